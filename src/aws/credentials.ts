@@ -1,0 +1,42 @@
+import { BedrockEdgeError } from "../errors.ts";
+
+export interface AwsCredentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken?: string;
+}
+
+/** Static credentials, or a provider called before every request (so rotation just works). */
+export type CredentialsOption = AwsCredentials | (() => AwsCredentials | Promise<AwsCredentials>);
+
+/** How a request is authorised: SigV4 with credentials, or a Bedrock API key as a bearer token. */
+export type Auth = { kind: "sigv4"; credentials: AwsCredentials } | { kind: "apiKey"; apiKey: string };
+
+function configError(message: string, cause?: unknown): BedrockEdgeError {
+  return new BedrockEdgeError({ status: 500, type: "server_error", code: "missing_credentials", message, cause });
+}
+
+export async function resolveAuth(options: { credentials?: CredentialsOption; apiKey?: string }): Promise<Auth> {
+  if (options.apiKey) return { kind: "apiKey", apiKey: options.apiKey };
+  if (!options.credentials) {
+    throw configError("No AWS credentials: pass `credentials` ({ accessKeyId, secretAccessKey }) or a Bedrock `apiKey`.");
+  }
+  let credentials: AwsCredentials;
+  try {
+    credentials = typeof options.credentials === "function" ? await options.credentials() : options.credentials;
+  } catch (error) {
+    // The provider's own message may quote what it read; keep only that it failed.
+    throw configError("The credentials provider failed.", error instanceof Error ? error.name : undefined);
+  }
+  if (!credentials || !credentials.accessKeyId || !credentials.secretAccessKey) {
+    throw configError("The AWS credentials lack an accessKeyId or a secretAccessKey.");
+  }
+  return { kind: "sigv4", credentials };
+}
+
+/** Every value of an Auth that must never appear in an error, a log or a response. */
+export function secretsOf(auth: Auth): string[] {
+  if (auth.kind === "apiKey") return [auth.apiKey];
+  const { accessKeyId, secretAccessKey, sessionToken } = auth.credentials;
+  return sessionToken ? [secretAccessKey, sessionToken, accessKeyId] : [secretAccessKey, accessKeyId];
+}

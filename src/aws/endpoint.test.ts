@@ -1,0 +1,56 @@
+import { describe, expect, it } from "vitest";
+import { bedrockBaseUrl, invokeUrl, normaliseEndpoint, parseArn, resolveRegion, validateModelId } from "./endpoint.ts";
+
+const ARN = "arn:aws:bedrock:us-west-2:123456789012:imported-model/abc123def456";
+
+describe("region resolution (DESIGN §3)", () => {
+  it("prefers the explicit option, else the ARN's field 4", () => {
+    expect(resolveRegion(ARN, "eu-central-1")).toBe("eu-central-1");
+    expect(resolveRegion(ARN)).toBe("us-west-2");
+    expect(resolveRegion("arn:aws-us-gov:bedrock:us-gov-west-1:1:imported-model/x")).toBe("us-gov-west-1");
+  });
+
+  it("errors (400) with no region at all", () => {
+    expect(() => resolveRegion("my-model")).toThrow(/No region/);
+  });
+
+  it("refuses anything that is not a region: it would become part of a host name", () => {
+    for (const bad of ["us-east-1.evil.example", "us-east-1/", "US-EAST-1", "evil.com#", "us-east-1\r\nx: y", "a", "us-east-1a", ""]) {
+      const arn = `arn:aws:bedrock:${bad}:1:imported-model/x`;
+      expect(() => resolveRegion(arn, bad || undefined), bad).toThrow();
+    }
+  });
+});
+
+describe("hosts and paths", () => {
+  it("uses the partition's domain", () => {
+    expect(bedrockBaseUrl("us-east-1")).toBe("https://bedrock-runtime.us-east-1.amazonaws.com");
+    expect(bedrockBaseUrl("cn-north-1", "aws-cn")).toBe("https://bedrock-runtime.cn-north-1.amazonaws.com.cn");
+    expect(parseArn("arn:aws-cn:bedrock:cn-north-1:1:imported-model/x")).toEqual({ partition: "aws-cn", region: "cn-north-1" });
+  });
+
+  it("encodes the whole model id as one path segment", () => {
+    expect(invokeUrl("https://h", ARN, false)).toBe(
+      "https://h/model/arn%3Aaws%3Abedrock%3Aus-west-2%3A123456789012%3Aimported-model%2Fabc123def456/invoke",
+    );
+    expect(invokeUrl("https://h", "m", true)).toBe("https://h/model/m/invoke-with-response-stream");
+  });
+
+  it("refuses ids that could escape their segment or smuggle characters", () => {
+    for (const bad of ["..", ".", "../x", "a b", "a%2Fb", "a\r\nb", "a?b", "a#b", "", "x".repeat(3000)]) {
+      expect(() => validateModelId(bad), JSON.stringify(bad)).toThrow();
+    }
+    expect(validateModelId(ARN)).toBe(ARN);
+  });
+
+  it("validates an endpoint override", () => {
+    expect(normaliseEndpoint("http://127.0.0.1:4010/")).toBe("http://127.0.0.1:4010");
+    expect(normaliseEndpoint("https://vpce-1.bedrock-runtime.us-east-1.vpce.amazonaws.com")).toBe(
+      "https://vpce-1.bedrock-runtime.us-east-1.vpce.amazonaws.com",
+    );
+    expect(() => normaliseEndpoint("ftp://x")).toThrow();
+    expect(() => normaliseEndpoint("https://x/?a=1")).toThrow();
+    expect(() => normaliseEndpoint("https://user:pw@x")).toThrow();
+    expect(() => normaliseEndpoint("not a url")).toThrow();
+  });
+});

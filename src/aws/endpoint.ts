@@ -1,0 +1,81 @@
+import { invalidRequest } from "../errors.ts";
+
+// Regions become part of a host name: anything but the AWS shape is refused.
+const REGION = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
+
+// A Bedrock model identifier: an ARN or a plain id. The whole id is one path segment after
+// encoding, so the only traversal risk is an id of "." or "..", which the leading
+// alphanumeric rules out; control characters, spaces and '%' are refused outright.
+const MODEL_ID = /^[A-Za-z0-9][A-Za-z0-9:._/+-]{0,2047}$/;
+
+export interface ParsedArn {
+  partition: string;
+  region: string;
+}
+
+/** Fields 2 and 4 of `arn:<partition>:bedrock:<region>:<account>:<resource>`, when it is one. */
+export function parseArn(modelId: string): ParsedArn | undefined {
+  if (!modelId.startsWith("arn:")) return undefined;
+  const fields = modelId.split(":");
+  if (fields.length < 6 || fields[2] !== "bedrock") return undefined;
+  return { partition: fields[1] ?? "", region: fields[3] ?? "" };
+}
+
+export function isValidRegion(region: string): boolean {
+  return REGION.test(region);
+}
+
+export function validateModelId(modelId: string): string {
+  if (!modelId) throw invalidRequest("The model id is empty: expected bedrock/<route>/<model-arn>.", "model");
+  if (!MODEL_ID.test(modelId)) {
+    throw invalidRequest(
+      "The model id has characters a Bedrock model identifier cannot have (expected an ARN such as arn:aws:bedrock:us-east-1:123456789012:imported-model/abc123).",
+      "model",
+    );
+  }
+  return modelId;
+}
+
+/** The explicit region, else the ARN's; either must look like an AWS region. */
+export function resolveRegion(modelId: string, explicit?: string): string {
+  const region = explicit || parseArn(modelId)?.region;
+  if (!region) {
+    throw invalidRequest(
+      "No region: set the `region` option, or use a model ARN (arn:aws:bedrock:<region>:…).",
+      "model",
+    );
+  }
+  if (!isValidRegion(region)) {
+    throw invalidRequest(`"${region.slice(0, 40)}" is not an AWS region (expected e.g. us-east-1).`, "region");
+  }
+  return region;
+}
+
+/** The default Bedrock Runtime base URL for a region and partition. */
+export function bedrockBaseUrl(region: string, partition = "aws"): string {
+  const suffix = partition === "aws-cn" ? "amazonaws.com.cn" : "amazonaws.com";
+  return `https://bedrock-runtime.${region}.${suffix}`;
+}
+
+/** Validates an `endpoint` override once: http(s), no query or fragment, no trailing slash. */
+export function normaliseEndpoint(endpoint: string): string {
+  let url: URL;
+  try {
+    url = new URL(endpoint);
+  } catch {
+    throw new TypeError(`endpoint "${endpoint}" is not a URL`);
+  }
+  if (url.protocol !== "https:" && url.protocol !== "http:") {
+    throw new TypeError(`endpoint must be http(s), got ${url.protocol}`);
+  }
+  if (url.search || url.hash || url.username || url.password) {
+    throw new TypeError("endpoint must not carry a query, a fragment or credentials");
+  }
+  return url.href.replace(/\/+$/, "");
+}
+
+/** `<base>/model/<encodeURIComponent(id)>/invoke[-with-response-stream]`. */
+export function invokeUrl(baseUrl: string, modelId: string, stream: boolean): string {
+  const action = stream ? "invoke-with-response-stream" : "invoke";
+  return `${baseUrl}/model/${encodeURIComponent(modelId)}/${action}`;
+}

@@ -1,0 +1,346 @@
+// The transport: sign, send, retry and time out InvokeModel calls. It knows nothing of
+// routes or chat: bodies go in as strings, answers come out as JSON or raw stream bytes.
+import { BedrockEdgeError, bedrockException } from "../errors.ts";
+import { resolveAuth, secretsOf, type CredentialsOption } from "./credentials.ts";
+import { bedrockBaseUrl, invokeUrl, normaliseEndpoint, parseArn, resolveRegion } from "./endpoint.ts";
+import { backoffDelay, parseRetryAfter, retryKind, sleep, type RetryPolicy } from "./retry.ts";
+import { authorise, type SigningKeyCache } from "./sign.ts";
+
+export interface TransportOptions {
+  /** Default: the region in the model ARN. */
+  region?: string;
+  credentials?: CredentialsOption;
+  /** A Bedrock API key, sent as `Authorization: Bearer`, instead of SigV4. */
+  apiKey?: string;
+  /** Base URL override: a VPC endpoint, a proxy, or the emulator. */
+  endpoint?: string;
+  fetch?: typeof fetch;
+  /** Retries for throttling, 5xx and network errors (default 2). */
+  maxRetries?: number;
+  /** Time allowed for Bedrock's answer to begin (plain calls: to finish). Default 10 minutes. */
+  timeoutMs?: number;
+  /** Longest silence allowed between two pieces of a stream. Default 60 s. */
+  idleTimeoutMs?: number;
+  /** How long to wait for an imported model to wake up (ModelNotReadyException). Default 5 minutes. */
+  modelReadyTimeoutMs?: number;
+  /** First backoff step (default 500 ms); later ones double, with full jitter. */
+  retryBaseDelayMs?: number;
+  /** Longest single backoff (default 20 s). */
+  retryMaxDelayMs?: number;
+}
+
+export interface Transport {
+  policy: RetryPolicy;
+  fetch: typeof fetch;
+  endpoint: string | undefined;
+  region: string | undefined;
+  timeoutMs: number;
+  idleTimeoutMs: number;
+  auth: { credentials?: CredentialsOption; apiKey?: string };
+  signingKeys: SigningKeyCache;
+}
+
+export interface RetryEvent {
+  /** 1 for the first retry. */
+  attempt: number;
+  delayMs: number;
+  error: BedrockEdgeError;
+}
+
+export interface InvokeRequest {
+  modelId: string;
+  body: string;
+  stream: boolean;
+  /** Overrides the transport's region for this call. */
+  region?: string;
+  signal?: AbortSignal;
+  /** Called before each backoff; the proxy uses it to keep a waiting client's connection alive. */
+  onRetry?: (event: RetryEvent) => void;
+}
+
+export interface JsonAnswer {
+  headers: Headers;
+  json: Record<string, unknown>;
+}
+
+export interface StreamAnswer {
+  headers: Headers;
+  /** The raw event-stream bytes, guarded by the idle timeout and the caller's signal. */
+  body: ReadableStream<Uint8Array>;
+}
+
+// Errors made from Bedrock's own error answers: the only ones (with network failures) worth retrying.
+const answeredByBedrock = new WeakSet<BedrockEdgeError>();
+
+const MAX_ERROR_BODY_BYTES = 64 * 1024;
+const MAX_JSON_ANSWER_BYTES = 64 * 1024 * 1024;
+const EVENT_STREAM = "application/vnd.amazon.eventstream";
+
+function nonNegative(value: number | undefined, fallback: number, name: string): number {
+  if (value === undefined) return fallback;
+  if (!Number.isFinite(value) || value < 0) throw new TypeError(`${name} must be a non-negative number`);
+  return value;
+}
+
+export function createTransport(options: TransportOptions = {}): Transport {
+  const baseFetch = options.fetch;
+  return {
+    policy: {
+      maxRetries: Math.floor(nonNegative(options.maxRetries, 2, "maxRetries")),
+      modelReadyTimeoutMs: nonNegative(options.modelReadyTimeoutMs, 300_000, "modelReadyTimeoutMs"),
+      baseDelayMs: nonNegative(options.retryBaseDelayMs, 500, "retryBaseDelayMs"),
+      maxDelayMs: nonNegative(options.retryMaxDelayMs, 20_000, "retryMaxDelayMs"),
+      random: Math.random,
+    },
+    // Bound late: a bare reference to the global fetch throws "Illegal invocation" in Workers.
+    fetch: baseFetch ?? ((input, init) => fetch(input, init)),
+    endpoint: options.endpoint === undefined ? undefined : normaliseEndpoint(options.endpoint),
+    region: options.region,
+    timeoutMs: nonNegative(options.timeoutMs, 600_000, "timeoutMs") || 600_000,
+    idleTimeoutMs: nonNegative(options.idleTimeoutMs, 60_000, "idleTimeoutMs") || 60_000,
+    auth: { credentials: options.credentials, apiKey: options.apiKey },
+    signingKeys: new Map(),
+  };
+}
+
+/** InvokeModel: the model's JSON answer. */
+export async function invokeJson(transport: Transport, request: InvokeRequest): Promise<JsonAnswer> {
+  const sent = await sendWithRetries(transport, { ...request, stream: false });
+  try {
+    const text = await readText(sent.response, MAX_JSON_ANSWER_BYTES);
+    const json = parseJsonObject(text);
+    if (!json) throw badUpstream("Bedrock answered with a body that is not a JSON object.");
+    return { headers: sent.response.headers, json };
+  } catch (error) {
+    throw sent.failure(error);
+  } finally {
+    sent.release();
+  }
+}
+
+/** InvokeModelWithResponseStream: the raw event-stream body, once Bedrock accepted the call. */
+export async function invokeStream(transport: Transport, request: InvokeRequest): Promise<StreamAnswer> {
+  const sent = await sendWithRetries(transport, { ...request, stream: true });
+  const body = sent.response.body;
+  if (!body) {
+    sent.release();
+    throw badUpstream("Bedrock answered a stream request with an empty body.");
+  }
+  return { headers: sent.response.headers, body: guardStream(body, sent, transport.idleTimeoutMs) };
+}
+
+interface Sent {
+  response: Response;
+  /** Ends the per-attempt timers and signal links. */
+  release(): void;
+  /** Why the attempt's body failed: a timeout, the caller's abort, or a lost connection. */
+  failure(error: unknown): unknown;
+  abort(reason: unknown): void;
+}
+
+async function sendWithRetries(transport: Transport, request: InvokeRequest): Promise<Sent> {
+  const region = resolveRegion(request.modelId, request.region ?? transport.region);
+  const baseUrl = transport.endpoint ?? bedrockBaseUrl(region, parseArn(request.modelId)?.partition);
+  const url = invokeUrl(baseUrl, request.modelId, request.stream);
+  const { policy } = transport;
+  const started = Date.now();
+  let retries = 0;
+  let waits = 0;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await sendOnce(transport, request, url, region);
+    } catch (error) {
+      if (request.signal?.aborted) throw request.signal.reason;
+      if (!(error instanceof BedrockEdgeError)) throw error;
+      const kind = retryKind(error, answeredByBedrock.has(error));
+      let delayMs: number;
+      if (kind === "model_not_ready") {
+        delayMs = backoffDelay(policy, waits++, kind, error.retryAfterMs);
+        const waited = Date.now() - started;
+        if (waited + delayMs > policy.modelReadyTimeoutMs) throw modelNeverReady(error, waited);
+      } else if (kind === "retryable" && retries < policy.maxRetries) {
+        delayMs = backoffDelay(policy, retries++, kind, error.retryAfterMs);
+      } else {
+        throw error;
+      }
+      request.onRetry?.({ attempt, delayMs, error });
+      await sleep(delayMs, request.signal);
+    }
+  }
+}
+
+async function sendOnce(transport: Transport, request: InvokeRequest, url: string, region: string): Promise<Sent> {
+  const auth = await resolveAuth(transport.auth);
+  const secrets = secretsOf(auth);
+  const headers = await authorise(
+    {
+      url,
+      body: request.body,
+      headers: request.stream
+        ? { "content-type": "application/json", "x-amzn-bedrock-accept": "application/json" }
+        : { "content-type": "application/json", accept: "application/json" },
+    },
+    auth,
+    region,
+    transport.signingKeys,
+  );
+
+  const controller = new AbortController();
+  const userSignal = request.signal;
+  const onUserAbort = () => controller.abort(userSignal?.reason);
+  userSignal?.addEventListener("abort", onUserAbort, { once: true });
+  const timeout = timeoutError(`Bedrock did not answer within ${Math.round(transport.timeoutMs / 1000)} s (timeoutMs).`);
+  let timer: ReturnType<typeof setTimeout> | undefined = setTimeout(() => controller.abort(timeout), transport.timeoutMs);
+  const stopTimer = () => {
+    if (timer !== undefined) clearTimeout(timer);
+    timer = undefined;
+  };
+  const release = () => {
+    stopTimer();
+    userSignal?.removeEventListener("abort", onUserAbort);
+  };
+
+  let response: Response;
+  try {
+    response = await transport.fetch(url, { method: "POST", headers, body: request.body, signal: controller.signal });
+  } catch (error) {
+    release();
+    if (controller.signal.aborted) throw controller.signal.reason;
+    throw new BedrockEdgeError({
+      status: 502,
+      type: "server_error",
+      code: "upstream_unreachable",
+      message: `Could not reach Bedrock at ${new URL(url).host}${error instanceof Error && error.message ? `: ${error.message}` : ""}.`,
+      cause: error instanceof Error ? error.name : undefined,
+    });
+  }
+  const sent: Sent = {
+    response,
+    release,
+    failure(error) {
+      if (controller.signal.aborted) return controller.signal.reason;
+      if (error instanceof BedrockEdgeError) return error;
+      return new BedrockEdgeError({
+        status: 502,
+        type: "server_error",
+        code: "upstream_connection_lost",
+        message: "The connection to Bedrock was lost while reading its answer.",
+        cause: error instanceof Error ? error.name : undefined,
+      });
+    },
+    abort(reason) {
+      controller.abort(reason);
+    },
+  };
+
+  if (!response.ok) {
+    const text = await readText(response, MAX_ERROR_BODY_BYTES, "truncate").catch(() => "");
+    release();
+    const error = errorFromResponse(response, text, secrets);
+    answeredByBedrock.add(error);
+    throw error;
+  }
+  const contentType = response.headers.get("content-type") ?? "";
+  if (request.stream && !contentType.startsWith(EVENT_STREAM)) {
+    await response.body?.cancel().catch(() => undefined);
+    release();
+    throw badUpstream(`Bedrock answered a stream request with content-type "${contentType.slice(0, 80)}", not an event stream.`);
+  }
+  // A stream's answer has begun: from here only the idle timeout applies.
+  if (request.stream) stopTimer();
+  return sent;
+}
+
+/** Bedrock's error answer -> the one error type, keeping its exception name and status. */
+export function errorFromResponse(response: Response, text: string, secrets: readonly string[] = []): BedrockEdgeError {
+  const json = parseJsonObject(text);
+  const header = response.headers.get("x-amzn-errortype") ?? undefined;
+  const bodyType = typeof json?.__type === "string" ? json.__type : typeof json?.code === "string" ? json.code : undefined;
+  const rawMessage = json
+    ? String(json.message ?? json.Message ?? "")
+    : response.headers.get("content-type")?.includes("html")
+      ? ""
+      : text.trim();
+  return bedrockException(header ?? bodyType, rawMessage, response.status, {
+    retryAfterMs: parseRetryAfter(response.headers),
+    secrets,
+  });
+}
+
+function guardStream(body: ReadableStream<Uint8Array>, sent: Sent, idleTimeoutMs: number): ReadableStream<Uint8Array> {
+  const reader = body.getReader();
+  const idle = timeoutError(`Bedrock's stream went silent for ${Math.round(idleTimeoutMs / 1000)} s (idleTimeoutMs).`);
+  return new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        const timer = setTimeout(() => sent.abort(idle), idleTimeoutMs);
+        try {
+          const { done, value } = await reader.read();
+          if (done) {
+            sent.release();
+            controller.close();
+          } else {
+            controller.enqueue(value);
+          }
+        } catch (error) {
+          sent.release();
+          controller.error(sent.failure(error));
+        } finally {
+          clearTimeout(timer);
+        }
+      },
+      async cancel(reason) {
+        sent.release();
+        sent.abort(reason);
+        await reader.cancel(reason).catch(() => undefined);
+      },
+    },
+    { highWaterMark: 0 },
+  );
+}
+
+async function readText(response: Response, limit: number, overflow: "truncate" | "fail" = "fail"): Promise<string> {
+  if (!response.body) return "";
+  const reader = response.body.getReader();
+  const decoder = new TextDecoder();
+  let text = "";
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limit) {
+      await reader.cancel().catch(() => undefined);
+      if (overflow === "truncate") break;
+      throw badUpstream(`Bedrock's answer is larger than ${limit} bytes.`);
+    }
+    text += decoder.decode(value, { stream: true });
+  }
+  return text + decoder.decode();
+}
+
+function parseJsonObject(text: string): Record<string, unknown> | undefined {
+  try {
+    const value: unknown = JSON.parse(text);
+    return value !== null && typeof value === "object" && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function badUpstream(message: string): BedrockEdgeError {
+  return new BedrockEdgeError({ status: 502, type: "server_error", code: "bad_upstream_response", message });
+}
+
+function timeoutError(message: string): BedrockEdgeError {
+  return new BedrockEdgeError({ status: 504, code: "upstream_timeout", message });
+}
+
+function modelNeverReady(last: BedrockEdgeError, waitedMs: number): BedrockEdgeError {
+  return new BedrockEdgeError({
+    status: 429,
+    code: "model_not_ready",
+    bedrockError: last.bedrockError,
+    message: `The imported model was still not ready after ${Math.round(waitedMs / 1000)} s of waiting (modelReadyTimeoutMs); it may still be starting, try again shortly. Bedrock said: ${last.message}`,
+  });
+}

@@ -1,0 +1,82 @@
+import { describe, expect, it } from "vitest";
+import { BedrockEdgeError, bedrockException, exceptionName, redactSecrets, typeForStatus } from "./errors.ts";
+
+describe("Bedrock exceptions map to status, OpenAI type and code (DESIGN §6)", () => {
+  const table: Array<[string, number, string, string]> = [
+    ["ValidationException", 400, "invalid_request_error", "invalid_request"],
+    ["AccessDeniedException", 403, "permission_error", "access_denied"],
+    ["UnrecognizedClientException", 401, "authentication_error", "invalid_aws_credentials"],
+    ["InvalidSignatureException", 401, "authentication_error", "invalid_aws_signature"],
+    ["ResourceNotFoundException", 404, "not_found_error", "model_not_found"],
+    ["ThrottlingException", 429, "rate_limit_error", "rate_limit_exceeded"],
+    ["ModelNotReadyException", 429, "rate_limit_error", "model_not_ready"],
+    ["ModelTimeoutException", 408, "timeout_error", "model_timeout"],
+    ["ModelErrorException", 424, "api_error", "model_error"],
+    ["ServiceUnavailableException", 503, "server_error", "service_unavailable"],
+    ["InternalServerException", 500, "server_error", "internal_server_error"],
+  ];
+  for (const [name, status, type, code] of table) {
+    it(`${name} -> ${status} ${type}`, () => {
+      // Bedrock's answer status is deliberately wrong here: the name decides.
+      const error = bedrockException(`${name}:http://internal.amazon.com/coral/com.amazon.bedrock/`, "msg", 418);
+      expect(error).toBeInstanceOf(BedrockEdgeError);
+      expect({ status: error.status, type: error.type, code: error.code, name: error.bedrockError }).toEqual({ status, type, code, name });
+      expect(error.toJSON()).toEqual({ error: { message: "msg", type, param: null, code } });
+    });
+  }
+
+  it("reads names in every shape Bedrock writes them", () => {
+    expect(exceptionName("ThrottlingException:http://internal.amazon.com/coral/")).toBe("ThrottlingException");
+    expect(exceptionName("com.amazon.coral.service#ThrottlingException")).toBe("ThrottlingException");
+    expect(exceptionName("throttlingException")).toBe("ThrottlingException");
+  });
+
+  it("flags context-length validation errors", () => {
+    const error = bedrockException("ValidationException", "This model's maximum context length is 8192 tokens. Please reduce the length of the prompt.", 400);
+    expect(error.code).toBe("context_length_exceeded");
+    expect(bedrockException("ValidationException", "Malformed input request", 400).code).toBe("invalid_request");
+  });
+
+  it("keeps the HTTP status for unknown names, and a gateway status for nonsense", () => {
+    expect(bedrockException("SomethingNewException", "x", 409).status).toBe(409);
+    expect(bedrockException(undefined, "", 200).status).toBe(502);
+    expect(bedrockException(undefined, "", 503).message).toBe("Bedrock answered 503");
+  });
+
+  it("types follow OpenAI's per status", () => {
+    expect(typeForStatus(413)).toBe("invalid_request_error");
+    expect(typeForStatus(504)).toBe("timeout_error");
+    expect(typeForStatus(502)).toBe("server_error");
+  });
+});
+
+describe("no secret survives into an error", () => {
+  const secret = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
+  const token = "IQoJb3JpZ2luX2VjEXAMPLETOKEN//////////wEaCXVzLWVhc3QtMSJHMEUCIQ";
+
+  it("cuts AWS's canonical-request echo and redacts what looks like a credential", () => {
+    const aws =
+      "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method.\n\n" +
+      `The Canonical String for this request should have been\n'POST\n/model/x/invoke\n\nx-amz-security-token:${token}\n'\n\nThe String-to-Sign should have been 'AWS4-HMAC-SHA256 …'`;
+    const clean = redactSecrets(aws, [secret, token]);
+    expect(clean).toBe(
+      "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method.",
+    );
+  });
+
+  it("redacts given secrets, access keys, signatures and bearer tokens", () => {
+    const text = `key AKIAIOSFODNN7EXAMPLE secret ${secret} Signature=${"ab".repeat(32)} Bearer sk-abc123 token ${token}`;
+    const clean = redactSecrets(text, [secret, token]);
+    for (const leaked of ["AKIAIOSFODNN7EXAMPLE", secret, "ab".repeat(32), "sk-abc123", token]) expect(clean).not.toContain(leaked);
+  });
+
+  it("bedrockException applies it", () => {
+    const error = bedrockException("UnrecognizedClientException", `bad key ${secret}`, 403, { secrets: [secret] });
+    expect(error.message).not.toContain(secret);
+    expect(JSON.stringify(error.toJSON())).not.toContain(secret);
+  });
+
+  it("bounds the message length", () => {
+    expect(redactSecrets("x".repeat(5000)).length).toBeLessThanOrEqual(1001);
+  });
+});

@@ -1,0 +1,148 @@
+// The one error type of bedrock-edge, and every mapping that makes one.
+// Bedrock exception names, HTTP statuses and OpenAI error types meet here and nowhere else.
+
+export interface OpenAIErrorBody {
+  error: { message: string; type: string; param: string | null; code: string | null };
+}
+
+export interface BedrockEdgeErrorInit {
+  status: number;
+  message: string;
+  type?: string;
+  code?: string | null;
+  param?: string | null;
+  /** The Bedrock exception name, e.g. `ThrottlingException`, when Bedrock said so. */
+  bedrockError?: string;
+  /** From `retry-after` / `retry-after-ms`, when the upstream asked for a pause. */
+  retryAfterMs?: number;
+  cause?: unknown;
+}
+
+export class BedrockEdgeError extends Error {
+  override readonly name = "BedrockEdgeError";
+  readonly status: number;
+  readonly type: string;
+  readonly code: string | null;
+  readonly param: string | null;
+  readonly bedrockError: string | undefined;
+  readonly retryAfterMs: number | undefined;
+
+  constructor(init: BedrockEdgeErrorInit) {
+    super(init.message, init.cause === undefined ? undefined : { cause: init.cause });
+    this.status = init.status;
+    this.type = init.type ?? typeForStatus(init.status);
+    this.code = init.code ?? null;
+    this.param = init.param ?? null;
+    this.bedrockError = init.bedrockError;
+    this.retryAfterMs = init.retryAfterMs;
+  }
+
+  /** The OpenAI error body: `{"error":{"message","type","param","code"}}`. */
+  toJSON(): OpenAIErrorBody {
+    return { error: { message: this.message, type: this.type, param: this.param, code: this.code } };
+  }
+}
+
+export function isBedrockEdgeError(value: unknown): value is BedrockEdgeError {
+  return value instanceof BedrockEdgeError;
+}
+
+/** OpenAI's error `type` for a status, as its API uses them. */
+export function typeForStatus(status: number): string {
+  if (status === 400 || status === 404 || status === 409 || status === 413 || status === 422) {
+    return status === 404 ? "not_found_error" : "invalid_request_error";
+  }
+  if (status === 401) return "authentication_error";
+  if (status === 403) return "permission_error";
+  if (status === 408 || status === 504) return "timeout_error";
+  if (status === 429) return "rate_limit_error";
+  return status >= 500 ? "server_error" : "api_error";
+}
+
+interface ExceptionRow {
+  status: number;
+  code: string;
+}
+
+// DESIGN §6, plus the stream exception names of §5 (which differ only in their first letter).
+const EXCEPTIONS: Record<string, ExceptionRow> = {
+  ValidationException: { status: 400, code: "invalid_request" },
+  AccessDeniedException: { status: 403, code: "access_denied" },
+  UnrecognizedClientException: { status: 401, code: "invalid_aws_credentials" },
+  InvalidSignatureException: { status: 401, code: "invalid_aws_signature" },
+  ExpiredTokenException: { status: 401, code: "expired_aws_token" },
+  ResourceNotFoundException: { status: 404, code: "model_not_found" },
+  ThrottlingException: { status: 429, code: "rate_limit_exceeded" },
+  ModelNotReadyException: { status: 429, code: "model_not_ready" },
+  ServiceQuotaExceededException: { status: 429, code: "quota_exceeded" },
+  ModelTimeoutException: { status: 408, code: "model_timeout" },
+  ModelErrorException: { status: 424, code: "model_error" },
+  ModelStreamErrorException: { status: 424, code: "model_stream_error" },
+  ServiceUnavailableException: { status: 503, code: "service_unavailable" },
+  InternalServerException: { status: 500, code: "internal_server_error" },
+};
+
+const CONTEXT_LENGTH = /context length|context window|too many tokens|maximum (input|prompt) length|input is too long|prompt is too long/i;
+
+/**
+ * Normalises an exception name from `x-amzn-ErrorType` (`Name:http://…`), a JSON `__type`
+ * (`com.amazon…#Name`) or an event-stream `:exception-type` (`throttlingException`).
+ */
+export function exceptionName(raw: string): string {
+  let name = raw.split(":")[0] ?? "";
+  const hash = name.lastIndexOf("#");
+  if (hash >= 0) name = name.slice(hash + 1);
+  name = name.trim();
+  return name.charAt(0).toUpperCase() + name.slice(1);
+}
+
+/** Builds the error for a Bedrock exception; `fallbackStatus` serves names not in the table. */
+export function bedrockException(
+  rawName: string | undefined,
+  message: string,
+  fallbackStatus: number,
+  extra: { retryAfterMs?: number; secrets?: readonly string[] } = {},
+): BedrockEdgeError {
+  const name = rawName ? exceptionName(rawName) : undefined;
+  const row = name ? EXCEPTIONS[name] : undefined;
+  const status = row?.status ?? normaliseStatus(fallbackStatus);
+  const clean = redactSecrets(message, extra.secrets) || name || `Bedrock answered ${status}`;
+  const code = status === 400 && CONTEXT_LENGTH.test(clean) ? "context_length_exceeded" : (row?.code ?? null);
+  return new BedrockEdgeError({
+    status,
+    message: clean,
+    code,
+    bedrockError: name,
+    retryAfterMs: extra.retryAfterMs,
+  });
+}
+
+function normaliseStatus(status: number): number {
+  return Number.isInteger(status) && status >= 400 && status <= 599 ? status : 502;
+}
+
+/** A request we refuse before sending anything: 400 naming the parameter. */
+export function invalidRequest(message: string, param: string | null = null, code: string | null = null): BedrockEdgeError {
+  return new BedrockEdgeError({ status: 400, message, param, code });
+}
+
+const MAX_MESSAGE_CHARS = 1000;
+
+/**
+ * Removes what must never leave the process: known secret values, and anything shaped like a
+ * signature, an access key or a token. AWS echoes the canonical request (which holds the
+ * session token) on signature mismatches, so that part is cut entirely.
+ */
+export function redactSecrets(message: string, secrets: readonly string[] = []): string {
+  let out = message;
+  const cut = out.search(/The Canonical String for this request should have been|The String-to-Sign should have been/);
+  if (cut >= 0) out = out.slice(0, cut).trimEnd();
+  for (const secret of secrets) {
+    if (secret && secret.length >= 4) out = out.split(secret).join("[redacted]");
+  }
+  out = out
+    .replace(/\b(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{12,}\b/g, "[redacted]")
+    .replace(/\b[0-9a-f]{64}\b/gi, "[redacted]")
+    .replace(/(Signature=|Credential=|Bearer\s+|X-Amz-Security-Token[=:]\s*)[^\s,;"']+/gi, "$1[redacted]");
+  return out.length > MAX_MESSAGE_CHARS ? `${out.slice(0, MAX_MESSAGE_CHARS)}…` : out;
+}

@@ -1,0 +1,196 @@
+import { describe, expect, it } from "vitest";
+import { chunkFrame, concat, cut, exceptionFrame, frame, seeded, streamOf } from "../../test/helpers/frames.ts";
+import { BedrockEdgeError } from "../errors.ts";
+import { createMessageSplitter, decodeEventStream, type EventStreamMessage } from "./decode.ts";
+import { readBedrockEvent } from "./events.ts";
+
+const models = [
+  { generation: "Hel", prompt_token_count: 7, generation_token_count: 1, stop_reason: null },
+  { generation: "lo, wörld 👋", prompt_token_count: null, generation_token_count: 2, stop_reason: null },
+  { generation: "", generation_token_count: 3, stop_reason: "stop", "amazon-bedrock-invocationMetrics": { inputTokenCount: 7, outputTokenCount: 3 } },
+];
+const bytes = concat(models.map(chunkFrame));
+
+async function decodeAll(pieces: Uint8Array[]): Promise<EventStreamMessage[]> {
+  const out: EventStreamMessage[] = [];
+  const reader = streamOf(pieces).pipeThrough(decodeEventStream()).getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) return out;
+    out.push(value);
+  }
+}
+
+async function decodeError(pieces: Uint8Array[]): Promise<BedrockEdgeError> {
+  const error = await decodeAll(pieces).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(BedrockEdgeError);
+  return error as BedrockEdgeError;
+}
+
+describe("decodeEventStream splits frames at any boundary", () => {
+  it("all at once", async () => {
+    const messages = await decodeAll([bytes]);
+    expect(messages.map(readBedrockEvent)).toEqual(models);
+  });
+
+  it("one byte at a time", async () => {
+    const pieces = Array.from(bytes, (b) => Uint8Array.of(b));
+    expect((await decodeAll(pieces)).map(readBedrockEvent)).toEqual(models);
+  });
+
+  it("in random pieces (200 seeded cuttings)", async () => {
+    const random = seeded(42);
+    for (let run = 0; run < 200; run++) {
+      const offsets = Array.from({ length: 1 + Math.floor(random() * 12) }, () => Math.floor(random() * bytes.length));
+      expect((await decodeAll(cut(bytes, offsets))).map(readBedrockEvent)).toEqual(models);
+    }
+  });
+
+  it("at every single cut point", async () => {
+    for (let at = 1; at < bytes.length; at++) {
+      expect((await decodeAll(cut(bytes, [at]))).map(readBedrockEvent)).toEqual(models);
+    }
+  });
+
+  it("keeps headers of every type the codec writes", async () => {
+    const [message] = await decodeAll([
+      frame({ ":message-type": { type: "string", value: "event" }, flag: { type: "boolean", value: true }, n: { type: "integer", value: 7 } }, "{}"),
+    ]);
+    expect(message!.headers.flag).toEqual({ type: "boolean", value: true });
+    expect(message!.headers.n).toEqual({ type: "integer", value: 7 });
+  });
+
+  it("reads an empty stream as no messages", async () => {
+    expect(await decodeAll([])).toEqual([]);
+  });
+});
+
+describe("decodeEventStream refuses damage with a 502", () => {
+  it("a corrupt message CRC", async () => {
+    const broken = bytes.slice();
+    broken[chunkFrame(models[0]).length - 1]! ^= 0xff;
+    const error = await decodeError([broken]);
+    expect(error.status).toBe(502);
+    expect(error.code).toBe("invalid_event_stream");
+    expect(error.message).toMatch(/checksum|CRC/i);
+  });
+
+  it("a corrupt prelude CRC, before waiting for the claimed length", async () => {
+    const broken = bytes.slice(0, 12);
+    broken[9]! ^= 0x01;
+    const error = await decodeError([broken]);
+    expect(error.message).toMatch(/prelude/);
+  });
+
+  it("an absurd length field (with a valid prelude CRC) is refused without allocating it", async () => {
+    const splitter = createMessageSplitter({ maxMessageBytes: 1024 });
+    const prelude = frame({}, new Uint8Array(2000)).slice(0, 12);
+    expect(() => splitter.push(prelude)).toThrow(/over the 1024-byte limit/);
+  });
+
+  it("a length too small to hold a message", async () => {
+    const tiny = new Uint8Array(12);
+    const view = new DataView(tiny.buffer);
+    view.setUint32(0, 8);
+    view.setUint32(4, 0);
+    const { crc32 } = await import("./crc32.ts");
+    view.setUint32(8, crc32(tiny.subarray(0, 8)));
+    expect(() => createMessageSplitter().push(tiny)).toThrow(/impossible message length/);
+  });
+
+  it("a stream cut in the middle of a message", async () => {
+    const error = await decodeError([bytes.slice(0, bytes.length - 5)]);
+    expect(error.message).toMatch(/ended in the middle of a message/);
+  });
+
+  it("delivers the good messages that preceded the damage in the same chunk", () => {
+    const first = chunkFrame(models[0]);
+    const broken = concat([first, first]);
+    broken[broken.length - 1]! ^= 0xff;
+    const splitter = createMessageSplitter();
+    expect(splitter.push(broken)).toHaveLength(1);
+    expect(() => splitter.end()).toThrow(BedrockEdgeError);
+  });
+});
+
+describe("readBedrockEvent", () => {
+  it("turns every exception frame into its status (DESIGN §5)", () => {
+    const table: Array<[string, number]> = [
+      ["throttlingException", 429],
+      ["modelStreamErrorException", 424],
+      ["modelTimeoutException", 408],
+      ["internalServerException", 500],
+      ["serviceUnavailableException", 503],
+      ["validationException", 400],
+    ];
+    for (const [type, status] of table) {
+      const [message] = createMessageSplitter().push(exceptionFrame(type, `boom ${type}`));
+      let caught: unknown;
+      try {
+        readBedrockEvent(message!);
+      } catch (error) {
+        caught = error;
+      }
+      expect(caught).toBeInstanceOf(BedrockEdgeError);
+      expect((caught as BedrockEdgeError).status).toBe(status);
+      expect((caught as BedrockEdgeError).message).toBe(`boom ${type}`);
+      expect((caught as BedrockEdgeError).bedrockError).toBe(type.charAt(0).toUpperCase() + type.slice(1));
+    }
+  });
+
+  it("turns an error message into an error", () => {
+    const [message] = createMessageSplitter().push(
+      frame({ ":message-type": { type: "string", value: "error" }, ":error-code": { type: "string", value: "InternalFailure" }, ":error-message": { type: "string", value: "bad" } }, ""),
+    );
+    expect(() => readBedrockEvent(message!)).toThrow("bad");
+  });
+
+  it("ignores other event types", () => {
+    const [message] = createMessageSplitter().push(
+      frame({ ":message-type": { type: "string", value: "event" }, ":event-type": { type: "string", value: "initial-response" } }, "{}"),
+    );
+    expect(readBedrockEvent(message!)).toBeUndefined();
+  });
+
+  it("refuses a chunk whose bytes are not base64 JSON", () => {
+    const headers = { ":message-type": { type: "string" as const, value: "event" }, ":event-type": { type: "string" as const, value: "chunk" } };
+    for (const body of ['{"bytes":"***"}', '{"bytes":"bm90IGpzb24="}', "not json", '{"nobytes":1}']) {
+      const [message] = createMessageSplitter().push(frame(headers, body));
+      expect(() => readBedrockEvent(message!)).toThrow(/not base64-encoded JSON/);
+    }
+  });
+});
+
+describe("the decoder is linear in the stream's length", () => {
+  it("copies each byte a bounded number of times, whatever the chunking", () => {
+    // 2,000 frames fed in 7-byte pieces: a decoder that re-copies its buffer per chunk would
+    // copy ~quadratically many bytes; count what the splitter allocates instead.
+    const many = concat(Array.from({ length: 2000 }, (_, i) => chunkFrame({ generation: `piece ${i}` })));
+    const pieces = cut(many, Array.from({ length: Math.floor(many.length / 7) }, (_, i) => (i + 1) * 7));
+    const splitter = createMessageSplitter();
+    const OriginalUint8Array = globalThis.Uint8Array;
+    let allocated = 0;
+    const counting = new Proxy(OriginalUint8Array, {
+      construct(target, args) {
+        const made = Reflect.construct(target, args) as Uint8Array;
+        // Only new memory counts, not views into existing buffers.
+        if (typeof args[0] === "number") allocated += made.byteLength;
+        return made;
+      },
+    });
+    globalThis.Uint8Array = counting;
+    let count = 0;
+    try {
+      for (const piece of pieces) count += splitter.push(piece).length;
+      splitter.end();
+    } finally {
+      globalThis.Uint8Array = OriginalUint8Array;
+    }
+    expect(count).toBe(2000);
+    // Each message is assembled once, plus a 12-byte prelude peek per message.
+    expect(allocated).toBeLessThanOrEqual(many.length + 2000 * 12);
+  });
+});

@@ -1,0 +1,81 @@
+// Real event-stream frames, encoded with the AWS codec, for decoder and client tests.
+import { EventStreamCodec } from "@smithy/eventstream-codec";
+import { fromUtf8, toUtf8 } from "@smithy/util-utf8";
+
+export const codec = new EventStreamCodec(toUtf8, fromUtf8);
+
+type Headers = Parameters<EventStreamCodec["encode"]>[0]["headers"];
+
+function str(value: string) {
+  return { type: "string" as const, value };
+}
+
+export function frame(headers: Headers, body: Uint8Array | string): Uint8Array {
+  return codec.encode({ headers, body: typeof body === "string" ? fromUtf8(body) : body });
+}
+
+function base64(text: string): string {
+  const bytes = fromUtf8(text);
+  let binary = "";
+  for (const byte of bytes) binary += String.fromCharCode(byte);
+  return btoa(binary);
+}
+
+/** A Bedrock `chunk` event carrying one model JSON object. */
+export function chunkFrame(model: unknown): Uint8Array {
+  return frame(
+    { ":event-type": str("chunk"), ":content-type": str("application/json"), ":message-type": str("event") },
+    JSON.stringify({ bytes: base64(JSON.stringify(model)), p: "abcdefghijklmnopqrstuvwxyzABCDEFGH" }),
+  );
+}
+
+export function exceptionFrame(type: string, message: string): Uint8Array {
+  return frame(
+    { ":exception-type": str(type), ":content-type": str("application/json"), ":message-type": str("exception") },
+    JSON.stringify({ message }),
+  );
+}
+
+export function concat(parts: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0));
+  let offset = 0;
+  for (const part of parts) {
+    out.set(part, offset);
+    offset += part.byteLength;
+  }
+  return out;
+}
+
+/** Cuts bytes into pieces at the given offsets. */
+export function cut(bytes: Uint8Array, offsets: number[]): Uint8Array[] {
+  const sorted = [...new Set(offsets)].filter((o) => o > 0 && o < bytes.byteLength).sort((a, b) => a - b);
+  const pieces: Uint8Array[] = [];
+  let start = 0;
+  for (const offset of [...sorted, bytes.byteLength]) {
+    pieces.push(bytes.slice(start, offset));
+    start = offset;
+  }
+  return pieces;
+}
+
+/** A deterministic pseudo-random generator (mulberry32), so failures reproduce. */
+export function seeded(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export function streamOf(pieces: Uint8Array[]): ReadableStream<Uint8Array> {
+  let i = 0;
+  return new ReadableStream({
+    pull(controller) {
+      if (i < pieces.length) controller.enqueue(pieces[i++]!);
+      else controller.close();
+    },
+  });
+}

@@ -1,0 +1,16 @@
+import { defineConfig } from "vitest/config";
+
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        test: {
+          name: "node",
+          include: ["test/**/*.test.ts", "src/**/*.test.ts", "emulator/**/*.test.ts", "worker/**/*.test.ts"],
+          exclude: ["test/workerd/**", "node_modules/**"],
+          testTimeout: 20_000,
+        },
+      },
+    ],
+  },
+});
