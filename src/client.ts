@@ -1,0 +1,215 @@
+// createBedrock(): the OpenAI-shaped client. It joins the pieces: validate the request,
+// pick the route, build the body, call the transport, map the answer or the stream.
+import { createTransport, invokeJson, invokeStream, type RetryEvent, type StreamAnswer, type TransportOptions } from "./aws/invoke.ts";
+import { BedrockEdgeError } from "./errors.ts";
+import { createMessageSplitter } from "./eventstream/decode.ts";
+import { readBedrockEvent } from "./eventstream/events.ts";
+import { randomId } from "./ids.ts";
+import { modelNotFound, parseModels, parseModelString, type ModelConfig, type ModelEntry } from "./model.ts";
+import { parseChatRequest } from "./openai/schema.ts";
+import type { ChatCompletion, ChatCompletionChunk, ChatCompletionRequest, Usage } from "./openai/types.ts";
+import { routes } from "./routes/index.ts";
+import { builtInRenderers, compileChatTemplate } from "./routes/prompts/index.ts";
+import type { ModelSettings, PromptRenderer, Route, StreamPart } from "./routes/types.ts";
+import { makeUsage, tokenCount, usageFromInvocationMetrics } from "./routes/usage.ts";
+
+export interface BedrockOptions extends TransportOptions {
+  /** Public names -> model strings or configs (templates, region, drop_params). */
+  models?: Record<string, ModelEntry>;
+  /** Refuse model strings not named in `models` (the proxy's mode). Default false. */
+  onlyListedModels?: boolean;
+}
+
+export interface RequestOptions {
+  signal?: AbortSignal;
+  /** Called before each retry (throttling, 5xx, a model waking up). */
+  onRetry?: (event: RetryEvent) => void;
+}
+
+/** A streamed completion: iterate it for chunks; abort() (or leaving the loop) cancels the upstream call. */
+export interface ChatCompletionStream extends AsyncIterable<ChatCompletionChunk> {
+  abort(): void;
+}
+
+export type StreamingRequest = ChatCompletionRequest & { stream: true };
+export type NonStreamingRequest = ChatCompletionRequest & { stream?: false | null };
+
+export interface ChatCompletions {
+  create(request: StreamingRequest, options?: RequestOptions): Promise<ChatCompletionStream>;
+  create(request: NonStreamingRequest, options?: RequestOptions): Promise<ChatCompletion>;
+  create(request: ChatCompletionRequest, options?: RequestOptions): Promise<ChatCompletion | ChatCompletionStream>;
+}
+
+export interface Bedrock {
+  chat: { completions: ChatCompletions };
+  /** The names in `models`, in order. */
+  listModels(): string[];
+}
+
+interface Resolved {
+  route: Route;
+  modelId: string;
+  region: string | undefined;
+  settings: ModelSettings;
+}
+
+export function createBedrock(options: BedrockOptions = {}): Bedrock {
+  const transport = createTransport(options);
+  const models = parseModels(options.models ?? {});
+  const templates = new Map<string, Promise<PromptRenderer>>();
+
+  async function renderer(config: ModelConfig): Promise<PromptRenderer | undefined> {
+    if (config.template) return builtInRenderers[config.template];
+    const source = config.chat_template;
+    if (!source) return undefined;
+    const key = `${config.bos_token ?? ""}\u0000${config.eos_token ?? ""}\u0000${source}`;
+    let compiled = templates.get(key);
+    if (!compiled) {
+      compiled = compileChatTemplate(source, { bos_token: config.bos_token, eos_token: config.eos_token });
+      templates.set(key, compiled);
+    }
+    try {
+      return await compiled;
+    } catch (error) {
+      // A bad template is the deployment's fault, not the caller's.
+      throw new BedrockEdgeError({
+        status: 500,
+        type: "server_error",
+        code: "invalid_model_config",
+        message: `The chat_template configured for this model does not compile: ${error instanceof Error ? error.message : "unknown error"}`,
+      });
+    }
+  }
+
+  async function resolve(name: string): Promise<Resolved> {
+    const config = Object.hasOwn(models, name) ? models[name] : undefined;
+    if (!config && options.onlyListedModels) throw modelNotFound(name);
+    const parsed = parseModelString(config?.model ?? name);
+    const settings: ModelSettings = {};
+    if (config) {
+      const render = await renderer(config);
+      if (render) settings.render = render;
+      if (config.drop_params) settings.dropParams = true;
+    }
+    return {
+      route: routes[parsed.route],
+      modelId: parsed.modelId,
+      region: config?.region ?? parsed.region,
+      settings,
+    };
+  }
+
+  async function create(input: ChatCompletionRequest, requestOptions: RequestOptions = {}) {
+    const request = parseChatRequest(input);
+    const { route, modelId, region, settings } = await resolve(request.model);
+    const body = JSON.stringify(route.buildBody(request, modelId, settings));
+    const call = { modelId, body, region, signal: requestOptions.signal, onRetry: requestOptions.onRetry };
+    const meta = { id: randomId("chatcmpl-"), created: Math.floor(Date.now() / 1000), model: request.model };
+
+    if (request.stream) {
+      const answer = await invokeStream(transport, { ...call, stream: true });
+      return streamCompletion(answer, route, request, meta);
+    }
+    const { json, headers } = await invokeJson(transport, { ...call, stream: false });
+    const answer = route.parseAnswer(json, request);
+    const usage = answer.usage ?? usageFromHeaders(headers);
+    const completion: ChatCompletion = {
+      ...meta,
+      object: "chat.completion",
+      choices: answer.choices.map((choice) => ({ ...choice, logprobs: null })),
+    };
+    if (usage) completion.usage = usage;
+    return completion;
+  }
+
+  return {
+    chat: { completions: { create } as ChatCompletions },
+    listModels: () => Object.keys(models),
+  };
+}
+
+function usageFromHeaders(headers: Headers): Usage | undefined {
+  const input = tokenCount(numberHeader(headers, "x-amzn-bedrock-input-token-count"));
+  const output = tokenCount(numberHeader(headers, "x-amzn-bedrock-output-token-count"));
+  return input === undefined || output === undefined ? undefined : makeUsage(input, output);
+}
+
+function numberHeader(headers: Headers, name: string): number | undefined {
+  const value = headers.get(name);
+  return value === null || value.trim() === "" ? undefined : Number(value);
+}
+
+interface Meta {
+  id: string;
+  created: number;
+  model: string;
+}
+
+function chunk(meta: Meta, part: StreamPart): ChatCompletionChunk {
+  return {
+    ...meta,
+    object: "chat.completion.chunk",
+    choices: [{ index: part.index ?? 0, delta: part.delta, finish_reason: part.finish_reason ?? null, logprobs: null }],
+  };
+}
+
+function streamCompletion(answer: StreamAnswer, route: Route, request: ChatCompletionRequest, meta: Meta): ChatCompletionStream {
+  const reader = answer.body.getReader();
+  let finished = false;
+  let aborted: DOMException | undefined;
+
+  async function* chunks(): AsyncGenerator<ChatCompletionChunk> {
+    const splitter = createMessageSplitter();
+    const mapper = route.createStreamMapper(request);
+    let usage: Usage | undefined;
+    let metricsUsage: Usage | undefined;
+
+    function* emit(parts: StreamPart[]): Generator<ChatCompletionChunk> {
+      for (const part of parts) {
+        if (part.usage) usage = part.usage;
+        if (Object.keys(part.delta).length || part.finish_reason) yield chunk(meta, part);
+      }
+    }
+
+    try {
+      yield chunk(meta, { delta: { role: "assistant", content: "" } });
+      for (;;) {
+        const { done, value } = await reader.read();
+        // A cancelled reader reads as done: that is an abort, not the answer's end.
+        if (aborted) throw aborted;
+        if (done) break;
+        for (const message of splitter.push(value)) {
+          const event = readBedrockEvent(message);
+          if (!event) continue;
+          const metrics = event["amazon-bedrock-invocationMetrics"];
+          if (metrics !== undefined) metricsUsage = usageFromInvocationMetrics(metrics) ?? metricsUsage;
+          yield* emit(mapper.push(event));
+        }
+      }
+      splitter.end();
+      finished = true;
+      yield* emit(mapper.end());
+      const total = usage ?? metricsUsage;
+      if (request.stream_options?.include_usage && total) {
+        yield { ...meta, object: "chat.completion.chunk", choices: [], usage: total };
+      }
+    } finally {
+      // Leaving early (break, an error, abort) must end the upstream call too.
+      if (!finished) await reader.cancel().catch(() => undefined);
+    }
+  }
+
+  let iterated = false;
+  return {
+    [Symbol.asyncIterator]() {
+      if (iterated) throw new TypeError("A ChatCompletionStream can be iterated only once.");
+      iterated = true;
+      return chunks();
+    },
+    abort() {
+      if (finished || aborted) return;
+      aborted = new DOMException("The stream was aborted.", "AbortError");
+      void reader.cancel(aborted).catch(() => undefined);
+    },
+  };
+}

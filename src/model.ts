@@ -1,0 +1,121 @@
+// Model strings (`bedrock/<route>/<model-id>`) and per-model configuration: which route,
+// which Bedrock model, which region, which template.
+import * as v from "valibot";
+import { validateModelId, isValidRegion } from "./aws/endpoint.ts";
+import { BedrockEdgeError, invalidRequest } from "./errors.ts";
+import { isRouteName, routes } from "./routes/index.ts";
+import type { RouteName, TemplateName } from "./routes/types.ts";
+
+export interface ParsedModel {
+  route: RouteName;
+  modelId: string;
+  /** From the `bedrock/openai/<region>/<arn>` form. */
+  region?: string;
+}
+
+const ROUTE_NAMES = Object.keys(routes).join(", ");
+const REGION_PREFIX = /^([a-z]{2}(?:-[a-z]+)+-\d{1,2})\/(.+)$/;
+
+/** `bedrock/<route>/<model-id>` (prefix optional) -> route and Bedrock model id; 400 when malformed. */
+export function parseModelString(model: string): ParsedModel {
+  const rest = model.startsWith("bedrock/") ? model.slice("bedrock/".length) : model;
+  const slash = rest.indexOf("/");
+  const route = slash < 0 ? rest : rest.slice(0, slash);
+  if (slash < 0 || !isRouteName(route)) {
+    throw invalidRequest(
+      `Unknown model "${model.slice(0, 200)}": expected bedrock/<route>/<model-arn> with route one of ${ROUTE_NAMES}.`,
+      "model",
+      "model_not_found",
+    );
+  }
+  let modelId = rest.slice(slash + 1);
+  let region: string | undefined;
+  const regional = route === "openai" ? REGION_PREFIX.exec(modelId) : null;
+  if (regional) {
+    region = regional[1]!;
+    modelId = regional[2]!;
+  }
+  validateModelId(modelId);
+  return region ? { route, modelId, region } : { route, modelId };
+}
+
+/** One model's configuration, as the proxy's MODELS binding holds it. */
+export interface ModelConfig {
+  /** `bedrock/<route>/<model-arn>`. */
+  model: string;
+  /** Use another built-in template than the route's own (imported models are often fine-tunes). */
+  template?: TemplateName;
+  /** The model's own Jinja chat template (from its tokenizer_config.json). */
+  chat_template?: string;
+  /** Special tokens a `chat_template` refers to. */
+  bos_token?: string;
+  eos_token?: string;
+  /** This model's region, when it differs from the client's. */
+  region?: string;
+  /** Ignore parameters the route cannot honour instead of answering 400. */
+  drop_params?: boolean;
+}
+
+export type ModelEntry = string | ModelConfig;
+
+const TEMPLATE_NAMES = ["deepseek_r1", "llama3", "qwen3", "qwen2"] as const;
+
+const modelString = v.pipe(v.string(), v.minLength(1, "model is empty"));
+
+const modelEntrySchema = v.union([
+  modelString,
+  v.strictObject({
+    model: modelString,
+    template: v.optional(v.picklist(TEMPLATE_NAMES, `template must be one of ${TEMPLATE_NAMES.join(", ")}`)),
+    chat_template: v.optional(v.pipe(v.string(), v.minLength(1))),
+    bos_token: v.optional(v.string()),
+    eos_token: v.optional(v.string()),
+    region: v.optional(v.pipe(v.string(), v.check(isValidRegion, "region must look like us-east-1"))),
+    drop_params: v.optional(v.boolean()),
+  }),
+]);
+
+const PUBLIC_NAME = /^[A-Za-z0-9][A-Za-z0-9._:/@+-]{0,127}$/;
+
+/**
+ * Validates a models table (the MODELS binding, or the `models` option): every problem is
+ * reported with the entry it is in, so a bad deployment says what to fix.
+ */
+export function parseModels(value: unknown, where = "models"): Record<string, ModelConfig> {
+  if (value === null || typeof value !== "object" || Array.isArray(value)) {
+    throw new TypeError(`${where} must be a JSON object of public name -> model string or { "model": … }`);
+  }
+  const out: Record<string, ModelConfig> = {};
+  for (const [name, entry] of Object.entries(value)) {
+    if (!PUBLIC_NAME.test(name)) {
+      throw new TypeError(`${where}: the name "${name.slice(0, 60)}" must be 1-128 letters, digits or ._:/@+-`);
+    }
+    const result = v.safeParse(modelEntrySchema, entry);
+    if (!result.success) {
+      const issue = result.issues[result.issues.length - 1]!;
+      const deepest = issue.issues?.find((nested) => nested.path?.length) ?? issue;
+      const key = deepest.path?.map((item) => String(item.key)).join(".");
+      throw new TypeError(`${where}["${name}"]${key ? `.${key}` : ""}: ${deepest.message}`);
+    }
+    const config = typeof result.output === "string" ? { model: result.output } : result.output;
+    try {
+      parseModelString(config.model);
+    } catch (error) {
+      throw new TypeError(`${where}["${name}"]: ${error instanceof Error ? error.message : "bad model string"}`);
+    }
+    if (config.template && config.chat_template) {
+      throw new TypeError(`${where}["${name}"]: set template or chat_template, not both`);
+    }
+    out[name] = config;
+  }
+  return out;
+}
+
+export function modelNotFound(name: string): BedrockEdgeError {
+  return new BedrockEdgeError({
+    status: 404,
+    code: "model_not_found",
+    param: "model",
+    message: `The model "${name.slice(0, 200)}" does not exist here; GET /v1/models lists the configured names.`,
+  });
+}

@@ -1,0 +1,155 @@
+// The subset of the OpenAI Chat Completions API that bedrock-edge speaks.
+// Shapes follow the `openai` package so its client code moves over unchanged;
+// test/openai-types.test.ts checks they stay assignable.
+
+export type Role = "system" | "developer" | "user" | "assistant" | "tool";
+
+export interface TextPart {
+  type: "text";
+  text: string;
+}
+
+export interface ImagePart {
+  type: "image_url";
+  image_url: { url: string; detail?: "auto" | "low" | "high" };
+}
+
+export type ContentPart = TextPart | ImagePart;
+
+export interface ToolCall {
+  id: string;
+  type: "function";
+  function: { name: string; arguments: string };
+}
+
+export interface SystemMessage {
+  role: "system" | "developer";
+  content: string | TextPart[];
+  name?: string;
+}
+
+export interface UserMessage {
+  role: "user";
+  content: string | ContentPart[];
+  name?: string;
+}
+
+export interface AssistantMessage {
+  role: "assistant";
+  content?: string | TextPart[] | null;
+  /** Earlier reasoning, as this library returns it; templates drop it from history. */
+  reasoning_content?: string | null;
+  tool_calls?: ToolCall[];
+  name?: string;
+}
+
+export interface ToolMessage {
+  role: "tool";
+  content: string | TextPart[];
+  tool_call_id: string;
+}
+
+export type ChatMessage = SystemMessage | UserMessage | AssistantMessage | ToolMessage;
+
+export interface FunctionTool {
+  type: "function";
+  function: {
+    name: string;
+    description?: string;
+    parameters?: Record<string, unknown>;
+    strict?: boolean | null;
+  };
+}
+
+export type ToolChoice =
+  | "none"
+  | "auto"
+  | "required"
+  | { type: "function"; function: { name: string } };
+
+export interface ChatCompletionRequest {
+  model: string;
+  messages: ChatMessage[];
+  stream?: boolean | null;
+  stream_options?: { include_usage?: boolean } | null;
+  max_tokens?: number | null;
+  max_completion_tokens?: number | null;
+  temperature?: number | null;
+  top_p?: number | null;
+  /** Not in OpenAI's API; Bedrock's completion-format models accept it. */
+  top_k?: number | null;
+  stop?: string | string[] | null;
+  n?: number | null;
+  seed?: number | null;
+  presence_penalty?: number | null;
+  frequency_penalty?: number | null;
+  logit_bias?: Record<string, number> | null;
+  logprobs?: boolean | null;
+  top_logprobs?: number | null;
+  response_format?: Record<string, unknown> | null;
+  tools?: FunctionTool[];
+  tool_choice?: ToolChoice;
+  parallel_tool_calls?: boolean;
+  user?: string;
+  /** Hugging Face style template switches, e.g. `{ enable_thinking: false }` for Qwen3. */
+  chat_template_kwargs?: Record<string, unknown>;
+}
+
+export type FinishReason = "stop" | "length" | "tool_calls" | "content_filter";
+
+export interface Usage {
+  prompt_tokens: number;
+  completion_tokens: number;
+  total_tokens: number;
+}
+
+export interface CompletionMessage {
+  role: "assistant";
+  content: string | null;
+  refusal: null;
+  /** The model's reasoning (DeepSeek R1, Qwen3 thinking), as DeepSeek's own API names it. */
+  reasoning_content?: string;
+  tool_calls?: ToolCall[];
+}
+
+export interface ChatCompletion {
+  id: string;
+  object: "chat.completion";
+  created: number;
+  model: string;
+  choices: Array<{
+    index: number;
+    message: CompletionMessage;
+    finish_reason: FinishReason;
+    logprobs: null;
+  }>;
+  usage?: Usage;
+}
+
+export interface ChunkToolCall {
+  index: number;
+  id?: string;
+  type?: "function";
+  function?: { name?: string; arguments?: string };
+}
+
+export interface ChunkDelta {
+  role?: "assistant";
+  content?: string | null;
+  reasoning_content?: string;
+  tool_calls?: ChunkToolCall[];
+}
+
+export interface ChatCompletionChunk {
+  id: string;
+  object: "chat.completion.chunk";
+  created: number;
+  model: string;
+  choices: Array<{
+    index: number;
+    delta: ChunkDelta;
+    finish_reason: FinishReason | null;
+    logprobs?: null;
+  }>;
+  usage?: Usage | null;
+}

@@ -1,0 +1,148 @@
+import { describe, expect, it } from "vitest";
+import { createAnswerSplitter, partialMarkerLength, type AnswerPart, type SplitterOptions } from "./answer-splitter.ts";
+import { deepseekToolSyntax, qwenToolSyntax } from "./tool-syntax.ts";
+
+const R1: SplitterOptions = { reasoning: "always", endMarkers: ["<｜end▁of▁sentence｜>"] };
+const QWEN3_TOOLS: SplitterOptions = { reasoning: "detect", tools: qwenToolSyntax, endMarkers: ["<|im_end|>", "<|endoftext|>"] };
+
+/** Concatenates parts by kind, so differently cut streams can be compared. */
+function summary(parts: AnswerPart[]) {
+  let reasoning = "";
+  let content = "";
+  const calls: string[] = [];
+  for (const part of parts) {
+    if (part.kind === "reasoning") reasoning += part.text;
+    else if (part.kind === "content") content += part.text;
+    else calls.push(`${part.name}(${part.arguments})`);
+  }
+  return { reasoning, content, calls };
+}
+
+function run(options: SplitterOptions, pieces: string[]): AnswerPart[] {
+  const splitter = createAnswerSplitter(options);
+  return [...pieces.flatMap((piece) => splitter.push(piece)), ...splitter.end()];
+}
+
+/** Every way of cutting `text` in two, and one character at a time. */
+function cuttings(text: string): string[][] {
+  const chars = Array.from(text);
+  const out: string[][] = [chars];
+  for (let i = 1; i < chars.length; i++) out.push([chars.slice(0, i).join(""), chars.slice(i).join("")]);
+  return out;
+}
+
+describe("R1: the answer starts inside <think>", () => {
+  const answer = "Okay, the user says hi.\nI should greet them.\n</think>\n\nHello! How can I help?";
+  const expected = { reasoning: "Okay, the user says hi.\nI should greet them.", content: "Hello! How can I help?", calls: [] };
+
+  it("splits reasoning from content, trimming the blank lines between", () => {
+    expect(summary(run(R1, [answer]))).toEqual(expected);
+  });
+
+  it("gives the same result cut at every character, and one character at a time", () => {
+    for (const pieces of cuttings(answer)) expect(summary(run(R1, pieces))).toEqual(expected);
+  });
+
+  it("never emits a fragment of </think> as reasoning", () => {
+    const splitter = createAnswerSplitter(R1);
+    const first = splitter.push("thinking</th");
+    expect(summary(first).reasoning).toBe("thinking");
+    const second = splitter.push("ink>done");
+    expect(summary(second)).toEqual({ reasoning: "", content: "done", calls: [] });
+  });
+
+  it("releases a held-back '<' when it turns out not to be a marker", () => {
+    const splitter = createAnswerSplitter(R1);
+    expect(summary(splitter.push("a <")).reasoning).toBe("a");
+    expect(summary(splitter.push("b")).reasoning).toBe(" <b");
+  });
+
+  it("treats a stream that never closes </think> as all reasoning", () => {
+    expect(summary(run(R1, ["Hmm, let me think", " more about </thi"]))).toEqual({
+      reasoning: "Hmm, let me think more about </thi",
+      content: "",
+      calls: [],
+    });
+  });
+
+  it("drops an explicit leading <think> and a trailing end-of-sentence token", () => {
+    expect(summary(run(R1, ["<think>\nr\n</think>\n\nc<｜end▁of▁sentence｜>"]))).toEqual({ reasoning: "r", content: "c", calls: [] });
+  });
+});
+
+describe("Qwen3: reasoning only when the answer opens with <think>", () => {
+  it("detects the think block, even split as '<th' + 'ink>'", () => {
+    expect(summary(run(QWEN3_TOOLS, ["<th", "ink>\nplan\n</think>\n\nanswer"]))).toEqual({ reasoning: "plan", content: "answer", calls: [] });
+  });
+
+  it("passes an answer without a think block through as content", () => {
+    expect(summary(run(QWEN3_TOOLS, ["Hello", " there<|im_end|>"]))).toEqual({ reasoning: "", content: "Hello there", calls: [] });
+  });
+
+  it("does not mistake a later <think> for reasoning", () => {
+    expect(summary(run(QWEN3_TOOLS, ["I said <think> once"]))).toEqual({ reasoning: "", content: "I said <think> once", calls: [] });
+  });
+
+  it("strips an echoed <|im_start|>assistant header", () => {
+    expect(summary(run(QWEN3_TOOLS, ["<|im_start|>assis", "tant\nHi"]))).toEqual({ reasoning: "", content: "Hi", calls: [] });
+  });
+});
+
+describe("Qwen tool calls", () => {
+  const answer =
+    '<think>\nNeed weather.\n</think>\n\nLet me check.\n<tool_call>\n{"name": "get_weather", "arguments": {"city": "Paris"}}\n</tool_call>\n<tool_call>\n{"name": "get_time", "arguments": {"tz": "CET"}}\n</tool_call><|im_end|>';
+  const expected = {
+    reasoning: "Need weather.",
+    content: "Let me check.",
+    calls: ['get_weather({"city":"Paris"})', 'get_time({"tz":"CET"})'],
+  };
+
+  it("reads every call, with the text before them as content", () => {
+    expect(summary(run(QWEN3_TOOLS, [answer]))).toEqual(expected);
+  });
+
+  it("gives the same result cut at every character", () => {
+    for (const pieces of cuttings(answer)) expect(summary(run(QWEN3_TOOLS, pieces))).toEqual(expected);
+  });
+
+  it("accepts a last call left unclosed at the end of the turn", () => {
+    expect(summary(run(QWEN3_TOOLS, ['<tool_call>\n{"name": "f", "arguments": {}}\n']))).toEqual({ reasoning: "", content: "", calls: ["f({})"] });
+  });
+
+  it("keeps a malformed call as content rather than losing it", () => {
+    expect(summary(run(QWEN3_TOOLS, ["<tool_call>\nnot json\n</tool_call>"]))).toEqual({
+      reasoning: "",
+      content: "<tool_call>\nnot json\n</tool_call>",
+      calls: [],
+    });
+  });
+
+  it("leaves <tool_call> text alone when the request offered no tools", () => {
+    const options: SplitterOptions = { ...QWEN3_TOOLS, tools: undefined };
+    expect(summary(run(options, ['<tool_call>{"name":"f","arguments":{}}</tool_call>'])).content).toBe('<tool_call>{"name":"f","arguments":{}}</tool_call>');
+  });
+
+  it("keeps trailing whitespace of an answer without calls", () => {
+    expect(summary(run(QWEN3_TOOLS, ["line one\n", "line two\n"])).content).toBe("line one\nline two\n");
+  });
+});
+
+describe("DeepSeek tool calls", () => {
+  it("reads the R1 markers", () => {
+    const text =
+      'I will call it.\n</think>\n\n<｜tool▁calls▁begin｜><｜tool▁call▁begin｜>function<｜tool▁sep｜>get_weather\n```json\n{"city": "Paris"}\n```<｜tool▁call▁end｜><｜tool▁calls▁end｜><｜end▁of▁sentence｜>';
+    const options: SplitterOptions = { ...R1, tools: deepseekToolSyntax };
+    for (const pieces of cuttings(text)) {
+      expect(summary(run(options, pieces))).toEqual({ reasoning: "I will call it.", content: "", calls: ['get_weather({"city": "Paris"})'] });
+    }
+  });
+});
+
+describe("partialMarkerLength", () => {
+  it("finds the longest tail that could begin a marker", () => {
+    expect(partialMarkerLength("abc</thi", ["</think>"])).toBe(5);
+    expect(partialMarkerLength("abc<", ["</think>", "<tool_call>"])).toBe(1);
+    expect(partialMarkerLength("abc", ["</think>"])).toBe(0);
+    expect(partialMarkerLength("</think>", ["</think>"])).toBe(0);
+  });
+});

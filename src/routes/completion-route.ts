@@ -1,0 +1,208 @@
+// What the four completion-format routes (deepseek_r1, llama, qwen3, qwen2) share: the
+// `{prompt, max_gen_len, …}` body, the refusal of parameters they cannot honour, and the
+// answer text -> reasoning / content / tool calls mapping. Each route is this plus its data.
+import { BedrockEdgeError, invalidRequest } from "../errors.ts";
+import { randomId } from "../ids.ts";
+import type { ChatCompletionRequest, ChunkToolCall, CompletionMessage, FinishReason, ToolCall, Usage } from "../openai/types.ts";
+import { createAnswerSplitter, type AnswerPart, type ToolSyntax } from "./answer-splitter.ts";
+import type { ModelSettings, PromptRenderer, Route, RouteName, StreamMapper, StreamPart } from "./types.ts";
+import { finishReason, makeUsage, tokenCount, usageFromBody, usageFromCounts } from "./usage.ts";
+
+export interface CompletionRouteSpec {
+  name: Exclude<RouteName, "openai">;
+  /** The family's own chat template. */
+  render: PromptRenderer;
+  reasoning: "always" | "detect" | "never";
+  /** How the family writes tool calls; absent when its template has none. */
+  tools?: ToolSyntax;
+  /** End-of-turn tokens the model may print at the end of its text. */
+  endMarkers: readonly string[];
+}
+
+// Every field of the Chat Completions request this library knows (schema.ts).
+const KNOWN_FIELDS = new Set([
+  "model", "messages", "stream", "stream_options", "max_tokens", "max_completion_tokens", "temperature",
+  "top_p", "top_k", "stop", "n", "seed", "presence_penalty", "frequency_penalty", "logit_bias", "logprobs",
+  "top_logprobs", "response_format", "tools", "tool_choice", "parallel_tool_calls", "user", "chat_template_kwargs",
+]);
+
+/** A parameter set to something other than its no-op value, which the body cannot carry. */
+function unsupported(request: ChatCompletionRequest): Array<{ param: string; why: string }> {
+  const found: Array<{ param: string; why: string }> = [];
+  const r = request as ChatCompletionRequest & Record<string, unknown>;
+  for (const key of Object.keys(r)) {
+    if (!KNOWN_FIELDS.has(key) && r[key] !== undefined) found.push({ param: key, why: "is not a Chat Completions parameter this route knows" });
+  }
+  if ((request.n ?? 1) !== 1) found.push({ param: "n", why: "must be 1: the model returns one choice" });
+  if (request.seed != null) found.push({ param: "seed", why: "cannot be passed to a completion-format model" });
+  if (request.logprobs) found.push({ param: "logprobs", why: "is not returned by completion-format models" });
+  if (request.top_logprobs) found.push({ param: "top_logprobs", why: "is not returned by completion-format models" });
+  if (request.logit_bias && Object.keys(request.logit_bias).length) found.push({ param: "logit_bias", why: "cannot be passed to a completion-format model" });
+  if (request.presence_penalty) found.push({ param: "presence_penalty", why: "cannot be passed to a completion-format model" });
+  if (request.frequency_penalty) found.push({ param: "frequency_penalty", why: "cannot be passed to a completion-format model" });
+  const choice = request.tool_choice;
+  if (choice !== undefined && choice !== "auto" && choice !== "none") {
+    found.push({ param: "tool_choice", why: 'can only be "auto" or "none": a prompt cannot force a tool call' });
+  }
+  if (request.parallel_tool_calls === false) found.push({ param: "parallel_tool_calls", why: "cannot be enforced through a prompt" });
+  const format = request.response_format?.type;
+  if (format !== undefined && format !== "text" && format !== "json_object" && format !== "json_schema") {
+    found.push({ param: "response_format", why: `type "${format}" is not one of text, json_object, json_schema` });
+  }
+  return found;
+}
+
+function checkParams(request: ChatCompletionRequest, route: string, settings: ModelSettings): Set<string> {
+  const problems = unsupported(request);
+  if (problems.length && !settings.dropParams) {
+    const { param, why } = problems[0]!;
+    throw invalidRequest(
+      `${param} ${why} (route ${route}). Remove it, or set drop_params for this model to ignore such parameters.`,
+      param,
+      "unsupported_parameter",
+    );
+  }
+  return new Set(problems.map((p) => p.param));
+}
+
+function offersTools(request: ChatCompletionRequest): boolean {
+  return (request.tools?.length ?? 0) > 0 && request.tool_choice !== "none";
+}
+
+function buildBody(spec: CompletionRouteSpec, request: ChatCompletionRequest, settings: ModelSettings): Record<string, unknown> {
+  const dropped = checkParams(request, spec.name, settings);
+  const render = settings.render ?? spec.render;
+  const prompt = render({
+    messages: request.messages,
+    tools: offersTools(request) ? request.tools : undefined,
+    kwargs: request.chat_template_kwargs ?? {},
+  });
+  const body: Record<string, unknown> = { prompt };
+  const maxTokens = request.max_completion_tokens ?? request.max_tokens;
+  if (maxTokens != null) body.max_gen_len = maxTokens;
+  if (request.temperature != null) body.temperature = request.temperature;
+  if (request.top_p != null) body.top_p = request.top_p;
+  if (request.top_k != null) body.top_k = request.top_k;
+  if (request.stop != null) body.stop = typeof request.stop === "string" ? [request.stop] : request.stop;
+  // Bedrock's completion format takes structured outputs (json_object, json_schema) as is.
+  const format = request.response_format;
+  if (format && format.type !== "text" && !dropped.has("response_format")) body.response_format = format;
+  return body;
+}
+
+function splitterFor(spec: CompletionRouteSpec, request: ChatCompletionRequest) {
+  return createAnswerSplitter({
+    reasoning: spec.reasoning,
+    tools: offersTools(request) ? spec.tools : undefined,
+    endMarkers: spec.endMarkers,
+  });
+}
+
+/** The answer text of a completion-format body: `generation`, or `text` (qwen2), or `outputs[0].text`. */
+export function answerText(body: Record<string, unknown>): string | undefined {
+  if (typeof body.generation === "string") return body.generation;
+  if (typeof body.text === "string") return body.text;
+  const outputs = body.outputs;
+  if (Array.isArray(outputs) && outputs[0] && typeof outputs[0].text === "string") return outputs[0].text as string;
+  return undefined;
+}
+
+function stopReasonOf(body: Record<string, unknown>): unknown {
+  const outputs = body.outputs;
+  return body.stop_reason ?? (Array.isArray(outputs) && outputs[0] ? outputs[0].stop_reason : undefined);
+}
+
+function finalReason(reported: FinishReason | undefined, toolCalls: number): FinishReason {
+  const reason = reported ?? "stop";
+  return toolCalls > 0 && reason === "stop" ? "tool_calls" : reason;
+}
+
+function toolCall(part: Extract<AnswerPart, { kind: "tool_call" }>): ToolCall {
+  return { id: randomId("call_"), type: "function", function: { name: part.name, arguments: part.arguments } };
+}
+
+function parseAnswer(spec: CompletionRouteSpec, body: Record<string, unknown>, request: ChatCompletionRequest) {
+  const text = answerText(body);
+  if (text === undefined) {
+    throw new BedrockEdgeError({
+      status: 502,
+      type: "server_error",
+      code: "bad_upstream_response",
+      message: `The model's answer has no "generation" text (route ${spec.name}); is the route right for this model?`,
+    });
+  }
+  const splitter = splitterFor(spec, request);
+  const parts = [...splitter.push(text), ...splitter.end()];
+  let reasoning = "";
+  let content = "";
+  const toolCalls: ToolCall[] = [];
+  for (const part of parts) {
+    if (part.kind === "reasoning") reasoning += part.text;
+    else if (part.kind === "content") content += part.text;
+    else toolCalls.push(toolCall(part));
+  }
+  const message: CompletionMessage = {
+    role: "assistant",
+    content: toolCalls.length && !content ? null : content,
+    refusal: null,
+  };
+  if (reasoning) message.reasoning_content = reasoning;
+  if (toolCalls.length) message.tool_calls = toolCalls;
+  const usage: Usage | undefined = usageFromBody(body.usage) ?? usageFromCounts(body);
+  return {
+    choices: [{ index: 0, message, finish_reason: finalReason(finishReason(stopReasonOf(body)), toolCalls.length) }],
+    ...(usage ? { usage } : {}),
+  };
+}
+
+function streamMapper(spec: CompletionRouteSpec, request: ChatCompletionRequest): StreamMapper {
+  const splitter = splitterFor(spec, request);
+  let reported: FinishReason | undefined;
+  let bodyUsage: Usage | undefined;
+  // Streams carry prompt_token_count in their first chunk and a running generation count.
+  let promptTokens: number | undefined;
+  let generatedTokens: number | undefined;
+  let toolIndex = 0;
+
+  function toParts(parts: AnswerPart[]): StreamPart[] {
+    const out: StreamPart[] = [];
+    for (const part of parts) {
+      if (part.kind === "reasoning") out.push({ delta: { reasoning_content: part.text } });
+      else if (part.kind === "content") out.push({ delta: { content: part.text } });
+      else {
+        const call = toolCall(part);
+        const delta: ChunkToolCall = { index: toolIndex++, id: call.id, type: "function", function: call.function };
+        out.push({ delta: { tool_calls: [delta] } });
+      }
+    }
+    return out;
+  }
+
+  return {
+    push(event) {
+      reported = finishReason(stopReasonOf(event)) ?? reported;
+      bodyUsage = usageFromBody(event.usage) ?? bodyUsage;
+      promptTokens = tokenCount(event.prompt_token_count) ?? promptTokens;
+      generatedTokens = tokenCount(event.generation_token_count) ?? generatedTokens;
+      const text = answerText(event);
+      return text ? toParts(splitter.push(text)) : [];
+    },
+    end() {
+      const parts = toParts(splitter.end());
+      const usage =
+        bodyUsage ??
+        (promptTokens !== undefined && generatedTokens !== undefined ? makeUsage(promptTokens, generatedTokens) : undefined);
+      parts.push({ delta: {}, finish_reason: finalReason(reported, splitter.toolCalls), ...(usage ? { usage } : {}) });
+      return parts;
+    },
+  };
+}
+
+export function completionRoute(spec: CompletionRouteSpec): Route {
+  return {
+    name: spec.name,
+    buildBody: (request, _modelId, settings) => buildBody(spec, request, settings),
+    parseAnswer: (body, request) => parseAnswer(spec, body, request),
+    createStreamMapper: (request) => streamMapper(spec, request),
+  };
+}

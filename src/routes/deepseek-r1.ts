@@ -1,0 +1,12 @@
+import { completionRoute } from "./completion-route.ts";
+import { renderDeepSeekR1Prompt } from "./prompts/deepseek-r1.ts";
+import { deepseekToolSyntax } from "./tool-syntax.ts";
+
+/** DeepSeek R1 distills: the prompt opens `<think>`, so every answer starts with reasoning. */
+export const deepseekR1Route = completionRoute({
+  name: "deepseek_r1",
+  render: renderDeepSeekR1Prompt,
+  reasoning: "always",
+  tools: deepseekToolSyntax,
+  endMarkers: ["<｜end▁of▁sentence｜>"],
+});

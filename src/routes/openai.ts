@@ -1,0 +1,128 @@
+// The openai route: imported models served in OpenAI's chat format (e.g. Qwen 2.5 VL).
+// The request passes through nearly untouched; answers are already OpenAI objects, so the
+// work is to read them defensively and in our shapes.
+import { BedrockEdgeError } from "../errors.ts";
+import type { ChunkDelta, ChunkToolCall, CompletionMessage, FinishReason, ToolCall, Usage } from "../openai/types.ts";
+import type { Route, RouteChoice, StreamMapper, StreamPart } from "./types.ts";
+import { finishReason, usageFromBody } from "./usage.ts";
+
+type Json = Record<string, unknown>;
+
+function isObject(value: unknown): value is Json {
+  return value !== null && typeof value === "object" && !Array.isArray(value);
+}
+
+function text(value: unknown): string | undefined {
+  return typeof value === "string" ? value : undefined;
+}
+
+function reasoningOf(source: Json): string | undefined {
+  // vLLM names it reasoning_content; newer servers use reasoning.
+  return text(source.reasoning_content) ?? text(source.reasoning);
+}
+
+function toolCalls(value: unknown): ToolCall[] | undefined {
+  if (!Array.isArray(value)) return undefined;
+  const calls: ToolCall[] = [];
+  for (const item of value) {
+    if (!isObject(item) || !isObject(item.function)) continue;
+    const fn = item.function;
+    const args = fn.arguments;
+    calls.push({
+      id: text(item.id) ?? "",
+      type: "function",
+      function: { name: text(fn.name) ?? "", arguments: typeof args === "string" ? args : JSON.stringify(args ?? {}) },
+    });
+  }
+  return calls.length ? calls : undefined;
+}
+
+function chunkToolCalls(value: unknown): ChunkToolCall[] | undefined {
+  if (!Array.isArray(value)) return undefined;
+  const calls: ChunkToolCall[] = [];
+  value.forEach((item: unknown, position) => {
+    if (!isObject(item)) return;
+    const call: ChunkToolCall = { index: typeof item.index === "number" ? item.index : position };
+    if (typeof item.id === "string") call.id = item.id;
+    if (item.type === "function") call.type = "function";
+    if (isObject(item.function)) {
+      const fn: { name?: string; arguments?: string } = {};
+      if (typeof item.function.name === "string") fn.name = item.function.name;
+      const args = item.function.arguments;
+      if (args !== undefined) fn.arguments = typeof args === "string" ? args : JSON.stringify(args);
+      call.function = fn;
+    }
+    calls.push(call);
+  });
+  return calls.length ? calls : undefined;
+}
+
+function parseChoice(choice: unknown, position: number): RouteChoice | undefined {
+  if (!isObject(choice) || !isObject(choice.message)) return undefined;
+  const source = choice.message;
+  const message: CompletionMessage = { role: "assistant", content: text(source.content) ?? null, refusal: null };
+  const reasoning = reasoningOf(source);
+  if (reasoning) message.reasoning_content = reasoning;
+  const calls = toolCalls(source.tool_calls);
+  if (calls) message.tool_calls = calls;
+  const reason: FinishReason = finishReason(choice.finish_reason) ?? (calls ? "tool_calls" : "stop");
+  return { index: typeof choice.index === "number" ? choice.index : position, message, finish_reason: reason };
+}
+
+function streamMapper(): StreamMapper {
+  const finished = new Set<number>();
+  let usage: Usage | undefined;
+  return {
+    push(event) {
+      const parts: StreamPart[] = [];
+      usage = usageFromBody(event.usage) ?? usage;
+      const choices = Array.isArray(event.choices) ? event.choices : [];
+      choices.forEach((choice: unknown, position) => {
+        if (!isObject(choice)) return;
+        const index = typeof choice.index === "number" ? choice.index : position;
+        const source = isObject(choice.delta) ? choice.delta : {};
+        // The role chunk is the client's to send, once; empty deltas carry nothing.
+        const delta: ChunkDelta = {};
+        const content = text(source.content);
+        if (content) delta.content = content;
+        const reasoning = reasoningOf(source);
+        if (reasoning) delta.reasoning_content = reasoning;
+        const calls = chunkToolCalls(source.tool_calls);
+        if (calls) delta.tool_calls = calls;
+        const reason = finishReason(choice.finish_reason);
+        if (reason) finished.add(index);
+        if (Object.keys(delta).length || reason) parts.push({ index, delta, ...(reason ? { finish_reason: reason } : {}) });
+      });
+      return parts;
+    },
+    end() {
+      const parts: StreamPart[] = [];
+      if (!finished.has(0)) parts.push({ index: 0, delta: {}, finish_reason: "stop" });
+      if (usage) parts.push({ index: 0, delta: {}, usage });
+      return parts;
+    },
+  };
+}
+
+export const openaiRoute: Route = {
+  name: "openai",
+  buildBody(request, modelId) {
+    const { stream: _stream, stream_options: _options, ...rest } = request;
+    return { ...rest, model: modelId };
+  },
+  parseAnswer(body) {
+    const raw = Array.isArray(body.choices) ? body.choices : [];
+    const choices = raw.map(parseChoice).filter((choice): choice is RouteChoice => choice !== undefined);
+    if (!choices.length) {
+      throw new BedrockEdgeError({
+        status: 502,
+        type: "server_error",
+        code: "bad_upstream_response",
+        message: 'The model\'s answer has no "choices" (route openai); is the route right for this model?',
+      });
+    }
+    const usage = usageFromBody(body.usage);
+    return usage ? { choices, usage } : { choices };
+  },
+  createStreamMapper: () => streamMapper(),
+};

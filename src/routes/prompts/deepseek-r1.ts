@@ -1,0 +1,77 @@
+// The DeepSeek-R1-Distill chat template (tokenizer_config.json of the R1-Distill models, the
+// revision whose generation prompt opens `<think>`), rendered with add_generation_prompt=True.
+// `｜` is U+FF5C and `▁` is U+2581: these are single special tokens of the model's vocabulary.
+
+import type { PromptInput } from "../types.ts";
+import { afterLast } from "./python.ts";
+import { toTemplateMessages } from "./messages.ts";
+
+const BOS = "<｜begin▁of▁sentence｜>";
+const EOS = "<｜end▁of▁sentence｜>";
+const USER = "<｜User｜>";
+const ASSISTANT = "<｜Assistant｜>";
+const TOOL_CALLS_BEGIN = "<｜tool▁calls▁begin｜>";
+const TOOL_CALLS_END = "<｜tool▁calls▁end｜>";
+const TOOL_CALL_BEGIN = "<｜tool▁call▁begin｜>";
+const TOOL_CALL_END = "<｜tool▁call▁end｜>";
+const TOOL_SEP = "<｜tool▁sep｜>";
+const TOOL_OUTPUTS_BEGIN = "<｜tool▁outputs▁begin｜>";
+const TOOL_OUTPUTS_END = "<｜tool▁outputs▁end｜>";
+const TOOL_OUTPUT_BEGIN = "<｜tool▁output▁begin｜>";
+const TOOL_OUTPUT_END = "<｜tool▁output▁end｜>";
+
+/**
+ * The prompt DeepSeek-R1-Distill models were trained on. Faithful to the official template,
+ * quirks included:
+ * - only the last system message is kept, right after BOS;
+ * - earlier answers keep only what follows their last `</think>`;
+ * - tool calls render only for an assistant message whose content is null, and the template's
+ *   call counters run across the whole conversation: the first call ever opens
+ *   `<｜Assistant｜><｜tool▁calls▁begin｜>`, every later call closes with
+ *   `<｜tool▁calls▁end｜><｜end▁of▁sentence｜>`;
+ * - an answer right after tool outputs follows `<｜tool▁outputs▁end｜>` without `<｜Assistant｜>`;
+ * - a conversation ending in tool outputs ends with `<｜tool▁outputs▁end｜>` (no generation prompt).
+ */
+export function renderDeepSeekR1Prompt(input: PromptInput): string {
+  const messages = toTemplateMessages(input.messages, { refuseAs: "deepseek_r1" });
+
+  let systemPrompt = "";
+  for (const message of messages) {
+    if (message.role === "system") systemPrompt = message.content ?? "";
+  }
+
+  let prompt = BOS + systemPrompt;
+  let calledBefore = false;
+  let afterToolOutput = false;
+  let firstToolOutput = true;
+  for (const message of messages) {
+    if (message.role === "user") {
+      afterToolOutput = false;
+      prompt += USER + (message.content ?? "");
+    } else if (message.role === "assistant" && message.content === null) {
+      afterToolOutput = false;
+      for (const call of message.toolCalls) {
+        const body = `${call.type}${TOOL_SEP}${call.name}\n\`\`\`json\n${call.argumentsText}\n\`\`\`${TOOL_CALL_END}`;
+        if (!calledBefore) {
+          prompt += ASSISTANT + TOOL_CALLS_BEGIN + TOOL_CALL_BEGIN + body;
+          calledBefore = true;
+        } else {
+          prompt += `\n${TOOL_CALL_BEGIN}${body}${TOOL_CALLS_END}${EOS}`;
+        }
+      }
+    } else if (message.role === "assistant" && message.content !== null) {
+      if (afterToolOutput) {
+        prompt += TOOL_OUTPUTS_END + message.content + EOS;
+        afterToolOutput = false;
+      } else {
+        prompt += ASSISTANT + afterLast(message.content, "</think>") + EOS;
+      }
+    } else if (message.role === "tool") {
+      afterToolOutput = true;
+      const output = TOOL_OUTPUT_BEGIN + (message.content ?? "") + TOOL_OUTPUT_END;
+      prompt += firstToolOutput ? TOOL_OUTPUTS_BEGIN + output : `\n${output}`;
+      firstToolOutput = false;
+    }
+  }
+  return afterToolOutput ? prompt + TOOL_OUTPUTS_END : `${prompt}${ASSISTANT}<think>\n`;
+}

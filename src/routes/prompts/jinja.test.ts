@@ -1,0 +1,140 @@
+// Custom chat templates (a model's own tokenizer_config.json `chat_template`), compiled once with
+// @huggingface/jinja. The template below is written for these tests, not taken from a model.
+import { describe, expect, it } from "vitest";
+import type { ChatMessage, FunctionTool } from "../../openai/types.ts";
+import type { PromptInput } from "../types.ts";
+import { compileChatTemplate } from "./jinja.ts";
+
+const TEMPLATE = [
+  "{{ bos_token }}",
+  "{% for message in messages %}",
+  "<{{ message.role }}>",
+  "{% if message.content is string %}{{ message.content }}",
+  "{% elif message.content is none %}(no text)",
+  "{% else %}{% for part in message.content %}{% if part.type == 'text' %}{{ part.text }}{% else %}[image]{% endif %}{% endfor %}",
+  "{% endif %}",
+  "{% if message.tool_calls %}{% for call in message.tool_calls %} call {{ call.function.name }}({{ call.function.arguments.city }}){% endfor %}{% endif %}",
+  "{{ eos_token }}\n",
+  "{% endfor %}",
+  "{% if tools is not none %}tools: {{ tools | map(attribute='function') | map(attribute='name') | join(', ') }}\n{% endif %}",
+  "{% if add_generation_prompt %}<assistant>{{ style }}{% endif %}",
+].join("");
+
+const TOKENS = { bos_token: "<s>", eos_token: "</s>" };
+const user = (content: ChatMessage["content"] & string): ChatMessage => ({ role: "user", content });
+const input = (messages: ChatMessage[], extra: Partial<PromptInput> = {}): PromptInput => ({ messages, kwargs: {}, ...extra });
+
+async function errorOf(run: () => unknown): Promise<unknown> {
+  try {
+    await run();
+  } catch (error) {
+    return error;
+  }
+  throw new Error("expected an error");
+}
+
+describe("compileChatTemplate: the context a template sees", () => {
+  it("passes messages, special tokens and add_generation_prompt", async () => {
+    const render = await compileChatTemplate(TEMPLATE, TOKENS);
+    expect(render(input([{ role: "system", content: "Rules." }, user("Hi")]))).toBe(
+      "<s><system>Rules.</s>\n<user>Hi</s>\n<assistant>",
+    );
+  });
+
+  it("gives developer messages the system role and keeps content lists as parts", async () => {
+    const render = await compileChatTemplate(TEMPLATE, TOKENS);
+    const prompt = render(
+      input([
+        { role: "developer", content: "Rules." },
+        {
+          role: "user",
+          content: [
+            { type: "text", text: "Look: " },
+            { type: "image_url", image_url: { url: "data:," } },
+          ],
+        },
+      ]),
+    );
+    expect(prompt).toBe("<s><system>Rules.</s>\n<user>Look: [image]</s>\n<assistant>");
+  });
+
+  it("parses tool-call arguments to an object and passes tools", async () => {
+    const render = await compileChatTemplate(TEMPLATE, TOKENS);
+    const tools: FunctionTool[] = [{ type: "function", function: { name: "get_weather" } }];
+    const prompt = render(
+      input(
+        [
+          user("Weather?"),
+          {
+            role: "assistant",
+            tool_calls: [{ id: "1", type: "function", function: { name: "get_weather", arguments: '{"city":"Paris"}' } }],
+          },
+        ],
+        { tools },
+      ),
+    );
+    expect(prompt).toBe("<s><user>Weather?</s>\n<assistant>(no text) call get_weather(Paris)</s>\ntools: get_weather\n<assistant>");
+  });
+
+  it("passes every chat_template_kwargs entry", async () => {
+    const render = await compileChatTemplate(TEMPLATE, TOKENS);
+    expect(render(input([user("Hi")], { kwargs: { style: "(brief)" } }))).toBe("<s><user>Hi</s>\n<assistant>(brief)");
+  });
+
+  it("renders without special tokens when none are given", async () => {
+    const render = await compileChatTemplate(TEMPLATE);
+    expect(render(input([user("Hi")]))).toBe("<user>Hi\n<assistant>");
+  });
+});
+
+describe("compileChatTemplate: errors", () => {
+  it("reports a syntax error as a 400 on chat_template", async () => {
+    const error = await errorOf(() => compileChatTemplate("{% if %}oops{% endif %}"));
+    expect(error).toMatchObject({
+      status: 400,
+      param: "chat_template",
+      message: expect.stringMatching(/^chat_template is not a valid Jinja template: /),
+    });
+  });
+
+  it("reports raise_exception and other render failures as a 400 on chat_template", async () => {
+    const render = await compileChatTemplate("{{ raise_exception('Roles must alternate user/assistant') }}");
+    expect(await errorOf(() => render(input([user("Hi")])))).toMatchObject({
+      status: 400,
+      param: "chat_template",
+      message: "chat_template failed to render: Roles must alternate user/assistant",
+    });
+  });
+
+  it("refuses to write a mapping into text, as Python's Jinja does", async () => {
+    const render = await compileChatTemplate("{% for m in messages %}{% for c in m.tool_calls %}{{ 'args: ' + c.function.arguments }}{% endfor %}{% endfor %}");
+    const messages: ChatMessage[] = [
+      { role: "assistant", content: null, tool_calls: [{ id: "1", type: "function", function: { name: "f", arguments: '{"a":1}' } }] },
+    ];
+    expect(await errorOf(() => render(input(messages)))).toMatchObject({ status: 400, param: "chat_template" });
+  });
+});
+
+describe("compileChatTemplate: compiled once, rendered many times", () => {
+  const COUNTER = "{% set ns = namespace(n=0) %}{% for m in messages %}{% set ns.n = ns.n + 1 %}{% endfor %}{{ ns.n }}:{{ greeting }}";
+
+  it("keeps no state between renders", async () => {
+    const render = await compileChatTemplate(COUNTER);
+    expect(render(input([user("a"), user("b")], { kwargs: { greeting: "hello" } }))).toBe("2:hello");
+    expect(render(input([user("c")]))).toBe("1:");
+    expect(render(input([user("a"), user("b")], { kwargs: { greeting: "hello" } }))).toBe("2:hello");
+  });
+
+  it("renders the same as a freshly compiled template", async () => {
+    const cached = await compileChatTemplate(TEMPLATE, TOKENS);
+    cached(input([user("warm-up")], { kwargs: { style: "x" } }));
+    const fresh = await compileChatTemplate(TEMPLATE, TOKENS);
+    const conversation = input([{ role: "system", content: "S" }, user("Hi")]);
+    expect(cached(conversation)).toBe(fresh(conversation));
+  });
+
+  it("does not let kwargs replace messages or add_generation_prompt", async () => {
+    const render = await compileChatTemplate("{{ messages | length }} {{ add_generation_prompt }}");
+    expect(render(input([user("Hi")], { kwargs: { messages: [], add_generation_prompt: false } }))).toBe("1 true");
+  });
+});

@@ -1,0 +1,99 @@
+// A model's own `chat_template` (the Jinja string of its tokenizer_config.json), compiled with
+// @huggingface/jinja. The engine is imported on first use, so bundles that never compile a custom
+// template do not carry it.
+
+import { invalidRequest } from "../../errors.ts";
+import type { ChatMessage, ToolCall } from "../../openai/types.ts";
+import type { PromptInput, PromptRenderer } from "../types.ts";
+import { parseArgumentsObject } from "./messages.ts";
+
+export interface SpecialTokens {
+  bos_token?: string;
+  eos_token?: string;
+}
+
+/**
+ * Compiles `source` once; the returned renderer can be cached and called for every request.
+ * The template sees what `apply_chat_template` passes: `messages`, `tools` (null when none),
+ * `documents` (null), `add_generation_prompt: true`, the special tokens and every
+ * `chat_template_kwargs` entry. A syntax error or a failing render is a 400 on `chat_template`.
+ */
+export async function compileChatTemplate(source: string, specialTokens: SpecialTokens = {}): Promise<PromptRenderer> {
+  const { Template } = await import("@huggingface/jinja");
+  let template: InstanceType<typeof Template>;
+  try {
+    template = new Template(source);
+  } catch (error) {
+    throw invalidRequest(`chat_template is not a valid Jinja template: ${describe(error)}`, "chat_template");
+  }
+
+  const tokens = withoutUndefined({ bos_token: specialTokens.bos_token, eos_token: specialTokens.eos_token });
+  return (input: PromptInput): string => {
+    const context: Record<string, unknown> = {
+      ...tokens,
+      ...input.kwargs,
+      messages: input.messages.map(toHuggingFaceMessage),
+      tools: input.tools && input.tools.length > 0 ? input.tools : null,
+      documents: null,
+      add_generation_prompt: true,
+    };
+    let prompt: string;
+    try {
+      prompt = template.render(context);
+    } catch (error) {
+      throw invalidRequest(`chat_template failed to render: ${describe(error)}`, "chat_template");
+    }
+    if (joinsMappingToText(prompt, context)) {
+      throw invalidRequest(
+        "chat_template failed to render: it joins a mapping (such as parsed tool-call arguments) to text with `+`, " +
+          "which Python's Jinja refuses; for DeepSeek-R1-Distill models use the built-in deepseek_r1 template.",
+        "chat_template",
+      );
+    }
+    return prompt;
+  };
+}
+
+/**
+ * A message as Hugging Face templates expect it: OpenAI's shape (content a string or a list of
+ * parts), `developer` as `system`, a missing assistant content as null, and tool-call arguments
+ * parsed to an object when they are a JSON object.
+ */
+function toHuggingFaceMessage(message: ChatMessage): Record<string, unknown> {
+  const plain = withoutUndefined({ ...message });
+  if (message.role === "developer") plain.role = "system";
+  if (message.role === "assistant") {
+    plain.content = message.content ?? null;
+    if (message.tool_calls !== undefined) plain.tool_calls = message.tool_calls.map(toHuggingFaceToolCall);
+  }
+  return plain;
+}
+
+function toHuggingFaceToolCall(call: ToolCall): Record<string, unknown> {
+  const parsed = parseArgumentsObject(call.function.arguments);
+  return {
+    ...call,
+    function: { ...call.function, arguments: parsed ?? call.function.arguments },
+  };
+}
+
+/**
+ * @huggingface/jinja turns `"text" + mapping` into `"text[object Map]"` where Python raises a
+ * TypeError (the DeepSeek-R1-Distill template does this with tool-call arguments): treat it as
+ * the render error it is, unless the request itself carried that text.
+ */
+function joinsMappingToText(prompt: string, context: Record<string, unknown>): boolean {
+  return prompt.includes("[object Map]") && !JSON.stringify(context).includes("[object Map]");
+}
+
+function withoutUndefined(object: object): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(object)) {
+    if (value !== undefined) out[key] = value;
+  }
+  return out;
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,29 @@
+// The Llama 3 instruct chat template (Meta-Llama-3-8B-Instruct / -70B-Instruct, the 3.0 one),
+// rendered with add_generation_prompt=True. It has no tool format: tool use needs a model whose
+// own template has one, given as a chat_template override.
+
+import { invalidRequest } from "../../errors.ts";
+import type { PromptInput } from "../types.ts";
+import { toTemplateMessages } from "./messages.ts";
+import { pythonStrip } from "./python.ts";
+
+const BOS = "<|begin_of_text|>";
+const NO_TOOLS = "The llama3 chat template has no tool format; use a chat_template override for a model that has one.";
+
+/** `<|begin_of_text|>` + one header block per message, text trimmed as Jinja's `trim` does. */
+export function renderLlama3Prompt(input: PromptInput): string {
+  if (input.tools !== undefined && input.tools.length > 0) throw invalidRequest(NO_TOOLS, "tools");
+  input.messages.forEach((message, index) => {
+    if (message.role === "tool") throw invalidRequest(NO_TOOLS, `messages[${index}].role`);
+    if (message.role === "assistant" && (message.tool_calls?.length ?? 0) > 0) {
+      throw invalidRequest(NO_TOOLS, `messages[${index}].tool_calls`);
+    }
+  });
+
+  const messages = toTemplateMessages(input.messages, { refuseAs: "llama3" });
+  let prompt = messages.length > 0 ? BOS : "";
+  for (const message of messages) {
+    prompt += `<|start_header_id|>${message.role}<|end_header_id|>\n\n${pythonStrip(message.content ?? "")}<|eot_id|>`;
+  }
+  return `${prompt}<|start_header_id|>assistant<|end_header_id|>\n\n`;
+}

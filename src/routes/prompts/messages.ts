@@ -1,0 +1,98 @@
+// OpenAI chat messages -> the plain messages the built-in chat templates read.
+// Hugging Face templates see `content` as a string: text parts are joined as they are, images
+// become a template's vision placeholder or a 400, and `developer` is a system message.
+
+import { invalidRequest } from "../../errors.ts";
+import type { ChatMessage, ContentPart, ToolCall } from "../../openai/types.ts";
+import type { TemplateName } from "../types.ts";
+import { pythonJsonFromText } from "./python.ts";
+
+export interface TemplateToolCall {
+  type: string;
+  name: string;
+  /** `function.arguments` exactly as the request sent it (a JSON string in OpenAI's API). */
+  argumentsText: string;
+  /**
+   * When the arguments are a JSON object (what Hugging Face templates expect), that object as the
+   * templates' `tojson` writes it: Python's `json.dumps(json.loads(arguments))`.
+   */
+  argumentsJson: string | undefined;
+}
+
+export interface TemplateMessage {
+  /** `system`, `user`, `assistant` or `tool`; `developer` arrives here as `system`. */
+  role: string;
+  /** Joined text; `null` only for an assistant message that carried no content. */
+  content: string | null;
+  /** `reasoning_content` of an assistant message, when it is a string. */
+  reasoning: string | undefined;
+  toolCalls: TemplateToolCall[];
+}
+
+/** What a template does with image parts: refuse them, or write its placeholder in their place. */
+export type ImageHandling = { refuseAs: TemplateName } | { placeholder: string };
+
+export function toTemplateMessages(messages: readonly ChatMessage[], images: ImageHandling): TemplateMessage[] {
+  return messages.map((message, index) => toTemplateMessage(message, index, images));
+}
+
+function toTemplateMessage(message: ChatMessage, index: number, images: ImageHandling): TemplateMessage {
+  const role = message.role === "developer" ? "system" : message.role;
+  if (message.role === "assistant") {
+    return {
+      role,
+      content: message.content === null || message.content === undefined ? null : joinContent(message.content, index, images),
+      reasoning: typeof message.reasoning_content === "string" ? message.reasoning_content : undefined,
+      toolCalls: (message.tool_calls ?? []).map(toTemplateToolCall),
+    };
+  }
+  return { role, content: joinContent(message.content, index, images), reasoning: undefined, toolCalls: [] };
+}
+
+function joinContent(content: string | readonly ContentPart[], index: number, images: ImageHandling): string {
+  if (typeof content === "string") return content;
+  let text = "";
+  for (const part of content) {
+    if (part.type === "text") {
+      text += part.text;
+    } else if (part.type === "image_url" && "placeholder" in images) {
+      text += images.placeholder;
+    } else if (part.type === "image_url" && "refuseAs" in images) {
+      throw invalidRequest(
+        `${images.refuseAs} cannot take images: its chat template is text-only. Send text parts only, or use a vision model.`,
+        `messages[${index}].content`,
+      );
+    } else {
+      const kind: unknown = (part as { type?: unknown }).type;
+      throw invalidRequest(`Unsupported content part type ${JSON.stringify(kind)}.`, `messages[${index}].content`);
+    }
+  }
+  return text;
+}
+
+function toTemplateToolCall(call: ToolCall): TemplateToolCall {
+  return {
+    type: call.type,
+    name: call.function.name,
+    argumentsText: call.function.arguments,
+    argumentsJson: parseArgumentsObject(call.function.arguments) ? pythonJsonFromText(call.function.arguments) : undefined,
+  };
+}
+
+/**
+ * `function.arguments` parsed, when it is a JSON object. Hugging Face templates expect a mapping
+ * there; anything else (invalid JSON, an array, a number) stays the string it was.
+ */
+export function parseArgumentsObject(text: string): Record<string, unknown> | undefined {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  return isPlainObject(parsed) ? parsed : undefined;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}

@@ -1,0 +1,50 @@
+// What Hugging Face's Python rendering does to JSON and whitespace. Expected values are Python's
+// own output (json.dumps(..., ensure_ascii=False), str.strip()).
+import { describe, expect, it } from "vitest";
+import { pythonJsonDumps, pythonJsonFromText, pythonStrip } from "./python.ts";
+
+describe("pythonJsonDumps: json.dumps(value, ensure_ascii=False)", () => {
+  it("uses Python's separators and keeps key order", () => {
+    expect(pythonJsonDumps({ b: [1, 2.5, null, true], a: {}, c: [] })).toBe('{"b": [1, 2.5, null, true], "a": {}, "c": []}');
+  });
+
+  it("escapes only quotes, backslashes and control characters", () => {
+    expect(pythonJsonDumps('é"\\\n\t\u0001\u007f\u2028😀')).toBe('"é\\"\\\\\\n\\t\\u0001\u007f\u2028😀"');
+  });
+
+  it("writes floats as Python's repr does", () => {
+    const written = [0.1, 1e-7, 0.00001, 0.0001, 1.5e300, 123456789012345.6, -2.5e-5].map(pythonJsonDumps);
+    expect(written).toEqual(["0.1", "1e-07", "1e-05", "0.0001", "1.5e+300", "123456789012345.6", "-2.5e-05"]);
+  });
+
+  it("writes safe integers as integers, and larger ones as the floats they were parsed from", () => {
+    expect([2, -0, 9007199254740991, 1e22].map(pythonJsonDumps)).toEqual(["2", "0", "9007199254740991", "1e+22"]);
+  });
+
+  it("skips undefined members", () => {
+    expect(pythonJsonDumps({ a: 1, b: undefined })).toBe('{"a": 1}');
+  });
+});
+
+describe("pythonJsonFromText: json.dumps(json.loads(text), ensure_ascii=False)", () => {
+  it("keeps floats floats and big integers whole, and a repeated key its first place", () => {
+    const text = ' {"f": 2.0, "big": 12345678901234567890123, "e": 1E+2, "z": -0, "nz": -0.0, "dup": 1, "x": [ ], "dup": {"k": 1.5e300}} ';
+    expect(pythonJsonFromText(text)).toBe(
+      '{"f": 2.0, "big": 12345678901234567890123, "e": 100.0, "z": 0, "nz": -0.0, "dup": {"k": 1.5e+300}, "x": []}',
+    );
+  });
+
+  it("re-encodes strings: escapes decoded, non-ASCII written as is", () => {
+    expect(pythonJsonFromText('{"s":"\\u00e9\\ud83d\\ude00\\/\\u0001"}')).toBe('{"s": "é😀/\\u0001"}');
+  });
+
+  it("refuses text that is not JSON", () => {
+    expect(() => pythonJsonFromText("{nope")).toThrow(SyntaxError);
+  });
+});
+
+describe("pythonStrip: str.strip()", () => {
+  it("strips Python's whitespace, which is not JavaScript's", () => {
+    expect(pythonStrip("\u001c\u0085 a \ufeff\u3000")).toBe("a \ufeff");
+  });
+});

@@ -1,0 +1,189 @@
+// What Hugging Face's Python chat-template rendering does to strings and JSON, done in
+// TypeScript: the built-in renderers must give byte for byte what `apply_chat_template` gives.
+
+/** Characters Python's `str.isspace()` accepts: what `str.strip()` and Jinja's `trim` remove. */
+const PYTHON_WHITESPACE = new Set([
+  0x09, 0x0a, 0x0b, 0x0c, 0x0d, 0x1c, 0x1d, 0x1e, 0x1f, 0x20, 0x85, 0xa0, 0x1680, 0x2000, 0x2001, 0x2002,
+  0x2003, 0x2004, 0x2005, 0x2006, 0x2007, 0x2008, 0x2009, 0x200a, 0x2028, 0x2029, 0x202f, 0x205f, 0x3000,
+]);
+
+/**
+ * Python's `str.strip()` (Jinja's `trim`). Unlike `String.prototype.trim` it removes U+001C–U+001F
+ * and U+0085, and keeps U+FEFF.
+ */
+export function pythonStrip(text: string): string {
+  let start = 0;
+  let end = text.length;
+  while (start < end && PYTHON_WHITESPACE.has(text.charCodeAt(start))) start++;
+  while (end > start && PYTHON_WHITESPACE.has(text.charCodeAt(end - 1))) end--;
+  return text.slice(start, end);
+}
+
+/** Python's `text.lstrip('\n')`. */
+export function lstripNewlines(text: string): string {
+  let start = 0;
+  while (start < text.length && text.charCodeAt(start) === 0x0a) start++;
+  return text.slice(start);
+}
+
+/** Python's `text.rstrip('\n')`. */
+export function rstripNewlines(text: string): string {
+  let end = text.length;
+  while (end > 0 && text.charCodeAt(end - 1) === 0x0a) end--;
+  return text.slice(0, end);
+}
+
+/** Python's `text.strip('\n')`. */
+export function stripNewlines(text: string): string {
+  return lstripNewlines(rstripNewlines(text));
+}
+
+/** Python's `text.split(separator)[0]`: the text before the first separator. */
+export function beforeFirst(text: string, separator: string): string {
+  const at = text.indexOf(separator);
+  return at < 0 ? text : text.slice(0, at);
+}
+
+/** Python's `text.split(separator)[-1]`: the text after the last separator. */
+export function afterLast(text: string, separator: string): string {
+  const at = text.lastIndexOf(separator);
+  return at < 0 ? text : text.slice(at + separator.length);
+}
+
+/**
+ * `json.dumps(value, ensure_ascii=False)` as Hugging Face's `tojson` filter calls it: `", "` and
+ * `": "` separators, keys in their given order, non-ASCII characters written as they are.
+ * Numbers follow Python too: safe integers print as integers (JSON `1.0` reaches JavaScript as
+ * `1`, so Python's `1.0` cannot be told apart), other values as Python's float `repr`.
+ */
+export function pythonJsonDumps(value: unknown): string {
+  if (value === null || value === undefined) return "null";
+  if (typeof value === "boolean") return value ? "true" : "false";
+  if (typeof value === "number") return pythonNumber(value);
+  if (typeof value === "bigint") return value.toString();
+  if (typeof value === "string") return pythonJsonString(value);
+  if (Array.isArray(value)) return `[${value.map((item: unknown) => pythonJsonDumps(item)).join(", ")}]`;
+  if (typeof value === "object") {
+    const entries: string[] = [];
+    for (const [key, item] of Object.entries(value)) {
+      if (item === undefined || typeof item === "function" || typeof item === "symbol") continue;
+      entries.push(`${pythonJsonString(key)}: ${pythonJsonDumps(item)}`);
+    }
+    return `{${entries.join(", ")}}`;
+  }
+  return "null";
+}
+
+/**
+ * A JavaScript number as Python would have parsed it from JSON: a safe integer was an int; the
+ * rest were floats (an integer literal beyond 2^53 lost its digits in JavaScript already, while a
+ * float such as `1e20` is printed exactly as Python prints it).
+ */
+function pythonNumber(value: number): string {
+  return Number.isSafeInteger(value) ? String(value) : pythonFloat(value);
+}
+
+/** A Python float as `json.dumps` writes it: its `repr`, or `NaN` / `Infinity` / `-Infinity`. */
+function pythonFloat(value: number): string {
+  if (Number.isNaN(value)) return "NaN";
+  if (value === Infinity) return "Infinity";
+  if (value === -Infinity) return "-Infinity";
+  return pythonFloatRepr(value);
+}
+
+/** Python's `repr(float)`: shortest round-trip digits, exponent form below 1e-4 and from 1e16 up. */
+function pythonFloatRepr(value: number): string {
+  const [mantissa = "0", exponentText = "0"] = value.toExponential().split("e");
+  const exponent = Number(exponentText);
+  const digits = mantissa.replace("-", "").replace(".", "");
+  const sign = value < 0 || Object.is(value, -0) ? "-" : "";
+  if (exponent < -4 || exponent >= 16) {
+    const head = digits.length > 1 ? `${digits.slice(0, 1)}.${digits.slice(1)}` : digits;
+    const power = String(Math.abs(exponent)).padStart(2, "0");
+    return `${sign}${head}e${exponent < 0 ? "-" : "+"}${power}`;
+  }
+  if (exponent < 0) return `${sign}0.${"0".repeat(-exponent - 1)}${digits}`;
+  const whole = digits.slice(0, exponent + 1).padEnd(exponent + 1, "0");
+  const fraction = digits.slice(exponent + 1);
+  return `${sign}${whole}.${fraction === "" ? "0" : fraction}`;
+}
+
+const SHORT_ESCAPES: Record<string, string> = {
+  '"': '\\"',
+  "\\": "\\\\",
+  "\n": "\\n",
+  "\r": "\\r",
+  "\t": "\\t",
+  "\b": "\\b",
+  "\f": "\\f",
+};
+
+/** A JSON string as Python writes it with `ensure_ascii=False`: only `"`, `\` and C0 controls escaped. */
+function pythonJsonString(text: string): string {
+  const escaped = text.replace(/["\\\u0000-\u001f]/g, (char) => {
+    return SHORT_ESCAPES[char] ?? `\\u${char.charCodeAt(0).toString(16).padStart(4, "0")}`;
+  });
+  return `"${escaped}"`;
+}
+
+/**
+ * `json.dumps(json.loads(text), ensure_ascii=False)` straight from JSON text, for text that
+ * `JSON.parse` accepts. Unlike a round trip through JavaScript values it keeps what Python keeps:
+ * `2.0` and `1e21` stay floats (`2.0`, `1e+21`), big integers keep every digit, and a repeated key
+ * keeps its first place with its last value.
+ */
+export function pythonJsonFromText(text: string): string {
+  const scalar = /true|false|null|-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
+  let at = 0;
+  const skipWhitespace = (): void => {
+    while (at < text.length && " \t\n\r".includes(text.charAt(at))) at++;
+  };
+  const readString = (): string => {
+    const start = at;
+    at++;
+    while (text.charAt(at) !== '"') at += text.charAt(at) === "\\" ? 2 : 1;
+    at++;
+    return JSON.parse(text.slice(start, at)) as string;
+  };
+  const readValue = (): string => {
+    skipWhitespace();
+    const char = text.charAt(at);
+    if (char === "{") {
+      at++;
+      const members = new Map<string, string>();
+      skipWhitespace();
+      while (text.charAt(at) !== "}") {
+        skipWhitespace();
+        const key = readString();
+        skipWhitespace();
+        at++; // ':'
+        members.set(key, readValue());
+        skipWhitespace();
+        if (text.charAt(at) === ",") at++;
+      }
+      at++;
+      return `{${Array.from(members, ([key, value]) => `${pythonJsonString(key)}: ${value}`).join(", ")}}`;
+    }
+    if (char === "[") {
+      at++;
+      const items: string[] = [];
+      skipWhitespace();
+      while (text.charAt(at) !== "]") {
+        items.push(readValue());
+        skipWhitespace();
+        if (text.charAt(at) === ",") at++;
+      }
+      at++;
+      return `[${items.join(", ")}]`;
+    }
+    if (char === '"') return pythonJsonString(readString());
+    scalar.lastIndex = at;
+    const literal = scalar.exec(text)?.[0] ?? "";
+    at += literal.length;
+    if (literal === "true" || literal === "false" || literal === "null") return literal;
+    if (/[.eE]/.test(literal)) return pythonFloat(Number(literal));
+    return literal === "-0" ? "0" : literal;
+  };
+  JSON.parse(text); // only valid JSON goes on: the reader above trusts its syntax
+  return readValue();
+}

@@ -1,0 +1,152 @@
+// The Qwen3 and Qwen2.5-Instruct chat templates, rendered with add_generation_prompt=True.
+// Both are ChatML (`<|im_start|>{role}\n{text}<|im_end|>\n`) with the same tools block, tool-call
+// lines and grouped tool responses; Qwen3 adds its thinking rules, Qwen2.5 a default system prompt.
+
+import type { FunctionTool } from "../../openai/types.ts";
+import type { PromptInput } from "../types.ts";
+import type { TemplateMessage, TemplateToolCall } from "./messages.ts";
+import { toTemplateMessages } from "./messages.ts";
+import { afterLast, beforeFirst, lstripNewlines, pythonJsonDumps, rstripNewlines, stripNewlines } from "./python.ts";
+
+const IM_START = "<|im_start|>";
+const IM_END = "<|im_end|>";
+const QWEN2_DEFAULT_SYSTEM = "You are Qwen, created by Alibaba Cloud. You are a helpful assistant.";
+/** An image part as Qwen's vision templates (Qwen2-VL … Qwen3-VL) write it; DESIGN §4 gives qwen3 the same. */
+const QWEN_IMAGE = "<|vision_start|><|image_pad|><|vision_end|>";
+
+/** A ChatML turn, closed. */
+function chatmlTurn(role: string, text: string): string {
+  return `${IM_START}${role}\n${text}${IM_END}\n`;
+}
+
+/** The `# Tools` block both templates put in the system turn, each tool as `json.dumps` writes it. */
+function toolsBlock(tools: readonly FunctionTool[]): string {
+  return (
+    "# Tools\n\nYou may call one or more functions to assist with the user query.\n\n" +
+    "You are provided with function signatures within <tools></tools> XML tags:\n<tools>" +
+    tools.map((tool) => `\n${pythonJsonDumps(tool)}`).join("") +
+    "\n</tools>\n\nFor each function call, return a json object with function name and arguments " +
+    "within <tool_call></tool_call> XML tags:\n<tool_call>\n" +
+    '{"name": <function-name>, "arguments": <args-json-object>}\n</tool_call>' +
+    `${IM_END}\n`
+  );
+}
+
+function toolCallBlock(name: string, argumentsJson: string): string {
+  return `<tool_call>\n{"name": "${name}", "arguments": ${argumentsJson}}\n</tool_call>`;
+}
+
+/** Tool results: consecutive `tool` messages share one `user` turn of `<tool_response>` blocks. */
+function toolResponse(messages: readonly TemplateMessage[], index: number, content: string): string {
+  const opens = index === 0 || messages[index - 1]?.role !== "tool";
+  const closes = index === messages.length - 1 || messages[index + 1]?.role !== "tool";
+  return `${opens ? `${IM_START}user` : ""}\n<tool_response>\n${content}\n</tool_response>${closes ? `${IM_END}\n` : ""}`;
+}
+
+function hasTools(tools: readonly FunctionTool[] | undefined): tools is readonly FunctionTool[] {
+  return tools !== undefined && tools.length > 0;
+}
+
+/**
+ * Qwen3 (the hybrid-thinking template of Qwen3-0.6B … 235B-A22B). Earlier assistant turns drop
+ * their reasoning; turns after the last real user query (a multi-step tool loop) keep it.
+ * `kwargs.enable_thinking === false` appends an empty think block. Image parts become Qwen's
+ * vision placeholder.
+ */
+export function renderQwen3Prompt(input: PromptInput): string {
+  const messages = toTemplateMessages(input.messages, { placeholder: QWEN_IMAGE });
+  const first = messages[0];
+  const systemFirst = first?.role === "system";
+
+  let prompt = "";
+  if (hasTools(input.tools)) {
+    prompt += `${IM_START}system\n${systemFirst ? `${first.content ?? ""}\n\n` : ""}${toolsBlock(input.tools)}`;
+  } else if (systemFirst) {
+    prompt += chatmlTurn("system", first.content ?? "");
+  }
+
+  const lastQuery = lastQueryIndex(messages);
+  messages.forEach((message, index) => {
+    const content = message.content ?? "";
+    if (message.role === "user" || (message.role === "system" && index > 0)) {
+      prompt += chatmlTurn(message.role, content);
+    } else if (message.role === "assistant") {
+      prompt += qwen3Assistant(message, content, index > lastQuery, index === messages.length - 1);
+    } else if (message.role === "tool") {
+      prompt += toolResponse(messages, index, content);
+    }
+  });
+
+  prompt += `${IM_START}assistant\n`;
+  if (input.kwargs.enable_thinking === false) prompt += "<think>\n\n</think>\n\n";
+  return prompt;
+}
+
+/** Index of the last user message that is a real query, not tool output pasted as a user turn. */
+function lastQueryIndex(messages: readonly TemplateMessage[]): number {
+  for (let index = messages.length - 1; index >= 0; index--) {
+    const message = messages[index];
+    if (message?.role !== "user") continue;
+    const content = message.content ?? "";
+    if (!(content.startsWith("<tool_response>") && content.endsWith("</tool_response>"))) return index;
+  }
+  return messages.length - 1;
+}
+
+/**
+ * An assistant turn of Qwen3. Reasoning is shown only after the last query, and there only for the
+ * final message (even when empty) or a turn that has some.
+ */
+function qwen3Assistant(message: TemplateMessage, rawContent: string, afterQuery: boolean, isLast: boolean): string {
+  let content = rawContent;
+  let reasoning = "";
+  if (message.reasoning !== undefined) {
+    reasoning = message.reasoning;
+  } else if (content.includes("</think>")) {
+    reasoning = lstripNewlines(afterLast(rstripNewlines(beforeFirst(content, "</think>")), "<think>"));
+    content = lstripNewlines(afterLast(content, "</think>"));
+  }
+
+  let turn = `${IM_START}assistant\n`;
+  const keepsReasoning = afterQuery && (isLast || reasoning !== "");
+  turn += keepsReasoning ? `<think>\n${stripNewlines(reasoning)}\n</think>\n\n${lstripNewlines(content)}` : content;
+
+  message.toolCalls.forEach((call, index) => {
+    if (index > 0 || content !== "") turn += "\n";
+    turn += toolCallBlock(call.name, call.argumentsJson ?? call.argumentsText);
+  });
+  return `${turn}${IM_END}\n`;
+}
+
+/**
+ * Qwen2.5-Instruct. Without a system message it uses Qwen's default one. Tool-call arguments are
+ * always passed through `tojson`, so arguments that are not a JSON object render as a JSON string.
+ */
+export function renderQwen2Prompt(input: PromptInput): string {
+  const messages = toTemplateMessages(input.messages, { refuseAs: "qwen2" });
+  const first = messages[0];
+  const system = first?.role === "system" ? (first.content ?? "") : QWEN2_DEFAULT_SYSTEM;
+
+  let prompt = hasTools(input.tools)
+    ? `${IM_START}system\n${system}\n\n${toolsBlock(input.tools)}`
+    : chatmlTurn("system", system);
+
+  messages.forEach((message, index) => {
+    const content = message.content ?? "";
+    const plainAssistant = message.role === "assistant" && message.toolCalls.length === 0;
+    if (message.role === "user" || (message.role === "system" && index > 0) || plainAssistant) {
+      prompt += chatmlTurn(message.role, content);
+    } else if (message.role === "assistant") {
+      prompt += `${IM_START}assistant${content !== "" ? `\n${content}` : ""}`;
+      prompt += message.toolCalls.map((call) => `\n${toolCallBlock(call.name, qwen2Arguments(call))}`).join("");
+      prompt += `${IM_END}\n`;
+    } else if (message.role === "tool") {
+      prompt += toolResponse(messages, index, content);
+    }
+  });
+  return `${prompt}${IM_START}assistant\n`;
+}
+
+function qwen2Arguments(call: TemplateToolCall): string {
+  return call.argumentsJson ?? pythonJsonDumps(call.argumentsText);
+}

@@ -1,0 +1,181 @@
+// Golden prompts of the Qwen2.5-Instruct chat template. Each expected string is what
+// transformers' apply_chat_template(add_generation_prompt=True) renders for the same conversation.
+import { describe, expect, it } from "vitest";
+import type { ChatMessage, FunctionTool } from "../../openai/types.ts";
+import { renderQwen2Prompt } from "./qwen.ts";
+
+const render = (messages: ChatMessage[], extra: { tools?: FunctionTool[]; kwargs?: Record<string, unknown> } = {}) =>
+  renderQwen2Prompt({ messages, tools: extra.tools, kwargs: extra.kwargs ?? {} });
+const user = (content: string): ChatMessage => ({ role: "user", content });
+
+function errorOf(run: () => unknown): unknown {
+  try {
+    run();
+  } catch (error) {
+    return error;
+  }
+  throw new Error("expected an error");
+}
+
+const weather: FunctionTool = {
+  type: "function",
+  function: {
+    name: "get_weather",
+    description: "Current weather — «city» in °C",
+    parameters: { type: "object", properties: { city: { type: "string" }, days: { type: "integer", minimum: 1 } }, required: ["city"] },
+  },
+};
+const call = (id: string, args: string) => ({ id, type: "function" as const, function: { name: "get_weather", arguments: args } });
+
+const DEFAULT_SYSTEM = "You are Qwen, created by Alibaba Cloud. You are a helpful assistant.";
+const WEATHER_TOOLS_BLOCK =
+  "# Tools\n" +
+  "\n" +
+  "You may call one or more functions to assist with the user query.\n" +
+  "\n" +
+  "You are provided with function signatures within <tools></tools> XML tags:\n" +
+  "<tools>\n" +
+  '{"type": "function", "function": {"name": "get_weather", "description": "Current weather — «city» in °C", ' +
+  '"parameters": {"type": "object", "properties": {"city": {"type": "string"}, "days": {"type": "integer", "minimum": 1}}, ' +
+  '"required": ["city"]}}}\n' +
+  "</tools>\n" +
+  "\n" +
+  "For each function call, return a json object with function name and arguments within <tool_call></tool_call> XML tags:\n" +
+  "<tool_call>\n" +
+  '{"name": <function-name>, "arguments": <args-json-object>}\n' +
+  "</tool_call><|im_end|>\n";
+
+describe("qwen2: system message", () => {
+  it("uses Qwen's default system message when the request has none", () => {
+    expect(render([user("Hello")])).toBe(
+      "<|im_start|>system\n" +
+        "You are Qwen, created by Alibaba Cloud. You are a helpful assistant.<|im_end|>\n" +
+        "<|im_start|>user\n" +
+        "Hello<|im_end|>\n" +
+        "<|im_start|>assistant\n",
+    );
+  });
+
+  it("uses the request's system message instead", () => {
+    expect(render([{ role: "developer", content: "Be brief." }, user("Hi")])).toBe(
+      "<|im_start|>system\nBe brief.<|im_end|>\n<|im_start|>user\nHi<|im_end|>\n<|im_start|>assistant\n",
+    );
+  });
+});
+
+describe("qwen2: multi-turn", () => {
+  it("keeps answers as they are (no thinking rules) and ignores enable_thinking", () => {
+    const prompt = render(
+      [{ role: "system", content: "Be brief." }, user("Hi"), { role: "assistant", content: "<think>kept</think>Hello!" }, user("Bye")],
+      { kwargs: { enable_thinking: false } },
+    );
+    expect(prompt).toBe(
+      "<|im_start|>system\n" +
+        "Be brief.<|im_end|>\n" +
+        "<|im_start|>user\n" +
+        "Hi<|im_end|>\n" +
+        "<|im_start|>assistant\n" +
+        "<think>kept</think>Hello!<|im_end|>\n" +
+        "<|im_start|>user\n" +
+        "Bye<|im_end|>\n" +
+        "<|im_start|>assistant\n",
+    );
+  });
+});
+
+describe("qwen2: unicode", () => {
+  it("passes text through unchanged", () => {
+    expect(render([user('日本語 👋🏽 — "quotes"')])).toBe(
+      `<|im_start|>system\n${DEFAULT_SYSTEM}<|im_end|>\n` +
+        '<|im_start|>user\n日本語 👋🏽 — "quotes"<|im_end|>\n' +
+        "<|im_start|>assistant\n",
+    );
+  });
+});
+
+describe("qwen2: tools", () => {
+  it("puts the tools block after the default system message", () => {
+    expect(render([user("Weather in Zürich?")], { tools: [weather] })).toBe(
+      "<|im_start|>system\n" +
+        "You are Qwen, created by Alibaba Cloud. You are a helpful assistant.\n" +
+        "\n" +
+        WEATHER_TOOLS_BLOCK +
+        "<|im_start|>user\n" +
+        "Weather in Zürich?<|im_end|>\n" +
+        "<|im_start|>assistant\n",
+    );
+  });
+});
+
+describe("qwen2: tool calls and results", () => {
+  it("always writes arguments through tojson, so non-object arguments become a JSON string", () => {
+    const prompt = render(
+      [
+        { role: "system", content: "Use tools." },
+        user("Paris and Oslo?"),
+        { role: "assistant", content: null, tool_calls: [call("1", '{"city":"Paris","days":2.0}'), call("2", "not json")] },
+        { role: "tool", tool_call_id: "1", content: "18°C" },
+        { role: "tool", tool_call_id: "2", content: "error" },
+        { role: "assistant", content: "Paris is 18°C." },
+        user("Thanks"),
+      ],
+      { tools: [weather] },
+    );
+    expect(prompt).toBe(
+      "<|im_start|>system\n" +
+        "Use tools.\n" +
+        "\n" +
+        WEATHER_TOOLS_BLOCK +
+        "<|im_start|>user\n" +
+        "Paris and Oslo?<|im_end|>\n" +
+        "<|im_start|>assistant\n" +
+        "<tool_call>\n" +
+        '{"name": "get_weather", "arguments": {"city": "Paris", "days": 2.0}}\n' +
+        "</tool_call>\n" +
+        "<tool_call>\n" +
+        '{"name": "get_weather", "arguments": "not json"}\n' +
+        "</tool_call><|im_end|>\n" +
+        "<|im_start|>user\n" +
+        "<tool_response>\n" +
+        "18°C\n" +
+        "</tool_response>\n" +
+        "<tool_response>\n" +
+        "error\n" +
+        "</tool_response><|im_end|>\n" +
+        "<|im_start|>assistant\n" +
+        "Paris is 18°C.<|im_end|>\n" +
+        "<|im_start|>user\n" +
+        "Thanks<|im_end|>\n" +
+        "<|im_start|>assistant\n",
+    );
+  });
+
+  it("writes an assistant's text before its tool calls", () => {
+    const prompt = render([user("Paris?"), { role: "assistant", content: "Checking.", tool_calls: [call("1", '{"city":"Paris"}')] }], {
+      tools: [weather],
+    });
+    expect(prompt).toBe(
+      "<|im_start|>system\n" +
+        `${DEFAULT_SYSTEM}\n` +
+        "\n" +
+        WEATHER_TOOLS_BLOCK +
+        "<|im_start|>user\n" +
+        "Paris?<|im_end|>\n" +
+        "<|im_start|>assistant\n" +
+        "Checking.\n" +
+        "<tool_call>\n" +
+        '{"name": "get_weather", "arguments": {"city": "Paris"}}\n' +
+        "</tool_call><|im_end|>\n" +
+        "<|im_start|>assistant\n",
+    );
+  });
+});
+
+describe("qwen2: errors", () => {
+  it("refuses image parts with a 400 naming the message", () => {
+    const error = errorOf(() =>
+      render([{ role: "user", content: [{ type: "text", text: "What is it?" }, { type: "image_url", image_url: { url: "data:," } }] }]),
+    );
+    expect(error).toMatchObject({ status: 400, param: "messages[0].content", message: expect.stringMatching(/^qwen2 cannot take images/) });
+  });
+});

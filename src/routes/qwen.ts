@@ -1,0 +1,23 @@
+import { completionRoute } from "./completion-route.ts";
+import { renderQwen2Prompt, renderQwen3Prompt } from "./prompts/qwen.ts";
+import { qwenToolSyntax } from "./tool-syntax.ts";
+
+const QWEN_END = ["<|im_end|>", "<|endoftext|>"];
+
+/** Qwen3: reasoning when the answer opens with `<think>` (off with `enable_thinking: false`). */
+export const qwen3Route = completionRoute({
+  name: "qwen3",
+  render: renderQwen3Prompt,
+  reasoning: "detect",
+  tools: qwenToolSyntax,
+  endMarkers: QWEN_END,
+});
+
+/** Qwen2 / Qwen2.5 instruct. */
+export const qwen2Route = completionRoute({
+  name: "qwen2",
+  render: renderQwen2Prompt,
+  reasoning: "never",
+  tools: qwenToolSyntax,
+  endMarkers: QWEN_END,
+});
