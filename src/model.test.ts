@@ -1,0 +1,47 @@
+import { describe, expect, it } from "vitest";
+import { parseModels, parseModelString } from "./model.ts";
+
+const ARN = "arn:aws:bedrock:us-east-1:123456789012:imported-model/abc123def456";
+
+describe("model strings (DESIGN §3)", () => {
+  it("take bedrock/<route>/<id>, the prefix optional", () => {
+    expect(parseModelString(`bedrock/deepseek_r1/${ARN}`)).toEqual({ route: "deepseek_r1", modelId: ARN });
+    expect(parseModelString(`qwen3/${ARN}`)).toEqual({ route: "qwen3", modelId: ARN });
+  });
+
+  it("take bedrock/openai/<region>/<arn>", () => {
+    expect(parseModelString(`bedrock/openai/eu-west-1/${ARN}`)).toEqual({ route: "openai", modelId: ARN, region: "eu-west-1" });
+    expect(parseModelString(`bedrock/openai/${ARN}`)).toEqual({ route: "openai", modelId: ARN });
+  });
+
+  it("refuse unknown routes, empty and malformed ids with a 400", () => {
+    for (const bad of ["bedrock/mistral/x", "bedrock/llama", "bedrock/llama/", "gpt-4o", "bedrock/llama/../../x", "bedrock/llama/a b", "bedrock/llama/x\r\nHost: evil"]) {
+      let status: number | undefined;
+      try {
+        parseModelString(bad);
+      } catch (error) {
+        status = (error as { status: number }).status;
+      }
+      expect(status, bad).toBe(400);
+    }
+  });
+});
+
+describe("models tables", () => {
+  it("accept strings and configs", () => {
+    expect(parseModels({ a: `bedrock/llama/${ARN}`, b: { model: `bedrock/qwen3/${ARN}`, template: "qwen2", drop_params: true } })).toEqual({
+      a: { model: `bedrock/llama/${ARN}` },
+      b: { model: `bedrock/qwen3/${ARN}`, template: "qwen2", drop_params: true },
+    });
+  });
+
+  it("name the entry and the field that is wrong", () => {
+    expect(() => parseModels({ a: "bedrock/nope/x" }, "MODELS")).toThrow(/^MODELS\["a"\]: Unknown model/);
+    expect(() => parseModels({ a: { model: `bedrock/llama/${ARN}`, template: "gpt" } }, "MODELS")).toThrow(/MODELS\["a"\]\.template: template must be one of/);
+    expect(() => parseModels({ a: { model: `bedrock/llama/${ARN}`, region: "moon-1" } }, "MODELS")).toThrow(/MODELS\["a"\]\.region/);
+    expect(() => parseModels({ a: { model: `bedrock/llama/${ARN}`, tempalte: "qwen2" } }, "MODELS")).toThrow(/MODELS\["a"\]\.tempalte/);
+    expect(() => parseModels({ a: { model: `bedrock/llama/${ARN}`, template: "qwen2", chat_template: "x" } })).toThrow(/not both/);
+    expect(() => parseModels([])).toThrow(/JSON object/);
+    expect(() => parseModels({ "bad name!": `bedrock/llama/${ARN}` })).toThrow(/name/);
+  });
+});

@@ -1,0 +1,227 @@
+import { describe, expect, it } from "vitest";
+import { BedrockEdgeError } from "../errors.ts";
+import type { ChatCompletionRequest } from "../openai/types.ts";
+import { routes } from "./index.ts";
+import type { StreamPart } from "./types.ts";
+
+const ARN = "arn:aws:bedrock:us-east-1:123456789012:imported-model/abc123def456";
+const base: ChatCompletionRequest = { model: "m", messages: [{ role: "user", content: "Hi" }] };
+const tools: ChatCompletionRequest["tools"] = [
+  { type: "function", function: { name: "get_weather", description: "Weather", parameters: { type: "object", properties: { city: { type: "string" } } } } },
+];
+
+function refusal(fn: () => unknown): BedrockEdgeError {
+  try {
+    fn();
+  } catch (error) {
+    expect(error).toBeInstanceOf(BedrockEdgeError);
+    return error as BedrockEdgeError;
+  }
+  throw new Error("expected a refusal");
+}
+
+/** Runs events through a route's stream mapper and folds the deltas like a client would. */
+function stream(route: keyof typeof routes, events: Array<Record<string, unknown>>, request = base) {
+  const mapper = routes[route].createStreamMapper(request);
+  const parts: StreamPart[] = [...events.flatMap((e) => mapper.push(e)), ...mapper.end()];
+  let content = "";
+  let reasoning = "";
+  const calls: string[] = [];
+  let finish: string | undefined;
+  let usage: unknown;
+  for (const part of parts) {
+    content += part.delta.content ?? "";
+    reasoning += part.delta.reasoning_content ?? "";
+    for (const call of part.delta.tool_calls ?? []) calls.push(`${call.index}:${call.function?.name}(${call.function?.arguments})`);
+    if (part.finish_reason) finish = part.finish_reason;
+    if (part.usage) usage = part.usage;
+  }
+  return { content, reasoning, calls, finish, usage };
+}
+
+describe("completion-format bodies", () => {
+  it("carry only what was given, max_tokens as max_gen_len, stop as a list", () => {
+    const body = routes.llama.buildBody({ ...base, max_tokens: 64, temperature: 0.2, top_p: 0.9, top_k: 40, stop: "END" }, ARN, {});
+    expect(body).toEqual({
+      prompt: "<|begin_of_text|><|start_header_id|>user<|end_header_id|>\n\nHi<|eot_id|><|start_header_id|>assistant<|end_header_id|>\n\n",
+      max_gen_len: 64,
+      temperature: 0.2,
+      top_p: 0.9,
+      top_k: 40,
+      stop: ["END"],
+    });
+    expect(routes.llama.buildBody(base, ARN, {})).toEqual({ prompt: expect.any(String) });
+  });
+
+  it("prefer max_completion_tokens, and never put stream in the body", () => {
+    const body = routes.qwen2.buildBody({ ...base, max_tokens: 10, max_completion_tokens: 20, stream: true, stream_options: { include_usage: true } }, ARN, {});
+    expect(body.max_gen_len).toBe(20);
+    expect(body).not.toHaveProperty("stream");
+    expect(body).not.toHaveProperty("stream_options");
+  });
+
+  it("pass structured-output requests through", () => {
+    const format = { type: "json_schema", json_schema: { name: "x", schema: { type: "object" } } };
+    expect(routes.qwen3.buildBody({ ...base, response_format: format }, ARN, {}).response_format).toEqual(format);
+    expect(routes.qwen3.buildBody({ ...base, response_format: { type: "text" } }, ARN, {})).not.toHaveProperty("response_format");
+  });
+
+  it("refuse, by name, what the route cannot honour, and accept no-op values", () => {
+    const cases: Array<[Partial<ChatCompletionRequest> & Record<string, unknown>, string]> = [
+      [{ n: 2 }, "n"],
+      [{ logprobs: true }, "logprobs"],
+      [{ presence_penalty: 0.5 }, "presence_penalty"],
+      [{ frequency_penalty: 1 }, "frequency_penalty"],
+      [{ seed: 7 }, "seed"],
+      [{ logit_bias: { "42": 1 } }, "logit_bias"],
+      [{ tools, tool_choice: "required" }, "tool_choice"],
+      [{ tools, parallel_tool_calls: false }, "parallel_tool_calls"],
+      [{ metadata: { a: 1 } }, "metadata"],
+    ];
+    for (const [extra, param] of cases) {
+      const error = refusal(() => routes.qwen3.buildBody({ ...base, ...extra }, ARN, {}));
+      expect(error.status).toBe(400);
+      expect(error.param).toBe(param);
+      expect(error.code).toBe("unsupported_parameter");
+      expect(error.message).toContain("drop_params");
+    }
+    expect(() => routes.qwen3.buildBody({ ...base, n: 1, logprobs: false, presence_penalty: 0, logit_bias: {}, tool_choice: "auto", user: "u" }, ARN, {})).not.toThrow();
+  });
+
+  it("drop them instead when the model says drop_params", () => {
+    const body = routes.qwen3.buildBody({ ...base, n: 2, seed: 1, presence_penalty: 1 }, ARN, { dropParams: true });
+    expect(Object.keys(body)).toEqual(["prompt"]);
+  });
+
+  it("render tools unless tool_choice is none", () => {
+    expect(String(routes.qwen3.buildBody({ ...base, tools }, ARN, {}).prompt)).toContain("# Tools");
+    expect(String(routes.qwen3.buildBody({ ...base, tools, tool_choice: "none" }, ARN, {}).prompt)).not.toContain("# Tools");
+  });
+
+  it("refuse tools on llama, whose template has none", () => {
+    expect(refusal(() => routes.llama.buildBody({ ...base, tools }, ARN, {})).param).toBe("tools");
+  });
+
+  it("use a per-model renderer when configured", () => {
+    const body = routes.llama.buildBody(base, ARN, { render: ({ messages }) => `custom:${messages.length}` });
+    expect(body.prompt).toBe("custom:1");
+  });
+});
+
+describe("completion-format answers", () => {
+  it("deepseek_r1: reasoning before </think>, content after, usage from the counts", () => {
+    const answer = routes.deepseek_r1.parseAnswer(
+      { generation: "The user greets me.\n</think>\n\nHello!", prompt_token_count: 9, generation_token_count: 7, stop_reason: "stop" },
+      base,
+    );
+    expect(answer).toEqual({
+      choices: [{ index: 0, message: { role: "assistant", content: "Hello!", refusal: null, reasoning_content: "The user greets me." }, finish_reason: "stop" }],
+      usage: { prompt_tokens: 9, completion_tokens: 7, total_tokens: 16 },
+    });
+  });
+
+  it("keep length as length, and invent no usage", () => {
+    const answer = routes.llama.parseAnswer({ generation: "Cut sho", stop_reason: "length" }, base);
+    expect(answer.choices[0]!.finish_reason).toBe("length");
+    expect(answer.usage).toBeUndefined();
+  });
+
+  it("qwen2 reads text instead of generation, and strips the ChatML wrappers", () => {
+    const answer = routes.qwen2.parseAnswer({ text: "<|im_start|>assistant\nHi there<|im_end|>", stop_reason: "stop" }, base);
+    expect(answer.choices[0]!.message.content).toBe("Hi there");
+  });
+
+  it("qwen3 tool calls become tool_calls with finish_reason tool_calls", () => {
+    const answer = routes.qwen3.parseAnswer(
+      { generation: '<think>\nuse tool\n</think>\n\n<tool_call>\n{"name": "get_weather", "arguments": {"city": "Paris"}}\n</tool_call>', stop_reason: "stop" },
+      { ...base, tools },
+    );
+    const { message, finish_reason } = answer.choices[0]!;
+    expect(finish_reason).toBe("tool_calls");
+    expect(message.content).toBeNull();
+    expect(message.reasoning_content).toBe("use tool");
+    expect(message.tool_calls).toEqual([{ id: expect.stringMatching(/^call_[A-Za-z0-9]{24}$/), type: "function", function: { name: "get_weather", arguments: '{"city":"Paris"}' } }]);
+  });
+
+  it("say so when the body is not in the completion format", () => {
+    const error = refusal(() => routes.llama.parseAnswer({ choices: [] }, base));
+    expect(error.status).toBe(502);
+    expect(error.message).toMatch(/route llama/);
+  });
+});
+
+describe("completion-format streams", () => {
+  const r1Events = [
+    { generation: "Okay, the user", prompt_token_count: 12, generation_token_count: 1, stop_reason: null },
+    { generation: " says hi.\n</", prompt_token_count: null, generation_token_count: 2, stop_reason: null },
+    { generation: "think>\n\nHel", prompt_token_count: null, generation_token_count: 3, stop_reason: null },
+    { generation: "lo!", prompt_token_count: null, generation_token_count: 4, stop_reason: "stop" },
+  ];
+
+  it("match the plain answer, with usage from the first prompt count and the last generation count", () => {
+    expect(stream("deepseek_r1", r1Events)).toEqual({
+      reasoning: "Okay, the user says hi.",
+      content: "Hello!",
+      calls: [],
+      finish: "stop",
+      usage: { prompt_tokens: 12, completion_tokens: 4, total_tokens: 16 },
+    });
+  });
+
+  it("emit tool calls with indexes and finish with tool_calls", () => {
+    const events = [
+      { generation: "<tool_call>\n{\"name\": \"get_weather\", " },
+      { generation: "\"arguments\": {\"city\": \"Paris\"}}\n</tool_call>\n<tool" },
+      { generation: "_call>\n{\"name\": \"get_weather\", \"arguments\": {\"city\": \"Rome\"}}\n</tool_call>", stop_reason: "stop" },
+    ];
+    const result = stream("qwen2", events, { ...base, tools });
+    expect(result.calls).toEqual(['0:get_weather({"city":"Paris"})', '1:get_weather({"city":"Rome"})']);
+    expect(result.finish).toBe("tool_calls");
+    expect(result.content).toBe("");
+  });
+
+  it("finish with length when the model was cut", () => {
+    expect(stream("llama", [{ generation: "abc", stop_reason: "length" }]).finish).toBe("length");
+  });
+});
+
+describe("the openai route", () => {
+  it("passes the request through with the ARN as model and no stream fields", () => {
+    const request: ChatCompletionRequest = {
+      ...base,
+      messages: [{ role: "user", content: [{ type: "text", text: "What is this?" }, { type: "image_url", image_url: { url: "data:image/png;base64,AAAA" } }, { type: "image_url", image_url: { url: "data:image/png;base64,BBBB" } }] }],
+      stream: true,
+      stream_options: { include_usage: true },
+      tools,
+      tool_choice: "auto",
+      response_format: { type: "json_object" },
+      n: 2,
+    };
+    const { stream: _s, stream_options: _o, ...rest } = request;
+    expect(routes.openai.buildBody(request, ARN, {})).toEqual({ ...rest, model: ARN });
+  });
+
+  it("reads chat.completion answers, reasoning and tool calls included", () => {
+    const answer = routes.openai.parseAnswer(
+      {
+        id: "x",
+        object: "chat.completion",
+        choices: [
+          { index: 0, message: { role: "assistant", content: null, reasoning_content: "think", tool_calls: [{ id: "call_1", type: "function", function: { name: "f", arguments: "{}" } }] }, finish_reason: "tool_calls" },
+        ],
+        usage: { prompt_tokens: 3, completion_tokens: 2, total_tokens: 5 },
+      },
+      base,
+    );
+    expect(answer).toEqual({
+      choices: [{ index: 0, finish_reason: "tool_calls", message: { role: "assistant", content: null, refusal: null, reasoning_content: "think", tool_calls: [{ id: "call_1", type: "function", function: { name: "f", arguments: "{}" } }] } }],
+      usage: { prompt_tokens: 3, completion_tokens: 2, total_tokens: 5 },
+    });
+  });
+
+  it("maps chunks, dropping the upstream role delta", () => {
+    const chunk = (delta: object, finish: string | null = null) => ({ object: "chat.completion.chunk", choices: [{ index: 0, delta, finish_reason: finish }] });
+    const result = stream("openai", [chunk({ role: "assistant", content: "" }), chunk({ content: "Hel" }), chunk({ content: "lo" }), chunk({}, "stop")]);
+    expect(result).toEqual({ content: "Hello", reasoning: "", calls: [], finish: "stop", usage: undefined });
+  });
+});
