@@ -1,0 +1,55 @@
+import { describe, expect, it } from "vitest";
+import { chatAnswer, completionAnswer, splitPieces, tokensOf } from "./answers.ts";
+import { emulatorModelId, parseModelId, type ModelSpec } from "./model-id.ts";
+
+function spec(format: Parameters<typeof emulatorModelId>[0], options: string[] = []): ModelSpec {
+  const parsed = parseModelId(emulatorModelId(format, options));
+  if (!parsed) throw new Error("bad test id");
+  return parsed;
+}
+
+describe("splitPieces", () => {
+  it("joins back to the text and cuts every marker in two", () => {
+    const text = "<think>\nWhy? 🤔 Because.\n</think>\n\n<tool_call>\n{}\n</tool_call>";
+    const pieces = splitPieces(text);
+    expect(pieces.join("")).toBe(text);
+    for (const marker of ["<think>", "</think>", "<tool_call>", "</tool_call>"]) {
+      expect(pieces.some((piece) => piece.includes(marker)), marker).toBe(false);
+    }
+  });
+
+  it("never cuts a character in half", () => {
+    for (const piece of splitPieces("🤖".repeat(20) + "｜▁".repeat(9))) expect(piece).not.toMatch(/[\uD800-\uDBFF]$|^[\uDC00-\uDFFF]/);
+  });
+
+  it("is deterministic", () => {
+    expect(splitPieces("The same text, twice.")).toEqual(splitPieces("The same text, twice."));
+  });
+});
+
+describe("answers", () => {
+  it("counts prompt tokens as ceil(UTF-8 bytes / 4) and one token per piece", () => {
+    expect(tokensOf("abcd")).toBe(1);
+    expect(tokensOf("abcde")).toBe(2);
+    expect(tokensOf("é")).toBe(1);
+    const answer = completionAnswer(spec("llama"), "llama", { prompt: "12345678" });
+    expect(answer.promptTokens).toBe(2);
+    expect(answer.outputTokens).toBe(answer.pieces.length);
+  });
+
+  it("cuts at max_gen_len with stop reason length", () => {
+    const answer = completionAnswer(spec("qwen2"), "qwen2", { prompt: "x", max_gen_len: 2 });
+    expect(answer).toMatchObject({ outputTokens: 2, finishReason: "length" });
+  });
+
+  it("keeps reasoning, content and tool pieces apart in the openai format", () => {
+    const request = { model: "m", messages: [{ role: "user", text: "hi" }], toolNames: ["lookup"] };
+    const answer = chatAnswer(spec("openai", ["think", "tool"]), request);
+    expect(answer.toolName).toBe("lookup");
+    expect(answer.finishReason).toBe("tool_calls");
+    expect(new Set(answer.pieces.map((piece) => piece.channel))).toEqual(new Set(["reasoning", "tool"]));
+    const after = chatAnswer(spec("openai", ["tool"]), { ...request, messages: [...request.messages, { role: "tool", text: "sunny" }] });
+    expect(after).toMatchObject({ finishReason: "stop" });
+    expect(after.toolName).toBeUndefined();
+  });
+});

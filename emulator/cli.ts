@@ -1,0 +1,54 @@
+/// <reference types="node" />
+// npm run emulator -- [--port 4010] [--host 127.0.0.1] [--delay <ms between frames>]
+
+import { parseArgs } from "node:util";
+import { EMULATOR_API_KEY, EMULATOR_CREDENTIALS, EMULATOR_SESSION_CREDENTIALS } from "./credentials.ts";
+import { emulatorModelId } from "./model-id.ts";
+import { serveEmulator } from "./node.ts";
+
+const SCHEME = `Model ids: arn:aws:bedrock:<region>:<account>:imported-model/<format>[.<option>]*
+  formats: r1 llama qwen3 qwen2 openai
+  options: echo tool length nousage think eos ctx
+           throttle[N] notready[N] err500[N] err503[N]   (first N calls, or always)
+           midstream-<exceptionType><K> drop<K> badcrc<K> slow<ms> long<N>
+  e.g. ${emulatorModelId("r1")}
+       ${emulatorModelId("qwen3", ["notready2", "slow50"])}
+  (details: emulator/README.md)`;
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      port: { type: "string", default: "4010" },
+      host: { type: "string", default: "127.0.0.1" },
+      delay: { type: "string", default: "0" },
+    },
+  });
+  const port = Number(values.port);
+  const chunkDelayMs = Number(values.delay);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be 0..65535, got ${values.port}`);
+  if (!Number.isFinite(chunkDelayMs) || chunkDelayMs < 0) throw new Error(`--delay must be a number of ms, got ${values.delay}`);
+  const served = await serveEmulator({ port, hostname: values.host, chunkDelayMs });
+  console.log(`Bedrock Runtime emulator listening on ${served.url}
+Use it as the endpoint (BEDROCK_ENDPOINT=${served.url}) with these test credentials:
+  AWS_ACCESS_KEY_ID=${EMULATOR_CREDENTIALS.accessKeyId}
+  AWS_SECRET_ACCESS_KEY=${EMULATOR_CREDENTIALS.secretAccessKey}
+or temporary ones:
+  AWS_ACCESS_KEY_ID=${EMULATOR_SESSION_CREDENTIALS.accessKeyId}
+  AWS_SECRET_ACCESS_KEY=${EMULATOR_SESSION_CREDENTIALS.secretAccessKey}
+  AWS_SESSION_TOKEN=${EMULATOR_SESSION_CREDENTIALS.sessionToken ?? ""}
+or a Bedrock API key:
+  AWS_BEARER_TOKEN_BEDROCK=${EMULATOR_API_KEY}
+(these are fixed test values that open nothing on real AWS)
+
+${SCHEME}`);
+  const stop = () => {
+    void served.close().then(() => process.exit(0));
+  };
+  process.once("SIGINT", stop);
+  process.once("SIGTERM", stop);
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});

@@ -1,0 +1,75 @@
+// AWS restJson1 error responses, as Bedrock Runtime sends them, made in one place.
+// Messages never carry a secret, a signature or a token.
+
+import { corsHeaders } from "./cors.ts";
+
+export type ExceptionName =
+  | "AccessDeniedException"
+  | "IncompleteSignatureException"
+  | "InternalServerException"
+  | "InvalidSignatureException"
+  | "MissingAuthenticationTokenException"
+  | "ModelNotReadyException"
+  | "ResourceNotFoundException"
+  | "ServiceUnavailableException"
+  | "ThrottlingException"
+  | "UnknownOperationException"
+  | "UnrecognizedClientException"
+  | "ValidationException";
+
+const STATUS: Record<ExceptionName, number> = {
+  AccessDeniedException: 403,
+  IncompleteSignatureException: 403,
+  InternalServerException: 500,
+  InvalidSignatureException: 403,
+  MissingAuthenticationTokenException: 403,
+  ModelNotReadyException: 429,
+  ResourceNotFoundException: 404,
+  ServiceUnavailableException: 503,
+  ThrottlingException: 429,
+  UnknownOperationException: 404,
+  UnrecognizedClientException: 403,
+  ValidationException: 400,
+};
+
+/** An error the emulator answers with: the exception name and its message. */
+export interface AwsError {
+  name: ExceptionName;
+  message: string;
+}
+
+export function awsError(name: ExceptionName, message: string): AwsError {
+  return { name, message };
+}
+
+
+const TYPE_SUFFIX = ":http://internal.amazon.com/coral/com.amazon.bedrock/";
+
+/** The response for an error: status, `x-amzn-ErrorType`, `x-amzn-RequestId`, `{"message"}`. */
+export function errorResponse(error: AwsError, requestId: string): Response {
+  const headers = corsHeaders();
+  headers.set("content-type", "application/json");
+  headers.set("x-amzn-ErrorType", `${error.name}${TYPE_SUFFIX}`);
+  headers.set("x-amzn-RequestId", requestId);
+  return new Response(JSON.stringify({ message: error.message }), { status: STATUS[error.name], headers });
+}
+
+// Wording as AWS uses it.
+export const MESSAGES = {
+  missingAuth: "Missing Authentication Token",
+  unrecognizedClient: "The security token included in the request is invalid.",
+  signatureMismatch:
+    "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.",
+  contentSha256Mismatch: "The provided 'x-amz-content-sha256' header does not match what was computed.",
+  invalidApiKeyFormat: "Invalid API Key format: Must start with pre-defined prefix",
+  invalidApiKey: "Authentication failed: Please make sure your API Key is valid.",
+  throttling: "Too many requests, please wait before trying again.",
+  modelNotReady:
+    "Model is not ready for inference. Wait and try your request again. Refer to https://docs.aws.amazon.com/bedrock/latest/userguide/invoke-imported-model.html#handle-model-not-ready-exception.",
+  internalServer: "The server encountered an internal error while processing the request.",
+  serviceUnavailable: "Bedrock is unable to process your request.",
+  malformedJson: "Malformed input request, please reformat your input and try again.",
+  unknownOperation: "UnknownOperationException",
+  modelNotFound:
+    "The provided model identifier is invalid. The emulator serves arn:aws:bedrock:<region>:<account>:imported-model/<format>[.<option>]* (see emulator/README.md).",
+} as const;

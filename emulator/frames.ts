@@ -1,0 +1,59 @@
+// Real AWS event-stream messages, encoded with @smithy/eventstream-codec, as Bedrock frames them:
+// `chunk` events whose payload is `{"bytes":"<base64 of the model JSON>","p":"…"}`, and
+// exception messages with `{"message":…}`.
+
+import { EventStreamCodec, type MessageHeaders } from "@smithy/eventstream-codec";
+import { fromUtf8, toUtf8 } from "@smithy/util-utf8";
+import type { StreamExceptionType } from "./model-id.ts";
+
+const codec = new EventStreamCodec(toUtf8, fromUtf8);
+const PADDING = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJ";
+
+function stringHeaders(values: Record<string, string>): MessageHeaders {
+  const headers: MessageHeaders = {};
+  for (const [name, value] of Object.entries(values)) headers[name] = { type: "string", value };
+  return headers;
+}
+
+/** A `chunk` event carrying one model JSON object; `index` varies the padding, as Bedrock's does. */
+export function chunkFrame(modelJson: unknown, index: number): Uint8Array {
+  const payload = { bytes: toBase64(fromUtf8(JSON.stringify(modelJson))), p: PADDING.slice(0, 1 + (index % 7) * 3) };
+  return codec.encode({
+    headers: stringHeaders({ ":event-type": "chunk", ":content-type": "application/json", ":message-type": "event" }),
+    body: fromUtf8(JSON.stringify(payload)),
+  });
+}
+
+/** An exception message: it ends the stream with that error. */
+export function exceptionFrame(type: StreamExceptionType, message: string): Uint8Array {
+  return codec.encode({
+    headers: stringHeaders({ ":exception-type": type, ":content-type": "application/json", ":message-type": "exception" }),
+    body: fromUtf8(JSON.stringify({ message })),
+  });
+}
+
+/** A copy of the frame whose message CRC (its last four bytes) no longer matches. */
+export function corruptMessageCrc(frame: Uint8Array): Uint8Array {
+  const copy = frame.slice();
+  const last = copy.length - 1;
+  copy[last] = (copy[last] ?? 0) ^ 0xff;
+  return copy;
+}
+
+/** Base64 without Buffer (works in every runtime). */
+export function toBase64(bytes: Uint8Array): string {
+  let binary = "";
+  const step = 0x8000;
+  for (let start = 0; start < bytes.length; start += step) {
+    binary += String.fromCharCode(...bytes.subarray(start, start + step));
+  }
+  return btoa(binary);
+}
+
+/** Decodes one frame (for tests and tools): its headers as strings and its body. */
+export function decodeFrame(frame: Uint8Array): { headers: Record<string, string>; body: Uint8Array } {
+  const message = codec.decode(frame);
+  const headers: Record<string, string> = {};
+  for (const [name, header] of Object.entries(message.headers)) headers[name] = String(header.value);
+  return { headers, body: message.body };
+}

@@ -1,0 +1,195 @@
+// The emulator's model ids: which answer format to speak and which faults to inject.
+//   arn:aws:bedrock:<region>:<account>:imported-model/<format>[.<option>]*
+// Parsed once per request by a pure function; anything that does not match is "not found".
+
+export type ModelFormat = "r1" | "llama" | "qwen3" | "qwen2" | "openai";
+
+/** The `:exception-type` values of a Bedrock event stream (DESIGN §5). */
+export type StreamExceptionType =
+  | "throttlingException"
+  | "modelStreamErrorException"
+  | "modelTimeoutException"
+  | "internalServerException"
+  | "serviceUnavailableException"
+  | "validationException";
+
+export const STREAM_EXCEPTION_TYPES: readonly StreamExceptionType[] = [
+  "throttlingException",
+  "modelStreamErrorException",
+  "modelTimeoutException",
+  "internalServerException",
+  "serviceUnavailableException",
+  "validationException",
+];
+
+/** A fault answered instead of the model for a number of calls (`Infinity`: every call). */
+export interface CallFault {
+  kind: "throttle" | "notready" | "err500" | "err503";
+  calls: number;
+}
+
+export interface ModelSpec {
+  modelId: string;
+  partition: string;
+  region: string;
+  account: string;
+  format: ModelFormat;
+  /** Answer with the prompt (completion formats) or the last user text (openai), verbatim. */
+  echo: boolean;
+  /** Answer with a tool call when tools are offered. */
+  tool: boolean;
+  /** Cut the answer short: stop reason `length`. */
+  length: boolean;
+  /** No token counts anywhere. */
+  nousage: boolean;
+  /** openai format: emit `reasoning_content`. */
+  think: boolean;
+  /** Append the family's end-of-turn token, as some imported models do. */
+  eos: boolean;
+  /** Refuse with a context-length ValidationException. */
+  ctx: boolean;
+  /** Consumed in order: the first `calls` calls get the first fault, the next ones the second… */
+  callFaults: CallFault[];
+  midstream?: { type: StreamExceptionType; afterFrames: number };
+  dropAfterFrames?: number;
+  /** 1-based number of the frame whose message CRC is corrupted. */
+  badCrcFrame?: number;
+  slowMs?: number;
+  longPieces?: number;
+}
+
+const ARN = /^arn:(aws|aws-cn|aws-us-gov):bedrock:([a-z]{2}(?:-[a-z]+)+-\d+):(\d{12}):imported-model\/([A-Za-z0-9.-]+)$/;
+const FORMATS: readonly ModelFormat[] = ["r1", "llama", "qwen3", "qwen2", "openai"];
+const FLAGS = ["echo", "tool", "length", "nousage", "think", "eos", "ctx"] as const;
+type Flag = (typeof FLAGS)[number];
+
+const MAX_COUNT = 1_000_000;
+const MAX_SLOW_MS = 60_000;
+const MAX_LONG_PIECES = 200_000;
+
+type Option =
+  | { name: Flag }
+  | { name: "fault"; fault: CallFault }
+  | { name: "midstream"; type: StreamExceptionType; afterFrames: number }
+  | { name: "drop" | "badcrc" | "slow" | "long"; value: number };
+
+/** Parses an emulator model id; `undefined` when it is not one. */
+export function parseModelId(modelId: string): ModelSpec | undefined {
+  const match = ARN.exec(modelId);
+  if (!match) return undefined;
+  const [, partition = "", region = "", account = "", name = ""] = match;
+  const [formatName = "", ...optionNames] = name.split(".");
+  const format = FORMATS.find((candidate) => candidate === formatName);
+  if (!format) return undefined;
+  const spec = emptySpec(modelId, partition, region, account, format);
+  const seen = new Set<string>();
+  for (const optionName of optionNames) {
+    const option = parseOption(optionName);
+    if (!option) return undefined;
+    const key = option.name === "fault" ? option.fault.kind : option.name;
+    if (seen.has(key)) return undefined;
+    seen.add(key);
+    applyOption(spec, option);
+  }
+  return spec;
+}
+
+function emptySpec(modelId: string, partition: string, region: string, account: string, format: ModelFormat): ModelSpec {
+  return {
+    modelId,
+    partition,
+    region,
+    account,
+    format,
+    echo: false,
+    tool: false,
+    length: false,
+    nousage: false,
+    think: false,
+    eos: false,
+    ctx: false,
+    callFaults: [],
+  };
+}
+
+function parseOption(text: string): Option | undefined {
+  const flag = FLAGS.find((candidate) => candidate === text);
+  if (flag) return { name: flag };
+
+  const fault = /^(throttle|notready|err500|err503)(\d*)$/.exec(text);
+  if (fault) {
+    const calls = fault[2] ? count(fault[2], 1) : Infinity;
+    const kind = fault[1];
+    if (calls === undefined || !isFaultKind(kind)) return undefined;
+    return { name: "fault", fault: { kind, calls } };
+  }
+
+  const midstream = /^midstream-([A-Za-z]+?)(\d*)$/.exec(text);
+  if (midstream) {
+    const type = STREAM_EXCEPTION_TYPES.find((candidate) => candidate === midstream[1]);
+    const afterFrames = midstream[2] ? count(midstream[2], 0) : 0;
+    if (!type || afterFrames === undefined) return undefined;
+    return { name: "midstream", type, afterFrames };
+  }
+
+  const numbered = /^(drop|badcrc|slow|long)(\d+)$/.exec(text);
+  if (numbered) {
+    const name = numbered[1];
+    if (name !== "drop" && name !== "badcrc" && name !== "slow" && name !== "long") return undefined;
+    const minimum = name === "badcrc" || name === "long" ? 1 : 0;
+    const maximum = name === "slow" ? MAX_SLOW_MS : name === "long" ? MAX_LONG_PIECES : MAX_COUNT;
+    const value = count(numbered[2] ?? "", minimum, maximum);
+    return value === undefined ? undefined : { name, value };
+  }
+  return undefined;
+}
+
+function isFaultKind(kind: string | undefined): kind is CallFault["kind"] {
+  return kind === "throttle" || kind === "notready" || kind === "err500" || kind === "err503";
+}
+
+function count(digits: string, minimum: number, maximum = MAX_COUNT): number | undefined {
+  if (digits.length > 9) return undefined;
+  const value = Number.parseInt(digits, 10);
+  return Number.isInteger(value) && value >= minimum && value <= maximum ? value : undefined;
+}
+
+function applyOption(spec: ModelSpec, option: Option): void {
+  switch (option.name) {
+    case "fault":
+      spec.callFaults.push(option.fault);
+      return;
+    case "midstream":
+      spec.midstream = { type: option.type, afterFrames: option.afterFrames };
+      return;
+    case "drop":
+      spec.dropAfterFrames = option.value;
+      return;
+    case "badcrc":
+      spec.badCrcFrame = option.value;
+      return;
+    case "slow":
+      spec.slowMs = option.value;
+      return;
+    case "long":
+      spec.longPieces = option.value;
+      return;
+    default:
+      spec[option.name] = true;
+  }
+}
+
+/** The fault for the call with this 0-based index, consuming `callFaults` in order. */
+export function faultForCall(faults: readonly CallFault[], callIndex: number): CallFault["kind"] | undefined {
+  let start = 0;
+  for (const fault of faults) {
+    if (callIndex < start + fault.calls) return fault.kind;
+    start += fault.calls;
+  }
+  return undefined;
+}
+
+/** Builds an emulator model id: `emulatorModelId("r1", ["echo"])`. */
+export function emulatorModelId(format: ModelFormat, options: readonly string[] = [], region = "us-east-1", account = "123456789012"): string {
+  return `arn:aws:bedrock:${region}:${account}:imported-model/${[format, ...options].join(".")}`;
+}
