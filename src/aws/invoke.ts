@@ -107,7 +107,7 @@ export function createTransport(options: TransportOptions = {}): Transport {
 export async function invokeJson(transport: Transport, request: InvokeRequest): Promise<JsonAnswer> {
   const sent = await sendWithRetries(transport, { ...request, stream: false });
   try {
-    const text = await readText(sent.response, MAX_JSON_ANSWER_BYTES);
+    const text = await untilAborted(readText(sent.response, MAX_JSON_ANSWER_BYTES), sent.signal);
     const json = parseJsonObject(text);
     if (!json) throw badUpstream("Bedrock answered with a body that is not a JSON object.");
     return { headers: sent.response.headers, json };
@@ -131,6 +131,8 @@ export async function invokeStream(transport: Transport, request: InvokeRequest)
 
 interface Sent {
   response: Response;
+  /** Aborted by the caller, a timeout, or cancel(). */
+  signal: AbortSignal;
   /** Ends the per-attempt timers and signal links. */
   release(): void;
   /** Why the attempt's body failed: a timeout, the caller's abort, or a lost connection. */
@@ -202,7 +204,10 @@ async function sendOnce(transport: Transport, request: InvokeRequest, url: strin
 
   let response: Response;
   try {
-    response = await transport.fetch(url, { method: "POST", headers, body: request.body, signal: controller.signal });
+    response = await untilAborted(
+      transport.fetch(url, { method: "POST", headers, body: request.body, signal: controller.signal }),
+      controller.signal,
+    );
   } catch (error) {
     release();
     if (controller.signal.aborted) throw controller.signal.reason;
@@ -216,6 +221,7 @@ async function sendOnce(transport: Transport, request: InvokeRequest, url: strin
   }
   const sent: Sent = {
     response,
+    signal: controller.signal,
     release,
     failure(error) {
       if (controller.signal.aborted) return controller.signal.reason;
@@ -270,33 +276,62 @@ export function errorFromResponse(response: Response, text: string, secrets: rea
 function guardStream(body: ReadableStream<Uint8Array>, sent: Sent, idleTimeoutMs: number): ReadableStream<Uint8Array> {
   const reader = body.getReader();
   const idle = timeoutError(`Bedrock's stream went silent for ${Math.round(idleTimeoutMs / 1000)} s (idleTimeoutMs).`);
+  // An injected fetch may ignore its signal: cancelling the reader ends a pending read anyway.
+  const onAbort = () => void reader.cancel(sent.signal.reason).catch(() => undefined);
+  sent.signal.addEventListener("abort", onAbort, { once: true });
+  const finish = () => {
+    sent.release();
+    sent.signal.removeEventListener("abort", onAbort);
+  };
   return new ReadableStream<Uint8Array>(
     {
       async pull(controller) {
         const timer = setTimeout(() => sent.abort(idle), idleTimeoutMs);
         try {
           const { done, value } = await reader.read();
-          if (done) {
-            sent.release();
+          if (sent.signal.aborted) {
+            finish();
+            controller.error(sent.signal.reason);
+          } else if (done) {
+            finish();
             controller.close();
           } else {
             controller.enqueue(value);
           }
         } catch (error) {
-          sent.release();
+          finish();
           controller.error(sent.failure(error));
         } finally {
           clearTimeout(timer);
         }
       },
       async cancel(reason) {
-        sent.release();
+        finish();
         sent.abort(reason);
         await reader.cancel(reason).catch(() => undefined);
       },
     },
     { highWaterMark: 0 },
   );
+}
+
+/** Settles with `promise`, or rejects with the signal's reason as soon as it aborts. */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener("abort", onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener("abort", onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener("abort", onAbort);
+        reject(error);
+      },
+    );
+  });
 }
 
 async function readText(response: Response, limit: number, overflow: "truncate" | "fail" = "fail"): Promise<string> {
