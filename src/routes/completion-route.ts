@@ -215,6 +215,9 @@ function streamMapper(spec: CompletionRouteSpec, request: ChatCompletionRequest)
       return text ? toParts(splitter.push(text)) : [];
     },
     end() {
+      // Bedrock's last chunk always names a stop reason: without one the stream was cut short,
+      // and ending quietly would pass a truncated answer off as a whole one.
+      if (reported === undefined) throw incompleteStream(spec.name);
       const parts = toParts(splitter.end());
       const usage =
         bodyUsage ??
@@ -223,6 +226,15 @@ function streamMapper(spec: CompletionRouteSpec, request: ChatCompletionRequest)
       return parts;
     },
   };
+}
+
+export function incompleteStream(route: string): BedrockEdgeError {
+  return new BedrockEdgeError({
+    status: 502,
+    type: "server_error",
+    code: "incomplete_stream",
+    message: `Bedrock's stream ended before the model finished (no stop reason; route ${route}).`,
+  });
 }
 
 export function completionRoute(spec: CompletionRouteSpec): Route {

@@ -4,6 +4,7 @@
 import { BedrockEdgeError } from "../errors.ts";
 import type { ChunkDelta, ChunkToolCall, CompletionMessage, FinishReason, ToolCall, Usage } from "../openai/types.ts";
 import type { Route, RouteChoice, StreamMapper, StreamPart } from "./types.ts";
+import { incompleteStream } from "./completion-route.ts";
 import { finishReason, usageFromBody } from "./usage.ts";
 
 type Json = Record<string, unknown>;
@@ -96,8 +97,8 @@ function streamMapper(): StreamMapper {
       return parts;
     },
     end() {
+      if (!finished.has(0)) throw incompleteStream("openai");
       const parts: StreamPart[] = [];
-      if (!finished.has(0)) parts.push({ index: 0, delta: {}, finish_reason: "stop" });
       if (usage) parts.push({ index: 0, delta: {}, usage });
       return parts;
     },

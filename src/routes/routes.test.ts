@@ -180,6 +180,15 @@ describe("completion-format streams", () => {
     expect(result.content).toBe("");
   });
 
+  it("refuse to end quietly when the stream stopped before a stop reason", () => {
+    for (const route of ["llama", "openai"] as const) {
+      const mapper = routes[route].createStreamMapper(base);
+      mapper.push(route === "openai" ? { choices: [{ index: 0, delta: { content: "Hal" } }] } : { generation: "Hal", stop_reason: null });
+      const error = refusal(() => mapper.end());
+      expect({ status: error.status, code: error.code }).toEqual({ status: 502, code: "incomplete_stream" });
+    }
+  });
+
   it("finish with length when the model was cut", () => {
     expect(stream("llama", [{ generation: "abc", stop_reason: "length" }]).finish).toBe("length");
   });
