@@ -135,11 +135,31 @@ function deepest(issue: v.BaseIssue<unknown>, path: PathItem[]): { issue: v.Base
   return deepest(best, nested[0]!.input === issue.input ? [...path, ...nested] : [...nested]);
 }
 
+// Deeper than any real request (JSON schemas included), shallow enough for every recursive
+// step after validation (templates, JSON.stringify) to stay far from the stack limit.
+const MAX_DEPTH = 64;
+
+/** The top-level field holding a value nested deeper than MAX_DEPTH (cycles count as infinite). */
+function tooDeep(input: Record<string, unknown>): string | undefined {
+  for (const [field, root] of Object.entries(input)) {
+    const stack: Array<[unknown, number]> = [[root, 1]];
+    while (stack.length) {
+      const [value, depth] = stack.pop()!;
+      if (value === null || typeof value !== "object") continue;
+      if (depth > MAX_DEPTH) return field;
+      for (const child of Object.values(value)) stack.push([child, depth + 1]);
+    }
+  }
+  return undefined;
+}
+
 /** Validates an unknown value as a Chat Completions request; throws a 400 naming the field. */
 export function parseChatRequest(input: unknown): ChatCompletionRequest {
   if (input === null || typeof input !== "object" || Array.isArray(input)) {
     throw invalidRequest("The request body must be a JSON object.");
   }
+  const deep = tooDeep(input as Record<string, unknown>);
+  if (deep) throw invalidRequest(`Invalid ${deep}: nested more than ${MAX_DEPTH} levels deep.`, deep);
   const result = v.safeParse(chatCompletionRequestSchema, input, { abortEarly: true });
   if (result.success) return result.output as ChatCompletionRequest;
   const top = result.issues[0];

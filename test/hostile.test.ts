@@ -1,0 +1,153 @@
+// Hostile input against the library: whatever a caller sends, the answer is a BedrockEdgeError
+// with a 4xx (or a real answer), never a crash, and no request ever leaves for another host or
+// another path than /model/<one encoded segment>/invoke[-with-response-stream].
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { EMULATOR_CREDENTIALS } from "../emulator/credentials.ts";
+import { createEmulator } from "../emulator/handler.ts";
+import { BedrockEdgeError, createBedrock, type ChatCompletionRequest } from "../src/index.ts";
+import { model } from "./helpers/emulated.ts";
+
+const ENDPOINT_HOST = "bedrock.emulator";
+const PATH = /^\/model\/[A-Za-z0-9%._+-]+\/invoke(-with-response-stream)?$/;
+
+function guarded() {
+  const emulator = createEmulator();
+  const sent: URL[] = [];
+  const bedrock = createBedrock({
+    endpoint: `http://${ENDPOINT_HOST}`,
+    credentials: EMULATOR_CREDENTIALS,
+    retryBaseDelayMs: 1,
+    maxRetries: 0,
+    fetch: async (input, init) => {
+      const request = new Request(input, init);
+      sent.push(new URL(request.url));
+      return emulator.fetch(request);
+    },
+  });
+  return { bedrock, sent };
+}
+
+async function outcome(promise: Promise<unknown>): Promise<unknown> {
+  try {
+    const result = await promise;
+    if (result && typeof result === "object" && Symbol.asyncIterator in result) {
+      for await (const _chunk of result as AsyncIterable<unknown>) {
+        // drain
+      }
+    }
+    return undefined;
+  } catch (error) {
+    return error;
+  }
+}
+
+function expectCleanRefusal(error: unknown) {
+  if (error === undefined) return;
+  expect(error).toBeInstanceOf(BedrockEdgeError);
+  const status = (error as BedrockEdgeError).status;
+  expect(status >= 400 && status < 600).toBe(true);
+}
+
+const hello = [{ role: "user", content: "hi" }];
+
+describe("hostile model strings and regions", () => {
+  const injections = [
+    "bedrock/llama/arn:aws:bedrock:us-east-1.evil.example:1:imported-model/x",
+    "bedrock/llama/arn:aws:bedrock:evil.example#:1:imported-model/x",
+    "bedrock/llama/../../../admin",
+    "bedrock/llama/..",
+    "bedrock/llama/a%2F..%2Fb",
+    "bedrock/llama/x\r\nHost: evil.example",
+    "bedrock/llama/x?y=1",
+    "bedrock/llama/x#frag",
+    "bedrock/llama/@evil.example",
+    "bedrock/openai/us-east-1.evil.example/arn:aws:bedrock:us-east-1:1:imported-model/x",
+    "bedrock/llama/x y",
+    `bedrock/llama/${"a".repeat(5000)}`,
+    "bedrock/llama/\u0000",
+    "bedrock/llama/ünïcode",
+  ];
+  for (const name of injections) {
+    it(JSON.stringify(name.slice(0, 60)), async () => {
+      const { bedrock, sent } = guarded();
+      const error = await outcome(bedrock.chat.completions.create({ model: name, messages: hello } as ChatCompletionRequest));
+      expect(error).toBeInstanceOf(BedrockEdgeError);
+      expect((error as BedrockEdgeError).status).toBe(400);
+      expect(sent).toEqual([]);
+    });
+  }
+
+  it("a region option built to inject a host is refused", async () => {
+    for (const region of ["us-east-1.evil.example", "us-east-1/x", "evil.example#", "us-east-1\r\n"]) {
+      const emulator = createEmulator();
+      const sent: string[] = [];
+      const bedrock = createBedrock({
+        region,
+        credentials: EMULATOR_CREDENTIALS,
+        fetch: async (input, init) => {
+          sent.push(new Request(input, init).url);
+          return emulator.fetch(new Request(input, init));
+        },
+      });
+      const error = await outcome(bedrock.chat.completions.create({ model: "bedrock/llama/my-model", messages: hello } as ChatCompletionRequest));
+      expect((error as BedrockEdgeError).status).toBe(400);
+      expect(sent).toEqual([]);
+    }
+  });
+});
+
+describe("hostile request bodies", () => {
+  it("wrong types anywhere, unknown fields, huge strings: a clean 4xx or an answer, and only the right host and path", async () => {
+    const { bedrock, sent } = guarded();
+    const anything = fc.anything({ maxDepth: 3, withBigInt: false, withMap: true, withSet: true, withDate: true, withTypedArray: true });
+    const field = fc.constantFrom("messages", "temperature", "top_p", "max_tokens", "stop", "tools", "tool_choice", "stream", "stream_options", "n", "response_format", "chat_template_kwargs", "model", "seed", "logit_bias", "user", "extra_field");
+    const messageArb = fc.oneof(
+      fc.record({ role: fc.constantFrom("system", "user", "assistant", "tool", "developer", "function", "root"), content: fc.oneof(fc.string(), anything), tool_call_id: fc.option(fc.string()), tool_calls: fc.option(anything) }, { requiredKeys: ["role"] }),
+      anything,
+    );
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom("deepseek_r1", "llama", "qwen3", "qwen2", "openai"),
+        fc.array(messageArb, { maxLength: 4 }),
+        fc.dictionary(field, anything, { maxKeys: 3 }),
+        async (route, messages, extra) => {
+          const request = { model: model(route as "llama"), messages, ...extra } as unknown as ChatCompletionRequest;
+          expectCleanRefusal(await outcome(bedrock.chat.completions.create(request)));
+        },
+      ),
+      { numRuns: 400 },
+    );
+    for (const url of sent) {
+      expect(url.host).toBe(ENDPOINT_HOST);
+      expect(url.pathname).toMatch(PATH);
+    }
+  });
+
+  it("megabyte-long strings in every field are handled, not crashed on", async () => {
+    const { bedrock } = guarded();
+    const mega = "x".repeat(1024 * 1024);
+    const requests: unknown[] = [
+      { model: model("llama"), messages: [{ role: "user", content: mega }] },
+      { model: model("qwen3"), messages: [{ role: "system", content: mega }, { role: "user", content: "hi" }] },
+      { model: mega, messages: hello },
+      { model: model("qwen3"), messages: hello, tools: [{ type: "function", function: { name: "f", description: mega } }] },
+      { model: model("llama"), messages: hello, stop: [mega] },
+      { model: model("llama"), messages: hello, user: mega },
+      { model: model("openai"), messages: [{ role: "user", content: [{ type: "image_url", image_url: { url: `data:image/png;base64,${"A".repeat(1024 * 1024)}` } }] }] },
+    ];
+    for (const request of requests) expectCleanRefusal(await outcome(bedrock.chat.completions.create(request as ChatCompletionRequest)));
+  });
+
+  it("deeply nested values do not blow the stack", async () => {
+    const { bedrock } = guarded();
+    let deep: unknown = {};
+    for (let i = 0; i < 10_000; i++) deep = { a: deep };
+    const requests: unknown[] = [
+      { model: model("qwen3"), messages: hello, tools: [{ type: "function", function: { name: "f", parameters: deep } }] },
+      { model: model("qwen3"), messages: [{ role: "assistant", content: null, tool_calls: [{ id: "1", type: "function", function: { name: "f", arguments: JSON.stringify({ a: 1 }) } }] }, ...hello], chat_template_kwargs: { deep } },
+      { model: model("openai"), messages: hello, response_format: { type: "json_schema", json_schema: deep } },
+    ];
+    for (const request of requests) expectCleanRefusal(await outcome(bedrock.chat.completions.create(request as ChatCompletionRequest)));
+  });
+});
