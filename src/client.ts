@@ -7,7 +7,7 @@ import { readBedrockEvent } from "./eventstream/events.ts";
 import { randomId } from "./ids.ts";
 import { modelNotFound, parseModels, parseModelString, type ModelConfig, type ModelEntry } from "./model.ts";
 import { parseChatRequest } from "./openai/schema.ts";
-import type { ChatCompletion, ChatCompletionChunk, ChatCompletionRequest, Usage } from "./openai/types.ts";
+import type { ChatCompletion, ChatCompletionChunk, ChatCompletionCreateParams, ChatCompletionRequest, Usage } from "./openai/types.ts";
 import { routes } from "./routes/index.ts";
 import { builtInRenderers, compileChatTemplate } from "./routes/prompts/index.ts";
 import type { ModelSettings, PromptRenderer, Route, StreamPart } from "./routes/types.ts";
@@ -31,13 +31,13 @@ export interface ChatCompletionStream extends AsyncIterable<ChatCompletionChunk>
   abort(): void;
 }
 
-export type StreamingRequest = ChatCompletionRequest & { stream: true };
-export type NonStreamingRequest = ChatCompletionRequest & { stream?: false | null };
+export type StreamingRequest = ChatCompletionCreateParams & { stream: true };
+export type NonStreamingRequest = ChatCompletionCreateParams & { stream?: false | null };
 
 export interface ChatCompletions {
   create(request: StreamingRequest, options?: RequestOptions): Promise<ChatCompletionStream>;
   create(request: NonStreamingRequest, options?: RequestOptions): Promise<ChatCompletion>;
-  create(request: ChatCompletionRequest, options?: RequestOptions): Promise<ChatCompletion | ChatCompletionStream>;
+  create(request: ChatCompletionCreateParams, options?: RequestOptions): Promise<ChatCompletion | ChatCompletionStream>;
 }
 
 export interface Bedrock {
@@ -99,7 +99,7 @@ export function createBedrock(options: BedrockOptions = {}): Bedrock {
     };
   }
 
-  async function create(input: ChatCompletionRequest, requestOptions: RequestOptions = {}) {
+  async function create(input: ChatCompletionCreateParams, requestOptions: RequestOptions = {}) {
     const request = parseChatRequest(input);
     const { route, modelId, region, settings } = await resolve(request.model);
     const body = JSON.stringify(route.buildBody(request, modelId, settings));

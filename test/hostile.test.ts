@@ -5,7 +5,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { EMULATOR_CREDENTIALS } from "../emulator/credentials.ts";
 import { createEmulator } from "../emulator/handler.ts";
-import { BedrockEdgeError, createBedrock, type ChatCompletionRequest } from "../src/index.ts";
+import { BedrockEdgeError, createBedrock, type ChatCompletionCreateParams } from "../src/index.ts";
 import { model } from "./helpers/emulated.ts";
 
 const ENDPOINT_HOST = "bedrock.emulator";
@@ -71,7 +71,7 @@ describe("hostile model strings and regions", () => {
   for (const name of injections) {
     it(JSON.stringify(name.slice(0, 60)), async () => {
       const { bedrock, sent } = guarded();
-      const error = await outcome(bedrock.chat.completions.create({ model: name, messages: hello } as ChatCompletionRequest));
+      const error = await outcome(bedrock.chat.completions.create({ model: name, messages: hello } as ChatCompletionCreateParams));
       expect(error).toBeInstanceOf(BedrockEdgeError);
       expect((error as BedrockEdgeError).status).toBe(400);
       expect(sent).toEqual([]);
@@ -90,7 +90,7 @@ describe("hostile model strings and regions", () => {
           return emulator.fetch(new Request(input, init));
         },
       });
-      const error = await outcome(bedrock.chat.completions.create({ model: "bedrock/llama/my-model", messages: hello } as ChatCompletionRequest));
+      const error = await outcome(bedrock.chat.completions.create({ model: "bedrock/llama/my-model", messages: hello } as ChatCompletionCreateParams));
       expect((error as BedrockEdgeError).status).toBe(400);
       expect(sent).toEqual([]);
     }
@@ -112,7 +112,7 @@ describe("hostile request bodies", () => {
         fc.array(messageArb, { maxLength: 4 }),
         fc.dictionary(field, anything, { maxKeys: 3 }),
         async (route, messages, extra) => {
-          const request = { model: model(route as "llama"), messages, ...extra } as unknown as ChatCompletionRequest;
+          const request = { model: model(route as "llama"), messages, ...extra } as unknown as ChatCompletionCreateParams;
           expectCleanRefusal(await outcome(bedrock.chat.completions.create(request)));
         },
       ),
@@ -136,7 +136,7 @@ describe("hostile request bodies", () => {
       { model: model("llama"), messages: hello, user: mega },
       { model: model("openai"), messages: [{ role: "user", content: [{ type: "image_url", image_url: { url: `data:image/png;base64,${"A".repeat(1024 * 1024)}` } }] }] },
     ];
-    for (const request of requests) expectCleanRefusal(await outcome(bedrock.chat.completions.create(request as ChatCompletionRequest)));
+    for (const request of requests) expectCleanRefusal(await outcome(bedrock.chat.completions.create(request as ChatCompletionCreateParams)));
   });
 
   it("deeply nested values do not blow the stack", async () => {
@@ -148,6 +148,6 @@ describe("hostile request bodies", () => {
       { model: model("qwen3"), messages: [{ role: "assistant", content: null, tool_calls: [{ id: "1", type: "function", function: { name: "f", arguments: JSON.stringify({ a: 1 }) } }] }, ...hello], chat_template_kwargs: { deep } },
       { model: model("openai"), messages: hello, response_format: { type: "json_schema", json_schema: deep } },
     ];
-    for (const request of requests) expectCleanRefusal(await outcome(bedrock.chat.completions.create(request as ChatCompletionRequest)));
+    for (const request of requests) expectCleanRefusal(await outcome(bedrock.chat.completions.create(request as ChatCompletionCreateParams)));
   });
 });

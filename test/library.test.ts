@@ -3,12 +3,12 @@
 import { describe, expect, it } from "vitest";
 import { REASONING_TEXT } from "../emulator/answers.ts";
 import { EMULATOR_API_KEY, EMULATOR_CREDENTIALS, EMULATOR_SESSION_CREDENTIALS } from "../emulator/credentials.ts";
-import { BedrockEdgeError, type ChatCompletionChunk, type ChatCompletionRequest } from "../src/index.ts";
+import { BedrockEdgeError, type ChatCompletionChunk, type ChatCompletionCreateParams, type ChatMessage } from "../src/index.ts";
 import { renderQwen3Prompt } from "../src/routes/prompts/qwen.ts";
 import { emulated, model, ROUTE_FORMATS, type RouteName } from "./helpers/emulated.ts";
 
 const hello = { role: "user" as const, content: "Hello, wörld 👋" };
-const tools: ChatCompletionRequest["tools"] = [
+const tools: ChatCompletionCreateParams["tools"] = [
   { type: "function", function: { name: "get_weather", description: "Weather for a city", parameters: { type: "object", properties: { city: { type: "string" } }, required: ["city"] } } },
 ];
 
@@ -97,13 +97,13 @@ describe.each(routes)("route %s", (route) => {
 describe("prompts reach Bedrock byte for byte", () => {
   it("qwen3: the rendered template, with thinking switched off", async () => {
     const { bedrock, emulator } = emulated();
-    const request: ChatCompletionRequest = {
+    const request: ChatCompletionCreateParams = {
       model: model("qwen3", "echo"),
       messages: [{ role: "system", content: "Be brief." }, hello],
       chat_template_kwargs: { enable_thinking: false },
     };
     await bedrock.chat.completions.create(request);
-    const expected = renderQwen3Prompt({ messages: request.messages, kwargs: { enable_thinking: false } });
+    const expected = renderQwen3Prompt({ messages: request.messages as ChatMessage[], kwargs: { enable_thinking: false } });
     expect(expected.endsWith("<|im_start|>assistant\n<think>\n\n</think>\n\n")).toBe(true);
     expect((emulator.stats.lastBody(model("qwen3", "echo").split("/").slice(2).join("/")) as { prompt: string }).prompt).toBe(expected);
   });
@@ -196,7 +196,7 @@ describe("tools and images", () => {
 describe("errors", () => {
   it("a bad request never leaves the process", async () => {
     const { bedrock, emulator } = emulated();
-    expect((await failure(bedrock.chat.completions.create({ model: model("llama"), messages: [], } as ChatCompletionRequest))).param).toBe("messages");
+    expect((await failure(bedrock.chat.completions.create({ model: model("llama"), messages: [], } as ChatCompletionCreateParams))).param).toBe("messages");
     expect((await failure(bedrock.chat.completions.create({ model: "bedrock/gpt/x", messages: [hello] }))).param).toBe("model");
     expect((await failure(bedrock.chat.completions.create({ model: model("llama"), messages: [hello], n: 3 }))).param).toBe("n");
     expect(emulator.stats.requests).toHaveLength(0);

@@ -95,6 +95,116 @@ export interface ChatCompletionRequest {
   chat_template_kwargs?: Record<string, unknown>;
 }
 
+// What create() accepts: every shape OpenAI's `ChatCompletionCreateParams` allows, so typed
+// `openai` code compiles unchanged. What a route cannot honour (audio, files, custom tools…)
+// is refused at run time with a 400 naming it; validation turns these into the strict types
+// above.
+
+export interface InputAudioPart {
+  type: "input_audio";
+  input_audio: { data: string; format: "wav" | "mp3" };
+}
+
+export interface FilePart {
+  type: "file";
+  file: { file_data?: string; file_id?: string; filename?: string };
+}
+
+export interface RefusalPart {
+  type: "refusal";
+  refusal: string;
+}
+
+export interface CustomToolCall {
+  id: string;
+  type: "custom";
+  custom: { name: string; input: string };
+}
+
+export interface UserMessageParam {
+  role: "user";
+  content: string | Array<ContentPart | InputAudioPart | FilePart>;
+  name?: string;
+}
+
+export interface AssistantMessageParam {
+  role: "assistant";
+  content?: string | Array<TextPart | RefusalPart> | null;
+  reasoning_content?: string | null;
+  refusal?: string | null;
+  tool_calls?: Array<ToolCall | CustomToolCall>;
+  function_call?: { name: string; arguments: string } | null;
+  audio?: { id: string } | null;
+  name?: string;
+}
+
+/** OpenAI's deprecated function-calling role: refused, with a pointer to `tool`. */
+export interface FunctionMessageParam {
+  role: "function";
+  content: string | null;
+  name: string;
+}
+
+export type ChatMessageParam = SystemMessage | UserMessageParam | AssistantMessageParam | ToolMessage | FunctionMessageParam;
+
+export interface CustomToolParam {
+  type: "custom";
+  custom: { name: string; description?: string; format?: object };
+}
+
+export type ToolChoiceParam =
+  | ToolChoice
+  | { type: "allowed_tools"; allowed_tools: { mode: "auto" | "required"; tools: Array<Record<string, unknown>> } }
+  | { type: "custom"; custom: { name: string } };
+
+export type ResponseFormatParam =
+  | { type: "text" }
+  | { type: "json_object" }
+  | { type: "json_schema"; json_schema: { name: string; description?: string; schema?: { [key: string]: unknown }; strict?: boolean | null } };
+
+export interface ChatCompletionCreateParams {
+  model: string;
+  messages: ChatMessageParam[];
+  stream?: boolean | null;
+  stream_options?: { include_usage?: boolean; include_obfuscation?: boolean } | null;
+  max_tokens?: number | null;
+  max_completion_tokens?: number | null;
+  temperature?: number | null;
+  top_p?: number | null;
+  top_k?: number | null;
+  stop?: string | string[] | null;
+  n?: number | null;
+  seed?: number | null;
+  presence_penalty?: number | null;
+  frequency_penalty?: number | null;
+  logit_bias?: Record<string, number> | null;
+  logprobs?: boolean | null;
+  top_logprobs?: number | null;
+  response_format?: ResponseFormatParam | null;
+  tools?: Array<FunctionTool | CustomToolParam>;
+  tool_choice?: ToolChoiceParam;
+  parallel_tool_calls?: boolean;
+  user?: string;
+  chat_template_kwargs?: Record<string, unknown>;
+  // OpenAI's other parameters: the openai route passes them through, the others refuse them by name.
+  audio?: unknown;
+  function_call?: unknown;
+  functions?: unknown;
+  metadata?: unknown;
+  modalities?: unknown;
+  moderation?: unknown;
+  prediction?: unknown;
+  prompt_cache_key?: unknown;
+  prompt_cache_options?: unknown;
+  prompt_cache_retention?: unknown;
+  reasoning_effort?: unknown;
+  safety_identifier?: unknown;
+  service_tier?: unknown;
+  store?: unknown;
+  verbosity?: unknown;
+  web_search_options?: unknown;
+}
+
 export type FinishReason = "stop" | "length" | "tool_calls" | "content_filter";
 
 export interface Usage {
