@@ -11,6 +11,15 @@ export default defineConfig({
           testTimeout: 20_000,
         },
       },
+      {
+        // The Worker bundle in workerd (Miniflare) + the emulator on loopback: test/workerd/README.md.
+        test: {
+          name: "workerd",
+          include: ["test/workerd/**/*.test.ts"],
+          testTimeout: 20_000,
+          hookTimeout: 30_000,
+        },
+      },
     ],
   },
 });

@@ -1,0 +1,258 @@
+// Errors as the official SDK sees them: each status becomes the SDK's own error class, with
+// the OpenAI error body (message, type, param, code) intact.
+import OpenAI from "openai";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { rawSse, sseEvents, startWorkerdProxy, TEST_KEYS, USER_HELLO, type WorkerdProxy } from "./harness.ts";
+
+let proxy: WorkerdProxy;
+let client: OpenAI;
+
+beforeAll(async () => {
+  proxy = await startWorkerdProxy({
+    main: {},
+    nokeys: { PROXY_API_KEYS: undefined },
+    badmodels: { MODELS: JSON.stringify({ good: "bedrock/llama/arn:aws:bedrock:us-east-1:123456789012:imported-model/llama", bad: "bedrock/gpt/x" }) },
+    badjson: { MODELS: "{ not json", BEDROCK_MAX_RETRIES: "lots" },
+    cors: { CORS_ORIGINS: "https://app.example.com" },
+  });
+  client = proxy.client();
+});
+afterAll(() => proxy?.close());
+beforeEach(() => proxy.served.emulator.stats.reset());
+
+/** Runs `call` and returns what it threw (failing the test if it did not). */
+async function thrown(call: () => Promise<unknown>): Promise<unknown> {
+  try {
+    await call();
+  } catch (error) {
+    return error;
+  }
+  throw new Error("expected the call to fail");
+}
+
+describe("400: bad requests name the field", () => {
+  it("a bad field is a BadRequestError with param", async () => {
+    const error = await thrown(() =>
+      client.chat.completions.create({ model: "llama", messages: USER_HELLO, temperature: "hot" as unknown as number }),
+    );
+    expect(error).toBeInstanceOf(OpenAI.BadRequestError);
+    const bad = error as InstanceType<typeof OpenAI.BadRequestError>;
+    expect(bad.status).toBe(400);
+    expect(bad.param).toBe("temperature");
+    expect(bad.message).toMatch(/temperature/);
+    expect(bad.type).toBe("invalid_request_error");
+  });
+
+  it("a bad message names its path", async () => {
+    const error = await thrown(() =>
+      client.chat.completions.create({ model: "llama", messages: [{ role: "robot", content: "hi" } as never] }),
+    );
+    expect(error).toBeInstanceOf(OpenAI.BadRequestError);
+    expect((error as InstanceType<typeof OpenAI.BadRequestError>).param).toMatch(/^messages\[0\]/);
+  });
+
+  it("a body that is not JSON is a 400 invalid_json", async () => {
+    const response = await fetch(`${proxy.url()}/v1/chat/completions`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${TEST_KEYS[0]}`, "content-type": "application/json" },
+      body: '{"model": "llama", "messages": [',
+    });
+    expect(response.status).toBe(400);
+    expect(((await response.json()) as { error: { code: string } }).error.code).toBe("invalid_json");
+  });
+
+  it("images on a completion route are refused, not dropped", async () => {
+    const error = await thrown(() =>
+      client.chat.completions.create({
+        model: "llama",
+        messages: [{ role: "user", content: [{ type: "image_url", image_url: { url: "data:image/png;base64,AAAA" } }] }],
+      }),
+    );
+    expect(error).toBeInstanceOf(OpenAI.BadRequestError);
+  });
+});
+
+describe("401: authentication", () => {
+  it("no key is an AuthenticationError", async () => {
+    const response = await fetch(`${proxy.url()}/v1/chat/completions`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ model: "llama", messages: USER_HELLO }),
+    });
+    expect(response.status).toBe(401);
+    expect(await response.json()).toMatchObject({ error: { type: "authentication_error", code: "missing_api_key" } });
+  });
+
+  it("a wrong key is an AuthenticationError, on chat and on /v1/models", async () => {
+    const wrong = proxy.client("main", { apiKey: "sk-test-on" });
+    const error = await thrown(() => wrong.chat.completions.create({ model: "llama", messages: USER_HELLO }));
+    expect(error).toBeInstanceOf(OpenAI.AuthenticationError);
+    expect((error as InstanceType<typeof OpenAI.AuthenticationError>).code).toBe("invalid_api_key");
+    await expect(wrong.models.list()).rejects.toBeInstanceOf(OpenAI.AuthenticationError);
+    expect(proxy.served.emulator.stats.requests).toHaveLength(0);
+  });
+
+  it("every configured key works", async () => {
+    for (const apiKey of TEST_KEYS) {
+      const completion = await proxy.client("main", { apiKey }).chat.completions.create({ model: "llama", messages: USER_HELLO });
+      expect(completion.choices[0]!.message.content).toContain("emulator");
+    }
+  });
+
+  it("no keys configured refuses every call and says how to configure", async () => {
+    const error = await thrown(() => proxy.client("nokeys").chat.completions.create({ model: "llama", messages: USER_HELLO }));
+    expect(error).toBeInstanceOf(OpenAI.AuthenticationError);
+    const refused = error as InstanceType<typeof OpenAI.AuthenticationError>;
+    expect(refused.code).toBe("proxy_keys_not_configured");
+    expect(refused.message).toMatch(/PROXY_API_KEYS/);
+    expect(refused.message).toMatch(/wrangler secret put PROXY_API_KEYS/);
+    const health = await fetch(`${proxy.url("nokeys")}/health`);
+    expect(health.status).toBe(503);
+    expect(JSON.stringify(await health.json())).toMatch(/PROXY_API_KEYS is not set/);
+    expect(proxy.served.emulator.stats.requests).toHaveLength(0);
+  });
+});
+
+describe("404, 413, 429, 5xx", () => {
+  it("an unknown model is a NotFoundError naming it", async () => {
+    const error = await thrown(() => client.chat.completions.create({ model: "gpt-4o", messages: USER_HELLO }));
+    expect(error).toBeInstanceOf(OpenAI.NotFoundError);
+    const missing = error as InstanceType<typeof OpenAI.NotFoundError>;
+    expect(missing.message).toMatch(/gpt-4o/);
+    expect(missing.param).toBe("model");
+    expect(missing.code).toBe("model_not_found");
+  });
+
+  it("a raw model string is not callable: only MODELS names are", async () => {
+    const error = await thrown(() =>
+      client.chat.completions.create({ model: "bedrock/llama/arn:aws:bedrock:us-east-1:123456789012:imported-model/llama", messages: USER_HELLO }),
+    );
+    expect(error).toBeInstanceOf(OpenAI.NotFoundError);
+  });
+
+  it("a body over MAX_BODY_BYTES is a 413, declared or streamed", async () => {
+    const big = "x".repeat(70_000);
+    const error = await thrown(() => client.chat.completions.create({ model: "llama", messages: [{ role: "user", content: big }] }));
+    expect(error).toBeInstanceOf(OpenAI.APIError);
+    const tooLarge = error as InstanceType<typeof OpenAI.APIError>;
+    expect(tooLarge.status).toBe(413);
+    expect(tooLarge.code).toBe("request_too_large");
+    expect(tooLarge.message).toMatch(/MAX_BODY_BYTES/);
+
+    // Without content-length (chunked), the limit still holds while reading.
+    const chunked = new ReadableStream<Uint8Array>({
+      start(controller) {
+        for (let i = 0; i < 10; i++) controller.enqueue(new TextEncoder().encode(big.slice(0, 10_000)));
+        controller.close();
+      },
+    });
+    const response = await fetch(`${proxy.url()}/v1/chat/completions`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${TEST_KEYS[0]}`, "content-type": "application/json" },
+      body: chunked,
+      duplex: "half",
+    } as RequestInit);
+    expect(response.status).toBe(413);
+  });
+
+  it("throttled beyond the retry budget is a RateLimitError (after 1 + BEDROCK_MAX_RETRIES calls)", async () => {
+    const error = await thrown(() => client.chat.completions.create({ model: "throttled-always", messages: USER_HELLO }));
+    expect(error).toBeInstanceOf(OpenAI.RateLimitError);
+    expect((error as InstanceType<typeof OpenAI.RateLimitError>).code).toBe("rate_limit_exceeded");
+    expect(proxy.served.emulator.stats.requests).toHaveLength(3);
+
+    const streamed = await thrown(() => client.chat.completions.create({ model: "throttled-always", messages: USER_HELLO, stream: true }));
+    expect(streamed).toBeInstanceOf(OpenAI.RateLimitError);
+  });
+
+  it("an upstream 500 that persists is an InternalServerError, plain and streamed", async () => {
+    const error = await thrown(() => client.chat.completions.create({ model: "err500-always", messages: USER_HELLO }));
+    expect(error).toBeInstanceOf(OpenAI.InternalServerError);
+    expect((error as InstanceType<typeof OpenAI.InternalServerError>).status).toBe(500);
+    const streamed = await thrown(() => client.chat.completions.create({ model: "err500-always", messages: USER_HELLO, stream: true }));
+    expect(streamed).toBeInstanceOf(OpenAI.InternalServerError);
+  });
+});
+
+describe("an exception mid-stream", () => {
+  it("the SDK raises after the partial text arrived", async () => {
+    const stream = await client.chat.completions.create({ model: "midstream-error", messages: USER_HELLO, stream: true });
+    let text = "";
+    const error = await thrown(async () => {
+      for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? "";
+    });
+    expect(text.length).toBeGreaterThan(0);
+    expect(error).toBeInstanceOf(OpenAI.APIError);
+    expect((error as Error).message).toMatch(/emulator|stream|model/i);
+  });
+
+  it("on the wire: chunks, then one error event, and no [DONE]", async () => {
+    const { status, text } = await rawSse(proxy.url(), { model: "midstream-error", messages: USER_HELLO, stream: true });
+    expect(status).toBe(200);
+    const events = sseEvents(text);
+    const last = events[events.length - 1] as { error: { code: string; type: string } };
+    expect(last.error.code).toBe("model_stream_error");
+    expect(events).not.toContain("[DONE]");
+    expect(events.length).toBeGreaterThan(2);
+  });
+});
+
+describe("configuration problems", () => {
+  it("a bad MODELS entry: /health is 503 naming it, chat is a 500 with a message", async () => {
+    const health = await fetch(`${proxy.url("badmodels")}/health`);
+    expect(health.status).toBe(503);
+    const body = (await health.json()) as { status: string; problems: string[] };
+    expect(body.status).toBe("misconfigured");
+    expect(body.problems).toHaveLength(1);
+    expect(body.problems[0]).toMatch(/MODELS\["bad"\]/);
+    expect(body.problems[0]).toMatch(/route one of/);
+
+    const error = await thrown(() => proxy.client("badmodels").chat.completions.create({ model: "good", messages: USER_HELLO }));
+    expect(error).toBeInstanceOf(OpenAI.InternalServerError);
+    const failed = error as InstanceType<typeof OpenAI.InternalServerError>;
+    expect(failed.code).toBe("proxy_misconfigured");
+    expect(failed.message).toMatch(/MODELS\["bad"\]/);
+  });
+
+  it("MODELS that is not JSON and a bad number: every problem listed", async () => {
+    const health = await fetch(`${proxy.url("badjson")}/health`);
+    expect(health.status).toBe(503);
+    const { problems } = (await health.json()) as { problems: string[] };
+    expect(problems).toHaveLength(2);
+    expect(problems[0]).toMatch(/^MODELS is not valid JSON/);
+    expect(problems[1]).toMatch(/^BEDROCK_MAX_RETRIES must be an integer/);
+  });
+});
+
+describe("CORS", () => {
+  it("is off by default: no CORS headers, preflight is not answered", async () => {
+    const preflight = await fetch(`${proxy.url()}/v1/chat/completions`, {
+      method: "OPTIONS",
+      headers: { origin: "https://app.example.com", "access-control-request-method": "POST" },
+    });
+    expect(preflight.headers.get("access-control-allow-origin")).toBeNull();
+    const health = await fetch(`${proxy.url()}/health`, { headers: { origin: "https://app.example.com" } });
+    expect(health.headers.get("access-control-allow-origin")).toBeNull();
+  });
+
+  it("CORS_ORIGINS allows the named origins only, preflight included", async () => {
+    const preflight = await fetch(`${proxy.url("cors")}/v1/chat/completions`, {
+      method: "OPTIONS",
+      headers: { origin: "https://app.example.com", "access-control-request-method": "POST", "access-control-request-headers": "authorization, content-type" },
+    });
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers.get("access-control-allow-origin")).toBe("https://app.example.com");
+    expect(preflight.headers.get("access-control-allow-headers")).toMatch(/authorization/);
+
+    const other = await fetch(`${proxy.url("cors")}/health`, { headers: { origin: "https://evil.example.com" } });
+    expect(other.headers.get("access-control-allow-origin")).toBeNull();
+
+    const completion = await fetch(`${proxy.url("cors")}/v1/chat/completions`, {
+      method: "POST",
+      headers: { origin: "https://app.example.com", authorization: `Bearer ${TEST_KEYS[0]}`, "content-type": "application/json" },
+      body: JSON.stringify({ model: "llama", messages: USER_HELLO }),
+    });
+    expect(completion.status).toBe(200);
+    expect(completion.headers.get("access-control-allow-origin")).toBe("https://app.example.com");
+  });
+});

@@ -1,0 +1,211 @@
+/// <reference types="node" />
+// The proxy as it ships: worker/index.ts bundled by esbuild with the workerd conditions, run
+// in the real Workers runtime (workerd, through Miniflare) on a real loopback port, talking
+// to the Bedrock emulator served from this Node process. Tests drive it with the official
+// `openai` package over real HTTP and real SSE.
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { build } from "esbuild";
+import { Miniflare } from "miniflare";
+import OpenAI from "openai";
+import { EMULATOR_CREDENTIALS } from "../../emulator/credentials.ts";
+import { emulatorModelId, type ModelFormat } from "../../emulator/model-id.ts";
+import { serveEmulator, type ServedEmulator } from "../../emulator/node.ts";
+import type { ProxyEnv } from "../../worker/config.ts";
+import type { LogLine } from "../../worker/log.ts";
+
+const ROOT = fileURLToPath(new URL("../../", import.meta.url));
+
+export const ROUTE_FORMATS = {
+  deepseek_r1: "r1",
+  llama: "llama",
+  qwen3: "qwen3",
+  qwen2: "qwen2",
+  openai: "openai",
+} as const satisfies Record<string, ModelFormat>;
+
+export type RouteName = keyof typeof ROUTE_FORMATS;
+
+/** `bedrock/<route>/<emulator ARN>`: the emulator's format follows the route, options pick faults. */
+export function modelString(route: RouteName, ...options: string[]): string {
+  return `bedrock/${route}/${emulatorModelId(ROUTE_FORMATS[route], options)}`;
+}
+
+/** The public names every test proxy serves. */
+export const TEST_MODELS: Record<string, string> = {
+  r1: modelString("deepseek_r1"),
+  llama: modelString("llama"),
+  qwen3: modelString("qwen3"),
+  qwen2: modelString("qwen2"),
+  openai: modelString("openai"),
+  "qwen3-tool": modelString("qwen3", "tool"),
+  "openai-tool": modelString("openai", "tool"),
+  "openai-think": modelString("openai", "think"),
+  "openai-echo": modelString("openai", "echo"),
+  "throttled-once": modelString("llama", "throttle1"),
+  "throttled-always": modelString("llama", "throttle"),
+  "cold-qwen3": modelString("qwen3", "notready2"),
+  "never-ready": modelString("llama", "notready"),
+  "err500-always": modelString("llama", "err500"),
+  // err503 + N=1: the first call only.
+  "err503-once": modelString("llama", "err5031"),
+  "midstream-error": modelString("llama", "midstream-modelStreamErrorException5"),
+  "dropped": modelString("llama", "drop3"),
+  "bad-crc": modelString("llama", "badcrc3"),
+  "slow-long": modelString("llama", "slow50", "long200"),
+  "paced": modelString("llama", "slow40", "long25"),
+};
+
+export const TEST_KEYS = ["sk-test-one", "sk-test-two"] as const;
+
+export function baseBindings(emulatorUrl: string): ProxyEnv {
+  return {
+    MODELS: JSON.stringify(TEST_MODELS),
+    PROXY_API_KEYS: TEST_KEYS.join(","),
+    AWS_ACCESS_KEY_ID: EMULATOR_CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: EMULATOR_CREDENTIALS.secretAccessKey,
+    BEDROCK_ENDPOINT: emulatorUrl,
+    // Small and fast, so the fault tests finish in milliseconds yet take the real paths.
+    BEDROCK_MAX_RETRIES: "2",
+    BEDROCK_RETRY_BASE_DELAY_MS: "5",
+    MODEL_READY_TIMEOUT_MS: "800",
+    SSE_KEEPALIVE_MS: "40",
+    MAX_BODY_BYTES: "65536",
+  };
+}
+
+/** compatibility_date and flags as wrangler.toml has them: the tests run what deploys. */
+export function wranglerCompatibility(): { compatibilityDate: string; compatibilityFlags: string[] } {
+  const toml = readFileSync(`${ROOT}wrangler.toml`, "utf8");
+  const date = /^compatibility_date\s*=\s*"([^"]+)"/m.exec(toml)?.[1];
+  const flags = /^compatibility_flags\s*=\s*\[([^\]]*)\]/m.exec(toml)?.[1] ?? "";
+  if (!date) throw new Error("wrangler.toml has no compatibility_date");
+  return { compatibilityDate: date, compatibilityFlags: [...flags.matchAll(/"([^"]+)"/g)].map((m) => m[1]!) };
+}
+
+let bundled: Promise<string> | undefined;
+
+/** worker/index.ts as wrangler would bundle it: ESM, workerd/browser conditions, no Node built-ins. */
+export function bundleWorker(): Promise<string> {
+  bundled ??= build({
+    entryPoints: [`${ROOT}worker/index.ts`],
+    bundle: true,
+    format: "esm",
+    platform: "neutral",
+    target: "es2022",
+    conditions: ["workerd", "worker", "browser"],
+    mainFields: ["browser", "module", "main"],
+    write: false,
+    logLevel: "silent",
+  }).then((result) => result.outputFiles[0]!.text);
+  return bundled;
+}
+
+export interface WorkerdProxy {
+  /** Base URL of one variant's Worker (its own loopback port), e.g. `http://127.0.0.1:41234`. */
+  url(variant?: string): string;
+  /** The official client, pointed at `<worker>/v1`; no client-side retries unless asked. */
+  client(variant?: string, options?: { apiKey?: string; maxRetries?: number }): OpenAI;
+  served: ServedEmulator;
+  /** Parsed JSON log lines of every Worker, in arrival order. */
+  logs: LogLine[];
+  /** Everything the Workers printed, raw, to check that no secret ever shows up. */
+  output: string[];
+  close(): Promise<void>;
+}
+
+/**
+ * One workerd process with one Worker per variant (same bundle, bindings = the base ones with
+ * the variant's overrides; `undefined` removes a binding), each on its own loopback socket.
+ */
+export async function startWorkerdProxy(variants: Record<string, Partial<ProxyEnv>> = { main: {} }): Promise<WorkerdProxy> {
+  const [script, served] = await Promise.all([bundleWorker(), serveEmulator({ port: 0 })]);
+  const logs: LogLine[] = [];
+  const output: string[] = [];
+  const compatibility = wranglerCompatibility();
+  const mf = new Miniflare({
+    structuredWorkerdLogs: true,
+    handleStructuredLogs: ({ message }) => {
+      output.push(message);
+      const line = parseLogLine(message);
+      if (line) logs.push(line);
+    },
+    workers: Object.entries(variants).map(([name, overrides]) => ({
+      name,
+      modules: [{ type: "ESModule" as const, path: "worker.js", contents: script }],
+      ...compatibility,
+      bindings: bindingsOf({ ...baseBindings(served.url), ...overrides }),
+      unsafeDirectSockets: [{ host: "127.0.0.1", port: 0 }],
+    })),
+  });
+  await mf.ready;
+  const urls = new Map<string, string>();
+  for (const name of Object.keys(variants)) urls.set(name, (await mf.unsafeGetDirectURL(name)).origin);
+  const url = (variant = "main") => {
+    const found = urls.get(variant);
+    if (!found) throw new Error(`no Worker variant "${variant}"`);
+    return found;
+  };
+  return {
+    url,
+    client: (variant, options = {}) =>
+      new OpenAI({ baseURL: `${url(variant)}/v1`, apiKey: options.apiKey ?? TEST_KEYS[0], maxRetries: options.maxRetries ?? 0 }),
+    served,
+    logs,
+    output,
+    close: async () => {
+      await mf.dispose();
+      await served.close();
+    },
+  };
+}
+
+function bindingsOf(env: Partial<ProxyEnv>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [key, value] of Object.entries(env)) {
+    if (value !== undefined) out[key] = typeof value === "string" ? value : JSON.stringify(value);
+  }
+  return out;
+}
+
+function parseLogLine(message: string): LogLine | undefined {
+  if (!message.startsWith("{")) return undefined;
+  try {
+    const value: unknown = JSON.parse(message);
+    return value !== null && typeof value === "object" && "status" in value ? (value as LogLine) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Polls until `find` returns something (log lines and stream counters arrive asynchronously). */
+export async function eventually<T>(find: () => T | undefined | false, timeoutMs = 2000, what = "condition"): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const found = find();
+    if (found !== undefined && found !== false) return found;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+/** The raw SSE text of a streamed call, read with fetch (comments included, which SDKs hide). */
+export async function rawSse(url: string, body: unknown, apiKey: string = TEST_KEYS[0]): Promise<{ status: number; headers: Headers; text: string }> {
+  const response = await fetch(`${url}/v1/chat/completions`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${apiKey}`, "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
+  return { status: response.status, headers: response.headers, text: await response.text() };
+}
+
+/** The `data:` payloads of an SSE text, parsed (`[DONE]` kept as the string). */
+export function sseEvents(text: string): unknown[] {
+  return text
+    .split("\n\n")
+    .map((block) => block.split("\n").filter((line) => line.startsWith("data: ")).map((line) => line.slice(6)).join("\n"))
+    .filter(Boolean)
+    .map((data) => (data === "[DONE]" ? data : (JSON.parse(data) as unknown)));
+}
+
+export const USER_HELLO = [{ role: "user" as const, content: "Hello there, how are you?" }];

@@ -1,0 +1,84 @@
+/// <reference types="node" />
+// The same proxy outside workerd: createApp() from worker/mod.ts, served by @hono/node-server,
+// bindings passed as an object. Same SDK, same answers, same disconnect handling.
+import type { AddressInfo } from "node:net";
+import { serve, type ServerType } from "@hono/node-server";
+import OpenAI from "openai";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { serveEmulator, type ServedEmulator } from "../../emulator/node.ts";
+import { createApp, type LogLine } from "../../worker/mod.ts";
+import { baseBindings, eventually, rawSse, TEST_KEYS, USER_HELLO } from "./harness.ts";
+
+let served: ServedEmulator;
+let server: ServerType;
+let url: string;
+const logs: LogLine[] = [];
+
+beforeAll(async () => {
+  served = await serveEmulator({ port: 0 });
+  const app = createApp({ env: baseBindings(served.url), log: (line) => logs.push(line), keepAliveMs: 30 });
+  server = await new Promise<ServerType>((resolve) => {
+    const started: ServerType = serve({ fetch: app.fetch, port: 0, hostname: "127.0.0.1" }, () => resolve(started));
+  });
+  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+afterAll(async () => {
+  // close() alone would wait for the SDK's idle keep-alive connections to time out.
+  if (server && "closeAllConnections" in server) server.closeAllConnections();
+  await new Promise<void>((resolve) => server?.close(() => resolve()));
+  await served?.close();
+});
+
+describe("createApp() on @hono/node-server", () => {
+  const client = () => new OpenAI({ baseURL: `${url}/v1`, apiKey: TEST_KEYS[1], maxRetries: 0 });
+
+  it("answers a streamed completion with usage, through the official SDK", async () => {
+    const stream = await client().chat.completions.create({
+      model: "r1",
+      messages: USER_HELLO,
+      stream: true,
+      stream_options: { include_usage: true },
+    });
+    let content = "";
+    let reasoning = "";
+    let usage: OpenAI.CompletionUsage | undefined;
+    for await (const chunk of stream) {
+      const delta = chunk.choices[0]?.delta as { content?: string; reasoning_content?: string } | undefined;
+      content += delta?.content ?? "";
+      reasoning += delta?.reasoning_content ?? "";
+      usage = chunk.usage ?? usage;
+    }
+    expect(content).toMatch(/^Hello from the Bedrock emulator \(r1\)/);
+    expect(reasoning.length).toBeGreaterThan(10);
+    expect(usage!.completion_tokens).toBeGreaterThan(0);
+    const line = await eventually(() => logs.find((entry) => entry.model === "r1"));
+    expect(line).toMatchObject({ status: 200, stream: true });
+  });
+
+  it("answers a plain completion and lists the models", async () => {
+    const completion = await client().chat.completions.create({ model: "qwen2", messages: USER_HELLO });
+    expect(completion.choices[0]!.message.content).toContain("(qwen2)");
+    const models = await client().models.list();
+    expect(models.data.map((model) => model.id)).toContain("openai-tool");
+  });
+
+  it("waits out a cold model behind SSE comments", async () => {
+    const { text } = await rawSse(url, { model: "cold-qwen3", messages: USER_HELLO, stream: true });
+    expect(text.startsWith(": waiting for the model to become ready\n\n")).toBe(true);
+    expect(text.endsWith("data: [DONE]\n\n")).toBe(true);
+  });
+
+  it("a client that leaves mid-stream cancels the upstream call", async () => {
+    served.emulator.stats.reset();
+    const controller = new AbortController();
+    const stream = await client().chat.completions.create(
+      { model: "slow-long", messages: USER_HELLO, stream: true },
+      { signal: controller.signal },
+    );
+    let chunks = 0;
+    for await (const _chunk of stream) if (++chunks === 3) controller.abort();
+    await eventually(() => served.emulator.stats.cancelledStreams === 1, 1000, "the upstream stream to be cancelled");
+    const line = await eventually(() => logs.find((entry) => entry.model === "slow-long"));
+    expect(line.status).toBe(499);
+  });
+});

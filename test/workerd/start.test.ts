@@ -1,0 +1,122 @@
+/// <reference types="node" />
+// `npm start`: the pure decisions (scripts/dev-env.ts), then the real thing: scripts/start.ts
+// with wrangler dev and the emulator on free loopback ports, curled, then stopped.
+import { spawn, type ChildProcess } from "node:child_process";
+import { createServer } from "node:net";
+import { fileURLToPath } from "node:url";
+import OpenAI from "openai";
+import { afterAll, describe, expect, it } from "vitest";
+import { parseModels } from "../../src/model.ts";
+import { bannerText, chooseMode, demoModels, DEV_KEY, emulatorBindings, envFileText, parseDotenv, wranglerArgs } from "../../scripts/dev-env.ts";
+import { eventually, USER_HELLO } from "./harness.ts";
+
+const ROOT = fileURLToPath(new URL("../../", import.meta.url));
+
+describe("npm start decides", () => {
+  it("the emulator when no credentials exist anywhere", () => {
+    expect(chooseMode(undefined, {})).toEqual({ kind: "emulator" });
+    expect(chooseMode({ PROXY_API_KEYS: "k" }, { AWS_REGION: "us-east-1" })).toEqual({ kind: "emulator" });
+    expect(chooseMode({ AWS_ACCESS_KEY_ID: " " }, { AWS_BEARER_TOKEN_BEDROCK: "" })).toEqual({ kind: "emulator" });
+  });
+
+  it("plain wrangler dev when .dev.vars holds credentials (SigV4 or a Bedrock API key)", () => {
+    expect(chooseMode({ AWS_ACCESS_KEY_ID: "AKIA1", AWS_SECRET_ACCESS_KEY: "s" }, {})).toEqual({ kind: "dev-vars" });
+    expect(chooseMode({ AWS_BEARER_TOKEN_BEDROCK: "ABSK1" }, { AWS_ACCESS_KEY_ID: "AKIA2" })).toEqual({ kind: "dev-vars" });
+  });
+
+  it("the shell's credentials, and only the proxy's bindings of the shell, when .dev.vars has none", () => {
+    const mode = chooseMode({ MODELS: "{}" }, { AWS_ACCESS_KEY_ID: "AKIA3", AWS_SECRET_ACCESS_KEY: "s3", HOME: "/root", PATH: "/bin" });
+    expect(mode).toEqual({ kind: "shell", vars: { AWS_ACCESS_KEY_ID: "AKIA3", AWS_SECRET_ACCESS_KEY: "s3" } });
+  });
+
+  it("one valid demo model per route, all pointing at the emulator", () => {
+    const models = parseModels(demoModels(), "MODELS");
+    expect(Object.keys(models)).toEqual(["demo-deepseek-r1", "demo-llama", "demo-qwen3", "demo-qwen2", "demo-openai"]);
+    expect(Object.values(models).map((entry) => entry.model.split("/")[1])).toEqual(["deepseek_r1", "llama", "qwen3", "qwen2", "openai"]);
+    const bindings = emulatorBindings("http://127.0.0.1:4010");
+    expect(bindings.PROXY_API_KEYS).toBe(DEV_KEY);
+    expect(bindings.BEDROCK_ENDPOINT).toBe("http://127.0.0.1:4010");
+  });
+
+  it("an env file that reads back the same (JSON intact), refusing what dotenv would mangle", () => {
+    const vars = emulatorBindings("http://127.0.0.1:4010");
+    expect(parseDotenv(envFileText(vars))).toEqual(vars);
+    expect(() => envFileText({ A: "it's" })).toThrow(/A holds/);
+    expect(() => envFileText({ B: "$HOME" })).toThrow(/B holds/);
+    expect(parseDotenv("# c\nexport A=1 # note\nB=\"x y\"\nC='{\"k\": 1}'\nnot a line\n")).toEqual({ A: "1", B: "x y", C: '{"k": 1}' });
+  });
+
+  it("wrangler dev local on loopback, env files in order", () => {
+    expect(wranglerArgs("127.0.0.1", 8787, ["a.env", "b.env"])).toEqual([
+      "dev", "--local", "--ip", "127.0.0.1", "--port", "8787", "--show-interactive-dev-session=false", "--env-file", "a.env", "--env-file", "b.env",
+    ]);
+  });
+
+  it("a banner with the URL, the key, the models and curl examples", () => {
+    const text = bannerText({ url: "http://127.0.0.1:8787", upstream: "emulator", key: DEV_KEY, models: ["demo-llama", "demo-qwen2"] });
+    expect(text).toContain("http://127.0.0.1:8787/v1");
+    expect(text).toContain("sk-local-dev");
+    expect(text).toContain("demo-llama, demo-qwen2");
+    expect(text).toContain(`curl http://127.0.0.1:8787/v1/chat/completions -H "Authorization: Bearer sk-local-dev"`);
+    expect(bannerText({ url: "u", upstream: "x", key: undefined, models: [] })).toMatch(/set PROXY_API_KEYS/);
+  });
+});
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const address = server.address();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  if (address === null || typeof address !== "object") throw new Error("no port");
+  return address.port;
+}
+
+/** The environment of a clean shell: no AWS or Cloudflare settings leak into the run. */
+function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [name, value] of Object.entries(process.env)) {
+    if (!/^(AWS_|CLOUDFLARE_|WRANGLER_|MODELS$|PROXY_API_KEYS$|BEDROCK_)/.test(name)) env[name] = value;
+  }
+  return { ...env, ...extra };
+}
+
+let started: ChildProcess | undefined;
+afterAll(() => {
+  if (started && started.exitCode === null) started.kill("SIGKILL");
+});
+
+describe("npm start, for real", () => {
+  it("serves the demo models from wrangler dev + the emulator, and stops both on a signal", { timeout: 60_000 }, async () => {
+    const [port, emulatorPort] = [await freePort(), await freePort()];
+    let output = "";
+    started = spawn(process.execPath, [`${ROOT}node_modules/tsx/dist/cli.mjs`, "scripts/start.ts", "--emulator"], {
+      cwd: ROOT,
+      env: cleanEnv({ PORT: String(port), EMULATOR_PORT: String(emulatorPort) }),
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    started.stdout!.on("data", (data: Buffer) => (output += data.toString()));
+    started.stderr!.on("data", (data: Buffer) => (output += data.toString()));
+    await eventually(() => output.includes("Ctrl-C stops everything."), 45_000, `the banner; output so far:\n${output}`);
+
+    const url = `http://127.0.0.1:${port}`;
+    expect(output).toContain(`bedrock-edge proxy ready on ${url}`);
+    expect(output).toContain("API key          sk-local-dev");
+    expect(output).toContain("demo-deepseek-r1, demo-llama, demo-qwen3, demo-qwen2, demo-openai");
+
+    const client = new OpenAI({ baseURL: `${url}/v1`, apiKey: DEV_KEY, maxRetries: 0 });
+    const completion = await client.chat.completions.create({ model: "demo-qwen2", messages: USER_HELLO });
+    expect(completion.choices[0]!.message.content).toContain("Hello from the Bedrock emulator (qwen2)");
+    const stream = await client.chat.completions.create({ model: "demo-deepseek-r1", messages: USER_HELLO, stream: true });
+    let text = "";
+    for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? "";
+    expect(text).toContain("Hello from the Bedrock emulator (r1)");
+    expect((await client.models.list()).data.map((model) => model.id)).toContain("demo-openai");
+
+    const exited = new Promise<number | null>((resolve) => started!.once("exit", (code) => resolve(code)));
+    started.kill("SIGINT");
+    expect(await exited).toBe(0);
+    for (const open of [url, `http://127.0.0.1:${emulatorPort}`]) {
+      await expect(fetch(open, { signal: AbortSignal.timeout(1000) })).rejects.toThrow();
+    }
+  });
+});

@@ -1,0 +1,101 @@
+// The proxy: a thin hono adapter over the library. HTTP in, createBedrock() calls, OpenAI
+// JSON or SSE out. Everything about Bedrock lives in src/.
+import { Hono, type Context } from "hono";
+import { BedrockEdgeError } from "../src/errors.ts";
+import { authorise } from "./auth.ts";
+import { handleChat } from "./chat.ts";
+import type { ProxyEnv } from "./config.ts";
+import { errorResponse, jsonResponse, refusal } from "./http.ts";
+import { consoleSink, startRequestLog, type LogLine, type RequestLog } from "./log.ts";
+import { stateCache, type Ready, type State } from "./state.ts";
+
+export type { LogLine } from "./log.ts";
+
+export interface AppOptions {
+  /** Bindings as an object (Deno, Bun, Node). Without it, the Worker's env is read. */
+  env?: ProxyEnv;
+  /** Where log lines go (default: console.log as JSON, one line per request). */
+  log?: (line: LogLine) => void;
+  /** Interval of SSE comments while a cold model wakes up (default: SSE_KEEPALIVE_MS, else 5 s). */
+  keepAliveMs?: number;
+  /** Upstream fetch, e.g. to reach an in-process emulator. */
+  fetch?: typeof fetch;
+  /** Backoff base for retries (default: BEDROCK_RETRY_BASE_DELAY_MS, else 500 ms). */
+  retryBaseDelayMs?: number;
+}
+
+interface AppEnv {
+  Bindings: ProxyEnv;
+  Variables: { state: State; log: RequestLog; logsItself: boolean };
+}
+
+type AppContext = Context<AppEnv>;
+
+export function createApp(options: AppOptions = {}): Hono<AppEnv> {
+  const sink = options.log ?? consoleSink;
+  const stateFor = stateCache(options.env, options);
+  const app = new Hono<AppEnv>();
+
+  // Outermost: the state, and the log line of every request (chat writes its own, later).
+  app.use("*", async (c, next) => {
+    const state = stateFor(c.env);
+    c.set("state", state);
+    const log = startRequestLog(c.req.raw, sink, () => ("error" in state ? [] : state.secrets));
+    c.set("log", log);
+    await next();
+    if (!c.get("logsItself")) log.write(c.res.status, c.error ? { error: c.error } : {});
+  });
+
+  // CORS is off unless CORS_ORIGINS names origins; preflights are answered before auth.
+  app.use("*", (c, next) => {
+    const state = c.get("state");
+    return "error" in state || !state.cors ? next() : state.cors(c, next);
+  });
+
+  app.get("/health", (c) => health(c.get("state")));
+  app.get("/v1/models", (c) => withReady(c, listModels));
+  app.get("/models", (c) => withReady(c, listModels));
+  app.post("/v1/chat/completions", (c) => withReady(c, chat));
+  app.post("/chat/completions", (c) => withReady(c, chat));
+
+  app.notFound((c) => refuse(c, refusal(404, `No route for ${c.req.method} ${c.req.path}.`, "unknown_url")));
+  app.onError(() => errorResponse(refusal(500, "The proxy failed unexpectedly.", "internal_error")));
+  return app;
+}
+
+/** 503 with every configuration problem (binding names, never values) until it is fixed. */
+function health(state: State): Response {
+  if ("error" in state) return jsonResponse({ status: "misconfigured", problems: state.error.problems }, 503);
+  if (state.config.apiKeys.length === 0) {
+    return jsonResponse({ status: "misconfigured", problems: ["PROXY_API_KEYS is not set: every call is refused"] }, 503);
+  }
+  return jsonResponse({ status: "ok", models: Object.keys(state.config.models).length });
+}
+
+async function withReady(c: AppContext, handler: (c: AppContext, ready: Ready) => Promise<Response>): Promise<Response> {
+  const state = c.get("state");
+  if ("error" in state) {
+    return refuse(c, refusal(500, `${state.error.message}. Fix the Worker's vars and secrets (GET /health lists the problems).`, "proxy_misconfigured"));
+  }
+  return handler(c, state);
+}
+
+async function listModels(c: AppContext, ready: Ready): Promise<Response> {
+  const denied = await authorise(c.req.raw.headers, ready.config.apiKeys.length, ready.checkKey);
+  if (denied) return refuse(c, denied);
+  // Public names only: the ARNs behind them stay private.
+  const data = ready.bedrock.listModels().map((id) => ({ id, object: "model", created: ready.created, owned_by: "bedrock-edge" }));
+  return jsonResponse({ object: "list", data });
+}
+
+function chat(c: AppContext, ready: Ready): Promise<Response> {
+  // A stream outlives this handler: the chat code writes the log line when it really ends.
+  c.set("logsItself", true);
+  return handleChat(c.req.raw, ready, c.get("log"));
+}
+
+/** An error answer whose reason also goes into the request's log line. */
+function refuse(c: AppContext, error: BedrockEdgeError): Response {
+  c.get("log").write(error.status, { error });
+  return errorResponse(error);
+}

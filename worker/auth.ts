@@ -1,0 +1,59 @@
+// Client API keys: compared through SHA-256 digests, every configured key every time, so the
+// time taken says nothing about how much of a key was right, or which key matched.
+import type { BedrockEdgeError } from "../src/errors.ts";
+import { refusal } from "./http.ts";
+
+const encoder = new TextEncoder();
+
+async function digest(value: string): Promise<Uint8Array> {
+  return new Uint8Array(await crypto.subtle.digest("SHA-256", encoder.encode(value)));
+}
+
+function sameDigest(a: Uint8Array, b: Uint8Array): boolean {
+  let difference = a.length ^ b.length;
+  for (let i = 0; i < a.length; i++) difference |= a[i]! ^ (b[i] ?? 0);
+  return difference === 0;
+}
+
+export type KeyChecker = (presented: string | undefined) => Promise<boolean>;
+
+export function createKeyChecker(keys: readonly string[]): KeyChecker {
+  const digests = Promise.all(keys.map(digest));
+  return async (presented) => {
+    if (!presented) return false;
+    const candidate = await digest(presented);
+    let match = false;
+    for (const key of await digests) match = sameDigest(candidate, key) || match;
+    return match;
+  };
+}
+
+/** `Authorization: Bearer <key>` or `x-api-key: <key>`, as OpenAI and Anthropic clients send them. */
+export function presentedKey(headers: Headers): string | undefined {
+  const authorization = headers.get("authorization");
+  if (authorization) {
+    const match = /^Bearer\s+(.+)$/i.exec(authorization.trim());
+    return match ? match[1]!.trim() : undefined;
+  }
+  return headers.get("x-api-key")?.trim() || undefined;
+}
+
+/** Why a request may not call the proxy, or `undefined` when its key is one of the configured ones. */
+export async function authorise(
+  headers: Headers,
+  configuredKeys: number,
+  checkKey: KeyChecker,
+): Promise<BedrockEdgeError | undefined> {
+  if (configuredKeys === 0) {
+    // Never open by accident: no keys configured refuses everything, and says how to fix it.
+    return refusal(
+      401,
+      "This proxy has no API keys configured, so it refuses every call. Set PROXY_API_KEYS to a comma-separated list of keys (`wrangler secret put PROXY_API_KEYS`, or .dev.vars locally).",
+      "proxy_keys_not_configured",
+    );
+  }
+  const key = presentedKey(headers);
+  if (!key) return refusal(401, "Missing API key: send Authorization: Bearer <key> (or x-api-key: <key>).", "missing_api_key");
+  if (!(await checkKey(key))) return refusal(401, "Incorrect API key provided.", "invalid_api_key");
+  return undefined;
+}

@@ -1,0 +1,161 @@
+// The proxy's configuration: Worker bindings (wrangler vars and secrets) or, for Deno, Bun
+// and Node, the same names in an object. Read once, checked whole, reported precisely.
+import { parseModels, type ModelConfig } from "../src/model.ts";
+
+/** The bindings, exactly as wrangler.toml [vars] and `wrangler secret put` name them. */
+export interface ProxyEnv {
+  MODELS?: string | Record<string, unknown>;
+  PROXY_API_KEYS?: string;
+  AWS_ACCESS_KEY_ID?: string;
+  AWS_SECRET_ACCESS_KEY?: string;
+  AWS_SESSION_TOKEN?: string;
+  AWS_REGION?: string;
+  AWS_BEARER_TOKEN_BEDROCK?: string;
+  BEDROCK_ENDPOINT?: string;
+  BEDROCK_MAX_RETRIES?: string | number;
+  /** Largest request body accepted, in bytes (default 10 MiB). */
+  MAX_BODY_BYTES?: string | number;
+  /** Comma-separated origins allowed by CORS, or "*". CORS is off when unset. */
+  CORS_ORIGINS?: string;
+  /** How long to wait for an imported model to wake up, in ms (default 300000). */
+  MODEL_READY_TIMEOUT_MS?: string | number;
+  /** Time allowed for Bedrock's answer to begin, in ms (default 600000). */
+  UPSTREAM_TIMEOUT_MS?: string | number;
+  /** Longest silence between stream frames, in ms (default 60000). */
+  IDLE_TIMEOUT_MS?: string | number;
+  /** "true" to include prompt text in log lines (off by default). */
+  LOG_PROMPTS?: string | boolean;
+  /** First backoff step of upstream retries, in ms (default 500; later steps double, with jitter). */
+  BEDROCK_RETRY_BASE_DELAY_MS?: string | number;
+  /** Interval of SSE comment lines while a cold model wakes up, in ms (default 5000). */
+  SSE_KEEPALIVE_MS?: string | number;
+}
+
+export interface ProxyConfig {
+  models: Record<string, ModelConfig>;
+  apiKeys: string[];
+  credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
+  apiKey?: string;
+  region?: string;
+  endpoint?: string;
+  maxRetries?: number;
+  maxBodyBytes: number;
+  corsOrigins: string[];
+  modelReadyTimeoutMs?: number;
+  timeoutMs?: number;
+  idleTimeoutMs?: number;
+  retryBaseDelayMs?: number;
+  keepAliveMs?: number;
+  logPrompts: boolean;
+}
+
+export class ConfigError extends Error {
+  override readonly name = "ConfigError";
+  constructor(readonly problems: string[]) {
+    super(`The proxy's configuration is invalid: ${problems.join("; ")}`);
+  }
+}
+
+const DEFAULT_MAX_BODY_BYTES = 10 * 1024 * 1024;
+
+function text(value: unknown): string | undefined {
+  return typeof value === "string" && value.trim() !== "" ? value.trim() : undefined;
+}
+
+function integer(name: string, value: unknown, problems: string[], min: number): number | undefined {
+  if (value === undefined || value === "") return undefined;
+  const n = typeof value === "number" ? value : Number(String(value).trim());
+  if (!Number.isInteger(n) || n < min) {
+    problems.push(`${name} must be an integer >= ${min}, got ${JSON.stringify(String(value).slice(0, 40))}`);
+    return undefined;
+  }
+  return n;
+}
+
+/** Validates every binding; throws a ConfigError naming each problem (never a secret's value). */
+export function parseConfig(env: ProxyEnv): ProxyConfig {
+  const problems: string[] = [];
+
+  let models: Record<string, ModelConfig> = {};
+  const rawModels = env.MODELS;
+  if (rawModels === undefined || rawModels === "") {
+    problems.push('MODELS is not set: give a JSON object of public name -> "bedrock/<route>/<model-arn>"');
+  } else {
+    try {
+      const value: unknown = typeof rawModels === "string" ? JSON.parse(rawModels) : rawModels;
+      models = parseModels(value, "MODELS");
+      if (Object.keys(models).length === 0) problems.push("MODELS is empty: name at least one model");
+    } catch (error) {
+      problems.push(error instanceof SyntaxError ? `MODELS is not valid JSON (${error.message})` : (error as Error).message);
+    }
+  }
+
+  const apiKeys = (text(env.PROXY_API_KEYS) ?? "")
+    .split(",")
+    .map((key) => key.trim())
+    .filter(Boolean);
+
+  const accessKeyId = text(env.AWS_ACCESS_KEY_ID);
+  const secretAccessKey = text(env.AWS_SECRET_ACCESS_KEY);
+  const sessionToken = text(env.AWS_SESSION_TOKEN);
+  const bearer = text(env.AWS_BEARER_TOKEN_BEDROCK);
+  if ((accessKeyId === undefined) !== (secretAccessKey === undefined)) {
+    problems.push("set both AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or neither");
+  }
+  if (!bearer && !(accessKeyId && secretAccessKey)) {
+    problems.push("no Bedrock credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (wrangler secret put), or AWS_BEARER_TOKEN_BEDROCK");
+  }
+
+  const region = text(env.AWS_REGION);
+  if (region && !/^[a-z]{2}(-[a-z]+)+-\d{1,2}$/.test(region)) problems.push(`AWS_REGION "${region.slice(0, 40)}" is not an AWS region`);
+
+  const endpoint = text(env.BEDROCK_ENDPOINT);
+  if (endpoint) {
+    try {
+      const url = new URL(endpoint);
+      if (url.protocol !== "http:" && url.protocol !== "https:") throw new Error();
+    } catch {
+      problems.push(`BEDROCK_ENDPOINT "${endpoint.slice(0, 80)}" is not an http(s) URL`);
+    }
+  }
+
+  const corsOrigins = parseOrigins(text(env.CORS_ORIGINS), problems);
+  const config: ProxyConfig = {
+    models,
+    apiKeys,
+    maxBodyBytes: integer("MAX_BODY_BYTES", env.MAX_BODY_BYTES, problems, 1024) ?? DEFAULT_MAX_BODY_BYTES,
+    corsOrigins,
+    logPrompts: env.LOG_PROMPTS === true || text(env.LOG_PROMPTS) === "true",
+    maxRetries: integer("BEDROCK_MAX_RETRIES", env.BEDROCK_MAX_RETRIES, problems, 0),
+    modelReadyTimeoutMs: integer("MODEL_READY_TIMEOUT_MS", env.MODEL_READY_TIMEOUT_MS, problems, 0),
+    timeoutMs: integer("UPSTREAM_TIMEOUT_MS", env.UPSTREAM_TIMEOUT_MS, problems, 1),
+    idleTimeoutMs: integer("IDLE_TIMEOUT_MS", env.IDLE_TIMEOUT_MS, problems, 1),
+    retryBaseDelayMs: integer("BEDROCK_RETRY_BASE_DELAY_MS", env.BEDROCK_RETRY_BASE_DELAY_MS, problems, 0),
+    // Below 10 ms the comments would be noise, not keep-alives.
+    keepAliveMs: integer("SSE_KEEPALIVE_MS", env.SSE_KEEPALIVE_MS, problems, 10),
+  };
+  if (bearer) config.apiKey = bearer;
+  else if (accessKeyId && secretAccessKey) config.credentials = sessionToken ? { accessKeyId, secretAccessKey, sessionToken } : { accessKeyId, secretAccessKey };
+  if (region) config.region = region;
+  if (endpoint) config.endpoint = endpoint;
+  if (problems.length) throw new ConfigError(problems);
+  return config;
+}
+
+/** "*" or exact origins (`https://app.example.com`): a path or a trailing slash would never match. */
+function parseOrigins(value: string | undefined, problems: string[]): string[] {
+  if (!value) return [];
+  const origins = value.split(",").map((origin) => origin.trim()).filter(Boolean);
+  for (const origin of origins) {
+    if (origin !== "*" && !isOrigin(origin)) problems.push(`CORS_ORIGINS: "${origin.slice(0, 80)}" is not an origin like https://app.example.com, or *`);
+  }
+  return origins;
+}
+
+function isOrigin(value: string): boolean {
+  try {
+    return new URL(value).origin === value;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,6 @@
+// The proxy as a library (`bedrock-edge/worker`): createApp() for Deno, Bun, Node, or a Worker
+// of your own.
+export { createApp } from "./app.ts";
+export type { AppOptions, LogLine } from "./app.ts";
+export { ConfigError, parseConfig } from "./config.ts";
+export type { ProxyConfig, ProxyEnv } from "./config.ts";
