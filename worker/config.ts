@@ -49,10 +49,17 @@ export interface ProxyConfig {
   logPrompts: boolean;
 }
 
+// Problems are shown without authentication (GET /health): ARNs, which name the AWS account,
+// are shortened; secret values are never quoted in the first place.
+const ARN = /arn:[A-Za-z0-9-]+:bedrock:[A-Za-z0-9:._/+-]*/g;
+
 export class ConfigError extends Error {
   override readonly name = "ConfigError";
-  constructor(readonly problems: string[]) {
-    super(`The proxy's configuration is invalid: ${problems.join("; ")}`);
+  readonly problems: string[];
+  constructor(problems: string[]) {
+    const shown = problems.map((problem) => problem.replace(ARN, "arn:…"));
+    super(`The proxy's configuration is invalid: ${shown.join("; ")}`);
+    this.problems = shown;
   }
 }
 
