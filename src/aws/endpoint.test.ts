@@ -4,10 +4,15 @@ import { bedrockBaseUrl, invokeUrl, normaliseEndpoint, parseArn, resolveRegion, 
 const ARN = "arn:aws:bedrock:us-west-2:123456789012:imported-model/abc123def456";
 
 describe("region resolution (DESIGN §3)", () => {
-  it("prefers the explicit option, else the ARN's field 4", () => {
-    expect(resolveRegion(ARN, "eu-central-1")).toBe("eu-central-1");
+  it("takes the explicit option, else the ARN's field 4", () => {
+    expect(resolveRegion("my-model", "eu-central-1")).toBe("eu-central-1");
+    expect(resolveRegion(ARN, "us-west-2")).toBe("us-west-2");
     expect(resolveRegion(ARN)).toBe("us-west-2");
     expect(resolveRegion("arn:aws-us-gov:bedrock:us-gov-west-1:1:imported-model/x")).toBe("us-gov-west-1");
+  });
+
+  it("refuses an explicit region that contradicts the ARN's", () => {
+    expect(() => resolveRegion(ARN, "eu-central-1")).toThrow(/ARN is in us-west-2 but the region setting says eu-central-1/);
   });
 
   it("errors (400) with no region at all", () => {

@@ -36,9 +36,20 @@ export function validateModelId(modelId: string): string {
   return modelId;
 }
 
-/** The explicit region, else the ARN's; either must look like an AWS region. */
+/**
+ * The explicit region, else the ARN's; either must look like an AWS region. An imported model
+ * lives in its ARN's region only, so an explicit region that contradicts it is refused rather
+ * than signed for and sent to the wrong place.
+ */
 export function resolveRegion(modelId: string, explicit?: string): string {
-  const region = explicit || parseArn(modelId)?.region;
+  const fromArn = parseArn(modelId)?.region;
+  if (explicit && fromArn && explicit !== fromArn) {
+    throw invalidRequest(
+      `The model's ARN is in ${fromArn.slice(0, 40)} but the region setting says ${explicit.slice(0, 40)}: an imported model can only be called in its own region.`,
+      "region",
+    );
+  }
+  const region = explicit || fromArn;
   if (!region) {
     throw invalidRequest(
       "No region: set the `region` option, or use a model ARN (arn:aws:bedrock:<region>:…).",

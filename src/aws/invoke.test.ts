@@ -81,7 +81,7 @@ describe("requests", () => {
 
   it("honour the endpoint override and a per-call region", async () => {
     const { fetch, calls } = scripted([ok()]);
-    await invokeJson(transport(fetch, { endpoint: "http://127.0.0.1:4010/" }), { ...call, region: "eu-west-1" });
+    await invokeJson(transport(fetch, { endpoint: "http://127.0.0.1:4010/" }), { ...call, modelId: "my-model", region: "eu-west-1" });
     expect(calls[0]!.url.startsWith("http://127.0.0.1:4010/model/")).toBe(true);
     expect(calls[0]!.headers.get("authorization")).toContain("/eu-west-1/bedrock/");
   });
