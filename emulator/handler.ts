@@ -130,6 +130,7 @@ async function invoke(call: Call, modelId: string, operation: Operation): Promis
 
   const fault = faultForCall(spec.callFaults, call.recorder.nextCall(modelId));
   if (fault) return fail(call, faultError(fault));
+  if (spec.waitMs) await new Promise((resolve) => setTimeout(resolve, spec.waitMs));
   const answer = answerFor(spec, parsed);
   if (spec.ctx) return fail(call, contextLengthError(answer.promptTokens));
   return operation === "invoke" ? invokeResponse(call, spec, parsed, answer) : streamResponse(call, spec, parsed, answer);

@@ -25,12 +25,13 @@ describe("parseModelId", () => {
   });
 
   it("reads stream faults and pacing", () => {
-    const spec = parseModelId(`${ARN}qwen3.midstream-throttlingException3.drop5.badcrc2.slow40.long1000`);
+    const spec = parseModelId(`${ARN}qwen3.midstream-throttlingException3.drop5.badcrc2.slow40.wait250.long1000`);
     expect(spec).toMatchObject({
       midstream: { type: "throttlingException", afterFrames: 3 },
       dropAfterFrames: 5,
       badCrcFrame: 2,
       slowMs: 40,
+      waitMs: 250,
       longPieces: 1000,
     });
     for (const type of [

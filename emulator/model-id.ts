@@ -55,6 +55,8 @@ export interface ModelSpec {
   /** 1-based number of the frame whose message CRC is corrupted. */
   badCrcFrame?: number;
   slowMs?: number;
+  /** A pause before answering at all (headers included): a long plain generation, a stalled service. */
+  waitMs?: number;
   longPieces?: number;
 }
 
@@ -71,7 +73,7 @@ type Option =
   | { name: Flag }
   | { name: "fault"; fault: CallFault }
   | { name: "midstream"; type: StreamExceptionType; afterFrames: number }
-  | { name: "drop" | "badcrc" | "slow" | "long"; value: number };
+  | { name: "drop" | "badcrc" | "slow" | "wait" | "long"; value: number };
 
 /** Parses an emulator model id; `undefined` when it is not one. */
 export function parseModelId(modelId: string): ModelSpec | undefined {
@@ -132,12 +134,12 @@ function parseOption(text: string): Option | undefined {
     return { name: "midstream", type, afterFrames };
   }
 
-  const numbered = /^(drop|badcrc|slow|long)(\d+)$/.exec(text);
+  const numbered = /^(drop|badcrc|slow|wait|long)(\d+)$/.exec(text);
   if (numbered) {
     const name = numbered[1];
-    if (name !== "drop" && name !== "badcrc" && name !== "slow" && name !== "long") return undefined;
+    if (name !== "drop" && name !== "badcrc" && name !== "slow" && name !== "wait" && name !== "long") return undefined;
     const minimum = name === "badcrc" || name === "long" ? 1 : 0;
-    const maximum = name === "slow" ? MAX_SLOW_MS : name === "long" ? MAX_LONG_PIECES : MAX_COUNT;
+    const maximum = name === "slow" || name === "wait" ? MAX_SLOW_MS : name === "long" ? MAX_LONG_PIECES : MAX_COUNT;
     const value = count(numbered[2] ?? "", minimum, maximum);
     return value === undefined ? undefined : { name, value };
   }
@@ -170,6 +172,9 @@ function applyOption(spec: ModelSpec, option: Option): void {
       return;
     case "slow":
       spec.slowMs = option.value;
+      return;
+    case "wait":
+      spec.waitMs = option.value;
       return;
     case "long":
       spec.longPieces = option.value;
