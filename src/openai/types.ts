@@ -67,11 +67,9 @@ export type ToolChoice =
   | "required"
   | { type: "function"; function: { name: string } };
 
-export interface ChatCompletionRequest {
-  model: string;
-  messages: ChatMessage[];
+/** The sampling and output parameters both request types share. */
+interface GenerationParams {
   stream?: boolean | null;
-  stream_options?: { include_usage?: boolean } | null;
   max_tokens?: number | null;
   max_completion_tokens?: number | null;
   temperature?: number | null;
@@ -86,13 +84,20 @@ export interface ChatCompletionRequest {
   logit_bias?: Record<string, number> | null;
   logprobs?: boolean | null;
   top_logprobs?: number | null;
-  response_format?: Record<string, unknown> | null;
-  tools?: FunctionTool[];
-  tool_choice?: ToolChoice;
   parallel_tool_calls?: boolean;
   user?: string;
   /** Hugging Face style template switches, e.g. `{ enable_thinking: false }` for Qwen3. */
   chat_template_kwargs?: Record<string, unknown>;
+}
+
+/** A request as validation leaves it: only what this library understands, checked. */
+export interface ChatCompletionRequest extends GenerationParams {
+  model: string;
+  messages: ChatMessage[];
+  stream_options?: { include_usage?: boolean } | null;
+  response_format?: Record<string, unknown> | null;
+  tools?: FunctionTool[];
+  tool_choice?: ToolChoice;
 }
 
 // What create() accepts: every shape OpenAI's `ChatCompletionCreateParams` allows, so typed
@@ -162,30 +167,13 @@ export type ResponseFormatParam =
   | { type: "json_object" }
   | { type: "json_schema"; json_schema: { name: string; description?: string; schema?: { [key: string]: unknown }; strict?: boolean | null } };
 
-export interface ChatCompletionCreateParams {
+export interface ChatCompletionCreateParams extends GenerationParams {
   model: string;
   messages: ChatMessageParam[];
-  stream?: boolean | null;
   stream_options?: { include_usage?: boolean; include_obfuscation?: boolean } | null;
-  max_tokens?: number | null;
-  max_completion_tokens?: number | null;
-  temperature?: number | null;
-  top_p?: number | null;
-  top_k?: number | null;
-  stop?: string | string[] | null;
-  n?: number | null;
-  seed?: number | null;
-  presence_penalty?: number | null;
-  frequency_penalty?: number | null;
-  logit_bias?: Record<string, number> | null;
-  logprobs?: boolean | null;
-  top_logprobs?: number | null;
   response_format?: ResponseFormatParam | null;
   tools?: Array<FunctionTool | CustomToolParam>;
   tool_choice?: ToolChoiceParam;
-  parallel_tool_calls?: boolean;
-  user?: string;
-  chat_template_kwargs?: Record<string, unknown>;
   // OpenAI's other parameters: the openai route passes them through, the others refuse them by name.
   audio?: unknown;
   function_call?: unknown;

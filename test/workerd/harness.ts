@@ -9,27 +9,15 @@ import { build } from "esbuild";
 import { Miniflare } from "miniflare";
 import OpenAI from "openai";
 import { EMULATOR_CREDENTIALS } from "../../emulator/credentials.ts";
-import { emulatorModelId, type ModelFormat } from "../../emulator/model-id.ts";
 import { serveEmulator, type ServedEmulator } from "../../emulator/node.ts";
 import type { ProxyEnv } from "../../worker/config.ts";
+import { model as modelString, ROUTE_FORMATS, type RouteName } from "../helpers/emulated.ts";
 import type { LogLine } from "../../worker/log.ts";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 
-export const ROUTE_FORMATS = {
-  deepseek_r1: "r1",
-  llama: "llama",
-  qwen3: "qwen3",
-  qwen2: "qwen2",
-  openai: "openai",
-} as const satisfies Record<string, ModelFormat>;
-
-export type RouteName = keyof typeof ROUTE_FORMATS;
-
-/** `bedrock/<route>/<emulator ARN>`: the emulator's format follows the route, options pick faults. */
-export function modelString(route: RouteName, ...options: string[]): string {
-  return `bedrock/${route}/${emulatorModelId(ROUTE_FORMATS[route], options)}`;
-}
+// `bedrock/<route>/<emulator ARN>`: the emulator's format follows the route, options pick faults.
+export { modelString, ROUTE_FORMATS, type RouteName };
 
 /** The public names every test proxy serves. */
 export const TEST_MODELS: Record<string, string> = {
