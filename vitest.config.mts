@@ -7,7 +7,7 @@ export default defineConfig({
         test: {
           name: "node",
           include: ["test/**/*.test.ts", "src/**/*.test.ts", "emulator/**/*.test.ts", "worker/**/*.test.ts"],
-          exclude: ["test/workerd/**", "node_modules/**"],
+          exclude: ["test/workerd/**", "test/runtimes/**", "node_modules/**"],
           testTimeout: 20_000,
         },
       },
@@ -18,6 +18,16 @@ export default defineConfig({
           include: ["test/workerd/**/*.test.ts"],
           testTimeout: 20_000,
           hookTimeout: 30_000,
+        },
+      },
+      {
+        // The same scenario in Node, workerd, Deno, Bun and Chromium; the proxy under Deno, Bun
+        // and Node; the npm package and the browser bundle: test/runtimes/README.md.
+        test: {
+          name: "runtimes",
+          include: ["test/runtimes/**/*.test.ts"],
+          testTimeout: 30_000,
+          hookTimeout: 60_000,
         },
       },
     ],

@@ -3,10 +3,12 @@
 // exception messages with `{"message":…}`.
 
 import { EventStreamCodec, type MessageHeaders } from "@smithy/eventstream-codec";
-import { fromUtf8, toUtf8 } from "@smithy/util-utf8";
 import type { StreamExceptionType } from "./model-id.ts";
 
-const codec = new EventStreamCodec(toUtf8, fromUtf8);
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+const fromUtf8 = (text: string): Uint8Array => encoder.encode(text);
+const codec = new EventStreamCodec((bytes) => decoder.decode(bytes), fromUtf8);
 const PADDING = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJ";
 
 function stringHeaders(values: Record<string, string>): MessageHeaders {

@@ -1,0 +1,35 @@
+// The library bundled for browsers and edge runtimes (minified, browser/worker conditions) must
+// need no Node built-in and no polyfill: no node:* import, no Buffer, no process. Its gzip size
+// is printed and held under a budget, so growth is a decision rather than an accident.
+import { gzipSync } from "node:zlib";
+import { beforeAll, describe, expect, it } from "vitest";
+import { bundleForWeb, unresolvedImports, type WebBundle } from "../web-bundle.ts";
+
+/** About 20% above the size measured when this budget was set (38.6 kB). */
+const GZIP_BUDGET_BYTES = 48 * 1024;
+// Packages that exist only to stand in for Node built-ins in a browser.
+const POLYFILLS = /node_modules\/(buffer|process|events|util|stream-browserify|crypto-browserify|path-browserify|node-stdlib-browser)\//;
+
+describe("the browser bundle of the library", () => {
+  let bundle: WebBundle;
+  beforeAll(async () => {
+    bundle = await bundleForWeb("src/index.ts", { minify: true });
+  });
+
+  it("imports nothing at run time and nothing of Node", () => {
+    expect(unresolvedImports(bundle.metafile)).toEqual([]);
+    expect(Object.keys(bundle.metafile.inputs).filter((input) => POLYFILLS.test(input) || input.startsWith("node:"))).toEqual([]);
+    expect(bundle.code).not.toMatch(/["'`]node:/);
+  });
+
+  it("uses no Buffer and no process", () => {
+    expect(bundle.code.match(/\bBuffer\b/g) ?? []).toEqual([]);
+    expect(bundle.code.match(/\bprocess\b/g) ?? []).toEqual([]);
+  });
+
+  it("stays under its gzip budget", () => {
+    const gzip = gzipSync(bundle.code, { level: 9 }).length;
+    console.log(`library browser bundle: ${(bundle.code.length / 1024).toFixed(1)} kB minified, ${(gzip / 1024).toFixed(1)} kB gzip`);
+    expect(gzip).toBeLessThan(GZIP_BUDGET_BYTES);
+  });
+});

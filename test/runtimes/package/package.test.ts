@@ -1,0 +1,128 @@
+// The npm package as users get it: `npm run build`, then `npm pack --dry-run` must list only
+// dist/ (with a declaration for every export) and the docs, no test and no secret; a consumer
+// project must type-check against the declarations and plain Node must run the built entries.
+import { execFile } from "node:child_process";
+import { mkdtempSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, posix } from "node:path";
+import { promisify } from "node:util";
+import { transformSync } from "esbuild";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { EMULATOR_CREDENTIALS, EMULATOR_SESSION_CREDENTIALS } from "../../../emulator/credentials.ts";
+import { build } from "../../../scripts/build.ts";
+import { localBin, ROOT } from "../child-process.ts";
+import { CONSUMER_SOURCE } from "./consumer-source.ts";
+
+const run = promisify(execFile);
+
+interface PackResult {
+  name: string;
+  files: Array<{ path: string; size: number }>;
+  unpackedSize: number;
+  size: number;
+}
+
+interface ExportTarget {
+  types: string;
+  import: string;
+}
+
+const manifest = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { name: string; exports: Record<string, ExportTarget | string> };
+const ENTRIES = ["bedrock-edge", "bedrock-edge/worker", "bedrock-edge/emulator", "bedrock-edge/emulator/node"];
+// AWS access key ids; only the emulator's fixed test ones may appear anywhere in the package.
+const ACCESS_KEY_ID = /\b(?:AKIA|ASIA)[A-Z0-9]{16}\b/g;
+
+describe("the npm package", () => {
+  let packed: PackResult;
+  let consumerDir: string;
+
+  beforeAll(async () => {
+    build();
+    // The build just ran: --ignore-scripts keeps prepack from running it a second time.
+    const { stdout } = await run("npm", ["pack", "--dry-run", "--json", "--ignore-scripts"], { cwd: ROOT });
+    packed = (JSON.parse(stdout) as PackResult[])[0]!;
+    // A consumer project whose node_modules/bedrock-edge is this package (as npm link does).
+    consumerDir = mkdtempSync(join(tmpdir(), "bedrock-edge-consumer-"));
+    mkdirSync(join(consumerDir, "node_modules"));
+    symlinkSync(ROOT, join(consumerDir, "node_modules", manifest.name), "dir");
+  }, 60_000);
+  afterAll(() => {
+    if (consumerDir) rmSync(consumerDir, { recursive: true, force: true });
+  });
+
+  it("holds dist/ and the docs, nothing else", () => {
+    const paths = packed.files.map((file) => file.path);
+    const outside = paths.filter((path) => !path.startsWith("dist/") && !["package.json", "README.md", "LICENSE"].includes(path));
+    expect(outside).toEqual([]);
+    expect(paths.filter((path) => /\.test\.|\/test\/|testing\.|\.map$|\.tsbuildinfo$|\.dev\.vars|\.env/.test(path))).toEqual([]);
+    expect(paths.filter((path) => path.startsWith("dist/") && !/\.(js|d\.ts)$/.test(path))).toEqual([]);
+    expect(paths).toContain("README.md");
+    expect(paths).toContain("LICENSE");
+  });
+
+  it("has the JavaScript and the declarations of every export", () => {
+    const paths = new Set(packed.files.map((file) => file.path));
+    for (const [subpath, target] of Object.entries(manifest.exports)) {
+      if (typeof target === "string") continue;
+      expect(paths, `${subpath} types`).toContain(target.types.replace(/^\.\//, ""));
+      expect(paths, `${subpath} import`).toContain(target.import.replace(/^\.\//, ""));
+      expect(target.types.replace(/\.d\.ts$/, ""), subpath).toBe(target.import.replace(/\.js$/, ""));
+    }
+    expect(Object.keys(manifest.exports).sort()).toEqual([".", "./emulator", "./emulator/node", "./package.json", "./worker"]);
+  });
+
+  it("carries no credentials but the emulator's fixed test ones", () => {
+    const allowed = new Set([EMULATOR_CREDENTIALS.accessKeyId, EMULATOR_SESSION_CREDENTIALS.accessKeyId]);
+    const found = packed.files.flatMap((file) => readFileSync(join(ROOT, file.path), "utf8").match(ACCESS_KEY_ID) ?? []);
+    expect(found.filter((key) => !allowed.has(key))).toEqual([]);
+    const library = packed.files.filter((file) => file.path.startsWith("dist/src/"));
+    for (const file of library) expect(readFileSync(join(ROOT, file.path), "utf8"), file.path).not.toContain(EMULATOR_CREDENTIALS.secretAccessKey);
+  });
+
+  it("declarations import only packed declarations", () => {
+    const paths = new Set(packed.files.map((file) => file.path));
+    const broken: string[] = [];
+    for (const file of packed.files.filter((f) => f.path.endsWith(".d.ts"))) {
+      const text = readFileSync(join(ROOT, file.path), "utf8");
+      for (const match of text.matchAll(/(?:from|import)\s*\(?\s*["'](\.{1,2}\/[^"']+)["']/g)) {
+        const target = posix.join(posix.dirname(file.path), match[1]!).replace(/\.js$/, ".d.ts");
+        if (!paths.has(target)) broken.push(`${file.path} -> ${match[1]}`);
+      }
+    }
+    expect(broken).toEqual([]);
+  });
+
+  // skipLibCheck: the declarations' own imports are checked above; checking all of @types/node
+  // and hono again would triple this test's time.
+  it("type-checks in a consumer project (strict, NodeNext)", async () => {
+    writeFileSync(join(consumerDir, "package.json"), JSON.stringify({ name: "consumer", private: true, type: "module" }));
+    writeFileSync(join(consumerDir, "consumer.ts"), CONSUMER_SOURCE);
+    writeFileSync(
+      join(consumerDir, "tsconfig.json"),
+      JSON.stringify({
+        compilerOptions: { target: "ES2022", module: "NodeNext", moduleResolution: "NodeNext", strict: true, noEmit: true, skipLibCheck: true, types: ["node"], typeRoots: [join(ROOT, "node_modules/@types")], lib: ["ES2023", "DOM"] },
+        files: ["consumer.ts"],
+      }),
+    );
+    const result = await run(localBin("tsc"), ["-p", join(consumerDir, "tsconfig.json")], { cwd: consumerDir }).catch((error: { stdout?: string }) => ({ stdout: error.stdout ?? String(error) }));
+    expect(result.stdout).toBe("");
+  }, 30_000);
+
+  it("runs from dist/ in plain Node, every entry imported by its package name", async () => {
+    const { stdout } = await run(process.execPath, ["--input-type=module", "-e", consumerScript()], { cwd: ROOT, timeout: 20_000 });
+    const result = JSON.parse(stdout.trim().split("\n").at(-1) ?? "{}") as Record<string, unknown>;
+    expect(result).toEqual({
+      content: expect.stringMatching(/^Hello from the Bedrock emulator \(llama\)/),
+      modelsStatus: 200,
+      models: expect.stringContaining('"demo"'),
+      inProcessEmulator: "function",
+      isError: false,
+    });
+    expect(ENTRIES.every((entry) => consumerScript().includes(`"${entry}"`))).toBe(true);
+  });
+});
+
+/** The consumer as JavaScript, for plain Node (which cannot strip types in v20). Imports stay as written. */
+function consumerScript(): string {
+  return transformSync(CONSUMER_SOURCE, { loader: "ts", format: "esm" }).code;
+}
