@@ -7,6 +7,7 @@ import { EMULATOR_CREDENTIALS } from "../emulator/credentials.ts";
 import { createEmulator } from "../emulator/handler.ts";
 import { BedrockEdgeError, createBedrock, type ChatCompletionCreateParams } from "../src/index.ts";
 import { model } from "./helpers/emulated.ts";
+import { recordOutput } from "./helpers/output-log.ts";
 
 const ENDPOINT_HOST = "bedrock.emulator";
 const PATH = /^\/model\/[A-Za-z0-9%._+-]+\/invoke(-with-response-stream)?$/;
@@ -38,6 +39,7 @@ async function outcome(promise: Promise<unknown>): Promise<unknown> {
     }
     return undefined;
   } catch (error) {
+    recordOutput(error instanceof BedrockEdgeError ? JSON.stringify(error.toJSON()) : String(error));
     return error;
   }
 }

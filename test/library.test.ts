@@ -6,6 +6,7 @@ import { EMULATOR_API_KEY, EMULATOR_CREDENTIALS, EMULATOR_SESSION_CREDENTIALS } 
 import { BedrockEdgeError, type ChatCompletionChunk, type ChatCompletionCreateParams, type ChatMessage } from "../src/index.ts";
 import { renderQwen3Prompt } from "../src/routes/prompts/qwen.ts";
 import { emulated, model, ROUTE_FORMATS, type RouteName } from "./helpers/emulated.ts";
+import { recordOutput } from "./helpers/output-log.ts";
 
 const hello = { role: "user" as const, content: "Hello, wörld 👋" };
 const tools: ChatCompletionCreateParams["tools"] = [
@@ -36,6 +37,7 @@ async function failure(promise: Promise<unknown>): Promise<BedrockEdgeError> {
     (e: unknown) => e,
   );
   expect(error).toBeInstanceOf(BedrockEdgeError);
+  recordOutput(`${JSON.stringify((error as BedrockEdgeError).toJSON())} ${(error as Error).stack ?? ""}`);
   return error as BedrockEdgeError;
 }
 

@@ -12,6 +12,7 @@ import { EMULATOR_CREDENTIALS } from "../../emulator/credentials.ts";
 import { serveEmulator, type ServedEmulator } from "../../emulator/node.ts";
 import type { ProxyEnv } from "../../worker/config.ts";
 import { model as modelString, ROUTE_FORMATS, type RouteName } from "../helpers/emulated.ts";
+import { recordingFetch, recordOutput } from "../helpers/output-log.ts";
 import type { LogLine } from "../../worker/log.ts";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
@@ -114,6 +115,7 @@ export async function startWorkerdProxy(variants: Record<string, Partial<ProxyEn
   const mf = new Miniflare({
     structuredWorkerdLogs: true,
     handleStructuredLogs: ({ message }) => {
+      recordOutput(message);
       output.push(message);
       const line = parseLogLine(message);
       if (line) logs.push(line);
@@ -137,7 +139,12 @@ export async function startWorkerdProxy(variants: Record<string, Partial<ProxyEn
   return {
     url,
     client: (variant, options = {}) =>
-      new OpenAI({ baseURL: `${url(variant)}/v1`, apiKey: options.apiKey ?? TEST_KEYS[0], maxRetries: options.maxRetries ?? 0 }),
+      new OpenAI({
+        baseURL: `${url(variant)}/v1`,
+        apiKey: options.apiKey ?? TEST_KEYS[0],
+        maxRetries: options.maxRetries ?? 0,
+        fetch: recordingFetch(),
+      }),
     served,
     logs,
     output,
@@ -184,7 +191,9 @@ export async function rawSse(url: string, body: unknown, apiKey: string = TEST_K
     headers: { authorization: `Bearer ${apiKey}`, "content-type": "application/json" },
     body: JSON.stringify(body),
   });
-  return { status: response.status, headers: response.headers, text: await response.text() };
+  const text = await response.text();
+  recordOutput(text);
+  return { status: response.status, headers: response.headers, text };
 }
 
 /** The `data:` payloads of an SSE text, parsed (`[DONE]` kept as the string). */
