@@ -1,0 +1,41 @@
+import { describe, expect, it } from "vitest";
+import { authorise, createKeyChecker, presentedKey } from "./auth.ts";
+
+describe("client keys", () => {
+  const check = createKeyChecker(["sk-alpha-123", "sk-beta-456"]);
+
+  it("accept every configured key and nothing near it", async () => {
+    expect(await check("sk-alpha-123")).toBe(true);
+    expect(await check("sk-beta-456")).toBe(true);
+    for (const near of ["sk-alpha-12", "sk-alpha-1234", "SK-ALPHA-123", " sk-alpha-123", "sk-beta-456sk-alpha-123", "", undefined]) {
+      expect(await check(near), String(near)).toBe(false);
+    }
+  });
+
+  it("are read from Authorization: Bearer or x-api-key", () => {
+    expect(presentedKey(new Headers({ authorization: "Bearer sk-1" }))).toBe("sk-1");
+    expect(presentedKey(new Headers({ authorization: "bearer   sk-1 " }))).toBe("sk-1");
+    expect(presentedKey(new Headers({ "x-api-key": "sk-2" }))).toBe("sk-2");
+    expect(presentedKey(new Headers({ authorization: "Basic abc" }))).toBeUndefined();
+    expect(presentedKey(new Headers())).toBeUndefined();
+  });
+
+  it("refuse with 401 and a code saying why, never echoing the key", async () => {
+    const headers = (key?: string) => new Headers(key ? { authorization: `Bearer ${key}` } : {});
+    expect((await authorise(headers(), 2, check))?.code).toBe("missing_api_key");
+    const wrong = await authorise(headers("sk-guess"), 2, check);
+    expect({ status: wrong?.status, code: wrong?.code }).toEqual({ status: 401, code: "invalid_api_key" });
+    expect(wrong?.message).not.toContain("sk-guess");
+    expect((await authorise(headers("sk-alpha-123"), 0, createKeyChecker([])))?.code).toBe("proxy_keys_not_configured");
+    expect(await authorise(headers("sk-alpha-123"), 2, check)).toBeUndefined();
+  });
+
+  it("are all compared, the first and the last of many alike", async () => {
+    // Timing itself is not measured (that would be flaky): the checker compares fixed-length
+    // SHA-256 digests against every key, whatever matches, so its work does not depend on the key.
+    const many = createKeyChecker(Array.from({ length: 50 }, (_, i) => `sk-key-${i}`));
+    expect(await many("sk-key-49")).toBe(true);
+    expect(await many("sk-key-0")).toBe(true);
+    expect(await many("sk-key-50")).toBe(false);
+  });
+});
