@@ -31,8 +31,7 @@ function run(command: string, args: string[]): Promise<number> {
 }
 
 const extra = process.argv.slice(2);
-let status = await run("npx", ["tsc", "-p", "tsconfig.json", "--noEmit"]);
-if (status === 0) status = await run("npx", ["tsc", "-p", "tsconfig.lib.json", "--noEmit"]);
+let status = await run("npm", ["run", "--silent", "typecheck"]);
 if (status === 0) status = await run("npx", ["vitest", "run", ...extra]);
 
 const everything = printed + readFileSync(outputLog, "utf8");

@@ -1,0 +1,40 @@
+/// <reference types="node" />
+// A long-lived benchmark child that serves something on loopback and reports its URL first.
+import { spawn } from "node:child_process";
+import { RESULT_PREFIX } from "./report.ts";
+
+export interface ChildServer {
+  url: string;
+  stop(): Promise<void>;
+}
+
+export function startChildServer(script: string): Promise<ChildServer> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(process.execPath, [script], { stdio: ["pipe", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    let started = false;
+    child.stderr.setEncoding("utf8").on("data", (text: string) => (stderr += text));
+    child.stdout.setEncoding("utf8").on("data", (text: string) => {
+      stdout += text;
+      const line = stdout.split("\n").find((l) => l.startsWith(RESULT_PREFIX));
+      if (started || line === undefined) return;
+      started = true;
+      const { url } = JSON.parse(line.slice(RESULT_PREFIX.length)) as { url: string };
+      const exited = new Promise<void>((resolveExit) => child.once("exit", () => resolveExit()));
+      resolvePromise({
+        url,
+        stop: async () => {
+          child.stdin.end();
+          const timer = setTimeout(() => child.kill(), 2000);
+          await exited;
+          clearTimeout(timer);
+        },
+      });
+    });
+    child.once("error", reject);
+    child.once("exit", (code) => {
+      if (!started) reject(new Error(`${script} exited with ${code} before serving:\n${stderr.slice(-2000)}`));
+    });
+  });
+}
