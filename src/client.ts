@@ -1,17 +1,18 @@
 // createBedrock(): the OpenAI-shaped client. It joins the pieces: validate the request,
 // pick the route, build the body, call the transport, map the answer or the stream.
-import { createTransport, invokeJson, invokeStream, type RetryEvent, type StreamAnswer, type TransportOptions } from "./aws/invoke.ts";
+import { createTransport, invokeJson, invokeStream, type RetryEvent, type TransportOptions } from "./aws/invoke.ts";
 import { BedrockEdgeError } from "./errors.ts";
-import { createMessageSplitter } from "./eventstream/decode.ts";
-import { readBedrockEvent } from "./eventstream/events.ts";
+import { streamCompletion, type ChatCompletionStream } from "./completion-stream.ts";
 import { randomId } from "./ids.ts";
 import { modelNotFound, parseModels, parseModelString, type ModelConfig, type ModelEntry } from "./model.ts";
 import { parseChatRequest } from "./openai/schema.ts";
-import type { ChatCompletion, ChatCompletionChunk, ChatCompletionCreateParams, ChatCompletionRequest, Usage } from "./openai/types.ts";
+import type { ChatCompletion, ChatCompletionCreateParams, Usage } from "./openai/types.ts";
 import { routes } from "./routes/index.ts";
 import { builtInRenderers, compileChatTemplate } from "./routes/prompts/index.ts";
-import type { ModelSettings, PromptRenderer, Route, StreamPart } from "./routes/types.ts";
-import { makeUsage, tokenCount, usageFromInvocationMetrics } from "./routes/usage.ts";
+import type { ModelSettings, PromptRenderer, Route } from "./routes/types.ts";
+import { makeUsage, tokenCount } from "./routes/usage.ts";
+
+export type { ChatCompletionStream } from "./completion-stream.ts";
 
 export interface BedrockOptions extends TransportOptions {
   /** Public names -> model strings or configs (templates, region, drop_params). */
@@ -24,11 +25,6 @@ export interface RequestOptions {
   signal?: AbortSignal;
   /** Called before each retry (throttling, 5xx, a model waking up). */
   onRetry?: (event: RetryEvent) => void;
-}
-
-/** A streamed completion: iterate it for chunks; abort() (or leaving the loop) cancels the upstream call. */
-export interface ChatCompletionStream extends AsyncIterable<ChatCompletionChunk> {
-  abort(): void;
 }
 
 export type StreamingRequest = ChatCompletionCreateParams & { stream: true };
@@ -137,79 +133,4 @@ function usageFromHeaders(headers: Headers): Usage | undefined {
 function numberHeader(headers: Headers, name: string): number | undefined {
   const value = headers.get(name);
   return value === null || value.trim() === "" ? undefined : Number(value);
-}
-
-interface Meta {
-  id: string;
-  created: number;
-  model: string;
-}
-
-function chunk(meta: Meta, part: StreamPart): ChatCompletionChunk {
-  return {
-    ...meta,
-    object: "chat.completion.chunk",
-    choices: [{ index: part.index ?? 0, delta: part.delta, finish_reason: part.finish_reason ?? null, logprobs: null }],
-  };
-}
-
-function streamCompletion(answer: StreamAnswer, route: Route, request: ChatCompletionRequest, meta: Meta): ChatCompletionStream {
-  const reader = answer.body.getReader();
-  let finished = false;
-  let aborted: DOMException | undefined;
-
-  async function* chunks(): AsyncGenerator<ChatCompletionChunk> {
-    const splitter = createMessageSplitter();
-    const mapper = route.createStreamMapper(request);
-    let usage: Usage | undefined;
-    let metricsUsage: Usage | undefined;
-
-    function* emit(parts: StreamPart[]): Generator<ChatCompletionChunk> {
-      for (const part of parts) {
-        if (part.usage) usage = part.usage;
-        if (Object.keys(part.delta).length || part.finish_reason) yield chunk(meta, part);
-      }
-    }
-
-    try {
-      yield chunk(meta, { delta: { role: "assistant", content: "" } });
-      for (;;) {
-        const { done, value } = await reader.read();
-        // A cancelled reader reads as done: that is an abort, not the answer's end.
-        if (aborted) throw aborted;
-        if (done) break;
-        for (const message of splitter.push(value)) {
-          const event = readBedrockEvent(message);
-          if (!event) continue;
-          const metrics = event["amazon-bedrock-invocationMetrics"];
-          if (metrics !== undefined) metricsUsage = usageFromInvocationMetrics(metrics) ?? metricsUsage;
-          yield* emit(mapper.push(event));
-        }
-      }
-      splitter.end();
-      finished = true;
-      yield* emit(mapper.end());
-      const total = usage ?? metricsUsage;
-      if (request.stream_options?.include_usage && total) {
-        yield { ...meta, object: "chat.completion.chunk", choices: [], usage: total };
-      }
-    } finally {
-      // Leaving early (break, an error, abort) must end the upstream call too.
-      if (!finished) await reader.cancel().catch(() => undefined);
-    }
-  }
-
-  let iterated = false;
-  return {
-    [Symbol.asyncIterator]() {
-      if (iterated) throw new TypeError("A ChatCompletionStream can be iterated only once.");
-      iterated = true;
-      return chunks();
-    },
-    abort() {
-      if (finished || aborted) return;
-      aborted = new DOMException("The stream was aborted.", "AbortError");
-      void reader.cancel(aborted).catch(() => undefined);
-    },
-  };
 }

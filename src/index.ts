@@ -19,7 +19,8 @@ export type * from "./openai/types.ts";
 export type { RouteName, TemplateName } from "./routes/types.ts";
 
 // Low-level pieces, for those who build their own pipeline.
-export { createTransport, invokeJson, invokeStream } from "./aws/invoke.ts";
+export { createTransport, invokeJson, invokeStream, readableFrom } from "./aws/invoke.ts";
+export type { ByteReader, StreamAnswer } from "./aws/invoke.ts";
 export { createMessageSplitter, decodeEventStream } from "./eventstream/decode.ts";
 export type { EventStreamMessage, MessageSplitter } from "./eventstream/decode.ts";
 export { bedrockEvents, readBedrockEvent } from "./eventstream/events.ts";

@@ -21,24 +21,16 @@ export interface RelayHooks {
  */
 export function sseFromStream(stream: ChatCompletionStream, hooks: RelayHooks): ReadableStream<Uint8Array> {
   let usage: Usage | undefined;
-  async function* chunks(): AsyncGenerator<ChatCompletionChunk> {
-    for await (const chunk of stream) {
-      if (chunk.usage) {
-        usage = chunk.usage;
-        if (!hooks.wantsUsage) continue;
-      }
-      yield chunk;
-    }
-    hooks.onEnd(usage);
-  }
-  const source = {
-    [Symbol.asyncIterator]: chunks,
-    abort() {
-      stream.abort();
-      hooks.onCancel();
+  return encodeSse<ChatCompletionChunk>(stream, {
+    keep(chunk) {
+      if (!chunk.usage) return true;
+      usage = chunk.usage;
+      return hooks.wantsUsage;
     },
-  };
-  return encodeSse(source, { onError: (error) => hooks.onError(error, usage) });
+    onEnd: () => hooks.onEnd(usage),
+    onError: (error) => hooks.onError(error, usage),
+    onCancel: () => hooks.onCancel(),
+  });
 }
 
 const encoder = new TextEncoder();

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { BedrockEdgeError } from "../errors.ts";
-import { createTransport, invokeJson, invokeStream, type TransportOptions } from "./invoke.ts";
+import { createTransport, invokeJson, invokeStream, readableFrom, type TransportOptions } from "./invoke.ts";
 import { backoffDelay, parseRetryAfter } from "./retry.ts";
 
 const MODEL = "arn:aws:bedrock:us-east-1:123456789012:imported-model/abc123def456";
@@ -207,8 +207,7 @@ describe("timeouts", () => {
       });
       return new Response(body, { headers: { "content-type": "application/vnd.amazon.eventstream" } });
     };
-    const { body } = await invokeStream(transport(quiet as typeof fetch, { idleTimeoutMs: 30 }), { ...call, stream: true });
-    const reader = body.getReader();
+    const { reader } = await invokeStream(transport(quiet as typeof fetch, { idleTimeoutMs: 30 }), { ...call, stream: true });
     expect((await reader.read()).value).toEqual(new Uint8Array([1, 2, 3]));
     const error = await failure(reader.read());
     expect(error.status).toBe(504);
@@ -224,8 +223,38 @@ describe("timeouts", () => {
         headers: { "content-type": "application/vnd.amazon.eventstream" },
       });
     };
-    const { body } = await invokeStream(transport(endless as typeof fetch), { ...call, stream: true });
-    await body.cancel("bye");
+    const { reader } = await invokeStream(transport(endless as typeof fetch), { ...call, stream: true });
+    await reader.cancel("bye");
     expect(signal?.aborted).toBe(true);
+  });
+
+  it("a read that waits exactly past the idle timeout fails, several short waits do not", async () => {
+    let pushes = 0;
+    const paced = async (_: RequestInfo | URL, init?: RequestInit) => {
+      const signal = init?.signal;
+      const body = new ReadableStream<Uint8Array>({
+        async pull(controller) {
+          // Three frames 20 ms apart (under the 50 ms idle limit), then silence.
+          if (pushes < 3) {
+            await new Promise((resolve) => setTimeout(resolve, 20));
+            controller.enqueue(new Uint8Array([pushes++]));
+          } else {
+            await new Promise((_, reject) => signal?.addEventListener("abort", () => reject(signal.reason)));
+          }
+        },
+      });
+      return new Response(body, { headers: { "content-type": "application/vnd.amazon.eventstream" } });
+    };
+    const { reader } = await invokeStream(transport(paced as typeof fetch, { idleTimeoutMs: 50 }), { ...call, stream: true });
+    for (let i = 0; i < 3; i++) expect((await reader.read()).value).toEqual(new Uint8Array([i]));
+    const started = Date.now();
+    expect((await failure(reader.read())).status).toBe(504);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(40);
+  });
+
+  it("readableFrom turns the reader back into a stream", async () => {
+    const bytes = () => new Response(new Uint8Array([7, 8]), { headers: { "content-type": "application/vnd.amazon.eventstream" } });
+    const { reader } = await invokeStream(transport(scripted([bytes()]).fetch), { ...call, stream: true });
+    expect(new Uint8Array(await new Response(readableFrom(reader)).arrayBuffer())).toEqual(new Uint8Array([7, 8]));
   });
 });

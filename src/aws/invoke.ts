@@ -63,10 +63,16 @@ export interface JsonAnswer {
   json: Record<string, unknown>;
 }
 
+/** Reads the raw event-stream bytes, guarded by the idle timeout and the caller's signal. */
+export interface ByteReader {
+  read(): Promise<ReadableStreamReadResult<Uint8Array>>;
+  /** Stops reading and aborts the upstream request. */
+  cancel(reason?: unknown): Promise<void>;
+}
+
 export interface StreamAnswer {
   headers: Headers;
-  /** The raw event-stream bytes, guarded by the idle timeout and the caller's signal. */
-  body: ReadableStream<Uint8Array>;
+  reader: ByteReader;
 }
 
 // Errors made from Bedrock's own error answers: the only ones (with network failures) worth retrying.
@@ -126,7 +132,7 @@ export async function invokeStream(transport: Transport, request: InvokeRequest)
     sent.release();
     throw badUpstream("Bedrock answered a stream request with an empty body.");
   }
-  return { headers: sent.response.headers, body: guardStream(body, sent, transport.idleTimeoutMs) };
+  return { headers: sent.response.headers, reader: guardReader(body, sent, transport.idleTimeoutMs) };
 }
 
 interface Sent {
@@ -191,8 +197,11 @@ async function sendOnce(transport: Transport, request: InvokeRequest, url: strin
   const userSignal = request.signal;
   const onUserAbort = () => controller.abort(userSignal?.reason);
   userSignal?.addEventListener("abort", onUserAbort, { once: true });
-  const timeout = timeoutError(`Bedrock did not answer within ${Math.round(transport.timeoutMs / 1000)} s (timeoutMs).`);
-  let timer: ReturnType<typeof setTimeout> | undefined = setTimeout(() => controller.abort(timeout), transport.timeoutMs);
+  // The error is made when the timer fires: an Error with its stack costs more than the request's signing.
+  let timer: ReturnType<typeof setTimeout> | undefined = setTimeout(
+    () => controller.abort(timeoutError(`Bedrock did not answer within ${Math.round(transport.timeoutMs / 1000)} s (timeoutMs).`)),
+    transport.timeoutMs,
+  );
   const stopTimer = () => {
     if (timer !== undefined) clearTimeout(timer);
     timer = undefined;
@@ -273,43 +282,78 @@ export function errorFromResponse(response: Response, text: string, secrets: rea
   });
 }
 
-function guardStream(body: ReadableStream<Uint8Array>, sent: Sent, idleTimeoutMs: number): ReadableStream<Uint8Array> {
+/**
+ * The fetch body's reader, guarded: the caller's abort or cancel() ends a pending read (an
+ * injected fetch may ignore its signal), and one watchdog timer, not one per read, ends a read
+ * that waits longer than idleTimeoutMs.
+ */
+function guardReader(body: ReadableStream<Uint8Array>, sent: Sent, idleTimeoutMs: number): ByteReader {
   const reader = body.getReader();
-  const idle = timeoutError(`Bedrock's stream went silent for ${Math.round(idleTimeoutMs / 1000)} s (idleTimeoutMs).`);
-  // An injected fetch may ignore its signal: cancelling the reader ends a pending read anyway.
   const onAbort = () => void reader.cancel(sent.signal.reason).catch(() => undefined);
   sent.signal.addEventListener("abort", onAbort, { once: true });
+  let reading = false;
+  let readStarted = 0;
+  let watchdog: ReturnType<typeof setTimeout> | undefined;
+  let finished = false;
+
+  const check = () => {
+    watchdog = undefined;
+    if (!reading) return;
+    const silent = Date.now() - readStarted;
+    if (silent >= idleTimeoutMs) {
+      sent.abort(timeoutError(`Bedrock's stream went silent for ${Math.round(idleTimeoutMs / 1000)} s (idleTimeoutMs).`));
+    } else {
+      watchdog = setTimeout(check, idleTimeoutMs - silent);
+    }
+  };
   const finish = () => {
+    if (finished) return;
+    finished = true;
+    if (watchdog !== undefined) clearTimeout(watchdog);
     sent.release();
     sent.signal.removeEventListener("abort", onAbort);
   };
+
+  return {
+    async read() {
+      if (finished && !sent.signal.aborted) return { done: true, value: undefined };
+      reading = true;
+      readStarted = Date.now();
+      watchdog ??= setTimeout(check, idleTimeoutMs);
+      let result: ReadableStreamReadResult<Uint8Array>;
+      try {
+        result = await reader.read();
+      } catch (error) {
+        finish();
+        throw sent.failure(error);
+      } finally {
+        reading = false;
+      }
+      if (sent.signal.aborted) {
+        finish();
+        throw sent.signal.reason;
+      }
+      if (result.done) finish();
+      return result;
+    },
+    async cancel(reason) {
+      finish();
+      sent.abort(reason);
+      await reader.cancel(reason).catch(() => undefined);
+    },
+  };
+}
+
+/** A ByteReader as a ReadableStream, for those who want to pipeThrough(decodeEventStream()). */
+export function readableFrom(reader: ByteReader): ReadableStream<Uint8Array> {
   return new ReadableStream<Uint8Array>(
     {
       async pull(controller) {
-        const timer = setTimeout(() => sent.abort(idle), idleTimeoutMs);
-        try {
-          const { done, value } = await reader.read();
-          if (sent.signal.aborted) {
-            finish();
-            controller.error(sent.signal.reason);
-          } else if (done) {
-            finish();
-            controller.close();
-          } else {
-            controller.enqueue(value);
-          }
-        } catch (error) {
-          finish();
-          controller.error(sent.failure(error));
-        } finally {
-          clearTimeout(timer);
-        }
+        const { done, value } = await reader.read();
+        if (done) controller.close();
+        else controller.enqueue(value);
       },
-      async cancel(reason) {
-        finish();
-        sent.abort(reason);
-        await reader.cancel(reason).catch(() => undefined);
-      },
+      cancel: (reason) => reader.cancel(reason),
     },
     { highWaterMark: 0 },
   );

@@ -1,6 +1,5 @@
 // Event-stream messages -> what Bedrock meant: a model chunk, nothing, or an error.
 import { bedrockException } from "../errors.ts";
-import { decodeBase64 } from "./base64.ts";
 import { streamError, type EventStreamMessage } from "./decode.ts";
 
 const decoder = new TextDecoder();
@@ -10,15 +9,34 @@ function headerString(message: EventStreamMessage, name: string): string | undef
   return header && typeof header.value === "string" ? header.value : undefined;
 }
 
-function parseObject(bytes: Uint8Array): Record<string, unknown> | undefined {
+function parseObject(json: string): Record<string, unknown> | undefined {
   try {
-    const value: unknown = JSON.parse(decoder.decode(bytes));
+    const value: unknown = JSON.parse(json);
     return value !== null && typeof value === "object" && !Array.isArray(value)
       ? (value as Record<string, unknown>)
       : undefined;
   } catch {
     return undefined;
   }
+}
+
+const NON_ASCII = /[\x80-\xff]/;
+
+/**
+ * The model JSON inside a chunk's base64 `bytes`. atob gives one character per byte: when all
+ * are ASCII that string already is the UTF-8 text, and only other payloads pay for a decode.
+ */
+function decodeChunkJson(base64: string): string | undefined {
+  let binary: string;
+  try {
+    binary = atob(base64);
+  } catch {
+    return undefined;
+  }
+  if (!NON_ASCII.test(binary)) return binary;
+  const bytes = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+  return decoder.decode(bytes);
 }
 
 /**
@@ -29,7 +47,7 @@ export function readBedrockEvent(message: EventStreamMessage): Record<string, un
   const type = headerString(message, ":message-type");
   if (type === "exception") {
     const name = headerString(message, ":exception-type") ?? "InternalServerException";
-    const payload = parseObject(message.body);
+    const payload = parseObject(decoder.decode(message.body));
     throw bedrockException(name, String(payload?.message ?? payload?.Message ?? ""), 500);
   }
   if (type === "error") {
@@ -38,9 +56,9 @@ export function readBedrockEvent(message: EventStreamMessage): Record<string, un
   }
   if (type !== "event" || headerString(message, ":event-type") !== "chunk") return undefined;
 
-  const payload = parseObject(message.body);
-  const bytes = typeof payload?.bytes === "string" ? decodeBase64(payload.bytes) : undefined;
-  const chunk = bytes && parseObject(bytes);
+  const payload = parseObject(decoder.decode(message.body));
+  const json = typeof payload?.bytes === "string" ? decodeChunkJson(payload.bytes) : undefined;
+  const chunk = json === undefined ? undefined : parseObject(json);
   if (!chunk) throw streamError("Bedrock sent a chunk event whose payload is not base64-encoded JSON.");
   return chunk;
 }

@@ -20,9 +20,15 @@ export function toErrorBody(error: unknown): ReturnType<BedrockEdgeError["toJSON
   return { error: { message: "The stream failed unexpectedly.", type: "server_error", param: null, code: null } };
 }
 
-export interface SseOptions {
+export interface SseOptions<T> {
+  /** Chunks for which this says false are not sent (the proxy drops a usage chunk nobody asked for). */
+  keep?: (value: T) => boolean;
+  /** The source ended normally; [DONE] is being written. */
+  onEnd?: () => void;
   /** Told of a mid-stream failure (for logging) before its error event is written. */
   onError?: (error: unknown) => void;
+  /** The reader went away (a client disconnect); the source is aborted. */
+  onCancel?: () => void;
 }
 
 /**
@@ -30,18 +36,23 @@ export interface SseOptions {
  * the first byte becomes a `data: {"error":…}` event and the stream ends without [DONE], so a
  * client can never mistake a cut answer for a whole one. Cancelling aborts the source.
  */
-export function encodeSse<T>(source: AsyncIterable<T> & { abort?: () => void }, options: SseOptions = {}): ReadableStream<Uint8Array> {
+export function encodeSse<T>(source: AsyncIterable<T> & { abort?: () => void }, options: SseOptions<T> = {}): ReadableStream<Uint8Array> {
   const iterator = source[Symbol.asyncIterator]();
   return new ReadableStream<Uint8Array>(
     {
       async pull(controller) {
         try {
-          const { done, value } = await iterator.next();
-          if (done) {
-            controller.enqueue(encoder.encode(SSE_DONE));
-            controller.close();
-          } else {
+          for (;;) {
+            const { done, value } = await iterator.next();
+            if (done) {
+              options.onEnd?.();
+              controller.enqueue(encoder.encode(SSE_DONE));
+              controller.close();
+              return;
+            }
+            if (options.keep && !options.keep(value)) continue;
             controller.enqueue(encoder.encode(sseData(value)));
+            return;
           }
         } catch (error) {
           options.onError?.(error);
@@ -51,6 +62,7 @@ export function encodeSse<T>(source: AsyncIterable<T> & { abort?: () => void }, 
       },
       async cancel() {
         source.abort?.();
+        options.onCancel?.();
         await iterator.return?.();
       },
     },

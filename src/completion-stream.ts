@@ -1,0 +1,158 @@
+// Bedrock's stream bytes -> chat.completion.chunk objects. The per-read work is one plain
+// function (bytes in, chunks out) and the async iterator around it is written by hand: no
+// generator or stream layer per chunk, which would cost more than the decoding itself.
+import type { StreamAnswer } from "./aws/invoke.ts";
+import { createMessageSplitter } from "./eventstream/decode.ts";
+import { readBedrockEvent } from "./eventstream/events.ts";
+import type { ChatCompletionChunk, ChatCompletionRequest, Usage } from "./openai/types.ts";
+import type { Route, StreamPart } from "./routes/types.ts";
+import { usageFromInvocationMetrics } from "./routes/usage.ts";
+
+/** A streamed completion: iterate it for chunks; abort() (or leaving the loop) cancels the upstream call. */
+export interface ChatCompletionStream extends AsyncIterable<ChatCompletionChunk> {
+  abort(): void;
+}
+
+export interface StreamMeta {
+  id: string;
+  created: number;
+  model: string;
+}
+
+function chunkOf(meta: StreamMeta, part: StreamPart): ChatCompletionChunk {
+  // Spelled out rather than spread: this runs once per chunk of every stream.
+  return {
+    id: meta.id,
+    object: "chat.completion.chunk",
+    created: meta.created,
+    model: meta.model,
+    choices: [{ index: part.index ?? 0, delta: part.delta, finish_reason: part.finish_reason ?? null, logprobs: null }],
+  };
+}
+
+/**
+ * The pure part: each call appends the chunks a read produced to `out`. When it throws, `out`
+ * still holds what came before the failure, so a client sees the text that preceded an error.
+ */
+export function createChunkAssembler(route: Route, request: ChatCompletionRequest, meta: StreamMeta) {
+  const splitter = createMessageSplitter();
+  const mapper = route.createStreamMapper(request);
+  let usage: Usage | undefined;
+  let metricsUsage: Usage | undefined;
+
+  function emit(parts: StreamPart[], out: ChatCompletionChunk[]): void {
+    for (const part of parts) {
+      if (part.usage) usage = part.usage;
+      if (part.finish_reason || Object.keys(part.delta).length) out.push(chunkOf(meta, part));
+    }
+  }
+
+  return {
+    first(): ChatCompletionChunk {
+      return chunkOf(meta, { delta: { role: "assistant", content: "" } });
+    },
+    push(bytes: Uint8Array, out: ChatCompletionChunk[]): void {
+      for (const message of splitter.push(bytes)) {
+        const event = readBedrockEvent(message);
+        if (!event) continue;
+        const metrics = event["amazon-bedrock-invocationMetrics"];
+        if (metrics !== undefined) metricsUsage = usageFromInvocationMetrics(metrics) ?? metricsUsage;
+        emit(mapper.push(event), out);
+      }
+    },
+    end(out: ChatCompletionChunk[]): void {
+      splitter.end();
+      emit(mapper.end(), out);
+      // Usage from the model's own counts first, Bedrock's invocation metrics otherwise.
+      const total = usage ?? metricsUsage;
+      if (request.stream_options?.include_usage && total) {
+        out.push({ id: meta.id, object: "chat.completion.chunk", created: meta.created, model: meta.model, choices: [], usage: total });
+      }
+    },
+  };
+}
+
+export function streamCompletion(
+  answer: StreamAnswer,
+  route: Route,
+  request: ChatCompletionRequest,
+  meta: StreamMeta,
+): ChatCompletionStream {
+  const { reader } = answer;
+  const assembler = createChunkAssembler(route, request, meta);
+  let queue: ChatCompletionChunk[] = [assembler.first()];
+  let position = 0;
+  let failure: unknown;
+  let state: "reading" | "ended" | "closed" = "reading";
+  let aborted: DOMException | undefined;
+  let iterated = false;
+
+  // Ends the upstream call unless it already ended on its own.
+  const release = () => {
+    if (state === "reading") void reader.cancel(aborted).catch(() => undefined);
+    state = "closed";
+  };
+
+  async function next(): Promise<IteratorResult<ChatCompletionChunk>> {
+    for (;;) {
+      if (position < queue.length) return { done: false, value: queue[position++]! };
+      if (failure !== undefined) {
+        const error = failure;
+        failure = undefined;
+        release();
+        throw error;
+      }
+      if (state !== "reading") return { done: true, value: undefined };
+      let read: ReadableStreamReadResult<Uint8Array>;
+      try {
+        read = await reader.read();
+      } catch (error) {
+        state = "closed";
+        throw error;
+      }
+      // A cancelled reader reads as done: that is an abort, not the answer's end.
+      if (aborted) {
+        state = "closed";
+        throw aborted;
+      }
+      const out: ChatCompletionChunk[] = [];
+      try {
+        if (read.done) {
+          state = "ended";
+          assembler.end(out);
+        } else {
+          assembler.push(read.value, out);
+        }
+      } catch (error) {
+        failure = error;
+      }
+      queue = out;
+      position = 0;
+    }
+  }
+
+  const iterator: AsyncIterableIterator<ChatCompletionChunk> = {
+    next,
+    async return() {
+      // Leaving a for-await loop early must end the upstream call too.
+      release();
+      return { done: true, value: undefined };
+    },
+    [Symbol.asyncIterator]() {
+      return iterator;
+    },
+  };
+
+  return {
+    [Symbol.asyncIterator]() {
+      if (iterated) throw new TypeError("A ChatCompletionStream can be iterated only once.");
+      iterated = true;
+      return iterator;
+    },
+    abort() {
+      if (state !== "reading" || aborted) return;
+      aborted = new DOMException("The stream was aborted.", "AbortError");
+      void reader.cancel(aborted).catch(() => undefined);
+    },
+  };
+}

@@ -1,0 +1,59 @@
+import { describe, expect, it } from "vitest";
+import { BedrockEdgeError } from "../errors.ts";
+import { encodeSse, sseComment, sseData, SSE_DONE } from "./sse.ts";
+
+function source<T>(items: T[], failWith?: unknown) {
+  let aborted = false;
+  return {
+    get aborted() {
+      return aborted;
+    },
+    abort() {
+      aborted = true;
+    },
+    async *[Symbol.asyncIterator]() {
+      for (const item of items) yield item;
+      if (failWith !== undefined) throw failWith;
+    },
+  };
+}
+
+const text = (stream: ReadableStream<Uint8Array>) => new Response(stream).text();
+
+describe("encodeSse", () => {
+  it("writes data lines and [DONE], skipping what keep() refuses", async () => {
+    let ended = false;
+    const out = await text(encodeSse(source([{ a: 1 }, { skip: true }, { b: "é" }]), { keep: (v) => !("skip" in v), onEnd: () => (ended = true) }));
+    expect(out).toBe(`data: {"a":1}\n\ndata: {"b":"é"}\n\n${SSE_DONE}`);
+    expect(ended).toBe(true);
+  });
+
+  it("turns a failure after the first byte into an error event, without [DONE]", async () => {
+    const failure = new BedrockEdgeError({ status: 424, message: "model broke", code: "model_stream_error" });
+    const seen: unknown[] = [];
+    const out = await text(encodeSse(source([{ a: 1 }], failure), { onError: (e) => seen.push(e) }));
+    expect(out).toBe(`data: {"a":1}\n\ndata: {"error":{"message":"model broke","type":"api_error","param":null,"code":"model_stream_error"}}\n\n`);
+    expect(seen).toEqual([failure]);
+  });
+
+  it("never shows an unexpected error's message", async () => {
+    const out = await text(encodeSse(source([], new Error("internal detail: key=abc"))));
+    expect(out).not.toContain("internal detail");
+    expect(out).toContain('"type":"server_error"');
+  });
+
+  it("aborts the source when the reader cancels", async () => {
+    const src = source([1, 2, 3]);
+    let cancelled = false;
+    const reader = encodeSse(src, { onCancel: () => (cancelled = true) }).getReader();
+    await reader.read();
+    await reader.cancel();
+    expect(src.aborted).toBe(true);
+    expect(cancelled).toBe(true);
+  });
+
+  it("comments never break out of their line", () => {
+    expect(sseComment("a\nb\r\nc")).toBe(": a b c\n\n");
+    expect(sseData({ x: "\n" })).toBe('data: {"x":"\\n"}\n\n');
+  });
+});
