@@ -2,7 +2,7 @@
 // pick the route, build the body, call the transport, map the answer or the stream.
 import { createTransport, invokeJson, invokeStream, type RetryEvent, type TransportOptions } from "./aws/invoke.ts";
 import { BedrockEdgeError } from "./errors.ts";
-import { streamCompletion, type ChatCompletionStream } from "./completion-stream.ts";
+import { primeStream, streamCompletion, type ChatCompletionStream, type PrimedStream } from "./completion-stream.ts";
 import { randomId } from "./ids.ts";
 import { modelNotFound, parseModels, parseModelString, type ModelConfig, type ModelEntry } from "./model.ts";
 import { parseChatRequest } from "./openai/schema.ts";
@@ -40,6 +40,11 @@ export interface Bedrock {
   chat: { completions: ChatCompletions };
   /** The names in `models`, in order. */
   listModels(): string[];
+  /**
+   * Compiles every configured `chat_template` now instead of on first use; resolves to one
+   * message per model whose template does not compile (empty when all do).
+   */
+  checkModels(): Promise<string[]>;
 }
 
 interface Resolved {
@@ -103,8 +108,15 @@ export function createBedrock(options: BedrockOptions = {}): Bedrock {
     const meta = { id: randomId("chatcmpl-"), created: Math.floor(Date.now() / 1000), model: request.model };
 
     if (request.stream) {
-      const answer = await invokeStream(transport, { ...call, stream: true });
-      return streamCompletion(answer, route, request, meta);
+      let primed: PrimedStream | undefined;
+      const answer = await invokeStream(transport, {
+        ...call,
+        stream: true,
+        prime: async (reader) => {
+          primed = await primeStream(reader, route, request, meta);
+        },
+      });
+      return streamCompletion(answer.reader, primed!);
     }
     const { json, headers } = await invokeJson(transport, { ...call, stream: false });
     const answer = route.parseAnswer(json, request);
@@ -121,6 +133,17 @@ export function createBedrock(options: BedrockOptions = {}): Bedrock {
   return {
     chat: { completions: { create } as ChatCompletions },
     listModels: () => Object.keys(models),
+    async checkModels() {
+      const problems: string[] = [];
+      for (const [name, config] of Object.entries(models)) {
+        try {
+          await renderer(config);
+        } catch (error) {
+          problems.push(`models["${name}"].chat_template: ${error instanceof Error ? error.message : String(error)}`);
+        }
+      }
+      return problems;
+    },
   };
 }
 

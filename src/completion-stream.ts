@@ -1,7 +1,7 @@
 // Bedrock's stream bytes -> chat.completion.chunk objects. The per-read work is one plain
 // function (bytes in, chunks out) and the async iterator around it is written by hand: no
 // generator or stream layer per chunk, which would cost more than the decoding itself.
-import type { StreamAnswer } from "./aws/invoke.ts";
+import type { ByteReader } from "./aws/invoke.ts";
 import { createMessageSplitter } from "./eventstream/decode.ts";
 import { readBedrockEvent } from "./eventstream/events.ts";
 import type { ChatCompletionChunk, ChatCompletionRequest, Usage } from "./openai/types.ts";
@@ -34,7 +34,7 @@ function chunkOf(meta: StreamMeta, part: StreamPart): ChatCompletionChunk {
  * The pure part: each call appends the chunks a read produced to `out`. When it throws, `out`
  * still holds what came before the failure, so a client sees the text that preceded an error.
  */
-export function createChunkAssembler(route: Route, request: ChatCompletionRequest, meta: StreamMeta) {
+function createChunkAssembler(route: Route, request: ChatCompletionRequest, meta: StreamMeta) {
   const splitter = createMessageSplitter();
   const mapper = route.createStreamMapper(request);
   let usage: Usage | undefined;
@@ -72,18 +72,44 @@ export function createChunkAssembler(route: Route, request: ChatCompletionReques
   };
 }
 
-export function streamCompletion(
-  answer: StreamAnswer,
+export type ChunkAssembler = ReturnType<typeof createChunkAssembler>;
+
+/** What priming read: the chunks before the first await of the stream proper. */
+export interface PrimedStream {
+  assembler: ChunkAssembler;
+  queue: ChatCompletionChunk[];
+  ended: boolean;
+}
+
+/**
+ * Reads until the answer yields its first chunk (or ends), so that an exception in Bedrock's
+ * first frame surfaces from create() itself: with its own status, and retried when retryable.
+ */
+export async function primeStream(
+  reader: ByteReader,
   route: Route,
   request: ChatCompletionRequest,
   meta: StreamMeta,
-): ChatCompletionStream {
-  const { reader } = answer;
+): Promise<PrimedStream> {
   const assembler = createChunkAssembler(route, request, meta);
-  let queue: ChatCompletionChunk[] = [assembler.first()];
+  const queue: ChatCompletionChunk[] = [assembler.first()];
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) {
+      assembler.end(queue);
+      return { assembler, queue, ended: true };
+    }
+    assembler.push(value, queue);
+    if (queue.length > 1) return { assembler, queue, ended: false };
+  }
+}
+
+export function streamCompletion(reader: ByteReader, primed: PrimedStream): ChatCompletionStream {
+  const { assembler } = primed;
+  let queue = primed.queue;
   let position = 0;
   let failure: unknown;
-  let state: "reading" | "ended" | "closed" = "reading";
+  let state: "reading" | "ended" | "closed" = primed.ended ? "ended" : "reading";
   let aborted: DOMException | undefined;
   let iterated = false;
 

@@ -243,6 +243,19 @@ describe("errors", () => {
     expect({ status: error.status, name: error.bedrockError }).toEqual({ status: 424, name: "ModelStreamErrorException" });
   });
 
+  it("an exception in the very first frame rejects create() with its status, retried when retryable", async () => {
+    const { bedrock, emulator } = emulated({ maxRetries: 2 });
+    const throttled = model("llama", "midstream-throttlingException0");
+    const error = await failure(bedrock.chat.completions.create({ model: throttled, messages: [hello], stream: true }));
+    expect({ status: error.status, name: error.bedrockError }).toEqual({ status: 429, name: "ThrottlingException" });
+    // Nothing had been passed on: retried like an HTTP 429.
+    expect(emulator.stats.calls(throttled.split("/").slice(2).join("/"))).toBe(3);
+    const broken = model("llama", "midstream-modelStreamErrorException0");
+    expect((await failure(bedrock.chat.completions.create({ model: broken, messages: [hello], stream: true }))).status).toBe(424);
+    expect(emulator.stats.calls(broken.split("/").slice(2).join("/"))).toBe(1);
+    await expect.poll(() => emulator.stats.activeStreams).toBe(0);
+  });
+
   it("a corrupt frame and a dropped connection are 502s, never a silent end", async () => {
     const { bedrock } = emulated();
     for (const option of ["badcrc3", "drop3"]) {

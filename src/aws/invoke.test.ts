@@ -258,3 +258,24 @@ describe("timeouts", () => {
     expect(new Uint8Array(await new Response(readableFrom(reader)).arrayBuffer())).toEqual(new Uint8Array([7, 8]));
   });
 });
+
+describe("a signal already aborted", () => {
+  it("sends nothing, before the first attempt or while credentials are fetched", async () => {
+    const { fetch, calls } = scripted([ok(), ok()]);
+    const reason = new DOMException("gone", "AbortError");
+    const before = new AbortController();
+    before.abort(reason);
+    await expect(invokeJson(transport(fetch), { ...call, signal: before.signal })).rejects.toBe(reason);
+
+    const during = new AbortController();
+    const slowCredentials = createTransport({
+      fetch,
+      credentials: async () => {
+        during.abort(reason);
+        return CREDENTIALS;
+      },
+    });
+    await expect(invokeJson(slowCredentials, { ...call, signal: during.signal })).rejects.toBe(reason);
+    expect(calls).toHaveLength(0);
+  });
+});

@@ -58,6 +58,15 @@ export interface InvokeRequest {
   onRetry?: (event: RetryEvent) => void;
 }
 
+export interface StreamRequest extends InvokeRequest {
+  /**
+   * Reads ahead until the answer has begun (e.g. its first chunk); what it reads it keeps. If it
+   * throws a Bedrock exception, the call is retried like an error answer, since nothing was
+   * passed on yet.
+   */
+  prime?: (reader: ByteReader) => Promise<void>;
+}
+
 export interface JsonAnswer {
   headers: Headers;
   json: Record<string, unknown>;
@@ -111,28 +120,46 @@ export function createTransport(options: TransportOptions = {}): Transport {
 
 /** InvokeModel: the model's JSON answer. */
 export async function invokeJson(transport: Transport, request: InvokeRequest): Promise<JsonAnswer> {
-  const sent = await sendWithRetries(transport, { ...request, stream: false });
-  try {
-    const text = await untilAborted(readText(sent.response, MAX_JSON_ANSWER_BYTES), sent.signal);
-    const json = parseJsonObject(text);
-    if (!json) throw badUpstream("Bedrock answered with a body that is not a JSON object.");
-    return { headers: sent.response.headers, json };
-  } catch (error) {
-    throw sent.failure(error);
-  } finally {
-    sent.release();
-  }
+  return sendWithRetries(transport, { ...request, stream: false }, async (sent) => {
+    try {
+      const text = await untilAborted(readText(sent.response, MAX_JSON_ANSWER_BYTES), sent.signal);
+      const json = parseJsonObject(text);
+      if (!json) throw badUpstream("Bedrock answered with a body that is not a JSON object.");
+      return { headers: sent.response.headers, json };
+    } catch (error) {
+      throw sent.failure(error);
+    } finally {
+      sent.release();
+    }
+  });
 }
 
-/** InvokeModelWithResponseStream: the raw event-stream body, once Bedrock accepted the call. */
-export async function invokeStream(transport: Transport, request: InvokeRequest): Promise<StreamAnswer> {
-  const sent = await sendWithRetries(transport, { ...request, stream: true });
-  const body = sent.response.body;
-  if (!body) {
-    sent.release();
-    throw badUpstream("Bedrock answered a stream request with an empty body.");
-  }
-  return { headers: sent.response.headers, reader: guardReader(body, sent, transport.idleTimeoutMs) };
+/**
+ * InvokeModelWithResponseStream: the raw event-stream body, once Bedrock accepted the call and,
+ * with `prime`, once the answer has really begun. A stream can open with an exception frame
+ * (throttling, say) right after its 200: while nothing has been passed on, that is as
+ * retryable as the same error in an HTTP answer.
+ */
+export async function invokeStream(transport: Transport, request: StreamRequest): Promise<StreamAnswer> {
+  return sendWithRetries(transport, { ...request, stream: true }, async (sent) => {
+    const body = sent.response.body;
+    if (!body) {
+      sent.release();
+      throw badUpstream("Bedrock answered a stream request with an empty body.");
+    }
+    const reader = guardReader(body, sent, transport.idleTimeoutMs);
+    if (request.prime) {
+      try {
+        await request.prime(reader);
+      } catch (error) {
+        await reader.cancel(error).catch(() => undefined);
+        // An exception frame is Bedrock's answer, like an error status; anything else is ours.
+        if (error instanceof BedrockEdgeError && error.bedrockError) answeredByBedrock.add(error);
+        throw error;
+      }
+    }
+    return { headers: sent.response.headers, reader };
+  });
 }
 
 interface Sent {
@@ -146,7 +173,7 @@ interface Sent {
   abort(reason: unknown): void;
 }
 
-async function sendWithRetries(transport: Transport, request: InvokeRequest): Promise<Sent> {
+async function sendWithRetries<T>(transport: Transport, request: InvokeRequest, finish: (sent: Sent) => Promise<T>): Promise<T> {
   const region = resolveRegion(request.modelId, request.region ?? transport.region);
   const baseUrl = transport.endpoint ?? bedrockBaseUrl(region, parseArn(request.modelId)?.partition);
   const url = invokeUrl(baseUrl, request.modelId, request.stream);
@@ -155,8 +182,10 @@ async function sendWithRetries(transport: Transport, request: InvokeRequest): Pr
   let retries = 0;
   let waits = 0;
   for (let attempt = 1; ; attempt++) {
+    // A signal aborted before (or between) attempts never fires its event: check it.
+    request.signal?.throwIfAborted();
     try {
-      return await sendOnce(transport, request, url, region);
+      return await finish(await sendOnce(transport, request, url, region));
     } catch (error) {
       if (request.signal?.aborted) throw request.signal.reason;
       if (!(error instanceof BedrockEdgeError)) throw error;
@@ -195,6 +224,8 @@ async function sendOnce(transport: Transport, request: InvokeRequest, url: strin
 
   const controller = new AbortController();
   const userSignal = request.signal;
+  // The caller may have aborted while credentials were fetched or the request signed.
+  userSignal?.throwIfAborted();
   const onUserAbort = () => controller.abort(userSignal?.reason);
   userSignal?.addEventListener("abort", onUserAbort, { once: true });
   // The error is made when the timer fires: an Error with its stack costs more than the request's signing.

@@ -146,3 +146,26 @@ describe("partialMarkerLength", () => {
     expect(partialMarkerLength("</think>", ["</think>"])).toBe(0);
   });
 });
+
+describe("degenerate model output stays linear", () => {
+  // Sizes where a quadratic scan would take seconds to minutes; the results must match the plain answer.
+  it("50,000 newlines inside reasoning, streamed one character at a time", () => {
+    const answer = `think${"\n".repeat(50_000)}more\n</think>\n\nanswer`;
+    const expected = { reasoning: `think${"\n".repeat(50_000)}more`, content: "answer", calls: [] };
+    expect(summary(run(R1, [answer]))).toEqual(expected);
+    expect(summary(run(R1, Array.from(answer)))).toEqual(expected);
+  });
+
+  it("a tool call of 200,000 characters, streamed in 4-character pieces", () => {
+    const big = "x".repeat(200_000);
+    const answer = `<tool_call>\n{"name": "f", "arguments": {"a": "${big}"}}\n</tool_call>`;
+    const pieces = answer.match(/[\s\S]{1,4}/g) ?? [];
+    expect(summary(run(QWEN3_TOOLS, pieces)).calls).toEqual([`f({"a":"${big}"})`]);
+  });
+
+  it("a DeepSeek call padded with 100,000 spaces", () => {
+    const spaces = " ".repeat(100_000);
+    const text = `<｜tool▁calls▁begin｜><｜tool▁call▁begin｜>function<｜tool▁sep｜>f${spaces}\n${spaces}\`\`\`json\n{}\n\`\`\`${spaces}<｜tool▁call▁end｜><｜tool▁calls▁end｜>`;
+    expect(summary(run({ ...R1, reasoning: "never", tools: deepseekToolSyntax }, [text])).calls).toEqual(["f({})"]);
+  });
+});

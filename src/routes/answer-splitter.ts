@@ -42,8 +42,14 @@ const THINK_OPEN = "<think>";
 const THINK_CLOSE = "</think>";
 // Some servers echo the generation prompt's header; it is not part of the answer.
 const CHATML_HEADER = "<|im_start|>assistant\n";
-const LEADING_SPACE = /^\s+/;
-const TRAILING_SPACE = /\s+$/;
+
+/** What JavaScript's `\s` matches, tested one code unit at a time. */
+function isSpace(c: number): boolean {
+  return (
+    c === 32 || (c >= 9 && c <= 13) || c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) ||
+    c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff
+  );
+}
 
 /** Length of the longest tail of `text` that is a proper prefix of one of `markers`. */
 export function partialMarkerLength(text: string, markers: readonly string[]): number {
@@ -60,10 +66,10 @@ export function partialMarkerLength(text: string, markers: readonly string[]): n
   return longest;
 }
 
-function firstMarker(text: string, markers: readonly string[]): { index: number; marker: string } | undefined {
+function firstMarker(text: string, markers: readonly string[], from = 0): { index: number; marker: string } | undefined {
   let found: { index: number; marker: string } | undefined;
   for (const marker of markers) {
-    const index = text.indexOf(marker);
+    const index = text.indexOf(marker, from);
     if (index >= 0 && (!found || index < found.index)) found = { index, marker };
   }
   return found;
@@ -73,16 +79,29 @@ export function createAnswerSplitter(options: SplitterOptions): AnswerSplitter {
   type State = "start" | "think" | "content" | "tool" | "done";
   let state: State = "start";
   let pending = "";
+  // pending[0, knownSpace) is known to be whitespace (held back before a possible marker): no
+  // scan covers it twice, so a long run of whitespace stays linear, not quadratic.
+  let knownSpace = 0;
+  // A tool call being received: its pieces, their length, and the tail a marker could start in.
+  let toolPieces: string[] = [];
+  let toolLength = 0;
+  let toolWindow = "";
   // Leading whitespace of the reasoning, and of the content after it, is dropped.
   let trimStart = false;
   let toolCalls = 0;
   const tools = options.tools;
   const thinkMarkers = [THINK_CLOSE, ...options.endMarkers];
   const contentMarkers = tools ? [tools.open, ...options.endMarkers] : options.endMarkers;
+  const toolWindowLength = Math.max(tools?.close.length ?? 0, ...options.endMarkers.map((marker) => marker.length)) - 1;
+
+  function consume(count: number): void {
+    pending = pending.slice(count);
+    knownSpace = 0;
+  }
 
   function emit(out: AnswerPart[], kind: "reasoning" | "content", text: string): void {
     if (trimStart) {
-      text = text.replace(LEADING_SPACE, "");
+      text = text.trimStart();
       if (!text) return;
       trimStart = false;
     }
@@ -105,11 +124,16 @@ export function createAnswerSplitter(options: SplitterOptions): AnswerSplitter {
 
   /** Emits what is certainly text of `kind`, keeping a possible marker start (and, optionally, trailing space). */
   function emitSafe(out: AnswerPart[], kind: "reasoning" | "content", markers: readonly string[], holdSpace: boolean): void {
-    let safe = pending.length - partialMarkerLength(pending, markers);
-    // Whitespace right before a marker is dropped with it, so it waits too.
-    if (holdSpace) safe = pending.slice(0, safe).replace(TRAILING_SPACE, "").length;
+    const body = pending.length - partialMarkerLength(pending, markers);
+    let safe = body;
+    if (holdSpace) {
+      // Whitespace right before a marker is dropped with it, so it waits too.
+      while (safe > knownSpace && isSpace(pending.charCodeAt(safe - 1))) safe--;
+      if (safe === knownSpace) safe = 0;
+    }
     emit(out, kind, pending.slice(0, safe));
     pending = pending.slice(safe);
+    knownSpace = body - safe;
   }
 
   function drain(final: boolean): AnswerPart[] {
@@ -121,12 +145,13 @@ export function createAnswerSplitter(options: SplitterOptions): AnswerSplitter {
       }
       if (state === "start") {
         if (pending.startsWith(CHATML_HEADER)) {
-          pending = pending.slice(CHATML_HEADER.length);
+          consume(CHATML_HEADER.length);
           continue;
         }
-        const lead = pending.replace(LEADING_SPACE, "");
+        while (knownSpace < pending.length && isSpace(pending.charCodeAt(knownSpace))) knownSpace++;
+        const lead = pending.slice(knownSpace);
         if (options.reasoning !== "never" && lead.startsWith(THINK_OPEN)) {
-          pending = lead.slice(THINK_OPEN.length);
+          consume(knownSpace + THINK_OPEN.length);
           state = "think";
           trimStart = true;
           continue;
@@ -136,20 +161,23 @@ export function createAnswerSplitter(options: SplitterOptions): AnswerSplitter {
         if (undecided && !final) return out;
         state = options.reasoning === "always" ? "think" : "content";
         trimStart = state === "think";
+        // Leading whitespace stays part of the text (or is trimmed by emit): no longer "held".
+        knownSpace = 0;
         continue;
       }
       if (state === "think") {
-        const hit = firstMarker(pending, thinkMarkers);
+        // Markers start with "<", never inside held whitespace.
+        const hit = firstMarker(pending, thinkMarkers, knownSpace);
         if (hit) {
-          emit(out, "reasoning", pending.slice(0, hit.index).replace(TRAILING_SPACE, ""));
-          pending = pending.slice(hit.index + hit.marker.length);
+          emit(out, "reasoning", pending.slice(0, hit.index).trimEnd());
+          consume(hit.index + hit.marker.length);
           state = hit.marker === THINK_CLOSE ? "content" : "done";
           trimStart = true;
           continue;
         }
         if (final) {
           // No `</think>` ever came: everything was reasoning.
-          emit(out, "reasoning", pending.replace(TRAILING_SPACE, ""));
+          emit(out, "reasoning", pending.trimEnd());
           pending = "";
           return out;
         }
@@ -157,40 +185,52 @@ export function createAnswerSplitter(options: SplitterOptions): AnswerSplitter {
         return out;
       }
       if (state === "content") {
-        const hit = firstMarker(pending, contentMarkers);
+        const hit = firstMarker(pending, contentMarkers, knownSpace);
         if (hit) {
           const before = pending.slice(0, hit.index);
-          emit(out, "content", hit.marker === tools?.open ? before.replace(TRAILING_SPACE, "") : before);
-          pending = pending.slice(hit.index + hit.marker.length);
-          state = hit.marker === tools?.open ? "tool" : "done";
+          const opensTool = hit.marker === tools?.open;
+          emit(out, "content", opensTool ? before.trimEnd() : before);
+          consume(hit.index + hit.marker.length);
+          state = opensTool ? "tool" : "done";
           continue;
         }
         if (final) {
-          emit(out, "content", toolCalls > 0 ? pending.replace(TRAILING_SPACE, "") : pending);
+          emit(out, "content", toolCalls > 0 ? pending.trimEnd() : pending);
           pending = "";
           return out;
         }
         emitSafe(out, "content", contentMarkers, tools !== undefined);
         return out;
       }
-      // state === "tool": a call is only useful whole, so it is held until it closes.
-      const close = pending.indexOf(tools!.close);
-      if (close >= 0) {
-        emitTool(out, pending.slice(0, close), true);
-        pending = pending.slice(close + tools!.close.length);
-        state = "content";
-        // Whitespace between calls is layout, not content.
-        trimStart = true;
-        continue;
-      }
-      const end = firstMarker(pending, options.endMarkers);
-      if (end || final) {
+      // state === "tool": a call is only useful whole, so it is held (as pieces, searched only
+      // where a marker could newly end) until it closes.
+      const window = toolWindow + pending;
+      const close = window.indexOf(tools!.close);
+      const end = close >= 0 ? undefined : firstMarker(window, options.endMarkers);
+      if (close >= 0 || end || final) {
+        const whole = toolPieces.join("") + pending;
+        const offset = toolLength - toolWindow.length;
+        toolPieces = [];
+        toolLength = 0;
+        toolWindow = "";
+        if (close >= 0) {
+          emitTool(out, whole.slice(0, offset + close), true);
+          pending = whole.slice(offset + close + tools!.close.length);
+          state = "content";
+          // Whitespace between calls is layout, not content.
+          trimStart = true;
+          continue;
+        }
         // Models often stop at the end-of-turn token without closing the last call.
         state = "done";
-        emitTool(out, end ? pending.slice(0, end.index) : pending, false);
+        emitTool(out, end ? whole.slice(0, offset + end.index) : whole, false);
         pending = "";
         return out;
       }
+      toolPieces.push(pending);
+      toolLength += pending.length;
+      toolWindow = window.slice(-toolWindowLength);
+      pending = "";
       return out;
     }
   }

@@ -34,8 +34,29 @@ export const qwenToolSyntax: ToolSyntax = {
 const DS_CALL_BEGIN = "<｜tool▁call▁begin｜>";
 const DS_CALL_END = "<｜tool▁call▁end｜>";
 const DS_SEP = "<｜tool▁sep｜>";
-// `function<｜tool▁sep｜>name\n```json\n{…}\n```` inside one call.
-const DS_CALL = /^\s*(?:function)?\s*<｜tool▁sep｜>\s*([^\n]+?)\s*\n\s*```(?:json)?\s*\n?([\s\S]*?)\n?\s*```\s*$/;
+const FENCE = "```";
+
+/**
+ * One DeepSeek call: `function<｜tool▁sep｜>name\n```json\n{…}\n````. Read with indexOf and
+ * trim, not a regex: model output is untrusted, and backtracking over a long run of spaces
+ * would cost quadratic time.
+ */
+function parseDeepseekCall(body: string): ParsedToolCall | undefined {
+  const sep = body.indexOf(DS_SEP);
+  if (sep < 0) return undefined;
+  const kind = body.slice(0, sep).trim();
+  if (kind !== "" && kind !== "function") return undefined;
+  const after = body.slice(sep + DS_SEP.length);
+  const newline = after.indexOf("\n");
+  if (newline < 0) return undefined;
+  const name = after.slice(0, newline).trim();
+  let fenced = after.slice(newline + 1).trim();
+  if (!name || !fenced.startsWith(FENCE) || !fenced.endsWith(FENCE) || fenced.length < 2 * FENCE.length) return undefined;
+  fenced = fenced.slice(FENCE.length, -FENCE.length);
+  if (fenced.startsWith("json")) fenced = fenced.slice(4);
+  const args = argumentsJson(fenced.trim());
+  return args === undefined ? undefined : { name, arguments: args };
+}
 
 /** DeepSeek R1: `<｜tool▁calls▁begin｜>` then one `<｜tool▁call▁begin｜>…<｜tool▁call▁end｜>` per call. */
 export const deepseekToolSyntax: ToolSyntax = {
@@ -48,12 +69,9 @@ export const deepseekToolSyntax: ToolSyntax = {
       const begin = rest.indexOf(DS_CALL_BEGIN);
       if (begin < 0) break;
       const end = rest.indexOf(DS_CALL_END, begin);
-      const body = rest.slice(begin + DS_CALL_BEGIN.length, end < 0 ? undefined : end);
-      if (!body.includes(DS_SEP)) return undefined;
-      const match = DS_CALL.exec(body);
-      const args = match ? argumentsJson(match[2]!.trim()) : undefined;
-      if (!match || args === undefined) return undefined;
-      calls.push({ name: match[1]!, arguments: args });
+      const call = parseDeepseekCall(rest.slice(begin + DS_CALL_BEGIN.length, end < 0 ? undefined : end));
+      if (!call) return undefined;
+      calls.push(call);
       if (end < 0) break;
       rest = rest.slice(end + DS_CALL_END.length);
     }

@@ -12,6 +12,7 @@ const MODELS: Record<string, string> = {
   ...Object.fromEntries(STREAM_EXCEPTION_TYPES.map((type) => [`mid-${type}`, modelString("qwen2", `midstream-${type}2`)])),
   storm: modelString("llama", "throttle"),
   reset: modelString("llama", "drop0"),
+  "throttled-first-frame": modelString("llama", "midstream-throttlingException0"),
   trickle: modelString("llama", "slow60", "long5"),
   stall: modelString("llama", "slow600", "long3"),
   "slow-start": modelString("llama", "wait700"),
@@ -90,12 +91,32 @@ describe("throttling storms and resets", () => {
     expect(stats().calls(idOf("storm"))).toBe(90);
   });
 
-  it("a connection reset right after the headers: an error event, never a quiet end", async () => {
-    const { text } = await rawSse(proxy.url(), { model: "reset", messages: USER_HELLO, stream: true });
+  it("a connection reset right after the headers, before any chunk: a 502 with its own status, not a 200", async () => {
+    const { status, text } = await rawSse(proxy.url(), { model: "reset", messages: USER_HELLO, stream: true });
+    expect(status).toBe(502);
+    expect(JSON.parse(text)).toMatchObject({ error: { type: "server_error", code: "upstream_connection_lost" } });
+    await nothingRunning();
+  });
+
+  it("a reset after output began: the text so far, then an error event, never a quiet end", async () => {
+    const { status, text } = await rawSse(proxy.url(), { model: "dropped", messages: USER_HELLO, stream: true });
+    expect(status).toBe(200);
     const events = sseEvents(text);
     expect(events.at(-1)).toMatchObject({ error: { type: "server_error" } });
     expect(events).not.toContain("[DONE]");
     await nothingRunning();
+  });
+
+  it("an exception in the first frame keeps its status and is retried like any throttling", async () => {
+    const error = await proxy
+      .client()
+      .chat.completions.create({ model: "throttled-first-frame", messages: USER_HELLO, stream: true })
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+    expect(error).toBeInstanceOf(OpenAI.RateLimitError);
+    expect(stats().calls(idOf("throttled-first-frame"))).toBe(3);
   });
 });
 
