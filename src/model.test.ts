@@ -10,7 +10,7 @@ describe("model strings (DESIGN §3)", () => {
   });
 
   it("take bedrock/openai/<region>/<arn>", () => {
-    expect(parseModelString(`bedrock/openai/eu-west-1/${ARN}`)).toEqual({ route: "openai", modelId: ARN, region: "eu-west-1" });
+    expect(parseModelString(`bedrock/openai/us-east-1/${ARN}`)).toEqual({ route: "openai", modelId: ARN, region: "us-east-1" });
     expect(parseModelString(`bedrock/openai/${ARN}`)).toEqual({ route: "openai", modelId: ARN });
   });
 
@@ -43,5 +43,18 @@ describe("models tables", () => {
     expect(() => parseModels({ a: { model: `bedrock/llama/${ARN}`, template: "qwen2", chat_template: "x" } })).toThrow(/not both/);
     expect(() => parseModels([])).toThrow(/JSON object/);
     expect(() => parseModels({ "bad name!": `bedrock/llama/${ARN}` })).toThrow(/name/);
+  });
+});
+
+describe("regions that contradict the ARN", () => {
+  it("are refused in a model string", () => {
+    expect(() => parseModelString(`bedrock/openai/eu-west-1/${ARN}`)).toThrow(/ARN is in us-east-1/);
+  });
+
+  it("are reported as the configuration's problem, naming the entry", () => {
+    expect(() => parseModels({ a: { model: `bedrock/llama/${ARN}`, region: "eu-west-1" } }, "MODELS")).toThrow(
+      /^MODELS\["a"\]: The model's ARN is in us-east-1/,
+    );
+    expect(parseModels({ a: { model: `bedrock/llama/${ARN}`, region: "us-east-1" } })).toEqual({ a: { model: `bedrock/llama/${ARN}`, region: "us-east-1" } });
   });
 });

@@ -1,7 +1,7 @@
 // Model strings (`bedrock/<route>/<model-id>`) and per-model configuration: which route,
 // which Bedrock model, which region, which template.
 import * as v from "valibot";
-import { validateModelId, isValidRegion } from "./aws/endpoint.ts";
+import { isValidRegion, resolveRegion, validateModelId } from "./aws/endpoint.ts";
 import { BedrockEdgeError, invalidRequest } from "./errors.ts";
 import { isRouteName, routes } from "./routes/index.ts";
 import type { RouteName, TemplateName } from "./routes/types.ts";
@@ -14,7 +14,6 @@ export interface ParsedModel {
 }
 
 const ROUTE_NAMES = Object.keys(routes).join(", ");
-const REGION_PREFIX = /^([a-z]{2}(?:-[a-z]+)+-\d{1,2})\/(.+)$/;
 
 /** `bedrock/<route>/<model-id>` (prefix optional) -> route and Bedrock model id; 400 when malformed. */
 export function parseModelString(model: string): ParsedModel {
@@ -30,12 +29,14 @@ export function parseModelString(model: string): ParsedModel {
   }
   let modelId = rest.slice(slash + 1);
   let region: string | undefined;
-  const regional = route === "openai" ? REGION_PREFIX.exec(modelId) : null;
-  if (regional) {
-    region = regional[1]!;
-    modelId = regional[2]!;
+  // bedrock/openai/<region>/<arn>: an ARN never starts with a region, so the form is unambiguous.
+  const head = modelId.slice(0, Math.max(0, modelId.indexOf("/")));
+  if (route === "openai" && isValidRegion(head)) {
+    region = head;
+    modelId = modelId.slice(head.length + 1);
   }
   validateModelId(modelId);
+  if (region) resolveRegion(modelId, region);
   return region ? { route, modelId, region } : { route, modelId };
 }
 
@@ -99,7 +100,9 @@ export function parseModels(value: unknown, where = "models"): Record<string, Mo
     }
     const config = typeof result.output === "string" ? { model: result.output } : result.output;
     try {
-      parseModelString(config.model);
+      const parsed = parseModelString(config.model);
+      // A region that contradicts the ARN would fail every call; say so now, as the operator's problem.
+      if (config.region) resolveRegion(parsed.modelId, config.region);
     } catch (error) {
       throw new TypeError(`${where}["${name}"]: ${error instanceof Error ? error.message : "bad model string"}`);
     }

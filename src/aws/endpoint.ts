@@ -1,7 +1,7 @@
 import { invalidRequest } from "../errors.ts";
 
 // Regions become part of a host name: anything but the AWS shape is refused.
-const REGION = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
+const REGION = /^[a-z]{2}(?:-[a-z]+)+-\d{1,2}$/;
 
 // A Bedrock model identifier: an ARN or a plain id. The whole id is one path segment after
 // encoding, so the only traversal risk is an id of "." or "..", which the leading

@@ -2,6 +2,7 @@
 // route sees it, and a failure names the field (`messages[2].content`) in a 400.
 import * as v from "valibot";
 import { invalidRequest } from "../errors.ts";
+import { jsonTextTooDeep, MAX_JSON_DEPTH, valueTooDeep } from "./depth.ts";
 import type { ChatCompletionRequest } from "./types.ts";
 
 const text = v.string();
@@ -80,7 +81,7 @@ const stop = v.nullish(
 );
 
 // Unknown fields are kept: the openai route passes them to models that understand them;
-// completion-format routes refuse them by name (routes/params.ts).
+// completion-format routes refuse them by name (routes/completion-route.ts).
 export const chatCompletionRequestSchema = v.looseObject({
   model: v.pipe(v.string(), v.minLength(1, "model is empty")),
   messages: v.pipe(v.array(message), v.minLength(1, "messages must not be empty")),
@@ -135,22 +136,19 @@ function deepest(issue: v.BaseIssue<unknown>, path: PathItem[]): { issue: v.Base
   return deepest(best, nested[0]!.input === issue.input ? [...path, ...nested] : [...nested]);
 }
 
-// Deeper than any real request (JSON schemas included), shallow enough for every recursive
-// step after validation (templates, JSON.stringify) to stay far from the stack limit.
-const MAX_DEPTH = 64;
-
-/** The top-level field holding a value nested deeper than MAX_DEPTH (cycles count as infinite). */
-function tooDeep(input: Record<string, unknown>): string | undefined {
-  for (const [field, root] of Object.entries(input)) {
-    const stack: Array<[unknown, number]> = [[root, 1]];
-    while (stack.length) {
-      const [value, depth] = stack.pop()!;
-      if (value === null || typeof value !== "object") continue;
-      if (depth > MAX_DEPTH) return field;
-      for (const child of Object.values(value)) stack.push([child, depth + 1]);
+/** Tool-call arguments are JSON inside a string: their nesting is checked as text. */
+function deepArguments(request: ChatCompletionRequest): string | undefined {
+  for (const [i, message] of request.messages.entries()) {
+    if (message.role !== "assistant") continue;
+    for (const [j, call] of (message.tool_calls ?? []).entries()) {
+      if (jsonTextTooDeep(call.function.arguments)) return `messages[${i}].tool_calls[${j}].function.arguments`;
     }
   }
   return undefined;
+}
+
+function tooDeep(param: string): never {
+  throw invalidRequest(`Invalid ${param}: nested more than ${MAX_JSON_DEPTH} levels deep.`, param);
 }
 
 /** Validates an unknown value as a Chat Completions request; throws a 400 naming the field. */
@@ -158,10 +156,17 @@ export function parseChatRequest(input: unknown): ChatCompletionRequest {
   if (input === null || typeof input !== "object" || Array.isArray(input)) {
     throw invalidRequest("The request body must be a JSON object.");
   }
-  const deep = tooDeep(input as Record<string, unknown>);
-  if (deep) throw invalidRequest(`Invalid ${deep}: nested more than ${MAX_DEPTH} levels deep.`, deep);
+  for (const [field, value] of Object.entries(input)) if (valueTooDeep(value)) tooDeep(field);
   const result = v.safeParse(chatCompletionRequestSchema, input, { abortEarly: true });
-  if (result.success) return result.output as ChatCompletionRequest;
+  if (result.success) {
+    // The schema only checks (no transforms): the caller's own objects go on, in their own key
+    // order (a tools block is rendered as json.dumps writes the client's dict) and with fields
+    // the openai route passes through.
+    const request = input as ChatCompletionRequest;
+    const deep = deepArguments(request);
+    if (deep) tooDeep(deep);
+    return request;
+  }
   const top = result.issues[0];
   const { issue, path } = deepest(top, [...(top.path ?? [])]);
   const param = formatPath(path);

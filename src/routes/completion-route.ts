@@ -5,6 +5,7 @@ import { BedrockEdgeError, invalidRequest } from "../errors.ts";
 import { randomId } from "../ids.ts";
 import type { ChatCompletionRequest, ChunkToolCall, CompletionMessage, FinishReason, ToolCall, Usage } from "../openai/types.ts";
 import { createAnswerSplitter, type AnswerPart, type ToolSyntax } from "./answer-splitter.ts";
+import { imageData } from "./images.ts";
 import type { ModelSettings, PromptRenderer, Route, RouteName, StreamMapper, StreamPart } from "./types.ts";
 import { finishReason, makeUsage, tokenCount, usageFromBody, usageFromCounts } from "./usage.ts";
 
@@ -84,37 +85,14 @@ function buildBody(spec: CompletionRouteSpec, request: ChatCompletionRequest, se
   if (request.top_p != null) body.top_p = request.top_p;
   if (request.top_k != null) body.top_k = request.top_k;
   if (request.stop != null) body.stop = typeof request.stop === "string" ? [request.stop] : request.stop;
-  const images = imagesOf(request);
+  // The template wrote a placeholder per image (routes without vision refused them while
+  // rendering); Bedrock takes the bytes in `images`.
+  const images = imageData(request);
   if (images.length) body.images = images;
   // Bedrock's completion format takes structured outputs (json_object, json_schema) as is.
   const format = request.response_format;
   if (format && format.type !== "text" && !dropped.has("response_format")) body.response_format = format;
   return body;
-}
-
-const DATA_URL = /^data:image\/[a-z0-9.+-]+;base64,([A-Za-z0-9+/]+={0,2})$/i;
-
-/**
- * Images for vision models in the completion format: the template wrote a placeholder per image
- * (routes without vision refused them while rendering), Bedrock takes the bytes in `images`.
- */
-function imagesOf(request: ChatCompletionRequest): string[] {
-  const images: string[] = [];
-  request.messages.forEach((message, index) => {
-    if (typeof message.content === "string" || !Array.isArray(message.content)) return;
-    for (const part of message.content) {
-      if (part.type !== "image_url") continue;
-      const match = DATA_URL.exec(part.image_url.url);
-      if (!match) {
-        throw invalidRequest(
-          "Images must be base64 data URLs (data:image/png;base64,…): Bedrock does not fetch image URLs.",
-          `messages[${index}].content`,
-        );
-      }
-      images.push(match[1]!);
-    }
-  });
-  return images;
 }
 
 function splitterFor(spec: CompletionRouteSpec, request: ChatCompletionRequest) {

@@ -2,7 +2,9 @@
 // The request passes through nearly untouched; answers are already OpenAI objects, so the
 // work is to read them defensively and in our shapes.
 import { BedrockEdgeError } from "../errors.ts";
+import { randomId } from "../ids.ts";
 import type { ChunkDelta, ChunkToolCall, CompletionMessage, FinishReason, ToolCall, Usage } from "../openai/types.ts";
+import { imageData } from "./images.ts";
 import type { Route, RouteChoice, StreamMapper, StreamPart } from "./types.ts";
 import { incompleteStream } from "./completion-route.ts";
 import { finishReason, usageFromBody } from "./usage.ts";
@@ -30,7 +32,8 @@ function toolCalls(value: unknown): ToolCall[] | undefined {
     const fn = item.function;
     const args = fn.arguments;
     calls.push({
-      id: text(item.id) ?? "",
+      // Clients send this id back as tool_call_id: never leave it empty.
+      id: text(item.id) || randomId("call_"),
       type: "function",
       function: { name: text(fn.name) ?? "", arguments: typeof args === "string" ? args : JSON.stringify(args ?? {}) },
     });
@@ -38,13 +41,24 @@ function toolCalls(value: unknown): ToolCall[] | undefined {
   return calls.length ? calls : undefined;
 }
 
-function chunkToolCalls(value: unknown): ChunkToolCall[] | undefined {
+/**
+ * Tool-call deltas. The first delta of each call carries its id (generated when the model gave
+ * none: clients send it back as tool_call_id); `started` remembers which calls have begun.
+ */
+function chunkToolCalls(value: unknown, started: Set<number>): ChunkToolCall[] | undefined {
   if (!Array.isArray(value)) return undefined;
   const calls: ChunkToolCall[] = [];
   value.forEach((item: unknown, position) => {
     if (!isObject(item)) return;
     const call: ChunkToolCall = { index: typeof item.index === "number" ? item.index : position };
-    if (typeof item.id === "string") call.id = item.id;
+    const id = text(item.id);
+    if (!started.has(call.index)) {
+      started.add(call.index);
+      call.id = id || randomId("call_");
+      call.type = "function";
+    } else if (id) {
+      call.id = id;
+    }
     if (item.type === "function") call.type = "function";
     if (isObject(item.function)) {
       const fn: { name?: string; arguments?: string } = {};
@@ -72,6 +86,8 @@ function parseChoice(choice: unknown, position: number): RouteChoice | undefined
 
 function streamMapper(): StreamMapper {
   const finished = new Set<number>();
+  // Per choice, the tool calls whose first delta went out.
+  const startedCalls = new Map<number, Set<number>>();
   let usage: Usage | undefined;
   return {
     push(event) {
@@ -88,7 +104,9 @@ function streamMapper(): StreamMapper {
         if (content) delta.content = content;
         const reasoning = reasoningOf(source);
         if (reasoning) delta.reasoning_content = reasoning;
-        const calls = chunkToolCalls(source.tool_calls);
+        let started = startedCalls.get(index);
+        if (!started) startedCalls.set(index, (started = new Set()));
+        const calls = chunkToolCalls(source.tool_calls, started);
         if (calls) delta.tool_calls = calls;
         const reason = finishReason(choice.finish_reason);
         if (reason) finished.add(index);
@@ -108,6 +126,7 @@ function streamMapper(): StreamMapper {
 export const openaiRoute: Route = {
   name: "openai",
   buildBody(request, modelId) {
+    imageData(request);
     const { stream: _stream, stream_options: _options, ...rest } = request;
     return { ...rest, model: modelId };
   },

@@ -228,6 +228,24 @@ describe("the openai route", () => {
     });
   });
 
+  it("never leaves a tool call id empty, plain or streamed", () => {
+    const answer = routes.openai.parseAnswer(
+      { choices: [{ index: 0, message: { role: "assistant", content: null, tool_calls: [{ type: "function", function: { name: "f", arguments: {} } }] }, finish_reason: "tool_calls" }] },
+      base,
+    );
+    expect(answer.choices[0]!.message.tool_calls).toEqual([{ id: expect.stringMatching(/^call_\w{24}$/), type: "function", function: { name: "f", arguments: "{}" } }]);
+    const mapper = routes.openai.createStreamMapper(base);
+    const first = mapper.push({ choices: [{ index: 0, delta: { tool_calls: [{ index: 0, function: { name: "f", arguments: "" } }] } }] });
+    const second = mapper.push({ choices: [{ index: 0, delta: { tool_calls: [{ index: 0, function: { arguments: "{}" } }] }, finish_reason: "tool_calls" }] });
+    expect(first[0]!.delta.tool_calls![0]!.id).toMatch(/^call_\w{24}$/);
+    expect(second[0]!.delta.tool_calls![0]!.id).toBeUndefined();
+  });
+
+  it("refuses image URLs that are not data URLs", () => {
+    const request: ChatCompletionRequest = { ...base, messages: [{ role: "user", content: [{ type: "image_url", image_url: { url: "http://169.254.169.254/latest/meta-data" } }] }] };
+    expect(refusal(() => routes.openai.buildBody(request, ARN, {})).param).toBe("messages[0].content");
+  });
+
   it("maps chunks, dropping the upstream role delta", () => {
     const chunk = (delta: object, finish: string | null = null) => ({ object: "chat.completion.chunk", choices: [{ index: 0, delta, finish_reason: finish }] });
     const result = stream("openai", [chunk({ role: "assistant", content: "" }), chunk({ content: "Hel" }), chunk({ content: "lo" }), chunk({}, "stop")]);
