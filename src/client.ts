@@ -1,10 +1,10 @@
 // createBedrock(): the OpenAI-shaped client. It joins the pieces: validate the request,
 // pick the route, build the body, call the transport, map the answer or the stream.
 import { createTransport, invokeJson, invokeStream, type RetryEvent, type TransportOptions } from "./aws/invoke.ts";
-import { BedrockEdgeError } from "./errors.ts";
+import { configurationError, modelNotFound } from "./errors.ts";
 import { primeStream, streamCompletion, type ChatCompletionStream, type PrimedStream } from "./completion-stream.ts";
 import { randomId } from "./ids.ts";
-import { modelNotFound, parseModels, parseModelString, type ModelConfig, type ModelEntry } from "./model.ts";
+import { parseModels, parseModelString, type ModelConfig, type ModelEntry } from "./model.ts";
 import { parseChatRequest } from "./openai/schema.ts";
 import type { ChatCompletion, ChatCompletionCreateParams, Usage } from "./openai/types.ts";
 import { routes } from "./routes/index.ts";
@@ -73,12 +73,7 @@ export function createBedrock(options: BedrockOptions = {}): Bedrock {
       return await compiled;
     } catch (error) {
       // A bad template is the deployment's fault, not the caller's.
-      throw new BedrockEdgeError({
-        status: 500,
-        type: "server_error",
-        code: "invalid_model_config",
-        message: `The chat_template configured for this model does not compile: ${error instanceof Error ? error.message : "unknown error"}`,
-      });
+      throw configurationError(`The chat_template configured for this model does not compile: ${error instanceof Error ? error.message : "unknown error"}`, "invalid_model_config");
     }
   }
 

@@ -126,6 +126,40 @@ export function invalidRequest(message: string, param: string | null = null, cod
   return new BedrockEdgeError({ status: 400, message, param, code });
 }
 
+/** Bedrock answered something this library cannot use, or the connection failed (502). */
+export function badUpstream(message: string, code = "bad_upstream_response", cause?: unknown): BedrockEdgeError {
+  return new BedrockEdgeError({ status: 502, type: "server_error", code, message, cause });
+}
+
+/** One of this library's own time limits passed (504). */
+export function upstreamTimeout(message: string): BedrockEdgeError {
+  return new BedrockEdgeError({ status: 504, code: "upstream_timeout", message });
+}
+
+/** The deployment, not the caller, is at fault: credentials, a model's settings (500). */
+export function configurationError(message: string, code: string, cause?: unknown): BedrockEdgeError {
+  return new BedrockEdgeError({ status: 500, type: "server_error", code, message, cause });
+}
+
+export function modelNotFound(name: string): BedrockEdgeError {
+  return new BedrockEdgeError({
+    status: 404,
+    code: "model_not_found",
+    param: "model",
+    message: `The model "${name.slice(0, 200)}" does not exist here; GET /v1/models lists the configured names.`,
+  });
+}
+
+/** ModelNotReadyException for longer than the wait budget: still a 429, with what Bedrock said. */
+export function modelNeverReady(last: BedrockEdgeError, waitedMs: number): BedrockEdgeError {
+  return new BedrockEdgeError({
+    status: 429,
+    code: "model_not_ready",
+    bedrockError: last.bedrockError,
+    message: `The imported model was still not ready after ${Math.round(waitedMs / 1000)} s of waiting (modelReadyTimeoutMs); it may still be starting, try again shortly. Bedrock said: ${last.message}`,
+  });
+}
+
 const MAX_MESSAGE_CHARS = 1000;
 
 /**

@@ -2,7 +2,7 @@
 // which Bedrock model, which region, which template.
 import * as v from "valibot";
 import { isValidRegion, resolveRegion, validateModelId } from "./aws/endpoint.ts";
-import { BedrockEdgeError, invalidRequest } from "./errors.ts";
+import { invalidRequest } from "./errors.ts";
 import { isRouteName, routes } from "./routes/index.ts";
 import type { RouteName, TemplateName } from "./routes/types.ts";
 
@@ -114,11 +114,3 @@ export function parseModels(value: unknown, where = "models"): Record<string, Mo
   return out;
 }
 
-export function modelNotFound(name: string): BedrockEdgeError {
-  return new BedrockEdgeError({
-    status: 404,
-    code: "model_not_found",
-    param: "model",
-    message: `The model "${name.slice(0, 200)}" does not exist here; GET /v1/models lists the configured names.`,
-  });
-}

@@ -1,4 +1,4 @@
-import { BedrockEdgeError } from "../errors.ts";
+import { configurationError } from "../errors.ts";
 
 export interface AwsCredentials {
   accessKeyId: string;
@@ -12,24 +12,20 @@ export type CredentialsOption = AwsCredentials | (() => AwsCredentials | Promise
 /** How a request is authorised: SigV4 with credentials, or a Bedrock API key as a bearer token. */
 export type Auth = { kind: "sigv4"; credentials: AwsCredentials } | { kind: "apiKey"; apiKey: string };
 
-function configError(message: string, cause?: unknown): BedrockEdgeError {
-  return new BedrockEdgeError({ status: 500, type: "server_error", code: "missing_credentials", message, cause });
-}
-
 export async function resolveAuth(options: { credentials?: CredentialsOption; apiKey?: string }): Promise<Auth> {
   if (options.apiKey) return { kind: "apiKey", apiKey: options.apiKey };
   if (!options.credentials) {
-    throw configError("No AWS credentials: pass `credentials` ({ accessKeyId, secretAccessKey }) or a Bedrock `apiKey`.");
+    throw configurationError("No AWS credentials: pass `credentials` ({ accessKeyId, secretAccessKey }) or a Bedrock `apiKey`.", "missing_credentials");
   }
   let credentials: AwsCredentials;
   try {
     credentials = typeof options.credentials === "function" ? await options.credentials() : options.credentials;
   } catch (error) {
     // The provider's own message may quote what it read; keep only that it failed.
-    throw configError("The credentials provider failed.", error instanceof Error ? error.name : undefined);
+    throw configurationError("The credentials provider failed.", "missing_credentials", error instanceof Error ? error.name : undefined);
   }
   if (!credentials || !credentials.accessKeyId || !credentials.secretAccessKey) {
-    throw configError("The AWS credentials lack an accessKeyId or a secretAccessKey.");
+    throw configurationError("The AWS credentials lack an accessKeyId or a secretAccessKey.", "missing_credentials");
   }
   return { kind: "sigv4", credentials };
 }

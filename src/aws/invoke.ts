@@ -1,6 +1,7 @@
 // The transport: sign, send, retry and time out InvokeModel calls. It knows nothing of
 // routes or chat: bodies go in as strings, answers come out as JSON or raw stream bytes.
-import { BedrockEdgeError, bedrockException } from "../errors.ts";
+import { badUpstream, BedrockEdgeError, bedrockException, modelNeverReady, upstreamTimeout } from "../errors.ts";
+import { parseJsonObject } from "../json.ts";
 import { resolveAuth, secretsOf, type CredentialsOption } from "./credentials.ts";
 import { bedrockBaseUrl, invokeUrl, normaliseEndpoint, parseArn, resolveRegion } from "./endpoint.ts";
 import { backoffDelay, parseRetryAfter, retryKind, sleep, type RetryPolicy } from "./retry.ts";
@@ -230,7 +231,7 @@ async function sendOnce(transport: Transport, request: InvokeRequest, url: strin
   userSignal?.addEventListener("abort", onUserAbort, { once: true });
   // The error is made when the timer fires: an Error with its stack costs more than the request's signing.
   let timer: ReturnType<typeof setTimeout> | undefined = setTimeout(
-    () => controller.abort(timeoutError(`Bedrock did not answer within ${Math.round(transport.timeoutMs / 1000)} s (timeoutMs).`)),
+    () => controller.abort(upstreamTimeout(`Bedrock did not answer within ${Math.round(transport.timeoutMs / 1000)} s (timeoutMs).`)),
     transport.timeoutMs,
   );
   const stopTimer = () => {
@@ -251,13 +252,11 @@ async function sendOnce(transport: Transport, request: InvokeRequest, url: strin
   } catch (error) {
     release();
     if (controller.signal.aborted) throw controller.signal.reason;
-    throw new BedrockEdgeError({
-      status: 502,
-      type: "server_error",
-      code: "upstream_unreachable",
-      message: `Could not reach Bedrock at ${new URL(url).host}${error instanceof Error && error.message ? `: ${error.message}` : ""}.`,
-      cause: error instanceof Error ? error.name : undefined,
-    });
+    throw badUpstream(
+      `Could not reach Bedrock at ${new URL(url).host}${error instanceof Error && error.message ? `: ${error.message}` : ""}.`,
+      "upstream_unreachable",
+      error instanceof Error ? error.name : undefined,
+    );
   }
   const sent: Sent = {
     response,
@@ -266,13 +265,11 @@ async function sendOnce(transport: Transport, request: InvokeRequest, url: strin
     failure(error) {
       if (controller.signal.aborted) return controller.signal.reason;
       if (error instanceof BedrockEdgeError) return error;
-      return new BedrockEdgeError({
-        status: 502,
-        type: "server_error",
-        code: "upstream_connection_lost",
-        message: "The connection to Bedrock was lost while reading its answer.",
-        cause: error instanceof Error ? error.name : undefined,
-      });
+      return badUpstream(
+        "The connection to Bedrock was lost while reading its answer.",
+        "upstream_connection_lost",
+        error instanceof Error ? error.name : undefined,
+      );
     },
     abort(reason) {
       controller.abort(reason);
@@ -332,7 +329,7 @@ function guardReader(body: ReadableStream<Uint8Array>, sent: Sent, idleTimeoutMs
     if (!reading) return;
     const silent = Date.now() - readStarted;
     if (silent >= idleTimeoutMs) {
-      sent.abort(timeoutError(`Bedrock's stream went silent for ${Math.round(idleTimeoutMs / 1000)} s (idleTimeoutMs).`));
+      sent.abort(upstreamTimeout(`Bedrock's stream went silent for ${Math.round(idleTimeoutMs / 1000)} s (idleTimeoutMs).`));
     } else {
       watchdog = setTimeout(check, idleTimeoutMs - silent);
     }
@@ -427,30 +424,4 @@ async function readText(response: Response, limit: number, overflow: "truncate" 
     text += decoder.decode(value, { stream: true });
   }
   return text + decoder.decode();
-}
-
-function parseJsonObject(text: string): Record<string, unknown> | undefined {
-  try {
-    const value: unknown = JSON.parse(text);
-    return value !== null && typeof value === "object" && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-function badUpstream(message: string): BedrockEdgeError {
-  return new BedrockEdgeError({ status: 502, type: "server_error", code: "bad_upstream_response", message });
-}
-
-function timeoutError(message: string): BedrockEdgeError {
-  return new BedrockEdgeError({ status: 504, code: "upstream_timeout", message });
-}
-
-function modelNeverReady(last: BedrockEdgeError, waitedMs: number): BedrockEdgeError {
-  return new BedrockEdgeError({
-    status: 429,
-    code: "model_not_ready",
-    bedrockError: last.bedrockError,
-    message: `The imported model was still not ready after ${Math.round(waitedMs / 1000)} s of waiting (modelReadyTimeoutMs); it may still be starting, try again shortly. Bedrock said: ${last.message}`,
-  });
 }

@@ -2,7 +2,7 @@
 // as they arrive and each message is copied at most once (not at all when it sits inside
 // one chunk). Both CRCs are checked by @smithy/eventstream-codec.
 import { EventStreamCodec } from "@smithy/eventstream-codec";
-import { BedrockEdgeError } from "../errors.ts";
+import { badUpstream, type BedrockEdgeError } from "../errors.ts";
 import { crc32 } from "./crc32.ts";
 
 export type HeaderValue = { type: string; value: unknown };
@@ -29,8 +29,9 @@ const codec = new EventStreamCodec(
   (text) => encoder.encode(text),
 );
 
+/** Damage in Bedrock's event stream: a 502, never a guess. */
 export function streamError(message: string, cause?: unknown): BedrockEdgeError {
-  return new BedrockEdgeError({ status: 502, type: "server_error", code: "invalid_event_stream", message, cause });
+  return badUpstream(message, "invalid_event_stream", cause);
 }
 
 /** A queue of received bytes from which whole messages are taken. */

@@ -1,5 +1,6 @@
 // Event-stream messages -> what Bedrock meant: a model chunk, nothing, or an error.
 import { bedrockException } from "../errors.ts";
+import { parseJsonObject } from "../json.ts";
 import { streamError, type EventStreamMessage } from "./decode.ts";
 
 const decoder = new TextDecoder();
@@ -7,17 +8,6 @@ const decoder = new TextDecoder();
 function headerString(message: EventStreamMessage, name: string): string | undefined {
   const header = message.headers[name];
   return header && typeof header.value === "string" ? header.value : undefined;
-}
-
-function parseObject(json: string): Record<string, unknown> | undefined {
-  try {
-    const value: unknown = JSON.parse(json);
-    return value !== null && typeof value === "object" && !Array.isArray(value)
-      ? (value as Record<string, unknown>)
-      : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 const NON_ASCII = /[\x80-\xff]/;
@@ -47,7 +37,7 @@ export function readBedrockEvent(message: EventStreamMessage): Record<string, un
   const type = headerString(message, ":message-type");
   if (type === "exception") {
     const name = headerString(message, ":exception-type") ?? "InternalServerException";
-    const payload = parseObject(decoder.decode(message.body));
+    const payload = parseJsonObject(decoder.decode(message.body));
     throw bedrockException(name, String(payload?.message ?? payload?.Message ?? ""), 500);
   }
   if (type === "error") {
@@ -56,9 +46,9 @@ export function readBedrockEvent(message: EventStreamMessage): Record<string, un
   }
   if (type !== "event" || headerString(message, ":event-type") !== "chunk") return undefined;
 
-  const payload = parseObject(decoder.decode(message.body));
+  const payload = parseJsonObject(decoder.decode(message.body));
   const json = typeof payload?.bytes === "string" ? decodeChunkJson(payload.bytes) : undefined;
-  const chunk = json === undefined ? undefined : parseObject(json);
+  const chunk = json === undefined ? undefined : parseJsonObject(json);
   if (!chunk) throw streamError("Bedrock sent a chunk event whose payload is not base64-encoded JSON.");
   return chunk;
 }

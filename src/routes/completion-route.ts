@@ -1,7 +1,7 @@
 // What the four completion-format routes (deepseek_r1, llama, qwen3, qwen2) share: the
 // `{prompt, max_gen_len, …}` body, the refusal of parameters they cannot honour, and the
 // answer text -> reasoning / content / tool calls mapping. Each route is this plus its data.
-import { BedrockEdgeError, invalidRequest } from "../errors.ts";
+import { badUpstream, invalidRequest, type BedrockEdgeError } from "../errors.ts";
 import { randomId } from "../ids.ts";
 import type { ChatCompletionRequest, ChunkToolCall, CompletionMessage, FinishReason, ToolCall, Usage } from "../openai/types.ts";
 import { createAnswerSplitter, type AnswerPart, type ToolSyntax } from "./answer-splitter.ts";
@@ -104,7 +104,7 @@ function splitterFor(spec: CompletionRouteSpec, request: ChatCompletionRequest) 
 }
 
 /** The answer text of a completion-format body: `generation`, or `text` (qwen2), or `outputs[0].text`. */
-export function answerText(body: Record<string, unknown>): string | undefined {
+function answerText(body: Record<string, unknown>): string | undefined {
   if (typeof body.generation === "string") return body.generation;
   if (typeof body.text === "string") return body.text;
   const outputs = body.outputs;
@@ -129,12 +129,7 @@ function toolCall(part: Extract<AnswerPart, { kind: "tool_call" }>): ToolCall {
 function parseAnswer(spec: CompletionRouteSpec, body: Record<string, unknown>, request: ChatCompletionRequest) {
   const text = answerText(body);
   if (text === undefined) {
-    throw new BedrockEdgeError({
-      status: 502,
-      type: "server_error",
-      code: "bad_upstream_response",
-      message: `The model's answer has no "generation" text (route ${spec.name}); is the route right for this model?`,
-    });
+    throw badUpstream(`The model's answer has no "generation" text (route ${spec.name}); is the route right for this model?`);
   }
   const splitter = splitterFor(spec, request);
   const parts = [...splitter.push(text), ...splitter.end()];
@@ -207,12 +202,7 @@ function streamMapper(spec: CompletionRouteSpec, request: ChatCompletionRequest)
 }
 
 export function incompleteStream(route: string): BedrockEdgeError {
-  return new BedrockEdgeError({
-    status: 502,
-    type: "server_error",
-    code: "incomplete_stream",
-    message: `Bedrock's stream ended before the model finished (no stop reason; route ${route}).`,
-  });
+  return badUpstream(`Bedrock's stream ended before the model finished (no stop reason; route ${route}).`, "incomplete_stream");
 }
 
 export function completionRoute(spec: CompletionRouteSpec): Route {

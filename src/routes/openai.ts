@@ -1,25 +1,21 @@
 // The openai route: imported models served in OpenAI's chat format (e.g. Qwen 2.5 VL).
 // The request passes through nearly untouched; answers are already OpenAI objects, so the
 // work is to read them defensively and in our shapes.
-import { BedrockEdgeError } from "../errors.ts";
+import { badUpstream } from "../errors.ts";
 import { randomId } from "../ids.ts";
+import { isJsonObject, type JsonObject } from "../json.ts";
 import type { ChunkDelta, ChunkToolCall, CompletionMessage, FinishReason, ToolCall, Usage } from "../openai/types.ts";
 import { imageData } from "./images.ts";
 import type { Route, RouteChoice, StreamMapper, StreamPart } from "./types.ts";
 import { incompleteStream } from "./completion-route.ts";
 import { finishReason, usageFromBody } from "./usage.ts";
 
-type Json = Record<string, unknown>;
-
-function isObject(value: unknown): value is Json {
-  return value !== null && typeof value === "object" && !Array.isArray(value);
-}
 
 function text(value: unknown): string | undefined {
   return typeof value === "string" ? value : undefined;
 }
 
-function reasoningOf(source: Json): string | undefined {
+function reasoningOf(source: JsonObject): string | undefined {
   // vLLM names it reasoning_content; newer servers use reasoning.
   return text(source.reasoning_content) ?? text(source.reasoning);
 }
@@ -28,7 +24,7 @@ function toolCalls(value: unknown): ToolCall[] | undefined {
   if (!Array.isArray(value)) return undefined;
   const calls: ToolCall[] = [];
   for (const item of value) {
-    if (!isObject(item) || !isObject(item.function)) continue;
+    if (!isJsonObject(item) || !isJsonObject(item.function)) continue;
     const fn = item.function;
     const args = fn.arguments;
     calls.push({
@@ -49,7 +45,7 @@ function chunkToolCalls(value: unknown, started: Set<number>): ChunkToolCall[] |
   if (!Array.isArray(value)) return undefined;
   const calls: ChunkToolCall[] = [];
   value.forEach((item: unknown, position) => {
-    if (!isObject(item)) return;
+    if (!isJsonObject(item)) return;
     const call: ChunkToolCall = { index: typeof item.index === "number" ? item.index : position };
     const id = text(item.id);
     if (!started.has(call.index)) {
@@ -60,7 +56,7 @@ function chunkToolCalls(value: unknown, started: Set<number>): ChunkToolCall[] |
       call.id = id;
     }
     if (item.type === "function") call.type = "function";
-    if (isObject(item.function)) {
+    if (isJsonObject(item.function)) {
       const fn: { name?: string; arguments?: string } = {};
       if (typeof item.function.name === "string") fn.name = item.function.name;
       const args = item.function.arguments;
@@ -73,7 +69,7 @@ function chunkToolCalls(value: unknown, started: Set<number>): ChunkToolCall[] |
 }
 
 function parseChoice(choice: unknown, position: number): RouteChoice | undefined {
-  if (!isObject(choice) || !isObject(choice.message)) return undefined;
+  if (!isJsonObject(choice) || !isJsonObject(choice.message)) return undefined;
   const source = choice.message;
   const message: CompletionMessage = { role: "assistant", content: text(source.content) ?? null, refusal: null };
   const reasoning = reasoningOf(source);
@@ -95,9 +91,9 @@ function streamMapper(): StreamMapper {
       usage = usageFromBody(event.usage) ?? usage;
       const choices = Array.isArray(event.choices) ? event.choices : [];
       choices.forEach((choice: unknown, position) => {
-        if (!isObject(choice)) return;
+        if (!isJsonObject(choice)) return;
         const index = typeof choice.index === "number" ? choice.index : position;
-        const source = isObject(choice.delta) ? choice.delta : {};
+        const source = isJsonObject(choice.delta) ? choice.delta : {};
         // The role chunk is the client's to send, once; empty deltas carry nothing.
         const delta: ChunkDelta = {};
         const content = text(source.content);
@@ -134,12 +130,7 @@ export const openaiRoute: Route = {
     const raw = Array.isArray(body.choices) ? body.choices : [];
     const choices = raw.map(parseChoice).filter((choice): choice is RouteChoice => choice !== undefined);
     if (!choices.length) {
-      throw new BedrockEdgeError({
-        status: 502,
-        type: "server_error",
-        code: "bad_upstream_response",
-        message: 'The model\'s answer has no "choices" (route openai); is the route right for this model?',
-      });
+      throw badUpstream('The model\'s answer has no "choices" (route openai); is the route right for this model?');
     }
     const usage = usageFromBody(body.usage);
     return usage ? { choices, usage } : { choices };

@@ -8,30 +8,23 @@ export function makeUsage(prompt: number, completion: number): Usage {
   return { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion };
 }
 
-/** An OpenAI-style `usage` object in a model's answer, when it is one. */
-export function usageFromBody(value: unknown): Usage | undefined {
+/** Usage from an object's two count fields; undefined unless both are token counts. */
+function usageFrom(value: unknown, promptKey: string, completionKey: string): Usage | undefined {
   if (value === null || typeof value !== "object") return undefined;
-  const usage = value as Record<string, unknown>;
-  const prompt = tokenCount(usage.prompt_tokens);
-  const completion = tokenCount(usage.completion_tokens);
+  const counts = value as Record<string, unknown>;
+  const prompt = tokenCount(counts[promptKey]);
+  const completion = tokenCount(counts[completionKey]);
   return prompt === undefined || completion === undefined ? undefined : makeUsage(prompt, completion);
 }
+
+/** An OpenAI-style `usage` object in a model's answer, when it is one. */
+export const usageFromBody = (value: unknown) => usageFrom(value, "prompt_tokens", "completion_tokens");
 
 /** Bedrock completion format: `prompt_token_count` / `generation_token_count`. */
-export function usageFromCounts(body: Record<string, unknown>): Usage | undefined {
-  const prompt = tokenCount(body.prompt_token_count);
-  const completion = tokenCount(body.generation_token_count);
-  return prompt === undefined || completion === undefined ? undefined : makeUsage(prompt, completion);
-}
+export const usageFromCounts = (body: unknown) => usageFrom(body, "prompt_token_count", "generation_token_count");
 
 /** The `amazon-bedrock-invocationMetrics` object Bedrock adds to a stream's last chunk. */
-export function usageFromInvocationMetrics(value: unknown): Usage | undefined {
-  if (value === null || typeof value !== "object") return undefined;
-  const metrics = value as Record<string, unknown>;
-  const prompt = tokenCount(metrics.inputTokenCount);
-  const completion = tokenCount(metrics.outputTokenCount);
-  return prompt === undefined || completion === undefined ? undefined : makeUsage(prompt, completion);
-}
+export const usageFromInvocationMetrics = (value: unknown) => usageFrom(value, "inputTokenCount", "outputTokenCount");
 
 /** The model's stop reason in OpenAI's words; `length` stays `length`. */
 export function finishReason(stopReason: unknown): FinishReason | undefined {

@@ -9,7 +9,6 @@ export { renderDeepSeekR1Prompt } from "./deepseek-r1.ts";
 export { renderLlama3Prompt } from "./llama3.ts";
 export { renderQwen2Prompt, renderQwen3Prompt } from "./qwen.ts";
 export { compileChatTemplate } from "./jinja.ts";
-export type { SpecialTokens } from "./jinja.ts";
 
 export const builtInRenderers: Record<TemplateName, PromptRenderer> = {
   deepseek_r1: renderDeepSeekR1Prompt,

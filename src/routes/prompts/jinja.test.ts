@@ -97,12 +97,12 @@ describe("compileChatTemplate: errors", () => {
     });
   });
 
-  it("reports raise_exception and other render failures as a 400 on chat_template", async () => {
+  it("reports raise_exception and other render failures as a 400 on the messages it refused", async () => {
     const render = await compileChatTemplate("{{ raise_exception('Roles must alternate user/assistant') }}");
     expect(await errorOf(() => render(input([user("Hi")])))).toMatchObject({
       status: 400,
-      param: "chat_template",
-      message: "chat_template failed to render: Roles must alternate user/assistant",
+      param: "messages",
+      message: "The model's chat_template refused to render this request: Roles must alternate user/assistant",
     });
   });
 

@@ -41,7 +41,8 @@ export async function compileChatTemplate(source: string, specialTokens: Special
     try {
       prompt = template.render(context);
     } catch (error) {
-      throw invalidRequest(`chat_template failed to render: ${describe(error)}`, "chat_template");
+      // Usually the template refusing the conversation (raise_exception): the request's messages.
+      throw invalidRequest(`The model's chat_template refused to render this request: ${describe(error)}`, "messages");
     }
     if (joinsMappingToText(prompt, context)) {
       throw invalidRequest(

@@ -3,6 +3,7 @@
 // become a template's vision placeholder or a 400, and `developer` is a system message.
 
 import { invalidRequest } from "../../errors.ts";
+import { isJsonObject } from "../../json.ts";
 import type { ChatMessage, ContentPart, ToolCall } from "../../openai/types.ts";
 import type { TemplateName } from "../types.ts";
 import { pythonJsonFromText } from "./python.ts";
@@ -90,9 +91,6 @@ export function parseArgumentsObject(text: string): Record<string, unknown> | un
   } catch {
     return undefined;
   }
-  return isPlainObject(parsed) ? parsed : undefined;
+  return isJsonObject(parsed) ? parsed : undefined;
 }
 
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
