@@ -121,17 +121,32 @@ export interface Banner {
   url: string;
   upstream: string;
   key: string | undefined;
+  /** Where the key comes from, e.g. "PROXY_API_KEYS in .dev.vars". */
+  keySource: string;
   models: string[];
 }
 
-export function bannerText({ url, upstream, key, models }: Banner): string {
+// Shorter keys keep even their tail to themselves.
+const MIN_KEY_TO_HINT = 12;
+
+/**
+ * How the banner shows a key: the dev key as is (it is public), any other only by its last 4
+ * characters, so a terminal, a screenshot or a CI log never holds a real proxy key.
+ */
+function shownKey(key: string): string {
+  if (key === DEV_KEY) return key;
+  const prefix = key.startsWith("sk-") ? "sk-" : "";
+  return key.length >= MIN_KEY_TO_HINT ? `${prefix}…${key.slice(-4)}` : `${prefix}…`;
+}
+
+export function bannerText({ url, upstream, key, keySource, models }: Banner): string {
   const model = models[0] ?? "<model>";
-  const auth = key ? `-H "Authorization: Bearer ${key}" ` : "";
+  const auth = key ? `-H "Authorization: Bearer ${key === DEV_KEY ? key : "<your key>"}" ` : "";
   return [
     "",
     `bedrock-edge proxy ready on ${url}  (local Workers runtime)`,
     `  OpenAI base URL  ${url}/v1`,
-    `  API key          ${key ?? "(none: set PROXY_API_KEYS in .dev.vars, every call is refused until then)"}`,
+    `  API key          ${key ? `${shownKey(key)}  (${keySource})` : "(none: set PROXY_API_KEYS in .dev.vars, every call is refused until then)"}`,
     `  models           ${models.length ? models.join(", ") : "(none listed)"}`,
     `  upstream         ${upstream}`,
     "",

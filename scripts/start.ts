@@ -39,6 +39,8 @@ interface Upstream {
   envFiles: string[];
   description: string;
   key: string | undefined;
+  /** Where `key` comes from, said in the banner (which shows only its last characters). */
+  keySource: string;
   cleanups: Cleanup[];
 }
 
@@ -58,7 +60,7 @@ async function main(): Promise<void> {
 
   await waitUntilServing(url, wrangler);
   const models = await listModels(url, upstream.key);
-  console.log(bannerText({ url, upstream: upstream.description, key: upstream.key, models }));
+  console.log(bannerText({ url, upstream: upstream.description, key: upstream.key, keySource: upstream.keySource, models }));
 }
 
 function portFromEnv(name: string, fallback: number): number {
@@ -72,7 +74,13 @@ function portFromEnv(name: string, fallback: number): number {
 async function prepareUpstream(mode: Mode, host: string, devVars: Record<string, string> | undefined, devVarsPath: string): Promise<Upstream> {
   if (mode.kind === "dev-vars") {
     // Plain wrangler dev: it reads .dev.vars on its own.
-    return { envFiles: [], description: "Amazon Bedrock (credentials from .dev.vars)", key: firstKey(devVars?.PROXY_API_KEYS), cleanups: [] };
+    return {
+      envFiles: [],
+      description: "Amazon Bedrock (credentials from .dev.vars)",
+      key: firstKey(devVars?.PROXY_API_KEYS),
+      keySource: "the first of PROXY_API_KEYS in .dev.vars",
+      cleanups: [],
+    };
   }
   if (mode.kind === "shell") {
     const file = writeEnvFile("bedrock-from-shell.env", mode.vars);
@@ -81,6 +89,7 @@ async function prepareUpstream(mode: Mode, host: string, devVars: Record<string,
       envFiles: [...(devVars ? [devVarsPath] : []), file],
       description: "Amazon Bedrock (credentials from the shell environment)",
       key: firstKey(mode.vars.PROXY_API_KEYS ?? devVars?.PROXY_API_KEYS),
+      keySource: `the first of PROXY_API_KEYS in ${mode.vars.PROXY_API_KEYS ? "the shell environment" : ".dev.vars"}`,
       cleanups: [() => rmSync(file, { force: true })],
     };
   }
@@ -91,6 +100,7 @@ async function prepareUpstream(mode: Mode, host: string, devVars: Record<string,
     envFiles: [writeEnvFile("emulator.env", emulatorBindings(served.url))],
     description: `${served.url}, the Bedrock emulator (no AWS credentials found; put them in .dev.vars for real Bedrock)`,
     key: DEV_KEY,
+    keySource: "the dev key of emulator mode",
     cleanups: [() => served.close()],
   };
 }

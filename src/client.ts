@@ -42,9 +42,10 @@ export interface Bedrock {
   listModels(): string[];
   /**
    * Compiles every configured `chat_template` now instead of on first use; resolves to one
-   * message per model whose template does not compile (empty when all do).
+   * message per model whose template does not compile (empty when all do). `where` names the
+   * table in those messages (the proxy says MODELS).
    */
-  checkModels(): Promise<string[]>;
+  checkModels(where?: string): Promise<string[]>;
 }
 
 interface Resolved {
@@ -128,13 +129,13 @@ export function createBedrock(options: BedrockOptions = {}): Bedrock {
   return {
     chat: { completions: { create } as ChatCompletions },
     listModels: () => Object.keys(models),
-    async checkModels() {
+    async checkModels(where = "models") {
       const problems: string[] = [];
       for (const [name, config] of Object.entries(models)) {
         try {
           await renderer(config);
         } catch (error) {
-          problems.push(`models["${name}"].chat_template: ${error instanceof Error ? error.message : String(error)}`);
+          problems.push(`${where}["${name}"].chat_template: ${error instanceof Error ? error.message : String(error)}`);
         }
       }
       return problems;

@@ -9,7 +9,7 @@ import { handleChat } from "./chat.ts";
 import type { ProxyEnv } from "./config.ts";
 import { errorResponse, jsonResponse, refusal } from "./http.ts";
 import { consoleSink, startRequestLog, type LogLine, type RequestLog } from "./log.ts";
-import { stateCache, type Ready, type State } from "./state.ts";
+import { isMisconfigured, stateCache, type Ready, type State } from "./state.ts";
 
 export type { LogLine } from "./log.ts";
 
@@ -42,7 +42,7 @@ export function createApp(options: AppOptions = {}): Hono<AppEnv> {
   app.use("*", async (c, next) => {
     const state = stateFor(c.env);
     c.set("state", state);
-    const log = startRequestLog(c.req.raw, sink, () => ("error" in state ? [] : state.secrets));
+    const log = startRequestLog(c.req.raw, sink, () => state.secrets);
     c.set("log", log);
     await next();
     if (!c.get("logsItself")) log.write(c.res.status, c.error ? { error: c.error } : {});
@@ -51,35 +51,52 @@ export function createApp(options: AppOptions = {}): Hono<AppEnv> {
   // CORS is off unless CORS_ORIGINS names origins; preflights are answered before auth.
   app.use("*", (c, next) => {
     const state = c.get("state");
-    return "error" in state || !state.cors ? next() : state.cors(c, next);
+    return isMisconfigured(state) || !state.cors ? next() : state.cors(c, next);
   });
 
-  app.get("/health", (c) => health(c.get("state")));
+  app.get("/health", health);
   app.get("/v1/models", (c) => withReady(c, listModels));
   app.get("/models", (c) => withReady(c, listModels));
   app.post("/v1/chat/completions", (c) => withReady(c, chat));
   app.post("/chat/completions", (c) => withReady(c, chat));
 
   app.notFound((c) => refuse(c, refusal(404, `No route for ${c.req.method} ${c.req.path}.`, "unknown_url")));
-  app.onError(() => errorResponse(refusal(500, "The proxy failed unexpectedly.", "internal_error")));
+  // Anything thrown this far is a bug: a 500 that tells nothing internal (asProxyError's rule).
+  app.onError((error) => errorResponse(error));
   return app;
 }
 
 /** 503 with every configuration problem (binding names, never values) until it is fixed. */
-function health(state: State): Response {
-  if ("error" in state) return jsonResponse({ status: "misconfigured", problems: state.error.problems }, 503);
-  if (state.config.apiKeys.length === 0) {
-    return jsonResponse({ status: "misconfigured", problems: ["PROXY_API_KEYS is not set: every call is refused"] }, 503);
-  }
-  return jsonResponse({ status: "ok", models: Object.keys(state.config.models).length });
+async function health(c: AppContext): Promise<Response> {
+  const state = c.get("state");
+  if (isMisconfigured(state)) return unhealthy(c, state.problems);
+  const problems = await readyProblems(state);
+  return problems.length ? unhealthy(c, problems) : jsonResponse({ status: "ok", models: Object.keys(state.config.models).length });
+}
+
+/** What a configuration that parsed can still get wrong: no client keys, a chat_template that does not compile. */
+async function readyProblems(ready: Ready): Promise<string[]> {
+  const keys = ready.config.apiKeys.length === 0 ? ["PROXY_API_KEYS is not set: every call is refused"] : [];
+  return [...keys, ...(await ready.modelProblems)];
+}
+
+function unhealthy(c: AppContext, problems: string[]): Response {
+  // The log line says why too: it is what an operator watching `wrangler tail` sees.
+  c.get("log").write(503, { error: misconfigured(problems) });
+  return jsonResponse({ status: "misconfigured", problems }, 503);
+}
+
+function misconfigured(problems: readonly string[]): BedrockEdgeError {
+  return refusal(
+    500,
+    `The proxy's configuration is invalid: ${problems.join("; ")}. Fix the Worker's vars and secrets (GET /health lists the problems).`,
+    "proxy_misconfigured",
+  );
 }
 
 async function withReady(c: AppContext, handler: (c: AppContext, ready: Ready) => Promise<Response>): Promise<Response> {
   const state = c.get("state");
-  if ("error" in state) {
-    return refuse(c, refusal(500, `${state.error.message}. Fix the Worker's vars and secrets (GET /health lists the problems).`, "proxy_misconfigured"));
-  }
-  return handler(c, state);
+  return isMisconfigured(state) ? refuse(c, misconfigured(state.problems)) : handler(c, state);
 }
 
 async function listModels(c: AppContext, ready: Ready): Promise<Response> {

@@ -2,10 +2,11 @@
 // The request's log line is written here, when the answer (or the stream) really ends.
 import type { ChatCompletionStream } from "../src/client.ts";
 import { BedrockEdgeError } from "../src/errors.ts";
+import { parseChatRequest } from "../src/openai/schema.ts";
 import type { ChatCompletionCreateParams, Usage } from "../src/openai/types.ts";
 import { authorise } from "./auth.ts";
 import { parseJsonBody, readBody } from "./body.ts";
-import { asProxyError, errorResponse, jsonResponse, refusal, SSE_HEADERS } from "./http.ts";
+import { asProxyError, clientErrorBody, errorResponse, jsonResponse, refusal, SSE_HEADERS } from "./http.ts";
 import { CLIENT_CLOSED, type RequestLog } from "./log.ts";
 import type { Ready } from "./state.ts";
 import { sseFromStream, sseWhileWaiting } from "./stream.ts";
@@ -28,8 +29,7 @@ export async function handleChat(raw: Request, ready: Ready, log: RequestLog): P
   try {
     const denied = await authorise(raw.headers, ready.config.apiKeys.length, ready.checkKey);
     if (denied) throw denied;
-    const request = await readChatRequest(raw, ready.config.maxBodyBytes);
-    describe(log, request, ready.config.logPrompts);
+    const request = await readChatRequest(raw, ready, log);
     const call = prepareCall(ready, log, request, upstream);
     return request.stream === true ? await streamed(call) : await completed(call);
   } catch (error) {
@@ -57,19 +57,26 @@ function clientGone(log: RequestLog, upstream: AbortController): void {
   upstream.abort(new DOMException("The client went away.", "AbortError"));
 }
 
-async function readChatRequest(raw: Request, maxBodyBytes: number): Promise<ChatCompletionCreateParams> {
-  const body = parseJsonBody(await readBody(raw, maxBodyBytes));
+/**
+ * The body, checked field by field (a 400 naming the field) before the proxy reads `stream` and
+ * `stream_options` itself: unchecked, `"stream": "yes"` would get a JSON answer and a string
+ * `stream_options` would be spread into an object. The library checks it again; that is cheap.
+ */
+async function readChatRequest(raw: Request, ready: Ready, log: RequestLog): Promise<ChatCompletionCreateParams> {
+  const body = parseJsonBody(await readBody(raw, ready.config.maxBodyBytes));
   if (body === null || typeof body !== "object" || Array.isArray(body)) {
     throw refusal(400, "The request body must be a JSON object.", "invalid_json");
   }
-  // Checked field by field by the library (a 400 naming the field).
+  // Described first, so that the log line of a refused request still names its model.
+  describe(log, body as Record<string, unknown>, ready.config.logPrompts);
+  parseChatRequest(body);
   return body as ChatCompletionCreateParams;
 }
 
-function describe(log: RequestLog, request: ChatCompletionCreateParams, logPrompts: boolean): void {
-  if (typeof request.model === "string") log.line.model = request.model.slice(0, 200);
-  log.line.stream = request.stream === true;
-  if (logPrompts) log.line.messages = request.messages;
+function describe(log: RequestLog, body: Record<string, unknown>, logPrompts: boolean): void {
+  if (typeof body.model === "string") log.line.model = body.model.slice(0, 200);
+  log.line.stream = body.stream === true;
+  if (logPrompts) log.line.messages = body.messages;
 }
 
 function prepareCall(ready: Ready, log: RequestLog, request: ChatCompletionCreateParams, upstream: AbortController): Call {
@@ -104,6 +111,7 @@ async function streamed(call: Call): Promise<Response> {
   const { request, log } = call;
   const created = call.ready.bedrock.chat.completions.create(
     // Always ask for usage, for the log line; it reaches the client only if it asked too.
+    // (stream_options is an object or null here: readChatRequest checked it.)
     { ...request, stream: true, stream_options: { ...request.stream_options, include_usage: true } },
     { signal: call.upstream.signal, onRetry: call.onRetry },
   );
@@ -114,6 +122,7 @@ async function streamed(call: Call): Promise<Response> {
       onEnd: (usage) => log.write(200, { usage }),
       onError: (error, usage) => logFailure(log, error, usage),
       onCancel: () => clientGone(log, call.upstream),
+      errorBody: clientErrorBody,
     });
   if (first !== "waiting") return new Response(toSse(first), { headers: SSE_HEADERS });
 
@@ -123,6 +132,7 @@ async function streamed(call: Call): Promise<Response> {
     created,
     toSse,
     keepAliveMs: call.ready.keepAliveMs,
+    errorBody: clientErrorBody,
     onError: (error) => logFailure(log, error),
     onCancel: () => clientGone(log, call.upstream),
   });
@@ -132,10 +142,13 @@ async function streamed(call: Call): Promise<Response> {
 function failed(error: unknown, log: RequestLog): Response {
   // If the client already left, followClient wrote 499 and this write is ignored.
   logFailure(log, error);
-  return errorResponse(asProxyError(error));
+  return errorResponse(error);
 }
 
-/** Logs what the client was told, except that an unexpected error keeps its own message. */
+/**
+ * Logs the status and code the client was told, with the whole message (ARNs included: the
+ * log is the operator's); an unexpected error keeps its own message.
+ */
 function logFailure(log: RequestLog, error: unknown, usage?: Usage): void {
   const known = asProxyError(error);
   log.write(known.status, { error: error instanceof BedrockEdgeError ? known : error, usage });

@@ -1,6 +1,8 @@
 // The proxy's configuration: Worker bindings (wrangler vars and secrets) or, for Deno, Bun
 // and Node, the same names in an object. Read once, checked whole, reported precisely.
-import { parseModels, type ModelConfig } from "../src/model.ts";
+import { isValidRegion, normaliseEndpoint, parseArn } from "../src/aws/endpoint.ts";
+import { parseModels, parseModelString, type ModelConfig } from "../src/model.ts";
+import { shortenArns } from "./http.ts";
 
 /** The bindings, exactly as wrangler.toml [vars] and `wrangler secret put` name them. */
 export interface ProxyEnv {
@@ -49,19 +51,7 @@ export interface ProxyConfig {
   logPrompts: boolean;
 }
 
-// Problems are shown without authentication (GET /health): ARNs, which name the AWS account,
-// are shortened; secret values are never quoted in the first place.
-const ARN = /arn:[A-Za-z0-9-]+:bedrock:[A-Za-z0-9:._/+-]*/g;
-
-export class ConfigError extends Error {
-  override readonly name = "ConfigError";
-  readonly problems: string[];
-  constructor(problems: string[]) {
-    const shown = problems.map((problem) => problem.replace(ARN, "arn:…"));
-    super(`The proxy's configuration is invalid: ${shown.join("; ")}`);
-    this.problems = shown;
-  }
-}
+export type ConfigResult = { ok: true; config: ProxyConfig } | { ok: false; problems: string[] };
 
 const DEFAULT_MAX_BODY_BYTES = 10 * 1024 * 1024;
 
@@ -79,59 +69,28 @@ function integer(name: string, value: unknown, problems: string[], min: number):
   return n;
 }
 
-/** Validates every binding; throws a ConfigError naming each problem (never a secret's value). */
-export function parseConfig(env: ProxyEnv): ProxyConfig {
+function message(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * Validates every binding: the configuration, or every problem by binding name. Problems are
+ * shown without authentication (GET /health), so ARNs are shortened and secret values are
+ * never quoted in the first place.
+ */
+export function parseConfig(env: ProxyEnv): ConfigResult {
   const problems: string[] = [];
-
-  let models: Record<string, ModelConfig> = {};
-  const rawModels = env.MODELS;
-  if (rawModels === undefined || rawModels === "") {
-    problems.push('MODELS is not set: give a JSON object of public name -> "bedrock/<route>/<model-arn>"');
-  } else {
-    try {
-      const value: unknown = typeof rawModels === "string" ? JSON.parse(rawModels) : rawModels;
-      models = parseModels(value, "MODELS");
-      if (Object.keys(models).length === 0) problems.push("MODELS is empty: name at least one model");
-    } catch (error) {
-      problems.push(error instanceof SyntaxError ? `MODELS is not valid JSON (${error.message})` : (error as Error).message);
-    }
-  }
-
-  const apiKeys = (text(env.PROXY_API_KEYS) ?? "")
-    .split(",")
-    .map((key) => key.trim())
-    .filter(Boolean);
-
-  const accessKeyId = text(env.AWS_ACCESS_KEY_ID);
-  const secretAccessKey = text(env.AWS_SECRET_ACCESS_KEY);
-  const sessionToken = text(env.AWS_SESSION_TOKEN);
-  const bearer = text(env.AWS_BEARER_TOKEN_BEDROCK);
-  if ((accessKeyId === undefined) !== (secretAccessKey === undefined)) {
-    problems.push("set both AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or neither");
-  }
-  if (!bearer && !(accessKeyId && secretAccessKey)) {
-    problems.push("no Bedrock credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (wrangler secret put), or AWS_BEARER_TOKEN_BEDROCK");
-  }
-
-  const region = text(env.AWS_REGION);
-  if (region && !/^[a-z]{2}(-[a-z]+)+-\d{1,2}$/.test(region)) problems.push(`AWS_REGION "${region.slice(0, 40)}" is not an AWS region`);
-
-  const endpoint = text(env.BEDROCK_ENDPOINT);
-  if (endpoint) {
-    try {
-      const url = new URL(endpoint);
-      if (url.protocol !== "http:" && url.protocol !== "https:") throw new Error();
-    } catch {
-      problems.push(`BEDROCK_ENDPOINT "${endpoint.slice(0, 80)}" is not an http(s) URL`);
-    }
-  }
-
-  const corsOrigins = parseOrigins(text(env.CORS_ORIGINS), problems);
+  const models = readModels(env.MODELS, problems);
+  const auth = readCredentials(env, problems);
+  const region = readRegion(text(env.AWS_REGION), problems);
+  if (region) problems.push(...regionConflicts(models, region));
+  const endpoint = readEndpoint(text(env.BEDROCK_ENDPOINT), problems);
   const config: ProxyConfig = {
+    ...auth,
     models,
-    apiKeys,
+    apiKeys: (text(env.PROXY_API_KEYS) ?? "").split(",").map((key) => key.trim()).filter(Boolean),
+    corsOrigins: parseOrigins(text(env.CORS_ORIGINS), problems),
     maxBodyBytes: integer("MAX_BODY_BYTES", env.MAX_BODY_BYTES, problems, 1024) ?? DEFAULT_MAX_BODY_BYTES,
-    corsOrigins,
     logPrompts: env.LOG_PROMPTS === true || text(env.LOG_PROMPTS) === "true",
     maxRetries: integer("BEDROCK_MAX_RETRIES", env.BEDROCK_MAX_RETRIES, problems, 0),
     modelReadyTimeoutMs: integer("MODEL_READY_TIMEOUT_MS", env.MODEL_READY_TIMEOUT_MS, problems, 0),
@@ -141,12 +100,73 @@ export function parseConfig(env: ProxyEnv): ProxyConfig {
     // Below 10 ms the comments would be noise, not keep-alives.
     keepAliveMs: integer("SSE_KEEPALIVE_MS", env.SSE_KEEPALIVE_MS, problems, 10),
   };
-  if (bearer) config.apiKey = bearer;
-  else if (accessKeyId && secretAccessKey) config.credentials = sessionToken ? { accessKeyId, secretAccessKey, sessionToken } : { accessKeyId, secretAccessKey };
   if (region) config.region = region;
   if (endpoint) config.endpoint = endpoint;
-  if (problems.length) throw new ConfigError(problems);
-  return config;
+  return problems.length ? { ok: false, problems: problems.map(shortenArns) } : { ok: true, config };
+}
+
+function readModels(raw: ProxyEnv["MODELS"], problems: string[]): Record<string, ModelConfig> {
+  if (raw === undefined || raw === "") {
+    problems.push('MODELS is not set: give a JSON object of public name -> "bedrock/<route>/<model-arn>"');
+    return {};
+  }
+  try {
+    const models = parseModels(typeof raw === "string" ? JSON.parse(raw) : raw, "MODELS");
+    if (Object.keys(models).length === 0) problems.push("MODELS is empty: name at least one model");
+    return models;
+  } catch (error) {
+    problems.push(error instanceof SyntaxError ? `MODELS is not valid JSON (${error.message})` : message(error));
+    return {};
+  }
+}
+
+function readCredentials(env: ProxyEnv, problems: string[]): Pick<ProxyConfig, "credentials" | "apiKey"> {
+  const accessKeyId = text(env.AWS_ACCESS_KEY_ID);
+  const secretAccessKey = text(env.AWS_SECRET_ACCESS_KEY);
+  const sessionToken = text(env.AWS_SESSION_TOKEN);
+  const bearer = text(env.AWS_BEARER_TOKEN_BEDROCK);
+  if ((accessKeyId === undefined) !== (secretAccessKey === undefined)) {
+    problems.push("set both AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or neither");
+  }
+  if (bearer) return { apiKey: bearer };
+  if (accessKeyId && secretAccessKey) {
+    return { credentials: sessionToken ? { accessKeyId, secretAccessKey, sessionToken } : { accessKeyId, secretAccessKey } };
+  }
+  problems.push("no Bedrock credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (wrangler secret put), or AWS_BEARER_TOKEN_BEDROCK");
+  return {};
+}
+
+function readRegion(region: string | undefined, problems: string[]): string | undefined {
+  if (!region || isValidRegion(region)) return region;
+  problems.push(`AWS_REGION "${region.slice(0, 40)}" is not an AWS region`);
+  return undefined;
+}
+
+/**
+ * AWS_REGION serves every model without a region of its own; an imported model lives in its
+ * ARN's region only, so a contradiction would fail every call to that model (a 400): it is
+ * reported now instead. (A model's own region is checked against its ARN by parseModels.)
+ */
+function regionConflicts(models: Record<string, ModelConfig>, region: string): string[] {
+  const conflicts: string[] = [];
+  for (const [name, entry] of Object.entries(models)) {
+    const parsed = parseModelString(entry.model);
+    const arnRegion = parseArn(parsed.modelId)?.region;
+    if (entry.region || parsed.region || !arnRegion || arnRegion === region) continue;
+    conflicts.push(`MODELS["${name}"]: its ARN is in ${arnRegion.slice(0, 40)} but AWS_REGION is ${region} (an imported model can only be called in its own region)`);
+  }
+  return conflicts;
+}
+
+/** The client's own check (http(s), no query, fragment or user info), made once, up front. */
+function readEndpoint(endpoint: string | undefined, problems: string[]): string | undefined {
+  if (!endpoint) return undefined;
+  try {
+    return normaliseEndpoint(endpoint);
+  } catch (error) {
+    problems.push(`BEDROCK_ENDPOINT: ${message(error).slice(0, 200)}`);
+    return undefined;
+  }
 }
 
 /** "*" or exact origins (`https://app.example.com`): a path or a trailing slash would never match. */

@@ -2,5 +2,5 @@
 // of your own.
 export { createApp } from "./app.ts";
 export type { AppOptions, LogLine } from "./app.ts";
-export { ConfigError, parseConfig } from "./config.ts";
-export type { ProxyConfig, ProxyEnv } from "./config.ts";
+export { parseConfig } from "./config.ts";
+export type { ConfigResult, ProxyConfig, ProxyEnv } from "./config.ts";

@@ -1,10 +1,13 @@
 // What the proxy builds from its bindings once per environment: the checked configuration,
-// the Bedrock client, the key checker, and the CORS middleware when CORS is on.
+// the Bedrock client, the key checker, and the CORS middleware when CORS is on; or, when the
+// bindings are wrong, the list of problems every request answers with.
 import type { MiddlewareHandler } from "hono";
 import { cors } from "hono/cors";
 import { createBedrock, type Bedrock } from "../src/client.ts";
+import { redactSecrets } from "../src/errors.ts";
 import { createKeyChecker, type KeyChecker } from "./auth.ts";
-import { ConfigError, parseConfig, type ProxyConfig, type ProxyEnv } from "./config.ts";
+import { parseConfig, type ProxyConfig, type ProxyEnv } from "./config.ts";
+import { shortenArns } from "./http.ts";
 
 export interface Ready {
   config: ProxyConfig;
@@ -16,10 +19,22 @@ export interface Ready {
   created: number;
   /** Interval of SSE comments while a cold model wakes up. */
   keepAliveMs: number;
+  /** Models whose chat_template does not compile: templates are checked once, in the background. */
+  modelProblems: Promise<string[]>;
   cors?: MiddlewareHandler;
 }
 
-export type State = Ready | { error: ConfigError };
+export interface Misconfigured {
+  /** What to fix, by binding name; shown by GET /health without authentication. */
+  problems: string[];
+  secrets: string[];
+}
+
+export type State = Ready | Misconfigured;
+
+export function isMisconfigured(state: State): state is Misconfigured {
+  return "problems" in state;
+}
 
 export interface StateOptions {
   fetch?: typeof fetch;
@@ -29,53 +44,86 @@ export interface StateOptions {
 
 const DEFAULT_KEEPALIVE_MS = 5000;
 
+/**
+ * Never throws: a failure nobody planned for (a binding that cannot be read, a library check
+ * the configuration did not repeat) becomes a configuration problem too, so /health names it
+ * and every request is answered and logged instead of crashing.
+ */
 export function buildState(env: ProxyEnv, options: StateOptions): State {
-  let config: ProxyConfig;
+  let secrets: string[] = [];
   try {
-    config = parseConfig(env);
+    secrets = proxySecrets(env);
+    const parsed = parseConfig(env);
+    return parsed.ok ? readyFrom(parsed.config, secrets, options) : { problems: parsed.problems, secrets };
   } catch (error) {
-    if (error instanceof ConfigError) return { error };
-    throw error;
+    return { problems: [`the proxy could not be set up (${shortenArns(redactSecrets(describeError(error), secrets))})`], secrets };
   }
-  const ready: Ready = {
+}
+
+function readyFrom(config: ProxyConfig, secrets: string[], options: StateOptions): Ready {
+  const bedrock = createBedrock({
+    models: config.models,
+    onlyListedModels: true,
+    credentials: config.credentials,
+    apiKey: config.apiKey,
+    region: config.region,
+    endpoint: config.endpoint,
+    maxRetries: config.maxRetries,
+    modelReadyTimeoutMs: config.modelReadyTimeoutMs,
+    timeoutMs: config.timeoutMs,
+    idleTimeoutMs: config.idleTimeoutMs,
+    retryBaseDelayMs: options.retryBaseDelayMs ?? config.retryBaseDelayMs,
+    fetch: options.fetch,
+  });
+  const state: Ready = {
     config,
-    bedrock: createBedrock({
-      models: config.models,
-      onlyListedModels: true,
-      credentials: config.credentials,
-      apiKey: config.apiKey,
-      region: config.region,
-      endpoint: config.endpoint,
-      maxRetries: config.maxRetries,
-      modelReadyTimeoutMs: config.modelReadyTimeoutMs,
-      timeoutMs: config.timeoutMs,
-      idleTimeoutMs: config.idleTimeoutMs,
-      retryBaseDelayMs: options.retryBaseDelayMs ?? config.retryBaseDelayMs,
-      fetch: options.fetch,
-    }),
+    bedrock,
     checkKey: createKeyChecker(config.apiKeys),
-    secrets: secretsOf(config),
+    secrets,
     created: Math.floor(Date.now() / 1000),
     keepAliveMs: options.keepAliveMs ?? config.keepAliveMs ?? DEFAULT_KEEPALIVE_MS,
+    modelProblems: checkTemplates(bedrock),
   };
-  if (config.corsOrigins.length) ready.cors = corsFor(config.corsOrigins);
-  return ready;
+  if (config.corsOrigins.length) state.cors = corsFor(config.corsOrigins);
+  return state;
 }
 
-function secretsOf(config: ProxyConfig): string[] {
-  return [
-    ...config.apiKeys,
-    config.credentials?.secretAccessKey,
-    config.credentials?.sessionToken,
-    config.credentials?.accessKeyId,
-    config.apiKey,
-  ].filter((secret): secret is string => Boolean(secret));
+/**
+ * Started now, awaited by /health: a broken chat_template would otherwise only show on its
+ * first call. Nobody awaits it before the first /health, so a rejection must not escape (Node
+ * ends the process on an unhandled one): it becomes a problem too.
+ */
+function checkTemplates(bedrock: Bedrock): Promise<string[]> {
+  return bedrock.checkModels("MODELS").then(
+    (problems) => problems.map(shortenArns),
+    (error: unknown) => [`the chat templates could not be checked (${describeError(error)})`],
+  );
 }
 
+function describeError(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}
+
+/**
+ * The secret bindings' values, read from the bindings themselves rather than the parsed
+ * configuration, so they are known (and cut from logs) even when the configuration is wrong.
+ */
+function proxySecrets(env: ProxyEnv): string[] {
+  const keys = typeof env.PROXY_API_KEYS === "string" ? env.PROXY_API_KEYS.split(",") : [];
+  return [...keys, env.AWS_SECRET_ACCESS_KEY, env.AWS_SESSION_TOKEN, env.AWS_ACCESS_KEY_ID, env.AWS_BEARER_TOKEN_BEDROCK]
+    .map((value) => (typeof value === "string" ? value.trim() : ""))
+    .filter(Boolean);
+}
+
+/**
+ * Request headers are not listed: hono then allows what the preflight asks for, which covers
+ * the openai SDK's x-stainless-* headers (and whatever a later version adds); the origin list
+ * is what restricts who may call. Nothing is exposed: the proxy answers no response header a
+ * client reads beyond the CORS-safelisted content-type.
+ */
 function corsFor(origins: string[]): MiddlewareHandler {
   return cors({
     origin: origins.includes("*") ? "*" : origins,
-    allowHeaders: ["authorization", "content-type", "x-api-key"],
     allowMethods: ["GET", "POST", "OPTIONS"],
     maxAge: 600,
   });

@@ -1,7 +1,8 @@
 // Streamed answers as SSE: chunks go out as the library yields them (pull-based, nothing
 // buffered), and a cold model is waited out behind SSE comment lines.
 import type { ChatCompletionStream } from "../src/client.ts";
-import { encodeSse, sseComment, sseData, toErrorBody } from "../src/openai/sse.ts";
+import type { OpenAIErrorBody } from "../src/errors.ts";
+import { encodeSse, sseComment, sseData } from "../src/openai/sse.ts";
 import type { ChatCompletionChunk, Usage } from "../src/openai/types.ts";
 
 export interface RelayHooks {
@@ -13,6 +14,8 @@ export interface RelayHooks {
   onError(error: unknown, usage: Usage | undefined): void;
   /** The client went away: stop everything upstream. */
   onCancel(): void;
+  /** The error event's body: the proxy's mapping, with ARNs shortened. */
+  errorBody(error: unknown): OpenAIErrorBody;
 }
 
 /**
@@ -30,6 +33,7 @@ export function sseFromStream(stream: ChatCompletionStream, hooks: RelayHooks): 
     onEnd: () => hooks.onEnd(usage),
     onError: (error) => hooks.onError(error, usage),
     onCancel: () => hooks.onCancel(),
+    errorBody: hooks.errorBody,
   });
 }
 
@@ -39,6 +43,8 @@ export interface WaitHooks {
   /** The stream once the model is ready; its rejection is the reason it never became ready. */
   created: Promise<ChatCompletionStream>;
   toSse(stream: ChatCompletionStream): ReadableStream<Uint8Array>;
+  /** The error event a client gets for `created`'s rejection: the proxy's mapping, as for any error. */
+  errorBody(error: unknown): OpenAIErrorBody;
   onError(error: unknown): void;
   onCancel(reason: unknown): void;
   keepAliveMs: number;
@@ -66,7 +72,7 @@ export function sseWhileWaiting(hooks: WaitHooks): ReadableStream<Uint8Array> {
             inner = hooks.toSse(await hooks.created).getReader();
           } catch (error) {
             hooks.onError(error);
-            safely(() => controller.enqueue(encoder.encode(sseData(toErrorBody(error)))));
+            safely(() => controller.enqueue(encoder.encode(sseData(hooks.errorBody(error)))));
             safely(() => controller.close());
             return;
           } finally {

@@ -1,5 +1,5 @@
 // Server-sent events as OpenAI's streaming API writes them.
-import { BedrockEdgeError } from "../errors.ts";
+import { BedrockEdgeError, type OpenAIErrorBody } from "../errors.ts";
 
 const encoder = new TextEncoder();
 
@@ -15,7 +15,7 @@ export function sseComment(text: string): string {
 }
 
 /** Any failure as the OpenAI error object a stream can carry. */
-export function toErrorBody(error: unknown): ReturnType<BedrockEdgeError["toJSON"]> {
+export function toErrorBody(error: unknown): OpenAIErrorBody {
   if (error instanceof BedrockEdgeError) return error.toJSON();
   return { error: { message: "The stream failed unexpectedly.", type: "server_error", param: null, code: null } };
 }
@@ -27,6 +27,8 @@ export interface SseOptions<T> {
   onEnd?: () => void;
   /** Told of a mid-stream failure (for logging) before its error event is written. */
   onError?: (error: unknown) => void;
+  /** The error event's body for a failure (default toErrorBody): the proxy maps and scrubs it. */
+  errorBody?: (error: unknown) => OpenAIErrorBody;
   /** The reader went away (a client disconnect); the source is aborted. */
   onCancel?: () => void;
 }
@@ -56,7 +58,7 @@ export function encodeSse<T>(source: AsyncIterable<T> & { abort?: () => void }, 
           }
         } catch (error) {
           options.onError?.(error);
-          controller.enqueue(encoder.encode(sseData(toErrorBody(error))));
+          controller.enqueue(encoder.encode(sseData((options.errorBody ?? toErrorBody)(error))));
           controller.close();
         }
       },

@@ -87,7 +87,9 @@ export async function runScenario(createBedrock: typeof CreateBedrock, target: S
   const badSignature = await expectFailure(() => wrongSecret.chat.completions.create({ model: llama(), messages: HELLO }));
 
   const midStream = await attempt(async () =>
-    readStream(await bedrock.chat.completions.create({ model: llama("midstream-throttlingException3"), messages: HELLO, stream: true })),
+    // Frames paced apart: the text must reach the client before the exception does (an exception
+    // arriving in the same read as the first text is retried, since nothing had been passed on).
+    readStream(await bedrock.chat.completions.create({ model: llama("midstream-throttlingException3", "slow10"), messages: HELLO, stream: true })),
   );
 
   const abort = await attempt(async () => {

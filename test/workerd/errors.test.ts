@@ -2,7 +2,7 @@
 // the OpenAI error body (message, type, param, code) intact.
 import OpenAI from "openai";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { rawSse, sseEvents, startWorkerdProxy, TEST_KEYS, USER_HELLO, type WorkerdProxy } from "./harness.ts";
+import { modelString, rawSse, sseEvents, startWorkerdProxy, TEST_KEYS, TEST_MODELS, USER_HELLO, type WorkerdProxy } from "./harness.ts";
 
 let proxy: WorkerdProxy;
 let client: OpenAI;
@@ -14,6 +14,12 @@ beforeAll(async () => {
     badmodels: { MODELS: JSON.stringify({ good: "bedrock/llama/arn:aws:bedrock:us-east-1:123456789012:imported-model/llama", bad: "bedrock/gpt/x" }) },
     badjson: { MODELS: "{ not json", BEDROCK_MAX_RETRIES: "lots" },
     cors: { CORS_ORIGINS: "https://app.example.com" },
+    endpointquery: { BEDROCK_ENDPOINT: "http://127.0.0.1:9/?region=us-east-1" },
+    endpointuser: { BEDROCK_ENDPOINT: "https://operator:hunter2@bedrock.example.com" },
+    badtemplate: {
+      MODELS: JSON.stringify({ llama: TEST_MODELS.llama, broken: { model: modelString("llama"), chat_template: "{% for %}" } }),
+    },
+    otherregion: { AWS_REGION: "eu-west-1", MODELS: JSON.stringify({ llama: TEST_MODELS.llama }) },
   });
   client = proxy.client();
 });
@@ -59,6 +65,25 @@ describe("400: bad requests name the field", () => {
     });
     expect(response.status).toBe(400);
     expect(((await response.json()) as { error: { code: string } }).error.code).toBe("invalid_json");
+  });
+
+  it("stream must be a boolean: \"yes\" is a 400 naming it, not a JSON answer", async () => {
+    const { status, text } = await rawSse(proxy.url(), { model: "llama", messages: USER_HELLO, stream: "yes" });
+    expect(status).toBe(400);
+    expect(JSON.parse(text)).toMatchObject({ error: { type: "invalid_request_error", param: "stream" } });
+    expect(proxy.served.emulator.stats.requests).toHaveLength(0);
+  });
+
+  it("stream_options must be an object, through the SDK too", async () => {
+    const { status, text } = await rawSse(proxy.url(), { model: "llama", messages: USER_HELLO, stream: true, stream_options: "x" });
+    expect(status).toBe(400);
+    expect(JSON.parse(text)).toMatchObject({ error: { param: "stream_options" } });
+    const error = await thrown(() =>
+      client.chat.completions.create({ model: "llama", messages: USER_HELLO, stream: true, stream_options: "x" as never }),
+    );
+    expect(error).toBeInstanceOf(OpenAI.BadRequestError);
+    expect((error as InstanceType<typeof OpenAI.BadRequestError>).param).toBe("stream_options");
+    expect(proxy.served.emulator.stats.requests).toHaveLength(0);
   });
 
   it("images on a completion route are refused, not dropped", async () => {
@@ -222,6 +247,43 @@ describe("configuration problems", () => {
     expect(problems[0]).toMatch(/^MODELS is not valid JSON/);
     expect(problems[1]).toMatch(/^BEDROCK_MAX_RETRIES must be an integer/);
   });
+
+  it.each([
+    ["endpointquery", /query/],
+    ["endpointuser", /credentials/],
+  ])("a BEDROCK_ENDPOINT the client would refuse (%s): /health 503 naming it, chat 500, no secret shown", async (variant, why) => {
+    const health = await fetch(`${proxy.url(variant)}/health`);
+    expect(health.status).toBe(503);
+    const { problems } = (await health.json()) as { problems: string[] };
+    expect(problems).toEqual([expect.stringMatching(/^BEDROCK_ENDPOINT: /)]);
+    expect(problems[0]).toMatch(why);
+    expect(problems[0]).not.toContain("hunter2");
+    const error = await thrown(() => proxy.client(variant).chat.completions.create({ model: "llama", messages: USER_HELLO }));
+    expect(error).toBeInstanceOf(OpenAI.InternalServerError);
+    expect((error as InstanceType<typeof OpenAI.InternalServerError>).code).toBe("proxy_misconfigured");
+  });
+
+  it("a chat_template that does not compile: /health 503 naming the model; that model 500s, the others answer", async () => {
+    const health = await fetch(`${proxy.url("badtemplate")}/health`);
+    expect(health.status).toBe(503);
+    const { problems } = (await health.json()) as { problems: string[] };
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(/^MODELS\["broken"\]\.chat_template/);
+
+    const broken = await thrown(() => proxy.client("badtemplate").chat.completions.create({ model: "broken", messages: USER_HELLO }));
+    expect(broken).toBeInstanceOf(OpenAI.InternalServerError);
+    expect((broken as InstanceType<typeof OpenAI.InternalServerError>).code).toBe("invalid_model_config");
+    const fine = await proxy.client("badtemplate").chat.completions.create({ model: "llama", messages: USER_HELLO });
+    expect(fine.choices[0]!.message.content).toContain("emulator");
+  });
+
+  it("AWS_REGION that contradicts a model's ARN: /health 503 naming the model, before any call", async () => {
+    const health = await fetch(`${proxy.url("otherregion")}/health`);
+    expect(health.status).toBe(503);
+    const { problems } = (await health.json()) as { problems: string[] };
+    expect(problems).toEqual([expect.stringMatching(/^MODELS\["llama"\]: .*us-east-1.*AWS_REGION is eu-west-1/)]);
+    expect(proxy.served.emulator.stats.requests).toHaveLength(0);
+  });
 });
 
 describe("CORS", () => {
@@ -254,5 +316,47 @@ describe("CORS", () => {
     });
     expect(completion.status).toBe(200);
     expect(completion.headers.get("access-control-allow-origin")).toBe("https://app.example.com");
+  });
+});
+
+// Every header the official SDK sends from a browser (internal/detect-platform.ts and client.ts
+// of the openai package): a preflight that refused any of them would block the call.
+const SDK_HEADERS = [
+  "authorization",
+  "content-type",
+  "x-stainless-lang",
+  "x-stainless-package-version",
+  "x-stainless-os",
+  "x-stainless-arch",
+  "x-stainless-runtime",
+  "x-stainless-runtime-version",
+  "x-stainless-retry-count",
+  "x-stainless-timeout",
+  "x-stainless-helper-method",
+];
+
+describe("CORS for the openai SDK in a browser", () => {
+  it("a preflight asking for the SDK's x-stainless-* headers allows every one of them", async () => {
+    const preflight = await fetch(`${proxy.url("cors")}/v1/chat/completions`, {
+      method: "OPTIONS",
+      headers: {
+        origin: "https://app.example.com",
+        "access-control-request-method": "POST",
+        "access-control-request-headers": SDK_HEADERS.join(","),
+      },
+    });
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers.get("access-control-allow-origin")).toBe("https://app.example.com");
+    const allowed = (preflight.headers.get("access-control-allow-headers") ?? "").toLowerCase().split(/\s*,\s*/);
+    for (const header of SDK_HEADERS) expect(allowed, header).toContain(header);
+    expect(preflight.headers.get("vary")).toMatch(/access-control-request-headers/i);
+  });
+
+  it("a preflight from another origin is still not allowed", async () => {
+    const preflight = await fetch(`${proxy.url("cors")}/v1/chat/completions`, {
+      method: "OPTIONS",
+      headers: { origin: "https://evil.example.com", "access-control-request-method": "POST", "access-control-request-headers": "x-stainless-os" },
+    });
+    expect(preflight.headers.get("access-control-allow-origin")).toBeNull();
   });
 });

@@ -52,13 +52,24 @@ describe("npm start decides", () => {
     ]);
   });
 
-  it("a banner with the URL, the key, the models and curl examples", () => {
-    const text = bannerText({ url: "http://127.0.0.1:8787", upstream: "emulator", key: DEV_KEY, models: ["demo-llama", "demo-qwen2"] });
+  it("a banner with the URL, the dev key, the models and curl examples", () => {
+    const text = bannerText({ url: "http://127.0.0.1:8787", upstream: "emulator", key: DEV_KEY, keySource: "the emulator's dev key", models: ["demo-llama", "demo-qwen2"] });
     expect(text).toContain("http://127.0.0.1:8787/v1");
-    expect(text).toContain("sk-local-dev");
+    expect(text).toContain("API key          sk-local-dev  (the emulator's dev key)");
     expect(text).toContain("demo-llama, demo-qwen2");
     expect(text).toContain(`curl http://127.0.0.1:8787/v1/chat/completions -H "Authorization: Bearer sk-local-dev"`);
-    expect(bannerText({ url: "u", upstream: "x", key: undefined, models: [] })).toMatch(/set PROXY_API_KEYS/);
+    expect(bannerText({ url: "u", upstream: "x", key: undefined, keySource: ".dev.vars", models: [] })).toMatch(/set PROXY_API_KEYS/);
+  });
+
+  it("a banner that never prints a real key: its last 4 characters and where it comes from", () => {
+    const key = "sk-team-7f3a9c21e0b4d8aa";
+    const text = bannerText({ url: "http://127.0.0.1:8787", upstream: "Amazon Bedrock", key, keySource: "PROXY_API_KEYS in .dev.vars", models: ["m"] });
+    expect(text).not.toContain(key);
+    expect(text).not.toContain("7f3a9c21");
+    expect(text).toContain("API key          sk-…d8aa  (PROXY_API_KEYS in .dev.vars)");
+    expect(text).toContain(`-H "Authorization: Bearer <your key>"`);
+    // A short key keeps even its tail to itself.
+    expect(bannerText({ url: "u", upstream: "x", key: "abc123", keySource: "s", models: [] })).not.toContain("123");
   });
 });
 

@@ -1,0 +1,48 @@
+import { describe, expect, it } from "vitest";
+import { createApp, type LogLine } from "./app.ts";
+import type { ProxyEnv } from "./config.ts";
+
+/** Bindings whose MODELS cannot even be read: a setup failure nobody planned for. */
+function unreadableEnv(reads: { count: number }): ProxyEnv {
+  return {
+    PROXY_API_KEYS: "sk-one",
+    get MODELS(): string {
+      reads.count++;
+      throw new RangeError("the binding store is gone");
+    },
+  };
+}
+
+describe("a setup that fails unexpectedly", () => {
+  it("is a configuration problem: /health 503, chat 500 proxy_misconfigured, each request logged, built once", async () => {
+    const logs: LogLine[] = [];
+    const reads = { count: 0 };
+    const env = unreadableEnv(reads);
+    const app = createApp({ log: (line) => logs.push(line) });
+
+    const health = await app.request("/health", {}, env);
+    expect(health.status).toBe(503);
+    const { problems } = (await health.json()) as { problems: string[] };
+    expect(problems).toEqual([expect.stringMatching(/could not be set up.*the binding store is gone/)]);
+
+    const chat = await app.request(
+      "/v1/chat/completions",
+      { method: "POST", headers: { authorization: "Bearer sk-one", "content-type": "application/json" }, body: "{}" },
+      env,
+    );
+    expect(chat.status).toBe(500);
+    expect(await chat.json()).toMatchObject({ error: { code: "proxy_misconfigured", message: expect.stringMatching(/binding store is gone/) } });
+
+    expect(logs.map((line) => [line.path, line.status, line.error_code])).toEqual([
+      ["/health", 503, "proxy_misconfigured"],
+      ["/v1/chat/completions", 500, "proxy_misconfigured"],
+    ]);
+    expect(logs[0]!.error).toMatch(/binding store is gone/);
+    expect(reads.count).toBe(1);
+  });
+
+  it("with the bindings given to createApp, createApp itself does not throw", async () => {
+    const app = createApp({ env: unreadableEnv({ count: 0 }), log: () => undefined });
+    expect((await app.request("/health")).status).toBe(503);
+  });
+});
