@@ -1,4 +1,6 @@
 import { BedrockEdgeError, invalidRequest } from "../src/errors.ts";
+import { jsonTextTooDeep, MAX_JSON_DEPTH } from "../src/openai/depth.ts";
+import { readLimitedText } from "../src/read-text.ts";
 
 function tooLarge(limit: number): BedrockEdgeError {
   return new BedrockEdgeError({
@@ -12,40 +14,15 @@ function tooLarge(limit: number): BedrockEdgeError {
 export async function readBody(request: Request, limit: number): Promise<string> {
   const declared = Number(request.headers.get("content-length"));
   if (Number.isFinite(declared) && declared > limit) throw tooLarge(limit);
-  if (!request.body) return "";
-  const reader = request.body.getReader();
-  const decoder = new TextDecoder();
-  let size = 0;
-  let text = "";
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > limit) {
-      await reader.cancel().catch(() => undefined);
-      throw tooLarge(limit);
-    }
-    text += decoder.decode(value, { stream: true });
-  }
-  return text + decoder.decode();
+  const text = await readLimitedText(request.body, limit);
+  if (text === undefined) throw tooLarge(limit);
+  return text;
 }
-
-// Deeper than any real request; deep enough to blow a recursive renderer's stack.
-const MAX_DEPTH = 64;
 
 /** JSON.parse with a 400 for bad JSON and for absurd nesting (checked before parsing). */
 export function parseJsonBody(text: string): unknown {
-  let depth = 0;
-  let inString = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (inString) {
-      if (c === 92 /* \ */) i++;
-      else if (c === 34 /* " */) inString = false;
-    } else if (c === 34) inString = true;
-    else if (c === 123 /* { */ || c === 91 /* [ */) {
-      if (++depth > MAX_DEPTH) throw invalidRequest(`The JSON body is nested more than ${MAX_DEPTH} levels deep.`, null, "invalid_json");
-    } else if (c === 125 /* } */ || c === 93 /* ] */) depth--;
+  if (jsonTextTooDeep(text)) {
+    throw invalidRequest(`The JSON body is nested more than ${MAX_JSON_DEPTH} levels deep.`, null, "invalid_json");
   }
   try {
     return JSON.parse(text);

@@ -2,6 +2,7 @@
 // routes or chat: bodies go in as strings, answers come out as JSON or raw stream bytes.
 import { badUpstream, BedrockEdgeError, bedrockException, modelNeverReady, upstreamTimeout } from "../errors.ts";
 import { parseJsonObject } from "../json.ts";
+import { readLimitedText } from "../read-text.ts";
 import { resolveAuth, secretsOf, type CredentialsOption } from "./credentials.ts";
 import { bedrockBaseUrl, invokeUrl, normaliseEndpoint, parseArn, resolveRegion } from "./endpoint.ts";
 import { backoffDelay, parseRetryAfter, retryKind, sleep, type RetryPolicy } from "./retry.ts";
@@ -123,7 +124,8 @@ export function createTransport(options: TransportOptions = {}): Transport {
 export async function invokeJson(transport: Transport, request: InvokeRequest): Promise<JsonAnswer> {
   return sendWithRetries(transport, { ...request, stream: false }, async (sent) => {
     try {
-      const text = await untilAborted(readText(sent.response, MAX_JSON_ANSWER_BYTES), sent.signal);
+      const text = await untilAborted(readLimitedText(sent.response.body, MAX_JSON_ANSWER_BYTES), sent.signal);
+      if (text === undefined) throw badUpstream(`Bedrock's answer is larger than ${MAX_JSON_ANSWER_BYTES} bytes.`);
       const json = parseJsonObject(text);
       if (!json) throw badUpstream("Bedrock answered with a body that is not a JSON object.");
       return { headers: sent.response.headers, json };
@@ -277,7 +279,8 @@ async function sendOnce(transport: Transport, request: InvokeRequest, url: strin
   };
 
   if (!response.ok) {
-    const text = await readText(response, MAX_ERROR_BODY_BYTES, "truncate").catch(() => "");
+    // An error body past 64 KiB is not one Bedrock writes: its exception name still says what happened.
+    const text = (await readLimitedText(response.body, MAX_ERROR_BODY_BYTES).catch(() => "")) ?? "";
     release();
     const error = errorFromResponse(response, text, secrets);
     answeredByBedrock.add(error);
@@ -406,22 +409,3 @@ function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
   });
 }
 
-async function readText(response: Response, limit: number, overflow: "truncate" | "fail" = "fail"): Promise<string> {
-  if (!response.body) return "";
-  const reader = response.body.getReader();
-  const decoder = new TextDecoder();
-  let text = "";
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > limit) {
-      await reader.cancel().catch(() => undefined);
-      if (overflow === "truncate") break;
-      throw badUpstream(`Bedrock's answer is larger than ${limit} bytes.`);
-    }
-    text += decoder.decode(value, { stream: true });
-  }
-  return text + decoder.decode();
-}
