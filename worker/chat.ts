@@ -2,7 +2,7 @@
 // The request's log line is written here, when the answer (or the stream) really ends.
 import type { ChatCompletionStream } from "../src/client.ts";
 import { BedrockEdgeError } from "../src/errors.ts";
-import { parseChatRequest } from "../src/openai/schema.ts";
+import { checkStreamFlags } from "../src/openai/schema.ts";
 import type { ChatCompletionCreateParams, Usage } from "../src/openai/types.ts";
 import { authorise } from "./auth.ts";
 import { parseJsonBody, readBody } from "./body.ts";
@@ -69,7 +69,8 @@ async function readChatRequest(raw: Request, ready: Ready, log: RequestLog): Pro
   }
   // Described first, so that the log line of a refused request still names its model.
   describe(log, body as Record<string, unknown>, ready.config.logPrompts);
-  parseChatRequest(body);
+  // Only what the proxy branches on; create() validates the whole request, once.
+  checkStreamFlags(body);
   return body as ChatCompletionCreateParams;
 }
 

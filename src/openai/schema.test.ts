@@ -69,3 +69,22 @@ describe("request validation names the field", () => {
     expect(parseChatRequest(request)).toEqual(request);
   });
 });
+
+describe("checkStreamFlags", () => {
+  it("checks stream and stream_options alone, as the full validation does", async () => {
+    const { checkStreamFlags } = await import("./schema.ts");
+    expect(() => checkStreamFlags({ stream: true, stream_options: { include_usage: true }, messages: "not checked here" })).not.toThrow();
+    for (const [body, param] of [
+      [{ stream: "yes" }, "stream"],
+      [{ stream_options: "x" }, "stream_options"],
+    ] as const) {
+      let caught: BedrockEdgeError | undefined;
+      try {
+        checkStreamFlags(body);
+      } catch (error) {
+        caught = error as BedrockEdgeError;
+      }
+      expect(caught?.param).toBe(param);
+    }
+  });
+});

@@ -167,9 +167,23 @@ export function parseChatRequest(input: unknown): ChatCompletionRequest {
     if (deep) tooDeep(deep);
     return request;
   }
-  const top = result.issues[0];
+  throw refusalFor(result.issues[0]);
+}
+
+function refusalFor(top: v.BaseIssue<unknown>) {
   const { issue, path } = deepest(top, [...(top.path ?? [])]);
   const param = formatPath(path);
   // valibot's messages read "Invalid type: Expected number but received "1""; the field goes first.
-  throw invalidRequest(param ? `Invalid ${param}: ${issue.message}` : issue.message, param);
+  return invalidRequest(param ? `Invalid ${param}: ${issue.message}` : issue.message, param);
+}
+
+const streamFlagsSchema = v.pick(chatCompletionRequestSchema, ["stream", "stream_options"]);
+
+/**
+ * Only `stream` and `stream_options`, checked as parseChatRequest checks them: for a caller
+ * (the proxy) that must choose JSON or SSE before create() validates the whole request.
+ */
+export function checkStreamFlags(input: object): void {
+  const result = v.safeParse(streamFlagsSchema, input);
+  if (!result.success) throw refusalFor(result.issues[0]);
 }
