@@ -3,7 +3,7 @@
 // hono/tiny: the small router is plenty for five routes, and 2 KiB lighter.
 import { Hono } from "hono/tiny";
 import type { Context } from "hono";
-import { BedrockEdgeError } from "../src/errors.ts";
+import { modelNotFound, type BedrockEdgeError } from "../src/errors.ts";
 import { authorise } from "./auth.ts";
 import { handleChat } from "./chat.ts";
 import type { ProxyEnv } from "./config.ts";
@@ -57,6 +57,9 @@ export function createApp(options: AppOptions = {}): Hono<AppEnv> {
   app.get("/health", health);
   app.get("/v1/models", (c) => withReady(c, listModels));
   app.get("/models", (c) => withReady(c, listModels));
+  // Names may hold "/" (e.g. "team/r1"), so the rest of the path is the name.
+  app.get("/v1/models/*", (c) => withReady(c, (context, ready) => getModel(context, ready, "/v1/models/")));
+  app.get("/models/*", (c) => withReady(c, (context, ready) => getModel(context, ready, "/models/")));
   app.post("/v1/chat/completions", (c) => withReady(c, chat));
   app.post("/chat/completions", (c) => withReady(c, chat));
 
@@ -99,12 +102,29 @@ async function withReady(c: AppContext, handler: (c: AppContext, ready: Ready) =
   return isMisconfigured(state) ? refuse(c, misconfigured(state.problems)) : handler(c, state);
 }
 
+// Public names only: the ARNs behind them stay private.
+function modelObject(id: string, ready: Ready) {
+  return { id, object: "model", created: ready.created, owned_by: "bedrock-edge" };
+}
+
 async function listModels(c: AppContext, ready: Ready): Promise<Response> {
   const denied = await authorise(c.req.raw.headers, ready.config.apiKeys.length, ready.checkKey);
   if (denied) return refuse(c, denied);
-  // Public names only: the ARNs behind them stay private.
-  const data = ready.bedrock.listModels().map((id) => ({ id, object: "model", created: ready.created, owned_by: "bedrock-edge" }));
-  return jsonResponse({ object: "list", data });
+  return jsonResponse({ object: "list", data: ready.bedrock.listModels().map((id) => modelObject(id, ready)) });
+}
+
+/** GET /v1/models/{name}: what the openai SDK's models.retrieve() asks. */
+async function getModel(c: AppContext, ready: Ready, prefix: string): Promise<Response> {
+  const denied = await authorise(c.req.raw.headers, ready.config.apiKeys.length, ready.checkKey);
+  if (denied) return refuse(c, denied);
+  let name: string;
+  try {
+    name = decodeURIComponent(c.req.path.slice(prefix.length));
+  } catch {
+    name = c.req.path.slice(prefix.length);
+  }
+  if (!ready.bedrock.listModels().includes(name)) return refuse(c, modelNotFound(name));
+  return jsonResponse(modelObject(name, ready));
 }
 
 function chat(c: AppContext, ready: Ready): Promise<Response> {

@@ -1,6 +1,6 @@
 // The Worker in workerd, driven by the official `openai` package: every route, plain and
 // streamed, reasoning, tool calls, images, usage, /v1/models and /health.
-import type OpenAI from "openai";
+import OpenAI from "openai";
 import type { ChatCompletionChunk } from "openai/resources/chat/completions";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { emulatorModelId } from "../../emulator/model-id.ts";
@@ -201,6 +201,20 @@ describe("GET /v1/models and /health", () => {
     expect(page.data[0]).toMatchObject({ object: "model", owned_by: "bedrock-edge" });
     const raw = await (await fetch(`${proxy.url()}/v1/models`, { headers: { authorization: "Bearer sk-test-two" } })).text();
     expect(raw).not.toMatch(/arn:|imported-model|bedrock\//);
+  });
+
+  it("models.retrieve() finds a configured name and 404s anything else", async () => {
+    expect(await client.models.retrieve("qwen3-tool")).toMatchObject({ id: "qwen3-tool", object: "model", owned_by: "bedrock-edge" });
+    const missing = await client.models.retrieve("gpt-4o").then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(missing).toBeInstanceOf(OpenAI.NotFoundError);
+    const denied = await proxy.client("main", { apiKey: "sk-wrong" }).models.retrieve("qwen3-tool").then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(denied).toBeInstanceOf(OpenAI.AuthenticationError);
   });
 
   it("/health answers ok without a key", async () => {
