@@ -1,21 +1,12 @@
 // Golden prompts of the DeepSeek-R1-Distill chat template. Each expected string is what
 // transformers' apply_chat_template(add_generation_prompt=True) renders for the same conversation.
 import { describe, expect, it } from "vitest";
+import { errorOf, user } from "../../../test/helpers/prompts.ts";
 import { BedrockEdgeError } from "../../errors.ts";
 import type { ChatMessage } from "../../openai/types.ts";
 import { renderDeepSeekR1Prompt } from "./deepseek-r1.ts";
 
-function errorOf(run: () => unknown): unknown {
-  try {
-    run();
-  } catch (error) {
-    return error;
-  }
-  throw new Error("expected an error");
-}
-
 const render = (messages: ChatMessage[]): string => renderDeepSeekR1Prompt({ messages, kwargs: {} });
-const user = (content: string): ChatMessage => ({ role: "user", content });
 const weatherCall = (id: string, city: string) => ({
   id,
   type: "function" as const,

@@ -1,6 +1,7 @@
 // Custom chat templates (a model's own tokenizer_config.json `chat_template`), compiled once with
 // @huggingface/jinja. The template below is written for these tests, not taken from a model.
 import { describe, expect, it } from "vitest";
+import { rejectionOf } from "../../../test/helpers/prompts.ts";
 import type { ChatMessage, FunctionTool } from "../../openai/types.ts";
 import type { PromptInput } from "../types.ts";
 import { compileChatTemplate } from "./jinja.ts";
@@ -23,15 +24,6 @@ const TEMPLATE = [
 const TOKENS = { bos_token: "<s>", eos_token: "</s>" };
 const user = (content: ChatMessage["content"] & string): ChatMessage => ({ role: "user", content });
 const input = (messages: ChatMessage[], extra: Partial<PromptInput> = {}): PromptInput => ({ messages, kwargs: {}, ...extra });
-
-async function errorOf(run: () => unknown): Promise<unknown> {
-  try {
-    await run();
-  } catch (error) {
-    return error;
-  }
-  throw new Error("expected an error");
-}
 
 describe("compileChatTemplate: the context a template sees", () => {
   it("passes messages, special tokens and add_generation_prompt", async () => {
@@ -89,7 +81,7 @@ describe("compileChatTemplate: the context a template sees", () => {
 
 describe("compileChatTemplate: errors", () => {
   it("reports a syntax error as a 400 on chat_template", async () => {
-    const error = await errorOf(() => compileChatTemplate("{% if %}oops{% endif %}"));
+    const error = await rejectionOf(() => compileChatTemplate("{% if %}oops{% endif %}"));
     expect(error).toMatchObject({
       status: 400,
       param: "chat_template",
@@ -99,7 +91,7 @@ describe("compileChatTemplate: errors", () => {
 
   it("reports raise_exception and other render failures as a 400 on the messages it refused", async () => {
     const render = await compileChatTemplate("{{ raise_exception('Roles must alternate user/assistant') }}");
-    expect(await errorOf(() => render(input([user("Hi")])))).toMatchObject({
+    expect(await rejectionOf(() => render(input([user("Hi")])))).toMatchObject({
       status: 400,
       param: "messages",
       message: "The model's chat_template refused to render this request: Roles must alternate user/assistant",
@@ -111,7 +103,7 @@ describe("compileChatTemplate: errors", () => {
     const messages: ChatMessage[] = [
       { role: "assistant", content: null, tool_calls: [{ id: "1", type: "function", function: { name: "f", arguments: '{"a":1}' } }] },
     ];
-    expect(await errorOf(() => render(input(messages)))).toMatchObject({ status: 400, param: "chat_template" });
+    expect(await rejectionOf(() => render(input(messages)))).toMatchObject({ status: 400, param: "chat_template" });
   });
 });
 

@@ -1,20 +1,11 @@
 // Golden prompts of the Llama 3 instruct chat template. Each expected string is what
 // transformers' apply_chat_template(add_generation_prompt=True) renders for the same conversation.
 import { describe, expect, it } from "vitest";
+import { errorOf, user } from "../../../test/helpers/prompts.ts";
 import type { ChatMessage, FunctionTool } from "../../openai/types.ts";
 import { renderLlama3Prompt } from "./llama3.ts";
 
 const render = (messages: ChatMessage[], tools?: FunctionTool[]) => renderLlama3Prompt({ messages, tools, kwargs: {} });
-const user = (content: string): ChatMessage => ({ role: "user", content });
-
-function errorOf(run: () => unknown): unknown {
-  try {
-    run();
-  } catch (error) {
-    return error;
-  }
-  throw new Error("expected an error");
-}
 
 describe("llama3: system message", () => {
   it("renders a lone user message after <|begin_of_text|>", () => {

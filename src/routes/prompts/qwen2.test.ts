@@ -1,50 +1,16 @@
 // Golden prompts of the Qwen2.5-Instruct chat template. Each expected string is what
 // transformers' apply_chat_template(add_generation_prompt=True) renders for the same conversation.
 import { describe, expect, it } from "vitest";
+import { WEATHER_TOOLS_BLOCK, errorOf, user, weather, weatherCall } from "../../../test/helpers/prompts.ts";
 import type { ChatMessage, FunctionTool } from "../../openai/types.ts";
 import { renderQwen2Prompt } from "./qwen.ts";
 
 const render = (messages: ChatMessage[], extra: { tools?: FunctionTool[]; kwargs?: Record<string, unknown> } = {}) =>
   renderQwen2Prompt({ messages, tools: extra.tools, kwargs: extra.kwargs ?? {} });
-const user = (content: string): ChatMessage => ({ role: "user", content });
 
-function errorOf(run: () => unknown): unknown {
-  try {
-    run();
-  } catch (error) {
-    return error;
-  }
-  throw new Error("expected an error");
-}
-
-const weather: FunctionTool = {
-  type: "function",
-  function: {
-    name: "get_weather",
-    description: "Current weather — «city» in °C",
-    parameters: { type: "object", properties: { city: { type: "string" }, days: { type: "integer", minimum: 1 } }, required: ["city"] },
-  },
-};
-const call = (id: string, args: string) => ({ id, type: "function" as const, function: { name: "get_weather", arguments: args } });
+const call = weatherCall;
 
 const DEFAULT_SYSTEM = "You are Qwen, created by Alibaba Cloud. You are a helpful assistant.";
-const WEATHER_TOOLS_BLOCK =
-  "# Tools\n" +
-  "\n" +
-  "You may call one or more functions to assist with the user query.\n" +
-  "\n" +
-  "You are provided with function signatures within <tools></tools> XML tags:\n" +
-  "<tools>\n" +
-  '{"type": "function", "function": {"name": "get_weather", "description": "Current weather — «city» in °C", ' +
-  '"parameters": {"type": "object", "properties": {"city": {"type": "string"}, "days": {"type": "integer", "minimum": 1}}, ' +
-  '"required": ["city"]}}}\n' +
-  "</tools>\n" +
-  "\n" +
-  "For each function call, return a json object with function name and arguments within <tool_call></tool_call> XML tags:\n" +
-  "<tool_call>\n" +
-  '{"name": <function-name>, "arguments": <args-json-object>}\n' +
-  "</tool_call><|im_end|>\n";
-
 describe("qwen2: system message", () => {
   it("uses Qwen's default system message when the request has none", () => {
     expect(render([user("Hello")])).toBe(

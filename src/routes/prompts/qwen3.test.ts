@@ -2,40 +2,14 @@
 // apply_chat_template(add_generation_prompt=True) renders for the same conversation (tool-call
 // arguments given to it as parsed objects, as Hugging Face expects).
 import { describe, expect, it } from "vitest";
+import { WEATHER_TOOLS_BLOCK, user, weather, weatherCall } from "../../../test/helpers/prompts.ts";
 import type { ChatMessage, FunctionTool } from "../../openai/types.ts";
 import { renderQwen3Prompt } from "./qwen.ts";
 
 const render = (messages: ChatMessage[], extra: { tools?: FunctionTool[]; kwargs?: Record<string, unknown> } = {}) =>
   renderQwen3Prompt({ messages, tools: extra.tools, kwargs: extra.kwargs ?? {} });
-const user = (content: string): ChatMessage => ({ role: "user", content });
 
-const weather: FunctionTool = {
-  type: "function",
-  function: {
-    name: "get_weather",
-    description: "Current weather — «city» in °C",
-    parameters: { type: "object", properties: { city: { type: "string" }, days: { type: "integer", minimum: 1 } }, required: ["city"] },
-  },
-};
-const call = (id: string, args: string) => ({ id, type: "function" as const, function: { name: "get_weather", arguments: args } });
-
-/** The system turn's tools block for [weather], after any system text. */
-const WEATHER_TOOLS_BLOCK =
-  "# Tools\n" +
-  "\n" +
-  "You may call one or more functions to assist with the user query.\n" +
-  "\n" +
-  "You are provided with function signatures within <tools></tools> XML tags:\n" +
-  "<tools>\n" +
-  '{"type": "function", "function": {"name": "get_weather", "description": "Current weather — «city» in °C", ' +
-  '"parameters": {"type": "object", "properties": {"city": {"type": "string"}, "days": {"type": "integer", "minimum": 1}}, ' +
-  '"required": ["city"]}}}\n' +
-  "</tools>\n" +
-  "\n" +
-  "For each function call, return a json object with function name and arguments within <tool_call></tool_call> XML tags:\n" +
-  "<tool_call>\n" +
-  '{"name": <function-name>, "arguments": <args-json-object>}\n' +
-  "</tool_call><|im_end|>\n";
+const call = weatherCall;
 
 describe("qwen3: system message", () => {
   it("has no system turn when the request has none", () => {
