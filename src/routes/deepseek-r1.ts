@@ -1,5 +1,5 @@
 import { completionRoute } from "./completion-route.ts";
-import { renderDeepSeekR1Prompt } from "./prompts/deepseek-r1.ts";
+import { EOS, renderDeepSeekR1Prompt } from "./prompts/deepseek-r1.ts";
 import { deepseekToolSyntax } from "./tool-syntax.ts";
 
 /** DeepSeek R1 distills: the prompt opens `<think>`, so every answer starts with reasoning. */
@@ -8,5 +8,5 @@ export const deepseekR1Route = completionRoute({
   render: renderDeepSeekR1Prompt,
   reasoning: "always",
   tools: deepseekToolSyntax,
-  endMarkers: ["<｜end▁of▁sentence｜>"],
+  endMarkers: [EOS],
 });

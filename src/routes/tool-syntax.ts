@@ -1,5 +1,6 @@
 // How tool calls look in the text of each model family, and how to read them back.
 import type { ParsedToolCall, ToolSyntax } from "./answer-splitter.ts";
+import { TOOL_CALL_BEGIN, TOOL_CALL_END, TOOL_CALLS_BEGIN, TOOL_CALLS_END, TOOL_SEP } from "./prompts/deepseek-r1.ts";
 
 function argumentsJson(value: unknown): string | undefined {
   if (typeof value === "string") {
@@ -31,9 +32,6 @@ export const qwenToolSyntax: ToolSyntax = {
   },
 };
 
-const DS_CALL_BEGIN = "<｜tool▁call▁begin｜>";
-const DS_CALL_END = "<｜tool▁call▁end｜>";
-const DS_SEP = "<｜tool▁sep｜>";
 const FENCE = "```";
 
 /**
@@ -42,11 +40,11 @@ const FENCE = "```";
  * would cost quadratic time.
  */
 function parseDeepseekCall(body: string): ParsedToolCall | undefined {
-  const sep = body.indexOf(DS_SEP);
+  const sep = body.indexOf(TOOL_SEP);
   if (sep < 0) return undefined;
   const kind = body.slice(0, sep).trim();
   if (kind !== "" && kind !== "function") return undefined;
-  const after = body.slice(sep + DS_SEP.length);
+  const after = body.slice(sep + TOOL_SEP.length);
   const newline = after.indexOf("\n");
   if (newline < 0) return undefined;
   const name = after.slice(0, newline).trim();
@@ -60,20 +58,20 @@ function parseDeepseekCall(body: string): ParsedToolCall | undefined {
 
 /** DeepSeek R1: `<｜tool▁calls▁begin｜>` then one `<｜tool▁call▁begin｜>…<｜tool▁call▁end｜>` per call. */
 export const deepseekToolSyntax: ToolSyntax = {
-  open: "<｜tool▁calls▁begin｜>",
-  close: "<｜tool▁calls▁end｜>",
+  open: TOOL_CALLS_BEGIN,
+  close: TOOL_CALLS_END,
   parse(block) {
     const calls: ParsedToolCall[] = [];
     let rest = block;
     for (;;) {
-      const begin = rest.indexOf(DS_CALL_BEGIN);
+      const begin = rest.indexOf(TOOL_CALL_BEGIN);
       if (begin < 0) break;
-      const end = rest.indexOf(DS_CALL_END, begin);
-      const call = parseDeepseekCall(rest.slice(begin + DS_CALL_BEGIN.length, end < 0 ? undefined : end));
+      const end = rest.indexOf(TOOL_CALL_END, begin);
+      const call = parseDeepseekCall(rest.slice(begin + TOOL_CALL_BEGIN.length, end < 0 ? undefined : end));
       if (!call) return undefined;
       calls.push(call);
       if (end < 0) break;
-      rest = rest.slice(end + DS_CALL_END.length);
+      rest = rest.slice(end + TOOL_CALL_END.length);
     }
     return calls.length ? calls : undefined;
   },

@@ -9,7 +9,7 @@ import { toTemplateMessages } from "./messages.ts";
 import { afterLast, beforeFirst, lstripNewlines, pythonJsonDumps, rstripNewlines, stripNewlines } from "./python.ts";
 
 const IM_START = "<|im_start|>";
-const IM_END = "<|im_end|>";
+export const IM_END = "<|im_end|>";
 const QWEN2_DEFAULT_SYSTEM = "You are Qwen, created by Alibaba Cloud. You are a helpful assistant.";
 /** An image part as Qwen's vision templates (Qwen2-VL … Qwen3-VL) write it; DESIGN §4 gives qwen3 the same. */
 const QWEN_IMAGE = "<|vision_start|><|image_pad|><|vision_end|>";
