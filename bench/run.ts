@@ -70,7 +70,9 @@ async function main(): Promise<void> {
     if (suites.has("decode")) await attempt("decode", () => runDecode(directory, plan.decodeRuns));
     if (suites.has("memory")) await attempt("memory", () => runMemory(directory, plan.memoryRuns));
     if (suites.has("cold") || suites.has("proxy")) {
-      const emulator = await startChildServer(await bundleForNode("bench/children/emulator-server.ts", join(directory, "emulator-server.mjs")));
+      const emulator = await startChildServer(
+        await bundleForNode("bench/children/emulator-server.ts", join(directory, "emulator-server.mjs")),
+      );
       try {
         if (suites.has("cold")) await attempt("cold", () => runColdStart(directory, emulator.url, plan.coldStarts));
         if (suites.has("proxy")) await attempt("proxy", () => runProxy(emulator.url, plan.proxy));
@@ -88,7 +90,9 @@ async function main(): Promise<void> {
   for (const result of results) if (result.details.length) console.log(["", ...result.details].join("\n"));
   const missed = figures.filter((figure) => figure.pass === false);
   const met = figures.filter((figure) => figure.pass === true);
-  console.log(`\nGoals met: ${met.length}, missed: ${missed.length}. Load average at end ${end.loadAverage.toFixed(2)}.`);
+  console.log(
+    `\nGoals met: ${met.length}, missed: ${missed.length}. Load average at end ${end.loadAverage.toFixed(2)}.`,
+  );
   for (const { suite, error } of failures) console.log(`Suite ${suite} FAILED: ${error}`);
 
   const output = {

@@ -14,12 +14,16 @@ describe("splitPieces", () => {
     const pieces = splitPieces(text);
     expect(pieces.join("")).toBe(text);
     for (const marker of ["<think>", "</think>", "<tool_call>", "</tool_call>"]) {
-      expect(pieces.some((piece) => piece.includes(marker)), marker).toBe(false);
+      expect(
+        pieces.some((piece) => piece.includes(marker)),
+        marker,
+      ).toBe(false);
     }
   });
 
   it("never cuts a character in half", () => {
-    for (const piece of splitPieces("🤖".repeat(20) + "｜▁".repeat(9))) expect(piece).not.toMatch(/[\uD800-\uDBFF]$|^[\uDC00-\uDFFF]/);
+    for (const piece of splitPieces("🤖".repeat(20) + "｜▁".repeat(9)))
+      expect(piece).not.toMatch(/[\uD800-\uDBFF]$|^[\uDC00-\uDFFF]/);
   });
 
   it("is deterministic", () => {
@@ -48,7 +52,10 @@ describe("answers", () => {
     expect(answer.toolName).toBe("lookup");
     expect(answer.finishReason).toBe("tool_calls");
     expect(new Set(answer.pieces.map((piece) => piece.channel))).toEqual(new Set(["reasoning", "tool"]));
-    const after = chatAnswer(spec("openai", ["tool"]), { ...request, messages: [...request.messages, { role: "tool", text: "sunny" }] });
+    const after = chatAnswer(spec("openai", ["tool"]), {
+      ...request,
+      messages: [...request.messages, { role: "tool", text: "sunny" }],
+    });
     expect(after).toMatchObject({ finishReason: "stop" });
     expect(after.toolName).toBeUndefined();
   });

@@ -40,7 +40,11 @@ const END_OF_TURN: Record<CompletionFormat, string> = {
   qwen2: "<|im_end|>",
 };
 const QWEN3_NO_THINKING = "<think>\n\n</think>\n\n";
-const TOOL_RESULT_MARKERS = ["<tool_response>", "<｜tool▁output▁begin｜>", "<|start_header_id|>ipython<|end_header_id|>"];
+const TOOL_RESULT_MARKERS = [
+  "<tool_response>",
+  "<｜tool▁output▁begin｜>",
+  "<|start_header_id|>ipython<|end_header_id|>",
+];
 
 export function greeting(format: ModelFormat, what: string, text: string): string {
   return `Hello from the Bedrock emulator (${format}). Your ${what} had ${Array.from(text).length} characters.`;
@@ -58,7 +62,12 @@ export function completionAnswer(spec: ModelSpec, format: CompletionFormat, requ
     const reasoning = reasoningPrefix(format, prompt);
     texts.push(...splitPieces(reasoning));
     const tool = spec.tool ? offeredTool(prompt) : undefined;
-    const main = tool === undefined ? greeting(format, "prompt", prompt) : hasToolResult(prompt) ? TOOL_RESULT_TEXT : toolCallText(tool);
+    const main =
+      tool === undefined
+        ? greeting(format, "prompt", prompt)
+        : hasToolResult(prompt)
+          ? TOOL_RESULT_TEXT
+          : toolCallText(tool);
     body = spec.longPieces ? longPieces(spec.longPieces) : splitPieces(main);
   }
   texts.push(...body);
@@ -71,7 +80,8 @@ export function chatAnswer(spec: ModelSpec, request: ChatRequest): Answer {
   const lastUser = [...request.messages].reverse().find((message) => message.role === "user")?.text ?? "";
   const promptTokens = tokensOf(request.messages.map((message) => `${message.role}${message.text}`).join(""));
   const pieces: Piece[] = [];
-  if (spec.think && !spec.echo) pieces.push(...splitPieces(REASONING_TEXT).map((text): Piece => ({ channel: "reasoning", text })));
+  if (spec.think && !spec.echo)
+    pieces.push(...splitPieces(REASONING_TEXT).map((text): Piece => ({ channel: "reasoning", text })));
   const last = request.messages[request.messages.length - 1];
   const toolName = spec.tool && !spec.echo && last?.role !== "tool" ? request.toolNames[0] : undefined;
   if (toolName !== undefined) {
@@ -79,19 +89,34 @@ export function chatAnswer(spec: ModelSpec, request: ChatRequest): Answer {
     const answer = limit(spec, pieces, request.maxTokens, promptTokens, "tool_calls");
     return { ...answer, toolName };
   }
-  const main = spec.echo ? lastUser : spec.tool && last?.role === "tool" ? TOOL_RESULT_TEXT : greeting("openai", "last message", lastUser);
+  const main = spec.echo
+    ? lastUser
+    : spec.tool && last?.role === "tool"
+      ? TOOL_RESULT_TEXT
+      : greeting("openai", "last message", lastUser);
   const body = spec.longPieces && !spec.echo ? longPieces(spec.longPieces) : splitPieces(main);
   pieces.push(...body.map((text): Piece => ({ channel: "content", text })));
   return limit(spec, pieces, request.maxTokens, promptTokens, "stop");
 }
 
 /** Applies the token limit (and the `length` option, which always cuts the answer short). */
-function limit(spec: ModelSpec, pieces: Piece[], maxTokens: number | undefined, promptTokens: number, reason: FinishReason): Answer {
+function limit(
+  spec: ModelSpec,
+  pieces: Piece[],
+  maxTokens: number | undefined,
+  promptTokens: number,
+  reason: FinishReason,
+): Answer {
   let keep = maxTokens ?? pieces.length;
   if (spec.length) keep = Math.max(1, Math.min(maxTokens ?? LENGTH_DEFAULT_PIECES, pieces.length - 1));
   const cut = keep < pieces.length;
   const kept = cut ? pieces.slice(0, keep) : pieces;
-  return { pieces: kept, finishReason: cut || spec.length ? "length" : reason, promptTokens, outputTokens: kept.length };
+  return {
+    pieces: kept,
+    finishReason: cut || spec.length ? "length" : reason,
+    promptTokens,
+    outputTokens: kept.length,
+  };
 }
 
 /** r1 prompts end inside `<think>`; qwen3 opens its own unless the prompt closed an empty one. */

@@ -32,9 +32,15 @@ const ALGORITHM = "AWS4-HMAC-SHA256";
 const SERVICE = "bedrock";
 const MAX_SKEW_MS = 5 * 60 * 1000;
 
-export async function authenticate(request: Request, url: URL, body: Uint8Array, config: AuthConfig): Promise<AuthResult> {
+export async function authenticate(
+  request: Request,
+  url: URL,
+  body: Uint8Array,
+  config: AuthConfig,
+): Promise<AuthResult> {
   const header = request.headers.get("authorization");
-  if (header === null || header.trim() === "") return fail(awsError("MissingAuthenticationTokenException", MESSAGES.missingAuth));
+  if (header === null || header.trim() === "")
+    return fail(awsError("MissingAuthenticationTokenException", MESSAGES.missingAuth));
   if (/^bearer\s/i.test(header)) return checkApiKey(header.replace(/^bearer\s+/i, "").trim(), config.apiKeys);
   const parsed = parseAuthorization(header);
   if (typeof parsed === "string") return fail(awsError("IncompleteSignatureException", parsed));
@@ -104,16 +110,29 @@ async function verifySigV4(
     return fail(awsError("UnrecognizedClientException", MESSAGES.unrecognizedClient));
   }
   if (!auth.signedHeaders.includes("host") && !auth.signedHeaders.includes(":authority")) {
-    return fail(awsError("InvalidSignatureException", "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization."));
+    return fail(
+      awsError(
+        "InvalidSignatureException",
+        "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.",
+      ),
+    );
   }
   const amzDate = request.headers.get("x-amz-date");
   const signingDate = amzDate === null ? undefined : parseAmzDate(amzDate);
   if (amzDate === null || !signingDate || !auth.signedHeaders.includes("x-amz-date")) {
-    return fail(awsError("IncompleteSignatureException", "Authorization header requires existence of a signed 'X-Amz-Date' header in ISO-8601 basic format."));
+    return fail(
+      awsError(
+        "IncompleteSignatureException",
+        "Authorization header requires existence of a signed 'X-Amz-Date' header in ISO-8601 basic format.",
+      ),
+    );
   }
   if (amzDate.slice(0, 8) !== auth.date) {
     return fail(
-      awsError("InvalidSignatureException", `Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '${auth.date}' != '${amzDate.slice(0, 8)}', from 'x-amz-date'.`),
+      awsError(
+        "InvalidSignatureException",
+        `Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '${auth.date}' != '${amzDate.slice(0, 8)}', from 'x-amz-date'.`,
+      ),
     );
   }
   const skewed = skewComplaint(signingDate.getTime(), config.now());
@@ -176,7 +195,7 @@ async function expectedSignature(
     },
     { signingDate, signingRegion: auth.region, signingService: SERVICE },
   );
-  const authorization = signed.headers["authorization"] ?? "";
+  const authorization = signed.headers.authorization ?? "";
   return /Signature=([0-9a-f]+)/.exec(authorization)?.[1] ?? "";
 }
 

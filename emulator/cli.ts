@@ -25,8 +25,10 @@ async function main(): Promise<void> {
   });
   const port = Number(values.port);
   const chunkDelayMs = Number(values.delay);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be 0..65535, got ${values.port}`);
-  if (!Number.isFinite(chunkDelayMs) || chunkDelayMs < 0) throw new Error(`--delay must be a number of ms, got ${values.delay}`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new Error(`--port must be 0..65535, got ${values.port}`);
+  if (!Number.isFinite(chunkDelayMs) || chunkDelayMs < 0)
+    throw new Error(`--delay must be a number of ms, got ${values.delay}`);
   const served = await serveEmulator({ port, hostname: values.host, chunkDelayMs });
   console.log(`Bedrock Runtime emulator listening on ${served.url}
 Use it as the endpoint (BEDROCK_ENDPOINT=${served.url}) with these test credentials:

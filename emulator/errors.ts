@@ -42,7 +42,6 @@ export function awsError(name: ExceptionName, message: string): AwsError {
   return { name, message };
 }
 
-
 const TYPE_SUFFIX = ":http://internal.amazon.com/coral/com.amazon.bedrock/";
 
 /** The response for an error: status, `x-amzn-ErrorType`, `x-amzn-RequestId`, `{"message"}`. */

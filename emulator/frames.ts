@@ -29,7 +29,11 @@ export function chunkFrame(modelJson: unknown, index: number): Uint8Array {
 /** An exception message: it ends the stream with that error. */
 export function exceptionFrame(type: StreamExceptionType, message: string): Uint8Array {
   return codec.encode({
-    headers: stringHeaders({ ":exception-type": type, ":content-type": "application/json", ":message-type": "exception" }),
+    headers: stringHeaders({
+      ":exception-type": type,
+      ":content-type": "application/json",
+      ":message-type": "exception",
+    }),
     body: fromUtf8(JSON.stringify({ message })),
   });
 }

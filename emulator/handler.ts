@@ -10,7 +10,12 @@
 import { chatAnswer, completionAnswer, type Answer, type CompletionFormat } from "./answers.ts";
 import { authenticate } from "./auth.ts";
 import { corsHeaders, preflightResponse } from "./cors.ts";
-import { EMULATOR_API_KEY, EMULATOR_CREDENTIALS, EMULATOR_SESSION_CREDENTIALS, type EmulatorCredentials } from "./credentials.ts";
+import {
+  EMULATOR_API_KEY,
+  EMULATOR_CREDENTIALS,
+  EMULATOR_SESSION_CREDENTIALS,
+  type EmulatorCredentials,
+} from "./credentials.ts";
 import { awsError, errorResponse, MESSAGES, type AwsError } from "./errors.ts";
 import { chunkFrame, corruptMessageCrc, exceptionFrame } from "./frames.ts";
 import { faultForCall, parseModelId, type CallFault, type ModelSpec, type StreamExceptionType } from "./model-id.ts";
@@ -82,14 +87,21 @@ async function handle(request: Request, config: Config, recorder: StatsRecorder)
   const call: Call = { request, url, requestId: crypto.randomUUID(), config, recorder };
   const match = PATH.exec(url.pathname);
   const modelId = match ? decodeModelId(match[1] ?? "") : null;
-  const operation: Operation | undefined = match?.[2] === "invoke" ? "invoke" : match ? "invoke-with-response-stream" : undefined;
+  const operation: Operation | undefined =
+    match?.[2] === "invoke" ? "invoke" : match ? "invoke-with-response-stream" : undefined;
   let response: Response;
   if (request.method === "OPTIONS") response = preflightResponse();
   else if (!operation || modelId === null || request.method !== "POST") {
     response = errorResponse(awsError("UnknownOperationException", MESSAGES.unknownOperation), call.requestId);
   } else {
     response = await invoke(call, modelId, operation).catch((error: unknown) =>
-      fail(call, awsError("InternalServerException", `The emulator failed: ${error instanceof Error ? error.message : "unknown error"}`)),
+      fail(
+        call,
+        awsError(
+          "InternalServerException",
+          `The emulator failed: ${error instanceof Error ? error.message : "unknown error"}`,
+        ),
+      ),
     );
   }
   recorder.log({
@@ -119,7 +131,10 @@ async function invoke(call: Call, modelId: string, operation: Operation): Promis
   if (auth.kind === "sigv4" && auth.region !== spec.region) {
     return fail(
       call,
-      awsError("ValidationException", `The model ARN's region (${spec.region}) does not match the region the request was signed for (${auth.region}).`),
+      awsError(
+        "ValidationException",
+        `The model ARN's region (${spec.region}) does not match the region the request was signed for (${auth.region}).`,
+      ),
     );
   }
   const json = parseJson(body);
@@ -133,7 +148,9 @@ async function invoke(call: Call, modelId: string, operation: Operation): Promis
   if (spec.waitMs) await new Promise((resolve) => setTimeout(resolve, spec.waitMs));
   const answer = answerFor(spec, parsed);
   if (spec.ctx) return fail(call, contextLengthError(answer.promptTokens));
-  return operation === "invoke" ? invokeResponse(call, spec, parsed, answer) : streamResponse(call, spec, parsed, answer);
+  return operation === "invoke"
+    ? invokeResponse(call, spec, parsed, answer)
+    : streamResponse(call, spec, parsed, answer);
 }
 
 function fail(call: Call, error: AwsError): Response {
@@ -181,7 +198,11 @@ function completionFormat(spec: ModelSpec): CompletionFormat {
 
 function chatIdentity(call: Call, parsed: ParsedRequest): ChatIdentity {
   const model = parsed.kind === "chat" ? parsed.body.model : "";
-  return { id: `chatcmpl-emulator-${stableHash(JSON.stringify(parsed.body))}`, created: Math.floor(call.config.now() / 1000), model };
+  return {
+    id: `chatcmpl-emulator-${stableHash(JSON.stringify(parsed.body))}`,
+    created: Math.floor(call.config.now() / 1000),
+    model,
+  };
 }
 
 function successHeaders(call: Call): Headers {
@@ -194,7 +215,9 @@ function invokeResponse(call: Call, spec: ModelSpec, parsed: ParsedRequest, answ
   const usage = !spec.nousage;
   const latency = latencyOf(answer, 0);
   const json: JsonObject =
-    parsed.kind === "chat" ? chatCompletionBody(chatIdentity(call, parsed), answer, usage) : completionBody(completionFormat(spec), answer, usage);
+    parsed.kind === "chat"
+      ? chatCompletionBody(chatIdentity(call, parsed), answer, usage)
+      : completionBody(completionFormat(spec), answer, usage);
   const headers = successHeaders(call);
   headers.set("content-type", "application/json");
   headers.set("x-amzn-bedrock-invocation-latency", String(latency.totalMs));
@@ -210,7 +233,9 @@ function streamResponse(call: Call, spec: ModelSpec, parsed: ParsedRequest, answ
   const delayMs = spec.slowMs ?? call.config.chunkDelayMs;
   const latency = latencyOf(answer, delayMs);
   const chunks =
-    parsed.kind === "chat" ? chatChunks(chatIdentity(call, parsed), answer, usage, latency) : completionChunks(completionFormat(spec), answer, usage, latency);
+    parsed.kind === "chat"
+      ? chatChunks(chatIdentity(call, parsed), answer, usage, latency)
+      : completionChunks(completionFormat(spec), answer, usage, latency);
   const { recorder } = call;
   recorder.streamStarted();
   const body = frameStream(frameSteps(chunks, spec), delayMs, {

@@ -6,13 +6,29 @@ const ARN = "arn:aws:bedrock:us-east-1:123456789012:imported-model/";
 describe("parseModelId", () => {
   it("reads the format and the ARN fields", () => {
     const spec = parseModelId(`${ARN}r1`);
-    expect(spec).toMatchObject({ format: "r1", region: "us-east-1", account: "123456789012", partition: "aws", echo: false, callFaults: [] });
-    for (const format of ["llama", "qwen3", "qwen2", "openai"]) expect(parseModelId(`${ARN}${format}`)?.format).toBe(format);
+    expect(spec).toMatchObject({
+      format: "r1",
+      region: "us-east-1",
+      account: "123456789012",
+      partition: "aws",
+      echo: false,
+      callFaults: [],
+    });
+    for (const format of ["llama", "qwen3", "qwen2", "openai"])
+      expect(parseModelId(`${ARN}${format}`)?.format).toBe(format);
   });
 
   it("reads every flag", () => {
     const spec = parseModelId(`${ARN}openai.echo.tool.length.nousage.think.eos.ctx`);
-    expect(spec).toMatchObject({ echo: true, tool: true, length: true, nousage: true, think: true, eos: true, ctx: true });
+    expect(spec).toMatchObject({
+      echo: true,
+      tool: true,
+      length: true,
+      nousage: true,
+      think: true,
+      eos: true,
+      ctx: true,
+    });
   });
 
   it("reads call faults with and without counts, in order", () => {
@@ -44,12 +60,17 @@ describe("parseModelId", () => {
     ]) {
       expect(parseModelId(`${ARN}r1.midstream-${type}0`)?.midstream).toEqual({ type, afterFrames: 0 });
     }
-    expect(parseModelId(`${ARN}r1.midstream-modelTimeoutException`)?.midstream).toEqual({ type: "modelTimeoutException", afterFrames: 0 });
+    expect(parseModelId(`${ARN}r1.midstream-modelTimeoutException`)?.midstream).toEqual({
+      type: "modelTimeoutException",
+      afterFrames: 0,
+    });
   });
 
   it("accepts other partitions and regions", () => {
     expect(parseModelId("arn:aws-cn:bedrock:cn-north-1:123456789012:imported-model/llama")?.region).toBe("cn-north-1");
-    expect(parseModelId("arn:aws-us-gov:bedrock:us-gov-west-1:123456789012:imported-model/llama")?.partition).toBe("aws-us-gov");
+    expect(parseModelId("arn:aws-us-gov:bedrock:us-gov-west-1:123456789012:imported-model/llama")?.partition).toBe(
+      "aws-us-gov",
+    );
   });
 
   it.each([
@@ -81,7 +102,13 @@ describe("parseModelId", () => {
 describe("faultForCall", () => {
   it("consumes faults in order, then answers", () => {
     const faults = parseModelId(`${ARN}llama.notready2.throttle1`)?.callFaults ?? [];
-    expect([0, 1, 2, 3, 4].map((call) => faultForCall(faults, call))).toEqual(["notready", "notready", "throttle", undefined, undefined]);
+    expect([0, 1, 2, 3, 4].map((call) => faultForCall(faults, call))).toEqual([
+      "notready",
+      "notready",
+      "throttle",
+      undefined,
+      undefined,
+    ]);
   });
 
   it("never stops for a fault without a count", () => {

@@ -60,7 +60,8 @@ export interface ModelSpec {
   longPieces?: number;
 }
 
-const ARN = /^arn:(aws|aws-cn|aws-us-gov):bedrock:([a-z]{2}(?:-[a-z]+)+-\d+):(\d{12}):imported-model\/([A-Za-z0-9.-]+)$/;
+const ARN =
+  /^arn:(aws|aws-cn|aws-us-gov):bedrock:([a-z]{2}(?:-[a-z]+)+-\d+):(\d{12}):imported-model\/([A-Za-z0-9.-]+)$/;
 const FORMATS: readonly ModelFormat[] = ["r1", "llama", "qwen3", "qwen2", "openai"];
 const FLAGS = ["echo", "tool", "length", "nousage", "think", "eos", "ctx"] as const;
 type Flag = (typeof FLAGS)[number];
@@ -96,7 +97,13 @@ export function parseModelId(modelId: string): ModelSpec | undefined {
   return spec;
 }
 
-function emptySpec(modelId: string, partition: string, region: string, account: string, format: ModelFormat): ModelSpec {
+function emptySpec(
+  modelId: string,
+  partition: string,
+  region: string,
+  account: string,
+  format: ModelFormat,
+): ModelSpec {
   return {
     modelId,
     partition,
@@ -195,6 +202,11 @@ export function faultForCall(faults: readonly CallFault[], callIndex: number): C
 }
 
 /** Builds an emulator model id: `emulatorModelId("r1", ["echo"])`. */
-export function emulatorModelId(format: ModelFormat, options: readonly string[] = [], region = "us-east-1", account = "123456789012"): string {
+export function emulatorModelId(
+  format: ModelFormat,
+  options: readonly string[] = [],
+  region = "us-east-1",
+  account = "123456789012",
+): string {
   return `arn:aws:bedrock:${region}:${account}:imported-model/${[format, ...options].join(".")}`;
 }

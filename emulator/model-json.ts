@@ -41,13 +41,23 @@ function invocationMetrics(answer: Answer, latency: Latency): JsonObject {
 }
 
 /** One chunk per piece; the last one carries `stop_reason` and the invocation metrics. */
-export function* completionChunks(format: CompletionFormat, answer: Answer, usage: boolean, latency: Latency): Generator<JsonObject> {
+export function* completionChunks(
+  format: CompletionFormat,
+  answer: Answer,
+  usage: boolean,
+  latency: Latency,
+): Generator<JsonObject> {
   const pieces = answer.pieces.length > 0 ? answer.pieces : [{ channel: "content", text: "" } satisfies Piece];
   for (const [index, piece] of pieces.entries()) {
     const last = index === pieces.length - 1;
     yield {
       [textField(format)]: piece.text,
-      ...(usage ? { prompt_token_count: index === 0 ? answer.promptTokens : null, generation_token_count: Math.min(index + 1, answer.outputTokens) } : {}),
+      ...(usage
+        ? {
+            prompt_token_count: index === 0 ? answer.promptTokens : null,
+            generation_token_count: Math.min(index + 1, answer.outputTokens),
+          }
+        : {}),
       stop_reason: last ? (answer.finishReason === "length" ? "length" : "stop") : null,
       ...(last && usage ? invocationMetrics(answer, latency) : {}),
     };
@@ -63,12 +73,18 @@ export interface ChatIdentity {
 export const TOOL_CALL_ID = "call_emulator_0";
 
 export function chatCompletionBody(identity: ChatIdentity, answer: Answer, usage: boolean): JsonObject {
-  const text = (channel: Piece["channel"]) => answer.pieces.filter((piece) => piece.channel === channel).map((piece) => piece.text).join("");
+  const text = (channel: Piece["channel"]) =>
+    answer.pieces
+      .filter((piece) => piece.channel === channel)
+      .map((piece) => piece.text)
+      .join("");
   const reasoning = text("reasoning");
   const message: JsonObject = { role: "assistant", content: answer.toolName === undefined ? text("content") : null };
   if (reasoning) message.reasoning_content = reasoning;
   if (answer.toolName !== undefined) {
-    message.tool_calls = [{ id: TOOL_CALL_ID, type: "function", function: { name: answer.toolName, arguments: text("tool") } }];
+    message.tool_calls = [
+      { id: TOOL_CALL_ID, type: "function", function: { name: answer.toolName, arguments: text("tool") } },
+    ];
   }
   return {
     id: identity.id,
@@ -76,12 +92,25 @@ export function chatCompletionBody(identity: ChatIdentity, answer: Answer, usage
     created: identity.created,
     model: identity.model,
     choices: [{ index: 0, message, logprobs: null, finish_reason: answer.finishReason }],
-    ...(usage ? { usage: { prompt_tokens: answer.promptTokens, completion_tokens: answer.outputTokens, total_tokens: answer.promptTokens + answer.outputTokens } } : {}),
+    ...(usage
+      ? {
+          usage: {
+            prompt_tokens: answer.promptTokens,
+            completion_tokens: answer.outputTokens,
+            total_tokens: answer.promptTokens + answer.outputTokens,
+          },
+        }
+      : {}),
   };
 }
 
 /** Role delta first, one delta per piece, then a last chunk with `finish_reason`. */
-export function* chatChunks(identity: ChatIdentity, answer: Answer, usage: boolean, latency: Latency): Generator<JsonObject> {
+export function* chatChunks(
+  identity: ChatIdentity,
+  answer: Answer,
+  usage: boolean,
+  latency: Latency,
+): Generator<JsonObject> {
   const chunk = (delta: JsonObject, finishReason: string | null = null): JsonObject => ({
     id: identity.id,
     object: "chat.completion.chunk",

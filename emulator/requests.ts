@@ -29,12 +29,23 @@ export interface ChatRequest {
 export type ParsedRequest = { kind: "completion"; body: CompletionRequest } | { kind: "chat"; body: ChatRequest };
 
 // response_format: BedrockCompletion takes structured outputs (json_object, json_schema).
-const COMPLETION_KEYS = new Set(["prompt", "max_gen_len", "temperature", "top_p", "top_k", "stop", "seed", "images", "response_format"]);
+const COMPLETION_KEYS = new Set([
+  "prompt",
+  "max_gen_len",
+  "temperature",
+  "top_p",
+  "top_k",
+  "stop",
+  "seed",
+  "images",
+  "response_format",
+]);
 const CHAT_ROLES = new Set(["system", "developer", "user", "assistant", "tool"]);
 export const MAX_GEN_LEN = 8192;
 
 export function parseRequest(format: ModelFormat, body: unknown): ParsedRequest | string {
-  if (!isRecord(body)) return "Malformed input request: the body must be a JSON object, please reformat your input and try again.";
+  if (!isRecord(body))
+    return "Malformed input request: the body must be a JSON object, please reformat your input and try again.";
   if (format === "openai") {
     const chat = parseChatRequest(body);
     return typeof chat === "string" ? chat : { kind: "chat", body: chat };
@@ -48,7 +59,8 @@ export function parseCompletionRequest(body: Record<string, unknown>): Completio
     if (!COMPLETION_KEYS.has(key)) return malformed(`extraneous key [${key}] is not permitted`);
   }
   const { prompt, max_gen_len, temperature, top_p, top_k, stop, seed, images, response_format } = body;
-  if (typeof prompt !== "string" || prompt.length === 0) return malformed("required key [prompt] not found or not a non-empty string");
+  if (typeof prompt !== "string" || prompt.length === 0)
+    return malformed("required key [prompt] not found or not a non-empty string");
   const request: CompletionRequest = { prompt };
   const problem =
     checkInteger("max_gen_len", max_gen_len, 1, MAX_GEN_LEN) ??
@@ -120,7 +132,8 @@ function malformed(detail: string): string {
 
 function checkNumber(name: string, value: unknown, minimum: number, maximum: number): string | undefined {
   if (value === undefined) return undefined;
-  if (typeof value !== "number" || !Number.isFinite(value)) return malformed(`${name}: expected type: Number, found: ${typeName(value)}`);
+  if (typeof value !== "number" || !Number.isFinite(value))
+    return malformed(`${name}: expected type: Number, found: ${typeName(value)}`);
   if (value < minimum) return malformed(`${name}: ${value} is not greater or equal to ${minimum}`);
   if (value > maximum) return malformed(`${name}: ${value} is not less or equal to ${maximum}`);
   return undefined;
@@ -128,7 +141,8 @@ function checkNumber(name: string, value: unknown, minimum: number, maximum: num
 
 function checkInteger(name: string, value: unknown, minimum: number, maximum: number): string | undefined {
   if (value === undefined) return undefined;
-  if (typeof value !== "number" || !Number.isInteger(value)) return malformed(`${name}: expected type: Integer, found: ${typeName(value)}`);
+  if (typeof value !== "number" || !Number.isInteger(value))
+    return malformed(`${name}: expected type: Integer, found: ${typeName(value)}`);
   return checkNumber(name, value, minimum, maximum);
 }
 

@@ -21,7 +21,8 @@ describe("workerd (Miniflare)", () => {
   beforeAll(async () => {
     const bundle = await build({
       stdin: {
-        contents: 'import { createEmulator } from "./handler.ts"; const emulator = createEmulator(); export default { fetch: (request) => emulator.fetch(request) };',
+        contents:
+          'import { createEmulator } from "./handler.ts"; const emulator = createEmulator(); export default { fetch: (request) => emulator.fetch(request) };',
         resolveDir: folder,
         loader: "ts",
       },
@@ -46,7 +47,14 @@ describe("workerd (Miniflare)", () => {
     const invoke = await fetch(await signedRequest(url, emulatorModelId("r1"), { prompt: "Hi" }));
     expect(invoke.status).toBe(200);
     expect((await invoke.json()).generation).toContain("</think>");
-    const stream = await fetch(await signedRequest(url, emulatorModelId("openai", ["think"]), { model: "m", messages: [{ role: "user", content: "hi" }] }, { stream: true }));
+    const stream = await fetch(
+      await signedRequest(
+        url,
+        emulatorModelId("openai", ["think"]),
+        { model: "m", messages: [{ role: "user", content: "hi" }] },
+        { stream: true },
+      ),
+    );
     expect(chunksOf(await readEvents(stream.body)).length).toBeGreaterThan(10);
     const credentials = { ...EMULATOR_CREDENTIALS, secretAccessKey: "x".repeat(40) };
     const refused = await fetch(await signedRequest(url, emulatorModelId("r1"), { prompt: "Hi" }, { credentials }));
@@ -65,7 +73,11 @@ describe("Deno", () => {
       const response = await emulator.fetch(await signedRequest("http://emulator.test", emulatorModelId("qwen3"), { prompt: "Hi" }, { stream: true }));
       console.log(JSON.stringify({ status: response.status, chunks: chunksOf(await readEvents(response.body)).length }));
     `;
-    const { stdout } = await promisify(execFile)(`${root}node_modules/.bin/deno`, ["eval", "--node-modules-dir=manual", "--ext=ts", script], { cwd: root });
+    const { stdout } = await promisify(execFile)(
+      `${root}node_modules/.bin/deno`,
+      ["eval", "--node-modules-dir=manual", "--ext=ts", script],
+      { cwd: root },
+    );
     const result: unknown = JSON.parse(stdout.trim().split("\n").at(-1) ?? "{}");
     expect(result).toMatchObject({ status: 200, chunks: expect.any(Number) });
   });

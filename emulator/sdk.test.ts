@@ -29,34 +29,61 @@ beforeEach(() => {
 });
 
 function client(config: Partial<BedrockRuntimeClientConfig> = {}): BedrockRuntimeClient {
-  return new BedrockRuntimeClient({ region: "us-east-1", endpoint: served.url, credentials: EMULATOR_CREDENTIALS, maxAttempts: 1, ...config });
+  return new BedrockRuntimeClient({
+    region: "us-east-1",
+    endpoint: served.url,
+    credentials: EMULATOR_CREDENTIALS,
+    maxAttempts: 1,
+    ...config,
+  });
 }
 
 function bodyFor(format: ModelFormat, modelId: string): Record<string, unknown> {
-  return format === "openai" ? { model: modelId, messages: [{ role: "user", content: "Hello SDK" }] } : { prompt: "Hello SDK", max_gen_len: 512, temperature: 0.2 };
+  return format === "openai"
+    ? { model: modelId, messages: [{ role: "user", content: "Hello SDK" }] }
+    : { prompt: "Hello SDK", max_gen_len: 512, temperature: 0.2 };
 }
 
 async function invoke(sdk: BedrockRuntimeClient, modelId: string, body: unknown): Promise<Record<string, unknown>> {
-  const output = await sdk.send(new InvokeModelCommand({ modelId, body: JSON.stringify(body), contentType: "application/json", accept: "application/json" }));
+  const output = await sdk.send(
+    new InvokeModelCommand({
+      modelId,
+      body: JSON.stringify(body),
+      contentType: "application/json",
+      accept: "application/json",
+    }),
+  );
   return JSON.parse(output.body.transformToString()) as Record<string, unknown>;
 }
 
-async function streamChunks(sdk: BedrockRuntimeClient, modelId: string, body: unknown): Promise<Record<string, unknown>[]> {
-  const output = await sdk.send(new InvokeModelWithResponseStreamCommand({ modelId, body: JSON.stringify(body), contentType: "application/json" }));
+async function streamChunks(
+  sdk: BedrockRuntimeClient,
+  modelId: string,
+  body: unknown,
+): Promise<Record<string, unknown>[]> {
+  const output = await sdk.send(
+    new InvokeModelWithResponseStreamCommand({ modelId, body: JSON.stringify(body), contentType: "application/json" }),
+  );
   const chunks: Record<string, unknown>[] = [];
   for await (const event of output.body ?? []) {
-    if (event.chunk?.bytes) chunks.push(JSON.parse(new TextDecoder().decode(event.chunk.bytes)) as Record<string, unknown>);
+    if (event.chunk?.bytes)
+      chunks.push(JSON.parse(new TextDecoder().decode(event.chunk.bytes)) as Record<string, unknown>);
   }
   return chunks;
 }
 
-async function rejection(promise: Promise<unknown>): Promise<{ name: string; status: number | undefined; message: string }> {
+async function rejection(
+  promise: Promise<unknown>,
+): Promise<{ name: string; status: number | undefined; message: string }> {
   try {
     await promise;
   } catch (error) {
     if (error instanceof Error) {
       const metadata: unknown = "$metadata" in error ? error.$metadata : undefined;
-      const status = typeof metadata === "object" && metadata !== null && "httpStatusCode" in metadata ? Number(metadata.httpStatusCode) : undefined;
+      const status =
+        typeof metadata === "object" && metadata !== null && "httpStatusCode" in metadata
+          ? Number(metadata.httpStatusCode)
+          : undefined;
       return { name: error.name, status, message: error.message };
     }
     throw error;
@@ -70,8 +97,13 @@ describe("the official SDK", () => {
   it.each(FORMATS)("invokes %s and reads the answer", async (format) => {
     const modelId = emulatorModelId(format);
     const json = await invoke(client(), modelId, bodyFor(format, modelId));
-    if (format === "openai") expect(json).toMatchObject({ object: "chat.completion", choices: [{ finish_reason: "stop" }] });
-    else expect(json).toMatchObject({ [format === "qwen2" ? "text" : "generation"]: expect.stringContaining("Bedrock emulator"), stop_reason: "stop" });
+    if (format === "openai")
+      expect(json).toMatchObject({ object: "chat.completion", choices: [{ finish_reason: "stop" }] });
+    else
+      expect(json).toMatchObject({
+        [format === "qwen2" ? "text" : "generation"]: expect.stringContaining("Bedrock emulator"),
+        stop_reason: "stop",
+      });
     expect(served.emulator.stats.lastBody(modelId)).toEqual(bodyFor(format, modelId));
   });
 
@@ -84,9 +116,13 @@ describe("the official SDK", () => {
   });
 
   it("signs with session credentials", async () => {
-    const json = await invoke(client({ credentials: EMULATOR_SESSION_CREDENTIALS }), emulatorModelId("llama"), { prompt: "Hi" });
+    const json = await invoke(client({ credentials: EMULATOR_SESSION_CREDENTIALS }), emulatorModelId("llama"), {
+      prompt: "Hi",
+    });
     expect(json.stop_reason).toBe("stop");
-    const chunks = await streamChunks(client({ credentials: EMULATOR_SESSION_CREDENTIALS }), emulatorModelId("qwen3"), { prompt: "Hi" });
+    const chunks = await streamChunks(client({ credentials: EMULATOR_SESSION_CREDENTIALS }), emulatorModelId("qwen3"), {
+      prompt: "Hi",
+    });
     expect(chunks.length).toBeGreaterThan(0);
   });
 
@@ -112,23 +148,42 @@ describe("the official SDK", () => {
   });
 
   it("surfaces auth failures with AWS's names", async () => {
-    const unknownKey = client({ credentials: { accessKeyId: "AKIAUNKNOWNEXAMPLE99", secretAccessKey: "s".repeat(40) } });
-    expect(await rejection(invoke(unknownKey, emulatorModelId("llama"), { prompt: "Hi" }))).toMatchObject({ name: "UnrecognizedClientException", status: 403 });
+    const unknownKey = client({
+      credentials: { accessKeyId: "AKIAUNKNOWNEXAMPLE99", secretAccessKey: "s".repeat(40) },
+    });
+    expect(await rejection(invoke(unknownKey, emulatorModelId("llama"), { prompt: "Hi" }))).toMatchObject({
+      name: "UnrecognizedClientException",
+      status: 403,
+    });
     const wrongSecret = client({ credentials: { ...EMULATOR_CREDENTIALS, secretAccessKey: "s".repeat(40) } });
-    expect(await rejection(invoke(wrongSecret, emulatorModelId("llama"), { prompt: "Hi" }))).toMatchObject({ name: "InvalidSignatureException", status: 403 });
+    expect(await rejection(invoke(wrongSecret, emulatorModelId("llama"), { prompt: "Hi" }))).toMatchObject({
+      name: "InvalidSignatureException",
+      status: 403,
+    });
     const noToken = client({ credentials: { ...EMULATOR_SESSION_CREDENTIALS, sessionToken: "wrong" } });
-    expect(await rejection(invoke(noToken, emulatorModelId("llama"), { prompt: "Hi" }))).toMatchObject({ name: "UnrecognizedClientException", status: 403 });
+    expect(await rejection(invoke(noToken, emulatorModelId("llama"), { prompt: "Hi" }))).toMatchObject({
+      name: "UnrecognizedClientException",
+      status: 403,
+    });
   });
 
   it("surfaces unknown models and bad bodies", async () => {
     const missing = "arn:aws:bedrock:us-east-1:123456789012:imported-model/unknown";
-    expect(await rejection(invoke(client(), missing, { prompt: "Hi" }))).toMatchObject({ name: "ResourceNotFoundException", status: 404 });
-    expect(await rejection(invoke(client(), emulatorModelId("llama"), { prompt: 42 }))).toMatchObject({ name: "ValidationException", status: 400 });
+    expect(await rejection(invoke(client(), missing, { prompt: "Hi" }))).toMatchObject({
+      name: "ResourceNotFoundException",
+      status: 404,
+    });
+    expect(await rejection(invoke(client(), emulatorModelId("llama"), { prompt: 42 }))).toMatchObject({
+      name: "ValidationException",
+      status: 400,
+    });
   });
 
   it.each(STREAM_EXCEPTION_TYPES)("surfaces a mid-stream %s as that exception", async (type) => {
     const modelId = emulatorModelId("r1", [`midstream-${type}2`]);
-    const output = await client().send(new InvokeModelWithResponseStreamCommand({ modelId, body: JSON.stringify({ prompt: "Hi" }) }));
+    const output = await client().send(
+      new InvokeModelWithResponseStreamCommand({ modelId, body: JSON.stringify({ prompt: "Hi" }) }),
+    );
     let chunks = 0;
     const error = await rejection(
       (async () => {
@@ -141,7 +196,12 @@ describe("the official SDK", () => {
 
   it("fails the SDK stream on a corrupt CRC and on a dropped connection", async () => {
     for (const option of ["badcrc3", "drop3"]) {
-      const output = await client().send(new InvokeModelWithResponseStreamCommand({ modelId: emulatorModelId("llama", [option]), body: JSON.stringify({ prompt: "Hi" }) }));
+      const output = await client().send(
+        new InvokeModelWithResponseStreamCommand({
+          modelId: emulatorModelId("llama", [option]),
+          body: JSON.stringify({ prompt: "Hi" }),
+        }),
+      );
       let chunks = 0;
       await rejection(
         (async () => {
@@ -155,18 +215,23 @@ describe("the official SDK", () => {
 
 describe("over HTTP with aws4fetch", () => {
   it("verifies requests signed by aws4fetch, streamed answers included", async () => {
-    const response = await fetch(await signedRequest(served.url, emulatorModelId("qwen3"), { prompt: "Hi" }, { stream: true }));
+    const response = await fetch(
+      await signedRequest(served.url, emulatorModelId("qwen3"), { prompt: "Hi" }, { stream: true }),
+    );
     expect(response.status).toBe(200);
     expect(chunksOf(await readEvents(response.body)).length).toBeGreaterThan(3);
   });
 
   it("cuts the HTTP/1.1 connection on drop<K>, after K whole frames", async () => {
-    const response = await fetch(await signedRequest(served.url, emulatorModelId("llama", ["drop3"]), { prompt: "Hi" }, { stream: true }));
+    const response = await fetch(
+      await signedRequest(served.url, emulatorModelId("llama", ["drop3"]), { prompt: "Hi" }, { stream: true }),
+    );
     const reader = response.body?.getReader();
     let bytes = 0;
     const failure = await rejection(
       (async () => {
-        for (let result = await reader?.read(); result && !result.done; result = await reader?.read()) bytes += result.value.length;
+        for (let result = await reader?.read(); result && !result.done; result = await reader?.read())
+          bytes += result.value.length;
       })(),
     );
     expect(failure.message).toMatch(/terminated|reset|closed/i);
@@ -176,14 +241,20 @@ describe("over HTTP with aws4fetch", () => {
 
   it("sees a client that aborts mid-stream as a cancelled stream", async () => {
     const controller = new AbortController();
-    const request = await signedRequest(served.url, emulatorModelId("llama", ["slow20", "long200"]), { prompt: "Hi" }, { stream: true });
+    const request = await signedRequest(
+      served.url,
+      emulatorModelId("llama", ["slow20", "long200"]),
+      { prompt: "Hi" },
+      { stream: true },
+    );
     const response = await fetch(request, { signal: controller.signal });
     const reader = response.body?.getReader();
     await reader?.read();
     expect(served.emulator.stats.activeStreams).toBe(1);
     controller.abort();
     const deadline = Date.now() + 1000;
-    while (served.emulator.stats.cancelledStreams === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+    while (served.emulator.stats.cancelledStreams === 0 && Date.now() < deadline)
+      await new Promise((resolve) => setTimeout(resolve, 10));
     expect(served.emulator.stats).toMatchObject({ cancelledStreams: 1, activeStreams: 0, completedStreams: 0 });
   });
 });

@@ -12,7 +12,11 @@ export interface StreamHooks {
 
 const DROP_GRACE_MS = 25;
 
-export function frameStream(steps: Iterator<FrameStep>, delayMs: number, hooks: StreamHooks): ReadableStream<Uint8Array> {
+export function frameStream(
+  steps: Iterator<FrameStep>,
+  delayMs: number,
+  hooks: StreamHooks,
+): ReadableStream<Uint8Array> {
   let sent = 0;
   let finished = false;
   const finish = (hook: () => void) => {

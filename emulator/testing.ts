@@ -20,13 +20,22 @@ export function invokeUrl(baseUrl: string, modelId: string, stream = false): str
 }
 
 /** A POST to the invoke path, signed with SigV4 by aws4fetch (which leaves content-type unsigned). */
-export async function signedRequest(baseUrl: string, modelId: string, body: unknown, options: SignedRequestOptions = {}): Promise<Request> {
+export async function signedRequest(
+  baseUrl: string,
+  modelId: string,
+  body: unknown,
+  options: SignedRequestOptions = {},
+): Promise<Request> {
   const credentials = options.credentials ?? EMULATOR_CREDENTIALS;
   const text = typeof body === "string" ? body : JSON.stringify(body);
   const signer = new AwsV4Signer({
     method: "POST",
     url: invokeUrl(baseUrl, modelId, options.stream),
-    headers: { "content-type": "application/json", accept: options.stream ? "application/vnd.amazon.eventstream" : "application/json", ...options.headers },
+    headers: {
+      "content-type": "application/json",
+      accept: options.stream ? "application/vnd.amazon.eventstream" : "application/json",
+      ...options.headers,
+    },
     body: text,
     accessKeyId: credentials.accessKeyId,
     secretAccessKey: credentials.secretAccessKey,

@@ -23,7 +23,10 @@ function filesUnder(folder: string): string[] {
 export function build(): string[] {
   // A clean slate: a file deleted from the sources must not live on in the package.
   rmSync(dist, { recursive: true, force: true });
-  execFileSync(join(root, "node_modules/.bin/tsc"), ["-p", join(root, "tsconfig.build.json")], { cwd: root, stdio: "inherit" });
+  execFileSync(join(root, "node_modules/.bin/tsc"), ["-p", join(root, "tsconfig.build.json")], {
+    cwd: root,
+    stdio: "inherit",
+  });
   const files = filesUnder(dist);
   for (const file of files.filter((name) => name.endsWith(".d.ts"))) {
     const text = readFileSync(file, "utf8");

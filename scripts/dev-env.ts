@@ -19,7 +19,8 @@ const DEMO_ROUTES: readonly { name: string; route: string; format: ModelFormat; 
 
 export function demoModels(): Record<string, string> {
   const models: Record<string, string> = {};
-  for (const demo of DEMO_ROUTES) models[demo.name] = `bedrock/${demo.route}/${emulatorModelId(demo.format, demo.options)}`;
+  for (const demo of DEMO_ROUTES)
+    models[demo.name] = `bedrock/${demo.route}/${emulatorModelId(demo.format, demo.options)}`;
   return models;
 }
 
@@ -74,7 +75,8 @@ export type Mode =
   | { kind: "shell"; vars: Record<string, string> };
 
 export function chooseMode(devVars: Record<string, string> | undefined, env: Record<string, string | undefined>): Mode {
-  const has = (vars: Record<string, string | undefined>) => CREDENTIAL_NAMES.some((name) => Boolean(vars[name]?.trim()));
+  const has = (vars: Record<string, string | undefined>) =>
+    CREDENTIAL_NAMES.some((name) => Boolean(vars[name]?.trim()));
   if (devVars && has(devVars)) return { kind: "dev-vars" };
   if (!has(env)) return { kind: "emulator" };
   const vars: Record<string, string> = {};
@@ -102,7 +104,9 @@ export function emulatorBindings(emulatorUrl: string): Record<string, string> {
  * holding `$`, a single quote or a newline is refused rather than silently mangled.
  */
 export function envFileText(vars: Record<string, string>): string {
-  const lines = ["# Written by `npm start` (scripts/start.ts) for wrangler dev --env-file; regenerated on every start."];
+  const lines = [
+    "# Written by `npm start` (scripts/start.ts) for wrangler dev --env-file; regenerated on every start.",
+  ];
   for (const [name, value] of Object.entries(vars)) {
     if (/['$\r\n]/.test(value)) throw new Error(`${name} holds a quote, a $ or a newline; put it in .dev.vars instead`);
     lines.push(`${name}='${value}'`);

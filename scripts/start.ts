@@ -60,7 +60,9 @@ async function main(): Promise<void> {
 
   await waitUntilServing(url, wrangler);
   const models = await listModels(url, upstream.key);
-  console.log(bannerText({ url, upstream: upstream.description, key: upstream.key, keySource: upstream.keySource, models }));
+  console.log(
+    bannerText({ url, upstream: upstream.description, key: upstream.key, keySource: upstream.keySource, models }),
+  );
 }
 
 function portFromEnv(name: string, fallback: number): number {
@@ -71,7 +73,12 @@ function portFromEnv(name: string, fallback: number): number {
   return port;
 }
 
-async function prepareUpstream(mode: Mode, host: string, devVars: Record<string, string> | undefined, devVarsPath: string): Promise<Upstream> {
+async function prepareUpstream(
+  mode: Mode,
+  host: string,
+  devVars: Record<string, string> | undefined,
+  devVarsPath: string,
+): Promise<Upstream> {
   if (mode.kind === "dev-vars") {
     // Plain wrangler dev: it reads .dev.vars on its own.
     return {
@@ -93,8 +100,13 @@ async function prepareUpstream(mode: Mode, host: string, devVars: Record<string,
       cleanups: [() => rmSync(file, { force: true })],
     };
   }
-  const served = await serveEmulator({ port: portFromEnv("EMULATOR_PORT", DEFAULT_EMULATOR_PORT), hostname: host }).catch((error: unknown) => {
-    throw new Error(`Could not start the Bedrock emulator: ${error instanceof Error ? error.message : String(error)} (is EMULATOR_PORT free?)`);
+  const served = await serveEmulator({
+    port: portFromEnv("EMULATOR_PORT", DEFAULT_EMULATOR_PORT),
+    hostname: host,
+  }).catch((error: unknown) => {
+    throw new Error(
+      `Could not start the Bedrock emulator: ${error instanceof Error ? error.message : String(error)} (is EMULATOR_PORT free?)`,
+    );
   });
   return {
     envFiles: [writeEnvFile("emulator.env", emulatorBindings(served.url))],
@@ -106,7 +118,10 @@ async function prepareUpstream(mode: Mode, host: string, devVars: Record<string,
 }
 
 function firstKey(keys: string | undefined): string | undefined {
-  return keys?.split(",").map((key) => key.trim()).find(Boolean);
+  return keys
+    ?.split(",")
+    .map((key) => key.trim())
+    .find(Boolean);
 }
 
 /** Under .wrangler/ (gitignored), readable by this user only: it may hold credentials. */
@@ -160,7 +175,13 @@ async function waitUntilServing(url: string, wrangler: ChildProcess): Promise<vo
   while (Date.now() < deadline) {
     if (wrangler.exitCode !== null) throw new Error("wrangler dev exited before it was ready");
     // Any answer will do: /health is 503 when the configuration still needs fixing.
-    if (await fetch(`${url}/health`).then(() => true, () => false)) return;
+    if (
+      await fetch(`${url}/health`).then(
+        () => true,
+        () => false,
+      )
+    )
+      return;
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
   throw new Error(`wrangler dev did not answer on ${url} within ${READY_TIMEOUT_MS / 1000} s`);

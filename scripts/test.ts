@@ -31,7 +31,8 @@ function run(command: string, args: string[]): Promise<number> {
 }
 
 const extra = process.argv.slice(2);
-let status = await run("npm", ["run", "--silent", "typecheck"]);
+let status = await run("npm", ["run", "--silent", "lint"]);
+if (status === 0) status = await run("npm", ["run", "--silent", "typecheck"]);
 if (status === 0) status = await run("npx", ["vitest", "run", ...extra]);
 
 const everything = printed + readFileSync(outputLog, "utf8");
@@ -39,7 +40,9 @@ const leaked = TEST_SECRETS.filter((secret) => everything.includes(secret));
 const scanned = `${Math.round(everything.length / 1024)} KiB of output and answers`;
 rmSync(directory, { recursive: true, force: true });
 if (leaked.length) {
-  console.error(`\nSECRET LEAK: ${leaked.length} test secret(s) appeared in ${scanned}: ${leaked.map((s) => `${s.slice(0, 4)}…`).join(", ")}`);
+  console.error(
+    `\nSECRET LEAK: ${leaked.length} test secret(s) appeared in ${scanned}: ${leaked.map((s) => `${s.slice(0, 4)}…`).join(", ")}`,
+  );
   process.exit(1);
 }
 console.log(`\nSecret scan: none of ${TEST_SECRETS.length} test secrets in ${scanned}.`);

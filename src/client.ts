@@ -74,7 +74,10 @@ export function createBedrock(options: BedrockOptions = {}): Bedrock {
       return await compiled;
     } catch (error) {
       // A bad template is the deployment's fault, not the caller's.
-      throw configurationError(`The chat_template configured for this model does not compile: ${error instanceof Error ? error.message : "unknown error"}`, "invalid_model_config");
+      throw configurationError(
+        `The chat_template configured for this model does not compile: ${error instanceof Error ? error.message : "unknown error"}`,
+        "invalid_model_config",
+      );
     }
   }
 

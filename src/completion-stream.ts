@@ -66,7 +66,14 @@ function createChunkAssembler(route: Route, request: ChatCompletionRequest, meta
       // Usage from the model's own counts first, Bedrock's invocation metrics otherwise.
       const total = usage ?? metricsUsage;
       if (request.stream_options?.include_usage && total) {
-        out.push({ id: meta.id, object: "chat.completion.chunk", created: meta.created, model: meta.model, choices: [], usage: total });
+        out.push({
+          id: meta.id,
+          object: "chat.completion.chunk",
+          created: meta.created,
+          model: meta.model,
+          choices: [],
+          usage: total,
+        });
       }
     },
   };

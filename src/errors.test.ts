@@ -20,7 +20,12 @@ describe("Bedrock exceptions map to status, OpenAI type and code (DESIGN §6)", 
       // Bedrock's answer status is deliberately wrong here: the name decides.
       const error = bedrockException(`${name}:http://internal.amazon.com/coral/com.amazon.bedrock/`, "msg", 418);
       expect(error).toBeInstanceOf(BedrockEdgeError);
-      expect({ status: error.status, type: error.type, code: error.code, name: error.bedrockError }).toEqual({ status, type, code, name });
+      expect({ status: error.status, type: error.type, code: error.code, name: error.bedrockError }).toEqual({
+        status,
+        type,
+        code,
+        name,
+      });
       expect(error.toJSON()).toEqual({ error: { message: "msg", type, param: null, code } });
     });
   }
@@ -32,7 +37,11 @@ describe("Bedrock exceptions map to status, OpenAI type and code (DESIGN §6)", 
   });
 
   it("flags context-length validation errors", () => {
-    const error = bedrockException("ValidationException", "This model's maximum context length is 8192 tokens. Please reduce the length of the prompt.", 400);
+    const error = bedrockException(
+      "ValidationException",
+      "This model's maximum context length is 8192 tokens. Please reduce the length of the prompt.",
+      400,
+    );
     expect(error.code).toBe("context_length_exceeded");
     expect(bedrockException("ValidationException", "Malformed input request", 400).code).toBe("invalid_request");
   });
@@ -67,7 +76,8 @@ describe("no secret survives into an error", () => {
   it("redacts given secrets, access keys, signatures and bearer tokens", () => {
     const text = `key AKIAIOSFODNN7EXAMPLE secret ${secret} Signature=${"ab".repeat(32)} Bearer sk-abc123 token ${token}`;
     const clean = redactSecrets(text, [secret, token]);
-    for (const leaked of ["AKIAIOSFODNN7EXAMPLE", secret, "ab".repeat(32), "sk-abc123", token]) expect(clean).not.toContain(leaked);
+    for (const leaked of ["AKIAIOSFODNN7EXAMPLE", secret, "ab".repeat(32), "sk-abc123", token])
+      expect(clean).not.toContain(leaked);
   });
 
   it("bedrockException applies it", () => {

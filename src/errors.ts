@@ -82,7 +82,8 @@ const EXCEPTIONS: Record<string, ExceptionRow> = {
   InternalServerException: { status: 500, code: "internal_server_error" },
 };
 
-const CONTEXT_LENGTH = /context length|context window|too many tokens|maximum (input|prompt) length|input is too long|prompt is too long/i;
+const CONTEXT_LENGTH =
+  /context length|context window|too many tokens|maximum (input|prompt) length|input is too long|prompt is too long/i;
 
 /**
  * Normalises an exception name from `x-amzn-ErrorType` (`Name:http://…`), a JSON `__type`
@@ -122,7 +123,11 @@ function normaliseStatus(status: number): number {
 }
 
 /** A request we refuse before sending anything: 400 naming the parameter. */
-export function invalidRequest(message: string, param: string | null = null, code: string | null = null): BedrockEdgeError {
+export function invalidRequest(
+  message: string,
+  param: string | null = null,
+  code: string | null = null,
+): BedrockEdgeError {
   return new BedrockEdgeError({ status: 400, message, param, code });
 }
 

@@ -10,12 +10,24 @@ describe("model strings (DESIGN §3)", () => {
   });
 
   it("take bedrock/openai/<region>/<arn>", () => {
-    expect(parseModelString(`bedrock/openai/us-east-1/${ARN}`)).toEqual({ route: "openai", modelId: ARN, region: "us-east-1" });
+    expect(parseModelString(`bedrock/openai/us-east-1/${ARN}`)).toEqual({
+      route: "openai",
+      modelId: ARN,
+      region: "us-east-1",
+    });
     expect(parseModelString(`bedrock/openai/${ARN}`)).toEqual({ route: "openai", modelId: ARN });
   });
 
   it("refuse unknown routes, empty and malformed ids with a 400", () => {
-    for (const bad of ["bedrock/mistral/x", "bedrock/llama", "bedrock/llama/", "gpt-4o", "bedrock/llama/../../x", "bedrock/llama/a b", "bedrock/llama/x\r\nHost: evil"]) {
+    for (const bad of [
+      "bedrock/mistral/x",
+      "bedrock/llama",
+      "bedrock/llama/",
+      "gpt-4o",
+      "bedrock/llama/../../x",
+      "bedrock/llama/a b",
+      "bedrock/llama/x\r\nHost: evil",
+    ]) {
       let status: number | undefined;
       try {
         parseModelString(bad);
@@ -29,7 +41,12 @@ describe("model strings (DESIGN §3)", () => {
 
 describe("models tables", () => {
   it("accept strings and configs", () => {
-    expect(parseModels({ a: `bedrock/llama/${ARN}`, b: { model: `bedrock/qwen3/${ARN}`, template: "qwen2", drop_params: true } })).toEqual({
+    expect(
+      parseModels({
+        a: `bedrock/llama/${ARN}`,
+        b: { model: `bedrock/qwen3/${ARN}`, template: "qwen2", drop_params: true },
+      }),
+    ).toEqual({
       a: { model: `bedrock/llama/${ARN}` },
       b: { model: `bedrock/qwen3/${ARN}`, template: "qwen2", drop_params: true },
     });
@@ -37,10 +54,18 @@ describe("models tables", () => {
 
   it("name the entry and the field that is wrong", () => {
     expect(() => parseModels({ a: "bedrock/nope/x" }, "MODELS")).toThrow(/^MODELS\["a"\]: Unknown model/);
-    expect(() => parseModels({ a: { model: `bedrock/llama/${ARN}`, template: "gpt" } }, "MODELS")).toThrow(/MODELS\["a"\]\.template: template must be one of/);
-    expect(() => parseModels({ a: { model: `bedrock/llama/${ARN}`, region: "moon-1" } }, "MODELS")).toThrow(/MODELS\["a"\]\.region/);
-    expect(() => parseModels({ a: { model: `bedrock/llama/${ARN}`, tempalte: "qwen2" } }, "MODELS")).toThrow(/MODELS\["a"\]\.tempalte/);
-    expect(() => parseModels({ a: { model: `bedrock/llama/${ARN}`, template: "qwen2", chat_template: "x" } })).toThrow(/not both/);
+    expect(() => parseModels({ a: { model: `bedrock/llama/${ARN}`, template: "gpt" } }, "MODELS")).toThrow(
+      /MODELS\["a"\]\.template: template must be one of/,
+    );
+    expect(() => parseModels({ a: { model: `bedrock/llama/${ARN}`, region: "moon-1" } }, "MODELS")).toThrow(
+      /MODELS\["a"\]\.region/,
+    );
+    expect(() => parseModels({ a: { model: `bedrock/llama/${ARN}`, tempalte: "qwen2" } }, "MODELS")).toThrow(
+      /MODELS\["a"\]\.tempalte/,
+    );
+    expect(() => parseModels({ a: { model: `bedrock/llama/${ARN}`, template: "qwen2", chat_template: "x" } })).toThrow(
+      /not both/,
+    );
     expect(() => parseModels([])).toThrow(/JSON object/);
     expect(() => parseModels({ "bad name!": `bedrock/llama/${ARN}` })).toThrow(/name/);
   });
@@ -55,6 +80,8 @@ describe("regions that contradict the ARN", () => {
     expect(() => parseModels({ a: { model: `bedrock/llama/${ARN}`, region: "eu-west-1" } }, "MODELS")).toThrow(
       /^MODELS\["a"\]: The model's ARN is in us-east-1/,
     );
-    expect(parseModels({ a: { model: `bedrock/llama/${ARN}`, region: "us-east-1" } })).toEqual({ a: { model: `bedrock/llama/${ARN}`, region: "us-east-1" } });
+    expect(parseModels({ a: { model: `bedrock/llama/${ARN}`, region: "us-east-1" } })).toEqual({
+      a: { model: `bedrock/llama/${ARN}`, region: "us-east-1" },
+    });
   });
 });

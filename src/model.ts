@@ -113,4 +113,3 @@ export function parseModels(value: unknown, where = "models"): Record<string, Mo
   }
   return out;
 }
-

@@ -73,7 +73,9 @@ describe("hostile model strings and regions", () => {
   for (const name of injections) {
     it(JSON.stringify(name.slice(0, 60)), async () => {
       const { bedrock, sent } = guarded();
-      const error = await outcome(bedrock.chat.completions.create({ model: name, messages: hello } as ChatCompletionCreateParams));
+      const error = await outcome(
+        bedrock.chat.completions.create({ model: name, messages: hello } as ChatCompletionCreateParams),
+      );
       expect(error).toBeInstanceOf(BedrockEdgeError);
       expect((error as BedrockEdgeError).status).toBe(400);
       expect(sent).toEqual([]);
@@ -92,7 +94,12 @@ describe("hostile model strings and regions", () => {
           return emulator.fetch(new Request(input, init));
         },
       });
-      const error = await outcome(bedrock.chat.completions.create({ model: "bedrock/llama/my-model", messages: hello } as ChatCompletionCreateParams));
+      const error = await outcome(
+        bedrock.chat.completions.create({
+          model: "bedrock/llama/my-model",
+          messages: hello,
+        } as ChatCompletionCreateParams),
+      );
       expect((error as BedrockEdgeError).status).toBe(400);
       expect(sent).toEqual([]);
     }
@@ -102,10 +109,43 @@ describe("hostile model strings and regions", () => {
 describe("hostile request bodies", () => {
   it("wrong types anywhere, unknown fields, huge strings: a clean 4xx or an answer, and only the right host and path", async () => {
     const { bedrock, sent } = guarded();
-    const anything = fc.anything({ maxDepth: 3, withBigInt: false, withMap: true, withSet: true, withDate: true, withTypedArray: true });
-    const field = fc.constantFrom("messages", "temperature", "top_p", "max_tokens", "stop", "tools", "tool_choice", "stream", "stream_options", "n", "response_format", "chat_template_kwargs", "model", "seed", "logit_bias", "user", "extra_field");
+    const anything = fc.anything({
+      maxDepth: 3,
+      withBigInt: false,
+      withMap: true,
+      withSet: true,
+      withDate: true,
+      withTypedArray: true,
+    });
+    const field = fc.constantFrom(
+      "messages",
+      "temperature",
+      "top_p",
+      "max_tokens",
+      "stop",
+      "tools",
+      "tool_choice",
+      "stream",
+      "stream_options",
+      "n",
+      "response_format",
+      "chat_template_kwargs",
+      "model",
+      "seed",
+      "logit_bias",
+      "user",
+      "extra_field",
+    );
     const messageArb = fc.oneof(
-      fc.record({ role: fc.constantFrom("system", "user", "assistant", "tool", "developer", "function", "root"), content: fc.oneof(fc.string(), anything), tool_call_id: fc.option(fc.string()), tool_calls: fc.option(anything) }, { requiredKeys: ["role"] }),
+      fc.record(
+        {
+          role: fc.constantFrom("system", "user", "assistant", "tool", "developer", "function", "root"),
+          content: fc.oneof(fc.string(), anything),
+          tool_call_id: fc.option(fc.string()),
+          tool_calls: fc.option(anything),
+        },
+        { requiredKeys: ["role"] },
+      ),
       anything,
     );
     await fc.assert(
@@ -114,7 +154,11 @@ describe("hostile request bodies", () => {
         fc.array(messageArb, { maxLength: 4 }),
         fc.dictionary(field, anything, { maxKeys: 3 }),
         async (route, messages, extra) => {
-          const request = { model: model(route as "llama"), messages, ...extra } as unknown as ChatCompletionCreateParams;
+          const request = {
+            model: model(route as "llama"),
+            messages,
+            ...extra,
+          } as unknown as ChatCompletionCreateParams;
           expectCleanRefusal(await outcome(bedrock.chat.completions.create(request)));
         },
       ),
@@ -131,14 +175,33 @@ describe("hostile request bodies", () => {
     const mega = "x".repeat(1024 * 1024);
     const requests: unknown[] = [
       { model: model("llama"), messages: [{ role: "user", content: mega }] },
-      { model: model("qwen3"), messages: [{ role: "system", content: mega }, { role: "user", content: "hi" }] },
+      {
+        model: model("qwen3"),
+        messages: [
+          { role: "system", content: mega },
+          { role: "user", content: "hi" },
+        ],
+      },
       { model: mega, messages: hello },
-      { model: model("qwen3"), messages: hello, tools: [{ type: "function", function: { name: "f", description: mega } }] },
+      {
+        model: model("qwen3"),
+        messages: hello,
+        tools: [{ type: "function", function: { name: "f", description: mega } }],
+      },
       { model: model("llama"), messages: hello, stop: [mega] },
       { model: model("llama"), messages: hello, user: mega },
-      { model: model("openai"), messages: [{ role: "user", content: [{ type: "image_url", image_url: { url: `data:image/png;base64,${"A".repeat(1024 * 1024)}` } }] }] },
+      {
+        model: model("openai"),
+        messages: [
+          {
+            role: "user",
+            content: [{ type: "image_url", image_url: { url: `data:image/png;base64,${"A".repeat(1024 * 1024)}` } }],
+          },
+        ],
+      },
     ];
-    for (const request of requests) expectCleanRefusal(await outcome(bedrock.chat.completions.create(request as ChatCompletionCreateParams)));
+    for (const request of requests)
+      expectCleanRefusal(await outcome(bedrock.chat.completions.create(request as ChatCompletionCreateParams)));
   });
 
   it("deeply nested values do not blow the stack", async () => {
@@ -146,19 +209,45 @@ describe("hostile request bodies", () => {
     let deep: unknown = {};
     for (let i = 0; i < 10_000; i++) deep = { a: deep };
     const requests: unknown[] = [
-      { model: model("qwen3"), messages: hello, tools: [{ type: "function", function: { name: "f", parameters: deep } }] },
-      { model: model("qwen3"), messages: [{ role: "assistant", content: null, tool_calls: [{ id: "1", type: "function", function: { name: "f", arguments: JSON.stringify({ a: 1 }) } }] }, ...hello], chat_template_kwargs: { deep } },
+      {
+        model: model("qwen3"),
+        messages: hello,
+        tools: [{ type: "function", function: { name: "f", parameters: deep } }],
+      },
+      {
+        model: model("qwen3"),
+        messages: [
+          {
+            role: "assistant",
+            content: null,
+            tool_calls: [{ id: "1", type: "function", function: { name: "f", arguments: JSON.stringify({ a: 1 }) } }],
+          },
+          ...hello,
+        ],
+        chat_template_kwargs: { deep },
+      },
       { model: model("openai"), messages: hello, response_format: { type: "json_schema", json_schema: deep } },
       // JSON inside a string: checked as text, before any parser recurses into it.
       ...(["qwen3", "qwen2", "deepseek_r1", "openai"] as const).map((route) => ({
         model: model(route),
         messages: [
           { role: "user", content: "hi" },
-          { role: "assistant", content: null, tool_calls: [{ id: "1", type: "function", function: { name: "f", arguments: `{"a":${"[".repeat(50_000)}${"]".repeat(50_000)}}` } }] },
+          {
+            role: "assistant",
+            content: null,
+            tool_calls: [
+              {
+                id: "1",
+                type: "function",
+                function: { name: "f", arguments: `{"a":${"[".repeat(50_000)}${"]".repeat(50_000)}}` },
+              },
+            ],
+          },
           { role: "tool", tool_call_id: "1", content: "ok" },
         ],
       })),
     ];
-    for (const request of requests) expectCleanRefusal(await outcome(bedrock.chat.completions.create(request as ChatCompletionCreateParams)));
+    for (const request of requests)
+      expectCleanRefusal(await outcome(bedrock.chat.completions.create(request as ChatCompletionCreateParams)));
   });
 });

@@ -3,14 +3,26 @@
 import { describe, expect, it } from "vitest";
 import { REASONING_TEXT } from "../emulator/answers.ts";
 import { EMULATOR_API_KEY, EMULATOR_CREDENTIALS, EMULATOR_SESSION_CREDENTIALS } from "../emulator/credentials.ts";
-import { BedrockEdgeError, type ChatCompletionChunk, type ChatCompletionCreateParams, type ChatMessage } from "../src/index.ts";
+import {
+  BedrockEdgeError,
+  type ChatCompletionChunk,
+  type ChatCompletionCreateParams,
+  type ChatMessage,
+} from "../src/index.ts";
 import { renderQwen3Prompt } from "../src/routes/prompts/qwen.ts";
 import { emulated, model, ROUTE_FORMATS, type RouteName } from "./helpers/emulated.ts";
 import { recordOutput } from "./helpers/output-log.ts";
 
 const hello = { role: "user" as const, content: "Hello, wörld 👋" };
 const tools: ChatCompletionCreateParams["tools"] = [
-  { type: "function", function: { name: "get_weather", description: "Weather for a city", parameters: { type: "object", properties: { city: { type: "string" } }, required: ["city"] } } },
+  {
+    type: "function",
+    function: {
+      name: "get_weather",
+      description: "Weather for a city",
+      parameters: { type: "object", properties: { city: { type: "string" } }, required: ["city"] },
+    },
+  },
 ];
 
 async function collect(stream: AsyncIterable<ChatCompletionChunk>) {
@@ -49,12 +61,18 @@ describe.each(routes)("route %s", (route) => {
   it("answers a plain completion in OpenAI's shape", async () => {
     const { bedrock } = emulated();
     const completion = await bedrock.chat.completions.create({ model: model(route), messages: [hello] });
-    expect(completion).toMatchObject({ object: "chat.completion", model: model(route), choices: [{ index: 0, finish_reason: "stop", logprobs: null }] });
+    expect(completion).toMatchObject({
+      object: "chat.completion",
+      model: model(route),
+      choices: [{ index: 0, finish_reason: "stop", logprobs: null }],
+    });
     expect(completion.id).toMatch(/^chatcmpl-/);
     expect(completion.created).toBeGreaterThan(1_700_000_000);
     const message = completion.choices[0]!.message;
     expect(message.role).toBe("assistant");
-    expect(message.content).toMatch(/^Hello from the Bedrock emulator \((r1|llama|qwen3|qwen2|openai)\)\. Your (prompt|last message) had \d+ characters\.$/);
+    expect(message.content).toMatch(
+      /^Hello from the Bedrock emulator \((r1|llama|qwen3|qwen2|openai)\)\. Your (prompt|last message) had \d+ characters\.$/,
+    );
     if (thinks) expect(message.reasoning_content).toBe(REASONING_TEXT);
     else expect(message.reasoning_content).toBeUndefined();
     expect(completion.usage!.total_tokens).toBe(completion.usage!.prompt_tokens + completion.usage!.completion_tokens);
@@ -64,7 +82,12 @@ describe.each(routes)("route %s", (route) => {
   it("streams the same answer, chunk by chunk, with the usage chunk when asked", async () => {
     const { bedrock } = emulated();
     const plain = await bedrock.chat.completions.create({ model: model(route), messages: [hello] });
-    const stream = await bedrock.chat.completions.create({ model: model(route), messages: [hello], stream: true, stream_options: { include_usage: true } });
+    const stream = await bedrock.chat.completions.create({
+      model: model(route),
+      messages: [hello],
+      stream: true,
+      stream_options: { include_usage: true },
+    });
     const result = await collect(stream);
     expect(result.content).toBe(plain.choices[0]!.message.content);
     expect(result.reasoning).toBe(plain.choices[0]!.message.reasoning_content ?? "");
@@ -83,15 +106,33 @@ describe.each(routes)("route %s", (route) => {
     const { bedrock } = emulated();
     const plain = await bedrock.chat.completions.create({ model: model(route, "nousage"), messages: [hello] });
     expect(plain.usage).toBeUndefined();
-    const streamed = await collect(await bedrock.chat.completions.create({ model: model(route, "nousage"), messages: [hello], stream: true, stream_options: { include_usage: true } }));
+    const streamed = await collect(
+      await bedrock.chat.completions.create({
+        model: model(route, "nousage"),
+        messages: [hello],
+        stream: true,
+        stream_options: { include_usage: true },
+      }),
+    );
     expect(streamed.chunks.some((chunk) => chunk.usage)).toBe(false);
   });
 
   it("says length when the model was cut off, plain and streamed", async () => {
     const { bedrock } = emulated();
-    const plain = await bedrock.chat.completions.create({ model: model(route, "length"), messages: [hello], max_tokens: 4 });
+    const plain = await bedrock.chat.completions.create({
+      model: model(route, "length"),
+      messages: [hello],
+      max_tokens: 4,
+    });
     expect(plain.choices[0]!.finish_reason).toBe("length");
-    const streamed = await collect(await bedrock.chat.completions.create({ model: model(route, "length"), messages: [hello], max_tokens: 4, stream: true }));
+    const streamed = await collect(
+      await bedrock.chat.completions.create({
+        model: model(route, "length"),
+        messages: [hello],
+        max_tokens: 4,
+        stream: true,
+      }),
+    );
     expect(streamed.finish).toBe("length");
   });
 });
@@ -105,9 +146,14 @@ describe("prompts reach Bedrock byte for byte", () => {
       chat_template_kwargs: { enable_thinking: false },
     };
     await bedrock.chat.completions.create(request);
-    const expected = renderQwen3Prompt({ messages: request.messages as ChatMessage[], kwargs: { enable_thinking: false } });
+    const expected = renderQwen3Prompt({
+      messages: request.messages as ChatMessage[],
+      kwargs: { enable_thinking: false },
+    });
     expect(expected.endsWith("<|im_start|>assistant\n<think>\n\n</think>\n\n")).toBe(true);
-    expect((emulator.stats.lastBody(model("qwen3", "echo").split("/").slice(2).join("/")) as { prompt: string }).prompt).toBe(expected);
+    expect(
+      (emulator.stats.lastBody(model("qwen3", "echo").split("/").slice(2).join("/")) as { prompt: string }).prompt,
+    ).toBe(expected);
   });
 
   it("a per-model Jinja chat_template, compiled once", async () => {
@@ -115,14 +161,18 @@ describe("prompts reach Bedrock byte for byte", () => {
       models: {
         tiny: {
           model: model("llama", "echo"),
-          chat_template: "{{ bos_token }}{% for m in messages %}[{{ m.role }}] {{ m.content }}\n{% endfor %}{% if add_generation_prompt %}[assistant]{% endif %}",
+          chat_template:
+            "{{ bos_token }}{% for m in messages %}[{{ m.role }}] {{ m.content }}\n{% endfor %}{% if add_generation_prompt %}[assistant]{% endif %}",
           bos_token: "<s>",
         },
       },
     });
     const first = await bedrock.chat.completions.create({ model: "tiny", messages: [hello] });
     expect(first.choices[0]!.message.content).toBe("<s>[user] Hello, wörld 👋\n[assistant]");
-    const second = await bedrock.chat.completions.create({ model: "tiny", messages: [{ role: "user", content: "again" }] });
+    const second = await bedrock.chat.completions.create({
+      model: "tiny",
+      messages: [{ role: "user", content: "again" }],
+    });
     expect(second.choices[0]!.message.content).toBe("<s>[user] again\n[assistant]");
   });
 
@@ -136,10 +186,20 @@ describe("prompts reach Bedrock byte for byte", () => {
 describe("tools and images", () => {
   it("qwen3 tool calls come back as tool_calls, plain and streamed", async () => {
     const { bedrock } = emulated();
-    const request = { model: model("qwen3", "tool"), messages: [{ role: "user" as const, content: "Weather in Paris?" }], tools };
+    const request = {
+      model: model("qwen3", "tool"),
+      messages: [{ role: "user" as const, content: "Weather in Paris?" }],
+      tools,
+    };
     const plain = await bedrock.chat.completions.create(request);
     expect(plain.choices[0]!.finish_reason).toBe("tool_calls");
-    expect(plain.choices[0]!.message.tool_calls).toEqual([{ id: expect.stringMatching(/^call_/), type: "function", function: { name: "get_weather", arguments: '{"city":"Paris"}' } }]);
+    expect(plain.choices[0]!.message.tool_calls).toEqual([
+      {
+        id: expect.stringMatching(/^call_/),
+        type: "function",
+        function: { name: "get_weather", arguments: '{"city":"Paris"}' },
+      },
+    ]);
     const streamed = await collect(await bedrock.chat.completions.create({ ...request, stream: true }));
     expect(streamed.calls).toEqual([{ name: "get_weather", arguments: '{"city":"Paris"}' }]);
     expect(streamed.finish).toBe("tool_calls");
@@ -152,7 +212,13 @@ describe("tools and images", () => {
       tools,
       messages: [
         { role: "user", content: "Weather in Paris?" },
-        { role: "assistant", content: null, tool_calls: [{ id: "call_1", type: "function", function: { name: "get_weather", arguments: '{"city":"Paris"}' } }] },
+        {
+          role: "assistant",
+          content: null,
+          tool_calls: [
+            { id: "call_1", type: "function", function: { name: "get_weather", arguments: '{"city":"Paris"}' } },
+          ],
+        },
         { role: "tool", tool_call_id: "call_1", content: '{"sky":"sunny"}' },
       ],
     });
@@ -166,10 +232,22 @@ describe("tools and images", () => {
     const completion = await bedrock.chat.completions.create({
       model: model("openai", "tool"),
       tools,
-      messages: [{ role: "user", content: [{ type: "text", text: "Compare" }, { type: "image_url", image_url: { url: image } }, { type: "image_url", image_url: { url: image } }] }],
+      messages: [
+        {
+          role: "user",
+          content: [
+            { type: "text", text: "Compare" },
+            { type: "image_url", image_url: { url: image } },
+            { type: "image_url", image_url: { url: image } },
+          ],
+        },
+      ],
     });
     expect(completion.choices[0]!.message.tool_calls?.[0]?.function.name).toBe("get_weather");
-    const sent = emulator.stats.lastBody(model("openai", "tool").split("/").slice(2).join("/")) as { messages: Array<{ content: unknown[] }>; model: string };
+    const sent = emulator.stats.lastBody(model("openai", "tool").split("/").slice(2).join("/")) as {
+      messages: Array<{ content: unknown[] }>;
+      model: string;
+    };
     expect(sent.messages[0]!.content).toHaveLength(3);
     expect(sent.model).toBe(model("openai", "tool").split("/").slice(2).join("/"));
   });
@@ -178,19 +256,40 @@ describe("tools and images", () => {
     const { bedrock, emulator } = emulated();
     await bedrock.chat.completions.create({
       model: model("qwen3"),
-      messages: [{ role: "user", content: [{ type: "image_url", image_url: { url: "data:image/jpeg;base64,/9j/4AAQ" } }, { type: "text", text: "What is it?" }] }],
+      messages: [
+        {
+          role: "user",
+          content: [
+            { type: "image_url", image_url: { url: "data:image/jpeg;base64,/9j/4AAQ" } },
+            { type: "text", text: "What is it?" },
+          ],
+        },
+      ],
     });
-    const sent = emulator.stats.lastBody(model("qwen3").split("/").slice(2).join("/")) as { prompt: string; images: string[] };
+    const sent = emulator.stats.lastBody(model("qwen3").split("/").slice(2).join("/")) as {
+      prompt: string;
+      images: string[];
+    };
     expect(sent.images).toEqual(["/9j/4AAQ"]);
     expect(sent.prompt).toContain("<|vision_start|><|image_pad|><|vision_end|>What is it?");
   });
 
   it("image URLs that are not data URLs, and images on text-only routes, are refused before sending", async () => {
     const { bedrock, emulator } = emulated();
-    const remote = { role: "user" as const, content: [{ type: "image_url" as const, image_url: { url: "https://example.com/cat.png" } }] };
-    expect((await failure(bedrock.chat.completions.create({ model: model("qwen3"), messages: [remote] }))).status).toBe(400);
-    const inline = { role: "user" as const, content: [{ type: "image_url" as const, image_url: { url: "data:image/png;base64,AA==" } }] };
-    expect((await failure(bedrock.chat.completions.create({ model: model("llama"), messages: [inline] }))).param).toBe("messages[0].content");
+    const remote = {
+      role: "user" as const,
+      content: [{ type: "image_url" as const, image_url: { url: "https://example.com/cat.png" } }],
+    };
+    expect((await failure(bedrock.chat.completions.create({ model: model("qwen3"), messages: [remote] }))).status).toBe(
+      400,
+    );
+    const inline = {
+      role: "user" as const,
+      content: [{ type: "image_url" as const, image_url: { url: "data:image/png;base64,AA==" } }],
+    };
+    expect((await failure(bedrock.chat.completions.create({ model: model("llama"), messages: [inline] }))).param).toBe(
+      "messages[0].content",
+    );
     expect(emulator.stats.requests).toHaveLength(0);
   });
 });
@@ -198,23 +297,39 @@ describe("tools and images", () => {
 describe("errors", () => {
   it("a bad request never leaves the process", async () => {
     const { bedrock, emulator } = emulated();
-    expect((await failure(bedrock.chat.completions.create({ model: model("llama"), messages: [], } as ChatCompletionCreateParams))).param).toBe("messages");
-    expect((await failure(bedrock.chat.completions.create({ model: "bedrock/gpt/x", messages: [hello] }))).param).toBe("model");
-    expect((await failure(bedrock.chat.completions.create({ model: model("llama"), messages: [hello], n: 3 }))).param).toBe("n");
+    expect(
+      (
+        await failure(
+          bedrock.chat.completions.create({ model: model("llama"), messages: [] } as ChatCompletionCreateParams),
+        )
+      ).param,
+    ).toBe("messages");
+    expect((await failure(bedrock.chat.completions.create({ model: "bedrock/gpt/x", messages: [hello] }))).param).toBe(
+      "model",
+    );
+    expect(
+      (await failure(bedrock.chat.completions.create({ model: model("llama"), messages: [hello], n: 3 }))).param,
+    ).toBe("n");
     expect(emulator.stats.requests).toHaveLength(0);
   });
 
   it("context-length errors keep their status and say so", async () => {
     const { bedrock } = emulated();
     const error = await failure(bedrock.chat.completions.create({ model: model("llama", "ctx"), messages: [hello] }));
-    expect({ status: error.status, code: error.code, name: error.bedrockError }).toEqual({ status: 400, code: "context_length_exceeded", name: "ValidationException" });
+    expect({ status: error.status, code: error.code, name: error.bedrockError }).toEqual({
+      status: 400,
+      code: "context_length_exceeded",
+      name: "ValidationException",
+    });
   });
 
   it("throttling is retried, then given up with 429", async () => {
     const { bedrock, emulator } = emulated({ maxRetries: 2 });
     await bedrock.chat.completions.create({ model: model("llama", "throttle1"), messages: [hello] });
     expect(emulator.stats.calls(model("llama", "throttle1").split("/").slice(2).join("/"))).toBe(2);
-    const error = await failure(bedrock.chat.completions.create({ model: model("llama", "throttle"), messages: [hello] }));
+    const error = await failure(
+      bedrock.chat.completions.create({ model: model("llama", "throttle"), messages: [hello] }),
+    );
     expect(error.status).toBe(429);
     expect(emulator.stats.calls(model("llama", "throttle").split("/").slice(2).join("/"))).toBe(3);
   });
@@ -232,7 +347,11 @@ describe("errors", () => {
 
   it("a mid-stream exception arrives after the text before it, as its own error", async () => {
     const { bedrock } = emulated();
-    const stream = await bedrock.chat.completions.create({ model: model("llama", "midstream-modelStreamErrorException4"), messages: [hello], stream: true });
+    const stream = await bedrock.chat.completions.create({
+      model: model("llama", "midstream-modelStreamErrorException4"),
+      messages: [hello],
+      stream: true,
+    });
     const seen: string[] = [];
     const error = await failure(
       (async () => {
@@ -240,7 +359,10 @@ describe("errors", () => {
       })(),
     );
     expect(seen.join("").length).toBeGreaterThan(0);
-    expect({ status: error.status, name: error.bedrockError }).toEqual({ status: 424, name: "ModelStreamErrorException" });
+    expect({ status: error.status, name: error.bedrockError }).toEqual({
+      status: 424,
+      name: "ModelStreamErrorException",
+    });
   });
 
   it("an exception in the very first frame rejects create() with its status, retried when retryable", async () => {
@@ -251,7 +373,9 @@ describe("errors", () => {
     // Nothing had been passed on: retried like an HTTP 429.
     expect(emulator.stats.calls(throttled.split("/").slice(2).join("/"))).toBe(3);
     const broken = model("llama", "midstream-modelStreamErrorException0");
-    expect((await failure(bedrock.chat.completions.create({ model: broken, messages: [hello], stream: true }))).status).toBe(424);
+    expect(
+      (await failure(bedrock.chat.completions.create({ model: broken, messages: [hello], stream: true }))).status,
+    ).toBe(424);
     expect(emulator.stats.calls(broken.split("/").slice(2).join("/"))).toBe(1);
     await expect.poll(() => emulator.stats.activeStreams).toBe(0);
   });
@@ -259,7 +383,11 @@ describe("errors", () => {
   it("a corrupt frame and a dropped connection are 502s, never a silent end", async () => {
     const { bedrock } = emulated();
     for (const option of ["badcrc3", "drop3"]) {
-      const stream = await bedrock.chat.completions.create({ model: model("qwen2", option), messages: [hello], stream: true });
+      const stream = await bedrock.chat.completions.create({
+        model: model("qwen2", option),
+        messages: [hello],
+        stream: true,
+      });
       const error = await failure(collect(stream));
       expect(error.status, option).toBe(502);
     }
@@ -276,7 +404,10 @@ describe("errors", () => {
 
 describe("credentials", () => {
   it("session credentials and a Bedrock API key both work", async () => {
-    for (const options of [{ credentials: EMULATOR_SESSION_CREDENTIALS }, { credentials: undefined, apiKey: EMULATOR_API_KEY }]) {
+    for (const options of [
+      { credentials: EMULATOR_SESSION_CREDENTIALS },
+      { credentials: undefined, apiKey: EMULATOR_API_KEY },
+    ]) {
       const { bedrock } = emulated(options);
       const completion = await bedrock.chat.completions.create({ model: model("llama"), messages: [hello] });
       expect(completion.choices[0]!.message.content).toMatch(/^Hello from/);
@@ -287,7 +418,11 @@ describe("credentials", () => {
 describe("aborting", () => {
   it("leaving the loop early cancels the upstream stream", async () => {
     const { bedrock, emulator } = emulated();
-    const stream = await bedrock.chat.completions.create({ model: model("llama", "long500", "slow2"), messages: [hello], stream: true });
+    const stream = await bedrock.chat.completions.create({
+      model: model("llama", "long500", "slow2"),
+      messages: [hello],
+      stream: true,
+    });
     let n = 0;
     for await (const _chunk of stream) if (++n === 3) break;
     await expect.poll(() => emulator.stats.cancelledStreams, { timeout: 1000 }).toBe(1);
@@ -296,7 +431,10 @@ describe("aborting", () => {
   it("an AbortSignal ends the stream with an AbortError and cancels upstream", async () => {
     const { bedrock, emulator } = emulated();
     const controller = new AbortController();
-    const stream = await bedrock.chat.completions.create({ model: model("llama", "long500", "slow2"), messages: [hello], stream: true }, { signal: controller.signal });
+    const stream = await bedrock.chat.completions.create(
+      { model: model("llama", "long500", "slow2"), messages: [hello], stream: true },
+      { signal: controller.signal },
+    );
     let n = 0;
     const error = await (async () => {
       for await (const _chunk of stream) if (++n === 3) controller.abort();
@@ -310,7 +448,11 @@ describe("aborting", () => {
 
   it("stream.abort() does the same", async () => {
     const { bedrock, emulator } = emulated();
-    const stream = await bedrock.chat.completions.create({ model: model("llama", "long500", "slow2"), messages: [hello], stream: true });
+    const stream = await bedrock.chat.completions.create({
+      model: model("llama", "long500", "slow2"),
+      messages: [hello],
+      stream: true,
+    });
     let n = 0;
     const error = await (async () => {
       for await (const _chunk of stream) if (++n === 3) stream.abort();

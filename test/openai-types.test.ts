@@ -6,10 +6,18 @@ import { describe, expectTypeOf, it } from "vitest";
 import type { Bedrock, ChatCompletion, ChatCompletionChunk, ChatMessageParam } from "../src/index.ts";
 
 /** Never called: its body is only type-checked, once per create() overload. */
-function overloads(bedrock: Bedrock, streaming: OpenAI.ChatCompletionCreateParamsStreaming, plain: OpenAI.ChatCompletionCreateParamsNonStreaming) {
-  expectTypeOf(bedrock.chat.completions.create(streaming)).resolves.toExtend<AsyncIterable<OpenAI.ChatCompletionChunk>>();
+function overloads(
+  bedrock: Bedrock,
+  streaming: OpenAI.ChatCompletionCreateParamsStreaming,
+  plain: OpenAI.ChatCompletionCreateParamsNonStreaming,
+) {
+  expectTypeOf(bedrock.chat.completions.create(streaming)).resolves.toExtend<
+    AsyncIterable<OpenAI.ChatCompletionChunk>
+  >();
   expectTypeOf(bedrock.chat.completions.create(plain)).resolves.toExtend<OpenAI.ChatCompletion>();
-  expectTypeOf(bedrock.chat.completions.create({ ...plain, stream: undefined })).resolves.toExtend<OpenAI.ChatCompletion>();
+  expectTypeOf(
+    bedrock.chat.completions.create({ ...plain, stream: undefined }),
+  ).resolves.toExtend<OpenAI.ChatCompletion>();
 }
 
 describe("types match the openai package", () => {

@@ -14,7 +14,9 @@ const bytes = concat(
       prompt_token_count: i === 0 ? 11 : null,
       generation_token_count: i + 1,
       stop_reason: i === pieces.length - 1 ? "stop" : null,
-      ...(i === pieces.length - 1 ? { "amazon-bedrock-invocationMetrics": { inputTokenCount: 11, outputTokenCount: 4 } } : {}),
+      ...(i === pieces.length - 1
+        ? { "amazon-bedrock-invocationMetrics": { inputTokenCount: 11, outputTokenCount: 4 } }
+        : {}),
     }),
   ),
 );
@@ -64,6 +66,7 @@ describe("deepseek_r1 streams cut at every byte offset", () => {
       usage: { prompt_tokens: 11, completion_tokens: 4, total_tokens: 15 },
     };
     expect(await collect([bytes])).toEqual(expected);
-    for (let at = 1; at < bytes.length; at++) expect(await collect(cut(bytes, [at])), `cut at byte ${at}`).toEqual(expected);
+    for (let at = 1; at < bytes.length; at++)
+      expect(await collect(cut(bytes, [at])), `cut at byte ${at}`).toEqual(expected);
   });
 });

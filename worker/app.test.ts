@@ -31,7 +31,9 @@ describe("a setup that fails unexpectedly", () => {
       env,
     );
     expect(chat.status).toBe(500);
-    expect(await chat.json()).toMatchObject({ error: { code: "proxy_misconfigured", message: expect.stringMatching(/binding store is gone/) } });
+    expect(await chat.json()).toMatchObject({
+      error: { code: "proxy_misconfigured", message: expect.stringMatching(/binding store is gone/) },
+    });
 
     expect(logs.map((line) => [line.path, line.status, line.error_code])).toEqual([
       ["/health", 503, "proxy_misconfigured"],

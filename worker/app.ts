@@ -74,7 +74,9 @@ async function health(c: AppContext): Promise<Response> {
   const state = c.get("state");
   if (isMisconfigured(state)) return unhealthy(c, state.problems);
   const problems = await readyProblems(state);
-  return problems.length ? unhealthy(c, problems) : jsonResponse({ status: "ok", models: Object.keys(state.config.models).length });
+  return problems.length
+    ? unhealthy(c, problems)
+    : jsonResponse({ status: "ok", models: Object.keys(state.config.models).length });
 }
 
 /** What a configuration that parsed can still get wrong: no client keys, a chat_template that does not compile. */
@@ -97,7 +99,10 @@ function misconfigured(problems: readonly string[]): BedrockEdgeError {
   );
 }
 
-async function withReady(c: AppContext, handler: (c: AppContext, ready: Ready) => Promise<Response>): Promise<Response> {
+async function withReady(
+  c: AppContext,
+  handler: (c: AppContext, ready: Ready) => Promise<Response>,
+): Promise<Response> {
   const state = c.get("state");
   return isMisconfigured(state) ? refuse(c, misconfigured(state.problems)) : handler(c, state);
 }

@@ -7,7 +7,15 @@ describe("client keys", () => {
   it("accept every configured key and nothing near it", async () => {
     expect(await check("sk-alpha-123")).toBe(true);
     expect(await check("sk-beta-456")).toBe(true);
-    for (const near of ["sk-alpha-12", "sk-alpha-1234", "SK-ALPHA-123", " sk-alpha-123", "sk-beta-456sk-alpha-123", "", undefined]) {
+    for (const near of [
+      "sk-alpha-12",
+      "sk-alpha-1234",
+      "SK-ALPHA-123",
+      " sk-alpha-123",
+      "sk-beta-456sk-alpha-123",
+      "",
+      undefined,
+    ]) {
       expect(await check(near), String(near)).toBe(false);
     }
   });

@@ -53,7 +53,8 @@ export async function authorise(
     );
   }
   const key = presentedKey(headers);
-  if (!key) return refusal(401, "Missing API key: send Authorization: Bearer <key> (or x-api-key: <key>).", "missing_api_key");
+  if (!key)
+    return refusal(401, "Missing API key: send Authorization: Bearer <key> (or x-api-key: <key>).", "missing_api_key");
   if (!(await checkKey(key))) return refusal(401, "Incorrect API key provided.", "invalid_api_key");
   return undefined;
 }

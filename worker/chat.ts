@@ -80,7 +80,12 @@ function describe(log: RequestLog, body: Record<string, unknown>, logPrompts: bo
   if (logPrompts) log.line.messages = body.messages;
 }
 
-function prepareCall(ready: Ready, log: RequestLog, request: ChatCompletionCreateParams, upstream: AbortController): Call {
+function prepareCall(
+  ready: Ready,
+  log: RequestLog,
+  request: ChatCompletionCreateParams,
+  upstream: AbortController,
+): Call {
   let startWaiting: () => void = () => undefined;
   const waiting = new Promise<"waiting">((resolve) => (startWaiting = () => resolve("waiting")));
   return {

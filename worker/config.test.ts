@@ -22,11 +22,18 @@ function problems(env: ProxyEnv): string[] {
 
 describe("parseConfig", () => {
   it("reads the bindings", () => {
-    const config = configOf({ ...good, BEDROCK_MAX_RETRIES: "4", CORS_ORIGINS: "https://a.example, https://b.example" });
+    const config = configOf({
+      ...good,
+      BEDROCK_MAX_RETRIES: "4",
+      CORS_ORIGINS: "https://a.example, https://b.example",
+    });
     expect(config.apiKeys).toEqual(["sk-a", "sk-b"]);
     expect(config.maxRetries).toBe(4);
     expect(config.corsOrigins).toEqual(["https://a.example", "https://b.example"]);
-    expect(config.credentials).toEqual({ accessKeyId: good.AWS_ACCESS_KEY_ID, secretAccessKey: good.AWS_SECRET_ACCESS_KEY });
+    expect(config.credentials).toEqual({
+      accessKeyId: good.AWS_ACCESS_KEY_ID,
+      secretAccessKey: good.AWS_SECRET_ACCESS_KEY,
+    });
   });
 
   it("reports every problem at once, by binding name, never quoting a secret or an ARN", () => {
@@ -54,7 +61,9 @@ describe("parseConfig", () => {
 
 describe("BEDROCK_ENDPOINT", () => {
   it("is kept without its trailing slash", () => {
-    expect(configOf({ ...good, BEDROCK_ENDPOINT: "https://vpce.example.com/" }).endpoint).toBe("https://vpce.example.com");
+    expect(configOf({ ...good, BEDROCK_ENDPOINT: "https://vpce.example.com/" }).endpoint).toBe(
+      "https://vpce.example.com",
+    );
   });
 
   it.each([
@@ -88,8 +97,16 @@ describe("AWS_REGION and the models' ARNs", () => {
   });
 
   it("every ARN region is fine without AWS_REGION, and a model with its own region is not AWS_REGION's", () => {
-    expect(problems({ ...good, MODELS: JSON.stringify({ r1: `bedrock/deepseek_r1/${ARN}`, west: `bedrock/llama/${WEST}` }) })).toEqual([]);
-    const own = { west: { model: `bedrock/llama/${WEST}`, region: "us-west-2" }, plain: "bedrock/openai/us-west-2/some-model-id" };
+    expect(
+      problems({
+        ...good,
+        MODELS: JSON.stringify({ r1: `bedrock/deepseek_r1/${ARN}`, west: `bedrock/llama/${WEST}` }),
+      }),
+    ).toEqual([]);
+    const own = {
+      west: { model: `bedrock/llama/${WEST}`, region: "us-west-2" },
+      plain: "bedrock/openai/us-west-2/some-model-id",
+    };
     expect(problems({ ...good, AWS_REGION: "us-east-1", MODELS: JSON.stringify(own) })).toEqual([]);
   });
 });

@@ -88,7 +88,10 @@ export function parseConfig(env: ProxyEnv): ConfigResult {
   const config: ProxyConfig = {
     ...auth,
     models,
-    apiKeys: (text(env.PROXY_API_KEYS) ?? "").split(",").map((key) => key.trim()).filter(Boolean),
+    apiKeys: (text(env.PROXY_API_KEYS) ?? "")
+      .split(",")
+      .map((key) => key.trim())
+      .filter(Boolean),
     corsOrigins: parseOrigins(text(env.CORS_ORIGINS), problems),
     maxBodyBytes: integer("MAX_BODY_BYTES", env.MAX_BODY_BYTES, problems, 1024) ?? DEFAULT_MAX_BODY_BYTES,
     logPrompts: env.LOG_PROMPTS === true || text(env.LOG_PROMPTS) === "true",
@@ -130,9 +133,13 @@ function readCredentials(env: ProxyEnv, problems: string[]): Pick<ProxyConfig, "
   }
   if (bearer) return { apiKey: bearer };
   if (accessKeyId && secretAccessKey) {
-    return { credentials: sessionToken ? { accessKeyId, secretAccessKey, sessionToken } : { accessKeyId, secretAccessKey } };
+    return {
+      credentials: sessionToken ? { accessKeyId, secretAccessKey, sessionToken } : { accessKeyId, secretAccessKey },
+    };
   }
-  problems.push("no Bedrock credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (wrangler secret put), or AWS_BEARER_TOKEN_BEDROCK");
+  problems.push(
+    "no Bedrock credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (wrangler secret put), or AWS_BEARER_TOKEN_BEDROCK",
+  );
   return {};
 }
 
@@ -153,7 +160,9 @@ function regionConflicts(models: Record<string, ModelConfig>, region: string): s
     const parsed = parseModelString(entry.model);
     const arnRegion = parseArn(parsed.modelId)?.region;
     if (entry.region || parsed.region || !arnRegion || arnRegion === region) continue;
-    conflicts.push(`MODELS["${name}"]: its ARN is in ${arnRegion.slice(0, 40)} but AWS_REGION is ${region} (an imported model can only be called in its own region)`);
+    conflicts.push(
+      `MODELS["${name}"]: its ARN is in ${arnRegion.slice(0, 40)} but AWS_REGION is ${region} (an imported model can only be called in its own region)`,
+    );
   }
   return conflicts;
 }
@@ -172,9 +181,13 @@ function readEndpoint(endpoint: string | undefined, problems: string[]): string 
 /** "*" or exact origins (`https://app.example.com`): a path or a trailing slash would never match. */
 function parseOrigins(value: string | undefined, problems: string[]): string[] {
   if (!value) return [];
-  const origins = value.split(",").map((origin) => origin.trim()).filter(Boolean);
+  const origins = value
+    .split(",")
+    .map((origin) => origin.trim())
+    .filter(Boolean);
   for (const origin of origins) {
-    if (origin !== "*" && !isOrigin(origin)) problems.push(`CORS_ORIGINS: "${origin.slice(0, 80)}" is not an origin like https://app.example.com, or *`);
+    if (origin !== "*" && !isOrigin(origin))
+      problems.push(`CORS_ORIGINS: "${origin.slice(0, 80)}" is not an origin like https://app.example.com, or *`);
   }
   return origins;
 }

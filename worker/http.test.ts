@@ -18,7 +18,9 @@ describe("ARNs in what clients are told", () => {
     expect(error.code).toBe("upstream_auth_failed");
     expect(error.message).not.toContain("123456789012");
     expect(error.message).not.toContain("BedrockCaller");
-    expect(error.message).toContain("User: arn:… is not authorized to perform: bedrock:InvokeModel on resource: arn:… because");
+    expect(error.message).toContain(
+      "User: arn:… is not authorized to perform: bedrock:InvokeModel on resource: arn:… because",
+    );
   });
 
   it("any other error's message is shortened the same way", async () => {
@@ -35,7 +37,9 @@ describe("ARNs in what clients are told", () => {
   });
 
   it("shortenArns leaves text without ARNs alone, and 'bedrock:InvokeModel' is not an ARN", () => {
-    expect(shortenArns("not authorized to perform: bedrock:InvokeModel")).toBe("not authorized to perform: bedrock:InvokeModel");
+    expect(shortenArns("not authorized to perform: bedrock:InvokeModel")).toBe(
+      "not authorized to perform: bedrock:InvokeModel",
+    );
     expect(shortenArns(`bedrock/llama/${MODEL}`)).toBe("bedrock/llama/arn:…");
     const plain = new BedrockEdgeError({ status: 404, message: "nothing here", code: "x" });
     expect(asProxyError(plain)).toBe(plain);

@@ -56,7 +56,10 @@ export function buildState(env: ProxyEnv, options: StateOptions): State {
     const parsed = parseConfig(env);
     return parsed.ok ? readyFrom(parsed.config, secrets, options) : { problems: parsed.problems, secrets };
   } catch (error) {
-    return { problems: [`the proxy could not be set up (${shortenArns(redactSecrets(describeError(error), secrets))})`], secrets };
+    return {
+      problems: [`the proxy could not be set up (${shortenArns(redactSecrets(describeError(error), secrets))})`],
+      secrets,
+    };
   }
 }
 
@@ -110,7 +113,13 @@ function describeError(error: unknown): string {
  */
 function proxySecrets(env: ProxyEnv): string[] {
   const keys = typeof env.PROXY_API_KEYS === "string" ? env.PROXY_API_KEYS.split(",") : [];
-  return [...keys, env.AWS_SECRET_ACCESS_KEY, env.AWS_SESSION_TOKEN, env.AWS_ACCESS_KEY_ID, env.AWS_BEARER_TOKEN_BEDROCK]
+  return [
+    ...keys,
+    env.AWS_SECRET_ACCESS_KEY,
+    env.AWS_SESSION_TOKEN,
+    env.AWS_ACCESS_KEY_ID,
+    env.AWS_BEARER_TOKEN_BEDROCK,
+  ]
     .map((value) => (typeof value === "string" ? value.trim() : ""))
     .filter(Boolean);
 }

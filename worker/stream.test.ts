@@ -51,11 +51,21 @@ describe("a cold model that never comes up", () => {
 
 describe("a failure after the first byte", () => {
   it("goes out through the same mapping: ARNs shortened", async () => {
-    const failure = bedrockException("ModelStreamErrorException", "The model arn:aws:bedrock:us-east-1:123456789012:imported-model/x failed", 424);
+    const failure = bedrockException(
+      "ModelStreamErrorException",
+      "The model arn:aws:bedrock:us-east-1:123456789012:imported-model/x failed",
+      424,
+    );
     const stream: ChatCompletionStream = {
       abort: () => undefined,
       async *[Symbol.asyncIterator]() {
-        yield { id: "c", object: "chat.completion.chunk" as const, created: 1, model: "m", choices: [{ index: 0, delta: { content: "Hi" }, finish_reason: null }] };
+        yield {
+          id: "c",
+          object: "chat.completion.chunk" as const,
+          created: 1,
+          model: "m",
+          choices: [{ index: 0, delta: { content: "Hi" }, finish_reason: null }],
+        };
         throw failure;
       },
     };

@@ -16,5 +16,10 @@ const imported = performance.now();
 const text = await entry.firstRequest(endpoint, { ...EMULATOR_CREDENTIALS }, modelId);
 const answered = performance.now();
 if (!text.startsWith("Hello from the Bedrock emulator")) throw new Error(`unexpected answer: ${text.slice(0, 80)}`);
-report({ importMs: imported - started, requestMs: answered - imported, totalMs: answered - started, sinceStartMs: answered });
+report({
+  importMs: imported - started,
+  requestMs: answered - imported,
+  totalMs: answered - started,
+  sinceStartMs: answered,
+});
 process.exit(0);

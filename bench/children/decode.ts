@@ -36,7 +36,12 @@ function same(a: Decoded, b: Decoded, what: string): void {
   if (a.chars !== b.chars) throw new Error(`${what}: decoded ${a.chars} characters, the reference ${b.chars}`);
 }
 
-const samples = { ours: [] as number[], bareAtob: [] as number[], bareBuffer: [] as number[], oursSmallBatch: [] as number[] };
+const samples = {
+  ours: [] as number[],
+  bareAtob: [] as number[],
+  bareBuffer: [] as number[],
+  oursSmallBatch: [] as number[],
+};
 // Warm-up: let the JIT settle on every path before anything is recorded.
 for (let i = 0; i < 2; i++) {
   await client.decode(bigPieces);

@@ -14,8 +14,16 @@ const callsPerRun = numberArg("calls", 1000);
 const MODEL_ARN = "arn:aws:bedrock:us-east-1:123456789012:imported-model/abcdefgh1234";
 const URL_ = `https://bedrock-runtime.us-east-1.amazonaws.com/model/${encodeURIComponent(MODEL_ARN)}/invoke-with-response-stream`;
 // A typical request body: a rendered Llama 3 prompt of a short conversation (about 1.5 KB).
-const PROMPT = Array.from({ length: 12 }, (_, i) => `<|start_header_id|>${i % 2 ? "assistant" : "user"}<|end_header_id|>\n\nMessage ${i}: the quick brown fox jumps over the lazy dog, twice over.<|eot_id|>`).join("");
-const BODY = JSON.stringify({ prompt: `<|begin_of_text|>${PROMPT}<|start_header_id|>assistant<|end_header_id|>\n\n`, max_gen_len: 512, temperature: 0.7 });
+const PROMPT = Array.from(
+  { length: 12 },
+  (_, i) =>
+    `<|start_header_id|>${i % 2 ? "assistant" : "user"}<|end_header_id|>\n\nMessage ${i}: the quick brown fox jumps over the lazy dog, twice over.<|eot_id|>`,
+).join("");
+const BODY = JSON.stringify({
+  prompt: `<|begin_of_text|>${PROMPT}<|start_header_id|>assistant<|end_header_id|>\n\n`,
+  max_gen_len: 512,
+  temperature: 0.7,
+});
 const HEADERS = { "content-type": "application/json", "x-amzn-bedrock-accept": "application/json" };
 const AUTH = { kind: "sigv4", credentials: { ...EMULATOR_CREDENTIALS } } as const;
 
@@ -53,7 +61,12 @@ const contenders = {
 
 // The whole non-streamed request path of the client with the network stubbed: validate, render
 // the prompt, sign, fetch (a canned answer), map the answer. Shows what signing weighs in it.
-const answer = JSON.stringify({ generation: "Hello.", prompt_token_count: 40, generation_token_count: 2, stop_reason: "stop" });
+const answer = JSON.stringify({
+  generation: "Hello.",
+  prompt_token_count: 40,
+  generation_token_count: 2,
+  stop_reason: "stop",
+});
 const bedrock = createBedrock({
   credentials: EMULATOR_CREDENTIALS,
   fetch: async () => new Response(answer, { headers: { "content-type": "application/json" } }),
@@ -63,7 +76,11 @@ const messages = Array.from({ length: 12 }, (_, i) => ({
   content: `Message ${i}: the quick brown fox jumps over the lazy dog, twice over.`,
 }));
 const requestPath = async () => {
-  const completion = await bedrock.chat.completions.create({ model: `bedrock/llama/${MODEL_ARN}`, messages, max_tokens: 512 });
+  const completion = await bedrock.chat.completions.create({
+    model: `bedrock/llama/${MODEL_ARN}`,
+    messages,
+    max_tokens: 512,
+  });
   if (!completion.choices[0]) throw new Error("no answer");
 };
 

@@ -40,7 +40,9 @@ export function decodeBare(pieces: readonly Uint8Array[], base64: Base64Decoder)
     }
     let offset = 0;
     while (buffer.byteLength - offset >= 4) {
-      const length = ((buffer[offset]! << 24) | (buffer[offset + 1]! << 16) | (buffer[offset + 2]! << 8) | buffer[offset + 3]!) >>> 0;
+      const length =
+        ((buffer[offset]! << 24) | (buffer[offset + 1]! << 16) | (buffer[offset + 2]! << 8) | buffer[offset + 3]!) >>>
+        0;
       if (buffer.byteLength - offset < length) break;
       const message = codec.decode(buffer.subarray(offset, offset + length));
       offset += length;

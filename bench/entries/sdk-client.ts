@@ -5,6 +5,8 @@ import { BedrockRuntimeClient, InvokeModelWithResponseStreamCommand } from "@aws
 
 export async function invokeStream(modelId: string, body: string): Promise<unknown> {
   const client = new BedrockRuntimeClient({ region: "us-east-1" });
-  const answer = await client.send(new InvokeModelWithResponseStreamCommand({ modelId, body, contentType: "application/json" }));
+  const answer = await client.send(
+    new InvokeModelWithResponseStreamCommand({ modelId, body, contentType: "application/json" }),
+  );
   return answer.body;
 }

@@ -58,7 +58,9 @@ export async function bundleForNode(entry: string, outfile: string, extra: Build
     // ESM entry points (dist-es) where a package has them, as for the edge build.
     mainFields: ["module", "main"],
     // Some CommonJS dependencies require() Node built-ins: give the ESM bundle a require.
-    banner: { js: 'import { createRequire as __benchRequire } from "node:module"; const require = __benchRequire(import.meta.url);' },
+    banner: {
+      js: 'import { createRequire as __benchRequire } from "node:module"; const require = __benchRequire(import.meta.url);',
+    },
     logLevel: "silent",
     absWorkingDir: ROOT,
     ...extra,

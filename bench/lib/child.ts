@@ -11,7 +11,11 @@ export interface ChildRun {
   wallMs: number;
 }
 
-export function runChild(script: string, args: readonly string[] = [], nodeFlags: readonly string[] = []): Promise<ChildRun> {
+export function runChild(
+  script: string,
+  args: readonly string[] = [],
+  nodeFlags: readonly string[] = [],
+): Promise<ChildRun> {
   return new Promise((resolvePromise, reject) => {
     const started = performance.now();
     const child = spawn(process.execPath, [...nodeFlags, script, ...args], { stdio: ["ignore", "pipe", "pipe"] });
@@ -22,7 +26,10 @@ export function runChild(script: string, args: readonly string[] = [], nodeFlags
     child.once("error", reject);
     child.once("close", (code) => {
       const wallMs = performance.now() - started;
-      const line = stdout.split("\n").reverse().find((l) => l.startsWith(RESULT_PREFIX));
+      const line = stdout
+        .split("\n")
+        .reverse()
+        .find((l) => l.startsWith(RESULT_PREFIX));
       if (code !== 0 || line === undefined) {
         reject(new Error(`${script} exited with ${code}:\n${stderr.slice(-2000)}${stdout.slice(-1000)}`));
         return;

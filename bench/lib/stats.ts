@@ -31,5 +31,8 @@ export function quantile(sorted: readonly number[], q: number): number {
 }
 
 export function percentile(samples: readonly number[], q: number): number {
-  return quantile([...samples].sort((a, b) => a - b), q);
+  return quantile(
+    [...samples].sort((a, b) => a - b),
+    q,
+  );
 }

@@ -3,10 +3,21 @@
 import type { Figure, Unit } from "./figure.ts";
 import type { Summary } from "./stats.ts";
 
-const DECIMALS: Record<Unit, number> = { KiB: 1, "MB/s": 1, ms: 2, "ms/MB": 2, "sig/s": 0, "req/s": 0, MiB: 1, x: 2, "%": 1 };
+const DECIMALS: Record<Unit, number> = {
+  KiB: 1,
+  "MB/s": 1,
+  ms: 2,
+  "ms/MB": 2,
+  "sig/s": 0,
+  "req/s": 0,
+  MiB: 1,
+  x: 2,
+  "%": 1,
+};
 
 function number(value: number, unit: Unit): string {
-  const decimals = unit === "ms" && Math.abs(value) >= 100 ? 0 : unit === "ms" && Math.abs(value) >= 10 ? 1 : DECIMALS[unit];
+  const decimals =
+    unit === "ms" && Math.abs(value) >= 100 ? 0 : unit === "ms" && Math.abs(value) >= 10 ? 1 : DECIMALS[unit];
   return value.toFixed(decimals);
 }
 
@@ -40,7 +51,11 @@ export function renderTable(figures: readonly Figure[]): string[] {
     verdict(figure.pass),
   ]);
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]!.length)));
-  const line = (cells: string[]) => cells.map((cell, column) => cell.padEnd(widths[column]!)).join(" | ").trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((cell, column) => cell.padEnd(widths[column]!))
+      .join(" | ")
+      .trimEnd();
   const lines = [line(header), widths.map((w) => "-".repeat(w)).join("-|-")];
   for (const row of rows) lines.push(line(row));
   const notes = figures.flatMap((figure, i) => (figure.note ? [`  [${i + 1}] ${figure.note}`] : []));

@@ -18,7 +18,12 @@ export interface Timing {
 const PROMPT_TEXT = "Say hello to the benchmark.";
 
 /** Builds one request for `path`; `stream` picks invoke-with-response-stream / SSE. */
-export async function prepare(path: Path, base: string, stream: boolean, model: "llama" | "llama-slow" = "llama"): Promise<Request> {
+export async function prepare(
+  path: Path,
+  base: string,
+  stream: boolean,
+  model: "llama" | "llama-slow" = "llama",
+): Promise<Request> {
   if (path === "direct") {
     const modelId = emulatorModelId("llama", model === "llama-slow" ? ["slow50"] : []);
     // The body the llama route sends for the same chat message.
@@ -32,8 +37,13 @@ export async function prepare(path: Path, base: string, stream: boolean, model: 
   });
 }
 
-async function drain(response: Response, started: number, onBytes?: (bytes: Uint8Array, at: number) => void): Promise<Timing> {
-  if (!response.ok || !response.body) throw new Error(`HTTP ${response.status}: ${(await response.text()).slice(0, 300)}`);
+async function drain(
+  response: Response,
+  started: number,
+  onBytes?: (bytes: Uint8Array, at: number) => void,
+): Promise<Timing> {
+  if (!response.ok || !response.body)
+    throw new Error(`HTTP ${response.status}: ${(await response.text()).slice(0, 300)}`);
   const reader = response.body.getReader();
   let first: number | undefined;
   for (;;) {

@@ -30,7 +30,12 @@ function wranglerCompatibility(): { compatibilityDate: string; compatibilityFlag
 }
 
 export async function startWorkerdProxy(emulatorUrl: string): Promise<WorkerdProxy> {
-  const built = await bundle({ ...edgeOptions("neutral"), minify: false, entryPoints: ["worker/index.ts"], outfile: "worker.js" });
+  const built = await bundle({
+    ...edgeOptions("neutral"),
+    minify: false,
+    entryPoints: ["worker/index.ts"],
+    outfile: "worker.js",
+  });
   const [contents] = built.outputs.values();
   if (!contents) throw new Error("the Worker bundle is empty");
   const mf = new Miniflare({

@@ -35,7 +35,8 @@ export async function runColdStart(workDirectory: string, emulatorUrl: string, s
   }
   const pick = (list: ColdStartResult[], key: keyof ColdStartResult) => summarise(list.map((r) => r[key]));
   // Each library start is paired with the SDK start next to it (same moment, same disk cache).
-  const ratio = (key: keyof ColdStartResult) => summarise(runs.library.map((r, i) => r[key] / runs.sdk[i]![key])).median;
+  const ratio = (key: keyof ColdStartResult) =>
+    summarise(runs.library.map((r, i) => r[key] / runs.sdk[i]![key])).median;
   const figures: Figure[] = [
     {
       id: "cold_start.import",

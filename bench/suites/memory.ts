@@ -38,7 +38,14 @@ export async function runMemory(workDirectory: string, runs: number): Promise<Su
     }
   }
   const mib = (list: MemoryResult[], value: (r: MemoryResult) => number) => summarise(list.map((r) => value(r) / MIB));
-  const row = (id: string, name: string, mode: "peak" | "retained", value: (r: MemoryResult) => number, goal: boolean, note: string): Figure => {
+  const row = (
+    id: string,
+    name: string,
+    mode: "peak" | "retained",
+    value: (r: MemoryResult) => number,
+    goal: boolean,
+    note: string,
+  ): Figure => {
     const largeRuns = results[mode][LARGE_MB]!;
     const smallRuns = results[mode][SMALL_MB]!;
     const large = mib(largeRuns, value);
@@ -69,8 +76,22 @@ export async function runMemory(workDirectory: string, runs: number): Promise<Su
       true,
       `heapUsed after a full GC at each quarter of the stream (process baseline ${baseline.toFixed(1)} MiB)`,
     ),
-    row("memory.peak_heap", `Peak heapUsed, ${LARGE_MB} MB stream`, "peak", (r) => r.peak.heapUsed, false, "no forced GC: peaks follow V8's collection policy, not what is held"),
-    row("memory.peak_rss", `Peak RSS, ${LARGE_MB} MB stream`, "peak", (r) => r.peak.rss, false, `streamed at ${rate.toFixed(0)} MB/s while sampling`),
+    row(
+      "memory.peak_heap",
+      `Peak heapUsed, ${LARGE_MB} MB stream`,
+      "peak",
+      (r) => r.peak.heapUsed,
+      false,
+      "no forced GC: peaks follow V8's collection policy, not what is held",
+    ),
+    row(
+      "memory.peak_rss",
+      `Peak RSS, ${LARGE_MB} MB stream`,
+      "peak",
+      (r) => r.peak.rss,
+      false,
+      `streamed at ${rate.toFixed(0)} MB/s while sampling`,
+    ),
   ];
   return { suite: "memory", figures, details: [], seconds: (performance.now() - started) / 1000 };
 }

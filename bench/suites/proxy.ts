@@ -28,7 +28,14 @@ interface RoundStats {
 
 function stats(timings: readonly Timing[]): RoundStats {
   const totals = timings.map((t) => t.totalMs);
-  return { p50: percentile(totals, 0.5), p99: percentile(totals, 0.99), ttfb50: percentile(timings.map((t) => t.ttfbMs), 0.5) };
+  return {
+    p50: percentile(totals, 0.5),
+    p99: percentile(totals, 0.99),
+    ttfb50: percentile(
+      timings.map((t) => t.ttfbMs),
+      0.5,
+    ),
+  };
 }
 
 type Scenario = { concurrency: number; stream: boolean };
@@ -72,8 +79,10 @@ export async function runProxy(emulatorUrl: string, options: ProxyOptions): Prom
           rounds[path].push(stats(await runLoad(requests, scenario.concurrency)));
           const workerd = childCpuMs("workerd");
           const emulator = childCpuMs("node");
-          if (path === "proxy" && workerd !== undefined && before.workerd !== undefined) cpu.workerd.push((workerd - before.workerd) / count);
-          if (path === "direct" && emulator !== undefined && before.emulator !== undefined) cpu.emulator.push((emulator - before.emulator) / count);
+          if (path === "proxy" && workerd !== undefined && before.workerd !== undefined)
+            cpu.workerd.push((workerd - before.workerd) / count);
+          if (path === "direct" && emulator !== undefined && before.emulator !== undefined)
+            cpu.emulator.push((emulator - before.emulator) / count);
         }
       }
       figures.push(...scenarioFigures(scenario, rounds, count));
@@ -90,7 +99,12 @@ export async function runProxy(emulatorUrl: string, options: ProxyOptions): Prom
   }
   const details = [
     "Proxy: worker/index.ts bundled with esbuild, in workerd via Miniflare (direct socket, wrangler.toml compatibility); upstream: the emulator in its own Node process. Client: Node's fetch over loopback. Direct requests are signed before the clock starts, so the proxy's own signing counts as overhead.",
-    ...(cpuLines.length ? ["CPU per request (/proc; workerd serves every proxied request on one thread, so 50 in flight queue behind it):", ...cpuLines] : []),
+    ...(cpuLines.length
+      ? [
+          "CPU per request (/proc; workerd serves every proxied request on one thread, so 50 in flight queue behind it):",
+          ...cpuLines,
+        ]
+      : []),
   ];
   return { suite: "proxy", figures, details, seconds: (performance.now() - started) / 1000 };
 }
@@ -99,7 +113,8 @@ function scenarioFigures(scenario: Scenario, rounds: Record<Path, RoundStats[]>,
   const kind = scenario.stream ? "stream" : "plain";
   const prefix = `proxy.${kind}.c${scenario.concurrency}`;
   const label = `Proxy ${kind}, ${scenario.concurrency} in flight`;
-  const added = (key: keyof RoundStats): Summary => summarise(rounds.proxy.map((r, i) => r[key] - rounds.direct[i]![key]));
+  const added = (key: keyof RoundStats): Summary =>
+    summarise(rounds.proxy.map((r, i) => r[key] - rounds.direct[i]![key]));
   const row = (key: keyof RoundStats, what: string, goal: boolean): Figure => {
     const extra = added(key);
     return {

@@ -44,9 +44,15 @@ function single(built: Bundle): Sized {
 }
 
 /** Minified bytes per package (or per source folder) in one output, largest first. */
-export function contributors(built: Bundle, outputPath?: string, byFolder = false): Array<{ name: string; bytes: number }> {
+export function contributors(
+  built: Bundle,
+  outputPath?: string,
+  byFolder = false,
+): Array<{ name: string; bytes: number }> {
   const outputs = Object.entries(built.metafile.outputs);
-  const output = (outputPath ? outputs.find(([path]) => path === outputPath) : outputs.find(([, o]) => o.entryPoint))?.[1];
+  const output = (
+    outputPath ? outputs.find(([path]) => path === outputPath) : outputs.find(([, o]) => o.entryPoint)
+  )?.[1];
   if (!output) return [];
   const byName = new Map<string, number>();
   for (const [input, { bytesInOutput }] of Object.entries(output.inputs)) {
@@ -59,7 +65,14 @@ export function contributors(built: Bundle, outputPath?: string, byFolder = fals
 
 const kib = (bytes: number) => bytes / KIB;
 
-function contributorLines(title: string, built: Bundle, gzipBytes: number, top: number, outputPath?: string, byFolder = false): string[] {
+function contributorLines(
+  title: string,
+  built: Bundle,
+  gzipBytes: number,
+  top: number,
+  outputPath?: string,
+  byFolder = false,
+): string[] {
   const list = contributors(built, outputPath, byFolder);
   const minified = list.reduce((n, c) => n + c.bytes, 0);
   const lines = [`${title} (minified bytes; gzip share estimated pro rata of ${kib(gzipBytes).toFixed(1)} KiB):`];
@@ -86,7 +99,9 @@ function withoutPackage(name: string): Plugin {
 
 /** Exact gzip bytes of the library's main chunk that each package costs (main chunk rebuilt without it). */
 async function packageCosts(packages: readonly string[], mainGzip: number, workDirectory: string): Promise<string[]> {
-  const lines = ["Exact gzip cost of each package in the main chunk (rebuilt with the package emptied, its callers kept):"];
+  const lines = [
+    "Exact gzip cost of each package in the main chunk (rebuilt with the package emptied, its callers kept):",
+  ];
   for (const name of packages) {
     const built = await bundle({
       ...edgeOptions("neutral"),
@@ -110,7 +125,11 @@ export async function runSize(workDirectory: string): Promise<SuiteResult> {
     bundle({ ...neutral, entryPoints: ["worker/index.ts"], outfile: `${workDirectory}/worker.js` }),
     // The SDK resolves its browser runtime config only through package.json's `browser` map,
     // which esbuild applies on the browser platform; on `neutral` it pulls in node:* modules.
-    bundle({ ...edgeOptions("browser"), entryPoints: ["bench/entries/sdk-client.ts"], outfile: `${workDirectory}/sdk.js` }),
+    bundle({
+      ...edgeOptions("browser"),
+      entryPoints: ["bench/entries/sdk-client.ts"],
+      outfile: `${workDirectory}/sdk.js`,
+    }),
   ]);
   const libraryOne = single(library);
   const split = entryAndTotal(librarySplit);

@@ -6,7 +6,12 @@ import { createApp } from "../../worker/mod.ts";
 // The few Bun APIs used here, declared so the file type-checks without bun-types.
 declare const Bun: {
   env: Record<string, string | undefined>;
-  serve(options: { port: number; hostname: string; idleTimeout: number; fetch: (request: Request) => Response | Promise<Response> }): { url: URL };
+  serve(options: {
+    port: number;
+    hostname: string;
+    idleTimeout: number;
+    fetch: (request: Request) => Response | Promise<Response>;
+  }): { url: URL };
 };
 
 const app = createApp({ env: Bun.env });

@@ -15,16 +15,23 @@ export type Auth = { kind: "sigv4"; credentials: AwsCredentials } | { kind: "api
 export async function resolveAuth(options: { credentials?: CredentialsOption; apiKey?: string }): Promise<Auth> {
   if (options.apiKey) return { kind: "apiKey", apiKey: options.apiKey };
   if (!options.credentials) {
-    throw configurationError("No AWS credentials: pass `credentials` ({ accessKeyId, secretAccessKey }) or a Bedrock `apiKey`.", "missing_credentials");
+    throw configurationError(
+      "No AWS credentials: pass `credentials` ({ accessKeyId, secretAccessKey }) or a Bedrock `apiKey`.",
+      "missing_credentials",
+    );
   }
   let credentials: AwsCredentials;
   try {
     credentials = typeof options.credentials === "function" ? await options.credentials() : options.credentials;
   } catch (error) {
     // The provider's own message may quote what it read; keep only that it failed.
-    throw configurationError("The credentials provider failed.", "missing_credentials", error instanceof Error ? error.name : undefined);
+    throw configurationError(
+      "The credentials provider failed.",
+      "missing_credentials",
+      error instanceof Error ? error.name : undefined,
+    );
   }
-  if (!credentials || !credentials.accessKeyId || !credentials.secretAccessKey) {
+  if (!credentials?.accessKeyId || !credentials.secretAccessKey) {
     throw configurationError("The AWS credentials lack an accessKeyId or a secretAccessKey.", "missing_credentials");
   }
   return { kind: "sigv4", credentials };

@@ -12,7 +12,9 @@ describe("region resolution (DESIGN §3)", () => {
   });
 
   it("refuses an explicit region that contradicts the ARN's", () => {
-    expect(() => resolveRegion(ARN, "eu-central-1")).toThrow(/ARN is in us-west-2 but the region setting says eu-central-1/);
+    expect(() => resolveRegion(ARN, "eu-central-1")).toThrow(
+      /ARN is in us-west-2 but the region setting says eu-central-1/,
+    );
   });
 
   it("errors (400) with no region at all", () => {
@@ -20,7 +22,16 @@ describe("region resolution (DESIGN §3)", () => {
   });
 
   it("refuses anything that is not a region: it would become part of a host name", () => {
-    for (const bad of ["us-east-1.evil.example", "us-east-1/", "US-EAST-1", "evil.com#", "us-east-1\r\nx: y", "a", "us-east-1a", ""]) {
+    for (const bad of [
+      "us-east-1.evil.example",
+      "us-east-1/",
+      "US-EAST-1",
+      "evil.com#",
+      "us-east-1\r\nx: y",
+      "a",
+      "us-east-1a",
+      "",
+    ]) {
       const arn = `arn:aws:bedrock:${bad}:1:imported-model/x`;
       expect(() => resolveRegion(arn, bad || undefined), bad).toThrow();
     }
@@ -31,7 +42,10 @@ describe("hosts and paths", () => {
   it("uses the partition's domain", () => {
     expect(bedrockBaseUrl("us-east-1")).toBe("https://bedrock-runtime.us-east-1.amazonaws.com");
     expect(bedrockBaseUrl("cn-north-1", "aws-cn")).toBe("https://bedrock-runtime.cn-north-1.amazonaws.com.cn");
-    expect(parseArn("arn:aws-cn:bedrock:cn-north-1:1:imported-model/x")).toEqual({ partition: "aws-cn", region: "cn-north-1" });
+    expect(parseArn("arn:aws-cn:bedrock:cn-north-1:1:imported-model/x")).toEqual({
+      partition: "aws-cn",
+      region: "cn-north-1",
+    });
   });
 
   it("encodes the whole model id as one path segment", () => {

@@ -25,11 +25,16 @@ function scripted(answers: Answer[]) {
 function bedrockError(status: number, name: string, message: string, headers: Record<string, string> = {}): Response {
   return new Response(JSON.stringify({ message }), {
     status,
-    headers: { "content-type": "application/json", "x-amzn-errortype": `${name}:http://internal.amazon.com/coral/com.amazon.bedrock/`, ...headers },
+    headers: {
+      "content-type": "application/json",
+      "x-amzn-errortype": `${name}:http://internal.amazon.com/coral/com.amazon.bedrock/`,
+      ...headers,
+    },
   });
 }
 
-const ok = () => new Response(JSON.stringify({ generation: "hi" }), { headers: { "content-type": "application/json" } });
+const ok = () =>
+  new Response(JSON.stringify({ generation: "hi" }), { headers: { "content-type": "application/json" } });
 
 function transport(fetch: typeof globalThis.fetch, options: TransportOptions = {}) {
   return createTransport({ credentials: CREDENTIALS, fetch, retryBaseDelayMs: 1, retryMaxDelayMs: 5, ...options });
@@ -55,7 +60,9 @@ describe("requests", () => {
     expect(request.url).toBe(
       "https://bedrock-runtime.us-east-1.amazonaws.com/model/arn%3Aaws%3Abedrock%3Aus-east-1%3A123456789012%3Aimported-model%2Fabc123def456/invoke",
     );
-    expect(request.headers.get("authorization")).toMatch(/^AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE\/\d{8}\/us-east-1\/bedrock\/aws4_request, SignedHeaders=[a-z0-9;-]+, Signature=[0-9a-f]{64}$/);
+    expect(request.headers.get("authorization")).toMatch(
+      /^AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE\/\d{8}\/us-east-1\/bedrock\/aws4_request, SignedHeaders=[a-z0-9;-]+, Signature=[0-9a-f]{64}$/,
+    );
     expect(request.headers.get("accept")).toBe("application/json");
     expect(await request.text()).toBe('{"prompt":"x"}');
   });
@@ -81,7 +88,11 @@ describe("requests", () => {
 
   it("honour the endpoint override and a per-call region", async () => {
     const { fetch, calls } = scripted([ok()]);
-    await invokeJson(transport(fetch, { endpoint: "http://127.0.0.1:4010/" }), { ...call, modelId: "my-model", region: "eu-west-1" });
+    await invokeJson(transport(fetch, { endpoint: "http://127.0.0.1:4010/" }), {
+      ...call,
+      modelId: "my-model",
+      region: "eu-west-1",
+    });
     expect(calls[0]!.url.startsWith("http://127.0.0.1:4010/model/")).toBe(true);
     expect(calls[0]!.headers.get("authorization")).toContain("/eu-west-1/bedrock/");
   });
@@ -101,7 +112,9 @@ describe("requests", () => {
 
 describe("errors", () => {
   it("keep Bedrock's exception name and status, without secrets", async () => {
-    const { fetch } = scripted([bedrockError(403, "AccessDeniedException", `denied for ${CREDENTIALS.secretAccessKey}`)]);
+    const { fetch } = scripted([
+      bedrockError(403, "AccessDeniedException", `denied for ${CREDENTIALS.secretAccessKey}`),
+    ]);
     const error = await failure(invokeJson(transport(fetch), call));
     expect(error.status).toBe(403);
     expect(error.bedrockError).toBe("AccessDeniedException");
@@ -124,7 +137,11 @@ describe("errors", () => {
 
 describe("retries", () => {
   it("retry throttling and 5xx, then succeed", async () => {
-    const { fetch, calls } = scripted([bedrockError(429, "ThrottlingException", "slow down"), bedrockError(503, "ServiceUnavailableException", "x"), ok()]);
+    const { fetch, calls } = scripted([
+      bedrockError(429, "ThrottlingException", "slow down"),
+      bedrockError(503, "ServiceUnavailableException", "x"),
+      ok(),
+    ]);
     const retries: number[] = [];
     await invokeJson(transport(fetch), { ...call, onRetry: (e) => retries.push(e.error.status) });
     expect(calls).toHaveLength(3);
@@ -132,14 +149,20 @@ describe("retries", () => {
   });
 
   it("give up after maxRetries with the last error", async () => {
-    const { fetch, calls } = scripted(Array.from({ length: 5 }, () => bedrockError(429, "ThrottlingException", "slow down")));
+    const { fetch, calls } = scripted(
+      Array.from({ length: 5 }, () => bedrockError(429, "ThrottlingException", "slow down")),
+    );
     const error = await failure(invokeJson(transport(fetch, { maxRetries: 2 }), call));
     expect(error.status).toBe(429);
     expect(calls).toHaveLength(3);
   });
 
   it("retry network errors, reported as 502 when they persist", async () => {
-    const { fetch, calls } = scripted([new TypeError("fetch failed"), new TypeError("fetch failed"), new TypeError("fetch failed")]);
+    const { fetch, calls } = scripted([
+      new TypeError("fetch failed"),
+      new TypeError("fetch failed"),
+      new TypeError("fetch failed"),
+    ]);
     const error = await failure(invokeJson(transport(fetch), call));
     expect(calls).toHaveLength(3);
     expect(error.status).toBe(502);
@@ -207,7 +230,10 @@ describe("timeouts", () => {
       });
       return new Response(body, { headers: { "content-type": "application/vnd.amazon.eventstream" } });
     };
-    const { reader } = await invokeStream(transport(quiet as typeof fetch, { idleTimeoutMs: 30 }), { ...call, stream: true });
+    const { reader } = await invokeStream(transport(quiet as typeof fetch, { idleTimeoutMs: 30 }), {
+      ...call,
+      stream: true,
+    });
     expect((await reader.read()).value).toEqual(new Uint8Array([1, 2, 3]));
     const error = await failure(reader.read());
     expect(error.status).toBe(504);
@@ -245,7 +271,10 @@ describe("timeouts", () => {
       });
       return new Response(body, { headers: { "content-type": "application/vnd.amazon.eventstream" } });
     };
-    const { reader } = await invokeStream(transport(paced as typeof fetch, { idleTimeoutMs: 50 }), { ...call, stream: true });
+    const { reader } = await invokeStream(transport(paced as typeof fetch, { idleTimeoutMs: 50 }), {
+      ...call,
+      stream: true,
+    });
     for (let i = 0; i < 3; i++) expect((await reader.read()).value).toEqual(new Uint8Array([i]));
     const started = Date.now();
     expect((await failure(reader.read())).status).toBe(504);
@@ -253,7 +282,8 @@ describe("timeouts", () => {
   });
 
   it("readableFrom turns the reader back into a stream", async () => {
-    const bytes = () => new Response(new Uint8Array([7, 8]), { headers: { "content-type": "application/vnd.amazon.eventstream" } });
+    const bytes = () =>
+      new Response(new Uint8Array([7, 8]), { headers: { "content-type": "application/vnd.amazon.eventstream" } });
     const { reader } = await invokeStream(transport(scripted([bytes()]).fetch), { ...call, stream: true });
     expect(new Uint8Array(await new Response(readableFrom(reader)).arrayBuffer())).toEqual(new Uint8Array([7, 8]));
   });

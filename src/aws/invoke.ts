@@ -176,7 +176,11 @@ interface Sent {
   abort(reason: unknown): void;
 }
 
-async function sendWithRetries<T>(transport: Transport, request: InvokeRequest, finish: (sent: Sent) => Promise<T>): Promise<T> {
+async function sendWithRetries<T>(
+  transport: Transport,
+  request: InvokeRequest,
+  finish: (sent: Sent) => Promise<T>,
+): Promise<T> {
   const region = resolveRegion(request.modelId, request.region ?? transport.region);
   const baseUrl = transport.endpoint ?? bedrockBaseUrl(region, parseArn(request.modelId)?.partition);
   const url = invokeUrl(baseUrl, request.modelId, request.stream);
@@ -233,7 +237,10 @@ async function sendOnce(transport: Transport, request: InvokeRequest, url: strin
   userSignal?.addEventListener("abort", onUserAbort, { once: true });
   // The error is made when the timer fires: an Error with its stack costs more than the request's signing.
   let timer: ReturnType<typeof setTimeout> | undefined = setTimeout(
-    () => controller.abort(upstreamTimeout(`Bedrock did not answer within ${Math.round(transport.timeoutMs / 1000)} s (timeoutMs).`)),
+    () =>
+      controller.abort(
+        upstreamTimeout(`Bedrock did not answer within ${Math.round(transport.timeoutMs / 1000)} s (timeoutMs).`),
+      ),
     transport.timeoutMs,
   );
   const stopTimer = () => {
@@ -290,7 +297,9 @@ async function sendOnce(transport: Transport, request: InvokeRequest, url: strin
   if (request.stream && !contentType.startsWith(EVENT_STREAM)) {
     await response.body?.cancel().catch(() => undefined);
     release();
-    throw badUpstream(`Bedrock answered a stream request with content-type "${contentType.slice(0, 80)}", not an event stream.`);
+    throw badUpstream(
+      `Bedrock answered a stream request with content-type "${contentType.slice(0, 80)}", not an event stream.`,
+    );
   }
   // A stream's answer has begun: from here only the idle timeout applies.
   if (request.stream) stopTimer();
@@ -301,7 +310,8 @@ async function sendOnce(transport: Transport, request: InvokeRequest, url: strin
 export function errorFromResponse(response: Response, text: string, secrets: readonly string[] = []): BedrockEdgeError {
   const json = parseJsonObject(text);
   const header = response.headers.get("x-amzn-errortype") ?? undefined;
-  const bodyType = typeof json?.__type === "string" ? json.__type : typeof json?.code === "string" ? json.code : undefined;
+  const bodyType =
+    typeof json?.__type === "string" ? json.__type : typeof json?.code === "string" ? json.code : undefined;
   const rawMessage = json
     ? String(json.message ?? json.Message ?? "")
     : response.headers.get("content-type")?.includes("html")
@@ -332,7 +342,9 @@ function guardReader(body: ReadableStream<Uint8Array>, sent: Sent, idleTimeoutMs
     if (!reading) return;
     const silent = Date.now() - readStarted;
     if (silent >= idleTimeoutMs) {
-      sent.abort(upstreamTimeout(`Bedrock's stream went silent for ${Math.round(idleTimeoutMs / 1000)} s (idleTimeoutMs).`));
+      sent.abort(
+        upstreamTimeout(`Bedrock's stream went silent for ${Math.round(idleTimeoutMs / 1000)} s (idleTimeoutMs).`),
+      );
     } else {
       watchdog = setTimeout(check, idleTimeoutMs - silent);
     }
@@ -408,4 +420,3 @@ function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
     );
   });
 }
-

@@ -24,7 +24,13 @@ export function retryKind(error: BedrockEdgeError, answeredByBedrock: boolean): 
   if (error.code === "upstream_unreachable") return "retryable";
   if (!answeredByBedrock) return "final";
   if (error.bedrockError === "ModelNotReadyException") return "model_not_ready";
-  if (error.status === 429 || error.status === 500 || error.status === 502 || error.status === 503 || error.status === 504) {
+  if (
+    error.status === 429 ||
+    error.status === 500 ||
+    error.status === 502 ||
+    error.status === 503 ||
+    error.status === 504
+  ) {
     return "retryable";
   }
   return "final";

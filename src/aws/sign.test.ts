@@ -8,7 +8,15 @@ import type { Auth } from "./credentials.ts";
 import { bedrockBaseUrl, invokeUrl } from "./endpoint.ts";
 import { authorise, type SigningKeyCache } from "./sign.ts";
 
-const REGIONS = ["us-east-1", "us-west-2", "eu-central-1", "ap-southeast-2", "us-gov-west-1", "cn-north-1", "me-central-1"];
+const REGIONS = [
+  "us-east-1",
+  "us-west-2",
+  "eu-central-1",
+  "ap-southeast-2",
+  "us-gov-west-1",
+  "cn-north-1",
+  "me-central-1",
+];
 const idChar = fc.constantFrom(..."abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789:._/+-".split(""));
 const alnum = fc.constantFrom(..."abcdefghijklmnopqrstuvwxyz0123456789".split(""));
 
@@ -16,14 +24,25 @@ const requestArb = fc.record({
   region: fc.constantFrom(...REGIONS),
   modelId: fc.oneof(
     fc.tuple(alnum, fc.string({ unit: idChar, maxLength: 80 })).map(([a, b]) => a + b),
-    fc.string({ unit: alnum, minLength: 12, maxLength: 12 }).map((id) => `arn:aws:bedrock:us-east-1:123456789012:imported-model/${id}`),
+    fc
+      .string({ unit: alnum, minLength: 12, maxLength: 12 })
+      .map((id) => `arn:aws:bedrock:us-east-1:123456789012:imported-model/${id}`),
   ),
   body: fc.string({ unit: "binary", maxLength: 400 }).map((text) => JSON.stringify({ prompt: text })),
   stream: fc.boolean(),
-  accessKeyId: fc.string({ unit: fc.constantFrom(..."ABCDEFGHIJKLMNOPQRSTUVWXYZ234567".split("")), minLength: 16, maxLength: 16 }).map((k) => `AKIA${k}`),
-  secretAccessKey: fc.string({ unit: fc.constantFrom(..."abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+/".split("")), minLength: 40, maxLength: 40 }),
+  accessKeyId: fc
+    .string({ unit: fc.constantFrom(..."ABCDEFGHIJKLMNOPQRSTUVWXYZ234567".split("")), minLength: 16, maxLength: 16 })
+    .map((k) => `AKIA${k}`),
+  secretAccessKey: fc.string({
+    unit: fc.constantFrom(..."abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+/".split("")),
+    minLength: 40,
+    maxLength: 40,
+  }),
   sessionToken: fc.option(fc.base64String({ minLength: 20, maxLength: 300 }), { nil: undefined }),
-  endpoint: fc.option(fc.constantFrom("http://127.0.0.1:4010", "https://vpce-0abc.bedrock-runtime.us-east-1.vpce.amazonaws.com"), { nil: undefined }),
+  endpoint: fc.option(
+    fc.constantFrom("http://127.0.0.1:4010", "https://vpce-0abc.bedrock-runtime.us-east-1.vpce.amazonaws.com"),
+    { nil: undefined },
+  ),
 });
 
 type Sample = typeof requestArb extends fc.Arbitrary<infer T> ? T : never;
@@ -31,13 +50,26 @@ type Sample = typeof requestArb extends fc.Arbitrary<infer T> ? T : never;
 async function signed(sample: Sample, cache: SigningKeyCache = new Map()) {
   const base = sample.endpoint ?? bedrockBaseUrl(sample.region, sample.region.startsWith("cn-") ? "aws-cn" : "aws");
   const url = invokeUrl(base, sample.modelId, sample.stream);
-  const credentials = { accessKeyId: sample.accessKeyId, secretAccessKey: sample.secretAccessKey, sessionToken: sample.sessionToken };
+  const credentials = {
+    accessKeyId: sample.accessKeyId,
+    secretAccessKey: sample.secretAccessKey,
+    sessionToken: sample.sessionToken,
+  };
   const auth: Auth = { kind: "sigv4", credentials };
-  const headers = await authorise({ url, headers: { "content-type": "application/json", accept: "application/json" }, body: sample.body }, auth, sample.region, cache);
+  const headers = await authorise(
+    { url, headers: { "content-type": "application/json", accept: "application/json" }, body: sample.body },
+    auth,
+    sample.region,
+    cache,
+  );
   return { request: new Request(url, { method: "POST", headers, body: sample.body }), credentials };
 }
 
-async function verify(request: Request, credentials: { accessKeyId: string; secretAccessKey: string; sessionToken?: string }, body?: string) {
+async function verify(
+  request: Request,
+  credentials: { accessKeyId: string; secretAccessKey: string; sessionToken?: string },
+  body?: string,
+) {
   const bytes = new TextEncoder().encode(body ?? (await request.clone().text()));
   return authenticate(request, new URL(request.url), bytes, { credentials: [credentials], apiKeys: [], now: Date.now });
 }
@@ -60,8 +92,14 @@ describe("SigV4 signatures verify with an independent implementation", () => {
       fc.asyncProperty(requestArb, async (sample) => {
         const { request, credentials } = await signed(sample);
         expect((await verify(request, credentials, `${sample.body} `)).ok).toBe(false);
-        expect((await verify(request, { ...credentials, secretAccessKey: `${credentials.secretAccessKey.slice(1)}x` })).ok).toBe(false);
-        const moved = new Request(request.url.replace("/model/", "/model/x"), { method: "POST", headers: request.headers, body: sample.body });
+        expect(
+          (await verify(request, { ...credentials, secretAccessKey: `${credentials.secretAccessKey.slice(1)}x` })).ok,
+        ).toBe(false);
+        const moved = new Request(request.url.replace("/model/", "/model/x"), {
+          method: "POST",
+          headers: request.headers,
+          body: sample.body,
+        });
         expect((await verify(moved, credentials)).ok).toBe(false);
       }),
       { numRuns: 50 },

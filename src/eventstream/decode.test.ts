@@ -7,7 +7,12 @@ import { readBedrockEvent } from "./events.ts";
 const models = [
   { generation: "Hel", prompt_token_count: 7, generation_token_count: 1, stop_reason: null },
   { generation: "lo, wörld 👋", prompt_token_count: null, generation_token_count: 2, stop_reason: null },
-  { generation: "", generation_token_count: 3, stop_reason: "stop", "amazon-bedrock-invocationMetrics": { inputTokenCount: 7, outputTokenCount: 3 } },
+  {
+    generation: "",
+    generation_token_count: 3,
+    stop_reason: "stop",
+    "amazon-bedrock-invocationMetrics": { inputTokenCount: 7, outputTokenCount: 3 },
+  },
 ];
 const bytes = concat(models.map(chunkFrame));
 
@@ -57,7 +62,14 @@ describe("decodeEventStream splits frames at any boundary", () => {
 
   it("keeps headers of every type the codec writes", async () => {
     const [message] = await decodeAll([
-      frame({ ":message-type": { type: "string", value: "event" }, flag: { type: "boolean", value: true }, n: { type: "integer", value: 7 } }, "{}"),
+      frame(
+        {
+          ":message-type": { type: "string", value: "event" },
+          flag: { type: "boolean", value: true },
+          n: { type: "integer", value: 7 },
+        },
+        "{}",
+      ),
     ]);
     expect(message!.headers.flag).toEqual({ type: "boolean", value: true });
     expect(message!.headers.n).toEqual({ type: "integer", value: 7 });
@@ -143,20 +155,36 @@ describe("readBedrockEvent", () => {
 
   it("turns an error message into an error", () => {
     const [message] = createMessageSplitter().push(
-      frame({ ":message-type": { type: "string", value: "error" }, ":error-code": { type: "string", value: "InternalFailure" }, ":error-message": { type: "string", value: "bad" } }, ""),
+      frame(
+        {
+          ":message-type": { type: "string", value: "error" },
+          ":error-code": { type: "string", value: "InternalFailure" },
+          ":error-message": { type: "string", value: "bad" },
+        },
+        "",
+      ),
     );
     expect(() => readBedrockEvent(message!)).toThrow("bad");
   });
 
   it("ignores other event types", () => {
     const [message] = createMessageSplitter().push(
-      frame({ ":message-type": { type: "string", value: "event" }, ":event-type": { type: "string", value: "initial-response" } }, "{}"),
+      frame(
+        {
+          ":message-type": { type: "string", value: "event" },
+          ":event-type": { type: "string", value: "initial-response" },
+        },
+        "{}",
+      ),
     );
     expect(readBedrockEvent(message!)).toBeUndefined();
   });
 
   it("refuses a chunk whose bytes are not base64 JSON", () => {
-    const headers = { ":message-type": { type: "string" as const, value: "event" }, ":event-type": { type: "string" as const, value: "chunk" } };
+    const headers = {
+      ":message-type": { type: "string" as const, value: "event" },
+      ":event-type": { type: "string" as const, value: "chunk" },
+    };
     for (const body of ['{"bytes":"***"}', '{"bytes":"bm90IGpzb24="}', "not json", '{"nobytes":1}']) {
       const [message] = createMessageSplitter().push(frame(headers, body));
       expect(() => readBedrockEvent(message!)).toThrow(/not base64-encoded JSON/);
@@ -169,7 +197,10 @@ describe("the decoder is linear in the stream's length", () => {
     // 2,000 frames fed in 7-byte pieces: a decoder that re-copies its buffer per chunk would
     // copy ~quadratically many bytes; count what the splitter allocates instead.
     const many = concat(Array.from({ length: 2000 }, (_, i) => chunkFrame({ generation: `piece ${i}` })));
-    const pieces = cut(many, Array.from({ length: Math.floor(many.length / 7) }, (_, i) => (i + 1) * 7));
+    const pieces = cut(
+      many,
+      Array.from({ length: Math.floor(many.length / 7) }, (_, i) => (i + 1) * 7),
+    );
     const splitter = createMessageSplitter();
     const OriginalUint8Array = globalThis.Uint8Array;
     let allocated = 0;

@@ -28,8 +28,16 @@ function feed(pieces: Uint8Array[], maxMessageBytes?: number): Outcome {
 const bodyBytes = (message: EventStreamMessage) => Array.from(message.body).join(",");
 
 const frameArb = fc.oneof(
-  fc.record({ generation: fc.string({ unit: "binary", maxLength: 60 }), generation_token_count: fc.nat(), stop_reason: fc.constantFrom(null, "stop", "length") }).map(chunkFrame),
-  fc.tuple(fc.constantFrom("throttlingException", "modelStreamErrorException"), fc.string({ maxLength: 30 })).map(([type, message]) => exceptionFrame(type, message)),
+  fc
+    .record({
+      generation: fc.string({ unit: "binary", maxLength: 60 }),
+      generation_token_count: fc.nat(),
+      stop_reason: fc.constantFrom(null, "stop", "length"),
+    })
+    .map(chunkFrame),
+  fc
+    .tuple(fc.constantFrom("throttlingException", "modelStreamErrorException"), fc.string({ maxLength: 30 }))
+    .map(([type, message]) => exceptionFrame(type, message)),
 );
 const framesArb = fc.array(frameArb, { minLength: 1, maxLength: 8 });
 
@@ -46,8 +54,20 @@ type Mutation =
 const mutationArb: fc.Arbitrary<Mutation> = fc.oneof(
   fc.record({ kind: fc.constant("flip" as const), at: fc.nat(), bit: fc.integer({ min: 0, max: 7 }) }),
   fc.record({ kind: fc.constant("truncate" as const), at: fc.nat() }),
-  fc.record({ kind: fc.constant("junk" as const), at: fc.nat(), bytes: fc.uint8Array({ minLength: 1, maxLength: 40 }) }),
-  fc.record({ kind: fc.constant("absurd-length" as const), frame: fc.nat(), length: fc.oneof(fc.constant(0xffffffff), fc.integer({ min: 0, max: 15 }), fc.integer({ min: 17_000_000, max: 0xfffffff0 })) }),
+  fc.record({
+    kind: fc.constant("junk" as const),
+    at: fc.nat(),
+    bytes: fc.uint8Array({ minLength: 1, maxLength: 40 }),
+  }),
+  fc.record({
+    kind: fc.constant("absurd-length" as const),
+    frame: fc.nat(),
+    length: fc.oneof(
+      fc.constant(0xffffffff),
+      fc.integer({ min: 0, max: 15 }),
+      fc.integer({ min: 17_000_000, max: 0xfffffff0 }),
+    ),
+  }),
   fc.record({ kind: fc.constant("duplicate" as const), frame: fc.nat() }),
 );
 

@@ -23,9 +23,21 @@ describe("request validation names the field", () => {
     [{ ...ok, messages: [] }, "messages", /must not be empty/],
     [{ ...ok, messages: "hi" }, "messages", /Expected Array/],
     [{ ...ok, messages: [{ role: "wizard", content: "x" }] }, "messages[0].role", /role must be one of/],
-    [{ ...ok, messages: [ok.messages[0], { role: "user", content: 5 }] }, "messages[1].content", /string or an array of content parts/],
-    [{ ...ok, messages: [{ role: "user", content: [{ type: "audio", x: 1 }] }] }, "messages[0].content[0].type", /text.*image_url/],
-    [{ ...ok, messages: [{ role: "user", content: [{ type: "image_url", image_url: {} }] }] }, "messages[0].content[0].image_url.url", /url/],
+    [
+      { ...ok, messages: [ok.messages[0], { role: "user", content: 5 }] },
+      "messages[1].content",
+      /string or an array of content parts/,
+    ],
+    [
+      { ...ok, messages: [{ role: "user", content: [{ type: "audio", x: 1 }] }] },
+      "messages[0].content[0].type",
+      /text.*image_url/,
+    ],
+    [
+      { ...ok, messages: [{ role: "user", content: [{ type: "image_url", image_url: {} }] }] },
+      "messages[0].content[0].image_url.url",
+      /url/,
+    ],
     [{ ...ok, messages: [{ role: "assistant" }] }, "messages[0]", /content or tool_calls/],
     [{ ...ok, messages: [{ role: "tool", content: "x" }] }, "messages[0].tool_call_id", /tool_call_id/],
     [{ ...ok, temperature: "1" }, "temperature", /Expected number/],
@@ -35,7 +47,11 @@ describe("request validation names the field", () => {
     [{ ...ok, max_tokens: 1.5 }, "max_tokens", /integer/],
     [{ ...ok, stop: ["a", ""] }, "stop[1]", /Invalid length/],
     [{ ...ok, stream: "yes" }, "stream", /boolean/],
-    [{ ...ok, tools: [{ type: "function", function: { name: "bad name" } }] }, "tools[0].function.name", /function name/],
+    [
+      { ...ok, tools: [{ type: "function", function: { name: "bad name" } }] },
+      "tools[0].function.name",
+      /function name/,
+    ],
     [{ ...ok, tool_choice: "sometimes" }, "tool_choice", /tool_choice/],
   ];
   for (const [input, param, message] of cases) {
@@ -52,8 +68,18 @@ describe("request validation names the field", () => {
       ...ok,
       messages: [
         { role: "developer", content: "Be brief." },
-        { role: "user", content: [{ type: "text", text: "hi" }, { type: "image_url", image_url: { url: "data:image/png;base64,AA", detail: "low" } }] },
-        { role: "assistant", content: null, tool_calls: [{ id: "c1", type: "function", function: { name: "f", arguments: "{}" } }] },
+        {
+          role: "user",
+          content: [
+            { type: "text", text: "hi" },
+            { type: "image_url", image_url: { url: "data:image/png;base64,AA", detail: "low" } },
+          ],
+        },
+        {
+          role: "assistant",
+          content: null,
+          tool_calls: [{ id: "c1", type: "function", function: { name: "f", arguments: "{}" } }],
+        },
         { role: "tool", tool_call_id: "c1", content: "42" },
       ],
       stream: true,
@@ -73,7 +99,9 @@ describe("request validation names the field", () => {
 describe("checkStreamFlags", () => {
   it("checks stream and stream_options alone, as the full validation does", async () => {
     const { checkStreamFlags } = await import("./schema.ts");
-    expect(() => checkStreamFlags({ stream: true, stream_options: { include_usage: true }, messages: "not checked here" })).not.toThrow();
+    expect(() =>
+      checkStreamFlags({ stream: true, stream_options: { include_usage: true }, messages: "not checked here" }),
+    ).not.toThrow();
     for (const [body, param] of [
       [{ stream: "yes" }, "stream"],
       [{ stream_options: "x" }, "stream_options"],

@@ -69,8 +69,7 @@ const toolChoice = v.union(
   'tool_choice must be "none", "auto", "required" or {"type":"function","function":{"name":…}}',
 );
 
-const range = (min: number, max: number) =>
-  v.nullish(v.pipe(v.number(), v.finite(), v.minValue(min), v.maxValue(max)));
+const range = (min: number, max: number) => v.nullish(v.pipe(v.number(), v.finite(), v.minValue(min), v.maxValue(max)));
 const positiveInt = (max: number) => v.nullish(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(max)));
 
 const stop = v.nullish(

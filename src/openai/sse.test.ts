@@ -23,7 +23,12 @@ const text = (stream: ReadableStream<Uint8Array>) => new Response(stream).text()
 describe("encodeSse", () => {
   it("writes data lines and [DONE], skipping what keep() refuses", async () => {
     let ended = false;
-    const out = await text(encodeSse(source([{ a: 1 }, { skip: true }, { b: "é" }]), { keep: (v) => !("skip" in v), onEnd: () => (ended = true) }));
+    const out = await text(
+      encodeSse(source([{ a: 1 }, { skip: true }, { b: "é" }]), {
+        keep: (v) => !("skip" in v),
+        onEnd: () => (ended = true),
+      }),
+    );
     expect(out).toBe(`data: {"a":1}\n\ndata: {"b":"é"}\n\n${SSE_DONE}`);
     expect(ended).toBe(true);
   });
@@ -32,7 +37,9 @@ describe("encodeSse", () => {
     const failure = new BedrockEdgeError({ status: 424, message: "model broke", code: "model_stream_error" });
     const seen: unknown[] = [];
     const out = await text(encodeSse(source([{ a: 1 }], failure), { onError: (e) => seen.push(e) }));
-    expect(out).toBe(`data: {"a":1}\n\ndata: {"error":{"message":"model broke","type":"api_error","param":null,"code":"model_stream_error"}}\n\n`);
+    expect(out).toBe(
+      `data: {"a":1}\n\ndata: {"error":{"message":"model broke","type":"api_error","param":null,"code":"model_stream_error"}}\n\n`,
+    );
     expect(seen).toEqual([failure]);
   });
 

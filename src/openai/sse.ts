@@ -38,7 +38,10 @@ export interface SseOptions<T> {
  * the first byte becomes a `data: {"error":…}` event and the stream ends without [DONE], so a
  * client can never mistake a cut answer for a whole one. Cancelling aborts the source.
  */
-export function encodeSse<T>(source: AsyncIterable<T> & { abort?: () => void }, options: SseOptions<T> = {}): ReadableStream<Uint8Array> {
+export function encodeSse<T>(
+  source: AsyncIterable<T> & { abort?: () => void },
+  options: SseOptions<T> = {},
+): ReadableStream<Uint8Array> {
   const iterator = source[Symbol.asyncIterator]();
   return new ReadableStream<Uint8Array>(
     {

@@ -61,11 +61,7 @@ export interface FunctionTool {
   };
 }
 
-export type ToolChoice =
-  | "none"
-  | "auto"
-  | "required"
-  | { type: "function"; function: { name: string } };
+export type ToolChoice = "none" | "auto" | "required" | { type: "function"; function: { name: string } };
 
 /** The sampling and output parameters both request types share. */
 interface GenerationParams {
@@ -150,7 +146,12 @@ export interface FunctionMessageParam {
   name: string;
 }
 
-export type ChatMessageParam = SystemMessage | UserMessageParam | AssistantMessageParam | ToolMessage | FunctionMessageParam;
+export type ChatMessageParam =
+  | SystemMessage
+  | UserMessageParam
+  | AssistantMessageParam
+  | ToolMessage
+  | FunctionMessageParam;
 
 export interface CustomToolParam {
   type: "custom";
@@ -165,7 +166,10 @@ export type ToolChoiceParam =
 export type ResponseFormatParam =
   | { type: "text" }
   | { type: "json_object" }
-  | { type: "json_schema"; json_schema: { name: string; description?: string; schema?: { [key: string]: unknown }; strict?: boolean | null } };
+  | {
+      type: "json_schema";
+      json_schema: { name: string; description?: string; schema?: { [key: string]: unknown }; strict?: boolean | null };
+    };
 
 export interface ChatCompletionCreateParams extends GenerationParams {
   model: string;

@@ -3,7 +3,11 @@ import { createAnswerSplitter, partialMarkerLength, type AnswerPart, type Splitt
 import { deepseekToolSyntax, qwenToolSyntax } from "./tool-syntax.ts";
 
 const R1: SplitterOptions = { reasoning: "always", endMarkers: ["<｜end▁of▁sentence｜>"] };
-const QWEN3_TOOLS: SplitterOptions = { reasoning: "detect", tools: qwenToolSyntax, endMarkers: ["<|im_end|>", "<|endoftext|>"] };
+const QWEN3_TOOLS: SplitterOptions = {
+  reasoning: "detect",
+  tools: qwenToolSyntax,
+  endMarkers: ["<|im_end|>", "<|endoftext|>"],
+};
 
 /** Concatenates parts by kind, so differently cut streams can be compared. */
 function summary(parts: AnswerPart[]) {
@@ -33,7 +37,11 @@ function cuttings(text: string): string[][] {
 
 describe("R1: the answer starts inside <think>", () => {
   const answer = "Okay, the user says hi.\nI should greet them.\n</think>\n\nHello! How can I help?";
-  const expected = { reasoning: "Okay, the user says hi.\nI should greet them.", content: "Hello! How can I help?", calls: [] };
+  const expected = {
+    reasoning: "Okay, the user says hi.\nI should greet them.",
+    content: "Hello! How can I help?",
+    calls: [],
+  };
 
   it("splits reasoning from content, trimming the blank lines between", () => {
     expect(summary(run(R1, [answer]))).toEqual(expected);
@@ -66,25 +74,45 @@ describe("R1: the answer starts inside <think>", () => {
   });
 
   it("drops an explicit leading <think> and a trailing end-of-sentence token", () => {
-    expect(summary(run(R1, ["<think>\nr\n</think>\n\nc<｜end▁of▁sentence｜>"]))).toEqual({ reasoning: "r", content: "c", calls: [] });
+    expect(summary(run(R1, ["<think>\nr\n</think>\n\nc<｜end▁of▁sentence｜>"]))).toEqual({
+      reasoning: "r",
+      content: "c",
+      calls: [],
+    });
   });
 });
 
 describe("Qwen3: reasoning only when the answer opens with <think>", () => {
   it("detects the think block, even split as '<th' + 'ink>'", () => {
-    expect(summary(run(QWEN3_TOOLS, ["<th", "ink>\nplan\n</think>\n\nanswer"]))).toEqual({ reasoning: "plan", content: "answer", calls: [] });
+    expect(summary(run(QWEN3_TOOLS, ["<th", "ink>\nplan\n</think>\n\nanswer"]))).toEqual({
+      reasoning: "plan",
+      content: "answer",
+      calls: [],
+    });
   });
 
   it("passes an answer without a think block through as content", () => {
-    expect(summary(run(QWEN3_TOOLS, ["Hello", " there<|im_end|>"]))).toEqual({ reasoning: "", content: "Hello there", calls: [] });
+    expect(summary(run(QWEN3_TOOLS, ["Hello", " there<|im_end|>"]))).toEqual({
+      reasoning: "",
+      content: "Hello there",
+      calls: [],
+    });
   });
 
   it("does not mistake a later <think> for reasoning", () => {
-    expect(summary(run(QWEN3_TOOLS, ["I said <think> once"]))).toEqual({ reasoning: "", content: "I said <think> once", calls: [] });
+    expect(summary(run(QWEN3_TOOLS, ["I said <think> once"]))).toEqual({
+      reasoning: "",
+      content: "I said <think> once",
+      calls: [],
+    });
   });
 
   it("strips an echoed <|im_start|>assistant header", () => {
-    expect(summary(run(QWEN3_TOOLS, ["<|im_start|>assis", "tant\nHi"]))).toEqual({ reasoning: "", content: "Hi", calls: [] });
+    expect(summary(run(QWEN3_TOOLS, ["<|im_start|>assis", "tant\nHi"]))).toEqual({
+      reasoning: "",
+      content: "Hi",
+      calls: [],
+    });
   });
 });
 
@@ -106,7 +134,11 @@ describe("Qwen tool calls", () => {
   });
 
   it("accepts a last call left unclosed at the end of the turn", () => {
-    expect(summary(run(QWEN3_TOOLS, ['<tool_call>\n{"name": "f", "arguments": {}}\n']))).toEqual({ reasoning: "", content: "", calls: ["f({})"] });
+    expect(summary(run(QWEN3_TOOLS, ['<tool_call>\n{"name": "f", "arguments": {}}\n']))).toEqual({
+      reasoning: "",
+      content: "",
+      calls: ["f({})"],
+    });
   });
 
   it("keeps a malformed call as content rather than losing it", () => {
@@ -119,7 +151,9 @@ describe("Qwen tool calls", () => {
 
   it("leaves <tool_call> text alone when the request offered no tools", () => {
     const options: SplitterOptions = { ...QWEN3_TOOLS, tools: undefined };
-    expect(summary(run(options, ['<tool_call>{"name":"f","arguments":{}}</tool_call>'])).content).toBe('<tool_call>{"name":"f","arguments":{}}</tool_call>');
+    expect(summary(run(options, ['<tool_call>{"name":"f","arguments":{}}</tool_call>'])).content).toBe(
+      '<tool_call>{"name":"f","arguments":{}}</tool_call>',
+    );
   });
 
   it("keeps trailing whitespace of an answer without calls", () => {
@@ -133,7 +167,11 @@ describe("DeepSeek tool calls", () => {
       'I will call it.\n</think>\n\n<｜tool▁calls▁begin｜><｜tool▁call▁begin｜>function<｜tool▁sep｜>get_weather\n```json\n{"city": "Paris"}\n```<｜tool▁call▁end｜><｜tool▁calls▁end｜><｜end▁of▁sentence｜>';
     const options: SplitterOptions = { ...R1, tools: deepseekToolSyntax };
     for (const pieces of cuttings(text)) {
-      expect(summary(run(options, pieces))).toEqual({ reasoning: "I will call it.", content: "", calls: ['get_weather({"city": "Paris"})'] });
+      expect(summary(run(options, pieces))).toEqual({
+        reasoning: "I will call it.",
+        content: "",
+        calls: ['get_weather({"city": "Paris"})'],
+      });
     }
   });
 });

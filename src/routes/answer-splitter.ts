@@ -46,8 +46,17 @@ const CHATML_HEADER = "<|im_start|>assistant\n";
 /** What JavaScript's `\s` matches, tested one code unit at a time. */
 function isSpace(c: number): boolean {
   return (
-    c === 32 || (c >= 9 && c <= 13) || c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) ||
-    c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff
+    c === 32 ||
+    (c >= 9 && c <= 13) ||
+    c === 0xa0 ||
+    c === 0x1680 ||
+    (c >= 0x2000 && c <= 0x200a) ||
+    c === 0x2028 ||
+    c === 0x2029 ||
+    c === 0x202f ||
+    c === 0x205f ||
+    c === 0x3000 ||
+    c === 0xfeff
   );
 }
 
@@ -66,7 +75,11 @@ export function partialMarkerLength(text: string, markers: readonly string[]): n
   return longest;
 }
 
-function firstMarker(text: string, markers: readonly string[], from = 0): { index: number; marker: string } | undefined {
+function firstMarker(
+  text: string,
+  markers: readonly string[],
+  from = 0,
+): { index: number; marker: string } | undefined {
   let found: { index: number; marker: string } | undefined;
   for (const marker of markers) {
     const index = text.indexOf(marker, from);
@@ -123,7 +136,12 @@ export function createAnswerSplitter(options: SplitterOptions): AnswerSplitter {
   }
 
   /** Emits what is certainly text of `kind`, keeping a possible marker start (and, optionally, trailing space). */
-  function emitSafe(out: AnswerPart[], kind: "reasoning" | "content", markers: readonly string[], holdSpace: boolean): void {
+  function emitSafe(
+    out: AnswerPart[],
+    kind: "reasoning" | "content",
+    markers: readonly string[],
+    holdSpace: boolean,
+  ): void {
     const body = pending.length - partialMarkerLength(pending, markers);
     let safe = body;
     if (holdSpace) {

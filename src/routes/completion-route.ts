@@ -3,7 +3,14 @@
 // answer text -> reasoning / content / tool calls mapping. Each route is this plus its data.
 import { badUpstream, invalidRequest, type BedrockEdgeError } from "../errors.ts";
 import { randomId } from "../ids.ts";
-import type { ChatCompletionRequest, ChunkToolCall, CompletionMessage, FinishReason, ToolCall, Usage } from "../openai/types.ts";
+import type {
+  ChatCompletionRequest,
+  ChunkToolCall,
+  CompletionMessage,
+  FinishReason,
+  ToolCall,
+  Usage,
+} from "../openai/types.ts";
 import { createAnswerSplitter, type AnswerPart, type ToolSyntax } from "./answer-splitter.ts";
 import { imageData } from "./images.ts";
 import type { ModelSettings, PromptRenderer, Route, RouteName, StreamMapper, StreamPart } from "./types.ts";
@@ -22,9 +29,29 @@ export interface CompletionRouteSpec {
 
 // Every field of the Chat Completions request this library knows (schema.ts).
 const KNOWN_FIELDS = new Set([
-  "model", "messages", "stream", "stream_options", "max_tokens", "max_completion_tokens", "temperature",
-  "top_p", "top_k", "stop", "n", "seed", "presence_penalty", "frequency_penalty", "logit_bias", "logprobs",
-  "top_logprobs", "response_format", "tools", "tool_choice", "parallel_tool_calls", "user", "chat_template_kwargs",
+  "model",
+  "messages",
+  "stream",
+  "stream_options",
+  "max_tokens",
+  "max_completion_tokens",
+  "temperature",
+  "top_p",
+  "top_k",
+  "stop",
+  "n",
+  "seed",
+  "presence_penalty",
+  "frequency_penalty",
+  "logit_bias",
+  "logprobs",
+  "top_logprobs",
+  "response_format",
+  "tools",
+  "tool_choice",
+  "parallel_tool_calls",
+  "user",
+  "chat_template_kwargs",
 ]);
 
 /** A parameter set to something other than its no-op value, which the body cannot carry. */
@@ -32,20 +59,25 @@ function unsupported(request: ChatCompletionRequest): Array<{ param: string; why
   const found: Array<{ param: string; why: string }> = [];
   const r = request as ChatCompletionRequest & Record<string, unknown>;
   for (const key of Object.keys(r)) {
-    if (!KNOWN_FIELDS.has(key) && r[key] !== undefined) found.push({ param: key, why: "is not a Chat Completions parameter this route knows" });
+    if (!KNOWN_FIELDS.has(key) && r[key] !== undefined)
+      found.push({ param: key, why: "is not a Chat Completions parameter this route knows" });
   }
   if ((request.n ?? 1) !== 1) found.push({ param: "n", why: "must be 1: the model returns one choice" });
   if (request.seed != null) found.push({ param: "seed", why: "cannot be passed to a completion-format model" });
   if (request.logprobs) found.push({ param: "logprobs", why: "is not returned by completion-format models" });
   if (request.top_logprobs) found.push({ param: "top_logprobs", why: "is not returned by completion-format models" });
-  if (request.logit_bias && Object.keys(request.logit_bias).length) found.push({ param: "logit_bias", why: "cannot be passed to a completion-format model" });
-  if (request.presence_penalty) found.push({ param: "presence_penalty", why: "cannot be passed to a completion-format model" });
-  if (request.frequency_penalty) found.push({ param: "frequency_penalty", why: "cannot be passed to a completion-format model" });
+  if (request.logit_bias && Object.keys(request.logit_bias).length)
+    found.push({ param: "logit_bias", why: "cannot be passed to a completion-format model" });
+  if (request.presence_penalty)
+    found.push({ param: "presence_penalty", why: "cannot be passed to a completion-format model" });
+  if (request.frequency_penalty)
+    found.push({ param: "frequency_penalty", why: "cannot be passed to a completion-format model" });
   const choice = request.tool_choice;
   if (choice !== undefined && choice !== "auto" && choice !== "none") {
     found.push({ param: "tool_choice", why: 'can only be "auto" or "none": a prompt cannot force a tool call' });
   }
-  if (request.parallel_tool_calls === false) found.push({ param: "parallel_tool_calls", why: "cannot be enforced through a prompt" });
+  if (request.parallel_tool_calls === false)
+    found.push({ param: "parallel_tool_calls", why: "cannot be enforced through a prompt" });
   const format = request.response_format?.type;
   if (format !== undefined && format !== "text" && format !== "json_object" && format !== "json_schema") {
     found.push({ param: "response_format", why: `type "${format}" is not one of text, json_object, json_schema` });
@@ -70,7 +102,11 @@ function offersTools(request: ChatCompletionRequest): boolean {
   return (request.tools?.length ?? 0) > 0 && request.tool_choice !== "none";
 }
 
-function buildBody(spec: CompletionRouteSpec, request: ChatCompletionRequest, settings: ModelSettings): Record<string, unknown> {
+function buildBody(
+  spec: CompletionRouteSpec,
+  request: ChatCompletionRequest,
+  settings: ModelSettings,
+): Record<string, unknown> {
   const dropped = checkParams(request, spec.name, settings);
   const render = settings.render ?? spec.render;
   const prompt = render({
@@ -129,7 +165,9 @@ function toolCall(part: Extract<AnswerPart, { kind: "tool_call" }>): ToolCall {
 function parseAnswer(spec: CompletionRouteSpec, body: Record<string, unknown>, request: ChatCompletionRequest) {
   const text = answerText(body);
   if (text === undefined) {
-    throw badUpstream(`The model's answer has no "generation" text (route ${spec.name}); is the route right for this model?`);
+    throw badUpstream(
+      `The model's answer has no "generation" text (route ${spec.name}); is the route right for this model?`,
+    );
   }
   const splitter = splitterFor(spec, request);
   const parts = [...splitter.push(text), ...splitter.end()];
@@ -194,7 +232,9 @@ function streamMapper(spec: CompletionRouteSpec, request: ChatCompletionRequest)
       const parts = toParts(splitter.end());
       const usage =
         bodyUsage ??
-        (promptTokens !== undefined && generatedTokens !== undefined ? makeUsage(promptTokens, generatedTokens) : undefined);
+        (promptTokens !== undefined && generatedTokens !== undefined
+          ? makeUsage(promptTokens, generatedTokens)
+          : undefined);
       parts.push({ delta: {}, finish_reason: finalReason(reported, splitter.toolCalls), ...(usage ? { usage } : {}) });
       return parts;
     },
@@ -202,7 +242,10 @@ function streamMapper(spec: CompletionRouteSpec, request: ChatCompletionRequest)
 }
 
 export function incompleteStream(route: string): BedrockEdgeError {
-  return badUpstream(`Bedrock's stream ended before the model finished (no stop reason; route ${route}).`, "incomplete_stream");
+  return badUpstream(
+    `Bedrock's stream ended before the model finished (no stop reason; route ${route}).`,
+    "incomplete_stream",
+  );
 }
 
 export function completionRoute(spec: CompletionRouteSpec): Route {

@@ -10,7 +10,6 @@ import type { Route, RouteChoice, StreamMapper, StreamPart } from "./types.ts";
 import { incompleteStream } from "./completion-route.ts";
 import { finishReason, usageFromBody } from "./usage.ts";
 
-
 function text(value: unknown): string | undefined {
   return typeof value === "string" ? value : undefined;
 }
@@ -101,12 +100,16 @@ function streamMapper(): StreamMapper {
         const reasoning = reasoningOf(source);
         if (reasoning) delta.reasoning_content = reasoning;
         let started = startedCalls.get(index);
-        if (!started) startedCalls.set(index, (started = new Set()));
+        if (!started) {
+          started = new Set();
+          startedCalls.set(index, started);
+        }
         const calls = chunkToolCalls(source.tool_calls, started);
         if (calls) delta.tool_calls = calls;
         const reason = finishReason(choice.finish_reason);
         if (reason) finished.add(index);
-        if (Object.keys(delta).length || reason) parts.push({ index, delta, ...(reason ? { finish_reason: reason } : {}) });
+        if (Object.keys(delta).length || reason)
+          parts.push({ index, delta, ...(reason ? { finish_reason: reason } : {}) });
       });
       return parts;
     },

@@ -7,7 +7,14 @@ import type { StreamPart } from "./types.ts";
 const ARN = "arn:aws:bedrock:us-east-1:123456789012:imported-model/abc123def456";
 const base: ChatCompletionRequest = { model: "m", messages: [{ role: "user", content: "Hi" }] };
 const tools: ChatCompletionRequest["tools"] = [
-  { type: "function", function: { name: "get_weather", description: "Weather", parameters: { type: "object", properties: { city: { type: "string" } } } } },
+  {
+    type: "function",
+    function: {
+      name: "get_weather",
+      description: "Weather",
+      parameters: { type: "object", properties: { city: { type: "string" } } },
+    },
+  },
 ];
 
 function refusal(fn: () => unknown): BedrockEdgeError {
@@ -32,7 +39,8 @@ function stream(route: keyof typeof routes, events: Array<Record<string, unknown
   for (const part of parts) {
     content += part.delta.content ?? "";
     reasoning += part.delta.reasoning_content ?? "";
-    for (const call of part.delta.tool_calls ?? []) calls.push(`${call.index}:${call.function?.name}(${call.function?.arguments})`);
+    for (const call of part.delta.tool_calls ?? [])
+      calls.push(`${call.index}:${call.function?.name}(${call.function?.arguments})`);
     if (part.finish_reason) finish = part.finish_reason;
     if (part.usage) usage = part.usage;
   }
@@ -41,9 +49,14 @@ function stream(route: keyof typeof routes, events: Array<Record<string, unknown
 
 describe("completion-format bodies", () => {
   it("carry only what was given, max_tokens as max_gen_len, stop as a list", () => {
-    const body = routes.llama.buildBody({ ...base, max_tokens: 64, temperature: 0.2, top_p: 0.9, top_k: 40, stop: "END" }, ARN, {});
+    const body = routes.llama.buildBody(
+      { ...base, max_tokens: 64, temperature: 0.2, top_p: 0.9, top_k: 40, stop: "END" },
+      ARN,
+      {},
+    );
     expect(body).toEqual({
-      prompt: "<|begin_of_text|><|start_header_id|>user<|end_header_id|>\n\nHi<|eot_id|><|start_header_id|>assistant<|end_header_id|>\n\n",
+      prompt:
+        "<|begin_of_text|><|start_header_id|>user<|end_header_id|>\n\nHi<|eot_id|><|start_header_id|>assistant<|end_header_id|>\n\n",
       max_gen_len: 64,
       temperature: 0.2,
       top_p: 0.9,
@@ -54,7 +67,11 @@ describe("completion-format bodies", () => {
   });
 
   it("prefer max_completion_tokens, and never put stream in the body", () => {
-    const body = routes.qwen2.buildBody({ ...base, max_tokens: 10, max_completion_tokens: 20, stream: true, stream_options: { include_usage: true } }, ARN, {});
+    const body = routes.qwen2.buildBody(
+      { ...base, max_tokens: 10, max_completion_tokens: 20, stream: true, stream_options: { include_usage: true } },
+      ARN,
+      {},
+    );
     expect(body.max_gen_len).toBe(20);
     expect(body).not.toHaveProperty("stream");
     expect(body).not.toHaveProperty("stream_options");
@@ -63,7 +80,9 @@ describe("completion-format bodies", () => {
   it("pass structured-output requests through", () => {
     const format = { type: "json_schema", json_schema: { name: "x", schema: { type: "object" } } };
     expect(routes.qwen3.buildBody({ ...base, response_format: format }, ARN, {}).response_format).toEqual(format);
-    expect(routes.qwen3.buildBody({ ...base, response_format: { type: "text" } }, ARN, {})).not.toHaveProperty("response_format");
+    expect(routes.qwen3.buildBody({ ...base, response_format: { type: "text" } }, ARN, {})).not.toHaveProperty(
+      "response_format",
+    );
   });
 
   it("refuse, by name, what the route cannot honour, and accept no-op values", () => {
@@ -85,7 +104,13 @@ describe("completion-format bodies", () => {
       expect(error.code).toBe("unsupported_parameter");
       expect(error.message).toContain("drop_params");
     }
-    expect(() => routes.qwen3.buildBody({ ...base, n: 1, logprobs: false, presence_penalty: 0, logit_bias: {}, tool_choice: "auto", user: "u" }, ARN, {})).not.toThrow();
+    expect(() =>
+      routes.qwen3.buildBody(
+        { ...base, n: 1, logprobs: false, presence_penalty: 0, logit_bias: {}, tool_choice: "auto", user: "u" },
+        ARN,
+        {},
+      ),
+    ).not.toThrow();
   });
 
   it("drop them instead when the model says drop_params", () => {
@@ -95,7 +120,9 @@ describe("completion-format bodies", () => {
 
   it("render tools unless tool_choice is none", () => {
     expect(String(routes.qwen3.buildBody({ ...base, tools }, ARN, {}).prompt)).toContain("# Tools");
-    expect(String(routes.qwen3.buildBody({ ...base, tools, tool_choice: "none" }, ARN, {}).prompt)).not.toContain("# Tools");
+    expect(String(routes.qwen3.buildBody({ ...base, tools, tool_choice: "none" }, ARN, {}).prompt)).not.toContain(
+      "# Tools",
+    );
   });
 
   it("refuse tools on llama, whose template has none", () => {
@@ -111,11 +138,22 @@ describe("completion-format bodies", () => {
 describe("completion-format answers", () => {
   it("deepseek_r1: reasoning before </think>, content after, usage from the counts", () => {
     const answer = routes.deepseek_r1.parseAnswer(
-      { generation: "The user greets me.\n</think>\n\nHello!", prompt_token_count: 9, generation_token_count: 7, stop_reason: "stop" },
+      {
+        generation: "The user greets me.\n</think>\n\nHello!",
+        prompt_token_count: 9,
+        generation_token_count: 7,
+        stop_reason: "stop",
+      },
       base,
     );
     expect(answer).toEqual({
-      choices: [{ index: 0, message: { role: "assistant", content: "Hello!", refusal: null, reasoning_content: "The user greets me." }, finish_reason: "stop" }],
+      choices: [
+        {
+          index: 0,
+          message: { role: "assistant", content: "Hello!", refusal: null, reasoning_content: "The user greets me." },
+          finish_reason: "stop",
+        },
+      ],
       usage: { prompt_tokens: 9, completion_tokens: 7, total_tokens: 16 },
     });
   });
@@ -127,20 +165,33 @@ describe("completion-format answers", () => {
   });
 
   it("qwen2 reads text instead of generation, and strips the ChatML wrappers", () => {
-    const answer = routes.qwen2.parseAnswer({ text: "<|im_start|>assistant\nHi there<|im_end|>", stop_reason: "stop" }, base);
+    const answer = routes.qwen2.parseAnswer(
+      { text: "<|im_start|>assistant\nHi there<|im_end|>", stop_reason: "stop" },
+      base,
+    );
     expect(answer.choices[0]!.message.content).toBe("Hi there");
   });
 
   it("qwen3 tool calls become tool_calls with finish_reason tool_calls", () => {
     const answer = routes.qwen3.parseAnswer(
-      { generation: '<think>\nuse tool\n</think>\n\n<tool_call>\n{"name": "get_weather", "arguments": {"city": "Paris"}}\n</tool_call>', stop_reason: "stop" },
+      {
+        generation:
+          '<think>\nuse tool\n</think>\n\n<tool_call>\n{"name": "get_weather", "arguments": {"city": "Paris"}}\n</tool_call>',
+        stop_reason: "stop",
+      },
       { ...base, tools },
     );
     const { message, finish_reason } = answer.choices[0]!;
     expect(finish_reason).toBe("tool_calls");
     expect(message.content).toBeNull();
     expect(message.reasoning_content).toBe("use tool");
-    expect(message.tool_calls).toEqual([{ id: expect.stringMatching(/^call_[A-Za-z0-9]{24}$/), type: "function", function: { name: "get_weather", arguments: '{"city":"Paris"}' } }]);
+    expect(message.tool_calls).toEqual([
+      {
+        id: expect.stringMatching(/^call_[A-Za-z0-9]{24}$/),
+        type: "function",
+        function: { name: "get_weather", arguments: '{"city":"Paris"}' },
+      },
+    ]);
   });
 
   it("say so when the body is not in the completion format", () => {
@@ -170,9 +221,12 @@ describe("completion-format streams", () => {
 
   it("emit tool calls with indexes and finish with tool_calls", () => {
     const events = [
-      { generation: "<tool_call>\n{\"name\": \"get_weather\", " },
-      { generation: "\"arguments\": {\"city\": \"Paris\"}}\n</tool_call>\n<tool" },
-      { generation: "_call>\n{\"name\": \"get_weather\", \"arguments\": {\"city\": \"Rome\"}}\n</tool_call>", stop_reason: "stop" },
+      { generation: '<tool_call>\n{"name": "get_weather", ' },
+      { generation: '"arguments": {"city": "Paris"}}\n</tool_call>\n<tool' },
+      {
+        generation: '_call>\n{"name": "get_weather", "arguments": {"city": "Rome"}}\n</tool_call>',
+        stop_reason: "stop",
+      },
     ];
     const result = stream("qwen2", events, { ...base, tools });
     expect(result.calls).toEqual(['0:get_weather({"city":"Paris"})', '1:get_weather({"city":"Rome"})']);
@@ -183,7 +237,11 @@ describe("completion-format streams", () => {
   it("refuse to end quietly when the stream stopped before a stop reason", () => {
     for (const route of ["llama", "openai"] as const) {
       const mapper = routes[route].createStreamMapper(base);
-      mapper.push(route === "openai" ? { choices: [{ index: 0, delta: { content: "Hal" } }] } : { generation: "Hal", stop_reason: null });
+      mapper.push(
+        route === "openai"
+          ? { choices: [{ index: 0, delta: { content: "Hal" } }] }
+          : { generation: "Hal", stop_reason: null },
+      );
       const error = refusal(() => mapper.end());
       expect({ status: error.status, code: error.code }).toEqual({ status: 502, code: "incomplete_stream" });
     }
@@ -198,7 +256,16 @@ describe("the openai route", () => {
   it("passes the request through with the ARN as model and no stream fields", () => {
     const request: ChatCompletionRequest = {
       ...base,
-      messages: [{ role: "user", content: [{ type: "text", text: "What is this?" }, { type: "image_url", image_url: { url: "data:image/png;base64,AAAA" } }, { type: "image_url", image_url: { url: "data:image/png;base64,BBBB" } }] }],
+      messages: [
+        {
+          role: "user",
+          content: [
+            { type: "text", text: "What is this?" },
+            { type: "image_url", image_url: { url: "data:image/png;base64,AAAA" } },
+            { type: "image_url", image_url: { url: "data:image/png;base64,BBBB" } },
+          ],
+        },
+      ],
       stream: true,
       stream_options: { include_usage: true },
       tools,
@@ -216,39 +283,96 @@ describe("the openai route", () => {
         id: "x",
         object: "chat.completion",
         choices: [
-          { index: 0, message: { role: "assistant", content: null, reasoning_content: "think", tool_calls: [{ id: "call_1", type: "function", function: { name: "f", arguments: "{}" } }] }, finish_reason: "tool_calls" },
+          {
+            index: 0,
+            message: {
+              role: "assistant",
+              content: null,
+              reasoning_content: "think",
+              tool_calls: [{ id: "call_1", type: "function", function: { name: "f", arguments: "{}" } }],
+            },
+            finish_reason: "tool_calls",
+          },
         ],
         usage: { prompt_tokens: 3, completion_tokens: 2, total_tokens: 5 },
       },
       base,
     );
     expect(answer).toEqual({
-      choices: [{ index: 0, finish_reason: "tool_calls", message: { role: "assistant", content: null, refusal: null, reasoning_content: "think", tool_calls: [{ id: "call_1", type: "function", function: { name: "f", arguments: "{}" } }] } }],
+      choices: [
+        {
+          index: 0,
+          finish_reason: "tool_calls",
+          message: {
+            role: "assistant",
+            content: null,
+            refusal: null,
+            reasoning_content: "think",
+            tool_calls: [{ id: "call_1", type: "function", function: { name: "f", arguments: "{}" } }],
+          },
+        },
+      ],
       usage: { prompt_tokens: 3, completion_tokens: 2, total_tokens: 5 },
     });
   });
 
   it("never leaves a tool call id empty, plain or streamed", () => {
     const answer = routes.openai.parseAnswer(
-      { choices: [{ index: 0, message: { role: "assistant", content: null, tool_calls: [{ type: "function", function: { name: "f", arguments: {} } }] }, finish_reason: "tool_calls" }] },
+      {
+        choices: [
+          {
+            index: 0,
+            message: {
+              role: "assistant",
+              content: null,
+              tool_calls: [{ type: "function", function: { name: "f", arguments: {} } }],
+            },
+            finish_reason: "tool_calls",
+          },
+        ],
+      },
       base,
     );
-    expect(answer.choices[0]!.message.tool_calls).toEqual([{ id: expect.stringMatching(/^call_\w{24}$/), type: "function", function: { name: "f", arguments: "{}" } }]);
+    expect(answer.choices[0]!.message.tool_calls).toEqual([
+      { id: expect.stringMatching(/^call_\w{24}$/), type: "function", function: { name: "f", arguments: "{}" } },
+    ]);
     const mapper = routes.openai.createStreamMapper(base);
-    const first = mapper.push({ choices: [{ index: 0, delta: { tool_calls: [{ index: 0, function: { name: "f", arguments: "" } }] } }] });
-    const second = mapper.push({ choices: [{ index: 0, delta: { tool_calls: [{ index: 0, function: { arguments: "{}" } }] }, finish_reason: "tool_calls" }] });
+    const first = mapper.push({
+      choices: [{ index: 0, delta: { tool_calls: [{ index: 0, function: { name: "f", arguments: "" } }] } }],
+    });
+    const second = mapper.push({
+      choices: [
+        { index: 0, delta: { tool_calls: [{ index: 0, function: { arguments: "{}" } }] }, finish_reason: "tool_calls" },
+      ],
+    });
     expect(first[0]!.delta.tool_calls![0]!.id).toMatch(/^call_\w{24}$/);
     expect(second[0]!.delta.tool_calls![0]!.id).toBeUndefined();
   });
 
   it("refuses image URLs that are not data URLs", () => {
-    const request: ChatCompletionRequest = { ...base, messages: [{ role: "user", content: [{ type: "image_url", image_url: { url: "http://169.254.169.254/latest/meta-data" } }] }] };
+    const request: ChatCompletionRequest = {
+      ...base,
+      messages: [
+        {
+          role: "user",
+          content: [{ type: "image_url", image_url: { url: "http://169.254.169.254/latest/meta-data" } }],
+        },
+      ],
+    };
     expect(refusal(() => routes.openai.buildBody(request, ARN, {})).param).toBe("messages[0].content");
   });
 
   it("maps chunks, dropping the upstream role delta", () => {
-    const chunk = (delta: object, finish: string | null = null) => ({ object: "chat.completion.chunk", choices: [{ index: 0, delta, finish_reason: finish }] });
-    const result = stream("openai", [chunk({ role: "assistant", content: "" }), chunk({ content: "Hel" }), chunk({ content: "lo" }), chunk({}, "stop")]);
+    const chunk = (delta: object, finish: string | null = null) => ({
+      object: "chat.completion.chunk",
+      choices: [{ index: 0, delta, finish_reason: finish }],
+    });
+    const result = stream("openai", [
+      chunk({ role: "assistant", content: "" }),
+      chunk({ content: "Hel" }),
+      chunk({ content: "lo" }),
+      chunk({}, "stop"),
+    ]);
     expect(result).toEqual({ content: "Hello", reasoning: "", calls: [], finish: "stop", usage: undefined });
   });
 });

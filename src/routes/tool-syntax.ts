@@ -28,7 +28,9 @@ export const qwenToolSyntax: ToolSyntax = {
     if (value === null || typeof value !== "object") return undefined;
     const call = value as { name?: unknown; arguments?: unknown; parameters?: unknown };
     const args = argumentsJson(call.arguments ?? call.parameters ?? {});
-    return typeof call.name === "string" && call.name && args !== undefined ? [{ name: call.name, arguments: args }] : undefined;
+    return typeof call.name === "string" && call.name && args !== undefined
+      ? [{ name: call.name, arguments: args }]
+      : undefined;
   },
 };
 
@@ -49,7 +51,8 @@ function parseDeepseekCall(body: string): ParsedToolCall | undefined {
   if (newline < 0) return undefined;
   const name = after.slice(0, newline).trim();
   let fenced = after.slice(newline + 1).trim();
-  if (!name || !fenced.startsWith(FENCE) || !fenced.endsWith(FENCE) || fenced.length < 2 * FENCE.length) return undefined;
+  if (!name || !fenced.startsWith(FENCE) || !fenced.endsWith(FENCE) || fenced.length < 2 * FENCE.length)
+    return undefined;
   fenced = fenced.slice(FENCE.length, -FENCE.length);
   if (fenced.startsWith("json")) fenced = fenced.slice(4);
   const args = argumentsJson(fenced.trim());

@@ -27,6 +27,10 @@ export function recordingFetch(inner: typeof fetch = fetch): typeof fetch {
     if (!process.env.BEDROCK_EDGE_OUTPUT_LOG || !response.body) return response;
     const [forCaller, forLog] = response.body.tee();
     void new Response(forLog).text().then(recordOutput, () => undefined);
-    return new Response(forCaller, { status: response.status, statusText: response.statusText, headers: response.headers });
+    return new Response(forCaller, {
+      status: response.status,
+      statusText: response.statusText,
+      headers: response.headers,
+    });
   };
 }

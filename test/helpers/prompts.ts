@@ -29,11 +29,19 @@ export const weather: FunctionTool = {
   function: {
     name: "get_weather",
     description: "Current weather — «city» in °C",
-    parameters: { type: "object", properties: { city: { type: "string" }, days: { type: "integer", minimum: 1 } }, required: ["city"] },
+    parameters: {
+      type: "object",
+      properties: { city: { type: "string" }, days: { type: "integer", minimum: 1 } },
+      required: ["city"],
+    },
   },
 };
 
-export const weatherCall = (id: string, args: string) => ({ id, type: "function" as const, function: { name: "get_weather", arguments: args } });
+export const weatherCall = (id: string, args: string) => ({
+  id,
+  type: "function" as const,
+  function: { name: "get_weather", arguments: args },
+});
 
 /** The system turn's tools block both Qwen templates write for [weather], after any system text. */
 export const WEATHER_TOOLS_BLOCK =

@@ -29,16 +29,30 @@ export function runCommand(command: string, args: readonly string[], options: Ru
     execFile(
       command,
       args,
-      { cwd: ROOT, timeout: options.timeoutMs ?? 30_000, env: { ...process.env, NO_COLOR: "1", ...options.env }, maxBuffer: 16 * 1024 * 1024 },
+      {
+        cwd: ROOT,
+        timeout: options.timeoutMs ?? 30_000,
+        env: { ...process.env, NO_COLOR: "1", ...options.env },
+        maxBuffer: 16 * 1024 * 1024,
+      },
       (error, stdout, stderr) => {
-        if (error) reject(new Error(`${command} ${args.join(" ")} failed: ${error.message}\n--- stdout\n${stdout}\n--- stderr\n${stderr}`));
+        if (error)
+          reject(
+            new Error(
+              `${command} ${args.join(" ")} failed: ${error.message}\n--- stdout\n${stdout}\n--- stderr\n${stderr}`,
+            ),
+          );
         else resolve({ stdout, stderr, ms: Date.now() - started });
       },
     );
   });
 }
 
-export async function runForReport<T>(command: string, args: readonly string[], options: RunOptions = {}): Promise<{ report: T; ms: number }> {
+export async function runForReport<T>(
+  command: string,
+  args: readonly string[],
+  options: RunOptions = {},
+): Promise<{ report: T; ms: number }> {
   const { stdout, stderr, ms } = await runCommand(command, args, options);
   try {
     return { report: JSON.parse(stdout.trim().split("\n").at(-1) ?? "") as T, ms };

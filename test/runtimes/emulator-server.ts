@@ -20,7 +20,11 @@ export async function startRuntimeEmulator(): Promise<RuntimeEmulator> {
   const stats = createServer((_request, response) => {
     const { activeStreams, cancelledStreams, completedStreams } = emulator.emulator.stats;
     const counters: StreamCounters = { activeStreams, cancelledStreams, completedStreams };
-    response.writeHead(200, { "content-type": "application/json", "access-control-allow-origin": "*", "cache-control": "no-store" });
+    response.writeHead(200, {
+      "content-type": "application/json",
+      "access-control-allow-origin": "*",
+      "cache-control": "no-store",
+    });
     response.end(JSON.stringify(counters));
   });
   await new Promise<void>((resolve) => stats.listen(0, "127.0.0.1", resolve));

@@ -9,8 +9,14 @@ export function expectScenarioPassed(runtime: string, report: ScenarioReport): v
   const where = (step: string) => `${runtime}: ${step}`;
 
   expect(report.plain, where("plain call")).not.toHaveProperty("error");
-  expect(report.plain, where("plain call")).toMatchObject({ content: expect.stringMatching(ANSWER), reasoning: null, finishReason: "stop" });
-  expect(report.plain, where("plain call usage")).toMatchObject({ usage: { prompt_tokens: expect.any(Number), completion_tokens: expect.any(Number) } });
+  expect(report.plain, where("plain call")).toMatchObject({
+    content: expect.stringMatching(ANSWER),
+    reasoning: null,
+    finishReason: "stop",
+  });
+  expect(report.plain, where("plain call usage")).toMatchObject({
+    usage: { prompt_tokens: expect.any(Number), completion_tokens: expect.any(Number) },
+  });
 
   expect(report.stream, where("streamed call")).not.toHaveProperty("error");
   expect(report.stream, where("streamed call")).toMatchObject({
@@ -30,7 +36,10 @@ export function expectScenarioPassed(runtime: string, report: ScenarioReport): v
   });
 
   // The emulator checks every signature with an independent SigV4 implementation.
-  expect(report.badSignature.error, where("bad signature")).toMatchObject({ status: 401, bedrockError: "InvalidSignatureException" });
+  expect(report.badSignature.error, where("bad signature")).toMatchObject({
+    status: 401,
+    bedrockError: "InvalidSignatureException",
+  });
 
   expect(report.midStream, where("mid-stream exception")).toMatchObject({
     content: expect.stringMatching(/^Hello/),
@@ -40,6 +49,9 @@ export function expectScenarioPassed(runtime: string, report: ScenarioReport): v
 
   expect(report.abort, where("abort")).toMatchObject({ chunksBeforeAbort: 3, error: { name: "AbortError" } });
   if ("cancelledAfter" in report.abort) {
-    expect(report.abort.cancelledAfter - report.abort.cancelledBefore, where("abort reached the emulator (cancelledStreams)")).toBe(1);
+    expect(
+      report.abort.cancelledAfter - report.abort.cancelledBefore,
+      where("abort reached the emulator (cancelledStreams)"),
+    ).toBe(1);
   }
 }

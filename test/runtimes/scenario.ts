@@ -38,13 +38,21 @@ export interface StreamReport {
 }
 
 export interface ScenarioReport {
-  plain: { content: string | null; reasoning: string | null; finishReason: string | null; usage: unknown } | { error: ErrorReport };
+  plain:
+    | { content: string | null; reasoning: string | null; finishReason: string | null; usage: unknown }
+    | { error: ErrorReport };
   stream: StreamReport | { error: ErrorReport };
   contextLength: { error?: ErrorReport };
   badSignature: { error?: ErrorReport };
   midStream: StreamReport | { error: ErrorReport };
   abort:
-    | { chunksBeforeAbort: number; error?: ErrorReport; cancelledBefore: number; cancelledAfter: number; waitedMs: number }
+    | {
+        chunksBeforeAbort: number;
+        error?: ErrorReport;
+        cancelledBefore: number;
+        cancelledAfter: number;
+        waitedMs: number;
+      }
     | { error: ErrorReport };
   ms: number;
 }
@@ -57,7 +65,10 @@ const ABORT_AFTER_CHUNKS = 3;
 /** How long the upstream cancel may take to reach the emulator over a real socket. */
 const CANCEL_DEADLINE_MS = 5000;
 
-export async function runScenario(createBedrock: typeof CreateBedrock, target: ScenarioTarget): Promise<ScenarioReport> {
+export async function runScenario(
+  createBedrock: typeof CreateBedrock,
+  target: ScenarioTarget,
+): Promise<ScenarioReport> {
   const started = Date.now();
   const bedrock = createBedrock({ endpoint: target.emulatorUrl, credentials: EMULATOR_CREDENTIALS, maxRetries: 0 });
   const llama = (...options: string[]) => `bedrock/llama/${emulatorModelId("llama", options)}`;
@@ -74,22 +85,39 @@ export async function runScenario(createBedrock: typeof CreateBedrock, target: S
   });
 
   const stream = await attempt(async () =>
-    readStream(await bedrock.chat.completions.create({ model: `bedrock/deepseek_r1/${emulatorModelId("r1")}`, messages: HELLO, stream: true, stream_options: { include_usage: true } })),
+    readStream(
+      await bedrock.chat.completions.create({
+        model: `bedrock/deepseek_r1/${emulatorModelId("r1")}`,
+        messages: HELLO,
+        stream: true,
+        stream_options: { include_usage: true },
+      }),
+    ),
   );
 
-  const contextLength = await expectFailure(() => bedrock.chat.completions.create({ model: llama("ctx"), messages: HELLO }));
+  const contextLength = await expectFailure(() =>
+    bedrock.chat.completions.create({ model: llama("ctx"), messages: HELLO }),
+  );
 
   const wrongSecret = createBedrock({
     endpoint: target.emulatorUrl,
     credentials: { ...EMULATOR_CREDENTIALS, secretAccessKey: "not-the-emulator-secret/EXAMPLEKEY0000000000" },
     maxRetries: 0,
   });
-  const badSignature = await expectFailure(() => wrongSecret.chat.completions.create({ model: llama(), messages: HELLO }));
+  const badSignature = await expectFailure(() =>
+    wrongSecret.chat.completions.create({ model: llama(), messages: HELLO }),
+  );
 
   const midStream = await attempt(async () =>
     // Frames paced apart: the text must reach the client before the exception does (an exception
     // arriving in the same read as the first text is retried, since nothing had been passed on).
-    readStream(await bedrock.chat.completions.create({ model: llama("midstream-throttlingException3", "slow10"), messages: HELLO, stream: true })),
+    readStream(
+      await bedrock.chat.completions.create({
+        model: llama("midstream-throttlingException3", "slow10"),
+        messages: HELLO,
+        stream: true,
+      }),
+    ),
   );
 
   const abort = await attempt(async () => {
@@ -123,7 +151,14 @@ export async function runScenario(createBedrock: typeof CreateBedrock, target: S
 }
 
 async function readStream(chunks: AsyncIterable<ChatCompletionChunk>): Promise<StreamReport> {
-  const report: StreamReport = { chunks: 0, firstDelta: undefined, content: "", reasoning: "", finishReason: null, usage: undefined };
+  const report: StreamReport = {
+    chunks: 0,
+    firstDelta: undefined,
+    content: "",
+    reasoning: "",
+    finishReason: null,
+    usage: undefined,
+  };
   try {
     for await (const chunk of chunks) {
       if (report.chunks++ === 0) report.firstDelta = chunk.choices[0]?.delta;
@@ -167,7 +202,13 @@ async function expectFailure(step: () => Promise<unknown>): Promise<{ error?: Er
 /** Errors cross process and page boundaries as JSON; keep what the checks need (duck-typed, not instanceof). */
 function describeError(error: unknown): ErrorReport {
   if (typeof error !== "object" || error === null) return { name: typeof error, message: String(error) };
-  const fields = error as { name?: unknown; message?: unknown; status?: unknown; code?: unknown; bedrockError?: unknown };
+  const fields = error as {
+    name?: unknown;
+    message?: unknown;
+    status?: unknown;
+    code?: unknown;
+    bedrockError?: unknown;
+  };
   const report: ErrorReport = { name: String(fields.name ?? "Error"), message: String(fields.message ?? "") };
   if (typeof fields.status === "number") report.status = fields.status;
   if (typeof fields.code === "string" || fields.code === null) report.code = fields.code;

@@ -12,7 +12,12 @@ export interface ServerProcess {
 
 const LISTENING = /listening on (http:\/\/[^\s]+)/;
 
-export function startServerProcess(command: string, args: readonly string[], env: Record<string, string>, timeoutMs = 15_000): Promise<ServerProcess> {
+export function startServerProcess(
+  command: string,
+  args: readonly string[],
+  env: Record<string, string>,
+  timeoutMs = 15_000,
+): Promise<ServerProcess> {
   const child = spawn(command, args, { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
   let output = "";
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));

@@ -12,7 +12,10 @@ export interface WebBundle {
   metafile: Metafile;
 }
 
-export async function bundleForWeb(entry: string, options: { minify?: boolean; format?: "esm" | "iife" } = {}): Promise<WebBundle> {
+export async function bundleForWeb(
+  entry: string,
+  options: { minify?: boolean; format?: "esm" | "iife" } = {},
+): Promise<WebBundle> {
   const result = await build({
     absWorkingDir: ROOT,
     entryPoints: [entry],
@@ -32,5 +35,7 @@ export async function bundleForWeb(entry: string, options: { minify?: boolean; f
 
 /** Imports the bundle still makes (esbuild marks them external): should be none. */
 export function unresolvedImports(metafile: Metafile): string[] {
-  return Object.values(metafile.outputs).flatMap((output) => output.imports.filter((i) => i.external).map((i) => i.path));
+  return Object.values(metafile.outputs).flatMap((output) =>
+    output.imports.filter((i) => i.external).map((i) => i.path),
+  );
 }

@@ -23,7 +23,9 @@ async function collect(stream: AsyncIterable<ChatCompletionChunk>) {
   let reasoning = "";
   for await (const chunk of stream) {
     chunks.push(chunk);
-    const delta = chunk.choices[0]?.delta as (ChatCompletionChunk.Choice.Delta & { reasoning_content?: string }) | undefined;
+    const delta = chunk.choices[0]?.delta as
+      | (ChatCompletionChunk.Choice.Delta & { reasoning_content?: string })
+      | undefined;
     content += delta?.content ?? "";
     reasoning += delta?.reasoning_content ?? "";
   }
@@ -67,22 +69,26 @@ describe("every route, plain and streamed", () => {
 describe("reasoning_content", () => {
   it("deepseek_r1 splits the reasoning from the answer, plain and streamed", async () => {
     const completion = await client.chat.completions.create({ model: "r1", messages: USER_HELLO });
-    const message = completion.choices[0]!.message as typeof completion.choices[0]["message"] & WithReasoning;
+    const message = completion.choices[0]!.message as (typeof completion.choices)[0]["message"] & WithReasoning;
     expect(message.reasoning_content).toMatch(/^Okay, the user wants/);
     expect(message.content).toMatch(/^Hello from the Bedrock emulator \(r1\)/);
 
-    const streamed = await collect(await client.chat.completions.create({ model: "r1", messages: USER_HELLO, stream: true }));
+    const streamed = await collect(
+      await client.chat.completions.create({ model: "r1", messages: USER_HELLO, stream: true }),
+    );
     expect(streamed.reasoning).toBe(message.reasoning_content);
     expect(streamed.content).toBe(message.content);
   });
 
   it("qwen3 thinking goes to reasoning_content, plain and streamed", async () => {
     const completion = await client.chat.completions.create({ model: "qwen3", messages: USER_HELLO });
-    const message = completion.choices[0]!.message as typeof completion.choices[0]["message"] & WithReasoning;
+    const message = completion.choices[0]!.message as (typeof completion.choices)[0]["message"] & WithReasoning;
     expect(message.reasoning_content?.length).toBeGreaterThan(10);
     expect(message.content).not.toContain("<think>");
 
-    const streamed = await collect(await client.chat.completions.create({ model: "qwen3", messages: USER_HELLO, stream: true }));
+    const streamed = await collect(
+      await client.chat.completions.create({ model: "qwen3", messages: USER_HELLO, stream: true }),
+    );
     expect(streamed.reasoning).toBe(message.reasoning_content);
     expect(streamed.content).toBe(message.content);
   });
@@ -100,7 +106,11 @@ const WEATHER_QUESTION = [{ role: "user" as const, content: "What is the weather
 
 describe("tool calls", () => {
   it.each(["qwen3-tool", "openai-tool"])("%s answers with a tool call", async (model) => {
-    const completion = await client.chat.completions.create({ model, messages: WEATHER_QUESTION, tools: [WEATHER_TOOL] });
+    const completion = await client.chat.completions.create({
+      model,
+      messages: WEATHER_QUESTION,
+      tools: [WEATHER_TOOL],
+    });
     const choice = completion.choices[0]!;
     expect(choice.finish_reason).toBe("tool_calls");
     const call = choice.message.tool_calls![0]!;
@@ -112,7 +122,12 @@ describe("tool calls", () => {
   });
 
   it.each(["qwen3-tool", "openai-tool"])("%s streams a tool call the SDK can assemble", async (model) => {
-    const stream = await client.chat.completions.create({ model, messages: WEATHER_QUESTION, tools: [WEATHER_TOOL], stream: true });
+    const stream = await client.chat.completions.create({
+      model,
+      messages: WEATHER_QUESTION,
+      tools: [WEATHER_TOOL],
+      stream: true,
+    });
     const { chunks, finish } = await collect(stream);
     const calls = chunks.flatMap((chunk) => chunk.choices[0]?.delta.tool_calls ?? []);
     expect(calls[0]!.function!.name).toBe("get_weather");
@@ -122,7 +137,11 @@ describe("tool calls", () => {
   });
 
   it("the SDK's stream helper assembles the streamed tool call too", async () => {
-    const runner = client.chat.completions.stream({ model: "qwen3-tool", messages: WEATHER_QUESTION, tools: [WEATHER_TOOL] });
+    const runner = client.chat.completions.stream({
+      model: "qwen3-tool",
+      messages: WEATHER_QUESTION,
+      tools: [WEATHER_TOOL],
+    });
     const final = await runner.finalChatCompletion();
     const call = final.choices[0]!.message.tool_calls![0]!;
     if (call.type !== "function") throw new Error("not a function call");
@@ -132,8 +151,10 @@ describe("tool calls", () => {
 });
 
 // 1x1 PNGs, different colours: real data URLs, small enough for the test body limit.
-const RED = "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==";
-const BLUE = "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPj/HwADBwIAMCbHYQAAAABJRU5ErkJggg==";
+const RED =
+  "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==";
+const BLUE =
+  "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPj/HwADBwIAMCbHYQAAAABJRU5ErkJggg==";
 
 describe("images on the openai route", () => {
   it("passes several data-URL images per message through to Bedrock, in order", async () => {
@@ -142,7 +163,10 @@ describe("images on the openai route", () => {
       { type: "image_url" as const, image_url: { url: RED } },
       { type: "image_url" as const, image_url: { url: BLUE, detail: "low" as const } },
     ];
-    const completion = await client.chat.completions.create({ model: "openai-echo", messages: [{ role: "user", content }] });
+    const completion = await client.chat.completions.create({
+      model: "openai-echo",
+      messages: [{ role: "user", content }],
+    });
     expect(completion.choices[0]!.message.content).toBe("Compare these two pictures.");
     const sent = proxy.served.emulator.stats.lastBody(emulatorModelId("openai", ["echo"])) as {
       messages: { content: unknown }[];
@@ -159,9 +183,21 @@ describe("images on the openai route", () => {
       model: "openai",
       stream: true,
       messages: [
-        { role: "user", content: [{ type: "image_url", image_url: { url: RED } }, { type: "text", text: "What is this?" }] },
+        {
+          role: "user",
+          content: [
+            { type: "image_url", image_url: { url: RED } },
+            { type: "text", text: "What is this?" },
+          ],
+        },
         { role: "assistant", content: "A red pixel." },
-        { role: "user", content: [{ type: "image_url", image_url: { url: BLUE } }, { type: "image_url", image_url: { url: RED } }] },
+        {
+          role: "user",
+          content: [
+            { type: "image_url", image_url: { url: BLUE } },
+            { type: "image_url", image_url: { url: RED } },
+          ],
+        },
       ],
     });
     const { content, finish } = await collect(stream);
@@ -170,7 +206,9 @@ describe("images on the openai route", () => {
   });
 
   it("openai-think streams reasoning_content deltas", async () => {
-    const streamed = await collect(await client.chat.completions.create({ model: "openai-think", messages: USER_HELLO, stream: true }));
+    const streamed = await collect(
+      await client.chat.completions.create({ model: "openai-think", messages: USER_HELLO, stream: true }),
+    );
     expect(streamed.reasoning.length).toBeGreaterThan(10);
     expect(streamed.content).toContain("Hello from the Bedrock emulator (openai)");
   });
@@ -199,21 +237,30 @@ describe("GET /v1/models and /health", () => {
     const ids = page.data.map((model) => model.id);
     expect(ids).toEqual(Object.keys(TEST_MODELS));
     expect(page.data[0]).toMatchObject({ object: "model", owned_by: "bedrock-edge" });
-    const raw = await (await fetch(`${proxy.url()}/v1/models`, { headers: { authorization: "Bearer sk-test-two" } })).text();
+    const raw = await (
+      await fetch(`${proxy.url()}/v1/models`, { headers: { authorization: "Bearer sk-test-two" } })
+    ).text();
     expect(raw).not.toMatch(/arn:|imported-model|bedrock\//);
   });
 
   it("models.retrieve() finds a configured name and 404s anything else", async () => {
-    expect(await client.models.retrieve("qwen3-tool")).toMatchObject({ id: "qwen3-tool", object: "model", owned_by: "bedrock-edge" });
+    expect(await client.models.retrieve("qwen3-tool")).toMatchObject({
+      id: "qwen3-tool",
+      object: "model",
+      owned_by: "bedrock-edge",
+    });
     const missing = await client.models.retrieve("gpt-4o").then(
       () => undefined,
       (e: unknown) => e,
     );
     expect(missing).toBeInstanceOf(OpenAI.NotFoundError);
-    const denied = await proxy.client("main", { apiKey: "sk-wrong" }).models.retrieve("qwen3-tool").then(
-      () => undefined,
-      (e: unknown) => e,
-    );
+    const denied = await proxy
+      .client("main", { apiKey: "sk-wrong" })
+      .models.retrieve("qwen3-tool")
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
     expect(denied).toBeInstanceOf(OpenAI.AuthenticationError);
   });
 

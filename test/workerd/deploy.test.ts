@@ -19,7 +19,9 @@ describe("wrangler deploy --dry-run", () => {
       env: { ...process.env, WRANGLER_SEND_METRICS: "false", CI: "true" },
     });
     expect(stdout).toMatch(/--dry-run: exiting now/);
-    expect(readFileSync(join(ROOT, "wrangler.toml"), "utf8")).not.toMatch(/^\s*compatibility_flags\s*=.*nodejs_compat/m);
+    expect(readFileSync(join(ROOT, "wrangler.toml"), "utf8")).not.toMatch(
+      /^\s*compatibility_flags\s*=.*nodejs_compat/m,
+    );
     const bundle = readdirSync(outdir).filter((name) => name.endsWith(".js"));
     expect(bundle.length).toBeGreaterThan(0);
     for (const name of bundle) {

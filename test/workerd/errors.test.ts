@@ -2,7 +2,16 @@
 // the OpenAI error body (message, type, param, code) intact.
 import OpenAI from "openai";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { modelString, rawSse, sseEvents, startWorkerdProxy, TEST_KEYS, TEST_MODELS, USER_HELLO, type WorkerdProxy } from "./harness.ts";
+import {
+  modelString,
+  rawSse,
+  sseEvents,
+  startWorkerdProxy,
+  TEST_KEYS,
+  TEST_MODELS,
+  USER_HELLO,
+  type WorkerdProxy,
+} from "./harness.ts";
 
 let proxy: WorkerdProxy;
 let client: OpenAI;
@@ -11,13 +20,21 @@ beforeAll(async () => {
   proxy = await startWorkerdProxy({
     main: {},
     nokeys: { PROXY_API_KEYS: undefined },
-    badmodels: { MODELS: JSON.stringify({ good: "bedrock/llama/arn:aws:bedrock:us-east-1:123456789012:imported-model/llama", bad: "bedrock/gpt/x" }) },
+    badmodels: {
+      MODELS: JSON.stringify({
+        good: "bedrock/llama/arn:aws:bedrock:us-east-1:123456789012:imported-model/llama",
+        bad: "bedrock/gpt/x",
+      }),
+    },
     badjson: { MODELS: "{ not json", BEDROCK_MAX_RETRIES: "lots" },
     cors: { CORS_ORIGINS: "https://app.example.com" },
     endpointquery: { BEDROCK_ENDPOINT: "http://127.0.0.1:9/?region=us-east-1" },
     endpointuser: { BEDROCK_ENDPOINT: "https://operator:hunter2@bedrock.example.com" },
     badtemplate: {
-      MODELS: JSON.stringify({ llama: TEST_MODELS.llama, broken: { model: modelString("llama"), chat_template: "{% for %}" } }),
+      MODELS: JSON.stringify({
+        llama: TEST_MODELS.llama,
+        broken: { model: modelString("llama"), chat_template: "{% for %}" },
+      }),
     },
     otherregion: { AWS_REGION: "eu-west-1", MODELS: JSON.stringify({ llama: TEST_MODELS.llama }) },
   });
@@ -67,7 +84,7 @@ describe("400: bad requests name the field", () => {
     expect(((await response.json()) as { error: { code: string } }).error.code).toBe("invalid_json");
   });
 
-  it("stream must be a boolean: \"yes\" is a 400 naming it, not a JSON answer", async () => {
+  it('stream must be a boolean: "yes" is a 400 naming it, not a JSON answer', async () => {
     const { status, text } = await rawSse(proxy.url(), { model: "llama", messages: USER_HELLO, stream: "yes" });
     expect(status).toBe(400);
     expect(JSON.parse(text)).toMatchObject({ error: { type: "invalid_request_error", param: "stream" } });
@@ -75,11 +92,21 @@ describe("400: bad requests name the field", () => {
   });
 
   it("stream_options must be an object, through the SDK too", async () => {
-    const { status, text } = await rawSse(proxy.url(), { model: "llama", messages: USER_HELLO, stream: true, stream_options: "x" });
+    const { status, text } = await rawSse(proxy.url(), {
+      model: "llama",
+      messages: USER_HELLO,
+      stream: true,
+      stream_options: "x",
+    });
     expect(status).toBe(400);
     expect(JSON.parse(text)).toMatchObject({ error: { param: "stream_options" } });
     const error = await thrown(() =>
-      client.chat.completions.create({ model: "llama", messages: USER_HELLO, stream: true, stream_options: "x" as never }),
+      client.chat.completions.create({
+        model: "llama",
+        messages: USER_HELLO,
+        stream: true,
+        stream_options: "x" as never,
+      }),
     );
     expect(error).toBeInstanceOf(OpenAI.BadRequestError);
     expect((error as InstanceType<typeof OpenAI.BadRequestError>).param).toBe("stream_options");
@@ -90,7 +117,9 @@ describe("400: bad requests name the field", () => {
     const error = await thrown(() =>
       client.chat.completions.create({
         model: "llama",
-        messages: [{ role: "user", content: [{ type: "image_url", image_url: { url: "data:image/png;base64,AAAA" } }] }],
+        messages: [
+          { role: "user", content: [{ type: "image_url", image_url: { url: "data:image/png;base64,AAAA" } }] },
+        ],
       }),
     );
     expect(error).toBeInstanceOf(OpenAI.BadRequestError);
@@ -119,13 +148,17 @@ describe("401: authentication", () => {
 
   it("every configured key works", async () => {
     for (const apiKey of TEST_KEYS) {
-      const completion = await proxy.client("main", { apiKey }).chat.completions.create({ model: "llama", messages: USER_HELLO });
+      const completion = await proxy
+        .client("main", { apiKey })
+        .chat.completions.create({ model: "llama", messages: USER_HELLO });
       expect(completion.choices[0]!.message.content).toContain("emulator");
     }
   });
 
   it("no keys configured refuses every call and says how to configure", async () => {
-    const error = await thrown(() => proxy.client("nokeys").chat.completions.create({ model: "llama", messages: USER_HELLO }));
+    const error = await thrown(() =>
+      proxy.client("nokeys").chat.completions.create({ model: "llama", messages: USER_HELLO }),
+    );
     expect(error).toBeInstanceOf(OpenAI.AuthenticationError);
     const refused = error as InstanceType<typeof OpenAI.AuthenticationError>;
     expect(refused.code).toBe("proxy_keys_not_configured");
@@ -150,14 +183,19 @@ describe("404, 413, 429, 5xx", () => {
 
   it("a raw model string is not callable: only MODELS names are", async () => {
     const error = await thrown(() =>
-      client.chat.completions.create({ model: "bedrock/llama/arn:aws:bedrock:us-east-1:123456789012:imported-model/llama", messages: USER_HELLO }),
+      client.chat.completions.create({
+        model: "bedrock/llama/arn:aws:bedrock:us-east-1:123456789012:imported-model/llama",
+        messages: USER_HELLO,
+      }),
     );
     expect(error).toBeInstanceOf(OpenAI.NotFoundError);
   });
 
   it("a body over MAX_BODY_BYTES is a 413, declared or streamed", async () => {
     const big = "x".repeat(70_000);
-    const error = await thrown(() => client.chat.completions.create({ model: "llama", messages: [{ role: "user", content: big }] }));
+    const error = await thrown(() =>
+      client.chat.completions.create({ model: "llama", messages: [{ role: "user", content: big }] }),
+    );
     expect(error).toBeInstanceOf(OpenAI.APIError);
     const tooLarge = error as InstanceType<typeof OpenAI.APIError>;
     expect(tooLarge.status).toBe(413);
@@ -181,12 +219,16 @@ describe("404, 413, 429, 5xx", () => {
   });
 
   it("throttled beyond the retry budget is a RateLimitError (after 1 + BEDROCK_MAX_RETRIES calls)", async () => {
-    const error = await thrown(() => client.chat.completions.create({ model: "throttled-always", messages: USER_HELLO }));
+    const error = await thrown(() =>
+      client.chat.completions.create({ model: "throttled-always", messages: USER_HELLO }),
+    );
     expect(error).toBeInstanceOf(OpenAI.RateLimitError);
     expect((error as InstanceType<typeof OpenAI.RateLimitError>).code).toBe("rate_limit_exceeded");
     expect(proxy.served.emulator.stats.requests).toHaveLength(3);
 
-    const streamed = await thrown(() => client.chat.completions.create({ model: "throttled-always", messages: USER_HELLO, stream: true }));
+    const streamed = await thrown(() =>
+      client.chat.completions.create({ model: "throttled-always", messages: USER_HELLO, stream: true }),
+    );
     expect(streamed).toBeInstanceOf(OpenAI.RateLimitError);
   });
 
@@ -194,14 +236,20 @@ describe("404, 413, 429, 5xx", () => {
     const error = await thrown(() => client.chat.completions.create({ model: "err500-always", messages: USER_HELLO }));
     expect(error).toBeInstanceOf(OpenAI.InternalServerError);
     expect((error as InstanceType<typeof OpenAI.InternalServerError>).status).toBe(500);
-    const streamed = await thrown(() => client.chat.completions.create({ model: "err500-always", messages: USER_HELLO, stream: true }));
+    const streamed = await thrown(() =>
+      client.chat.completions.create({ model: "err500-always", messages: USER_HELLO, stream: true }),
+    );
     expect(streamed).toBeInstanceOf(OpenAI.InternalServerError);
   });
 });
 
 describe("an exception mid-stream", () => {
   it("the SDK raises after the partial text arrived", async () => {
-    const stream = await client.chat.completions.create({ model: "midstream-error", messages: USER_HELLO, stream: true });
+    const stream = await client.chat.completions.create({
+      model: "midstream-error",
+      messages: USER_HELLO,
+      stream: true,
+    });
     let text = "";
     const error = await thrown(async () => {
       for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? "";
@@ -212,7 +260,11 @@ describe("an exception mid-stream", () => {
   });
 
   it("on the wire: chunks, then one error event, and no [DONE]", async () => {
-    const { status, text } = await rawSse(proxy.url(), { model: "midstream-error", messages: USER_HELLO, stream: true });
+    const { status, text } = await rawSse(proxy.url(), {
+      model: "midstream-error",
+      messages: USER_HELLO,
+      stream: true,
+    });
     expect(status).toBe(200);
     const events = sseEvents(text);
     const last = events[events.length - 1] as { error: { code: string; type: string } };
@@ -232,7 +284,9 @@ describe("configuration problems", () => {
     expect(body.problems[0]).toMatch(/MODELS\["bad"\]/);
     expect(body.problems[0]).toMatch(/route one of/);
 
-    const error = await thrown(() => proxy.client("badmodels").chat.completions.create({ model: "good", messages: USER_HELLO }));
+    const error = await thrown(() =>
+      proxy.client("badmodels").chat.completions.create({ model: "good", messages: USER_HELLO }),
+    );
     expect(error).toBeInstanceOf(OpenAI.InternalServerError);
     const failed = error as InstanceType<typeof OpenAI.InternalServerError>;
     expect(failed.code).toBe("proxy_misconfigured");
@@ -251,17 +305,22 @@ describe("configuration problems", () => {
   it.each([
     ["endpointquery", /query/],
     ["endpointuser", /credentials/],
-  ])("a BEDROCK_ENDPOINT the client would refuse (%s): /health 503 naming it, chat 500, no secret shown", async (variant, why) => {
-    const health = await fetch(`${proxy.url(variant)}/health`);
-    expect(health.status).toBe(503);
-    const { problems } = (await health.json()) as { problems: string[] };
-    expect(problems).toEqual([expect.stringMatching(/^BEDROCK_ENDPOINT: /)]);
-    expect(problems[0]).toMatch(why);
-    expect(problems[0]).not.toContain("hunter2");
-    const error = await thrown(() => proxy.client(variant).chat.completions.create({ model: "llama", messages: USER_HELLO }));
-    expect(error).toBeInstanceOf(OpenAI.InternalServerError);
-    expect((error as InstanceType<typeof OpenAI.InternalServerError>).code).toBe("proxy_misconfigured");
-  });
+  ])(
+    "a BEDROCK_ENDPOINT the client would refuse (%s): /health 503 naming it, chat 500, no secret shown",
+    async (variant, why) => {
+      const health = await fetch(`${proxy.url(variant)}/health`);
+      expect(health.status).toBe(503);
+      const { problems } = (await health.json()) as { problems: string[] };
+      expect(problems).toEqual([expect.stringMatching(/^BEDROCK_ENDPOINT: /)]);
+      expect(problems[0]).toMatch(why);
+      expect(problems[0]).not.toContain("hunter2");
+      const error = await thrown(() =>
+        proxy.client(variant).chat.completions.create({ model: "llama", messages: USER_HELLO }),
+      );
+      expect(error).toBeInstanceOf(OpenAI.InternalServerError);
+      expect((error as InstanceType<typeof OpenAI.InternalServerError>).code).toBe("proxy_misconfigured");
+    },
+  );
 
   it("a chat_template that does not compile: /health 503 naming the model; that model 500s, the others answer", async () => {
     const health = await fetch(`${proxy.url("badtemplate")}/health`);
@@ -270,7 +329,9 @@ describe("configuration problems", () => {
     expect(problems).toHaveLength(1);
     expect(problems[0]).toMatch(/^MODELS\["broken"\]\.chat_template/);
 
-    const broken = await thrown(() => proxy.client("badtemplate").chat.completions.create({ model: "broken", messages: USER_HELLO }));
+    const broken = await thrown(() =>
+      proxy.client("badtemplate").chat.completions.create({ model: "broken", messages: USER_HELLO }),
+    );
     expect(broken).toBeInstanceOf(OpenAI.InternalServerError);
     expect((broken as InstanceType<typeof OpenAI.InternalServerError>).code).toBe("invalid_model_config");
     const fine = await proxy.client("badtemplate").chat.completions.create({ model: "llama", messages: USER_HELLO });
@@ -300,7 +361,11 @@ describe("CORS", () => {
   it("CORS_ORIGINS allows the named origins only, preflight included", async () => {
     const preflight = await fetch(`${proxy.url("cors")}/v1/chat/completions`, {
       method: "OPTIONS",
-      headers: { origin: "https://app.example.com", "access-control-request-method": "POST", "access-control-request-headers": "authorization, content-type" },
+      headers: {
+        origin: "https://app.example.com",
+        "access-control-request-method": "POST",
+        "access-control-request-headers": "authorization, content-type",
+      },
     });
     expect(preflight.status).toBe(204);
     expect(preflight.headers.get("access-control-allow-origin")).toBe("https://app.example.com");
@@ -311,7 +376,11 @@ describe("CORS", () => {
 
     const completion = await fetch(`${proxy.url("cors")}/v1/chat/completions`, {
       method: "POST",
-      headers: { origin: "https://app.example.com", authorization: `Bearer ${TEST_KEYS[0]}`, "content-type": "application/json" },
+      headers: {
+        origin: "https://app.example.com",
+        authorization: `Bearer ${TEST_KEYS[0]}`,
+        "content-type": "application/json",
+      },
       body: JSON.stringify({ model: "llama", messages: USER_HELLO }),
     });
     expect(completion.status).toBe(200);
@@ -355,7 +424,11 @@ describe("CORS for the openai SDK in a browser", () => {
   it("a preflight from another origin is still not allowed", async () => {
     const preflight = await fetch(`${proxy.url("cors")}/v1/chat/completions`, {
       method: "OPTIONS",
-      headers: { origin: "https://evil.example.com", "access-control-request-method": "POST", "access-control-request-headers": "x-stainless-os" },
+      headers: {
+        origin: "https://evil.example.com",
+        "access-control-request-method": "POST",
+        "access-control-request-headers": "x-stainless-os",
+      },
     });
     expect(preflight.headers.get("access-control-allow-origin")).toBeNull();
   });

@@ -31,7 +31,11 @@ describe("retries", () => {
   });
 
   it("throttled once while streaming: retried before the first byte", async () => {
-    const stream = await client.chat.completions.create({ model: "throttled-once", messages: USER_HELLO, stream: true });
+    const stream = await client.chat.completions.create({
+      model: "throttled-once",
+      messages: USER_HELLO,
+      stream: true,
+    });
     expect(await contentOf(stream)).toContain("Hello from the Bedrock emulator");
     expect(stats().requests.map((request) => request.status)).toEqual([429, 200]);
   });
@@ -52,7 +56,11 @@ describe("a cold model (ModelNotReadyException)", () => {
 
   it("a streamed call gets SSE comment lines while it waits, then the answer", async () => {
     const started = Date.now();
-    const { status, headers, text } = await rawSse(proxy.url(), { model: "cold-qwen3", messages: USER_HELLO, stream: true });
+    const { status, headers, text } = await rawSse(proxy.url(), {
+      model: "cold-qwen3",
+      messages: USER_HELLO,
+      stream: true,
+    });
     expect(status).toBe(200);
     expect(headers.get("content-type")).toMatch(/^text\/event-stream/);
     expect(text.startsWith(": waiting for the model to become ready\n\n")).toBe(true);
@@ -152,7 +160,11 @@ describe("the client going away", () => {
     controller.abort();
     const id = emulatorModelId("llama", ["notready"]);
     // Earlier tests logged never-ready too (429): this call's line is the 499 one.
-    const line = await eventually(() => proxy.logs.find((entry) => entry.model === "never-ready" && entry.status === 499), 1000, "a 499 log line");
+    const line = await eventually(
+      () => proxy.logs.find((entry) => entry.model === "never-ready" && entry.status === 499),
+      1000,
+      "a 499 log line",
+    );
     expect(line.error).toMatch(/client closed/);
     // Left alone, the Worker would keep calling until MODEL_READY_TIMEOUT_MS (800 ms) ran out.
     await new Promise((resolve) => setTimeout(resolve, 150));

@@ -39,10 +39,10 @@ export const TEST_MODELS: Record<string, string> = {
   // err503 + N=1: the first call only.
   "err503-once": modelString("llama", "err5031"),
   "midstream-error": modelString("llama", "midstream-modelStreamErrorException5"),
-  "dropped": modelString("llama", "drop3"),
+  dropped: modelString("llama", "drop3"),
   "bad-crc": modelString("llama", "badcrc3"),
   "slow-long": modelString("llama", "slow50", "long200"),
-  "paced": modelString("llama", "slow40", "long25"),
+  paced: modelString("llama", "slow40", "long25"),
 };
 
 export const TEST_KEYS = ["sk-test-one", "sk-test-two"] as const;
@@ -107,7 +107,9 @@ export interface WorkerdProxy {
  * One workerd process with one Worker per variant (same bundle, bindings = the base ones with
  * the variant's overrides; `undefined` removes a binding), each on its own loopback socket.
  */
-export async function startWorkerdProxy(variants: Record<string, Partial<ProxyEnv>> = { main: {} }): Promise<WorkerdProxy> {
+export async function startWorkerdProxy(
+  variants: Record<string, Partial<ProxyEnv>> = { main: {} },
+): Promise<WorkerdProxy> {
   const [script, served] = await Promise.all([bundleWorker(), serveEmulator({ port: 0 })]);
   const logs: LogLine[] = [];
   const output: string[] = [];
@@ -174,7 +176,11 @@ function parseLogLine(message: string): LogLine | undefined {
 }
 
 /** Polls until `find` returns something (log lines and stream counters arrive asynchronously). */
-export async function eventually<T>(find: () => T | undefined | false, timeoutMs = 2000, what = "condition"): Promise<T> {
+export async function eventually<T>(
+  find: () => T | undefined | false,
+  timeoutMs = 2000,
+  what = "condition",
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const found = find();
@@ -185,7 +191,11 @@ export async function eventually<T>(find: () => T | undefined | false, timeoutMs
 }
 
 /** The raw SSE text of a streamed call, read with fetch (comments included, which SDKs hide). */
-export async function rawSse(url: string, body: unknown, apiKey: string = TEST_KEYS[0]): Promise<{ status: number; headers: Headers; text: string }> {
+export async function rawSse(
+  url: string,
+  body: unknown,
+  apiKey: string = TEST_KEYS[0],
+): Promise<{ status: number; headers: Headers; text: string }> {
   const response = await fetch(`${url}/v1/chat/completions`, {
     method: "POST",
     headers: { authorization: `Bearer ${apiKey}`, "content-type": "application/json" },
@@ -200,7 +210,13 @@ export async function rawSse(url: string, body: unknown, apiKey: string = TEST_K
 export function sseEvents(text: string): unknown[] {
   return text
     .split("\n\n")
-    .map((block) => block.split("\n").filter((line) => line.startsWith("data: ")).map((line) => line.slice(6)).join("\n"))
+    .map((block) =>
+      block
+        .split("\n")
+        .filter((line) => line.startsWith("data: "))
+        .map((line) => line.slice(6))
+        .join("\n"),
+    )
     .filter(Boolean)
     .map((data) => (data === "[DONE]" ? data : (JSON.parse(data) as unknown)));
 }

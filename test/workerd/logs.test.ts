@@ -12,7 +12,13 @@ const SESSION = {
   AWS_SESSION_TOKEN: EMULATOR_SESSION_CREDENTIALS.sessionToken,
 };
 const WRONG_SECRET = "wrongSecretKey/EXAMPLE+doesNotMatchAnything0";
-const SECRETS = [...TEST_KEYS, SESSION.AWS_SECRET_ACCESS_KEY, SESSION.AWS_SESSION_TOKEN!, SESSION.AWS_ACCESS_KEY_ID, WRONG_SECRET];
+const SECRETS = [
+  ...TEST_KEYS,
+  SESSION.AWS_SECRET_ACCESS_KEY,
+  SESSION.AWS_SESSION_TOKEN!,
+  SESSION.AWS_ACCESS_KEY_ID,
+  WRONG_SECRET,
+];
 const PROMPT = "My very private question about the weather";
 
 let proxy: WorkerdProxy;
@@ -31,7 +37,10 @@ beforeAll(async () => {
   const stream = await client.chat.completions.create({ model: "qwen2", messages, stream: true });
   for await (const _chunk of stream);
   await client.chat.completions.create({ model: "no-such-model", messages }).catch(() => undefined);
-  await proxy.client("session", { apiKey: "sk-wrong" }).chat.completions.create({ model: "llama", messages }).catch(() => undefined);
+  await proxy
+    .client("session", { apiKey: "sk-wrong" })
+    .chat.completions.create({ model: "llama", messages })
+    .catch(() => undefined);
   await client.models.list();
   await fetch(`${proxy.url("session")}/health`);
   await fetch(`${proxy.url("session")}/nowhere`);
@@ -39,7 +48,10 @@ beforeAll(async () => {
   await (async () => {
     for await (const _chunk of midstream);
   })().catch(() => undefined);
-  await proxy.client("wrongsecret").chat.completions.create({ model: "llama", messages }).catch(() => undefined);
+  await proxy
+    .client("wrongsecret")
+    .chat.completions.create({ model: "llama", messages })
+    .catch(() => undefined);
   await proxy.client("prompts").chat.completions.create({ model: "llama", messages });
   lines = await eventually(() => proxy.logs.length >= 10 && proxy.logs, 2000, "ten log lines");
   // A moment more, to see that no request logged twice.

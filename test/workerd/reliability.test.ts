@@ -5,11 +5,22 @@ import { readdirSync, readFileSync } from "node:fs";
 import OpenAI from "openai";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { STREAM_EXCEPTION_TYPES } from "../../emulator/model-id.ts";
-import { eventually, modelString, rawSse, sseEvents, startWorkerdProxy, TEST_MODELS, USER_HELLO, type WorkerdProxy } from "./harness.ts";
+import {
+  eventually,
+  modelString,
+  rawSse,
+  sseEvents,
+  startWorkerdProxy,
+  TEST_MODELS,
+  USER_HELLO,
+  type WorkerdProxy,
+} from "./harness.ts";
 
 const MODELS: Record<string, string> = {
   ...TEST_MODELS,
-  ...Object.fromEntries(STREAM_EXCEPTION_TYPES.map((type) => [`mid-${type}`, modelString("qwen2", `midstream-${type}2`)])),
+  ...Object.fromEntries(
+    STREAM_EXCEPTION_TYPES.map((type) => [`mid-${type}`, modelString("qwen2", `midstream-${type}2`)]),
+  ),
   storm: modelString("llama", "throttle"),
   reset: modelString("llama", "drop0"),
   "throttled-first-frame": modelString("llama", "midstream-throttlingException0"),
@@ -53,7 +64,17 @@ describe("exception frames of every type, mid-stream", () => {
       expect(events.at(-1)).not.toBe("[DONE]");
       const error = (events.at(-1) as { error: { type: string; code: string | null } }).error;
       const expected = STATUS[type]!;
-      expect(error.type).toBe(expected === 400 ? "invalid_request_error" : expected === 408 ? "timeout_error" : expected === 429 ? "rate_limit_error" : expected === 424 ? "api_error" : "server_error");
+      expect(error.type).toBe(
+        expected === 400
+          ? "invalid_request_error"
+          : expected === 408
+            ? "timeout_error"
+            : expected === 429
+              ? "rate_limit_error"
+              : expected === 424
+                ? "api_error"
+                : "server_error",
+      );
       expect(events.length).toBeGreaterThan(2);
       // Output had begun: retrying would have duplicated it.
       expect(stats().calls(idOf(`mid-${type}`))).toBe(1);
@@ -64,7 +85,9 @@ describe("exception frames of every type, mid-stream", () => {
   }
 
   it("the SDK raises the event as an APIError after the partial text", async () => {
-    const stream = await proxy.client().chat.completions.create({ model: "mid-throttlingException", messages: USER_HELLO, stream: true });
+    const stream = await proxy
+      .client()
+      .chat.completions.create({ model: "mid-throttlingException", messages: USER_HELLO, stream: true });
     let text = "";
     const error = await (async () => {
       for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? "";
@@ -122,7 +145,9 @@ describe("throttling storms and resets", () => {
 
 describe("timeouts", () => {
   it("a trickle slower than nothing but faster than IDLE_TIMEOUT_MS completes", async () => {
-    const stream = await proxy.client("timeouts").chat.completions.create({ model: "trickle", messages: USER_HELLO, stream: true });
+    const stream = await proxy
+      .client("timeouts")
+      .chat.completions.create({ model: "trickle", messages: USER_HELLO, stream: true });
     let finish: string | null = null;
     for await (const chunk of stream) finish = chunk.choices[0]?.finish_reason ?? finish;
     expect(finish).toBe("stop");
@@ -198,7 +223,9 @@ describe("load", () => {
     await nothingRunning();
     expect(stats().completedStreams).toBe(200);
     // Reported in the README's Reliability section (printed for the record).
-    console.log(`load: 200 streams in ${ms} ms; workerd RSS ${before.rssMiB} -> ${after.rssMiB} MiB, peak ${after.peakMiB} MiB`);
+    console.log(
+      `load: 200 streams in ${ms} ms; workerd RSS ${before.rssMiB} -> ${after.rssMiB} MiB, peak ${after.peakMiB} MiB`,
+    );
     if (after.peakMiB > 0) expect(after.peakMiB).toBeLessThan(512);
   });
 });

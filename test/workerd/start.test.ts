@@ -7,7 +7,16 @@ import { fileURLToPath } from "node:url";
 import OpenAI from "openai";
 import { afterAll, describe, expect, it } from "vitest";
 import { parseModels } from "../../src/model.ts";
-import { bannerText, chooseMode, demoModels, DEV_KEY, emulatorBindings, envFileText, parseDotenv, wranglerArgs } from "../../scripts/dev-env.ts";
+import {
+  bannerText,
+  chooseMode,
+  demoModels,
+  DEV_KEY,
+  emulatorBindings,
+  envFileText,
+  parseDotenv,
+  wranglerArgs,
+} from "../../scripts/dev-env.ts";
 import { eventually, USER_HELLO } from "./harness.ts";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
@@ -21,18 +30,29 @@ describe("npm start decides", () => {
 
   it("plain wrangler dev when .dev.vars holds credentials (SigV4 or a Bedrock API key)", () => {
     expect(chooseMode({ AWS_ACCESS_KEY_ID: "AKIA1", AWS_SECRET_ACCESS_KEY: "s" }, {})).toEqual({ kind: "dev-vars" });
-    expect(chooseMode({ AWS_BEARER_TOKEN_BEDROCK: "ABSK1" }, { AWS_ACCESS_KEY_ID: "AKIA2" })).toEqual({ kind: "dev-vars" });
+    expect(chooseMode({ AWS_BEARER_TOKEN_BEDROCK: "ABSK1" }, { AWS_ACCESS_KEY_ID: "AKIA2" })).toEqual({
+      kind: "dev-vars",
+    });
   });
 
   it("the shell's credentials, and only the proxy's bindings of the shell, when .dev.vars has none", () => {
-    const mode = chooseMode({ MODELS: "{}" }, { AWS_ACCESS_KEY_ID: "AKIA3", AWS_SECRET_ACCESS_KEY: "s3", HOME: "/root", PATH: "/bin" });
+    const mode = chooseMode(
+      { MODELS: "{}" },
+      { AWS_ACCESS_KEY_ID: "AKIA3", AWS_SECRET_ACCESS_KEY: "s3", HOME: "/root", PATH: "/bin" },
+    );
     expect(mode).toEqual({ kind: "shell", vars: { AWS_ACCESS_KEY_ID: "AKIA3", AWS_SECRET_ACCESS_KEY: "s3" } });
   });
 
   it("one valid demo model per route, all pointing at the emulator", () => {
     const models = parseModels(demoModels(), "MODELS");
     expect(Object.keys(models)).toEqual(["demo-deepseek-r1", "demo-llama", "demo-qwen3", "demo-qwen2", "demo-openai"]);
-    expect(Object.values(models).map((entry) => entry.model.split("/")[1])).toEqual(["deepseek_r1", "llama", "qwen3", "qwen2", "openai"]);
+    expect(Object.values(models).map((entry) => entry.model.split("/")[1])).toEqual([
+      "deepseek_r1",
+      "llama",
+      "qwen3",
+      "qwen2",
+      "openai",
+    ]);
     const bindings = emulatorBindings("http://127.0.0.1:4010");
     expect(bindings.PROXY_API_KEYS).toBe(DEV_KEY);
     expect(bindings.BEDROCK_ENDPOINT).toBe("http://127.0.0.1:4010");
@@ -43,27 +63,55 @@ describe("npm start decides", () => {
     expect(parseDotenv(envFileText(vars))).toEqual(vars);
     expect(() => envFileText({ A: "it's" })).toThrow(/A holds/);
     expect(() => envFileText({ B: "$HOME" })).toThrow(/B holds/);
-    expect(parseDotenv("# c\nexport A=1 # note\nB=\"x y\"\nC='{\"k\": 1}'\nnot a line\n")).toEqual({ A: "1", B: "x y", C: '{"k": 1}' });
+    expect(parseDotenv('# c\nexport A=1 # note\nB="x y"\nC=\'{"k": 1}\'\nnot a line\n')).toEqual({
+      A: "1",
+      B: "x y",
+      C: '{"k": 1}',
+    });
   });
 
   it("wrangler dev local on loopback, env files in order", () => {
     expect(wranglerArgs("127.0.0.1", 8787, ["a.env", "b.env"])).toEqual([
-      "dev", "--local", "--ip", "127.0.0.1", "--port", "8787", "--show-interactive-dev-session=false", "--env-file", "a.env", "--env-file", "b.env",
+      "dev",
+      "--local",
+      "--ip",
+      "127.0.0.1",
+      "--port",
+      "8787",
+      "--show-interactive-dev-session=false",
+      "--env-file",
+      "a.env",
+      "--env-file",
+      "b.env",
     ]);
   });
 
   it("a banner with the URL, the dev key, the models and curl examples", () => {
-    const text = bannerText({ url: "http://127.0.0.1:8787", upstream: "emulator", key: DEV_KEY, keySource: "the emulator's dev key", models: ["demo-llama", "demo-qwen2"] });
+    const text = bannerText({
+      url: "http://127.0.0.1:8787",
+      upstream: "emulator",
+      key: DEV_KEY,
+      keySource: "the emulator's dev key",
+      models: ["demo-llama", "demo-qwen2"],
+    });
     expect(text).toContain("http://127.0.0.1:8787/v1");
     expect(text).toContain("API key          sk-local-dev  (the emulator's dev key)");
     expect(text).toContain("demo-llama, demo-qwen2");
     expect(text).toContain(`curl http://127.0.0.1:8787/v1/chat/completions -H "Authorization: Bearer sk-local-dev"`);
-    expect(bannerText({ url: "u", upstream: "x", key: undefined, keySource: ".dev.vars", models: [] })).toMatch(/set PROXY_API_KEYS/);
+    expect(bannerText({ url: "u", upstream: "x", key: undefined, keySource: ".dev.vars", models: [] })).toMatch(
+      /set PROXY_API_KEYS/,
+    );
   });
 
   it("a banner that never prints a real key: its last 4 characters and where it comes from", () => {
     const key = "sk-team-7f3a9c21e0b4d8aa";
-    const text = bannerText({ url: "http://127.0.0.1:8787", upstream: "Amazon Bedrock", key, keySource: "PROXY_API_KEYS in .dev.vars", models: ["m"] });
+    const text = bannerText({
+      url: "http://127.0.0.1:8787",
+      upstream: "Amazon Bedrock",
+      key,
+      keySource: "PROXY_API_KEYS in .dev.vars",
+      models: ["m"],
+    });
     expect(text).not.toContain(key);
     expect(text).not.toContain("7f3a9c21");
     expect(text).toContain("API key          sk-…d8aa  (PROXY_API_KEYS in .dev.vars)");
@@ -97,7 +145,9 @@ afterAll(() => {
 });
 
 describe("npm start, for real", () => {
-  it("serves the demo models from wrangler dev + the emulator, and stops both on a signal", { timeout: 60_000 }, async () => {
+  it("serves the demo models from wrangler dev + the emulator, and stops both on a signal", {
+    timeout: 60_000,
+  }, async () => {
     const [port, emulatorPort] = [await freePort(), await freePort()];
     let output = "";
     started = spawn(process.execPath, [`${ROOT}node_modules/tsx/dist/cli.mjs`, "scripts/start.ts", "--emulator"], {
@@ -107,7 +157,11 @@ describe("npm start, for real", () => {
     });
     started.stdout!.on("data", (data: Buffer) => (output += data.toString()));
     started.stderr!.on("data", (data: Buffer) => (output += data.toString()));
-    await eventually(() => output.includes("Ctrl-C stops everything."), 45_000, `the banner; output so far:\n${output}`);
+    await eventually(
+      () => output.includes("Ctrl-C stops everything."),
+      45_000,
+      `the banner; output so far:\n${output}`,
+    );
 
     const url = `http://127.0.0.1:${port}`;
     expect(output).toContain(`bedrock-edge proxy ready on ${url}`);
@@ -117,7 +171,11 @@ describe("npm start, for real", () => {
     const client = new OpenAI({ baseURL: `${url}/v1`, apiKey: DEV_KEY, maxRetries: 0 });
     const completion = await client.chat.completions.create({ model: "demo-qwen2", messages: USER_HELLO });
     expect(completion.choices[0]!.message.content).toContain("Hello from the Bedrock emulator (qwen2)");
-    const stream = await client.chat.completions.create({ model: "demo-deepseek-r1", messages: USER_HELLO, stream: true });
+    const stream = await client.chat.completions.create({
+      model: "demo-deepseek-r1",
+      messages: USER_HELLO,
+      stream: true,
+    });
     let text = "";
     for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? "";
     expect(text).toContain("Hello from the Bedrock emulator (r1)");

@@ -37,7 +37,11 @@ describe("deepseek_r1: system message", () => {
 
 describe("deepseek_r1: multi-turn", () => {
   it("keeps only what follows the last </think> of earlier answers", () => {
-    const prompt = render([user("2+2?"), { role: "assistant", content: "<think>\nAdd them.\n</think>\n\n4" }, user("Times 3?")]);
+    const prompt = render([
+      user("2+2?"),
+      { role: "assistant", content: "<think>\nAdd them.\n</think>\n\n4" },
+      user("Times 3?"),
+    ]);
     expect(prompt).toBe(
       "<｜begin▁of▁sentence｜><｜User｜>2+2?<｜Assistant｜>\n" +
         "\n" +
@@ -46,7 +50,15 @@ describe("deepseek_r1: multi-turn", () => {
   });
 
   it("joins text parts", () => {
-    const prompt = render([{ role: "user", content: [{ type: "text", text: "Hello" }, { type: "text", text: ", world" }] }]);
+    const prompt = render([
+      {
+        role: "user",
+        content: [
+          { type: "text", text: "Hello" },
+          { type: "text", text: ", world" },
+        ],
+      },
+    ]);
     expect(prompt).toBe("<｜begin▁of▁sentence｜><｜User｜>Hello, world<｜Assistant｜><think>\n");
   });
 });
@@ -127,7 +139,10 @@ describe("deepseek_r1: tool calls and results", () => {
   });
 
   it("renders only the content of an assistant message that has content and tool calls", () => {
-    const prompt = render([user("Paris?"), { role: "assistant", content: "Checking.", tool_calls: [weatherCall("1", "Paris")] }]);
+    const prompt = render([
+      user("Paris?"),
+      { role: "assistant", content: "Checking.", tool_calls: [weatherCall("1", "Paris")] },
+    ]);
     expect(prompt).toBe(
       "<｜begin▁of▁sentence｜><｜User｜>Paris?<｜Assistant｜>Checking.<｜end▁of▁sentence｜><｜Assistant｜><think>\n",
     );
@@ -142,6 +157,10 @@ describe("deepseek_r1: errors", () => {
     ];
     const error = errorOf(() => render(messages));
     expect(error).toBeInstanceOf(BedrockEdgeError);
-    expect(error).toMatchObject({ status: 400, param: "messages[1].content", message: expect.stringMatching(/^deepseek_r1 cannot take images/) });
+    expect(error).toMatchObject({
+      status: 400,
+      param: "messages[1].content",
+      message: expect.stringMatching(/^deepseek_r1 cannot take images/),
+    });
   });
 });

@@ -13,6 +13,7 @@ describe("builtInRenderers", () => {
 
   it("names one renderer per built-in template, each rendering its family", () => {
     expect(Object.keys(builtInRenderers).sort()).toEqual(Object.keys(starts).sort());
-    for (const [name, render] of Object.entries(builtInRenderers)) expect(render(input).startsWith(starts[name]!), name).toBe(true);
+    for (const [name, render] of Object.entries(builtInRenderers))
+      expect(render(input).startsWith(starts[name]!), name).toBe(true);
   });
 });

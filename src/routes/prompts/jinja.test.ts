@@ -23,7 +23,11 @@ const TEMPLATE = [
 
 const TOKENS = { bos_token: "<s>", eos_token: "</s>" };
 const user = (content: ChatMessage["content"] & string): ChatMessage => ({ role: "user", content });
-const input = (messages: ChatMessage[], extra: Partial<PromptInput> = {}): PromptInput => ({ messages, kwargs: {}, ...extra });
+const input = (messages: ChatMessage[], extra: Partial<PromptInput> = {}): PromptInput => ({
+  messages,
+  kwargs: {},
+  ...extra,
+});
 
 describe("compileChatTemplate: the context a template sees", () => {
   it("passes messages, special tokens and add_generation_prompt", async () => {
@@ -59,13 +63,17 @@ describe("compileChatTemplate: the context a template sees", () => {
           user("Weather?"),
           {
             role: "assistant",
-            tool_calls: [{ id: "1", type: "function", function: { name: "get_weather", arguments: '{"city":"Paris"}' } }],
+            tool_calls: [
+              { id: "1", type: "function", function: { name: "get_weather", arguments: '{"city":"Paris"}' } },
+            ],
           },
         ],
         { tools },
       ),
     );
-    expect(prompt).toBe("<s><user>Weather?</s>\n<assistant>(no text) call get_weather(Paris)</s>\ntools: get_weather\n<assistant>");
+    expect(prompt).toBe(
+      "<s><user>Weather?</s>\n<assistant>(no text) call get_weather(Paris)</s>\ntools: get_weather\n<assistant>",
+    );
   });
 
   it("passes every chat_template_kwargs entry", async () => {
@@ -99,16 +107,23 @@ describe("compileChatTemplate: errors", () => {
   });
 
   it("refuses to write a mapping into text, as Python's Jinja does", async () => {
-    const render = await compileChatTemplate("{% for m in messages %}{% for c in m.tool_calls %}{{ 'args: ' + c.function.arguments }}{% endfor %}{% endfor %}");
+    const render = await compileChatTemplate(
+      "{% for m in messages %}{% for c in m.tool_calls %}{{ 'args: ' + c.function.arguments }}{% endfor %}{% endfor %}",
+    );
     const messages: ChatMessage[] = [
-      { role: "assistant", content: null, tool_calls: [{ id: "1", type: "function", function: { name: "f", arguments: '{"a":1}' } }] },
+      {
+        role: "assistant",
+        content: null,
+        tool_calls: [{ id: "1", type: "function", function: { name: "f", arguments: '{"a":1}' } }],
+      },
     ];
     expect(await rejectionOf(() => render(input(messages)))).toMatchObject({ status: 400, param: "chat_template" });
   });
 });
 
 describe("compileChatTemplate: compiled once, rendered many times", () => {
-  const COUNTER = "{% set ns = namespace(n=0) %}{% for m in messages %}{% set ns.n = ns.n + 1 %}{% endfor %}{{ ns.n }}:{{ greeting }}";
+  const COUNTER =
+    "{% set ns = namespace(n=0) %}{% for m in messages %}{% set ns.n = ns.n + 1 %}{% endfor %}{{ ns.n }}:{{ greeting }}";
 
   it("keeps no state between renders", async () => {
     const render = await compileChatTemplate(COUNTER);

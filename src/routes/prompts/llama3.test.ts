@@ -83,10 +83,12 @@ describe("llama3: errors", () => {
 
   it("refuses tool calls and tool results in the history", () => {
     const call = { id: "1", type: "function" as const, function: { name: "f", arguments: "{}" } };
-    expect(errorOf(() => render([user("Hi"), { role: "assistant", content: null, tool_calls: [call] }]))).toMatchObject({
-      status: 400,
-      param: "messages[1].tool_calls",
-    });
+    expect(errorOf(() => render([user("Hi"), { role: "assistant", content: null, tool_calls: [call] }]))).toMatchObject(
+      {
+        status: 400,
+        param: "messages[1].tool_calls",
+      },
+    );
     expect(errorOf(() => render([user("Hi"), { role: "tool", tool_call_id: "1", content: "x" }]))).toMatchObject({
       status: 400,
       param: "messages[1].role",

@@ -42,7 +42,8 @@ function toTemplateMessage(message: ChatMessage, index: number, images: ImageHan
   if (message.role === "assistant") {
     return {
       role,
-      content: message.content === null || message.content === undefined ? null : joinContent(message.content, index, images),
+      content:
+        message.content === null || message.content === undefined ? null : joinContent(message.content, index, images),
       reasoning: typeof message.reasoning_content === "string" ? message.reasoning_content : undefined,
       toolCalls: (message.tool_calls ?? []).map(toTemplateToolCall),
     };
@@ -76,7 +77,9 @@ function toTemplateToolCall(call: ToolCall): TemplateToolCall {
     type: call.type,
     name: call.function.name,
     argumentsText: call.function.arguments,
-    argumentsJson: parseArgumentsObject(call.function.arguments) ? pythonJsonFromText(call.function.arguments) : undefined,
+    argumentsJson: parseArgumentsObject(call.function.arguments)
+      ? pythonJsonFromText(call.function.arguments)
+      : undefined,
   };
 }
 
@@ -93,4 +96,3 @@ export function parseArgumentsObject(text: string): Record<string, unknown> | un
   }
   return isJsonObject(parsed) ? parsed : undefined;
 }
-

@@ -5,7 +5,9 @@ import { pythonJsonDumps, pythonJsonFromText, pythonStrip } from "./python.ts";
 
 describe("pythonJsonDumps: json.dumps(value, ensure_ascii=False)", () => {
   it("uses Python's separators and keeps key order", () => {
-    expect(pythonJsonDumps({ b: [1, 2.5, null, true], a: {}, c: [] })).toBe('{"b": [1, 2.5, null, true], "a": {}, "c": []}');
+    expect(pythonJsonDumps({ b: [1, 2.5, null, true], a: {}, c: [] })).toBe(
+      '{"b": [1, 2.5, null, true], "a": {}, "c": []}',
+    );
   });
 
   it("escapes only quotes, backslashes and control characters", () => {
@@ -28,7 +30,8 @@ describe("pythonJsonDumps: json.dumps(value, ensure_ascii=False)", () => {
 
 describe("pythonJsonFromText: json.dumps(json.loads(text), ensure_ascii=False)", () => {
   it("keeps floats floats and big integers whole, and a repeated key its first place", () => {
-    const text = ' {"f": 2.0, "big": 12345678901234567890123, "e": 1E+2, "z": -0, "nz": -0.0, "dup": 1, "x": [ ], "dup": {"k": 1.5e300}} ';
+    const text =
+      ' {"f": 2.0, "big": 12345678901234567890123, "e": 1E+2, "z": -0, "nz": -0.0, "dup": 1, "x": [ ], "dup": {"k": 1.5e300}} ';
     expect(pythonJsonFromText(text)).toBe(
       '{"f": 2.0, "big": 12345678901234567890123, "e": 100.0, "z": 0, "nz": -0.0, "dup": {"k": 1.5e+300}, "x": []}',
     );

@@ -32,7 +32,12 @@ describe("qwen2: system message", () => {
 describe("qwen2: multi-turn", () => {
   it("keeps answers as they are (no thinking rules) and ignores enable_thinking", () => {
     const prompt = render(
-      [{ role: "system", content: "Be brief." }, user("Hi"), { role: "assistant", content: "<think>kept</think>Hello!" }, user("Bye")],
+      [
+        { role: "system", content: "Be brief." },
+        user("Hi"),
+        { role: "assistant", content: "<think>kept</think>Hello!" },
+        user("Bye"),
+      ],
       { kwargs: { enable_thinking: false } },
     );
     expect(prompt).toBe(
@@ -79,7 +84,11 @@ describe("qwen2: tool calls and results", () => {
       [
         { role: "system", content: "Use tools." },
         user("Paris and Oslo?"),
-        { role: "assistant", content: null, tool_calls: [call("1", '{"city":"Paris","days":2.0}'), call("2", "not json")] },
+        {
+          role: "assistant",
+          content: null,
+          tool_calls: [call("1", '{"city":"Paris","days":2.0}'), call("2", "not json")],
+        },
         { role: "tool", tool_call_id: "1", content: "18°C" },
         { role: "tool", tool_call_id: "2", content: "error" },
         { role: "assistant", content: "Paris is 18°C." },
@@ -117,9 +126,12 @@ describe("qwen2: tool calls and results", () => {
   });
 
   it("writes an assistant's text before its tool calls", () => {
-    const prompt = render([user("Paris?"), { role: "assistant", content: "Checking.", tool_calls: [call("1", '{"city":"Paris"}')] }], {
-      tools: [weather],
-    });
+    const prompt = render(
+      [user("Paris?"), { role: "assistant", content: "Checking.", tool_calls: [call("1", '{"city":"Paris"}')] }],
+      {
+        tools: [weather],
+      },
+    );
     expect(prompt).toBe(
       "<|im_start|>system\n" +
         `${DEFAULT_SYSTEM}\n` +
@@ -140,8 +152,20 @@ describe("qwen2: tool calls and results", () => {
 describe("qwen2: errors", () => {
   it("refuses image parts with a 400 naming the message", () => {
     const error = errorOf(() =>
-      render([{ role: "user", content: [{ type: "text", text: "What is it?" }, { type: "image_url", image_url: { url: "data:," } }] }]),
+      render([
+        {
+          role: "user",
+          content: [
+            { type: "text", text: "What is it?" },
+            { type: "image_url", image_url: { url: "data:," } },
+          ],
+        },
+      ]),
     );
-    expect(error).toMatchObject({ status: 400, param: "messages[0].content", message: expect.stringMatching(/^qwen2 cannot take images/) });
+    expect(error).toMatchObject({
+      status: 400,
+      param: "messages[0].content",
+      message: expect.stringMatching(/^qwen2 cannot take images/),
+    });
   });
 });

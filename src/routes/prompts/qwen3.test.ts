@@ -27,7 +27,12 @@ describe("qwen3: system message", () => {
   });
 
   it("renders a later system message as a turn of its own", () => {
-    const prompt = render([{ role: "system", content: "First." }, user("a"), { role: "system", content: "Second." }, user("b")]);
+    const prompt = render([
+      { role: "system", content: "First." },
+      user("a"),
+      { role: "system", content: "Second." },
+      user("b"),
+    ]);
     expect(prompt).toBe(
       "<|im_start|>system\n" +
         "First.<|im_end|>\n" +
@@ -95,7 +100,9 @@ describe("qwen3: unicode", () => {
 
 describe("qwen3: tools", () => {
   it("puts each tool in the system turn as Python's json.dumps writes it (non-ASCII kept)", () => {
-    const prompt = render([{ role: "system", content: "Use tools." }, user("Weather in Zürich?")], { tools: [weather] });
+    const prompt = render([{ role: "system", content: "Use tools." }, user("Weather in Zürich?")], {
+      tools: [weather],
+    });
     expect(prompt).toBe(
       "<|im_start|>system\n" +
         "Use tools.\n" +
@@ -158,7 +165,12 @@ describe("qwen3: tool calls and results", () => {
     const prompt = render(
       [
         user("Paris?"),
-        { role: "assistant", content: "Let me look.", reasoning_content: "Need the tool.", tool_calls: [call("1", '{"city":"Paris"}')] },
+        {
+          role: "assistant",
+          content: "Let me look.",
+          reasoning_content: "Need the tool.",
+          tool_calls: [call("1", '{"city":"Paris"}')],
+        },
         { role: "tool", tool_call_id: "1", content: "18°C" },
         { role: "assistant", content: "<think>Got it.</think>\n\nIt is 18°C." },
         user("And Oslo?"),
@@ -188,7 +200,10 @@ describe("qwen3: tool calls and results", () => {
   });
 
   it("writes arguments that are not a JSON object as they are", () => {
-    const prompt = render([user("Go"), { role: "assistant", content: null, tool_calls: [call("1", "{city: Paris"), call("2", '["Paris"]')] }]);
+    const prompt = render([
+      user("Go"),
+      { role: "assistant", content: null, tool_calls: [call("1", "{city: Paris"), call("2", '["Paris"]')] },
+    ]);
     expect(prompt).toBe(
       "<|im_start|>user\n" +
         "Go<|im_end|>\n" +

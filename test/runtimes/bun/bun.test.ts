@@ -13,7 +13,11 @@ describe("Bun", () => {
   afterAll(() => served?.close());
 
   it("passes the runtime scenario", async () => {
-    const { report } = await runForReport<ScenarioReport>(localBin("bun"), ["test/runtimes/bun/main.ts", served.url, served.statsUrl]);
+    const { report } = await runForReport<ScenarioReport>(localBin("bun"), [
+      "test/runtimes/bun/main.ts",
+      served.url,
+      served.statsUrl,
+    ]);
     expectScenarioPassed("Bun", report);
   });
 });

@@ -38,7 +38,10 @@ describe.runIf(executablePath)("Chromium (headless)", () => {
     browser = launched;
     expect(unresolvedImports(bundle.metafile)).toEqual([]);
     site = await serveStatic({
-      "/": { type: "text/html; charset=utf-8", body: '<!doctype html><meta charset="utf-8"><title>bedrock-edge</title><script src="/scenario.js"></script>' },
+      "/": {
+        type: "text/html; charset=utf-8",
+        body: '<!doctype html><meta charset="utf-8"><title>bedrock-edge</title><script src="/scenario.js"></script>',
+      },
       "/scenario.js": { type: "text/javascript; charset=utf-8", body: bundle.code },
     });
   });

@@ -36,7 +36,13 @@ describe("Deno", () => {
       import { createEmulator } from "@bedrock-edge/bedrock-edge/emulator";
       console.log(JSON.stringify([typeof createBedrock, typeof createApp, typeof createEmulator]));
     `;
-    const { report } = await runForReport<string[]>(deno, ["eval", "--node-modules-dir=manual", "--no-lock", "--ext=ts", script]);
+    const { report } = await runForReport<string[]>(deno, [
+      "eval",
+      "--node-modules-dir=manual",
+      "--no-lock",
+      "--ext=ts",
+      script,
+    ]);
     expect(report).toEqual(["function", "function", "function"]);
   });
 

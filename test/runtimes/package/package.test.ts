@@ -27,7 +27,10 @@ interface ExportTarget {
   import: string;
 }
 
-const manifest = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { name: string; exports: Record<string, ExportTarget | string> };
+const manifest = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as {
+  name: string;
+  exports: Record<string, ExportTarget | string>;
+};
 const ENTRIES = ["bedrock-edge", "bedrock-edge/worker", "bedrock-edge/emulator", "bedrock-edge/emulator/node"];
 // AWS access key ids; only the emulator's fixed test ones may appear anywhere in the package.
 const ACCESS_KEY_ID = /\b(?:AKIA|ASIA)[A-Z0-9]{16}\b/g;
@@ -52,9 +55,13 @@ describe("the npm package", () => {
 
   it("holds dist/ and the docs, nothing else", () => {
     const paths = packed.files.map((file) => file.path);
-    const outside = paths.filter((path) => !path.startsWith("dist/") && !["package.json", "README.md", "LICENSE"].includes(path));
+    const outside = paths.filter(
+      (path) => !path.startsWith("dist/") && !["package.json", "README.md", "LICENSE"].includes(path),
+    );
     expect(outside).toEqual([]);
-    expect(paths.filter((path) => /\.test\.|\/test\/|testing\.|\.map$|\.tsbuildinfo$|\.dev\.vars|\.env/.test(path))).toEqual([]);
+    expect(
+      paths.filter((path) => /\.test\.|\/test\/|testing\.|\.map$|\.tsbuildinfo$|\.dev\.vars|\.env/.test(path)),
+    ).toEqual([]);
     expect(paths.filter((path) => path.startsWith("dist/") && !/\.(js|d\.ts)$/.test(path))).toEqual([]);
     expect(paths).toContain("README.md");
     expect(paths).toContain("LICENSE");
@@ -68,15 +75,26 @@ describe("the npm package", () => {
       expect(paths, `${subpath} import`).toContain(target.import.replace(/^\.\//, ""));
       expect(target.types.replace(/\.d\.ts$/, ""), subpath).toBe(target.import.replace(/\.js$/, ""));
     }
-    expect(Object.keys(manifest.exports).sort()).toEqual([".", "./emulator", "./emulator/node", "./package.json", "./worker"]);
+    expect(Object.keys(manifest.exports).sort()).toEqual([
+      ".",
+      "./emulator",
+      "./emulator/node",
+      "./package.json",
+      "./worker",
+    ]);
   });
 
   it("carries no credentials but the emulator's fixed test ones", () => {
     const allowed = new Set([EMULATOR_CREDENTIALS.accessKeyId, EMULATOR_SESSION_CREDENTIALS.accessKeyId]);
-    const found = packed.files.flatMap((file) => readFileSync(join(ROOT, file.path), "utf8").match(ACCESS_KEY_ID) ?? []);
+    const found = packed.files.flatMap(
+      (file) => readFileSync(join(ROOT, file.path), "utf8").match(ACCESS_KEY_ID) ?? [],
+    );
     expect(found.filter((key) => !allowed.has(key))).toEqual([]);
     const library = packed.files.filter((file) => file.path.startsWith("dist/src/"));
-    for (const file of library) expect(readFileSync(join(ROOT, file.path), "utf8"), file.path).not.toContain(EMULATOR_CREDENTIALS.secretAccessKey);
+    for (const file of library)
+      expect(readFileSync(join(ROOT, file.path), "utf8"), file.path).not.toContain(
+        EMULATOR_CREDENTIALS.secretAccessKey,
+      );
   });
 
   it("declarations import only packed declarations", () => {
@@ -95,21 +113,39 @@ describe("the npm package", () => {
   // skipLibCheck: the declarations' own imports are checked above; checking all of @types/node
   // and hono again would triple this test's time.
   it("type-checks in a consumer project (strict, NodeNext)", async () => {
-    writeFileSync(join(consumerDir, "package.json"), JSON.stringify({ name: "consumer", private: true, type: "module" }));
+    writeFileSync(
+      join(consumerDir, "package.json"),
+      JSON.stringify({ name: "consumer", private: true, type: "module" }),
+    );
     writeFileSync(join(consumerDir, "consumer.ts"), CONSUMER_SOURCE);
     writeFileSync(
       join(consumerDir, "tsconfig.json"),
       JSON.stringify({
-        compilerOptions: { target: "ES2022", module: "NodeNext", moduleResolution: "NodeNext", strict: true, noEmit: true, skipLibCheck: true, types: ["node"], typeRoots: [join(ROOT, "node_modules/@types")], lib: ["ES2023", "DOM"] },
+        compilerOptions: {
+          target: "ES2022",
+          module: "NodeNext",
+          moduleResolution: "NodeNext",
+          strict: true,
+          noEmit: true,
+          skipLibCheck: true,
+          types: ["node"],
+          typeRoots: [join(ROOT, "node_modules/@types")],
+          lib: ["ES2023", "DOM"],
+        },
         files: ["consumer.ts"],
       }),
     );
-    const result = await run(localBin("tsc"), ["-p", join(consumerDir, "tsconfig.json")], { cwd: consumerDir }).catch((error: { stdout?: string }) => ({ stdout: error.stdout ?? String(error) }));
+    const result = await run(localBin("tsc"), ["-p", join(consumerDir, "tsconfig.json")], { cwd: consumerDir }).catch(
+      (error: { stdout?: string }) => ({ stdout: error.stdout ?? String(error) }),
+    );
     expect(result.stdout).toBe("");
   }, 30_000);
 
   it("runs from dist/ in plain Node, every entry imported by its package name", async () => {
-    const { stdout } = await run(process.execPath, ["--input-type=module", "-e", consumerScript()], { cwd: ROOT, timeout: 20_000 });
+    const { stdout } = await run(process.execPath, ["--input-type=module", "-e", consumerScript()], {
+      cwd: ROOT,
+      timeout: 20_000,
+    });
     const result = JSON.parse(stdout.trim().split("\n").at(-1) ?? "{}") as Record<string, unknown>;
     expect(result).toEqual({
       content: expect.stringMatching(/^Hello from the Bedrock emulator \(llama\)/),

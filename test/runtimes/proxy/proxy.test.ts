@@ -11,7 +11,18 @@ import { startServerProcess } from "../server-process.ts";
 const KEY = "sk-runtime-test";
 
 const RUNTIMES: Array<{ name: string; command: string; args: string[] }> = [
-  { name: "Deno (Deno.serve)", command: localBin("deno"), args: ["run", "--node-modules-dir=manual", "--no-lock", "--allow-net=127.0.0.1", "--allow-env", "examples/proxy/deno.ts"] },
+  {
+    name: "Deno (Deno.serve)",
+    command: localBin("deno"),
+    args: [
+      "run",
+      "--node-modules-dir=manual",
+      "--no-lock",
+      "--allow-net=127.0.0.1",
+      "--allow-env",
+      "examples/proxy/deno.ts",
+    ],
+  },
   { name: "Bun (Bun.serve)", command: localBin("bun"), args: ["examples/proxy/bun.ts"] },
   { name: "Node (@hono/node-server)", command: process.execPath, args: ["--import", "tsx", "examples/proxy/node.ts"] },
 ];
@@ -48,7 +59,12 @@ describe("the proxy in other runtimes", () => {
       const response = await fetch(`${server.url}/v1/chat/completions`, {
         method: "POST",
         headers: { authorization: `Bearer ${KEY}`, "content-type": "application/json" },
-        body: JSON.stringify({ model: "llama-demo", messages: [{ role: "user", content: "Hello" }], stream: true, stream_options: { include_usage: true } }),
+        body: JSON.stringify({
+          model: "llama-demo",
+          messages: [{ role: "user", content: "Hello" }],
+          stream: true,
+          stream_options: { include_usage: true },
+        }),
       });
       const text = await response.text();
       expect(response.status, text).toBe(200);
@@ -58,11 +74,20 @@ describe("the proxy in other runtimes", () => {
         .filter((block) => block.startsWith("data: "))
         .map((block) => block.slice("data: ".length));
       expect(events.at(-1)).toBe("[DONE]");
-      const chunks = events.slice(0, -1).map((data) => JSON.parse(data) as { choices: Array<{ delta: { content?: string }; finish_reason: string | null }>; usage?: unknown });
+      const chunks = events.slice(0, -1).map(
+        (data) =>
+          JSON.parse(data) as {
+            choices: Array<{ delta: { content?: string }; finish_reason: string | null }>;
+            usage?: unknown;
+          },
+      );
       const content = chunks.flatMap((chunk) => chunk.choices.map((choice) => choice.delta.content ?? "")).join("");
       expect(content).toMatch(/^Hello from the Bedrock emulator \(llama\)\. Your prompt had \d+ characters\.$/);
       expect(chunks.flatMap((chunk) => chunk.choices).at(-1)?.finish_reason).toBe("stop");
-      expect(chunks.at(-1)?.usage).toMatchObject({ prompt_tokens: expect.any(Number), completion_tokens: expect.any(Number) });
+      expect(chunks.at(-1)?.usage).toMatchObject({
+        prompt_tokens: expect.any(Number),
+        completion_tokens: expect.any(Number),
+      });
     } finally {
       await server.stop();
     }
