@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { chatAnswer, completionAnswer, splitPieces, tokensOf } from "./answers.ts";
+import { chatAnswer, completionAnswer, type ChatInput } from "./answers.ts";
 import { emulatorModelId, parseModelId, type ModelSpec } from "./model-id.ts";
+import { splitPieces, tokensOf } from "./pieces.ts";
 
 function spec(format: Parameters<typeof emulatorModelId>[0], options: string[] = []): ModelSpec {
   const parsed = parseModelId(emulatorModelId(format, options));
@@ -36,20 +37,28 @@ describe("answers", () => {
     expect(tokensOf("abcd")).toBe(1);
     expect(tokensOf("abcde")).toBe(2);
     expect(tokensOf("é")).toBe(1);
-    const answer = completionAnswer(spec("llama"), "llama", { prompt: "12345678" });
+    const answer = completionAnswer(spec("llama"), { prompt: "12345678", stop: [] });
     expect(answer.promptTokens).toBe(2);
     expect(answer.outputTokens).toBe(answer.pieces.length);
   });
 
   it("cuts at max_gen_len with stop reason length", () => {
-    const answer = completionAnswer(spec("qwen2"), "qwen2", { prompt: "x", max_gen_len: 2 });
+    const answer = completionAnswer(spec("qwen2"), { prompt: "x", maxTokens: 2, stop: [] });
     expect(answer).toMatchObject({ outputTokens: 2, finishReason: "length" });
   });
 
   it("keeps reasoning, content and tool pieces apart in the openai format", () => {
-    const request = { model: "m", messages: [{ role: "user", text: "hi" }], toolNames: ["lookup"] };
+    const request: ChatInput = {
+      name: "openai",
+      family: "qwen",
+      messages: [{ role: "user", text: "hi" }],
+      tools: [{ name: "lookup" }],
+      toolChoice: { kind: "auto" },
+      parsesTools: true,
+      stop: [],
+    };
     const answer = chatAnswer(spec("openai", ["think", "tool"]), request);
-    expect(answer.toolName).toBe("lookup");
+    expect(answer.toolCall).toEqual({ name: "lookup", forced: false });
     expect(answer.finishReason).toBe("tool_calls");
     expect(new Set(answer.pieces.map((piece) => piece.channel))).toEqual(new Set(["reasoning", "tool"]));
     const after = chatAnswer(spec("openai", ["tool"]), {
@@ -57,6 +66,6 @@ describe("answers", () => {
       messages: [...request.messages, { role: "tool", text: "sunny" }],
     });
     expect(after).toMatchObject({ finishReason: "stop" });
-    expect(after.toolName).toBeUndefined();
+    expect(after.toolCall).toBeUndefined();
   });
 });

@@ -1,10 +1,28 @@
-// What the emulated model says: deterministic text, split into the pieces a model would stream.
-// Pure functions of the model spec and the request.
+// What the emulated model says: deterministic text, split into the pieces a model would stream,
+// for a raw prompt (the completion formats) or a conversation (the chat format, Converse).
+// Pure functions of the model's options and the request.
 
-import type { ModelFormat, ModelSpec } from "./model-id.ts";
-import type { ChatRequest, CompletionRequest } from "./requests.ts";
+import { countCodePoints } from "./code-points.ts";
+import { hashNumber } from "./hash.ts";
+import type { ChatMessage, ToolChoice } from "./invoke-requests.ts";
+import type { ModelFormat, ModelOptions } from "./model-id.ts";
+import { longPieces, splitPieces, tokensOf } from "./pieces.ts";
+import { prefillAt, prefillContinuation, type Prefill } from "./prefills.ts";
+import { pythonJson } from "./python-json.ts";
+import { type Constraint, constrainedText } from "./structured-output.ts";
+import {
+  DEFAULT_TOOL,
+  END_OF_TURN,
+  FAMILY,
+  type Family,
+  hasToolResult,
+  type OfferedTool,
+  toolArguments,
+  toolCallMarkup,
+  toolsInPrompt,
+} from "./tool-markup.ts";
 
-/** `reasoning` and `tool` only occur in the openai format; completion formats carry raw text. */
+/** `reasoning` and `tool` pieces only occur in structured answers; raw completions are all `content`. */
 export type Channel = "reasoning" | "content" | "tool";
 
 export interface Piece {
@@ -16,9 +34,11 @@ export type FinishReason = "stop" | "length" | "tool_calls";
 
 export interface Answer {
   pieces: Piece[];
-  /** openai format: the function the answer calls (its arguments are the `tool` pieces). */
-  toolName?: string;
+  /** A structured tool call; its arguments are the `tool` pieces. `forced`: tool_choice required or named. */
+  toolCall?: { name: string; forced: boolean };
   finishReason: FinishReason;
+  /** The stop string the answer ended on (vLLM's `stop_reason`), else null. */
+  stopReason: string | null;
   /** Deterministic: ceil(UTF-8 bytes of the prompt / 4). */
   promptTokens: number;
   /** One token per piece. */
@@ -28,164 +48,200 @@ export interface Answer {
 export const REASONING_TEXT =
   "Okay, the user wants a reply from the emulator. I will answer briefly and say how long their message was.";
 export const TOOL_RESULT_TEXT = "Thanks, the tool answered. The weather in Paris is sunny, 21 °C.";
-export const TOOL_ARGUMENTS = '{"city": "Paris"}';
-export const DEFAULT_TOOL = "get_weather";
 /** Pieces kept by the `length` option when the request sets no limit. */
 export const LENGTH_DEFAULT_PIECES = 16;
 
-const END_OF_TURN: Record<CompletionFormat, string> = {
-  r1: "<｜end▁of▁sentence｜>",
-  llama: "<|eot_id|>",
-  qwen3: "<|im_end|>",
-  qwen2: "<|im_end|>",
-};
 const QWEN3_NO_THINKING = "<think>\n\n</think>\n\n";
-const TOOL_RESULT_MARKERS = [
-  "<tool_response>",
-  "<｜tool▁output▁begin｜>",
-  "<|start_header_id|>ipython<|end_header_id|>",
-];
 
-export function greeting(format: ModelFormat, what: string, text: string): string {
-  return `Hello from the Bedrock emulator (${format}). Your ${what} had ${Array.from(text).length} characters.`;
+export function greeting(name: string, what: string, text: string): string {
+  return `Hello from the Bedrock emulator (${name}). Your ${what} had ${countCodePoints(text)} characters.`;
 }
 
-export type CompletionFormat = Exclude<ModelFormat, "openai">;
+/** What the answer may be and how it must end: the request's limits. */
+export interface Limits {
+  maxTokens?: number;
+  stop: readonly string[];
+  constraint?: Constraint;
+}
 
-export function completionAnswer(spec: ModelSpec, format: CompletionFormat, request: CompletionRequest): Answer {
-  const prompt = request.prompt;
+export interface CompletionInput extends Limits {
+  prompt: string;
+}
+
+/**
+ * A raw prompt's continuation, in this order of precedence: a structured-output constraint
+ * (guided decoding writes exactly that), a forced tool call the prompt ends inside (continued
+ * to its closing markup), the echo, else reasoning (r1, qwen3) and the answer or tool call.
+ */
+export function completionAnswer(spec: ModelOptions & { format: ModelFormat }, input: CompletionInput): Answer {
+  const { prompt } = input;
+  const family = FAMILY[spec.format];
   const texts: string[] = [];
-  let body: string[];
-  if (spec.echo) {
-    body = splitPieces(prompt);
-  } else {
-    const reasoning = reasoningPrefix(format, prompt);
-    texts.push(...splitPieces(reasoning));
+  const plain = greeting(spec.format, "prompt", prompt);
+  const constrained = input.constraint && constrainedText(input.constraint, plain, hashNumber(prompt));
+  const prefill = constrained === undefined ? prefillAt(prompt) : undefined;
+  if (constrained !== undefined) append(texts, splitPieces(constrained));
+  else if (prefill) {
+    const tool = prefilledTool(prefill, prompt);
+    append(texts, splitPieces(prefillContinuation(prefill, tool.name, toolArguments(tool))));
+  } else if (spec.echo) append(texts, splitPieces(prompt));
+  else {
+    append(texts, splitPieces(reasoningPrefix(spec.format, prompt)));
     const tool = spec.tool ? offeredTool(prompt) : undefined;
     const main =
       tool === undefined
-        ? greeting(format, "prompt", prompt)
+        ? plain
         : hasToolResult(prompt)
           ? TOOL_RESULT_TEXT
-          : toolCallText(tool);
-    body = spec.longPieces ? longPieces(spec.longPieces) : splitPieces(main);
+          : toolCallMarkup(family, tool.name, toolArguments(tool));
+    append(texts, spec.longPieces ? longPieces(spec.longPieces) : splitPieces(main));
   }
-  texts.push(...body);
-  if (spec.eos) texts.push(END_OF_TURN[format]);
   const pieces = texts.map((text): Piece => ({ channel: "content", text }));
-  return limit(spec, pieces, request.max_gen_len, tokensOf(prompt), "stop");
+  return finish(spec, pieces, input, tokensOf(prompt), "stop", END_OF_TURN[family]);
 }
 
-export function chatAnswer(spec: ModelSpec, request: ChatRequest): Answer {
-  const lastUser = [...request.messages].reverse().find((message) => message.role === "user")?.text ?? "";
-  const promptTokens = tokensOf(request.messages.map((message) => `${message.role}${message.text}`).join(""));
+export interface ChatInput extends Limits {
+  /** Who the greeting says answered. */
+  name: string;
+  family: Family;
+  messages: readonly ChatMessage[];
+  tools: readonly OfferedTool[];
+  toolChoice: ToolChoice;
+  /**
+   * Whether the server parses the model's tool calls into structured calls (the openai format,
+   * Converse) or leaves the family's markup in the text (Bedrock parses tool calls server-side
+   * only for some imports). Forced calls are structured either way: guided decoding writes them.
+   */
+  parsesTools: boolean;
+}
+
+export function chatAnswer(spec: ModelOptions, input: ChatInput): Answer {
+  const { messages, tools, toolChoice } = input;
+  const last = messages[messages.length - 1];
+  const lastUser = lastUserText(messages);
+  const promptTokens = tokensOf(messages.map((message) => `${message.role}${message.text}`).join(""));
   const pieces: Piece[] = [];
-  if (spec.think && !spec.echo)
-    pieces.push(...splitPieces(REASONING_TEXT).map((text): Piece => ({ channel: "reasoning", text })));
-  const last = request.messages[request.messages.length - 1];
-  const toolName = spec.tool && !spec.echo && last?.role !== "tool" ? request.toolNames[0] : undefined;
-  if (toolName !== undefined) {
-    pieces.push(...splitPieces(TOOL_ARGUMENTS).map((text): Piece => ({ channel: "tool", text })));
-    const answer = limit(spec, pieces, request.maxTokens, promptTokens, "tool_calls");
-    return { ...answer, toolName };
+  const push = (channel: Channel, texts: string[]) => {
+    for (const text of texts) pieces.push({ channel, text });
+  };
+  if (spec.think && !spec.echo) push("reasoning", splitPieces(REASONING_TEXT));
+  const forced = toolChoice.kind === "required" || toolChoice.kind === "named";
+  const auto = toolChoice.kind === "auto" && spec.tool && !spec.echo && last?.role !== "tool";
+  const tool = forced || auto ? chosenTool(tools, toolChoice) : undefined;
+  if (tool) {
+    const args = toolArguments(tool);
+    if (forced || input.parsesTools) {
+      push("tool", splitPieces(pythonJson(args)));
+      return { ...finish(spec, pieces, input, promptTokens, "tool_calls"), toolCall: { name: tool.name, forced } };
+    }
+    push("content", splitPieces(toolCallMarkup(input.family, tool.name, args)));
+    return finish(spec, pieces, input, promptTokens, "stop");
   }
-  const main = spec.echo
-    ? lastUser
-    : spec.tool && last?.role === "tool"
-      ? TOOL_RESULT_TEXT
-      : greeting("openai", "last message", lastUser);
-  const body = spec.longPieces && !spec.echo ? longPieces(spec.longPieces) : splitPieces(main);
-  pieces.push(...body.map((text): Piece => ({ channel: "content", text })));
-  return limit(spec, pieces, request.maxTokens, promptTokens, "stop");
+  const plain = greeting(input.name, "last message", lastUser);
+  const constrained = input.constraint && constrainedText(input.constraint, plain, hashNumber(lastUser));
+  const main = constrained ?? (spec.echo ? lastUser : spec.tool && last?.role === "tool" ? TOOL_RESULT_TEXT : plain);
+  const long = spec.longPieces !== undefined && !spec.echo && constrained === undefined;
+  push("content", long ? longPieces(spec.longPieces ?? 0) : splitPieces(main));
+  return finish(spec, pieces, input, promptTokens, "stop");
 }
 
-/** Applies the token limit (and the `length` option, which always cuts the answer short). */
-function limit(
-  spec: ModelSpec,
+function lastUserText(messages: readonly ChatMessage[]): string {
+  for (let index = messages.length - 1; index >= 0; index--) {
+    const message = messages[index];
+    if (message?.role === "user") return message.text;
+  }
+  return "";
+}
+
+function chosenTool(tools: readonly OfferedTool[], choice: ToolChoice): OfferedTool | undefined {
+  if (choice.kind === "named") return tools.find((tool) => tool.name === choice.name) ?? { name: choice.name };
+  return tools[0];
+}
+
+/**
+ * Ends the answer as a model would: at the first stop string (which is not part of the output),
+ * else with the family's end-of-turn token when the `eos` option asks for it, and never past
+ * the token limit (or the `length` option's cut).
+ */
+function finish(
+  spec: ModelOptions,
   pieces: Piece[],
-  maxTokens: number | undefined,
+  limits: Limits,
   promptTokens: number,
   reason: FinishReason,
+  endOfTurn?: string,
 ): Answer {
-  let keep = maxTokens ?? pieces.length;
-  if (spec.length) keep = Math.max(1, Math.min(maxTokens ?? LENGTH_DEFAULT_PIECES, pieces.length - 1));
+  const stopReason = cutAtStop(pieces, limits.stop);
+  if (stopReason === null && spec.eos && endOfTurn) pieces.push({ channel: "content", text: endOfTurn });
+  let keep = limits.maxTokens ?? pieces.length;
+  if (spec.length) keep = Math.max(1, Math.min(limits.maxTokens ?? LENGTH_DEFAULT_PIECES, pieces.length - 1));
   const cut = keep < pieces.length;
-  const kept = cut ? pieces.slice(0, keep) : pieces;
+  if (cut) pieces.length = keep;
   return {
-    pieces: kept,
-    finishReason: cut || spec.length ? "length" : reason,
+    pieces,
+    finishReason: cut || spec.length ? "length" : stopReason !== null ? "stop" : reason,
+    stopReason: cut ? null : stopReason,
     promptTokens,
-    outputTokens: kept.length,
+    outputTokens: pieces.length,
   };
 }
 
+/** Truncates `pieces` before the earliest stop string; returns that string, or null. */
+function cutAtStop(pieces: Piece[], stops: readonly string[]): string | null {
+  if (stops.length === 0) return null;
+  const text = pieces.map((piece) => piece.text).join("");
+  let at = -1;
+  let found: string | null = null;
+  for (const stop of stops) {
+    const index = text.indexOf(stop);
+    if (index >= 0 && (at < 0 || index < at)) {
+      at = index;
+      found = stop;
+    }
+  }
+  if (found === null) return null;
+  let offset = 0;
+  for (let index = 0; index < pieces.length; index++) {
+    const piece = pieces[index];
+    if (!piece) break;
+    if (offset + piece.text.length > at) {
+      const kept = piece.text.slice(0, at - offset);
+      pieces.length = index;
+      if (kept) pieces.push({ channel: piece.channel, text: kept });
+      break;
+    }
+    offset += piece.text.length;
+  }
+  return found;
+}
+
 /** r1 prompts end inside `<think>`; qwen3 opens its own unless the prompt closed an empty one. */
-function reasoningPrefix(format: CompletionFormat, prompt: string): string {
+function reasoningPrefix(format: ModelFormat, prompt: string): string {
   if (format === "r1") return `${REASONING_TEXT}\n</think>\n\n`;
   if (format === "qwen3" && !prompt.endsWith(QWEN3_NO_THINKING)) return `<think>\n${REASONING_TEXT}\n</think>\n\n`;
   return "";
 }
 
-/** The tool a completion prompt offers: `get_weather` when named, else the first name after `<tools>`. */
-export function offeredTool(prompt: string): string | undefined {
-  if (prompt.includes(DEFAULT_TOOL)) return DEFAULT_TOOL;
-  const tools = prompt.indexOf("<tools>");
-  return tools < 0 ? undefined : /"name":\s*"([^"]+)"/.exec(prompt.slice(tools))?.[1];
-}
-
-function hasToolResult(prompt: string): boolean {
-  return TOOL_RESULT_MARKERS.some((marker) => prompt.includes(marker));
-}
-
-export function toolCallText(name: string): string {
-  return `<tool_call>\n{"name": ${JSON.stringify(name)}, "arguments": ${TOOL_ARGUMENTS}}\n</tool_call>`;
-}
-
-function longPieces(count: number): string[] {
-  return Array.from({ length: count }, (_, index) => `w${index} `);
-}
-
-const PIECE_SIZES = [3, 5, 2, 4, 6, 1, 4];
-const SPLIT_MARKERS = ["<think>", "</think>", "<tool_call>", "</tool_call>"];
-
 /**
- * Splits text into small pieces of whole code points. Every think/tool-call marker is cut in two,
- * so clients must handle a marker spread over two chunks.
+ * The tool a completion prompt offers: `get_weather` when its tools block has it, else the
+ * block's first tool, else `get_weather` when the prompt mentions it (R1's template has no
+ * tools block).
  */
-export function splitPieces(text: string): string[] {
-  const pieces: string[] = [];
-  let sizeIndex = 0;
-  for (const segment of cutInsideMarkers(text)) {
-    const points = Array.from(segment);
-    for (let start = 0; start < points.length; ) {
-      const size = PIECE_SIZES[sizeIndex++ % PIECE_SIZES.length] ?? 4;
-      pieces.push(points.slice(start, start + size).join(""));
-      start += size;
-    }
-  }
-  return pieces;
+export function offeredTool(prompt: string): OfferedTool | undefined {
+  const tools = toolsInPrompt(prompt);
+  const tool = tools.find((candidate) => candidate.name === DEFAULT_TOOL) ?? tools[0];
+  if (tool) return tool;
+  return prompt.includes(DEFAULT_TOOL) ? { name: DEFAULT_TOOL } : undefined;
 }
 
-function cutInsideMarkers(text: string): string[] {
-  const cuts: number[] = [];
-  for (const marker of SPLIT_MARKERS) {
-    for (let at = text.indexOf(marker); at >= 0; at = text.indexOf(marker, at + marker.length)) {
-      cuts.push(at + Math.floor(marker.length / 2));
-    }
-  }
-  cuts.sort((a, b) => a - b);
-  const segments: string[] = [];
-  let start = 0;
-  for (const cut of cuts) {
-    segments.push(text.slice(start, cut));
-    start = cut;
-  }
-  segments.push(text.slice(start));
-  return segments.filter((segment) => segment.length > 0);
+/** The tool a forced call is for: the one the prefill named, else the first offered. */
+function prefilledTool(prefill: Prefill, prompt: string): OfferedTool {
+  const tools = toolsInPrompt(prompt);
+  if (prefill.tool !== undefined) return tools.find((tool) => tool.name === prefill.tool) ?? { name: prefill.tool };
+  return tools[0] ?? { name: DEFAULT_TOOL };
 }
 
-const encoder = new TextEncoder();
-
-export function tokensOf(text: string): number {
-  return Math.max(1, Math.ceil(encoder.encode(text).length / 4));
+/** Appends without spreading: answers can have millions of pieces. */
+function append(target: string[], items: readonly string[]): void {
+  for (const item of items) target.push(item);
 }

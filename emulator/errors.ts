@@ -71,4 +71,6 @@ export const MESSAGES = {
   unknownOperation: "UnknownOperationException",
   modelNotFound:
     "The provided model identifier is invalid. The emulator serves arn:aws:bedrock:<region>:<account>:imported-model/<format>[.<option>]* (see emulator/README.md).",
+  converseModelNotFound:
+    "Could not resolve the foundation model from the provided model identifier. The emulator's Converse serves foundation model ids, inference profiles, application inference profile, provisioned and imported model ARNs, options after + signs (see emulator/README.md).",
 } as const;

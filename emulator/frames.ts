@@ -1,9 +1,10 @@
 // Real AWS event-stream messages, encoded with @smithy/eventstream-codec, as Bedrock frames them:
-// `chunk` events whose payload is `{"bytes":"<base64 of the model JSON>","p":"…"}`, and
-// exception messages with `{"message":…}`.
+// InvokeModelWithResponseStream's `chunk` events, whose payload is `{"bytes":"<base64 of the
+// model JSON>","p":"…"}`; ConverseStream's typed events (`messageStart`, `contentBlockDelta`…),
+// whose payload is the event's JSON itself plus the same `p` padding; and exception messages
+// with `{"message":…}`.
 
 import { EventStreamCodec, type MessageHeaders } from "@smithy/eventstream-codec";
-import type { StreamExceptionType } from "./model-id.ts";
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -17,17 +18,26 @@ function stringHeaders(values: Record<string, string>): MessageHeaders {
   return headers;
 }
 
-/** A `chunk` event carrying one model JSON object; `index` varies the padding, as Bedrock's does. */
+/** Bedrock pads event payloads to vary their length; `index` varies it here too. */
+function padding(index: number): string {
+  return PADDING.slice(0, 1 + (index % 7) * 3);
+}
+
+/** A `chunk` event carrying one model JSON object. */
 export function chunkFrame(modelJson: unknown, index: number): Uint8Array {
-  const payload = { bytes: toBase64(fromUtf8(JSON.stringify(modelJson))), p: PADDING.slice(0, 1 + (index % 7) * 3) };
+  return eventFrame("chunk", { bytes: toBase64(fromUtf8(JSON.stringify(modelJson))) }, index);
+}
+
+/** An event of `eventType` whose payload is `payload` plus the padding. */
+export function eventFrame(eventType: string, payload: Record<string, unknown>, index: number): Uint8Array {
   return codec.encode({
-    headers: stringHeaders({ ":event-type": "chunk", ":content-type": "application/json", ":message-type": "event" }),
-    body: fromUtf8(JSON.stringify(payload)),
+    headers: stringHeaders({ ":event-type": eventType, ":content-type": "application/json", ":message-type": "event" }),
+    body: fromUtf8(JSON.stringify({ ...payload, p: padding(index) })),
   });
 }
 
 /** An exception message: it ends the stream with that error. */
-export function exceptionFrame(type: StreamExceptionType, message: string): Uint8Array {
+export function exceptionFrame(type: string, message: string): Uint8Array {
   return codec.encode({
     headers: stringHeaders({
       ":exception-type": type,

@@ -1,37 +1,33 @@
 // The Bedrock Runtime emulator as a web fetch handler: no node:* imports here or below, so it
 // serves from Node, workerd, Deno, Bun or a service worker alike.
 //
-//   POST /model/{modelId}/invoke
+//   POST /model/{modelId}/invoke                       imported models (invoke.ts)
 //   POST /model/{modelId}/invoke-with-response-stream
+//   POST /model/{modelId}/converse                     foundation models, inference profiles,
+//   POST /model/{modelId}/converse-stream              provisioned and imported models (converse.ts)
 //
 // Order of checks, as AWS does it: route, authentication, model id, body, then the faults the
 // model id asks for, then the answer.
 
-import { chatAnswer, completionAnswer, type Answer, type CompletionFormat } from "./answers.ts";
-import { authenticate } from "./auth.ts";
-import { corsHeaders, preflightResponse } from "./cors.ts";
+import { type AuthResult, authenticate } from "./auth.ts";
+import type { Call, Config } from "./call.ts";
+import { converse } from "./converse.ts";
+import { parseConverseModelId } from "./converse-model-id.ts";
+import { preflightResponse } from "./cors.ts";
 import {
   EMULATOR_API_KEY,
   EMULATOR_CREDENTIALS,
   EMULATOR_SESSION_CREDENTIALS,
   type EmulatorCredentials,
 } from "./credentials.ts";
-import { awsError, errorResponse, MESSAGES, type AwsError } from "./errors.ts";
-import { chunkFrame, corruptMessageCrc, exceptionFrame } from "./frames.ts";
-import { faultForCall, parseModelId, type CallFault, type ModelSpec, type StreamExceptionType } from "./model-id.ts";
-import {
-  chatChunks,
-  chatCompletionBody,
-  completionBody,
-  completionChunks,
-  latencyOf,
-  stableHash,
-  type ChatIdentity,
-  type JsonObject,
-} from "./model-json.ts";
-import { parseRequest, type ParsedRequest } from "./requests.ts";
+import { awsError, errorResponse, MESSAGES } from "./errors.ts";
+import { invoke } from "./invoke.ts";
+import { parseJsonBody } from "./json-body.ts";
+import { parseModelId } from "./model-id.ts";
+import { fail } from "./responses.ts";
 import { createStats, type EmulatorStats, type StatsRecorder } from "./stats.ts";
-import { frameStream, type FrameStep } from "./stream.ts";
+
+export { CONTEXT_WINDOW } from "./invoke.ts";
 
 export interface EmulatorOptions {
   /** Accepted SigV4 credentials; default: the fixed test credentials (both kinds). */
@@ -49,24 +45,11 @@ export interface Emulator {
   readonly stats: EmulatorStats;
 }
 
-interface Config {
-  credentials: readonly EmulatorCredentials[];
-  apiKeys: readonly string[];
-  now: () => number;
-  chunkDelayMs: number;
-}
+const OPERATIONS = ["invoke", "invoke-with-response-stream", "converse", "converse-stream"] as const;
+type Operation = (typeof OPERATIONS)[number];
 
-interface Call {
-  request: Request;
-  url: URL;
-  requestId: string;
-  config: Config;
-  recorder: StatsRecorder;
-}
-
-type Operation = "invoke" | "invoke-with-response-stream";
-
-const PATH = /^\/model\/([^/]+)\/(invoke|invoke-with-response-stream)$/;
+const PATH = /^\/model\/([^/]+)\/(invoke|invoke-with-response-stream|converse|converse-stream)$/;
+const STREAMS: ReadonlySet<Operation> = new Set(["invoke-with-response-stream", "converse-stream"]);
 
 export function createEmulator(options: EmulatorOptions = {}): Emulator {
   const config: Config = {
@@ -87,14 +70,13 @@ async function handle(request: Request, config: Config, recorder: StatsRecorder)
   const call: Call = { request, url, requestId: crypto.randomUUID(), config, recorder };
   const match = PATH.exec(url.pathname);
   const modelId = match ? decodeModelId(match[1] ?? "") : null;
-  const operation: Operation | undefined =
-    match?.[2] === "invoke" ? "invoke" : match ? "invoke-with-response-stream" : undefined;
+  const operation = OPERATIONS.find((candidate) => candidate === match?.[2]);
   let response: Response;
   if (request.method === "OPTIONS") response = preflightResponse();
   else if (!operation || modelId === null || request.method !== "POST") {
     response = errorResponse(awsError("UnknownOperationException", MESSAGES.unknownOperation), call.requestId);
   } else {
-    response = await invoke(call, modelId, operation).catch((error: unknown) =>
+    response = await operate(call, modelId, operation).catch((error: unknown) =>
       fail(
         call,
         awsError(
@@ -109,7 +91,7 @@ async function handle(request: Request, config: Config, recorder: StatsRecorder)
     path: url.pathname,
     modelId,
     status: response.status,
-    stream: operation === "invoke-with-response-stream" && response.ok,
+    stream: operation !== undefined && STREAMS.has(operation) && response.ok,
   });
   return response;
 }
@@ -122,157 +104,37 @@ function decodeModelId(encoded: string): string | null {
   }
 }
 
-async function invoke(call: Call, modelId: string, operation: Operation): Promise<Response> {
+async function operate(call: Call, modelId: string, operation: Operation): Promise<Response> {
   const body = new Uint8Array(await call.request.arrayBuffer());
   const auth = await authenticate(call.request, call.url, body, call.config);
   if (!auth.ok) return fail(call, auth.error);
+  const stream = STREAMS.has(operation);
+  if (operation === "converse" || operation === "converse-stream") {
+    const target = parseConverseModelId(modelId);
+    if (!target) return fail(call, awsError("ResourceNotFoundException", MESSAGES.converseModelNotFound));
+    const parsed = readBody(call, auth, target.region, modelId, body);
+    return "json" in parsed ? converse(call, target, parsed.json, parsed.text, stream) : parsed.response;
+  }
   const spec = parseModelId(modelId);
   if (!spec) return fail(call, awsError("ResourceNotFoundException", MESSAGES.modelNotFound));
-  if (auth.kind === "sigv4" && auth.region !== spec.region) {
-    return fail(
-      call,
-      awsError(
-        "ValidationException",
-        `The model ARN's region (${spec.region}) does not match the region the request was signed for (${auth.region}).`,
-      ),
-    );
+  const parsed = readBody(call, auth, spec.region, modelId, body);
+  return "json" in parsed ? invoke(call, spec, parsed.json, parsed.text, stream) : parsed.response;
+}
+
+/** The region check (an ARN names its region; a bare id runs in any), then the body as JSON. */
+function readBody(
+  call: Call,
+  auth: AuthResult & { ok: true },
+  region: string | undefined,
+  modelId: string,
+  body: Uint8Array,
+): { json: unknown; text: string } | { response: Response } {
+  if (auth.kind === "sigv4" && region !== undefined && auth.region !== region) {
+    const message = `The model ARN's region (${region}) does not match the region the request was signed for (${auth.region}).`;
+    return { response: fail(call, awsError("ValidationException", message)) };
   }
-  const json = parseJson(body);
-  if (json === undefined) return fail(call, awsError("ValidationException", MESSAGES.malformedJson));
-  call.recorder.body(modelId, json);
-  const parsed = parseRequest(spec.format, json);
-  if (typeof parsed === "string") return fail(call, awsError("ValidationException", parsed));
-
-  const fault = faultForCall(spec.callFaults, call.recorder.nextCall(modelId));
-  if (fault) return fail(call, faultError(fault));
-  if (spec.waitMs) await new Promise((resolve) => setTimeout(resolve, spec.waitMs));
-  const answer = answerFor(spec, parsed);
-  if (spec.ctx) return fail(call, contextLengthError(answer.promptTokens));
-  return operation === "invoke"
-    ? invokeResponse(call, spec, parsed, answer)
-    : streamResponse(call, spec, parsed, answer);
+  const parsed = parseJsonBody(body);
+  if (!parsed.ok) return { response: fail(call, awsError("ValidationException", parsed.complaint)) };
+  call.recorder.body(modelId, parsed.json);
+  return { json: parsed.json, text: parsed.text };
 }
-
-function fail(call: Call, error: AwsError): Response {
-  return errorResponse(error, call.requestId);
-}
-
-function parseJson(body: Uint8Array): unknown {
-  try {
-    return JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(body));
-  } catch {
-    return undefined;
-  }
-}
-
-function faultError(kind: CallFault["kind"]): AwsError {
-  switch (kind) {
-    case "throttle":
-      return awsError("ThrottlingException", MESSAGES.throttling);
-    case "notready":
-      return awsError("ModelNotReadyException", MESSAGES.modelNotReady);
-    case "err500":
-      return awsError("InternalServerException", MESSAGES.internalServer);
-    case "err503":
-      return awsError("ServiceUnavailableException", MESSAGES.serviceUnavailable);
-  }
-}
-
-export const CONTEXT_WINDOW = 8192;
-
-function contextLengthError(promptTokens: number): AwsError {
-  return awsError(
-    "ValidationException",
-    `This model's maximum context length is ${CONTEXT_WINDOW} tokens. However, you requested ${CONTEXT_WINDOW + promptTokens} tokens. Please reduce the length of the prompt.`,
-  );
-}
-
-function answerFor(spec: ModelSpec, parsed: ParsedRequest): Answer {
-  if (parsed.kind === "chat") return chatAnswer(spec, parsed.body);
-  return completionAnswer(spec, completionFormat(spec), parsed.body);
-}
-
-function completionFormat(spec: ModelSpec): CompletionFormat {
-  return spec.format === "openai" ? "llama" : spec.format;
-}
-
-function chatIdentity(call: Call, parsed: ParsedRequest): ChatIdentity {
-  const model = parsed.kind === "chat" ? parsed.body.model : "";
-  return {
-    id: `chatcmpl-emulator-${stableHash(JSON.stringify(parsed.body))}`,
-    created: Math.floor(call.config.now() / 1000),
-    model,
-  };
-}
-
-function successHeaders(call: Call): Headers {
-  const headers = corsHeaders();
-  headers.set("x-amzn-RequestId", call.requestId);
-  return headers;
-}
-
-function invokeResponse(call: Call, spec: ModelSpec, parsed: ParsedRequest, answer: Answer): Response {
-  const usage = !spec.nousage;
-  const latency = latencyOf(answer, 0);
-  const json: JsonObject =
-    parsed.kind === "chat"
-      ? chatCompletionBody(chatIdentity(call, parsed), answer, usage)
-      : completionBody(completionFormat(spec), answer, usage);
-  const headers = successHeaders(call);
-  headers.set("content-type", "application/json");
-  headers.set("x-amzn-bedrock-invocation-latency", String(latency.totalMs));
-  if (usage) {
-    headers.set("x-amzn-bedrock-input-token-count", String(answer.promptTokens));
-    headers.set("x-amzn-bedrock-output-token-count", String(answer.outputTokens));
-  }
-  return new Response(JSON.stringify(json), { status: 200, headers });
-}
-
-function streamResponse(call: Call, spec: ModelSpec, parsed: ParsedRequest, answer: Answer): Response {
-  const usage = !spec.nousage;
-  const delayMs = spec.slowMs ?? call.config.chunkDelayMs;
-  const latency = latencyOf(answer, delayMs);
-  const chunks =
-    parsed.kind === "chat"
-      ? chatChunks(chatIdentity(call, parsed), answer, usage, latency)
-      : completionChunks(completionFormat(spec), answer, usage, latency);
-  const { recorder } = call;
-  recorder.streamStarted();
-  const body = frameStream(frameSteps(chunks, spec), delayMs, {
-    onComplete: () => recorder.streamEnded("completed"),
-    onCancel: () => recorder.streamEnded("cancelled"),
-    onDrop: () => recorder.streamEnded("dropped"),
-  });
-  const headers = successHeaders(call);
-  headers.set("content-type", "application/vnd.amazon.eventstream");
-  headers.set("x-amzn-bedrock-content-type", "application/json");
-  return new Response(body, { status: 200, headers });
-}
-
-/** Model chunks as frames, with the stream faults of the model id applied. */
-function* frameSteps(chunks: Iterable<JsonObject>, spec: ModelSpec): Generator<FrameStep> {
-  let sent = 0;
-  for (const chunk of chunks) {
-    if (spec.midstream && sent === spec.midstream.afterFrames) return yield exceptionStep(spec.midstream.type);
-    if (spec.dropAfterFrames === sent) return yield { kind: "drop" };
-    const frame = chunkFrame(chunk, sent);
-    sent++;
-    yield { kind: "frame", frame: sent === spec.badCrcFrame ? corruptMessageCrc(frame) : frame };
-  }
-  // Asked to interrupt after as many frames as the answer has, or more: interrupt at the end.
-  if (spec.midstream) yield exceptionStep(spec.midstream.type);
-  else if (spec.dropAfterFrames !== undefined) yield { kind: "drop" };
-}
-
-function exceptionStep(type: StreamExceptionType): FrameStep {
-  return { kind: "frame", frame: exceptionFrame(type, STREAM_EXCEPTION_MESSAGES[type]) };
-}
-
-const STREAM_EXCEPTION_MESSAGES: Record<StreamExceptionType, string> = {
-  throttlingException: MESSAGES.throttling,
-  modelStreamErrorException: "The model stream failed while generating (injected by the emulator).",
-  modelTimeoutException: "Model has timed out in processing the request. Try your request again.",
-  internalServerException: MESSAGES.internalServer,
-  serviceUnavailableException: MESSAGES.serviceUnavailable,
-  validationException: "The model rejected the request while streaming (injected by the emulator).",
-};

@@ -28,26 +28,32 @@ export interface CallFault {
   calls: number;
 }
 
-export interface ModelSpec {
-  modelId: string;
-  partition: string;
-  region: string;
-  account: string;
-  format: ModelFormat;
-  /** Answer with the prompt (completion formats) or the last user text (openai), verbatim. */
+/** What a model id asks of the emulator, whatever the kind of id. */
+export interface ModelOptions {
+  /** Answer with the prompt (completion formats) or the last user text (chat, Converse), verbatim. */
   echo: boolean;
   /** Answer with a tool call when tools are offered. */
   tool: boolean;
-  /** Cut the answer short: stop reason `length`. */
+  /** Cut the answer short: stop reason `length` / `max_tokens`. */
   length: boolean;
-  /** No token counts anywhere. */
+  /** No token counts anywhere (InvokeModel paths). */
   nousage: boolean;
-  /** openai format: emit `reasoning_content`. */
+  /** Chat and Converse: reasoning before the answer (`reasoning_content`, `reasoningContent`). */
   think: boolean;
   /** Append the family's end-of-turn token, as some imported models do. */
   eos: boolean;
   /** Refuse with a context-length ValidationException. */
   ctx: boolean;
+  /** Imported before 2025-11-11: speaks only BedrockCompletion (openai format: only its chat body). */
+  legacy: boolean;
+  /** Converse: stop early with stopReason `stop_sequence`. */
+  stopseq: boolean;
+  /** Converse: a guardrail intervenes (`guardrail_intervened`). */
+  guardrail: boolean;
+  /** Converse: the answer is filtered (`content_filtered`). */
+  filtered: boolean;
+  /** Converse: prompt-cache read and write token counts in `usage`. */
+  cache: boolean;
   /** Consumed in order: the first `calls` calls get the first fault, the next ones the second… */
   callFaults: CallFault[];
   midstream?: { type: StreamExceptionType; afterFrames: number };
@@ -60,10 +66,32 @@ export interface ModelSpec {
   longPieces?: number;
 }
 
+/** An imported-model ARN of the emulator: where it lives, which format it speaks, its options. */
+export interface ModelSpec extends ModelOptions {
+  modelId: string;
+  partition: string;
+  region: string;
+  account: string;
+  format: ModelFormat;
+}
+
 const ARN =
   /^arn:(aws|aws-cn|aws-us-gov):bedrock:([a-z]{2}(?:-[a-z]+)+-\d+):(\d{12}):imported-model\/([A-Za-z0-9.-]+)$/;
 const FORMATS: readonly ModelFormat[] = ["r1", "llama", "qwen3", "qwen2", "openai"];
-const FLAGS = ["echo", "tool", "length", "nousage", "think", "eos", "ctx"] as const;
+const FLAGS = [
+  "echo",
+  "tool",
+  "length",
+  "nousage",
+  "think",
+  "eos",
+  "ctx",
+  "legacy",
+  "stopseq",
+  "guardrail",
+  "filtered",
+  "cache",
+] as const;
 type Flag = (typeof FLAGS)[number];
 
 const MAX_COUNT = 1_000_000;
@@ -84,7 +112,13 @@ export function parseModelId(modelId: string): ModelSpec | undefined {
   const [formatName = "", ...optionNames] = name.split(".");
   const format = FORMATS.find((candidate) => candidate === formatName);
   if (!format) return undefined;
-  const spec = emptySpec(modelId, partition, region, account, format);
+  const options = parseOptions(optionNames);
+  return options && { modelId, partition, region, account, format, ...options };
+}
+
+/** Option names (`["tool", "throttle2"]`) -> options; `undefined` for an unknown or repeated one. */
+export function parseOptions(optionNames: readonly string[]): ModelOptions | undefined {
+  const options = noOptions();
   const seen = new Set<string>();
   for (const optionName of optionNames) {
     const option = parseOption(optionName);
@@ -92,24 +126,13 @@ export function parseModelId(modelId: string): ModelSpec | undefined {
     const key = option.name === "fault" ? option.fault.kind : option.name;
     if (seen.has(key)) return undefined;
     seen.add(key);
-    applyOption(spec, option);
+    applyOption(options, option);
   }
-  return spec;
+  return options;
 }
 
-function emptySpec(
-  modelId: string,
-  partition: string,
-  region: string,
-  account: string,
-  format: ModelFormat,
-): ModelSpec {
+function noOptions(): ModelOptions {
   return {
-    modelId,
-    partition,
-    region,
-    account,
-    format,
     echo: false,
     tool: false,
     length: false,
@@ -117,6 +140,11 @@ function emptySpec(
     think: false,
     eos: false,
     ctx: false,
+    legacy: false,
+    stopseq: false,
+    guardrail: false,
+    filtered: false,
+    cache: false,
     callFaults: [],
   };
 }
@@ -163,7 +191,7 @@ function count(digits: string, minimum: number, maximum = MAX_COUNT): number | u
   return Number.isInteger(value) && value >= minimum && value <= maximum ? value : undefined;
 }
 
-function applyOption(spec: ModelSpec, option: Option): void {
+function applyOption(spec: ModelOptions, option: Option): void {
   switch (option.name) {
     case "fault":
       spec.callFaults.push(option.fault);

@@ -1,0 +1,91 @@
+// The HTTP responses every operation answers with: JSON, event streams with the model id's
+// stream faults applied, and the errors the model id's call faults ask for.
+
+import type { Call } from "./call.ts";
+import { corsHeaders } from "./cors.ts";
+import { type AwsError, awsError, errorResponse, MESSAGES } from "./errors.ts";
+import { corruptMessageCrc, exceptionFrame } from "./frames.ts";
+import type { CallFault, ModelOptions, StreamExceptionType } from "./model-id.ts";
+import { frameStream, type FrameStep } from "./stream.ts";
+
+export function fail(call: Call, error: AwsError): Response {
+  return errorResponse(error, call.requestId);
+}
+
+function successHeaders(call: Call): Headers {
+  const headers = corsHeaders();
+  headers.set("x-amzn-RequestId", call.requestId);
+  return headers;
+}
+
+export function jsonResponse(call: Call, json: unknown, extraHeaders: Record<string, string> = {}): Response {
+  const headers = successHeaders(call);
+  headers.set("content-type", "application/json");
+  for (const [name, value] of Object.entries(extraHeaders)) headers.set(name, value);
+  return new Response(JSON.stringify(json), { status: 200, headers });
+}
+
+/** An event-stream answer: the frames, paced and broken as the model id asks. */
+export function eventStreamResponse(
+  call: Call,
+  options: ModelOptions,
+  frames: Iterable<Uint8Array>,
+  extraHeaders: Record<string, string> = {},
+): Response {
+  const { recorder } = call;
+  recorder.streamStarted();
+  const body = frameStream(withStreamFaults(frames, options), options.slowMs ?? call.config.chunkDelayMs, {
+    onComplete: () => recorder.streamEnded("completed"),
+    onCancel: () => recorder.streamEnded("cancelled"),
+    onDrop: () => recorder.streamEnded("dropped"),
+  });
+  const headers = successHeaders(call);
+  headers.set("content-type", "application/vnd.amazon.eventstream");
+  for (const [name, value] of Object.entries(extraHeaders)) headers.set(name, value);
+  return new Response(body, { status: 200, headers });
+}
+
+/** Frames with the stream faults of the model id applied: an exception, a drop, a corrupt CRC. */
+function* withStreamFaults(frames: Iterable<Uint8Array>, options: ModelOptions): Generator<FrameStep> {
+  let sent = 0;
+  for (const frame of frames) {
+    if (options.midstream && sent === options.midstream.afterFrames) return yield exceptionStep(options.midstream.type);
+    if (options.dropAfterFrames === sent) return yield { kind: "drop" };
+    sent++;
+    yield { kind: "frame", frame: sent === options.badCrcFrame ? corruptMessageCrc(frame) : frame };
+  }
+  // Asked to interrupt after as many frames as the answer has, or more: interrupt at the end.
+  if (options.midstream) yield exceptionStep(options.midstream.type);
+  else if (options.dropAfterFrames !== undefined) yield { kind: "drop" };
+}
+
+function exceptionStep(type: StreamExceptionType): FrameStep {
+  return { kind: "frame", frame: exceptionFrame(type, STREAM_EXCEPTION_MESSAGES[type]) };
+}
+
+const STREAM_EXCEPTION_MESSAGES: Record<StreamExceptionType, string> = {
+  throttlingException: MESSAGES.throttling,
+  modelStreamErrorException: "The model stream failed while generating (injected by the emulator).",
+  modelTimeoutException: "Model has timed out in processing the request. Try your request again.",
+  internalServerException: MESSAGES.internalServer,
+  serviceUnavailableException: MESSAGES.serviceUnavailable,
+  validationException: "The model rejected the request while streaming (injected by the emulator).",
+};
+
+export function faultError(kind: CallFault["kind"]): AwsError {
+  switch (kind) {
+    case "throttle":
+      return awsError("ThrottlingException", MESSAGES.throttling);
+    case "notready":
+      return awsError("ModelNotReadyException", MESSAGES.modelNotReady);
+    case "err500":
+      return awsError("InternalServerException", MESSAGES.internalServer);
+    case "err503":
+      return awsError("ServiceUnavailableException", MESSAGES.serviceUnavailable);
+  }
+}
+
+/** Sleeps for the model id's `wait<ms>` before anything is answered. */
+export async function waitFor(options: ModelOptions): Promise<void> {
+  if (options.waitMs) await new Promise((resolve) => setTimeout(resolve, options.waitMs));
+}
