@@ -672,9 +672,7 @@ describe("openai format", () => {
       finish_reason: "tool_calls",
       message: {
         content: null,
-        tool_calls: [
-          { id: expect.any(String), type: "function", function: { name: "lookup", arguments: "{}" } },
-        ],
+        tool_calls: [{ id: expect.any(String), type: "function", function: { name: "lookup", arguments: "{}" } }],
       },
     });
   });

@@ -1,13 +1,19 @@
 // Helpers for tests that talk to the emulator: sign a request as the library does (aws4fetch's
 // AwsV4Signer, service "bedrock") and decode a streamed answer into events. Web APIs only.
+// Checks nothing itself: tests assert on what these return.
 
 import { EventStreamCodec } from "@smithy/eventstream-codec";
 import { fromUtf8, toUtf8 } from "@smithy/util-utf8";
 import { AwsV4Signer } from "aws4fetch";
 import { EMULATOR_CREDENTIALS, type EmulatorCredentials } from "./credentials.ts";
 
+export type Operation = "invoke" | "invoke-with-response-stream" | "converse" | "converse-stream";
+
 export interface SignedRequestOptions {
+  /** InvokeModelWithResponseStream instead of InvokeModel. */
   stream?: boolean;
+  /** The operation; default InvokeModel (or its stream with `stream`). */
+  operation?: Operation;
   credentials?: EmulatorCredentials;
   region?: string;
   /** `YYYYMMDDTHHMMSSZ`; default now. */
@@ -16,7 +22,11 @@ export interface SignedRequestOptions {
 }
 
 export function invokeUrl(baseUrl: string, modelId: string, stream = false): string {
-  return `${baseUrl}/model/${encodeURIComponent(modelId)}/${stream ? "invoke-with-response-stream" : "invoke"}`;
+  return operationUrl(baseUrl, modelId, stream ? "invoke-with-response-stream" : "invoke");
+}
+
+export function operationUrl(baseUrl: string, modelId: string, operation: Operation): string {
+  return `${baseUrl}/model/${encodeURIComponent(modelId)}/${operation}`;
 }
 
 /** A POST to the invoke path, signed with SigV4 by aws4fetch (which leaves content-type unsigned). */
@@ -28,12 +38,14 @@ export async function signedRequest(
 ): Promise<Request> {
   const credentials = options.credentials ?? EMULATOR_CREDENTIALS;
   const text = typeof body === "string" ? body : JSON.stringify(body);
+  const operation = options.operation ?? (options.stream ? "invoke-with-response-stream" : "invoke");
+  const streamed = operation === "invoke-with-response-stream" || operation === "converse-stream";
   const signer = new AwsV4Signer({
     method: "POST",
-    url: invokeUrl(baseUrl, modelId, options.stream),
+    url: operationUrl(baseUrl, modelId, operation),
     headers: {
       "content-type": "application/json",
-      accept: options.stream ? "application/vnd.amazon.eventstream" : "application/json",
+      accept: streamed ? "application/vnd.amazon.eventstream" : "application/json",
       ...options.headers,
     },
     body: text,
@@ -51,6 +63,8 @@ export async function signedRequest(
 export type StreamEvent =
   | { kind: "chunk"; json: Record<string, unknown>; padding: unknown }
   | { kind: "exception"; exceptionType: string; message: string }
+  /** Any other event (ConverseStream's): its type and JSON payload, padding included. */
+  | { kind: "event"; eventType: string; payload: Record<string, unknown> }
   | { kind: "other"; headers: Record<string, string> };
 
 /** Reads a whole event-stream body into events. Frames may arrive split or coalesced; CRCs are checked. */
@@ -96,6 +110,9 @@ function toEvent(rawHeaders: Record<string, { value: unknown }>, body: Uint8Arra
   if (headers[":event-type"] === "chunk" && typeof record.bytes === "string") {
     const json: unknown = JSON.parse(toUtf8(fromBase64(record.bytes)));
     return { kind: "chunk", json: json as Record<string, unknown>, padding: record.p };
+  }
+  if (headers[":message-type"] === "event" && headers[":event-type"]) {
+    return { kind: "event", eventType: headers[":event-type"], payload: record };
   }
   return { kind: "other", headers };
 }
