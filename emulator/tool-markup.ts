@@ -86,13 +86,17 @@ const MAX_TOOLS = 128;
 export function toolsInPrompt(prompt: string): OfferedTool[] {
   const tools: OfferedTool[] = [];
   for (const region of [QWEN_TOOLS, LLAMA_TOOLS, DEEPSEEK_SYSTEM]) {
-    const start = prompt.indexOf(region.start);
-    if (start < 0) continue;
-    const end = prompt.indexOf(region.end, start + region.start.length);
-    for (const text of topLevelObjects(prompt, start + region.start.length, end < 0 ? prompt.length : end)) {
-      const tool = toolDefinition(text);
-      if (tool) tools.push(tool);
-      if (tools.length >= MAX_TOOLS) return tools;
+    // Every occurrence: Qwen's instructions mention "<tools></tools>" before the real block.
+    for (let start = prompt.indexOf(region.start); start >= 0; ) {
+      const from = start + region.start.length;
+      const end = prompt.indexOf(region.end, from);
+      const to = end < 0 ? prompt.length : end;
+      for (const text of topLevelObjects(prompt, from, to)) {
+        const tool = toolDefinition(text);
+        if (tool) tools.push(tool);
+        if (tools.length >= MAX_TOOLS) return tools;
+      }
+      start = prompt.indexOf(region.start, to);
     }
     if (tools.length > 0) return tools;
   }
