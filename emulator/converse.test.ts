@@ -1,0 +1,482 @@
+// Converse and ConverseStream in-process: the model id forms and their options, Bedrock's
+// request checks, every stop reason, usage, and the stream's typed events. The official SDK
+// against the served emulator is in sdk.test.ts.
+
+import { describe, expect, it } from "vitest";
+import { REASONING_TEXT, TOOL_RESULT_TEXT } from "./answers.ts";
+import { converseModelId, parseConverseModelId } from "./converse-model-id.ts";
+import { GUARDRAIL_MESSAGE } from "./converse.ts";
+import { createEmulator } from "./handler.ts";
+import { emulatorModelId } from "./model-id.ts";
+import { errorOf, events, type Json, json, send, validates } from "./test-helpers.ts";
+import type { StreamEvent } from "./testing.ts";
+
+const NOVA = "amazon.nova-pro-v1:0";
+const HELLO = { messages: [{ role: "user", content: [{ text: "Hello" }] }] };
+const WEATHER = { type: "object", properties: { city: { type: "string" } }, required: ["city"] };
+const TRIP = {
+  type: "object",
+  properties: { to: { type: "string" }, days: { type: "integer", minimum: 2, maximum: 9 } },
+  required: ["to", "days"],
+};
+const TOOL_CONFIG = {
+  tools: [
+    { toolSpec: { name: "get_weather", description: "Weather", inputSchema: { json: WEATHER } } },
+    { toolSpec: { name: "plan_trip", inputSchema: { json: TRIP } } },
+  ],
+};
+
+const converse = (modelId: string, body: unknown = HELLO, region?: string) =>
+  send(modelId, body, "converse", createEmulator(), region);
+const converseStream = (modelId: string, body: unknown = HELLO) => send(modelId, body, "converse-stream");
+type Block = Record<string, Json>;
+const contentOf = (answer: Json) => ((answer.output as Json).message as { content: Block[] }).content;
+
+function eventsOf(list: StreamEvent[]): { type: string; payload: Json }[] {
+  return list.flatMap((event) => (event.kind === "event" ? [{ type: event.eventType, payload: event.payload }] : []));
+}
+
+describe("Converse model ids", () => {
+  it.each([
+    ["a foundation model", "anthropic.claude-3-5-haiku-20241022-v1:0"],
+    ["a foundation model without a minor version", "amazon.titan-text-express-v1"],
+    ["a provisioned-context variant", "anthropic.claude-3-sonnet-20240229-v1:0:28k"],
+    ["a US inference profile", "us.anthropic.claude-3-5-haiku-20241022-v1:0"],
+    ["an EU inference profile", "eu.amazon.nova-pro-v1:0"],
+    ["an APAC inference profile", "apac.meta.llama3-1-8b-instruct-v1:0"],
+    ["a global inference profile", "global.anthropic.claude-sonnet-4-20250514-v1:0"],
+    ["a foundation-model ARN", `arn:aws:bedrock:us-east-1::foundation-model/${NOVA}`],
+    ["an inference-profile ARN", "arn:aws:bedrock:us-east-1:123456789012:inference-profile/us.amazon.nova-pro-v1:0"],
+    [
+      "an application inference profile ARN",
+      "arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/a1b2c3d4e5f6",
+    ],
+    ["a provisioned model ARN", "arn:aws:bedrock:us-east-1:123456789012:provisioned-model/a1b2c3d4e5f6"],
+    ["an imported model ARN", emulatorModelId("llama")],
+    [
+      "a foundation model with options",
+      converseModelId("meta.llama3-1-8b-instruct-v1:0", ["think", "tool"]),
+    ],
+  ])("answers %s", async (_, modelId) => {
+    expect((await converse(modelId)).status).toBe(200);
+  });
+
+  it.each([
+    ["an unknown provider", "acme.model-v1:0"],
+    ["no provider", "claude-3-5-haiku"],
+    ["an unknown geography", "mars.amazon.nova-pro-v1:0"],
+    ["an unknown option", `${NOVA}+fast`],
+    ["a repeated option", `${NOVA}+think+think`],
+    ["a short resource id", "arn:aws:bedrock:us-east-1:123456789012:provisioned-model/abc"],
+    ["an unknown imported format", "arn:aws:bedrock:us-east-1:123456789012:imported-model/mistral"],
+  ])("refuses %s with ResourceNotFoundException", async (_, modelId) => {
+    expect(await errorOf(await converse(modelId))).toMatchObject({
+      status: 404,
+      type: "ResourceNotFoundException",
+      message: expect.stringMatching(/^Could not resolve the foundation model from the provided model identifier\./),
+    });
+  });
+
+  it("reads the options after + signs and the ARN's region", () => {
+    expect(parseConverseModelId(`${NOVA}+think+notready2+slow5`)).toMatchObject({
+      kind: "foundation-model",
+      name: NOVA,
+      think: true,
+      callFaults: [{ kind: "notready", calls: 2 }],
+      slowMs: 5,
+    });
+    expect(parseConverseModelId(`${NOVA}`)?.region).toBeUndefined();
+    expect(parseConverseModelId(`arn:aws:bedrock:eu-west-1::foundation-model/${NOVA}+tool`)).toMatchObject({
+      kind: "foundation-model",
+      region: "eu-west-1",
+      tool: true,
+    });
+    expect(parseConverseModelId(emulatorModelId("r1", ["think"], "eu-west-1"))).toMatchObject({
+      kind: "imported-model",
+      format: "r1",
+      name: "r1",
+      region: "eu-west-1",
+      think: true,
+    });
+  });
+
+  it("runs a bare id in any region, an ARN only in its own", async () => {
+    expect((await converse(NOVA, HELLO, "eu-west-1")).status).toBe(200);
+    expect(
+      await errorOf(await converse(`arn:aws:bedrock:us-east-1::foundation-model/${NOVA}`, HELLO, "eu-west-1")),
+    ).toMatchObject({
+      status: 400,
+      type: "ValidationException",
+    });
+  });
+
+  it.each(["qwen2", "openai"] as const)("refuses a %s import, as Converse does not support them", async (format) => {
+    for (const operation of ["converse", "converse-stream"] as const) {
+      expect(await errorOf(await send(emulatorModelId(format), HELLO, operation))).toEqual({
+        status: 400,
+        type: "ValidationException",
+        message:
+          "This action doesn't support the model that you provided. Try again with a supported text or chat model.",
+      });
+    }
+  });
+});
+
+describe("Converse request checks", () => {
+  const user = (content: unknown[]) => ({ role: "user", content });
+  const assistant = (content: unknown[]) => ({ role: "assistant", content });
+  const toolUse = { toolUse: { toolUseId: "tooluse_1", name: "get_weather", input: { city: "Paris" } } };
+  const toolResult = (id: string) => ({ toolResult: { toolUseId: id, content: [{ text: "sunny" }] } });
+
+  it.each([
+    [
+      "no messages",
+      {},
+      "1 validation error detected: Value null at 'messages' failed to satisfy constraint: Member must not be null",
+    ],
+    [
+      "an assistant first",
+      { messages: [assistant([{ text: "Hi" }])] },
+      "A conversation must start with a user message. Try again with a conversation that starts with a user message.",
+    ],
+    [
+      "two user turns in a row",
+      { messages: [user([{ text: "Hi" }]), user([{ text: "Hi again" }])] },
+      "A conversation must alternate between user and assistant roles. Make sure the conversation alternates between user and assistant roles and try again.",
+    ],
+    [
+      "an unknown role",
+      { messages: [{ role: "system", content: [{ text: "Hi" }] }] },
+      "1 validation error detected: Value 'system' at 'messages.1.member.role' failed to satisfy constraint: Member must satisfy enum value set: [user, assistant]",
+    ],
+    [
+      "empty content",
+      { messages: [user([])] },
+      "The content field in the Message object at messages.0 is empty. Add a ContentBlock object to the content field and try again.",
+    ],
+    [
+      "tool blocks without a toolConfig",
+      { messages: [user([{ text: "Hi" }]), assistant([toolUse]), user([toolResult("tooluse_1")])] },
+      "The toolConfig field must be defined when using toolUse and toolResult content blocks.",
+    ],
+    [
+      "a toolResult that answers no toolUse",
+      {
+        toolConfig: TOOL_CONFIG,
+        messages: [user([{ text: "Hi" }]), assistant([toolUse]), user([toolResult("tooluse_2")])],
+      },
+      "The toolResult block with toolUseId 'tooluse_2' at messages.2 does not answer any toolUse block of the previous assistant message (messages.1).",
+    ],
+    [
+      "maxTokens 0",
+      { ...HELLO, inferenceConfig: { maxTokens: 0 } },
+      "1 validation error detected: Value '0' at 'inferenceConfig.maxTokens' failed to satisfy constraint: Member must have value greater than or equal to 1",
+    ],
+    [
+      "temperature 1.5",
+      { ...HELLO, inferenceConfig: { temperature: 1.5 } },
+      "1 validation error detected: Value '1.5' at 'inferenceConfig.temperature' failed to satisfy constraint: Member must have value less than or equal to 1",
+    ],
+    [
+      "an image format Converse does not take",
+      { messages: [user([{ image: { format: "bmp", source: { bytes: "AAAA" } } }])] },
+      "1 validation error detected: Value 'bmp' at 'messages.1.member.content.1.member.image.format' failed to satisfy constraint: Member must satisfy enum value set: [png, jpeg, gif, webp]",
+    ],
+    [
+      "a toolChoice naming no tool",
+      { ...HELLO, toolConfig: { ...TOOL_CONFIG, toolChoice: { tool: { name: "nope" } } } },
+      "The tool named in toolChoice ('nope') is not one of toolConfig.tools.",
+    ],
+    [
+      "a bad JSON pointer",
+      { ...HELLO, additionalModelResponseFieldPaths: ["stop_sequence"] },
+      'The additionalModelResponseFieldPaths value "stop_sequence" is not a valid JSON Pointer (RFC 6901).',
+    ],
+    [
+      "a guardrail without a version",
+      { ...HELLO, guardrailConfig: { guardrailIdentifier: "gr-1" } },
+      "1 validation error detected: Value null at 'guardrailConfig.guardrailVersion' failed to satisfy constraint: Member must not be null",
+    ],
+    [
+      "an unknown latency",
+      { ...HELLO, performanceConfig: { latency: "fast" } },
+      "1 validation error detected: Value 'fast' at 'performanceConfig.latency' failed to satisfy constraint: Member must satisfy enum value set: [standard, optimized]",
+    ],
+  ])("refuses %s", async (_, body, message) => {
+    expect(await errorOf(await converse(NOVA, body))).toEqual({ status: 400, type: "ValidationException", message });
+  });
+
+  it("accepts every documented field", async () => {
+    const body = {
+      messages: [
+        user([
+          { text: "Look" },
+          { image: { format: "png", source: { bytes: "iVBORw0KGgo=" } } },
+          { cachePoint: { type: "default" } },
+        ]),
+      ],
+      system: [{ text: "Be brief." }, { cachePoint: { type: "default" } }],
+      inferenceConfig: { maxTokens: 200, temperature: 0.5, topP: 0.9, stopSequences: ["\n\nHuman:"] },
+      toolConfig: { ...TOOL_CONFIG, toolChoice: { auto: {} } },
+      guardrailConfig: { guardrailIdentifier: "gr-1", guardrailVersion: "1", trace: "disabled" },
+      additionalModelRequestFields: { top_k: 40 },
+      additionalModelResponseFieldPaths: ["/stop_sequence"],
+      promptVariables: { topic: { text: "weather" } },
+      requestMetadata: { team: "search" },
+      performanceConfig: { latency: "standard" },
+    };
+    expect(await json(await converse(NOVA, body))).toMatchObject({
+      stopReason: "end_turn",
+      additionalModelResponseFields: { stop_sequence: null },
+      performanceConfig: { latency: "standard" },
+    });
+  });
+});
+
+describe("Converse answers", () => {
+  it("answers the model's text, usage and latency", async () => {
+    const answer = await json(await converse(NOVA));
+    expect(answer).toEqual({
+      output: {
+        message: {
+          role: "assistant",
+          content: [
+            { text: "Hello from the Bedrock emulator (amazon.nova-pro-v1:0). Your last message had 5 characters." },
+          ],
+        },
+      },
+      stopReason: "end_turn",
+      usage: { inputTokens: 3, outputTokens: expect.any(Number), totalTokens: expect.any(Number) },
+      metrics: { latencyMs: expect.any(Number) },
+    });
+  });
+
+  it("says what the chat format says for the same conversation on an imported model", async () => {
+    const llama = emulatorModelId("llama", ["long40"]);
+    const chat = await json(await send(llama, { model: "m", messages: [{ role: "user", content: "Hello" }] }));
+    const message = (chat.choices as { message: { content: string } }[])[0]?.message;
+    expect(contentOf(await json(await converse(llama)))).toEqual([{ text: message?.content }]);
+  });
+
+  it("reasons first with think, with a signature", async () => {
+    const [reasoning, text] = contentOf(await json(await converse(`${NOVA}+think`)));
+    expect(reasoning).toEqual({
+      reasoningContent: {
+        reasoningText: { text: REASONING_TEXT, signature: expect.stringMatching(/^[A-Za-z0-9+/]+=*$/) },
+      },
+    });
+    expect(text).toHaveProperty("text");
+  });
+
+  it("reaches every stop reason", async () => {
+    const tools = { ...HELLO, toolConfig: TOOL_CONFIG };
+    const reasons = await Promise.all(
+      [
+        [NOVA, HELLO],
+        [NOVA, { ...HELLO, inferenceConfig: { maxTokens: 3 } }],
+        [`${NOVA}+length`, HELLO],
+        [NOVA, { ...HELLO, inferenceConfig: { stopSequences: ["emulator"] } }],
+        [`${NOVA}+stopseq`, HELLO],
+        [`${NOVA}+tool`, tools],
+        [`${NOVA}+guardrail`, HELLO],
+        [`${NOVA}+filtered`, HELLO],
+      ].map(async ([modelId, body]) => (await json(await converse(String(modelId), body))).stopReason),
+    );
+    expect(reasons).toEqual([
+      "end_turn",
+      "max_tokens",
+      "max_tokens",
+      "stop_sequence",
+      "stop_sequence",
+      "tool_use",
+      "guardrail_intervened",
+      "content_filtered",
+    ]);
+  });
+
+  it("stops before a stop sequence and reports it when asked", async () => {
+    const answer = await json(
+      await converse(NOVA, {
+        ...HELLO,
+        inferenceConfig: { stopSequences: ["emulator"] },
+        additionalModelResponseFieldPaths: ["/stop_sequence", "/missing"],
+      }),
+    );
+    expect(contentOf(answer)).toEqual([{ text: "Hello from the Bedrock " }]);
+    expect(answer.additionalModelResponseFields).toEqual({ stop_sequence: "emulator" });
+  });
+
+  it("answers a tool use whose input validates against the tool's schema, and words after its result", async () => {
+    const forced = await json(
+      await converse(NOVA, { ...HELLO, toolConfig: { ...TOOL_CONFIG, toolChoice: { tool: { name: "plan_trip" } } } }),
+    );
+    const use = contentOf(forced)[0]?.toolUse as { toolUseId: string; name: string; input: unknown };
+    expect(use).toMatchObject({ toolUseId: expect.stringMatching(/^tooluse_/), name: "plan_trip" });
+    expect(validates(TRIP, use.input)).toBe(true);
+    expect(forced.stopReason).toBe("tool_use");
+    const any = await json(await converse(NOVA, { ...HELLO, toolConfig: { ...TOOL_CONFIG, toolChoice: { any: {} } } }));
+    expect(contentOf(any)[0]?.toolUse).toMatchObject({ name: "get_weather", input: { city: "Paris" } });
+    const after = await json(
+      await converse(`${NOVA}+tool`, {
+        toolConfig: TOOL_CONFIG,
+        messages: [
+          { role: "user", content: [{ text: "Weather?" }] },
+          { role: "assistant", content: [{ toolUse: { toolUseId: use.toolUseId, name: "get_weather", input: {} } }] },
+          {
+            role: "user",
+            content: [{ toolResult: { toolUseId: use.toolUseId, content: [{ json: { sky: "sunny" } }] } }],
+          },
+        ],
+      }),
+    );
+    expect(after).toMatchObject({
+      stopReason: "end_turn",
+      output: { message: { content: [{ text: TOOL_RESULT_TEXT }] } },
+    });
+  });
+
+  it("answers a guardrail's message, and its trace when enabled", async () => {
+    const answer = await json(
+      await converse(`${NOVA}+guardrail`, {
+        ...HELLO,
+        guardrailConfig: { guardrailIdentifier: "gr-1", guardrailVersion: "1", trace: "enabled" },
+      }),
+    );
+    expect(contentOf(answer)).toEqual([{ text: GUARDRAIL_MESSAGE }]);
+    expect(answer.trace).toEqual({ guardrail: { actionReason: "Guardrail blocked." } });
+  });
+
+  it("reports prompt-cache tokens with cache", async () => {
+    const usage = (
+      await json(await converse(`${NOVA}+cache`, { messages: [{ role: "user", content: [{ text: "x".repeat(80) }] }] }))
+    ).usage;
+    expect(usage).toEqual({
+      inputTokens: 6,
+      outputTokens: expect.any(Number),
+      totalTokens: expect.any(Number),
+      cacheReadInputTokens: 10,
+      cacheWriteInputTokens: 5,
+    });
+    const counts = usage as Record<string, number>;
+    // 21 prompt tokens (ceil(84 UTF-8 bytes / 4)): 10 read from the cache, 5 written to it, 6 not cached.
+    expect(counts.totalTokens).toBe(21 + (counts.outputTokens ?? 0));
+  });
+
+  it("answers outputConfig's JSON schema with an instance of it", async () => {
+    const answer = await json(
+      await converse(NOVA, {
+        ...HELLO,
+        outputConfig: {
+          textFormat: {
+            type: "json_schema",
+            structure: { jsonSchema: { schema: JSON.stringify(TRIP), name: "trip" } },
+          },
+        },
+      }),
+    );
+    expect(validates(TRIP, JSON.parse(String(contentOf(answer)[0]?.text)))).toBe(true);
+  });
+
+  it("refuses with the context-length message on ctx, after the call faults", async () => {
+    expect(await errorOf(await converse(`${NOVA}+ctx`))).toEqual({
+      status: 400,
+      type: "ValidationException",
+      message: "Input is too long for requested model.",
+    });
+    expect(await errorOf(await converse(`${NOVA}+throttle+ctx`))).toMatchObject({
+      status: 429,
+      type: "ThrottlingException",
+    });
+  });
+});
+
+describe("ConverseStream", () => {
+  const tools = { ...HELLO, toolConfig: TOOL_CONFIG };
+
+  it("streams typed events that add up to the Converse answer", async () => {
+    const modelId = `${NOVA}+think+tool`;
+    const plain = await json(await converse(modelId, tools));
+    const response = await converseStream(modelId, tools);
+    expect(response.headers.get("content-type")).toBe("application/vnd.amazon.eventstream");
+    const list = eventsOf(await events(response));
+    expect(list.every((event) => typeof event.payload.p === "string")).toBe(true);
+    const types = list.map((event) => event.type);
+    expect(types[0]).toBe("messageStart");
+    expect(list[0]?.payload.role).toBe("assistant");
+    expect(types.slice(-2)).toEqual(["messageStop", "metadata"]);
+    // Reasoning (block 0): deltas then its signature; the tool use (block 1) opens with contentBlockStart.
+    const reasoning = list.filter(
+      (event) => event.payload.contentBlockIndex === 0 && event.type === "contentBlockDelta",
+    );
+    const reasoningDeltas = reasoning.map(
+      (event) => (event.payload.delta as { reasoningContent: Json }).reasoningContent,
+    );
+    expect(
+      reasoningDeltas
+        .slice(0, -1)
+        .map((delta) => delta.text)
+        .join(""),
+    ).toBe(REASONING_TEXT);
+    const [thought = {}, call = {}] = contentOf(plain);
+    const use = call.toolUse as Json;
+    expect(reasoningDeltas.at(-1)).toEqual({
+      signature: ((thought.reasoningContent as Json).reasoningText as Json).signature,
+    });
+    const start = list.find((event) => event.type === "contentBlockStart");
+    expect(start?.payload).toMatchObject({
+      contentBlockIndex: 1,
+      start: { toolUse: { toolUseId: use.toolUseId, name: "get_weather" } },
+    });
+    const fragments = list
+      .filter((event) => event.type === "contentBlockDelta" && event.payload.contentBlockIndex === 1)
+      .map((event) => (event.payload.delta as { toolUse: { input: string } }).toolUse.input);
+    expect(fragments.length).toBeGreaterThan(1);
+    expect(JSON.parse(fragments.join(""))).toEqual(use.input);
+    expect(
+      list.filter((event) => event.type === "contentBlockStop").map((event) => event.payload.contentBlockIndex),
+    ).toEqual([0, 1]);
+    expect(list.at(-2)?.payload).toMatchObject({ stopReason: "tool_use" });
+    expect(list.at(-1)?.payload).toMatchObject({ usage: plain.usage, metrics: { latencyMs: expect.any(Number) } });
+  });
+
+  it("streams text as deltas of one block, without a contentBlockStart", async () => {
+    const plain = await json(await converse(NOVA));
+    const list = eventsOf(await events(await converseStream(NOVA)));
+    expect(list.some((event) => event.type === "contentBlockStart")).toBe(false);
+    const text = list
+      .filter((event) => event.type === "contentBlockDelta")
+      .map((event) => (event.payload.delta as { text: string }).text)
+      .join("");
+    expect([{ text }]).toEqual(contentOf(plain));
+  });
+
+  it.each([
+    ["max_tokens", `${NOVA}+length`],
+    ["stop_sequence", `${NOVA}+stopseq`],
+    ["guardrail_intervened", `${NOVA}+guardrail`],
+    ["content_filtered", `${NOVA}+filtered`],
+  ])("ends with %s in messageStop", async (reason, modelId) => {
+    const list = eventsOf(await events(await converseStream(modelId)));
+    expect(list.at(-2)).toEqual({ type: "messageStop", payload: { stopReason: reason, p: expect.any(String) } });
+  });
+
+  it("applies the stream faults: an exception after K frames, a drop, a corrupt CRC", async () => {
+    const interrupted = await events(await converseStream(`${NOVA}+midstream-modelStreamErrorException3`));
+    expect(interrupted.slice(0, 3).every((event) => event.kind === "event")).toBe(true);
+    expect(interrupted[3]).toMatchObject({ kind: "exception", exceptionType: "modelStreamErrorException" });
+    expect(interrupted).toHaveLength(4);
+    const dropped = await converseStream(`${NOVA}+drop2`);
+    await expect(events(dropped)).rejects.toThrow(/dropped/);
+    const corrupt = await converseStream(`${NOVA}+badcrc2`);
+    await expect(events(corrupt)).rejects.toThrow(/checksum/i);
+  });
+
+  it("answers the call faults before any stream", async () => {
+    const emulator = createEmulator();
+    const modelId = `${NOVA}+notready1`;
+    const first = await send(modelId, HELLO, "converse-stream", emulator);
+    expect(await errorOf(first)).toMatchObject({ status: 429, type: "ModelNotReadyException" });
+    expect((await send(modelId, HELLO, "converse-stream", emulator)).status).toBe(200);
+    expect(emulator.stats.requests.map((entry) => entry.stream)).toEqual([false, true]);
+  });
+});
