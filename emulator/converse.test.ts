@@ -53,10 +53,7 @@ describe("Converse model ids", () => {
     ],
     ["a provisioned model ARN", "arn:aws:bedrock:us-east-1:123456789012:provisioned-model/a1b2c3d4e5f6"],
     ["an imported model ARN", emulatorModelId("llama")],
-    [
-      "a foundation model with options",
-      converseModelId("meta.llama3-1-8b-instruct-v1:0", ["think", "tool"]),
-    ],
+    ["a foundation model with options", converseModelId("meta.llama3-1-8b-instruct-v1:0", ["think", "tool"])],
   ])("answers %s", async (_, modelId) => {
     expect((await converse(modelId)).status).toBe(200);
   });

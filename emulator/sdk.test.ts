@@ -4,11 +4,16 @@
 
 import {
   BedrockRuntimeClient,
+  ConverseCommand,
+  type ConverseCommandInput,
+  ConverseStreamCommand,
+  type ConverseStreamOutput,
   InvokeModelCommand,
   InvokeModelWithResponseStreamCommand,
   type BedrockRuntimeClientConfig,
 } from "@aws-sdk/client-bedrock-runtime";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { REASONING_TEXT } from "./answers.ts";
 import { EMULATOR_API_KEY, EMULATOR_CREDENTIALS, EMULATOR_SESSION_CREDENTIALS } from "./credentials.ts";
 import { emulatorModelId, STREAM_EXCEPTION_TYPES, type ModelFormat } from "./model-id.ts";
 import { serveEmulator, type ServedEmulator } from "./node.ts";
@@ -256,5 +261,142 @@ describe("over HTTP with aws4fetch", () => {
     while (served.emulator.stats.cancelledStreams === 0 && Date.now() < deadline)
       await new Promise((resolve) => setTimeout(resolve, 10));
     expect(served.emulator.stats).toMatchObject({ cancelledStreams: 1, activeStreams: 0, completedStreams: 0 });
+  });
+});
+
+describe("the official SDK's Converse and ConverseStream", () => {
+  const NOVA = "us.amazon.nova-pro-v1:0";
+  const hello: Pick<ConverseCommandInput, "messages"> = {
+    messages: [{ role: "user", content: [{ text: "Hello SDK" }] }],
+  };
+  const toolConfig = {
+    tools: [
+      {
+        toolSpec: {
+          name: "get_weather",
+          inputSchema: { json: { type: "object", properties: { city: { type: "string" } }, required: ["city"] } },
+        },
+      },
+    ],
+  };
+
+  async function streamEvents(modelId: string, input: Pick<ConverseCommandInput, "messages" | "toolConfig"> = hello) {
+    const output = await client().send(new ConverseStreamCommand({ modelId, ...input }));
+    const events: ConverseStreamOutput[] = [];
+    for await (const event of output.stream ?? []) events.push(event);
+    return events;
+  }
+
+  it("converses: text, usage, metrics", async () => {
+    const output = await client().send(new ConverseCommand({ modelId: NOVA, ...hello }));
+    expect(output.output?.message).toEqual({
+      role: "assistant",
+      content: [
+        { text: "Hello from the Bedrock emulator (us.amazon.nova-pro-v1:0). Your last message had 9 characters." },
+      ],
+    });
+    expect(output.stopReason).toBe("end_turn");
+    expect(output.usage).toMatchObject({ inputTokens: expect.any(Number), outputTokens: expect.any(Number) });
+    expect(output.metrics?.latencyMs).toEqual(expect.any(Number));
+  });
+
+  it("converses with reasoning and a tool use, and streams the same", async () => {
+    const modelId = `${NOVA}+think+tool`;
+    const output = await client().send(new ConverseCommand({ modelId, ...hello, toolConfig }));
+    const [reasoning, use] = output.output?.message?.content ?? [];
+    expect(reasoning?.reasoningContent?.reasoningText?.text).toBe(REASONING_TEXT);
+    expect(use?.toolUse).toMatchObject({ name: "get_weather", input: { city: "Paris" } });
+    expect(output.stopReason).toBe("tool_use");
+
+    const events = await streamEvents(modelId, { ...hello, toolConfig });
+    expect(events[0]?.messageStart?.role).toBe("assistant");
+    const thought = events.flatMap((event) => event.contentBlockDelta?.delta?.reasoningContent?.text ?? []).join("");
+    expect(thought).toBe(REASONING_TEXT);
+    const start = events.find((event) => event.contentBlockStart)?.contentBlockStart;
+    expect(start).toMatchObject({
+      contentBlockIndex: 1,
+      start: { toolUse: { name: "get_weather", toolUseId: use?.toolUse?.toolUseId } },
+    });
+    const fragments = events.flatMap((event) => event.contentBlockDelta?.delta?.toolUse?.input ?? []);
+    expect(fragments.length).toBeGreaterThan(1);
+    expect(JSON.parse(fragments.join(""))).toEqual({ city: "Paris" });
+    expect(events.find((event) => event.messageStop)?.messageStop?.stopReason).toBe("tool_use");
+    expect(events.at(-1)?.metadata?.usage).toEqual(output.usage);
+  });
+
+  it.each([
+    ["end_turn", NOVA],
+    ["max_tokens", `${NOVA}+length`],
+    ["stop_sequence", `${NOVA}+stopseq`],
+    ["tool_use", `${NOVA}+tool`],
+    ["guardrail_intervened", `${NOVA}+guardrail`],
+    ["content_filtered", `${NOVA}+filtered`],
+  ])("reaches %s, plain and streamed", async (reason, modelId) => {
+    const plain = await client().send(new ConverseCommand({ modelId, ...hello, toolConfig }));
+    expect(plain.stopReason).toBe(reason);
+    const events = await streamEvents(modelId, { ...hello, toolConfig });
+    expect(events.find((event) => event.messageStop)?.messageStop?.stopReason).toBe(reason);
+  });
+
+  it("takes images as bytes", async () => {
+    const png = Uint8Array.from(
+      atob("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg=="),
+      (c) => c.charCodeAt(0),
+    );
+    const output = await client().send(
+      new ConverseCommand({
+        modelId: NOVA,
+        messages: [
+          { role: "user", content: [{ text: "What is this?" }, { image: { format: "png", source: { bytes: png } } }] },
+        ],
+      }),
+    );
+    expect(output.stopReason).toBe("end_turn");
+    const sent = served.emulator.stats.lastBody(NOVA) as {
+      messages: { content: { image?: { source: { bytes: string } } }[] }[];
+    };
+    expect(sent.messages[0]?.content[1]?.image?.source.bytes).toBe(btoa(String.fromCharCode(...png)));
+  });
+
+  it.each([
+    "throttlingException",
+    "modelStreamErrorException",
+    "internalServerException",
+    "serviceUnavailableException",
+    "validationException",
+  ])("surfaces a mid-stream %s as that exception", async (type) => {
+    const output = await client().send(new ConverseStreamCommand({ modelId: `${NOVA}+midstream-${type}3`, ...hello }));
+    let events = 0;
+    const error = await rejection(
+      (async () => {
+        for await (const _ of output.stream ?? []) events++;
+      })(),
+    );
+    expect(events).toBe(3);
+    expect(error.name).toBe(type.charAt(0).toUpperCase() + type.slice(1));
+  });
+
+  it("surfaces call faults, unknown models and bad conversations with AWS's names", async () => {
+    expect(
+      await rejection(client().send(new ConverseCommand({ modelId: `${NOVA}+throttle`, ...hello }))),
+    ).toMatchObject({
+      name: "ThrottlingException",
+      status: 429,
+    });
+    expect(
+      await rejection(client().send(new ConverseCommand({ modelId: "acme.nothing-v1:0", ...hello }))),
+    ).toMatchObject({
+      name: "ResourceNotFoundException",
+      status: 404,
+    });
+    const assistantFirst = { messages: [{ role: "assistant" as const, content: [{ text: "Hi" }] }] };
+    expect(
+      await rejection(client().send(new ConverseStreamCommand({ modelId: NOVA, ...assistantFirst }))),
+    ).toMatchObject({
+      name: "ValidationException",
+      status: 400,
+      message:
+        "A conversation must start with a user message. Try again with a conversation that starts with a user message.",
+    });
   });
 });
