@@ -19,7 +19,9 @@ describe("parseModelId", () => {
   });
 
   it("reads every flag", () => {
-    const spec = parseModelId(`${ARN}openai.echo.tool.length.nousage.think.eos.ctx`);
+    const spec = parseModelId(
+      `${ARN}openai.echo.tool.length.nousage.think.eos.ctx.legacy.stopseq.guardrail.filtered.cache`,
+    );
     expect(spec).toMatchObject({
       echo: true,
       tool: true,
@@ -28,7 +30,13 @@ describe("parseModelId", () => {
       think: true,
       eos: true,
       ctx: true,
+      legacy: true,
+      stopseq: true,
+      guardrail: true,
+      filtered: true,
+      cache: true,
     });
+    expect(parseModelId(`${ARN}llama`)).toMatchObject({ legacy: false, stopseq: false, cache: false });
   });
 
   it("reads call faults with and without counts, in order", () => {

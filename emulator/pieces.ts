@@ -11,6 +11,8 @@ const PIECE_SIZES = [3, 5, 2, 4, 6, 1, 4];
  */
 const MAX_PIECES = 20_000;
 const AVERAGE_PIECE = PIECE_SIZES.reduce((sum, size) => sum + size, 0) / PIECE_SIZES.length;
+/** Markers cut in two, at most: an answer's own markers come early; an echo of megabytes may hold millions. */
+const MAX_MARKER_CUTS = 1000;
 
 export const SPLIT_MARKERS = [
   "<think>",
@@ -49,7 +51,7 @@ function cutInsideMarkers(text: string): string[] {
   cuts.sort((a, b) => a - b);
   const segments: string[] = [];
   let start = 0;
-  for (const cut of cuts) {
+  for (const cut of cuts.slice(0, MAX_MARKER_CUTS)) {
     segments.push(text.slice(start, cut));
     start = cut;
   }
