@@ -3,16 +3,20 @@
 
 import { parseArgs } from "node:util";
 import { EMULATOR_API_KEY, EMULATOR_CREDENTIALS, EMULATOR_SESSION_CREDENTIALS } from "./credentials.ts";
+import { converseModelId } from "./converse-model-id.ts";
 import { emulatorModelId } from "./model-id.ts";
 import { serveEmulator } from "./node.ts";
 
 const SCHEME = `Model ids: arn:aws:bedrock:<region>:<account>:imported-model/<format>[.<option>]*
-  formats: r1 llama qwen3 qwen2 openai
-  options: echo tool length nousage think eos ctx
+  formats: r1 llama qwen3 qwen2 openai (each takes BedrockCompletion, OpenAICompletion and chat bodies)
+  options: echo tool length nousage think eos ctx legacy stopseq guardrail filtered cache
            throttle[N] notready[N] err500[N] err503[N]   (first N calls, or always)
-           midstream-<exceptionType><K> drop<K> badcrc<K> slow<ms> long<N>
+           midstream-<exceptionType><K> drop<K> badcrc<K> slow<ms> wait<ms> long<N>
   e.g. ${emulatorModelId("r1")}
        ${emulatorModelId("qwen3", ["notready2", "slow50"])}
+Converse / ConverseStream also take foundation model ids, inference profiles, and foundation-model,
+inference-profile, application-inference-profile and provisioned-model ARNs, options after + signs:
+  e.g. ${converseModelId("us.anthropic.claude-3-5-haiku-20241022-v1:0", ["think", "tool"])}
   (details: emulator/README.md)`;
 
 async function main(): Promise<void> {

@@ -8,3 +8,5 @@ export { EMULATOR_API_KEY, EMULATOR_CREDENTIALS, EMULATOR_SESSION_CREDENTIALS } 
 export type { EmulatorCredentials } from "./credentials.ts";
 export { emulatorModelId, STREAM_EXCEPTION_TYPES } from "./model-id.ts";
 export type { ModelFormat, StreamExceptionType } from "./model-id.ts";
+export { converseModelId } from "./converse-model-id.ts";
+export type { ConverseModelKind } from "./converse-model-id.ts";
