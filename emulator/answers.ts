@@ -4,7 +4,7 @@
 
 import { countCodePoints } from "./code-points.ts";
 import { hashNumber } from "./hash.ts";
-import type { ChatMessage, ToolChoice } from "./invoke-requests.ts";
+import type { ChatMessage, ToolChoice } from "./chat-request.ts";
 import type { ModelFormat, ModelOptions } from "./model-id.ts";
 import { longPieces, splitPieces, tokensOf } from "./pieces.ts";
 import { prefillAt, prefillContinuation, type Prefill } from "./prefills.ts";

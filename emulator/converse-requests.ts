@@ -4,7 +4,7 @@
 // with a user message, roles alternate, every toolResult answers a toolUse of the turn before).
 // Pure functions; a string result is the complaint.
 
-import type { ChatMessage, ToolChoice } from "./invoke-requests.ts";
+import type { ChatMessage, ToolChoice } from "./chat-request.ts";
 import { isRecord, typeName } from "./request-checks.ts";
 import type { Constraint } from "./structured-output.ts";
 import type { OfferedTool } from "./tool-markup.ts";

@@ -1,6 +1,13 @@
 // Checks shared by the request parsers, worded as Bedrock words them. A string result is the
 // complaint (the ValidationException message); `undefined` means the value is fine. Pure.
 
+/** The longest answer a request may ask for (`max_gen_len`, `max_tokens`). */
+export const MAX_GEN_LEN = 8192;
+export const MAX_N = 128;
+export const MAX_LOGPROBS = 20;
+export const STREAM_IN_BODY =
+  "stream and stream_options do not belong in a Bedrock body: streaming is chosen by calling InvokeModelWithResponseStream.";
+
 /** Bedrock's JSON-schema validation wording for the InvokeModel formats. */
 export function malformed(detail: string): string {
   return `Malformed input request: #: ${detail}, please reformat your input and try again.`;

@@ -73,6 +73,13 @@ export function structuredOutputsConstraint(value: unknown): Constraint | undefi
   return { kind: "unconstrained" };
 }
 
+/** `structured_outputs` wins over `response_format` when both are given, as in vLLM. */
+export function constraintOf(body: Record<string, unknown>): Constraint | undefined | string {
+  const structured = structuredOutputsConstraint(body.structured_outputs);
+  if (structured !== undefined) return structured;
+  return responseFormatConstraint(body.response_format);
+}
+
 function parseSchema(text: string): unknown {
   try {
     return JSON.parse(text);
