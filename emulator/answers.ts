@@ -53,7 +53,7 @@ export const LENGTH_DEFAULT_PIECES = 16;
 
 const QWEN3_NO_THINKING = "<think>\n\n</think>\n\n";
 
-export function greeting(name: string, what: string, text: string): string {
+function greeting(name: string, what: string, text: string): string {
   return `Hello from the Bedrock emulator (${name}). Your ${what} had ${countCodePoints(text)} characters.`;
 }
 
@@ -227,7 +227,7 @@ function reasoningPrefix(format: ModelFormat, prompt: string): string {
  * block's first tool, else `get_weather` when the prompt mentions it (R1's template has no
  * tools block).
  */
-export function offeredTool(prompt: string): OfferedTool | undefined {
+function offeredTool(prompt: string): OfferedTool | undefined {
   const tools = toolsInPrompt(prompt);
   const tool = tools.find((candidate) => candidate.name === DEFAULT_TOOL) ?? tools[0];
   if (tool) return tool;

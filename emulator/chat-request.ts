@@ -40,7 +40,7 @@ export interface ChatRequest {
 }
 
 /** Bedrock's limit for imported models: images per OpenAIChatCompletion request. */
-export const MAX_IMAGES = 3;
+const MAX_IMAGES = 3;
 const CHAT_ROLES = new Set(["system", "developer", "user", "assistant", "tool"]);
 const DATA_URL = /^data:image\/[a-z0-9.+-]+;base64,[A-Za-z0-9+/]*={0,2}$/i;
 

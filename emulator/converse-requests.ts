@@ -5,6 +5,7 @@
 // Pure functions; a string result is the complaint.
 
 import type { ChatMessage, ToolChoice } from "./chat-request.ts";
+import { parseJsonText } from "./json-body.ts";
 import { isRecord, typeName } from "./request-checks.ts";
 import type { Constraint } from "./structured-output.ts";
 import type { OfferedTool } from "./tool-markup.ts";
@@ -26,7 +27,7 @@ export interface ConverseRequest {
   performanceConfig?: Record<string, unknown>;
 }
 
-export const CONVERSE_MESSAGES = {
+const CONVERSE_MESSAGES = {
   firstUser:
     "A conversation must start with a user message. Try again with a conversation that starts with a user message.",
   alternate:
@@ -405,9 +406,7 @@ function parseOutputConfig(config: unknown): Constraint | undefined | string {
       "Member must be {type: json_schema, structure: {jsonSchema: {schema}}}",
     );
   }
-  try {
-    return { kind: "json-schema", schema: JSON.parse(text) };
-  } catch {
-    return "outputConfig.textFormat.structure.jsonSchema.schema: not valid JSON.";
-  }
+  const schema = parseJsonText(text);
+  if (!schema.ok) return `outputConfig.textFormat.structure.jsonSchema.schema: ${schema.complaint}`;
+  return { kind: "json-schema", schema: schema.json };
 }

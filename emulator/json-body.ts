@@ -13,6 +13,11 @@ export function parseJsonBody(bytes: Uint8Array): JsonBody {
   } catch {
     return { ok: false, complaint: "Malformed input request, please reformat your input and try again." };
   }
+  return parseJsonText(text);
+}
+
+/** JSON text with the same nesting bound: bodies, and JSON held in a string (a schema). */
+export function parseJsonText(text: string): JsonBody {
   if (nestingExceeds(text, MAX_JSON_DEPTH)) {
     return {
       ok: false,

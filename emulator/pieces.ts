@@ -14,7 +14,7 @@ const AVERAGE_PIECE = PIECE_SIZES.reduce((sum, size) => sum + size, 0) / PIECE_S
 /** Markers cut in two, at most: an answer's own markers come early; an echo of megabytes may hold millions. */
 const MAX_MARKER_CUTS = 1000;
 
-export const SPLIT_MARKERS = [
+const SPLIT_MARKERS = [
   "<think>",
   "</think>",
   "<tool_call>",

@@ -3,6 +3,7 @@
 // model writes under it. Regex and grammar constraints are accepted but not honoured: the
 // emulator cannot invert them, so it answers plain text under them (documented).
 
+import { parseJsonText } from "./json-body.ts";
 import { instanceOf } from "./json-schema-instance.ts";
 import { pythonJson } from "./python-json.ts";
 import { isRecord, malformed } from "./request-checks.ts";
@@ -81,11 +82,8 @@ export function constraintOf(body: Record<string, unknown>): Constraint | undefi
 }
 
 function parseSchema(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
+  const parsed = parseJsonText(text);
+  return parsed.ok ? parsed.json : undefined;
 }
 
 /**

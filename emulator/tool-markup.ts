@@ -34,7 +34,7 @@ export const DEEPSEEK_CALLS_END = "<｜tool▁calls▁end｜>";
 
 /** The tool the emulator knows without a schema, and what it has always answered for it. */
 export const DEFAULT_TOOL = "get_weather";
-export const DEFAULT_ARGUMENTS: Json = { city: "Paris" };
+const DEFAULT_ARGUMENTS: Json = { city: "Paris" };
 
 /** A tool offered to the model: its name and, when known, its JSON Schema. */
 export interface OfferedTool {
