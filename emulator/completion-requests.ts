@@ -101,9 +101,11 @@ export function parseOpenAICompletion(
 ): OpenAICompletionRequest | string {
   if ("stream" in body || "stream_options" in body) return STREAM_IN_BODY;
   const { prompt, model, max_tokens, n, stop, logprobs, echo, prompt_logprobs, suffix } = body;
-  const prompts = typeof prompt === "string" ? [prompt] : Array.isArray(prompt) ? prompt : undefined;
-  if (!prompts || prompts.length === 0 || !prompts.every((item) => typeof item === "string" && item !== "")) {
-    return prompts?.some((item) => typeof item === "number" || Array.isArray(item))
+  const given: unknown[] | undefined =
+    typeof prompt === "string" ? [prompt] : Array.isArray(prompt) ? prompt : undefined;
+  const prompts = given?.filter((item): item is string => typeof item === "string" && item !== "");
+  if (!given || !prompts || prompts.length === 0 || prompts.length !== given.length) {
+    return given?.some((item) => typeof item === "number" || Array.isArray(item))
       ? malformed("prompt: token-id prompts are not supported; send the prompt text")
       : "Either prompt or prompt_embeds must be provided and non-empty.";
   }
@@ -137,7 +139,7 @@ export function parseOpenAICompletion(
   if (typeof constraint === "string") return constraint;
   const request: OpenAICompletionRequest = {
     kind: "openai-completion",
-    prompts: prompts as string[],
+    prompts,
     maxTokens: typeof max_tokens === "number" ? max_tokens : DEFAULT_COMPLETION_TOKENS,
     n: typeof n === "number" ? n : 1,
     stop: stopStrings(stop),

@@ -266,22 +266,22 @@ function parseInferenceConfig(config: unknown): { maxTokens?: number; stop: stri
       return constraint(`inferenceConfig.${name}`, value, "Member must have value less than or equal to 1");
     }
   }
+  const stop: string[] = [];
   if (stopSequences !== undefined) {
     if (!Array.isArray(stopSequences))
       return constraint("inferenceConfig.stopSequences", stopSequences, "Member must be a list");
-    for (const [index, stop] of stopSequences.entries()) {
-      if (typeof stop !== "string" || stop.length === 0) {
+    for (const [index, sequence] of stopSequences.entries()) {
+      if (typeof sequence !== "string" || sequence.length === 0) {
         return constraint(
           `inferenceConfig.stopSequences.${index + 1}.member`,
-          stop,
+          sequence,
           "Member must have length greater than or equal to 1",
         );
       }
+      stop.push(sequence);
     }
   }
-  return typeof maxTokens === "number"
-    ? { maxTokens, stop: (stopSequences as string[] | undefined) ?? [] }
-    : { stop: (stopSequences as string[] | undefined) ?? [] };
+  return typeof maxTokens === "number" ? { maxTokens, stop } : { stop };
 }
 
 function parseToolConfig(config: unknown): { tools: OfferedTool[]; toolChoice: ToolChoice } | string {
