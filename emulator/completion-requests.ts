@@ -45,6 +45,8 @@ export interface OpenAICompletionRequest {
   promptLogprobs?: number;
 }
 
+/** Prompts per Completions body (vLLM caps them too; this is the emulator's own number). */
+const MAX_PROMPTS = 128;
 /** vLLM's default when a Completions body leaves max_tokens null. */
 const DEFAULT_COMPLETION_TOKENS = 16;
 
@@ -108,6 +110,9 @@ export function parseOpenAICompletion(
     return given?.some((item) => typeof item === "number" || Array.isArray(item))
       ? malformed("prompt: token-id prompts are not supported; send the prompt text")
       : "Either prompt or prompt_embeds must be provided and non-empty.";
+  }
+  if (given.length > MAX_PROMPTS) {
+    return `prompt list length ${given.length} exceeds the maximum allowed count of ${MAX_PROMPTS}.`;
   }
   if (suffix !== undefined && suffix !== null) return "suffix is not currently supported";
   const problem = firstProblem(

@@ -287,6 +287,7 @@ describe("OpenAICompletion", () => {
     ["a token-id prompt", { prompt: [1, 2, 3] }],
     ["logprobs over 20", { logprobs: 21 }],
     ["n of 0", { n: 0 }],
+    ["more than 128 prompts", { prompt: Array.from({ length: 129 }, () => "x") }],
     ["stream in the body", { stream: true }],
   ])("refuses %s with ValidationException", async (_, extra) => {
     expect(await errorOf(await send(LLAMA, { prompt: "Hello", max_tokens: 5, ...extra }))).toMatchObject({
