@@ -3,31 +3,155 @@
 // the stack limit. Both checks are iterative, so they cannot overflow themselves.
 export const MAX_JSON_DEPTH = 64;
 
-/** Whether JSON text nests arrays/objects deeper than MAX_JSON_DEPTH (checked before parsing it). */
-export function jsonTextTooDeep(text: string): boolean {
+/** What a JSON text may hold before it is parsed: parsing is where a hostile body costs memory. */
+export interface JsonTextLimits {
+  maxDepth: number;
+  /** Arrays and objects. */
+  maxContainers: number;
+  /** Array items and object members, counted by their separators (an empty container counts one). */
+  maxElements: number;
+}
+
+export type JsonTextScan =
+  | {
+      ok: true;
+      containers: number;
+      elements: number;
+      /** The top-level `model` member when it is a short string: every OpenAI request names one. */
+      model: string | undefined;
+    }
+  | { ok: false; exceeded: "depth" | "containers" | "elements" };
+
+const QUOTE = 34;
+const BACKSLASH = 92;
+const COMMA = 44;
+const COLON = 58;
+const OPEN_BRACE = 123;
+const OPEN_BRACKET = 91;
+const CLOSE_BRACE = 125;
+const CLOSE_BRACKET = 93;
+/** Longer than any model name (quotes included); a longer value is not decoded: it names no model. */
+const MAX_MODEL_CHARS = 1024;
+
+function isSpace(c: number): boolean {
+  return c === 32 || c === 10 || c === 13 || c === 9;
+}
+
+/**
+ * One pass over JSON text, stopping at the first limit passed: nothing is allocated per element,
+ * so a body refused here costs only its own bytes. It does not validate the JSON (JSON.parse
+ * does, later); on text that is not JSON its counts are meaningless but still bounded.
+ */
+export function scanJsonText(text: string, limits: JsonTextLimits): JsonTextScan {
   let depth = 0;
+  let containers = 0;
+  let elements = 0;
   let inString = false;
+  let stringStart = 0;
+  // At depth 1: the last significant character before the current token ("{" or "," before a
+  // key, ":" before a value), and whether the last key was "model".
+  let before = 0;
+  let modelKey = false;
+  let model: string | undefined;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (inString) {
-      if (c === 92 /* \ */) i++;
-      else if (c === 34 /* " */) inString = false;
-    } else if (c === 34) inString = true;
-    else if (c === 123 /* { */ || c === 91 /* [ */) {
-      if (++depth > MAX_JSON_DEPTH) return true;
-    } else if (c === 125 /* } */ || c === 93 /* ] */) depth--;
+      if (c === BACKSLASH) i++;
+      else if (c === QUOTE) {
+        inString = false;
+        if (depth === 1) {
+          if (before !== COLON) modelKey = isModelKey(text, stringStart, i + 1);
+          else if (modelKey)
+            model = i + 1 - stringStart > MAX_MODEL_CHARS ? undefined : decode(text, stringStart, i + 1);
+          before = QUOTE;
+        }
+      }
+      continue;
+    }
+    if (c === QUOTE) {
+      inString = true;
+      stringStart = i;
+    } else if (c === OPEN_BRACE || c === OPEN_BRACKET) {
+      if (++depth > limits.maxDepth) return { ok: false, exceeded: "depth" };
+      if (++containers > limits.maxContainers) return { ok: false, exceeded: "containers" };
+      if (++elements > limits.maxElements) return { ok: false, exceeded: "elements" };
+      // A container as the value of "model": not a model name.
+      if (depth === 2 && before === COLON && modelKey) model = undefined;
+      if (depth === 1) before = c;
+    } else if (c === CLOSE_BRACE || c === CLOSE_BRACKET) {
+      depth--;
+    } else if (c === COMMA) {
+      if (++elements > limits.maxElements) return { ok: false, exceeded: "elements" };
+      if (depth === 1) before = COMMA;
+    } else if (depth === 1 && !isSpace(c)) {
+      // ":" itself, or the first character of a number, true, false or null.
+      if (c !== COLON && before === COLON && modelKey) model = undefined;
+      before = c;
+    }
+  }
+  return { ok: true, containers, elements, model };
+}
+
+/** Whether the key spanning `start`..`end` (quotes included) is "model", escapes and all. */
+function isModelKey(text: string, start: number, end: number): boolean {
+  if (end - start === 7) return text.startsWith('"model"', start);
+  // "\u006dodel" and the like: six escaped letters at most.
+  return end - start <= 38 && text.slice(start, end).includes("\\") && decode(text, start, end) === "model";
+}
+
+function decode(text: string, start: number, end: number): string | undefined {
+  try {
+    return JSON.parse(text.slice(start, end)) as string;
+  } catch {
+    return undefined;
+  }
+}
+
+const DEPTH_ONLY: JsonTextLimits = {
+  maxDepth: MAX_JSON_DEPTH,
+  maxContainers: Number.POSITIVE_INFINITY,
+  maxElements: Number.POSITIVE_INFINITY,
+};
+
+/** Whether JSON text nests arrays/objects deeper than MAX_JSON_DEPTH (checked before parsing it). */
+export function jsonTextTooDeep(text: string): boolean {
+  const scan = scanJsonText(text, DEPTH_ONLY);
+  return !scan.ok && scan.exceeded === "depth";
+}
+
+/** One container being walked: its children, and how many have been visited. */
+interface Frame {
+  container: object;
+  keys: readonly string[] | undefined;
+  next: number;
+}
+
+/**
+ * Whether a value nests deeper than MAX_JSON_DEPTH; a cycle counts as infinitely deep. Depth
+ * first with one frame per level, so the walk's own memory is bounded by the depth limit, not
+ * by how many elements the value holds (a million empty arrays cost nothing extra to walk).
+ */
+export function valueTooDeep(root: unknown): boolean {
+  if (root === null || typeof root !== "object") return false;
+  const path: Frame[] = [frameOf(root)];
+  while (path.length) {
+    const frame = path[path.length - 1]!;
+    const size = frame.keys ? frame.keys.length : (frame.container as unknown[]).length;
+    if (frame.next >= size) {
+      path.pop();
+      continue;
+    }
+    const index = frame.next++;
+    const child = frame.keys
+      ? (frame.container as Record<string, unknown>)[frame.keys[index]!]
+      : (frame.container as unknown[])[index];
+    if (child === null || typeof child !== "object") continue;
+    if (path.length >= MAX_JSON_DEPTH) return true;
+    path.push(frameOf(child));
   }
   return false;
 }
 
-/** Whether a value nests deeper than MAX_JSON_DEPTH; a cycle counts as infinitely deep. */
-export function valueTooDeep(root: unknown): boolean {
-  const stack: Array<[unknown, number]> = [[root, 1]];
-  while (stack.length) {
-    const [value, depth] = stack.pop()!;
-    if (value === null || typeof value !== "object") continue;
-    if (depth > MAX_JSON_DEPTH) return true;
-    for (const child of Object.values(value)) stack.push([child, depth + 1]);
-  }
-  return false;
+function frameOf(container: object): Frame {
+  return { container, keys: Array.isArray(container) ? undefined : Object.keys(container), next: 0 };
 }

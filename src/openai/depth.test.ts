@@ -1,0 +1,97 @@
+import { runInNewContext } from "node:vm";
+import { getHeapSpaceStatistics, setFlagsFromString } from "node:v8";
+import { describe, expect, it } from "vitest";
+import { jsonTextTooDeep, MAX_JSON_DEPTH, scanJsonText, valueTooDeep, type JsonTextLimits } from "./depth.ts";
+
+const WIDE: JsonTextLimits = { maxDepth: MAX_JSON_DEPTH, maxContainers: 1_000_000, maxElements: 1_000_000 };
+
+function nested(levels: number): string {
+  return `${"[".repeat(levels)}${"]".repeat(levels)}`;
+}
+
+describe("scanJsonText counts before anything is parsed", () => {
+  it("containers and elements, strings skipped whole (escaped quotes included)", () => {
+    const scan = scanJsonText('{"a":[1,2,{"b":"x,[{\\"]"}],"c":[]}', WIDE);
+    expect(scan).toEqual({ ok: true, containers: 4, elements: 4 + 3, model: undefined });
+  });
+
+  it("stops at the first limit passed, naming it", () => {
+    const arrays = `{"extra":[${Array.from({ length: 1000 }, () => "[]").join(",")}]}`;
+    expect(scanJsonText(arrays, { ...WIDE, maxContainers: 500 })).toEqual({ ok: false, exceeded: "containers" });
+    const keys = `{${Array.from({ length: 1000 }, (_, i) => `"k${i}":1`).join(",")}}`;
+    expect(scanJsonText(keys, { ...WIDE, maxElements: 500 })).toEqual({ ok: false, exceeded: "elements" });
+    expect(scanJsonText(nested(MAX_JSON_DEPTH + 1), WIDE)).toEqual({ ok: false, exceeded: "depth" });
+    expect(scanJsonText(nested(MAX_JSON_DEPTH), WIDE).ok).toBe(true);
+  });
+
+  it("brackets inside strings are text, not nesting", () => {
+    expect(scanJsonText(JSON.stringify({ a: nested(10_000) }), WIDE)).toMatchObject({ ok: true, containers: 1 });
+    expect(jsonTextTooDeep(JSON.stringify({ a: nested(10_000) }))).toBe(false);
+    expect(jsonTextTooDeep(nested(MAX_JSON_DEPTH + 1))).toBe(true);
+  });
+});
+
+describe("scanJsonText reads the top-level model as JSON.parse would", () => {
+  const modelOf = (text: string) => {
+    const scan = scanJsonText(text, WIDE);
+    return scan.ok ? scan.model : "refused";
+  };
+
+  it.each([
+    ['{"model":"llama","messages":[]}', "llama"],
+    ['{ "messages": [{"model": "inner"}], "model" : "team/r1" }', "team/r1"],
+    ['{"\\u006dodel":"esc\\"aped"}', 'esc"aped'],
+    ['{"model":"first","model":"last"}', "last"],
+    ['{"model":"first","model":7}', undefined],
+    ['{"model":{"name":"x"}}', undefined],
+    ['{"model":["x"]}', undefined],
+    ['{"model":null}', undefined],
+    ['{"name":"model","x":"model"}', undefined],
+    ['["model","x"]', undefined],
+    ['{"models":"x","mode":"y"}', undefined],
+  ])("%s", (text, expected) => {
+    expect(modelOf(text)).toBe(expected);
+    if (expected !== undefined) expect((JSON.parse(text) as { model: string }).model).toBe(expected);
+  });
+
+  it("a model value too long to be a name is not decoded", () => {
+    expect(modelOf(JSON.stringify({ model: "m".repeat(5000) }))).toBeUndefined();
+  });
+});
+
+/** The old and large-object spaces: what a walk holding every element at once makes grow. */
+function longLivedHeap(): number {
+  return getHeapSpaceStatistics()
+    .filter((space) => space.space_name === "old_space" || space.space_name === "large_object_space")
+    .reduce((sum, space) => sum + space.space_size, 0);
+}
+
+describe("valueTooDeep", () => {
+  function deep(levels: number): unknown {
+    let value: unknown = {};
+    for (let i = 1; i < levels; i++) value = i % 2 ? [value] : { a: value };
+    return value;
+  }
+
+  it("allows MAX_JSON_DEPTH levels of objects and arrays, not one more; a cycle is too deep", () => {
+    expect(valueTooDeep(deep(MAX_JSON_DEPTH))).toBe(false);
+    expect(valueTooDeep(deep(MAX_JSON_DEPTH + 1))).toBe(true);
+    expect(valueTooDeep({ a: 1, b: [1, "x", null, { c: [] }] })).toBe(false);
+    const cycle: Record<string, unknown> = {};
+    cycle.self = { again: cycle };
+    expect(valueTooDeep(cycle)).toBe(true);
+    expect(valueTooDeep("text")).toBe(false);
+    expect(valueTooDeep(null)).toBe(false);
+  });
+
+  it("walks a million elements without holding them all at once (its memory follows depth, not width)", () => {
+    setFlagsFromString("--expose-gc");
+    const gc = runInNewContext("gc") as () => void;
+    const wide = { extra: Array.from({ length: 1_000_000 }, () => []) };
+    gc();
+    const before = longLivedHeap();
+    expect(valueTooDeep(wide)).toBe(false);
+    // A walk that queued every element grew it by about 100 MB here.
+    expect(longLivedHeap() - before).toBeLessThan(8 * 1024 * 1024);
+  });
+});
