@@ -45,10 +45,12 @@ describe("models tables", () => {
       parseModels({
         a: `bedrock/llama/${ARN}`,
         b: { model: `bedrock/qwen3/${ARN}`, template: "qwen2", drop_params: true },
+        c: { model: `bedrock/openai/${ARN}`, max_body_bytes: 20_000_000 },
       }),
     ).toEqual({
       a: { model: `bedrock/llama/${ARN}` },
       b: { model: `bedrock/qwen3/${ARN}`, template: "qwen2", drop_params: true },
+      c: { model: `bedrock/openai/${ARN}`, max_body_bytes: 20_000_000 },
     });
   });
 
@@ -66,6 +68,10 @@ describe("models tables", () => {
     expect(() => parseModels({ a: { model: `bedrock/llama/${ARN}`, template: "qwen2", chat_template: "x" } })).toThrow(
       /not both/,
     );
+    for (const size of ["20MB", 1.5e6 + 0.5, 100])
+      expect(() => parseModels({ a: { model: `bedrock/openai/${ARN}`, max_body_bytes: size } }, "MODELS")).toThrow(
+        /MODELS\["a"\]\.max_body_bytes: max_body_bytes must be a whole number of bytes, at least 1024/,
+      );
     expect(() => parseModels([])).toThrow(/JSON object/);
     expect(() => parseModels({ "bad name!": `bedrock/llama/${ARN}` })).toThrow(/name/);
   });

@@ -55,11 +55,18 @@ export interface ModelConfig {
   region?: string;
   /** Ignore parameters the route cannot honour instead of answering 400. */
   drop_params?: boolean;
+  /**
+   * The proxy's request body limit for this model, in bytes, instead of its MAX_BODY_BYTES (a
+   * vision model's images need more). The library itself ignores it.
+   */
+  max_body_bytes?: number;
 }
 
 export type ModelEntry = string | ModelConfig;
 
 const TEMPLATE_NAMES = ["deepseek_r1", "llama3", "qwen3", "qwen2"] as const;
+
+const MAX_BODY_BYTES = "max_body_bytes must be a whole number of bytes, at least 1024";
 
 const modelString = v.pipe(v.string(), v.minLength(1, "model is empty"));
 
@@ -73,6 +80,9 @@ const modelEntrySchema = v.union([
     eos_token: v.optional(v.string()),
     region: v.optional(v.pipe(v.string(), v.check(isValidRegion, "region must look like us-east-1"))),
     drop_params: v.optional(v.boolean()),
+    max_body_bytes: v.optional(
+      v.pipe(v.number(MAX_BODY_BYTES), v.integer(MAX_BODY_BYTES), v.minValue(1024, MAX_BODY_BYTES)),
+    ),
   }),
 ]);
 
