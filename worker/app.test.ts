@@ -20,7 +20,7 @@ describe("a setup that fails unexpectedly", () => {
     const env = unreadableEnv(reads);
     const app = createApp({ log: (line) => logs.push(line) });
 
-    const health = await app.request("/health", {}, env);
+    const health = await app.request("/health", { headers: { authorization: "Bearer sk-one" } }, env);
     expect(health.status).toBe(503);
     const { problems } = (await health.json()) as { problems: string[] };
     expect(problems).toEqual([expect.stringMatching(/could not be set up.*the binding store is gone/)]);
@@ -45,6 +45,8 @@ describe("a setup that fails unexpectedly", () => {
 
   it("with the bindings given to createApp, createApp itself does not throw", async () => {
     const app = createApp({ env: unreadableEnv({ count: 0 }), log: () => undefined });
-    expect((await app.request("/health")).status).toBe(503);
+    const health = await app.request("/health");
+    expect(health.status).toBe(503);
+    expect(await health.json()).toMatchObject({ status: "misconfigured", problem_count: 1 });
   });
 });

@@ -1,15 +1,24 @@
 // The proxy: a thin hono adapter over the library. HTTP in, createBedrock() calls, OpenAI
 // JSON or SSE out. Everything about Bedrock lives in src/.
-// hono/tiny: the small router is plenty for five routes, and 2 KiB lighter.
+//
+// Every request: its state (once per environment), then its id and log line, then CORS. Each
+// endpoint then adds what it needs: a proxy key, a working configuration, a JSON body. Errors
+// are thrown, as BedrockEdgeErrors, and answered in one place (onError).
+// hono/tiny: the small router is plenty for a handful of routes, and 2 KiB lighter.
 import { Hono } from "hono/tiny";
-import type { Context } from "hono";
-import { modelNotFound, type BedrockEdgeError } from "../src/errors.ts";
-import { authorise } from "./auth.ts";
-import { handleChat } from "./chat.ts";
+import type { MiddlewareHandler } from "hono";
 import type { ProxyEnv } from "./config.ts";
-import { errorResponse, jsonResponse, refusal } from "./http.ts";
-import { consoleSink, startRequestLog, type LogLine, type RequestLog } from "./log.ts";
-import { isMisconfigured, stateCache, type Ready, type State } from "./state.ts";
+import type { AppContext, AppEnv } from "./context.ts";
+import { chatCompletions } from "./endpoints/chat.ts";
+import { health } from "./endpoints/health.ts";
+import { getModel, listModels } from "./endpoints/models.ts";
+import { errorResponse, methodNotAllowed, refusal } from "./http.ts";
+import { consoleSink, type LogLine } from "./log.ts";
+import { requireKey } from "./middleware/auth.ts";
+import { jsonBody } from "./middleware/json-body.ts";
+import { requireReady } from "./middleware/ready.ts";
+import { requestLog } from "./middleware/request-log.ts";
+import { stateCache } from "./state.ts";
 
 export type { LogLine } from "./log.ts";
 
@@ -26,120 +35,65 @@ export interface AppOptions {
   retryBaseDelayMs?: number;
 }
 
-interface AppEnv {
-  Bindings: ProxyEnv;
-  Variables: { state: State; log: RequestLog; logsItself: boolean };
+interface Endpoint {
+  method: "GET" | "POST";
+  paths: readonly string[];
+  handler: (c: AppContext) => Response | Promise<Response>;
+  /** Answered without a proxy key (health checks); every other endpoint needs one. */
+  open?: boolean;
 }
 
-type AppContext = Context<AppEnv>;
+// One line per endpoint. A POST endpoint gets a JSON body whose model is a configured one.
+const ENDPOINTS: readonly Endpoint[] = [
+  { method: "GET", paths: ["/health"], handler: health, open: true },
+  { method: "GET", paths: ["/v1/models", "/models"], handler: listModels },
+  { method: "GET", paths: ["/v1/models/*", "/models/*"], handler: getModel },
+  { method: "POST", paths: ["/v1/chat/completions", "/chat/completions"], handler: chatCompletions },
+];
 
 export function createApp(options: AppOptions = {}): Hono<AppEnv> {
-  const sink = options.log ?? consoleSink;
   const stateFor = stateCache(options.env, options);
   const app = new Hono<AppEnv>();
 
-  // Outermost: the state, and the log line of every request (chat writes its own, later).
   app.use("*", async (c, next) => {
-    const state = stateFor(c.env);
-    c.set("state", state);
-    const log = startRequestLog(c.req.raw, sink, () => state.secrets);
-    c.set("log", log);
+    c.set("state", stateFor(c.env));
     await next();
-    if (!c.get("logsItself")) log.write(c.res.status, c.error ? { error: c.error } : {});
   });
-
+  app.use("*", requestLog(options.log ?? consoleSink));
   // CORS is off unless CORS_ORIGINS names origins; preflights are answered before auth.
-  app.use("*", (c, next) => {
-    const state = c.get("state");
-    return isMisconfigured(state) || !state.cors ? next() : state.cors(c, next);
+  app.use("*", (c, next) => c.get("state").ready?.cors?.(c, next) ?? next());
+
+  for (const endpoint of ENDPOINTS) {
+    app.on(endpoint.method, [...endpoint.paths], ...middlewareFor(endpoint), endpoint.handler);
+  }
+  // Registered after the endpoints: a known path asked with another method.
+  for (const [path, methods] of allowedMethods(ENDPOINTS)) {
+    app.all(path, (c) => {
+      throw methodNotAllowed(c.req.method, c.req.path, methods);
+    });
+  }
+  app.all("*", (c) => {
+    throw refusal(404, `No route for ${c.req.method} ${c.req.path.slice(0, 200)}.`, "unknown_url");
   });
-
-  app.get("/health", health);
-  app.get("/v1/models", (c) => withReady(c, listModels));
-  app.get("/models", (c) => withReady(c, listModels));
-  // Names may hold "/" (e.g. "team/r1"), so the rest of the path is the name.
-  app.get("/v1/models/*", (c) => withReady(c, (context, ready) => getModel(context, ready, "/v1/models/")));
-  app.get("/models/*", (c) => withReady(c, (context, ready) => getModel(context, ready, "/models/")));
-  app.post("/v1/chat/completions", (c) => withReady(c, chat));
-  app.post("/chat/completions", (c) => withReady(c, chat));
-
-  app.notFound((c) => refuse(c, refusal(404, `No route for ${c.req.method} ${c.req.path}.`, "unknown_url")));
-  // Anything thrown this far is a bug: a 500 that tells nothing internal (asProxyError's rule).
+  // The one place errors become answers; anything unexpected is a 500 that tells nothing internal.
   app.onError((error) => errorResponse(error));
   return app;
 }
 
-/** 503 with every configuration problem (binding names, never values) until it is fixed. */
-async function health(c: AppContext): Promise<Response> {
-  const state = c.get("state");
-  if (isMisconfigured(state)) return unhealthy(c, state.problems);
-  const problems = await readyProblems(state);
-  return problems.length
-    ? unhealthy(c, problems)
-    : jsonResponse({ status: "ok", models: Object.keys(state.config.models).length });
+function middlewareFor(endpoint: Endpoint): MiddlewareHandler<AppEnv>[] {
+  if (endpoint.open) return [];
+  return endpoint.method === "POST" ? [requireKey, requireReady, jsonBody] : [requireKey, requireReady];
 }
 
-/** What a configuration that parsed can still get wrong: no client keys, a chat_template that does not compile. */
-async function readyProblems(ready: Ready): Promise<string[]> {
-  const keys = ready.config.apiKeys.length === 0 ? ["PROXY_API_KEYS is not set: every call is refused"] : [];
-  return [...keys, ...(await ready.modelProblems)];
-}
-
-function unhealthy(c: AppContext, problems: string[]): Response {
-  // The log line says why too: it is what an operator watching `wrangler tail` sees.
-  c.get("log").write(503, { error: misconfigured(problems) });
-  return jsonResponse({ status: "misconfigured", problems }, 503);
-}
-
-function misconfigured(problems: readonly string[]): BedrockEdgeError {
-  return refusal(
-    500,
-    `The proxy's configuration is invalid: ${problems.join("; ")}. Fix the Worker's vars and secrets (GET /health lists the problems).`,
-    "proxy_misconfigured",
-  );
-}
-
-async function withReady(
-  c: AppContext,
-  handler: (c: AppContext, ready: Ready) => Promise<Response>,
-): Promise<Response> {
-  const state = c.get("state");
-  return isMisconfigured(state) ? refuse(c, misconfigured(state.problems)) : handler(c, state);
-}
-
-// Public names only: the ARNs behind them stay private.
-function modelObject(id: string, ready: Ready) {
-  return { id, object: "model", created: ready.created, owned_by: "bedrock-edge" };
-}
-
-async function listModels(c: AppContext, ready: Ready): Promise<Response> {
-  const denied = await authorise(c.req.raw.headers, ready.config.apiKeys.length, ready.checkKey);
-  if (denied) return refuse(c, denied);
-  return jsonResponse({ object: "list", data: ready.bedrock.listModels().map((id) => modelObject(id, ready)) });
-}
-
-/** GET /v1/models/{name}: what the openai SDK's models.retrieve() asks. */
-async function getModel(c: AppContext, ready: Ready, prefix: string): Promise<Response> {
-  const denied = await authorise(c.req.raw.headers, ready.config.apiKeys.length, ready.checkKey);
-  if (denied) return refuse(c, denied);
-  let name: string;
-  try {
-    name = decodeURIComponent(c.req.path.slice(prefix.length));
-  } catch {
-    name = c.req.path.slice(prefix.length);
+/** Each path and the methods it answers (HEAD with GET, as hono serves it). */
+function allowedMethods(endpoints: readonly Endpoint[]): Map<string, string[]> {
+  const byPath = new Map<string, string[]>();
+  for (const { method, paths } of endpoints) {
+    for (const path of paths) {
+      const methods = byPath.get(path) ?? [];
+      methods.push(...(method === "GET" ? ["GET", "HEAD"] : [method]));
+      byPath.set(path, methods);
+    }
   }
-  if (!ready.bedrock.listModels().includes(name)) return refuse(c, modelNotFound(name));
-  return jsonResponse(modelObject(name, ready));
-}
-
-function chat(c: AppContext, ready: Ready): Promise<Response> {
-  // A stream outlives this handler: the chat code writes the log line when it really ends.
-  c.set("logsItself", true);
-  return handleChat(c.req.raw, ready, c.get("log"));
-}
-
-/** An error answer whose reason also goes into the request's log line. */
-function refuse(c: AppContext, error: BedrockEdgeError): Response {
-  c.get("log").write(error.status, { error });
-  return errorResponse(error);
+  return byPath;
 }

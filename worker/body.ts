@@ -1,36 +1,144 @@
+// Request bodies, made cheap to refuse: read up to the largest limit any model allows, scanned as
+// text (nesting, arrays and objects, elements, and the model's name) before JSON.parse builds
+// anything, and held to the named model's own limit. A refused body costs its bytes, no more.
 import { BedrockEdgeError, invalidRequest } from "../src/errors.ts";
-import { jsonTextTooDeep, MAX_JSON_DEPTH } from "../src/openai/depth.ts";
-import { readLimitedText } from "../src/read-text.ts";
+import { type JsonTextLimits, MAX_JSON_DEPTH, scanJsonText } from "../src/openai/depth.ts";
 
-function tooLarge(limit: number): BedrockEdgeError {
-  return new BedrockEdgeError({
-    status: 413,
-    code: "request_too_large",
-    message: `The request body is larger than this proxy accepts (${limit} bytes; see MAX_BODY_BYTES).`,
-  });
+/**
+ * Far above any real request, far below what hurts an isolate. A long agent conversation (2,000
+ * messages of ~6 objects and arrays each: the message, its content parts, tool calls), 128 tools
+ * whose schemas hold ~40 objects each, and a 5,000-property response schema (OpenAI's own cap)
+ * come to about 22,000 arrays and objects and under 100,000 elements. Parsed, 50,000 containers
+ * and 200,000 elements cost at most a few MB more than the text they come from; a million empty
+ * arrays (2 MB of text) cost about 100 MB.
+ */
+export const JSON_BODY_LIMITS: JsonTextLimits = {
+  maxDepth: MAX_JSON_DEPTH,
+  maxContainers: 50_000,
+  maxElements: 200_000,
+};
+
+/**
+ * How much of a body over the limit is still read (and dropped) so that the connection stays
+ * usable: a Worker that answers before reading a request body to its end leaves the connection
+ * broken (wrangler dev then fails the next request on it with "Your worker restarted
+ * mid-request"; workerd resets it, and the client may see the reset instead of the 413).
+ * Past this, the connection is given up.
+ */
+export const MAX_DRAINED_BYTES = 32 * 1024 * 1024;
+
+export interface BodyLimits {
+  /** The largest limit of any model: how far a body is read before the model is known. */
+  largest: number;
+  /** The limit for the model a body names (its max_body_bytes, or MAX_BODY_BYTES). */
+  forModel(model: string | undefined): number;
 }
 
-/** Reads a body as text, refusing (413) past `limit` bytes without reading the rest. */
-export async function readBody(request: Request, limit: number): Promise<string> {
-  const declared = Number(request.headers.get("content-length"));
-  if (Number.isFinite(declared) && declared > limit) throw tooLarge(limit);
-  const text = await readLimitedText(request.body, limit);
-  if (text === undefined) throw tooLarge(limit);
-  return text;
+export interface JsonBody {
+  value: Record<string, unknown>;
+  bytes: number;
 }
 
-/** JSON.parse with a 400 for bad JSON and for absurd nesting (checked before parsing). */
-export function parseJsonBody(text: string): unknown {
-  if (jsonTextTooDeep(text)) {
-    throw invalidRequest(`The JSON body is nested more than ${MAX_JSON_DEPTH} levels deep.`, null, "invalid_json");
+/** Reads, scans, sizes and parses a JSON object body; throws the 400 or 413 that refuses it. */
+export async function readJsonBody(request: Request, limits: BodyLimits): Promise<JsonBody> {
+  const { text, bytes } = await readBody(request, limits.largest);
+  const scan = scanJsonText(text, JSON_BODY_LIMITS);
+  if (!scan.ok) throw tooComplex(scan.exceeded);
+  checkSize(bytes, limits.forModel(scan.model), scan.model);
+  const value = parseJson(text);
+  // The scan reads the model as JSON.parse does; checked again in case they ever disagree.
+  if (value.model !== scan.model) checkSize(bytes, limits.forModel(stringOrUndefined(value.model)), undefined);
+  return { value, bytes };
+}
+
+function stringOrUndefined(value: unknown): string | undefined {
+  return typeof value === "string" ? value : undefined;
+}
+
+function checkSize(bytes: number, limit: number, model: string | undefined): void {
+  if (bytes <= limit) return;
+  throw tooLarge(
+    model === undefined
+      ? `The request body is larger than this proxy accepts (${limit} bytes; see MAX_BODY_BYTES).`
+      : `The request body is larger than this proxy accepts for this model (${limit} bytes; see MAX_BODY_BYTES, or the model's max_body_bytes).`,
+  );
+}
+
+function tooLarge(message: string): BedrockEdgeError {
+  return new BedrockEdgeError({ status: 413, code: "request_too_large", message });
+}
+
+function tooComplex(exceeded: "depth" | "containers" | "elements"): BedrockEdgeError {
+  if (exceeded === "depth") {
+    return invalidRequest(`The JSON body is nested more than ${MAX_JSON_DEPTH} levels deep.`, null, "invalid_json");
   }
+  return tooLarge(
+    exceeded === "containers"
+      ? `The JSON body holds more than ${JSON_BODY_LIMITS.maxContainers} arrays and objects, more than any real request.`
+      : `The JSON body holds more than ${JSON_BODY_LIMITS.maxElements} values, more than any real request.`,
+  );
+}
+
+function parseJson(text: string): Record<string, unknown> {
+  let value: unknown;
   try {
-    return JSON.parse(text);
+    value = JSON.parse(text);
   } catch (error) {
     throw invalidRequest(
       `The request body is not valid JSON${error instanceof SyntaxError ? ` (${error.message.slice(0, 200)})` : ""}.`,
       null,
       "invalid_json",
     );
+  }
+  if (value === null || typeof value !== "object" || Array.isArray(value)) {
+    throw invalidRequest("The request body must be a JSON object.", null, "invalid_json");
+  }
+  return value as Record<string, unknown>;
+}
+
+/**
+ * The body as text and its size in bytes; a 413 past `limit`, after the rest is drained (up to
+ * MAX_DRAINED_BYTES) rather than left unread.
+ */
+export async function readBody(request: Request, limit: number): Promise<{ text: string; bytes: number }> {
+  const declared = Number(request.headers.get("content-length") ?? Number.NaN);
+  const overLimit = () =>
+    tooLarge(`The request body is larger than this proxy accepts (${limit} bytes; see MAX_BODY_BYTES).`);
+  if (!request.body) return { text: "", bytes: 0 };
+  if (Number.isFinite(declared) && declared > limit) {
+    if (declared <= MAX_DRAINED_BYTES) await drain(request.body.getReader(), 0);
+    throw overLimit();
+  }
+  const reader = request.body.getReader();
+  const decoder = new TextDecoder();
+  let text = "";
+  let bytes = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) return { text: text + decoder.decode(), bytes };
+    bytes += value.byteLength;
+    if (bytes > limit) {
+      await drain(reader, bytes);
+      throw overLimit();
+    }
+    text += decoder.decode(value, { stream: true });
+  }
+}
+
+/** Reads to the end and drops it, or gives up (cancels) past MAX_DRAINED_BYTES in all. */
+async function drain(reader: ReadableStreamDefaultReader<Uint8Array>, alreadyRead: number): Promise<void> {
+  let total = alreadyRead;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return;
+      total += value.byteLength;
+      if (total > MAX_DRAINED_BYTES) {
+        await reader.cancel();
+        return;
+      }
+    }
+  } catch {
+    // The client stopped sending: nothing left to keep usable.
   }
 }

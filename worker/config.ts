@@ -2,7 +2,7 @@
 // and Node, the same names in an object. Read once, checked whole, reported precisely.
 import { isValidRegion, normaliseEndpoint, parseArn } from "../src/aws/endpoint.ts";
 import { parseModels, parseModelString, type ModelConfig } from "../src/model.ts";
-import { shortenArns } from "./http.ts";
+import { maskAwsIds } from "./http.ts";
 
 /** The bindings, exactly as wrangler.toml [vars] and `wrangler secret put` name them. */
 export interface ProxyEnv {
@@ -15,7 +15,7 @@ export interface ProxyEnv {
   AWS_BEARER_TOKEN_BEDROCK?: string;
   BEDROCK_ENDPOINT?: string;
   BEDROCK_MAX_RETRIES?: string | number;
-  /** Largest request body accepted, in bytes (default 10 MiB). */
+  /** Largest request body accepted, in bytes (default 4 MiB); a model's max_body_bytes overrides it. */
   MAX_BODY_BYTES?: string | number;
   /** Comma-separated origins allowed by CORS, or "*". CORS is off when unset. */
   CORS_ORIGINS?: string;
@@ -51,9 +51,12 @@ export interface ProxyConfig {
   logPrompts: boolean;
 }
 
-export type ConfigResult = { ok: true; config: ProxyConfig } | { ok: false; problems: string[] };
+/** Either the configuration, or every problem with it and the MODELS entries that were fine. */
+export type ConfigResult =
+  | { ok: true; config: ProxyConfig }
+  | { ok: false; problems: string[]; models: Record<string, ModelConfig> };
 
-const DEFAULT_MAX_BODY_BYTES = 10 * 1024 * 1024;
+export const DEFAULT_MAX_BODY_BYTES = 4 * 1024 * 1024;
 
 function text(value: unknown): string | undefined {
   return typeof value === "string" && value.trim() !== "" ? value.trim() : undefined;
@@ -88,10 +91,7 @@ export function parseConfig(env: ProxyEnv): ConfigResult {
   const config: ProxyConfig = {
     ...auth,
     models,
-    apiKeys: (text(env.PROXY_API_KEYS) ?? "")
-      .split(",")
-      .map((key) => key.trim())
-      .filter(Boolean),
+    apiKeys: parseApiKeys(env),
     corsOrigins: parseOrigins(text(env.CORS_ORIGINS), problems),
     maxBodyBytes: integer("MAX_BODY_BYTES", env.MAX_BODY_BYTES, problems, 1024) ?? DEFAULT_MAX_BODY_BYTES,
     logPrompts: env.LOG_PROMPTS === true || text(env.LOG_PROMPTS) === "true",
@@ -105,20 +105,42 @@ export function parseConfig(env: ProxyEnv): ConfigResult {
   };
   if (region) config.region = region;
   if (endpoint) config.endpoint = endpoint;
-  return problems.length ? { ok: false, problems: problems.map(shortenArns) } : { ok: true, config };
+  return problems.length ? { ok: false, problems: problems.map(maskAwsIds), models } : { ok: true, config };
 }
 
+/** PROXY_API_KEYS as a list: read on its own, so keys work even when the rest is misconfigured. */
+export function parseApiKeys(env: ProxyEnv): string[] {
+  return (text(env.PROXY_API_KEYS) ?? "")
+    .split(",")
+    .map((key) => key.trim())
+    .filter(Boolean);
+}
+
+/** Every entry is checked, so that one bad entry does not hide the next. */
 function readModels(raw: ProxyEnv["MODELS"], problems: string[]): Record<string, ModelConfig> {
   if (raw === undefined || raw === "") {
     problems.push('MODELS is not set: give a JSON object of public name -> "bedrock/<route>/<model-arn>"');
     return {};
   }
+  let table: unknown;
   try {
-    const models = parseModels(typeof raw === "string" ? JSON.parse(raw) : raw, "MODELS");
-    if (Object.keys(models).length === 0) problems.push("MODELS is empty: name at least one model");
-    return models;
+    table = typeof raw === "string" ? JSON.parse(raw) : raw;
   } catch (error) {
-    problems.push(error instanceof SyntaxError ? `MODELS is not valid JSON (${error.message})` : message(error));
+    problems.push(`MODELS is not valid JSON (${message(error)})`);
+    return {};
+  }
+  if (table === null || typeof table !== "object" || Array.isArray(table)) return parseEntries(table, problems);
+  const models: Record<string, ModelConfig> = {};
+  for (const [name, entry] of Object.entries(table)) Object.assign(models, parseEntries({ [name]: entry }, problems));
+  if (Object.keys(table).length === 0) problems.push("MODELS is empty: name at least one model");
+  return models;
+}
+
+function parseEntries(table: unknown, problems: string[]): Record<string, ModelConfig> {
+  try {
+    return parseModels(table, "MODELS");
+  } catch (error) {
+    problems.push(message(error));
     return {};
   }
 }

@@ -1,4 +1,5 @@
-// Responses the proxy writes: OpenAI-shaped JSON, OpenAI error bodies (ARNs shortened), SSE headers.
+// Responses the proxy writes: OpenAI-shaped JSON, OpenAI error bodies (AWS identifiers masked),
+// the headers every answer carries, and the proxy's own refusals.
 import { BedrockEdgeError, type OpenAIErrorBody } from "../src/errors.ts";
 
 export const SSE_HEADERS: Readonly<Record<string, string>> = {
@@ -15,7 +16,9 @@ export function jsonResponse(body: unknown, status = 200): Response {
 /** Any failure as `{"error":{"message","type","param","code"}}`, with the status asProxyError gives it. */
 export function errorResponse(error: unknown): Response {
   const known = asProxyError(error);
-  return jsonResponse(bodyForClient(known), known.status);
+  const response = jsonResponse(bodyForClient(known), known.status);
+  if ("allow" in known && typeof known.allow === "string") response.headers.set("allow", known.allow);
+  return response;
 }
 
 /** Any failure as the error object a client may see (an SSE error event carries it too). */
@@ -25,25 +28,47 @@ export function clientErrorBody(error: unknown): OpenAIErrorBody {
 
 function bodyForClient(error: BedrockEdgeError): OpenAIErrorBody {
   const body = error.toJSON();
-  body.error.message = shortenArns(body.error.message);
+  body.error.message = maskAwsIds(body.error.message);
   return body;
 }
 
 // Any ARN: arn:<partition>:<service>:<region>:<account>:<resource>, up to a space, quote or comma.
 const ARN = /\barn:[^\s"',]+/g;
+// An AWS account id on its own: twelve digits.
+const ACCOUNT_ID = /\b\d{12}\b/g;
 
 /**
  * ARNs name the AWS account, and in Bedrock's AccessDenied messages the IAM role and session
- * too: "User: arn:aws:sts::…:assumed-role/… is not authorized … on resource: arn:aws:bedrock:…".
- * Clients (and the unauthenticated /health) get "arn:…" instead; the log keeps them whole.
+ * too: "User: arn:aws:sts::…:assumed-role/… is not authorized … on resource: arn:aws:bedrock:…";
+ * some messages name the account alone. Clients get "arn:…" and "…" instead; the log keeps them.
  */
-export function shortenArns(text: string): string {
-  return text.replace(ARN, "arn:…");
+export function maskAwsIds(text: string): string {
+  return text.replace(ARN, "arn:…").replace(ACCOUNT_ID, "…");
 }
 
 /** A request the proxy itself refuses (auth, config, routing). */
 export function refusal(status: number, message: string, code: string): BedrockEdgeError {
   return new BedrockEdgeError({ status, message, code });
+}
+
+/** A 405 carries the methods its path allows: errorResponse sends them as `Allow`. */
+export function methodNotAllowed(method: string, path: string, allowed: readonly string[]): BedrockEdgeError {
+  const error = new BedrockEdgeError({
+    status: 405,
+    type: "invalid_request_error",
+    code: "method_not_allowed",
+    message: `${method} is not allowed on ${path.slice(0, 200)}: use ${allowed.join(" or ")}.`,
+  });
+  return Object.assign(error, { allow: allowed.join(", ") });
+}
+
+/** The deployment's fault: what to fix, for callers who hold a proxy key (and for the log). */
+export function misconfigured(problems: readonly string[]): BedrockEdgeError {
+  return refusal(
+    500,
+    `The proxy's configuration is invalid: ${problems.join("; ")}. Fix the Worker's vars and secrets (GET /health lists the problems).`,
+    "proxy_misconfigured",
+  );
 }
 
 /**
@@ -66,4 +91,20 @@ function upstreamAuthFailure(error: BedrockEdgeError): BedrockEdgeError {
     bedrockError: error.bedrockError,
     message: `Bedrock refused this proxy's AWS credentials (${error.bedrockError}: ${error.message}). The proxy's operator must fix its AWS_* secrets or IAM permissions.`,
   });
+}
+
+/** Without a hint from upstream: long enough for a throttle window or a cold model to pass. */
+const DEFAULT_RETRY_AFTER_S = 5;
+const MODEL_WAKING_RETRY_AFTER_S = 30;
+
+/**
+ * Seconds a client should wait before trying again after a 429 or 503: Bedrock's own
+ * `retry-after` when it sent one, else a default (longer for a model still waking up).
+ */
+export function retryAfterSeconds(error: unknown): number {
+  if (error instanceof BedrockEdgeError && error.retryAfterMs !== undefined) {
+    return Math.max(1, Math.ceil(error.retryAfterMs / 1000));
+  }
+  if (error instanceof BedrockEdgeError && error.code === "model_not_ready") return MODEL_WAKING_RETRY_AFTER_S;
+  return DEFAULT_RETRY_AFTER_S;
 }

@@ -1,11 +1,17 @@
-// One structured log line per request, written exactly once however the request ends: a
-// normal answer, an error, the end of a stream, or a client that went away mid-stream.
+// One structured log line per request. Handlers and the SSE relay record what they learn
+// (model, usage, a failure after the first byte); the request-log middleware alone writes the
+// line, once, when the exchange really ends.
 import { BedrockEdgeError, redactSecrets } from "../src/errors.ts";
 import type { Usage } from "../src/openai/types.ts";
+import { asProxyError } from "./http.ts";
 
 /** One line per request. Never a secret; prompt text only with LOG_PROMPTS. */
 export interface LogLine {
   time: string;
+  /** The proxy's id of this request, also sent back as `x-request-id`. */
+  request_id: string;
+  /** A sane `x-client-request-id` or `x-request-id` the client sent, for correlating with its own logs. */
+  client_request_id?: string;
   method: string;
   path: string;
   status: number;
@@ -28,51 +34,99 @@ export const consoleSink: LogSink = (line) => console.log(JSON.stringify(line));
 export const CLIENT_CLOSED = 499;
 
 export interface Outcome {
+  /** The status to log when it differs from the answer's (an error event in a 200 stream). */
+  status?: number;
   error?: unknown;
   usage?: Usage;
 }
 
+/** What handlers see of the log: fields to fill in, and outcomes to record. */
 export interface RequestLog {
-  /** Fields the handler fills in as it learns them (model, stream, retries…). */
+  /** Fields filled in as they are learnt (model, stream, retries…). */
   readonly line: LogLine;
-  readonly written: boolean;
-  /** Writes the line (the first call wins; later ones are ignored). */
-  write(status: number, outcome?: Outcome): void;
-  /** Runs `task` when the line is written: the request is over then. */
-  whenWritten(task: () => void): void;
+  /** Adds to how the exchange went; written with the line when it ends. */
+  record(outcome: Outcome): void;
 }
 
-export function startRequestLog(request: Request, sink: LogSink, secrets: () => readonly string[]): RequestLog {
+/** The request-log middleware's side: it alone ends the line, once (later calls are ignored). */
+export interface LogWriter extends RequestLog {
+  /** Writes the line: the answer's status, unless an outcome recorded another. */
+  finish(answered: number): void;
+  /** Writes the line as 499: the client went away before the exchange ended. */
+  abandon(why: string): void;
+  readonly finished: boolean;
+  /** Settles when the line is written: the request is over then. */
+  readonly done: Promise<void>;
+}
+
+export interface LogStart {
+  request: Request;
+  requestId: string;
+  clientRequestId: string | undefined;
+  sink: LogSink;
+  /** Read when the line is written: the configuration (and its secrets) may load after the line starts. */
+  secrets: () => readonly string[];
+}
+
+export function startRequestLog({ request, requestId, clientRequestId, sink, secrets }: LogStart): LogWriter {
   const started = Date.now();
   const line: LogLine = {
     time: new Date(started).toISOString(),
+    request_id: requestId,
     method: request.method,
     path: new URL(request.url).pathname,
     status: 0,
     ms: 0,
   };
-  const tasks: (() => void)[] = [];
-  let written = false;
+  if (clientRequestId) line.client_request_id = clientRequestId;
+  const recorded: Outcome = {};
+  let finished = false;
+  let markDone: () => void = () => undefined;
+  const done = new Promise<void>((resolve) => (markDone = resolve));
   return {
     line,
-    get written() {
-      return written;
+    done,
+    get finished() {
+      return finished;
     },
-    write(status, outcome = {}) {
-      if (written) return;
-      written = true;
-      line.status = status;
-      line.ms = Date.now() - started;
-      addUsage(line, outcome.usage);
-      if (outcome.error !== undefined) addError(line, outcome.error, secrets());
-      for (const task of tasks.splice(0)) task();
-      sink(line);
+    record(outcome) {
+      Object.assign(recorded, withoutUndefined(outcome));
     },
-    whenWritten(task) {
-      if (written) task();
-      else tasks.push(task);
+    finish(answered) {
+      write(recorded.status ?? answered, recorded);
+    },
+    abandon(why) {
+      write(CLIENT_CLOSED, { usage: recorded.usage, error: why });
     },
   };
+
+  function write(status: number, outcome: Outcome): void {
+    if (finished) return;
+    finished = true;
+    line.status = status;
+    line.ms = Date.now() - started;
+    addUsage(line, outcome.usage);
+    if (outcome.error !== undefined) addError(line, outcome.error, secrets());
+    markDone();
+    sink(line);
+  }
+}
+
+function withoutUndefined(outcome: Outcome): Outcome {
+  const out: Outcome = {};
+  if (outcome.status !== undefined) out.status = outcome.status;
+  if (outcome.error !== undefined) out.error = outcome.error;
+  if (outcome.usage !== undefined) out.usage = outcome.usage;
+  return out;
+}
+
+/**
+ * A failure as the log records it: the status and code the client was told, with the whole
+ * message (ARNs included: the log is the operator's); an unexpected error keeps its own message.
+ */
+export function failureOutcome(error: unknown): Outcome {
+  const known = asProxyError(error);
+  return { status: known.status, error: error instanceof BedrockEdgeError ? known : error };
 }
 
 function addUsage(line: LogLine, usage: Usage | undefined): void {

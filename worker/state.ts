@@ -1,39 +1,40 @@
-// What the proxy builds from its bindings once per environment: the checked configuration,
-// the Bedrock client, the key checker, and the CORS middleware when CORS is on; or, when the
-// bindings are wrong, the list of problems every request answers with.
+// What the proxy builds from its bindings once per environment: the client keys (always, so
+// that an operator can authenticate to see what is wrong), every configuration problem, and,
+// when there are none, the checked configuration, the Bedrock client and the CORS middleware.
 import type { MiddlewareHandler } from "hono";
 import { cors } from "hono/cors";
 import { createBedrock, type Bedrock } from "../src/client.ts";
 import { redactSecrets } from "../src/errors.ts";
+import type { ModelConfig } from "../src/model.ts";
 import { createKeyChecker, type KeyChecker } from "./auth.ts";
-import { parseConfig, type ProxyConfig, type ProxyEnv } from "./config.ts";
-import { shortenArns } from "./http.ts";
+import type { BodyLimits } from "./body.ts";
+import { parseApiKeys, parseConfig, type ProxyConfig, type ProxyEnv } from "./config.ts";
+import { maskAwsIds } from "./http.ts";
+
+export interface ProxyState {
+  /** Values to cut out of anything logged or answered. */
+  secrets: string[];
+  keys: { count: number; check: KeyChecker };
+  /** The configuration's own problems: while there are any, only /health answers. */
+  configProblems: string[];
+  /**
+   * Every problem /health reports, by binding name: the configuration's, no client keys, and
+   * chat_templates that do not compile (checked once, in the background).
+   */
+  problems: Promise<string[]>;
+  /** The working proxy, when the configuration has no problems. */
+  ready: Ready | undefined;
+}
 
 export interface Ready {
   config: ProxyConfig;
   bedrock: Bedrock;
-  checkKey: KeyChecker;
-  /** Values to cut out of anything logged or answered. */
-  secrets: string[];
   /** `created` of every /v1/models entry: when this configuration was loaded. */
   created: number;
   /** Interval of SSE comments while a cold model wakes up. */
   keepAliveMs: number;
-  /** Models whose chat_template does not compile: templates are checked once, in the background. */
-  modelProblems: Promise<string[]>;
+  bodyLimits: BodyLimits;
   cors?: MiddlewareHandler;
-}
-
-export interface Misconfigured {
-  /** What to fix, by binding name; shown by GET /health without authentication. */
-  problems: string[];
-  secrets: string[];
-}
-
-export type State = Ready | Misconfigured;
-
-export function isMisconfigured(state: State): state is Misconfigured {
-  return "problems" in state;
 }
 
 export interface StateOptions {
@@ -49,21 +50,48 @@ const DEFAULT_KEEPALIVE_MS = 5000;
  * the configuration did not repeat) becomes a configuration problem too, so /health names it
  * and every request is answered and logged instead of crashing.
  */
-export function buildState(env: ProxyEnv, options: StateOptions): State {
-  let secrets: string[] = [];
+export function buildState(env: ProxyEnv, options: StateOptions): ProxyState {
+  const secrets = attempt(() => proxySecrets(env), []);
+  const apiKeys = attempt(() => parseApiKeys(env), []);
+  const keys = { count: apiKeys.length, check: createKeyChecker(apiKeys) };
+  const noKeys = apiKeys.length ? [] : ["PROXY_API_KEYS is not set: every call is refused"];
   try {
-    secrets = proxySecrets(env);
     const parsed = parseConfig(env);
-    return parsed.ok ? readyFrom(parsed.config, secrets, options) : { problems: parsed.problems, secrets };
+    if (parsed.ok) {
+      const ready = readyFrom(parsed.config, options);
+      const problems = checkTemplates(ready.bedrock).then((broken) => [...noKeys, ...broken]);
+      return { secrets, keys, configProblems: [], problems, ready };
+    }
+    const problems = checkTemplates(templateChecker(parsed.models)).then((broken) => [
+      ...parsed.problems,
+      ...noKeys,
+      ...broken,
+    ]);
+    return { secrets, keys, configProblems: parsed.problems, problems, ready: undefined };
   } catch (error) {
+    const configProblems = [
+      `the proxy could not be set up (${maskAwsIds(redactSecrets(describeError(error), secrets))})`,
+    ];
     return {
-      problems: [`the proxy could not be set up (${shortenArns(redactSecrets(describeError(error), secrets))})`],
       secrets,
+      keys,
+      configProblems,
+      problems: Promise.resolve([...configProblems, ...noKeys]),
+      ready: undefined,
     };
   }
 }
 
-function readyFrom(config: ProxyConfig, secrets: string[], options: StateOptions): Ready {
+function attempt<T>(read: () => T, fallback: T): T {
+  try {
+    return read();
+  } catch {
+    // buildState's try reads the same binding again and reports why.
+    return fallback;
+  }
+}
+
+function readyFrom(config: ProxyConfig, options: StateOptions): Ready {
   const bedrock = createBedrock({
     models: config.models,
     onlyListedModels: true,
@@ -78,17 +106,28 @@ function readyFrom(config: ProxyConfig, secrets: string[], options: StateOptions
     retryBaseDelayMs: options.retryBaseDelayMs ?? config.retryBaseDelayMs,
     fetch: options.fetch,
   });
-  const state: Ready = {
+  const ready: Ready = {
     config,
     bedrock,
-    checkKey: createKeyChecker(config.apiKeys),
-    secrets,
     created: Math.floor(Date.now() / 1000),
     keepAliveMs: options.keepAliveMs ?? config.keepAliveMs ?? DEFAULT_KEEPALIVE_MS,
-    modelProblems: checkTemplates(bedrock),
+    bodyLimits: bodyLimitsOf(config),
   };
-  if (config.corsOrigins.length) state.cors = corsFor(config.corsOrigins);
-  return state;
+  if (config.corsOrigins.length) ready.cors = corsFor(config.corsOrigins);
+  return ready;
+}
+
+/** MAX_BODY_BYTES, unless a model says otherwise (a vision model's images need more). */
+function bodyLimitsOf(config: ProxyConfig): BodyLimits {
+  const own = (model: string | undefined) =>
+    model !== undefined && Object.hasOwn(config.models, model) ? config.models[model]!.max_body_bytes : undefined;
+  const largest = Math.max(config.maxBodyBytes, ...Object.values(config.models).map((m) => m.max_body_bytes ?? 0));
+  return { largest, forModel: (model) => own(model) ?? config.maxBodyBytes };
+}
+
+/** A client for the entries that parsed, only to compile their chat_templates for /health. */
+function templateChecker(models: Record<string, ModelConfig>): Bedrock {
+  return createBedrock({ models });
 }
 
 /**
@@ -98,7 +137,7 @@ function readyFrom(config: ProxyConfig, secrets: string[], options: StateOptions
  */
 function checkTemplates(bedrock: Bedrock): Promise<string[]> {
   return bedrock.checkModels("MODELS").then(
-    (problems) => problems.map(shortenArns),
+    (problems) => problems.map(maskAwsIds),
     (error: unknown) => [`the chat templates could not be checked (${describeError(error)})`],
   );
 }
@@ -127,13 +166,14 @@ function proxySecrets(env: ProxyEnv): string[] {
 /**
  * Request headers are not listed: hono then allows what the preflight asks for, which covers
  * the openai SDK's x-stainless-* headers (and whatever a later version adds); the origin list
- * is what restricts who may call. Nothing is exposed: the proxy answers no response header a
- * client reads beyond the CORS-safelisted content-type.
+ * is what restricts who may call. Exposed: the request id (the SDK's `_request_id`) and
+ * Retry-After (its backoff), which a browser would otherwise hide from the SDK.
  */
 function corsFor(origins: string[]): MiddlewareHandler {
   return cors({
     origin: origins.includes("*") ? "*" : origins,
     allowMethods: ["GET", "POST", "OPTIONS"],
+    exposeHeaders: ["x-request-id", "retry-after"],
     maxAge: 600,
   });
 }
@@ -142,9 +182,9 @@ function corsFor(origins: string[]): MiddlewareHandler {
  * One state per environment object: a Worker's `env` is the same object for every request of
  * an isolate, so bindings are parsed once, yet a new deployment (new env) is read afresh.
  */
-export function stateCache(fixedEnv: ProxyEnv | undefined, options: StateOptions): (env: unknown) => State {
+export function stateCache(fixedEnv: ProxyEnv | undefined, options: StateOptions): (env: unknown) => ProxyState {
   const fixed = fixedEnv ? buildState(fixedEnv, options) : undefined;
-  const perEnv = new WeakMap<object, State>();
+  const perEnv = new WeakMap<object, ProxyState>();
   const empty = {};
   return (env) => {
     if (fixed) return fixed;

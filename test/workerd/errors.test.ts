@@ -274,9 +274,14 @@ describe("an exception mid-stream", () => {
   });
 });
 
+/** GET /health as an operator asks it: with a proxy key, which lists the problems themselves. */
+function healthWithKey(variant: string): Promise<Response> {
+  return fetch(`${proxy.url(variant)}/health`, { headers: { authorization: `Bearer ${TEST_KEYS[0]}` } });
+}
+
 describe("configuration problems", () => {
   it("a bad MODELS entry: /health is 503 naming it, chat is a 500 with a message", async () => {
-    const health = await fetch(`${proxy.url("badmodels")}/health`);
+    const health = await healthWithKey("badmodels");
     expect(health.status).toBe(503);
     const body = (await health.json()) as { status: string; problems: string[] };
     expect(body.status).toBe("misconfigured");
@@ -294,7 +299,7 @@ describe("configuration problems", () => {
   });
 
   it("MODELS that is not JSON and a bad number: every problem listed", async () => {
-    const health = await fetch(`${proxy.url("badjson")}/health`);
+    const health = await healthWithKey("badjson");
     expect(health.status).toBe(503);
     const { problems } = (await health.json()) as { problems: string[] };
     expect(problems).toHaveLength(2);
@@ -308,7 +313,7 @@ describe("configuration problems", () => {
   ])(
     "a BEDROCK_ENDPOINT the client would refuse (%s): /health 503 naming it, chat 500, no secret shown",
     async (variant, why) => {
-      const health = await fetch(`${proxy.url(variant)}/health`);
+      const health = await healthWithKey(variant);
       expect(health.status).toBe(503);
       const { problems } = (await health.json()) as { problems: string[] };
       expect(problems).toEqual([expect.stringMatching(/^BEDROCK_ENDPOINT: /)]);
@@ -323,7 +328,7 @@ describe("configuration problems", () => {
   );
 
   it("a chat_template that does not compile: /health 503 naming the model; that model 500s, the others answer", async () => {
-    const health = await fetch(`${proxy.url("badtemplate")}/health`);
+    const health = await healthWithKey("badtemplate");
     expect(health.status).toBe(503);
     const { problems } = (await health.json()) as { problems: string[] };
     expect(problems).toHaveLength(1);
@@ -339,7 +344,7 @@ describe("configuration problems", () => {
   });
 
   it("AWS_REGION that contradicts a model's ARN: /health 503 naming the model, before any call", async () => {
-    const health = await fetch(`${proxy.url("otherregion")}/health`);
+    const health = await healthWithKey("otherregion");
     expect(health.status).toBe(503);
     const { problems } = (await health.json()) as { problems: string[] };
     expect(problems).toEqual([expect.stringMatching(/^MODELS\["llama"\]: .*us-east-1.*AWS_REGION is eu-west-1/)]);

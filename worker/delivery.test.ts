@@ -1,0 +1,127 @@
+import { describe, expect, it } from "vitest";
+import { type DeliveryHooks, watchDelivery } from "./delivery.ts";
+
+const FAST = { firstMs: 40, laterMs: 80 };
+const encoder = new TextEncoder();
+
+function source(pieces: string[]): ReadableStream<Uint8Array> & { cancelled: boolean } {
+  let next = 0;
+  const stream = new ReadableStream<Uint8Array>(
+    {
+      pull(controller) {
+        if (next < pieces.length) controller.enqueue(encoder.encode(pieces[next++]!));
+        else controller.close();
+      },
+      cancel() {
+        state.cancelled = true;
+      },
+    },
+    { highWaterMark: 0 },
+  );
+  const state = Object.assign(stream, { cancelled: false });
+  return state;
+}
+
+function recorder(): DeliveryHooks & { events: string[] } {
+  const events: string[] = [];
+  return {
+    events,
+    delivered: () => void events.push("delivered"),
+    gone: (why) => void events.push(`gone: ${why}`),
+    failed: (error) => void events.push(`failed: ${String(error)}`),
+  };
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe("an answer read to its end", () => {
+  it("is delivered, byte for byte, the first piece cut at 1 KiB", async () => {
+    const hooks = recorder();
+    const big = "x".repeat(3000);
+    const body = watchDelivery(source([big, "tail"]), hooks, FAST);
+    const reader = body.getReader();
+    const sizes: number[] = [];
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      sizes.push(value.byteLength);
+    }
+    expect(sizes).toEqual([1024, 3000 - 1024, 4]);
+    expect(hooks.events).toEqual(["delivered"]);
+  });
+
+  it("however long the answer takes to come: a read the runtime is waiting on is never a stall", async () => {
+    const hooks = recorder();
+    let sent = 0;
+    const slow = new ReadableStream<Uint8Array>(
+      {
+        async pull(controller) {
+          if (sent++ === 2) return controller.close();
+          await sleep(FAST.laterMs * 2);
+          controller.enqueue(encoder.encode("piece"));
+        },
+      },
+      { highWaterMark: 0 },
+    );
+    const reader = watchDelivery(slow, hooks, FAST).getReader();
+    while (!(await reader.read()).done);
+    expect(hooks.events).toEqual(["delivered"]);
+  });
+});
+
+describe("a client that goes away", () => {
+  it("cancelling the answer: gone, and the source is cancelled", async () => {
+    const hooks = recorder();
+    const from = source(["a", "b", "c"]);
+    const reader = watchDelivery(from, hooks, FAST).getReader();
+    await reader.read();
+    await reader.cancel("bye");
+    expect(hooks.events).toEqual(["gone: the client closed the connection"]);
+    expect(from.cancelled).toBe(true);
+  });
+
+  it("an answer never read at all: gone after the first stall time", async () => {
+    const hooks = recorder();
+    const from = source(["a"]);
+    watchDelivery(from, hooks, FAST);
+    await sleep(FAST.firstMs / 2);
+    expect(hooks.events).toEqual([]);
+    await sleep(FAST.firstMs);
+    expect(hooks.events).toEqual(["gone: the answer was never read: the client had gone"]);
+    expect(from.cancelled).toBe(true);
+  });
+
+  it("the first bytes taken, then no more reads (workerd, once the head could not be written): gone", async () => {
+    const hooks = recorder();
+    const reader = watchDelivery(source(["head", "more"]), hooks, FAST).getReader();
+    await reader.read();
+    await sleep(FAST.firstMs * 2);
+    expect(hooks.events).toEqual(["gone: the first bytes of the answer were never written: the client had gone"]);
+  });
+
+  it("later pieces no longer read (workerd, once a write failed): gone after the later stall time only", async () => {
+    const hooks = recorder();
+    const reader = watchDelivery(source(["a", "b", "c"]), hooks, FAST).getReader();
+    await reader.read();
+    await reader.read();
+    await sleep(FAST.firstMs * 1.5);
+    expect(hooks.events).toEqual([]);
+    await sleep(FAST.laterMs);
+    expect(hooks.events).toEqual(["gone: the answer stopped being read: the client had gone"]);
+  });
+});
+
+describe("an answer that fails to be produced", () => {
+  it("is reported as failed, once", async () => {
+    const hooks = recorder();
+    const broken = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        controller.error(new Error("boom"));
+      },
+    });
+    const reader = watchDelivery(broken, hooks, FAST).getReader();
+    await expect(reader.read()).rejects.toThrow("boom");
+    await sleep(FAST.laterMs * 1.5);
+    expect(hooks.events).toEqual(["failed: Error: boom"]);
+  });
+});

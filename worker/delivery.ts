@@ -1,0 +1,109 @@
+// Knowing when an answer has really reached the client, or never will. A runtime reads a
+// response body as it writes it out, and how that reading ends tells how the exchange ended:
+//
+// - read to the end: delivered;
+// - cancelled: the client went away while the runtime waited for more of the answer;
+// - no longer read: the client went away while the runtime was writing. Measured in workerd:
+//   when writing the response head or a chunk fails, workerd closes the connection and simply
+//   stops reading the body; it neither cancels it nor aborts request.signal, even with
+//   ctx.waitUntil keeping the request alive. From the Worker, that looks like a client that
+//   stopped reading, so time tells them apart.
+//
+// A live client takes the head and the first bytes at once, so those go out alone (at most
+// FIRST_BYTES), and the runtime must ask for more within FIRST_STALL_MS. After that, a client
+// may fall behind for a while, but not for STALL_MS with the runtime unable to write anything.
+
+/** Small enough to be written to any live connection at once (an SSE first chunk fits whole). */
+const FIRST_BYTES = 1024;
+
+export interface StallTimes {
+  /** After the head and the first bytes: far longer than writing 1 KiB to a live client takes. */
+  firstMs: number;
+  /**
+   * After any later piece. Kept under the 30 s a Worker may run on after its client leaves
+   * (ctx.waitUntil), so the line is still written.
+   */
+  laterMs: number;
+}
+
+export const STALL_TIMES: StallTimes = { firstMs: 2000, laterMs: 10_000 };
+
+export interface DeliveryHooks {
+  /** The body was read to its end. */
+  delivered(): void;
+  /** The client went away: the body was cancelled, or the runtime stopped reading it. */
+  gone(why: string): void;
+  /** The body itself failed (a bug: the proxy's bodies end in an error event instead). */
+  failed(error: unknown): void;
+}
+
+export function watchDelivery(
+  source: ReadableStream<Uint8Array>,
+  hooks: DeliveryHooks,
+  stall: StallTimes = STALL_TIMES,
+): ReadableStream<Uint8Array> {
+  const reader = source.getReader();
+  let reads = 0;
+  let rest: Uint8Array | undefined;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let stopped = false;
+  let out: ReadableStreamDefaultController<Uint8Array> | undefined;
+  const stop = () => {
+    stopped = true;
+    clearTimeout(timer);
+  };
+  const expectRead = (ms: number, why: string) => {
+    timer = setTimeout(() => {
+      stop();
+      hooks.gone(why);
+      out?.error(new Error(why));
+      reader.cancel(why).catch(() => undefined);
+    }, ms);
+  };
+  return new ReadableStream<Uint8Array>(
+    {
+      start(controller) {
+        out = controller;
+        expectRead(stall.firstMs, "the answer was never read: the client had gone");
+      },
+      async pull(controller) {
+        clearTimeout(timer);
+        if (stopped) return;
+        reads++;
+        if (rest) {
+          controller.enqueue(rest);
+          rest = undefined;
+          expectRead(stall.laterMs, "the answer stopped being read: the client had gone");
+          return;
+        }
+        try {
+          const { done, value } = await reader.read();
+          if (stopped) return;
+          if (done) {
+            stop();
+            controller.close();
+            hooks.delivered();
+          } else if (reads > 1) {
+            controller.enqueue(value);
+            expectRead(stall.laterMs, "the answer stopped being read: the client had gone");
+          } else {
+            if (value.byteLength > FIRST_BYTES) rest = value.subarray(FIRST_BYTES);
+            controller.enqueue(value.subarray(0, FIRST_BYTES));
+            expectRead(stall.firstMs, "the first bytes of the answer were never written: the client had gone");
+          }
+        } catch (error) {
+          stop();
+          hooks.failed(error);
+          controller.error(error);
+        }
+      },
+      cancel(reason) {
+        if (stopped) return;
+        stop();
+        hooks.gone("the client closed the connection");
+        return reader.cancel(reason).catch(() => undefined);
+      },
+    },
+    { highWaterMark: 0 },
+  );
+}

@@ -1,0 +1,41 @@
+// POST /v1/chat/completions: one library call, answered as JSON or as SSE.
+import { checkStreamFlags } from "../../src/openai/schema.ts";
+import type { ChatCompletionChunk, ChatCompletionCreateParams } from "../../src/openai/types.ts";
+import type { AppContext } from "../context.ts";
+import { jsonResponse } from "../http.ts";
+import { dataEvents, sseAnswer } from "../sse.ts";
+import { upstreamCall } from "../upstream.ts";
+
+export async function chatCompletions(c: AppContext): Promise<Response> {
+  const { bedrock, config, keepAliveMs } = c.get("ready");
+  const body = c.get("body");
+  const log = c.get("log");
+  log.line.stream = body.stream === true;
+  if (config.logPrompts) log.line.messages = body.messages;
+  // Only what the proxy branches on (JSON or SSE, usage or not); create() validates the whole
+  // request, once. Unchecked, `"stream": "yes"` would get a JSON answer.
+  checkStreamFlags(body);
+  const request = body as unknown as ChatCompletionCreateParams;
+  const upstream = upstreamCall(c);
+
+  if (request.stream !== true) {
+    const completion = await bedrock.chat.completions.create({ ...request, stream: false }, upstream.options);
+    log.record({ usage: completion.usage });
+    return jsonResponse(completion);
+  }
+  const wantsUsage = request.stream_options?.include_usage === true;
+  return sseAnswer({
+    // Usage is always asked for, for the log line; it reaches the client only if it asked too.
+    opened: bedrock.chat.completions.create(
+      { ...request, stream: true, stream_options: { ...request.stream_options, include_usage: true } },
+      upstream.options,
+    ),
+    waking: upstream.waking,
+    format: dataEvents<ChatCompletionChunk>({
+      usage: (chunk) => chunk.usage ?? undefined,
+      send: (chunk) => !chunk.usage || wantsUsage,
+    }),
+    keepAliveMs,
+    log,
+  });
+}

@@ -1,0 +1,32 @@
+// GET /v1/models and /v1/models/{name}: the openai SDK's models.list() and models.retrieve().
+// Public names only: the ARNs behind them stay private.
+import { modelNotFound } from "../../src/errors.ts";
+import type { AppContext } from "../context.ts";
+import { jsonResponse } from "../http.ts";
+import type { Ready } from "../state.ts";
+
+function modelObject(id: string, ready: Ready) {
+  return { id, object: "model", created: ready.created, owned_by: "bedrock-edge" };
+}
+
+export function listModels(c: AppContext): Response {
+  const ready = c.get("ready");
+  return jsonResponse({ object: "list", data: ready.bedrock.listModels().map((id) => modelObject(id, ready)) });
+}
+
+export function getModel(c: AppContext): Response {
+  const ready = c.get("ready");
+  // Names may hold "/" (e.g. "team/r1"): the rest of the path is the name.
+  const raw = c.req.path.replace(/^(?:\/v1)?\/models\//, "");
+  const name = decodedOr(raw);
+  if (!Object.hasOwn(ready.config.models, name)) throw modelNotFound(name);
+  return jsonResponse(modelObject(name, ready));
+}
+
+function decodedOr(raw: string): string {
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    return raw;
+  }
+}

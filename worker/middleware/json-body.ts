@@ -1,0 +1,19 @@
+// The JSON body of a POST: read within the limits, scanned before it is parsed, and its model
+// resolved before anything validates the rest, so that an unknown model is a cheap 404.
+import type { MiddlewareHandler } from "hono";
+import { invalidRequest, modelNotFound } from "../../src/errors.ts";
+import { readJsonBody } from "../body.ts";
+import type { AppEnv, JsonRequest } from "../context.ts";
+
+export const jsonBody: MiddlewareHandler<AppEnv> = async (c, next) => {
+  const { config, bodyLimits } = c.get("ready");
+  const { value } = await readJsonBody(c.req.raw, bodyLimits);
+  const { model } = value;
+  if (typeof model === "string") c.get("log").line.model = model.slice(0, 200);
+  if (typeof model !== "string" || model === "") {
+    throw invalidRequest("model must be the name of one of this proxy's models (GET /v1/models lists them).", "model");
+  }
+  if (!Object.hasOwn(config.models, model)) throw modelNotFound(model);
+  c.set("body", value as JsonRequest);
+  await next();
+};

@@ -1,0 +1,105 @@
+// Outermost: every request gets an id, every answer carries it (and Retry-After on a 429 or
+// 503), and the request's one log line is written here, when the exchange really ends: after
+// the last byte of the answer, or when the client is known to have gone (499).
+import type { MiddlewareHandler } from "hono";
+import { randomId } from "../../src/ids.ts";
+import type { AppContext, AppEnv } from "../context.ts";
+import { STALL_TIMES, type StallTimes, watchDelivery } from "../delivery.ts";
+import { retryAfterSeconds } from "../http.ts";
+import { failureOutcome, type LogSink, type LogWriter, startRequestLog } from "../log.ts";
+
+const CLIENT_CLOSED_CONNECTION = "the client closed the connection";
+
+export function requestLog(sink: LogSink, stall: StallTimes = STALL_TIMES): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const requestId = randomId("req_");
+    const log = startRequestLog({
+      request: c.req.raw,
+      requestId,
+      clientRequestId: clientRequestIdOf(c.req.raw.headers),
+      sink,
+      secrets: () => c.get("state").secrets,
+    });
+    c.set("log", log);
+    const gone = new AbortController();
+    c.set("clientGone", gone.signal);
+    const leave = (why: string) => {
+      if (log.finished) return;
+      log.abandon(why);
+      gone.abort(new DOMException("The client went away.", "AbortError"));
+    };
+    followClient(c.req.raw.signal, () => leave(CLIENT_CLOSED_CONNECTION), log.done);
+    keepAliveUntil(c, log.done);
+
+    await next();
+    if (c.error) log.record(failureOutcome(c.error));
+    const answer = c.res;
+    const init = { status: answer.status, statusText: answer.statusText, headers: proxyHeaders(answer, requestId, c) };
+    // HEAD: hono drops the body of the GET answer; nobody will read it.
+    if (!answer.body || c.req.method === "HEAD") {
+      c.res = new Response(null, init);
+      log.finish(answer.status);
+      return;
+    }
+    const body = watchDelivery(answer.body, deliveryHooks(log, answer.status, leave), stall);
+    c.res = new Response(body, init);
+  };
+}
+
+function deliveryHooks(log: LogWriter, status: number, leave: (why: string) => void) {
+  return {
+    delivered: () => log.finish(status),
+    gone: leave,
+    failed(error: unknown) {
+      log.record(failureOutcome(error));
+      log.finish(500);
+    },
+  };
+}
+
+function proxyHeaders(answer: Response, requestId: string, c: AppContext): Headers {
+  const headers = new Headers(answer.headers);
+  headers.set("x-request-id", requestId);
+  if ((answer.status === 429 || answer.status === 503) && !headers.has("retry-after")) {
+    headers.set("retry-after", String(retryAfterSeconds(c.error)));
+  }
+  return headers;
+}
+
+/**
+ * The client's own id for this request, kept in the log line (never used as ours: ids the
+ * proxy answers with are its own, unique per request): OpenAI's `x-client-request-id`, or an
+ * `x-request-id` set by a gateway in front.
+ */
+function clientRequestIdOf(headers: Headers): string | undefined {
+  const id = headers.get("x-client-request-id") ?? headers.get("x-request-id");
+  return id && /^[\w.:=-]{1,128}$/.test(id) ? id : undefined;
+}
+
+/**
+ * workerd (with enable_request_signal), Node's adapter, Deno and Bun abort `request.signal`
+ * when they notice the client has gone; until the line is written, that ends the exchange.
+ */
+function followClient(signal: AbortSignal | undefined, onGone: () => void, done: Promise<void>): void {
+  if (!signal) return;
+  if (signal.aborted) {
+    onGone();
+    return;
+  }
+  signal.addEventListener("abort", onGone, { once: true });
+  void done.then(() => signal.removeEventListener("abort", onGone));
+}
+
+/**
+ * In a Worker, keeps the request alive until its line is written: without it, workerd ends the
+ * request when the client leaves, and with it every pending cancel, timer and log line.
+ */
+function keepAliveUntil(c: AppContext, done: Promise<void>): void {
+  let context: { waitUntil(promise: Promise<unknown>): void } | undefined;
+  try {
+    context = c.executionCtx;
+  } catch {
+    // Not a Worker (Node, Deno, Bun): the process lives on by itself.
+  }
+  context?.waitUntil(done);
+}

@@ -1,0 +1,177 @@
+import { describe, expect, it } from "vitest";
+import { bedrockException } from "../src/errors.ts";
+import type { ChatCompletionChunk } from "../src/openai/types.ts";
+import type { LogLine, Outcome, RequestLog } from "./log.ts";
+import { type ChunkStream, dataEvents, type SseFormat, sseAnswer } from "./sse.ts";
+
+function recordingLog(): RequestLog & { outcomes: Outcome[] } {
+  const outcomes: Outcome[] = [];
+  const line: LogLine = { time: "", request_id: "req_test", method: "POST", path: "/", status: 0, ms: 0 };
+  return { line, outcomes, record: (outcome) => void outcomes.push(outcome) };
+}
+
+function chunk(content: string, usage?: ChatCompletionChunk["usage"]): ChatCompletionChunk {
+  return {
+    id: "c",
+    object: "chat.completion.chunk",
+    created: 1,
+    model: "m",
+    choices: usage ? [] : [{ index: 0, delta: { content }, finish_reason: null }],
+    ...(usage ? { usage } : {}),
+  };
+}
+
+function streamOf<T>(items: T[], failure?: unknown): ChunkStream<T> & { aborted: boolean } {
+  const stream = {
+    aborted: false,
+    abort() {
+      stream.aborted = true;
+    },
+    async *[Symbol.asyncIterator]() {
+      for (const item of items) yield item;
+      if (failure) throw failure;
+    },
+  };
+  return stream;
+}
+
+const chatFormat = (wantsUsage: boolean): SseFormat<ChatCompletionChunk> =>
+  dataEvents<ChatCompletionChunk>({ usage: (c) => c.usage ?? undefined, send: (c) => !c.usage || wantsUsage });
+
+const never = new Promise<void>(() => undefined);
+
+/** Rejects a little later, as the library does once the model's wait budget runs out. */
+function failsLater(error: unknown): Promise<never> {
+  return new Promise((_, reject) => setTimeout(() => reject(error), 20));
+}
+
+describe("a stream that has begun", () => {
+  it("goes out chunk by chunk, then [DONE]; its usage is logged and sent only when asked for", async () => {
+    const usage = { prompt_tokens: 3, completion_tokens: 2, total_tokens: 5 };
+    for (const wantsUsage of [false, true]) {
+      const log = recordingLog();
+      const response = await sseAnswer({
+        opened: Promise.resolve(streamOf([chunk("Hi"), chunk(" there"), chunk("", usage)])),
+        waking: never,
+        format: chatFormat(wantsUsage),
+        keepAliveMs: 1000,
+        log,
+      });
+      expect(response.headers.get("content-type")).toMatch(/^text\/event-stream/);
+      const events = (await response.text()).split("\n\n").filter(Boolean);
+      expect(events).toHaveLength(wantsUsage ? 4 : 3);
+      expect(events.at(-1)).toBe("data: [DONE]");
+      expect(log.outcomes).toEqual([{ usage }]);
+    }
+  });
+
+  it("a failure before it began keeps its own status: sseAnswer rejects with it", async () => {
+    const throttled = bedrockException("ThrottlingException", "slow down", 429);
+    const answer = sseAnswer({
+      opened: Promise.reject(throttled),
+      waking: never,
+      format: chatFormat(false),
+      keepAliveMs: 1000,
+      log: recordingLog(),
+    });
+    await expect(answer).rejects.toBe(throttled);
+  });
+});
+
+describe("a failure after the first byte", () => {
+  it("goes out through the proxy's mapping (ARNs masked), is logged with its status, and ends without [DONE]", async () => {
+    const failure = bedrockException(
+      "ModelStreamErrorException",
+      "The model arn:aws:bedrock:us-east-1:123456789012:imported-model/x failed",
+      424,
+    );
+    const log = recordingLog();
+    const response = await sseAnswer({
+      opened: Promise.resolve(streamOf([chunk("Hi")], failure)),
+      waking: never,
+      format: chatFormat(false),
+      keepAliveMs: 1000,
+      log,
+    });
+    const events = (await response.text()).split("\n\n").filter(Boolean);
+    expect(events).toHaveLength(2);
+    expect(events[1]).toContain('"code":"model_stream_error"');
+    expect(events[1]).toContain("arn:…");
+    expect(events[1]).not.toContain("123456789012");
+    expect(log.outcomes).toEqual([{ status: 424, error: failure }]);
+  });
+});
+
+describe("a cold model", () => {
+  it("is waited out behind comments, then its chunks follow", async () => {
+    let open: (stream: ChunkStream<ChatCompletionChunk>) => void = () => undefined;
+    const opened = new Promise<ChunkStream<ChatCompletionChunk>>((resolve) => (open = resolve));
+    const response = await sseAnswer({
+      opened,
+      waking: Promise.resolve(),
+      format: chatFormat(false),
+      keepAliveMs: 10,
+      log: recordingLog(),
+    });
+    setTimeout(() => open(streamOf([chunk("Hi")])), 60);
+    const text = await response.text();
+    expect(text.startsWith(": waiting for the model to become ready\n\n")).toBe(true);
+    expect(text).toMatch(/^: still waiting for the model$/m);
+    expect(text.endsWith('"finish_reason":null}]}\n\ndata: [DONE]\n\n')).toBe(true);
+  });
+
+  it("that never comes up ends in an error event mapped like every other proxy error (a 403 is upstream_auth_failed, ARNs masked)", async () => {
+    const denied = bedrockException(
+      "AccessDeniedException",
+      "User: arn:aws:sts::123456789012:assumed-role/Caller/s is not authorized to perform: bedrock:InvokeModel",
+      403,
+    );
+    const log = recordingLog();
+    const response = await sseAnswer({
+      opened: failsLater(denied),
+      waking: Promise.resolve(),
+      format: chatFormat(false),
+      keepAliveMs: 1000,
+      log,
+    });
+    const text = await response.text();
+    expect(text.startsWith(": waiting for the model to become ready\n\n")).toBe(true);
+    const event = JSON.parse(text.split("data: ")[1]!) as { error: { code: string; type: string; message: string } };
+    expect(event.error).toMatchObject({ code: "upstream_auth_failed", type: "server_error" });
+    expect(event.error.message).not.toContain("123456789012");
+    expect(log.outcomes).toEqual([{ status: 502, error: expect.objectContaining({ code: "upstream_auth_failed" }) }]);
+  });
+
+  it("an unexpected failure says nothing internal to the client, and the log keeps it whole", async () => {
+    const log = recordingLog();
+    const internal = new TypeError("secret internals");
+    const response = await sseAnswer({
+      opened: failsLater(internal),
+      waking: Promise.resolve(),
+      format: chatFormat(false),
+      keepAliveMs: 1000,
+      log,
+    });
+    const text = await response.text();
+    expect(text).not.toContain("secret internals");
+    expect(text).toContain('"code":"internal_error"');
+    expect(log.outcomes).toEqual([{ status: 500, error: internal }]);
+  });
+});
+
+describe("a client that goes away", () => {
+  it("aborts the upstream stream", async () => {
+    const stream = streamOf([chunk("a"), chunk("b"), chunk("c")]);
+    const response = await sseAnswer({
+      opened: Promise.resolve(stream),
+      waking: never,
+      format: chatFormat(false),
+      keepAliveMs: 1000,
+      log: recordingLog(),
+    });
+    const reader = response.body!.getReader();
+    await reader.read();
+    await reader.cancel();
+    expect(stream.aborted).toBe(true);
+  });
+});

@@ -1,0 +1,26 @@
+// What every endpoint passes to a library call: the client's departure as the abort signal,
+// and a retry hook that counts retries for the log line and notices a model waking up.
+import type { RequestOptions } from "../src/client.ts";
+import type { AppContext } from "./context.ts";
+
+export interface UpstreamCall {
+  options: Required<Pick<RequestOptions, "signal" | "onRetry">>;
+  /** Resolves when Bedrock says the model is not ready yet (a cold imported model). */
+  waking: Promise<void>;
+}
+
+export function upstreamCall(c: AppContext): UpstreamCall {
+  const log = c.get("log");
+  let wake: () => void = () => undefined;
+  const waking = new Promise<void>((resolve) => (wake = resolve));
+  return {
+    waking,
+    options: {
+      signal: c.get("clientGone"),
+      onRetry(event) {
+        log.line.retries = (log.line.retries ?? 0) + 1;
+        if (event.error.bedrockError === "ModelNotReadyException") wake();
+      },
+    },
+  };
+}
