@@ -1,0 +1,129 @@
+// A client that gives up, at every moment of the exchange, through the Worker in workerd:
+// exactly one log line per request (499 when the client left), and the upstream call ended
+// wherever the runtime lets the Worker know. What workerd does not tell, the README says.
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { emulatorModelId } from "../../emulator/model-id.ts";
+import { STALL_TIMES } from "../../worker/delivery.ts";
+import type { LogLine } from "../../worker/log.ts";
+import { eventually, modelString, startWorkerdProxy, TEST_KEYS, USER_HELLO, type WorkerdProxy } from "./harness.ts";
+
+const MODELS = {
+  // The answer begins after 700 ms: the client leaves before its first byte.
+  late: modelString("llama", "wait700"),
+  "late-stream": modelString("llama", "wait700", "slow50", "long60"),
+  // 2,000 pieces as fast as they can go: the client leaves while they pour out.
+  fast: modelString("llama", "long2000"),
+  slow: modelString("llama", "slow50", "long200"),
+};
+
+let proxy: WorkerdProxy;
+
+beforeAll(async () => {
+  proxy = await startWorkerdProxy({ main: { MODELS: JSON.stringify(MODELS) } });
+});
+afterAll(() => proxy?.close());
+beforeEach(() => proxy.served.emulator.stats.reset());
+
+const stats = () => proxy.served.emulator.stats;
+
+interface Leaving {
+  model: string;
+  stream: boolean;
+  /** Leave after this many ms, or after reading this many body chunks. */
+  afterMs?: number;
+  afterChunks?: number;
+}
+
+/** Sends a request and walks away as told; resolves with the request id the proxy gave it, if any. */
+async function leave({ model, stream, afterMs, afterChunks }: Leaving): Promise<string | undefined> {
+  const controller = new AbortController();
+  if (afterMs !== undefined) setTimeout(() => controller.abort(), afterMs);
+  let requestId: string | undefined;
+  try {
+    const response = await fetch(`${proxy.url()}/v1/chat/completions`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${TEST_KEYS[0]}`, "content-type": "application/json" },
+      body: JSON.stringify({ model, messages: USER_HELLO, stream }),
+      signal: controller.signal,
+    });
+    requestId = response.headers.get("x-request-id") ?? undefined;
+    const reader = response.body!.getReader();
+    for (let chunks = 1; ; chunks++) {
+      const { done } = await reader.read();
+      if (done) break;
+      if (chunks === afterChunks) controller.abort();
+    }
+  } catch {
+    // The abort, as the client meant it.
+  }
+  return requestId;
+}
+
+/** The one log line of the model's request, after making sure no second one follows. */
+async function onlyLine(model: string, withinMs = 5000): Promise<LogLine> {
+  const line = await eventually(
+    () => proxy.logs.find((entry) => entry.model === model),
+    withinMs,
+    `${model}'s log line`,
+  );
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  expect(proxy.logs.filter((entry) => entry.model === model)).toHaveLength(1);
+  return line;
+}
+
+describe("a client that leaves a streamed call", () => {
+  it("during a fast stream: one 499 line, and nothing left running upstream", { timeout: 30_000 }, async () => {
+    // workerd stops reading the answer without a word when a write fails; after STALL_TIMES.laterMs
+    // without a read, the client is taken as gone.
+    const requestId = await leave({ model: "fast", stream: true, afterChunks: 2 });
+    const line = await onlyLine("fast", STALL_TIMES.laterMs + 5000);
+    expect(line).toMatchObject({ status: 499, stream: true, request_id: requestId });
+    expect(line.error).toMatch(/client/);
+    // The emulator wrote the whole answer at once (the sockets hold it): nothing is left upstream.
+    await eventually(() => stats().activeStreams === 0, 2000, "no upstream stream left open");
+  });
+
+  it("during a slow stream: one 499 line, and the upstream stream is cancelled within a second", async () => {
+    await leave({ model: "slow", stream: true, afterChunks: 3 });
+    const line = await onlyLine("slow");
+    expect(line.status).toBe(499);
+    await eventually(() => stats().cancelledStreams === 1, 1000, "the upstream stream to be cancelled");
+  });
+
+  it("before the first byte: one 499 line, and the upstream stream is cancelled once it begins", async () => {
+    // workerd tells the Worker nothing until it tries to write the answer (README: disconnects).
+    await leave({ model: "late-stream", stream: true, afterMs: 200 });
+    const line = await onlyLine("late-stream");
+    expect(line.status).toBe(499);
+    expect(line.error).toMatch(/client had gone/);
+    await eventually(() => stats().cancelledStreams === 1, 4000, "the upstream stream to be cancelled");
+    expect(stats().completedStreams).toBe(0);
+  });
+});
+
+describe("a client that leaves a plain call", () => {
+  it("before the answer: one 499 line once the answer finds nobody to take it", async () => {
+    await leave({ model: "late", stream: false, afterMs: 200 });
+    const line = await onlyLine("late");
+    expect(line).toMatchObject({ status: 499, stream: false });
+    expect(line.error).toMatch(/client had gone/);
+    // workerd gave the Worker no sign before the answer was ready: the call ran to its end.
+    expect(stats().calls(emulatorModelId("llama", ["wait700"]))).toBe(1);
+  });
+});
+
+describe("a client that stays", () => {
+  it("gets one line per request, with its status, however the answer ends", async () => {
+    const before = proxy.logs.length;
+    const client = proxy.client();
+    await client.chat.completions.create({ model: "late", messages: USER_HELLO });
+    const stream = await client.chat.completions.create({ model: "fast", messages: USER_HELLO, stream: true });
+    for await (const _chunk of stream);
+    await eventually(() => proxy.logs.length >= before + 2, 2000, "two lines");
+    await new Promise((resolve) => setTimeout(resolve, 2500));
+    expect(proxy.logs.slice(before).map((line) => [line.model, line.status])).toEqual([
+      ["late", 200],
+      ["fast", 200],
+    ]);
+  });
+});
