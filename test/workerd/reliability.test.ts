@@ -1,7 +1,6 @@
 // Reliability through the whole chain (emulator -> library -> Worker in workerd -> openai SDK):
 // exception frames of every type, throttling storms, resets, trickles, timeouts, no retry once
 // output began, nothing left running, and 200 concurrent streams with bounded memory.
-import { readdirSync, readFileSync } from "node:fs";
 import OpenAI from "openai";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { STREAM_EXCEPTION_TYPES } from "../../emulator/model-id.ts";
@@ -15,6 +14,7 @@ import {
   USER_HELLO,
   type WorkerdProxy,
 } from "./harness.ts";
+import { workerdMemory } from "./workerd-process.ts";
 
 const MODELS: Record<string, string> = {
   ...TEST_MODELS,
@@ -174,23 +174,6 @@ describe("timeouts", () => {
     expect(stats().calls(idOf("slow-start"))).toBe(1);
   });
 });
-
-/** Peak and current resident memory of the workerd processes this test process started. */
-function workerdMemory(): { peakMiB: number; rssMiB: number } {
-  let peak = 0;
-  let rss = 0;
-  for (const pid of readdirSync("/proc").filter((name) => /^\d+$/.test(name))) {
-    try {
-      const status = readFileSync(`/proc/${pid}/status`, "utf8");
-      if (!/^Name:\s+workerd/m.test(status) || !status.includes(`PPid:\t${process.pid}`)) continue;
-      peak += Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
-      rss += Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
-    } catch {
-      // A process that ended meanwhile.
-    }
-  }
-  return { peakMiB: Math.round(peak), rssMiB: Math.round(rss) };
-}
 
 describe("load", () => {
   it("200 concurrent streamed requests all complete intact, with bounded memory", { timeout: 60_000 }, async () => {

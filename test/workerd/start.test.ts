@@ -139,6 +139,20 @@ function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   return { ...env, ...extra };
 }
 
+/** A JSON body of `bytes` bytes sent in pieces, with no Content-Length (chunked). */
+function oversized(bytes: number): ReadableStream<Uint8Array> {
+  const piece = new TextEncoder().encode("x".repeat(64 * 1024));
+  let sent = 0;
+  return new ReadableStream({
+    pull(controller) {
+      if (sent === 0) controller.enqueue(new TextEncoder().encode('{"model":"demo-llama","x":"'));
+      if (sent >= bytes) return controller.close();
+      controller.enqueue(piece);
+      sent += piece.length;
+    },
+  });
+}
+
 let started: ChildProcess | undefined;
 afterAll(() => {
   if (started && started.exitCode === null) started.kill("SIGKILL");
@@ -180,6 +194,21 @@ describe("npm start, for real", () => {
     for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? "";
     expect(text).toContain("Hello from the Bedrock emulator (r1)");
     expect((await client.models.list()).data.map((model) => model.id)).toContain("demo-openai");
+
+    // A body over the limit without Content-Length: wrangler dev answered the next request on the
+    // connection with "Your worker restarted mid-request" until the proxy drained the rest.
+    for (let round = 0; round < 3; round++) {
+      const tooLarge = await fetch(`${url}/v1/chat/completions`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${DEV_KEY}`, "content-type": "application/json" },
+        body: oversized(6 * 1024 * 1024),
+        duplex: "half",
+      } as RequestInit);
+      expect(tooLarge.status).toBe(413);
+      await tooLarge.text();
+      const next = await client.chat.completions.create({ model: "demo-llama", messages: USER_HELLO });
+      expect(next.choices[0]!.message.content).toContain("Hello from the Bedrock emulator (llama)");
+    }
 
     const exited = new Promise<number | null>((resolve) => started!.once("exit", (code) => resolve(code)));
     started.kill("SIGINT");

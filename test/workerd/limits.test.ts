@@ -1,0 +1,205 @@
+// Hostile request bodies through the Worker in workerd: each is refused before it is expensive
+// (a 4xx within a bounded heap and CPU time), and the request after it is served as usual.
+// The table this prints is the README's "Bounded cost per request" (Reliability).
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DEFAULT_MAX_BODY_BYTES } from "../../worker/config.ts";
+import { modelString, startWorkerdProxy, TEST_KEYS, USER_HELLO, type WorkerdProxy } from "./harness.ts";
+import { resetWorkerdPeak, workerdCpuMs, workerdMemory } from "./workerd-process.ts";
+
+const VISION_LIMIT = 16 * 1024 * 1024;
+const MODELS = {
+  llama: modelString("llama"),
+  vision: { model: modelString("openai", "echo"), max_body_bytes: VISION_LIMIT },
+};
+
+let proxy: WorkerdProxy;
+
+beforeAll(async () => {
+  // MAX_BODY_BYTES unset: the default applies, as it does for a deployment that sets none.
+  proxy = await startWorkerdProxy({ main: { MODELS: JSON.stringify(MODELS), MAX_BODY_BYTES: undefined } });
+});
+afterAll(() => proxy?.close());
+
+const HELLO = `"messages":${JSON.stringify(USER_HELLO)}`;
+
+/** `count` copies of `item`, comma-separated, built without a giant intermediate array. */
+function repeated(item: string, count: number): string {
+  return `${item},`.repeat(count - 1) + item;
+}
+
+interface Sent {
+  status: number;
+  code: string | undefined;
+  ms: number;
+  cpuMs: number;
+  /** How far workerd's resident memory rose above where it was before the request. */
+  heapMiB: number;
+}
+
+async function send(body: BodyInit, headers: Record<string, string> = {}): Promise<Sent> {
+  resetWorkerdPeak();
+  const before = workerdMemory().rssMiB;
+  const cpu = workerdCpuMs();
+  const started = Date.now();
+  const response = await fetch(`${proxy.url()}/v1/chat/completions`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${TEST_KEYS[0]}`, "content-type": "application/json", ...headers },
+    body,
+    duplex: "half",
+  } as RequestInit);
+  const text = await response.text();
+  const ms = Date.now() - started;
+  let code: string | undefined;
+  try {
+    code = (JSON.parse(text) as { error?: { code?: string } }).error?.code;
+  } catch {
+    code = undefined;
+  }
+  return { status: response.status, code, ms, cpuMs: workerdCpuMs() - cpu, heapMiB: workerdMemory().peakMiB - before };
+}
+
+/** The usual small request: it must still be served after each hostile one. */
+async function nextRequestWorks(): Promise<void> {
+  const completion = await proxy.client().chat.completions.create({ model: "llama", messages: USER_HELLO });
+  expect(completion.choices[0]!.message.content).toContain("emulator");
+}
+
+function chunked(text: string, pieceBytes = 64 * 1024): ReadableStream<Uint8Array> {
+  const bytes = new TextEncoder().encode(text);
+  let at = 0;
+  return new ReadableStream({
+    pull(controller) {
+      if (at >= bytes.length) return controller.close();
+      controller.enqueue(bytes.subarray(at, at + pieceBytes));
+      at += pieceBytes;
+    },
+  });
+}
+
+const measured: Array<[string, number, Sent]> = [];
+
+const HOSTILE: Array<{ name: string; body: () => string; status: number; code: string }> = [
+  {
+    name: "a million empty arrays (3 MB)",
+    body: () => `{"model":"llama",${HELLO},"extra":[${repeated("[]", 1_000_000)}]}`,
+    status: 413,
+    code: "request_too_large",
+  },
+  {
+    name: "nesting a million deep (2 MB)",
+    body: () => `{"model":"llama",${HELLO},"extra":${"[".repeat(1_000_000)}${"]".repeat(1_000_000)}}`,
+    status: 400,
+    code: "invalid_json",
+  },
+  {
+    name: "300,000 small objects (2.7 MB)",
+    body: () => `{"model":"llama",${HELLO},"extra":[${repeated('{"a":1}', 300_000)}]}`,
+    status: 413,
+    code: "request_too_large",
+  },
+  {
+    name: "300,000 keys in one object (3.6 MB)",
+    body: () =>
+      `{"model":"llama",${HELLO},"extra":{${Array.from({ length: 300_000 }, (_, i) => `"k${i}":0`).join(",")}}}`,
+    status: 413,
+    code: "request_too_large",
+  },
+  {
+    name: "a million one-letter strings (4 MB)",
+    body: () => `{"model":"llama",${HELLO},"extra":[${repeated('"a"', 1_000_000)}]}`,
+    status: 413,
+    code: "request_too_large",
+  },
+  {
+    name: "4 MB of text for an unknown model",
+    body: () => `{"model":"nope",${HELLO},"extra":"${"x".repeat(DEFAULT_MAX_BODY_BYTES - 100)}"}`,
+    status: 404,
+    code: "model_not_found",
+  },
+  {
+    name: "12 MB of text for a 4 MiB model",
+    body: () => `{"model":"llama",${HELLO},"extra":"${"x".repeat(12_000_000)}"}`,
+    status: 413,
+    code: "request_too_large",
+  },
+  {
+    name: "20 MB of text, over every limit",
+    body: () => `{"model":"vision",${HELLO},"extra":"${"x".repeat(20_000_000)}"}`,
+    status: 413,
+    code: "request_too_large",
+  },
+];
+
+describe("hostile bodies are refused before they are expensive", () => {
+  for (const hostile of HOSTILE) {
+    it(`${hostile.name}: ${hostile.status}, then the next request works`, async () => {
+      const text = hostile.body();
+      const sent = await send(text);
+      measured.push([hostile.name, text.length, sent]);
+      expect({ status: sent.status, code: sent.code }).toEqual({ status: hostile.status, code: hostile.code });
+      expect(sent.heapMiB).toBeLessThan(64);
+      await nextRequestWorks();
+    });
+  }
+
+  it("over the limit and chunked (no Content-Length): 413 after the rest is drained, and the connection stays usable", async () => {
+    for (let round = 0; round < 5; round++) {
+      const sent = await send(chunked(`{"model":"vision","x":"${"x".repeat(20_000_000)}"}`));
+      if (round === 0) measured.push(["20 MB chunked, over every limit", 20_000_000, sent]);
+      expect({ status: sent.status, code: sent.code }).toEqual({ status: 413, code: "request_too_large" });
+      await nextRequestWorks();
+    }
+  });
+});
+
+describe("the most a body within every limit costs, served", () => {
+  const served = (name: string, body: () => string) =>
+    it(`${name}: answered`, async () => {
+      const text = body();
+      const sent = await send(text);
+      measured.push([`${name} (served)`, text.length, sent]);
+      expect(sent.status).toBe(200);
+      expect(sent.heapMiB).toBeLessThan(64);
+    });
+
+  served("4 MiB of text in one message", () =>
+    JSON.stringify({ model: "llama", messages: [{ role: "user", content: "x".repeat(DEFAULT_MAX_BODY_BYTES - 100) }] }),
+  );
+  served("16,000 messages (48,000 arrays and objects)", () =>
+    JSON.stringify({
+      model: "llama",
+      messages: Array.from({ length: 16_000 }, (_, i) => ({
+        role: i % 2 ? "assistant" : "user",
+        content: [{ type: "text", text: `turn ${i}` }],
+      })),
+    }),
+  );
+});
+
+describe("a model's own limit", () => {
+  it("a vision model's max_body_bytes lets a large image through that the default refuses", async () => {
+    const image = `data:image/png;base64,${"A".repeat(12_000_000)}`;
+    const message = (model: string) =>
+      JSON.stringify({
+        model,
+        messages: [{ role: "user", content: [{ type: "image_url", image_url: { url: image } }] }],
+      });
+    const vision = await send(message("vision"));
+    measured.push(["a 12 MB image for a 16 MiB model (served)", 12_000_000, vision]);
+    expect(vision.status).toBe(200);
+    const llama = await send(message("llama"));
+    expect({ status: llama.status, code: llama.code }).toEqual({ status: 413, code: "request_too_large" });
+  });
+});
+
+afterAll(() => {
+  console.log(
+    [
+      "body | bytes | status | ms | workerd CPU ms | workerd memory rise MiB",
+      ...measured.map(
+        ([name, bytes, sent]) =>
+          `${name} | ${(bytes / 1e6).toFixed(1)} MB | ${sent.status} | ${sent.ms} | ${sent.cpuMs} | ${sent.heapMiB}`,
+      ),
+    ].join("\n"),
+  );
+});
