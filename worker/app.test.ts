@@ -50,3 +50,32 @@ describe("a setup that fails unexpectedly", () => {
     expect(await health.json()).toMatchObject({ status: "misconfigured", problem_count: 1 });
   });
 });
+
+describe("Retry-After from upstream", () => {
+  it("Bedrock's own retry-after reaches the client, rounded up to whole seconds", async () => {
+    const throttled = async () =>
+      new Response(JSON.stringify({ message: "Too many requests, please wait before trying again." }), {
+        status: 429,
+        headers: { "x-amzn-errortype": "ThrottlingException", "retry-after-ms": "6500" },
+      });
+    const app = createApp({
+      env: {
+        PROXY_API_KEYS: "sk-one",
+        MODELS: JSON.stringify({ llama: "bedrock/llama/arn:aws:bedrock:us-east-1:123456789012:imported-model/x" }),
+        AWS_ACCESS_KEY_ID: "AKIDEXAMPLE",
+        AWS_SECRET_ACCESS_KEY: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
+        BEDROCK_MAX_RETRIES: "0",
+      },
+      fetch: throttled,
+      log: () => undefined,
+    });
+    const response = await app.request("/v1/chat/completions", {
+      method: "POST",
+      headers: { authorization: "Bearer sk-one", "content-type": "application/json" },
+      body: JSON.stringify({ model: "llama", messages: [{ role: "user", content: "hi" }] }),
+    });
+    expect(response.status).toBe(429);
+    expect(response.headers.get("retry-after")).toBe("7");
+    expect(await response.json()).toMatchObject({ error: { code: "rate_limit_exceeded" } });
+  });
+});
