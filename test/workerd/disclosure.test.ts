@@ -1,0 +1,125 @@
+// What a caller without a proxy key learns, through the Worker in workerd: that the proxy is up
+// or misconfigured, and how many problems it has; never the configuration itself (MODELS
+// fragments, BEDROCK_ENDPOINT, model names). Operators get every problem at once, with a key
+// and in the log.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { eventually, modelString, startWorkerdProxy, TEST_KEYS, USER_HELLO, type WorkerdProxy } from "./harness.ts";
+
+const PRIVATE_NAME = "acme-finetune-7b";
+const PRIVATE_ENDPOINT = "https://vpce-0abc.bedrock-runtime.us-east-1.vpce.amazonaws.com/?x=1";
+
+let proxy: WorkerdProxy;
+
+beforeAll(async () => {
+  proxy = await startWorkerdProxy({
+    // MODELS that does not parse: V8 quotes the text around the fault in its message.
+    badjson: { MODELS: `{ "${PRIVATE_NAME}": "${modelString("llama")}", oops }` },
+    badendpoint: { BEDROCK_ENDPOINT: PRIVATE_ENDPOINT },
+    many: {
+      MODELS: JSON.stringify({
+        [PRIVATE_NAME]: modelString("llama"),
+        "bad-route": "bedrock/gpt/x",
+        "bad-template": { model: modelString("llama"), template: "gpt" },
+        "bad-jinja": { model: modelString("llama"), chat_template: "{% for %}" },
+      }),
+      BEDROCK_MAX_RETRIES: "lots",
+    },
+    nokeys: { PROXY_API_KEYS: undefined, MODELS: JSON.stringify({ x: "bedrock/gpt/x" }) },
+    healthy: { MODELS: JSON.stringify({ [PRIVATE_NAME]: modelString("llama") }) },
+  });
+});
+afterAll(() => proxy?.close());
+
+const withKey = { authorization: `Bearer ${TEST_KEYS[0]}` };
+
+async function health(variant: string, headers: Record<string, string> = {}) {
+  const response = await fetch(`${proxy.url(variant)}/health`, { headers });
+  return { status: response.status, text: await response.text(), id: response.headers.get("x-request-id") };
+}
+
+function expectNothingPrivate(text: string): void {
+  expect(text).not.toContain(PRIVATE_NAME);
+  expect(text).not.toContain("vpce");
+  expect(text).not.toContain("oops");
+  expect(text).not.toContain("MODELS[");
+  expect(text).not.toContain("arn:");
+}
+
+describe("without a proxy key", () => {
+  it.each(["badjson", "badendpoint", "many"])(
+    "/health of a misconfigured proxy (%s) says how many problems, not which",
+    async (variant) => {
+      const { status, text } = await health(variant);
+      expect(status).toBe(503);
+      const body = JSON.parse(text) as { status: string; problem_count: number; problems?: unknown };
+      expect(body.status).toBe("misconfigured");
+      expect(body.problem_count).toBeGreaterThan(0);
+      expect(body.problems).toBeUndefined();
+      expectNothingPrivate(text);
+    },
+  );
+
+  it("a wrong key is the same as none", async () => {
+    const { text } = await health("badjson", { authorization: "Bearer sk-guess" });
+    expectNothingPrivate(text);
+  });
+
+  it("every other call is a plain 401, on a misconfigured proxy too", async () => {
+    for (const variant of ["badjson", "badendpoint", "healthy"]) {
+      for (const [path, init] of [
+        [
+          "/v1/chat/completions",
+          { method: "POST", body: JSON.stringify({ model: PRIVATE_NAME, messages: USER_HELLO }) },
+        ],
+        ["/v1/models", {}],
+        [`/v1/models/${PRIVATE_NAME}`, {}],
+      ] as const) {
+        const response = await fetch(`${proxy.url(variant)}${path}`, init);
+        const text = await response.text();
+        expect(response.status, `${variant} ${path}`).toBe(401);
+        expectNothingPrivate(text);
+      }
+    }
+  });
+});
+
+describe("with a proxy key, and in the log", () => {
+  it("/health lists every problem at once: each bad MODELS entry, each binding, each chat_template", async () => {
+    const { status, text, id } = await health("many", withKey);
+    expect(status).toBe(503);
+    const { problems } = JSON.parse(text) as { problems: string[] };
+    expect(problems).toEqual([
+      expect.stringMatching(/^MODELS\["bad-route"\]: Unknown model/),
+      expect.stringMatching(/^MODELS\["bad-template"\]\.template: template must be one of/),
+      expect.stringMatching(/^BEDROCK_MAX_RETRIES must be an integer/),
+      expect.stringMatching(/^MODELS\["bad-jinja"\]\.chat_template: /),
+    ]);
+    const line = await eventually(() => proxy.logs.find((entry) => entry.request_id === id), 2000, "the line");
+    expect(line).toMatchObject({ status: 503, error_code: "proxy_misconfigured" });
+    for (const name of ["bad-route", "bad-template", "bad-jinja", "BEDROCK_MAX_RETRIES"])
+      expect(line.error).toContain(name);
+  });
+
+  it("a chat call names the configuration's problems", async () => {
+    const response = await fetch(`${proxy.url("badjson")}/v1/chat/completions`, {
+      method: "POST",
+      headers: { ...withKey, "content-type": "application/json" },
+      body: JSON.stringify({ model: PRIVATE_NAME, messages: USER_HELLO }),
+    });
+    expect(response.status).toBe(500);
+    const { error } = (await response.json()) as { error: { code: string; message: string } };
+    expect(error.code).toBe("proxy_misconfigured");
+    expect(error.message).toMatch(/MODELS is not valid JSON/);
+  });
+
+  it("with no keys configured nobody can ask, so the log lists every problem, the missing keys included", async () => {
+    const { status, text, id } = await health("nokeys");
+    expect(status).toBe(503);
+    expect(JSON.parse(text)).toMatchObject({
+      problem_count: 2,
+      message: expect.stringMatching(/PROXY_API_KEYS is not set/),
+    });
+    const line = await eventually(() => proxy.logs.find((entry) => entry.request_id === id), 2000, "the line");
+    expect(line.error).toMatch(/MODELS\["x"\].*PROXY_API_KEYS is not set/);
+  });
+});
