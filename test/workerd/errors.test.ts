@@ -243,6 +243,31 @@ describe("404, 413, 429, 5xx", () => {
   });
 });
 
+describe("405: a known path asked with another method", () => {
+  it.each([
+    ["GET", "/v1/chat/completions", "POST"],
+    ["GET", "/chat/completions", "POST"],
+    ["POST", "/v1/models", "GET, HEAD"],
+    ["DELETE", "/v1/models/llama", "GET, HEAD"],
+    ["PUT", "/health", "GET, HEAD"],
+  ])("%s %s: 405, Allow: %s, an OpenAI error body; no key needed to learn it", async (method, path, allow) => {
+    const response = await fetch(`${proxy.url()}${path}`, { method });
+    expect(response.status).toBe(405);
+    expect(response.headers.get("allow")).toBe(allow);
+    expect(await response.json()).toMatchObject({
+      error: { type: "invalid_request_error", code: "method_not_allowed", param: null },
+    });
+  });
+
+  it("an unknown path is still a 404, whatever the method", async () => {
+    for (const method of ["GET", "POST"]) {
+      const response = await fetch(`${proxy.url()}/v1/nowhere`, { method });
+      expect(response.status).toBe(404);
+      expect(await response.json()).toMatchObject({ error: { code: "unknown_url" } });
+    }
+  });
+});
+
 describe("an exception mid-stream", () => {
   it("the SDK raises after the partial text arrived", async () => {
     const stream = await client.chat.completions.create({
