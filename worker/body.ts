@@ -7,10 +7,10 @@ import { type JsonTextLimits, MAX_JSON_DEPTH, scanJsonText } from "../src/openai
 /**
  * Far above any real request, far below what hurts an isolate. A long agent conversation (2,000
  * messages of ~6 objects and arrays each: the message, its content parts, tool calls), 128 tools
- * whose schemas hold ~40 objects each, and a 5,000-property response schema (OpenAI's own cap)
- * come to about 22,000 arrays and objects and under 100,000 elements. Parsed, 50,000 containers
- * and 200,000 elements cost at most a few MB more than the text they come from; a million empty
- * arrays (2 MB of text) cost about 100 MB.
+ * (OpenAI's cap) whose schemas hold ~40 objects each, and a 5,000-property response schema
+ * (OpenAI's cap again) come to about 22,000 arrays and objects and under 100,000 elements.
+ * Parsed, what these limits allow costs a few MB; a million empty arrays (3 MB of text, no
+ * limit) cost about 100 MB. Measured: README, "Bounded cost per request".
  */
 export const JSON_BODY_LIMITS: JsonTextLimits = {
   maxDepth: MAX_JSON_DEPTH,
@@ -34,33 +34,27 @@ export interface BodyLimits {
   forModel(model: string | undefined): number;
 }
 
-export interface JsonBody {
-  value: Record<string, unknown>;
-  bytes: number;
-}
-
 /** Reads, scans, sizes and parses a JSON object body; throws the 400 or 413 that refuses it. */
-export async function readJsonBody(request: Request, limits: BodyLimits): Promise<JsonBody> {
+export async function readJsonBody(request: Request, limits: BodyLimits): Promise<Record<string, unknown>> {
   const { text, bytes } = await readBody(request, limits.largest);
   const scan = scanJsonText(text, JSON_BODY_LIMITS);
   if (!scan.ok) throw tooComplex(scan.exceeded);
-  checkSize(bytes, limits.forModel(scan.model), scan.model);
+  checkSize(bytes, limits.forModel(scan.model));
   const value = parseJson(text);
   // The scan reads the model as JSON.parse does; checked again in case they ever disagree.
-  if (value.model !== scan.model) checkSize(bytes, limits.forModel(stringOrUndefined(value.model)), undefined);
-  return { value, bytes };
+  if (value.model !== scan.model) {
+    checkSize(bytes, limits.forModel(typeof value.model === "string" ? value.model : undefined));
+  }
+  return value;
 }
 
-function stringOrUndefined(value: unknown): string | undefined {
-  return typeof value === "string" ? value : undefined;
+function checkSize(bytes: number, limit: number): void {
+  if (bytes > limit) throw overLimit(limit);
 }
 
-function checkSize(bytes: number, limit: number, model: string | undefined): void {
-  if (bytes <= limit) return;
-  throw tooLarge(
-    model === undefined
-      ? `The request body is larger than this proxy accepts (${limit} bytes; see MAX_BODY_BYTES).`
-      : `The request body is larger than this proxy accepts for this model (${limit} bytes; see MAX_BODY_BYTES, or the model's max_body_bytes).`,
+function overLimit(limit: number): BedrockEdgeError {
+  return tooLarge(
+    `The request body is larger than this proxy accepts (${limit} bytes; see MAX_BODY_BYTES, or max_body_bytes in the model's MODELS entry).`,
   );
 }
 
@@ -102,12 +96,10 @@ function parseJson(text: string): Record<string, unknown> {
  */
 export async function readBody(request: Request, limit: number): Promise<{ text: string; bytes: number }> {
   const declared = Number(request.headers.get("content-length") ?? Number.NaN);
-  const overLimit = () =>
-    tooLarge(`The request body is larger than this proxy accepts (${limit} bytes; see MAX_BODY_BYTES).`);
   if (!request.body) return { text: "", bytes: 0 };
   if (Number.isFinite(declared) && declared > limit) {
     if (declared <= MAX_DRAINED_BYTES) await drain(request.body.getReader(), 0);
-    throw overLimit();
+    throw overLimit(limit);
   }
   const reader = request.body.getReader();
   const decoder = new TextDecoder();
@@ -119,7 +111,7 @@ export async function readBody(request: Request, limit: number): Promise<{ text:
     bytes += value.byteLength;
     if (bytes > limit) {
       await drain(reader, bytes);
-      throw overLimit();
+      throw overLimit(limit);
     }
     text += decoder.decode(value, { stream: true });
   }

@@ -10,7 +10,6 @@ export async function chatCompletions(c: AppContext): Promise<Response> {
   const { bedrock, config, keepAliveMs } = c.get("ready");
   const body = c.get("body");
   const log = c.get("log");
-  log.line.stream = body.stream === true;
   if (config.logPrompts) log.line.messages = body.messages;
   // Only what the proxy branches on (JSON or SSE, usage or not); create() validates the whole
   // request, once. Unchecked, `"stream": "yes"` would get a JSON answer.

@@ -7,9 +7,12 @@ import type { AppEnv, JsonRequest } from "../context.ts";
 
 export const jsonBody: MiddlewareHandler<AppEnv> = async (c, next) => {
   const { config, bodyLimits } = c.get("ready");
-  const { value } = await readJsonBody(c.req.raw, bodyLimits);
+  const value = await readJsonBody(c.req.raw, bodyLimits);
   const { model } = value;
-  if (typeof model === "string") c.get("log").line.model = model.slice(0, 200);
+  // Noted first, so that the line of a refused request still says what it asked for.
+  const { line } = c.get("log");
+  if (typeof model === "string") line.model = model.slice(0, 200);
+  line.stream = value.stream === true;
   if (typeof model !== "string" || model === "") {
     throw invalidRequest("model must be the name of one of this proxy's models (GET /v1/models lists them).", "model");
   }

@@ -1,0 +1,100 @@
+import { describe, expect, it } from "vitest";
+import { BedrockEdgeError } from "../src/errors.ts";
+import { type BodyLimits, JSON_BODY_LIMITS, MAX_DRAINED_BYTES, readJsonBody } from "./body.ts";
+
+const LIMITS: BodyLimits = { largest: 10_000, forModel: (model) => (model === "vision" ? 10_000 : 2_000) };
+
+/** A body sent in 1 KiB pieces, counting how many were read. */
+function pieces(text: string, declareLength = false): { request: Request; read: () => number } {
+  const bytes = new TextEncoder().encode(text);
+  let at = 0;
+  const body = new ReadableStream<Uint8Array>({
+    pull(controller) {
+      if (at >= bytes.length) return controller.close();
+      controller.enqueue(bytes.subarray(at, at + 1024));
+      at += 1024;
+    },
+  });
+  const headers: Record<string, string> = declareLength ? { "content-length": String(bytes.length) } : {};
+  const request = new Request("http://proxy/v1/chat/completions", {
+    method: "POST",
+    body,
+    headers,
+    duplex: "half",
+  } as RequestInit);
+  return { request, read: () => at };
+}
+
+async function refusal(promise: Promise<unknown>): Promise<{ status: number; code: string | null; message: string }> {
+  const error = await promise.then(
+    () => undefined,
+    (failure: unknown) => failure,
+  );
+  expect(error).toBeInstanceOf(BedrockEdgeError);
+  const { status, code, message } = error as BedrockEdgeError;
+  return { status, code, message };
+}
+
+const body = (model: string, size: number) => JSON.stringify({ model, pad: "x".repeat(size) });
+
+describe("a body within its model's limit", () => {
+  it("is parsed", async () => {
+    expect(await readJsonBody(pieces(body("vision", 8_000)).request, LIMITS)).toMatchObject({ model: "vision" });
+    expect(await readJsonBody(pieces(body("llama", 1_000)).request, LIMITS)).toMatchObject({ model: "llama" });
+  });
+});
+
+describe("a body over its limit: 413, naming the limit", () => {
+  it("a model's own limit applies to that model only; others and unknown names get MAX_BODY_BYTES", async () => {
+    for (const model of ["llama", "no-such-model"]) {
+      const refused = await refusal(readJsonBody(pieces(body(model, 5_000)).request, LIMITS));
+      expect(refused).toMatchObject({ status: 413, code: "request_too_large" });
+      expect(refused.message).toMatch(/2000 bytes; see MAX_BODY_BYTES/);
+    }
+  });
+
+  it("over every limit, streamed: the rest is still read, so the connection stays usable", async () => {
+    const sent = pieces(body("vision", 50_000));
+    expect(await refusal(readJsonBody(sent.request, LIMITS))).toMatchObject({ status: 413 });
+    expect(sent.read()).toBeGreaterThanOrEqual(50_000);
+  });
+
+  it("over every limit by its Content-Length: refused, and drained too", async () => {
+    const sent = pieces(body("vision", 50_000), true);
+    expect(await refusal(readJsonBody(sent.request, LIMITS))).toMatchObject({ status: 413 });
+    expect(sent.read()).toBeGreaterThanOrEqual(50_000);
+  });
+
+  it("past MAX_DRAINED_BYTES the rest is given up, not read", async () => {
+    const sent = pieces(body("vision", MAX_DRAINED_BYTES + 1_000_000));
+    expect(await refusal(readJsonBody(sent.request, LIMITS))).toMatchObject({ status: 413 });
+    expect(sent.read()).toBeLessThan(MAX_DRAINED_BYTES + 64 * 1024);
+  });
+});
+
+describe("a body shaped to be expensive: refused before JSON.parse", () => {
+  it("too deep: 400 invalid_json", async () => {
+    const deep = `{"model":"llama","x":${"[".repeat(100)}${"]".repeat(100)}}`;
+    expect(await refusal(readJsonBody(pieces(deep).request, LIMITS))).toMatchObject({
+      status: 400,
+      code: "invalid_json",
+    });
+  });
+
+  it("too many arrays and objects, or values: 413", async () => {
+    const limits = { largest: 10_000_000, forModel: () => 10_000_000 };
+    const arrays = `{"model":"llama","x":[${"[],".repeat(JSON_BODY_LIMITS.maxContainers)}[]]}`;
+    expect((await refusal(readJsonBody(pieces(arrays).request, limits))).message).toMatch(/arrays and objects/);
+    const values = `{"model":"llama","x":[${"1,".repeat(JSON_BODY_LIMITS.maxElements)}1]}`;
+    expect((await refusal(readJsonBody(pieces(values).request, limits))).message).toMatch(/values/);
+  });
+
+  it("not JSON, or not an object: 400 invalid_json", async () => {
+    for (const text of ['{"model":', "[1,2]", ""]) {
+      expect(await refusal(readJsonBody(pieces(text).request, LIMITS))).toMatchObject({
+        status: 400,
+        code: "invalid_json",
+      });
+    }
+  });
+});
