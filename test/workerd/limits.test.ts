@@ -92,13 +92,13 @@ const HOSTILE: Array<{ name: string; body: () => string; status: number; code: s
     code: "invalid_json",
   },
   {
-    name: "300,000 small objects (2.7 MB)",
+    name: "300,000 small objects (2.4 MB)",
     body: () => `{"model":"llama",${HELLO},"extra":[${repeated('{"a":1}', 300_000)}]}`,
     status: 413,
     code: "request_too_large",
   },
   {
-    name: "300,000 keys in one object (3.6 MB)",
+    name: "300,000 keys in one object (3.5 MB)",
     body: () =>
       `{"model":"llama",${HELLO},"extra":{${Array.from({ length: 300_000 }, (_, i) => `"k${i}":0`).join(",")}}}`,
     status: 413,

@@ -7,7 +7,7 @@ import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { serveEmulator, type ServedEmulator } from "../../emulator/node.ts";
 import { createApp, type LogLine } from "../../worker/mod.ts";
-import { baseBindings, eventually, rawSse, TEST_KEYS, USER_HELLO } from "./harness.ts";
+import { baseBindings, eventually, modelString, rawSse, TEST_KEYS, TEST_MODELS, USER_HELLO } from "./harness.ts";
 
 let served: ServedEmulator;
 let server: ServerType;
@@ -16,7 +16,15 @@ const logs: LogLine[] = [];
 
 beforeAll(async () => {
   served = await serveEmulator({ port: 0 });
-  const app = createApp({ env: baseBindings(served.url), log: (line) => logs.push(line), keepAliveMs: 30 });
+  const env = {
+    ...baseBindings(served.url),
+    MODELS: JSON.stringify({
+      ...TEST_MODELS,
+      late: modelString("llama", "wait700"),
+      "late-stream": modelString("llama", "wait700", "slow50", "long60"),
+    }),
+  };
+  const app = createApp({ env, log: (line) => logs.push(line), keepAliveMs: 30 });
   server = await new Promise<ServerType>((resolve) => {
     const started: ServerType = serve({ fetch: app.fetch, port: 0, hostname: "127.0.0.1" }, () => resolve(started));
   });
@@ -80,5 +88,28 @@ describe("createApp() on @hono/node-server", () => {
     await eventually(() => served.emulator.stats.cancelledStreams === 1, 1000, "the upstream stream to be cancelled");
     const line = await eventually(() => logs.find((entry) => entry.model === "slow-long"));
     expect(line.status).toBe(499);
+  });
+
+  it.each([
+    ["a plain call", "late", false],
+    ["a stream, before its first byte", "late-stream", true],
+  ])("a client that leaves %s: Node says so at once, the call is aborted and logged 499", async (_, model, stream) => {
+    served.emulator.stats.reset();
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 150);
+    await fetch(`${url}/v1/chat/completions`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${TEST_KEYS[1]}`, "content-type": "application/json" },
+      body: JSON.stringify({ model, messages: USER_HELLO, stream }),
+      signal: controller.signal,
+    }).catch(() => undefined);
+    const line = await eventually(() => logs.find((entry) => entry.model === model));
+    expect(line.status).toBe(499);
+    // Logged when the client left, not when Bedrock would have answered (700 ms).
+    expect(line.ms).toBeLessThan(600);
+    await new Promise((resolve) => setTimeout(resolve, 800));
+    expect(served.emulator.stats.activeStreams).toBe(0);
+    expect(served.emulator.stats.completedStreams).toBe(0);
+    expect(logs.filter((entry) => entry.model === model)).toHaveLength(1);
   });
 });
