@@ -77,8 +77,9 @@ function clientRequestIdOf(headers: Headers): string | undefined {
 }
 
 /**
- * workerd (with enable_request_signal), Node's adapter, Deno and Bun abort `request.signal`
- * when they notice the client has gone; until the line is written, that ends the exchange.
+ * Runtimes abort `request.signal` when they notice the client has gone (Node's adapter at once;
+ * workerd, with enable_request_signal, only while it waits for the answer: see delivery.ts).
+ * Until the line is written, that ends the exchange.
  */
 function followClient(signal: AbortSignal | undefined, onGone: () => void, done: Promise<void>): void {
   if (!signal) return;
