@@ -104,7 +104,7 @@ function relay<T>(call: SseCall<T>, stream: ChunkStream<T> | undefined): Readabl
           for (;;) {
             const { done, value } = await iterator.next();
             if (done) {
-              send(controller, format.end);
+              if (format.end) send(controller, format.end);
               if (!cancelled) controller.close();
               return;
             }
