@@ -15,7 +15,7 @@ export interface ProxyState {
   /** Values to cut out of anything logged or answered. */
   secrets: string[];
   keys: { count: number; check: KeyChecker };
-  /** The configuration's own problems: while there are any, only /health answers. */
+  /** The configuration's own problems: while there are any, calls answer 500 proxy_misconfigured. */
   configProblems: string[];
   /**
    * Every problem /health reports, by binding name: the configuration's, no client keys, and
