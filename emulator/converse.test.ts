@@ -8,7 +8,7 @@ import { converseModelId, parseConverseModelId } from "./converse-model-id.ts";
 import { GUARDRAIL_MESSAGE } from "./converse.ts";
 import { createEmulator } from "./handler.ts";
 import { emulatorModelId } from "./model-id.ts";
-import { errorOf, events, type Json, json, send, validates } from "./test-helpers.ts";
+import { errorAnswer, events, type Json, json, send, validates } from "./test-helpers.ts";
 import type { StreamEvent } from "./testing.ts";
 
 const NOVA = "amazon.nova-pro-v1:0";
@@ -67,7 +67,7 @@ describe("Converse model ids", () => {
     ["a short resource id", "arn:aws:bedrock:us-east-1:123456789012:provisioned-model/abc"],
     ["an unknown imported format", "arn:aws:bedrock:us-east-1:123456789012:imported-model/mistral"],
   ])("refuses %s with ResourceNotFoundException", async (_, modelId) => {
-    expect(await errorOf(await converse(modelId))).toMatchObject({
+    expect(await errorAnswer(await converse(modelId))).toMatchObject({
       status: 404,
       type: "ResourceNotFoundException",
       message: expect.stringMatching(/^Could not resolve the foundation model from the provided model identifier\./),
@@ -100,7 +100,7 @@ describe("Converse model ids", () => {
   it("runs a bare id in any region, an ARN only in its own", async () => {
     expect((await converse(NOVA, HELLO, "eu-west-1")).status).toBe(200);
     expect(
-      await errorOf(await converse(`arn:aws:bedrock:us-east-1::foundation-model/${NOVA}`, HELLO, "eu-west-1")),
+      await errorAnswer(await converse(`arn:aws:bedrock:us-east-1::foundation-model/${NOVA}`, HELLO, "eu-west-1")),
     ).toMatchObject({
       status: 400,
       type: "ValidationException",
@@ -109,7 +109,7 @@ describe("Converse model ids", () => {
 
   it.each(["qwen2", "openai"] as const)("refuses a %s import, as Converse does not support them", async (format) => {
     for (const operation of ["converse", "converse-stream"] as const) {
-      expect(await errorOf(await send(emulatorModelId(format), HELLO, operation))).toEqual({
+      expect(await errorAnswer(await send(emulatorModelId(format), HELLO, operation))).toEqual({
         status: 400,
         type: "ValidationException",
         message:
@@ -200,7 +200,11 @@ describe("Converse request checks", () => {
       "1 validation error detected: Value 'fast' at 'performanceConfig.latency' failed to satisfy constraint: Member must satisfy enum value set: [standard, optimized]",
     ],
   ])("refuses %s", async (_, body, message) => {
-    expect(await errorOf(await converse(NOVA, body))).toEqual({ status: 400, type: "ValidationException", message });
+    expect(await errorAnswer(await converse(NOVA, body))).toEqual({
+      status: 400,
+      type: "ValidationException",
+      message,
+    });
   });
 
   it("accepts every documented field", async () => {
@@ -375,12 +379,12 @@ describe("Converse answers", () => {
   });
 
   it("refuses with the context-length message on ctx, after the call faults", async () => {
-    expect(await errorOf(await converse(`${NOVA}+ctx`))).toEqual({
+    expect(await errorAnswer(await converse(`${NOVA}+ctx`))).toEqual({
       status: 400,
       type: "ValidationException",
       message: "Input is too long for requested model.",
     });
-    expect(await errorOf(await converse(`${NOVA}+throttle+ctx`))).toMatchObject({
+    expect(await errorAnswer(await converse(`${NOVA}+throttle+ctx`))).toMatchObject({
       status: 429,
       type: "ThrottlingException",
     });
@@ -472,7 +476,7 @@ describe("ConverseStream", () => {
     const emulator = createEmulator();
     const modelId = `${NOVA}+notready1`;
     const first = await send(modelId, HELLO, "converse-stream", emulator);
-    expect(await errorOf(first)).toMatchObject({ status: 429, type: "ModelNotReadyException" });
+    expect(await errorAnswer(first)).toMatchObject({ status: 429, type: "ModelNotReadyException" });
     expect((await send(modelId, HELLO, "converse-stream", emulator)).status).toBe(200);
     expect(emulator.stats.requests.map((entry) => entry.stream)).toEqual([false, true]);
   });

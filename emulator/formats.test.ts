@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import { LENGTH_DEFAULT_PIECES } from "./answers.ts";
 import { createEmulator } from "./handler.ts";
 import { emulatorModelId, type ModelFormat } from "./model-id.ts";
-import { errorOf, events, type Json, json, send, validates } from "./test-helpers.ts";
+import { errorAnswer, events, type Json, json, send, validates } from "./test-helpers.ts";
 import { chunksOf } from "./testing.ts";
 
 const FORMATS: ModelFormat[] = ["r1", "llama", "qwen3", "qwen2", "openai"];
@@ -70,7 +70,7 @@ describe("format selection", () => {
     ["prompt and messages", { prompt: "x", messages: [{ role: "user", content: "x" }], model: "m" }],
     ["max_tokens and max_gen_len", { prompt: "x", max_tokens: 5, max_gen_len: 5 }],
   ])("refuses a body with both %s", async (_, body) => {
-    expect(await errorOf(await send(LLAMA, body))).toMatchObject({ status: 400, type: "ValidationException" });
+    expect(await errorAnswer(await send(LLAMA, body))).toMatchObject({ status: 400, type: "ValidationException" });
   });
 });
 
@@ -85,13 +85,13 @@ describe("the legacy option (imported before 2025-11-11)", () => {
 
   it("refuses max_tokens and messages bodies as Bedrock's schema validation words it", async () => {
     for (const operation of ["invoke", "invoke-with-response-stream"] as const) {
-      expect(await errorOf(await send(legacy, { prompt: "Hello", max_tokens: 50 }, operation))).toEqual({
+      expect(await errorAnswer(await send(legacy, { prompt: "Hello", max_tokens: 50 }, operation))).toEqual({
         status: 400,
         type: "ValidationException",
         message:
           "Malformed input request: #: extraneous key [max_tokens] is not permitted, please reformat your input and try again.",
       });
-      expect(await errorOf(await send(legacy, CHAT, operation))).toEqual({
+      expect(await errorAnswer(await send(legacy, CHAT, operation))).toEqual({
         status: 400,
         type: "ValidationException",
         message:
@@ -103,7 +103,7 @@ describe("the legacy option (imported before 2025-11-11)", () => {
   it("keeps an openai-format model on the chat body it always spoke", async () => {
     const openai = emulatorModelId("openai", ["legacy"]);
     expect(await json(await send(openai, CHAT))).toMatchObject({ object: "chat.completion" });
-    expect(await errorOf(await send(openai, { prompt: "Hello" }))).toEqual({
+    expect(await errorAnswer(await send(openai, { prompt: "Hello" }))).toEqual({
       status: 400,
       type: "ValidationException",
       message: "messages: required non-empty array not found.",
@@ -246,7 +246,7 @@ describe("OpenAICompletion", () => {
     expect(promptLogprobs.length).toBe(3);
     expect(Object.values(promptLogprobs[1] ?? {})[0]).toMatchObject({ rank: 1, decoded_token: expect.any(String) });
     expect(
-      await errorOf(
+      await errorAnswer(
         await send(LLAMA, { prompt: "Hi", max_tokens: 5, prompt_logprobs: 1 }, "invoke-with-response-stream"),
       ),
     ).toEqual({
@@ -290,7 +290,7 @@ describe("OpenAICompletion", () => {
     ["more than 128 prompts", { prompt: Array.from({ length: 129 }, () => "x") }],
     ["stream in the body", { stream: true }],
   ])("refuses %s with ValidationException", async (_, extra) => {
-    expect(await errorOf(await send(LLAMA, { prompt: "Hello", max_tokens: 5, ...extra }))).toMatchObject({
+    expect(await errorAnswer(await send(LLAMA, { prompt: "Hello", max_tokens: 5, ...extra }))).toMatchObject({
       status: 400,
       type: "ValidationException",
     });
@@ -426,12 +426,12 @@ describe("OpenAIChatCompletion", () => {
     });
     const openai = emulatorModelId("openai");
     expect((await send(openai, withImages(3))).status).toBe(200);
-    expect(await errorOf(await send(openai, withImages(4)))).toEqual({
+    expect(await errorAnswer(await send(openai, withImages(4)))).toEqual({
       status: 400,
       type: "ValidationException",
       message: "Too many images: the request has 4 images and at most 3 are allowed.",
     });
-    expect(await errorOf(await send(openai, withImages(1, "https://example.com/cat.png")))).toMatchObject({
+    expect(await errorAnswer(await send(openai, withImages(1, "https://example.com/cat.png")))).toMatchObject({
       status: 400,
       type: "ValidationException",
       message: expect.stringContaining("only base64 data URLs"),
@@ -450,7 +450,7 @@ describe("OpenAIChatCompletion", () => {
       expect(top[0]).toMatchObject({ token: entry.token, logprob: entry.logprob });
     }
     expect((answer.prompt_logprobs as unknown[])[0]).toBeNull();
-    expect(await errorOf(await send(LLAMA, { ...CHAT, top_logprobs: 2 }))).toMatchObject({ status: 400 });
+    expect(await errorAnswer(await send(LLAMA, { ...CHAT, top_logprobs: 2 }))).toMatchObject({ status: 400 });
   });
 
   it("answers n choices, and streams a role chunk for each first", async () => {

@@ -2,7 +2,7 @@
 // InvokeModelWithResponseStream's `chunk` events, whose payload is `{"bytes":"<base64 of the
 // model JSON>","p":"…"}`; ConverseStream's typed events (`messageStart`, `contentBlockDelta`…),
 // whose payload is the event's JSON itself plus the same `p` padding; and exception messages
-// with `{"message":…}`.
+// with `{"message":…}`. This is the project's one frame encoder: tests build their frames here too.
 
 import { EventStreamCodec, type MessageHeaders } from "@smithy/eventstream-codec";
 
@@ -12,10 +12,15 @@ const fromUtf8 = (text: string): Uint8Array => encoder.encode(text);
 const codec = new EventStreamCodec((bytes) => decoder.decode(bytes), fromUtf8);
 const PADDING = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJ";
 
-function stringHeaders(values: Record<string, string>): MessageHeaders {
+export function stringHeaders(values: Record<string, string>): MessageHeaders {
   const headers: MessageHeaders = {};
   for (const [name, value] of Object.entries(values)) headers[name] = { type: "string", value };
   return headers;
+}
+
+/** Any message: headers of every type the format has, and a body (text is written as UTF-8). */
+export function encodeFrame(headers: MessageHeaders, body: Uint8Array | string): Uint8Array {
+  return codec.encode({ headers, body: typeof body === "string" ? fromUtf8(body) : body });
 }
 
 /** Bedrock pads event payloads to vary their length; `index` varies it here too. */
@@ -24,28 +29,24 @@ function padding(index: number): string {
 }
 
 /** A `chunk` event carrying one model JSON object. */
-export function chunkFrame(modelJson: unknown, index: number): Uint8Array {
+export function chunkFrame(modelJson: unknown, index = 0): Uint8Array {
   return eventFrame("chunk", { bytes: toBase64(fromUtf8(JSON.stringify(modelJson))) }, index);
 }
 
 /** An event of `eventType` whose payload is `payload` plus the padding. */
-export function eventFrame(eventType: string, payload: Record<string, unknown>, index: number): Uint8Array {
-  return codec.encode({
-    headers: stringHeaders({ ":event-type": eventType, ":content-type": "application/json", ":message-type": "event" }),
-    body: fromUtf8(JSON.stringify({ ...payload, p: padding(index) })),
-  });
+export function eventFrame(eventType: string, payload: Record<string, unknown>, index = 0): Uint8Array {
+  return encodeFrame(
+    stringHeaders({ ":event-type": eventType, ":content-type": "application/json", ":message-type": "event" }),
+    JSON.stringify({ ...payload, p: padding(index) }),
+  );
 }
 
 /** An exception message: it ends the stream with that error. */
 export function exceptionFrame(type: string, message: string): Uint8Array {
-  return codec.encode({
-    headers: stringHeaders({
-      ":exception-type": type,
-      ":content-type": "application/json",
-      ":message-type": "exception",
-    }),
-    body: fromUtf8(JSON.stringify({ message })),
-  });
+  return encodeFrame(
+    stringHeaders({ ":exception-type": type, ":content-type": "application/json", ":message-type": "exception" }),
+    JSON.stringify({ message }),
+  );
 }
 
 /** A copy of the frame whose message CRC (its last four bytes) no longer matches. */

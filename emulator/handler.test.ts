@@ -9,6 +9,7 @@ import { EMULATOR_API_KEY, EMULATOR_CREDENTIALS, EMULATOR_SESSION_CREDENTIALS } 
 import { decodeFrame } from "./frames.ts";
 import { createEmulator } from "./handler.ts";
 import { emulatorModelId, type ModelFormat } from "./model-id.ts";
+import { errorAnswer } from "./test-helpers.ts";
 import { chunksOf, invokeUrl, readEvents, signedRequest } from "./testing.ts";
 
 const BASE = "http://127.0.0.1:4010";
@@ -21,16 +22,6 @@ async function invoke(
   stream = false,
 ) {
   return emulator.fetch(await signedRequest(BASE, modelId, body, { stream }));
-}
-
-async function errorOf(response: Response): Promise<{ status: number; type: string; message: string }> {
-  const body: unknown = await response.json();
-  const message = typeof body === "object" && body !== null && "message" in body ? String(body.message) : "";
-  return {
-    status: response.status,
-    type: (response.headers.get("x-amzn-ErrorType") ?? "").split(":")[0] ?? "",
-    message,
-  };
 }
 
 function amzDate(time: number): string {
@@ -56,7 +47,7 @@ describe("routing", () => {
 
   it("answers an unknown model id with ResourceNotFoundException, after auth", async () => {
     const response = await invoke(createEmulator(), "arn:aws:bedrock:us-east-1:123456789012:imported-model/mistral");
-    expect(await errorOf(response)).toMatchObject({ status: 404, type: "ResourceNotFoundException" });
+    expect(await errorAnswer(response)).toMatchObject({ status: 404, type: "ResourceNotFoundException" });
   });
 
   it("decodes the percent-encoded model id once", async () => {
@@ -135,7 +126,7 @@ describe("SigV4 authentication", () => {
       const response = await emulator.fetch(
         await signedRequest(BASE, emulatorModelId("llama"), { prompt: "Hi" }, { credentials }),
       );
-      expect(await errorOf(response)).toEqual({
+      expect(await errorAnswer(response)).toEqual({
         status: 403,
         type: "UnrecognizedClientException",
         message: "The security token included in the request is invalid.",
@@ -148,7 +139,7 @@ describe("SigV4 authentication", () => {
     const response = await createEmulator().fetch(
       await signedRequest(BASE, emulatorModelId("llama"), { prompt: "Hi" }, { credentials }),
     );
-    expect((await errorOf(response)).type).toBe("UnrecognizedClientException");
+    expect((await errorAnswer(response)).type).toBe("UnrecognizedClientException");
   });
 
   it("refuses an unknown access key", async () => {
@@ -156,7 +147,7 @@ describe("SigV4 authentication", () => {
     const response = await createEmulator().fetch(
       await signedRequest(BASE, emulatorModelId("llama"), { prompt: "Hi" }, { credentials }),
     );
-    expect(await errorOf(response)).toMatchObject({ status: 403, type: "UnrecognizedClientException" });
+    expect(await errorAnswer(response)).toMatchObject({ status: 403, type: "UnrecognizedClientException" });
   });
 
   it("refuses a wrong secret with InvalidSignatureException, without echoing anything secret", async () => {
@@ -165,7 +156,7 @@ describe("SigV4 authentication", () => {
     const signature = /Signature=(\w+)/.exec(request.headers.get("authorization") ?? "")?.[1] ?? "";
     const response = await createEmulator().fetch(request);
     const text = await response.clone().text();
-    expect(await errorOf(response)).toMatchObject({
+    expect(await errorAnswer(response)).toMatchObject({
       status: 403,
       type: "InvalidSignatureException",
       message: expect.stringContaining("does not match"),
@@ -187,7 +178,7 @@ describe("SigV4 authentication", () => {
       headers: request.headers,
       body: JSON.stringify({ prompt: "Bye" }),
     });
-    expect(await errorOf(await createEmulator().fetch(tampered))).toMatchObject({
+    expect(await errorAnswer(await createEmulator().fetch(tampered))).toMatchObject({
       status: 403,
       type: "InvalidSignatureException",
     });
@@ -212,7 +203,7 @@ describe("SigV4 authentication", () => {
       headers: request.headers,
       body: JSON.stringify({ prompt: "Bye" }),
     });
-    expect(await errorOf(await emulator.fetch(tampered))).toMatchObject({
+    expect(await errorAnswer(await emulator.fetch(tampered))).toMatchObject({
       status: 403,
       type: "InvalidSignatureException",
       message: expect.stringContaining("x-amz-content-sha256"),
@@ -227,7 +218,7 @@ describe("SigV4 authentication", () => {
       headers: request.headers,
       body: JSON.stringify({ prompt: "Hi" }),
     });
-    expect((await errorOf(await emulator.fetch(moved))).type).toBe("InvalidSignatureException");
+    expect((await errorAnswer(await emulator.fetch(moved))).type).toBe("InvalidSignatureException");
 
     const otherService = new Request(request.url, {
       method: "POST",
@@ -237,14 +228,14 @@ describe("SigV4 authentication", () => {
       },
       body: JSON.stringify({ prompt: "Hi" }),
     });
-    expect(await errorOf(await emulator.fetch(otherService))).toMatchObject({
+    expect(await errorAnswer(await emulator.fetch(otherService))).toMatchObject({
       status: 403,
       type: "InvalidSignatureException",
       message: "Credential should be scoped to correct service: 'bedrock'.",
     });
 
     const west = await signedRequest(BASE, emulatorModelId("llama"), { prompt: "Hi" }, { region: "us-west-2" });
-    expect(await errorOf(await emulator.fetch(west))).toMatchObject({ status: 400, type: "ValidationException" });
+    expect(await errorAnswer(await emulator.fetch(west))).toMatchObject({ status: 400, type: "ValidationException" });
   });
 
   it("refuses a signature older or newer than five minutes, with AWS's wording", async () => {
@@ -256,7 +247,7 @@ describe("SigV4 authentication", () => {
       { prompt: "Hi" },
       { datetime: amzDate(now - 6 * 60_000) },
     );
-    expect(await errorOf(await emulator.fetch(stale))).toEqual({
+    expect(await errorAnswer(await emulator.fetch(stale))).toEqual({
       status: 403,
       type: "InvalidSignatureException",
       message: "Signature expired: 20250102T115400Z is now earlier than 20250102T115500Z (20250102T120000Z - 5 min.)",
@@ -267,7 +258,7 @@ describe("SigV4 authentication", () => {
       { prompt: "Hi" },
       { datetime: amzDate(now + 6 * 60_000) },
     );
-    expect((await errorOf(await emulator.fetch(future))).message).toMatch(/^Signature not yet current/);
+    expect((await errorAnswer(await emulator.fetch(future))).message).toMatch(/^Signature not yet current/);
     const fresh = await signedRequest(
       BASE,
       emulatorModelId("llama"),
@@ -280,7 +271,7 @@ describe("SigV4 authentication", () => {
   it("refuses a request without authentication or with a malformed header", async () => {
     const emulator = createEmulator();
     const bare = new Request(invokeUrl(BASE, emulatorModelId("llama")), { method: "POST", body: "{}" });
-    expect(await errorOf(await emulator.fetch(bare))).toEqual({
+    expect(await errorAnswer(await emulator.fetch(bare))).toEqual({
       status: 403,
       type: "MissingAuthenticationTokenException",
       message: "Missing Authentication Token",
@@ -290,7 +281,7 @@ describe("SigV4 authentication", () => {
       body: "{}",
       headers: { authorization: "AWS4-HMAC-SHA256 Credential=AKIA/x" },
     });
-    expect(await errorOf(await emulator.fetch(odd))).toMatchObject({
+    expect(await errorAnswer(await emulator.fetch(odd))).toMatchObject({
       status: 403,
       type: "IncompleteSignatureException",
     });
@@ -312,10 +303,10 @@ describe("Bedrock API keys", () => {
 
   it("refuses an unknown key without echoing it", async () => {
     const response = await createEmulator().fetch(bearer("ABSKsomethingelse"));
-    const error = await errorOf(response);
+    const error = await errorAnswer(response);
     expect(error).toMatchObject({ status: 403, type: "AccessDeniedException" });
     expect(error.message).not.toContain("somethingelse");
-    expect((await errorOf(await createEmulator().fetch(bearer("sk-wrong")))).message).toContain(
+    expect((await errorAnswer(await createEmulator().fetch(bearer("sk-wrong")))).message).toContain(
       "Invalid API Key format",
     );
   });
@@ -332,7 +323,7 @@ describe("request validation", () => {
     ["stream in the body", { prompt: "x", stream: true }],
     ["a JSON array", [1, 2]],
   ])("refuses %s with ValidationException", async (_, body) => {
-    expect(await errorOf(await invoke(createEmulator(), emulatorModelId("llama"), body))).toMatchObject({
+    expect(await errorAnswer(await invoke(createEmulator(), emulatorModelId("llama"), body))).toMatchObject({
       status: 400,
       type: "ValidationException",
     });
@@ -348,7 +339,7 @@ describe("request validation", () => {
   });
 
   it("names the context length on ctx", async () => {
-    const error = await errorOf(await invoke(createEmulator(), emulatorModelId("llama", ["ctx"])));
+    const error = await errorAnswer(await invoke(createEmulator(), emulatorModelId("llama", ["ctx"])));
     expect(error).toMatchObject({
       status: 400,
       type: "ValidationException",
@@ -599,7 +590,7 @@ describe("call faults", () => {
     ["err500", 500, "InternalServerException", ""],
     ["err503", 503, "ServiceUnavailableException", ""],
   ])("answers %s with %i %s", async (option, status, type, message) => {
-    const error = await errorOf(
+    const error = await errorAnswer(
       await invoke(createEmulator(), emulatorModelId("qwen3", [option]), { prompt: "x" }, true),
     );
     expect(error).toMatchObject({ status, type });

@@ -5,7 +5,7 @@
 
 import { describe, expect, it } from "vitest";
 import { emulatorModelId } from "./model-id.ts";
-import { errorOf, events, json, send } from "./test-helpers.ts";
+import { errorAnswer, events, json, send } from "./test-helpers.ts";
 import { chunksOf } from "./testing.ts";
 
 // Mixed text: ASCII, two-byte and four-byte characters, and markers the emulator cuts in two.
@@ -57,7 +57,7 @@ describe("deeply nested JSON", () => {
       [emulatorModelId("openai"), "invoke-with-response-stream", `{"model": "m", "messages": ${deep(200)}}`],
       ["amazon.nova-pro-v1:0", "converse", `{"messages": ${deep(5_000)}}`],
     ] as const) {
-      expect(await errorOf(await send(modelId, body, operation))).toEqual({
+      expect(await errorAnswer(await send(modelId, body, operation))).toEqual({
         status: 400,
         type: "ValidationException",
         message:
@@ -73,7 +73,7 @@ describe("deeply nested JSON", () => {
       max_tokens: 5,
       structured_outputs: { json: schema },
     });
-    expect(await errorOf(completion)).toMatchObject({ status: 400, type: "ValidationException" });
+    expect(await errorAnswer(completion)).toMatchObject({ status: 400, type: "ValidationException" });
     const converse = await send(
       "amazon.nova-pro-v1:0",
       {
@@ -82,7 +82,7 @@ describe("deeply nested JSON", () => {
       },
       "converse",
     );
-    expect(await errorOf(converse)).toMatchObject({ status: 400, type: "ValidationException" });
+    expect(await errorAnswer(converse)).toMatchObject({ status: 400, type: "ValidationException" });
   });
 
   it("answers a schema nested as deep as a body may be", async () => {

@@ -13,6 +13,7 @@ import {
   type BedrockRuntimeClientConfig,
 } from "@aws-sdk/client-bedrock-runtime";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { errorOf } from "../test/helpers/errors.ts";
 import { REASONING_TEXT } from "./answers.ts";
 import { EMULATOR_API_KEY, EMULATOR_CREDENTIALS, EMULATOR_SESSION_CREDENTIALS } from "./credentials.ts";
 import { emulatorModelId, STREAM_EXCEPTION_TYPES, type ModelFormat } from "./model-id.ts";
@@ -77,23 +78,17 @@ async function streamChunks(
   return chunks;
 }
 
+/** The SDK error `promise` rejects with: its exception name, HTTP status and message. */
 async function rejection(
   promise: Promise<unknown>,
 ): Promise<{ name: string; status: number | undefined; message: string }> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof Error) {
-      const metadata: unknown = "$metadata" in error ? error.$metadata : undefined;
-      const status =
-        typeof metadata === "object" && metadata !== null && "httpStatusCode" in metadata
-          ? Number(metadata.httpStatusCode)
-          : undefined;
-      return { name: error.name, status, message: error.message };
-    }
-    throw error;
-  }
-  throw new Error("expected a rejection");
+  const error = await errorOf(() => promise, Error);
+  const metadata: unknown = "$metadata" in error ? error.$metadata : undefined;
+  const status =
+    typeof metadata === "object" && metadata !== null && "httpStatusCode" in metadata
+      ? Number(metadata.httpStatusCode)
+      : undefined;
+  return { name: error.name, status, message: error.message };
 }
 
 const FORMATS: ModelFormat[] = ["r1", "llama", "qwen3", "qwen2", "openai"];

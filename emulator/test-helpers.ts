@@ -30,7 +30,8 @@ export async function events(response: Response): Promise<StreamEvent[]> {
   return readEvents(response.body);
 }
 
-export async function errorOf(response: Response): Promise<{ status: number; type: string; message: string }> {
+/** An error answer as AWS writes it: its status, exception name and message. */
+export async function errorAnswer(response: Response): Promise<{ status: number; type: string; message: string }> {
   const body: unknown = await response.json();
   const message = typeof body === "object" && body !== null && "message" in body ? String(body.message) : "";
   return {

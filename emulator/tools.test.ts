@@ -18,7 +18,7 @@ import {
   QWEN_REQUIRED_PREFILL,
   qwenNamedPrefill,
 } from "./prefills.ts";
-import { errorOf, events, type Json, json, send, validates } from "./test-helpers.ts";
+import { errorAnswer, events, type Json, json, send, validates } from "./test-helpers.ts";
 import { chunksOf } from "./testing.ts";
 import { toolsInPrompt } from "./tool-markup.ts";
 
@@ -362,7 +362,7 @@ describe("tool_choice in the chat format", () => {
       "tools[0].function.name: required string not found.",
     ],
   ])("refuses %s", async (_, request, message) => {
-    expect(await errorOf(await send(emulatorModelId("openai"), request))).toEqual({
+    expect(await errorAnswer(await send(emulatorModelId("openai"), request))).toEqual({
       status: 400,
       type: "ValidationException",
       message,

@@ -1,4 +1,6 @@
 import { describe, expect, it } from "vitest";
+import { errorOf } from "../test/helpers/errors.ts";
+import { BedrockEdgeError } from "./errors.ts";
 import { parseModels, parseModelString } from "./model.ts";
 
 const ARN = "arn:aws:bedrock:us-east-1:123456789012:imported-model/abc123def456";
@@ -28,13 +30,7 @@ describe("model strings (DESIGN §3)", () => {
       "bedrock/llama/a b",
       "bedrock/llama/x\r\nHost: evil",
     ]) {
-      let status: number | undefined;
-      try {
-        parseModelString(bad);
-      } catch (error) {
-        status = (error as { status: number }).status;
-      }
-      expect(status, bad).toBe(400);
+      expect(errorOf(() => parseModelString(bad), BedrockEdgeError).status, bad).toBe(400);
     }
   });
 });

@@ -11,6 +11,7 @@ import {
 } from "../src/index.ts";
 import { renderQwen3Prompt } from "../src/routes/prompts/qwen.ts";
 import { emulated, model, ROUTE_FORMATS, type RouteName } from "./helpers/emulated.ts";
+import { errorOf } from "./helpers/errors.ts";
 import { recordOutput } from "./helpers/output-log.ts";
 
 const hello = { role: "user" as const, content: "Hello, wörld 👋" };
@@ -43,14 +44,11 @@ async function collect(stream: AsyncIterable<ChatCompletionChunk>) {
   return { chunks, content, reasoning, calls, finish, usage: chunks.at(-1)?.usage };
 }
 
+/** The error `promise` rejects with, recorded for the run's secret scan. */
 async function failure(promise: Promise<unknown>): Promise<BedrockEdgeError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(BedrockEdgeError);
-  recordOutput(`${JSON.stringify((error as BedrockEdgeError).toJSON())} ${(error as Error).stack ?? ""}`);
-  return error as BedrockEdgeError;
+  const error = await errorOf(() => promise, BedrockEdgeError);
+  recordOutput(`${JSON.stringify(error.toJSON())} ${error.stack ?? ""}`);
+  return error;
 }
 
 const routes = Object.keys(ROUTE_FORMATS) as RouteName[];
@@ -436,13 +434,10 @@ describe("aborting", () => {
       { signal: controller.signal },
     );
     let n = 0;
-    const error = await (async () => {
+    const error = await errorOf(async () => {
       for await (const _chunk of stream) if (++n === 3) controller.abort();
-    })().then(
-      () => undefined,
-      (e: unknown) => e,
-    );
-    expect((error as Error).name).toBe("AbortError");
+    }, Error);
+    expect(error.name).toBe("AbortError");
     await expect.poll(() => emulator.stats.cancelledStreams, { timeout: 1000 }).toBe(1);
   });
 
@@ -454,13 +449,10 @@ describe("aborting", () => {
       stream: true,
     });
     let n = 0;
-    const error = await (async () => {
+    const error = await errorOf(async () => {
       for await (const _chunk of stream) if (++n === 3) stream.abort();
-    })().then(
-      () => undefined,
-      (e: unknown) => e,
-    );
-    expect((error as Error).name).toBe("AbortError");
+    }, Error);
+    expect(error.name).toBe("AbortError");
     await expect.poll(() => emulator.stats.cancelledStreams, { timeout: 1000 }).toBe(1);
   });
 });

@@ -3,7 +3,8 @@
 // the same reasoning, content and usage as the plain answer.
 import { describe, expect, it } from "vitest";
 import { createBedrock, type ChatCompletionChunk } from "../src/index.ts";
-import { chunkFrame, concat, cut } from "./helpers/frames.ts";
+import { chunkFrame } from "../emulator/frames.ts";
+import { concat, cut } from "./helpers/bytes.ts";
 
 const ARN = "arn:aws:bedrock:us-east-1:123456789012:imported-model/abcd1234efgh";
 const pieces = ["Okay, the user gree", "ts me.\n</th", "ink>\n\nHel", "lo 👋 there!"];

@@ -2,7 +2,8 @@
 // yields only messages that were really sent, and any damage is a typed 502.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { chunkFrame, concat, cut, exceptionFrame } from "../../test/helpers/frames.ts";
+import { chunkFrame, exceptionFrame } from "../../emulator/frames.ts";
+import { concat, cut } from "../../test/helpers/bytes.ts";
 import { BedrockEdgeError } from "../errors.ts";
 import { crc32 } from "./crc32.ts";
 import { createMessageSplitter, type EventStreamMessage } from "./decode.ts";
@@ -34,7 +35,7 @@ const frameArb = fc.oneof(
       generation_token_count: fc.nat(),
       stop_reason: fc.constantFrom(null, "stop", "length"),
     })
-    .map(chunkFrame),
+    .map((model) => chunkFrame(model)),
   fc
     .tuple(fc.constantFrom("throttlingException", "modelStreamErrorException"), fc.string({ maxLength: 30 }))
     .map(([type, message]) => exceptionFrame(type, message)),

@@ -1,16 +1,13 @@
 import { describe, expect, it } from "vitest";
+import { errorOf } from "../../test/helpers/errors.ts";
 import { BedrockEdgeError } from "../errors.ts";
 import { parseChatRequest } from "./schema.ts";
 
+/** The 400 that parseChatRequest refuses `input` with. */
 function refusal(input: unknown): BedrockEdgeError {
-  try {
-    parseChatRequest(input);
-  } catch (error) {
-    expect(error).toBeInstanceOf(BedrockEdgeError);
-    expect((error as BedrockEdgeError).status).toBe(400);
-    return error as BedrockEdgeError;
-  }
-  throw new Error("expected a 400");
+  const error = errorOf(() => parseChatRequest(input), BedrockEdgeError);
+  expect(error.status).toBe(400);
+  return error;
 }
 
 const ok = { model: "m", messages: [{ role: "user", content: "hi" }] };
@@ -106,13 +103,7 @@ describe("checkStreamFlags", () => {
       [{ stream: "yes" }, "stream"],
       [{ stream_options: "x" }, "stream_options"],
     ] as const) {
-      let caught: BedrockEdgeError | undefined;
-      try {
-        checkStreamFlags(body);
-      } catch (error) {
-        caught = error as BedrockEdgeError;
-      }
-      expect(caught?.param).toBe(param);
+      expect(errorOf(() => checkStreamFlags(body), BedrockEdgeError).param).toBe(param);
     }
   });
 });

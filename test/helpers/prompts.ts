@@ -1,26 +1,6 @@
 // Shared fixtures of the chat-template golden tests (src/routes/prompts/*.test.ts).
 import type { ChatMessage, FunctionTool } from "../../src/openai/types.ts";
 
-/** The error `run` throws; fails if it throws nothing. */
-export function errorOf(run: () => unknown): unknown {
-  try {
-    run();
-  } catch (error) {
-    return error;
-  }
-  throw new Error("expected an error");
-}
-
-/** The same for code that may fail asynchronously. */
-export async function rejectionOf(run: () => unknown): Promise<unknown> {
-  try {
-    await run();
-  } catch (error) {
-    return error;
-  }
-  throw new Error("expected an error");
-}
-
 export const user = (content: string): ChatMessage => ({ role: "user", content });
 
 /** A tool with non-ASCII text, to check json.dumps-style serialisation. */

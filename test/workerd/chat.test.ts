@@ -3,6 +3,7 @@
 import OpenAI from "openai";
 import type { ChatCompletionChunk } from "openai/resources/chat/completions";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { errorOf } from "../helpers/errors.ts";
 import { emulatorModelId } from "../../emulator/model-id.ts";
 import { startWorkerdProxy, TEST_MODELS, USER_HELLO, type WorkerdProxy } from "./harness.ts";
 
@@ -249,19 +250,11 @@ describe("GET /v1/models and /health", () => {
       object: "model",
       owned_by: "bedrock-edge",
     });
-    const missing = await client.models.retrieve("gpt-4o").then(
-      () => undefined,
-      (e: unknown) => e,
+    await errorOf(() => client.models.retrieve("gpt-4o"), OpenAI.NotFoundError);
+    await errorOf(
+      () => proxy.client("main", { apiKey: "sk-wrong" }).models.retrieve("qwen3-tool"),
+      OpenAI.AuthenticationError,
     );
-    expect(missing).toBeInstanceOf(OpenAI.NotFoundError);
-    const denied = await proxy
-      .client("main", { apiKey: "sk-wrong" })
-      .models.retrieve("qwen3-tool")
-      .then(
-        () => undefined,
-        (e: unknown) => e,
-      );
-    expect(denied).toBeInstanceOf(OpenAI.AuthenticationError);
   });
 
   it("/health answers ok without a key", async () => {

@@ -2,6 +2,7 @@
 // the OpenAI error body (message, type, param, code) intact.
 import OpenAI from "openai";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { errorOf } from "../helpers/errors.ts";
 import {
   modelString,
   rawSse,
@@ -43,19 +44,9 @@ beforeAll(async () => {
 afterAll(() => proxy?.close());
 beforeEach(() => proxy.served.emulator.stats.reset());
 
-/** Runs `call` and returns what it threw (failing the test if it did not). */
-async function thrown(call: () => Promise<unknown>): Promise<unknown> {
-  try {
-    await call();
-  } catch (error) {
-    return error;
-  }
-  throw new Error("expected the call to fail");
-}
-
 describe("400: bad requests name the field", () => {
   it("a bad field is a BadRequestError with param", async () => {
-    const error = await thrown(() =>
+    const error = await errorOf(() =>
       client.chat.completions.create({ model: "llama", messages: USER_HELLO, temperature: "hot" as unknown as number }),
     );
     expect(error).toBeInstanceOf(OpenAI.BadRequestError);
@@ -67,7 +58,7 @@ describe("400: bad requests name the field", () => {
   });
 
   it("a bad message names its path", async () => {
-    const error = await thrown(() =>
+    const error = await errorOf(() =>
       client.chat.completions.create({ model: "llama", messages: [{ role: "robot", content: "hi" } as never] }),
     );
     expect(error).toBeInstanceOf(OpenAI.BadRequestError);
@@ -100,7 +91,7 @@ describe("400: bad requests name the field", () => {
     });
     expect(status).toBe(400);
     expect(JSON.parse(text)).toMatchObject({ error: { param: "stream_options" } });
-    const error = await thrown(() =>
+    const error = await errorOf(() =>
       client.chat.completions.create({
         model: "llama",
         messages: USER_HELLO,
@@ -114,7 +105,7 @@ describe("400: bad requests name the field", () => {
   });
 
   it("images on a completion route are refused, not dropped", async () => {
-    const error = await thrown(() =>
+    const error = await errorOf(() =>
       client.chat.completions.create({
         model: "llama",
         messages: [
@@ -139,7 +130,7 @@ describe("401: authentication", () => {
 
   it("a wrong key is an AuthenticationError, on chat and on /v1/models", async () => {
     const wrong = proxy.client("main", { apiKey: "sk-test-on" });
-    const error = await thrown(() => wrong.chat.completions.create({ model: "llama", messages: USER_HELLO }));
+    const error = await errorOf(() => wrong.chat.completions.create({ model: "llama", messages: USER_HELLO }));
     expect(error).toBeInstanceOf(OpenAI.AuthenticationError);
     expect((error as InstanceType<typeof OpenAI.AuthenticationError>).code).toBe("invalid_api_key");
     await expect(wrong.models.list()).rejects.toBeInstanceOf(OpenAI.AuthenticationError);
@@ -156,7 +147,7 @@ describe("401: authentication", () => {
   });
 
   it("no keys configured refuses every call and says how to configure", async () => {
-    const error = await thrown(() =>
+    const error = await errorOf(() =>
       proxy.client("nokeys").chat.completions.create({ model: "llama", messages: USER_HELLO }),
     );
     expect(error).toBeInstanceOf(OpenAI.AuthenticationError);
@@ -173,7 +164,7 @@ describe("401: authentication", () => {
 
 describe("404, 413, 429, 5xx", () => {
   it("an unknown model is a NotFoundError naming it", async () => {
-    const error = await thrown(() => client.chat.completions.create({ model: "gpt-4o", messages: USER_HELLO }));
+    const error = await errorOf(() => client.chat.completions.create({ model: "gpt-4o", messages: USER_HELLO }));
     expect(error).toBeInstanceOf(OpenAI.NotFoundError);
     const missing = error as InstanceType<typeof OpenAI.NotFoundError>;
     expect(missing.message).toMatch(/gpt-4o/);
@@ -182,7 +173,7 @@ describe("404, 413, 429, 5xx", () => {
   });
 
   it("a raw model string is not callable: only MODELS names are", async () => {
-    const error = await thrown(() =>
+    const error = await errorOf(() =>
       client.chat.completions.create({
         model: "bedrock/llama/arn:aws:bedrock:us-east-1:123456789012:imported-model/llama",
         messages: USER_HELLO,
@@ -193,7 +184,7 @@ describe("404, 413, 429, 5xx", () => {
 
   it("a body over MAX_BODY_BYTES is a 413, declared or streamed", async () => {
     const big = "x".repeat(70_000);
-    const error = await thrown(() =>
+    const error = await errorOf(() =>
       client.chat.completions.create({ model: "llama", messages: [{ role: "user", content: big }] }),
     );
     expect(error).toBeInstanceOf(OpenAI.APIError);
@@ -219,24 +210,24 @@ describe("404, 413, 429, 5xx", () => {
   });
 
   it("throttled beyond the retry budget is a RateLimitError (after 1 + BEDROCK_MAX_RETRIES calls)", async () => {
-    const error = await thrown(() =>
+    const error = await errorOf(() =>
       client.chat.completions.create({ model: "throttled-always", messages: USER_HELLO }),
     );
     expect(error).toBeInstanceOf(OpenAI.RateLimitError);
     expect((error as InstanceType<typeof OpenAI.RateLimitError>).code).toBe("rate_limit_exceeded");
     expect(proxy.served.emulator.stats.requests).toHaveLength(3);
 
-    const streamed = await thrown(() =>
+    const streamed = await errorOf(() =>
       client.chat.completions.create({ model: "throttled-always", messages: USER_HELLO, stream: true }),
     );
     expect(streamed).toBeInstanceOf(OpenAI.RateLimitError);
   });
 
   it("an upstream 500 that persists is an InternalServerError, plain and streamed", async () => {
-    const error = await thrown(() => client.chat.completions.create({ model: "err500-always", messages: USER_HELLO }));
+    const error = await errorOf(() => client.chat.completions.create({ model: "err500-always", messages: USER_HELLO }));
     expect(error).toBeInstanceOf(OpenAI.InternalServerError);
     expect((error as InstanceType<typeof OpenAI.InternalServerError>).status).toBe(500);
-    const streamed = await thrown(() =>
+    const streamed = await errorOf(() =>
       client.chat.completions.create({ model: "err500-always", messages: USER_HELLO, stream: true }),
     );
     expect(streamed).toBeInstanceOf(OpenAI.InternalServerError);
@@ -276,7 +267,7 @@ describe("an exception mid-stream", () => {
       stream: true,
     });
     let text = "";
-    const error = await thrown(async () => {
+    const error = await errorOf(async () => {
       for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? "";
     });
     expect(text.length).toBeGreaterThan(0);
@@ -314,7 +305,7 @@ describe("configuration problems", () => {
     expect(body.problems[0]).toMatch(/MODELS\["bad"\]/);
     expect(body.problems[0]).toMatch(/route one of/);
 
-    const error = await thrown(() =>
+    const error = await errorOf(() =>
       proxy.client("badmodels").chat.completions.create({ model: "good", messages: USER_HELLO }),
     );
     expect(error).toBeInstanceOf(OpenAI.InternalServerError);
@@ -344,7 +335,7 @@ describe("configuration problems", () => {
       expect(problems).toEqual([expect.stringMatching(/^BEDROCK_ENDPOINT: /)]);
       expect(problems[0]).toMatch(why);
       expect(problems[0]).not.toContain("hunter2");
-      const error = await thrown(() =>
+      const error = await errorOf(() =>
         proxy.client(variant).chat.completions.create({ model: "llama", messages: USER_HELLO }),
       );
       expect(error).toBeInstanceOf(OpenAI.InternalServerError);
@@ -359,7 +350,7 @@ describe("configuration problems", () => {
     expect(problems).toHaveLength(1);
     expect(problems[0]).toMatch(/^MODELS\["broken"\]\.chat_template/);
 
-    const broken = await thrown(() =>
+    const broken = await errorOf(() =>
       proxy.client("badtemplate").chat.completions.create({ model: "broken", messages: USER_HELLO }),
     );
     expect(broken).toBeInstanceOf(OpenAI.InternalServerError);

@@ -2,6 +2,7 @@
 // comments, broken connections and frames, a client that leaves, and chunks that are not held back.
 import OpenAI from "openai";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { errorOf } from "../helpers/errors.ts";
 import { emulatorModelId } from "../../emulator/model-id.ts";
 import { eventually, rawSse, sseEvents, startWorkerdProxy, USER_HELLO, type WorkerdProxy } from "./harness.ts";
 
@@ -95,15 +96,9 @@ describe("broken streams end in an error, never a silent stop", () => {
   it("a dropped connection (drop3): partial text, then an error the SDK raises", async () => {
     const stream = await client.chat.completions.create({ model: "dropped", messages: USER_HELLO, stream: true });
     let text = "";
-    const failure = await (async () => {
-      try {
-        for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? "";
-      } catch (error) {
-        return error;
-      }
-      return undefined;
-    })();
-    expect(failure).toBeInstanceOf(OpenAI.APIError);
+    await errorOf(async () => {
+      for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? "";
+    }, OpenAI.APIError);
     expect(text.length).toBeGreaterThan(0);
     const { text: raw } = await rawSse(proxy.url(), { model: "dropped", messages: USER_HELLO, stream: true });
     const events = sseEvents(raw);

@@ -3,6 +3,7 @@
 // output began, nothing left running, and 200 concurrent streams with bounded memory.
 import OpenAI from "openai";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { errorOf } from "../helpers/errors.ts";
 import { STREAM_EXCEPTION_TYPES } from "../../emulator/model-id.ts";
 import {
   eventually,
@@ -89,13 +90,9 @@ describe("exception frames of every type, mid-stream", () => {
       .client()
       .chat.completions.create({ model: "mid-throttlingException", messages: USER_HELLO, stream: true });
     let text = "";
-    const error = await (async () => {
+    await errorOf(async () => {
       for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? "";
-    })().then(
-      () => undefined,
-      (e: unknown) => e,
-    );
-    expect(error).toBeInstanceOf(OpenAI.APIError);
+    }, OpenAI.APIError);
     expect(text.length).toBeGreaterThan(0);
   });
 });
@@ -131,14 +128,11 @@ describe("throttling storms and resets", () => {
   });
 
   it("an exception in the first frame keeps its status and is retried like any throttling", async () => {
-    const error = await proxy
-      .client()
-      .chat.completions.create({ model: "throttled-first-frame", messages: USER_HELLO, stream: true })
-      .then(
-        () => undefined,
-        (e: unknown) => e,
-      );
-    expect(error).toBeInstanceOf(OpenAI.RateLimitError);
+    await errorOf(
+      () =>
+        proxy.client().chat.completions.create({ model: "throttled-first-frame", messages: USER_HELLO, stream: true }),
+      OpenAI.RateLimitError,
+    );
     expect(stats().calls(idOf("throttled-first-frame"))).toBe(3);
   });
 });
@@ -161,15 +155,11 @@ describe("timeouts", () => {
   });
 
   it("no answer within UPSTREAM_TIMEOUT_MS is a 504", async () => {
-    const error = await proxy
-      .client("timeouts")
-      .chat.completions.create({ model: "slow-start", messages: USER_HELLO })
-      .then(
-        () => undefined,
-        (e: unknown) => e,
-      );
-    expect(error).toBeInstanceOf(OpenAI.APIError);
-    expect((error as InstanceType<typeof OpenAI.APIError>).status).toBe(504);
+    const error = await errorOf(
+      () => proxy.client("timeouts").chat.completions.create({ model: "slow-start", messages: USER_HELLO }),
+      OpenAI.APIError,
+    );
+    expect(error.status).toBe(504);
     // A timeout is ours: it is not retried (the model may still be generating).
     expect(stats().calls(idOf("slow-start"))).toBe(1);
   });

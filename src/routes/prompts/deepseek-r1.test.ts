@@ -1,7 +1,8 @@
 // Golden prompts of the DeepSeek-R1-Distill chat template. Each expected string is what
 // transformers' apply_chat_template(add_generation_prompt=True) renders for the same conversation.
 import { describe, expect, it } from "vitest";
-import { errorOf, user } from "../../../test/helpers/prompts.ts";
+import { errorOf } from "../../../test/helpers/errors.ts";
+import { user } from "../../../test/helpers/prompts.ts";
 import { BedrockEdgeError } from "../../errors.ts";
 import type { ChatMessage } from "../../openai/types.ts";
 import { renderDeepSeekR1Prompt } from "./deepseek-r1.ts";

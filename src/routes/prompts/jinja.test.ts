@@ -1,7 +1,7 @@
 // Custom chat templates (a model's own tokenizer_config.json `chat_template`), compiled once with
 // @huggingface/jinja. The template below is written for these tests, not taken from a model.
 import { describe, expect, it } from "vitest";
-import { rejectionOf } from "../../../test/helpers/prompts.ts";
+import { errorOf } from "../../../test/helpers/errors.ts";
 import type { ChatMessage, FunctionTool } from "../../openai/types.ts";
 import type { PromptInput } from "../types.ts";
 import { compileChatTemplate } from "./jinja.ts";
@@ -89,7 +89,7 @@ describe("compileChatTemplate: the context a template sees", () => {
 
 describe("compileChatTemplate: errors", () => {
   it("reports a syntax error as a 400 on chat_template", async () => {
-    const error = await rejectionOf(() => compileChatTemplate("{% if %}oops{% endif %}"));
+    const error = await errorOf(() => compileChatTemplate("{% if %}oops{% endif %}"));
     expect(error).toMatchObject({
       status: 400,
       param: "chat_template",
@@ -99,7 +99,7 @@ describe("compileChatTemplate: errors", () => {
 
   it("reports raise_exception and other render failures as a 400 on the messages it refused", async () => {
     const render = await compileChatTemplate("{{ raise_exception('Roles must alternate user/assistant') }}");
-    expect(await rejectionOf(() => render(input([user("Hi")])))).toMatchObject({
+    expect(await errorOf(() => render(input([user("Hi")])))).toMatchObject({
       status: 400,
       param: "messages",
       message: "The model's chat_template refused to render this request: Roles must alternate user/assistant",
@@ -117,7 +117,7 @@ describe("compileChatTemplate: errors", () => {
         tool_calls: [{ id: "1", type: "function", function: { name: "f", arguments: '{"a":1}' } }],
       },
     ];
-    expect(await rejectionOf(() => render(input(messages)))).toMatchObject({ status: 400, param: "chat_template" });
+    expect(await errorOf(() => render(input(messages)))).toMatchObject({ status: 400, param: "chat_template" });
   });
 });
 

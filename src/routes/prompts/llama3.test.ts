@@ -1,7 +1,8 @@
 // Golden prompts of the Llama 3 instruct chat template. Each expected string is what
 // transformers' apply_chat_template(add_generation_prompt=True) renders for the same conversation.
 import { describe, expect, it } from "vitest";
-import { errorOf, user } from "../../../test/helpers/prompts.ts";
+import { errorOf } from "../../../test/helpers/errors.ts";
+import { user } from "../../../test/helpers/prompts.ts";
 import type { ChatMessage, FunctionTool } from "../../openai/types.ts";
 import { renderLlama3Prompt } from "./llama3.ts";
 

@@ -1,7 +1,8 @@
 // Golden prompts of the Qwen2.5-Instruct chat template. Each expected string is what
 // transformers' apply_chat_template(add_generation_prompt=True) renders for the same conversation.
 import { describe, expect, it } from "vitest";
-import { WEATHER_TOOLS_BLOCK, errorOf, user, weather, weatherCall } from "../../../test/helpers/prompts.ts";
+import { errorOf } from "../../../test/helpers/errors.ts";
+import { WEATHER_TOOLS_BLOCK, user, weather, weatherCall } from "../../../test/helpers/prompts.ts";
 import type { ChatMessage, FunctionTool } from "../../openai/types.ts";
 import { renderQwen2Prompt } from "./qwen.ts";
 
