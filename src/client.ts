@@ -1,8 +1,10 @@
 // createBedrock(): the OpenAI-shaped client. It joins the pieces: validate the request,
 // pick the route, build the body, call the transport, map the answer or the stream.
-import { createTransport, invokeJson, invokeStream, type RetryEvent, type TransportOptions } from "./aws/invoke.ts";
+import { invokeJson, invokeStream } from "./aws/invoke.ts";
+import type { RetryEvent } from "./aws/send-with-retries.ts";
+import { createTransport, type TransportOptions } from "./aws/transport-options.ts";
 import { configurationError, modelNotFound } from "./errors.ts";
-import { primeStream, streamCompletion, type ChatCompletionStream, type PrimedStream } from "./completion-stream.ts";
+import { primeStream, streamCompletion, type ChatCompletionStream } from "./completion-stream.ts";
 import { randomId } from "./ids.ts";
 import { parseModels, parseModelString, type ModelConfig, type ModelEntry } from "./model.ts";
 import { parseChatRequest } from "./openai/schema.ts";
@@ -103,21 +105,24 @@ export function createBedrock(options: BedrockOptions = {}): Bedrock {
     const request = parseChatRequest(input);
     const { route, modelId, region, settings } = await resolve(request.model);
     const body = JSON.stringify(route.buildBody(request, modelId, settings));
-    const call = { modelId, body, region, signal: requestOptions.signal, onRetry: requestOptions.onRetry };
+    const call = {
+      operation: "invoke" as const,
+      modelId,
+      body,
+      region,
+      signal: requestOptions.signal,
+      onRetry: requestOptions.onRetry,
+    };
     const meta = { id: randomId("chatcmpl-"), created: Math.floor(Date.now() / 1000), model: request.model };
 
     if (request.stream) {
-      let primed: PrimedStream | undefined;
-      const answer = await invokeStream(transport, {
+      const { reader, primed } = await invokeStream(transport, {
         ...call,
-        stream: true,
-        prime: async (reader) => {
-          primed = await primeStream(reader, route, request, meta);
-        },
+        prime: (reader, secrets) => primeStream(reader, secrets, route, request, meta),
       });
-      return streamCompletion(answer.reader, primed!);
+      return streamCompletion(reader, primed);
     }
-    const { json, headers } = await invokeJson(transport, { ...call, stream: false });
+    const { json, headers } = await invokeJson(transport, call);
     const answer = route.parseAnswer(json, request);
     const usage = answer.usage ?? usageFromHeaders(headers);
     const completion: ChatCompletion = {

@@ -1,7 +1,7 @@
 // Bedrock's stream bytes -> chat.completion.chunk objects. The per-read work is one plain
 // function (bytes in, chunks out) and the async iterator around it is written by hand: no
 // generator or stream layer per chunk, which would cost more than the decoding itself.
-import type { ByteReader } from "./aws/invoke.ts";
+import type { ByteReader } from "./aws/byte-reader.ts";
 import { createMessageSplitter } from "./eventstream/decode.ts";
 import { readBedrockEvent } from "./eventstream/events.ts";
 import type { ChatCompletionChunk, ChatCompletionRequest, Usage } from "./openai/types.ts";
@@ -33,8 +33,14 @@ function chunkOf(meta: StreamMeta, part: StreamPart): ChatCompletionChunk {
 /**
  * The pure part: each call appends the chunks a read produced to `out`. When it throws, `out`
  * still holds what came before the failure, so a client sees the text that preceded an error.
+ * `secrets` (the call's credentials) are redacted from errors made of the stream's exceptions.
  */
-function createChunkAssembler(route: Route, request: ChatCompletionRequest, meta: StreamMeta) {
+function createChunkAssembler(
+  route: Route,
+  request: ChatCompletionRequest,
+  meta: StreamMeta,
+  secrets: readonly string[],
+) {
   const splitter = createMessageSplitter();
   const mapper = route.createStreamMapper(request);
   let usage: Usage | undefined;
@@ -53,9 +59,9 @@ function createChunkAssembler(route: Route, request: ChatCompletionRequest, meta
     },
     push(bytes: Uint8Array, out: ChatCompletionChunk[]): void {
       for (const message of splitter.push(bytes)) {
-        const event = readBedrockEvent(message);
+        const event = readBedrockEvent(message, secrets);
         if (!event) continue;
-        const metrics = event["amazon-bedrock-invocationMetrics"];
+        const metrics = event.json["amazon-bedrock-invocationMetrics"];
         if (metrics !== undefined) metricsUsage = usageFromInvocationMetrics(metrics) ?? metricsUsage;
         emit(mapper.push(event), out);
       }
@@ -94,11 +100,12 @@ export interface PrimedStream {
  */
 export async function primeStream(
   reader: ByteReader,
+  secrets: readonly string[],
   route: Route,
   request: ChatCompletionRequest,
   meta: StreamMeta,
 ): Promise<PrimedStream> {
-  const assembler = createChunkAssembler(route, request, meta);
+  const assembler = createChunkAssembler(route, request, meta, secrets);
   const queue: ChatCompletionChunk[] = [assembler.first()];
   for (;;) {
     const { done, value } = await reader.read();

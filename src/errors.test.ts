@@ -1,5 +1,14 @@
 import { describe, expect, it } from "vitest";
-import { BedrockEdgeError, bedrockException, exceptionName, redactSecrets, typeForStatus } from "./errors.ts";
+import {
+  BedrockEdgeError,
+  badUpstream,
+  bedrockException,
+  errorFromResponse,
+  exceptionName,
+  redactSecrets,
+  typeForStatus,
+  upstreamTimeout,
+} from "./errors.ts";
 
 describe("Bedrock exceptions map to status, OpenAI type and code (DESIGN §6)", () => {
   const table: Array<[string, number, string, string]> = [
@@ -86,7 +95,67 @@ describe("no secret survives into an error", () => {
     expect(JSON.stringify(error.toJSON())).not.toContain(secret);
   });
 
+  it("redacts a secret percent-encoded, with upper- or lower-case escapes", () => {
+    const encoded = encodeURIComponent(secret);
+    const lower = encoded.replace(/%[0-9A-F]{2}/g, (hex) => hex.toLowerCase());
+    expect(encoded).not.toBe(secret);
+    expect(redactSecrets(`a ${encoded} b ${lower} c ${secret}`, [secret])).toBe(
+      "a [redacted] b [redacted] c [redacted]",
+    );
+  });
+
   it("bounds the message length", () => {
     expect(redactSecrets("x".repeat(5000)).length).toBeLessThanOrEqual(1001);
+  });
+});
+
+describe("errorFromResponse: Bedrock's error answers", () => {
+  const answer = (status: number, body: string, headers: Record<string, string> = {}) =>
+    new Response(body, { status, headers: { "content-type": "application/json", ...headers } });
+
+  it("takes the exception name from x-amzn-ErrorType, else the body's __type or code", () => {
+    const fromHeader = answer(429, '{"message":"Too many requests"}', {
+      "x-amzn-errortype": "ThrottlingException:http://internal.amazon.com/coral/com.amazon.bedrock/",
+    });
+    expect(errorFromResponse(fromHeader, '{"message":"Too many requests"}')).toMatchObject({
+      status: 429,
+      bedrockError: "ThrottlingException",
+      message: "Too many requests",
+    });
+    const body = '{"__type":"com.amazon.bedrock#ResourceNotFoundException","Message":"No such model"}';
+    expect(errorFromResponse(answer(404, body), body)).toMatchObject({
+      status: 404,
+      bedrockError: "ResourceNotFoundException",
+      message: "No such model",
+    });
+    const coded = '{"code":"ModelNotReadyException","message":"Model is not ready for inference."}';
+    expect(errorFromResponse(answer(429, coded), coded).code).toBe("model_not_ready");
+  });
+
+  it("keeps a text body's words but not an HTML page's, and reads retry-after", () => {
+    expect(errorFromResponse(answer(503, " busy \n", { "content-type": "text/plain" }), " busy \n").message).toBe(
+      "busy",
+    );
+    const page = "<html><body>502 Bad Gateway</body></html>";
+    expect(errorFromResponse(answer(502, page, { "content-type": "text/html" }), page).message).toBe(
+      "Bedrock answered 502",
+    );
+    expect(errorFromResponse(answer(429, "{}", { "retry-after": "3" }), "{}").retryAfterMs).toBe(3000);
+  });
+
+  it("redacts the call's secrets", () => {
+    const secret = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
+    const body = `{"message":"bad key ${secret}"}`;
+    expect(errorFromResponse(answer(403, body), body, [secret]).message).toBe("bad key [redacted]");
+  });
+});
+
+describe("fromBedrock: set where the error is made", () => {
+  it("true for Bedrock's own answers, false for the errors this library raises", () => {
+    expect(bedrockException("ThrottlingException", "x", 429).fromBedrock).toBe(true);
+    expect(errorFromResponse(new Response("{}", { status: 500 }), "{}").fromBedrock).toBe(true);
+    expect(badUpstream("lost").fromBedrock).toBe(false);
+    expect(upstreamTimeout("late").fromBedrock).toBe(false);
+    expect(new BedrockEdgeError({ status: 400, message: "x" }).fromBedrock).toBe(false);
   });
 });

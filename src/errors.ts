@@ -1,5 +1,7 @@
 // The one error type of bedrock-edge, and every mapping that makes one.
 // Bedrock exception names, HTTP statuses and OpenAI error types meet here and nowhere else.
+import { parseRetryAfter } from "./aws/retry.ts";
+import { parseJsonObject } from "./json.ts";
 
 export interface OpenAIErrorBody {
   error: { message: string; type: string; param: string | null; code: string | null };
@@ -15,6 +17,8 @@ export interface BedrockEdgeErrorInit {
   bedrockError?: string;
   /** From `retry-after` / `retry-after-ms`, when the upstream asked for a pause. */
   retryAfterMs?: number;
+  /** Bedrock itself answered with this error (see BedrockEdgeError.fromBedrock). */
+  fromBedrock?: boolean;
   cause?: unknown;
 }
 
@@ -26,6 +30,12 @@ export class BedrockEdgeError extends Error {
   readonly param: string | null;
   readonly bedrockError: string | undefined;
   readonly retryAfterMs: number | undefined;
+  /**
+   * True when Bedrock itself answered with this error: an error status or a stream exception
+   * frame. With network failures, these are the only errors worth retrying; the ones this
+   * library raised (a timeout, a malformed answer, missing credentials) would only fail again.
+   */
+  readonly fromBedrock: boolean;
 
   constructor(init: BedrockEdgeErrorInit) {
     super(init.message, init.cause === undefined ? undefined : { cause: init.cause });
@@ -35,6 +45,7 @@ export class BedrockEdgeError extends Error {
     this.param = init.param ?? null;
     this.bedrockError = init.bedrockError;
     this.retryAfterMs = init.retryAfterMs;
+    this.fromBedrock = init.fromBedrock ?? false;
   }
 
   /** The OpenAI error body: `{"error":{"message","type","param","code"}}`. */
@@ -115,6 +126,24 @@ export function bedrockException(
     code,
     bedrockError: name,
     retryAfterMs: extra.retryAfterMs,
+    fromBedrock: true,
+  });
+}
+
+/** Bedrock's error answer (status, headers, body text) -> the one error type, keeping its exception name. */
+export function errorFromResponse(response: Response, text: string, secrets: readonly string[] = []): BedrockEdgeError {
+  const json = parseJsonObject(text);
+  const header = response.headers.get("x-amzn-errortype") ?? undefined;
+  const bodyType =
+    typeof json?.__type === "string" ? json.__type : typeof json?.code === "string" ? json.code : undefined;
+  const rawMessage = json
+    ? String(json.message ?? json.Message ?? "")
+    : response.headers.get("content-type")?.includes("html")
+      ? ""
+      : text.trim();
+  return bedrockException(header ?? bodyType, rawMessage, response.status, {
+    retryAfterMs: parseRetryAfter(response.headers),
+    secrets,
   });
 }
 
@@ -168,16 +197,28 @@ export function modelNeverReady(last: BedrockEdgeError, waitedMs: number): Bedro
 const MAX_MESSAGE_CHARS = 1000;
 
 /**
- * Removes what must never leave the process: known secret values, and anything shaped like a
- * signature, an access key or a token. AWS echoes the canonical request (which holds the
- * session token) on signature mismatches, so that part is cut entirely.
+ * A secret as it may be echoed back: as it is, and percent-encoded the way a URL or a canonical
+ * request writes it (a session token or secret key holding `/`, `+` or `=`), in either case.
+ */
+function secretForms(secret: string): string[] {
+  const encoded = encodeURIComponent(secret);
+  if (encoded === secret) return [secret];
+  const lower = encoded.replace(/%[0-9A-F]{2}/g, (hex) => hex.toLowerCase());
+  return lower === encoded ? [secret, encoded] : [secret, encoded, lower];
+}
+
+/**
+ * Removes what must never leave the process: known secret values (plain or percent-encoded),
+ * and anything shaped like a signature, an access key or a token. AWS echoes the canonical
+ * request (which holds the session token) on signature mismatches, so that part is cut entirely.
  */
 export function redactSecrets(message: string, secrets: readonly string[] = []): string {
   let out = message;
   const cut = out.search(/The Canonical String for this request should have been|The String-to-Sign should have been/);
   if (cut >= 0) out = out.slice(0, cut).trimEnd();
   for (const secret of secrets) {
-    if (secret && secret.length >= 4) out = out.split(secret).join("[redacted]");
+    if (!secret || secret.length < 4) continue;
+    for (const form of secretForms(secret)) out = out.split(form).join("[redacted]");
   }
   out = out
     .replace(/\b(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{12,}\b/g, "[redacted]")

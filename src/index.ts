@@ -12,15 +12,19 @@ export type {
 export { BedrockEdgeError, isBedrockEdgeError, redactSecrets } from "./errors.ts";
 export type { OpenAIErrorBody } from "./errors.ts";
 export type { AwsCredentials, CredentialsOption } from "./aws/credentials.ts";
-export type { RetryEvent, TransportOptions } from "./aws/invoke.ts";
+export type { RetryEvent } from "./aws/send-with-retries.ts";
+export type { TransportOptions } from "./aws/transport-options.ts";
 export type { ModelConfig, ModelEntry, ParsedModel } from "./model.ts";
 export { parseModels, parseModelString } from "./model.ts";
 export type * from "./openai/types.ts";
 export type { RouteName, TemplateName } from "./routes/types.ts";
 
 // Low-level pieces, for those who build their own pipeline.
-export { createTransport, invokeJson, invokeStream, readableFrom } from "./aws/invoke.ts";
-export type { ByteReader, StreamAnswer } from "./aws/invoke.ts";
+export { readableFrom } from "./aws/byte-reader.ts";
+export type { ByteReader } from "./aws/byte-reader.ts";
+export { invokeJson, invokeStream } from "./aws/invoke.ts";
+export type { StreamAnswer } from "./aws/invoke.ts";
+export { createTransport } from "./aws/transport-options.ts";
 export { createMessageSplitter, decodeEventStream } from "./eventstream/decode.ts";
 export type { EventStreamMessage, MessageSplitter } from "./eventstream/decode.ts";
 export { bedrockEvents, readBedrockEvent } from "./eventstream/events.ts";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { bedrockBaseUrl, invokeUrl, normaliseEndpoint, parseArn, resolveRegion, validateModelId } from "./endpoint.ts";
+import { bedrockBaseUrl, normaliseEndpoint, parseArn, resolveRegion, validateModelId } from "./endpoint.ts";
 
 const ARN = "arn:aws:bedrock:us-west-2:123456789012:imported-model/abc123def456";
 
@@ -46,13 +46,6 @@ describe("hosts and paths", () => {
       partition: "aws-cn",
       region: "cn-north-1",
     });
-  });
-
-  it("encodes the whole model id as one path segment", () => {
-    expect(invokeUrl("https://h", ARN, false)).toBe(
-      "https://h/model/arn%3Aaws%3Abedrock%3Aus-west-2%3A123456789012%3Aimported-model%2Fabc123def456/invoke",
-    );
-    expect(invokeUrl("https://h", "m", true)).toBe("https://h/model/m/invoke-with-response-stream");
   });
 
   it("refuses ids that could escape their segment or smuggle characters", () => {

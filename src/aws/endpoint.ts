@@ -84,9 +84,3 @@ export function normaliseEndpoint(endpoint: string): string {
   }
   return url.href.replace(/\/+$/, "");
 }
-
-/** `<base>/model/<encodeURIComponent(id)>/invoke[-with-response-stream]`. */
-export function invokeUrl(baseUrl: string, modelId: string, stream: boolean): string {
-  const action = stream ? "invoke-with-response-stream" : "invoke";
-  return `${baseUrl}/model/${encodeURIComponent(modelId)}/${action}`;
-}

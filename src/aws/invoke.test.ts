@@ -1,7 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { BedrockEdgeError } from "../errors.ts";
-import { createTransport, invokeJson, invokeStream, readableFrom, type TransportOptions } from "./invoke.ts";
+import { errorOf } from "../../test/helpers/errors.ts";
+import { badUpstream, BedrockEdgeError, bedrockException } from "../errors.ts";
+import { readableFrom } from "./byte-reader.ts";
+import { invokeJson, invokeStream } from "./invoke.ts";
+import type { BedrockOperation } from "./operations.ts";
 import { backoffDelay, parseRetryAfter } from "./retry.ts";
+import { createTransport, type TransportOptions } from "./transport-options.ts";
 
 const MODEL = "arn:aws:bedrock:us-east-1:123456789012:imported-model/abc123def456";
 const CREDENTIALS = { accessKeyId: "AKIDEXAMPLE", secretAccessKey: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY" };
@@ -40,16 +44,11 @@ function transport(fetch: typeof globalThis.fetch, options: TransportOptions = {
   return createTransport({ credentials: CREDENTIALS, fetch, retryBaseDelayMs: 1, retryMaxDelayMs: 5, ...options });
 }
 
-const call = { modelId: MODEL, body: '{"prompt":"x"}', stream: false };
+const call = { operation: "invoke" as const, modelId: MODEL, body: '{"prompt":"x"}' };
+/** A stream call that reads nothing ahead. */
+const streamCall = { ...call, prime: async () => undefined };
 
-async function failure(promise: Promise<unknown>): Promise<BedrockEdgeError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(BedrockEdgeError);
-  return error as BedrockEdgeError;
-}
+const failure = (promise: Promise<unknown>) => errorOf(() => promise, BedrockEdgeError);
 
 describe("requests", () => {
   it("go to the regional host with the encoded ARN, signed for service bedrock", async () => {
@@ -127,11 +126,153 @@ describe("errors", () => {
     expect(calls).toHaveLength(1);
   });
 
-  it("refuse a stream answer that is not an event stream", async () => {
-    const { fetch } = scripted([ok()]);
-    const error = await failure(invokeStream(transport(fetch), { ...call, stream: true }));
+  it("redact the call's secrets percent-encoded too", async () => {
+    const echo = `denied for ${encodeURIComponent(CREDENTIALS.secretAccessKey)}`;
+    const { fetch } = scripted([bedrockError(403, "AccessDeniedException", echo)]);
+    const error = await failure(invokeJson(transport(fetch), call));
+    expect(error.message).toBe("denied for [redacted]");
+  });
+
+  it("refuse a stream answer that is not an event stream, as ours: not retried", async () => {
+    const { fetch, calls } = scripted([ok(), ok()]);
+    const error = await failure(invokeStream(transport(fetch), streamCall));
     expect(error.status).toBe(502);
     expect(error.message).toMatch(/not an event stream/);
+    expect(error.fromBedrock).toBe(false);
+    expect(calls).toHaveLength(1);
+  });
+
+  it("say which ones Bedrock answered: those are the ones retried", async () => {
+    const { fetch } = scripted([bedrockError(400, "ValidationException", "bad")]);
+    expect((await failure(invokeJson(transport(fetch), call))).fromBedrock).toBe(true);
+  });
+});
+
+describe("operations", () => {
+  const cases: Array<[BedrockOperation, boolean, string, string | null, string | null]> = [
+    // operation, stream, path, accept, x-amzn-bedrock-accept
+    ["invoke", false, "invoke", "application/json", null],
+    ["invoke", true, "invoke-with-response-stream", null, "application/json"],
+    ["converse", false, "converse", null, null],
+    ["converse", true, "converse-stream", null, null],
+  ];
+
+  it.each(cases)(
+    "%s (stream: %s) posts to /model/{id}/%s, signed for bedrock",
+    async (operation, stream, path, accept, bedrockAccept) => {
+      const answer = stream
+        ? new Response(new Uint8Array(), { headers: { "content-type": "application/vnd.amazon.eventstream" } })
+        : ok();
+      const { fetch, calls } = scripted([answer]);
+      const request = { ...call, operation, body: '{"messages":[]}' };
+      if (stream) await invokeStream(transport(fetch), { ...request, prime: async () => undefined });
+      else await invokeJson(transport(fetch), request);
+      const sent = calls[0]!;
+      expect(sent.method).toBe("POST");
+      expect(new URL(sent.url).pathname).toBe(`/model/${encodeURIComponent(MODEL)}/${path}`);
+      expect(sent.headers.get("authorization")).toMatch(
+        /^AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE\/\d{8}\/us-east-1\/bedrock\//,
+      );
+      expect(sent.headers.get("content-type")).toBe("application/json");
+      expect(sent.headers.get("accept")).toBe(accept);
+      expect(sent.headers.get("x-amzn-bedrock-accept")).toBe(bedrockAccept);
+      expect(await sent.text()).toBe('{"messages":[]}');
+    },
+  );
+
+  it("converse streams are retried, timed and aborted like invoke ones", async () => {
+    const { fetch, calls } = scripted([
+      bedrockError(429, "ThrottlingException", "slow down"),
+      new Response(new Uint8Array([1]), { headers: { "content-type": "application/vnd.amazon.eventstream" } }),
+    ]);
+    const retries: number[] = [];
+    const { reader } = await invokeStream(transport(fetch), {
+      ...streamCall,
+      operation: "converse",
+      onRetry: (event) => retries.push(event.error.status),
+    });
+    expect(retries).toEqual([429]);
+    expect(calls.map((sent) => new URL(sent.url).pathname.split("/").at(-1))).toEqual([
+      "converse-stream",
+      "converse-stream",
+    ]);
+    expect((await reader.read()).value).toEqual(new Uint8Array([1]));
+
+    const hang = (_: RequestInfo | URL, init?: RequestInit) =>
+      new Promise<Response>((_, reject) => init?.signal?.addEventListener("abort", () => reject(init.signal!.reason)));
+    const timedOut = await failure(
+      invokeJson(transport(hang as typeof globalThis.fetch, { timeoutMs: 30 }), { ...call, operation: "converse" }),
+    );
+    expect(timedOut.code).toBe("upstream_timeout");
+  });
+});
+
+describe("priming a stream", () => {
+  const eventStream = (bytes: number[]) => () =>
+    new Response(new Uint8Array(bytes), { headers: { "content-type": "application/vnd.amazon.eventstream" } });
+
+  it("hands back what prime read, typed, with the reader positioned after it", async () => {
+    const { fetch } = scripted([eventStream([1, 2, 3])]);
+    const { primed, reader, headers } = await invokeStream(transport(fetch), {
+      ...call,
+      prime: async (reader) => {
+        const { value } = await reader.read();
+        return { firstBytes: value?.length ?? 0 };
+      },
+    });
+    expect(primed.firstBytes).toBe(3);
+    expect(headers.get("content-type")).toBe("application/vnd.amazon.eventstream");
+    expect((await reader.read()).done).toBe(true);
+  });
+
+  it("gives prime the secrets of the credentials that signed that attempt", async () => {
+    let n = 0;
+    const rotating = createTransport({
+      fetch: scripted([eventStream([1]), eventStream([1])]).fetch,
+      credentials: async () => ({ accessKeyId: `AKID${++n}`, secretAccessKey: `secret-number-${n}` }),
+    });
+    const seen: Array<readonly string[]> = [];
+    for (let i = 0; i < 2; i++) {
+      await invokeStream(rotating, { ...call, prime: async (_, secrets) => void seen.push(secrets) });
+    }
+    expect(seen).toEqual([
+      ["secret-number-1", "AKID1"],
+      ["secret-number-2", "AKID2"],
+    ]);
+  });
+
+  it("retries when prime meets Bedrock's own error (an exception frame), cancelling the failed stream", async () => {
+    const cancelled: unknown[] = [];
+    const cancellable = () =>
+      new Response(new ReadableStream({ cancel: (reason) => void cancelled.push(reason) }), {
+        headers: { "content-type": "application/vnd.amazon.eventstream" },
+      });
+    const { fetch, calls } = scripted([cancellable, eventStream([1])]);
+    let attempts = 0;
+    const { primed } = await invokeStream(transport(fetch), {
+      ...call,
+      prime: async () => {
+        if (++attempts === 1) throw bedrockException("throttlingException", "slow down", 500);
+        return "primed";
+      },
+    });
+    expect(primed).toBe("primed");
+    expect(calls).toHaveLength(2);
+    expect(cancelled).toHaveLength(1);
+  });
+
+  it("does not retry an error of ours from prime (damage, a cut stream)", async () => {
+    const { fetch, calls } = scripted([eventStream([1]), eventStream([1])]);
+    const error = await failure(
+      invokeStream(transport(fetch), {
+        ...call,
+        prime: async () => {
+          throw badUpstream("Bedrock's event stream is corrupt.", "invalid_event_stream");
+        },
+      }),
+    );
+    expect(error.code).toBe("invalid_event_stream");
+    expect(calls).toHaveLength(1);
   });
 });
 
@@ -230,10 +371,7 @@ describe("timeouts", () => {
       });
       return new Response(body, { headers: { "content-type": "application/vnd.amazon.eventstream" } });
     };
-    const { reader } = await invokeStream(transport(quiet as typeof fetch, { idleTimeoutMs: 30 }), {
-      ...call,
-      stream: true,
-    });
+    const { reader } = await invokeStream(transport(quiet as typeof fetch, { idleTimeoutMs: 30 }), streamCall);
     expect((await reader.read()).value).toEqual(new Uint8Array([1, 2, 3]));
     const error = await failure(reader.read());
     expect(error.status).toBe(504);
@@ -249,7 +387,7 @@ describe("timeouts", () => {
         headers: { "content-type": "application/vnd.amazon.eventstream" },
       });
     };
-    const { reader } = await invokeStream(transport(endless as typeof fetch), { ...call, stream: true });
+    const { reader } = await invokeStream(transport(endless as typeof fetch), streamCall);
     await reader.cancel("bye");
     expect(signal?.aborted).toBe(true);
   });
@@ -271,10 +409,7 @@ describe("timeouts", () => {
       });
       return new Response(body, { headers: { "content-type": "application/vnd.amazon.eventstream" } });
     };
-    const { reader } = await invokeStream(transport(paced as typeof fetch, { idleTimeoutMs: 50 }), {
-      ...call,
-      stream: true,
-    });
+    const { reader } = await invokeStream(transport(paced as typeof fetch, { idleTimeoutMs: 50 }), streamCall);
     for (let i = 0; i < 3; i++) expect((await reader.read()).value).toEqual(new Uint8Array([i]));
     const started = Date.now();
     expect((await failure(reader.read())).status).toBe(504);
@@ -284,7 +419,7 @@ describe("timeouts", () => {
   it("readableFrom turns the reader back into a stream", async () => {
     const bytes = () =>
       new Response(new Uint8Array([7, 8]), { headers: { "content-type": "application/vnd.amazon.eventstream" } });
-    const { reader } = await invokeStream(transport(scripted([bytes()]).fetch), { ...call, stream: true });
+    const { reader } = await invokeStream(transport(scripted([bytes()]).fetch), streamCall);
     expect(new Uint8Array(await new Response(readableFrom(reader)).arrayBuffer())).toEqual(new Uint8Array([7, 8]));
   });
 });

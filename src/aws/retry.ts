@@ -20,9 +20,9 @@ export type RetryKind = "model_not_ready" | "retryable" | "final";
  * connect. Errors this library raised itself (a timeout, a malformed answer, missing
  * credentials) would only fail again.
  */
-export function retryKind(error: BedrockEdgeError, answeredByBedrock: boolean): RetryKind {
+export function retryKind(error: BedrockEdgeError): RetryKind {
   if (error.code === "upstream_unreachable") return "retryable";
-  if (!answeredByBedrock) return "final";
+  if (!error.fromBedrock) return "final";
   if (error.bedrockError === "ModelNotReadyException") return "model_not_ready";
   if (
     error.status === 429 ||

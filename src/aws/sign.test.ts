@@ -1,11 +1,12 @@
 // Signatures are checked by an independent SigV4 implementation (@smithy/signature-v4, inside
 // the emulator's verifier), for many random requests: unicode bodies, awkward model ids,
-// session tokens, several regions and partitions.
+// session tokens, several regions and partitions, every operation plain and streamed.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { authenticate } from "../../emulator/auth.ts";
 import type { Auth } from "./credentials.ts";
-import { bedrockBaseUrl, invokeUrl } from "./endpoint.ts";
+import { bedrockBaseUrl } from "./endpoint.ts";
+import { operationHeaders, operationUrl } from "./operations.ts";
 import { authorise, type SigningKeyCache } from "./sign.ts";
 
 const REGIONS = [
@@ -29,6 +30,7 @@ const requestArb = fc.record({
       .map((id) => `arn:aws:bedrock:us-east-1:123456789012:imported-model/${id}`),
   ),
   body: fc.string({ unit: "binary", maxLength: 400 }).map((text) => JSON.stringify({ prompt: text })),
+  operation: fc.constantFrom("invoke" as const, "converse" as const),
   stream: fc.boolean(),
   accessKeyId: fc
     .string({ unit: fc.constantFrom(..."ABCDEFGHIJKLMNOPQRSTUVWXYZ234567".split("")), minLength: 16, maxLength: 16 })
@@ -49,7 +51,7 @@ type Sample = typeof requestArb extends fc.Arbitrary<infer T> ? T : never;
 
 async function signed(sample: Sample, cache: SigningKeyCache = new Map()) {
   const base = sample.endpoint ?? bedrockBaseUrl(sample.region, sample.region.startsWith("cn-") ? "aws-cn" : "aws");
-  const url = invokeUrl(base, sample.modelId, sample.stream);
+  const url = operationUrl(base, sample.modelId, sample.operation, sample.stream);
   const credentials = {
     accessKeyId: sample.accessKeyId,
     secretAccessKey: sample.secretAccessKey,
@@ -57,7 +59,7 @@ async function signed(sample: Sample, cache: SigningKeyCache = new Map()) {
   };
   const auth: Auth = { kind: "sigv4", credentials };
   const headers = await authorise(
-    { url, headers: { "content-type": "application/json", accept: "application/json" }, body: sample.body },
+    { url, headers: operationHeaders(sample.operation, sample.stream), body: sample.body },
     auth,
     sample.region,
     cache,

@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { chunkFrame, concat, cut, exceptionFrame, frame, seeded, streamOf } from "../../test/helpers/frames.ts";
+import { chunkFrame, encodeFrame } from "../../emulator/frames.ts";
+import { concat, cut, seeded, streamOf } from "../../test/helpers/bytes.ts";
+import { errorOf } from "../../test/helpers/errors.ts";
 import { BedrockEdgeError } from "../errors.ts";
 import { createMessageSplitter, decodeEventStream, type EventStreamMessage } from "./decode.ts";
 import { readBedrockEvent } from "./events.ts";
@@ -14,7 +16,8 @@ const models = [
     "amazon-bedrock-invocationMetrics": { inputTokenCount: 7, outputTokenCount: 3 },
   },
 ];
-const bytes = concat(models.map(chunkFrame));
+const bytes = concat(models.map((model) => chunkFrame(model)));
+const modelsOf = (messages: EventStreamMessage[]) => messages.map((message) => readBedrockEvent(message)?.json);
 
 async function decodeAll(pieces: Uint8Array[]): Promise<EventStreamMessage[]> {
   const out: EventStreamMessage[] = [];
@@ -26,43 +29,35 @@ async function decodeAll(pieces: Uint8Array[]): Promise<EventStreamMessage[]> {
   }
 }
 
-async function decodeError(pieces: Uint8Array[]): Promise<BedrockEdgeError> {
-  const error = await decodeAll(pieces).then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(BedrockEdgeError);
-  return error as BedrockEdgeError;
-}
+const decodeError = (pieces: Uint8Array[]) => errorOf(() => decodeAll(pieces), BedrockEdgeError);
 
 describe("decodeEventStream splits frames at any boundary", () => {
   it("all at once", async () => {
-    const messages = await decodeAll([bytes]);
-    expect(messages.map(readBedrockEvent)).toEqual(models);
+    expect(modelsOf(await decodeAll([bytes]))).toEqual(models);
   });
 
   it("one byte at a time", async () => {
     const pieces = Array.from(bytes, (b) => Uint8Array.of(b));
-    expect((await decodeAll(pieces)).map(readBedrockEvent)).toEqual(models);
+    expect(modelsOf(await decodeAll(pieces))).toEqual(models);
   });
 
   it("in random pieces (200 seeded cuttings)", async () => {
     const random = seeded(42);
     for (let run = 0; run < 200; run++) {
       const offsets = Array.from({ length: 1 + Math.floor(random() * 12) }, () => Math.floor(random() * bytes.length));
-      expect((await decodeAll(cut(bytes, offsets))).map(readBedrockEvent)).toEqual(models);
+      expect(modelsOf(await decodeAll(cut(bytes, offsets)))).toEqual(models);
     }
   });
 
   it("at every single cut point", async () => {
     for (let at = 1; at < bytes.length; at++) {
-      expect((await decodeAll(cut(bytes, [at]))).map(readBedrockEvent)).toEqual(models);
+      expect(modelsOf(await decodeAll(cut(bytes, [at])))).toEqual(models);
     }
   });
 
   it("keeps headers of every type the codec writes", async () => {
     const [message] = await decodeAll([
-      frame(
+      encodeFrame(
         {
           ":message-type": { type: "string", value: "event" },
           flag: { type: "boolean", value: true },
@@ -99,7 +94,7 @@ describe("decodeEventStream refuses damage with a 502", () => {
 
   it("an absurd length field (with a valid prelude CRC) is refused without allocating it", async () => {
     const splitter = createMessageSplitter({ maxMessageBytes: 1024 });
-    const prelude = frame({}, new Uint8Array(2000)).slice(0, 12);
+    const prelude = encodeFrame({}, new Uint8Array(2000)).slice(0, 12);
     expect(() => splitter.push(prelude)).toThrow(/over the 1024-byte limit/);
   });
 
@@ -128,75 +123,11 @@ describe("decodeEventStream refuses damage with a 502", () => {
   });
 });
 
-describe("readBedrockEvent", () => {
-  it("turns every exception frame into its status (DESIGN §5)", () => {
-    const table: Array<[string, number]> = [
-      ["throttlingException", 429],
-      ["modelStreamErrorException", 424],
-      ["modelTimeoutException", 408],
-      ["internalServerException", 500],
-      ["serviceUnavailableException", 503],
-      ["validationException", 400],
-    ];
-    for (const [type, status] of table) {
-      const [message] = createMessageSplitter().push(exceptionFrame(type, `boom ${type}`));
-      let caught: unknown;
-      try {
-        readBedrockEvent(message!);
-      } catch (error) {
-        caught = error;
-      }
-      expect(caught).toBeInstanceOf(BedrockEdgeError);
-      expect((caught as BedrockEdgeError).status).toBe(status);
-      expect((caught as BedrockEdgeError).message).toBe(`boom ${type}`);
-      expect((caught as BedrockEdgeError).bedrockError).toBe(type.charAt(0).toUpperCase() + type.slice(1));
-    }
-  });
-
-  it("turns an error message into an error", () => {
-    const [message] = createMessageSplitter().push(
-      frame(
-        {
-          ":message-type": { type: "string", value: "error" },
-          ":error-code": { type: "string", value: "InternalFailure" },
-          ":error-message": { type: "string", value: "bad" },
-        },
-        "",
-      ),
-    );
-    expect(() => readBedrockEvent(message!)).toThrow("bad");
-  });
-
-  it("ignores other event types", () => {
-    const [message] = createMessageSplitter().push(
-      frame(
-        {
-          ":message-type": { type: "string", value: "event" },
-          ":event-type": { type: "string", value: "initial-response" },
-        },
-        "{}",
-      ),
-    );
-    expect(readBedrockEvent(message!)).toBeUndefined();
-  });
-
-  it("refuses a chunk whose bytes are not base64 JSON", () => {
-    const headers = {
-      ":message-type": { type: "string" as const, value: "event" },
-      ":event-type": { type: "string" as const, value: "chunk" },
-    };
-    for (const body of ['{"bytes":"***"}', '{"bytes":"bm90IGpzb24="}', "not json", '{"nobytes":1}']) {
-      const [message] = createMessageSplitter().push(frame(headers, body));
-      expect(() => readBedrockEvent(message!)).toThrow(/not base64-encoded JSON/);
-    }
-  });
-});
-
 describe("the decoder is linear in the stream's length", () => {
   it("copies each byte a bounded number of times, whatever the chunking", () => {
     // 2,000 frames fed in 7-byte pieces: a decoder that re-copies its buffer per chunk would
     // copy ~quadratically many bytes; count what the splitter allocates instead.
-    const many = concat(Array.from({ length: 2000 }, (_, i) => chunkFrame({ generation: `piece ${i}` })));
+    const many = concat(Array.from({ length: 2000 }, (_, i) => chunkFrame({ generation: `piece ${i}` }, i)));
     const pieces = cut(
       many,
       Array.from({ length: Math.floor(many.length / 7) }, (_, i) => (i + 1) * 7),

@@ -1,7 +1,22 @@
-// Event-stream messages -> what Bedrock meant: a model chunk, nothing, or an error.
+// Event-stream messages -> what Bedrock meant: an event, nothing, or an error.
 import { bedrockException } from "../errors.ts";
-import { parseJsonObject } from "../json.ts";
-import { streamError, type EventStreamMessage } from "./decode.ts";
+import { type JsonObject, parseJsonObject } from "../json.ts";
+import { type EventStreamMessage, streamError } from "./decode.ts";
+
+/** One event of a Bedrock stream, whichever operation sent it. */
+export interface BedrockStreamEvent {
+  /**
+   * The `:event-type`: `chunk` for InvokeModelWithResponseStream; `messageStart`,
+   * `contentBlockStart`, `contentBlockDelta`, `contentBlockStop`, `messageStop`, `metadata` for
+   * ConverseStream.
+   */
+  type: string;
+  /** For `chunk`, the model's JSON (the payload's base64 `bytes`, decoded); otherwise the payload. */
+  json: JsonObject;
+}
+
+/** The event type of InvokeModelWithResponseStream: one model JSON object per event. */
+export const CHUNK_EVENT = "chunk";
 
 const decoder = new TextDecoder();
 
@@ -29,23 +44,7 @@ function decodeChunkJson(base64: string): string | undefined {
   return decoder.decode(bytes);
 }
 
-/**
- * The model JSON of a `chunk` event, `undefined` for events that carry nothing for us,
- * or a thrown BedrockEdgeError for `exception`/`error` messages (DESIGN §5).
- */
-export function readBedrockEvent(message: EventStreamMessage): Record<string, unknown> | undefined {
-  const type = headerString(message, ":message-type");
-  if (type === "exception") {
-    const name = headerString(message, ":exception-type") ?? "InternalServerException";
-    const payload = parseJsonObject(decoder.decode(message.body));
-    throw bedrockException(name, String(payload?.message ?? payload?.Message ?? ""), 500);
-  }
-  if (type === "error") {
-    const code = headerString(message, ":error-code") ?? "InternalServerException";
-    throw bedrockException(code, headerString(message, ":error-message") ?? "", 500);
-  }
-  if (type !== "event" || headerString(message, ":event-type") !== "chunk") return undefined;
-
+function chunkJson(message: EventStreamMessage): JsonObject {
   const payload = parseJsonObject(decoder.decode(message.body));
   const json = typeof payload?.bytes === "string" ? decodeChunkJson(payload.bytes) : undefined;
   const chunk = json === undefined ? undefined : parseJsonObject(json);
@@ -53,12 +52,41 @@ export function readBedrockEvent(message: EventStreamMessage): Record<string, un
   return chunk;
 }
 
-/** Bytes -> model JSON objects: the decoder and readBedrockEvent, as one stream. */
-export function bedrockEvents(): TransformStream<EventStreamMessage, Record<string, unknown>> {
+/**
+ * The event a message carries, `undefined` for messages that carry nothing for us, or a thrown
+ * BedrockEdgeError for `exception`/`error` messages (DESIGN §5). `secrets` are the values of the
+ * call's credentials: an upstream may echo them in an exception's message, and they never pass.
+ */
+export function readBedrockEvent(
+  message: EventStreamMessage,
+  secrets: readonly string[] = [],
+): BedrockStreamEvent | undefined {
+  const kind = headerString(message, ":message-type");
+  if (kind === "exception") {
+    const name = headerString(message, ":exception-type") ?? "InternalServerException";
+    const payload = parseJsonObject(decoder.decode(message.body));
+    throw bedrockException(name, String(payload?.message ?? payload?.Message ?? ""), 500, { secrets });
+  }
+  if (kind === "error") {
+    const code = headerString(message, ":error-code") ?? "InternalServerException";
+    throw bedrockException(code, headerString(message, ":error-message") ?? "", 500, { secrets });
+  }
+  const type = kind === "event" ? headerString(message, ":event-type") : undefined;
+  if (type === undefined) return undefined;
+  if (type === CHUNK_EVENT) return { type, json: chunkJson(message) };
+  const json = parseJsonObject(decoder.decode(message.body));
+  if (!json) throw streamError(`Bedrock sent a "${type.slice(0, 64)}" event whose payload is not a JSON object.`);
+  return { type, json };
+}
+
+/** Messages -> events: readBedrockEvent as a stream. */
+export function bedrockEvents(
+  secrets: readonly string[] = [],
+): TransformStream<EventStreamMessage, BedrockStreamEvent> {
   return new TransformStream({
     transform(message, controller) {
-      const chunk = readBedrockEvent(message);
-      if (chunk) controller.enqueue(chunk);
+      const event = readBedrockEvent(message, secrets);
+      if (event) controller.enqueue(event);
     },
   });
 }

@@ -2,6 +2,7 @@
 // `{prompt, max_gen_len, …}` body, the refusal of parameters they cannot honour, and the
 // answer text -> reasoning / content / tool calls mapping. Each route is this plus its data.
 import { badUpstream, invalidRequest, type BedrockEdgeError } from "../errors.ts";
+import { CHUNK_EVENT } from "../eventstream/events.ts";
 import { randomId } from "../ids.ts";
 import type {
   ChatCompletionRequest,
@@ -217,12 +218,13 @@ function streamMapper(spec: CompletionRouteSpec, request: ChatCompletionRequest)
   }
 
   return {
-    push(event) {
-      reported = finishReason(stopReasonOf(event)) ?? reported;
-      bodyUsage = usageFromBody(event.usage) ?? bodyUsage;
-      promptTokens = tokenCount(event.prompt_token_count) ?? promptTokens;
-      generatedTokens = tokenCount(event.generation_token_count) ?? generatedTokens;
-      const text = answerText(event);
+    push({ type, json: chunk }) {
+      if (type !== CHUNK_EVENT) return [];
+      reported = finishReason(stopReasonOf(chunk)) ?? reported;
+      bodyUsage = usageFromBody(chunk.usage) ?? bodyUsage;
+      promptTokens = tokenCount(chunk.prompt_token_count) ?? promptTokens;
+      generatedTokens = tokenCount(chunk.generation_token_count) ?? generatedTokens;
+      const text = answerText(chunk);
       return text ? toParts(splitter.push(text)) : [];
     },
     end() {

@@ -2,6 +2,7 @@
 // The request passes through nearly untouched; answers are already OpenAI objects, so the
 // work is to read them defensively and in our shapes.
 import { badUpstream } from "../errors.ts";
+import { CHUNK_EVENT } from "../eventstream/events.ts";
 import { randomId } from "../ids.ts";
 import { isJsonObject, type JsonObject } from "../json.ts";
 import type { ChunkDelta, ChunkToolCall, CompletionMessage, FinishReason, ToolCall, Usage } from "../openai/types.ts";
@@ -85,10 +86,11 @@ function streamMapper(): StreamMapper {
   const startedCalls = new Map<number, Set<number>>();
   let usage: Usage | undefined;
   return {
-    push(event) {
+    push({ type, json: chunk }) {
       const parts: StreamPart[] = [];
-      usage = usageFromBody(event.usage) ?? usage;
-      const choices = Array.isArray(event.choices) ? event.choices : [];
+      if (type !== CHUNK_EVENT) return parts;
+      usage = usageFromBody(chunk.usage) ?? usage;
+      const choices = Array.isArray(chunk.choices) ? chunk.choices : [];
       choices.forEach((choice: unknown, position) => {
         if (!isJsonObject(choice)) return;
         const index = typeof choice.index === "number" ? choice.index : position;

@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { errorOf } from "../../test/helpers/errors.ts";
 import { BedrockEdgeError } from "../errors.ts";
+import { CHUNK_EVENT } from "../eventstream/events.ts";
 import type { ChatCompletionRequest } from "../openai/types.ts";
 import { routes } from "./index.ts";
 import type { StreamPart } from "./types.ts";
@@ -17,20 +19,13 @@ const tools: ChatCompletionRequest["tools"] = [
   },
 ];
 
-function refusal(fn: () => unknown): BedrockEdgeError {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(BedrockEdgeError);
-    return error as BedrockEdgeError;
-  }
-  throw new Error("expected a refusal");
-}
+/** A model's JSON as InvokeModelWithResponseStream delivers it: one `chunk` event. */
+const chunk = (json: Record<string, unknown>) => ({ type: CHUNK_EVENT, json });
 
-/** Runs events through a route's stream mapper and folds the deltas like a client would. */
-function stream(route: keyof typeof routes, events: Array<Record<string, unknown>>, request = base) {
+/** Runs model chunks through a route's stream mapper and folds the deltas like a client would. */
+function stream(route: keyof typeof routes, chunks: Array<Record<string, unknown>>, request = base) {
   const mapper = routes[route].createStreamMapper(request);
-  const parts: StreamPart[] = [...events.flatMap((e) => mapper.push(e)), ...mapper.end()];
+  const parts: StreamPart[] = [...chunks.flatMap((json) => mapper.push(chunk(json))), ...mapper.end()];
   let content = "";
   let reasoning = "";
   const calls: string[] = [];
@@ -98,7 +93,7 @@ describe("completion-format bodies", () => {
       [{ metadata: { a: 1 } }, "metadata"],
     ];
     for (const [extra, param] of cases) {
-      const error = refusal(() => routes.qwen3.buildBody({ ...base, ...extra }, ARN, {}));
+      const error = errorOf(() => routes.qwen3.buildBody({ ...base, ...extra }, ARN, {}), BedrockEdgeError);
       expect(error.status).toBe(400);
       expect(error.param).toBe(param);
       expect(error.code).toBe("unsupported_parameter");
@@ -126,7 +121,7 @@ describe("completion-format bodies", () => {
   });
 
   it("refuse tools on llama, whose template has none", () => {
-    expect(refusal(() => routes.llama.buildBody({ ...base, tools }, ARN, {})).param).toBe("tools");
+    expect(errorOf(() => routes.llama.buildBody({ ...base, tools }, ARN, {}), BedrockEdgeError).param).toBe("tools");
   });
 
   it("use a per-model renderer when configured", () => {
@@ -195,7 +190,7 @@ describe("completion-format answers", () => {
   });
 
   it("say so when the body is not in the completion format", () => {
-    const error = refusal(() => routes.llama.parseAnswer({ choices: [] }, base));
+    const error = errorOf(() => routes.llama.parseAnswer({ choices: [] }, base), BedrockEdgeError);
     expect(error.status).toBe(502);
     expect(error.message).toMatch(/route llama/);
   });
@@ -238,11 +233,13 @@ describe("completion-format streams", () => {
     for (const route of ["llama", "openai"] as const) {
       const mapper = routes[route].createStreamMapper(base);
       mapper.push(
-        route === "openai"
-          ? { choices: [{ index: 0, delta: { content: "Hal" } }] }
-          : { generation: "Hal", stop_reason: null },
+        chunk(
+          route === "openai"
+            ? { choices: [{ index: 0, delta: { content: "Hal" } }] }
+            : { generation: "Hal", stop_reason: null },
+        ),
       );
-      const error = refusal(() => mapper.end());
+      const error = errorOf(() => mapper.end(), BedrockEdgeError);
       expect({ status: error.status, code: error.code }).toEqual({ status: 502, code: "incomplete_stream" });
     }
   });
@@ -337,14 +334,22 @@ describe("the openai route", () => {
       { id: expect.stringMatching(/^call_\w{24}$/), type: "function", function: { name: "f", arguments: "{}" } },
     ]);
     const mapper = routes.openai.createStreamMapper(base);
-    const first = mapper.push({
-      choices: [{ index: 0, delta: { tool_calls: [{ index: 0, function: { name: "f", arguments: "" } }] } }],
-    });
-    const second = mapper.push({
-      choices: [
-        { index: 0, delta: { tool_calls: [{ index: 0, function: { arguments: "{}" } }] }, finish_reason: "tool_calls" },
-      ],
-    });
+    const first = mapper.push(
+      chunk({
+        choices: [{ index: 0, delta: { tool_calls: [{ index: 0, function: { name: "f", arguments: "" } }] } }],
+      }),
+    );
+    const second = mapper.push(
+      chunk({
+        choices: [
+          {
+            index: 0,
+            delta: { tool_calls: [{ index: 0, function: { arguments: "{}" } }] },
+            finish_reason: "tool_calls",
+          },
+        ],
+      }),
+    );
     expect(first[0]!.delta.tool_calls![0]!.id).toMatch(/^call_\w{24}$/);
     expect(second[0]!.delta.tool_calls![0]!.id).toBeUndefined();
   });
@@ -359,7 +364,9 @@ describe("the openai route", () => {
         },
       ],
     };
-    expect(refusal(() => routes.openai.buildBody(request, ARN, {})).param).toBe("messages[0].content");
+    expect(errorOf(() => routes.openai.buildBody(request, ARN, {}), BedrockEdgeError).param).toBe(
+      "messages[0].content",
+    );
   });
 
   it("maps chunks, dropping the upstream role delta", () => {

@@ -1,3 +1,4 @@
+import type { BedrockStreamEvent } from "../eventstream/events.ts";
 import type {
   ChatCompletionRequest,
   ChatMessage,
@@ -52,9 +53,9 @@ export interface StreamPart {
   usage?: Usage;
 }
 
-/** Turns the model's stream events (one decoded JSON object each) into OpenAI chunk deltas. */
+/** Turns the stream's events into OpenAI chunk deltas. */
 export interface StreamMapper {
-  push(event: Record<string, unknown>): StreamPart[];
+  push(event: BedrockStreamEvent): StreamPart[];
   /** The stream ended: flush anything held back (e.g. a possible partial `</think>`). */
   end(): StreamPart[];
 }

@@ -1,0 +1,124 @@
+// One attempt at a Bedrock call: authorise, send, and hand back the answer once it has begun,
+// with the abort signal and timer that belong to this attempt. An error answer becomes its
+// error here, redacted with this attempt's own credentials.
+import { badUpstream, BedrockEdgeError, errorFromResponse, upstreamTimeout } from "../errors.ts";
+import { readLimitedText } from "../read-text.ts";
+import { resolveAuth, secretsOf } from "./credentials.ts";
+import { authorise } from "./sign.ts";
+import type { Transport } from "./transport-options.ts";
+import { untilAborted } from "./until-aborted.ts";
+
+/** Where a call goes and how, resolved once for all its attempts. */
+export interface Target {
+  url: string;
+  region: string;
+  /** The unsigned headers of the operation. */
+  headers: Record<string, string>;
+  stream: boolean;
+}
+
+export interface Attempt {
+  response: Response;
+  /** Aborted by the caller, a timeout, or abort(). */
+  signal: AbortSignal;
+  /** The values of this attempt's credentials: nothing made from its answer may quote them. */
+  secrets: readonly string[];
+  /** Ends the attempt's timer and its link to the caller's signal. */
+  release(): void;
+  /** Why reading the answer failed: a timeout, the caller's abort, or a lost connection. */
+  failure(error: unknown): unknown;
+  abort(reason: unknown): void;
+}
+
+const MAX_ERROR_BODY_BYTES = 64 * 1024;
+const EVENT_STREAM = "application/vnd.amazon.eventstream";
+
+export async function attempt(
+  transport: Transport,
+  target: Target,
+  body: string,
+  userSignal: AbortSignal | undefined,
+): Promise<Attempt> {
+  const auth = await resolveAuth(transport.auth);
+  const secrets = secretsOf(auth);
+  const headers = await authorise(
+    { url: target.url, body, headers: target.headers },
+    auth,
+    target.region,
+    transport.signingKeys,
+  );
+
+  const controller = new AbortController();
+  // The caller may have aborted while credentials were fetched or the request signed.
+  userSignal?.throwIfAborted();
+  const onUserAbort = () => controller.abort(userSignal?.reason);
+  userSignal?.addEventListener("abort", onUserAbort, { once: true });
+  // The error is made when the timer fires: an Error with its stack costs more than the request's signing.
+  let timer: ReturnType<typeof setTimeout> | undefined = setTimeout(
+    () =>
+      controller.abort(
+        upstreamTimeout(`Bedrock did not answer within ${Math.round(transport.timeoutMs / 1000)} s (timeoutMs).`),
+      ),
+    transport.timeoutMs,
+  );
+  const stopTimer = () => {
+    if (timer !== undefined) clearTimeout(timer);
+    timer = undefined;
+  };
+  const release = () => {
+    stopTimer();
+    userSignal?.removeEventListener("abort", onUserAbort);
+  };
+
+  let response: Response;
+  try {
+    response = await untilAborted(
+      transport.fetch(target.url, { method: "POST", headers, body, signal: controller.signal }),
+      controller.signal,
+    );
+  } catch (error) {
+    release();
+    if (controller.signal.aborted) throw controller.signal.reason;
+    throw badUpstream(
+      `Could not reach Bedrock at ${new URL(target.url).host}${error instanceof Error && error.message ? `: ${error.message}` : ""}.`,
+      "upstream_unreachable",
+      error instanceof Error ? error.name : undefined,
+    );
+  }
+
+  if (!response.ok) {
+    // An error body past 64 KiB is not one Bedrock writes: its exception name still says what happened.
+    const text = (await readLimitedText(response.body, MAX_ERROR_BODY_BYTES).catch(() => "")) ?? "";
+    release();
+    throw errorFromResponse(response, text, secrets);
+  }
+  const contentType = response.headers.get("content-type") ?? "";
+  if (target.stream && !contentType.startsWith(EVENT_STREAM)) {
+    await response.body?.cancel().catch(() => undefined);
+    release();
+    throw badUpstream(
+      `Bedrock answered a stream request with content-type "${contentType.slice(0, 80)}", not an event stream.`,
+    );
+  }
+  // A stream's answer has begun: from here only the idle timeout applies.
+  if (target.stream) stopTimer();
+
+  return {
+    response,
+    signal: controller.signal,
+    secrets,
+    release,
+    failure(error) {
+      if (controller.signal.aborted) return controller.signal.reason;
+      if (error instanceof BedrockEdgeError) return error;
+      return badUpstream(
+        "The connection to Bedrock was lost while reading its answer.",
+        "upstream_connection_lost",
+        error instanceof Error ? error.name : undefined,
+      );
+    },
+    abort(reason) {
+      controller.abort(reason);
+    },
+  };
+}

@@ -1,0 +1,21 @@
+/** Reads the raw event-stream bytes of an answer, guarded by the idle timeout and the caller's signal. */
+export interface ByteReader {
+  read(): Promise<ReadableStreamReadResult<Uint8Array>>;
+  /** Stops reading and aborts the upstream request. */
+  cancel(reason?: unknown): Promise<void>;
+}
+
+/** A ByteReader as a ReadableStream, for those who want to pipeThrough(decodeEventStream()). */
+export function readableFrom(reader: ByteReader): ReadableStream<Uint8Array> {
+  return new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        const { done, value } = await reader.read();
+        if (done) controller.close();
+        else controller.enqueue(value);
+      },
+      cancel: (reason) => reader.cancel(reason),
+    },
+    { highWaterMark: 0 },
+  );
+}

@@ -1,0 +1,67 @@
+import { upstreamTimeout } from "../errors.ts";
+import type { Attempt } from "./attempt.ts";
+import type { ByteReader } from "./byte-reader.ts";
+
+/**
+ * The answer body's reader, guarded: the caller's abort or cancel() ends a pending read (an
+ * injected fetch may ignore its signal), and one watchdog timer, not one per read, ends a read
+ * that waits longer than idleTimeoutMs. Reading to the end releases the attempt.
+ */
+export function guardReader(body: ReadableStream<Uint8Array>, attempt: Attempt, idleTimeoutMs: number): ByteReader {
+  const reader = body.getReader();
+  const onAbort = () => void reader.cancel(attempt.signal.reason).catch(() => undefined);
+  attempt.signal.addEventListener("abort", onAbort, { once: true });
+  let reading = false;
+  let readStarted = 0;
+  let watchdog: ReturnType<typeof setTimeout> | undefined;
+  let finished = false;
+
+  const check = () => {
+    watchdog = undefined;
+    if (!reading) return;
+    const silent = Date.now() - readStarted;
+    if (silent >= idleTimeoutMs) {
+      attempt.abort(
+        upstreamTimeout(`Bedrock's stream went silent for ${Math.round(idleTimeoutMs / 1000)} s (idleTimeoutMs).`),
+      );
+    } else {
+      watchdog = setTimeout(check, idleTimeoutMs - silent);
+    }
+  };
+  const finish = () => {
+    if (finished) return;
+    finished = true;
+    if (watchdog !== undefined) clearTimeout(watchdog);
+    attempt.release();
+    attempt.signal.removeEventListener("abort", onAbort);
+  };
+
+  return {
+    async read() {
+      if (finished && !attempt.signal.aborted) return { done: true, value: undefined };
+      reading = true;
+      readStarted = Date.now();
+      watchdog ??= setTimeout(check, idleTimeoutMs);
+      let result: ReadableStreamReadResult<Uint8Array>;
+      try {
+        result = await reader.read();
+      } catch (error) {
+        finish();
+        throw attempt.failure(error);
+      } finally {
+        reading = false;
+      }
+      if (attempt.signal.aborted) {
+        finish();
+        throw attempt.signal.reason;
+      }
+      if (result.done) finish();
+      return result;
+    },
+    async cancel(reason) {
+      finish();
+      attempt.abort(reason);
+      await reader.cancel(reason).catch(() => undefined);
+    },
+  };
+}

@@ -1,0 +1,80 @@
+// The retry loop around attempts: throttling, 5xx and network failures are retried with
+// backoff up to maxRetries; a model waking up is waited for up to modelReadyTimeoutMs.
+import { BedrockEdgeError, modelNeverReady } from "../errors.ts";
+import { type Attempt, attempt, type Target } from "./attempt.ts";
+import { bedrockBaseUrl, parseArn, resolveRegion } from "./endpoint.ts";
+import { type BedrockOperation, operationHeaders, operationUrl } from "./operations.ts";
+import { backoffDelay, retryKind, sleep } from "./retry.ts";
+import type { Transport } from "./transport-options.ts";
+
+export interface RetryEvent {
+  /** 1 for the first retry. */
+  attempt: number;
+  delayMs: number;
+  error: BedrockEdgeError;
+}
+
+/** One call of a Bedrock operation, as the transport sends it (possibly several times). */
+export interface BedrockCall {
+  operation: BedrockOperation;
+  stream: boolean;
+  modelId: string;
+  body: string;
+  /** Overrides the transport's region for this call. */
+  region?: string;
+  signal?: AbortSignal;
+  /** Called before each backoff; the proxy uses it to keep a waiting client's connection alive. */
+  onRetry?: (event: RetryEvent) => void;
+}
+
+/** Region, URL and headers: refused (400) before anything is sent when the model id or region is bad. */
+function targetOf(transport: Transport, call: BedrockCall): Target {
+  const region = resolveRegion(call.modelId, call.region ?? transport.region);
+  const baseUrl = transport.endpoint ?? bedrockBaseUrl(region, parseArn(call.modelId)?.partition);
+  return {
+    url: operationUrl(baseUrl, call.modelId, call.operation, call.stream),
+    region,
+    headers: operationHeaders(call.operation, call.stream),
+    stream: call.stream,
+  };
+}
+
+/**
+ * Sends `call` until an attempt gets an answer that `finish` accepts. `finish` reads the answer
+ * (or, for a stream, its beginning); what it throws is retried like an error answer when it is
+ * one of Bedrock's own errors.
+ */
+export async function sendWithRetries<T>(
+  transport: Transport,
+  call: BedrockCall,
+  finish: (attempt: Attempt) => Promise<T>,
+): Promise<T> {
+  const target = targetOf(transport, call);
+  const { policy } = transport;
+  const started = Date.now();
+  let retries = 0;
+  let waits = 0;
+  for (let number = 1; ; number++) {
+    // A signal aborted before (or between) attempts never fires its event: check it.
+    call.signal?.throwIfAborted();
+    try {
+      return await finish(await attempt(transport, target, call.body, call.signal));
+    } catch (error) {
+      if (call.signal?.aborted) throw call.signal.reason;
+      if (!(error instanceof BedrockEdgeError)) throw error;
+      const kind = retryKind(error);
+      let delayMs: number;
+      if (kind === "model_not_ready") {
+        delayMs = backoffDelay(policy, waits++, kind, error.retryAfterMs);
+        const waited = Date.now() - started;
+        if (waited + delayMs > policy.modelReadyTimeoutMs) throw modelNeverReady(error, waited);
+      } else if (kind === "retryable" && retries < policy.maxRetries) {
+        delayMs = backoffDelay(policy, retries++, kind, error.retryAfterMs);
+      } else {
+        throw error;
+      }
+      call.onRetry?.({ attempt: number, delayMs, error });
+      await sleep(delayMs, call.signal);
+    }
+  }
+}

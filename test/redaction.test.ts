@@ -1,0 +1,90 @@
+// No secret of the call reaches the caller, whatever Bedrock echoes back and wherever: an error
+// answer to a plain call, an exception frame that opens a stream (create() rejects with it), or
+// one in the middle of a stream (the iteration throws it). Plain and percent-encoded forms alike.
+import { describe, expect, it } from "vitest";
+import { EMULATOR_SESSION_CREDENTIALS } from "../emulator/credentials.ts";
+import { chunkFrame, exceptionFrame } from "../emulator/frames.ts";
+import { BedrockEdgeError, createBedrock } from "../src/index.ts";
+import { streamOf } from "./helpers/bytes.ts";
+import { errorOf } from "./helpers/errors.ts";
+import { recordOutput } from "./helpers/output-log.ts";
+
+const MODEL = "bedrock/llama/arn:aws:bedrock:us-east-1:123456789012:imported-model/abcd1234efgh";
+const credentials = { ...EMULATOR_SESSION_CREDENTIALS };
+const secrets = [credentials.secretAccessKey, credentials.sessionToken ?? "", credentials.accessKeyId];
+
+const encoded = (secret: string) => encodeURIComponent(secret);
+const lowerEscapes = (secret: string) => encoded(secret).replace(/%[0-9A-F]{2}/g, (hex) => hex.toLowerCase());
+
+/** Everything an upstream could echo: each secret as it is and percent-encoded both ways. */
+const ECHO = secrets.map((secret) => `${secret} ${encoded(secret)} ${lowerEscapes(secret)}`).join(" | ");
+
+function bedrockAnswering(answer: () => Response) {
+  return createBedrock({ credentials, maxRetries: 0, fetch: async () => answer() });
+}
+
+/** An event-stream answer whose frames arrive one read each. */
+function eventStream(...frames: Uint8Array[]): Response {
+  return new Response(streamOf(frames), { headers: { "content-type": "application/vnd.amazon.eventstream" } });
+}
+
+function expectNoSecret(error: BedrockEdgeError): void {
+  recordOutput(`${JSON.stringify(error.toJSON())} ${error.stack ?? ""}`);
+  const seen = `${error.message} ${JSON.stringify(error.toJSON())} ${error.stack ?? ""}`;
+  for (const secret of secrets) {
+    expect(seen).not.toContain(secret);
+    expect(seen).not.toContain(encoded(secret));
+    expect(seen).not.toContain(lowerEscapes(secret));
+  }
+  expect(error.message).toContain("[redacted]");
+}
+
+describe("no secret of the call survives into an error", () => {
+  it("an error answer to a plain call", async () => {
+    const bedrock = bedrockAnswering(
+      () =>
+        new Response(JSON.stringify({ message: `Malformed request: ${ECHO}` }), {
+          status: 400,
+          headers: { "content-type": "application/json", "x-amzn-errortype": "ValidationException" },
+        }),
+    );
+    const error = await errorOf(
+      () => bedrock.chat.completions.create({ model: MODEL, messages: [{ role: "user", content: "Hi" }] }),
+      BedrockEdgeError,
+    );
+    expect(error.status).toBe(400);
+    expectNoSecret(error);
+  });
+
+  it("an exception frame that opens the stream", async () => {
+    const bedrock = bedrockAnswering(() => eventStream(exceptionFrame("validationException", `Bad input: ${ECHO}`)));
+    const error = await errorOf(
+      () =>
+        bedrock.chat.completions.create({ model: MODEL, messages: [{ role: "user", content: "Hi" }], stream: true }),
+      BedrockEdgeError,
+    );
+    expect(error.status).toBe(400);
+    expectNoSecret(error);
+  });
+
+  it("an exception frame in the middle of the stream", async () => {
+    const bedrock = bedrockAnswering(() =>
+      eventStream(
+        chunkFrame({ generation: "Hello", stop_reason: null }),
+        exceptionFrame("modelStreamErrorException", `The model failed: ${ECHO}`),
+      ),
+    );
+    const stream = await bedrock.chat.completions.create({
+      model: MODEL,
+      messages: [{ role: "user", content: "Hi" }],
+      stream: true,
+    });
+    let text = "";
+    const error = await errorOf(async () => {
+      for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? "";
+    }, BedrockEdgeError);
+    expect(text).toBe("Hello");
+    expect(error.status).toBe(424);
+    expectNoSecret(error);
+  });
+});
