@@ -54,7 +54,7 @@ export async function sendWithRetries<T>(
   const started = Date.now();
   let retries = 0;
   let waits = 0;
-  for (let number = 1; ; number++) {
+  for (let attemptNumber = 1; ; attemptNumber++) {
     // A signal aborted before (or between) attempts never fires its event: check it.
     call.signal?.throwIfAborted();
     try {
@@ -73,7 +73,7 @@ export async function sendWithRetries<T>(
       } else {
         throw error;
       }
-      call.onRetry?.({ attempt: number, delayMs, error });
+      call.onRetry?.({ attempt: attemptNumber, delayMs, error });
       await sleep(delayMs, call.signal);
     }
   }
