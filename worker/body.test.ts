@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { errorOf } from "../test/helpers/errors.ts";
 import { BedrockEdgeError } from "../src/errors.ts";
 import { type BodyLimits, JSON_BODY_LIMITS, MAX_DRAINED_BYTES, readJsonBody } from "./body.ts";
 
@@ -26,12 +27,7 @@ function pieces(text: string, declareLength = false): { request: Request; read: 
 }
 
 async function refusal(promise: Promise<unknown>): Promise<{ status: number; code: string | null; message: string }> {
-  const error = await promise.then(
-    () => undefined,
-    (failure: unknown) => failure,
-  );
-  expect(error).toBeInstanceOf(BedrockEdgeError);
-  const { status, code, message } = error as BedrockEdgeError;
+  const { status, code, message } = await errorOf(() => promise, BedrockEdgeError);
   return { status, code, message };
 }
 

@@ -3,6 +3,7 @@
 // from a browser through CORS, and Retry-After on 429 and 503.
 import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { errorOf } from "../helpers/errors.ts";
 import {
   eventually,
   modelString,
@@ -61,12 +62,11 @@ describe("x-request-id", () => {
     expect(request_id).toMatch(REQUEST_ID);
     expect(await lineOf(request_id)).toMatchObject({ model: "qwen2", stream: true, status: 200 });
 
-    const error = await proxy
-      .client()
-      .chat.completions.create({ model: "no-such-model", messages: USER_HELLO })
-      .catch((failure: unknown) => failure);
-    expect(error).toBeInstanceOf(OpenAI.NotFoundError);
-    const requestId = (error as InstanceType<typeof OpenAI.NotFoundError>).requestID;
+    const error = await errorOf(
+      () => proxy.client().chat.completions.create({ model: "no-such-model", messages: USER_HELLO }),
+      OpenAI.NotFoundError,
+    );
+    const requestId = error.requestID;
     expect(requestId).toMatch(REQUEST_ID);
     expect(await lineOf(requestId)).toMatchObject({ status: 404, error_code: "model_not_found" });
   });

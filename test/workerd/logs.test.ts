@@ -2,6 +2,7 @@
 // console output): model, status, latency, tokens; never a secret, never a prompt by default.
 import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { errorOf } from "../helpers/errors.ts";
 import { EMULATOR_SESSION_CREDENTIALS } from "../../emulator/credentials.ts";
 import type { LogLine } from "../../worker/log.ts";
 import { eventually, startWorkerdProxy, TEST_KEYS, USER_HELLO, type WorkerdProxy } from "./harness.ts";
@@ -110,13 +111,11 @@ describe("one log line per request", () => {
 
 describe("the proxy's own AWS credentials refused", () => {
   it("is a 502 upstream_auth_failed, not the client's 401, and names no secret", async () => {
-    const error = await proxy
-      .client("wrongsecret")
-      .chat.completions.create({ model: "llama", messages: USER_HELLO })
-      .catch((failure: unknown) => failure);
-    expect(error).toBeInstanceOf(OpenAI.InternalServerError);
-    expect(error).not.toBeInstanceOf(OpenAI.AuthenticationError);
-    const failed = error as InstanceType<typeof OpenAI.InternalServerError>;
+    const failed = await errorOf(
+      () => proxy.client("wrongsecret").chat.completions.create({ model: "llama", messages: USER_HELLO }),
+      OpenAI.InternalServerError,
+    );
+    expect(failed).not.toBeInstanceOf(OpenAI.AuthenticationError);
     expect(failed.status).toBe(502);
     expect(failed.code).toBe("upstream_auth_failed");
     expect(failed.message).toMatch(/AWS_\*/);
