@@ -3,6 +3,8 @@
 // as frames arrive), so a streamed answer always adds up to the plain one. Markers such as
 // `</think>` may arrive split at any character: only a tail that could still become a
 // marker is held back.
+import { IM_START } from "./prompts/qwen.ts";
+import { THINK_CLOSE, THINK_OPEN } from "./prompts/think-tags.ts";
 
 export type AnswerPart =
   | { kind: "reasoning"; text: string }
@@ -38,10 +40,8 @@ export interface AnswerSplitter {
   readonly toolCalls: number;
 }
 
-const THINK_OPEN = "<think>";
-const THINK_CLOSE = "</think>";
-// Some servers echo the generation prompt's header; it is not part of the answer.
-const CHATML_HEADER = "<|im_start|>assistant\n";
+// Some servers echo the (ChatML) generation prompt's header; it is not part of the answer.
+const CHATML_HEADER = `${IM_START}assistant\n`;
 
 /** What JavaScript's `\s` matches, tested one code unit at a time. */
 function isSpace(c: number): boolean {

@@ -1,10 +1,10 @@
 import { completionRoute } from "./completion-route.ts";
-import { renderLlama3Prompt } from "./prompts/llama3.ts";
+import { END_OF_TEXT, EOT, renderLlama3Prompt } from "./prompts/llama3.ts";
 
 /** Llama 3 instruct models and their fine-tunes. Its template has no tools. */
 export const llamaRoute = completionRoute({
   name: "llama",
   render: renderLlama3Prompt,
   reasoning: "never",
-  endMarkers: ["<|eot_id|>", "<|end_of_text|>"],
+  endMarkers: [EOT, END_OF_TEXT],
 });

@@ -1,8 +1,8 @@
 import { completionRoute } from "./completion-route.ts";
-import { renderQwen2Prompt, renderQwen3Prompt } from "./prompts/qwen.ts";
+import { ENDOFTEXT, IM_END, renderQwen2Prompt, renderQwen3Prompt } from "./prompts/qwen.ts";
 import { qwenToolSyntax } from "./tool-syntax.ts";
 
-const QWEN_END = ["<|im_end|>", "<|endoftext|>"];
+const QWEN_END = [IM_END, ENDOFTEXT];
 
 /** Qwen3: reasoning when the answer opens with `<think>` (off with `enable_thinking: false`). */
 export const qwen3Route = completionRoute({

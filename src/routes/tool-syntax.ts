@@ -1,6 +1,7 @@
 // How tool calls look in the text of each model family, and how to read them back.
 import type { ParsedToolCall, ToolSyntax } from "./answer-splitter.ts";
 import { TOOL_CALL_BEGIN, TOOL_CALL_END, TOOL_CALLS_BEGIN, TOOL_CALLS_END, TOOL_SEP } from "./prompts/deepseek-r1.ts";
+import { TOOL_CALL_CLOSE, TOOL_CALL_OPEN } from "./prompts/qwen.ts";
 
 function argumentsJson(value: unknown): string | undefined {
   if (typeof value === "string") {
@@ -16,8 +17,8 @@ function argumentsJson(value: unknown): string | undefined {
 
 /** Qwen (Hermes style): `<tool_call>\n{"name": …, "arguments": {…}}\n</tool_call>`, one call per block. */
 export const qwenToolSyntax: ToolSyntax = {
-  open: "<tool_call>",
-  close: "</tool_call>",
+  open: TOOL_CALL_OPEN,
+  close: TOOL_CALL_CLOSE,
   parse(block) {
     let value: unknown;
     try {

@@ -5,6 +5,7 @@
 import type { PromptInput } from "../types.ts";
 import { afterLast } from "./python.ts";
 import { toTemplateMessages } from "./messages.ts";
+import { THINK_CLOSE, THINK_OPEN } from "./think-tags.ts";
 
 // Exported: the answer parser reads the same tokens back (routes/tool-syntax.ts, deepseek-r1.ts).
 const BOS = "<｜begin▁of▁sentence｜>";
@@ -65,7 +66,7 @@ export function renderDeepSeekR1Prompt(input: PromptInput): string {
         prompt += TOOL_OUTPUTS_END + message.content + EOS;
         afterToolOutput = false;
       } else {
-        prompt += ASSISTANT + afterLast(message.content, "</think>") + EOS;
+        prompt += ASSISTANT + afterLast(message.content, THINK_CLOSE) + EOS;
       }
     } else if (message.role === "tool") {
       afterToolOutput = true;
@@ -74,5 +75,5 @@ export function renderDeepSeekR1Prompt(input: PromptInput): string {
       firstToolOutput = false;
     }
   }
-  return afterToolOutput ? prompt + TOOL_OUTPUTS_END : `${prompt}${ASSISTANT}<think>\n`;
+  return afterToolOutput ? prompt + TOOL_OUTPUTS_END : `${prompt}${ASSISTANT}${THINK_OPEN}\n`;
 }

@@ -8,6 +8,12 @@ import { toTemplateMessages } from "./messages.ts";
 import { pythonStrip } from "./python.ts";
 
 const BOS = "<|begin_of_text|>";
+const START_HEADER = "<|start_header_id|>";
+const END_HEADER = "<|end_header_id|>";
+// Exported: the answer parser stops at the same tokens (routes/llama.ts).
+export const EOT = "<|eot_id|>";
+/** Llama 3's end-of-text token: not written by the template, but a model may print it to stop. */
+export const END_OF_TEXT = "<|end_of_text|>";
 const NO_TOOLS = "The llama3 chat template has no tool format; use a chat_template override for a model that has one.";
 
 /** `<|begin_of_text|>` + one header block per message, text trimmed as Jinja's `trim` does. */
@@ -23,7 +29,7 @@ export function renderLlama3Prompt(input: PromptInput): string {
   const messages = toTemplateMessages(input.messages, { refuseAs: "llama3" });
   let prompt = messages.length > 0 ? BOS : "";
   for (const message of messages) {
-    prompt += `<|start_header_id|>${message.role}<|end_header_id|>\n\n${pythonStrip(message.content ?? "")}<|eot_id|>`;
+    prompt += `${START_HEADER}${message.role}${END_HEADER}\n\n${pythonStrip(message.content ?? "")}${EOT}`;
   }
-  return `${prompt}<|start_header_id|>assistant<|end_header_id|>\n\n`;
+  return `${prompt}${START_HEADER}assistant${END_HEADER}\n\n`;
 }

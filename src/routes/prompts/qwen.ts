@@ -7,11 +7,19 @@ import type { PromptInput } from "../types.ts";
 import type { TemplateMessage, TemplateToolCall } from "./messages.ts";
 import { toTemplateMessages } from "./messages.ts";
 import { afterLast, beforeFirst, lstripNewlines, pythonJsonDumps, rstripNewlines, stripNewlines } from "./python.ts";
+import { THINK_CLOSE, THINK_OPEN } from "./think-tags.ts";
 
-const IM_START = "<|im_start|>";
+// Exported: the answer parsers read the same tokens back (routes/qwen.ts, tool-syntax.ts, answer-splitter.ts).
+export const IM_START = "<|im_start|>";
 export const IM_END = "<|im_end|>";
+/** Qwen's end-of-text token: not written by the templates, but a model may print it to stop. */
+export const ENDOFTEXT = "<|endoftext|>";
+export const TOOL_CALL_OPEN = "<tool_call>";
+export const TOOL_CALL_CLOSE = "</tool_call>";
+const TOOL_RESPONSE_OPEN = "<tool_response>";
+const TOOL_RESPONSE_CLOSE = "</tool_response>";
 const QWEN2_DEFAULT_SYSTEM = "You are Qwen, created by Alibaba Cloud. You are a helpful assistant.";
-/** An image part as Qwen's vision templates (Qwen2-VL … Qwen3-VL) write it; DESIGN §4 gives qwen3 the same. */
+/** An image part as Qwen's vision templates (Qwen2-VL … Qwen3-VL) write it; the qwen3 route writes the same. */
 const QWEN_IMAGE = "<|vision_start|><|image_pad|><|vision_end|>";
 
 /** A ChatML turn, closed. */
@@ -26,21 +34,21 @@ function toolsBlock(tools: readonly FunctionTool[]): string {
     "You are provided with function signatures within <tools></tools> XML tags:\n<tools>" +
     tools.map((tool) => `\n${pythonJsonDumps(tool)}`).join("") +
     "\n</tools>\n\nFor each function call, return a json object with function name and arguments " +
-    "within <tool_call></tool_call> XML tags:\n<tool_call>\n" +
-    '{"name": <function-name>, "arguments": <args-json-object>}\n</tool_call>' +
+    `within ${TOOL_CALL_OPEN}${TOOL_CALL_CLOSE} XML tags:\n${TOOL_CALL_OPEN}\n` +
+    `{"name": <function-name>, "arguments": <args-json-object>}\n${TOOL_CALL_CLOSE}` +
     `${IM_END}\n`
   );
 }
 
 function toolCallBlock(name: string, argumentsJson: string): string {
-  return `<tool_call>\n{"name": "${name}", "arguments": ${argumentsJson}}\n</tool_call>`;
+  return `${TOOL_CALL_OPEN}\n{"name": "${name}", "arguments": ${argumentsJson}}\n${TOOL_CALL_CLOSE}`;
 }
 
 /** Tool results: consecutive `tool` messages share one `user` turn of `<tool_response>` blocks. */
 function toolResponse(messages: readonly TemplateMessage[], index: number, content: string): string {
   const opens = index === 0 || messages[index - 1]?.role !== "tool";
   const closes = index === messages.length - 1 || messages[index + 1]?.role !== "tool";
-  return `${opens ? `${IM_START}user` : ""}\n<tool_response>\n${content}\n</tool_response>${closes ? `${IM_END}\n` : ""}`;
+  return `${opens ? `${IM_START}user` : ""}\n${TOOL_RESPONSE_OPEN}\n${content}\n${TOOL_RESPONSE_CLOSE}${closes ? `${IM_END}\n` : ""}`;
 }
 
 function hasTools(tools: readonly FunctionTool[] | undefined): tools is readonly FunctionTool[] {
@@ -78,7 +86,7 @@ export function renderQwen3Prompt(input: PromptInput): string {
   });
 
   prompt += `${IM_START}assistant\n`;
-  if (input.kwargs.enable_thinking === false) prompt += "<think>\n\n</think>\n\n";
+  if (input.kwargs.enable_thinking === false) prompt += `${THINK_OPEN}\n\n${THINK_CLOSE}\n\n`;
   return prompt;
 }
 
@@ -88,7 +96,7 @@ function lastQueryIndex(messages: readonly TemplateMessage[]): number {
     const message = messages[index];
     if (message?.role !== "user") continue;
     const content = message.content ?? "";
-    if (!(content.startsWith("<tool_response>") && content.endsWith("</tool_response>"))) return index;
+    if (!(content.startsWith(TOOL_RESPONSE_OPEN) && content.endsWith(TOOL_RESPONSE_CLOSE))) return index;
   }
   return messages.length - 1;
 }
@@ -102,14 +110,16 @@ function qwen3Assistant(message: TemplateMessage, rawContent: string, afterQuery
   let reasoning = "";
   if (message.reasoning !== undefined) {
     reasoning = message.reasoning;
-  } else if (content.includes("</think>")) {
-    reasoning = lstripNewlines(afterLast(rstripNewlines(beforeFirst(content, "</think>")), "<think>"));
-    content = lstripNewlines(afterLast(content, "</think>"));
+  } else if (content.includes(THINK_CLOSE)) {
+    reasoning = lstripNewlines(afterLast(rstripNewlines(beforeFirst(content, THINK_CLOSE)), THINK_OPEN));
+    content = lstripNewlines(afterLast(content, THINK_CLOSE));
   }
 
   let turn = `${IM_START}assistant\n`;
   const keepsReasoning = afterQuery && (isLast || reasoning !== "");
-  turn += keepsReasoning ? `<think>\n${stripNewlines(reasoning)}\n</think>\n\n${lstripNewlines(content)}` : content;
+  turn += keepsReasoning
+    ? `${THINK_OPEN}\n${stripNewlines(reasoning)}\n${THINK_CLOSE}\n\n${lstripNewlines(content)}`
+    : content;
 
   message.toolCalls.forEach((call, index) => {
     if (index > 0 || content !== "") turn += "\n";

@@ -1,0 +1,4 @@
+// The tags around a reasoning model's thinking, as DeepSeek R1 and Qwen3 write them: their
+// templates write these, and the answer splitter reads the same ones back.
+export const THINK_OPEN = "<think>";
+export const THINK_CLOSE = "</think>";
