@@ -2,25 +2,29 @@
 // wrangler reads, and what to print. No I/O here, so it is tested directly.
 import { EMULATOR_CREDENTIALS } from "../emulator/credentials.ts";
 import { emulatorModelId, type ModelFormat } from "../emulator/model-id.ts";
+import type { RouteName } from "../src/index.ts";
 
 export const DEV_KEY = "sk-local-dev";
 export const DEFAULT_HOST = "127.0.0.1";
 export const DEFAULT_PORT = 8787;
 export const DEFAULT_EMULATOR_PORT = 4010;
 
-/** One demo model per route. `tool` answers with a tool call only when tools are offered. */
-const DEMO_ROUTES: readonly { name: string; route: string; format: ModelFormat; options: string[] }[] = [
-  { name: "demo-deepseek-r1", route: "deepseek_r1", format: "r1", options: [] },
-  { name: "demo-llama", route: "llama", format: "llama", options: [] },
-  { name: "demo-qwen3", route: "qwen3", format: "qwen3", options: ["tool"] },
-  { name: "demo-qwen2", route: "qwen2", format: "qwen2", options: [] },
-  { name: "demo-openai", route: "openai", format: "openai", options: ["tool"] },
-];
+/**
+ * One demo model per route (a route without one does not compile). `tool` answers with a tool
+ * call only when tools are offered.
+ */
+const DEMO_ROUTES: Record<RouteName, { name: string; format: ModelFormat; options: string[] }> = {
+  deepseek_r1: { name: "demo-deepseek-r1", format: "r1", options: [] },
+  llama: { name: "demo-llama", format: "llama", options: [] },
+  qwen3: { name: "demo-qwen3", format: "qwen3", options: ["tool"] },
+  qwen2: { name: "demo-qwen2", format: "qwen2", options: [] },
+  openai: { name: "demo-openai", format: "openai", options: ["tool"] },
+};
 
 export function demoModels(): Record<string, string> {
   const models: Record<string, string> = {};
-  for (const demo of DEMO_ROUTES)
-    models[demo.name] = `bedrock/${demo.route}/${emulatorModelId(demo.format, demo.options)}`;
+  for (const [route, demo] of Object.entries(DEMO_ROUTES))
+    models[demo.name] = `bedrock/${route}/${emulatorModelId(demo.format, demo.options)}`;
   return models;
 }
 

@@ -87,11 +87,11 @@ export function createBedrock(options: BedrockOptions = {}): Bedrock {
     const config = Object.hasOwn(models, name) ? models[name] : undefined;
     if (!config && options.onlyListedModels) throw modelNotFound(name);
     const parsed = parseModelString(config?.model ?? name);
-    const settings: ModelSettings = {};
+    let settings: ModelSettings = {};
     if (config) {
+      const { model: _model, region: _region, ...values } = config;
       const render = await renderer(config);
-      if (render) settings.render = render;
-      if (config.drop_params) settings.dropParams = true;
+      settings = render ? { ...values, render } : values;
     }
     return {
       route: routes[parsed.route],

@@ -17,7 +17,8 @@ export type { TransportOptions } from "./aws/transport-options.ts";
 export type { ModelConfig, ModelEntry, ParsedModel } from "./model.ts";
 export { parseModels, parseModelString } from "./model.ts";
 export type * from "./openai/types.ts";
-export type { RouteName, TemplateName } from "./routes/types.ts";
+export type { RouteName } from "./routes/index.ts";
+export type { TemplateName } from "./routes/prompts/index.ts";
 
 // Low-level pieces, for those who build their own pipeline.
 export { readableFrom } from "./aws/byte-reader.ts";

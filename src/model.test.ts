@@ -73,6 +73,42 @@ describe("models tables", () => {
   });
 });
 
+describe("per-model settings follow the route", () => {
+  it("are refused on a route that does not honour them, naming the entry, the setting and why", () => {
+    expect(() => parseModels({ vl: { model: `bedrock/openai/${ARN}`, template: "qwen3" } }, "MODELS")).toThrow(
+      'MODELS["vl"].template: the openai route does not use template, which renders the prompt with another built-in ' +
+        "chat template than the route's own; only the deepseek_r1, llama, qwen3, qwen2 routes do. Remove it from this entry.",
+    );
+    for (const setting of [
+      { chat_template: "{{ messages }}" },
+      { bos_token: "<s>" },
+      { eos_token: "</s>" },
+      { drop_params: true },
+    ]) {
+      const [name] = Object.keys(setting);
+      expect(() => parseModels({ vl: { model: `bedrock/openai/${ARN}`, ...setting } }, "MODELS"), name).toThrow(
+        new RegExp(`^MODELS\\["vl"\\]\\.${name}: the openai route does not use ${name}, which `),
+      );
+    }
+  });
+
+  it("are taken on the routes that honour them", () => {
+    for (const route of ["deepseek_r1", "llama", "qwen3", "qwen2"]) {
+      const entry = {
+        model: `bedrock/${route}/${ARN}`,
+        chat_template: "{{ messages }}",
+        bos_token: "<s>",
+        eos_token: "</s>",
+        drop_params: true,
+      };
+      expect(parseModels({ m: entry })).toEqual({ m: entry });
+    }
+    expect(parseModels({ vl: { model: `bedrock/openai/${ARN}`, region: "us-east-1" } })).toEqual({
+      vl: { model: `bedrock/openai/${ARN}`, region: "us-east-1" },
+    });
+  });
+});
+
 describe("regions that contradict the ARN", () => {
   it("are refused in a model string", () => {
     expect(() => parseModelString(`bedrock/openai/eu-west-1/${ARN}`)).toThrow(/ARN is in us-east-1/);

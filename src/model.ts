@@ -1,10 +1,10 @@
-// Model strings (`bedrock/<route>/<model-id>`) and per-model configuration: which route,
-// which Bedrock model, which region, which template.
+// Model strings (`bedrock/<route>/<model-id>`) and models tables: which route, which Bedrock
+// model, which region, and the per-model settings (model-settings.ts) the route honours.
 import * as v from "valibot";
 import { isValidRegion, resolveRegion, validateModelId } from "./aws/endpoint.ts";
 import { invalidRequest } from "./errors.ts";
-import { isRouteName, routes } from "./routes/index.ts";
-import type { RouteName, TemplateName } from "./routes/types.ts";
+import { isModelSettingName, MODEL_SETTING_ENTRIES, MODEL_SETTINGS, type ModelSettingName } from "./model-settings.ts";
+import { isRouteName, type RouteName, routes } from "./routes/index.ts";
 
 export interface ParsedModel {
   route: RouteName;
@@ -40,51 +40,22 @@ export function parseModelString(model: string): ParsedModel {
   return region ? { route, modelId, region } : { route, modelId };
 }
 
-/** One model's configuration, as the proxy's MODELS binding holds it. */
-export interface ModelConfig {
+const modelString = v.pipe(v.string(), v.minLength(1, "model is empty"));
+
+const modelConfigSchema = v.strictObject({
   /** `bedrock/<route>/<model-arn>`. */
-  model: string;
-  /** Use another built-in template than the route's own (imported models are often fine-tunes). */
-  template?: TemplateName;
-  /** The model's own Jinja chat template (from its tokenizer_config.json). */
-  chat_template?: string;
-  /** Special tokens a `chat_template` refers to. */
-  bos_token?: string;
-  eos_token?: string;
+  model: modelString,
   /** This model's region, when it differs from the client's. */
-  region?: string;
-  /** Ignore parameters the route cannot honour instead of answering 400. */
-  drop_params?: boolean;
-  /**
-   * The proxy's request body limit for this model, in bytes, instead of its MAX_BODY_BYTES (a
-   * vision model's images need more). The library itself ignores it.
-   */
-  max_body_bytes?: number;
-}
+  region: v.optional(v.pipe(v.string(), v.check(isValidRegion, "region must look like us-east-1"))),
+  ...MODEL_SETTING_ENTRIES,
+});
+
+/** One model's configuration, as the proxy's MODELS binding holds it: its settings are in model-settings.ts. */
+export type ModelConfig = v.InferOutput<typeof modelConfigSchema>;
 
 export type ModelEntry = string | ModelConfig;
 
-const TEMPLATE_NAMES = ["deepseek_r1", "llama3", "qwen3", "qwen2"] as const;
-
-const MAX_BODY_BYTES = "max_body_bytes must be a whole number of bytes, at least 1024";
-
-const modelString = v.pipe(v.string(), v.minLength(1, "model is empty"));
-
-const modelEntrySchema = v.union([
-  modelString,
-  v.strictObject({
-    model: modelString,
-    template: v.optional(v.picklist(TEMPLATE_NAMES, `template must be one of ${TEMPLATE_NAMES.join(", ")}`)),
-    chat_template: v.optional(v.pipe(v.string(), v.minLength(1))),
-    bos_token: v.optional(v.string()),
-    eos_token: v.optional(v.string()),
-    region: v.optional(v.pipe(v.string(), v.check(isValidRegion, "region must look like us-east-1"))),
-    drop_params: v.optional(v.boolean()),
-    max_body_bytes: v.optional(
-      v.pipe(v.number(MAX_BODY_BYTES), v.integer(MAX_BODY_BYTES), v.minValue(1024, MAX_BODY_BYTES)),
-    ),
-  }),
-]);
+const modelEntrySchema = v.union([modelString, modelConfigSchema]);
 
 const PUBLIC_NAME = /^[A-Za-z0-9][A-Za-z0-9._:/@+-]{0,127}$/;
 
@@ -109,17 +80,37 @@ export function parseModels(value: unknown, where = "models"): Record<string, Mo
       throw new TypeError(`${where}["${name}"]${key ? `.${key}` : ""}: ${deepest.message}`);
     }
     const config = typeof result.output === "string" ? { model: result.output } : result.output;
+    let parsed: ParsedModel;
     try {
-      const parsed = parseModelString(config.model);
+      parsed = parseModelString(config.model);
       // A region that contradicts the ARN would fail every call; say so now, as the operator's problem.
       if (config.region) resolveRegion(parsed.modelId, config.region);
     } catch (error) {
       throw new TypeError(`${where}["${name}"]: ${error instanceof Error ? error.message : "bad model string"}`);
     }
+    const unused = unusedSetting(parsed.route, config);
+    if (unused) throw new TypeError(`${where}["${name}"].${unused}`);
     if (config.template && config.chat_template) {
       throw new TypeError(`${where}["${name}"]: set template or chat_template, not both`);
     }
     out[name] = config;
   }
   return out;
+}
+
+/**
+ * `<setting>: <why>` for the first setting of `config` that its route does not honour: a setting
+ * the route would ignore is a mistake in the table, so it is reported rather than dropped.
+ */
+function unusedSetting(route: RouteName, config: ModelConfig): string | undefined {
+  const honoured: readonly ModelSettingName[] = routes[route].settings;
+  for (const key of Object.keys(config)) {
+    if (!isModelSettingName(key) || config[key] === undefined || honoured.includes(key)) continue;
+    const users = Object.values(routes)
+      .filter((other) => other.settings.includes(key))
+      .map((other) => other.name);
+    const who = users.length ? `only the ${users.join(", ")} routes do` : "no route does";
+    return `${key}: the ${route} route does not use ${key}, which ${MODEL_SETTINGS[key].does}; ${who}. Remove it from this entry.`;
+  }
+  return undefined;
 }

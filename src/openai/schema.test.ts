@@ -1,7 +1,14 @@
+import type * as v from "valibot";
 import { describe, expect, it } from "vitest";
 import { errorOf } from "../../test/helpers/errors.ts";
 import { BedrockEdgeError } from "../errors.ts";
-import { parseChatRequest } from "./schema.ts";
+import { type chatCompletionRequestSchema, parseChatRequest } from "./schema.ts";
+import type { ChatCompletionRequest } from "./types.ts";
+
+// True only when A and B are the same type, not merely assignable either way: a generic function
+// type's conditional is compared by identity.
+type Probe<T> = <U>() => U extends T ? 1 : 2;
+type Equal<A, B> = Probe<A> extends Probe<B> ? true : false;
 
 /** The 400 that parseChatRequest refuses `input` with. */
 function refusal(input: unknown): BedrockEdgeError {
@@ -90,6 +97,14 @@ describe("request validation names the field", () => {
       repetition_penalty: 1.1,
     };
     expect(parseChatRequest(request)).toEqual(request);
+  });
+});
+
+describe("the request type", () => {
+  it("is what the schema validates, field for field (a drift on either side fails to compile)", () => {
+    type Validated = v.InferOutput<v.ObjectSchema<(typeof chatCompletionRequestSchema)["entries"], undefined>>;
+    const same: Equal<Validated, ChatCompletionRequest> = true;
+    expect(same).toBe(true);
   });
 });
 

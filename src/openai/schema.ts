@@ -107,6 +107,9 @@ export const chatCompletionRequestSchema = v.looseObject({
   chat_template_kwargs: v.optional(v.record(v.string(), v.unknown())),
 });
 
+/** Every field of the request this library knows (the schema's entries); routes refuse others by name. */
+export const REQUEST_FIELDS: ReadonlySet<string> = new Set(Object.keys(chatCompletionRequestSchema.entries));
+
 type PathItem = NonNullable<v.BaseIssue<unknown>["path"]>[number];
 
 function formatPath(path: readonly PathItem[]): string | null {

@@ -86,12 +86,15 @@ interface GenerationParams {
   chat_template_kwargs?: Record<string, unknown>;
 }
 
-/** A request as validation leaves it: only what this library understands, checked. */
+/**
+ * A request as validation leaves it: only what this library understands, checked. It is the
+ * output type of the schema in schema.ts; schema.test.ts pins the two together.
+ */
 export interface ChatCompletionRequest extends GenerationParams {
   model: string;
   messages: ChatMessage[];
   stream_options?: { include_usage?: boolean } | null;
-  response_format?: Record<string, unknown> | null;
+  response_format?: { type: string; [key: string]: unknown } | null;
   tools?: FunctionTool[];
   tool_choice?: ToolChoice;
 }

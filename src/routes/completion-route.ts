@@ -14,11 +14,13 @@ import type {
 } from "../openai/types.ts";
 import { createAnswerSplitter, type AnswerPart, type ToolSyntax } from "./answer-splitter.ts";
 import { imageData } from "./images.ts";
-import type { ModelSettings, PromptRenderer, Route, RouteName, StreamMapper, StreamPart } from "./types.ts";
+import type { ModelSettingName } from "../model-settings.ts";
+import { REQUEST_FIELDS } from "../openai/schema.ts";
+import type { ModelSettings, PromptRenderer, Route, StreamMapper, StreamPart } from "./types.ts";
 import { finishReason, makeUsage, tokenCount, usageFromBody, usageFromCounts } from "./usage.ts";
 
-export interface CompletionRouteSpec {
-  name: Exclude<RouteName, "openai">;
+export interface CompletionRouteSpec<Name extends string = string> {
+  name: Name;
   /** The family's own chat template. */
   render: PromptRenderer;
   reasoning: "always" | "detect" | "never";
@@ -28,39 +30,22 @@ export interface CompletionRouteSpec {
   endMarkers: readonly string[];
 }
 
-// Every field of the Chat Completions request this library knows (schema.ts).
-const KNOWN_FIELDS = new Set([
-  "model",
-  "messages",
-  "stream",
-  "stream_options",
-  "max_tokens",
-  "max_completion_tokens",
-  "temperature",
-  "top_p",
-  "top_k",
-  "stop",
-  "n",
-  "seed",
-  "presence_penalty",
-  "frequency_penalty",
-  "logit_bias",
-  "logprobs",
-  "top_logprobs",
-  "response_format",
-  "tools",
-  "tool_choice",
-  "parallel_tool_calls",
-  "user",
-  "chat_template_kwargs",
-]);
+/** What a route that renders its own prompt can be told per model (model-settings.ts). */
+const COMPLETION_ROUTE_SETTINGS: readonly ModelSettingName[] = [
+  "template",
+  "chat_template",
+  "bos_token",
+  "eos_token",
+  "drop_params",
+  "max_body_bytes",
+];
 
 /** A parameter set to something other than its no-op value, which the body cannot carry. */
 function unsupported(request: ChatCompletionRequest): Array<{ param: string; why: string }> {
   const found: Array<{ param: string; why: string }> = [];
   const r = request as ChatCompletionRequest & Record<string, unknown>;
   for (const key of Object.keys(r)) {
-    if (!KNOWN_FIELDS.has(key) && r[key] !== undefined)
+    if (!REQUEST_FIELDS.has(key) && r[key] !== undefined)
       found.push({ param: key, why: "is not a Chat Completions parameter this route knows" });
   }
   if ((request.n ?? 1) !== 1) found.push({ param: "n", why: "must be 1: the model returns one choice" });
@@ -88,7 +73,7 @@ function unsupported(request: ChatCompletionRequest): Array<{ param: string; why
 
 function checkParams(request: ChatCompletionRequest, route: string, settings: ModelSettings): Set<string> {
   const problems = unsupported(request);
-  if (problems.length && !settings.dropParams) {
+  if (problems.length && !settings.drop_params) {
     const { param, why } = problems[0]!;
     throw invalidRequest(
       `${param} ${why} (route ${route}). Remove it, or set drop_params for this model to ignore such parameters.`,
@@ -250,9 +235,10 @@ export function incompleteStream(route: string): BedrockEdgeError {
   );
 }
 
-export function completionRoute(spec: CompletionRouteSpec): Route {
+export function completionRoute<const Name extends string>(spec: CompletionRouteSpec<Name>): Route<Name> {
   return {
     name: spec.name,
+    settings: COMPLETION_ROUTE_SETTINGS,
     buildBody: (request, _modelId, settings) => buildBody(spec, request, settings),
     parseAnswer: (body, request) => parseAnswer(spec, body, request),
     createStreamMapper: (request) => streamMapper(spec, request),

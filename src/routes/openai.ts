@@ -124,8 +124,11 @@ function streamMapper(): StreamMapper {
   };
 }
 
-export const openaiRoute: Route = {
+export const openaiRoute: Route<"openai"> = {
   name: "openai",
+  // The model applies its own chat template and gets every parameter: of the settings, only the
+  // proxy's body limit applies.
+  settings: ["max_body_bytes"],
   buildBody(request, modelId) {
     imageData(request);
     const { stream: _stream, stream_options: _options, ...rest } = request;

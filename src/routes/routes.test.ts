@@ -109,7 +109,7 @@ describe("completion-format bodies", () => {
   });
 
   it("drop them instead when the model says drop_params", () => {
-    const body = routes.qwen3.buildBody({ ...base, n: 2, seed: 1, presence_penalty: 1 }, ARN, { dropParams: true });
+    const body = routes.qwen3.buildBody({ ...base, n: 2, seed: 1, presence_penalty: 1 }, ARN, { drop_params: true });
     expect(Object.keys(body)).toEqual(["prompt"]);
   });
 

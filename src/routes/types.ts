@@ -8,11 +8,7 @@ import type {
   FunctionTool,
   Usage,
 } from "../openai/types.ts";
-
-export type RouteName = "deepseek_r1" | "llama" | "qwen3" | "qwen2" | "openai";
-
-/** Built-in prompt templates a model may be pinned to (imported models are often fine-tunes). */
-export type TemplateName = "deepseek_r1" | "llama3" | "qwen3" | "qwen2";
+import type { ModelSettingName, ModelSettingValues } from "../model-settings.ts";
 
 /** What a chat template is given: the variables Hugging Face passes to `apply_chat_template`. */
 export interface PromptInput {
@@ -25,12 +21,14 @@ export interface PromptInput {
 /** Renders a prompt; built-ins are plain functions, a custom `chat_template` is compiled to one. */
 export type PromptRenderer = (input: PromptInput) => string;
 
-/** Per-model settings, resolved by the client before a route is called (routes stay sync and pure). */
-export interface ModelSettings {
+/**
+ * A model's settings as its route gets them: the configured values (only settings the route
+ * honours get past parseModels), and the prompt renderer the client resolved from `template` or
+ * `chat_template` before the call (so routes stay sync and pure).
+ */
+export interface ModelSettings extends ModelSettingValues {
   /** Overrides the route's own prompt renderer (a named built-in or a compiled Jinja template). */
   render?: PromptRenderer;
-  /** Drop parameters the route cannot honour instead of failing with 400. */
-  dropParams?: boolean;
 }
 
 export interface RouteChoice {
@@ -60,8 +58,11 @@ export interface StreamMapper {
   end(): StreamPart[];
 }
 
-export interface Route {
-  name: RouteName;
+export interface Route<Name extends string = string> {
+  /** The route's part of model strings: `bedrock/<name>/<model-id>`. */
+  name: Name;
+  /** The per-model settings this route honours (model-settings.ts); parseModels refuses the others. */
+  settings: readonly ModelSettingName[];
   /** OpenAI request -> InvokeModel body. Throws a 400 BedrockEdgeError naming a bad parameter. */
   buildBody(request: ChatCompletionRequest, modelId: string, settings: ModelSettings): Record<string, unknown>;
   /** InvokeModel JSON answer -> choices (one, for completion-format routes). */

@@ -1,18 +1,22 @@
-// The prompt renderers: one built-in per template name, and custom Jinja templates.
+// The built-in chat templates, by the name a model's `template` setting gives (imported models are
+// often fine-tunes of another family), and the compiler for custom Jinja templates.
+// A new built-in template is one line here: TemplateName and the setting's check follow.
 
-import type { PromptRenderer, TemplateName } from "../types.ts";
+import type { PromptRenderer } from "../types.ts";
 import { renderDeepSeekR1Prompt } from "./deepseek-r1.ts";
 import { renderLlama3Prompt } from "./llama3.ts";
 import { renderQwen2Prompt, renderQwen3Prompt } from "./qwen.ts";
 
-export { renderDeepSeekR1Prompt } from "./deepseek-r1.ts";
-export { renderLlama3Prompt } from "./llama3.ts";
-export { renderQwen2Prompt, renderQwen3Prompt } from "./qwen.ts";
 export { compileChatTemplate } from "./jinja.ts";
 
-export const builtInRenderers: Record<TemplateName, PromptRenderer> = {
+export const builtInRenderers = {
   deepseek_r1: renderDeepSeekR1Prompt,
   llama3: renderLlama3Prompt,
   qwen3: renderQwen3Prompt,
   qwen2: renderQwen2Prompt,
-};
+} as const satisfies Record<string, PromptRenderer>;
+
+/** Built-in prompt templates a model may be pinned to. */
+export type TemplateName = keyof typeof builtInRenderers;
+
+export const TEMPLATE_NAMES = Object.keys(builtInRenderers) as TemplateName[];
