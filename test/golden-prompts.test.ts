@@ -5,8 +5,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import type { ChatMessage, FunctionTool } from "../src/openai/types.ts";
-import { builtInRenderers } from "../src/routes/prompts/index.ts";
-import type { TemplateName } from "../src/routes/types.ts";
+import { builtInRenderers, type TemplateName } from "../src/routes/prompts/index.ts";
 
 interface GoldenCase {
   name: string;

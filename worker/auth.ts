@@ -1,6 +1,6 @@
 // Client API keys: compared through SHA-256 digests, every configured key every time, so the
 // time taken says nothing about how much of a key was right, or which key matched.
-import type { BedrockEdgeError } from "../src/errors.ts";
+import type { BedrockEdgeError } from "../src/index.ts";
 import { refusal } from "./http.ts";
 
 const encoder = new TextEncoder();

@@ -1,8 +1,8 @@
 // Request bodies, made cheap to refuse: read up to the largest limit any model allows, scanned as
 // text (nesting, arrays and objects, elements, and the model's name) before JSON.parse builds
 // anything, and held to the named model's own limit. A refused body costs its bytes, no more.
-import { BedrockEdgeError, invalidRequest } from "../src/errors.ts";
-import { type JsonTextLimits, MAX_JSON_DEPTH, scanJsonText } from "../src/openai/depth.ts";
+import { invalidRequest, type JsonTextLimits, MAX_JSON_DEPTH, scanJsonText } from "../src/core.ts";
+import { BedrockEdgeError } from "../src/index.ts";
 
 /**
  * Far above any real request, far below what hurts an isolate. A long agent conversation (2,000

@@ -1,7 +1,7 @@
 // The proxy's configuration: Worker bindings (wrangler vars and secrets) or, for Deno, Bun
 // and Node, the same names in an object. Read once, checked whole, reported precisely.
-import { isValidRegion, normaliseEndpoint, parseArn } from "../src/aws/endpoint.ts";
-import { parseModels, parseModelString, type ModelConfig } from "../src/model.ts";
+import { isValidRegion, normaliseEndpoint, parseArn, parseModels, parseModelString } from "../src/core.ts";
+import type { ModelConfig } from "../src/index.ts";
 import { maskAwsIds } from "./http.ts";
 
 /** The bindings, exactly as wrangler.toml [vars] and `wrangler secret put` name them. */

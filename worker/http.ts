@@ -1,6 +1,6 @@
 // Responses the proxy writes: OpenAI-shaped JSON, OpenAI error bodies (AWS identifiers masked),
 // the headers every answer carries, and the proxy's own refusals.
-import { BedrockEdgeError, type OpenAIErrorBody } from "../src/errors.ts";
+import { BedrockEdgeError, type OpenAIErrorBody } from "../src/index.ts";
 
 export const SSE_HEADERS: Readonly<Record<string, string>> = {
   "content-type": "text/event-stream; charset=utf-8",

@@ -1,8 +1,8 @@
 // One structured log line per request. Handlers and the SSE relay record what they learn
 // (model, usage, a failure after the first byte); the request-log middleware alone writes the
 // line, once, when the exchange really ends.
-import { BedrockEdgeError, redactSecrets } from "../src/errors.ts";
-import type { Usage } from "../src/openai/types.ts";
+import { redactSecrets } from "../src/core.ts";
+import { BedrockEdgeError, type Usage } from "../src/index.ts";
 import { asProxyError } from "./http.ts";
 
 /** One line per request. Never a secret; prompt text only with LOG_PROMPTS. */

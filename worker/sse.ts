@@ -3,9 +3,8 @@
 // the library yields them (pull-based, nothing buffered); a cold model is waited out behind SSE
 // comment lines; a failure after the first byte becomes an error event; the usage a chunk
 // reports goes to the log line; a client that leaves stops the upstream call.
-import type { OpenAIErrorBody } from "../src/errors.ts";
-import { SSE_DONE, sseComment, sseData } from "../src/openai/sse.ts";
-import type { Usage } from "../src/openai/types.ts";
+import { SSE_DONE, sseComment, sseData } from "../src/core.ts";
+import type { OpenAIErrorBody, Usage } from "../src/index.ts";
 import { clientErrorBody, SSE_HEADERS } from "./http.ts";
 import { failureOutcome, type RequestLog } from "./log.ts";
 

@@ -3,9 +3,8 @@
 // when there are none, the checked configuration, the Bedrock client and the CORS middleware.
 import type { MiddlewareHandler } from "hono";
 import { cors } from "hono/cors";
-import { createBedrock, type Bedrock } from "../src/client.ts";
-import { redactSecrets } from "../src/errors.ts";
-import type { ModelConfig } from "../src/model.ts";
+import { redactSecrets } from "../src/core.ts";
+import { type Bedrock, createBedrock, type ModelConfig } from "../src/index.ts";
 import { createKeyChecker, type KeyChecker } from "./auth.ts";
 import type { BodyLimits } from "./body.ts";
 import { parseApiKeys, parseConfig, type ProxyConfig, type ProxyEnv } from "./config.ts";

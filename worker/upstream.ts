@@ -1,6 +1,6 @@
 // What every endpoint passes to a library call: the client's departure as the abort signal,
 // and a retry hook that counts retries for the log line and notices a model waking up.
-import type { RequestOptions } from "../src/client.ts";
+import type { RequestOptions } from "../src/index.ts";
 import type { AppContext } from "./context.ts";
 
 export interface UpstreamCall {

@@ -1,6 +1,6 @@
 // POST /v1/chat/completions: one library call, answered as JSON or as SSE.
-import { checkStreamFlags } from "../../src/openai/schema.ts";
-import type { ChatCompletionChunk, ChatCompletionCreateParams } from "../../src/openai/types.ts";
+import { checkStreamFlags } from "../../src/core.ts";
+import type { ChatCompletionChunk, ChatCompletionCreateParams } from "../../src/index.ts";
 import type { AppContext } from "../context.ts";
 import { jsonResponse } from "../http.ts";
 import { dataEvents, sseAnswer } from "../sse.ts";

@@ -1,6 +1,6 @@
 // GET /v1/models and /v1/models/{name}: the openai SDK's models.list() and models.retrieve().
 // Public names only: the ARNs behind them stay private.
-import { modelNotFound } from "../../src/errors.ts";
+import { modelNotFound } from "../../src/core.ts";
 import type { AppContext } from "../context.ts";
 import { jsonResponse } from "../http.ts";
 import type { Ready } from "../state.ts";

@@ -1,7 +1,7 @@
 // The JSON body of a POST: read within the limits, scanned before it is parsed, and its model
 // resolved before anything validates the rest, so that an unknown model is a cheap 404.
 import type { MiddlewareHandler } from "hono";
-import { invalidRequest, modelNotFound } from "../../src/errors.ts";
+import { invalidRequest, modelNotFound } from "../../src/core.ts";
 import { readJsonBody } from "../body.ts";
 import type { AppEnv, JsonRequest } from "../context.ts";
 

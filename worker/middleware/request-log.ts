@@ -2,7 +2,7 @@
 // 503), and the request's one log line is written here, when the exchange really ends: after
 // the last byte of the answer, or when the client is known to have gone (499).
 import type { MiddlewareHandler } from "hono";
-import { randomId } from "../../src/ids.ts";
+import { randomId } from "../../src/core.ts";
 import type { AppContext, AppEnv } from "../context.ts";
 import { STALL_TIMES, type StallTimes, watchDelivery } from "../delivery.ts";
 import { retryAfterSeconds } from "../http.ts";

@@ -3,6 +3,7 @@
 // dist/. It is a string, not a module of this project: its imports only resolve once dist/ is
 // built, and the project's own type check must not depend on a build.
 export const CONSUMER_SOURCE = `import { createBedrock, isBedrockEdgeError, type ChatCompletion } from "bedrock-edge";
+import { parseModelString, type ParsedModel } from "bedrock-edge/core";
 import { createApp, type ProxyEnv } from "bedrock-edge/worker";
 import { createEmulator, EMULATOR_CREDENTIALS, emulatorModelId } from "bedrock-edge/emulator";
 import { serveEmulator } from "bedrock-edge/emulator/node";
@@ -30,6 +31,7 @@ try {
       models: await models.text(),
       inProcessEmulator: typeof createEmulator().fetch,
       isError: isBedrockEdgeError(new Error("x")),
+      route: (parseModelString(\`bedrock/llama/\${emulatorModelId("llama")}\`) satisfies ParsedModel).route,
     }),
   );
 } finally {

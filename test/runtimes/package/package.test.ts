@@ -31,7 +31,13 @@ const manifest = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as
   name: string;
   exports: Record<string, ExportTarget | string>;
 };
-const ENTRIES = ["bedrock-edge", "bedrock-edge/worker", "bedrock-edge/emulator", "bedrock-edge/emulator/node"];
+const ENTRIES = [
+  "bedrock-edge",
+  "bedrock-edge/core",
+  "bedrock-edge/worker",
+  "bedrock-edge/emulator",
+  "bedrock-edge/emulator/node",
+];
 // AWS access key ids; only the emulator's fixed test ones may appear anywhere in the package.
 const ACCESS_KEY_ID = /\b(?:AKIA|ASIA)[A-Z0-9]{16}\b/g;
 
@@ -77,6 +83,7 @@ describe("the npm package", () => {
     }
     expect(Object.keys(manifest.exports).sort()).toEqual([
       ".",
+      "./core",
       "./emulator",
       "./emulator/node",
       "./package.json",
@@ -153,6 +160,7 @@ describe("the npm package", () => {
       models: expect.stringContaining('"demo"'),
       inProcessEmulator: "function",
       isError: false,
+      route: "llama",
     });
     expect(ENTRIES.every((entry) => consumerScript().includes(`"${entry}"`))).toBe(true);
   });

@@ -1,0 +1,52 @@
+// bedrock-edge/core: the pieces createBedrock() joins, for those who build their own pipeline
+// (the proxy in worker/ is built on them). A request goes through them in this order; see
+// ARCHITECTURE.md for the whole way and README.md for an example.
+
+// 1. The request: validated as createBedrock() validates it (a 400 naming the field).
+export { checkStreamFlags, parseChatRequest } from "./openai/schema.ts";
+// Bodies read by a server before parsing: a size cap while reading, a nesting cap before JSON.parse.
+export { readLimitedText } from "./read-text.ts";
+export { MAX_JSON_DEPTH, scanJsonText } from "./openai/depth.ts";
+export type { JsonTextLimits, JsonTextScan } from "./openai/depth.ts";
+
+// 2. The model: a model string or a models table -> route, Bedrock model id, region, settings.
+export { parseModels, parseModelString } from "./model.ts";
+export type { ParsedModel } from "./model.ts";
+export { isValidRegion, normaliseEndpoint, parseArn } from "./aws/endpoint.ts";
+export type { ParsedArn } from "./aws/endpoint.ts";
+
+// 3. The route: OpenAI request -> InvokeModel body, and the model's answer or stream -> OpenAI shapes.
+export { routes } from "./routes/index.ts";
+export type {
+  ModelSettings,
+  PromptInput,
+  PromptRenderer,
+  Route,
+  RouteAnswer,
+  RouteChoice,
+  StreamMapper,
+  StreamPart,
+} from "./routes/types.ts";
+export { builtInRenderers, compileChatTemplate } from "./routes/prompts/index.ts";
+
+// 4. The transport: sign, send, retry and time out Bedrock's operations; it knows nothing of routes.
+export { createTransport } from "./aws/transport-options.ts";
+export type { Transport } from "./aws/transport-options.ts";
+export { invokeJson, invokeStream } from "./aws/invoke.ts";
+export type { InvokeRequest, JsonAnswer, StreamAnswer, StreamRequest } from "./aws/invoke.ts";
+export type { BedrockOperation } from "./aws/operations.ts";
+export { readableFrom } from "./aws/byte-reader.ts";
+export type { ByteReader } from "./aws/byte-reader.ts";
+
+// 5. The event stream: bytes -> event-stream messages -> the model's JSON objects (or its error).
+export { createMessageSplitter, decodeEventStream } from "./eventstream/decode.ts";
+export type { EventStreamMessage, MessageSplitter } from "./eventstream/decode.ts";
+export { bedrockEvents, CHUNK_EVENT, readBedrockEvent } from "./eventstream/events.ts";
+export type { BedrockStreamEvent } from "./eventstream/events.ts";
+
+// 6. Out to a client: OpenAI's server-sent events, and errors in OpenAI's shape.
+export { encodeSse, SSE_DONE, sseComment, sseData, toErrorBody } from "./openai/sse.ts";
+export type { SseOptions } from "./openai/sse.ts";
+export { invalidRequest, modelNotFound, redactSecrets } from "./errors.ts";
+// Ids as the client makes them (chatcmpl-…, call_…), for a server's own (req_…).
+export { randomId } from "./ids.ts";
