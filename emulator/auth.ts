@@ -60,7 +60,7 @@ function checkApiKey(key: string, apiKeys: readonly string[]): AuthResult {
 }
 
 /** Parses a SigV4 `Authorization` header; a string is the complaint (it never quotes the header). */
-export function parseAuthorization(header: string): SigV4Authorization | string {
+function parseAuthorization(header: string): SigV4Authorization | string {
   const trimmed = header.trim();
   if (!trimmed.startsWith(`${ALGORITHM} `)) {
     return `Authorization header requires the ${ALGORITHM} algorithm or a Bearer API key.`;
@@ -219,7 +219,7 @@ function queryOf(url: URL): Record<string, string | string[]> {
 }
 
 /** `20240102T030405Z` → Date; `undefined` when it is not in that form. */
-export function parseAmzDate(text: string): Date | undefined {
+function parseAmzDate(text: string): Date | undefined {
   const match = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(text);
   if (!match) return undefined;
   const [year, month, day, hour, minute, second] = match.slice(1).map(Number);
@@ -228,7 +228,7 @@ export function parseAmzDate(text: string): Date | undefined {
   return Number.isNaN(time) || formatAmzDate(date) !== text ? undefined : date;
 }
 
-export function formatAmzDate(date: Date): string {
+function formatAmzDate(date: Date): string {
   return date.toISOString().replace(/[-:]|\.\d{3}/g, "");
 }
 
@@ -257,7 +257,7 @@ function toHex(bytes: Uint8Array): string {
 }
 
 /** Compares in time that depends only on the lengths, never on where the strings differ. */
-export function constantTimeEqual(a: string, b: string): boolean {
+function constantTimeEqual(a: string, b: string): boolean {
   const length = Math.max(a.length, b.length);
   let difference = a.length ^ b.length;
   for (let index = 0; index < length; index++) {

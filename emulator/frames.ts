@@ -58,7 +58,7 @@ export function corruptMessageCrc(frame: Uint8Array): Uint8Array {
 }
 
 /** Base64 without Buffer (works in every runtime). */
-export function toBase64(bytes: Uint8Array): string {
+function toBase64(bytes: Uint8Array): string {
   let binary = "";
   const step = 0x8000;
   for (let start = 0; start < bytes.length; start += step) {

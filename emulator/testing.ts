@@ -117,7 +117,7 @@ function toEvent(rawHeaders: Record<string, { value: unknown }>, body: Uint8Arra
   return { kind: "other", headers };
 }
 
-export function fromBase64(text: string): Uint8Array {
+function fromBase64(text: string): Uint8Array {
   const binary = atob(text);
   const bytes = new Uint8Array(binary.length);
   for (let index = 0; index < binary.length; index++) bytes[index] = binary.charCodeAt(index);

@@ -47,10 +47,10 @@ function unquote(value: string): string {
 }
 
 /** The binding names that make a real-Bedrock setup (SigV4 keys or a Bedrock API key). */
-export const CREDENTIAL_NAMES = ["AWS_ACCESS_KEY_ID", "AWS_BEARER_TOKEN_BEDROCK"] as const;
+const CREDENTIAL_NAMES = ["AWS_ACCESS_KEY_ID", "AWS_BEARER_TOKEN_BEDROCK"] as const;
 
 /** Every binding the proxy reads: what is passed on from the shell in real mode. */
-export const BINDING_NAMES = [
+const BINDING_NAMES = [
   "MODELS",
   "PROXY_API_KEYS",
   "AWS_ACCESS_KEY_ID",

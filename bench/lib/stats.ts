@@ -20,7 +20,7 @@ export function exact(value: number): Summary {
 }
 
 /** Linear interpolation between the closest ranks; `sorted` must be ascending. */
-export function quantile(sorted: readonly number[], q: number): number {
+function quantile(sorted: readonly number[], q: number): number {
   if (sorted.length === 0) throw new Error("quantile: no samples");
   const position = (sorted.length - 1) * q;
   const low = Math.floor(position);

@@ -21,13 +21,13 @@ function number(value: number, unit: Unit): string {
   return value.toFixed(decimals);
 }
 
-export function formatSummary(summary: Summary, unit: Unit): string {
+function formatSummary(summary: Summary, unit: Unit): string {
   const median = `${number(summary.median, unit)} ${unit}`;
   if (summary.runs === 1 || summary.min === summary.max) return median;
   return `${median} (${number(summary.min, unit)}–${number(summary.max, unit)})`;
 }
 
-export function formatRatio(figure: Figure): string {
+function formatRatio(figure: Figure): string {
   if (figure.ratio === undefined) return "";
   const label = figure.ratioLabel ?? "";
   if (label === "ms added") return `${figure.ratio >= 0 ? "+" : ""}${figure.ratio.toFixed(2)} ms`;

@@ -55,7 +55,7 @@ async function drain(
   }
 }
 
-export async function timed(request: Request, onBytes?: (bytes: Uint8Array, at: number) => void): Promise<Timing> {
+async function timed(request: Request, onBytes?: (bytes: Uint8Array, at: number) => void): Promise<Timing> {
   const started = performance.now();
   const response = await fetch(request);
   return drain(response, started, onBytes);

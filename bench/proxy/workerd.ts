@@ -11,7 +11,7 @@ import { bundle, edgeOptions, ROOT } from "../lib/build.ts";
 export const PROXY_KEY = "sk-bench-proxy";
 
 /** Public model names the benchmark calls, and the emulator model behind each. */
-export const PROXY_MODELS = {
+const PROXY_MODELS = {
   llama: `bedrock/llama/${emulatorModelId("llama")}`,
   "llama-slow": `bedrock/llama/${emulatorModelId("llama", ["slow50"])}`,
 } as const;

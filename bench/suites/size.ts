@@ -44,11 +44,7 @@ function single(built: Bundle): Sized {
 }
 
 /** Minified bytes per package (or per source folder) in one output, largest first. */
-export function contributors(
-  built: Bundle,
-  outputPath?: string,
-  byFolder = false,
-): Array<{ name: string; bytes: number }> {
+function contributors(built: Bundle, outputPath?: string, byFolder = false): Array<{ name: string; bytes: number }> {
   const outputs = Object.entries(built.metafile.outputs);
   const output = (
     outputPath ? outputs.find(([path]) => path === outputPath) : outputs.find(([, o]) => o.entryPoint)

@@ -18,5 +18,3 @@ export const routes = Object.fromEntries(ROUTE_LIST.map((route) => [route.name, 
 export function isRouteName(name: string): name is RouteName {
   return Object.hasOwn(routes, name);
 }
-
-export type * from "./types.ts";

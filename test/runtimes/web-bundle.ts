@@ -5,7 +5,7 @@
 import { build, type Metafile } from "esbuild";
 import { ROOT } from "./child-process.ts";
 
-export const WEB_CONDITIONS = ["workerd", "worker", "browser"];
+const WEB_CONDITIONS = ["workerd", "worker", "browser"];
 
 export interface WebBundle {
   code: string;

@@ -11,14 +11,14 @@ import OpenAI from "openai";
 import { EMULATOR_CREDENTIALS } from "../../emulator/credentials.ts";
 import { serveEmulator, type ServedEmulator } from "../../emulator/node.ts";
 import type { ProxyEnv } from "../../worker/config.ts";
-import { model as modelString, ROUTE_FORMATS, type RouteName } from "../helpers/emulated.ts";
+import { model as modelString } from "../helpers/emulated.ts";
 import { recordingFetch, recordOutput } from "../helpers/output-log.ts";
 import type { LogLine } from "../../worker/log.ts";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 
 // `bedrock/<route>/<emulator ARN>`: the emulator's format follows the route, options pick faults.
-export { modelString, ROUTE_FORMATS, type RouteName };
+export { modelString };
 
 /** The public names every test proxy serves. */
 export const TEST_MODELS: Record<string, string> = {
@@ -64,7 +64,7 @@ export function baseBindings(emulatorUrl: string): ProxyEnv {
 }
 
 /** compatibility_date and flags as wrangler.toml has them: the tests run what deploys. */
-export function wranglerCompatibility(): { compatibilityDate: string; compatibilityFlags: string[] } {
+function wranglerCompatibility(): { compatibilityDate: string; compatibilityFlags: string[] } {
   const toml = readFileSync(`${ROOT}wrangler.toml`, "utf8");
   const date = /^compatibility_date\s*=\s*"([^"]+)"/m.exec(toml)?.[1];
   const flags = /^compatibility_flags\s*=\s*\[([^\]]*)\]/m.exec(toml)?.[1] ?? "";
@@ -75,7 +75,7 @@ export function wranglerCompatibility(): { compatibilityDate: string; compatibil
 let bundled: Promise<string> | undefined;
 
 /** worker/index.ts as wrangler would bundle it: ESM, workerd/browser conditions, no Node built-ins. */
-export function bundleWorker(): Promise<string> {
+function bundleWorker(): Promise<string> {
   bundled ??= build({
     entryPoints: [`${ROOT}worker/index.ts`],
     bundle: true,
