@@ -1,5 +1,7 @@
 // The README's runnable examples must keep running.
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
+import { main as core } from "../examples/core.ts";
 import { main as routes } from "../examples/routes.ts";
 
 describe("examples/routes.ts", () => {
@@ -17,5 +19,65 @@ describe("examples/routes.ts", () => {
       expect.stringMatching(/^qwen2: Hello from the Bedrock emulator \(qwen2\)/),
       expect.stringMatching(/^openai: Hello from the Bedrock emulator \(openai\)/),
     ]);
+  });
+});
+
+describe("examples/core.ts", () => {
+  it("runs the pipeline piece by piece against the emulator", async () => {
+    const lines: string[] = [];
+    await core((line) => lines.push(line));
+    expect(lines).toEqual([
+      'prompt: "<|im_start|>user\\nHello!<|im_end|>\\n<|im_start|>assistant\\n"',
+      expect.stringMatching(/^answer: Hello from the Bedrock emulator \(qwen3\)/),
+      expect.stringMatching(/^streamed: Hello from the Bedrock emulator \(qwen3\)/),
+    ]);
+    expect(lines[2]!.slice("streamed: ".length)).toBe(lines[1]!.slice("answer: ".length));
+  });
+
+  it("is what the README's bedrock-edge/core section shows", () => {
+    const readme = readFileSync(new URL("../README.md", import.meta.url), "utf8");
+    const example = readFileSync(new URL("../examples/core.ts", import.meta.url), "utf8");
+    const block = /<!-- core-example[^>]*-->\n```ts\n([\s\S]*?)```/.exec(readme)?.[1];
+    expect(block, "the README's core example").toBeDefined();
+    const shown = block!.split("\n").map((line) => line.trim());
+    const imported = (text: string, from: string) =>
+      [...text.matchAll(new RegExp(`import \\{([^}]*)\\} from "${from}"`, "g"))]
+        .flatMap((match) => match[1]!.split(","))
+        .map((name) => name.trim())
+        .filter(Boolean)
+        .sort();
+    expect(imported(block!, "bedrock-edge/core")).toEqual(imported(example, "\\.\\./src/core\\.ts"));
+    const code = new Set(example.split("\n").map((line) => line.trim()));
+    const missing = shown.filter(
+      (line) => line && !line.startsWith("//") && !line.startsWith("import ") && !code.has(line),
+    );
+    expect(missing).toEqual([]);
+  });
+});
+
+describe("the README's imports", () => {
+  it("name only values that the package's entries export", async () => {
+    const entries: Record<string, () => Promise<Record<string, unknown>>> = {
+      "bedrock-edge": () => import("../src/index.ts"),
+      "bedrock-edge/core": () => import("../src/core.ts"),
+      "bedrock-edge/worker": () => import("../worker/mod.ts"),
+      "bedrock-edge/emulator": () => import("../emulator/mod.ts"),
+      "bedrock-edge/emulator/node": () => import("../emulator/node.ts"),
+    };
+    const readme = readFileSync(new URL("../README.md", import.meta.url), "utf8");
+    const missing: string[] = [];
+    let checked = 0;
+    for (const match of readme.matchAll(/import \{([^}]*)\} from "(?:npm:)?(bedrock-edge[^"]*)"/g)) {
+      const load = entries[match[2]!];
+      expect(load, match[2]).toBeDefined();
+      const exported = await load!();
+      for (const name of match[1]!.split(",").map((item) => item.trim())) {
+        if (!name || name.startsWith("type ")) continue;
+        checked++;
+        if (!(name in exported)) missing.push(`${name} from ${match[2]}`);
+      }
+    }
+    expect(missing).toEqual([]);
+    expect(checked).toBeGreaterThan(10);
   });
 });
