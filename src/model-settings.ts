@@ -27,7 +27,7 @@ interface SettingSpec {
 
 export const MODEL_SETTINGS = {
   template: {
-    schema: v.picklist(TEMPLATE_NAMES, `template must be one of ${TEMPLATE_NAMES.join(", ")}`),
+    schema: v.picklist(TEMPLATE_NAMES, `must be one of ${TEMPLATE_NAMES.join(", ")}`),
     does: "renders the prompt with another built-in chat template than the route's own",
   },
   chat_template: {

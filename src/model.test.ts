@@ -109,6 +109,34 @@ describe("per-model settings follow the route", () => {
   });
 });
 
+describe("models table refusals read as sentences", () => {
+  it("word for word", () => {
+    const refusal = (entry: unknown) => {
+      try {
+        parseModels({ a: entry }, "MODELS");
+      } catch (error) {
+        return (error as Error).message;
+      }
+      throw new Error("expected a refusal");
+    };
+    expect(refusal(5)).toBe(
+      'MODELS["a"]: the entry must be a model string ("bedrock/<route>/<model-arn>") or an object like ' +
+        '{ "model": "bedrock/…" } (got 5).',
+    );
+    expect(refusal({ model: `bedrock/llama/${ARN}`, template: "gpt" })).toBe(
+      'MODELS["a"].template: template must be one of deepseek_r1, llama3, qwen3, qwen2 (got "gpt").',
+    );
+    expect(refusal({ model: `bedrock/llama/${ARN}`, tempalte: "qwen2" })).toBe(
+      'MODELS["a"].tempalte: tempalte is not a model setting; the settings are model, region, template, ' +
+        "chat_template, bos_token, eos_token, drop_params.",
+    );
+    expect(refusal({ model: `bedrock/llama/${ARN}`, bos_token: 5 })).toBe(
+      'MODELS["a"].bos_token: bos_token must be a string (got 5).',
+    );
+    expect(refusal({ template: "qwen2" })).toBe('MODELS["a"].model: model is required.');
+  });
+});
+
 describe("regions that contradict the ARN", () => {
   it("are refused in a model string", () => {
     expect(() => parseModelString(`bedrock/openai/eu-west-1/${ARN}`)).toThrow(/ARN is in us-east-1/);

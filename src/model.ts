@@ -5,6 +5,7 @@ import { isValidRegion, resolveRegion, validateModelId } from "./aws/endpoint.ts
 import { invalidRequest } from "./errors.ts";
 import { isModelSettingName, MODEL_SETTING_ENTRIES, MODEL_SETTINGS, type ModelSettingName } from "./model-settings.ts";
 import { isRouteName, type RouteName, routes } from "./routes/index.ts";
+import { deepestIssue, formatPath, issueFragment, issueSentence } from "./validation.ts";
 
 export interface ParsedModel {
   route: RouteName;
@@ -40,22 +41,31 @@ export function parseModelString(model: string): ParsedModel {
   return region ? { route, modelId, region } : { route, modelId };
 }
 
-const modelString = v.pipe(v.string(), v.minLength(1, "model is empty"));
+const modelString = v.pipe(v.string(), v.minLength(1));
 
-const modelConfigSchema = v.strictObject({
-  /** `bedrock/<route>/<model-arn>`. */
-  model: modelString,
-  /** This model's region, when it differs from the client's. */
-  region: v.optional(v.pipe(v.string(), v.check(isValidRegion, "region must look like us-east-1"))),
-  ...MODEL_SETTING_ENTRIES,
-});
+const SETTING_NAMES = ["model", "region", ...Object.keys(MODEL_SETTINGS)].join(", ");
+
+const modelConfigSchema = v.strictObject(
+  {
+    /** `bedrock/<route>/<model-arn>`. */
+    model: modelString,
+    /** This model's region, when it differs from the client's. */
+    region: v.optional(v.pipe(v.string(), v.check(isValidRegion, "must look like us-east-1"))),
+    ...MODEL_SETTING_ENTRIES,
+  },
+  (issue) =>
+    issue.expected === "never" ? `is not a model setting; the settings are ${SETTING_NAMES}` : "must be an object",
+);
 
 /** One model's configuration, as the proxy's MODELS binding holds it: its settings are in model-settings.ts. */
 export type ModelConfig = v.InferOutput<typeof modelConfigSchema>;
 
 export type ModelEntry = string | ModelConfig;
 
-const modelEntrySchema = v.union([modelString, modelConfigSchema]);
+const modelEntrySchema = v.union(
+  [modelString, modelConfigSchema],
+  'must be a model string ("bedrock/<route>/<model-arn>") or an object like { "model": "bedrock/…" }',
+);
 
 const PUBLIC_NAME = /^[A-Za-z0-9][A-Za-z0-9._:/@+-]{0,127}$/;
 
@@ -72,12 +82,12 @@ export function parseModels(value: unknown, where = "models"): Record<string, Mo
     if (!PUBLIC_NAME.test(name)) {
       throw new TypeError(`${where}: the name "${name.slice(0, 60)}" must be 1-128 letters, digits or ._:/@+-`);
     }
-    const result = v.safeParse(modelEntrySchema, entry);
+    const result = v.safeParse(modelEntrySchema, entry, { message: issueFragment });
     if (!result.success) {
-      const issue = result.issues[result.issues.length - 1]!;
-      const deepest = issue.issues?.find((nested) => nested.path?.length) ?? issue;
-      const key = deepest.path?.map((item) => String(item.key)).join(".");
-      throw new TypeError(`${where}["${name}"]${key ? `.${key}` : ""}: ${deepest.message}`);
+      const { issue, path } = deepestIssue(result.issues[0]);
+      const field = formatPath(path);
+      const sentence = issueSentence(issue, path, { subject: "the entry" });
+      throw new TypeError(`${where}["${name}"]${field ? `.${field}` : ""}: ${sentence}`);
     }
     const config = typeof result.output === "string" ? { model: result.output } : result.output;
     let parsed: ParsedModel;

@@ -49,6 +49,18 @@ function expectCleanRefusal(error: unknown) {
   expect(error).toBeInstanceOf(BedrockEdgeError);
   const status = (error as BedrockEdgeError).status;
   expect(status >= 400 && status < 500, `status ${status}: ${(error as Error).message}`).toBe(true);
+  expectReadable(error as BedrockEdgeError);
+}
+
+// valibot's own wording, which must never reach a caller: "Invalid type: Expected number but received "1"".
+const VALIBOT_WORDING = /Invalid (key|type|length|value|format|finite|entries)\b|Expected .* but received|^Invalid /;
+
+/** A refusal of ours reads as a sentence that names the field it is about. */
+function expectReadable(error: BedrockEdgeError) {
+  if (error.bedrockError !== undefined) return; // Bedrock's (the emulator's) own words
+  expect(error.message).not.toMatch(VALIBOT_WORDING);
+  expect(error.message).toMatch(/[.)]$/);
+  if (error.param !== null) expect(error.message, error.message).toContain(error.param);
 }
 
 const hello = [{ role: "user", content: "hi" }];
@@ -168,6 +180,71 @@ describe("hostile request bodies", () => {
       expect(url.host).toBe(ENDPOINT_HOST);
       expect(url.pathname).toMatch(PATH);
     }
+  });
+
+  it("a wrongly typed field is refused with a sentence that starts with its path", async () => {
+    const { bedrock, sent } = guarded();
+    const notNumber = fc.oneof(fc.string(), fc.boolean(), fc.array(fc.integer(), { maxLength: 2 }), fc.object());
+    const notBoolean = fc.oneof(fc.string(), fc.integer(), fc.array(fc.boolean(), { maxLength: 2 }), fc.object());
+    const notString = fc.oneof(fc.integer(), fc.boolean(), fc.array(fc.string(), { maxLength: 2 }), fc.object());
+    const notArray = fc.oneof(fc.string(), fc.integer(), fc.boolean(), fc.object());
+    const wrong: Record<string, fc.Arbitrary<unknown>> = {
+      model: notString,
+      messages: notArray,
+      temperature: notNumber,
+      top_p: notNumber,
+      top_k: notNumber,
+      max_tokens: notNumber,
+      max_completion_tokens: notNumber,
+      n: notNumber,
+      seed: notNumber,
+      presence_penalty: notNumber,
+      stream: notBoolean,
+      logprobs: notBoolean,
+      parallel_tool_calls: notBoolean,
+      user: notString,
+      tools: notArray,
+      stop: fc.oneof(fc.integer(), fc.boolean(), fc.object(), fc.array(fc.integer(), { minLength: 1, maxLength: 2 })),
+      tool_choice: fc.oneof(
+        fc.integer(),
+        fc.boolean(),
+        fc.string().filter((s) => !["none", "auto", "required"].includes(s)),
+      ),
+    };
+    // Or one message broken: a role that is none, content of the wrong type, a tool result without its id.
+    const badMessage = fc.oneof(
+      fc.record({
+        role: fc.string().filter((r) => !["system", "developer", "user", "assistant", "tool"].includes(r)),
+        content: fc.string(),
+      }),
+      fc.record({
+        role: fc.constantFrom("system", "user", "tool"),
+        content: fc.oneof(fc.integer(), fc.boolean(), fc.object()),
+      }),
+      fc.record({ role: fc.constant("tool"), content: fc.string() }),
+      fc.oneof(fc.integer(), fc.string(), fc.boolean()),
+    );
+    const broken = fc.oneof(
+      fc.constantFrom(...Object.keys(wrong)).chain((field) => wrong[field]!.map((value) => ({ field, value }))),
+      fc.tuple(fc.nat({ max: 2 }), badMessage).map(([index, message]) => ({ field: `messages[${index}]`, message })),
+    );
+    await fc.assert(
+      fc.asyncProperty(broken, async (change) => {
+        const messages: unknown[] = [...hello, ...hello, ...hello];
+        const request: Record<string, unknown> = { model: model("llama"), messages };
+        if ("message" in change) messages[Number(change.field.slice(9, -1))] = change.message;
+        else request[change.field] = change.value;
+        const error = await outcome(bedrock.chat.completions.create(request as unknown as ChatCompletionCreateParams));
+        expect(error).toBeInstanceOf(BedrockEdgeError);
+        const refusal = error as BedrockEdgeError;
+        expect(refusal.status).toBe(400);
+        expect(refusal.param?.startsWith(change.field), `${refusal.param}: ${refusal.message}`).toBe(true);
+        expect(refusal.message.startsWith(`${refusal.param} `), refusal.message).toBe(true);
+        expectReadable(refusal);
+      }),
+      { numRuns: 300 },
+    );
+    expect(sent).toEqual([]);
   });
 
   it("megabyte-long strings in every field are handled, not crashed on", async () => {

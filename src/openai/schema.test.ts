@@ -19,53 +19,118 @@ function refusal(input: unknown): BedrockEdgeError {
 
 const ok = { model: "m", messages: [{ role: "user", content: "hi" }] };
 
-describe("request validation names the field", () => {
-  const cases: Array<[unknown, string | null, RegExp]> = [
-    [null, null, /JSON object/],
-    [[], null, /JSON object/],
-    [{ messages: ok.messages }, "model", /model/],
-    [{ ...ok, messages: [] }, "messages", /must not be empty/],
-    [{ ...ok, messages: "hi" }, "messages", /Expected Array/],
-    [{ ...ok, messages: [{ role: "wizard", content: "x" }] }, "messages[0].role", /role must be one of/],
+describe("request validation names the field, in a sentence", () => {
+  // Every refusal, word for word: the field's path first, then what it must be and what it was.
+  const cases: Array<[unknown, string | null, string]> = [
+    [null, null, "The request body must be a JSON object."],
+    [[], null, "The request body must be a JSON object."],
+    [
+      { messages: ok.messages },
+      "model",
+      "model is required: name the model, as bedrock/<route>/<model-arn> or a configured name.",
+    ],
+    [{ ...ok, model: "" }, "model", "model must not be empty."],
+    [
+      { model: "m" },
+      "messages",
+      "messages is required: give the conversation as an array of {role, content} messages.",
+    ],
+    [{ ...ok, messages: [] }, "messages", "messages must not be empty: give at least one message."],
+    [{ ...ok, messages: "hi" }, "messages", 'messages must be an array of {role, content} messages (got "hi").'],
+    [
+      { ...ok, messages: [ok.messages[0], 5] },
+      "messages[1]",
+      'messages[1] must be a message like {"role": "user", "content": "Hi"} (got 5).',
+    ],
+    [
+      { ...ok, messages: [{ role: "wizard", content: "x" }] },
+      "messages[0].role",
+      'messages[0].role must be one of "system", "developer", "user", "assistant" or "tool" (got "wizard").',
+    ],
+    [
+      { ...ok, messages: [{ content: "x" }] },
+      "messages[0].role",
+      'messages[0].role is required: one of "system", "developer", "user", "assistant" or "tool".',
+    ],
     [
       { ...ok, messages: [ok.messages[0], { role: "user", content: 5 }] },
       "messages[1].content",
-      /string or an array of content parts/,
+      "messages[1].content must be a string or an array of content parts, each " +
+        '{"type": "text", "text": …} or {"type": "image_url", "image_url": {"url": …}} (got 5).',
+    ],
+    [
+      { ...ok, messages: [{ role: "user" }] },
+      "messages[0].content",
+      "messages[0].content is required: give the message's text.",
     ],
     [
       { ...ok, messages: [{ role: "user", content: [{ type: "audio", x: 1 }] }] },
       "messages[0].content[0].type",
-      /text.*image_url/,
+      'messages[0].content[0].type must be "text" or "image_url" (got "audio").',
+    ],
+    [
+      { ...ok, messages: [{ role: "system", content: [{ type: "image_url", image_url: { url: "x" } }] }] },
+      "messages[0].content[0].type",
+      'messages[0].content[0].type must be "text": this message takes text parts only (got "image_url").',
     ],
     [
       { ...ok, messages: [{ role: "user", content: [{ type: "image_url", image_url: {} }] }] },
       "messages[0].content[0].image_url.url",
-      /url/,
+      "messages[0].content[0].image_url.url is required: give the image as a data URL (data:image/png;base64,…).",
     ],
-    [{ ...ok, messages: [{ role: "assistant" }] }, "messages[0]", /content or tool_calls/],
-    [{ ...ok, messages: [{ role: "tool", content: "x" }] }, "messages[0].tool_call_id", /tool_call_id/],
-    [{ ...ok, temperature: "1" }, "temperature", /Expected number/],
-    [{ ...ok, temperature: 2.5 }, "temperature", /<=2/],
-    [{ ...ok, top_p: -1 }, "top_p", />=0/],
-    [{ ...ok, max_tokens: 0 }, "max_tokens", />=1/],
-    [{ ...ok, max_tokens: 1.5 }, "max_tokens", /integer/],
-    [{ ...ok, stop: ["a", ""] }, "stop[1]", /Invalid length/],
-    [{ ...ok, stream: "yes" }, "stream", /boolean/],
+    [
+      { ...ok, messages: [{ role: "assistant" }] },
+      "messages[0]",
+      "messages[0] must have content or tool_calls: an assistant message with neither says nothing.",
+    ],
+    [
+      { ...ok, messages: [{ role: "tool", content: "x" }] },
+      "messages[0].tool_call_id",
+      "messages[0].tool_call_id is required: the id of the tool call this message answers.",
+    ],
+    [{ ...ok, temperature: "hot" }, "temperature", 'temperature must be a number between 0 and 2 (got "hot").'],
+    [{ ...ok, temperature: 2.5 }, "temperature", "temperature must be a number between 0 and 2 (got 2.5)."],
+    [{ ...ok, temperature: Infinity }, "temperature", "temperature must be a number between 0 and 2 (got Infinity)."],
+    [{ ...ok, top_p: -1 }, "top_p", "top_p must be a number between 0 and 1 (got -1)."],
+    [{ ...ok, max_tokens: 0 }, "max_tokens", "max_tokens must be a whole number between 1 and 1000000 (got 0)."],
+    [{ ...ok, max_tokens: 1.5 }, "max_tokens", "max_tokens must be a whole number between 1 and 1000000 (got 1.5)."],
+    [{ ...ok, stop: ["a", ""] }, "stop[1]", "stop[1] must not be empty."],
+    [{ ...ok, stop: Array(17).fill("a") }, "stop", "stop must have at most 16 items (it has 17)."],
+    [{ ...ok, stream: "yes" }, "stream", 'stream must be true or false (got "yes").'],
+    [{ ...ok, tools: {} }, "tools", "tools must be an array (got an object)."],
     [
       { ...ok, tools: [{ type: "function", function: { name: "bad name" } }] },
       "tools[0].function.name",
-      /function name/,
+      'tools[0].function.name must be 1-128 letters, digits, _ . : or - (got "bad name").',
     ],
-    [{ ...ok, tool_choice: "sometimes" }, "tool_choice", /tool_choice/],
+    [
+      { ...ok, tool_choice: "sometimes" },
+      "tool_choice",
+      'tool_choice must be "none", "auto", "required" or {"type": "function", "function": {"name": …}} (got "sometimes").',
+    ],
+    [
+      {
+        ...ok,
+        messages: [{ role: "user", content: [{ type: "image_url", image_url: { url: "x", detail: "ultra" } }] }],
+      },
+      "messages[0].content[0].image_url.detail",
+      'messages[0].content[0].image_url.detail must be one of "auto", "low" or "high" (got "ultra").',
+    ],
   ];
   for (const [input, param, message] of cases) {
-    it(`${param ?? "body"}: ${message}`, () => {
+    it(message, () => {
       const error = refusal(input);
       expect(error.param).toBe(param);
-      expect(error.message).toMatch(message);
-      if (param) expect(error.message.startsWith(`Invalid ${param}:`)).toBe(true);
+      expect(error.message).toBe(message);
     });
   }
+
+  it("echoes at most 40 characters of a wrong value", () => {
+    const error = refusal({ ...ok, messages: [{ role: "x".repeat(100_000), content: "x" }] });
+    expect(error.message).toBe(
+      `messages[0].role must be one of "system", "developer", "user", "assistant" or "tool" (got "${"x".repeat(39)}…).`,
+    );
+  });
 
   it("accepts a full OpenAI request and keeps unknown fields for pass-through routes", () => {
     const request = {

@@ -2,22 +2,43 @@
 // route sees it, and a failure names the field (`messages[2].content`) in a 400.
 import * as v from "valibot";
 import { invalidRequest } from "../errors.ts";
+import { deepestIssue, formatPath, issueFragment, issueSentence } from "../validation.ts";
 import { jsonTextTooDeep, MAX_JSON_DEPTH, valueTooDeep } from "./depth.ts";
 import type { ChatCompletionRequest } from "./types.ts";
+
+// Messages are what follows the field's name in the refusal (validation.ts): "must be …".
+
+const ROLES = 'one of "system", "developer", "user", "assistant" or "tool"';
+const PARTS = '{"type": "text", "text": …} or {"type": "image_url", "image_url": {"url": …}}';
+
+/** What to put in a field that is missing, by its name: completes "<field> is required: …". */
+const REQUIRED: Readonly<Record<string, string>> = {
+  model: "name the model, as bedrock/<route>/<model-arn> or a configured name",
+  messages: "give the conversation as an array of {role, content} messages",
+  role: ROLES,
+  content: "give the message's text",
+  tool_call_id: "the id of the tool call this message answers",
+  url: "give the image as a data URL (data:image/png;base64,…)",
+};
 
 const text = v.string();
 const textPart = v.object({ type: v.literal("text"), text });
 const imagePart = v.object({
   type: v.literal("image_url"),
   image_url: v.object({
-    url: v.pipe(v.string(), v.minLength(1, "image_url.url is empty")),
+    url: v.pipe(v.string(), v.minLength(1)),
     detail: v.optional(v.picklist(["auto", "low", "high"])),
   }),
 });
-const textContent = v.union([text, v.array(textPart)], "content must be a string or an array of text parts");
+// System, assistant and tool messages: the same text part, said so when it is anything else.
+const onlyTextPart = v.object({ type: v.literal("text", 'must be "text": this message takes text parts only'), text });
+const textContent = v.union([text, v.array(onlyTextPart)], "must be a string or an array of text parts");
+const contentPart = v.variant("type", [textPart, imagePart], (issue) =>
+  issue.expected === "Object" ? `must be a content part: ${PARTS}` : 'must be "text" or "image_url"',
+);
 const userContent = v.union(
-  [text, v.array(v.variant("type", [textPart, imagePart], 'a content part must have type "text" or "image_url"'))],
-  "content must be a string or an array of content parts",
+  [text, v.array(contentPart)],
+  `must be a string or an array of content parts, each ${PARTS}`,
 );
 
 const toolCall = v.object({
@@ -43,18 +64,19 @@ const message = v.variant(
       }),
       v.check(
         (m) => m.content != null || (m.tool_calls?.length ?? 0) > 0,
-        "an assistant message needs content or tool_calls",
+        "must have content or tool_calls: an assistant message with neither says nothing",
       ),
     ),
     v.object({ role: v.literal("tool"), content: textContent, tool_call_id: v.string() }),
   ],
-  'role must be one of "system", "developer", "user", "assistant", "tool"',
+  (issue) =>
+    issue.expected === "Object" ? 'must be a message like {"role": "user", "content": "Hi"}' : `must be ${ROLES}`,
 );
 
 const tool = v.object({
   type: v.literal("function"),
   function: v.object({
-    name: v.pipe(v.string(), v.regex(/^[A-Za-z0-9_.:-]{1,128}$/, "a function name is 1-128 letters, digits, _ . : -")),
+    name: v.pipe(v.string(), v.regex(/^[A-Za-z0-9_.:-]{1,128}$/, "must be 1-128 letters, digits, _ . : or -")),
     description: v.optional(v.string()),
     parameters: v.optional(v.record(v.string(), v.unknown())),
     strict: v.nullish(v.boolean()),
@@ -66,40 +88,51 @@ const toolChoice = v.union(
     v.picklist(["none", "auto", "required"]),
     v.object({ type: v.literal("function"), function: v.object({ name: v.string() }) }),
   ],
-  'tool_choice must be "none", "auto", "required" or {"type":"function","function":{"name":…}}',
+  'must be "none", "auto", "required" or {"type": "function", "function": {"name": …}}',
 );
 
-const range = (min: number, max: number) => v.nullish(v.pipe(v.number(), v.finite(), v.minValue(min), v.maxValue(max)));
-const positiveInt = (max: number) => v.nullish(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(max)));
+/** A number in [min, max]; every step of the check says the same. */
+const range = (min: number, max: number) => {
+  const says = `must be a number between ${min} and ${max}`;
+  return v.nullish(v.pipe(v.number(says), v.finite(says), v.minValue(min, says), v.maxValue(max, says)));
+};
+/** A whole number in [min, max]. */
+const whole = (min: number, max: number) => {
+  const says = `must be a whole number between ${min} and ${max}`;
+  return v.nullish(v.pipe(v.number(says), v.integer(says), v.minValue(min, says), v.maxValue(max, says)));
+};
 
 const stop = v.nullish(
   v.union(
     [v.pipe(v.string(), v.minLength(1)), v.pipe(v.array(v.pipe(v.string(), v.minLength(1))), v.maxLength(16))],
-    "stop must be a string or an array of up to 16 non-empty strings",
+    "must be a string or an array of up to 16 non-empty strings",
   ),
 );
 
 // Unknown fields are kept: the openai route passes them to models that understand them;
 // completion-format routes refuse them by name (routes/completion-route.ts).
 export const chatCompletionRequestSchema = v.looseObject({
-  model: v.pipe(v.string(), v.minLength(1, "model is empty")),
-  messages: v.pipe(v.array(message), v.minLength(1, "messages must not be empty")),
+  model: v.pipe(v.string(), v.minLength(1)),
+  messages: v.pipe(
+    v.array(message, "must be an array of {role, content} messages"),
+    v.minLength(1, "must not be empty: give at least one message"),
+  ),
   stream: v.nullish(v.boolean()),
   stream_options: v.nullish(v.object({ include_usage: v.optional(v.boolean()) })),
-  max_tokens: positiveInt(1_000_000),
-  max_completion_tokens: positiveInt(1_000_000),
+  max_tokens: whole(1, 1_000_000),
+  max_completion_tokens: whole(1, 1_000_000),
   temperature: range(0, 2),
   top_p: range(0, 1),
-  top_k: v.nullish(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(100_000))),
+  top_k: whole(0, 100_000),
   stop,
-  n: positiveInt(128),
-  seed: v.nullish(v.pipe(v.number(), v.integer())),
+  n: whole(1, 128),
+  seed: v.nullish(v.pipe(v.number("must be a whole number"), v.integer("must be a whole number"))),
   presence_penalty: range(-2, 2),
   frequency_penalty: range(-2, 2),
-  logit_bias: v.nullish(v.record(v.string(), v.number())),
+  logit_bias: v.nullish(v.record(v.string(), v.number(), "must be an object of token ids to numbers")),
   logprobs: v.nullish(v.boolean()),
-  top_logprobs: v.nullish(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(20))),
-  response_format: v.nullish(v.looseObject({ type: v.string() })),
+  top_logprobs: whole(0, 20),
+  response_format: v.nullish(v.looseObject({ type: v.string() }, 'must be an object like {"type": "json_object"}')),
   tools: v.optional(v.array(tool)),
   tool_choice: v.optional(toolChoice),
   parallel_tool_calls: v.optional(v.boolean()),
@@ -109,34 +142,6 @@ export const chatCompletionRequestSchema = v.looseObject({
 
 /** Every field of the request this library knows (the schema's entries); routes refuse others by name. */
 export const REQUEST_FIELDS: ReadonlySet<string> = new Set(Object.keys(chatCompletionRequestSchema.entries));
-
-type PathItem = NonNullable<v.BaseIssue<unknown>["path"]>[number];
-
-function formatPath(path: readonly PathItem[]): string | null {
-  if (!path.length) return null;
-  let out = "";
-  for (const item of path) {
-    const key = item.key;
-    out += typeof key === "number" ? `[${key}]` : out ? `.${String(key)}` : String(key);
-  }
-  return out;
-}
-
-/**
- * The most specific issue and its full path: for a union, the nested issue that got
- * furthest into the value (valibot gives its path relative to the union's input).
- */
-function deepest(issue: v.BaseIssue<unknown>, path: PathItem[]): { issue: v.BaseIssue<unknown>; path: PathItem[] } {
-  if (!issue.issues?.length) return { issue, path };
-  let best = issue.issues[0]!;
-  for (const nested of issue.issues) {
-    if ((nested.path?.length ?? 0) > (best.path?.length ?? 0)) best = nested;
-  }
-  const nested = best.path ?? [];
-  // No branch got inside the value: the union's own message says what was expected.
-  if (nested.length === 0) return { issue, path };
-  return deepest(best, nested[0]!.input === issue.input ? [...path, ...nested] : [...nested]);
-}
 
 /** Tool-call arguments are JSON inside a string: their nesting is checked as text. */
 function deepArguments(request: ChatCompletionRequest): string | undefined {
@@ -150,7 +155,7 @@ function deepArguments(request: ChatCompletionRequest): string | undefined {
 }
 
 function tooDeep(param: string): never {
-  throw invalidRequest(`Invalid ${param}: nested more than ${MAX_JSON_DEPTH} levels deep.`, param);
+  throw invalidRequest(`${param} is nested more than ${MAX_JSON_DEPTH} levels deep.`, param);
 }
 
 /** Validates an unknown value as a Chat Completions request; throws a 400 naming the field. */
@@ -159,7 +164,7 @@ export function parseChatRequest(input: unknown): ChatCompletionRequest {
     throw invalidRequest("The request body must be a JSON object.");
   }
   for (const [field, value] of Object.entries(input)) if (valueTooDeep(value)) tooDeep(field);
-  const result = v.safeParse(chatCompletionRequestSchema, input, { abortEarly: true });
+  const result = v.safeParse(chatCompletionRequestSchema, input, { abortEarly: true, message: issueFragment });
   if (result.success) {
     // The schema only checks (no transforms): the caller's own objects go on, in their own key
     // order (a tools block is rendered as json.dumps writes the client's dict) and with fields
@@ -173,10 +178,8 @@ export function parseChatRequest(input: unknown): ChatCompletionRequest {
 }
 
 function refusalFor(top: v.BaseIssue<unknown>) {
-  const { issue, path } = deepest(top, [...(top.path ?? [])]);
-  const param = formatPath(path);
-  // valibot's messages read "Invalid type: Expected number but received "1""; the field goes first.
-  return invalidRequest(param ? `Invalid ${param}: ${issue.message}` : issue.message, param);
+  const { issue, path } = deepestIssue(top);
+  return invalidRequest(issueSentence(issue, path, { required: REQUIRED }), formatPath(path));
 }
 
 const streamFlagsSchema = v.pick(chatCompletionRequestSchema, ["stream", "stream_options"]);
@@ -186,6 +189,6 @@ const streamFlagsSchema = v.pick(chatCompletionRequestSchema, ["stream", "stream
  * (the proxy) that must choose JSON or SSE before create() validates the whole request.
  */
 export function checkStreamFlags(input: object): void {
-  const result = v.safeParse(streamFlagsSchema, input);
+  const result = v.safeParse(streamFlagsSchema, input, { message: issueFragment });
   if (!result.success) throw refusalFor(result.issues[0]);
 }

@@ -16,7 +16,8 @@ export function imageData(request: ChatCompletionRequest): string[] {
       const match = DATA_URL.exec(part.image_url.url);
       if (!match) {
         throw invalidRequest(
-          "Images must be base64 data URLs (data:image/png;base64,…): Bedrock does not fetch image URLs.",
+          `messages[${index}].content has an image that is not a base64 data URL (data:image/png;base64,…): ` +
+            "Bedrock does not fetch image URLs.",
           `messages[${index}].content`,
         );
       }

@@ -161,7 +161,9 @@ describe("deepseek_r1: errors", () => {
     expect(error).toMatchObject({
       status: 400,
       param: "messages[1].content",
-      message: expect.stringMatching(/^deepseek_r1 cannot take images/),
+      message:
+        "messages[1].content has an image, but the deepseek_r1 chat template is text-only: " +
+        "send text parts only, or use a vision model.",
     });
   });
 });

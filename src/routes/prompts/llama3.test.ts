@@ -101,7 +101,9 @@ describe("llama3: errors", () => {
     expect(errorOf(() => render(messages))).toMatchObject({
       status: 400,
       param: "messages[0].content",
-      message: expect.stringMatching(/^llama3 cannot take images/),
+      message:
+        "messages[0].content has an image, but the llama3 chat template is text-only: " +
+        "send text parts only, or use a vision model.",
     });
   });
 });

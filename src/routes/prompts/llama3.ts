@@ -14,15 +14,21 @@ const END_HEADER = "<|end_header_id|>";
 export const EOT = "<|eot_id|>";
 /** Llama 3's end-of-text token: not written by the template, but a model may print it to stop. */
 export const END_OF_TEXT = "<|end_of_text|>";
-const NO_TOOLS = "The llama3 chat template has no tool format; use a chat_template override for a model that has one.";
+function noTools(param: string) {
+  return invalidRequest(
+    `${param} cannot be rendered: the llama3 chat template has no tool format; ` +
+      "use a chat_template override for a model that has one.",
+    param,
+  );
+}
 
 /** `<|begin_of_text|>` + one header block per message, text trimmed as Jinja's `trim` does. */
 export function renderLlama3Prompt(input: PromptInput): string {
-  if (input.tools !== undefined && input.tools.length > 0) throw invalidRequest(NO_TOOLS, "tools");
+  if (input.tools !== undefined && input.tools.length > 0) throw noTools("tools");
   input.messages.forEach((message, index) => {
-    if (message.role === "tool") throw invalidRequest(NO_TOOLS, `messages[${index}].role`);
+    if (message.role === "tool") throw noTools(`messages[${index}].role`);
     if (message.role === "assistant" && (message.tool_calls?.length ?? 0) > 0) {
-      throw invalidRequest(NO_TOOLS, `messages[${index}].tool_calls`);
+      throw noTools(`messages[${index}].tool_calls`);
     }
   });
 

@@ -61,12 +61,16 @@ function joinContent(content: string | readonly ContentPart[], index: number, im
       text += images.placeholder;
     } else if (part.type === "image_url" && "refuseAs" in images) {
       throw invalidRequest(
-        `${images.refuseAs} cannot take images: its chat template is text-only. Send text parts only, or use a vision model.`,
+        `messages[${index}].content has an image, but the ${images.refuseAs} chat template is text-only: ` +
+          "send text parts only, or use a vision model.",
         `messages[${index}].content`,
       );
     } else {
       const kind: unknown = (part as { type?: unknown }).type;
-      throw invalidRequest(`Unsupported content part type ${JSON.stringify(kind)}.`, `messages[${index}].content`);
+      throw invalidRequest(
+        `messages[${index}].content has a part of type ${JSON.stringify(kind)}, which no chat template renders.`,
+        `messages[${index}].content`,
+      );
     }
   }
   return text;

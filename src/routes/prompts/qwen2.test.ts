@@ -166,7 +166,9 @@ describe("qwen2: errors", () => {
     expect(error).toMatchObject({
       status: 400,
       param: "messages[0].content",
-      message: expect.stringMatching(/^qwen2 cannot take images/),
+      message:
+        "messages[0].content has an image, but the qwen2 chat template is text-only: " +
+        "send text parts only, or use a vision model.",
     });
   });
 });
