@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import { EMULATOR_CREDENTIALS } from "../emulator/credentials.ts";
 import { createEmulator } from "../emulator/handler.ts";
 import { BedrockEdgeError, createBedrock, type ChatCompletionCreateParams } from "../src/index.ts";
-import { model } from "./helpers/emulated.ts";
+import { model, ROUTE_FORMATS, type RouteName } from "./helpers/emulated.ts";
 import { recordOutput } from "./helpers/output-log.ts";
 
 const ENDPOINT_HOST = "bedrock.emulator";
@@ -162,12 +162,12 @@ describe("hostile request bodies", () => {
     );
     await fc.assert(
       fc.asyncProperty(
-        fc.constantFrom("deepseek_r1", "llama", "qwen3", "qwen2", "openai"),
+        fc.constantFrom(...(Object.keys(ROUTE_FORMATS) as RouteName[])),
         fc.array(messageArb, { maxLength: 4 }),
         fc.dictionary(field, anything, { maxKeys: 3 }),
         async (route, messages, extra) => {
           const request = {
-            model: model(route as "llama"),
+            model: model(route),
             messages,
             ...extra,
           } as unknown as ChatCompletionCreateParams;
