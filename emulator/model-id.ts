@@ -4,7 +4,7 @@
 
 export type ModelFormat = "r1" | "llama" | "qwen3" | "qwen2" | "openai";
 
-/** The `:exception-type` values of a Bedrock event stream (DESIGN §5). */
+/** The `:exception-type` values of a Bedrock event stream. */
 export type StreamExceptionType =
   | "throttlingException"
   | "modelStreamErrorException"

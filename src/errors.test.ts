@@ -10,7 +10,7 @@ import {
   upstreamTimeout,
 } from "./errors.ts";
 
-describe("Bedrock exceptions map to status, OpenAI type and code (DESIGN §6)", () => {
+describe("Bedrock exceptions map to status, OpenAI type and code", () => {
   const table: Array<[string, number, string, string]> = [
     ["ValidationException", 400, "invalid_request_error", "invalid_request"],
     ["AccessDeniedException", 403, "permission_error", "access_denied"],

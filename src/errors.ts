@@ -75,7 +75,8 @@ interface ExceptionRow {
   code: string;
 }
 
-// DESIGN §6, plus the stream exception names of §5 (which differ only in their first letter).
+// ARCHITECTURE.md, "Errors". A stream's exception names differ only in their first letter
+// (`throttlingException`): exceptionName() normalises them.
 const EXCEPTIONS: Record<string, ExceptionRow> = {
   ValidationException: { status: 400, code: "invalid_request" },
   AccessDeniedException: { status: 403, code: "access_denied" },

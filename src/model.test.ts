@@ -5,7 +5,7 @@ import { parseModels, parseModelString } from "./model.ts";
 
 const ARN = "arn:aws:bedrock:us-east-1:123456789012:imported-model/abc123def456";
 
-describe("model strings (DESIGN §3)", () => {
+describe("model strings", () => {
   it("take bedrock/<route>/<id>, the prefix optional", () => {
     expect(parseModelString(`bedrock/deepseek_r1/${ARN}`)).toEqual({ route: "deepseek_r1", modelId: ARN });
     expect(parseModelString(`qwen3/${ARN}`)).toEqual({ route: "qwen3", modelId: ARN });

@@ -3,7 +3,7 @@ import { bedrockBaseUrl, normaliseEndpoint, parseArn, resolveRegion, validateMod
 
 const ARN = "arn:aws:bedrock:us-west-2:123456789012:imported-model/abc123def456";
 
-describe("region resolution (DESIGN §3)", () => {
+describe("region resolution", () => {
   it("takes the explicit option, else the ARN's field 4", () => {
     expect(resolveRegion("my-model", "eu-central-1")).toBe("eu-central-1");
     expect(resolveRegion(ARN, "us-west-2")).toBe("us-west-2");

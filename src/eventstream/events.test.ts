@@ -61,7 +61,7 @@ describe("readBedrockEvent: events", () => {
 });
 
 describe("readBedrockEvent: exceptions end the stream with a typed error", () => {
-  it("turns every exception frame into its status (DESIGN §5)", () => {
+  it("turns every exception frame into its status", () => {
     const table: Array<[StreamExceptionType, number]> = [
       ["throttlingException", 429],
       ["modelStreamErrorException", 424],

@@ -54,8 +54,9 @@ function chunkJson(message: EventStreamMessage): JsonObject {
 
 /**
  * The event a message carries, `undefined` for messages that carry nothing for us, or a thrown
- * BedrockEdgeError for `exception`/`error` messages (DESIGN §5). `secrets` are the values of the
- * call's credentials: an upstream may echo them in an exception's message, and they never pass.
+ * BedrockEdgeError for `exception`/`error` messages (ARCHITECTURE.md, "Event streams").
+ * `secrets` are the values of the call's credentials: an upstream may echo them in an
+ * exception's message, and they never pass.
  */
 export function readBedrockEvent(
   message: EventStreamMessage,
