@@ -111,7 +111,7 @@ export function findUnusedExports(root: string, configs: readonly string[]): Unu
     if (target && file && target.declarations?.[0]?.getSourceFile() !== file) starUsed.add(file);
   }
 
-  /** Records in `inFile` what the file's own code refers to, among the names in `names`. */
+  /** Marks what a file imports, and records in `inFile` what its own code refers to among `names` (its exports). */
   function visit(node: ts.Node, file: ts.SourceFile, names: Set<string>, inFile: Set<ts.Symbol>): void {
     if (ts.isImportDeclaration(node)) {
       const module = checker.getSymbolAtLocation(node.moduleSpecifier);
@@ -131,8 +131,9 @@ export function findUnusedExports(root: string, configs: readonly string[]): Unu
     } else if (ts.isImportTypeNode(node)) {
       if (node.qualifier) markUsed(checker.getSymbolAtLocation(node.qualifier));
       else if (ts.isLiteralTypeNode(node.argument)) markAllOf(checker.getSymbolAtLocation(node.argument.literal));
-    } else if (ts.isStringLiteralLike(node) && node.text.endsWith(".ts")) {
-      // A file named by its path is loaded by it (bundled, spawned): its exports are its interface.
+    } else if (ts.isStringLiteralLike(node) && node.text.endsWith(".ts") && !node.text.startsWith(".")) {
+      // A file named by its path from the root is loaded by it (bundled, spawned): its exports
+      // are its interface.
       const named = program.getSourceFile(join(root, node.text));
       if (named && named !== file) markAllOf(checker.getSymbolAtLocation(named));
     } else if (ts.isIdentifier(node) && names.has(node.text) && !isDeclarationName(node)) {

@@ -49,7 +49,7 @@ export const MODEL_SETTINGS = {
 export type ModelSettingName = keyof typeof MODEL_SETTINGS;
 
 /** The settings' valibot entries, each optional: the part of a model entry's schema they make. */
-export type ModelSettingEntries = {
+type ModelSettingEntries = {
   [Name in ModelSettingName]: v.OptionalSchema<(typeof MODEL_SETTINGS)[Name]["schema"], undefined>;
 };
 
