@@ -1,10 +1,14 @@
 // Per-model settings: what an entry of a models table (the `models` option, the proxy's MODELS)
-// may set besides its model string and region. Each setting is one entry here, and each route
-// lists the settings it honours (`Route.settings`): parseModels refuses a setting the entry's
-// route does not honour, so nothing configured is ever silently ignored.
+// may set besides its model string and region. Each setting is a field of ModelSettingValues
+// (its type and meaning) and an entry of MODEL_SETTINGS (its check and what it does), and each
+// route lists the settings it honours (`Route.settings`): parseModels refuses a setting the
+// entry's route does not honour, so nothing configured is ever silently ignored.
 //
-// A new setting is one entry here plus the routes that read it. For example a body format for
-// the template routes:
+// A new setting is a field and an entry here (the compiler insists on both), plus the routes
+// that read it. For example a body format for the template routes:
+//
+//   /** The body format Bedrock is sent. */
+//   wire_format?: "bedrock_completion" | "openai_completion";
 //
 //   wire_format: {
 //     schema: v.picklist(["bedrock_completion", "openai_completion"]),
@@ -12,20 +16,44 @@
 //   },
 //
 // then "wire_format" goes into the settings of completion-route.ts, whose buildBody reads
-// `settings.wire_format`. Types (ModelConfig, ModelSettings) and checks follow from this table.
+// `settings.wire_format`. The models-table schema and its refusals follow from this table.
+// (The types are written out rather than inferred from the schemas: JSR's fast type checks want
+// a public API with explicit types, and the field docs show in editors.)
 import * as v from "valibot";
-import { TEMPLATE_NAMES } from "./routes/prompts/index.ts";
+import { TEMPLATE_NAMES, type TemplateName } from "./routes/prompts/index.ts";
 
-const MAX_BODY_BYTES = "max_body_bytes must be a whole number of bytes, at least 1024";
+const MAX_BODY_BYTES = "must be a whole number of bytes, at least 1024";
 
-interface SettingSpec {
-  /** The value's schema; the setting itself is always optional. */
-  schema: v.GenericSchema;
+/** The per-model settings of a models table entry. */
+export interface ModelSettingValues {
+  /** Render the prompt with another built-in template than the route's own (imported models are often fine-tunes). */
+  template?: TemplateName;
+  /** The model's own Jinja chat template (from its tokenizer_config.json). */
+  chat_template?: string;
+  /** Special tokens a `chat_template` refers to. */
+  bos_token?: string;
+  eos_token?: string;
+  /** Ignore parameters the route cannot honour instead of answering 400. */
+  drop_params?: boolean;
+  /**
+   * The proxy's request body limit for this model, in bytes, instead of its MAX_BODY_BYTES (a
+   * vision model's images need more). The library itself ignores it.
+   */
+  max_body_bytes?: number;
+}
+
+export type ModelSettingName = keyof ModelSettingValues;
+
+interface SettingSpec<Value> {
+  /** The value's check; the setting itself is always optional. */
+  schema: v.GenericSchema<unknown, Value>;
   /** What the setting does, completing "template, which …" in the message that refuses it. */
   does: string;
 }
 
-export const MODEL_SETTINGS = {
+type SettingSpecs = { [Name in ModelSettingName]-?: SettingSpec<NonNullable<ModelSettingValues[Name]>> };
+
+export const MODEL_SETTINGS: SettingSpecs = {
   template: {
     schema: v.picklist(TEMPLATE_NAMES, `must be one of ${TEMPLATE_NAMES.join(", ")}`),
     does: "renders the prompt with another built-in chat template than the route's own",
@@ -44,21 +72,16 @@ export const MODEL_SETTINGS = {
     schema: v.pipe(v.number(MAX_BODY_BYTES), v.integer(MAX_BODY_BYTES), v.minValue(1024, MAX_BODY_BYTES)),
     does: "sets the proxy's request body limit for this model (a vision model's images need more)",
   },
-} as const satisfies Record<string, SettingSpec>;
-
-export type ModelSettingName = keyof typeof MODEL_SETTINGS;
+};
 
 /** The settings' valibot entries, each optional: the part of a model entry's schema they make. */
-type ModelSettingEntries = {
-  [Name in ModelSettingName]: v.OptionalSchema<(typeof MODEL_SETTINGS)[Name]["schema"], undefined>;
+type SettingEntries = {
+  [Name in ModelSettingName]-?: v.OptionalSchema<SettingSpecs[Name]["schema"], undefined>;
 };
 
 export const MODEL_SETTING_ENTRIES = Object.fromEntries(
   Object.entries(MODEL_SETTINGS).map(([name, setting]) => [name, v.optional(setting.schema)]),
-) as ModelSettingEntries;
-
-/** Every setting's value, as validated. */
-export type ModelSettingValues = v.InferOutput<v.ObjectSchema<ModelSettingEntries, undefined>>;
+) as SettingEntries;
 
 export function isModelSettingName(key: string): key is ModelSettingName {
   return Object.hasOwn(MODEL_SETTINGS, key);

@@ -1,7 +1,9 @@
+import type * as v from "valibot";
 import { describe, expect, it } from "vitest";
 import { errorOf } from "../test/helpers/errors.ts";
+import type { Equal } from "../test/helpers/type-equal.ts";
 import { BedrockEdgeError } from "./errors.ts";
-import { parseModels, parseModelString } from "./model.ts";
+import { type ModelConfig, type modelConfigSchema, parseModels, parseModelString } from "./model.ts";
 
 const ARN = "arn:aws:bedrock:us-east-1:123456789012:imported-model/abc123def456";
 
@@ -70,6 +72,13 @@ describe("models tables", () => {
       );
     expect(() => parseModels([])).toThrow(/JSON object/);
     expect(() => parseModels({ "bad name!": `bedrock/llama/${ARN}` })).toThrow(/name/);
+  });
+});
+
+describe("the ModelConfig type", () => {
+  it("is what the models-table schema checks, field for field (a setting on one side only fails to compile)", () => {
+    const same: Equal<v.InferOutput<typeof modelConfigSchema>, ModelConfig> = true;
+    expect(same).toBe(true);
   });
 });
 

@@ -3,7 +3,13 @@
 import * as v from "valibot";
 import { isValidRegion, resolveRegion, validateModelId } from "./aws/endpoint.ts";
 import { invalidRequest } from "./errors.ts";
-import { isModelSettingName, MODEL_SETTING_ENTRIES, MODEL_SETTINGS, type ModelSettingName } from "./model-settings.ts";
+import {
+  isModelSettingName,
+  MODEL_SETTING_ENTRIES,
+  MODEL_SETTINGS,
+  type ModelSettingName,
+  type ModelSettingValues,
+} from "./model-settings.ts";
 import { isRouteName, type RouteName, routes } from "./routes/index.ts";
 import { deepestIssue, formatPath, issueFragment, issueSentence } from "./validation.ts";
 
@@ -41,24 +47,28 @@ export function parseModelString(model: string): ParsedModel {
   return region ? { route, modelId, region } : { route, modelId };
 }
 
+/** One model's configuration, as the proxy's MODELS binding holds it. */
+export interface ModelConfig extends ModelSettingValues {
+  /** `bedrock/<route>/<model-arn>`. */
+  model: string;
+  /** This model's region, when it differs from the client's. */
+  region?: string;
+}
+
 const modelString = v.pipe(v.string(), v.minLength(1));
 
 const SETTING_NAMES = ["model", "region", ...Object.keys(MODEL_SETTINGS)].join(", ");
 
-const modelConfigSchema = v.strictObject(
+/** Checks a ModelConfig; model.test.ts pins its output to that type. */
+export const modelConfigSchema = v.strictObject(
   {
-    /** `bedrock/<route>/<model-arn>`. */
     model: modelString,
-    /** This model's region, when it differs from the client's. */
     region: v.optional(v.pipe(v.string(), v.check(isValidRegion, "must look like us-east-1"))),
     ...MODEL_SETTING_ENTRIES,
   },
   (issue) =>
     issue.expected === "never" ? `is not a model setting; the settings are ${SETTING_NAMES}` : "must be an object",
 );
-
-/** One model's configuration, as the proxy's MODELS binding holds it: its settings are in model-settings.ts. */
-export type ModelConfig = v.InferOutput<typeof modelConfigSchema>;
 
 export type ModelEntry = string | ModelConfig;
 

@@ -4,11 +4,7 @@ import { errorOf } from "../../test/helpers/errors.ts";
 import { BedrockEdgeError } from "../errors.ts";
 import { type chatCompletionRequestSchema, parseChatRequest } from "./schema.ts";
 import type { ChatCompletionRequest } from "./types.ts";
-
-// True only when A and B are the same type, not merely assignable either way: a generic function
-// type's conditional is compared by identity.
-type Probe<T> = <U>() => U extends T ? 1 : 2;
-type Equal<A, B> = Probe<A> extends Probe<B> ? true : false;
+import type { Equal } from "../../test/helpers/type-equal.ts";
 
 /** The 400 that parseChatRequest refuses `input` with. */
 function refusal(input: unknown): BedrockEdgeError {

@@ -94,7 +94,8 @@ export interface ChatCompletionRequest extends GenerationParams {
   model: string;
   messages: ChatMessage[];
   stream_options?: { include_usage?: boolean } | null;
-  response_format?: { type: string; [key: string]: unknown } | null;
+  // Any object with a `type`, spelled as the schema's output (an intersection) for the pin.
+  response_format?: ({ type: string } & { [key: string]: unknown }) | null;
   tools?: FunctionTool[];
   tool_choice?: ToolChoice;
 }

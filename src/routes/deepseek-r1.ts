@@ -1,9 +1,10 @@
 import { completionRoute } from "./completion-route.ts";
 import { EOS, renderDeepSeekR1Prompt } from "./prompts/deepseek-r1.ts";
 import { deepseekToolSyntax } from "./tool-syntax.ts";
+import type { Route } from "./types.ts";
 
 /** DeepSeek R1 distills: the prompt opens `<think>`, so every answer starts with reasoning. */
-export const deepseekR1Route = completionRoute({
+export const deepseekR1Route: Route<"deepseek_r1"> = completionRoute({
   name: "deepseek_r1",
   render: renderDeepSeekR1Prompt,
   reasoning: "always",

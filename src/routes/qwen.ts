@@ -1,11 +1,12 @@
 import { completionRoute } from "./completion-route.ts";
 import { ENDOFTEXT, IM_END, renderQwen2Prompt, renderQwen3Prompt } from "./prompts/qwen.ts";
 import { qwenToolSyntax } from "./tool-syntax.ts";
+import type { Route } from "./types.ts";
 
 const QWEN_END = [IM_END, ENDOFTEXT];
 
 /** Qwen3: reasoning when the answer opens with `<think>` (off with `enable_thinking: false`). */
-export const qwen3Route = completionRoute({
+export const qwen3Route: Route<"qwen3"> = completionRoute({
   name: "qwen3",
   render: renderQwen3Prompt,
   reasoning: "detect",
@@ -14,7 +15,7 @@ export const qwen3Route = completionRoute({
 });
 
 /** Qwen2 / Qwen2.5 instruct. */
-export const qwen2Route = completionRoute({
+export const qwen2Route: Route<"qwen2"> = completionRoute({
   name: "qwen2",
   render: renderQwen2Prompt,
   reasoning: "never",
