@@ -6,7 +6,7 @@ import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
 import OpenAI from "openai";
 import { afterAll, describe, expect, it } from "vitest";
-import { parseModels } from "../../src/model.ts";
+import { parseModels, routes } from "../../src/core.ts";
 import {
   bannerText,
   chooseMode,
@@ -45,14 +45,11 @@ describe("npm start decides", () => {
 
   it("one valid demo model per route, all pointing at the emulator", () => {
     const models = parseModels(demoModels(), "MODELS");
-    expect(Object.keys(models)).toEqual(["demo-deepseek-r1", "demo-llama", "demo-qwen3", "demo-qwen2", "demo-openai"]);
-    expect(Object.values(models).map((entry) => entry.model.split("/")[1])).toEqual([
-      "deepseek_r1",
-      "llama",
-      "qwen3",
-      "qwen2",
-      "openai",
-    ]);
+    // Every route of the registry, in its order: demo-deepseek-r1, demo-llama, … demo-openai.
+    const names = Object.keys(routes);
+    expect(names.slice(0, 5)).toEqual(["deepseek_r1", "llama", "qwen3", "qwen2", "openai"]);
+    expect(Object.keys(models)).toEqual(names.map((route) => `demo-${route.replaceAll("_", "-")}`));
+    expect(Object.values(models).map((entry) => entry.model.split("/")[1])).toEqual(names);
     const bindings = emulatorBindings("http://127.0.0.1:4010");
     expect(bindings.PROXY_API_KEYS).toBe(DEV_KEY);
     expect(bindings.BEDROCK_ENDPOINT).toBe("http://127.0.0.1:4010");
