@@ -211,7 +211,8 @@ describe("hostile request bodies", () => {
         fc.string().filter((s) => !["none", "auto", "required"].includes(s)),
       ),
     };
-    // Or one message broken: a role that is none, content of the wrong type, a tool result without its id.
+    // Or one message broken: an unknown role, content of the wrong type, a tool result without its
+    // id, or no object at all.
     const badMessage = fc.oneof(
       fc.record({
         role: fc.string().filter((r) => !["system", "developer", "user", "assistant", "tool"].includes(r)),
@@ -226,13 +227,15 @@ describe("hostile request bodies", () => {
     );
     const broken = fc.oneof(
       fc.constantFrom(...Object.keys(wrong)).chain((field) => wrong[field]!.map((value) => ({ field, value }))),
-      fc.tuple(fc.nat({ max: 2 }), badMessage).map(([index, message]) => ({ field: `messages[${index}]`, message })),
+      fc
+        .tuple(fc.nat({ max: 2 }), badMessage)
+        .map(([index, message]) => ({ field: `messages[${index}]`, index, message })),
     );
     await fc.assert(
       fc.asyncProperty(broken, async (change) => {
         const messages: unknown[] = [...hello, ...hello, ...hello];
         const request: Record<string, unknown> = { model: model("llama"), messages };
-        if ("message" in change) messages[Number(change.field.slice(9, -1))] = change.message;
+        if ("message" in change) messages[change.index] = change.message;
         else request[change.field] = change.value;
         const error = await outcome(bedrock.chat.completions.create(request as unknown as ChatCompletionCreateParams));
         expect(error).toBeInstanceOf(BedrockEdgeError);
