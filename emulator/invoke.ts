@@ -70,7 +70,7 @@ function* frames(chunks: Iterable<JsonObject>): Generator<Uint8Array> {
   for (const chunk of chunks) yield chunkFrame(chunk, index++);
 }
 
-export function contextLengthError(promptTokens: number) {
+function contextLengthError(promptTokens: number) {
   return awsError(
     "ValidationException",
     `This model's maximum context length is ${CONTEXT_WINDOW} tokens. However, you requested ${CONTEXT_WINDOW + promptTokens} tokens. Please reduce the length of the prompt.`,

@@ -2,7 +2,7 @@
 // (JSON.parse, schema walks) sees it, so no body can exhaust the stack.
 
 /** Deeper than any real request nests. */
-export const MAX_JSON_DEPTH = 128;
+const MAX_JSON_DEPTH = 128;
 
 export type JsonBody = { ok: true; json: unknown; text: string } | { ok: false; complaint: string };
 

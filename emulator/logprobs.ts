@@ -45,7 +45,7 @@ export function logprobOf(token: string, position: number): number {
 }
 
 /** `count` other tokens, each less likely than the chosen one, none equal to it. */
-export function alternativesOf(token: string, position: number, count: number): TokenLogprob[] {
+function alternativesOf(token: string, position: number, count: number): TokenLogprob[] {
   const chosen = logprobOf(token, position);
   const start = hashNumber(`${token}:${position}`) % ALTERNATIVES.length;
   const out: TokenLogprob[] = [];

@@ -43,7 +43,7 @@ export function responseFormatConstraint(format: unknown): Constraint | undefine
 }
 
 /** vLLM's `structured_outputs`; a string is the complaint. */
-export function structuredOutputsConstraint(value: unknown): Constraint | undefined | string {
+function structuredOutputsConstraint(value: unknown): Constraint | undefined | string {
   if (value === undefined || value === null) return undefined;
   if (!isRecord(value)) return malformed("structured_outputs: expected an object");
   const kinds = ["json", "regex", "choice"].filter((key) => value[key] !== undefined && value[key] !== null);

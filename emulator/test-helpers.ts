@@ -6,7 +6,7 @@ import addFormats from "ajv-formats";
 import { createEmulator, type Emulator } from "./handler.ts";
 import { type Operation, readEvents, type StreamEvent, signedRequest } from "./testing.ts";
 
-export const BASE = "http://127.0.0.1:4010";
+const BASE = "http://127.0.0.1:4010";
 
 export async function send(
   modelId: string,

@@ -25,7 +25,7 @@ export function invokeUrl(baseUrl: string, modelId: string, stream = false): str
   return operationUrl(baseUrl, modelId, stream ? "invoke-with-response-stream" : "invoke");
 }
 
-export function operationUrl(baseUrl: string, modelId: string, operation: Operation): string {
+function operationUrl(baseUrl: string, modelId: string, operation: Operation): string {
   return `${baseUrl}/model/${encodeURIComponent(modelId)}/${operation}`;
 }
 

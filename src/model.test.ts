@@ -116,9 +116,8 @@ describe("per-model settings follow the route", () => {
       };
       expect(parseModels({ m: entry })).toEqual({ m: entry });
     }
-    expect(parseModels({ vl: { model: `bedrock/openai/${ARN}`, region: "us-east-1" } })).toEqual({
-      vl: { model: `bedrock/openai/${ARN}`, region: "us-east-1" },
-    });
+    const vision = { model: `bedrock/openai/${ARN}`, region: "us-east-1", max_body_bytes: 16_777_216 };
+    expect(parseModels({ vl: vision })).toEqual({ vl: vision });
   });
 });
 
@@ -142,7 +141,7 @@ describe("models table refusals read as sentences", () => {
     );
     expect(refusal({ model: `bedrock/llama/${ARN}`, tempalte: "qwen2" })).toBe(
       'MODELS["a"].tempalte: tempalte is not a model setting; the settings are model, region, template, ' +
-        "chat_template, bos_token, eos_token, drop_params.",
+        "chat_template, bos_token, eos_token, drop_params, max_body_bytes.",
     );
     expect(refusal({ model: `bedrock/llama/${ARN}`, bos_token: 5 })).toBe(
       'MODELS["a"].bos_token: bos_token must be a string (got 5).',

@@ -94,7 +94,7 @@ function parseJson(text: string): Record<string, unknown> {
  * The body as text and its size in bytes; a 413 past `limit`, after the rest is drained (up to
  * MAX_DRAINED_BYTES) rather than left unread.
  */
-export async function readBody(request: Request, limit: number): Promise<{ text: string; bytes: number }> {
+async function readBody(request: Request, limit: number): Promise<{ text: string; bytes: number }> {
   const declared = Number(request.headers.get("content-length") ?? Number.NaN);
   if (!request.body) return { text: "", bytes: 0 };
   if (Number.isFinite(declared) && declared > limit) {

@@ -31,7 +31,7 @@ export type LogSink = (line: LogLine) => void;
 export const consoleSink: LogSink = (line) => console.log(JSON.stringify(line));
 
 /** nginx's "client closed request": the exchange was cut by the client, not by us. */
-export const CLIENT_CLOSED = 499;
+const CLIENT_CLOSED = 499;
 
 export interface Outcome {
   /** The status to log when it differs from the answer's (an error event in a 200 stream). */

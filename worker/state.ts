@@ -49,7 +49,7 @@ const DEFAULT_KEEPALIVE_MS = 5000;
  * the configuration did not repeat) becomes a configuration problem too, so /health names it
  * and every request is answered and logged instead of crashing.
  */
-export function buildState(env: ProxyEnv, options: StateOptions): ProxyState {
+function buildState(env: ProxyEnv, options: StateOptions): ProxyState {
   const secrets = attempt(() => proxySecrets(env), []);
   const apiKeys = attempt(() => parseApiKeys(env), []);
   const keys = { count: apiKeys.length, check: createKeyChecker(apiKeys) };
