@@ -123,14 +123,7 @@ describe("per-model settings follow the route", () => {
 
 describe("models table refusals read as sentences", () => {
   it("word for word", () => {
-    const refusal = (entry: unknown) => {
-      try {
-        parseModels({ a: entry }, "MODELS");
-      } catch (error) {
-        return (error as Error).message;
-      }
-      throw new Error("expected a refusal");
-    };
+    const refusal = (entry: unknown) => errorOf(() => parseModels({ a: entry }, "MODELS"), TypeError).message;
     expect(refusal(5)).toBe(
       'MODELS["a"]: the entry must be a model string ("bedrock/<route>/<model-arn>") or an object like ' +
         '{ "model": "bedrock/…" } (got 5).',
