@@ -16,6 +16,7 @@ export default defineConfig({
         test: {
           name: "workerd",
           include: ["test/workerd/**/*.test.ts"],
+          globalSetup: ["test/workerd/global-setup.ts"],
           testTimeout: 20_000,
           hookTimeout: 30_000,
         },
@@ -26,6 +27,7 @@ export default defineConfig({
         test: {
           name: "runtimes",
           include: ["test/runtimes/**/*.test.ts"],
+          globalSetup: ["test/runtimes/global-setup.ts"],
           testTimeout: 30_000,
           hookTimeout: 60_000,
         },

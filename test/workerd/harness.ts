@@ -5,15 +5,16 @@
 // `openai` package over real HTTP and real SSE.
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { build } from "esbuild";
 import { Miniflare } from "miniflare";
 import OpenAI from "openai";
+import { inject } from "vitest";
 import { EMULATOR_CREDENTIALS } from "../../emulator/credentials.ts";
 import { serveEmulator, type ServedEmulator } from "../../emulator/node.ts";
 import type { ProxyEnv } from "../../worker/config.ts";
 import { model as modelString } from "../helpers/emulated.ts";
 import { recordingFetch, recordOutput } from "../helpers/output-log.ts";
 import type { LogLine } from "../../worker/log.ts";
+import { bundleWorkerScript } from "./worker-bundle.ts";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 
@@ -74,19 +75,10 @@ function wranglerCompatibility(): { compatibilityDate: string; compatibilityFlag
 
 let bundled: Promise<string> | undefined;
 
-/** worker/index.ts as wrangler would bundle it: ESM, workerd/browser conditions, no Node built-ins. */
+/** worker/index.ts as wrangler would bundle it: built once per run (global-setup.ts), else here. */
 function bundleWorker(): Promise<string> {
-  bundled ??= build({
-    entryPoints: [`${ROOT}worker/index.ts`],
-    bundle: true,
-    format: "esm",
-    platform: "neutral",
-    target: "es2022",
-    conditions: ["workerd", "worker", "browser"],
-    mainFields: ["browser", "module", "main"],
-    write: false,
-    logLevel: "silent",
-  }).then((result) => result.outputFiles[0]!.text);
+  const provided = inject("workerBundle");
+  bundled ??= provided ? Promise.resolve(provided) : bundleWorkerScript();
   return bundled;
 }
 

@@ -47,7 +47,7 @@ describe("the npm package", () => {
 
   beforeAll(async () => {
     build();
-    // The build just ran: --ignore-scripts keeps prepack from running it a second time.
+    // dist/ is fresh: --ignore-scripts spares npm its prepare script (which would find it so too).
     const { stdout } = await run("npm", ["pack", "--dry-run", "--json", "--ignore-scripts"], { cwd: ROOT });
     packed = (JSON.parse(stdout) as PackResult[])[0]!;
     // A consumer project whose node_modules/bedrock-edge is this package (as npm link does).
@@ -57,6 +57,17 @@ describe("the npm package", () => {
   }, 60_000);
   afterAll(() => {
     if (consumerDir) rmSync(consumerDir, { recursive: true, force: true });
+  });
+
+  it("is built once per change: an unchanged tree reuses dist/ (prepare, npm pack, these tests)", () => {
+    const again = build();
+    expect(again.reused).toBe(true);
+    expect(again.files.map((file) => file.slice(ROOT.length)).sort()).toEqual(
+      packed.files
+        .map((file) => file.path)
+        .filter((path) => path.startsWith("dist/"))
+        .sort(),
+    );
   });
 
   it("holds dist/ and the docs, nothing else", () => {
