@@ -15,6 +15,8 @@ export function localBin(name: string): string {
 export interface RunOptions {
   timeoutMs?: number;
   env?: NodeJS.ProcessEnv;
+  /** Default: the project's root. */
+  cwd?: string;
 }
 
 export interface CommandResult {
@@ -30,7 +32,7 @@ export function runCommand(command: string, args: readonly string[], options: Ru
       command,
       args,
       {
-        cwd: ROOT,
+        cwd: options.cwd ?? ROOT,
         timeout: options.timeoutMs ?? 30_000,
         env: { ...process.env, NO_COLOR: "1", ...options.env },
         maxBuffer: 16 * 1024 * 1024,
