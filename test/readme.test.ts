@@ -1,0 +1,59 @@
+/// <reference types="node" />
+// The README's first library example, run as a reader would run it: copied from README.md into
+// a file of its own, against the emulator as `npm run emulator` serves it (here on a free port,
+// the one change made), through the package's name (here mapped to this checkout's sources).
+import { execFile } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { EMULATOR_CREDENTIALS } from "../emulator/credentials.ts";
+import { serveEmulator, type ServedEmulator } from "../emulator/node.ts";
+import { recordOutput } from "./helpers/output-log.ts";
+import { readmeSnippet } from "./helpers/readme.ts";
+
+const ROOT = fileURLToPath(new URL("..", import.meta.url));
+/** Where `npm run emulator` listens unless told otherwise (emulator/cli.ts). */
+const EMULATOR_DEFAULT_URL = "http://127.0.0.1:4010";
+
+describe("the README's first library example", () => {
+  let served: ServedEmulator;
+  let dir: string;
+  beforeAll(async () => {
+    served = await serveEmulator({ port: 0 });
+    dir = mkdtempSync(join(tmpdir(), "bedrock-edge-readme-"));
+  });
+  afterAll(async () => {
+    await served?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("names the emulator's address and its own test credentials", () => {
+    const { lang, code } = readmeSnippet("first-library");
+    expect(lang).toBe("ts");
+    expect(code).toContain(`endpoint: "${EMULATOR_DEFAULT_URL}"`);
+    expect(code).toContain(`accessKeyId: "${EMULATOR_CREDENTIALS.accessKeyId}"`);
+    expect(code).toContain(`secretAccessKey: "${EMULATOR_CREDENTIALS.secretAccessKey}"`);
+  });
+
+  it("runs as written: the reasoning, the answer, then the streamed answer", async () => {
+    const code = readmeSnippet("first-library")
+      .code.replace(`"${EMULATOR_DEFAULT_URL}"`, `"${served.url}"`)
+      .replace(`from "bedrock-edge"`, `from "${join(ROOT, "src/index.ts")}"`);
+    const file = join(dir, "first-library.mts");
+    writeFileSync(file, code);
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, ["--import", "tsx", file], {
+      cwd: ROOT,
+      timeout: 15_000,
+    });
+    recordOutput(stdout + stderr);
+    const answer = "Hello from the Bedrock emulator (r1). Your prompt had";
+    const [reasoning, content, streamed] = stdout.split("\n");
+    expect(reasoning).toMatch(/^Okay, the user/);
+    expect(content).toContain(answer);
+    expect(streamed).toContain(answer);
+    expect(stderr).toBe("");
+  });
+});
