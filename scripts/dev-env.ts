@@ -47,9 +47,9 @@ function unquote(value: string): string {
 }
 
 /** The binding names that make a real-Bedrock setup (SigV4 keys or a Bedrock API key). */
-const CREDENTIAL_NAMES = ["AWS_ACCESS_KEY_ID", "AWS_BEARER_TOKEN_BEDROCK"] as const;
+export const CREDENTIAL_NAMES = ["AWS_ACCESS_KEY_ID", "AWS_BEARER_TOKEN_BEDROCK"] as const;
 
-/** Every binding the proxy reads: what is passed on from the shell in real mode. */
+/** Every binding the proxy reads: what `npm start` passes on from the shell, in every mode. */
 const BINDING_NAMES = [
   "MODELS",
   "PROXY_API_KEYS",
@@ -76,19 +76,24 @@ export type Mode =
   /** Credentials in .dev.vars: plain `wrangler dev`, which reads .dev.vars itself. */
   | { kind: "dev-vars" }
   /** Credentials in the shell only: passed to wrangler through a private env file. */
-  | { kind: "shell"; vars: Record<string, string> };
+  | { kind: "shell" };
 
 export function chooseMode(devVars: Record<string, string> | undefined, env: Record<string, string | undefined>): Mode {
   const has = (vars: Record<string, string | undefined>) =>
     CREDENTIAL_NAMES.some((name) => Boolean(vars[name]?.trim()));
   if (devVars && has(devVars)) return { kind: "dev-vars" };
   if (!has(env)) return { kind: "emulator" };
+  return { kind: "shell" };
+}
+
+/** The proxy's bindings set (and not empty) in the shell `npm start` runs in. */
+export function shellBindings(env: Record<string, string | undefined>): Record<string, string> {
   const vars: Record<string, string> = {};
   for (const name of BINDING_NAMES) {
     const value = env[name];
     if (value !== undefined && value !== "") vars[name] = value;
   }
-  return { kind: "shell", vars };
+  return vars;
 }
 
 /** Bindings for the emulator mode: they override wrangler.toml's [vars]. */
@@ -100,6 +105,45 @@ export function emulatorBindings(emulatorUrl: string): Record<string, string> {
     AWS_SECRET_ACCESS_KEY: EMULATOR_CREDENTIALS.secretAccessKey,
     BEDROCK_ENDPOINT: emulatorUrl,
   };
+}
+
+/**
+ * What emulator mode keeps to itself: the emulator's address, its test credentials, and the
+ * region of its ARNs. A shell value for any of these would send the proxy elsewhere, sign for
+ * a key the emulator refuses, or (AWS_REGION against the demo models' us-east-1 ARNs) make
+ * every demo model a configuration error.
+ */
+export const EMULATOR_OWNED: readonly string[] = [
+  "AWS_ACCESS_KEY_ID",
+  "AWS_SECRET_ACCESS_KEY",
+  "AWS_SESSION_TOKEN",
+  "AWS_BEARER_TOKEN_BEDROCK",
+  "AWS_REGION",
+  "BEDROCK_ENDPOINT",
+];
+
+export interface EmulatorModeBindings {
+  bindings: Record<string, string>;
+  /** The shell's bindings that replaced or joined the demo's. */
+  fromShell: string[];
+  /** The shell's bindings left out (EMULATOR_OWNED). */
+  ignored: string[];
+}
+
+/** The demo configuration with the shell's bindings over it (MODELS, PROXY_API_KEYS, CORS_ORIGINS…), but the emulator's own. */
+export function emulatorModeBindings(emulatorUrl: string, shell: Record<string, string>): EmulatorModeBindings {
+  const bindings = emulatorBindings(emulatorUrl);
+  const fromShell: string[] = [];
+  const ignored: string[] = [];
+  for (const [name, value] of Object.entries(shell)) {
+    if (EMULATOR_OWNED.includes(name)) {
+      ignored.push(name);
+    } else {
+      bindings[name] = value;
+      fromShell.push(name);
+    }
+  }
+  return { bindings, fromShell, ignored };
 }
 
 /**
@@ -118,6 +162,45 @@ export function envFileText(vars: Record<string, string>): string {
   return `${lines.join("\n")}\n`;
 }
 
+/**
+ * The environment wrangler runs in: quiet, and offline without complaint. Whatever the shell
+ * sets explicitly wins over these.
+ * - WRANGLER_SEND_METRICS: no telemetry, and no notice about it.
+ * - WRANGLER_HIDE_BANNER: no version banner, and with it no update check against npm's registry
+ *   (an "update available" line; our own banner follows once the proxy answers).
+ * - CLOUDFLARE_CF_FETCH_ENABLED: `request.cf` from Miniflare's placeholder instead of a download
+ *   from workers.cloudflare.com, which offline prints a getaddrinfo ENOTFOUND stack trace, twice.
+ *   The proxy never reads `request.cf`.
+ */
+export function wranglerEnv(env: Record<string, string | undefined>): Record<string, string | undefined> {
+  return {
+    WRANGLER_SEND_METRICS: "false",
+    WRANGLER_HIDE_BANNER: "true",
+    CLOUDFLARE_CF_FETCH_ENABLED: "false",
+    ...env,
+  };
+}
+
+// Wrangler's own line per request (`[wrangler:info] POST /v1/chat/completions 200 OK (22ms)`),
+// printed beside the Worker's JSON log line, which says all of it and more.
+const WRANGLER_REQUEST_LOG = /^\[wrangler:info\] [A-Z]+ \S+ \d{3}\b.*\(\d+ms\)$/;
+
+/** Whether a line of wrangler's output (colour codes removed) is its request log line. */
+export function isWranglerRequestLog(line: string): boolean {
+  return WRANGLER_REQUEST_LOG.test(line.trimEnd());
+}
+
+/** What `npm start` says when a port it needs is taken, naming the variable that moves it. */
+export function busyPortMessage(
+  name: "PORT" | "EMULATOR_PORT",
+  host: string,
+  port: number,
+  free: number | undefined,
+): string {
+  const what = name === "PORT" ? "the proxy" : "the Bedrock emulator";
+  return `${host}:${port}, the port for ${what}, is in use (another npm start?). Choose another: ${name}=${free ?? "<port>"} npm start`;
+}
+
 /** `wrangler dev` in the local runtime; with `--env-file`s (later ones win) .dev.vars is not read. */
 export function wranglerArgs(host: string, port: number, envFiles: readonly string[] = []): string[] {
   const args = ["dev", "--local", "--ip", host, "--port", String(port), "--show-interactive-dev-session=false"];
@@ -132,6 +215,8 @@ export interface Banner {
   /** Where the key comes from, e.g. "PROXY_API_KEYS in .dev.vars". */
   keySource: string;
   models: string[];
+  /** The bindings taken from the shell, and those emulator mode left out. */
+  shell?: { used: readonly string[]; ignored: readonly string[] };
 }
 
 // Shorter keys keep even their tail to themselves.
@@ -147,9 +232,15 @@ function shownKey(key: string): string {
   return key.length >= MIN_KEY_TO_HINT ? `${prefix}…${key.slice(-4)}` : `${prefix}…`;
 }
 
-export function bannerText({ url, upstream, key, keySource, models }: Banner): string {
+export function bannerText({ url, upstream, key, keySource, models, shell }: Banner): string {
   const model = models[0] ?? "<model>";
   const auth = key ? `-H "Authorization: Bearer ${key === DEV_KEY ? key : "<your key>"}" ` : "";
+  const shellLines = [
+    ...(shell?.used.length ? [`  from the shell   ${shell.used.join(", ")}`] : []),
+    ...(shell?.ignored.length
+      ? [`  not used         ${shell.ignored.join(", ")} from the shell (emulator mode sets its own)`]
+      : []),
+  ];
   return [
     "",
     `bedrock-edge proxy ready on ${url}  (local Workers runtime)`,
@@ -157,6 +248,7 @@ export function bannerText({ url, upstream, key, keySource, models }: Banner): s
     `  API key          ${key ? `${shownKey(key)}  (${keySource})` : "(none: set PROXY_API_KEYS in .dev.vars, every call is refused until then)"}`,
     `  models           ${models.length ? models.join(", ") : "(none listed)"}`,
     `  upstream         ${upstream}`,
+    ...shellLines,
     "",
     "Try:",
     `  curl ${url}/v1/chat/completions ${auth}\\`,

@@ -4,27 +4,42 @@
 // - No AWS credentials (neither in .dev.vars nor in the shell): the Bedrock emulator is served
 //   on 127.0.0.1:4010 and the proxy points at it, with one demo model per route and the dev key
 //   sk-local-dev, through a generated env file under .wrangler/ (.dev.vars is left alone).
-// - Credentials in .dev.vars: plain `wrangler dev` against real Bedrock (it reads .dev.vars).
+// - Credentials in .dev.vars: `wrangler dev` against real Bedrock (it reads .dev.vars).
 // - Credentials in the shell only: passed to wrangler in a private env file, removed on exit.
 //
+// In every mode the proxy's bindings set in the shell (CORS_ORIGINS, LOG_PROMPTS, MODELS…) win
+// over .dev.vars and the demo's, except the emulator's address, credentials and region in
+// emulator mode (EMULATOR_OWNED); the banner names both kinds.
+//
 // `npm start -- --emulator` uses the emulator even when credentials exist. PORT and
-// EMULATOR_PORT move the two ports. Ctrl-C stops wrangler, then the emulator.
+// EMULATOR_PORT move the two ports; a port in use is reported before anything starts.
+// Wrangler's output is passed through but for its own request log lines: the Worker writes one
+// JSON line per request. Ctrl-C stops wrangler, then the emulator.
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
 import { join } from "node:path";
+import type { Readable, Writable } from "node:stream";
 import { fileURLToPath } from "node:url";
+import { stripVTControlCharacters } from "node:util";
 import { serveEmulator } from "../emulator/node.ts";
 import {
   bannerText,
+  busyPortMessage,
   chooseMode,
+  CREDENTIAL_NAMES,
   DEFAULT_EMULATOR_PORT,
   DEFAULT_HOST,
   DEFAULT_PORT,
   DEV_KEY,
-  emulatorBindings,
+  emulatorModeBindings,
   envFileText,
+  isWranglerRequestLog,
   parseDotenv,
+  shellBindings,
   wranglerArgs,
+  wranglerEnv,
+  type Banner,
   type Mode,
 } from "./dev-env.ts";
 
@@ -41,6 +56,7 @@ interface Upstream {
   key: string | undefined;
   /** Where `key` comes from, said in the banner (which shows only its last characters). */
   keySource: string;
+  shell: NonNullable<Banner["shell"]>;
   cleanups: Cleanup[];
 }
 
@@ -50,7 +66,8 @@ async function main(): Promise<void> {
   const devVarsPath = join(ROOT, ".dev.vars");
   const devVars = existsSync(devVarsPath) ? parseDotenv(readFileSync(devVarsPath, "utf8")) : undefined;
   const mode: Mode = process.argv.includes("--emulator") ? { kind: "emulator" } : chooseMode(devVars, process.env);
-  const upstream = await prepareUpstream(mode, host, devVars, devVarsPath);
+  await ensurePortFree("PORT", host, port);
+  const upstream = await prepareUpstream(mode, host, port, devVars, devVarsPath);
   const url = `http://${host}:${port}`;
 
   const wrangler = startWrangler(wranglerArgs(host, port, upstream.envFiles));
@@ -60,9 +77,8 @@ async function main(): Promise<void> {
 
   await waitUntilServing(url, wrangler);
   const models = await listModels(url, upstream.key);
-  console.log(
-    bannerText({ url, upstream: upstream.description, key: upstream.key, keySource: upstream.keySource, models }),
-  );
+  const { description, key, keySource, shell } = upstream;
+  console.log(bannerText({ url, upstream: description, key, keySource, models, shell }));
 }
 
 function portFromEnv(name: string, fallback: number): number {
@@ -76,45 +92,64 @@ function portFromEnv(name: string, fallback: number): number {
 async function prepareUpstream(
   mode: Mode,
   host: string,
+  port: number,
   devVars: Record<string, string> | undefined,
   devVarsPath: string,
 ): Promise<Upstream> {
-  if (mode.kind === "dev-vars") {
-    // Plain wrangler dev: it reads .dev.vars on its own.
+  const shell = shellBindings(process.env);
+  const fromShell = (name: string) => (shell[name] ? "the shell environment" : ".dev.vars");
+  if (mode.kind !== "emulator") {
+    // Without --env-file wrangler reads .dev.vars itself; with one it does not, so when the shell
+    // sets anything, .dev.vars is named first and the shell's file after it (the shell wins).
+    const file = Object.keys(shell).length ? writeEnvFile("bedrock-from-shell.env", shell) : undefined;
     return {
-      envFiles: [],
-      description: "Amazon Bedrock (credentials from .dev.vars)",
-      key: firstKey(devVars?.PROXY_API_KEYS),
-      keySource: "the first of PROXY_API_KEYS in .dev.vars",
-      cleanups: [],
+      envFiles: file ? [...(devVars ? [devVarsPath] : []), file] : [],
+      description: `Amazon Bedrock (credentials from ${CREDENTIAL_NAMES.some((name) => shell[name]) ? "the shell environment" : ".dev.vars"})`,
+      key: firstKey(shell.PROXY_API_KEYS ?? devVars?.PROXY_API_KEYS),
+      keySource: `the first of PROXY_API_KEYS in ${fromShell("PROXY_API_KEYS")}`,
+      shell: { used: Object.keys(shell), ignored: [] },
+      cleanups: file ? [() => rmSync(file, { force: true })] : [],
     };
   }
-  if (mode.kind === "shell") {
-    const file = writeEnvFile("bedrock-from-shell.env", mode.vars);
-    return {
-      // With --env-file wrangler skips .dev.vars, so it is named first (the shell wins).
-      envFiles: [...(devVars ? [devVarsPath] : []), file],
-      description: "Amazon Bedrock (credentials from the shell environment)",
-      key: firstKey(mode.vars.PROXY_API_KEYS ?? devVars?.PROXY_API_KEYS),
-      keySource: `the first of PROXY_API_KEYS in ${mode.vars.PROXY_API_KEYS ? "the shell environment" : ".dev.vars"}`,
-      cleanups: [() => rmSync(file, { force: true })],
-    };
-  }
-  const served = await serveEmulator({
-    port: portFromEnv("EMULATOR_PORT", DEFAULT_EMULATOR_PORT),
-    hostname: host,
-  }).catch((error: unknown) => {
+  const emulatorPort = portFromEnv("EMULATOR_PORT", DEFAULT_EMULATOR_PORT);
+  if (emulatorPort === port) throw new Error(`PORT and EMULATOR_PORT are both ${port}: give them different ports`);
+  await ensurePortFree("EMULATOR_PORT", host, emulatorPort);
+  const served = await serveEmulator({ port: emulatorPort, hostname: host }).catch((error: unknown) => {
     throw new Error(
       `Could not start the Bedrock emulator: ${error instanceof Error ? error.message : String(error)} (is EMULATOR_PORT free?)`,
     );
   });
+  const { bindings, fromShell: used, ignored } = emulatorModeBindings(served.url, shell);
+  const key = firstKey(bindings.PROXY_API_KEYS);
   return {
-    envFiles: [writeEnvFile("emulator.env", emulatorBindings(served.url))],
+    envFiles: [writeEnvFile("emulator.env", bindings)],
     description: `${served.url}, the Bedrock emulator (no AWS credentials found; put them in .dev.vars for real Bedrock)`,
-    key: DEV_KEY,
-    keySource: "the dev key of emulator mode",
+    key,
+    keySource:
+      key === DEV_KEY ? "the dev key of emulator mode" : "the first of PROXY_API_KEYS in the shell environment",
+    shell: { used, ignored },
     cleanups: [() => served.close()],
   };
+}
+
+/** Refuses a port another process listens on, naming the variable that moves it and a free port. */
+async function ensurePortFree(name: "PORT" | "EMULATOR_PORT", host: string, port: number): Promise<void> {
+  if (!(await portInUse(host, port))) return;
+  let free: number | undefined;
+  for (let next = port + 1; free === undefined && next <= Math.min(port + 20, 65535); next++)
+    if (!(await portInUse(host, next))) free = next;
+  throw new Error(busyPortMessage(name, host, port, free));
+}
+
+function portInUse(host: string, port: number): Promise<boolean> {
+  const probe = createServer();
+  return new Promise((resolve, reject) => {
+    probe.once("error", (error: NodeJS.ErrnoException) => {
+      if (error.code === "EADDRINUSE") resolve(true);
+      else reject(error);
+    });
+    probe.listen(port, host, () => probe.close(() => resolve(false)));
+  });
 }
 
 function firstKey(keys: string | undefined): string | undefined {
@@ -137,10 +172,32 @@ function startWrangler(args: string[]): ChildProcess {
   // The local wrangler's JS entry, run by this Node: no npx shell in between to swallow signals.
   const bin = join(ROOT, "node_modules", "wrangler", "bin", "wrangler.js");
   if (!existsSync(bin)) throw new Error("wrangler is not installed: run npm install");
-  return spawn(process.execPath, [bin, ...args], {
+  // Piped, wrangler would drop its colours; a terminal behind this process keeps them.
+  const colour = process.stdout.isTTY ? { FORCE_COLOR: "1" } : {};
+  const wrangler = spawn(process.execPath, [bin, ...args], {
     cwd: ROOT,
-    stdio: ["ignore", "inherit", "inherit"],
-    env: { ...process.env, WRANGLER_SEND_METRICS: "false" },
+    stdio: ["ignore", "pipe", "pipe"],
+    env: wranglerEnv({ ...colour, ...process.env }),
+  });
+  forwardLines(wrangler.stdout!, process.stdout);
+  forwardLines(wrangler.stderr!, process.stderr);
+  return wrangler;
+}
+
+/** Copies output line by line, but for wrangler's own request log lines. */
+function forwardLines(from: Readable, to: Writable): void {
+  let partial = "";
+  const forward = (line: string) => {
+    if (!isWranglerRequestLog(stripVTControlCharacters(line))) to.write(`${line}\n`);
+  };
+  from.setEncoding("utf8");
+  from.on("data", (text: string) => {
+    const lines = (partial + text).split("\n");
+    partial = lines.pop() ?? "";
+    for (const line of lines) forward(line);
+  });
+  from.on("end", () => {
+    if (partial) forward(partial);
   });
 }
 

@@ -2,20 +2,25 @@
 // `npm start`: the pure decisions (scripts/dev-env.ts), then the real thing: scripts/start.ts
 // with wrangler dev and the emulator on free loopback ports, curled, then stopped.
 import { spawn, type ChildProcess } from "node:child_process";
-import { createServer } from "node:net";
+import { createServer, type AddressInfo, type Server } from "node:net";
 import { fileURLToPath } from "node:url";
 import OpenAI from "openai";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseModels, routes } from "../../src/core.ts";
 import {
   bannerText,
+  busyPortMessage,
   chooseMode,
   demoModels,
   DEV_KEY,
   emulatorBindings,
+  emulatorModeBindings,
   envFileText,
+  isWranglerRequestLog,
   parseDotenv,
+  shellBindings,
   wranglerArgs,
+  wranglerEnv,
 } from "../../scripts/dev-env.ts";
 import { eventually, USER_HELLO } from "./harness.ts";
 
@@ -36,11 +41,69 @@ describe("npm start decides", () => {
   });
 
   it("the shell's credentials, and only the proxy's bindings of the shell, when .dev.vars has none", () => {
-    const mode = chooseMode(
-      { MODELS: "{}" },
-      { AWS_ACCESS_KEY_ID: "AKIA3", AWS_SECRET_ACCESS_KEY: "s3", HOME: "/root", PATH: "/bin" },
+    const shell = { AWS_ACCESS_KEY_ID: "AKIA3", AWS_SECRET_ACCESS_KEY: "s3", HOME: "/root", PATH: "/bin" };
+    expect(chooseMode({ MODELS: "{}" }, shell)).toEqual({ kind: "shell" });
+    expect(shellBindings(shell)).toEqual({ AWS_ACCESS_KEY_ID: "AKIA3", AWS_SECRET_ACCESS_KEY: "s3" });
+    expect(shellBindings({ CORS_ORIGINS: "*", LOG_PROMPTS: "", TERM: "xterm" })).toEqual({ CORS_ORIGINS: "*" });
+  });
+
+  it("in emulator mode, the shell's settings over the demo's, but the emulator's own address, keys and region", () => {
+    const shell = {
+      CORS_ORIGINS: "https://app.example",
+      LOG_PROMPTS: "true",
+      PROXY_API_KEYS: "sk-mine-1234567890",
+      AWS_REGION: "eu-west-1",
+      AWS_ACCESS_KEY_ID: "AKIA4",
+      AWS_SECRET_ACCESS_KEY: "s4",
+      AWS_BEARER_TOKEN_BEDROCK: "ABSK4",
+      BEDROCK_ENDPOINT: "https://elsewhere.example",
+    };
+    const { bindings, fromShell, ignored } = emulatorModeBindings("http://127.0.0.1:4010", shell);
+    expect(bindings).toEqual({
+      ...emulatorBindings("http://127.0.0.1:4010"),
+      CORS_ORIGINS: "https://app.example",
+      LOG_PROMPTS: "true",
+      PROXY_API_KEYS: "sk-mine-1234567890",
+    });
+    expect(fromShell).toEqual(["CORS_ORIGINS", "LOG_PROMPTS", "PROXY_API_KEYS"]);
+    expect(ignored).toEqual([
+      "AWS_REGION",
+      "AWS_ACCESS_KEY_ID",
+      "AWS_SECRET_ACCESS_KEY",
+      "AWS_BEARER_TOKEN_BEDROCK",
+      "BEDROCK_ENDPOINT",
+    ]);
+    expect(emulatorModeBindings("http://e", { MODELS: '{"mine":"bedrock/llama/x"}' }).bindings.MODELS).toBe(
+      '{"mine":"bedrock/llama/x"}',
     );
-    expect(mode).toEqual({ kind: "shell", vars: { AWS_ACCESS_KEY_ID: "AKIA3", AWS_SECRET_ACCESS_KEY: "s3" } });
+  });
+
+  it("wrangler quiet and offline without complaint, unless the shell says otherwise", () => {
+    expect(wranglerEnv({ PATH: "/bin" })).toEqual({
+      PATH: "/bin",
+      WRANGLER_SEND_METRICS: "false",
+      WRANGLER_HIDE_BANNER: "true",
+      CLOUDFLARE_CF_FETCH_ENABLED: "false",
+    });
+    expect(wranglerEnv({ WRANGLER_SEND_METRICS: "true" }).WRANGLER_SEND_METRICS).toBe("true");
+  });
+
+  it("wrangler's request log lines told apart from the Worker's and from real errors", () => {
+    expect(isWranglerRequestLog("[wrangler:info] POST /v1/chat/completions 200 OK (208ms)")).toBe(true);
+    expect(isWranglerRequestLog("[wrangler:info] GET /health 503 Service Unavailable (3ms)\r")).toBe(true);
+    expect(isWranglerRequestLog("[wrangler:info] Ready on http://127.0.0.1:8787")).toBe(false);
+    expect(isWranglerRequestLog('{"time":"…","method":"GET","path":"/health","status":200,"ms":0}')).toBe(false);
+    expect(isWranglerRequestLog("[wrangler:error] Error: something broke (12ms)")).toBe(false);
+    expect(isWranglerRequestLog("✘ [ERROR] Address already in use (127.0.0.1:8787)")).toBe(false);
+  });
+
+  it("a busy port named with the variable that moves it, and a free one", () => {
+    expect(busyPortMessage("PORT", "127.0.0.1", 8787, 8788)).toBe(
+      "127.0.0.1:8787, the port for the proxy, is in use (another npm start?). Choose another: PORT=8788 npm start",
+    );
+    expect(busyPortMessage("EMULATOR_PORT", "127.0.0.1", 4010, undefined)).toMatch(
+      /the Bedrock emulator, is in use .* EMULATOR_PORT=<port> npm start$/,
+    );
   });
 
   it("one valid demo model per route, all pointing at the emulator", () => {
@@ -116,6 +179,22 @@ describe("npm start decides", () => {
     // A short key keeps even its tail to itself.
     expect(bannerText({ url: "u", upstream: "x", key: "abc123", keySource: "s", models: [] })).not.toContain("123");
   });
+
+  it("a banner naming the shell's settings it took, and those emulator mode did not", () => {
+    const text = bannerText({
+      url: "u",
+      upstream: "x",
+      key: DEV_KEY,
+      keySource: "s",
+      models: [],
+      shell: { used: ["CORS_ORIGINS", "LOG_PROMPTS"], ignored: ["AWS_REGION"] },
+    });
+    expect(text).toContain("  from the shell   CORS_ORIGINS, LOG_PROMPTS\n");
+    expect(text).toContain("  not used         AWS_REGION from the shell (emulator mode sets its own)\n");
+    expect(bannerText({ url: "u", upstream: "x", key: DEV_KEY, keySource: "s", models: [] })).not.toMatch(
+      /from the shell|not used/,
+    );
+  });
 });
 
 async function freePort(): Promise<number> {
@@ -155,15 +234,20 @@ afterAll(() => {
   if (started && started.exitCode === null) started.kill("SIGKILL");
 });
 
+const START = [`${ROOT}node_modules/tsx/dist/cli.mjs`, "scripts/start.ts", "--emulator"];
+const APP_ORIGIN = "https://app.example";
+
 describe("npm start, for real", () => {
   it("serves the demo models from wrangler dev + the emulator, and stops both on a signal", {
     timeout: 60_000,
   }, async () => {
     const [port, emulatorPort] = [await freePort(), await freePort()];
     let output = "";
-    started = spawn(process.execPath, [`${ROOT}node_modules/tsx/dist/cli.mjs`, "scripts/start.ts", "--emulator"], {
+    // Settings a user might have exported: two the proxy honours, one emulator mode must not take.
+    const shell = { CORS_ORIGINS: APP_ORIGIN, LOG_PROMPTS: "true", AWS_REGION: "eu-west-1" };
+    started = spawn(process.execPath, START, {
       cwd: ROOT,
-      env: cleanEnv({ PORT: String(port), EMULATOR_PORT: String(emulatorPort) }),
+      env: cleanEnv({ PORT: String(port), EMULATOR_PORT: String(emulatorPort), ...shell }),
       stdio: ["ignore", "pipe", "pipe"],
     });
     started.stdout!.on("data", (data: Buffer) => (output += data.toString()));
@@ -192,6 +276,28 @@ describe("npm start, for real", () => {
     expect(text).toContain("Hello from the Bedrock emulator (r1)");
     expect((await client.models.list()).data.map((model) => model.id)).toContain("demo-openai");
 
+    // The shell's settings, honoured in emulator mode (and said so), but its AWS_REGION left out.
+    expect(output).toContain("  from the shell   CORS_ORIGINS, LOG_PROMPTS\n");
+    expect(output).toContain("  not used         AWS_REGION from the shell (emulator mode sets its own)\n");
+    const preflight = await fetch(`${url}/v1/chat/completions`, {
+      method: "OPTIONS",
+      headers: { origin: APP_ORIGIN, "access-control-request-method": "POST" },
+    });
+    expect(preflight.headers.get("access-control-allow-origin")).toBe(APP_ORIGIN);
+    const chatLines = await eventually(() => {
+      const lines = output.split("\n").filter((line) => line.includes('"path":"/v1/chat/completions"'));
+      return lines.length >= 2 && lines;
+    }, 5000);
+    expect(chatLines.map((line) => (JSON.parse(line) as { messages?: unknown }).messages)).toEqual([
+      USER_HELLO,
+      USER_HELLO,
+    ]);
+
+    // One line per request, the Worker's: none of wrangler's own, and none of its offline noise.
+    expect(output).not.toMatch(/\[wrangler:info\] (GET|POST|OPTIONS) /);
+    expect(output).not.toMatch(/ENOTFOUND|getaddrinfo|update available|telemetry|wrangler \d+\.\d+/i);
+    expect(output).toContain("Ready on");
+
     // A body over the limit without Content-Length: wrangler dev answered the next request on the
     // connection with "Your worker restarted mid-request" until the proxy drained the rest.
     for (let round = 0; round < 3; round++) {
@@ -214,4 +320,48 @@ describe("npm start, for real", () => {
       await expect(fetch(open, { signal: AbortSignal.timeout(1000) })).rejects.toThrow();
     }
   });
+});
+
+/** Runs `npm start` (emulator mode) until it exits by itself, which a refused start does at once. */
+function startUntilExit(env: Record<string, string>): Promise<{ code: number | null; output: string }> {
+  const child = spawn(process.execPath, START, { cwd: ROOT, env: cleanEnv(env), stdio: ["ignore", "pipe", "pipe"] });
+  let output = "";
+  child.stdout.on("data", (data: Buffer) => (output += data.toString()));
+  child.stderr.on("data", (data: Buffer) => (output += data.toString()));
+  const timer = setTimeout(() => child.kill("SIGKILL"), 20_000);
+  return new Promise((resolve) =>
+    child.once("close", (code) => {
+      clearTimeout(timer);
+      resolve({ code, output });
+    }),
+  );
+}
+
+describe("npm start, a port in use", () => {
+  let busy: Server;
+  let busyPort: number;
+  beforeAll(async () => {
+    busy = createServer();
+    await new Promise<void>((resolve) => busy.listen(0, "127.0.0.1", resolve));
+    busyPort = (busy.address() as AddressInfo).port;
+  });
+  afterAll(() => new Promise<void>((resolve) => busy.close(() => resolve())));
+
+  it.each(["PORT", "EMULATOR_PORT"] as const)(
+    "%s: refused before anything starts, saying how to move it",
+    {
+      timeout: 30_000,
+    },
+    async (name) => {
+      const other = name === "PORT" ? "EMULATOR_PORT" : "PORT";
+      const { code, output } = await startUntilExit({ [name]: String(busyPort), [other]: String(await freePort()) });
+      expect(code).toBe(1);
+      expect(output).toContain(
+        `127.0.0.1:${busyPort}, the port for ${name === "PORT" ? "the proxy" : "the Bedrock emulator"}, is in use`,
+      );
+      expect(output).toMatch(new RegExp(`Choose another: ${name}=\\d+ npm start\n`));
+      expect(output).not.toContain("--port");
+      expect(output).not.toContain("wrangler");
+    },
+  );
 });
