@@ -1,7 +1,12 @@
 import { defineConfig } from "vitest/config";
+import { countsReporter } from "./scripts/test-summary.ts";
+
+// npm test (scripts/test.ts) names a file for the counts of its summary.
+const countsFile = process.env.BEDROCK_EDGE_TEST_COUNTS;
 
 export default defineConfig({
   test: {
+    reporters: countsFile ? ["default", countsReporter(countsFile)] : ["default"],
     projects: [
       {
         test: {
