@@ -284,10 +284,15 @@ describe("npm start, for real", () => {
       headers: { origin: APP_ORIGIN, "access-control-request-method": "POST" },
     });
     expect(preflight.headers.get("access-control-allow-origin")).toBe(APP_ORIGIN);
-    const chatLines = await eventually(() => {
-      const lines = output.split("\n").filter((line) => line.includes('"path":"/v1/chat/completions"'));
-      return lines.length >= 2 && lines;
-    }, 5000);
+    const logLines = (method: string) =>
+      output.split("\n").filter((line) => line.startsWith(`{"time":`) && line.includes(`"method":"${method}"`));
+    await eventually(
+      () => logLines("OPTIONS").length > 0 && logLines("POST").length >= 2,
+      5000,
+      "the log lines of the chat calls and the preflight",
+    );
+    expect(logLines("OPTIONS")).toHaveLength(1);
+    const chatLines = logLines("POST");
     expect(chatLines.map((line) => (JSON.parse(line) as { messages?: unknown }).messages)).toEqual([
       USER_HELLO,
       USER_HELLO,

@@ -150,6 +150,7 @@ describe("installing as the README says", () => {
   beforeAll(async () => {
     work = mkdtempSync(join(tmpdir(), "bedrock-edge-install-"));
     tree = repositoryOfTree(work);
+    console.log(`the git install takes ${tree.described}`);
     // `prepare` builds dist/ first (the build of this run, reused: the inputs have not changed).
     await runCommand("npm", ["pack", "--pack-destination", work], { env: npmEnv(), timeoutMs: 120_000 });
     tarball = join(work, readdirSync(work).find((name) => name.endsWith(".tgz")) ?? "no tarball");
@@ -182,7 +183,6 @@ describe("installing as the README says", () => {
   it.concurrent("from the git URL (git+file:// of the tree under test): npm builds dist/ itself", {
     timeout: INSTALL_TIMEOUT_MS,
   }, async () => {
-    console.log(`git install of ${tree.described}`);
     const consumer = join(work, "from-git");
     writeConsumerProject(consumer, commands.peers);
     await npmInstall(consumer, `git+file://${tree.path}`);
