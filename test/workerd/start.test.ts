@@ -230,8 +230,16 @@ function oversized(bytes: number): ReadableStream<Uint8Array> {
 }
 
 let started: ChildProcess | undefined;
-afterAll(() => {
-  if (started && started.exitCode === null) started.kill("SIGKILL");
+// After a failed test: SIGTERM, which tsx relays and npm start answers by stopping wrangler and
+// the emulator. A SIGKILL would end only tsx's own process and leave both running.
+afterAll(async () => {
+  const child = started;
+  if (!child || child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  child.kill("SIGTERM");
+  const timer = setTimeout(() => child.kill("SIGKILL"), 10_000);
+  await exited;
+  clearTimeout(timer);
 });
 
 const START = [`${ROOT}node_modules/tsx/dist/cli.mjs`, "scripts/start.ts", "--emulator"];
