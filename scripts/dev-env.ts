@@ -96,6 +96,37 @@ export function shellBindings(env: Record<string, string | undefined>): Record<s
   return vars;
 }
 
+export interface RealBedrockPlan {
+  /** The shell's bindings, for an env file read after .dev.vars; undefined when it sets none. */
+  shellFile: Record<string, string> | undefined;
+  description: string;
+  key: string | undefined;
+  keySource: string;
+}
+
+/** Real Bedrock, from .dev.vars and the shell (which wins): what goes to wrangler, and what the banner says. */
+export function realBedrockPlan(
+  shell: Record<string, string>,
+  devVars: Record<string, string> | undefined,
+): RealBedrockPlan {
+  const from = (names: readonly string[]) =>
+    names.some((name) => shell[name]) ? "the shell environment" : ".dev.vars";
+  return {
+    shellFile: Object.keys(shell).length ? shell : undefined,
+    description: `Amazon Bedrock (credentials from ${from(CREDENTIAL_NAMES)})`,
+    key: firstKey(shell.PROXY_API_KEYS ?? devVars?.PROXY_API_KEYS),
+    keySource: `the first of PROXY_API_KEYS in ${from(["PROXY_API_KEYS"])}`,
+  };
+}
+
+/** The first of a comma-separated key list. */
+export function firstKey(keys: string | undefined): string | undefined {
+  return keys
+    ?.split(",")
+    .map((key) => key.trim())
+    .find(Boolean);
+}
+
 /** Bindings for the emulator mode: they override wrangler.toml's [vars]. */
 export function emulatorBindings(emulatorUrl: string): Record<string, string> {
   return {

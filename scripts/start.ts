@@ -27,15 +27,16 @@ import {
   bannerText,
   busyPortMessage,
   chooseMode,
-  CREDENTIAL_NAMES,
   DEFAULT_EMULATOR_PORT,
   DEFAULT_HOST,
   DEFAULT_PORT,
   DEV_KEY,
   emulatorModeBindings,
   envFileText,
+  firstKey,
   isWranglerRequestLog,
   parseDotenv,
+  realBedrockPlan,
   shellBindings,
   wranglerArgs,
   wranglerEnv,
@@ -97,16 +98,16 @@ async function prepareUpstream(
   devVarsPath: string,
 ): Promise<Upstream> {
   const shell = shellBindings(process.env);
-  const fromShell = (name: string) => (shell[name] ? "the shell environment" : ".dev.vars");
   if (mode.kind !== "emulator") {
-    // Without --env-file wrangler reads .dev.vars itself; with one it does not, so when the shell
-    // sets anything, .dev.vars is named first and the shell's file after it (the shell wins).
-    const file = Object.keys(shell).length ? writeEnvFile("bedrock-from-shell.env", shell) : undefined;
+    const { shellFile, description, key, keySource } = realBedrockPlan(shell, devVars);
+    // Without --env-file wrangler reads .dev.vars itself; with one it does not, so .dev.vars is
+    // named first and the shell's file after it (the shell wins).
+    const file = shellFile && writeEnvFile("bedrock-from-shell.env", shellFile);
     return {
       envFiles: file ? [...(devVars ? [devVarsPath] : []), file] : [],
-      description: `Amazon Bedrock (credentials from ${CREDENTIAL_NAMES.some((name) => shell[name]) ? "the shell environment" : ".dev.vars"})`,
-      key: firstKey(shell.PROXY_API_KEYS ?? devVars?.PROXY_API_KEYS),
-      keySource: `the first of PROXY_API_KEYS in ${fromShell("PROXY_API_KEYS")}`,
+      description,
+      key,
+      keySource,
       shell: { used: Object.keys(shell), ignored: [] },
       cleanups: file ? [() => rmSync(file, { force: true })] : [],
     };
@@ -150,13 +151,6 @@ function portInUse(host: string, port: number): Promise<boolean> {
     });
     probe.listen(port, host, () => probe.close(() => resolve(false)));
   });
-}
-
-function firstKey(keys: string | undefined): string | undefined {
-  return keys
-    ?.split(",")
-    .map((key) => key.trim())
-    .find(Boolean);
 }
 
 /** Under .wrangler/ (gitignored), readable by this user only: it may hold credentials. */

@@ -85,7 +85,7 @@ export function summaryMarkdown(summary: RunSummary): string {
     "",
     `${summary.ok ? "Passed" : "**Failed**"} in ${minutes} min ${rest} s, started ${summary.startedAt.replace("T", " ").replace(/\.\d+Z$/, " UTC")}.`,
     `Machine: ${summary.machine}. Tree: ${summary.tree}.`,
-    ...(summary.vitestArgs.length ? [`vitest arguments: \`${summary.vitestArgs.join(" ")}\` (a partial run).`] : []),
+    ...(summary.vitestArgs.length ? [`vitest ran with \`${summary.vitestArgs.join(" ")}\`.`] : []),
     "",
     "| step | result | time |",
     "| --- | --- | --- |",

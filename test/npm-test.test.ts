@@ -72,10 +72,10 @@ describe("npm test's summary", () => {
     expect(text).toContain("| node | 2 | 10 | 9 | 0 | 1 |");
     expect(text).toContain("| runtimes | 1 (1 failed) | 0 | 0 | 0 | 0 |");
     expect(text).toContain("| all | 3 | 10 | 9 | 0 | 1 |");
-    expect(text).not.toContain("partial run");
+    expect(text).not.toContain("vitest ran with");
     const failed = summaryMarkdown({ ...summary, ok: false, vitestArgs: ["test/x.test.ts"], projects: {} });
     expect(failed).toContain("**Failed** in 2 min 5 s");
-    expect(failed).toContain("vitest arguments: `test/x.test.ts` (a partial run).");
+    expect(failed).toContain("vitest ran with `test/x.test.ts`.");
     expect(failed).not.toContain("vitest project");
   });
 });

@@ -18,6 +18,7 @@ import {
   envFileText,
   isWranglerRequestLog,
   parseDotenv,
+  realBedrockPlan,
   shellBindings,
   wranglerArgs,
   wranglerEnv,
@@ -45,6 +46,28 @@ describe("npm start decides", () => {
     expect(chooseMode({ MODELS: "{}" }, shell)).toEqual({ kind: "shell" });
     expect(shellBindings(shell)).toEqual({ AWS_ACCESS_KEY_ID: "AKIA3", AWS_SECRET_ACCESS_KEY: "s3" });
     expect(shellBindings({ CORS_ORIGINS: "*", LOG_PROMPTS: "", TERM: "xterm" })).toEqual({ CORS_ORIGINS: "*" });
+  });
+
+  it("with real Bedrock, .dev.vars with the shell's bindings over it, and where the keys came from", () => {
+    const devVars = {
+      AWS_ACCESS_KEY_ID: "AKIA5",
+      AWS_SECRET_ACCESS_KEY: "s5",
+      PROXY_API_KEYS: "sk-devvars-1234567890",
+    };
+    expect(realBedrockPlan({ CORS_ORIGINS: "*", LOG_PROMPTS: "true" }, devVars)).toEqual({
+      shellFile: { CORS_ORIGINS: "*", LOG_PROMPTS: "true" },
+      description: "Amazon Bedrock (credentials from .dev.vars)",
+      key: "sk-devvars-1234567890",
+      keySource: "the first of PROXY_API_KEYS in .dev.vars",
+    });
+    expect(realBedrockPlan({ AWS_BEARER_TOKEN_BEDROCK: "ABSK5", PROXY_API_KEYS: " sk-a , sk-b" }, devVars)).toEqual({
+      shellFile: { AWS_BEARER_TOKEN_BEDROCK: "ABSK5", PROXY_API_KEYS: " sk-a , sk-b" },
+      description: "Amazon Bedrock (credentials from the shell environment)",
+      key: "sk-a",
+      keySource: "the first of PROXY_API_KEYS in the shell environment",
+    });
+    // Nothing in the shell: no env file, so wrangler reads .dev.vars by itself.
+    expect(realBedrockPlan({}, devVars).shellFile).toBeUndefined();
   });
 
   it("in emulator mode, the shell's settings over the demo's, but the emulator's own address, keys and region", () => {
