@@ -73,7 +73,7 @@ const BINDING_NAMES = [
 export type Mode =
   /** No credentials anywhere: the emulator upstream, demo models, the dev key. */
   | { kind: "emulator" }
-  /** Credentials in .dev.vars: plain `wrangler dev`, which reads .dev.vars itself. */
+  /** Credentials in .dev.vars: `wrangler dev` reads it (with the shell's bindings over it, if any). */
   | { kind: "dev-vars" }
   /** Credentials in the shell only: passed to wrangler through a private env file. */
   | { kind: "shell" };
