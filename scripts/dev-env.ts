@@ -50,7 +50,7 @@ function unquote(value: string): string {
 export const CREDENTIAL_NAMES = ["AWS_ACCESS_KEY_ID", "AWS_BEARER_TOKEN_BEDROCK"] as const;
 
 /** Every binding the proxy reads: what `npm start` passes on from the shell, in every mode. */
-const BINDING_NAMES = [
+export const BINDING_NAMES = [
   "MODELS",
   "PROXY_API_KEYS",
   "AWS_ACCESS_KEY_ID",

@@ -5,9 +5,10 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { createServer, type AddressInfo, type Server } from "node:net";
 import { fileURLToPath } from "node:url";
 import OpenAI from "openai";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from "vitest";
 import { parseModels, routes } from "../../src/core.ts";
 import {
+  type BINDING_NAMES,
   bannerText,
   busyPortMessage,
   chooseMode,
@@ -23,6 +24,7 @@ import {
   wranglerArgs,
   wranglerEnv,
 } from "../../scripts/dev-env.ts";
+import type { ProxyEnv } from "../../worker/config.ts";
 import { eventually, USER_HELLO } from "./harness.ts";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
@@ -39,6 +41,10 @@ describe("npm start decides", () => {
     expect(chooseMode({ AWS_BEARER_TOKEN_BEDROCK: "ABSK1" }, { AWS_ACCESS_KEY_ID: "AKIA2" })).toEqual({
       kind: "dev-vars",
     });
+  });
+
+  it("to pass on every binding the proxy reads, no more (checked by the type-checker)", () => {
+    expectTypeOf<(typeof BINDING_NAMES)[number]>().toEqualTypeOf<keyof ProxyEnv>();
   });
 
   it("the shell's credentials, and only the proxy's bindings of the shell, when .dev.vars has none", () => {
