@@ -1,3 +1,4 @@
+/// <reference types="node" />
 import { availableParallelism } from "node:os";
 import { defineConfig } from "vitest/config";
 import { countsReporter } from "./scripts/test-summary.ts";

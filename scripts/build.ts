@@ -46,7 +46,7 @@ function filesUnder(folder: string): string[] {
 }
 
 /** A hash of every input's path and content, in a stable order. */
-export function inputsHash(): string {
+function inputsHash(): string {
   const hash = createHash("sha256");
   const files = [
     ...INPUT_FOLDERS.flatMap((folder) => filesUnder(join(root, folder))),

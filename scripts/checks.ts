@@ -45,7 +45,7 @@ export const TYPE_CHECKS: readonly Check[] = [
   typeCheck("types: bench/ (bench/tsconfig.json)", "bench/tsconfig.json", "bench"),
 ];
 
-export function runCheck(check: Check): Promise<CheckResult> {
+function runCheck(check: Check): Promise<CheckResult> {
   const started = performance.now();
   return new Promise((resolve) => {
     const child = spawn(join(ROOT, "node_modules", ".bin", check.bin), check.args, {

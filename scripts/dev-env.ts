@@ -47,7 +47,7 @@ function unquote(value: string): string {
 }
 
 /** The binding names that make a real-Bedrock setup (SigV4 keys or a Bedrock API key). */
-export const CREDENTIAL_NAMES = ["AWS_ACCESS_KEY_ID", "AWS_BEARER_TOKEN_BEDROCK"] as const;
+const CREDENTIAL_NAMES = ["AWS_ACCESS_KEY_ID", "AWS_BEARER_TOKEN_BEDROCK"] as const;
 
 /** Every binding the proxy reads: what `npm start` passes on from the shell, in every mode. */
 export const BINDING_NAMES = [
@@ -144,7 +144,7 @@ export function emulatorBindings(emulatorUrl: string): Record<string, string> {
  * a key the emulator refuses, or (AWS_REGION against the demo models' us-east-1 ARNs) make
  * every demo model a configuration error.
  */
-export const EMULATOR_OWNED: readonly string[] = [
+const EMULATOR_OWNED: readonly string[] = [
   "AWS_ACCESS_KEY_ID",
   "AWS_SECRET_ACCESS_KEY",
   "AWS_SESSION_TOKEN",

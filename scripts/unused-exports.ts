@@ -1,7 +1,8 @@
 /// <reference types="node" />
 // The export check of `npm run lint`: an export that no other file imports is dead code, or a
 // keyword that makes a module's surface look wider than it is. Counted as imported:
-// - everything the public entries export (package.json "exports", wrangler.toml's `main`);
+// - everything the entries export (package.json "exports", wrangler.toml's `main`, and the
+//   vitest config, which vitest loads by name);
 // - everything a file loaded by its path exports (a string naming it, as bundles and child
 //   processes are started);
 // - an exported type its own module uses: it names part of an exported signature.
@@ -21,7 +22,9 @@ export interface UnusedExport {
   kind: "unused" | "local";
 }
 
-/** The source files of the public entries: package.json "exports" and wrangler.toml's `main`. */
+const VITEST_CONFIG = "vitest.config.mts";
+
+/** The source files of the entries: package.json "exports", wrangler.toml's `main`, vitest's config. */
 function publicEntries(root: string): string[] {
   const manifest = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as {
     exports?: Record<string, string | { import?: string }>;
@@ -35,6 +38,8 @@ function publicEntries(root: string): string[] {
   const wrangler = join(root, "wrangler.toml");
   const main = existsSync(wrangler) ? /^main\s*=\s*"([^"]+)"/m.exec(readFileSync(wrangler, "utf8"))?.[1] : undefined;
   if (main) entries.push(main);
+  // vitest loads its config by name: the files it names (global setups, reporters) are used.
+  if (existsSync(join(root, VITEST_CONFIG))) entries.push(VITEST_CONFIG);
   return entries.map((entry) => join(root, entry));
 }
 

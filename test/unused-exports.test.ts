@@ -19,8 +19,16 @@ const PROJECT: Record<string, string> = {
       lib: ["ES2022"],
       types: [],
     },
-    include: ["src", "test"],
+    include: ["src", "test", "vitest.config.mts"],
   }),
+  // vitest loads its config by name, and the config names its global setup by path.
+  "vitest.config.mts": [
+    'import { reporter } from "./test/reporter.ts";',
+    'export default { test: { globalSetup: ["test/setup.ts"], reporters: [reporter] } };',
+    "",
+  ].join("\n"),
+  "test/setup.ts": "export default function setup(): void {}\n",
+  "test/reporter.ts": "export const reporter = {};\n",
   // The public entries: what they export counts as imported.
   "src/index.ts": 'export { publicThing } from "./things.ts";\nexport type * from "./types.ts";\n',
   "src/worker.ts": 'import { helper } from "./helpers.ts";\nexport default { fetch: () => helper() };\n',

@@ -46,10 +46,7 @@ function resolveIn(packages: Record<string, LockEntry>, from: string, name: stri
  * resolves as it does there). Dependency flags (`dev`, `peer`…) are dropped: npm recomputes them.
  * An optional dependency this platform did not install is left out, as npm would.
  */
-export function lockfileClosure(
-  packages: Record<string, LockEntry>,
-  roots: readonly string[],
-): Record<string, LockEntry> {
+function lockfileClosure(packages: Record<string, LockEntry>, roots: readonly string[]): Record<string, LockEntry> {
   const picked: Record<string, LockEntry> = {};
   const visit = (from: string, name: string, optional: boolean) => {
     const path = resolveIn(packages, from, name);
