@@ -207,6 +207,13 @@ export interface Usage {
   prompt_tokens: number;
   completion_tokens: number;
   total_tokens: number;
+  /** Prompt caching, when the model reports it (the converse route). */
+  prompt_tokens_details?: {
+    /** Prompt tokens read from the cache, as OpenAI counts them. */
+    cached_tokens: number;
+    /** Prompt tokens written to the cache (OpenRouter's name; OpenAI has no such field). */
+    cache_write_tokens?: number;
+  };
 }
 
 export interface CompletionMessage {

@@ -1,0 +1,138 @@
+import { describe, expect, it } from "vitest";
+import { BedrockEdgeError } from "../../errors.ts";
+import { converseFinishReason, converseUsage, parseConverseAnswer } from "./answer.ts";
+
+function answer(content: unknown[], extra: Record<string, unknown> = {}) {
+  return {
+    output: { message: { role: "assistant", content } },
+    stopReason: "end_turn",
+    usage: { inputTokens: 12, outputTokens: 5, totalTokens: 17 },
+    metrics: { latencyMs: 120 },
+    ...extra,
+  };
+}
+
+describe("Converse answers", () => {
+  it("text is the content, usage is OpenAI's", () => {
+    expect(parseConverseAnswer(answer([{ text: "Hello" }, { text: " there" }]))).toEqual({
+      choices: [
+        { index: 0, message: { role: "assistant", content: "Hello there", refusal: null }, finish_reason: "stop" },
+      ],
+      usage: { prompt_tokens: 12, completion_tokens: 5, total_tokens: 17 },
+    });
+  });
+
+  it("reasoningContent is reasoning_content; signatures and redacted reasoning are not", () => {
+    const parsed = parseConverseAnswer(
+      answer([
+        { reasoningContent: { reasoningText: { text: "Let me think.", signature: "EqQBCk…" } } },
+        { reasoningContent: { redactedContent: "c2VjcmV0" } },
+        { text: "42" },
+      ]),
+    );
+    expect(parsed.choices[0]!.message).toEqual({
+      role: "assistant",
+      content: "42",
+      refusal: null,
+      reasoning_content: "Let me think.",
+    });
+  });
+
+  it("toolUse blocks are tool calls: the toolUseId as id, the input as a JSON string", () => {
+    const parsed = parseConverseAnswer(
+      answer(
+        [
+          { toolUse: { toolUseId: "tooluse_a1", name: "get_weather", input: { city: "Paris" } } },
+          { toolUse: { toolUseId: "tooluse_b2", name: "now", input: {} } },
+        ],
+        { stopReason: "tool_use" },
+      ),
+    );
+    expect(parsed.choices[0]).toEqual({
+      index: 0,
+      message: {
+        role: "assistant",
+        content: null,
+        refusal: null,
+        tool_calls: [
+          { id: "tooluse_a1", type: "function", function: { name: "get_weather", arguments: '{"city":"Paris"}' } },
+          { id: "tooluse_b2", type: "function", function: { name: "now", arguments: "{}" } },
+        ],
+      },
+      finish_reason: "tool_calls",
+    });
+  });
+
+  it("text beside tool calls stays the content", () => {
+    const parsed = parseConverseAnswer(
+      answer([{ text: "Checking." }, { toolUse: { toolUseId: "t", name: "now", input: {} } }], {
+        stopReason: "tool_use",
+      }),
+    );
+    expect(parsed.choices[0]!.message.content).toBe("Checking.");
+  });
+
+  it("an answer without output.message is Bedrock's fault, a 502", () => {
+    for (const bad of [{}, { output: {} }, { output: { message: { content: "text" } } }]) {
+      let caught: unknown;
+      try {
+        parseConverseAnswer(bad);
+      } catch (error) {
+        caught = error;
+      }
+      expect(caught).toBeInstanceOf(BedrockEdgeError);
+      expect((caught as BedrockEdgeError).status).toBe(502);
+    }
+  });
+
+  it("no usage is reported when Bedrock gave none", () => {
+    expect(parseConverseAnswer(answer([{ text: "x" }], { usage: undefined }))).not.toHaveProperty("usage");
+  });
+});
+
+describe("stop reasons", () => {
+  it.each([
+    ["end_turn", "stop"],
+    ["stop_sequence", "stop"],
+    ["max_tokens", "length"],
+    ["model_context_window_exceeded", "length"],
+    ["tool_use", "tool_calls"],
+    ["guardrail_intervened", "content_filter"],
+    ["content_filtered", "content_filter"],
+    ["malformed_model_output", "stop"],
+    ["malformed_tool_use", "stop"],
+  ])("%s is %s", (stopReason, finish) => {
+    expect(converseFinishReason(stopReason)).toBe(finish);
+  });
+});
+
+describe("usage with prompt caching", () => {
+  it("cache reads and writes count in prompt_tokens, and are told apart in prompt_tokens_details", () => {
+    expect(
+      converseUsage({
+        inputTokens: 10,
+        outputTokens: 4,
+        totalTokens: 1214,
+        cacheReadInputTokens: 800,
+        cacheWriteInputTokens: 400,
+      }),
+    ).toEqual({
+      prompt_tokens: 1210,
+      completion_tokens: 4,
+      total_tokens: 1214,
+      prompt_tokens_details: { cached_tokens: 800, cache_write_tokens: 400 },
+    });
+    expect(converseUsage({ inputTokens: 10, outputTokens: 4, cacheReadInputTokens: 0 })).toEqual({
+      prompt_tokens: 10,
+      completion_tokens: 4,
+      total_tokens: 14,
+      prompt_tokens_details: { cached_tokens: 0 },
+    });
+  });
+
+  it("is undefined unless both counts are there", () => {
+    expect(converseUsage(undefined)).toBeUndefined();
+    expect(converseUsage({ inputTokens: 3 })).toBeUndefined();
+    expect(converseUsage({ inputTokens: -1, outputTokens: 2 })).toBeUndefined();
+  });
+});

@@ -1,0 +1,98 @@
+// A Converse answer -> one chat.completion choice and its usage. Read defensively: whatever the
+// model family adds, only the documented fields are taken.
+import { badUpstream } from "../../errors.ts";
+import { randomId } from "../../ids.ts";
+import { isJsonObject, type JsonObject } from "../../json.ts";
+import type { CompletionMessage, FinishReason, ToolCall, Usage } from "../../openai/types.ts";
+import type { RouteAnswer } from "../types.ts";
+import { tokenCount } from "../usage.ts";
+
+/**
+ * Converse's stopReason in OpenAI's words. The malformed_* reasons (the model wrote something
+ * Bedrock could not parse) have no OpenAI counterpart: the answer simply stopped.
+ */
+export function converseFinishReason(stopReason: unknown): FinishReason {
+  switch (stopReason) {
+    case "max_tokens":
+    case "model_context_window_exceeded":
+      return "length";
+    case "tool_use":
+      return "tool_calls";
+    case "guardrail_intervened":
+    case "content_filtered":
+      return "content_filter";
+    default:
+      return "stop";
+  }
+}
+
+/**
+ * Converse's usage in OpenAI's shape. Bedrock counts cache reads and writes apart from
+ * inputTokens, while OpenAI's prompt_tokens includes cached tokens: they are added back, with
+ * reads as prompt_tokens_details.cached_tokens (OpenAI's field) and writes as
+ * prompt_tokens_details.cache_write_tokens (OpenRouter's name for what OpenAI has none for).
+ */
+export function converseUsage(value: unknown): Usage | undefined {
+  if (!isJsonObject(value)) return undefined;
+  const input = tokenCount(value.inputTokens);
+  const output = tokenCount(value.outputTokens);
+  if (input === undefined || output === undefined) return undefined;
+  const read = tokenCount(value.cacheReadInputTokens);
+  const write = tokenCount(value.cacheWriteInputTokens);
+  const prompt = input + (read ?? 0) + (write ?? 0);
+  const usage: Usage = { prompt_tokens: prompt, completion_tokens: output, total_tokens: prompt + output };
+  if (read !== undefined || write !== undefined) {
+    usage.prompt_tokens_details = { cached_tokens: read ?? 0 };
+    if (write !== undefined) usage.prompt_tokens_details.cache_write_tokens = write;
+  }
+  return usage;
+}
+
+/** A toolUse block (answer or stream start) -> an OpenAI tool call id, never empty. */
+export function callId(toolUseId: unknown): string {
+  return typeof toolUseId === "string" && toolUseId ? toolUseId : randomId("call_");
+}
+
+export function parseConverseAnswer(body: JsonObject): RouteAnswer {
+  const output = isJsonObject(body.output) ? body.output : undefined;
+  const source = output && isJsonObject(output.message) ? output.message : undefined;
+  if (!source || !Array.isArray(source.content)) {
+    throw badUpstream("The model's answer has no output.message (route converse); is this a Converse model?");
+  }
+  let content = "";
+  let reasoning = "";
+  const toolCalls: ToolCall[] = [];
+  for (const block of source.content) {
+    if (!isJsonObject(block)) continue;
+    if (typeof block.text === "string") content += block.text;
+    else if (isJsonObject(block.reasoningContent)) reasoning += reasoningText(block.reasoningContent);
+    else if (isJsonObject(block.toolUse)) toolCalls.push(toolCall(block.toolUse));
+  }
+  const message: CompletionMessage = {
+    role: "assistant",
+    content: toolCalls.length && !content ? null : content,
+    refusal: null,
+  };
+  if (reasoning) message.reasoning_content = reasoning;
+  if (toolCalls.length) message.tool_calls = toolCalls;
+  const usage = converseUsage(body.usage);
+  const choice = { index: 0, message, finish_reason: converseFinishReason(body.stopReason) };
+  return usage ? { choices: [choice], usage } : { choices: [choice] };
+}
+
+// Redacted reasoning (encrypted bytes) carries nothing readable: only reasoningText is taken.
+function reasoningText(block: JsonObject): string {
+  const text = isJsonObject(block.reasoningText) ? block.reasoningText.text : undefined;
+  return typeof text === "string" ? text : "";
+}
+
+function toolCall(block: JsonObject): ToolCall {
+  return {
+    id: callId(block.toolUseId),
+    type: "function",
+    function: {
+      name: typeof block.name === "string" ? block.name : "",
+      arguments: JSON.stringify(block.input ?? {}),
+    },
+  };
+}

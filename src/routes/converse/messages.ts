@@ -1,0 +1,159 @@
+// Chat messages -> Converse's `system` blocks and alternating user/assistant `messages`.
+import { invalidRequest } from "../../errors.ts";
+import { isJsonObject, type JsonObject } from "../../json.ts";
+import type { ChatMessage, ContentPart, SystemMessage, TextPart } from "../../openai/types.ts";
+import { notADataUrl, parseImageDataUrl } from "../images.ts";
+import { toolUseId } from "./tool-ids.ts";
+import type { ContentBlock, ImageFormat, Message } from "./wire.ts";
+
+const IMAGE_FORMATS: Record<string, ImageFormat> = {
+  "image/png": "png",
+  "image/jpeg": "jpeg",
+  "image/jpg": "jpeg",
+  "image/gif": "gif",
+  "image/webp": "webp",
+};
+
+export interface ConverseConversation {
+  system: Array<{ text: string }>;
+  messages: Message[];
+  /** Whether any turn holds a toolUse or toolResult block: Bedrock then requires a toolConfig. */
+  hasToolBlocks: boolean;
+}
+
+/**
+ * System and developer messages become `system` blocks wherever they stand (Converse has no
+ * system turns); the rest become turns, and consecutive turns of one role merge into one, as
+ * Converse requires roles to alternate (tool results join the user turn they belong to).
+ */
+export function toConverseConversation(messages: readonly ChatMessage[]): ConverseConversation {
+  const system: Array<{ text: string }> = [];
+  const turns: Message[] = [];
+  let hasToolBlocks = false;
+  messages.forEach((message, index) => {
+    if (isSystem(message)) {
+      for (const text of texts(message.content)) system.push({ text });
+      return;
+    }
+    const role = message.role === "assistant" ? "assistant" : "user";
+    const content = blocksOf(message, index);
+    if (message.role === "tool" || (message.role === "assistant" && message.tool_calls?.length)) hasToolBlocks = true;
+    const last = turns[turns.length - 1];
+    if (last?.role === role) last.content.push(...content);
+    else if (content.length) turns.push({ role, content });
+  });
+  trimPrefill(turns);
+  const conversation = turns.filter((turn) => turn.content.length > 0);
+  if (!conversation.length) {
+    throw invalidRequest(
+      "messages must hold at least one user or assistant message with content: Converse has nothing to answer.",
+      "messages",
+    );
+  }
+  return { system, messages: conversation, hasToolBlocks };
+}
+
+function isSystem(message: ChatMessage): message is SystemMessage {
+  return message.role === "system" || message.role === "developer";
+}
+
+function blocksOf(message: Exclude<ChatMessage, SystemMessage>, index: number): ContentBlock[] {
+  switch (message.role) {
+    case "user":
+      return userBlocks(message.content, index);
+    case "assistant": {
+      // Earlier reasoning is not sent back: Converse only takes it signed, as the model wrote it.
+      const blocks: ContentBlock[] = texts(message.content ?? "").map((text) => ({ text }));
+      (message.tool_calls ?? []).forEach((call, position) => {
+        blocks.push({
+          toolUse: {
+            toolUseId: toolUseId(call.id),
+            name: call.function.name,
+            input: toolInput(call.function.arguments, `messages[${index}].tool_calls[${position}].function.arguments`),
+          },
+        });
+      });
+      return blocks;
+    }
+    case "tool":
+      // Bedrock's status field is left out: OpenAI tool messages carry no error flag, and
+      // models other than Claude and Nova refuse the field outright.
+      return [
+        {
+          toolResult: {
+            toolUseId: toolUseId(message.tool_call_id),
+            content: toolResultTexts(message.content).map((text) => ({ text })),
+          },
+        },
+      ];
+  }
+}
+
+/**
+ * The non-blank texts of a content value. Bedrock refuses a blank text block, and a blank
+ * message part carries nothing a model could read.
+ */
+function texts(content: string | TextPart[]): string[] {
+  const all = typeof content === "string" ? [content] : content.map((part) => part.text);
+  return all.filter((text) => text.trim() !== "");
+}
+
+/** Stands for a tool's empty output: a toolResult needs a non-blank text block. */
+export const EMPTY_TOOL_RESULT = "(empty result)";
+
+function toolResultTexts(content: string | TextPart[]): string[] {
+  const kept = texts(content);
+  return kept.length ? kept : [EMPTY_TOOL_RESULT];
+}
+
+function userBlocks(content: string | ContentPart[], index: number): ContentBlock[] {
+  if (typeof content === "string") return texts(content).map((text) => ({ text }));
+  const blocks: ContentBlock[] = [];
+  content.forEach((part, position) => {
+    if (part.type === "text") {
+      if (part.text.trim() !== "") blocks.push({ text: part.text });
+      return;
+    }
+    const param = `messages[${index}].content[${position}].image_url.url`;
+    const image = parseImageDataUrl(part.image_url.url);
+    if (!image) throw notADataUrl(`messages[${index}].content[${position}]`, param);
+    const format = IMAGE_FORMATS[image.mediaType];
+    if (!format) {
+      throw invalidRequest(
+        `${image.mediaType.slice(0, 60)} is not an image type Converse takes: send png, jpeg, gif or webp.`,
+        param,
+      );
+    }
+    blocks.push({ image: { format, source: { bytes: image.base64 } } });
+  });
+  return blocks;
+}
+
+/** Tool-call arguments are JSON text in OpenAI's shape and an object in Converse's. */
+function toolInput(text: string, param: string): JsonObject {
+  if (text.trim() === "") return {};
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    value = undefined;
+  }
+  if (!isJsonObject(value)) {
+    throw invalidRequest(`${param} must be a JSON object: Converse sends a tool call's input as one.`, param);
+  }
+  return value;
+}
+
+/**
+ * A conversation that ends with an assistant turn asks the model to continue it (a prefill);
+ * Bedrock refuses one that ends in whitespace.
+ */
+function trimPrefill(turns: Message[]): void {
+  const last = turns[turns.length - 1];
+  if (last?.role !== "assistant") return;
+  const block = last.content[last.content.length - 1];
+  if (!block || !("text" in block)) return;
+  const text = block.text.trimEnd();
+  if (text) block.text = text;
+  else last.content.pop();
+}

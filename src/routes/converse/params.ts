@@ -1,0 +1,95 @@
+// The request's parameters that Converse cannot honour, each with the reason in words. They are
+// refused by name with a 400, or dropped when the model has drop_params.
+import type { ChatCompletionRequest } from "../../openai/types.ts";
+import type { ModelFamily } from "./model-family.ts";
+
+export interface ParamProblem {
+  param: string;
+  why: string;
+}
+
+// The Chat Completions fields this route reads or knowingly accepts (`user` is the caller's
+// own label, `parallel_tool_calls: true` is what Converse does anyway).
+const KNOWN_FIELDS = new Set([
+  "model",
+  "messages",
+  "stream",
+  "stream_options",
+  "max_tokens",
+  "max_completion_tokens",
+  "temperature",
+  "top_p",
+  "top_k",
+  "stop",
+  "n",
+  "seed",
+  "presence_penalty",
+  "frequency_penalty",
+  "logit_bias",
+  "logprobs",
+  "top_logprobs",
+  "response_format",
+  "tools",
+  "tool_choice",
+  "parallel_tool_calls",
+  "user",
+  "chat_template_kwargs",
+  "reasoning_effort",
+]);
+
+const NOT_IN_CONVERSE = "is not a parameter Bedrock's Converse API takes";
+
+/** The families whose top_k Bedrock documents, by where it goes (request.ts writes it). */
+export function topKPlace(family: ModelFamily): "anthropic" | "nova" | undefined {
+  if (family === "claude" || family === "claude_thinking") return "anthropic";
+  if (family === "nova" || family === "nova2") return "nova";
+  return undefined;
+}
+
+/** Every parameter set to something other than its no-op value that Converse cannot carry. */
+export function paramProblems(request: ChatCompletionRequest, family: ModelFamily): ParamProblem[] {
+  const found: ParamProblem[] = [];
+  const fields = request as ChatCompletionRequest & Record<string, unknown>;
+  for (const key of Object.keys(fields)) {
+    if (!KNOWN_FIELDS.has(key) && fields[key] !== undefined) {
+      found.push({ param: key, why: "is not a Chat Completions parameter this route knows" });
+    }
+  }
+  if ((request.n ?? 1) !== 1) found.push({ param: "n", why: "must be 1: Converse returns one choice" });
+  if (request.seed != null) found.push({ param: "seed", why: NOT_IN_CONVERSE });
+  if (request.logprobs) found.push({ param: "logprobs", why: "is not returned by Converse" });
+  if (request.top_logprobs) found.push({ param: "top_logprobs", why: "is not returned by Converse" });
+  if (request.logit_bias && Object.keys(request.logit_bias).length) {
+    found.push({ param: "logit_bias", why: NOT_IN_CONVERSE });
+  }
+  if (request.presence_penalty) found.push({ param: "presence_penalty", why: NOT_IN_CONVERSE });
+  if (request.frequency_penalty) found.push({ param: "frequency_penalty", why: NOT_IN_CONVERSE });
+  if (request.top_k != null && !topKPlace(family)) {
+    found.push({
+      param: "top_k",
+      why: "is only passed to Claude and Nova models on Converse (their documented field); give other models' own fields in additional_model_request_fields",
+    });
+  }
+  if (request.parallel_tool_calls === false) {
+    found.push({ param: "parallel_tool_calls", why: "cannot be false: Converse has no switch for it" });
+  }
+  if (request.chat_template_kwargs && Object.keys(request.chat_template_kwargs).length) {
+    found.push({
+      param: "chat_template_kwargs",
+      why: "is for chat templates, and on Converse Bedrock applies the model's own",
+    });
+  }
+  const format = request.response_format?.type;
+  if (format === "json_object") {
+    found.push({
+      param: "response_format",
+      why: 'cannot be "json_object" on Converse, which constrains output by a schema only: send "json_schema" with a schema',
+    });
+  } else if (format != null && format !== "text" && format !== "json_schema") {
+    found.push({
+      param: "response_format",
+      why: `type "${String(format).slice(0, 40)}" is not one of text, json_schema`,
+    });
+  }
+  return found;
+}

@@ -1,0 +1,132 @@
+// reasoning_effort and the reasoning_budget setting -> each family's own reasoning fields in
+// additionalModelRequestFields, as Bedrock documents them per model:
+//   Claude 3.7 / 4+   thinking: { type: "enabled", budget_tokens }   (a token budget)
+//   Amazon Nova 2     reasoningConfig: { type: "enabled", maxReasoningEffort }   (low/medium/high)
+//   gpt-oss           reasoning_effort   (low/medium/high; the model always reasons)
+// Other families take no reasoning control Bedrock documents; DeepSeek-R1 always reasons.
+import { configurationError, invalidRequest } from "../../errors.ts";
+import type { JsonObject } from "../../json.ts";
+import type { ModelFamily } from "./model-family.ts";
+
+export const REASONING_EFFORTS = ["none", "minimal", "low", "medium", "high", "xhigh"] as const;
+export type ReasoningEffort = (typeof REASONING_EFFORTS)[number];
+
+type Level = "low" | "medium" | "high";
+
+// One table both ways: an effort is this many thinking tokens for a budget family, and a
+// budget is the first level whose budget it does not exceed for a level family.
+const EFFORT_BUDGETS: Record<Exclude<ReasoningEffort, "none">, number> = {
+  minimal: 1024,
+  low: 2048,
+  medium: 8192,
+  high: 16384,
+  xhigh: 32768,
+};
+const EFFORT_LEVELS: Record<Exclude<ReasoningEffort, "none">, Level> = {
+  minimal: "low",
+  low: "low",
+  medium: "medium",
+  high: "high",
+  xhigh: "high",
+};
+
+/** Anthropic's smallest thinking budget. */
+export const MIN_THINKING_BUDGET = 1024;
+/** Room for the answer after the thinking, when the caller set no max_tokens (as the AI SDK does). */
+export const ANSWER_TOKENS_AFTER_THINKING = 4096;
+
+/** The families whose reasoning Bedrock documents a control for. */
+export function takesReasoningControl(family: ModelFamily): boolean {
+  return family === "claude_thinking" || family === "nova2" || family === "gpt_oss";
+}
+
+/** The request's reasoning_effort, checked; a 400 naming it when it is not an effort. */
+export function readReasoningEffort(value: unknown): ReasoningEffort | undefined {
+  if (value === undefined || value === null) return undefined;
+  const effort = REASONING_EFFORTS.find((candidate) => candidate === value);
+  if (!effort) {
+    throw invalidRequest(
+      `reasoning_effort must be one of ${REASONING_EFFORTS.join(", ")} (got ${JSON.stringify(value)?.slice(0, 40)}).`,
+      "reasoning_effort",
+    );
+  }
+  return effort;
+}
+
+/** Why this family cannot honour this effort; undefined when it can. */
+export function reasoningEffortProblem(effort: ReasoningEffort, family: ModelFamily): string | undefined {
+  if (family === "deepseek_r1") return "cannot be honoured: DeepSeek-R1 always reasons and takes no reasoning control";
+  if (family === "gpt_oss") {
+    return effort === "none" ? 'cannot be "none": gpt-oss models always reason (use low, medium or high)' : undefined;
+  }
+  // "none" asks for what a model without reasoning does anyway.
+  if (takesReasoningControl(family) || effort === "none") return undefined;
+  return family === "other"
+    ? "cannot be passed to this model: its id does not name a family with a documented reasoning control (Claude 3.7+, Nova 2, gpt-oss); give the model's own fields in additional_model_request_fields instead"
+    : "cannot be passed to this model: it has no reasoning control on Bedrock";
+}
+
+export interface ReasoningInput {
+  family: ModelFamily;
+  /** The request's effort, unless it was dropped. */
+  effort?: ReasoningEffort;
+  /** The model's reasoning_budget setting: the default when the request names no effort. */
+  budget?: number;
+  /** The request's max_tokens / max_completion_tokens, and which of the two it was. */
+  maxTokens?: number;
+  maxTokensParam: string;
+}
+
+export interface ReasoningPlan {
+  /** Merged into additionalModelRequestFields. */
+  fields?: JsonObject;
+  /** inferenceConfig.maxTokens when reasoning needs it to differ from the request's. */
+  maxTokens?: number;
+}
+
+export function planReasoning(input: ReasoningInput): ReasoningPlan {
+  const { family, effort, budget } = input;
+  if (effort === "none" || (effort === undefined && budget === undefined)) return {};
+  switch (family) {
+    case "claude_thinking":
+      return claudeThinking(effort === undefined ? budget! : EFFORT_BUDGETS[effort], input);
+    case "nova2":
+      return { fields: { reasoningConfig: { type: "enabled", maxReasoningEffort: levelOf(effort, budget!) } } };
+    case "gpt_oss":
+      return { fields: { reasoning_effort: levelOf(effort, budget!) } };
+    default:
+      // An effort here was refused or dropped before; a budget is the deployment's mistake.
+      if (effort !== undefined) return {};
+      throw configurationError(
+        "This model has a reasoning_budget setting, but its id does not name a family with a documented reasoning control (Claude 3.7+, Nova 2, gpt-oss).",
+        "invalid_model_config",
+      );
+  }
+}
+
+function levelOf(effort: Exclude<ReasoningEffort, "none"> | undefined, budget: number): Level {
+  if (effort !== undefined) return EFFORT_LEVELS[effort];
+  return budget <= EFFORT_BUDGETS.low ? "low" : budget <= EFFORT_BUDGETS.medium ? "medium" : "high";
+}
+
+/**
+ * Claude counts thinking inside max_tokens, as OpenAI counts reasoning inside
+ * max_completion_tokens, and needs max_tokens above the budget: a budget that does not fit
+ * the caller's limit shrinks to fit, down to Anthropic's minimum.
+ */
+function claudeThinking(wanted: number, input: ReasoningInput): ReasoningPlan {
+  let budget = wanted;
+  if (input.maxTokens !== undefined) {
+    budget = Math.min(budget, input.maxTokens - 1);
+    if (budget < MIN_THINKING_BUDGET) {
+      throw invalidRequest(
+        `${input.maxTokensParam} must be above ${MIN_THINKING_BUDGET} when reasoning is on: Claude thinks within that limit, and ${MIN_THINKING_BUDGET} tokens is its smallest thinking budget. Raise it, or send reasoning_effort "none".`,
+        input.maxTokensParam,
+      );
+    }
+  }
+  return {
+    fields: { thinking: { type: "enabled", budget_tokens: budget } },
+    maxTokens: input.maxTokens ?? budget + ANSWER_TOKENS_AFTER_THINKING,
+  };
+}

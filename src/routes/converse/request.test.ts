@@ -1,0 +1,467 @@
+import { describe, expect, it } from "vitest";
+import { BedrockEdgeError } from "../../errors.ts";
+import type { ChatCompletionRequest, ChatMessage, FunctionTool } from "../../openai/types.ts";
+import { EMPTY_TOOL_RESULT } from "./messages.ts";
+import { buildConverseBody, type ConverseSettings } from "./request.ts";
+
+const CLAUDE = "us.anthropic.claude-sonnet-4-20250514-v1:0";
+const NOVA2 = "amazon.nova-2-lite-v1:0";
+const NOVA = "amazon.nova-pro-v1:0";
+const GPT_OSS = "openai.gpt-oss-120b-1:0";
+const LLAMA = "meta.llama3-1-70b-instruct-v1:0";
+const OPAQUE = "arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/a1b2c3d4e5f6";
+const PNG = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==";
+
+const weather: FunctionTool = {
+  type: "function",
+  function: {
+    name: "get_weather",
+    description: "Weather for a city",
+    parameters: { type: "object", properties: { city: { type: "string" } }, required: ["city"] },
+  },
+};
+
+function request(messages: ChatMessage[], extra: Partial<ChatCompletionRequest> & Record<string, unknown> = {}) {
+  return { model: "m", messages, ...extra } as ChatCompletionRequest;
+}
+
+const hi = request([{ role: "user", content: "Hi" }]);
+
+function body(req: ChatCompletionRequest, modelId = CLAUDE, settings: ConverseSettings = {}) {
+  return buildConverseBody(req, modelId, settings);
+}
+
+function refusal(fn: () => unknown): BedrockEdgeError {
+  try {
+    fn();
+  } catch (error) {
+    expect(error).toBeInstanceOf(BedrockEdgeError);
+    expect((error as BedrockEdgeError).status).toBe(400);
+    return error as BedrockEdgeError;
+  }
+  throw new Error("expected a refusal");
+}
+
+describe("messages", () => {
+  it("a plain turn is one user message with one text block, and nothing else is sent", () => {
+    expect(body(hi)).toEqual({ messages: [{ role: "user", content: [{ text: "Hi" }] }] });
+  });
+
+  it("system and developer messages become system blocks, wherever they stand", () => {
+    const result = body(
+      request([
+        { role: "system", content: "Be terse." },
+        { role: "user", content: "Hi" },
+        { role: "developer", content: [{ type: "text", text: "Answer in French." }] },
+        { role: "assistant", content: "Salut" },
+        { role: "user", content: "Encore" },
+      ]),
+    );
+    expect(result.system).toEqual([{ text: "Be terse." }, { text: "Answer in French." }]);
+    expect(result.messages.map((m) => m.role)).toEqual(["user", "assistant", "user"]);
+  });
+
+  it("consecutive turns of one role merge, so roles alternate", () => {
+    const result = body(
+      request([
+        { role: "user", content: "One" },
+        { role: "user", content: [{ type: "text", text: "Two" }] },
+        { role: "assistant", content: "A" },
+        { role: "assistant", content: "B" },
+        { role: "user", content: "Three" },
+      ]),
+    );
+    expect(result.messages).toEqual([
+      { role: "user", content: [{ text: "One" }, { text: "Two" }] },
+      { role: "assistant", content: [{ text: "A" }, { text: "B" }] },
+      { role: "user", content: [{ text: "Three" }] },
+    ]);
+  });
+
+  it("blank texts are left out (Bedrock refuses blank text blocks), and so are turns left empty", () => {
+    const result = body(
+      request([
+        { role: "user", content: "Hi" },
+        { role: "assistant", content: "" },
+        {
+          role: "user",
+          content: [
+            { type: "text", text: "  " },
+            { type: "text", text: "Again" },
+          ],
+        },
+      ]),
+    );
+    expect(result.messages).toEqual([{ role: "user", content: [{ text: "Hi" }, { text: "Again" }] }]);
+  });
+
+  it("a conversation with nothing to answer is refused", () => {
+    const error = refusal(() => body(request([{ role: "system", content: "Alone" }])));
+    expect(error.param).toBe("messages");
+  });
+
+  it("a final assistant turn is a prefill, sent without trailing whitespace", () => {
+    const result = body(
+      request([
+        { role: "user", content: "Name a colour" },
+        { role: "assistant", content: "The colour is \n" },
+      ]),
+    );
+    expect(result.messages[1]).toEqual({ role: "assistant", content: [{ text: "The colour is" }] });
+  });
+
+  it("earlier reasoning is not sent back", () => {
+    const result = body(
+      request([
+        { role: "user", content: "Hi" },
+        { role: "assistant", content: "Hello", reasoning_content: "They greet me." },
+        { role: "user", content: "Bye" },
+      ]),
+    );
+    expect(result.messages[1]).toEqual({ role: "assistant", content: [{ text: "Hello" }] });
+  });
+});
+
+describe("images", () => {
+  const withImage = (url: string) =>
+    request([
+      {
+        role: "user",
+        content: [
+          { type: "text", text: "What is this?" },
+          { type: "image_url", image_url: { url } },
+        ],
+      },
+    ]);
+
+  it("base64 data URLs become image blocks with the format of their MIME type", () => {
+    for (const [mime, format] of [
+      ["image/png", "png"],
+      ["image/jpeg", "jpeg"],
+      ["image/jpg", "jpeg"],
+      ["IMAGE/GIF", "gif"],
+      ["image/webp", "webp"],
+    ]) {
+      expect(body(withImage(`data:${mime};base64,${PNG}`)).messages[0]!.content[1]).toEqual({
+        image: { format, source: { bytes: PNG } },
+      });
+    }
+  });
+
+  it("other image types are refused by name", () => {
+    const error = refusal(() => body(withImage(`data:image/svg+xml;base64,${PNG}`)));
+    expect(error.message).toContain("image/svg+xml");
+    expect(error.param).toBe("messages[0].content[1].image_url.url");
+  });
+
+  it("URLs are refused: Bedrock does not fetch images", () => {
+    const error = refusal(() => body(withImage("https://example.com/cat.png")));
+    expect(error.message).toMatch(/data URLs/);
+    expect(error.param).toBe("messages[0].content[1].image_url.url");
+  });
+});
+
+describe("tools", () => {
+  const toolHistory: ChatMessage[] = [
+    { role: "user", content: "Weather in Paris and Rome?" },
+    {
+      role: "assistant",
+      content: null,
+      tool_calls: [
+        { id: "call_1", type: "function", function: { name: "get_weather", arguments: '{"city":"Paris"}' } },
+        { id: "call:2", type: "function", function: { name: "get_weather", arguments: "" } },
+      ],
+    },
+    { role: "tool", tool_call_id: "call_1", content: "18°C" },
+    { role: "tool", tool_call_id: "call:2", content: "" },
+    { role: "user", content: "Thanks. Which is warmer?" },
+  ];
+
+  it("tools become toolSpecs with inputSchema.json; auto is left to Bedrock's default", () => {
+    expect(body(request(hi.messages, { tools: [weather], tool_choice: "auto" })).toolConfig).toEqual({
+      tools: [
+        {
+          toolSpec: {
+            name: "get_weather",
+            description: "Weather for a city",
+            inputSchema: { json: weather.function.parameters },
+          },
+        },
+      ],
+    });
+  });
+
+  it("a tool without parameters or description gets an empty object schema and no description", () => {
+    const bare: FunctionTool = { type: "function", function: { name: "now", description: "" } };
+    expect(body(request(hi.messages, { tools: [bare] })).toolConfig?.tools[0]).toEqual({
+      toolSpec: { name: "now", inputSchema: { json: { type: "object", properties: {} } } },
+    });
+  });
+
+  it("required is any, a named function is tool", () => {
+    expect(body(request(hi.messages, { tools: [weather], tool_choice: "required" })).toolConfig?.toolChoice).toEqual({
+      any: {},
+    });
+    const named = { type: "function" as const, function: { name: "get_weather" } };
+    expect(body(request(hi.messages, { tools: [weather], tool_choice: named })).toolConfig?.toolChoice).toEqual({
+      tool: { name: "get_weather" },
+    });
+  });
+
+  it("a named function that is not offered, or a forced call without tools, is refused", () => {
+    const named = { type: "function" as const, function: { name: "get_time" } };
+    expect(refusal(() => body(request(hi.messages, { tools: [weather], tool_choice: named }))).param).toBe(
+      "tool_choice",
+    );
+    expect(refusal(() => body(request(hi.messages, { tool_choice: "required" }))).param).toBe("tool_choice");
+  });
+
+  it("none offers no tools", () => {
+    expect(body(request(hi.messages, { tools: [weather], tool_choice: "none" }))).not.toHaveProperty("toolConfig");
+  });
+
+  it("tool names Converse cannot take are refused by name", () => {
+    const dotted: FunctionTool = { type: "function", function: { name: "weather.get" } };
+    const error = refusal(() => body(request(hi.messages, { tools: [weather, dotted] })));
+    expect(error.param).toBe("tools[1].function.name");
+  });
+
+  it("tool calls become toolUse blocks and results one user turn of toolResult blocks, in order", () => {
+    const result = body(request(toolHistory, { tools: [weather] }));
+    const mappedId = result.messages[1]!.content[1]!;
+    expect(result.messages).toEqual([
+      { role: "user", content: [{ text: "Weather in Paris and Rome?" }] },
+      {
+        role: "assistant",
+        content: [
+          { toolUse: { toolUseId: "call_1", name: "get_weather", input: { city: "Paris" } } },
+          { toolUse: { toolUseId: expect.stringMatching(/^call2_[0-9a-f]{16}$/), name: "get_weather", input: {} } },
+        ],
+      },
+      {
+        role: "user",
+        content: [
+          { toolResult: { toolUseId: "call_1", content: [{ text: "18°C" }] } },
+          {
+            toolResult: {
+              toolUseId: "toolUse" in mappedId ? mappedId.toolUse.toolUseId : "",
+              content: [{ text: EMPTY_TOOL_RESULT }],
+            },
+          },
+          { text: "Thanks. Which is warmer?" },
+        ],
+      },
+    ]);
+  });
+
+  it("arguments that are not a JSON object are refused by name", () => {
+    const history: ChatMessage[] = [
+      { role: "user", content: "Hi" },
+      {
+        role: "assistant",
+        tool_calls: [{ id: "c", type: "function", function: { name: "get_weather", arguments: "[1]" } }],
+      },
+      { role: "tool", tool_call_id: "c", content: "ok" },
+    ];
+    expect(refusal(() => body(request(history, { tools: [weather] }))).param).toBe(
+      "messages[1].tool_calls[0].function.arguments",
+    );
+  });
+
+  it("history with tool blocks needs the tools offered (Bedrock's rule)", () => {
+    expect(refusal(() => body(request(toolHistory))).param).toBe("tools");
+    const error = refusal(() => body(request(toolHistory, { tools: [weather], tool_choice: "none" })));
+    expect(error.param).toBe("tool_choice");
+    expect(error.code).toBe("unsupported_parameter");
+    // drop_params: the tools are offered with Bedrock's default choice.
+    const dropped = body(request(toolHistory, { tools: [weather], tool_choice: "none" }), CLAUDE, { dropParams: true });
+    expect(dropped.toolConfig).toEqual({ tools: [expect.objectContaining({ toolSpec: expect.anything() })] });
+  });
+});
+
+describe("parameters", () => {
+  it("max tokens, temperature, top_p and stop go to inferenceConfig", () => {
+    expect(body(request(hi.messages, { max_tokens: 64, temperature: 0.2, top_p: 0.9, stop: "END" }), LLAMA)).toEqual({
+      messages: [{ role: "user", content: [{ text: "Hi" }] }],
+      inferenceConfig: { maxTokens: 64, temperature: 0.2, topP: 0.9, stopSequences: ["END"] },
+    });
+    const both = body(request(hi.messages, { max_tokens: 10, max_completion_tokens: 20, stop: ["a", "b"] }), LLAMA);
+    expect(both.inferenceConfig).toEqual({ maxTokens: 20, stopSequences: ["a", "b"] });
+  });
+
+  it("top_k goes where Claude and Nova document it, and is refused elsewhere", () => {
+    expect(body(request(hi.messages, { top_k: 40 }), CLAUDE).additionalModelRequestFields).toEqual({ top_k: 40 });
+    expect(body(request(hi.messages, { top_k: 40 }), NOVA).additionalModelRequestFields).toEqual({
+      inferenceConfig: { topK: 40 },
+    });
+    expect(refusal(() => body(request(hi.messages, { top_k: 40 }), LLAMA)).param).toBe("top_k");
+  });
+
+  it("what Converse cannot take is refused by name, no-op values pass", () => {
+    const cases: Array<[string, Record<string, unknown>]> = [
+      ["n", { n: 2 }],
+      ["seed", { seed: 1 }],
+      ["logprobs", { logprobs: true }],
+      ["top_logprobs", { top_logprobs: 2 }],
+      ["presence_penalty", { presence_penalty: 0.5 }],
+      ["frequency_penalty", { frequency_penalty: 0.5 }],
+      ["logit_bias", { logit_bias: { "1": 2 } }],
+      ["parallel_tool_calls", { parallel_tool_calls: false }],
+      ["chat_template_kwargs", { chat_template_kwargs: { enable_thinking: false } }],
+      ["response_format", { response_format: { type: "json_object" } }],
+      ["audio", { audio: { voice: "alloy" } }],
+    ];
+    for (const [param, extra] of cases) {
+      const error = refusal(() => body(request(hi.messages, extra)));
+      expect(error.param, param).toBe(param);
+      expect(error.code).toBe("unsupported_parameter");
+      expect(error.message).toContain("(route converse)");
+    }
+    const noOps = { n: 1, presence_penalty: 0, frequency_penalty: 0, logprobs: false, logit_bias: {}, user: "u1" };
+    expect(body(request(hi.messages, { ...noOps, parallel_tool_calls: true }))).toEqual(body(hi));
+  });
+
+  it("drop_params drops them instead", () => {
+    const extra = { n: 3, seed: 7, top_k: 5, response_format: { type: "json_object" }, reasoning_effort: "high" };
+    expect(body(request(hi.messages, extra), LLAMA, { dropParams: true })).toEqual(body(hi, LLAMA));
+  });
+
+  it("response_format json_schema becomes Converse's structured output", () => {
+    const schema = { type: "object", properties: { a: { type: "string" } }, required: ["a"] };
+    const result = body(
+      request(hi.messages, {
+        response_format: { type: "json_schema", json_schema: { name: "thing", description: "A thing", schema } },
+      }),
+    );
+    expect(result.outputConfig).toEqual({
+      textFormat: {
+        type: "json_schema",
+        structure: { jsonSchema: { schema: JSON.stringify(schema), name: "thing", description: "A thing" } },
+      },
+    });
+    expect(body(request(hi.messages, { response_format: { type: "text" } }))).toEqual(body(hi));
+    const missing = refusal(() =>
+      body(request(hi.messages, { response_format: { type: "json_schema", json_schema: { name: "x" } } })),
+    );
+    expect(missing.param).toBe("response_format.json_schema.schema");
+  });
+});
+
+describe("reasoning", () => {
+  const effort = (value: string, modelId: string, extra: Record<string, unknown> = {}, settings = {}) =>
+    body(request(hi.messages, { reasoning_effort: value, ...extra }), modelId, settings);
+
+  it("Claude 3.7+/4 thinks with a token budget, inside max_tokens", () => {
+    expect(effort("low", CLAUDE)).toMatchObject({
+      additionalModelRequestFields: { thinking: { type: "enabled", budget_tokens: 2048 } },
+      inferenceConfig: { maxTokens: 2048 + 4096 },
+    });
+    expect(effort("high", CLAUDE, { max_tokens: 32000 })).toMatchObject({
+      additionalModelRequestFields: { thinking: { type: "enabled", budget_tokens: 16384 } },
+      inferenceConfig: { maxTokens: 32000 },
+    });
+  });
+
+  it("a budget that does not fit max_tokens shrinks to fit, down to 1024", () => {
+    expect(effort("high", CLAUDE, { max_completion_tokens: 3000 })).toMatchObject({
+      additionalModelRequestFields: { thinking: { budget_tokens: 2999 } },
+      inferenceConfig: { maxTokens: 3000 },
+    });
+    const error = refusal(() => effort("low", CLAUDE, { max_completion_tokens: 1000 }));
+    expect(error.param).toBe("max_completion_tokens");
+  });
+
+  it("Nova 2 and gpt-oss take a level", () => {
+    expect(effort("minimal", NOVA2).additionalModelRequestFields).toEqual({
+      reasoningConfig: { type: "enabled", maxReasoningEffort: "low" },
+    });
+    expect(effort("medium", "us.amazon.nova-2-lite-v1:0").additionalModelRequestFields).toEqual({
+      reasoningConfig: { type: "enabled", maxReasoningEffort: "medium" },
+    });
+    expect(effort("xhigh", GPT_OSS).additionalModelRequestFields).toEqual({ reasoning_effort: "high" });
+  });
+
+  it('"none" turns reasoning off, and is a no-op where there is none', () => {
+    expect(effort("none", CLAUDE, {}, { reasoningBudget: 4096 })).toEqual(body(hi));
+    expect(effort("none", LLAMA)).toEqual(body(hi, LLAMA));
+    expect(refusal(() => effort("none", GPT_OSS)).param).toBe("reasoning_effort");
+  });
+
+  it("families without a documented control refuse it by name", () => {
+    for (const modelId of [LLAMA, NOVA, "anthropic.claude-3-5-haiku-20241022-v1:0", "deepseek.r1-v1:0", OPAQUE]) {
+      const error = refusal(() => effort("high", modelId));
+      expect(error.param, modelId).toBe("reasoning_effort");
+      expect(error.code).toBe("unsupported_parameter");
+    }
+    expect(refusal(() => effort("high", OPAQUE)).message).toContain("additional_model_request_fields");
+  });
+
+  it("a value that is not an effort is refused", () => {
+    const error = refusal(() => effort("maximum", CLAUDE));
+    expect(error.param).toBe("reasoning_effort");
+    expect(error.message).toContain("none, minimal, low, medium, high, xhigh");
+  });
+
+  it("the reasoning_budget setting turns reasoning on by default; the request's effort wins", () => {
+    expect(body(hi, CLAUDE, { reasoningBudget: 5000 }).additionalModelRequestFields).toEqual({
+      thinking: { type: "enabled", budget_tokens: 5000 },
+    });
+    expect(effort("minimal", CLAUDE, {}, { reasoningBudget: 5000 }).additionalModelRequestFields).toEqual({
+      thinking: { type: "enabled", budget_tokens: 1024 },
+    });
+    expect(body(hi, NOVA2, { reasoningBudget: 8192 }).additionalModelRequestFields).toEqual({
+      reasoningConfig: { type: "enabled", maxReasoningEffort: "medium" },
+    });
+    expect(body(hi, GPT_OSS, { reasoningBudget: 20000 }).additionalModelRequestFields).toEqual({
+      reasoning_effort: "high",
+    });
+  });
+
+  it("a reasoning_budget on a model without a control is the deployment's error", () => {
+    let caught: unknown;
+    try {
+      body(hi, LLAMA, { reasoningBudget: 4096 });
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(BedrockEdgeError);
+    expect((caught as BedrockEdgeError).status).toBe(500);
+  });
+});
+
+describe("per-model settings", () => {
+  it("additional_model_request_fields pass through; the request's own choices override their keys", () => {
+    const settings: ConverseSettings = {
+      additionalModelRequestFields: { anthropic_beta: ["x"], top_k: 10, thinking: { type: "disabled" } },
+    };
+    expect(body(hi, CLAUDE, settings).additionalModelRequestFields).toEqual(settings.additionalModelRequestFields);
+    expect(
+      body(request(hi.messages, { top_k: 3, reasoning_effort: "low" }), CLAUDE, settings).additionalModelRequestFields,
+    ).toEqual({ anthropic_beta: ["x"], top_k: 3, thinking: { type: "enabled", budget_tokens: 2048 } });
+    const nova: ConverseSettings = { additionalModelRequestFields: { inferenceConfig: { topK: 1, other: true } } };
+    expect(body(request(hi.messages, { top_k: 9 }), NOVA, nova).additionalModelRequestFields).toEqual({
+      inferenceConfig: { topK: 9, other: true },
+    });
+  });
+
+  it("guardrail_config becomes guardrailConfig; streamProcessingMode only on streams", () => {
+    const guardrailConfig = {
+      guardrailIdentifier: "gr-1",
+      guardrailVersion: "2",
+      trace: "enabled" as const,
+      streamProcessingMode: "async" as const,
+    };
+    expect(body(hi, CLAUDE, { guardrailConfig }).guardrailConfig).toEqual({
+      guardrailIdentifier: "gr-1",
+      guardrailVersion: "2",
+      trace: "enabled",
+    });
+    expect(body(request(hi.messages, { stream: true }), CLAUDE, { guardrailConfig }).guardrailConfig).toEqual(
+      guardrailConfig,
+    );
+  });
+
+  it("stream flags never reach the body", () => {
+    expect(body(request(hi.messages, { stream: true, stream_options: { include_usage: true } }))).toEqual(body(hi));
+  });
+});

@@ -1,0 +1,147 @@
+// A Chat Completions request -> the body of Converse / ConverseStream. Pure: the model's
+// settings come in resolved, and every refusal is a 400 naming the parameter.
+import { invalidRequest } from "../../errors.ts";
+import { isJsonObject, type JsonObject } from "../../json.ts";
+import type { ChatCompletionRequest } from "../../openai/types.ts";
+import { toConverseConversation } from "./messages.ts";
+import { modelFamily, type ModelFamily } from "./model-family.ts";
+import { paramProblems, topKPlace, type ParamProblem } from "./params.ts";
+import { planReasoning, readReasoningEffort, reasoningEffortProblem } from "./reasoning.ts";
+import { toolChoiceProblem, toToolConfig } from "./tools.ts";
+import type { ConverseBody, InferenceConfig } from "./wire.ts";
+
+export interface GuardrailConfig {
+  guardrailIdentifier: string;
+  guardrailVersion: string;
+  trace?: "enabled" | "disabled" | "enabled_full";
+  /** ConverseStream only: whether the guardrail checks the stream before or beside it. */
+  streamProcessingMode?: "sync" | "async";
+}
+
+/** The per-model settings this route honours, resolved from the model's configuration. */
+export interface ConverseSettings {
+  /** Drop parameters Converse cannot honour instead of failing with 400. */
+  dropParams?: boolean;
+  /** Passed as additionalModelRequestFields; the request's own choices override its keys. */
+  additionalModelRequestFields?: JsonObject;
+  guardrailConfig?: GuardrailConfig;
+  /** Reasoning on by default, with this many thinking tokens (a level for level-based families). */
+  reasoningBudget?: number;
+}
+
+export function buildConverseBody(
+  request: ChatCompletionRequest,
+  modelId: string,
+  settings: ConverseSettings,
+): ConverseBody {
+  const family = modelFamily(modelId);
+  const conversation = toConverseConversation(request.messages);
+  const effort = readReasoningEffort(
+    (request as ChatCompletionRequest & { reasoning_effort?: unknown }).reasoning_effort,
+  );
+
+  const problems: ParamProblem[] = paramProblems(request, family);
+  const effortProblem = effort && reasoningEffortProblem(effort, family);
+  if (effortProblem) problems.push({ param: "reasoning_effort", why: effortProblem });
+  const choiceProblem = toolChoiceProblem(request, conversation.hasToolBlocks);
+  if (choiceProblem) problems.push({ param: "tool_choice", why: choiceProblem });
+  const dropped = refuseOrDrop(problems, settings.dropParams === true);
+
+  const maxTokens = request.max_completion_tokens ?? request.max_tokens ?? undefined;
+  const reasoning = planReasoning({
+    family,
+    effort: dropped.has("reasoning_effort") ? undefined : effort,
+    budget: settings.reasoningBudget,
+    maxTokens,
+    maxTokensParam: request.max_completion_tokens != null ? "max_completion_tokens" : "max_tokens",
+  });
+
+  const body: ConverseBody = { messages: conversation.messages };
+  if (conversation.system.length) body.system = conversation.system;
+  const inference = inferenceConfig(request, reasoning.maxTokens ?? maxTokens);
+  if (inference) body.inferenceConfig = inference;
+  const tools = toToolConfig(request, conversation.hasToolBlocks, dropped.has("tool_choice"));
+  if (tools) body.toolConfig = tools;
+  const additional = additionalFields(settings.additionalModelRequestFields, [
+    dropped.has("top_k") ? undefined : topKFields(request.top_k, family),
+    reasoning.fields,
+  ]);
+  if (additional) body.additionalModelRequestFields = additional;
+  if (settings.guardrailConfig) body.guardrailConfig = guardrailFor(settings.guardrailConfig, request.stream === true);
+  const output = dropped.has("response_format") ? undefined : outputConfig(request.response_format);
+  if (output) body.outputConfig = output;
+  return body;
+}
+
+/** Throws the first problem unless the model drops them; the names of what was dropped. */
+function refuseOrDrop(problems: readonly ParamProblem[], dropParams: boolean): Set<string> {
+  const first = problems[0];
+  if (first && !dropParams) {
+    throw invalidRequest(
+      `${first.param} ${first.why} (route converse). Remove it, or set drop_params for this model to ignore such parameters.`,
+      first.param,
+      "unsupported_parameter",
+    );
+  }
+  return new Set(problems.map((problem) => problem.param));
+}
+
+function inferenceConfig(request: ChatCompletionRequest, maxTokens: number | undefined): InferenceConfig | undefined {
+  const config: InferenceConfig = {};
+  if (maxTokens !== undefined) config.maxTokens = maxTokens;
+  if (request.temperature != null) config.temperature = request.temperature;
+  if (request.top_p != null) config.topP = request.top_p;
+  if (request.stop != null) config.stopSequences = typeof request.stop === "string" ? [request.stop] : request.stop;
+  return Object.keys(config).length ? config : undefined;
+}
+
+/** top_k where the family documents it: Claude's own `top_k`, Nova's `inferenceConfig.topK`. */
+function topKFields(topK: number | null | undefined, family: ModelFamily): JsonObject | undefined {
+  if (topK == null) return undefined;
+  const place = topKPlace(family);
+  if (place === "anthropic") return { top_k: topK };
+  if (place === "nova") return { inferenceConfig: { topK } };
+  return undefined;
+}
+
+/**
+ * The operator's fields, then the request's own choices over them. Nova's topK sits inside an
+ * `inferenceConfig` object the operator may also have set: one level is merged, not replaced.
+ */
+function additionalFields(
+  base: JsonObject | undefined,
+  overrides: Array<JsonObject | undefined>,
+): JsonObject | undefined {
+  let fields: JsonObject | undefined = base ? { ...base } : undefined;
+  for (const override of overrides) {
+    if (!override) continue;
+    fields ??= {};
+    for (const [key, value] of Object.entries(override)) {
+      const current = fields[key];
+      fields[key] = isJsonObject(current) && isJsonObject(value) ? { ...current, ...value } : value;
+    }
+  }
+  return fields;
+}
+
+/** Plain Converse refuses streamProcessingMode; ConverseStream takes it. */
+function guardrailFor(config: GuardrailConfig, stream: boolean): JsonObject {
+  const { streamProcessingMode, ...rest } = config;
+  return stream && streamProcessingMode ? { ...rest, streamProcessingMode } : { ...rest };
+}
+
+/** response_format json_schema -> Converse's structured output (outputConfig.textFormat). */
+function outputConfig(format: Record<string, unknown> | null | undefined): JsonObject | undefined {
+  if (format?.type !== "json_schema") return undefined;
+  const spec = format.json_schema;
+  if (!isJsonObject(spec) || !isJsonObject(spec.schema)) {
+    throw invalidRequest(
+      "response_format json_schema needs a schema object: Converse constrains output by the schema itself.",
+      "response_format.json_schema.schema",
+    );
+  }
+  const jsonSchema: JsonObject = { schema: JSON.stringify(spec.schema) };
+  if (typeof spec.name === "string" && spec.name) jsonSchema.name = spec.name;
+  if (typeof spec.description === "string" && spec.description) jsonSchema.description = spec.description;
+  return { textFormat: { type: "json_schema", structure: { jsonSchema } } };
+}

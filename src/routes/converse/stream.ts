@@ -1,0 +1,101 @@
+// ConverseStream events -> chunk deltas. The events (`:event-type` and its JSON payload):
+//   messageStart {role} · contentBlockStart {contentBlockIndex, start: {toolUse: {toolUseId, name}}}
+//   contentBlockDelta {contentBlockIndex, delta: {text} | {toolUse: {input}} | {reasoningContent: {text}}}
+//   contentBlockStop · messageStop {stopReason} · metadata {usage, metrics}
+// A tool call's first delta carries its id and name, later ones its argument fragments, each
+// under the call's own `index` (its rank among the answer's tool calls).
+import { isJsonObject, type JsonObject } from "../../json.ts";
+import type { ChunkToolCall, FinishReason, Usage } from "../../openai/types.ts";
+import type { StreamPart } from "../types.ts";
+import { incompleteStream } from "../completion-route.ts";
+import { callId, converseFinishReason, converseUsage } from "./answer.ts";
+
+/** One ConverseStream event, as the event-stream layer hands it over. */
+export interface ConverseEvent {
+  type: string;
+  json: JsonObject;
+}
+
+export interface ConverseStreamMapper {
+  push(event: ConverseEvent): StreamPart[];
+  /** The stream ended; a stream cut before messageStop is an error, not a short answer. */
+  end(): StreamPart[];
+}
+
+export function createConverseStreamMapper(): ConverseStreamMapper {
+  // contentBlockIndex -> the call's index among tool calls.
+  const calls = new Map<number, number>();
+  let finish: FinishReason | undefined;
+
+  /** The call for a content block; its first delta (id, type, name) when it is new. */
+  function callFor(block: number, start: JsonObject | undefined): { index: number; first?: ChunkToolCall } {
+    const known = calls.get(block);
+    if (known !== undefined) return { index: known };
+    const index = calls.size;
+    calls.set(block, index);
+    const name = typeof start?.name === "string" ? start.name : "";
+    const first: ChunkToolCall = {
+      index,
+      id: callId(start?.toolUseId),
+      type: "function",
+      function: { name, arguments: "" },
+    };
+    return { index, first };
+  }
+
+  function blockDelta(json: JsonObject): StreamPart[] {
+    const delta = isJsonObject(json.delta) ? json.delta : undefined;
+    if (!delta) return [];
+    if (typeof delta.text === "string") return delta.text ? [{ delta: { content: delta.text } }] : [];
+    if (isJsonObject(delta.reasoningContent)) {
+      // Signatures and redacted (encrypted) reasoning carry nothing to read.
+      const text = delta.reasoningContent.text;
+      return typeof text === "string" && text ? [{ delta: { reasoning_content: text } }] : [];
+    }
+    if (isJsonObject(delta.toolUse)) {
+      const input = delta.toolUse.input;
+      // Some models send a tool call's input with no contentBlockStart before it.
+      const { index, first } = callFor(blockIndex(json), undefined);
+      const fragment = typeof input === "string" ? input : "";
+      if (first?.function) {
+        first.function.arguments = fragment;
+        return [{ delta: { tool_calls: [first] } }];
+      }
+      return fragment ? [{ delta: { tool_calls: [{ index, function: { arguments: fragment } }] } }] : [];
+    }
+    return [];
+  }
+
+  return {
+    push({ type, json }) {
+      switch (type) {
+        case "contentBlockStart": {
+          const start = isJsonObject(json.start) && isJsonObject(json.start.toolUse) ? json.start.toolUse : undefined;
+          if (!start) return [];
+          const { first } = callFor(blockIndex(json), start);
+          return first ? [{ delta: { tool_calls: [first] } }] : [];
+        }
+        case "contentBlockDelta":
+          return blockDelta(json);
+        case "messageStop":
+          finish = converseFinishReason(json.stopReason);
+          return [{ delta: {}, finish_reason: finish }];
+        case "metadata": {
+          const usage: Usage | undefined = converseUsage(json.usage);
+          return usage ? [{ delta: {}, usage }] : [];
+        }
+        default:
+          return [];
+      }
+    },
+    end() {
+      if (finish === undefined) throw incompleteStream("converse");
+      return [];
+    },
+  };
+}
+
+function blockIndex(json: JsonObject): number {
+  const index = json.contentBlockIndex;
+  return typeof index === "number" && Number.isInteger(index) && index >= 0 ? index : 0;
+}

@@ -1,0 +1,68 @@
+// tools and tool_choice -> Converse's toolConfig.
+import { invalidRequest } from "../../errors.ts";
+import type { JsonObject } from "../../json.ts";
+import type { ChatCompletionRequest } from "../../openai/types.ts";
+import type { ToolConfig } from "./wire.ts";
+
+// Converse's ToolSpecification.name (AWS API reference): stricter than OpenAI's.
+const TOOL_NAME = /^[A-Za-z0-9_-]{1,64}$/;
+
+/**
+ * Why tool_choice cannot be honoured, when it is droppable: Converse has no "none", and Bedrock
+ * refuses toolUse/toolResult blocks in a conversation unless tools are offered.
+ */
+export function toolChoiceProblem(request: ChatCompletionRequest, hasToolBlocks: boolean): string | undefined {
+  if (request.tool_choice !== "none" || !hasToolBlocks || !request.tools?.length) return undefined;
+  return 'cannot be "none" when the conversation holds tool calls: Converse has no "none", and Bedrock requires the tools to be offered then';
+}
+
+/**
+ * The toolConfig, or undefined when no tools are offered. `dropChoice` means tool_choice "none"
+ * was dropped under drop_params: the tools are then offered with Bedrock's default (auto).
+ */
+export function toToolConfig(
+  request: ChatCompletionRequest,
+  hasToolBlocks: boolean,
+  dropChoice: boolean,
+): ToolConfig | undefined {
+  const tools = request.tools ?? [];
+  const choice = request.tool_choice;
+  if (!tools.length) {
+    if (choice === "required" || typeof choice === "object") {
+      throw invalidRequest("tool_choice asks for a tool call, but the request offers no tools.", "tool_choice");
+    }
+    if (hasToolBlocks) {
+      throw invalidRequest(
+        "The conversation holds tool calls or results, but the request offers no tools: Bedrock's Converse refuses tool blocks without a toolConfig. Send the tools with the request.",
+        "tools",
+      );
+    }
+    return undefined;
+  }
+  if (choice === "none" && !(hasToolBlocks && dropChoice)) return undefined;
+
+  const config: ToolConfig = {
+    tools: tools.map((tool, index) => {
+      const { name, description, parameters } = tool.function;
+      if (!TOOL_NAME.test(name)) {
+        throw invalidRequest(
+          `Converse takes tool names of 1-64 letters, digits, _ and - only (got "${name.slice(0, 80)}").`,
+          `tools[${index}].function.name`,
+        );
+      }
+      const json: JsonObject = parameters ?? { type: "object", properties: {} };
+      // Bedrock refuses an empty description; `strict` is not forwarded (few models take it).
+      return { toolSpec: description ? { name, description, inputSchema: { json } } : { name, inputSchema: { json } } };
+    }),
+  };
+  if (choice === "required") config.toolChoice = { any: {} };
+  else if (typeof choice === "object") {
+    const name = choice.function.name;
+    if (!tools.some((tool) => tool.function.name === name)) {
+      throw invalidRequest(`tool_choice names "${name.slice(0, 80)}", which is not among the tools.`, "tool_choice");
+    }
+    config.toolChoice = { tool: { name } };
+  }
+  // "auto" is Converse's default: sent explicitly, it is refused by models without tool choice.
+  return config;
+}

@@ -1,0 +1,43 @@
+// The parts of Bedrock's Converse request that this route writes (AWS API reference:
+// Converse, Message, ContentBlock, ToolConfiguration). Answers are read defensively from
+// unknown JSON instead (answer.ts, stream.ts), so they have no types here.
+import type { JsonObject } from "../../json.ts";
+
+export type ImageFormat = "png" | "jpeg" | "gif" | "webp";
+
+export type ToolResultContent = { text: string };
+
+export type ContentBlock =
+  | { text: string }
+  | { image: { format: ImageFormat; source: { bytes: string } } }
+  | { toolUse: { toolUseId: string; name: string; input: JsonObject } }
+  | { toolResult: { toolUseId: string; content: ToolResultContent[] } };
+
+export interface Message {
+  role: "user" | "assistant";
+  content: ContentBlock[];
+}
+
+export type ToolChoice = { auto: JsonObject } | { any: JsonObject } | { tool: { name: string } };
+
+export interface ToolConfig {
+  tools: Array<{ toolSpec: { name: string; description?: string; inputSchema: { json: JsonObject } } }>;
+  toolChoice?: ToolChoice;
+}
+
+export interface InferenceConfig {
+  maxTokens?: number;
+  temperature?: number;
+  topP?: number;
+  stopSequences?: string[];
+}
+
+export interface ConverseBody {
+  messages: Message[];
+  system?: Array<{ text: string }>;
+  inferenceConfig?: InferenceConfig;
+  toolConfig?: ToolConfig;
+  additionalModelRequestFields?: JsonObject;
+  guardrailConfig?: JsonObject;
+  outputConfig?: JsonObject;
+}
