@@ -136,6 +136,8 @@ export interface AssistantMessageParam {
   role: "assistant";
   content?: string | Array<TextPart | RefusalPart> | null;
   reasoning_content?: string | null;
+  /** Signed reasoning from an earlier answer, sent back as it came (the converse route). */
+  thinking_blocks?: ThinkingBlock[];
   refusal?: string | null;
   tool_calls?: Array<ToolCall | CustomToolCall>;
   function_call?: { name: string; arguments: string } | null;
@@ -203,6 +205,15 @@ export interface ChatCompletionCreateParams extends GenerationParams {
 
 export type FinishReason = "stop" | "length" | "tool_calls" | "content_filter";
 
+/**
+ * Reasoning as Claude signs it (LiteLLM's `thinking_blocks` shape). Claude needs it back, as it
+ * came, in the assistant turn whose tool calls a request answers; `reasoning_content` is for
+ * reading, and cannot be verified.
+ */
+export type ThinkingBlock =
+  | { type: "thinking"; thinking: string; signature: string }
+  | { type: "redacted_thinking"; data: string };
+
 export interface Usage {
   prompt_tokens: number;
   completion_tokens: number;
@@ -222,6 +233,8 @@ export interface CompletionMessage {
   refusal: null;
   /** The model's reasoning (DeepSeek R1, Qwen3 thinking), as DeepSeek's own API names it. */
   reasoning_content?: string;
+  /** Signed or redacted reasoning to send back with this turn (Claude through the converse route). */
+  thinking_blocks?: ThinkingBlock[];
   tool_calls?: ToolCall[];
 }
 
@@ -250,6 +263,8 @@ export interface ChunkDelta {
   role?: "assistant";
   content?: string | null;
   reasoning_content?: string;
+  /** A reasoning block's signature, once it is known: the whole block, to collect and send back. */
+  thinking_blocks?: ThinkingBlock[];
   tool_calls?: ChunkToolCall[];
 }
 

@@ -22,7 +22,7 @@ describe("Converse answers", () => {
     });
   });
 
-  it("reasoningContent is reasoning_content; signatures and redacted reasoning are not", () => {
+  it("reasoningContent is reasoning_content; signed and redacted blocks are thinking_blocks to send back", () => {
     const parsed = parseConverseAnswer(
       answer([
         { reasoningContent: { reasoningText: { text: "Let me think.", signature: "EqQBCk…" } } },
@@ -35,6 +35,22 @@ describe("Converse answers", () => {
       content: "42",
       refusal: null,
       reasoning_content: "Let me think.",
+      thinking_blocks: [
+        { type: "thinking", thinking: "Let me think.", signature: "EqQBCk…" },
+        { type: "redacted_thinking", data: "c2VjcmV0" },
+      ],
+    });
+  });
+
+  it("unsigned reasoning (gpt-oss, DeepSeek) is only reasoning_content", () => {
+    const parsed = parseConverseAnswer(
+      answer([{ reasoningContent: { reasoningText: { text: "Hmm." } } }, { text: "Yes" }]),
+    );
+    expect(parsed.choices[0]!.message).toEqual({
+      role: "assistant",
+      content: "Yes",
+      refusal: null,
+      reasoning_content: "Hmm.",
     });
   });
 

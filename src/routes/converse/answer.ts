@@ -3,7 +3,7 @@
 import { badUpstream } from "../../errors.ts";
 import { randomId } from "../../ids.ts";
 import { isJsonObject, type JsonObject } from "../../json.ts";
-import type { CompletionMessage, FinishReason, ToolCall, Usage } from "../../openai/types.ts";
+import type { CompletionMessage, FinishReason, ThinkingBlock, ToolCall, Usage } from "../../openai/types.ts";
 import type { RouteAnswer } from "../types.ts";
 import { tokenCount } from "../usage.ts";
 
@@ -61,12 +61,16 @@ export function parseConverseAnswer(body: JsonObject): RouteAnswer {
   }
   let content = "";
   let reasoning = "";
+  const thinking: ThinkingBlock[] = [];
   const toolCalls: ToolCall[] = [];
   for (const block of source.content) {
     if (!isJsonObject(block)) continue;
     if (typeof block.text === "string") content += block.text;
-    else if (isJsonObject(block.reasoningContent)) reasoning += reasoningText(block.reasoningContent);
-    else if (isJsonObject(block.toolUse)) toolCalls.push(toolCall(block.toolUse));
+    else if (isJsonObject(block.reasoningContent)) {
+      const text = reasoningText(block.reasoningContent);
+      reasoning += text.text;
+      if (text.block) thinking.push(text.block);
+    } else if (isJsonObject(block.toolUse)) toolCalls.push(toolCall(block.toolUse));
   }
   const message: CompletionMessage = {
     role: "assistant",
@@ -74,16 +78,28 @@ export function parseConverseAnswer(body: JsonObject): RouteAnswer {
     refusal: null,
   };
   if (reasoning) message.reasoning_content = reasoning;
+  if (thinking.length) message.thinking_blocks = thinking;
   if (toolCalls.length) message.tool_calls = toolCalls;
   const usage = converseUsage(body.usage);
   const choice = { index: 0, message, finish_reason: converseFinishReason(body.stopReason) };
   return usage ? { choices: [choice], usage } : { choices: [choice] };
 }
 
-// Redacted reasoning (encrypted bytes) carries nothing readable: only reasoningText is taken.
-function reasoningText(block: JsonObject): string {
-  const text = isJsonObject(block.reasoningText) ? block.reasoningText.text : undefined;
-  return typeof text === "string" ? text : "";
+/**
+ * A reasoningContent block's readable text, and the block to send back when the model signed
+ * it or redacted it (encrypted bytes: nothing to read, but Claude needs them back). Unsigned
+ * reasoning is never sent back, so it makes no thinking block.
+ */
+function reasoningText(block: JsonObject): { text: string; block?: ThinkingBlock } {
+  if (typeof block.redactedContent === "string") {
+    return { text: "", block: { type: "redacted_thinking", data: block.redactedContent } };
+  }
+  const source = isJsonObject(block.reasoningText) ? block.reasoningText : {};
+  const text = typeof source.text === "string" ? source.text : "";
+  const signature = source.signature;
+  return typeof signature === "string" && signature
+    ? { text, block: { type: "thinking", thinking: text, signature } }
+    : { text };
 }
 
 function toolCall(block: JsonObject): ToolCall {

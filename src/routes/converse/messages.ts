@@ -1,7 +1,7 @@
 // Chat messages -> Converse's `system` blocks and alternating user/assistant `messages`.
 import { invalidRequest } from "../../errors.ts";
 import { isJsonObject, type JsonObject } from "../../json.ts";
-import type { ChatMessage, ContentPart, SystemMessage, TextPart } from "../../openai/types.ts";
+import type { AssistantMessage, ChatMessage, ContentPart, SystemMessage, TextPart } from "../../openai/types.ts";
 import { notADataUrl, parseImageDataUrl } from "../images.ts";
 import { toolUseId } from "./tool-ids.ts";
 import type { ContentBlock, ImageFormat, Message } from "./wire.ts";
@@ -62,8 +62,10 @@ function blocksOf(message: Exclude<ChatMessage, SystemMessage>, index: number): 
     case "user":
       return userBlocks(message.content, index);
     case "assistant": {
-      // Earlier reasoning is not sent back: Converse only takes it signed, as the model wrote it.
-      const blocks: ContentBlock[] = texts(message.content ?? "").map((text) => ({ text }));
+      // reasoning_content is not sent back: Converse takes reasoning only signed, as the model
+      // wrote it, and that is what thinking_blocks carry (first, as the model wrote them).
+      const blocks: ContentBlock[] = thinkingBlocks(message, index);
+      for (const text of texts(message.content ?? "")) blocks.push({ text });
       (message.tool_calls ?? []).forEach((call, position) => {
         blocks.push({
           toolUse: {
@@ -87,6 +89,28 @@ function blocksOf(message: Exclude<ChatMessage, SystemMessage>, index: number): 
         },
       ];
   }
+}
+
+/** An assistant message's thinking_blocks (not in the request schema: checked here) as reasoningContent. */
+function thinkingBlocks(message: AssistantMessage, index: number): ContentBlock[] {
+  const value: unknown = (message as AssistantMessage & { thinking_blocks?: unknown }).thinking_blocks;
+  if (value === undefined || value === null) return [];
+  const param = `messages[${index}].thinking_blocks`;
+  if (!Array.isArray(value)) throw invalidRequest(`${param} must be an array of thinking blocks.`, param);
+  return value.map((block: unknown, position) => {
+    if (isJsonObject(block)) {
+      if (block.type === "thinking" && typeof block.thinking === "string" && typeof block.signature === "string") {
+        return { reasoningContent: { reasoningText: { text: block.thinking, signature: block.signature } } };
+      }
+      if (block.type === "redacted_thinking" && typeof block.data === "string") {
+        return { reasoningContent: { redactedContent: block.data } };
+      }
+    }
+    throw invalidRequest(
+      `${param}[${position}] must be {"type":"thinking","thinking","signature"} or {"type":"redacted_thinking","data"}, as an answer gave it.`,
+      `${param}[${position}]`,
+    );
+  });
 }
 
 /**

@@ -110,7 +110,36 @@ describe("messages", () => {
     expect(result.messages[1]).toEqual({ role: "assistant", content: [{ text: "The colour is" }] });
   });
 
-  it("earlier reasoning is not sent back", () => {
+  it("thinking_blocks go back first in their turn, as reasoningContent; malformed ones are refused", () => {
+    const history = [
+      { role: "user", content: "Weather?" },
+      {
+        role: "assistant",
+        content: "Checking.",
+        reasoning_content: "They want weather.",
+        thinking_blocks: [
+          { type: "thinking", thinking: "They want weather.", signature: "EqQB" },
+          { type: "redacted_thinking", data: "c2Vj" },
+        ],
+      },
+      { role: "user", content: "Well?" },
+    ] as ChatMessage[];
+    expect(body(request(history)).messages[1]).toEqual({
+      role: "assistant",
+      content: [
+        { reasoningContent: { reasoningText: { text: "They want weather.", signature: "EqQB" } } },
+        { reasoningContent: { redactedContent: "c2Vj" } },
+        { text: "Checking." },
+      ],
+    });
+    const bad = [
+      history[0],
+      { ...history[1], thinking_blocks: [{ type: "thinking", thinking: "x" }] },
+    ] as ChatMessage[];
+    expect(refusal(() => body(request(bad))).param).toBe("messages[1].thinking_blocks[0]");
+  });
+
+  it("reasoning_content alone is not sent back: Converse takes reasoning only signed", () => {
     const result = body(
       request([
         { role: "user", content: "Hi" },

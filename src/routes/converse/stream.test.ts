@@ -44,19 +44,22 @@ describe("ConverseStream events -> chunk deltas", () => {
     ]);
   });
 
-  it("reasoning deltas are reasoning_content; signatures carry nothing", () => {
+  it("reasoning deltas are reasoning_content; a signature closes the block as a thinking block", () => {
     const parts = run([
       think(0, "Hmm, "),
       think(0, "yes."),
       ev("contentBlockDelta", { contentBlockIndex: 0, delta: { reasoningContent: { signature: "EqQB" } } }),
-      ev("contentBlockDelta", { contentBlockIndex: 0, delta: { reasoningContent: { redactedContent: "c2Vj" } } }),
       stop(0),
-      text(1, "Yes"),
+      ev("contentBlockDelta", { contentBlockIndex: 1, delta: { reasoningContent: { redactedContent: "c2Vj" } } }),
+      stop(1),
+      text(2, "Yes"),
       messageStop("end_turn"),
     ]);
     expect(parts).toEqual([
       { delta: { reasoning_content: "Hmm, " } },
       { delta: { reasoning_content: "yes." } },
+      { delta: { thinking_blocks: [{ type: "thinking", thinking: "Hmm, yes.", signature: "EqQB" }] } },
+      { delta: { thinking_blocks: [{ type: "redacted_thinking", data: "c2Vj" }] } },
       { delta: { content: "Yes" } },
       { delta: {}, finish_reason: "stop" },
     ]);

@@ -1,6 +1,7 @@
 // ConverseStream events -> chunk deltas. The events (`:event-type` and its JSON payload):
 //   messageStart {role} · contentBlockStart {contentBlockIndex, start: {toolUse: {toolUseId, name}}}
-//   contentBlockDelta {contentBlockIndex, delta: {text} | {toolUse: {input}} | {reasoningContent: {text}}}
+//   contentBlockDelta {contentBlockIndex, delta: {text} | {toolUse: {input}}
+//                      | {reasoningContent: {text} | {signature} | {redactedContent}}}
 //   contentBlockStop · messageStop {stopReason} · metadata {usage, metrics}
 // A tool call's first delta carries its id and name, later ones its argument fragments, each
 // under the call's own `index` (its rank among the answer's tool calls).
@@ -25,6 +26,8 @@ export interface ConverseStreamMapper {
 export function createConverseStreamMapper(): ConverseStreamMapper {
   // contentBlockIndex -> the call's index among tool calls.
   const calls = new Map<number, number>();
+  // contentBlockIndex -> the reasoning text so far, which a signature closes.
+  const reasoning = new Map<number, string>();
   let finish: FinishReason | undefined;
 
   /** The call for a content block; its first delta (id, type, name) when it is new. */
@@ -47,11 +50,7 @@ export function createConverseStreamMapper(): ConverseStreamMapper {
     const delta = isJsonObject(json.delta) ? json.delta : undefined;
     if (!delta) return [];
     if (typeof delta.text === "string") return delta.text ? [{ delta: { content: delta.text } }] : [];
-    if (isJsonObject(delta.reasoningContent)) {
-      // Signatures and redacted (encrypted) reasoning carry nothing to read.
-      const text = delta.reasoningContent.text;
-      return typeof text === "string" && text ? [{ delta: { reasoning_content: text } }] : [];
-    }
+    if (isJsonObject(delta.reasoningContent)) return reasoningDelta(blockIndex(json), delta.reasoningContent);
     if (isJsonObject(delta.toolUse)) {
       const input = delta.toolUse.input;
       // Some models send a tool call's input with no contentBlockStart before it.
@@ -62,6 +61,27 @@ export function createConverseStreamMapper(): ConverseStreamMapper {
         return [{ delta: { tool_calls: [first] } }];
       }
       return fragment ? [{ delta: { tool_calls: [{ index, function: { arguments: fragment } }] } }] : [];
+    }
+    return [];
+  }
+
+  /**
+   * Reasoning text reads as reasoning_content; a signature (the block's last delta) or redacted
+   * reasoning gives the whole block as a thinking block, to send back with this turn.
+   */
+  function reasoningDelta(block: number, source: JsonObject): StreamPart[] {
+    const { text, signature, redactedContent } = source;
+    if (typeof text === "string") {
+      if (!text) return [];
+      reasoning.set(block, (reasoning.get(block) ?? "") + text);
+      return [{ delta: { reasoning_content: text } }];
+    }
+    if (typeof signature === "string" && signature) {
+      const thinking = reasoning.get(block) ?? "";
+      return [{ delta: { thinking_blocks: [{ type: "thinking", thinking, signature }] } }];
+    }
+    if (typeof redactedContent === "string" && redactedContent) {
+      return [{ delta: { thinking_blocks: [{ type: "redacted_thinking", data: redactedContent }] } }];
     }
     return [];
   }

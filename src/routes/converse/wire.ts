@@ -11,7 +11,8 @@ export type ContentBlock =
   | { text: string }
   | { image: { format: ImageFormat; source: { bytes: string } } }
   | { toolUse: { toolUseId: string; name: string; input: JsonObject } }
-  | { toolResult: { toolUseId: string; content: ToolResultContent[] } };
+  | { toolResult: { toolUseId: string; content: ToolResultContent[] } }
+  | { reasoningContent: { reasoningText: { text: string; signature: string } } | { redactedContent: string } };
 
 export interface Message {
   role: "user" | "assistant";
