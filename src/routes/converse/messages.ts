@@ -39,18 +39,18 @@ export function toConverseConversation(messages: readonly ChatMessage[]): Conver
     const content = blocksOf(message, index);
     if (message.role === "tool" || (message.role === "assistant" && message.tool_calls?.length)) hasToolBlocks = true;
     const last = turns[turns.length - 1];
-    if (last?.role === role) last.content.push(...content);
+    // A loop, not push(...content): a message may hold more parts than a call can take arguments.
+    if (last?.role === role) for (const block of content) last.content.push(block);
     else if (content.length) turns.push({ role, content });
   });
-  trimPrefill(turns);
-  const conversation = turns.filter((turn) => turn.content.length > 0);
-  if (!conversation.length) {
+  if (!turns.length) {
     throw invalidRequest(
       "messages must hold at least one user or assistant message with content: Converse has nothing to answer.",
       "messages",
     );
   }
-  return { system, messages: conversation, hasToolBlocks };
+  trimPrefill(turns);
+  return { system, messages: turns, hasToolBlocks };
 }
 
 function isSystem(message: ChatMessage): message is SystemMessage {
@@ -176,8 +176,6 @@ function trimPrefill(turns: Message[]): void {
   const last = turns[turns.length - 1];
   if (last?.role !== "assistant") return;
   const block = last.content[last.content.length - 1];
-  if (!block || !("text" in block)) return;
-  const text = block.text.trimEnd();
-  if (text) block.text = text;
-  else last.content.pop();
+  // Blank texts were left out, so a trimmed text is never empty.
+  if (block && "text" in block) block.text = block.text.trimEnd();
 }

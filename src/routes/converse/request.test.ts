@@ -78,6 +78,18 @@ describe("messages", () => {
     ]);
   });
 
+  it("merges a message of more parts than a call takes arguments (no spread over request data)", () => {
+    const parts = Array.from({ length: 200_000 }, () => ({ type: "text" as const, text: "x" }));
+    const result = body(
+      request([
+        { role: "user", content: "First" },
+        { role: "user", content: parts },
+      ]),
+    );
+    expect(result.messages).toHaveLength(1);
+    expect(result.messages[0]!.content).toHaveLength(200_001);
+  });
+
   it("blank texts are left out (Bedrock refuses blank text blocks), and so are turns left empty", () => {
     const result = body(
       request([
@@ -303,7 +315,9 @@ describe("tools", () => {
     expect(error.param).toBe("tool_choice");
     expect(error.code).toBe("unsupported_parameter");
     // drop_params: the tools are offered with Bedrock's default choice.
-    const dropped = body(request(toolHistory, { tools: [weather], tool_choice: "none" }), CLAUDE, { dropParams: true });
+    const dropped = body(request(toolHistory, { tools: [weather], tool_choice: "none" }), CLAUDE, {
+      drop_params: true,
+    });
     expect(dropped.toolConfig).toEqual({ tools: [expect.objectContaining({ toolSpec: expect.anything() })] });
   });
 });
@@ -352,7 +366,7 @@ describe("parameters", () => {
 
   it("drop_params drops them instead", () => {
     const extra = { n: 3, seed: 7, top_k: 5, response_format: { type: "json_object" }, reasoning_effort: "high" };
-    expect(body(request(hi.messages, extra), LLAMA, { dropParams: true })).toEqual(body(hi, LLAMA));
+    expect(body(request(hi.messages, extra), LLAMA, { drop_params: true })).toEqual(body(hi, LLAMA));
   });
 
   it("response_format json_schema becomes Converse's structured output", () => {
@@ -411,7 +425,7 @@ describe("reasoning", () => {
   });
 
   it('"none" turns reasoning off, and is a no-op where there is none', () => {
-    expect(effort("none", CLAUDE, {}, { reasoningBudget: 4096 })).toEqual(body(hi));
+    expect(effort("none", CLAUDE, {}, { reasoning_budget: 4096 })).toEqual(body(hi));
     expect(effort("none", LLAMA)).toEqual(body(hi, LLAMA));
     expect(refusal(() => effort("none", GPT_OSS)).param).toBe("reasoning_effort");
   });
@@ -432,16 +446,16 @@ describe("reasoning", () => {
   });
 
   it("the reasoning_budget setting turns reasoning on by default; the request's effort wins", () => {
-    expect(body(hi, CLAUDE, { reasoningBudget: 5000 }).additionalModelRequestFields).toEqual({
+    expect(body(hi, CLAUDE, { reasoning_budget: 5000 }).additionalModelRequestFields).toEqual({
       thinking: { type: "enabled", budget_tokens: 5000 },
     });
-    expect(effort("minimal", CLAUDE, {}, { reasoningBudget: 5000 }).additionalModelRequestFields).toEqual({
+    expect(effort("minimal", CLAUDE, {}, { reasoning_budget: 5000 }).additionalModelRequestFields).toEqual({
       thinking: { type: "enabled", budget_tokens: 1024 },
     });
-    expect(body(hi, NOVA2, { reasoningBudget: 8192 }).additionalModelRequestFields).toEqual({
+    expect(body(hi, NOVA2, { reasoning_budget: 8192 }).additionalModelRequestFields).toEqual({
       reasoningConfig: { type: "enabled", maxReasoningEffort: "medium" },
     });
-    expect(body(hi, GPT_OSS, { reasoningBudget: 20000 }).additionalModelRequestFields).toEqual({
+    expect(body(hi, GPT_OSS, { reasoning_budget: 20000 }).additionalModelRequestFields).toEqual({
       reasoning_effort: "high",
     });
   });
@@ -449,7 +463,7 @@ describe("reasoning", () => {
   it("a reasoning_budget on a model without a control is the deployment's error", () => {
     let caught: unknown;
     try {
-      body(hi, LLAMA, { reasoningBudget: 4096 });
+      body(hi, LLAMA, { reasoning_budget: 4096 });
     } catch (error) {
       caught = error;
     }
@@ -461,13 +475,13 @@ describe("reasoning", () => {
 describe("per-model settings", () => {
   it("additional_model_request_fields pass through; the request's own choices override their keys", () => {
     const settings: ConverseSettings = {
-      additionalModelRequestFields: { anthropic_beta: ["x"], top_k: 10, thinking: { type: "disabled" } },
+      additional_model_request_fields: { anthropic_beta: ["x"], top_k: 10, thinking: { type: "disabled" } },
     };
-    expect(body(hi, CLAUDE, settings).additionalModelRequestFields).toEqual(settings.additionalModelRequestFields);
+    expect(body(hi, CLAUDE, settings).additionalModelRequestFields).toEqual(settings.additional_model_request_fields);
     expect(
       body(request(hi.messages, { top_k: 3, reasoning_effort: "low" }), CLAUDE, settings).additionalModelRequestFields,
     ).toEqual({ anthropic_beta: ["x"], top_k: 3, thinking: { type: "enabled", budget_tokens: 2048 } });
-    const nova: ConverseSettings = { additionalModelRequestFields: { inferenceConfig: { topK: 1, other: true } } };
+    const nova: ConverseSettings = { additional_model_request_fields: { inferenceConfig: { topK: 1, other: true } } };
     expect(body(request(hi.messages, { top_k: 9 }), NOVA, nova).additionalModelRequestFields).toEqual({
       inferenceConfig: { topK: 9, other: true },
     });
@@ -480,14 +494,14 @@ describe("per-model settings", () => {
       trace: "enabled" as const,
       streamProcessingMode: "async" as const,
     };
-    expect(body(hi, CLAUDE, { guardrailConfig }).guardrailConfig).toEqual({
+    expect(body(hi, CLAUDE, { guardrail_config: guardrailConfig }).guardrailConfig).toEqual({
       guardrailIdentifier: "gr-1",
       guardrailVersion: "2",
       trace: "enabled",
     });
-    expect(body(request(hi.messages, { stream: true }), CLAUDE, { guardrailConfig }).guardrailConfig).toEqual(
-      guardrailConfig,
-    );
+    expect(
+      body(request(hi.messages, { stream: true }), CLAUDE, { guardrail_config: guardrailConfig }).guardrailConfig,
+    ).toEqual(guardrailConfig);
   });
 
   it("stream flags never reach the body", () => {

@@ -10,6 +10,7 @@ import { planReasoning, readReasoningEffort, reasoningEffortProblem } from "./re
 import { toolChoiceProblem, toToolConfig } from "./tools.ts";
 import type { ConverseBody, InferenceConfig } from "./wire.ts";
 
+/** Bedrock's guardrailConfig, as the guardrail_config setting holds it. */
 export interface GuardrailConfig {
   guardrailIdentifier: string;
   guardrailVersion: string;
@@ -18,15 +19,15 @@ export interface GuardrailConfig {
   streamProcessingMode?: "sync" | "async";
 }
 
-/** The per-model settings this route honours, resolved from the model's configuration. */
+/** The per-model settings this route honours, as configured. */
 export interface ConverseSettings {
   /** Drop parameters Converse cannot honour instead of failing with 400. */
-  dropParams?: boolean;
+  drop_params?: boolean;
   /** Passed as additionalModelRequestFields; the request's own choices override its keys. */
-  additionalModelRequestFields?: JsonObject;
-  guardrailConfig?: GuardrailConfig;
+  additional_model_request_fields?: JsonObject;
+  guardrail_config?: GuardrailConfig;
   /** Reasoning on by default, with this many thinking tokens (a level for level-based families). */
-  reasoningBudget?: number;
+  reasoning_budget?: number;
 }
 
 export function buildConverseBody(
@@ -45,13 +46,13 @@ export function buildConverseBody(
   if (effortProblem) problems.push({ param: "reasoning_effort", why: effortProblem });
   const choiceProblem = toolChoiceProblem(request, conversation.hasToolBlocks);
   if (choiceProblem) problems.push({ param: "tool_choice", why: choiceProblem });
-  const dropped = refuseOrDrop(problems, settings.dropParams === true);
+  const dropped = refuseOrDrop(problems, settings.drop_params === true);
 
   const maxTokens = request.max_completion_tokens ?? request.max_tokens ?? undefined;
   const reasoning = planReasoning({
     family,
     effort: dropped.has("reasoning_effort") ? undefined : effort,
-    budget: settings.reasoningBudget,
+    budget: settings.reasoning_budget,
     maxTokens,
     maxTokensParam: request.max_completion_tokens != null ? "max_completion_tokens" : "max_tokens",
   });
@@ -62,12 +63,13 @@ export function buildConverseBody(
   if (inference) body.inferenceConfig = inference;
   const tools = toToolConfig(request, conversation.hasToolBlocks, dropped.has("tool_choice"));
   if (tools) body.toolConfig = tools;
-  const additional = additionalFields(settings.additionalModelRequestFields, [
+  const additional = additionalFields(settings.additional_model_request_fields, [
     dropped.has("top_k") ? undefined : topKFields(request.top_k, family),
     reasoning.fields,
   ]);
   if (additional) body.additionalModelRequestFields = additional;
-  if (settings.guardrailConfig) body.guardrailConfig = guardrailFor(settings.guardrailConfig, request.stream === true);
+  if (settings.guardrail_config)
+    body.guardrailConfig = guardrailFor(settings.guardrail_config, request.stream === true);
   const output = dropped.has("response_format") ? undefined : outputConfig(request.response_format);
   if (output) body.outputConfig = output;
   return body;

@@ -2,9 +2,10 @@ import { describe, expect, it } from "vitest";
 import { BedrockEdgeError } from "../../errors.ts";
 import type { JsonObject } from "../../json.ts";
 import type { StreamPart } from "../types.ts";
-import { createConverseStreamMapper, type ConverseEvent } from "./stream.ts";
+import type { BedrockStreamEvent } from "../../eventstream/events.ts";
+import { createConverseStreamMapper } from "./stream.ts";
 
-const ev = (type: string, json: JsonObject): ConverseEvent => ({ type, json });
+const ev = (type: string, json: JsonObject): BedrockStreamEvent => ({ type, json });
 const text = (index: number, value: string) =>
   ev("contentBlockDelta", { contentBlockIndex: index, delta: { text: value } });
 const think = (index: number, value: string) =>
@@ -20,7 +21,7 @@ const metadata = ev("metadata", {
   metrics: { latencyMs: 300 },
 });
 
-function run(events: ConverseEvent[]): StreamPart[] {
+function run(events: BedrockStreamEvent[]): StreamPart[] {
   const mapper = createConverseStreamMapper();
   return [...events.flatMap((event) => mapper.push(event)), ...mapper.end()];
 }

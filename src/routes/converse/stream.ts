@@ -7,23 +7,12 @@
 // under the call's own `index` (its rank among the answer's tool calls).
 import { isJsonObject, type JsonObject } from "../../json.ts";
 import type { ChunkToolCall, FinishReason, Usage } from "../../openai/types.ts";
-import type { StreamPart } from "../types.ts";
+import type { StreamMapper, StreamPart } from "../types.ts";
 import { incompleteStream } from "../completion-route.ts";
 import { callId, converseFinishReason, converseUsage } from "./answer.ts";
 
-/** One ConverseStream event, as the event-stream layer hands it over. */
-export interface ConverseEvent {
-  type: string;
-  json: JsonObject;
-}
-
-export interface ConverseStreamMapper {
-  push(event: ConverseEvent): StreamPart[];
-  /** The stream ended; a stream cut before messageStop is an error, not a short answer. */
-  end(): StreamPart[];
-}
-
-export function createConverseStreamMapper(): ConverseStreamMapper {
+/** Events in, deltas out; a stream cut before messageStop is an error at end(), not a short answer. */
+export function createConverseStreamMapper(): StreamMapper {
   // contentBlockIndex -> the call's index among tool calls.
   const calls = new Map<number, number>();
   // contentBlockIndex -> the reasoning text so far, which a signature closes.
