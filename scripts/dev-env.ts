@@ -1,30 +1,42 @@
 // The pure half of `npm start`: which mode to run in, the demo configuration, the env file
 // wrangler reads, and what to print. No I/O here, so it is tested directly.
 import { EMULATOR_CREDENTIALS } from "../emulator/credentials.ts";
-import { emulatorModelId, type ModelFormat } from "../emulator/model-id.ts";
-import type { RouteName } from "../src/index.ts";
+import { converseModelId } from "../emulator/converse-model-id.ts";
+import { emulatorModelId } from "../emulator/model-id.ts";
+import type { ModelEntry, RouteName } from "../src/index.ts";
 
 export const DEV_KEY = "sk-local-dev";
 export const DEFAULT_HOST = "127.0.0.1";
 export const DEFAULT_PORT = 8787;
 export const DEFAULT_EMULATOR_PORT = 4010;
 
+/** Where the converse demo runs: the emulator serves any region for a bare id. */
+const CONVERSE_DEMO_REGION = "us-east-1";
+
 /**
  * One demo model per route (a route without one does not compile). `tool` answers with a tool
- * call only when tools are offered.
+ * call only when tools are offered. The converse demo is a foundation model through a
+ * cross-region inference profile; a bare id needs a region, so its entry carries one.
  */
-const DEMO_ROUTES: Record<RouteName, { name: string; format: ModelFormat; options: string[] }> = {
-  deepseek_r1: { name: "demo-deepseek-r1", format: "r1", options: [] },
-  llama: { name: "demo-llama", format: "llama", options: [] },
-  qwen3: { name: "demo-qwen3", format: "qwen3", options: ["tool"] },
-  qwen2: { name: "demo-qwen2", format: "qwen2", options: [] },
-  openai: { name: "demo-openai", format: "openai", options: ["tool"] },
+const DEMO_ROUTES: Record<RouteName, { name: string; modelId: string; region?: string }> = {
+  deepseek_r1: { name: "demo-deepseek-r1", modelId: emulatorModelId("r1") },
+  llama: { name: "demo-llama", modelId: emulatorModelId("llama") },
+  qwen3: { name: "demo-qwen3", modelId: emulatorModelId("qwen3", ["tool"]) },
+  qwen2: { name: "demo-qwen2", modelId: emulatorModelId("qwen2") },
+  openai: { name: "demo-openai", modelId: emulatorModelId("openai", ["tool"]) },
+  converse: {
+    name: "demo-converse",
+    modelId: converseModelId("us.anthropic.claude-sonnet-4-20250514-v1:0", ["tool"]),
+    region: CONVERSE_DEMO_REGION,
+  },
 };
 
-export function demoModels(): Record<string, string> {
-  const models: Record<string, string> = {};
-  for (const [route, demo] of Object.entries(DEMO_ROUTES))
-    models[demo.name] = `bedrock/${route}/${emulatorModelId(demo.format, demo.options)}`;
+export function demoModels(): Record<string, ModelEntry> {
+  const models: Record<string, ModelEntry> = {};
+  for (const [route, demo] of Object.entries(DEMO_ROUTES)) {
+    const model = `bedrock/${route}/${demo.modelId}`;
+    models[demo.name] = demo.region ? { model, region: demo.region } : model;
+  }
   return models;
 }
 

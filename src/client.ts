@@ -6,7 +6,7 @@ import { createTransport, type TransportOptions } from "./aws/transport-options.
 import { configurationError, modelNotFound } from "./errors.ts";
 import { primeStream, streamCompletion, type ChatCompletionStream } from "./completion-stream.ts";
 import { randomId } from "./ids.ts";
-import { parseModels, parseModelString, type ModelConfig, type ModelEntry } from "./model.ts";
+import { parseModels, parseModelString, regionlessModelId, type ModelConfig, type ModelEntry } from "./model.ts";
 import { parseChatRequest } from "./openai/schema.ts";
 import type { ChatCompletion, ChatCompletionCreateParams, Usage } from "./openai/types.ts";
 import { routes } from "./routes/index.ts";
@@ -60,6 +60,7 @@ interface Resolved {
 export function createBedrock(options: BedrockOptions = {}): Bedrock {
   const transport = createTransport(options);
   const models = parseModels(options.models ?? {});
+  if (!options.region) refuseRegionless(models);
   const templates = new Map<string, Promise<PromptRenderer>>();
 
   async function renderer(config: ModelConfig): Promise<PromptRenderer | undefined> {
@@ -106,7 +107,7 @@ export function createBedrock(options: BedrockOptions = {}): Bedrock {
     const { route, modelId, region, settings } = await resolve(request.model);
     const body = JSON.stringify(route.buildBody(request, modelId, settings));
     const call = {
-      operation: "invoke" as const,
+      operation: route.operation,
       modelId,
       body,
       region,
@@ -149,6 +150,17 @@ export function createBedrock(options: BedrockOptions = {}): Bedrock {
       return problems;
     },
   };
+}
+
+/** A bare model id with no region anywhere would fail every call: it is refused with its entry. */
+function refuseRegionless(models: Record<string, ModelConfig>): void {
+  for (const [name, config] of Object.entries(models)) {
+    const modelId = regionlessModelId(config);
+    if (modelId === undefined) continue;
+    throw new TypeError(
+      `models["${name}"]: ${modelId.slice(0, 200)} names no region (only an ARN does): set the region option, or this entry's region.`,
+    );
+  }
 }
 
 function usageFromHeaders(headers: Headers): Usage | undefined {

@@ -10,7 +10,7 @@ export { MAX_JSON_DEPTH, scanJsonText } from "./openai/depth.ts";
 export type { JsonTextLimits, JsonTextScan } from "./openai/depth.ts";
 
 // 2. The model: a model string or a models table -> route, Bedrock model id, region, settings.
-export { parseModels, parseModelString } from "./model.ts";
+export { parseModels, parseModelString, regionlessModelId } from "./model.ts";
 export type { ParsedModel } from "./model.ts";
 export type { ModelSettingName, ModelSettingValues } from "./model-settings.ts";
 export { isValidRegion, normaliseEndpoint, parseArn } from "./aws/endpoint.ts";

@@ -23,6 +23,7 @@ import * as v from "valibot";
 import { TEMPLATE_NAMES, type TemplateName } from "./routes/prompts/index.ts";
 
 const MAX_BODY_BYTES = "must be a whole number of bytes, at least 1024";
+const REASONING_BUDGET = "must be a whole number of tokens, at least 1024 (Claude's smallest thinking budget)";
 
 /** The per-model settings of a models table entry. */
 export interface ModelSettingValues {
@@ -40,6 +41,21 @@ export interface ModelSettingValues {
    * vision model's images need more). The library itself ignores it.
    */
   max_body_bytes?: number;
+  /** converse: the model's own request fields, passed as Converse's additionalModelRequestFields. */
+  additional_model_request_fields?: Record<string, unknown>;
+  /** converse: a Bedrock guardrail applied to every call (Converse's guardrailConfig). */
+  guardrail_config?: GuardrailConfig;
+  /** converse: reasoning on by default, with this many thinking tokens (a level for level-based families). */
+  reasoning_budget?: number;
+}
+
+/** Bedrock's guardrailConfig, as the guardrail_config setting holds it. */
+export interface GuardrailConfig {
+  guardrailIdentifier: string;
+  guardrailVersion: string;
+  trace?: "enabled" | "disabled" | "enabled_full";
+  /** ConverseStream only: whether the guardrail checks the stream before or beside it. */
+  streamProcessingMode?: "sync" | "async";
 }
 
 export type ModelSettingName = keyof ModelSettingValues;
@@ -71,6 +87,26 @@ export const MODEL_SETTINGS: SettingSpecs = {
   max_body_bytes: {
     schema: v.pipe(v.number(MAX_BODY_BYTES), v.integer(MAX_BODY_BYTES), v.minValue(1024, MAX_BODY_BYTES)),
     does: "sets the proxy's request body limit for this model (a vision model's images need more)",
+  },
+  additional_model_request_fields: {
+    schema: v.record(v.string(), v.unknown(), "must be a JSON object of the model's own request fields"),
+    does: "passes the model's own request fields to Converse (additionalModelRequestFields)",
+  },
+  guardrail_config: {
+    schema: v.strictObject(
+      {
+        guardrailIdentifier: v.pipe(v.string(), v.minLength(1)),
+        guardrailVersion: v.pipe(v.string(), v.minLength(1)),
+        trace: v.optional(v.picklist(["enabled", "disabled", "enabled_full"])),
+        streamProcessingMode: v.optional(v.picklist(["sync", "async"])),
+      },
+      "must be Bedrock's guardrailConfig: { guardrailIdentifier, guardrailVersion, trace?, streamProcessingMode? }",
+    ),
+    does: "applies a Bedrock guardrail to every call (guardrailConfig)",
+  },
+  reasoning_budget: {
+    schema: v.pipe(v.number(REASONING_BUDGET), v.integer(REASONING_BUDGET), v.minValue(1024, REASONING_BUDGET)),
+    does: "turns reasoning on by default with this many thinking tokens",
   },
 };
 

@@ -134,7 +134,8 @@ describe("models table refusals read as sentences", () => {
     );
     expect(refusal({ model: `bedrock/llama/${ARN}`, tempalte: "qwen2" })).toBe(
       'MODELS["a"].tempalte: tempalte is not a model setting; the settings are model, region, template, ' +
-        "chat_template, bos_token, eos_token, drop_params, max_body_bytes.",
+        "chat_template, bos_token, eos_token, drop_params, max_body_bytes, additional_model_request_fields, " +
+        "guardrail_config, reasoning_budget.",
     );
     expect(refusal({ model: `bedrock/llama/${ARN}`, bos_token: 5 })).toBe(
       'MODELS["a"].bos_token: bos_token must be a string (got 5).',

@@ -1,7 +1,7 @@
 // Model strings (`bedrock/<route>/<model-id>`) and models tables: which route, which Bedrock
 // model, which region, and the per-model settings (model-settings.ts) the route honours.
 import * as v from "valibot";
-import { isValidRegion, resolveRegion, validateModelId } from "./aws/endpoint.ts";
+import { isValidRegion, parseArn, resolveRegion, validateModelId } from "./aws/endpoint.ts";
 import { invalidRequest } from "./errors.ts";
 import {
   isModelSettingName,
@@ -108,7 +108,7 @@ export function parseModels(value: unknown, where = "models"): Record<string, Mo
     } catch (error) {
       throw new TypeError(`${where}["${name}"]: ${error instanceof Error ? error.message : "bad model string"}`);
     }
-    const unused = unusedSetting(parsed.route, config);
+    const unused = unusedSetting(parsed.route, config) ?? routes[parsed.route].checkModel?.(parsed.modelId, config);
     if (unused) throw new TypeError(`${where}["${name}"].${unused}`);
     if (config.template && config.chat_template) {
       throw new TypeError(`${where}["${name}"]: set template or chat_template, not both`);
@@ -116,6 +116,17 @@ export function parseModels(value: unknown, where = "models"): Record<string, Mo
     out[name] = config;
   }
   return out;
+}
+
+/**
+ * The model id of an entry that names no region of its own (a foundation model or a
+ * cross-region profile by bare id, with no `region`): it runs in the client's default region,
+ * and without one cannot run at all. Undefined when the entry (or its ARN) names a region.
+ */
+export function regionlessModelId(config: ModelConfig): string | undefined {
+  if (config.region) return undefined;
+  const parsed = parseModelString(config.model);
+  return parsed.region || parseArn(parsed.modelId) ? undefined : parsed.modelId;
 }
 
 /**

@@ -1,6 +1,6 @@
 // Hostile input against the library: whatever a caller sends, the answer is a BedrockEdgeError
 // with a 4xx (or a real answer), never a crash, and no request ever leaves for another host or
-// another path than /model/<one encoded segment>/invoke[-with-response-stream].
+// another path than /model/<one encoded segment>/invoke[-with-response-stream] or /converse[-stream].
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { EMULATOR_CREDENTIALS } from "../emulator/credentials.ts";
@@ -10,7 +10,7 @@ import { model, ROUTE_FORMATS, type RouteName } from "./helpers/emulated.ts";
 import { recordOutput } from "./helpers/output-log.ts";
 
 const ENDPOINT_HOST = "bedrock.emulator";
-const PATH = /^\/model\/[A-Za-z0-9%._+-]+\/invoke(-with-response-stream)?$/;
+const PATH = /^\/model\/[A-Za-z0-9%._+-]+\/(invoke(-with-response-stream)?|converse(-stream)?)$/;
 
 function guarded() {
   const emulator = createEmulator();

@@ -109,4 +109,15 @@ describe("AWS_REGION and the models' ARNs", () => {
     };
     expect(problems({ ...good, AWS_REGION: "us-east-1", MODELS: JSON.stringify(own) })).toEqual([]);
   });
+
+  it("a bare model id (no ARN, no region of its own) needs AWS_REGION", () => {
+    const models = JSON.stringify({
+      claude: "bedrock/converse/us.anthropic.claude-sonnet-4-20250514-v1:0",
+      nova: { model: "bedrock/converse/amazon.nova-pro-v1:0", region: "eu-west-1" },
+    });
+    expect(problems({ ...good, MODELS: models })).toEqual([
+      'MODELS["claude"]: us.anthropic.claude-sonnet-4-20250514-v1:0 names no region: set AWS_REGION, or this entry\'s "region"',
+    ]);
+    expect(problems({ ...good, AWS_REGION: "us-west-2", MODELS: models })).toEqual([]);
+  });
 });

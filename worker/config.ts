@@ -1,6 +1,13 @@
 // The proxy's configuration: Worker bindings (wrangler vars and secrets) or, for Deno, Bun
 // and Node, the same names in an object. Read once, checked whole, reported precisely.
-import { isValidRegion, normaliseEndpoint, parseArn, parseModels, parseModelString } from "../src/core.ts";
+import {
+  isValidRegion,
+  normaliseEndpoint,
+  parseArn,
+  parseModels,
+  parseModelString,
+  regionlessModelId,
+} from "../src/core.ts";
 import type { ModelConfig } from "../src/index.ts";
 import { maskAwsIds } from "./http.ts";
 
@@ -87,6 +94,7 @@ export function parseConfig(env: ProxyEnv): ConfigResult {
   const auth = readCredentials(env, problems);
   const region = readRegion(text(env.AWS_REGION), problems);
   if (region) problems.push(...regionConflicts(models, region));
+  else if (!text(env.AWS_REGION)) problems.push(...regionless(models));
   const endpoint = readEndpoint(text(env.BEDROCK_ENDPOINT), problems);
   const config: ProxyConfig = {
     ...auth,
@@ -187,6 +195,19 @@ function regionConflicts(models: Record<string, ModelConfig>, region: string): s
     );
   }
   return conflicts;
+}
+
+/** Bare model ids (foundation models, cross-region profiles) run in AWS_REGION unless their entry names one. */
+function regionless(models: Record<string, ModelConfig>): string[] {
+  const problems: string[] = [];
+  for (const [name, entry] of Object.entries(models)) {
+    const modelId = regionlessModelId(entry);
+    if (modelId === undefined) continue;
+    problems.push(
+      `MODELS["${name}"]: ${modelId.slice(0, 200)} names no region: set AWS_REGION, or this entry's "region"`,
+    );
+  }
+  return problems;
 }
 
 /** The client's own check (http(s), no query, fragment or user info), made once, up front. */

@@ -124,9 +124,13 @@ function bodyLimitsOf(config: ProxyConfig): BodyLimits {
   return { largest, forModel: (model) => own(model) ?? config.maxBodyBytes };
 }
 
-/** A client for the entries that parsed, only to compile their chat_templates for /health. */
+/**
+ * A client for the entries that parsed, only to compile their chat_templates for /health. It
+ * makes no call: its region only satisfies the client's check that bare model ids have one,
+ * which parseConfig has already reported in the deployment's own words.
+ */
 function templateChecker(models: Record<string, ModelConfig>): Bedrock {
-  return createBedrock({ models });
+  return createBedrock({ models, region: "us-east-1" });
 }
 
 /**

@@ -238,6 +238,7 @@ export function incompleteStream(route: string): BedrockEdgeError {
 export function completionRoute<const Name extends string>(spec: CompletionRouteSpec<Name>): Route<Name> {
   return {
     name: spec.name,
+    operation: "invoke",
     settings: COMPLETION_ROUTE_SETTINGS,
     buildBody: (request, _modelId, settings) => buildBody(spec, request, settings),
     parseAnswer: (body, request) => parseAnswer(spec, body, request),

@@ -126,6 +126,7 @@ function streamMapper(): StreamMapper {
 
 export const openaiRoute: Route<"openai"> = {
   name: "openai",
+  operation: "invoke",
   // The model applies its own chat template and gets every parameter: of the settings, only the
   // proxy's body limit applies.
   settings: ["max_body_bytes"],

@@ -1,3 +1,4 @@
+import type { BedrockOperation } from "../aws/operations.ts";
 import type { BedrockStreamEvent } from "../eventstream/events.ts";
 import type {
   ChatCompletionRequest,
@@ -61,11 +62,18 @@ export interface StreamMapper {
 export interface Route<Name extends string = string> {
   /** The route's part of model strings: `bedrock/<name>/<model-id>`. */
   name: Name;
+  /** The Bedrock operation its bodies are for: InvokeModel or Converse (each plain or streamed). */
+  operation: BedrockOperation;
   /** The per-model settings this route honours (model-settings.ts); parseModels refuses the others. */
   settings: readonly ModelSettingName[];
-  /** OpenAI request -> InvokeModel body. Throws a 400 BedrockEdgeError naming a bad parameter. */
+  /**
+   * `<setting>: <why>` when a models-table entry's settings cannot work with its model id, a
+   * check the settings' schemas cannot make alone; parseModels reports it with the entry.
+   */
+  checkModel?(modelId: string, settings: ModelSettingValues): string | undefined;
+  /** OpenAI request -> the operation's body. Throws a 400 BedrockEdgeError naming a bad parameter. */
   buildBody(request: ChatCompletionRequest, modelId: string, settings: ModelSettings): Record<string, unknown>;
-  /** InvokeModel JSON answer -> choices (one, for completion-format routes). */
+  /** The operation's JSON answer -> choices (one, for completion-format routes). */
   parseAnswer(body: Record<string, unknown>, request: ChatCompletionRequest): RouteAnswer;
   createStreamMapper(request: ChatCompletionRequest): StreamMapper;
 }

@@ -1,22 +1,34 @@
 // A library client wired to an in-process emulator: no sockets, real signatures, real frames.
 import { createBedrock, type BedrockOptions, type RouteName } from "../../src/index.ts";
 import { EMULATOR_CREDENTIALS } from "../../emulator/credentials.ts";
+import { converseModelId } from "../../emulator/converse-model-id.ts";
 import { createEmulator, type Emulator, type EmulatorOptions } from "../../emulator/handler.ts";
 import { emulatorModelId, type ModelFormat } from "../../emulator/model-id.ts";
 
-/** The emulator's answer format for each route: a route without one does not compile. */
+/**
+ * The converse route's emulator model: a foundation model by its ARN (which carries the region,
+ * as an imported model's does), the emulator's options after `+`.
+ */
+export const CONVERSE_MODEL = "arn:aws:bedrock:us-east-1::foundation-model/anthropic.claude-sonnet-4-20250514-v1:0";
+
+/**
+ * The emulator's answer format for each route (for converse, the model its answers name): a
+ * route without one does not compile.
+ */
 export const ROUTE_FORMATS = {
   deepseek_r1: "r1",
   llama: "llama",
   qwen3: "qwen3",
   qwen2: "qwen2",
   openai: "openai",
-} as const satisfies Record<RouteName, ModelFormat>;
+  converse: CONVERSE_MODEL,
+} as const satisfies Record<RouteName, ModelFormat | typeof CONVERSE_MODEL>;
 
 export type { RouteName };
 
-/** `bedrock/<route>/<emulator arn with options>`. */
+/** `bedrock/<route>/<emulator model id with options>`. */
 export function model(route: RouteName, ...options: string[]): string {
+  if (route === "converse") return `bedrock/converse/${converseModelId(CONVERSE_MODEL, options)}`;
   return `bedrock/${route}/${emulatorModelId(ROUTE_FORMATS[route], options)}`;
 }
 

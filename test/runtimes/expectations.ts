@@ -4,6 +4,8 @@ import { expect } from "vitest";
 import type { ScenarioReport } from "./scenario.ts";
 
 const ANSWER = /^Hello from the Bedrock emulator \((llama|r1)\)\. Your prompt had \d+ characters\.$/;
+const CONVERSE_ANSWER =
+  /^Hello from the Bedrock emulator \(arn:aws:bedrock:us-east-1::foundation-model\/anthropic\.claude-sonnet-4-20250514-v1:0\)\. Your last message had \d+ characters\.$/;
 
 export function expectScenarioPassed(runtime: string, report: ScenarioReport): void {
   const where = (step: string) => `${runtime}: ${step}`;
@@ -46,6 +48,28 @@ export function expectScenarioPassed(runtime: string, report: ScenarioReport): v
     finishReason: null,
     error: { name: "BedrockEdgeError", status: 429, bedrockError: "ThrottlingException" },
   });
+
+  expect(report.converse, where("converse")).not.toHaveProperty("error");
+  expect(report.converse, where("converse")).toMatchObject({
+    plain: {
+      content: expect.stringMatching(CONVERSE_ANSWER),
+      finishReason: "stop",
+      usage: { prompt_tokens: expect.any(Number), completion_tokens: expect.any(Number) },
+    },
+    stream: {
+      firstDelta: { role: "assistant", content: "" },
+      content: expect.stringMatching(CONVERSE_ANSWER),
+      finishReason: "stop",
+      usage: { prompt_tokens: expect.any(Number), completion_tokens: expect.any(Number) },
+    },
+    toolCall: { id: expect.stringMatching(/^tooluse_/), name: "get_weather", finishReason: "tool_calls" },
+  });
+  if ("toolCall" in report.converse) {
+    expect(JSON.parse(report.converse.toolCall.arguments), where("converse tool arguments")).toEqual({ city: "Paris" });
+    expect(report.converse.stream.content, where("converse: plain and streamed agree")).toBe(
+      report.converse.plain.content,
+    );
+  }
 
   expect(report.abort, where("abort")).toMatchObject({ chunksBeforeAbort: 3, error: { name: "AbortError" } });
   if ("cancelledAfter" in report.abort) {

@@ -4,6 +4,7 @@
 // runtime that cannot even load vitest is held to exactly the same checks.
 import type { ChatCompletionChunk, createBedrock as CreateBedrock } from "../../src/index.ts";
 import { EMULATOR_CREDENTIALS } from "../../emulator/credentials.ts";
+import { converseModelId } from "../../emulator/converse-model-id.ts";
 import { emulatorModelId } from "../../emulator/model-id.ts";
 
 export interface ScenarioTarget {
@@ -37,6 +38,13 @@ export interface StreamReport {
   error?: ErrorReport;
 }
 
+export interface ConverseReport {
+  plain: { content: string | null; finishReason: string | null; usage: unknown };
+  stream: StreamReport;
+  /** A tool call streamed through ConverseStream, its fragments joined. */
+  toolCall: { id: string; name: string; arguments: string; finishReason: string | null };
+}
+
 export interface ScenarioReport {
   plain:
     | { content: string | null; reasoning: string | null; finishReason: string | null; usage: unknown }
@@ -45,6 +53,8 @@ export interface ScenarioReport {
   contextLength: { error?: ErrorReport };
   badSignature: { error?: ErrorReport };
   midStream: StreamReport | { error: ErrorReport };
+  /** The converse route: Converse plain, ConverseStream, a streamed tool call. */
+  converse: ConverseReport | { error: ErrorReport };
   abort:
     | {
         chunksBeforeAbort: number;
@@ -58,6 +68,13 @@ export interface ScenarioReport {
 }
 
 const HELLO = [{ role: "user" as const, content: "Hello, wörld 👋" }];
+
+/** A foundation model by ARN (its region is in it), for the converse route. */
+const CONVERSE_MODEL = "arn:aws:bedrock:us-east-1::foundation-model/anthropic.claude-sonnet-4-20250514-v1:0";
+const WEATHER_TOOL = {
+  type: "function" as const,
+  function: { name: "get_weather", parameters: { type: "object", properties: { city: { type: "string" } } } },
+};
 
 /** Chunks of the abort step's answer: far more than arrive before the abort (400 × 50 ms = 20 s). */
 const ABORT_OPTIONS = ["slow50", "long400"];
@@ -120,6 +137,43 @@ export async function runScenario(
     ),
   );
 
+  const converse = await attempt(async (): Promise<ConverseReport> => {
+    const converseModel = (...options: string[]) => `bedrock/converse/${converseModelId(CONVERSE_MODEL, options)}`;
+    const completion = await bedrock.chat.completions.create({ model: converseModel(), messages: HELLO });
+    const stream = await readStream(
+      await bedrock.chat.completions.create({
+        model: converseModel(),
+        messages: HELLO,
+        stream: true,
+        stream_options: { include_usage: true },
+      }),
+    );
+    const toolCall = { id: "", name: "", arguments: "", finishReason: null as string | null };
+    for await (const chunk of await bedrock.chat.completions.create({
+      model: converseModel("tool"),
+      messages: [{ role: "user", content: "Weather in Paris?" }],
+      tools: [WEATHER_TOOL],
+      stream: true,
+    })) {
+      for (const call of chunk.choices[0]?.delta.tool_calls ?? []) {
+        toolCall.id += call.id ?? "";
+        toolCall.name += call.function?.name ?? "";
+        toolCall.arguments += call.function?.arguments ?? "";
+      }
+      toolCall.finishReason = chunk.choices[0]?.finish_reason ?? toolCall.finishReason;
+    }
+    const choice = completion.choices[0];
+    return {
+      plain: {
+        content: choice?.message.content ?? null,
+        finishReason: choice?.finish_reason ?? null,
+        usage: completion.usage,
+      },
+      stream,
+      toolCall,
+    };
+  });
+
   const abort = await attempt(async () => {
     const cancelledBefore = (await counters(target.statsUrl)).cancelledStreams;
     const controller = new AbortController();
@@ -147,7 +201,7 @@ export async function runScenario(
     return { chunksBeforeAbort, error, cancelledBefore, cancelledAfter, waitedMs: Date.now() - waitStarted };
   });
 
-  return { plain, stream, contextLength, badSignature, midStream, abort, ms: Date.now() - started };
+  return { plain, stream, contextLength, badSignature, midStream, converse, abort, ms: Date.now() - started };
 }
 
 async function readStream(chunks: AsyncIterable<ChatCompletionChunk>): Promise<StreamReport> {

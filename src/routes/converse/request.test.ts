@@ -197,7 +197,7 @@ describe("images", () => {
 
   it("URLs are refused: Bedrock does not fetch images", () => {
     const error = refusal(() => body(withImage("https://example.com/cat.png")));
-    expect(error.message).toMatch(/data URLs/);
+    expect(error.message).toMatch(/base64 data URL/);
     expect(error.param).toBe("messages[0].content[1].image_url.url");
   });
 });

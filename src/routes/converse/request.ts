@@ -2,6 +2,7 @@
 // settings come in resolved, and every refusal is a 400 naming the parameter.
 import { invalidRequest } from "../../errors.ts";
 import { isJsonObject, type JsonObject } from "../../json.ts";
+import type { GuardrailConfig, ModelSettingValues } from "../../model-settings.ts";
 import type { ChatCompletionRequest } from "../../openai/types.ts";
 import { toConverseConversation } from "./messages.ts";
 import { modelFamily, type ModelFamily } from "./model-family.ts";
@@ -10,25 +11,11 @@ import { planReasoning, readReasoningEffort, reasoningEffortProblem } from "./re
 import { toolChoiceProblem, toToolConfig } from "./tools.ts";
 import type { ConverseBody, InferenceConfig } from "./wire.ts";
 
-/** Bedrock's guardrailConfig, as the guardrail_config setting holds it. */
-export interface GuardrailConfig {
-  guardrailIdentifier: string;
-  guardrailVersion: string;
-  trace?: "enabled" | "disabled" | "enabled_full";
-  /** ConverseStream only: whether the guardrail checks the stream before or beside it. */
-  streamProcessingMode?: "sync" | "async";
-}
-
-/** The per-model settings this route honours, as configured. */
-export interface ConverseSettings {
-  /** Drop parameters Converse cannot honour instead of failing with 400. */
-  drop_params?: boolean;
-  /** Passed as additionalModelRequestFields; the request's own choices override its keys. */
-  additional_model_request_fields?: JsonObject;
-  guardrail_config?: GuardrailConfig;
-  /** Reasoning on by default, with this many thinking tokens (a level for level-based families). */
-  reasoning_budget?: number;
-}
+/** The per-model settings this route honours (model-settings.ts), as configured. */
+export type ConverseSettings = Pick<
+  ModelSettingValues,
+  "drop_params" | "additional_model_request_fields" | "guardrail_config" | "reasoning_budget"
+>;
 
 export function buildConverseBody(
   request: ChatCompletionRequest,

@@ -1,0 +1,522 @@
+// The converse route through the library against the emulator's Converse and ConverseStream:
+// plain and streamed, tools, images, reasoning, every stop reason, prompt caching, settings,
+// regions and faults. Requests are really signed and really verified.
+import { describe, expect, it } from "vitest";
+import { REASONING_TEXT, TOOL_RESULT_TEXT } from "../emulator/answers.ts";
+import { GUARDRAIL_MESSAGE } from "../emulator/converse.ts";
+import { converseModelId } from "../emulator/converse-model-id.ts";
+import { BedrockEdgeError, type ChatCompletionChunk, type ChatMessageParam, type FunctionTool } from "../src/index.ts";
+import { errorOf } from "./helpers/errors.ts";
+import { CONVERSE_MODEL, emulated, model } from "./helpers/emulated.ts";
+
+const hello = { role: "user" as const, content: "Hello, wörld 👋" };
+const PNG = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==";
+const tools: FunctionTool[] = [
+  {
+    type: "function",
+    function: {
+      name: "get_weather",
+      description: "Weather for a city",
+      parameters: { type: "object", properties: { city: { type: "string" } }, required: ["city"] },
+    },
+  },
+];
+const GREETING = /^Hello from the Bedrock emulator \(.+\)\. Your last message had \d+ characters\.$/;
+
+async function collect(stream: AsyncIterable<ChatCompletionChunk>) {
+  const chunks: ChatCompletionChunk[] = [];
+  for await (const chunk of stream) chunks.push(chunk);
+  let content = "";
+  let reasoning = "";
+  const calls: Array<{ id?: string; name: string; arguments: string }> = [];
+  const thinking: unknown[] = [];
+  let finish: string | null = null;
+  for (const chunk of chunks) {
+    for (const choice of chunk.choices) {
+      content += choice.delta.content ?? "";
+      reasoning += choice.delta.reasoning_content ?? "";
+      thinking.push(...(choice.delta.thinking_blocks ?? []));
+      for (const call of choice.delta.tool_calls ?? []) {
+        const known = calls[call.index];
+        if (known) known.arguments += call.function?.arguments ?? "";
+        else
+          calls[call.index] = {
+            id: call.id,
+            name: call.function?.name ?? "",
+            arguments: call.function?.arguments ?? "",
+          };
+      }
+      finish = choice.finish_reason ?? finish;
+    }
+  }
+  return { chunks, content, reasoning, thinking, calls, finish, usage: chunks.at(-1)?.usage };
+}
+
+/** The Converse body the emulator received for this model string. */
+function sentBody(emulator: ReturnType<typeof emulated>["emulator"], modelString: string) {
+  return emulator.stats.lastBody(modelString.slice("bedrock/converse/".length)) as Record<string, unknown>;
+}
+
+describe("converse: plain and streamed", () => {
+  it("answers in OpenAI's shape, through POST /model/<id>/converse", async () => {
+    const { bedrock, emulator } = emulated();
+    const completion = await bedrock.chat.completions.create({
+      model: model("converse"),
+      messages: [{ role: "system", content: "Be brief." }, hello],
+      max_tokens: 100,
+      temperature: 0.3,
+    });
+    expect(completion).toMatchObject({
+      object: "chat.completion",
+      model: model("converse"),
+      choices: [{ index: 0, finish_reason: "stop", logprobs: null, message: { role: "assistant", refusal: null } }],
+    });
+    expect(completion.choices[0]!.message.content).toMatch(GREETING);
+    expect(completion.choices[0]!.message).not.toHaveProperty("reasoning_content");
+    expect(completion.usage).toEqual({
+      prompt_tokens: expect.any(Number),
+      completion_tokens: expect.any(Number),
+      total_tokens: completion.usage!.prompt_tokens + completion.usage!.completion_tokens,
+    });
+    expect(emulator.stats.requests.at(-1)).toMatchObject({ method: "POST", stream: false, status: 200 });
+    expect(emulator.stats.requests.at(-1)!.path).toMatch(/\/converse$/);
+    expect(sentBody(emulator, model("converse"))).toEqual({
+      messages: [{ role: "user", content: [{ text: "Hello, wörld 👋" }] }],
+      system: [{ text: "Be brief." }],
+      inferenceConfig: { maxTokens: 100, temperature: 0.3 },
+    });
+  });
+
+  it("streams the same answer chunk by chunk through /converse-stream, usage last when asked", async () => {
+    const { bedrock, emulator } = emulated();
+    const plain = await bedrock.chat.completions.create({ model: model("converse"), messages: [hello] });
+    const result = await collect(
+      await bedrock.chat.completions.create({
+        model: model("converse"),
+        messages: [hello],
+        stream: true,
+        stream_options: { include_usage: true },
+      }),
+    );
+    expect(emulator.stats.requests.at(-1)!.path).toMatch(/\/converse-stream$/);
+    expect(result.content).toBe(plain.choices[0]!.message.content);
+    expect(result.finish).toBe("stop");
+    expect(result.chunks[0]!.choices[0]!.delta).toEqual({ role: "assistant", content: "" });
+    expect(result.chunks.length).toBeGreaterThan(5);
+    expect(result.chunks.at(-1)!.choices).toEqual([]);
+    expect(result.usage).toEqual(plain.usage);
+    for (const chunk of result.chunks) expect(chunk.id).toBe(result.chunks[0]!.id);
+  });
+
+  it("sends no usage chunk unless asked", async () => {
+    const { bedrock } = emulated();
+    const result = await collect(
+      await bedrock.chat.completions.create({ model: model("converse"), messages: [hello], stream: true }),
+    );
+    expect(result.chunks.some((chunk) => chunk.usage)).toBe(false);
+    expect(result.finish).toBe("stop");
+  });
+});
+
+describe("converse: tools", () => {
+  it("a tool call: toolUse -> tool_calls with the toolUseId as id, plain and streamed alike", async () => {
+    const { bedrock, emulator } = emulated();
+    const request = {
+      model: model("converse", "tool"),
+      messages: [{ role: "user" as const, content: "Weather in Paris?" }],
+      tools,
+    };
+    const plain = await bedrock.chat.completions.create(request);
+    const message = plain.choices[0]!.message;
+    expect(plain.choices[0]!.finish_reason).toBe("tool_calls");
+    expect(message.content).toBeNull();
+    expect(message.tool_calls).toEqual([
+      {
+        id: expect.stringMatching(/^tooluse_/),
+        type: "function",
+        function: { name: "get_weather", arguments: expect.any(String) },
+      },
+    ]);
+    expect(JSON.parse(message.tool_calls![0]!.function.arguments)).toEqual({ city: "Paris" });
+    expect(sentBody(emulator, request.model).toolConfig).toEqual({
+      tools: [
+        {
+          toolSpec: {
+            name: "get_weather",
+            description: "Weather for a city",
+            inputSchema: { json: tools![0]!.function.parameters },
+          },
+        },
+      ],
+    });
+
+    const streamed = await collect(await bedrock.chat.completions.create({ ...request, stream: true }));
+    expect(streamed.finish).toBe("tool_calls");
+    expect(streamed.calls).toEqual([
+      { id: message.tool_calls![0]!.id, name: "get_weather", arguments: expect.any(String) },
+    ]);
+    expect(JSON.parse(streamed.calls[0]!.arguments)).toEqual({ city: "Paris" });
+    // The arguments came in several fragments, all under index 0.
+    const fragments = streamed.chunks.filter((chunk) => chunk.choices[0]?.delta.tool_calls);
+    expect(fragments.length).toBeGreaterThan(2);
+    for (const chunk of fragments) expect(chunk.choices[0]!.delta.tool_calls![0]!.index).toBe(0);
+  });
+
+  it("the result goes back as a toolResult in the next user turn, and the model answers from it", async () => {
+    const { bedrock, emulator } = emulated();
+    const first = await bedrock.chat.completions.create({
+      model: model("converse", "tool"),
+      messages: [{ role: "user", content: "Weather in Paris?" }],
+      tools,
+    });
+    const call = first.choices[0]!.message.tool_calls![0]!;
+    const messages: ChatMessageParam[] = [
+      { role: "user", content: "Weather in Paris?" },
+      first.choices[0]!.message,
+      { role: "tool", tool_call_id: call.id, content: "sunny, 21 °C" },
+    ];
+    const second = await bedrock.chat.completions.create({ model: model("converse", "tool"), messages, tools });
+    expect(second.choices[0]!.message.content).toBe(TOOL_RESULT_TEXT);
+    expect(second.choices[0]!.finish_reason).toBe("stop");
+    const sent = sentBody(emulator, model("converse", "tool")).messages as unknown[];
+    expect(sent.at(-1)).toEqual({
+      role: "user",
+      content: [{ toolResult: { toolUseId: call.id, content: [{ text: "sunny, 21 °C" }] } }],
+    });
+  });
+
+  it("required and a named function force the call (Converse's any and tool)", async () => {
+    const { bedrock, emulator } = emulated();
+    for (const tool_choice of ["required", { type: "function", function: { name: "get_weather" } }] as const) {
+      const completion = await bedrock.chat.completions.create({
+        model: model("converse"),
+        messages: [hello],
+        tools,
+        tool_choice,
+      });
+      expect(completion.choices[0]!.message.tool_calls?.[0]?.function.name).toBe("get_weather");
+    }
+    expect(sentBody(emulator, model("converse")).toolConfig).toMatchObject({
+      toolChoice: { tool: { name: "get_weather" } },
+    });
+  });
+
+  it("tool_choice none: no tools offered, no call", async () => {
+    const { bedrock, emulator } = emulated();
+    const completion = await bedrock.chat.completions.create({
+      model: model("converse", "tool"),
+      messages: [hello],
+      tools,
+      tool_choice: "none",
+    });
+    expect(completion.choices[0]!.message.tool_calls).toBeUndefined();
+    expect(sentBody(emulator, model("converse", "tool"))).not.toHaveProperty("toolConfig");
+  });
+});
+
+describe("converse: images", () => {
+  it("a data URL becomes an image block the emulator accepts", async () => {
+    const { bedrock, emulator } = emulated();
+    const completion = await bedrock.chat.completions.create({
+      model: model("converse"),
+      messages: [
+        {
+          role: "user",
+          content: [
+            { type: "text", text: "What is this?" },
+            { type: "image_url", image_url: { url: `data:image/png;base64,${PNG}` } },
+          ],
+        },
+      ],
+    });
+    expect(completion.choices[0]!.message.content).toMatch(GREETING);
+    expect(sentBody(emulator, model("converse")).messages).toEqual([
+      { role: "user", content: [{ text: "What is this?" }, { image: { format: "png", source: { bytes: PNG } } }] },
+    ]);
+  });
+
+  it("a URL is refused before anything is sent", async () => {
+    const { bedrock, emulator } = emulated();
+    const error = await errorOf<BedrockEdgeError>(() =>
+      bedrock.chat.completions.create({
+        model: model("converse"),
+        messages: [{ role: "user", content: [{ type: "image_url", image_url: { url: "https://example.com/a.png" } }] }],
+      }),
+    );
+    expect(error).toMatchObject({ status: 400, param: "messages[0].content[0].image_url.url" });
+    expect(emulator.stats.requests).toHaveLength(0);
+  });
+});
+
+describe("converse: reasoning", () => {
+  it("reasoningContent is reasoning_content, and its signed block comes back as thinking_blocks", async () => {
+    const { bedrock } = emulated();
+    const plain = await bedrock.chat.completions.create({ model: model("converse", "think"), messages: [hello] });
+    const message = plain.choices[0]!.message;
+    expect(message.reasoning_content).toBe(REASONING_TEXT);
+    expect(message.content).toMatch(GREETING);
+    expect(message.thinking_blocks).toEqual([
+      { type: "thinking", thinking: REASONING_TEXT, signature: expect.any(String) },
+    ]);
+
+    const streamed = await collect(
+      await bedrock.chat.completions.create({ model: model("converse", "think"), messages: [hello], stream: true }),
+    );
+    expect(streamed.reasoning).toBe(REASONING_TEXT);
+    expect(streamed.content).toBe(message.content);
+    expect(streamed.thinking).toEqual(message.thinking_blocks);
+  });
+
+  it("thinking_blocks sent back reach Converse as signed reasoningContent", async () => {
+    const { bedrock, emulator } = emulated();
+    const first = await bedrock.chat.completions.create({ model: model("converse", "think"), messages: [hello] });
+    await bedrock.chat.completions.create({
+      model: model("converse", "think"),
+      messages: [hello, first.choices[0]!.message, { role: "user", content: "And then?" }],
+    });
+    const turns = sentBody(emulator, model("converse", "think")).messages as Array<{ content: unknown[] }>;
+    expect(turns[1]!.content[0]).toEqual({
+      reasoningContent: {
+        reasoningText: {
+          text: REASONING_TEXT,
+          signature:
+            first.choices[0]!.message.thinking_blocks![0]!.type === "thinking"
+              ? first.choices[0]!.message.thinking_blocks![0]!.signature
+              : "",
+        },
+      },
+    });
+  });
+
+  it("reasoning_effort turns on Claude's thinking with a budget", async () => {
+    const { bedrock, emulator } = emulated();
+    await bedrock.chat.completions.create({
+      model: model("converse"),
+      messages: [hello],
+      reasoning_effort: "medium",
+      max_completion_tokens: 12000,
+    });
+    expect(sentBody(emulator, model("converse"))).toMatchObject({
+      additionalModelRequestFields: { thinking: { type: "enabled", budget_tokens: 8192 } },
+      inferenceConfig: { maxTokens: 12000 },
+    });
+  });
+});
+
+describe("converse: every stop reason", () => {
+  it.each([
+    { stopReason: "end_turn", options: [], finish: "stop" },
+    { stopReason: "max_tokens", options: ["length"], finish: "length" },
+    { stopReason: "stop_sequence", options: ["stopseq"], finish: "stop" },
+    { stopReason: "guardrail_intervened", options: ["guardrail"], finish: "content_filter" },
+    { stopReason: "content_filtered", options: ["filtered"], finish: "content_filter" },
+  ])("$stopReason is finish_reason $finish, plain and streamed", async ({ options, finish }) => {
+    const { bedrock } = emulated();
+    const request = { model: model("converse", ...options), messages: [hello], stop: ["zzz"], max_tokens: 50 };
+    const plain = await bedrock.chat.completions.create(request);
+    expect(plain.choices[0]!.finish_reason).toBe(finish);
+    const streamed = await collect(await bedrock.chat.completions.create({ ...request, stream: true }));
+    expect(streamed.finish).toBe(finish);
+    expect(streamed.content).toBe(plain.choices[0]!.message.content);
+  });
+
+  it("tool_use is tool_calls (above); a guardrail's answer is its blocked message", async () => {
+    const { bedrock } = emulated();
+    const plain = await bedrock.chat.completions.create({ model: model("converse", "guardrail"), messages: [hello] });
+    expect(plain.choices[0]!.message.content).toBe(GUARDRAIL_MESSAGE);
+  });
+});
+
+describe("converse: usage with prompt caching", () => {
+  it("cache reads and writes in prompt_tokens_details, plain and streamed", async () => {
+    const { bedrock } = emulated();
+    const plain = await bedrock.chat.completions.create({ model: model("converse", "cache"), messages: [hello] });
+    const details = plain.usage!.prompt_tokens_details!;
+    expect(details.cached_tokens).toBeGreaterThan(0);
+    expect(details.cache_write_tokens).toBeGreaterThan(0);
+    expect(plain.usage!.prompt_tokens).toBeGreaterThan(details.cached_tokens + details.cache_write_tokens!);
+    const streamed = await collect(
+      await bedrock.chat.completions.create({
+        model: model("converse", "cache"),
+        messages: [hello],
+        stream: true,
+        stream_options: { include_usage: true },
+      }),
+    );
+    expect(streamed.usage).toEqual(plain.usage);
+  });
+});
+
+describe("converse: per-model settings", () => {
+  it("additional_model_request_fields and guardrail_config reach Converse", async () => {
+    const guardrail_config = { guardrailIdentifier: "gr-abc", guardrailVersion: "1", trace: "enabled" as const };
+    const { bedrock, emulator } = emulated({
+      models: {
+        claude: {
+          model: model("converse"),
+          additional_model_request_fields: { anthropic_beta: ["context-1m-2025-08-07"] },
+          guardrail_config,
+        },
+      },
+    });
+    await bedrock.chat.completions.create({ model: "claude", messages: [hello] });
+    expect(sentBody(emulator, model("converse"))).toMatchObject({
+      additionalModelRequestFields: { anthropic_beta: ["context-1m-2025-08-07"] },
+      guardrailConfig: guardrail_config,
+    });
+  });
+
+  it("reasoning_budget turns thinking on by default; reasoning_effort none turns it off", async () => {
+    const { bedrock, emulator } = emulated({
+      models: { claude: { model: model("converse"), reasoning_budget: 4000 } },
+    });
+    await bedrock.chat.completions.create({ model: "claude", messages: [hello] });
+    expect(sentBody(emulator, model("converse")).additionalModelRequestFields).toEqual({
+      thinking: { type: "enabled", budget_tokens: 4000 },
+    });
+    await bedrock.chat.completions.create({ model: "claude", messages: [hello], reasoning_effort: "none" });
+    expect(sentBody(emulator, model("converse"))).not.toHaveProperty("additionalModelRequestFields");
+  });
+
+  it("settings this route does not use, or a budget the model cannot take, are refused with the entry", () => {
+    expect(() => emulated({ models: { x: { model: model("converse"), template: "qwen3" } } })).toThrow(
+      /models\["x"\]\.template: the converse route does not use template/,
+    );
+    expect(() =>
+      emulated({
+        models: { x: { model: "bedrock/converse/meta.llama3-1-70b-instruct-v1:0", reasoning_budget: 2048 } },
+      }),
+    ).toThrow(/models\["x"\]\.reasoning_budget: /);
+    expect(() => emulated({ models: { x: { model: model("converse"), reasoning_budget: 10 } } })).toThrow(
+      /reasoning_budget/,
+    );
+  });
+});
+
+describe("converse: model ids and regions", () => {
+  const bare = converseModelId("us.amazon.nova-pro-v1:0");
+
+  it("a bare id runs in the region option's region", async () => {
+    const { bedrock, emulator } = emulated({ region: "us-west-2" });
+    const completion = await bedrock.chat.completions.create({ model: `bedrock/converse/${bare}`, messages: [hello] });
+    expect(completion.choices[0]!.message.content).toMatch(GREETING);
+    expect(emulator.stats.requests.at(-1)!.modelId).toBe(bare);
+  });
+
+  it("a bare id without a region is refused, saying so", async () => {
+    const { bedrock, emulator } = emulated();
+    const error = await errorOf<BedrockEdgeError>(() =>
+      bedrock.chat.completions.create({ model: `bedrock/converse/${bare}`, messages: [hello] }),
+    );
+    expect(error).toMatchObject({ status: 400 });
+    expect(error.message).toMatch(/region/);
+    expect(emulator.stats.requests).toHaveLength(0);
+  });
+
+  it("a bare id in the models table needs a region when the client has none", () => {
+    expect(() => emulated({ models: { nova: `bedrock/converse/${bare}` } })).toThrow(/models\["nova"\].*region/);
+    expect(() =>
+      emulated({ models: { nova: { model: `bedrock/converse/${bare}`, region: "eu-west-1" } } }),
+    ).not.toThrow();
+    expect(() => emulated({ region: "eu-west-1", models: { nova: `bedrock/converse/${bare}` } })).not.toThrow();
+  });
+
+  it("inference profiles, application profiles and provisioned models by ARN", async () => {
+    const { bedrock } = emulated();
+    for (const arn of [
+      "arn:aws:bedrock:us-east-1:123456789012:inference-profile/us.anthropic.claude-sonnet-4-20250514-v1:0",
+      "arn:aws:bedrock:eu-west-1:123456789012:application-inference-profile/a1b2c3d4e5f6",
+      "arn:aws:bedrock:us-east-1:123456789012:provisioned-model/a1b2c3d4e5f6",
+    ]) {
+      const completion = await bedrock.chat.completions.create({ model: `bedrock/converse/${arn}`, messages: [hello] });
+      expect(completion.choices[0]!.message.content, arn).toMatch(GREETING);
+    }
+  });
+
+  it("an imported model that takes Converse, by its ARN", async () => {
+    const { bedrock } = emulated();
+    const arn = "arn:aws:bedrock:us-east-1:123456789012:imported-model/llama";
+    const completion = await bedrock.chat.completions.create({ model: `bedrock/converse/${arn}`, messages: [hello] });
+    expect(completion.choices[0]!.message.content).toMatch(/^Hello from the Bedrock emulator/);
+  });
+});
+
+describe("converse: refusals and faults", () => {
+  it("parameters Converse cannot take are refused by name before anything is sent", async () => {
+    const { bedrock, emulator } = emulated();
+    for (const extra of [{ n: 2 }, { logprobs: true }, { seed: 1 }, { presence_penalty: 1 }]) {
+      const error = await errorOf<BedrockEdgeError>(() =>
+        bedrock.chat.completions.create({ model: model("converse"), messages: [hello], ...extra }),
+      );
+      expect(error).toMatchObject({ status: 400, code: "unsupported_parameter", param: Object.keys(extra)[0] });
+    }
+    expect(emulator.stats.requests).toHaveLength(0);
+  });
+
+  it("throttling, a cold model and 5xx are retried; a context overflow is a 400", async () => {
+    const { bedrock } = emulated();
+    for (const options of [["throttle1"], ["notready1"], ["err500"], ["err503"]]) {
+      const completion = await bedrock.chat.completions.create({
+        model: model("converse", ...options.map((o) => (o === "err500" || o === "err503" ? `${o}1` : o))),
+        messages: [hello],
+      });
+      expect(completion.choices[0]!.message.content, options.join()).toMatch(GREETING);
+    }
+    const error = await errorOf<BedrockEdgeError>(() =>
+      bedrock.chat.completions.create({ model: model("converse", "ctx"), messages: [hello] }),
+    );
+    expect(error).toMatchObject({ status: 400, code: "context_length_exceeded", bedrockError: "ValidationException" });
+  });
+
+  it("an exception mid-stream ends the stream with its error, after the text that came before", async () => {
+    const { bedrock } = emulated({}, { chunkDelayMs: 5 });
+    const stream = await bedrock.chat.completions.create({
+      model: model("converse", "midstream-modelStreamErrorException4"),
+      messages: [hello],
+      stream: true,
+    });
+    let content = "";
+    const error = await errorOf<BedrockEdgeError>(async () => {
+      for await (const chunk of stream) content += chunk.choices[0]?.delta.content ?? "";
+    });
+    expect(error).toMatchObject({ status: 424, bedrockError: "ModelStreamErrorException" });
+    expect(content).toMatch(/^Hello/);
+    expect(GREETING.test(content)).toBe(false);
+  });
+
+  it("an exception in the first frame rejects create() itself, and is retried", async () => {
+    const { bedrock, emulator } = emulated({ maxRetries: 1 });
+    const error = await errorOf<BedrockEdgeError>(() =>
+      bedrock.chat.completions.create({
+        model: model("converse", "midstream-throttlingException0"),
+        messages: [hello],
+        stream: true,
+      }),
+    );
+    expect(error).toMatchObject({ status: 429, bedrockError: "ThrottlingException" });
+    expect(emulator.stats.calls(converseModelId(CONVERSE_MODEL, ["midstream-throttlingException0"]))).toBe(2);
+  });
+
+  it("a stream cut short is an error, never a quiet end", async () => {
+    const { bedrock } = emulated();
+    const cut = await collect(
+      await bedrock.chat.completions.create({ model: model("converse", "drop6"), messages: [hello], stream: true }),
+    ).catch((error: unknown) => error);
+    expect(cut).toMatchObject({ status: 502 });
+  });
+
+  it("abort() cancels the upstream stream", async () => {
+    const { bedrock, emulator } = emulated();
+    const stream = await bedrock.chat.completions.create({
+      model: model("converse", "slow20", "long200"),
+      messages: [hello],
+      stream: true,
+    });
+    let seen = 0;
+    const error = await (async () => {
+      for await (const _chunk of stream) if (++seen === 3) stream.abort();
+    })().catch((caught: unknown) => caught);
+    expect(error).toMatchObject({ name: "AbortError" });
+    await expect.poll(() => emulator.stats.cancelledStreams).toBe(1);
+  });
+});
