@@ -237,11 +237,15 @@ describe("converse: images", () => {
 
   it("a URL is refused before anything is sent", async () => {
     const { bedrock, emulator } = emulated();
-    const error = await errorOf<BedrockEdgeError>(() =>
-      bedrock.chat.completions.create({
-        model: model("converse"),
-        messages: [{ role: "user", content: [{ type: "image_url", image_url: { url: "https://example.com/a.png" } }] }],
-      }),
+    const error = await errorOf(
+      () =>
+        bedrock.chat.completions.create({
+          model: model("converse"),
+          messages: [
+            { role: "user", content: [{ type: "image_url", image_url: { url: "https://example.com/a.png" } }] },
+          ],
+        }),
+      BedrockEdgeError,
     );
     expect(error).toMatchObject({ status: 400, param: "messages[0].content[0].image_url.url" });
     expect(emulator.stats.requests).toHaveLength(0);
@@ -405,8 +409,9 @@ describe("converse: model ids and regions", () => {
 
   it("a bare id without a region is refused, saying so", async () => {
     const { bedrock, emulator } = emulated();
-    const error = await errorOf<BedrockEdgeError>(() =>
-      bedrock.chat.completions.create({ model: `bedrock/converse/${bare}`, messages: [hello] }),
+    const error = await errorOf(
+      () => bedrock.chat.completions.create({ model: `bedrock/converse/${bare}`, messages: [hello] }),
+      BedrockEdgeError,
     );
     expect(error).toMatchObject({ status: 400 });
     expect(error.message).toMatch(/region/);
@@ -445,8 +450,9 @@ describe("converse: refusals and faults", () => {
   it("parameters Converse cannot take are refused by name before anything is sent", async () => {
     const { bedrock, emulator } = emulated();
     for (const extra of [{ n: 2 }, { logprobs: true }, { seed: 1 }, { presence_penalty: 1 }]) {
-      const error = await errorOf<BedrockEdgeError>(() =>
-        bedrock.chat.completions.create({ model: model("converse"), messages: [hello], ...extra }),
+      const error = await errorOf(
+        () => bedrock.chat.completions.create({ model: model("converse"), messages: [hello], ...extra }),
+        BedrockEdgeError,
       );
       expect(error).toMatchObject({ status: 400, code: "unsupported_parameter", param: Object.keys(extra)[0] });
     }
@@ -462,8 +468,9 @@ describe("converse: refusals and faults", () => {
       });
       expect(completion.choices[0]!.message.content, options.join()).toMatch(GREETING);
     }
-    const error = await errorOf<BedrockEdgeError>(() =>
-      bedrock.chat.completions.create({ model: model("converse", "ctx"), messages: [hello] }),
+    const error = await errorOf(
+      () => bedrock.chat.completions.create({ model: model("converse", "ctx"), messages: [hello] }),
+      BedrockEdgeError,
     );
     expect(error).toMatchObject({ status: 400, code: "context_length_exceeded", bedrockError: "ValidationException" });
   });
@@ -476,9 +483,9 @@ describe("converse: refusals and faults", () => {
       stream: true,
     });
     let content = "";
-    const error = await errorOf<BedrockEdgeError>(async () => {
+    const error = await errorOf(async () => {
       for await (const chunk of stream) content += chunk.choices[0]?.delta.content ?? "";
-    });
+    }, BedrockEdgeError);
     expect(error).toMatchObject({ status: 424, bedrockError: "ModelStreamErrorException" });
     expect(content).toMatch(/^Hello/);
     expect(GREETING.test(content)).toBe(false);
@@ -486,12 +493,14 @@ describe("converse: refusals and faults", () => {
 
   it("an exception in the first frame rejects create() itself, and is retried", async () => {
     const { bedrock, emulator } = emulated({ maxRetries: 1 });
-    const error = await errorOf<BedrockEdgeError>(() =>
-      bedrock.chat.completions.create({
-        model: model("converse", "midstream-throttlingException0"),
-        messages: [hello],
-        stream: true,
-      }),
+    const error = await errorOf(
+      () =>
+        bedrock.chat.completions.create({
+          model: model("converse", "midstream-throttlingException0"),
+          messages: [hello],
+          stream: true,
+        }),
+      BedrockEdgeError,
     );
     expect(error).toMatchObject({ status: 429, bedrockError: "ThrottlingException" });
     expect(emulator.stats.calls(converseModelId(CONVERSE_MODEL, ["midstream-throttlingException0"]))).toBe(2);
