@@ -1,10 +1,11 @@
 /// <reference types="node" />
 // Child: decode throughput of our stream pipeline vs the bare AWS codec, on the same bytes in
 // the same process, runs interleaved so both see the same machine state. Also the per-MB time
-// at 1 MB vs 16 MB (a decoder that re-copies its buffer per chunk grows with the stream).
-import { atobBytes, decodeBare, type Base64Decoder, type Decoded } from "../decode/bare.ts";
+// at 1 MB vs 16 MB (a decoder that re-copies its buffer per chunk grows with the stream), and
+// ConverseStream (typed events, JSON payloads) through the converse route against the same codec.
+import { atobBytes, decodeBare, decodeBareConverse, type Base64Decoder, type Decoded } from "../decode/bare.ts";
 import { streamingClient } from "../decode/ours.ts";
-import { piecesOf, streamOfAtLeast } from "../fixtures/event-stream.ts";
+import { CONVERSE_BENCH_MODEL, piecesOf, streamOfAtLeast } from "../fixtures/event-stream.ts";
 import { collectGarbage, numberArg, report } from "../lib/report.ts";
 
 const MIB = 1024 * 1024;
@@ -36,11 +37,18 @@ function same(a: Decoded, b: Decoded, what: string): void {
   if (a.chars !== b.chars) throw new Error(`${what}: decoded ${a.chars} characters, the reference ${b.chars}`);
 }
 
+// ConverseStream: 4 MB is enough for a rate; its frames are smaller than InvokeModel's.
+const converse = await streamOfAtLeast(4 * MIB, "converse");
+const conversePieces = piecesOf(converse.body, pieceBytes);
+const converseClient = streamingClient(`bedrock/converse/${CONVERSE_BENCH_MODEL}`);
+
 const samples = {
   ours: [] as number[],
   bareAtob: [] as number[],
   bareBuffer: [] as number[],
   oursSmallBatch: [] as number[],
+  converseOurs: [] as number[],
+  converseBare: [] as number[],
 };
 // Warm-up: let the JIT settle on every path before anything is recorded.
 for (let i = 0; i < 2; i++) {
@@ -48,7 +56,10 @@ for (let i = 0; i < 2; i++) {
   decodeBare(bigPieces, atobBytes);
   decodeBare(bigPieces, nodeBase64);
   for (let r = 0; r < smallRepeats; r++) await client.decode(smallPieces);
+  await converseClient.decode(conversePieces);
+  decodeBareConverse(conversePieces);
 }
+let converseTokens = 0;
 let expected: Decoded | undefined;
 for (let i = 0; i < runs; i++) {
   const ours = await time(() => client.decode(bigPieces));
@@ -69,6 +80,17 @@ for (let i = 0; i < runs; i++) {
   samples.bareAtob.push(atobRun.ms);
   samples.bareBuffer.push(bufferRun.ms);
   samples.oursSmallBatch.push(smallRun.ms);
+  const converseOurs = await time(() => converseClient.decode(conversePieces));
+  const converseBare = await time(() => decodeBareConverse(conversePieces));
+  same(converseOurs.decoded, converseBare.decoded, "our ConverseStream pipeline");
+  if (converseOurs.decoded.chunks !== converseBare.decoded.chunks) {
+    throw new Error(
+      `ConverseStream: ${converseOurs.decoded.chunks} chunks, the reference ${converseBare.decoded.chunks}`,
+    );
+  }
+  converseTokens = converseBare.decoded.chunks;
+  samples.converseOurs.push(converseOurs.ms);
+  samples.converseBare.push(converseBare.ms);
 }
 
 report({
@@ -78,5 +100,7 @@ report({
   smallRepeats,
   pieceBytes,
   chunks: expected?.chunks ?? 0,
+  converseBytes: converse.body.byteLength,
+  converseTokens,
   samples,
 });

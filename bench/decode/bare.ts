@@ -1,7 +1,7 @@
-// The reference for the decode figure: the AWS codec with nothing around it. A synchronous loop
+// The reference for the decode figures: the AWS codec with nothing around it. A synchronous loop
 // over the same pieces: join a frame cut across pieces, codec.decode (both CRCs), JSON.parse the
-// payload, base64-decode its `bytes`, JSON.parse the model chunk. No streams, no OpenAI chunks:
-// the least work that turns these bytes into model JSON.
+// payload, and for InvokeModel base64-decode its `bytes` and JSON.parse the model chunk. No
+// streams, no OpenAI chunks: the least work that turns these bytes into model JSON.
 import { EventStreamCodec } from "@smithy/eventstream-codec";
 
 const encoder = new TextEncoder();
@@ -27,10 +27,9 @@ export interface Decoded {
   chars: number;
 }
 
-export function decodeBare(pieces: readonly Uint8Array[], base64: Base64Decoder): Decoded {
+/** Every message's payload, in order: join a frame cut across pieces, codec.decode (both CRCs). */
+function eachPayload(pieces: readonly Uint8Array[], onPayload: (body: Uint8Array) => void): void {
   let pending: Uint8Array = new Uint8Array(0);
-  let chunks = 0;
-  let chars = 0;
   for (const piece of pieces) {
     let buffer = piece;
     if (pending.byteLength > 0) {
@@ -44,15 +43,37 @@ export function decodeBare(pieces: readonly Uint8Array[], base64: Base64Decoder)
         ((buffer[offset]! << 24) | (buffer[offset + 1]! << 16) | (buffer[offset + 2]! << 8) | buffer[offset + 3]!) >>>
         0;
       if (buffer.byteLength - offset < length) break;
-      const message = codec.decode(buffer.subarray(offset, offset + length));
+      onPayload(codec.decode(buffer.subarray(offset, offset + length)).body);
       offset += length;
-      const payload = JSON.parse(decoder.decode(message.body)) as { bytes: string };
-      const model = JSON.parse(decoder.decode(base64(payload.bytes))) as { generation?: string };
-      chunks++;
-      chars += model.generation?.length ?? 0;
     }
     pending = buffer.subarray(offset);
   }
   if (pending.byteLength > 0) throw new Error("bare decode: the body ended inside a frame");
+}
+
+export function decodeBare(pieces: readonly Uint8Array[], base64: Base64Decoder): Decoded {
+  let chunks = 0;
+  let chars = 0;
+  eachPayload(pieces, (body) => {
+    const payload = JSON.parse(decoder.decode(body)) as { bytes: string };
+    const model = JSON.parse(decoder.decode(base64(payload.bytes))) as { generation?: string };
+    chunks++;
+    chars += model.generation?.length ?? 0;
+  });
+  return { chunks, chars };
+}
+
+/** ConverseStream: the payload is the event's JSON itself; `chunks` counts text deltas. */
+export function decodeBareConverse(pieces: readonly Uint8Array[]): Decoded {
+  let chunks = 0;
+  let chars = 0;
+  eachPayload(pieces, (body) => {
+    const event = JSON.parse(decoder.decode(body)) as { delta?: { text?: string } };
+    const text = event.delta?.text;
+    if (text) {
+      chunks++;
+      chars += text.length;
+    }
+  });
   return { chunks, chars };
 }

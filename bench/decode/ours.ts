@@ -5,25 +5,27 @@ import { createBedrock, type Bedrock } from "../../src/index.ts";
 import { bodyOf, EVENT_STREAM } from "../fixtures/event-stream.ts";
 import type { Decoded } from "./bare.ts";
 
-const MODEL = "bedrock/llama/arn:aws:bedrock:us-east-1:123456789012:imported-model/benchmark";
+const LLAMA = "bedrock/llama/arn:aws:bedrock:us-east-1:123456789012:imported-model/benchmark";
 
 export interface StreamingClient {
   /** Streams one answer made of `pieces` through createBedrock().chat.completions.create. */
   decode(pieces: readonly Uint8Array[]): Promise<Decoded>;
 }
 
-export function streamingClient(): StreamingClient {
+/** The invoke route by default; `bedrock/converse/<id>` for ConverseStream (a bare id: the region is set). */
+export function streamingClient(model = LLAMA): StreamingClient {
   let next: readonly Uint8Array[] = [];
   const bedrock: Bedrock = createBedrock({
     endpoint: "http://bedrock.bench.invalid",
     credentials: EMULATOR_CREDENTIALS,
+    region: "us-east-1",
     fetch: async () => new Response(bodyOf(next), { headers: { "content-type": EVENT_STREAM } }),
   });
   return {
     async decode(pieces) {
       next = pieces;
       const stream = await bedrock.chat.completions.create({
-        model: MODEL,
+        model,
         messages: [{ role: "user", content: "Benchmark." }],
         stream: true,
       });

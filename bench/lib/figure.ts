@@ -2,7 +2,7 @@
 // ratio, the goal and whether it is met. `pass: null` marks a figure shown for information.
 import type { Summary } from "./stats.ts";
 
-export type Unit = "KiB" | "MB/s" | "ms" | "ms/MB" | "sig/s" | "req/s" | "MiB" | "x" | "%";
+export type Unit = "KiB" | "MB/s" | "tokens/s" | "ms" | "ms/MB" | "sig/s" | "req/s" | "MiB" | "x" | "%";
 
 export interface Figure {
   /** Stable key for results.json, e.g. "size.library.main". */

@@ -6,6 +6,7 @@ import type { Summary } from "./stats.ts";
 const DECIMALS: Record<Unit, number> = {
   KiB: 1,
   "MB/s": 1,
+  "tokens/s": 0,
   ms: 2,
   "ms/MB": 2,
   "sig/s": 0,

@@ -16,7 +16,17 @@ interface DecodeResult {
   smallRepeats: number;
   pieceBytes: number;
   chunks: number;
-  samples: { ours: number[]; bareAtob: number[]; bareBuffer: number[]; oursSmallBatch: number[] };
+  converseBytes: number;
+  /** Text deltas in the ConverseStream body: one token piece each. */
+  converseTokens: number;
+  samples: {
+    ours: number[];
+    bareAtob: number[];
+    bareBuffer: number[];
+    oursSmallBatch: number[];
+    converseOurs: number[];
+    converseBare: number[];
+  };
 }
 
 const mbPerSecond = (bytes: number) => (ms: number) => bytes / 1e6 / (ms / 1000);
@@ -42,6 +52,9 @@ export async function runDecode(workDirectory: string, runs: number): Promise<Su
   const linearity = summarise(pairedRatios(perMbBig, perMbSmall)).median;
   const mb = (bytes: number) => (bytes / 1e6).toFixed(1);
 
+  const tokensPerSecond = (ms: number) => r.converseTokens / (ms / 1000);
+  const converseRatio = summarise(pairedRatios(r.samples.converseBare, r.samples.converseOurs)).median;
+
   const figures: Figure[] = [
     {
       id: "decode.throughput",
@@ -65,6 +78,18 @@ export async function runDecode(workDirectory: string, runs: number): Promise<Su
       ratioLabel: "of bare",
       goal: "(information: Node-only base64)",
       pass: null,
+    },
+    {
+      id: "decode.converse",
+      name: `Decode ${mb(r.converseBytes)} MB ConverseStream -> chunks`,
+      unit: "tokens/s",
+      ours: summarise(r.samples.converseOurs.map(tokensPerSecond)),
+      reference: { label: "bare codec + JSON.parse", value: summarise(r.samples.converseBare.map(tokensPerSecond)) },
+      ratio: converseRatio,
+      ratioLabel: "of bare",
+      goal: `≥ ${GOAL_RATIO} of bare`,
+      pass: converseRatio >= GOAL_RATIO,
+      note: `${r.converseTokens} text deltas, through the converse route (typed events, no base64); @ai-sdk/amazon-bedrock is not in the bench`,
     },
     {
       id: "decode.linearity",
