@@ -77,6 +77,18 @@ export async function main(log: (line: string) => void = console.log): Promise<v
       ],
     });
     log(`openai: ${vision.choices[0]!.message.content}`);
+
+    // Converse: Bedrock's foundation models and inference profiles; a bare id runs in `region`.
+    const converse = createBedrock({ endpoint: emulator.url, credentials: EMULATOR_CREDENTIALS, region: "us-east-1" });
+    const claude = await converse.chat.completions.create({
+      model: "bedrock/converse/us.anthropic.claude-sonnet-4-20250514-v1:0",
+      messages: [
+        { role: "system", content: "You are terse." },
+        { role: "user", content: "Hello!" },
+      ],
+      max_completion_tokens: 256,
+    });
+    log(`converse: ${claude.choices[0]!.message.content}`);
   } finally {
     await emulator.close();
   }

@@ -18,6 +18,7 @@ describe("examples/routes.ts", () => {
       ),
       expect.stringMatching(/^qwen2: Hello from the Bedrock emulator \(qwen2\)/),
       expect.stringMatching(/^openai: Hello from the Bedrock emulator \(openai\)/),
+      expect.stringMatching(/^converse: Hello from the Bedrock emulator \(us\.anthropic\.claude-sonnet-4-/),
     ]);
   });
 });

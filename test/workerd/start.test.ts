@@ -298,7 +298,7 @@ describe("npm start, for real", () => {
     const url = `http://127.0.0.1:${port}`;
     expect(output).toContain(`bedrock-edge proxy ready on ${url}`);
     expect(output).toContain("API key          sk-local-dev");
-    expect(output).toContain("demo-deepseek-r1, demo-llama, demo-qwen3, demo-qwen2, demo-openai");
+    expect(output).toContain("demo-deepseek-r1, demo-llama, demo-qwen3, demo-qwen2, demo-openai, demo-converse");
 
     const client = new OpenAI({ baseURL: `${url}/v1`, apiKey: DEV_KEY, maxRetries: 0 });
     const completion = await client.chat.completions.create({ model: "demo-qwen2", messages: USER_HELLO });
@@ -311,6 +311,9 @@ describe("npm start, for real", () => {
     let text = "";
     for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? "";
     expect(text).toContain("Hello from the Bedrock emulator (r1)");
+    // The converse demo: a bare inference-profile id, run in its entry's region.
+    const converse = await client.chat.completions.create({ model: "demo-converse", messages: USER_HELLO });
+    expect(converse.choices[0]!.message.content).toContain("Hello from the Bedrock emulator (us.anthropic.claude-");
     expect((await client.models.list()).data.map((model) => model.id)).toContain("demo-openai");
 
     // The shell's settings, honoured in emulator mode (and said so), but its AWS_REGION left out.
