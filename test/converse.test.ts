@@ -383,6 +383,7 @@ describe("converse: per-model settings", () => {
   });
 
   it("settings this route does not use, or a budget the model cannot take, are refused with the entry", () => {
+    expect(() => emulated({ models: { x: { model: model("converse"), max_body_bytes: 8_000_000 } } })).not.toThrow();
     expect(() => emulated({ models: { x: { model: model("converse"), template: "qwen3" } } })).toThrow(
       /models\["x"\]\.template: the converse route does not use template/,
     );

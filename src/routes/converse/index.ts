@@ -18,7 +18,13 @@ function checkModel(modelId: string, settings: ModelSettingValues): string | und
 export const converseRoute: Route<"converse"> = {
   name: "converse",
   operation: "converse",
-  settings: ["drop_params", "additional_model_request_fields", "guardrail_config", "reasoning_budget"],
+  settings: [
+    "drop_params",
+    "additional_model_request_fields",
+    "guardrail_config",
+    "reasoning_budget",
+    "max_body_bytes",
+  ],
   checkModel,
   buildBody: (request, modelId, settings) => ({ ...buildConverseBody(request, modelId, settings) }),
   parseAnswer: (body) => parseConverseAnswer(body),
