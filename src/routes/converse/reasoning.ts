@@ -8,7 +8,7 @@ import { configurationError, invalidRequest } from "../../errors.ts";
 import type { JsonObject } from "../../json.ts";
 import type { ModelFamily } from "./model-family.ts";
 
-export const REASONING_EFFORTS = ["none", "minimal", "low", "medium", "high", "xhigh"] as const;
+const REASONING_EFFORTS = ["none", "minimal", "low", "medium", "high", "xhigh"] as const;
 export type ReasoningEffort = (typeof REASONING_EFFORTS)[number];
 
 type Level = "low" | "medium" | "high";
@@ -31,9 +31,9 @@ const EFFORT_LEVELS: Record<Exclude<ReasoningEffort, "none">, Level> = {
 };
 
 /** Anthropic's smallest thinking budget. */
-export const MIN_THINKING_BUDGET = 1024;
+const MIN_THINKING_BUDGET = 1024;
 /** Room for the answer after the thinking, when the caller set no max_tokens (as the AI SDK does). */
-export const ANSWER_TOKENS_AFTER_THINKING = 4096;
+const ANSWER_TOKENS_AFTER_THINKING = 4096;
 
 /** The families whose reasoning Bedrock documents a control for. */
 export function takesReasoningControl(family: ModelFamily): boolean {
