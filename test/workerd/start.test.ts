@@ -327,13 +327,14 @@ describe("npm start, for real", () => {
     const logLines = (method: string) =>
       output.split("\n").filter((line) => line.startsWith(`{"time":`) && line.includes(`"method":"${method}"`));
     await eventually(
-      () => logLines("OPTIONS").length > 0 && logLines("POST").length >= 2,
+      () => logLines("OPTIONS").length > 0 && logLines("POST").length >= 3,
       5000,
       "the log lines of the chat calls and the preflight",
     );
     expect(logLines("OPTIONS")).toHaveLength(1);
     const chatLines = logLines("POST");
     expect(chatLines.map((line) => (JSON.parse(line) as { messages?: unknown }).messages)).toEqual([
+      USER_HELLO,
       USER_HELLO,
       USER_HELLO,
     ]);
