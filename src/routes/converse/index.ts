@@ -26,7 +26,7 @@ export const converseRoute: Route<"converse"> = {
     "max_body_bytes",
   ],
   checkModel,
-  buildBody: (request, modelId, settings) => ({ ...buildConverseBody(request, modelId, settings) }),
-  parseAnswer: (body) => parseConverseAnswer(body),
-  createStreamMapper: () => createConverseStreamMapper(),
+  buildBody: buildConverseBody,
+  parseAnswer: parseConverseAnswer,
+  createStreamMapper: createConverseStreamMapper,
 };

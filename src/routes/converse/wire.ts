@@ -33,7 +33,9 @@ export interface InferenceConfig {
   stopSequences?: string[];
 }
 
-export interface ConverseBody {
+// A type, not an interface: a route's body is a Record<string, unknown>, which only a type
+// alias's object type is assignable to.
+export type ConverseBody = {
   messages: Message[];
   system?: Array<{ text: string }>;
   inferenceConfig?: InferenceConfig;
@@ -41,4 +43,4 @@ export interface ConverseBody {
   additionalModelRequestFields?: JsonObject;
   guardrailConfig?: JsonObject;
   outputConfig?: JsonObject;
-}
+};
