@@ -1,5 +1,6 @@
 // The request's parameters that Converse cannot honour, each with the reason in words. They are
 // refused by name with a 400, or dropped when the model has drop_params.
+import { REQUEST_FIELDS } from "../../openai/schema.ts";
 import type { ChatCompletionRequest } from "../../openai/types.ts";
 import type { ModelFamily } from "./model-family.ts";
 
@@ -8,34 +9,9 @@ export interface ParamProblem {
   why: string;
 }
 
-// The Chat Completions fields this route reads or knowingly accepts (`user` is the caller's
-// own label, `parallel_tool_calls: true` is what Converse does anyway).
-const KNOWN_FIELDS = new Set([
-  "model",
-  "messages",
-  "stream",
-  "stream_options",
-  "max_tokens",
-  "max_completion_tokens",
-  "temperature",
-  "top_p",
-  "top_k",
-  "stop",
-  "n",
-  "seed",
-  "presence_penalty",
-  "frequency_penalty",
-  "logit_bias",
-  "logprobs",
-  "top_logprobs",
-  "response_format",
-  "tools",
-  "tool_choice",
-  "parallel_tool_calls",
-  "user",
-  "chat_template_kwargs",
-  "reasoning_effort",
-]);
+// Beside the request schema's fields, the one this route reads itself (the schema leaves it
+// unchecked: each route's models take it differently, or not at all).
+const ROUTE_FIELDS = new Set(["reasoning_effort"]);
 
 const NOT_IN_CONVERSE = "is not a parameter Bedrock's Converse API takes";
 
@@ -51,7 +27,7 @@ export function paramProblems(request: ChatCompletionRequest, family: ModelFamil
   const found: ParamProblem[] = [];
   const fields = request as ChatCompletionRequest & Record<string, unknown>;
   for (const key of Object.keys(fields)) {
-    if (!KNOWN_FIELDS.has(key) && fields[key] !== undefined) {
+    if (!REQUEST_FIELDS.has(key) && !ROUTE_FIELDS.has(key) && fields[key] !== undefined) {
       found.push({ param: key, why: "is not a Chat Completions parameter this route knows" });
     }
   }
