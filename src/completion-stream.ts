@@ -11,6 +11,12 @@ import { usageFromInvocationMetrics } from "./routes/usage.ts";
 /** A streamed completion: iterate it for chunks; abort() (or leaving the loop) cancels the upstream call. */
 export interface ChatCompletionStream extends AsyncIterable<ChatCompletionChunk> {
   abort(): void;
+  /**
+   * The chunks already decoded that iteration would yield next without waiting (one read of
+   * Bedrock's stream often brings several frames), taken out of it: a server writes them in
+   * one piece instead of one write each. Never waits, never reads.
+   */
+  takeBuffered(): ChatCompletionChunk[];
 }
 
 export interface StreamMeta {
@@ -188,6 +194,11 @@ export function streamCompletion(reader: ByteReader, primed: PrimedStream): Chat
       if (iterated) throw new TypeError("A ChatCompletionStream can be iterated only once.");
       iterated = true;
       return iterator;
+    },
+    takeBuffered() {
+      const ready = queue.slice(position);
+      position = queue.length;
+      return ready;
     },
     abort() {
       if (state !== "reading" || aborted) return;

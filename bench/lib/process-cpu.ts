@@ -3,8 +3,26 @@
 // the workerd process running the proxies, the Node processes serving the emulator or a proxy.
 import { readdirSync, readFileSync } from "node:fs";
 
-// Linux reports utime/stime in clock ticks; USER_HZ is 100 on every mainstream build.
+// Where schedstat is missing, Linux reports utime/stime in clock ticks; USER_HZ is 100 on
+// every mainstream build.
 const MS_PER_TICK = 10;
+
+/**
+ * CPU ms of all of a process's threads from the scheduler's own nanosecond counts
+ * (/proc/<pid>/task/<tid>/schedstat): the tick counts of /proc/<pid>/stat move in 10 ms steps,
+ * coarse next to a request's fraction of a millisecond.
+ */
+function schedulerMs(pid: string): number | undefined {
+  try {
+    let ns = 0;
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      ns += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, "utf8").split(" ")[0]);
+    }
+    return ns / 1e6;
+  } catch {
+    return undefined;
+  }
+}
 
 /** [command, user+system ms] of a process, or undefined when it is gone (or off Linux). */
 function statOf(pid: string): { command: string; ppid: number; ms: number } | undefined {
@@ -20,7 +38,7 @@ function statOf(pid: string): { command: string; ppid: number; ms: number } | un
   return {
     command: stat.slice(stat.indexOf("(") + 1, close),
     ppid: Number(fields[1]),
-    ms: (Number(fields[11]) + Number(fields[12])) * MS_PER_TICK,
+    ms: schedulerMs(pid) ?? (Number(fields[11]) + Number(fields[12])) * MS_PER_TICK,
   };
 }
 
