@@ -99,20 +99,38 @@ export function watchDelivery(
   const reader = from instanceof ReadableStream ? from.getReader() : from;
   let reads = 0;
   let rest: Uint8Array | undefined;
-  let timer: ReturnType<typeof setTimeout> | undefined;
   let stopped = false;
   let out: ReadableStreamDefaultController<Uint8Array> | undefined;
+  // The read the runtime owes: since when, for how long at most, and what its absence means.
+  // Unset while the watcher itself waits on the source: that is never the client's stall.
+  let owed: { since: number; ms: number; why: string } | undefined;
+  // One timer, re-armed only when it fires early: a pull merely notes the time (a timer set
+  // and cleared per piece cost more than the piece itself in workerd).
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let due = 0;
   const stop = () => {
     stopped = true;
     clearTimeout(timer);
   };
+  const arm = (ms: number) => {
+    due = Date.now() + ms;
+    timer = setTimeout(check, ms);
+  };
+  const check = () => {
+    timer = undefined;
+    if (stopped || !owed) return;
+    const left = owed.since + owed.ms - Date.now();
+    if (left > 0) return arm(left);
+    stop();
+    hooks.gone(owed.why);
+    out?.error(new Error(owed.why));
+    reader.cancel(owed.why).catch(() => undefined);
+  };
   const expectRead = (ms: number, why: string) => {
-    timer = setTimeout(() => {
-      stop();
-      hooks.gone(why);
-      out?.error(new Error(why));
-      reader.cancel(why).catch(() => undefined);
-    }, ms);
+    owed = { since: Date.now(), ms, why };
+    if (timer !== undefined && due <= owed.since + ms) return;
+    clearTimeout(timer);
+    arm(ms);
   };
   return new ReadableStream<Uint8Array>(
     {
@@ -121,7 +139,7 @@ export function watchDelivery(
         expectRead(stall.firstMs, "the answer was never read: the client had gone");
       },
       async pull(controller) {
-        clearTimeout(timer);
+        owed = undefined;
         if (stopped) return;
         reads++;
         if (rest) {
