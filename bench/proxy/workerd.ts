@@ -1,15 +1,15 @@
 /// <reference types="node" />
 // The proxies in one workerd (Miniflare), each Worker on its own loopback socket
 // (unsafeDirectSockets: no Miniflare entry Worker in the path, as in production), the emulator
-// as upstream: ours, bundled as wrangler bundles it; the floor, a bare pass-through Worker; and
-// Portkey's gateway re-bundled as a Worker. Log lines are kept out of the benchmark's output.
+// as upstream: ours, bundled as wrangler bundles it; the floor, a bare pass-through Worker, and
+// the same with every piece passed through JavaScript; and Portkey's gateway re-bundled as a Worker. Log lines are kept out of the benchmark's output.
 import { readFileSync } from "node:fs";
 import { Miniflare, type WorkerOptions } from "miniflare";
 import { bundle, edgeOptions, ROOT } from "../lib/build.ts";
 import { portkeyWorkerSource } from "./portkey.ts";
 import { portkeyBindings, proxyBindings } from "./proxy-settings.ts";
 
-export type WorkerdProxyName = "ours" | "floor" | "portkey";
+export type WorkerdProxyName = "ours" | "floor" | "floorJs" | "portkey";
 
 export interface WorkerdProxies {
   urls: Partial<Record<WorkerdProxyName, string>>;
@@ -46,6 +46,10 @@ export async function startWorkerdProxies(emulatorUrl: string, withPortkey: bool
   const workers: WorkerOptions[] = [
     worker("ours", await bundled("worker/index.ts"), { ...compatibility, bindings: proxyBindings(emulatorUrl) }),
     worker("floor", await bundled("bench/proxy/floor-worker.ts"), {
+      ...compatibility,
+      bindings: { UPSTREAM: emulatorUrl },
+    }),
+    worker("floorJs", await bundled("bench/proxy/floor-js-worker.ts"), {
       ...compatibility,
       bindings: { UPSTREAM: emulatorUrl },
     }),

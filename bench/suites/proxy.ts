@@ -42,6 +42,7 @@ type PathName =
   | "converse"
   | "workerd.ours"
   | "workerd.floor"
+  | "workerd.floorJs"
   | "workerd.portkey"
   | "node.ours"
   | "node.portkey";
@@ -102,6 +103,12 @@ export async function runProxy(servers: ProxyServers, options: ProxyOptions): Pr
       name: "workerd.floor",
       reference: "invoke",
       make: (stream) => directInvoke(emulatorUrl, stream, false, workerd.urls.floor!),
+      cpu: workerdCpu,
+    },
+    {
+      name: "workerd.floorJs",
+      reference: "invoke",
+      make: (stream) => directInvoke(emulatorUrl, stream, false, workerd.urls.floorJs!),
       cpu: workerdCpu,
     },
   ];
@@ -172,7 +179,7 @@ export async function runProxy(servers: ProxyServers, options: ProxyOptions): Pr
     await workerd.close();
   }
 
-  const figures = [...latencyFigures(paths, measured), ...throughputFigures(measured)];
+  const figures = [...latencyFigures(paths, measured), ...floorJsFigures(measured), ...throughputFigures(measured)];
   if (buffering) figures.push(buffering);
   const details = [
     `Proxies: ours is worker/index.ts bundled with esbuild (minified, as wrangler bundles it) in workerd via Miniflare (direct sockets, wrangler.toml's compatibility) and createApp() on @hono/node-server; the floor is bench/proxy/floor-worker.ts in the same workerd; Portkey is @portkey-ai/gateway 1.15.2's build/start-server.js, as published on Node and re-bundled as a Worker (bench/proxy/portkey.ts) under nodejs_compat. Upstream: the emulator in its own Node process at ${emulatorUrl}. Client: Node's fetch over loopback, ${options.sequential} requests per path per round one at a time, ${options.concurrent} at ${CONCURRENCY} in flight for req/s; ${options.rounds} rounds, paths in a rotating order.`,
@@ -292,6 +299,29 @@ function floorFigure(measured: Measured, kind: Kind, oursAdded: number[]): Figur
     note: `added over the direct call: ours ${summarise(oursAdded).median.toFixed(2)} ms, the bare Worker ${summarise(floorAdded).median.toFixed(2)} ms`,
     peer: { row: `proxy in workerd, p50 ${what}, whole request, ms`, peer: "floor" },
   };
+}
+
+/**
+ * The floor with every piece passed through JavaScript, against the bare floor: what forwarding
+ * a body through a Worker's own stream costs before any work is done on it (information).
+ */
+function floorJsFigures(measured: Measured): Figure[] {
+  return (["plain", "stream"] as const).map((kind) => {
+    const total = (path: PathName) => (measured[kind].get(path) ?? []).map((r) => r.p50);
+    const ratios = pairedRatios(total("workerd.floorJs"), total("workerd.floor"));
+    return {
+      id: `proxy.workerd.${kind}.floor_js.vs_floor`,
+      name: `Pass-through Worker with the body through JavaScript, p50 ${kind === "plain" ? "plain" : "whole stream"}`,
+      unit: "ms",
+      ours: summarise(total("workerd.floorJs")),
+      reference: { label: "bare Worker", value: summarise(total("workerd.floor")) },
+      ratio: summarise(ratios).median,
+      ratioRuns: ratios,
+      ratioLabel: "×",
+      goal: "(information: the floor of a proxy that reads what it forwards)",
+      pass: null,
+    };
+  });
 }
 
 function throughputFigures(measured: Measured): Figure[] {
