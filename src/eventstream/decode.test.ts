@@ -63,12 +63,16 @@ describe("decodeEventStream splits frames at any boundary", () => {
           ":message-type": { type: "string", value: "event" },
           flag: { type: "boolean", value: true },
           n: { type: "integer", value: 7 },
+          "wörld-👋": { type: "string", value: "gruß 👋" },
+          long: { type: "string", value: "x".repeat(100) },
         },
         "{}",
       ),
     ]);
     expect(message!.headers.flag).toEqual({ type: "boolean", value: true });
     expect(message!.headers.n).toEqual({ type: "integer", value: 7 });
+    expect(message!.headers["wörld-👋"]).toEqual({ type: "string", value: "gruß 👋" });
+    expect(message!.headers.long).toEqual({ type: "string", value: "x".repeat(100) });
   });
 
   it("reads an empty stream as no messages", async () => {

@@ -177,6 +177,21 @@ function decodeMessage(bytes: Uint8Array): EventStreamMessage {
   return { headers: readHeaders(bytes, view, bodyStart), body: bytes.subarray(bodyStart, end) };
 }
 
+/**
+ * UTF-8 text of bytes[start, end). Header names and values are short ASCII (":event-type",
+ * "chunk"): read as char codes, they skip a TextDecoder call each, a third of a frame's cost.
+ */
+function utf8(bytes: Uint8Array, start: number, end: number): string {
+  if (end - start > 64) return decoder.decode(bytes.subarray(start, end));
+  let text = "";
+  for (let i = start; i < end; i++) {
+    const byte = bytes[i]!;
+    if (byte >= 0x80) return decoder.decode(bytes.subarray(start, end));
+    text += String.fromCharCode(byte);
+  }
+  return text;
+}
+
 /** Header value types, numbered as the event-stream format numbers them. */
 const INTEGER_TYPES = { 2: ["byte", 1], 3: ["short", 2], 4: ["integer", 4] } as const;
 
@@ -187,7 +202,11 @@ function readHeaders(bytes: Uint8Array, view: DataView, end: number): Record<str
     if (at + count > end)
       throw streamError("Bedrock's event stream is corrupt: a header runs past its message's headers.");
   };
-  const text = (length: number) => decoder.decode(bytes.subarray(at, (at += length)));
+  const text = (length: number) => {
+    const start = at;
+    at += length;
+    return utf8(bytes, start, at);
+  };
   while (at < end) {
     need(1);
     const nameLength = bytes[at++]!;
