@@ -4,17 +4,23 @@ import { invokeJson, invokeStream } from "./aws/invoke.ts";
 import type { RetryEvent } from "./aws/send-with-retries.ts";
 import { createTransport, type TransportOptions } from "./aws/transport-options.ts";
 import { configurationError, modelNotFound } from "./errors.ts";
-import { primeStream, streamCompletion, type ChatCompletionStream } from "./completion-stream.ts";
 import { randomId } from "./ids.ts";
+import { lazy } from "./lazy.ts";
 import { parseModels, parseModelString, regionlessModelId, type ModelConfig, type ModelEntry } from "./model.ts";
-import { parseChatRequest } from "./openai/schema.ts";
+import type { ChatCompletionStream } from "./completion-stream.ts";
 import type { ChatCompletion, ChatCompletionCreateParams, Usage } from "./openai/types.ts";
-import { routes } from "./routes/index.ts";
-import { builtInRenderers, compileChatTemplate } from "./routes/prompts/index.ts";
+import { routeEntries } from "./routes/index.ts";
 import type { ModelSettings, PromptRenderer, Route } from "./routes/types.ts";
 import { makeUsage, tokenCount } from "./routes/usage.ts";
 
 export type { ChatCompletionStream } from "./completion-stream.ts";
+
+// Loaded on first use, so that what a caller loads first is the client and its transport: the
+// request schema on the first call, the stream reader on the first stream, the built-in
+// templates (and the Jinja compiler) on the first call of a model that names one.
+const requestSchema = lazy(() => import("./openai/schema.ts"));
+const streamReader = lazy(() => import("./completion-stream.ts"));
+const prompts = lazy(() => import("./routes/prompts/index.ts"));
 
 export interface BedrockOptions extends TransportOptions {
   /** Public names -> model strings or configs (templates, region, drop_params). */
@@ -64,13 +70,14 @@ export function createBedrock(options: BedrockOptions = {}): Bedrock {
   const templates = new Map<string, Promise<PromptRenderer>>();
 
   async function renderer(config: ModelConfig): Promise<PromptRenderer | undefined> {
-    if (config.template) return builtInRenderers[config.template];
+    if (config.template) return (await prompts()).builtInRenderers[config.template];
     const source = config.chat_template;
     if (!source) return undefined;
     const key = `${config.bos_token ?? ""}\u0000${config.eos_token ?? ""}\u0000${source}`;
     let compiled = templates.get(key);
     if (!compiled) {
-      compiled = compileChatTemplate(source, { bos_token: config.bos_token, eos_token: config.eos_token });
+      const tokens = { bos_token: config.bos_token, eos_token: config.eos_token };
+      compiled = prompts().then(({ compileChatTemplate }) => compileChatTemplate(source, tokens));
       templates.set(key, compiled);
     }
     try {
@@ -95,7 +102,7 @@ export function createBedrock(options: BedrockOptions = {}): Bedrock {
       settings = render ? { ...values, render } : values;
     }
     return {
-      route: routes[parsed.route],
+      route: await routeEntries[parsed.route].load(),
       modelId: parsed.modelId,
       region: config?.region ?? parsed.region,
       settings,
@@ -103,7 +110,7 @@ export function createBedrock(options: BedrockOptions = {}): Bedrock {
   }
 
   async function create(input: ChatCompletionCreateParams, requestOptions: RequestOptions = {}) {
-    const request = parseChatRequest(input);
+    const request = (await requestSchema()).parseChatRequest(input);
     const { route, modelId, region, settings } = await resolve(request.model);
     const body = JSON.stringify(route.buildBody(request, modelId, settings));
     const call = {
@@ -117,6 +124,7 @@ export function createBedrock(options: BedrockOptions = {}): Bedrock {
     const meta = { id: randomId("chatcmpl-"), created: Math.floor(Date.now() / 1000), model: request.model };
 
     if (request.stream) {
+      const { primeStream, streamCompletion } = await streamReader();
       const { reader, primed } = await invokeStream(transport, {
         ...call,
         prime: (reader, secrets) => primeStream(reader, secrets, route, request, meta),

@@ -19,4 +19,4 @@ export type { TransportOptions } from "./aws/transport-options.ts";
 export type { ModelConfig, ModelEntry } from "./model.ts";
 export type * from "./openai/types.ts";
 export type { RouteName } from "./routes/index.ts";
-export type { TemplateName } from "./routes/prompts/index.ts";
+export type { TemplateName } from "./routes/prompts/template-names.ts";

@@ -20,7 +20,7 @@
 // (The types are written out rather than inferred from the schemas: JSR's fast type checks want
 // a public API with explicit types, and the field docs show in editors.)
 import * as v from "valibot";
-import { TEMPLATE_NAMES, type TemplateName } from "./routes/prompts/index.ts";
+import { TEMPLATE_NAMES, type TemplateName } from "./routes/prompts/template-names.ts";
 
 const MAX_BODY_BYTES = "must be a whole number of bytes, at least 1024";
 const REASONING_BUDGET = "must be a whole number of tokens, at least 1024 (Claude's smallest thinking budget)";

@@ -54,6 +54,31 @@ function entryAndTotal(built: Bundle): { entry: Sized; all: Sized; eager: string
   return { entry: total(loaded.map((s) => s.size)), all: total(sizes.map((s) => s.size)), eager: [...eager] };
 }
 
+/**
+ * What a first call loads in a split build: the entry's chunks and those of the modules it
+ * imports lazily on that call (a route, the request schema, the stream reader).
+ */
+function loadedBy(built: Bundle, lazyModules: readonly string[]): Sized {
+  const outputs = built.metafile.outputs;
+  const chunkOf = (module: string) => {
+    const found = Object.keys(outputs).find((path) => outputs[path]!.entryPoint === module);
+    if (!found) throw new Error(`size: no chunk for ${module}`);
+    return found;
+  };
+  const loaded = new Set<string>();
+  const pending = [chunkOf("src/index.ts"), ...lazyModules.map(chunkOf)];
+  while (pending.length) {
+    const path = pending.pop()!;
+    if (loaded.has(path)) continue;
+    loaded.add(path);
+    for (const imported of outputs[path]?.imports ?? []) {
+      if (imported.kind === "import-statement" && !imported.external) pending.push(imported.path);
+    }
+  }
+  const names = new Set([...loaded].map(baseName));
+  return total([...built.outputs].filter(([path]) => names.has(baseName(path))).map(([, bytes]) => sizeOf(bytes)));
+}
+
 function single(built: Bundle): Sized {
   const [contents] = built.outputs.values();
   if (!contents) throw new Error("size: empty build");
@@ -191,7 +216,22 @@ export async function runSize(workDirectory: string): Promise<SuiteResult> {
         : undefined,
     peer: { row: "browser bundle, main chunk, gzip, KiB", peer },
   }));
+  const plainCall = ["src/routes/llama.ts", "src/openai/schema.ts"];
+  const firstPlain = loadedBy(librarySplit, plainCall);
+  const firstStream = loadedBy(librarySplit, [...plainCall, "src/completion-stream.ts"]);
   figures.push(
+    {
+      id: "size.library.first_llama_call",
+      name: "Library, loaded by a first llama call (gzip)",
+      unit: "KiB",
+      ours: exact(kib(firstPlain.gzip)),
+      reference: { label: "AWS SDK client", value: exact(kib(sdkOne.gzip)) },
+      ratio: firstPlain.gzip / sdkOne.gzip,
+      ratioLabel: "×",
+      goal: "(information)",
+      pass: null,
+      note: `the main chunk, the llama route and the request schema; a first streamed call adds the stream reader: ${kib(firstStream.gzip).toFixed(1)} KiB`,
+    },
     {
       id: "size.library.total",
       name: "Library, all chunks (gzip)",

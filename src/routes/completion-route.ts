@@ -14,8 +14,8 @@ import type {
 } from "../openai/types.ts";
 import { createAnswerSplitter, type AnswerPart, type ToolSyntax } from "./answer-splitter.ts";
 import { imageData } from "./images.ts";
-import type { ModelSettingName } from "../model-settings.ts";
 import { REQUEST_FIELDS } from "../openai/schema.ts";
+import { COMPLETION_ROUTE_INFO } from "./route-info.ts";
 import type { ModelSettings, PromptRenderer, Route, StreamMapper, StreamPart } from "./types.ts";
 import { finishReason, makeUsage, tokenCount, usageFromBody, usageFromCounts } from "./usage.ts";
 
@@ -29,16 +29,6 @@ export interface CompletionRouteSpec<Name extends string = string> {
   /** End-of-turn tokens the model may print at the end of its text. */
   endMarkers: readonly string[];
 }
-
-/** What a route that renders its own prompt can be told per model (model-settings.ts). */
-const COMPLETION_ROUTE_SETTINGS: readonly ModelSettingName[] = [
-  "template",
-  "chat_template",
-  "bos_token",
-  "eos_token",
-  "drop_params",
-  "max_body_bytes",
-];
 
 /** A parameter set to something other than its no-op value, which the body cannot carry. */
 function unsupported(request: ChatCompletionRequest): Array<{ param: string; why: string }> {
@@ -238,8 +228,7 @@ export function incompleteStream(route: string): BedrockEdgeError {
 export function completionRoute<const Name extends string>(spec: CompletionRouteSpec<Name>): Route<Name> {
   return {
     name: spec.name,
-    operation: "invoke",
-    settings: COMPLETION_ROUTE_SETTINGS,
+    ...COMPLETION_ROUTE_INFO,
     buildBody: (request, _modelId, settings) => buildBody(spec, request, settings),
     parseAnswer: (body, request) => parseAnswer(spec, body, request),
     createStreamMapper: (request) => streamMapper(spec, request),

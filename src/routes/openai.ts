@@ -7,6 +7,7 @@ import { randomId } from "../ids.ts";
 import { isJsonObject, type JsonObject } from "../json.ts";
 import type { ChunkDelta, ChunkToolCall, CompletionMessage, FinishReason, ToolCall, Usage } from "../openai/types.ts";
 import { imageData } from "./images.ts";
+import { OPENAI_ROUTE_INFO } from "./route-info.ts";
 import type { Route, RouteChoice, StreamMapper, StreamPart } from "./types.ts";
 import { incompleteStream } from "./completion-route.ts";
 import { finishReason, usageFromBody } from "./usage.ts";
@@ -126,10 +127,7 @@ function streamMapper(): StreamMapper {
 
 export const openaiRoute: Route<"openai"> = {
   name: "openai",
-  operation: "invoke",
-  // The model applies its own chat template and gets every parameter: of the settings, only the
-  // proxy's body limit applies.
-  settings: ["max_body_bytes"],
+  ...OPENAI_ROUTE_INFO,
   buildBody(request, modelId) {
     imageData(request);
     const { stream: _stream, stream_options: _options, ...rest } = request;

@@ -1,5 +1,6 @@
 import { completionRoute } from "./completion-route.ts";
-import { ENDOFTEXT, IM_END, renderQwen2Prompt, renderQwen3Prompt } from "./prompts/qwen.ts";
+import { renderQwen2Prompt, renderQwen3Prompt } from "./prompts/qwen.ts";
+import { ENDOFTEXT, IM_END } from "./prompts/special-tokens.ts";
 import { qwenToolSyntax } from "./tool-syntax.ts";
 import type { Route } from "./types.ts";
 

@@ -1,7 +1,14 @@
 // How tool calls look in the text of each model family, and how to read them back.
 import type { ParsedToolCall, ToolSyntax } from "./answer-splitter.ts";
-import { TOOL_CALL_BEGIN, TOOL_CALL_END, TOOL_CALLS_BEGIN, TOOL_CALLS_END, TOOL_SEP } from "./prompts/deepseek-r1.ts";
-import { TOOL_CALL_CLOSE, TOOL_CALL_OPEN } from "./prompts/qwen.ts";
+import {
+  TOOL_CALL_BEGIN,
+  TOOL_CALL_CLOSE,
+  TOOL_CALL_END,
+  TOOL_CALL_OPEN,
+  TOOL_CALLS_BEGIN,
+  TOOL_CALLS_END,
+  TOOL_SEP,
+} from "./prompts/special-tokens.ts";
 
 function argumentsJson(value: unknown): string | undefined {
   if (typeof value === "string") {

@@ -5,18 +5,12 @@
 import type { PromptInput } from "../types.ts";
 import { afterLast } from "./python.ts";
 import { toTemplateMessages } from "./messages.ts";
+import { EOS, TOOL_CALL_BEGIN, TOOL_CALL_END, TOOL_CALLS_BEGIN, TOOL_CALLS_END, TOOL_SEP } from "./special-tokens.ts";
 import { THINK_CLOSE, THINK_OPEN } from "./think-tags.ts";
 
-// Exported: the answer parser reads the same tokens back (routes/tool-syntax.ts, deepseek-r1.ts).
 const BOS = "<｜begin▁of▁sentence｜>";
-export const EOS = "<｜end▁of▁sentence｜>";
 const USER = "<｜User｜>";
 const ASSISTANT = "<｜Assistant｜>";
-export const TOOL_CALLS_BEGIN = "<｜tool▁calls▁begin｜>";
-export const TOOL_CALLS_END = "<｜tool▁calls▁end｜>";
-export const TOOL_CALL_BEGIN = "<｜tool▁call▁begin｜>";
-export const TOOL_CALL_END = "<｜tool▁call▁end｜>";
-export const TOOL_SEP = "<｜tool▁sep｜>";
 const TOOL_OUTPUTS_BEGIN = "<｜tool▁outputs▁begin｜>";
 const TOOL_OUTPUTS_END = "<｜tool▁outputs▁end｜>";
 const TOOL_OUTPUT_BEGIN = "<｜tool▁output▁begin｜>";
