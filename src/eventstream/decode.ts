@@ -198,46 +198,36 @@ const INTEGER_TYPES = { 2: ["byte", 1], 3: ["short", 2], 4: ["integer", 4] } as 
 function readHeaders(bytes: Uint8Array, view: DataView, end: number): Record<string, HeaderValue> {
   const headers: Record<string, HeaderValue> = {};
   let at = PRELUDE_BYTES;
-  const need = (count: number) => {
-    if (at + count > end)
+  /** Reads past the next `length` bytes; returns where they start. */
+  const next = (length: number) => {
+    if (at + length > end) {
       throw streamError("Bedrock's event stream is corrupt: a header runs past its message's headers.");
-  };
-  const text = (length: number) => {
-    const start = at;
+    }
     at += length;
-    return utf8(bytes, start, at);
+    return at - length;
   };
+  const text = (length: number) => utf8(bytes, next(length), at);
   while (at < end) {
-    need(1);
-    const nameLength = bytes[at++]!;
-    need(nameLength + 1);
-    const name = text(nameLength);
-    const type = bytes[at++]!;
+    const name = text(bytes[next(1)]!);
+    const type = bytes[next(1)]!;
     let value: HeaderValue;
     if (type === 0 || type === 1) value = { type: "boolean", value: type === 0 };
     else if (type === 2 || type === 3 || type === 4) {
       const [kind, size] = INTEGER_TYPES[type];
-      need(size);
-      const number = size === 1 ? view.getInt8(at) : size === 2 ? view.getInt16(at) : view.getInt32(at);
-      value = { type: kind, value: number };
-      at += size;
+      const start = next(size);
+      value = {
+        type: kind,
+        value: size === 1 ? view.getInt8(start) : size === 2 ? view.getInt16(start) : view.getInt32(start),
+      };
     } else if (type === 5 || type === 8) {
-      need(8);
-      const long = view.getBigInt64(at);
+      const long = view.getBigInt64(next(8));
       value = type === 5 ? { type: "long", value: long } : { type: "timestamp", value: new Date(Number(long)) };
-      at += 8;
     } else if (type === 6 || type === 7) {
-      need(2);
-      const length = view.getUint16(at);
-      at += 2;
-      need(length);
+      const length = view.getUint16(next(2));
       value =
-        type === 7
-          ? { type: "string", value: text(length) }
-          : { type: "binary", value: bytes.slice(at, (at += length)) };
+        type === 7 ? { type: "string", value: text(length) } : { type: "binary", value: bytes.slice(next(length), at) };
     } else if (type === 9) {
-      need(16);
-      const hex = Array.from(bytes.subarray(at, (at += 16)), (b) => b.toString(16).padStart(2, "0")).join("");
+      const hex = Array.from(bytes.subarray(next(16), at), (b) => b.toString(16).padStart(2, "0")).join("");
       value = {
         type: "uuid",
         value: `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`,
