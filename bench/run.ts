@@ -4,18 +4,21 @@
 // Prints two tables: the peers side by side (ours, the AI SDK, the AWS SDK, Portkey's gateway and
 // a bare pass-through Worker, each measured in the same run, with ratios) and every figure with
 // its goal (PASS or MISS); then the details (size by module, CPU per request). Writes
-// bench/results.json; --write-results also writes bench/RESULTS.md, which the README links.
+// bench/results.json; --write-results also writes bench/RESULTS.md and the README's block of the
+// side-by-side table.
 // Every measured figure is a median of several interleaved runs, with min–max and, for ratios,
 // how many runs fell on the same side of 1. CPU-bound figures run in fresh Node processes on
 // esbuild bundles; the proxies run in workerd and Node. Everything stays on loopback.
+import { execFile } from "node:child_process";
 import { randomInt } from "node:crypto";
-import { rm, writeFile } from "node:fs/promises";
+import { readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { promisify } from "node:util";
 import { bundleForNode, ROOT, workDir } from "./lib/build.ts";
 import type { Figure, SuiteResult } from "./lib/figure.ts";
 import { describeMachine } from "./lib/machine.ts";
 import { renderPeerTable } from "./lib/peer-table.ts";
-import { renderResults } from "./lib/results-markdown.ts";
+import { renderResults, withReadmeBlock } from "./lib/results-markdown.ts";
 import { type ChildServer, startChildServer } from "./lib/server.ts";
 import { renderTable } from "./lib/table.ts";
 import { startPortkeyNode } from "./proxy/portkey.ts";
@@ -174,9 +177,19 @@ async function main(): Promise<void> {
     if (failures.length || suites.size !== SUITES.length || quick) {
       console.log("Not writing bench/RESULTS.md: only a whole run without --quick and without failures is recorded.");
     } else {
-      const markdown = renderResults({ machine, end, mode, seconds, peerTable, goalTable, results });
-      await writeFile(join(ROOT, "bench", "RESULTS.md"), markdown);
-      console.log("Wrote bench/RESULTS.md");
+      const input = { machine, end, mode, seconds, peerTable, goalTable, results };
+      await writeFile(join(ROOT, "bench", "RESULTS.md"), renderResults(input));
+      const readme = join(ROOT, "README.md");
+      await writeFile(readme, withReadmeBlock(await readFile(readme, "utf8"), input));
+      // In Biome's form (tables padded), as npm run lint wants every tracked Markdown file.
+      await promisify(execFile)(
+        join(ROOT, "node_modules", ".bin", "biome"),
+        ["format", "--write", "bench/RESULTS.md", "README.md"],
+        {
+          cwd: ROOT,
+        },
+      );
+      console.log("Wrote bench/RESULTS.md and the README's benchmark block");
     }
   }
   if (failures.length) process.exitCode = 1;

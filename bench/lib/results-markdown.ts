@@ -1,6 +1,6 @@
 // bench/RESULTS.md: one whole run's tables and details as `npm run bench -- --write-results`
-// printed them, with the machine and its load, so the README can link figures that are
-// generated rather than copied by hand.
+// printed them, with the machine and its load; and the README's block of the same run's
+// side-by-side table. Figures in the docs are generated, never copied by hand.
 import type { SuiteResult } from "./figure.ts";
 import type { Machine } from "./machine.ts";
 
@@ -14,7 +14,25 @@ export interface ResultsInput {
   results: readonly SuiteResult[];
 }
 
-export function renderResults({ machine, end, mode, seconds, peerTable, goalTable, results }: ResultsInput): string {
+/** The run in one sentence: when, how, on what, under which load. */
+function runLine({ machine, end, mode, seconds }: ResultsInput): string {
+  return `Run of ${machine.date.slice(0, 16).replace("T", " ")} UTC (${mode}, ${Math.round(seconds)} s): ${machine.cpu}, ${machine.nproc} cores, ${machine.memoryGiB} GiB, Node ${machine.node}; load average ${machine.loadAverage.toFixed(2)} at start, ${end.loadAverage.toFixed(2)} at end (the machine is shared: figures that time requests move with it).`;
+}
+
+const README_START = "<!-- bench:start (npm run bench -- --write-results writes this block) -->";
+const README_END = "<!-- bench:end -->";
+
+/** README.md with its benchmark block replaced by this run's side-by-side table. */
+export function withReadmeBlock(readme: string, input: ResultsInput): string {
+  const start = readme.indexOf(README_START);
+  const end = readme.indexOf(README_END);
+  if (start < 0 || end < start) throw new Error(`README.md has no block between ${README_START} and ${README_END}`);
+  const block = [README_START, "", runLine(input), "", ...input.peerTable, "", README_END];
+  return readme.slice(0, start) + block.join("\n") + readme.slice(end + README_END.length);
+}
+
+export function renderResults(input: ResultsInput): string {
+  const { peerTable, goalTable, results } = input;
   const lines = [
     "# Benchmark results",
     "",
@@ -23,7 +41,7 @@ export function renderResults({ machine, end, mode, seconds, peerTable, goalTabl
     "a ratio is ours ÷ the peer's (the median of per-run ratios) with how many runs fell on the same",
     "side of 1. What the misses come down to: README.md, Benchmarks.",
     "",
-    `Run of ${machine.date.slice(0, 16).replace("T", " ")} UTC (${mode}, ${Math.round(seconds)} s): ${machine.cpu}, ${machine.nproc} cores, ${machine.memoryGiB} GiB, Node ${machine.node}; load average ${machine.loadAverage.toFixed(2)} at start, ${end.loadAverage.toFixed(2)} at end (the machine is shared: figures that time requests move with it).`,
+    runLine(input),
     "",
     "## Side by side",
     "",
