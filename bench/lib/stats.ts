@@ -44,7 +44,7 @@ export function pairedRatios(a: readonly number[], b: readonly number[]): number
 }
 
 /** How many runs' ratios fell below and above 1: a ratio is firm when all fall on one side. */
-export function sidesOfOne(ratios: readonly number[]): { below: number; above: number; runs: number; same: boolean } {
+function sidesOfOne(ratios: readonly number[]): { below: number; above: number; runs: number; same: boolean } {
   const below = ratios.filter((r) => r < 1).length;
   const above = ratios.filter((r) => r > 1).length;
   return { below, above, runs: ratios.length, same: below === ratios.length || above === ratios.length };
