@@ -10,6 +10,7 @@ import { parseModels, parseModelString, regionlessModelId, type ModelConfig, typ
 import { parseChatRequest } from "./openai/schema.ts";
 import type { ChatCompletion, ChatCompletionCreateParams, Usage } from "./openai/types.ts";
 import { routes } from "./routes/index.ts";
+import { createResponses, type Responses } from "./responses/client.ts";
 import { builtInRenderers, compileChatTemplate } from "./routes/prompts/index.ts";
 import type { ModelSettings, PromptRenderer, Route } from "./routes/types.ts";
 import { makeUsage, tokenCount } from "./routes/usage.ts";
@@ -40,6 +41,8 @@ export interface ChatCompletions {
 
 export interface Bedrock {
   chat: { completions: ChatCompletions };
+  /** The Responses API, stateless, mapped onto chat completions. */
+  responses: Responses;
   /** The names in `models`, in order. */
   listModels(): string[];
   /**
@@ -135,8 +138,10 @@ export function createBedrock(options: BedrockOptions = {}): Bedrock {
     return completion;
   }
 
+  const completions = { create } as ChatCompletions;
   return {
-    chat: { completions: { create } as ChatCompletions },
+    chat: { completions },
+    responses: createResponses(completions),
     listModels: () => Object.keys(models),
     async checkModels(where = "models") {
       const problems: string[] = [];
