@@ -68,7 +68,10 @@ function convert(value: Json, refs: Set<string>, self: string): Json {
 function main(): void {
   const [source, commit = "f85dbe223d40e1a31cba812ab2d755c7e98a92a3"] = process.argv.slice(2);
   if (!source) throw new Error("usage: tsx scripts/extract-openapi-schemas.ts <openapi.yaml> [commit]");
-  const document = parse(readFileSync(source, "utf8")) as { info: { version: string }; components: { schemas: Record<string, Json> } };
+  const document = parse(readFileSync(source, "utf8")) as {
+    info: { version: string };
+    components: { schemas: Record<string, Json> };
+  };
   const all = document.components.schemas;
   const defs: Record<string, Json> = {};
   const queue = [...ROOTS];

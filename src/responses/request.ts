@@ -140,6 +140,8 @@ function refuseParts(parts: unknown[], where: string): void {
 }
 
 const text = v.string();
+// valibot's record() takes arrays too; a JSON schema is an object.
+const jsonObject = (what: string) => v.custom<JsonObject>(isJsonObject, `${what} must be a JSON object`);
 const inputText = v.object({ type: v.literal("input_text"), text });
 const inputImage = v.object({
   type: v.literal("input_image"),
@@ -202,14 +204,14 @@ const reasoning = v.object({
 const item = v.variant(
   "type",
   [message, functionCall, functionCallOutput, reasoning],
-  "an input item must be a message (with a role), function_call, function_call_output or reasoning item",
+  "an input item must be a message (role user, system, developer or assistant), function_call, function_call_output or reasoning item",
 );
 
 const functionTool = v.object({
   type: v.literal("function"),
   name: v.pipe(v.string(), v.regex(/^[A-Za-z0-9_.:-]{1,128}$/, "a function name is 1-128 letters, digits, _ . : -")),
   description: v.nullish(v.string()),
-  parameters: v.nullish(v.record(v.string(), v.unknown())),
+  parameters: v.nullish(jsonObject("parameters")),
   strict: v.nullish(v.boolean()),
 });
 
@@ -226,7 +228,7 @@ const format = v.variant(
     v.object({
       type: v.literal("json_schema"),
       name: v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{1,64}$/, "a format name is 1-64 letters, digits, _ or -")),
-      schema: v.record(v.string(), v.unknown()),
+      schema: jsonObject("schema"),
       description: v.optional(v.string()),
       strict: v.nullish(v.boolean()),
     }),
@@ -273,6 +275,7 @@ export const responsesRequestSchema = v.looseObject({
 /** Validates an unknown value as a Responses request; throws a 400 naming the field. */
 export function parseResponsesRequest(input: unknown): ResponsesRequest {
   if (!isJsonObject(input)) throw invalidRequest("The request body must be a JSON object.");
+  if (input.model === undefined) throw invalidRequest("model is required.", "model");
   for (const [field, value] of Object.entries(input)) {
     if (valueTooDeep(value)) {
       throw invalidRequest(`Invalid ${field}: nested more than ${MAX_JSON_DEPTH} levels deep.`, field);

@@ -282,22 +282,34 @@ interface ItemEvent extends EventBase {
   output_index: number;
 }
 
-export interface ResponseLifecycleEvent extends EventBase {
-  type: "response.created" | "response.in_progress" | "response.completed" | "response.incomplete" | "response.failed";
+interface LifecycleEvent<T extends string> extends EventBase {
+  type: T;
   response: Response;
 }
 
-export interface OutputItemEvent extends EventBase {
-  type: "response.output_item.added" | "response.output_item.done";
+export type ResponseCreatedEvent = LifecycleEvent<"response.created">;
+export type ResponseInProgressEvent = LifecycleEvent<"response.in_progress">;
+export type ResponseCompletedEvent = LifecycleEvent<"response.completed">;
+export type ResponseIncompleteEvent = LifecycleEvent<"response.incomplete">;
+export type ResponseFailedEvent = LifecycleEvent<"response.failed">;
+
+interface OutputItemEvent<T extends string> extends EventBase {
+  type: T;
   output_index: number;
   item: ResponseOutputItem;
 }
 
-export interface ContentPartEvent extends ItemEvent {
-  type: "response.content_part.added" | "response.content_part.done";
+export type OutputItemAddedEvent = OutputItemEvent<"response.output_item.added">;
+export type OutputItemDoneEvent = OutputItemEvent<"response.output_item.done">;
+
+interface ContentPartEvent<T extends string> extends ItemEvent {
+  type: T;
   content_index: number;
   part: ResponseOutputText | ReasoningText;
 }
+
+export type ContentPartAddedEvent = ContentPartEvent<"response.content_part.added">;
+export type ContentPartDoneEvent = ContentPartEvent<"response.content_part.done">;
 
 export interface OutputTextDeltaEvent extends ItemEvent {
   type: "response.output_text.delta";
@@ -325,11 +337,14 @@ export interface ReasoningTextDoneEvent extends ItemEvent {
   text: string;
 }
 
-export interface SummaryPartEvent extends ItemEvent {
-  type: "response.reasoning_summary_part.added" | "response.reasoning_summary_part.done";
+interface SummaryPartEvent<T extends string> extends ItemEvent {
+  type: T;
   summary_index: number;
   part: SummaryText;
 }
+
+export type SummaryPartAddedEvent = SummaryPartEvent<"response.reasoning_summary_part.added">;
+export type SummaryPartDoneEvent = SummaryPartEvent<"response.reasoning_summary_part.done">;
 
 export interface SummaryTextDeltaEvent extends ItemEvent {
   type: "response.reasoning_summary_text.delta";
@@ -363,14 +378,21 @@ export interface ResponseErrorEvent extends EventBase {
 }
 
 export type ResponseStreamEvent =
-  | ResponseLifecycleEvent
-  | OutputItemEvent
-  | ContentPartEvent
+  | ResponseCreatedEvent
+  | ResponseInProgressEvent
+  | ResponseCompletedEvent
+  | ResponseIncompleteEvent
+  | ResponseFailedEvent
+  | OutputItemAddedEvent
+  | OutputItemDoneEvent
+  | ContentPartAddedEvent
+  | ContentPartDoneEvent
   | OutputTextDeltaEvent
   | OutputTextDoneEvent
   | ReasoningTextDeltaEvent
   | ReasoningTextDoneEvent
-  | SummaryPartEvent
+  | SummaryPartAddedEvent
+  | SummaryPartDoneEvent
   | SummaryTextDeltaEvent
   | SummaryTextDoneEvent
   | FunctionCallArgumentsDeltaEvent

@@ -48,7 +48,9 @@ export type SchemaName =
   | "ErrorResponse";
 
 function describe(errors: readonly ErrorObject[] | null | undefined): string {
-  return (errors ?? []).map((e) => `${e.instancePath || "/"} ${e.message ?? ""} ${JSON.stringify(e.params)}`).join("\n");
+  return (errors ?? [])
+    .map((e) => `${e.instancePath || "/"} ${e.message ?? ""} ${JSON.stringify(e.params)}`)
+    .join("\n");
 }
 
 /** The problems of `value` against the named schema; empty when it conforms. */
