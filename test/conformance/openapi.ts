@@ -55,17 +55,15 @@ function describe(errors: readonly ErrorObject[] | null | undefined): string {
 
 /** The problems of `value` against the named schema; empty when it conforms. */
 export function schemaProblems(name: SchemaName, value: unknown): string[] {
-  const problems: string[] = [];
-  const validate = validator(name);
-  if (!validate(value)) problems.push(`not a ${name}:\n${describe(validate.errors)}`);
   if (name === "ResponseStreamEvent") {
     // The union's errors are every branch's; the event's own schema says what is wrong with it.
     const type = (value as { type?: unknown } | null)?.type;
     const own = typeof type === "string" ? eventSchemas.get(type) : undefined;
-    if (!own) problems.push(`no stream event type ${JSON.stringify(type)} in the spec`);
-    else if (!own(value)) problems.push(`not a ${String(type)} event:\n${describe(own.errors)}`);
+    if (!own) return [`no stream event type ${JSON.stringify(type)} in the spec`];
+    if (!own(value)) return [`not a ${String(type)} event:\n${describe(own.errors)}`];
   }
-  return problems;
+  const validate = validator(name);
+  return validate(value) ? [] : [`not a ${name}:\n${describe(validate.errors)}`];
 }
 
 /** Throws, naming every problem and the value, unless `value` conforms to the named schema. */
