@@ -127,7 +127,12 @@ describe("the official SDK", () => {
     expect(JSON.parse(call.arguments)).toEqual({ city: "Paris" });
     const second = await client.responses.create({
       model: "qwen3-tool",
-      input: [...input, ...first.output, { type: "function_call_output", call_id: call.call_id, output: "sunny" }],
+      input: [
+        ...input,
+        // What a stateless server needs back: the previous answer's items, as they came.
+        ...first.output.filter((item) => item.type === "reasoning" || item.type === "function_call"),
+        { type: "function_call_output", call_id: call.call_id, output: "sunny" },
+      ],
       tools: [weather],
     });
     expect(second.output_text).toMatch(/the tool answered/);
