@@ -2,7 +2,7 @@
 // named events and no [DONE]) validated against OpenAI's schemas on every route, the official
 // SDK's responses.create() and responses.stream(), tools, refusals, a cold model, a failure
 // mid-stream and the log line.
-import type OpenAI from "openai";
+import OpenAI from "openai";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { assertConforms } from "../conformance/openapi.ts";
 import { recordOutput } from "../helpers/output-log.ts";
