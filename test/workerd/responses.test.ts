@@ -164,10 +164,12 @@ describe("refusals and errors", () => {
         .create({ model: "llama", input: "Hi", ...params } as OpenAI.Responses.ResponseCreateParamsNonStreaming)
         .then(
           () => undefined,
-          (e: unknown) => e as OpenAI.APIError,
+          (e: unknown) => e,
         );
-      expect(error?.status).toBe(400);
-      expect((error?.error as { param?: string }).param).toBe(field);
+      expect(error).toBeInstanceOf(OpenAI.BadRequestError);
+      if (!(error instanceof OpenAI.APIError)) return;
+      expect(error.status).toBe(400);
+      expect((error.error as { param?: string }).param).toBe(field);
     }
     expect(proxy.served.emulator.stats.requests).toHaveLength(0);
   });
