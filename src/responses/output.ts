@@ -66,9 +66,12 @@ interface CallItem {
 
 type Item = TextItem | CallItem;
 
+/** Reasoning item ids: an item_reference to one is known to be droppable (request.ts). */
+export const REASONING_ID_PREFIX = "rs_";
+
 const ID_PREFIX: Record<Item["kind"], string> = {
-  reasoning: "rs_",
-  summary: "rs_",
+  reasoning: REASONING_ID_PREFIX,
+  summary: REASONING_ID_PREFIX,
   message: "msg_",
   function_call: "fc_",
 };

@@ -89,7 +89,7 @@ describe("built-in tools are refused by name: only function tools", () => {
 });
 
 describe("input items this server cannot use are refused by position", () => {
-  it("an item reference needs stored items", () => {
+  it("an item reference needs stored items, unless it is to reasoning (optional context)", () => {
     const error = refusal({
       ...ok,
       input: [
@@ -98,8 +98,18 @@ describe("input items this server cannot use are refused by position", () => {
       ],
     });
     expect(error.param).toBe("input[1]");
-    expect(error.message).toMatch(/stateless/);
-    expect(refusal({ ...ok, input: [{ id: "msg_1" }] }).param).toBe("input[0]");
+    expect(error.message).toMatch(/"msg_1" points at an item stored on the server, and this server is stateless/);
+    expect(error.message).toMatch(/store: false/);
+    expect(refusal({ ...ok, input: [{ id: "fc_1" }] }).param).toBe("input[0]");
+    expect(refusal({ ...ok, input: [{ type: "item_reference", id: "rsx" }] }).param).toBe("input[0]");
+    const request = parseResponsesRequest({
+      ...ok,
+      input: [
+        { role: "user", content: "hi" },
+        { type: "item_reference", id: "rs_abc" },
+      ],
+    });
+    expect(request.input).toHaveLength(2);
   });
 
   it("a built-in tool's call", () => {

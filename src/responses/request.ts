@@ -7,6 +7,7 @@ import { invalidRequest, type BedrockEdgeError } from "../errors.ts";
 import { isJsonObject, type JsonObject } from "../json.ts";
 import { MAX_JSON_DEPTH, valueTooDeep } from "../openai/depth.ts";
 import { refusalFor } from "../openai/schema.ts";
+import { REASONING_ID_PREFIX } from "./output.ts";
 import type { ResponsesRequest } from "./types.ts";
 
 const STATELESS = "this server is stateless: send the whole conversation as input";
@@ -98,7 +99,16 @@ function refuseBuiltInTools(body: JsonObject): void {
   }
 }
 
-const ITEM_TYPES = new Set(["message", "function_call", "function_call_output", "reasoning"]);
+const ITEM_TYPES = new Set(["message", "function_call", "function_call_output", "reasoning", "item_reference"]);
+
+/**
+ * A reference to one of our own reasoning items (the AI SDK sends these unless told `store:
+ * false`) can be dropped: earlier reasoning is optional context. A reference to anything else
+ * would lose part of the conversation.
+ */
+export function isDroppableReference(id: string): boolean {
+  return id.startsWith(REASONING_ID_PREFIX);
+}
 
 /** Input items and content parts that need state, files or built-in tools. */
 function refuseItems(input: unknown): void {
@@ -108,7 +118,11 @@ function refuseItems(input: unknown): void {
     const where = `input[${index}]`;
     const type = item.type ?? (typeof item.role === "string" ? "message" : undefined);
     if (type === "item_reference" || (type == null && typeof item.id === "string")) {
-      throw unsupported(where, `item references point at stored items, and ${STATELESS}.`);
+      if (typeof item.id === "string" && isDroppableReference(item.id)) return;
+      throw unsupported(
+        where,
+        `item_reference "${String(item.id).slice(0, 80)}" points at an item stored on the server, and this server is stateless: send the item itself (the AI SDK does with providerOptions: { openai: { store: false } }).`,
+      );
     }
     if (typeof type === "string" && !ITEM_TYPES.has(type)) {
       throw unsupported(
@@ -201,9 +215,11 @@ const reasoning = v.object({
   content: v.optional(v.array(v.object({ type: v.literal("reasoning_text"), text }))),
 });
 
+const reference = v.object({ type: v.literal("item_reference"), id: v.string() });
+
 const item = v.variant(
   "type",
-  [message, functionCall, functionCallOutput, reasoning],
+  [message, functionCall, functionCallOutput, reasoning, reference],
   "an input item must be a message (role user, system, developer or assistant), function_call, function_call_output or reasoning item",
 );
 

@@ -93,7 +93,7 @@ describe("the chat request a Responses request means", () => {
     ]);
   });
 
-  it("reasoning carried as a summary counts too; reasoning with nothing after it is dropped", () => {
+  it("reasoning carried as a summary counts too; reasoning with nothing after it, or referenced, is dropped", () => {
     const { chat } = chatOf({
       input: [
         { role: "user", content: "Hi" },
@@ -107,6 +107,8 @@ describe("the chat request a Responses request means", () => {
         { type: "function_call", call_id: "c", name: "f", arguments: "{}" },
         { type: "function_call_output", call_id: "c", output: "ok" },
         { type: "reasoning", summary: [{ type: "summary_text", text: "Dangling." }] },
+        // What the AI SDK sends for reasoning unless told store: false.
+        { type: "item_reference", id: "rs_123" },
       ],
     });
     expect(chat.messages).toEqual([

@@ -151,6 +151,9 @@ function toMessages(request: ResponsesRequest): { messages: ChatMessageParam[]; 
   request.input.forEach((item: InputItemParam, index) => {
     const path = `input[${index}]`;
     switch (item.type) {
+      case "item_reference":
+        // Only references to reasoning get this far (request.ts): earlier reasoning is optional.
+        return;
       case "reasoning": {
         const text = reasoningText(item);
         open(path).reasoning = { text, path };

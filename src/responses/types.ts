@@ -96,7 +96,18 @@ export interface OtherInputItem {
   type?: string | null;
 }
 
-export type InputItemParam = InputMessageItem | FunctionCallItem | FunctionCallOutputItem | ReasoningItemParam;
+/** A reference to an item stored on the server: only references to reasoning can be dropped here. */
+export interface ItemReferenceParam {
+  type: "item_reference";
+  id: string;
+}
+
+export type InputItemParam =
+  | InputMessageItem
+  | FunctionCallItem
+  | FunctionCallOutputItem
+  | ReasoningItemParam
+  | ItemReferenceParam;
 
 export interface FunctionToolParam {
   type: "function";
