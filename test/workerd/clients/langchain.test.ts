@@ -6,7 +6,8 @@ import { ChatOpenAI } from "@langchain/openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import type { WorkerdProxy } from "../harness.ts";
-import { AFTER_TOOL, API_KEY, greetingOf, modelsFor, startDemoProxy } from "./matrix.ts";
+import { API_KEY, startDemoProxy } from "./demo-proxy.ts";
+import { AFTER_TOOL, greetingOf, modelsFor } from "./matrix.ts";
 
 let proxy: WorkerdProxy;
 

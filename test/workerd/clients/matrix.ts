@@ -1,8 +1,7 @@
 // The client matrix: which demo model (scripts/dev-env.ts, what `npm start` serves) can serve
 // which client call, and why the other pairs are left out. Every suite in this folder runs its
 // client against every model this table allows.
-import { demoModels } from "../../../scripts/dev-env.ts";
-import { startWorkerdProxy, TEST_KEYS, type WorkerdProxy } from "../harness.ts";
+// The README's compatibility table is rendered from this file (readme.test.ts checks it).
 
 /** What a client call needs from the model behind it. */
 export type Need =
@@ -49,9 +48,53 @@ export function greetingOf(name: string): RegExp {
 /** What the emulated model answers once it has a tool's result. */
 export const AFTER_TOOL = /the tool answered/;
 
-export const API_KEY = TEST_KEYS[0];
+/** Each client call the suites make, and what it needs: one row of the README's table. */
+export const CLIENT_CALLS: ReadonlyArray<{ client: string; call: string; need: Need }> = [
+  { client: "`openai`", call: "`chat.completions.create`, plain and streamed", need: "text" },
+  { client: "`openai`", call: "`responses.create`, plain and streamed; `responses.stream()`", need: "text" },
+  { client: "`openai`", call: "function tools (responses and chat), plain and streamed", need: "tools" },
+  { client: "`ai` + `@ai-sdk/openai` (Responses)", call: "`generateText`, `streamText`", need: "text" },
+  { client: "`ai` + `@ai-sdk/openai` (Responses)", call: "a conversation (`store: false`)", need: "text" },
+  { client: "`ai` + `@ai-sdk/openai` (Responses)", call: "`streamText` with a tool", need: "tools" },
+  {
+    client: "`ai` + `@ai-sdk/openai` (Responses)",
+    call: 'a tool loop, `toolChoice: "required"`',
+    need: "forced-tools",
+  },
+  { client: "`ai` + `@ai-sdk/openai` (Responses)", call: "`generateObject`", need: "structured" },
+  { client: "`ai` + `@ai-sdk/openai` `.chat()`", call: "`generateText`, `streamText`", need: "text" },
+  { client: "`ai` + `@ai-sdk/openai` `.chat()`", call: "`streamText` with a tool", need: "tools" },
+  { client: "`ai` + `@ai-sdk/openai` `.chat()`", call: 'a tool loop, `toolChoice: "required"`', need: "forced-tools" },
+  { client: "`ai` + `@ai-sdk/openai` `.chat()`", call: "`generateObject`", need: "structured" },
+  { client: "`ai` + `@ai-sdk/openai-compatible`", call: "`generateText`, `streamText`", need: "text" },
+  { client: "`ai` + `@ai-sdk/openai-compatible`", call: "`streamText` with a tool", need: "tools" },
+  { client: "`ai` + `@ai-sdk/openai-compatible`", call: 'a tool loop, `toolChoice: "required"`', need: "forced-tools" },
+  { client: "`ai` + `@ai-sdk/openai-compatible`", call: "`generateObject`", need: "structured" },
+  { client: "`@langchain/openai` `ChatOpenAI`", call: "`invoke`, `stream`", need: "text" },
+  { client: "`@langchain/openai` `ChatOpenAI`", call: "`bindTools`", need: "tools" },
+  {
+    client: "`@langchain/openai` `ChatOpenAI`",
+    call: '`withStructuredOutput`, `method: "functionCalling"`',
+    need: "forced-tools",
+  },
+  {
+    client: "`@langchain/openai` `ChatOpenAI`",
+    call: '`withStructuredOutput`, its default and `method: "jsonSchema"`',
+    need: "structured",
+  },
+];
 
-/** The Worker in workerd with the demo models, as `npm start` configures them. */
-export function startDemoProxy(): Promise<WorkerdProxy> {
-  return startWorkerdProxy({ main: { MODELS: JSON.stringify(demoModels()) } });
+/** The README's table: a row per client call, a column per demo model. */
+export function compatibilityTable(): string {
+  const names = Object.keys(DEMO_MODELS);
+  const rows = [
+    ["client", "call", ...names.map((name) => `\`${name}\``)],
+    ["---", "---", ...names.map(() => ":-:")],
+    ...CLIENT_CALLS.map(({ client, call, need }) => [
+      client,
+      call,
+      ...names.map((name) => (DEMO_MODELS[name]?.can.includes(need) ? "✓" : "–")),
+    ]),
+  ];
+  return rows.map((row) => `| ${row.join(" | ")} |`).join("\n");
 }

@@ -3,7 +3,8 @@
 import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { WorkerdProxy } from "../harness.ts";
-import { AFTER_TOOL, API_KEY, greetingOf, modelsFor, startDemoProxy } from "./matrix.ts";
+import { API_KEY, startDemoProxy } from "./demo-proxy.ts";
+import { AFTER_TOOL, greetingOf, modelsFor } from "./matrix.ts";
 
 let proxy: WorkerdProxy;
 let client: OpenAI;
