@@ -29,7 +29,7 @@ export function responseMeta(model: string): ResponseMeta {
 }
 
 /** A piece of a tool call, as chat chunks carry it (the first piece has the id and the name). */
-export interface ToolCallPiece {
+interface ToolCallPiece {
   index: number;
   id?: string;
   name?: string;
@@ -89,7 +89,8 @@ export function createOutputAssembler(request: ResponsesRequest, meta: ResponseM
   let finish: FinishReason | undefined;
   let usage: Usage | undefined;
 
-  // Every event gets the next sequence number, in the order they are appended.
+  // Every event gets the next sequence number, in the order they are appended. (The cast: adding
+  // the field back to one member of the union is that member, which TypeScript cannot see.)
   const event = (out: ResponseStreamEvent[], value: DistributiveOmit<ResponseStreamEvent, "sequence_number">) => {
     out.push({ ...value, sequence_number: sequence++ } as ResponseStreamEvent);
   };
@@ -327,7 +328,7 @@ function outputItem(item: Item): ResponseOutputItem {
  * Chat usage in the Responses shape. The spec requires the details objects; Bedrock reports no
  * cached or reasoning token counts, so they are 0 (the reasoning is counted in output_tokens).
  */
-export function responseUsage(usage: Usage): ResponseUsage {
+function responseUsage(usage: Usage): ResponseUsage {
   return {
     input_tokens: usage.prompt_tokens,
     input_tokens_details: { cached_tokens: 0, cache_write_tokens: 0 },
