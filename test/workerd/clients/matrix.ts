@@ -21,16 +21,19 @@ interface DemoModel {
 }
 
 /**
- * demo-deepseek-r1, demo-llama and demo-qwen2 answer with text only: their emulated models have
- * no `tool` option (scripts/dev-env.ts), so nothing there would ever call a tool. demo-qwen3 and
- * demo-openai call the tools they are offered.
+ * demo-deepseek-r1, demo-llama and demo-qwen2 are emulated without the `tool` option
+ * (scripts/dev-env.ts), so nothing there ever calls a tool; demo-qwen3 and demo-openai call the
+ * tools they are offered. Every model answers to a JSON schema (the emulator decodes as guided
+ * decoding would), but on demo-deepseek-r1 that JSON comes back as reasoning_content: the R1
+ * distill's prompt ends inside `<think>`, a constrained answer never writes `</think>`, and the
+ * deepseek_r1 route reads text without `</think>` as reasoning.
  */
 export const DEMO_MODELS: Readonly<Record<string, DemoModel>> = {
   "demo-deepseek-r1": { format: "r1", can: ["text"] },
-  "demo-llama": { format: "llama", can: ["text"] },
-  "demo-qwen3": { format: "qwen3", can: ["text", "tools"] },
-  "demo-qwen2": { format: "qwen2", can: ["text"] },
-  "demo-openai": { format: "openai", can: ["text", "tools", "forced-tools"] },
+  "demo-llama": { format: "llama", can: ["text", "structured"] },
+  "demo-qwen3": { format: "qwen3", can: ["text", "tools", "structured"] },
+  "demo-qwen2": { format: "qwen2", can: ["text", "structured"] },
+  "demo-openai": { format: "openai", can: ["text", "tools", "forced-tools", "structured"] },
 };
 
 /** The demo models that can serve a call with this need. */
