@@ -1,5 +1,6 @@
 // LangChain's ChatOpenAI (@langchain/openai) against the Worker in workerd, on every demo model
-// that can serve each call (matrix.ts): invoke, stream, bindTools, withStructuredOutput.
+// that can serve each call (matrix.ts): invoke, stream, bindTools, withStructuredOutput; through
+// Chat Completions (its default) and through the Responses API (useResponsesApi).
 import { HumanMessage, ToolMessage } from "@langchain/core/messages";
 import { tool } from "@langchain/core/tools";
 import { ChatOpenAI } from "@langchain/openai";
@@ -16,9 +17,20 @@ beforeAll(async () => {
 });
 afterAll(() => proxy?.close());
 
-function chat(model: string): ChatOpenAI {
-  return new ChatOpenAI({ model, apiKey: API_KEY, configuration: { baseURL: `${proxy.url()}/v1` }, maxRetries: 0 });
+type Api = "chat" | "responses";
+
+function chat(model: string, api: Api = "chat"): ChatOpenAI {
+  return new ChatOpenAI({
+    model,
+    apiKey: API_KEY,
+    configuration: { baseURL: `${proxy.url()}/v1` },
+    maxRetries: 0,
+    useResponsesApi: api === "responses",
+  });
 }
+
+const pairs = (names: string[]) =>
+  (["chat", "responses"] as const).flatMap((api) => names.map((name) => [api, name] as const));
 
 const getWeather = tool(async ({ city }) => `sunny in ${city}, 21 °C`, {
   name: "get_weather",
@@ -28,9 +40,9 @@ const getWeather = tool(async ({ city }) => `sunny in ${city}, 21 °C`, {
 
 const Weather = z.object({ city: z.string(), temperature: z.number() });
 
-describe.each(modelsFor("text"))("ChatOpenAI, %s", (model) => {
+describe.each(pairs(modelsFor("text")))("ChatOpenAI (%s API), %s", (api, model) => {
   it("invoke", async () => {
-    const message = await chat(model).invoke("Hello!");
+    const message = await chat(model, api).invoke("Hello!");
     expect(message.text).toMatch(greetingOf(model));
     expect(message.usage_metadata?.input_tokens).toBeGreaterThan(0);
   });
@@ -38,7 +50,7 @@ describe.each(modelsFor("text"))("ChatOpenAI, %s", (model) => {
   it("stream", async () => {
     let text = "";
     let chunks = 0;
-    for await (const chunk of await chat(model).stream("Hello!")) {
+    for await (const chunk of await chat(model, api).stream("Hello!")) {
       text += chunk.text;
       chunks++;
     }
@@ -47,9 +59,9 @@ describe.each(modelsFor("text"))("ChatOpenAI, %s", (model) => {
   });
 });
 
-describe.each(modelsFor("tools"))("ChatOpenAI.bindTools, %s", (model) => {
+describe.each(pairs(modelsFor("tools")))("ChatOpenAI.bindTools (%s API), %s", (api, model) => {
   it("a tool call, the tool's message sent back, the answer", async () => {
-    const llm = chat(model).bindTools([getWeather]);
+    const llm = chat(model, api).bindTools([getWeather]);
     const question = new HumanMessage("Weather in Paris?");
     const first = await llm.invoke([question]);
     const call = first.tool_calls?.[0];
@@ -70,14 +82,14 @@ describe.each(modelsFor("forced-tools"))("ChatOpenAI.withStructuredOutput, funct
   });
 });
 
-describe.each(modelsFor("structured"))("ChatOpenAI.withStructuredOutput, %s", (model) => {
+describe.each(pairs(modelsFor("structured")))("ChatOpenAI.withStructuredOutput (%s API), %s", (api, model) => {
   it("its default method (json_schema for these model names)", async () => {
-    const result = await chat(model).withStructuredOutput(Weather).invoke("Weather in Paris, as JSON.");
+    const result = await chat(model, api).withStructuredOutput(Weather).invoke("Weather in Paris, as JSON.");
     expect(Weather.parse(result)).toEqual(result);
   });
 
   it('method: "jsonSchema"', async () => {
-    const result = await chat(model)
+    const result = await chat(model, api)
       .withStructuredOutput(Weather, { method: "jsonSchema", strict: true })
       .invoke("Weather in Paris, as JSON.");
     expect(Weather.parse(result)).toEqual(result);

@@ -85,6 +85,13 @@ export const CLIENT_CALLS: ReadonlyArray<{ client: string; call: string; need: N
     call: '`withStructuredOutput`, its default and `method: "jsonSchema"`',
     need: "structured",
   },
+  { client: "`@langchain/openai` `ChatOpenAI` (`useResponsesApi`)", call: "`invoke`, `stream`", need: "text" },
+  { client: "`@langchain/openai` `ChatOpenAI` (`useResponsesApi`)", call: "`bindTools`", need: "tools" },
+  {
+    client: "`@langchain/openai` `ChatOpenAI` (`useResponsesApi`)",
+    call: '`withStructuredOutput`, its default and `method: "jsonSchema"`',
+    need: "structured",
+  },
 ];
 
 /** The README's table: a row per client call, a column per demo model. */
