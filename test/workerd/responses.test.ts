@@ -209,6 +209,20 @@ describe("refusals and errors", () => {
     );
   });
 
+  it("a client that leaves mid-stream cancels the upstream call, and the log says 499", async () => {
+    const controller = new AbortController();
+    const stream = await client.responses.create(
+      { model: "slow-long", input: "Hi", stream: true },
+      { signal: controller.signal },
+    );
+    let events = 0;
+    // The SDK ends an aborted stream's loop quietly.
+    for await (const _event of stream) if (++events === 5) controller.abort();
+    expect(events).toBeLessThan(12);
+    await eventually(() => proxy.served.emulator.stats.cancelledStreams === 1, 1000, "the upstream cancelled");
+    await eventually(() => proxy.logs.find((line) => line.path === "/v1/responses" && line.status === 499));
+  });
+
   it("one log line per call, with the model and the token counts", async () => {
     const before = proxy.logs.length;
     await client.responses.create({ model: "qwen2", input: "Hi" });
