@@ -10,7 +10,8 @@ import { parseModels, parseModelString, regionlessModelId, type ModelConfig, typ
 import { parseChatRequest } from "./openai/schema.ts";
 import type { ChatCompletion, ChatCompletionCreateParams, Usage } from "./openai/types.ts";
 import { routes } from "./routes/index.ts";
-import { createResponses, type Responses } from "./responses/client.ts";
+import type { Responses, ResponsesRequestOptions } from "./responses/client.ts";
+import type { ResponseCreateParams } from "./responses/types.ts";
 import { builtInRenderers, compileChatTemplate } from "./routes/prompts/index.ts";
 import type { ModelSettings, PromptRenderer, Route } from "./routes/types.ts";
 import { makeUsage, tokenCount } from "./routes/usage.ts";
@@ -141,7 +142,7 @@ export function createBedrock(options: BedrockOptions = {}): Bedrock {
   const completions = { create } as ChatCompletions;
   return {
     chat: { completions },
-    responses: createResponses(completions),
+    responses: lazyResponses(completions),
     listModels: () => Object.keys(models),
     async checkModels(where = "models") {
       const problems: string[] = [];
@@ -166,6 +167,19 @@ function refuseRegionless(models: Record<string, ModelConfig>): void {
       `models["${name}"]: ${modelId.slice(0, 200)} names no region (only an ARN does): set the region option, or this entry's region.`,
     );
   }
+}
+
+/**
+ * The Responses API, loaded on its first call: bundles that split code keep it out of the main
+ * chunk, so chat-only code does not carry it.
+ */
+function lazyResponses(completions: ChatCompletions): Responses {
+  let loaded: Promise<Responses> | undefined;
+  async function create(params: ResponseCreateParams, options?: ResponsesRequestOptions) {
+    loaded ??= import("./responses/client.ts").then((module) => module.createResponses(completions));
+    return (await loaded).create(params, options);
+  }
+  return { create } as Responses;
 }
 
 function usageFromHeaders(headers: Headers): Usage | undefined {
