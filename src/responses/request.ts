@@ -106,7 +106,7 @@ const ITEM_TYPES = new Set(["message", "function_call", "function_call_output", 
  * false`) can be dropped: earlier reasoning is optional context. A reference to anything else
  * would lose part of the conversation.
  */
-export function isDroppableReference(id: string): boolean {
+function isDroppableReference(id: string): boolean {
   return id.startsWith(REASONING_ID_PREFIX);
 }
 
@@ -255,7 +255,7 @@ const format = v.variant(
 const summary = v.nullish(v.picklist(["auto", "concise", "detailed"]));
 
 // Unknown fields are kept, as in the chat schema: those with a chat equivalent go on to it.
-export const responsesRequestSchema = v.looseObject({
+const responsesRequestSchema = v.looseObject({
   model: v.pipe(v.string("model is required"), v.minLength(1, "model is empty")),
   input: v.union(
     [v.pipe(text, v.minLength(1, "input is empty")), v.pipe(v.array(item), v.minLength(1, "input must not be empty"))],

@@ -52,7 +52,7 @@ export function greetingOf(name: string): RegExp {
 export const AFTER_TOOL = /the tool answered/;
 
 /** Each client call the suites make, and what it needs: one row of the README's table. */
-export const CLIENT_CALLS: ReadonlyArray<{ client: string; call: string; need: Need }> = [
+const CLIENT_CALLS: ReadonlyArray<{ client: string; call: string; need: Need }> = [
   { client: "`openai`", call: "`chat.completions.create`, plain and streamed", need: "text" },
   { client: "`openai`", call: "`responses.create`, plain and streamed; `responses.stream()`", need: "text" },
   { client: "`openai`", call: "function tools (responses and chat), plain and streamed", need: "tools" },
