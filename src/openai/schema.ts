@@ -177,8 +177,7 @@ export function parseChatRequest(input: unknown): ChatCompletionRequest {
   throw refusalFor(result.issues[0]);
 }
 
-/** The 400 for a failed parse: the most specific issue, its field first. */
-export function refusalFor(top: v.BaseIssue<unknown>) {
+function refusalFor(top: v.BaseIssue<unknown>) {
   const { issue, path } = deepestIssue(top);
   return invalidRequest(issueSentence(issue, path, { required: REQUIRED }), formatPath(path));
 }

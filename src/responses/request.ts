@@ -1,12 +1,13 @@
 // Validation of a Responses request. First what this stateless server cannot do at all (stored
 // state, built-in tools, files) is refused with a message that says why and what to send
-// instead; then valibot checks the shape, naming the field (`input[2].content[0].text`).
-// Sampling fields keep their Chat Completions names and ranges: the chat request checks them.
+// instead; then valibot checks the shape, refusing in a sentence that names the field
+// (`input[2].content must be …`, validation.ts). Sampling fields keep their Chat Completions
+// names and ranges: the chat request checks them.
 import * as v from "valibot";
 import { invalidRequest, type BedrockEdgeError } from "../errors.ts";
 import { isJsonObject, type JsonObject } from "../json.ts";
 import { MAX_JSON_DEPTH, valueTooDeep } from "../openai/depth.ts";
-import { refusalFor } from "../openai/schema.ts";
+import { deepestIssue, formatPath, issueFragment, issueSentence } from "../validation.ts";
 import { REASONING_ID_PREFIX } from "./output.ts";
 import type { ResponsesRequest } from "./types.ts";
 
@@ -155,20 +156,21 @@ function refuseParts(parts: unknown[], where: string): void {
 
 const text = v.string();
 // valibot's record() takes arrays too; a JSON schema is an object.
-const jsonObject = (what: string) => v.custom<JsonObject>(isJsonObject, `${what} must be a JSON object`);
+const jsonObject = v.custom<JsonObject>(isJsonObject, "must be a JSON object");
 const inputText = v.object({ type: v.literal("input_text"), text });
 const inputImage = v.object({
   type: v.literal("input_image"),
-  image_url: v.pipe(v.string(), v.minLength(1, "image_url is empty")),
+  image_url: v.pipe(v.string(), v.minLength(1, "must not be empty")),
   detail: v.optional(v.picklist(["low", "high", "auto", "original"])),
 });
 const outputText = v.object({ type: v.literal("output_text"), text });
 const refusalText = v.object({ type: v.literal("refusal"), refusal: text });
 
-const content = <const T extends v.VariantOptions<"type">>(options: T, what: string) =>
+/** A message's content: a string, or parts of the kinds `what` names; `why` says why only those. */
+const content = <const T extends v.VariantOptions<"type">>(options: T, what: string, why = "") =>
   v.union(
-    [text, v.array(v.variant("type", options, `a content part must be ${what}`))],
-    `content must be a string or an array of ${what} parts`,
+    [text, v.array(v.variant("type", options, `must be ${what}${why}`))],
+    `must be a string or an array of ${what} parts${why}`,
   );
 
 const messageType = v.optional(v.literal("message"));
@@ -183,7 +185,7 @@ const message = v.variant(
     v.object({
       type: messageType,
       role: v.picklist(["system", "developer"]),
-      content: content([inputText], '"input_text"'),
+      content: content([inputText], '"input_text"', ": system and developer messages are text"),
     }),
     v.object({
       type: messageType,
@@ -191,22 +193,22 @@ const message = v.variant(
       content: content([outputText, inputText, refusalText], '"output_text" or "refusal"'),
     }),
   ],
-  'role must be one of "user", "system", "developer", "assistant"',
+  'must be "user", "system", "developer" or "assistant"',
 );
 
-const callId = v.pipe(v.string(), v.minLength(1, "call_id is empty"));
+const callId = v.pipe(v.string(), v.minLength(1, "must not be empty"));
 
 const functionCall = v.object({
   type: v.literal("function_call"),
   call_id: callId,
-  name: v.pipe(v.string(), v.minLength(1, "name is empty")),
+  name: v.pipe(v.string(), v.minLength(1, "must not be empty")),
   arguments: text,
 });
 
 const functionCallOutput = v.object({
   type: v.literal("function_call_output"),
   call_id: callId,
-  output: content([inputText], '"input_text"'),
+  output: content([inputText], '"input_text"', ": a function's output is text here"),
 });
 
 const reasoning = v.object({
@@ -220,20 +222,24 @@ const reference = v.object({ type: v.literal("item_reference"), id: v.string() }
 const item = v.variant(
   "type",
   [message, functionCall, functionCallOutput, reasoning, reference],
-  "an input item must be a message (role user, system, developer or assistant), function_call, function_call_output or reasoning item",
+  // Without a type an item is a message, and then its role is what did not match.
+  (issue) =>
+    issue.path?.at(-1)?.key === "role"
+      ? 'must be "user", "system", "developer" or "assistant"'
+      : 'must be "message", "function_call", "function_call_output", "reasoning" or "item_reference"',
 );
 
 const functionTool = v.object({
   type: v.literal("function"),
-  name: v.pipe(v.string(), v.regex(/^[A-Za-z0-9_.:-]{1,128}$/, "a function name is 1-128 letters, digits, _ . : -")),
+  name: v.pipe(v.string(), v.regex(/^[A-Za-z0-9_.:-]{1,128}$/, "must be 1-128 letters, digits, _ . : or -")),
   description: v.nullish(v.string()),
-  parameters: v.nullish(jsonObject("parameters")),
+  parameters: v.nullish(jsonObject),
   strict: v.nullish(v.boolean()),
 });
 
 const toolChoice = v.union(
   [v.picklist(["none", "auto", "required"]), v.object({ type: v.literal("function"), name: v.string() })],
-  'tool_choice must be "none", "auto", "required" or {"type":"function","name":…}',
+  'must be "none", "auto", "required" or {"type": "function", "name": …}',
 );
 
 const format = v.variant(
@@ -243,23 +249,23 @@ const format = v.variant(
     v.object({ type: v.literal("json_object") }),
     v.object({
       type: v.literal("json_schema"),
-      name: v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{1,64}$/, "a format name is 1-64 letters, digits, _ or -")),
-      schema: jsonObject("schema"),
+      name: v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{1,64}$/, "must be 1-64 letters, digits, _ or -")),
+      schema: jsonObject,
       description: v.optional(v.string()),
       strict: v.nullish(v.boolean()),
     }),
   ],
-  'text.format.type must be "text", "json_object" or "json_schema"',
+  'must be "text", "json_object" or "json_schema"',
 );
 
 const summary = v.nullish(v.picklist(["auto", "concise", "detailed"]));
 
 // Unknown fields are kept, as in the chat schema: those with a chat equivalent go on to it.
 const responsesRequestSchema = v.looseObject({
-  model: v.pipe(v.string("model is required"), v.minLength(1, "model is empty")),
+  model: v.pipe(v.string(), v.minLength(1, "must not be empty")),
   input: v.union(
-    [v.pipe(text, v.minLength(1, "input is empty")), v.pipe(v.array(item), v.minLength(1, "input must not be empty"))],
-    "input must be a string or an array of input items",
+    [v.pipe(text, v.minLength(1, "must not be empty")), v.pipe(v.array(item), v.minLength(1, "must not be empty"))],
+    "must be a string or an array of input items",
   ),
   instructions: v.nullish(text),
   tools: v.optional(v.array(functionTool)),
@@ -291,17 +297,16 @@ const responsesRequestSchema = v.looseObject({
 /** Validates an unknown value as a Responses request; throws a 400 naming the field. */
 export function parseResponsesRequest(input: unknown): ResponsesRequest {
   if (!isJsonObject(input)) throw invalidRequest("The request body must be a JSON object.");
-  if (input.model === undefined) throw invalidRequest("model is required.", "model");
   for (const [field, value] of Object.entries(input)) {
     if (valueTooDeep(value)) {
-      throw invalidRequest(`Invalid ${field}: nested more than ${MAX_JSON_DEPTH} levels deep.`, field);
+      throw invalidRequest(`${field} is nested more than ${MAX_JSON_DEPTH} levels deep.`, field);
     }
   }
   refuseState(input);
   refuseIncludes(input.include);
   refuseBuiltInTools(input);
   refuseItems(input.input);
-  const result = v.safeParse(responsesRequestSchema, input, { abortEarly: true });
+  const result = v.safeParse(responsesRequestSchema, input, { abortEarly: true, message: issueFragment });
   if (!result.success) throw refusalFor(result.issues[0]);
   // The schema only checks: the caller's own objects go on, in their key order.
   return input as unknown as ResponsesRequest;
@@ -311,6 +316,21 @@ const streamFlagSchema = v.pick(responsesRequestSchema, ["stream"]);
 
 /** Only `stream`, for a caller (the proxy) that must choose JSON or SSE before create() validates the rest. */
 export function checkResponsesStreamFlag(input: object): void {
-  const result = v.safeParse(streamFlagSchema, input);
+  const result = v.safeParse(streamFlagSchema, input, { message: issueFragment });
   if (!result.success) throw refusalFor(result.issues[0]);
+}
+
+// What to put there when a field is missing: "<field> is required: <this>."
+const REQUIRED: Readonly<Record<string, string>> = {
+  model: "name the model, as bedrock/<route>/<model-arn> or a configured name",
+  input: "give the conversation, as a string or an array of input items",
+  role: "user, system, developer or assistant",
+  content: "give the message's text",
+  call_id: "the id of the function call",
+  image_url: "give the image as a data URL (data:image/png;base64,…)",
+};
+
+function refusalFor(top: v.BaseIssue<unknown>): BedrockEdgeError {
+  const { issue, path } = deepestIssue(top);
+  return invalidRequest(issueSentence(issue, path, { required: REQUIRED }), formatPath(path));
 }

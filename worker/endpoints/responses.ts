@@ -1,14 +1,8 @@
 // POST /v1/responses: the Responses API, one library call, answered as JSON or as the API's
 // named SSE events. A failure after the first event travels in-band, as the library yields it
 // (`error`, then response.failed), with the proxy's error body and recorded in the log line.
-import type { Usage } from "../../src/openai/types.ts";
-import { checkResponsesStreamFlag } from "../../src/responses/request.ts";
-import { responseSseEvent } from "../../src/responses/sse.ts";
-import type {
-  Response as ResponseObject,
-  ResponseCreateParams,
-  ResponseStreamEvent,
-} from "../../src/responses/types.ts";
+import { checkResponsesStreamFlag, responseSseEvent } from "../../src/core.ts";
+import type { Response as ResponseObject, ResponseCreateParams, ResponseStreamEvent, Usage } from "../../src/index.ts";
 import type { AppContext } from "../context.ts";
 import { clientErrorBody, jsonResponse } from "../http.ts";
 import { failureOutcome } from "../log.ts";
