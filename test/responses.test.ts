@@ -10,6 +10,7 @@ import {
   type ResponseCreateParams,
   type ResponseStreamEvent,
 } from "../src/index.ts";
+import { main as example } from "../examples/responses.ts";
 import { assertConforms } from "./conformance/openapi.ts";
 import { emulated, model, ROUTE_FORMATS, type RouteName } from "./helpers/emulated.ts";
 import { recordOutput } from "./helpers/output-log.ts";
@@ -286,5 +287,19 @@ describe("faults and aborts", () => {
     const stream = await bedrock.responses.create({ model: model("llama", "slow20"), input: "Hello", stream: true });
     for await (const event of stream) if (event.type === "response.output_text.delta") break;
     await expect.poll(() => emulator.stats.cancelledStreams, { timeout: 1000 }).toBe(1);
+  });
+});
+
+describe("examples/responses.ts", () => {
+  it("runs against the emulator: reasoning, a stream, a tool and its result", async () => {
+    const lines: string[] = [];
+    await example((line) => lines.push(line));
+    expect(lines).toEqual([
+      expect.stringMatching(/^reasoning: Okay, the user/),
+      expect.stringMatching(/^answer: Hello from the Bedrock emulator \(qwen3\)/),
+      expect.stringMatching(/^streamed: Hello from the Bedrock emulator \(llama\).* \(\d+ tokens\)$/),
+      expect.stringMatching(/^call: get_weather\(\{"city": ?"Paris"\}\)$/),
+      expect.stringMatching(/^after the tool: Thanks, the tool answered/),
+    ]);
   });
 });

@@ -109,6 +109,9 @@ export type InputItemParam =
   | ReasoningItemParam
   | ItemReferenceParam;
 
+/** An item of `input`, as the openai package names it (a previous answer's output items are ones). */
+export type ResponseInputItem = InputItemParam | OtherInputItem;
+
 export interface FunctionToolParam {
   type: "function";
   name: string;
@@ -147,7 +150,7 @@ export interface ReasoningParam {
 export interface ResponseCreateParams {
   /** Optional in OpenAI's types (a stored prompt may name it); required here. */
   model?: string;
-  input?: string | Array<InputItemParam | OtherInputItem>;
+  input?: string | ResponseInputItem[];
   instructions?: string | null;
   tools?: Array<FunctionToolParam | OtherToolParam>;
   tool_choice?: ResponseToolChoice | { type: string };
