@@ -51,6 +51,14 @@ export function greetingOf(name: string): RegExp {
 /** What the emulated model answers once it has a tool's result. */
 export const AFTER_TOOL = /the tool answered/;
 
+/**
+ * What a model answers after a forced call's result: a model emulated with tool calling reads the
+ * result; one without it (which only calls a tool when forced) greets as always.
+ */
+export function answerAfterTool(name: string): RegExp {
+  return DEMO_MODELS[name]?.can.includes("tools") ? AFTER_TOOL : greetingOf(name);
+}
+
 /** Each client call the suites make, and what it needs: one row of the README's table. */
 const CLIENT_CALLS: ReadonlyArray<{ client: string; call: string; need: Need }> = [
   { client: "`openai`", call: "`chat.completions.create`, plain and streamed", need: "text" },
