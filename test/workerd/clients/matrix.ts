@@ -22,8 +22,8 @@ interface DemoModel {
 
 /**
  * demo-deepseek-r1, demo-llama and demo-qwen2 are emulated without the `tool` option
- * (scripts/dev-env.ts), so nothing there ever calls a tool; demo-qwen3 and demo-openai call the
- * tools they are offered. Every model answers to a JSON schema (the emulator decodes as guided
+ * (scripts/dev-env.ts), so nothing there ever calls a tool; demo-qwen3, demo-openai and
+ * demo-converse (a foundation model through Converse) call the tools they are offered. Every model answers to a JSON schema (the emulator decodes as guided
  * decoding would), but on demo-deepseek-r1 that JSON comes back as reasoning_content: the R1
  * distill's prompt ends inside `<think>`, a constrained answer never writes `</think>`, and the
  * deepseek_r1 route reads text without `</think>` as reasoning.
@@ -34,6 +34,10 @@ export const DEMO_MODELS: Readonly<Record<string, DemoModel>> = {
   "demo-qwen3": { format: "qwen3", can: ["text", "tools", "structured"] },
   "demo-qwen2": { format: "qwen2", can: ["text", "structured"] },
   "demo-openai": { format: "openai", can: ["text", "tools", "forced-tools", "structured"] },
+  "demo-converse": {
+    format: "us.anthropic.claude-sonnet-4-20250514-v1:0",
+    can: ["text", "tools", "forced-tools", "structured"],
+  },
 };
 
 /** The demo models that can serve a call with this need. */
@@ -45,7 +49,8 @@ export function modelsFor(need: Need): string[] {
 
 /** The emulator's answer to a plain prompt, on this demo model. */
 export function greetingOf(name: string): RegExp {
-  return new RegExp(`Hello from the Bedrock emulator \\(${DEMO_MODELS[name]?.format}\\)`);
+  const format = (DEMO_MODELS[name]?.format ?? "").replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  return new RegExp(`Hello from the Bedrock emulator \\(${format}\\)`);
 }
 
 /** What the emulated model answers once it has a tool's result. */
