@@ -2,16 +2,41 @@
 // the JSON answer, every SSE chunk (the usage chunk included), and error bodies.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { assertConforms } from "../conformance/openapi.ts";
-import { rawSse, sseEvents, startWorkerdProxy, TEST_KEYS, USER_HELLO, type WorkerdProxy } from "./harness.ts";
+import { model as modelString } from "../helpers/emulated.ts";
+import {
+  rawSse,
+  sseEvents,
+  startWorkerdProxy,
+  TEST_KEYS,
+  TEST_MODELS,
+  USER_HELLO,
+  type WorkerdProxy,
+} from "./harness.ts";
 
 let proxy: WorkerdProxy;
 
 beforeAll(async () => {
-  proxy = await startWorkerdProxy();
+  // The harness's models, and the converse route's (a foundation model, its region in the ARN).
+  proxy = await startWorkerdProxy({ main: { MODELS: JSON.stringify(modelsWithConverse()) } });
 });
 afterAll(() => proxy?.close());
 
-const ROUTES = ["r1", "llama", "qwen3", "qwen2", "openai", "qwen3-tool", "openai-tool", "openai-think"] as const;
+function modelsWithConverse(): Record<string, string> {
+  return { ...TEST_MODELS, converse: modelString("converse"), "converse-tool": modelString("converse", "tool") };
+}
+
+const ROUTES = [
+  "r1",
+  "llama",
+  "qwen3",
+  "qwen2",
+  "openai",
+  "converse",
+  "qwen3-tool",
+  "openai-tool",
+  "openai-think",
+  "converse-tool",
+] as const;
 const tools = [{ type: "function", function: { name: "get_weather", parameters: { type: "object" } } }];
 
 async function postChat(body: unknown, apiKey: string = TEST_KEYS[0]) {

@@ -6,19 +6,25 @@ import OpenAI from "openai";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { assertConforms } from "../conformance/openapi.ts";
 import { recordOutput } from "../helpers/output-log.ts";
-import { eventually, startWorkerdProxy, TEST_KEYS, type WorkerdProxy } from "./harness.ts";
+import { model } from "../helpers/emulated.ts";
+import { eventually, startWorkerdProxy, TEST_KEYS, TEST_MODELS, type WorkerdProxy } from "./harness.ts";
 
 let proxy: WorkerdProxy;
 let client: OpenAI;
 
 beforeAll(async () => {
-  proxy = await startWorkerdProxy();
+  // The harness's models, and the converse route's (a foundation model, its region in the ARN).
+  proxy = await startWorkerdProxy({ main: { MODELS: JSON.stringify(modelsWithConverse()) } });
   client = proxy.client();
 });
 afterAll(() => proxy?.close());
+
+function modelsWithConverse(): Record<string, string> {
+  return { ...TEST_MODELS, converse: model("converse") };
+}
 beforeEach(() => proxy.served.emulator.stats.reset());
 
-const ROUTES = ["r1", "llama", "qwen3", "qwen2", "openai"] as const;
+const ROUTES = ["r1", "llama", "qwen3", "qwen2", "openai", "converse"] as const;
 
 const weather = {
   type: "function" as const,
