@@ -16,7 +16,7 @@ import { emulated, model, ROUTE_FORMATS, type RouteName } from "./helpers/emulat
 import { recordOutput } from "./helpers/output-log.ts";
 
 const routes = Object.keys(ROUTE_FORMATS) as RouteName[];
-// Routes whose emulated model calls a tool when offered one (`tool`); the others only when forced.
+// Routes whose emulated model calls a tool when offered one (the emulator's `tool` option).
 const toolRoutes: RouteName[] = ["qwen3", "qwen2", "openai", "converse"];
 
 const weather = {
