@@ -5,8 +5,12 @@ import { gzipSync } from "node:zlib";
 import { beforeAll, describe, expect, it } from "vitest";
 import { bundleForWeb, unresolvedImports, type WebBundle } from "../web-bundle.ts";
 
-/** About 20% above the size measured when this budget was set (38.6 kB). */
-const GZIP_BUDGET_BYTES = 48 * 1024;
+/**
+ * Set at 48 kB, about 20% above the 38.6 kB measured then; raised to 60 kB (about 15% above) when
+ * the Responses API took the bundle from 45.8 to 52.3 kB. In one file its lazily loaded modules
+ * (Jinja, the Responses API) are inlined; bundlers that split code load them on first use.
+ */
+const GZIP_BUDGET_BYTES = 60 * 1024;
 // Packages that exist only to stand in for Node built-ins in a browser.
 const POLYFILLS =
   /node_modules\/(buffer|process|events|util|stream-browserify|crypto-browserify|path-browserify|node-stdlib-browser)\//;
