@@ -138,10 +138,11 @@ export type TextFormat =
       strict?: boolean | null;
     };
 
-export type ReasoningEffort = "none" | "minimal" | "low" | "medium" | "high" | "xhigh" | "max";
+/** OpenAI's reasoning efforts (the chat request's `reasoning_effort` takes the same). */
+type Effort = "none" | "minimal" | "low" | "medium" | "high" | "xhigh" | "max";
 
 export interface ReasoningParam {
-  effort?: ReasoningEffort | null;
+  effort?: Effort | null;
   /** Asking for a summary puts the model's reasoning in `summary` instead of `content`. */
   summary?: "auto" | "concise" | "detailed" | null;
   generate_summary?: "auto" | "concise" | "detailed" | null;
@@ -270,7 +271,7 @@ export interface Response {
   parallel_tool_calls: boolean;
   previous_response_id: null;
   metadata: Record<string, string>;
-  reasoning: { effort: ReasoningEffort | null; summary: "auto" | "concise" | "detailed" | null };
+  reasoning: { effort: Effort | null; summary: "auto" | "concise" | "detailed" | null };
   store: false;
   background: false;
   temperature: number | null;
