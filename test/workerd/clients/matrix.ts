@@ -121,3 +121,6 @@ export function compatibilityTable(): string {
   ];
   return rows.map((row) => `| ${row.join(" | ")} |`).join("\n");
 }
+
+// `npx tsx test/workerd/clients/matrix.ts` prints the table, for the README.
+if (import.meta.url === `file://${process.argv[1]}`) console.log(compatibilityTable());
