@@ -21,6 +21,8 @@ const TOOL_OUTPUTS_BEGIN = "<｜tool▁outputs▁begin｜>";
 const TOOL_OUTPUTS_END = "<｜tool▁outputs▁end｜>";
 const TOOL_OUTPUT_BEGIN = "<｜tool▁output▁begin｜>";
 const TOOL_OUTPUT_END = "<｜tool▁output▁end｜>";
+/** Call arguments sit in a ```json fence. */
+export const FENCE = "```";
 
 /**
  * The prompt DeepSeek-R1-Distill models were trained on. Faithful to the official template,

@@ -18,6 +18,8 @@ export const TOOL_CALL_OPEN = "<tool_call>";
 export const TOOL_CALL_CLOSE = "</tool_call>";
 const TOOL_RESPONSE_OPEN = "<tool_response>";
 const TOOL_RESPONSE_CLOSE = "</tool_response>";
+/** Qwen3's empty think block: what `enable_thinking: false` appends. */
+const NO_THINKING = `${THINK_OPEN}\n\n${THINK_CLOSE}\n\n`;
 const QWEN2_DEFAULT_SYSTEM = "You are Qwen, created by Alibaba Cloud. You are a helpful assistant.";
 /** An image part as Qwen's vision templates (Qwen2-VL … Qwen3-VL) write it; the qwen3 route writes the same. */
 const QWEN_IMAGE = "<|vision_start|><|image_pad|><|vision_end|>";
@@ -86,7 +88,7 @@ export function renderQwen3Prompt(input: PromptInput): string {
   });
 
   prompt += `${IM_START}assistant\n`;
-  if (input.kwargs.enable_thinking === false) prompt += `${THINK_OPEN}\n\n${THINK_CLOSE}\n\n`;
+  if (input.kwargs.enable_thinking === false) prompt += NO_THINKING;
   return prompt;
 }
 
