@@ -1,4 +1,5 @@
-// Tool calling through the library, against the emulator: what reaches Bedrock and what comes back.
+// Tool calling through the library, against the emulator: what reaches Bedrock (forced-call
+// prefills, the Llama 3.1 template) and what comes back.
 import { describe, expect, it } from "vitest";
 import { BedrockEdgeError, type ChatCompletionCreateParams } from "../src/index.ts";
 import { emulated, model } from "./helpers/emulated.ts";
@@ -28,6 +29,69 @@ async function failure(promise: Promise<unknown>): Promise<BedrockEdgeError> {
   expect(error).toBeInstanceOf(BedrockEdgeError);
   return error as BedrockEdgeError;
 }
+
+describe("forced tool calls reach Bedrock as the family's prefilled call opening", () => {
+  const openings: Record<"deepseek_r1" | "llama" | "qwen3" | "qwen2", { required: string; named: string }> = {
+    qwen3: {
+      required: '<|im_start|>assistant\n<think>\n\n</think>\n\n<tool_call>\n{"name": "',
+      named: '<|im_start|>assistant\n<think>\n\n</think>\n\n<tool_call>\n{"name": "get_weather", "arguments": ',
+    },
+    qwen2: {
+      required: '<|im_start|>assistant\n<tool_call>\n{"name": "',
+      named: '<|im_start|>assistant\n<tool_call>\n{"name": "get_weather", "arguments": ',
+    },
+    llama: {
+      required: '<|start_header_id|>assistant<|end_header_id|>\n\n{"name": "',
+      named: '<|start_header_id|>assistant<|end_header_id|>\n\n{"name": "get_weather", "parameters": ',
+    },
+    deepseek_r1: {
+      required:
+        "<｜Assistant｜><think>\n\n</think>\n\n<｜tool▁calls▁begin｜><｜tool▁call▁begin｜>function<｜tool▁sep｜>",
+      named:
+        "<｜Assistant｜><think>\n\n</think>\n\n<｜tool▁calls▁begin｜><｜tool▁call▁begin｜>function<｜tool▁sep｜>get_weather\n```json\n",
+    },
+  };
+
+  for (const [route, opening] of Object.entries(openings) as Array<[keyof typeof openings, typeof openings.qwen3]>) {
+    it(`${route}: required and named, plain and streamed`, async () => {
+      const { bedrock, emulator } = emulated();
+      const name = model(route);
+      const choices = [
+        ["required", "required"],
+        ["named", { type: "function", function: { name: "get_weather" } }],
+      ] as const;
+      for (const [kind, tool_choice] of choices) {
+        await bedrock.chat.completions.create({ model: name, messages: ask, tools, tool_choice });
+        expect(String(sentBody(emulator, name).prompt).endsWith(opening[kind])).toBe(true);
+        const stream = await bedrock.chat.completions.create({
+          model: name,
+          messages: ask,
+          tools,
+          tool_choice,
+          stream: true,
+        });
+        for await (const _chunk of stream) {
+          // drained: the request is what is checked here
+        }
+        expect(String(sentBody(emulator, name).prompt).endsWith(opening[kind])).toBe(true);
+      }
+    });
+  }
+
+  it("a named function that is not in tools never leaves the process", async () => {
+    const { bedrock, emulator } = emulated();
+    const error = await failure(
+      bedrock.chat.completions.create({
+        model: model("qwen3"),
+        messages: ask,
+        tools,
+        tool_choice: { type: "function", function: { name: "get_tide" } },
+      }),
+    );
+    expect(error).toMatchObject({ status: 400, param: "tool_choice" });
+    expect(emulator.stats.requests).toHaveLength(0);
+  });
+});
 
 describe("the llama route speaks Llama 3.1 by default", () => {
   it("renders the 3.1 template, tools included; template llama3 keeps 3.0 and refuses tools", async () => {

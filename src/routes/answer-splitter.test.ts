@@ -261,6 +261,83 @@ describe("Llama JSON tool calls: no opening marker", () => {
   });
 });
 
+describe("a forced call's prefill", () => {
+  const QWEN2_TOOLS: SplitterOptions = { ...QWEN3_TOOLS, reasoning: "never" };
+  const cases: Array<{ family: string; options: SplitterOptions; prefill: string; continuation: string }> = [
+    {
+      family: "qwen3, any function",
+      options: QWEN3_TOOLS,
+      prefill: '<think>\n\n</think>\n\n<tool_call>\n{"name": "',
+      continuation: 'get_weather", "arguments": {"city": "Paris"}}\n</tool_call><|im_end|>',
+    },
+    {
+      family: "qwen2, named",
+      options: QWEN2_TOOLS,
+      prefill: '<tool_call>\n{"name": "get_weather", "arguments": ',
+      continuation: '{"city": "Paris"}}\n</tool_call>',
+    },
+    {
+      family: "llama, any function",
+      options: LLAMA_TOOLS,
+      prefill: '{"name": "',
+      continuation: 'get_weather", "parameters": {"city": "Paris"}}<|eot_id|>',
+    },
+    {
+      family: "llama, named",
+      options: LLAMA_TOOLS,
+      prefill: '{"name": "get_weather", "parameters": ',
+      continuation: '{"city": "Paris"}}',
+    },
+    {
+      family: "deepseek_r1, any function",
+      options: { ...R1, tools: deepseekToolSyntax },
+      prefill: "<think>\n\n</think>\n\n<｜tool▁calls▁begin｜><｜tool▁call▁begin｜>function<｜tool▁sep｜>",
+      continuation:
+        'get_weather\n```json\n{"city": "Paris"}\n```<｜tool▁call▁end｜><｜tool▁calls▁end｜><｜end▁of▁sentence｜>',
+    },
+    {
+      family: "deepseek_r1, named",
+      options: { ...R1, tools: deepseekToolSyntax },
+      prefill:
+        "<think>\n\n</think>\n\n<｜tool▁calls▁begin｜><｜tool▁call▁begin｜>function<｜tool▁sep｜>get_weather\n```json\n",
+      continuation: '{"city": "Paris"}\n```<｜tool▁call▁end｜><｜tool▁calls▁end｜>',
+    },
+  ];
+
+  for (const { family, options, prefill, continuation } of cases) {
+    it(`${family}: reads the continuation as the call, cut at every character`, () => {
+      for (const pieces of cuttings(continuation)) {
+        expect(summary(run({ ...options, prefill }, pieces))).toEqual({
+          reasoning: "",
+          content: "",
+          calls: [expect.stringMatching(/^get_weather\(\{"city": ?"Paris"\}\)$/)],
+        });
+      }
+    });
+
+    it(`${family}: gives back the model's own text, never the prefill, when it does not call`, () => {
+      const text = "I would rather not call anything.";
+      for (const pieces of [[text], Array.from(text)]) {
+        expect(summary(run({ ...options, prefill }, pieces))).toEqual({ reasoning: "", content: text, calls: [] });
+      }
+    });
+  }
+
+  it("returns nothing for the prefill itself, even when the model says nothing", () => {
+    for (const { options, prefill } of cases) {
+      const splitter = createAnswerSplitter({ ...options, prefill });
+      expect(splitter.end()).toEqual([]);
+    }
+  });
+
+  it("keeps text after the forced call as content", () => {
+    const parts = run({ ...QWEN2_TOOLS, prefill: '<tool_call>\n{"name": "' }, [
+      'f", "arguments": {}}\n</tool_call>\nDone.',
+    ]);
+    expect(summary(parts)).toEqual({ reasoning: "", content: "Done.", calls: ["f({})"] });
+  });
+});
+
 describe("partialMarkerLength", () => {
   it("finds the longest tail that could begin a marker", () => {
     expect(partialMarkerLength("abc</thi", ["</think>"])).toBe(5);

@@ -47,6 +47,12 @@ export interface SplitterOptions {
   tools?: ToolSyntax;
   /** End-of-turn tokens some models print; text stops there. */
   endMarkers: readonly string[];
+  /**
+   * Text the prompt ends with and the model continues (a forced call's opening): read before the
+   * model's text, never returned. If what follows does not complete a call, the model's own text
+   * is the content, without the prefill.
+   */
+  prefill?: string;
 }
 
 export interface AnswerSplitter {
@@ -119,6 +125,8 @@ export function createAnswerSplitter(options: SplitterOptions): AnswerSplitter {
   // Leading whitespace of the reasoning, and of the content after it, is dropped.
   let trimStart = false;
   let toolCalls = 0;
+  // A forced call's prefill as held in the first tool block: cut from that block if it is text.
+  let hiddenPrefill = "";
   const tools = options.tools;
   const marked = tools?.kind === "marked" ? tools : undefined;
   const leading = tools?.kind === "leading" ? tools : undefined;
@@ -148,9 +156,12 @@ export function createAnswerSplitter(options: SplitterOptions): AnswerSplitter {
 
   function emitTool(out: AnswerPart[], block: string, closed: boolean): void {
     const calls = tools!.parse(block);
+    const prefill = hiddenPrefill;
+    hiddenPrefill = "";
     if (!calls) {
       // Not a call after all: the text is the model's, so it is kept as content.
-      emit(out, "content", marked ? marked.open + block + (closed ? marked.close : "") : block);
+      const text = marked ? marked.open + block + (closed ? marked.close : "") : block;
+      emit(out, "content", prefill && text.startsWith(prefill) ? text.slice(prefill.length) : text);
       return;
     }
     for (const call of calls) out.push({ kind: "tool_call", ...call });
@@ -284,6 +295,14 @@ export function createAnswerSplitter(options: SplitterOptions): AnswerSplitter {
       pending = "";
       return out;
     }
+  }
+
+  if (options.prefill) {
+    // The prefill opens a call: what it leaves held is the start of the first tool block.
+    pending = options.prefill;
+    drain(false);
+    // (drain moved the state on: TypeScript cannot see it through the closure.)
+    if ((state as State) === "tool") hiddenPrefill = (marked?.open ?? "") + toolPieces.join("") + pending;
   }
 
   return {

@@ -1,6 +1,7 @@
 // What the four completion-format routes (deepseek_r1, llama, qwen3, qwen2) share: the
-// `{prompt, max_gen_len, …}` body, the refusal of parameters they cannot honour, and the
-// answer text -> reasoning / content / tool calls mapping. Each route is this plus its data.
+// `{prompt, max_gen_len, …}` body, the refusal of parameters they cannot honour, forced tool
+// calls (forced-call.ts), and the answer text -> reasoning / content / tool calls mapping. Each
+// route is this plus its data.
 import { badUpstream, invalidRequest, type BedrockEdgeError } from "../errors.ts";
 import { CHUNK_EVENT } from "../eventstream/events.ts";
 import { randomId } from "../ids.ts";
@@ -13,6 +14,7 @@ import type {
   Usage,
 } from "../openai/types.ts";
 import { createAnswerSplitter, type AnswerPart, type ToolSyntax } from "./answer-splitter.ts";
+import { callPrefill, type ForcedCallFormat, forcedCall, promptPrefill } from "./forced-call.ts";
 import { imageData } from "./images.ts";
 import type { ModelSettingName } from "../model-settings.ts";
 import { REQUEST_FIELDS } from "../openai/schema.ts";
@@ -26,6 +28,8 @@ export interface CompletionRouteSpec<Name extends string = string> {
   reasoning: "always" | "detect" | "never";
   /** How the family writes tool calls; absent when its template has none. */
   tools?: ToolSyntax;
+  /** How the family opens a call `tool_choice` forces (prefilled); absent: only "auto" and "none". */
+  forcedCalls?: ForcedCallFormat;
   /** End-of-turn tokens the model may print at the end of its text. */
   endMarkers: readonly string[];
 }
@@ -58,10 +62,6 @@ function unsupported(request: ChatCompletionRequest): Array<{ param: string; why
     found.push({ param: "presence_penalty", why: "cannot be passed to a completion-format model" });
   if (request.frequency_penalty)
     found.push({ param: "frequency_penalty", why: "cannot be passed to a completion-format model" });
-  const choice = request.tool_choice;
-  if (choice !== undefined && choice !== "auto" && choice !== "none") {
-    found.push({ param: "tool_choice", why: 'can only be "auto" or "none": a prompt cannot force a tool call' });
-  }
   if (request.parallel_tool_calls === false)
     found.push({ param: "parallel_tool_calls", why: "cannot be enforced through a prompt" });
   const format = request.response_format?.type;
@@ -88,18 +88,30 @@ function offersTools(request: ChatCompletionRequest): boolean {
   return (request.tools?.length ?? 0) > 0 && request.tool_choice !== "none";
 }
 
+/** The call `tool_choice` forces, with the family's way of opening it. */
+function forcing(spec: CompletionRouteSpec, request: ChatCompletionRequest) {
+  const call = forcedCall(request);
+  if (!call) return undefined;
+  if (!spec.forcedCalls) {
+    throw invalidRequest(`tool_choice can only be "auto" or "none" on route ${spec.name}.`, "tool_choice");
+  }
+  return { call, format: spec.forcedCalls };
+}
+
 function buildBody(
   spec: CompletionRouteSpec,
   request: ChatCompletionRequest,
   settings: ModelSettings,
 ): Record<string, unknown> {
   const dropped = checkParams(request, spec.name, settings);
+  const forced = forcing(spec, request);
   const render = settings.render ?? spec.render;
-  const prompt = render({
+  let prompt = render({
     messages: request.messages,
     tools: offersTools(request) ? request.tools : undefined,
     kwargs: request.chat_template_kwargs ?? {},
   });
+  if (forced) prompt += promptPrefill(prompt, forced.format, forced.call);
   const body: Record<string, unknown> = { prompt };
   const maxTokens = request.max_completion_tokens ?? request.max_tokens;
   if (maxTokens != null) body.max_gen_len = maxTokens;
@@ -118,10 +130,12 @@ function buildBody(
 }
 
 function splitterFor(spec: CompletionRouteSpec, request: ChatCompletionRequest) {
+  const forced = forcing(spec, request);
   return createAnswerSplitter({
     reasoning: spec.reasoning,
     tools: offersTools(request) ? spec.tools : undefined,
     endMarkers: spec.endMarkers,
+    ...(forced ? { prefill: callPrefill(forced.format, forced.call) } : {}),
   });
 }
 

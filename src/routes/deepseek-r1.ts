@@ -1,5 +1,5 @@
 import { completionRoute } from "./completion-route.ts";
-import { EOS, renderDeepSeekR1Prompt } from "./prompts/deepseek-r1.ts";
+import { deepseekForcedCalls, EOS, renderDeepSeekR1Prompt } from "./prompts/deepseek-r1.ts";
 import { deepseekToolSyntax } from "./tool-syntax.ts";
 import type { Route } from "./types.ts";
 
@@ -9,5 +9,6 @@ export const deepseekR1Route: Route<"deepseek_r1"> = completionRoute({
   render: renderDeepSeekR1Prompt,
   reasoning: "always",
   tools: deepseekToolSyntax,
+  forcedCalls: deepseekForcedCalls,
   endMarkers: [EOS],
 });

@@ -1,5 +1,5 @@
 import { completionRoute } from "./completion-route.ts";
-import { END_OF_TEXT, EOM, EOT, renderLlama31Prompt } from "./prompts/llama3.ts";
+import { END_OF_TEXT, EOM, EOT, llamaForcedCalls, renderLlama31Prompt } from "./prompts/llama3.ts";
 import { llamaJsonToolSyntax } from "./tool-syntax.ts";
 import type { Route } from "./types.ts";
 
@@ -13,5 +13,6 @@ export const llamaRoute: Route<"llama"> = completionRoute({
   render: renderLlama31Prompt,
   reasoning: "never",
   tools: llamaJsonToolSyntax,
+  forcedCalls: llamaForcedCalls,
   endMarkers: [EOT, EOM, END_OF_TEXT],
 });

@@ -1,5 +1,12 @@
 import { completionRoute } from "./completion-route.ts";
-import { ENDOFTEXT, IM_END, renderQwen2Prompt, renderQwen3Prompt } from "./prompts/qwen.ts";
+import {
+  ENDOFTEXT,
+  IM_END,
+  qwen2ForcedCalls,
+  qwen3ForcedCalls,
+  renderQwen2Prompt,
+  renderQwen3Prompt,
+} from "./prompts/qwen.ts";
 import { qwenToolSyntax } from "./tool-syntax.ts";
 import type { Route } from "./types.ts";
 
@@ -11,6 +18,7 @@ export const qwen3Route: Route<"qwen3"> = completionRoute({
   render: renderQwen3Prompt,
   reasoning: "detect",
   tools: qwenToolSyntax,
+  forcedCalls: qwen3ForcedCalls,
   endMarkers: QWEN_END,
 });
 
@@ -20,5 +28,6 @@ export const qwen2Route: Route<"qwen2"> = completionRoute({
   render: renderQwen2Prompt,
   reasoning: "never",
   tools: qwenToolSyntax,
+  forcedCalls: qwen2ForcedCalls,
   endMarkers: QWEN_END,
 });

@@ -90,7 +90,6 @@ describe("completion-format bodies", () => {
       [{ frequency_penalty: 1 }, "frequency_penalty"],
       [{ seed: 7 }, "seed"],
       [{ logit_bias: { "42": 1 } }, "logit_bias"],
-      [{ tools, tool_choice: "required" }, "tool_choice"],
       [{ tools, parallel_tool_calls: false }, "parallel_tool_calls"],
       [{ metadata: { a: 1 } }, "metadata"],
     ];

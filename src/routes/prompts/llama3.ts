@@ -2,12 +2,13 @@
 // - llama3: Meta-Llama-3-8B/70B-Instruct (3.0), no tool format;
 // - llama3_1: Llama 3.1 and 3.3 Instruct (3.3 ships the very same template), JSON tool calling;
 // - llama3_2: Llama 3.2 text Instruct (1B, 3B), the same tool calling, today's date, no built-in tools.
-// The tokens live here, next to the templates that write them: the answer parser
-// (routes/tool-syntax.ts) reads them back.
+// The tokens and the forced-call opening live here, next to the templates that write them: the
+// answer parser (routes/tool-syntax.ts) reads them back.
 
 import { invalidRequest } from "../../errors.ts";
 import type { FunctionTool } from "../../openai/types.ts";
 import type { PromptInput } from "../types.ts";
+import type { ForcedCallFormat } from "../forced-call.ts";
 import { type TemplateMessage, type TemplateToolCall, toTemplateMessages } from "./messages.ts";
 import { pythonJsonDumps, pythonStrip, pythonTruthy } from "./python.ts";
 
@@ -186,3 +187,13 @@ function checkKwargs(kwargs: Record<string, unknown>, name: JsonToolsTemplate): 
   }
   return { date_string: date, tools_in_user_message: kwargs.tools_in_user_message };
 }
+
+/**
+ * A forced call opens with the JSON the templates teach, up to the function's name (required) or
+ * up to its arguments (a named function); the arguments object is followed by the call's `}`.
+ */
+export const llamaForcedCalls: ForcedCallFormat = {
+  lead: "",
+  opening: (name) => (name === undefined ? '{"name": "' : `{"name": "${name}", "parameters": `),
+  closing: "}",
+};
