@@ -1,5 +1,5 @@
-// Tool calling through the library, against the emulator: what reaches Bedrock (forced-call
-// prefills, the Llama 3.1 template) and what comes back.
+// Tool calling and lenient parameters through the library, against the emulator: what reaches
+// Bedrock (forced-call prefills, the Llama 3.1 template, no drop_params) and what comes back.
 import { describe, expect, it } from "vitest";
 import { BedrockEdgeError, type ChatCompletionCreateParams } from "../src/index.ts";
 import { emulated, model } from "./helpers/emulated.ts";
@@ -122,5 +122,34 @@ describe("the llama route speaks Llama 3.1 by default", () => {
     expect(String(sentBody(emulator, model("llama")).prompt)).toBe(
       "<|begin_of_text|><|start_header_id|>user<|end_header_id|>\n\nWeather in Paris?<|eot_id|><|start_header_id|>assistant<|end_header_id|>\n\n",
     );
+  });
+});
+
+describe("drop_params", () => {
+  it("never reaches Bedrock, on any route", async () => {
+    const { bedrock, emulator } = emulated();
+    for (const route of ["openai", "qwen2"] as const) {
+      await bedrock.chat.completions.create({ model: model(route), messages: ask, seed: 3, drop_params: true });
+      const body = sentBody(emulator, model(route));
+      expect(body).not.toHaveProperty("drop_params");
+      if (route === "qwen2") expect(body).not.toHaveProperty("seed");
+      else expect(body.seed).toBe(3);
+    }
+  });
+
+  it("as a client option applies to every model, unless the model's own setting or the request says otherwise", async () => {
+    const { bedrock } = emulated({
+      dropParams: true,
+      models: { strict: { model: model("llama"), drop_params: false } },
+    });
+    await bedrock.chat.completions.create({ model: model("llama"), messages: ask, seed: 1 });
+    expect((await failure(bedrock.chat.completions.create({ model: "strict", messages: ask, seed: 1 }))).param).toBe(
+      "seed",
+    );
+    await bedrock.chat.completions.create({ model: "strict", messages: ask, seed: 1, drop_params: true });
+    const refused = await failure(
+      bedrock.chat.completions.create({ model: model("llama"), messages: ask, seed: 1, drop_params: false }),
+    );
+    expect(refused.message).toContain("drop_params: true");
   });
 });

@@ -12,13 +12,17 @@ import type { Route } from "./types.ts";
 
 const QWEN_END = [IM_END, ENDOFTEXT];
 
-/** Qwen3: reasoning when the answer opens with `<think>` (off with `enable_thinking: false`). */
+/**
+ * Qwen3: reasoning when the answer opens with `<think>` (off with `enable_thinking: false`, or
+ * `reasoning_effort` "none"/"minimal").
+ */
 export const qwen3Route: Route<"qwen3"> = completionRoute({
   name: "qwen3",
   render: renderQwen3Prompt,
   reasoning: "detect",
   tools: qwenToolSyntax,
   forcedCalls: qwen3ForcedCalls,
+  thinkingSwitch: "enable_thinking",
   endMarkers: QWEN_END,
 });
 

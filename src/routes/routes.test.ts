@@ -91,7 +91,14 @@ describe("completion-format bodies", () => {
       [{ seed: 7 }, "seed"],
       [{ logit_bias: { "42": 1 } }, "logit_bias"],
       [{ tools, parallel_tool_calls: false }, "parallel_tool_calls"],
-      [{ metadata: { a: 1 } }, "metadata"],
+      [{ store: true }, "store"],
+      [{ modalities: ["text", "audio"] }, "modalities"],
+      [{ audio: { voice: "alloy", format: "mp3" } }, "audio"],
+      [{ verbosity: "low" }, "verbosity"],
+      [{ web_search_options: {} }, "web_search_options"],
+      [{ functions: [{ name: "f" }] }, "functions"],
+      [{ response_format: { type: "grammar" } }, "response_format"],
+      [{ unheard_of: 1 }, "unheard_of"],
     ];
     for (const [extra, param] of cases) {
       const error = errorOf(() => routes.qwen3.buildBody({ ...base, ...extra }, ARN, {}), BedrockEdgeError);
