@@ -1,7 +1,7 @@
 // Tool calling and lenient parameters through the library, against the emulator: what reaches
 // Bedrock (forced-call prefills, the Llama 3.1 template, no drop_params) and what comes back.
 import { describe, expect, it } from "vitest";
-import { BedrockEdgeError, type ChatCompletionCreateParams } from "../src/index.ts";
+import { BedrockEdgeError, type ChatCompletionChunk, type ChatCompletionCreateParams } from "../src/index.ts";
 import { emulated, model } from "./helpers/emulated.ts";
 
 const tools: ChatCompletionCreateParams["tools"] = [
@@ -21,6 +21,21 @@ function sentBody(emulator: ReturnType<typeof emulated>["emulator"], modelString
   return emulator.stats.lastBody(modelString.split("/").slice(2).join("/")) as Record<string, unknown>;
 }
 
+/** A stream's deltas, joined as a client would. */
+async function collect(stream: AsyncIterable<ChatCompletionChunk>) {
+  let content = "";
+  const calls: Array<{ name?: string; arguments?: string }> = [];
+  let finish: string | null = null;
+  for await (const chunk of stream) {
+    for (const choice of chunk.choices) {
+      content += choice.delta.content ?? "";
+      for (const call of choice.delta.tool_calls ?? []) calls.push({ ...call.function });
+      finish = choice.finish_reason ?? finish;
+    }
+  }
+  return { content, calls, finish };
+}
+
 async function failure(promise: Promise<unknown>): Promise<BedrockEdgeError> {
   const error = await promise.then(
     () => undefined,
@@ -30,7 +45,7 @@ async function failure(promise: Promise<unknown>): Promise<BedrockEdgeError> {
   return error as BedrockEdgeError;
 }
 
-describe("forced tool calls reach Bedrock as the family's prefilled call opening", () => {
+describe("forced tool calls: the family's prefilled call opening, continued and read back as the call", () => {
   const openings: Record<"deepseek_r1" | "llama" | "qwen3" | "qwen2", { required: string; named: string }> = {
     qwen3: {
       required: '<|im_start|>assistant\n<think>\n\n</think>\n\n<tool_call>\n{"name": "',
@@ -55,25 +70,33 @@ describe("forced tool calls reach Bedrock as the family's prefilled call opening
   for (const [route, opening] of Object.entries(openings) as Array<[keyof typeof openings, typeof openings.qwen3]>) {
     it(`${route}: required and named, plain and streamed`, async () => {
       const { bedrock, emulator } = emulated();
-      const name = model(route);
+      // Without the `tool` option the emulator's model would answer in words: only the prefill calls.
+      const name = model(route, "eos");
       const choices = [
         ["required", "required"],
         ["named", { type: "function", function: { name: "get_weather" } }],
       ] as const;
       for (const [kind, tool_choice] of choices) {
-        await bedrock.chat.completions.create({ model: name, messages: ask, tools, tool_choice });
+        const plain = await bedrock.chat.completions.create({ model: name, messages: ask, tools, tool_choice });
         expect(String(sentBody(emulator, name).prompt).endsWith(opening[kind])).toBe(true);
-        const stream = await bedrock.chat.completions.create({
-          model: name,
-          messages: ask,
-          tools,
-          tool_choice,
-          stream: true,
-        });
-        for await (const _chunk of stream) {
-          // drained: the request is what is checked here
-        }
+        const choice = plain.choices[0]!;
+        expect(choice.finish_reason).toBe("tool_calls");
+        expect(choice.message.content).toBeNull();
+        expect(choice.message.tool_calls).toEqual([
+          {
+            id: expect.stringMatching(/^call_/),
+            type: "function",
+            function: { name: "get_weather", arguments: expect.any(String) },
+          },
+        ]);
+        expect(JSON.parse(choice.message.tool_calls![0]!.function.arguments)).toEqual({ city: expect.any(String) });
+
+        const streamed = await collect(
+          await bedrock.chat.completions.create({ model: name, messages: ask, tools, tool_choice, stream: true }),
+        );
         expect(String(sentBody(emulator, name).prompt).endsWith(opening[kind])).toBe(true);
+        expect(streamed).toMatchObject({ content: "", finish: "tool_calls" });
+        expect(streamed.calls).toEqual([choice.message.tool_calls![0]!.function]);
       }
     });
   }
@@ -91,6 +114,35 @@ describe("forced tool calls reach Bedrock as the family's prefilled call opening
     expect(error).toMatchObject({ status: 400, param: "tool_choice" });
     expect(emulator.stats.requests).toHaveLength(0);
   });
+});
+
+describe("automatic tool calls and their results on every template family", () => {
+  for (const route of ["llama", "deepseek_r1", "qwen3", "qwen2"] as const) {
+    it(`${route}: a call, plain and streamed, then the result sent back gets words`, async () => {
+      const { bedrock } = emulated();
+      const name = model(route, "tool");
+      const plain = await bedrock.chat.completions.create({ model: name, messages: ask, tools });
+      const call = plain.choices[0]!.message.tool_calls?.[0];
+      expect(plain.choices[0]!.finish_reason).toBe("tool_calls");
+      expect(call?.function.name).toBe("get_weather");
+      const streamed = await collect(
+        await bedrock.chat.completions.create({ model: name, messages: ask, tools, stream: true }),
+      );
+      expect(streamed).toMatchObject({ content: "", calls: [call!.function], finish: "tool_calls" });
+
+      const answered = await bedrock.chat.completions.create({
+        model: name,
+        tools,
+        messages: [
+          ...ask,
+          { role: "assistant", content: null, tool_calls: [call!] },
+          { role: "tool", tool_call_id: call!.id, content: '{"sky": "sunny"}' },
+        ],
+      });
+      expect(answered.choices[0]!.finish_reason).toBe("stop");
+      expect(answered.choices[0]!.message.content).toMatch(/^Thanks, the tool answered\./);
+    });
+  }
 });
 
 describe("the llama route speaks Llama 3.1 by default", () => {

@@ -38,9 +38,43 @@ async function thrown(call: () => Promise<unknown>): Promise<unknown> {
 }
 
 describe("forced tool calls", () => {
-  it("reach Bedrock prefilled with the family's call opening, plain and streamed", async () => {
+  const named = { type: "function", function: { name: "get_weather" } } as const;
+
+  it.each(["r1", "llama", "qwen3", "qwen2", "openai"])(
+    "%s: required and named come back as the call, plain and streamed",
+    async (model) => {
+      const client = proxy.client();
+      for (const tool_choice of ["required", named] as const) {
+        const plain = await client.chat.completions.create({ model, messages: USER_HELLO, tools, tool_choice });
+        const call = plain.choices[0]!.message.tool_calls?.[0];
+        if (call?.type !== "function") throw new Error(`${model}: no function call in ${JSON.stringify(plain)}`);
+        expect(call.function.name).toBe("get_weather");
+        const args: unknown = JSON.parse(call.function.arguments);
+        expect(args).toEqual({ city: expect.any(String) });
+        // vLLM (the openai route's model server) finishes a plain forced call with "stop".
+        if (model !== "openai") expect(plain.choices[0]!.finish_reason).toBe("tool_calls");
+
+        const stream = await client.chat.completions.create({
+          model,
+          messages: USER_HELLO,
+          tools,
+          tool_choice,
+          stream: true,
+        });
+        let streamedArgs = "";
+        let finish: string | null = null;
+        for await (const chunk of stream) {
+          for (const delta of chunk.choices[0]?.delta.tool_calls ?? []) streamedArgs += delta.function?.arguments ?? "";
+          finish = chunk.choices[0]?.finish_reason ?? finish;
+        }
+        expect(JSON.parse(streamedArgs)).toEqual(args);
+        expect(finish).toBe("tool_calls");
+      }
+    },
+  );
+
+  it("reach Bedrock prefilled with the family's call opening", async () => {
     const client = proxy.client();
-    const named = { type: "function", function: { name: "get_weather" } } as const;
     await client.chat.completions.create({ model: "qwen3", messages: USER_HELLO, tools, tool_choice: "required" });
     expect(sentPrompt("qwen3").endsWith('<think>\n\n</think>\n\n<tool_call>\n{"name": "')).toBe(true);
     const stream = await client.chat.completions.create({
