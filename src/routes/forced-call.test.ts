@@ -1,6 +1,7 @@
 // Forced tool calls on template routes: the prompt ends with the family's call opening (the exact
 // strings the emulator continues), and the answer is read as the call it continues.
 import { describe, expect, it } from "vitest";
+import * as emulator from "../../emulator/prefills.ts";
 import { errorOf } from "../../test/helpers/errors.ts";
 import { BedrockEdgeError } from "../errors.ts";
 import type { ChatCompletionRequest, FunctionTool, ToolChoice } from "../openai/types.ts";
@@ -226,5 +227,26 @@ describe("forced calls elsewhere", () => {
       param: "tool_choice",
       message: 'tool_choice can only be "auto" or "none" on route llama.',
     });
+  });
+});
+
+describe("the openings are the emulator's prefills", () => {
+  // The emulator (an independent oracle: it imports nothing from src/) continues these strings.
+  it("byte for byte, for each family, required and named", () => {
+    const name = "get_weather";
+    expect([qwen2ForcedCalls.opening(undefined), qwen2ForcedCalls.opening(name)]).toEqual([
+      emulator.QWEN_REQUIRED_PREFILL,
+      emulator.qwenNamedPrefill(name),
+    ]);
+    expect(qwen3ForcedCalls.lead).toBe(emulator.QWEN_EMPTY_THINK);
+    expect([llamaForcedCalls.opening(undefined), llamaForcedCalls.opening(name)]).toEqual([
+      emulator.LLAMA_REQUIRED_PREFILL,
+      emulator.llamaNamedPrefill(name),
+    ]);
+    expect([deepseekForcedCalls.opening(undefined), deepseekForcedCalls.opening(name)]).toEqual([
+      emulator.DEEPSEEK_REQUIRED_PREFILL,
+      emulator.deepseekNamedPrefill(name),
+    ]);
+    expect(`<｜Assistant｜>${deepseekForcedCalls.lead}`).toBe(emulator.DEEPSEEK_ASSISTANT);
   });
 });
