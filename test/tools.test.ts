@@ -2,6 +2,7 @@
 // Bedrock (forced-call prefills, the Llama 3.1 template, no drop_params) and what comes back.
 import { describe, expect, it } from "vitest";
 import { BedrockEdgeError, type ChatCompletionChunk, type ChatCompletionCreateParams } from "../src/index.ts";
+import { errorOf } from "./helpers/errors.ts";
 import { emulated, model } from "./helpers/emulated.ts";
 
 const tools: ChatCompletionCreateParams["tools"] = [
@@ -36,14 +37,8 @@ async function collect(stream: AsyncIterable<ChatCompletionChunk>) {
   return { content, calls, finish };
 }
 
-async function failure(promise: Promise<unknown>): Promise<BedrockEdgeError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(BedrockEdgeError);
-  return error as BedrockEdgeError;
-}
+/** The BedrockEdgeError a call is refused with. */
+const failure = (promise: Promise<unknown>) => errorOf(() => promise, BedrockEdgeError);
 
 describe("forced tool calls: the family's prefilled call opening, continued and read back as the call", () => {
   const openings: Record<"deepseek_r1" | "llama" | "qwen3" | "qwen2", { required: string; named: string }> = {

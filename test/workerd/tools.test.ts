@@ -2,6 +2,7 @@
 // `openai` package: forced tool calls, parameters that are ignored, refused or dropped.
 import OpenAI from "openai";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { errorOf } from "../helpers/errors.ts";
 import { startWorkerdProxy, TEST_MODELS, USER_HELLO, type WorkerdProxy } from "./harness.ts";
 
 let proxy: WorkerdProxy;
@@ -26,15 +27,6 @@ const tools: OpenAI.Chat.Completions.ChatCompletionTool[] = [
 function sentPrompt(name: string): string {
   const body = proxy.served.emulator.stats.lastBody(TEST_MODELS[name]!.split("/").slice(2).join("/"));
   return String((body as { prompt?: unknown }).prompt);
-}
-
-async function thrown(call: () => Promise<unknown>): Promise<unknown> {
-  try {
-    await call();
-  } catch (error) {
-    return error;
-  }
-  throw new Error("expected the call to fail");
 }
 
 describe("forced tool calls", () => {
@@ -91,7 +83,7 @@ describe("forced tool calls", () => {
   });
 
   it("a named function that is not in tools is a BadRequestError naming tool_choice", async () => {
-    const error = await thrown(() =>
+    const error = await errorOf(() =>
       proxy.client().chat.completions.create({
         model: "r1",
         messages: USER_HELLO,
@@ -126,7 +118,7 @@ describe("parameters", () => {
   });
 
   it("that the route cannot honour are refused by name, saying why and what to do", async () => {
-    const error = await thrown(() =>
+    const error = await errorOf(() =>
       proxy.client().chat.completions.create({ model: "llama", messages: USER_HELLO, store: true }),
     );
     expect(error).toBeInstanceOf(OpenAI.BadRequestError);
