@@ -136,3 +136,24 @@ describe("drop_params", () => {
     expect(routes.openai.buildBody({ ...base, store: false }, ARN, {})).toHaveProperty("store", false);
   });
 });
+
+describe("the converse route takes the server-wide part", () => {
+  const LLAMA = "meta.llama3-1-70b-instruct-v1:0";
+  const converse = (extra: Extra, settings = {}) =>
+    routes.converse.buildBody({ ...base, ...extra } as ChatCompletionRequest, LLAMA, settings);
+
+  it("ignores what cannot change the answer, as the template routes do", () => {
+    const ignorable: Extra = { store: false, metadata: { team: "a" }, service_tier: "flex", prompt_cache_key: "k" };
+    expect(converse(ignorable)).toEqual(converse({}));
+  });
+
+  it("refuses what no route can do, and unknown fields, in the same words; drop_params in the request drops them", () => {
+    expect(refusal(() => converse({ store: true })).message).toMatch(
+      /^store cannot be true: this server keeps nothing.*\(route converse\)\. Remove it, or set drop_params: true/,
+    );
+    expect(refusal(() => converse({ tempreature: 1 })).message).toMatch(
+      /^tempreature is not a Chat Completions parameter/,
+    );
+    expect(converse({ store: true, seed: 3, drop_params: true })).toEqual(converse({}));
+  });
+});
