@@ -10,6 +10,8 @@ import { parseModels, parseModelString, regionlessModelId, type ModelConfig, typ
 import type { ChatCompletionStream } from "./completion-stream.ts";
 import type { ChatCompletion, ChatCompletionCreateParams, Usage } from "./openai/types.ts";
 import { routeEntries } from "./routes/index.ts";
+import type { Responses, ResponsesRequestOptions } from "./responses/client.ts";
+import type { ResponseCreateParams } from "./responses/types.ts";
 import type { ModelSettings, PromptRenderer, Route } from "./routes/types.ts";
 import { makeUsage, tokenCount } from "./routes/usage.ts";
 
@@ -27,6 +29,11 @@ export interface BedrockOptions extends TransportOptions {
   models?: Record<string, ModelEntry>;
   /** Refuse model strings not named in `models` (the proxy's mode). Default false. */
   onlyListedModels?: boolean;
+  /**
+   * Drop parameters a route cannot honour instead of refusing them, for every model whose own
+   * `drop_params` does not say otherwise (a request's `drop_params` overrides both). Default false.
+   */
+  dropParams?: boolean;
 }
 
 export interface RequestOptions {
@@ -46,6 +53,8 @@ export interface ChatCompletions {
 
 export interface Bedrock {
   chat: { completions: ChatCompletions };
+  /** The Responses API, stateless, mapped onto chat completions. */
+  responses: Responses;
   /** The names in `models`, in order. */
   listModels(): string[];
   /**
@@ -101,6 +110,10 @@ export function createBedrock(options: BedrockOptions = {}): Bedrock {
       const render = await renderer(config);
       settings = render ? { ...values, render } : values;
     }
+    // The client's default (the proxy's DROP_PARAMS) serves models whose own setting says nothing.
+    if (settings.drop_params === undefined && options.dropParams !== undefined) {
+      settings = { ...settings, drop_params: options.dropParams };
+    }
     return {
       route: await routeEntries[parsed.route].load(),
       modelId: parsed.modelId,
@@ -143,8 +156,10 @@ export function createBedrock(options: BedrockOptions = {}): Bedrock {
     return completion;
   }
 
+  const completions = { create } as ChatCompletions;
   return {
-    chat: { completions: { create } as ChatCompletions },
+    chat: { completions },
+    responses: lazyResponses(completions),
     listModels: () => Object.keys(models),
     async checkModels(where = "models") {
       const problems: string[] = [];
@@ -169,6 +184,19 @@ function refuseRegionless(models: Record<string, ModelConfig>): void {
       `models["${name}"]: ${modelId.slice(0, 200)} names no region (only an ARN does): set the region option, or this entry's region.`,
     );
   }
+}
+
+/**
+ * The Responses API, loaded on its first call: bundles that split code keep it out of the main
+ * chunk, so chat-only code does not carry it.
+ */
+function lazyResponses(completions: ChatCompletions): Responses {
+  let loaded: Promise<Responses> | undefined;
+  async function create(params: ResponseCreateParams, options?: ResponsesRequestOptions) {
+    loaded ??= import("./responses/client.ts").then((module) => module.createResponses(completions));
+    return (await loaded).create(params, options);
+  }
+  return { create } as Responses;
 }
 
 function usageFromHeaders(headers: Headers): Usage | undefined {

@@ -10,6 +10,7 @@ import { imageData } from "./images.ts";
 import { OPENAI_ROUTE_INFO } from "./route-info.ts";
 import type { Route, RouteChoice, StreamMapper, StreamPart } from "./types.ts";
 import { incompleteStream } from "./completion-route.ts";
+import { checkParameters } from "./parameters.ts";
 import { finishReason, usageFromBody } from "./usage.ts";
 
 function text(value: unknown): string | undefined {
@@ -127,10 +128,16 @@ function streamMapper(): StreamMapper {
 
 export const openaiRoute: Route<"openai"> = {
   name: "openai",
+  // Of the settings only the body limit applies (route-info.ts). A request's drop_params, or the
+  // client's default, can still drop the one parameter this route refuses, store: true.
   ...OPENAI_ROUTE_INFO,
-  buildBody(request, modelId) {
+  buildBody(request, modelId, settings) {
     imageData(request);
-    const { stream: _stream, stream_options: _options, ...rest } = request;
+    // The model takes OpenAI's parameters itself, but nothing can make this server store an
+    // answer; drop_params is bedrock-edge's own.
+    const dropped = checkParameters(request, "openai", settings, ["store"]);
+    const { stream: _stream, stream_options: _options, drop_params: _drop, ...rest } = request;
+    if (dropped.has("store")) delete rest.store;
     return { ...rest, model: modelId };
   },
   parseAnswer(body) {
