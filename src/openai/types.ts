@@ -238,6 +238,31 @@ export interface CompletionMessage {
   tool_calls?: ToolCall[];
 }
 
+/** One of the likeliest tokens at a position. */
+export interface TopLogprob {
+  token: string;
+  logprob: number;
+  /** The token's UTF-8 bytes (null when the server gave none). */
+  bytes: number[] | null;
+}
+
+/** A token of the answer, its log probability and the likeliest tokens at its place. */
+export interface TokenLogprob extends TopLogprob {
+  top_logprobs: TopLogprob[];
+}
+
+/** Chat Completions' `logprobs` of a choice (or of a stream chunk: the tokens it brings). */
+export interface ChoiceLogprobs {
+  content: TokenLogprob[] | null;
+  refusal: TokenLogprob[] | null;
+}
+
+/**
+ * vLLM's `prompt_logprobs` (a Bedrock extension of the openai route): per prompt token, null for
+ * the first, else token id -> its logprob, rank and text.
+ */
+export type PromptLogprobs = Array<Record<string, { logprob: number; rank?: number; decoded_token?: string }> | null>;
+
 export interface ChatCompletion {
   id: string;
   object: "chat.completion";
@@ -247,9 +272,12 @@ export interface ChatCompletion {
     index: number;
     message: CompletionMessage;
     finish_reason: FinishReason;
-    logprobs: null;
+    /** Only when the request asked for `logprobs`. */
+    logprobs: ChoiceLogprobs | null;
   }>;
   usage?: Usage;
+  /** Only when the request asked for `prompt_logprobs` (openai route). */
+  prompt_logprobs?: PromptLogprobs;
 }
 
 export interface ChunkToolCall {
@@ -277,7 +305,7 @@ export interface ChatCompletionChunk {
     index: number;
     delta: ChunkDelta;
     finish_reason: FinishReason | null;
-    logprobs?: null;
+    logprobs?: ChoiceLogprobs | null;
   }>;
   usage?: Usage | null;
 }
