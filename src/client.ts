@@ -1,18 +1,17 @@
 // createBedrock(): the OpenAI-shaped client. It joins the pieces: validate the request,
 // pick the route, build the body, call the transport, map the answer or the stream.
-import { invokeJson, invokeStream } from "./aws/invoke.ts";
 import type { RetryEvent } from "./aws/send-with-retries.ts";
 import { createTransport, type TransportOptions } from "./aws/transport-options.ts";
 import { configurationError, modelNotFound } from "./errors.ts";
-import { primeStream, streamCompletion, type ChatCompletionStream } from "./completion-stream.ts";
+import { chatChunkMapper, type ChatCompletionStream } from "./completion-stream.ts";
 import { randomId } from "./ids.ts";
 import { parseModels, parseModelString, regionlessModelId, type ModelConfig, type ModelEntry } from "./model.ts";
 import { parseChatRequest } from "./openai/schema.ts";
-import type { ChatCompletion, ChatCompletionCreateParams, Usage } from "./openai/types.ts";
+import { callJson, callStream } from "./model-call.ts";
+import type { ChatCompletion, ChatCompletionCreateParams } from "./openai/types.ts";
 import { routes } from "./routes/index.ts";
 import { builtInRenderers, compileChatTemplate } from "./routes/prompts/index.ts";
 import type { ModelSettings, PromptRenderer, Route } from "./routes/types.ts";
-import { makeUsage, tokenCount } from "./routes/usage.ts";
 
 export type { ChatCompletionStream } from "./completion-stream.ts";
 
@@ -105,33 +104,31 @@ export function createBedrock(options: BedrockOptions = {}): Bedrock {
   async function create(input: ChatCompletionCreateParams, requestOptions: RequestOptions = {}) {
     const request = parseChatRequest(input);
     const { route, modelId, region, settings } = await resolve(request.model);
-    const body = JSON.stringify(route.buildBody(request, modelId, settings));
     const call = {
+      ...requestOptions,
       operation: route.operation,
       modelId,
-      body,
       region,
-      signal: requestOptions.signal,
-      onRetry: requestOptions.onRetry,
+      body: route.buildBody(request, modelId, settings),
     };
     const meta = { id: randomId("chatcmpl-"), created: Math.floor(Date.now() / 1000), model: request.model };
 
-    if (request.stream) {
-      const { reader, primed } = await invokeStream(transport, {
-        ...call,
-        prime: (reader, secrets) => primeStream(reader, secrets, route, request, meta),
-      });
-      return streamCompletion(reader, primed);
-    }
-    const { json, headers } = await invokeJson(transport, call);
-    const answer = route.parseAnswer(json, request);
-    const usage = answer.usage ?? usageFromHeaders(headers);
+    if (request.stream) return callStream(transport, call, chatChunkMapper(route, request, settings, meta));
+    const { json, headerUsage } = await callJson(transport, call);
+    const answer = route.parseAnswer(json, request, settings);
+    const usage = answer.usage ?? headerUsage;
     const completion: ChatCompletion = {
       ...meta,
       object: "chat.completion",
-      choices: answer.choices.map((choice) => ({ ...choice, logprobs: null })),
+      choices: answer.choices.map(({ index, message, finish_reason, logprobs }) => ({
+        index,
+        message,
+        finish_reason,
+        logprobs: logprobs ?? null,
+      })),
     };
     if (usage) completion.usage = usage;
+    if (answer.prompt_logprobs) completion.prompt_logprobs = answer.prompt_logprobs;
     return completion;
   }
 
@@ -161,15 +158,4 @@ function refuseRegionless(models: Record<string, ModelConfig>): void {
       `models["${name}"]: ${modelId.slice(0, 200)} names no region (only an ARN does): set the region option, or this entry's region.`,
     );
   }
-}
-
-function usageFromHeaders(headers: Headers): Usage | undefined {
-  const input = tokenCount(numberHeader(headers, "x-amzn-bedrock-input-token-count"));
-  const output = tokenCount(numberHeader(headers, "x-amzn-bedrock-output-token-count"));
-  return input === undefined || output === undefined ? undefined : makeUsage(input, output);
-}
-
-function numberHeader(headers: Headers, name: string): number | undefined {
-  const value = headers.get(name);
-  return value === null || value.trim() === "" ? undefined : Number(value);
 }
