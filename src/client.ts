@@ -4,6 +4,7 @@ import type { RetryEvent } from "./aws/send-with-retries.ts";
 import { createTransport, type TransportOptions } from "./aws/transport-options.ts";
 import { configurationError, modelNotFound } from "./errors.ts";
 import { chatChunkMapper, type ChatCompletionStream } from "./completion-stream.ts";
+import { type Completions, createCompletions, type ResolvedModel } from "./completions/client.ts";
 import { randomId } from "./ids.ts";
 import { parseModels, parseModelString, regionlessModelId, type ModelConfig, type ModelEntry } from "./model.ts";
 import { parseChatRequest } from "./openai/schema.ts";
@@ -11,7 +12,7 @@ import { callJson, callStream } from "./model-call.ts";
 import type { ChatCompletion, ChatCompletionCreateParams } from "./openai/types.ts";
 import { routes } from "./routes/index.ts";
 import { builtInRenderers, compileChatTemplate } from "./routes/prompts/index.ts";
-import type { ModelSettings, PromptRenderer, Route } from "./routes/types.ts";
+import type { ModelSettings, PromptRenderer } from "./routes/types.ts";
 
 export type { ChatCompletionStream } from "./completion-stream.ts";
 
@@ -39,6 +40,8 @@ export interface ChatCompletions {
 
 export interface Bedrock {
   chat: { completions: ChatCompletions };
+  /** OpenAI's legacy Completions API: a raw prompt, no chat template. */
+  completions: Completions;
   /** The names in `models`, in order. */
   listModels(): string[];
   /**
@@ -47,13 +50,6 @@ export interface Bedrock {
    * table in those messages (the proxy says MODELS).
    */
   checkModels(where?: string): Promise<string[]>;
-}
-
-interface Resolved {
-  route: Route;
-  modelId: string;
-  region: string | undefined;
-  settings: ModelSettings;
 }
 
 export function createBedrock(options: BedrockOptions = {}): Bedrock {
@@ -83,7 +79,7 @@ export function createBedrock(options: BedrockOptions = {}): Bedrock {
     }
   }
 
-  async function resolve(name: string): Promise<Resolved> {
+  async function resolve(name: string): Promise<ResolvedModel> {
     const config = Object.hasOwn(models, name) ? models[name] : undefined;
     if (!config && options.onlyListedModels) throw modelNotFound(name);
     const parsed = parseModelString(config?.model ?? name);
@@ -134,6 +130,7 @@ export function createBedrock(options: BedrockOptions = {}): Bedrock {
 
   return {
     chat: { completions: { create } as ChatCompletions },
+    completions: createCompletions({ transport, resolve }),
     listModels: () => Object.keys(models),
     async checkModels(where = "models") {
       const problems: string[] = [];

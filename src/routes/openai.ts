@@ -10,6 +10,7 @@ import { imageData } from "./images.ts";
 import type { Route, RouteChoice, StreamMapper, StreamPart } from "./types.ts";
 import { incompleteStream } from "./completion-route.ts";
 import { finishReason, usageFromBody } from "./usage.ts";
+import { wireFormats } from "./wire-formats/index.ts";
 
 function text(value: unknown): string | undefined {
   return typeof value === "string" ? value : undefined;
@@ -145,4 +146,6 @@ export const openaiRoute: Route<"openai"> = {
     return usage ? { choices, usage } : { choices };
   },
   createStreamMapper: () => streamMapper(),
+  // vLLM serves an OpenAI-format import's Completions API under the model's ARN, as its chat.
+  rawPrompt: (modelId) => ({ format: wireFormats.openai_completion, model: modelId }),
 };
