@@ -6,6 +6,7 @@ import { REASONING_TEXT } from "../emulator/answers.ts";
 import { emulatorModelId } from "../emulator/model-id.ts";
 import { BedrockEdgeError, type CompletionChunk, type CompletionStream } from "../src/index.ts";
 import { emulated, model, ROUTE_FORMATS } from "./helpers/emulated.ts";
+import { errorOf } from "./helpers/errors.ts";
 
 const PROMPT = "Once upon a time, 👋";
 
@@ -21,15 +22,6 @@ async function collect(stream: CompletionStream) {
     }
   }
   return { chunks, texts, finishes, usage: chunks.at(-1)?.usage };
-}
-
-async function failure(promise: Promise<unknown>): Promise<BedrockEdgeError> {
-  const error = await promise.then(
-    () => undefined,
-    (caught: unknown) => caught,
-  );
-  expect(error).toBeInstanceOf(BedrockEdgeError);
-  return error as BedrockEdgeError;
 }
 
 /** The routes that render their own prompts, and the emulator formats that answer them. */
@@ -159,8 +151,9 @@ describe("several prompts and n", () => {
   it("fail as a whole on the first failure and stop the calls still running", async () => {
     const arn = emulatorModelId("llama", ["throttle1", "slow30"]);
     const { bedrock, emulator } = emulated({ maxRetries: 0, models: { m: `bedrock/llama/${arn}` } });
-    const error = await failure(
-      bedrock.completions.create({ model: "m", prompt: prompts, max_tokens: 300, stream: true }),
+    const error = await errorOf(
+      () => bedrock.completions.create({ model: "m", prompt: prompts, max_tokens: 300, stream: true }),
+      BedrockEdgeError,
     );
     expect(error.status).toBe(429);
     await new Promise((resolve) => setTimeout(resolve, 50));
@@ -199,7 +192,10 @@ describe("echo, logprobs, structured outputs", () => {
 
   it("logprobs on bedrock_completion: a 400 that names the setting that fixes it", async () => {
     const { bedrock } = emulated();
-    const error = await failure(bedrock.completions.create({ model: model("llama"), prompt: "Hi", logprobs: 1 }));
+    const error = await errorOf(
+      () => bedrock.completions.create({ model: model("llama"), prompt: "Hi", logprobs: 1 }),
+      BedrockEdgeError,
+    );
     expect(error).toMatchObject({ status: 400, param: "logprobs", code: "unsupported_parameter" });
     expect(error.message).toContain("token ids");
     expect(error.message).toContain('wire_format to "openai_completion"');
@@ -240,10 +236,16 @@ describe("echo, logprobs, structured outputs", () => {
 describe("refusals", () => {
   it("suffix and token-id prompts: 400s that say why", async () => {
     const { bedrock } = emulated();
-    const suffix = await failure(bedrock.completions.create({ model: model("llama"), prompt: "a", suffix: "b" }));
+    const suffix = await errorOf(
+      () => bedrock.completions.create({ model: model("llama"), prompt: "a", suffix: "b" }),
+      BedrockEdgeError,
+    );
     expect(suffix).toMatchObject({ status: 400, param: "suffix" });
     expect(suffix.message).toMatch(/no insertion mode/);
-    const tokens = await failure(bedrock.completions.create({ model: model("llama"), prompt: [1, 2, 3] }));
+    const tokens = await errorOf(
+      () => bedrock.completions.create({ model: model("llama"), prompt: [1, 2, 3] }),
+      BedrockEdgeError,
+    );
     expect(tokens).toMatchObject({ status: 400, param: "prompt" });
     expect(tokens.message).toMatch(/token ids/);
   });
@@ -252,7 +254,10 @@ describe("refusals", () => {
     const legacy = { model: model("llama", "legacy"), wire_format: "openai_completion" as const };
     const { bedrock } = emulated({ models: { m: legacy } });
     for (const stream of [false, true]) {
-      const error = await failure(bedrock.completions.create({ model: "m", prompt: "Hi", stream }));
+      const error = await errorOf(
+        () => bedrock.completions.create({ model: "m", prompt: "Hi", stream }),
+        BedrockEdgeError,
+      );
       expect(error).toMatchObject({
         status: 400,
         code: "unsupported_wire_format",
@@ -264,7 +269,10 @@ describe("refusals", () => {
 
   it("an OpenAI-format model imported before 2025-11-11 takes chat only: the error says so", async () => {
     const { bedrock } = emulated();
-    const error = await failure(bedrock.completions.create({ model: model("openai", "legacy"), prompt: "Hi" }));
+    const error = await errorOf(
+      () => bedrock.completions.create({ model: model("openai", "legacy"), prompt: "Hi" }),
+      BedrockEdgeError,
+    );
     expect(error).toMatchObject({ status: 400, code: "unsupported_wire_format" });
     expect(error.message).toMatch(/takes only the chat format/);
   });

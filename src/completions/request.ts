@@ -81,6 +81,17 @@ function isTokenPrompt(value: unknown): boolean {
   );
 }
 
+const streamFlagsSchema = v.pick(completionRequestSchema, ["stream", "stream_options"]);
+
+/**
+ * Only `stream` and `stream_options`, checked as parseCompletionRequest checks them: for a
+ * caller (the proxy) that must choose JSON or SSE before create() validates the whole request.
+ */
+export function checkCompletionStreamFlags(input: object): void {
+  const result = v.safeParse(streamFlagsSchema, input);
+  if (!result.success) throw refusalFor(result.issues[0]);
+}
+
 /** Validates an unknown value as a Completions request; throws a 400 naming the field. */
 export function parseCompletionRequest(input: unknown): CompletionRequest {
   if (input === null || typeof input !== "object" || Array.isArray(input)) {
@@ -105,14 +116,15 @@ export function parseCompletionRequest(input: unknown): CompletionRequest {
     );
   }
   const result = v.safeParse(completionRequestSchema, input, { abortEarly: true });
-  if (!result.success) {
-    const issue = result.issues[0];
-    const nested = issue.issues?.find((inner) => (inner.path?.length ?? 0) > 0) ?? issue;
-    const path = [...(issue.path ?? []), ...(nested === issue ? [] : (nested.path ?? []))];
-    const param = formatPath(path);
-    if (param && issue.received === "undefined") throw invalidRequest(`${param} is required.`, param);
-    throw invalidRequest(`${param ?? "The request"} ${nested.message}.`, param);
-  }
+  if (!result.success) throw refusalFor(result.issues[0]);
   // Checked, not transformed: the caller's own values go on.
   return input as CompletionRequest;
+}
+
+function refusalFor(issue: v.BaseIssue<unknown>) {
+  const nested = issue.issues?.find((inner) => (inner.path?.length ?? 0) > 0) ?? issue;
+  const path = [...(issue.path ?? []), ...(nested === issue ? [] : (nested.path ?? []))];
+  const param = formatPath(path);
+  if (param && issue.received === "undefined") return invalidRequest(`${param} is required.`, param);
+  return invalidRequest(`${param ?? "The request"} ${nested.message}.`, param);
 }
