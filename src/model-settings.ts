@@ -21,6 +21,7 @@
 // a public API with explicit types, and the field docs show in editors.)
 import * as v from "valibot";
 import { TEMPLATE_NAMES, type TemplateName } from "./routes/prompts/index.ts";
+import { TOOL_PARSER_NAMES, type ToolParserName } from "./routes/tool-parsers.ts";
 import { WIRE_FORMAT_NAMES, type WireFormatName } from "./routes/wire-formats/index.ts";
 
 const MAX_BODY_BYTES = "must be a whole number of bytes, at least 1024";
@@ -55,6 +56,11 @@ export interface ModelSettingValues {
    * logprobs and structured_outputs.
    */
   wire_format?: WireFormatName;
+  /**
+   * The openai route: the markup of tool calls the model writes as text in `content` (Bedrock
+   * parses calls server-side only for some imports), read into `tool_calls`.
+   */
+  tool_parser?: ToolParserName;
 }
 
 /** Bedrock's guardrailConfig, as the guardrail_config setting holds it. */
@@ -119,6 +125,10 @@ export const MODEL_SETTINGS: SettingSpecs = {
   wire_format: {
     schema: v.picklist(WIRE_FORMAT_NAMES, `must be one of ${WIRE_FORMAT_NAMES.join(", ")}`),
     does: "chooses the body format the route sends its rendered prompt in",
+  },
+  tool_parser: {
+    schema: v.picklist(TOOL_PARSER_NAMES, `must be one of ${TOOL_PARSER_NAMES.join(", ")}`),
+    does: "reads tool calls the model writes as text, for a route whose model applies its own chat template",
   },
 };
 

@@ -4,6 +4,7 @@ import * as v from "valibot";
 import { invalidRequest } from "../errors.ts";
 import { deepestIssue, formatPath, issueFragment, issueSentence } from "../validation.ts";
 import { jsonTextTooDeep, MAX_JSON_DEPTH, valueTooDeep } from "./depth.ts";
+import { structuredOutputsSchema } from "./structured-outputs.ts";
 import type { ChatCompletionRequest } from "./types.ts";
 
 // Messages are what follows the field's name in the refusal (validation.ts): "must be …".
@@ -138,6 +139,8 @@ export const chatCompletionRequestSchema = v.looseObject({
   parallel_tool_calls: v.optional(v.boolean()),
   user: v.optional(v.string()),
   chat_template_kwargs: v.optional(v.record(v.string(), v.unknown())),
+  structured_outputs: v.nullish(structuredOutputsSchema),
+  prompt_logprobs: v.nullish(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(20))),
 });
 
 /** Every field of the request this library knows (the schema's entries); routes refuse others by name. */

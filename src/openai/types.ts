@@ -1,6 +1,7 @@
 // The subset of the OpenAI Chat Completions API that bedrock-edge speaks.
 // Shapes follow the `openai` package so its client code moves over unchanged;
 // test/openai-types.test.ts checks they stay assignable.
+import type { StructuredOutputs } from "./structured-outputs.ts";
 
 export type Role = "system" | "developer" | "user" | "assistant" | "tool";
 
@@ -84,6 +85,13 @@ interface GenerationParams {
   user?: string;
   /** Hugging Face style template switches, e.g. `{ enable_thinking: false }` for Qwen3. */
   chat_template_kwargs?: Record<string, unknown>;
+  /**
+   * Bedrock's constrained decoding for imported models (vLLM's): exactly one of json, regex,
+   * choice, grammar. The openai route and wire_format "openai_completion" carry it.
+   */
+  structured_outputs?: StructuredOutputs | null;
+  /** Bedrock's prompt logprobs for imported models: the openai route returns them as `prompt_logprobs`. */
+  prompt_logprobs?: number | null;
 }
 
 /**

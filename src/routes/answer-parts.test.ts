@@ -63,8 +63,9 @@ describe("a streamed answer", () => {
     }
   });
 
-  it("numbers its tool calls from the index given", () => {
-    const splitter = createDeltaSplitter(qwen, 3);
+  it("numbers its tool calls as it is told", () => {
+    let index = 3;
+    const splitter = createDeltaSplitter(qwen, () => index++);
     const calls = [...splitter.push(answer), ...splitter.end()].flatMap((delta) => delta.tool_calls ?? []);
     expect(calls.map((call) => call.index)).toEqual([3]);
   });

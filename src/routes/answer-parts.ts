@@ -54,16 +54,21 @@ export interface DeltaSplitter {
   readonly toolCalls: number;
 }
 
-/** One streamed choice's text -> chunk deltas; each tool call is one delta, whole, with its id. */
-export function createDeltaSplitter(options: SplitterOptions, firstToolIndex = 0): DeltaSplitter {
+/**
+ * One streamed choice's text -> chunk deltas; each tool call is one delta, whole, with its id.
+ * `nextToolIndex` numbers the calls (by default 0, 1, …; a choice that also has calls from
+ * elsewhere shares its count).
+ */
+export function createDeltaSplitter(options: SplitterOptions, nextToolIndex?: () => number): DeltaSplitter {
   const splitter = createAnswerSplitter(options);
-  let toolIndex = firstToolIndex;
+  let count = 0;
+  const next = nextToolIndex ?? (() => count++);
   const deltas = (parts: AnswerPart[]): ChunkDelta[] =>
     parts.map((part) => {
       if (part.kind === "reasoning") return { reasoning_content: part.text };
       if (part.kind === "content") return { content: part.text };
       const call = toolCall(part);
-      return { tool_calls: [{ index: toolIndex++, id: call.id, type: "function", function: call.function }] };
+      return { tool_calls: [{ index: next(), id: call.id, type: "function", function: call.function }] };
     });
   return {
     push: (text) => deltas(splitter.push(text)),
