@@ -5,10 +5,11 @@ import * as v from "valibot";
 import { invalidRequest } from "../errors.ts";
 import { MAX_JSON_DEPTH, valueTooDeep } from "../openai/depth.ts";
 import { structuredOutputsSchema } from "../openai/structured-outputs.ts";
+import { deepestIssue, formatPath, issueFragment, issueSentence } from "../validation.ts";
 import type { CompletionRequest } from "./types.ts";
 
 /** Prompts per request: Bedrock's vLLM takes a list of prompts, and each costs a generation. */
-export const MAX_PROMPTS = 128;
+const MAX_PROMPTS = 128;
 
 const range = (min: number, max: number) => {
   const says = `must be a number between ${min} and ${max}`;
@@ -34,7 +35,7 @@ const prompt = v.union(
 );
 
 /** Every field of OpenAI's Completions request, and Bedrock's extensions. */
-export const completionRequestSchema = v.looseObject({
+const completionRequestSchema = v.looseObject({
   model: v.pipe(v.string("must be a string"), v.minLength(1, "must not be empty")),
   prompt,
   max_tokens: whole(1, 1_000_000),
@@ -67,14 +68,6 @@ export const completionRequestSchema = v.looseObject({
 /** The request's known fields; any other is refused by name (or dropped under drop_params). */
 export const COMPLETION_REQUEST_FIELDS: ReadonlySet<string> = new Set(Object.keys(completionRequestSchema.entries));
 
-type PathItem = NonNullable<v.BaseIssue<unknown>["path"]>[number];
-
-function formatPath(path: readonly PathItem[]): string | null {
-  let out = "";
-  for (const { key } of path) out += typeof key === "number" ? `[${key}]` : out ? `.${String(key)}` : String(key);
-  return out || null;
-}
-
 function isTokenPrompt(value: unknown): boolean {
   return (
     Array.isArray(value) && value.length > 0 && value.every((item) => typeof item === "number" || Array.isArray(item))
@@ -88,7 +81,7 @@ const streamFlagsSchema = v.pick(completionRequestSchema, ["stream", "stream_opt
  * caller (the proxy) that must choose JSON or SSE before create() validates the whole request.
  */
 export function checkCompletionStreamFlags(input: object): void {
-  const result = v.safeParse(streamFlagsSchema, input);
+  const result = v.safeParse(streamFlagsSchema, input, { message: issueFragment });
   if (!result.success) throw refusalFor(result.issues[0]);
 }
 
@@ -115,16 +108,19 @@ export function parseCompletionRequest(input: unknown): CompletionRequest {
       "unsupported_parameter",
     );
   }
-  const result = v.safeParse(completionRequestSchema, input, { abortEarly: true });
+  const result = v.safeParse(completionRequestSchema, input, { abortEarly: true, message: issueFragment });
   if (!result.success) throw refusalFor(result.issues[0]);
   // Checked, not transformed: the caller's own values go on.
   return input as CompletionRequest;
 }
 
-function refusalFor(issue: v.BaseIssue<unknown>) {
-  const nested = issue.issues?.find((inner) => (inner.path?.length ?? 0) > 0) ?? issue;
-  const path = [...(issue.path ?? []), ...(nested === issue ? [] : (nested.path ?? []))];
-  const param = formatPath(path);
-  if (param && issue.received === "undefined") return invalidRequest(`${param} is required.`, param);
-  return invalidRequest(`${param ?? "The request"} ${nested.message}.`, param);
+/** What to put in a field that is missing: completes "<field> is required: …". */
+const REQUIRED: Readonly<Record<string, string>> = {
+  model: "name the model, as bedrock/<route>/<model-arn> or a configured name",
+  prompt: "give the text to continue, or a list of texts",
+};
+
+function refusalFor(top: v.BaseIssue<unknown>) {
+  const { issue, path } = deepestIssue(top);
+  return invalidRequest(issueSentence(issue, path, { required: REQUIRED }), formatPath(path));
 }

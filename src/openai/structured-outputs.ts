@@ -6,7 +6,7 @@ import * as v from "valibot";
 import { parseJsonObject } from "../json.ts";
 import { jsonTextTooDeep } from "./depth.ts";
 
-export const STRUCTURED_OUTPUT_KINDS = ["json", "regex", "choice", "grammar"] as const;
+const STRUCTURED_OUTPUT_KINDS = ["json", "regex", "choice", "grammar"] as const;
 
 /** What `structured_outputs` holds once checked. */
 export interface StructuredOutputs {

@@ -1,7 +1,7 @@
 // POST /v1/completions: OpenAI's legacy Completions API, one library call, answered as JSON or
 // as SSE (`text_completion` chunks, then `data: [DONE]`).
-import { checkCompletionStreamFlags } from "../../src/completions/request.ts";
-import type { CompletionChunk, CompletionCreateParams } from "../../src/completions/types.ts";
+import { checkCompletionStreamFlags } from "../../src/core.ts";
+import type { CompletionChunk, CompletionCreateParams } from "../../src/index.ts";
 import type { AppContext } from "../context.ts";
 import { jsonResponse } from "../http.ts";
 import { dataEvents, sseAnswer } from "../sse.ts";
