@@ -39,6 +39,7 @@ export const bedrockCompletion: WireFormat = {
   carries: CARRIES,
   body(request) {
     const body: Record<string, unknown> = {
+      // One prompt per call: a request of several gives each call its own (completions/plan.ts).
       prompt: typeof request.prompt === "string" ? request.prompt : (request.prompt[0] ?? ""),
     };
     if (request.max_tokens !== undefined) body.max_gen_len = request.max_tokens;

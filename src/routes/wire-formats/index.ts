@@ -75,11 +75,12 @@ export function explainFormatRefusal(error: unknown, body: Record<string, unknow
   if (!(error instanceof BedrockEdgeError) || error.status !== 400 || error.bedrockError !== "ValidationException") {
     return error;
   }
-  if (bodyFormat(body) !== "OpenAICompletion") return error;
+  // vLLM's context-length message speaks of "the messages" for prompts too: not a format refusal.
+  if (bodyFormat(body) !== "OpenAICompletion" || error.code === "context_length_exceeded") return error;
   const hint = /extraneous key \[max_tokens\]/.test(error.message)
     ? 'This model does not take Bedrock\'s OpenAICompletion format (wire_format "openai_completion"), as models ' +
       'imported before 2025-11-11 do not: set its wire_format to "bedrock_completion" (the default).'
-    : /\bmessages\b/.test(error.message)
+    : /\bmessages\b[^.]*\brequired\b|\brequired\b[^.]*\bmessages\b/.test(error.message)
       ? "This model takes only the chat format (messages), as OpenAI-format models imported before 2025-11-11 do: " +
         "the legacy Completions API needs Bedrock's OpenAICompletion wire format, which it does not speak. Use chat completions."
       : undefined;

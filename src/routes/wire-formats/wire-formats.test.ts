@@ -328,6 +328,12 @@ describe("Bedrock's refusal of a format", () => {
   });
 
   it("leaves every other error as it is", () => {
+    const context = bedrockException(
+      "ValidationException",
+      "This model's maximum context length is 8192 tokens. However, you requested 9000 tokens (8000 in the messages, 1000 in the completion). Please reduce the length of the messages or completion.",
+      400,
+    );
+    expect(explainFormatRefusal(context, { prompt: "x", max_tokens: 1000 })).toBe(context);
     const other = bedrockException("ValidationException", "temperature: out of range", 400);
     expect(explainFormatRefusal(other, { prompt: "x", max_tokens: 5 })).toBe(other);
     expect(explainFormatRefusal(legacy, { prompt: "x", max_gen_len: 5 })).toBe(legacy);
