@@ -277,6 +277,17 @@ describe("refusals", () => {
     expect(error.message).toMatch(/takes only the chat format/);
   });
 
+  it("the converse route takes conversations only: a 400 that says so, nothing sent", async () => {
+    const { bedrock, emulator } = emulated();
+    const error = await errorOf(
+      () => bedrock.completions.create({ model: model("converse"), prompt: "Hi" }),
+      BedrockEdgeError,
+    );
+    expect(error).toMatchObject({ status: 400, param: "model", code: "unsupported_route" });
+    expect(error.message).toMatch(/^The converse route takes conversations, not raw prompts/);
+    expect(emulator.stats.requests).toEqual([]);
+  });
+
   it("the default max_tokens is OpenAI's 16", async () => {
     const arn = emulatorModelId("llama");
     const { bedrock, emulator } = emulated();
