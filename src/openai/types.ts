@@ -92,7 +92,15 @@ interface GenerationParams {
   structured_outputs?: StructuredOutputs | null;
   /** Bedrock's prompt logprobs for imported models: the openai route returns them as `prompt_logprobs`. */
   prompt_logprobs?: number | null;
+  /**
+   * LiteLLM's convention: ignore the parameters the route cannot honour instead of refusing them.
+   * Read by bedrock-edge, never sent to Bedrock.
+   */
+  drop_params?: boolean;
 }
+
+/** OpenAI's `reasoning_effort` values. */
+export type ReasoningEffort = "none" | "minimal" | "low" | "medium" | "high" | "xhigh" | "max";
 
 /**
  * A request as validation leaves it: only what this library understands, checked. It is the
@@ -106,6 +114,10 @@ export interface ChatCompletionRequest extends GenerationParams {
   response_format?: ({ type: string } & { [key: string]: unknown }) | null;
   tools?: FunctionTool[];
   tool_choice?: ToolChoice;
+  /** Switches thinking where the model has a switch (qwen3); ignored by models without one. */
+  reasoning_effort?: ReasoningEffort | null;
+  /** Only false: this server keeps nothing. */
+  store?: boolean | null;
 }
 
 // What create() accepts: every shape OpenAI's `ChatCompletionCreateParams` allows, so typed

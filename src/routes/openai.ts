@@ -24,6 +24,7 @@ import { imageData } from "./images.ts";
 import { TOOL_PARSERS } from "./tool-parsers.ts";
 import type { ModelSettings, Route, RouteAnswer, RouteChoice, StreamMapper, StreamPart } from "./types.ts";
 import { incompleteStream } from "./completion-route.ts";
+import { checkParameters } from "./parameters.ts";
 import { finishReason, usageFromBody } from "./usage.ts";
 import { wireFormats } from "./wire-formats/index.ts";
 import { readChatLogprobs, readPromptLogprobs } from "./wire-formats/logprobs.ts";
@@ -226,9 +227,11 @@ export const openaiRoute: Route<"openai"> = {
   name: "openai",
   operation: "invoke",
   // The model applies its own chat template and gets every parameter: of the settings, the
-  // proxy's body limit applies, and the parser of tool calls the model writes as text.
+  // proxy's body limit applies, and the parser of tool calls the model writes as text. (A
+  // request's drop_params, or the client's default, can still drop the one parameter this route
+  // refuses, store: true.)
   settings: ["max_body_bytes", "tool_parser"],
-  buildBody(request, modelId) {
+  buildBody(request, modelId, settings) {
     const images = imageData(request).length;
     if (images > MAX_IMAGES) {
       throw invalidRequest(
@@ -237,7 +240,11 @@ export const openaiRoute: Route<"openai"> = {
         "too_many_images",
       );
     }
-    const { stream: _stream, stream_options: _options, ...rest } = request;
+    // The model takes OpenAI's parameters itself, but nothing can make this server store an
+    // answer; drop_params is bedrock-edge's own.
+    const dropped = checkParameters(request, "openai", settings, ["store"]);
+    const { stream: _stream, stream_options: _options, drop_params: _drop, ...rest } = request;
+    if (dropped.has("store")) delete rest.store;
     return { ...rest, model: modelId };
   },
   parseAnswer(body, request, settings) {
