@@ -11,6 +11,8 @@ import { parseChatRequest } from "./openai/schema.ts";
 import { callJson, callStream } from "./model-call.ts";
 import type { ChatCompletion, ChatCompletionCreateParams } from "./openai/types.ts";
 import { routes } from "./routes/index.ts";
+import type { Responses, ResponsesRequestOptions } from "./responses/client.ts";
+import type { ResponseCreateParams } from "./responses/types.ts";
 import { builtInRenderers, compileChatTemplate } from "./routes/prompts/index.ts";
 import type { ModelSettings, PromptRenderer } from "./routes/types.ts";
 
@@ -47,6 +49,8 @@ export interface Bedrock {
   chat: { completions: ChatCompletions };
   /** OpenAI's legacy Completions API: a raw prompt, no chat template. */
   completions: Completions;
+  /** The Responses API, stateless, mapped onto chat completions. */
+  responses: Responses;
   /** The names in `models`, in order. */
   listModels(): string[];
   /**
@@ -137,9 +141,11 @@ export function createBedrock(options: BedrockOptions = {}): Bedrock {
     return completion;
   }
 
+  const completions = { create } as ChatCompletions;
   return {
-    chat: { completions: { create } as ChatCompletions },
+    chat: { completions },
     completions: createCompletions({ transport, resolve }),
+    responses: lazyResponses(completions),
     listModels: () => Object.keys(models),
     async checkModels(where = "models") {
       const problems: string[] = [];
@@ -164,4 +170,17 @@ function refuseRegionless(models: Record<string, ModelConfig>): void {
       `models["${name}"]: ${modelId.slice(0, 200)} names no region (only an ARN does): set the region option, or this entry's region.`,
     );
   }
+}
+
+/**
+ * The Responses API, loaded on its first call: bundles that split code keep it out of the main
+ * chunk, so chat-only code does not carry it.
+ */
+function lazyResponses(completions: ChatCompletions): Responses {
+  let loaded: Promise<Responses> | undefined;
+  async function create(params: ResponseCreateParams, options?: ResponsesRequestOptions) {
+    loaded ??= import("./responses/client.ts").then((module) => module.createResponses(completions));
+    return (await loaded).create(params, options);
+  }
+  return { create } as Responses;
 }
