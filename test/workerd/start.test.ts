@@ -341,16 +341,21 @@ describe("npm start, for real", () => {
     const logLines = (method: string) =>
       output.split("\n").filter((line) => line.startsWith(`{"time":`) && line.includes(`"method":"${method}"`));
     await eventually(
-      () => logLines("OPTIONS").length > 0 && logLines("POST").length >= 3,
+      () => logLines("OPTIONS").length > 0 && logLines("POST").length >= 4,
       5000,
-      "the log lines of the chat calls and the preflight",
+      "the log lines of the chat and completions calls and the preflight",
     );
     expect(logLines("OPTIONS")).toHaveLength(1);
-    const chatLines = logLines("POST");
-    expect(chatLines.map((line) => (JSON.parse(line) as { messages?: unknown }).messages)).toEqual([
+    const postLines = logLines("POST").map(
+      (line) => JSON.parse(line) as { path: string; messages?: unknown; prompt?: unknown },
+    );
+    expect(postLines.filter((line) => line.path === "/v1/chat/completions").map((line) => line.messages)).toEqual([
       USER_HELLO,
       USER_HELLO,
       USER_HELLO,
+    ]);
+    expect(postLines.filter((line) => line.path === "/v1/completions").map((line) => line.prompt)).toEqual([
+      "Once upon a time",
     ]);
 
     // One line per request, the Worker's: none of wrangler's own, and none of its offline noise.
