@@ -1,27 +1,27 @@
 // createBedrock(): the OpenAI-shaped client. It joins the pieces: validate the request,
 // pick the route, build the body, call the transport, map the answer or the stream.
-import { invokeJson, invokeStream } from "./aws/invoke.ts";
 import type { RetryEvent } from "./aws/send-with-retries.ts";
 import { createTransport, type TransportOptions } from "./aws/transport-options.ts";
 import { configurationError, modelNotFound } from "./errors.ts";
+import { chatChunkMapper, type ChatCompletionStream } from "./completion-stream.ts";
+import type { Completions, ResolvedModel } from "./completions/client.ts";
+import type { CompletionCreateParams } from "./completions/types.ts";
 import { randomId } from "./ids.ts";
 import { lazy } from "./lazy.ts";
 import { parseModels, parseModelString, regionlessModelId, type ModelConfig, type ModelEntry } from "./model.ts";
-import type { ChatCompletionStream } from "./completion-stream.ts";
-import type { ChatCompletion, ChatCompletionCreateParams, Usage } from "./openai/types.ts";
+import { callJson, callStream } from "./model-call.ts";
+import type { ChatCompletion, ChatCompletionCreateParams } from "./openai/types.ts";
 import { routeEntries } from "./routes/index.ts";
 import type { Responses, ResponsesRequestOptions } from "./responses/client.ts";
 import type { ResponseCreateParams } from "./responses/types.ts";
-import type { ModelSettings, PromptRenderer, Route } from "./routes/types.ts";
-import { makeUsage, tokenCount } from "./routes/usage.ts";
+import type { ModelSettings, PromptRenderer } from "./routes/types.ts";
 
 export type { ChatCompletionStream } from "./completion-stream.ts";
 
 // Loaded on first use, so that what a caller loads first is the client and its transport: the
-// request schema on the first call, the stream reader on the first stream, the built-in
-// templates (and the Jinja compiler) on the first call of a model that names one.
+// request schema on the first call, the built-in templates (and the Jinja compiler) on the first
+// call of a model that names one, legacy Completions and Responses on their first call.
 const requestSchema = lazy(() => import("./openai/schema.ts"));
-const streamReader = lazy(() => import("./completion-stream.ts"));
 const prompts = lazy(() => import("./routes/prompts/index.ts"));
 
 export interface BedrockOptions extends TransportOptions {
@@ -53,6 +53,8 @@ export interface ChatCompletions {
 
 export interface Bedrock {
   chat: { completions: ChatCompletions };
+  /** OpenAI's legacy Completions API: a raw prompt, no chat template. */
+  completions: Completions;
   /** The Responses API, stateless, mapped onto chat completions. */
   responses: Responses;
   /** The names in `models`, in order. */
@@ -63,13 +65,6 @@ export interface Bedrock {
    * table in those messages (the proxy says MODELS).
    */
   checkModels(where?: string): Promise<string[]>;
-}
-
-interface Resolved {
-  route: Route;
-  modelId: string;
-  region: string | undefined;
-  settings: ModelSettings;
 }
 
 export function createBedrock(options: BedrockOptions = {}): Bedrock {
@@ -100,7 +95,7 @@ export function createBedrock(options: BedrockOptions = {}): Bedrock {
     }
   }
 
-  async function resolve(name: string): Promise<Resolved> {
+  async function resolve(name: string): Promise<ResolvedModel> {
     const config = Object.hasOwn(models, name) ? models[name] : undefined;
     if (!config && options.onlyListedModels) throw modelNotFound(name);
     const parsed = parseModelString(config?.model ?? name);
@@ -125,40 +120,40 @@ export function createBedrock(options: BedrockOptions = {}): Bedrock {
   async function create(input: ChatCompletionCreateParams, requestOptions: RequestOptions = {}) {
     const request = (await requestSchema()).parseChatRequest(input);
     const { route, modelId, region, settings } = await resolve(request.model);
-    const body = JSON.stringify(route.buildBody(request, modelId, settings));
     const call = {
+      ...requestOptions,
       operation: route.operation,
       modelId,
-      body,
       region,
-      signal: requestOptions.signal,
-      onRetry: requestOptions.onRetry,
+      body: route.buildBody(request, modelId, settings),
     };
     const meta = { id: randomId("chatcmpl-"), created: Math.floor(Date.now() / 1000), model: request.model };
 
-    if (request.stream) {
-      const { primeStream, streamCompletion } = await streamReader();
-      const { reader, primed } = await invokeStream(transport, {
-        ...call,
-        prime: (reader, secrets) => primeStream(reader, secrets, route, request, meta),
-      });
-      return streamCompletion(reader, primed);
-    }
-    const { json, headers } = await invokeJson(transport, call);
-    const answer = route.parseAnswer(json, request);
-    const usage = answer.usage ?? usageFromHeaders(headers);
+    if (request.stream) return callStream(transport, call, chatChunkMapper(route, request, settings, meta));
+    const { json, headerUsage } = await callJson(transport, call);
+    const answer = route.parseAnswer(json, request, settings);
+    const usage = answer.usage ?? headerUsage;
     const completion: ChatCompletion = {
       ...meta,
       object: "chat.completion",
-      choices: answer.choices.map((choice) => ({ ...choice, logprobs: null })),
+      choices: answer.choices.map(({ index, message, finish_reason, logprobs }) => ({
+        index,
+        message,
+        finish_reason,
+        logprobs: logprobs ?? null,
+      })),
     };
     if (usage) completion.usage = usage;
+    if (answer.prompt_logprobs) completion.prompt_logprobs = answer.prompt_logprobs;
     return completion;
   }
 
   const completions = { create } as ChatCompletions;
   return {
     chat: { completions },
+    completions: lazyCompletions(() =>
+      import("./completions/client.ts").then((m) => m.createCompletions({ transport, resolve })),
+    ),
     responses: lazyResponses(completions),
     listModels: () => Object.keys(models),
     async checkModels(where = "models") {
@@ -186,6 +181,15 @@ function refuseRegionless(models: Record<string, ModelConfig>): void {
   }
 }
 
+/** Legacy Completions, loaded on its first call (its request schema and call planning with it). */
+function lazyCompletions(load: () => Promise<Completions>): Completions {
+  const loaded = lazy(load);
+  async function create(params: CompletionCreateParams, options?: RequestOptions) {
+    return (await loaded()).create(params, options);
+  }
+  return { create } as Completions;
+}
+
 /**
  * The Responses API, loaded on its first call: bundles that split code keep it out of the main
  * chunk, so chat-only code does not carry it.
@@ -197,15 +201,4 @@ function lazyResponses(completions: ChatCompletions): Responses {
     return (await loaded).create(params, options);
   }
   return { create } as Responses;
-}
-
-function usageFromHeaders(headers: Headers): Usage | undefined {
-  const input = tokenCount(numberHeader(headers, "x-amzn-bedrock-input-token-count"));
-  const output = tokenCount(numberHeader(headers, "x-amzn-bedrock-output-token-count"));
-  return input === undefined || output === undefined ? undefined : makeUsage(input, output);
-}
-
-function numberHeader(headers: Headers, name: string): number | undefined {
-  const value = headers.get(name);
-  return value === null || value.trim() === "" ? undefined : Number(value);
 }

@@ -46,7 +46,6 @@ function chatStream(chunks: ChatCompletionChunk[], error?: unknown) {
     abort() {
       state.aborts++;
     },
-    takeBuffered: () => [],
   };
   return { stream, state };
 }

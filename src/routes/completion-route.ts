@@ -19,6 +19,7 @@ import { imageData } from "./images.ts";
 import { checkParameters } from "./parameters.ts";
 import { COMPLETION_ROUTE_INFO } from "./route-info.ts";
 import type { ModelSettings, PromptRenderer, Route, StreamMapper, StreamPart } from "./types.ts";
+import { wireFormatOf } from "./wire-formats/index.ts";
 import { finishReason, makeUsage, tokenCount, usageFromBody, usageFromCounts } from "./usage.ts";
 
 export interface CompletionRouteSpec<Name extends string = string> {
@@ -229,5 +230,7 @@ export function completionRoute<const Name extends string>(spec: CompletionRoute
     buildBody: (request, _modelId, settings) => buildBody(spec, request, settings),
     parseAnswer: (body, request) => parseAnswer(spec, body, request),
     createStreamMapper: (request) => streamMapper(spec, request),
+    // A raw prompt goes in the model's wire format, untemplated.
+    rawPrompt: (_modelId, settings) => ({ format: wireFormatOf(settings.wire_format) }),
   };
 }

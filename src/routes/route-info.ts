@@ -11,14 +11,14 @@ export type RouteInfo = Pick<Route, "operation" | "settings" | "checkModel">;
 /** What a route that renders its own prompt can be told per model (model-settings.ts). */
 export const COMPLETION_ROUTE_INFO: RouteInfo = {
   operation: "invoke",
-  settings: ["template", "chat_template", "bos_token", "eos_token", "drop_params", "max_body_bytes"],
+  settings: ["template", "chat_template", "bos_token", "eos_token", "drop_params", "max_body_bytes", "wire_format"],
 };
 
 /**
- * The model applies its own chat template and gets every parameter: of the settings, only the
- * body limit applies.
+ * The model applies its own chat template and gets every parameter: of the settings, the body
+ * limit applies, and the parser of tool calls the model writes as text.
  */
-export const OPENAI_ROUTE_INFO: RouteInfo = { operation: "invoke", settings: ["max_body_bytes"] };
+export const OPENAI_ROUTE_INFO: RouteInfo = { operation: "invoke", settings: ["max_body_bytes", "tool_parser"] };
 
 const CONVERSE_SETTINGS: readonly ModelSettingName[] = [
   "drop_params",
