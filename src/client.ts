@@ -3,7 +3,7 @@
 import type { RetryEvent } from "./aws/send-with-retries.ts";
 import { createTransport, type TransportOptions } from "./aws/transport-options.ts";
 import { configurationError, modelNotFound } from "./errors.ts";
-import { chatChunkMapper, type ChatCompletionStream } from "./completion-stream.ts";
+import type { ChatCompletionStream } from "./completion-stream.ts";
 import type { Completions, ResolvedModel } from "./completions/client.ts";
 import type { CompletionCreateParams } from "./completions/types.ts";
 import { randomId } from "./ids.ts";
@@ -19,9 +19,11 @@ import type { ModelSettings, PromptRenderer } from "./routes/types.ts";
 export type { ChatCompletionStream } from "./completion-stream.ts";
 
 // Loaded on first use, so that what a caller loads first is the client and its transport: the
-// request schema on the first call, the built-in templates (and the Jinja compiler) on the first
-// call of a model that names one, legacy Completions and Responses on their first call.
+// request schema on the first call, the chunk mapper and the stream reader on the first stream,
+// the built-in templates (and the Jinja compiler) on the first call of a model that names one,
+// legacy Completions and Responses on their first call.
 const requestSchema = lazy(() => import("./openai/schema.ts"));
+const chunkMapper = lazy(() => import("./completion-stream.ts"));
 const prompts = lazy(() => import("./routes/prompts/index.ts"));
 
 export interface BedrockOptions extends TransportOptions {
@@ -129,7 +131,10 @@ export function createBedrock(options: BedrockOptions = {}): Bedrock {
     };
     const meta = { id: randomId("chatcmpl-"), created: Math.floor(Date.now() / 1000), model: request.model };
 
-    if (request.stream) return callStream(transport, call, chatChunkMapper(route, request, settings, meta));
+    if (request.stream) {
+      const { chatChunkMapper } = await chunkMapper();
+      return callStream(transport, call, chatChunkMapper(route, request, settings, meta));
+    }
     const { json, headerUsage } = await callJson(transport, call);
     const answer = route.parseAnswer(json, request, settings);
     const usage = answer.usage ?? headerUsage;

@@ -7,7 +7,7 @@ import type { Transport } from "./aws/transport-options.ts";
 import type { JsonObject } from "./json.ts";
 import type { RequestOptions } from "./client.ts";
 import type { Usage } from "./openai/types.ts";
-import { explainFormatRefusal } from "./routes/wire-formats/index.ts";
+import { explainFormatRefusal } from "./routes/wire-formats/refusal.ts";
 import { makeUsage, tokenCount } from "./routes/usage.ts";
 import { lazy } from "./lazy.ts";
 import type { EventMapper, ItemStream } from "./stream-reader.ts";

@@ -48,9 +48,10 @@ function chunkOf(module: string): string {
   return found;
 }
 
-// What the client knows of routes before loading one: their names, operations and settings.
+// What the client knows of routes before loading one: their names, operations and settings (the
+// names a setting may take among them), and Bedrock's refusal of a body format explained.
 const ROUTE_CODE =
-  /^src\/routes\/(?!index\.ts|route-info\.ts|types\.ts|usage\.ts|converse\/model-family\.ts|prompts\/template-names\.ts)/;
+  /^src\/routes\/(?!index\.ts|route-info\.ts|types\.ts|usage\.ts|converse\/model-family\.ts|prompts\/template-names\.ts|tool-parser-names\.ts|wire-formats\/(names|refusal)\.ts)/;
 
 describe("the code loaded first", () => {
   it("has the client and the transport, no route, schema or stream reader", () => {
@@ -60,6 +61,7 @@ describe("the code loaded first", () => {
     expect(first.filter((file) => ROUTE_CODE.test(file))).toEqual([]);
     expect(first).not.toContain("src/openai/schema.ts");
     expect(first).not.toContain("src/completion-stream.ts");
+    expect(first).not.toContain("src/stream-reader.ts");
     expect(first).not.toContain("src/eventstream/decode.ts");
     expect(first.filter((file) => file.includes("@huggingface/jinja"))).toEqual([]);
   });
