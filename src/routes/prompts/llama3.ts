@@ -11,7 +11,7 @@ import type { PromptInput } from "../types.ts";
 import type { ForcedCallFormat } from "../forced-call.ts";
 import { type TemplateMessage, type TemplateToolCall, toTemplateMessages } from "./messages.ts";
 import { pythonJsonDumps, pythonStrip, pythonTruthy } from "./python.ts";
-import { EOT, PYTHON_TAG } from "./special-tokens.ts";
+import { EOT } from "./special-tokens.ts";
 
 const BOS = "<|begin_of_text|>";
 const START_HEADER = "<|start_header_id|>";
