@@ -4,6 +4,7 @@ import { errorOf } from "../test/helpers/errors.ts";
 import type { Equal } from "../test/helpers/type-equal.ts";
 import { BedrockEdgeError } from "./errors.ts";
 import { type ModelConfig, type modelConfigSchema, parseModels, parseModelString } from "./model.ts";
+import { routes } from "./routes/index.ts";
 
 const ARN = "arn:aws:bedrock:us-east-1:123456789012:imported-model/abc123def456";
 
@@ -121,6 +122,57 @@ describe("per-model settings follow the route", () => {
   });
 });
 
+describe("the hardening settings", () => {
+  it("are taken on every route: special_tokens, max_n, max_output_tokens", () => {
+    for (const route of Object.keys(routes)) {
+      const entry = { model: `bedrock/${route}/${ARN}`, special_tokens: "keep", max_n: 1, max_output_tokens: 4096 };
+      expect(parseModels({ m: entry })).toEqual({ m: entry });
+    }
+  });
+
+  it("take client_template_kwargs where a template of the model's own reads them", () => {
+    const openai = { model: `bedrock/openai/${ARN}`, client_template_kwargs: ["enable_thinking", "date_string"] };
+    const custom = { model: `bedrock/llama/${ARN}`, chat_template: "{{ messages }}", client_template_kwargs: ["x"] };
+    expect(parseModels({ openai, custom })).toEqual({ openai, custom });
+  });
+
+  it("refuse client_template_kwargs for a built-in template, which reads only its own variables", () => {
+    expect(() =>
+      parseModels({ q: { model: `bedrock/qwen3/${ARN}`, client_template_kwargs: ["enable_thinking"] } }, "MODELS"),
+    ).toThrow(
+      'MODELS["q"].client_template_kwargs: lists variables of the model\'s own chat_template, and this entry has none ' +
+        "(a built-in template takes only its own variables). Add the chat_template, or remove client_template_kwargs.",
+    );
+  });
+
+  it("refuse bad values, naming the setting and what it must be", () => {
+    const refusal = (settings: Record<string, unknown>) =>
+      errorOf(() => parseModels({ a: { model: `bedrock/openai/${ARN}`, ...settings } }, "MODELS"), TypeError).message;
+    expect(refusal({ special_tokens: "strip" })).toBe(
+      'MODELS["a"].special_tokens: special_tokens must be "escape" or "keep" (got "strip").',
+    );
+    for (const n of [0, 129, 1.5, "2"]) {
+      expect(refusal({ max_n: n })).toMatch(/^MODELS\["a"\]\.max_n: max_n must be a whole number from 1 to 128/);
+    }
+    for (const tokens of [0, 2.5, "4096"]) {
+      expect(refusal({ max_output_tokens: tokens })).toMatch(
+        /^MODELS\["a"\]\.max_output_tokens: max_output_tokens must be a whole number of tokens, at least 1/,
+      );
+    }
+    expect(refusal({ client_template_kwargs: ["a b"] })).toMatch(
+      /^MODELS\["a"\]\.client_template_kwargs\[0\]: .*must be a template variable name/,
+    );
+    for (const reserved of ["bos_token", "eos_token", "messages", "tools", "add_generation_prompt", "chat_template"]) {
+      expect(refusal({ client_template_kwargs: ["ok", reserved] })).toMatch(
+        new RegExp(
+          `^MODELS\\["a"\\]\\.client_template_kwargs\\[1\\]: client_template_kwargs\\[1\\] must not be "${reserved}": ` +
+            "the template's inputs, special tokens and helpers are the server's to set\\.$",
+        ),
+      );
+    }
+  });
+});
+
 describe("models table refusals read as sentences", () => {
   it("word for word", () => {
     const refusal = (entry: unknown) => errorOf(() => parseModels({ a: entry }, "MODELS"), TypeError).message;
@@ -135,7 +187,7 @@ describe("models table refusals read as sentences", () => {
     expect(refusal({ model: `bedrock/llama/${ARN}`, tempalte: "qwen2" })).toBe(
       'MODELS["a"].tempalte: tempalte is not a model setting; the settings are model, region, template, ' +
         "chat_template, bos_token, eos_token, drop_params, max_body_bytes, additional_model_request_fields, " +
-        "guardrail_config, reasoning_budget.",
+        "guardrail_config, reasoning_budget, special_tokens, max_n, max_output_tokens, client_template_kwargs.",
     );
     expect(refusal({ model: `bedrock/llama/${ARN}`, bos_token: 5 })).toBe(
       'MODELS["a"].bos_token: bos_token must be a string (got 5).',

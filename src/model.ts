@@ -113,6 +113,18 @@ export function parseModels(value: unknown, where = "models"): Record<string, Mo
     if (config.template && config.chat_template) {
       throw new TypeError(`${where}["${name}"]: set template or chat_template, not both`);
     }
+    // A route that renders the prompt itself reads kwargs only through a chat_template: its
+    // built-in templates take their own variables and nothing else.
+    if (
+      config.client_template_kwargs &&
+      !config.chat_template &&
+      routes[parsed.route].settings.includes("chat_template")
+    ) {
+      throw new TypeError(
+        `${where}["${name}"].client_template_kwargs: lists variables of the model's own chat_template, and this entry has none ` +
+          "(a built-in template takes only its own variables). Add the chat_template, or remove client_template_kwargs.",
+      );
+    }
     out[name] = config;
   }
   return out;

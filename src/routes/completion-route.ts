@@ -38,6 +38,10 @@ const COMPLETION_ROUTE_SETTINGS: readonly ModelSettingName[] = [
   "eos_token",
   "drop_params",
   "max_body_bytes",
+  "special_tokens",
+  "max_n",
+  "max_output_tokens",
+  "client_template_kwargs",
 ];
 
 /** A parameter set to something other than its no-op value, which the body cannot carry. */

@@ -127,9 +127,9 @@ function streamMapper(): StreamMapper {
 export const openaiRoute: Route<"openai"> = {
   name: "openai",
   operation: "invoke",
-  // The model applies its own chat template and gets every parameter: of the settings, only the
-  // proxy's body limit applies.
-  settings: ["max_body_bytes"],
+  // The model applies its own chat template: no template settings, but which of its variables a
+  // request may set (client_template_kwargs), and what request text may spell (special_tokens).
+  settings: ["max_body_bytes", "special_tokens", "max_n", "max_output_tokens", "client_template_kwargs"],
   buildBody(request, modelId) {
     imageData(request);
     const { stream: _stream, stream_options: _options, ...rest } = request;

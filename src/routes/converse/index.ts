@@ -24,6 +24,11 @@ export const converseRoute: Route<"converse"> = {
     "guardrail_config",
     "reasoning_budget",
     "max_body_bytes",
+    // Bedrock applies an imported model's own template, so what request text may spell matters
+    // here too; client_template_kwargs does not, as Converse takes no template variables.
+    "special_tokens",
+    "max_n",
+    "max_output_tokens",
   ],
   checkModel,
   buildBody: buildConverseBody,
