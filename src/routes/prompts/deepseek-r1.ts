@@ -22,6 +22,25 @@ const TOOL_OUTPUTS_END = "<｜tool▁outputs▁end｜>";
 const TOOL_OUTPUT_BEGIN = "<｜tool▁output▁begin｜>";
 const TOOL_OUTPUT_END = "<｜tool▁output▁end｜>";
 
+/** The special tokens this template writes: request text may spell none of them (special-tokens.ts). */
+export const DEEPSEEK_R1_SPECIAL_TOKENS: readonly string[] = [
+  BOS,
+  EOS,
+  USER,
+  ASSISTANT,
+  TOOL_CALLS_BEGIN,
+  TOOL_CALLS_END,
+  TOOL_CALL_BEGIN,
+  TOOL_CALL_END,
+  TOOL_SEP,
+  TOOL_OUTPUTS_BEGIN,
+  TOOL_OUTPUTS_END,
+  TOOL_OUTPUT_BEGIN,
+  TOOL_OUTPUT_END,
+  THINK_OPEN,
+  THINK_CLOSE,
+];
+
 /**
  * The prompt DeepSeek-R1-Distill models were trained on. Faithful to the official template,
  * quirks included:

@@ -3,11 +3,11 @@
 // A new built-in template is one line here: TemplateName and the setting's check follow.
 
 import type { PromptRenderer } from "../types.ts";
-import { renderDeepSeekR1Prompt } from "./deepseek-r1.ts";
-import { renderLlama3Prompt } from "./llama3.ts";
-import { renderQwen2Prompt, renderQwen3Prompt } from "./qwen.ts";
+import { DEEPSEEK_R1_SPECIAL_TOKENS, renderDeepSeekR1Prompt } from "./deepseek-r1.ts";
+import { LLAMA3_SPECIAL_TOKENS, renderLlama3Prompt } from "./llama3.ts";
+import { QWEN_SPECIAL_TOKENS, QWEN3_VARIABLES, renderQwen2Prompt, renderQwen3Prompt } from "./qwen.ts";
 
-export { compileChatTemplate } from "./jinja.ts";
+export { chatTemplateLiterals, compileChatTemplate } from "./jinja.ts";
 
 export const builtInRenderers = {
   deepseek_r1: renderDeepSeekR1Prompt,
@@ -20,3 +20,22 @@ export const builtInRenderers = {
 export type TemplateName = keyof typeof builtInRenderers;
 
 export const TEMPLATE_NAMES = Object.keys(builtInRenderers) as TemplateName[];
+
+/** The chat_template_kwargs each built-in template reads: all a request may set for it. */
+export const TEMPLATE_VARIABLES: Readonly<Record<TemplateName, readonly string[]>> = {
+  deepseek_r1: [],
+  llama3: [],
+  qwen3: QWEN3_VARIABLES,
+  qwen2: [],
+};
+
+/**
+ * Every built-in family's special tokens. Request text may spell none of them whichever the
+ * model's template: an imported model is often a fine-tune or a distill whose vocabulary keeps
+ * much of another family's, and a token that is plain text to the model costs nothing to break.
+ */
+export const BUILT_IN_SPECIAL_TOKENS: readonly string[] = [
+  ...DEEPSEEK_R1_SPECIAL_TOKENS,
+  ...LLAMA3_SPECIAL_TOKENS,
+  ...QWEN_SPECIAL_TOKENS,
+];

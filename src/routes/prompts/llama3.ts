@@ -14,6 +14,13 @@ const END_HEADER = "<|end_header_id|>";
 export const EOT = "<|eot_id|>";
 /** Llama 3's end-of-text token: not written by the template, but a model may print it to stop. */
 export const END_OF_TEXT = "<|end_of_text|>";
+
+/**
+ * The special tokens this template writes or its answers end with: request text may spell none
+ * of them (special-tokens.ts). Llama 3's other special tokens (`<|reserved_special_token_0|>` …)
+ * are `<|…|>`-shaped, which the neutraliser breaks too.
+ */
+export const LLAMA3_SPECIAL_TOKENS: readonly string[] = [BOS, START_HEADER, END_HEADER, EOT, END_OF_TEXT];
 function noTools(param: string) {
   return invalidRequest(
     `${param} cannot be rendered: the llama3 chat template has no tool format; ` +

@@ -19,8 +19,34 @@ export const TOOL_CALL_CLOSE = "</tool_call>";
 const TOOL_RESPONSE_OPEN = "<tool_response>";
 const TOOL_RESPONSE_CLOSE = "</tool_response>";
 const QWEN2_DEFAULT_SYSTEM = "You are Qwen, created by Alibaba Cloud. You are a helpful assistant.";
+const VISION_START = "<|vision_start|>";
+const IMAGE_PAD = "<|image_pad|>";
+const VISION_END = "<|vision_end|>";
 /** An image part as Qwen's vision templates (Qwen2-VL … Qwen3-VL) write it; the qwen3 route writes the same. */
-const QWEN_IMAGE = "<|vision_start|><|image_pad|><|vision_end|>";
+const QWEN_IMAGE = `${VISION_START}${IMAGE_PAD}${VISION_END}`;
+
+/**
+ * The special tokens these templates write or their answers are read by: request text may spell
+ * none of them (special-tokens.ts). The rest of Qwen's vocabulary is `<|…|>`-shaped, which the
+ * neutraliser breaks too.
+ */
+export const QWEN_SPECIAL_TOKENS: readonly string[] = [
+  IM_START,
+  IM_END,
+  ENDOFTEXT,
+  TOOL_CALL_OPEN,
+  TOOL_CALL_CLOSE,
+  TOOL_RESPONSE_OPEN,
+  TOOL_RESPONSE_CLOSE,
+  THINK_OPEN,
+  THINK_CLOSE,
+  VISION_START,
+  IMAGE_PAD,
+  VISION_END,
+];
+
+/** The chat_template_kwargs renderQwen3Prompt reads. */
+export const QWEN3_VARIABLES: readonly string[] = ["enable_thinking"];
 
 /** A ChatML turn, closed. */
 function chatmlTurn(role: string, text: string): string {
