@@ -4,13 +4,28 @@ import { invokeJson, invokeStream } from "./aws/invoke.ts";
 import type { RetryEvent } from "./aws/send-with-retries.ts";
 import { createTransport, type TransportOptions } from "./aws/transport-options.ts";
 import { configurationError, modelNotFound } from "./errors.ts";
+import { applyModelCaps } from "./model-caps.ts";
 import { primeStream, streamCompletion, type ChatCompletionStream } from "./completion-stream.ts";
 import { randomId } from "./ids.ts";
 import { parseModels, parseModelString, regionlessModelId, type ModelConfig, type ModelEntry } from "./model.ts";
 import { parseChatRequest } from "./openai/schema.ts";
 import type { ChatCompletion, ChatCompletionCreateParams, Usage } from "./openai/types.ts";
 import { routes } from "./routes/index.ts";
-import { builtInRenderers, compileChatTemplate } from "./routes/prompts/index.ts";
+import {
+  BUILT_IN_SPECIAL_TOKENS,
+  builtInRenderers,
+  chatTemplateLiterals,
+  compileChatTemplate,
+  TEMPLATE_VARIABLES,
+} from "./routes/prompts/index.ts";
+import {
+  neutraliseRequest,
+  type RequestNeutraliser,
+  requestNeutraliser,
+  tokensInTemplateText,
+} from "./routes/prompts/special-tokens.ts";
+import { THINK_CLOSE, THINK_OPEN } from "./routes/prompts/think-tags.ts";
+import type { TemplateVariables } from "./routes/prompts/template-variables.ts";
 import type { ModelSettings, PromptRenderer, Route } from "./routes/types.ts";
 import { makeUsage, tokenCount } from "./routes/usage.ts";
 
@@ -55,26 +70,67 @@ interface Resolved {
   modelId: string;
   region: string | undefined;
   settings: ModelSettings;
+  /** What request text may not spell; undefined when the model keeps special tokens. */
+  neutraliser: RequestNeutraliser | undefined;
+}
+
+/** A model's own template, ready: how it renders, what a request may set, what it may not spell. */
+interface Template {
+  render: PromptRenderer;
+  variables: TemplateVariables;
+  neutraliser: RequestNeutraliser;
+}
+
+const THINK_TAGS = [THINK_OPEN, THINK_CLOSE];
+
+/** For every model without a chat_template: the built-in families' tokens and the token shapes. */
+const BUILT_IN_NEUTRALISER = requestNeutraliser(BUILT_IN_SPECIAL_TOKENS, THINK_TAGS, { shapes: true });
+
+/**
+ * A chat_template compiled, with the tokens it names (its literals, its bos and eos tokens) added
+ * to the built-in families' for what request text may not spell: its tokenizer is the model's.
+ */
+async function compileTemplate(
+  source: string,
+  tokens: { bos_token?: string; eos_token?: string },
+): Promise<Omit<Template, "variables">> {
+  const [render, literals] = await Promise.all([compileChatTemplate(source, tokens), chatTemplateLiterals(source)]);
+  const named = [...tokensInTemplateText(literals), tokens.bos_token ?? "", tokens.eos_token ?? ""];
+  return {
+    render,
+    neutraliser: requestNeutraliser([...BUILT_IN_SPECIAL_TOKENS, ...named], THINK_TAGS, { shapes: true }),
+  };
 }
 
 export function createBedrock(options: BedrockOptions = {}): Bedrock {
   const transport = createTransport(options);
   const models = parseModels(options.models ?? {});
   if (!options.region) refuseRegionless(models);
-  const templates = new Map<string, Promise<PromptRenderer>>();
+  const compiled = new Map<string, Promise<Omit<Template, "variables">>>();
 
-  async function renderer(config: ModelConfig): Promise<PromptRenderer | undefined> {
-    if (config.template) return builtInRenderers[config.template];
+  async function template(config: ModelConfig): Promise<Template | undefined> {
+    if (config.template) {
+      return {
+        render: builtInRenderers[config.template],
+        variables: { settable: TEMPLATE_VARIABLES[config.template], template: `the ${config.template} template` },
+        neutraliser: BUILT_IN_NEUTRALISER,
+      };
+    }
     const source = config.chat_template;
     if (!source) return undefined;
     const key = `${config.bos_token ?? ""}\u0000${config.eos_token ?? ""}\u0000${source}`;
-    let compiled = templates.get(key);
-    if (!compiled) {
-      compiled = compileChatTemplate(source, { bos_token: config.bos_token, eos_token: config.eos_token });
-      templates.set(key, compiled);
+    let ready = compiled.get(key);
+    if (!ready) {
+      ready = compileTemplate(source, { bos_token: config.bos_token, eos_token: config.eos_token });
+      compiled.set(key, ready);
     }
     try {
-      return await compiled;
+      const variables = {
+        settable: config.client_template_kwargs ?? [],
+        template: "this model's chat_template",
+        declared: true,
+      };
+      return { ...(await ready), variables };
     } catch (error) {
       // A bad template is the deployment's fault, not the caller's.
       throw configurationError(
@@ -89,22 +145,29 @@ export function createBedrock(options: BedrockOptions = {}): Bedrock {
     if (!config && options.onlyListedModels) throw modelNotFound(name);
     const parsed = parseModelString(config?.model ?? name);
     let settings: ModelSettings = {};
+    let neutraliser: RequestNeutraliser | undefined = BUILT_IN_NEUTRALISER;
     if (config) {
       const { model: _model, region: _region, ...values } = config;
-      const render = await renderer(config);
-      settings = render ? { ...values, render } : values;
+      const own = await template(config);
+      settings = own ? { ...values, render: own.render, templateVariables: own.variables } : values;
+      neutraliser = config.special_tokens === "keep" ? undefined : (own?.neutraliser ?? BUILT_IN_NEUTRALISER);
     }
     return {
       route: routes[parsed.route],
       modelId: parsed.modelId,
       region: config?.region ?? parsed.region,
       settings,
+      neutraliser,
     };
   }
 
   async function create(input: ChatCompletionCreateParams, requestOptions: RequestOptions = {}) {
-    const request = parseChatRequest(input);
-    const { route, modelId, region, settings } = await resolve(request.model);
+    const parsed = parseChatRequest(input);
+    const { route, modelId, region, settings, neutraliser } = await resolve(parsed.model);
+    // The model's caps, then its special tokens neutralised in all request text, in this one
+    // place before any template renders it: from here on, the route sees only this request.
+    const capped = applyModelCaps(parsed, settings);
+    const request = neutraliser ? neutraliseRequest(capped, neutraliser) : capped;
     const body = JSON.stringify(route.buildBody(request, modelId, settings));
     const call = {
       operation: route.operation,
@@ -142,7 +205,7 @@ export function createBedrock(options: BedrockOptions = {}): Bedrock {
       const problems: string[] = [];
       for (const [name, config] of Object.entries(models)) {
         try {
-          await renderer(config);
+          await template(config);
         } catch (error) {
           problems.push(`${where}["${name}"].chat_template: ${error instanceof Error ? error.message : String(error)}`);
         }

@@ -14,6 +14,7 @@ import type {
 } from "../openai/types.ts";
 import { createAnswerSplitter, type AnswerPart, type ToolSyntax } from "./answer-splitter.ts";
 import { imageData } from "./images.ts";
+import { checkTemplateKwargs } from "./prompts/template-variables.ts";
 import type { ModelSettingName } from "../model-settings.ts";
 import { REQUEST_FIELDS } from "../openai/schema.ts";
 import type { ModelSettings, PromptRenderer, Route, StreamMapper, StreamPart } from "./types.ts";
@@ -23,6 +24,8 @@ export interface CompletionRouteSpec<Name extends string = string> {
   name: Name;
   /** The family's own chat template. */
   render: PromptRenderer;
+  /** The chat_template_kwargs that template reads, all a request may set for it (none when absent). */
+  variables?: readonly string[];
   reasoning: "always" | "detect" | "never";
   /** How the family writes tool calls; absent when its template has none. */
   tools?: ToolSyntax;
@@ -99,10 +102,14 @@ function buildBody(
 ): Record<string, unknown> {
   const dropped = checkParams(request, spec.name, settings);
   const render = settings.render ?? spec.render;
+  const variables = settings.templateVariables ?? {
+    settable: spec.variables ?? [],
+    template: `the ${spec.name} route's template`,
+  };
   const prompt = render({
     messages: request.messages,
     tools: offersTools(request) ? request.tools : undefined,
-    kwargs: request.chat_template_kwargs ?? {},
+    kwargs: checkTemplateKwargs(request.chat_template_kwargs, variables, settings.drop_params ?? false) ?? {},
   });
   const body: Record<string, unknown> = { prompt };
   const maxTokens = request.max_completion_tokens ?? request.max_tokens;

@@ -1,5 +1,5 @@
 import { completionRoute } from "./completion-route.ts";
-import { ENDOFTEXT, IM_END, renderQwen2Prompt, renderQwen3Prompt } from "./prompts/qwen.ts";
+import { ENDOFTEXT, IM_END, QWEN3_VARIABLES, renderQwen2Prompt, renderQwen3Prompt } from "./prompts/qwen.ts";
 import { qwenToolSyntax } from "./tool-syntax.ts";
 import type { Route } from "./types.ts";
 
@@ -9,6 +9,7 @@ const QWEN_END = [IM_END, ENDOFTEXT];
 export const qwen3Route: Route<"qwen3"> = completionRoute({
   name: "qwen3",
   render: renderQwen3Prompt,
+  variables: QWEN3_VARIABLES,
   reasoning: "detect",
   tools: qwenToolSyntax,
   endMarkers: QWEN_END,

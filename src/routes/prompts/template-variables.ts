@@ -31,41 +31,43 @@ export const RESERVED_TEMPLATE_VARIABLES: readonly string[] = [
   "strftime_now",
 ];
 
+/** The variables of the template a model renders with that a request may set. */
 export interface TemplateVariables {
-  /** The variables a request may set. */
   settable: readonly string[];
   /** What reads them, completing "… lets a request set": "the qwen3 template". */
   template: string;
-  /** Drop the others instead of refusing them (drop_params). */
-  drop: boolean;
+  /** The settable ones are the operator's choice (client_template_kwargs), not the template's own. */
+  declared?: boolean;
 }
 
 /**
  * The request's chat_template_kwargs limited to the settable variables: any other is a 400 naming
- * it (`chat_template_kwargs.bos_token`), or left out with drop_params.
+ * it (`chat_template_kwargs.bos_token`), or left out when `drop` (drop_params).
  */
 export function checkTemplateKwargs(
   kwargs: Record<string, unknown> | undefined,
   variables: TemplateVariables,
+  drop: boolean,
 ): Record<string, unknown> | undefined {
   if (kwargs === undefined) return undefined;
   const kept: Record<string, unknown> = {};
   for (const [name, value] of Object.entries(kwargs)) {
     if (variables.settable.includes(name) && !RESERVED_TEMPLATE_VARIABLES.includes(name)) {
       kept[name] = value;
-    } else if (!variables.drop) {
+    } else if (!drop) {
       throw invalidRequest(refusal(name, variables), `chat_template_kwargs.${name}`, "unsupported_parameter");
     }
   }
   return kept;
 }
 
-function refusal(name: string, { settable, template }: TemplateVariables): string {
+function refusal(name: string, { settable, template, declared }: TemplateVariables): string {
   const field = `chat_template_kwargs.${name.slice(0, 64)}`;
   const fix = "Remove it, or set drop_params to ignore chat_template_kwargs a template does not take.";
   if (RESERVED_TEMPLATE_VARIABLES.includes(name)) {
     return `${field} cannot come from a request: the template's inputs, special tokens and helpers are the server's. ${fix}`;
   }
   const takes = settable.length ? `it takes ${settable.join(", ")}` : "it takes none";
-  return `${field} is not a variable ${template} lets a request set (${takes}). ${fix}`;
+  const whose = declared ? " The model's client_template_kwargs setting lists the variables a request may set." : "";
+  return `${field} is not a variable ${template} lets a request set (${takes}).${whose} ${fix}`;
 }
