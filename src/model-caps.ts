@@ -4,7 +4,6 @@
 // get them. A request that sets no output limit gets the cap as its limit, so the model stops
 // there too.
 import { invalidRequest } from "./errors.ts";
-import type { ChatCompletionRequest } from "./openai/types.ts";
 
 export interface ModelCaps {
   /** The most choices (`n`) one request may ask for. */
@@ -16,8 +15,15 @@ export interface ModelCaps {
 // OpenAI's own code for a number above its field's maximum.
 const ABOVE_MAXIMUM = "integer_above_max_value";
 
+/** What the caps read of a request: chat and legacy completions alike. */
+interface CappedFields {
+  n?: number | null;
+  max_tokens?: number | null;
+  max_completion_tokens?: number | null;
+}
+
 /** `request` within the model's caps: a 400 above one, the output cap as the limit when none is asked. */
-export function applyModelCaps(request: ChatCompletionRequest, caps: ModelCaps): ChatCompletionRequest {
+export function applyModelCaps<Request extends CappedFields>(request: Request, caps: ModelCaps): Request {
   const { max_n: maxN, max_output_tokens: maxOutput } = caps;
   if (maxN !== undefined && request.n != null && request.n > maxN) {
     throw invalidRequest(
