@@ -97,7 +97,8 @@ describe("per-model settings follow the route", () => {
       { chat_template: "{{ messages }}" },
       { bos_token: "<s>" },
       { eos_token: "</s>" },
-      { drop_params: true },
+      // Converse's own; drop_params is the openai route's too, since it refuses fields it does not send.
+      { reasoning_budget: 2048 },
     ]) {
       const [name] = Object.keys(setting);
       expect(() => parseModels({ vl: { model: `bedrock/openai/${ARN}`, ...setting } }, "MODELS"), name).toThrow(
@@ -117,7 +118,12 @@ describe("per-model settings follow the route", () => {
       };
       expect(parseModels({ m: entry })).toEqual({ m: entry });
     }
-    const vision = { model: `bedrock/openai/${ARN}`, region: "us-east-1", max_body_bytes: 16_777_216 };
+    const vision = {
+      model: `bedrock/openai/${ARN}`,
+      region: "us-east-1",
+      max_body_bytes: 16_777_216,
+      drop_params: true,
+    };
     expect(parseModels({ vl: vision })).toEqual({ vl: vision });
   });
 });

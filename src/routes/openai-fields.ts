@@ -3,7 +3,11 @@
 // `chat_template`, vLLM's `skip_special_tokens` or an `n: 128` reached the model server (vLLM
 // treats a client's chat template as a vulnerability). The route now sends the allow-list below;
 // any other field is refused by name or, with drop_params, left out (parameters.ts says which).
+import { invalidRequest } from "../errors.ts";
+import { REQUEST_FIELDS } from "../openai/schema.ts";
 import type { ChatCompletionRequest } from "../openai/types.ts";
+import { checkTemplateKwargs } from "./prompts/template-variables.ts";
+import type { ModelSettings } from "./types.ts";
 
 /** OpenAI's Chat Completions parameters the model server honours. */
 const CHAT_COMPLETIONS_FIELDS = [
@@ -44,11 +48,41 @@ const OWN: ReadonlySet<string> = new Set(["model", "stream", "stream_options", "
  * the families Bedrock serves in OpenAI's format (Qwen3's enable_thinking, DeepSeek V3.1's
  * thinking). A model's client_template_kwargs adds its own.
  */
-export const OPENAI_ROUTE_VARIABLES: readonly string[] = ["enable_thinking", "thinking"];
+const OPENAI_ROUTE_VARIABLES: readonly string[] = ["enable_thinking", "thinking"];
 
 /** The request's fields the openai route does not send, in the request's order: each must be checked. */
 export function unsentFields(request: ChatCompletionRequest): string[] {
   return Object.keys(request).filter((field) => !FORWARDED.has(field) && !OWN.has(field));
+}
+
+/**
+ * The openai route's body: the allow-list's fields, chat_template_kwargs limited to the variables
+ * a request may set, the model's ARN. A field the library does not know is refused by name (a
+ * 400), or left out with drop_params; one it knows and does not send (`user`) cannot change the
+ * answer and is left out.
+ */
+export function openaiBody(request: ChatCompletionRequest, modelId: string, settings: ModelSettings) {
+  const drop = settings.drop_params ?? false;
+  const unsent = new Set(unsentFields(request));
+  const unknown = Object.entries(request).find(
+    ([field, value]) => unsent.has(field) && !REQUEST_FIELDS.has(field) && value !== undefined,
+  )?.[0];
+  if (unknown !== undefined && !drop) {
+    throw invalidRequest(
+      `${unknown.slice(0, 64)} is neither a Chat Completions parameter nor one of Bedrock's for imported models, ` +
+        "which are all the openai route sends (route openai). Remove it, or set drop_params for this model to ignore " +
+        "such parameters.",
+      unknown.slice(0, 64),
+      "unsupported_parameter",
+    );
+  }
+  const variables = {
+    settable: [...OPENAI_ROUTE_VARIABLES, ...(settings.client_template_kwargs ?? [])],
+    template: "this model's own chat template",
+    declared: true,
+  };
+  const kwargs = checkTemplateKwargs(request.chat_template_kwargs, variables, drop);
+  return { ...forwardedFields(request, kwargs), model: modelId };
 }
 
 /** The body's fields from the allow-list, with the checked chat_template_kwargs; `model` is the route's. */

@@ -7,6 +7,7 @@ import { randomId } from "../ids.ts";
 import { isJsonObject, type JsonObject } from "../json.ts";
 import type { ChunkDelta, ChunkToolCall, CompletionMessage, FinishReason, ToolCall, Usage } from "../openai/types.ts";
 import { imageData } from "./images.ts";
+import { openaiBody } from "./openai-fields.ts";
 import type { Route, RouteChoice, StreamMapper, StreamPart } from "./types.ts";
 import { incompleteStream } from "./completion-route.ts";
 import { finishReason, usageFromBody } from "./usage.ts";
@@ -128,12 +129,12 @@ export const openaiRoute: Route<"openai"> = {
   name: "openai",
   operation: "invoke",
   // The model applies its own chat template: no template settings, but which of its variables a
-  // request may set (client_template_kwargs), and what request text may spell (special_tokens).
-  settings: ["max_body_bytes", "special_tokens", "max_n", "max_output_tokens", "client_template_kwargs"],
-  buildBody(request, modelId) {
+  // request may set (client_template_kwargs), what request text may spell (special_tokens), and
+  // whether fields it is not sent are refused or dropped (drop_params).
+  settings: ["max_body_bytes", "special_tokens", "max_n", "max_output_tokens", "client_template_kwargs", "drop_params"],
+  buildBody(request, modelId, settings) {
     imageData(request);
-    const { stream: _stream, stream_options: _options, ...rest } = request;
-    return { ...rest, model: modelId };
+    return openaiBody(request, modelId, settings);
   },
   parseAnswer(body) {
     const raw = Array.isArray(body.choices) ? body.choices : [];

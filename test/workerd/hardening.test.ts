@@ -78,6 +78,21 @@ describe("template variables", () => {
   });
 });
 
+describe("the openai route's allow-list", () => {
+  it("a client's chat_template and vLLM's switches are a BadRequestError naming them; nothing is sent", async () => {
+    for (const [param, fields] of [
+      ["chat_template", { chat_template: "{{ messages }}" }],
+      ["skip_special_tokens", { skip_special_tokens: false }],
+      ["chat_template_kwargs.chat_template", { chat_template_kwargs: { chat_template: "{{ x }}" } }],
+    ] as const) {
+      const request: OpenAI.ChatCompletionCreateParamsNonStreaming = { model: "vl", messages: USER_HELLO, ...fields };
+      const error = await badRequest(() => client.chat.completions.create(request));
+      expect(error.param).toBe(param);
+    }
+    expect(proxy.served.emulator.stats.requests).toHaveLength(0);
+  });
+});
+
 describe("per-model caps", () => {
   it("n and max_tokens above the caps are a BadRequestError naming the field; without a limit the cap applies", async () => {
     for (const [model, extra, param] of [
