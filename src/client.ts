@@ -12,21 +12,15 @@ import { parseChatRequest } from "./openai/schema.ts";
 import type { ChatCompletion, ChatCompletionCreateParams, Usage } from "./openai/types.ts";
 import { routes } from "./routes/index.ts";
 import {
-  BUILT_IN_SPECIAL_TOKENS,
-  builtInRenderers,
-  chatTemplateLiterals,
-  compileChatTemplate,
-  TEMPLATE_VARIABLES,
-} from "./routes/prompts/index.ts";
-import {
-  neutraliseRequest,
-  type RequestNeutraliser,
-  requestNeutraliser,
-  tokensInTemplateText,
-} from "./routes/prompts/special-tokens.ts";
-import { THINK_CLOSE, THINK_OPEN } from "./routes/prompts/think-tags.ts";
-import type { TemplateVariables } from "./routes/prompts/template-variables.ts";
-import type { ModelSettings, PromptRenderer, Route } from "./routes/types.ts";
+  BUILT_IN_NEUTRALISER,
+  builtInTemplate,
+  type CompiledTemplate,
+  compileModelTemplate,
+  type ModelTemplate,
+  withVariables,
+} from "./routes/prompts/model-template.ts";
+import { neutraliseRequest, type RequestNeutraliser } from "./routes/prompts/special-tokens.ts";
+import type { ModelSettings, Route } from "./routes/types.ts";
 import { makeUsage, tokenCount } from "./routes/usage.ts";
 
 export type { ChatCompletionStream } from "./completion-stream.ts";
@@ -74,63 +68,24 @@ interface Resolved {
   neutraliser: RequestNeutraliser | undefined;
 }
 
-/** A model's own template, ready: how it renders, what a request may set, what it may not spell. */
-interface Template {
-  render: PromptRenderer;
-  variables: TemplateVariables;
-  neutraliser: RequestNeutraliser;
-}
-
-const THINK_TAGS = [THINK_OPEN, THINK_CLOSE];
-
-/** For every model without a chat_template: the built-in families' tokens and the token shapes. */
-const BUILT_IN_NEUTRALISER = requestNeutraliser(BUILT_IN_SPECIAL_TOKENS, THINK_TAGS, { shapes: true });
-
-/**
- * A chat_template compiled, with the tokens it names (its literals, its bos and eos tokens) added
- * to the built-in families' for what request text may not spell: its tokenizer is the model's.
- */
-async function compileTemplate(
-  source: string,
-  tokens: { bos_token?: string; eos_token?: string },
-): Promise<Omit<Template, "variables">> {
-  const [render, literals] = await Promise.all([compileChatTemplate(source, tokens), chatTemplateLiterals(source)]);
-  const named = [...tokensInTemplateText(literals), tokens.bos_token ?? "", tokens.eos_token ?? ""];
-  return {
-    render,
-    neutraliser: requestNeutraliser([...BUILT_IN_SPECIAL_TOKENS, ...named], THINK_TAGS, { shapes: true }),
-  };
-}
-
 export function createBedrock(options: BedrockOptions = {}): Bedrock {
   const transport = createTransport(options);
   const models = parseModels(options.models ?? {});
   if (!options.region) refuseRegionless(models);
-  const compiled = new Map<string, Promise<Omit<Template, "variables">>>();
+  const compiled = new Map<string, Promise<CompiledTemplate>>();
 
-  async function template(config: ModelConfig): Promise<Template | undefined> {
-    if (config.template) {
-      return {
-        render: builtInRenderers[config.template],
-        variables: { settable: TEMPLATE_VARIABLES[config.template], template: `the ${config.template} template` },
-        neutraliser: BUILT_IN_NEUTRALISER,
-      };
-    }
+  async function template(config: ModelConfig): Promise<ModelTemplate | undefined> {
+    if (config.template) return builtInTemplate(config.template);
     const source = config.chat_template;
     if (!source) return undefined;
     const key = `${config.bos_token ?? ""}\u0000${config.eos_token ?? ""}\u0000${source}`;
     let ready = compiled.get(key);
     if (!ready) {
-      ready = compileTemplate(source, { bos_token: config.bos_token, eos_token: config.eos_token });
+      ready = compileModelTemplate(source, { bos_token: config.bos_token, eos_token: config.eos_token });
       compiled.set(key, ready);
     }
     try {
-      const variables = {
-        settable: config.client_template_kwargs ?? [],
-        template: "this model's chat_template",
-        declared: true,
-      };
-      return { ...(await ready), variables };
+      return withVariables(await ready, config.client_template_kwargs);
     } catch (error) {
       // A bad template is the deployment's fault, not the caller's.
       throw configurationError(

@@ -7,7 +7,7 @@ import { DEEPSEEK_R1_SPECIAL_TOKENS, renderDeepSeekR1Prompt } from "./deepseek-r
 import { LLAMA3_SPECIAL_TOKENS, renderLlama3Prompt } from "./llama3.ts";
 import { QWEN_SPECIAL_TOKENS, QWEN3_VARIABLES, renderQwen2Prompt, renderQwen3Prompt } from "./qwen.ts";
 
-export { chatTemplateLiterals, compileChatTemplate } from "./jinja.ts";
+export { compileChatTemplate } from "./jinja.ts";
 
 export const builtInRenderers = {
   deepseek_r1: renderDeepSeekR1Prompt,
