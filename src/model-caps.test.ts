@@ -15,7 +15,7 @@ describe("applyModelCaps", () => {
   it("refuses n above max_n, naming n and the cap", () => {
     const error = errorOf(() => applyModelCaps({ ...base, n: 5 }, { max_n: 4 }), BedrockEdgeError);
     expect(error).toMatchObject({ status: 400, param: "n", code: "integer_above_max_value" });
-    expect(error.message).toBe("n is 5, above this model's max_n of 4: ask for at most 4 choices.");
+    expect(error.message).toBe("n is 5, above this model's max_n of 4.");
     expect(applyModelCaps({ ...base, n: 4 }, { max_n: 4 }).n).toBe(4);
     expect(applyModelCaps(base, { max_n: 1 })).toBe(base);
   });
@@ -27,9 +27,7 @@ describe("applyModelCaps", () => {
         BedrockEdgeError,
       );
       expect(error).toMatchObject({ status: 400, param: field, code: "integer_above_max_value" });
-      expect(error.message).toBe(
-        `${field} is 4097, above this model's max_output_tokens of 4096: ask for at most 4096.`,
-      );
+      expect(error.message).toBe(`${field} is 4097, above this model's max_output_tokens of 4096.`);
     }
   });
 

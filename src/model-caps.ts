@@ -26,18 +26,14 @@ interface CappedFields {
 export function applyModelCaps<Request extends CappedFields>(request: Request, caps: ModelCaps): Request {
   const { max_n: maxN, max_output_tokens: maxOutput } = caps;
   if (maxN !== undefined && request.n != null && request.n > maxN) {
-    throw invalidRequest(
-      `n is ${request.n}, above this model's max_n of ${maxN}: ask for at most ${maxN} choices.`,
-      "n",
-      ABOVE_MAXIMUM,
-    );
+    throw invalidRequest(`n is ${request.n}, above this model's max_n of ${maxN}.`, "n", ABOVE_MAXIMUM);
   }
   if (maxOutput === undefined) return request;
   for (const field of ["max_completion_tokens", "max_tokens"] as const) {
     const asked = request[field];
     if (asked != null && asked > maxOutput) {
       throw invalidRequest(
-        `${field} is ${asked}, above this model's max_output_tokens of ${maxOutput}: ask for at most ${maxOutput}.`,
+        `${field} is ${asked}, above this model's max_output_tokens of ${maxOutput}.`,
         field,
         ABOVE_MAXIMUM,
       );

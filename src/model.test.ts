@@ -146,8 +146,8 @@ describe("the hardening settings", () => {
     expect(() =>
       parseModels({ q: { model: `bedrock/qwen3/${ARN}`, client_template_kwargs: ["enable_thinking"] } }, "MODELS"),
     ).toThrow(
-      'MODELS["q"].client_template_kwargs: lists variables of the model\'s own chat_template, and this entry has none ' +
-        "(a built-in template takes only its own variables). Add the chat_template, or remove client_template_kwargs.",
+      'MODELS["q"].client_template_kwargs: names variables of the model\'s own chat_template, and this entry has none ' +
+        "(a built-in template takes only its own). Add the chat_template, or remove client_template_kwargs.",
     );
   });
 

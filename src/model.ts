@@ -121,8 +121,8 @@ export function parseModels(value: unknown, where = "models"): Record<string, Mo
       routes[parsed.route].settings.includes("chat_template")
     ) {
       throw new TypeError(
-        `${where}["${name}"].client_template_kwargs: lists variables of the model's own chat_template, and this entry has none ` +
-          "(a built-in template takes only its own variables). Add the chat_template, or remove client_template_kwargs.",
+        `${where}["${name}"].client_template_kwargs: names variables of the model's own chat_template, and this entry has none ` +
+          "(a built-in template takes only its own). Add the chat_template, or remove client_template_kwargs.",
       );
     }
     out[name] = config;

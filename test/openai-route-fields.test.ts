@@ -71,18 +71,6 @@ describe("what it refuses, naming the field", () => {
     expect(error.message).toMatch(/Remove it, or set drop_params/);
     expect(emulator.stats.requests).toHaveLength(0);
   });
-
-  it("says why, word for word", async () => {
-    const { bedrock } = emulated();
-    const error = await errorOf(
-      () => bedrock.chat.completions.create(request({ chat_template: "{{ messages }}" })),
-      BedrockEdgeError,
-    );
-    expect(error.message).toBe(
-      "chat_template is neither a Chat Completions parameter nor one of Bedrock's for imported models, which are " +
-        "all the openai route sends (route openai). Remove it, or set drop_params for this model to ignore such parameters.",
-    );
-  });
 });
 
 describe("a model's settings", () => {

@@ -183,7 +183,7 @@ export function neutraliseRequest(
 // shapes above, angle-bracket tags (`<s>`, `</s>`, `<start_of_turn>`, `<tool_call>`), and
 // bracketed markers (`[INST]`, `[/INST]`, `[TOOL_CALLS]`, `[gMASK]`).
 const LITERAL_TOKEN =
-  /<\|[^|<>\s]{1,64}\|>|<｜[^｜<>\s]{1,64}｜>|<\/?[A-Za-z_][\w:.-]{0,62}>|\[\/?[A-Za-z][\w]{1,62}\]/gu;
+  /<\|[^|<>\s]{1,64}\|>|<｜[^｜<>\s]{1,64}｜>|<\/?[A-Za-z_][\w:.-]{0,62}>|\[\/?[A-Za-z]\w{1,62}\]/gu;
 
 /** The special tokens a chat template names: the token-shaped parts of its literals and raw text. */
 export function tokensInTemplateText(texts: readonly string[]): string[] {

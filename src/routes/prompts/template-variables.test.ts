@@ -20,7 +20,7 @@ describe("checkTemplateKwargs", () => {
     expect(error).toMatchObject({ status: 400, param: "chat_template_kwargs.mode", code: "unsupported_parameter" });
     expect(error.message).toBe(
       "chat_template_kwargs.mode is not a variable the qwen3 template lets a request set (it takes enable_thinking). " +
-        "Remove it, or set drop_params to ignore chat_template_kwargs a template does not take.",
+        "Remove it, or set drop_params to drop it.",
     );
     const none = errorOf(
       () =>
@@ -30,7 +30,7 @@ describe("checkTemplateKwargs", () => {
     expect(none.message).toBe(
       "chat_template_kwargs.x is not a variable this model's chat_template lets a request set (it takes none). " +
         "The model's client_template_kwargs setting lists the variables a request may set. " +
-        "Remove it, or set drop_params to ignore chat_template_kwargs a template does not take.",
+        "Remove it, or set drop_params to drop it.",
     );
   });
 

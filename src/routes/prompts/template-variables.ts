@@ -63,7 +63,7 @@ export function checkTemplateKwargs(
 
 function refusal(name: string, { settable, template, declared }: TemplateVariables): string {
   const field = `chat_template_kwargs.${name.slice(0, 64)}`;
-  const fix = "Remove it, or set drop_params to ignore chat_template_kwargs a template does not take.";
+  const fix = "Remove it, or set drop_params to drop it.";
   if (RESERVED_TEMPLATE_VARIABLES.includes(name)) {
     return `${field} cannot come from a request: the template's inputs, special tokens and helpers are the server's. ${fix}`;
   }
