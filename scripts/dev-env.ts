@@ -80,6 +80,7 @@ export const BINDING_NAMES = [
   "IDLE_TIMEOUT_MS",
   "SSE_KEEPALIVE_MS",
   "LOG_PROMPTS",
+  "DROP_PARAMS",
 ] as const;
 
 export type Mode =

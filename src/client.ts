@@ -30,6 +30,11 @@ export interface BedrockOptions extends TransportOptions {
   models?: Record<string, ModelEntry>;
   /** Refuse model strings not named in `models` (the proxy's mode). Default false. */
   onlyListedModels?: boolean;
+  /**
+   * Drop parameters a route cannot honour instead of refusing them, for every model whose own
+   * `drop_params` does not say otherwise (a request's `drop_params` overrides both). Default false.
+   */
+  dropParams?: boolean;
 }
 
 export interface RequestOptions {
@@ -106,6 +111,10 @@ export function createBedrock(options: BedrockOptions = {}): Bedrock {
       const own = await template(config);
       settings = own ? { ...values, render: own.render, templateVariables: own.variables } : values;
       neutraliser = config.special_tokens === "keep" ? undefined : (own?.neutraliser ?? BUILT_IN_NEUTRALISER);
+    }
+    // The client's default (the proxy's DROP_PARAMS) serves models whose own setting says nothing.
+    if (settings.drop_params === undefined && options.dropParams !== undefined) {
+      settings = { ...settings, drop_params: options.dropParams };
     }
     return {
       route: routes[parsed.route],

@@ -87,7 +87,24 @@ describe("template variables a request may set", () => {
       }),
     );
     expect(other).toMatchObject({ status: 400, param: "chat_template_kwargs.x" });
-    expect(other.message).toContain("the llama route's template lets a request set (it takes none)");
+    expect(other.message).toContain(
+      "the llama route's template lets a request set (it takes date_string, tools_in_user_message)",
+    );
+    // Llama 3.1's custom_tools would offer tools the request does not list: not settable.
+    const custom = await refusal(
+      bedrock.chat.completions.create({
+        model: model("llama", "echo"),
+        messages: hello,
+        chat_template_kwargs: { custom_tools: [] },
+      }),
+    );
+    expect(custom).toMatchObject({ status: 400, param: "chat_template_kwargs.custom_tools" });
+    await bedrock.chat.completions.create({
+      model: model("llama", "echo"),
+      messages: hello,
+      chat_template_kwargs: { date_string: "05 Mar 2025" },
+    });
+    expect(lastBody(emulator, "llama").prompt).toContain("Today Date: 05 Mar 2025\n");
 
     await bedrock.chat.completions.create({
       model: "tuned",

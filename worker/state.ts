@@ -102,6 +102,7 @@ function readyFrom(config: ProxyConfig, options: StateOptions): Ready {
     modelReadyTimeoutMs: config.modelReadyTimeoutMs,
     timeoutMs: config.timeoutMs,
     idleTimeoutMs: config.idleTimeoutMs,
+    dropParams: config.dropParams,
     retryBaseDelayMs: options.retryBaseDelayMs ?? config.retryBaseDelayMs,
     fetch: options.fetch,
   });

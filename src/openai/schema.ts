@@ -4,7 +4,7 @@ import * as v from "valibot";
 import { invalidRequest } from "../errors.ts";
 import { deepestIssue, formatPath, issueFragment, issueSentence } from "../validation.ts";
 import { jsonTextTooDeep, MAX_JSON_DEPTH, valueTooDeep } from "./depth.ts";
-import type { ChatCompletionRequest } from "./types.ts";
+import type { ChatCompletionRequest, ReasoningEffort } from "./types.ts";
 
 // Messages are what follows the field's name in the refusal (validation.ts): "must be …".
 
@@ -102,6 +102,16 @@ const whole = (min: number, max: number) => {
   return v.nullish(v.pipe(v.number(says), v.integer(says), v.minValue(min, says), v.maxValue(max, says)));
 };
 
+const REASONING_EFFORTS = [
+  "none",
+  "minimal",
+  "low",
+  "medium",
+  "high",
+  "xhigh",
+  "max",
+] as const satisfies ReasoningEffort[];
+
 const stop = v.nullish(
   v.union(
     [v.pipe(v.string(), v.minLength(1)), v.pipe(v.array(v.pipe(v.string(), v.minLength(1))), v.maxLength(16))],
@@ -109,8 +119,8 @@ const stop = v.nullish(
   ),
 );
 
-// Unknown fields are kept: the openai route passes them to models that understand them;
-// completion-format routes refuse them by name (routes/completion-route.ts).
+// Unknown fields are kept for the routes to judge: each refuses them by name, or drops them under
+// drop_params (routes/parameters.ts); the openai route sends Bedrock's extensions among them.
 export const chatCompletionRequestSchema = v.looseObject({
   model: v.pipe(v.string(), v.minLength(1)),
   messages: v.pipe(
@@ -138,6 +148,9 @@ export const chatCompletionRequestSchema = v.looseObject({
   parallel_tool_calls: v.optional(v.boolean()),
   user: v.optional(v.string()),
   chat_template_kwargs: v.optional(v.record(v.string(), v.unknown())),
+  drop_params: v.optional(v.boolean()),
+  reasoning_effort: v.nullish(v.picklist(REASONING_EFFORTS, `must be one of ${REASONING_EFFORTS.join(", ")}`)),
+  store: v.nullish(v.boolean()),
 });
 
 /** Every field of the request this library knows (the schema's entries); routes refuse others by name. */
@@ -167,8 +180,8 @@ export function parseChatRequest(input: unknown): ChatCompletionRequest {
   const result = v.safeParse(chatCompletionRequestSchema, input, { abortEarly: true, message: issueFragment });
   if (result.success) {
     // The schema only checks (no transforms): the caller's own objects go on, in their own key
-    // order (a tools block is rendered as json.dumps writes the client's dict) and with fields
-    // the openai route passes through.
+    // order (a tools block is rendered as json.dumps writes the client's dict) and with the fields
+    // the routes judge (routes/parameters.ts).
     const request = input as ChatCompletionRequest;
     const deep = deepArguments(request);
     if (deep) tooDeep(deep);

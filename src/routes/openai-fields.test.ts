@@ -32,15 +32,41 @@ describe("openaiBody", () => {
     });
   });
 
-  it("refuses a field it does not know with a 400 naming it", () => {
-    for (const field of ["chat_template", "skip_special_tokens", "metadata"]) {
+  it("refuses a field it does not know with a 400 naming it, as every route does", () => {
+    for (const field of ["chat_template", "skip_special_tokens", "x".repeat(100)]) {
       const error = errorOf(() => openaiBody(request({ [field]: "x" }), ARN, {}), BedrockEdgeError);
-      expect(error).toMatchObject({ status: 400, param: field, code: "unsupported_parameter" });
+      const named = field.slice(0, 64);
+      expect(error).toMatchObject({ status: 400, param: named, code: "unsupported_parameter" });
       expect(error.message).toBe(
-        `${field} is not a parameter the openai route sends (Chat Completions parameters and Bedrock's for imported ` +
-          "models). Remove it, or set drop_params for this model to ignore such parameters.",
+        `${named} is not a Chat Completions parameter (route openai). Remove it, or set drop_params: true (in the ` +
+          "request, or for the model) to ignore parameters this route cannot honour.",
       );
     }
+  });
+
+  it("refuses what no route can do, and accepts but does not send what cannot change the answer", () => {
+    for (const [fields, param] of [
+      [{ store: true }, "store"],
+      [{ audio: { voice: "alloy" } }, "audio"],
+      [{ web_search_options: {} }, "web_search_options"],
+      [{ functions: [{ name: "f" }] }, "functions"],
+    ] as const) {
+      expect(errorOf(() => openaiBody(request(fields), ARN, {}), BedrockEdgeError).param).toBe(param);
+    }
+    const neutral = { metadata: { a: "b" }, service_tier: "auto", prompt_cache_key: "k", safety_identifier: "s" };
+    expect(openaiBody(request(neutral), ARN, {})).toEqual({ messages: [{ role: "user", content: "hi" }], model: ARN });
+  });
+
+  it("takes the request's drop_params over the model's, both ways", () => {
+    expect(openaiBody(request({ chat_template: "x", drop_params: true }), ARN, { drop_params: false })).toEqual({
+      messages: [{ role: "user", content: "hi" }],
+      model: ARN,
+    });
+    const error = errorOf(
+      () => openaiBody(request({ chat_template: "x", drop_params: false }), ARN, { drop_params: true }),
+      BedrockEdgeError,
+    );
+    expect(error.param).toBe("chat_template");
   });
 
   it("with drop_params, leaves out what it would refuse, template variables included", () => {

@@ -91,6 +91,23 @@ describe("the openai route's allow-list", () => {
     }
     expect(proxy.served.emulator.stats.requests).toHaveLength(0);
   });
+
+  it("with the request's drop_params they are left out, as is what cannot change the answer", async () => {
+    const request = {
+      model: "vl",
+      messages: USER_HELLO,
+      chat_template: "{{ messages }}",
+      skip_special_tokens: false,
+      chat_template_kwargs: { chat_template: "{{ x }}", enable_thinking: false },
+      metadata: { team: "search" },
+      top_k: 5,
+      drop_params: true,
+    } as OpenAI.ChatCompletionCreateParamsNonStreaming;
+    await client.chat.completions.create(request);
+    const body = received(OPENAI_ECHO);
+    expect(Object.keys(body).sort()).toEqual(["chat_template_kwargs", "messages", "model", "top_k"]);
+    expect(body.chat_template_kwargs).toEqual({ enable_thinking: false });
+  });
 });
 
 describe("per-model caps", () => {

@@ -4,7 +4,13 @@
 
 import type { PromptRenderer } from "../types.ts";
 import { DEEPSEEK_R1_SPECIAL_TOKENS, renderDeepSeekR1Prompt } from "./deepseek-r1.ts";
-import { LLAMA3_SPECIAL_TOKENS, renderLlama3Prompt } from "./llama3.ts";
+import {
+  LLAMA3_SPECIAL_TOKENS,
+  LLAMA31_VARIABLES,
+  renderLlama31Prompt,
+  renderLlama32Prompt,
+  renderLlama3Prompt,
+} from "./llama3.ts";
 import { QWEN_SPECIAL_TOKENS, QWEN3_VARIABLES, renderQwen2Prompt, renderQwen3Prompt } from "./qwen.ts";
 
 export { compileChatTemplate } from "./jinja.ts";
@@ -14,6 +20,8 @@ export const builtInRenderers = {
   llama3: renderLlama3Prompt,
   qwen3: renderQwen3Prompt,
   qwen2: renderQwen2Prompt,
+  llama3_1: renderLlama31Prompt,
+  llama3_2: renderLlama32Prompt,
 } as const satisfies Record<string, PromptRenderer>;
 
 /** Built-in prompt templates a model may be pinned to. */
@@ -27,6 +35,8 @@ export const TEMPLATE_VARIABLES: Readonly<Record<TemplateName, readonly string[]
   llama3: [],
   qwen3: QWEN3_VARIABLES,
   qwen2: [],
+  llama3_1: LLAMA31_VARIABLES,
+  llama3_2: LLAMA31_VARIABLES,
 };
 
 /**
