@@ -1,16 +1,19 @@
 // createBedrock(): the OpenAI-shaped client. It joins the pieces: validate the request,
 // pick the route, build the body, call the transport, map the answer or the stream.
-import { invokeJson, invokeStream } from "./aws/invoke.ts";
 import type { RetryEvent } from "./aws/send-with-retries.ts";
 import { createTransport, type TransportOptions } from "./aws/transport-options.ts";
 import { configurationError, modelNotFound } from "./errors.ts";
 import { applyModelCaps } from "./model-caps.ts";
-import { primeStream, streamCompletion, type ChatCompletionStream } from "./completion-stream.ts";
+import { chatChunkMapper, type ChatCompletionStream } from "./completion-stream.ts";
+import { type Completions, createCompletions, type ResolvedModel } from "./completions/client.ts";
 import { randomId } from "./ids.ts";
 import { parseModels, parseModelString, regionlessModelId, type ModelConfig, type ModelEntry } from "./model.ts";
 import { parseChatRequest } from "./openai/schema.ts";
-import type { ChatCompletion, ChatCompletionCreateParams, Usage } from "./openai/types.ts";
+import { callJson, callStream } from "./model-call.ts";
+import type { ChatCompletion, ChatCompletionCreateParams } from "./openai/types.ts";
 import { routes } from "./routes/index.ts";
+import type { Responses, ResponsesRequestOptions } from "./responses/client.ts";
+import type { ResponseCreateParams } from "./responses/types.ts";
 import {
   BUILT_IN_NEUTRALISER,
   builtInTemplate,
@@ -20,8 +23,7 @@ import {
   withVariables,
 } from "./routes/prompts/model-template.ts";
 import { neutraliseRequest, type RequestNeutraliser } from "./routes/prompts/special-tokens.ts";
-import type { ModelSettings, Route } from "./routes/types.ts";
-import { makeUsage, tokenCount } from "./routes/usage.ts";
+import type { ModelSettings } from "./routes/types.ts";
 
 export type { ChatCompletionStream } from "./completion-stream.ts";
 
@@ -54,6 +56,10 @@ export interface ChatCompletions {
 
 export interface Bedrock {
   chat: { completions: ChatCompletions };
+  /** OpenAI's legacy Completions API: a raw prompt, no chat template. */
+  completions: Completions;
+  /** The Responses API, stateless, mapped onto chat completions. */
+  responses: Responses;
   /** The names in `models`, in order. */
   listModels(): string[];
   /**
@@ -64,11 +70,7 @@ export interface Bedrock {
   checkModels(where?: string): Promise<string[]>;
 }
 
-interface Resolved {
-  route: Route;
-  modelId: string;
-  region: string | undefined;
-  settings: ModelSettings;
+interface Resolved extends ResolvedModel {
   /** What request text may not spell; undefined when the model keeps special tokens. */
   neutraliser: RequestNeutraliser | undefined;
 }
@@ -132,38 +134,39 @@ export function createBedrock(options: BedrockOptions = {}): Bedrock {
     // place before any template renders it: from here on, the route sees only this request.
     const capped = applyModelCaps(parsed, settings);
     const request = neutraliser ? neutraliseRequest(capped, neutraliser) : capped;
-    const body = JSON.stringify(route.buildBody(request, modelId, settings));
     const call = {
+      ...requestOptions,
       operation: route.operation,
       modelId,
-      body,
       region,
-      signal: requestOptions.signal,
-      onRetry: requestOptions.onRetry,
+      body: route.buildBody(request, modelId, settings),
     };
     const meta = { id: randomId("chatcmpl-"), created: Math.floor(Date.now() / 1000), model: request.model };
 
-    if (request.stream) {
-      const { reader, primed } = await invokeStream(transport, {
-        ...call,
-        prime: (reader, secrets) => primeStream(reader, secrets, route, request, meta),
-      });
-      return streamCompletion(reader, primed);
-    }
-    const { json, headers } = await invokeJson(transport, call);
-    const answer = route.parseAnswer(json, request);
-    const usage = answer.usage ?? usageFromHeaders(headers);
+    if (request.stream) return callStream(transport, call, chatChunkMapper(route, request, settings, meta));
+    const { json, headerUsage } = await callJson(transport, call);
+    const answer = route.parseAnswer(json, request, settings);
+    const usage = answer.usage ?? headerUsage;
     const completion: ChatCompletion = {
       ...meta,
       object: "chat.completion",
-      choices: answer.choices.map((choice) => ({ ...choice, logprobs: null })),
+      choices: answer.choices.map(({ index, message, finish_reason, logprobs }) => ({
+        index,
+        message,
+        finish_reason,
+        logprobs: logprobs ?? null,
+      })),
     };
     if (usage) completion.usage = usage;
+    if (answer.prompt_logprobs) completion.prompt_logprobs = answer.prompt_logprobs;
     return completion;
   }
 
+  const completions = { create } as ChatCompletions;
   return {
-    chat: { completions: { create } as ChatCompletions },
+    chat: { completions },
+    completions: createCompletions({ transport, resolve }),
+    responses: lazyResponses(completions),
     listModels: () => Object.keys(models),
     async checkModels(where = "models") {
       const problems: string[] = [];
@@ -190,13 +193,15 @@ function refuseRegionless(models: Record<string, ModelConfig>): void {
   }
 }
 
-function usageFromHeaders(headers: Headers): Usage | undefined {
-  const input = tokenCount(numberHeader(headers, "x-amzn-bedrock-input-token-count"));
-  const output = tokenCount(numberHeader(headers, "x-amzn-bedrock-output-token-count"));
-  return input === undefined || output === undefined ? undefined : makeUsage(input, output);
-}
-
-function numberHeader(headers: Headers, name: string): number | undefined {
-  const value = headers.get(name);
-  return value === null || value.trim() === "" ? undefined : Number(value);
+/**
+ * The Responses API, loaded on its first call: bundles that split code keep it out of the main
+ * chunk, so chat-only code does not carry it.
+ */
+function lazyResponses(completions: ChatCompletions): Responses {
+  let loaded: Promise<Responses> | undefined;
+  async function create(params: ResponseCreateParams, options?: ResponsesRequestOptions) {
+    loaded ??= import("./responses/client.ts").then((module) => module.createResponses(completions));
+    return (await loaded).create(params, options);
+  }
+  return { create } as Responses;
 }

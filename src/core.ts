@@ -4,6 +4,8 @@
 
 // 1. The request: validated as createBedrock() validates it (a 400 naming the field).
 export { checkStreamFlags, parseChatRequest } from "./openai/schema.ts";
+// The legacy Completions request (a raw prompt), likewise.
+export { checkCompletionStreamFlags, parseCompletionRequest } from "./completions/request.ts";
 // Bodies read by a server before parsing: a size cap while reading, a nesting cap before JSON.parse.
 export { readLimitedText } from "./read-text.ts";
 export { MAX_JSON_DEPTH, scanJsonText } from "./openai/depth.ts";
@@ -22,12 +24,16 @@ export type {
   ModelSettings,
   PromptInput,
   PromptRenderer,
+  RawPromptFormat,
   Route,
   RouteAnswer,
   RouteChoice,
   StreamMapper,
   StreamPart,
 } from "./routes/types.ts";
+// The two body formats that carry a prompt (BedrockCompletion, OpenAICompletion), by name.
+export { wireFormats } from "./routes/wire-formats/index.ts";
+export type { TextAnswer, TextPiece, TextRequest, WireFormat, WireFormatName } from "./routes/wire-formats/index.ts";
 export { builtInRenderers, compileChatTemplate } from "./routes/prompts/index.ts";
 
 // 4. The transport: sign, send, retry and time out Bedrock's operations; it knows nothing of routes.
@@ -51,3 +57,13 @@ export type { SseOptions } from "./openai/sse.ts";
 export { invalidRequest, modelNotFound, redactSecrets } from "./errors.ts";
 // Ids as the client makes them (chatcmpl-…, call_…), for a server's own (req_…).
 export { randomId } from "./ids.ts";
+
+// 7. The Responses API as a mapping over chat: its request validated and turned into a chat
+// request; a chat.completion or chunk stream turned into a Response or the Responses events.
+export { checkResponsesStreamFlag, parseResponsesRequest } from "./responses/request.ts";
+export { inResponsesTerms, toChatRequest } from "./responses/to-chat.ts";
+export type { ChatMapping } from "./responses/to-chat.ts";
+export { responseEvents, responseFromCompletion } from "./responses/from-chat.ts";
+export { responseMeta } from "./responses/output.ts";
+export { encodeResponseSse, responseSseEvent } from "./responses/sse.ts";
+export type { ResponseSseOptions } from "./responses/sse.ts";

@@ -11,6 +11,8 @@ export type {
   RequestOptions,
   StreamingRequest,
 } from "./client.ts";
+export type { Completions } from "./completions/client.ts";
+export type * from "./completions/types.ts";
 export { BedrockEdgeError, isBedrockEdgeError } from "./errors.ts";
 export type { OpenAIErrorBody } from "./errors.ts";
 export type { AwsCredentials, CredentialsOption } from "./aws/credentials.ts";
@@ -20,3 +22,7 @@ export type { ModelConfig, ModelEntry } from "./model.ts";
 export type * from "./openai/types.ts";
 export type { RouteName } from "./routes/index.ts";
 export type { TemplateName } from "./routes/prompts/index.ts";
+export type { Responses, ResponsesRequestOptions } from "./responses/client.ts";
+export type { ResponseEventStream, ResponseEventsOptions } from "./responses/from-chat.ts";
+export type { ResponseMeta } from "./responses/output.ts";
+export type * from "./responses/types.ts";

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { errorOf } from "../test/helpers/errors.ts";
 import { BedrockEdgeError } from "./errors.ts";
-import { applyModelCaps } from "./model-caps.ts";
+import { applyCompletionCaps, applyModelCaps } from "./model-caps.ts";
 import type { ChatCompletionRequest } from "./openai/types.ts";
 
 const base: ChatCompletionRequest = { model: "m", messages: [{ role: "user", content: "hi" }] };
@@ -37,5 +37,28 @@ describe("applyModelCaps", () => {
     expect(applyModelCaps(base, { max_output_tokens: 4096 })).toEqual({ ...base, max_tokens: 4096 });
     expect(applyModelCaps({ ...base, max_tokens: null }, { max_output_tokens: 512 }).max_tokens).toBe(512);
     expect(base).not.toHaveProperty("max_tokens");
+  });
+});
+
+describe("applyCompletionCaps", () => {
+  const prompt = { model: "m", prompt: "Once" };
+
+  it("holds the chat caps: n, max_tokens, and the cap as the limit when none is asked", () => {
+    expect(errorOf(() => applyCompletionCaps({ ...prompt, n: 3 }, { max_n: 2 }), BedrockEdgeError).param).toBe("n");
+    expect(applyCompletionCaps(prompt, { max_output_tokens: 16 })).toEqual({ ...prompt, max_tokens: 16 });
+  });
+
+  it("counts every generation against max_n: prompts times the larger of n and best_of", () => {
+    const caps = { max_n: 4 };
+    expect(applyCompletionCaps({ ...prompt, prompt: ["a", "b"], n: 2 }, caps).n).toBe(2);
+    const listed = errorOf(
+      () => applyCompletionCaps({ ...prompt, prompt: ["a", "b", "c"], n: 2 }, caps),
+      BedrockEdgeError,
+    );
+    expect(listed).toMatchObject({ status: 400, param: "prompt", code: "integer_above_max_value" });
+    expect(listed.message).toBe("3 prompt(s) with 2 answer(s) each make 6 generations, above this model's max_n of 4.");
+    const best = errorOf(() => applyCompletionCaps({ ...prompt, best_of: 5 }, caps), BedrockEdgeError);
+    expect(best).toMatchObject({ param: "best_of", code: "integer_above_max_value" });
+    expect(applyCompletionCaps({ ...prompt, prompt: Array(64).fill("a") }, {}).prompt).toHaveLength(64);
   });
 });

@@ -43,3 +43,37 @@ export function applyModelCaps<Request extends CappedFields>(request: Request, c
     ? { ...request, max_tokens: maxOutput }
     : request;
 }
+
+/** What the caps read of a legacy completions request besides: its prompts and best_of. */
+interface CappedCompletionFields extends CappedFields {
+  prompt: string | readonly string[];
+  best_of?: number | null;
+}
+
+/**
+ * A legacy completions request within the caps. Each prompt is answered on its own and best_of
+ * generates that many answers to keep n, so max_n bounds the generations of the whole request:
+ * prompts times the larger of n and best_of.
+ */
+export function applyCompletionCaps<Request extends CappedCompletionFields>(
+  request: Request,
+  caps: ModelCaps,
+): Request {
+  const capped = applyModelCaps(request, caps);
+  const maxN = caps.max_n;
+  if (maxN === undefined) return capped;
+  const prompts = typeof request.prompt === "string" ? 1 : request.prompt.length;
+  const n = request.n ?? 1;
+  const bestOf = request.best_of ?? 1;
+  const generations = prompts * Math.max(n, bestOf);
+  if (generations > maxN) {
+    const field = bestOf > n ? "best_of" : prompts > 1 ? "prompt" : "n";
+    throw invalidRequest(
+      `${prompts} prompt(s) with ${Math.max(n, bestOf)} answer(s) each make ${generations} generations, above this ` +
+        `model's max_n of ${maxN}.`,
+      field,
+      ABOVE_MAXIMUM,
+    );
+  }
+  return capped;
+}

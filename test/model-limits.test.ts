@@ -47,6 +47,25 @@ describe.each(routes)("caps on route %s", (route) => {
   });
 });
 
+describe("caps on the legacy Completions API", () => {
+  it("hold there too: the cap is the limit, and generations above max_n are a 400 before anything is sent", async () => {
+    const { bedrock, emulator } = emulated({
+      models: { capped: { model: model("qwen3", "echo"), max_n: 2, max_output_tokens: 64 } },
+    });
+    await bedrock.completions.create({ model: "capped", prompt: "Once upon a time" });
+    expect(lastBody(emulator, "qwen3").max_gen_len).toBe(64);
+    const before = emulator.stats.requests.length;
+    for (const [extra, param] of [
+      [{ prompt: ["a", "b", "c"] }, "prompt"],
+      [{ prompt: "a", max_tokens: 65 }, "max_tokens"],
+    ] as const) {
+      const error = await refusal(bedrock.completions.create({ model: "capped", ...extra }));
+      expect(error).toMatchObject({ status: 400, param, code: "integer_above_max_value" });
+    }
+    expect(emulator.stats.requests.length).toBe(before);
+  });
+});
+
 describe("the openai route without caps", () => {
   it("sends n and the limit as asked", async () => {
     const { bedrock, emulator } = emulated();

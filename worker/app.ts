@@ -10,8 +10,10 @@ import type { MiddlewareHandler } from "hono";
 import type { ProxyEnv } from "./config.ts";
 import type { AppContext, AppEnv } from "./context.ts";
 import { chatCompletions } from "./endpoints/chat.ts";
+import { completions } from "./endpoints/completions.ts";
 import { health } from "./endpoints/health.ts";
 import { getModel, listModels } from "./endpoints/models.ts";
+import { responses } from "./endpoints/responses.ts";
 import { errorResponse, methodNotAllowed, refusal } from "./http.ts";
 import { consoleSink, type LogLine } from "./log.ts";
 import { requireKey } from "./middleware/auth.ts";
@@ -49,6 +51,8 @@ const ENDPOINTS: readonly Endpoint[] = [
   { method: "GET", paths: ["/v1/models", "/models"], handler: listModels },
   { method: "GET", paths: ["/v1/models/*", "/models/*"], handler: getModel },
   { method: "POST", paths: ["/v1/chat/completions", "/chat/completions"], handler: chatCompletions },
+  { method: "POST", paths: ["/v1/completions", "/completions"], handler: completions },
+  { method: "POST", paths: ["/v1/responses", "/responses"], handler: responses },
 ];
 
 export function createApp(options: AppOptions = {}): Hono<AppEnv> {

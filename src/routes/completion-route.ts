@@ -20,6 +20,7 @@ import { checkTemplateKwargs } from "./prompts/template-variables.ts";
 import type { ModelSettingName } from "../model-settings.ts";
 import { checkParameters } from "./parameters.ts";
 import type { ModelSettings, PromptRenderer, Route, StreamMapper, StreamPart } from "./types.ts";
+import { wireFormatOf } from "./wire-formats/index.ts";
 import { finishReason, makeUsage, tokenCount, usageFromBody, usageFromCounts } from "./usage.ts";
 
 export interface CompletionRouteSpec<Name extends string = string> {
@@ -51,6 +52,7 @@ const COMPLETION_ROUTE_SETTINGS: readonly ModelSettingName[] = [
   "max_n",
   "max_output_tokens",
   "client_template_kwargs",
+  "wire_format",
 ];
 
 function offersTools(request: ChatCompletionRequest): boolean {
@@ -256,5 +258,7 @@ export function completionRoute<const Name extends string>(spec: CompletionRoute
     buildBody: (request, _modelId, settings) => buildBody(spec, request, settings),
     parseAnswer: (body, request) => parseAnswer(spec, body, request),
     createStreamMapper: (request) => streamMapper(spec, request),
+    // A raw prompt goes in the model's wire format, untemplated.
+    rawPrompt: (_modelId, settings) => ({ format: wireFormatOf(settings.wire_format) }),
   };
 }

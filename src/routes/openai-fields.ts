@@ -3,19 +3,14 @@
 // `chat_template` or vLLM's `skip_special_tokens` reached the model server (vLLM treats a
 // client's chat template as a vulnerability). Now the route takes the same parameter policy as
 // every other (parameters.ts): what no route can do is refused, what cannot change the answer is
-// accepted and not sent, and a field goes upstream only when this library knows it: a Chat
-// Completions field of the request schema (the one list of them) or one of Bedrock's extensions
-// below. Any other is refused by name, or left out under drop_params.
+// accepted and not sent, and a field goes upstream only when the request schema knows it (the
+// one list of them: Chat Completions' fields and Bedrock's documented extensions for imported
+// models, `top_k`, `structured_outputs`, `prompt_logprobs`, `chat_template_kwargs`). Any other
+// is refused by name, or left out under drop_params.
 import type { ChatCompletionRequest } from "../openai/types.ts";
 import { cannotChangeAnswer, dropsParameters, refuseOrDrop, serverParameterProblems } from "./parameters.ts";
 import { checkTemplateKwargs } from "./prompts/template-variables.ts";
 import type { ModelSettings } from "./types.ts";
-
-/**
- * Bedrock's documented extensions for imported models (AWS: "Advanced API features for imported
- * models") that the request schema does not check: sent as given, for the model server to check.
- */
-const BEDROCK_EXTENSIONS: ReadonlySet<string> = new Set(["structured_outputs", "prompt_logprobs"]);
 
 /** bedrock-edge's own: `model` becomes the ARN, streaming is the operation called. */
 const NOT_SENT: ReadonlySet<string> = new Set(["model", "stream", "stream_options", "drop_params"]);
@@ -38,7 +33,7 @@ export function openaiBody(
   settings: ModelSettings,
 ): Record<string, unknown> {
   const drop = dropsParameters(request, settings);
-  const dropped = refuseOrDrop(serverParameterProblems(request, BEDROCK_EXTENSIONS), "openai", drop);
+  const dropped = refuseOrDrop(serverParameterProblems(request, new Set()), "openai", drop);
   const body: Record<string, unknown> = {};
   for (const [field, value] of Object.entries(request)) {
     if (value === undefined || NOT_SENT.has(field) || dropped.has(field) || cannotChangeAnswer(field)) continue;

@@ -108,7 +108,7 @@ export async function startWorkerdProxy(
   const compatibility = wranglerCompatibility();
   const mf = new Miniflare({
     structuredWorkerdLogs: true,
-    handleStructuredLogs: ({ message }) => {
+    handleStructuredLogs: ({ message }: { message: string }) => {
       recordOutput(message);
       output.push(message);
       const line = parseLogLine(message);
@@ -187,8 +187,9 @@ export async function rawSse(
   url: string,
   body: unknown,
   apiKey: string = TEST_KEYS[0],
+  path = "/v1/chat/completions",
 ): Promise<{ status: number; headers: Headers; text: string }> {
-  const response = await fetch(`${url}/v1/chat/completions`, {
+  const response = await fetch(`${url}${path}`, {
     method: "POST",
     headers: { authorization: `Bearer ${apiKey}`, "content-type": "application/json" },
     body: JSON.stringify(body),
