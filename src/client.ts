@@ -3,29 +3,33 @@
 import type { RetryEvent } from "./aws/send-with-retries.ts";
 import { createTransport, type TransportOptions } from "./aws/transport-options.ts";
 import { configurationError, modelNotFound } from "./errors.ts";
+import type { ChatCompletionStream } from "./completion-stream.ts";
+import type { Completions, ResolvedModel } from "./completions/client.ts";
+import type { CompletionCreateParams } from "./completions/types.ts";
 import { applyModelCaps } from "./model-caps.ts";
-import { chatChunkMapper, type ChatCompletionStream } from "./completion-stream.ts";
-import { type Completions, createCompletions, type ResolvedModel } from "./completions/client.ts";
 import { randomId } from "./ids.ts";
+import { lazy } from "./lazy.ts";
 import { parseModels, parseModelString, regionlessModelId, type ModelConfig, type ModelEntry } from "./model.ts";
-import { parseChatRequest } from "./openai/schema.ts";
 import { callJson, callStream } from "./model-call.ts";
-import type { ChatCompletion, ChatCompletionCreateParams } from "./openai/types.ts";
-import { routes } from "./routes/index.ts";
+import type { ChatCompletion, ChatCompletionCreateParams, ChatCompletionRequest } from "./openai/types.ts";
+import { routeEntries } from "./routes/index.ts";
 import type { Responses, ResponsesRequestOptions } from "./responses/client.ts";
 import type { ResponseCreateParams } from "./responses/types.ts";
-import {
-  BUILT_IN_NEUTRALISER,
-  builtInTemplate,
-  type CompiledTemplate,
-  compileModelTemplate,
-  type ModelTemplate,
-  withVariables,
-} from "./routes/prompts/model-template.ts";
-import { neutraliseRequest, type RequestNeutraliser } from "./routes/prompts/special-tokens.ts";
+import type { CompiledTemplate, ModelTemplate } from "./routes/prompts/model-template.ts";
+import type { RequestNeutraliser } from "./routes/prompts/token-neutraliser.ts";
 import type { ModelSettings } from "./routes/types.ts";
 
 export type { ChatCompletionStream } from "./completion-stream.ts";
+
+// Loaded on first use, so that what a caller loads first is the client and its transport: the
+// request schema on the first call, the chunk mapper and the stream reader on the first stream,
+// the built-in templates (and the Jinja compiler) on the first call of a model that names one,
+// the special-token neutraliser on the first call that needs it, legacy Completions and Responses
+// on their first call.
+const requestSchema = lazy(() => import("./openai/schema.ts"));
+const chunkMapper = lazy(() => import("./completion-stream.ts"));
+const templates = lazy(() => import("./routes/prompts/model-template.ts"));
+const neutralising = lazy(() => import("./routes/prompts/token-neutraliser.ts"));
 
 export interface BedrockOptions extends TransportOptions {
   /** Public names -> model strings or configs (templates, region, drop_params). */
@@ -71,8 +75,14 @@ export interface Bedrock {
 }
 
 interface Resolved extends ResolvedModel {
-  /** What request text may not spell; undefined when the model keeps special tokens. */
+  /** What request text may not spell, when the model's own template says; else the built-in families' tokens. */
   neutraliser: RequestNeutraliser | undefined;
+}
+
+/** `request` with its text neutralised by `own`, or by the built-in families' tokens. */
+async function neutralised(request: ChatCompletionRequest, own: RequestNeutraliser | undefined) {
+  const { BUILT_IN_NEUTRALISER, neutraliseRequest } = await neutralising();
+  return neutraliseRequest(request, own ?? BUILT_IN_NEUTRALISER);
 }
 
 export function createBedrock(options: BedrockOptions = {}): Bedrock {
@@ -82,17 +92,19 @@ export function createBedrock(options: BedrockOptions = {}): Bedrock {
   const compiled = new Map<string, Promise<CompiledTemplate>>();
 
   async function template(config: ModelConfig): Promise<ModelTemplate | undefined> {
-    if (config.template) return builtInTemplate(config.template);
+    if (config.template) return (await templates()).builtInTemplate(config.template);
     const source = config.chat_template;
     if (!source) return undefined;
     const key = `${config.bos_token ?? ""}\u0000${config.eos_token ?? ""}\u0000${source}`;
-    let ready = compiled.get(key);
-    if (!ready) {
-      ready = compileModelTemplate(source, { bos_token: config.bos_token, eos_token: config.eos_token });
-      compiled.set(key, ready);
+    let compiledTemplate = compiled.get(key);
+    if (!compiledTemplate) {
+      const tokens = { bos_token: config.bos_token, eos_token: config.eos_token };
+      compiledTemplate = templates().then(({ compileModelTemplate }) => compileModelTemplate(source, tokens));
+      compiled.set(key, compiledTemplate);
     }
     try {
-      return withVariables(await ready, config.client_template_kwargs);
+      const ready = await compiledTemplate;
+      return (await templates()).withVariables(ready, config.client_template_kwargs);
     } catch (error) {
       // A bad template is the deployment's fault, not the caller's.
       throw configurationError(
@@ -107,19 +119,19 @@ export function createBedrock(options: BedrockOptions = {}): Bedrock {
     if (!config && options.onlyListedModels) throw modelNotFound(name);
     const parsed = parseModelString(config?.model ?? name);
     let settings: ModelSettings = {};
-    let neutraliser: RequestNeutraliser | undefined = BUILT_IN_NEUTRALISER;
+    let neutraliser: RequestNeutraliser | undefined;
     if (config) {
       const { model: _model, region: _region, ...values } = config;
       const own = await template(config);
       settings = own ? { ...values, render: own.render, templateVariables: own.variables } : values;
-      neutraliser = config.special_tokens === "keep" ? undefined : (own?.neutraliser ?? BUILT_IN_NEUTRALISER);
+      neutraliser = own?.neutraliser;
     }
     // The client's default (the proxy's DROP_PARAMS) serves models whose own setting says nothing.
     if (settings.drop_params === undefined && options.dropParams !== undefined) {
       settings = { ...settings, drop_params: options.dropParams };
     }
     return {
-      route: routes[parsed.route],
+      route: await routeEntries[parsed.route].load(),
       modelId: parsed.modelId,
       region: config?.region ?? parsed.region,
       settings,
@@ -128,12 +140,12 @@ export function createBedrock(options: BedrockOptions = {}): Bedrock {
   }
 
   async function create(input: ChatCompletionCreateParams, requestOptions: RequestOptions = {}) {
-    const parsed = parseChatRequest(input);
+    const parsed = (await requestSchema()).parseChatRequest(input);
     const { route, modelId, region, settings, neutraliser } = await resolve(parsed.model);
     // The model's caps, then its special tokens neutralised in all request text, in this one
     // place before any template renders it: from here on, the route sees only this request.
     const capped = applyModelCaps(parsed, settings);
-    const request = neutraliser ? neutraliseRequest(capped, neutraliser) : capped;
+    const request = settings.special_tokens === "keep" ? capped : await neutralised(capped, neutraliser);
     const call = {
       ...requestOptions,
       operation: route.operation,
@@ -143,7 +155,10 @@ export function createBedrock(options: BedrockOptions = {}): Bedrock {
     };
     const meta = { id: randomId("chatcmpl-"), created: Math.floor(Date.now() / 1000), model: request.model };
 
-    if (request.stream) return callStream(transport, call, chatChunkMapper(route, request, settings, meta));
+    if (request.stream) {
+      const { chatChunkMapper } = await chunkMapper();
+      return callStream(transport, call, chatChunkMapper(route, request, settings, meta));
+    }
     const { json, headerUsage } = await callJson(transport, call);
     const answer = route.parseAnswer(json, request, settings);
     const usage = answer.usage ?? headerUsage;
@@ -165,7 +180,9 @@ export function createBedrock(options: BedrockOptions = {}): Bedrock {
   const completions = { create } as ChatCompletions;
   return {
     chat: { completions },
-    completions: createCompletions({ transport, resolve }),
+    completions: lazyCompletions(() =>
+      import("./completions/client.ts").then((m) => m.createCompletions({ transport, resolve })),
+    ),
     responses: lazyResponses(completions),
     listModels: () => Object.keys(models),
     async checkModels(where = "models") {
@@ -191,6 +208,15 @@ function refuseRegionless(models: Record<string, ModelConfig>): void {
       `models["${name}"]: ${modelId.slice(0, 200)} names no region (only an ARN does): set the region option, or this entry's region.`,
     );
   }
+}
+
+/** Legacy Completions, loaded on its first call (its request schema and call planning with it). */
+function lazyCompletions(load: () => Promise<Completions>): Completions {
+  const loaded = lazy(load);
+  async function create(params: CompletionCreateParams, options?: RequestOptions) {
+    return (await loaded()).create(params, options);
+  }
+  return { create } as Completions;
 }
 
 /**

@@ -21,7 +21,7 @@ export type { TransportOptions } from "./aws/transport-options.ts";
 export type { ModelConfig, ModelEntry } from "./model.ts";
 export type * from "./openai/types.ts";
 export type { RouteName } from "./routes/index.ts";
-export type { TemplateName } from "./routes/prompts/index.ts";
+export type { TemplateName } from "./routes/prompts/template-names.ts";
 export type { Responses, ResponsesRequestOptions } from "./responses/client.ts";
 export type { ResponseEventStream, ResponseEventsOptions } from "./responses/from-chat.ts";
 export type { ResponseMeta } from "./responses/output.ts";

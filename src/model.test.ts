@@ -4,7 +4,7 @@ import { errorOf } from "../test/helpers/errors.ts";
 import type { Equal } from "../test/helpers/type-equal.ts";
 import { BedrockEdgeError } from "./errors.ts";
 import { type ModelConfig, type modelConfigSchema, parseModels, parseModelString } from "./model.ts";
-import { routes } from "./routes/index.ts";
+import { routeEntries } from "./routes/index.ts";
 
 const ARN = "arn:aws:bedrock:us-east-1:123456789012:imported-model/abc123def456";
 
@@ -147,7 +147,7 @@ describe("per-model settings follow the route", () => {
 
 describe("the hardening settings", () => {
   it("are taken on every route: special_tokens, max_n, max_output_tokens", () => {
-    for (const route of Object.keys(routes)) {
+    for (const route of Object.keys(routeEntries)) {
       const entry = { model: `bedrock/${route}/${ARN}`, special_tokens: "keep", max_n: 1, max_output_tokens: 4096 };
       expect(parseModels({ m: entry })).toEqual({ m: entry });
     }

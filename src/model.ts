@@ -10,7 +10,7 @@ import {
   type ModelSettingName,
   type ModelSettingValues,
 } from "./model-settings.ts";
-import { isRouteName, type RouteName, routes } from "./routes/index.ts";
+import { isRouteName, type RouteName, routeEntries } from "./routes/index.ts";
 import { deepestIssue, formatPath, issueFragment, issueSentence } from "./validation.ts";
 
 export interface ParsedModel {
@@ -20,7 +20,7 @@ export interface ParsedModel {
   region?: string;
 }
 
-const ROUTE_NAMES = Object.keys(routes).join(", ");
+const ROUTE_NAMES = Object.keys(routeEntries).join(", ");
 
 /** `bedrock/<route>/<model-id>` (prefix optional) -> route and Bedrock model id; 400 when malformed. */
 export function parseModelString(model: string): ParsedModel {
@@ -108,7 +108,8 @@ export function parseModels(value: unknown, where = "models"): Record<string, Mo
     } catch (error) {
       throw new TypeError(`${where}["${name}"]: ${error instanceof Error ? error.message : "bad model string"}`);
     }
-    const unused = unusedSetting(parsed.route, config) ?? routes[parsed.route].checkModel?.(parsed.modelId, config);
+    const unused =
+      unusedSetting(parsed.route, config) ?? routeEntries[parsed.route].checkModel?.(parsed.modelId, config);
     if (unused) throw new TypeError(`${where}["${name}"].${unused}`);
     if (config.template && config.chat_template) {
       throw new TypeError(`${where}["${name}"]: set template or chat_template, not both`);
@@ -118,7 +119,7 @@ export function parseModels(value: unknown, where = "models"): Record<string, Mo
     if (
       config.client_template_kwargs &&
       !config.chat_template &&
-      routes[parsed.route].settings.includes("chat_template")
+      routeEntries[parsed.route].settings.includes("chat_template")
     ) {
       throw new TypeError(
         `${where}["${name}"].client_template_kwargs: names variables of the model's own chat_template, and this entry has none ` +
@@ -146,10 +147,10 @@ export function regionlessModelId(config: ModelConfig): string | undefined {
  * the route would ignore is a mistake in the table, so it is reported rather than dropped.
  */
 function unusedSetting(route: RouteName, config: ModelConfig): string | undefined {
-  const honoured: readonly ModelSettingName[] = routes[route].settings;
+  const honoured: readonly ModelSettingName[] = routeEntries[route].settings;
   for (const key of Object.keys(config)) {
     if (!isModelSettingName(key) || config[key] === undefined || honoured.includes(key)) continue;
-    const users = Object.values(routes)
+    const users = Object.values(routeEntries)
       .filter((other) => other.settings.includes(key))
       .map((other) => other.name);
     const who = users.length ? `only the ${users.join(", ")} routes do` : "no route does";

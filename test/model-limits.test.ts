@@ -55,10 +55,11 @@ describe("caps on the legacy Completions API", () => {
     await bedrock.completions.create({ model: "capped", prompt: "Once upon a time" });
     expect(lastBody(emulator, "qwen3").max_gen_len).toBe(64);
     const before = emulator.stats.requests.length;
-    for (const [extra, param] of [
+    const cases: Array<[{ prompt: string | string[]; max_tokens?: number }, string]> = [
       [{ prompt: ["a", "b", "c"] }, "prompt"],
       [{ prompt: "a", max_tokens: 65 }, "max_tokens"],
-    ] as const) {
+    ];
+    for (const [extra, param] of cases) {
       const error = await refusal(bedrock.completions.create({ model: "capped", ...extra }));
       expect(error).toMatchObject({ status: 400, param, code: "integer_above_max_value" });
     }

@@ -3,7 +3,7 @@
 // "keep". A model-string call uses the default; a models-table entry chooses.
 import { describe, expect, it } from "vitest";
 import type { ChatCompletionCreateParams } from "../src/index.ts";
-import { TOKEN_BREAK } from "../src/routes/prompts/special-tokens.ts";
+import { TOKEN_BREAK } from "../src/routes/prompts/token-neutraliser.ts";
 import { emulated, model, type RouteName } from "./helpers/emulated.ts";
 
 const B = TOKEN_BREAK;

@@ -9,7 +9,7 @@
 // is refused by name, or left out under drop_params.
 import type { ChatCompletionRequest } from "../openai/types.ts";
 import { cannotChangeAnswer, dropsParameters, refuseOrDrop, serverParameterProblems } from "./parameters.ts";
-import { checkTemplateKwargs } from "./prompts/template-variables.ts";
+import { checkTemplateKwargs } from "./template-variables.ts";
 import type { ModelSettings } from "./types.ts";
 
 /** bedrock-edge's own: `model` becomes the ARN, streaming is the operation called. */

@@ -22,6 +22,7 @@ import { createDeltaSplitter, type DeltaSplitter, finishWithCalls, splitText } f
 import type { SplitterOptions } from "./answer-splitter.ts";
 import { imageData } from "./images.ts";
 import { openaiBody } from "./openai-fields.ts";
+import { OPENAI_ROUTE_INFO } from "./route-info.ts";
 import { TOOL_PARSERS } from "./tool-parsers.ts";
 import type { ModelSettings, Route, RouteAnswer, RouteChoice, StreamMapper, StreamPart } from "./types.ts";
 import { incompleteStream } from "./completion-route.ts";
@@ -225,20 +226,8 @@ const MAX_IMAGES = 3;
 
 export const openaiRoute: Route<"openai"> = {
   name: "openai",
-  operation: "invoke",
-  // The model applies its own chat template: no template settings, but which of its variables a
-  // request may set (client_template_kwargs), what request text may spell (special_tokens), whether
-  // fields it does not send are refused or dropped (drop_params), and the parser of tool calls the
-  // model writes as text.
-  settings: [
-    "max_body_bytes",
-    "special_tokens",
-    "max_n",
-    "max_output_tokens",
-    "client_template_kwargs",
-    "drop_params",
-    "tool_parser",
-  ],
+  // Its settings, and what each is for: route-info.ts.
+  ...OPENAI_ROUTE_INFO,
   buildBody(request, modelId, settings) {
     const images = imageData(request).length;
     if (images > MAX_IMAGES) {

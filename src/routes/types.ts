@@ -12,7 +12,7 @@ import type {
   Usage,
 } from "../openai/types.ts";
 import type { ModelSettingName, ModelSettingValues } from "../model-settings.ts";
-import type { TemplateVariables } from "./prompts/template-variables.ts";
+import type { TemplateVariables } from "./template-variables.ts";
 import type { WireFormat } from "./wire-formats/types.ts";
 
 /** What a chat template is given: the variables Hugging Face passes to `apply_chat_template`. */

@@ -2,7 +2,7 @@
 // turns reach the model broken, template variables and the per-model caps hold.
 import OpenAI from "openai";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { TOKEN_BREAK } from "../../src/routes/prompts/special-tokens.ts";
+import { TOKEN_BREAK } from "../../src/routes/prompts/token-neutraliser.ts";
 import { errorOf } from "../helpers/errors.ts";
 import { modelString, startWorkerdProxy, USER_HELLO, type WorkerdProxy } from "./harness.ts";
 

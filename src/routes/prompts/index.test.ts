@@ -1,8 +1,16 @@
 import { describe, expect, it } from "vitest";
-import { BUILT_IN_SPECIAL_TOKENS, builtInRenderers, TEMPLATE_VARIABLES } from "./index.ts";
-import { END_OF_TEXT, EOM, EOT, PYTHON_TAG } from "./llama3.ts";
-import { ENDOFTEXT, IM_END, IM_START } from "./qwen.ts";
-import { TOKEN_BREAK, tokenNeutraliser } from "./special-tokens.ts";
+import { builtInRenderers, TEMPLATE_VARIABLES } from "./index.ts";
+import {
+  BUILT_IN_SPECIAL_TOKENS,
+  END_OF_TEXT,
+  ENDOFTEXT,
+  EOM,
+  EOT,
+  IM_END,
+  IM_START,
+  PYTHON_TAG,
+} from "./special-tokens.ts";
+import { TOKEN_BREAK, tokenNeutraliser } from "./token-neutraliser.ts";
 
 describe("builtInRenderers", () => {
   // Each name must render its own family's template (the per-template tests check them byte for byte).

@@ -1,17 +1,13 @@
 // The built-in chat templates, by the name a model's `template` setting gives (imported models are
 // often fine-tunes of another family), and the compiler for custom Jinja templates.
-// A new built-in template is one line here: TemplateName and the setting's check follow.
+// A new built-in template is one line here and its name in template-names.ts (the compiler
+// insists on both): the setting's check follows.
 
 import type { PromptRenderer } from "../types.ts";
-import { DEEPSEEK_R1_SPECIAL_TOKENS, renderDeepSeekR1Prompt } from "./deepseek-r1.ts";
-import {
-  LLAMA3_SPECIAL_TOKENS,
-  LLAMA31_VARIABLES,
-  renderLlama31Prompt,
-  renderLlama32Prompt,
-  renderLlama3Prompt,
-} from "./llama3.ts";
-import { QWEN_SPECIAL_TOKENS, QWEN3_VARIABLES, renderQwen2Prompt, renderQwen3Prompt } from "./qwen.ts";
+import type { TemplateName } from "./template-names.ts";
+import { renderDeepSeekR1Prompt } from "./deepseek-r1.ts";
+import { LLAMA31_VARIABLES, renderLlama31Prompt, renderLlama32Prompt, renderLlama3Prompt } from "./llama3.ts";
+import { QWEN3_VARIABLES, renderQwen2Prompt, renderQwen3Prompt } from "./qwen.ts";
 
 export { compileChatTemplate } from "./jinja.ts";
 
@@ -22,12 +18,9 @@ export const builtInRenderers = {
   qwen2: renderQwen2Prompt,
   llama3_1: renderLlama31Prompt,
   llama3_2: renderLlama32Prompt,
-} as const satisfies Record<string, PromptRenderer>;
+} as const satisfies Record<TemplateName, PromptRenderer>;
 
-/** Built-in prompt templates a model may be pinned to. */
-export type TemplateName = keyof typeof builtInRenderers;
-
-export const TEMPLATE_NAMES = Object.keys(builtInRenderers) as TemplateName[];
+export type { TemplateName } from "./template-names.ts";
 
 /** The chat_template_kwargs each built-in template reads: all a request may set for it. */
 export const TEMPLATE_VARIABLES: Readonly<Record<TemplateName, readonly string[]>> = {
@@ -38,14 +31,3 @@ export const TEMPLATE_VARIABLES: Readonly<Record<TemplateName, readonly string[]
   llama3_1: LLAMA31_VARIABLES,
   llama3_2: LLAMA31_VARIABLES,
 };
-
-/**
- * Every built-in family's special tokens. Request text may spell none of them whichever the
- * model's template: an imported model is often a fine-tune or a distill whose vocabulary keeps
- * much of another family's, and a token that is plain text to the model costs nothing to break.
- */
-export const BUILT_IN_SPECIAL_TOKENS: readonly string[] = [
-  ...DEEPSEEK_R1_SPECIAL_TOKENS,
-  ...LLAMA3_SPECIAL_TOKENS,
-  ...QWEN_SPECIAL_TOKENS,
-];

@@ -1,12 +1,18 @@
 // A model's template made ready for requests: how it renders, which variables a request may set
 // (template-variables.ts), and which special tokens request text may not spell
-// (special-tokens.ts). The client resolves one per models-table entry that names a template.
+// (token-neutraliser.ts). The client resolves one per models-table entry that names a template.
 import type { PromptRenderer } from "../types.ts";
-import { BUILT_IN_SPECIAL_TOKENS, builtInRenderers, TEMPLATE_VARIABLES, type TemplateName } from "./index.ts";
+import { builtInRenderers, TEMPLATE_VARIABLES, type TemplateName } from "./index.ts";
 import { chatTemplateLiterals, compileChatTemplate, type SpecialTokens } from "./jinja.ts";
-import { type RequestNeutraliser, requestNeutraliser, tokensInTemplateText } from "./special-tokens.ts";
-import type { TemplateVariables } from "./template-variables.ts";
-import { THINK_CLOSE, THINK_OPEN } from "./think-tags.ts";
+import { BUILT_IN_SPECIAL_TOKENS } from "./special-tokens.ts";
+import type { TemplateVariables } from "../template-variables.ts";
+import {
+  BUILT_IN_NEUTRALISER,
+  type RequestNeutraliser,
+  requestNeutraliser,
+  THINK_TAGS,
+  tokensInTemplateText,
+} from "./token-neutraliser.ts";
 
 export interface ModelTemplate {
   render: PromptRenderer;
@@ -16,14 +22,6 @@ export interface ModelTemplate {
 
 /** A chat_template compiled, before its model declares the variables a request may set. */
 export type CompiledTemplate = Omit<ModelTemplate, "variables">;
-
-const THINK_TAGS = [THINK_OPEN, THINK_CLOSE];
-
-/**
- * For every model without a chat_template of its own (whatever its route): the built-in families'
- * tokens and the `<|…|>` / `<｜…｜>` shapes.
- */
-export const BUILT_IN_NEUTRALISER = requestNeutraliser(BUILT_IN_SPECIAL_TOKENS, THINK_TAGS, { shapes: true });
 
 export function builtInTemplate(name: TemplateName): ModelTemplate {
   return {

@@ -7,7 +7,7 @@ import {
   TOKEN_BREAK,
   tokenNeutraliser,
   tokensInTemplateText,
-} from "./special-tokens.ts";
+} from "./token-neutraliser.ts";
 
 const B = TOKEN_BREAK;
 const CHATML = ["<|im_start|>", "<|im_end|>", "<tool_response>", "</tool_response>", "<think>", "</think>"];

@@ -5,31 +5,8 @@
 // vulnerability, and kwargs are the same door. A request sets only the variables its template is
 // known to read: a built-in template's own (qwen3's enable_thinking), those the operator declares
 // for a custom chat_template or an openai-route model (client_template_kwargs), never a reserved one.
-import { invalidRequest } from "../../errors.ts";
-
-/**
- * What apply_chat_template itself gives a template (its inputs, the tokenizer's special tokens,
- * its helper functions): set by the server, never by a request, and never declarable.
- */
-export const RESERVED_TEMPLATE_VARIABLES: readonly string[] = [
-  "messages",
-  "tools",
-  "documents",
-  "add_generation_prompt",
-  "continue_final_message",
-  "chat_template",
-  "tokenize",
-  "bos_token",
-  "eos_token",
-  "unk_token",
-  "pad_token",
-  "sep_token",
-  "cls_token",
-  "mask_token",
-  "additional_special_tokens",
-  "raise_exception",
-  "strftime_now",
-];
+import { invalidRequest } from "../errors.ts";
+import { RESERVED_TEMPLATE_VARIABLES } from "./prompts/template-names.ts";
 
 /** The variables of the template a model renders with that a request may set. */
 export interface TemplateVariables {
