@@ -2,17 +2,29 @@
 // pick the route, build the body, call the transport, map the answer or the stream.
 import { invokeJson, invokeStream } from "./aws/invoke.ts";
 import type { RetryEvent } from "./aws/send-with-retries.ts";
-import { createTransport, type TransportOptions } from "./aws/transport-options.ts";
+import { createTransport, type Transport, type TransportOptions } from "./aws/transport-options.ts";
 import { configurationError, modelNotFound } from "./errors.ts";
 import { primeStream, streamCompletion, type ChatCompletionStream } from "./completion-stream.ts";
 import { randomId } from "./ids.ts";
-import { parseModels, parseModelString, regionlessModelId, type ModelConfig, type ModelEntry } from "./model.ts";
+import {
+  deploymentsOf,
+  type ModelDeployment,
+  type ModelDeployments,
+  type ModelEntry,
+  type ModelTableEntry,
+  parseModels,
+  regionlessModelId,
+  settingValues,
+} from "./model.ts";
 import { parseChatRequest } from "./openai/schema.ts";
 import type { ChatCompletion, ChatCompletionCreateParams, Usage } from "./openai/types.ts";
 import { routes } from "./routes/index.ts";
 import { builtInRenderers, compileChatTemplate } from "./routes/prompts/index.ts";
 import type { ModelSettings, PromptRenderer, Route } from "./routes/types.ts";
 import { makeUsage, tokenCount } from "./routes/usage.ts";
+import { type CooldownStore, memoryCooldownStore } from "./routing/cooldowns.ts";
+import { countInFlight, whenStreamEnds } from "./routing/in-flight.ts";
+import { createRouter, DEFAULT_COOLDOWN_MS, type DeploymentEvent } from "./routing/router.ts";
 
 export type { ChatCompletionStream } from "./completion-stream.ts";
 
@@ -21,12 +33,21 @@ export interface BedrockOptions extends TransportOptions {
   models?: Record<string, ModelEntry>;
   /** Refuse model strings not named in `models` (the proxy's mode). Default false. */
   onlyListedModels?: boolean;
+  /**
+   * Where the cool-downs of failing deployments are kept, to share them beyond this client (the
+   * proxy uses a Durable Object). Default: in this client.
+   */
+  cooldownStore?: CooldownStore;
+  /** How long a failing deployment is skipped, in ms (default 10000). */
+  cooldownMs?: number;
 }
 
 export interface RequestOptions {
   signal?: AbortSignal;
   /** Called before each retry (throttling, 5xx, a model waking up). */
   onRetry?: (event: RetryEvent) => void;
+  /** Called each time the request is sent to a deployment of its model; the last one served it (or failed). */
+  onDeployment?: (event: DeploymentEvent) => void;
 }
 
 export type StreamingRequest = ChatCompletionCreateParams & { stream: true };
@@ -52,9 +73,8 @@ export interface Bedrock {
 
 interface Resolved {
   route: Route;
-  modelId: string;
-  region: string | undefined;
   settings: ModelSettings;
+  served: ModelDeployments;
 }
 
 export function createBedrock(options: BedrockOptions = {}): Bedrock {
@@ -62,8 +82,27 @@ export function createBedrock(options: BedrockOptions = {}): Bedrock {
   const models = parseModels(options.models ?? {});
   if (!options.region) refuseRegionless(models);
   const templates = new Map<string, Promise<PromptRenderer>>();
+  // Each entry's deployments, and the transports of those with credentials of their own.
+  const served = new Map(Object.entries(models).map(([name, entry]) => [name, deploymentsOf(entry, name)]));
+  const ownTransports = new Map<ModelDeployment, Transport>();
+  for (const { deployments } of served.values()) {
+    for (const deployment of deployments) {
+      if (deployment.credentials || deployment.apiKey) {
+        ownTransports.set(
+          deployment,
+          createTransport({ ...options, credentials: deployment.credentials, apiKey: deployment.apiKey }),
+        );
+      }
+    }
+  }
+  const inFlight = countInFlight();
+  const route = createRouter({
+    store: options.cooldownStore ?? memoryCooldownStore(),
+    cooldownMs: nonNegativeMs(options.cooldownMs, DEFAULT_COOLDOWN_MS, "cooldownMs"),
+    busy: inFlight.count,
+  });
 
-  async function renderer(config: ModelConfig): Promise<PromptRenderer | undefined> {
+  async function renderer(config: ModelTableEntry): Promise<PromptRenderer | undefined> {
     if (config.template) return builtInRenderers[config.template];
     const source = config.chat_template;
     if (!source) return undefined;
@@ -87,52 +126,72 @@ export function createBedrock(options: BedrockOptions = {}): Bedrock {
   async function resolve(name: string): Promise<Resolved> {
     const config = Object.hasOwn(models, name) ? models[name] : undefined;
     if (!config && options.onlyListedModels) throw modelNotFound(name);
-    const parsed = parseModelString(config?.model ?? name);
+    const deployments = (config && served.get(name)) ?? deploymentsOf(undefined, name);
     let settings: ModelSettings = {};
     if (config) {
-      const { model: _model, region: _region, ...values } = config;
+      const values = settingValues(config);
       const render = await renderer(config);
       settings = render ? { ...values, render } : values;
     }
-    return {
-      route: routes[parsed.route],
-      modelId: parsed.modelId,
-      region: config?.region ?? parsed.region,
-      settings,
-    };
+    return { route: routes[deployments.route], settings, served: deployments };
   }
 
   async function create(input: ChatCompletionCreateParams, requestOptions: RequestOptions = {}) {
     const request = parseChatRequest(input);
-    const { route, modelId, region, settings } = await resolve(request.model);
-    const body = JSON.stringify(route.buildBody(request, modelId, settings));
-    const call = {
-      operation: route.operation,
-      modelId,
-      body,
-      region,
-      signal: requestOptions.signal,
-      onRetry: requestOptions.onRetry,
-    };
+    const { route: modelRoute, settings, served: model } = await resolve(request.model);
     const meta = { id: randomId("chatcmpl-"), created: Math.floor(Date.now() / 1000), model: request.model };
+    const counted = model.routing === "least_busy";
 
-    if (request.stream) {
-      const { reader, primed } = await invokeStream(transport, {
-        ...call,
-        prime: (reader, secrets) => primeStream(reader, secrets, route, request, meta),
-      });
-      return streamCompletion(reader, primed);
+    // The whole call on one deployment: the body names its model id, the transport its credentials.
+    async function createOn(deployment: ModelDeployment, failFast: boolean) {
+      const call = {
+        operation: modelRoute.operation,
+        modelId: deployment.modelId,
+        body: JSON.stringify(modelRoute.buildBody(request, deployment.modelId, settings)),
+        region: deployment.region,
+        signal: requestOptions.signal,
+        onRetry: requestOptions.onRetry,
+        failFast,
+      };
+      const via = ownTransports.get(deployment) ?? transport;
+      if (request.stream) {
+        const { reader, primed } = await invokeStream(via, {
+          ...call,
+          prime: (reader, secrets) => primeStream(reader, secrets, modelRoute, request, meta),
+        });
+        return streamCompletion(reader, primed);
+      }
+      const { json, headers } = await invokeJson(via, call);
+      const answer = modelRoute.parseAnswer(json, request);
+      const usage = answer.usage ?? usageFromHeaders(headers);
+      const completion: ChatCompletion = {
+        ...meta,
+        object: "chat.completion",
+        choices: answer.choices.map((choice) => ({ ...choice, logprobs: null })),
+      };
+      if (usage) completion.usage = usage;
+      return completion;
     }
-    const { json, headers } = await invokeJson(transport, call);
-    const answer = route.parseAnswer(json, request);
-    const usage = answer.usage ?? usageFromHeaders(headers);
-    const completion: ChatCompletion = {
-      ...meta,
-      object: "chat.completion",
-      choices: answer.choices.map((choice) => ({ ...choice, logprobs: null })),
-    };
-    if (usage) completion.usage = usage;
-    return completion;
+
+    return route(
+      request.model,
+      model,
+      async (deployment, failFast) => {
+        if (!counted) return createOn(deployment, failFast);
+        // least_busy: a request is in flight on its deployment until its answer (or stream) ends.
+        const done = inFlight.start(request.model, deployment.key);
+        try {
+          const answer = await createOn(deployment, failFast);
+          if (isStream(answer)) return whenStreamEnds(answer, done);
+          done();
+          return answer;
+        } catch (error) {
+          done();
+          throw error;
+        }
+      },
+      requestOptions.onDeployment,
+    );
   }
 
   return {
@@ -153,7 +212,7 @@ export function createBedrock(options: BedrockOptions = {}): Bedrock {
 }
 
 /** A bare model id with no region anywhere would fail every call: it is refused with its entry. */
-function refuseRegionless(models: Record<string, ModelConfig>): void {
+function refuseRegionless(models: Record<string, ModelTableEntry>): void {
   for (const [name, config] of Object.entries(models)) {
     const modelId = regionlessModelId(config);
     if (modelId === undefined) continue;
@@ -161,6 +220,17 @@ function refuseRegionless(models: Record<string, ModelConfig>): void {
       `models["${name}"]: ${modelId.slice(0, 200)} names no region (only an ARN does): set the region option, or this entry's region.`,
     );
   }
+}
+
+function isStream(answer: ChatCompletion | ChatCompletionStream): answer is ChatCompletionStream {
+  return Symbol.asyncIterator in answer;
+}
+
+function nonNegativeMs(value: number | undefined, fallback: number, name: string): number {
+  if (value === undefined) return fallback;
+  if (!Number.isFinite(value) || value < 0)
+    throw new TypeError(`${name} must be a non-negative number of milliseconds`);
+  return value;
 }
 
 function usageFromHeaders(headers: Headers): Usage | undefined {

@@ -141,7 +141,7 @@ describe("npm start decides", () => {
     const names = Object.keys(routes);
     expect(names.slice(0, 5)).toEqual(["deepseek_r1", "llama", "qwen3", "qwen2", "openai"]);
     expect(Object.keys(models)).toEqual(names.map((route) => `demo-${route.replaceAll("_", "-")}`));
-    expect(Object.values(models).map((entry) => entry.model.split("/")[1])).toEqual(names);
+    expect(Object.values(models).map((entry) => ("model" in entry ? entry.model : "").split("/")[1])).toEqual(names);
     const bindings = emulatorBindings("http://127.0.0.1:4010");
     expect(bindings.PROXY_API_KEYS).toBe(DEV_KEY);
     expect(bindings.BEDROCK_ENDPOINT).toBe("http://127.0.0.1:4010");
