@@ -121,3 +121,90 @@ describe("AWS_REGION and the models' ARNs", () => {
     expect(problems({ ...good, AWS_REGION: "us-west-2", MODELS: models })).toEqual([]);
   });
 });
+
+describe("MODELS entries with several deployments", () => {
+  const WEST = "arn:aws:bedrock:us-west-2:210987654321:imported-model/west";
+  const west = {
+    AWS_ACCESS_KEY_ID_WEST: "AKIAWESTWESTWESTWEST",
+    AWS_SECRET_ACCESS_KEY_WEST: "west/secret+that+must+never+be+shown0000",
+    AWS_BEARER_TOKEN_WEST: "ABSKd2VzdC1iZWFyZXItdG9rZW4tZXhhbXBsZQ",
+  };
+  const env = (entry: unknown): ProxyEnv => ({ ...good, ...west, MODELS: JSON.stringify({ q: entry }) });
+  const first = { model: `bedrock/qwen3/${ARN}` };
+
+  it("take a deployment's credentials from the bindings it names", () => {
+    const config = configOf(
+      env({
+        deployments: [
+          first,
+          {
+            model: `bedrock/qwen3/${WEST}`,
+            credentials: { access_key_id: "AWS_ACCESS_KEY_ID_WEST", secret_access_key: "AWS_SECRET_ACCESS_KEY_WEST" },
+          },
+          { model: `bedrock/qwen3/${WEST.replace("west", "other")}`, api_key: "AWS_BEARER_TOKEN_WEST" },
+        ],
+        routing: "failover",
+      }),
+    );
+    expect(config.models.q).toEqual({
+      deployments: [
+        first,
+        {
+          model: `bedrock/qwen3/${WEST}`,
+          credentials: { accessKeyId: west.AWS_ACCESS_KEY_ID_WEST, secretAccessKey: west.AWS_SECRET_ACCESS_KEY_WEST },
+        },
+        { model: `bedrock/qwen3/${WEST.replace("west", "other")}`, apiKey: west.AWS_BEARER_TOKEN_WEST },
+      ],
+      routing: "failover",
+    });
+  });
+
+  it("name a missing or misnamed binding, never a value, and never take a key in MODELS itself", () => {
+    const found = (deployment: Record<string, unknown>) =>
+      problems(env({ deployments: [first, { model: `bedrock/qwen3/${WEST}`, ...deployment }] }));
+    expect(found({ credentials: { access_key_id: "NOPE", secret_access_key: "AWS_SECRET_ACCESS_KEY_WEST" } })).toEqual([
+      'MODELS["q"].deployments[1].credentials.access_key_id: the binding NOPE is not set (wrangler secret put NOPE)',
+    ]);
+    expect(found({ credentials: { access_key_id: "AWS_ACCESS_KEY_ID_WEST" } })[0]).toMatch(
+      /^MODELS\["q"\]\.deployments\[1\]\.credentials: must be \{ "access_key_id"/,
+    );
+    expect(found({ credentials: { access_key: "AWS_ACCESS_KEY_ID_WEST" } })[0]).toMatch(
+      /^MODELS\["q"\]\.deployments\[1\]\.credentials\.access_key: is not a credentials field/,
+    );
+    expect(found({ api_key: "has spaces" })).toEqual([
+      'MODELS["q"].deployments[1].api_key: must be the name of a binding',
+    ]);
+    expect(found({ apiKey: west.AWS_BEARER_TOKEN_WEST })[0]).toMatch(
+      /apiKey: MODELS names the binding that holds a key/,
+    );
+    expect(found({ credentials: { accessKeyId: "AKIAWESTWESTWESTWEST", secretAccessKey: "s" } })[0]).toMatch(
+      /credentials\.accessKeyId: is not a credentials field/,
+    );
+    const all = JSON.stringify([
+      found({ credentials: { access_key_id: "NOPE", secret_access_key: "AWS_SECRET_ACCESS_KEY_WEST" } }),
+      found({ apiKey: west.AWS_BEARER_TOKEN_WEST }),
+    ]);
+    for (const secret of Object.values(west)) expect(all).not.toContain(secret);
+  });
+
+  it("check each deployment's ARN against AWS_REGION, naming the deployment", () => {
+    const found = problems({
+      ...env({ deployments: [first, { model: `bedrock/qwen3/${WEST}` }] }),
+      AWS_REGION: "us-east-1",
+    });
+    expect(found).toEqual([
+      'MODELS["q"].deployments[1]: its ARN is in us-west-2 but AWS_REGION is us-east-1 (an imported model can only be called in its own region)',
+    ]);
+    expect(
+      problems({
+        ...env({ deployments: [first, { model: `bedrock/qwen3/${WEST}`, region: "us-west-2" }] }),
+        AWS_REGION: "us-east-1",
+      }),
+    ).toEqual([]);
+  });
+
+  it("DEPLOYMENT_COOLDOWN_MS is read as a number of milliseconds", () => {
+    expect(configOf({ ...good, DEPLOYMENT_COOLDOWN_MS: "2500" }).cooldownMs).toBe(2500);
+    expect(problems({ ...good, DEPLOYMENT_COOLDOWN_MS: "soon" })[0]).toMatch(/^DEPLOYMENT_COOLDOWN_MS must be/);
+  });
+});

@@ -1,14 +1,16 @@
 // The proxy's configuration: Worker bindings (wrangler vars and secrets) or, for Deno, Bun
 // and Node, the same names in an object. Read once, checked whole, reported precisely.
 import {
+  deploymentsOf,
   isValidRegion,
   normaliseEndpoint,
   parseArn,
   parseModels,
-  parseModelString,
   regionlessModelId,
 } from "../src/core.ts";
-import type { ModelConfig } from "../src/index.ts";
+import type { ModelTableEntry } from "../src/index.ts";
+import { type DurableObjectNamespace, isDurableObjectNamespace } from "./cloudflare.ts";
+import { resolveDeploymentCredentials } from "./deployment-credentials.ts";
 import { maskAwsIds } from "./http.ts";
 
 /** The bindings, exactly as wrangler.toml [vars] and `wrangler secret put` name them. */
@@ -38,10 +40,14 @@ export interface ProxyEnv {
   BEDROCK_RETRY_BASE_DELAY_MS?: string | number;
   /** Interval of SSE comment lines while a cold model wakes up, in ms (default 5000). */
   SSE_KEEPALIVE_MS?: string | number;
+  /** How long a failing deployment of a model is skipped, in ms (default 10000). */
+  DEPLOYMENT_COOLDOWN_MS?: string | number;
+  /** Durable Object namespace (class DeploymentCooldowns): cool-downs shared by every isolate. */
+  DEPLOYMENT_COOLDOWNS?: unknown;
 }
 
 export interface ProxyConfig {
-  models: Record<string, ModelConfig>;
+  models: Record<string, ModelTableEntry>;
   apiKeys: string[];
   credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
   apiKey?: string;
@@ -55,13 +61,16 @@ export interface ProxyConfig {
   idleTimeoutMs?: number;
   retryBaseDelayMs?: number;
   keepAliveMs?: number;
+  cooldownMs?: number;
+  /** Where cool-downs are shared; without it, each isolate keeps its own. */
+  cooldowns?: DurableObjectNamespace;
   logPrompts: boolean;
 }
 
 /** Either the configuration, or every problem with it and the MODELS entries that were fine. */
 export type ConfigResult =
   | { ok: true; config: ProxyConfig }
-  | { ok: false; problems: string[]; models: Record<string, ModelConfig> };
+  | { ok: false; problems: string[]; models: Record<string, ModelTableEntry> };
 
 export const DEFAULT_MAX_BODY_BYTES = 4 * 1024 * 1024;
 
@@ -90,7 +99,7 @@ function message(error: unknown): string {
  */
 export function parseConfig(env: ProxyEnv): ConfigResult {
   const problems: string[] = [];
-  const models = readModels(env.MODELS, problems);
+  const models = readModels(env, problems);
   const auth = readCredentials(env, problems);
   const region = readRegion(text(env.AWS_REGION), problems);
   if (region) problems.push(...regionConflicts(models, region));
@@ -110,10 +119,20 @@ export function parseConfig(env: ProxyEnv): ConfigResult {
     retryBaseDelayMs: integer("BEDROCK_RETRY_BASE_DELAY_MS", env.BEDROCK_RETRY_BASE_DELAY_MS, problems, 0),
     // Below 10 ms the comments would be noise, not keep-alives.
     keepAliveMs: integer("SSE_KEEPALIVE_MS", env.SSE_KEEPALIVE_MS, problems, 10),
+    cooldownMs: integer("DEPLOYMENT_COOLDOWN_MS", env.DEPLOYMENT_COOLDOWN_MS, problems, 0),
   };
   if (region) config.region = region;
   if (endpoint) config.endpoint = endpoint;
+  const cooldowns = binding("DEPLOYMENT_COOLDOWNS", env.DEPLOYMENT_COOLDOWNS, problems);
+  if (cooldowns) config.cooldowns = cooldowns;
   return problems.length ? { ok: false, problems: problems.map(maskAwsIds), models } : { ok: true, config };
+}
+
+/** An optional Durable Object binding: absent is fine, anything else by that name is a mistake. */
+function binding(name: string, value: unknown, problems: string[]): DurableObjectNamespace | undefined {
+  if (value === undefined || isDurableObjectNamespace(value)) return value;
+  problems.push(`${name} must be a Durable Object binding ([[durable_objects.bindings]] in wrangler.toml)`);
+  return undefined;
 }
 
 /** PROXY_API_KEYS as a list: read on its own, so keys work even when the rest is misconfigured. */
@@ -125,7 +144,8 @@ export function parseApiKeys(env: ProxyEnv): string[] {
 }
 
 /** Every entry is checked, so that one bad entry does not hide the next. */
-function readModels(raw: ProxyEnv["MODELS"], problems: string[]): Record<string, ModelConfig> {
+function readModels(env: ProxyEnv, problems: string[]): Record<string, ModelTableEntry> {
+  const raw = env.MODELS;
   if (raw === undefined || raw === "") {
     problems.push('MODELS is not set: give a JSON object of public name -> "bedrock/<route>/<model-arn>"');
     return {};
@@ -138,13 +158,15 @@ function readModels(raw: ProxyEnv["MODELS"], problems: string[]): Record<string,
     return {};
   }
   if (table === null || typeof table !== "object" || Array.isArray(table)) return parseEntries(table, problems);
-  const models: Record<string, ModelConfig> = {};
-  for (const [name, entry] of Object.entries(table)) Object.assign(models, parseEntries({ [name]: entry }, problems));
+  const models: Record<string, ModelTableEntry> = {};
+  const resolved = resolveDeploymentCredentials(table as Record<string, unknown>, env, problems);
+  for (const [name, entry] of Object.entries(resolved))
+    Object.assign(models, parseEntries({ [name]: entry }, problems));
   if (Object.keys(table).length === 0) problems.push("MODELS is empty: name at least one model");
   return models;
 }
 
-function parseEntries(table: unknown, problems: string[]): Record<string, ModelConfig> {
+function parseEntries(table: unknown, problems: string[]): Record<string, ModelTableEntry> {
   try {
     return parseModels(table, "MODELS");
   } catch (error) {
@@ -184,21 +206,24 @@ function readRegion(region: string | undefined, problems: string[]): string | un
  * ARN's region only, so a contradiction would fail every call to that model (a 400): it is
  * reported now instead. (A model's own region is checked against its ARN by parseModels.)
  */
-function regionConflicts(models: Record<string, ModelConfig>, region: string): string[] {
+function regionConflicts(models: Record<string, ModelTableEntry>, region: string): string[] {
   const conflicts: string[] = [];
   for (const [name, entry] of Object.entries(models)) {
-    const parsed = parseModelString(entry.model);
-    const arnRegion = parseArn(parsed.modelId)?.region;
-    if (entry.region || parsed.region || !arnRegion || arnRegion === region) continue;
-    conflicts.push(
-      `MODELS["${name}"]: its ARN is in ${arnRegion.slice(0, 40)} but AWS_REGION is ${region} (an imported model can only be called in its own region)`,
-    );
+    const routed = "deployments" in entry;
+    for (const deployment of deploymentsOf(entry, name).deployments) {
+      const arnRegion = parseArn(deployment.modelId)?.region;
+      if (deployment.region || !arnRegion || arnRegion === region) continue;
+      const at = routed ? `MODELS["${name}"].deployments[${deployment.index}]` : `MODELS["${name}"]`;
+      conflicts.push(
+        `${at}: its ARN is in ${arnRegion.slice(0, 40)} but AWS_REGION is ${region} (an imported model can only be called in its own region)`,
+      );
+    }
   }
   return conflicts;
 }
 
 /** Bare model ids (foundation models, cross-region profiles) run in AWS_REGION unless their entry names one. */
-function regionless(models: Record<string, ModelConfig>): string[] {
+function regionless(models: Record<string, ModelTableEntry>): string[] {
   const problems: string[] = [];
   for (const [name, entry] of Object.entries(models)) {
     const modelId = regionlessModelId(entry);

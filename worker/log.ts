@@ -18,6 +18,10 @@ export interface LogLine {
   ms: number;
   model?: string;
   stream?: boolean;
+  /** The deployment of the model that served the request (or failed it last), by index. */
+  deployment?: number;
+  /** How many deployments the request was sent to (more than 1: it moved on from a failing copy). */
+  deployments_tried?: number;
   prompt_tokens?: number;
   completion_tokens?: number;
   retries?: number;

@@ -4,10 +4,12 @@
 import type { MiddlewareHandler } from "hono";
 import { cors } from "hono/cors";
 import { redactSecrets } from "../src/core.ts";
-import { type Bedrock, createBedrock, type ModelConfig } from "../src/index.ts";
+import { type Bedrock, createBedrock, type ModelTableEntry } from "../src/index.ts";
 import { createKeyChecker, type KeyChecker } from "./auth.ts";
 import type { BodyLimits } from "./body.ts";
 import { parseApiKeys, parseConfig, type ProxyConfig, type ProxyEnv } from "./config.ts";
+import { deploymentSecrets } from "./deployment-credentials.ts";
+import { durableCooldownStore } from "./durable/cooldowns.ts";
 import { maskAwsIds } from "./http.ts";
 
 export interface ProxyState {
@@ -103,6 +105,8 @@ function readyFrom(config: ProxyConfig, options: StateOptions): Ready {
     timeoutMs: config.timeoutMs,
     idleTimeoutMs: config.idleTimeoutMs,
     retryBaseDelayMs: options.retryBaseDelayMs ?? config.retryBaseDelayMs,
+    cooldownMs: config.cooldownMs,
+    cooldownStore: config.cooldowns && durableCooldownStore(config.cooldowns),
     fetch: options.fetch,
   });
   const ready: Ready = {
@@ -129,7 +133,7 @@ function bodyLimitsOf(config: ProxyConfig): BodyLimits {
  * makes no call: its region only satisfies the client's check that bare model ids have one,
  * which parseConfig has already reported in the deployment's own words.
  */
-function templateChecker(models: Record<string, ModelConfig>): Bedrock {
+function templateChecker(models: Record<string, ModelTableEntry>): Bedrock {
   return createBedrock({ models, region: "us-east-1" });
 }
 
@@ -161,22 +165,33 @@ function proxySecrets(env: ProxyEnv): string[] {
     env.AWS_SESSION_TOKEN,
     env.AWS_ACCESS_KEY_ID,
     env.AWS_BEARER_TOKEN_BEDROCK,
+    ...deploymentSecrets(jsonOrNothing(env.MODELS), env),
   ]
     .map((value) => (typeof value === "string" ? value.trim() : ""))
     .filter(Boolean);
 }
 
+function jsonOrNothing(value: unknown): unknown {
+  if (typeof value !== "string") return value;
+  try {
+    return JSON.parse(value);
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * Request headers are not listed: hono then allows what the preflight asks for, which covers
  * the openai SDK's x-stainless-* headers (and whatever a later version adds); the origin list
- * is what restricts who may call. Exposed: the request id (the SDK's `_request_id`) and
- * Retry-After (its backoff), which a browser would otherwise hide from the SDK.
+ * is what restricts who may call. Exposed: the request id (the SDK's `_request_id`),
+ * Retry-After (its backoff) and the deployment that served, which a browser would otherwise
+ * hide from the SDK.
  */
 function corsFor(origins: string[]): MiddlewareHandler {
   return cors({
     origin: origins.includes("*") ? "*" : origins,
     allowMethods: ["GET", "POST", "OPTIONS"],
-    exposeHeaders: ["x-request-id", "retry-after"],
+    exposeHeaders: ["x-request-id", "retry-after", "x-bedrock-edge-deployment"],
     maxAge: 600,
   });
 }

@@ -5,7 +5,7 @@
 // `openai` package over real HTTP and real SSE.
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { Miniflare } from "miniflare";
+import { Miniflare, type WorkerOptions } from "miniflare";
 import OpenAI from "openai";
 import { inject } from "vitest";
 import { EMULATOR_CREDENTIALS } from "../../emulator/credentials.ts";
@@ -92,15 +92,22 @@ export interface WorkerdProxy {
   logs: LogLine[];
   /** Everything the Workers printed, raw, to check that no secret ever shows up. */
   output: string[];
+  /** The Miniflare instance: its D1 databases and Durable Objects, for tests that look inside. */
+  miniflare: Miniflare;
   close(): Promise<void>;
 }
+
+/** Cloudflare bindings a variant adds (Durable Objects, D1, rate limiters), as Miniflare takes them. */
+export type CloudflareBindings = Pick<WorkerOptions, "durableObjects" | "d1Databases" | "ratelimits">;
 
 /**
  * One workerd process with one Worker per variant (same bundle, bindings = the base ones with
  * the variant's overrides; `undefined` removes a binding), each on its own loopback socket.
+ * `cloudflare` gives a variant Durable Objects, D1 databases or rate limiters.
  */
 export async function startWorkerdProxy(
   variants: Record<string, Partial<ProxyEnv>> = { main: {} },
+  cloudflare: Record<string, CloudflareBindings> = {},
 ): Promise<WorkerdProxy> {
   const [script, served] = await Promise.all([bundleWorker(), serveEmulator({ port: 0 })]);
   const logs: LogLine[] = [];
@@ -120,6 +127,7 @@ export async function startWorkerdProxy(
       ...compatibility,
       bindings: bindingsOf({ ...baseBindings(served.url), ...overrides }),
       unsafeDirectSockets: [{ host: "127.0.0.1", port: 0 }],
+      ...cloudflare[name],
     })),
   });
   await mf.ready;
@@ -142,6 +150,7 @@ export async function startWorkerdProxy(
     served,
     logs,
     output,
+    miniflare: mf,
     close: async () => {
       await mf.dispose();
       await served.close();

@@ -1,0 +1,29 @@
+// The Cloudflare bindings the proxy uses, typed by what it calls on them (no dependency on
+// @cloudflare/workers-types, whose globals clash with the DOM's). Bindings reach the proxy as
+// values of unknown type; these guards say whether one is what its name promises.
+
+/** A Durable Object namespace binding ([[durable_objects.bindings]]). */
+export interface DurableObjectNamespace {
+  idFromName(name: string): unknown;
+  get(id: unknown): { fetch(input: string, init?: RequestInit): Promise<Response> };
+}
+
+/** What a Durable Object's constructor is given: its storage (SQLite-backed here). */
+export interface DurableObjectState {
+  storage: {
+    get<T>(keys: string[]): Promise<Map<string, T>>;
+    get<T>(key: string): Promise<T | undefined>;
+    put(entries: Record<string, unknown>): Promise<void>;
+    delete(keys: string[]): Promise<number>;
+    list<T>(options: { prefix: string }): Promise<Map<string, T>>;
+  };
+}
+
+function hasMethods(value: unknown, ...names: string[]): boolean {
+  if (value === null || typeof value !== "object") return false;
+  return names.every((name) => typeof Reflect.get(value, name) === "function");
+}
+
+export function isDurableObjectNamespace(value: unknown): value is DurableObjectNamespace {
+  return hasMethods(value, "idFromName", "get");
+}
