@@ -16,6 +16,7 @@ import { errorResponse, methodNotAllowed, refusal } from "./http.ts";
 import { consoleSink, type LogLine } from "./log.ts";
 import { requireKey } from "./middleware/auth.ts";
 import { jsonBody } from "./middleware/json-body.ts";
+import { enforceLimits } from "./middleware/limits.ts";
 import { requireReady } from "./middleware/ready.ts";
 import { requestLog } from "./middleware/request-log.ts";
 import { stateCache } from "./state.ts";
@@ -43,7 +44,8 @@ interface Endpoint {
   open?: boolean;
 }
 
-// One line per endpoint. A POST endpoint gets a JSON body whose model is a configured one.
+// One line per endpoint. A POST endpoint gets a JSON body whose model is a configured one, within
+// the key's limits.
 const ENDPOINTS: readonly Endpoint[] = [
   { method: "GET", paths: ["/health"], handler: health, open: true },
   { method: "GET", paths: ["/v1/models", "/models"], handler: listModels },
@@ -82,7 +84,7 @@ export function createApp(options: AppOptions = {}): Hono<AppEnv> {
 
 function middlewareFor(endpoint: Endpoint): MiddlewareHandler<AppEnv>[] {
   if (endpoint.open) return [];
-  return endpoint.method === "POST" ? [requireKey, requireReady, jsonBody] : [requireKey, requireReady];
+  return endpoint.method === "POST" ? [requireKey, requireReady, jsonBody, enforceLimits] : [requireKey, requireReady];
 }
 
 /** Each path and the methods it answers (HEAD with GET, as hono serves it). */

@@ -19,6 +19,11 @@ export interface DurableObjectState {
   };
 }
 
+/** A Rate Limiting binding ([[ratelimits]]): its limit and period are fixed in wrangler.toml. */
+export interface RateLimiter {
+  limit(options: { key: string }): Promise<{ success: boolean }>;
+}
+
 function hasMethods(value: unknown, ...names: string[]): boolean {
   if (value === null || typeof value !== "object") return false;
   return names.every((name) => typeof Reflect.get(value, name) === "function");
@@ -26,4 +31,8 @@ function hasMethods(value: unknown, ...names: string[]): boolean {
 
 export function isDurableObjectNamespace(value: unknown): value is DurableObjectNamespace {
   return hasMethods(value, "idFromName", "get");
+}
+
+export function isRateLimiter(value: unknown): value is RateLimiter {
+  return hasMethods(value, "limit");
 }

@@ -208,3 +208,26 @@ describe("MODELS entries with several deployments", () => {
     expect(problems({ ...good, DEPLOYMENT_COOLDOWN_MS: "soon" })[0]).toMatch(/^DEPLOYMENT_COOLDOWN_MS must be/);
   });
 });
+
+describe("API_KEYS", () => {
+  it("are checked against MODELS, and a counted limit needs KEY_LIMITS to count it", () => {
+    const apiKeys = JSON.stringify({
+      team: { key: "sk-team-0123456789", models: ["r1"], tokens_per_day: 100 },
+      other: { key: "sk-other-0123456789", models: ["nope"] },
+    });
+    expect(problems({ ...good, API_KEYS: apiKeys })).toEqual([
+      'API_KEYS["other"].models: "nope" is not a MODELS name',
+      'API_KEYS["team"].tokens_per_day needs the KEY_LIMITS Durable Object binding, which counts it',
+    ]);
+    const namespace = { idFromName: () => ({}), get: () => ({ fetch: async () => new Response() }) };
+    const config = configOf({
+      ...good,
+      KEY_LIMITS: namespace,
+      API_KEYS: JSON.stringify({ team: { key: "sk-team-0123456789", concurrent_streams: 2 } }),
+    });
+    expect(config.keys.map((key) => key.name)).toEqual(["proxy-key-1", "proxy-key-2", "team"]);
+    expect(problems({ ...good, KEY_LIMITS: "not a binding" })).toEqual([
+      "KEY_LIMITS must be a Durable Object binding ([[durable_objects.bindings]] in wrangler.toml)",
+    ]);
+  });
+});

@@ -12,11 +12,14 @@ import type { ModelTableEntry } from "../src/index.ts";
 import { type DurableObjectNamespace, isDurableObjectNamespace } from "./cloudflare.ts";
 import { resolveDeploymentCredentials } from "./deployment-credentials.ts";
 import { maskAwsIds } from "./http.ts";
+import { type ClientKey, parseApiKeys, readClientKeys } from "./keys.ts";
 
 /** The bindings, exactly as wrangler.toml [vars] and `wrangler secret put` name them. */
 export interface ProxyEnv {
   MODELS?: string | Record<string, unknown>;
   PROXY_API_KEYS?: string;
+  /** Named keys and their limits, a JSON object (worker/keys.ts). */
+  API_KEYS?: string | Record<string, unknown>;
   AWS_ACCESS_KEY_ID?: string;
   AWS_SECRET_ACCESS_KEY?: string;
   AWS_SESSION_TOKEN?: string;
@@ -44,11 +47,16 @@ export interface ProxyEnv {
   DEPLOYMENT_COOLDOWN_MS?: string | number;
   /** Durable Object namespace (class DeploymentCooldowns): cool-downs shared by every isolate. */
   DEPLOYMENT_COOLDOWNS?: unknown;
+  /** Durable Object namespace (class KeyLimits): the keys' tokens per day and open streams. */
+  KEY_LIMITS?: unknown;
 }
 
 export interface ProxyConfig {
   models: Record<string, ModelTableEntry>;
+  /** PROXY_API_KEYS. */
   apiKeys: string[];
+  /** Every client key: PROXY_API_KEYS' and API_KEYS'. */
+  keys: ClientKey[];
   credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
   apiKey?: string;
   region?: string;
@@ -64,6 +72,8 @@ export interface ProxyConfig {
   cooldownMs?: number;
   /** Where cool-downs are shared; without it, each isolate keeps its own. */
   cooldowns?: DurableObjectNamespace;
+  /** Where the keys' tokens per day and open streams are counted. */
+  keyLimits?: DurableObjectNamespace;
   logPrompts: boolean;
 }
 
@@ -109,6 +119,7 @@ export function parseConfig(env: ProxyEnv): ConfigResult {
     ...auth,
     models,
     apiKeys: parseApiKeys(env),
+    keys: readClientKeys(env, problems, new Set(Object.keys(models))),
     corsOrigins: parseOrigins(text(env.CORS_ORIGINS), problems),
     maxBodyBytes: integer("MAX_BODY_BYTES", env.MAX_BODY_BYTES, problems, 1024) ?? DEFAULT_MAX_BODY_BYTES,
     logPrompts: env.LOG_PROMPTS === true || text(env.LOG_PROMPTS) === "true",
@@ -125,6 +136,20 @@ export function parseConfig(env: ProxyEnv): ConfigResult {
   if (endpoint) config.endpoint = endpoint;
   const cooldowns = binding("DEPLOYMENT_COOLDOWNS", env.DEPLOYMENT_COOLDOWNS, problems);
   if (cooldowns) config.cooldowns = cooldowns;
+  const keyLimits = binding("KEY_LIMITS", env.KEY_LIMITS, problems);
+  if (keyLimits) config.keyLimits = keyLimits;
+  // A limit nobody counts would be a limit in name only.
+  for (const key of config.keys) {
+    const counted =
+      key.tokensPerDay !== undefined
+        ? "tokens_per_day"
+        : key.concurrentStreams !== undefined
+          ? "concurrent_streams"
+          : undefined;
+    if (counted && !keyLimits) {
+      problems.push(`API_KEYS["${key.name}"].${counted} needs the KEY_LIMITS Durable Object binding, which counts it`);
+    }
+  }
   return problems.length ? { ok: false, problems: problems.map(maskAwsIds), models } : { ok: true, config };
 }
 
@@ -133,14 +158,6 @@ function binding(name: string, value: unknown, problems: string[]): DurableObjec
   if (value === undefined || isDurableObjectNamespace(value)) return value;
   problems.push(`${name} must be a Durable Object binding ([[durable_objects.bindings]] in wrangler.toml)`);
   return undefined;
-}
-
-/** PROXY_API_KEYS as a list: read on its own, so keys work even when the rest is misconfigured. */
-export function parseApiKeys(env: ProxyEnv): string[] {
-  return (text(env.PROXY_API_KEYS) ?? "")
-    .split(",")
-    .map((key) => key.trim())
-    .filter(Boolean);
 }
 
 /** Every entry is checked, so that one bad entry does not hide the next. */

@@ -2,6 +2,7 @@
 // middleware chain has established about the request so far.
 import type { Context } from "hono";
 import type { ProxyEnv } from "./config.ts";
+import type { ClientKey } from "./keys.ts";
 import type { RequestLog } from "./log.ts";
 import type { ProxyState, Ready } from "./state.ts";
 
@@ -12,6 +13,8 @@ export interface AppEnv {
     log: RequestLog;
     /** Aborts when the client is known to have gone: every upstream call takes it. */
     clientGone: AbortSignal;
+    /** Set by requireKey: the client key the request presented. */
+    key: ClientKey;
     /** Set by requireReady: the working configuration and client. */
     ready: Ready;
     /** Set by jsonBody: the request's JSON object, its model a name in MODELS. */

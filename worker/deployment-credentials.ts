@@ -3,6 +3,7 @@
 // "AWS_BEARER_TOKEN_BEDROCK_WEST"`), never the credentials themselves: MODELS may be a plain
 // var. Here those names become the library's `credentials` and `apiKey`, before the table is
 // checked as the library checks it.
+import type { ModelTableEntry } from "../src/index.ts";
 
 const BINDING_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
 const CREDENTIAL_FIELDS = {
@@ -42,24 +43,19 @@ export function resolveDeploymentCredentials(
   return out;
 }
 
-/** The values of the bindings MODELS names, for redaction: read even when the rest is wrong. */
-export function deploymentSecrets(table: unknown, env: object): string[] {
-  if (!isObject(table)) return [];
+/** The credentials MODELS' deployments were given, for redaction. */
+export function deploymentSecrets(models: Record<string, ModelTableEntry>): string[] {
   const values: string[] = [];
-  for (const entry of Object.values(table)) {
-    const deployments = isObject(entry) && Array.isArray(entry.deployments) ? entry.deployments : [];
-    for (const deployment of deployments.filter(isObject)) {
-      const names = [
-        ...(isObject(deployment.credentials) ? Object.values(deployment.credentials) : []),
-        deployment.api_key,
-      ];
-      for (const name of names) {
-        const value = typeof name === "string" ? bindingValue(env, name) : undefined;
-        if (value) values.push(value);
+  for (const entry of Object.values(models)) {
+    for (const deployment of "deployments" in entry ? entry.deployments : []) {
+      const { credentials, apiKey } = deployment;
+      if (apiKey) values.push(apiKey);
+      if (credentials && typeof credentials === "object") {
+        values.push(credentials.accessKeyId, credentials.secretAccessKey, credentials.sessionToken ?? "");
       }
     }
   }
-  return values;
+  return values.filter(Boolean);
 }
 
 function bindingValue(env: object, name: string): string | undefined {

@@ -4,5 +4,6 @@
 import { createApp } from "./app.ts";
 
 export { DeploymentCooldowns } from "./durable/cooldowns.ts";
+export { KeyLimits } from "./durable/key-limits.ts";
 
 export default createApp();

@@ -16,6 +16,8 @@ export interface LogLine {
   path: string;
   status: number;
   ms: number;
+  /** The client key's name (never the key). */
+  key?: string;
   model?: string;
   stream?: boolean;
   /** The deployment of the model that served the request (or failed it last), by index. */
@@ -25,6 +27,8 @@ export interface LogLine {
   prompt_tokens?: number;
   completion_tokens?: number;
   retries?: number;
+  /** A key's limit that could not be checked (its binding failed), so the request went through. */
+  limits_unchecked?: string;
   error?: string;
   error_code?: string | null;
   messages?: unknown;
@@ -50,6 +54,8 @@ export interface RequestLog {
   readonly line: LogLine;
   /** Adds to how the exchange went; written with the line when it ends. */
   record(outcome: Outcome): void;
+  /** Settles when the line is written: the request is over then. */
+  readonly done: Promise<void>;
 }
 
 /** The request-log middleware's side: it alone ends the line, once (later calls are ignored). */
@@ -59,8 +65,6 @@ export interface LogWriter extends RequestLog {
   /** Writes the line as 499: the client went away before the exchange ended. */
   abandon(why: string): void;
   readonly finished: boolean;
-  /** Settles when the line is written: the request is over then. */
-  readonly done: Promise<void>;
 }
 
 export interface LogStart {

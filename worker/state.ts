@@ -5,17 +5,19 @@ import type { MiddlewareHandler } from "hono";
 import { cors } from "hono/cors";
 import { redactSecrets } from "../src/core.ts";
 import { type Bedrock, createBedrock, type ModelTableEntry } from "../src/index.ts";
-import { createKeyChecker, type KeyChecker } from "./auth.ts";
+import { createKeyFinder, type KeyFinder } from "./auth.ts";
 import type { BodyLimits } from "./body.ts";
-import { parseApiKeys, parseConfig, type ProxyConfig, type ProxyEnv } from "./config.ts";
+import { parseConfig, type ProxyConfig, type ProxyEnv } from "./config.ts";
 import { deploymentSecrets } from "./deployment-credentials.ts";
 import { durableCooldownStore } from "./durable/cooldowns.ts";
+import { type KeyLimitsClient, keyLimitsClient } from "./durable/key-limits.ts";
+import { apiKeySecrets, type ClientKey, parseApiKeys, readClientKeys } from "./keys.ts";
 import { maskAwsIds } from "./http.ts";
 
 export interface ProxyState {
   /** Values to cut out of anything logged or answered. */
   secrets: string[];
-  keys: { count: number; check: KeyChecker };
+  keys: { count: number; find: KeyFinder };
   /** The configuration's own problems: while there are any, calls answer 500 proxy_misconfigured. */
   configProblems: string[];
   /**
@@ -36,6 +38,8 @@ export interface Ready {
   keepAliveMs: number;
   bodyLimits: BodyLimits;
   cors?: MiddlewareHandler;
+  /** Counts the keys' tokens per day and open streams, when KEY_LIMITS is bound. */
+  keyLimits?: KeyLimitsClient;
 }
 
 export interface StateOptions {
@@ -53,11 +57,13 @@ const DEFAULT_KEEPALIVE_MS = 5000;
  */
 function buildState(env: ProxyEnv, options: StateOptions): ProxyState {
   const secrets = attempt(() => proxySecrets(env), []);
-  const apiKeys = attempt(() => parseApiKeys(env), []);
-  const keys = { count: apiKeys.length, check: createKeyChecker(apiKeys) };
-  const noKeys = apiKeys.length ? [] : ["PROXY_API_KEYS is not set: every call is refused"];
+  // Every key that reads well, whatever else is wrong: an operator must be able to authenticate.
+  const clientKeys = attempt((): ClientKey[] => readClientKeys(env, []), []);
+  const keys = { count: clientKeys.length, find: createKeyFinder(clientKeys) };
+  const noKeys = clientKeys.length ? [] : ["PROXY_API_KEYS is not set (nor API_KEYS): every call is refused"];
   try {
     const parsed = parseConfig(env);
+    secrets.push(...deploymentSecrets(parsed.ok ? parsed.config.models : parsed.models));
     if (parsed.ok) {
       const ready = readyFrom(parsed.config, options);
       const problems = checkTemplates(ready.bedrock).then((broken) => [...noKeys, ...broken]);
@@ -117,6 +123,7 @@ function readyFrom(config: ProxyConfig, options: StateOptions): Ready {
     bodyLimits: bodyLimitsOf(config),
   };
   if (config.corsOrigins.length) ready.cors = corsFor(config.corsOrigins);
+  if (config.keyLimits) ready.keyLimits = keyLimitsClient(config.keyLimits);
   return ready;
 }
 
@@ -156,28 +163,19 @@ function describeError(error: unknown): string {
 /**
  * The secret bindings' values, read from the bindings themselves rather than the parsed
  * configuration, so they are known (and cut from logs) even when the configuration is wrong.
+ * (The credentials MODELS names are added once MODELS is read: they serve calls only then.)
  */
 function proxySecrets(env: ProxyEnv): string[] {
-  const keys = typeof env.PROXY_API_KEYS === "string" ? env.PROXY_API_KEYS.split(",") : [];
   return [
-    ...keys,
+    ...parseApiKeys(env),
+    ...apiKeySecrets(env),
     env.AWS_SECRET_ACCESS_KEY,
     env.AWS_SESSION_TOKEN,
     env.AWS_ACCESS_KEY_ID,
     env.AWS_BEARER_TOKEN_BEDROCK,
-    ...deploymentSecrets(jsonOrNothing(env.MODELS), env),
   ]
     .map((value) => (typeof value === "string" ? value.trim() : ""))
     .filter(Boolean);
-}
-
-function jsonOrNothing(value: unknown): unknown {
-  if (typeof value !== "string") return value;
-  try {
-    return JSON.parse(value);
-  } catch {
-    return undefined;
-  }
 }
 
 /**

@@ -57,6 +57,16 @@ export function numberArg(args: unknown, name: string): number {
   return value;
 }
 
+/** A number, or undefined when the argument is absent. */
+export function optionalNumberArg(args: unknown, name: string): number | undefined {
+  return field(args, name) === undefined ? undefined : numberArg(args, name);
+}
+
+/** A string, or undefined when the argument is absent. */
+export function optionalStringArg(args: unknown, name: string): string | undefined {
+  return field(args, name) === undefined ? undefined : stringArg(args, name);
+}
+
 export function stringsArg(args: unknown, name: string): string[] {
   const value = field(args, name);
   // A model has at most 16 deployments: anything longer is not a caller of ours.
