@@ -24,6 +24,17 @@ export interface RateLimiter {
   limit(options: { key: string }): Promise<{ success: boolean }>;
 }
 
+/** A D1 database binding ([[d1_databases]]). */
+export interface D1Database {
+  prepare(sql: string): D1Statement;
+}
+
+export interface D1Statement {
+  bind(...values: (string | number | null)[]): D1Statement;
+  run(): Promise<unknown>;
+  all<Row>(): Promise<{ results: Row[] }>;
+}
+
 function hasMethods(value: unknown, ...names: string[]): boolean {
   if (value === null || typeof value !== "object") return false;
   return names.every((name) => typeof Reflect.get(value, name) === "function");
@@ -35,4 +46,8 @@ export function isDurableObjectNamespace(value: unknown): value is DurableObject
 
 export function isRateLimiter(value: unknown): value is RateLimiter {
   return hasMethods(value, "limit");
+}
+
+export function isD1Database(value: unknown): value is D1Database {
+  return hasMethods(value, "prepare", "exec");
 }

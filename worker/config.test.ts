@@ -229,5 +229,8 @@ describe("API_KEYS", () => {
     expect(problems({ ...good, KEY_LIMITS: "not a binding" })).toEqual([
       "KEY_LIMITS must be a Durable Object binding ([[durable_objects.bindings]] in wrangler.toml)",
     ]);
+    expect(problems({ ...good, USAGE_DB: "not a binding" })).toEqual([
+      "USAGE_DB must be a D1 database binding ([[d1_databases]] in wrangler.toml)",
+    ]);
   });
 });

@@ -9,7 +9,7 @@ import {
   regionlessModelId,
 } from "../src/core.ts";
 import type { ModelTableEntry } from "../src/index.ts";
-import { type DurableObjectNamespace, isDurableObjectNamespace } from "./cloudflare.ts";
+import { type D1Database, type DurableObjectNamespace, isD1Database, isDurableObjectNamespace } from "./cloudflare.ts";
 import { resolveDeploymentCredentials } from "./deployment-credentials.ts";
 import { maskAwsIds } from "./http.ts";
 import { type ClientKey, parseApiKeys, readClientKeys } from "./keys.ts";
@@ -49,6 +49,8 @@ export interface ProxyEnv {
   DEPLOYMENT_COOLDOWNS?: unknown;
   /** Durable Object namespace (class KeyLimits): the keys' tokens per day and open streams. */
   KEY_LIMITS?: unknown;
+  /** D1 database of the usage records (migrations/); GET /v1/usage reads it. */
+  USAGE_DB?: unknown;
 }
 
 export interface ProxyConfig {
@@ -74,6 +76,8 @@ export interface ProxyConfig {
   cooldowns?: DurableObjectNamespace;
   /** Where the keys' tokens per day and open streams are counted. */
   keyLimits?: DurableObjectNamespace;
+  /** Where usage records go. */
+  usageDb?: D1Database;
   logPrompts: boolean;
 }
 
@@ -138,6 +142,10 @@ export function parseConfig(env: ProxyEnv): ConfigResult {
   if (cooldowns) config.cooldowns = cooldowns;
   const keyLimits = binding("KEY_LIMITS", env.KEY_LIMITS, problems);
   if (keyLimits) config.keyLimits = keyLimits;
+  if (env.USAGE_DB !== undefined) {
+    if (isD1Database(env.USAGE_DB)) config.usageDb = env.USAGE_DB;
+    else problems.push("USAGE_DB must be a D1 database binding ([[d1_databases]] in wrangler.toml)");
+  }
   // A limit nobody counts would be a limit in name only.
   for (const key of config.keys) {
     const counted =

@@ -26,6 +26,8 @@ export interface LogLine {
   deployments_tried?: number;
   prompt_tokens?: number;
   completion_tokens?: number;
+  /** Streams: ms until the first chunk went out (the first token, give or take a frame). */
+  ttft_ms?: number;
   retries?: number;
   /** A key's limit that could not be checked (its binding failed), so the request went through. */
   limits_unchecked?: string;
@@ -54,6 +56,8 @@ export interface RequestLog {
   readonly line: LogLine;
   /** Adds to how the exchange went; written with the line when it ends. */
   record(outcome: Outcome): void;
+  /** Notes the time to the first token (ttft_ms), the first time it is called. */
+  firstToken(): void;
   /** Settles when the line is written: the request is over then. */
   readonly done: Promise<void>;
 }
@@ -99,6 +103,9 @@ export function startRequestLog({ request, requestId, clientRequestId, sink, sec
     },
     record(outcome) {
       Object.assign(recorded, withoutUndefined(outcome));
+    },
+    firstToken() {
+      line.ttft_ms ??= Date.now() - started;
     },
     finish(answered) {
       write(recorded.status ?? answered, recorded);

@@ -111,6 +111,7 @@ function relay<T>(call: SseCall<T>, stream: ChunkStream<T> | undefined): Readabl
             if (usage) log.record({ usage });
             const event = format.event(value);
             if (event === undefined) continue;
+            log.firstToken();
             send(controller, event);
             return;
           }

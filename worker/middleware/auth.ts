@@ -4,6 +4,7 @@ import type { MiddlewareHandler } from "hono";
 import { BedrockEdgeError } from "../../src/index.ts";
 import { authorise } from "../auth.ts";
 import type { AppEnv } from "../context.ts";
+import { refusal } from "../http.ts";
 
 export const requireKey: MiddlewareHandler<AppEnv> = async (c, next) => {
   const { keys } = c.get("state");
@@ -12,5 +13,13 @@ export const requireKey: MiddlewareHandler<AppEnv> = async (c, next) => {
   c.set("key", key);
   // The key's name, never the key: which client the line is about.
   c.get("log").line.key = key.name;
+  await next();
+};
+
+/** Keys with `"admin": true` in API_KEYS only (GET /v1/usage). */
+export const requireAdmin: MiddlewareHandler<AppEnv> = async (c, next) => {
+  if (!c.get("key").admin) {
+    throw refusal(403, 'This endpoint needs a key with "admin": true in API_KEYS.', "admin_key_required");
+  }
   await next();
 };
