@@ -13,7 +13,7 @@ export type { JsonTextLimits, JsonTextScan } from "./openai/depth.ts";
 export { deploymentsOf, parseModels, parseModelString, regionlessModelId } from "./model.ts";
 export type { ModelDeployment, ModelDeployments, ParsedModel } from "./model.ts";
 export type { ModelSettingName, ModelSettingValues } from "./model-settings.ts";
-export { isValidRegion, normaliseEndpoint, parseArn } from "./aws/endpoint.ts";
+export { bedrockBaseUrl, isValidRegion, normaliseEndpoint, parseArn } from "./aws/endpoint.ts";
 export type { ParsedArn } from "./aws/endpoint.ts";
 
 // 3. The route: OpenAI request -> InvokeModel body, and the model's answer or stream -> OpenAI shapes.

@@ -20,6 +20,7 @@ import { jsonBody } from "./middleware/json-body.ts";
 import { enforceLimits } from "./middleware/limits.ts";
 import { requireReady } from "./middleware/ready.ts";
 import { requestLog } from "./middleware/request-log.ts";
+import { traceRequest } from "./middleware/trace.ts";
 import { recordUsage } from "./middleware/usage.ts";
 import { stateCache } from "./state.ts";
 
@@ -49,7 +50,7 @@ interface Endpoint {
 }
 
 // One line per endpoint. A POST endpoint gets a JSON body whose model is a configured one, within
-// the key's limits, and leaves a usage record.
+// the key's limits, and leaves a usage record and a trace.
 const ENDPOINTS: readonly Endpoint[] = [
   { method: "GET", paths: ["/health"], handler: health, open: true },
   { method: "GET", paths: ["/v1/models", "/models"], handler: listModels },
@@ -91,7 +92,7 @@ function middlewareFor(endpoint: Endpoint): MiddlewareHandler<AppEnv>[] {
   if (endpoint.open) return [];
   if (endpoint.admin) return [requireKey, requireReady, requireAdmin];
   return endpoint.method === "POST"
-    ? [requireKey, requireReady, recordUsage, jsonBody, enforceLimits]
+    ? [requireKey, requireReady, recordUsage, traceRequest, jsonBody, enforceLimits]
     : [requireKey, requireReady];
 }
 

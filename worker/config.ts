@@ -13,6 +13,7 @@ import { type D1Database, type DurableObjectNamespace, isD1Database, isDurableOb
 import { resolveDeploymentCredentials } from "./deployment-credentials.ts";
 import { maskAwsIds } from "./http.ts";
 import { type ClientKey, parseApiKeys, readClientKeys } from "./keys.ts";
+import { readTraceExport, type TraceExport } from "./traces.ts";
 
 /** The bindings, exactly as wrangler.toml [vars] and `wrangler secret put` name them. */
 export interface ProxyEnv {
@@ -51,6 +52,10 @@ export interface ProxyEnv {
   KEY_LIMITS?: unknown;
   /** D1 database of the usage records (migrations/); GET /v1/usage reads it. */
   USAGE_DB?: unknown;
+  /** An OTLP/HTTP collector's base URL: one span per request goes to its /v1/traces. */
+  OTEL_EXPORTER_OTLP_ENDPOINT?: string;
+  /** Headers for the collector, `name=value,…` (values percent-encoded), e.g. its API key. */
+  OTEL_EXPORTER_OTLP_HEADERS?: string;
 }
 
 export interface ProxyConfig {
@@ -78,6 +83,8 @@ export interface ProxyConfig {
   keyLimits?: DurableObjectNamespace;
   /** Where usage records go. */
   usageDb?: D1Database;
+  /** Where spans go. */
+  traces?: TraceExport;
   logPrompts: boolean;
 }
 
@@ -142,6 +149,8 @@ export function parseConfig(env: ProxyEnv): ConfigResult {
   if (cooldowns) config.cooldowns = cooldowns;
   const keyLimits = binding("KEY_LIMITS", env.KEY_LIMITS, problems);
   if (keyLimits) config.keyLimits = keyLimits;
+  const traces = readTraceExport(text(env.OTEL_EXPORTER_OTLP_ENDPOINT), text(env.OTEL_EXPORTER_OTLP_HEADERS), problems);
+  if (traces) config.traces = traces;
   if (env.USAGE_DB !== undefined) {
     if (isD1Database(env.USAGE_DB)) config.usageDb = env.USAGE_DB;
     else problems.push("USAGE_DB must be a D1 database binding ([[d1_databases]] in wrangler.toml)");

@@ -26,6 +26,8 @@ export interface LogLine {
   deployments_tried?: number;
   prompt_tokens?: number;
   completion_tokens?: number;
+  /** Why the model stopped, per choice: stop, length, tool_calls… */
+  finish_reasons?: string[];
   /** Streams: ms until the first chunk went out (the first token, give or take a frame). */
   ttft_ms?: number;
   retries?: number;

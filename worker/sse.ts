@@ -23,18 +23,23 @@ export interface SseFormat<T> {
   error(body: OpenAIErrorBody): string;
   /** The usage a chunk reports, for the log line. */
   usage(chunk: T): Usage | undefined;
+  /** The finish reasons a chunk reports, for the log line. */
+  finishReasons?(chunk: T): readonly (string | null)[];
 }
 
 /**
  * OpenAI's `data: {chunk}` … `data: [DONE]` streams (chat and legacy completions). The usage
  * chunk is always asked of upstream, for the log line; `send` says whether the client gets it.
  */
-export function dataEvents<T>(options: { usage(chunk: T): Usage | undefined; send(chunk: T): boolean }): SseFormat<T> {
+export function dataEvents<T>(
+  options: Pick<SseFormat<T>, "usage" | "finishReasons"> & { send(chunk: T): boolean },
+): SseFormat<T> {
   return {
     event: (chunk) => (options.send(chunk) ? sseData(chunk) : undefined),
     end: SSE_DONE,
     error: sseData,
     usage: options.usage,
+    finishReasons: options.finishReasons,
   };
 }
 
@@ -109,6 +114,9 @@ function relay<T>(call: SseCall<T>, stream: ChunkStream<T> | undefined): Readabl
             }
             const usage = format.usage(value);
             if (usage) log.record({ usage });
+            for (const reason of format.finishReasons?.(value) ?? []) {
+              if (reason) log.line.finish_reasons = [...(log.line.finish_reasons ?? []), reason];
+            }
             const event = format.event(value);
             if (event === undefined) continue;
             log.firstToken();

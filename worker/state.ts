@@ -173,9 +173,25 @@ function proxySecrets(env: ProxyEnv): string[] {
     env.AWS_SESSION_TOKEN,
     env.AWS_ACCESS_KEY_ID,
     env.AWS_BEARER_TOKEN_BEDROCK,
+    ...otlpHeaderValues(env.OTEL_EXPORTER_OTLP_HEADERS),
   ]
     .map((value) => (typeof value === "string" ? value.trim() : ""))
     .filter(Boolean);
+}
+
+/** The collector's header values (its API key, say), as given and decoded. */
+function otlpHeaderValues(headers: string | undefined): string[] {
+  const values: string[] = [];
+  for (const pair of typeof headers === "string" ? headers.split(",") : []) {
+    const value = pair.slice(pair.indexOf("=") + 1).trim();
+    values.push(value);
+    try {
+      values.push(decodeURIComponent(value));
+    } catch {
+      // Kept as given: the configuration check reports it.
+    }
+  }
+  return values;
 }
 
 /**
