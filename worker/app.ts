@@ -7,7 +7,7 @@
 // hono/tiny: the small router is plenty for a handful of routes, and 2 KiB lighter.
 import { Hono } from "hono/tiny";
 import type { MiddlewareHandler } from "hono";
-import type { ProxyEnv } from "./config.ts";
+import type { ProxyBindings } from "./config.ts";
 import type { AppContext, AppEnv } from "./context.ts";
 import { chatCompletions } from "./endpoints/chat.ts";
 import { health } from "./endpoints/health.ts";
@@ -28,7 +28,7 @@ export type { LogLine } from "./log.ts";
 
 export interface AppOptions {
   /** Bindings as an object (Deno, Bun, Node). Without it, the Worker's env is read. */
-  env?: ProxyEnv;
+  env?: ProxyBindings;
   /** Where log lines go (default: console.log as JSON, one line per request). */
   log?: (line: LogLine) => void;
   /** Interval of SSE comments while a cold model wakes up (default: SSE_KEEPALIVE_MS, else 5 s). */

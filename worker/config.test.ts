@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseConfig, type ProxyConfig, type ProxyEnv } from "./config.ts";
+import { parseConfig, type ProxyBindings, type ProxyConfig } from "./config.ts";
 
 const ARN = "arn:aws:bedrock:us-east-1:123456789012:imported-model/abc123def456";
 const good = {
@@ -9,13 +9,13 @@ const good = {
   AWS_SECRET_ACCESS_KEY: "secret/value+that+must+never+be+shown000",
 };
 
-function configOf(env: ProxyEnv): ProxyConfig {
+function configOf(env: ProxyBindings): ProxyConfig {
   const result = parseConfig(env);
   if (!result.ok) throw new Error(`unexpected problems: ${result.problems.join("; ")}`);
   return result.config;
 }
 
-function problems(env: ProxyEnv): string[] {
+function problems(env: ProxyBindings): string[] {
   const result = parseConfig(env);
   return result.ok ? [] : result.problems;
 }
@@ -129,7 +129,7 @@ describe("MODELS entries with several deployments", () => {
     AWS_SECRET_ACCESS_KEY_WEST: "west/secret+that+must+never+be+shown0000",
     AWS_BEARER_TOKEN_WEST: "ABSKd2VzdC1iZWFyZXItdG9rZW4tZXhhbXBsZQ",
   };
-  const env = (entry: unknown): ProxyEnv => ({ ...good, ...west, MODELS: JSON.stringify({ q: entry }) });
+  const env = (entry: unknown): ProxyBindings => ({ ...good, ...west, MODELS: JSON.stringify({ q: entry }) });
   const first = { model: `bedrock/qwen3/${ARN}` };
 
   it("take a deployment's credentials from the bindings it names", () => {

@@ -46,17 +46,28 @@ export interface ProxyEnv {
   SSE_KEEPALIVE_MS?: string | number;
   /** How long a failing deployment of a model is skipped, in ms (default 10000). */
   DEPLOYMENT_COOLDOWN_MS?: string | number;
+  /** An OTLP/HTTP collector's base URL: one span per request goes to its /v1/traces. */
+  OTEL_EXPORTER_OTLP_ENDPOINT?: string;
+  /** Headers for the collector, `name=value,…` (values percent-encoded), e.g. its API key. */
+  OTEL_EXPORTER_OTLP_HEADERS?: string;
+}
+
+/** Cloudflare's own bindings (wrangler.toml): objects, in a Worker only; each optional. */
+export interface CloudflareBindings {
   /** Durable Object namespace (class DeploymentCooldowns): cool-downs shared by every isolate. */
   DEPLOYMENT_COOLDOWNS?: unknown;
   /** Durable Object namespace (class KeyLimits): the keys' tokens per day and open streams. */
   KEY_LIMITS?: unknown;
   /** D1 database of the usage records (migrations/); GET /v1/usage reads it. */
   USAGE_DB?: unknown;
-  /** An OTLP/HTTP collector's base URL: one span per request goes to its /v1/traces. */
-  OTEL_EXPORTER_OTLP_ENDPOINT?: string;
-  /** Headers for the collector, `name=value,…` (values percent-encoded), e.g. its API key. */
-  OTEL_EXPORTER_OTLP_HEADERS?: string;
 }
+
+/**
+ * Everything the proxy reads: its vars and secrets, and Cloudflare's bindings. Bindings named by
+ * others (a deployment's credentials in MODELS, a key's Rate Limiting binding in API_KEYS) are
+ * read by those names from the same object.
+ */
+export type ProxyBindings = ProxyEnv & CloudflareBindings;
 
 export interface ProxyConfig {
   models: Record<string, ModelTableEntry>;
@@ -118,7 +129,7 @@ function message(error: unknown): string {
  * shown without authentication (GET /health), so ARNs are shortened and secret values are
  * never quoted in the first place.
  */
-export function parseConfig(env: ProxyEnv): ConfigResult {
+export function parseConfig(env: ProxyBindings): ConfigResult {
   const problems: string[] = [];
   const models = readModels(env, problems);
   const auth = readCredentials(env, problems);
@@ -178,7 +189,7 @@ function binding(name: string, value: unknown, problems: string[]): DurableObjec
 }
 
 /** Every entry is checked, so that one bad entry does not hide the next. */
-function readModels(env: ProxyEnv, problems: string[]): Record<string, ModelTableEntry> {
+function readModels(env: ProxyBindings, problems: string[]): Record<string, ModelTableEntry> {
   const raw = env.MODELS;
   if (raw === undefined || raw === "") {
     problems.push('MODELS is not set: give a JSON object of public name -> "bedrock/<route>/<model-arn>"');
@@ -209,7 +220,7 @@ function parseEntries(table: unknown, problems: string[]): Record<string, ModelT
   }
 }
 
-function readCredentials(env: ProxyEnv, problems: string[]): Pick<ProxyConfig, "credentials" | "apiKey"> {
+function readCredentials(env: ProxyBindings, problems: string[]): Pick<ProxyConfig, "credentials" | "apiKey"> {
   const accessKeyId = text(env.AWS_ACCESS_KEY_ID);
   const secretAccessKey = text(env.AWS_SECRET_ACCESS_KEY);
   const sessionToken = text(env.AWS_SESSION_TOKEN);

@@ -1,13 +1,13 @@
 // The hono environment every middleware and endpoint shares: the bindings, and what the
 // middleware chain has established about the request so far.
 import type { Context } from "hono";
-import type { ProxyEnv } from "./config.ts";
+import type { ProxyBindings } from "./config.ts";
 import type { ClientKey } from "./keys.ts";
 import type { RequestLog } from "./log.ts";
 import type { ProxyState, Ready } from "./state.ts";
 
 export interface AppEnv {
-  Bindings: ProxyEnv;
+  Bindings: ProxyBindings;
   Variables: {
     state: ProxyState;
     log: RequestLog;

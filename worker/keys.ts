@@ -7,7 +7,7 @@
 // A key's name is what the log, the usage records and its own refusals say; the key itself is
 // never written anywhere.
 import { isRateLimiter, type RateLimiter } from "./cloudflare.ts";
-import type { ProxyEnv } from "./config.ts";
+import type { ProxyBindings, ProxyEnv } from "./config.ts";
 
 export interface ClientKey {
   /** Its name in API_KEYS, or `proxy-key-<n>` for the n-th key of PROXY_API_KEYS. */
@@ -46,7 +46,7 @@ export function parseApiKeys(env: ProxyEnv): string[] {
  * is pushed to `problems`, naming the entry and the field, never a key; `models`, when given,
  * are the MODELS names a key's list is checked against.
  */
-export function readClientKeys(env: ProxyEnv, problems: string[], models?: ReadonlySet<string>): ClientKey[] {
+export function readClientKeys(env: ProxyBindings, problems: string[], models?: ReadonlySet<string>): ClientKey[] {
   const keys: ClientKey[] = parseApiKeys(env).map((key, i) => ({ name: `proxy-key-${i + 1}`, key, admin: false }));
   const table = readTable(env.API_KEYS, problems);
   for (const [name, entry] of Object.entries(table)) {
@@ -88,7 +88,7 @@ function readTable(raw: ProxyEnv["API_KEYS"], problems: string[]): Record<string
 }
 
 function readEntry(
-  env: ProxyEnv,
+  env: ProxyBindings,
   name: string,
   entry: unknown,
   at: string,

@@ -7,7 +7,7 @@ import { redactSecrets } from "../src/core.ts";
 import { type Bedrock, createBedrock, type ModelTableEntry } from "../src/index.ts";
 import { createKeyFinder, type KeyFinder } from "./auth.ts";
 import type { BodyLimits } from "./body.ts";
-import { parseConfig, type ProxyConfig, type ProxyEnv } from "./config.ts";
+import { parseConfig, type ProxyBindings, type ProxyConfig } from "./config.ts";
 import { deploymentSecrets } from "./deployment-credentials.ts";
 import { durableCooldownStore } from "./durable/cooldowns.ts";
 import { type KeyLimitsClient, keyLimitsClient } from "./durable/key-limits.ts";
@@ -55,7 +55,7 @@ const DEFAULT_KEEPALIVE_MS = 5000;
  * the configuration did not repeat) becomes a configuration problem too, so /health names it
  * and every request is answered and logged instead of crashing.
  */
-function buildState(env: ProxyEnv, options: StateOptions): ProxyState {
+function buildState(env: ProxyBindings, options: StateOptions): ProxyState {
   const secrets = attempt(() => proxySecrets(env), []);
   // Every key that reads well, whatever else is wrong: an operator must be able to authenticate.
   const clientKeys = attempt((): ClientKey[] => readClientKeys(env, []), []);
@@ -165,7 +165,7 @@ function describeError(error: unknown): string {
  * configuration, so they are known (and cut from logs) even when the configuration is wrong.
  * (The credentials MODELS names are added once MODELS is read: they serve calls only then.)
  */
-function proxySecrets(env: ProxyEnv): string[] {
+function proxySecrets(env: ProxyBindings): string[] {
   return [
     ...parseApiKeys(env),
     ...apiKeySecrets(env),
@@ -214,7 +214,7 @@ function corsFor(origins: string[]): MiddlewareHandler {
  * One state per environment object: a Worker's `env` is the same object for every request of
  * an isolate, so bindings are parsed once, yet a new deployment (new env) is read afresh.
  */
-export function stateCache(fixedEnv: ProxyEnv | undefined, options: StateOptions): (env: unknown) => ProxyState {
+export function stateCache(fixedEnv: ProxyBindings | undefined, options: StateOptions): (env: unknown) => ProxyState {
   const fixed = fixedEnv ? buildState(fixedEnv, options) : undefined;
   const perEnv = new WeakMap<object, ProxyState>();
   const empty = {};
@@ -223,7 +223,7 @@ export function stateCache(fixedEnv: ProxyEnv | undefined, options: StateOptions
     const key = env !== null && typeof env === "object" ? env : empty;
     let found = perEnv.get(key);
     if (!found) {
-      found = buildState(key as ProxyEnv, options);
+      found = buildState(key as ProxyBindings, options);
       perEnv.set(key, found);
     }
     return found;
