@@ -4,9 +4,10 @@
 // and everything the proxy does, its own signing included, counts as proxy overhead.
 import { emulatorModelId } from "../../emulator/model-id.ts";
 import { signedRequest } from "../../emulator/testing.ts";
-import { PROXY_KEY } from "./workerd.ts";
+import { GATEWAY_KEY, PROXY_KEY } from "./workerd.ts";
 
-export type Path = "direct" | "proxy";
+/** The emulator called directly, the plain proxy, or the proxy with routing and every limit. */
+export type Path = "direct" | "proxy" | "gateway";
 
 export interface Timing {
   /** Until the first body bytes. */
@@ -32,7 +33,10 @@ export async function prepare(
   }
   return new Request(`${base}/v1/chat/completions`, {
     method: "POST",
-    headers: { authorization: `Bearer ${PROXY_KEY}`, "content-type": "application/json" },
+    headers: {
+      authorization: `Bearer ${path === "gateway" ? GATEWAY_KEY : PROXY_KEY}`,
+      "content-type": "application/json",
+    },
     body: JSON.stringify({ model, messages: [{ role: "user", content: PROMPT_TEXT }], stream }),
   });
 }

@@ -1,7 +1,9 @@
 /// <reference types="node" />
 // Figure 4, proxy overhead: latency added by the Worker in workerd over calling the emulator
 // directly, at 1 and 50 requests in flight, plain and streamed; and proof that stream chunks are
-// forwarded as they arrive (slow frames: a buffering proxy would hold the first one back).
+// forwarded as they arrive (slow frames: a buffering proxy would hold the first one back). At 1
+// in flight, the same rounds also time the gateway (a model of two deployments, a key with every
+// limit): what routing and the limit checks add over the plain proxy.
 import type { Figure, SuiteResult } from "../lib/figure.ts";
 import { childCpuMs } from "../lib/process-cpu.ts";
 import { percentile, summarise, type Summary } from "../lib/stats.ts";
@@ -55,12 +57,12 @@ async function prepareMany(path: Path, base: string, count: number, stream: bool
 export async function runProxy(emulatorUrl: string, options: ProxyOptions): Promise<SuiteResult> {
   const started = performance.now();
   const proxy = await startWorkerdProxy(emulatorUrl);
-  const bases: Record<Path, string> = { direct: emulatorUrl, proxy: proxy.url };
+  const bases: Record<Path, string> = { direct: emulatorUrl, proxy: proxy.url, gateway: proxy.gatewayUrl };
   const figures: Figure[] = [];
   const cpuLines: string[] = [];
   try {
     // Warm-up: JIT on both sides, connection pools, the Worker's first-request setup.
-    for (const path of ["direct", "proxy"] as const) {
+    for (const path of ["direct", "proxy", "gateway"] as const) {
       for (const stream of [false, true]) {
         await runLoad(await prepareMany(path, bases[path], 40, stream), 1);
         await runLoad(await prepareMany(path, bases[path], 100, stream), 50);
@@ -69,10 +71,13 @@ export async function runProxy(emulatorUrl: string, options: ProxyOptions): Prom
 
     for (const scenario of SCENARIOS) {
       const count = scenario.concurrency === 1 ? options.sequential : options.concurrent;
-      const rounds: Record<Path, RoundStats[]> = { direct: [], proxy: [] };
+      const rounds: Record<Path, RoundStats[]> = { direct: [], proxy: [], gateway: [] };
       const cpu = { workerd: [] as number[], emulator: [] as number[] };
+      // The gateway at 1 in flight only: its figure is latency added per request, not throughput.
+      const paths: Path[] = scenario.concurrency === 1 ? ["direct", "proxy", "gateway"] : ["direct", "proxy"];
       for (let round = 0; round < options.rounds; round++) {
-        const order: Path[] = round % 2 ? ["proxy", "direct"] : ["direct", "proxy"];
+        // Each path first in turn, so that drifting load falls on all of them alike.
+        const order = paths.map((_, i) => paths[(i + round) % paths.length]!);
         for (const path of order) {
           const requests = await prepareMany(path, bases[path], count, scenario.stream);
           const before = { workerd: childCpuMs("workerd"), emulator: childCpuMs("node") };
@@ -86,6 +91,7 @@ export async function runProxy(emulatorUrl: string, options: ProxyOptions): Prom
         }
       }
       figures.push(...scenarioFigures(scenario, rounds, count));
+      if (rounds.gateway.length) figures.push(...gatewayFigures(scenario, rounds, count));
       if (cpu.workerd.length && cpu.emulator.length) {
         cpuLines.push(
           `  ${scenario.stream ? "stream" : "plain "}, ${String(scenario.concurrency).padStart(2)} in flight: workerd ${summarise(cpu.workerd).median.toFixed(2)} ms CPU per proxied request; emulator ${summarise(cpu.emulator).median.toFixed(2)} ms per request`,
@@ -99,6 +105,7 @@ export async function runProxy(emulatorUrl: string, options: ProxyOptions): Prom
   }
   const details = [
     "Proxy: worker/index.ts bundled with esbuild, in workerd via Miniflare (direct socket, wrangler.toml compatibility); upstream: the emulator in its own Node process. Client: Node's fetch over loopback. Direct requests are signed before the clock starts, so the proxy's own signing counts as overhead.",
+    "Gateway: the same bundle as a second Worker in the same workerd, its model two deployments (failover; the first, the plain proxy's model, serves) and its key every limit (a Rate Limiting binding, tokens per day, concurrent streams): per request a cool-down read from the DeploymentCooldowns Durable Object, the rate check, an admission and (after the answer) a settlement in the KeyLimits Durable Object. Usage records and traces are off: they are written after the answer.",
     ...(cpuLines.length
       ? [
           "CPU per request (/proc; workerd serves every proxied request on one thread, so 50 in flight queue behind it):",
@@ -135,14 +142,37 @@ function scenarioFigures(scenario: Scenario, rounds: Record<Path, RoundStats[]>,
   return figures;
 }
 
+/** Routing and the limit checks: the gateway against the plain proxy, round by round. */
+function gatewayFigures(scenario: Scenario, rounds: Record<Path, RoundStats[]>, count: number): Figure[] {
+  const kind = scenario.stream ? "stream" : "plain";
+  const row = (key: keyof RoundStats, what: string): Figure => {
+    const extra = summarise(rounds.gateway.map((r, i) => r[key] - rounds.proxy[i]![key]));
+    return {
+      id: `gateway.${kind}.c1.${key}`,
+      name: `Gateway ${kind} (routing, limits), 1 in flight: ${what}`,
+      unit: "ms",
+      ours: summarise(rounds.gateway.map((r) => r[key])),
+      reference: { label: "plain proxy", value: summarise(rounds.proxy.map((r) => r[key])) },
+      ratio: extra.median,
+      ratioLabel: "ms added",
+      goal: "(information)",
+      pass: null,
+      note: `${count} requests per round; added per round ${extra.min.toFixed(2)}–${extra.max.toFixed(2)} ms`,
+    };
+  };
+  return scenario.stream
+    ? [row("p50", "p50 latency"), row("ttfb50", "p50 time to first byte")]
+    : [row("p50", "p50 latency")];
+}
+
 async function bufferingFigure(bases: Record<Path, string>): Promise<Figure> {
-  const samples: Record<Path, { firstMs: number; totalMs: number }[]> = { direct: [], proxy: [] };
+  const samples: Record<"direct" | "proxy", { firstMs: number; totalMs: number }[]> = { direct: [], proxy: [] };
   for (let i = 0; i < 3; i++) {
     for (const path of ["direct", "proxy"] as const) {
       samples[path].push(await firstTextArrival(path, await prepare(path, bases[path], true, "llama-slow")));
     }
   }
-  const first = (path: Path) => summarise(samples[path].map((s) => s.firstMs));
+  const first = (path: "direct" | "proxy") => summarise(samples[path].map((s) => s.firstMs));
   const total = summarise(samples.proxy.map((s) => s.totalMs));
   const lag = first("proxy").median - first("direct").median;
   return {

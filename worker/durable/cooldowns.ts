@@ -9,12 +9,40 @@ import { callDurable, numberArg, serveMethods, stringArg, stringsArg } from "./c
 
 const PREFIX = "until:";
 
+/**
+ * An isolate reads a model's cool-downs from its object at most once per READ_CACHE_MS and
+ * answers from that copy meanwhile: a cool-down learnt elsewhere reaches it within that time (at
+ * worst one more fast failed attempt, after which it knows by itself), and the object is asked
+ * once a second per model and isolate, not once per request. What the isolate learns itself
+ * goes into its copy at once, and to the object.
+ */
+const READ_CACHE_MS = 1000;
+
 /** The cool-down store the library's router uses, backed by the DeploymentCooldowns objects. */
-export function durableCooldownStore(namespace: DurableObjectNamespace): CooldownStore {
+export function durableCooldownStore(namespace: DurableObjectNamespace, now: () => number = Date.now): CooldownStore {
+  const read = new Map<string, { at: number; until: Record<string, number> }>();
   return {
-    cooling: (name, keys) => callDurable(namespace, name, "cooling", { keys }),
-    coolDown: (name, key, until) => callDurable(namespace, name, "coolDown", { key, until }),
-    recover: (name, key) => callDurable(namespace, name, "recover", { key }),
+    async cooling(name, keys) {
+      let copy = read.get(name);
+      if (!copy || now() - copy.at >= READ_CACHE_MS) {
+        // Every key of the model, so that the copy answers for any of them.
+        copy = { at: now(), until: await callDurable<Record<string, number>>(namespace, name, "cooling", { keys }) };
+        read.set(name, copy);
+      }
+      const time = now();
+      return Object.fromEntries(
+        keys.flatMap((key) => ((copy.until[key] ?? 0) > time ? [[key, copy.until[key]!]] : [])),
+      );
+    },
+    async coolDown(name, key, until) {
+      const copy = read.get(name);
+      if (copy) copy.until[key] = until;
+      await callDurable(namespace, name, "coolDown", { key, until });
+    },
+    async recover(name, key) {
+      delete read.get(name)?.until[key];
+      await callDurable(namespace, name, "recover", { key });
+    },
   };
 }
 
