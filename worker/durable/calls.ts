@@ -18,11 +18,11 @@ export async function callDurable<T>(
   return (await response.json()) as T;
 }
 
-/** The object's side: each method takes the parsed body and returns what is answered as JSON. */
-export async function serveMethods(
-  request: Request,
-  methods: Record<string, (args: unknown) => Promise<unknown>>,
-): Promise<Response> {
+/** An object's methods: each takes the parsed body and returns what is answered as JSON. */
+export type DurableMethods = Record<string, (args: unknown) => Promise<unknown>>;
+
+/** The object's side of callDurable. */
+export async function serveMethods(request: Request, methods: DurableMethods): Promise<Response> {
   const method = new URL(request.url).pathname.slice(1);
   const run = Object.hasOwn(methods, method) ? methods[method] : undefined;
   if (!run || request.method !== "POST") return new Response(`no method ${method.slice(0, 60)}`, { status: 404 });

@@ -5,7 +5,7 @@
 // "Deployments and routing"). Without the binding, the library keeps them per isolate.
 import type { CooldownStore } from "../../src/index.ts";
 import type { DurableObjectNamespace, DurableObjectState } from "../cloudflare.ts";
-import { callDurable, numberArg, serveMethods, stringArg, stringsArg } from "./calls.ts";
+import { callDurable, type DurableMethods, numberArg, serveMethods, stringArg, stringsArg } from "./calls.ts";
 
 const PREFIX = "until:";
 
@@ -48,35 +48,38 @@ export function durableCooldownStore(namespace: DurableObjectNamespace, now: () 
 
 /** The Durable Object class (a class because the runtime instantiates it; wrangler.toml names it). */
 export class DeploymentCooldowns {
-  readonly #storage: DurableObjectState["storage"];
+  readonly #methods: DurableMethods;
 
   constructor(state: DurableObjectState) {
-    this.#storage = state.storage;
+    this.#methods = cooldownMethods(state.storage);
   }
 
   fetch(request: Request): Promise<Response> {
-    const storage = this.#storage;
-    return serveMethods(request, {
-      async cooling(args) {
-        const keys = stringsArg(args, "keys").map((key) => PREFIX + key);
-        const now = Date.now();
-        const out: Record<string, number> = {};
-        const ended: string[] = [];
-        for (const [stored, until] of await storage.get<number>(keys)) {
-          if (until > now) out[stored.slice(PREFIX.length)] = until;
-          else ended.push(stored);
-        }
-        if (ended.length) await storage.delete(ended);
-        return out;
-      },
-      async coolDown(args) {
-        await storage.put({ [PREFIX + stringArg(args, "key")]: numberArg(args, "until") });
-        return null;
-      },
-      async recover(args) {
-        await storage.delete([PREFIX + stringArg(args, "key")]);
-        return null;
-      },
-    });
+    return serveMethods(request, this.#methods);
   }
+}
+
+function cooldownMethods(storage: DurableObjectState["storage"]): DurableMethods {
+  return {
+    async cooling(args) {
+      const keys = stringsArg(args, "keys").map((key) => PREFIX + key);
+      const now = Date.now();
+      const out: Record<string, number> = {};
+      const ended: string[] = [];
+      for (const [stored, until] of await storage.get<number>(keys)) {
+        if (until > now) out[stored.slice(PREFIX.length)] = until;
+        else ended.push(stored);
+      }
+      if (ended.length) await storage.delete(ended);
+      return out;
+    },
+    async coolDown(args) {
+      await storage.put({ [PREFIX + stringArg(args, "key")]: numberArg(args, "until") });
+      return null;
+    },
+    async recover(args) {
+      await storage.delete([PREFIX + stringArg(args, "key")]);
+      return null;
+    },
+  };
 }

@@ -6,7 +6,14 @@
 // lease until its request ends; a lease left behind by an isolate that died lapses after
 // LEASE_MS.
 import type { DurableObjectNamespace, DurableObjectState } from "../cloudflare.ts";
-import { callDurable, optionalNumberArg, optionalStringArg, serveMethods, stringArg } from "./calls.ts";
+import {
+  callDurable,
+  type DurableMethods,
+  optionalNumberArg,
+  optionalStringArg,
+  serveMethods,
+  stringArg,
+} from "./calls.ts";
 
 /** A stream still open after this long no longer counts against concurrent_streams. */
 const LEASE_MS = 15 * 60_000;
@@ -60,65 +67,72 @@ function secondsToMidnight(time: number): number {
 
 /** The Durable Object class (a class because the runtime instantiates it; wrangler.toml names it). */
 export class KeyLimits {
-  readonly #storage: DurableObjectState["storage"];
+  readonly #methods: DurableMethods;
 
   constructor(state: DurableObjectState) {
-    this.#storage = state.storage;
+    this.#methods = keyLimitMethods(state.storage);
   }
 
   fetch(request: Request): Promise<Response> {
-    const storage = this.#storage;
-
-    async function openLeases(now: number): Promise<string[]> {
-      const leases = await storage.list<number>({ prefix: LEASE });
-      const lapsed = [...leases].filter(([, until]) => until <= now).map(([name]) => name);
-      if (lapsed.length) await storage.delete(lapsed);
-      return [...leases.keys()].filter((name) => !lapsed.includes(name));
-    }
-
-    return serveMethods(request, {
-      async admit(args): Promise<Admission> {
-        const now = Date.now();
-        const tokensPerDay = optionalNumberArg(args, "tokensPerDay");
-        if (tokensPerDay !== undefined) {
-          const used = (await storage.get<number>(TOKENS + dayOf(now))) ?? 0;
-          if (used >= tokensPerDay)
-            return { ok: false, limit: "tokens_per_day", used, retryAfterS: secondsToMidnight(now) };
-        }
-        const streams = optionalNumberArg(args, "concurrentStreams");
-        if (streams !== undefined) {
-          const lease = stringArg(args, "lease");
-          const open = await openLeases(now);
-          if (open.length >= streams)
-            return { ok: false, limit: "concurrent_streams", open: open.length, retryAfterS: 2 };
-          await storage.put({ [LEASE + lease]: now + LEASE_MS });
-        }
-        return { ok: true };
-      },
-      async settle(args) {
-        const now = Date.now();
-        const tokens = optionalNumberArg(args, "tokens");
-        if (tokens) {
-          const today = TOKENS + dayOf(now);
-          const counts = await storage.list<number>({ prefix: TOKENS });
-          // Only today's count is ever read: earlier days go as a new one is written.
-          const past = [...counts.keys()].filter((name) => name !== today);
-          if (past.length) await storage.delete(past);
-          await storage.put({ [today]: (counts.get(today) ?? 0) + tokens });
-        }
-        const lease = optionalStringArg(args, "lease");
-        if (lease) await storage.delete([LEASE + lease]);
-        return null;
-      },
-      /** What the limits stand at now (for tests and operators). */
-      async read() {
-        const now = Date.now();
-        return {
-          day: dayOf(now),
-          tokens: (await storage.get<number>(TOKENS + dayOf(now))) ?? 0,
-          streams: (await openLeases(now)).length,
-        };
-      },
-    });
+    return serveMethods(request, this.#methods);
   }
+}
+
+function keyLimitMethods(storage: DurableObjectState["storage"]): DurableMethods {
+  // The day whose earlier counts are gone: pruning lists the storage, so it runs once a day.
+  let pruned: string | undefined;
+
+  async function openLeases(now: number): Promise<string[]> {
+    const leases = await storage.list<number>({ prefix: LEASE });
+    const lapsed = [...leases].filter(([, until]) => until <= now).map(([name]) => name);
+    if (lapsed.length) await storage.delete(lapsed);
+    return [...leases.keys()].filter((name) => !lapsed.includes(name));
+  }
+
+  return {
+    async admit(args): Promise<Admission> {
+      const now = Date.now();
+      const tokensPerDay = optionalNumberArg(args, "tokensPerDay");
+      if (tokensPerDay !== undefined) {
+        const used = (await storage.get<number>(TOKENS + dayOf(now))) ?? 0;
+        if (used >= tokensPerDay)
+          return { ok: false, limit: "tokens_per_day", used, retryAfterS: secondsToMidnight(now) };
+      }
+      const streams = optionalNumberArg(args, "concurrentStreams");
+      if (streams !== undefined) {
+        const lease = stringArg(args, "lease");
+        const open = await openLeases(now);
+        if (open.length >= streams)
+          return { ok: false, limit: "concurrent_streams", open: open.length, retryAfterS: 2 };
+        await storage.put({ [LEASE + lease]: now + LEASE_MS });
+      }
+      return { ok: true };
+    },
+    async settle(args) {
+      const now = Date.now();
+      const tokens = optionalNumberArg(args, "tokens");
+      if (tokens) {
+        const today = TOKENS + dayOf(now);
+        await storage.put({ [today]: ((await storage.get<number>(today)) ?? 0) + tokens });
+        // Only today's count is ever read: earlier days go once a day.
+        if (pruned !== today) {
+          const past = [...(await storage.list<number>({ prefix: TOKENS })).keys()].filter((name) => name !== today);
+          if (past.length) await storage.delete(past);
+          pruned = today;
+        }
+      }
+      const lease = optionalStringArg(args, "lease");
+      if (lease) await storage.delete([LEASE + lease]);
+      return null;
+    },
+    /** What the limits stand at now (for tests and operators). */
+    async read() {
+      const now = Date.now();
+      return {
+        day: dayOf(now),
+        tokens: (await storage.get<number>(TOKENS + dayOf(now))) ?? 0,
+        streams: (await openLeases(now)).length,
+      };
+    },
+  };
 }
