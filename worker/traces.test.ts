@@ -128,4 +128,13 @@ describe("the span", () => {
     const withPrompt = spanOf(otlpPayload({ line, request: {}, messages, random })).attributes;
     expect(withPrompt["gen_ai.input.messages"]).toEqual({ stringValue: JSON.stringify(messages) });
   });
+
+  it("names the operation after the endpoint: legacy completions are text_completion", () => {
+    const legacy = spanOf(otlpPayload({ line: { ...line, path: "/v1/completions" }, request: {}, random }));
+    expect(legacy.span.name).toBe("text_completion qwen3");
+    expect(legacy.attributes["gen_ai.operation.name"]).toEqual({ stringValue: "text_completion" });
+    expect(spanOf(otlpPayload({ line: { ...line, path: "/chat/completions" }, request: {}, random })).span.name).toBe(
+      "chat qwen3",
+    );
+  });
 });

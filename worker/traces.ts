@@ -114,6 +114,11 @@ function attribute(key: string, value: unknown): KeyValue | undefined {
   return undefined;
 }
 
+/** GenAI's operation for an endpoint: legacy completions are `text_completion`, the rest `chat`. */
+function operationOf(path: string): string {
+  return /(^|\/)completions$/.test(path) && !path.endsWith("chat/completions") ? "text_completion" : "chat";
+}
+
 function nanos(ms: number): string {
   return `${BigInt(Math.round(ms)) * 1_000_000n}`;
 }
@@ -124,8 +129,9 @@ export function otlpPayload(facts: SpanFacts): unknown {
   const random = facts.random ?? ((bytes: Uint8Array) => crypto.getRandomValues(bytes));
   const started = Date.parse(line.time);
   const failed = line.status >= 400;
+  const operation = operationOf(line.path);
   const attributes = [
-    attribute("gen_ai.operation.name", "chat"),
+    attribute("gen_ai.operation.name", operation),
     attribute("gen_ai.provider.name", "aws.bedrock"),
     // Deprecated for gen_ai.provider.name; still what many backends read.
     attribute("gen_ai.system", "aws.bedrock"),
@@ -154,7 +160,7 @@ export function otlpPayload(facts: SpanFacts): unknown {
     traceId: facts.parent?.traceId ?? hex(random(new Uint8Array(16))),
     spanId: hex(random(new Uint8Array(8))),
     ...(facts.parent ? { parentSpanId: facts.parent.spanId } : {}),
-    name: line.model ? `chat ${line.model}` : "chat",
+    name: line.model ? `${operation} ${line.model}` : operation,
     kind: SPAN_KIND_CLIENT,
     startTimeUnixNano: nanos(started),
     endTimeUnixNano: nanos(started + line.ms),

@@ -26,10 +26,11 @@ const FAULTS = {
 
 const entries: Record<string, unknown> = {};
 const ids: Record<string, [string, string]> = {};
-function entry(name: string, first: string[], second: string[] = [], extra: Record<string, unknown> = {}) {
+function entry(name: string, first: string[], second: string[] = [], routing?: string, weights?: [number, number]) {
   const index = Object.keys(entries).length;
   ids[name] = [arn(index, 0, ...first), arn(index, 1, ...second)];
-  entries[name] = { deployments: ids[name].map((id) => ({ model: `bedrock/llama/${id}` })), ...extra };
+  const deployments = ids[name].map((id, copy) => ({ model: `bedrock/llama/${id}`, weight: weights?.[copy] }));
+  entries[name] = { deployments, routing };
 }
 for (const [name, options] of Object.entries(FAULTS)) entry(name, [...options]);
 entry("shared", ["throttle"]);
@@ -37,6 +38,8 @@ entry("alone", ["throttle"]);
 entry("midstream", ["midstream-modelStreamErrorException2"]);
 entry("both-cold", ["notready2"], ["notready"]);
 entry("both-failing", ["err503"], ["throttle"]);
+entry("weighted", [], [], "weighted", [1, 3]);
+entry("least-busy", ["slow100", "long20"], ["slow100", "long20"], "least_busy");
 
 let proxy: WorkerdProxy;
 const cooldowns = (scriptName?: string) => ({
@@ -140,6 +143,34 @@ describe("failover before the first byte, through the proxy", () => {
     expect(error.headers.get("x-bedrock-edge-deployment")).toBe("1");
     expect(calls("both-failing")).toEqual([1, 3]);
     expect(JSON.stringify(error.error)).not.toContain("imported-model");
+  });
+});
+
+describe("routing through the proxy", () => {
+  it("weighted: each copy's share follows its weight", async () => {
+    const requests = 80;
+    const served = await Promise.all(
+      Array.from({ length: requests }, async () =>
+        (await post("weighted")).response.headers.get("x-bedrock-edge-deployment"),
+      ),
+    );
+    const heavy = served.filter((index) => index === "1").length;
+    // Binomial(80, 0.75): mean 60, standard deviation 3.9; the bounds are 4.6 deviations out.
+    expect(heavy).toBeGreaterThan(42);
+    expect(heavy).toBeLessThan(78);
+    expect(calls("weighted")).toEqual([requests - heavy, heavy]);
+  });
+
+  it("least_busy: a request goes to the copy without a stream in flight (in this isolate)", async () => {
+    const open = await fetch(`${proxy.url()}/v1/chat/completions`, {
+      method: "POST",
+      headers: { authorization: "Bearer sk-test-one", "content-type": "application/json" },
+      body: JSON.stringify({ model: "least-busy", messages: USER_HELLO, stream: true }),
+    });
+    expect(open.headers.get("x-bedrock-edge-deployment")).toBe("0");
+    const next = await post("least-busy");
+    expect(next.response.headers.get("x-bedrock-edge-deployment")).toBe("1");
+    await open.body?.cancel();
   });
 });
 
