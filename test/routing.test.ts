@@ -3,6 +3,7 @@
 // two clients share, own credentials per copy, weighted and least_busy routing.
 import { describe, expect, it } from "vitest";
 import { EMULATOR_API_KEY, EMULATOR_CREDENTIALS } from "../emulator/credentials.ts";
+import { converseModelId } from "../emulator/converse-model-id.ts";
 import { createEmulator } from "../emulator/handler.ts";
 import { emulatorModelId } from "../emulator/model-id.ts";
 import { memoryCooldownStore } from "../src/core.ts";
@@ -152,6 +153,45 @@ describe("a request moves to the next deployment before the first byte", () => {
     );
     expect(error.status).toBe(429);
     expect([calls(llama(EAST, "err503")), calls(llama(WEST, "throttle"))]).toEqual([1, 3]);
+  });
+});
+
+describe("copies on the converse route", () => {
+  it("move on the same way: Converse's throttling in one region, its answer from the other", async () => {
+    const east = converseModelId("us.amazon.nova-pro-v1:0", ["throttle"]);
+    const eu = converseModelId("eu.amazon.nova-pro-v1:0");
+    const { bedrock, calls } = setup({
+      nova: {
+        deployments: [
+          { model: `bedrock/converse/${east}`, region: "us-east-1" },
+          { model: `bedrock/converse/${eu}`, region: "eu-west-1" },
+        ],
+      },
+    });
+    const events: DeploymentEvent[] = [];
+    const completion = await bedrock.chat.completions.create(
+      { model: "nova", messages: hello },
+      { onDeployment: (event) => events.push(event) },
+    );
+    expect(completion.choices[0]!.message.content).toBeTruthy();
+    expect(events.map((event) => event.index)).toEqual([0, 1]);
+    expect([calls(east), calls(eu)]).toEqual([1, 1]);
+  });
+
+  it("need a region each when their ids name none, refused with the entry", () => {
+    const bare = "us.amazon.nova-pro-v1:0";
+    expect(() =>
+      createBedrock({
+        models: {
+          nova: {
+            deployments: [
+              { model: `bedrock/converse/${bare}`, region: "us-east-1" },
+              { model: `bedrock/converse/eu.${bare.slice(3)}` },
+            ],
+          },
+        },
+      }),
+    ).toThrow(/^models\["nova"\]: eu\.amazon\.nova-pro-v1:0 names no region/);
   });
 });
 
