@@ -128,7 +128,7 @@ describe("requests per minute (the Rate Limiting binding)", () => {
     if (intoMinute > 50_000) await new Promise((resolve) => setTimeout(resolve, 60_000 - intoMinute + 100));
     for (let i = 0; i < RATE_LIMIT; i++) await chat("rate");
     const refused = await errorOf(() => chat("rate"), OpenAI.RateLimitError);
-    expect(refused.code).toBe("requests_per_minute_exceeded");
+    expect(refused.code).toBe("request_rate_exceeded");
     expect(refused.headers.get("retry-after")).toBe("60");
     expect(refused.message).toContain('The key "rate"');
     expect(refused.message).toContain("RATE_LIMIT_TEST");

@@ -37,7 +37,7 @@ async function checkRate(c: AppContext, key: ClientKey, { binding, limiter }: Ra
   if (!allowed) {
     throw overLimit(
       `The key "${key.name}" is over its request rate (${binding}, a number of requests per period); try again in a minute.`,
-      "requests_per_minute_exceeded",
+      "request_rate_exceeded",
       RATE_RETRY_AFTER_S,
     );
   }
@@ -53,7 +53,11 @@ async function admit(c: AppContext, key: ClientKey, stream: boolean): Promise<vo
   try {
     admission = await keyLimits.admit(key.name, { tokensPerDay: key.tokensPerDay, concurrentStreams: streams, lease });
   } catch (error) {
-    return unchecked(c, "tokens_per_day and concurrent_streams", error);
+    const limits = [
+      key.tokensPerDay === undefined ? "" : "tokens_per_day",
+      streams === undefined ? "" : "concurrent_streams",
+    ];
+    return unchecked(c, limits.filter(Boolean).join(", "), error);
   }
   if (!admission.ok) throw refusalOf(key, admission);
   const { line } = c.get("log");
@@ -83,7 +87,8 @@ function overLimit(message: string, code: string, retryAfterS: number): BedrockE
   return new BedrockEdgeError({ status: 429, code, message, retryAfterMs: retryAfterS * 1000 });
 }
 
-function unchecked(c: AppContext, limit: string, error: unknown): void {
-  const why = error instanceof Error ? error.message : String(error);
-  c.get("log").line.limits_unchecked = `${limit}: ${why}`.slice(0, 200);
+function unchecked(c: AppContext, limits: string, error: unknown): void {
+  const { line } = c.get("log");
+  const why = `${limits}: ${error instanceof Error ? error.message : String(error)}`.slice(0, 200);
+  line.limits_unchecked = line.limits_unchecked ? `${line.limits_unchecked}; ${why}` : why;
 }
