@@ -156,29 +156,43 @@ export function parseConfig(env: ProxyBindings): ConfigResult {
   };
   if (region) config.region = region;
   if (endpoint) config.endpoint = endpoint;
+  Object.assign(config, readGatewayParts(env, problems));
+  if (!config.keyLimits) problems.push(...uncountedLimits(config.keys));
+  return problems.length ? { ok: false, problems: problems.map(maskAwsIds), models } : { ok: true, config };
+}
+
+/** The gateway's parts: Cloudflare's bindings and the trace export, each optional, each checked. */
+function readGatewayParts(
+  env: ProxyBindings,
+  problems: string[],
+): Pick<ProxyConfig, "cooldowns" | "keyLimits" | "usageDb" | "traces"> {
+  const parts: Pick<ProxyConfig, "cooldowns" | "keyLimits" | "usageDb" | "traces"> = {};
   const cooldowns = binding("DEPLOYMENT_COOLDOWNS", env.DEPLOYMENT_COOLDOWNS, problems);
-  if (cooldowns) config.cooldowns = cooldowns;
+  if (cooldowns) parts.cooldowns = cooldowns;
   const keyLimits = binding("KEY_LIMITS", env.KEY_LIMITS, problems);
-  if (keyLimits) config.keyLimits = keyLimits;
-  const traces = readTraceExport(text(env.OTEL_EXPORTER_OTLP_ENDPOINT), text(env.OTEL_EXPORTER_OTLP_HEADERS), problems);
-  if (traces) config.traces = traces;
+  if (keyLimits) parts.keyLimits = keyLimits;
   if (env.USAGE_DB !== undefined) {
-    if (isD1Database(env.USAGE_DB)) config.usageDb = env.USAGE_DB;
+    if (isD1Database(env.USAGE_DB)) parts.usageDb = env.USAGE_DB;
     else problems.push("USAGE_DB must be a D1 database binding ([[d1_databases]] in wrangler.toml)");
   }
-  // A limit nobody counts would be a limit in name only.
-  for (const key of config.keys) {
+  const traces = readTraceExport(text(env.OTEL_EXPORTER_OTLP_ENDPOINT), text(env.OTEL_EXPORTER_OTLP_HEADERS), problems);
+  if (traces) parts.traces = traces;
+  return parts;
+}
+
+/** Without KEY_LIMITS, a key's tokens_per_day or concurrent_streams would be limits in name only. */
+function uncountedLimits(keys: readonly ClientKey[]): string[] {
+  return keys.flatMap((key) => {
     const counted =
       key.tokensPerDay !== undefined
         ? "tokens_per_day"
         : key.concurrentStreams !== undefined
           ? "concurrent_streams"
           : undefined;
-    if (counted && !keyLimits) {
-      problems.push(`API_KEYS["${key.name}"].${counted} needs the KEY_LIMITS Durable Object binding, which counts it`);
-    }
-  }
-  return problems.length ? { ok: false, problems: problems.map(maskAwsIds), models } : { ok: true, config };
+    return counted
+      ? [`API_KEYS["${key.name}"].${counted} needs the KEY_LIMITS Durable Object binding, which counts it`]
+      : [];
+  });
 }
 
 /** An optional Durable Object binding: absent is fine, anything else by that name is a mistake. */

@@ -13,6 +13,7 @@ import { durableCooldownStore } from "./durable/cooldowns.ts";
 import { type KeyLimitsClient, keyLimitsClient } from "./durable/key-limits.ts";
 import { apiKeySecrets, type ClientKey, parseApiKeys, readClientKeys } from "./keys.ts";
 import { maskAwsIds } from "./http.ts";
+import { traceHeaderSecrets } from "./traces.ts";
 
 export interface ProxyState {
   /** Values to cut out of anything logged or answered. */
@@ -173,25 +174,10 @@ function proxySecrets(env: ProxyBindings): string[] {
     env.AWS_SESSION_TOKEN,
     env.AWS_ACCESS_KEY_ID,
     env.AWS_BEARER_TOKEN_BEDROCK,
-    ...otlpHeaderValues(env.OTEL_EXPORTER_OTLP_HEADERS),
+    ...traceHeaderSecrets(env.OTEL_EXPORTER_OTLP_HEADERS),
   ]
     .map((value) => (typeof value === "string" ? value.trim() : ""))
     .filter(Boolean);
-}
-
-/** The collector's header values (its API key, say), as given and decoded. */
-function otlpHeaderValues(headers: string | undefined): string[] {
-  const values: string[] = [];
-  for (const pair of typeof headers === "string" ? headers.split(",") : []) {
-    const value = pair.slice(pair.indexOf("=") + 1).trim();
-    values.push(value);
-    try {
-      values.push(decodeURIComponent(value));
-    } catch {
-      // Kept as given: the configuration check reports it.
-    }
-  }
-  return values;
 }
 
 /**

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { LogLine } from "./log.ts";
-import { otlpPayload, readTraceExport, readTraceParent } from "./traces.ts";
+import { otlpPayload, readTraceExport, readTraceParent, traceHeaderSecrets } from "./traces.ts";
 
 describe("the trace export's bindings", () => {
   it("send spans to the endpoint's /v1/traces with the headers, decoded", () => {
@@ -22,6 +22,16 @@ describe("the trace export's bindings", () => {
     expect(problems).toHaveLength(4);
     expect(problems.join("\n")).not.toContain("secret-value");
     expect(problems.join("\n")).not.toContain("pass");
+  });
+
+  it("give their values for redaction, as given and decoded, malformed or not", () => {
+    expect(traceHeaderSecrets("x-api-key=abc%3D%3D, x-team=blue").filter(Boolean)).toEqual([
+      "abc%3D%3D",
+      "abc==",
+      "blue",
+      "blue",
+    ]);
+    expect(traceHeaderSecrets("no-equals-sign%zz").filter(Boolean)).toEqual(["no-equals-sign%zz"]);
   });
 });
 

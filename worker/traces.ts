@@ -47,6 +47,14 @@ export function readTraceExport(
   return { url: `${url.origin}${url.pathname.replace(/\/+$/, "")}/v1/traces`, headers: parsed };
 }
 
+/** The header values, as given and decoded, for redaction: read even when they are malformed. */
+export function traceHeaderSecrets(headers: string | undefined): string[] {
+  return (headers ?? "").split(",").flatMap((pair) => {
+    const value = pair.slice(pair.indexOf("=") + 1).trim();
+    return [value, safeDecode(value) ?? ""];
+  });
+}
+
 function safeDecode(text: string): string | undefined {
   try {
     return decodeURIComponent(text);
