@@ -12,13 +12,14 @@ How to run it (python3 with jinja2 >= 3.1; nothing else):
 
     python3 scripts/golden-prompts.py                      # download the templates, compare
     python3 scripts/golden-prompts.py --templates DIR      # use DIR/<template>.json instead
+    python3 scripts/golden-prompts.py --only llama3_1      # only these templates' cases
     python3 scripts/golden-prompts.py --write              # rewrite the committed strings
 
 With --templates, DIR holds each family's tokenizer_config.json named after the built-in
-template: deepseek_r1.json, llama3.json, qwen3.json, qwen2.json. Without it, they are downloaded
-from huggingface.co (the models below, branch main; Meta's Llama 3 repository is gated, so set
-HF_TOKEN to a token that was granted access). The templates are not committed: their licences
-are the model publishers'. Exit status 1 when a case differs.
+template: deepseek_r1.json, llama3.json, llama3_1.json, llama3_2.json, qwen3.json, qwen2.json.
+Without it, they are downloaded from huggingface.co (the models below, branch main; Meta's Llama
+repositories are gated, so set HF_TOKEN to a token that was granted access). The templates are
+not committed: their licences are the model publishers'. Exit status 1 when a case differs.
 """
 
 import argparse
@@ -40,6 +41,9 @@ CASES = ROOT / "test" / "fixtures" / "golden-prompts" / "cases.json"
 MODELS = {
     "deepseek_r1": "deepseek-ai/DeepSeek-R1-Distill-Llama-8B",
     "llama3": "meta-llama/Meta-Llama-3-8B-Instruct",
+    # Llama-3.3-70B-Instruct ships this very template too.
+    "llama3_1": "meta-llama/Llama-3.1-8B-Instruct",
+    "llama3_2": "meta-llama/Llama-3.2-3B-Instruct",
     "qwen3": "Qwen/Qwen3-8B",
     "qwen2": "Qwen/Qwen2.5-7B-Instruct",
 }
@@ -83,7 +87,8 @@ def environment():
 
 def tool_arguments(template, text):
     """What a template gets as a tool call's arguments: DeepSeek's writes the JSON text as it
-    is; Qwen's expect an object (and write anything else as it is, or as a JSON string)."""
+    is; Qwen's and Llama's expect an object (and write anything else as it is, or as a JSON
+    string)."""
     if template == "deepseek_r1":
         return text
     try:
@@ -141,13 +146,15 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--templates", help="a directory of tokenizer_config.json files named <template>.json")
     parser.add_argument("--write", action="store_true", help="rewrite the committed prompts with the rendered ones")
+    parser.add_argument("--only", nargs="+", metavar="TEMPLATE", help="check only these templates' cases")
     args = parser.parse_args()
 
     document = json.loads(CASES.read_text(encoding="utf-8"))
     env = environment()
     compiled = {}
     differ = 0
-    for case in document["cases"]:
+    cases = [case for case in document["cases"] if not args.only or case["template"] in args.only]
+    for case in cases:
         template = case["template"]
         if template not in compiled:
             config = load_config(template, args.templates)
@@ -169,7 +176,7 @@ def main():
 
     if args.write and differ:
         CASES.write_text(json.dumps(document, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    total = len(document["cases"])
+    total = len(cases)
     print(f"\n{total - differ} of {total} cases render byte for byte as committed" + (", rewritten" if args.write and differ else ""))
     return 1 if differ and not args.write else 0
 

@@ -34,6 +34,11 @@ export interface BedrockOptions extends TransportOptions {
   /** Refuse model strings not named in `models` (the proxy's mode). Default false. */
   onlyListedModels?: boolean;
   /**
+   * Drop parameters a route cannot honour instead of refusing them, for every model whose own
+   * `drop_params` does not say otherwise (a request's `drop_params` overrides both). Default false.
+   */
+  dropParams?: boolean;
+  /**
    * Where the cool-downs of failing deployments are kept, to share them beyond this client (the
    * proxy uses a Durable Object). Default: in this client.
    */
@@ -132,6 +137,10 @@ export function createBedrock(options: BedrockOptions = {}): Bedrock {
       const values = settingValues(config);
       const render = await renderer(config);
       settings = render ? { ...values, render } : values;
+    }
+    // The client's default (the proxy's DROP_PARAMS) serves models whose own setting says nothing.
+    if (settings.drop_params === undefined && options.dropParams !== undefined) {
+      settings = { ...settings, drop_params: options.dropParams };
     }
     return { route: routes[deployments.route], settings, served: deployments };
   }

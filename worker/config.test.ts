@@ -234,3 +234,16 @@ describe("API_KEYS", () => {
     ]);
   });
 });
+
+describe("DROP_PARAMS", () => {
+  it("is off unless set to true", () => {
+    expect(configOf(good).dropParams).toBe(false);
+    expect(configOf({ ...good, DROP_PARAMS: "true" }).dropParams).toBe(true);
+    expect(configOf({ ...good, DROP_PARAMS: " FALSE " }).dropParams).toBe(false);
+    expect(configOf({ ...good, DROP_PARAMS: true }).dropParams).toBe(true);
+  });
+
+  it("is a problem when it is neither true nor false", () => {
+    expect(problems({ ...good, DROP_PARAMS: "yes" })).toEqual(['DROP_PARAMS must be true or false, got "yes"']);
+  });
+});

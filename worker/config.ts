@@ -44,6 +44,8 @@ export interface ProxyEnv {
   BEDROCK_RETRY_BASE_DELAY_MS?: string | number;
   /** Interval of SSE comment lines while a cold model wakes up, in ms (default 5000). */
   SSE_KEEPALIVE_MS?: string | number;
+  /** "true" to drop parameters a model cannot honour instead of refusing them (a model's drop_params wins). */
+  DROP_PARAMS?: string | boolean;
   /** How long a failing deployment of a model is skipped, in ms (default 10000). */
   DEPLOYMENT_COOLDOWN_MS?: string | number;
   /** An OTLP/HTTP collector's base URL: one span per request goes to its /v1/traces. */
@@ -97,6 +99,7 @@ export interface ProxyConfig {
   /** Where spans go. */
   traces?: TraceExport;
   logPrompts: boolean;
+  dropParams: boolean;
 }
 
 /** Either the configuration, or every problem with it and the MODELS entries that were fine. */
@@ -118,6 +121,15 @@ function integer(name: string, value: unknown, problems: string[], min: number):
     return undefined;
   }
   return n;
+}
+
+/** "true" or "false" (a typo must not silently mean false). */
+function flag(name: string, value: unknown, problems: string[]): boolean {
+  if (value === undefined || value === "" || typeof value === "boolean") return value === true;
+  const word = String(value).trim().toLowerCase();
+  if (word !== "true" && word !== "false")
+    problems.push(`${name} must be true or false, got ${JSON.stringify(String(value).slice(0, 40))}`);
+  return word === "true";
 }
 
 function message(error: unknown): string {
@@ -145,6 +157,7 @@ export function parseConfig(env: ProxyBindings): ConfigResult {
     corsOrigins: parseOrigins(text(env.CORS_ORIGINS), problems),
     maxBodyBytes: integer("MAX_BODY_BYTES", env.MAX_BODY_BYTES, problems, 1024) ?? DEFAULT_MAX_BODY_BYTES,
     logPrompts: env.LOG_PROMPTS === true || text(env.LOG_PROMPTS) === "true",
+    dropParams: flag("DROP_PARAMS", env.DROP_PARAMS, problems),
     maxRetries: integer("BEDROCK_MAX_RETRIES", env.BEDROCK_MAX_RETRIES, problems, 0),
     modelReadyTimeoutMs: integer("MODEL_READY_TIMEOUT_MS", env.MODEL_READY_TIMEOUT_MS, problems, 0),
     timeoutMs: integer("UPSTREAM_TIMEOUT_MS", env.UPSTREAM_TIMEOUT_MS, problems, 1),

@@ -111,6 +111,7 @@ function readyFrom(config: ProxyConfig, options: StateOptions): Ready {
     modelReadyTimeoutMs: config.modelReadyTimeoutMs,
     timeoutMs: config.timeoutMs,
     idleTimeoutMs: config.idleTimeoutMs,
+    dropParams: config.dropParams,
     retryBaseDelayMs: options.retryBaseDelayMs ?? config.retryBaseDelayMs,
     cooldownMs: config.cooldownMs,
     cooldownStore: config.cooldowns && durableCooldownStore(config.cooldowns),

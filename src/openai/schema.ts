@@ -4,7 +4,7 @@ import * as v from "valibot";
 import { invalidRequest } from "../errors.ts";
 import { deepestIssue, formatPath, issueFragment, issueSentence } from "../validation.ts";
 import { jsonTextTooDeep, MAX_JSON_DEPTH, valueTooDeep } from "./depth.ts";
-import type { ChatCompletionRequest } from "./types.ts";
+import type { ChatCompletionRequest, ReasoningEffort } from "./types.ts";
 
 // Messages are what follows the field's name in the refusal (validation.ts): "must be …".
 
@@ -102,6 +102,16 @@ const whole = (min: number, max: number) => {
   return v.nullish(v.pipe(v.number(says), v.integer(says), v.minValue(min, says), v.maxValue(max, says)));
 };
 
+const REASONING_EFFORTS = [
+  "none",
+  "minimal",
+  "low",
+  "medium",
+  "high",
+  "xhigh",
+  "max",
+] as const satisfies ReasoningEffort[];
+
 const stop = v.nullish(
   v.union(
     [v.pipe(v.string(), v.minLength(1)), v.pipe(v.array(v.pipe(v.string(), v.minLength(1))), v.maxLength(16))],
@@ -138,6 +148,9 @@ export const chatCompletionRequestSchema = v.looseObject({
   parallel_tool_calls: v.optional(v.boolean()),
   user: v.optional(v.string()),
   chat_template_kwargs: v.optional(v.record(v.string(), v.unknown())),
+  drop_params: v.optional(v.boolean()),
+  reasoning_effort: v.nullish(v.picklist(REASONING_EFFORTS, `must be one of ${REASONING_EFFORTS.join(", ")}`)),
+  store: v.nullish(v.boolean()),
 });
 
 /** Every field of the request this library knows (the schema's entries); routes refuse others by name. */

@@ -84,7 +84,15 @@ interface GenerationParams {
   user?: string;
   /** Hugging Face style template switches, e.g. `{ enable_thinking: false }` for Qwen3. */
   chat_template_kwargs?: Record<string, unknown>;
+  /**
+   * LiteLLM's convention: ignore the parameters the route cannot honour instead of refusing them.
+   * Read by bedrock-edge, never sent to Bedrock.
+   */
+  drop_params?: boolean;
 }
+
+/** OpenAI's `reasoning_effort` values. */
+export type ReasoningEffort = "none" | "minimal" | "low" | "medium" | "high" | "xhigh" | "max";
 
 /**
  * A request as validation leaves it: only what this library understands, checked. It is the
@@ -98,6 +106,10 @@ export interface ChatCompletionRequest extends GenerationParams {
   response_format?: ({ type: string } & { [key: string]: unknown }) | null;
   tools?: FunctionTool[];
   tool_choice?: ToolChoice;
+  /** Switches thinking where the model has a switch (qwen3); ignored by models without one. */
+  reasoning_effort?: ReasoningEffort | null;
+  /** Only false: this server keeps nothing. */
+  store?: boolean | null;
 }
 
 // What create() accepts: every shape OpenAI's `ChatCompletionCreateParams` allows, so typed

@@ -1,12 +1,17 @@
 import { describe, expect, it } from "vitest";
 import { createAnswerSplitter, partialMarkerLength, type AnswerPart, type SplitterOptions } from "./answer-splitter.ts";
-import { deepseekToolSyntax, qwenToolSyntax } from "./tool-syntax.ts";
+import { deepseekToolSyntax, llamaJsonToolSyntax, qwenToolSyntax } from "./tool-syntax.ts";
 
 const R1: SplitterOptions = { reasoning: "always", endMarkers: ["<｜end▁of▁sentence｜>"] };
 const QWEN3_TOOLS: SplitterOptions = {
   reasoning: "detect",
   tools: qwenToolSyntax,
   endMarkers: ["<|im_end|>", "<|endoftext|>"],
+};
+const LLAMA_TOOLS: SplitterOptions = {
+  reasoning: "never",
+  tools: llamaJsonToolSyntax,
+  endMarkers: ["<|eot_id|>", "<|eom_id|>", "<|end_of_text|>"],
 };
 
 /** Concatenates parts by kind, so differently cut streams can be compared. */
@@ -176,6 +181,163 @@ describe("DeepSeek tool calls", () => {
   });
 });
 
+describe("Llama JSON tool calls: no opening marker", () => {
+  const call = (name: string, args: string) => `${name}(${args})`;
+
+  it("reads an answer that is a call, with parameters or arguments, after whitespace or <|python_tag|>", () => {
+    const answers = [
+      '{"name": "get_weather", "parameters": {"city": "Paris"}}',
+      '\n {"name": "get_weather", "arguments": {"city": "Paris"}}<|eot_id|>',
+      '<|python_tag|>{"name": "get_weather", "parameters": {"city": "Paris"}}<|eom_id|>',
+    ];
+    for (const answer of answers) {
+      expect(summary(run(LLAMA_TOOLS, [answer])), answer).toEqual({
+        reasoning: "",
+        content: "",
+        calls: ['get_weather({"city":"Paris"})'],
+      });
+    }
+    // Arguments given as a JSON string stay that string.
+    const stringArguments = ' <|python_tag|> {"name": "f", "parameters": "{\\"city\\": \\"Paris\\"}"}\n';
+    expect(summary(run(LLAMA_TOOLS, [stringArguments])).calls).toEqual(['f({"city": "Paris"})']);
+  });
+
+  it("reads several calls separated by ';', and gives the same cut at every character", () => {
+    const answer =
+      '{"name": "get_weather", "parameters": {"city": "Paris; Rome", "n": [1, {"x": "}"}]}}; ' +
+      '{"name": "get_time", "parameters": {}} ;{"name":"f","arguments":{"q":"\\"}"}}<|eot_id|>';
+    const expected = {
+      reasoning: "",
+      content: "",
+      calls: [
+        call("get_weather", '{"city":"Paris; Rome","n":[1,{"x":"}"}]}'),
+        call("get_time", "{}"),
+        call("f", '{"q":"\\"}"}'),
+      ],
+    };
+    for (const pieces of cuttings(answer)) expect(summary(run(LLAMA_TOOLS, pieces))).toEqual(expected);
+  });
+
+  it("streams text that does not begin with '{' at once, holding back only a possible <|python_tag|>", () => {
+    const splitter = createAnswerSplitter(LLAMA_TOOLS);
+    expect(splitter.push("  ")).toEqual([]);
+    expect(splitter.push("<|py")).toEqual([]);
+    expect(summary(splitter.push("thon is fun")).content).toBe("  <|python is fun");
+    expect(summary(splitter.push(' {"name": "x", "parameters": {}}')).content).toBe(' {"name": "x", "parameters": {}}');
+    expect(splitter.end()).toEqual([]);
+    expect(splitter.toolCalls).toBe(0);
+  });
+
+  it("keeps JSON that is not a call as the content, whole", () => {
+    const answers = [
+      '{"answer": 42}',
+      '{"name": "Bob", "age": 42}',
+      '{"name": "f", "parameters": [1]}',
+      '{"name": "f", "parameters": {}} and then some text',
+      '{"name": "f", "parameters": {}}; not a call',
+      '{"name": "f", "parameters": {"unclosed": 1}',
+      "{not json at all",
+      '<|python_tag|>brave_search.call(query="weather")',
+    ];
+    for (const answer of answers) {
+      for (const pieces of [[answer], Array.from(answer)]) {
+        expect(summary(run(LLAMA_TOOLS, pieces)), answer).toEqual({ reasoning: "", content: answer, calls: [] });
+      }
+    }
+  });
+
+  it("leaves JSON alone when the request offered no tools", () => {
+    const answer = '{"name": "f", "parameters": {}}';
+    expect(summary(run({ ...LLAMA_TOOLS, tools: undefined }, [answer])).content).toBe(answer);
+  });
+
+  it("stops at the end-of-turn token, calls or text", () => {
+    expect(summary(run(LLAMA_TOOLS, ['{"name": "f", "parameters": {}}<|eot_id|>ignored']))).toEqual({
+      reasoning: "",
+      content: "",
+      calls: ["f({})"],
+    });
+    expect(summary(run(LLAMA_TOOLS, ["Hi<|eot_id|>ignored"])).content).toBe("Hi");
+  });
+});
+
+describe("a forced call's prefill", () => {
+  const QWEN2_TOOLS: SplitterOptions = { ...QWEN3_TOOLS, reasoning: "never" };
+  const cases: Array<{ family: string; options: SplitterOptions; prefill: string; continuation: string }> = [
+    {
+      family: "qwen3, any function",
+      options: QWEN3_TOOLS,
+      prefill: '<think>\n\n</think>\n\n<tool_call>\n{"name": "',
+      continuation: 'get_weather", "arguments": {"city": "Paris"}}\n</tool_call><|im_end|>',
+    },
+    {
+      family: "qwen2, named",
+      options: QWEN2_TOOLS,
+      prefill: '<tool_call>\n{"name": "get_weather", "arguments": ',
+      continuation: '{"city": "Paris"}}\n</tool_call>',
+    },
+    {
+      family: "llama, any function",
+      options: LLAMA_TOOLS,
+      prefill: '{"name": "',
+      continuation: 'get_weather", "parameters": {"city": "Paris"}}<|eot_id|>',
+    },
+    {
+      family: "llama, named",
+      options: LLAMA_TOOLS,
+      prefill: '{"name": "get_weather", "parameters": ',
+      continuation: '{"city": "Paris"}}',
+    },
+    {
+      family: "deepseek_r1, any function",
+      options: { ...R1, tools: deepseekToolSyntax },
+      prefill: "<think>\n\n</think>\n\n<｜tool▁calls▁begin｜><｜tool▁call▁begin｜>function<｜tool▁sep｜>",
+      continuation:
+        'get_weather\n```json\n{"city": "Paris"}\n```<｜tool▁call▁end｜><｜tool▁calls▁end｜><｜end▁of▁sentence｜>',
+    },
+    {
+      family: "deepseek_r1, named",
+      options: { ...R1, tools: deepseekToolSyntax },
+      prefill:
+        "<think>\n\n</think>\n\n<｜tool▁calls▁begin｜><｜tool▁call▁begin｜>function<｜tool▁sep｜>get_weather\n```json\n",
+      continuation: '{"city": "Paris"}\n```<｜tool▁call▁end｜><｜tool▁calls▁end｜>',
+    },
+  ];
+
+  for (const { family, options, prefill, continuation } of cases) {
+    it(`${family}: reads the continuation as the call, cut at every character`, () => {
+      for (const pieces of cuttings(continuation)) {
+        expect(summary(run({ ...options, prefill }, pieces))).toEqual({
+          reasoning: "",
+          content: "",
+          calls: [expect.stringMatching(/^get_weather\(\{"city": ?"Paris"\}\)$/)],
+        });
+      }
+    });
+
+    it(`${family}: gives back the model's own text, never the prefill, when it does not call`, () => {
+      const text = "I would rather not call anything.";
+      for (const pieces of [[text], Array.from(text)]) {
+        expect(summary(run({ ...options, prefill }, pieces))).toEqual({ reasoning: "", content: text, calls: [] });
+      }
+    });
+  }
+
+  it("returns nothing for the prefill itself, even when the model says nothing", () => {
+    for (const { options, prefill } of cases) {
+      const splitter = createAnswerSplitter({ ...options, prefill });
+      expect(splitter.end()).toEqual([]);
+    }
+  });
+
+  it("keeps text after the forced call as content", () => {
+    const parts = run({ ...QWEN2_TOOLS, prefill: '<tool_call>\n{"name": "' }, [
+      'f", "arguments": {}}\n</tool_call>\nDone.',
+    ]);
+    expect(summary(parts)).toEqual({ reasoning: "", content: "Done.", calls: ["f({})"] });
+  });
+});
+
 describe("partialMarkerLength", () => {
   it("finds the longest tail that could begin a marker", () => {
     expect(partialMarkerLength("abc</thi", ["</think>"])).toBe(5);
@@ -199,6 +361,29 @@ describe("degenerate model output stays linear", () => {
     const answer = `<tool_call>\n{"name": "f", "arguments": {"a": "${big}"}}\n</tool_call>`;
     const pieces = answer.match(/[\s\S]{1,4}/g) ?? [];
     expect(summary(run(QWEN3_TOOLS, pieces)).calls).toEqual([`f({"a":"${big}"})`]);
+  });
+
+  it("Llama: 50,000 newlines before a call and as content, streamed one character at a time", () => {
+    const lines = "\n".repeat(50_000);
+    const callAnswer = `${lines}{"name": "f", "parameters": {}}`;
+    expect(summary(run(LLAMA_TOOLS, Array.from(callAnswer))).calls).toEqual(["f({})"]);
+    const text = `${lines}plain text${lines}`;
+    expect(summary(run(LLAMA_TOOLS, Array.from(text))).content).toBe(text);
+  });
+
+  it("Llama: a call of 200,000 characters, streamed in 4-character pieces", () => {
+    const big = "x".repeat(200_000);
+    const answer = `{"name": "f", "parameters": {"a": "${big}"}}`;
+    const pieces = answer.match(/[\s\S]{1,4}/g) ?? [];
+    expect(summary(run(LLAMA_TOOLS, pieces)).calls).toEqual([`f({"a":"${big}"})`]);
+  });
+
+  it("JSON nested 100,000 deep is text, not a stack overflow", () => {
+    const deep = `${'{"a": '.repeat(100_000)}1${"}".repeat(100_000)}`;
+    const llama = `{"name": "f", "parameters": ${deep}}`;
+    expect(summary(run(LLAMA_TOOLS, [llama])).content).toBe(llama);
+    const qwen = `<tool_call>{"name": "f", "arguments": ${deep}}</tool_call>`;
+    expect(summary(run(QWEN3_TOOLS, [qwen])).content).toBe(qwen);
   });
 
   it("a DeepSeek call padded with 100,000 spaces", () => {

@@ -2,7 +2,7 @@
 // The same machine serves plain answers (all text pushed at once) and streams (text pushed
 // as frames arrive), so a streamed answer always adds up to the plain one. Markers such as
 // `</think>` may arrive split at any character: only a tail that could still become a
-// marker is held back.
+// marker is held back. Text is scanned once: a hostile answer costs linear time.
 import { IM_START } from "./prompts/qwen.ts";
 import { THINK_CLOSE, THINK_OPEN } from "./prompts/think-tags.ts";
 
@@ -17,12 +17,28 @@ export interface ParsedToolCall {
   arguments: string;
 }
 
-export interface ToolSyntax {
+/** Calls between markers (Qwen's `<tool_call>`, DeepSeek's): any number of blocks, anywhere in the content. */
+export interface MarkedToolSyntax {
+  kind: "marked";
   open: string;
   close: string;
   /** The text between the markers -> calls; undefined when it is not a valid call. */
   parse(block: string): ParsedToolCall[] | undefined;
 }
+
+/**
+ * Calls with no opening marker (Llama's JSON): the content is calls when it begins, after
+ * whitespace, with one of `starts` and parses as calls; otherwise it is text. Such content is
+ * held whole until the answer ends, since only then can it be parsed.
+ */
+export interface LeadingToolSyntax {
+  kind: "leading";
+  starts: readonly string[];
+  /** The whole content -> calls; undefined when it is not calls. */
+  parse(content: string): ParsedToolCall[] | undefined;
+}
+
+export type ToolSyntax = MarkedToolSyntax | LeadingToolSyntax;
 
 export interface SplitterOptions {
   /** "always": the answer starts inside a think block (the R1 prompt opens it); "detect": only when it opens with `<think>`. */
@@ -31,6 +47,12 @@ export interface SplitterOptions {
   tools?: ToolSyntax;
   /** End-of-turn tokens some models print; text stops there. */
   endMarkers: readonly string[];
+  /**
+   * Text the prompt ends with and the model continues (a forced call's opening): read before the
+   * model's text, never returned. If what follows does not complete a call, the model's own text
+   * is the content, without the prefill.
+   */
+  prefill?: string;
 }
 
 export interface AnswerSplitter {
@@ -89,7 +111,8 @@ function firstMarker(
 }
 
 export function createAnswerSplitter(options: SplitterOptions): AnswerSplitter {
-  type State = "start" | "think" | "content" | "tool" | "done";
+  // "lead": the content has begun and may still be a leading-syntax call.
+  type State = "start" | "think" | "lead" | "content" | "tool" | "done";
   let state: State = "start";
   let pending = "";
   // pending[0, knownSpace) is known to be whitespace (held back before a possible marker): no
@@ -102,10 +125,17 @@ export function createAnswerSplitter(options: SplitterOptions): AnswerSplitter {
   // Leading whitespace of the reasoning, and of the content after it, is dropped.
   let trimStart = false;
   let toolCalls = 0;
+  // A forced call's prefill as held in the first tool block: cut from that block if it is text.
+  let hiddenPrefill = "";
   const tools = options.tools;
+  const marked = tools?.kind === "marked" ? tools : undefined;
+  const leading = tools?.kind === "leading" ? tools : undefined;
   const thinkMarkers = [THINK_CLOSE, ...options.endMarkers];
-  const contentMarkers = tools ? [tools.open, ...options.endMarkers] : options.endMarkers;
-  const toolWindowLength = Math.max(tools?.close.length ?? 0, ...options.endMarkers.map((marker) => marker.length)) - 1;
+  const contentMarkers = marked ? [marked.open, ...options.endMarkers] : options.endMarkers;
+  const toolWindowLength =
+    Math.max(marked?.close.length ?? 0, ...options.endMarkers.map((marker) => marker.length)) - 1;
+  const contentState: State = leading ? "lead" : "content";
+  const longestStart = leading ? Math.max(...leading.starts.map((start) => start.length)) : 0;
 
   function consume(count: number): void {
     pending = pending.slice(count);
@@ -126,9 +156,12 @@ export function createAnswerSplitter(options: SplitterOptions): AnswerSplitter {
 
   function emitTool(out: AnswerPart[], block: string, closed: boolean): void {
     const calls = tools!.parse(block);
+    const prefill = hiddenPrefill;
+    hiddenPrefill = "";
     if (!calls) {
       // Not a call after all: the text is the model's, so it is kept as content.
-      emit(out, "content", tools!.open + block + (closed ? tools!.close : ""));
+      const text = marked ? marked.open + block + (closed ? marked.close : "") : block;
+      emit(out, "content", prefill && text.startsWith(prefill) ? text.slice(prefill.length) : text);
       return;
     }
     for (const call of calls) out.push({ kind: "tool_call", ...call });
@@ -177,7 +210,7 @@ export function createAnswerSplitter(options: SplitterOptions): AnswerSplitter {
         const undecided =
           CHATML_HEADER.startsWith(pending) || (options.reasoning !== "never" && THINK_OPEN.startsWith(lead));
         if (undecided && !final) return out;
-        state = options.reasoning === "always" ? "think" : "content";
+        state = options.reasoning === "always" ? "think" : contentState;
         trimStart = state === "think";
         // Leading whitespace stays part of the text (or is trimmed by emit): no longer "held".
         knownSpace = 0;
@@ -189,7 +222,7 @@ export function createAnswerSplitter(options: SplitterOptions): AnswerSplitter {
         if (hit) {
           emit(out, "reasoning", pending.slice(0, hit.index).trimEnd());
           consume(hit.index + hit.marker.length);
-          state = hit.marker === THINK_CLOSE ? "content" : "done";
+          state = hit.marker === THINK_CLOSE ? contentState : "done";
           trimStart = true;
           continue;
         }
@@ -202,11 +235,22 @@ export function createAnswerSplitter(options: SplitterOptions): AnswerSplitter {
         emitSafe(out, "reasoning", thinkMarkers, true);
         return out;
       }
+      if (state === "lead") {
+        // Whitespace before a call is held (and searched once) until the content shows what it is.
+        while (knownSpace < pending.length && isSpace(pending.charCodeAt(knownSpace))) knownSpace++;
+        const lead = pending.slice(knownSpace, knownSpace + longestStart);
+        const starts = leading!.starts;
+        if (starts.some((start) => lead.startsWith(start))) state = "tool";
+        else if (!final && starts.some((start) => start.startsWith(lead))) return out;
+        else state = "content";
+        knownSpace = 0;
+        continue;
+      }
       if (state === "content") {
         const hit = firstMarker(pending, contentMarkers, knownSpace);
         if (hit) {
           const before = pending.slice(0, hit.index);
-          const opensTool = hit.marker === tools?.open;
+          const opensTool = hit.marker === marked?.open;
           emit(out, "content", opensTool ? before.trimEnd() : before);
           consume(hit.index + hit.marker.length);
           state = opensTool ? "tool" : "done";
@@ -217,13 +261,13 @@ export function createAnswerSplitter(options: SplitterOptions): AnswerSplitter {
           pending = "";
           return out;
         }
-        emitSafe(out, "content", contentMarkers, tools !== undefined);
+        emitSafe(out, "content", contentMarkers, marked !== undefined);
         return out;
       }
       // state === "tool": a call is only useful whole, so it is held (as pieces, searched only
-      // where a marker could newly end) until it closes.
+      // where a marker could newly end) until it closes, or (leading syntax) the answer ends.
       const window = toolWindow + pending;
-      const close = window.indexOf(tools!.close);
+      const close = marked ? window.indexOf(marked.close) : -1;
       const end = close >= 0 ? undefined : firstMarker(window, options.endMarkers);
       if (close >= 0 || end || final) {
         const whole = toolPieces.join("") + pending;
@@ -233,7 +277,7 @@ export function createAnswerSplitter(options: SplitterOptions): AnswerSplitter {
         toolWindow = "";
         if (close >= 0) {
           emitTool(out, whole.slice(0, offset + close), true);
-          pending = whole.slice(offset + close + tools!.close.length);
+          pending = whole.slice(offset + close + marked!.close.length);
           state = "content";
           // Whitespace between calls is layout, not content.
           trimStart = true;
@@ -247,10 +291,18 @@ export function createAnswerSplitter(options: SplitterOptions): AnswerSplitter {
       }
       toolPieces.push(pending);
       toolLength += pending.length;
-      toolWindow = window.slice(-toolWindowLength);
+      toolWindow = toolWindowLength > 0 ? window.slice(-toolWindowLength) : "";
       pending = "";
       return out;
     }
+  }
+
+  if (options.prefill) {
+    // The prefill opens a call: what it leaves held is the start of the first tool block.
+    pending = options.prefill;
+    drain(false);
+    // (drain moved the state on: TypeScript cannot see it through the closure.)
+    if ((state as State) === "tool") hiddenPrefill = (marked?.open ?? "") + toolPieces.join("") + pending;
   }
 
   return {

@@ -1,6 +1,7 @@
 // What the four completion-format routes (deepseek_r1, llama, qwen3, qwen2) share: the
-// `{prompt, max_gen_len, …}` body, the refusal of parameters they cannot honour, and the
-// answer text -> reasoning / content / tool calls mapping. Each route is this plus its data.
+// `{prompt, max_gen_len, …}` body, the refusal of parameters they cannot honour (parameters.ts),
+// forced tool calls (forced-call.ts), and the answer text -> reasoning / content / tool calls
+// mapping. Each route is this plus its data.
 import { badUpstream, invalidRequest, type BedrockEdgeError } from "../errors.ts";
 import { CHUNK_EVENT } from "../eventstream/events.ts";
 import { randomId } from "../ids.ts";
@@ -13,9 +14,10 @@ import type {
   Usage,
 } from "../openai/types.ts";
 import { createAnswerSplitter, type AnswerPart, type ToolSyntax } from "./answer-splitter.ts";
+import { callPrefill, type ForcedCallFormat, forcedCall, promptPrefill } from "./forced-call.ts";
 import { imageData } from "./images.ts";
 import type { ModelSettingName } from "../model-settings.ts";
-import { REQUEST_FIELDS } from "../openai/schema.ts";
+import { checkParameters } from "./parameters.ts";
 import type { ModelSettings, PromptRenderer, Route, StreamMapper, StreamPart } from "./types.ts";
 import { finishReason, makeUsage, tokenCount, usageFromBody, usageFromCounts } from "./usage.ts";
 
@@ -26,6 +28,10 @@ export interface CompletionRouteSpec<Name extends string = string> {
   reasoning: "always" | "detect" | "never";
   /** How the family writes tool calls; absent when its template has none. */
   tools?: ToolSyntax;
+  /** How the family opens a call `tool_choice` forces (prefilled); absent: only "auto" and "none". */
+  forcedCalls?: ForcedCallFormat;
+  /** The template variable that switches thinking on and off, which `reasoning_effort` sets (qwen3). */
+  thinkingSwitch?: string;
   /** End-of-turn tokens the model may print at the end of its text. */
   endMarkers: readonly string[];
 }
@@ -40,52 +46,39 @@ const COMPLETION_ROUTE_SETTINGS: readonly ModelSettingName[] = [
   "max_body_bytes",
 ];
 
-/** A parameter set to something other than its no-op value, which the body cannot carry. */
-function unsupported(request: ChatCompletionRequest): Array<{ param: string; why: string }> {
-  const found: Array<{ param: string; why: string }> = [];
-  const r = request as ChatCompletionRequest & Record<string, unknown>;
-  for (const key of Object.keys(r)) {
-    if (!REQUEST_FIELDS.has(key) && r[key] !== undefined)
-      found.push({ param: key, why: "is not a Chat Completions parameter this route knows" });
-  }
-  if ((request.n ?? 1) !== 1) found.push({ param: "n", why: "must be 1: the model returns one choice" });
-  if (request.seed != null) found.push({ param: "seed", why: "cannot be passed to a completion-format model" });
-  if (request.logprobs) found.push({ param: "logprobs", why: "is not returned by completion-format models" });
-  if (request.top_logprobs) found.push({ param: "top_logprobs", why: "is not returned by completion-format models" });
-  if (request.logit_bias && Object.keys(request.logit_bias).length)
-    found.push({ param: "logit_bias", why: "cannot be passed to a completion-format model" });
-  if (request.presence_penalty)
-    found.push({ param: "presence_penalty", why: "cannot be passed to a completion-format model" });
-  if (request.frequency_penalty)
-    found.push({ param: "frequency_penalty", why: "cannot be passed to a completion-format model" });
-  const choice = request.tool_choice;
-  if (choice !== undefined && choice !== "auto" && choice !== "none") {
-    found.push({ param: "tool_choice", why: 'can only be "auto" or "none": a prompt cannot force a tool call' });
-  }
-  if (request.parallel_tool_calls === false)
-    found.push({ param: "parallel_tool_calls", why: "cannot be enforced through a prompt" });
-  const format = request.response_format?.type;
-  if (format !== undefined && format !== "text" && format !== "json_object" && format !== "json_schema") {
-    found.push({ param: "response_format", why: `type "${format}" is not one of text, json_object, json_schema` });
-  }
-  return found;
-}
-
-function checkParams(request: ChatCompletionRequest, route: string, settings: ModelSettings): Set<string> {
-  const problems = unsupported(request);
-  if (problems.length && !settings.drop_params) {
-    const { param, why } = problems[0]!;
-    throw invalidRequest(
-      `${param} ${why} (route ${route}). Remove it, or set drop_params for this model to ignore such parameters.`,
-      param,
-      "unsupported_parameter",
-    );
-  }
-  return new Set(problems.map((p) => p.param));
-}
-
 function offersTools(request: ChatCompletionRequest): boolean {
   return (request.tools?.length ?? 0) > 0 && request.tool_choice !== "none";
+}
+
+/**
+ * `chat_template_kwargs`, with `reasoning_effort` applied where the family has a thinking switch:
+ * "none" and "minimal" switch thinking off (Qwen3 cannot think a little), other efforts leave it on.
+ * A contradiction between the two is the caller's to resolve.
+ */
+function templateKwargs(spec: CompletionRouteSpec, request: ChatCompletionRequest): Record<string, unknown> {
+  const kwargs = request.chat_template_kwargs ?? {};
+  const effort = request.reasoning_effort;
+  if (!spec.thinkingSwitch || effort == null) return kwargs;
+  const thinks = effort !== "none" && effort !== "minimal";
+  const given = kwargs[spec.thinkingSwitch];
+  if (given !== undefined && given !== thinks) {
+    throw invalidRequest(
+      `reasoning_effort "${effort}" contradicts chat_template_kwargs.${spec.thinkingSwitch}: ${String(given).slice(0, 20)}; ` +
+        "give one of them.",
+      "reasoning_effort",
+    );
+  }
+  return { ...kwargs, [spec.thinkingSwitch]: thinks };
+}
+
+/** The call `tool_choice` forces, with the family's way of opening it. */
+function forcing(spec: CompletionRouteSpec, request: ChatCompletionRequest) {
+  const call = forcedCall(request);
+  if (!call) return undefined;
+  if (!spec.forcedCalls) {
+    throw invalidRequest(`tool_choice can only be "auto" or "none" on route ${spec.name}.`, "tool_choice");
+  }
+  return { call, format: spec.forcedCalls };
 }
 
 function buildBody(
@@ -93,13 +86,15 @@ function buildBody(
   request: ChatCompletionRequest,
   settings: ModelSettings,
 ): Record<string, unknown> {
-  const dropped = checkParams(request, spec.name, settings);
+  const dropped = checkParameters(request, spec.name, settings);
+  const forced = forcing(spec, request);
   const render = settings.render ?? spec.render;
-  const prompt = render({
+  let prompt = render({
     messages: request.messages,
     tools: offersTools(request) ? request.tools : undefined,
-    kwargs: request.chat_template_kwargs ?? {},
+    kwargs: templateKwargs(spec, request),
   });
+  if (forced) prompt += promptPrefill(prompt, forced.format, forced.call);
   const body: Record<string, unknown> = { prompt };
   const maxTokens = request.max_completion_tokens ?? request.max_tokens;
   if (maxTokens != null) body.max_gen_len = maxTokens;
@@ -118,10 +113,12 @@ function buildBody(
 }
 
 function splitterFor(spec: CompletionRouteSpec, request: ChatCompletionRequest) {
+  const forced = forcing(spec, request);
   return createAnswerSplitter({
     reasoning: spec.reasoning,
     tools: offersTools(request) ? spec.tools : undefined,
     endMarkers: spec.endMarkers,
+    ...(forced ? { prefill: callPrefill(forced.format, forced.call) } : {}),
   });
 }
 

@@ -1,11 +1,18 @@
 import { completionRoute } from "./completion-route.ts";
-import { END_OF_TEXT, EOT, renderLlama3Prompt } from "./prompts/llama3.ts";
+import { END_OF_TEXT, EOM, EOT, llamaForcedCalls, renderLlama31Prompt } from "./prompts/llama3.ts";
+import { llamaJsonToolSyntax } from "./tool-syntax.ts";
 import type { Route } from "./types.ts";
 
-/** Llama 3 instruct models and their fine-tunes. Its template has no tools. */
+/**
+ * Llama 3 instruct models and their fine-tunes, by default with the Llama 3.1 template (3.1 and
+ * 3.3 share it; most Llama imports are 3.1-3.3 fine-tunes). A 3.2 model sets `template: "llama3_2"`,
+ * a 3.0 model `template: "llama3"` (no tools).
+ */
 export const llamaRoute: Route<"llama"> = completionRoute({
   name: "llama",
-  render: renderLlama3Prompt,
+  render: renderLlama31Prompt,
   reasoning: "never",
-  endMarkers: [EOT, END_OF_TEXT],
+  tools: llamaJsonToolSyntax,
+  forcedCalls: llamaForcedCalls,
+  endMarkers: [EOT, EOM, END_OF_TEXT],
 });

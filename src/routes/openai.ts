@@ -9,6 +9,7 @@ import type { ChunkDelta, ChunkToolCall, CompletionMessage, FinishReason, ToolCa
 import { imageData } from "./images.ts";
 import type { Route, RouteChoice, StreamMapper, StreamPart } from "./types.ts";
 import { incompleteStream } from "./completion-route.ts";
+import { checkParameters } from "./parameters.ts";
 import { finishReason, usageFromBody } from "./usage.ts";
 
 function text(value: unknown): string | undefined {
@@ -128,11 +129,16 @@ export const openaiRoute: Route<"openai"> = {
   name: "openai",
   operation: "invoke",
   // The model applies its own chat template and gets every parameter: of the settings, only the
-  // proxy's body limit applies.
+  // proxy's body limit applies. (A request's drop_params, or the client's default, can still drop
+  // the one parameter this route refuses, store: true.)
   settings: ["max_body_bytes"],
-  buildBody(request, modelId) {
+  buildBody(request, modelId, settings) {
     imageData(request);
-    const { stream: _stream, stream_options: _options, ...rest } = request;
+    // The model takes OpenAI's parameters itself, but nothing can make this server store an
+    // answer; drop_params is bedrock-edge's own.
+    const dropped = checkParameters(request, "openai", settings, ["store"]);
+    const { stream: _stream, stream_options: _options, drop_params: _drop, ...rest } = request;
+    if (dropped.has("store")) delete rest.store;
     return { ...rest, model: modelId };
   },
   parseAnswer(body) {

@@ -1,16 +1,28 @@
 import { completionRoute } from "./completion-route.ts";
-import { ENDOFTEXT, IM_END, renderQwen2Prompt, renderQwen3Prompt } from "./prompts/qwen.ts";
+import {
+  ENDOFTEXT,
+  IM_END,
+  qwen2ForcedCalls,
+  qwen3ForcedCalls,
+  renderQwen2Prompt,
+  renderQwen3Prompt,
+} from "./prompts/qwen.ts";
 import { qwenToolSyntax } from "./tool-syntax.ts";
 import type { Route } from "./types.ts";
 
 const QWEN_END = [IM_END, ENDOFTEXT];
 
-/** Qwen3: reasoning when the answer opens with `<think>` (off with `enable_thinking: false`). */
+/**
+ * Qwen3: reasoning when the answer opens with `<think>` (off with `enable_thinking: false`, or
+ * `reasoning_effort` "none"/"minimal").
+ */
 export const qwen3Route: Route<"qwen3"> = completionRoute({
   name: "qwen3",
   render: renderQwen3Prompt,
   reasoning: "detect",
   tools: qwenToolSyntax,
+  forcedCalls: qwen3ForcedCalls,
+  thinkingSwitch: "enable_thinking",
   endMarkers: QWEN_END,
 });
 
@@ -20,5 +32,6 @@ export const qwen2Route: Route<"qwen2"> = completionRoute({
   render: renderQwen2Prompt,
   reasoning: "never",
   tools: qwenToolSyntax,
+  forcedCalls: qwen2ForcedCalls,
   endMarkers: QWEN_END,
 });

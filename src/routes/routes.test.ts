@@ -4,6 +4,7 @@ import { BedrockEdgeError } from "../errors.ts";
 import { CHUNK_EVENT } from "../eventstream/events.ts";
 import type { ChatCompletionRequest } from "../openai/types.ts";
 import { routes } from "./index.ts";
+import { renderLlama3Prompt } from "./prompts/llama3.ts";
 import type { StreamPart } from "./types.ts";
 
 const ARN = "arn:aws:bedrock:us-east-1:123456789012:imported-model/abc123def456";
@@ -51,7 +52,8 @@ describe("completion-format bodies", () => {
     );
     expect(body).toEqual({
       prompt:
-        "<|begin_of_text|><|start_header_id|>user<|end_header_id|>\n\nHi<|eot_id|><|start_header_id|>assistant<|end_header_id|>\n\n",
+        "<|begin_of_text|><|start_header_id|>system<|end_header_id|>\n\nCutting Knowledge Date: December 2023\nToday Date: 26 Jul 2024\n\n<|eot_id|>" +
+        "<|start_header_id|>user<|end_header_id|>\n\nHi<|eot_id|><|start_header_id|>assistant<|end_header_id|>\n\n",
       max_gen_len: 64,
       temperature: 0.2,
       top_p: 0.9,
@@ -88,9 +90,15 @@ describe("completion-format bodies", () => {
       [{ frequency_penalty: 1 }, "frequency_penalty"],
       [{ seed: 7 }, "seed"],
       [{ logit_bias: { "42": 1 } }, "logit_bias"],
-      [{ tools, tool_choice: "required" }, "tool_choice"],
       [{ tools, parallel_tool_calls: false }, "parallel_tool_calls"],
-      [{ metadata: { a: 1 } }, "metadata"],
+      [{ store: true }, "store"],
+      [{ modalities: ["text", "audio"] }, "modalities"],
+      [{ audio: { voice: "alloy", format: "mp3" } }, "audio"],
+      [{ verbosity: "low" }, "verbosity"],
+      [{ web_search_options: {} }, "web_search_options"],
+      [{ functions: [{ name: "f" }] }, "functions"],
+      [{ response_format: { type: "grammar" } }, "response_format"],
+      [{ unheard_of: 1 }, "unheard_of"],
     ];
     for (const [extra, param] of cases) {
       const error = errorOf(() => routes.qwen3.buildBody({ ...base, ...extra }, ARN, {}), BedrockEdgeError);
@@ -120,8 +128,9 @@ describe("completion-format bodies", () => {
     );
   });
 
-  it("refuse tools on llama, whose template has none", () => {
-    expect(errorOf(() => routes.llama.buildBody({ ...base, tools }, ARN, {}), BedrockEdgeError).param).toBe("tools");
+  it("refuse tools on llama with the Llama 3.0 template, which has none", () => {
+    const build = () => routes.llama.buildBody({ ...base, tools }, ARN, { render: renderLlama3Prompt });
+    expect(errorOf(build, BedrockEdgeError).param).toBe("tools");
   });
 
   it("use a per-model renderer when configured", () => {

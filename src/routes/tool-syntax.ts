@@ -1,31 +1,42 @@
-// How tool calls look in the text of each model family, and how to read them back.
-import type { ParsedToolCall, ToolSyntax } from "./answer-splitter.ts";
-import { TOOL_CALL_BEGIN, TOOL_CALL_END, TOOL_CALLS_BEGIN, TOOL_CALLS_END, TOOL_SEP } from "./prompts/deepseek-r1.ts";
+// How tool calls look in the text of each model family, and how to read them back. Model output
+// is untrusted: everything here reads with indexOf and single scans (a regex backtracking over a
+// long run of spaces would cost quadratic time), and JSON nested deeper than requests may be is
+// not a call (turning it back into a string would recurse past the stack).
+import { MAX_JSON_DEPTH, jsonTextTooDeep } from "../openai/depth.ts";
+import type { LeadingToolSyntax, MarkedToolSyntax, ParsedToolCall } from "./answer-splitter.ts";
+import {
+  FENCE,
+  TOOL_CALL_BEGIN,
+  TOOL_CALL_END,
+  TOOL_CALLS_BEGIN,
+  TOOL_CALLS_END,
+  TOOL_SEP,
+} from "./prompts/deepseek-r1.ts";
+import { PYTHON_TAG } from "./prompts/llama3.ts";
 import { TOOL_CALL_CLOSE, TOOL_CALL_OPEN } from "./prompts/qwen.ts";
 
-function argumentsJson(value: unknown): string | undefined {
-  if (typeof value === "string") {
-    try {
-      JSON.parse(value);
-      return value;
-    } catch {
-      return undefined;
-    }
+/** JSON text parsed, unless it is invalid or nested deeper than MAX_JSON_DEPTH. */
+function parseJson(text: string): { value: unknown } | undefined {
+  if (jsonTextTooDeep(text)) return undefined;
+  try {
+    return { value: JSON.parse(text) };
+  } catch {
+    return undefined;
   }
+}
+
+function argumentsJson(value: unknown): string | undefined {
+  if (typeof value === "string") return parseJson(value) ? value : undefined;
   return value !== null && typeof value === "object" && !Array.isArray(value) ? JSON.stringify(value) : undefined;
 }
 
 /** Qwen (Hermes style): `<tool_call>\n{"name": …, "arguments": {…}}\n</tool_call>`, one call per block. */
-export const qwenToolSyntax: ToolSyntax = {
+export const qwenToolSyntax: MarkedToolSyntax = {
+  kind: "marked",
   open: TOOL_CALL_OPEN,
   close: TOOL_CALL_CLOSE,
   parse(block) {
-    let value: unknown;
-    try {
-      value = JSON.parse(block.trim());
-    } catch {
-      return undefined;
-    }
+    const value = parseJson(block.trim())?.value;
     if (value === null || typeof value !== "object") return undefined;
     const call = value as { name?: unknown; arguments?: unknown; parameters?: unknown };
     const args = argumentsJson(call.arguments ?? call.parameters ?? {});
@@ -35,13 +46,7 @@ export const qwenToolSyntax: ToolSyntax = {
   },
 };
 
-const FENCE = "```";
-
-/**
- * One DeepSeek call: `function<｜tool▁sep｜>name\n```json\n{…}\n````. Read with indexOf and
- * trim, not a regex: model output is untrusted, and backtracking over a long run of spaces
- * would cost quadratic time.
- */
+/** One DeepSeek call: `function<｜tool▁sep｜>name\n```json\n{…}\n````. */
 function parseDeepseekCall(body: string): ParsedToolCall | undefined {
   const sep = body.indexOf(TOOL_SEP);
   if (sep < 0) return undefined;
@@ -61,7 +66,8 @@ function parseDeepseekCall(body: string): ParsedToolCall | undefined {
 }
 
 /** DeepSeek R1: `<｜tool▁calls▁begin｜>` then one `<｜tool▁call▁begin｜>…<｜tool▁call▁end｜>` per call. */
-export const deepseekToolSyntax: ToolSyntax = {
+export const deepseekToolSyntax: MarkedToolSyntax = {
+  kind: "marked",
   open: TOOL_CALLS_BEGIN,
   close: TOOL_CALLS_END,
   parse(block) {
@@ -80,3 +86,69 @@ export const deepseekToolSyntax: ToolSyntax = {
     return calls.length ? calls : undefined;
   },
 };
+
+/**
+ * Llama 3.1+ JSON tool calling (vLLM's `llama3_json`): the whole content is one call
+ * `{"name": …, "parameters": {…}}` (or `"arguments"`), or several separated by `;`, optionally after
+ * `<|python_tag|>`. Anything else, a JSON answer that is not calls included, is text. Also the
+ * openai route's `tool_parser: "llama3_json"`.
+ */
+export const llamaJsonToolSyntax: LeadingToolSyntax = {
+  kind: "leading",
+  starts: ["{", PYTHON_TAG],
+  parse(content) {
+    let text = content.trim();
+    if (text.startsWith(PYTHON_TAG)) text = text.slice(PYTHON_TAG.length).trimStart();
+    const calls: ParsedToolCall[] = [];
+    let at = 0;
+    while (at < text.length) {
+      const end = objectEnd(text, at);
+      const call = end < 0 ? undefined : llamaCall(text.slice(at, end));
+      if (!call) return undefined;
+      calls.push(call);
+      at = skipSpace(text, end);
+      if (at < text.length) {
+        if (text.charCodeAt(at) !== 59 /* ; */) return undefined;
+        at = skipSpace(text, at + 1);
+      }
+    }
+    return calls.length ? calls : undefined;
+  },
+};
+
+/** A call object: a name, and its arguments under "arguments" or "parameters" (what makes JSON a call). */
+function llamaCall(text: string): ParsedToolCall | undefined {
+  const value = parseJson(text)?.value as { name?: unknown; arguments?: unknown; parameters?: unknown } | undefined;
+  if (typeof value?.name !== "string" || !value.name) return undefined;
+  const args = argumentsJson(value.arguments !== undefined ? value.arguments : value.parameters);
+  return args === undefined ? undefined : { name: value.name, arguments: args };
+}
+
+/**
+ * The index just past the JSON object that starts at `from` (string-aware brace matching), or -1
+ * when there is none or it nests deeper than MAX_JSON_DEPTH. JSON.parse then checks it whole.
+ */
+function objectEnd(text: string, from: number): number {
+  if (text.charCodeAt(from) !== 123 /* { */) return -1;
+  let depth = 0;
+  let inString = false;
+  for (let i = from; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 92 /* \ */) i++;
+      else if (c === 34 /* " */) inString = false;
+    } else if (c === 34) inString = true;
+    else if (c === 123 || c === 91 /* [ */) {
+      if (++depth > MAX_JSON_DEPTH) return -1;
+    } else if (c === 125 /* } */ || c === 93 /* ] */) {
+      if (--depth === 0) return i + 1;
+    }
+  }
+  return -1;
+}
+
+function skipSpace(text: string, from: number): number {
+  let at = from;
+  while (at < text.length && /\s/.test(text.charAt(at))) at++;
+  return at;
+}

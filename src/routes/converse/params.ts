@@ -1,13 +1,11 @@
 // The request's parameters that Converse cannot honour, each with the reason in words. They are
-// refused by name with a 400, or dropped when the model has drop_params.
-import { REQUEST_FIELDS } from "../../openai/schema.ts";
+// refused by name with a 400, or dropped under drop_params (routes/parameters.ts, which also says
+// what every route ignores and what none can do).
 import type { ChatCompletionRequest } from "../../openai/types.ts";
+import { type ParameterProblem, serverParameterProblems } from "../parameters.ts";
 import type { ModelFamily } from "./model-family.ts";
 
-export interface ParamProblem {
-  param: string;
-  why: string;
-}
+export type ParamProblem = ParameterProblem;
 
 // Beside the request schema's fields, the one this route reads itself (the schema leaves it
 // unchecked: each route's models take it differently, or not at all).
@@ -24,13 +22,7 @@ export function topKPlace(family: ModelFamily): "anthropic" | "nova" | undefined
 
 /** Every parameter set to something other than its no-op value that Converse cannot carry. */
 export function paramProblems(request: ChatCompletionRequest, family: ModelFamily): ParamProblem[] {
-  const found: ParamProblem[] = [];
-  const fields = request as ChatCompletionRequest & Record<string, unknown>;
-  for (const key of Object.keys(fields)) {
-    if (!REQUEST_FIELDS.has(key) && !ROUTE_FIELDS.has(key) && fields[key] !== undefined) {
-      found.push({ param: key, why: "is not a Chat Completions parameter this route knows" });
-    }
-  }
+  const found: ParamProblem[] = serverParameterProblems(request, ROUTE_FIELDS);
   if ((request.n ?? 1) !== 1) found.push({ param: "n", why: "must be 1: Converse returns one choice" });
   if (request.seed != null) found.push({ param: "seed", why: NOT_IN_CONVERSE });
   if (request.logprobs) found.push({ param: "logprobs", why: "is not returned by Converse" });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { BedrockEdgeError } from "../../errors.ts";
-import type { ChatCompletionRequest, ChatMessage, FunctionTool } from "../../openai/types.ts";
+import type { ChatCompletionRequest, ChatMessage, FunctionTool, ReasoningEffort } from "../../openai/types.ts";
 import { EMPTY_TOOL_RESULT } from "./messages.ts";
 import { buildConverseBody, type ConverseSettings } from "./request.ts";
 
@@ -365,7 +365,13 @@ describe("parameters", () => {
   });
 
   it("drop_params drops them instead", () => {
-    const extra = { n: 3, seed: 7, top_k: 5, response_format: { type: "json_object" }, reasoning_effort: "high" };
+    const extra = {
+      n: 3,
+      seed: 7,
+      top_k: 5,
+      response_format: { type: "json_object" },
+      reasoning_effort: "high" as const,
+    };
     expect(body(request(hi.messages, extra), LLAMA, { drop_params: true })).toEqual(body(hi, LLAMA));
   });
 
@@ -392,7 +398,8 @@ describe("parameters", () => {
 
 describe("reasoning", () => {
   const effort = (value: string, modelId: string, extra: Record<string, unknown> = {}, settings = {}) =>
-    body(request(hi.messages, { reasoning_effort: value, ...extra }), modelId, settings);
+    // Unchecked: the schema would refuse an unknown effort, the route's own check is tested here.
+    body(request(hi.messages, { reasoning_effort: value as ReasoningEffort, ...extra }), modelId, settings);
 
   it("Claude 3.7+/4 thinks with a token budget, inside max_tokens", () => {
     expect(effort("low", CLAUDE)).toMatchObject({

@@ -6,6 +6,7 @@ import type { GuardrailConfig, ModelSettingValues } from "../../model-settings.t
 import type { ChatCompletionRequest } from "../../openai/types.ts";
 import { toConverseConversation } from "./messages.ts";
 import { modelFamily, type ModelFamily } from "./model-family.ts";
+import { dropsParameters, refuseOrDrop } from "../parameters.ts";
 import { paramProblems, topKPlace, type ParamProblem } from "./params.ts";
 import { planReasoning, readReasoningEffort, reasoningEffortProblem } from "./reasoning.ts";
 import { toolChoiceProblem, toToolConfig } from "./tools.ts";
@@ -33,7 +34,7 @@ export function buildConverseBody(
   if (effortProblem) problems.push({ param: "reasoning_effort", why: effortProblem });
   const choiceProblem = toolChoiceProblem(request, conversation.hasToolBlocks);
   if (choiceProblem) problems.push({ param: "tool_choice", why: choiceProblem });
-  const dropped = refuseOrDrop(problems, settings.drop_params === true);
+  const dropped = refuseOrDrop(problems, "converse", dropsParameters(request, settings));
 
   const maxTokens = request.max_completion_tokens ?? request.max_tokens ?? undefined;
   const reasoning = planReasoning({
@@ -63,18 +64,6 @@ export function buildConverseBody(
 }
 
 /** Throws the first problem unless the model drops them; the names of what was dropped. */
-function refuseOrDrop(problems: readonly ParamProblem[], dropParams: boolean): Set<string> {
-  const first = problems[0];
-  if (first && !dropParams) {
-    throw invalidRequest(
-      `${first.param} ${first.why} (route converse). Remove it, or set drop_params for this model to ignore such parameters.`,
-      first.param,
-      "unsupported_parameter",
-    );
-  }
-  return new Set(problems.map((problem) => problem.param));
-}
-
 function inferenceConfig(request: ChatCompletionRequest, maxTokens: number | undefined): InferenceConfig | undefined {
   const config: InferenceConfig = {};
   if (maxTokens !== undefined) config.maxTokens = maxTokens;

@@ -2,7 +2,7 @@
 // transformers' apply_chat_template(add_generation_prompt=True) renders for the same conversation.
 import { describe, expect, it } from "vitest";
 import { errorOf } from "../../../test/helpers/errors.ts";
-import { user } from "../../../test/helpers/prompts.ts";
+import { user, weather } from "../../../test/helpers/prompts.ts";
 import { BedrockEdgeError } from "../../errors.ts";
 import type { ChatMessage } from "../../openai/types.ts";
 import { renderDeepSeekR1Prompt } from "./deepseek-r1.ts";
@@ -147,6 +147,42 @@ describe("deepseek_r1: tool calls and results", () => {
     expect(prompt).toBe(
       "<｜begin▁of▁sentence｜><｜User｜>Paris?<｜Assistant｜>Checking.<｜end▁of▁sentence｜><｜Assistant｜><think>\n",
     );
+  });
+});
+
+describe("deepseek_r1: offered tools (the template has no tools block)", () => {
+  const section =
+    "# Tools\n" +
+    "\n" +
+    "You may call the functions below, given as JSON schemas within <tools></tools> tags:\n" +
+    "<tools>\n" +
+    '{"type": "function", "function": {"name": "get_weather", "description": "Current weather — «city» in °C", ' +
+    '"parameters": {"type": "object", "properties": {"city": {"type": "string"}, "days": {"type": "integer", "minimum": 1}}, ' +
+    '"required": ["city"]}}}\n' +
+    "</tools>\n" +
+    "\n" +
+    "To call a function, answer with its name and a JSON object of arguments in this format:\n" +
+    "<｜tool▁calls▁begin｜><｜tool▁call▁begin｜>function<｜tool▁sep｜><function-name>\n" +
+    "```json\n" +
+    "<arguments-json-object>\n" +
+    "```<｜tool▁call▁end｜><｜tool▁calls▁end｜>";
+
+  it("are described after the system prompt, in the call format the template renders in history", () => {
+    const prompt = renderDeepSeekR1Prompt({
+      messages: [{ role: "system", content: "Be brief." }, user("Weather in Paris?")],
+      tools: [weather],
+      kwargs: {},
+    });
+    expect(prompt).toBe(
+      `<｜begin▁of▁sentence｜>Be brief.\n\n${section}<｜User｜>Weather in Paris?<｜Assistant｜><think>\n`,
+    );
+  });
+
+  it("stand alone without a system prompt, and are left out when none are offered", () => {
+    expect(renderDeepSeekR1Prompt({ messages: [user("Hi")], tools: [weather], kwargs: {} })).toBe(
+      `<｜begin▁of▁sentence｜>${section}<｜User｜>Hi<｜Assistant｜><think>\n`,
+    );
+    expect(renderDeepSeekR1Prompt({ messages: [user("Hi")], tools: [], kwargs: {} })).toBe(render([user("Hi")]));
   });
 });
 

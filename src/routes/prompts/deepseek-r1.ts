@@ -2,9 +2,11 @@
 // revision whose generation prompt opens `<think>`), rendered with add_generation_prompt=True.
 // `｜` is U+FF5C and `▁` is U+2581: these are single special tokens of the model's vocabulary.
 
+import type { FunctionTool } from "../../openai/types.ts";
+import type { ForcedCallFormat } from "../forced-call.ts";
 import type { PromptInput } from "../types.ts";
-import { afterLast } from "./python.ts";
 import { toTemplateMessages } from "./messages.ts";
+import { afterLast, pythonJsonDumps } from "./python.ts";
 import { THINK_CLOSE, THINK_OPEN } from "./think-tags.ts";
 
 // Exported: the answer parser reads the same tokens back (routes/tool-syntax.ts, deepseek-r1.ts).
@@ -21,6 +23,8 @@ const TOOL_OUTPUTS_BEGIN = "<｜tool▁outputs▁begin｜>";
 const TOOL_OUTPUTS_END = "<｜tool▁outputs▁end｜>";
 const TOOL_OUTPUT_BEGIN = "<｜tool▁output▁begin｜>";
 const TOOL_OUTPUT_END = "<｜tool▁output▁end｜>";
+/** Call arguments sit in a ```json fence. */
+export const FENCE = "```";
 
 /**
  * The prompt DeepSeek-R1-Distill models were trained on. Faithful to the official template,
@@ -33,6 +37,8 @@ const TOOL_OUTPUT_END = "<｜tool▁output▁end｜>";
  *   `<｜tool▁calls▁end｜><｜end▁of▁sentence｜>`;
  * - an answer right after tool outputs follows `<｜tool▁outputs▁end｜>` without `<｜Assistant｜>`;
  * - a conversation ending in tool outputs ends with `<｜tool▁outputs▁end｜>` (no generation prompt).
+ * The template renders no tools: offered tools are described after the system prompt (see
+ * toolsSection), the one text this renderer adds.
  */
 export function renderDeepSeekR1Prompt(input: PromptInput): string {
   const messages = toTemplateMessages(input.messages, { refuseAs: "deepseek_r1" });
@@ -40,6 +46,9 @@ export function renderDeepSeekR1Prompt(input: PromptInput): string {
   let systemPrompt = "";
   for (const message of messages) {
     if (message.role === "system") systemPrompt = message.content ?? "";
+  }
+  if (input.tools !== undefined && input.tools.length > 0) {
+    systemPrompt = systemPrompt ? `${systemPrompt}\n\n${toolsSection(input.tools)}` : toolsSection(input.tools);
   }
 
   let prompt = BOS + systemPrompt;
@@ -77,3 +86,30 @@ export function renderDeepSeekR1Prompt(input: PromptInput): string {
   }
   return afterToolOutput ? prompt + TOOL_OUTPUTS_END : `${prompt}${ASSISTANT}${THINK_OPEN}\n`;
 }
+
+/**
+ * The R1-Distill template has no tools block, yet its models write (and its history renders)
+ * DeepSeek's call markup. Without the schemas a model cannot call well, so they are given in the
+ * system prompt, each as one `json.dumps` line like Qwen's tools block, followed by the call format
+ * the template renders in history. Kept short: it is the only text bedrock-edge adds to a template.
+ */
+function toolsSection(tools: readonly FunctionTool[]): string {
+  return (
+    "# Tools\n\nYou may call the functions below, given as JSON schemas within <tools></tools> tags:\n<tools>" +
+    tools.map((tool) => `\n${pythonJsonDumps(tool)}`).join("") +
+    "\n</tools>\n\nTo call a function, answer with its name and a JSON object of arguments in this format:\n" +
+    `${TOOL_CALLS_BEGIN}${TOOL_CALL_BEGIN}function${TOOL_SEP}<function-name>\n${FENCE}json\n<arguments-json-object>\n${FENCE}` +
+    `${TOOL_CALL_END}${TOOL_CALLS_END}`
+  );
+}
+
+/**
+ * A forced call closes the (empty) think block the prompt opened, then opens the call markup up to
+ * the function's name, or up to its arguments' JSON fence for a named function.
+ */
+export const deepseekForcedCalls: ForcedCallFormat = {
+  lead: `${THINK_OPEN}\n\n${THINK_CLOSE}\n\n`,
+  opening: (name) =>
+    `${TOOL_CALLS_BEGIN}${TOOL_CALL_BEGIN}function${TOOL_SEP}${name === undefined ? "" : `${name}\n${FENCE}json\n`}`,
+  closing: `\n${FENCE}${TOOL_CALL_END}${TOOL_CALLS_END}`,
+};

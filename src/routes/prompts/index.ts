@@ -4,7 +4,7 @@
 
 import type { PromptRenderer } from "../types.ts";
 import { renderDeepSeekR1Prompt } from "./deepseek-r1.ts";
-import { renderLlama3Prompt } from "./llama3.ts";
+import { renderLlama31Prompt, renderLlama32Prompt, renderLlama3Prompt } from "./llama3.ts";
 import { renderQwen2Prompt, renderQwen3Prompt } from "./qwen.ts";
 
 export { compileChatTemplate } from "./jinja.ts";
@@ -14,6 +14,8 @@ export const builtInRenderers = {
   llama3: renderLlama3Prompt,
   qwen3: renderQwen3Prompt,
   qwen2: renderQwen2Prompt,
+  llama3_1: renderLlama31Prompt,
+  llama3_2: renderLlama32Prompt,
 } as const satisfies Record<string, PromptRenderer>;
 
 /** Built-in prompt templates a model may be pinned to. */

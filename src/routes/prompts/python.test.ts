@@ -1,7 +1,7 @@
 // What Hugging Face's Python rendering does to JSON and whitespace. Expected values are Python's
 // own output (json.dumps(..., ensure_ascii=False), str.strip()).
 import { describe, expect, it } from "vitest";
-import { pythonJsonDumps, pythonJsonFromText, pythonStrip } from "./python.ts";
+import { pythonJsonDumps, pythonJsonFromText, pythonStrip, pythonTruthy } from "./python.ts";
 
 describe("pythonJsonDumps: json.dumps(value, ensure_ascii=False)", () => {
   it("uses Python's separators and keeps key order", () => {
@@ -26,6 +26,13 @@ describe("pythonJsonDumps: json.dumps(value, ensure_ascii=False)", () => {
   it("skips undefined members", () => {
     expect(pythonJsonDumps({ a: 1, b: undefined })).toBe('{"a": 1}');
   });
+
+  it("indents as json.dumps(value, ensure_ascii=False, indent=4) does, empty containers inline", () => {
+    expect(pythonJsonDumps({ a: {}, b: [], c: [1, { d: null }], e: "é" }, 4)).toBe(
+      '{\n    "a": {},\n    "b": [],\n    "c": [\n        1,\n        {\n            "d": null\n        }\n    ],\n    "e": "é"\n}',
+    );
+    expect([pythonJsonDumps([], 4), pythonJsonDumps({}, 4), pythonJsonDumps("x", 4)]).toEqual(["[]", "{}", '"x"']);
+  });
 });
 
 describe("pythonJsonFromText: json.dumps(json.loads(text), ensure_ascii=False)", () => {
@@ -49,5 +56,12 @@ describe("pythonJsonFromText: json.dumps(json.loads(text), ensure_ascii=False)",
 describe("pythonStrip: str.strip()", () => {
   it("strips Python's whitespace, which is not JavaScript's", () => {
     expect(pythonStrip("\u001c\u0085 a \ufeff\u3000")).toBe("a \ufeff");
+  });
+});
+
+describe("pythonTruthy: bool(value), what Jinja's `if` makes of a variable", () => {
+  it("is false for None, False, zero and empty containers, true for the rest", () => {
+    expect([null, undefined, false, 0, "", [], {}].map(pythonTruthy)).toEqual(Array(7).fill(false));
+    expect([true, 1, -0.5, "no", [0], { a: null }].map(pythonTruthy)).toEqual(Array(6).fill(true));
   });
 });

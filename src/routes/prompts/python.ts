@@ -55,23 +55,44 @@ export function afterLast(text: string, separator: string): string {
  * `": "` separators, keys in their given order, non-ASCII characters written as they are.
  * Numbers follow Python too: safe integers print as integers (JSON `1.0` reaches JavaScript as
  * `1`, so Python's `1.0` cannot be told apart), other values as Python's float `repr`.
+ * With `indent` (`tojson(indent=4)`), every member goes on its own line and the item separator
+ * loses its space, as Python's `json.dumps(..., indent=4)` writes it; empty containers stay `{}`/`[]`.
  */
-export function pythonJsonDumps(value: unknown): string {
+export function pythonJsonDumps(value: unknown, indent?: number): string {
+  return dumps(value, indent === undefined ? undefined : " ".repeat(indent), "");
+}
+
+function dumps(value: unknown, indent: string | undefined, outer: string): string {
   if (value === null || value === undefined) return "null";
   if (typeof value === "boolean") return value ? "true" : "false";
   if (typeof value === "number") return pythonNumber(value);
   if (typeof value === "bigint") return value.toString();
   if (typeof value === "string") return pythonJsonString(value);
-  if (Array.isArray(value)) return `[${value.map((item: unknown) => pythonJsonDumps(item)).join(", ")}]`;
+  const inner = indent === undefined ? outer : outer + indent;
+  if (Array.isArray(value))
+    return container(
+      "[",
+      "]",
+      value.map((item: unknown) => dumps(item, indent, inner)),
+      indent,
+      outer,
+    );
   if (typeof value === "object") {
     const entries: string[] = [];
     for (const [key, item] of Object.entries(value)) {
       if (item === undefined || typeof item === "function" || typeof item === "symbol") continue;
-      entries.push(`${pythonJsonString(key)}: ${pythonJsonDumps(item)}`);
+      entries.push(`${pythonJsonString(key)}: ${dumps(item, indent, inner)}`);
     }
-    return `{${entries.join(", ")}}`;
+    return container("{", "}", entries, indent, outer);
   }
   return "null";
+}
+
+function container(open: string, close: string, items: string[], indent: string | undefined, outer: string): string {
+  if (items.length === 0) return open + close;
+  if (indent === undefined) return `${open}${items.join(", ")}${close}`;
+  const inner = outer + indent;
+  return `${open}\n${inner}${items.join(`,\n${inner}`)}\n${outer}${close}`;
 }
 
 /**
@@ -187,4 +208,12 @@ export function pythonJsonFromText(text: string): string {
   };
   JSON.parse(text); // only valid JSON goes on: the reader above trusts its syntax
   return readValue();
+}
+
+/** Python's `bool(value)` for a JSON value: what Jinja's `if` makes of a template variable. */
+export function pythonTruthy(value: unknown): boolean {
+  if (value === null || value === undefined) return false;
+  if (Array.isArray(value) || typeof value === "string") return value.length > 0;
+  if (typeof value === "object") return Object.keys(value).length > 0;
+  return Boolean(value);
 }

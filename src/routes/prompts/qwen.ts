@@ -3,6 +3,7 @@
 // lines and grouped tool responses; Qwen3 adds its thinking rules, Qwen2.5 a default system prompt.
 
 import type { FunctionTool } from "../../openai/types.ts";
+import type { ForcedCallFormat } from "../forced-call.ts";
 import type { PromptInput } from "../types.ts";
 import type { TemplateMessage, TemplateToolCall } from "./messages.ts";
 import { toTemplateMessages } from "./messages.ts";
@@ -18,6 +19,8 @@ export const TOOL_CALL_OPEN = "<tool_call>";
 export const TOOL_CALL_CLOSE = "</tool_call>";
 const TOOL_RESPONSE_OPEN = "<tool_response>";
 const TOOL_RESPONSE_CLOSE = "</tool_response>";
+/** Qwen3's empty think block: what `enable_thinking: false` appends, and what a forced call needs first. */
+const NO_THINKING = `${THINK_OPEN}\n\n${THINK_CLOSE}\n\n`;
 const QWEN2_DEFAULT_SYSTEM = "You are Qwen, created by Alibaba Cloud. You are a helpful assistant.";
 /** An image part as Qwen's vision templates (Qwen2-VL … Qwen3-VL) write it; the qwen3 route writes the same. */
 const QWEN_IMAGE = "<|vision_start|><|image_pad|><|vision_end|>";
@@ -86,7 +89,7 @@ export function renderQwen3Prompt(input: PromptInput): string {
   });
 
   prompt += `${IM_START}assistant\n`;
-  if (input.kwargs.enable_thinking === false) prompt += `${THINK_OPEN}\n\n${THINK_CLOSE}\n\n`;
+  if (input.kwargs.enable_thinking === false) prompt += NO_THINKING;
   return prompt;
 }
 
@@ -160,3 +163,13 @@ export function renderQwen2Prompt(input: PromptInput): string {
 function qwen2Arguments(call: TemplateToolCall): string {
   return call.argumentsJson ?? pythonJsonDumps(call.argumentsText);
 }
+
+/** A forced call opens the way the tools block teaches: up to the name, or up to the arguments. */
+function qwenOpening(name: string | undefined): string {
+  return name === undefined ? `${TOOL_CALL_OPEN}\n{"name": "` : `${TOOL_CALL_OPEN}\n{"name": "${name}", "arguments": `;
+}
+
+export const qwen2ForcedCalls: ForcedCallFormat = { lead: "", opening: qwenOpening, closing: `}\n${TOOL_CALL_CLOSE}` };
+
+/** Qwen3 first closes an empty think block (as `enable_thinking: false` does), so it calls at once. */
+export const qwen3ForcedCalls: ForcedCallFormat = { ...qwen2ForcedCalls, lead: NO_THINKING };

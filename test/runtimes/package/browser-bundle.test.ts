@@ -5,8 +5,12 @@ import { gzipSync } from "node:zlib";
 import { beforeAll, describe, expect, it } from "vitest";
 import { bundleForWeb, unresolvedImports, type WebBundle } from "../web-bundle.ts";
 
-/** About 20% above the size measured when this budget was set (38.6 kB). */
-const GZIP_BUDGET_BYTES = 48 * 1024;
+/**
+ * About 20% above the size measured when this budget was first set (38.6 kB), then raised once:
+ * 45.8 kB before, 48.5 kB with the Llama 3.1/3.2 templates and tool syntax, forced tool calls and
+ * the parameter policy (their templates' text and refusal reasons are most of it).
+ */
+const GZIP_BUDGET_BYTES = 52 * 1024;
 // Packages that exist only to stand in for Node built-ins in a browser.
 const POLYFILLS =
   /node_modules\/(buffer|process|events|util|stream-browserify|crypto-browserify|path-browserify|node-stdlib-browser)\//;

@@ -1,0 +1,252 @@
+// Forced tool calls on template routes: the prompt ends with the family's call opening (the exact
+// strings the emulator continues), and the answer is read as the call it continues.
+import { describe, expect, it } from "vitest";
+import * as emulator from "../../emulator/prefills.ts";
+import { errorOf } from "../../test/helpers/errors.ts";
+import { BedrockEdgeError } from "../errors.ts";
+import type { ChatCompletionRequest, FunctionTool, ToolChoice } from "../openai/types.ts";
+import { completionRoute } from "./completion-route.ts";
+import { callPrefill, constrainedCall, forcedCall, promptPrefill } from "./forced-call.ts";
+import { routes } from "./index.ts";
+import { deepseekForcedCalls } from "./prompts/deepseek-r1.ts";
+import { llamaForcedCalls, renderLlama31Prompt } from "./prompts/llama3.ts";
+import { qwen2ForcedCalls, qwen3ForcedCalls } from "./prompts/qwen.ts";
+import { CHUNK_EVENT } from "../eventstream/events.ts";
+import type { StreamPart } from "./types.ts";
+
+const ARN = "arn:aws:bedrock:us-east-1:123456789012:imported-model/abc123def456";
+const weather: FunctionTool = {
+  type: "function",
+  function: { name: "get_weather", parameters: { type: "object", properties: { city: { type: "string" } } } },
+};
+const time: FunctionTool = { type: "function", function: { name: "get_time" } };
+const request = (tool_choice: ToolChoice, extra: Partial<ChatCompletionRequest> = {}): ChatCompletionRequest => ({
+  model: "m",
+  messages: [{ role: "user", content: "Weather in Paris?" }],
+  tools: [weather, time],
+  tool_choice,
+  ...extra,
+});
+const named: ToolChoice = { type: "function", function: { name: "get_weather" } };
+
+const refusal = (run: () => unknown) => errorOf(run, BedrockEdgeError);
+
+describe("forcedCall", () => {
+  it("reads required and a named function; auto, none and no choice force nothing", () => {
+    expect(forcedCall(request("required"))).toEqual({});
+    expect(forcedCall(request(named))).toEqual({ name: "get_weather" });
+    for (const choice of ["auto", "none", undefined] as const)
+      expect(forcedCall(request(choice as ToolChoice))).toBeUndefined();
+  });
+
+  it("refuses, naming tool_choice, a named function that is not in tools and a forced call without tools", () => {
+    const missing = refusal(() => forcedCall(request({ type: "function", function: { name: "get_tide" } })));
+    expect(missing).toMatchObject({ status: 400, param: "tool_choice" });
+    expect(missing.message).toBe(
+      'tool_choice names the function "get_tide", which is not in tools (tools offers "get_weather", "get_time").',
+    );
+    expect(refusal(() => forcedCall(request(named, { tools: undefined }))).message).toContain("tools is empty");
+    expect(refusal(() => forcedCall(request("required", { tools: [] }))).message).toBe(
+      'tool_choice "required" needs at least one function in tools.',
+    );
+  });
+});
+
+describe("promptPrefill", () => {
+  it("does not repeat the part of the lead the prompt already ends with", () => {
+    const r1 = promptPrefill("<｜User｜>Hi<｜Assistant｜><think>\n", deepseekForcedCalls, {});
+    expect(r1).toBe("\n</think>\n\n<｜tool▁calls▁begin｜><｜tool▁call▁begin｜>function<｜tool▁sep｜>");
+    const r1AfterOutputs = promptPrefill("…<｜tool▁outputs▁end｜>", deepseekForcedCalls, {});
+    expect(r1AfterOutputs).toBe(callPrefill(deepseekForcedCalls, {}));
+    const noThinking = promptPrefill("<|im_start|>assistant\n<think>\n\n</think>\n\n", qwen3ForcedCalls, {});
+    expect(noThinking).toBe('<tool_call>\n{"name": "');
+  });
+});
+
+describe("constrainedCall: the seam for structured outputs", () => {
+  it("gives the prefill up to the arguments, their schema and the closing, when the function is known", () => {
+    expect(constrainedCall(qwen2ForcedCalls, { name: "get_weather" }, [weather, time])).toEqual({
+      prefill: '<tool_call>\n{"name": "get_weather", "arguments": ',
+      schema: weather.function.parameters,
+      closing: "}\n</tool_call>",
+    });
+    expect(constrainedCall(llamaForcedCalls, {}, [time])).toEqual({
+      prefill: '{"name": "get_time", "parameters": ',
+      schema: { type: "object", properties: {} },
+      closing: "}",
+    });
+    expect(constrainedCall(deepseekForcedCalls, { name: "get_time" }, [weather, time])?.closing).toBe(
+      "\n```<｜tool▁call▁end｜><｜tool▁calls▁end｜>",
+    );
+    expect(constrainedCall(qwen3ForcedCalls, {}, [weather, time])).toBeUndefined();
+  });
+});
+
+/** The exact prefills the emulator continues (emulator branch, "Forced tool calls and prefill"). */
+const families = [
+  {
+    route: "qwen3",
+    required: '<|im_start|>assistant\n<think>\n\n</think>\n\n<tool_call>\n{"name": "',
+    named: '<|im_start|>assistant\n<think>\n\n</think>\n\n<tool_call>\n{"name": "get_weather", "arguments": ',
+    continuation: {
+      required: 'get_weather", "arguments": {"city": "Paris"}}\n</tool_call>',
+      named: '{"city": "Paris"}}\n</tool_call>',
+    },
+    end: "<|im_end|>",
+  },
+  {
+    route: "qwen2",
+    required: '<|im_start|>assistant\n<tool_call>\n{"name": "',
+    named: '<|im_start|>assistant\n<tool_call>\n{"name": "get_weather", "arguments": ',
+    continuation: {
+      required: 'get_weather", "arguments": {"city": "Paris"}}\n</tool_call>',
+      named: '{"city": "Paris"}}\n</tool_call>',
+    },
+    end: "<|im_end|>",
+  },
+  {
+    route: "llama",
+    required: '<|start_header_id|>assistant<|end_header_id|>\n\n{"name": "',
+    named: '<|start_header_id|>assistant<|end_header_id|>\n\n{"name": "get_weather", "parameters": ',
+    continuation: { required: 'get_weather", "parameters": {"city": "Paris"}}', named: '{"city": "Paris"}}' },
+    end: "<|eot_id|>",
+  },
+  {
+    route: "deepseek_r1",
+    required: "<｜Assistant｜><think>\n\n</think>\n\n<｜tool▁calls▁begin｜><｜tool▁call▁begin｜>function<｜tool▁sep｜>",
+    named:
+      "<｜Assistant｜><think>\n\n</think>\n\n<｜tool▁calls▁begin｜><｜tool▁call▁begin｜>function<｜tool▁sep｜>get_weather\n```json\n",
+    continuation: {
+      required: 'get_weather\n```json\n{"city": "Paris"}\n```<｜tool▁call▁end｜><｜tool▁calls▁end｜>',
+      named: '{"city": "Paris"}\n```<｜tool▁call▁end｜><｜tool▁calls▁end｜>',
+    },
+    end: "<｜end▁of▁sentence｜>",
+  },
+] as const;
+
+/** A model's JSON as InvokeModelWithResponseStream delivers it: one `chunk` event. */
+const chunk = (json: Record<string, unknown>) => ({ type: CHUNK_EVENT, json });
+
+/** Events of a stream cut into pieces of `size` characters, the last one with the stop reason. */
+function events(text: string, size: number) {
+  const pieces = text.match(new RegExp(`[\\s\\S]{1,${size}}`, "gu")) ?? [];
+  return pieces.map((generation, i) => ({ generation, stop_reason: i === pieces.length - 1 ? "stop" : null }));
+}
+
+function streamed(route: keyof typeof routes, body: ChatCompletionRequest, text: string, size: number) {
+  const mapper = routes[route].createStreamMapper(body);
+  const parts: StreamPart[] = [...events(text, size).flatMap((event) => mapper.push(chunk(event))), ...mapper.end()];
+  return {
+    content: parts.map((part) => part.delta.content ?? "").join(""),
+    calls: parts
+      .flatMap((part) => part.delta.tool_calls ?? [])
+      .map((call) => `${call.function?.name}(${call.function?.arguments})`),
+    finish: parts.at(-1)?.finish_reason,
+  };
+}
+
+describe.each(families)("$route: forced calls", (family) => {
+  const route = routes[family.route];
+  const answer = (text: string) =>
+    family.route === "qwen2" ? { text, stop_reason: "stop" } : { generation: text, stop_reason: "stop" };
+
+  it.each([
+    ["required", "required" as ToolChoice],
+    ["named", named],
+  ] as const)("%s: the rendered prompt goes on with the family's call opening", (kind, choice) => {
+    const prompt = String(route.buildBody(request(choice), ARN, {}).prompt);
+    expect(prompt.endsWith(family[kind])).toBe(true);
+    expect(prompt.startsWith(String(route.buildBody(request("auto"), ARN, {}).prompt))).toBe(true);
+  });
+
+  it.each([
+    ["required", "required" as ToolChoice],
+    ["named", named],
+  ] as const)("%s: the continuation is read as the call, plain and streamed at any cut", (kind, choice) => {
+    const text = family.continuation[kind] + family.end;
+    const plain = route.parseAnswer(answer(text), request(choice)).choices[0]!;
+    expect(plain.finish_reason).toBe("tool_calls");
+    expect(plain.message.content).toBeNull();
+    const [call] = plain.message.tool_calls ?? [];
+    expect(call).toEqual({
+      id: expect.stringMatching(/^call_/),
+      type: "function",
+      function: { name: "get_weather", arguments: expect.any(String) },
+    });
+    expect(JSON.parse(call!.function.arguments)).toEqual({ city: "Paris" });
+    if (family.route === "qwen2") return; // qwen2 streams `text`, checked once below
+    for (const size of [1, 2, 3, 7]) {
+      expect(streamed(family.route, request(choice), text, size)).toEqual({
+        content: "",
+        calls: [`get_weather(${call!.function.arguments})`],
+        finish: "tool_calls",
+      });
+    }
+  });
+
+  it("a model that answers text anyway gives that text and stop, never a made-up call", () => {
+    const text = "Sorry, I will not call a tool.";
+    for (const choice of ["required", named] as ToolChoice[]) {
+      const plain = route.parseAnswer(answer(text + family.end), request(choice)).choices[0]!;
+      expect(plain).toMatchObject({ finish_reason: "stop", message: { content: text } });
+      expect(plain.message.tool_calls).toBeUndefined();
+    }
+  });
+});
+
+describe("forced calls elsewhere", () => {
+  it("qwen2 streams a forced call from its `text` events", () => {
+    const mapper = routes.qwen2.createStreamMapper(request(named));
+    const parts = [
+      ...mapper.push(chunk({ text: '{"city": "Pa' })),
+      ...mapper.push(chunk({ text: 'ris"}}\n</tool_call>', stop_reason: "stop" })),
+      ...mapper.end(),
+    ];
+    expect(parts.flatMap((part) => part.delta.tool_calls ?? []).map((call) => call.function?.arguments)).toEqual([
+      '{"city":"Paris"}',
+    ]);
+  });
+
+  it("qwen3 does not repeat the empty think block when thinking is already off", () => {
+    const prompt = String(
+      routes.qwen3.buildBody(request("required", { chat_template_kwargs: { enable_thinking: false } }), ARN, {}).prompt,
+    );
+    expect(prompt.endsWith('<|im_start|>assistant\n<think>\n\n</think>\n\n<tool_call>\n{"name": "')).toBe(true);
+    expect(prompt.split("<think>")).toHaveLength(2);
+  });
+
+  it("a model's own template gets the route family's opening", () => {
+    const body = routes.llama.buildBody(request(named), ARN, { render: () => "custom prompt|" });
+    expect(body.prompt).toBe('custom prompt|{"name": "get_weather", "parameters": ');
+  });
+
+  it("refuses tool_choice on a route whose family has no forced-call format", () => {
+    const bare = completionRoute({ name: "llama", render: renderLlama31Prompt, reasoning: "never", endMarkers: [] });
+    expect(refusal(() => bare.buildBody(request("required"), ARN, {}))).toMatchObject({
+      status: 400,
+      param: "tool_choice",
+      message: 'tool_choice can only be "auto" or "none" on route llama.',
+    });
+  });
+});
+
+describe("the openings are the emulator's prefills", () => {
+  // The emulator (an independent oracle: it imports nothing from src/) continues these strings.
+  it("byte for byte, for each family, required and named", () => {
+    const name = "get_weather";
+    expect([qwen2ForcedCalls.opening(undefined), qwen2ForcedCalls.opening(name)]).toEqual([
+      emulator.QWEN_REQUIRED_PREFILL,
+      emulator.qwenNamedPrefill(name),
+    ]);
+    expect(qwen3ForcedCalls.lead).toBe(emulator.QWEN_EMPTY_THINK);
+    expect([llamaForcedCalls.opening(undefined), llamaForcedCalls.opening(name)]).toEqual([
+      emulator.LLAMA_REQUIRED_PREFILL,
+      emulator.llamaNamedPrefill(name),
+    ]);
+    expect([deepseekForcedCalls.opening(undefined), deepseekForcedCalls.opening(name)]).toEqual([
+      emulator.DEEPSEEK_REQUIRED_PREFILL,
+      emulator.deepseekNamedPrefill(name),
+    ]);
+    expect(`<｜Assistant｜>${deepseekForcedCalls.lead}`).toBe(emulator.DEEPSEEK_ASSISTANT);
+  });
+});

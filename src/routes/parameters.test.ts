@@ -1,0 +1,159 @@
+// What template routes do with the parameters they cannot carry: ignore what cannot change the
+// answer, refuse the rest by name with what to do instead, drop it under drop_params.
+import { describe, expect, it } from "vitest";
+import { errorOf } from "../../test/helpers/errors.ts";
+import { BedrockEdgeError } from "../errors.ts";
+import type { ChatCompletionRequest } from "../openai/types.ts";
+import { routes } from "./index.ts";
+
+const ARN = "arn:aws:bedrock:us-east-1:123456789012:imported-model/abc123def456";
+const base: ChatCompletionRequest = { model: "m", messages: [{ role: "user", content: "Hi" }] };
+type Extra = Partial<ChatCompletionRequest> & Record<string, unknown>;
+
+const templateRoutes = ["deepseek_r1", "llama", "qwen3", "qwen2"] as const;
+
+const refusal = (run: () => unknown) => errorOf(run, BedrockEdgeError);
+
+describe("parameters that cannot change the answer", () => {
+  const ignorable: Extra = {
+    store: false,
+    metadata: { team: "a" },
+    user: "u-1",
+    service_tier: "flex",
+    parallel_tool_calls: true,
+    modalities: ["text"],
+    prompt_cache_key: "k",
+    prompt_cache_retention: "24h",
+    safety_identifier: "hash",
+    prediction: { type: "content", content: "x" },
+  };
+
+  it.each(templateRoutes)("%s: accepts and ignores them, the body is what it would be without", (route) => {
+    const withThem = routes[route].buildBody({ ...base, ...ignorable }, ARN, {});
+    expect(withThem).toEqual(routes[route].buildBody(base, ARN, {}));
+  });
+
+  it.each(["deepseek_r1", "llama", "qwen2"] as const)(
+    "%s: ignores reasoning_effort, which the model cannot act on",
+    (route) => {
+      for (const effort of ["none", "minimal", "high"] as const) {
+        expect(routes[route].buildBody({ ...base, reasoning_effort: effort }, ARN, {})).toEqual(
+          routes[route].buildBody(base, ARN, {}),
+        );
+      }
+    },
+  );
+});
+
+describe("qwen3's reasoning_effort", () => {
+  const prompt = (extra: Extra) => String(routes.qwen3.buildBody({ ...base, ...extra }, ARN, {}).prompt);
+
+  it('switches thinking off for "none" and "minimal" (Qwen3 cannot think a little), as enable_thinking: false does', () => {
+    const off = prompt({ chat_template_kwargs: { enable_thinking: false } });
+    expect(off.endsWith("<|im_start|>assistant\n<think>\n\n</think>\n\n")).toBe(true);
+    expect(prompt({ reasoning_effort: "none" })).toBe(off);
+    expect(prompt({ reasoning_effort: "minimal" })).toBe(off);
+  });
+
+  it("leaves thinking on for the other efforts, and null means unset", () => {
+    for (const effort of ["low", "medium", "high", "xhigh", "max", null] as const)
+      expect(prompt({ reasoning_effort: effort })).toBe(prompt({}));
+  });
+
+  it("refuses a contradiction with chat_template_kwargs.enable_thinking", () => {
+    const error = refusal(() =>
+      routes.qwen3.buildBody(
+        { ...base, reasoning_effort: "none", chat_template_kwargs: { enable_thinking: true } },
+        ARN,
+        {},
+      ),
+    );
+    expect(error).toMatchObject({ status: 400, param: "reasoning_effort" });
+    expect(error.message).toContain("chat_template_kwargs.enable_thinking");
+    expect(prompt({ reasoning_effort: "high", chat_template_kwargs: { enable_thinking: true } })).toBe(prompt({}));
+  });
+});
+
+describe("refusals", () => {
+  it("name the parameter, say why this route cannot honour it and what the caller can do", () => {
+    const seed = refusal(() => routes.qwen2.buildBody({ ...base, seed: 7 }, ARN, {}));
+    expect(seed).toMatchObject({ status: 400, param: "seed", code: "unsupported_parameter" });
+    expect(seed.message).toBe(
+      "seed is not in Bedrock's completion format, which this route sends (route qwen2). Remove it, or set " +
+        "drop_params: true (in the request, or for the model) to ignore parameters this route cannot honour, " +
+        'or use the model\'s wire_format "openai_completion", which honours it.',
+    );
+  });
+
+  it("call OpenAI's own parameters by what they are, and only unknown fields unknown", () => {
+    for (const extra of [{ seed: 1 }, { store: true }, { verbosity: "high" }, { n: 2 }] as Extra[]) {
+      expect(refusal(() => routes.llama.buildBody({ ...base, ...extra }, ARN, {})).message).not.toContain(
+        "not a Chat Completions parameter",
+      );
+    }
+    expect(
+      refusal(() => routes.llama.buildBody({ ...base, ...({ tempreature: 1 } as Extra) }, ARN, {})).message,
+    ).toMatch(/^tempreature is not a Chat Completions parameter \(route llama\)\. Remove it/);
+  });
+
+  it("say store: true cannot work because this server keeps nothing", () => {
+    expect(refusal(() => routes.deepseek_r1.buildBody({ ...base, store: true }, ARN, {})).message).toMatch(
+      /^store cannot be true: this server keeps nothing/,
+    );
+  });
+});
+
+describe("drop_params", () => {
+  const unhonourable: Extra = { n: 2, seed: 1, presence_penalty: 1, store: true, verbosity: "low" };
+
+  it("in the request drops what would be refused, and never reaches the body", () => {
+    const body = routes.qwen3.buildBody({ ...base, ...unhonourable, drop_params: true }, ARN, {});
+    expect(body).toEqual(routes.qwen3.buildBody(base, ARN, {}));
+    expect(body).not.toHaveProperty("drop_params");
+  });
+
+  it("of the request overrides the model's, both ways", () => {
+    expect(
+      routes.qwen3.buildBody({ ...base, seed: 1, drop_params: true }, ARN, { drop_params: false }),
+    ).not.toHaveProperty("seed");
+    expect(
+      refusal(() => routes.qwen3.buildBody({ ...base, seed: 1, drop_params: false }, ARN, { drop_params: true })).param,
+    ).toBe("seed");
+  });
+
+  it("is never sent upstream by the openai route, which refuses store: true unless dropping", () => {
+    const body = routes.openai.buildBody(
+      { ...base, drop_params: false, metadata: { a: "b" } } as ChatCompletionRequest,
+      ARN,
+      {},
+    );
+    expect(body).toEqual({ model: ARN, messages: base.messages, metadata: { a: "b" } });
+    expect(refusal(() => routes.openai.buildBody({ ...base, store: true }, ARN, {})).param).toBe("store");
+    expect(routes.openai.buildBody({ ...base, store: true, drop_params: true }, ARN, {})).toEqual({
+      model: ARN,
+      messages: base.messages,
+    });
+    expect(routes.openai.buildBody({ ...base, store: false }, ARN, {})).toHaveProperty("store", false);
+  });
+});
+
+describe("the converse route takes the server-wide part", () => {
+  const LLAMA = "meta.llama3-1-70b-instruct-v1:0";
+  const converse = (extra: Extra, settings = {}) =>
+    routes.converse.buildBody({ ...base, ...extra } as ChatCompletionRequest, LLAMA, settings);
+
+  it("ignores what cannot change the answer, as the template routes do", () => {
+    const ignorable: Extra = { store: false, metadata: { team: "a" }, service_tier: "flex", prompt_cache_key: "k" };
+    expect(converse(ignorable)).toEqual(converse({}));
+  });
+
+  it("refuses what no route can do, and unknown fields, in the same words; drop_params in the request drops them", () => {
+    expect(refusal(() => converse({ store: true })).message).toMatch(
+      /^store cannot be true: this server keeps nothing.*\(route converse\)\. Remove it, or set drop_params: true/,
+    );
+    expect(refusal(() => converse({ tempreature: 1 })).message).toMatch(
+      /^tempreature is not a Chat Completions parameter/,
+    );
+    expect(converse({ store: true, seed: 3, drop_params: true })).toEqual(converse({}));
+  });
+});

@@ -1,0 +1,170 @@
+// What a route does with each Chat Completions parameter it cannot carry: ignore it when it cannot
+// change the answer, or refuse it with a 400 that names it, says why the route cannot honour it and
+// what the caller can do. With drop_params (the request's, as LiteLLM takes it, else the model's
+// or the client's default, the proxy's DROP_PARAMS) what would be refused is dropped instead.
+// Template routes take the whole policy; the converse route the server-wide part of it.
+import { invalidRequest } from "../errors.ts";
+import { REQUEST_FIELDS } from "../openai/schema.ts";
+import type { ChatCompletionRequest } from "../openai/types.ts";
+import type { ModelSettings } from "./types.ts";
+
+export interface ParameterProblem {
+  param: string;
+  /** Why the route cannot honour it, as the rest of a sentence that starts with the parameter. */
+  why: string;
+  /** A setting under which it would be honoured. */
+  honouredBy?: string;
+}
+
+interface Rule {
+  /** Whether the value asks for something (a no-op value such as `n: 1` is accepted). */
+  asks(value: unknown): boolean;
+  why: string;
+  honouredBy?: string;
+}
+
+/**
+ * OpenAI's parameters that cannot change the answer: bookkeeping (`metadata`, `user`,
+ * `safety_identifier`), routing and caching hints (`service_tier`, `prompt_cache_*`), and
+ * `prediction` (predicted outputs only make an answer faster). Accepted and ignored.
+ */
+const IGNORED = new Set([
+  "metadata",
+  "user",
+  "service_tier",
+  "safety_identifier",
+  "prompt_cache_key",
+  "prompt_cache_retention",
+  "prompt_cache_options",
+  "prediction",
+  // Read by each route: it sets the model's reasoning where the model has a control.
+  "reasoning_effort",
+]);
+
+/** What no route of this server can do, whatever the model. */
+const SERVER_RULES: Record<string, Rule> = {
+  store: {
+    asks: (store) => store === true,
+    why: "cannot be true: this server keeps nothing, so a stored completion could never be read back",
+  },
+  modalities: {
+    asks: (modalities) => Array.isArray(modalities) && modalities.some((modality) => modality !== "text"),
+    why: 'can only be ["text"]: this server answers with text',
+  },
+  audio: { asks: (audio) => audio != null, why: "is not available: this server answers with text" },
+  verbosity: { asks: (verbosity) => verbosity != null, why: "is not available: the model has no verbosity control" },
+  web_search_options: { asks: (options) => options != null, why: "is not available: this server has no web search" },
+  functions: { asks: (fns) => fns != null, why: "(the deprecated functions API) is not supported: use tools" },
+  function_call: {
+    asks: (call) => call != null,
+    why: "(the deprecated functions API) is not supported: use tool_choice",
+  },
+  moderation: { asks: (moderation) => moderation != null, why: "is not available: this server runs no moderation" },
+};
+
+/** Bedrock's OpenAICompletion format (the `wire_format` model setting) honours these. */
+const OPENAI_COMPLETION = 'the model\'s wire_format "openai_completion"';
+const NO_FIELD = "is not in Bedrock's completion format, which this route sends";
+const RESPONSE_FORMATS = new Set<unknown>(["text", "json_object", "json_schema"]);
+
+function formatType(format: unknown): unknown {
+  return format !== null && typeof format === "object" ? (format as { type?: unknown }).type : undefined;
+}
+
+/** What Bedrock's completion format (`{prompt, max_gen_len, …}`) cannot carry. */
+const COMPLETION_FORMAT_RULES: Record<string, Rule> = {
+  n: {
+    asks: (n) => n != null && n !== 1,
+    why: "must be 1: this route returns one answer per call",
+    honouredBy: OPENAI_COMPLETION,
+  },
+  seed: { asks: (seed) => seed != null, why: NO_FIELD, honouredBy: OPENAI_COMPLETION },
+  presence_penalty: { asks: Boolean, why: NO_FIELD, honouredBy: OPENAI_COMPLETION },
+  frequency_penalty: { asks: Boolean, why: NO_FIELD, honouredBy: OPENAI_COMPLETION },
+  logprobs: { asks: (wanted) => wanted === true, why: NO_FIELD, honouredBy: OPENAI_COMPLETION },
+  top_logprobs: { asks: Boolean, why: NO_FIELD, honouredBy: OPENAI_COMPLETION },
+  logit_bias: { asks: (bias) => bias != null && Object.keys(bias).length > 0, why: NO_FIELD },
+  parallel_tool_calls: {
+    asks: (parallel) => parallel === false,
+    why: "cannot be false: a prompt cannot stop the model from calling several functions",
+  },
+  response_format: {
+    asks: (format) => format != null && !RESPONSE_FORMATS.has(formatType(format)),
+    why: "must have type text, json_object or json_schema",
+  },
+};
+
+const TEMPLATE_ROUTE_RULES: Record<string, Rule> = { ...SERVER_RULES, ...COMPLETION_FORMAT_RULES };
+
+/**
+ * The parameters of `request` that `rules` refuse, and the fields no route knows (neither the
+ * request schema's nor `ownFields`, which the route reads itself), in the request's order.
+ */
+function problemsOf(
+  request: ChatCompletionRequest,
+  rules: Record<string, Rule>,
+  ownFields: ReadonlySet<string> = new Set(),
+): ParameterProblem[] {
+  const problems: ParameterProblem[] = [];
+  for (const [param, value] of Object.entries(request)) {
+    if (value === undefined || IGNORED.has(param)) continue;
+    const rule = Object.hasOwn(rules, param) ? rules[param] : undefined;
+    if (rule) {
+      if (rule.asks(value))
+        problems.push({ param, why: rule.why, ...(rule.honouredBy ? { honouredBy: rule.honouredBy } : {}) });
+    } else if (!REQUEST_FIELDS.has(param) && !ownFields.has(param)) {
+      problems.push({ param, why: "is not a Chat Completions parameter" });
+    }
+  }
+  return problems;
+}
+
+/**
+ * The server-wide part of the policy, for a route that checks the model-specific parameters
+ * itself (converse): ignorable ones pass, what no route can do and unknown fields are problems.
+ */
+export function serverParameterProblems(
+  request: ChatCompletionRequest,
+  ownFields: ReadonlySet<string>,
+): ParameterProblem[] {
+  return problemsOf(request, SERVER_RULES, ownFields);
+}
+
+/** drop_params of the request, else of the model (or the client's default, the proxy's DROP_PARAMS). */
+export function dropsParameters(request: ChatCompletionRequest, settings: Pick<ModelSettings, "drop_params">): boolean {
+  return request.drop_params ?? settings.drop_params ?? false;
+}
+
+/**
+ * The parameters to leave out of the body: refuses the first problem with a 400 that says what to
+ * do, unless the request or the model drops them.
+ */
+export function refuseOrDrop(problems: readonly ParameterProblem[], route: string, drop: boolean): Set<string> {
+  const first = problems[0];
+  if (first && !drop) throw refusal(first, route);
+  return new Set(problems.map((problem) => problem.param));
+}
+
+/**
+ * A template route's check of the whole request; `only` limits it to some parameters (a route
+ * whose body carries the rest).
+ */
+export function checkParameters(
+  request: ChatCompletionRequest,
+  route: string,
+  settings: Pick<ModelSettings, "drop_params">,
+  only?: readonly string[],
+): Set<string> {
+  const problems = problemsOf(request, TEMPLATE_ROUTE_RULES).filter((problem) => !only || only.includes(problem.param));
+  return refuseOrDrop(problems, route, dropsParameters(request, settings));
+}
+
+function refusal({ param, why, honouredBy }: ParameterProblem, route: string) {
+  const alternative = honouredBy ? `, or use ${honouredBy}, which honours it` : "";
+  return invalidRequest(
+    `${param} ${why} (route ${route}). Remove it, or set drop_params: true (in the request, or for the model) to ignore ` +
+      `parameters this route cannot honour${alternative}.`,
+    param,
+    "unsupported_parameter",
+  );
+}

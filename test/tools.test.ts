@@ -1,0 +1,202 @@
+// Tool calling and lenient parameters through the library, against the emulator: what reaches
+// Bedrock (forced-call prefills, the Llama 3.1 template, no drop_params) and what comes back.
+import { describe, expect, it } from "vitest";
+import { BedrockEdgeError, type ChatCompletionChunk, type ChatCompletionCreateParams } from "../src/index.ts";
+import { errorOf } from "./helpers/errors.ts";
+import { emulated, model } from "./helpers/emulated.ts";
+
+const tools: ChatCompletionCreateParams["tools"] = [
+  {
+    type: "function",
+    function: {
+      name: "get_weather",
+      description: "Weather for a city",
+      parameters: { type: "object", properties: { city: { type: "string" } }, required: ["city"] },
+    },
+  },
+];
+const ask = [{ role: "user" as const, content: "Weather in Paris?" }];
+
+/** The body the emulator last received for a model string. */
+function sentBody(emulator: ReturnType<typeof emulated>["emulator"], modelString: string): Record<string, unknown> {
+  return emulator.stats.lastBody(modelString.split("/").slice(2).join("/")) as Record<string, unknown>;
+}
+
+/** A stream's deltas, joined as a client would. */
+async function collect(stream: AsyncIterable<ChatCompletionChunk>) {
+  let content = "";
+  const calls: Array<{ name?: string; arguments?: string }> = [];
+  let finish: string | null = null;
+  for await (const chunk of stream) {
+    for (const choice of chunk.choices) {
+      content += choice.delta.content ?? "";
+      for (const call of choice.delta.tool_calls ?? []) calls.push({ ...call.function });
+      finish = choice.finish_reason ?? finish;
+    }
+  }
+  return { content, calls, finish };
+}
+
+/** The BedrockEdgeError a call is refused with. */
+const failure = (promise: Promise<unknown>) => errorOf(() => promise, BedrockEdgeError);
+
+describe("forced tool calls: the family's prefilled call opening, continued and read back as the call", () => {
+  const openings: Record<"deepseek_r1" | "llama" | "qwen3" | "qwen2", { required: string; named: string }> = {
+    qwen3: {
+      required: '<|im_start|>assistant\n<think>\n\n</think>\n\n<tool_call>\n{"name": "',
+      named: '<|im_start|>assistant\n<think>\n\n</think>\n\n<tool_call>\n{"name": "get_weather", "arguments": ',
+    },
+    qwen2: {
+      required: '<|im_start|>assistant\n<tool_call>\n{"name": "',
+      named: '<|im_start|>assistant\n<tool_call>\n{"name": "get_weather", "arguments": ',
+    },
+    llama: {
+      required: '<|start_header_id|>assistant<|end_header_id|>\n\n{"name": "',
+      named: '<|start_header_id|>assistant<|end_header_id|>\n\n{"name": "get_weather", "parameters": ',
+    },
+    deepseek_r1: {
+      required:
+        "<｜Assistant｜><think>\n\n</think>\n\n<｜tool▁calls▁begin｜><｜tool▁call▁begin｜>function<｜tool▁sep｜>",
+      named:
+        "<｜Assistant｜><think>\n\n</think>\n\n<｜tool▁calls▁begin｜><｜tool▁call▁begin｜>function<｜tool▁sep｜>get_weather\n```json\n",
+    },
+  };
+
+  for (const [route, opening] of Object.entries(openings) as Array<[keyof typeof openings, typeof openings.qwen3]>) {
+    it(`${route}: required and named, plain and streamed`, async () => {
+      const { bedrock, emulator } = emulated();
+      // Without the `tool` option the emulator's model would answer in words: only the prefill calls.
+      const name = model(route, "eos");
+      const choices = [
+        ["required", "required"],
+        ["named", { type: "function", function: { name: "get_weather" } }],
+      ] as const;
+      for (const [kind, tool_choice] of choices) {
+        const plain = await bedrock.chat.completions.create({ model: name, messages: ask, tools, tool_choice });
+        expect(String(sentBody(emulator, name).prompt).endsWith(opening[kind])).toBe(true);
+        const choice = plain.choices[0]!;
+        expect(choice.finish_reason).toBe("tool_calls");
+        expect(choice.message.content).toBeNull();
+        expect(choice.message.tool_calls).toEqual([
+          {
+            id: expect.stringMatching(/^call_/),
+            type: "function",
+            function: { name: "get_weather", arguments: expect.any(String) },
+          },
+        ]);
+        expect(JSON.parse(choice.message.tool_calls![0]!.function.arguments)).toEqual({ city: expect.any(String) });
+
+        const streamed = await collect(
+          await bedrock.chat.completions.create({ model: name, messages: ask, tools, tool_choice, stream: true }),
+        );
+        expect(String(sentBody(emulator, name).prompt).endsWith(opening[kind])).toBe(true);
+        expect(streamed).toMatchObject({ content: "", finish: "tool_calls" });
+        expect(streamed.calls).toEqual([choice.message.tool_calls![0]!.function]);
+      }
+    });
+  }
+
+  it("a named function that is not in tools never leaves the process", async () => {
+    const { bedrock, emulator } = emulated();
+    const error = await failure(
+      bedrock.chat.completions.create({
+        model: model("qwen3"),
+        messages: ask,
+        tools,
+        tool_choice: { type: "function", function: { name: "get_tide" } },
+      }),
+    );
+    expect(error).toMatchObject({ status: 400, param: "tool_choice" });
+    expect(emulator.stats.requests).toHaveLength(0);
+  });
+});
+
+describe("automatic tool calls and their results on every template family", () => {
+  for (const route of ["llama", "deepseek_r1", "qwen3", "qwen2"] as const) {
+    it(`${route}: a call, plain and streamed, then the result sent back gets words`, async () => {
+      const { bedrock } = emulated();
+      const name = model(route, "tool");
+      const plain = await bedrock.chat.completions.create({ model: name, messages: ask, tools });
+      const call = plain.choices[0]!.message.tool_calls?.[0];
+      expect(plain.choices[0]!.finish_reason).toBe("tool_calls");
+      expect(call?.function.name).toBe("get_weather");
+      const streamed = await collect(
+        await bedrock.chat.completions.create({ model: name, messages: ask, tools, stream: true }),
+      );
+      expect(streamed).toMatchObject({ content: "", calls: [call!.function], finish: "tool_calls" });
+
+      const answered = await bedrock.chat.completions.create({
+        model: name,
+        tools,
+        messages: [
+          ...ask,
+          { role: "assistant", content: null, tool_calls: [call!] },
+          { role: "tool", tool_call_id: call!.id, content: '{"sky": "sunny"}' },
+        ],
+      });
+      expect(answered.choices[0]!.finish_reason).toBe("stop");
+      expect(answered.choices[0]!.message.content).toMatch(/^Thanks, the tool answered\./);
+    });
+  }
+});
+
+describe("the llama route speaks Llama 3.1 by default", () => {
+  it("renders the 3.1 template, tools included; template llama3 keeps 3.0 and refuses tools", async () => {
+    const { bedrock, emulator } = emulated({
+      models: {
+        "llama-3.0": { model: model("llama"), template: "llama3" },
+        "llama-3.2": { model: model("llama"), template: "llama3_2" },
+      },
+    });
+    await bedrock.chat.completions.create({ model: model("llama"), messages: ask, tools });
+    const prompt = String(sentBody(emulator, model("llama")).prompt);
+    expect(
+      prompt.startsWith("<|begin_of_text|><|start_header_id|>system<|end_header_id|>\n\nEnvironment: ipython\n"),
+    ).toBe(true);
+    expect(prompt).toContain('"name": "get_weather"');
+
+    await bedrock.chat.completions.create({
+      model: "llama-3.2",
+      messages: ask,
+      chat_template_kwargs: { date_string: "01 Jan 2026" },
+    });
+    expect(String(sentBody(emulator, model("llama")).prompt)).toContain("Today Date: 01 Jan 2026\n");
+
+    const error = await failure(bedrock.chat.completions.create({ model: "llama-3.0", messages: ask, tools }));
+    expect(error).toMatchObject({ status: 400, param: "tools" });
+    expect(error.message).toContain('"llama3_1"');
+    await bedrock.chat.completions.create({ model: "llama-3.0", messages: ask });
+    expect(String(sentBody(emulator, model("llama")).prompt)).toBe(
+      "<|begin_of_text|><|start_header_id|>user<|end_header_id|>\n\nWeather in Paris?<|eot_id|><|start_header_id|>assistant<|end_header_id|>\n\n",
+    );
+  });
+});
+
+describe("drop_params", () => {
+  it("never reaches Bedrock, on any route", async () => {
+    const { bedrock, emulator } = emulated();
+    for (const route of ["openai", "qwen2"] as const) {
+      await bedrock.chat.completions.create({ model: model(route), messages: ask, seed: 3, drop_params: true });
+      const body = sentBody(emulator, model(route));
+      expect(body).not.toHaveProperty("drop_params");
+      if (route === "qwen2") expect(body).not.toHaveProperty("seed");
+      else expect(body.seed).toBe(3);
+    }
+  });
+
+  it("as a client option applies to every model, unless the model's own setting or the request says otherwise", async () => {
+    const { bedrock } = emulated({
+      dropParams: true,
+      models: { strict: { model: model("llama"), drop_params: false } },
+    });
+    await bedrock.chat.completions.create({ model: model("llama"), messages: ask, seed: 1 });
+    expect((await failure(bedrock.chat.completions.create({ model: "strict", messages: ask, seed: 1 }))).param).toBe(
+      "seed",
+    );
+    await bedrock.chat.completions.create({ model: "strict", messages: ask, seed: 1, drop_params: true });
+    const refused = await failure(
+      bedrock.chat.completions.create({ model: model("llama"), messages: ask, seed: 1, drop_params: false }),
+    );
+    expect(refused.message).toContain("drop_params: true");
+  });
+});
