@@ -19,6 +19,8 @@ import {
 import { parseChatRequest } from "./openai/schema.ts";
 import type { ChatCompletion, ChatCompletionCreateParams, Usage } from "./openai/types.ts";
 import { routes } from "./routes/index.ts";
+import type { Responses, ResponsesRequestOptions } from "./responses/client.ts";
+import type { ResponseCreateParams } from "./responses/types.ts";
 import { builtInRenderers, compileChatTemplate } from "./routes/prompts/index.ts";
 import type { ModelSettings, PromptRenderer, Route } from "./routes/types.ts";
 import { makeUsage, tokenCount } from "./routes/usage.ts";
@@ -66,6 +68,8 @@ export interface ChatCompletions {
 
 export interface Bedrock {
   chat: { completions: ChatCompletions };
+  /** The Responses API, stateless, mapped onto chat completions. */
+  responses: Responses;
   /** The names in `models`, in order. */
   listModels(): string[];
   /**
@@ -203,8 +207,10 @@ export function createBedrock(options: BedrockOptions = {}): Bedrock {
     );
   }
 
+  const completions = { create } as ChatCompletions;
   return {
-    chat: { completions: { create } as ChatCompletions },
+    chat: { completions },
+    responses: lazyResponses(completions),
     listModels: () => Object.keys(models),
     async checkModels(where = "models") {
       const problems: string[] = [];
@@ -240,6 +246,19 @@ function nonNegativeMs(value: number | undefined, fallback: number, name: string
   if (!Number.isFinite(value) || value < 0)
     throw new TypeError(`${name} must be a non-negative number of milliseconds`);
   return value;
+}
+
+/**
+ * The Responses API, loaded on its first call: bundles that split code keep it out of the main
+ * chunk, so chat-only code does not carry it.
+ */
+function lazyResponses(completions: ChatCompletions): Responses {
+  let loaded: Promise<Responses> | undefined;
+  async function create(params: ResponseCreateParams, options?: ResponsesRequestOptions) {
+    loaded ??= import("./responses/client.ts").then((module) => module.createResponses(completions));
+    return (await loaded).create(params, options);
+  }
+  return { create } as Responses;
 }
 
 function usageFromHeaders(headers: Headers): Usage | undefined {

@@ -56,3 +56,13 @@ export type { SseOptions } from "./openai/sse.ts";
 export { invalidRequest, modelNotFound, redactSecrets } from "./errors.ts";
 // Ids as the client makes them (chatcmpl-…, call_…), for a server's own (req_…).
 export { randomId } from "./ids.ts";
+
+// 7. The Responses API as a mapping over chat: its request validated and turned into a chat
+// request; a chat.completion or chunk stream turned into a Response or the Responses events.
+export { checkResponsesStreamFlag, parseResponsesRequest } from "./responses/request.ts";
+export { inResponsesTerms, toChatRequest } from "./responses/to-chat.ts";
+export type { ChatMapping } from "./responses/to-chat.ts";
+export { responseEvents, responseFromCompletion } from "./responses/from-chat.ts";
+export { responseMeta } from "./responses/output.ts";
+export { encodeResponseSse, responseSseEvent } from "./responses/sse.ts";
+export type { ResponseSseOptions } from "./responses/sse.ts";

@@ -227,3 +227,17 @@ export function redactSecrets(message: string, secrets: readonly string[] = []):
     .replace(/(Signature=|Credential=|Bearer\s+|X-Amz-Security-Token[=:]\s*)[^\s,;"']+/gi, "$1[redacted]");
   return out.length > MAX_MESSAGE_CHARS ? `${out.slice(0, MAX_MESSAGE_CHARS)}…` : out;
 }
+
+/** The same error naming another field: a caller's own name for what a lower layer called `param`. */
+export function renamedParam(error: BedrockEdgeError, param: string | null, message: string): BedrockEdgeError {
+  return new BedrockEdgeError({
+    status: error.status,
+    type: error.type,
+    code: error.code,
+    param,
+    message,
+    bedrockError: error.bedrockError,
+    retryAfterMs: error.retryAfterMs,
+    cause: error.cause,
+  });
+}

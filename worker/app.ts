@@ -12,6 +12,7 @@ import type { AppContext, AppEnv } from "./context.ts";
 import { chatCompletions } from "./endpoints/chat.ts";
 import { health } from "./endpoints/health.ts";
 import { getModel, listModels } from "./endpoints/models.ts";
+import { responses } from "./endpoints/responses.ts";
 import { usage } from "./endpoints/usage.ts";
 import { errorResponse, methodNotAllowed, refusal } from "./http.ts";
 import { consoleSink, type LogLine } from "./log.ts";
@@ -57,6 +58,7 @@ const ENDPOINTS: readonly Endpoint[] = [
   { method: "GET", paths: ["/v1/models/*", "/models/*"], handler: getModel },
   { method: "POST", paths: ["/v1/chat/completions", "/chat/completions"], handler: chatCompletions },
   { method: "GET", paths: ["/v1/usage", "/usage"], handler: usage, admin: true },
+  { method: "POST", paths: ["/v1/responses", "/responses"], handler: responses },
 ];
 
 export function createApp(options: AppOptions = {}): Hono<AppEnv> {

@@ -25,16 +25,30 @@ function total(sizes: Sized[]): Sized {
   return sizes.reduce((a, b) => ({ bytes: a.bytes + b.bytes, gzip: a.gzip + b.gzip }), { bytes: 0, gzip: 0 });
 }
 
-/** The entry chunk of a split build (the one a caller loads first) and every chunk together. */
+/**
+ * What a caller of a split build loads first (the entry chunk and the chunks it imports
+ * statically; lazily imported ones aside), and every chunk together.
+ */
 function entryAndTotal(built: Bundle): { entry: Sized; all: Sized; entryPath: string } {
   const outputs = Object.entries(built.metafile.outputs).filter(([path]) => path.endsWith(".js"));
   const entryPath = outputs.find(([, output]) => output.entryPoint !== undefined)?.[0];
   if (!entryPath) throw new Error("size: no entry chunk in the build");
+  const eager = new Set<string>();
+  const pending = [entryPath];
+  while (pending.length) {
+    const path = pending.pop()!;
+    if (eager.has(path)) continue;
+    eager.add(path);
+    for (const imported of built.metafile.outputs[path]?.imports ?? []) {
+      if (imported.kind === "import-statement") pending.push(imported.path);
+    }
+  }
   const sizes = new Map<string, Sized>();
   for (const [path, contents] of built.outputs) sizes.set(path, sizeOf(contents));
-  const entry = [...sizes].find(([path]) => path.endsWith(entryPath.replace(/^.*\//, "")))?.[1];
-  if (!entry) throw new Error(`size: no output file for ${entryPath}`);
-  return { entry, all: total([...sizes.values()]), entryPath };
+  const names = new Set([...eager].map((path) => path.replace(/^.*\//, "")));
+  const loaded = [...sizes].filter(([path]) => names.has(path.replace(/^.*\//, "")));
+  if (!loaded.length) throw new Error(`size: no output file for ${entryPath}`);
+  return { entry: total(loaded.map(([, size]) => size)), all: total([...sizes.values()]), entryPath };
 }
 
 function single(built: Bundle): Sized {

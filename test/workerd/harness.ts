@@ -115,7 +115,7 @@ export async function startWorkerdProxy(
   const compatibility = wranglerCompatibility();
   const mf = new Miniflare({
     structuredWorkerdLogs: true,
-    handleStructuredLogs: ({ message }) => {
+    handleStructuredLogs: ({ message }: { message: string }) => {
       recordOutput(message);
       output.push(message);
       const line = parseLogLine(message);

@@ -6,11 +6,13 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { bundleForWeb, unresolvedImports, type WebBundle } from "../web-bundle.ts";
 
 /**
- * About 20% above the size measured when this budget was first set (38.6 kB), then raised once:
- * 45.8 kB before, 48.5 kB with the Llama 3.1/3.2 templates and tool syntax, forced tool calls and
- * the parameter policy (their templates' text and refusal reasons are most of it).
+ * About 20% above the size measured when this budget was first set (38.6 kB), then raised twice:
+ * to 52 kB for the Llama 3.1/3.2 templates and tool syntax, forced tool calls and the parameter
+ * policy (45.8 -> 48.5 kB), and to 60 kB for the Responses API (55.1 kB with both, about 9% under it). In one
+ * file its lazily loaded modules (Jinja, the Responses API) are inlined; bundlers that split code
+ * load them on first use.
  */
-const GZIP_BUDGET_BYTES = 52 * 1024;
+const GZIP_BUDGET_BYTES = 60 * 1024;
 // Packages that exist only to stand in for Node built-ins in a browser.
 const POLYFILLS =
   /node_modules\/(buffer|process|events|util|stream-browserify|crypto-browserify|path-browserify|node-stdlib-browser)\//;

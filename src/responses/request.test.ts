@@ -1,0 +1,307 @@
+import { describe, expect, it } from "vitest";
+import { BedrockEdgeError } from "../errors.ts";
+import { checkResponsesStreamFlag, parseResponsesRequest } from "./request.ts";
+
+function refusal(input: unknown): BedrockEdgeError {
+  try {
+    parseResponsesRequest(input);
+  } catch (error) {
+    expect(error).toBeInstanceOf(BedrockEdgeError);
+    expect((error as BedrockEdgeError).status).toBe(400);
+    return error as BedrockEdgeError;
+  }
+  throw new Error("expected a 400");
+}
+
+const ok = { model: "m", input: "hi" };
+const weather = { type: "function", name: "get_weather", parameters: { type: "object" }, strict: true };
+
+describe("a stateless server refuses state, saying so", () => {
+  const cases: Array<[Record<string, unknown>, string, RegExp]> = [
+    [{ previous_response_id: "resp_1" }, "previous_response_id", /stateless: send the whole conversation as input/],
+    [{ conversation: "conv_1" }, "conversation", /stateless: send the whole conversation as input/],
+    [{ conversation: { id: "conv_1" } }, "conversation", /stateless/],
+    [{ store: true }, "store", /stateless: send the whole conversation as input, and leave store out/],
+    [{ background: true }, "background", /stateless; use stream: true/],
+    [{ prompt: { id: "pmpt_1" } }, "prompt", /stored on OpenAI's servers/],
+    [{ context_management: [{ type: "compaction" }] }, "context_management", /stateless/],
+    [{ truncation: "auto" }, "truncation", /context window/],
+    [{ max_tool_calls: 3 }, "max_tool_calls", /cannot be enforced/],
+    [{ top_logprobs: 2 }, "top_logprobs", /log probabilities/],
+    [{ include: ["web_search_call.results"] }, "include[0]", /not available here/],
+    [{ include: ["reasoning.encrypted_content", "message.output_text.logprobs"] }, "include[1]", /not available/],
+  ];
+  for (const [fields, param, message] of cases) {
+    it(`${param}: ${JSON.stringify(fields)}`, () => {
+      const error = refusal({ ...ok, ...fields });
+      expect(error.param).toBe(param);
+      expect(error.code).toBe("unsupported_parameter");
+      expect(error.message).toMatch(message);
+    });
+  }
+
+  it("accepts what asks for no state: store false, background false, null ids, the one harmless include", () => {
+    const request = parseResponsesRequest({
+      ...ok,
+      store: false,
+      background: false,
+      previous_response_id: null,
+      conversation: null,
+      truncation: "disabled",
+      include: ["reasoning.encrypted_content"],
+      metadata: { team: "a" },
+      user: "u-1",
+      parallel_tool_calls: true,
+      stream_options: { include_obfuscation: false },
+    });
+    expect(request.model).toBe("m");
+  });
+});
+
+describe("built-in tools are refused by name: only function tools", () => {
+  for (const type of [
+    "web_search",
+    "web_search_preview",
+    "file_search",
+    "code_interpreter",
+    "computer_use_preview",
+    "image_generation",
+    "mcp",
+    "local_shell",
+  ]) {
+    it(type, () => {
+      const error = refusal({ ...ok, tools: [weather, { type }] });
+      expect(error.param).toBe("tools[1]");
+      expect(error.message).toBe(
+        `this server has no ${type} tool; only function tools ({"type": "function", "name", "parameters"}).`,
+      );
+    });
+  }
+
+  it("in tool_choice too", () => {
+    expect(refusal({ ...ok, tools: [weather], tool_choice: { type: "web_search_preview" } }).message).toMatch(
+      /no web_search_preview tool/,
+    );
+    expect(
+      refusal({ ...ok, tools: [weather], tool_choice: { type: "allowed_tools", mode: "auto", tools: [] } }).message,
+    ).toMatch(/allowed_tools/);
+  });
+});
+
+describe("input items this server cannot use are refused by position", () => {
+  it("an item reference needs stored items, unless it is to reasoning (optional context)", () => {
+    const error = refusal({
+      ...ok,
+      input: [
+        { role: "user", content: "hi" },
+        { type: "item_reference", id: "msg_1" },
+      ],
+    });
+    expect(error.param).toBe("input[1]");
+    expect(error.message).toMatch(/"msg_1" points at an item stored on the server, and this server is stateless/);
+    expect(error.message).toMatch(/store: false/);
+    expect(refusal({ ...ok, input: [{ id: "fc_1" }] }).param).toBe("input[0]");
+    expect(refusal({ ...ok, input: [{ type: "item_reference", id: "rsx" }] }).param).toBe("input[0]");
+    const request = parseResponsesRequest({
+      ...ok,
+      input: [
+        { role: "user", content: "hi" },
+        { type: "item_reference", id: "rs_abc" },
+      ],
+    });
+    expect(request.input).toHaveLength(2);
+  });
+
+  it("a built-in tool's call", () => {
+    const error = refusal({ ...ok, input: [{ type: "web_search_call", id: "ws_1", status: "completed" }] });
+    expect(error.param).toBe("input[0]");
+    expect(error.message).toMatch(/"web_search_call" are not supported: this server has only function tools/);
+  });
+
+  it("files, and images by file id", () => {
+    const file = refusal({
+      ...ok,
+      input: [
+        {
+          role: "user",
+          content: [
+            { type: "input_text", text: "x" },
+            { type: "input_file", file_id: "f" },
+          ],
+        },
+      ],
+    });
+    expect(file.param).toBe("input[0].content[1]");
+    expect(file.message).toMatch(/files are not supported/);
+    const image = refusal({
+      ...ok,
+      input: [{ role: "user", content: [{ type: "input_image", file_id: "file-1", detail: "auto" }] }],
+    });
+    expect(image.param).toBe("input[0].content[0].file_id");
+    expect(image.message).toMatch(/data URL/);
+    const output = refusal({
+      ...ok,
+      input: [{ type: "function_call_output", call_id: "c", output: [{ type: "input_file", file_data: "x" }] }],
+    });
+    expect(output.param).toBe("input[0].output[0]");
+  });
+});
+
+describe("the shape is checked, refused in a sentence naming the field", () => {
+  const cases: Array<[unknown, string | null, string]> = [
+    [null, null, "The request body must be a JSON object."],
+    ["hi", null, "The request body must be a JSON object."],
+    [
+      { input: "hi" },
+      "model",
+      "model is required: name the model, as bedrock/<route>/<model-arn> or a configured name.",
+    ],
+    [{ model: "", input: "hi" }, "model", "model must not be empty."],
+    [{ model: "m" }, "input", "input is required: give the conversation, as a string or an array of input items."],
+    [{ model: "m", input: [] }, "input", "input must not be empty."],
+    [{ model: "m", input: 5 }, "input", "input must be a string or an array of input items (got 5)."],
+    [
+      { ...ok, input: [{ role: "wizard", content: "x" }] },
+      "input[0].role",
+      'input[0].role must be "user", "system", "developer" or "assistant" (got "wizard").',
+    ],
+    [
+      { ...ok, input: [{ type: 5, role: "user", content: "x" }] },
+      "input[0].type",
+      'input[0].type must be "message", "function_call", "function_call_output", "reasoning" or "item_reference" (got 5).',
+    ],
+    [
+      { ...ok, input: [{ role: "user", content: 5 }] },
+      "input[0].content",
+      'input[0].content must be a string or an array of "input_text" or "input_image" parts (got 5).',
+    ],
+    [
+      { ...ok, input: [{ role: "system", content: [{ type: "input_image", image_url: "data:," }] }] },
+      "input[0].content[0].type",
+      'input[0].content[0].type must be "input_text": system and developer messages are text (got "input_image").',
+    ],
+    [
+      { ...ok, input: [{ role: "user", content: [{ type: "input_image", detail: "auto" }] }] },
+      "input[0].content[0].image_url",
+      "input[0].content[0].image_url is required: give the image as a data URL (data:image/png;base64,…).",
+    ],
+    [
+      { ...ok, input: [{ type: "function_call", call_id: "c", name: "f" }] },
+      "input[0].arguments",
+      "input[0].arguments is required.",
+    ],
+    [
+      { ...ok, input: [{ type: "function_call_output", call_id: "", output: "x" }] },
+      "input[0].call_id",
+      "input[0].call_id must not be empty.",
+    ],
+    [
+      { ...ok, input: [{ type: "function_call_output", call_id: "c", output: 3 }] },
+      "input[0].output",
+      'input[0].output must be a string or an array of "input_text" parts: a function\'s output is text here (got 3).',
+    ],
+    [
+      { ...ok, input: [{ type: "reasoning", summary: "x" }] },
+      "input[0].summary",
+      'input[0].summary must be an array (got "x").',
+    ],
+    [
+      { ...ok, tools: [{ type: "function", name: "bad name" }] },
+      "tools[0].name",
+      'tools[0].name must be 1-128 letters, digits, _ . : or - (got "bad name").',
+    ],
+    [
+      { ...ok, tools: [{ type: "function", name: "f", parameters: [] }] },
+      "tools[0].parameters",
+      "tools[0].parameters must be a JSON object (got an array).",
+    ],
+    [
+      { ...ok, tool_choice: "sometimes" },
+      "tool_choice",
+      'tool_choice must be "none", "auto", "required" or {"type": "function", "name": …} (got "sometimes").',
+    ],
+    [
+      { ...ok, text: { format: { type: "yaml" } } },
+      "text.format.type",
+      'text.format.type must be "text", "json_object" or "json_schema" (got "yaml").',
+    ],
+    [
+      { ...ok, text: { format: { type: "json_schema", schema: {} } } },
+      "text.format.name",
+      "text.format.name is required.",
+    ],
+    [
+      { ...ok, reasoning: { effort: "extreme" } },
+      "reasoning.effort",
+      'reasoning.effort must be one of "none", "minimal", "low", "medium", "high", "xhigh" or "max" (got "extreme").',
+    ],
+    [
+      { ...ok, reasoning: { summary: "long" } },
+      "reasoning.summary",
+      'reasoning.summary must be one of "auto", "concise" or "detailed" (got "long").',
+    ],
+    [{ ...ok, max_output_tokens: 0 }, "max_output_tokens", "max_output_tokens must be at least 1 (got 0)."],
+    [{ ...ok, metadata: { n: 1 } }, "metadata.n", "metadata.n must be a string (got 1)."],
+    [{ ...ok, stream: "yes" }, "stream", 'stream must be true or false (got "yes").'],
+    [{ ...ok, instructions: 5 }, "instructions", "instructions must be a string (got 5)."],
+  ];
+  for (const [input, param, message] of cases) {
+    it(message, () => {
+      const error = refusal(input);
+      expect(error.param).toBe(param);
+      expect(error.message).toBe(message);
+    });
+  }
+
+  it("refuses absurd nesting before anything recursive", () => {
+    let deep: unknown = "x";
+    for (let i = 0; i < 200; i++) deep = [deep];
+    expect(refusal({ ...ok, metadata: deep }).message).toBe("metadata is nested more than 64 levels deep.");
+  });
+
+  it("accepts every item kind a client sends back, extra fields and all", () => {
+    const request = parseResponsesRequest({
+      ...ok,
+      instructions: "Be brief.",
+      input: [
+        { role: "developer", content: "Use tools." },
+        { type: "message", role: "user", content: [{ type: "input_text", text: "Weather?" }] },
+        {
+          type: "reasoning",
+          id: "rs_1",
+          summary: [],
+          content: [{ type: "reasoning_text", text: "Call the tool." }],
+          encrypted_content: null,
+        },
+        {
+          type: "message",
+          id: "msg_1",
+          role: "assistant",
+          status: "completed",
+          content: [{ type: "output_text", text: "Checking.", annotations: [], logprobs: [] }],
+        },
+        {
+          type: "function_call",
+          id: "fc_1",
+          call_id: "call_1",
+          name: "get_weather",
+          arguments: "{}",
+          status: "completed",
+        },
+        { type: "function_call_output", call_id: "call_1", output: "sunny" },
+      ],
+      tools: [weather],
+      tool_choice: { type: "function", name: "get_weather" },
+      text: { format: { type: "json_schema", name: "w", schema: { type: "object" }, strict: true }, verbosity: null },
+      reasoning: { effort: "low", summary: "auto" },
+    });
+    expect(request.input).toHaveLength(6);
+  });
+});
+
+describe("checkResponsesStreamFlag", () => {
+  it("checks only stream", () => {
+    expect(() => checkResponsesStreamFlag({ stream: true, input: 5 })).not.toThrow();
+    expect(() => checkResponsesStreamFlag({ stream: 1 })).toThrow("stream must be true or false (got 1).");
+  });
+});

@@ -1,0 +1,336 @@
+// Validation of a Responses request. First what this stateless server cannot do at all (stored
+// state, built-in tools, files) is refused with a message that says why and what to send
+// instead; then valibot checks the shape, refusing in a sentence that names the field
+// (`input[2].content must be …`, validation.ts). Sampling fields keep their Chat Completions
+// names and ranges: the chat request checks them.
+import * as v from "valibot";
+import { invalidRequest, type BedrockEdgeError } from "../errors.ts";
+import { isJsonObject, type JsonObject } from "../json.ts";
+import { MAX_JSON_DEPTH, valueTooDeep } from "../openai/depth.ts";
+import { deepestIssue, formatPath, issueFragment, issueSentence } from "../validation.ts";
+import { REASONING_ID_PREFIX } from "./output.ts";
+import type { ResponsesRequest } from "./types.ts";
+
+const STATELESS = "this server is stateless: send the whole conversation as input";
+
+function unsupported(param: string, message: string): BedrockEdgeError {
+  return invalidRequest(message, param, "unsupported_parameter");
+}
+
+/** Fields that only make sense with state kept on the server. */
+function refuseState(body: JsonObject): void {
+  if (body.previous_response_id != null) {
+    throw unsupported("previous_response_id", `previous_response_id cannot be used: ${STATELESS}.`);
+  }
+  if (body.conversation != null) throw unsupported("conversation", `conversation cannot be used: ${STATELESS}.`);
+  if (body.store === true) {
+    throw unsupported("store", `store: true cannot be honoured: ${STATELESS}, and leave store out (or false).`);
+  }
+  if (body.background === true) {
+    throw unsupported(
+      "background",
+      "background: true needs responses stored on the server, and this server is stateless; use stream: true for long answers.",
+    );
+  }
+  if (body.prompt != null) {
+    throw unsupported("prompt", `prompt templates are stored on OpenAI's servers; ${STATELESS} and instructions.`);
+  }
+  if (body.context_management != null) {
+    throw unsupported("context_management", `context_management cannot be used: ${STATELESS}.`);
+  }
+  if (body.truncation === "auto") {
+    throw unsupported(
+      "truncation",
+      'truncation: "auto" cannot be honoured: this server does not know the model\'s context window. Shorten the input instead.',
+    );
+  }
+  if (body.max_tool_calls != null) {
+    throw unsupported(
+      "max_tool_calls",
+      "max_tool_calls cannot be enforced on these models; leave it out and stop the tool loop on the client.",
+    );
+  }
+  if (typeof body.top_logprobs === "number" && body.top_logprobs > 0) {
+    throw unsupported("top_logprobs", "top_logprobs cannot be honoured: log probabilities are not returned here.");
+  }
+  if (body.moderation != null) {
+    throw unsupported("moderation", "moderation is OpenAI's own service and not available here; leave it out.");
+  }
+}
+
+// Only this include value is harmless: the reasoning comes back in clear, nothing is encrypted.
+const INCLUDABLE = new Set(["reasoning.encrypted_content"]);
+
+function refuseIncludes(include: unknown): void {
+  if (!Array.isArray(include)) return;
+  include.forEach((value: unknown, index) => {
+    if (typeof value === "string" && !INCLUDABLE.has(value)) {
+      throw unsupported(
+        `include[${index}]`,
+        `include "${value.slice(0, 80)}" is not available here: this server has no built-in tools, stored items or log probabilities. Leave it out.`,
+      );
+    }
+  });
+}
+
+function noSuchTool(param: string, type: string): BedrockEdgeError {
+  return unsupported(
+    param,
+    `this server has no ${type.slice(0, 80)} tool; only function tools ({"type": "function", "name", "parameters"}).`,
+  );
+}
+
+function refuseBuiltInTools(body: JsonObject): void {
+  if (Array.isArray(body.tools)) {
+    body.tools.forEach((tool: unknown, index) => {
+      if (isJsonObject(tool) && typeof tool.type === "string" && tool.type !== "function") {
+        throw noSuchTool(`tools[${index}]`, tool.type);
+      }
+    });
+  }
+  const choice = body.tool_choice;
+  if (isJsonObject(choice) && typeof choice.type === "string" && choice.type !== "function") {
+    if (choice.type === "allowed_tools") {
+      throw unsupported(
+        "tool_choice",
+        'tool_choice "allowed_tools" is not supported here; offer only the allowed tools, with tool_choice "auto" or "required".',
+      );
+    }
+    throw noSuchTool("tool_choice", choice.type);
+  }
+}
+
+const ITEM_TYPES = new Set(["message", "function_call", "function_call_output", "reasoning", "item_reference"]);
+
+/**
+ * A reference to one of our own reasoning items (the AI SDK sends these unless told `store:
+ * false`) can be dropped: earlier reasoning is optional context. A reference to anything else
+ * would lose part of the conversation.
+ */
+function isDroppableReference(id: string): boolean {
+  return id.startsWith(REASONING_ID_PREFIX);
+}
+
+/** Input items and content parts that need state, files or built-in tools. */
+function refuseItems(input: unknown): void {
+  if (!Array.isArray(input)) return;
+  input.forEach((item: unknown, index) => {
+    if (!isJsonObject(item)) return;
+    const where = `input[${index}]`;
+    const type = item.type ?? (typeof item.role === "string" ? "message" : undefined);
+    if (type === "item_reference" || (type == null && typeof item.id === "string")) {
+      if (typeof item.id === "string" && isDroppableReference(item.id)) return;
+      throw unsupported(
+        where,
+        `item_reference "${String(item.id).slice(0, 80)}" points at an item stored on the server, and this server is stateless: send the item itself (the AI SDK does with providerOptions: { openai: { store: false } }).`,
+      );
+    }
+    if (typeof type === "string" && !ITEM_TYPES.has(type)) {
+      throw unsupported(
+        where,
+        `input items of type "${type.slice(0, 80)}" are not supported: this server has only function tools. Send message, function_call, function_call_output and reasoning items.`,
+      );
+    }
+    const parts = type === "function_call_output" ? item.output : item.content;
+    if (Array.isArray(parts)) refuseParts(parts, `${where}.${type === "function_call_output" ? "output" : "content"}`);
+  });
+}
+
+function refuseParts(parts: unknown[], where: string): void {
+  parts.forEach((part: unknown, index) => {
+    if (!isJsonObject(part)) return;
+    if (part.type === "input_file") {
+      throw unsupported(
+        `${where}[${index}]`,
+        "files are not supported here: send their text as input_text, or images as input_image data URLs.",
+      );
+    }
+    if (part.type === "input_image" && part.image_url == null && part.file_id != null) {
+      throw unsupported(
+        `${where}[${index}].file_id`,
+        "file ids point at files stored on OpenAI's servers; send the image as a base64 data URL in image_url.",
+      );
+    }
+  });
+}
+
+const text = v.string();
+// valibot's record() takes arrays too; a JSON schema is an object.
+const jsonObject = v.custom<JsonObject>(isJsonObject, "must be a JSON object");
+const inputText = v.object({ type: v.literal("input_text"), text });
+const inputImage = v.object({
+  type: v.literal("input_image"),
+  image_url: v.pipe(v.string(), v.minLength(1, "must not be empty")),
+  detail: v.optional(v.picklist(["low", "high", "auto", "original"])),
+});
+const outputText = v.object({ type: v.literal("output_text"), text });
+const refusalText = v.object({ type: v.literal("refusal"), refusal: text });
+
+/** A message's content: a string, or parts of the kinds `what` names; `why` says why only those. */
+const content = <const T extends v.VariantOptions<"type">>(options: T, what: string, why = "") =>
+  v.union(
+    [text, v.array(v.variant("type", options, `must be ${what}${why}`))],
+    `must be a string or an array of ${what} parts${why}`,
+  );
+
+const messageType = v.optional(v.literal("message"));
+const message = v.variant(
+  "role",
+  [
+    v.object({
+      type: messageType,
+      role: v.literal("user"),
+      content: content([inputText, inputImage], '"input_text" or "input_image"'),
+    }),
+    v.object({
+      type: messageType,
+      role: v.picklist(["system", "developer"]),
+      content: content([inputText], '"input_text"', ": system and developer messages are text"),
+    }),
+    v.object({
+      type: messageType,
+      role: v.literal("assistant"),
+      content: content([outputText, inputText, refusalText], '"output_text" or "refusal"'),
+    }),
+  ],
+  'must be "user", "system", "developer" or "assistant"',
+);
+
+const callId = v.pipe(v.string(), v.minLength(1, "must not be empty"));
+
+const functionCall = v.object({
+  type: v.literal("function_call"),
+  call_id: callId,
+  name: v.pipe(v.string(), v.minLength(1, "must not be empty")),
+  arguments: text,
+});
+
+const functionCallOutput = v.object({
+  type: v.literal("function_call_output"),
+  call_id: callId,
+  output: content([inputText], '"input_text"', ": a function's output is text here"),
+});
+
+const reasoning = v.object({
+  type: v.literal("reasoning"),
+  summary: v.array(v.object({ type: v.literal("summary_text"), text })),
+  content: v.optional(v.array(v.object({ type: v.literal("reasoning_text"), text }))),
+});
+
+const reference = v.object({ type: v.literal("item_reference"), id: v.string() });
+
+const item = v.variant(
+  "type",
+  [message, functionCall, functionCallOutput, reasoning, reference],
+  // Without a type an item is a message, and then its role is what did not match.
+  (issue) =>
+    issue.path?.at(-1)?.key === "role"
+      ? 'must be "user", "system", "developer" or "assistant"'
+      : 'must be "message", "function_call", "function_call_output", "reasoning" or "item_reference"',
+);
+
+const functionTool = v.object({
+  type: v.literal("function"),
+  name: v.pipe(v.string(), v.regex(/^[A-Za-z0-9_.:-]{1,128}$/, "must be 1-128 letters, digits, _ . : or -")),
+  description: v.nullish(v.string()),
+  parameters: v.nullish(jsonObject),
+  strict: v.nullish(v.boolean()),
+});
+
+const toolChoice = v.union(
+  [v.picklist(["none", "auto", "required"]), v.object({ type: v.literal("function"), name: v.string() })],
+  'must be "none", "auto", "required" or {"type": "function", "name": …}',
+);
+
+const format = v.variant(
+  "type",
+  [
+    v.object({ type: v.literal("text") }),
+    v.object({ type: v.literal("json_object") }),
+    v.object({
+      type: v.literal("json_schema"),
+      name: v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{1,64}$/, "must be 1-64 letters, digits, _ or -")),
+      schema: jsonObject,
+      description: v.optional(v.string()),
+      strict: v.nullish(v.boolean()),
+    }),
+  ],
+  'must be "text", "json_object" or "json_schema"',
+);
+
+const summary = v.nullish(v.picklist(["auto", "concise", "detailed"]));
+
+// Unknown fields are kept, as in the chat schema: those with a chat equivalent go on to it.
+const responsesRequestSchema = v.looseObject({
+  model: v.pipe(v.string(), v.minLength(1, "must not be empty")),
+  input: v.union(
+    [v.pipe(text, v.minLength(1, "must not be empty")), v.pipe(v.array(item), v.minLength(1, "must not be empty"))],
+    "must be a string or an array of input items",
+  ),
+  instructions: v.nullish(text),
+  tools: v.optional(v.array(functionTool)),
+  tool_choice: v.optional(toolChoice),
+  text: v.optional(
+    v.object({
+      format: v.optional(format),
+      verbosity: v.nullish(v.picklist(["low", "medium", "high"])),
+    }),
+  ),
+  reasoning: v.nullish(
+    v.object({
+      effort: v.nullish(v.picklist(["none", "minimal", "low", "medium", "high", "xhigh", "max"])),
+      summary,
+      generate_summary: summary,
+    }),
+  ),
+  stream: v.nullish(v.boolean()),
+  stream_options: v.nullish(v.object({ include_obfuscation: v.optional(v.boolean()) })),
+  parallel_tool_calls: v.nullish(v.boolean()),
+  metadata: v.nullish(v.record(v.string(), v.string())),
+  store: v.nullish(v.boolean()),
+  background: v.nullish(v.boolean()),
+  include: v.nullish(v.array(v.string())),
+  truncation: v.nullish(v.picklist(["auto", "disabled"])),
+  max_output_tokens: v.nullish(v.pipe(v.number(), v.integer(), v.minValue(1))),
+});
+
+/** Validates an unknown value as a Responses request; throws a 400 naming the field. */
+export function parseResponsesRequest(input: unknown): ResponsesRequest {
+  if (!isJsonObject(input)) throw invalidRequest("The request body must be a JSON object.");
+  for (const [field, value] of Object.entries(input)) {
+    if (valueTooDeep(value)) {
+      throw invalidRequest(`${field} is nested more than ${MAX_JSON_DEPTH} levels deep.`, field);
+    }
+  }
+  refuseState(input);
+  refuseIncludes(input.include);
+  refuseBuiltInTools(input);
+  refuseItems(input.input);
+  const result = v.safeParse(responsesRequestSchema, input, { abortEarly: true, message: issueFragment });
+  if (!result.success) throw refusalFor(result.issues[0]);
+  // The schema only checks: the caller's own objects go on, in their key order.
+  return input as unknown as ResponsesRequest;
+}
+
+const streamFlagSchema = v.pick(responsesRequestSchema, ["stream"]);
+
+/** Only `stream`, for a caller (the proxy) that must choose JSON or SSE before create() validates the rest. */
+export function checkResponsesStreamFlag(input: object): void {
+  const result = v.safeParse(streamFlagSchema, input, { message: issueFragment });
+  if (!result.success) throw refusalFor(result.issues[0]);
+}
+
+// What to put there when a field is missing: "<field> is required: <this>."
+const REQUIRED: Readonly<Record<string, string>> = {
+  model: "name the model, as bedrock/<route>/<model-arn> or a configured name",
+  input: "give the conversation, as a string or an array of input items",
+  role: "user, system, developer or assistant",
+  content: "give the message's text",
+  call_id: "the id of the function call",
+  image_url: "give the image as a data URL (data:image/png;base64,…)",
+};
+
+function refusalFor(top: v.BaseIssue<unknown>): BedrockEdgeError {
+  const { issue, path } = deepestIssue(top);
+  return invalidRequest(issueSentence(issue, path, { required: REQUIRED }), formatPath(path));
+}

@@ -1,0 +1,289 @@
+import { describe, expect, it } from "vitest";
+import { BedrockEdgeError, invalidRequest } from "../errors.ts";
+import { parseResponsesRequest } from "./request.ts";
+import { inResponsesTerms, responsesParam, toChatRequest } from "./to-chat.ts";
+
+const chatOf = (input: Record<string, unknown>) => toChatRequest(parseResponsesRequest({ model: "m", ...input }));
+
+const weather = {
+  type: "function",
+  name: "get_weather",
+  description: "Weather for a city",
+  parameters: { type: "object", properties: { city: { type: "string" } }, required: ["city"] },
+  strict: true,
+};
+
+describe("the chat request a Responses request means", () => {
+  it("a string input is one user message; instructions are the system message before it", () => {
+    const { chat } = chatOf({ input: "Hello", instructions: "Be brief." });
+    expect(chat).toEqual({
+      model: "m",
+      messages: [
+        { role: "system", content: "Be brief." },
+        { role: "user", content: "Hello" },
+      ],
+    });
+  });
+
+  it("message items keep their roles; parts become chat parts", () => {
+    const image = "data:image/png;base64,iVBORw0KGgo=";
+    const { chat } = chatOf({
+      input: [
+        { role: "developer", content: "Use metric units." },
+        { role: "system", content: [{ type: "input_text", text: "Be kind." }] },
+        {
+          type: "message",
+          role: "user",
+          content: [
+            { type: "input_text", text: "What is this?" },
+            { type: "input_image", image_url: image, detail: "low" },
+            { type: "input_image", image_url: image, detail: "original" },
+          ],
+        },
+        { role: "assistant", content: "A lamp." },
+      ],
+    });
+    expect(chat.messages).toEqual([
+      { role: "developer", content: "Use metric units." },
+      { role: "system", content: [{ type: "text", text: "Be kind." }] },
+      {
+        role: "user",
+        content: [
+          { type: "text", text: "What is this?" },
+          { type: "image_url", image_url: { url: image, detail: "low" } },
+          // "original" has no chat equivalent: the route's default applies.
+          { type: "image_url", image_url: { url: image } },
+        ],
+      },
+      { role: "assistant", content: "A lamp." },
+    ]);
+  });
+
+  it("a previous answer's items are one assistant turn: reasoning, text and parallel calls, then tool results", () => {
+    const { chat } = chatOf({
+      input: [
+        { role: "user", content: "Weather in Paris and Rome?" },
+        { type: "reasoning", id: "rs_1", summary: [], content: [{ type: "reasoning_text", text: "Two cities." }] },
+        {
+          type: "message",
+          id: "msg_1",
+          role: "assistant",
+          status: "completed",
+          content: [{ type: "output_text", text: "Checking both.", annotations: [] }],
+        },
+        { type: "function_call", call_id: "call_1", name: "get_weather", arguments: '{"city":"Paris"}' },
+        { type: "function_call", call_id: "call_2", name: "get_weather", arguments: '{"city":"Rome"}' },
+        { type: "function_call_output", call_id: "call_1", output: "sunny" },
+        { type: "function_call_output", call_id: "call_2", output: [{ type: "input_text", text: "rain" }] },
+      ],
+    });
+    expect(chat.messages).toEqual([
+      { role: "user", content: "Weather in Paris and Rome?" },
+      {
+        role: "assistant",
+        content: [{ type: "text", text: "Checking both." }],
+        reasoning_content: "Two cities.",
+        tool_calls: [
+          { id: "call_1", type: "function", function: { name: "get_weather", arguments: '{"city":"Paris"}' } },
+          { id: "call_2", type: "function", function: { name: "get_weather", arguments: '{"city":"Rome"}' } },
+        ],
+      },
+      { role: "tool", tool_call_id: "call_1", content: "sunny" },
+      { role: "tool", tool_call_id: "call_2", content: [{ type: "text", text: "rain" }] },
+    ]);
+  });
+
+  it("reasoning carried as a summary counts too; reasoning with nothing after it, or referenced, is dropped", () => {
+    const { chat } = chatOf({
+      input: [
+        { role: "user", content: "Hi" },
+        {
+          type: "reasoning",
+          summary: [
+            { type: "summary_text", text: "Greet." },
+            { type: "summary_text", text: "Short." },
+          ],
+        },
+        { type: "function_call", call_id: "c", name: "f", arguments: "{}" },
+        { type: "function_call_output", call_id: "c", output: "ok" },
+        { type: "reasoning", summary: [{ type: "summary_text", text: "Dangling." }] },
+        // What the AI SDK sends for reasoning unless told store: false.
+        { type: "item_reference", id: "rs_123" },
+      ],
+    });
+    expect(chat.messages).toEqual([
+      { role: "user", content: "Hi" },
+      {
+        role: "assistant",
+        content: null,
+        reasoning_content: "Greet.\n\nShort.",
+        tool_calls: [{ id: "c", type: "function", function: { name: "f", arguments: "{}" } }],
+      },
+      { role: "tool", tool_call_id: "c", content: "ok" },
+    ]);
+  });
+
+  it("two assistant messages in a row stay two turns; a refusal part is its text", () => {
+    const { chat } = chatOf({
+      input: [
+        { role: "user", content: "Hi" },
+        { role: "assistant", content: "One." },
+        { role: "assistant", content: [{ type: "refusal", refusal: "I cannot." }] },
+      ],
+    });
+    expect(chat.messages.slice(1)).toEqual([
+      { role: "assistant", content: "One." },
+      { role: "assistant", content: [{ type: "text", text: "I cannot." }] },
+    ]);
+  });
+
+  it("function tools are nested the chat way; tool_choice follows", () => {
+    const { chat } = chatOf({
+      input: "Weather?",
+      tools: [weather, { type: "function", name: "noop", parameters: null, strict: null }],
+      tool_choice: { type: "function", name: "get_weather" },
+    });
+    expect(chat.tools).toEqual([
+      {
+        type: "function",
+        function: {
+          name: "get_weather",
+          description: "Weather for a city",
+          parameters: weather.parameters,
+          strict: true,
+        },
+      },
+      { type: "function", function: { name: "noop" } },
+    ]);
+    expect(chat.tool_choice).toEqual({ type: "function", function: { name: "get_weather" } });
+    for (const choice of ["auto", "none", "required"]) {
+      expect(chatOf({ input: "x", tools: [weather], tool_choice: choice }).chat.tool_choice).toBe(choice);
+    }
+  });
+
+  it("text.format becomes response_format; text is the default and says nothing", () => {
+    const schema = { type: "object", properties: { a: { type: "string" } } };
+    expect(
+      chatOf({ input: "x", text: { format: { type: "json_schema", name: "thing", schema, strict: true } } }).chat
+        .response_format,
+    ).toEqual({ type: "json_schema", json_schema: { name: "thing", schema, strict: true } });
+    expect(
+      chatOf({ input: "x", text: { format: { type: "json_schema", name: "t", description: "d", schema } } }).chat
+        .response_format,
+    ).toEqual({ type: "json_schema", json_schema: { name: "t", schema, description: "d" } });
+    expect(chatOf({ input: "x", text: { format: { type: "json_object" } } }).chat.response_format).toEqual({
+      type: "json_object",
+    });
+    expect(chatOf({ input: "x", text: { format: { type: "text" } } }).chat).not.toHaveProperty("response_format");
+  });
+
+  it("sampling and limits keep their chat names; max_output_tokens is max_tokens", () => {
+    const { chat } = chatOf({
+      input: "x",
+      max_output_tokens: 256,
+      temperature: 0.2,
+      top_p: 0.9,
+      parallel_tool_calls: false,
+      user: "u-1",
+      service_tier: "auto",
+      reasoning: { effort: "low", summary: "auto" },
+      text: { verbosity: "low" },
+      // Not in the Responses API: passed on, for the routes that know them.
+      top_k: 40,
+      chat_template_kwargs: { enable_thinking: false },
+    });
+    expect(chat).toEqual({
+      model: "m",
+      messages: [{ role: "user", content: "x" }],
+      max_tokens: 256,
+      temperature: 0.2,
+      top_p: 0.9,
+      parallel_tool_calls: false,
+      user: "u-1",
+      service_tier: "auto",
+      reasoning_effort: "low",
+      verbosity: "low",
+      top_k: 40,
+      chat_template_kwargs: { enable_thinking: false },
+    });
+  });
+
+  it("what only the Responses API has stays here: metadata, store, include, nulls", () => {
+    const { chat } = chatOf({
+      input: "x",
+      metadata: { a: "b" },
+      store: false,
+      include: ["reasoning.encrypted_content"],
+      truncation: "disabled",
+      background: false,
+      previous_response_id: null,
+      temperature: null,
+      stream: true,
+      stream_options: { include_obfuscation: true },
+    });
+    expect(chat).toEqual({ model: "m", messages: [{ role: "user", content: "x" }] });
+  });
+});
+
+describe("refusals from the chat layer name the Responses field", () => {
+  const { sources } = chatOf({
+    instructions: "Be brief.",
+    input: [
+      {
+        role: "user",
+        content: [
+          { type: "input_text", text: "Hi" },
+          { type: "input_image", image_url: "x" },
+        ],
+      },
+      { type: "reasoning", summary: [{ type: "summary_text", text: "r" }] },
+      { type: "function_call", call_id: "c1", name: "f", arguments: "{" },
+      { type: "function_call", call_id: "c2", name: "g", arguments: "{}" },
+      { type: "function_call_output", call_id: "c1", output: "ok" },
+      { role: "assistant", content: "Done." },
+    ],
+  });
+
+  it.each([
+    ["messages[0].content", "instructions"],
+    ["messages[1].content", "input[0].content"],
+    ["messages[1].content[1].image_url.url", "input[0].content[1].image_url.url"],
+    ["messages[2].tool_calls[1].function.arguments", "input[3].arguments"],
+    ["messages[2].tool_calls[0]", "input[2]"],
+    ["messages[2].reasoning_content", "input[1]"],
+    ["messages[2]", "input[1]"],
+    ["messages[3].content", "input[4].output"],
+    ["messages[4].content", "input[5].content"],
+    ["messages[9].content", "messages[9].content"],
+    ["max_tokens", "max_output_tokens"],
+    ["max_completion_tokens", "max_output_tokens"],
+    ["response_format", "text.format"],
+    ["response_format.json_schema.schema", "text.format.schema"],
+    ["tools[2].function.name", "tools[2].name"],
+    ["tool_choice.function.name", "tool_choice.name"],
+    ["reasoning_effort", "reasoning.effort"],
+    ["verbosity", "text.verbosity"],
+    ["temperature", "temperature"],
+  ])("%s -> %s", (chat, responses) => {
+    expect(responsesParam(chat, sources)).toBe(responses);
+  });
+
+  it("renames the param and the message's mention of it; keeps status and code", () => {
+    const renamed = inResponsesTerms(
+      invalidRequest("Invalid max_tokens: Expected <=1000000.", "max_tokens", "invalid_value"),
+      sources,
+    ) as BedrockEdgeError;
+    expect(renamed).toBeInstanceOf(BedrockEdgeError);
+    expect(renamed.param).toBe("max_output_tokens");
+    expect(renamed.message).toBe("Invalid max_output_tokens: Expected <=1000000.");
+    expect(renamed.status).toBe(400);
+    expect(renamed.code).toBe("invalid_value");
+  });
+
+  it("leaves other errors alone", () => {
+    const other = new Error("boom");
+    expect(inResponsesTerms(other, sources)).toBe(other);
+    const unnamed = invalidRequest("bad");
+    expect(inResponsesTerms(unnamed, sources)).toBe(unnamed);
+  });
+});

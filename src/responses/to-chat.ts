@@ -1,0 +1,274 @@
+// A Responses request as the Chat Completions request it means. Routes stay untouched: they
+// see an ordinary chat request. The mapping also remembers where each chat message came from,
+// so that a refusal from the chat layer names the caller's field (`input[3].content`), not ours.
+import { BedrockEdgeError, renamedParam } from "../errors.ts";
+import type {
+  AssistantMessageParam,
+  ChatCompletionCreateParams,
+  ChatMessageParam,
+  ContentPart,
+  FunctionTool,
+  TextPart,
+  ToolCall,
+  ToolChoice as ChatToolChoice,
+} from "../openai/types.ts";
+import type {
+  FunctionToolParam,
+  InputItemParam,
+  InputMessageItem,
+  ResponsesRequest,
+  ResponseToolChoice,
+  TextFormat,
+} from "./types.ts";
+
+/** Where a chat message came from: its item, and for a merged assistant turn, each part's item. */
+interface MessageSource {
+  path: string;
+  /** A tool message's text is the item's `output`. */
+  contentKey?: "content" | "output";
+  /** The function_call item of each tool call. */
+  calls?: string[];
+  reasoning?: string;
+}
+
+export interface ChatMapping {
+  chat: ChatCompletionCreateParams;
+  sources: MessageSource[];
+}
+
+// Fields of the Responses API this layer consumes; every other field goes on to the chat
+// request under its own name (temperature, top_p, user, service_tier, chat_template_kwargs…),
+// where the route decides what it can honour.
+const CONSUMED = new Set([
+  "model",
+  "input",
+  "instructions",
+  "tools",
+  "tool_choice",
+  "max_output_tokens",
+  "text",
+  "reasoning",
+  "stream",
+  "stream_options",
+  "metadata",
+  "store",
+  "background",
+  "include",
+  "truncation",
+  "previous_response_id",
+  "conversation",
+  "prompt",
+  "context_management",
+  "max_tool_calls",
+  "top_logprobs",
+  "moderation",
+]);
+
+/** The Chat Completions request for a validated Responses request. */
+export function toChatRequest(request: ResponsesRequest): ChatMapping {
+  const { messages, sources } = toMessages(request);
+  const passed: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(request)) {
+    // null means "the default" in both APIs: leaving it out says the same to every route.
+    if (!CONSUMED.has(key) && value != null) passed[key] = value;
+  }
+  const chat: ChatCompletionCreateParams = { ...passed, model: request.model, messages };
+  if (request.tools?.length) chat.tools = request.tools.map(toChatTool);
+  if (request.tool_choice !== undefined) chat.tool_choice = toChatToolChoice(request.tool_choice);
+  if (request.max_output_tokens != null) chat.max_tokens = request.max_output_tokens;
+  const format = request.text?.format;
+  if (format && format.type !== "text") chat.response_format = toResponseFormat(format);
+  if (request.text?.verbosity != null) chat.verbosity = request.text.verbosity;
+  if (request.reasoning?.effort != null) chat.reasoning_effort = request.reasoning.effort;
+  return { chat, sources };
+}
+
+function toChatTool(tool: FunctionToolParam): FunctionTool {
+  const fn: FunctionTool["function"] = { name: tool.name };
+  if (tool.description != null) fn.description = tool.description;
+  if (tool.parameters != null) fn.parameters = tool.parameters;
+  if (tool.strict != null) fn.strict = tool.strict;
+  return { type: "function", function: fn };
+}
+
+function toChatToolChoice(choice: ResponseToolChoice): ChatToolChoice {
+  return typeof choice === "string" ? choice : { type: "function", function: { name: choice.name } };
+}
+
+function toResponseFormat(
+  format: Exclude<TextFormat, { type: "text" }>,
+): ChatCompletionCreateParams["response_format"] {
+  if (format.type === "json_object") return { type: "json_object" };
+  const { name, schema, description, strict } = format;
+  return {
+    type: "json_schema",
+    json_schema: {
+      name,
+      schema,
+      ...(description !== undefined ? { description } : {}),
+      ...(strict != null ? { strict } : {}),
+    },
+  };
+}
+
+/** An assistant turn being gathered from its items. */
+interface Turn {
+  path: string;
+  content: string | TextPart[] | null;
+  contentPath?: string;
+  reasoning?: { text: string; path: string };
+  calls: ToolCall[];
+  callPaths: string[];
+}
+
+function toMessages(request: ResponsesRequest): { messages: ChatMessageParam[]; sources: MessageSource[] } {
+  const messages: ChatMessageParam[] = [];
+  const sources: MessageSource[] = [];
+  const push = (message: ChatMessageParam, source: MessageSource) => {
+    messages.push(message);
+    sources.push(source);
+  };
+  // The instructions are the system prompt: "system" is the role every chat template knows.
+  if (request.instructions) push({ role: "system", content: request.instructions }, { path: "instructions" });
+  if (typeof request.input === "string") {
+    push({ role: "user", content: request.input }, { path: "input" });
+    return { messages, sources };
+  }
+
+  // One assistant turn of chat is several Responses items: reasoning, a message, function calls.
+  let turn: Turn | undefined;
+  const close = () => {
+    // Reasoning alone cannot be a chat message (that needs content or tool calls): it is dropped.
+    if (turn && (turn.content !== null || turn.calls.length)) push(...assistantMessage(turn));
+    turn = undefined;
+  };
+  const open = (path: string): Turn => {
+    close();
+    turn = { path, content: null, calls: [], callPaths: [] };
+    return turn;
+  };
+
+  request.input.forEach((item: InputItemParam, index) => {
+    const path = `input[${index}]`;
+    switch (item.type) {
+      case "item_reference":
+        // Only references to reasoning get this far (request.ts): earlier reasoning is optional.
+        return;
+      case "reasoning": {
+        const text = reasoningText(item);
+        open(path).reasoning = { text, path };
+        return;
+      }
+      case "function_call": {
+        const current = turn ?? open(path);
+        current.calls.push({
+          id: item.call_id,
+          type: "function",
+          function: { name: item.name, arguments: item.arguments },
+        });
+        current.callPaths.push(path);
+        return;
+      }
+      case "function_call_output":
+        close();
+        push(
+          { role: "tool", tool_call_id: item.call_id, content: textContent(item.output) },
+          { path, contentKey: "output" },
+        );
+        return;
+      default:
+        if (item.role === "assistant") {
+          // Reasoning just before belongs to this turn; anything else before starts a new one.
+          const current = turn && turn.content === null && !turn.calls.length ? turn : open(path);
+          current.content = textContent(item.content);
+          current.contentPath = path;
+          return;
+        }
+        close();
+        push(toMessage(item), { path, contentKey: "content" });
+    }
+  });
+  close();
+  return { messages, sources };
+}
+
+function assistantMessage(turn: Turn): [AssistantMessageParam, MessageSource] {
+  const message: AssistantMessageParam = { role: "assistant", content: turn.content };
+  if (turn.reasoning?.text) message.reasoning_content = turn.reasoning.text;
+  if (turn.calls.length) message.tool_calls = turn.calls;
+  const source: MessageSource = { path: turn.contentPath ?? turn.path, calls: turn.callPaths };
+  if (turn.contentPath) source.contentKey = "content";
+  if (turn.reasoning) source.reasoning = turn.reasoning.path;
+  return [message, source];
+}
+
+function reasoningText(item: Extract<InputItemParam, { type: "reasoning" }>): string {
+  const parts = item.content?.length ? item.content : item.summary;
+  return parts.map((part) => part.text).join("\n\n");
+}
+
+type Parts = InputMessageItem["content"];
+
+/** Text-only content (system, developer, assistant, tool output): parts become chat text parts. */
+function textContent(content: Parts): string | TextPart[] {
+  if (typeof content === "string") return content;
+  return content.map((part) => ({ type: "text", text: part.type === "refusal" ? part.refusal : textOf(part) }));
+}
+
+function textOf(part: Exclude<Parts, string>[number]): string {
+  return "text" in part ? part.text : "";
+}
+
+function toMessage(item: InputMessageItem): ChatMessageParam {
+  if (item.role === "user") {
+    const content =
+      typeof item.content === "string" ? item.content : item.content.map((part): ContentPart => toUserPart(part));
+    return { role: "user", content };
+  }
+  return { role: item.role === "developer" ? "developer" : "system", content: textContent(item.content) };
+}
+
+function toUserPart(part: Exclude<Parts, string>[number]): ContentPart {
+  if (part.type === "input_image") {
+    const detail = part.detail === "low" || part.detail === "high" || part.detail === "auto" ? part.detail : undefined;
+    return { type: "image_url", image_url: { url: part.image_url ?? "", ...(detail ? { detail } : {}) } };
+  }
+  return { type: "text", text: part.type === "refusal" ? part.refusal : textOf(part) };
+}
+
+// Chat names -> Responses names, for refusals that come from the chat layer.
+const RENAMED: ReadonlyArray<[RegExp, string]> = [
+  [/^max_(?:completion_)?tokens$/, "max_output_tokens"],
+  [/^response_format(?:\.json_schema)?/, "text.format"],
+  [/^tools\[(\d+)\]\.function/, "tools[$1]"],
+  [/^tool_choice\.function/, "tool_choice"],
+  [/^reasoning_effort$/, "reasoning.effort"],
+  [/^verbosity$/, "text.verbosity"],
+];
+
+/** A chat-layer field name (`messages[2].content`) as the Responses request calls it. */
+export function responsesParam(param: string, sources: readonly MessageSource[]): string {
+  const message = /^messages\[(\d+)\](.*)$/.exec(param);
+  if (!message) {
+    for (const [pattern, name] of RENAMED) if (pattern.test(param)) return param.replace(pattern, name);
+    return param;
+  }
+  const source = sources[Number(message[1])];
+  if (!source) return param;
+  const rest = message[2] ?? "";
+  const call = /^\.tool_calls\[(\d+)\](?:\.function)?(.*)$/.exec(rest);
+  if (call) return `${source.calls?.[Number(call[1])] ?? source.path}${call[2] ?? ""}`;
+  if (rest.startsWith(".reasoning_content")) return source.reasoning ?? source.path;
+  if (rest.startsWith(".content") && source.contentKey) {
+    return `${source.path}.${source.contentKey}${rest.slice(".content".length)}`;
+  }
+  return source.path;
+}
+
+/** A refusal from the chat layer, renamed to the caller's fields; other errors pass unchanged. */
+export function inResponsesTerms(error: unknown, sources: readonly MessageSource[]): unknown {
+  if (!(error instanceof BedrockEdgeError) || error.param === null) return error;
+  const param = responsesParam(error.param, sources);
+  if (param === error.param) return error;
+  return renamedParam(error, param, error.message.split(error.param).join(param));
+}

@@ -1,0 +1,305 @@
+// bedrock.responses.create() end to end against the emulator, on every route: plain and
+// streamed, reasoning, function tools and their results, limits, faults and aborts. Every
+// Response, every stream event, and the chat answers and chunks they come from, are validated
+// against OpenAI's official OpenAPI schemas.
+import { describe, expect, it } from "vitest";
+import {
+  BedrockEdgeError,
+  type ChatCompletionChunk,
+  type Response,
+  type ResponseCreateParams,
+  type ResponseStreamEvent,
+} from "../src/index.ts";
+import { main as example } from "../examples/responses.ts";
+import { assertConforms } from "./conformance/openapi.ts";
+import { emulated, model, ROUTE_FORMATS, type RouteName } from "./helpers/emulated.ts";
+import { recordOutput } from "./helpers/output-log.ts";
+
+const routes = Object.keys(ROUTE_FORMATS) as RouteName[];
+// Routes whose emulated model calls a tool when offered one (the emulator's `tool` option).
+const toolRoutes: RouteName[] = ["qwen3", "qwen2", "openai", "converse"];
+
+const weather = {
+  type: "function" as const,
+  name: "get_weather",
+  description: "Weather for a city",
+  parameters: { type: "object", properties: { city: { type: "string" } }, required: ["city"] },
+  strict: true,
+};
+
+async function events(stream: AsyncIterable<ResponseStreamEvent>): Promise<ResponseStreamEvent[]> {
+  const out: ResponseStreamEvent[] = [];
+  for await (const event of stream) {
+    assertConforms("ResponseStreamEvent", event);
+    out.push(event);
+  }
+  recordOutput(JSON.stringify(out));
+  return out;
+}
+
+function finalOf(all: ResponseStreamEvent[]): Response {
+  const last = all.at(-1);
+  if (!last || !("response" in last)) throw new Error(`the stream ended with ${last?.type}`);
+  return last.response;
+}
+
+function textOf(response: Response): string {
+  return response.output
+    .flatMap((item) => (item.type === "message" ? item.content.map((part) => part.text) : []))
+    .join("");
+}
+
+function reasoningOf(response: Response): string {
+  return response.output
+    .flatMap((item) =>
+      item.type === "reasoning" ? [...(item.content ?? []), ...item.summary].map((part) => part.text) : [],
+    )
+    .join("");
+}
+
+/** A Response with what differs between two calls of the same answer (ids, times) blanked. */
+function comparable(response: Response) {
+  return {
+    ...response,
+    id: "",
+    created_at: 0,
+    completed_at: 0,
+    output: response.output.map((item) => ({
+      ...item,
+      id: "",
+      ...(item.type === "function_call" ? { call_id: "" } : {}),
+    })),
+  };
+}
+
+describe.each(routes)("route %s", (route) => {
+  const thinks = route === "deepseek_r1" || route === "qwen3";
+  const { bedrock } = emulated();
+  const params = {
+    model: model(route),
+    instructions: "Be brief.",
+    input: "Hello there",
+  } satisfies ResponseCreateParams;
+
+  it("a plain Response conforms and says what the chat answer says", async () => {
+    const response = await bedrock.responses.create(params);
+    recordOutput(JSON.stringify(response));
+    assertConforms("Response", response);
+    const chat = await bedrock.chat.completions.create({
+      model: params.model,
+      messages: [
+        { role: "system", content: "Be brief." },
+        { role: "user", content: "Hello there" },
+      ],
+    });
+    expect(response).toMatchObject({ object: "response", status: "completed", model: params.model });
+    expect(textOf(response)).toBe(chat.choices[0]?.message.content);
+    expect(reasoningOf(response)).toBe(chat.choices[0]?.message.reasoning_content ?? "");
+    if (thinks) expect(response.output[0]?.type).toBe("reasoning");
+    expect(response.usage).toMatchObject({
+      input_tokens: chat.usage?.prompt_tokens,
+      output_tokens: chat.usage?.completion_tokens,
+      total_tokens: chat.usage?.total_tokens,
+    });
+  });
+
+  it("every stream event conforms, in order, numbered, and ends with the plain call's Response", async () => {
+    const all = await events(await bedrock.responses.create({ ...params, stream: true }));
+    expect(all.map((event) => event.sequence_number)).toEqual(all.map((_, index) => index));
+    expect(all.slice(0, 2).map((event) => event.type)).toEqual(["response.created", "response.in_progress"]);
+    expect(all.at(-1)?.type).toBe("response.completed");
+    const streamed = finalOf(all);
+    const deltas = all.flatMap((event) => (event.type === "response.output_text.delta" ? [event.delta] : []));
+    expect(deltas.length).toBeGreaterThan(1);
+    expect(deltas.join("")).toBe(textOf(streamed));
+    const plain = await bedrock.responses.create(params);
+    expect(comparable(streamed)).toEqual(comparable(plain));
+  });
+
+  it("asked for a summary, the reasoning streams as summary events", async () => {
+    const all = await events(
+      await bedrock.responses.create({ ...params, reasoning: { summary: "auto" }, stream: true }),
+    );
+    const summary = all.flatMap((event) =>
+      event.type === "response.reasoning_summary_text.delta" ? [event.delta] : [],
+    );
+    expect(summary.join("")).toBe(reasoningOf(finalOf(all)));
+    expect(summary.length > 0).toBe(thinks);
+    expect(all.some((event) => event.type === "response.reasoning_text.delta")).toBe(false);
+  });
+
+  it("a cut answer is incomplete: max_output_tokens", async () => {
+    const cut = { ...params, model: model(route, "length"), max_output_tokens: 16 };
+    const response = await bedrock.responses.create(cut);
+    assertConforms("Response", response);
+    expect(response).toMatchObject({ status: "incomplete", incomplete_details: { reason: "max_output_tokens" } });
+    const all = await events(await bedrock.responses.create({ ...cut, stream: true }));
+    expect(all.at(-1)?.type).toBe("response.incomplete");
+  });
+
+  it("chat answers and every chunk conform too", async () => {
+    const request = { model: params.model, messages: [{ role: "user" as const, content: "Hello" }] };
+    const completion = await bedrock.chat.completions.create(request);
+    assertConforms("CreateChatCompletionResponse", completion);
+    const chunks: ChatCompletionChunk[] = [];
+    const stream = await bedrock.chat.completions.create({
+      ...request,
+      stream: true,
+      stream_options: { include_usage: true },
+    });
+    for await (const chunk of stream) {
+      assertConforms("CreateChatCompletionStreamResponse", chunk);
+      chunks.push(chunk);
+    }
+    expect(chunks.at(-1)?.usage).toBeTruthy();
+  });
+});
+
+describe.each(toolRoutes)("function tools on route %s", (route) => {
+  const { bedrock } = emulated();
+  const question = { role: "user" as const, content: "Weather in Paris?" };
+
+  it("a call, then its result sent back: the answer", async () => {
+    const first = await bedrock.responses.create({ model: model(route, "tool"), input: [question], tools: [weather] });
+    assertConforms("Response", first);
+    const call = first.output.find((item) => item.type === "function_call");
+    expect(call).toMatchObject({ type: "function_call", name: "get_weather", status: "completed" });
+    if (call?.type !== "function_call") throw new Error("no call");
+    expect(JSON.parse(call.arguments)).toEqual({ city: "Paris" });
+    expect(first.tools).toEqual([weather]);
+
+    // The whole conversation goes back, as a stateless server needs it: the output items as they came.
+    const second = await bedrock.responses.create({
+      model: model(route, "tool"),
+      input: [
+        question,
+        ...first.output,
+        { type: "function_call_output", call_id: call.call_id, output: "sunny, 21 °C" },
+      ],
+      tools: [weather],
+    });
+    assertConforms("Response", second);
+    expect(second.output.some((item) => item.type === "function_call")).toBe(false);
+    expect(textOf(second)).toMatch(/the tool answered/);
+  });
+
+  it("streamed: the call's events, with the arguments", async () => {
+    const all = await events(
+      await bedrock.responses.create({
+        model: model(route, "tool"),
+        input: [question],
+        tools: [weather],
+        stream: true,
+      }),
+    );
+    const added = all.find(
+      (event) => event.type === "response.output_item.added" && event.item.type === "function_call",
+    );
+    expect(added).toMatchObject({ item: { name: "get_weather", arguments: "", status: "in_progress" } });
+    const done = all.find((event) => event.type === "response.function_call_arguments.done");
+    if (done?.type !== "response.function_call_arguments.done") throw new Error("no arguments.done");
+    expect(JSON.parse(done.arguments)).toEqual({ city: "Paris" });
+    const deltas = all.flatMap((event) =>
+      event.type === "response.function_call_arguments.delta" ? [event.delta] : [],
+    );
+    expect(deltas.join("")).toBe(done.arguments);
+  });
+});
+
+describe("faults and aborts", () => {
+  it("a failure mid-stream: an error event and response.failed, both conforming, nothing after", async () => {
+    const { bedrock } = emulated();
+    const all = await events(
+      await bedrock.responses.create({
+        model: model("llama", "midstream-modelStreamErrorException5"),
+        input: "Hello",
+        stream: true,
+      }),
+    );
+    expect(all.slice(-2).map((event) => event.type)).toEqual(["error", "response.failed"]);
+    expect(all.at(-2)).toMatchObject({ type: "error", code: "model_stream_error" });
+    const failed = finalOf(all);
+    expect(failed).toMatchObject({ status: "failed", error: { code: "server_error" } });
+    expect(textOf(failed).length).toBeGreaterThan(0);
+  });
+
+  it("throttled before anything was sent: create() rejects with the 429, as chat's does", async () => {
+    const { bedrock } = emulated({ maxRetries: 1 });
+    const error = await bedrock.responses
+      .create({ model: model("llama", "throttle"), input: "Hello", stream: true })
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+    expect(error).toBeInstanceOf(BedrockEdgeError);
+    expect((error as BedrockEdgeError).status).toBe(429);
+  });
+
+  it("refusals send nothing upstream and name the Responses field", async () => {
+    const { bedrock, emulator } = emulated();
+    const stateful = await bedrock.responses
+      .create({ model: model("llama"), input: "Hi", previous_response_id: "resp_1" })
+      .then(
+        () => undefined,
+        (e: unknown) => e as BedrockEdgeError,
+      );
+    expect(stateful).toMatchObject({ status: 400, param: "previous_response_id" });
+    // A check made by the chat layer (images must be data URLs), named as the caller sent it.
+    const image = await bedrock.responses
+      .create({
+        model: model("openai"),
+        input: [
+          { role: "user", content: "Hi" },
+          { role: "user", content: [{ type: "input_image", image_url: "https://example.com/x.png", detail: "auto" }] },
+        ],
+      })
+      .then(
+        () => undefined,
+        (e: unknown) => e as BedrockEdgeError,
+      );
+    expect(image).toMatchObject({ status: 400, param: "input[1].content" });
+    expect(emulator.stats.requests).toHaveLength(0);
+  });
+
+  it("abort() and a signal end the stream and cancel the upstream call", async () => {
+    const { bedrock, emulator } = emulated();
+    const stream = await bedrock.responses.create({ model: model("llama", "slow20"), input: "Hello", stream: true });
+    let n = 0;
+    await expect(async () => {
+      for await (const _event of stream) if (++n === 4) stream.abort();
+    }).rejects.toThrow(/abort/i);
+    await expect.poll(() => emulator.stats.cancelledStreams, { timeout: 1000 }).toBe(1);
+
+    const controller = new AbortController();
+    const signalled = await bedrock.responses.create(
+      { model: model("llama", "slow20"), input: "Hello", stream: true },
+      { signal: controller.signal },
+    );
+    n = 0;
+    await expect(async () => {
+      for await (const _event of signalled) if (++n === 4) controller.abort();
+    }).rejects.toThrow();
+    await expect.poll(() => emulator.stats.cancelledStreams, { timeout: 1000 }).toBe(2);
+  });
+
+  it("leaving the loop early cancels the upstream call", async () => {
+    const { bedrock, emulator } = emulated();
+    const stream = await bedrock.responses.create({ model: model("llama", "slow20"), input: "Hello", stream: true });
+    for await (const event of stream) if (event.type === "response.output_text.delta") break;
+    await expect.poll(() => emulator.stats.cancelledStreams, { timeout: 1000 }).toBe(1);
+  });
+});
+
+describe("examples/responses.ts", () => {
+  it("runs against the emulator: reasoning, a stream, a tool and its result", async () => {
+    const lines: string[] = [];
+    await example((line) => lines.push(line));
+    expect(lines).toEqual([
+      expect.stringMatching(/^reasoning: Okay, the user/),
+      expect.stringMatching(/^answer: Hello from the Bedrock emulator \(qwen3\)/),
+      expect.stringMatching(/^streamed: Hello from the Bedrock emulator \(llama\).* \(\d+ tokens\)$/),
+      expect.stringMatching(/^call: get_weather\(\{"city": ?"Paris"\}\)$/),
+      expect.stringMatching(/^after the tool: Thanks, the tool answered/),
+    ]);
+  });
+});

@@ -1,0 +1,247 @@
+// POST /v1/responses through the Worker in workerd: what goes over the wire (JSON, and SSE with
+// named events and no [DONE]) validated against OpenAI's schemas on every route, the official
+// SDK's responses.create() and responses.stream(), tools, refusals, a cold model, a failure
+// mid-stream and the log line.
+import OpenAI from "openai";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { assertConforms } from "../conformance/openapi.ts";
+import { recordOutput } from "../helpers/output-log.ts";
+import { model } from "../helpers/emulated.ts";
+import { eventually, startWorkerdProxy, TEST_KEYS, TEST_MODELS, type WorkerdProxy } from "./harness.ts";
+
+let proxy: WorkerdProxy;
+let client: OpenAI;
+
+beforeAll(async () => {
+  // The harness's models, and the converse route's (a foundation model, its region in the ARN).
+  proxy = await startWorkerdProxy({ main: { MODELS: JSON.stringify(modelsWithConverse()) } });
+  client = proxy.client();
+});
+afterAll(() => proxy?.close());
+
+function modelsWithConverse(): Record<string, string> {
+  return { ...TEST_MODELS, converse: model("converse") };
+}
+beforeEach(() => proxy.served.emulator.stats.reset());
+
+const ROUTES = ["r1", "llama", "qwen3", "qwen2", "openai", "converse"] as const;
+
+const weather = {
+  type: "function" as const,
+  name: "get_weather",
+  description: "Weather for a city",
+  parameters: { type: "object", properties: { city: { type: "string" } }, required: ["city"] },
+  strict: true,
+};
+
+async function post(body: unknown, path = "/v1/responses", apiKey: string = TEST_KEYS[0]) {
+  const response = await fetch(`${proxy.url()}${path}`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${apiKey}`, "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
+  const text = await response.text();
+  recordOutput(text);
+  return { status: response.status, headers: response.headers, text };
+}
+
+interface SseEvent {
+  event: string | undefined;
+  data: { type: string; sequence_number: number; [key: string]: unknown };
+}
+
+/** The SSE text as events: the `event:` name and the parsed `data:`; comments dropped. */
+function parseSse(text: string): SseEvent[] {
+  return text
+    .split("\n\n")
+    .filter((block) => block.split("\n").some((line) => line.startsWith("data: ")))
+    .map((block) => {
+      const lines = block.split("\n");
+      const event = lines.find((line) => line.startsWith("event: "))?.slice(7);
+      const data = lines
+        .filter((line) => line.startsWith("data: "))
+        .map((line) => line.slice(6))
+        .join("\n");
+      return { event, data: JSON.parse(data) as SseEvent["data"] };
+    });
+}
+
+describe("every route, over the wire", () => {
+  it.each(ROUTES)("%s: a plain Response conforms to the spec", async (model) => {
+    const { status, headers, text } = await post({ model, input: "Hello there", instructions: "Be brief." });
+    expect(status).toBe(200);
+    expect(headers.get("content-type")).toMatch(/^application\/json/);
+    const body = JSON.parse(text) as { model: string; status: string; output: Array<{ type: string }> };
+    assertConforms("Response", body);
+    expect(body).toMatchObject({ model, status: "completed" });
+    expect(body.output.at(-1)?.type).toBe("message");
+    expect(body).not.toHaveProperty("output_text");
+  });
+
+  it.each(ROUTES)("%s: streamed, every event named by its type, conforming, numbered, no [DONE]", async (model) => {
+    const { status, headers, text } = await post({ model, input: "Hello there", stream: true });
+    expect(status).toBe(200);
+    expect(headers.get("content-type")).toMatch(/^text\/event-stream/);
+    expect(text).not.toContain("[DONE]");
+    const events = parseSse(text);
+    for (const { event, data } of events) {
+      expect(event).toBe(data.type);
+      assertConforms("ResponseStreamEvent", data);
+    }
+    expect(events.map(({ data }) => data.sequence_number)).toEqual(events.map((_, index) => index));
+    expect(events[0]?.event).toBe("response.created");
+    expect(events.at(-1)?.event).toBe("response.completed");
+  });
+
+  it("/responses answers too", async () => {
+    const { status, text } = await post({ model: "llama", input: "Hi" }, "/responses");
+    expect(status).toBe(200);
+    assertConforms("Response", JSON.parse(text));
+  });
+});
+
+describe("the official SDK", () => {
+  it("responses.create(): output_text, reasoning, usage", async () => {
+    const response = await client.responses.create({ model: "r1", input: "Hello there" });
+    expect(response.output_text).toContain("Hello from the Bedrock emulator (r1)");
+    expect(response.output[0]).toMatchObject({ type: "reasoning", content: [{ type: "reasoning_text" }] });
+    expect(response.usage?.input_tokens).toBeGreaterThan(0);
+  });
+
+  it("responses.create({ stream: true }) yields typed events; responses.stream() gives the final Response", async () => {
+    const stream = await client.responses.create({ model: "qwen3", input: "Hello there", stream: true });
+    let text = "";
+    const types: string[] = [];
+    for await (const event of stream) {
+      types.push(event.type);
+      if (event.type === "response.output_text.delta") text += event.delta;
+    }
+    expect(types.at(-1)).toBe("response.completed");
+    expect(text).toContain("Hello from the Bedrock emulator (qwen3)");
+
+    const helper = client.responses.stream({ model: "llama", input: "Hello there" });
+    const final = await helper.finalResponse();
+    expect(final.output_text).toContain("Hello from the Bedrock emulator (llama)");
+  });
+
+  it("function tools: a call, and its result sent back", async () => {
+    const input: OpenAI.Responses.ResponseInput = [{ role: "user", content: "Weather in Paris?" }];
+    const first = await client.responses.create({ model: "qwen3-tool", input, tools: [weather] });
+    const call = first.output.find((item) => item.type === "function_call");
+    if (call?.type !== "function_call") throw new Error("no function call");
+    expect(call.name).toBe("get_weather");
+    expect(JSON.parse(call.arguments)).toEqual({ city: "Paris" });
+    const second = await client.responses.create({
+      model: "qwen3-tool",
+      input: [
+        ...input,
+        // What a stateless server needs back: the previous answer's items, as they came.
+        ...first.output.filter((item) => item.type === "reasoning" || item.type === "function_call"),
+        { type: "function_call_output", call_id: call.call_id, output: "sunny" },
+      ],
+      tools: [weather],
+    });
+    expect(second.output_text).toMatch(/the tool answered/);
+  });
+
+  it("streamed function calls: arguments as events", async () => {
+    const stream = await client.responses.create({
+      model: "openai-tool",
+      input: "Weather in Paris?",
+      tools: [weather],
+      stream: true,
+    });
+    let args = "";
+    for await (const event of stream) {
+      if (event.type === "response.function_call_arguments.done") args = event.arguments;
+    }
+    expect(JSON.parse(args)).toEqual({ city: "Paris" });
+  });
+});
+
+describe("refusals and errors", () => {
+  it("state a stateless server cannot keep: 400 naming the field, the SDK's BadRequestError", async () => {
+    for (const [field, params] of [
+      ["previous_response_id", { previous_response_id: "resp_1" }],
+      ["store", { store: true }],
+      ["tools[0]", { tools: [{ type: "web_search" }] }],
+    ] as const) {
+      const error = await client.responses
+        .create({ model: "llama", input: "Hi", ...params } as OpenAI.Responses.ResponseCreateParamsNonStreaming)
+        .then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+      expect(error).toBeInstanceOf(OpenAI.BadRequestError);
+      if (!(error instanceof OpenAI.APIError)) return;
+      expect(error.status).toBe(400);
+      expect((error.error as { param?: string }).param).toBe(field);
+    }
+    expect(proxy.served.emulator.stats.requests).toHaveLength(0);
+  });
+
+  it("no key 401, unknown model 404, bad JSON 400: OpenAI error bodies", async () => {
+    const noKey = await post({ model: "llama", input: "Hi" }, "/v1/responses", "sk-wrong");
+    expect(noKey.status).toBe(401);
+    assertConforms("ErrorResponse", JSON.parse(noKey.text));
+    const unknown = await post({ model: "no-such-model", input: "Hi" });
+    expect(unknown.status).toBe(404);
+    assertConforms("ErrorResponse", JSON.parse(unknown.text));
+    const bad = await post({ model: "llama", input: "Hi", stream: "yes" });
+    expect(bad.status).toBe(400);
+    expect(JSON.parse(bad.text)).toMatchObject({ error: { param: "stream" } });
+  });
+
+  it("a cold model streams behind comments, then the events", async () => {
+    const { status, text } = await post({ model: "cold-qwen3", input: "Hi", stream: true });
+    expect(status).toBe(200);
+    expect(text.startsWith(": waiting for the model to become ready\n\n")).toBe(true);
+    const events = parseSse(text);
+    for (const { data } of events) assertConforms("ResponseStreamEvent", data);
+    expect(events.at(-1)?.event).toBe("response.completed");
+  });
+
+  it("a failure mid-stream: the error event and response.failed, conforming, then the end", async () => {
+    const { status, text } = await post({ model: "midstream-error", input: "Hi", stream: true });
+    expect(status).toBe(200);
+    const events = parseSse(text);
+    for (const { data } of events) assertConforms("ResponseStreamEvent", data);
+    expect(events.slice(-2).map(({ event }) => event)).toEqual(["error", "response.failed"]);
+    expect(events.at(-2)?.data).toMatchObject({ code: "model_stream_error" });
+    await eventually(
+      () => proxy.logs.find((line) => line.path === "/v1/responses" && line.status === 424),
+      2000,
+      "the 424 log line",
+    );
+  });
+
+  it("a client that leaves mid-stream cancels the upstream call, and the log says 499", async () => {
+    const controller = new AbortController();
+    const stream = await client.responses.create(
+      { model: "slow-long", input: "Hi", stream: true },
+      { signal: controller.signal },
+    );
+    let events = 0;
+    // The SDK ends an aborted stream's loop quietly.
+    for await (const _event of stream) if (++events === 5) controller.abort();
+    expect(events).toBeLessThan(12);
+    await eventually(() => proxy.served.emulator.stats.cancelledStreams === 1, 1000, "the upstream cancelled");
+    await eventually(() => proxy.logs.find((line) => line.path === "/v1/responses" && line.status === 499));
+  });
+
+  it("one log line per call, with the model and the token counts", async () => {
+    const before = proxy.logs.length;
+    await client.responses.create({ model: "qwen2", input: "Hi" });
+    const stream = await client.responses.create({ model: "llama", input: "Hi", stream: true });
+    for await (const _event of stream);
+    const lines = await eventually(() => {
+      const found = proxy.logs.slice(before).filter((line) => line.path === "/v1/responses");
+      return found.length >= 2 ? found : undefined;
+    });
+    expect(lines.map((line) => [line.model, line.stream, line.status])).toEqual([
+      ["qwen2", false, 200],
+      ["llama", true, 200],
+    ]);
+    for (const line of lines) expect(line.prompt_tokens).toBeGreaterThan(0);
+  });
+});

@@ -1,0 +1,68 @@
+// POST /v1/responses: the Responses API, one library call, answered as JSON or as the API's
+// named SSE events. A failure after the first event travels in-band, as the library yields it
+// (`error`, then response.failed), with the proxy's error body and recorded in the log line.
+import { checkResponsesStreamFlag, responseSseEvent } from "../../src/core.ts";
+import type { Response as ResponseObject, ResponseCreateParams, ResponseStreamEvent, Usage } from "../../src/index.ts";
+import type { AppContext } from "../context.ts";
+import { clientErrorBody, jsonResponse } from "../http.ts";
+import { failureOutcome } from "../log.ts";
+import { type SseFormat, sseAnswer } from "../sse.ts";
+import { upstreamCall } from "../upstream.ts";
+
+export async function responses(c: AppContext): Promise<Response> {
+  const { bedrock, config, keepAliveMs } = c.get("ready");
+  const body = c.get("body");
+  const log = c.get("log");
+  if (config.logPrompts) log.line.messages = { instructions: body.instructions, input: body.input };
+  // Only what the proxy branches on; create() validates the whole request, once.
+  checkResponsesStreamFlag(body);
+  const request = body as unknown as ResponseCreateParams;
+  const upstream = upstreamCall(c);
+
+  if (request.stream !== true) {
+    const response = await bedrock.responses.create({ ...request, stream: false }, upstream.options);
+    log.record({ usage: usageOf(response) });
+    return jsonResponse(response);
+  }
+  return sseAnswer({
+    opened: bedrock.responses.create(
+      { ...request, stream: true },
+      {
+        ...upstream.options,
+        errorBody: clientErrorBody,
+        onError: (error) => log.record(failureOutcome(error)),
+      },
+    ),
+    waking: upstream.waking,
+    format: namedEvents(),
+    keepAliveMs,
+    log,
+  });
+}
+
+/**
+ * The Responses API's SSE: each event named by its type, no end marker (the last event says how
+ * the response ended). The relay's own error event (a model that never woke up) is the API's
+ * `error` event, numbered after the last event sent.
+ */
+function namedEvents(): SseFormat<ResponseStreamEvent> {
+  let next = 0;
+  return {
+    event(event) {
+      next = event.sequence_number + 1;
+      return responseSseEvent(event);
+    },
+    end: "",
+    error: ({ error: { message, code, param } }) =>
+      responseSseEvent({ type: "error", code, message, param, sequence_number: next }),
+    usage: (event) => ("response" in event ? usageOf(event.response) : undefined),
+  };
+}
+
+/** The log line's token counts, from a Response's usage. */
+function usageOf(response: ResponseObject): Usage | undefined {
+  const usage = response.usage;
+  return usage
+    ? { prompt_tokens: usage.input_tokens, completion_tokens: usage.output_tokens, total_tokens: usage.total_tokens }
+    : undefined;
+}
