@@ -35,6 +35,7 @@ function entry(name: string, first: string[], second: string[] = [], routing?: s
 for (const [name, options] of Object.entries(FAULTS)) entry(name, [...options]);
 entry("shared", ["throttle"]);
 entry("alone", ["throttle"]);
+entry("responses", ["err500"]);
 entry("midstream", ["midstream-modelStreamErrorException2"]);
 entry("both-cold", ["notready2"], ["notready"]);
 entry("both-failing", ["err503"], ["throttle"]);
@@ -99,6 +100,20 @@ describe("failover before the first byte, through the proxy", () => {
       expect(text).not.toContain("imported-model");
     });
   }
+
+  it("the Responses API fails over alike, and its answer and log line say which copy served", async () => {
+    const response = await fetch(`${proxy.url()}/v1/responses`, {
+      method: "POST",
+      headers: { authorization: "Bearer sk-test-one", "content-type": "application/json" },
+      body: JSON.stringify({ model: "responses", input: "Hello!" }),
+    });
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({ object: "response", status: "completed" });
+    expect(response.headers.get("x-bedrock-edge-deployment")).toBe("1");
+    expect(calls("responses")).toEqual([1, 1]);
+    const line = await lineOf(response.headers.get("x-request-id"));
+    expect(line).toMatchObject({ status: 200, deployment: 1, deployments_tried: 2 });
+  });
 
   it("an ordinary model is deployment 0, tried once", async () => {
     const client = proxy.client();
