@@ -34,13 +34,26 @@ const DEMO_ROUTES: Record<RouteName, { name: string; modelId: string; region?: s
   },
 };
 
+/**
+ * Demo models of per-model settings, after the routes' own: a template route sending Bedrock's
+ * OpenAICompletion (n, seed, logprobs, structured_outputs), and the openai route reading the
+ * tool calls a Qwen model writes as text.
+ */
+const DEMO_SETTINGS: Record<string, ModelEntry> = {
+  "demo-qwen3-openai-completion": {
+    model: `bedrock/qwen3/${emulatorModelId("qwen3", ["tool"])}`,
+    wire_format: "openai_completion",
+  },
+  "demo-openai-qwen-tools": { model: `bedrock/openai/${emulatorModelId("qwen3", ["tool"])}`, tool_parser: "qwen" },
+};
+
 export function demoModels(): Record<string, ModelEntry> {
   const models: Record<string, ModelEntry> = {};
   for (const [route, demo] of Object.entries(DEMO_ROUTES)) {
     const model = `bedrock/${route}/${demo.modelId}`;
     models[demo.name] = demo.region ? { model, region: demo.region } : model;
   }
-  return models;
+  return { ...models, ...DEMO_SETTINGS };
 }
 
 /** Two copies of a model under one name, the first always throttled: failover to see at work. */

@@ -1,10 +1,15 @@
 // createBedrock(): the OpenAI-shaped client. It joins the pieces: validate the request,
 // pick the route, build the body, call the transport, map the answer or the stream.
-import { invokeJson, invokeStream } from "./aws/invoke.ts";
 import type { RetryEvent } from "./aws/send-with-retries.ts";
 import { createTransport, type Transport, type TransportOptions } from "./aws/transport-options.ts";
 import { configurationError, modelNotFound } from "./errors.ts";
-import { primeStream, streamCompletion, type ChatCompletionStream } from "./completion-stream.ts";
+import { chatChunkMapper, type ChatCompletionStream } from "./completion-stream.ts";
+import {
+  type Completions,
+  createCompletions,
+  type DeploymentTarget,
+  type ResolvedModel,
+} from "./completions/client.ts";
 import { randomId } from "./ids.ts";
 import {
   deploymentsOf,
@@ -17,13 +22,14 @@ import {
   settingValues,
 } from "./model.ts";
 import { parseChatRequest } from "./openai/schema.ts";
-import type { ChatCompletion, ChatCompletionCreateParams, Usage } from "./openai/types.ts";
+import type { ItemStream } from "./stream-reader.ts";
+import { callJson, callStream } from "./model-call.ts";
+import type { ChatCompletion, ChatCompletionCreateParams } from "./openai/types.ts";
 import { routes } from "./routes/index.ts";
 import type { Responses, ResponsesRequestOptions } from "./responses/client.ts";
 import type { ResponseCreateParams } from "./responses/types.ts";
 import { builtInRenderers, compileChatTemplate } from "./routes/prompts/index.ts";
-import type { ModelSettings, PromptRenderer, Route } from "./routes/types.ts";
-import { makeUsage, tokenCount } from "./routes/usage.ts";
+import type { ModelSettings, PromptRenderer } from "./routes/types.ts";
 import { type CooldownStore, memoryCooldownStore } from "./routing/cooldowns.ts";
 import { countInFlight, whenStreamEnds } from "./routing/in-flight.ts";
 import { createRouter, DEFAULT_COOLDOWN_MS, type DeploymentEvent } from "./routing/router.ts";
@@ -68,6 +74,8 @@ export interface ChatCompletions {
 
 export interface Bedrock {
   chat: { completions: ChatCompletions };
+  /** OpenAI's legacy Completions API: a raw prompt, no chat template. */
+  completions: Completions;
   /** The Responses API, stateless, mapped onto chat completions. */
   responses: Responses;
   /** The names in `models`, in order. */
@@ -78,12 +86,6 @@ export interface Bedrock {
    * table in those messages (the proxy says MODELS).
    */
   checkModels(where?: string): Promise<string[]>;
-}
-
-interface Resolved {
-  route: Route;
-  settings: ModelSettings;
-  served: ModelDeployments;
 }
 
 export function createBedrock(options: BedrockOptions = {}): Bedrock {
@@ -132,7 +134,7 @@ export function createBedrock(options: BedrockOptions = {}): Bedrock {
     }
   }
 
-  async function resolve(name: string): Promise<Resolved> {
+  async function resolve(name: string): Promise<ResolvedModel> {
     const config = Object.hasOwn(models, name) ? models[name] : undefined;
     if (!config && options.onlyListedModels) throw modelNotFound(name);
     const deployments = (config && served.get(name)) ?? deploymentsOf(undefined, name);
@@ -146,56 +148,41 @@ export function createBedrock(options: BedrockOptions = {}): Bedrock {
     if (settings.drop_params === undefined && options.dropParams !== undefined) {
       settings = { ...settings, drop_params: options.dropParams };
     }
-    return { route: routes[deployments.route], settings, served: deployments };
+    return {
+      route: routes[deployments.route],
+      settings,
+      serve: (attempt, requestOptions) => serve(name, deployments, attempt, requestOptions),
+    };
   }
 
-  async function create(input: ChatCompletionCreateParams, requestOptions: RequestOptions = {}) {
-    const request = parseChatRequest(input);
-    const { route: modelRoute, settings, served: model } = await resolve(request.model);
-    const meta = { id: randomId("chatcmpl-"), created: Math.floor(Date.now() / 1000), model: request.model };
-    const counted = model.routing === "least_busy";
-
-    // The whole call on one deployment: the body names its model id, the transport its credentials.
-    async function createOn(deployment: ModelDeployment, failFast: boolean) {
-      const call = {
-        operation: modelRoute.operation,
+  /**
+   * A request's calls on the deployments of its model, in its routing's order, moving on before
+   * the first byte. Each attempt gets its deployment's model id, region and transport.
+   */
+  function serve<T>(
+    name: string,
+    model: ModelDeployments,
+    attempt: (target: DeploymentTarget) => Promise<T>,
+    requestOptions: RequestOptions,
+  ): Promise<T> {
+    const on = (deployment: ModelDeployment, failFast: boolean) =>
+      attempt({
         modelId: deployment.modelId,
-        body: JSON.stringify(modelRoute.buildBody(request, deployment.modelId, settings)),
         region: deployment.region,
-        signal: requestOptions.signal,
-        onRetry: requestOptions.onRetry,
+        transport: ownTransports.get(deployment) ?? transport,
         failFast,
-      };
-      const via = ownTransports.get(deployment) ?? transport;
-      if (request.stream) {
-        const { reader, primed } = await invokeStream(via, {
-          ...call,
-          prime: (reader, secrets) => primeStream(reader, secrets, modelRoute, request, meta),
-        });
-        return streamCompletion(reader, primed);
-      }
-      const { json, headers } = await invokeJson(via, call);
-      const answer = modelRoute.parseAnswer(json, request);
-      const usage = answer.usage ?? usageFromHeaders(headers);
-      const completion: ChatCompletion = {
-        ...meta,
-        object: "chat.completion",
-        choices: answer.choices.map((choice) => ({ ...choice, logprobs: null })),
-      };
-      if (usage) completion.usage = usage;
-      return completion;
-    }
-
+      });
+    const counted = model.routing === "least_busy";
     return route(
-      request.model,
+      name,
       model,
       async (deployment, failFast) => {
-        if (!counted) return createOn(deployment, failFast);
+        if (!counted) return on(deployment, failFast);
         // least_busy: a request is in flight on its deployment until its answer (or stream) ends.
-        const done = inFlight.start(request.model, deployment.key);
+        const done = inFlight.start(name, deployment.key);
         try {
-          const answer = await createOn(deployment, failFast);
-          if (isStream(answer)) return whenStreamEnds(answer, done);
+          const answer = await on(deployment, failFast);
+          if (isStream(answer)) return whenStreamEnds(answer, done) as T;
           done();
           return answer;
         } catch (error) {
@@ -207,9 +194,45 @@ export function createBedrock(options: BedrockOptions = {}): Bedrock {
     );
   }
 
+  async function create(input: ChatCompletionCreateParams, requestOptions: RequestOptions = {}) {
+    const request = parseChatRequest(input);
+    const { route: modelRoute, settings, serve: served } = await resolve(request.model);
+    const meta = { id: randomId("chatcmpl-"), created: Math.floor(Date.now() / 1000), model: request.model };
+
+    // The whole call on one deployment: the body names its model id, the transport its credentials.
+    return served(async ({ modelId, region, transport: via, failFast }) => {
+      const call = {
+        ...requestOptions,
+        operation: modelRoute.operation,
+        modelId,
+        region,
+        failFast,
+        body: modelRoute.buildBody(request, modelId, settings),
+      };
+      if (request.stream) return callStream(via, call, chatChunkMapper(modelRoute, request, settings, meta));
+      const { json, headerUsage } = await callJson(via, call);
+      const answer = modelRoute.parseAnswer(json, request, settings);
+      const usage = answer.usage ?? headerUsage;
+      const completion: ChatCompletion = {
+        ...meta,
+        object: "chat.completion",
+        choices: answer.choices.map(({ index, message, finish_reason, logprobs }) => ({
+          index,
+          message,
+          finish_reason,
+          logprobs: logprobs ?? null,
+        })),
+      };
+      if (usage) completion.usage = usage;
+      if (answer.prompt_logprobs) completion.prompt_logprobs = answer.prompt_logprobs;
+      return completion;
+    }, requestOptions);
+  }
+
   const completions = { create } as ChatCompletions;
   return {
     chat: { completions },
+    completions: createCompletions({ resolve }),
     responses: lazyResponses(completions),
     listModels: () => Object.keys(models),
     async checkModels(where = "models") {
@@ -237,8 +260,8 @@ function refuseRegionless(models: Record<string, ModelTableEntry>): void {
   }
 }
 
-function isStream(answer: ChatCompletion | ChatCompletionStream): answer is ChatCompletionStream {
-  return Symbol.asyncIterator in answer;
+function isStream(answer: unknown): answer is ItemStream<unknown> {
+  return typeof answer === "object" && answer !== null && Symbol.asyncIterator in answer;
 }
 
 function nonNegativeMs(value: number | undefined, fallback: number, name: string): number {
@@ -259,15 +282,4 @@ function lazyResponses(completions: ChatCompletions): Responses {
     return (await loaded).create(params, options);
   }
   return { create } as Responses;
-}
-
-function usageFromHeaders(headers: Headers): Usage | undefined {
-  const input = tokenCount(numberHeader(headers, "x-amzn-bedrock-input-token-count"));
-  const output = tokenCount(numberHeader(headers, "x-amzn-bedrock-output-token-count"));
-  return input === undefined || output === undefined ? undefined : makeUsage(input, output);
-}
-
-function numberHeader(headers: Headers, name: string): number | undefined {
-  const value = headers.get(name);
-  return value === null || value.trim() === "" ? undefined : Number(value);
 }

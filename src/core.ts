@@ -4,6 +4,8 @@
 
 // 1. The request: validated as createBedrock() validates it (a 400 naming the field).
 export { checkStreamFlags, parseChatRequest } from "./openai/schema.ts";
+// The legacy Completions request (a raw prompt), likewise.
+export { checkCompletionStreamFlags, parseCompletionRequest } from "./completions/request.ts";
 // Bodies read by a server before parsing: a size cap while reading, a nesting cap before JSON.parse.
 export { readLimitedText } from "./read-text.ts";
 export { MAX_JSON_DEPTH, scanJsonText } from "./openai/depth.ts";
@@ -22,12 +24,16 @@ export type {
   ModelSettings,
   PromptInput,
   PromptRenderer,
+  RawPromptFormat,
   Route,
   RouteAnswer,
   RouteChoice,
   StreamMapper,
   StreamPart,
 } from "./routes/types.ts";
+// The two body formats that carry a prompt (BedrockCompletion, OpenAICompletion), by name.
+export { wireFormats } from "./routes/wire-formats/index.ts";
+export type { TextAnswer, TextPiece, TextRequest, WireFormat, WireFormatName } from "./routes/wire-formats/index.ts";
 export { builtInRenderers, compileChatTemplate } from "./routes/prompts/index.ts";
 
 // Several deployments of one model: the order a request tries them, and where cool-downs are kept.

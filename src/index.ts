@@ -11,6 +11,8 @@ export type {
   RequestOptions,
   StreamingRequest,
 } from "./client.ts";
+export type { Completions } from "./completions/client.ts";
+export type * from "./completions/types.ts";
 export { BedrockEdgeError, isBedrockEdgeError } from "./errors.ts";
 export type { OpenAIErrorBody } from "./errors.ts";
 export type { AwsCredentials, CredentialsOption } from "./aws/credentials.ts";

@@ -103,12 +103,27 @@ describe("per-model settings follow the route", () => {
       { bos_token: "<s>" },
       { eos_token: "</s>" },
       { drop_params: true },
+      { wire_format: "openai_completion" },
     ]) {
       const [name] = Object.keys(setting);
       expect(() => parseModels({ vl: { model: `bedrock/openai/${ARN}`, ...setting } }, "MODELS"), name).toThrow(
         new RegExp(`^MODELS\\["vl"\\]\\.${name}: the openai route does not use ${name}, which `),
       );
     }
+  });
+
+  it("wire_format is the template routes', tool_parser the openai route's, each a name from its list", () => {
+    expect(() => parseModels({ m: { model: `bedrock/llama/${ARN}`, tool_parser: "qwen" } }, "MODELS")).toThrow(
+      /^MODELS\["m"\]\.tool_parser: the llama route does not use tool_parser, which reads tool calls the model writes as text[^;]*; only the openai routes? do\./,
+    );
+    expect(() => parseModels({ m: { model: `bedrock/llama/${ARN}`, wire_format: "vllm" } }, "MODELS")).toThrow(
+      /^MODELS\["m"\]\.wire_format: wire_format must be one of bedrock_completion, openai_completion \(got "vllm"\)\.$/,
+    );
+    expect(() => parseModels({ m: { model: `bedrock/openai/${ARN}`, tool_parser: "hermes" } }, "MODELS")).toThrow(
+      /^MODELS\["m"\]\.tool_parser: tool_parser must be one of qwen, deepseek_r1(, \w+)* \(got "hermes"\)\.$/,
+    );
+    const parsed = { model: `bedrock/openai/${ARN}`, tool_parser: "qwen" as const };
+    expect(parseModels({ m: parsed })).toEqual({ m: parsed });
   });
 
   it("are taken on the routes that honour them", () => {
@@ -119,6 +134,7 @@ describe("per-model settings follow the route", () => {
         bos_token: "<s>",
         eos_token: "</s>",
         drop_params: true,
+        wire_format: "openai_completion" as const,
       };
       expect(parseModels({ m: entry })).toEqual({ m: entry });
     }
@@ -141,7 +157,7 @@ describe("models table refusals read as sentences", () => {
     expect(refusal({ model: `bedrock/llama/${ARN}`, tempalte: "qwen2" })).toBe(
       'MODELS["a"].tempalte: tempalte is not a model setting; the settings are model, region, template, ' +
         "chat_template, bos_token, eos_token, drop_params, max_body_bytes, additional_model_request_fields, " +
-        "guardrail_config, reasoning_budget.",
+        "guardrail_config, reasoning_budget, wire_format, tool_parser.",
     );
     expect(refusal({ model: `bedrock/llama/${ARN}`, bos_token: 5 })).toBe(
       'MODELS["a"].bos_token: bos_token must be a string (got 5).',

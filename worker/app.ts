@@ -10,6 +10,7 @@ import type { MiddlewareHandler } from "hono";
 import type { ProxyBindings } from "./config.ts";
 import type { AppContext, AppEnv } from "./context.ts";
 import { chatCompletions } from "./endpoints/chat.ts";
+import { completions } from "./endpoints/completions.ts";
 import { health } from "./endpoints/health.ts";
 import { getModel, listModels } from "./endpoints/models.ts";
 import { responses } from "./endpoints/responses.ts";
@@ -57,8 +58,9 @@ const ENDPOINTS: readonly Endpoint[] = [
   { method: "GET", paths: ["/v1/models", "/models"], handler: listModels },
   { method: "GET", paths: ["/v1/models/*", "/models/*"], handler: getModel },
   { method: "POST", paths: ["/v1/chat/completions", "/chat/completions"], handler: chatCompletions },
-  { method: "GET", paths: ["/v1/usage", "/usage"], handler: usage, admin: true },
+  { method: "POST", paths: ["/v1/completions", "/completions"], handler: completions },
   { method: "POST", paths: ["/v1/responses", "/responses"], handler: responses },
+  { method: "GET", paths: ["/v1/usage", "/usage"], handler: usage, admin: true },
 ];
 
 export function createApp(options: AppOptions = {}): Hono<AppEnv> {

@@ -36,6 +36,8 @@ export interface LogLine {
   error?: string;
   error_code?: string | null;
   messages?: unknown;
+  /** A legacy Completions request's prompt (LOG_PROMPTS). */
+  prompt?: unknown;
 }
 
 export type LogSink = (line: LogLine) => void;

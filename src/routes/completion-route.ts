@@ -19,6 +19,7 @@ import { imageData } from "./images.ts";
 import type { ModelSettingName } from "../model-settings.ts";
 import { checkParameters } from "./parameters.ts";
 import type { ModelSettings, PromptRenderer, Route, StreamMapper, StreamPart } from "./types.ts";
+import { wireFormatOf } from "./wire-formats/index.ts";
 import { finishReason, makeUsage, tokenCount, usageFromBody, usageFromCounts } from "./usage.ts";
 
 export interface CompletionRouteSpec<Name extends string = string> {
@@ -44,6 +45,7 @@ const COMPLETION_ROUTE_SETTINGS: readonly ModelSettingName[] = [
   "eos_token",
   "drop_params",
   "max_body_bytes",
+  "wire_format",
 ];
 
 function offersTools(request: ChatCompletionRequest): boolean {
@@ -240,5 +242,7 @@ export function completionRoute<const Name extends string>(spec: CompletionRoute
     buildBody: (request, _modelId, settings) => buildBody(spec, request, settings),
     parseAnswer: (body, request) => parseAnswer(spec, body, request),
     createStreamMapper: (request) => streamMapper(spec, request),
+    // A raw prompt goes in the model's wire format, untemplated.
+    rawPrompt: (_modelId, settings) => ({ format: wireFormatOf(settings.wire_format) }),
   };
 }

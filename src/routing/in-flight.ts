@@ -1,7 +1,7 @@
 // Requests in flight per deployment, for least_busy: counted by this client (per isolate in a
 // Worker). A shared count would cost two more round trips to shared state on every request, and
 // leak whenever an isolate died mid-request; cool-downs, which matter more, are shared.
-import type { ChatCompletionStream } from "../completion-stream.ts";
+import type { ItemStream } from "../stream-reader.ts";
 
 export interface InFlight {
   /** Counts a request on a deployment; the returned function ends it (once, however often called). */
@@ -30,7 +30,7 @@ export function countInFlight(): InFlight {
 }
 
 /** The same stream, calling `end` once it is over: read to the end, failed, left or aborted. */
-export function whenStreamEnds(stream: ChatCompletionStream, end: () => void): ChatCompletionStream {
+export function whenStreamEnds<T>(stream: ItemStream<T>, end: () => void): ItemStream<T> {
   return {
     [Symbol.asyncIterator]() {
       const inner = stream[Symbol.asyncIterator]();

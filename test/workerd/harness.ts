@@ -97,8 +97,12 @@ export interface WorkerdProxy {
   close(): Promise<void>;
 }
 
-/** Cloudflare bindings a variant adds (Durable Objects, D1, rate limiters), as Miniflare takes them. */
-export type CloudflareBindings = Pick<WorkerOptions, "durableObjects" | "d1Databases" | "ratelimits">;
+/**
+ * Cloudflare bindings a variant adds (Durable Objects, D1, rate limiters), as Miniflare takes them.
+ * Partial: with zod 4 hoisted (the client matrix's dependencies), Miniflare's option types lose
+ * their optional marks.
+ */
+export type CloudflareBindings = Partial<Pick<WorkerOptions, "durableObjects" | "d1Databases" | "ratelimits">>;
 
 /**
  * One workerd process with one Worker per variant (same bundle, bindings = the base ones with
@@ -199,8 +203,9 @@ export async function rawSse(
   url: string,
   body: unknown,
   apiKey: string = TEST_KEYS[0],
+  path = "/v1/chat/completions",
 ): Promise<{ status: number; headers: Headers; text: string }> {
-  const response = await fetch(`${url}/v1/chat/completions`, {
+  const response = await fetch(`${url}${path}`, {
     method: "POST",
     headers: { authorization: `Bearer ${apiKey}`, "content-type": "application/json" },
     body: JSON.stringify(body),

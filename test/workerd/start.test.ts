@@ -144,8 +144,16 @@ describe("npm start decides", () => {
     // Every route of the registry, in its order: demo-deepseek-r1, demo-llama, … demo-openai.
     const names = Object.keys(routes);
     expect(names.slice(0, 5)).toEqual(["deepseek_r1", "llama", "qwen3", "qwen2", "openai"]);
-    expect(Object.keys(models)).toEqual(names.map((route) => `demo-${route.replaceAll("_", "-")}`));
-    expect(Object.values(models).map((entry) => ("model" in entry ? entry.model : "").split("/")[1])).toEqual(names);
+    // Then the demos of settings: a template route in OpenAICompletion, the openai route's tool parser.
+    const settings = ["demo-qwen3-openai-completion", "demo-openai-qwen-tools"];
+    expect(Object.keys(models)).toEqual([...names.map((route) => `demo-${route.replaceAll("_", "-")}`), ...settings]);
+    expect(Object.values(models).map((entry) => ("model" in entry ? entry.model : "").split("/")[1])).toEqual([
+      ...names,
+      "qwen3",
+      "openai",
+    ]);
+    expect(models["demo-qwen3-openai-completion"]?.wire_format).toBe("openai_completion");
+    expect(models["demo-openai-qwen-tools"]?.tool_parser).toBe("qwen");
     const bindings = emulatorBindings("http://127.0.0.1:4010");
     expect(bindings.PROXY_API_KEYS).toBe(DEV_KEY);
     expect(bindings.BEDROCK_ENDPOINT).toBe("http://127.0.0.1:4010");
@@ -323,7 +331,10 @@ describe("npm start, for real", () => {
     const url = `http://127.0.0.1:${port}`;
     expect(output).toContain(`bedrock-edge proxy ready on ${url}`);
     expect(output).toContain("API key          sk-local-dev");
-    expect(output).toContain("demo-deepseek-r1, demo-llama, demo-qwen3, demo-qwen2, demo-openai, demo-converse");
+    expect(output).toContain(
+      "demo-deepseek-r1, demo-llama, demo-qwen3, demo-qwen2, demo-openai, demo-converse, " +
+        "demo-qwen3-openai-completion, demo-openai-qwen-tools",
+    );
 
     const client = new OpenAI({ baseURL: `${url}/v1`, apiKey: DEV_KEY, maxRetries: 0 });
     const completion = await client.chat.completions.create({ model: "demo-qwen2", messages: USER_HELLO });
@@ -340,6 +351,13 @@ describe("npm start, for real", () => {
     const converse = await client.chat.completions.create({ model: "demo-converse", messages: USER_HELLO });
     expect(converse.choices[0]!.message.content).toContain("Hello from the Bedrock emulator (us.anthropic.claude-");
     expect((await client.models.list()).data.map((model) => model.id)).toContain("demo-openai");
+    const texts = await client.completions.create({
+      model: "demo-qwen3-openai-completion",
+      prompt: "Once upon a time",
+      n: 2,
+      max_tokens: 200,
+    });
+    expect(texts.choices.map((choice) => choice.index)).toEqual([0, 1]);
 
     // The shell's settings, honoured in emulator mode (and said so), but its AWS_REGION left out.
     expect(output).toContain("  from the shell   CORS_ORIGINS, LOG_PROMPTS\n");
@@ -352,16 +370,21 @@ describe("npm start, for real", () => {
     const logLines = (method: string) =>
       output.split("\n").filter((line) => line.startsWith(`{"time":`) && line.includes(`"method":"${method}"`));
     await eventually(
-      () => logLines("OPTIONS").length > 0 && logLines("POST").length >= 3,
+      () => logLines("OPTIONS").length > 0 && logLines("POST").length >= 4,
       5000,
-      "the log lines of the chat calls and the preflight",
+      "the log lines of the chat and completions calls and the preflight",
     );
     expect(logLines("OPTIONS")).toHaveLength(1);
-    const chatLines = logLines("POST");
-    expect(chatLines.map((line) => (JSON.parse(line) as { messages?: unknown }).messages)).toEqual([
+    const postLines = logLines("POST").map(
+      (line) => JSON.parse(line) as { path: string; messages?: unknown; prompt?: unknown },
+    );
+    expect(postLines.filter((line) => line.path === "/v1/chat/completions").map((line) => line.messages)).toEqual([
       USER_HELLO,
       USER_HELLO,
       USER_HELLO,
+    ]);
+    expect(postLines.filter((line) => line.path === "/v1/completions").map((line) => line.prompt)).toEqual([
+      "Once upon a time",
     ]);
 
     // One line per request, the Worker's: none of wrangler's own, and none of its offline noise.
