@@ -157,6 +157,53 @@ describe("a request moves to the next deployment before the first byte", () => {
   });
 });
 
+describe("legacy completions and the Responses API", () => {
+  it("completions: every call of a request moves to the next copy together, plain and streamed", async () => {
+    const failing = llama(EAST, "throttle");
+    const warm = llama(WEST);
+    const { bedrock, calls } = setup({ m: pair(failing, warm) });
+    const events: DeploymentEvent[] = [];
+    // Two prompts: BedrockCompletion takes one a call, so this request is two calls.
+    const completion = await bedrock.completions.create(
+      { model: "m", prompt: ["Once upon a time", "The capital of France is"], max_tokens: 16 },
+      { onDeployment: (event) => events.push(event) },
+    );
+    expect(completion.choices.map((choice) => choice.index)).toEqual([0, 1]);
+    expect(completion.choices[0]!.text.length).toBeGreaterThan(0);
+    expect(events).toEqual([
+      { index: 0, tried: 1 },
+      { index: 1, tried: 2 },
+    ]);
+    expect(calls(warm)).toBe(2);
+    // The failing copy cools down: the stream goes straight to the warm one.
+    const streamed: DeploymentEvent[] = [];
+    const stream = await bedrock.completions.create(
+      { model: "m", prompt: "Hello", stream: true },
+      { onDeployment: (event) => streamed.push(event) },
+    );
+    let out = "";
+    for await (const chunk of stream) out += chunk.choices[0]?.text ?? "";
+    expect(out.length).toBeGreaterThan(0);
+    expect(streamed).toEqual([{ index: 1, tried: 1 }]);
+    expect(calls(warm)).toBe(3);
+  });
+
+  it("responses: moves on alike, and says which copy served", async () => {
+    const failing = llama(EAST, "err503");
+    const warm = llama(WEST);
+    const { bedrock, calls } = setup({ m: pair(failing, warm) });
+    const events: DeploymentEvent[] = [];
+    const response = await bedrock.responses.create(
+      { model: "m", input: "Hello there" },
+      { onDeployment: (event) => events.push(event) },
+    );
+    expect(response.status).toBe("completed");
+    expect(JSON.stringify(response.output)).toContain("Hello from the Bedrock emulator (llama)");
+    expect(events.map((event) => event.index)).toEqual([0, 1]);
+    expect([calls(failing), calls(warm)]).toEqual([1, 1]);
+  });
+});
+
 describe("copies on the converse route", () => {
   it("move on the same way: Converse's throttling in one region, its answer from the other", async () => {
     const east = converseModelId("us.amazon.nova-pro-v1:0", ["throttle"]);

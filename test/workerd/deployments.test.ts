@@ -36,6 +36,7 @@ for (const [name, options] of Object.entries(FAULTS)) entry(name, [...options]);
 entry("shared", ["throttle"]);
 entry("alone", ["throttle"]);
 entry("responses", ["err500"]);
+entry("legacy", ["err503"]);
 entry("midstream", ["midstream-modelStreamErrorException2"]);
 entry("both-cold", ["notready2"], ["notready"]);
 entry("both-failing", ["err503"], ["throttle"]);
@@ -111,6 +112,20 @@ describe("failover before the first byte, through the proxy", () => {
     expect(await response.json()).toMatchObject({ object: "response", status: "completed" });
     expect(response.headers.get("x-bedrock-edge-deployment")).toBe("1");
     expect(calls("responses")).toEqual([1, 1]);
+    const line = await lineOf(response.headers.get("x-request-id"));
+    expect(line).toMatchObject({ status: 200, deployment: 1, deployments_tried: 2 });
+  });
+
+  it("legacy completions fail over alike, and say which copy served", async () => {
+    const response = await fetch(`${proxy.url()}/v1/completions`, {
+      method: "POST",
+      headers: { authorization: "Bearer sk-test-one", "content-type": "application/json" },
+      body: JSON.stringify({ model: "legacy", prompt: "Once upon a time", max_tokens: 16 }),
+    });
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({ object: "text_completion" });
+    expect(response.headers.get("x-bedrock-edge-deployment")).toBe("1");
+    expect(calls("legacy")).toEqual([1, 1]);
     const line = await lineOf(response.headers.get("x-request-id"));
     expect(line).toMatchObject({ status: 200, deployment: 1, deployments_tried: 2 });
   });
