@@ -3,14 +3,11 @@
 import type { RetryEvent } from "./aws/send-with-retries.ts";
 import { createTransport, type Transport, type TransportOptions } from "./aws/transport-options.ts";
 import { configurationError, modelNotFound } from "./errors.ts";
-import { chatChunkMapper, type ChatCompletionStream } from "./completion-stream.ts";
-import {
-  type Completions,
-  createCompletions,
-  type DeploymentTarget,
-  type ResolvedModel,
-} from "./completions/client.ts";
+import type { ChatCompletionStream } from "./completion-stream.ts";
+import type { Completions, DeploymentTarget, ResolvedModel } from "./completions/client.ts";
+import type { CompletionCreateParams } from "./completions/types.ts";
 import { randomId } from "./ids.ts";
+import { lazy } from "./lazy.ts";
 import {
   deploymentsOf,
   type ModelDeployment,
@@ -21,20 +18,26 @@ import {
   regionlessModelId,
   settingValues,
 } from "./model.ts";
-import { parseChatRequest } from "./openai/schema.ts";
 import type { ItemStream } from "./stream-reader.ts";
 import { callJson, callStream } from "./model-call.ts";
 import type { ChatCompletion, ChatCompletionCreateParams } from "./openai/types.ts";
-import { routes } from "./routes/index.ts";
+import { routeEntries } from "./routes/index.ts";
 import type { Responses, ResponsesRequestOptions } from "./responses/client.ts";
 import type { ResponseCreateParams } from "./responses/types.ts";
-import { builtInRenderers, compileChatTemplate } from "./routes/prompts/index.ts";
 import type { ModelSettings, PromptRenderer } from "./routes/types.ts";
 import { type CooldownStore, memoryCooldownStore } from "./routing/cooldowns.ts";
 import { countInFlight, whenStreamEnds } from "./routing/in-flight.ts";
 import { createRouter, DEFAULT_COOLDOWN_MS, type DeploymentEvent } from "./routing/router.ts";
 
 export type { ChatCompletionStream } from "./completion-stream.ts";
+
+// Loaded on first use, so that what a caller loads first is the client and its transport: the
+// request schema on the first call, the chunk mapper and the stream reader on the first stream,
+// the built-in templates (and the Jinja compiler) on the first call of a model that names one,
+// legacy Completions and Responses on their first call.
+const requestSchema = lazy(() => import("./openai/schema.ts"));
+const chunkMapper = lazy(() => import("./completion-stream.ts"));
+const prompts = lazy(() => import("./routes/prompts/index.ts"));
 
 export interface BedrockOptions extends TransportOptions {
   /** Public names -> model strings or configs (templates, region, drop_params). */
@@ -114,13 +117,14 @@ export function createBedrock(options: BedrockOptions = {}): Bedrock {
   });
 
   async function renderer(config: ModelTableEntry): Promise<PromptRenderer | undefined> {
-    if (config.template) return builtInRenderers[config.template];
+    if (config.template) return (await prompts()).builtInRenderers[config.template];
     const source = config.chat_template;
     if (!source) return undefined;
     const key = `${config.bos_token ?? ""}\u0000${config.eos_token ?? ""}\u0000${source}`;
     let compiled = templates.get(key);
     if (!compiled) {
-      compiled = compileChatTemplate(source, { bos_token: config.bos_token, eos_token: config.eos_token });
+      const tokens = { bos_token: config.bos_token, eos_token: config.eos_token };
+      compiled = prompts().then(({ compileChatTemplate }) => compileChatTemplate(source, tokens));
       templates.set(key, compiled);
     }
     try {
@@ -149,7 +153,7 @@ export function createBedrock(options: BedrockOptions = {}): Bedrock {
       settings = { ...settings, drop_params: options.dropParams };
     }
     return {
-      route: routes[deployments.route],
+      route: await routeEntries[deployments.route].load(),
       settings,
       serve: (attempt, requestOptions) => serve(name, deployments, attempt, requestOptions),
     };
@@ -195,7 +199,7 @@ export function createBedrock(options: BedrockOptions = {}): Bedrock {
   }
 
   async function create(input: ChatCompletionCreateParams, requestOptions: RequestOptions = {}) {
-    const request = parseChatRequest(input);
+    const request = (await requestSchema()).parseChatRequest(input);
     const { route: modelRoute, settings, serve: served } = await resolve(request.model);
     const meta = { id: randomId("chatcmpl-"), created: Math.floor(Date.now() / 1000), model: request.model };
 
@@ -209,7 +213,10 @@ export function createBedrock(options: BedrockOptions = {}): Bedrock {
         failFast,
         body: modelRoute.buildBody(request, modelId, settings),
       };
-      if (request.stream) return callStream(via, call, chatChunkMapper(modelRoute, request, settings, meta));
+      if (request.stream) {
+        const { chatChunkMapper } = await chunkMapper();
+        return callStream(via, call, chatChunkMapper(modelRoute, request, settings, meta));
+      }
       const { json, headerUsage } = await callJson(via, call);
       const answer = modelRoute.parseAnswer(json, request, settings);
       const usage = answer.usage ?? headerUsage;
@@ -232,7 +239,7 @@ export function createBedrock(options: BedrockOptions = {}): Bedrock {
   const completions = { create } as ChatCompletions;
   return {
     chat: { completions },
-    completions: createCompletions({ resolve }),
+    completions: lazyCompletions(() => import("./completions/client.ts").then((m) => m.createCompletions({ resolve }))),
     responses: lazyResponses(completions),
     listModels: () => Object.keys(models),
     async checkModels(where = "models") {
@@ -269,6 +276,15 @@ function nonNegativeMs(value: number | undefined, fallback: number, name: string
   if (!Number.isFinite(value) || value < 0)
     throw new TypeError(`${name} must be a non-negative number of milliseconds`);
   return value;
+}
+
+/** Legacy Completions, loaded on its first call (its request schema and call planning with it). */
+function lazyCompletions(load: () => Promise<Completions>): Completions {
+  const loaded = lazy(load);
+  async function create(params: CompletionCreateParams, options?: RequestOptions) {
+    return (await loaded()).create(params, options);
+  }
+  return { create } as Completions;
 }
 
 /**

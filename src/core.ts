@@ -19,7 +19,7 @@ export { bedrockBaseUrl, isValidRegion, normaliseEndpoint, parseArn } from "./aw
 export type { ParsedArn } from "./aws/endpoint.ts";
 
 // 3. The route: OpenAI request -> InvokeModel body, and the model's answer or stream -> OpenAI shapes.
-export { routes } from "./routes/index.ts";
+export { routes } from "./routes/all.ts";
 export type {
   ModelSettings,
   PromptInput,

@@ -24,7 +24,7 @@ export type { CooldownStore } from "./routing/cooldowns.ts";
 export type { DeploymentEvent } from "./routing/router.ts";
 export type * from "./openai/types.ts";
 export type { RouteName } from "./routes/index.ts";
-export type { TemplateName } from "./routes/prompts/index.ts";
+export type { TemplateName } from "./routes/prompts/template-names.ts";
 export type { Responses, ResponsesRequestOptions } from "./responses/client.ts";
 export type { ResponseEventStream, ResponseEventsOptions } from "./responses/from-chat.ts";
 export type { ResponseMeta } from "./responses/output.ts";

@@ -20,9 +20,10 @@
 // (The types are written out rather than inferred from the schemas: JSR's fast type checks want
 // a public API with explicit types, and the field docs show in editors.)
 import * as v from "valibot";
-import { TEMPLATE_NAMES, type TemplateName } from "./routes/prompts/index.ts";
-import { TOOL_PARSER_NAMES, type ToolParserName } from "./routes/tool-parsers.ts";
-import { WIRE_FORMAT_NAMES, type WireFormatName } from "./routes/wire-formats/index.ts";
+import { TEMPLATE_NAMES, type TemplateName } from "./routes/prompts/template-names.ts";
+import { TOOL_PARSER_NAMES, type ToolParserName } from "./routes/tool-parser-names.ts";
+import { WIRE_FORMAT_NAMES } from "./routes/wire-formats/names.ts";
+import type { WireFormatName } from "./routes/wire-formats/types.ts";
 
 const MAX_BODY_BYTES = "must be a whole number of bytes, at least 1024";
 const REASONING_BUDGET = "must be a whole number of tokens, at least 1024 (Claude's smallest thinking budget)";

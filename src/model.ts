@@ -18,7 +18,7 @@ import {
   type ModelSettingName,
   type ModelSettingValues,
 } from "./model-settings.ts";
-import { isRouteName, type RouteName, routes } from "./routes/index.ts";
+import { isRouteName, type RouteName, routeEntries } from "./routes/index.ts";
 import { deepestIssue, formatPath, issueFragment, issueSentence } from "./validation.ts";
 
 export interface ParsedModel {
@@ -28,7 +28,7 @@ export interface ParsedModel {
   region?: string;
 }
 
-const ROUTE_NAMES = Object.keys(routes).join(", ");
+const ROUTE_NAMES = Object.keys(routeEntries).join(", ");
 
 /** `bedrock/<route>/<model-id>` (prefix optional) -> route and Bedrock model id; 400 when malformed. */
 export function parseModelString(model: string): ParsedModel {
@@ -134,7 +134,7 @@ function checkSingle(entry: unknown, at: string): ModelConfig {
   const checked = checkEntry(modelEntrySchema, entry, at);
   const config = typeof checked === "string" ? { model: checked } : checked;
   const parsed = checkedRoute(config.model, config.region, at);
-  const unused = unusedSetting(parsed.route, config) ?? routes[parsed.route].checkModel?.(parsed.modelId, config);
+  const unused = unusedSetting(parsed.route, config) ?? routeEntries[parsed.route].checkModel?.(parsed.modelId, config);
   if (unused) throw new TypeError(`${at}.${unused}`);
   return config;
 }
@@ -161,7 +161,7 @@ function checkRouted(entry: unknown, at: string): RoutedModelConfig {
       throw new TypeError(`${where}.weight: only routing "weighted" uses weight; remove it or set that routing`);
     }
     // The entry's settings must work with each copy's model id too.
-    const misfit = routes[parsed.route].checkModel?.(parsed.modelId, config);
+    const misfit = routeEntries[parsed.route].checkModel?.(parsed.modelId, config);
     if (misfit) throw new TypeError(`${where}: ${misfit}`);
   });
   const unused = route && unusedSetting(route, config);
@@ -247,10 +247,10 @@ export function regionlessModelId(entry: ModelTableEntry): string | undefined {
  * the route would ignore is a mistake in the table, so it is reported rather than dropped.
  */
 function unusedSetting(route: RouteName, config: ModelSettingValues): string | undefined {
-  const honoured: readonly ModelSettingName[] = routes[route].settings;
+  const honoured: readonly ModelSettingName[] = routeEntries[route].settings;
   for (const key of Object.keys(config)) {
     if (!isModelSettingName(key) || config[key] === undefined || honoured.includes(key)) continue;
-    const users = Object.values(routes)
+    const users = Object.values(routeEntries)
       .filter((other) => other.settings.includes(key))
       .map((other) => other.name);
     const who = users.length ? `only the ${users.join(", ")} routes do` : "no route does";

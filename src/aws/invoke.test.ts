@@ -470,3 +470,31 @@ describe("a signal already aborted", () => {
     expect(calls).toHaveLength(0);
   });
 });
+
+describe("reading a plain answer", () => {
+  /** An answer whose body comes a byte per read. */
+  function byteByByte(text: string, headers: Record<string, string>): Response {
+    const bytes = new TextEncoder().encode(text);
+    let offset = 0;
+    const body = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (offset < bytes.byteLength) controller.enqueue(bytes.subarray(offset, ++offset));
+        else controller.close();
+      },
+    });
+    return new Response(body, { headers: { "content-type": "application/json", ...headers } });
+  }
+
+  it("reads the same JSON with or without a declared length, and with a declared length that is not a number", async () => {
+    const text = JSON.stringify({ generation: "hello" });
+    const declared: Record<string, string>[] = [
+      { "content-length": String(text.length) },
+      {},
+      { "content-length": "12abc" },
+    ];
+    for (const headers of declared) {
+      const { json } = await invokeJson(transport(scripted([byteByByte(text, headers)]).fetch), call);
+      expect(json, JSON.stringify(headers)).toEqual({ generation: "hello" });
+    }
+  });
+});

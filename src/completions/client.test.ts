@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { errorOf } from "../../test/helpers/errors.ts";
 import { createTransport } from "../aws/transport-options.ts";
 import { BedrockEdgeError } from "../errors.ts";
-import { routes } from "../routes/index.ts";
+import { routes } from "../routes/all.ts";
 import type { Route } from "../routes/types.ts";
 import { createCompletions } from "./client.ts";
 

@@ -21,6 +21,7 @@ import type {
 import { createDeltaSplitter, type DeltaSplitter, finishWithCalls, splitText } from "./answer-parts.ts";
 import type { SplitterOptions } from "./answer-splitter.ts";
 import { imageData } from "./images.ts";
+import { OPENAI_ROUTE_INFO } from "./route-info.ts";
 import { TOOL_PARSERS } from "./tool-parsers.ts";
 import type { ModelSettings, Route, RouteAnswer, RouteChoice, StreamMapper, StreamPart } from "./types.ts";
 import { incompleteStream } from "./completion-route.ts";
@@ -225,12 +226,10 @@ const MAX_IMAGES = 3;
 
 export const openaiRoute: Route<"openai"> = {
   name: "openai",
-  operation: "invoke",
-  // The model applies its own chat template and gets every parameter: of the settings, the
-  // proxy's body limit applies, and the parser of tool calls the model writes as text. (A
-  // request's drop_params, or the client's default, can still drop the one parameter this route
-  // refuses, store: true.)
-  settings: ["max_body_bytes", "tool_parser"],
+  // Of the settings, the body limit and the parser of tool calls the model writes as text apply
+  // (route-info.ts). A request's drop_params, or the client's default, can still drop the one
+  // parameter this route refuses, store: true.
+  ...OPENAI_ROUTE_INFO,
   buildBody(request, modelId, settings) {
     const images = imageData(request).length;
     if (images > MAX_IMAGES) {

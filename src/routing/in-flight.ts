@@ -58,5 +58,7 @@ export function whenStreamEnds<T>(stream: ItemStream<T>, end: () => void): ItemS
       end();
       stream.abort();
     },
+    // What is buffered was read already: taking it ends nothing.
+    ...(stream.takeBuffered ? { takeBuffered: () => stream.takeBuffered?.() ?? [] } : {}),
   };
 }

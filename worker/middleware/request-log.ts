@@ -4,7 +4,7 @@
 import type { MiddlewareHandler } from "hono";
 import { randomId } from "../../src/core.ts";
 import type { AppContext, AppEnv } from "../context.ts";
-import { STALL_TIMES, type StallTimes, watchDelivery } from "../delivery.ts";
+import { STALL_TIMES, type StallTimes, sourceOf, watchDelivery } from "../delivery.ts";
 import { retryAfterSeconds } from "../http.ts";
 import { failureOutcome, type LogSink, type LogWriter, startRequestLog } from "../log.ts";
 
@@ -46,7 +46,8 @@ export function requestLog(sink: LogSink, stall: StallTimes = STALL_TIMES): Midd
       log.finish(answer.status);
       return;
     }
-    const body = watchDelivery(answer.body, deliveryHooks(log, answer.status, leave), stall);
+    // The proxy's own bodies are watched at their source: one stream layer, not a second one.
+    const body = watchDelivery(sourceOf(answer.body), deliveryHooks(log, answer.status, leave), stall);
     c.res = new Response(body, init);
   };
 }
