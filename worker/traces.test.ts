@@ -66,7 +66,7 @@ describe("the span", () => {
     finish_reasons: ["stop"],
     ttft_ms: 120,
   };
-  const random = (bytes: Uint8Array) => bytes.fill(0xab);
+  const random = (length: number) => new Uint8Array(length).fill(0xab);
 
   function spanOf(payload: unknown) {
     const { resourceSpans } = payload as {

@@ -86,7 +86,8 @@ export interface SpanFacts {
   parent?: TraceParent;
   /** The request's messages, only with LOG_PROMPTS. */
   messages?: unknown;
-  random?: (bytes: Uint8Array) => Uint8Array;
+  /** `length` random bytes, for the span and trace ids (tests pass fixed ones). */
+  random?: (length: number) => Uint8Array;
 }
 
 type AnyValue =
@@ -134,7 +135,7 @@ function nanos(ms: number): string {
 /** The OTLP/HTTP JSON body of the request's span (ExportTraceServiceRequest). */
 export function otlpPayload(facts: SpanFacts): unknown {
   const { line, request } = facts;
-  const random = facts.random ?? ((bytes: Uint8Array) => crypto.getRandomValues(bytes));
+  const random = facts.random ?? ((length: number) => crypto.getRandomValues(new Uint8Array(length)));
   const started = Date.parse(line.time);
   const failed = line.status >= 400;
   const operation = operationOf(line.path);
@@ -165,8 +166,8 @@ export function otlpPayload(facts: SpanFacts): unknown {
     attribute("bedrock_edge.ttft_ms", line.ttft_ms),
   ].filter((item): item is KeyValue => item !== undefined);
   const span = {
-    traceId: facts.parent?.traceId ?? hex(random(new Uint8Array(16))),
-    spanId: hex(random(new Uint8Array(8))),
+    traceId: facts.parent?.traceId ?? hex(random(16)),
+    spanId: hex(random(8)),
     ...(facts.parent ? { parentSpanId: facts.parent.spanId } : {}),
     name: line.model ? `${operation} ${line.model}` : operation,
     kind: SPAN_KIND_CLIENT,
