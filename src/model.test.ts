@@ -3,7 +3,13 @@ import { describe, expect, it } from "vitest";
 import { errorOf } from "../test/helpers/errors.ts";
 import type { Equal } from "../test/helpers/type-equal.ts";
 import { BedrockEdgeError } from "./errors.ts";
-import { type ModelConfig, type modelConfigSchema, parseModels, parseModelString } from "./model.ts";
+import type {
+  DeploymentConfig,
+  deploymentConfigSchema,
+  RoutedModelConfig,
+  routedModelConfigSchema,
+} from "./deployments.ts";
+import { deploymentsOf, type ModelConfig, type modelConfigSchema, parseModels, parseModelString } from "./model.ts";
 import { routeEntries } from "./routes/index.ts";
 
 const ARN = "arn:aws:bedrock:us-east-1:123456789012:imported-model/abc123def456";
@@ -232,5 +238,100 @@ describe("regions that contradict the ARN", () => {
     expect(parseModels({ a: { model: `bedrock/llama/${ARN}`, region: "us-east-1" } })).toEqual({
       a: { model: `bedrock/llama/${ARN}`, region: "us-east-1" },
     });
+  });
+});
+
+describe("entries with several deployments", () => {
+  const WEST = "arn:aws:bedrock:us-west-2:123456789012:imported-model/abc123def456";
+  const deployments = [{ model: `bedrock/qwen3/${ARN}` }, { model: `bedrock/qwen3/${WEST}`, weight: 2 }];
+
+  it("are taken as given, with the entry's settings", () => {
+    const entry = { deployments, routing: "weighted", template: "qwen2", drop_params: true };
+    expect(parseModels({ q: entry })).toEqual({ q: entry });
+    const credentials = { accessKeyId: "AKIDEXAMPLE", secretAccessKey: "secret" };
+    const provider = async () => credentials;
+    const own = {
+      deployments: [
+        { model: `bedrock/llama/${ARN}`, credentials },
+        { model: `bedrock/llama/${WEST}`, credentials: provider },
+      ],
+    };
+    expect(parseModels({ l: own })).toEqual({ l: own });
+    expect(
+      parseModels({ k: { deployments: [{ model: `bedrock/llama/${ARN}`, apiKey: "bedrock-key" }] } }),
+    ).toBeTruthy();
+  });
+
+  it("become deployments: index, identity, model id, region, weight, own credentials", () => {
+    const credentials = { accessKeyId: "AKIDEXAMPLE", secretAccessKey: "secret" };
+    const table = parseModels({
+      q: { deployments: [deployments[0], { ...deployments[1], credentials }], routing: "weighted" },
+      one: { model: `bedrock/openai/us-east-1/${ARN}` },
+    });
+    expect(deploymentsOf(table.q, "q")).toEqual({
+      route: "qwen3",
+      routing: "weighted",
+      deployments: [
+        { index: 0, key: ARN, modelId: ARN, region: undefined, weight: 1 },
+        { index: 1, key: WEST, modelId: WEST, region: undefined, weight: 2, credentials },
+      ],
+    });
+    expect(deploymentsOf(table.one, "one")).toEqual({
+      route: "openai",
+      routing: "failover",
+      deployments: [{ index: 0, key: `${ARN}@us-east-1`, modelId: ARN, region: "us-east-1", weight: 1 }],
+    });
+    // A model string that no entry names is one deployment too.
+    expect(deploymentsOf(undefined, `bedrock/llama/${WEST}`).deployments).toEqual([
+      { index: 0, key: WEST, modelId: WEST, region: undefined, weight: 1 },
+    ]);
+  });
+
+  it("are refused when wrong, naming the entry, the deployment and the field", () => {
+    const refusal = (entry: unknown) => errorOf(() => parseModels({ q: entry }, "MODELS"), TypeError).message;
+    expect(refusal({ deployments: [] })).toBe(
+      'MODELS["q"].deployments: deployments must list at least one deployment.',
+    );
+    expect(refusal({ routing: "failover" })).toBe('MODELS["q"].deployments: deployments is required.');
+    expect(refusal({ deployments, routing: "random" })).toBe(
+      'MODELS["q"].routing: routing must be one of failover, weighted, least_busy (got "random").',
+    );
+    expect(refusal({ deployments: [{ model: `bedrock/qwen3/${ARN}`, weight: 0 }], routing: "weighted" })).toBe(
+      'MODELS["q"].deployments[0].weight: deployments[0].weight must be a number greater than 0.',
+    );
+    expect(refusal({ deployments })).toBe(
+      'MODELS["q"].deployments[1].weight: only routing "weighted" uses weight; remove it or set that routing',
+    );
+    expect(refusal({ deployments: [{ model: `bedrock/qwen3/${ARN}` }, { model: `bedrock/llama/${WEST}` }] })).toBe(
+      'MODELS["q"].deployments[1].model: its route is llama but deployments[0]\'s is qwen3; the deployments of one name are copies of one model, on one route',
+    );
+    expect(refusal({ deployments: [{ model: `bedrock/qwen3/${ARN}` }, { model: `qwen3/${ARN}` }] })).toBe(
+      'MODELS["q"].deployments[1]: the same model as deployments[0]',
+    );
+    expect(refusal({ deployments: [{ model: `bedrock/qwen3/${ARN}`, region: "eu-west-1" }] })).toMatch(
+      /^MODELS\["q"\]\.deployments\[0\]: The model's ARN is in us-east-1/,
+    );
+    expect(refusal({ deployments: [{ model: `bedrock/qwen3/${ARN}`, modle: "x" }] })).toBe(
+      'MODELS["q"].deployments[0].modle: deployments[0].modle is not a field of a deployment; they are model, region, credentials, apiKey, weight.',
+    );
+    expect(refusal({ deployments: [{ model: `bedrock/qwen3/${ARN}`, credentials: { accessKeyId: "A" } }] })).toMatch(
+      /^MODELS\["q"\]\.deployments\[0\]\.credentials: deployments\[0\]\.credentials must be \{ accessKeyId, secretAccessKey, sessionToken\? \}/,
+    );
+    expect(refusal({ model: `bedrock/qwen3/${ARN}`, deployments })).toMatch(
+      /^MODELS\["q"\]\.model: model is not a setting of an entry with deployments/,
+    );
+    expect(refusal({ deployments: [{ model: `bedrock/openai/${ARN}` }], template: "qwen3" })).toMatch(
+      /^MODELS\["q"\]\.template: the openai route does not use template/,
+    );
+    const many = Array.from({ length: 17 }, (_, i) => ({ model: `bedrock/qwen3/${ARN.replace("abc", `a${i}c`)}` }));
+    expect(refusal({ deployments: many })).toBe(
+      'MODELS["q"].deployments: deployments must list at most 16 deployments (it has 17).',
+    );
+  });
+
+  it("have types that are what their schemas check, field for field", () => {
+    const entry: Equal<v.InferOutput<typeof routedModelConfigSchema>, RoutedModelConfig> = true;
+    const deployment: Equal<v.InferOutput<typeof deploymentConfigSchema>, DeploymentConfig> = true;
+    expect([entry, deployment]).toEqual([true, true]);
   });
 });

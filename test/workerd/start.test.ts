@@ -14,7 +14,9 @@ import {
   busyPortMessage,
   chooseMode,
   demoModels,
+  DEV_ADMIN_KEY,
   DEV_KEY,
+  DEV_LIMITED_KEY,
   emulatorBindings,
   emulatorModeBindings,
   envFileText,
@@ -26,6 +28,8 @@ import {
   wranglerEnv,
 } from "../../scripts/dev-env.ts";
 import type { ProxyEnv } from "../../worker/config.ts";
+import type { ProxyBindings } from "../../worker/config.ts";
+import { readClientKeys } from "../../worker/keys.ts";
 import { eventually, USER_HELLO } from "./harness.ts";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
@@ -151,12 +155,37 @@ describe("npm start decides", () => {
     // Then the demos of settings: a template route in OpenAICompletion, the openai route's tool parser.
     const settings = ["demo-qwen3-openai-completion", "demo-openai-qwen-tools"];
     expect(Object.keys(models)).toEqual([...names.map((route) => `demo-${route.replaceAll("_", "-")}`), ...settings]);
-    expect(Object.values(models).map((entry) => entry.model.split("/")[1])).toEqual([...names, "qwen3", "openai"]);
+    expect(Object.values(models).map((entry) => ("model" in entry ? entry.model : "").split("/")[1])).toEqual([
+      ...names,
+      "qwen3",
+      "openai",
+    ]);
     expect(models["demo-qwen3-openai-completion"]?.wire_format).toBe("openai_completion");
     expect(models["demo-openai-qwen-tools"]?.tool_parser).toBe("qwen");
     const bindings = emulatorBindings("http://127.0.0.1:4010");
     expect(bindings.PROXY_API_KEYS).toBe(DEV_KEY);
     expect(bindings.BEDROCK_ENDPOINT).toBe("http://127.0.0.1:4010");
+  });
+
+  it("a demo of two copies of a model, the first always throttled, and named keys with every limit", () => {
+    const bindings = emulatorBindings("http://127.0.0.1:4010");
+    const failover = parseModels(JSON.parse(bindings.MODELS!), "MODELS")["demo-failover"];
+    expect(
+      failover && "deployments" in failover && failover.deployments.map((d) => d.model.split(".").slice(1)),
+    ).toEqual([["throttle"], []]);
+    const problems: string[] = [];
+    const rateLimiter = { limit: async () => ({ success: true }) };
+    // The rate limiter wrangler.toml declares, as the Worker gets it: a binding beside the vars.
+    const env: ProxyBindings = { API_KEYS: bindings.API_KEYS, PROXY_API_KEYS: bindings.PROXY_API_KEYS };
+    Object.assign(env, { RATE_LIMIT_STANDARD: rateLimiter });
+    const keys = readClientKeys(env, problems);
+    expect(problems).toEqual([]);
+    expect(keys.find((key) => key.key === DEV_ADMIN_KEY)?.admin).toBe(true);
+    expect(keys.find((key) => key.key === DEV_LIMITED_KEY)).toMatchObject({
+      rateLimit: { binding: "RATE_LIMIT_STANDARD" },
+      tokensPerDay: 100_000,
+      concurrentStreams: 2,
+    });
   });
 
   it("an env file that reads back the same (JSON intact), refusing what dotenv would mangle", () => {
@@ -370,6 +399,34 @@ describe("npm start, for real", () => {
     expect(output).not.toMatch(/\[wrangler:info\] (GET|POST|OPTIONS) /);
     expect(output).not.toMatch(/ENOTFOUND|getaddrinfo|update available|telemetry|wrangler \d+\.\d+/i);
     expect(output).toContain("Ready on");
+
+    // The gateway's parts, local: the failover demo, a key whose limits the local Durable Object
+    // and rate limiter count, and the usage records in the local D1 database.
+    expect(output).toContain(`named keys       ${DEV_ADMIN_KEY}`);
+    const failover = await client.chat.completions
+      .create({ model: "demo-failover", messages: USER_HELLO })
+      .withResponse();
+    expect(failover.response.headers.get("x-bedrock-edge-deployment")).toBe("1");
+    const limited = new OpenAI({ baseURL: `${url}/v1`, apiKey: DEV_LIMITED_KEY, maxRetries: 0 });
+    let limitedText = "";
+    for await (const chunk of await limited.chat.completions.create({
+      model: "demo-llama",
+      messages: USER_HELLO,
+      stream: true,
+    })) {
+      limitedText += chunk.choices[0]?.delta.content ?? "";
+    }
+    expect(limitedText).toContain("(llama)");
+    const usage = await eventually(
+      async () => {
+        const response = await fetch(`${url}/v1/usage`, { headers: { authorization: `Bearer ${DEV_ADMIN_KEY}` } });
+        const body = (await response.json()) as { data?: { key: string; model: string }[] };
+        return body.data?.some((row) => row.key === "local-limited") && body.data;
+      },
+      10_000,
+      "the usage records of this run",
+    );
+    expect(usage.some((row) => row.model === "demo-failover")).toBe(true);
 
     // A body over the limit without Content-Length: wrangler dev answered the next request on the
     // connection with "Your worker restarted mid-request" until the proxy drained the rest.
