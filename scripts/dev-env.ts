@@ -3,9 +3,12 @@
 import { EMULATOR_CREDENTIALS } from "../emulator/credentials.ts";
 import { converseModelId } from "../emulator/converse-model-id.ts";
 import { emulatorModelId } from "../emulator/model-id.ts";
-import type { ModelEntry, RouteName } from "../src/index.ts";
+import type { ModelEntry, RoutedModelConfig, RouteName } from "../src/index.ts";
 
 export const DEV_KEY = "sk-local-dev";
+/** The emulator mode's named keys (API_KEYS): an admin for GET /v1/usage, and one with every limit. */
+export const DEV_ADMIN_KEY = "sk-local-admin";
+export const DEV_LIMITED_KEY = "sk-local-limited";
 export const DEFAULT_HOST = "127.0.0.1";
 export const DEFAULT_PORT = 8787;
 export const DEFAULT_EMULATOR_PORT = 4010;
@@ -32,13 +35,41 @@ const DEMO_ROUTES: Record<RouteName, { name: string; modelId: string; region?: s
   },
 };
 
+/**
+ * Demo models of per-model settings, after the routes' own: a template route sending Bedrock's
+ * OpenAICompletion (n, seed, logprobs, structured_outputs), and the openai route reading the
+ * tool calls a Qwen model writes as text.
+ */
+const DEMO_SETTINGS: Record<string, ModelEntry> = {
+  "demo-qwen3-openai-completion": {
+    model: `bedrock/qwen3/${emulatorModelId("qwen3", ["tool"])}`,
+    wire_format: "openai_completion",
+  },
+  "demo-openai-qwen-tools": { model: `bedrock/openai/${emulatorModelId("qwen3", ["tool"])}`, tool_parser: "qwen" },
+};
+
 export function demoModels(): Record<string, ModelEntry> {
   const models: Record<string, ModelEntry> = {};
   for (const [route, demo] of Object.entries(DEMO_ROUTES)) {
     const model = `bedrock/${route}/${demo.modelId}`;
     models[demo.name] = demo.region ? { model, region: demo.region } : model;
   }
-  return models;
+  return { ...models, ...DEMO_SETTINGS };
+}
+
+/** Two copies of a model under one name, the first always throttled: failover to see at work. */
+const FAILOVER_DEMO = "demo-failover";
+
+function failoverDemo(): Record<string, RoutedModelConfig> {
+  return {
+    [FAILOVER_DEMO]: {
+      deployments: [
+        { model: `bedrock/llama/${emulatorModelId("llama", ["throttle"], "us-east-1")}` },
+        { model: `bedrock/llama/${emulatorModelId("llama", [], "us-west-2")}` },
+      ],
+      routing: "failover",
+    },
+  };
 }
 
 /** The subset of dotenv syntax wrangler's `.dev.vars` uses: KEY=value, optional quotes, # comments. */
@@ -82,6 +113,10 @@ export const BINDING_NAMES = [
   "SSE_KEEPALIVE_MS",
   "LOG_PROMPTS",
   "DROP_PARAMS",
+  "API_KEYS",
+  "DEPLOYMENT_COOLDOWN_MS",
+  "OTEL_EXPORTER_OTLP_ENDPOINT",
+  "OTEL_EXPORTER_OTLP_HEADERS",
 ] as const;
 
 export type Mode =
@@ -144,8 +179,18 @@ export function firstKey(keys: string | undefined): string | undefined {
 /** Bindings for the emulator mode: they override wrangler.toml's [vars]. */
 export function emulatorBindings(emulatorUrl: string): Record<string, string> {
   return {
-    MODELS: JSON.stringify(demoModels()),
+    MODELS: JSON.stringify({ ...demoModels(), ...failoverDemo() }),
     PROXY_API_KEYS: DEV_KEY,
+    // Limits counted by wrangler.toml's local Durable Object and rate limiter.
+    API_KEYS: JSON.stringify({
+      "local-admin": { key: DEV_ADMIN_KEY, admin: true },
+      "local-limited": {
+        key: DEV_LIMITED_KEY,
+        rate_limit: "RATE_LIMIT_STANDARD",
+        tokens_per_day: 100_000,
+        concurrent_streams: 2,
+      },
+    }),
     AWS_ACCESS_KEY_ID: EMULATOR_CREDENTIALS.accessKeyId,
     AWS_SECRET_ACCESS_KEY: EMULATOR_CREDENTIALS.secretAccessKey,
     BEDROCK_ENDPOINT: emulatorUrl,
@@ -246,6 +291,9 @@ export function busyPortMessage(
   return `${host}:${port}, the port for ${what}, is in use (another npm start?). Choose another: ${name}=${free ?? "<port>"} npm start`;
 }
 
+/** Creates or updates the local D1 database of usage records from migrations/ (no account needed). */
+export const MIGRATE_ARGS = ["d1", "migrations", "apply", "USAGE_DB", "--local"] as const;
+
 /** `wrangler dev` in the local runtime; with `--env-file`s (later ones win) .dev.vars is not read. */
 export function wranglerArgs(host: string, port: number, envFiles: readonly string[] = []): string[] {
   const args = ["dev", "--local", "--ip", host, "--port", String(port), "--show-interactive-dev-session=false"];
@@ -262,6 +310,8 @@ export interface Banner {
   models: string[];
   /** The bindings taken from the shell, and those emulator mode left out. */
   shell?: { used: readonly string[]; ignored: readonly string[] };
+  /** More lines about what the mode offers (the emulator mode's named keys and failover demo). */
+  extra?: readonly string[];
 }
 
 // Shorter keys keep even their tail to themselves.
@@ -277,7 +327,16 @@ function shownKey(key: string): string {
   return key.length >= MIN_KEY_TO_HINT ? `${prefix}…${key.slice(-4)}` : `${prefix}…`;
 }
 
-export function bannerText({ url, upstream, key, keySource, models, shell }: Banner): string {
+/** What the emulator mode's banner adds: the keys and the model to try the gateway's parts with. */
+export function emulatorBannerLines(url: string): string[] {
+  return [
+    `named keys       ${DEV_ADMIN_KEY} (admin: curl ${url}/v1/usage -H "Authorization: Bearer ${DEV_ADMIN_KEY}")`,
+    `                 ${DEV_LIMITED_KEY} (a rate limit, 100000 tokens a day, 2 streams at once)`,
+    `failover         ${FAILOVER_DEMO}: two copies, the first always throttled (see x-bedrock-edge-deployment)`,
+  ];
+}
+
+export function bannerText({ url, upstream, key, keySource, models, shell, extra = [] }: Banner): string {
   const model = models[0] ?? "<model>";
   const auth = key ? `-H "Authorization: Bearer ${key === DEV_KEY ? key : "<your key>"}" ` : "";
   const shellLines = [
@@ -293,6 +352,7 @@ export function bannerText({ url, upstream, key, keySource, models, shell }: Ban
     `  API key          ${key ? `${shownKey(key)}  (${keySource})` : "(none: set PROXY_API_KEYS in .dev.vars, every call is refused until then)"}`,
     `  models           ${models.length ? models.join(", ") : "(none listed)"}`,
     `  upstream         ${upstream}`,
+    ...extra.map((line) => `  ${line}`),
     ...shellLines,
     "",
     "Try:",

@@ -1,17 +1,13 @@
-// Bedrock's stream bytes -> chat.completion.chunk objects. The per-read work is one plain
-// function (bytes in, chunks out) and the async iterator around it is written by hand: no
-// generator or stream layer per chunk, which would cost more than the decoding itself.
-import type { ByteReader } from "./aws/byte-reader.ts";
-import { createMessageSplitter } from "./eventstream/decode.ts";
-import { readBedrockEvent } from "./eventstream/events.ts";
+// A route's stream parts -> chat.completion.chunk objects: the role chunk each choice opens
+// with, the deltas, and the usage chunk a request asked for. The bytes and the iteration are
+// stream-reader.ts's.
 import type { ChatCompletionChunk, ChatCompletionRequest, Usage } from "./openai/types.ts";
-import type { Route, StreamPart } from "./routes/types.ts";
+import type { ModelSettings, Route, StreamPart } from "./routes/types.ts";
 import { usageFromInvocationMetrics } from "./routes/usage.ts";
+import type { EventMapper, ItemStream } from "./stream-reader.ts";
 
 /** A streamed completion: iterate it for chunks; abort() (or leaving the loop) cancels the upstream call. */
-export interface ChatCompletionStream extends AsyncIterable<ChatCompletionChunk> {
-  abort(): void;
-}
+export type ChatCompletionStream = ItemStream<ChatCompletionChunk>;
 
 export interface StreamMeta {
   id: string;
@@ -26,48 +22,50 @@ function chunkOf(meta: StreamMeta, part: StreamPart): ChatCompletionChunk {
     object: "chat.completion.chunk",
     created: meta.created,
     model: meta.model,
-    choices: [{ index: part.index ?? 0, delta: part.delta, finish_reason: part.finish_reason ?? null, logprobs: null }],
+    choices: [
+      {
+        index: part.index ?? 0,
+        delta: part.delta,
+        finish_reason: part.finish_reason ?? null,
+        logprobs: part.logprobs ?? null,
+      },
+    ],
   };
 }
 
-/**
- * The pure part: each call appends the chunks a read produced to `out`. When it throws, `out`
- * still holds what came before the failure, so a client sees the text that preceded an error.
- * `secrets` (the call's credentials) are redacted from errors made of the stream's exceptions.
- */
-function createChunkAssembler(
+export function chatChunkMapper(
   route: Route,
   request: ChatCompletionRequest,
+  settings: ModelSettings,
   meta: StreamMeta,
-  secrets: readonly string[],
-) {
-  const splitter = createMessageSplitter();
-  const mapper = route.createStreamMapper(request);
+): EventMapper<ChatCompletionChunk> {
+  const mapper = route.createStreamMapper(request, settings);
   let usage: Usage | undefined;
   let metricsUsage: Usage | undefined;
+  // Choices whose role chunk went out: each choice opens with one, as OpenAI's streams do.
+  const opened = new Set<number>([0]);
 
   function emit(parts: StreamPart[], out: ChatCompletionChunk[]): void {
     for (const part of parts) {
       if (part.usage) usage = part.usage;
-      if (part.finish_reason || Object.keys(part.delta).length) out.push(chunkOf(meta, part));
+      if (!part.finish_reason && !part.logprobs && !Object.keys(part.delta).length) continue;
+      const index = part.index ?? 0;
+      if (!opened.has(index)) {
+        opened.add(index);
+        out.push(chunkOf(meta, { index, delta: { role: "assistant", content: "" } }));
+      }
+      out.push(chunkOf(meta, part));
     }
   }
 
   return {
-    first(): ChatCompletionChunk {
-      return chunkOf(meta, { delta: { role: "assistant", content: "" } });
+    opening: () => [chunkOf(meta, { delta: { role: "assistant", content: "" } })],
+    push(event, out) {
+      const metrics = event.json["amazon-bedrock-invocationMetrics"];
+      if (metrics !== undefined) metricsUsage = usageFromInvocationMetrics(metrics) ?? metricsUsage;
+      emit(mapper.push(event), out);
     },
-    push(bytes: Uint8Array, out: ChatCompletionChunk[]): void {
-      for (const message of splitter.push(bytes)) {
-        const event = readBedrockEvent(message, secrets);
-        if (!event) continue;
-        const metrics = event.json["amazon-bedrock-invocationMetrics"];
-        if (metrics !== undefined) metricsUsage = usageFromInvocationMetrics(metrics) ?? metricsUsage;
-        emit(mapper.push(event), out);
-      }
-    },
-    end(out: ChatCompletionChunk[]): void {
-      splitter.end();
+    end(out) {
       emit(mapper.end(), out);
       // Usage from the model's own counts first, Bedrock's invocation metrics otherwise.
       const total = usage ?? metricsUsage;
@@ -81,118 +79,6 @@ function createChunkAssembler(
           usage: total,
         });
       }
-    },
-  };
-}
-
-export type ChunkAssembler = ReturnType<typeof createChunkAssembler>;
-
-/** What priming read: the chunks before the first await of the stream proper. */
-export interface PrimedStream {
-  assembler: ChunkAssembler;
-  queue: ChatCompletionChunk[];
-  ended: boolean;
-}
-
-/**
- * Reads until the answer yields its first chunk (or ends), so that an exception in Bedrock's
- * first frame surfaces from create() itself: with its own status, and retried when retryable.
- */
-export async function primeStream(
-  reader: ByteReader,
-  secrets: readonly string[],
-  route: Route,
-  request: ChatCompletionRequest,
-  meta: StreamMeta,
-): Promise<PrimedStream> {
-  const assembler = createChunkAssembler(route, request, meta, secrets);
-  const queue: ChatCompletionChunk[] = [assembler.first()];
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) {
-      assembler.end(queue);
-      return { assembler, queue, ended: true };
-    }
-    assembler.push(value, queue);
-    if (queue.length > 1) return { assembler, queue, ended: false };
-  }
-}
-
-export function streamCompletion(reader: ByteReader, primed: PrimedStream): ChatCompletionStream {
-  const { assembler } = primed;
-  let queue = primed.queue;
-  let position = 0;
-  let failure: unknown;
-  let state: "reading" | "ended" | "closed" = primed.ended ? "ended" : "reading";
-  let aborted: DOMException | undefined;
-  let iterated = false;
-
-  // Ends the upstream call unless it already ended on its own.
-  const release = () => {
-    if (state === "reading") void reader.cancel(aborted).catch(() => undefined);
-    state = "closed";
-  };
-
-  async function next(): Promise<IteratorResult<ChatCompletionChunk>> {
-    for (;;) {
-      if (position < queue.length) return { done: false, value: queue[position++]! };
-      if (failure !== undefined) {
-        const error = failure;
-        failure = undefined;
-        release();
-        throw error;
-      }
-      if (state !== "reading") return { done: true, value: undefined };
-      let read: ReadableStreamReadResult<Uint8Array>;
-      try {
-        read = await reader.read();
-      } catch (error) {
-        state = "closed";
-        throw error;
-      }
-      // A cancelled reader reads as done: that is an abort, not the answer's end.
-      if (aborted) {
-        state = "closed";
-        throw aborted;
-      }
-      const out: ChatCompletionChunk[] = [];
-      try {
-        if (read.done) {
-          state = "ended";
-          assembler.end(out);
-        } else {
-          assembler.push(read.value, out);
-        }
-      } catch (error) {
-        failure = error;
-      }
-      queue = out;
-      position = 0;
-    }
-  }
-
-  const iterator: AsyncIterableIterator<ChatCompletionChunk> = {
-    next,
-    async return() {
-      // Leaving a for-await loop early must end the upstream call too.
-      release();
-      return { done: true, value: undefined };
-    },
-    [Symbol.asyncIterator]() {
-      return iterator;
-    },
-  };
-
-  return {
-    [Symbol.asyncIterator]() {
-      if (iterated) throw new TypeError("A ChatCompletionStream can be iterated only once.");
-      iterated = true;
-      return iterator;
-    },
-    abort() {
-      if (state !== "reading" || aborted) return;
-      aborted = new DOMException("The stream was aborted.", "AbortError");
-      void reader.cancel(aborted).catch(() => undefined);
     },
   };
 }

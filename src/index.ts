@@ -11,15 +11,20 @@ export type {
   RequestOptions,
   StreamingRequest,
 } from "./client.ts";
+export type { Completions } from "./completions/client.ts";
+export type * from "./completions/types.ts";
 export { BedrockEdgeError, isBedrockEdgeError } from "./errors.ts";
 export type { OpenAIErrorBody } from "./errors.ts";
 export type { AwsCredentials, CredentialsOption } from "./aws/credentials.ts";
 export type { RetryEvent } from "./aws/send-with-retries.ts";
 export type { TransportOptions } from "./aws/transport-options.ts";
-export type { ModelConfig, ModelEntry } from "./model.ts";
+export type { ModelConfig, ModelEntry, ModelTableEntry } from "./model.ts";
+export type { DeploymentConfig, RoutedModelConfig, RoutingStrategy } from "./deployments.ts";
+export type { CooldownStore } from "./routing/cooldowns.ts";
+export type { DeploymentEvent } from "./routing/router.ts";
 export type * from "./openai/types.ts";
 export type { RouteName } from "./routes/index.ts";
-export type { TemplateName } from "./routes/prompts/index.ts";
+export type { TemplateName } from "./routes/prompts/template-names.ts";
 export type { Responses, ResponsesRequestOptions } from "./responses/client.ts";
 export type { ResponseEventStream, ResponseEventsOptions } from "./responses/from-chat.ts";
 export type { ResponseMeta } from "./responses/output.ts";

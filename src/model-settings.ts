@@ -20,7 +20,10 @@
 // (The types are written out rather than inferred from the schemas: JSR's fast type checks want
 // a public API with explicit types, and the field docs show in editors.)
 import * as v from "valibot";
-import { TEMPLATE_NAMES, type TemplateName } from "./routes/prompts/index.ts";
+import { TEMPLATE_NAMES, type TemplateName } from "./routes/prompts/template-names.ts";
+import { TOOL_PARSER_NAMES, type ToolParserName } from "./routes/tool-parser-names.ts";
+import { WIRE_FORMAT_NAMES } from "./routes/wire-formats/names.ts";
+import type { WireFormatName } from "./routes/wire-formats/types.ts";
 
 const MAX_BODY_BYTES = "must be a whole number of bytes, at least 1024";
 const REASONING_BUDGET = "must be a whole number of tokens, at least 1024 (Claude's smallest thinking budget)";
@@ -47,6 +50,18 @@ export interface ModelSettingValues {
   guardrail_config?: GuardrailConfig;
   /** converse: reasoning on by default, with this many thinking tokens (a level for level-based families). */
   reasoning_budget?: number;
+  /**
+   * The body format a template route sends its prompt in: Bedrock's own BedrockCompletion
+   * (`prompt` + `max_gen_len`, the default, which every import speaks) or OpenAICompletion
+   * (`prompt` + `max_tokens`, imports made after 2025-11-11), which carries n, seed, penalties,
+   * logprobs and structured_outputs.
+   */
+  wire_format?: WireFormatName;
+  /**
+   * The openai route: the markup of tool calls the model writes as text in `content` (Bedrock
+   * parses calls server-side only for some imports), read into `tool_calls`.
+   */
+  tool_parser?: ToolParserName;
 }
 
 /** Bedrock's guardrailConfig, as the guardrail_config setting holds it. */
@@ -107,6 +122,14 @@ export const MODEL_SETTINGS: SettingSpecs = {
   reasoning_budget: {
     schema: v.pipe(v.number(REASONING_BUDGET), v.integer(REASONING_BUDGET), v.minValue(1024, REASONING_BUDGET)),
     does: "turns reasoning on by default with this many thinking tokens",
+  },
+  wire_format: {
+    schema: v.picklist(WIRE_FORMAT_NAMES, `must be one of ${WIRE_FORMAT_NAMES.join(", ")}`),
+    does: "chooses the body format the route sends its rendered prompt in",
+  },
+  tool_parser: {
+    schema: v.picklist(TOOL_PARSER_NAMES, `must be one of ${TOOL_PARSER_NAMES.join(", ")}`),
+    does: "reads tool calls the model writes as text, for a route whose model applies its own chat template",
   },
 };
 

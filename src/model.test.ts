@@ -3,7 +3,13 @@ import { describe, expect, it } from "vitest";
 import { errorOf } from "../test/helpers/errors.ts";
 import type { Equal } from "../test/helpers/type-equal.ts";
 import { BedrockEdgeError } from "./errors.ts";
-import { type ModelConfig, type modelConfigSchema, parseModels, parseModelString } from "./model.ts";
+import type {
+  DeploymentConfig,
+  deploymentConfigSchema,
+  RoutedModelConfig,
+  routedModelConfigSchema,
+} from "./deployments.ts";
+import { deploymentsOf, type ModelConfig, type modelConfigSchema, parseModels, parseModelString } from "./model.ts";
 
 const ARN = "arn:aws:bedrock:us-east-1:123456789012:imported-model/abc123def456";
 
@@ -97,12 +103,27 @@ describe("per-model settings follow the route", () => {
       { bos_token: "<s>" },
       { eos_token: "</s>" },
       { drop_params: true },
+      { wire_format: "openai_completion" },
     ]) {
       const [name] = Object.keys(setting);
       expect(() => parseModels({ vl: { model: `bedrock/openai/${ARN}`, ...setting } }, "MODELS"), name).toThrow(
         new RegExp(`^MODELS\\["vl"\\]\\.${name}: the openai route does not use ${name}, which `),
       );
     }
+  });
+
+  it("wire_format is the template routes', tool_parser the openai route's, each a name from its list", () => {
+    expect(() => parseModels({ m: { model: `bedrock/llama/${ARN}`, tool_parser: "qwen" } }, "MODELS")).toThrow(
+      /^MODELS\["m"\]\.tool_parser: the llama route does not use tool_parser, which reads tool calls the model writes as text[^;]*; only the openai routes? do\./,
+    );
+    expect(() => parseModels({ m: { model: `bedrock/llama/${ARN}`, wire_format: "vllm" } }, "MODELS")).toThrow(
+      /^MODELS\["m"\]\.wire_format: wire_format must be one of bedrock_completion, openai_completion \(got "vllm"\)\.$/,
+    );
+    expect(() => parseModels({ m: { model: `bedrock/openai/${ARN}`, tool_parser: "hermes" } }, "MODELS")).toThrow(
+      /^MODELS\["m"\]\.tool_parser: tool_parser must be one of qwen, deepseek_r1(, \w+)* \(got "hermes"\)\.$/,
+    );
+    const parsed = { model: `bedrock/openai/${ARN}`, tool_parser: "qwen" as const };
+    expect(parseModels({ m: parsed })).toEqual({ m: parsed });
   });
 
   it("are taken on the routes that honour them", () => {
@@ -113,6 +134,7 @@ describe("per-model settings follow the route", () => {
         bos_token: "<s>",
         eos_token: "</s>",
         drop_params: true,
+        wire_format: "openai_completion" as const,
       };
       expect(parseModels({ m: entry })).toEqual({ m: entry });
     }
@@ -135,7 +157,7 @@ describe("models table refusals read as sentences", () => {
     expect(refusal({ model: `bedrock/llama/${ARN}`, tempalte: "qwen2" })).toBe(
       'MODELS["a"].tempalte: tempalte is not a model setting; the settings are model, region, template, ' +
         "chat_template, bos_token, eos_token, drop_params, max_body_bytes, additional_model_request_fields, " +
-        "guardrail_config, reasoning_budget.",
+        "guardrail_config, reasoning_budget, wire_format, tool_parser.",
     );
     expect(refusal({ model: `bedrock/llama/${ARN}`, bos_token: 5 })).toBe(
       'MODELS["a"].bos_token: bos_token must be a string (got 5).',
@@ -156,5 +178,100 @@ describe("regions that contradict the ARN", () => {
     expect(parseModels({ a: { model: `bedrock/llama/${ARN}`, region: "us-east-1" } })).toEqual({
       a: { model: `bedrock/llama/${ARN}`, region: "us-east-1" },
     });
+  });
+});
+
+describe("entries with several deployments", () => {
+  const WEST = "arn:aws:bedrock:us-west-2:123456789012:imported-model/abc123def456";
+  const deployments = [{ model: `bedrock/qwen3/${ARN}` }, { model: `bedrock/qwen3/${WEST}`, weight: 2 }];
+
+  it("are taken as given, with the entry's settings", () => {
+    const entry = { deployments, routing: "weighted", template: "qwen2", drop_params: true };
+    expect(parseModels({ q: entry })).toEqual({ q: entry });
+    const credentials = { accessKeyId: "AKIDEXAMPLE", secretAccessKey: "secret" };
+    const provider = async () => credentials;
+    const own = {
+      deployments: [
+        { model: `bedrock/llama/${ARN}`, credentials },
+        { model: `bedrock/llama/${WEST}`, credentials: provider },
+      ],
+    };
+    expect(parseModels({ l: own })).toEqual({ l: own });
+    expect(
+      parseModels({ k: { deployments: [{ model: `bedrock/llama/${ARN}`, apiKey: "bedrock-key" }] } }),
+    ).toBeTruthy();
+  });
+
+  it("become deployments: index, identity, model id, region, weight, own credentials", () => {
+    const credentials = { accessKeyId: "AKIDEXAMPLE", secretAccessKey: "secret" };
+    const table = parseModels({
+      q: { deployments: [deployments[0], { ...deployments[1], credentials }], routing: "weighted" },
+      one: { model: `bedrock/openai/us-east-1/${ARN}` },
+    });
+    expect(deploymentsOf(table.q, "q")).toEqual({
+      route: "qwen3",
+      routing: "weighted",
+      deployments: [
+        { index: 0, key: ARN, modelId: ARN, region: undefined, weight: 1 },
+        { index: 1, key: WEST, modelId: WEST, region: undefined, weight: 2, credentials },
+      ],
+    });
+    expect(deploymentsOf(table.one, "one")).toEqual({
+      route: "openai",
+      routing: "failover",
+      deployments: [{ index: 0, key: `${ARN}@us-east-1`, modelId: ARN, region: "us-east-1", weight: 1 }],
+    });
+    // A model string that no entry names is one deployment too.
+    expect(deploymentsOf(undefined, `bedrock/llama/${WEST}`).deployments).toEqual([
+      { index: 0, key: WEST, modelId: WEST, region: undefined, weight: 1 },
+    ]);
+  });
+
+  it("are refused when wrong, naming the entry, the deployment and the field", () => {
+    const refusal = (entry: unknown) => errorOf(() => parseModels({ q: entry }, "MODELS"), TypeError).message;
+    expect(refusal({ deployments: [] })).toBe(
+      'MODELS["q"].deployments: deployments must list at least one deployment.',
+    );
+    expect(refusal({ routing: "failover" })).toBe('MODELS["q"].deployments: deployments is required.');
+    expect(refusal({ deployments, routing: "random" })).toBe(
+      'MODELS["q"].routing: routing must be one of failover, weighted, least_busy (got "random").',
+    );
+    expect(refusal({ deployments: [{ model: `bedrock/qwen3/${ARN}`, weight: 0 }], routing: "weighted" })).toBe(
+      'MODELS["q"].deployments[0].weight: deployments[0].weight must be a number greater than 0.',
+    );
+    expect(refusal({ deployments })).toBe(
+      'MODELS["q"].deployments[1].weight: only routing "weighted" uses weight; remove it or set that routing',
+    );
+    expect(refusal({ deployments: [{ model: `bedrock/qwen3/${ARN}` }, { model: `bedrock/llama/${WEST}` }] })).toBe(
+      'MODELS["q"].deployments[1].model: its route is llama but deployments[0]\'s is qwen3; the deployments of one name are copies of one model, on one route',
+    );
+    expect(refusal({ deployments: [{ model: `bedrock/qwen3/${ARN}` }, { model: `qwen3/${ARN}` }] })).toBe(
+      'MODELS["q"].deployments[1]: the same model as deployments[0]',
+    );
+    expect(refusal({ deployments: [{ model: `bedrock/qwen3/${ARN}`, region: "eu-west-1" }] })).toMatch(
+      /^MODELS\["q"\]\.deployments\[0\]: The model's ARN is in us-east-1/,
+    );
+    expect(refusal({ deployments: [{ model: `bedrock/qwen3/${ARN}`, modle: "x" }] })).toBe(
+      'MODELS["q"].deployments[0].modle: deployments[0].modle is not a field of a deployment; they are model, region, credentials, apiKey, weight.',
+    );
+    expect(refusal({ deployments: [{ model: `bedrock/qwen3/${ARN}`, credentials: { accessKeyId: "A" } }] })).toMatch(
+      /^MODELS\["q"\]\.deployments\[0\]\.credentials: deployments\[0\]\.credentials must be \{ accessKeyId, secretAccessKey, sessionToken\? \}/,
+    );
+    expect(refusal({ model: `bedrock/qwen3/${ARN}`, deployments })).toMatch(
+      /^MODELS\["q"\]\.model: model is not a setting of an entry with deployments/,
+    );
+    expect(refusal({ deployments: [{ model: `bedrock/openai/${ARN}` }], template: "qwen3" })).toMatch(
+      /^MODELS\["q"\]\.template: the openai route does not use template/,
+    );
+    const many = Array.from({ length: 17 }, (_, i) => ({ model: `bedrock/qwen3/${ARN.replace("abc", `a${i}c`)}` }));
+    expect(refusal({ deployments: many })).toBe(
+      'MODELS["q"].deployments: deployments must list at most 16 deployments (it has 17).',
+    );
+  });
+
+  it("have types that are what their schemas check, field for field", () => {
+    const entry: Equal<v.InferOutput<typeof routedModelConfigSchema>, RoutedModelConfig> = true;
+    const deployment: Equal<v.InferOutput<typeof deploymentConfigSchema>, DeploymentConfig> = true;
+    expect([entry, deployment]).toEqual([true, true]);
   });
 });

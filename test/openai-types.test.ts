@@ -3,7 +3,14 @@
 // result types. Checked by the type-checker (npm test runs tsc over this file).
 import type OpenAI from "openai";
 import { describe, expectTypeOf, it } from "vitest";
-import type { Bedrock, ChatCompletion, ChatCompletionChunk, ChatMessageParam } from "../src/index.ts";
+import type {
+  Bedrock,
+  ChatCompletion,
+  ChatCompletionChunk,
+  ChatMessageParam,
+  Completion,
+  CompletionChunk,
+} from "../src/index.ts";
 
 /** Never called: its body is only type-checked, once per create() overload. */
 function overloads(
@@ -20,6 +27,22 @@ function overloads(
   ).resolves.toExtend<OpenAI.ChatCompletion>();
 }
 
+/** Never called: the legacy Completions API's overloads, as for chat above. */
+function completionOverloads(
+  bedrock: Bedrock,
+  streaming: OpenAI.CompletionCreateParamsStreaming,
+  plain: OpenAI.CompletionCreateParamsNonStreaming,
+) {
+  expectTypeOf(bedrock.completions.create(plain)).resolves.toExtend<OpenAI.Completion>();
+  expectTypeOf(bedrock.completions.create({ ...plain, stream: null })).resolves.toExtend<OpenAI.Completion>();
+  expectTypeOf(bedrock.completions.create(streaming)).resolves.toExtend<AsyncIterable<CompletionChunk>>();
+}
+
+/** A chunk with OpenAI's non-null finish_reason: what a chunk is to the openai package's Stream<Completion>. */
+type ChunkAsPackageTypesIt = Omit<CompletionChunk, "choices"> & {
+  choices: Array<Omit<CompletionChunk["choices"][number], "finish_reason"> & { finish_reason: "stop" }>;
+};
+
 describe("types match the openai package", () => {
   it("a ChatCompletion is an OpenAI ChatCompletion, a chunk is a chunk", () => {
     expectTypeOf<ChatCompletion>().toExtend<OpenAI.ChatCompletion>();
@@ -29,5 +52,14 @@ describe("types match the openai package", () => {
   it("OpenAI's typed params go into each create() overload and come out as OpenAI's results", () => {
     expectTypeOf(overloads).toBeFunction();
     expectTypeOf<OpenAI.ChatCompletionMessageParam>().toExtend<ChatMessageParam>();
+  });
+
+  it("legacy completions: OpenAI's params go in, a Completion comes out; a chunk is one but for its null finish_reason", () => {
+    expectTypeOf(completionOverloads).toBeFunction();
+    expectTypeOf<Completion>().toExtend<OpenAI.Completion>();
+    // The package types stream chunks as Completion; OpenAI's API (and this library) sends
+    // finish_reason null until a choice's last chunk, which CompletionChunk says.
+    expectTypeOf<ChunkAsPackageTypesIt>().toExtend<OpenAI.Completion>();
+    expectTypeOf<null>().toExtend<CompletionChunk["choices"][number]["finish_reason"]>();
   });
 });

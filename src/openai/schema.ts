@@ -4,6 +4,7 @@ import * as v from "valibot";
 import { invalidRequest } from "../errors.ts";
 import { deepestIssue, formatPath, issueFragment, issueSentence } from "../validation.ts";
 import { jsonTextTooDeep, MAX_JSON_DEPTH, valueTooDeep } from "./depth.ts";
+import { structuredOutputsSchema } from "./structured-outputs.ts";
 import type { ChatCompletionRequest, ReasoningEffort } from "./types.ts";
 
 // Messages are what follows the field's name in the refusal (validation.ts): "must be …".
@@ -148,6 +149,8 @@ export const chatCompletionRequestSchema = v.looseObject({
   parallel_tool_calls: v.optional(v.boolean()),
   user: v.optional(v.string()),
   chat_template_kwargs: v.optional(v.record(v.string(), v.unknown())),
+  structured_outputs: v.nullish(structuredOutputsSchema),
+  prompt_logprobs: v.nullish(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(20))),
   drop_params: v.optional(v.boolean()),
   reasoning_effort: v.nullish(v.picklist(REASONING_EFFORTS, `must be one of ${REASONING_EFFORTS.join(", ")}`)),
   store: v.nullish(v.boolean()),

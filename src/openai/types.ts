@@ -1,6 +1,7 @@
 // The subset of the OpenAI Chat Completions API that bedrock-edge speaks.
 // Shapes follow the `openai` package so its client code moves over unchanged;
 // test/openai-types.test.ts checks they stay assignable.
+import type { StructuredOutputs } from "./structured-outputs.ts";
 
 export type Role = "system" | "developer" | "user" | "assistant" | "tool";
 
@@ -84,6 +85,13 @@ interface GenerationParams {
   user?: string;
   /** Hugging Face style template switches, e.g. `{ enable_thinking: false }` for Qwen3. */
   chat_template_kwargs?: Record<string, unknown>;
+  /**
+   * Bedrock's constrained decoding for imported models (vLLM's): exactly one of json, regex,
+   * choice, grammar. The openai route and wire_format "openai_completion" carry it.
+   */
+  structured_outputs?: StructuredOutputs | null;
+  /** Bedrock's prompt logprobs for imported models: the openai route returns them as `prompt_logprobs`. */
+  prompt_logprobs?: number | null;
   /**
    * LiteLLM's convention: ignore the parameters the route cannot honour instead of refusing them.
    * Read by bedrock-edge, never sent to Bedrock.
@@ -250,6 +258,31 @@ export interface CompletionMessage {
   tool_calls?: ToolCall[];
 }
 
+/** One of the likeliest tokens at a position. */
+export interface TopLogprob {
+  token: string;
+  logprob: number;
+  /** The token's UTF-8 bytes (null when the server gave none). */
+  bytes: number[] | null;
+}
+
+/** A token of the answer, its log probability and the likeliest tokens at its place. */
+export interface TokenLogprob extends TopLogprob {
+  top_logprobs: TopLogprob[];
+}
+
+/** Chat Completions' `logprobs` of a choice (or of a stream chunk: the tokens it brings). */
+export interface ChoiceLogprobs {
+  content: TokenLogprob[] | null;
+  refusal: TokenLogprob[] | null;
+}
+
+/**
+ * vLLM's `prompt_logprobs` (a Bedrock extension of the openai route): per prompt token, null for
+ * the first, else token id -> its logprob, rank and text.
+ */
+export type PromptLogprobs = Array<Record<string, { logprob: number; rank?: number; decoded_token?: string }> | null>;
+
 export interface ChatCompletion {
   id: string;
   object: "chat.completion";
@@ -259,9 +292,12 @@ export interface ChatCompletion {
     index: number;
     message: CompletionMessage;
     finish_reason: FinishReason;
-    logprobs: null;
+    /** Only when the request asked for `logprobs`. */
+    logprobs: ChoiceLogprobs | null;
   }>;
   usage?: Usage;
+  /** Only when the request asked for `prompt_logprobs` (openai route). */
+  prompt_logprobs?: PromptLogprobs;
 }
 
 export interface ChunkToolCall {
@@ -289,7 +325,7 @@ export interface ChatCompletionChunk {
     index: number;
     delta: ChunkDelta;
     finish_reason: FinishReason | null;
-    logprobs?: null;
+    logprobs?: ChoiceLogprobs | null;
   }>;
   usage?: Usage | null;
 }

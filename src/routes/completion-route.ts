@@ -16,9 +16,10 @@ import type {
 import { createAnswerSplitter, type AnswerPart, type ToolSyntax } from "./answer-splitter.ts";
 import { callPrefill, type ForcedCallFormat, forcedCall, promptPrefill } from "./forced-call.ts";
 import { imageData } from "./images.ts";
-import type { ModelSettingName } from "../model-settings.ts";
 import { checkParameters } from "./parameters.ts";
+import { COMPLETION_ROUTE_INFO } from "./route-info.ts";
 import type { ModelSettings, PromptRenderer, Route, StreamMapper, StreamPart } from "./types.ts";
+import { wireFormatOf } from "./wire-formats/index.ts";
 import { finishReason, makeUsage, tokenCount, usageFromBody, usageFromCounts } from "./usage.ts";
 
 export interface CompletionRouteSpec<Name extends string = string> {
@@ -35,16 +36,6 @@ export interface CompletionRouteSpec<Name extends string = string> {
   /** End-of-turn tokens the model may print at the end of its text. */
   endMarkers: readonly string[];
 }
-
-/** What a route that renders its own prompt can be told per model (model-settings.ts). */
-const COMPLETION_ROUTE_SETTINGS: readonly ModelSettingName[] = [
-  "template",
-  "chat_template",
-  "bos_token",
-  "eos_token",
-  "drop_params",
-  "max_body_bytes",
-];
 
 function offersTools(request: ChatCompletionRequest): boolean {
   return (request.tools?.length ?? 0) > 0 && request.tool_choice !== "none";
@@ -235,10 +226,11 @@ export function incompleteStream(route: string): BedrockEdgeError {
 export function completionRoute<const Name extends string>(spec: CompletionRouteSpec<Name>): Route<Name> {
   return {
     name: spec.name,
-    operation: "invoke",
-    settings: COMPLETION_ROUTE_SETTINGS,
+    ...COMPLETION_ROUTE_INFO,
     buildBody: (request, _modelId, settings) => buildBody(spec, request, settings),
     parseAnswer: (body, request) => parseAnswer(spec, body, request),
     createStreamMapper: (request) => streamMapper(spec, request),
+    // A raw prompt goes in the model's wire format, untemplated.
+    rawPrompt: (_modelId, settings) => ({ format: wireFormatOf(settings.wire_format) }),
   };
 }

@@ -1,5 +1,6 @@
 import { completionRoute } from "./completion-route.ts";
-import { END_OF_TEXT, EOM, EOT, llamaForcedCalls, renderLlama31Prompt } from "./prompts/llama3.ts";
+import { llamaForcedCalls, renderLlama31Prompt } from "./prompts/llama3.ts";
+import { END_OF_TEXT, EOM, EOT } from "./prompts/special-tokens.ts";
 import { llamaJsonToolSyntax } from "./tool-syntax.ts";
 import type { Route } from "./types.ts";
 

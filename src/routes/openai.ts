@@ -1,16 +1,34 @@
-// The openai route: imported models served in OpenAI's chat format (e.g. Qwen 2.5 VL).
-// The request passes through nearly untouched; answers are already OpenAI objects, so the
-// work is to read them defensively and in our shapes.
-import { badUpstream } from "../errors.ts";
+// The openai route: imported models served in OpenAI's chat format (e.g. Qwen 2.5 VL), which
+// Bedrock's OpenAIChatCompletion hands to vLLM with the chat template imported with the model.
+// The request passes through nearly untouched; the answer is vLLM's, with its extra and null
+// fields (`reasoning_content: null`, `tool_calls: []`, `stop_reason`, `token_ids`…), so it is
+// read defensively and rebuilt in OpenAI's clean shapes: nothing passes on as it came.
+import { badUpstream, invalidRequest } from "../errors.ts";
 import { CHUNK_EVENT } from "../eventstream/events.ts";
 import { randomId } from "../ids.ts";
 import { isJsonObject, type JsonObject } from "../json.ts";
-import type { ChunkDelta, ChunkToolCall, CompletionMessage, FinishReason, ToolCall, Usage } from "../openai/types.ts";
+import type {
+  ChatCompletionRequest,
+  ChoiceLogprobs,
+  ChunkDelta,
+  ChunkToolCall,
+  CompletionMessage,
+  FinishReason,
+  TokenLogprob,
+  ToolCall,
+  Usage,
+} from "../openai/types.ts";
+import { createDeltaSplitter, type DeltaSplitter, finishWithCalls, splitText } from "./answer-parts.ts";
+import type { SplitterOptions } from "./answer-splitter.ts";
 import { imageData } from "./images.ts";
-import type { Route, RouteChoice, StreamMapper, StreamPart } from "./types.ts";
+import { OPENAI_ROUTE_INFO } from "./route-info.ts";
+import { TOOL_PARSERS } from "./tool-parsers.ts";
+import type { ModelSettings, Route, RouteAnswer, RouteChoice, StreamMapper, StreamPart } from "./types.ts";
 import { incompleteStream } from "./completion-route.ts";
 import { checkParameters } from "./parameters.ts";
 import { finishReason, usageFromBody } from "./usage.ts";
+import { wireFormats } from "./wire-formats/index.ts";
+import { readChatLogprobs, readPromptLogprobs } from "./wire-formats/logprobs.ts";
 
 function text(value: unknown): string | undefined {
   return typeof value === "string" ? value : undefined;
@@ -69,71 +87,158 @@ function chunkToolCalls(value: unknown, started: Set<number>): ChunkToolCall[] |
   return calls.length ? calls : undefined;
 }
 
-function parseChoice(choice: unknown, position: number): RouteChoice | undefined {
-  if (!isJsonObject(choice) || !isJsonObject(choice.message)) return undefined;
-  const source = choice.message;
-  const message: CompletionMessage = { role: "assistant", content: text(source.content) ?? null, refusal: null };
-  const reasoning = reasoningOf(source);
-  if (reasoning) message.reasoning_content = reasoning;
-  const calls = toolCalls(source.tool_calls);
-  if (calls) message.tool_calls = calls;
-  const reason: FinishReason = finishReason(choice.finish_reason) ?? (calls ? "tool_calls" : "stop");
-  return { index: typeof choice.index === "number" ? choice.index : position, message, finish_reason: reason };
+/** How to read a request's answers: its tool parser, and whether it asked for logprobs. */
+interface Reading {
+  /** The markup of tool calls written as text (the model's `tool_parser`, when tools are offered). */
+  parser: SplitterOptions | undefined;
+  logprobs: boolean;
 }
 
-function streamMapper(): StreamMapper {
-  const finished = new Set<number>();
-  // Per choice, the tool calls whose first delta went out.
-  const startedCalls = new Map<number, Set<number>>();
+function readingFor(request: ChatCompletionRequest, settings: ModelSettings = {}): Reading {
+  const offersTools = (request.tools?.length ?? 0) > 0 && request.tool_choice !== "none";
+  const syntax = settings.tool_parser && offersTools ? TOOL_PARSERS[settings.tool_parser] : undefined;
+  return {
+    // Only the content is read for calls: reasoning arrives apart, as vLLM's reasoning_content.
+    parser: syntax ? { reasoning: "never", tools: syntax, endMarkers: [] } : undefined,
+    logprobs: request.logprobs === true,
+  };
+}
+
+function logprobsOf(value: unknown): ChoiceLogprobs | undefined {
+  const content = readChatLogprobs(value);
+  return content ? { content, refusal: null } : undefined;
+}
+
+function parseChoice(choice: unknown, position: number, reading: Reading): RouteChoice | undefined {
+  if (!isJsonObject(choice) || !isJsonObject(choice.message)) return undefined;
+  const source = choice.message;
+  let content = text(source.content) ?? null;
+  const calls = toolCalls(source.tool_calls) ?? [];
+  if (reading.parser && content) {
+    const split = splitText(reading.parser, content);
+    content = split.toolCalls.length && !split.content ? null : split.content;
+    calls.push(...split.toolCalls);
+  }
+  const message: CompletionMessage = { role: "assistant", content, refusal: null };
+  const reasoning = reasoningOf(source);
+  if (reasoning) message.reasoning_content = reasoning;
+  if (calls.length) message.tool_calls = calls;
+  const out: RouteChoice = {
+    index: typeof choice.index === "number" ? choice.index : position,
+    message,
+    finish_reason: finishWithCalls(finishReason(choice.finish_reason), calls.length),
+  };
+  const logprobs = reading.logprobs ? logprobsOf(choice.logprobs) : undefined;
+  if (logprobs) out.logprobs = logprobs;
+  return out;
+}
+
+/** One choice of a stream: its text read for calls, its tool-call count, logprobs waiting for a part. */
+interface ChoiceStream {
+  splitter: DeltaSplitter | undefined;
+  /** Tool calls whose first delta went out, by index. */
+  started: Set<number>;
+  nextToolIndex: number;
+  logprobs: TokenLogprob[];
+  finished: boolean;
+}
+
+function streamMapper(request: ChatCompletionRequest, settings: ModelSettings | undefined): StreamMapper {
+  const reading = readingFor(request, settings);
+  const choices = new Map<number, ChoiceStream>();
   let usage: Usage | undefined;
+
+  function choiceAt(index: number): ChoiceStream {
+    let found = choices.get(index);
+    if (!found) {
+      const created: ChoiceStream = {
+        splitter: undefined,
+        started: new Set(),
+        nextToolIndex: 0,
+        logprobs: [],
+        finished: false,
+      };
+      if (reading.parser) created.splitter = createDeltaSplitter(reading.parser, () => created.nextToolIndex++);
+      choices.set(index, created);
+      found = created;
+    }
+    return found;
+  }
+
+  /** The choice's deltas as parts; logprobs that came in go with the first, or wait for one. */
+  function parts(index: number, state: ChoiceStream, deltas: ChunkDelta[], reason?: FinishReason): StreamPart[] {
+    const out: StreamPart[] = deltas.map((delta) => ({ index, delta }));
+    if (reason) out.push({ index, delta: {}, finish_reason: reason });
+    const first = out[0];
+    if (first && state.logprobs.length) {
+      first.logprobs = { content: state.logprobs, refusal: null };
+      state.logprobs = [];
+    }
+    return out;
+  }
+
   return {
     push({ type, json: chunk }) {
-      const parts: StreamPart[] = [];
-      if (type !== CHUNK_EVENT) return parts;
+      const out: StreamPart[] = [];
+      if (type !== CHUNK_EVENT) return out;
       usage = usageFromBody(chunk.usage) ?? usage;
-      const choices = Array.isArray(chunk.choices) ? chunk.choices : [];
-      choices.forEach((choice: unknown, position) => {
+      const list = Array.isArray(chunk.choices) ? chunk.choices : [];
+      list.forEach((choice: unknown, position) => {
         if (!isJsonObject(choice)) return;
         const index = typeof choice.index === "number" ? choice.index : position;
+        const state = choiceAt(index);
+        if (state.finished) return;
         const source = isJsonObject(choice.delta) ? choice.delta : {};
-        // The role chunk is the client's to send, once; empty deltas carry nothing.
-        const delta: ChunkDelta = {};
-        const content = text(source.content);
-        if (content) delta.content = content;
+        if (reading.logprobs) state.logprobs.push(...(readChatLogprobs(choice.logprobs) ?? []));
+        // The role chunk is the client's to send; empty deltas carry nothing.
+        const deltas: ChunkDelta[] = [];
         const reasoning = reasoningOf(source);
-        if (reasoning) delta.reasoning_content = reasoning;
-        let started = startedCalls.get(index);
-        if (!started) {
-          started = new Set();
-          startedCalls.set(index, started);
+        if (reasoning) deltas.push({ reasoning_content: reasoning });
+        const content = text(source.content);
+        if (content) deltas.push(...(state.splitter ? state.splitter.push(content) : [{ content }]));
+        const calls = chunkToolCalls(source.tool_calls, state.started);
+        if (calls) {
+          for (const call of calls) state.nextToolIndex = Math.max(state.nextToolIndex, call.index + 1);
+          deltas.push({ tool_calls: calls });
         }
-        const calls = chunkToolCalls(source.tool_calls, started);
-        if (calls) delta.tool_calls = calls;
-        const reason = finishReason(choice.finish_reason);
-        if (reason) finished.add(index);
-        if (Object.keys(delta).length || reason)
-          parts.push({ index, delta, ...(reason ? { finish_reason: reason } : {}) });
+        const reported = finishReason(choice.finish_reason);
+        if (reported) {
+          state.finished = true;
+          if (state.splitter) deltas.push(...state.splitter.end());
+        }
+        const reason = reported && finishWithCalls(reported, state.splitter?.toolCalls ?? 0);
+        out.push(...parts(index, state, deltas, reason));
       });
-      return parts;
+      return out;
     },
     end() {
-      if (!finished.has(0)) throw incompleteStream("openai");
-      const parts: StreamPart[] = [];
-      if (usage) parts.push({ index: 0, delta: {}, usage });
-      return parts;
+      // Every choice that began must have finished: else the stream was cut short.
+      if (!choices.get(0)?.finished || [...choices.values()].some((state) => !state.finished)) {
+        throw incompleteStream("openai");
+      }
+      return usage ? [{ index: 0, delta: {}, usage }] : [];
     },
   };
 }
 
+/** Bedrock's limit for imported models in the chat format. */
+const MAX_IMAGES = 3;
+
 export const openaiRoute: Route<"openai"> = {
   name: "openai",
-  operation: "invoke",
-  // The model applies its own chat template and gets every parameter: of the settings, only the
-  // proxy's body limit applies. (A request's drop_params, or the client's default, can still drop
-  // the one parameter this route refuses, store: true.)
-  settings: ["max_body_bytes"],
+  // Of the settings, the body limit and the parser of tool calls the model writes as text apply
+  // (route-info.ts). A request's drop_params, or the client's default, can still drop the one
+  // parameter this route refuses, store: true.
+  ...OPENAI_ROUTE_INFO,
   buildBody(request, modelId, settings) {
-    imageData(request);
+    const images = imageData(request).length;
+    if (images > MAX_IMAGES) {
+      throw invalidRequest(
+        `This request has ${images} images; Bedrock takes at most ${MAX_IMAGES} per request for imported models. Send fewer.`,
+        "messages",
+        "too_many_images",
+      );
+    }
     // The model takes OpenAI's parameters itself, but nothing can make this server store an
     // answer; drop_params is bedrock-edge's own.
     const dropped = checkParameters(request, "openai", settings, ["store"]);
@@ -141,14 +246,23 @@ export const openaiRoute: Route<"openai"> = {
     if (dropped.has("store")) delete rest.store;
     return { ...rest, model: modelId };
   },
-  parseAnswer(body) {
+  parseAnswer(body, request, settings) {
+    const reading = readingFor(request, settings);
     const raw = Array.isArray(body.choices) ? body.choices : [];
-    const choices = raw.map(parseChoice).filter((choice): choice is RouteChoice => choice !== undefined);
+    const choices = raw
+      .map((choice: unknown, position) => parseChoice(choice, position, reading))
+      .filter((choice): choice is RouteChoice => choice !== undefined);
     if (!choices.length) {
       throw badUpstream('The model\'s answer has no "choices" (route openai); is the route right for this model?');
     }
+    const answer: RouteAnswer = { choices };
     const usage = usageFromBody(body.usage);
-    return usage ? { choices, usage } : { choices };
+    if (usage) answer.usage = usage;
+    const prompt = request.prompt_logprobs != null ? readPromptLogprobs(body.prompt_logprobs) : undefined;
+    if (prompt) answer.prompt_logprobs = prompt;
+    return answer;
   },
-  createStreamMapper: () => streamMapper(),
+  createStreamMapper: (request, settings) => streamMapper(request, settings),
+  // vLLM serves an OpenAI-format import's Completions API under the model's ARN, as its chat.
+  rawPrompt: (modelId) => ({ format: wireFormats.openai_completion, model: modelId }),
 };

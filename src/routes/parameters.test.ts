@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { errorOf } from "../../test/helpers/errors.ts";
 import { BedrockEdgeError } from "../errors.ts";
 import type { ChatCompletionRequest } from "../openai/types.ts";
-import { routes } from "./index.ts";
+import { routes } from "./all.ts";
 
 const ARN = "arn:aws:bedrock:us-east-1:123456789012:imported-model/abc123def456";
 const base: ChatCompletionRequest = { model: "m", messages: [{ role: "user", content: "Hi" }] };

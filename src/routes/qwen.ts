@@ -1,12 +1,6 @@
 import { completionRoute } from "./completion-route.ts";
-import {
-  ENDOFTEXT,
-  IM_END,
-  qwen2ForcedCalls,
-  qwen3ForcedCalls,
-  renderQwen2Prompt,
-  renderQwen3Prompt,
-} from "./prompts/qwen.ts";
+import { qwen2ForcedCalls, qwen3ForcedCalls, renderQwen2Prompt, renderQwen3Prompt } from "./prompts/qwen.ts";
+import { ENDOFTEXT, IM_END } from "./prompts/special-tokens.ts";
 import { qwenToolSyntax } from "./tool-syntax.ts";
 import type { Route } from "./types.ts";
 

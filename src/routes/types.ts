@@ -3,13 +3,16 @@ import type { BedrockStreamEvent } from "../eventstream/events.ts";
 import type {
   ChatCompletionRequest,
   ChatMessage,
+  ChoiceLogprobs,
   ChunkDelta,
   CompletionMessage,
   FinishReason,
   FunctionTool,
+  PromptLogprobs,
   Usage,
 } from "../openai/types.ts";
 import type { ModelSettingName, ModelSettingValues } from "../model-settings.ts";
+import type { WireFormat } from "./wire-formats/types.ts";
 
 /** What a chat template is given: the variables Hugging Face passes to `apply_chat_template`. */
 export interface PromptInput {
@@ -36,12 +39,16 @@ export interface RouteChoice {
   index: number;
   message: CompletionMessage;
   finish_reason: FinishReason;
+  /** Only when the request asked for logprobs. */
+  logprobs?: ChoiceLogprobs;
 }
 
 export interface RouteAnswer {
   choices: RouteChoice[];
   /** Only when the model's body carried counts; never invented. */
   usage?: Usage;
+  /** Only when the request asked for them (the openai route's `prompt_logprobs`). */
+  prompt_logprobs?: PromptLogprobs;
 }
 
 export interface StreamPart {
@@ -49,6 +56,8 @@ export interface StreamPart {
   index?: number;
   delta: ChunkDelta;
   finish_reason?: FinishReason;
+  /** The logprobs of the tokens this part's text came from, when the request asked for them. */
+  logprobs?: ChoiceLogprobs;
   usage?: Usage;
 }
 
@@ -57,6 +66,13 @@ export interface StreamMapper {
   push(event: BedrockStreamEvent): StreamPart[];
   /** The stream ended: flush anything held back (e.g. a possible partial `</think>`). */
   end(): StreamPart[];
+}
+
+/** How a route sends a raw prompt (the legacy Completions API). */
+export interface RawPromptFormat {
+  format: WireFormat;
+  /** The body's `model`, when the server must be told (vLLM serves an OpenAI-format import under its ARN). */
+  model?: string;
 }
 
 export interface Route<Name extends string = string> {
@@ -73,7 +89,12 @@ export interface Route<Name extends string = string> {
   checkModel?(modelId: string, settings: ModelSettingValues): string | undefined;
   /** OpenAI request -> the operation's body. Throws a 400 BedrockEdgeError naming a bad parameter. */
   buildBody(request: ChatCompletionRequest, modelId: string, settings: ModelSettings): Record<string, unknown>;
-  /** The operation's JSON answer -> choices (one, for completion-format routes). */
-  parseAnswer(body: Record<string, unknown>, request: ChatCompletionRequest): RouteAnswer;
-  createStreamMapper(request: ChatCompletionRequest): StreamMapper;
+  /** The operation's JSON answer -> choices (one per `n`). */
+  parseAnswer(body: Record<string, unknown>, request: ChatCompletionRequest, settings?: ModelSettings): RouteAnswer;
+  createStreamMapper(request: ChatCompletionRequest, settings?: ModelSettings): StreamMapper;
+  /**
+   * The format a raw prompt (legacy Completions) is sent in; absent when the route takes
+   * conversations only, and then such a request is refused.
+   */
+  rawPrompt?(modelId: string, settings: ModelSettings): RawPromptFormat;
 }

@@ -13,7 +13,9 @@ import {
   busyPortMessage,
   chooseMode,
   demoModels,
+  DEV_ADMIN_KEY,
   DEV_KEY,
+  DEV_LIMITED_KEY,
   emulatorBindings,
   emulatorModeBindings,
   envFileText,
@@ -25,6 +27,8 @@ import {
   wranglerEnv,
 } from "../../scripts/dev-env.ts";
 import type { ProxyEnv } from "../../worker/config.ts";
+import type { ProxyBindings } from "../../worker/config.ts";
+import { readClientKeys } from "../../worker/keys.ts";
 import { eventually, USER_HELLO } from "./harness.ts";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
@@ -140,11 +144,40 @@ describe("npm start decides", () => {
     // Every route of the registry, in its order: demo-deepseek-r1, demo-llama, … demo-openai.
     const names = Object.keys(routes);
     expect(names.slice(0, 5)).toEqual(["deepseek_r1", "llama", "qwen3", "qwen2", "openai"]);
-    expect(Object.keys(models)).toEqual(names.map((route) => `demo-${route.replaceAll("_", "-")}`));
-    expect(Object.values(models).map((entry) => entry.model.split("/")[1])).toEqual(names);
+    // Then the demos of settings: a template route in OpenAICompletion, the openai route's tool parser.
+    const settings = ["demo-qwen3-openai-completion", "demo-openai-qwen-tools"];
+    expect(Object.keys(models)).toEqual([...names.map((route) => `demo-${route.replaceAll("_", "-")}`), ...settings]);
+    expect(Object.values(models).map((entry) => ("model" in entry ? entry.model : "").split("/")[1])).toEqual([
+      ...names,
+      "qwen3",
+      "openai",
+    ]);
+    expect(models["demo-qwen3-openai-completion"]?.wire_format).toBe("openai_completion");
+    expect(models["demo-openai-qwen-tools"]?.tool_parser).toBe("qwen");
     const bindings = emulatorBindings("http://127.0.0.1:4010");
     expect(bindings.PROXY_API_KEYS).toBe(DEV_KEY);
     expect(bindings.BEDROCK_ENDPOINT).toBe("http://127.0.0.1:4010");
+  });
+
+  it("a demo of two copies of a model, the first always throttled, and named keys with every limit", () => {
+    const bindings = emulatorBindings("http://127.0.0.1:4010");
+    const failover = parseModels(JSON.parse(bindings.MODELS!), "MODELS")["demo-failover"];
+    expect(
+      failover && "deployments" in failover && failover.deployments.map((d) => d.model.split(".").slice(1)),
+    ).toEqual([["throttle"], []]);
+    const problems: string[] = [];
+    const rateLimiter = { limit: async () => ({ success: true }) };
+    // The rate limiter wrangler.toml declares, as the Worker gets it: a binding beside the vars.
+    const env: ProxyBindings = { API_KEYS: bindings.API_KEYS, PROXY_API_KEYS: bindings.PROXY_API_KEYS };
+    Object.assign(env, { RATE_LIMIT_STANDARD: rateLimiter });
+    const keys = readClientKeys(env, problems);
+    expect(problems).toEqual([]);
+    expect(keys.find((key) => key.key === DEV_ADMIN_KEY)?.admin).toBe(true);
+    expect(keys.find((key) => key.key === DEV_LIMITED_KEY)).toMatchObject({
+      rateLimit: { binding: "RATE_LIMIT_STANDARD" },
+      tokensPerDay: 100_000,
+      concurrentStreams: 2,
+    });
   });
 
   it("an env file that reads back the same (JSON intact), refusing what dotenv would mangle", () => {
@@ -298,7 +331,10 @@ describe("npm start, for real", () => {
     const url = `http://127.0.0.1:${port}`;
     expect(output).toContain(`bedrock-edge proxy ready on ${url}`);
     expect(output).toContain("API key          sk-local-dev");
-    expect(output).toContain("demo-deepseek-r1, demo-llama, demo-qwen3, demo-qwen2, demo-openai, demo-converse");
+    expect(output).toContain(
+      "demo-deepseek-r1, demo-llama, demo-qwen3, demo-qwen2, demo-openai, demo-converse, " +
+        "demo-qwen3-openai-completion, demo-openai-qwen-tools",
+    );
 
     const client = new OpenAI({ baseURL: `${url}/v1`, apiKey: DEV_KEY, maxRetries: 0 });
     const completion = await client.chat.completions.create({ model: "demo-qwen2", messages: USER_HELLO });
@@ -315,6 +351,13 @@ describe("npm start, for real", () => {
     const converse = await client.chat.completions.create({ model: "demo-converse", messages: USER_HELLO });
     expect(converse.choices[0]!.message.content).toContain("Hello from the Bedrock emulator (us.anthropic.claude-");
     expect((await client.models.list()).data.map((model) => model.id)).toContain("demo-openai");
+    const texts = await client.completions.create({
+      model: "demo-qwen3-openai-completion",
+      prompt: "Once upon a time",
+      n: 2,
+      max_tokens: 200,
+    });
+    expect(texts.choices.map((choice) => choice.index)).toEqual([0, 1]);
 
     // The shell's settings, honoured in emulator mode (and said so), but its AWS_REGION left out.
     expect(output).toContain("  from the shell   CORS_ORIGINS, LOG_PROMPTS\n");
@@ -327,22 +370,55 @@ describe("npm start, for real", () => {
     const logLines = (method: string) =>
       output.split("\n").filter((line) => line.startsWith(`{"time":`) && line.includes(`"method":"${method}"`));
     await eventually(
-      () => logLines("OPTIONS").length > 0 && logLines("POST").length >= 3,
+      () => logLines("OPTIONS").length > 0 && logLines("POST").length >= 4,
       5000,
-      "the log lines of the chat calls and the preflight",
+      "the log lines of the chat and completions calls and the preflight",
     );
     expect(logLines("OPTIONS")).toHaveLength(1);
-    const chatLines = logLines("POST");
-    expect(chatLines.map((line) => (JSON.parse(line) as { messages?: unknown }).messages)).toEqual([
+    const postLines = logLines("POST").map(
+      (line) => JSON.parse(line) as { path: string; messages?: unknown; prompt?: unknown },
+    );
+    expect(postLines.filter((line) => line.path === "/v1/chat/completions").map((line) => line.messages)).toEqual([
       USER_HELLO,
       USER_HELLO,
       USER_HELLO,
+    ]);
+    expect(postLines.filter((line) => line.path === "/v1/completions").map((line) => line.prompt)).toEqual([
+      "Once upon a time",
     ]);
 
     // One line per request, the Worker's: none of wrangler's own, and none of its offline noise.
     expect(output).not.toMatch(/\[wrangler:info\] (GET|POST|OPTIONS) /);
     expect(output).not.toMatch(/ENOTFOUND|getaddrinfo|update available|telemetry|wrangler \d+\.\d+/i);
     expect(output).toContain("Ready on");
+
+    // The gateway's parts, local: the failover demo, a key whose limits the local Durable Object
+    // and rate limiter count, and the usage records in the local D1 database.
+    expect(output).toContain(`named keys       ${DEV_ADMIN_KEY}`);
+    const failover = await client.chat.completions
+      .create({ model: "demo-failover", messages: USER_HELLO })
+      .withResponse();
+    expect(failover.response.headers.get("x-bedrock-edge-deployment")).toBe("1");
+    const limited = new OpenAI({ baseURL: `${url}/v1`, apiKey: DEV_LIMITED_KEY, maxRetries: 0 });
+    let limitedText = "";
+    for await (const chunk of await limited.chat.completions.create({
+      model: "demo-llama",
+      messages: USER_HELLO,
+      stream: true,
+    })) {
+      limitedText += chunk.choices[0]?.delta.content ?? "";
+    }
+    expect(limitedText).toContain("(llama)");
+    const usage = await eventually(
+      async () => {
+        const response = await fetch(`${url}/v1/usage`, { headers: { authorization: `Bearer ${DEV_ADMIN_KEY}` } });
+        const body = (await response.json()) as { data?: { key: string; model: string }[] };
+        return body.data?.some((row) => row.key === "local-limited") && body.data;
+      },
+      10_000,
+      "the usage records of this run",
+    );
+    expect(usage.some((row) => row.model === "demo-failover")).toBe(true);
 
     // A body over the limit without Content-Length: wrangler dev answered the next request on the
     // connection with "Your worker restarted mid-request" until the proxy drained the rest.

@@ -1,8 +1,10 @@
 // The built-in chat templates, by the name a model's `template` setting gives (imported models are
 // often fine-tunes of another family), and the compiler for custom Jinja templates.
-// A new built-in template is one line here: TemplateName and the setting's check follow.
+// A new built-in template is one line here and its name in template-names.ts (the compiler
+// insists on both): the setting's check follows.
 
 import type { PromptRenderer } from "../types.ts";
+import type { TemplateName } from "./template-names.ts";
 import { renderDeepSeekR1Prompt } from "./deepseek-r1.ts";
 import { renderLlama31Prompt, renderLlama32Prompt, renderLlama3Prompt } from "./llama3.ts";
 import { renderQwen2Prompt, renderQwen3Prompt } from "./qwen.ts";
@@ -16,9 +18,6 @@ export const builtInRenderers = {
   qwen2: renderQwen2Prompt,
   llama3_1: renderLlama31Prompt,
   llama3_2: renderLlama32Prompt,
-} as const satisfies Record<string, PromptRenderer>;
+} as const satisfies Record<TemplateName, PromptRenderer>;
 
-/** Built-in prompt templates a model may be pinned to. */
-export type TemplateName = keyof typeof builtInRenderers;
-
-export const TEMPLATE_NAMES = Object.keys(builtInRenderers) as TemplateName[];
+export type { TemplateName } from "./template-names.ts";

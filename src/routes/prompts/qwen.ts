@@ -8,15 +8,9 @@ import type { PromptInput } from "../types.ts";
 import type { TemplateMessage, TemplateToolCall } from "./messages.ts";
 import { toTemplateMessages } from "./messages.ts";
 import { afterLast, beforeFirst, lstripNewlines, pythonJsonDumps, rstripNewlines, stripNewlines } from "./python.ts";
+import { IM_END, IM_START, TOOL_CALL_CLOSE, TOOL_CALL_OPEN } from "./special-tokens.ts";
 import { THINK_CLOSE, THINK_OPEN } from "./think-tags.ts";
 
-// Exported: the answer parsers read the same tokens back (routes/qwen.ts, tool-syntax.ts, answer-splitter.ts).
-export const IM_START = "<|im_start|>";
-export const IM_END = "<|im_end|>";
-/** Qwen's end-of-text token: not written by the templates, but a model may print it to stop. */
-export const ENDOFTEXT = "<|endoftext|>";
-export const TOOL_CALL_OPEN = "<tool_call>";
-export const TOOL_CALL_CLOSE = "</tool_call>";
 const TOOL_RESPONSE_OPEN = "<tool_response>";
 const TOOL_RESPONSE_CLOSE = "</tool_response>";
 /** Qwen3's empty think block: what `enable_thinking: false` appends, and what a forced call needs first. */

@@ -8,11 +8,12 @@ import { bundleForWeb, unresolvedImports, type WebBundle } from "../web-bundle.t
 /**
  * About 20% above the size measured when this budget was first set (38.6 kB), then raised twice:
  * to 52 kB for the Llama 3.1/3.2 templates and tool syntax, forced tool calls and the parameter
- * policy (45.8 -> 48.5 kB), and to 60 kB for the Responses API (55.1 kB with both, about 9% under it). In one
- * file its lazily loaded modules (Jinja, the Responses API) are inlined; bundlers that split code
- * load them on first use.
+ * policy (45.8 -> 48.5 kB), to 60 kB for the Responses API (55.1 kB with both, about 9% under it), and
+ * to 68 kB for Bedrock's request formats, logprobs, the openai route's clean answers and tool parser,
+ * and the legacy Completions API (55.1 -> 60.7 kB). In one file its lazily loaded modules (Jinja,
+ * the Responses API) are inlined; bundlers that split code load them on first use.
  */
-const GZIP_BUDGET_BYTES = 60 * 1024;
+const GZIP_BUDGET_BYTES = 68 * 1024;
 // Packages that exist only to stand in for Node built-ins in a browser.
 const POLYFILLS =
   /node_modules\/(buffer|process|events|util|stream-browserify|crypto-browserify|path-browserify|node-stdlib-browser)\//;

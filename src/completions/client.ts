@@ -1,0 +1,220 @@
+// bedrock.completions.create(): OpenAI's legacy Completions API. The prompt goes to the model
+// as it is, in the body format its route sends raw prompts in (the template routes: their
+// wire_format; the openai route: OpenAICompletion). A request that takes several upstream calls
+// runs them at once and fails as a whole on the first failure, stopping the rest.
+import type { Transport } from "../aws/transport-options.ts";
+import type { RequestOptions } from "../client.ts";
+import { invalidRequest } from "../errors.ts";
+import { CHUNK_EVENT } from "../eventstream/events.ts";
+import { randomId } from "../ids.ts";
+import { callJson, callStream } from "../model-call.ts";
+import type { Usage } from "../openai/types.ts";
+import { incompleteStream } from "../routes/completion-route.ts";
+import type { ModelSettings, Route } from "../routes/types.ts";
+import { usageFromInvocationMetrics } from "../routes/usage.ts";
+import type { WireFormat } from "../routes/wire-formats/types.ts";
+import type { EventMapper, ItemStream } from "../stream-reader.ts";
+import { type CompletionMeta, completionFrom, createChunkMaker, totalUsage, usageChunk } from "./answer.ts";
+import { mergeStreams } from "./merge.ts";
+import { type PlannedCall, planCompletionCalls } from "./plan.ts";
+import { parseCompletionRequest } from "./request.ts";
+import type {
+  Completion,
+  CompletionChunk,
+  CompletionCreateParams,
+  CompletionStream,
+  NonStreamingCompletionParams,
+  StreamingCompletionParams,
+} from "./types.ts";
+
+export interface Completions {
+  create(request: StreamingCompletionParams, options?: RequestOptions): Promise<CompletionStream>;
+  create(request: NonStreamingCompletionParams, options?: RequestOptions): Promise<Completion>;
+  create(request: CompletionCreateParams, options?: RequestOptions): Promise<Completion | CompletionStream>;
+}
+
+/** Where one attempt of a request goes: a deployment of its model. */
+export interface DeploymentTarget {
+  modelId: string;
+  region: string | undefined;
+  /** The deployment's transport (its own credentials, or the client's). */
+  transport: Transport;
+  /** Another deployment remains to be tried: fail at once instead of retrying. */
+  failFast: boolean;
+}
+
+/** What the client resolved for a model name. */
+export interface ResolvedModel {
+  route: Route;
+  settings: ModelSettings;
+  /** Runs a request's attempt on the model's deployments until one serves it (before its first byte). */
+  serve<T>(attempt: (target: DeploymentTarget) => Promise<T>, options: RequestOptions): Promise<T>;
+}
+
+export interface CompletionsDeps {
+  resolve(name: string): Promise<ResolvedModel>;
+}
+
+/** A call's stream chunks; its usage goes to `report` when it ends, for the request's usage chunk. */
+function chunkMapper(
+  format: WireFormat,
+  meta: CompletionMeta,
+  planned: PlannedCall,
+  choices: number,
+  route: string,
+  report: (usage: Usage | undefined) => void,
+): EventMapper<CompletionChunk> {
+  const reader = format.streamReader(choices);
+  const chunk = createChunkMaker(meta, planned.place);
+  let metricsUsage: Usage | undefined;
+  return {
+    opening: () => [],
+    push(event, out) {
+      if (event.type !== CHUNK_EVENT) return;
+      const metrics = event.json["amazon-bedrock-invocationMetrics"];
+      if (metrics !== undefined) metricsUsage = usageFromInvocationMetrics(metrics) ?? metricsUsage;
+      for (const piece of reader.push(event.json)) out.push(chunk(piece));
+    },
+    end() {
+      const { usage, finished } = reader.end();
+      // A stream cut before every choice finished would pass a truncated answer off as whole.
+      if (!finished) throw incompleteStream(route);
+      report(usage ?? metricsUsage);
+    },
+  };
+}
+
+/** `stream`, then what `last` gives once it has ended. */
+function followedBy<T>(stream: ItemStream<T>, last: () => T[]): ItemStream<T> {
+  let iterated = false;
+  return {
+    [Symbol.asyncIterator]() {
+      if (iterated) throw new TypeError("A completion stream can be iterated only once.");
+      iterated = true;
+      const inner = stream[Symbol.asyncIterator]();
+      let tail: T[] | undefined;
+      const iterator: AsyncIterableIterator<T> = {
+        async next() {
+          if (!tail) {
+            const result = await inner.next();
+            if (!result.done) return result;
+            tail = last();
+          }
+          const value = tail.shift();
+          return value === undefined ? { done: true, value: undefined } : { done: false, value };
+        },
+        async return() {
+          await inner.return?.();
+          return { done: true, value: undefined };
+        },
+        [Symbol.asyncIterator]() {
+          return iterator;
+        },
+      };
+      return iterator;
+    },
+    abort: () => stream.abort(),
+  };
+}
+
+/**
+ * Every task's value, or the first failure: that one aborts `controller` (so the calls still
+ * running stop) and what the others open anyway is closed with `close`.
+ */
+async function allOrNothing<T>(
+  tasks: Promise<T>[],
+  controller: AbortController,
+  close: (value: T) => void,
+): Promise<T[]> {
+  try {
+    return await Promise.all(
+      tasks.map((task) =>
+        task.catch((error: unknown) => {
+          controller.abort();
+          throw error;
+        }),
+      ),
+    );
+  } catch (error) {
+    for (const task of tasks) task.then(close, () => undefined);
+    throw error;
+  }
+}
+
+export function createCompletions(deps: CompletionsDeps): Completions {
+  async function create(input: CompletionCreateParams, options: RequestOptions = {}) {
+    const request = parseCompletionRequest(input);
+    const { route, settings, serve } = await deps.resolve(request.model);
+    const rawPrompt = route.rawPrompt;
+    if (!rawPrompt) {
+      throw invalidRequest(
+        `The ${route.name} route takes conversations, not raw prompts: call this model through chat completions.`,
+        "model",
+        "unsupported_route",
+      );
+    }
+    const meta: CompletionMeta = {
+      id: randomId("cmpl-"),
+      created: Math.floor(Date.now() / 1000),
+      model: request.model,
+    };
+    const prompts = typeof request.prompt === "string" ? 1 : request.prompt.length;
+
+    // Every call of the request on one deployment: a failure moves them all to the next.
+    return serve(async ({ modelId, region, transport, failFast }) => {
+      const { format, model } = rawPrompt(modelId, settings);
+      const calls = planCompletionCalls(request, format, {
+        route: route.name,
+        dropParams: settings.drop_params,
+        ...(model ? { model } : {}),
+      });
+      // The first failure stops every other call of the request, as the caller's signal does.
+      const controller = new AbortController();
+      const signal = options.signal ? AbortSignal.any([options.signal, controller.signal]) : controller.signal;
+      const callOf = (planned: PlannedCall) => ({
+        // A raw prompt goes in one of InvokeModel's formats, whatever the route's chat operation.
+        operation: "invoke" as const,
+        modelId,
+        region,
+        body: format.body(planned.text),
+        signal,
+        onRetry: options.onRetry,
+        failFast,
+      });
+      const choicesPerCall = format.onePerCall ? 1 : prompts * (request.n ?? 1);
+
+      if (request.stream) {
+        const usages: Array<Usage | undefined> = [];
+        const streams = await allOrNothing(
+          calls.map((planned) =>
+            callStream(
+              transport,
+              callOf(planned),
+              chunkMapper(format, meta, planned, choicesPerCall, route.name, (usage) => usages.push(usage)),
+            ),
+          ),
+          controller,
+          (stream) => stream.abort(),
+        );
+        const merged = streams.length === 1 ? streams[0]! : mergeStreams(streams);
+        if (!request.stream_options?.include_usage) return merged;
+        return followedBy(merged, () => {
+          const usage = usages.length === calls.length ? totalUsage(usages) : undefined;
+          return usage ? [usageChunk(meta, usage)] : [];
+        });
+      }
+      const answers = await allOrNothing(
+        calls.map(async (planned) => {
+          const { json, headerUsage } = await callJson(transport, callOf(planned));
+          const answer = format.readAnswer(json);
+          return { place: planned.place, answer: { ...answer, usage: answer.usage ?? headerUsage } };
+        }),
+        controller,
+        () => undefined,
+      );
+      return completionFrom(meta, answers);
+    }, options);
+  }
+
+  return { create } as Completions;
+}

@@ -1,0 +1,210 @@
+import { describe, expect, it } from "vitest";
+import { BedrockEdgeError } from "../errors.ts";
+import { wireFormats } from "../routes/wire-formats/index.ts";
+import { completionFrom, createChunkMaker, totalUsage } from "./answer.ts";
+import { DEFAULT_MAX_TOKENS, MAX_CALLS, planCompletionCalls } from "./plan.ts";
+import type { CompletionRequest } from "./types.ts";
+
+const ARN = "arn:aws:bedrock:us-east-1:123456789012:imported-model/abc";
+const base: CompletionRequest = { model: "m", prompt: "Once upon a time" };
+const options = { route: "llama" };
+
+function refusal(fn: () => unknown): BedrockEdgeError {
+  try {
+    fn();
+  } catch (error) {
+    expect(error).toBeInstanceOf(BedrockEdgeError);
+    return error as BedrockEdgeError;
+  }
+  throw new Error("expected a refusal");
+}
+
+describe("one call where the format takes prompts and n (OpenAICompletion)", () => {
+  it("sends the request's fields as they are, the prompts as a list, OpenAI's default max_tokens", () => {
+    const calls = planCompletionCalls(
+      { ...base, prompt: ["a", "b"], n: 2, echo: true, logprobs: 1, seed: 3, stop: "\n", suffix: null },
+      wireFormats.openai_completion,
+      { ...options, model: ARN },
+    );
+    expect(calls).toEqual([
+      {
+        text: {
+          prompt: ["a", "b"],
+          max_tokens: DEFAULT_MAX_TOKENS,
+          model: ARN,
+          n: 2,
+          echo: true,
+          logprobs: 1,
+          seed: 3,
+          stop: ["\n"],
+        },
+        place: { offset: 0 },
+      },
+    ]);
+  });
+
+  it("leaves out values that ask for nothing", () => {
+    const [call] = planCompletionCalls(
+      {
+        ...base,
+        max_tokens: 5,
+        n: 1,
+        presence_penalty: 0,
+        frequency_penalty: 0,
+        logit_bias: {},
+        best_of: 1,
+        echo: false,
+        response_format: { type: "text" },
+      },
+      wireFormats.bedrock_completion,
+      options,
+    );
+    expect(call?.text).toEqual({ prompt: "Once upon a time", max_tokens: 5 });
+  });
+});
+
+describe("a call per prompt and per answer where the format answers one prompt once (BedrockCompletion)", () => {
+  it("numbers the choices prompt by prompt, n each, and echoes each prompt itself", () => {
+    const calls = planCompletionCalls(
+      { ...base, prompt: ["first", "second"], n: 2, echo: true, max_tokens: 8 },
+      wireFormats.bedrock_completion,
+      options,
+    );
+    expect(calls).toEqual([
+      { text: { prompt: "first", max_tokens: 8 }, place: { offset: 0, echo: "first" } },
+      { text: { prompt: "first", max_tokens: 8 }, place: { offset: 1, echo: "first" } },
+      { text: { prompt: "second", max_tokens: 8 }, place: { offset: 2, echo: "second" } },
+      { text: { prompt: "second", max_tokens: 8 }, place: { offset: 3, echo: "second" } },
+    ]);
+    expect(wireFormats.bedrock_completion.body(calls[0]!.text)).toEqual({ prompt: "first", max_gen_len: 8 });
+  });
+
+  it(`takes at most ${MAX_CALLS} calls`, () => {
+    const error = refusal(() =>
+      planCompletionCalls({ ...base, prompt: ["a", "b", "c"], n: 50 }, wireFormats.bedrock_completion, options),
+    );
+    expect(error.param).toBe("prompt");
+    expect(error.message).toContain("150 calls");
+    expect(error.message).toContain('"openai_completion"');
+  });
+
+  it("refuses by name what the format cannot carry, pointing to openai_completion", () => {
+    for (const [extra, param] of [
+      [{ logprobs: 0 }, "logprobs"],
+      [{ seed: 1 }, "seed"],
+      [{ presence_penalty: 0.5 }, "presence_penalty"],
+      [{ frequency_penalty: -1 }, "frequency_penalty"],
+      [{ logit_bias: { "5": 1 } }, "logit_bias"],
+      [{ n: 2, best_of: 3 }, "best_of"],
+      [{ structured_outputs: { choice: ["a"] } }, "structured_outputs"],
+    ] as const) {
+      const error = refusal(() =>
+        planCompletionCalls({ ...base, ...extra } as CompletionRequest, wireFormats.bedrock_completion, options),
+      );
+      expect(error).toMatchObject({ status: 400, param, code: "unsupported_parameter" });
+      expect(error.message).toContain('wire_format "bedrock_completion"');
+      expect(error.message).toContain('Set the model\'s wire_format to "openai_completion"');
+    }
+    const logprobs = refusal(() =>
+      planCompletionCalls({ ...base, logprobs: 2 }, wireFormats.bedrock_completion, options),
+    );
+    expect(logprobs.message).toMatch(
+      /^logprobs cannot be returned in Bedrock's completion format, which gives token ids/,
+    );
+  });
+
+  it("drops them instead under drop_params, the request's or the model's", () => {
+    const asks = { ...base, seed: 1, logprobs: 2, frequency_penalty: 1 };
+    const [byRequest] = planCompletionCalls({ ...asks, drop_params: true }, wireFormats.bedrock_completion, options);
+    expect(byRequest?.text).toEqual({ prompt: "Once upon a time", max_tokens: DEFAULT_MAX_TOKENS });
+    const [byModel] = planCompletionCalls(asks, wireFormats.bedrock_completion, { ...options, dropParams: true });
+    expect(byModel?.text).toEqual(byRequest?.text);
+    expect(() =>
+      planCompletionCalls({ ...asks, drop_params: false }, wireFormats.bedrock_completion, {
+        ...options,
+        dropParams: true,
+      }),
+    ).toThrow(BedrockEdgeError);
+  });
+});
+
+describe("on every format", () => {
+  it("refuses what is not a Completions parameter, unless dropped", () => {
+    const request = { ...base, messages: [] } as CompletionRequest;
+    const error = refusal(() => planCompletionCalls(request, wireFormats.openai_completion, options));
+    expect(error).toMatchObject({ param: "messages", code: "unsupported_parameter" });
+    expect(() =>
+      planCompletionCalls({ ...request, drop_params: true }, wireFormats.openai_completion, options),
+    ).not.toThrow();
+  });
+
+  it("holds best_of to OpenAI's rules: at least n, and not streamed", () => {
+    expect(
+      refusal(() => planCompletionCalls({ ...base, n: 3, best_of: 2 }, wireFormats.openai_completion, options)).param,
+    ).toBe("best_of");
+    expect(
+      refusal(() => planCompletionCalls({ ...base, best_of: 2, stream: true }, wireFormats.openai_completion, options))
+        .message,
+    ).toMatch(/cannot be streamed/);
+    expect(() =>
+      planCompletionCalls({ ...base, n: 2, best_of: 2, stream: true }, wireFormats.openai_completion, options),
+    ).not.toThrow();
+  });
+});
+
+describe("answers", () => {
+  const meta = { id: "cmpl-1", created: 1, model: "m" };
+  const usage = (prompt: number, completion: number) => ({
+    prompt_tokens: prompt,
+    completion_tokens: completion,
+    total_tokens: prompt + completion,
+  });
+
+  it("put every call's choices in their place, echo where asked, and add up the usage", () => {
+    const completion = completionFrom(meta, [
+      {
+        place: { offset: 1, echo: "Hi" },
+        answer: { pieces: [{ index: 0, text: " there", finish: "length" }], usage: usage(2, 3) },
+      },
+      {
+        place: { offset: 0, echo: "Hi" },
+        answer: { pieces: [{ index: 0, text: "!", finish: "tool_calls" }], usage: usage(2, 1) },
+      },
+    ]);
+    expect(completion).toEqual({
+      ...meta,
+      object: "text_completion",
+      choices: [
+        { index: 0, text: "Hi!", finish_reason: "stop", logprobs: null },
+        { index: 1, text: "Hi there", finish_reason: "length", logprobs: null },
+      ],
+      usage: usage(4, 4),
+    });
+  });
+
+  it("report no usage unless every call did", () => {
+    expect(totalUsage([usage(1, 1), undefined])).toBeUndefined();
+    expect(totalUsage([usage(1, 2), usage(3, 4)])).toEqual(usage(4, 6));
+  });
+
+  it("stream: a chunk per piece, the echo before each choice's first text, finish_reason null until the last", () => {
+    const chunk = createChunkMaker(meta, { offset: 2, echo: "Say: " });
+    expect([
+      chunk({ index: 0, text: "a" }),
+      chunk({ index: 1, text: "b" }),
+      chunk({ index: 0, text: "", finish: "stop" }),
+    ]).toEqual([
+      {
+        ...meta,
+        object: "text_completion",
+        choices: [{ index: 2, text: "Say: a", finish_reason: null, logprobs: null }],
+      },
+      {
+        ...meta,
+        object: "text_completion",
+        choices: [{ index: 3, text: "Say: b", finish_reason: null, logprobs: null }],
+      },
+      { ...meta, object: "text_completion", choices: [{ index: 2, text: "", finish_reason: "stop", logprobs: null }] },
+    ]);
+  });
+});

@@ -1,0 +1,115 @@
+// A legacy Completions request -> the upstream calls that answer it. The prompt goes as it is
+// (no template). A format that takes a list of prompts and `n` (OpenAICompletion) gets one call;
+// one that answers one prompt once per call (BedrockCompletion) gets one per prompt and per `n`,
+// and the prompt is echoed here. What the format cannot carry is refused by name, or dropped
+// under drop_params. Pure.
+import { invalidRequest } from "../errors.ts";
+import { uncarriedRefusal, type TextField, type TextRequest, type WireFormat } from "../routes/wire-formats/index.ts";
+import type { CallPlace } from "./answer.ts";
+import { COMPLETION_REQUEST_FIELDS } from "./request.ts";
+import type { CompletionRequest } from "./types.ts";
+
+/** OpenAI's default for this API: a request without max_tokens gets 16 tokens, on every format. */
+export const DEFAULT_MAX_TOKENS = 16;
+
+/** Upstream calls per request when each call answers one prompt once (prompts × n). */
+export const MAX_CALLS = 128;
+
+export interface PlannedCall {
+  text: TextRequest;
+  place: CallPlace;
+}
+
+export interface PlanOptions {
+  /** The route, for messages. */
+  route: string;
+  /** The model's drop_params; the request's own wins. */
+  dropParams?: boolean;
+  /** The model name the server is asked for (the openai route names the ARN). */
+  model?: string;
+}
+
+function prompts(request: CompletionRequest): string[] {
+  return typeof request.prompt === "string" ? [request.prompt] : request.prompt;
+}
+
+/** The request in TextRequest's words, values that ask for nothing (n 1, penalties 0…) left out. */
+function textRequest(request: CompletionRequest, model: string | undefined): TextRequest {
+  const text: TextRequest = { prompt: request.prompt, max_tokens: request.max_tokens ?? DEFAULT_MAX_TOKENS };
+  if (model !== undefined) text.model = model;
+  if (request.temperature != null) text.temperature = request.temperature;
+  if (request.top_p != null) text.top_p = request.top_p;
+  if (request.top_k != null) text.top_k = request.top_k;
+  if (request.stop != null) text.stop = typeof request.stop === "string" ? [request.stop] : request.stop;
+  if (request.n != null && request.n !== 1) text.n = request.n;
+  if (request.seed != null) text.seed = request.seed;
+  if (request.presence_penalty) text.presence_penalty = request.presence_penalty;
+  if (request.frequency_penalty) text.frequency_penalty = request.frequency_penalty;
+  if (request.logit_bias && Object.keys(request.logit_bias).length) text.logit_bias = request.logit_bias;
+  if (request.logprobs != null) text.logprobs = request.logprobs;
+  if (request.echo) text.echo = true;
+  if (request.best_of != null && request.best_of !== 1) text.best_of = request.best_of;
+  const format = request.response_format;
+  if (format && format.type !== "text") text.response_format = format;
+  if (request.structured_outputs) text.structured_outputs = request.structured_outputs as Record<string, unknown>;
+  return text;
+}
+
+/** Refuses (or, under drop_params, removes) what neither the API nor the format can honour. */
+function checkFields(request: CompletionRequest, text: TextRequest, format: WireFormat, options: PlanOptions): void {
+  const drop = request.drop_params ?? options.dropParams ?? false;
+  const unknown = Object.keys(request).find(
+    (key) => !COMPLETION_REQUEST_FIELDS.has(key) && (request as unknown as Record<string, unknown>)[key] !== undefined,
+  );
+  if (unknown && !drop) {
+    throw invalidRequest(
+      `${unknown.slice(0, 100)} is not a Completions parameter. Remove it, or set drop_params: true to ignore such parameters.`,
+      unknown,
+      "unsupported_parameter",
+    );
+  }
+  if (text.best_of !== undefined && text.best_of < (text.n ?? 1)) {
+    throw invalidRequest("best_of must be at least n: the n answers are the best of best_of.", "best_of");
+  }
+  if (request.stream && text.best_of !== undefined && text.best_of !== (text.n ?? 1)) {
+    throw invalidRequest(
+      "best_of cannot be streamed: the best answers are only known at the end. Remove it.",
+      "best_of",
+    );
+  }
+  // One call per prompt and per answer makes the list and n; the echo is written here.
+  const fannedOut: ReadonlySet<TextField> = new Set(format.onePerCall ? ["n", "echo"] : []);
+  for (const [field, value] of Object.entries(text) as Array<[TextField, unknown]>) {
+    if (value === undefined || format.carries.has(field)) continue;
+    if (!fannedOut.has(field) && !drop) throw uncarriedRefusal(field, format, options.route);
+    delete text[field];
+  }
+}
+
+export function planCompletionCalls(
+  request: CompletionRequest,
+  format: WireFormat,
+  options: PlanOptions,
+): PlannedCall[] {
+  const text = textRequest(request, options.model);
+  const n = text.n ?? 1;
+  const echo = text.echo === true;
+  checkFields(request, text, format, options);
+  const list = prompts(request);
+  if (!format.onePerCall) return [{ text, place: { offset: 0 } }];
+  if (list.length * n > MAX_CALLS) {
+    throw invalidRequest(
+      `${list.length} prompts × n ${n} would take ${list.length * n} calls: Bedrock's completion format ` +
+        `(wire_format "${format.name}") answers one prompt once per call, and a request may take at most ${MAX_CALLS}. ` +
+        'Send fewer, or set the model\'s wire_format to "openai_completion", which takes them in one call.',
+      typeof request.prompt === "string" ? "n" : "prompt",
+    );
+  }
+  const calls: PlannedCall[] = [];
+  list.forEach((prompt, at) => {
+    for (let copy = 0; copy < n; copy++) {
+      calls.push({ text: { ...text, prompt }, place: { offset: at * n + copy, ...(echo ? { echo: prompt } : {}) } });
+    }
+  });
+  return calls;
+}

@@ -1,0 +1,58 @@
+import { describe, expect, it } from "vitest";
+import { BedrockEdgeError } from "../errors.ts";
+import { errorOf } from "../../test/helpers/errors.ts";
+import { checkCompletionStreamFlags, parseCompletionRequest } from "./request.ts";
+
+const refusal = (input: unknown) => errorOf(() => parseCompletionRequest(input), BedrockEdgeError);
+
+describe("the legacy Completions request", () => {
+  it("takes OpenAI's fields and Bedrock's extensions, and hands the caller's object on", () => {
+    const request = {
+      model: "m",
+      prompt: ["a", "b"],
+      max_tokens: 5,
+      n: 2,
+      stop: ["\n"],
+      logprobs: 3,
+      echo: true,
+      seed: 1,
+      best_of: 2,
+      suffix: null,
+      structured_outputs: { json: '{"type": "object"}' },
+      response_format: { type: "json_object" },
+    };
+    expect(parseCompletionRequest(request)).toBe(request);
+  });
+
+  it("refuses what no format can honour, saying why", () => {
+    expect(refusal({ model: "m", prompt: [1, 2] })).toMatchObject({ param: "prompt", code: "unsupported_parameter" });
+    expect(refusal({ model: "m", prompt: [[1], [2]] }).message).toMatch(/^prompt holds token ids: Bedrock takes text/);
+    expect(refusal({ model: "m", prompt: "a", suffix: "z" })).toMatchObject({ param: "suffix" });
+  });
+
+  it("words a bad field as a sentence naming it", () => {
+    expect(refusal({ model: "m" }).message).toBe("prompt is required: give the text to continue, or a list of texts.");
+    expect(refusal({ model: "m", prompt: [] })).toMatchObject({ param: "prompt" });
+    expect(refusal({ model: "m", prompt: "a", logprobs: 21 }).message).toBe(
+      "logprobs must be a whole number between 0 and 20 (got 21).",
+    );
+    expect(refusal({ model: "m", prompt: "a", structured_outputs: { choice: [] } })).toMatchObject({
+      param: "structured_outputs.choice",
+    });
+    expect(refusal({ model: "m", prompt: "a", structured_outputs: { json: "not json" } }).param).toBe(
+      "structured_outputs.json",
+    );
+    expect(refusal({ model: "m", prompt: "a", structured_outputs: { regex: "x", grammar: "y" } }).message).toContain(
+      "exactly one of json, regex, choice, grammar",
+    );
+    expect(refusal({ model: "m", prompt: "a", structured_outputs: { jsonn: {} } }).param).toBe(
+      "structured_outputs.jsonn",
+    );
+    expect(refusal([]).message).toBe("The request body must be a JSON object.");
+  });
+
+  it("checks the stream flags alone, for a server choosing JSON or SSE", () => {
+    expect(() => checkCompletionStreamFlags({ stream: "yes" })).toThrow(/stream must be true or false/);
+    expect(() => checkCompletionStreamFlags({ stream: true, stream_options: { include_usage: true } })).not.toThrow();
+  });
+});

@@ -1,0 +1,126 @@
+// valibot schema of the legacy Completions request: checked here before anything is sent, a
+// failure naming the field in a 400. What no format can honour (`suffix`, token-id prompts) is
+// refused here too, saying why; what only some formats honour is the route's to decide.
+import * as v from "valibot";
+import { invalidRequest } from "../errors.ts";
+import { MAX_JSON_DEPTH, valueTooDeep } from "../openai/depth.ts";
+import { structuredOutputsSchema } from "../openai/structured-outputs.ts";
+import { deepestIssue, formatPath, issueFragment, issueSentence } from "../validation.ts";
+import type { CompletionRequest } from "./types.ts";
+
+/** Prompts per request: Bedrock's vLLM takes a list of prompts, and each costs a generation. */
+const MAX_PROMPTS = 128;
+
+const range = (min: number, max: number) => {
+  const says = `must be a number between ${min} and ${max}`;
+  return v.nullish(v.pipe(v.number(says), v.finite(says), v.minValue(min, says), v.maxValue(max, says)));
+};
+const whole = (min: number, max: number) => {
+  const says = `must be a whole number between ${min} and ${max}`;
+  return v.nullish(v.pipe(v.number(says), v.integer(says), v.minValue(min, says), v.maxValue(max, says)));
+};
+
+const PROMPT = `must be a string, or an array of 1 to ${MAX_PROMPTS} non-empty strings (one choice each)`;
+
+const prompt = v.union(
+  [
+    v.pipe(v.string(), v.minLength(1, "must not be empty")),
+    v.pipe(
+      v.array(v.pipe(v.string(), v.minLength(1, "must not be empty"))),
+      v.minLength(1, PROMPT),
+      v.maxLength(MAX_PROMPTS, PROMPT),
+    ),
+  ],
+  PROMPT,
+);
+
+/** Every field of OpenAI's Completions request, and Bedrock's extensions. */
+const completionRequestSchema = v.looseObject({
+  model: v.pipe(v.string("must be a string"), v.minLength(1, "must not be empty")),
+  prompt,
+  max_tokens: whole(1, 1_000_000),
+  temperature: range(0, 2),
+  top_p: range(0, 1),
+  top_k: whole(0, 100_000),
+  n: whole(1, 128),
+  stop: v.nullish(
+    v.union(
+      [v.pipe(v.string(), v.minLength(1)), v.pipe(v.array(v.pipe(v.string(), v.minLength(1))), v.maxLength(16))],
+      "must be a string or an array of up to 16 non-empty strings",
+    ),
+  ),
+  stream: v.nullish(v.boolean("must be true or false")),
+  stream_options: v.nullish(v.object({ include_usage: v.optional(v.boolean("must be true or false")) })),
+  seed: v.nullish(v.pipe(v.number("must be a whole number"), v.integer("must be a whole number"))),
+  presence_penalty: range(-2, 2),
+  frequency_penalty: range(-2, 2),
+  logit_bias: v.nullish(v.record(v.string(), v.number(), "must be an object of token ids to numbers")),
+  logprobs: whole(0, 20),
+  echo: v.nullish(v.boolean("must be true or false")),
+  best_of: whole(1, 128),
+  suffix: v.nullish(v.string("must be a string")),
+  user: v.optional(v.string("must be a string")),
+  response_format: v.nullish(v.looseObject({ type: v.string() }, 'must be an object like {"type": "json_object"}')),
+  structured_outputs: v.nullish(structuredOutputsSchema),
+  drop_params: v.optional(v.boolean("must be true or false")),
+});
+
+/** The request's known fields; any other is refused by name (or dropped under drop_params). */
+export const COMPLETION_REQUEST_FIELDS: ReadonlySet<string> = new Set(Object.keys(completionRequestSchema.entries));
+
+function isTokenPrompt(value: unknown): boolean {
+  return (
+    Array.isArray(value) && value.length > 0 && value.every((item) => typeof item === "number" || Array.isArray(item))
+  );
+}
+
+const streamFlagsSchema = v.pick(completionRequestSchema, ["stream", "stream_options"]);
+
+/**
+ * Only `stream` and `stream_options`, checked as parseCompletionRequest checks them: for a
+ * caller (the proxy) that must choose JSON or SSE before create() validates the whole request.
+ */
+export function checkCompletionStreamFlags(input: object): void {
+  const result = v.safeParse(streamFlagsSchema, input, { message: issueFragment });
+  if (!result.success) throw refusalFor(result.issues[0]);
+}
+
+/** Validates an unknown value as a Completions request; throws a 400 naming the field. */
+export function parseCompletionRequest(input: unknown): CompletionRequest {
+  if (input === null || typeof input !== "object" || Array.isArray(input)) {
+    throw invalidRequest("The request body must be a JSON object.");
+  }
+  for (const [field, value] of Object.entries(input)) {
+    if (valueTooDeep(value)) throw invalidRequest(`${field} is nested more than ${MAX_JSON_DEPTH} levels deep.`, field);
+  }
+  const body = input as Record<string, unknown>;
+  if (isTokenPrompt(body.prompt)) {
+    throw invalidRequest(
+      "prompt holds token ids: Bedrock takes text, and the model's tokenizer is not known here. Send the prompt as a string.",
+      "prompt",
+      "unsupported_parameter",
+    );
+  }
+  if (body.suffix != null) {
+    throw invalidRequest(
+      "suffix is not supported: Bedrock's completion formats only continue a prompt, they have no insertion mode. Remove it.",
+      "suffix",
+      "unsupported_parameter",
+    );
+  }
+  const result = v.safeParse(completionRequestSchema, input, { abortEarly: true, message: issueFragment });
+  if (!result.success) throw refusalFor(result.issues[0]);
+  // Checked, not transformed: the caller's own values go on.
+  return input as CompletionRequest;
+}
+
+/** What to put in a field that is missing: completes "<field> is required: …". */
+const REQUIRED: Readonly<Record<string, string>> = {
+  model: "name the model, as bedrock/<route>/<model-arn> or a configured name",
+  prompt: "give the text to continue, or a list of texts",
+};
+
+function refusalFor(top: v.BaseIssue<unknown>) {
+  const { issue, path } = deepestIssue(top);
+  return invalidRequest(issueSentence(issue, path, { required: REQUIRED }), formatPath(path));
+}

@@ -1,0 +1,74 @@
+// One Bedrock call of a body a route built (InvokeModel, Converse), plain or streamed: the
+// transport's call, the usage Bedrock's headers report, and Bedrock's refusal of the body's
+// format explained in the caller's terms. Chat and legacy completions both call through here.
+import { invokeJson, invokeStream } from "./aws/invoke.ts";
+import type { BedrockOperation } from "./aws/operations.ts";
+import type { Transport } from "./aws/transport-options.ts";
+import type { JsonObject } from "./json.ts";
+import type { RequestOptions } from "./client.ts";
+import type { Usage } from "./openai/types.ts";
+import { explainFormatRefusal } from "./routes/wire-formats/refusal.ts";
+import { makeUsage, tokenCount } from "./routes/usage.ts";
+import { lazy } from "./lazy.ts";
+import type { EventMapper, ItemStream } from "./stream-reader.ts";
+
+// The event-stream reader loads with the first streamed call: plain calls never need it.
+const streamReader = lazy(() => import("./stream-reader.ts"));
+
+export interface ModelCall extends RequestOptions {
+  operation: BedrockOperation;
+  modelId: string;
+  region: string | undefined;
+  body: Record<string, unknown>;
+  /** One attempt, its retryable failure thrown at once: another deployment of the model remains. */
+  failFast?: boolean;
+}
+
+export interface JsonResult {
+  json: JsonObject;
+  /** What Bedrock's count headers say, when they say it. */
+  headerUsage: Usage | undefined;
+}
+
+function request(call: ModelCall) {
+  const { operation, modelId, region, body, signal, onRetry, failFast } = call;
+  return { operation, modelId, region, body: JSON.stringify(body), signal, onRetry, failFast };
+}
+
+export async function callJson(transport: Transport, call: ModelCall): Promise<JsonResult> {
+  try {
+    const { json, headers } = await invokeJson(transport, request(call));
+    return { json, headerUsage: usageFromHeaders(headers) };
+  } catch (error) {
+    throw explainFormatRefusal(error, call.body);
+  }
+}
+
+/** The stream once its first item is in (so that an exception in Bedrock's first frame rejects here). */
+export async function callStream<T>(
+  transport: Transport,
+  call: ModelCall,
+  mapper: EventMapper<T>,
+): Promise<ItemStream<T>> {
+  const { primeStream, streamItems } = await streamReader();
+  try {
+    const { reader, primed } = await invokeStream(transport, {
+      ...request(call),
+      prime: (reader, secrets) => primeStream(reader, secrets, mapper),
+    });
+    return streamItems(reader, primed);
+  } catch (error) {
+    throw explainFormatRefusal(error, call.body);
+  }
+}
+
+function usageFromHeaders(headers: Headers): Usage | undefined {
+  const input = tokenCount(numberHeader(headers, "x-amzn-bedrock-input-token-count"));
+  const output = tokenCount(numberHeader(headers, "x-amzn-bedrock-output-token-count"));
+  return input === undefined || output === undefined ? undefined : makeUsage(input, output);
+}
+
+function numberHeader(headers: Headers, name: string): number | undefined {
+  const value = headers.get(name);
+  return value === null || value.trim() === "" ? undefined : Number(value);
+}

@@ -1,0 +1,72 @@
+import { describe, expect, it } from "vitest";
+import type { ChunkDelta } from "../openai/types.ts";
+import { createDeltaSplitter, finishWithCalls, messageOf, splitText } from "./answer-parts.ts";
+import type { SplitterOptions } from "./answer-splitter.ts";
+import { qwenToolSyntax } from "./tool-syntax.ts";
+
+const qwen: SplitterOptions = { reasoning: "detect", tools: qwenToolSyntax, endMarkers: ["<|im_end|>"] };
+const answer =
+  '<think>\nLet me look.\n</think>\n\nChecking.\n<tool_call>\n{"name": "get_weather", "arguments": {"city": "Paris"}}\n</tool_call><|im_end|>';
+
+describe("a whole answer", () => {
+  it("becomes the message's reasoning, content and tool calls", () => {
+    const split = splitText(qwen, answer);
+    expect(split.reasoning).toBe("Let me look.");
+    expect(split.content).toBe("Checking.");
+    expect(split.toolCalls).toEqual([
+      {
+        id: expect.stringMatching(/^call_/),
+        type: "function",
+        function: { name: "get_weather", arguments: '{"city":"Paris"}' },
+      },
+    ]);
+    expect(messageOf(split)).toEqual({
+      role: "assistant",
+      content: "Checking.",
+      refusal: null,
+      reasoning_content: "Let me look.",
+      tool_calls: split.toolCalls,
+    });
+  });
+
+  it("only tool calls: content null; no reasoning, no tool calls: neither field", () => {
+    expect(messageOf(splitText(qwen, answer.replace("Checking.\n", ""))).content).toBeNull();
+    expect(messageOf(splitText(qwen, "Hi"))).toEqual({ role: "assistant", content: "Hi", refusal: null });
+  });
+
+  it("finishes with tool_calls when it called and stopped on its own", () => {
+    expect(finishWithCalls("stop", 1)).toBe("tool_calls");
+    expect(finishWithCalls(undefined, 1)).toBe("tool_calls");
+    expect(finishWithCalls("length", 1)).toBe("length");
+    expect(finishWithCalls(undefined, 0)).toBe("stop");
+  });
+});
+
+describe("a streamed answer", () => {
+  it("adds up to the whole one, pushed at every split point", () => {
+    const whole = splitText(qwen, answer);
+    for (let at = 0; at <= answer.length; at++) {
+      const splitter = createDeltaSplitter(qwen);
+      const deltas: ChunkDelta[] = [
+        ...splitter.push(answer.slice(0, at)),
+        ...splitter.push(answer.slice(at)),
+        ...splitter.end(),
+      ];
+      const content = deltas.map((delta) => delta.content ?? "").join("");
+      const reasoning = deltas.map((delta) => delta.reasoning_content ?? "").join("");
+      const calls = deltas.flatMap((delta) => delta.tool_calls ?? []);
+      expect({ content, reasoning }).toEqual({ content: whole.content, reasoning: whole.reasoning });
+      expect(calls).toEqual([
+        { index: 0, id: expect.stringMatching(/^call_/), type: "function", function: whole.toolCalls[0]!.function },
+      ]);
+      expect(splitter.toolCalls).toBe(1);
+    }
+  });
+
+  it("numbers its tool calls as it is told", () => {
+    let index = 3;
+    const splitter = createDeltaSplitter(qwen, () => index++);
+    const calls = [...splitter.push(answer), ...splitter.end()].flatMap((delta) => delta.tool_calls ?? []);
+    expect(calls.map((call) => call.index)).toEqual([3]);
+  });
+});

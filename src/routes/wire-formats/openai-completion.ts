@@ -1,0 +1,94 @@
+// OpenAICompletion: OpenAI's Completions body (`prompt` + `max_tokens`), which Bedrock hands to
+// the vLLM server of imports made after 2025-11-11, and vLLM's `text_completion` answer. It
+// carries what BedrockCompletion cannot: `n`, several prompts, `seed`, penalties, logprobs with
+// their tokens, `echo`, and vLLM's `structured_outputs`. It has no `images` field.
+import { badUpstream } from "../../errors.ts";
+import { isJsonObject } from "../../json.ts";
+import type { Usage } from "../../openai/types.ts";
+import { finishReason, usageFromBody } from "../usage.ts";
+import { readCompletionLogprobs } from "./logprobs.ts";
+import type { TextField, TextPiece, TextRequest, WireFormat } from "./types.ts";
+
+// Written as given, under the same names.
+const PASSED = [
+  "model",
+  "prompt",
+  "max_tokens",
+  "temperature",
+  "top_p",
+  "top_k",
+  "stop",
+  "n",
+  "seed",
+  "presence_penalty",
+  "frequency_penalty",
+  "logit_bias",
+  "logprobs",
+  "echo",
+  "best_of",
+  "response_format",
+  "structured_outputs",
+] as const satisfies readonly TextField[];
+
+const CARRIES: ReadonlySet<TextField> = new Set<TextField>(PASSED);
+
+/** A choice of an answer or a chunk; undefined when it is not one. */
+function readChoice(value: unknown, position: number): TextPiece | undefined {
+  if (!isJsonObject(value)) return undefined;
+  const piece: TextPiece = {
+    index: Number.isInteger(value.index) && (value.index as number) >= 0 ? (value.index as number) : position,
+    text: typeof value.text === "string" ? value.text : "",
+  };
+  const finish = finishReason(value.finish_reason);
+  if (finish) piece.finish = finish;
+  const logprobs = readCompletionLogprobs(value.logprobs);
+  if (logprobs) piece.logprobs = logprobs;
+  return piece;
+}
+
+export const openaiCompletion: WireFormat = {
+  name: "openai_completion",
+  title: "OpenAICompletion",
+  onePerCall: false,
+  carries: CARRIES,
+  body(request: TextRequest) {
+    const body: Record<string, unknown> = {};
+    for (const field of PASSED) if (request[field] !== undefined) body[field] = request[field];
+    return body;
+  },
+  readAnswer(body) {
+    const choices = Array.isArray(body.choices) ? body.choices : [];
+    const pieces = choices.map(readChoice).filter((piece) => piece !== undefined);
+    if (!pieces.length) {
+      throw badUpstream(
+        'The model\'s answer has no "choices" (OpenAICompletion format); is the route right for this model?',
+      );
+    }
+    // A choice without a finish reason is still a whole answer here: vLLM always sets one.
+    for (const piece of pieces) piece.finish ??= "stop";
+    const usage = usageFromBody(body.usage);
+    return usage ? { pieces, usage } : { pieces };
+  },
+  streamReader(choices) {
+    const finished = new Set<number>();
+    let usage: Usage | undefined;
+    return {
+      push(event) {
+        usage = usageFromBody(event.usage) ?? usage;
+        const out: TextPiece[] = [];
+        const list = Array.isArray(event.choices) ? event.choices : [];
+        list.forEach((value: unknown, position) => {
+          const piece = readChoice(value, position);
+          // Only the choices asked for, each until it finishes.
+          if (!piece || piece.index >= choices || finished.has(piece.index)) return;
+          if (piece.finish) finished.add(piece.index);
+          if (piece.text || piece.finish || piece.logprobs) out.push(piece);
+        });
+        return out;
+      },
+      end() {
+        return { ...(usage ? { usage } : {}), finished: finished.size >= choices };
+      },
+    };
+  },
+};

@@ -1,0 +1,166 @@
+// Bedrock's stream bytes -> the items a client iterates (chat completion chunks, legacy
+// completion chunks), for any mapping of events to items. The per-read work is one plain
+// function (bytes in, items out) and the async iterator around it is written by hand: no
+// generator or stream layer per item, which would cost more than the decoding itself.
+import type { ByteReader } from "./aws/byte-reader.ts";
+import { createMessageSplitter } from "./eventstream/decode.ts";
+import { type BedrockStreamEvent, readBedrockEvent } from "./eventstream/events.ts";
+
+/** What a stream's events become; pure, so a stream cut anywhere maps as far as it got. */
+export interface EventMapper<T> {
+  /** Items sent before the answer's own (chat's role chunk). */
+  opening(): T[];
+  /** Appends what an event makes to `out`; throws to end the stream with an error. */
+  push(event: BedrockStreamEvent, out: T[]): void;
+  /** The stream ended: appends what was held back, or throws if it ended too soon. */
+  end(out: T[]): void;
+}
+
+/** A stream of items: iterate it once; abort() (or leaving the loop) cancels the upstream call. */
+export interface ItemStream<T> extends AsyncIterable<T> {
+  abort(): void;
+  /**
+   * The items already decoded that iteration would yield next without waiting (one read of
+   * Bedrock's stream often brings several frames), taken out of it: a server writes them in
+   * one piece instead of one write each. Never waits, never reads. Optional: a stream made of
+   * other streams (legacy completions' merge) need not offer it.
+   */
+  takeBuffered?(): T[];
+}
+
+/**
+ * The pure part: each call appends the items a read produced to `out`. When it throws, `out`
+ * still holds what came before the failure, so a client sees the text that preceded an error.
+ * `secrets` (the call's credentials) are redacted from errors made of the stream's exceptions.
+ */
+function createAssembler<T>(mapper: EventMapper<T>, secrets: readonly string[]) {
+  const splitter = createMessageSplitter();
+  return {
+    push(bytes: Uint8Array, out: T[]): void {
+      for (const message of splitter.push(bytes)) {
+        const event = readBedrockEvent(message, secrets);
+        if (event) mapper.push(event, out);
+      }
+    },
+    end(out: T[]): void {
+      splitter.end();
+      mapper.end(out);
+    },
+  };
+}
+
+type Assembler<T> = ReturnType<typeof createAssembler<T>>;
+
+/** What priming read: the items before the first await of the stream proper. */
+export interface PrimedStream<T> {
+  assembler: Assembler<T>;
+  queue: T[];
+  ended: boolean;
+}
+
+/**
+ * Reads until the answer yields its first item (or ends), so that an exception in Bedrock's
+ * first frame surfaces from create() itself: with its own status, and retried when retryable.
+ */
+export async function primeStream<T>(
+  reader: ByteReader,
+  secrets: readonly string[],
+  mapper: EventMapper<T>,
+): Promise<PrimedStream<T>> {
+  const assembler = createAssembler(mapper, secrets);
+  const queue = mapper.opening();
+  const opening = queue.length;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) {
+      assembler.end(queue);
+      return { assembler, queue, ended: true };
+    }
+    assembler.push(value, queue);
+    if (queue.length > opening) return { assembler, queue, ended: false };
+  }
+}
+
+export function streamItems<T>(reader: ByteReader, primed: PrimedStream<T>): ItemStream<T> {
+  const { assembler } = primed;
+  let queue = primed.queue;
+  let position = 0;
+  let failure: unknown;
+  let state: "reading" | "ended" | "closed" = primed.ended ? "ended" : "reading";
+  let aborted: DOMException | undefined;
+  let iterated = false;
+
+  // Ends the upstream call unless it already ended on its own.
+  const release = () => {
+    if (state === "reading") void reader.cancel(aborted).catch(() => undefined);
+    state = "closed";
+  };
+
+  async function next(): Promise<IteratorResult<T>> {
+    for (;;) {
+      if (position < queue.length) return { done: false, value: queue[position++]! };
+      if (failure !== undefined) {
+        const error = failure;
+        failure = undefined;
+        release();
+        throw error;
+      }
+      if (state !== "reading") return { done: true, value: undefined };
+      let read: ReadableStreamReadResult<Uint8Array>;
+      try {
+        read = await reader.read();
+      } catch (error) {
+        state = "closed";
+        throw error;
+      }
+      // A cancelled reader reads as done: that is an abort, not the answer's end.
+      if (aborted) {
+        state = "closed";
+        throw aborted;
+      }
+      const out: T[] = [];
+      try {
+        if (read.done) {
+          state = "ended";
+          assembler.end(out);
+        } else {
+          assembler.push(read.value, out);
+        }
+      } catch (error) {
+        failure = error;
+      }
+      queue = out;
+      position = 0;
+    }
+  }
+
+  const iterator: AsyncIterableIterator<T> = {
+    next,
+    async return() {
+      // Leaving a for-await loop early must end the upstream call too.
+      release();
+      return { done: true, value: undefined };
+    },
+    [Symbol.asyncIterator]() {
+      return iterator;
+    },
+  };
+
+  return {
+    [Symbol.asyncIterator]() {
+      if (iterated) throw new TypeError("A stream can be iterated only once.");
+      iterated = true;
+      return iterator;
+    },
+    takeBuffered() {
+      const ready = queue.slice(position);
+      position = queue.length;
+      return ready;
+    },
+    abort() {
+      if (state !== "reading" || aborted) return;
+      aborted = new DOMException("The stream was aborted.", "AbortError");
+      void reader.cancel(aborted).catch(() => undefined);
+    },
+  };
+}

@@ -1,0 +1,298 @@
+// The legacy Completions API through the library, against the emulator: every route, both wire
+// formats, plain and streamed, several prompts and n, echo, logprobs, structured outputs, the
+// refusals, and a request of several calls failing as a whole.
+import { describe, expect, it } from "vitest";
+import { REASONING_TEXT } from "../emulator/answers.ts";
+import { emulatorModelId } from "../emulator/model-id.ts";
+import { BedrockEdgeError, type CompletionChunk, type CompletionStream } from "../src/index.ts";
+import { emulated, model, ROUTE_FORMATS } from "./helpers/emulated.ts";
+import { errorOf } from "./helpers/errors.ts";
+
+const PROMPT = "Once upon a time, 👋";
+
+async function collect(stream: CompletionStream) {
+  const chunks: CompletionChunk[] = [];
+  for await (const chunk of stream) chunks.push(chunk);
+  const texts: string[] = [];
+  const finishes: Array<string | null> = [];
+  for (const chunk of chunks) {
+    for (const choice of chunk.choices) {
+      texts[choice.index] = (texts[choice.index] ?? "") + choice.text;
+      if (choice.finish_reason) finishes[choice.index] = choice.finish_reason;
+    }
+  }
+  return { chunks, texts, finishes, usage: chunks.at(-1)?.usage };
+}
+
+/** The routes that render their own prompts, and the emulator formats that answer them. */
+const TEMPLATE_ROUTES = ["deepseek_r1", "llama", "qwen3", "qwen2"] as const;
+type TemplateRoute = (typeof TEMPLATE_ROUTES)[number];
+
+/** The emulator's answer to a raw prompt, as the family's model would continue it. */
+function expectedText(route: TemplateRoute | "openai", prompt: string): string {
+  const format = ROUTE_FORMATS[route];
+  const greeting = `Hello from the Bedrock emulator (${format}). Your prompt had ${[...prompt].length} characters.`;
+  // R1 and Qwen3 think first: R1's prompts end inside <think>, Qwen3 opens its own.
+  if (route === "deepseek_r1") return `${REASONING_TEXT}\n</think>\n\n${greeting}`;
+  return route === "qwen3" ? `<think>\n${REASONING_TEXT}\n</think>\n\n${greeting}` : greeting;
+}
+
+describe.each(TEMPLATE_ROUTES)("route %s", (route) => {
+  for (const wire_format of ["bedrock_completion", "openai_completion"] as const) {
+    const arn = emulatorModelId(ROUTE_FORMATS[route]);
+    const models = { m: { model: `bedrock/${route}/${arn}`, wire_format } };
+
+    it(`sends the prompt as it is, in ${wire_format}, and answers a text_completion`, async () => {
+      const { bedrock, emulator } = emulated({ models });
+      const completion = await bedrock.completions.create({ model: "m", prompt: PROMPT, max_tokens: 500 });
+      const body = emulator.stats.lastBody(arn) as Record<string, unknown>;
+      expect(body).toEqual(
+        wire_format === "bedrock_completion"
+          ? { prompt: PROMPT, max_gen_len: 500 }
+          : { prompt: PROMPT, max_tokens: 500 },
+      );
+      expect(completion).toMatchObject({
+        object: "text_completion",
+        model: "m",
+        choices: [{ index: 0, text: expectedText(route, PROMPT), finish_reason: "stop", logprobs: null }],
+      });
+      expect(completion.id).toMatch(/^cmpl-/);
+      expect(completion.usage?.completion_tokens).toBeGreaterThan(0);
+    });
+
+    it(`streams the same text in ${wire_format}, and the usage when asked`, async () => {
+      const { bedrock } = emulated({ models });
+      const stream = await bedrock.completions.create({
+        model: "m",
+        prompt: PROMPT,
+        max_tokens: 500,
+        stream: true,
+        stream_options: { include_usage: true },
+      });
+      const { chunks, texts, finishes, usage } = await collect(stream);
+      expect(texts).toEqual([expectedText(route, PROMPT)]);
+      expect(finishes).toEqual(["stop"]);
+      expect(chunks.length).toBeGreaterThan(3);
+      expect(chunks.slice(0, -2).every((chunk) => chunk.choices[0]?.finish_reason === null)).toBe(true);
+      expect(chunks.at(-1)?.choices).toEqual([]);
+      expect(usage?.total_tokens).toBe((usage?.prompt_tokens ?? 0) + (usage?.completion_tokens ?? 0));
+    });
+  }
+});
+
+describe("the openai route", () => {
+  it("sends OpenAICompletion with the model's ARN, plain and streamed", async () => {
+    const { bedrock, emulator } = emulated();
+    const name = model("openai");
+    const arn = name.slice("bedrock/openai/".length);
+    const plain = await bedrock.completions.create({ model: name, prompt: PROMPT, max_tokens: 300 });
+    expect(emulator.stats.lastBody(arn)).toEqual({ model: arn, prompt: PROMPT, max_tokens: 300 });
+    expect(plain.choices[0]?.text).toBe(expectedText("openai", PROMPT));
+    const { texts } = await collect(
+      await bedrock.completions.create({ model: name, prompt: PROMPT, max_tokens: 300, stream: true }),
+    );
+    expect(texts).toEqual([plain.choices[0]?.text]);
+  });
+});
+
+describe("several prompts and n", () => {
+  const prompts = ["first", "second prompt", "3rd"];
+
+  it("openai_completion: one call, choices prompt by prompt, n each", async () => {
+    const arn = emulatorModelId("qwen3");
+    const { bedrock, emulator } = emulated({
+      models: { m: { model: `bedrock/qwen3/${arn}`, wire_format: "openai_completion" } },
+    });
+    const completion = await bedrock.completions.create({ model: "m", prompt: prompts, n: 2, max_tokens: 300 });
+    expect(emulator.stats.calls(arn)).toBe(1);
+    expect(completion.choices.map((choice) => choice.index)).toEqual([0, 1, 2, 3, 4, 5]);
+    expect(completion.choices.map((choice) => choice.text)).toEqual(
+      prompts.flatMap((prompt) => [expectedText("qwen3", prompt), expectedText("qwen3", prompt)]),
+    );
+    const { texts, finishes } = await collect(
+      await bedrock.completions.create({ model: "m", prompt: prompts, n: 2, max_tokens: 300, stream: true }),
+    );
+    expect(texts).toEqual(completion.choices.map((choice) => choice.text));
+    expect(finishes).toEqual(Array(6).fill("stop"));
+  });
+
+  it("bedrock_completion: one call per prompt and per n, run at once, in the same order", async () => {
+    const arn = emulatorModelId("llama", ["slow20"]);
+    const { bedrock, emulator } = emulated({ models: { m: `bedrock/llama/${arn}` } });
+    const started = Date.now();
+    const completion = await bedrock.completions.create({ model: "m", prompt: prompts, n: 2, max_tokens: 300 });
+    expect(emulator.stats.calls(arn)).toBe(6);
+    expect(completion.choices.map((choice) => [choice.index, choice.text])).toEqual(
+      prompts.flatMap((prompt, at) => [
+        [2 * at, expectedText("llama", prompt)],
+        [2 * at + 1, expectedText("llama", prompt)],
+      ]),
+    );
+    const usage = completion.usage!;
+    expect(usage.completion_tokens).toBeGreaterThan(6);
+
+    const streamed = await collect(
+      await bedrock.completions.create({
+        model: "m",
+        prompt: prompts,
+        n: 2,
+        max_tokens: 300,
+        stream: true,
+        stream_options: { include_usage: true },
+      }),
+    );
+    expect(streamed.texts).toEqual(completion.choices.map((choice) => choice.text));
+    // Six streams of ~20 frames 20 ms apart: at once they take about one stream's time.
+    expect(Date.now() - started).toBeLessThan(6 * 20 * 20);
+    expect(streamed.usage).toEqual(usage);
+    expect(emulator.stats.activeStreams).toBe(0);
+  });
+
+  it("fail as a whole on the first failure and stop the calls still running", async () => {
+    const arn = emulatorModelId("llama", ["throttle1", "slow30"]);
+    const { bedrock, emulator } = emulated({ maxRetries: 0, models: { m: `bedrock/llama/${arn}` } });
+    const error = await errorOf(
+      () => bedrock.completions.create({ model: "m", prompt: prompts, max_tokens: 300, stream: true }),
+      BedrockEdgeError,
+    );
+    expect(error.status).toBe(429);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(emulator.stats.activeStreams).toBe(0);
+    expect(emulator.stats.cancelledStreams + emulator.stats.completedStreams).toBeLessThanOrEqual(2);
+    expect(emulator.stats.completedStreams).toBe(0);
+  });
+});
+
+describe("echo, logprobs, structured outputs", () => {
+  it("echo: the prompt before the answer, by the format or by bedrock-edge", async () => {
+    for (const wire_format of ["bedrock_completion", "openai_completion"] as const) {
+      const { bedrock } = emulated({ models: { m: { model: model("qwen2"), wire_format } } });
+      const plain = await bedrock.completions.create({ model: "m", prompt: PROMPT, echo: true, max_tokens: 300 });
+      expect(plain.choices[0]?.text).toBe(PROMPT + expectedText("qwen2", PROMPT));
+      const { texts } = await collect(
+        await bedrock.completions.create({ model: "m", prompt: PROMPT, echo: true, max_tokens: 300, stream: true }),
+      );
+      expect(texts).toEqual([plain.choices[0]?.text]);
+    }
+  });
+
+  it("logprobs on openai_completion: tokens, their logprobs and the alternatives asked for", async () => {
+    const { bedrock } = emulated({ models: { m: { model: model("llama"), wire_format: "openai_completion" } } });
+    const completion = await bedrock.completions.create({ model: "m", prompt: "Hi", logprobs: 2, max_tokens: 300 });
+    const logprobs = completion.choices[0]?.logprobs;
+    expect(logprobs?.tokens?.join("")).toBe(completion.choices[0]?.text);
+    expect(logprobs?.token_logprobs?.every((value) => value <= 0)).toBe(true);
+    expect(logprobs?.top_logprobs?.every((entry) => Object.keys(entry).length === 3)).toBe(true);
+    const { chunks } = await collect(
+      await bedrock.completions.create({ model: "m", prompt: "Hi", logprobs: 2, max_tokens: 300, stream: true }),
+    );
+    const streamedTokens = chunks.flatMap((chunk) => chunk.choices[0]?.logprobs?.tokens ?? []);
+    expect(streamedTokens).toEqual(logprobs?.tokens);
+  });
+
+  it("logprobs on bedrock_completion: a 400 that names the setting that fixes it", async () => {
+    const { bedrock } = emulated();
+    const error = await errorOf(
+      () => bedrock.completions.create({ model: model("llama"), prompt: "Hi", logprobs: 1 }),
+      BedrockEdgeError,
+    );
+    expect(error).toMatchObject({ status: 400, param: "logprobs", code: "unsupported_parameter" });
+    expect(error.message).toContain("token ids");
+    expect(error.message).toContain('wire_format to "openai_completion"');
+  });
+
+  it("structured_outputs.choice on openai_completion: the answer is one of the choices", async () => {
+    const { bedrock } = emulated({ models: { m: { model: model("qwen3"), wire_format: "openai_completion" } } });
+    const choices = ["yes", "no", "maybe"];
+    const completion = await bedrock.completions.create({
+      model: "m",
+      prompt: "Is it?",
+      max_tokens: 5,
+      structured_outputs: { choice: choices },
+    });
+    expect(choices).toContain(completion.choices[0]?.text);
+  });
+
+  it("response_format json_schema on both formats: the answer is JSON", async () => {
+    for (const wire_format of ["bedrock_completion", "openai_completion"] as const) {
+      const { bedrock } = emulated({ models: { m: { model: model("qwen2"), wire_format } } });
+      const completion = await bedrock.completions.create({
+        model: "m",
+        prompt: "A city?",
+        max_tokens: 300,
+        response_format: {
+          type: "json_schema",
+          json_schema: {
+            name: "city",
+            schema: { type: "object", properties: { city: { type: "string" } }, required: ["city"] },
+          },
+        },
+      });
+      expect(JSON.parse(completion.choices[0]?.text ?? "")).toEqual({ city: expect.any(String) });
+    }
+  });
+});
+
+describe("refusals", () => {
+  it("suffix and token-id prompts: 400s that say why", async () => {
+    const { bedrock } = emulated();
+    const suffix = await errorOf(
+      () => bedrock.completions.create({ model: model("llama"), prompt: "a", suffix: "b" }),
+      BedrockEdgeError,
+    );
+    expect(suffix).toMatchObject({ status: 400, param: "suffix" });
+    expect(suffix.message).toMatch(/no insertion mode/);
+    const tokens = await errorOf(
+      () => bedrock.completions.create({ model: model("llama"), prompt: [1, 2, 3] }),
+      BedrockEdgeError,
+    );
+    expect(tokens).toMatchObject({ status: 400, param: "prompt" });
+    expect(tokens.message).toMatch(/token ids/);
+  });
+
+  it("a model imported before 2025-11-11 refuses openai_completion: the error names wire_format", async () => {
+    const legacy = { model: model("llama", "legacy"), wire_format: "openai_completion" as const };
+    const { bedrock } = emulated({ models: { m: legacy } });
+    for (const stream of [false, true]) {
+      const error = await errorOf(
+        () => bedrock.completions.create({ model: "m", prompt: "Hi", stream }),
+        BedrockEdgeError,
+      );
+      expect(error).toMatchObject({
+        status: 400,
+        code: "unsupported_wire_format",
+        bedrockError: "ValidationException",
+      });
+      expect(error.message).toContain('set its wire_format to "bedrock_completion"');
+    }
+  });
+
+  it("an OpenAI-format model imported before 2025-11-11 takes chat only: the error says so", async () => {
+    const { bedrock } = emulated();
+    const error = await errorOf(
+      () => bedrock.completions.create({ model: model("openai", "legacy"), prompt: "Hi" }),
+      BedrockEdgeError,
+    );
+    expect(error).toMatchObject({ status: 400, code: "unsupported_wire_format" });
+    expect(error.message).toMatch(/takes only the chat format/);
+  });
+
+  it("the converse route takes conversations only: a 400 that says so, nothing sent", async () => {
+    const { bedrock, emulator } = emulated();
+    const error = await errorOf(
+      () => bedrock.completions.create({ model: model("converse"), prompt: "Hi" }),
+      BedrockEdgeError,
+    );
+    expect(error).toMatchObject({ status: 400, param: "model", code: "unsupported_route" });
+    expect(error.message).toMatch(/^The converse route takes conversations, not raw prompts/);
+    expect(emulator.stats.requests).toEqual([]);
+  });
+
+  it("the default max_tokens is OpenAI's 16", async () => {
+    const arn = emulatorModelId("llama");
+    const { bedrock, emulator } = emulated();
+    const completion = await bedrock.completions.create({ model: `bedrock/llama/${arn}`, prompt: "Hi" });
+    expect(emulator.stats.lastBody(arn)).toEqual({ prompt: "Hi", max_gen_len: 16 });
+    expect(completion.choices[0]?.finish_reason).toBe("length");
+  });
+});

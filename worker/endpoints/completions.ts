@@ -1,0 +1,40 @@
+// POST /v1/completions: OpenAI's legacy Completions API, one library call, answered as JSON or
+// as SSE (`text_completion` chunks, then `data: [DONE]`).
+import { checkCompletionStreamFlags } from "../../src/core.ts";
+import type { CompletionChunk, CompletionCreateParams } from "../../src/index.ts";
+import type { AppContext } from "../context.ts";
+import { jsonResponse } from "../http.ts";
+import { dataEvents, sseAnswer } from "../sse.ts";
+import { upstreamCall } from "../upstream.ts";
+
+export async function completions(c: AppContext): Promise<Response> {
+  const { bedrock, config, keepAliveMs } = c.get("ready");
+  const body = c.get("body");
+  const log = c.get("log");
+  if (config.logPrompts) log.line.prompt = body.prompt;
+  // Only what the proxy branches on (JSON or SSE, usage or not); create() validates the rest.
+  checkCompletionStreamFlags(body);
+  const request = body as unknown as CompletionCreateParams;
+  const upstream = upstreamCall(c);
+
+  if (request.stream !== true) {
+    const completion = await bedrock.completions.create({ ...request, stream: false }, upstream.options);
+    log.record({ usage: completion.usage });
+    return jsonResponse(completion);
+  }
+  const wantsUsage = request.stream_options?.include_usage === true;
+  return sseAnswer({
+    // Usage is always asked for, for the log line; it reaches the client only if it asked too.
+    opened: bedrock.completions.create(
+      { ...request, stream: true, stream_options: { ...request.stream_options, include_usage: true } },
+      upstream.options,
+    ),
+    waking: upstream.waking,
+    format: dataEvents<CompletionChunk>({
+      usage: (chunk) => chunk.usage ?? undefined,
+      send: (chunk) => !chunk.usage || wantsUsage,
+    }),
+    keepAliveMs,
+    log,
+  });
+}
