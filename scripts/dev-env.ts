@@ -18,14 +18,15 @@ const CONVERSE_DEMO_REGION = "us-east-1";
 
 /**
  * One demo model per route (a route without one does not compile). `tool` answers with a tool
- * call only when tools are offered. The converse demo is a foundation model through a
+ * call only when tools are offered, so every demo model calls the tools it is given, as the
+ * instruct models behind these routes do. The converse demo is a foundation model through a
  * cross-region inference profile; a bare id needs a region, so its entry carries one.
  */
 const DEMO_ROUTES: Record<RouteName, { name: string; modelId: string; region?: string }> = {
-  deepseek_r1: { name: "demo-deepseek-r1", modelId: emulatorModelId("r1") },
-  llama: { name: "demo-llama", modelId: emulatorModelId("llama") },
+  deepseek_r1: { name: "demo-deepseek-r1", modelId: emulatorModelId("r1", ["tool"]) },
+  llama: { name: "demo-llama", modelId: emulatorModelId("llama", ["tool"]) },
   qwen3: { name: "demo-qwen3", modelId: emulatorModelId("qwen3", ["tool"]) },
-  qwen2: { name: "demo-qwen2", modelId: emulatorModelId("qwen2") },
+  qwen2: { name: "demo-qwen2", modelId: emulatorModelId("qwen2", ["tool"]) },
   openai: { name: "demo-openai", modelId: emulatorModelId("openai", ["tool"]) },
   converse: {
     name: "demo-converse",
