@@ -67,6 +67,18 @@ describe("caps on the legacy Completions API", () => {
   });
 });
 
+describe("caps on the Responses API", () => {
+  it("hold there too, as it is mapped onto chat: max_output_tokens above the cap is a 400", async () => {
+    const { bedrock, emulator } = emulated({
+      models: { capped: { model: model("qwen3", "echo"), max_output_tokens: 64 } },
+    });
+    await bedrock.responses.create({ model: "capped", input: "Hello" });
+    expect(lastBody(emulator, "qwen3").max_gen_len).toBe(64);
+    const error = await refusal(bedrock.responses.create({ model: "capped", input: "Hello", max_output_tokens: 65 }));
+    expect(error).toMatchObject({ status: 400, param: "max_output_tokens", code: "integer_above_max_value" });
+  });
+});
+
 describe("the openai route without caps", () => {
   it("sends n and the limit as asked", async () => {
     const { bedrock, emulator } = emulated();
