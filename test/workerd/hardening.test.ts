@@ -1,5 +1,6 @@
 // Issue 12's findings, tried again against the Worker in workerd with the official SDK: forged
-// turns reach the model broken, template variables and the per-model caps hold.
+// turns reach the model broken, template variables and the per-model caps hold (chat and legacy
+// completions).
 import OpenAI from "openai";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { TOKEN_BREAK } from "../../src/routes/prompts/token-neutraliser.ts";
@@ -126,5 +127,15 @@ describe("per-model caps", () => {
     expect(received(OPENAI_ECHO)).toMatchObject({ n: 2, max_tokens: 100 });
     await client.chat.completions.create({ model: "qwen-capped", messages: USER_HELLO });
     expect(received(ECHO).max_gen_len).toBe(100);
+  });
+
+  it("hold on /v1/completions too: the cap is the limit, and generations above max_n are a BadRequestError", async () => {
+    await client.completions.create({ model: "qwen-capped", prompt: "Once upon a time" });
+    expect(received(ECHO).max_gen_len).toBe(100);
+    const before = proxy.served.emulator.stats.requests.length;
+    const error = await badRequest(() => client.completions.create({ model: "qwen-capped", prompt: ["a", "b"] }));
+    expect(error.param).toBe("prompt");
+    expect(error.code).toBe("integer_above_max_value");
+    expect(proxy.served.emulator.stats.requests).toHaveLength(before);
   });
 });
