@@ -40,7 +40,7 @@ export const DEMO_MODELS: Readonly<Record<string, DemoModel>> = {
   },
   // The demos of per-model settings: demo-qwen3 in Bedrock's OpenAICompletion format, and a Qwen3
   // import on the openai route whose tool calls (text in its content) tool_parser "qwen" reads.
-  "demo-qwen3-openai-completion": { format: "qwen3", can: ["text", "tools", "structured"] },
+  "demo-qwen3-openai-completion": { format: "qwen3", can: ["text", "tools", "forced-tools", "structured"] },
   "demo-openai-qwen-tools": { format: "qwen3", can: ["text", "tools", "structured"] },
 };
 
