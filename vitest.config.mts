@@ -17,7 +17,13 @@ export default defineConfig({
       {
         test: {
           name: "node",
-          include: ["test/**/*.test.ts", "src/**/*.test.ts", "emulator/**/*.test.ts", "worker/**/*.test.ts"],
+          include: [
+            "test/**/*.test.ts",
+            "src/**/*.test.ts",
+            "emulator/**/*.test.ts",
+            "worker/**/*.test.ts",
+            "node/**/*.test.ts",
+          ],
           exclude: ["test/workerd/**", "test/runtimes/**", "node_modules/**"],
           testTimeout: 20_000,
         },

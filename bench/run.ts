@@ -1,25 +1,37 @@
 /// <reference types="node" />
-// npm run bench [-- --only=size,signing,decode,memory,cold,proxy] [--quick]
+// npm run bench [-- --only=size,signing,decode,stream,plain,memory,cold,proxy] [--quick | --full] [--write-results]
 //
-// Prints one table (ours, the reference measured in the same run, the ratio, the goal, PASS or
-// MISS) and writes bench/results.json. Every measured figure is the median of several runs with
-// min–max. CPU-bound figures run in fresh Node processes on esbuild bundles; the proxy runs in
-// workerd. Inputs are deterministic and everything stays on loopback.
-import { rm, writeFile } from "node:fs/promises";
+// Prints two tables: the peers side by side (ours, the AI SDK, the AWS SDK, Portkey's gateway and
+// a bare pass-through Worker, each measured in the same run, with ratios) and every figure with
+// its goal (PASS or MISS); then the details (size by module, CPU per request). Writes
+// bench/results.json; --write-results also writes bench/RESULTS.md and the README's block of the
+// side-by-side table.
+// Every measured figure is a median of several interleaved runs, with min–max and, for ratios,
+// how many runs fell on the same side of 1. CPU-bound figures run in fresh Node processes on
+// esbuild bundles; the proxies run in workerd and Node. Everything stays on loopback.
+import { execFile } from "node:child_process";
+import { randomInt } from "node:crypto";
+import { readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { promisify } from "node:util";
 import { bundleForNode, ROOT, workDir } from "./lib/build.ts";
 import type { Figure, SuiteResult } from "./lib/figure.ts";
 import { describeMachine } from "./lib/machine.ts";
-import { startChildServer } from "./lib/server.ts";
+import { renderPeerTable } from "./lib/peer-table.ts";
+import { renderResults, withReadmeBlock } from "./lib/results-markdown.ts";
+import { type ChildServer, startChildServer } from "./lib/server.ts";
 import { renderTable } from "./lib/table.ts";
+import { startPortkeyNode } from "./proxy/portkey.ts";
 import { runColdStart } from "./suites/cold-start.ts";
 import { runDecode } from "./suites/decode.ts";
 import { runMemory } from "./suites/memory.ts";
+import { runPlainCall } from "./suites/plain-call.ts";
 import { runProxy } from "./suites/proxy.ts";
 import { runSigning } from "./suites/signing.ts";
 import { runSize } from "./suites/size.ts";
+import { runStreamRate } from "./suites/stream-rate.ts";
 
-const SUITES = ["size", "signing", "decode", "memory", "cold", "proxy"] as const;
+const SUITES = ["size", "signing", "decode", "stream", "plain", "memory", "cold", "proxy"] as const;
 type SuiteName = (typeof SUITES)[number];
 
 function selectedSuites(): Set<SuiteName> {
@@ -32,23 +44,68 @@ function selectedSuites(): Set<SuiteName> {
 }
 
 // --quick: fewer repetitions, to check the harness itself; its figures are not for the README.
+// --full: more repetitions, for figures that move with the machine's load (about twice as long).
 const quick = process.argv.includes("--quick");
+const full = process.argv.includes("--full");
+const writeResults = process.argv.includes("--write-results");
+const mode = quick ? "quick" : full ? "full" : "default";
 const plan = {
-  decodeRuns: quick ? 3 : 7,
-  signingRuns: quick ? 3 : 7,
-  memoryRuns: quick ? 1 : 3,
-  coldStarts: quick ? 5 : 15,
-  proxy: quick ? { rounds: 2, sequential: 60, concurrent: 150 } : { rounds: 5, sequential: 150, concurrent: 300 },
-};
+  quick: {
+    decodeRuns: 3,
+    signingRuns: 3,
+    memoryRuns: 1,
+    coldStarts: 3,
+    streamRuns: 3,
+    plainRuns: 3,
+    proxy: { rounds: 2, sequential: 40, concurrent: 100 },
+  },
+  default: {
+    decodeRuns: 7,
+    signingRuns: 7,
+    memoryRuns: 3,
+    coldStarts: 9,
+    streamRuns: 5,
+    plainRuns: 5,
+    proxy: { rounds: 5, sequential: 100, concurrent: 200 },
+  },
+  full: {
+    decodeRuns: 11,
+    signingRuns: 11,
+    memoryRuns: 5,
+    coldStarts: 21,
+    streamRuns: 9,
+    plainRuns: 9,
+    proxy: { rounds: 9, sequential: 200, concurrent: 300 },
+  },
+}[mode];
+
+/**
+ * The emulator on port 80 of a loopback address of its own (127.x.y.z), where one is free:
+ * Portkey signs the host without its port, so only there do its signatures match the Host
+ * header. Elsewhere (no right to bind port 80), any free port, and Portkey is left out.
+ */
+async function startEmulator(script: string): Promise<{ emulator: ChildServer; portkeyMissing?: string }> {
+  const host = `127.${randomInt(1, 255)}.${randomInt(0, 256)}.${randomInt(1, 255)}`;
+  try {
+    return { emulator: await startChildServer(script, [`host=${host}`, "port=80"]) };
+  } catch (error) {
+    const why = error instanceof Error ? error.message.split("\n").find((l) => /E[A-Z]+/.test(l)) : undefined;
+    return {
+      emulator: await startChildServer(script),
+      portkeyMissing: `the emulator could not listen on ${host}:80 (${why ?? "refused"}); Portkey signs the host without its port`,
+    };
+  }
+}
 
 async function main(): Promise<void> {
   const suites = selectedSuites();
   const machine = describeMachine();
-  const header = [
-    `bedrock-edge benchmarks — ${machine.date}`,
-    `${machine.cpu}, nproc ${machine.nproc}, ${machine.memoryGiB} GiB, Node ${machine.node} (${machine.platform}), load average ${machine.loadAverage.toFixed(2)} at start${quick ? ", QUICK run" : ""}`,
-  ];
-  console.log(header.join("\n"));
+  console.log(
+    [
+      `bedrock-edge benchmarks — ${machine.date}`,
+      `${machine.cpu}, nproc ${machine.nproc}, ${machine.memoryGiB} GiB, Node ${machine.node} (${machine.platform}), load average ${machine.loadAverage.toFixed(2)} at start, ${mode} run`,
+    ].join("\n"),
+  );
   const directory = await workDir("run");
   const results: SuiteResult[] = [];
   const failures: Array<{ suite: string; error: string }> = [];
@@ -64,18 +121,21 @@ async function main(): Promise<void> {
       console.error(`  ${suite}: FAILED: ${message}`);
     }
   };
+  const started = performance.now();
   try {
     if (suites.has("size")) await attempt("size", () => runSize(directory));
     if (suites.has("signing")) await attempt("signing", () => runSigning(directory, plan.signingRuns));
     if (suites.has("decode")) await attempt("decode", () => runDecode(directory, plan.decodeRuns));
+    if (suites.has("stream")) await attempt("stream", () => runStreamRate(directory, plan.streamRuns));
     if (suites.has("memory")) await attempt("memory", () => runMemory(directory, plan.memoryRuns));
-    if (suites.has("cold") || suites.has("proxy")) {
-      const emulator = await startChildServer(
+    if (suites.has("plain") || suites.has("cold") || suites.has("proxy")) {
+      const { emulator, portkeyMissing } = await startEmulator(
         await bundleForNode("bench/children/emulator-server.ts", join(directory, "emulator-server.mjs")),
       );
       try {
+        if (suites.has("plain")) await attempt("plain", () => runPlainCall(directory, emulator.url, plan.plainRuns));
         if (suites.has("cold")) await attempt("cold", () => runColdStart(directory, emulator.url, plan.coldStarts));
-        if (suites.has("proxy")) await attempt("proxy", () => runProxy(emulator.url, plan.proxy));
+        if (suites.has("proxy")) await attempt("proxy", () => proxySuite(directory, emulator, portkeyMissing));
       } finally {
         await emulator.stop();
       }
@@ -86,20 +146,24 @@ async function main(): Promise<void> {
 
   const figures: Figure[] = results.flatMap((result) => result.figures);
   const end = describeMachine();
-  console.log(["", ...renderTable(figures)].join("\n"));
+  const seconds = (performance.now() - started) / 1000;
+  const peerTable = renderPeerTable(figures);
+  const goalTable = renderTable(figures);
+  console.log(["", "Side by side (ratio = ours ÷ peer, same run):", "", ...peerTable].join("\n"));
+  console.log(["", ...goalTable].join("\n"));
   for (const result of results) if (result.details.length) console.log(["", ...result.details].join("\n"));
   const missed = figures.filter((figure) => figure.pass === false);
   const met = figures.filter((figure) => figure.pass === true);
   console.log(
-    `\nGoals met: ${met.length}, missed: ${missed.length}. Load average at end ${end.loadAverage.toFixed(2)}.`,
+    `\nGoals met: ${met.length}, missed: ${missed.length}. ${seconds.toFixed(0)} s. Load average at end ${end.loadAverage.toFixed(2)}.`,
   );
   for (const { suite, error } of failures) console.log(`Suite ${suite} FAILED: ${error}`);
 
   const output = {
     machine,
     loadAverageAtEnd: end.loadAverage,
-    quick,
-    seconds: results.reduce((n, r) => n + r.seconds, 0),
+    mode,
+    seconds,
     figures: figures.map((figure) => ({
       ...figure,
       reference: figure.reference ? { label: figure.reference.label, ...figure.reference.value } : undefined,
@@ -109,7 +173,40 @@ async function main(): Promise<void> {
   };
   await writeFile(join(ROOT, "bench", "results.json"), `${JSON.stringify(output, null, 2)}\n`);
   console.log("Wrote bench/results.json");
+  if (writeResults) {
+    if (failures.length || suites.size !== SUITES.length || quick) {
+      console.log("Not writing bench/RESULTS.md: only a whole run without --quick and without failures is recorded.");
+    } else {
+      const input = { machine, end, mode, seconds, peerTable, goalTable, results };
+      await writeFile(join(ROOT, "bench", "RESULTS.md"), renderResults(input));
+      const readme = join(ROOT, "README.md");
+      await writeFile(readme, withReadmeBlock(await readFile(readme, "utf8"), input));
+      // In Biome's form (tables padded), as npm run lint wants every tracked Markdown file.
+      await promisify(execFile)(
+        join(ROOT, "node_modules", ".bin", "biome"),
+        ["format", "--write", "bench/RESULTS.md", "README.md"],
+        {
+          cwd: ROOT,
+        },
+      );
+      console.log("Wrote bench/RESULTS.md and the README's benchmark block");
+    }
+  }
   if (failures.length) process.exitCode = 1;
+}
+
+/** The Node proxies run beside the emulator for the proxy suite only. */
+async function proxySuite(directory: string, emulator: ChildServer, portkeyMissing?: string): Promise<SuiteResult> {
+  const oursNode = await startChildServer(
+    await bundleForNode("bench/children/proxy-server.ts", join(directory, "proxy-server.mjs")),
+    [emulator.url],
+  );
+  const portkeyNode = portkeyMissing ? undefined : await startPortkeyNode(emulator.url);
+  try {
+    return await runProxy({ emulator, oursNode, portkeyNode, portkeyMissing }, plan.proxy);
+  } finally {
+    await Promise.all([oursNode.stop(), portkeyNode?.stop()]);
+  }
 }
 
 main().catch((error: unknown) => {

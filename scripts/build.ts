@@ -20,7 +20,7 @@ const dist = join(root, "dist");
 const stampFile = join(root, "node_modules", ".cache", "bedrock-edge", "build.json");
 
 /** Everything tsc reads to write dist/ (more is harmless: it only costs a rebuild). */
-const INPUT_FOLDERS = ["src", "worker", "emulator"];
+const INPUT_FOLDERS = ["src", "node", "worker", "emulator"];
 const INPUT_FILES = ["package.json", "package-lock.json", "tsconfig.json", "tsconfig.build.json", "scripts/build.ts"];
 
 // Relative specifiers only: `from "./x.ts"`, `import("../y.ts")`; package names stay untouched.

@@ -7,15 +7,21 @@ import type { Transport } from "./aws/transport-options.ts";
 import type { JsonObject } from "./json.ts";
 import type { RequestOptions } from "./client.ts";
 import type { Usage } from "./openai/types.ts";
-import { explainFormatRefusal } from "./routes/wire-formats/index.ts";
+import { explainFormatRefusal } from "./routes/wire-formats/refusal.ts";
 import { makeUsage, tokenCount } from "./routes/usage.ts";
-import { type EventMapper, type ItemStream, primeStream, streamItems } from "./stream-reader.ts";
+import { lazy } from "./lazy.ts";
+import type { EventMapper, ItemStream } from "./stream-reader.ts";
+
+// The event-stream reader loads with the first streamed call: plain calls never need it.
+const streamReader = lazy(() => import("./stream-reader.ts"));
 
 export interface ModelCall extends RequestOptions {
   operation: BedrockOperation;
   modelId: string;
   region: string | undefined;
   body: Record<string, unknown>;
+  /** One attempt, its retryable failure thrown at once: another deployment of the model remains. */
+  failFast?: boolean;
 }
 
 export interface JsonResult {
@@ -25,8 +31,8 @@ export interface JsonResult {
 }
 
 function request(call: ModelCall) {
-  const { operation, modelId, region, body, signal, onRetry } = call;
-  return { operation, modelId, region, body: JSON.stringify(body), signal, onRetry };
+  const { operation, modelId, region, body, signal, onRetry, failFast } = call;
+  return { operation, modelId, region, body: JSON.stringify(body), signal, onRetry, failFast };
 }
 
 export async function callJson(transport: Transport, call: ModelCall): Promise<JsonResult> {
@@ -44,6 +50,7 @@ export async function callStream<T>(
   call: ModelCall,
   mapper: EventMapper<T>,
 ): Promise<ItemStream<T>> {
+  const { primeStream, streamItems } = await streamReader();
   try {
     const { reader, primed } = await invokeStream(transport, {
       ...request(call),

@@ -19,6 +19,13 @@ export interface EventMapper<T> {
 /** A stream of items: iterate it once; abort() (or leaving the loop) cancels the upstream call. */
 export interface ItemStream<T> extends AsyncIterable<T> {
   abort(): void;
+  /**
+   * The items already decoded that iteration would yield next without waiting (one read of
+   * Bedrock's stream often brings several frames), taken out of it: a server writes them in
+   * one piece instead of one write each. Never waits, never reads. Optional: a stream made of
+   * other streams (legacy completions' merge) need not offer it.
+   */
+  takeBuffered?(): T[];
 }
 
 /**
@@ -144,6 +151,11 @@ export function streamItems<T>(reader: ByteReader, primed: PrimedStream<T>): Ite
       if (iterated) throw new TypeError("A stream can be iterated only once.");
       iterated = true;
       return iterator;
+    },
+    takeBuffered() {
+      const ready = queue.slice(position);
+      position = queue.length;
+      return ready;
     },
     abort() {
       if (state !== "reading" || aborted) return;

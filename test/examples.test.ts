@@ -61,6 +61,7 @@ describe("the README's imports", () => {
     const entries: Record<string, () => Promise<Record<string, unknown>>> = {
       "bedrock-edge": () => import("../src/index.ts"),
       "bedrock-edge/core": () => import("../src/core.ts"),
+      "bedrock-edge/node": () => import("../node/mod.ts"),
       "bedrock-edge/worker": () => import("../worker/mod.ts"),
       "bedrock-edge/emulator": () => import("../emulator/mod.ts"),
       "bedrock-edge/emulator/node": () => import("../emulator/node.ts"),

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { type DeliveryHooks, watchDelivery } from "./delivery.ts";
+import { bytesSource, type DeliveryHooks, madeFrom, sourceOf, streamOf, watchDelivery } from "./delivery.ts";
+import { jsonResponse } from "./http.ts";
 
 const FAST = { firstMs: 40, laterMs: 80 };
 const encoder = new TextEncoder();
@@ -123,5 +124,52 @@ describe("an answer that fails to be produced", () => {
     await expect(reader.read()).rejects.toThrow("boom");
     await sleep(FAST.laterMs * 1.5);
     expect(hooks.events).toEqual(["failed: Error: boom"]);
+  });
+});
+
+describe("the proxy's own bodies, watched at their source", () => {
+  it("a JSON answer: its bytes are read once, cut at 1 KiB, then delivered", async () => {
+    const answer = jsonResponse({ text: "y".repeat(2000) });
+    const source = sourceOf(answer.body!);
+    expect(source).not.toHaveProperty("releaseLock"); // not a reader over the response's own stream
+    const hooks = recorder();
+    const reader = watchDelivery(source, hooks, FAST).getReader();
+    const pieces: Uint8Array[] = [];
+    for (let r = await reader.read(); !r.done; r = await reader.read()) pieces.push(r.value);
+    expect(pieces.map((p) => p.byteLength)).toEqual([1024, 2011 - 1024]);
+    const text = pieces.map((piece) => new TextDecoder().decode(piece)).join("");
+    expect(JSON.parse(text)).toEqual({ text: "y".repeat(2000) });
+    expect(hooks.events).toEqual(["delivered"]);
+  });
+
+  it("survives a copy of the response (hono copies one to set a header late)", () => {
+    const source = bytesSource(encoder.encode("{}"));
+    const original = madeFrom(new Response(streamOf(source)), source);
+    const copy = new Response(original.body, original);
+    expect(sourceOf(copy.body!)).toBe(source);
+  });
+
+  it("a body the proxy did not make is read through a reader, as before", async () => {
+    const foreign = source(["x"]);
+    const reader = sourceOf(foreign);
+    expect(await reader.read()).toMatchObject({ done: false });
+  });
+
+  it("streamOf: the same bytes unwatched, and a cancel reaches the source", async () => {
+    let cancelled: unknown;
+    const pieces = ["a", "b"];
+    const stream = streamOf({
+      async read() {
+        const next = pieces.shift();
+        return next === undefined ? { done: true, value: undefined } : { done: false, value: encoder.encode(next) };
+      },
+      async cancel(reason) {
+        cancelled = reason;
+      },
+    });
+    const reader = stream.getReader();
+    expect(new TextDecoder().decode((await reader.read()).value)).toBe("a");
+    await reader.cancel("gone");
+    expect(cancelled).toBe("gone");
   });
 });

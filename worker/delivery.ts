@@ -37,28 +37,100 @@ export interface DeliveryHooks {
   failed(error: unknown): void;
 }
 
+/**
+ * Where a watched answer's bytes come from: a stream's reader, or anything that reads like one.
+ * The proxy's own bodies (JSON, the SSE relay) are sources themselves, so that the watching
+ * stream is the only stream layer between them and the runtime.
+ */
+export interface DeliverySource {
+  read(): Promise<ReadableStreamReadResult<Uint8Array>>;
+  cancel(reason?: unknown): Promise<void>;
+}
+
+// A body the proxy made -> the source of its bytes: request-log watches the source itself
+// rather than a reader over the body. Keyed by the body stream, which middleware that copies a
+// response (hono, when a header is set late) carries over unchanged.
+const sources = new WeakMap<ReadableStream<Uint8Array>, DeliverySource>();
+
+/** Marks `response`'s body as made from `source`; returns the response. */
+export function madeFrom(response: Response, source: DeliverySource): Response {
+  if (response.body) sources.set(response.body, source);
+  return response;
+}
+
+/** The source to watch for an answer's body: its own when the proxy made it, else a reader. */
+export function sourceOf(body: ReadableStream<Uint8Array>): DeliverySource {
+  return sources.get(body) ?? body.getReader();
+}
+
+/** Bytes known in full (a JSON answer): one read, then the end. */
+export function bytesSource(bytes: Uint8Array): DeliverySource {
+  let read = false;
+  return {
+    async read() {
+      if (read) return { done: true, value: undefined };
+      read = true;
+      return { done: false, value: bytes };
+    },
+    async cancel() {},
+  };
+}
+
+/** A plain stream over a source: the body a response carries when nobody watches it. */
+export function streamOf(source: DeliverySource): ReadableStream<Uint8Array> {
+  return new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        const { done, value } = await source.read();
+        if (done) controller.close();
+        else controller.enqueue(value);
+      },
+      cancel: (reason) => source.cancel(reason),
+    },
+    { highWaterMark: 0 },
+  );
+}
+
 export function watchDelivery(
-  source: ReadableStream<Uint8Array>,
+  from: ReadableStream<Uint8Array> | DeliverySource,
   hooks: DeliveryHooks,
   stall: StallTimes = STALL_TIMES,
 ): ReadableStream<Uint8Array> {
-  const reader = source.getReader();
+  const reader = from instanceof ReadableStream ? from.getReader() : from;
   let reads = 0;
   let rest: Uint8Array | undefined;
-  let timer: ReturnType<typeof setTimeout> | undefined;
   let stopped = false;
   let out: ReadableStreamDefaultController<Uint8Array> | undefined;
+  // The read the runtime owes: since when, for how long at most, and what its absence means.
+  // Unset while the watcher itself waits on the source: that is never the client's stall.
+  let owed: { since: number; ms: number; why: string } | undefined;
+  // One timer, re-armed only when it fires early: a pull merely notes the time (a timer set
+  // and cleared per piece cost more than the piece itself in workerd).
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let due = 0;
   const stop = () => {
     stopped = true;
     clearTimeout(timer);
   };
+  const arm = (ms: number) => {
+    due = Date.now() + ms;
+    timer = setTimeout(check, ms);
+  };
+  const check = () => {
+    timer = undefined;
+    if (stopped || !owed) return;
+    const left = owed.since + owed.ms - Date.now();
+    if (left > 0) return arm(left);
+    stop();
+    hooks.gone(owed.why);
+    out?.error(new Error(owed.why));
+    reader.cancel(owed.why).catch(() => undefined);
+  };
   const expectRead = (ms: number, why: string) => {
-    timer = setTimeout(() => {
-      stop();
-      hooks.gone(why);
-      out?.error(new Error(why));
-      reader.cancel(why).catch(() => undefined);
-    }, ms);
+    owed = { since: Date.now(), ms, why };
+    if (timer !== undefined && due <= owed.since + ms) return;
+    clearTimeout(timer);
+    arm(ms);
   };
   return new ReadableStream<Uint8Array>(
     {
@@ -67,7 +139,7 @@ export function watchDelivery(
         expectRead(stall.firstMs, "the answer was never read: the client had gone");
       },
       async pull(controller) {
-        clearTimeout(timer);
+        owed = undefined;
         if (stopped) return;
         reads++;
         if (rest) {

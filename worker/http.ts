@@ -1,6 +1,7 @@
 // Responses the proxy writes: OpenAI-shaped JSON, OpenAI error bodies (AWS identifiers masked),
 // the headers every answer carries, and the proxy's own refusals.
 import { BedrockEdgeError, type OpenAIErrorBody } from "../src/index.ts";
+import { bytesSource, madeFrom } from "./delivery.ts";
 
 export const SSE_HEADERS: Readonly<Record<string, string>> = {
   "content-type": "text/event-stream; charset=utf-8",
@@ -9,8 +10,12 @@ export const SSE_HEADERS: Readonly<Record<string, string>> = {
   "x-accel-buffering": "no",
 };
 
+const encoder = new TextEncoder();
+
 export function jsonResponse(body: unknown, status = 200): Response {
-  return new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json; charset=utf-8" } });
+  const bytes = encoder.encode(JSON.stringify(body));
+  const headers = { "content-type": "application/json; charset=utf-8" };
+  return madeFrom(new Response(bytes, { status, headers }), bytesSource(bytes));
 }
 
 /** Any failure as `{"error":{"message","type","param","code"}}`, with the status asProxyError gives it. */

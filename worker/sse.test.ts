@@ -7,7 +7,13 @@ import { type ChunkStream, dataEvents, type SseFormat, sseAnswer } from "./sse.t
 function recordingLog(): RequestLog & { outcomes: Outcome[] } {
   const outcomes: Outcome[] = [];
   const line: LogLine = { time: "", request_id: "req_test", method: "POST", path: "/", status: 0, ms: 0 };
-  return { line, outcomes, record: (outcome) => void outcomes.push(outcome) };
+  return {
+    line,
+    outcomes,
+    record: (outcome) => void outcomes.push(outcome),
+    firstToken: () => undefined,
+    done: Promise.resolve(),
+  };
 }
 
 function chunk(content: string, usage?: ChatCompletionChunk["usage"]): ChatCompletionChunk {
@@ -63,6 +69,65 @@ describe("a stream that has begun", () => {
       expect(events.at(-1)).toBe("data: [DONE]");
       expect(log.outcomes).toEqual([{ usage }]);
     }
+  });
+
+  it("writes the chunks that are ready together in one piece, encoded once", async () => {
+    // Three reads upstream: two chunks, then three, then one (takeBuffered gives the rest of a read).
+    const reads = [[chunk("a"), chunk("b")], [chunk("c"), chunk("d"), chunk("e")], [chunk("f")]];
+    let read = -1;
+    let position = 0;
+    const stream: ChunkStream<ChatCompletionChunk> = {
+      abort() {},
+      takeBuffered() {
+        const rest = reads[read]!.slice(position);
+        position = reads[read]!.length;
+        return rest;
+      },
+      [Symbol.asyncIterator]: () => ({
+        async next() {
+          if (read < 0 || position >= reads[read]!.length) {
+            read++;
+            position = 0;
+          }
+          const batch = reads[read];
+          if (!batch) return { done: true, value: undefined };
+          return { done: false, value: batch[position++]! };
+        },
+      }),
+    };
+    const response = await sseAnswer({
+      opened: Promise.resolve(stream),
+      waking: never,
+      format: chatFormat(false),
+      keepAliveMs: 1000,
+      log: recordingLog(),
+    });
+    const reader = response.body!.getReader();
+    const writes: string[][] = [];
+    for (let r = await reader.read(); !r.done; r = await reader.read()) {
+      const text = new TextDecoder().decode(r.value);
+      writes.push(
+        text
+          .split("\n\n")
+          .filter(Boolean)
+          .map((event) => (event.startsWith("data: {") ? JSON.parse(event.slice(6)).choices[0].delta.content : event)),
+      );
+    }
+    expect(writes).toEqual([["a", "b"], ["c", "d", "e"], ["f"], ["data: [DONE]"]]);
+  });
+
+  it("without takeBuffered, writes chunk by chunk", async () => {
+    const response = await sseAnswer({
+      opened: Promise.resolve(streamOf([chunk("a"), chunk("b")])),
+      waking: never,
+      format: chatFormat(false),
+      keepAliveMs: 1000,
+      log: recordingLog(),
+    });
+    const reader = response.body!.getReader();
+    let writes = 0;
+    while (!(await reader.read()).done) writes++;
+    expect(writes).toBe(3);
   });
 
   it("a failure before it began keeps its own status: sseAnswer rejects with it", async () => {

@@ -2,15 +2,24 @@
 // legacy completion chunks and Responses API events take another SseFormat). Chunks go out as
 // the library yields them (pull-based, nothing buffered); a cold model is waited out behind SSE
 // comment lines; a failure after the first byte becomes an error event; the usage a chunk
-// reports goes to the log line; a client that leaves stops the upstream call.
+// reports goes to the log line; a client that leaves stops the upstream call. The relay is the
+// body's source (delivery.ts): request-log's watching stream reads it directly, and each read
+// writes every event ready by then, encoded once.
 import { SSE_DONE, sseComment, sseData } from "../src/core.ts";
 import type { OpenAIErrorBody, Usage } from "../src/index.ts";
+import { type DeliverySource, madeFrom, streamOf } from "./delivery.ts";
 import { clientErrorBody, SSE_HEADERS } from "./http.ts";
 import { failureOutcome, type RequestLog } from "./log.ts";
 
 /** A library stream: iterate it for chunks; abort() cancels the upstream call. */
 export interface ChunkStream<T> extends AsyncIterable<T> {
   abort(): void;
+  /**
+   * The chunks already decoded that iteration would hand out next without waiting (a stream
+   * read often brings several frames at once): taking them consumes them. Optional: without it,
+   * every chunk is written on its own.
+   */
+  takeBuffered?(): T[];
 }
 
 /** How one kind of stream is written as SSE. */
@@ -23,18 +32,23 @@ export interface SseFormat<T> {
   error(body: OpenAIErrorBody): string;
   /** The usage a chunk reports, for the log line. */
   usage(chunk: T): Usage | undefined;
+  /** The finish reasons a chunk reports, for the log line. */
+  finishReasons?(chunk: T): readonly (string | null)[];
 }
 
 /**
  * OpenAI's `data: {chunk}` … `data: [DONE]` streams (chat and legacy completions). The usage
  * chunk is always asked of upstream, for the log line; `send` says whether the client gets it.
  */
-export function dataEvents<T>(options: { usage(chunk: T): Usage | undefined; send(chunk: T): boolean }): SseFormat<T> {
+export function dataEvents<T>(
+  options: Pick<SseFormat<T>, "usage" | "finishReasons"> & { send(chunk: T): boolean },
+): SseFormat<T> {
   return {
     event: (chunk) => (options.send(chunk) ? sseData(chunk) : undefined),
     end: SSE_DONE,
     error: sseData,
     usage: options.usage,
+    finishReasons: options.finishReasons,
   };
 }
 
@@ -58,73 +72,97 @@ const encoder = new TextEncoder();
  */
 export async function sseAnswer<T>(call: SseCall<T>): Promise<Response> {
   const first = await Promise.race([call.opened, call.waking.then(() => undefined)]);
-  if (first) return new Response(relay(call, first), { headers: SSE_HEADERS });
-  // The wait won the race; a rejection of `opened` is read (and answered) by the relay.
-  call.opened.catch(() => undefined);
-  return new Response(relay(call, undefined), { headers: SSE_HEADERS });
+  // The wait won the race: a rejection of `opened` is read (and answered) by the relay.
+  if (!first) call.opened.catch(() => undefined);
+  const source = relay(call, first);
+  return madeFrom(new Response(streamOf(source), { headers: SSE_HEADERS }), source);
 }
 
-/** `stream` when it has begun; otherwise comments are sent until `call.opened` settles. */
-function relay<T>(call: SseCall<T>, stream: ChunkStream<T> | undefined): ReadableStream<Uint8Array> {
+type Read = ReadableStreamReadResult<Uint8Array>;
+const END: Read = { done: true, value: undefined };
+
+/**
+ * `stream` when it has begun; otherwise comments are sent until `call.opened` settles. Each read
+ * is one write: every event that is ready by then (the chunks of one upstream read, the end),
+ * encoded once.
+ */
+function relay<T>(call: SseCall<T>, stream: ChunkStream<T> | undefined): DeliverySource {
   const { format, log } = call;
-  let iterator: AsyncIterator<T> | undefined = stream?.[Symbol.asyncIterator]();
   let source = stream;
-  let keepAlive: ReturnType<typeof setInterval> | undefined;
+  let iterator: AsyncIterator<T> | undefined = stream?.[Symbol.asyncIterator]();
+  let waitingSaid = false;
+  let finished = false;
   let cancelled = false;
-  const send = (controller: ReadableStreamDefaultController<Uint8Array>, text: string) => {
-    // The client may have gone meanwhile: then there is nobody to send to.
-    if (!cancelled) controller.enqueue(encoder.encode(text));
-  };
-  const fail = (controller: ReadableStreamDefaultController<Uint8Array>, error: unknown) => {
+  const bytes = (text: string): Read => ({ done: false, value: encoder.encode(text) });
+  const fail = (error: unknown): Read => {
+    finished = true;
     log.record(failureOutcome(error));
-    send(controller, format.error(clientErrorBody(error)));
-    if (!cancelled) controller.close();
+    return bytes(format.error(clientErrorBody(error)));
   };
-  return new ReadableStream<Uint8Array>(
-    {
-      start(controller) {
-        if (iterator) return;
-        send(controller, sseComment("waiting for the model to become ready"));
-        keepAlive = setInterval(() => send(controller, sseComment("still waiting for the model")), call.keepAliveMs);
-      },
-      async pull(controller) {
-        if (!iterator) {
-          try {
-            source = await call.opened;
-            if (cancelled) return source.abort();
-            iterator = source[Symbol.asyncIterator]();
-          } catch (error) {
-            return fail(controller, error);
-          } finally {
-            clearInterval(keepAlive);
+  /** A model waking up: a comment now, then one per interval until the stream opens or fails. */
+  const awaitOpening = async (): Promise<Read | undefined> => {
+    if (!waitingSaid) {
+      waitingSaid = true;
+      return bytes(sseComment("waiting for the model to become ready"));
+    }
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const interval = new Promise<"interval">((resolve) => {
+      timer = setTimeout(() => resolve("interval"), call.keepAliveMs);
+    });
+    try {
+      const opened = await Promise.race([call.opened, interval]);
+      if (opened === "interval") return bytes(sseComment("still waiting for the model"));
+      source = opened;
+      if (cancelled) {
+        source.abort();
+        return END;
+      }
+      iterator = source[Symbol.asyncIterator]();
+      return undefined;
+    } catch (error) {
+      return fail(error);
+    } finally {
+      clearTimeout(timer);
+    }
+  };
+  /** The event for a chunk (logging its usage), or "" when none goes out for it. */
+  const eventOf = (chunk: T): string => {
+    const usage = format.usage(chunk);
+    if (usage) log.record({ usage });
+    for (const reason of format.finishReasons?.(chunk) ?? []) {
+      if (reason) log.line.finish_reasons = [...(log.line.finish_reasons ?? []), reason];
+    }
+    const event = format.event(chunk);
+    if (event === undefined) return "";
+    log.firstToken();
+    return event;
+  };
+  return {
+    async read() {
+      if (finished || cancelled) return END;
+      if (!iterator) {
+        const said = await awaitOpening();
+        if (said || !iterator) return said ?? END;
+      }
+      try {
+        for (;;) {
+          const { done, value } = await iterator.next();
+          if (done) {
+            finished = true;
+            return format.end ? bytes(format.end) : END;
           }
+          let text = eventOf(value);
+          for (const more of source?.takeBuffered?.() ?? []) text += eventOf(more);
+          if (text) return bytes(text);
         }
-        try {
-          for (;;) {
-            const { done, value } = await iterator.next();
-            if (done) {
-              if (format.end) send(controller, format.end);
-              if (!cancelled) controller.close();
-              return;
-            }
-            const usage = format.usage(value);
-            if (usage) log.record({ usage });
-            const event = format.event(value);
-            if (event === undefined) continue;
-            send(controller, event);
-            return;
-          }
-        } catch (error) {
-          fail(controller, error);
-        }
-      },
-      async cancel() {
-        cancelled = true;
-        clearInterval(keepAlive);
-        source?.abort();
-        await iterator?.return?.();
-      },
+      } catch (error) {
+        return fail(error);
+      }
     },
-    { highWaterMark: 0 },
-  );
+    async cancel() {
+      cancelled = true;
+      source?.abort();
+      await iterator?.return?.();
+    },
+  };
 }

@@ -2,7 +2,17 @@
 // ratio, the goal and whether it is met. `pass: null` marks a figure shown for information.
 import type { Summary } from "./stats.ts";
 
-export type Unit = "KiB" | "MB/s" | "tokens/s" | "ms" | "ms/MB" | "sig/s" | "req/s" | "MiB" | "x" | "%";
+export type Unit = "KiB" | "MB/s" | "tokens/s" | "ms" | "µs" | "ms/MB" | "sig/s" | "req/s" | "MiB" | "x" | "%";
+
+/** The peers of the comparison table (issue 15): other clients, another proxy, and the floor. */
+export type Peer = "aiSdk" | "awsSdk" | "portkey" | "floor";
+
+export const PEER_LABELS: Record<Peer, string> = {
+  aiSdk: "AI SDK (ai + @ai-sdk/amazon-bedrock)",
+  awsSdk: "AWS SDK (@aws-sdk/client-bedrock-runtime)",
+  portkey: "Portkey gateway 1.15",
+  floor: "bare pass-through Worker (floor)",
+};
 
 export interface Figure {
   /** Stable key for results.json, e.g. "size.library.main". */
@@ -18,9 +28,16 @@ export interface Figure {
    */
   ratio?: number;
   ratioLabel?: string;
+  /**
+   * Ours ÷ reference in each run, both measured back to back in it: `ratio` is their median,
+   * and whether every run fell on the same side of 1 says how firm it is.
+   */
+  ratioRuns?: number[];
   goal: string;
   pass: boolean | null;
   note?: string;
+  /** Where this figure sits in the peer table: its row, and the peer whose column it fills. */
+  peer?: { row: string; peer: Peer };
 }
 
 export interface SuiteResult {

@@ -5,12 +5,18 @@ import { RESULT_PREFIX } from "./report.ts";
 
 export interface ChildServer {
   url: string;
+  /** The serving process, for its CPU time. */
+  pid?: number;
   stop(): Promise<void>;
 }
 
-export function startChildServer(script: string): Promise<ChildServer> {
+export function startChildServer(
+  script: string,
+  args: readonly string[] = [],
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<ChildServer> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, [script], { stdio: ["pipe", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [script, ...args], { stdio: ["pipe", "pipe", "pipe"], env });
     let stdout = "";
     let stderr = "";
     let started = false;
@@ -24,6 +30,7 @@ export function startChildServer(script: string): Promise<ChildServer> {
       const exited = new Promise<void>((resolveExit) => child.once("exit", () => resolveExit()));
       resolvePromise({
         url,
+        pid: child.pid,
         stop: async () => {
           child.stdin.end();
           const timer = setTimeout(() => child.kill(), 2000);

@@ -36,3 +36,23 @@ export function percentile(samples: readonly number[], q: number): number {
     q,
   );
 }
+
+/** a[i] ÷ b[i]: each run's ratio, both sides measured back to back in that run. */
+export function pairedRatios(a: readonly number[], b: readonly number[]): number[] {
+  if (a.length !== b.length) throw new Error(`pairedRatios: ${a.length} runs against ${b.length}`);
+  return a.map((value, i) => value / b[i]!);
+}
+
+/** How many runs' ratios fell below and above 1: a ratio is firm when all fall on one side. */
+function sidesOfOne(ratios: readonly number[]): { below: number; above: number; runs: number; same: boolean } {
+  const below = ratios.filter((r) => r < 1).length;
+  const above = ratios.filter((r) => r > 1).length;
+  return { below, above, runs: ratios.length, same: below === ratios.length || above === ratios.length };
+}
+
+/** "5/5 runs < 1", or "3 of 5 runs < 1, 2 > 1" when they disagree. */
+export function describeSides(ratios: readonly number[]): string {
+  const { below, above, runs, same } = sidesOfOne(ratios);
+  if (same) return below ? `${runs}/${runs} runs < 1` : `${runs}/${runs} runs > 1`;
+  return `${below} of ${runs} runs < 1, ${above} > 1`;
+}

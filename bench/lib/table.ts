@@ -1,12 +1,13 @@
 // The printed table: one row per figure, "median (min–max)" for measured values, the ratio as
 // its goal states it, and PASS / MISS (or "info" for figures without a goal).
 import type { Figure, Unit } from "./figure.ts";
-import type { Summary } from "./stats.ts";
+import { describeSides, type Summary } from "./stats.ts";
 
 const DECIMALS: Record<Unit, number> = {
   KiB: 1,
   "MB/s": 1,
   "tokens/s": 0,
+  µs: 0,
   ms: 2,
   "ms/MB": 2,
   "sig/s": 0,
@@ -33,7 +34,8 @@ function formatRatio(figure: Figure): string {
   const label = figure.ratioLabel ?? "";
   if (label === "ms added") return `${figure.ratio >= 0 ? "+" : ""}${figure.ratio.toFixed(2)} ms`;
   if (label === "% overhead") return `${figure.ratio >= 0 ? "+" : ""}${figure.ratio.toFixed(1)}%`;
-  return `${figure.ratio.toFixed(2)} ${label}`.trim();
+  const sides = figure.ratioRuns && figure.ratioRuns.length > 1 ? ` (${describeSides(figure.ratioRuns)})` : "";
+  return `${figure.ratio.toFixed(2)} ${label}${sides}`.trim();
 }
 
 function verdict(pass: boolean | null): string {
@@ -52,14 +54,11 @@ export function renderTable(figures: readonly Figure[]): string[] {
     verdict(figure.pass),
   ]);
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]!.length)));
-  const line = (cells: string[]) =>
-    cells
-      .map((cell, column) => cell.padEnd(widths[column]!))
-      .join(" | ")
-      .trimEnd();
-  const lines = [line(header), widths.map((w) => "-".repeat(w)).join("-|-")];
+  // Markdown, padded: the same lines read in a terminal and in bench/RESULTS.md.
+  const line = (cells: string[]) => `| ${cells.map((cell, column) => cell.padEnd(widths[column]!)).join(" | ")} |`;
+  const lines = [line(header), `|${widths.map((w) => "-".repeat(w + 2)).join("|")}|`];
   for (const row of rows) lines.push(line(row));
-  const notes = figures.flatMap((figure, i) => (figure.note ? [`  [${i + 1}] ${figure.note}`] : []));
+  const notes = figures.flatMap((figure, i) => (figure.note ? [`- [${i + 1}] ${figure.note}`] : []));
   if (notes.length) lines.push("", "Notes:", ...notes);
   return lines;
 }

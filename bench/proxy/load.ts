@@ -1,12 +1,10 @@
-// Timed HTTP calls from Node (undici's fetch) over loopback, the same way for both paths: the
-// emulator called directly with a SigV4-signed request, and the proxy called with an API key.
-// Requests are prepared (and signed) before the clock starts, so "direct" is the bare round trip
-// and everything the proxy does, its own signing included, counts as proxy overhead.
+// Timed HTTP calls from Node (undici's fetch) over loopback, the same way for every path: the
+// emulator called directly with a SigV4-signed request, a proxy called as its clients call it.
+// Requests are prepared (and signed) before the clock starts, so a direct call is the bare round
+// trip and everything a proxy does, its own signing included, counts as what it adds.
 import { emulatorModelId } from "../../emulator/model-id.ts";
 import { signedRequest } from "../../emulator/testing.ts";
-import { PROXY_KEY } from "./workerd.ts";
-
-export type Path = "direct" | "proxy";
+import { PROXY_KEY } from "./proxy-settings.ts";
 
 export interface Timing {
   /** Until the first body bytes. */
@@ -15,21 +13,40 @@ export interface Timing {
   totalMs: number;
 }
 
-const PROMPT_TEXT = "Say hello to the benchmark.";
+export const PROMPT_TEXT = "Say hello to the benchmark.";
 
-/** Builds one request for `path`; `stream` picks invoke-with-response-stream / SSE. */
-export async function prepare(
-  path: Path,
-  base: string,
-  stream: boolean,
-  model: "llama" | "llama-slow" = "llama",
-): Promise<Request> {
-  if (path === "direct") {
-    const modelId = emulatorModelId("llama", model === "llama-slow" ? ["slow50"] : []);
-    // The body the llama route sends for the same chat message.
-    const prompt = `<|begin_of_text|><|start_header_id|>user<|end_header_id|>\n\n${PROMPT_TEXT}<|eot_id|><|start_header_id|>assistant<|end_header_id|>\n\n`;
-    return signedRequest(base, modelId, { prompt }, { stream });
-  }
+/** The body our llama route sends to InvokeModel for the same chat message. */
+const LLAMA_PROMPT = `<|begin_of_text|><|start_header_id|>user<|end_header_id|>\n\n${PROMPT_TEXT}<|eot_id|><|start_header_id|>assistant<|end_header_id|>\n\n`;
+
+/** InvokeModel (or its stream) signed for the emulator at `base`, sent to `to` (default: `base` itself). */
+export function directInvoke(base: string, stream: boolean, slow = false, to = base): Promise<Request> {
+  const modelId = emulatorModelId("llama", slow ? ["slow50"] : []);
+  return retarget(signedRequest(base, modelId, { prompt: LLAMA_PROMPT }, { stream }), base, to);
+}
+
+/** Converse (or ConverseStream) for the same message, signed for the emulator: what Portkey and the AI SDK call. */
+export function directConverse(base: string, stream: boolean): Promise<Request> {
+  return signedRequest(
+    base,
+    emulatorModelId("llama"),
+    { messages: [{ role: "user", content: [{ text: PROMPT_TEXT }] }] },
+    { operation: stream ? "converse-stream" : "converse" },
+  );
+}
+
+/** A signed request sent elsewhere (a pass-through proxy): its headers still say the signed host. */
+async function retarget(request: Promise<Request>, base: string, to: string): Promise<Request> {
+  const signed = await request;
+  if (to === base) return signed;
+  return new Request(`${to}${signed.url.slice(base.length)}`, {
+    method: signed.method,
+    headers: signed.headers,
+    body: await signed.text(),
+  });
+}
+
+/** A chat completion request to our proxy, as the openai SDK sends it. */
+export function proxyRequest(base: string, stream: boolean, model: "llama" | "llama-slow" = "llama"): Request {
   return new Request(`${base}/v1/chat/completions`, {
     method: "POST",
     headers: { authorization: `Bearer ${PROXY_KEY}`, "content-type": "application/json" },
@@ -73,23 +90,26 @@ export async function runLoad(requests: readonly Request[], concurrency: number)
 }
 
 /**
- * When the first piece of model text arrives (ms from the request): for the event stream, the
- * first frame; through the proxy, the first SSE chunk with non-empty `content` (the role chunk
- * before it carries none). A buffering proxy would deliver it only at the end of the stream.
+ * When the first piece of model text arrives (ms from the request): for an event stream, the
+ * first frame; for SSE, the first chunk with non-empty `content` (the role chunk before it
+ * carries none). A buffering proxy would deliver it only at the end of the stream.
  */
-export async function firstTextArrival(path: Path, request: Request): Promise<{ firstMs: number; totalMs: number }> {
+export async function firstTextArrival(
+  kind: "event-stream" | "sse",
+  request: Request,
+): Promise<{ firstMs: number; totalMs: number }> {
   const decoder = new TextDecoder();
   let text = "";
   let firstMs: number | undefined;
   const timing = await timed(request, (bytes, at) => {
     if (firstMs !== undefined) return;
-    if (path === "direct") {
+    if (kind === "event-stream") {
       firstMs = at;
       return;
     }
     text += decoder.decode(bytes, { stream: true });
     if (/"content":"[^"]/.test(text)) firstMs = at;
   });
-  if (firstMs === undefined) throw new Error(`${path}: no model text arrived`);
+  if (firstMs === undefined) throw new Error(`${kind}: no model text arrived`);
   return { firstMs, totalMs: timing.totalMs };
 }

@@ -1,23 +1,18 @@
 /// <reference types="node" />
-// The Worker in workerd (Miniflare), bundled as wrangler bundles it, served on its own loopback
-// socket (unsafeDirectSockets: no Miniflare entry Worker in the path, as in production), with
-// the emulator as upstream. Its JSON log lines are kept out of the benchmark's output.
+// The proxies in one workerd (Miniflare), each Worker on its own loopback socket
+// (unsafeDirectSockets: no Miniflare entry Worker in the path, as in production), the emulator
+// as upstream: ours, bundled as wrangler bundles it; the floor, a bare pass-through Worker, and
+// the same with every piece passed through JavaScript; and Portkey's gateway re-bundled as a Worker. Log lines are kept out of the benchmark's output.
 import { readFileSync } from "node:fs";
-import { Miniflare } from "miniflare";
-import { EMULATOR_CREDENTIALS } from "../../emulator/credentials.ts";
-import { emulatorModelId } from "../../emulator/model-id.ts";
+import { Miniflare, type WorkerOptions } from "miniflare";
 import { bundle, edgeOptions, ROOT } from "../lib/build.ts";
+import { portkeyWorkerSource } from "./portkey.ts";
+import { portkeyBindings, proxyBindings } from "./proxy-settings.ts";
 
-export const PROXY_KEY = "sk-bench-proxy";
+export type WorkerdProxyName = "ours" | "floor" | "floorJs" | "portkey";
 
-/** Public model names the benchmark calls, and the emulator model behind each. */
-const PROXY_MODELS = {
-  llama: `bedrock/llama/${emulatorModelId("llama")}`,
-  "llama-slow": `bedrock/llama/${emulatorModelId("llama", ["slow50"])}`,
-} as const;
-
-export interface WorkerdProxy {
-  url: string;
+export interface WorkerdProxies {
+  urls: Partial<Record<WorkerdProxyName, string>>;
   close(): Promise<void>;
 }
 
@@ -29,36 +24,51 @@ function wranglerCompatibility(): { compatibilityDate: string; compatibilityFlag
   return { compatibilityDate: date, compatibilityFlags: [...flags.matchAll(/"([^"]+)"/g)].map((m) => m[1]!) };
 }
 
-export async function startWorkerdProxy(emulatorUrl: string): Promise<WorkerdProxy> {
-  const built = await bundle({
-    ...edgeOptions("neutral"),
-    minify: false,
-    entryPoints: ["worker/index.ts"],
-    outfile: "worker.js",
-  });
+async function bundled(entry: string): Promise<string> {
+  const built = await bundle({ ...edgeOptions("neutral"), entryPoints: [entry], outfile: "worker.js" });
   const [contents] = built.outputs.values();
-  if (!contents) throw new Error("the Worker bundle is empty");
-  const mf = new Miniflare({
-    structuredWorkerdLogs: true,
-    handleStructuredLogs: () => undefined,
-    workers: [
-      {
-        name: "proxy",
-        modules: [{ type: "ESModule", path: "worker.js", contents: new TextDecoder().decode(contents) }],
-        ...wranglerCompatibility(),
-        bindings: {
-          MODELS: JSON.stringify(PROXY_MODELS),
-          PROXY_API_KEYS: PROXY_KEY,
-          AWS_ACCESS_KEY_ID: EMULATOR_CREDENTIALS.accessKeyId,
-          AWS_SECRET_ACCESS_KEY: EMULATOR_CREDENTIALS.secretAccessKey,
-          AWS_REGION: "us-east-1",
-          BEDROCK_ENDPOINT: emulatorUrl,
-        },
-        unsafeDirectSockets: [{ host: "127.0.0.1", port: 0 }],
-      },
-    ],
-  });
+  if (!contents) throw new Error(`${entry}: the bundle is empty`);
+  return new TextDecoder().decode(contents);
+}
+
+function worker(name: WorkerdProxyName, contents: string, rest: Partial<WorkerOptions>): WorkerOptions {
+  return {
+    name,
+    modules: [{ type: "ESModule", path: `${name}.js`, contents }],
+    unsafeDirectSockets: [{ host: "127.0.0.1", port: 0 }],
+    ...rest,
+  } as WorkerOptions;
+}
+
+/** `withPortkey`: false when the emulator is not on a port Portkey can sign for (see children/emulator-server.ts). */
+export async function startWorkerdProxies(emulatorUrl: string, withPortkey: boolean): Promise<WorkerdProxies> {
+  const compatibility = wranglerCompatibility();
+  const workers: WorkerOptions[] = [
+    worker("ours", await bundled("worker/index.ts"), { ...compatibility, bindings: proxyBindings(emulatorUrl) }),
+    worker("floor", await bundled("bench/proxy/floor-worker.ts"), {
+      ...compatibility,
+      bindings: { UPSTREAM: emulatorUrl },
+    }),
+    worker("floorJs", await bundled("bench/proxy/floor-js-worker.ts"), {
+      ...compatibility,
+      bindings: { UPSTREAM: emulatorUrl },
+    }),
+  ];
+  if (withPortkey) {
+    workers.push(
+      worker("portkey", await portkeyWorkerSource(), {
+        compatibilityDate: compatibility.compatibilityDate,
+        compatibilityFlags: ["nodejs_compat"],
+        bindings: portkeyBindings(emulatorUrl),
+      }),
+    );
+  }
+  const mf = new Miniflare({ structuredWorkerdLogs: true, handleStructuredLogs: () => undefined, workers });
   await mf.ready;
-  const url = (await mf.unsafeGetDirectURL("proxy")).origin;
-  return { url, close: () => mf.dispose() };
+  const urls: WorkerdProxies["urls"] = {};
+  for (const { name } of workers) {
+    const proxy = name as WorkerdProxyName;
+    urls[proxy] = (await mf.unsafeGetDirectURL(proxy)).origin;
+  }
+  return { urls, close: () => mf.dispose() };
 }

@@ -1,23 +1,59 @@
 /// <reference types="node" />
-// Figure 4, proxy overhead: latency added by the Worker in workerd over calling the emulator
-// directly, at 1 and 50 requests in flight, plain and streamed; and proof that stream chunks are
-// forwarded as they arrive (slow frames: a buffering proxy would hold the first one back).
-import type { Figure, SuiteResult } from "../lib/figure.ts";
-import { childCpuMs } from "../lib/process-cpu.ts";
-import { percentile, summarise, type Summary } from "../lib/stats.ts";
-import { firstTextArrival, prepare, runLoad, type Path, type Timing } from "../proxy/load.ts";
-import { startWorkerdProxy } from "../proxy/workerd.ts";
-
-const MAX_ADDED_MS = 1;
-// The emulator's slow50 model sends a frame every 50 ms; half of that is "not held back".
-const SLOW_FRAME_MS = 50;
+// Proxies: the latency each adds over calling the emulator directly (plain and streamed, one
+// request in flight) and the requests per second each serves with 50 in flight. In workerd:
+// ours, Portkey's gateway, and the floor (a bare pass-through Worker) in the same workerd; on
+// Node: ours (createApp on @hono/node-server) and Portkey's Node build. What a proxy adds is
+// measured against the operation it calls (ours and the floor: InvokeModel; Portkey: Converse),
+// each round timing every path back to back, so ratios compare like moments. Also: stream
+// chunks are forwarded as they arrive (slow frames: a buffering proxy would hold them back).
+import type { Figure, Peer, SuiteResult } from "../lib/figure.ts";
+import { childCpuMs, processCpuMs } from "../lib/process-cpu.ts";
+import type { ChildServer } from "../lib/server.ts";
+import { pairedRatios, percentile, summarise, type Summary } from "../lib/stats.ts";
+import { directConverse, directInvoke, firstTextArrival, proxyRequest, runLoad, type Timing } from "../proxy/load.ts";
+import { portkeyRequest } from "../proxy/portkey.ts";
+import { startWorkerdProxies } from "../proxy/workerd.ts";
+import { PROMPT_TEXT } from "../proxy/load.ts";
 
 export interface ProxyOptions {
   rounds: number;
-  /** Requests per round at concurrency 1. */
+  /** Requests per path per round, one in flight. */
   sequential: number;
-  /** Requests per round at concurrency 50. */
+  /** Requests per path per round for requests per second, 50 in flight. */
   concurrent: number;
+}
+
+/** The servers under test, started by the caller (the emulator, the Node proxies). */
+export interface ProxyServers {
+  emulator: ChildServer;
+  oursNode?: ChildServer;
+  portkeyNode?: ChildServer;
+  /** Why Portkey is not measured, when it is not. */
+  portkeyMissing?: string;
+}
+
+const GOALS = { vsPortkey: 0.7, vsFloor: 1.2 };
+const CONCURRENCY = 50;
+// The emulator's slow50 model sends a frame every 50 ms; half of that is "not held back".
+const SLOW_FRAME_MS = 50;
+
+type PathName =
+  | "invoke"
+  | "converse"
+  | "workerd.ours"
+  | "workerd.floor"
+  | "workerd.floorJs"
+  | "workerd.portkey"
+  | "node.ours"
+  | "node.portkey";
+
+interface Path {
+  name: PathName;
+  /** The direct call whose time this path's is compared with. */
+  reference?: "invoke" | "converse";
+  make(stream: boolean): Request | Promise<Request>;
+  /** CPU ms of the process serving this path, now. */
+  cpu?: () => number | undefined;
 }
 
 interface RoundStats {
@@ -38,123 +74,307 @@ function stats(timings: readonly Timing[]): RoundStats {
   };
 }
 
-type Scenario = { concurrency: number; stream: boolean };
-const SCENARIOS: Scenario[] = [
-  { concurrency: 1, stream: false },
-  { concurrency: 1, stream: true },
-  { concurrency: 50, stream: false },
-  { concurrency: 50, stream: true },
-];
-
-async function prepareMany(path: Path, base: string, count: number, stream: boolean): Promise<Request[]> {
+async function prepareMany(path: Path, count: number, stream: boolean): Promise<Request[]> {
   const requests: Request[] = [];
-  for (let i = 0; i < count; i++) requests.push(await prepare(path, base, stream));
+  for (let i = 0; i < count; i++) requests.push(await path.make(stream));
   return requests;
 }
 
-export async function runProxy(emulatorUrl: string, options: ProxyOptions): Promise<SuiteResult> {
-  const started = performance.now();
-  const proxy = await startWorkerdProxy(emulatorUrl);
-  const bases: Record<Path, string> = { direct: emulatorUrl, proxy: proxy.url };
-  const figures: Figure[] = [];
-  const cpuLines: string[] = [];
-  try {
-    // Warm-up: JIT on both sides, connection pools, the Worker's first-request setup.
-    for (const path of ["direct", "proxy"] as const) {
-      for (const stream of [false, true]) {
-        await runLoad(await prepareMany(path, bases[path], 40, stream), 1);
-        await runLoad(await prepareMany(path, bases[path], 100, stream), 50);
-      }
-    }
+type Kind = "plain" | "stream";
+/** Per path, per kind: one entry per round. */
+type Measured = Record<Kind, Map<PathName, RoundStats[]>> & { rps: Map<PathName, number[]> };
 
-    for (const scenario of SCENARIOS) {
-      const count = scenario.concurrency === 1 ? options.sequential : options.concurrent;
-      const rounds: Record<Path, RoundStats[]> = { direct: [], proxy: [] };
-      const cpu = { workerd: [] as number[], emulator: [] as number[] };
-      for (let round = 0; round < options.rounds; round++) {
-        const order: Path[] = round % 2 ? ["proxy", "direct"] : ["direct", "proxy"];
+export async function runProxy(servers: ProxyServers, options: ProxyOptions): Promise<SuiteResult> {
+  const started = performance.now();
+  const emulatorUrl = servers.emulator.url;
+  const withPortkey = servers.portkeyMissing === undefined;
+  const workerd = await startWorkerdProxies(emulatorUrl, withPortkey);
+  const workerdCpu = () => childCpuMs("workerd");
+  const paths: Path[] = [
+    { name: "invoke", make: (stream) => directInvoke(emulatorUrl, stream) },
+    { name: "converse", make: (stream) => directConverse(emulatorUrl, stream) },
+    {
+      name: "workerd.ours",
+      reference: "invoke",
+      make: (stream) => proxyRequest(workerd.urls.ours!, stream),
+      cpu: workerdCpu,
+    },
+    {
+      name: "workerd.floor",
+      reference: "invoke",
+      make: (stream) => directInvoke(emulatorUrl, stream, false, workerd.urls.floor!),
+      cpu: workerdCpu,
+    },
+    {
+      name: "workerd.floorJs",
+      reference: "invoke",
+      make: (stream) => directInvoke(emulatorUrl, stream, false, workerd.urls.floorJs!),
+      cpu: workerdCpu,
+    },
+  ];
+  if (workerd.urls.portkey) {
+    const base = workerd.urls.portkey;
+    paths.push({
+      name: "workerd.portkey",
+      reference: "converse",
+      make: (stream) => portkeyRequest(base, emulatorUrl, stream, PROMPT_TEXT),
+      cpu: workerdCpu,
+    });
+  }
+  if (servers.oursNode) {
+    const { url, pid } = servers.oursNode;
+    paths.push({
+      name: "node.ours",
+      reference: "invoke",
+      make: (stream) => proxyRequest(url, stream),
+      cpu: () => processCpuMs(pid),
+    });
+  }
+  if (servers.portkeyNode) {
+    const { url, pid } = servers.portkeyNode;
+    paths.push({
+      name: "node.portkey",
+      reference: "converse",
+      make: (stream) => portkeyRequest(url, emulatorUrl, stream, PROMPT_TEXT),
+      cpu: () => processCpuMs(pid),
+    });
+  }
+
+  const measured: Measured = { plain: new Map(), stream: new Map(), rps: new Map() };
+  const cpu = new Map<string, number[]>();
+  const emulatorCpu = new Map<string, number[]>();
+  const push = <K, V>(map: Map<K, V[]>, key: K, value: V) => map.set(key, [...(map.get(key) ?? []), value]);
+  let buffering: Figure | undefined;
+  try {
+    // Warm-up: JIT everywhere, connection pools, each Worker's first-request setup.
+    for (const path of paths) {
+      for (const stream of [false, true]) await runLoad(await prepareMany(path, 30, stream), 1);
+      await runLoad(await prepareMany(path, 100, false), CONCURRENCY);
+    }
+    for (let round = 0; round < options.rounds; round++) {
+      // Rotate who goes first, so drifting load falls on every path alike.
+      const order = paths.map((_, i) => paths[(i + round) % paths.length]!);
+      for (const kind of ["plain", "stream"] as const) {
         for (const path of order) {
-          const requests = await prepareMany(path, bases[path], count, scenario.stream);
-          const before = { workerd: childCpuMs("workerd"), emulator: childCpuMs("node") };
-          rounds[path].push(stats(await runLoad(requests, scenario.concurrency)));
-          const workerd = childCpuMs("workerd");
-          const emulator = childCpuMs("node");
-          if (path === "proxy" && workerd !== undefined && before.workerd !== undefined)
-            cpu.workerd.push((workerd - before.workerd) / count);
-          if (path === "direct" && emulator !== undefined && before.emulator !== undefined)
-            cpu.emulator.push((emulator - before.emulator) / count);
+          const requests = await prepareMany(path, options.sequential, kind === "stream");
+          const before = { own: path.cpu?.(), emulator: processCpuMs(servers.emulator.pid) };
+          push(measured[kind], path.name, stats(await runLoad(requests, 1)));
+          const own = path.cpu?.();
+          const emulator = processCpuMs(servers.emulator.pid);
+          if (own !== undefined && before.own !== undefined)
+            push(cpu, `${path.name} ${kind}`, (own - before.own) / options.sequential);
+          if (emulator !== undefined && before.emulator !== undefined)
+            push(emulatorCpu, `${path.name} ${kind}`, (emulator - before.emulator) / options.sequential);
         }
       }
-      figures.push(...scenarioFigures(scenario, rounds, count));
-      if (cpu.workerd.length && cpu.emulator.length) {
-        cpuLines.push(
-          `  ${scenario.stream ? "stream" : "plain "}, ${String(scenario.concurrency).padStart(2)} in flight: workerd ${summarise(cpu.workerd).median.toFixed(2)} ms CPU per proxied request; emulator ${summarise(cpu.emulator).median.toFixed(2)} ms per request`,
-        );
+      for (const path of order) {
+        const requests = await prepareMany(path, options.concurrent, false);
+        const began = performance.now();
+        await runLoad(requests, CONCURRENCY);
+        push(measured.rps, path.name, options.concurrent / ((performance.now() - began) / 1000));
       }
     }
-
-    figures.push(await bufferingFigure(bases));
+    buffering = await bufferingFigure(emulatorUrl, workerd.urls.ours!);
   } finally {
-    await proxy.close();
+    await workerd.close();
   }
+
+  const figures = [...latencyFigures(paths, measured), ...floorJsFigures(measured), ...throughputFigures(measured)];
+  if (buffering) figures.push(buffering);
   const details = [
-    "Proxy: worker/index.ts bundled with esbuild, in workerd via Miniflare (direct socket, wrangler.toml compatibility); upstream: the emulator in its own Node process. Client: Node's fetch over loopback. Direct requests are signed before the clock starts, so the proxy's own signing counts as overhead.",
-    ...(cpuLines.length
-      ? [
-          "CPU per request (/proc; workerd serves every proxied request on one thread, so 50 in flight queue behind it):",
-          ...cpuLines,
-        ]
-      : []),
+    `Proxies: ours is worker/index.ts bundled with esbuild (minified, as wrangler bundles it) in workerd via Miniflare (direct sockets, wrangler.toml's compatibility) and createApp() on @hono/node-server; the floor is bench/proxy/floor-worker.ts in the same workerd; Portkey is @portkey-ai/gateway 1.15.2's build/start-server.js, as published on Node and re-bundled as a Worker (bench/proxy/portkey.ts) under nodejs_compat. Upstream: the emulator in its own Node process at ${emulatorUrl}. Client: Node's fetch over loopback, ${options.sequential} requests per path per round one at a time, ${options.concurrent} at ${CONCURRENCY} in flight for req/s; ${options.rounds} rounds, paths in a rotating order.`,
+    ...(servers.portkeyMissing ? [`Portkey not measured: ${servers.portkeyMissing}`] : []),
+    "Medians per round, ms (p50 of the whole answer):",
+    ...paths.map((path) => {
+      const cell = (kind: Kind) => {
+        const rounds = measured[kind].get(path.name) ?? [];
+        const p50 = summarise(rounds.map((r) => r.p50)).median;
+        const ttfb = summarise(rounds.map((r) => r.ttfb50)).median;
+        return kind === "plain"
+          ? `plain ${p50.toFixed(2)}`
+          : `stream ${p50.toFixed(2)} (first byte ${ttfb.toFixed(2)})`;
+      };
+      const rps = summarise(measured.rps.get(path.name) ?? [0]).median;
+      return `  ${path.name.padEnd(16)} ${cell("plain")}, ${cell("stream")}, ${rps.toFixed(0)} req/s at ${CONCURRENCY} in flight`;
+    }),
+    "CPU per request (/proc, median of rounds; workerd serves all its Workers on one thread):",
+    ...[...cpu].map(
+      ([key, values]) =>
+        `  ${key.padEnd(24)} ${summarise(values).median.toFixed(2)} ms in the proxy, emulator ${summarise(emulatorCpu.get(key) ?? [0]).median.toFixed(2)} ms`,
+    ),
+    `  direct invoke: emulator ${summarise(emulatorCpu.get("invoke plain") ?? [0]).median.toFixed(2)} ms plain, ${summarise(emulatorCpu.get("invoke stream") ?? [0]).median.toFixed(2)} ms streamed; direct converse ${summarise(emulatorCpu.get("converse plain") ?? [0]).median.toFixed(2)} / ${summarise(emulatorCpu.get("converse stream") ?? [0]).median.toFixed(2)} ms`,
   ];
   return { suite: "proxy", figures, details, seconds: (performance.now() - started) / 1000 };
 }
 
-function scenarioFigures(scenario: Scenario, rounds: Record<Path, RoundStats[]>, count: number): Figure[] {
-  const kind = scenario.stream ? "stream" : "plain";
-  const prefix = `proxy.${kind}.c${scenario.concurrency}`;
-  const label = `Proxy ${kind}, ${scenario.concurrency} in flight`;
-  const added = (key: keyof RoundStats): Summary =>
-    summarise(rounds.proxy.map((r, i) => r[key] - rounds.direct[i]![key]));
-  const row = (key: keyof RoundStats, what: string, goal: boolean): Figure => {
-    const extra = added(key);
-    return {
-      id: `${prefix}.${key}`,
-      name: `${label}: ${what}`,
-      unit: "ms",
-      ours: summarise(rounds.proxy.map((r) => r[key])),
-      reference: { label: "emulator direct", value: summarise(rounds.direct.map((r) => r[key])) },
-      ratio: extra.median,
-      ratioLabel: "ms added",
-      goal: goal ? `added ≤ ${MAX_ADDED_MS} ms` : "(information)",
-      pass: goal ? extra.median <= MAX_ADDED_MS : null,
-      note: `${count} requests per round; added per round ${extra.min.toFixed(2)}–${extra.max.toFixed(2)} ms`,
-    };
-  };
-  const figures = [row("p50", "p50 latency", true), row("p99", "p99 latency", false)];
-  if (scenario.stream) figures.push(row("ttfb50", "p50 time to first byte", true));
+/** What a path adds over its direct call, per round (ms). */
+function added(measured: Measured, kind: Kind, path: PathName, reference: PathName, key: keyof RoundStats): number[] {
+  const own = measured[kind].get(path) ?? [];
+  const direct = measured[kind].get(reference) ?? [];
+  return own.map((r, i) => r[key] - direct[i]![key]);
+}
+
+function latencyFigures(paths: readonly Path[], measured: Measured): Figure[] {
+  const figures: Figure[] = [];
+  const has = (name: PathName) => paths.some((p) => p.name === name);
+  for (const runtime of ["workerd", "node"] as const) {
+    const ours = `${runtime}.ours` as PathName;
+    if (!has(ours)) continue;
+    const where = runtime === "workerd" ? "in workerd" : "on Node";
+    for (const kind of ["plain", "stream"] as const) {
+      const what = kind === "plain" ? "added p50, plain" : "added p50, whole stream";
+      const oursAdded = added(measured, kind, ours, "invoke", "p50");
+      const compare = (peerPath: PathName, peer: Peer, reference: "invoke" | "converse", goal?: number): Figure => {
+        const peerAdded = added(measured, kind, peerPath, reference, "p50");
+        const ratios = pairedRatios(oursAdded, peerAdded);
+        const ratio = summarise(ratios).median;
+        return {
+          id: `proxy.${runtime}.${kind}.added_p50.vs_${peer}`,
+          name: `Proxy ${where}, ${what}`,
+          unit: "ms",
+          ours: summarise(oursAdded),
+          reference: { label: peer === "floor" ? "bare Worker" : "Portkey", value: summarise(peerAdded) },
+          ratio,
+          ratioRuns: ratios,
+          ratioLabel: "×",
+          goal: goal === undefined ? "(information)" : `≤ ${goal}×`,
+          pass: goal === undefined ? null : ratio <= goal,
+          peer: { row: `proxy ${where}, ${what}, ms`, peer },
+        };
+      };
+      if (has(`${runtime}.portkey` as PathName)) {
+        figures.push(
+          compare(
+            `${runtime}.portkey` as PathName,
+            "portkey",
+            "converse",
+            runtime === "workerd" ? GOALS.vsPortkey : undefined,
+          ),
+        );
+      }
+      if (runtime === "workerd") figures.push(floorFigure(measured, kind, oursAdded));
+      if (kind === "stream") {
+        const ttfb = added(measured, kind, ours, "invoke", "ttfb50");
+        figures.push({
+          id: `proxy.${runtime}.stream.added_first_byte`,
+          name: `Proxy ${where}, added p50 time to first byte`,
+          unit: "ms",
+          ours: summarise(ttfb),
+          reference: {
+            label: "emulator direct",
+            value: summarise((measured.stream.get("invoke") ?? []).map((r) => r.ttfb50)),
+          },
+          goal: "(information)",
+          pass: null,
+        });
+      }
+    }
+  }
   return figures;
 }
 
-async function bufferingFigure(bases: Record<Path, string>): Promise<Figure> {
-  const samples: Record<Path, { firstMs: number; totalMs: number }[]> = { direct: [], proxy: [] };
-  for (let i = 0; i < 3; i++) {
-    for (const path of ["direct", "proxy"] as const) {
-      samples[path].push(await firstTextArrival(path, await prepare(path, bases[path], true, "llama-slow")));
+/**
+ * Ours against the floor: the whole request's p50, both through workerd. (What the floor adds
+ * over a direct call is a fraction of a millisecond, and for a stream it can be nothing at all,
+ * as workerd joins frames the client would otherwise read one by one: a ratio of added times
+ * would divide by noise.)
+ */
+function floorFigure(measured: Measured, kind: Kind, oursAdded: number[]): Figure {
+  const total = (path: PathName) => (measured[kind].get(path) ?? []).map((r) => r.p50);
+  const ratios = pairedRatios(total("workerd.ours"), total("workerd.floor"));
+  const ratio = summarise(ratios).median;
+  const floorAdded = added(measured, kind, "workerd.floor", "invoke", "p50");
+  const what = kind === "plain" ? "plain" : "whole stream";
+  return {
+    id: `proxy.workerd.${kind}.p50.vs_floor`,
+    name: `Proxy in workerd, p50 ${what} (whole request)`,
+    unit: "ms",
+    ours: summarise(total("workerd.ours")),
+    reference: { label: "bare Worker", value: summarise(total("workerd.floor")) },
+    ratio,
+    ratioRuns: ratios,
+    ratioLabel: "×",
+    goal: `≤ ${GOALS.vsFloor}×`,
+    pass: ratio <= GOALS.vsFloor,
+    note: `added over the direct call: ours ${summarise(oursAdded).median.toFixed(2)} ms, the bare Worker ${summarise(floorAdded).median.toFixed(2)} ms`,
+    peer: { row: `proxy in workerd, p50 ${what}, whole request, ms`, peer: "floor" },
+  };
+}
+
+/**
+ * The floor with every piece passed through JavaScript, against the bare floor: what forwarding
+ * a body through a Worker's own stream costs before any work is done on it (information).
+ */
+function floorJsFigures(measured: Measured): Figure[] {
+  return (["plain", "stream"] as const).map((kind) => {
+    const total = (path: PathName) => (measured[kind].get(path) ?? []).map((r) => r.p50);
+    const ratios = pairedRatios(total("workerd.floorJs"), total("workerd.floor"));
+    return {
+      id: `proxy.workerd.${kind}.floor_js.vs_floor`,
+      name: `Pass-through Worker with the body through JavaScript, p50 ${kind === "plain" ? "plain" : "whole stream"}`,
+      unit: "ms",
+      ours: summarise(total("workerd.floorJs")),
+      reference: { label: "bare Worker", value: summarise(total("workerd.floor")) },
+      ratio: summarise(ratios).median,
+      ratioRuns: ratios,
+      ratioLabel: "×",
+      goal: "(information: the floor of a proxy that reads what it forwards)",
+      pass: null,
+    };
+  });
+}
+
+function throughputFigures(measured: Measured): Figure[] {
+  const figures: Figure[] = [];
+  const rps = (name: PathName) => measured.rps.get(name);
+  for (const runtime of ["workerd", "node"] as const) {
+    const ours = rps(`${runtime}.ours` as PathName);
+    if (!ours) continue;
+    const where = runtime === "workerd" ? "in workerd" : "on Node";
+    const peers: Array<[PathName, Peer, string]> = [[`${runtime}.portkey` as PathName, "portkey", "Portkey"]];
+    if (runtime === "workerd") peers.push(["workerd.floor", "floor", "bare Worker"]);
+    for (const [name, peer, label] of peers) {
+      const theirs = rps(name);
+      if (!theirs) continue;
+      const ratios = pairedRatios(ours, theirs);
+      figures.push({
+        id: `proxy.${runtime}.plain.rps.vs_${peer}`,
+        name: `Proxy ${where}, plain, req/s at ${CONCURRENCY} in flight`,
+        unit: "req/s",
+        ours: summarise(ours),
+        reference: { label, value: summarise(theirs) },
+        ratio: summarise(ratios).median,
+        ratioRuns: ratios,
+        ratioLabel: "×",
+        goal: "(information)",
+        pass: null,
+        peer: { row: `proxy ${where}, req/s plain, ${CONCURRENCY} in flight`, peer },
+      });
     }
   }
-  const first = (path: Path) => summarise(samples[path].map((s) => s.firstMs));
-  const total = summarise(samples.proxy.map((s) => s.totalMs));
-  const lag = first("proxy").median - first("direct").median;
+  return figures;
+}
+
+async function bufferingFigure(emulatorUrl: string, proxyUrl: string): Promise<Figure> {
+  const direct: Array<{ firstMs: number; totalMs: number }> = [];
+  const proxied: Array<{ firstMs: number; totalMs: number }> = [];
+  for (let i = 0; i < 3; i++) {
+    direct.push(await firstTextArrival("event-stream", await directInvoke(emulatorUrl, true, true)));
+    proxied.push(await firstTextArrival("sse", proxyRequest(proxyUrl, true, "llama-slow")));
+  }
+  const first = (list: typeof direct): Summary => summarise(list.map((s) => s.firstMs));
+  const total = summarise(proxied.map((s) => s.totalMs));
+  const lag = first(proxied).median - first(direct).median;
   return {
-    id: "proxy.stream.first_text_slow_frames",
-    name: `Proxy stream: first text, frames ${SLOW_FRAME_MS} ms apart`,
+    id: "proxy.workerd.stream.first_text_slow_frames",
+    name: `Proxy in workerd, stream: first text, frames ${SLOW_FRAME_MS} ms apart`,
     unit: "ms",
-    ours: first("proxy"),
-    reference: { label: "emulator direct", value: first("direct") },
+    ours: first(proxied),
+    reference: { label: "emulator direct", value: first(direct) },
     ratio: lag,
     ratioLabel: "ms added",
     goal: `added < ${SLOW_FRAME_MS / 2} ms (unbuffered)`,
-    pass: lag < SLOW_FRAME_MS / 2 && first("proxy").median < total.median / 2,
+    pass: lag < SLOW_FRAME_MS / 2 && first(proxied).median < total.median / 2,
     note: `whole stream through the proxy: ${total.median.toFixed(0)} ms; a buffering proxy would deliver the first text then`,
   };
 }

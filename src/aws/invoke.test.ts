@@ -326,6 +326,32 @@ describe("retries", () => {
     expect(error.message).toMatch(/still not ready/);
   });
 
+  it("fail fast when asked: one attempt, Bedrock's own error, no wait for a waking model", async () => {
+    for (const [status, name] of [
+      [429, "ThrottlingException"],
+      [503, "ServiceUnavailableException"],
+      [429, "ModelNotReadyException"],
+    ] as const) {
+      const { fetch, calls } = scripted([bedrockError(status, name, "not now"), ok()]);
+      const retries: number[] = [];
+      const error = await failure(
+        invokeJson(transport(fetch, { modelReadyTimeoutMs: 10_000 }), {
+          ...call,
+          failFast: true,
+          onRetry: (event) => retries.push(event.attempt),
+        }),
+      );
+      expect(calls).toHaveLength(1);
+      expect(retries).toEqual([]);
+      expect(error.fromBedrock).toBe(true);
+      expect(error.bedrockError).toBe(name);
+    }
+    const { fetch, calls } = scripted([new TypeError("fetch failed"), ok()]);
+    const error = await failure(invokeStream(transport(fetch), { ...streamCall, failFast: true }));
+    expect(calls).toHaveLength(1);
+    expect(error.code).toBe("upstream_unreachable");
+  });
+
   it("stop at once when the caller aborts during a backoff", async () => {
     const { fetch, calls } = scripted([bedrockError(429, "ThrottlingException", "x"), ok()]);
     const controller = new AbortController();
@@ -442,5 +468,33 @@ describe("a signal already aborted", () => {
     });
     await expect(invokeJson(slowCredentials, { ...call, signal: during.signal })).rejects.toBe(reason);
     expect(calls).toHaveLength(0);
+  });
+});
+
+describe("reading a plain answer", () => {
+  /** An answer whose body comes a byte per read. */
+  function byteByByte(text: string, headers: Record<string, string>): Response {
+    const bytes = new TextEncoder().encode(text);
+    let offset = 0;
+    const body = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (offset < bytes.byteLength) controller.enqueue(bytes.subarray(offset, ++offset));
+        else controller.close();
+      },
+    });
+    return new Response(body, { headers: { "content-type": "application/json", ...headers } });
+  }
+
+  it("reads the same JSON with or without a declared length, and with a declared length that is not a number", async () => {
+    const text = JSON.stringify({ generation: "hello" });
+    const declared: Record<string, string>[] = [
+      { "content-length": String(text.length) },
+      {},
+      { "content-length": "12abc" },
+    ];
+    for (const headers of declared) {
+      const { json } = await invokeJson(transport(scripted([byteByByte(text, headers)]).fetch), call);
+      expect(json, JSON.stringify(headers)).toEqual({ generation: "hello" });
+    }
   });
 });

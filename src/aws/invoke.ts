@@ -55,9 +55,20 @@ export function invokeStream<P>(transport: Transport, request: StreamRequest<P>)
   );
 }
 
+/**
+ * The answer's text. A declared length within the limit lets the runtime read the body itself,
+ * in one piece (in workerd, a read loop here costs more than the rest of the answer's handling);
+ * the runtime holds the body to that length. Without one, the body is read here, capped.
+ */
+function answerText(response: Response): Promise<string | undefined> {
+  const declared = response.headers.get("content-length");
+  if (declared !== null && /^\d+$/.test(declared) && Number(declared) <= MAX_JSON_ANSWER_BYTES) return response.text();
+  return readLimitedText(response.body, MAX_JSON_ANSWER_BYTES);
+}
+
 async function readJson(attempt: Attempt): Promise<JsonAnswer> {
   try {
-    const text = await untilAborted(readLimitedText(attempt.response.body, MAX_JSON_ANSWER_BYTES), attempt.signal);
+    const text = await untilAborted(answerText(attempt.response), attempt.signal);
     if (text === undefined) throw badUpstream(`Bedrock's answer is larger than ${MAX_JSON_ANSWER_BYTES} bytes.`);
     const json = parseJsonObject(text);
     if (!json) throw badUpstream("Bedrock answered with a body that is not a JSON object.");

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { errorOf } from "../../test/helpers/errors.ts";
 import { createTransport } from "../aws/transport-options.ts";
 import { BedrockEdgeError } from "../errors.ts";
-import { routes } from "../routes/index.ts";
+import { routes } from "../routes/all.ts";
 import type { Route } from "../routes/types.ts";
 import { createCompletions } from "./client.ts";
 
@@ -12,16 +12,21 @@ describe("a route that takes conversations only", () => {
     const { rawPrompt: _raw, ...conversationsOnly } = routes.openai;
     const route: Route = { ...conversationsOnly, name: "converse" };
     let sent = 0;
+    const transport = createTransport({
+      endpoint: "http://bedrock.test",
+      apiKey: "test-key",
+      fetch: async () => {
+        sent++;
+        return new Response("{}");
+      },
+    });
     const completions = createCompletions({
-      transport: createTransport({
-        endpoint: "http://bedrock.test",
-        apiKey: "test-key",
-        fetch: async () => {
-          sent++;
-          return new Response("{}");
-        },
+      resolve: async () => ({
+        route,
+        settings: {},
+        serve: (attempt) =>
+          attempt({ modelId: "amazon.nova-pro-v1:0", region: "us-east-1", transport, failFast: false }),
       }),
-      resolve: async () => ({ route, modelId: "amazon.nova-pro-v1:0", region: "us-east-1", settings: {} }),
     });
     const error = await errorOf(() => completions.create({ model: "nova", prompt: "Hi" }), BedrockEdgeError);
     expect(error).toMatchObject({ status: 400, param: "model", code: "unsupported_route" });

@@ -4,6 +4,7 @@ import { concat, cut, seeded, streamOf } from "../../test/helpers/bytes.ts";
 import { errorOf } from "../../test/helpers/errors.ts";
 import { BedrockEdgeError } from "../errors.ts";
 import { createMessageSplitter, decodeEventStream, type EventStreamMessage } from "./decode.ts";
+import { crc32 } from "./crc32.ts";
 import { readBedrockEvent } from "./events.ts";
 
 const models = [
@@ -62,12 +63,16 @@ describe("decodeEventStream splits frames at any boundary", () => {
           ":message-type": { type: "string", value: "event" },
           flag: { type: "boolean", value: true },
           n: { type: "integer", value: 7 },
+          "wörld-👋": { type: "string", value: "gruß 👋" },
+          long: { type: "string", value: "x".repeat(100) },
         },
         "{}",
       ),
     ]);
     expect(message!.headers.flag).toEqual({ type: "boolean", value: true });
     expect(message!.headers.n).toEqual({ type: "integer", value: 7 });
+    expect(message!.headers["wörld-👋"]).toEqual({ type: "string", value: "gruß 👋" });
+    expect(message!.headers.long).toEqual({ type: "string", value: "x".repeat(100) });
   });
 
   it("reads an empty stream as no messages", async () => {
@@ -103,9 +108,33 @@ describe("decodeEventStream refuses damage with a 502", () => {
     const view = new DataView(tiny.buffer);
     view.setUint32(0, 8);
     view.setUint32(4, 0);
-    const { crc32 } = await import("./crc32.ts");
     view.setUint32(8, crc32(tiny.subarray(0, 8)));
     expect(() => createMessageSplitter().push(tiny)).toThrow(/impossible message length/);
+  });
+
+  /** A frame changed after encoding, both CRCs made right again: only the change is wrong. */
+  function reframed(frame: Uint8Array, change: (bytes: Uint8Array, view: DataView) => void): Uint8Array {
+    const out = frame.slice();
+    const view = new DataView(out.buffer);
+    change(out, view);
+    view.setUint32(8, crc32(out.subarray(0, 8)));
+    view.setUint32(out.length - 4, crc32(out.subarray(0, out.length - 4)));
+    return out;
+  }
+  const oneHeader = () => encodeFrame({ ":message-type": { type: "string", value: "event" } }, "{}");
+
+  it("a header of a type the format does not have", () => {
+    // Header: name length (1), ":message-type" (13), then its type byte.
+    const broken = reframed(oneHeader(), (out) => {
+      out[12 + 1 + 13] = 10;
+    });
+    expect(() => createMessageSplitter().push(broken)).toThrow(/header of unknown type 10/);
+  });
+
+  it("a header whose value runs past the headers", () => {
+    // The string's length field (after the type byte) claims more than the headers hold.
+    const broken = reframed(oneHeader(), (_, view) => view.setUint16(12 + 1 + 13 + 1, 500));
+    expect(() => createMessageSplitter().push(broken)).toThrow(/runs past/);
   });
 
   it("a stream cut in the middle of a message", async () => {

@@ -3,7 +3,7 @@
 // as frames arrive), so a streamed answer always adds up to the plain one. Markers such as
 // `</think>` may arrive split at any character: only a tail that could still become a
 // marker is held back. Text is scanned once: a hostile answer costs linear time.
-import { IM_START } from "./prompts/qwen.ts";
+import { IM_START } from "./prompts/special-tokens.ts";
 import { THINK_CLOSE, THINK_OPEN } from "./prompts/think-tags.ts";
 
 export type AnswerPart =

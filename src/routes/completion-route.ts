@@ -6,7 +6,6 @@
 // its data.
 import { badUpstream, invalidRequest, type BedrockEdgeError } from "../errors.ts";
 import { CHUNK_EVENT } from "../eventstream/events.ts";
-import type { ModelSettingName } from "../model-settings.ts";
 import type { ChatCompletionRequest, ChoiceLogprobs, TokenLogprob } from "../openai/types.ts";
 import { createDeltaSplitter, type DeltaSplitter, finishWithCalls, messageOf, splitText } from "./answer-parts.ts";
 import type { SplitterOptions, ToolSyntax } from "./answer-splitter.ts";
@@ -21,6 +20,8 @@ import {
 } from "./forced-call.ts";
 import { imageData } from "./images.ts";
 import { checkParameters } from "./parameters.ts";
+import { COMPLETION_ROUTE_INFO } from "./route-info.ts";
+import { checkTemplateKwargs } from "./template-variables.ts";
 import type {
   ModelSettings,
   PromptRenderer,
@@ -39,6 +40,8 @@ export interface CompletionRouteSpec<Name extends string = string> {
   name: Name;
   /** The family's own chat template. */
   render: PromptRenderer;
+  /** The chat_template_kwargs that template reads, all a request may set for it (none when absent). */
+  variables?: readonly string[];
   reasoning: "always" | "detect" | "never";
   /** How the family writes tool calls; absent when its template has none. */
   tools?: ToolSyntax;
@@ -50,28 +53,21 @@ export interface CompletionRouteSpec<Name extends string = string> {
   endMarkers: readonly string[];
 }
 
-/** What a route that renders its own prompt can be told per model (model-settings.ts). */
-const COMPLETION_ROUTE_SETTINGS: readonly ModelSettingName[] = [
-  "template",
-  "chat_template",
-  "bos_token",
-  "eos_token",
-  "drop_params",
-  "max_body_bytes",
-  "wire_format",
-];
-
 function offersTools(request: ChatCompletionRequest): boolean {
   return (request.tools?.length ?? 0) > 0 && request.tool_choice !== "none";
 }
 
 /**
- * `chat_template_kwargs`, with `reasoning_effort` applied where the family has a thinking switch:
- * "none" and "minimal" switch thinking off (Qwen3 cannot think a little), other efforts leave it on.
- * A contradiction between the two is the caller's to resolve.
+ * The request's settable `chat_template_kwargs` (template-variables.ts), with `reasoning_effort`
+ * applied where the family has a thinking switch: "none" and "minimal" switch thinking off (Qwen3
+ * cannot think a little), other efforts leave it on. A contradiction between the two is the
+ * caller's to resolve.
  */
-function templateKwargs(spec: CompletionRouteSpec, request: ChatCompletionRequest): Record<string, unknown> {
-  const kwargs = request.chat_template_kwargs ?? {};
+function templateKwargs(
+  spec: CompletionRouteSpec,
+  request: ChatCompletionRequest,
+  kwargs: Record<string, unknown>,
+): Record<string, unknown> {
   const effort = request.reasoning_effort;
   if (!spec.thinkingSwitch || effort == null) return kwargs;
   const thinks = effort !== "none" && effort !== "minimal";
@@ -105,11 +101,11 @@ function forcing(spec: CompletionRouteSpec, request: ChatCompletionRequest, form
   }
   const forced: Forcing = { format: spec.forcedCalls, call };
   if (!format.carries.has("structured_outputs")) return forced;
-  const constrained = constrainedCall(spec.forcedCalls, call, request.tools ?? []);
-  if (!constrained) return forced;
   const tools = request.tools ?? [];
-  const name = call.name ?? tools[0]?.function.name;
-  return { format: spec.forcedCalls, call: { name }, constrained };
+  const constrained = constrainedCall(spec.forcedCalls, call, tools);
+  if (!constrained) return forced;
+  // A constrained call's function is known: the one named, or the only tool.
+  return { ...forced, call: { name: call.name ?? tools[0]?.function.name }, constrained };
 }
 
 /**
@@ -133,10 +129,15 @@ function buildBody(
   const kept = honoured(spec, request, settings);
   const forced = forcing(spec, kept, format);
   const render = settings.render ?? spec.render;
+  const variables = settings.templateVariables ?? {
+    settable: spec.variables ?? [],
+    template: `the ${spec.name} route's template`,
+  };
+  const kwargs = checkTemplateKwargs(kept.chat_template_kwargs, variables, settings.drop_params ?? false);
   let prompt = render({
     messages: kept.messages,
     tools: offersTools(kept) ? kept.tools : undefined,
-    kwargs: templateKwargs(spec, kept),
+    kwargs: templateKwargs(spec, kept, kwargs ?? {}),
   });
   if (forced) prompt += promptPrefill(prompt, forced.format, forced.call);
   // The template wrote a placeholder per image (routes without vision refused them while
@@ -300,8 +301,7 @@ export function incompleteStream(route: string): BedrockEdgeError {
 export function completionRoute<const Name extends string>(spec: CompletionRouteSpec<Name>): Route<Name> {
   return {
     name: spec.name,
-    operation: "invoke",
-    settings: COMPLETION_ROUTE_SETTINGS,
+    ...COMPLETION_ROUTE_INFO,
     buildBody: (request, _modelId, settings) => buildBody(spec, request, settings),
     parseAnswer: (body, request, settings) => parseAnswer(spec, body, request, settings),
     createStreamMapper: (request, settings) => streamMapper(spec, request, settings),

@@ -1,5 +1,6 @@
 import { completionRoute } from "./completion-route.ts";
-import { deepseekForcedCalls, EOS, renderDeepSeekR1Prompt } from "./prompts/deepseek-r1.ts";
+import { deepseekForcedCalls, renderDeepSeekR1Prompt } from "./prompts/deepseek-r1.ts";
+import { EOS } from "./prompts/special-tokens.ts";
 import { deepseekToolSyntax } from "./tool-syntax.ts";
 import type { Route } from "./types.ts";
 

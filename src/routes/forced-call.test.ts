@@ -7,7 +7,7 @@ import { BedrockEdgeError } from "../errors.ts";
 import type { ChatCompletionRequest, FunctionTool, ToolChoice } from "../openai/types.ts";
 import { completionRoute } from "./completion-route.ts";
 import { callPrefill, constrainedCall, forcedCall, promptPrefill } from "./forced-call.ts";
-import { routes } from "./index.ts";
+import { routes } from "./all.ts";
 import { deepseekForcedCalls } from "./prompts/deepseek-r1.ts";
 import { llamaForcedCalls, renderLlama31Prompt } from "./prompts/llama3.ts";
 import { qwen2ForcedCalls, qwen3ForcedCalls } from "./prompts/qwen.ts";

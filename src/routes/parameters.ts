@@ -8,7 +8,8 @@ import { invalidRequest } from "../errors.ts";
 import { REQUEST_FIELDS } from "../openai/schema.ts";
 import type { ChatCompletionRequest } from "../openai/types.ts";
 import type { ModelSettings } from "./types.ts";
-import { WIRE_FORMAT_NAMES, wireFormats } from "./wire-formats/index.ts";
+import { wireFormats } from "./wire-formats/index.ts";
+import { WIRE_FORMAT_NAMES } from "./wire-formats/names.ts";
 import type { TextField, WireFormatName } from "./wire-formats/types.ts";
 
 export interface ParameterProblem {
@@ -31,7 +32,7 @@ interface Rule {
  * `safety_identifier`), routing and caching hints (`service_tier`, `prompt_cache_*`), and
  * `prediction` (predicted outputs only make an answer faster). Accepted and ignored.
  */
-const IGNORED = new Set([
+const ANSWER_NEUTRAL: ReadonlySet<string> = new Set([
   "metadata",
   "user",
   "service_tier",
@@ -40,6 +41,15 @@ const IGNORED = new Set([
   "prompt_cache_retention",
   "prompt_cache_options",
   "prediction",
+]);
+
+/** Whether a parameter is accepted and never sent upstream, on every route: it cannot change the answer. */
+export function cannotChangeAnswer(param: string): boolean {
+  return ANSWER_NEUTRAL.has(param);
+}
+
+const IGNORED: ReadonlySet<string> = new Set([
+  ...ANSWER_NEUTRAL,
   // Read by each route: it sets the model's reasoning where the model has a control.
   "reasoning_effort",
 ]);
@@ -204,7 +214,9 @@ export function checkParameters(
   return refuseOrDrop(problems, route, dropsParameters(request, settings));
 }
 
-function refusal({ param, why, honouredBy }: ParameterProblem, route: string) {
+function refusal({ param: field, why, honouredBy }: ParameterProblem, route: string) {
+  // An unknown field's name is the client's text, of any length: quoted only in part.
+  const param = field.slice(0, 64);
   const alternative = honouredBy ? `, or use ${honouredBy}, which honours it` : "";
   return invalidRequest(
     `${param} ${why} (route ${route}). Remove it, or set drop_params: true (in the request, or for the model) to ignore ` +

@@ -3,7 +3,8 @@ import { errorOf } from "../../test/helpers/errors.ts";
 import { BedrockEdgeError } from "../errors.ts";
 import { CHUNK_EVENT } from "../eventstream/events.ts";
 import type { ChatCompletionRequest } from "../openai/types.ts";
-import { routes } from "./index.ts";
+import { routes } from "./all.ts";
+import { routeEntries } from "./index.ts";
 import { renderLlama3Prompt } from "./prompts/llama3.ts";
 import type { StreamPart } from "./types.ts";
 
@@ -390,5 +391,21 @@ describe("the openai route", () => {
       chunk({}, "stop"),
     ]);
     expect(result).toEqual({ content: "Hello", reasoning: "", calls: [], finish: "stop", usage: undefined });
+  });
+});
+
+describe("the route registry (what the client knows before loading a route)", () => {
+  it("says of each route what the route itself says, and loads that very route", async () => {
+    for (const [name, entry] of Object.entries(routeEntries)) {
+      const route = await entry.load();
+      expect(route, name).toBe(routes[name as keyof typeof routes]);
+      expect({ name: route.name, operation: route.operation, settings: route.settings }).toEqual({
+        name,
+        operation: entry.operation,
+        settings: entry.settings,
+      });
+      expect(route.checkModel, name).toBe(entry.checkModel);
+    }
+    expect(Object.keys(routeEntries)).toEqual(Object.keys(routes));
   });
 });

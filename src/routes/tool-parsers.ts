@@ -2,6 +2,7 @@
 // some imports (GPT-OSS); for the others, the model's calls arrive as text in `content`, in its
 // family's markup, and bedrock-edge reads them as the template routes do.
 import type { ToolSyntax } from "./answer-splitter.ts";
+import type { ToolParserName } from "./tool-parser-names.ts";
 import { deepseekToolSyntax, llamaJsonToolSyntax, qwenToolSyntax } from "./tool-syntax.ts";
 
 export const TOOL_PARSERS = {
@@ -11,8 +12,4 @@ export const TOOL_PARSERS = {
   deepseek_r1: deepseekToolSyntax,
   /** Llama 3.1-3.3's JSON calls, `{"name", "parameters"}` leading the answer. */
   llama3_json: llamaJsonToolSyntax,
-} as const satisfies Record<string, ToolSyntax>;
-
-export type ToolParserName = keyof typeof TOOL_PARSERS;
-
-export const TOOL_PARSER_NAMES = Object.keys(TOOL_PARSERS) as ToolParserName[];
+} as const satisfies Record<ToolParserName, ToolSyntax>;

@@ -6,14 +6,15 @@ import { MAX_JSON_DEPTH, jsonTextTooDeep } from "../openai/depth.ts";
 import type { LeadingToolSyntax, MarkedToolSyntax, ParsedToolCall } from "./answer-splitter.ts";
 import {
   FENCE,
+  PYTHON_TAG,
   TOOL_CALL_BEGIN,
+  TOOL_CALL_CLOSE,
   TOOL_CALL_END,
+  TOOL_CALL_OPEN,
   TOOL_CALLS_BEGIN,
   TOOL_CALLS_END,
   TOOL_SEP,
-} from "./prompts/deepseek-r1.ts";
-import { PYTHON_TAG } from "./prompts/llama3.ts";
-import { TOOL_CALL_CLOSE, TOOL_CALL_OPEN } from "./prompts/qwen.ts";
+} from "./prompts/special-tokens.ts";
 
 /** JSON text parsed, unless it is invalid or nested deeper than MAX_JSON_DEPTH. */
 function parseJson(text: string): { value: unknown } | undefined {

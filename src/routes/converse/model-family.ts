@@ -58,3 +58,8 @@ function claudeFamily(id: string): ModelFamily {
   const named = /^anthropic\.claude-(?:opus|sonnet|haiku)-(\d+)/.exec(id);
   return named && Number(named[1]) >= 4 ? "claude_thinking" : "claude";
 }
+
+/** The families whose reasoning Bedrock documents a control for (reasoning.ts). */
+export function takesReasoningControl(family: ModelFamily): boolean {
+  return family === "claude_thinking" || family === "nova2" || family === "gpt_oss";
+}

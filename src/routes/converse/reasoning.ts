@@ -6,7 +6,7 @@
 // Other families take no reasoning control Bedrock documents; DeepSeek-R1 always reasons.
 import { configurationError, invalidRequest } from "../../errors.ts";
 import type { JsonObject } from "../../json.ts";
-import type { ModelFamily } from "./model-family.ts";
+import { type ModelFamily, takesReasoningControl } from "./model-family.ts";
 
 const REASONING_EFFORTS = ["none", "minimal", "low", "medium", "high", "xhigh"] as const;
 export type ReasoningEffort = (typeof REASONING_EFFORTS)[number];
@@ -34,11 +34,6 @@ const EFFORT_LEVELS: Record<Exclude<ReasoningEffort, "none">, Level> = {
 const MIN_THINKING_BUDGET = 1024;
 /** Room for the answer after the thinking, when the caller set no max_tokens (as the AI SDK does). */
 const ANSWER_TOKENS_AFTER_THINKING = 4096;
-
-/** The families whose reasoning Bedrock documents a control for. */
-export function takesReasoningControl(family: ModelFamily): boolean {
-  return family === "claude_thinking" || family === "nova2" || family === "gpt_oss";
-}
 
 /** The request's reasoning_effort, checked; a 400 naming it when it is not an effort. */
 export function readReasoningEffort(value: unknown): ReasoningEffort | undefined {

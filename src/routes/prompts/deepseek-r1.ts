@@ -7,24 +7,23 @@ import type { ForcedCallFormat } from "../forced-call.ts";
 import type { PromptInput } from "../types.ts";
 import { toTemplateMessages } from "./messages.ts";
 import { afterLast, pythonJsonDumps } from "./python.ts";
+import {
+  ASSISTANT,
+  EOS,
+  FENCE,
+  R1_BOS as BOS,
+  TOOL_CALL_BEGIN,
+  TOOL_CALL_END,
+  TOOL_CALLS_BEGIN,
+  TOOL_CALLS_END,
+  TOOL_OUTPUT_BEGIN,
+  TOOL_OUTPUT_END,
+  TOOL_OUTPUTS_BEGIN,
+  TOOL_OUTPUTS_END,
+  TOOL_SEP,
+  USER,
+} from "./special-tokens.ts";
 import { THINK_CLOSE, THINK_OPEN } from "./think-tags.ts";
-
-// Exported: the answer parser reads the same tokens back (routes/tool-syntax.ts, deepseek-r1.ts).
-const BOS = "<｜begin▁of▁sentence｜>";
-export const EOS = "<｜end▁of▁sentence｜>";
-const USER = "<｜User｜>";
-const ASSISTANT = "<｜Assistant｜>";
-export const TOOL_CALLS_BEGIN = "<｜tool▁calls▁begin｜>";
-export const TOOL_CALLS_END = "<｜tool▁calls▁end｜>";
-export const TOOL_CALL_BEGIN = "<｜tool▁call▁begin｜>";
-export const TOOL_CALL_END = "<｜tool▁call▁end｜>";
-export const TOOL_SEP = "<｜tool▁sep｜>";
-const TOOL_OUTPUTS_BEGIN = "<｜tool▁outputs▁begin｜>";
-const TOOL_OUTPUTS_END = "<｜tool▁outputs▁end｜>";
-const TOOL_OUTPUT_BEGIN = "<｜tool▁output▁begin｜>";
-const TOOL_OUTPUT_END = "<｜tool▁output▁end｜>";
-/** Call arguments sit in a ```json fence. */
-export const FENCE = "```";
 
 /**
  * The prompt DeepSeek-R1-Distill models were trained on. Faithful to the official template,

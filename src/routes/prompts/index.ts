@@ -1,11 +1,13 @@
 // The built-in chat templates, by the name a model's `template` setting gives (imported models are
 // often fine-tunes of another family), and the compiler for custom Jinja templates.
-// A new built-in template is one line here: TemplateName and the setting's check follow.
+// A new built-in template is one line here and its name in template-names.ts (the compiler
+// insists on both): the setting's check follows.
 
 import type { PromptRenderer } from "../types.ts";
+import type { TemplateName } from "./template-names.ts";
 import { renderDeepSeekR1Prompt } from "./deepseek-r1.ts";
-import { renderLlama31Prompt, renderLlama32Prompt, renderLlama3Prompt } from "./llama3.ts";
-import { renderQwen2Prompt, renderQwen3Prompt } from "./qwen.ts";
+import { LLAMA31_VARIABLES, renderLlama31Prompt, renderLlama32Prompt, renderLlama3Prompt } from "./llama3.ts";
+import { QWEN3_VARIABLES, renderQwen2Prompt, renderQwen3Prompt } from "./qwen.ts";
 
 export { compileChatTemplate } from "./jinja.ts";
 
@@ -16,9 +18,16 @@ export const builtInRenderers = {
   qwen2: renderQwen2Prompt,
   llama3_1: renderLlama31Prompt,
   llama3_2: renderLlama32Prompt,
-} as const satisfies Record<string, PromptRenderer>;
+} as const satisfies Record<TemplateName, PromptRenderer>;
 
-/** Built-in prompt templates a model may be pinned to. */
-export type TemplateName = keyof typeof builtInRenderers;
+export type { TemplateName } from "./template-names.ts";
 
-export const TEMPLATE_NAMES = Object.keys(builtInRenderers) as TemplateName[];
+/** The chat_template_kwargs each built-in template reads: all a request may set for it. */
+export const TEMPLATE_VARIABLES: Readonly<Record<TemplateName, readonly string[]>> = {
+  deepseek_r1: [],
+  llama3: [],
+  qwen3: QWEN3_VARIABLES,
+  qwen2: [],
+  llama3_1: LLAMA31_VARIABLES,
+  llama3_2: LLAMA31_VARIABLES,
+};

@@ -2,8 +2,8 @@
 // - llama3: Meta-Llama-3-8B/70B-Instruct (3.0), no tool format;
 // - llama3_1: Llama 3.1 and 3.3 Instruct (3.3 ships the very same template), JSON tool calling;
 // - llama3_2: Llama 3.2 text Instruct (1B, 3B), the same tool calling, today's date, no built-in tools.
-// The tokens and the forced-call opening live here, next to the templates that write them: the
-// answer parser (routes/tool-syntax.ts) reads them back.
+// The forced-call opening lives here, next to the templates; the tokens the answer parser reads
+// back (routes/tool-syntax.ts) are in special-tokens.ts.
 
 import { invalidRequest } from "../../errors.ts";
 import type { FunctionTool } from "../../openai/types.ts";
@@ -11,18 +11,13 @@ import type { PromptInput } from "../types.ts";
 import type { ForcedCallFormat } from "../forced-call.ts";
 import { type TemplateMessage, type TemplateToolCall, toTemplateMessages } from "./messages.ts";
 import { pythonJsonDumps, pythonStrip, pythonTruthy } from "./python.ts";
+import { END_HEADER, EOT, LLAMA_BOS as BOS, PYTHON_TAG, START_HEADER } from "./special-tokens.ts";
 
-const BOS = "<|begin_of_text|>";
-const START_HEADER = "<|start_header_id|>";
-const END_HEADER = "<|end_header_id|>";
-// Exported: the answer parser stops at the same tokens, and reads calls after the python tag.
-export const EOT = "<|eot_id|>";
-/** Ends a tool-call turn when the model expects a tool result ("Environment: ipython"). */
-export const EOM = "<|eom_id|>";
-/** Llama 3's end-of-text token: not written by the template, but a model may print it to stop. */
-export const END_OF_TEXT = "<|end_of_text|>";
-/** May open a tool call; Llama 3.1 also writes its built-in tools' calls after it. */
-export const PYTHON_TAG = "<|python_tag|>";
+/**
+ * The chat_template_kwargs the Llama 3.1 and 3.2 renderers read. `custom_tools` and `builtin_tools`
+ * are not among them: they would offer tools the request does not list (checkKwargs refuses them).
+ */
+export const LLAMA31_VARIABLES: readonly string[] = ["date_string", "tools_in_user_message"];
 
 function noTools(param: string) {
   return invalidRequest(

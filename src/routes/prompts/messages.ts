@@ -5,7 +5,7 @@
 import { invalidRequest } from "../../errors.ts";
 import { isJsonObject } from "../../json.ts";
 import type { ChatMessage, ContentPart, ToolCall } from "../../openai/types.ts";
-import type { TemplateName } from "./index.ts";
+import type { TemplateName } from "./template-names.ts";
 import { pythonJsonFromText } from "./python.ts";
 
 export interface TemplateToolCall {

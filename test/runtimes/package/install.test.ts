@@ -187,7 +187,7 @@ describe("installing as the README says", () => {
     writeConsumerProject(consumer, commands.peers);
     await npmInstall(consumer, `git+file://${tree.path}`);
     const installed = readdirSync(join(consumer, "node_modules", "bedrock-edge", "dist"));
-    expect(installed.sort()).toEqual(["emulator", "src", "worker"]);
+    expect(installed.sort()).toEqual(["emulator", "node", "src", "worker"]);
     writeFileSync(join(consumer, "first-run.mjs"), firstRun.code);
     const node = await runCommand(process.execPath, ["first-run.mjs"], { cwd: consumer });
     expectFirstRun("node, git", node.stdout);

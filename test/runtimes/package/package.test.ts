@@ -97,6 +97,7 @@ describe("the npm package", () => {
       "./core",
       "./emulator",
       "./emulator/node",
+      "./node",
       "./package.json",
       "./worker",
     ]);

@@ -1,0 +1,69 @@
+// What is known of each route before its code is loaded: its operation, the per-model settings it
+// honours and its check of a models-table entry. The client and parseModels need only this; a
+// route's templates and answer rules load on its first call (index.ts). Each route module takes
+// its fields from here, so the two cannot drift apart (routes.test.ts checks that too).
+import type { ModelSettingName, ModelSettingValues } from "../model-settings.ts";
+import { modelFamily, takesReasoningControl } from "./converse/model-family.ts";
+import type { Route } from "./types.ts";
+
+export type RouteInfo = Pick<Route, "operation" | "settings" | "checkModel">;
+
+/** What a route that renders its own prompt can be told per model (model-settings.ts). */
+export const COMPLETION_ROUTE_INFO: RouteInfo = {
+  operation: "invoke",
+  settings: [
+    "template",
+    "chat_template",
+    "bos_token",
+    "eos_token",
+    "drop_params",
+    "max_body_bytes",
+    "wire_format",
+    "special_tokens",
+    "max_n",
+    "max_output_tokens",
+    "client_template_kwargs",
+  ],
+};
+
+/**
+ * The model applies its own chat template: no template settings, but which of its variables a
+ * request may set (client_template_kwargs), what request text may spell (special_tokens), whether
+ * fields the route does not send are refused or dropped (drop_params), the caps, the body limit,
+ * and the parser of tool calls the model writes as text.
+ */
+export const OPENAI_ROUTE_INFO: RouteInfo = {
+  operation: "invoke",
+  settings: [
+    "max_body_bytes",
+    "special_tokens",
+    "max_n",
+    "max_output_tokens",
+    "client_template_kwargs",
+    "drop_params",
+    "tool_parser",
+  ],
+};
+
+const CONVERSE_SETTINGS: readonly ModelSettingName[] = [
+  "drop_params",
+  "additional_model_request_fields",
+  "guardrail_config",
+  "reasoning_budget",
+  "max_body_bytes",
+  // Bedrock applies an imported model's own template, so what request text may spell matters
+  // here too; client_template_kwargs does not, as Converse takes no template variables.
+  "special_tokens",
+  "max_n",
+  "max_output_tokens",
+];
+
+export const CONVERSE_ROUTE_INFO: RouteInfo = {
+  operation: "converse",
+  settings: CONVERSE_SETTINGS,
+  // A reasoning_budget the model could never use fails every call: it is refused with the entry.
+  checkModel(modelId: string, settings: ModelSettingValues): string | undefined {
+    if (settings.reasoning_budget === undefined || takesReasoningControl(modelFamily(modelId))) return undefined;
+    return "reasoning_budget: this model id does not name a family with a documented reasoning control (Claude 3.7+, Nova 2, gpt-oss). Give the model's own fields in additional_model_request_fields instead.";
+  },
+};

@@ -1,0 +1,43 @@
+// Bedrock's refusal of a body format, explained: apart from the formats themselves, since every
+// model call needs it and most never send a prompt-carrying format (index.ts re-exports it).
+import { BedrockEdgeError } from "../../errors.ts";
+
+/** Which of Bedrock's three InvokeModel formats a body is, by the fields Bedrock tells them apart by. */
+export function bodyFormat(
+  body: Record<string, unknown>,
+): "BedrockCompletion" | "OpenAICompletion" | "OpenAIChatCompletion" {
+  if (body.messages !== undefined) return "OpenAIChatCompletion";
+  return "max_tokens" in body ? "OpenAICompletion" : "BedrockCompletion";
+}
+
+/**
+ * Bedrock's 400 for a body format the model does not speak, with what to do about it. Models
+ * imported before 2025-11-11 speak only BedrockCompletion (an OpenAI-format one only the chat
+ * format): their refusal of an OpenAICompletion body names a field of it ("extraneous key
+ * [max_tokens]", or the chat format's missing `messages`), which means nothing to a caller who
+ * never wrote that body. Any other error is returned as it is.
+ */
+export function explainFormatRefusal(error: unknown, body: Record<string, unknown>): unknown {
+  if (!(error instanceof BedrockEdgeError) || error.status !== 400 || error.bedrockError !== "ValidationException") {
+    return error;
+  }
+  // vLLM's context-length message speaks of "the messages" for prompts too: not a format refusal.
+  if (bodyFormat(body) !== "OpenAICompletion" || error.code === "context_length_exceeded") return error;
+  const hint = /extraneous key \[max_tokens\]/.test(error.message)
+    ? 'This model does not take Bedrock\'s OpenAICompletion format (wire_format "openai_completion"), as models ' +
+      'imported before 2025-11-11 do not: set its wire_format to "bedrock_completion" (the default).'
+    : /\bmessages\b[^.]*\brequired\b|\brequired\b[^.]*\bmessages\b/.test(error.message)
+      ? "This model takes only the chat format (messages), as OpenAI-format models imported before 2025-11-11 do: " +
+        "the legacy Completions API needs Bedrock's OpenAICompletion wire format, which it does not speak. Use chat completions."
+      : undefined;
+  if (!hint) return error;
+  return new BedrockEdgeError({
+    status: error.status,
+    type: error.type,
+    code: "unsupported_wire_format",
+    param: error.param,
+    message: `${hint} Bedrock said: ${error.message}`,
+    bedrockError: error.bedrockError,
+    cause: error,
+  });
+}
