@@ -3,9 +3,12 @@
 import { EMULATOR_CREDENTIALS } from "../emulator/credentials.ts";
 import { converseModelId } from "../emulator/converse-model-id.ts";
 import { emulatorModelId } from "../emulator/model-id.ts";
-import type { ModelEntry, RouteName } from "../src/index.ts";
+import type { ModelEntry, RoutedModelConfig, RouteName } from "../src/index.ts";
 
 export const DEV_KEY = "sk-local-dev";
+/** The emulator mode's named keys (API_KEYS): an admin for GET /v1/usage, and one with every limit. */
+export const DEV_ADMIN_KEY = "sk-local-admin";
+export const DEV_LIMITED_KEY = "sk-local-limited";
 export const DEFAULT_HOST = "127.0.0.1";
 export const DEFAULT_PORT = 8787;
 export const DEFAULT_EMULATOR_PORT = 4010;
@@ -15,14 +18,15 @@ const CONVERSE_DEMO_REGION = "us-east-1";
 
 /**
  * One demo model per route (a route without one does not compile). `tool` answers with a tool
- * call only when tools are offered. The converse demo is a foundation model through a
+ * call only when tools are offered, so every demo model calls the tools it is given, as the
+ * instruct models behind these routes do. The converse demo is a foundation model through a
  * cross-region inference profile; a bare id needs a region, so its entry carries one.
  */
 const DEMO_ROUTES: Record<RouteName, { name: string; modelId: string; region?: string }> = {
-  deepseek_r1: { name: "demo-deepseek-r1", modelId: emulatorModelId("r1") },
-  llama: { name: "demo-llama", modelId: emulatorModelId("llama") },
+  deepseek_r1: { name: "demo-deepseek-r1", modelId: emulatorModelId("r1", ["tool"]) },
+  llama: { name: "demo-llama", modelId: emulatorModelId("llama", ["tool"]) },
   qwen3: { name: "demo-qwen3", modelId: emulatorModelId("qwen3", ["tool"]) },
-  qwen2: { name: "demo-qwen2", modelId: emulatorModelId("qwen2") },
+  qwen2: { name: "demo-qwen2", modelId: emulatorModelId("qwen2", ["tool"]) },
   openai: { name: "demo-openai", modelId: emulatorModelId("openai", ["tool"]) },
   converse: {
     name: "demo-converse",
@@ -51,6 +55,21 @@ export function demoModels(): Record<string, ModelEntry> {
     models[demo.name] = demo.region ? { model, region: demo.region } : model;
   }
   return { ...models, ...DEMO_SETTINGS };
+}
+
+/** Two copies of a model under one name, the first always throttled: failover to see at work. */
+const FAILOVER_DEMO = "demo-failover";
+
+function failoverDemo(): Record<string, RoutedModelConfig> {
+  return {
+    [FAILOVER_DEMO]: {
+      deployments: [
+        { model: `bedrock/llama/${emulatorModelId("llama", ["throttle"], "us-east-1")}` },
+        { model: `bedrock/llama/${emulatorModelId("llama", [], "us-west-2")}` },
+      ],
+      routing: "failover",
+    },
+  };
 }
 
 /** The subset of dotenv syntax wrangler's `.dev.vars` uses: KEY=value, optional quotes, # comments. */
@@ -94,6 +113,10 @@ export const BINDING_NAMES = [
   "SSE_KEEPALIVE_MS",
   "LOG_PROMPTS",
   "DROP_PARAMS",
+  "API_KEYS",
+  "DEPLOYMENT_COOLDOWN_MS",
+  "OTEL_EXPORTER_OTLP_ENDPOINT",
+  "OTEL_EXPORTER_OTLP_HEADERS",
 ] as const;
 
 export type Mode =
@@ -156,8 +179,18 @@ export function firstKey(keys: string | undefined): string | undefined {
 /** Bindings for the emulator mode: they override wrangler.toml's [vars]. */
 export function emulatorBindings(emulatorUrl: string): Record<string, string> {
   return {
-    MODELS: JSON.stringify(demoModels()),
+    MODELS: JSON.stringify({ ...demoModels(), ...failoverDemo() }),
     PROXY_API_KEYS: DEV_KEY,
+    // Limits counted by wrangler.toml's local Durable Object and rate limiter.
+    API_KEYS: JSON.stringify({
+      "local-admin": { key: DEV_ADMIN_KEY, admin: true },
+      "local-limited": {
+        key: DEV_LIMITED_KEY,
+        rate_limit: "RATE_LIMIT_STANDARD",
+        tokens_per_day: 100_000,
+        concurrent_streams: 2,
+      },
+    }),
     AWS_ACCESS_KEY_ID: EMULATOR_CREDENTIALS.accessKeyId,
     AWS_SECRET_ACCESS_KEY: EMULATOR_CREDENTIALS.secretAccessKey,
     BEDROCK_ENDPOINT: emulatorUrl,
@@ -228,12 +261,21 @@ export function envFileText(vars: Record<string, string>): string {
  * - CLOUDFLARE_CF_FETCH_ENABLED: `request.cf` from Miniflare's placeholder instead of a download
  *   from workers.cloudflare.com, which offline prints a getaddrinfo ENOTFOUND stack trace, twice.
  *   The proxy never reads `request.cf`.
+ * - VSCODE_INSPECTOR_OPTIONS: no DevTools inspector proxy. Wrangler 4.86 (the last that runs on
+ *   Node 20) puts an InspectorProxyWorker in its front workerd that asks for the Worker's network
+ *   events whether or not DevTools is attached, and sends each event back to wrangler's Node
+ *   process as a request of its own. A burst of clients leaving streamed calls early left those
+ *   connections open by the thousand, until the front process ran out of file descriptors (EMFILE)
+ *   and stopped answering. Wrangler and Miniflare skip the inspector proxy when this variable is
+ *   set (they take it as VS Code's JavaScript debug terminal, which attaches its own debugger);
+ *   the Worker's log lines still print. README, "Security": the measurements.
  */
 export function wranglerEnv(env: Record<string, string | undefined>): Record<string, string | undefined> {
   return {
     WRANGLER_SEND_METRICS: "false",
     WRANGLER_HIDE_BANNER: "true",
     CLOUDFLARE_CF_FETCH_ENABLED: "false",
+    VSCODE_INSPECTOR_OPTIONS: "{}",
     ...env,
   };
 }
@@ -258,6 +300,9 @@ export function busyPortMessage(
   return `${host}:${port}, the port for ${what}, is in use (another npm start?). Choose another: ${name}=${free ?? "<port>"} npm start`;
 }
 
+/** Creates or updates the local D1 database of usage records from migrations/ (no account needed). */
+export const MIGRATE_ARGS = ["d1", "migrations", "apply", "USAGE_DB", "--local"] as const;
+
 /** `wrangler dev` in the local runtime; with `--env-file`s (later ones win) .dev.vars is not read. */
 export function wranglerArgs(host: string, port: number, envFiles: readonly string[] = []): string[] {
   const args = ["dev", "--local", "--ip", host, "--port", String(port), "--show-interactive-dev-session=false"];
@@ -274,6 +319,8 @@ export interface Banner {
   models: string[];
   /** The bindings taken from the shell, and those emulator mode left out. */
   shell?: { used: readonly string[]; ignored: readonly string[] };
+  /** More lines about what the mode offers (the emulator mode's named keys and failover demo). */
+  extra?: readonly string[];
 }
 
 // Shorter keys keep even their tail to themselves.
@@ -289,7 +336,16 @@ function shownKey(key: string): string {
   return key.length >= MIN_KEY_TO_HINT ? `${prefix}…${key.slice(-4)}` : `${prefix}…`;
 }
 
-export function bannerText({ url, upstream, key, keySource, models, shell }: Banner): string {
+/** What the emulator mode's banner adds: the keys and the model to try the gateway's parts with. */
+export function emulatorBannerLines(url: string): string[] {
+  return [
+    `named keys       ${DEV_ADMIN_KEY} (admin: curl ${url}/v1/usage -H "Authorization: Bearer ${DEV_ADMIN_KEY}")`,
+    `                 ${DEV_LIMITED_KEY} (a rate limit, 100000 tokens a day, 2 streams at once)`,
+    `failover         ${FAILOVER_DEMO}: two copies, the first always throttled (see x-bedrock-edge-deployment)`,
+  ];
+}
+
+export function bannerText({ url, upstream, key, keySource, models, shell, extra = [] }: Banner): string {
   const model = models[0] ?? "<model>";
   const auth = key ? `-H "Authorization: Bearer ${key === DEV_KEY ? key : "<your key>"}" ` : "";
   const shellLines = [
@@ -305,6 +361,7 @@ export function bannerText({ url, upstream, key, keySource, models, shell }: Ban
     `  API key          ${key ? `${shownKey(key)}  (${keySource})` : "(none: set PROXY_API_KEYS in .dev.vars, every call is refused until then)"}`,
     `  models           ${models.length ? models.join(", ") : "(none listed)"}`,
     `  upstream         ${upstream}`,
+    ...extra.map((line) => `  ${line}`),
     ...shellLines,
     "",
     "Try:",

@@ -1,5 +1,7 @@
 /// <reference types="node" />
-// npm start: the proxy in the local Workers runtime (`wrangler dev`) on http://127.0.0.1:8787.
+// npm start: the proxy in the local Workers runtime (`wrangler dev`) on http://127.0.0.1:8787,
+// with wrangler.toml's Durable Objects, rate limiter and D1 database all local (the database is
+// migrated first, from migrations/): no Cloudflare account is needed.
 //
 // - No AWS credentials (neither in .dev.vars nor in the shell): the Bedrock emulator is served
 //   on 127.0.0.1:4010 and the proxy points at it, with one demo model per route and the dev key
@@ -31,10 +33,12 @@ import {
   DEFAULT_HOST,
   DEFAULT_PORT,
   DEV_KEY,
+  emulatorBannerLines,
   emulatorModeBindings,
   envFileText,
   firstKey,
   isWranglerRequestLog,
+  MIGRATE_ARGS,
   parseDotenv,
   realBedrockPlan,
   shellBindings,
@@ -58,6 +62,8 @@ interface Upstream {
   /** Where `key` comes from, said in the banner (which shows only its last characters). */
   keySource: string;
   shell: NonNullable<Banner["shell"]>;
+  /** More banner lines, given the proxy's URL. */
+  extra?: (url: string) => string[];
   cleanups: Cleanup[];
 }
 
@@ -71,6 +77,7 @@ async function main(): Promise<void> {
   const upstream = await prepareUpstream(mode, host, port, devVars, devVarsPath);
   const url = `http://${host}:${port}`;
 
+  await migrateLocalDatabase();
   const wrangler = startWrangler(wranglerArgs(host, port, upstream.envFiles));
   const stop = stopper(wrangler, upstream.cleanups);
   for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.once(signal, () => void stop(0));
@@ -79,7 +86,7 @@ async function main(): Promise<void> {
   await waitUntilServing(url, wrangler);
   const models = await listModels(url, upstream.key);
   const { description, key, keySource, shell } = upstream;
-  console.log(bannerText({ url, upstream: description, key, keySource, models, shell }));
+  console.log(bannerText({ url, upstream: description, key, keySource, models, shell, extra: upstream.extra?.(url) }));
 }
 
 function portFromEnv(name: string, fallback: number): number {
@@ -129,6 +136,7 @@ async function prepareUpstream(
     keySource:
       key === DEV_KEY ? "the dev key of emulator mode" : "the first of PROXY_API_KEYS in the shell environment",
     shell: { used, ignored },
+    extra: emulatorBannerLines,
     cleanups: [() => served.close()],
   };
 }
@@ -162,20 +170,38 @@ function writeEnvFile(name: string, vars: Record<string, string>): string {
   return file;
 }
 
-function startWrangler(args: string[]): ChildProcess {
+function spawnWrangler(args: readonly string[]): ChildProcess {
   // The local wrangler's JS entry, run by this Node: no npx shell in between to swallow signals.
   const bin = join(ROOT, "node_modules", "wrangler", "bin", "wrangler.js");
   if (!existsSync(bin)) throw new Error("wrangler is not installed: run npm install");
   // Piped, wrangler would drop its colours; a terminal behind this process keeps them.
   const colour = process.stdout.isTTY ? { FORCE_COLOR: "1" } : {};
-  const wrangler = spawn(process.execPath, [bin, ...args], {
+  return spawn(process.execPath, [bin, ...args], {
     cwd: ROOT,
     stdio: ["ignore", "pipe", "pipe"],
     env: wranglerEnv({ ...colour, ...process.env }),
   });
+}
+
+function startWrangler(args: string[]): ChildProcess {
+  const wrangler = spawnWrangler(args);
   forwardLines(wrangler.stdout!, process.stdout);
   forwardLines(wrangler.stderr!, process.stderr);
   return wrangler;
+}
+
+/**
+ * The local D1 database of usage records (under .wrangler/, where wrangler dev finds it), made
+ * or brought up to date from migrations/: no Cloudflare account is involved. Its output is
+ * shown only when it fails.
+ */
+async function migrateLocalDatabase(): Promise<void> {
+  const migrate = spawnWrangler(MIGRATE_ARGS);
+  let output = "";
+  migrate.stdout?.on("data", (data: Buffer) => (output += data.toString()));
+  migrate.stderr?.on("data", (data: Buffer) => (output += data.toString()));
+  const code = await new Promise<number | null>((resolve) => migrate.once("exit", resolve));
+  if (code !== 0) throw new Error(`wrangler ${MIGRATE_ARGS.join(" ")} failed:\n${output}`);
 }
 
 /** Copies output line by line, but for wrangler's own request log lines. */

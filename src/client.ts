@@ -1,30 +1,48 @@
 // createBedrock(): the OpenAI-shaped client. It joins the pieces: validate the request,
 // pick the route, build the body, call the transport, map the answer or the stream.
 import type { RetryEvent } from "./aws/send-with-retries.ts";
-import { createTransport, type TransportOptions } from "./aws/transport-options.ts";
+import { createTransport, type Transport, type TransportOptions } from "./aws/transport-options.ts";
 import { configurationError, modelNotFound } from "./errors.ts";
 import type { ChatCompletionStream } from "./completion-stream.ts";
-import type { Completions, ResolvedModel } from "./completions/client.ts";
+import type { Completions, DeploymentTarget, ResolvedModel } from "./completions/client.ts";
 import type { CompletionCreateParams } from "./completions/types.ts";
+import { applyModelCaps } from "./model-caps.ts";
 import { randomId } from "./ids.ts";
 import { lazy } from "./lazy.ts";
-import { parseModels, parseModelString, regionlessModelId, type ModelConfig, type ModelEntry } from "./model.ts";
+import {
+  deploymentsOf,
+  type ModelDeployment,
+  type ModelDeployments,
+  type ModelEntry,
+  type ModelTableEntry,
+  parseModels,
+  regionlessModelId,
+  settingValues,
+} from "./model.ts";
+import type { ItemStream } from "./stream-reader.ts";
 import { callJson, callStream } from "./model-call.ts";
-import type { ChatCompletion, ChatCompletionCreateParams } from "./openai/types.ts";
+import type { ChatCompletion, ChatCompletionCreateParams, ChatCompletionRequest } from "./openai/types.ts";
 import { routeEntries } from "./routes/index.ts";
 import type { Responses, ResponsesRequestOptions } from "./responses/client.ts";
 import type { ResponseCreateParams } from "./responses/types.ts";
-import type { ModelSettings, PromptRenderer } from "./routes/types.ts";
+import type { CompiledTemplate, ModelTemplate } from "./routes/prompts/model-template.ts";
+import type { RequestNeutraliser } from "./routes/prompts/token-neutraliser.ts";
+import type { ModelSettings } from "./routes/types.ts";
+import { type CooldownStore, memoryCooldownStore } from "./routing/cooldowns.ts";
+import { countInFlight, whenStreamEnds } from "./routing/in-flight.ts";
+import { createRouter, DEFAULT_COOLDOWN_MS, type DeploymentEvent } from "./routing/router.ts";
 
 export type { ChatCompletionStream } from "./completion-stream.ts";
 
 // Loaded on first use, so that what a caller loads first is the client and its transport: the
 // request schema on the first call, the chunk mapper and the stream reader on the first stream,
 // the built-in templates (and the Jinja compiler) on the first call of a model that names one,
-// legacy Completions and Responses on their first call.
+// the special-token neutraliser on the first call that needs it, legacy Completions and Responses
+// on their first call.
 const requestSchema = lazy(() => import("./openai/schema.ts"));
 const chunkMapper = lazy(() => import("./completion-stream.ts"));
-const prompts = lazy(() => import("./routes/prompts/index.ts"));
+const templates = lazy(() => import("./routes/prompts/model-template.ts"));
+const neutralising = lazy(() => import("./routes/prompts/token-neutraliser.ts"));
 
 export interface BedrockOptions extends TransportOptions {
   /** Public names -> model strings or configs (templates, region, drop_params). */
@@ -36,12 +54,21 @@ export interface BedrockOptions extends TransportOptions {
    * `drop_params` does not say otherwise (a request's `drop_params` overrides both). Default false.
    */
   dropParams?: boolean;
+  /**
+   * Where the cool-downs of failing deployments are kept, to share them beyond this client (the
+   * proxy uses a Durable Object). Default: in this client.
+   */
+  cooldownStore?: CooldownStore;
+  /** How long a failing deployment is skipped, in ms (default 10000). */
+  cooldownMs?: number;
 }
 
 export interface RequestOptions {
   signal?: AbortSignal;
   /** Called before each retry (throttling, 5xx, a model waking up). */
   onRetry?: (event: RetryEvent) => void;
+  /** Called each time the request is sent to a deployment of its model; the last one served it (or failed). */
+  onDeployment?: (event: DeploymentEvent) => void;
 }
 
 export type StreamingRequest = ChatCompletionCreateParams & { stream: true };
@@ -69,25 +96,56 @@ export interface Bedrock {
   checkModels(where?: string): Promise<string[]>;
 }
 
+interface Resolved extends ResolvedModel {
+  /** What request text may not spell, when the model's own template says; else the built-in families' tokens. */
+  neutraliser: RequestNeutraliser | undefined;
+}
+
+/** `request` with its text neutralised by `own`, or by the built-in families' tokens. */
+async function neutralised(request: ChatCompletionRequest, own: RequestNeutraliser | undefined) {
+  const { BUILT_IN_NEUTRALISER, neutraliseRequest } = await neutralising();
+  return neutraliseRequest(request, own ?? BUILT_IN_NEUTRALISER);
+}
+
 export function createBedrock(options: BedrockOptions = {}): Bedrock {
   const transport = createTransport(options);
   const models = parseModels(options.models ?? {});
   if (!options.region) refuseRegionless(models);
-  const templates = new Map<string, Promise<PromptRenderer>>();
+  const compiled = new Map<string, Promise<CompiledTemplate>>();
+  // Each entry's deployments, and the transports of those with credentials of their own.
+  const served = new Map(Object.entries(models).map(([name, entry]) => [name, deploymentsOf(entry, name)]));
+  const ownTransports = new Map<ModelDeployment, Transport>();
+  for (const { deployments } of served.values()) {
+    for (const deployment of deployments) {
+      if (deployment.credentials || deployment.apiKey) {
+        ownTransports.set(
+          deployment,
+          createTransport({ ...options, credentials: deployment.credentials, apiKey: deployment.apiKey }),
+        );
+      }
+    }
+  }
+  const inFlight = countInFlight();
+  const route = createRouter({
+    store: options.cooldownStore ?? memoryCooldownStore(),
+    cooldownMs: nonNegativeMs(options.cooldownMs, DEFAULT_COOLDOWN_MS, "cooldownMs"),
+    busy: inFlight.count,
+  });
 
-  async function renderer(config: ModelConfig): Promise<PromptRenderer | undefined> {
-    if (config.template) return (await prompts()).builtInRenderers[config.template];
+  async function template(config: ModelTableEntry): Promise<ModelTemplate | undefined> {
+    if (config.template) return (await templates()).builtInTemplate(config.template);
     const source = config.chat_template;
     if (!source) return undefined;
     const key = `${config.bos_token ?? ""}\u0000${config.eos_token ?? ""}\u0000${source}`;
-    let compiled = templates.get(key);
-    if (!compiled) {
+    let compiledTemplate = compiled.get(key);
+    if (!compiledTemplate) {
       const tokens = { bos_token: config.bos_token, eos_token: config.eos_token };
-      compiled = prompts().then(({ compileChatTemplate }) => compileChatTemplate(source, tokens));
-      templates.set(key, compiled);
+      compiledTemplate = templates().then(({ compileModelTemplate }) => compileModelTemplate(source, tokens));
+      compiled.set(key, compiledTemplate);
     }
     try {
-      return await compiled;
+      const ready = await compiledTemplate;
+      return (await templates()).withVariables(ready, config.client_template_kwargs);
     } catch (error) {
       // A bad template is the deployment's fault, not the caller's.
       throw configurationError(
@@ -97,75 +155,122 @@ export function createBedrock(options: BedrockOptions = {}): Bedrock {
     }
   }
 
-  async function resolve(name: string): Promise<ResolvedModel> {
+  async function resolve(name: string): Promise<Resolved> {
     const config = Object.hasOwn(models, name) ? models[name] : undefined;
     if (!config && options.onlyListedModels) throw modelNotFound(name);
-    const parsed = parseModelString(config?.model ?? name);
+    const deployments = (config && served.get(name)) ?? deploymentsOf(undefined, name);
     let settings: ModelSettings = {};
+    let neutraliser: RequestNeutraliser | undefined;
     if (config) {
-      const { model: _model, region: _region, ...values } = config;
-      const render = await renderer(config);
-      settings = render ? { ...values, render } : values;
+      const values = settingValues(config);
+      const own = await template(config);
+      settings = own ? { ...values, render: own.render, templateVariables: own.variables } : values;
+      neutraliser = own?.neutraliser;
     }
     // The client's default (the proxy's DROP_PARAMS) serves models whose own setting says nothing.
     if (settings.drop_params === undefined && options.dropParams !== undefined) {
       settings = { ...settings, drop_params: options.dropParams };
     }
     return {
-      route: await routeEntries[parsed.route].load(),
-      modelId: parsed.modelId,
-      region: config?.region ?? parsed.region,
+      route: await routeEntries[deployments.route].load(),
       settings,
+      neutraliser,
+      serve: (attempt, requestOptions) => serve(name, deployments, attempt, requestOptions),
     };
   }
 
+  /**
+   * A request's calls on the deployments of its model, in its routing's order, moving on before
+   * the first byte. Each attempt gets its deployment's model id, region and transport.
+   */
+  function serve<T>(
+    name: string,
+    model: ModelDeployments,
+    attempt: (target: DeploymentTarget) => Promise<T>,
+    requestOptions: RequestOptions,
+  ): Promise<T> {
+    const on = (deployment: ModelDeployment, failFast: boolean) =>
+      attempt({
+        modelId: deployment.modelId,
+        region: deployment.region,
+        transport: ownTransports.get(deployment) ?? transport,
+        failFast,
+      });
+    const counted = model.routing === "least_busy";
+    return route(
+      name,
+      model,
+      async (deployment, failFast) => {
+        if (!counted) return on(deployment, failFast);
+        // least_busy: a request is in flight on its deployment until its answer (or stream) ends.
+        const done = inFlight.start(name, deployment.key);
+        try {
+          const answer = await on(deployment, failFast);
+          if (isStream(answer)) return whenStreamEnds(answer, done) as T;
+          done();
+          return answer;
+        } catch (error) {
+          done();
+          throw error;
+        }
+      },
+      requestOptions.onDeployment,
+    );
+  }
+
   async function create(input: ChatCompletionCreateParams, requestOptions: RequestOptions = {}) {
-    const request = (await requestSchema()).parseChatRequest(input);
-    const { route, modelId, region, settings } = await resolve(request.model);
-    const call = {
-      ...requestOptions,
-      operation: route.operation,
-      modelId,
-      region,
-      body: route.buildBody(request, modelId, settings),
-    };
+    const parsed = (await requestSchema()).parseChatRequest(input);
+    const { route: modelRoute, settings, neutraliser, serve: served } = await resolve(parsed.model);
+    // The model's caps, then its special tokens neutralised in all request text, in this one
+    // place before any template renders it: from here on, the route sees only this request.
+    const capped = applyModelCaps(parsed, settings);
+    const request = settings.special_tokens === "keep" ? capped : await neutralised(capped, neutraliser);
     const meta = { id: randomId("chatcmpl-"), created: Math.floor(Date.now() / 1000), model: request.model };
 
-    if (request.stream) {
-      const { chatChunkMapper } = await chunkMapper();
-      return callStream(transport, call, chatChunkMapper(route, request, settings, meta));
-    }
-    const { json, headerUsage } = await callJson(transport, call);
-    const answer = route.parseAnswer(json, request, settings);
-    const usage = answer.usage ?? headerUsage;
-    const completion: ChatCompletion = {
-      ...meta,
-      object: "chat.completion",
-      choices: answer.choices.map(({ index, message, finish_reason, logprobs }) => ({
-        index,
-        message,
-        finish_reason,
-        logprobs: logprobs ?? null,
-      })),
-    };
-    if (usage) completion.usage = usage;
-    if (answer.prompt_logprobs) completion.prompt_logprobs = answer.prompt_logprobs;
-    return completion;
+    // The whole call on one deployment: the body names its model id, the transport its credentials.
+    return served(async ({ modelId, region, transport: via, failFast }) => {
+      const call = {
+        ...requestOptions,
+        operation: modelRoute.operation,
+        modelId,
+        region,
+        failFast,
+        body: modelRoute.buildBody(request, modelId, settings),
+      };
+      if (request.stream) {
+        const { chatChunkMapper } = await chunkMapper();
+        return callStream(via, call, chatChunkMapper(modelRoute, request, settings, meta));
+      }
+      const { json, headerUsage } = await callJson(via, call);
+      const answer = modelRoute.parseAnswer(json, request, settings);
+      const usage = answer.usage ?? headerUsage;
+      const completion: ChatCompletion = {
+        ...meta,
+        object: "chat.completion",
+        choices: answer.choices.map(({ index, message, finish_reason, logprobs }) => ({
+          index,
+          message,
+          finish_reason,
+          logprobs: logprobs ?? null,
+        })),
+      };
+      if (usage) completion.usage = usage;
+      if (answer.prompt_logprobs) completion.prompt_logprobs = answer.prompt_logprobs;
+      return completion;
+    }, requestOptions);
   }
 
   const completions = { create } as ChatCompletions;
   return {
     chat: { completions },
-    completions: lazyCompletions(() =>
-      import("./completions/client.ts").then((m) => m.createCompletions({ transport, resolve })),
-    ),
+    completions: lazyCompletions(() => import("./completions/client.ts").then((m) => m.createCompletions({ resolve }))),
     responses: lazyResponses(completions),
     listModels: () => Object.keys(models),
     async checkModels(where = "models") {
       const problems: string[] = [];
       for (const [name, config] of Object.entries(models)) {
         try {
-          await renderer(config);
+          await template(config);
         } catch (error) {
           problems.push(`${where}["${name}"].chat_template: ${error instanceof Error ? error.message : String(error)}`);
         }
@@ -176,7 +281,7 @@ export function createBedrock(options: BedrockOptions = {}): Bedrock {
 }
 
 /** A bare model id with no region anywhere would fail every call: it is refused with its entry. */
-function refuseRegionless(models: Record<string, ModelConfig>): void {
+function refuseRegionless(models: Record<string, ModelTableEntry>): void {
   for (const [name, config] of Object.entries(models)) {
     const modelId = regionlessModelId(config);
     if (modelId === undefined) continue;
@@ -184,6 +289,17 @@ function refuseRegionless(models: Record<string, ModelConfig>): void {
       `models["${name}"]: ${modelId.slice(0, 200)} names no region (only an ARN does): set the region option, or this entry's region.`,
     );
   }
+}
+
+function isStream(answer: unknown): answer is ItemStream<unknown> {
+  return typeof answer === "object" && answer !== null && Symbol.asyncIterator in answer;
+}
+
+function nonNegativeMs(value: number | undefined, fallback: number, name: string): number {
+  if (value === undefined) return fallback;
+  if (!Number.isFinite(value) || value < 0)
+    throw new TypeError(`${name} must be a non-negative number of milliseconds`);
+  return value;
 }
 
 /** Legacy Completions, loaded on its first call (its request schema and call planning with it). */

@@ -12,10 +12,10 @@ export { MAX_JSON_DEPTH, scanJsonText } from "./openai/depth.ts";
 export type { JsonTextLimits, JsonTextScan } from "./openai/depth.ts";
 
 // 2. The model: a model string or a models table -> route, Bedrock model id, region, settings.
-export { parseModels, parseModelString, regionlessModelId } from "./model.ts";
-export type { ParsedModel } from "./model.ts";
+export { deploymentsOf, parseModels, parseModelString, regionlessModelId } from "./model.ts";
+export type { ModelDeployment, ModelDeployments, ParsedModel } from "./model.ts";
 export type { ModelSettingName, ModelSettingValues } from "./model-settings.ts";
-export { isValidRegion, normaliseEndpoint, parseArn } from "./aws/endpoint.ts";
+export { bedrockBaseUrl, isValidRegion, normaliseEndpoint, parseArn } from "./aws/endpoint.ts";
 export type { ParsedArn } from "./aws/endpoint.ts";
 
 // 3. The route: OpenAI request -> InvokeModel body, and the model's answer or stream -> OpenAI shapes.
@@ -35,6 +35,11 @@ export type {
 export { wireFormats } from "./routes/wire-formats/index.ts";
 export type { TextAnswer, TextPiece, TextRequest, WireFormat, WireFormatName } from "./routes/wire-formats/index.ts";
 export { builtInRenderers, compileChatTemplate } from "./routes/prompts/index.ts";
+
+// Several deployments of one model: the order a request tries them, and where cool-downs are kept.
+export { memoryCooldownStore } from "./routing/cooldowns.ts";
+export type { CooldownStore } from "./routing/cooldowns.ts";
+export type { DeploymentEvent } from "./routing/router.ts";
 
 // 4. The transport: sign, send, retry and time out Bedrock's operations; it knows nothing of routes.
 export { createTransport } from "./aws/transport-options.ts";

@@ -27,6 +27,8 @@ export interface ModelCall extends RequestOptions {
   modelId: string;
   region: string | undefined;
   body: Record<string, unknown>;
+  /** One attempt, its retryable failure thrown at once: another deployment of the model remains. */
+  failFast?: boolean;
 }
 
 export interface JsonResult {
@@ -36,8 +38,8 @@ export interface JsonResult {
 }
 
 function request(call: ModelCall) {
-  const { operation, modelId, region, body, signal, onRetry } = call;
-  return { operation, modelId, region, body: JSON.stringify(body), signal, onRetry };
+  const { operation, modelId, region, body, signal, onRetry, failFast } = call;
+  return { operation, modelId, region, body: JSON.stringify(body), signal, onRetry, failFast };
 }
 
 export async function callJson(transport: Transport, call: ModelCall): Promise<JsonResult> {

@@ -3,7 +3,14 @@ import { describe, expect, it } from "vitest";
 import { errorOf } from "../test/helpers/errors.ts";
 import type { Equal } from "../test/helpers/type-equal.ts";
 import { BedrockEdgeError } from "./errors.ts";
-import { type ModelConfig, type modelConfigSchema, parseModels, parseModelString } from "./model.ts";
+import type {
+  DeploymentConfig,
+  deploymentConfigSchema,
+  RoutedModelConfig,
+  routedModelConfigSchema,
+} from "./deployments.ts";
+import { deploymentsOf, type ModelConfig, type modelConfigSchema, parseModels, parseModelString } from "./model.ts";
+import { routeEntries } from "./routes/index.ts";
 
 const ARN = "arn:aws:bedrock:us-east-1:123456789012:imported-model/abc123def456";
 
@@ -96,7 +103,9 @@ describe("per-model settings follow the route", () => {
       { chat_template: "{{ messages }}" },
       { bos_token: "<s>" },
       { eos_token: "</s>" },
-      { drop_params: true },
+      // Converse's own and the template routes'; drop_params is the openai route's too, since it
+      // refuses fields it does not send.
+      { reasoning_budget: 2048 },
       { wire_format: "openai_completion" },
     ]) {
       const [name] = Object.keys(setting);
@@ -132,8 +141,64 @@ describe("per-model settings follow the route", () => {
       };
       expect(parseModels({ m: entry })).toEqual({ m: entry });
     }
-    const vision = { model: `bedrock/openai/${ARN}`, region: "us-east-1", max_body_bytes: 16_777_216 };
+    const vision = {
+      model: `bedrock/openai/${ARN}`,
+      region: "us-east-1",
+      max_body_bytes: 16_777_216,
+      drop_params: true,
+    };
     expect(parseModels({ vl: vision })).toEqual({ vl: vision });
+  });
+});
+
+describe("the hardening settings", () => {
+  it("are taken on every route: special_tokens, max_n, max_output_tokens", () => {
+    for (const route of Object.keys(routeEntries)) {
+      const entry = { model: `bedrock/${route}/${ARN}`, special_tokens: "keep", max_n: 1, max_output_tokens: 4096 };
+      expect(parseModels({ m: entry })).toEqual({ m: entry });
+    }
+  });
+
+  it("take client_template_kwargs where a template of the model's own reads them", () => {
+    const openai = { model: `bedrock/openai/${ARN}`, client_template_kwargs: ["enable_thinking", "date_string"] };
+    const custom = { model: `bedrock/llama/${ARN}`, chat_template: "{{ messages }}", client_template_kwargs: ["x"] };
+    expect(parseModels({ openai, custom })).toEqual({ openai, custom });
+  });
+
+  it("refuse client_template_kwargs for a built-in template, which reads only its own variables", () => {
+    expect(() =>
+      parseModels({ q: { model: `bedrock/qwen3/${ARN}`, client_template_kwargs: ["enable_thinking"] } }, "MODELS"),
+    ).toThrow(
+      'MODELS["q"].client_template_kwargs: names variables of the model\'s own chat_template, and this entry has none ' +
+        "(a built-in template takes only its own). Add the chat_template, or remove client_template_kwargs.",
+    );
+  });
+
+  it("refuse bad values, naming the setting and what it must be", () => {
+    const refusal = (settings: Record<string, unknown>) =>
+      errorOf(() => parseModels({ a: { model: `bedrock/openai/${ARN}`, ...settings } }, "MODELS"), TypeError).message;
+    expect(refusal({ special_tokens: "strip" })).toBe(
+      'MODELS["a"].special_tokens: special_tokens must be "escape" or "keep" (got "strip").',
+    );
+    for (const n of [0, 129, 1.5, "2"]) {
+      expect(refusal({ max_n: n })).toMatch(/^MODELS\["a"\]\.max_n: max_n must be a whole number from 1 to 128/);
+    }
+    for (const tokens of [0, 2.5, "4096"]) {
+      expect(refusal({ max_output_tokens: tokens })).toMatch(
+        /^MODELS\["a"\]\.max_output_tokens: max_output_tokens must be a whole number of tokens, at least 1/,
+      );
+    }
+    expect(refusal({ client_template_kwargs: ["a b"] })).toMatch(
+      /^MODELS\["a"\]\.client_template_kwargs\[0\]: .*must be a template variable name/,
+    );
+    for (const reserved of ["bos_token", "eos_token", "messages", "tools", "add_generation_prompt", "chat_template"]) {
+      expect(refusal({ client_template_kwargs: ["ok", reserved] })).toMatch(
+        new RegExp(
+          `^MODELS\\["a"\\]\\.client_template_kwargs\\[1\\]: client_template_kwargs\\[1\\] must not be "${reserved}": ` +
+            "the template's inputs, special tokens and helpers are the server's to set\\.$",
+        ),
+      );
+    }
   });
 });
 
@@ -151,7 +216,8 @@ describe("models table refusals read as sentences", () => {
     expect(refusal({ model: `bedrock/llama/${ARN}`, tempalte: "qwen2" })).toBe(
       'MODELS["a"].tempalte: tempalte is not a model setting; the settings are model, region, template, ' +
         "chat_template, bos_token, eos_token, drop_params, max_body_bytes, additional_model_request_fields, " +
-        "guardrail_config, reasoning_budget, wire_format, tool_parser.",
+        "guardrail_config, reasoning_budget, special_tokens, max_n, max_output_tokens, client_template_kwargs, " +
+        "wire_format, tool_parser.",
     );
     expect(refusal({ model: `bedrock/llama/${ARN}`, bos_token: 5 })).toBe(
       'MODELS["a"].bos_token: bos_token must be a string (got 5).',
@@ -172,5 +238,100 @@ describe("regions that contradict the ARN", () => {
     expect(parseModels({ a: { model: `bedrock/llama/${ARN}`, region: "us-east-1" } })).toEqual({
       a: { model: `bedrock/llama/${ARN}`, region: "us-east-1" },
     });
+  });
+});
+
+describe("entries with several deployments", () => {
+  const WEST = "arn:aws:bedrock:us-west-2:123456789012:imported-model/abc123def456";
+  const deployments = [{ model: `bedrock/qwen3/${ARN}` }, { model: `bedrock/qwen3/${WEST}`, weight: 2 }];
+
+  it("are taken as given, with the entry's settings", () => {
+    const entry = { deployments, routing: "weighted", template: "qwen2", drop_params: true };
+    expect(parseModels({ q: entry })).toEqual({ q: entry });
+    const credentials = { accessKeyId: "AKIDEXAMPLE", secretAccessKey: "secret" };
+    const provider = async () => credentials;
+    const own = {
+      deployments: [
+        { model: `bedrock/llama/${ARN}`, credentials },
+        { model: `bedrock/llama/${WEST}`, credentials: provider },
+      ],
+    };
+    expect(parseModels({ l: own })).toEqual({ l: own });
+    expect(
+      parseModels({ k: { deployments: [{ model: `bedrock/llama/${ARN}`, apiKey: "bedrock-key" }] } }),
+    ).toBeTruthy();
+  });
+
+  it("become deployments: index, identity, model id, region, weight, own credentials", () => {
+    const credentials = { accessKeyId: "AKIDEXAMPLE", secretAccessKey: "secret" };
+    const table = parseModels({
+      q: { deployments: [deployments[0], { ...deployments[1], credentials }], routing: "weighted" },
+      one: { model: `bedrock/openai/us-east-1/${ARN}` },
+    });
+    expect(deploymentsOf(table.q, "q")).toEqual({
+      route: "qwen3",
+      routing: "weighted",
+      deployments: [
+        { index: 0, key: ARN, modelId: ARN, region: undefined, weight: 1 },
+        { index: 1, key: WEST, modelId: WEST, region: undefined, weight: 2, credentials },
+      ],
+    });
+    expect(deploymentsOf(table.one, "one")).toEqual({
+      route: "openai",
+      routing: "failover",
+      deployments: [{ index: 0, key: `${ARN}@us-east-1`, modelId: ARN, region: "us-east-1", weight: 1 }],
+    });
+    // A model string that no entry names is one deployment too.
+    expect(deploymentsOf(undefined, `bedrock/llama/${WEST}`).deployments).toEqual([
+      { index: 0, key: WEST, modelId: WEST, region: undefined, weight: 1 },
+    ]);
+  });
+
+  it("are refused when wrong, naming the entry, the deployment and the field", () => {
+    const refusal = (entry: unknown) => errorOf(() => parseModels({ q: entry }, "MODELS"), TypeError).message;
+    expect(refusal({ deployments: [] })).toBe(
+      'MODELS["q"].deployments: deployments must list at least one deployment.',
+    );
+    expect(refusal({ routing: "failover" })).toBe('MODELS["q"].deployments: deployments is required.');
+    expect(refusal({ deployments, routing: "random" })).toBe(
+      'MODELS["q"].routing: routing must be one of failover, weighted, least_busy (got "random").',
+    );
+    expect(refusal({ deployments: [{ model: `bedrock/qwen3/${ARN}`, weight: 0 }], routing: "weighted" })).toBe(
+      'MODELS["q"].deployments[0].weight: deployments[0].weight must be a number greater than 0.',
+    );
+    expect(refusal({ deployments })).toBe(
+      'MODELS["q"].deployments[1].weight: only routing "weighted" uses weight; remove it or set that routing',
+    );
+    expect(refusal({ deployments: [{ model: `bedrock/qwen3/${ARN}` }, { model: `bedrock/llama/${WEST}` }] })).toBe(
+      'MODELS["q"].deployments[1].model: its route is llama but deployments[0]\'s is qwen3; the deployments of one name are copies of one model, on one route',
+    );
+    expect(refusal({ deployments: [{ model: `bedrock/qwen3/${ARN}` }, { model: `qwen3/${ARN}` }] })).toBe(
+      'MODELS["q"].deployments[1]: the same model as deployments[0]',
+    );
+    expect(refusal({ deployments: [{ model: `bedrock/qwen3/${ARN}`, region: "eu-west-1" }] })).toMatch(
+      /^MODELS\["q"\]\.deployments\[0\]: The model's ARN is in us-east-1/,
+    );
+    expect(refusal({ deployments: [{ model: `bedrock/qwen3/${ARN}`, modle: "x" }] })).toBe(
+      'MODELS["q"].deployments[0].modle: deployments[0].modle is not a field of a deployment; they are model, region, credentials, apiKey, weight.',
+    );
+    expect(refusal({ deployments: [{ model: `bedrock/qwen3/${ARN}`, credentials: { accessKeyId: "A" } }] })).toMatch(
+      /^MODELS\["q"\]\.deployments\[0\]\.credentials: deployments\[0\]\.credentials must be \{ accessKeyId, secretAccessKey, sessionToken\? \}/,
+    );
+    expect(refusal({ model: `bedrock/qwen3/${ARN}`, deployments })).toMatch(
+      /^MODELS\["q"\]\.model: model is not a setting of an entry with deployments/,
+    );
+    expect(refusal({ deployments: [{ model: `bedrock/openai/${ARN}` }], template: "qwen3" })).toMatch(
+      /^MODELS\["q"\]\.template: the openai route does not use template/,
+    );
+    const many = Array.from({ length: 17 }, (_, i) => ({ model: `bedrock/qwen3/${ARN.replace("abc", `a${i}c`)}` }));
+    expect(refusal({ deployments: many })).toBe(
+      'MODELS["q"].deployments: deployments must list at most 16 deployments (it has 17).',
+    );
+  });
+
+  it("have types that are what their schemas check, field for field", () => {
+    const entry: Equal<v.InferOutput<typeof routedModelConfigSchema>, RoutedModelConfig> = true;
+    const deployment: Equal<v.InferOutput<typeof deploymentConfigSchema>, DeploymentConfig> = true;
+    expect([entry, deployment]).toEqual([true, true]);
   });
 });

@@ -1,7 +1,15 @@
 // Model strings (`bedrock/<route>/<model-id>`) and models tables: which route, which Bedrock
 // model, which region, and the per-model settings (model-settings.ts) the route honours.
 import * as v from "valibot";
+import type { CredentialsOption } from "./aws/credentials.ts";
 import { isValidRegion, parseArn, resolveRegion, validateModelId } from "./aws/endpoint.ts";
+import {
+  type DeploymentConfig,
+  isRoutedEntry,
+  type RoutedModelConfig,
+  routedModelConfigSchema,
+  type RoutingStrategy,
+} from "./deployments.ts";
 import { invalidRequest } from "./errors.ts";
 import {
   isModelSettingName,
@@ -70,7 +78,10 @@ export const modelConfigSchema = v.strictObject(
     issue.expected === "never" ? `is not a model setting; the settings are ${SETTING_NAMES}` : "must be an object",
 );
 
-export type ModelEntry = string | ModelConfig;
+export type ModelEntry = string | ModelConfig | RoutedModelConfig;
+
+/** A checked models table entry: one model, or several deployments of one. */
+export type ModelTableEntry = ModelConfig | RoutedModelConfig;
 
 const modelEntrySchema = v.union(
   [modelString, modelConfigSchema],
@@ -83,58 +94,180 @@ const PUBLIC_NAME = /^[A-Za-z0-9][A-Za-z0-9._:/@+-]{0,127}$/;
  * Validates a models table (the MODELS binding, or the `models` option): every problem is
  * reported with the entry it is in, so a bad deployment says what to fix.
  */
-export function parseModels(value: unknown, where = "models"): Record<string, ModelConfig> {
+export function parseModels(value: unknown, where = "models"): Record<string, ModelTableEntry> {
   if (value === null || typeof value !== "object" || Array.isArray(value)) {
     throw new TypeError(`${where} must be a JSON object of public name -> model string or { "model": … }`);
   }
-  const out: Record<string, ModelConfig> = {};
+  const out: Record<string, ModelTableEntry> = {};
   for (const [name, entry] of Object.entries(value)) {
     if (!PUBLIC_NAME.test(name)) {
       throw new TypeError(`${where}: the name "${name.slice(0, 60)}" must be 1-128 letters, digits or ._:/@+-`);
     }
-    const result = v.safeParse(modelEntrySchema, entry, { message: issueFragment });
-    if (!result.success) {
-      const { issue, path } = deepestIssue(result.issues[0]);
-      const field = formatPath(path);
-      const sentence = issueSentence(issue, path, { subject: "the entry" });
-      throw new TypeError(`${where}["${name}"]${field ? `.${field}` : ""}: ${sentence}`);
-    }
-    const config = typeof result.output === "string" ? { model: result.output } : result.output;
-    let parsed: ParsedModel;
-    try {
-      parsed = parseModelString(config.model);
-      // A region that contradicts the ARN would fail every call; say so now, as the operator's problem.
-      if (config.region) resolveRegion(parsed.modelId, config.region);
-    } catch (error) {
-      throw new TypeError(`${where}["${name}"]: ${error instanceof Error ? error.message : "bad model string"}`);
-    }
-    const unused =
-      unusedSetting(parsed.route, config) ?? routeEntries[parsed.route].checkModel?.(parsed.modelId, config);
-    if (unused) throw new TypeError(`${where}["${name}"].${unused}`);
-    if (config.template && config.chat_template) {
-      throw new TypeError(`${where}["${name}"]: set template or chat_template, not both`);
-    }
+    const at = `${where}["${name}"]`;
+    const config = isRoutedEntry(entry) ? checkRouted(entry, at) : checkSingle(entry, at);
+    if (config.template && config.chat_template) throw new TypeError(`${at}: set template or chat_template, not both`);
     out[name] = config;
   }
   return out;
 }
 
+function checkEntry<T>(schema: v.GenericSchema<unknown, T>, entry: unknown, at: string): T {
+  const result = v.safeParse(schema, entry, { message: issueFragment });
+  if (result.success) return result.output;
+  const { issue, path } = deepestIssue(result.issues[0]);
+  const field = formatPath(path);
+  throw new TypeError(`${at}${field ? `.${field}` : ""}: ${issueSentence(issue, path, { subject: "the entry" })}`);
+}
+
+/** The model string's route; a region that contradicts the ARN would fail every call, so it is refused now. */
+function checkedRoute(model: string, region: string | undefined, at: string): ParsedModel {
+  try {
+    const parsed = parseModelString(model);
+    if (region) resolveRegion(parsed.modelId, region);
+    return parsed;
+  } catch (error) {
+    throw new TypeError(`${at}: ${error instanceof Error ? error.message : "bad model string"}`);
+  }
+}
+
+function checkSingle(entry: unknown, at: string): ModelConfig {
+  const checked = checkEntry(modelEntrySchema, entry, at);
+  const config = typeof checked === "string" ? { model: checked } : checked;
+  const parsed = checkedRoute(config.model, config.region, at);
+  const unused =
+    unusedSetting(parsed.route, config) ??
+    unboundTemplateKwargs(parsed.route, config) ??
+    routeEntries[parsed.route].checkModel?.(parsed.modelId, config);
+  if (unused) throw new TypeError(`${at}.${unused}`);
+  return config;
+}
+
+function checkRouted(entry: unknown, at: string): RoutedModelConfig {
+  const config = checkEntry(routedModelConfigSchema, entry, at);
+  const seen = new Map<string, number>();
+  let route: RouteName | undefined;
+  config.deployments.forEach((deployment, index) => {
+    const where = `${at}.deployments[${index}]`;
+    const parsed = checkedRoute(deployment.model, deployment.region, where);
+    // Copies of one model: one route, so that the entry's settings mean the same for each.
+    if (route && parsed.route !== route) {
+      throw new TypeError(
+        `${where}.model: its route is ${parsed.route} but deployments[0]'s is ${route}; the deployments of one name are copies of one model, on one route`,
+      );
+    }
+    route = parsed.route;
+    const identity = deploymentKey(parsed.modelId, deployment.region ?? parsed.region);
+    const twin = seen.get(identity);
+    if (twin !== undefined) throw new TypeError(`${where}: the same model as deployments[${twin}]`);
+    seen.set(identity, index);
+    if (deployment.weight !== undefined && config.routing !== "weighted") {
+      throw new TypeError(`${where}.weight: only routing "weighted" uses weight; remove it or set that routing`);
+    }
+    // The entry's settings must work with each copy's model id too.
+    const misfit = routeEntries[parsed.route].checkModel?.(parsed.modelId, config);
+    if (misfit) throw new TypeError(`${where}: ${misfit}`);
+  });
+  const unused = route && (unusedSetting(route, config) ?? unboundTemplateKwargs(route, config));
+  if (unused) throw new TypeError(`${at}.${unused}`);
+  return config;
+}
+
+/** An entry's per-model settings: all it holds but its model strings, regions and routing. */
+export function settingValues(entry: ModelTableEntry): ModelSettingValues {
+  if ("deployments" in entry) {
+    const { deployments: _deployments, routing: _routing, ...values } = entry;
+    return values;
+  }
+  const { model: _model, region: _region, ...values } = entry;
+  return values;
+}
+
+/** One deployment of a models table entry, as the router uses it. */
+export interface ModelDeployment {
+  /** Its position in the entry's `deployments` (0 for an entry of one model): what callers are told. */
+  index: number;
+  /** Names this copy of the model wherever it is listed: its model id and region. */
+  key: string;
+  modelId: string;
+  region: string | undefined;
+  credentials?: CredentialsOption;
+  apiKey?: string;
+  weight: number;
+}
+
+/** What a models table entry (or a bare model string) is served by. */
+export interface ModelDeployments {
+  route: RouteName;
+  routing: RoutingStrategy;
+  deployments: ModelDeployment[];
+}
+
+function deploymentKey(modelId: string, region: string | undefined): string {
+  return region ? `${modelId}@${region}` : modelId;
+}
+
+/** An entry (or, with none, a model string) as deployments: one, unless it lists several. */
+export function deploymentsOf(entry: ModelTableEntry | undefined, modelString: string): ModelDeployments {
+  let listed: DeploymentConfig[];
+  let routing: RoutingStrategy = "failover";
+  if (entry && "deployments" in entry) {
+    listed = entry.deployments;
+    routing = entry.routing ?? routing;
+  } else {
+    listed = [entry?.region ? { model: entry.model, region: entry.region } : { model: entry?.model ?? modelString }];
+  }
+  const parsed = listed.map((deployment) => parseModelString(deployment.model));
+  const deployments = listed.map((deployment, index): ModelDeployment => {
+    const { modelId, region: fromModel } = parsed[index]!;
+    const region = deployment.region ?? fromModel;
+    const out: ModelDeployment = {
+      index,
+      key: deploymentKey(modelId, region),
+      modelId,
+      region,
+      weight: deployment.weight ?? 1,
+    };
+    if (deployment.credentials) out.credentials = deployment.credentials;
+    if (deployment.apiKey) out.apiKey = deployment.apiKey;
+    return out;
+  });
+  return { route: parsed[0]!.route, routing, deployments };
+}
+
 /**
- * The model id of an entry that names no region of its own (a foundation model or a
- * cross-region profile by bare id, with no `region`): it runs in the client's default region,
- * and without one cannot run at all. Undefined when the entry (or its ARN) names a region.
+ * The model id of a deployment of this entry that names no region of its own (a foundation
+ * model or a cross-region profile by bare id, with no `region`): it runs in the client's default
+ * region, and without one cannot run at all. Undefined when every deployment (or its ARN) names
+ * a region.
  */
-export function regionlessModelId(config: ModelConfig): string | undefined {
-  if (config.region) return undefined;
-  const parsed = parseModelString(config.model);
-  return parsed.region || parseArn(parsed.modelId) ? undefined : parsed.modelId;
+export function regionlessModelId(entry: ModelTableEntry): string | undefined {
+  return deploymentsOf(entry, "").deployments.find((deployment) => !deployment.region && !parseArn(deployment.modelId))
+    ?.modelId;
 }
 
 /**
  * `<setting>: <why>` for the first setting of `config` that its route does not honour: a setting
  * the route would ignore is a mistake in the table, so it is reported rather than dropped.
  */
-function unusedSetting(route: RouteName, config: ModelConfig): string | undefined {
+/**
+ * A route that renders the prompt itself reads kwargs only through a chat_template: its built-in
+ * templates take their own variables and nothing else.
+ */
+function unboundTemplateKwargs(route: RouteName, config: ModelSettingValues): string | undefined {
+  if (
+    !config.client_template_kwargs ||
+    config.chat_template ||
+    !routeEntries[route].settings.includes("chat_template")
+  ) {
+    return undefined;
+  }
+  return (
+    "client_template_kwargs: names variables of the model's own chat_template, and this entry has none " +
+    "(a built-in template takes only its own). Add the chat_template, or remove client_template_kwargs."
+  );
+}
+
+function unusedSetting(route: RouteName, config: ModelSettingValues): string | undefined {
   const honoured: readonly ModelSettingName[] = routeEntries[route].settings;
   for (const key of Object.keys(config)) {
     if (!isModelSettingName(key) || config[key] === undefined || honoured.includes(key)) continue;

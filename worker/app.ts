@@ -7,26 +7,30 @@
 // hono/tiny: the small router is plenty for a handful of routes, and 2 KiB lighter.
 import { Hono } from "hono/tiny";
 import type { MiddlewareHandler } from "hono";
-import type { ProxyEnv } from "./config.ts";
+import type { ProxyBindings } from "./config.ts";
 import type { AppContext, AppEnv } from "./context.ts";
 import { chatCompletions } from "./endpoints/chat.ts";
 import { completions } from "./endpoints/completions.ts";
 import { health } from "./endpoints/health.ts";
 import { getModel, listModels } from "./endpoints/models.ts";
 import { responses } from "./endpoints/responses.ts";
+import { usage } from "./endpoints/usage.ts";
 import { errorResponse, methodNotAllowed, refusal } from "./http.ts";
 import { consoleSink, type LogLine } from "./log.ts";
-import { requireKey } from "./middleware/auth.ts";
+import { requireAdmin, requireKey } from "./middleware/auth.ts";
 import { jsonBody } from "./middleware/json-body.ts";
+import { enforceLimits } from "./middleware/limits.ts";
 import { requireReady } from "./middleware/ready.ts";
 import { requestLog } from "./middleware/request-log.ts";
+import { traceRequest } from "./middleware/trace.ts";
+import { recordUsage } from "./middleware/usage.ts";
 import { stateCache } from "./state.ts";
 
 export type { LogLine } from "./log.ts";
 
 export interface AppOptions {
   /** Bindings as an object (Deno, Bun, Node). Without it, the Worker's env is read. */
-  env?: ProxyEnv;
+  env?: ProxyBindings;
   /** Where log lines go (default: console.log as JSON, one line per request). */
   log?: (line: LogLine) => void;
   /** Interval of SSE comments while a cold model wakes up (default: SSE_KEEPALIVE_MS, else 5 s). */
@@ -43,9 +47,12 @@ interface Endpoint {
   handler: (c: AppContext) => Response | Promise<Response>;
   /** Answered without a proxy key (health checks); every other endpoint needs one. */
   open?: boolean;
+  /** Only for keys with admin: true. */
+  admin?: boolean;
 }
 
-// One line per endpoint. A POST endpoint gets a JSON body whose model is a configured one.
+// One line per endpoint. A POST endpoint gets a JSON body whose model is a configured one, within
+// the key's limits, and leaves a usage record and a trace.
 const ENDPOINTS: readonly Endpoint[] = [
   { method: "GET", paths: ["/health"], handler: health, open: true },
   { method: "GET", paths: ["/v1/models", "/models"], handler: listModels },
@@ -53,6 +60,7 @@ const ENDPOINTS: readonly Endpoint[] = [
   { method: "POST", paths: ["/v1/chat/completions", "/chat/completions"], handler: chatCompletions },
   { method: "POST", paths: ["/v1/completions", "/completions"], handler: completions },
   { method: "POST", paths: ["/v1/responses", "/responses"], handler: responses },
+  { method: "GET", paths: ["/v1/usage", "/usage"], handler: usage, admin: true },
 ];
 
 export function createApp(options: AppOptions = {}): Hono<AppEnv> {
@@ -86,7 +94,10 @@ export function createApp(options: AppOptions = {}): Hono<AppEnv> {
 
 function middlewareFor(endpoint: Endpoint): MiddlewareHandler<AppEnv>[] {
   if (endpoint.open) return [];
-  return endpoint.method === "POST" ? [requireKey, requireReady, jsonBody] : [requireKey, requireReady];
+  if (endpoint.admin) return [requireKey, requireReady, requireAdmin];
+  return endpoint.method === "POST"
+    ? [requireKey, requireReady, recordUsage, traceRequest, jsonBody, enforceLimits]
+    : [requireKey, requireReady];
 }
 
 /** Each path and the methods it answers (HEAD with GET, as hono serves it). */

@@ -1,12 +1,17 @@
 import { describe, expect, it } from "vitest";
-import { authorise, createKeyChecker, presentedKey } from "./auth.ts";
+import { BedrockEdgeError } from "../src/index.ts";
+import { authorise, createKeyFinder, presentedKey } from "./auth.ts";
+import type { ClientKey } from "./keys.ts";
+
+/** Client keys named k0, k1… */
+const named = (keys: string[]): ClientKey[] => keys.map((key, i) => ({ name: `k${i}`, key, admin: false }));
 
 describe("client keys", () => {
-  const check = createKeyChecker(["sk-alpha-123", "sk-beta-456"]);
+  const check = createKeyFinder(named(["sk-alpha-123", "sk-beta-456"]));
 
-  it("accept every configured key and nothing near it", async () => {
-    expect(await check("sk-alpha-123")).toBe(true);
-    expect(await check("sk-beta-456")).toBe(true);
+  it("accept every configured key, as itself, and nothing near it", async () => {
+    expect((await check("sk-alpha-123"))?.name).toBe("k0");
+    expect((await check("sk-beta-456"))?.name).toBe("k1");
     for (const near of [
       "sk-alpha-12",
       "sk-alpha-1234",
@@ -16,7 +21,7 @@ describe("client keys", () => {
       "",
       undefined,
     ]) {
-      expect(await check(near), String(near)).toBe(false);
+      expect(await check(near), String(near)).toBeUndefined();
     }
   });
 
@@ -30,20 +35,31 @@ describe("client keys", () => {
 
   it("refuse with 401 and a code saying why, never echoing the key", async () => {
     const headers = (key?: string) => new Headers(key ? { authorization: `Bearer ${key}` } : {});
-    expect((await authorise(headers(), 2, check))?.code).toBe("missing_api_key");
-    const wrong = await authorise(headers("sk-guess"), 2, check);
-    expect({ status: wrong?.status, code: wrong?.code }).toEqual({ status: 401, code: "invalid_api_key" });
-    expect(wrong?.message).not.toContain("sk-guess");
-    expect((await authorise(headers("sk-alpha-123"), 0, createKeyChecker([])))?.code).toBe("proxy_keys_not_configured");
-    expect(await authorise(headers("sk-alpha-123"), 2, check)).toBeUndefined();
+    const refused = async (result: Promise<unknown>) => {
+      const error = await result;
+      if (!(error instanceof BedrockEdgeError)) throw new Error("expected a refusal");
+      return error;
+    };
+    expect((await refused(authorise(headers(), 2, check))).code).toBe("missing_api_key");
+    const wrong = await refused(authorise(headers("sk-guess"), 2, check));
+    expect({ status: wrong.status, code: wrong.code }).toEqual({ status: 401, code: "invalid_api_key" });
+    expect(wrong.message).not.toContain("sk-guess");
+    expect((await refused(authorise(headers("sk-alpha-123"), 0, createKeyFinder([])))).code).toBe(
+      "proxy_keys_not_configured",
+    );
+    expect(await authorise(headers("sk-alpha-123"), 2, check)).toEqual({
+      name: "k0",
+      key: "sk-alpha-123",
+      admin: false,
+    });
   });
 
   it("are all compared, the first and the last of many alike", async () => {
-    // Timing itself is not measured (that would be flaky): the checker compares fixed-length
+    // Timing itself is not measured (that would be flaky): the finder compares fixed-length
     // SHA-256 digests against every key, whatever matches, so its work does not depend on the key.
-    const many = createKeyChecker(Array.from({ length: 50 }, (_, i) => `sk-key-${i}`));
-    expect(await many("sk-key-49")).toBe(true);
-    expect(await many("sk-key-0")).toBe(true);
-    expect(await many("sk-key-50")).toBe(false);
+    const many = createKeyFinder(named(Array.from({ length: 50 }, (_, i) => `sk-key-${i}`)));
+    expect((await many("sk-key-49"))?.name).toBe("k49");
+    expect((await many("sk-key-0"))?.name).toBe("k0");
+    expect(await many("sk-key-50")).toBeUndefined();
   });
 });

@@ -2,6 +2,7 @@
 // time taken says nothing about how much of a key was right, or which key matched.
 import type { BedrockEdgeError } from "../src/index.ts";
 import { refusal } from "./http.ts";
+import type { ClientKey } from "./keys.ts";
 
 const encoder = new TextEncoder();
 
@@ -15,16 +16,18 @@ function sameDigest(a: Uint8Array, b: Uint8Array): boolean {
   return difference === 0;
 }
 
-export type KeyChecker = (presented: string | undefined) => Promise<boolean>;
+/** The configured key that was presented, if any. */
+export type KeyFinder = (presented: string | undefined) => Promise<ClientKey | undefined>;
 
-export function createKeyChecker(keys: readonly string[]): KeyChecker {
-  const digests = Promise.all(keys.map(digest));
+export function createKeyFinder(keys: readonly ClientKey[]): KeyFinder {
+  const digests = Promise.all(keys.map((key) => digest(key.key)));
   return async (presented) => {
-    if (!presented) return false;
+    if (!presented) return undefined;
     const candidate = await digest(presented);
-    let match = false;
-    for (const key of await digests) match = sameDigest(candidate, key) || match;
-    return match;
+    let found: ClientKey | undefined;
+    // Every digest is compared, whichever matches.
+    for (const [index, key] of (await digests).entries()) if (sameDigest(candidate, key)) found = keys[index];
+    return found;
   };
 }
 
@@ -38,23 +41,22 @@ export function presentedKey(headers: Headers): string | undefined {
   return headers.get("x-api-key")?.trim() || undefined;
 }
 
-/** Why a request may not call the proxy, or `undefined` when its key is one of the configured ones. */
+/** The key a request presented when it is one of the configured ones; otherwise why it may not call. */
 export async function authorise(
   headers: Headers,
   configuredKeys: number,
-  checkKey: KeyChecker,
-): Promise<BedrockEdgeError | undefined> {
+  findKey: KeyFinder,
+): Promise<ClientKey | BedrockEdgeError> {
   if (configuredKeys === 0) {
     // Never open by accident: no keys configured refuses everything, and says how to fix it.
     return refusal(
       401,
-      "This proxy has no API keys configured, so it refuses every call. Set PROXY_API_KEYS to a comma-separated list of keys (`wrangler secret put PROXY_API_KEYS`, or .dev.vars locally).",
+      "This proxy has no API keys configured, so it refuses every call. Set PROXY_API_KEYS to a comma-separated list of keys, or API_KEYS to named keys (`wrangler secret put PROXY_API_KEYS`, or .dev.vars locally).",
       "proxy_keys_not_configured",
     );
   }
   const key = presentedKey(headers);
   if (!key)
     return refusal(401, "Missing API key: send Authorization: Bearer <key> (or x-api-key: <key>).", "missing_api_key");
-  if (!(await checkKey(key))) return refusal(401, "Incorrect API key provided.", "invalid_api_key");
-  return undefined;
+  return (await findKey(key)) ?? refusal(401, "Incorrect API key provided.", "invalid_api_key");
 }

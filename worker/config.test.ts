@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseConfig, type ProxyConfig, type ProxyEnv } from "./config.ts";
+import { parseConfig, type ProxyBindings, type ProxyConfig } from "./config.ts";
 
 const ARN = "arn:aws:bedrock:us-east-1:123456789012:imported-model/abc123def456";
 const good = {
@@ -9,13 +9,13 @@ const good = {
   AWS_SECRET_ACCESS_KEY: "secret/value+that+must+never+be+shown000",
 };
 
-function configOf(env: ProxyEnv): ProxyConfig {
+function configOf(env: ProxyBindings): ProxyConfig {
   const result = parseConfig(env);
   if (!result.ok) throw new Error(`unexpected problems: ${result.problems.join("; ")}`);
   return result.config;
 }
 
-function problems(env: ProxyEnv): string[] {
+function problems(env: ProxyBindings): string[] {
   const result = parseConfig(env);
   return result.ok ? [] : result.problems;
 }
@@ -119,6 +119,119 @@ describe("AWS_REGION and the models' ARNs", () => {
       'MODELS["claude"]: us.anthropic.claude-sonnet-4-20250514-v1:0 names no region: set AWS_REGION, or this entry\'s "region"',
     ]);
     expect(problems({ ...good, AWS_REGION: "us-west-2", MODELS: models })).toEqual([]);
+  });
+});
+
+describe("MODELS entries with several deployments", () => {
+  const WEST = "arn:aws:bedrock:us-west-2:210987654321:imported-model/west";
+  const west = {
+    AWS_ACCESS_KEY_ID_WEST: "AKIAWESTWESTWESTWEST",
+    AWS_SECRET_ACCESS_KEY_WEST: "west/secret+that+must+never+be+shown0000",
+    AWS_BEARER_TOKEN_WEST: "ABSKd2VzdC1iZWFyZXItdG9rZW4tZXhhbXBsZQ",
+  };
+  const env = (entry: unknown): ProxyBindings => ({ ...good, ...west, MODELS: JSON.stringify({ q: entry }) });
+  const first = { model: `bedrock/qwen3/${ARN}` };
+
+  it("take a deployment's credentials from the bindings it names", () => {
+    const config = configOf(
+      env({
+        deployments: [
+          first,
+          {
+            model: `bedrock/qwen3/${WEST}`,
+            credentials: { access_key_id: "AWS_ACCESS_KEY_ID_WEST", secret_access_key: "AWS_SECRET_ACCESS_KEY_WEST" },
+          },
+          { model: `bedrock/qwen3/${WEST.replace("west", "other")}`, api_key: "AWS_BEARER_TOKEN_WEST" },
+        ],
+        routing: "failover",
+      }),
+    );
+    expect(config.models.q).toEqual({
+      deployments: [
+        first,
+        {
+          model: `bedrock/qwen3/${WEST}`,
+          credentials: { accessKeyId: west.AWS_ACCESS_KEY_ID_WEST, secretAccessKey: west.AWS_SECRET_ACCESS_KEY_WEST },
+        },
+        { model: `bedrock/qwen3/${WEST.replace("west", "other")}`, apiKey: west.AWS_BEARER_TOKEN_WEST },
+      ],
+      routing: "failover",
+    });
+  });
+
+  it("name a missing or misnamed binding, never a value, and never take a key in MODELS itself", () => {
+    const found = (deployment: Record<string, unknown>) =>
+      problems(env({ deployments: [first, { model: `bedrock/qwen3/${WEST}`, ...deployment }] }));
+    expect(found({ credentials: { access_key_id: "NOPE", secret_access_key: "AWS_SECRET_ACCESS_KEY_WEST" } })).toEqual([
+      'MODELS["q"].deployments[1].credentials.access_key_id: the binding NOPE is not set (wrangler secret put NOPE)',
+    ]);
+    expect(found({ credentials: { access_key_id: "AWS_ACCESS_KEY_ID_WEST" } })[0]).toMatch(
+      /^MODELS\["q"\]\.deployments\[1\]\.credentials: must be \{ "access_key_id"/,
+    );
+    expect(found({ credentials: { access_key: "AWS_ACCESS_KEY_ID_WEST" } })[0]).toMatch(
+      /^MODELS\["q"\]\.deployments\[1\]\.credentials\.access_key: is not a credentials field/,
+    );
+    expect(found({ api_key: "has spaces" })).toEqual([
+      'MODELS["q"].deployments[1].api_key: must be the name of a binding',
+    ]);
+    expect(found({ apiKey: west.AWS_BEARER_TOKEN_WEST })[0]).toMatch(
+      /apiKey: MODELS names the binding that holds a key/,
+    );
+    expect(found({ credentials: { accessKeyId: "AKIAWESTWESTWESTWEST", secretAccessKey: "s" } })[0]).toMatch(
+      /credentials\.accessKeyId: is not a credentials field/,
+    );
+    const all = JSON.stringify([
+      found({ credentials: { access_key_id: "NOPE", secret_access_key: "AWS_SECRET_ACCESS_KEY_WEST" } }),
+      found({ apiKey: west.AWS_BEARER_TOKEN_WEST }),
+    ]);
+    for (const secret of Object.values(west)) expect(all).not.toContain(secret);
+  });
+
+  it("check each deployment's ARN against AWS_REGION, naming the deployment", () => {
+    const found = problems({
+      ...env({ deployments: [first, { model: `bedrock/qwen3/${WEST}` }] }),
+      AWS_REGION: "us-east-1",
+    });
+    expect(found).toEqual([
+      'MODELS["q"].deployments[1]: its ARN is in us-west-2 but AWS_REGION is us-east-1 (an imported model can only be called in its own region)',
+    ]);
+    expect(
+      problems({
+        ...env({ deployments: [first, { model: `bedrock/qwen3/${WEST}`, region: "us-west-2" }] }),
+        AWS_REGION: "us-east-1",
+      }),
+    ).toEqual([]);
+  });
+
+  it("DEPLOYMENT_COOLDOWN_MS is read as a number of milliseconds", () => {
+    expect(configOf({ ...good, DEPLOYMENT_COOLDOWN_MS: "2500" }).cooldownMs).toBe(2500);
+    expect(problems({ ...good, DEPLOYMENT_COOLDOWN_MS: "soon" })[0]).toMatch(/^DEPLOYMENT_COOLDOWN_MS must be/);
+  });
+});
+
+describe("API_KEYS", () => {
+  it("are checked against MODELS, and a counted limit needs KEY_LIMITS to count it", () => {
+    const apiKeys = JSON.stringify({
+      team: { key: "sk-team-0123456789", models: ["r1"], tokens_per_day: 100 },
+      other: { key: "sk-other-0123456789", models: ["nope"] },
+    });
+    expect(problems({ ...good, API_KEYS: apiKeys })).toEqual([
+      'API_KEYS["other"].models: "nope" is not a MODELS name',
+      'API_KEYS["team"].tokens_per_day needs the KEY_LIMITS Durable Object binding, which counts it',
+    ]);
+    const namespace = { idFromName: () => ({}), get: () => ({ fetch: async () => new Response() }) };
+    const config = configOf({
+      ...good,
+      KEY_LIMITS: namespace,
+      API_KEYS: JSON.stringify({ team: { key: "sk-team-0123456789", concurrent_streams: 2 } }),
+    });
+    expect(config.keys.map((key) => key.name)).toEqual(["proxy-key-1", "proxy-key-2", "team"]);
+    expect(problems({ ...good, KEY_LIMITS: "not a binding" })).toEqual([
+      "KEY_LIMITS must be a Durable Object binding ([[durable_objects.bindings]] in wrangler.toml)",
+    ]);
+    expect(problems({ ...good, USAGE_DB: "not a binding" })).toEqual([
+      "USAGE_DB must be a D1 database binding ([[d1_databases]] in wrangler.toml)",
+    ]);
   });
 });
 

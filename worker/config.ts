@@ -1,20 +1,26 @@
 // The proxy's configuration: Worker bindings (wrangler vars and secrets) or, for Deno, Bun
 // and Node, the same names in an object. Read once, checked whole, reported precisely.
 import {
+  deploymentsOf,
   isValidRegion,
   normaliseEndpoint,
   parseArn,
   parseModels,
-  parseModelString,
   regionlessModelId,
 } from "../src/core.ts";
-import type { ModelConfig } from "../src/index.ts";
+import type { ModelTableEntry } from "../src/index.ts";
+import { type D1Database, type DurableObjectNamespace, isD1Database, isDurableObjectNamespace } from "./cloudflare.ts";
+import { resolveDeploymentCredentials } from "./deployment-credentials.ts";
 import { maskAwsIds } from "./http.ts";
+import { type ClientKey, parseApiKeys, readClientKeys } from "./keys.ts";
+import { readTraceExport, type TraceExport } from "./traces.ts";
 
 /** The bindings, exactly as wrangler.toml [vars] and `wrangler secret put` name them. */
 export interface ProxyEnv {
   MODELS?: string | Record<string, unknown>;
   PROXY_API_KEYS?: string;
+  /** Named keys and their limits, a JSON object (worker/keys.ts). */
+  API_KEYS?: string | Record<string, unknown>;
   AWS_ACCESS_KEY_ID?: string;
   AWS_SECRET_ACCESS_KEY?: string;
   AWS_SESSION_TOKEN?: string;
@@ -40,11 +46,37 @@ export interface ProxyEnv {
   SSE_KEEPALIVE_MS?: string | number;
   /** "true" to drop parameters a model cannot honour instead of refusing them (a model's drop_params wins). */
   DROP_PARAMS?: string | boolean;
+  /** How long a failing deployment of a model is skipped, in ms (default 10000). */
+  DEPLOYMENT_COOLDOWN_MS?: string | number;
+  /** An OTLP/HTTP collector's base URL: one span per request goes to its /v1/traces. */
+  OTEL_EXPORTER_OTLP_ENDPOINT?: string;
+  /** Headers for the collector, `name=value,…` (values percent-encoded), e.g. its API key. */
+  OTEL_EXPORTER_OTLP_HEADERS?: string;
 }
 
+/** Cloudflare's own bindings (wrangler.toml): objects, in a Worker only; each optional. */
+export interface CloudflareBindings {
+  /** Durable Object namespace (class DeploymentCooldowns): cool-downs shared by every isolate. */
+  DEPLOYMENT_COOLDOWNS?: unknown;
+  /** Durable Object namespace (class KeyLimits): the keys' tokens per day and open streams. */
+  KEY_LIMITS?: unknown;
+  /** D1 database of the usage records (migrations/); GET /v1/usage reads it. */
+  USAGE_DB?: unknown;
+}
+
+/**
+ * Everything the proxy reads: its vars and secrets, and Cloudflare's bindings. Bindings named by
+ * others (a deployment's credentials in MODELS, a key's Rate Limiting binding in API_KEYS) are
+ * read by those names from the same object.
+ */
+export type ProxyBindings = ProxyEnv & CloudflareBindings;
+
 export interface ProxyConfig {
-  models: Record<string, ModelConfig>;
+  models: Record<string, ModelTableEntry>;
+  /** PROXY_API_KEYS. */
   apiKeys: string[];
+  /** Every client key: PROXY_API_KEYS' and API_KEYS'. */
+  keys: ClientKey[];
   credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
   apiKey?: string;
   region?: string;
@@ -57,6 +89,15 @@ export interface ProxyConfig {
   idleTimeoutMs?: number;
   retryBaseDelayMs?: number;
   keepAliveMs?: number;
+  cooldownMs?: number;
+  /** Where cool-downs are shared; without it, each isolate keeps its own. */
+  cooldowns?: DurableObjectNamespace;
+  /** Where the keys' tokens per day and open streams are counted. */
+  keyLimits?: DurableObjectNamespace;
+  /** Where usage records go. */
+  usageDb?: D1Database;
+  /** Where spans go. */
+  traces?: TraceExport;
   logPrompts: boolean;
   dropParams: boolean;
 }
@@ -64,7 +105,7 @@ export interface ProxyConfig {
 /** Either the configuration, or every problem with it and the MODELS entries that were fine. */
 export type ConfigResult =
   | { ok: true; config: ProxyConfig }
-  | { ok: false; problems: string[]; models: Record<string, ModelConfig> };
+  | { ok: false; problems: string[]; models: Record<string, ModelTableEntry> };
 
 export const DEFAULT_MAX_BODY_BYTES = 4 * 1024 * 1024;
 
@@ -100,9 +141,9 @@ function message(error: unknown): string {
  * shown without authentication (GET /health), so ARNs are shortened and secret values are
  * never quoted in the first place.
  */
-export function parseConfig(env: ProxyEnv): ConfigResult {
+export function parseConfig(env: ProxyBindings): ConfigResult {
   const problems: string[] = [];
-  const models = readModels(env.MODELS, problems);
+  const models = readModels(env, problems);
   const auth = readCredentials(env, problems);
   const region = readRegion(text(env.AWS_REGION), problems);
   if (region) problems.push(...regionConflicts(models, region));
@@ -112,6 +153,7 @@ export function parseConfig(env: ProxyEnv): ConfigResult {
     ...auth,
     models,
     apiKeys: parseApiKeys(env),
+    keys: readClientKeys(env, problems, new Set(Object.keys(models))),
     corsOrigins: parseOrigins(text(env.CORS_ORIGINS), problems),
     maxBodyBytes: integer("MAX_BODY_BYTES", env.MAX_BODY_BYTES, problems, 1024) ?? DEFAULT_MAX_BODY_BYTES,
     logPrompts: env.LOG_PROMPTS === true || text(env.LOG_PROMPTS) === "true",
@@ -123,22 +165,59 @@ export function parseConfig(env: ProxyEnv): ConfigResult {
     retryBaseDelayMs: integer("BEDROCK_RETRY_BASE_DELAY_MS", env.BEDROCK_RETRY_BASE_DELAY_MS, problems, 0),
     // Below 10 ms the comments would be noise, not keep-alives.
     keepAliveMs: integer("SSE_KEEPALIVE_MS", env.SSE_KEEPALIVE_MS, problems, 10),
+    cooldownMs: integer("DEPLOYMENT_COOLDOWN_MS", env.DEPLOYMENT_COOLDOWN_MS, problems, 0),
   };
   if (region) config.region = region;
   if (endpoint) config.endpoint = endpoint;
+  Object.assign(config, readGatewayParts(env, problems));
+  if (!config.keyLimits) problems.push(...uncountedLimits(config.keys));
   return problems.length ? { ok: false, problems: problems.map(maskAwsIds), models } : { ok: true, config };
 }
 
-/** PROXY_API_KEYS as a list: read on its own, so keys work even when the rest is misconfigured. */
-export function parseApiKeys(env: ProxyEnv): string[] {
-  return (text(env.PROXY_API_KEYS) ?? "")
-    .split(",")
-    .map((key) => key.trim())
-    .filter(Boolean);
+/** The gateway's parts: Cloudflare's bindings and the trace export, each optional, each checked. */
+function readGatewayParts(
+  env: ProxyBindings,
+  problems: string[],
+): Pick<ProxyConfig, "cooldowns" | "keyLimits" | "usageDb" | "traces"> {
+  const parts: Pick<ProxyConfig, "cooldowns" | "keyLimits" | "usageDb" | "traces"> = {};
+  const cooldowns = binding("DEPLOYMENT_COOLDOWNS", env.DEPLOYMENT_COOLDOWNS, problems);
+  if (cooldowns) parts.cooldowns = cooldowns;
+  const keyLimits = binding("KEY_LIMITS", env.KEY_LIMITS, problems);
+  if (keyLimits) parts.keyLimits = keyLimits;
+  if (env.USAGE_DB !== undefined) {
+    if (isD1Database(env.USAGE_DB)) parts.usageDb = env.USAGE_DB;
+    else problems.push("USAGE_DB must be a D1 database binding ([[d1_databases]] in wrangler.toml)");
+  }
+  const traces = readTraceExport(text(env.OTEL_EXPORTER_OTLP_ENDPOINT), text(env.OTEL_EXPORTER_OTLP_HEADERS), problems);
+  if (traces) parts.traces = traces;
+  return parts;
+}
+
+/** Without KEY_LIMITS, a key's tokens_per_day or concurrent_streams would be limits in name only. */
+function uncountedLimits(keys: readonly ClientKey[]): string[] {
+  return keys.flatMap((key) => {
+    const counted =
+      key.tokensPerDay !== undefined
+        ? "tokens_per_day"
+        : key.concurrentStreams !== undefined
+          ? "concurrent_streams"
+          : undefined;
+    return counted
+      ? [`API_KEYS["${key.name}"].${counted} needs the KEY_LIMITS Durable Object binding, which counts it`]
+      : [];
+  });
+}
+
+/** An optional Durable Object binding: absent is fine, anything else by that name is a mistake. */
+function binding(name: string, value: unknown, problems: string[]): DurableObjectNamespace | undefined {
+  if (value === undefined || isDurableObjectNamespace(value)) return value;
+  problems.push(`${name} must be a Durable Object binding ([[durable_objects.bindings]] in wrangler.toml)`);
+  return undefined;
 }
 
 /** Every entry is checked, so that one bad entry does not hide the next. */
-function readModels(raw: ProxyEnv["MODELS"], problems: string[]): Record<string, ModelConfig> {
+function readModels(env: ProxyBindings, problems: string[]): Record<string, ModelTableEntry> {
+  const raw = env.MODELS;
   if (raw === undefined || raw === "") {
     problems.push('MODELS is not set: give a JSON object of public name -> "bedrock/<route>/<model-arn>"');
     return {};
@@ -151,13 +230,15 @@ function readModels(raw: ProxyEnv["MODELS"], problems: string[]): Record<string,
     return {};
   }
   if (table === null || typeof table !== "object" || Array.isArray(table)) return parseEntries(table, problems);
-  const models: Record<string, ModelConfig> = {};
-  for (const [name, entry] of Object.entries(table)) Object.assign(models, parseEntries({ [name]: entry }, problems));
+  const models: Record<string, ModelTableEntry> = {};
+  const resolved = resolveDeploymentCredentials(table as Record<string, unknown>, env, problems);
+  for (const [name, entry] of Object.entries(resolved))
+    Object.assign(models, parseEntries({ [name]: entry }, problems));
   if (Object.keys(table).length === 0) problems.push("MODELS is empty: name at least one model");
   return models;
 }
 
-function parseEntries(table: unknown, problems: string[]): Record<string, ModelConfig> {
+function parseEntries(table: unknown, problems: string[]): Record<string, ModelTableEntry> {
   try {
     return parseModels(table, "MODELS");
   } catch (error) {
@@ -166,7 +247,7 @@ function parseEntries(table: unknown, problems: string[]): Record<string, ModelC
   }
 }
 
-function readCredentials(env: ProxyEnv, problems: string[]): Pick<ProxyConfig, "credentials" | "apiKey"> {
+function readCredentials(env: ProxyBindings, problems: string[]): Pick<ProxyConfig, "credentials" | "apiKey"> {
   const accessKeyId = text(env.AWS_ACCESS_KEY_ID);
   const secretAccessKey = text(env.AWS_SECRET_ACCESS_KEY);
   const sessionToken = text(env.AWS_SESSION_TOKEN);
@@ -197,21 +278,24 @@ function readRegion(region: string | undefined, problems: string[]): string | un
  * ARN's region only, so a contradiction would fail every call to that model (a 400): it is
  * reported now instead. (A model's own region is checked against its ARN by parseModels.)
  */
-function regionConflicts(models: Record<string, ModelConfig>, region: string): string[] {
+function regionConflicts(models: Record<string, ModelTableEntry>, region: string): string[] {
   const conflicts: string[] = [];
   for (const [name, entry] of Object.entries(models)) {
-    const parsed = parseModelString(entry.model);
-    const arnRegion = parseArn(parsed.modelId)?.region;
-    if (entry.region || parsed.region || !arnRegion || arnRegion === region) continue;
-    conflicts.push(
-      `MODELS["${name}"]: its ARN is in ${arnRegion.slice(0, 40)} but AWS_REGION is ${region} (an imported model can only be called in its own region)`,
-    );
+    const routed = "deployments" in entry;
+    for (const deployment of deploymentsOf(entry, name).deployments) {
+      const arnRegion = parseArn(deployment.modelId)?.region;
+      if (deployment.region || !arnRegion || arnRegion === region) continue;
+      const at = routed ? `MODELS["${name}"].deployments[${deployment.index}]` : `MODELS["${name}"]`;
+      conflicts.push(
+        `${at}: its ARN is in ${arnRegion.slice(0, 40)} but AWS_REGION is ${region} (an imported model can only be called in its own region)`,
+      );
+    }
   }
   return conflicts;
 }
 
 /** Bare model ids (foundation models, cross-region profiles) run in AWS_REGION unless their entry names one. */
-function regionless(models: Record<string, ModelConfig>): string[] {
+function regionless(models: Record<string, ModelTableEntry>): string[] {
   const problems: string[] = [];
   for (const [name, entry] of Object.entries(models)) {
     const modelId = regionlessModelId(entry);

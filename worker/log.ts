@@ -16,11 +16,23 @@ export interface LogLine {
   path: string;
   status: number;
   ms: number;
+  /** The client key's name (never the key). */
+  key?: string;
   model?: string;
   stream?: boolean;
+  /** The deployment of the model that served the request (or failed it last), by index. */
+  deployment?: number;
+  /** How many deployments the request was sent to (more than 1: it moved on from a failing copy). */
+  deployments_tried?: number;
   prompt_tokens?: number;
   completion_tokens?: number;
+  /** Why the model stopped, per choice: stop, length, tool_calls… */
+  finish_reasons?: string[];
+  /** Streams: ms until the first chunk went out (the first token, give or take a frame). */
+  ttft_ms?: number;
   retries?: number;
+  /** A key's limit that could not be checked (its binding failed), so the request went through. */
+  limits_unchecked?: string;
   error?: string;
   error_code?: string | null;
   messages?: unknown;
@@ -48,6 +60,10 @@ export interface RequestLog {
   readonly line: LogLine;
   /** Adds to how the exchange went; written with the line when it ends. */
   record(outcome: Outcome): void;
+  /** Notes the time to the first token (ttft_ms), the first time it is called. */
+  firstToken(): void;
+  /** Settles when the line is written: the request is over then. */
+  readonly done: Promise<void>;
 }
 
 /** The request-log middleware's side: it alone ends the line, once (later calls are ignored). */
@@ -57,8 +73,6 @@ export interface LogWriter extends RequestLog {
   /** Writes the line as 499: the client went away before the exchange ended. */
   abandon(why: string): void;
   readonly finished: boolean;
-  /** Settles when the line is written: the request is over then. */
-  readonly done: Promise<void>;
 }
 
 export interface LogStart {
@@ -93,6 +107,9 @@ export function startRequestLog({ request, requestId, clientRequestId, sink, sec
     },
     record(outcome) {
       Object.assign(recorded, withoutUndefined(outcome));
+    },
+    firstToken() {
+      line.ttft_ms ??= Date.now() - started;
     },
     finish(answered) {
       write(recorded.status ?? answered, recorded);

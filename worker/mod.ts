@@ -3,4 +3,4 @@
 export { createApp } from "./app.ts";
 export type { AppOptions, LogLine } from "./app.ts";
 export { parseConfig } from "./config.ts";
-export type { ConfigResult, ProxyConfig, ProxyEnv } from "./config.ts";
+export type { CloudflareBindings, ConfigResult, ProxyBindings, ProxyConfig, ProxyEnv } from "./config.ts";

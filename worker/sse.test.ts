@@ -7,7 +7,13 @@ import { type ChunkStream, dataEvents, type SseFormat, sseAnswer } from "./sse.t
 function recordingLog(): RequestLog & { outcomes: Outcome[] } {
   const outcomes: Outcome[] = [];
   const line: LogLine = { time: "", request_id: "req_test", method: "POST", path: "/", status: 0, ms: 0 };
-  return { line, outcomes, record: (outcome) => void outcomes.push(outcome) };
+  return {
+    line,
+    outcomes,
+    record: (outcome) => void outcomes.push(outcome),
+    firstToken: () => undefined,
+    done: Promise.resolve(),
+  };
 }
 
 function chunk(content: string, usage?: ChatCompletionChunk["usage"]): ChatCompletionChunk {

@@ -32,18 +32,23 @@ export interface SseFormat<T> {
   error(body: OpenAIErrorBody): string;
   /** The usage a chunk reports, for the log line. */
   usage(chunk: T): Usage | undefined;
+  /** The finish reasons a chunk reports, for the log line. */
+  finishReasons?(chunk: T): readonly (string | null)[];
 }
 
 /**
  * OpenAI's `data: {chunk}` … `data: [DONE]` streams (chat and legacy completions). The usage
  * chunk is always asked of upstream, for the log line; `send` says whether the client gets it.
  */
-export function dataEvents<T>(options: { usage(chunk: T): Usage | undefined; send(chunk: T): boolean }): SseFormat<T> {
+export function dataEvents<T>(
+  options: Pick<SseFormat<T>, "usage" | "finishReasons"> & { send(chunk: T): boolean },
+): SseFormat<T> {
   return {
     event: (chunk) => (options.send(chunk) ? sseData(chunk) : undefined),
     end: SSE_DONE,
     error: sseData,
     usage: options.usage,
+    finishReasons: options.finishReasons,
   };
 }
 
@@ -124,7 +129,13 @@ function relay<T>(call: SseCall<T>, stream: ChunkStream<T> | undefined): Deliver
   const eventOf = (chunk: T): string => {
     const usage = format.usage(chunk);
     if (usage) log.record({ usage });
-    return format.event(chunk) ?? "";
+    for (const reason of format.finishReasons?.(chunk) ?? []) {
+      if (reason) log.line.finish_reasons = [...(log.line.finish_reasons ?? []), reason];
+    }
+    const event = format.event(chunk);
+    if (event === undefined) return "";
+    log.firstToken();
+    return event;
   };
   return {
     async read() {

@@ -4,16 +4,21 @@
 import type { MiddlewareHandler } from "hono";
 import { cors } from "hono/cors";
 import { redactSecrets } from "../src/core.ts";
-import { type Bedrock, createBedrock, type ModelConfig } from "../src/index.ts";
-import { createKeyChecker, type KeyChecker } from "./auth.ts";
+import { type Bedrock, createBedrock, type ModelTableEntry } from "../src/index.ts";
+import { createKeyFinder, type KeyFinder } from "./auth.ts";
 import type { BodyLimits } from "./body.ts";
-import { parseApiKeys, parseConfig, type ProxyConfig, type ProxyEnv } from "./config.ts";
+import { parseConfig, type ProxyBindings, type ProxyConfig } from "./config.ts";
+import { deploymentSecrets } from "./deployment-credentials.ts";
+import { durableCooldownStore } from "./durable/cooldowns.ts";
+import { type KeyLimitsClient, keyLimitsClient } from "./durable/key-limits.ts";
+import { apiKeySecrets, type ClientKey, parseApiKeys, readClientKeys } from "./keys.ts";
 import { maskAwsIds } from "./http.ts";
+import { traceHeaderSecrets } from "./traces.ts";
 
 export interface ProxyState {
   /** Values to cut out of anything logged or answered. */
   secrets: string[];
-  keys: { count: number; check: KeyChecker };
+  keys: { count: number; find: KeyFinder };
   /** The configuration's own problems: while there are any, calls answer 500 proxy_misconfigured. */
   configProblems: string[];
   /**
@@ -34,6 +39,8 @@ export interface Ready {
   keepAliveMs: number;
   bodyLimits: BodyLimits;
   cors?: MiddlewareHandler;
+  /** Counts the keys' tokens per day and open streams, when KEY_LIMITS is bound. */
+  keyLimits?: KeyLimitsClient;
 }
 
 export interface StateOptions {
@@ -49,13 +56,15 @@ const DEFAULT_KEEPALIVE_MS = 5000;
  * the configuration did not repeat) becomes a configuration problem too, so /health names it
  * and every request is answered and logged instead of crashing.
  */
-function buildState(env: ProxyEnv, options: StateOptions): ProxyState {
+function buildState(env: ProxyBindings, options: StateOptions): ProxyState {
   const secrets = attempt(() => proxySecrets(env), []);
-  const apiKeys = attempt(() => parseApiKeys(env), []);
-  const keys = { count: apiKeys.length, check: createKeyChecker(apiKeys) };
-  const noKeys = apiKeys.length ? [] : ["PROXY_API_KEYS is not set: every call is refused"];
+  // Every key that reads well, whatever else is wrong: an operator must be able to authenticate.
+  const clientKeys = attempt((): ClientKey[] => readClientKeys(env, []), []);
+  const keys = { count: clientKeys.length, find: createKeyFinder(clientKeys) };
+  const noKeys = clientKeys.length ? [] : ["PROXY_API_KEYS is not set (nor API_KEYS): every call is refused"];
   try {
     const parsed = parseConfig(env);
+    secrets.push(...deploymentSecrets(parsed.ok ? parsed.config.models : parsed.models));
     if (parsed.ok) {
       const ready = readyFrom(parsed.config, options);
       const problems = checkTemplates(ready.bedrock).then((broken) => [...noKeys, ...broken]);
@@ -104,6 +113,8 @@ function readyFrom(config: ProxyConfig, options: StateOptions): Ready {
     idleTimeoutMs: config.idleTimeoutMs,
     dropParams: config.dropParams,
     retryBaseDelayMs: options.retryBaseDelayMs ?? config.retryBaseDelayMs,
+    cooldownMs: config.cooldownMs,
+    cooldownStore: config.cooldowns && durableCooldownStore(config.cooldowns),
     fetch: options.fetch,
   });
   const ready: Ready = {
@@ -114,6 +125,7 @@ function readyFrom(config: ProxyConfig, options: StateOptions): Ready {
     bodyLimits: bodyLimitsOf(config),
   };
   if (config.corsOrigins.length) ready.cors = corsFor(config.corsOrigins);
+  if (config.keyLimits) ready.keyLimits = keyLimitsClient(config.keyLimits);
   return ready;
 }
 
@@ -130,7 +142,7 @@ function bodyLimitsOf(config: ProxyConfig): BodyLimits {
  * makes no call: its region only satisfies the client's check that bare model ids have one,
  * which parseConfig has already reported in the deployment's own words.
  */
-function templateChecker(models: Record<string, ModelConfig>): Bedrock {
+function templateChecker(models: Record<string, ModelTableEntry>): Bedrock {
   return createBedrock({ models, region: "us-east-1" });
 }
 
@@ -153,15 +165,17 @@ function describeError(error: unknown): string {
 /**
  * The secret bindings' values, read from the bindings themselves rather than the parsed
  * configuration, so they are known (and cut from logs) even when the configuration is wrong.
+ * (The credentials MODELS names are added once MODELS is read: they serve calls only then.)
  */
-function proxySecrets(env: ProxyEnv): string[] {
-  const keys = typeof env.PROXY_API_KEYS === "string" ? env.PROXY_API_KEYS.split(",") : [];
+function proxySecrets(env: ProxyBindings): string[] {
   return [
-    ...keys,
+    ...parseApiKeys(env),
+    ...apiKeySecrets(env),
     env.AWS_SECRET_ACCESS_KEY,
     env.AWS_SESSION_TOKEN,
     env.AWS_ACCESS_KEY_ID,
     env.AWS_BEARER_TOKEN_BEDROCK,
+    ...traceHeaderSecrets(env.OTEL_EXPORTER_OTLP_HEADERS),
   ]
     .map((value) => (typeof value === "string" ? value.trim() : ""))
     .filter(Boolean);
@@ -170,14 +184,15 @@ function proxySecrets(env: ProxyEnv): string[] {
 /**
  * Request headers are not listed: hono then allows what the preflight asks for, which covers
  * the openai SDK's x-stainless-* headers (and whatever a later version adds); the origin list
- * is what restricts who may call. Exposed: the request id (the SDK's `_request_id`) and
- * Retry-After (its backoff), which a browser would otherwise hide from the SDK.
+ * is what restricts who may call. Exposed: the request id (the SDK's `_request_id`),
+ * Retry-After (its backoff) and the deployment that served, which a browser would otherwise
+ * hide from the SDK.
  */
 function corsFor(origins: string[]): MiddlewareHandler {
   return cors({
     origin: origins.includes("*") ? "*" : origins,
     allowMethods: ["GET", "POST", "OPTIONS"],
-    exposeHeaders: ["x-request-id", "retry-after"],
+    exposeHeaders: ["x-request-id", "retry-after", "x-bedrock-edge-deployment"],
     maxAge: 600,
   });
 }
@@ -186,7 +201,7 @@ function corsFor(origins: string[]): MiddlewareHandler {
  * One state per environment object: a Worker's `env` is the same object for every request of
  * an isolate, so bindings are parsed once, yet a new deployment (new env) is read afresh.
  */
-export function stateCache(fixedEnv: ProxyEnv | undefined, options: StateOptions): (env: unknown) => ProxyState {
+export function stateCache(fixedEnv: ProxyBindings | undefined, options: StateOptions): (env: unknown) => ProxyState {
   const fixed = fixedEnv ? buildState(fixedEnv, options) : undefined;
   const perEnv = new WeakMap<object, ProxyState>();
   const empty = {};
@@ -195,7 +210,7 @@ export function stateCache(fixedEnv: ProxyEnv | undefined, options: StateOptions
     const key = env !== null && typeof env === "object" ? env : empty;
     let found = perEnv.get(key);
     if (!found) {
-      found = buildState(key as ProxyEnv, options);
+      found = buildState(key as ProxyBindings, options);
       perEnv.set(key, found);
     }
     return found;

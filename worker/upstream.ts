@@ -1,10 +1,11 @@
-// What every endpoint passes to a library call: the client's departure as the abort signal,
-// and a retry hook that counts retries for the log line and notices a model waking up.
+// What every endpoint passes to a library call: the client's departure as the abort signal, a
+// retry hook that counts retries for the log line and notices a model waking up, and the
+// deployment that served (x-bedrock-edge-deployment, and the log line with how many were tried).
 import type { RequestOptions } from "../src/index.ts";
 import type { AppContext } from "./context.ts";
 
 export interface UpstreamCall {
-  options: Required<Pick<RequestOptions, "signal" | "onRetry">>;
+  options: Required<Pick<RequestOptions, "signal" | "onRetry" | "onDeployment">>;
   /** Resolves when Bedrock says the model is not ready yet (a cold imported model). */
   waking: Promise<void>;
 }
@@ -20,6 +21,10 @@ export function upstreamCall(c: AppContext): UpstreamCall {
       onRetry(event) {
         log.line.retries = (log.line.retries ?? 0) + 1;
         if (event.error.bedrockError === "ModelNotReadyException") wake();
+      },
+      onDeployment(event) {
+        log.line.deployment = event.index;
+        log.line.deployments_tried = event.tried;
       },
     },
   };

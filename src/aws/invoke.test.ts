@@ -327,6 +327,32 @@ describe("retries", () => {
     expect(error.message).toMatch(/still not ready/);
   });
 
+  it("fail fast when asked: one attempt, Bedrock's own error, no wait for a waking model", async () => {
+    for (const [status, name] of [
+      [429, "ThrottlingException"],
+      [503, "ServiceUnavailableException"],
+      [429, "ModelNotReadyException"],
+    ] as const) {
+      const { fetch, calls } = scripted([bedrockError(status, name, "not now"), ok()]);
+      const retries: number[] = [];
+      const error = await failure(
+        invokeJson(transport(fetch, { modelReadyTimeoutMs: 10_000 }), {
+          ...call,
+          failFast: true,
+          onRetry: (event) => retries.push(event.attempt),
+        }),
+      );
+      expect(calls).toHaveLength(1);
+      expect(retries).toEqual([]);
+      expect(error.fromBedrock).toBe(true);
+      expect(error.bedrockError).toBe(name);
+    }
+    const { fetch, calls } = scripted([new TypeError("fetch failed"), ok()]);
+    const error = await failure(invokeStream(transport(fetch), { ...streamCall, failFast: true }));
+    expect(calls).toHaveLength(1);
+    expect(error.code).toBe("upstream_unreachable");
+  });
+
   it("stop at once when the caller aborts during a backoff", async () => {
     const { fetch, calls } = scripted([bedrockError(429, "ThrottlingException", "x"), ok()]);
     const controller = new AbortController();

@@ -25,6 +25,12 @@ export interface BedrockCall {
   signal?: AbortSignal;
   /** Called before each backoff; the proxy uses it to keep a waiting client's connection alive. */
   onRetry?: (event: RetryEvent) => void;
+  /**
+   * One attempt only: what would be retried (throttling, 5xx, a network failure, a model waking
+   * up) is thrown at once, as Bedrock answered it, for a caller that has another copy of the
+   * model to try instead (src/routing/).
+   */
+  failFast?: boolean;
 }
 
 /** Region, URL and headers: refused (400) before anything is sent when the model id or region is bad. */
@@ -62,6 +68,7 @@ export async function sendWithRetries<T>(
     } catch (error) {
       if (call.signal?.aborted) throw call.signal.reason;
       if (!(error instanceof BedrockEdgeError)) throw error;
+      if (call.failFast) throw error;
       const kind = retryKind(error);
       let delayMs: number;
       if (kind === "model_not_ready") {

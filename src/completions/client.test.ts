@@ -12,16 +12,21 @@ describe("a route that takes conversations only", () => {
     const { rawPrompt: _raw, ...conversationsOnly } = routes.openai;
     const route: Route = { ...conversationsOnly, name: "converse" };
     let sent = 0;
+    const transport = createTransport({
+      endpoint: "http://bedrock.test",
+      apiKey: "test-key",
+      fetch: async () => {
+        sent++;
+        return new Response("{}");
+      },
+    });
     const completions = createCompletions({
-      transport: createTransport({
-        endpoint: "http://bedrock.test",
-        apiKey: "test-key",
-        fetch: async () => {
-          sent++;
-          return new Response("{}");
-        },
+      resolve: async () => ({
+        route,
+        settings: {},
+        serve: (attempt) =>
+          attempt({ modelId: "amazon.nova-pro-v1:0", region: "us-east-1", transport, failFast: false }),
       }),
-      resolve: async () => ({ route, modelId: "amazon.nova-pro-v1:0", region: "us-east-1", settings: {} }),
     });
     const error = await errorOf(() => completions.create({ model: "nova", prompt: "Hi" }), BedrockEdgeError);
     expect(error).toMatchObject({ status: 400, param: "model", code: "unsupported_route" });

@@ -7,6 +7,7 @@ import type { RequestOptions } from "../client.ts";
 import { invalidRequest } from "../errors.ts";
 import { CHUNK_EVENT } from "../eventstream/events.ts";
 import { randomId } from "../ids.ts";
+import { applyCompletionCaps } from "../model-caps.ts";
 import { callJson, callStream } from "../model-call.ts";
 import type { Usage } from "../openai/types.ts";
 import { incompleteStream } from "../routes/completion-route.ts";
@@ -33,16 +34,25 @@ export interface Completions {
   create(request: CompletionCreateParams, options?: RequestOptions): Promise<Completion | CompletionStream>;
 }
 
+/** Where one attempt of a request goes: a deployment of its model. */
+export interface DeploymentTarget {
+  modelId: string;
+  region: string | undefined;
+  /** The deployment's transport (its own credentials, or the client's). */
+  transport: Transport;
+  /** Another deployment remains to be tried: fail at once instead of retrying. */
+  failFast: boolean;
+}
+
 /** What the client resolved for a model name. */
 export interface ResolvedModel {
   route: Route;
-  modelId: string;
-  region: string | undefined;
   settings: ModelSettings;
+  /** Runs a request's attempt on the model's deployments until one serves it (before its first byte). */
+  serve<T>(attempt: (target: DeploymentTarget) => Promise<T>, options: RequestOptions): Promise<T>;
 }
 
 export interface CompletionsDeps {
-  transport: Transport;
   resolve(name: string): Promise<ResolvedModel>;
 }
 
@@ -134,71 +144,80 @@ async function allOrNothing<T>(
 
 export function createCompletions(deps: CompletionsDeps): Completions {
   async function create(input: CompletionCreateParams, options: RequestOptions = {}) {
-    const request = parseCompletionRequest(input);
-    const { route, modelId, region, settings } = await deps.resolve(request.model);
-    if (!route.rawPrompt) {
+    const parsed = parseCompletionRequest(input);
+    const { route, settings, serve } = await deps.resolve(parsed.model);
+    // The model's caps hold here as on chat; its special tokens do not: a raw prompt is the
+    // caller's own, written with them, and no template of the server's frames it.
+    const request = applyCompletionCaps(parsed, settings);
+    const rawPrompt = route.rawPrompt;
+    if (!rawPrompt) {
       throw invalidRequest(
         `The ${route.name} route takes conversations, not raw prompts: call this model through chat completions.`,
         "model",
         "unsupported_route",
       );
     }
-    const { format, model } = route.rawPrompt(modelId, settings);
-    const calls = planCompletionCalls(request, format, {
-      route: route.name,
-      dropParams: settings.drop_params,
-      ...(model ? { model } : {}),
-    });
     const meta: CompletionMeta = {
       id: randomId("cmpl-"),
       created: Math.floor(Date.now() / 1000),
       model: request.model,
     };
-    // The first failure stops every other call of the request, as the caller's signal does.
-    const controller = new AbortController();
-    const signal = options.signal ? AbortSignal.any([options.signal, controller.signal]) : controller.signal;
-    const callOf = (planned: PlannedCall) => ({
-      // A raw prompt goes in one of InvokeModel's formats, whatever the route's chat operation.
-      operation: "invoke" as const,
-      modelId,
-      region,
-      body: format.body(planned.text),
-      signal,
-      onRetry: options.onRetry,
-    });
     const prompts = typeof request.prompt === "string" ? 1 : request.prompt.length;
-    const choicesPerCall = format.onePerCall ? 1 : prompts * (request.n ?? 1);
 
-    if (request.stream) {
-      const usages: Array<Usage | undefined> = [];
-      const streams = await allOrNothing(
-        calls.map((planned) =>
-          callStream(
-            deps.transport,
-            callOf(planned),
-            chunkMapper(format, meta, planned, choicesPerCall, route.name, (usage) => usages.push(usage)),
-          ),
-        ),
-        controller,
-        (stream) => stream.abort(),
-      );
-      const merged = streams.length === 1 ? streams[0]! : mergeStreams(streams);
-      if (!request.stream_options?.include_usage) return merged;
-      return followedBy(merged, () => {
-        const usage = usages.length === calls.length ? totalUsage(usages) : undefined;
-        return usage ? [usageChunk(meta, usage)] : [];
+    // Every call of the request on one deployment: a failure moves them all to the next.
+    return serve(async ({ modelId, region, transport, failFast }) => {
+      const { format, model } = rawPrompt(modelId, settings);
+      const calls = planCompletionCalls(request, format, {
+        route: route.name,
+        dropParams: settings.drop_params,
+        ...(model ? { model } : {}),
       });
-    }
-    const answers = await allOrNothing(
-      calls.map(async (planned) => {
-        const { json, headerUsage } = await callJson(deps.transport, callOf(planned));
-        const answer = format.readAnswer(json);
-        return { place: planned.place, answer: { ...answer, usage: answer.usage ?? headerUsage } };
-      }),
-      controller,
-      () => undefined,
-    );
-    return completionFrom(meta, answers);
+      // The first failure stops every other call of the request, as the caller's signal does.
+      const controller = new AbortController();
+      const signal = options.signal ? AbortSignal.any([options.signal, controller.signal]) : controller.signal;
+      const callOf = (planned: PlannedCall) => ({
+        // A raw prompt goes in one of InvokeModel's formats, whatever the route's chat operation.
+        operation: "invoke" as const,
+        modelId,
+        region,
+        body: format.body(planned.text),
+        signal,
+        onRetry: options.onRetry,
+        failFast,
+      });
+      const choicesPerCall = format.onePerCall ? 1 : prompts * (request.n ?? 1);
+
+      if (request.stream) {
+        const usages: Array<Usage | undefined> = [];
+        const streams = await allOrNothing(
+          calls.map((planned) =>
+            callStream(
+              transport,
+              callOf(planned),
+              chunkMapper(format, meta, planned, choicesPerCall, route.name, (usage) => usages.push(usage)),
+            ),
+          ),
+          controller,
+          (stream) => stream.abort(),
+        );
+        const merged = streams.length === 1 ? streams[0]! : mergeStreams(streams);
+        if (!request.stream_options?.include_usage) return merged;
+        return followedBy(merged, () => {
+          const usage = usages.length === calls.length ? totalUsage(usages) : undefined;
+          return usage ? [usageChunk(meta, usage)] : [];
+        });
+      }
+      const answers = await allOrNothing(
+        calls.map(async (planned) => {
+          const { json, headerUsage } = await callJson(transport, callOf(planned));
+          const answer = format.readAnswer(json);
+          return { place: planned.place, answer: { ...answer, usage: answer.usage ?? headerUsage } };
+        }),
+        controller,
+        () => undefined,
+      );
+      return completionFrom(meta, answers);
+    }, options);
   }
 
   return { create } as Completions;

@@ -26,17 +26,17 @@ export function createResponses(completions: ChatCompletions): Responses {
     const request = parseResponsesRequest(input);
     const { chat, sources } = toChatRequest(request);
     const meta = responseMeta(request.model);
-    const { signal, onRetry, errorBody, onError } = options;
+    const { signal, onRetry, onDeployment, errorBody, onError } = options;
     try {
       if (request.stream) {
         // Usage always: response.completed carries it.
         const stream = await completions.create(
           { ...chat, stream: true, stream_options: { include_usage: true } },
-          { signal, onRetry },
+          { signal, onRetry, onDeployment },
         );
         return responseEvents(stream, request, meta, { signal, errorBody, onError });
       }
-      const completion = await completions.create({ ...chat, stream: false }, { signal, onRetry });
+      const completion = await completions.create({ ...chat, stream: false }, { signal, onRetry, onDeployment });
       return responseFromCompletion(completion, request, meta);
     } catch (error) {
       throw inResponsesTerms(error, sources);

@@ -5,7 +5,7 @@
 // `openai` package over real HTTP and real SSE.
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { Miniflare } from "miniflare";
+import { Miniflare, type WorkerOptions } from "miniflare";
 import OpenAI from "openai";
 import { inject } from "vitest";
 import { EMULATOR_CREDENTIALS } from "../../emulator/credentials.ts";
@@ -92,15 +92,26 @@ export interface WorkerdProxy {
   logs: LogLine[];
   /** Everything the Workers printed, raw, to check that no secret ever shows up. */
   output: string[];
+  /** The Miniflare instance: its D1 databases and Durable Objects, for tests that look inside. */
+  miniflare: Miniflare;
   close(): Promise<void>;
 }
 
 /**
+ * Cloudflare bindings a variant adds (Durable Objects, D1, rate limiters), as Miniflare takes them.
+ * Partial: with zod 4 hoisted (the client matrix's dependencies), Miniflare's option types lose
+ * their optional marks.
+ */
+export type CloudflareBindings = Partial<Pick<WorkerOptions, "durableObjects" | "d1Databases" | "ratelimits">>;
+
+/**
  * One workerd process with one Worker per variant (same bundle, bindings = the base ones with
  * the variant's overrides; `undefined` removes a binding), each on its own loopback socket.
+ * `cloudflare` gives a variant Durable Objects, D1 databases or rate limiters.
  */
 export async function startWorkerdProxy(
   variants: Record<string, Partial<ProxyEnv>> = { main: {} },
+  cloudflare: Record<string, CloudflareBindings> = {},
 ): Promise<WorkerdProxy> {
   const [script, served] = await Promise.all([bundleWorker(), serveEmulator({ port: 0 })]);
   const logs: LogLine[] = [];
@@ -120,6 +131,7 @@ export async function startWorkerdProxy(
       ...compatibility,
       bindings: bindingsOf({ ...baseBindings(served.url), ...overrides }),
       unsafeDirectSockets: [{ host: "127.0.0.1", port: 0 }],
+      ...cloudflare[name],
     })),
   });
   await mf.ready;
@@ -142,6 +154,7 @@ export async function startWorkerdProxy(
     served,
     logs,
     output,
+    miniflare: mf,
     close: async () => {
       await mf.dispose();
       await served.close();
@@ -167,15 +180,18 @@ function parseLogLine(message: string): LogLine | undefined {
   }
 }
 
-/** Polls until `find` returns something (log lines and stream counters arrive asynchronously). */
+/**
+ * Polls until `find` returns (or resolves to) something: log lines, stream counters and rows
+ * written after an answer arrive asynchronously.
+ */
 export async function eventually<T>(
-  find: () => T | undefined | false,
+  find: () => T | undefined | false | Promise<T | undefined | false>,
   timeoutMs = 2000,
   what = "condition",
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const found = find();
+    const found = await find();
     if (found !== undefined && found !== false) return found;
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 10));

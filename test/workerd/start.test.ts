@@ -2,7 +2,8 @@
 // `npm start`: the pure decisions (scripts/dev-env.ts), then the real thing: scripts/start.ts
 // with wrangler dev and the emulator on free loopback ports, curled, then stopped.
 import { spawn, type ChildProcess } from "node:child_process";
-import { createServer, type AddressInfo, type Server } from "node:net";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { connect, createServer, type AddressInfo, type Server } from "node:net";
 import { fileURLToPath } from "node:url";
 import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from "vitest";
@@ -13,7 +14,9 @@ import {
   busyPortMessage,
   chooseMode,
   demoModels,
+  DEV_ADMIN_KEY,
   DEV_KEY,
+  DEV_LIMITED_KEY,
   emulatorBindings,
   emulatorModeBindings,
   envFileText,
@@ -25,6 +28,8 @@ import {
   wranglerEnv,
 } from "../../scripts/dev-env.ts";
 import type { ProxyEnv } from "../../worker/config.ts";
+import type { ProxyBindings } from "../../worker/config.ts";
+import { readClientKeys } from "../../worker/keys.ts";
 import { eventually, USER_HELLO } from "./harness.ts";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
@@ -113,8 +118,15 @@ describe("npm start decides", () => {
       WRANGLER_SEND_METRICS: "false",
       WRANGLER_HIDE_BANNER: "true",
       CLOUDFLARE_CF_FETCH_ENABLED: "false",
+      VSCODE_INSPECTOR_OPTIONS: "{}",
     });
     expect(wranglerEnv({ WRANGLER_SEND_METRICS: "true" }).WRANGLER_SEND_METRICS).toBe("true");
+  });
+
+  it("wrangler without its DevTools inspector proxy, which leaked sockets until EMFILE", () => {
+    expect(wranglerEnv({}).VSCODE_INSPECTOR_OPTIONS).toBeTruthy();
+    // In VS Code's debug terminal, its own options stay.
+    expect(wranglerEnv({ VSCODE_INSPECTOR_OPTIONS: '{"a":1}' }).VSCODE_INSPECTOR_OPTIONS).toBe('{"a":1}');
   });
 
   it("wrangler's request log lines told apart from the Worker's and from real errors", () => {
@@ -143,12 +155,37 @@ describe("npm start decides", () => {
     // Then the demos of settings: a template route in OpenAICompletion, the openai route's tool parser.
     const settings = ["demo-qwen3-openai-completion", "demo-openai-qwen-tools"];
     expect(Object.keys(models)).toEqual([...names.map((route) => `demo-${route.replaceAll("_", "-")}`), ...settings]);
-    expect(Object.values(models).map((entry) => entry.model.split("/")[1])).toEqual([...names, "qwen3", "openai"]);
+    expect(Object.values(models).map((entry) => ("model" in entry ? entry.model : "").split("/")[1])).toEqual([
+      ...names,
+      "qwen3",
+      "openai",
+    ]);
     expect(models["demo-qwen3-openai-completion"]?.wire_format).toBe("openai_completion");
     expect(models["demo-openai-qwen-tools"]?.tool_parser).toBe("qwen");
     const bindings = emulatorBindings("http://127.0.0.1:4010");
     expect(bindings.PROXY_API_KEYS).toBe(DEV_KEY);
     expect(bindings.BEDROCK_ENDPOINT).toBe("http://127.0.0.1:4010");
+  });
+
+  it("a demo of two copies of a model, the first always throttled, and named keys with every limit", () => {
+    const bindings = emulatorBindings("http://127.0.0.1:4010");
+    const failover = parseModels(JSON.parse(bindings.MODELS!), "MODELS")["demo-failover"];
+    expect(
+      failover && "deployments" in failover && failover.deployments.map((d) => d.model.split(".").slice(1)),
+    ).toEqual([["throttle"], []]);
+    const problems: string[] = [];
+    const rateLimiter = { limit: async () => ({ success: true }) };
+    // The rate limiter wrangler.toml declares, as the Worker gets it: a binding beside the vars.
+    const env: ProxyBindings = { API_KEYS: bindings.API_KEYS, PROXY_API_KEYS: bindings.PROXY_API_KEYS };
+    Object.assign(env, { RATE_LIMIT_STANDARD: rateLimiter });
+    const keys = readClientKeys(env, problems);
+    expect(problems).toEqual([]);
+    expect(keys.find((key) => key.key === DEV_ADMIN_KEY)?.admin).toBe(true);
+    expect(keys.find((key) => key.key === DEV_LIMITED_KEY)).toMatchObject({
+      rateLimit: { binding: "RATE_LIMIT_STANDARD" },
+      tokensPerDay: 100_000,
+      concurrentStreams: 2,
+    });
   });
 
   it("an env file that reads back the same (JSON intact), refusing what dotenv would mangle", () => {
@@ -363,6 +400,34 @@ describe("npm start, for real", () => {
     expect(output).not.toMatch(/ENOTFOUND|getaddrinfo|update available|telemetry|wrangler \d+\.\d+/i);
     expect(output).toContain("Ready on");
 
+    // The gateway's parts, local: the failover demo, a key whose limits the local Durable Object
+    // and rate limiter count, and the usage records in the local D1 database.
+    expect(output).toContain(`named keys       ${DEV_ADMIN_KEY}`);
+    const failover = await client.chat.completions
+      .create({ model: "demo-failover", messages: USER_HELLO })
+      .withResponse();
+    expect(failover.response.headers.get("x-bedrock-edge-deployment")).toBe("1");
+    const limited = new OpenAI({ baseURL: `${url}/v1`, apiKey: DEV_LIMITED_KEY, maxRetries: 0 });
+    let limitedText = "";
+    for await (const chunk of await limited.chat.completions.create({
+      model: "demo-llama",
+      messages: USER_HELLO,
+      stream: true,
+    })) {
+      limitedText += chunk.choices[0]?.delta.content ?? "";
+    }
+    expect(limitedText).toContain("(llama)");
+    const usage = await eventually(
+      async () => {
+        const response = await fetch(`${url}/v1/usage`, { headers: { authorization: `Bearer ${DEV_ADMIN_KEY}` } });
+        const body = (await response.json()) as { data?: { key: string; model: string }[] };
+        return body.data?.some((row) => row.key === "local-limited") && body.data;
+      },
+      10_000,
+      "the usage records of this run",
+    );
+    expect(usage.some((row) => row.model === "demo-failover")).toBe(true);
+
     // A body over the limit without Content-Length: wrangler dev answered the next request on the
     // connection with "Your worker restarted mid-request" until the proxy drained the rest.
     for (let round = 0; round < 3; round++) {
@@ -378,6 +443,22 @@ describe("npm start, for real", () => {
       expect(next.choices[0]!.message.content).toContain("Hello from the Bedrock emulator (llama)");
     }
 
+    // Clients that leave streamed calls at once, in a burst: wrangler's inspector proxy took the
+    // front workerd from about 200 open descriptors to 19,000 with 300 of them (EMFILE at the usual
+    // limit of 1,024), without it about 1,500 at most, all closed again. Linux only (/proc).
+    const before = openDescriptors(started.pid!);
+    if (before !== undefined) {
+      await leaveEarly(port, 300);
+      let peak = before;
+      for (let sample = 0; sample < 24; sample++) {
+        await new Promise((resolve) => setTimeout(resolve, 250));
+        peak = Math.max(peak, openDescriptors(started.pid!) ?? 0);
+      }
+      expect(peak - before, `open descriptors of npm start: ${before}, then at most ${peak}`).toBeLessThan(4000);
+      const after = await client.chat.completions.create({ model: "demo-llama", messages: USER_HELLO });
+      expect(after.choices[0]!.message.content).toContain("Hello from the Bedrock emulator (llama)");
+    }
+
     const exited = new Promise<number | null>((resolve) => started!.once("exit", (code) => resolve(code)));
     started.kill("SIGINT");
     expect(await exited).toBe(0);
@@ -386,6 +467,57 @@ describe("npm start, for real", () => {
     }
   });
 });
+
+/** Open file descriptors of a process and all its descendants; undefined without /proc. */
+function openDescriptors(root: number): number | undefined {
+  if (!existsSync("/proc/self/fd")) return undefined;
+  const children = new Map<number, number[]>();
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      // The parent pid is the second field after the command, which may hold spaces and parentheses.
+      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+      const parent = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+      children.set(parent, [...(children.get(parent) ?? []), Number(entry)]);
+    } catch {
+      // The process ended while being read.
+    }
+  }
+  let count = 0;
+  const pending = [root];
+  for (let pid = pending.pop(); pid !== undefined; pid = pending.pop()) {
+    try {
+      count += readdirSync(`/proc/${pid}/fd`).length;
+    } catch {
+      // Ended meanwhile.
+    }
+    pending.push(...(children.get(pid) ?? []));
+  }
+  return count;
+}
+
+/** `count` streamed chat calls, 16 at a time, each dropped by its client 20 ms after it was sent. */
+async function leaveEarly(port: number, count: number): Promise<void> {
+  const body = JSON.stringify({ model: "demo-llama", stream: true, messages: USER_HELLO });
+  const request =
+    `POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${DEV_KEY}\r\n` +
+    `Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`;
+  const once = () =>
+    new Promise<void>((resolve) => {
+      const socket = connect(port, "127.0.0.1", () => socket.write(request));
+      socket.on("error", () => {});
+      socket.on("close", () => resolve());
+      setTimeout(() => socket.destroy(), 20);
+    });
+  let sent = 0;
+  const lane = async () => {
+    while (sent < count) {
+      sent++;
+      await once();
+    }
+  };
+  await Promise.all(Array.from({ length: 16 }, lane));
+}
 
 /** Runs `npm start` (emulator mode) until it exits by itself, which a refused start does at once. */
 function startUntilExit(env: Record<string, string>): Promise<{ code: number | null; output: string }> {

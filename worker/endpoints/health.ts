@@ -1,6 +1,7 @@
 // GET /health, open to anyone (load balancers have no key): "ok", or 503 "misconfigured" with
 // a count. The problems themselves name bindings, models and endpoints, so they go only to a
 // caller with a proxy key, and to the log.
+import { BedrockEdgeError } from "../../src/index.ts";
 import { authorise } from "../auth.ts";
 import type { AppContext } from "../context.ts";
 import { jsonResponse, misconfigured } from "../http.ts";
@@ -13,7 +14,9 @@ export async function health(c: AppContext): Promise<Response> {
   }
   // The log line says why: it is what an operator watching `wrangler tail` sees.
   c.get("log").record({ error: misconfigured(problems) });
-  const authenticated = (await authorise(c.req.raw.headers, state.keys.count, state.keys.check)) === undefined;
+  const authenticated = !(
+    (await authorise(c.req.raw.headers, state.keys.count, state.keys.find)) instanceof BedrockEdgeError
+  );
   if (authenticated) return jsonResponse({ status: "misconfigured", problems }, 503);
   return jsonResponse(
     { status: "misconfigured", problem_count: problems.length, message: hint(state.keys.count) },

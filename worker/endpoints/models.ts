@@ -1,5 +1,5 @@
 // GET /v1/models and /v1/models/{name}: the openai SDK's models.list() and models.retrieve().
-// Public names only: the ARNs behind them stay private.
+// Public names only (the ARNs behind them stay private), and only those the key may call.
 import { modelNotFound } from "../../src/core.ts";
 import type { AppContext } from "../context.ts";
 import { jsonResponse } from "../http.ts";
@@ -9,9 +9,15 @@ function modelObject(id: string, ready: Ready) {
   return { id, object: "model", created: ready.created, owned_by: "bedrock-edge" };
 }
 
+function mayCall(c: AppContext, name: string): boolean {
+  const { models } = c.get("key");
+  return !models || models.includes(name);
+}
+
 export function listModels(c: AppContext): Response {
   const ready = c.get("ready");
-  return jsonResponse({ object: "list", data: ready.bedrock.listModels().map((id) => modelObject(id, ready)) });
+  const names = ready.bedrock.listModels().filter((name) => mayCall(c, name));
+  return jsonResponse({ object: "list", data: names.map((id) => modelObject(id, ready)) });
 }
 
 export function getModel(c: AppContext): Response {
@@ -19,7 +25,7 @@ export function getModel(c: AppContext): Response {
   // Names may hold "/" (e.g. "team/r1"): the rest of the path is the name.
   const raw = c.req.path.replace(/^(?:\/v1)?\/models\//, "");
   const name = decodedOr(raw);
-  if (!Object.hasOwn(ready.config.models, name)) throw modelNotFound(name);
+  if (!Object.hasOwn(ready.config.models, name) || !mayCall(c, name)) throw modelNotFound(name);
   return jsonResponse(modelObject(name, ready));
 }
 

@@ -1,5 +1,5 @@
 // Outermost: every request gets an id, every answer carries it (and Retry-After on a 429 or
-// 503), and the request's one log line is written here, when the exchange really ends: after
+// 503, and the deployment that served it), and the request's one log line is written here, when the exchange really ends: after
 // the last byte of the answer, or when the client is known to have gone (499).
 import type { MiddlewareHandler } from "hono";
 import { randomId } from "../../src/core.ts";
@@ -9,6 +9,7 @@ import { retryAfterSeconds } from "../http.ts";
 import { failureOutcome, type LogSink, type LogWriter, startRequestLog } from "../log.ts";
 
 const CLIENT_CLOSED_CONNECTION = "the client closed the connection";
+const DEPLOYMENT_HEADER = "x-bedrock-edge-deployment";
 
 export function requestLog(sink: LogSink, stall: StallTimes = STALL_TIMES): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
@@ -34,7 +35,11 @@ export function requestLog(sink: LogSink, stall: StallTimes = STALL_TIMES): Midd
     await next();
     if (c.error) log.record(failureOutcome(c.error));
     const answer = c.res;
-    const init = { status: answer.status, statusText: answer.statusText, headers: proxyHeaders(answer, requestId, c) };
+    const init = {
+      status: answer.status,
+      statusText: answer.statusText,
+      headers: proxyHeaders(answer, requestId, log.line.deployment, c),
+    };
     // HEAD: hono drops the body of the GET answer; nobody will read it.
     if (!answer.body || c.req.method === "HEAD") {
       c.res = new Response(null, init);
@@ -58,9 +63,11 @@ function deliveryHooks(log: LogWriter, status: number, leave: (why: string) => v
   };
 }
 
-function proxyHeaders(answer: Response, requestId: string, c: AppContext): Headers {
+function proxyHeaders(answer: Response, requestId: string, deployment: number | undefined, c: AppContext): Headers {
   const headers = new Headers(answer.headers);
   headers.set("x-request-id", requestId);
+  // By index, never by ARN: which copy of the model served (or failed) the request.
+  if (deployment !== undefined) headers.set(DEPLOYMENT_HEADER, String(deployment));
   if ((answer.status === 429 || answer.status === 503) && !headers.has("retry-after")) {
     headers.set("retry-after", String(retryAfterSeconds(c.error)));
   }

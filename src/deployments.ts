@@ -1,0 +1,93 @@
+// Several copies of one model under one public name: the same fine-tune imported in two regions
+// or accounts. A models table entry lists them as `deployments` and says how requests choose
+// between them (`routing`); every other entry is one deployment. The router (src/routing/)
+// takes either as a list of deployments.
+import * as v from "valibot";
+import type { CredentialsOption } from "./aws/credentials.ts";
+import { isValidRegion } from "./aws/endpoint.ts";
+import { MODEL_SETTING_ENTRIES, type ModelSettingValues } from "./model-settings.ts";
+
+/** How a request picks among an entry's deployments (ARCHITECTURE.md, "Deployments and routing"). */
+export type RoutingStrategy = "failover" | "weighted" | "least_busy";
+
+const ROUTING_STRATEGIES: readonly RoutingStrategy[] = ["failover", "weighted", "least_busy"];
+
+/** One copy of a model: where it lives and, when not the client's, how to reach it. */
+export interface DeploymentConfig {
+  /** `bedrock/<route>/<model-arn>`; every deployment of an entry has the same route. */
+  model: string;
+  /** This copy's region, when its model string does not say (a plain id). */
+  region?: string;
+  /** This copy's own AWS credentials (another account), instead of the client's. */
+  credentials?: CredentialsOption;
+  /** This copy's own Bedrock API key, instead of the client's credentials. */
+  apiKey?: string;
+  /** Its share of requests under `routing: "weighted"` (default 1). */
+  weight?: number;
+}
+
+/** A models table entry serving one name from several deployments. */
+export interface RoutedModelConfig extends ModelSettingValues {
+  /** One to MAX_DEPLOYMENTS copies of the same model. */
+  deployments: DeploymentConfig[];
+  /** Default "failover": the first deployment that answers, in the order listed. */
+  routing?: RoutingStrategy;
+}
+
+// A router tries every deployment of an entry in the worst case: a handful is what "copies in a
+// few regions" means, and it bounds one request's upstream calls.
+const MAX_DEPLOYMENTS = 16;
+
+const CREDENTIALS = "must be { accessKeyId, secretAccessKey, sessionToken? } or a function returning that";
+const WEIGHT = "must be a number greater than 0";
+
+function isCredentialsOption(value: unknown): value is CredentialsOption {
+  if (typeof value === "function") return true;
+  if (value === null || typeof value !== "object") return false;
+  const { accessKeyId, secretAccessKey, sessionToken, ...rest } = value as Record<string, unknown>;
+  return (
+    typeof accessKeyId === "string" &&
+    accessKeyId !== "" &&
+    typeof secretAccessKey === "string" &&
+    secretAccessKey !== "" &&
+    (sessionToken === undefined || typeof sessionToken === "string") &&
+    Object.keys(rest).length === 0
+  );
+}
+
+const DEPLOYMENT_FIELDS = "model, region, credentials, apiKey, weight";
+
+/** Checks a DeploymentConfig; model.test.ts pins its output to that type. */
+export const deploymentConfigSchema = v.strictObject(
+  {
+    model: v.pipe(v.string(), v.minLength(1)),
+    region: v.optional(v.pipe(v.string(), v.check(isValidRegion, "must look like us-east-1"))),
+    credentials: v.optional(v.custom<CredentialsOption>(isCredentialsOption, CREDENTIALS)),
+    apiKey: v.optional(v.pipe(v.string(), v.minLength(1))),
+    weight: v.optional(v.pipe(v.number(WEIGHT), v.finite(WEIGHT), v.gtValue(0, WEIGHT))),
+  },
+  (issue) =>
+    issue.expected === "never" ? `is not a field of a deployment; they are ${DEPLOYMENT_FIELDS}` : "must be an object",
+);
+
+/** Checks a RoutedModelConfig; model.test.ts pins its output to that type. */
+export const routedModelConfigSchema = v.strictObject(
+  {
+    deployments: v.pipe(
+      v.array(deploymentConfigSchema, 'must be an array of deployments like { "model": "bedrock/…" }'),
+      v.minLength(1, "must list at least one deployment"),
+      v.maxLength(MAX_DEPLOYMENTS, `must list at most ${MAX_DEPLOYMENTS} deployments`),
+    ),
+    routing: v.optional(v.picklist(ROUTING_STRATEGIES, `must be one of ${ROUTING_STRATEGIES.join(", ")}`)),
+    ...MODEL_SETTING_ENTRIES,
+  },
+  (issue) =>
+    issue.expected === "never"
+      ? "is not a setting of an entry with deployments (a deployment's own model, region, credentials and weight go in its deployments item)"
+      : "must be an object",
+);
+
+/** An entry that lists deployments (or says how to route between them) is checked as one. */
+export function isRoutedEntry(entry: unknown): boolean {
+  return entry !== null && typeof entry === "object" && ("deployments" in entry || "routing" in entry);
+}

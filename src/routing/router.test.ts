@@ -1,0 +1,182 @@
+import { describe, expect, it } from "vitest";
+import { bedrockException } from "../bedrock-errors.ts";
+import { badUpstream, BedrockEdgeError, invalidRequest, upstreamTimeout } from "../errors.ts";
+import type { ModelDeployment, ModelDeployments } from "../model.ts";
+import { type CooldownStore, memoryCooldownStore } from "./cooldowns.ts";
+import { failoverKind } from "./failover.ts";
+import { createRouter, type DeploymentEvent } from "./router.ts";
+
+const throttled = () => bedrockException("ThrottlingException", "Too many requests", 429);
+const notReady = () => bedrockException("ModelNotReadyException", "Model is not ready", 429);
+const unavailable = () => bedrockException("ServiceUnavailableException", "unavailable", 503);
+const internal = () => bedrockException("InternalServerException", "oops", 500);
+const modelTimeout = () => bedrockException("ModelTimeoutException", "too slow", 408);
+const invalid = () => bedrockException("ValidationException", "bad prompt", 400);
+
+function model(count: number, routing: ModelDeployments["routing"] = "failover"): ModelDeployments {
+  const deployments: ModelDeployment[] = Array.from({ length: count }, (_, index) => ({
+    index,
+    key: `key-${index}`,
+    modelId: `model-${index}`,
+    region: undefined,
+    weight: 1,
+  }));
+  return { route: "llama", routing, deployments };
+}
+
+type Behaviour = "ok" | (() => Error);
+
+/** A router over a memory store at a fixed time, and what each deployment does when called. */
+function setup(behaviours: Behaviour[][], store: CooldownStore = memoryCooldownStore(() => 1000)) {
+  const calls: { index: number; failFast: boolean }[] = [];
+  const events: DeploymentEvent[] = [];
+  const route = createRouter({ store, cooldownMs: 500, busy: () => 0, now: () => 1000 });
+  const attempt = async (deployment: ModelDeployment, failFast: boolean) => {
+    calls.push({ index: deployment.index, failFast });
+    const script = behaviours[deployment.index]!;
+    const next = script.length > 1 ? script.shift()! : script[0]!;
+    if (next === "ok") return `served by ${deployment.index}`;
+    throw next();
+  };
+  const run = (served = model(behaviours.length)) => route("m", served, attempt, (event) => events.push(event));
+  return { run, calls, events, store };
+}
+
+describe("failover", () => {
+  it("moves on at once from throttling, 5xx and timeouts, and cools the failing copy down", async () => {
+    for (const fault of [throttled, unavailable, internal, modelTimeout, () => upstreamTimeout("late")]) {
+      const { run, calls, events, store } = setup([[fault], ["ok"]]);
+      expect(await run()).toBe("served by 1");
+      expect(calls).toEqual([
+        { index: 0, failFast: true },
+        { index: 1, failFast: false },
+      ]);
+      expect(events).toEqual([
+        { index: 0, tried: 1 },
+        { index: 1, tried: 2 },
+      ]);
+      expect(await store.cooling("m", ["key-0", "key-1"])).toEqual({ "key-0": 1500 });
+    }
+  });
+
+  it("also moves on from the connection: unreachable, lost, a damaged answer", async () => {
+    for (const code of ["upstream_unreachable", "upstream_connection_lost", "invalid_event_stream"]) {
+      const { run } = setup([[() => badUpstream("x", code)], ["ok"]]);
+      expect(await run()).toBe("served by 1");
+    }
+  });
+
+  it("never moves on from the request's own faults or the configuration's", async () => {
+    for (const fault of [
+      invalid,
+      () => invalidRequest("temperature must be a number"),
+      () => new BedrockEdgeError({ status: 500, code: "missing_credentials", message: "no credentials" }),
+      () => new DOMException("aborted", "AbortError"),
+    ]) {
+      const { run, calls } = setup([[fault], ["ok"]]);
+      const error = await run().then(
+        () => undefined,
+        (reason: unknown) => reason,
+      );
+      expect(error).toBeInstanceOf(Error);
+      expect((error as Error).message).toBe(fault().message);
+      expect(failoverKind(error)).toBeUndefined();
+      expect(calls[0]).toEqual({ index: 0, failFast: true });
+      expect(calls.filter((call) => call.index === 1)).toEqual([]);
+    }
+  });
+});
+
+describe("sleeping copies", () => {
+  it("are not waited for while another copy is warm", async () => {
+    const { run, calls } = setup([[notReady], ["ok"]]);
+    expect(await run()).toBe("served by 1");
+    // A copy was found asleep, so even the last is tried fast: had it failed, the sleeper would be waited for.
+    expect(calls).toEqual([
+      { index: 0, failFast: true },
+      { index: 1, failFast: true },
+    ]);
+  });
+
+  it("are waited for, the first one found, when no copy is warm", async () => {
+    const { run, calls, events } = setup([[notReady, "ok"], [notReady]]);
+    expect(await run()).toBe("served by 0");
+    expect(calls).toEqual([
+      { index: 0, failFast: true },
+      { index: 1, failFast: true },
+      { index: 0, failFast: false },
+    ]);
+    expect(events.map((event) => event.tried)).toEqual([1, 2, 3]);
+  });
+
+  it("are waited for when the warm copies fail, and forgotten once awake", async () => {
+    const { run, calls, store } = setup([[notReady, "ok"], [throttled]]);
+    expect(await run()).toBe("served by 0");
+    expect(calls.map((call) => call.index)).toEqual([0, 1, 0]);
+    expect(await store.cooling("m", ["key-0", "key-1"])).toEqual({ "key-1": 1500 });
+  });
+});
+
+describe("when every copy fails", () => {
+  it("the last one gets the full patience and its error is the answer", async () => {
+    const { run, calls } = setup([[throttled], [unavailable]]);
+    const error = await run().then(
+      () => undefined,
+      (reason: unknown) => reason,
+    );
+    expect(error).toBeInstanceOf(BedrockEdgeError);
+    expect((error as BedrockEdgeError).status).toBe(503);
+    expect(calls).toEqual([
+      { index: 0, failFast: true },
+      { index: 1, failFast: false },
+    ]);
+  });
+});
+
+describe("cool-downs", () => {
+  it("send requests to rested copies first, and back to a cooling one only as a last resort", async () => {
+    const store = memoryCooldownStore(() => 1000);
+    await store.coolDown("m", "key-0", 1400);
+    const first = setup([["ok"], ["ok"]], store);
+    expect(await first.run()).toBe("served by 1");
+    const second = setup([["ok"], [throttled]], store);
+    expect(await second.run()).toBe("served by 0");
+    expect(second.calls.map((call) => call.index)).toEqual([1, 0]);
+    // Deployment 0 served again, so it rests no more; deployment 1 now does.
+    expect(await store.cooling("m", ["key-0", "key-1"])).toEqual({ "key-1": 1500 });
+  });
+
+  it("end: the memory store forgets a cool-down once it is over", async () => {
+    let now = 1000;
+    const store = memoryCooldownStore(() => now);
+    await store.coolDown("m", "key-0", 1500);
+    expect(await store.cooling("m", ["key-0"])).toEqual({ "key-0": 1500 });
+    expect(await store.cooling("other", ["key-0"])).toEqual({});
+    now = 1500;
+    expect(await store.cooling("m", ["key-0"])).toEqual({});
+  });
+
+  it("are not asked for a model of one deployment, and a store that fails never fails a request", async () => {
+    let asked = 0;
+    const broken: CooldownStore = {
+      cooling: async () => {
+        asked++;
+        throw new Error("store down");
+      },
+      coolDown: async () => {
+        asked++;
+        throw new Error("store down");
+      },
+      recover: async () => {
+        asked++;
+        throw new Error("store down");
+      },
+    };
+    const single = setup([["ok"]], broken);
+    expect(await single.run()).toBe("served by 0");
+    expect(asked).toBe(0);
+    const pair = setup([[throttled], ["ok"]], broken);
+    expect(await pair.run()).toBe("served by 1");
+    expect(asked).toBe(2);
+  });
+});

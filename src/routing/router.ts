@@ -1,0 +1,95 @@
+// Sends a request to the deployments of its model until one serves it. A request moves on
+// before anything was passed back: a plain call until its answer, a stream until its first
+// chunk (an attempt resolves only then, so streams never switch after the first byte).
+//
+// - Every deployment but the last is tried once, failing fast: throttling, 5xx, timeouts and a
+//   sleeping copy move the request on at once, and the failing copy cools down for a while.
+// - The last one gets the transport's full patience (retries with backoff, waiting for a cold
+//   model), as a model of one deployment always has.
+// - Except when a copy was found asleep: then a warm one may still come, so the last is tried
+//   fast too, and only when none served is the first sleeping copy waited for, as today.
+import type { ModelDeployment, ModelDeployments } from "../model.ts";
+import type { CooldownStore } from "./cooldowns.ts";
+import { failoverKind } from "./failover.ts";
+import { orderDeployments } from "./order.ts";
+
+export interface DeploymentEvent {
+  /** The deployment's index in its entry's `deployments` (0 for a model of one deployment). */
+  index: number;
+  /** How many deployments this request has been sent to so far, this one included. */
+  tried: number;
+}
+
+/** One try of the request on one deployment; `failFast` while others remain to be tried. */
+export type DeploymentAttempt<T> = (deployment: ModelDeployment, failFast: boolean) => Promise<T>;
+
+export interface RouterOptions {
+  store: CooldownStore;
+  /** How long a failing deployment is skipped. */
+  cooldownMs: number;
+  /** Requests in flight on a deployment (least_busy). */
+  busy: (name: string, key: string) => number;
+  now?: () => number;
+  random?: () => number;
+}
+
+export type Router = <T>(
+  name: string,
+  model: ModelDeployments,
+  attempt: DeploymentAttempt<T>,
+  onDeployment?: (event: DeploymentEvent) => void,
+) => Promise<T>;
+
+export const DEFAULT_COOLDOWN_MS = 10_000;
+
+export function createRouter(options: RouterOptions): Router {
+  const { store, cooldownMs } = options;
+  const now = options.now ?? Date.now;
+  const random = options.random ?? Math.random;
+
+  return async (name, model, attempt, onDeployment) => {
+    const { deployments } = model;
+    let tried = 0;
+    const send = <T>(deployment: ModelDeployment, failFast: boolean, run: DeploymentAttempt<T>) => {
+      onDeployment?.({ index: deployment.index, tried: ++tried });
+      return run(deployment, failFast);
+    };
+    // One deployment: nothing to route around, so nothing to remember either.
+    if (deployments.length === 1) return send(deployments[0]!, false, attempt);
+
+    const keys = deployments.map((deployment) => deployment.key);
+    // A store that cannot be read must not fail the request: route as if nothing rested.
+    const cooling = await store.cooling(name, keys).catch(() => ({}));
+    const order = orderDeployments(deployments, {
+      routing: model.routing,
+      cooling,
+      now: now(),
+      busy: (key) => options.busy(name, key),
+      random,
+    });
+    const rested = new Set(Object.keys(cooling));
+    const served = async <T>(deployment: ModelDeployment, value: T) => {
+      if (rested.has(deployment.key)) await store.recover(name, deployment.key).catch(() => undefined);
+      return value;
+    };
+
+    let cold: ModelDeployment | undefined;
+    let failure: unknown;
+    for (const [position, deployment] of order.entries()) {
+      const last = position === order.length - 1;
+      try {
+        return await served(deployment, await send(deployment, !last || cold !== undefined, attempt));
+      } catch (error) {
+        const kind = failoverKind(error);
+        if (!kind) throw error;
+        await store.coolDown(name, deployment.key, now() + cooldownMs).catch(() => undefined);
+        rested.add(deployment.key);
+        if (kind === "cold") cold ??= deployment;
+        failure = error;
+      }
+    }
+    // No copy was warm: wait for the first sleeping one, which the first call began to wake.
+    if (cold) return served(cold, await send(cold, false, attempt));
+    throw failure;
+  };
+}

@@ -1,0 +1,360 @@
+// Several deployments of one model, end to end against the emulator: which copy serves, when a
+// request moves on (each fault class, before the first byte only), cool-downs kept in a store
+// two clients share, own credentials per copy, weighted and least_busy routing.
+import { describe, expect, it } from "vitest";
+import { EMULATOR_API_KEY, EMULATOR_CREDENTIALS } from "../emulator/credentials.ts";
+import { converseModelId } from "../emulator/converse-model-id.ts";
+import { createEmulator } from "../emulator/handler.ts";
+import { emulatorModelId } from "../emulator/model-id.ts";
+import { memoryCooldownStore } from "../src/core.ts";
+import {
+  BedrockEdgeError,
+  type BedrockOptions,
+  type ChatCompletionChunk,
+  createBedrock,
+  type DeploymentEvent,
+  type RoutedModelConfig,
+} from "../src/index.ts";
+import { errorOf } from "./helpers/errors.ts";
+
+const hello = [{ role: "user" as const, content: "Hello there" }];
+const EAST = "us-east-1";
+const WEST = "us-west-2";
+
+/** An emulator llama in `region` with fault options: copies of one model, each counted apart. */
+const llama = (region: string, ...options: string[]) => emulatorModelId("llama", options, region);
+
+function setup(models: Record<string, RoutedModelConfig>, options: Partial<BedrockOptions> = {}) {
+  const emulator = createEmulator();
+  const authorizations: string[] = [];
+  const bedrock = createBedrock({
+    endpoint: "http://bedrock.emulator",
+    credentials: EMULATOR_CREDENTIALS,
+    fetch: (input, init) => {
+      const request = new Request(input, init);
+      authorizations.push(request.headers.get("authorization")?.split(" ")[0] ?? "");
+      return emulator.fetch(request);
+    },
+    retryBaseDelayMs: 1,
+    retryMaxDelayMs: 5,
+    modelReadyTimeoutMs: 1000,
+    models,
+    ...options,
+  });
+  return { bedrock, calls: (modelId: string) => emulator.stats.calls(modelId), authorizations, emulator };
+}
+
+function pair(first: string, second: string, extra: Partial<RoutedModelConfig> = {}): RoutedModelConfig {
+  return { deployments: [{ model: `bedrock/llama/${first}` }, { model: `bedrock/llama/${second}` }], ...extra };
+}
+
+async function text(stream: AsyncIterable<ChatCompletionChunk>): Promise<string> {
+  let out = "";
+  for await (const chunk of stream) out += chunk.choices[0]?.delta.content ?? "";
+  return out;
+}
+
+describe("a request moves to the next deployment before the first byte", () => {
+  const faults = {
+    throttling: ["throttle"],
+    "a 500": ["err500"],
+    "a 503": ["err503"],
+    "a throttling exception in the stream's first frame": ["midstream-throttlingException0"],
+  };
+
+  for (const [fault, options] of Object.entries(faults)) {
+    it(`on ${fault}, plain and streamed, at once (no retries on the failing copy)`, async () => {
+      const failing = llama(EAST, ...options);
+      const warm = llama(WEST);
+      const { bedrock, calls } = setup({ m: pair(failing, warm) });
+      const events: DeploymentEvent[] = [];
+      const stream = options[0]!.startsWith("midstream");
+      if (!stream) {
+        const plain = await bedrock.chat.completions.create(
+          { model: "m", messages: hello },
+          { onDeployment: (event) => events.push(event) },
+        );
+        expect(plain.choices[0]!.message.content).toContain("Hello from the Bedrock emulator (llama)");
+        expect(events).toEqual([
+          { index: 0, tried: 1 },
+          { index: 1, tried: 2 },
+        ]);
+      }
+      // The failing copy now cools down: the next request goes straight to the warm one.
+      const streamed = await bedrock.chat.completions.create({ model: "m", messages: hello, stream: true });
+      expect(await text(streamed)).toContain("Hello from the Bedrock emulator (llama)");
+      expect(calls(failing)).toBe(1);
+      expect(calls(warm)).toBe(stream ? 1 : 2);
+    });
+  }
+
+  it("on a timeout (timeoutMs) of a copy that does not answer", async () => {
+    const stalled = llama(EAST, "wait5000");
+    const { bedrock, calls } = setup({ m: pair(stalled, llama(WEST)) }, { timeoutMs: 400 });
+    const started = Date.now();
+    const completion = await bedrock.chat.completions.create({ model: "m", messages: hello });
+    expect(completion.choices[0]!.message.content).toContain("(llama)");
+    // Well before the stalled copy would have answered.
+    expect(Date.now() - started).toBeLessThan(4000);
+    expect(calls(stalled)).toBe(1);
+  });
+
+  it("on a sleeping copy while another is warm: the warm one serves, nobody waits", async () => {
+    const sleeping = llama(EAST, "notready");
+    const warm = llama(WEST);
+    const { bedrock, calls } = setup({ m: pair(sleeping, warm) });
+    const retries: number[] = [];
+    await bedrock.chat.completions.create({ model: "m", messages: hello }, { onRetry: (e) => retries.push(e.attempt) });
+    expect(retries).toEqual([]);
+    expect([calls(sleeping), calls(warm)]).toEqual([1, 1]);
+  });
+
+  it("when every copy sleeps, the first is waited for as a single model would be", async () => {
+    const first = llama(EAST, "notready3");
+    const second = llama(WEST, "notready");
+    const { bedrock, calls } = setup({ m: pair(first, second) });
+    const events: DeploymentEvent[] = [];
+    const waits: string[] = [];
+    const completion = await bedrock.chat.completions.create(
+      { model: "m", messages: hello },
+      { onDeployment: (event) => events.push(event), onRetry: (event) => waits.push(event.error.bedrockError ?? "") },
+    );
+    expect(completion.choices[0]!.message.content).toContain("(llama)");
+    expect(events.map((event) => event.index)).toEqual([0, 1, 0]);
+    expect(calls(first)).toBe(4);
+    expect(calls(second)).toBe(1);
+    expect(waits).toEqual(["ModelNotReadyException", "ModelNotReadyException"]);
+  });
+
+  it("never after the first byte: an exception mid-stream ends that stream", async () => {
+    const breaking = llama(EAST, "midstream-throttlingException3");
+    const warm = llama(WEST);
+    const { bedrock, calls } = setup({ m: pair(breaking, warm) });
+    const stream = await bedrock.chat.completions.create({ model: "m", messages: hello, stream: true });
+    const error = await errorOf(() => text(stream), BedrockEdgeError);
+    expect(error.status).toBe(429);
+    expect([calls(breaking), calls(warm)]).toEqual([1, 0]);
+  });
+
+  it("nor on the request's own errors, which every copy would refuse", async () => {
+    const { bedrock, calls } = setup({ m: pair(llama(EAST, "ctx"), llama(WEST)) });
+    const error = await errorOf(
+      () => bedrock.chat.completions.create({ model: "m", messages: hello }),
+      BedrockEdgeError,
+    );
+    expect(error.code).toBe("context_length_exceeded");
+    expect(calls(llama(WEST))).toBe(0);
+  });
+
+  it("and answers the last copy's error, after its retries, when every copy fails", async () => {
+    const { bedrock, calls } = setup({ m: pair(llama(EAST, "err503"), llama(WEST, "throttle")) }, { maxRetries: 2 });
+    const error = await errorOf(
+      () => bedrock.chat.completions.create({ model: "m", messages: hello }),
+      BedrockEdgeError,
+    );
+    expect(error.status).toBe(429);
+    expect([calls(llama(EAST, "err503")), calls(llama(WEST, "throttle"))]).toEqual([1, 3]);
+  });
+});
+
+describe("legacy completions and the Responses API", () => {
+  it("completions: every call of a request moves to the next copy together, plain and streamed", async () => {
+    const failing = llama(EAST, "throttle");
+    const warm = llama(WEST);
+    const { bedrock, calls } = setup({ m: pair(failing, warm) });
+    const events: DeploymentEvent[] = [];
+    // Two prompts: BedrockCompletion takes one a call, so this request is two calls.
+    const completion = await bedrock.completions.create(
+      { model: "m", prompt: ["Once upon a time", "The capital of France is"], max_tokens: 16 },
+      { onDeployment: (event) => events.push(event) },
+    );
+    expect(completion.choices.map((choice) => choice.index)).toEqual([0, 1]);
+    expect(completion.choices[0]!.text.length).toBeGreaterThan(0);
+    expect(events).toEqual([
+      { index: 0, tried: 1 },
+      { index: 1, tried: 2 },
+    ]);
+    expect(calls(warm)).toBe(2);
+    // The failing copy cools down: the stream goes straight to the warm one.
+    const streamed: DeploymentEvent[] = [];
+    const stream = await bedrock.completions.create(
+      { model: "m", prompt: "Hello", stream: true },
+      { onDeployment: (event) => streamed.push(event) },
+    );
+    let out = "";
+    for await (const chunk of stream) out += chunk.choices[0]?.text ?? "";
+    expect(out.length).toBeGreaterThan(0);
+    expect(streamed).toEqual([{ index: 1, tried: 1 }]);
+    expect(calls(warm)).toBe(3);
+  });
+
+  it("responses: moves on alike, and says which copy served", async () => {
+    const failing = llama(EAST, "err503");
+    const warm = llama(WEST);
+    const { bedrock, calls } = setup({ m: pair(failing, warm) });
+    const events: DeploymentEvent[] = [];
+    const response = await bedrock.responses.create(
+      { model: "m", input: "Hello there" },
+      { onDeployment: (event) => events.push(event) },
+    );
+    expect(response.status).toBe("completed");
+    expect(JSON.stringify(response.output)).toContain("Hello from the Bedrock emulator (llama)");
+    expect(events.map((event) => event.index)).toEqual([0, 1]);
+    expect([calls(failing), calls(warm)]).toEqual([1, 1]);
+  });
+});
+
+describe("copies on the converse route", () => {
+  it("move on the same way: Converse's throttling in one region, its answer from the other", async () => {
+    const east = converseModelId("us.amazon.nova-pro-v1:0", ["throttle"]);
+    const eu = converseModelId("eu.amazon.nova-pro-v1:0");
+    const { bedrock, calls } = setup({
+      nova: {
+        deployments: [
+          { model: `bedrock/converse/${east}`, region: "us-east-1" },
+          { model: `bedrock/converse/${eu}`, region: "eu-west-1" },
+        ],
+      },
+    });
+    const events: DeploymentEvent[] = [];
+    const completion = await bedrock.chat.completions.create(
+      { model: "nova", messages: hello },
+      { onDeployment: (event) => events.push(event) },
+    );
+    expect(completion.choices[0]!.message.content).toBeTruthy();
+    expect(events.map((event) => event.index)).toEqual([0, 1]);
+    expect([calls(east), calls(eu)]).toEqual([1, 1]);
+  });
+
+  it("need a region each when their ids name none, refused with the entry", () => {
+    const bare = "us.amazon.nova-pro-v1:0";
+    expect(() =>
+      createBedrock({
+        models: {
+          nova: {
+            deployments: [
+              { model: `bedrock/converse/${bare}`, region: "us-east-1" },
+              { model: `bedrock/converse/eu.${bare.slice(3)}` },
+            ],
+          },
+        },
+      }),
+    ).toThrow(/^models\["nova"\]: eu\.amazon\.nova-pro-v1:0 names no region/);
+  });
+});
+
+describe("cool-downs", () => {
+  it("are shared by the clients that share a store, and kept apart otherwise", async () => {
+    const failing = llama(EAST, "throttle");
+    const warm = llama(WEST);
+    const models = { m: pair(failing, warm) };
+    const emulator = createEmulator();
+    const store = memoryCooldownStore();
+    const client = (shared: boolean) =>
+      createBedrock({
+        endpoint: "http://bedrock.emulator",
+        credentials: EMULATOR_CREDENTIALS,
+        fetch: (input, init) => emulator.fetch(new Request(input, init)),
+        models,
+        ...(shared ? { cooldownStore: store } : {}),
+      });
+    await client(true).chat.completions.create({ model: "m", messages: hello });
+    await client(true).chat.completions.create({ model: "m", messages: hello });
+    expect(emulator.stats.calls(failing)).toBe(1);
+    await client(false).chat.completions.create({ model: "m", messages: hello });
+    expect(emulator.stats.calls(failing)).toBe(2);
+  });
+
+  it("last cooldownMs, after which the copy is tried again", async () => {
+    const failing = llama(EAST, "throttle1");
+    const { bedrock, calls } = setup({ m: pair(failing, llama(WEST)) }, { cooldownMs: 50 });
+    await bedrock.chat.completions.create({ model: "m", messages: hello });
+    await bedrock.chat.completions.create({ model: "m", messages: hello });
+    expect(calls(failing)).toBe(1);
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    await bedrock.chat.completions.create({ model: "m", messages: hello });
+    expect(calls(failing)).toBe(2);
+  });
+});
+
+describe("a deployment's own credentials", () => {
+  it("sign its calls: an API key for one copy, the client's SigV4 credentials for the other", async () => {
+    const { bedrock, authorizations } = setup({
+      m: {
+        deployments: [
+          { model: `bedrock/llama/${llama(EAST, "throttle")}` },
+          { model: `bedrock/llama/${llama(WEST)}`, apiKey: EMULATOR_API_KEY },
+        ],
+      },
+    });
+    await bedrock.chat.completions.create({ model: "m", messages: hello });
+    expect(authorizations).toEqual(["AWS4-HMAC-SHA256", "Bearer"]);
+  });
+
+  it("that are wrong fail that copy's call with its own 401, not moved elsewhere", async () => {
+    const { bedrock, calls } = setup({
+      m: {
+        deployments: [
+          {
+            model: `bedrock/llama/${llama(EAST)}`,
+            credentials: { accessKeyId: "AKIAWRONGWRONGWRONG1", secretAccessKey: "x" },
+          },
+          { model: `bedrock/llama/${llama(WEST)}` },
+        ],
+      },
+    });
+    const error = await errorOf(
+      () => bedrock.chat.completions.create({ model: "m", messages: hello }),
+      BedrockEdgeError,
+    );
+    expect(error.status).toBe(401);
+    expect(calls(llama(WEST))).toBe(0);
+  });
+});
+
+describe("routing", () => {
+  it("weighted: each copy's share follows its weight", async () => {
+    const light = llama(EAST);
+    const heavy = llama(WEST);
+    const { bedrock, calls } = setup({
+      m: {
+        deployments: [
+          { model: `bedrock/llama/${light}`, weight: 1 },
+          { model: `bedrock/llama/${heavy}`, weight: 3 },
+        ],
+        routing: "weighted",
+      },
+    });
+    const requests = 400;
+    for (let i = 0; i < requests; i++) await bedrock.chat.completions.create({ model: "m", messages: hello });
+    // Binomial(400, 0.75): mean 300, standard deviation 8.7; these bounds are 5 deviations out.
+    expect(calls(heavy)).toBeGreaterThan(256);
+    expect(calls(heavy)).toBeLessThan(344);
+    expect(calls(light) + calls(heavy)).toBe(requests);
+  });
+
+  it("least_busy: the copy with the fewest requests in flight, counted until a stream ends", async () => {
+    const first = llama(EAST, "slow30");
+    const second = llama(WEST, "slow30");
+    const { bedrock, calls } = setup({ m: pair(first, second, { routing: "least_busy" }) });
+    const open = await bedrock.chat.completions.create({ model: "m", messages: hello, stream: true });
+    expect(calls(first)).toBe(1);
+    // The first copy has a stream in flight: the next request goes to the second.
+    const busy = await bedrock.chat.completions.create({ model: "m", messages: hello, stream: true });
+    expect(calls(second)).toBe(1);
+    await text(open);
+    // Both were busy; the first is free again.
+    await text(await bedrock.chat.completions.create({ model: "m", messages: hello, stream: true }));
+    expect(calls(first)).toBe(2);
+    busy.abort();
+    // Idle copies: ties go to the one listed first.
+    await bedrock.chat.completions.create({ model: "m", messages: hello });
+    expect([calls(first), calls(second)]).toEqual([3, 1]);
+  });
+
+  it("failover: always the first copy while it serves", async () => {
+    const { bedrock, calls } = setup({ m: pair(llama(EAST), llama(WEST)) });
+    for (let i = 0; i < 5; i++) await bedrock.chat.completions.create({ model: "m", messages: hello });
+    expect([calls(llama(EAST)), calls(llama(WEST))]).toEqual([5, 0]);
+  });
+});

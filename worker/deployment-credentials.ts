@@ -1,0 +1,120 @@
+// A MODELS deployment in another account names the bindings that hold its credentials
+// (`"credentials": {"access_key_id": "AWS_ACCESS_KEY_ID_WEST", …}` or `"api_key":
+// "AWS_BEARER_TOKEN_BEDROCK_WEST"`), never the credentials themselves: MODELS may be a plain
+// var. Here those names become the library's `credentials` and `apiKey`, before the table is
+// checked as the library checks it.
+import type { ModelTableEntry } from "../src/index.ts";
+
+const BINDING_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
+const CREDENTIAL_FIELDS = {
+  access_key_id: "accessKeyId",
+  secret_access_key: "secretAccessKey",
+  session_token: "sessionToken",
+} as const;
+const CREDENTIALS_SHAPE =
+  'must be { "access_key_id": "<binding name>", "secret_access_key": "<binding name>", "session_token"?: "<binding name>" }';
+
+type Result<T> = { ok: true; value: T } | { ok: false; problem: string };
+type Lookup = (binding: string) => string | undefined;
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === "object" && !Array.isArray(value);
+}
+
+const fail = (problem: string): { ok: false; problem: string } => ({ ok: false, problem });
+
+/**
+ * The table with each deployment's binding names replaced by the bindings' values. Problems are
+ * pushed (naming the entry, the field and the binding, never a value); an entry with one is left
+ * out, as a bad entry is.
+ */
+export function resolveDeploymentCredentials(
+  table: Record<string, unknown>,
+  env: object,
+  problems: string[],
+): Record<string, unknown> {
+  const lookup: Lookup = (binding) => bindingValue(env, binding);
+  const out: Record<string, unknown> = {};
+  for (const [name, entry] of Object.entries(table)) {
+    const resolved = resolveEntry(entry, lookup, `MODELS["${name}"]`);
+    if (resolved.ok) out[name] = resolved.value;
+    else problems.push(resolved.problem);
+  }
+  return out;
+}
+
+/** The credentials MODELS' deployments were given, for redaction. */
+export function deploymentSecrets(models: Record<string, ModelTableEntry>): string[] {
+  const values: string[] = [];
+  for (const entry of Object.values(models)) {
+    for (const deployment of "deployments" in entry ? entry.deployments : []) {
+      const { credentials, apiKey } = deployment;
+      if (apiKey) values.push(apiKey);
+      if (credentials && typeof credentials === "object") {
+        values.push(credentials.accessKeyId, credentials.secretAccessKey, credentials.sessionToken ?? "");
+      }
+    }
+  }
+  return values.filter(Boolean);
+}
+
+function bindingValue(env: object, name: string): string | undefined {
+  if (!BINDING_NAME.test(name)) return undefined;
+  const value: unknown = Reflect.get(env, name);
+  return typeof value === "string" && value.trim() !== "" ? value.trim() : undefined;
+}
+
+function resolveEntry(entry: unknown, lookup: Lookup, at: string): Result<unknown> {
+  if (!isObject(entry) || !Array.isArray(entry.deployments)) return { ok: true, value: entry };
+  const deployments: unknown[] = [];
+  for (const [index, deployment] of entry.deployments.entries()) {
+    const resolved = resolveDeployment(deployment, lookup, `${at}.deployments[${index}]`);
+    if (!resolved.ok) return resolved;
+    deployments.push(resolved.value);
+  }
+  return { ok: true, value: { ...entry, deployments } };
+}
+
+function resolveDeployment(deployment: unknown, lookup: Lookup, at: string): Result<unknown> {
+  if (!isObject(deployment)) return { ok: true, value: deployment };
+  const { credentials, api_key: apiKey, ...rest } = deployment;
+  // The library's own field would put a key into MODELS itself.
+  if ("apiKey" in rest) {
+    return fail(`${at}.apiKey: MODELS names the binding that holds a key ("api_key": "<binding name>"), never the key`);
+  }
+  const out: Record<string, unknown> = { ...rest };
+  if (apiKey !== undefined) {
+    const value = bindingNamed(apiKey, lookup, `${at}.api_key`);
+    if (!value.ok) return value;
+    out.apiKey = value.value;
+  }
+  if (credentials !== undefined) {
+    const value = resolveCredentials(credentials, lookup, `${at}.credentials`);
+    if (!value.ok) return value;
+    out.credentials = value.value;
+  }
+  return { ok: true, value: out };
+}
+
+function resolveCredentials(credentials: unknown, lookup: Lookup, at: string): Result<Record<string, string>> {
+  if (!isObject(credentials)) return fail(`${at}: ${CREDENTIALS_SHAPE}`);
+  const out: Record<string, string> = {};
+  for (const [field, name] of Object.entries(credentials)) {
+    if (!Object.hasOwn(CREDENTIAL_FIELDS, field))
+      return fail(`${at}.${field}: is not a credentials field; ${CREDENTIALS_SHAPE}`);
+    const value = bindingNamed(name, lookup, `${at}.${field}`);
+    if (!value.ok) return value;
+    out[CREDENTIAL_FIELDS[field as keyof typeof CREDENTIAL_FIELDS]] = value.value;
+  }
+  if (!out.accessKeyId || !out.secretAccessKey) return fail(`${at}: ${CREDENTIALS_SHAPE}`);
+  return { ok: true, value: out };
+}
+
+/** The value of the binding `name` names, or the problem (never quoting a value). */
+function bindingNamed(name: unknown, lookup: Lookup, at: string): Result<string> {
+  if (typeof name !== "string" || !BINDING_NAME.test(name)) return fail(`${at}: must be the name of a binding`);
+  const value = lookup(name);
+  return value === undefined
+    ? fail(`${at}: the binding ${name} is not set (wrangler secret put ${name})`)
+    : { ok: true, value };
+}

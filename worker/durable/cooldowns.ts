@@ -1,0 +1,85 @@
+// Deployment cool-downs shared by every isolate of the proxy: one Durable Object per model
+// name holds when each of its deployments may be used again. A Durable Object rather than the
+// Cache API: the cache is per data center and does nothing on workers.dev, while a cool-down
+// learnt anywhere should spare every isolate the same failed attempt (ARCHITECTURE.md,
+// "Deployments and routing"). Without the binding, the library keeps them per isolate.
+import type { CooldownStore } from "../../src/index.ts";
+import type { DurableObjectNamespace, DurableObjectState } from "../cloudflare.ts";
+import { callDurable, type DurableMethods, numberArg, serveMethods, stringArg, stringsArg } from "./calls.ts";
+
+const PREFIX = "until:";
+
+/**
+ * An isolate reads a model's cool-downs from its object at most once per READ_CACHE_MS and
+ * answers from that copy meanwhile: a cool-down learnt elsewhere reaches it within that time (at
+ * worst one more fast failed attempt, after which it knows by itself), and the object is asked
+ * once a second per model and isolate, not once per request. What the isolate learns itself
+ * goes into its copy at once, and to the object.
+ */
+const READ_CACHE_MS = 1000;
+
+/** The cool-down store the library's router uses, backed by the DeploymentCooldowns objects. */
+export function durableCooldownStore(namespace: DurableObjectNamespace, now: () => number = Date.now): CooldownStore {
+  const read = new Map<string, { at: number; until: Record<string, number> }>();
+  return {
+    async cooling(name, keys) {
+      let copy = read.get(name);
+      if (!copy || now() - copy.at >= READ_CACHE_MS) {
+        // Every key of the model, so that the copy answers for any of them.
+        copy = { at: now(), until: await callDurable<Record<string, number>>(namespace, name, "cooling", { keys }) };
+        read.set(name, copy);
+      }
+      const time = now();
+      return Object.fromEntries(
+        keys.flatMap((key) => ((copy.until[key] ?? 0) > time ? [[key, copy.until[key]!]] : [])),
+      );
+    },
+    async coolDown(name, key, until) {
+      const copy = read.get(name);
+      if (copy) copy.until[key] = until;
+      await callDurable(namespace, name, "coolDown", { key, until });
+    },
+    async recover(name, key) {
+      delete read.get(name)?.until[key];
+      await callDurable(namespace, name, "recover", { key });
+    },
+  };
+}
+
+/** The Durable Object class (a class because the runtime instantiates it; wrangler.toml names it). */
+export class DeploymentCooldowns {
+  readonly #methods: DurableMethods;
+
+  constructor(state: DurableObjectState) {
+    this.#methods = cooldownMethods(state.storage);
+  }
+
+  fetch(request: Request): Promise<Response> {
+    return serveMethods(request, this.#methods);
+  }
+}
+
+function cooldownMethods(storage: DurableObjectState["storage"]): DurableMethods {
+  return {
+    async cooling(args) {
+      const keys = stringsArg(args, "keys").map((key) => PREFIX + key);
+      const now = Date.now();
+      const out: Record<string, number> = {};
+      const ended: string[] = [];
+      for (const [stored, until] of await storage.get<number>(keys)) {
+        if (until > now) out[stored.slice(PREFIX.length)] = until;
+        else ended.push(stored);
+      }
+      if (ended.length) await storage.delete(ended);
+      return out;
+    },
+    async coolDown(args) {
+      await storage.put({ [PREFIX + stringArg(args, "key")]: numberArg(args, "until") });
+      return null;
+    },
+    async recover(args) {
+      await storage.delete([PREFIX + stringArg(args, "key")]);
+      return null;
+    },
+  };
+}

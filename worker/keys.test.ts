@@ -1,0 +1,90 @@
+import { describe, expect, it } from "vitest";
+import { apiKeySecrets, readClientKeys } from "./keys.ts";
+
+const limiter = { limit: async () => ({ success: true }) };
+const MODELS = new Set(["qwen3", "llama"]);
+
+function read(apiKeys: unknown, extra: Record<string, unknown> = {}) {
+  const problems: string[] = [];
+  const env = {
+    PROXY_API_KEYS: "sk-plain-1, sk-plain-2",
+    API_KEYS: JSON.stringify(apiKeys),
+    RATE_STANDARD: limiter,
+    ...extra,
+  };
+  return { keys: readClientKeys(env, problems, MODELS), problems };
+}
+
+describe("client keys", () => {
+  it("are PROXY_API_KEYS' (named by position) and API_KEYS' (named by their entry), with their limits", () => {
+    const { keys, problems } = read({
+      "team-a": {
+        key: "sk-team-a-0123456789",
+        models: ["qwen3"],
+        rate_limit: "RATE_STANDARD",
+        tokens_per_day: 1000,
+        concurrent_streams: 2,
+      },
+      ops: { key: "sk-ops-0123456789", admin: true },
+    });
+    expect(problems).toEqual([]);
+    expect(keys).toEqual([
+      { name: "proxy-key-1", key: "sk-plain-1", admin: false },
+      { name: "proxy-key-2", key: "sk-plain-2", admin: false },
+      {
+        name: "team-a",
+        key: "sk-team-a-0123456789",
+        models: ["qwen3"],
+        rateLimit: { binding: "RATE_STANDARD", limiter },
+        tokensPerDay: 1000,
+        concurrentStreams: 2,
+        admin: false,
+      },
+      { name: "ops", key: "sk-ops-0123456789", admin: true },
+    ]);
+  });
+
+  it("report each bad entry by name and field, never quoting a key, and leave it out", () => {
+    const { keys, problems } = read({
+      a: { key: "sk-a-secret-value" },
+      b: { key: "sk-a-secret-value" },
+      c: { key: "sk-c-secret-value", models: ["gpt-4"] },
+      d: { key: "sk-d-secret-value", rate_limit: "RATE_MISSING" },
+      e: { key: "sk-e-secret-value", tokens_per_day: 0 },
+      f: { key: "sk-f-secret-value", concurrent_streams: 1.5 },
+      g: { key: "sk-g-secret-value", admin: "yes" },
+      h: { key: "" },
+      i: { key: "sk-i-secret-value", limit: 5 },
+      "proxy-key-1": { key: "sk-j-secret-value" },
+      "bad name!": { key: "sk-k-secret-value" },
+      l: "sk-l-secret-value",
+    });
+    expect(keys.map((key) => key.name)).toEqual(["proxy-key-1", "proxy-key-2", "a"]);
+    expect(problems).toEqual([
+      'API_KEYS["b"]: the same key as a',
+      'API_KEYS["c"].models: "gpt-4" is not a MODELS name',
+      'API_KEYS["d"].rate_limit: no Rate Limiting binding is named RATE_MISSING ([[ratelimits]] in wrangler.toml)',
+      'API_KEYS["e"].tokens_per_day: must be a whole number, at least 1',
+      'API_KEYS["f"].concurrent_streams: must be a whole number, at least 1',
+      'API_KEYS["g"].admin: must be true or false',
+      'API_KEYS["h"].key: must be the key, a non-empty string',
+      'API_KEYS["i"].limit: is not a key setting; they are key, models, rate_limit, tokens_per_day, concurrent_streams, admin',
+      'API_KEYS["proxy-key-1"]: the same name as proxy-key-1',
+      'API_KEYS["bad name!"]: a key\'s name must be 1-64 letters, digits or ._:@+- (it is what logs and usage show)',
+      'API_KEYS["l"]: must be an object like { "key": "sk-…" }',
+    ]);
+    expect(problems.join("\n")).not.toMatch(/secret-value/);
+  });
+
+  it("say when API_KEYS is not JSON without quoting it, and when it is not an object", () => {
+    expect(read(undefined, { API_KEYS: '{"a": {"key": "sk-quoted-secret"' }).problems).toEqual([
+      "API_KEYS is not valid JSON",
+    ]);
+    expect(read(["sk-x"]).problems).toEqual(['API_KEYS must be a JSON object of key name -> { "key": "…", … }']);
+  });
+
+  it("are all known for redaction, even in entries that are wrong", () => {
+    const env = { API_KEYS: JSON.stringify({ a: { key: "sk-good" }, b: { key: "sk-in-a-bad-entry", admin: "no" } }) };
+    expect(apiKeySecrets(env)).toEqual(["sk-good", "sk-in-a-bad-entry"]);
+  });
+});

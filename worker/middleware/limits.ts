@@ -1,0 +1,94 @@
+// A key's limits, checked before its request reaches a model: the models it may call, its
+// request rate (Cloudflare's Rate Limiting binding named in its entry), its tokens per day and
+// its open streams (the KeyLimits Durable Object). Over a limit: 429 with Retry-After, the
+// message naming the limit and this key, never another. A limit that cannot be checked (its
+// binding failed) lets the request through and says so in the log line: an outage of the
+// counters must not become an outage of the proxy.
+import type { MiddlewareHandler } from "hono";
+import { modelNotFound } from "../../src/core.ts";
+import { BedrockEdgeError } from "../../src/index.ts";
+import { afterResponse } from "../after-response.ts";
+import type { AppContext, AppEnv } from "../context.ts";
+import type { Admission } from "../durable/key-limits.ts";
+import type { ClientKey } from "../keys.ts";
+
+type RateLimit = NonNullable<ClientKey["rateLimit"]>;
+
+// The Rate Limiting binding does not tell its period (10 or 60 s): the longer one is safe.
+const RATE_RETRY_AFTER_S = 60;
+
+export const enforceLimits: MiddlewareHandler<AppEnv> = async (c, next) => {
+  const key = c.get("key");
+  const { model, stream } = c.get("body");
+  // Answered as for a model that does not exist: a key learns nothing of the models it may not call.
+  if (key.models && !key.models.includes(model)) throw modelNotFound(model);
+  if (key.rateLimit) await checkRate(c, key, key.rateLimit);
+  await admit(c, key, stream === true);
+  await next();
+};
+
+async function checkRate(c: AppContext, key: ClientKey, { binding, limiter }: RateLimit): Promise<void> {
+  let allowed: boolean;
+  try {
+    allowed = (await limiter.limit({ key: key.name })).success;
+  } catch (error) {
+    return unchecked(c, "rate_limit", error);
+  }
+  if (!allowed) {
+    throw overLimit(
+      `The key "${key.name}" is over its request rate (${binding}, a number of requests per period); try again in a minute.`,
+      "request_rate_exceeded",
+      RATE_RETRY_AFTER_S,
+    );
+  }
+}
+
+/** Tokens per day and open streams: one call to the key's counter, settled once the request ends. */
+async function admit(c: AppContext, key: ClientKey, stream: boolean): Promise<void> {
+  const { keyLimits } = c.get("ready");
+  const streams = stream ? key.concurrentStreams : undefined;
+  if (!keyLimits || (key.tokensPerDay === undefined && streams === undefined)) return;
+  const lease = streams === undefined ? undefined : c.get("log").line.request_id;
+  let admission: Admission;
+  try {
+    admission = await keyLimits.admit(key.name, { tokensPerDay: key.tokensPerDay, concurrentStreams: streams, lease });
+  } catch (error) {
+    const limits = [
+      key.tokensPerDay === undefined ? "" : "tokens_per_day",
+      streams === undefined ? "" : "concurrent_streams",
+    ];
+    return unchecked(c, limits.filter(Boolean).join(", "), error);
+  }
+  if (!admission.ok) throw refusalOf(key, admission);
+  const { line } = c.get("log");
+  afterResponse(c, "settling the key's limits", () => {
+    // The request's usage, as the log line has it: input and output tokens, when Bedrock said.
+    const used = (line.prompt_tokens ?? 0) + (line.completion_tokens ?? 0);
+    return keyLimits.settle(key.name, { tokens: key.tokensPerDay === undefined ? undefined : used, lease });
+  });
+}
+
+function refusalOf(key: ClientKey, refused: Exclude<Admission, { ok: true }>): BedrockEdgeError {
+  if (refused.limit === "tokens_per_day") {
+    return overLimit(
+      `The key "${key.name}" has used its tokens for today (tokens_per_day: ${key.tokensPerDay}, used: ${refused.used}); the count starts again at 00:00 UTC.`,
+      "tokens_per_day_exceeded",
+      refused.retryAfterS,
+    );
+  }
+  return overLimit(
+    `The key "${key.name}" already has ${refused.open} streams open (concurrent_streams: ${key.concurrentStreams}); try again when one has finished.`,
+    "concurrent_streams_exceeded",
+    refused.retryAfterS,
+  );
+}
+
+function overLimit(message: string, code: string, retryAfterS: number): BedrockEdgeError {
+  return new BedrockEdgeError({ status: 429, code, message, retryAfterMs: retryAfterS * 1000 });
+}
+
+function unchecked(c: AppContext, limits: string, error: unknown): void {
+  const { line } = c.get("log");
+  const why = `${limits}: ${error instanceof Error ? error.message : String(error)}`.slice(0, 200);
+  line.limits_unchecked = line.limits_unchecked ? `${line.limits_unchecked}; ${why}` : why;
+}

@@ -1,0 +1,39 @@
+// With OTEL_EXPORTER_OTLP_ENDPOINT set, every request a valid key makes to a model endpoint is
+// exported as one span (worker/traces.ts) after its answer (waitUntil: no added latency). A
+// `traceparent` header from the caller makes it a child of the caller's trace.
+import type { MiddlewareHandler } from "hono";
+import { bedrockBaseUrl, deploymentsOf, parseArn } from "../../src/core.ts";
+import { afterResponse } from "../after-response.ts";
+import type { AppContext, AppEnv } from "../context.ts";
+import { exportSpan, otlpPayload, readTraceParent, type SpanFacts } from "../traces.ts";
+
+export const traceRequest: MiddlewareHandler<AppEnv> = async (c, next) => {
+  const target = c.get("ready").config.traces;
+  if (target) {
+    const parent = readTraceParent(c.req.header("traceparent"));
+    afterResponse(c, "the trace", () => exportSpan(target, otlpPayload(factsOf(c, parent))));
+  }
+  await next();
+};
+
+function factsOf(c: AppContext, parent: SpanFacts["parent"]): SpanFacts {
+  const { line } = c.get("log");
+  const { config } = c.get("ready");
+  // Unset when the body was refused before it was read.
+  const body: Record<string, unknown> = c.get("body") ?? {};
+  const facts: SpanFacts = { line, request: body, parent, messages: line.messages };
+  const entry =
+    line.model !== undefined && Object.hasOwn(config.models, line.model) ? config.models[line.model] : undefined;
+  const deployment = entry && deploymentsOf(entry, line.model ?? "").deployments[line.deployment ?? -1];
+  if (deployment) {
+    facts.responseModel = deployment.modelId;
+    const arn = parseArn(deployment.modelId);
+    const region = deployment.region ?? config.region ?? arn?.region;
+    const base = config.endpoint ?? (region ? bedrockBaseUrl(region, arn?.partition) : undefined);
+    if (base) {
+      const url = new URL(base);
+      facts.server = { address: url.hostname, port: Number(url.port) || (url.protocol === "http:" ? 80 : 443) };
+    }
+  }
+  return facts;
+}

@@ -1,0 +1,150 @@
+import { describe, expect, it } from "vitest";
+import type { LogLine } from "./log.ts";
+import { otlpPayload, readTraceExport, readTraceParent, traceHeaderSecrets } from "./traces.ts";
+
+describe("the trace export's bindings", () => {
+  it("send spans to the endpoint's /v1/traces with the headers, decoded", () => {
+    const problems: string[] = [];
+    expect(readTraceExport("https://otlp.example.com/base/", "x-api-key=abc%3D%3D, x-team = blue", problems)).toEqual({
+      url: "https://otlp.example.com/base/v1/traces",
+      headers: { "x-api-key": "abc==", "x-team": "blue" },
+    });
+    expect(readTraceExport(undefined, undefined, problems)).toBeUndefined();
+    expect(problems).toEqual([]);
+  });
+
+  it("are problems when malformed, never quoting a header's value", () => {
+    const problems: string[] = [];
+    readTraceExport("ftp://otlp.example.com", undefined, problems);
+    readTraceExport("https://user:pass@otlp.example.com", undefined, problems);
+    readTraceExport("https://otlp.example.com", "x-api-key:secret-value", problems);
+    readTraceExport(undefined, "x-api-key=secret-value", problems);
+    expect(problems).toHaveLength(4);
+    expect(problems.join("\n")).not.toContain("secret-value");
+    expect(problems.join("\n")).not.toContain("pass");
+  });
+
+  it("give their values for redaction, as given and decoded, malformed or not", () => {
+    expect(traceHeaderSecrets("x-api-key=abc%3D%3D, x-team=blue").filter(Boolean)).toEqual([
+      "abc%3D%3D",
+      "abc==",
+      "blue",
+      "blue",
+    ]);
+    expect(traceHeaderSecrets("no-equals-sign%zz").filter(Boolean)).toEqual(["no-equals-sign%zz"]);
+  });
+});
+
+describe("W3C traceparent", () => {
+  it("is joined when well formed", () => {
+    const header = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+    expect(readTraceParent(header)).toEqual({
+      traceId: "4bf92f3577b34da6a3ce929d0e0e4736",
+      spanId: "00f067aa0ba902b7",
+    });
+    for (const bad of [null, "", "00-xyz-00f067aa0ba902b7-01", `00-${"0".repeat(32)}-00f067aa0ba902b7-01`, "01-4bf9"]) {
+      expect(readTraceParent(bad)).toBeUndefined();
+    }
+  });
+});
+
+describe("the span", () => {
+  const line: LogLine = {
+    time: "2026-11-28T10:00:00.000Z",
+    request_id: "req_abc",
+    method: "POST",
+    path: "/v1/chat/completions",
+    status: 200,
+    ms: 1500,
+    key: "team-a",
+    model: "qwen3",
+    stream: true,
+    deployment: 1,
+    deployments_tried: 2,
+    prompt_tokens: 12,
+    completion_tokens: 34,
+    finish_reasons: ["stop"],
+    ttft_ms: 120,
+  };
+  const random = (length: number) => new Uint8Array(length).fill(0xab);
+
+  function spanOf(payload: unknown) {
+    const { resourceSpans } = payload as {
+      resourceSpans: { resource: unknown; scopeSpans: { spans: Record<string, unknown>[] }[] }[];
+    };
+    const span = resourceSpans[0]!.scopeSpans[0]!.spans[0]!;
+    const attributes = Object.fromEntries(
+      (span.attributes as { key: string; value: unknown }[]).map(({ key, value }) => [key, value]),
+    );
+    return { span, attributes, resource: resourceSpans[0]!.resource };
+  }
+
+  it("follows the GenAI conventions: a CLIENT span named after the operation and the model", () => {
+    const { span, attributes, resource } = spanOf(
+      otlpPayload({
+        line,
+        request: { max_tokens: 256, temperature: 0.5, top_p: 1 },
+        responseModel: "arn:aws:bedrock:us-west-2:123456789012:imported-model/x",
+        server: { address: "bedrock-runtime.us-west-2.amazonaws.com", port: 443 },
+        random,
+      }),
+    );
+    expect(resource).toEqual({ attributes: [{ key: "service.name", value: { stringValue: "bedrock-edge" } }] });
+    expect(span).toMatchObject({
+      traceId: "ab".repeat(16),
+      spanId: "ab".repeat(8),
+      name: "chat qwen3",
+      kind: 3,
+      startTimeUnixNano: "1795860000000000000",
+      endTimeUnixNano: "1795860001500000000",
+      status: { code: 0 },
+    });
+    expect(attributes).toEqual({
+      "gen_ai.operation.name": { stringValue: "chat" },
+      "gen_ai.provider.name": { stringValue: "aws.bedrock" },
+      "gen_ai.system": { stringValue: "aws.bedrock" },
+      "gen_ai.request.model": { stringValue: "qwen3" },
+      "gen_ai.response.model": { stringValue: "arn:aws:bedrock:us-west-2:123456789012:imported-model/x" },
+      "gen_ai.request.max_tokens": { intValue: "256" },
+      "gen_ai.request.temperature": { doubleValue: 0.5 },
+      "gen_ai.request.top_p": { intValue: "1" },
+      "gen_ai.usage.input_tokens": { intValue: "12" },
+      "gen_ai.usage.output_tokens": { intValue: "34" },
+      "gen_ai.response.finish_reasons": { arrayValue: { values: [{ stringValue: "stop" }] } },
+      "server.address": { stringValue: "bedrock-runtime.us-west-2.amazonaws.com" },
+      "server.port": { intValue: "443" },
+      "http.response.status_code": { intValue: "200" },
+      "bedrock_edge.request_id": { stringValue: "req_abc" },
+      "bedrock_edge.key": { stringValue: "team-a" },
+      "bedrock_edge.stream": { boolValue: true },
+      "bedrock_edge.deployment": { intValue: "1" },
+      "bedrock_edge.deployments_tried": { intValue: "2" },
+      "bedrock_edge.ttft_ms": { intValue: "120" },
+    });
+  });
+
+  it("joins the caller's trace, records errors by their code, and carries prompts only when given", () => {
+    const failed = { ...line, status: 429, error_code: "tokens_per_day_exceeded" };
+    const parent = { traceId: "4bf92f3577b34da6a3ce929d0e0e4736", spanId: "00f067aa0ba902b7" };
+    const { span, attributes } = spanOf(otlpPayload({ line: failed, request: {}, parent, random }));
+    expect(span).toMatchObject({
+      traceId: parent.traceId,
+      parentSpanId: parent.spanId,
+      status: { code: 2, message: "tokens_per_day_exceeded" },
+    });
+    expect(attributes["error.type"]).toEqual({ stringValue: "tokens_per_day_exceeded" });
+    expect(attributes["gen_ai.input.messages"]).toBeUndefined();
+    const messages = [{ role: "user", content: "hello" }];
+    const withPrompt = spanOf(otlpPayload({ line, request: {}, messages, random })).attributes;
+    expect(withPrompt["gen_ai.input.messages"]).toEqual({ stringValue: JSON.stringify(messages) });
+  });
+
+  it("names the operation after the endpoint: legacy completions are text_completion", () => {
+    const legacy = spanOf(otlpPayload({ line: { ...line, path: "/v1/completions" }, request: {}, random }));
+    expect(legacy.span.name).toBe("text_completion qwen3");
+    expect(legacy.attributes["gen_ai.operation.name"]).toEqual({ stringValue: "text_completion" });
+    expect(spanOf(otlpPayload({ line: { ...line, path: "/chat/completions" }, request: {}, random })).span.name).toBe(
+      "chat qwen3",
+    );
+  });
+});

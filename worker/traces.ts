@@ -1,0 +1,200 @@
+// One OpenTelemetry span per request to a model, following the GenAI semantic conventions
+// (gen_ai.provider.name "aws.bedrock", gen_ai.operation.name, gen_ai.request.model, usage,
+// finish reasons, server.address, error.type), exported as OTLP/HTTP JSON with fetch after the
+// answer. Made from the request's log line, so it says what the line says: prompt text only
+// when LOG_PROMPTS is on.
+import type { LogLine } from "./log.ts";
+
+/** Where spans go: OTEL_EXPORTER_OTLP_ENDPOINT's /v1/traces, with OTEL_EXPORTER_OTLP_HEADERS. */
+export interface TraceExport {
+  url: string;
+  headers: Record<string, string>;
+}
+
+/** The bindings, as OpenTelemetry's exporters read the same variables; problems never quote a header's value. */
+export function readTraceExport(
+  endpoint: string | undefined,
+  headers: string | undefined,
+  problems: string[],
+): TraceExport | undefined {
+  if (!endpoint) {
+    if (headers) problems.push("OTEL_EXPORTER_OTLP_HEADERS is set but OTEL_EXPORTER_OTLP_ENDPOINT is not");
+    return undefined;
+  }
+  let url: URL;
+  try {
+    url = new URL(endpoint);
+  } catch {
+    url = new URL("invalid:");
+  }
+  if ((url.protocol !== "https:" && url.protocol !== "http:") || url.username || url.password) {
+    problems.push(
+      "OTEL_EXPORTER_OTLP_ENDPOINT must be the collector's base URL, http(s), e.g. https://otlp.example.com (spans go to its /v1/traces)",
+    );
+    return undefined;
+  }
+  const parsed: Record<string, string> = {};
+  for (const pair of (headers ?? "").split(",").filter((item) => item.trim())) {
+    const at = pair.indexOf("=");
+    const name = at > 0 ? safeDecode(pair.slice(0, at).trim()) : undefined;
+    const value = at > 0 ? safeDecode(pair.slice(at + 1).trim()) : undefined;
+    if (!name || value === undefined || !/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name)) {
+      problems.push("OTEL_EXPORTER_OTLP_HEADERS must be name=value pairs separated by commas (values percent-encoded)");
+      return undefined;
+    }
+    parsed[name] = value;
+  }
+  return { url: `${url.origin}${url.pathname.replace(/\/+$/, "")}/v1/traces`, headers: parsed };
+}
+
+/** The header values, as given and decoded, for redaction: read even when they are malformed. */
+export function traceHeaderSecrets(headers: string | undefined): string[] {
+  return (headers ?? "").split(",").flatMap((pair) => {
+    const value = pair.slice(pair.indexOf("=") + 1).trim();
+    return [value, safeDecode(value) ?? ""];
+  });
+}
+
+function safeDecode(text: string): string | undefined {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/** W3C trace context: the caller's trace, which this span joins as a child. */
+export interface TraceParent {
+  traceId: string;
+  spanId: string;
+}
+
+export function readTraceParent(header: string | null | undefined): TraceParent | undefined {
+  const match = /^00-([0-9a-f]{32})-([0-9a-f]{16})-[0-9a-f]{2}$/.exec(header?.trim() ?? "");
+  if (!match || /^0+$/.test(match[1]!) || /^0+$/.test(match[2]!)) return undefined;
+  return { traceId: match[1]!, spanId: match[2]! };
+}
+
+/** What a span says beyond the log line. */
+export interface SpanFacts {
+  line: LogLine;
+  /** The request's sampling parameters, as sent. */
+  request: { max_tokens?: unknown; max_completion_tokens?: unknown; temperature?: unknown; top_p?: unknown };
+  /** The Bedrock model id of the deployment that served (or failed) the request. */
+  responseModel?: string;
+  server?: { address: string; port: number };
+  parent?: TraceParent;
+  /** The request's messages, only with LOG_PROMPTS. */
+  messages?: unknown;
+  /** `length` random bytes, for the span and trace ids (tests pass fixed ones). */
+  random?: (length: number) => Uint8Array;
+}
+
+type AnyValue =
+  | { stringValue: string }
+  | { intValue: string }
+  | { doubleValue: number }
+  | { boolValue: boolean }
+  | { arrayValue: { values: AnyValue[] } };
+
+interface KeyValue {
+  key: string;
+  value: AnyValue;
+}
+
+// OTLP's enums, as numbers in OTLP/JSON.
+const SPAN_KIND_CLIENT = 3;
+const STATUS_UNSET = 0;
+const STATUS_ERROR = 2;
+
+function hex(bytes: Uint8Array): string {
+  return Array.from(bytes, (byte) => byte.toString(16).padStart(2, "0")).join("");
+}
+
+function attribute(key: string, value: unknown): KeyValue | undefined {
+  if (typeof value === "string") return { key, value: { stringValue: value } };
+  if (typeof value === "boolean") return { key, value: { boolValue: value } };
+  if (typeof value === "number" && Number.isFinite(value)) {
+    return { key, value: Number.isInteger(value) ? { intValue: String(value) } : { doubleValue: value } };
+  }
+  if (Array.isArray(value) && value.every((item) => typeof item === "string")) {
+    return { key, value: { arrayValue: { values: value.map((item) => ({ stringValue: item })) } } };
+  }
+  return undefined;
+}
+
+/** GenAI's operation for an endpoint: legacy completions are `text_completion`, the rest `chat`. */
+function operationOf(path: string): string {
+  return /(^|\/)completions$/.test(path) && !path.endsWith("chat/completions") ? "text_completion" : "chat";
+}
+
+function nanos(ms: number): string {
+  return `${BigInt(Math.round(ms)) * 1_000_000n}`;
+}
+
+/** The OTLP/HTTP JSON body of the request's span (ExportTraceServiceRequest). */
+export function otlpPayload(facts: SpanFacts): unknown {
+  const { line, request } = facts;
+  const random = facts.random ?? ((length: number) => crypto.getRandomValues(new Uint8Array(length)));
+  const started = Date.parse(line.time);
+  const failed = line.status >= 400;
+  const operation = operationOf(line.path);
+  const attributes = [
+    attribute("gen_ai.operation.name", operation),
+    attribute("gen_ai.provider.name", "aws.bedrock"),
+    // Deprecated for gen_ai.provider.name; still what many backends read.
+    attribute("gen_ai.system", "aws.bedrock"),
+    attribute("gen_ai.request.model", line.model),
+    attribute("gen_ai.response.model", facts.responseModel),
+    attribute("gen_ai.request.max_tokens", request.max_completion_tokens ?? request.max_tokens),
+    attribute("gen_ai.request.temperature", request.temperature),
+    attribute("gen_ai.request.top_p", request.top_p),
+    attribute("gen_ai.usage.input_tokens", line.prompt_tokens),
+    attribute("gen_ai.usage.output_tokens", line.completion_tokens),
+    attribute("gen_ai.response.finish_reasons", line.finish_reasons),
+    attribute("gen_ai.input.messages", facts.messages === undefined ? undefined : JSON.stringify(facts.messages)),
+    attribute("server.address", facts.server?.address),
+    attribute("server.port", facts.server?.port),
+    attribute("error.type", failed ? (line.error_code ?? String(line.status)) : undefined),
+    attribute("http.response.status_code", line.status),
+    attribute("bedrock_edge.request_id", line.request_id),
+    attribute("bedrock_edge.key", line.key),
+    attribute("bedrock_edge.stream", line.stream),
+    attribute("bedrock_edge.deployment", line.deployment),
+    attribute("bedrock_edge.deployments_tried", line.deployments_tried),
+    attribute("bedrock_edge.retries", line.retries),
+    attribute("bedrock_edge.ttft_ms", line.ttft_ms),
+  ].filter((item): item is KeyValue => item !== undefined);
+  const span = {
+    traceId: facts.parent?.traceId ?? hex(random(16)),
+    spanId: hex(random(8)),
+    ...(facts.parent ? { parentSpanId: facts.parent.spanId } : {}),
+    name: line.model ? `${operation} ${line.model}` : operation,
+    kind: SPAN_KIND_CLIENT,
+    startTimeUnixNano: nanos(started),
+    endTimeUnixNano: nanos(started + line.ms),
+    attributes,
+    status: failed
+      ? { code: STATUS_ERROR, message: line.error_code ?? `status ${line.status}` }
+      : { code: STATUS_UNSET },
+  };
+  return {
+    resourceSpans: [
+      {
+        resource: { attributes: [attribute("service.name", "bedrock-edge")] },
+        scopeSpans: [{ scope: { name: "bedrock-edge" }, spans: [span] }],
+      },
+    ],
+  };
+}
+
+export async function exportSpan(target: TraceExport, payload: unknown): Promise<void> {
+  const response = await fetch(target.url, {
+    method: "POST",
+    headers: { ...target.headers, "content-type": "application/json" },
+    body: JSON.stringify(payload),
+  });
+  // The collector's answer may echo what it was sent: only its status is kept.
+  await response.body?.cancel();
+  if (!response.ok) throw new Error(`the OTLP collector answered ${response.status}`);
+}
