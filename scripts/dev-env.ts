@@ -261,12 +261,21 @@ export function envFileText(vars: Record<string, string>): string {
  * - CLOUDFLARE_CF_FETCH_ENABLED: `request.cf` from Miniflare's placeholder instead of a download
  *   from workers.cloudflare.com, which offline prints a getaddrinfo ENOTFOUND stack trace, twice.
  *   The proxy never reads `request.cf`.
+ * - VSCODE_INSPECTOR_OPTIONS: no DevTools inspector proxy. Wrangler 4.86 (the last that runs on
+ *   Node 20) puts an InspectorProxyWorker in its front workerd that asks for the Worker's network
+ *   events whether or not DevTools is attached, and sends each event back to wrangler's Node
+ *   process as a request of its own. A burst of clients leaving streamed calls early left those
+ *   connections open by the thousand, until the front process ran out of file descriptors (EMFILE)
+ *   and stopped answering. Wrangler and Miniflare skip the inspector proxy when this variable is
+ *   set (they take it as VS Code's JavaScript debug terminal, which attaches its own debugger);
+ *   the Worker's log lines still print. README, "Security": the measurements.
  */
 export function wranglerEnv(env: Record<string, string | undefined>): Record<string, string | undefined> {
   return {
     WRANGLER_SEND_METRICS: "false",
     WRANGLER_HIDE_BANNER: "true",
     CLOUDFLARE_CF_FETCH_ENABLED: "false",
+    VSCODE_INSPECTOR_OPTIONS: "{}",
     ...env,
   };
 }
