@@ -18,14 +18,15 @@ const CONVERSE_DEMO_REGION = "us-east-1";
 
 /**
  * One demo model per route (a route without one does not compile). `tool` answers with a tool
- * call only when tools are offered. The converse demo is a foundation model through a
+ * call only when tools are offered, so every demo model calls the tools it is given, as the
+ * instruct models behind these routes do. The converse demo is a foundation model through a
  * cross-region inference profile; a bare id needs a region, so its entry carries one.
  */
 const DEMO_ROUTES: Record<RouteName, { name: string; modelId: string; region?: string }> = {
-  deepseek_r1: { name: "demo-deepseek-r1", modelId: emulatorModelId("r1") },
-  llama: { name: "demo-llama", modelId: emulatorModelId("llama") },
+  deepseek_r1: { name: "demo-deepseek-r1", modelId: emulatorModelId("r1", ["tool"]) },
+  llama: { name: "demo-llama", modelId: emulatorModelId("llama", ["tool"]) },
   qwen3: { name: "demo-qwen3", modelId: emulatorModelId("qwen3", ["tool"]) },
-  qwen2: { name: "demo-qwen2", modelId: emulatorModelId("qwen2") },
+  qwen2: { name: "demo-qwen2", modelId: emulatorModelId("qwen2", ["tool"]) },
   openai: { name: "demo-openai", modelId: emulatorModelId("openai", ["tool"]) },
   converse: {
     name: "demo-converse",
@@ -260,12 +261,21 @@ export function envFileText(vars: Record<string, string>): string {
  * - CLOUDFLARE_CF_FETCH_ENABLED: `request.cf` from Miniflare's placeholder instead of a download
  *   from workers.cloudflare.com, which offline prints a getaddrinfo ENOTFOUND stack trace, twice.
  *   The proxy never reads `request.cf`.
+ * - VSCODE_INSPECTOR_OPTIONS: no DevTools inspector proxy. Wrangler 4.86 (the last that runs on
+ *   Node 20) puts an InspectorProxyWorker in its front workerd that asks for the Worker's network
+ *   events whether or not DevTools is attached, and sends each event back to wrangler's Node
+ *   process as a request of its own. A burst of clients leaving streamed calls early left those
+ *   connections open by the thousand, until the front process ran out of file descriptors (EMFILE)
+ *   and stopped answering. Wrangler and Miniflare skip the inspector proxy when this variable is
+ *   set (they take it as VS Code's JavaScript debug terminal, which attaches its own debugger);
+ *   the Worker's log lines still print. README, "Security": the measurements.
  */
 export function wranglerEnv(env: Record<string, string | undefined>): Record<string, string | undefined> {
   return {
     WRANGLER_SEND_METRICS: "false",
     WRANGLER_HIDE_BANNER: "true",
     CLOUDFLARE_CF_FETCH_ENABLED: "false",
+    VSCODE_INSPECTOR_OPTIONS: "{}",
     ...env,
   };
 }

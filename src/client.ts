@@ -6,6 +6,7 @@ import { configurationError, modelNotFound } from "./errors.ts";
 import type { ChatCompletionStream } from "./completion-stream.ts";
 import type { Completions, DeploymentTarget, ResolvedModel } from "./completions/client.ts";
 import type { CompletionCreateParams } from "./completions/types.ts";
+import { applyModelCaps } from "./model-caps.ts";
 import { randomId } from "./ids.ts";
 import { lazy } from "./lazy.ts";
 import {
@@ -20,11 +21,13 @@ import {
 } from "./model.ts";
 import type { ItemStream } from "./stream-reader.ts";
 import { callJson, callStream } from "./model-call.ts";
-import type { ChatCompletion, ChatCompletionCreateParams } from "./openai/types.ts";
+import type { ChatCompletion, ChatCompletionCreateParams, ChatCompletionRequest } from "./openai/types.ts";
 import { routeEntries } from "./routes/index.ts";
 import type { Responses, ResponsesRequestOptions } from "./responses/client.ts";
 import type { ResponseCreateParams } from "./responses/types.ts";
-import type { ModelSettings, PromptRenderer } from "./routes/types.ts";
+import type { CompiledTemplate, ModelTemplate } from "./routes/prompts/model-template.ts";
+import type { RequestNeutraliser } from "./routes/prompts/token-neutraliser.ts";
+import type { ModelSettings } from "./routes/types.ts";
 import { type CooldownStore, memoryCooldownStore } from "./routing/cooldowns.ts";
 import { countInFlight, whenStreamEnds } from "./routing/in-flight.ts";
 import { createRouter, DEFAULT_COOLDOWN_MS, type DeploymentEvent } from "./routing/router.ts";
@@ -34,10 +37,12 @@ export type { ChatCompletionStream } from "./completion-stream.ts";
 // Loaded on first use, so that what a caller loads first is the client and its transport: the
 // request schema on the first call, the chunk mapper and the stream reader on the first stream,
 // the built-in templates (and the Jinja compiler) on the first call of a model that names one,
-// legacy Completions and Responses on their first call.
+// the special-token neutraliser on the first call that needs it, legacy Completions and Responses
+// on their first call.
 const requestSchema = lazy(() => import("./openai/schema.ts"));
 const chunkMapper = lazy(() => import("./completion-stream.ts"));
-const prompts = lazy(() => import("./routes/prompts/index.ts"));
+const templates = lazy(() => import("./routes/prompts/model-template.ts"));
+const neutralising = lazy(() => import("./routes/prompts/token-neutraliser.ts"));
 
 export interface BedrockOptions extends TransportOptions {
   /** Public names -> model strings or configs (templates, region, drop_params). */
@@ -91,11 +96,22 @@ export interface Bedrock {
   checkModels(where?: string): Promise<string[]>;
 }
 
+interface Resolved extends ResolvedModel {
+  /** What request text may not spell, when the model's own template says; else the built-in families' tokens. */
+  neutraliser: RequestNeutraliser | undefined;
+}
+
+/** `request` with its text neutralised by `own`, or by the built-in families' tokens. */
+async function neutralised(request: ChatCompletionRequest, own: RequestNeutraliser | undefined) {
+  const { BUILT_IN_NEUTRALISER, neutraliseRequest } = await neutralising();
+  return neutraliseRequest(request, own ?? BUILT_IN_NEUTRALISER);
+}
+
 export function createBedrock(options: BedrockOptions = {}): Bedrock {
   const transport = createTransport(options);
   const models = parseModels(options.models ?? {});
   if (!options.region) refuseRegionless(models);
-  const templates = new Map<string, Promise<PromptRenderer>>();
+  const compiled = new Map<string, Promise<CompiledTemplate>>();
   // Each entry's deployments, and the transports of those with credentials of their own.
   const served = new Map(Object.entries(models).map(([name, entry]) => [name, deploymentsOf(entry, name)]));
   const ownTransports = new Map<ModelDeployment, Transport>();
@@ -116,19 +132,20 @@ export function createBedrock(options: BedrockOptions = {}): Bedrock {
     busy: inFlight.count,
   });
 
-  async function renderer(config: ModelTableEntry): Promise<PromptRenderer | undefined> {
-    if (config.template) return (await prompts()).builtInRenderers[config.template];
+  async function template(config: ModelTableEntry): Promise<ModelTemplate | undefined> {
+    if (config.template) return (await templates()).builtInTemplate(config.template);
     const source = config.chat_template;
     if (!source) return undefined;
     const key = `${config.bos_token ?? ""}\u0000${config.eos_token ?? ""}\u0000${source}`;
-    let compiled = templates.get(key);
-    if (!compiled) {
+    let compiledTemplate = compiled.get(key);
+    if (!compiledTemplate) {
       const tokens = { bos_token: config.bos_token, eos_token: config.eos_token };
-      compiled = prompts().then(({ compileChatTemplate }) => compileChatTemplate(source, tokens));
-      templates.set(key, compiled);
+      compiledTemplate = templates().then(({ compileModelTemplate }) => compileModelTemplate(source, tokens));
+      compiled.set(key, compiledTemplate);
     }
     try {
-      return await compiled;
+      const ready = await compiledTemplate;
+      return (await templates()).withVariables(ready, config.client_template_kwargs);
     } catch (error) {
       // A bad template is the deployment's fault, not the caller's.
       throw configurationError(
@@ -138,15 +155,17 @@ export function createBedrock(options: BedrockOptions = {}): Bedrock {
     }
   }
 
-  async function resolve(name: string): Promise<ResolvedModel> {
+  async function resolve(name: string): Promise<Resolved> {
     const config = Object.hasOwn(models, name) ? models[name] : undefined;
     if (!config && options.onlyListedModels) throw modelNotFound(name);
     const deployments = (config && served.get(name)) ?? deploymentsOf(undefined, name);
     let settings: ModelSettings = {};
+    let neutraliser: RequestNeutraliser | undefined;
     if (config) {
       const values = settingValues(config);
-      const render = await renderer(config);
-      settings = render ? { ...values, render } : values;
+      const own = await template(config);
+      settings = own ? { ...values, render: own.render, templateVariables: own.variables } : values;
+      neutraliser = own?.neutraliser;
     }
     // The client's default (the proxy's DROP_PARAMS) serves models whose own setting says nothing.
     if (settings.drop_params === undefined && options.dropParams !== undefined) {
@@ -155,6 +174,7 @@ export function createBedrock(options: BedrockOptions = {}): Bedrock {
     return {
       route: await routeEntries[deployments.route].load(),
       settings,
+      neutraliser,
       serve: (attempt, requestOptions) => serve(name, deployments, attempt, requestOptions),
     };
   }
@@ -199,8 +219,12 @@ export function createBedrock(options: BedrockOptions = {}): Bedrock {
   }
 
   async function create(input: ChatCompletionCreateParams, requestOptions: RequestOptions = {}) {
-    const request = (await requestSchema()).parseChatRequest(input);
-    const { route: modelRoute, settings, serve: served } = await resolve(request.model);
+    const parsed = (await requestSchema()).parseChatRequest(input);
+    const { route: modelRoute, settings, neutraliser, serve: served } = await resolve(parsed.model);
+    // The model's caps, then its special tokens neutralised in all request text, in this one
+    // place before any template renders it: from here on, the route sees only this request.
+    const capped = applyModelCaps(parsed, settings);
+    const request = settings.special_tokens === "keep" ? capped : await neutralised(capped, neutraliser);
     const meta = { id: randomId("chatcmpl-"), created: Math.floor(Date.now() / 1000), model: request.model };
 
     // The whole call on one deployment: the body names its model id, the transport its credentials.
@@ -246,7 +270,7 @@ export function createBedrock(options: BedrockOptions = {}): Bedrock {
       const problems: string[] = [];
       for (const [name, config] of Object.entries(models)) {
         try {
-          await renderer(config);
+          await template(config);
         } catch (error) {
           problems.push(`${where}["${name}"].chat_template: ${error instanceof Error ? error.message : String(error)}`);
         }

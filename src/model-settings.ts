@@ -20,13 +20,16 @@
 // (The types are written out rather than inferred from the schemas: JSR's fast type checks want
 // a public API with explicit types, and the field docs show in editors.)
 import * as v from "valibot";
-import { TEMPLATE_NAMES, type TemplateName } from "./routes/prompts/template-names.ts";
+import { RESERVED_TEMPLATE_VARIABLES, TEMPLATE_NAMES, type TemplateName } from "./routes/prompts/template-names.ts";
 import { TOOL_PARSER_NAMES, type ToolParserName } from "./routes/tool-parser-names.ts";
 import { WIRE_FORMAT_NAMES } from "./routes/wire-formats/names.ts";
 import type { WireFormatName } from "./routes/wire-formats/types.ts";
 
 const MAX_BODY_BYTES = "must be a whole number of bytes, at least 1024";
 const REASONING_BUDGET = "must be a whole number of tokens, at least 1024 (Claude's smallest thinking budget)";
+const MAX_N = "must be a whole number from 1 to 128";
+const MAX_OUTPUT_TOKENS = "must be a whole number of tokens, at least 1";
+const VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
 
 /** The per-model settings of a models table entry. */
 export interface ModelSettingValues {
@@ -50,6 +53,21 @@ export interface ModelSettingValues {
   guardrail_config?: GuardrailConfig;
   /** converse: reasoning on by default, with this many thinking tokens (a level for level-based families). */
   reasoning_budget?: number;
+  /**
+   * What becomes of a model's special tokens spelled in request text (`<|im_start|>` in a user
+   * message or a tool result): "escape" (the default) neutralises them so they can never become
+   * control tokens; "keep" sends the text byte for byte.
+   */
+  special_tokens?: "escape" | "keep";
+  /** The most choices (`n`) one request may ask for; more is a 400. */
+  max_n?: number;
+  /** The most tokens one answer may have: a larger limit is a 400, no limit means this one. */
+  max_output_tokens?: number;
+  /**
+   * The chat_template_kwargs a request may set: variables of this model's own chat_template, or of
+   * the template an openai-route model applies itself. Built-in templates take their own only.
+   */
+  client_template_kwargs?: string[];
   /**
    * The body format a template route sends its prompt in: Bedrock's own BedrockCompletion
    * (`prompt` + `max_gen_len`, the default, which every import speaks) or OpenAICompletion
@@ -122,6 +140,32 @@ export const MODEL_SETTINGS: SettingSpecs = {
   reasoning_budget: {
     schema: v.pipe(v.number(REASONING_BUDGET), v.integer(REASONING_BUDGET), v.minValue(1024, REASONING_BUDGET)),
     does: "turns reasoning on by default with this many thinking tokens",
+  },
+  special_tokens: {
+    schema: v.picklist(["escape", "keep"], 'must be "escape" or "keep"'),
+    does: "chooses whether special tokens spelled in request text are neutralised (escape) or sent as they are (keep)",
+  },
+  max_n: {
+    schema: v.pipe(v.number(MAX_N), v.integer(MAX_N), v.minValue(1, MAX_N), v.maxValue(128, MAX_N)),
+    does: "caps the choices (n) one request may ask for",
+  },
+  max_output_tokens: {
+    schema: v.pipe(v.number(MAX_OUTPUT_TOKENS), v.integer(MAX_OUTPUT_TOKENS), v.minValue(1, MAX_OUTPUT_TOKENS)),
+    does: "caps the tokens one answer may have",
+  },
+  client_template_kwargs: {
+    schema: v.array(
+      v.pipe(
+        v.string(),
+        v.regex(VARIABLE_NAME, "must be a template variable name (letters, digits, _)"),
+        v.check(
+          (name) => !RESERVED_TEMPLATE_VARIABLES.includes(name),
+          (issue) =>
+            `must not be ${JSON.stringify(issue.input)}: the template's inputs, special tokens and helpers are the server's to set`,
+        ),
+      ),
+    ),
+    does: "lists the chat_template_kwargs a request may set",
   },
   wire_format: {
     schema: v.picklist(WIRE_FORMAT_NAMES, `must be one of ${WIRE_FORMAT_NAMES.join(", ")}`),

@@ -10,6 +10,7 @@ import type {
   routedModelConfigSchema,
 } from "./deployments.ts";
 import { deploymentsOf, type ModelConfig, type modelConfigSchema, parseModels, parseModelString } from "./model.ts";
+import { routeEntries } from "./routes/index.ts";
 
 const ARN = "arn:aws:bedrock:us-east-1:123456789012:imported-model/abc123def456";
 
@@ -102,7 +103,9 @@ describe("per-model settings follow the route", () => {
       { chat_template: "{{ messages }}" },
       { bos_token: "<s>" },
       { eos_token: "</s>" },
-      { drop_params: true },
+      // Converse's own and the template routes'; drop_params is the openai route's too, since it
+      // refuses fields it does not send.
+      { reasoning_budget: 2048 },
       { wire_format: "openai_completion" },
     ]) {
       const [name] = Object.keys(setting);
@@ -138,8 +141,64 @@ describe("per-model settings follow the route", () => {
       };
       expect(parseModels({ m: entry })).toEqual({ m: entry });
     }
-    const vision = { model: `bedrock/openai/${ARN}`, region: "us-east-1", max_body_bytes: 16_777_216 };
+    const vision = {
+      model: `bedrock/openai/${ARN}`,
+      region: "us-east-1",
+      max_body_bytes: 16_777_216,
+      drop_params: true,
+    };
     expect(parseModels({ vl: vision })).toEqual({ vl: vision });
+  });
+});
+
+describe("the hardening settings", () => {
+  it("are taken on every route: special_tokens, max_n, max_output_tokens", () => {
+    for (const route of Object.keys(routeEntries)) {
+      const entry = { model: `bedrock/${route}/${ARN}`, special_tokens: "keep", max_n: 1, max_output_tokens: 4096 };
+      expect(parseModels({ m: entry })).toEqual({ m: entry });
+    }
+  });
+
+  it("take client_template_kwargs where a template of the model's own reads them", () => {
+    const openai = { model: `bedrock/openai/${ARN}`, client_template_kwargs: ["enable_thinking", "date_string"] };
+    const custom = { model: `bedrock/llama/${ARN}`, chat_template: "{{ messages }}", client_template_kwargs: ["x"] };
+    expect(parseModels({ openai, custom })).toEqual({ openai, custom });
+  });
+
+  it("refuse client_template_kwargs for a built-in template, which reads only its own variables", () => {
+    expect(() =>
+      parseModels({ q: { model: `bedrock/qwen3/${ARN}`, client_template_kwargs: ["enable_thinking"] } }, "MODELS"),
+    ).toThrow(
+      'MODELS["q"].client_template_kwargs: names variables of the model\'s own chat_template, and this entry has none ' +
+        "(a built-in template takes only its own). Add the chat_template, or remove client_template_kwargs.",
+    );
+  });
+
+  it("refuse bad values, naming the setting and what it must be", () => {
+    const refusal = (settings: Record<string, unknown>) =>
+      errorOf(() => parseModels({ a: { model: `bedrock/openai/${ARN}`, ...settings } }, "MODELS"), TypeError).message;
+    expect(refusal({ special_tokens: "strip" })).toBe(
+      'MODELS["a"].special_tokens: special_tokens must be "escape" or "keep" (got "strip").',
+    );
+    for (const n of [0, 129, 1.5, "2"]) {
+      expect(refusal({ max_n: n })).toMatch(/^MODELS\["a"\]\.max_n: max_n must be a whole number from 1 to 128/);
+    }
+    for (const tokens of [0, 2.5, "4096"]) {
+      expect(refusal({ max_output_tokens: tokens })).toMatch(
+        /^MODELS\["a"\]\.max_output_tokens: max_output_tokens must be a whole number of tokens, at least 1/,
+      );
+    }
+    expect(refusal({ client_template_kwargs: ["a b"] })).toMatch(
+      /^MODELS\["a"\]\.client_template_kwargs\[0\]: .*must be a template variable name/,
+    );
+    for (const reserved of ["bos_token", "eos_token", "messages", "tools", "add_generation_prompt", "chat_template"]) {
+      expect(refusal({ client_template_kwargs: ["ok", reserved] })).toMatch(
+        new RegExp(
+          `^MODELS\\["a"\\]\\.client_template_kwargs\\[1\\]: client_template_kwargs\\[1\\] must not be "${reserved}": ` +
+            "the template's inputs, special tokens and helpers are the server's to set\\.$",
+        ),
+      );
+    }
   });
 });
 
@@ -157,7 +216,8 @@ describe("models table refusals read as sentences", () => {
     expect(refusal({ model: `bedrock/llama/${ARN}`, tempalte: "qwen2" })).toBe(
       'MODELS["a"].tempalte: tempalte is not a model setting; the settings are model, region, template, ' +
         "chat_template, bos_token, eos_token, drop_params, max_body_bytes, additional_model_request_fields, " +
-        "guardrail_config, reasoning_budget, wire_format, tool_parser.",
+        "guardrail_config, reasoning_budget, special_tokens, max_n, max_output_tokens, client_template_kwargs, " +
+        "wire_format, tool_parser.",
     );
     expect(refusal({ model: `bedrock/llama/${ARN}`, bos_token: 5 })).toBe(
       'MODELS["a"].bos_token: bos_token must be a string (got 5).',

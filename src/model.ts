@@ -134,7 +134,10 @@ function checkSingle(entry: unknown, at: string): ModelConfig {
   const checked = checkEntry(modelEntrySchema, entry, at);
   const config = typeof checked === "string" ? { model: checked } : checked;
   const parsed = checkedRoute(config.model, config.region, at);
-  const unused = unusedSetting(parsed.route, config) ?? routeEntries[parsed.route].checkModel?.(parsed.modelId, config);
+  const unused =
+    unusedSetting(parsed.route, config) ??
+    unboundTemplateKwargs(parsed.route, config) ??
+    routeEntries[parsed.route].checkModel?.(parsed.modelId, config);
   if (unused) throw new TypeError(`${at}.${unused}`);
   return config;
 }
@@ -164,7 +167,7 @@ function checkRouted(entry: unknown, at: string): RoutedModelConfig {
     const misfit = routeEntries[parsed.route].checkModel?.(parsed.modelId, config);
     if (misfit) throw new TypeError(`${where}: ${misfit}`);
   });
-  const unused = route && unusedSetting(route, config);
+  const unused = route && (unusedSetting(route, config) ?? unboundTemplateKwargs(route, config));
   if (unused) throw new TypeError(`${at}.${unused}`);
   return config;
 }
@@ -246,6 +249,24 @@ export function regionlessModelId(entry: ModelTableEntry): string | undefined {
  * `<setting>: <why>` for the first setting of `config` that its route does not honour: a setting
  * the route would ignore is a mistake in the table, so it is reported rather than dropped.
  */
+/**
+ * A route that renders the prompt itself reads kwargs only through a chat_template: its built-in
+ * templates take their own variables and nothing else.
+ */
+function unboundTemplateKwargs(route: RouteName, config: ModelSettingValues): string | undefined {
+  if (
+    !config.client_template_kwargs ||
+    config.chat_template ||
+    !routeEntries[route].settings.includes("chat_template")
+  ) {
+    return undefined;
+  }
+  return (
+    "client_template_kwargs: names variables of the model's own chat_template, and this entry has none " +
+    "(a built-in template takes only its own). Add the chat_template, or remove client_template_kwargs."
+  );
+}
+
 function unusedSetting(route: RouteName, config: ModelSettingValues): string | undefined {
   const honoured: readonly ModelSettingName[] = routeEntries[route].settings;
   for (const key of Object.keys(config)) {

@@ -217,6 +217,7 @@ describe("tool_parser: tool calls the model writes as text", () => {
   const cases = [
     ["qwen", "qwen3"],
     ["deepseek_r1", "r1"],
+    ["llama3_json", "llama"],
   ] as const;
 
   it.each(cases)("%s: become tool_calls, plain and streamed", async (parser, format) => {

@@ -1,7 +1,7 @@
 // bedrock.responses.create() end to end against the emulator, on every route: plain and
-// streamed, reasoning, function tools and their results, limits, faults and aborts. Every
-// Response, every stream event, and the chat answers and chunks they come from, are validated
-// against OpenAI's official OpenAPI schemas.
+// streamed, reasoning, function tools and their results, forced calls, limits, faults and
+// aborts. Every Response, every stream event, and the chat answers and chunks they come from,
+// are validated against OpenAI's official OpenAPI schemas.
 import { describe, expect, it } from "vitest";
 import {
   BedrockEdgeError,
@@ -16,8 +16,6 @@ import { emulated, model, ROUTE_FORMATS, type RouteName } from "./helpers/emulat
 import { recordOutput } from "./helpers/output-log.ts";
 
 const routes = Object.keys(ROUTE_FORMATS) as RouteName[];
-// Routes whose emulated model calls a tool when offered one (the emulator's `tool` option).
-const toolRoutes: RouteName[] = ["qwen3", "qwen2", "openai", "converse"];
 
 const weather = {
   type: "function" as const,
@@ -155,7 +153,7 @@ describe.each(routes)("route %s", (route) => {
   });
 });
 
-describe.each(toolRoutes)("function tools on route %s", (route) => {
+describe.each(routes)("function tools on route %s", (route) => {
   const { bedrock } = emulated();
   const question = { role: "user" as const, content: "Weather in Paris?" };
 
@@ -203,6 +201,41 @@ describe.each(toolRoutes)("function tools on route %s", (route) => {
       event.type === "response.function_call_arguments.delta" ? [event.delta] : [],
     );
     expect(deltas.join("")).toBe(done.arguments);
+  });
+});
+
+describe.each(routes)("forced tool calls on route %s", (route) => {
+  // The emulated model here calls no tool on its own (no `tool` option): a call is the route forcing it.
+  const { bedrock } = emulated();
+  const input = "Weather in Paris?";
+  const choices = [
+    ["required", "required"],
+    ["a named function", { type: "function", name: "get_weather" }],
+  ] as const;
+
+  it.each(choices)("tool_choice %s: the call, plain and streamed", async (_name, tool_choice) => {
+    const plain = await bedrock.responses.create({ model: model(route), input, tools: [weather], tool_choice });
+    assertConforms("Response", plain);
+    expect(plain.tool_choice).toEqual(tool_choice);
+    const call = plain.output.find((item) => item.type === "function_call");
+    if (call?.type !== "function_call") throw new Error(`no call in ${JSON.stringify(plain.output)}`);
+    expect(call.name).toBe("get_weather");
+    expect(JSON.parse(call.arguments)).toEqual({ city: expect.any(String) });
+
+    const all = await events(
+      await bedrock.responses.create({ model: model(route), input, tools: [weather], tool_choice, stream: true }),
+    );
+    const done = all.find((event) => event.type === "response.function_call_arguments.done");
+    if (done?.type !== "response.function_call_arguments.done") throw new Error("no arguments.done");
+    expect(done.name).toBe("get_weather");
+    expect(JSON.parse(done.arguments)).toEqual({ city: expect.any(String) });
+    expect(all.at(-1)?.type).toBe("response.completed");
+  });
+
+  it("without tool_choice the same model answers in text", async () => {
+    const plain = await bedrock.responses.create({ model: model(route), input, tools: [weather] });
+    expect(plain.output.some((item) => item.type === "function_call")).toBe(false);
+    expect(textOf(plain)).toMatch(/Hello from the Bedrock emulator/);
   });
 });
 

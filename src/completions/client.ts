@@ -7,6 +7,7 @@ import type { RequestOptions } from "../client.ts";
 import { invalidRequest } from "../errors.ts";
 import { CHUNK_EVENT } from "../eventstream/events.ts";
 import { randomId } from "../ids.ts";
+import { applyCompletionCaps } from "../model-caps.ts";
 import { callJson, callStream } from "../model-call.ts";
 import type { Usage } from "../openai/types.ts";
 import { incompleteStream } from "../routes/completion-route.ts";
@@ -143,8 +144,11 @@ async function allOrNothing<T>(
 
 export function createCompletions(deps: CompletionsDeps): Completions {
   async function create(input: CompletionCreateParams, options: RequestOptions = {}) {
-    const request = parseCompletionRequest(input);
-    const { route, settings, serve } = await deps.resolve(request.model);
+    const parsed = parseCompletionRequest(input);
+    const { route, settings, serve } = await deps.resolve(parsed.model);
+    // The model's caps hold here as on chat; its special tokens do not: a raw prompt is the
+    // caller's own, written with them, and no template of the server's frames it.
+    const request = applyCompletionCaps(parsed, settings);
     const rawPrompt = route.rawPrompt;
     if (!rawPrompt) {
       throw invalidRequest(

@@ -120,8 +120,8 @@ const stop = v.nullish(
   ),
 );
 
-// Unknown fields are kept: the openai route passes them to models that understand them;
-// completion-format routes refuse them by name (routes/completion-route.ts).
+// Unknown fields are kept for the routes to judge: each refuses them by name, or drops them under
+// drop_params (routes/parameters.ts); the openai route sends Bedrock's extensions among them.
 export const chatCompletionRequestSchema = v.looseObject({
   model: v.pipe(v.string(), v.minLength(1)),
   messages: v.pipe(
@@ -183,8 +183,8 @@ export function parseChatRequest(input: unknown): ChatCompletionRequest {
   const result = v.safeParse(chatCompletionRequestSchema, input, { abortEarly: true, message: issueFragment });
   if (result.success) {
     // The schema only checks (no transforms): the caller's own objects go on, in their own key
-    // order (a tools block is rendered as json.dumps writes the client's dict) and with fields
-    // the openai route passes through.
+    // order (a tools block is rendered as json.dumps writes the client's dict) and with the fields
+    // the routes judge (routes/parameters.ts).
     const request = input as ChatCompletionRequest;
     const deep = deepArguments(request);
     if (deep) tooDeep(deep);

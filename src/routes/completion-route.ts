@@ -1,31 +1,47 @@
-// What the four completion-format routes (deepseek_r1, llama, qwen3, qwen2) share: the
-// `{prompt, max_gen_len, …}` body, the refusal of parameters they cannot honour (parameters.ts),
-// forced tool calls (forced-call.ts), and the answer text -> reasoning / content / tool calls
-// mapping. Each route is this plus its data.
+// What the four completion-format routes (deepseek_r1, llama, qwen3, qwen2) share: the rendered
+// prompt sent in the model's wire format (wire-formats/: BedrockCompletion or OpenAICompletion),
+// the refusal of parameters that format cannot honour (parameters.ts), forced tool calls
+// (forced-call.ts; on a format with structured outputs the arguments are held to the function's
+// schema), and each choice's text -> reasoning / content / tool calls. Each route is this plus
+// its data.
 import { badUpstream, invalidRequest, type BedrockEdgeError } from "../errors.ts";
 import { CHUNK_EVENT } from "../eventstream/events.ts";
-import { randomId } from "../ids.ts";
-import type {
-  ChatCompletionRequest,
-  ChunkToolCall,
-  CompletionMessage,
-  FinishReason,
-  ToolCall,
-  Usage,
-} from "../openai/types.ts";
-import { createAnswerSplitter, type AnswerPart, type ToolSyntax } from "./answer-splitter.ts";
-import { callPrefill, type ForcedCallFormat, forcedCall, promptPrefill } from "./forced-call.ts";
+import type { ChatCompletionRequest, ChoiceLogprobs, TokenLogprob } from "../openai/types.ts";
+import { createDeltaSplitter, type DeltaSplitter, finishWithCalls, messageOf, splitText } from "./answer-parts.ts";
+import type { SplitterOptions, ToolSyntax } from "./answer-splitter.ts";
+import {
+  callPrefill,
+  type ConstrainedCall,
+  constrainedCall,
+  type ForcedCall,
+  type ForcedCallFormat,
+  forcedCall,
+  promptPrefill,
+} from "./forced-call.ts";
 import { imageData } from "./images.ts";
 import { checkParameters } from "./parameters.ts";
 import { COMPLETION_ROUTE_INFO } from "./route-info.ts";
-import type { ModelSettings, PromptRenderer, Route, StreamMapper, StreamPart } from "./types.ts";
-import { wireFormatOf } from "./wire-formats/index.ts";
-import { finishReason, makeUsage, tokenCount, usageFromBody, usageFromCounts } from "./usage.ts";
+import { checkTemplateKwargs } from "./template-variables.ts";
+import type {
+  ModelSettings,
+  PromptRenderer,
+  Route,
+  RouteAnswer,
+  RouteChoice,
+  StreamMapper,
+  StreamPart,
+} from "./types.ts";
+import { textRequestFromChat } from "./wire-formats/from-chat.ts";
+import { uncarriedField, uncarriedRefusal, wireFormatOf } from "./wire-formats/index.ts";
+import { type CompletionLogprobs, chatLogprobsFromCompletion } from "./wire-formats/logprobs.ts";
+import type { TextPiece, WireFormat } from "./wire-formats/types.ts";
 
 export interface CompletionRouteSpec<Name extends string = string> {
   name: Name;
   /** The family's own chat template. */
   render: PromptRenderer;
+  /** The chat_template_kwargs that template reads, all a request may set for it (none when absent). */
+  variables?: readonly string[];
   reasoning: "always" | "detect" | "never";
   /** How the family writes tool calls; absent when its template has none. */
   tools?: ToolSyntax;
@@ -42,12 +58,16 @@ function offersTools(request: ChatCompletionRequest): boolean {
 }
 
 /**
- * `chat_template_kwargs`, with `reasoning_effort` applied where the family has a thinking switch:
- * "none" and "minimal" switch thinking off (Qwen3 cannot think a little), other efforts leave it on.
- * A contradiction between the two is the caller's to resolve.
+ * The request's settable `chat_template_kwargs` (template-variables.ts), with `reasoning_effort`
+ * applied where the family has a thinking switch: "none" and "minimal" switch thinking off (Qwen3
+ * cannot think a little), other efforts leave it on. A contradiction between the two is the
+ * caller's to resolve.
  */
-function templateKwargs(spec: CompletionRouteSpec, request: ChatCompletionRequest): Record<string, unknown> {
-  const kwargs = request.chat_template_kwargs ?? {};
+function templateKwargs(
+  spec: CompletionRouteSpec,
+  request: ChatCompletionRequest,
+  kwargs: Record<string, unknown>,
+): Record<string, unknown> {
   const effort = request.reasoning_effort;
   if (!spec.thinkingSwitch || effort == null) return kwargs;
   const thinks = effort !== "none" && effort !== "minimal";
@@ -62,14 +82,42 @@ function templateKwargs(spec: CompletionRouteSpec, request: ChatCompletionReques
   return { ...kwargs, [spec.thinkingSwitch]: thinks };
 }
 
-/** The call `tool_choice` forces, with the family's way of opening it. */
-function forcing(spec: CompletionRouteSpec, request: ChatCompletionRequest) {
+/** A forced call as this request's body makes it: its prefill, and its arguments' constraint if any. */
+interface Forcing {
+  format: ForcedCallFormat;
+  call: ForcedCall;
+  /**
+   * Where the wire format constrains decoding (structured_outputs) and the function is known, the
+   * prompt ends at the arguments, which are held to the function's schema.
+   */
+  constrained?: ConstrainedCall;
+}
+
+function forcing(spec: CompletionRouteSpec, request: ChatCompletionRequest, format: WireFormat): Forcing | undefined {
   const call = forcedCall(request);
   if (!call) return undefined;
   if (!spec.forcedCalls) {
     throw invalidRequest(`tool_choice can only be "auto" or "none" on route ${spec.name}.`, "tool_choice");
   }
-  return { call, format: spec.forcedCalls };
+  const forced: Forcing = { format: spec.forcedCalls, call };
+  if (!format.carries.has("structured_outputs")) return forced;
+  const tools = request.tools ?? [];
+  const constrained = constrainedCall(spec.forcedCalls, call, tools);
+  if (!constrained) return forced;
+  // A constrained call's function is known: the one named, or the only tool.
+  return { ...forced, call: { name: call.name ?? tools[0]?.function.name }, constrained };
+}
+
+/**
+ * The request as the route honours it: refused (a 400) if it asks what the model's wire format
+ * cannot do, else without what the policy drops. Answers are read by the same request.
+ */
+function honoured(spec: CompletionRouteSpec, request: ChatCompletionRequest, settings: ModelSettings) {
+  const dropped = checkParameters(request, spec.name, settings);
+  if (!dropped.size) return request;
+  return Object.fromEntries(
+    Object.entries(request).filter(([param]) => !dropped.has(param)),
+  ) as unknown as ChatCompletionRequest;
 }
 
 function buildBody(
@@ -77,141 +125,168 @@ function buildBody(
   request: ChatCompletionRequest,
   settings: ModelSettings,
 ): Record<string, unknown> {
-  const dropped = checkParameters(request, spec.name, settings);
-  const forced = forcing(spec, request);
+  const format = wireFormatOf(settings.wire_format);
+  const kept = honoured(spec, request, settings);
+  const forced = forcing(spec, kept, format);
   const render = settings.render ?? spec.render;
+  const variables = settings.templateVariables ?? {
+    settable: spec.variables ?? [],
+    template: `the ${spec.name} route's template`,
+  };
+  const kwargs = checkTemplateKwargs(kept.chat_template_kwargs, variables, settings.drop_params ?? false);
   let prompt = render({
-    messages: request.messages,
-    tools: offersTools(request) ? request.tools : undefined,
-    kwargs: templateKwargs(spec, request),
+    messages: kept.messages,
+    tools: offersTools(kept) ? kept.tools : undefined,
+    kwargs: templateKwargs(spec, kept, kwargs ?? {}),
   });
   if (forced) prompt += promptPrefill(prompt, forced.format, forced.call);
-  const body: Record<string, unknown> = { prompt };
-  const maxTokens = request.max_completion_tokens ?? request.max_tokens;
-  if (maxTokens != null) body.max_gen_len = maxTokens;
-  if (request.temperature != null) body.temperature = request.temperature;
-  if (request.top_p != null) body.top_p = request.top_p;
-  if (request.top_k != null) body.top_k = request.top_k;
-  if (request.stop != null) body.stop = typeof request.stop === "string" ? [request.stop] : request.stop;
   // The template wrote a placeholder per image (routes without vision refused them while
-  // rendering); Bedrock takes the bytes in `images`.
-  const images = imageData(request);
-  if (images.length) body.images = images;
-  // Bedrock's completion format takes structured outputs (json_object, json_schema) as is.
-  const format = request.response_format;
-  if (format && format.type !== "text" && !dropped.has("response_format")) body.response_format = format;
-  return body;
-}
-
-function splitterFor(spec: CompletionRouteSpec, request: ChatCompletionRequest) {
-  const forced = forcing(spec, request);
-  return createAnswerSplitter({
-    reasoning: spec.reasoning,
-    tools: offersTools(request) ? spec.tools : undefined,
-    endMarkers: spec.endMarkers,
-    ...(forced ? { prefill: callPrefill(forced.format, forced.call) } : {}),
-  });
-}
-
-/** The answer text of a completion-format body: `generation`, or `text` (qwen2), or `outputs[0].text`. */
-function answerText(body: Record<string, unknown>): string | undefined {
-  if (typeof body.generation === "string") return body.generation;
-  if (typeof body.text === "string") return body.text;
-  const outputs = body.outputs;
-  if (Array.isArray(outputs) && outputs[0] && typeof outputs[0].text === "string") return outputs[0].text as string;
-  return undefined;
-}
-
-function stopReasonOf(body: Record<string, unknown>): unknown {
-  const outputs = body.outputs;
-  return body.stop_reason ?? (Array.isArray(outputs) && outputs[0] ? outputs[0].stop_reason : undefined);
-}
-
-function finalReason(reported: FinishReason | undefined, toolCalls: number): FinishReason {
-  const reason = reported ?? "stop";
-  return toolCalls > 0 && reason === "stop" ? "tool_calls" : reason;
-}
-
-function toolCall(part: Extract<AnswerPart, { kind: "tool_call" }>): ToolCall {
-  return { id: randomId("call_"), type: "function", function: { name: part.name, arguments: part.arguments } };
-}
-
-function parseAnswer(spec: CompletionRouteSpec, body: Record<string, unknown>, request: ChatCompletionRequest) {
-  const text = answerText(body);
-  if (text === undefined) {
-    throw badUpstream(
-      `The model's answer has no "generation" text (route ${spec.name}); is the route right for this model?`,
-    );
-  }
-  const splitter = splitterFor(spec, request);
-  const parts = [...splitter.push(text), ...splitter.end()];
-  let reasoning = "";
-  let content = "";
-  const toolCalls: ToolCall[] = [];
-  for (const part of parts) {
-    if (part.kind === "reasoning") reasoning += part.text;
-    else if (part.kind === "content") content += part.text;
-    else toolCalls.push(toolCall(part));
-  }
-  const message: CompletionMessage = {
-    role: "assistant",
-    content: toolCalls.length && !content ? null : content,
-    refusal: null,
-  };
-  if (reasoning) message.reasoning_content = reasoning;
-  if (toolCalls.length) message.tool_calls = toolCalls;
-  const usage: Usage | undefined = usageFromBody(body.usage) ?? usageFromCounts(body);
-  return {
-    choices: [{ index: 0, message, finish_reason: finalReason(finishReason(stopReasonOf(body)), toolCalls.length) }],
-    ...(usage ? { usage } : {}),
-  };
-}
-
-function streamMapper(spec: CompletionRouteSpec, request: ChatCompletionRequest): StreamMapper {
-  const splitter = splitterFor(spec, request);
-  let reported: FinishReason | undefined;
-  let bodyUsage: Usage | undefined;
-  // Streams carry prompt_token_count in their first chunk and a running generation count.
-  let promptTokens: number | undefined;
-  let generatedTokens: number | undefined;
-  let toolIndex = 0;
-
-  function toParts(parts: AnswerPart[]): StreamPart[] {
-    const out: StreamPart[] = [];
-    for (const part of parts) {
-      if (part.kind === "reasoning") out.push({ delta: { reasoning_content: part.text } });
-      else if (part.kind === "content") out.push({ delta: { content: part.text } });
-      else {
-        const call = toolCall(part);
-        const delta: ChunkToolCall = { index: toolIndex++, id: call.id, type: "function", function: call.function };
-        out.push({ delta: { tool_calls: [delta] } });
-      }
+  // rendering); the format takes the bytes, or cannot take them at all.
+  const text = textRequestFromChat(kept, prompt, imageData(kept), format);
+  if (forced?.constrained) {
+    if (text.structured_outputs) {
+      throw invalidRequest(
+        `structured_outputs cannot be combined with a forced tool call on route ${spec.name}: the call's arguments are ` +
+          "already held to its function's parameters. Remove one of them.",
+        "structured_outputs",
+      );
     }
-    return out;
+    // The answer is the call, not text: response_format has nothing to shape.
+    delete text.response_format;
+    text.structured_outputs = { json: forced.constrained.schema };
+  }
+  const uncarried = uncarriedField(format, text);
+  if (uncarried) throw uncarriedRefusal(uncarried, format, spec.name);
+  return format.body(text);
+}
+
+/** How a request's answers are read: the splitter's options, and what a constrained call's text lacks. */
+interface Reading {
+  splitter: SplitterOptions;
+  /** Closes a constrained call, whose model stops right after the arguments. */
+  closing?: string;
+  /** How many alternatives to list per token, when logprobs were asked for. */
+  logprobs?: number;
+}
+
+function readingFor(spec: CompletionRouteSpec, asked: ChatCompletionRequest, settings: ModelSettings): Reading {
+  const format = wireFormatOf(settings.wire_format);
+  const request = honoured(spec, asked, settings);
+  const forced = forcing(spec, request, format);
+  const reading: Reading = {
+    splitter: {
+      reasoning: spec.reasoning,
+      tools: offersTools(request) ? spec.tools : undefined,
+      endMarkers: spec.endMarkers,
+      ...(forced ? { prefill: callPrefill(forced.format, forced.call) } : {}),
+    },
+  };
+  if (forced?.constrained) reading.closing = forced.constrained.closing;
+  if (request.logprobs === true) reading.logprobs = request.top_logprobs ?? 0;
+  return reading;
+}
+
+/** The text of a choice as the splitter must read it: a constrained call that ended gets its closing. */
+function whole(reading: Reading, piece: TextPiece): string {
+  return reading.closing && piece.finish === "stop" ? piece.text + reading.closing : piece.text;
+}
+
+function logprobsOf(reading: Reading, logprobs: CompletionLogprobs | undefined): ChoiceLogprobs | undefined {
+  if (reading.logprobs === undefined) return undefined;
+  return { content: logprobs ? chatLogprobsFromCompletion(logprobs, reading.logprobs) : null, refusal: null };
+}
+
+function parseAnswer(
+  spec: CompletionRouteSpec,
+  body: Record<string, unknown>,
+  request: ChatCompletionRequest,
+  settings: ModelSettings = {},
+): RouteAnswer {
+  const format = wireFormatOf(settings.wire_format);
+  const reading = readingFor(spec, request, settings);
+  const { pieces, usage } = format.readAnswer(body, spec.name);
+  const choices = [...pieces]
+    .sort((a, b) => a.index - b.index)
+    .map((piece): RouteChoice => {
+      const split = splitText(reading.splitter, whole(reading, piece));
+      const choice: RouteChoice = {
+        index: piece.index,
+        message: messageOf(split),
+        finish_reason: finishWithCalls(piece.finish, split.toolCalls.length),
+      };
+      const logprobs = logprobsOf(reading, piece.logprobs);
+      if (logprobs) choice.logprobs = logprobs;
+      return choice;
+    });
+  return usage ? { choices, usage } : { choices };
+}
+
+/** One streamed choice: its splitter, and logprobs waiting for a part to go with. */
+interface ChoiceStream {
+  splitter: DeltaSplitter;
+  logprobs: TokenLogprob[];
+  finished: boolean;
+}
+
+function streamMapper(
+  spec: CompletionRouteSpec,
+  request: ChatCompletionRequest,
+  settings: ModelSettings = {},
+): StreamMapper {
+  const format = wireFormatOf(settings.wire_format);
+  const reading = readingFor(spec, request, settings);
+  const reader = format.streamReader(format.onePerCall ? 1 : (request.n ?? 1));
+  const choices = new Map<number, ChoiceStream>();
+
+  function choiceAt(index: number): ChoiceStream {
+    let found = choices.get(index);
+    if (!found) {
+      found = { splitter: createDeltaSplitter(reading.splitter), logprobs: [], finished: false };
+      choices.set(index, found);
+    }
+    return found;
+  }
+
+  function partsOf(piece: TextPiece): StreamPart[] {
+    const state = choiceAt(piece.index);
+    if (state.finished) return [];
+    const text = whole(reading, piece);
+    const deltas = text ? state.splitter.push(text) : [];
+    if (piece.finish) {
+      state.finished = true;
+      deltas.push(...state.splitter.end());
+    }
+    const parts: StreamPart[] = deltas.map((delta) => ({ index: piece.index, delta }));
+    if (piece.finish) {
+      parts.push({
+        index: piece.index,
+        delta: {},
+        finish_reason: finishWithCalls(piece.finish, state.splitter.toolCalls),
+      });
+    }
+    // A piece's logprobs go with its first part; text the splitter holds back leaves them waiting.
+    if (reading.logprobs !== undefined && piece.logprobs) {
+      state.logprobs.push(...chatLogprobsFromCompletion(piece.logprobs, reading.logprobs));
+    }
+    const first = parts[0];
+    if (first && state.logprobs.length) {
+      first.logprobs = { content: state.logprobs, refusal: null };
+      state.logprobs = [];
+    }
+    return parts;
   }
 
   return {
-    push({ type, json: chunk }) {
+    push({ type, json }) {
       if (type !== CHUNK_EVENT) return [];
-      reported = finishReason(stopReasonOf(chunk)) ?? reported;
-      bodyUsage = usageFromBody(chunk.usage) ?? bodyUsage;
-      promptTokens = tokenCount(chunk.prompt_token_count) ?? promptTokens;
-      generatedTokens = tokenCount(chunk.generation_token_count) ?? generatedTokens;
-      const text = answerText(chunk);
-      return text ? toParts(splitter.push(text)) : [];
+      return reader.push(json).flatMap(partsOf);
     },
     end() {
-      // Bedrock's last chunk always names a stop reason: without one the stream was cut short,
-      // and ending quietly would pass a truncated answer off as a whole one.
-      if (reported === undefined) throw incompleteStream(spec.name);
-      const parts = toParts(splitter.end());
-      const usage =
-        bodyUsage ??
-        (promptTokens !== undefined && generatedTokens !== undefined
-          ? makeUsage(promptTokens, generatedTokens)
-          : undefined);
-      parts.push({ delta: {}, finish_reason: finalReason(reported, splitter.toolCalls), ...(usage ? { usage } : {}) });
-      return parts;
+      // Every choice's last chunk names a stop reason: without one the stream was cut short, and
+      // ending quietly would pass a truncated answer off as a whole one.
+      const { usage, finished } = reader.end();
+      if (!finished) throw incompleteStream(spec.name);
+      return usage ? [{ index: 0, delta: {}, usage }] : [];
     },
   };
 }
@@ -228,8 +303,8 @@ export function completionRoute<const Name extends string>(spec: CompletionRoute
     name: spec.name,
     ...COMPLETION_ROUTE_INFO,
     buildBody: (request, _modelId, settings) => buildBody(spec, request, settings),
-    parseAnswer: (body, request) => parseAnswer(spec, body, request),
-    createStreamMapper: (request) => streamMapper(spec, request),
+    parseAnswer: (body, request, settings) => parseAnswer(spec, body, request, settings),
+    createStreamMapper: (request, settings) => streamMapper(spec, request, settings),
     // A raw prompt goes in the model's wire format, untemplated.
     rawPrompt: (_modelId, settings) => ({ format: wireFormatOf(settings.wire_format) }),
   };

@@ -1,5 +1,5 @@
 import { completionRoute } from "./completion-route.ts";
-import { llamaForcedCalls, renderLlama31Prompt } from "./prompts/llama3.ts";
+import { LLAMA31_VARIABLES, llamaForcedCalls, renderLlama31Prompt } from "./prompts/llama3.ts";
 import { END_OF_TEXT, EOM, EOT } from "./prompts/special-tokens.ts";
 import { llamaJsonToolSyntax } from "./tool-syntax.ts";
 import type { Route } from "./types.ts";
@@ -12,6 +12,7 @@ import type { Route } from "./types.ts";
 export const llamaRoute: Route<"llama"> = completionRoute({
   name: "llama",
   render: renderLlama31Prompt,
+  variables: LLAMA31_VARIABLES,
   reasoning: "never",
   tools: llamaJsonToolSyntax,
   forcedCalls: llamaForcedCalls,

@@ -21,11 +21,11 @@ import type {
 import { createDeltaSplitter, type DeltaSplitter, finishWithCalls, splitText } from "./answer-parts.ts";
 import type { SplitterOptions } from "./answer-splitter.ts";
 import { imageData } from "./images.ts";
+import { openaiBody } from "./openai-fields.ts";
 import { OPENAI_ROUTE_INFO } from "./route-info.ts";
 import { TOOL_PARSERS } from "./tool-parsers.ts";
 import type { ModelSettings, Route, RouteAnswer, RouteChoice, StreamMapper, StreamPart } from "./types.ts";
 import { incompleteStream } from "./completion-route.ts";
-import { checkParameters } from "./parameters.ts";
 import { finishReason, usageFromBody } from "./usage.ts";
 import { wireFormats } from "./wire-formats/index.ts";
 import { readChatLogprobs, readPromptLogprobs } from "./wire-formats/logprobs.ts";
@@ -226,9 +226,7 @@ const MAX_IMAGES = 3;
 
 export const openaiRoute: Route<"openai"> = {
   name: "openai",
-  // Of the settings, the body limit and the parser of tool calls the model writes as text apply
-  // (route-info.ts). A request's drop_params, or the client's default, can still drop the one
-  // parameter this route refuses, store: true.
+  // Its settings, and what each is for: route-info.ts.
   ...OPENAI_ROUTE_INFO,
   buildBody(request, modelId, settings) {
     const images = imageData(request).length;
@@ -239,12 +237,7 @@ export const openaiRoute: Route<"openai"> = {
         "too_many_images",
       );
     }
-    // The model takes OpenAI's parameters itself, but nothing can make this server store an
-    // answer; drop_params is bedrock-edge's own.
-    const dropped = checkParameters(request, "openai", settings, ["store"]);
-    const { stream: _stream, stream_options: _options, drop_params: _drop, ...rest } = request;
-    if (dropped.has("store")) delete rest.store;
-    return { ...rest, model: modelId };
+    return openaiBody(request, modelId, settings);
   },
   parseAnswer(body, request, settings) {
     const reading = readingFor(request, settings);

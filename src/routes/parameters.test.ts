@@ -127,7 +127,8 @@ describe("drop_params", () => {
       ARN,
       {},
     );
-    expect(body).toEqual({ model: ARN, messages: base.messages, metadata: { a: "b" } });
+    // metadata is accepted there too, and, as on every route, not sent: it cannot change the answer.
+    expect(body).toEqual({ model: ARN, messages: base.messages });
     expect(refusal(() => routes.openai.buildBody({ ...base, store: true }, ARN, {})).param).toBe("store");
     expect(routes.openai.buildBody({ ...base, store: true, drop_params: true }, ARN, {})).toEqual({
       model: ARN,
@@ -155,5 +156,45 @@ describe("the converse route takes the server-wide part", () => {
       /^tempreature is not a Chat Completions parameter/,
     );
     expect(converse({ store: true, seed: 3, drop_params: true })).toEqual(converse({}));
+  });
+});
+
+describe("what the model's wire_format carries is honoured, not refused", () => {
+  const carried: Extra = {
+    n: 2,
+    seed: 1,
+    presence_penalty: 0.5,
+    frequency_penalty: 0.5,
+    logprobs: true,
+    top_logprobs: 2,
+    logit_bias: { "5": 1 },
+    structured_outputs: { choice: ["a", "b"] },
+  };
+
+  it.each(templateRoutes)("%s: openai_completion sends them, bedrock_completion refuses each by name", (route) => {
+    const body = routes[route].buildBody({ ...base, ...carried }, ARN, { wire_format: "openai_completion" });
+    expect(body).toMatchObject({
+      n: 2,
+      seed: 1,
+      presence_penalty: 0.5,
+      frequency_penalty: 0.5,
+      logprobs: 2,
+      logit_bias: { "5": 1 },
+      structured_outputs: { choice: ["a", "b"] },
+    });
+    for (const [param, value] of Object.entries(carried)) {
+      const ask = param === "top_logprobs" ? { logprobs: true, top_logprobs: value } : { [param]: value };
+      const error = refusal(() => routes[route].buildBody({ ...base, ...ask } as ChatCompletionRequest, ARN, {}));
+      expect(error).toMatchObject({ status: 400, param: param === "top_logprobs" ? "logprobs" : param });
+      expect(error.message).toContain('wire_format "openai_completion"');
+    }
+  });
+
+  it("the server-wide rules hold on either format", () => {
+    const settings = { wire_format: "openai_completion" as const };
+    expect(refusal(() => routes.qwen3.buildBody({ ...base, store: true }, ARN, settings)).param).toBe("store");
+    expect(refusal(() => routes.qwen3.buildBody({ ...base, parallel_tool_calls: false }, ARN, settings)).param).toBe(
+      "parallel_tool_calls",
+    );
   });
 });

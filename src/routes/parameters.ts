@@ -2,11 +2,15 @@
 // change the answer, or refuse it with a 400 that names it, says why the route cannot honour it and
 // what the caller can do. With drop_params (the request's, as LiteLLM takes it, else the model's
 // or the client's default, the proxy's DROP_PARAMS) what would be refused is dropped instead.
-// Template routes take the whole policy; the converse route the server-wide part of it.
+// Template routes take the whole policy, which knows what their wire_format carries (seed,
+// penalties, n, logprobs… on openai_completion); the converse route the server-wide part of it.
 import { invalidRequest } from "../errors.ts";
 import { REQUEST_FIELDS } from "../openai/schema.ts";
 import type { ChatCompletionRequest } from "../openai/types.ts";
 import type { ModelSettings } from "./types.ts";
+import { wireFormats } from "./wire-formats/index.ts";
+import { WIRE_FORMAT_NAMES } from "./wire-formats/names.ts";
+import type { TextField, WireFormatName } from "./wire-formats/types.ts";
 
 export interface ParameterProblem {
   param: string;
@@ -28,7 +32,7 @@ interface Rule {
  * `safety_identifier`), routing and caching hints (`service_tier`, `prompt_cache_*`), and
  * `prediction` (predicted outputs only make an answer faster). Accepted and ignored.
  */
-const IGNORED = new Set([
+const ANSWER_NEUTRAL: ReadonlySet<string> = new Set([
   "metadata",
   "user",
   "service_tier",
@@ -37,6 +41,15 @@ const IGNORED = new Set([
   "prompt_cache_retention",
   "prompt_cache_options",
   "prediction",
+]);
+
+/** Whether a parameter is accepted and never sent upstream, on every route: it cannot change the answer. */
+export function cannotChangeAnswer(param: string): boolean {
+  return ANSWER_NEUTRAL.has(param);
+}
+
+const IGNORED: ReadonlySet<string> = new Set([
+  ...ANSWER_NEUTRAL,
   // Read by each route: it sets the model's reasoning where the model has a control.
   "reasoning_effort",
 ]);
@@ -62,6 +75,10 @@ const SERVER_RULES: Record<string, Rule> = {
   moderation: { asks: (moderation) => moderation != null, why: "is not available: this server runs no moderation" },
 };
 
+/** Why logprobs cannot come back in BedrockCompletion. */
+const TOKEN_IDS_ONLY =
+  "cannot be returned in Bedrock's completion format, which this route sends: it gives token ids without the tokens";
+
 /** Bedrock's OpenAICompletion format (the `wire_format` model setting) honours these. */
 const OPENAI_COMPLETION = 'the model\'s wire_format "openai_completion"';
 const NO_FIELD = "is not in Bedrock's completion format, which this route sends";
@@ -71,19 +88,8 @@ function formatType(format: unknown): unknown {
   return format !== null && typeof format === "object" ? (format as { type?: unknown }).type : undefined;
 }
 
-/** What Bedrock's completion format (`{prompt, max_gen_len, …}`) cannot carry. */
-const COMPLETION_FORMAT_RULES: Record<string, Rule> = {
-  n: {
-    asks: (n) => n != null && n !== 1,
-    why: "must be 1: this route returns one answer per call",
-    honouredBy: OPENAI_COMPLETION,
-  },
-  seed: { asks: (seed) => seed != null, why: NO_FIELD, honouredBy: OPENAI_COMPLETION },
-  presence_penalty: { asks: Boolean, why: NO_FIELD, honouredBy: OPENAI_COMPLETION },
-  frequency_penalty: { asks: Boolean, why: NO_FIELD, honouredBy: OPENAI_COMPLETION },
-  logprobs: { asks: (wanted) => wanted === true, why: NO_FIELD, honouredBy: OPENAI_COMPLETION },
-  top_logprobs: { asks: Boolean, why: NO_FIELD, honouredBy: OPENAI_COMPLETION },
-  logit_bias: { asks: (bias) => bias != null && Object.keys(bias).length > 0, why: NO_FIELD },
+/** What no prompt format can carry (`{prompt, …}` bodies, whichever the template routes send). */
+const PROMPT_FORMAT_RULES: Record<string, Rule> = {
   parallel_tool_calls: {
     asks: (parallel) => parallel === false,
     why: "cannot be false: a prompt cannot stop the model from calling several functions",
@@ -92,9 +98,57 @@ const COMPLETION_FORMAT_RULES: Record<string, Rule> = {
     asks: (format) => format != null && !RESPONSE_FORMATS.has(formatType(format)),
     why: "must have type text, json_object or json_schema",
   },
+  prompt_logprobs: {
+    asks: (count) => count != null,
+    why: "is returned by the openai route only (Bedrock's chat format), not in the prompt formats this route sends",
+  },
 };
 
-const TEMPLATE_ROUTE_RULES: Record<string, Rule> = { ...SERVER_RULES, ...COMPLETION_FORMAT_RULES };
+/**
+ * What only some wire formats carry, by the field of the format's body that carries it
+ * (wire-formats/from-chat.ts writes it there): refused where the model's wire_format has no such
+ * field, honoured where it has one.
+ */
+const FORMAT_FIELD_RULES: Record<string, Rule & { field: TextField }> = {
+  n: {
+    field: "n",
+    asks: (n) => n != null && n !== 1,
+    why: "must be 1: this route returns one answer per call",
+    honouredBy: OPENAI_COMPLETION,
+  },
+  seed: { field: "seed", asks: (seed) => seed != null, why: NO_FIELD, honouredBy: OPENAI_COMPLETION },
+  presence_penalty: { field: "presence_penalty", asks: Boolean, why: NO_FIELD, honouredBy: OPENAI_COMPLETION },
+  frequency_penalty: { field: "frequency_penalty", asks: Boolean, why: NO_FIELD, honouredBy: OPENAI_COMPLETION },
+  logprobs: {
+    field: "logprobs",
+    asks: (wanted) => wanted === true,
+    why: TOKEN_IDS_ONLY,
+    honouredBy: OPENAI_COMPLETION,
+  },
+  top_logprobs: { field: "logprobs", asks: Boolean, why: TOKEN_IDS_ONLY, honouredBy: OPENAI_COMPLETION },
+  logit_bias: {
+    field: "logit_bias",
+    asks: (bias) => bias != null && Object.keys(bias).length > 0,
+    why: NO_FIELD,
+    honouredBy: OPENAI_COMPLETION,
+  },
+  structured_outputs: {
+    field: "structured_outputs",
+    asks: (outputs) => outputs != null,
+    why: `${NO_FIELD} (response_format is)`,
+    honouredBy: OPENAI_COMPLETION,
+  },
+};
+
+/** The template routes' rules, per wire format: what that format carries is honoured, not refused. */
+const TEMPLATE_ROUTE_RULES = Object.fromEntries(
+  WIRE_FORMAT_NAMES.map((name) => {
+    const uncarried = Object.entries(FORMAT_FIELD_RULES).filter(
+      ([, rule]) => !wireFormats[name].carries.has(rule.field),
+    );
+    return [name, { ...SERVER_RULES, ...PROMPT_FORMAT_RULES, ...Object.fromEntries(uncarried) }];
+  }),
+) as Record<WireFormatName, Record<string, Rule>>;
 
 /**
  * The parameters of `request` that `rules` refuse, and the fields no route knows (neither the
@@ -152,14 +206,17 @@ export function refuseOrDrop(problems: readonly ParameterProblem[], route: strin
 export function checkParameters(
   request: ChatCompletionRequest,
   route: string,
-  settings: Pick<ModelSettings, "drop_params">,
+  settings: Pick<ModelSettings, "drop_params" | "wire_format">,
   only?: readonly string[],
 ): Set<string> {
-  const problems = problemsOf(request, TEMPLATE_ROUTE_RULES).filter((problem) => !only || only.includes(problem.param));
+  const rules = TEMPLATE_ROUTE_RULES[settings.wire_format ?? "bedrock_completion"];
+  const problems = problemsOf(request, rules).filter((problem) => !only || only.includes(problem.param));
   return refuseOrDrop(problems, route, dropsParameters(request, settings));
 }
 
-function refusal({ param, why, honouredBy }: ParameterProblem, route: string) {
+function refusal({ param: field, why, honouredBy }: ParameterProblem, route: string) {
+  // An unknown field's name is the client's text, of any length: quoted only in part.
+  const param = field.slice(0, 64);
   const alternative = honouredBy ? `, or use ${honouredBy}, which honours it` : "";
   return invalidRequest(
     `${param} ${why} (route ${route}). Remove it, or set drop_params: true (in the request, or for the model) to ignore ` +

@@ -1,5 +1,11 @@
 import { completionRoute } from "./completion-route.ts";
-import { qwen2ForcedCalls, qwen3ForcedCalls, renderQwen2Prompt, renderQwen3Prompt } from "./prompts/qwen.ts";
+import {
+  QWEN3_VARIABLES,
+  qwen2ForcedCalls,
+  qwen3ForcedCalls,
+  renderQwen2Prompt,
+  renderQwen3Prompt,
+} from "./prompts/qwen.ts";
 import { ENDOFTEXT, IM_END } from "./prompts/special-tokens.ts";
 import { qwenToolSyntax } from "./tool-syntax.ts";
 import type { Route } from "./types.ts";
@@ -13,6 +19,7 @@ const QWEN_END = [IM_END, ENDOFTEXT];
 export const qwen3Route: Route<"qwen3"> = completionRoute({
   name: "qwen3",
   render: renderQwen3Prompt,
+  variables: QWEN3_VARIABLES,
   reasoning: "detect",
   tools: qwenToolSyntax,
   forcedCalls: qwen3ForcedCalls,

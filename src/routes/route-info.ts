@@ -11,14 +11,39 @@ export type RouteInfo = Pick<Route, "operation" | "settings" | "checkModel">;
 /** What a route that renders its own prompt can be told per model (model-settings.ts). */
 export const COMPLETION_ROUTE_INFO: RouteInfo = {
   operation: "invoke",
-  settings: ["template", "chat_template", "bos_token", "eos_token", "drop_params", "max_body_bytes", "wire_format"],
+  settings: [
+    "template",
+    "chat_template",
+    "bos_token",
+    "eos_token",
+    "drop_params",
+    "max_body_bytes",
+    "wire_format",
+    "special_tokens",
+    "max_n",
+    "max_output_tokens",
+    "client_template_kwargs",
+  ],
 };
 
 /**
- * The model applies its own chat template and gets every parameter: of the settings, the body
- * limit applies, and the parser of tool calls the model writes as text.
+ * The model applies its own chat template: no template settings, but which of its variables a
+ * request may set (client_template_kwargs), what request text may spell (special_tokens), whether
+ * fields the route does not send are refused or dropped (drop_params), the caps, the body limit,
+ * and the parser of tool calls the model writes as text.
  */
-export const OPENAI_ROUTE_INFO: RouteInfo = { operation: "invoke", settings: ["max_body_bytes", "tool_parser"] };
+export const OPENAI_ROUTE_INFO: RouteInfo = {
+  operation: "invoke",
+  settings: [
+    "max_body_bytes",
+    "special_tokens",
+    "max_n",
+    "max_output_tokens",
+    "client_template_kwargs",
+    "drop_params",
+    "tool_parser",
+  ],
+};
 
 const CONVERSE_SETTINGS: readonly ModelSettingName[] = [
   "drop_params",
@@ -26,6 +51,11 @@ const CONVERSE_SETTINGS: readonly ModelSettingName[] = [
   "guardrail_config",
   "reasoning_budget",
   "max_body_bytes",
+  // Bedrock applies an imported model's own template, so what request text may spell matters
+  // here too; client_template_kwargs does not, as Converse takes no template variables.
+  "special_tokens",
+  "max_n",
+  "max_output_tokens",
 ];
 
 export const CONVERSE_ROUTE_INFO: RouteInfo = {

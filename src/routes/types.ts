@@ -12,6 +12,7 @@ import type {
   Usage,
 } from "../openai/types.ts";
 import type { ModelSettingName, ModelSettingValues } from "../model-settings.ts";
+import type { TemplateVariables } from "./template-variables.ts";
 import type { WireFormat } from "./wire-formats/types.ts";
 
 /** What a chat template is given: the variables Hugging Face passes to `apply_chat_template`. */
@@ -33,6 +34,8 @@ export type PromptRenderer = (input: PromptInput) => string;
 export interface ModelSettings extends ModelSettingValues {
   /** Overrides the route's own prompt renderer (a named built-in or a compiled Jinja template). */
   render?: PromptRenderer;
+  /** The chat_template_kwargs a request may set for `render`'s template. */
+  templateVariables?: TemplateVariables;
 }
 
 export interface RouteChoice {

@@ -2,7 +2,8 @@
 // `npm start`: the pure decisions (scripts/dev-env.ts), then the real thing: scripts/start.ts
 // with wrangler dev and the emulator on free loopback ports, curled, then stopped.
 import { spawn, type ChildProcess } from "node:child_process";
-import { createServer, type AddressInfo, type Server } from "node:net";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { connect, createServer, type AddressInfo, type Server } from "node:net";
 import { fileURLToPath } from "node:url";
 import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from "vitest";
@@ -117,8 +118,15 @@ describe("npm start decides", () => {
       WRANGLER_SEND_METRICS: "false",
       WRANGLER_HIDE_BANNER: "true",
       CLOUDFLARE_CF_FETCH_ENABLED: "false",
+      VSCODE_INSPECTOR_OPTIONS: "{}",
     });
     expect(wranglerEnv({ WRANGLER_SEND_METRICS: "true" }).WRANGLER_SEND_METRICS).toBe("true");
+  });
+
+  it("wrangler without its DevTools inspector proxy, which leaked sockets until EMFILE", () => {
+    expect(wranglerEnv({}).VSCODE_INSPECTOR_OPTIONS).toBeTruthy();
+    // In VS Code's debug terminal, its own options stay.
+    expect(wranglerEnv({ VSCODE_INSPECTOR_OPTIONS: '{"a":1}' }).VSCODE_INSPECTOR_OPTIONS).toBe('{"a":1}');
   });
 
   it("wrangler's request log lines told apart from the Worker's and from real errors", () => {
@@ -435,6 +443,22 @@ describe("npm start, for real", () => {
       expect(next.choices[0]!.message.content).toContain("Hello from the Bedrock emulator (llama)");
     }
 
+    // Clients that leave streamed calls at once, in a burst: wrangler's inspector proxy took the
+    // front workerd from about 200 open descriptors to 19,000 with 300 of them (EMFILE at the usual
+    // limit of 1,024), without it about 1,500 at most, all closed again. Linux only (/proc).
+    const before = openDescriptors(started.pid!);
+    if (before !== undefined) {
+      await leaveEarly(port, 300);
+      let peak = before;
+      for (let sample = 0; sample < 24; sample++) {
+        await new Promise((resolve) => setTimeout(resolve, 250));
+        peak = Math.max(peak, openDescriptors(started.pid!) ?? 0);
+      }
+      expect(peak - before, `open descriptors of npm start: ${before}, then at most ${peak}`).toBeLessThan(4000);
+      const after = await client.chat.completions.create({ model: "demo-llama", messages: USER_HELLO });
+      expect(after.choices[0]!.message.content).toContain("Hello from the Bedrock emulator (llama)");
+    }
+
     const exited = new Promise<number | null>((resolve) => started!.once("exit", (code) => resolve(code)));
     started.kill("SIGINT");
     expect(await exited).toBe(0);
@@ -443,6 +467,57 @@ describe("npm start, for real", () => {
     }
   });
 });
+
+/** Open file descriptors of a process and all its descendants; undefined without /proc. */
+function openDescriptors(root: number): number | undefined {
+  if (!existsSync("/proc/self/fd")) return undefined;
+  const children = new Map<number, number[]>();
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      // The parent pid is the second field after the command, which may hold spaces and parentheses.
+      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+      const parent = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+      children.set(parent, [...(children.get(parent) ?? []), Number(entry)]);
+    } catch {
+      // The process ended while being read.
+    }
+  }
+  let count = 0;
+  const pending = [root];
+  for (let pid = pending.pop(); pid !== undefined; pid = pending.pop()) {
+    try {
+      count += readdirSync(`/proc/${pid}/fd`).length;
+    } catch {
+      // Ended meanwhile.
+    }
+    pending.push(...(children.get(pid) ?? []));
+  }
+  return count;
+}
+
+/** `count` streamed chat calls, 16 at a time, each dropped by its client 20 ms after it was sent. */
+async function leaveEarly(port: number, count: number): Promise<void> {
+  const body = JSON.stringify({ model: "demo-llama", stream: true, messages: USER_HELLO });
+  const request =
+    `POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${DEV_KEY}\r\n` +
+    `Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`;
+  const once = () =>
+    new Promise<void>((resolve) => {
+      const socket = connect(port, "127.0.0.1", () => socket.write(request));
+      socket.on("error", () => {});
+      socket.on("close", () => resolve());
+      setTimeout(() => socket.destroy(), 20);
+    });
+  let sent = 0;
+  const lane = async () => {
+    while (sent < count) {
+      sent++;
+      await once();
+    }
+  };
+  await Promise.all(Array.from({ length: 16 }, lane));
+}
 
 /** Runs `npm start` (emulator mode) until it exits by itself, which a refused start does at once. */
 function startUntilExit(env: Record<string, string>): Promise<{ code: number | null; output: string }> {

@@ -97,3 +97,82 @@ describe("the openai route", () => {
     expect(chunks.map((chunk) => chunk.choices[0]?.finish_reason).find(Boolean)).toBe("tool_calls");
   });
 });
+
+describe("the template routes in wire_format openai_completion", () => {
+  const forecast: OpenAI.ChatCompletionTool = {
+    type: "function",
+    function: {
+      name: "get_forecast",
+      parameters: {
+        type: "object",
+        properties: { city: { type: "string" }, days: { type: "integer", minimum: 1, maximum: 3 } },
+        required: ["city", "days"],
+        additionalProperties: false,
+      },
+    },
+  };
+
+  it("n and logprobs: one split choice each, logprobs in Chat Completions' shape, plain and streamed", async () => {
+    const asks = { model: "qwen3-oc", messages: USER_HELLO, n: 2, seed: 5, logprobs: true, top_logprobs: 1 };
+    const plain = await client.chat.completions.create(asks);
+    expect(plain.choices.map((choice) => choice.index)).toEqual([0, 1]);
+    for (const choice of plain.choices) {
+      expect((choice.message as { reasoning_content?: string }).reasoning_content).toBeTruthy();
+      expect(choice.message.content).toContain("Hello from the Bedrock emulator (qwen3)");
+      const tokens = choice.logprobs!.content!.map((entry) => entry.token).join("");
+      expect(tokens.endsWith(choice.message.content!)).toBe(true);
+      expect(choice.logprobs!.content!.every((entry) => entry.top_logprobs.length === 1)).toBe(true);
+    }
+    const chunks = await chunksOf(await client.chat.completions.create({ ...asks, stream: true }));
+    for (const index of [0, 1]) {
+      const mine = chunks.flatMap((chunk) => chunk.choices.filter((choice) => choice.index === index));
+      expect(mine.map((choice) => choice.delta.content ?? "").join("")).toBe(plain.choices[index]!.message.content);
+      expect(mine.flatMap((choice) => choice.logprobs?.content ?? [])).toEqual(plain.choices[index]!.logprobs!.content);
+      expect(mine.at(-1)?.finish_reason).toBe("stop");
+    }
+  });
+
+  it("structured_outputs reaches the model: the answer is one of the choices", async () => {
+    const completion = await client.chat.completions.create({
+      model: "qwen3-oc",
+      messages: USER_HELLO,
+      structured_outputs: { choice: ["sunny", "rainy"] },
+      chat_template_kwargs: { enable_thinking: false },
+    } as ChatCompletionCreateParamsNonStreaming);
+    expect(["sunny", "rainy"]).toContain(completion.choices[0]!.message.content);
+  });
+
+  it("a forced call's arguments are held to the function's schema, plain and streamed", async () => {
+    const forced = {
+      model: "qwen3-oc",
+      messages: USER_HELLO,
+      tools: [tools[0]!, forecast],
+      tool_choice: { type: "function" as const, function: { name: "get_forecast" } },
+    };
+    const plain = await client.chat.completions.create(forced);
+    const body = proxy.served.emulator.stats.lastBody(modelString("qwen3", "tool").split("/").slice(2).join("/"));
+    expect((body as Record<string, unknown>).structured_outputs).toEqual({ json: forecast.function.parameters });
+    expect(plain.choices[0]!.finish_reason).toBe("tool_calls");
+    const call = plain.choices[0]!.message.tool_calls![0]!;
+    expect(call.type === "function" && call.function.name).toBe("get_forecast");
+    const args = JSON.parse(call.type === "function" ? call.function.arguments : "") as { city: unknown; days: number };
+    expect(Object.keys(args).sort()).toEqual(["city", "days"]);
+    expect(typeof args.city).toBe("string");
+    expect(args.days >= 1 && args.days <= 3).toBe(true);
+
+    const chunks = await chunksOf(await client.chat.completions.create({ ...forced, stream: true }));
+    const calls = chunks.flatMap((chunk) => chunk.choices[0]?.delta.tool_calls ?? []);
+    expect(calls.map((delta) => delta.function?.name)).toEqual(["get_forecast"]);
+    expect(JSON.parse(calls[0]!.function!.arguments!)).toEqual(args);
+    expect(chunks.map((chunk) => chunk.choices[0]?.finish_reason).find(Boolean)).toBe("tool_calls");
+  });
+
+  it("on bedrock_completion, logprobs are the SDK's BadRequestError naming the wire_format that returns them", async () => {
+    const error = await errorOf(
+      () => client.chat.completions.create({ model: "qwen3", messages: USER_HELLO, logprobs: true }),
+      OpenAI.BadRequestError,
+    );
+    expect(error).toMatchObject({ status: 400, param: "logprobs", code: "unsupported_parameter" });
+    expect(error.message).toContain('wire_format "openai_completion"');
+  });
+});

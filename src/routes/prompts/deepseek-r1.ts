@@ -8,23 +8,22 @@ import type { PromptInput } from "../types.ts";
 import { toTemplateMessages } from "./messages.ts";
 import { afterLast, pythonJsonDumps } from "./python.ts";
 import {
+  ASSISTANT,
   EOS,
   FENCE,
+  R1_BOS as BOS,
   TOOL_CALL_BEGIN,
   TOOL_CALL_END,
   TOOL_CALLS_BEGIN,
   TOOL_CALLS_END,
+  TOOL_OUTPUT_BEGIN,
+  TOOL_OUTPUT_END,
+  TOOL_OUTPUTS_BEGIN,
+  TOOL_OUTPUTS_END,
   TOOL_SEP,
+  USER,
 } from "./special-tokens.ts";
 import { THINK_CLOSE, THINK_OPEN } from "./think-tags.ts";
-
-const BOS = "<｜begin▁of▁sentence｜>";
-const USER = "<｜User｜>";
-const ASSISTANT = "<｜Assistant｜>";
-const TOOL_OUTPUTS_BEGIN = "<｜tool▁outputs▁begin｜>";
-const TOOL_OUTPUTS_END = "<｜tool▁outputs▁end｜>";
-const TOOL_OUTPUT_BEGIN = "<｜tool▁output▁begin｜>";
-const TOOL_OUTPUT_END = "<｜tool▁output▁end｜>";
 
 /**
  * The prompt DeepSeek-R1-Distill models were trained on. Faithful to the official template,

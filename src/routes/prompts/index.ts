@@ -6,8 +6,8 @@
 import type { PromptRenderer } from "../types.ts";
 import type { TemplateName } from "./template-names.ts";
 import { renderDeepSeekR1Prompt } from "./deepseek-r1.ts";
-import { renderLlama31Prompt, renderLlama32Prompt, renderLlama3Prompt } from "./llama3.ts";
-import { renderQwen2Prompt, renderQwen3Prompt } from "./qwen.ts";
+import { LLAMA31_VARIABLES, renderLlama31Prompt, renderLlama32Prompt, renderLlama3Prompt } from "./llama3.ts";
+import { QWEN3_VARIABLES, renderQwen2Prompt, renderQwen3Prompt } from "./qwen.ts";
 
 export { compileChatTemplate } from "./jinja.ts";
 
@@ -21,3 +21,13 @@ export const builtInRenderers = {
 } as const satisfies Record<TemplateName, PromptRenderer>;
 
 export type { TemplateName } from "./template-names.ts";
+
+/** The chat_template_kwargs each built-in template reads: all a request may set for it. */
+export const TEMPLATE_VARIABLES: Readonly<Record<TemplateName, readonly string[]>> = {
+  deepseek_r1: [],
+  llama3: [],
+  qwen3: QWEN3_VARIABLES,
+  qwen2: [],
+  llama3_1: LLAMA31_VARIABLES,
+  llama3_2: LLAMA31_VARIABLES,
+};

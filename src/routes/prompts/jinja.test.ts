@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { errorOf } from "../../../test/helpers/errors.ts";
 import type { ChatMessage, FunctionTool } from "../../openai/types.ts";
 import type { PromptInput } from "../types.ts";
-import { compileChatTemplate } from "./jinja.ts";
+import { chatTemplateLiterals, compileChatTemplate } from "./jinja.ts";
 
 const TEMPLATE = [
   "{{ bos_token }}",
@@ -76,7 +76,7 @@ describe("compileChatTemplate: the context a template sees", () => {
     );
   });
 
-  it("passes every chat_template_kwargs entry", async () => {
+  it("passes the chat_template_kwargs entries it is given", async () => {
     const render = await compileChatTemplate(TEMPLATE, TOKENS);
     expect(render(input([user("Hi")], { kwargs: { style: "(brief)" } }))).toBe("<s><user>Hi</s>\n<assistant>(brief)");
   });
@@ -140,8 +140,25 @@ describe("compileChatTemplate: compiled once, rendered many times", () => {
     expect(cached(conversation)).toBe(fresh(conversation));
   });
 
-  it("does not let kwargs replace messages or add_generation_prompt", async () => {
-    const render = await compileChatTemplate("{{ messages | length }} {{ add_generation_prompt }}");
-    expect(render(input([user("Hi")], { kwargs: { messages: [], add_generation_prompt: false } }))).toBe("1 true");
+  it("does not let kwargs replace messages, add_generation_prompt or the special tokens", async () => {
+    const render = await compileChatTemplate(
+      "{{ messages | length }} {{ add_generation_prompt }} {{ bos_token }}{{ eos_token }}",
+      TOKENS,
+    );
+    const kwargs = { messages: [], add_generation_prompt: false, bos_token: "<|im_start|>", eos_token: "" };
+    expect(render(input([user("Hi")], { kwargs }))).toBe("1 true <s></s>");
+  });
+});
+
+describe("chatTemplateLiterals", () => {
+  it("gives a template's string literals and raw text, not its comments, names or expressions", async () => {
+    const source =
+      "{{ bos_token }}{# <|secret|> #}{% for m in messages %}{{ '<|im_start|>' + m.role + '\\n' }}{% endfor %}" +
+      '[INST] raw{{ "<｜User｜>" }}';
+    expect(await chatTemplateLiterals(source)).toEqual(["<|im_start|>", "\n", "[INST] raw", "<｜User｜>"]);
+  });
+
+  it("gives nothing for a template that does not parse (compiling it reports the error)", async () => {
+    expect(await chatTemplateLiterals("{{ 'unterminated }}")).toEqual([]);
   });
 });

@@ -15,8 +15,9 @@ export interface SpecialTokens {
 /**
  * Compiles `source` once; the returned renderer can be cached and called for every request.
  * The template sees what `apply_chat_template` passes: `messages`, `tools` (null when none),
- * `documents` (null), `add_generation_prompt: true`, the special tokens and every
- * `chat_template_kwargs` entry. A syntax error or a failing render is a 400 on `chat_template`.
+ * `documents` (null), `add_generation_prompt: true`, the special tokens and the request's
+ * `chat_template_kwargs` (only those the model lets a request set reach here: template-variables.ts).
+ * A syntax error or a failing render is a 400 on `chat_template`.
  */
 export async function compileChatTemplate(source: string, specialTokens: SpecialTokens = {}): Promise<PromptRenderer> {
   const { Template } = await import("@huggingface/jinja");
@@ -29,9 +30,10 @@ export async function compileChatTemplate(source: string, specialTokens: Special
 
   const tokens = withoutUndefined({ bos_token: specialTokens.bos_token, eos_token: specialTokens.eos_token });
   return (input: PromptInput): string => {
+    // The server's own variables come last: no kwarg can stand in for them.
     const context: Record<string, unknown> = {
-      ...tokens,
       ...input.kwargs,
+      ...tokens,
       messages: input.messages.map(toHuggingFaceMessage),
       tools: input.tools && input.tools.length > 0 ? input.tools : null,
       documents: null,
@@ -53,6 +55,22 @@ export async function compileChatTemplate(source: string, specialTokens: Special
     }
     return prompt;
   };
+}
+
+/**
+ * The text a template writes as it is: its string literals and the raw text between its tags
+ * (where its special tokens are spelled). Empty for a template that does not parse, which
+ * compileChatTemplate reports.
+ */
+export async function chatTemplateLiterals(source: string): Promise<string[]> {
+  const { tokenize } = await import("@huggingface/jinja");
+  try {
+    return tokenize(source)
+      .filter((token) => token.type === "Text" || token.type === "StringLiteral")
+      .map((token) => token.value);
+  } catch {
+    return [];
+  }
 }
 
 /**

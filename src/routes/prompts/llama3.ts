@@ -11,11 +11,13 @@ import type { PromptInput } from "../types.ts";
 import type { ForcedCallFormat } from "../forced-call.ts";
 import { type TemplateMessage, type TemplateToolCall, toTemplateMessages } from "./messages.ts";
 import { pythonJsonDumps, pythonStrip, pythonTruthy } from "./python.ts";
-import { EOT, PYTHON_TAG } from "./special-tokens.ts";
+import { END_HEADER, EOT, LLAMA_BOS as BOS, PYTHON_TAG, START_HEADER } from "./special-tokens.ts";
 
-const BOS = "<|begin_of_text|>";
-const START_HEADER = "<|start_header_id|>";
-const END_HEADER = "<|end_header_id|>";
+/**
+ * The chat_template_kwargs the Llama 3.1 and 3.2 renderers read. `custom_tools` and `builtin_tools`
+ * are not among them: they would offer tools the request does not list (checkKwargs refuses them).
+ */
+export const LLAMA31_VARIABLES: readonly string[] = ["date_string", "tools_in_user_message"];
 
 function noTools(param: string) {
   return invalidRequest(

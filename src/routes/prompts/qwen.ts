@@ -8,16 +8,27 @@ import type { PromptInput } from "../types.ts";
 import type { TemplateMessage, TemplateToolCall } from "./messages.ts";
 import { toTemplateMessages } from "./messages.ts";
 import { afterLast, beforeFirst, lstripNewlines, pythonJsonDumps, rstripNewlines, stripNewlines } from "./python.ts";
-import { IM_END, IM_START, TOOL_CALL_CLOSE, TOOL_CALL_OPEN } from "./special-tokens.ts";
+import {
+  IM_END,
+  IM_START,
+  IMAGE_PAD,
+  TOOL_CALL_CLOSE,
+  TOOL_CALL_OPEN,
+  TOOL_RESPONSE_CLOSE,
+  TOOL_RESPONSE_OPEN,
+  VISION_END,
+  VISION_START,
+} from "./special-tokens.ts";
 import { THINK_CLOSE, THINK_OPEN } from "./think-tags.ts";
 
-const TOOL_RESPONSE_OPEN = "<tool_response>";
-const TOOL_RESPONSE_CLOSE = "</tool_response>";
 /** Qwen3's empty think block: what `enable_thinking: false` appends, and what a forced call needs first. */
 const NO_THINKING = `${THINK_OPEN}\n\n${THINK_CLOSE}\n\n`;
 const QWEN2_DEFAULT_SYSTEM = "You are Qwen, created by Alibaba Cloud. You are a helpful assistant.";
 /** An image part as Qwen's vision templates (Qwen2-VL … Qwen3-VL) write it; the qwen3 route writes the same. */
-const QWEN_IMAGE = "<|vision_start|><|image_pad|><|vision_end|>";
+const QWEN_IMAGE = `${VISION_START}${IMAGE_PAD}${VISION_END}`;
+
+/** The chat_template_kwargs renderQwen3Prompt reads. */
+export const QWEN3_VARIABLES: readonly string[] = ["enable_thinking"];
 
 /** A ChatML turn, closed. */
 function chatmlTurn(role: string, text: string): string {

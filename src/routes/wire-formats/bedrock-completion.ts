@@ -51,11 +51,12 @@ export const bedrockCompletion: WireFormat = {
     if (request.response_format !== undefined) body.response_format = request.response_format;
     return body;
   },
-  readAnswer(body) {
+  readAnswer(body, route) {
     const text = answerText(body);
     if (text === undefined) {
       throw badUpstream(
-        "The model's answer has no \"generation\" text (Bedrock's completion format); is the route right for this model?",
+        `The model's answer has no "generation" text (Bedrock's completion format${route ? `, route ${route}` : ""}); ` +
+          "is the route right for this model?",
       );
     }
     const finish = finishReason(stopReasonOf(body)) ?? "stop";

@@ -44,13 +44,24 @@ function whyUncarried(field: TextField, format: WireFormat): string {
  */
 export function uncarriedRefusal(field: TextField, format: WireFormat, route: string): BedrockEdgeError {
   const other = formatsCarrying(field).find((name) => name !== format.name);
-  const fixes = other
-    ? `Set the model's wire_format to "${other}", which carries it${other === "openai_completion" ? " (imports made after 2025-11-11 speak it)" : ""}, remove it,`
-    : "Remove it,";
+  const fixes = [
+    ...(other
+      ? [
+          `set the model's wire_format to "${other}", which carries it${other === "openai_completion" ? " (imports made after 2025-11-11 speak it)" : ""}`,
+        ]
+      : []),
+    "remove it",
+    // An image cannot be dropped: the prompt already holds its placeholder.
+    ...(field === "images"
+      ? []
+      : ["set drop_params: true (in the request, or for the model) to ignore such parameters"]),
+  ];
+  const what = fixes.length > 2 ? `${fixes.slice(0, -1).join(", ")}, or ${fixes.at(-1)}` : fixes.join(" or ");
   return invalidRequest(
-    `${field} ${whyUncarried(field, format)} (route ${route}, wire_format "${format.name}"). ${fixes} ` +
-      "or set drop_params: true (in the request, or for the model) to ignore such parameters.",
-    field,
+    `${field} ${whyUncarried(field, format)} (route ${route}, wire_format "${format.name}"). ` +
+      `${what[0]?.toUpperCase()}${what.slice(1)}.`,
+    // Images are parts of the messages.
+    field === "images" ? "messages" : field,
     "unsupported_parameter",
   );
 }

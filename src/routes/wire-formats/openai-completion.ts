@@ -56,12 +56,13 @@ export const openaiCompletion: WireFormat = {
     for (const field of PASSED) if (request[field] !== undefined) body[field] = request[field];
     return body;
   },
-  readAnswer(body) {
+  readAnswer(body, route) {
     const choices = Array.isArray(body.choices) ? body.choices : [];
     const pieces = choices.map(readChoice).filter((piece) => piece !== undefined);
     if (!pieces.length) {
       throw badUpstream(
-        'The model\'s answer has no "choices" (OpenAICompletion format); is the route right for this model?',
+        `The model's answer has no "choices" (OpenAICompletion format${route ? `, route ${route}` : ""}); ` +
+          "is the route right for this model?",
       );
     }
     // A choice without a finish reason is still a whole answer here: vLLM always sets one.

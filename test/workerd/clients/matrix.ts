@@ -21,18 +21,18 @@ interface DemoModel {
 }
 
 /**
- * demo-deepseek-r1, demo-llama and demo-qwen2 are emulated without the `tool` option
- * (scripts/dev-env.ts), so nothing there ever calls a tool; demo-qwen3, demo-openai and
- * demo-converse (a foundation model through Converse) call the tools they are offered. Every model answers to a JSON schema (the emulator decodes as guided
- * decoding would), but on demo-deepseek-r1 that JSON comes back as reasoning_content: the R1
- * distill's prompt ends inside `<think>`, a constrained answer never writes `</think>`, and the
- * deepseek_r1 route reads text without `</think>` as reasoning.
+ * Every demo model calls the tools it is offered (the emulator's `tool` option,
+ * scripts/dev-env.ts), and a forced call works on each: the template routes prefill the family's
+ * tool-call opening and the emulator continues it, as a model does. Every model answers to a JSON
+ * schema (the emulator decodes as guided decoding would), but on demo-deepseek-r1 that JSON comes
+ * back as reasoning_content: the R1 distill's prompt ends inside `<think>`, a constrained answer
+ * never writes `</think>`, and the deepseek_r1 route reads text without `</think>` as reasoning.
  */
 export const DEMO_MODELS: Readonly<Record<string, DemoModel>> = {
-  "demo-deepseek-r1": { format: "r1", can: ["text"] },
-  "demo-llama": { format: "llama", can: ["text", "structured"] },
-  "demo-qwen3": { format: "qwen3", can: ["text", "tools", "structured"] },
-  "demo-qwen2": { format: "qwen2", can: ["text", "structured"] },
+  "demo-deepseek-r1": { format: "r1", can: ["text", "tools", "forced-tools"] },
+  "demo-llama": { format: "llama", can: ["text", "tools", "forced-tools", "structured"] },
+  "demo-qwen3": { format: "qwen3", can: ["text", "tools", "forced-tools", "structured"] },
+  "demo-qwen2": { format: "qwen2", can: ["text", "tools", "forced-tools", "structured"] },
   "demo-openai": { format: "openai", can: ["text", "tools", "forced-tools", "structured"] },
   "demo-converse": {
     format: "us.anthropic.claude-sonnet-4-20250514-v1:0",
@@ -40,8 +40,8 @@ export const DEMO_MODELS: Readonly<Record<string, DemoModel>> = {
   },
   // The demos of per-model settings: demo-qwen3 in Bedrock's OpenAICompletion format, and a Qwen3
   // import on the openai route whose tool calls (text in its content) tool_parser "qwen" reads.
-  "demo-qwen3-openai-completion": { format: "qwen3", can: ["text", "tools", "structured"] },
-  "demo-openai-qwen-tools": { format: "qwen3", can: ["text", "tools", "structured"] },
+  "demo-qwen3-openai-completion": { format: "qwen3", can: ["text", "tools", "forced-tools", "structured"] },
+  "demo-openai-qwen-tools": { format: "qwen3", can: ["text", "tools", "forced-tools", "structured"] },
 };
 
 /** The demo models that can serve a call with this need. */

@@ -1,0 +1,51 @@
+// A model's template made ready for requests: how it renders, which variables a request may set
+// (template-variables.ts), and which special tokens request text may not spell
+// (token-neutraliser.ts). The client resolves one per models-table entry that names a template.
+import type { PromptRenderer } from "../types.ts";
+import { builtInRenderers, TEMPLATE_VARIABLES, type TemplateName } from "./index.ts";
+import { chatTemplateLiterals, compileChatTemplate, type SpecialTokens } from "./jinja.ts";
+import { BUILT_IN_SPECIAL_TOKENS } from "./special-tokens.ts";
+import type { TemplateVariables } from "../template-variables.ts";
+import {
+  BUILT_IN_NEUTRALISER,
+  type RequestNeutraliser,
+  requestNeutraliser,
+  THINK_TAGS,
+  tokensInTemplateText,
+} from "./token-neutraliser.ts";
+
+export interface ModelTemplate {
+  render: PromptRenderer;
+  variables: TemplateVariables;
+  neutraliser: RequestNeutraliser;
+}
+
+/** A chat_template compiled, before its model declares the variables a request may set. */
+export type CompiledTemplate = Omit<ModelTemplate, "variables">;
+
+export function builtInTemplate(name: TemplateName): ModelTemplate {
+  return {
+    render: builtInRenderers[name],
+    variables: { settable: TEMPLATE_VARIABLES[name], template: `the ${name} template` },
+    neutraliser: BUILT_IN_NEUTRALISER,
+  };
+}
+
+/**
+ * A chat_template compiled, with the tokens it names (its literals, its bos and eos tokens) added
+ * to the built-in families' for what request text may not spell: its tokenizer is the model's.
+ * Its variables are the operator's to declare (withVariables).
+ */
+export async function compileModelTemplate(source: string, tokens: SpecialTokens): Promise<CompiledTemplate> {
+  const [render, literals] = await Promise.all([compileChatTemplate(source, tokens), chatTemplateLiterals(source)]);
+  const named = [...tokensInTemplateText(literals), tokens.bos_token ?? "", tokens.eos_token ?? ""];
+  return {
+    render,
+    neutraliser: requestNeutraliser([...BUILT_IN_SPECIAL_TOKENS, ...named], THINK_TAGS, { shapes: true }),
+  };
+}
+
+/** A compiled chat_template with the variables its model's client_template_kwargs declares. */
+export function withVariables(compiled: CompiledTemplate, declared: readonly string[] = []): ModelTemplate {
+  return { ...compiled, variables: { settable: declared, template: "this model's chat_template", declared: true } };
+}

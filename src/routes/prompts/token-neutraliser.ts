@@ -1,0 +1,204 @@
+// Turn forgery: a tokenizer turns the text `<|im_start|>` into Qwen's real control token wherever
+// it appears in a prompt, so a user message, a tool result (third-party text) or a tool
+// description that contains a family's special tokens can close its own turn and open a system or
+// assistant one. The `special_tokens` model setting ("escape", the default) neutralises every
+// special token in the text a request brings, before any template sees it; "keep" leaves the text
+// byte for byte as sent.
+//
+// The neutralisation: TOKEN_BREAK (U+200B ZERO WIDTH SPACE) after the token's first character.
+// - Tokenizers split special and added tokens out of the raw text, before normalisation (Hugging
+//   Face tokenizers match them as exact strings, which vLLM uses), so one extra character inside
+//   the string is enough: it can no longer become the token.
+// - The characters stay: the model reads `<`, a zero-width space, `|im_start|>` as ordinary text
+//   and can still quote or discuss the string; people reading logs see it unchanged.
+// - Not a look-alike substitution: a look-alike of one family's token can be another's (DeepSeek
+//   spells its tokens with U+FF5C, the fullwidth look-alike of `|`).
+// - U+200B has no Unicode decomposition: NFC and NFKC normalisers (Qwen's is NFC) keep it.
+
+import { isJsonObject } from "../../json.ts";
+import type { ChatCompletionRequest, ChatMessage } from "../../openai/types.ts";
+import { BUILT_IN_SPECIAL_TOKENS } from "./special-tokens.ts";
+import { THINK_CLOSE, THINK_OPEN } from "./think-tags.ts";
+
+export const TOKEN_BREAK = "\u200B";
+
+/** Neutralises the special tokens in one text; returns the text itself when it has none. */
+export type TokenNeutraliser = (text: string) => string;
+
+export interface RequestNeutraliser {
+  /** For all request text. */
+  text: TokenNeutraliser;
+  /** For an assistant message's content: keeps the tokens the templates read there (think tags). */
+  assistantContent: TokenNeutraliser;
+}
+
+/**
+ * The shapes nearly every chat model's control tokens take, for tokenizers this library does not
+ * know (a custom chat_template's, the openai route's): `<|…|>` (Llama 3, Qwen, Phi, GPT-OSS,
+ * Command R) and DeepSeek's `<｜…｜>`. Each is written as what follows its `<`.
+ */
+const TOKEN_SHAPES = ["\\|[^|<>\\s]{1,64}\\|>", "｜[^｜<>\\s]{1,64}｜>"];
+
+interface TrieNode {
+  children: Map<string, TrieNode>;
+  /** A token ends here. */
+  end: boolean;
+}
+
+function trieNode(): TrieNode {
+  return { children: new Map(), end: false };
+}
+
+function childOf(node: TrieNode, char: string): TrieNode {
+  let child = node.children.get(char);
+  if (!child) {
+    child = trieNode();
+    node.children.set(char, child);
+  }
+  return child;
+}
+
+// Escapes for a `u`-flag pattern, which refuses escapes of anything but syntax characters.
+function escapeCodePoint(char: string): string {
+  return /[\\^$.*+?()[\]{}|/]/u.test(char) ? `\\${char}` : char;
+}
+
+/** A pattern for "one of the tokens in this trie starts here"; only its existence matters. */
+function trieSource(node: TrieNode): string {
+  // In a lookahead a token that ends here already matches: longer ones add nothing.
+  if (node.end) return "";
+  const branches = [...node.children].map(([char, child]) => escapeCodePoint(char) + trieSource(child));
+  return branches.length === 1 ? branches[0]! : `(?:${branches.join("|")})`;
+}
+
+/**
+ * Inserts TOKEN_BREAK after the first character of every occurrence of each token (and, with
+ * `shapes`, of every `<|…|>` or `<｜…｜>`), overlapping occurrences included, so no token is left
+ * whole: each occurrence now holds a character that none of the tokens contains. Tokens shorter
+ * than two characters cannot be broken and are ignored. Linear in the text: one pattern, a trie
+ * of the tokens per first character, each match one character long.
+ */
+export function tokenNeutraliser(tokens: Iterable<string>, options: { shapes: boolean }): TokenNeutraliser {
+  const root = trieNode();
+  for (const token of new Set(tokens)) {
+    const chars = Array.from(token);
+    if (chars.length < 2 || token.includes(TOKEN_BREAK)) continue;
+    let node = root;
+    for (const char of chars) node = childOf(node, char);
+    node.end = true;
+  }
+  const lookaheads = new Map<string, string[]>();
+  for (const [first, node] of root.children) lookaheads.set(first, [trieSource(node)]);
+  if (options.shapes) lookaheads.set("<", [...(lookaheads.get("<") ?? []), ...TOKEN_SHAPES]);
+  if (lookaheads.size === 0) return (text) => text;
+  const pattern = new RegExp(
+    [...lookaheads].map(([first, rests]) => `${escapeCodePoint(first)}(?=${rests.join("|")})`).join("|"),
+    "gu",
+  );
+  return (text) => text.replace(pattern, `$&${TOKEN_BREAK}`);
+}
+
+/**
+ * A neutraliser pair. The think tags stay in assistant content: the templates read them there
+ * (Qwen3 and DeepSeek R1 drop the reasoning of earlier answers up to `</think>`), and what they
+ * keep of an answer is rendered as the model wrote it.
+ */
+export function requestNeutraliser(
+  tokens: readonly string[],
+  thinkTags: readonly string[],
+  options: { shapes: boolean },
+): RequestNeutraliser {
+  return {
+    text: tokenNeutraliser(tokens, options),
+    assistantContent: tokenNeutraliser(
+      tokens.filter((token) => !thinkTags.includes(token)),
+      options,
+    ),
+  };
+}
+
+/** The tags an earlier answer's content keeps (requestNeutraliser). */
+export const THINK_TAGS: readonly string[] = [THINK_OPEN, THINK_CLOSE];
+
+/**
+ * For every model without a chat_template of its own (whatever its route): the built-in families'
+ * tokens and the `<|…|>` / `<｜…｜>` shapes.
+ */
+export const BUILT_IN_NEUTRALISER = requestNeutraliser(BUILT_IN_SPECIAL_TOKENS, THINK_TAGS, { shapes: true });
+
+/** Every string in `value` neutralised, object keys included (a tool's property names are rendered too). */
+function neutraliseValue(value: unknown, neutralise: TokenNeutraliser): unknown {
+  if (typeof value === "string") return neutralise(value);
+  if (Array.isArray(value)) {
+    const items = value.map((item: unknown) => neutraliseValue(item, neutralise));
+    return items.some((item, index) => item !== value[index]) ? items : value;
+  }
+  if (isJsonObject(value)) {
+    let changed = false;
+    const out: Record<string, unknown> = {};
+    for (const [key, item] of Object.entries(value)) {
+      const safeKey = neutralise(key);
+      const safeItem = neutraliseValue(item, neutralise);
+      changed ||= safeKey !== key || safeItem !== item;
+      out[safeKey] = safeItem;
+    }
+    return changed ? out : value;
+  }
+  return value;
+}
+
+/**
+ * The same value with its strings neutralised: strings stay strings and the structure stays, so
+ * the type holds. A value without any token is returned as it was (no copy of large requests).
+ */
+function neutralised<T>(value: T, neutralise: TokenNeutraliser): T {
+  return neutraliseValue(value, neutralise) as T;
+}
+
+function neutraliseMessage(message: ChatMessage, neutraliser: RequestNeutraliser): ChatMessage {
+  if (message.role !== "assistant" || message.content == null) return neutralised(message, neutraliser.text);
+  // Only an answer's content keeps its think tags; its other fields are text like any other.
+  // (Spreading over a copy that has `content` keeps the field where the caller put it.)
+  const others = neutralised({ ...message, content: null }, neutraliser.text);
+  return { ...others, content: neutralised(message.content, neutraliser.assistantContent) };
+}
+
+/**
+ * The request with every text a template can render from it neutralised: the messages (every
+ * role and field: content, reasoning, tool calls, names), the tools (names, descriptions,
+ * parameters), the forced tool's name and the chat_template_kwargs values. Sampling parameters,
+ * stop strings and structured-output schemas never reach a prompt and stay as sent.
+ */
+export function neutraliseRequest(
+  request: ChatCompletionRequest,
+  neutraliser: RequestNeutraliser,
+): ChatCompletionRequest {
+  const out: ChatCompletionRequest = {
+    ...request,
+    messages: request.messages.map((message) => neutraliseMessage(message, neutraliser)),
+  };
+  if (request.tools !== undefined) out.tools = neutralised(request.tools, neutraliser.text);
+  if (request.tool_choice !== undefined) out.tool_choice = neutralised(request.tool_choice, neutraliser.text);
+  if (request.chat_template_kwargs !== undefined) {
+    const kwargs: Record<string, unknown> = {};
+    // The names are variable names (checked against the template's own), not text.
+    for (const [name, value] of Object.entries(request.chat_template_kwargs)) {
+      kwargs[name] = neutraliseValue(value, neutraliser.text);
+    }
+    out.chat_template_kwargs = kwargs;
+  }
+  return out;
+}
+
+// What a chat template's literals may hold that a tokenizer knows as a special token: the pipe
+// shapes above, angle-bracket tags (`<s>`, `</s>`, `<start_of_turn>`, `<tool_call>`), and
+// bracketed markers (`[INST]`, `[/INST]`, `[TOOL_CALLS]`, `[gMASK]`).
+const LITERAL_TOKEN =
+  /<\|[^|<>\s]{1,64}\|>|<｜[^｜<>\s]{1,64}｜>|<\/?[A-Za-z_][\w:.-]{0,62}>|\[\/?[A-Za-z]\w{1,62}\]/gu;
+
+/** The special tokens a chat template names: the token-shaped parts of its literals and raw text. */
+export function tokensInTemplateText(texts: readonly string[]): string[] {
+  const found = new Set<string>();
+  for (const text of texts) for (const [token] of text.matchAll(LITERAL_TOKEN)) found.add(token);
+  return [...found];
+}

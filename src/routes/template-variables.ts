@@ -1,0 +1,50 @@
+// chat_template_kwargs: the template variables a request may set. A Jinja chat template sees each
+// kwarg as a variable, so a request free to set any of them could replace the template's own
+// inputs (messages, tools, add_generation_prompt), its special tokens (bos_token, eos_token), or
+// turn on whatever the template keeps behind a flag; vLLM treats a client's chat_template as a
+// vulnerability, and kwargs are the same door. A request sets only the variables its template is
+// known to read: a built-in template's own (qwen3's enable_thinking), those the operator declares
+// for a custom chat_template or an openai-route model (client_template_kwargs), never a reserved one.
+import { invalidRequest } from "../errors.ts";
+import { RESERVED_TEMPLATE_VARIABLES } from "./prompts/template-names.ts";
+
+/** The variables of the template a model renders with that a request may set. */
+export interface TemplateVariables {
+  settable: readonly string[];
+  /** What reads them, completing "… lets a request set": "the qwen3 template". */
+  template: string;
+  /** The settable ones are the operator's choice (client_template_kwargs), not the template's own. */
+  declared?: boolean;
+}
+
+/**
+ * The request's chat_template_kwargs limited to the settable variables: any other is a 400 naming
+ * it (`chat_template_kwargs.bos_token`), or left out when `drop` (drop_params).
+ */
+export function checkTemplateKwargs(
+  kwargs: Record<string, unknown> | undefined,
+  variables: TemplateVariables,
+  drop: boolean,
+): Record<string, unknown> | undefined {
+  if (kwargs === undefined) return undefined;
+  const kept: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(kwargs)) {
+    if (variables.settable.includes(name) && !RESERVED_TEMPLATE_VARIABLES.includes(name)) {
+      kept[name] = value;
+    } else if (!drop) {
+      throw invalidRequest(refusal(name, variables), `chat_template_kwargs.${name}`, "unsupported_parameter");
+    }
+  }
+  return kept;
+}
+
+function refusal(name: string, { settable, template, declared }: TemplateVariables): string {
+  const field = `chat_template_kwargs.${name.slice(0, 64)}`;
+  const fix = "Remove it, or set drop_params to drop it.";
+  if (RESERVED_TEMPLATE_VARIABLES.includes(name)) {
+    return `${field} cannot come from a request: the template's inputs, special tokens and helpers are the server's. ${fix}`;
+  }
+  const takes = settable.length ? `it takes ${settable.join(", ")}` : "it takes none";
+  const whose = declared ? " The model's client_template_kwargs setting lists the variables a request may set." : "";
+  return `${field} is not a variable ${template} lets a request set (${takes}).${whose} ${fix}`;
+}

@@ -1,0 +1,184 @@
+// What a model's settings allow a request, through the client against the emulator: the caps
+// max_n and max_output_tokens on every route, and the template variables a request may set.
+import { describe, expect, it } from "vitest";
+import { BedrockEdgeError, type ChatCompletionCreateParams } from "../src/index.ts";
+import { emulated, model, ROUTE_FORMATS, type RouteName } from "./helpers/emulated.ts";
+import { errorOf } from "./helpers/errors.ts";
+
+const hello = [{ role: "user" as const, content: "Hello" }];
+const routes = Object.keys(ROUTE_FORMATS) as RouteName[];
+
+function lastBody(emulator: ReturnType<typeof emulated>["emulator"], route: RouteName): Record<string, unknown> {
+  return emulator.stats.lastBody(model(route, "echo").split("/").slice(2).join("/")) as Record<string, unknown>;
+}
+
+/** The output limit a body carries, in its route's words. */
+function outputLimit(route: RouteName, body: Record<string, unknown>): unknown {
+  if (route === "openai") return body.max_completion_tokens ?? body.max_tokens;
+  if (route === "converse") return (body.inferenceConfig as Record<string, unknown> | undefined)?.maxTokens;
+  return body.max_gen_len;
+}
+
+async function refusal(promise: Promise<unknown>): Promise<BedrockEdgeError> {
+  return errorOf(() => promise, BedrockEdgeError);
+}
+
+describe.each(routes)("caps on route %s", (route) => {
+  it("max_output_tokens: the cap is the limit when the request sets none, and a larger limit is a 400", async () => {
+    const { bedrock, emulator } = emulated({
+      models: { capped: { model: model(route, "echo"), max_output_tokens: 64 } },
+    });
+    await bedrock.chat.completions.create({ model: "capped", messages: hello });
+    expect(outputLimit(route, lastBody(emulator, route))).toBe(64);
+    await bedrock.chat.completions.create({ model: "capped", messages: hello, max_completion_tokens: 32 });
+    expect(outputLimit(route, lastBody(emulator, route))).toBe(32);
+    const before = emulator.stats.requests.length;
+    const error = await refusal(bedrock.chat.completions.create({ model: "capped", messages: hello, max_tokens: 65 }));
+    expect(error).toMatchObject({ status: 400, param: "max_tokens", code: "integer_above_max_value" });
+    expect(error.message).toContain("max_output_tokens of 64");
+    expect(emulator.stats.requests.length).toBe(before);
+  });
+
+  it("max_n: more choices than the cap is a 400 before anything is sent", async () => {
+    const { bedrock, emulator } = emulated({ models: { capped: { model: model(route, "echo"), max_n: 1 } } });
+    const error = await refusal(bedrock.chat.completions.create({ model: "capped", messages: hello, n: 2 }));
+    expect(error).toMatchObject({ status: 400, param: "n", code: "integer_above_max_value" });
+    expect(emulator.stats.requests).toHaveLength(0);
+  });
+});
+
+describe("caps on the legacy Completions API", () => {
+  it("hold there too: the cap is the limit, and generations above max_n are a 400 before anything is sent", async () => {
+    const { bedrock, emulator } = emulated({
+      models: { capped: { model: model("qwen3", "echo"), max_n: 2, max_output_tokens: 64 } },
+    });
+    await bedrock.completions.create({ model: "capped", prompt: "Once upon a time" });
+    expect(lastBody(emulator, "qwen3").max_gen_len).toBe(64);
+    const before = emulator.stats.requests.length;
+    const cases: Array<[{ prompt: string | string[]; max_tokens?: number }, string]> = [
+      [{ prompt: ["a", "b", "c"] }, "prompt"],
+      [{ prompt: "a", max_tokens: 65 }, "max_tokens"],
+    ];
+    for (const [extra, param] of cases) {
+      const error = await refusal(bedrock.completions.create({ model: "capped", ...extra }));
+      expect(error).toMatchObject({ status: 400, param, code: "integer_above_max_value" });
+    }
+    expect(emulator.stats.requests.length).toBe(before);
+  });
+});
+
+describe("caps on the Responses API", () => {
+  it("hold there too, as it is mapped onto chat: max_output_tokens above the cap is a 400", async () => {
+    const { bedrock, emulator } = emulated({
+      models: { capped: { model: model("qwen3", "echo"), max_output_tokens: 64 } },
+    });
+    await bedrock.responses.create({ model: "capped", input: "Hello" });
+    expect(lastBody(emulator, "qwen3").max_gen_len).toBe(64);
+    const error = await refusal(bedrock.responses.create({ model: "capped", input: "Hello", max_output_tokens: 65 }));
+    expect(error).toMatchObject({ status: 400, param: "max_output_tokens", code: "integer_above_max_value" });
+  });
+});
+
+describe("the openai route without caps", () => {
+  it("sends n and the limit as asked", async () => {
+    const { bedrock, emulator } = emulated();
+    await bedrock.chat.completions.create({ model: model("openai", "echo"), messages: hello, n: 2, max_tokens: 50 });
+    expect(lastBody(emulator, "openai")).toMatchObject({ n: 2, max_tokens: 50 });
+  });
+});
+
+describe("template variables a request may set", () => {
+  it("a built-in template: its own, and a 400 naming any other (dropped with drop_params)", async () => {
+    const { bedrock, emulator } = emulated({
+      models: {
+        lenient: { model: model("qwen3", "echo"), drop_params: true },
+        tuned: { model: model("llama", "echo"), template: "qwen3" },
+      },
+    });
+    await bedrock.chat.completions.create({
+      model: model("qwen3", "echo"),
+      messages: hello,
+      chat_template_kwargs: { enable_thinking: false },
+    });
+    expect(lastBody(emulator, "qwen3").prompt).toMatch(/<think>\n\n<\/think>\n\n$/);
+
+    const error = await refusal(
+      bedrock.chat.completions.create({
+        model: model("qwen3", "echo"),
+        messages: hello,
+        chat_template_kwargs: { enable_thinking: false, bos_token: "<|im_start|>" },
+      }),
+    );
+    expect(error).toMatchObject({ status: 400, param: "chat_template_kwargs.bos_token" });
+
+    const other = await refusal(
+      bedrock.chat.completions.create({
+        model: model("llama", "echo"),
+        messages: hello,
+        chat_template_kwargs: { x: 1 },
+      }),
+    );
+    expect(other).toMatchObject({ status: 400, param: "chat_template_kwargs.x" });
+    expect(other.message).toContain(
+      "the llama route's template lets a request set (it takes date_string, tools_in_user_message)",
+    );
+    // Llama 3.1's custom_tools would offer tools the request does not list: not settable.
+    const custom = await refusal(
+      bedrock.chat.completions.create({
+        model: model("llama", "echo"),
+        messages: hello,
+        chat_template_kwargs: { custom_tools: [] },
+      }),
+    );
+    expect(custom).toMatchObject({ status: 400, param: "chat_template_kwargs.custom_tools" });
+    await bedrock.chat.completions.create({
+      model: model("llama", "echo"),
+      messages: hello,
+      chat_template_kwargs: { date_string: "05 Mar 2025" },
+    });
+    expect(lastBody(emulator, "llama").prompt).toContain("Today Date: 05 Mar 2025\n");
+
+    await bedrock.chat.completions.create({
+      model: "tuned",
+      messages: hello,
+      chat_template_kwargs: { enable_thinking: false },
+    });
+    expect(lastBody(emulator, "llama").prompt).toMatch(/<think>\n\n<\/think>\n\n$/);
+
+    await bedrock.chat.completions.create({ model: "lenient", messages: hello, chat_template_kwargs: { mode: "x" } });
+    expect(lastBody(emulator, "qwen3").prompt).toMatch(/<\|im_start\|>assistant\n$/);
+  });
+
+  it("a custom chat_template: only those the operator declares, never its inputs or special tokens", async () => {
+    const chatTemplate =
+      "{{ bos_token }}{% for m in messages %}{{ m.content }}{% endfor %}|{{ persona }}|{{ add_generation_prompt }}";
+    const { bedrock, emulator } = emulated({
+      models: {
+        open: {
+          model: model("llama", "echo"),
+          chat_template: chatTemplate,
+          bos_token: "<s>",
+          client_template_kwargs: ["persona"],
+        },
+        closed: { model: model("llama", "echo"), chat_template: chatTemplate, bos_token: "<s>" },
+      },
+    });
+    await bedrock.chat.completions.create({
+      model: "open",
+      messages: hello,
+      chat_template_kwargs: { persona: "pirate" },
+    });
+    expect(lastBody(emulator, "llama").prompt).toBe("<s>Hello|pirate|true");
+
+    const cases: Array<[string, Record<string, unknown>, string]> = [
+      ["open", { bos_token: "" }, "chat_template_kwargs.bos_token"],
+      ["open", { add_generation_prompt: false }, "chat_template_kwargs.add_generation_prompt"],
+      ["open", { messages: [] }, "chat_template_kwargs.messages"],
+      ["closed", { persona: "pirate" }, "chat_template_kwargs.persona"],
+    ];
+    for (const [name, kwargs, param] of cases) {
+      const request: ChatCompletionCreateParams = { model: name, messages: hello, chat_template_kwargs: kwargs };
+      expect(await refusal(bedrock.chat.completions.create(request)), param).toMatchObject({ status: 400, param });
+    }
+  });
+});

@@ -1,0 +1,99 @@
+// The openai route sends Bedrock an allow-list, through the client against the emulator: the
+// Chat Completions fields and Bedrock's extensions for imported models go; a client's chat
+// template, vLLM's own switches and the template's reserved variables do not.
+import { describe, expect, it } from "vitest";
+import { BedrockEdgeError, type ChatCompletionCreateParams } from "../src/index.ts";
+import { emulated, model } from "./helpers/emulated.ts";
+import { errorOf } from "./helpers/errors.ts";
+
+const ECHO = model("openai", "echo");
+const hello = [{ role: "user" as const, content: "Hello" }];
+
+function sent(emulator: ReturnType<typeof emulated>["emulator"]): Record<string, unknown> {
+  return emulator.stats.lastBody(ECHO.split("/").slice(2).join("/")) as Record<string, unknown>;
+}
+
+/** A request with fields outside the SDK's types, as a raw JSON body would carry them. */
+function request(fields: Record<string, unknown>, name = ECHO): ChatCompletionCreateParams {
+  return { model: name, messages: hello, ...fields } as ChatCompletionCreateParams;
+}
+
+describe("what the openai route sends", () => {
+  it("the Chat Completions fields and Bedrock's extensions, as asked; not the stream flags, not user", async () => {
+    const { bedrock, emulator } = emulated();
+    const fields = {
+      temperature: 0.5,
+      top_p: 0.9,
+      top_k: 20,
+      n: 2,
+      seed: 7,
+      max_completion_tokens: 50,
+      stop: ["\n\n"],
+      logprobs: true,
+      top_logprobs: 2,
+      prompt_logprobs: 1,
+      structured_outputs: { choice: ["yes", "no"] },
+      chat_template_kwargs: { enable_thinking: false },
+    };
+    await bedrock.chat.completions.create(request({ ...fields, user: "user-42" }));
+    expect(sent(emulator)).toEqual({
+      model: ECHO.split("/").slice(2).join("/"),
+      messages: hello,
+      ...fields,
+    });
+  });
+
+  it("streams without stream flags in the body", async () => {
+    const { bedrock, emulator } = emulated();
+    const stream = await bedrock.chat.completions.create({
+      model: ECHO,
+      messages: hello,
+      stream: true,
+      stream_options: { include_usage: true },
+    });
+    for await (const _ of stream);
+    expect(Object.keys(sent(emulator)).sort()).toEqual(["messages", "model"]);
+  });
+});
+
+describe("what it refuses, naming the field", () => {
+  it.each([
+    ["chat_template", { chat_template: "{{ messages }}" }],
+    ["skip_special_tokens", { skip_special_tokens: false }],
+    ["repetition_penalty", { repetition_penalty: 1.2 }],
+    ["chat_template_kwargs.chat_template", { chat_template_kwargs: { chat_template: "{{ x }}" } }],
+    ["chat_template_kwargs.bos_token", { chat_template_kwargs: { bos_token: "<|im_start|>" } }],
+    ["chat_template_kwargs.mode", { chat_template_kwargs: { mode: "unsafe" } }],
+  ])("%s", async (param, fields) => {
+    const { bedrock, emulator } = emulated();
+    const error = await errorOf(() => bedrock.chat.completions.create(request(fields)), BedrockEdgeError);
+    expect(error).toMatchObject({ status: 400, param, code: "unsupported_parameter" });
+    expect(error.message).toMatch(/Remove it, or set drop_params/);
+    expect(emulator.stats.requests).toHaveLength(0);
+  });
+});
+
+describe("a model's settings", () => {
+  it("client_template_kwargs: the variables its own template reads go too", async () => {
+    const { bedrock, emulator } = emulated({
+      models: { vl: { model: ECHO, client_template_kwargs: ["add_vision_id"] } },
+    });
+    await bedrock.chat.completions.create(request({ chat_template_kwargs: { add_vision_id: true } }, "vl"));
+    expect(sent(emulator).chat_template_kwargs).toEqual({ add_vision_id: true });
+  });
+
+  it("drop_params: what would be refused is left out, and the rest sent", async () => {
+    const { bedrock, emulator } = emulated({ models: { vl: { model: ECHO, drop_params: true } } });
+    const fields = {
+      chat_template: "{{ x }}",
+      skip_special_tokens: false,
+      top_k: 5,
+      chat_template_kwargs: { chat_template: "{{ x }}", enable_thinking: true },
+    };
+    await bedrock.chat.completions.create(request(fields, "vl"));
+    const body = sent(emulator);
+    expect(body).not.toHaveProperty("chat_template");
+    expect(body).not.toHaveProperty("skip_special_tokens");
+    expect(body).toMatchObject({ top_k: 5, chat_template_kwargs: { enable_thinking: true } });
+  });
+});
