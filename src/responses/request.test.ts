@@ -27,9 +27,13 @@ describe("a stateless server refuses state, saying so", () => {
     [{ context_management: [{ type: "compaction" }] }, "context_management", /stateless/],
     [{ truncation: "auto" }, "truncation", /context window/],
     [{ max_tool_calls: 3 }, "max_tool_calls", /cannot be enforced/],
-    [{ top_logprobs: 2 }, "top_logprobs", /log probabilities/],
+    [{ top_logprobs: 2 }, "top_logprobs", /Responses API here returns no log probabilities; Chat Completions returns/],
     [{ include: ["web_search_call.results"] }, "include[0]", /not available here/],
-    [{ include: ["reasoning.encrypted_content", "message.output_text.logprobs"] }, "include[1]", /not available/],
+    [
+      { include: ["reasoning.encrypted_content", "message.output_text.logprobs"] },
+      "include[1]",
+      /not available: the Responses API here returns no log probabilities; Chat Completions returns them/,
+    ],
   ];
   for (const [fields, param, message] of cases) {
     it(`${param}: ${JSON.stringify(fields)}`, () => {

@@ -51,7 +51,7 @@ function refuseState(body: JsonObject): void {
     );
   }
   if (typeof body.top_logprobs === "number" && body.top_logprobs > 0) {
-    throw unsupported("top_logprobs", "top_logprobs cannot be honoured: log probabilities are not returned here.");
+    throw unsupported("top_logprobs", `top_logprobs cannot be honoured: ${NO_LOGPROBS}.`);
   }
   if (body.moderation != null) {
     throw unsupported("moderation", "moderation is OpenAI's own service and not available here; leave it out.");
@@ -60,6 +60,9 @@ function refuseState(body: JsonObject): void {
 
 // Only this include value is harmless: the reasoning comes back in clear, nothing is encrypted.
 const INCLUDABLE = new Set(["reasoning.encrypted_content"]);
+// Some routes do return log probabilities, through Chat Completions only: say where to get them.
+const NO_LOGPROBS =
+  "the Responses API here returns no log probabilities; Chat Completions returns them (logprobs, top_logprobs) on routes whose models give them";
 
 function refuseIncludes(include: unknown): void {
   if (!Array.isArray(include)) return;
@@ -67,7 +70,9 @@ function refuseIncludes(include: unknown): void {
     if (typeof value === "string" && !INCLUDABLE.has(value)) {
       throw unsupported(
         `include[${index}]`,
-        `include "${value.slice(0, 80)}" is not available here: this server has no built-in tools, stored items or log probabilities. Leave it out.`,
+        value === "message.output_text.logprobs"
+          ? `include "${value}" is not available: ${NO_LOGPROBS}. Leave it out.`
+          : `include "${value.slice(0, 80)}" is not available here: this server has no built-in tools or stored items. Leave it out.`,
       );
     }
   });

@@ -202,7 +202,10 @@ export interface ResponseOutputText {
   text: string;
   /** This server never cites sources. */
   annotations: [];
-  /** The spec requires the field; these models' log probabilities are not returned. */
+  /**
+   * The spec requires the field; the Responses API here returns no log probabilities (Chat
+   * Completions does, where a route has them).
+   */
   logprobs: [];
 }
 
