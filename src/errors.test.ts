@@ -1,14 +1,6 @@
 import { describe, expect, it } from "vitest";
-import {
-  BedrockEdgeError,
-  badUpstream,
-  bedrockException,
-  errorFromResponse,
-  exceptionName,
-  redactSecrets,
-  typeForStatus,
-  upstreamTimeout,
-} from "./errors.ts";
+import { bedrockException, errorFromResponse, exceptionName, redactSecrets } from "./bedrock-errors.ts";
+import { BedrockEdgeError, badUpstream, typeForStatus, upstreamTimeout } from "./errors.ts";
 
 describe("Bedrock exceptions map to status, OpenAI type and code", () => {
   const table: Array<[string, number, string, string]> = [

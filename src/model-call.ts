@@ -2,18 +2,25 @@
 // transport's call, the usage Bedrock's headers report, and Bedrock's refusal of the body's
 // format explained in the caller's terms. Chat and legacy completions both call through here.
 import { invokeJson, invokeStream } from "./aws/invoke.ts";
+import { BedrockEdgeError } from "./errors.ts";
 import type { BedrockOperation } from "./aws/operations.ts";
 import type { Transport } from "./aws/transport-options.ts";
 import type { JsonObject } from "./json.ts";
 import type { RequestOptions } from "./client.ts";
 import type { Usage } from "./openai/types.ts";
-import { explainFormatRefusal } from "./routes/wire-formats/refusal.ts";
 import { makeUsage, tokenCount } from "./routes/usage.ts";
 import { lazy } from "./lazy.ts";
 import type { EventMapper, ItemStream } from "./stream-reader.ts";
 
 // The event-stream reader loads with the first streamed call: plain calls never need it.
 const streamReader = lazy(() => import("./stream-reader.ts"));
+const formatRefusal = lazy(() => import("./routes/wire-formats/refusal.ts"));
+
+/** Bedrock's refusal of a body format explained; only a 400 can be one, and loads the explanation. */
+async function explained(error: unknown, body: Record<string, unknown>): Promise<unknown> {
+  if (!(error instanceof BedrockEdgeError) || error.status !== 400) return error;
+  return (await formatRefusal()).explainFormatRefusal(error, body);
+}
 
 export interface ModelCall extends RequestOptions {
   operation: BedrockOperation;
@@ -40,7 +47,7 @@ export async function callJson(transport: Transport, call: ModelCall): Promise<J
     const { json, headers } = await invokeJson(transport, request(call));
     return { json, headerUsage: usageFromHeaders(headers) };
   } catch (error) {
-    throw explainFormatRefusal(error, call.body);
+    throw await explained(error, call.body);
   }
 }
 
@@ -58,7 +65,7 @@ export async function callStream<T>(
     });
     return streamItems(reader, primed);
   } catch (error) {
-    throw explainFormatRefusal(error, call.body);
+    throw await explained(error, call.body);
   }
 }
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { bedrockException, BedrockEdgeError } from "../src/errors.ts";
+import { bedrockException } from "../src/bedrock-errors.ts";
+import { BedrockEdgeError } from "../src/errors.ts";
 import { asProxyError, errorResponse, maskAwsIds, methodNotAllowed, retryAfterSeconds } from "./http.ts";
 
 const PRINCIPAL = "arn:aws:sts::123456789012:assumed-role/BedrockCaller/session-42";

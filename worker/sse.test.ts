@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { bedrockException } from "../src/errors.ts";
+import { bedrockException } from "../src/bedrock-errors.ts";
 import type { ChatCompletionChunk } from "../src/openai/types.ts";
 import type { LogLine, Outcome, RequestLog } from "./log.ts";
 import { type ChunkStream, dataEvents, type SseFormat, sseAnswer } from "./sse.ts";

@@ -46,10 +46,15 @@ async function retarget(request: Promise<Request>, base: string, to: string): Pr
 }
 
 /** A chat completion request to our proxy, as the openai SDK sends it. */
-export function proxyRequest(base: string, stream: boolean, model: "llama" | "llama-slow" = "llama"): Request {
+export function proxyRequest(
+  base: string,
+  stream: boolean,
+  model: "llama" | "llama-slow" = "llama",
+  key = PROXY_KEY,
+): Request {
   return new Request(`${base}/v1/chat/completions`, {
     method: "POST",
-    headers: { authorization: `Bearer ${PROXY_KEY}`, "content-type": "application/json" },
+    headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
     body: JSON.stringify({ model, messages: [{ role: "user", content: PROMPT_TEXT }], stream }),
   });
 }

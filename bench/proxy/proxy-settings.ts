@@ -4,6 +4,7 @@ import { EMULATOR_CREDENTIALS } from "../../emulator/credentials.ts";
 import { emulatorModelId } from "../../emulator/model-id.ts";
 
 export const PROXY_KEY = "sk-bench-proxy";
+export const GATEWAY_KEY = "sk-bench-gateway";
 
 /** Public model names the benchmark calls, and the emulator model behind each. */
 const PROXY_MODELS = {
@@ -22,6 +23,43 @@ export function proxyBindings(emulatorUrl: string): Record<string, string> {
     BEDROCK_ENDPOINT: emulatorUrl,
   };
 }
+
+/**
+ * The gateway: the same proxy with a model of two deployments (failover; the first, the plain
+ * proxy's model, always serves) and a key with every limit, none of which a benchmark reaches:
+ * each request is routed and checked, none refused.
+ */
+export function gatewayBindings(emulatorUrl: string): Record<string, string> {
+  const llama = {
+    deployments: [
+      { model: PROXY_MODELS.llama },
+      { model: `bedrock/llama/${emulatorModelId("llama", [], "us-west-2")}`, region: "us-west-2" },
+    ],
+    routing: "failover",
+  };
+  const keys = {
+    bench: {
+      key: GATEWAY_KEY,
+      rate_limit: "RATE_LIMIT_BENCH",
+      tokens_per_day: 1_000_000_000_000,
+      concurrent_streams: 100_000,
+    },
+  };
+  return {
+    ...proxyBindings(emulatorUrl),
+    MODELS: JSON.stringify({ ...PROXY_MODELS, llama }),
+    API_KEYS: JSON.stringify(keys),
+  };
+}
+
+/** The gateway's Cloudflare bindings: its two Durable Objects and a rate limiter. */
+export const GATEWAY_CLOUDFLARE = {
+  durableObjects: {
+    DEPLOYMENT_COOLDOWNS: { className: "DeploymentCooldowns", useSQLite: true },
+    KEY_LIMITS: { className: "KeyLimits", useSQLite: true },
+  },
+  ratelimits: { RATE_LIMIT_BENCH: { simple: { limit: 1_000_000_000, period: 60 } } },
+};
 
 /**
  * Portkey refuses a custom host on a private or loopback address unless it is listed (an SSRF

@@ -3,13 +3,15 @@
 // (unsafeDirectSockets: no Miniflare entry Worker in the path, as in production), the emulator
 // as upstream: ours, bundled as wrangler bundles it; the floor, a bare pass-through Worker, and
 // the same with every piece passed through JavaScript; and Portkey's gateway re-bundled as a Worker. Log lines are kept out of the benchmark's output.
+// Also ours as "gateway": the same bundle with routing across two deployments and a key with every
+// limit (Durable Objects, a rate limiter), for what those add over the plain proxy.
 import { readFileSync } from "node:fs";
 import { Miniflare, type WorkerOptions } from "miniflare";
 import { bundle, edgeOptions, ROOT } from "../lib/build.ts";
 import { portkeyWorkerSource } from "./portkey.ts";
-import { portkeyBindings, proxyBindings } from "./proxy-settings.ts";
+import { GATEWAY_CLOUDFLARE, gatewayBindings, portkeyBindings, proxyBindings } from "./proxy-settings.ts";
 
-export type WorkerdProxyName = "ours" | "floor" | "floorJs" | "portkey";
+export type WorkerdProxyName = "ours" | "gateway" | "floor" | "floorJs" | "portkey";
 
 export interface WorkerdProxies {
   urls: Partial<Record<WorkerdProxyName, string>>;
@@ -43,8 +45,10 @@ function worker(name: WorkerdProxyName, contents: string, rest: Partial<WorkerOp
 /** `withPortkey`: false when the emulator is not on a port Portkey can sign for (see children/emulator-server.ts). */
 export async function startWorkerdProxies(emulatorUrl: string, withPortkey: boolean): Promise<WorkerdProxies> {
   const compatibility = wranglerCompatibility();
+  const ours = await bundled("worker/index.ts");
   const workers: WorkerOptions[] = [
-    worker("ours", await bundled("worker/index.ts"), { ...compatibility, bindings: proxyBindings(emulatorUrl) }),
+    worker("ours", ours, { ...compatibility, bindings: proxyBindings(emulatorUrl) }),
+    worker("gateway", ours, { ...compatibility, bindings: gatewayBindings(emulatorUrl), ...GATEWAY_CLOUDFLARE }),
     worker("floor", await bundled("bench/proxy/floor-worker.ts"), {
       ...compatibility,
       bindings: { UPSTREAM: emulatorUrl },

@@ -5,13 +5,16 @@
 // Node: ours (createApp on @hono/node-server) and Portkey's Node build. What a proxy adds is
 // measured against the operation it calls (ours and the floor: InvokeModel; Portkey: Converse),
 // each round timing every path back to back, so ratios compare like moments. Also: stream
-// chunks are forwarded as they arrive (slow frames: a buffering proxy would hold them back).
+// chunks are forwarded as they arrive (slow frames: a buffering proxy would hold them back). And
+// ours as a gateway (two deployments, a key with every limit) in the same rounds as the plain
+// proxy: what routing and the limit checks add.
 import type { Figure, Peer, SuiteResult } from "../lib/figure.ts";
 import { childCpuMs, processCpuMs } from "../lib/process-cpu.ts";
 import type { ChildServer } from "../lib/server.ts";
 import { pairedRatios, percentile, summarise, type Summary } from "../lib/stats.ts";
 import { directConverse, directInvoke, firstTextArrival, proxyRequest, runLoad, type Timing } from "../proxy/load.ts";
 import { portkeyRequest } from "../proxy/portkey.ts";
+import { GATEWAY_KEY } from "../proxy/proxy-settings.ts";
 import { startWorkerdProxies } from "../proxy/workerd.ts";
 import { PROMPT_TEXT } from "../proxy/load.ts";
 
@@ -41,6 +44,7 @@ type PathName =
   | "invoke"
   | "converse"
   | "workerd.ours"
+  | "workerd.gateway"
   | "workerd.floor"
   | "workerd.floorJs"
   | "workerd.portkey"
@@ -97,6 +101,12 @@ export async function runProxy(servers: ProxyServers, options: ProxyOptions): Pr
       name: "workerd.ours",
       reference: "invoke",
       make: (stream) => proxyRequest(workerd.urls.ours!, stream),
+      cpu: workerdCpu,
+    },
+    {
+      name: "workerd.gateway",
+      reference: "invoke",
+      make: (stream) => proxyRequest(workerd.urls.gateway!, stream, "llama", GATEWAY_KEY),
       cpu: workerdCpu,
     },
     {
@@ -179,11 +189,17 @@ export async function runProxy(servers: ProxyServers, options: ProxyOptions): Pr
     await workerd.close();
   }
 
-  const figures = [...latencyFigures(paths, measured), ...floorJsFigures(measured), ...throughputFigures(measured)];
+  const figures = [
+    ...latencyFigures(paths, measured),
+    ...gatewayFigures(measured),
+    ...floorJsFigures(measured),
+    ...throughputFigures(measured),
+  ];
   if (buffering) figures.push(buffering);
   const details = [
     `Proxies: ours is worker/index.ts bundled with esbuild (minified, as wrangler bundles it) in workerd via Miniflare (direct sockets, wrangler.toml's compatibility) and createApp() on @hono/node-server; the floor is bench/proxy/floor-worker.ts in the same workerd; Portkey is @portkey-ai/gateway 1.15.2's build/start-server.js, as published on Node and re-bundled as a Worker (bench/proxy/portkey.ts) under nodejs_compat. Upstream: the emulator in its own Node process at ${emulatorUrl}. Client: Node's fetch over loopback, ${options.sequential} requests per path per round one at a time, ${options.concurrent} at ${CONCURRENCY} in flight for req/s; ${options.rounds} rounds, paths in a rotating order.`,
     ...(servers.portkeyMissing ? [`Portkey not measured: ${servers.portkeyMissing}`] : []),
+    "Gateway: ours again in the same workerd, its model two deployments (failover; the first, the plain proxy's model, serves) and its key every limit: per request a cool-down read (the DeploymentCooldowns Durable Object, at most once a second per isolate), the Rate Limiting binding, an admission and (after the answer) a settlement in the KeyLimits Durable Object. Usage records and traces are off: they are written after the answer.",
     "Medians per round, ms (p50 of the whole answer):",
     ...paths.map((path) => {
       const cell = (kind: Kind) => {
@@ -205,6 +221,32 @@ export async function runProxy(servers: ProxyServers, options: ProxyOptions): Pr
     `  direct invoke: emulator ${summarise(emulatorCpu.get("invoke plain") ?? [0]).median.toFixed(2)} ms plain, ${summarise(emulatorCpu.get("invoke stream") ?? [0]).median.toFixed(2)} ms streamed; direct converse ${summarise(emulatorCpu.get("converse plain") ?? [0]).median.toFixed(2)} / ${summarise(emulatorCpu.get("converse stream") ?? [0]).median.toFixed(2)} ms`,
   ];
   return { suite: "proxy", figures, details, seconds: (performance.now() - started) / 1000 };
+}
+
+/** Routing and the limit checks: the gateway against the plain proxy, round by round (ms added). */
+function gatewayFigures(measured: Measured): Figure[] {
+  const row = (kind: Kind, key: keyof RoundStats, what: string): Figure => {
+    const extra = added(measured, kind, "workerd.gateway", "workerd.ours", key);
+    const own = (path: PathName) => summarise((measured[kind].get(path) ?? []).map((r) => r[key]));
+    return {
+      id: `gateway.workerd.${kind}.added_${key}`,
+      name: `Gateway in workerd (routing, limits), ${what}`,
+      unit: "ms",
+      ours: own("workerd.gateway"),
+      reference: { label: "plain proxy", value: own("workerd.ours") },
+      ratio: summarise(extra).median,
+      ratioLabel: "ms added",
+      goal: "(information)",
+      pass: null,
+      note: `added per round ${summarise(extra).min.toFixed(2)}–${summarise(extra).max.toFixed(2)} ms`,
+    };
+  };
+  if (!measured.plain.get("workerd.gateway")) return [];
+  return [
+    row("plain", "p50", "p50, plain"),
+    row("stream", "p50", "p50, whole stream"),
+    row("stream", "ttfb50", "p50 time to first byte"),
+  ];
 }
 
 /** What a path adds over its direct call, per round (ms). */

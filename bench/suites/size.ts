@@ -35,8 +35,9 @@ const baseName = (path: string) => path.replace(/^.*\//, "");
  */
 function entryAndTotal(built: Bundle): { entry: Sized; all: Sized; eager: string[] } {
   const outputs = built.metafile.outputs;
-  const entryPath = Object.keys(outputs).find((path) => path.endsWith(".js") && outputs[path]!.entryPoint);
-  if (!entryPath) throw new Error("size: no entry chunk in the build");
+  // The chunk of src/index.ts itself: lazily imported modules are entry points of their own chunks.
+  const entryPath = Object.keys(outputs).find((path) => outputs[path]!.entryPoint === "src/index.ts");
+  if (!entryPath) throw new Error("size: no chunk for src/index.ts in the build");
   const eager = new Set<string>();
   const pending = [entryPath];
   while (pending.length) {

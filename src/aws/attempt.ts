@@ -1,7 +1,8 @@
 // One attempt at a Bedrock call: authorise, send, and hand back the answer once it has begun,
 // with the abort signal and timer that belong to this attempt. An error answer becomes its
 // error here, redacted with this attempt's own credentials.
-import { badUpstream, BedrockEdgeError, errorFromResponse, upstreamTimeout } from "../errors.ts";
+import { badUpstream, BedrockEdgeError, upstreamTimeout } from "../errors.ts";
+import { lazy } from "../lazy.ts";
 import { readLimitedText } from "../read-text.ts";
 import { resolveAuth, secretsOf } from "./credentials.ts";
 import { authorise } from "./sign.ts";
@@ -31,6 +32,8 @@ export interface Attempt {
 }
 
 const MAX_ERROR_BODY_BYTES = 64 * 1024;
+// The mapping of Bedrock's error answers loads with the first of them: most callers never see one.
+const bedrockErrors = lazy(() => import("../bedrock-errors.ts"));
 const EVENT_STREAM = "application/vnd.amazon.eventstream";
 
 export async function attempt(
@@ -90,7 +93,7 @@ export async function attempt(
     // An error body past 64 KiB is not one Bedrock writes: its exception name still says what happened.
     const text = (await readLimitedText(response.body, MAX_ERROR_BODY_BYTES).catch(() => "")) ?? "";
     release();
-    throw errorFromResponse(response, text, secrets);
+    throw (await bedrockErrors()).errorFromResponse(response, text, secrets);
   }
   const contentType = response.headers.get("content-type") ?? "";
   if (target.stream && !contentType.startsWith(EVENT_STREAM)) {

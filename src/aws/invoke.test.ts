@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { errorOf } from "../../test/helpers/errors.ts";
-import { badUpstream, BedrockEdgeError, bedrockException } from "../errors.ts";
+import { bedrockException } from "../bedrock-errors.ts";
+import { badUpstream, BedrockEdgeError } from "../errors.ts";
 import { readableFrom } from "./byte-reader.ts";
 import { invokeJson, invokeStream } from "./invoke.ts";
 import type { BedrockOperation } from "./operations.ts";

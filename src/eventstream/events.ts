@@ -1,5 +1,5 @@
 // Event-stream messages -> what Bedrock meant: an event, nothing, or an error.
-import { bedrockException } from "../errors.ts";
+import { bedrockException } from "../bedrock-errors.ts";
 import { type JsonObject, parseJsonObject } from "../json.ts";
 import { type EventStreamMessage, streamError } from "./decode.ts";
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { badUpstream, BedrockEdgeError, bedrockException, invalidRequest, upstreamTimeout } from "../errors.ts";
+import { bedrockException } from "../bedrock-errors.ts";
+import { badUpstream, BedrockEdgeError, invalidRequest, upstreamTimeout } from "../errors.ts";
 import type { ModelDeployment, ModelDeployments } from "../model.ts";
 import { type CooldownStore, memoryCooldownStore } from "./cooldowns.ts";
 import { failoverKind } from "./failover.ts";

@@ -24,6 +24,7 @@ const KEYS = {
   "tokens-at-edge": { key: "sk-named-tokens-0001" },
   "tokens-past-edge": { key: "sk-named-tokens-0002" },
   streams: { key: "sk-named-streams-0001", concurrent_streams: 2 },
+  "rate-streams": { key: "sk-named-rate-0003", rate_limit: "RATE_LIMIT_TEST", concurrent_streams: 1 },
 } as const;
 const RATE_LIMIT = 3;
 // Four seconds of frames: a stream stays open for as long as a test needs it.
@@ -135,6 +136,21 @@ describe("requests per minute (the Rate Limiting binding)", () => {
     expect(refused.message).not.toMatch(/rate-too|sk-named/);
     // Another key on the same binding has a count of its own.
     expect((await chat("rate-too")).choices[0]!.finish_reason).toBe("stop");
+  });
+
+  it("over its rate, a stream is refused for the rate and leaves no place taken in its key's streams", async () => {
+    const intoMinute = Date.now() % 60_000;
+    if (intoMinute > 50_000) await new Promise((resolve) => setTimeout(resolve, 60_000 - intoMinute + 100));
+    for (let i = 0; i < RATE_LIMIT; i++) await chat("rate-streams");
+    const refused = await fetch(`${proxy.url()}/v1/chat/completions`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${KEYS["rate-streams"].key}`, "content-type": "application/json" },
+      body: JSON.stringify({ model: "llama", messages: USER_HELLO, stream: true }),
+    });
+    expect(refused.status).toBe(429);
+    expect(((await refused.json()) as { error: { code: string } }).error.code).toBe("request_rate_exceeded");
+    // Both limits were asked at once: the stream's admission is settled all the same.
+    await settled("rate-streams", { streams: 0 });
   });
 });
 

@@ -22,8 +22,14 @@ export const enforceLimits: MiddlewareHandler<AppEnv> = async (c, next) => {
   const { model, stream } = c.get("body");
   // Answered as for a model that does not exist: a key learns nothing of the models it may not call.
   if (key.models && !key.models.includes(model)) throw modelNotFound(model);
-  if (key.rateLimit) await checkRate(c, key, key.rateLimit);
-  await admit(c, key, stream === true);
+  // Both counters at once, so that the request waits for one round trip, not two. Both are
+  // awaited even when one refuses: an admission that took a stream's place settles it after the
+  // answer (here, the refusal). The rate is named first when both refuse.
+  const checks = await Promise.allSettled([
+    key.rateLimit ? checkRate(c, key, key.rateLimit) : undefined,
+    admit(c, key, stream === true),
+  ]);
+  for (const check of checks) if (check.status === "rejected") throw check.reason;
   await next();
 };
 

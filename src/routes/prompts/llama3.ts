@@ -11,7 +11,7 @@ import type { PromptInput } from "../types.ts";
 import type { ForcedCallFormat } from "../forced-call.ts";
 import { type TemplateMessage, type TemplateToolCall, toTemplateMessages } from "./messages.ts";
 import { pythonJsonDumps, pythonStrip, pythonTruthy } from "./python.ts";
-import { END_HEADER, EOT, LLAMA_BOS as BOS, PYTHON_TAG, START_HEADER } from "./special-tokens.ts";
+import { END_HEADER, EOT, LLAMA_BOS as BOS, START_HEADER } from "./special-tokens.ts";
 
 /**
  * The chat_template_kwargs the Llama 3.1 and 3.2 renderers read. `custom_tools` and `builtin_tools`

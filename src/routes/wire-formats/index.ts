@@ -1,6 +1,6 @@
 // The prompt-carrying body formats by name (the `wire_format` model setting), and what Bedrock's
 // refusal of a format means for the caller.
-import { BedrockEdgeError, invalidRequest } from "../../errors.ts";
+import { type BedrockEdgeError, invalidRequest } from "../../errors.ts";
 import { bedrockCompletion } from "./bedrock-completion.ts";
 import { openaiCompletion } from "./openai-completion.ts";
 import { WIRE_FORMAT_NAMES } from "./names.ts";

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { BedrockEdgeError, bedrockException, invalidRequest } from "../../errors.ts";
+import { bedrockException } from "../../bedrock-errors.ts";
+import { BedrockEdgeError, invalidRequest } from "../../errors.ts";
 import {
   bodyFormat,
   explainFormatRefusal,

@@ -3,17 +3,29 @@
 // is printed and held under a budget, so growth is a decision rather than an accident.
 import { gzipSync } from "node:zlib";
 import { beforeAll, describe, expect, it } from "vitest";
+import { build } from "esbuild";
+import { ROOT } from "../child-process.ts";
 import { bundleForWeb, unresolvedImports, type WebBundle } from "../web-bundle.ts";
 
 /**
- * About 20% above the size measured when this budget was first set (38.6 kB), then raised twice:
- * to 52 kB for the Llama 3.1/3.2 templates and tool syntax, forced tool calls and the parameter
- * policy (45.8 -> 48.5 kB), to 60 kB for the Responses API (55.1 kB with both, about 9% under it), and
- * to 68 kB for Bedrock's request formats, logprobs, the openai route's clean answers and tool parser,
- * and the legacy Completions API (55.1 -> 60.7 kB). In one file its lazily loaded modules (Jinja,
- * the Responses API) are inlined; bundlers that split code load them on first use.
+ * The whole library in one file, every feature and every lazily loaded module (Jinja, the routes,
+ * Responses, legacy Completions) inlined: 38.6 kB when this budget was first set, then 48.5 kB
+ * with the Llama 3.1/3.2 templates, tool syntax, forced calls and the parameter policy, 55.1 kB
+ * with the Responses API, 60.4 kB with Bedrock's request formats, logprobs and legacy Completions,
+ * 66.3 kB with deployments and their routing, model caps, the token neutraliser and template
+ * variables (2026-11-28). The budget stands about 5% above that last measurement: a feature that
+ * needs more says so here, with its measurement.
  */
-const GZIP_BUDGET_BYTES = 68 * 1024;
+const GZIP_BUDGET_BYTES = 70 * 1024;
+/**
+ * What a page or a Worker loads first when its bundler splits code (the routes, the request
+ * schema, the stream reader, the templates, Responses and legacy Completions load on first use).
+ * Issue 15's goal is 16 KiB: met at 16.0 KiB (level 9) before deployments and their routing
+ * landed in the client, 19.3 KiB with them (2026-11-28; the router, its order and in-flight
+ * counts, deployments and model caps load with the client). The budget holds today's size, about
+ * 4% above it; `npm run bench` shows the chunk by module, and the README what the 3.3 KiB are.
+ */
+const MAIN_CHUNK_GZIP_BUDGET_BYTES = 20 * 1024;
 // Packages that exist only to stand in for Node built-ins in a browser.
 const POLYFILLS =
   /node_modules\/(buffer|process|events|util|stream-browserify|crypto-browserify|path-browserify|node-stdlib-browser)\//;
@@ -43,5 +55,40 @@ describe("the browser bundle of the library", () => {
       `library browser bundle: ${(bundle.code.length / 1024).toFixed(1)} kB minified, ${(gzip / 1024).toFixed(1)} kB gzip`,
     );
     expect(gzip).toBeLessThan(GZIP_BUDGET_BYTES);
+  });
+
+  it("keeps what it loads first when split under budget (the entry chunk and what it imports statically)", async () => {
+    const split = await build({
+      absWorkingDir: ROOT,
+      entryPoints: ["src/index.ts"],
+      bundle: true,
+      splitting: true,
+      format: "esm",
+      platform: "browser",
+      target: "es2022",
+      conditions: ["workerd", "worker", "browser"],
+      minify: true,
+      metafile: true,
+      write: false,
+      outdir: "out",
+      logLevel: "silent",
+    });
+    const outputs = split.metafile.outputs;
+    const entry = Object.keys(outputs).find((path) => outputs[path]!.entryPoint === "src/index.ts");
+    expect(entry).toBeDefined();
+    const loaded = new Set<string>();
+    const pending = [entry!];
+    while (pending.length) {
+      const path = pending.pop()!;
+      if (loaded.has(path)) continue;
+      loaded.add(path);
+      for (const imported of outputs[path]!.imports)
+        if (imported.kind === "import-statement") pending.push(imported.path);
+    }
+    const files = split.outputFiles.filter((file) => [...loaded].some((path) => file.path.endsWith(path.slice(3))));
+    expect(files.length).toBe(loaded.size);
+    const gzip = files.reduce((sum, file) => sum + gzipSync(file.contents, { level: 9 }).length, 0);
+    console.log(`library main chunk (split): ${files.length} file(s), ${(gzip / 1024).toFixed(1)} KiB gzip`);
+    expect(gzip).toBeLessThan(MAIN_CHUNK_GZIP_BUDGET_BYTES);
   });
 });

@@ -1,0 +1,121 @@
+// Bedrock's error answers and stream exceptions -> the one error type: exception names, HTTP
+// statuses and OpenAI error types meet here and nowhere else, and secrets are cut from what
+// Bedrock echoes. Apart from errors.ts so that a caller loads it with the first error answer.
+import { parseRetryAfter } from "./aws/retry.ts";
+import { BedrockEdgeError } from "./errors.ts";
+import { parseJsonObject } from "./json.ts";
+
+interface ExceptionRow {
+  status: number;
+  code: string;
+}
+
+// ARCHITECTURE.md, "Errors". A stream's exception names differ only in their first letter
+// (`throttlingException`): exceptionName() normalises them.
+const EXCEPTIONS: Record<string, ExceptionRow> = {
+  ValidationException: { status: 400, code: "invalid_request" },
+  AccessDeniedException: { status: 403, code: "access_denied" },
+  UnrecognizedClientException: { status: 401, code: "invalid_aws_credentials" },
+  InvalidSignatureException: { status: 401, code: "invalid_aws_signature" },
+  ExpiredTokenException: { status: 401, code: "expired_aws_token" },
+  ResourceNotFoundException: { status: 404, code: "model_not_found" },
+  ThrottlingException: { status: 429, code: "rate_limit_exceeded" },
+  ModelNotReadyException: { status: 429, code: "model_not_ready" },
+  ServiceQuotaExceededException: { status: 429, code: "quota_exceeded" },
+  ModelTimeoutException: { status: 408, code: "model_timeout" },
+  ModelErrorException: { status: 424, code: "model_error" },
+  ModelStreamErrorException: { status: 424, code: "model_stream_error" },
+  ServiceUnavailableException: { status: 503, code: "service_unavailable" },
+  InternalServerException: { status: 500, code: "internal_server_error" },
+};
+
+const CONTEXT_LENGTH =
+  /context length|context window|too many tokens|maximum (input|prompt) length|input is too long|prompt is too long/i;
+
+/**
+ * Normalises an exception name from `x-amzn-ErrorType` (`Name:http://…`), a JSON `__type`
+ * (`com.amazon…#Name`) or an event-stream `:exception-type` (`throttlingException`).
+ */
+export function exceptionName(raw: string): string {
+  let name = raw.split(":")[0] ?? "";
+  const hash = name.lastIndexOf("#");
+  if (hash >= 0) name = name.slice(hash + 1);
+  name = name.trim();
+  return name.charAt(0).toUpperCase() + name.slice(1);
+}
+
+/** Builds the error for a Bedrock exception; `fallbackStatus` serves names not in the table. */
+export function bedrockException(
+  rawName: string | undefined,
+  message: string,
+  fallbackStatus: number,
+  extra: { retryAfterMs?: number; secrets?: readonly string[] } = {},
+): BedrockEdgeError {
+  const name = rawName ? exceptionName(rawName) : undefined;
+  const row = name ? EXCEPTIONS[name] : undefined;
+  const status = row?.status ?? normaliseStatus(fallbackStatus);
+  const clean = redactSecrets(message, extra.secrets) || name || `Bedrock answered ${status}`;
+  const code = status === 400 && CONTEXT_LENGTH.test(clean) ? "context_length_exceeded" : (row?.code ?? null);
+  return new BedrockEdgeError({
+    status,
+    message: clean,
+    code,
+    bedrockError: name,
+    retryAfterMs: extra.retryAfterMs,
+    fromBedrock: true,
+  });
+}
+
+/** Bedrock's error answer (status, headers, body text) -> the one error type, keeping its exception name. */
+export function errorFromResponse(response: Response, text: string, secrets: readonly string[] = []): BedrockEdgeError {
+  const json = parseJsonObject(text);
+  const header = response.headers.get("x-amzn-errortype") ?? undefined;
+  const bodyType =
+    typeof json?.__type === "string" ? json.__type : typeof json?.code === "string" ? json.code : undefined;
+  const rawMessage = json
+    ? String(json.message ?? json.Message ?? "")
+    : response.headers.get("content-type")?.includes("html")
+      ? ""
+      : text.trim();
+  return bedrockException(header ?? bodyType, rawMessage, response.status, {
+    retryAfterMs: parseRetryAfter(response.headers),
+    secrets,
+  });
+}
+
+function normaliseStatus(status: number): number {
+  return Number.isInteger(status) && status >= 400 && status <= 599 ? status : 502;
+}
+
+const MAX_MESSAGE_CHARS = 1000;
+
+/**
+ * A secret as it may be echoed back: as it is, and percent-encoded the way a URL or a canonical
+ * request writes it (a session token or secret key holding `/`, `+` or `=`), in either case.
+ */
+function secretForms(secret: string): string[] {
+  const encoded = encodeURIComponent(secret);
+  if (encoded === secret) return [secret];
+  const lower = encoded.replace(/%[0-9A-F]{2}/g, (hex) => hex.toLowerCase());
+  return lower === encoded ? [secret, encoded] : [secret, encoded, lower];
+}
+
+/**
+ * Removes what must never leave the process: known secret values (plain or percent-encoded),
+ * and anything shaped like a signature, an access key or a token. AWS echoes the canonical
+ * request (which holds the session token) on signature mismatches, so that part is cut entirely.
+ */
+export function redactSecrets(message: string, secrets: readonly string[] = []): string {
+  let out = message;
+  const cut = out.search(/The Canonical String for this request should have been|The String-to-Sign should have been/);
+  if (cut >= 0) out = out.slice(0, cut).trimEnd();
+  for (const secret of secrets) {
+    if (!secret || secret.length < 4) continue;
+    for (const form of secretForms(secret)) out = out.split(form).join("[redacted]");
+  }
+  out = out
+    .replace(/\b(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{12,}\b/g, "[redacted]")
+    .replace(/\b[0-9a-f]{64}\b/gi, "[redacted]")
+    .replace(/(Signature=|Credential=|Bearer\s+|X-Amz-Security-Token[=:]\s*)[^\s,;"']+/gi, "$1[redacted]");
+  return out.length > MAX_MESSAGE_CHARS ? `${out.slice(0, MAX_MESSAGE_CHARS)}…` : out;
+}
