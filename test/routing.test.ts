@@ -277,6 +277,35 @@ describe("cool-downs", () => {
   });
 });
 
+describe("a model of one deployment", () => {
+  it("is served without the router: one event, the transport's full patience, no cool-down kept", async () => {
+    const untouched = () => Promise.reject(new Error("the cool-down store of a model of one deployment"));
+    const store = { cooling: untouched, coolDown: untouched, recover: untouched };
+    const throttledOnce = llama(EAST, "throttle1");
+    const { bedrock, calls } = setup(
+      { m: { deployments: [{ model: `bedrock/llama/${throttledOnce}` }], routing: "least_busy" } },
+      { cooldownStore: store },
+    );
+    const events: DeploymentEvent[] = [];
+    const plain = await bedrock.chat.completions.create(
+      { model: "m", messages: hello },
+      { onDeployment: (event) => events.push(event) },
+    );
+    // Retried on its only copy rather than failed fast.
+    expect(plain.choices[0]!.message.content).toContain("Hello from the Bedrock emulator (llama)");
+    expect(calls(throttledOnce)).toBe(2);
+    const stream = await bedrock.chat.completions.create(
+      { model: `bedrock/llama/${llama(WEST)}`, messages: hello, stream: true },
+      { onDeployment: (event) => events.push(event) },
+    );
+    expect(await text(stream)).toContain("Hello from the Bedrock emulator (llama)");
+    expect(events).toEqual([
+      { index: 0, tried: 1 },
+      { index: 0, tried: 1 },
+    ]);
+  });
+});
+
 describe("a deployment's own credentials", () => {
   it("sign its calls: an API key for one copy, the client's SigV4 credentials for the other", async () => {
     const { bedrock, authorizations } = setup({
