@@ -83,6 +83,9 @@ describe("what only some callers need", () => {
     expect(loadedWith(chunkOf("src/model-caps.ts"))).toContain("src/model-caps.ts");
     // A Bedrock API key needs no signature: aws4fetch is loaded by the first call signed with credentials.
     expect(first.filter((file) => file.includes("node_modules/aws4fetch/"))).toEqual([]);
+    expect(
+      loadedWith(chunkOf("src/aws/sigv4.ts")).filter((file) => file.includes("node_modules/aws4fetch/")),
+    ).not.toEqual([]);
   });
 });
 

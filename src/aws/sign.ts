@@ -13,7 +13,7 @@ export type SigningKeyCache = Map<string, ArrayBuffer>;
 
 const MAX_CACHED_KEYS = 32;
 // Loaded by the first call signed with credentials: a client on a Bedrock API key never needs it.
-const signer = lazy(() => import("aws4fetch"));
+const signer = lazy(() => import("./sigv4.ts"));
 
 /** Adds the authorization headers: SigV4 for service `bedrock`, or `Authorization: Bearer`. */
 export async function authorise(
