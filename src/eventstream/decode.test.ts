@@ -75,6 +75,25 @@ describe("decodeEventStream splits frames at any boundary", () => {
     expect(message!.headers.long).toEqual({ type: "string", value: "x".repeat(100) });
   });
 
+  it("keeps headers named like Object's properties as headers, and takes nothing from a prototype", async () => {
+    // A computed key: a literal `__proto__:` would set the prototype of this object instead.
+    const crafted = encodeFrame(
+      {
+        ["__proto__"]: { type: "string", value: "sent" },
+        constructor: { type: "string", value: "also sent" },
+        ":message-type": { type: "string", value: "event" },
+      },
+      "{}",
+    );
+    const [message] = await decodeAll([crafted]);
+    const headers = message!.headers;
+    expect(Object.keys(headers)).toEqual(["__proto__", "constructor", ":message-type"]);
+    expect(Object.entries(headers)[0]).toEqual(["__proto__", { type: "string", value: "sent" }]);
+    expect(headers.constructor).toEqual({ type: "string", value: "also sent" });
+    expect(headers.toString).toBeUndefined();
+    expect(headers.type).toBeUndefined();
+  });
+
   it("reads an empty stream as no messages", async () => {
     expect(await decodeAll([])).toEqual([]);
   });
