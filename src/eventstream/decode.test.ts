@@ -77,12 +77,9 @@ describe("decodeEventStream splits frames at any boundary", () => {
 
   it("keeps headers named like Object's properties as headers, and takes nothing from a prototype", async () => {
     // A computed key: a literal `__proto__:` would set the prototype of this object instead.
+    const header = (value: string) => ({ type: "string" as const, value });
     const crafted = encodeFrame(
-      {
-        ["__proto__"]: { type: "string", value: "sent" },
-        constructor: { type: "string", value: "also sent" },
-        ":message-type": { type: "string", value: "event" },
-      },
+      { ["__proto__"]: header("sent"), constructor: header("also sent"), ":message-type": header("event") },
       "{}",
     );
     const [message] = await decodeAll([crafted]);
