@@ -210,7 +210,7 @@ export function createCompletions(deps: CompletionsDeps): Completions {
       const answers = await allOrNothing(
         calls.map(async (planned) => {
           const { json, headerUsage } = await callJson(transport, callOf(planned));
-          const answer = format.readAnswer(json);
+          const answer = format.readAnswer(json, choicesPerCall, route.name);
           return { place: planned.place, answer: { ...answer, usage: answer.usage ?? headerUsage } };
         }),
         controller,
