@@ -42,6 +42,18 @@ describe("answers", () => {
     expect(answer.outputTokens).toBe(answer.pieces.length);
   });
 
+  it("r1 reasons inside the prompt's open think block, and not when the prompt closed it empty", () => {
+    const text = (prompt: string) =>
+      completionAnswer(spec("r1"), { prompt, stop: [] })
+        .pieces.map((piece) => piece.text)
+        .join("");
+    const open = text("<｜User｜>Hi<｜Assistant｜><think>\n");
+    expect(open).toMatch(/^Okay, .*\n<\/think>\n\nHello from the Bedrock emulator \(r1\)/);
+    const closed = text("<｜User｜>Hi<｜Assistant｜><think>\n\n</think>\n\n");
+    expect(closed).toMatch(/^Hello from the Bedrock emulator \(r1\)/);
+    expect(closed).not.toContain("</think>");
+  });
+
   it("cuts at max_gen_len with stop reason length", () => {
     const answer = completionAnswer(spec("qwen2"), { prompt: "x", maxTokens: 2, stop: [] });
     expect(answer).toMatchObject({ outputTokens: 2, finishReason: "length" });

@@ -7,7 +7,7 @@ import { hashNumber } from "./hash.ts";
 import type { ChatMessage, ToolChoice } from "./chat-request.ts";
 import type { ModelFormat, ModelOptions } from "./model-id.ts";
 import { longPieces, splitPieces, tokensOf } from "./pieces.ts";
-import { prefillAt, prefillContinuation, type Prefill } from "./prefills.ts";
+import { DEEPSEEK_ASSISTANT, prefillAt, prefillContinuation, type Prefill } from "./prefills.ts";
 import { pythonJson } from "./python-json.ts";
 import { type Constraint, constrainedText } from "./structured-output.ts";
 import {
@@ -215,9 +215,12 @@ function cutAtStop(pieces: Piece[], stops: readonly string[]): string | null {
   return found;
 }
 
-/** r1 prompts end inside `<think>`; qwen3 opens its own unless the prompt closed an empty one. */
+/**
+ * r1 prompts end inside `<think>`, unless the prompt already closed it empty (the library does
+ * before an answer held to a format); qwen3 opens its own unless the prompt closed an empty one.
+ */
 function reasoningPrefix(format: ModelFormat, prompt: string): string {
-  if (format === "r1") return `${REASONING_TEXT}\n</think>\n\n`;
+  if (format === "r1") return prompt.endsWith(DEEPSEEK_ASSISTANT) ? "" : `${REASONING_TEXT}\n</think>\n\n`;
   if (format === "qwen3" && !prompt.endsWith(QWEN3_NO_THINKING)) return `<think>\n${REASONING_TEXT}\n</think>\n\n`;
   return "";
 }

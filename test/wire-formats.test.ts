@@ -199,6 +199,101 @@ describe("response_format on both formats", () => {
   );
 });
 
+describe("an answer held to a format on a thinking family: the think block is closed first, the answer is content", () => {
+  // Guided decoding starts at the prompt's end, so a held answer on R1 (whose prompt opens
+  // `<think>\n`) would never write `</think>` and read as reasoning; Qwen3 would answer without
+  // the empty think block its own non-thinking mode opens with.
+  const closedThink = {
+    deepseek_r1: "<｜Assistant｜><think>\n\n</think>\n\n",
+    qwen3: "<|im_start|>assistant\n<think>\n\n</think>\n\n",
+  };
+  const schema = {
+    type: "object",
+    properties: { city: { type: "string" }, days: { type: "integer", minimum: 1 } },
+    required: ["city", "days"],
+    additionalProperties: false,
+  };
+  const holds = [
+    [
+      "response_format json_schema",
+      { response_format: { type: "json_schema", json_schema: { name: "trip", schema } } },
+    ],
+    ["response_format json_object", { response_format: { type: "json_object" } }],
+  ] as const;
+  const pairs = (["deepseek_r1", "qwen3"] as const).flatMap((route) =>
+    (["bedrock_completion", "openai_completion"] as const).map((wire) => [route, wire] as const),
+  );
+
+  describe.each(pairs)("%s, %s", (route, wire) => {
+    it.each(holds)("%s: plain and streamed, the JSON is content and nothing is reasoning", async (_, hold) => {
+      const { bedrock, sent } = client(route, wire);
+      const completion = await bedrock.chat.completions.create({ model: "m", messages: hello, ...hold });
+      const prompt = String(sent().prompt);
+      expect(prompt.endsWith(closedThink[route])).toBe(true);
+      expect(prompt.split("<think>")).toHaveLength(2);
+      const message = completion.choices[0]!.message;
+      expect(message.reasoning_content).toBeUndefined();
+      const json = JSON.parse(message.content ?? "");
+      if (hold.response_format.type === "json_schema") expect(validates(schema, json)).toBe(true);
+      else expect(json).toEqual({ answer: expect.stringMatching(/^Hello from the Bedrock emulator/) });
+      const streamed = await collect(
+        await bedrock.chat.completions.create({ model: "m", messages: hello, ...hold, stream: true }),
+      );
+      expect(streamed.content).toEqual([message.content]);
+      expect(streamed.reasoning).toEqual([""]);
+      expect(streamed.finishes).toEqual(["stop"]);
+    });
+
+    it("an unheld request keeps the family's thinking (and response_format text holds nothing)", async () => {
+      const { bedrock, sent } = client(route, wire);
+      for (const ask of [{}, { response_format: { type: "text" as const } }]) {
+        const completion = await bedrock.chat.completions.create({ model: "m", messages: hello, ...ask });
+        expect(String(sent().prompt).endsWith(closedThink[route])).toBe(false);
+        expect(completion.choices[0]?.message.reasoning_content).toMatch(/^Okay, /);
+        expect(completion.choices[0]?.message.content).toMatch(/^Hello from the Bedrock emulator/);
+      }
+    });
+  });
+
+  it.each(["deepseek_r1", "qwen3"] as const)(
+    "%s: structured_outputs (openai_completion) holds the answer too, plain and streamed",
+    async (route) => {
+      const { bedrock, sent } = client(route, "openai_completion");
+      const structured_outputs = { choice: ["yes", "no"] };
+      const completion = await bedrock.chat.completions.create({ model: "m", messages: hello, structured_outputs });
+      expect(String(sent().prompt).endsWith(closedThink[route])).toBe(true);
+      expect(["yes", "no"]).toContain(completion.choices[0]?.message.content);
+      expect(completion.choices[0]?.message.reasoning_content).toBeUndefined();
+      const streamed = await collect(
+        await bedrock.chat.completions.create({ model: "m", messages: hello, structured_outputs, stream: true }),
+      );
+      expect(streamed).toMatchObject({ content: [completion.choices[0]?.message.content], reasoning: [""] });
+    },
+  );
+
+  it("qwen3 with thinking already off: the empty think block is not repeated", async () => {
+    const { bedrock, sent } = client("qwen3", "openai_completion");
+    await bedrock.chat.completions.create({
+      model: "m",
+      messages: hello,
+      response_format: { type: "json_object" },
+      chat_template_kwargs: { enable_thinking: false },
+    });
+    expect(String(sent().prompt).endsWith(closedThink.qwen3)).toBe(true);
+    expect(String(sent().prompt).split("<think>")).toHaveLength(2);
+  });
+
+  it("a held answer on a family that does not think leaves the prompt as it was", async () => {
+    for (const route of ["llama", "qwen2"] as const) {
+      const { bedrock, sent } = client(route, "openai_completion");
+      await bedrock.chat.completions.create({ model: "m", messages: hello });
+      const unheld = sent().prompt;
+      await bedrock.chat.completions.create({ model: "m", messages: hello, response_format: { type: "json_object" } });
+      expect(sent().prompt).toBe(unheld);
+    }
+  });
+});
+
 describe("what bedrock_completion cannot carry: a 400 that names the wire_format that can", () => {
   it("logprobs: the format gives token ids without the tokens", async () => {
     const { bedrock } = client("llama", "bedrock_completion");

@@ -33,6 +33,20 @@ describe("client keys", () => {
     expect(presentedKey(new Headers())).toBeUndefined();
   });
 
+  it("are read from x-api-key when Authorization is of another scheme (a gateway's Basic in front)", async () => {
+    const basic = new Headers({ authorization: "Basic dXNlcjpwYXNz", "x-api-key": "sk-alpha-123" });
+    expect(presentedKey(basic)).toBe("sk-alpha-123");
+    expect(await authorise(basic, 2, check)).toMatchObject({ name: "k0" });
+    expect(presentedKey(new Headers({ authorization: "Digest x", "x-api-key": " sk-2 " }))).toBe("sk-2");
+    // A Bearer key is the key presented, right or wrong: x-api-key does not override it.
+    const both = new Headers({ authorization: "Bearer sk-guess", "x-api-key": "sk-alpha-123" });
+    const refused = await authorise(both, 2, check);
+    expect(refused).toBeInstanceOf(BedrockEdgeError);
+    expect((refused as BedrockEdgeError).code).toBe("invalid_api_key");
+    expect((refused as BedrockEdgeError).message).not.toContain("sk-guess");
+    expect(presentedKey(new Headers({ authorization: "Bearer", "x-api-key": "sk-2" }))).toBeUndefined();
+  });
+
   it("refuse with 401 and a code saying why, never echoing the key", async () => {
     const headers = (key?: string) => new Headers(key ? { authorization: `Bearer ${key}` } : {});
     const refused = async (result: Promise<unknown>) => {

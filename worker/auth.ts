@@ -31,12 +31,15 @@ export function createKeyFinder(keys: readonly ClientKey[]): KeyFinder {
   };
 }
 
-/** `Authorization: Bearer <key>` or `x-api-key: <key>`, as OpenAI and Anthropic clients send them. */
+/**
+ * `Authorization: Bearer <key>` or `x-api-key: <key>`, as OpenAI and Anthropic clients send them.
+ * An Authorization of another scheme (Basic, set by a gateway in front) is not ours to read: the
+ * key is then looked for in x-api-key.
+ */
 export function presentedKey(headers: Headers): string | undefined {
-  const authorization = headers.get("authorization");
-  if (authorization) {
-    const match = /^Bearer\s+(.+)$/i.exec(authorization.trim());
-    return match ? match[1]!.trim() : undefined;
+  const authorization = headers.get("authorization")?.trim();
+  if (authorization && /^Bearer(?:\s|$)/i.test(authorization)) {
+    return authorization.slice("Bearer".length).trim() || undefined;
   }
   return headers.get("x-api-key")?.trim() || undefined;
 }

@@ -233,6 +233,18 @@ describe("API_KEYS", () => {
       "USAGE_DB must be a D1 database binding ([[d1_databases]] in wrangler.toml)",
     ]);
   });
+
+  it("without KEY_LIMITS, a key with both counted limits has a problem for each", () => {
+    const apiKeys = JSON.stringify({
+      team: { key: "sk-team-0123456789", tokens_per_day: 100, concurrent_streams: 2 },
+      streams: { key: "sk-streams-0123456789", concurrent_streams: 1 },
+    });
+    expect(problems({ ...good, API_KEYS: apiKeys })).toEqual([
+      'API_KEYS["team"].tokens_per_day needs the KEY_LIMITS Durable Object binding, which counts it',
+      'API_KEYS["team"].concurrent_streams needs the KEY_LIMITS Durable Object binding, which counts it',
+      'API_KEYS["streams"].concurrent_streams needs the KEY_LIMITS Durable Object binding, which counts it',
+    ]);
+  });
 });
 
 describe("DROP_PARAMS", () => {

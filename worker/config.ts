@@ -193,19 +193,19 @@ function readGatewayParts(
   return parts;
 }
 
-/** Without KEY_LIMITS, a key's tokens_per_day or concurrent_streams would be limits in name only. */
+/**
+ * Without KEY_LIMITS, a key's tokens_per_day and concurrent_streams would be limits in name only:
+ * one problem per field, so that fixing the first does not reveal the second.
+ */
 function uncountedLimits(keys: readonly ClientKey[]): string[] {
-  return keys.flatMap((key) => {
-    const counted =
-      key.tokensPerDay !== undefined
-        ? "tokens_per_day"
-        : key.concurrentStreams !== undefined
-          ? "concurrent_streams"
-          : undefined;
-    return counted
-      ? [`API_KEYS["${key.name}"].${counted} needs the KEY_LIMITS Durable Object binding, which counts it`]
-      : [];
-  });
+  return keys.flatMap((key) =>
+    [
+      key.tokensPerDay === undefined ? undefined : "tokens_per_day",
+      key.concurrentStreams === undefined ? undefined : "concurrent_streams",
+    ]
+      .filter((field) => field !== undefined)
+      .map((field) => `API_KEYS["${key.name}"].${field} needs the KEY_LIMITS Durable Object binding, which counts it`),
+  );
 }
 
 /** An optional Durable Object binding: absent is fine, anything else by that name is a mistake. */

@@ -25,6 +25,11 @@ export interface ClientKey {
   admin: boolean;
 }
 
+/** Whether a key may call a MODELS name (every key may call every name it is not kept from). */
+export function mayCall(key: Pick<ClientKey, "models">, model: string): boolean {
+  return !key.models || key.models.includes(model);
+}
+
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._:@+-]{0,63}$/;
 const BINDING_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
 const FIELDS = ["key", "models", "rate_limit", "tokens_per_day", "concurrent_streams", "admin"];

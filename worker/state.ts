@@ -37,7 +37,8 @@ export interface Ready {
   created: number;
   /** Interval of SSE comments while a cold model wakes up. */
   keepAliveMs: number;
-  bodyLimits: BodyLimits;
+  /** The body limits for a key that may call these models (every model when undefined). */
+  bodyLimits(models: readonly string[] | undefined): BodyLimits;
   cors?: MiddlewareHandler;
   /** Counts the keys' tokens per day and open streams, when KEY_LIMITS is bound. */
   keyLimits?: KeyLimitsClient;
@@ -129,12 +130,24 @@ function readyFrom(config: ProxyConfig, options: StateOptions): Ready {
   return ready;
 }
 
-/** MAX_BODY_BYTES, unless a model says otherwise (a vision model's images need more). */
-function bodyLimitsOf(config: ProxyConfig): BodyLimits {
-  const own = (model: string | undefined) =>
-    model !== undefined && Object.hasOwn(config.models, model) ? config.models[model]!.max_body_bytes : undefined;
-  const largest = Math.max(config.maxBodyBytes, ...Object.values(config.models).map((m) => m.max_body_bytes ?? 0));
-  return { largest, forModel: (model) => own(model) ?? config.maxBodyBytes };
+/**
+ * MAX_BODY_BYTES, unless a model says otherwise (a vision model's images need more). Only the
+ * models a key may call have limits of their own for it: any other name, configured or not, gets
+ * MAX_BODY_BYTES, so that a 413 tells a restricted key nothing of the models it may not call.
+ */
+function bodyLimitsOf(config: ProxyConfig): Ready["bodyLimits"] {
+  const own = (model: string, allowed: readonly string[] | undefined) =>
+    Object.hasOwn(config.models, model) && (!allowed || allowed.includes(model))
+      ? config.models[model]!.max_body_bytes
+      : undefined;
+  const everyModel = Object.keys(config.models);
+  return (allowed) => {
+    const limits = (allowed ?? everyModel).map((model) => own(model, allowed) ?? 0);
+    return {
+      largest: Math.max(config.maxBodyBytes, ...limits),
+      forModel: (model) => (model === undefined ? undefined : own(model, allowed)) ?? config.maxBodyBytes,
+    };
+  };
 }
 
 /**

@@ -2,8 +2,9 @@
 // prompt sent in the model's wire format (wire-formats/: BedrockCompletion or OpenAICompletion),
 // the refusal of parameters that format cannot honour (parameters.ts), forced tool calls
 // (forced-call.ts; on a format with structured outputs the arguments are held to the function's
-// schema), and each choice's text -> reasoning / content / tool calls. Each route is this plus
-// its data.
+// schema), the same prefill's lead before an answer held to a format (so a thinking family's held
+// answer is content), and each choice's text -> reasoning / content / tool calls. Each route is
+// this plus its data.
 import { badUpstream, invalidRequest, type BedrockEdgeError } from "../errors.ts";
 import { CHUNK_EVENT } from "../eventstream/events.ts";
 import type { ChatCompletionRequest, ChoiceLogprobs, TokenLogprob } from "../openai/types.ts";
@@ -45,7 +46,10 @@ export interface CompletionRouteSpec<Name extends string = string> {
   reasoning: "always" | "detect" | "never";
   /** How the family writes tool calls; absent when its template has none. */
   tools?: ToolSyntax;
-  /** How the family opens a call `tool_choice` forces (prefilled); absent: only "auto" and "none". */
+  /**
+   * How the family opens a call `tool_choice` forces (prefilled), and with its lead an answer held to
+   * a format; absent: only "auto" and "none", and no lead.
+   */
   forcedCalls?: ForcedCallFormat;
   /** The template variable that switches thinking on and off, which `reasoning_effort` sets (qwen3). */
   thinkingSwitch?: string;
@@ -82,10 +86,14 @@ function templateKwargs(
   return { ...kwargs, [spec.thinkingSwitch]: thinks };
 }
 
-/** A forced call as this request's body makes it: its prefill, and its arguments' constraint if any. */
-interface Forcing {
+/**
+ * What the assistant turn is prefilled with: a forced call's opening, with its arguments'
+ * constraint if any; or, for an answer held to a format, the lead alone (forced-call.ts).
+ */
+interface Prefilling {
   format: ForcedCallFormat;
-  call: ForcedCall;
+  /** The call forced; absent for a held answer. */
+  call?: ForcedCall;
   /**
    * Where the wire format constrains decoding (structured_outputs) and the function is known, the
    * prompt ends at the arguments, which are held to the function's schema.
@@ -93,13 +101,23 @@ interface Forcing {
   constrained?: ConstrainedCall;
 }
 
-function forcing(spec: CompletionRouteSpec, request: ChatCompletionRequest, format: WireFormat): Forcing | undefined {
+/** Whether the request holds the answer to a format, which guided decoding starts at the prompt's end. */
+function holdsAnswer(request: ChatCompletionRequest): boolean {
+  const responseFormat = request.response_format;
+  return (responseFormat != null && responseFormat.type !== "text") || request.structured_outputs != null;
+}
+
+function prefilling(
+  spec: CompletionRouteSpec,
+  request: ChatCompletionRequest,
+  format: WireFormat,
+): Prefilling | undefined {
   const call = forcedCall(request);
-  if (!call) return undefined;
+  if (!call) return spec.forcedCalls && holdsAnswer(request) ? { format: spec.forcedCalls } : undefined;
   if (!spec.forcedCalls) {
     throw invalidRequest(`tool_choice can only be "auto" or "none" on route ${spec.name}.`, "tool_choice");
   }
-  const forced: Forcing = { format: spec.forcedCalls, call };
+  const forced: Prefilling = { format: spec.forcedCalls, call };
   if (!format.carries.has("structured_outputs")) return forced;
   const tools = request.tools ?? [];
   const constrained = constrainedCall(spec.forcedCalls, call, tools);
@@ -127,7 +145,7 @@ function buildBody(
 ): Record<string, unknown> {
   const format = wireFormatOf(settings.wire_format);
   const kept = honoured(spec, request, settings);
-  const forced = forcing(spec, kept, format);
+  const prefilled = prefilling(spec, kept, format);
   const render = settings.render ?? spec.render;
   const variables = settings.templateVariables ?? {
     settable: spec.variables ?? [],
@@ -139,11 +157,12 @@ function buildBody(
     tools: offersTools(kept) ? kept.tools : undefined,
     kwargs: templateKwargs(spec, kept, kwargs ?? {}),
   });
-  if (forced) prompt += promptPrefill(prompt, forced.format, forced.call);
+  if (prefilled) prompt += promptPrefill(prompt, prefilled.format, prefilled.call);
   // The template wrote a placeholder per image (routes without vision refused them while
   // rendering); the format takes the bytes, or cannot take them at all.
   const text = textRequestFromChat(kept, prompt, imageData(kept), format);
-  if (forced?.constrained) {
+  const constrained = prefilled?.constrained;
+  if (constrained) {
     if (text.structured_outputs) {
       throw invalidRequest(
         `structured_outputs cannot be combined with a forced tool call on route ${spec.name}: the call's arguments are ` +
@@ -153,7 +172,7 @@ function buildBody(
     }
     // The answer is the call, not text: response_format has nothing to shape.
     delete text.response_format;
-    text.structured_outputs = { json: forced.constrained.schema };
+    text.structured_outputs = { json: constrained.schema };
   }
   const uncarried = uncarriedField(format, text);
   if (uncarried) throw uncarriedRefusal(uncarried, format, spec.name);
@@ -172,16 +191,17 @@ interface Reading {
 function readingFor(spec: CompletionRouteSpec, asked: ChatCompletionRequest, settings: ModelSettings): Reading {
   const format = wireFormatOf(settings.wire_format);
   const request = honoured(spec, asked, settings);
-  const forced = forcing(spec, request, format);
+  const prefilled = prefilling(spec, request, format);
+  const prefill = prefilled ? callPrefill(prefilled.format, prefilled.call) : "";
   const reading: Reading = {
     splitter: {
       reasoning: spec.reasoning,
       tools: offersTools(request) ? spec.tools : undefined,
       endMarkers: spec.endMarkers,
-      ...(forced ? { prefill: callPrefill(forced.format, forced.call) } : {}),
+      ...(prefill ? { prefill } : {}),
     },
   };
-  if (forced?.constrained) reading.closing = forced.constrained.closing;
+  if (prefilled?.constrained) reading.closing = prefilled.constrained.closing;
   if (request.logprobs === true) reading.logprobs = request.top_logprobs ?? 0;
   return reading;
 }

@@ -61,6 +61,14 @@ describe("promptPrefill", () => {
     const noThinking = promptPrefill("<|im_start|>assistant\n<think>\n\n</think>\n\n", qwen3ForcedCalls, {});
     expect(noThinking).toBe('<tool_call>\n{"name": "');
   });
+
+  it("without a call (an answer held to a format) gives the lead alone, likewise not repeated", () => {
+    expect(promptPrefill("<｜User｜>Hi<｜Assistant｜><think>\n", deepseekForcedCalls)).toBe("\n</think>\n\n");
+    expect(callPrefill(deepseekForcedCalls)).toBe("<think>\n\n</think>\n\n");
+    expect(promptPrefill("<|im_start|>assistant\n", qwen3ForcedCalls)).toBe("<think>\n\n</think>\n\n");
+    expect(promptPrefill("<|im_start|>assistant\n<think>\n\n</think>\n\n", qwen3ForcedCalls)).toBe("");
+    expect(promptPrefill("<|im_start|>assistant\n", qwen2ForcedCalls)).toBe("");
+  });
 });
 
 describe("constrainedCall: the seam for structured outputs", () => {
@@ -248,5 +256,12 @@ describe("the openings are the emulator's prefills", () => {
       emulator.deepseekNamedPrefill(name),
     ]);
     expect(`<｜Assistant｜>${deepseekForcedCalls.lead}`).toBe(emulator.DEEPSEEK_ASSISTANT);
+  });
+
+  it("an R1 prompt held to a format ends where the emulator reads a closed think block", () => {
+    const held = routes.deepseek_r1.buildBody(request("auto", { response_format: { type: "json_object" } }), ARN, {});
+    expect(String(held.prompt).endsWith(emulator.DEEPSEEK_ASSISTANT)).toBe(true);
+    const qwen3 = routes.qwen3.buildBody(request("auto", { response_format: { type: "json_object" } }), ARN, {});
+    expect(String(qwen3.prompt).endsWith(emulator.QWEN_ASSISTANT + emulator.QWEN_EMPTY_THINK)).toBe(true);
   });
 });

@@ -3,14 +3,18 @@
 // opening, so the model's only way on is the rest of a call. The same prefill is fed to the answer
 // splitter before the model's text, so the answer reads as the call it continues; it is never
 // returned to the client, and a model that answers text anyway gets its own text back, not a call.
+// An answer held to a format (response_format, structured_outputs) gets the same lead without a
+// call: guided decoding starts at the prompt's end, so on a family whose prompt opens a think block
+// the held answer could never close it, and would read as reasoning.
 import { invalidRequest } from "../errors.ts";
 import type { ChatCompletionRequest, FunctionTool } from "../openai/types.ts";
 
 /** How one model family opens a forced call (each family module defines its own, next to its tokens). */
 export interface ForcedCallFormat {
   /**
-   * What the assistant turn needs before a call: an empty think block for families that think,
-   * so the model calls at once. Any part of it the prompt already ends with is not repeated.
+   * What the assistant turn needs before a call, or before an answer held to a format: an empty
+   * think block for families that think, so the model calls (or answers) at once. Any part of it
+   * the prompt already ends with is not repeated.
    */
   lead: string;
   /** The call up to the function's name (`name` undefined: any function) or up to its arguments. */
@@ -49,16 +53,19 @@ export function forcedCall(request: ChatCompletionRequest): ForcedCall | undefin
   return { name };
 }
 
-/** The whole prefill, as the answer splitter reads it before the model's text. */
-export function callPrefill(format: ForcedCallFormat, call: ForcedCall): string {
-  return format.lead + format.opening(call.name);
+/**
+ * The whole prefill, as the answer splitter reads it before the model's text: the lead and the
+ * call's opening, or the lead alone (`call` undefined: an answer held to a format, not a call).
+ */
+export function callPrefill(format: ForcedCallFormat, call?: ForcedCall): string {
+  return format.lead + (call ? format.opening(call.name) : "");
 }
 
-/** What to append to `prompt` so that it ends with the whole prefill. */
-export function promptPrefill(prompt: string, format: ForcedCallFormat, call: ForcedCall): string {
+/** What to append to `prompt` so that it ends with the whole prefill (`call` as for callPrefill). */
+export function promptPrefill(prompt: string, format: ForcedCallFormat, call?: ForcedCall): string {
   let kept = format.lead.length;
   while (kept > 0 && !prompt.endsWith(format.lead.slice(0, kept))) kept--;
-  return format.lead.slice(kept) + format.opening(call.name);
+  return format.lead.slice(kept) + (call ? format.opening(call.name) : "");
 }
 
 /**

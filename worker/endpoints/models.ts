@@ -3,20 +3,16 @@
 import { modelNotFound } from "../../src/core.ts";
 import type { AppContext } from "../context.ts";
 import { jsonResponse } from "../http.ts";
+import { mayCall } from "../keys.ts";
 import type { Ready } from "../state.ts";
 
 function modelObject(id: string, ready: Ready) {
   return { id, object: "model", created: ready.created, owned_by: "bedrock-edge" };
 }
 
-function mayCall(c: AppContext, name: string): boolean {
-  const { models } = c.get("key");
-  return !models || models.includes(name);
-}
-
 export function listModels(c: AppContext): Response {
   const ready = c.get("ready");
-  const names = ready.bedrock.listModels().filter((name) => mayCall(c, name));
+  const names = ready.bedrock.listModels().filter((name) => mayCall(c.get("key"), name));
   return jsonResponse({ object: "list", data: names.map((id) => modelObject(id, ready)) });
 }
 
@@ -25,7 +21,7 @@ export function getModel(c: AppContext): Response {
   // Names may hold "/" (e.g. "team/r1"): the rest of the path is the name.
   const raw = c.req.path.replace(/^(?:\/v1)?\/models\//, "");
   const name = decodedOr(raw);
-  if (!Object.hasOwn(ready.config.models, name) || !mayCall(c, name)) throw modelNotFound(name);
+  if (!Object.hasOwn(ready.config.models, name) || !mayCall(c.get("key"), name)) throw modelNotFound(name);
   return jsonResponse(modelObject(name, ready));
 }
 

@@ -1,13 +1,16 @@
-// The JSON body of a POST: read within the limits, scanned before it is parsed, and its model
-// resolved before anything validates the rest, so that an unknown model is a cheap 404.
+// The JSON body of a POST: read within the key's limits, scanned before it is parsed, and its
+// model resolved before anything validates the rest, so that an unknown model is a cheap 404. A
+// model the key may not call is answered exactly as one that does not exist, limits included.
 import type { MiddlewareHandler } from "hono";
 import { invalidRequest, modelNotFound } from "../../src/core.ts";
 import { readJsonBody } from "../body.ts";
 import type { AppEnv, JsonRequest } from "../context.ts";
+import { mayCall } from "../keys.ts";
 
 export const jsonBody: MiddlewareHandler<AppEnv> = async (c, next) => {
   const { config, bodyLimits } = c.get("ready");
-  const value = await readJsonBody(c.req.raw, bodyLimits);
+  const key = c.get("key");
+  const value = await readJsonBody(c.req.raw, bodyLimits(key.models));
   const { model } = value;
   // Noted first, so that the line of a refused request still says what it asked for.
   const { line } = c.get("log");
@@ -16,7 +19,7 @@ export const jsonBody: MiddlewareHandler<AppEnv> = async (c, next) => {
   if (typeof model !== "string" || model === "") {
     throw invalidRequest("model must be the name of one of this proxy's models (GET /v1/models lists them).", "model");
   }
-  if (!Object.hasOwn(config.models, model)) throw modelNotFound(model);
+  if (!Object.hasOwn(config.models, model) || !mayCall(key, model)) throw modelNotFound(model);
   c.set("body", value as JsonRequest);
   await next();
 };

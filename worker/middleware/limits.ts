@@ -1,11 +1,10 @@
-// A key's limits, checked before its request reaches a model: the models it may call, its
-// request rate (Cloudflare's Rate Limiting binding named in its entry), its tokens per day and
-// its open streams (the KeyLimits Durable Object). Over a limit: 429 with Retry-After, the
+// A key's limits, checked before its request reaches a model (the models it may call are checked
+// with the body, json-body.ts): its request rate (Cloudflare's Rate Limiting binding named in its
+// entry), its tokens per day and its open streams (the KeyLimits Durable Object). Over a limit: 429 with Retry-After, the
 // message naming the limit and this key, never another. A limit that cannot be checked (its
 // binding failed) lets the request through and says so in the log line: an outage of the
 // counters must not become an outage of the proxy.
 import type { MiddlewareHandler } from "hono";
-import { modelNotFound } from "../../src/core.ts";
 import { BedrockEdgeError } from "../../src/index.ts";
 import { afterResponse } from "../after-response.ts";
 import type { AppContext, AppEnv } from "../context.ts";
@@ -19,9 +18,7 @@ const RATE_RETRY_AFTER_S = 60;
 
 export const enforceLimits: MiddlewareHandler<AppEnv> = async (c, next) => {
   const key = c.get("key");
-  const { model, stream } = c.get("body");
-  // Answered as for a model that does not exist: a key learns nothing of the models it may not call.
-  if (key.models && !key.models.includes(model)) throw modelNotFound(model);
+  const { stream } = c.get("body");
   // Both counters at once, so that the request waits for one round trip, not two. Both are
   // awaited even when one refuses: an admission that took a stream's place settles it after the
   // answer (here, the refusal). The rate is named first when both refuse.

@@ -24,12 +24,11 @@ interface DemoModel {
  * Every demo model calls the tools it is offered (the emulator's `tool` option,
  * scripts/dev-env.ts), and a forced call works on each: the template routes prefill the family's
  * tool-call opening and the emulator continues it, as a model does. Every model answers to a JSON
- * schema (the emulator decodes as guided decoding would), but on demo-deepseek-r1 that JSON comes
- * back as reasoning_content: the R1 distill's prompt ends inside `<think>`, a constrained answer
- * never writes `</think>`, and the deepseek_r1 route reads text without `</think>` as reasoning.
+ * schema (the emulator decodes as guided decoding would, from the prompt's end); on the thinking
+ * families the template routes first close an empty think block, so that answer is content.
  */
 export const DEMO_MODELS: Readonly<Record<string, DemoModel>> = {
-  "demo-deepseek-r1": { format: "r1", can: ["text", "tools", "forced-tools"] },
+  "demo-deepseek-r1": { format: "r1", can: ["text", "tools", "forced-tools", "structured"] },
   "demo-llama": { format: "llama", can: ["text", "tools", "forced-tools", "structured"] },
   "demo-qwen3": { format: "qwen3", can: ["text", "tools", "forced-tools", "structured"] },
   "demo-qwen2": { format: "qwen2", can: ["text", "tools", "forced-tools", "structured"] },

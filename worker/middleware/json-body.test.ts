@@ -1,0 +1,63 @@
+import { describe, expect, it } from "vitest";
+import { EMULATOR_CREDENTIALS } from "../../emulator/credentials.ts";
+import { createEmulator } from "../../emulator/handler.ts";
+import { emulatorModelId } from "../../emulator/model-id.ts";
+import { createApp } from "../app.ts";
+
+// A vision model with a body limit of its own, far above MAX_BODY_BYTES, and a key kept from it.
+const MAX_BODY_BYTES = 10_000;
+const VISION_LIMIT = 100_000;
+
+function proxy() {
+  const emulator = createEmulator();
+  const app = createApp({
+    env: {
+      MODELS: JSON.stringify({
+        llama: `bedrock/llama/${emulatorModelId("llama")}`,
+        vision: { model: `bedrock/llama/${emulatorModelId("llama")}`, max_body_bytes: VISION_LIMIT },
+      }),
+      MAX_BODY_BYTES: String(MAX_BODY_BYTES),
+      API_KEYS: JSON.stringify({
+        narrow: { key: "sk-narrow-0123456789", models: ["llama"] },
+        wide: { key: "sk-wide-0123456789" },
+      }),
+      AWS_ACCESS_KEY_ID: EMULATOR_CREDENTIALS.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: EMULATOR_CREDENTIALS.secretAccessKey,
+      BEDROCK_ENDPOINT: "http://bedrock.emulator",
+    },
+    fetch: (input, init) => emulator.fetch(new Request(input, init)),
+    log: () => undefined,
+  });
+  return async (key: string, model: string, padding: number) => {
+    const response = await app.request("/v1/chat/completions", {
+      method: "POST",
+      headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+      body: JSON.stringify({ model, messages: [{ role: "user", content: "hi" }], pad: "x".repeat(padding) }),
+    });
+    const { error } = (await response.json()) as { error: { code: string; message: string } };
+    // The model's name is the only thing the two answers may differ by.
+    return { status: response.status, code: error.code, message: error.message.replaceAll(model, "<model>") };
+  };
+}
+
+describe("a key's refusal for a model it may not call", () => {
+  it("is the refusal for a name that does not exist, at every body size", async () => {
+    const call = proxy();
+    // Within MAX_BODY_BYTES; over it but within the model's own limit; over every limit.
+    for (const padding of [1_000, 50_000, 200_000]) {
+      const hidden = await call("sk-narrow-0123456789", "vision", padding);
+      const missing = await call("sk-narrow-0123456789", "no-such-model", padding);
+      expect(hidden, `a ${padding}-byte pad`).toEqual(missing);
+      expect(hidden.status).toBe(padding < MAX_BODY_BYTES ? 404 : 413);
+      expect(hidden.message).not.toContain(String(VISION_LIMIT));
+    }
+  });
+
+  it("a key that may call the model still gets its own limit", async () => {
+    const call = proxy();
+    expect((await call("sk-wide-0123456789", "vision", 50_000)).status).not.toBe(413);
+    const over = await call("sk-wide-0123456789", "vision", 200_000);
+    expect(over).toMatchObject({ status: 413, code: "request_too_large" });
+    expect(over.message).toContain(`${VISION_LIMIT} bytes`);
+  });
+});
