@@ -6,6 +6,7 @@ import { REASONING_TEXT } from "../emulator/answers.ts";
 import { EMULATOR_CREDENTIALS } from "../emulator/credentials.ts";
 import { createEmulator } from "../emulator/handler.ts";
 import { emulatorModelId } from "../emulator/model-id.ts";
+import { MAX_OPEN_CALLS } from "../src/completions/plan.ts";
 import { BedrockEdgeError, type CompletionChunk, type CompletionStream, createBedrock } from "../src/index.ts";
 import { emulated, model, ROUTE_FORMATS } from "./helpers/emulated.ts";
 import { errorOf } from "./helpers/errors.ts";
@@ -149,6 +150,45 @@ describe("several prompts and n", () => {
     expect(emulator.stats.completedStreams).toBe(6);
     expect(streamed.usage).toEqual(usage);
     expect(emulator.stats.activeStreams).toBe(0);
+  });
+
+  it(`bedrock_completion, plain: calls run at most ${MAX_OPEN_CALLS} at a time (a Worker holds 6 connections open)`, async () => {
+    const arn = emulatorModelId("llama");
+    const emulator = createEmulator();
+    let open = 0;
+    let peak = 0;
+    const { bedrock } = emulated({
+      models: { m: `bedrock/llama/${arn}` },
+      // Each call holds its connection 20 ms, so calls run at once overlap.
+      fetch: async (input, init) => {
+        peak = Math.max(peak, ++open);
+        try {
+          await new Promise((resolve) => setTimeout(resolve, 20));
+          return await emulator.fetch(new Request(input, init));
+        } finally {
+          open--;
+        }
+      },
+    });
+    const completion = await bedrock.completions.create({ model: "m", prompt: prompts, n: 4, max_tokens: 300 });
+    expect(emulator.stats.calls(arn)).toBe(12);
+    expect(peak).toBe(MAX_OPEN_CALLS);
+    expect(completion.choices.map((choice) => choice.index)).toEqual([...Array(12).keys()]);
+    expect(completion.choices.map((choice) => choice.text)).toEqual(
+      prompts.flatMap((prompt) => Array(4).fill(expectedText("llama", prompt))),
+    );
+  });
+
+  it(`bedrock_completion, streamed: more than ${MAX_OPEN_CALLS} calls are a 400 that says what to do`, async () => {
+    const { bedrock, emulator } = emulated();
+    const error = await errorOf(
+      () => bedrock.completions.create({ model: model("llama"), prompt: prompts, n: 3, stream: true }),
+      BedrockEdgeError,
+    );
+    expect(error).toMatchObject({ status: 400, param: "prompt" });
+    expect(error.message).toMatch(/would open 9 streams at once.*at most 6.*fewer prompts or a smaller n/);
+    expect(error.message).toContain('wire_format to "openai_completion"');
+    expect(emulator.stats.requests).toHaveLength(0);
   });
 
   it("fail as a whole on the first failure and stop the calls still running", async () => {

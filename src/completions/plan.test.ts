@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { BedrockEdgeError } from "../errors.ts";
 import { wireFormats } from "../routes/wire-formats/index.ts";
 import { completionFrom, createChunkMaker, totalUsage } from "./answer.ts";
-import { DEFAULT_MAX_TOKENS, MAX_CALLS, planCompletionCalls } from "./plan.ts";
+import { DEFAULT_MAX_TOKENS, MAX_CALLS, MAX_OPEN_CALLS, planCompletionCalls } from "./plan.ts";
 import type { CompletionRequest } from "./types.ts";
 
 const ARN = "arn:aws:bedrock:us-east-1:123456789012:imported-model/abc";
@@ -106,6 +106,27 @@ describe("a call per prompt and per answer where the format answers one prompt o
     expect(error.param).toBe("prompt");
     expect(error.message).toContain("150 calls");
     expect(error.message).toContain('"openai_completion"');
+  });
+
+  it(`streamed, takes at most ${MAX_OPEN_CALLS} calls: every stream is open before the first chunk`, () => {
+    const stream = { ...base, stream: true };
+    expect(
+      planCompletionCalls({ ...stream, prompt: ["a", "b", "c"], n: 2 }, wireFormats.bedrock_completion, options),
+    ).toHaveLength(MAX_OPEN_CALLS);
+    const error = refusal(() =>
+      planCompletionCalls({ ...stream, prompt: ["a", "b", "c", "d"], n: 2 }, wireFormats.bedrock_completion, options),
+    );
+    expect(error).toMatchObject({ status: 400, param: "prompt" });
+    expect(error.message).toMatch(/^4 prompts × n 2 would open 8 streams at once/);
+    expect(error.message).toContain(`a streamed request may open at most ${MAX_OPEN_CALLS}`);
+    expect(error.message).toContain("Send fewer prompts or a smaller n, leave stream out");
+    expect(error.message).toContain('"openai_completion"');
+    expect(refusal(() => planCompletionCalls({ ...stream, n: 7 }, wireFormats.bedrock_completion, options)).param).toBe(
+      "n",
+    );
+    // Plain answers take up to MAX_CALLS, a few at a time; OpenAICompletion takes them in one call.
+    expect(planCompletionCalls({ ...base, n: 7 }, wireFormats.bedrock_completion, options)).toHaveLength(7);
+    expect(planCompletionCalls({ ...stream, n: 7 }, wireFormats.openai_completion, options)).toHaveLength(1);
   });
 
   it("refuses by name what the format cannot carry, pointing to openai_completion", () => {
