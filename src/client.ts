@@ -305,10 +305,9 @@ function lazyCompletions(load: () => Promise<Completions>): Completions {
  * chunk, so chat-only code does not carry it.
  */
 function lazyResponses(completions: ChatCompletions): Responses {
-  let loaded: Promise<Responses> | undefined;
+  const loaded = lazy(() => import("./responses/client.ts").then((module) => module.createResponses(completions)));
   async function create(params: ResponseCreateParams, options?: ResponsesRequestOptions) {
-    loaded ??= import("./responses/client.ts").then((module) => module.createResponses(completions));
-    return (await loaded).create(params, options);
+    return (await loaded()).create(params, options);
   }
   return { create } as Responses;
 }
