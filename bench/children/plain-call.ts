@@ -7,7 +7,7 @@
 import { EMULATOR_CREDENTIALS } from "../../emulator/credentials.ts";
 import { emulatorModelId } from "../../emulator/model-id.ts";
 import { signedRequest } from "../../emulator/testing.ts";
-import { createNodeFetch } from "../../node/mod.ts";
+import { createNodeFetch, nodeSigningCrypto } from "../../node/mod.ts";
 import { createBedrock } from "../../src/index.ts";
 import { aiSdkModel, aiSdkText } from "../peers/ai-sdk.ts";
 import { awsSdkClient, awsSdkText, llamaPrompt } from "../peers/aws-sdk.ts";
@@ -46,8 +46,15 @@ const model = `bedrock/llama/${MODEL_ID}`;
 const messages = [{ role: "user" as const, content: TEXT }];
 const ours = createBedrock({ endpoint, credentials });
 const nodeFetch = createNodeFetch();
-const oursNode = createBedrock({ endpoint, credentials, fetch: nodeFetch });
+// bedrock-edge/node as its README shows it: node:http and SigV4's hashes on node:crypto.
+const oursNode = createBedrock({ endpoint, credentials, fetch: nodeFetch, signingCrypto: nodeSigningCrypto });
 const oursStub = createBedrock({ endpoint: "http://bench.invalid", credentials, fetch: cannedFetch(invokeAnswer) });
+const oursNodeStub = createBedrock({
+  endpoint: "http://bench.invalid",
+  credentials,
+  fetch: cannedFetch(invokeAnswer),
+  signingCrypto: nodeSigningCrypto,
+});
 const aiSdk = aiSdkModel(endpoint, credentials, MODEL_ID);
 const aiSdkStub = aiSdkModel("http://bench.invalid", credentials, MODEL_ID, cannedFetch(converseAnswer));
 const awsSdk = awsSdkClient(endpoint, credentials, "http1");
@@ -72,6 +79,7 @@ const network = {
 };
 const stubbed = {
   oursStub: oursCall(oursStub),
+  oursNodeStub: oursCall(oursNodeStub),
   aiSdkStub: async () => check(await aiSdkText(aiSdkStub, TEXT)),
   awsSdkStub: async () => check(await awsSdkText(awsSdkStub, MODEL_ID, llamaPrompt(TEXT))),
 };

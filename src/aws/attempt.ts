@@ -49,6 +49,7 @@ export async function attempt(
     auth,
     target.region,
     transport.signingKeys,
+    transport.signingCrypto,
   );
 
   const controller = new AbortController();

@@ -2,7 +2,7 @@
 import type { CredentialsOption } from "./credentials.ts";
 import { normaliseEndpoint } from "./endpoint.ts";
 import type { RetryPolicy } from "./retry.ts";
-import type { SigningKeyCache } from "./sign.ts";
+import type { SigningCrypto, SigningKeyCache } from "./sign.ts";
 
 export interface TransportOptions {
   /** Default: the region in the model ARN. */
@@ -13,6 +13,11 @@ export interface TransportOptions {
   /** Base URL override: a VPC endpoint, a proxy, or the emulator. */
   endpoint?: string;
   fetch?: typeof fetch;
+  /**
+   * Synchronous hashes for SigV4 (bedrock-edge/node's `nodeSigningCrypto`); default: WebCrypto,
+   * through aws4fetch. The signature is the same either way.
+   */
+  signingCrypto?: SigningCrypto;
   /** Retries for throttling, 5xx and network errors (default 2). */
   maxRetries?: number;
   /** Time allowed for Bedrock's answer to begin (plain calls: to finish). Default 10 minutes. */
@@ -36,6 +41,7 @@ export interface Transport {
   idleTimeoutMs: number;
   auth: { credentials?: CredentialsOption; apiKey?: string };
   signingKeys: SigningKeyCache;
+  signingCrypto: SigningCrypto | undefined;
 }
 
 function nonNegative(value: number | undefined, fallback: number, name: string): number {
@@ -63,5 +69,6 @@ export function createTransport(options: TransportOptions = {}): Transport {
     idleTimeoutMs: nonNegative(options.idleTimeoutMs, 60_000, "idleTimeoutMs") || 60_000,
     auth: { credentials: options.credentials, apiKey: options.apiKey },
     signingKeys: new Map(),
+    signingCrypto: options.signingCrypto,
   };
 }
