@@ -29,6 +29,7 @@ import type { CompiledTemplate, ModelTemplate } from "./routes/prompts/model-tem
 import type { RequestNeutraliser } from "./routes/prompts/token-neutraliser.ts";
 import type { ModelSettings } from "./routes/types.ts";
 import { type CooldownStore, memoryCooldownStore } from "./routing/cooldowns.ts";
+import { credentialsKey } from "./routing/credentials-key.ts";
 import { countInFlight, whenStreamEnds } from "./routing/in-flight.ts";
 import { createRouter, DEFAULT_COOLDOWN_MS, type DeploymentEvent } from "./routing/router.ts";
 
@@ -125,6 +126,17 @@ export function createBedrock(options: BedrockOptions = {}): Bedrock {
       }
     }
   }
+  // Copies with credentials of their own are keyed by them too, before a request routes among
+  // them (the digest is WebCrypto's, so asynchronous: once per client).
+  const keyed = Promise.all(
+    [...served.values()].flatMap(({ deployments }) =>
+      deployments.map(async (deployment) => {
+        deployment.key = await credentialsKey(deployment);
+      }),
+    ),
+  );
+  // Awaited by every request (resolve): its failure is theirs, never an unhandled rejection.
+  keyed.catch(() => undefined);
   const inFlight = countInFlight();
   const route = createRouter({
     store: options.cooldownStore ?? memoryCooldownStore(),
@@ -158,6 +170,7 @@ export function createBedrock(options: BedrockOptions = {}): Bedrock {
   async function resolve(name: string): Promise<Resolved> {
     const config = Object.hasOwn(models, name) ? models[name] : undefined;
     if (!config && options.onlyListedModels) throw modelNotFound(name);
+    if (config) await keyed;
     const deployments = (config && served.get(name)) ?? deploymentsOf(undefined, name);
     let settings: ModelSettings = {};
     let neutraliser: RequestNeutraliser | undefined;
