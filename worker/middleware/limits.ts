@@ -10,6 +10,7 @@ import { afterResponse } from "../after-response.ts";
 import type { AppContext, AppEnv } from "../context.ts";
 import type { Admission } from "../durable/key-limits.ts";
 import type { ClientKey } from "../keys.ts";
+import type { RequestLog } from "../log.ts";
 
 type RateLimit = NonNullable<ClientKey["rateLimit"]>;
 
@@ -63,12 +64,26 @@ async function admit(c: AppContext, key: ClientKey, stream: boolean): Promise<vo
     return unchecked(c, limits.filter(Boolean).join(", "), error);
   }
   if (!admission.ok) throw refusalOf(key, admission);
-  const { line } = c.get("log");
+  const log = c.get("log");
+  const bodyBytes = c.get("bodyBytes");
   afterResponse(c, "settling the key's limits", () => {
-    // The request's usage, as the log line has it: input and output tokens, when Bedrock said.
-    const used = (line.prompt_tokens ?? 0) + (line.completion_tokens ?? 0);
-    return keyLimits.settle(key.name, { tokens: key.tokensPerDay === undefined ? undefined : used, lease });
+    const tokens = key.tokensPerDay === undefined ? undefined : tokensUsed(log, bodyBytes);
+    return keyLimits.settle(key.name, { tokens, lease });
   });
+}
+
+/**
+ * The request's tokens: its usage, as the log line has it (input and output, when Bedrock said).
+ * A stream that ended without it (the client left, upstream failed midway) used tokens all the
+ * same, or leaving before the end would dodge tokens_per_day: it counts its body's bytes / 4 for
+ * the prompt (more than its tokens, JSON's punctuation included) and a token per chunk relayed.
+ * A request that never began to stream (refused, or failed before its first byte) counts none.
+ */
+function tokensUsed({ line, relayed }: Pick<RequestLog, "line" | "relayed">, bodyBytes: number): number {
+  if (line.prompt_tokens !== undefined || line.completion_tokens !== undefined) {
+    return (line.prompt_tokens ?? 0) + (line.completion_tokens ?? 0);
+  }
+  return relayed ? Math.ceil(bodyBytes / 4) + relayed.chunks : 0;
 }
 
 function refusalOf(key: ClientKey, refused: Exclude<Admission, { ok: true }>): BedrockEdgeError {
