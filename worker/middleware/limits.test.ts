@@ -1,9 +1,10 @@
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { EMULATOR_CREDENTIALS } from "../../emulator/credentials.ts";
 import { createEmulator } from "../../emulator/handler.ts";
 import { emulatorModelId } from "../../emulator/model-id.ts";
 import { createApp, type LogLine } from "../app.ts";
 import type { ProxyBindings } from "../config.ts";
+import { LEASE_RENEW_MS } from "../durable/key-limits.ts";
 
 /** The proxy on Node with the emulator in process, a key with every limit, and these bindings. */
 function proxyWith(bindings: Record<string, unknown>) {
@@ -44,16 +45,19 @@ const chatBody = (model: string, stream: boolean) =>
 /** A KEY_LIMITS binding that admits everything and records what each request settles. */
 function recordingLimits() {
   const settled: { tokens?: number; lease?: string }[] = [];
+  const calls: { method: string; args: { lease?: string } }[] = [];
   const binding = {
     idFromName: () => "id",
     get: () => ({
       async fetch(input: string, init?: RequestInit) {
-        if (input.endsWith("/settle")) settled.push(JSON.parse(String(init?.body)));
-        return Response.json(input.endsWith("/admit") ? { ok: true } : null);
+        const method = new URL(input).pathname.slice(1);
+        calls.push({ method, args: JSON.parse(String(init?.body)) });
+        if (method === "settle") settled.push(JSON.parse(String(init?.body)));
+        return Response.json(method === "admit" ? { ok: true } : null);
       },
     }),
   };
-  return { binding, settled };
+  return { binding, settled, calls };
 }
 
 async function eventually<T>(read: () => T | undefined): Promise<T> {
@@ -154,5 +158,34 @@ describe("a limit whose binding fails", () => {
     expect(response.status).toBe(200);
     await response.text();
     expect(logs.at(-1)?.limits_unchecked).toBe("rate_limit: the counter is down");
+  });
+});
+
+describe("an open stream's place in concurrent_streams", () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it("is renewed every LEASE_RENEW_MS while the stream is open, and no more once it has ended", async () => {
+    vi.useFakeTimers({ toFake: ["setInterval", "clearInterval"] });
+    const { binding, calls, settled } = recordingLimits();
+    const { chat } = proxyWith({ RATE: { limit: async () => ({ success: true }) }, KEY_LIMITS: binding });
+    const response = await chat(true, "slow");
+    const reader = response.body!.getReader();
+    await reader.read();
+    const lease = calls.find((call) => call.method === "admit")?.args.lease;
+    expect(lease).toMatch(/^req_/);
+    const renewals = () => calls.filter((call) => call.method === "renew");
+    expect(renewals()).toEqual([]);
+    vi.advanceTimersByTime(LEASE_RENEW_MS);
+    vi.advanceTimersByTime(LEASE_RENEW_MS);
+    expect(renewals()).toEqual([
+      { method: "renew", args: { lease } },
+      { method: "renew", args: { lease } },
+    ]);
+    while (!(await reader.read()).done);
+    await eventually(() => settled[0]);
+    vi.advanceTimersByTime(3 * LEASE_RENEW_MS);
+    expect(renewals()).toHaveLength(2);
   });
 });

@@ -8,7 +8,7 @@ import type { MiddlewareHandler } from "hono";
 import { BedrockEdgeError } from "../../src/index.ts";
 import { afterResponse } from "../after-response.ts";
 import type { AppContext, AppEnv } from "../context.ts";
-import type { Admission } from "../durable/key-limits.ts";
+import { type Admission, type KeyLimitsClient, LEASE_RENEW_MS } from "../durable/key-limits.ts";
 import type { ClientKey } from "../keys.ts";
 import type { RequestLog } from "../log.ts";
 
@@ -65,6 +65,7 @@ async function admit(c: AppContext, key: ClientKey, stream: boolean): Promise<vo
   }
   if (!admission.ok) throw refusalOf(key, admission);
   const log = c.get("log");
+  if (lease) renewWhileOpen(keyLimits, key.name, lease, log.done);
   const bodyBytes = c.get("bodyBytes");
   afterResponse(c, "settling the key's limits", () => {
     const tokens = key.tokensPerDay === undefined ? undefined : tokensUsed(log, bodyBytes);
@@ -84,6 +85,18 @@ function tokensUsed({ line, relayed }: Pick<RequestLog, "line" | "relayed">, bod
     return (line.prompt_tokens ?? 0) + (line.completion_tokens ?? 0);
   }
   return relayed ? Math.ceil(bodyBytes / 4) + relayed.chunks : 0;
+}
+
+/**
+ * A stream's lease lapses LEASE_MS after it was last renewed: renewed here until the exchange ends
+ * (its line is written), however long the stream runs. A renewal that fails is tried again at the
+ * next interval; the lease has time for three.
+ */
+function renewWhileOpen(keyLimits: KeyLimitsClient, key: string, lease: string, done: Promise<void>): void {
+  const timer = setInterval(() => {
+    keyLimits.renew(key, lease).catch(() => undefined);
+  }, LEASE_RENEW_MS);
+  void done.then(() => clearInterval(timer));
 }
 
 function refusalOf(key: ClientKey, refused: Exclude<Admission, { ok: true }>): BedrockEdgeError {
