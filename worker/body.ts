@@ -34,14 +34,8 @@ export interface BodyLimits {
   forModel(model: string | undefined): number;
 }
 
-export interface JsonBody {
-  value: Record<string, unknown>;
-  /** Its size: what a stream that ends without its usage counts for its prompt (limits.ts). */
-  bytes: number;
-}
-
 /** Reads, scans, sizes and parses a JSON object body; throws the 400 or 413 that refuses it. */
-export async function readJsonBody(request: Request, limits: BodyLimits): Promise<JsonBody> {
+export async function readJsonBody(request: Request, limits: BodyLimits): Promise<Record<string, unknown>> {
   const { text, bytes } = await readBody(request, limits.largest);
   const scan = scanJsonText(text, JSON_BODY_LIMITS);
   if (!scan.ok) throw tooComplex(scan.exceeded);
@@ -51,7 +45,7 @@ export async function readJsonBody(request: Request, limits: BodyLimits): Promis
   if (value.model !== scan.model) {
     checkSize(bytes, limits.forModel(typeof value.model === "string" ? value.model : undefined));
   }
-  return { value, bytes };
+  return value;
 }
 
 function checkSize(bytes: number, limit: number): void {

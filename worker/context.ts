@@ -19,8 +19,6 @@ export interface AppEnv {
     ready: Ready;
     /** Set by jsonBody: the request's JSON object, its model a name in MODELS. */
     body: JsonRequest;
-    /** Set by jsonBody: the body's size in bytes. */
-    bodyBytes: number;
   };
 }
 

@@ -10,7 +10,7 @@ import { mayCall } from "../keys.ts";
 export const jsonBody: MiddlewareHandler<AppEnv> = async (c, next) => {
   const { config, bodyLimits } = c.get("ready");
   const key = c.get("key");
-  const { value, bytes } = await readJsonBody(c.req.raw, bodyLimits(key.models));
+  const value = await readJsonBody(c.req.raw, bodyLimits(key.models));
   const { model } = value;
   // Noted first, so that the line of a refused request still says what it asked for.
   const { line } = c.get("log");
@@ -21,6 +21,5 @@ export const jsonBody: MiddlewareHandler<AppEnv> = async (c, next) => {
   }
   if (!Object.hasOwn(config.models, model) || !mayCall(key, model)) throw modelNotFound(model);
   c.set("body", value as JsonRequest);
-  c.set("bodyBytes", bytes);
   await next();
 };

@@ -7,7 +7,7 @@
 import type { MiddlewareHandler } from "hono";
 import { BedrockEdgeError } from "../../src/index.ts";
 import { afterResponse } from "../after-response.ts";
-import type { AppContext, AppEnv } from "../context.ts";
+import type { AppContext, AppEnv, JsonRequest } from "../context.ts";
 import { type Admission, type KeyLimitsClient, LEASE_RENEW_MS } from "../durable/key-limits.ts";
 import type { ClientKey } from "../keys.ts";
 import type { RequestLog } from "../log.ts";
@@ -66,9 +66,9 @@ async function admit(c: AppContext, key: ClientKey, stream: boolean): Promise<vo
   if (!admission.ok) throw refusalOf(key, admission);
   const log = c.get("log");
   if (lease) renewWhileOpen(keyLimits, key.name, lease, log.done);
-  const bodyBytes = c.get("bodyBytes");
+  const body = c.get("body");
   afterResponse(c, "settling the key's limits", () => {
-    const tokens = key.tokensPerDay === undefined ? undefined : tokensUsed(log, bodyBytes);
+    const tokens = key.tokensPerDay === undefined ? undefined : tokensUsed(log, body);
     return keyLimits.settle(key.name, { tokens, lease });
   });
 }
@@ -76,15 +76,25 @@ async function admit(c: AppContext, key: ClientKey, stream: boolean): Promise<vo
 /**
  * The request's tokens: its usage, as the log line has it (input and output, when Bedrock said).
  * A stream that ended without it (the client left, upstream failed midway) used tokens all the
- * same, or leaving before the end would dodge tokens_per_day: it counts its body's bytes / 4 for
- * the prompt (more than its tokens, JSON's punctuation included) and a token per chunk relayed.
- * A request that never began to stream (refused, or failed before its first byte) counts none.
+ * same, or leaving before the end would dodge tokens_per_day: it counts the characters of the
+ * request's text / 4 for the prompt (a common estimate; images aside) and a token per chunk
+ * relayed. A request that never began to stream (refused, or failed before its first byte)
+ * counts none.
  */
-function tokensUsed({ line, relayed }: Pick<RequestLog, "line" | "relayed">, bodyBytes: number): number {
+function tokensUsed({ line, relayed }: Pick<RequestLog, "line" | "relayed">, body: JsonRequest): number {
   if (line.prompt_tokens !== undefined || line.completion_tokens !== undefined) {
     return (line.prompt_tokens ?? 0) + (line.completion_tokens ?? 0);
   }
-  return relayed ? Math.ceil(bodyBytes / 4) + relayed.chunks : 0;
+  return relayed ? Math.ceil(textCharacters(body) / 4) + relayed.chunks : 0;
+}
+
+/** The characters of every string in a request but images (a data: URL is an image's bytes, not text). */
+function textCharacters(value: unknown): number {
+  if (typeof value === "string") return value.startsWith("data:") ? 0 : value.length;
+  if (value === null || typeof value !== "object") return 0;
+  let sum = 0;
+  for (const item of Array.isArray(value) ? value : Object.values(value)) sum += textCharacters(item);
+  return sum;
 }
 
 /**
