@@ -6,7 +6,6 @@ import { configurationError, modelNotFound } from "./errors.ts";
 import type { ChatCompletionStream } from "./completion-stream.ts";
 import type { Completions, DeploymentTarget, ResolvedModel } from "./completions/client.ts";
 import type { CompletionCreateParams } from "./completions/types.ts";
-import { applyModelCaps } from "./model-caps.ts";
 import { randomId } from "./ids.ts";
 import { lazy } from "./lazy.ts";
 import {
@@ -19,7 +18,6 @@ import {
   regionlessModelId,
   settingValues,
 } from "./model.ts";
-import type { ItemStream } from "./stream-reader.ts";
 import { callJson, callStream } from "./model-call.ts";
 import type { ChatCompletion, ChatCompletionCreateParams, ChatCompletionRequest } from "./openai/types.ts";
 import { routeEntries } from "./routes/index.ts";
@@ -28,22 +26,27 @@ import type { ResponseCreateParams } from "./responses/types.ts";
 import type { CompiledTemplate, ModelTemplate } from "./routes/prompts/model-template.ts";
 import type { RequestNeutraliser } from "./routes/prompts/token-neutraliser.ts";
 import type { ModelSettings } from "./routes/types.ts";
-import { type CooldownStore, memoryCooldownStore } from "./routing/cooldowns.ts";
-import { credentialsKey } from "./routing/credentials-key.ts";
-import { countInFlight, whenStreamEnds } from "./routing/in-flight.ts";
-import { createRouter, DEFAULT_COOLDOWN_MS, type DeploymentEvent } from "./routing/router.ts";
+import type { CooldownStore } from "./routing/cooldowns.ts";
+import type { DeploymentEvent } from "./routing/router.ts";
 
 export type { ChatCompletionStream } from "./completion-stream.ts";
 
 // Loaded on first use, so that what a caller loads first is the client and its transport: the
 // request schema on the first call, the chunk mapper and the stream reader on the first stream,
 // the built-in templates (and the Jinja compiler) on the first call of a model that names one,
-// the special-token neutraliser on the first call that needs it, legacy Completions and Responses
-// on their first call.
+// the special-token neutraliser and the model caps on the first call that needs them, legacy
+// Completions and Responses on their first call, the router (with its cool-downs and in-flight
+// counts) on the first call of a model of several deployments, and the SigV4 signer on the first
+// signed call (src/aws/sign.ts).
 const requestSchema = lazy(() => import("./openai/schema.ts"));
 const chunkMapper = lazy(() => import("./completion-stream.ts"));
 const templates = lazy(() => import("./routes/prompts/model-template.ts"));
 const neutralising = lazy(() => import("./routes/prompts/token-neutraliser.ts"));
+const modelCaps = lazy(() => import("./model-caps.ts"));
+const routing = lazy(() => import("./routing/serve.ts"));
+
+/** How long a failing deployment is skipped by default, in ms. */
+const DEFAULT_COOLDOWN_MS = 10_000;
 
 export interface BedrockOptions extends TransportOptions {
   /** Public names -> model strings or configs (templates, region, drop_params). */
@@ -126,23 +129,11 @@ export function createBedrock(options: BedrockOptions = {}): Bedrock {
       }
     }
   }
-  // Copies with credentials of their own are keyed by them too, before a request routes among
-  // them (the digest is WebCrypto's, so asynchronous: once per client).
-  const keyed = Promise.all(
-    [...served.values()].flatMap(({ deployments }) =>
-      deployments.map(async (deployment) => {
-        deployment.key = await credentialsKey(deployment);
-      }),
-    ),
+  // Checked now, used by the router once a model of several deployments is first called.
+  const cooldownMs = nonNegativeMs(options.cooldownMs, DEFAULT_COOLDOWN_MS, "cooldownMs");
+  const router = lazy(() =>
+    routing().then(({ serveDeployments }) => serveDeployments({ store: options.cooldownStore, cooldownMs })),
   );
-  // Awaited by every request (resolve): its failure is theirs, never an unhandled rejection.
-  keyed.catch(() => undefined);
-  const inFlight = countInFlight();
-  const route = createRouter({
-    store: options.cooldownStore ?? memoryCooldownStore(),
-    cooldownMs: nonNegativeMs(options.cooldownMs, DEFAULT_COOLDOWN_MS, "cooldownMs"),
-    busy: inFlight.count,
-  });
 
   async function template(config: ModelTableEntry): Promise<ModelTemplate | undefined> {
     if (config.template) return (await templates()).builtInTemplate(config.template);
@@ -170,7 +161,6 @@ export function createBedrock(options: BedrockOptions = {}): Bedrock {
   async function resolve(name: string): Promise<Resolved> {
     const config = Object.hasOwn(models, name) ? models[name] : undefined;
     if (!config && options.onlyListedModels) throw modelNotFound(name);
-    if (config) await keyed;
     const deployments = (config && served.get(name)) ?? deploymentsOf(undefined, name);
     let settings: ModelSettings = {};
     let neutraliser: RequestNeutraliser | undefined;
@@ -209,26 +199,13 @@ export function createBedrock(options: BedrockOptions = {}): Bedrock {
         transport: ownTransports.get(deployment) ?? transport,
         failFast,
       });
-    const counted = model.routing === "least_busy";
-    return route(
-      name,
-      model,
-      async (deployment, failFast) => {
-        if (!counted) return on(deployment, failFast);
-        // least_busy: a request is in flight on its deployment until its answer (or stream) ends.
-        const done = inFlight.start(name, deployment.key);
-        try {
-          const answer = await on(deployment, failFast);
-          if (isStream(answer)) return whenStreamEnds(answer, done) as T;
-          done();
-          return answer;
-        } catch (error) {
-          done();
-          throw error;
-        }
-      },
-      requestOptions.onDeployment,
-    );
+    // One deployment: nothing to route around, so the router is not loaded for it.
+    if (model.deployments.length === 1) {
+      const only = model.deployments[0]!;
+      requestOptions.onDeployment?.({ index: only.index, tried: 1 });
+      return on(only, false);
+    }
+    return router().then((route) => route(name, model, on, requestOptions.onDeployment));
   }
 
   async function create(input: ChatCompletionCreateParams, requestOptions: RequestOptions = {}) {
@@ -236,7 +213,10 @@ export function createBedrock(options: BedrockOptions = {}): Bedrock {
     const { route: modelRoute, settings, neutraliser, serve: served } = await resolve(parsed.model);
     // The model's caps, then its special tokens neutralised in all request text, in this one
     // place before any template renders it: from here on, the route sees only this request.
-    const capped = applyModelCaps(parsed, settings);
+    const capped =
+      settings.max_n === undefined && settings.max_output_tokens === undefined
+        ? parsed
+        : (await modelCaps()).applyModelCaps(parsed, settings);
     const request = settings.special_tokens === "keep" ? capped : await neutralised(capped, neutraliser);
     const meta = { id: randomId("chatcmpl-"), created: Math.floor(Date.now() / 1000), model: request.model };
 
@@ -304,10 +284,6 @@ function refuseRegionless(models: Record<string, ModelTableEntry>): void {
   }
 }
 
-function isStream(answer: unknown): answer is ItemStream<unknown> {
-  return typeof answer === "object" && answer !== null && Symbol.asyncIterator in answer;
-}
-
 function nonNegativeMs(value: number | undefined, fallback: number, name: string): number {
   if (value === undefined) return fallback;
   if (!Number.isFinite(value) || value < 0)
@@ -329,10 +305,9 @@ function lazyCompletions(load: () => Promise<Completions>): Completions {
  * chunk, so chat-only code does not carry it.
  */
 function lazyResponses(completions: ChatCompletions): Responses {
-  let loaded: Promise<Responses> | undefined;
+  const loaded = lazy(() => import("./responses/client.ts").then((module) => module.createResponses(completions)));
   async function create(params: ResponseCreateParams, options?: ResponsesRequestOptions) {
-    loaded ??= import("./responses/client.ts").then((module) => module.createResponses(completions));
-    return (await loaded).create(params, options);
+    return (await loaded()).create(params, options);
   }
   return { create } as Responses;
 }

@@ -189,7 +189,7 @@ export interface ModelDeployment {
   index: number;
   /**
    * Names this copy of the model wherever it is listed: its model id and region, and for a copy
-   * with credentials of its own, whose they are (a digest the client adds: credentialsKey).
+   * with credentials of its own, whose they are (a digest the router adds: credentialsKey).
    */
   key: string;
   modelId: string;

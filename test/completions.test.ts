@@ -3,8 +3,11 @@
 // refusals, and a request of several calls failing as a whole.
 import { describe, expect, it } from "vitest";
 import { REASONING_TEXT } from "../emulator/answers.ts";
+import { EMULATOR_CREDENTIALS } from "../emulator/credentials.ts";
+import { createEmulator } from "../emulator/handler.ts";
 import { emulatorModelId } from "../emulator/model-id.ts";
-import { BedrockEdgeError, type CompletionChunk, type CompletionStream } from "../src/index.ts";
+import { MAX_OPEN_CALLS } from "../src/completions/plan.ts";
+import { BedrockEdgeError, type CompletionChunk, type CompletionStream, createBedrock } from "../src/index.ts";
 import { emulated, model, ROUTE_FORMATS } from "./helpers/emulated.ts";
 import { errorOf } from "./helpers/errors.ts";
 
@@ -119,7 +122,6 @@ describe("several prompts and n", () => {
   it("bedrock_completion: one call per prompt and per n, run at once, in the same order", async () => {
     const arn = emulatorModelId("llama", ["slow20"]);
     const { bedrock, emulator } = emulated({ models: { m: `bedrock/llama/${arn}` } });
-    const started = Date.now();
     const completion = await bedrock.completions.create({ model: "m", prompt: prompts, n: 2, max_tokens: 300 });
     expect(emulator.stats.calls(arn)).toBe(6);
     expect(completion.choices.map((choice) => [choice.index, choice.text])).toEqual(
@@ -131,34 +133,93 @@ describe("several prompts and n", () => {
     const usage = completion.usage!;
     expect(usage.completion_tokens).toBeGreaterThan(6);
 
-    const streamed = await collect(
-      await bedrock.completions.create({
-        model: "m",
-        prompt: prompts,
-        n: 2,
-        max_tokens: 300,
-        stream: true,
-        stream_options: { include_usage: true },
-      }),
-    );
+    const stream = await bedrock.completions.create({
+      model: "m",
+      prompt: prompts,
+      n: 2,
+      max_tokens: 300,
+      stream: true,
+      stream_options: { include_usage: true },
+    });
+    // At once: all six streams open before any is read to its end (the emulator sends a frame
+    // only when asked, so none can finish while nobody reads).
+    await expect.poll(() => emulator.stats.activeStreams).toBe(6);
+    expect(emulator.stats.completedStreams).toBe(0);
+    const streamed = await collect(stream);
     expect(streamed.texts).toEqual(completion.choices.map((choice) => choice.text));
-    // Six streams of ~20 frames 20 ms apart: at once they take about one stream's time.
-    expect(Date.now() - started).toBeLessThan(6 * 20 * 20);
+    expect(emulator.stats.completedStreams).toBe(6);
     expect(streamed.usage).toEqual(usage);
     expect(emulator.stats.activeStreams).toBe(0);
   });
 
+  it(`bedrock_completion, plain: calls run at most ${MAX_OPEN_CALLS} at a time (a Worker holds 6 connections open)`, async () => {
+    const arn = emulatorModelId("llama");
+    const emulator = createEmulator();
+    let open = 0;
+    let peak = 0;
+    const { bedrock } = emulated({
+      models: { m: `bedrock/llama/${arn}` },
+      // Each call holds its connection 20 ms, so calls run at once overlap.
+      fetch: async (input, init) => {
+        peak = Math.max(peak, ++open);
+        try {
+          await new Promise((resolve) => setTimeout(resolve, 20));
+          return await emulator.fetch(new Request(input, init));
+        } finally {
+          open--;
+        }
+      },
+    });
+    const completion = await bedrock.completions.create({ model: "m", prompt: prompts, n: 4, max_tokens: 300 });
+    expect(emulator.stats.calls(arn)).toBe(12);
+    expect(peak).toBe(MAX_OPEN_CALLS);
+    expect(completion.choices.map((choice) => choice.index)).toEqual([...Array(12).keys()]);
+    expect(completion.choices.map((choice) => choice.text)).toEqual(
+      prompts.flatMap((prompt) => Array(4).fill(expectedText("llama", prompt))),
+    );
+  });
+
+  it(`bedrock_completion, streamed: more than ${MAX_OPEN_CALLS} calls are a 400 that says what to do`, async () => {
+    const { bedrock, emulator } = emulated();
+    const error = await errorOf(
+      () => bedrock.completions.create({ model: model("llama"), prompt: prompts, n: 3, stream: true }),
+      BedrockEdgeError,
+    );
+    expect(error).toMatchObject({ status: 400, param: "prompt" });
+    expect(error.message).toMatch(/would open 9 streams at once.*at most 6.*fewer prompts or a smaller n/);
+    expect(error.message).toContain('wire_format to "openai_completion"');
+    expect(emulator.stats.requests).toHaveLength(0);
+  });
+
   it("fail as a whole on the first failure and stop the calls still running", async () => {
-    const arn = emulatorModelId("llama", ["throttle1", "slow30"]);
-    const { bedrock, emulator } = emulated({ maxRetries: 0, models: { m: `bedrock/llama/${arn}` } });
+    // Streams of a frame a second: any not cancelled would still be open long after the test.
+    const arn = emulatorModelId("llama", ["throttle1", "slow1000"]);
+    const emulator = createEmulator();
+    const bothOpen = async () => {
+      while (emulator.stats.activeStreams < 2) await new Promise((resolve) => setTimeout(resolve, 5));
+    };
+    const bedrock = createBedrock({
+      endpoint: "http://bedrock.emulator",
+      credentials: EMULATOR_CREDENTIALS,
+      maxRetries: 0,
+      models: { m: `bedrock/llama/${arn}` },
+      // The throttled answer is handed over once the two other calls have their streams open,
+      // so that the failure always meets calls still running.
+      fetch: async (input, init) => {
+        const response = await emulator.fetch(new Request(input, init));
+        if (response.status === 429) await bothOpen();
+        return response;
+      },
+    });
     const error = await errorOf(
       () => bedrock.completions.create({ model: "m", prompt: prompts, max_tokens: 300, stream: true }),
       BedrockEdgeError,
     );
     expect(error.status).toBe(429);
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    // The first call was throttled; the other two had opened their streams, and both are cancelled.
+    expect(emulator.stats.calls(arn)).toBe(3);
+    await expect.poll(() => emulator.stats.cancelledStreams).toBe(2);
     expect(emulator.stats.activeStreams).toBe(0);
-    expect(emulator.stats.cancelledStreams + emulator.stats.completedStreams).toBeLessThanOrEqual(2);
     expect(emulator.stats.completedStreams).toBe(0);
   });
 });

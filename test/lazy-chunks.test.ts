@@ -67,6 +67,28 @@ describe("the code loaded first", () => {
   });
 });
 
+describe("what only some callers need", () => {
+  it("loads the router, its cool-downs and in-flight counts with the first model of several deployments", () => {
+    const first = loadedWith(chunkOf("src/index.ts"));
+    expect(first.filter((file) => file.startsWith("src/routing/"))).toEqual([]);
+    const routing = loadedWith(chunkOf("src/routing/serve.ts"));
+    for (const module of ["router", "order", "cooldowns", "in-flight", "failover"]) {
+      expect(routing).toContain(`src/routing/${module}.ts`);
+    }
+  });
+
+  it("loads the model caps with the first model that sets one, and the SigV4 signer with the first signed call", () => {
+    const first = loadedWith(chunkOf("src/index.ts"));
+    expect(first).not.toContain("src/model-caps.ts");
+    expect(loadedWith(chunkOf("src/model-caps.ts"))).toContain("src/model-caps.ts");
+    // A Bedrock API key needs no signature: aws4fetch is loaded by the first call signed with credentials.
+    expect(first.filter((file) => file.includes("node_modules/aws4fetch/"))).toEqual([]);
+    expect(
+      loadedWith(chunkOf("src/aws/sigv4.ts")).filter((file) => file.includes("node_modules/aws4fetch/")),
+    ).not.toEqual([]);
+  });
+});
+
 describe("a call on one route", () => {
   it("loads that route's template, not the others'", () => {
     const first = new Set(loadedWith(chunkOf("src/index.ts")));

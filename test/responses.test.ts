@@ -294,6 +294,36 @@ describe("faults and aborts", () => {
     expect(emulator.stats.requests).toHaveLength(0);
   });
 
+  it("chat-only fields that ask for more than one Response holds are refused by name, before any call", async () => {
+    const { bedrock, emulator } = emulated();
+    const refusal = (fields: Record<string, unknown>) =>
+      bedrock.responses.create({ model: model("openai"), input: "hi", ...fields } as ResponseCreateParams).then(
+        () => undefined,
+        (e: unknown) => e as BedrockEdgeError,
+      );
+    // Passed on, n: 4 made four choices (usage billed all four) and logprobs came back with none.
+    expect(await refusal({ n: 4, logprobs: true })).toMatchObject({ status: 400, param: "n" });
+    expect(await refusal({ logprobs: true })).toMatchObject({ status: 400, param: "logprobs" });
+    expect(await refusal({ best_of: 2, stream: true })).toMatchObject({ status: 400, param: "best_of" });
+    expect(emulator.stats.requests).toHaveLength(0);
+  });
+
+  it("an input of reasoning alone makes no message: refused as the input, not as chat's messages", async () => {
+    const { bedrock, emulator } = emulated();
+    const error = await bedrock.responses
+      .create({
+        model: model("openai"),
+        input: [{ type: "reasoning", summary: [{ type: "summary_text", text: "r" }] }],
+      })
+      .then(
+        () => undefined,
+        (e: unknown) => e as BedrockEdgeError,
+      );
+    expect(error).toMatchObject({ status: 400, param: "input" });
+    expect(error?.message).toMatch(/^input must not be empty/);
+    expect(emulator.stats.requests).toHaveLength(0);
+  });
+
   it("abort() and a signal end the stream and cancel the upstream call", async () => {
     const { bedrock, emulator } = emulated();
     const stream = await bedrock.responses.create({ model: model("llama", "slow20"), input: "Hello", stream: true });

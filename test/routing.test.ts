@@ -1,7 +1,7 @@
 // Several deployments of one model, end to end against the emulator: which copy serves, when a
 // request moves on (each fault class, before the first byte only), cool-downs kept in a store
 // two clients share, own credentials per copy, weighted and least_busy routing.
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { EMULATOR_API_KEY, EMULATOR_CREDENTIALS } from "../emulator/credentials.ts";
 import { converseModelId } from "../emulator/converse-model-id.ts";
 import { createEmulator } from "../emulator/handler.ts";
@@ -27,11 +27,13 @@ const llama = (region: string, ...options: string[]) => emulatorModelId("llama",
 function setup(models: Record<string, RoutedModelConfig>, options: Partial<BedrockOptions> = {}) {
   const emulator = createEmulator();
   const authorizations: string[] = [];
+  const sent: Request[] = [];
   const bedrock = createBedrock({
     endpoint: "http://bedrock.emulator",
     credentials: EMULATOR_CREDENTIALS,
     fetch: (input, init) => {
       const request = new Request(input, init);
+      sent.push(request);
       authorizations.push(request.headers.get("authorization")?.split(" ")[0] ?? "");
       return emulator.fetch(request);
     },
@@ -41,7 +43,9 @@ function setup(models: Record<string, RoutedModelConfig>, options: Partial<Bedro
     models,
     ...options,
   });
-  return { bedrock, calls: (modelId: string) => emulator.stats.calls(modelId), authorizations, emulator };
+  /** The requests sent to `modelId`, each with the signal that would abort it. */
+  const sentTo = (modelId: string) => sent.filter((request) => decodeURIComponent(request.url).includes(modelId));
+  return { bedrock, calls: (modelId: string) => emulator.stats.calls(modelId), authorizations, emulator, sentTo };
 }
 
 function pair(first: string, second: string, extra: Partial<RoutedModelConfig> = {}): RoutedModelConfig {
@@ -89,14 +93,21 @@ describe("a request moves to the next deployment before the first byte", () => {
   }
 
   it("on a timeout (timeoutMs) of a copy that does not answer", async () => {
-    const stalled = llama(EAST, "wait5000");
-    const { bedrock, calls } = setup({ m: pair(stalled, llama(WEST)) }, { timeoutMs: 400 });
-    const started = Date.now();
+    // The stalled copy would answer after a minute, far past the test's own timeout: the warm
+    // copy's answer can only come from giving up on it.
+    const stalled = llama(EAST, "wait60000");
+    const warm = llama(WEST);
+    const { bedrock, calls, sentTo } = setup({ m: pair(stalled, warm) }, { timeoutMs: 400 });
     const completion = await bedrock.chat.completions.create({ model: "m", messages: hello });
     expect(completion.choices[0]!.message.content).toContain("(llama)");
-    // Well before the stalled copy would have answered.
-    expect(Date.now() - started).toBeLessThan(4000);
     expect(calls(stalled)).toBe(1);
+    expect(calls(warm)).toBe(1);
+    // The stalled call was not left running: its request was aborted, by the timeout.
+    const [stalledRequest] = sentTo(stalled);
+    expect(sentTo(stalled)).toHaveLength(1);
+    expect(stalledRequest!.signal.aborted).toBe(true);
+    expect(stalledRequest!.signal.reason).toBeInstanceOf(BedrockEdgeError);
+    expect(stalledRequest!.signal.reason).toMatchObject({ message: expect.stringContaining("(timeoutMs)") });
   });
 
   it("on a sleeping copy while another is warm: the warm one serves, nobody waits", async () => {
@@ -266,14 +277,53 @@ describe("cool-downs", () => {
   });
 
   it("last cooldownMs, after which the copy is tried again", async () => {
-    const failing = llama(EAST, "throttle1");
-    const { bedrock, calls } = setup({ m: pair(failing, llama(WEST)) }, { cooldownMs: 50 });
-    await bedrock.chat.completions.create({ model: "m", messages: hello });
-    await bedrock.chat.completions.create({ model: "m", messages: hello });
-    expect(calls(failing)).toBe(1);
-    await new Promise((resolve) => setTimeout(resolve, 60));
-    await bedrock.chat.completions.create({ model: "m", messages: hello });
-    expect(calls(failing)).toBe(2);
+    // Only Date is faked: the clock stands still unless moved, so a slow machine cannot outlast
+    // the cool-down between two calls, while the emulator's own timers still run.
+    const start = Date.parse("2026-01-01T00:00:00Z");
+    vi.useFakeTimers({ now: start, toFake: ["Date"] });
+    try {
+      const failing = llama(EAST, "throttle1");
+      const { bedrock, calls } = setup({ m: pair(failing, llama(WEST)) }, { cooldownMs: 10_000 });
+      await bedrock.chat.completions.create({ model: "m", messages: hello });
+      expect(calls(failing)).toBe(1);
+      vi.setSystemTime(start + 9_999);
+      await bedrock.chat.completions.create({ model: "m", messages: hello });
+      expect(calls(failing)).toBe(1);
+      vi.setSystemTime(start + 10_000);
+      await bedrock.chat.completions.create({ model: "m", messages: hello });
+      expect(calls(failing)).toBe(2);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+});
+
+describe("a model of one deployment", () => {
+  it("is served without the router: one event, the transport's full patience, no cool-down kept", async () => {
+    const untouched = () => Promise.reject(new Error("the cool-down store of a model of one deployment"));
+    const store = { cooling: untouched, coolDown: untouched, recover: untouched };
+    const throttledOnce = llama(EAST, "throttle1");
+    const { bedrock, calls } = setup(
+      { m: { deployments: [{ model: `bedrock/llama/${throttledOnce}` }], routing: "least_busy" } },
+      { cooldownStore: store },
+    );
+    const events: DeploymentEvent[] = [];
+    const plain = await bedrock.chat.completions.create(
+      { model: "m", messages: hello },
+      { onDeployment: (event) => events.push(event) },
+    );
+    // Retried on its only copy rather than failed fast.
+    expect(plain.choices[0]!.message.content).toContain("Hello from the Bedrock emulator (llama)");
+    expect(calls(throttledOnce)).toBe(2);
+    const stream = await bedrock.chat.completions.create(
+      { model: `bedrock/llama/${llama(WEST)}`, messages: hello, stream: true },
+      { onDeployment: (event) => events.push(event) },
+    );
+    expect(await text(stream)).toContain("Hello from the Bedrock emulator (llama)");
+    expect(events).toEqual([
+      { index: 0, tried: 1 },
+      { index: 0, tried: 1 },
+    ]);
   });
 });
 

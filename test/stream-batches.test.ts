@@ -58,9 +58,10 @@ describe("takeBuffered", () => {
     const stream = await bedrock.chat.completions.create({ ...request, stream: true });
     const iterator = stream[Symbol.asyncIterator]();
     await iterator.next();
-    const started = performance.now();
-    const batch = stream.takeBuffered?.() ?? [];
-    expect(performance.now() - started).toBeLessThan(50);
+    expect(stream.takeBuffered).toBeTypeOf("function");
+    // An array, not a promise of one: it cannot wait for a read, whatever the machine's speed.
+    const batch = stream.takeBuffered!();
+    expect(Array.isArray(batch)).toBe(true);
     // The second half's chunks come only from iteration, after its read.
     const later = await iterator.next();
     expect(later.done).toBe(false);

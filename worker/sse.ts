@@ -1,10 +1,11 @@
-// Streamed answers as server-sent events, for any kind of chunk (chat completion chunks today;
-// legacy completion chunks and Responses API events take another SseFormat). Chunks go out as
-// the library yields them (pull-based, nothing buffered); a cold model is waited out behind SSE
-// comment lines; a failure after the first byte becomes an error event; the usage a chunk
-// reports goes to the log line; a client that leaves stops the upstream call. The relay is the
-// body's source (delivery.ts): request-log's watching stream reads it directly, and each read
-// writes every event ready by then, encoded once.
+// Streamed answers as server-sent events, for every kind of chunk the proxy streams: chat
+// completion chunks, legacy completion chunks and Responses API events, each through its own
+// SseFormat (endpoints/chat.ts, completions.ts, responses.ts). Chunks go out as the library
+// yields them (pull-based, nothing buffered); a cold model is waited out behind SSE comment
+// lines; a failure after the first byte becomes an error event; the usage a chunk reports goes
+// to the log line; a client that leaves stops the upstream call. The relay is the body's source
+// (delivery.ts): request-log's watching stream reads it directly, and each read writes every
+// event ready by then, encoded once.
 import { SSE_DONE, sseComment, sseData } from "../src/core.ts";
 import type { OpenAIErrorBody, Usage } from "../src/index.ts";
 import { type DeliverySource, madeFrom, streamOf } from "./delivery.ts";

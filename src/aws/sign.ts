@@ -1,4 +1,4 @@
-import { AwsV4Signer } from "aws4fetch";
+import { lazy } from "../lazy.ts";
 import type { Auth } from "./credentials.ts";
 
 export interface UnsignedRequest {
@@ -12,6 +12,8 @@ export interface UnsignedRequest {
 export type SigningKeyCache = Map<string, ArrayBuffer>;
 
 const MAX_CACHED_KEYS = 32;
+// Loaded by the first call signed with credentials: a client on a Bedrock API key never needs it.
+const signer = lazy(() => import("./sigv4.ts"));
 
 /** Adds the authorization headers: SigV4 for service `bedrock`, or `Authorization: Bearer`. */
 export async function authorise(
@@ -26,7 +28,8 @@ export async function authorise(
     return headers;
   }
   if (cache.size > MAX_CACHED_KEYS) cache.clear();
-  const signer = new AwsV4Signer({
+  const { AwsV4Signer } = await signer();
+  const v4 = new AwsV4Signer({
     method: "POST",
     url: request.url,
     headers: request.headers,
@@ -38,6 +41,6 @@ export async function authorise(
     region,
     cache,
   });
-  const signed = await signer.sign();
+  const signed = await v4.sign();
   return signed.headers;
 }

@@ -1,7 +1,8 @@
 // bedrock.completions.create(): OpenAI's legacy Completions API. The prompt goes to the model
 // as it is, in the body format its route sends raw prompts in (the template routes: their
 // wire_format; the openai route: OpenAICompletion). A request that takes several upstream calls
-// runs them at once and fails as a whole on the first failure, stopping the rest.
+// runs them at once (plain answers a few at a time) and fails as a whole on the first failure,
+// stopping the rest.
 import type { Transport } from "../aws/transport-options.ts";
 import type { RequestOptions } from "../client.ts";
 import { invalidRequest } from "../errors.ts";
@@ -17,7 +18,8 @@ import type { WireFormat } from "../routes/wire-formats/types.ts";
 import type { EventMapper, ItemStream } from "../stream-reader.ts";
 import { type CompletionMeta, completionFrom, createChunkMaker, totalUsage, usageChunk } from "./answer.ts";
 import { mergeStreams } from "./merge.ts";
-import { type PlannedCall, planCompletionCalls } from "./plan.ts";
+import { MAX_OPEN_CALLS, type PlannedCall, planCompletionCalls } from "./plan.ts";
+import { mapPooled } from "./pool.ts";
 import { parseCompletionRequest } from "./request.ts";
 import type {
   Completion,
@@ -207,15 +209,15 @@ export function createCompletions(deps: CompletionsDeps): Completions {
           return usage ? [usageChunk(meta, usage)] : [];
         });
       }
-      const answers = await allOrNothing(
-        calls.map(async (planned) => {
-          const { json, headerUsage } = await callJson(transport, callOf(planned));
-          const answer = format.readAnswer(json);
-          return { place: planned.place, answer: { ...answer, usage: answer.usage ?? headerUsage } };
-        }),
-        controller,
-        () => undefined,
-      );
+      // A few at a time: a Worker holds only so many connections open (plan.ts).
+      const answers = await mapPooled(calls, MAX_OPEN_CALLS, async (planned) => {
+        const { json, headerUsage } = await callJson(transport, callOf(planned));
+        const answer = format.readAnswer(json, choicesPerCall, route.name);
+        return { place: planned.place, answer: { ...answer, usage: answer.usage ?? headerUsage } };
+      }).catch((error: unknown) => {
+        controller.abort();
+        throw error;
+      });
       return completionFrom(meta, answers);
     }, options);
   }

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { BedrockEdgeError } from "../errors.ts";
 import { wireFormats } from "../routes/wire-formats/index.ts";
 import { completionFrom, createChunkMaker, totalUsage } from "./answer.ts";
-import { DEFAULT_MAX_TOKENS, MAX_CALLS, planCompletionCalls } from "./plan.ts";
+import { DEFAULT_MAX_TOKENS, MAX_CALLS, MAX_OPEN_CALLS, planCompletionCalls } from "./plan.ts";
 import type { CompletionRequest } from "./types.ts";
 
 const ARN = "arn:aws:bedrock:us-east-1:123456789012:imported-model/abc";
@@ -21,6 +21,8 @@ function refusal(fn: () => unknown): BedrockEdgeError {
 
 describe("one call where the format takes prompts and n (OpenAICompletion)", () => {
   it("sends the request's fields as they are, the prompts as a list, OpenAI's default max_tokens", () => {
+    // OpenAI's documented default for the Completions API, pinned here as the number it is.
+    expect(DEFAULT_MAX_TOKENS).toBe(16);
     const calls = planCompletionCalls(
       { ...base, prompt: ["a", "b"], n: 2, echo: true, logprobs: 1, seed: 3, stop: "\n", suffix: null },
       wireFormats.openai_completion,
@@ -30,7 +32,7 @@ describe("one call where the format takes prompts and n (OpenAICompletion)", () 
       {
         text: {
           prompt: ["a", "b"],
-          max_tokens: DEFAULT_MAX_TOKENS,
+          max_tokens: 16,
           model: ARN,
           n: 2,
           echo: true,
@@ -80,12 +82,51 @@ describe("a call per prompt and per answer where the format answers one prompt o
   });
 
   it(`takes at most ${MAX_CALLS} calls`, () => {
+    expect(MAX_CALLS).toBe(128);
+    const prompts = (count: number) => Array.from({ length: count }, (_, at) => `prompt ${at}`);
+    // At the edge: 128 calls, by prompts alone or by prompts × n.
+    const byPrompts = planCompletionCalls({ ...base, prompt: prompts(128) }, wireFormats.bedrock_completion, options);
+    expect(byPrompts).toHaveLength(128);
+    expect(byPrompts.at(-1)).toEqual({ text: { prompt: "prompt 127", max_tokens: 16 }, place: { offset: 127 } });
+    const byN = planCompletionCalls({ ...base, prompt: prompts(64), n: 2 }, wireFormats.bedrock_completion, options);
+    expect(byN).toHaveLength(128);
+    expect(byN.at(-1)).toEqual({ text: { prompt: "prompt 63", max_tokens: 16 }, place: { offset: 127 } });
+    // One past it: refused, naming the field that made the count.
+    const onePrompt = refusal(() =>
+      planCompletionCalls({ ...base, prompt: prompts(129) }, wireFormats.bedrock_completion, options),
+    );
+    expect(onePrompt).toMatchObject({ status: 400, param: "prompt" });
+    expect(onePrompt.message).toMatch(/^129 prompts × n 1 would take 129 calls/);
+    const oneN = refusal(() => planCompletionCalls({ ...base, n: 129 }, wireFormats.bedrock_completion, options));
+    expect(oneN).toMatchObject({ status: 400, param: "n" });
+    expect(oneN.message).toMatch(/^1 prompts × n 129 would take 129 calls/);
     const error = refusal(() =>
       planCompletionCalls({ ...base, prompt: ["a", "b", "c"], n: 50 }, wireFormats.bedrock_completion, options),
     );
     expect(error.param).toBe("prompt");
     expect(error.message).toContain("150 calls");
     expect(error.message).toContain('"openai_completion"');
+  });
+
+  it(`streamed, takes at most ${MAX_OPEN_CALLS} calls: every stream is open before the first chunk`, () => {
+    const stream = { ...base, stream: true };
+    expect(
+      planCompletionCalls({ ...stream, prompt: ["a", "b", "c"], n: 2 }, wireFormats.bedrock_completion, options),
+    ).toHaveLength(MAX_OPEN_CALLS);
+    const error = refusal(() =>
+      planCompletionCalls({ ...stream, prompt: ["a", "b", "c", "d"], n: 2 }, wireFormats.bedrock_completion, options),
+    );
+    expect(error).toMatchObject({ status: 400, param: "prompt" });
+    expect(error.message).toMatch(/^4 prompts × n 2 would open 8 streams at once/);
+    expect(error.message).toContain(`a streamed request may open at most ${MAX_OPEN_CALLS}`);
+    expect(error.message).toContain("Send fewer prompts or a smaller n, leave stream out");
+    expect(error.message).toContain('"openai_completion"');
+    expect(refusal(() => planCompletionCalls({ ...stream, n: 7 }, wireFormats.bedrock_completion, options)).param).toBe(
+      "n",
+    );
+    // Plain answers take up to MAX_CALLS, a few at a time; OpenAICompletion takes them in one call.
+    expect(planCompletionCalls({ ...base, n: 7 }, wireFormats.bedrock_completion, options)).toHaveLength(7);
+    expect(planCompletionCalls({ ...stream, n: 7 }, wireFormats.openai_completion, options)).toHaveLength(1);
   });
 
   it("refuses by name what the format cannot carry, pointing to openai_completion", () => {
@@ -116,7 +157,7 @@ describe("a call per prompt and per answer where the format answers one prompt o
   it("drops them instead under drop_params, the request's or the model's", () => {
     const asks = { ...base, seed: 1, logprobs: 2, frequency_penalty: 1 };
     const [byRequest] = planCompletionCalls({ ...asks, drop_params: true }, wireFormats.bedrock_completion, options);
-    expect(byRequest?.text).toEqual({ prompt: "Once upon a time", max_tokens: DEFAULT_MAX_TOKENS });
+    expect(byRequest?.text).toEqual({ prompt: "Once upon a time", max_tokens: 16 });
     const [byModel] = planCompletionCalls(asks, wireFormats.bedrock_completion, { ...options, dropParams: true });
     expect(byModel?.text).toEqual(byRequest?.text);
     expect(() =>
@@ -133,9 +174,9 @@ describe("on every format", () => {
     const request = { ...base, messages: [] } as CompletionRequest;
     const error = refusal(() => planCompletionCalls(request, wireFormats.openai_completion, options));
     expect(error).toMatchObject({ param: "messages", code: "unsupported_parameter" });
-    expect(() =>
-      planCompletionCalls({ ...request, drop_params: true }, wireFormats.openai_completion, options),
-    ).not.toThrow();
+    expect(planCompletionCalls({ ...request, drop_params: true }, wireFormats.openai_completion, options)).toEqual([
+      { text: { prompt: "Once upon a time", max_tokens: 16 }, place: { offset: 0 } },
+    ]);
   });
 
   it("holds best_of to OpenAI's rules: at least n, and not streamed", () => {
@@ -146,9 +187,10 @@ describe("on every format", () => {
       refusal(() => planCompletionCalls({ ...base, best_of: 2, stream: true }, wireFormats.openai_completion, options))
         .message,
     ).toMatch(/cannot be streamed/);
-    expect(() =>
+    // best_of equal to n picks nothing, so it streams: the format is asked for it as it was sent.
+    expect(
       planCompletionCalls({ ...base, n: 2, best_of: 2, stream: true }, wireFormats.openai_completion, options),
-    ).not.toThrow();
+    ).toEqual([{ text: { prompt: "Once upon a time", max_tokens: 16, n: 2, best_of: 2 }, place: { offset: 0 } }]);
   });
 });
 

@@ -15,6 +15,14 @@ export const DEFAULT_MAX_TOKENS = 16;
 /** Upstream calls per request when each call answers one prompt once (prompts × n). */
 export const MAX_CALLS = 128;
 
+/**
+ * Upstream calls open at once: a Cloudflare Worker holds 6 connections open per invocation, and
+ * a 7th waits for one to close (or cancels the least recently used). Plain answers run through a
+ * pool this wide; a stream must have every call open before its first chunk, so a streamed
+ * request may take no more calls than this.
+ */
+export const MAX_OPEN_CALLS = 6;
+
 export interface PlannedCall {
   text: TextRequest;
   place: CallPlace;
@@ -102,6 +110,16 @@ export function planCompletionCalls(
       `${list.length} prompts × n ${n} would take ${list.length * n} calls: Bedrock's completion format ` +
         `(wire_format "${format.name}") answers one prompt once per call, and a request may take at most ${MAX_CALLS}. ` +
         'Send fewer, or set the model\'s wire_format to "openai_completion", which takes them in one call.',
+      typeof request.prompt === "string" ? "n" : "prompt",
+    );
+  }
+  if (request.stream && list.length * n > MAX_OPEN_CALLS) {
+    throw invalidRequest(
+      `${list.length} prompts × n ${n} would open ${list.length * n} streams at once: Bedrock's completion format ` +
+        `(wire_format "${format.name}") answers one prompt once per call, and a streamed request may open at most ` +
+        `${MAX_OPEN_CALLS} (a Cloudflare Worker holds ${MAX_OPEN_CALLS} connections open at a time). Send fewer prompts ` +
+        `or a smaller n, leave stream out (up to ${MAX_CALLS} calls, ${MAX_OPEN_CALLS} at a time), or set the model's ` +
+        'wire_format to "openai_completion", which takes them in one call.',
       typeof request.prompt === "string" ? "n" : "prompt",
     );
   }

@@ -75,6 +75,22 @@ describe("decodeEventStream splits frames at any boundary", () => {
     expect(message!.headers.long).toEqual({ type: "string", value: "x".repeat(100) });
   });
 
+  it("keeps headers named like Object's properties as headers, and takes nothing from a prototype", async () => {
+    // A computed key: a literal `__proto__:` would set the prototype of this object instead.
+    const header = (value: string) => ({ type: "string" as const, value });
+    const crafted = encodeFrame(
+      { ["__proto__"]: header("sent"), constructor: header("also sent"), ":message-type": header("event") },
+      "{}",
+    );
+    const [message] = await decodeAll([crafted]);
+    const headers = message!.headers;
+    expect(Object.keys(headers)).toEqual(["__proto__", "constructor", ":message-type"]);
+    expect(Object.entries(headers)[0]).toEqual(["__proto__", { type: "string", value: "sent" }]);
+    expect(headers.constructor).toEqual({ type: "string", value: "also sent" });
+    expect(headers.toString).toBeUndefined();
+    expect(headers.type).toBeUndefined();
+  });
+
   it("reads an empty stream as no messages", async () => {
     expect(await decodeAll([])).toEqual([]);
   });

@@ -196,7 +196,8 @@ function utf8(bytes: Uint8Array, start: number, end: number): string {
 const INTEGER_TYPES = { 2: ["byte", 1], 3: ["short", 2], 4: ["integer", 4] } as const;
 
 function readHeaders(bytes: Uint8Array, view: DataView, end: number): Record<string, HeaderValue> {
-  const headers: Record<string, HeaderValue> = {};
+  // No prototype: the names are the sender's, and one called `__proto__` would replace it.
+  const headers: Record<string, HeaderValue> = Object.create(null);
   let at = PRELUDE_BYTES;
   /** Reads past the next `length` bytes; returns where they start. */
   const next = (length: number) => {

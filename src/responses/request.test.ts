@@ -44,6 +44,31 @@ describe("a stateless server refuses state, saying so", () => {
     });
   }
 
+  // Chat Completions fields go on to the chat request; these would make more than a Response holds.
+  const chatOnly: Array<[Record<string, unknown>, string, RegExp]> = [
+    [{ n: 4 }, "n", /^n cannot be honoured: a response holds one answer/],
+    [{ best_of: 3 }, "best_of", /^best_of cannot be honoured: a response holds one answer/],
+    [
+      { logprobs: true },
+      "logprobs",
+      /^logprobs cannot be honoured: the Responses API here returns no log probabilities/,
+    ],
+    [{ prompt_logprobs: 0 }, "prompt_logprobs", /^prompt_logprobs cannot be honoured/],
+    [{ n: 2, logprobs: true }, "n", /^n cannot be honoured/],
+  ];
+  for (const [fields, param, message] of chatOnly) {
+    it(`chat-only ${param}: ${JSON.stringify(fields)}`, () => {
+      const error = refusal({ ...ok, ...fields });
+      expect(error.param).toBe(param);
+      expect(error.code).toBe("unsupported_parameter");
+      expect(error.message).toMatch(message);
+    });
+  }
+
+  it("accepts chat-only fields that ask for nothing more: n 1, logprobs false, nulls", () => {
+    expect(parseResponsesRequest({ ...ok, n: 1, best_of: 1, logprobs: false, prompt_logprobs: null }).model).toBe("m");
+  });
+
   it("accepts what asks for no state: store false, background false, null ids, the one harmless include", () => {
     const request = parseResponsesRequest({
       ...ok,

@@ -58,6 +58,32 @@ function refuseState(body: JsonObject): void {
   }
 }
 
+/**
+ * Chat Completions fields that ask for more than a Response can hold: the model would make it
+ * (and usage bill it) and the answer drop it. Unknown fields otherwise go on to the chat request
+ * (to-chat.ts), so these are refused here, by name.
+ */
+function refuseChatOnly(body: JsonObject): void {
+  for (const field of ["n", "best_of"] as const) {
+    const count = body[field];
+    if (count != null && count !== 1) {
+      throw unsupported(
+        field,
+        `${field} cannot be honoured: a response holds one answer. Send the request once per answer, or use Chat Completions' n.`,
+      );
+    }
+  }
+  if (body.logprobs != null && body.logprobs !== false) {
+    throw unsupported("logprobs", `logprobs cannot be honoured: ${NO_LOGPROBS}.`);
+  }
+  if (body.prompt_logprobs != null) {
+    throw unsupported(
+      "prompt_logprobs",
+      "prompt_logprobs cannot be honoured: the Responses API here returns no log probabilities; Chat Completions returns them on the openai route.",
+    );
+  }
+}
+
 // Only this include value is harmless: the reasoning comes back in clear, nothing is encrypted.
 const INCLUDABLE = new Set(["reasoning.encrypted_content"]);
 // Some routes do return log probabilities, through Chat Completions only: say where to get them.
@@ -308,6 +334,7 @@ export function parseResponsesRequest(input: unknown): ResponsesRequest {
     }
   }
   refuseState(input);
+  refuseChatOnly(input);
   refuseIncludes(input.include);
   refuseBuiltInTools(input);
   refuseItems(input.input);

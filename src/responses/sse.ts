@@ -11,7 +11,10 @@ export function responseSseEvent(event: ResponseStreamEvent): string {
 }
 
 export interface ResponseSseOptions {
-  /** Sees each event as it goes out (the proxy reads the final one for its log line). */
+  /**
+   * Sees each event as it goes out: a server of its own can read the final one for its log line
+   * (the proxy writes its streams through worker/sse.ts instead).
+   */
   onEvent?: (event: ResponseStreamEvent) => void;
   /** The reader went away (a client disconnect); the source is aborted. */
   onCancel?: () => void;

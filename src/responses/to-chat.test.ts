@@ -220,6 +220,11 @@ describe("the chat request a Responses request means", () => {
       temperature: null,
       stream: true,
       stream_options: { include_obfuscation: true },
+      // Chat-only, refused by request.ts unless they ask for nothing more than one answer.
+      n: 1,
+      best_of: 1,
+      logprobs: false,
+      prompt_logprobs: null,
     });
     expect(chat).toEqual({ model: "m", messages: [{ role: "user", content: "x" }] });
   });
@@ -255,6 +260,7 @@ describe("refusals from the chat layer name the Responses field", () => {
     ["messages[3].content", "input[4].output"],
     ["messages[4].content", "input[5].content"],
     ["messages[9].content", "messages[9].content"],
+    ["messages", "input"],
     ["max_tokens", "max_output_tokens"],
     ["max_completion_tokens", "max_output_tokens"],
     ["response_format", "text.format"],

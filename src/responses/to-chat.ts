@@ -62,6 +62,11 @@ const CONSUMED = new Set([
   "max_tool_calls",
   "top_logprobs",
   "moderation",
+  // Chat-only fields a Response cannot hold (refused in request.ts when they ask for anything).
+  "n",
+  "best_of",
+  "logprobs",
+  "prompt_logprobs",
 ]);
 
 /** The Chat Completions request for a validated Responses request. */
@@ -238,6 +243,8 @@ function toUserPart(part: Exclude<Parts, string>[number]): ContentPart {
 
 // Chat names -> Responses names, for refusals that come from the chat layer.
 const RENAMED: ReadonlyArray<[RegExp, string]> = [
+  // The whole conversation (empty when the input held only reasoning, which makes no message).
+  [/^messages$/, "input"],
   [/^max_(?:completion_)?tokens$/, "max_output_tokens"],
   [/^response_format(?:\.json_schema)?/, "text.format"],
   [/^tools\[(\d+)\]\.function/, "tools[$1]"],

@@ -224,7 +224,7 @@ function parseAnswer(
 ): RouteAnswer {
   const format = wireFormatOf(settings.wire_format);
   const reading = readingFor(spec, request, settings);
-  const { pieces, usage } = format.readAnswer(body, spec.name);
+  const { pieces, usage } = format.readAnswer(body, format.onePerCall ? 1 : (request.n ?? 1), spec.name);
   const choices = [...pieces]
     .sort((a, b) => a.index - b.index)
     .map((piece): RouteChoice => {

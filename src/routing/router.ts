@@ -40,8 +40,6 @@ export type Router = <T>(
   onDeployment?: (event: DeploymentEvent) => void,
 ) => Promise<T>;
 
-export const DEFAULT_COOLDOWN_MS = 10_000;
-
 export function createRouter(options: RouterOptions): Router {
   const { store, cooldownMs } = options;
   const now = options.now ?? Date.now;

@@ -33,6 +33,7 @@ function entry(name: string, first: string[], second: string[] = [], routing?: s
   entries[name] = { deployments, routing };
 }
 for (const [name, options] of Object.entries(FAULTS)) entry(name, [...options]);
+entry("cooling", ["throttle"]);
 entry("shared", ["throttle"]);
 entry("alone", ["throttle"]);
 entry("responses", ["err500"]);
@@ -42,6 +43,9 @@ entry("both-cold", ["notready2"], ["notready"]);
 entry("both-failing", ["err503"], ["throttle"]);
 entry("weighted", [], [], "weighted", [1, 3]);
 entry("least-busy", ["slow100", "long20"], ["slow100", "long20"], "least_busy");
+// An ordinary model: one deployment, no routing.
+const SINGLE = arn(Object.keys(entries).length, 0);
+entries.single = `bedrock/llama/${SINGLE}`;
 
 let proxy: WorkerdProxy;
 const cooldowns = (scriptName?: string) => ({
@@ -131,14 +135,35 @@ describe("failover before the first byte, through the proxy", () => {
   });
 
   it("an ordinary model is deployment 0, tried once", async () => {
-    const client = proxy.client();
-    const { data, response } = await client.chat.completions
-      .create({ model: "throttle", messages: USER_HELLO })
+    const { data, response } = await proxy
+      .client()
+      .chat.completions.create({ model: "single", messages: USER_HELLO })
       .withResponse();
-    // The throttling copy cools down: this request went straight to the warm one.
+    expect(data.choices[0]!.message.content).toContain("(llama)");
+    expect(response.headers.get("x-bedrock-edge-deployment")).toBe("0");
+    expect(proxy.served.emulator.stats.calls(SINGLE)).toBe(1);
+    expect(await lineOf(response.headers.get("x-request-id"))).toMatchObject({
+      status: 200,
+      deployment: 0,
+      deployments_tried: 1,
+    });
+  });
+
+  it("a copy that failed cools down: the next request goes straight to the warm one, tried once", async () => {
+    const client = proxy.client();
+    const first = await client.chat.completions.create({ model: "cooling", messages: USER_HELLO }).withResponse();
+    expect(first.response.headers.get("x-bedrock-edge-deployment")).toBe("1");
+    expect(await lineOf(first.response.headers.get("x-request-id"))).toMatchObject({
+      deployment: 1,
+      deployments_tried: 2,
+    });
+    const { data, response } = await client.chat.completions
+      .create({ model: "cooling", messages: USER_HELLO })
+      .withResponse();
     expect(data.choices[0]!.message.content).toContain("(llama)");
     expect(response.headers.get("x-bedrock-edge-deployment")).toBe("1");
     expect(await lineOf(response.headers.get("x-request-id"))).toMatchObject({ deployment: 1, deployments_tried: 1 });
+    expect(calls("cooling")).toEqual([1, 2]);
   });
 
   it("streams never switch after the first byte: a failure mid-stream ends that stream", async () => {

@@ -27,8 +27,9 @@ const KEYS = {
   "rate-streams": { key: "sk-named-rate-0003", rate_limit: "RATE_LIMIT_TEST", concurrent_streams: 1 },
 } as const;
 const RATE_LIMIT = 3;
-// Four seconds of frames: a stream stays open for as long as a test needs it.
-const MODELS = { ...TEST_MODELS, "slow-stream": modelString("llama", "slow100", "long40") };
+// Ten minutes of frames, a quarter second apart: a stream stays open until the test ends it (every test
+// that opens one cancels it), however slowly the machine runs.
+const MODELS = { ...TEST_MODELS, "slow-stream": modelString("llama", "slow250", "long2400") };
 
 let proxy: WorkerdProxy;
 /** Input plus output tokens of one plain llama call with USER_HELLO (the emulator's counts are fixed). */

@@ -221,11 +221,16 @@ describe("refusals and errors", () => {
       { model: "slow-long", input: "Hi", stream: true },
       { signal: controller.signal },
     );
-    let events = 0;
-    // The SDK ends an aborted stream's loop quietly.
-    for await (const _event of stream) if (++events === 5) controller.abort();
-    expect(events).toBeLessThan(12);
-    await eventually(() => proxy.served.emulator.stats.cancelledStreams === 1, 1000, "the upstream cancelled");
+    const types: string[] = [];
+    // The SDK ends an aborted stream's loop quietly. How many events it still hands over after
+    // the abort depends on what was buffered, so no count is asserted: only that the answer (ten
+    // seconds of frames) was not read to its end.
+    for await (const event of stream) if (types.push(event.type) === 5) controller.abort();
+    expect(types.length).toBeGreaterThanOrEqual(5);
+    expect(types).not.toContain("response.completed");
+    // As disconnects.test.ts allows: workerd may notice the client's leaving only at a later write.
+    await eventually(() => proxy.served.emulator.stats.cancelledStreams === 1, 4000, "the upstream cancelled");
+    expect(proxy.served.emulator.stats.completedStreams).toBe(0);
     await eventually(() => proxy.logs.find((line) => line.path === "/v1/responses" && line.status === 499));
   });
 

@@ -12,7 +12,12 @@ import { errorOf } from "../helpers/errors.ts";
 import { eventually, startWorkerdProxy, TEST_KEYS, TEST_MODELS, USER_HELLO, type WorkerdProxy } from "./harness.ts";
 
 const MIGRATIONS = fileURLToPath(new URL("../../migrations/", import.meta.url));
-const KEYS = { ops: { key: "sk-usage-ops-0001", admin: true }, team: { key: "sk-usage-team-0001" } };
+const KEYS = {
+  ops: { key: "sk-usage-ops-0001", admin: true },
+  team: { key: "sk-usage-team-0001" },
+  // Used by the report's test alone, so that its rows are known exactly.
+  report: { key: "sk-usage-report-0001" },
+};
 const MODELS = {
   ...TEST_MODELS,
   copies: {
@@ -150,18 +155,26 @@ describe("usage records", () => {
 
   it("none for a request without a valid key, and never a key in any row", async () => {
     const before = await count();
-    await errorOf(
+    const refused = await errorOf(
       () =>
         proxy.client("main", { apiKey: "sk-wrong" }).chat.completions.create({ model: "llama", messages: USER_HELLO }),
       OpenAI.AuthenticationError,
     );
-    await team().chat.completions.create({ model: "llama", messages: USER_HELLO });
-    await eventually(async () => (await count()) === before + 1, 3000, "the valid request's row");
-    // Give a stray write time to land before checking there is none.
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(refused.requestID).toMatch(/\S/);
+    // A record is written once its request's line is: a stray one would have begun by now,
+    // before the valid request below was even sent.
+    const line = await eventually(
+      () => proxy.logs.find((entry) => entry.request_id === refused.requestID),
+      3000,
+      "the refused request's line",
+    );
+    expect(line).toMatchObject({ status: 401 });
+    const { response } = await team().chat.completions.create({ model: "llama", messages: USER_HELLO }).withResponse();
+    await rowOf(response.headers.get("x-request-id"));
     expect(await count()).toBe(before + 1);
     const all = JSON.stringify((await db.prepare("SELECT * FROM usage").all<Row>()).results);
-    for (const key of [...TEST_KEYS, KEYS.team.key, KEYS.ops.key, "sk-wrong"]) expect(all).not.toContain(key);
+    for (const key of [...TEST_KEYS, ...Object.values(KEYS).map(({ key }) => key), "sk-wrong"])
+      expect(all).not.toContain(key);
   });
 });
 
@@ -189,23 +202,39 @@ describe("GET /v1/usage", () => {
         .client("main", { apiKey: KEYS.ops.key })
         .chat.completions.create({ model: "qwen2", messages: USER_HELLO });
     }
+    // A stream and a refused request by a key of this test's own: one of each in its row.
+    const reporter = proxy.client("main", { apiKey: KEYS.report.key });
+    const { data: stream, response } = await reporter.chat.completions
+      .create({ model: "llama", messages: USER_HELLO, stream: true })
+      .withResponse();
+    for await (const _chunk of stream);
+    const { ttft_ms } = await rowOf(response.headers.get("x-request-id"));
+    await errorOf(
+      () => reporter.chat.completions.create({ model: "llama", messages: USER_HELLO, temperature: 9 }),
+      OpenAI.BadRequestError,
+    );
     const today = new Date().toISOString().slice(0, 10);
     const { status, body } = await eventually(
       async () => {
         const answer = await report();
-        return answer.body.data.some((row) => row.key === "ops" && row.requests === 2) && answer;
+        const both =
+          answer.body.data.some((row) => row.key === "ops" && row.requests === 2) &&
+          answer.body.data.some((row) => row.key === "report" && row.requests === 2);
+        return both && answer;
       },
       3000,
-      "the admin's two requests in the report",
+      "this test's four requests in the report",
     );
     expect(status).toBe(200);
     const ops = body.data.find((row) => row.key === "ops")!;
     expect(ops).toMatchObject({ day: today, key: "ops", model: "qwen2", requests: 2, errors: 0, retries: 0 });
     expect(ops.input_tokens).toBeGreaterThan(0);
     expect(ops.avg_ttft_ms).toBeNull();
-    const teamLlama = body.data.find((row) => row.key === "team" && row.model === "llama")!;
-    expect(teamLlama.errors).toBeGreaterThanOrEqual(1);
-    expect(teamLlama.avg_ttft_ms).not.toBeNull();
+    const reported = body.data.filter((row) => row.key === "report");
+    expect(reported).toEqual([expect.objectContaining({ day: today, model: "llama", requests: 2, errors: 1 })]);
+    // Over the one stream: the refused request had no first token.
+    expect(ttft_ms).not.toBeNull();
+    expect(reported[0]!.avg_ttft_ms).toBe(ttft_ms);
     // Grouped: one row per day, key and model.
     const groups = body.data.map((row) => `${row.day}/${row.key}/${row.model}`);
     expect(new Set(groups).size).toBe(groups.length);

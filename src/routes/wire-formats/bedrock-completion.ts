@@ -51,7 +51,7 @@ export const bedrockCompletion: WireFormat = {
     if (request.response_format !== undefined) body.response_format = request.response_format;
     return body;
   },
-  readAnswer(body, route) {
+  readAnswer(body, _choices, route) {
     const text = answerText(body);
     if (text === undefined) {
       throw badUpstream(

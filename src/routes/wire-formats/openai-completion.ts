@@ -46,6 +46,22 @@ function readChoice(value: unknown, position: number): TextPiece | undefined {
   return piece;
 }
 
+/**
+ * The choices asked for, each until it finishes: vLLM numbers them 0…n-1, and a duplicate or an
+ * index past them is dropped alike from plain and streamed answers, so the two cannot differ.
+ */
+function askedChoices(choices: number) {
+  const finished = new Set<number>();
+  return {
+    keeps(piece: TextPiece): boolean {
+      if (piece.index >= choices || finished.has(piece.index)) return false;
+      if (piece.finish) finished.add(piece.index);
+      return true;
+    },
+    allFinished: () => finished.size >= choices,
+  };
+}
+
 export const openaiCompletion: WireFormat = {
   name: "openai_completion",
   title: "OpenAICompletion",
@@ -56,22 +72,26 @@ export const openaiCompletion: WireFormat = {
     for (const field of PASSED) if (request[field] !== undefined) body[field] = request[field];
     return body;
   },
-  readAnswer(body, route) {
-    const choices = Array.isArray(body.choices) ? body.choices : [];
-    const pieces = choices.map(readChoice).filter((piece) => piece !== undefined);
+  readAnswer(body, choices, route) {
+    const asked = askedChoices(choices);
+    const list = Array.isArray(body.choices) ? body.choices : [];
+    const pieces = list
+      .map(readChoice)
+      .filter((piece) => piece !== undefined)
+      // A choice without a finish reason is still a whole answer here: vLLM always sets one.
+      .map((piece) => ({ ...piece, finish: piece.finish ?? "stop" }))
+      .filter(asked.keeps);
     if (!pieces.length) {
       throw badUpstream(
         `The model's answer has no "choices" (OpenAICompletion format${route ? `, route ${route}` : ""}); ` +
           "is the route right for this model?",
       );
     }
-    // A choice without a finish reason is still a whole answer here: vLLM always sets one.
-    for (const piece of pieces) piece.finish ??= "stop";
     const usage = usageFromBody(body.usage);
     return usage ? { pieces, usage } : { pieces };
   },
   streamReader(choices) {
-    const finished = new Set<number>();
+    const asked = askedChoices(choices);
     let usage: Usage | undefined;
     return {
       push(event) {
@@ -80,15 +100,13 @@ export const openaiCompletion: WireFormat = {
         const list = Array.isArray(event.choices) ? event.choices : [];
         list.forEach((value: unknown, position) => {
           const piece = readChoice(value, position);
-          // Only the choices asked for, each until it finishes.
-          if (!piece || piece.index >= choices || finished.has(piece.index)) return;
-          if (piece.finish) finished.add(piece.index);
+          if (!piece || !asked.keeps(piece)) return;
           if (piece.text || piece.finish || piece.logprobs) out.push(piece);
         });
         return out;
       },
       end() {
-        return { ...(usage ? { usage } : {}), finished: finished.size >= choices };
+        return { ...(usage ? { usage } : {}), finished: asked.allFinished() };
       },
     };
   },

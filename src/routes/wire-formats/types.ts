@@ -76,10 +76,11 @@ export interface WireFormat {
   /** The InvokeModel body. Fields it cannot carry were refused by the caller; they are not written. */
   body(request: TextRequest): Record<string, unknown>;
   /**
-   * A plain answer; throws a 502 when the body is not this format's answer, naming `route` when
-   * given (the route the model is configured with may be the wrong one).
+   * A plain answer, of the first `choices` choices (as the stream reader keeps them); throws a 502
+   * when the body is not this format's answer, naming `route` when given (the route the model is
+   * configured with may be the wrong one).
    */
-  readAnswer(body: Record<string, unknown>, route?: string): TextAnswer;
+  readAnswer(body: Record<string, unknown>, choices: number, route?: string): TextAnswer;
   /** `choices`: how many choices the stream must finish to be whole. */
   streamReader(choices: number): TextStreamReader;
 }

@@ -93,7 +93,7 @@ describe("OpenAICompletion bodies", () => {
 
 describe("BedrockCompletion answers", () => {
   it("read generation, text (qwen2) or outputs[0].text, the stop reason and the counts", () => {
-    const read = wireFormats.bedrock_completion.readAnswer;
+    const read = (body: Record<string, unknown>) => wireFormats.bedrock_completion.readAnswer(body, 1);
     expect(read({ generation: "Hi", stop_reason: "length", prompt_token_count: 3, generation_token_count: 1 })).toEqual(
       {
         pieces: [{ index: 0, text: "Hi", finish: "length" }],
@@ -108,7 +108,7 @@ describe("BedrockCompletion answers", () => {
   it("are a 502 when the body is not one", () => {
     const error = (() => {
       try {
-        wireFormats.bedrock_completion.readAnswer({ choices: [] });
+        wireFormats.bedrock_completion.readAnswer({ choices: [] }, 1);
       } catch (caught) {
         return caught as BedrockEdgeError;
       }
@@ -151,16 +151,19 @@ const completionLogprobs: CompletionLogprobs = {
 
 describe("OpenAICompletion answers", () => {
   it("read each choice, its finish reason and logprobs, and the usage", () => {
-    const answer = wireFormats.openai_completion.readAnswer({
-      id: "cmpl-1",
-      object: "text_completion",
-      choices: [
-        { index: 1, text: "B", finish_reason: "length", logprobs: null, stop_reason: null, token_ids: null },
-        { index: 0, text: "A", finish_reason: "stop", logprobs: completionLogprobs },
-      ],
-      usage: { prompt_tokens: 2, completion_tokens: 2, total_tokens: 4, prompt_tokens_details: null },
-      kv_transfer_params: null,
-    });
+    const answer = wireFormats.openai_completion.readAnswer(
+      {
+        id: "cmpl-1",
+        object: "text_completion",
+        choices: [
+          { index: 1, text: "B", finish_reason: "length", logprobs: null, stop_reason: null, token_ids: null },
+          { index: 0, text: "A", finish_reason: "stop", logprobs: completionLogprobs },
+        ],
+        usage: { prompt_tokens: 2, completion_tokens: 2, total_tokens: 4, prompt_tokens_details: null },
+        kv_transfer_params: null,
+      },
+      2,
+    );
     expect(answer).toEqual({
       pieces: [
         { index: 1, text: "B", finish: "length" },
@@ -171,7 +174,7 @@ describe("OpenAICompletion answers", () => {
   });
 
   it("are a 502 without choices", () => {
-    expect(() => wireFormats.openai_completion.readAnswer({ generation: "Hi" })).toThrow(/no "choices"/);
+    expect(() => wireFormats.openai_completion.readAnswer({ generation: "Hi" }, 1)).toThrow(/no "choices"/);
   });
 
   it("stream: the choices' pieces as they come, whole when every choice finished", () => {
@@ -201,6 +204,29 @@ describe("OpenAICompletion answers", () => {
     ]);
     expect(result.pieces).toEqual([{ index: 0, text: "A", finish: "stop" }]);
     expect(result.finished).toBe(true);
+  });
+
+  it("plain: only the choices asked for, the first of each index, as the stream keeps them", () => {
+    const choices = [
+      { index: 0, text: "A", finish_reason: "stop" },
+      { index: 0, text: "again", finish_reason: "stop" },
+      { index: 2, text: "past n", finish_reason: "stop" },
+      { index: 1, text: "B", finish_reason: null },
+      { index: 1, text: "twice", finish_reason: "length" },
+    ];
+    const plain = wireFormats.openai_completion.readAnswer({ choices }, 2);
+    expect(plain.pieces).toEqual([
+      { index: 0, text: "A", finish: "stop" },
+      { index: 1, text: "B", finish: "stop" },
+    ]);
+    // The same choices, each whole in one stream event (vLLM's finish reason on every one).
+    const whole = choices.map((choice) => ({
+      choices: [{ ...choice, finish_reason: choice.finish_reason ?? "stop" }],
+    }));
+    expect(streamed("openai_completion", 2, whole).pieces).toEqual(plain.pieces);
+    expect(() => wireFormats.openai_completion.readAnswer({ choices: [{ index: 3, text: "x" }] }, 2)).toThrow(
+      /no "choices"/,
+    );
   });
 });
 
