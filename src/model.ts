@@ -156,7 +156,8 @@ function checkRouted(entry: unknown, at: string): RoutedModelConfig {
       );
     }
     route = parsed.route;
-    const identity = deploymentKey(parsed.modelId, deployment.region ?? parsed.region);
+    // Compared here only, never kept: the same model id called with other credentials is another copy.
+    const identity = `${deploymentKey(parsed.modelId, deployment.region ?? parsed.region)}\u0000${whose(deployment, index)}`;
     const twin = seen.get(identity);
     if (twin !== undefined) throw new TypeError(`${where}: the same model as deployments[${twin}]`);
     seen.set(identity, index);
@@ -186,7 +187,10 @@ export function settingValues(entry: ModelTableEntry): ModelSettingValues {
 export interface ModelDeployment {
   /** Its position in the entry's `deployments` (0 for an entry of one model): what callers are told. */
   index: number;
-  /** Names this copy of the model wherever it is listed: its model id and region. */
+  /**
+   * Names this copy of the model wherever it is listed: its model id and region, and for a copy
+   * with credentials of its own, whose they are (a digest the router adds: credentialsKey).
+   */
   key: string;
   modelId: string;
   region: string | undefined;
@@ -200,6 +204,13 @@ export interface ModelDeployments {
   route: RouteName;
   routing: RoutingStrategy;
   deployments: ModelDeployment[];
+}
+
+/** The credentials a deployment of its own is called with, for telling copies apart (never kept). */
+function whose({ apiKey, credentials }: DeploymentConfig, index: number): string {
+  if (apiKey) return `key:${apiKey}`;
+  if (typeof credentials === "function") return `provider:${index}`;
+  return credentials ? `aws:${credentials.accessKeyId}` : "";
 }
 
 function deploymentKey(modelId: string, region: string | undefined): string {

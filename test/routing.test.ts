@@ -341,6 +341,43 @@ describe("a deployment's own credentials", () => {
     expect(authorizations).toEqual(["AWS4-HMAC-SHA256", "Bearer"]);
   });
 
+  it("make another copy of the same model id: its own cool-down, keyed by a digest of them, never by them", async () => {
+    // One model id (an inference profile, say) called from two accounts: here, the client's
+    // credentials and an API key. The first call throttles: only that copy cools down.
+    const shared = llama(EAST, "throttle1");
+    const store = memoryCooldownStore();
+    const asked: string[][] = [];
+    const { bedrock, authorizations, calls } = setup(
+      {
+        m: {
+          deployments: [
+            { model: `bedrock/llama/${shared}` },
+            { model: `bedrock/llama/${shared}`, apiKey: EMULATOR_API_KEY },
+          ],
+        },
+      },
+      {
+        cooldownStore: {
+          ...store,
+          cooling(name, keys) {
+            asked.push([...keys]);
+            return store.cooling(name, keys);
+          },
+        },
+      },
+    );
+    await bedrock.chat.completions.create({ model: "m", messages: hello });
+    await bedrock.chat.completions.create({ model: "m", messages: hello });
+    // The second request goes to the copy that did not throttle, first.
+    expect(authorizations).toEqual(["AWS4-HMAC-SHA256", "Bearer", "Bearer"]);
+    expect(calls(shared)).toBe(3);
+    const [plain, own] = asked[0]!;
+    expect(plain).toBe(shared);
+    expect(own?.slice(0, shared.length)).toBe(shared);
+    expect(own?.slice(shared.length)).toMatch(/^#key-[0-9a-f]{12}$/);
+    expect(JSON.stringify(asked)).not.toContain(EMULATOR_API_KEY);
+  });
+
   it("that are wrong fail that copy's call with its own 401, not moved elsewhere", async () => {
     const { bedrock, calls } = setup({
       m: {

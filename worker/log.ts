@@ -54,10 +54,18 @@ export interface Outcome {
   usage?: Usage;
 }
 
+/** What a stream relayed: its tokens, should it end without the usage Bedrock sends last. */
+export interface Relayed {
+  /** Chunks relayed (those reporting usage aside): a model streams about a token per chunk. */
+  chunks: number;
+}
+
 /** What handlers see of the log: fields to fill in, and outcomes to record. */
 export interface RequestLog {
   /** Fields filled in as they are learnt (model, stream, retries…). */
   readonly line: LogLine;
+  /** Set by the SSE relay once its stream has begun, and counted as it relays. */
+  relayed?: Relayed;
   /** Adds to how the exchange went; written with the line when it ends. */
   record(outcome: Outcome): void;
   /** Notes the time to the first token (ttft_ms), the first time it is called. */

@@ -91,6 +91,7 @@ function relay<T>(call: SseCall<T>, stream: ChunkStream<T> | undefined): Deliver
   const { format, log } = call;
   let source = stream;
   let iterator: AsyncIterator<T> | undefined = stream?.[Symbol.asyncIterator]();
+  if (stream) log.relayed = { chunks: 0 };
   let waitingSaid = false;
   let finished = false;
   let cancelled = false;
@@ -119,6 +120,7 @@ function relay<T>(call: SseCall<T>, stream: ChunkStream<T> | undefined): Deliver
         return END;
       }
       iterator = source[Symbol.asyncIterator]();
+      log.relayed = { chunks: 0 };
       return undefined;
     } catch (error) {
       return fail(error);
@@ -130,6 +132,7 @@ function relay<T>(call: SseCall<T>, stream: ChunkStream<T> | undefined): Deliver
   const eventOf = (chunk: T): string => {
     const usage = format.usage(chunk);
     if (usage) log.record({ usage });
+    else if (log.relayed) log.relayed.chunks++;
     for (const reason of format.finishReasons?.(chunk) ?? []) {
       if (reason) log.line.finish_reasons = [...(log.line.finish_reasons ?? []), reason];
     }

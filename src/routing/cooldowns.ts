@@ -5,7 +5,8 @@
 
 /**
  * Cool-downs of the deployments of a models table entry. `name` is the entry's public name and
- * `key` a deployment's identity (its model id and region): a store may shard by name.
+ * `key` a deployment's identity (its model id, region and, for a copy with credentials of its own, a
+ * digest naming them: ModelDeployment.key): a store may shard by name.
  */
 export interface CooldownStore {
   /** Of `keys`, the ones cooling down now, each with when it may be used again (ms since the epoch). */

@@ -5,6 +5,7 @@
 import type { ModelDeployment, ModelDeployments } from "../model.ts";
 import type { ItemStream } from "../stream-reader.ts";
 import { type CooldownStore, memoryCooldownStore } from "./cooldowns.ts";
+import { credentialsKey } from "./credentials-key.ts";
 import { countInFlight, whenStreamEnds } from "./in-flight.ts";
 import { createRouter, type DeploymentAttempt, type DeploymentEvent } from "./router.ts";
 
@@ -25,7 +26,23 @@ export type ServeDeployments = <T>(
 export function serveDeployments({ store, cooldownMs }: RoutingOptions): ServeDeployments {
   const inFlight = countInFlight();
   const route = createRouter({ store: store ?? memoryCooldownStore(), cooldownMs, busy: inFlight.count });
-  return (name, model, attempt, onDeployment) => {
+  // Copies with credentials of their own are keyed by them too (credentials-key.ts), once per
+  // model, before its first request routes among them (the digest is WebCrypto's: asynchronous).
+  const keyed = new WeakMap<ModelDeployments, Promise<unknown>>();
+  const keyedOnce = (model: ModelDeployments) => {
+    let done = keyed.get(model);
+    if (!done) {
+      done = Promise.all(
+        model.deployments.map(async (deployment) => {
+          deployment.key = await credentialsKey(deployment);
+        }),
+      );
+      keyed.set(model, done);
+    }
+    return done;
+  };
+  return async (name, model, attempt, onDeployment) => {
+    await keyedOnce(model);
     if (model.routing !== "least_busy") return route(name, model, attempt, onDeployment);
     // least_busy: a request is in flight on its deployment until its answer (or stream) ends.
     return route(

@@ -3,8 +3,9 @@
 // admitted while the tokens counted so far are below the key's tokens_per_day: a request in
 // flight counts once it has finished, so a key can end a day over its limit by what its last
 // requests used (concurrent_streams and the rate limit bound that). Each open stream holds a
-// lease until its request ends; a lease left behind by an isolate that died lapses after
-// LEASE_MS.
+// lease until its request ends, renewed every LEASE_RENEW_MS while it is open (however long it
+// runs: no timeout bounds a stream that keeps sending); a lease left behind by an isolate that
+// died is no longer renewed, and lapses within LEASE_MS.
 import type { DurableObjectNamespace, DurableObjectState } from "../cloudflare.ts";
 import {
   callDurable,
@@ -15,8 +16,11 @@ import {
   stringArg,
 } from "./calls.ts";
 
-/** A stream still open after this long no longer counts against concurrent_streams. */
+/** A stream whose lease was not renewed for this long no longer counts against concurrent_streams. */
 const LEASE_MS = 15 * 60_000;
+
+/** How often an open stream renews its lease: three chances before it lapses. */
+export const LEASE_RENEW_MS = LEASE_MS / 3;
 
 const TOKENS = "tokens:";
 const LEASE = "lease:";
@@ -42,12 +46,17 @@ export interface Settlement {
 
 export interface KeyLimitsClient {
   admit(key: string, request: AdmitRequest): Promise<Admission>;
+  /** Keeps an open stream's lease from lapsing (a lease already returned stays returned). */
+  renew(key: string, lease: string): Promise<void>;
   settle(key: string, settlement: Settlement): Promise<void>;
 }
 
 export function keyLimitsClient(namespace: DurableObjectNamespace): KeyLimitsClient {
   return {
     admit: (key, request) => callDurable(namespace, key, "admit", request),
+    renew: async (key, lease) => {
+      await callDurable(namespace, key, "renew", { lease });
+    },
     settle: async (key, settlement) => {
       await callDurable(namespace, key, "settle", settlement);
     },
@@ -107,6 +116,13 @@ function keyLimitMethods(storage: DurableObjectState["storage"]): DurableMethods
         await storage.put({ [LEASE + lease]: now + LEASE_MS });
       }
       return { ok: true };
+    },
+    async renew(args) {
+      const name = LEASE + stringArg(args, "lease");
+      const until = await storage.get<number>(name);
+      // Settled, or lapsed: renewing must not bring it back.
+      if (until !== undefined && until > Date.now()) await storage.put({ [name]: Date.now() + LEASE_MS });
+      return null;
     },
     async settle(args) {
       const now = Date.now();

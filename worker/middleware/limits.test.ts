@@ -1,16 +1,22 @@
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { EMULATOR_CREDENTIALS } from "../../emulator/credentials.ts";
 import { createEmulator } from "../../emulator/handler.ts";
 import { emulatorModelId } from "../../emulator/model-id.ts";
 import { createApp, type LogLine } from "../app.ts";
 import type { ProxyBindings } from "../config.ts";
+import { LEASE_RENEW_MS } from "../durable/key-limits.ts";
 
 /** The proxy on Node with the emulator in process, a key with every limit, and these bindings. */
 function proxyWith(bindings: Record<string, unknown>) {
   const emulator = createEmulator();
   const logs: LogLine[] = [];
   const env: ProxyBindings = {
-    MODELS: JSON.stringify({ llama: `bedrock/llama/${emulatorModelId("llama")}` }),
+    MODELS: JSON.stringify({
+      llama: `bedrock/llama/${emulatorModelId("llama")}`,
+      // Two seconds of frames, to leave in the middle of; and one that fails in the middle.
+      slow: `bedrock/llama/${emulatorModelId("llama", ["slow50", "long40"])}`,
+      failing: `bedrock/llama/${emulatorModelId("llama", ["midstream-modelStreamErrorException3", "long40"])}`,
+    }),
     API_KEYS: JSON.stringify({
       team: { key: "sk-team-0123456789", rate_limit: "RATE", tokens_per_day: 1000, concurrent_streams: 2 },
     }),
@@ -24,14 +30,99 @@ function proxyWith(bindings: Record<string, unknown>) {
     fetch: (input, init) => emulator.fetch(new Request(input, init)),
     log: (line) => logs.push(line),
   });
-  const chat = (stream = false) =>
+  const chat = (stream = false, model = "llama") =>
     app.request("/v1/chat/completions", {
       method: "POST",
       headers: { authorization: "Bearer sk-team-0123456789", "content-type": "application/json" },
-      body: JSON.stringify({ model: "llama", messages: [{ role: "user", content: "hi" }], stream }),
+      body: chatBody(model, stream),
     });
   return { chat, logs };
 }
+
+const chatBody = (model: string, stream: boolean) =>
+  JSON.stringify({ model, messages: [{ role: "user", content: "hi" }], stream });
+
+/** A KEY_LIMITS binding that admits everything and records what each request settles. */
+function recordingLimits() {
+  const settled: { tokens?: number; lease?: string }[] = [];
+  const calls: { method: string; args: { lease?: string } }[] = [];
+  const binding = {
+    idFromName: () => "id",
+    get: () => ({
+      async fetch(input: string, init?: RequestInit) {
+        const method = new URL(input).pathname.slice(1);
+        calls.push({ method, args: JSON.parse(String(init?.body)) });
+        if (method === "settle") settled.push(JSON.parse(String(init?.body)));
+        return Response.json(method === "admit" ? { ok: true } : null);
+      },
+    }),
+  };
+  return { binding, settled, calls };
+}
+
+async function eventually<T>(read: () => T | undefined): Promise<T> {
+  for (let waited = 0; waited < 3000; waited += 10) {
+    const value = read();
+    if (value !== undefined) return value;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  throw new Error("not settled within 3 s");
+}
+
+/** The `data:` events of an SSE body read so far, reading until `count` of them or the end. */
+async function readEvents(response: Response, count = Number.POSITIVE_INFINITY): Promise<number> {
+  const reader = response.body!.getReader();
+  const decoder = new TextDecoder();
+  let text = "";
+  const events = () => text.split("\n\n").filter((event) => event.startsWith("data: {")).length;
+  while (events() < count) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    text += decoder.decode(value, { stream: true });
+  }
+  if (count !== Number.POSITIVE_INFINITY) await reader.cancel();
+  return events();
+}
+
+describe("a stream that ends without its usage still counts against tokens_per_day", () => {
+  // The characters of the request's strings (the model's name, "user", "hi") / 4.
+  const promptOf = (model: string) => Math.ceil((model.length + "user".length + "hi".length) / 4);
+
+  it("a client that leaves midway: its body's bytes / 4 and a token per chunk relayed", async () => {
+    const { binding, settled } = recordingLimits();
+    const { chat, logs } = proxyWith({ RATE: { limit: async () => ({ success: true }) }, KEY_LIMITS: binding });
+    const response = await chat(true, "slow");
+    expect(response.status).toBe(200);
+    const received = await readEvents(response, 5);
+    const { tokens } = await eventually(() => settled[0]);
+    expect(logs.at(-1)).toMatchObject({ status: 499 });
+    expect(logs.at(-1)?.completion_tokens).toBeUndefined();
+    // Every chunk the client received was relayed; a few more may have been on their way.
+    expect(tokens).toBeGreaterThanOrEqual(promptOf("slow") + received);
+    expect(tokens).toBeLessThan(promptOf("slow") + received + 10);
+  });
+
+  it("an upstream failure midway: the same", async () => {
+    const { binding, settled } = recordingLimits();
+    const { chat, logs } = proxyWith({ RATE: { limit: async () => ({ success: true }) }, KEY_LIMITS: binding });
+    const received = await readEvents(await chat(true, "failing"));
+    const { tokens } = await eventually(() => settled[0]);
+    expect(logs.at(-1)?.error_code).toBeTruthy();
+    expect(received).toBeGreaterThan(1);
+    // Every chunk the client received was relayed (the last event is the proxy's error).
+    expect(tokens).toBeGreaterThanOrEqual(promptOf("failing") + received - 1);
+    expect(tokens).toBeLessThan(promptOf("failing") + received + 10);
+  });
+
+  it("a whole stream counts Bedrock's usage, exactly", async () => {
+    const { binding, settled } = recordingLimits();
+    const { chat, logs } = proxyWith({ RATE: { limit: async () => ({ success: true }) }, KEY_LIMITS: binding });
+    await readEvents(await chat(true));
+    const { tokens } = await eventually(() => settled[0]);
+    const line = logs.at(-1)!;
+    expect(tokens).toBe(line.prompt_tokens! + line.completion_tokens!);
+  });
+});
 
 const failing = async () => {
   throw new Error("the counter is down");
@@ -68,5 +159,34 @@ describe("a limit whose binding fails", () => {
     expect(response.status).toBe(200);
     await response.text();
     expect(logs.at(-1)?.limits_unchecked).toBe("rate_limit: the counter is down");
+  });
+});
+
+describe("an open stream's place in concurrent_streams", () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it("is renewed every LEASE_RENEW_MS while the stream is open, and no more once it has ended", async () => {
+    vi.useFakeTimers({ toFake: ["setInterval", "clearInterval"] });
+    const { binding, calls, settled } = recordingLimits();
+    const { chat } = proxyWith({ RATE: { limit: async () => ({ success: true }) }, KEY_LIMITS: binding });
+    const response = await chat(true, "slow");
+    const reader = response.body!.getReader();
+    await reader.read();
+    const lease = calls.find((call) => call.method === "admit")?.args.lease;
+    expect(lease).toMatch(/^req_/);
+    const renewals = () => calls.filter((call) => call.method === "renew");
+    expect(renewals()).toEqual([]);
+    vi.advanceTimersByTime(LEASE_RENEW_MS);
+    vi.advanceTimersByTime(LEASE_RENEW_MS);
+    expect(renewals()).toEqual([
+      { method: "renew", args: { lease } },
+      { method: "renew", args: { lease } },
+    ]);
+    while (!(await reader.read()).done);
+    await eventually(() => settled[0]);
+    vi.advanceTimersByTime(3 * LEASE_RENEW_MS);
+    expect(renewals()).toHaveLength(2);
   });
 });

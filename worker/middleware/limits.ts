@@ -7,9 +7,10 @@
 import type { MiddlewareHandler } from "hono";
 import { BedrockEdgeError } from "../../src/index.ts";
 import { afterResponse } from "../after-response.ts";
-import type { AppContext, AppEnv } from "../context.ts";
-import type { Admission } from "../durable/key-limits.ts";
+import type { AppContext, AppEnv, JsonRequest } from "../context.ts";
+import { type Admission, type KeyLimitsClient, LEASE_RENEW_MS } from "../durable/key-limits.ts";
 import type { ClientKey } from "../keys.ts";
+import type { RequestLog } from "../log.ts";
 
 type RateLimit = NonNullable<ClientKey["rateLimit"]>;
 
@@ -63,12 +64,49 @@ async function admit(c: AppContext, key: ClientKey, stream: boolean): Promise<vo
     return unchecked(c, limits.filter(Boolean).join(", "), error);
   }
   if (!admission.ok) throw refusalOf(key, admission);
-  const { line } = c.get("log");
+  const log = c.get("log");
+  if (lease) renewWhileOpen(keyLimits, key.name, lease, log.done);
+  const body = c.get("body");
   afterResponse(c, "settling the key's limits", () => {
-    // The request's usage, as the log line has it: input and output tokens, when Bedrock said.
-    const used = (line.prompt_tokens ?? 0) + (line.completion_tokens ?? 0);
-    return keyLimits.settle(key.name, { tokens: key.tokensPerDay === undefined ? undefined : used, lease });
+    const tokens = key.tokensPerDay === undefined ? undefined : tokensUsed(log, body);
+    return keyLimits.settle(key.name, { tokens, lease });
   });
+}
+
+/**
+ * The request's tokens: its usage, as the log line has it (input and output, when Bedrock said).
+ * A stream that ended without it (the client left, upstream failed midway) used tokens all the
+ * same, or leaving before the end would dodge tokens_per_day: it counts the characters of the
+ * request's text / 4 for the prompt (a common estimate; images aside) and a token per chunk
+ * relayed. A request that never began to stream (refused, or failed before its first byte)
+ * counts none.
+ */
+function tokensUsed({ line, relayed }: Pick<RequestLog, "line" | "relayed">, body: JsonRequest): number {
+  if (line.prompt_tokens !== undefined || line.completion_tokens !== undefined) {
+    return (line.prompt_tokens ?? 0) + (line.completion_tokens ?? 0);
+  }
+  return relayed ? Math.ceil(textCharacters(body) / 4) + relayed.chunks : 0;
+}
+
+/** The characters of every string in a request but images (a data: URL is an image's bytes, not text). */
+function textCharacters(value: unknown): number {
+  if (typeof value === "string") return value.startsWith("data:") ? 0 : value.length;
+  if (value === null || typeof value !== "object") return 0;
+  let sum = 0;
+  for (const item of Array.isArray(value) ? value : Object.values(value)) sum += textCharacters(item);
+  return sum;
+}
+
+/**
+ * A stream's lease lapses LEASE_MS after it was last renewed: renewed here until the exchange ends
+ * (its line is written), however long the stream runs. A renewal that fails is tried again at the
+ * next interval; the lease has time for three.
+ */
+function renewWhileOpen(keyLimits: KeyLimitsClient, key: string, lease: string, done: Promise<void>): void {
+  const timer = setInterval(() => {
+    keyLimits.renew(key, lease).catch(() => undefined);
+  }, LEASE_RENEW_MS);
+  void done.then(() => clearInterval(timer));
 }
 
 function refusalOf(key: ClientKey, refused: Exclude<Admission, { ok: true }>): BedrockEdgeError {
