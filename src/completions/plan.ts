@@ -6,6 +6,7 @@
 import { invalidRequest } from "../errors.ts";
 import { uncarriedRefusal, type TextField, type TextRequest, type WireFormat } from "../routes/wire-formats/index.ts";
 import type { CallPlace } from "./answer.ts";
+import { addSampling } from "../routes/wire-formats/sampling.ts";
 import { COMPLETION_REQUEST_FIELDS } from "./request.ts";
 import type { CompletionRequest } from "./types.ts";
 
@@ -45,15 +46,7 @@ function prompts(request: CompletionRequest): string[] {
 function textRequest(request: CompletionRequest, model: string | undefined): TextRequest {
   const text: TextRequest = { prompt: request.prompt, max_tokens: request.max_tokens ?? DEFAULT_MAX_TOKENS };
   if (model !== undefined) text.model = model;
-  if (request.temperature != null) text.temperature = request.temperature;
-  if (request.top_p != null) text.top_p = request.top_p;
-  if (request.top_k != null) text.top_k = request.top_k;
-  if (request.stop != null) text.stop = typeof request.stop === "string" ? [request.stop] : request.stop;
-  if (request.n != null && request.n !== 1) text.n = request.n;
-  if (request.seed != null) text.seed = request.seed;
-  if (request.presence_penalty) text.presence_penalty = request.presence_penalty;
-  if (request.frequency_penalty) text.frequency_penalty = request.frequency_penalty;
-  if (request.logit_bias && Object.keys(request.logit_bias).length) text.logit_bias = request.logit_bias;
+  addSampling(request, text);
   if (request.logprobs != null) text.logprobs = request.logprobs;
   if (request.echo) text.echo = true;
   if (request.best_of != null && request.best_of !== 1) text.best_of = request.best_of;

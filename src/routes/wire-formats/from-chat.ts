@@ -3,6 +3,7 @@
 // are left out, so that only real asks meet the format's check of what it carries.
 import { invalidRequest } from "../../errors.ts";
 import type { ChatCompletionRequest } from "../../openai/types.ts";
+import { addSampling } from "./sampling.ts";
 import type { TextRequest, WireFormat } from "./types.ts";
 
 /**
@@ -22,15 +23,7 @@ export function textRequestFromChat(
   const limit = request.max_completion_tokens ?? request.max_tokens;
   if (limit != null) text.max_tokens = limit;
   else if (format.name === "openai_completion") text.max_tokens = DEFAULT_OPENAI_COMPLETION_MAX_TOKENS;
-  if (request.temperature != null) text.temperature = request.temperature;
-  if (request.top_p != null) text.top_p = request.top_p;
-  if (request.top_k != null) text.top_k = request.top_k;
-  if (request.stop != null) text.stop = typeof request.stop === "string" ? [request.stop] : request.stop;
-  if (request.n != null && request.n !== 1) text.n = request.n;
-  if (request.seed != null) text.seed = request.seed;
-  if (request.presence_penalty) text.presence_penalty = request.presence_penalty;
-  if (request.frequency_penalty) text.frequency_penalty = request.frequency_penalty;
-  if (request.logit_bias && Object.keys(request.logit_bias).length) text.logit_bias = request.logit_bias;
+  addSampling(request, text);
   if (request.top_logprobs && request.logprobs !== true) {
     throw invalidRequest("top_logprobs needs logprobs: true.", "top_logprobs");
   }
