@@ -4,21 +4,13 @@
 import * as v from "valibot";
 import { invalidRequest } from "../errors.ts";
 import { MAX_JSON_DEPTH, valueTooDeep } from "../openai/depth.ts";
+import { range, whole } from "../openai/number-schemas.ts";
 import { structuredOutputsSchema } from "../openai/structured-outputs.ts";
 import { deepestIssue, formatPath, issueFragment, issueSentence } from "../validation.ts";
 import type { CompletionRequest } from "./types.ts";
 
 /** Prompts per request: Bedrock's vLLM takes a list of prompts, and each costs a generation. */
 const MAX_PROMPTS = 128;
-
-const range = (min: number, max: number) => {
-  const says = `must be a number between ${min} and ${max}`;
-  return v.nullish(v.pipe(v.number(says), v.finite(says), v.minValue(min, says), v.maxValue(max, says)));
-};
-const whole = (min: number, max: number) => {
-  const says = `must be a whole number between ${min} and ${max}`;
-  return v.nullish(v.pipe(v.number(says), v.integer(says), v.minValue(min, says), v.maxValue(max, says)));
-};
 
 const PROMPT = `must be a string, or an array of 1 to ${MAX_PROMPTS} non-empty strings (one choice each)`;
 

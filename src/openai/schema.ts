@@ -4,6 +4,7 @@ import * as v from "valibot";
 import { invalidRequest } from "../errors.ts";
 import { deepestIssue, formatPath, issueFragment, issueSentence } from "../validation.ts";
 import { jsonTextTooDeep, MAX_JSON_DEPTH, valueTooDeep } from "./depth.ts";
+import { range, whole } from "./number-schemas.ts";
 import { structuredOutputsSchema } from "./structured-outputs.ts";
 import type { ChatCompletionRequest, ReasoningEffort } from "./types.ts";
 
@@ -91,17 +92,6 @@ const toolChoice = v.union(
   ],
   'must be "none", "auto", "required" or {"type": "function", "function": {"name": …}}',
 );
-
-/** A number in [min, max]; every step of the check says the same. */
-const range = (min: number, max: number) => {
-  const says = `must be a number between ${min} and ${max}`;
-  return v.nullish(v.pipe(v.number(says), v.finite(says), v.minValue(min, says), v.maxValue(max, says)));
-};
-/** A whole number in [min, max]. */
-const whole = (min: number, max: number) => {
-  const says = `must be a whole number between ${min} and ${max}`;
-  return v.nullish(v.pipe(v.number(says), v.integer(says), v.minValue(min, says), v.maxValue(max, says)));
-};
 
 const REASONING_EFFORTS = [
   "none",
