@@ -168,6 +168,17 @@ describe("instanceOf", () => {
     expect(() => instanceOf(schema)).not.toThrow();
   });
 
+  // The oracle cannot judge a const holding an object with a key such as "valueOf": ajv compares
+  // with fast-deep-equal, which calls a.valueOf() when it is not Object.prototype's and throws on
+  // a number there. Such consts are left out of the random schemas, not out of the emulator.
+  const prototypeNames = new Set(Object.getOwnPropertyNames(Object.prototype));
+  const shadowsPrototype = (value: unknown): boolean =>
+    Array.isArray(value)
+      ? value.some(shadowsPrototype)
+      : value !== null &&
+        typeof value === "object" &&
+        Object.entries(value).some(([key, inner]) => prototypeNames.has(key) || shadowsPrototype(inner));
+
   it("validates against random schemas of the supported subset", () => {
     const leaf = fc.oneof(
       fc.constant({ type: "string" }),
@@ -182,7 +193,10 @@ describe("instanceOf", () => {
       fc.constant({ type: "boolean" }),
       fc.constant({ type: "null" }),
       fc.uniqueArray(fc.string({ maxLength: 4 }), { minLength: 1, maxLength: 4 }).map((values) => ({ enum: values })),
-      fc.jsonValue({ maxDepth: 2 }).map((value) => ({ const: value })),
+      fc
+        .jsonValue({ maxDepth: 2 })
+        .filter((value) => !shadowsPrototype(value))
+        .map((value) => ({ const: value })),
     );
     const { schema } = fc.letrec((tie) => ({
       schema: fc.oneof({ depthSize: "small", withCrossShrink: true }, leaf, tie("object"), tie("array"), tie("anyOf")),
