@@ -143,8 +143,10 @@ export async function signV4(
   return headers;
 }
 
+const HEX = Array.from({ length: 256 }, (_, byte) => byte.toString(16).padStart(2, "0"));
+
 function hex(buffer: ArrayBuffer): string {
   let out = "";
-  for (const byte of new Uint8Array(buffer)) out += byte.toString(16).padStart(2, "0");
+  for (const byte of new Uint8Array(buffer)) out += HEX[byte];
   return out;
 }
