@@ -184,6 +184,26 @@ describe("createNodeFetch: answers", () => {
     await reader.cancel();
   });
 
+  it("hands out what arrived since the last read as one piece, and waits for more when nothing has", async () => {
+    fetcher = createNodeFetch();
+    let sendLast: () => void = () => undefined;
+    const { url } = await server((_, response) => {
+      response.writeHead(200, { "content-type": "application/octet-stream" });
+      // Three separate writes, each its own TCP segment, before anything is read.
+      response.write("one;", () => response.write("two;", () => response.write("three;")));
+      sendLast = () => response.end("last");
+    });
+    const response = await fetcher(url);
+    const reader = response.body!.getReader();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const decoder = new TextDecoder();
+    expect(decoder.decode((await reader.read()).value)).toBe("one;two;three;");
+    const next = reader.read();
+    setTimeout(() => sendLast(), 20);
+    expect(decoder.decode((await next).value)).toBe("last");
+    expect((await reader.read()).done).toBe(true);
+  });
+
   it("fails the body read with a TypeError when the connection drops mid-body", async () => {
     fetcher = createNodeFetch();
     const { url } = await server((_, response) => {

@@ -108,11 +108,11 @@ function send(request: Outgoing, options: RequestOptions): Promise<Response> {
   return new Promise<Response>((resolve, reject) => {
     const call = (options.protocol === "https:" ? httpsRequest : httpRequest)(options);
     let answered: IncomingMessage | undefined;
-    let body: ReadableStreamDefaultController<Uint8Array> | undefined;
+    let body: ResponseBody | undefined;
     const onAbort = () => {
       const reason: unknown = signal?.reason;
       // Before the answer, fetch rejects; after it, reading the body fails.
-      if (answered) body?.error(reason);
+      if (answered) body?.fail(reason);
       else reject(reason);
       call.destroy();
     };
@@ -126,45 +126,13 @@ function send(request: Outgoing, options: RequestOptions): Promise<Response> {
       answered = message;
       const status = message.statusCode ?? 0;
       const nullBody = request.method === "HEAD" || NULL_BODY_STATUSES.has(status);
-      let stream: ReadableStream<Uint8Array> | null = null;
-      let cancelled = false;
       if (nullBody) {
         message.resume();
         message.once("end", done);
       } else {
-        stream = new ReadableStream<Uint8Array>({
-          start(controller) {
-            body = controller;
-            message.on("data", (chunk: Buffer) => {
-              if (cancelled) return;
-              controller.enqueue(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
-              // Backpressure: stop reading the socket until the reader catches up.
-              if ((controller.desiredSize ?? 0) <= 0) message.pause();
-            });
-            message.once("end", () => {
-              done();
-              controller.close();
-            });
-            message.once("error", (error) => {
-              done();
-              controller.error(new TypeError("terminated", { cause: error }));
-            });
-            // The connection ended before the body did.
-            message.once("aborted", () => {
-              done();
-              controller.error(new TypeError("terminated: the connection closed mid-body"));
-            });
-          },
-          pull() {
-            message.resume();
-          },
-          cancel() {
-            cancelled = true;
-            done();
-            message.destroy();
-          },
-        });
+        body = responseBody(message, done);
       }
+      const stream = body?.stream ?? null;
       try {
         resolve(new Response(stream, { status, statusText: message.statusMessage ?? "", headers: headersOf(message) }));
       } catch (error) {
@@ -176,6 +144,107 @@ function send(request: Outgoing, options: RequestOptions): Promise<Response> {
     });
     call.end(request.body);
   });
+}
+
+/** Past this much unread, the socket is no longer read (backpressure). */
+const MAX_UNREAD_BYTES = 64 * 1024;
+
+interface ResponseBody {
+  stream: ReadableStream<Uint8Array>;
+  /** Errors the body with `reason` (an abort after the answer began). */
+  fail(reason: unknown): void;
+}
+
+/**
+ * The answer's body. Whatever arrived since the last read is handed out as one piece: a socket
+ * read often carries several event-stream frames, and a reader woken once per frame (as a
+ * stream fed chunk by chunk would) makes a relay write once per frame too. Reading stops while
+ * MAX_UNREAD_BYTES wait unread.
+ */
+function responseBody(message: IncomingMessage, done: () => void): ResponseBody {
+  let controller: ReadableStreamDefaultController<Uint8Array> | undefined;
+  let unread: Uint8Array[] = [];
+  let unreadBytes = 0;
+  let ended = false;
+  let failure: { reason: unknown } | undefined;
+  let cancelled = false;
+  // Resolves the read waiting for bytes, if one is: the next piece, the end or a failure does.
+  let waiting: (() => void) | undefined;
+  const wake = () => {
+    const resolve = waiting;
+    waiting = undefined;
+    resolve?.();
+  };
+  // As fetch does, a failed body fails its reads at once, even with bytes still unread.
+  const fail = (reason: unknown) => {
+    if (failure || cancelled) return;
+    failure = { reason };
+    unread = [];
+    controller?.error(reason);
+    done();
+    wake();
+  };
+  message.on("data", (chunk: Buffer) => {
+    if (cancelled || failure) return;
+    unread.push(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+    unreadBytes += chunk.byteLength;
+    if (unreadBytes >= MAX_UNREAD_BYTES) message.pause();
+    wake();
+  });
+  message.once("end", () => {
+    ended = true;
+    done();
+    wake();
+  });
+  message.once("error", (error) => fail(new TypeError("terminated", { cause: error })));
+  // The connection ended before the body did.
+  message.once("aborted", () => fail(new TypeError("terminated: the connection closed mid-body")));
+
+  /** Hands out what is there (all of it, as one piece), or the end; false when there is nothing yet. */
+  const take = (to: ReadableStreamDefaultController<Uint8Array>): boolean => {
+    if (failure) return true;
+    if (unreadBytes > 0) {
+      to.enqueue(unread.length === 1 ? unread[0]! : joined(unread, unreadBytes));
+      unread = [];
+      unreadBytes = 0;
+      message.resume();
+      return true;
+    }
+    if (!ended) return false;
+    to.close();
+    return true;
+  };
+  const stream = new ReadableStream<Uint8Array>(
+    {
+      start(to) {
+        controller = to;
+      },
+      pull(to) {
+        if (take(to)) return;
+        return new Promise<void>((resolve) => (waiting = resolve)).then(() => void take(to));
+      },
+      cancel() {
+        cancelled = true;
+        unread = [];
+        done();
+        wake();
+        message.destroy();
+      },
+    },
+    // Pulled only while a read waits: what arrives meanwhile gathers in `unread`.
+    { highWaterMark: 0 },
+  );
+  return { stream, fail };
+}
+
+function joined(pieces: readonly Uint8Array[], length: number): Uint8Array {
+  const out = new Uint8Array(length);
+  let at = 0;
+  for (const piece of pieces) {
+    out.set(piece, at);
+    at += piece.byteLength;
+  }
+  return out;
 }
 
 /** Every header as sent, repeated ones included (rawHeaders keeps them apart). */

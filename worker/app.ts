@@ -7,6 +7,7 @@
 // hono/tiny: the small router is plenty for a handful of routes, and 2 KiB lighter.
 import { Hono } from "hono/tiny";
 import type { MiddlewareHandler } from "hono";
+import type { SigningCrypto } from "../src/index.ts";
 import type { ProxyBindings } from "./config.ts";
 import type { AppContext, AppEnv } from "./context.ts";
 import { chatCompletions } from "./endpoints/chat.ts";
@@ -35,8 +36,10 @@ export interface AppOptions {
   log?: (line: LogLine) => void;
   /** Interval of SSE comments while a cold model wakes up (default: SSE_KEEPALIVE_MS, else 5 s). */
   keepAliveMs?: number;
-  /** Upstream fetch, e.g. to reach an in-process emulator. */
+  /** Upstream fetch: on Node, `nodeFetch` from bedrock-edge/node; or one that reaches an in-process emulator. */
   fetch?: typeof fetch;
+  /** SigV4's hashes: on Node, `nodeSigningCrypto` from bedrock-edge/node (default: WebCrypto). */
+  signingCrypto?: SigningCrypto;
   /** Backoff base for retries (default: BEDROCK_RETRY_BASE_DELAY_MS, else 500 ms). */
   retryBaseDelayMs?: number;
 }

@@ -4,7 +4,7 @@
 import type { MiddlewareHandler } from "hono";
 import { cors } from "hono/cors";
 import { redactSecrets } from "../src/core.ts";
-import { type Bedrock, createBedrock, type ModelTableEntry } from "../src/index.ts";
+import { type Bedrock, createBedrock, type ModelTableEntry, type SigningCrypto } from "../src/index.ts";
 import { createKeyFinder, type KeyFinder } from "./auth.ts";
 import type { BodyLimits } from "./body.ts";
 import { parseConfig, type ProxyBindings, type ProxyConfig } from "./config.ts";
@@ -46,6 +46,7 @@ export interface Ready {
 
 export interface StateOptions {
   fetch?: typeof fetch;
+  signingCrypto?: SigningCrypto;
   retryBaseDelayMs?: number;
   keepAliveMs?: number;
 }
@@ -117,6 +118,7 @@ function readyFrom(config: ProxyConfig, options: StateOptions): Ready {
     cooldownMs: config.cooldownMs,
     cooldownStore: config.cooldowns && durableCooldownStore(config.cooldowns),
     fetch: options.fetch,
+    signingCrypto: options.signingCrypto,
   });
   const ready: Ready = {
     config,

@@ -4,9 +4,12 @@
 // BEDROCK_ENDPOINT…), plus PORT and HOST.
 //   npx tsx examples/proxy/node.ts
 import { serve } from "@hono/node-server";
+import { nodeFetch, nodeSigningCrypto } from "../../node/mod.ts";
 import { createApp } from "../../worker/mod.ts";
 
-const app = createApp({ env: process.env });
+// bedrock-edge/node: Bedrock calls on node:http with keep-alive and SigV4 on node:crypto, cheaper
+// per request than Node's global fetch and WebCrypto (README, Benchmarks).
+const app = createApp({ env: process.env, fetch: nodeFetch, signingCrypto: nodeSigningCrypto });
 serve(
   {
     fetch: (request) => app.fetch(request),

@@ -6,6 +6,7 @@ import { serve, type ServerType } from "@hono/node-server";
 import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { serveEmulator, type ServedEmulator } from "../../emulator/node.ts";
+import { createNodeFetch, type NodeFetch, nodeSigningCrypto, type SigningCrypto } from "../../node/mod.ts";
 import { createApp, type LogLine } from "../../worker/mod.ts";
 import { baseBindings, eventually, modelString, rawSse, TEST_KEYS, TEST_MODELS, USER_HELLO } from "./harness.ts";
 
@@ -111,5 +112,64 @@ describe("createApp() on @hono/node-server", () => {
     expect(served.emulator.stats.activeStreams).toBe(0);
     expect(served.emulator.stats.completedStreams).toBe(0);
     expect(logs.filter((entry) => entry.model === model)).toHaveLength(1);
+  });
+});
+
+// The README's Node server: Bedrock called through bedrock-edge/node's fetch and signed with its
+// node:crypto hashes. The emulator checks every signature itself.
+describe("createApp({ fetch: nodeFetch, signingCrypto: nodeSigningCrypto }) on @hono/node-server", () => {
+  let nodeServer: ServerType;
+  let nodeUrl: string;
+  let upstream: NodeFetch;
+  const nodeLogs: LogLine[] = [];
+  const hashed = { sha256: 0, hmac: 0 };
+  const countingCrypto: SigningCrypto = {
+    sha256Hex: (text) => (hashed.sha256++, nodeSigningCrypto.sha256Hex(text)),
+    hmacSha256: (key, text) => (hashed.hmac++, nodeSigningCrypto.hmacSha256(key, text)),
+  };
+
+  beforeAll(async () => {
+    upstream = createNodeFetch();
+    const env = { ...baseBindings(served.url), MODELS: JSON.stringify(TEST_MODELS) };
+    const app = createApp({ env, log: (line) => nodeLogs.push(line), fetch: upstream, signingCrypto: countingCrypto });
+    nodeServer = await new Promise<ServerType>((resolve) => {
+      const started: ServerType = serve({ fetch: app.fetch, port: 0, hostname: "127.0.0.1" }, () => resolve(started));
+    });
+    nodeUrl = `http://127.0.0.1:${(nodeServer.address() as AddressInfo).port}`;
+  });
+  afterAll(async () => {
+    if (nodeServer && "closeAllConnections" in nodeServer) nodeServer.closeAllConnections();
+    await new Promise<void>((resolve) => nodeServer?.close(() => resolve()));
+    upstream?.destroy();
+  });
+  const client = () => new OpenAI({ baseURL: `${nodeUrl}/v1`, apiKey: TEST_KEYS[1], maxRetries: 0 });
+
+  it("answers plain and streamed completions, each signed with the given hashes", async () => {
+    hashed.sha256 = 0;
+    hashed.hmac = 0;
+    const completion = await client().chat.completions.create({ model: "qwen2", messages: USER_HELLO });
+    expect(completion.choices[0]!.message.content).toContain("(qwen2)");
+    expect(hashed.sha256).toBeGreaterThanOrEqual(2);
+    expect(hashed.hmac).toBeGreaterThanOrEqual(1);
+    const before = hashed.hmac;
+    const stream = await client().chat.completions.create({ model: "r1", messages: USER_HELLO, stream: true });
+    let content = "";
+    for await (const chunk of stream) content += chunk.choices[0]?.delta.content ?? "";
+    expect(content).toMatch(/Hello from the Bedrock emulator \(r1\)/);
+    expect(hashed.hmac).toBeGreaterThan(before);
+  });
+
+  it("a client that leaves mid-stream cancels the upstream call through nodeFetch", async () => {
+    served.emulator.stats.reset();
+    const controller = new AbortController();
+    const stream = await client().chat.completions.create(
+      { model: "slow-long", messages: USER_HELLO, stream: true },
+      { signal: controller.signal },
+    );
+    let chunks = 0;
+    for await (const _chunk of stream) if (++chunks === 3) controller.abort();
+    await eventually(() => served.emulator.stats.cancelledStreams === 1, 1000, "the upstream stream to be cancelled");
+    const line = await eventually(() => nodeLogs.find((entry) => entry.model === "slow-long"));
+    expect(line.status).toBe(499);
   });
 });
