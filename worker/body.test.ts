@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { errorOf } from "../test/helpers/errors.ts";
 import { BedrockEdgeError } from "../src/errors.ts";
 import { type BodyLimits, JSON_BODY_LIMITS, MAX_DRAINED_BYTES, readJsonBody } from "./body.ts";
@@ -37,6 +37,21 @@ describe("a body within its model's limit", () => {
   it("is parsed", async () => {
     expect(await readJsonBody(pieces(body("vision", 8_000)).request, LIMITS)).toMatchObject({ model: "vision" });
     expect(await readJsonBody(pieces(body("llama", 1_000)).request, LIMITS)).toMatchObject({ model: "llama" });
+  });
+});
+
+describe("a body of a declared length within the limit", () => {
+  it("is read by the runtime in one piece, not chunk by chunk", async () => {
+    const sent = pieces(body("llama", 1_000), true);
+    const whole = vi.spyOn(sent.request, "arrayBuffer");
+    expect(await readJsonBody(sent.request, LIMITS)).toMatchObject({ model: "llama" });
+    expect(whole).toHaveBeenCalledOnce();
+  });
+
+  it("is still held to the limit should the runtime deliver more than it declared", async () => {
+    const sent = pieces(body("llama", 100), true);
+    vi.spyOn(sent.request, "arrayBuffer").mockResolvedValue(new TextEncoder().encode(body("llama", 5_000)).buffer);
+    expect(await refusal(readJsonBody(sent.request, LIMITS))).toMatchObject({ status: 413, code: "request_too_large" });
   });
 });
 

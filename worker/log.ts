@@ -98,7 +98,7 @@ export function startRequestLog({ request, requestId, clientRequestId, sink, sec
     time: new Date(started).toISOString(),
     request_id: requestId,
     method: request.method,
-    path: new URL(request.url).pathname,
+    path: pathOf(request.url),
     status: 0,
     ms: 0,
   };
@@ -137,6 +137,21 @@ export function startRequestLog({ request, requestId, clientRequestId, sink, sec
     markDone();
     sink(line);
   }
+}
+
+/**
+ * The path of a request's URL, as URL's pathname gives it, without parsing the URL again: a
+ * Request's url is serialized, so in an http(s) URL the path runs from the first "/" after the
+ * scheme (userinfo and host cannot hold one there) to the query or the fragment.
+ */
+export function pathOf(url: string): string {
+  const scheme = url.startsWith("https://") ? 8 : url.startsWith("http://") ? 7 : -1;
+  const start = scheme < 0 ? -1 : url.indexOf("/", scheme);
+  if (start < 0) return new URL(url).pathname;
+  const query = url.indexOf("?", start);
+  const fragment = url.indexOf("#", start);
+  const end = Math.min(query < 0 ? url.length : query, fragment < 0 ? url.length : fragment);
+  return url.slice(start, end);
 }
 
 function withoutUndefined(outcome: Outcome): Outcome {

@@ -1,14 +1,105 @@
 // SigV4 for service `bedrock`, loaded by src/aws/sign.ts on the first call signed with
 // credentials. aws4fetch's signer alone is imported: importing the package itself lazily would
 // keep all of it (its fetch client too), as a namespace cannot be shaken.
+//
+// aws4fetch forms the canonical parts of a request (its path and query encoded, which headers are
+// signed): once per URL and headers, as they are the same for every call of a model. Each call
+// then only dates, hashes and signs, on WebCrypto or on the given synchronous hashes.
 import { AwsV4Signer } from "aws4fetch";
 import type { AwsCredentials } from "./credentials.ts";
 import type { SigningCrypto, SigningKeyCache, UnsignedRequest } from "./sign.ts";
 
+/** What aws4fetch makes of a URL and its headers, whatever the time, keys or body. */
+interface CanonicalParts {
+  /** The canonical request's method, path and query lines. */
+  head: string;
+  /** The signed headers, sorted, each with its canonical value (the time and token: per call). */
+  headers: readonly (readonly [name: string, value: string])[];
+  signedHeaders: string;
+  /** The body's hash as an x-amz-content-sha256 header gives it, which aws4fetch signs instead. */
+  bodyHash: string | undefined;
+}
+
+const DATE = "x-amz-date";
+const TOKEN = "x-amz-security-token";
+const MAX_CACHED_PARTS = 64;
+const parts = new Map<string, CanonicalParts>();
+const encoder = new TextEncoder();
+
+function canonicalParts(request: UnsignedRequest, withToken: boolean): CanonicalParts {
+  const key = `${withToken}\u0000${request.url}\u0000${JSON.stringify(request.headers)}`;
+  let found = parts.get(key);
+  if (found) return found;
+  // The keys, time and token only stand in: the parts do not depend on their values.
+  const v4 = new AwsV4Signer({
+    method: "POST",
+    url: request.url,
+    headers: request.headers,
+    accessKeyId: "-",
+    secretAccessKey: "-",
+    sessionToken: withToken ? "-" : undefined,
+    service: "bedrock",
+    region: "-",
+  });
+  const host = new URL(request.url).host;
+  found = {
+    head: [v4.method.toUpperCase(), v4.encodedPath, v4.encodedSearch].join("\n"),
+    headers: v4.signableHeaders.map((name) => {
+      if (name === "host") return [name, host] as const;
+      return [name, name === DATE || name === TOKEN ? "" : (v4.headers.get(name) ?? "").replace(/\s+/g, " ")] as const;
+    }),
+    signedHeaders: v4.signedHeaders,
+    bodyHash: v4.headers.get("x-amz-content-sha256") ?? undefined,
+  };
+  if (parts.size >= MAX_CACHED_PARTS) parts.clear();
+  parts.set(key, found);
+  return found;
+}
+
+/** The hashes a signature needs, each as a promise (WebCrypto) or at once (`SigningCrypto`). */
+interface Hashes {
+  sha256Hex(text: string): string | Promise<string>;
+  hmac(key: string | ArrayBuffer, text: string): ArrayBuffer | Promise<ArrayBuffer>;
+  /** The signature itself, under the derived key (cached as WebCrypto's key object). */
+  sign(key: ArrayBuffer, text: string): ArrayBuffer | Promise<ArrayBuffer>;
+}
+
+// The derived key imported once: importing it costs as much as the signature itself.
+const importedKeys = new WeakMap<ArrayBuffer, Promise<CryptoKey>>();
+
+function importHmacKey(key: string | ArrayBuffer): Promise<CryptoKey> {
+  const raw = typeof key === "string" ? encoder.encode(key) : key;
+  return crypto.subtle.importKey("raw", raw, { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
+}
+
+const webCrypto: Hashes = {
+  async sha256Hex(text) {
+    return hex(await crypto.subtle.digest("SHA-256", encoder.encode(text)));
+  },
+  async hmac(key, text) {
+    return crypto.subtle.sign("HMAC", await importHmacKey(key), encoder.encode(text));
+  },
+  async sign(key, text) {
+    let imported = importedKeys.get(key);
+    if (!imported) {
+      imported = importHmacKey(key);
+      importedKeys.set(key, imported);
+    }
+    return crypto.subtle.sign("HMAC", await imported, encoder.encode(text));
+  },
+};
+
+function given(crypto: SigningCrypto): Hashes {
+  return {
+    sha256Hex: (text) => crypto.sha256Hex(text),
+    hmac: (key, text) => crypto.hmacSha256(key, text),
+    sign: (key, text) => crypto.hmacSha256(key, text),
+  };
+}
+
 /**
- * The request's headers with SigV4's. With `crypto`, aws4fetch still forms the canonical request
- * and only the hashing is swapped, so both paths give the same signature byte for byte
- * (node/signing-crypto.test.ts compares them).
+ * The request's headers with SigV4's, as aws4fetch signs them byte for byte (src/aws/sigv4.test.ts
+ * compares them), with WebCrypto's hashes or `crypto`'s.
  */
 export async function signV4(
   request: UnsignedRequest,
@@ -17,50 +108,45 @@ export async function signV4(
   cache: SigningKeyCache,
   crypto: SigningCrypto | undefined,
 ): Promise<Headers> {
-  const v4 = new AwsV4Signer({
-    method: "POST",
-    url: request.url,
-    headers: request.headers,
-    body: request.body,
-    accessKeyId: credentials.accessKeyId,
-    secretAccessKey: credentials.secretAccessKey,
-    sessionToken: credentials.sessionToken,
-    service: "bedrock",
-    region,
-    cache,
-  });
-  if (!crypto) return (await v4.sign()).headers;
-
-  // aws4fetch's signature(), stringToSign() and canonicalString(), on the given hashes; the
-  // cache key is its own, so a cache filled by either path serves the other.
-  const date = v4.datetime.slice(0, 8);
-  const cacheKey = [v4.secretAccessKey, date, v4.region, v4.service].join();
+  const hashes = crypto ? given(crypto) : webCrypto;
+  const token = credentials.sessionToken;
+  const canonical = canonicalParts(request, Boolean(token));
+  // aws4fetch's time, its cache key, its chain of keys and its strings, as it writes them.
+  const datetime = new Date().toISOString().replace(/[:-]|\.\d{3}/g, "");
+  const date = datetime.slice(0, 8);
+  const cacheKey = [credentials.secretAccessKey, date, region, "bedrock"].join();
   let key = cache.get(cacheKey);
   if (!key) {
-    key = crypto.hmacSha256(`AWS4${v4.secretAccessKey}`, date);
-    for (const part of [v4.region, v4.service, "aws4_request"]) key = crypto.hmacSha256(key, part);
+    key = await hashes.hmac(`AWS4${credentials.secretAccessKey}`, date);
+    for (const part of [region, "bedrock", "aws4_request"]) key = await hashes.hmac(key, part);
     cache.set(cacheKey, key);
   }
-  const bodyHash = v4.headers.get("x-amz-content-sha256") ?? crypto.sha256Hex(request.body);
-  const canonical = [
-    v4.method.toUpperCase(),
-    v4.encodedPath,
-    v4.encodedSearch,
-    `${v4.canonicalHeaders}\n`,
-    v4.signedHeaders,
-    bodyHash,
-  ].join("\n");
-  const stringToSign = ["AWS4-HMAC-SHA256", v4.datetime, v4.credentialString, crypto.sha256Hex(canonical)].join("\n");
-  const signature = hex(crypto.hmacSha256(key, stringToSign));
-  v4.headers.set(
+  const headers = new Headers(request.headers);
+  headers.delete("host");
+  headers.set(DATE, datetime);
+  if (token) headers.set(TOKEN, token);
+  let headerLines = "";
+  for (const [name, value] of canonical.headers) {
+    // The token as the headers hold it (trimmed), its spaces collapsed, as aws4fetch reads it.
+    const line = name === DATE ? datetime : name === TOKEN ? (headers.get(TOKEN) ?? "").replace(/\s+/g, " ") : value;
+    headerLines += `${name}:${line}\n`;
+  }
+  const bodyHash = canonical.bodyHash ?? (await hashes.sha256Hex(request.body));
+  const canonicalRequest = `${canonical.head}\n${headerLines}\n${canonical.signedHeaders}\n${bodyHash}`;
+  const credentialString = `${date}/${region}/bedrock/aws4_request`;
+  const stringToSign = `AWS4-HMAC-SHA256\n${datetime}\n${credentialString}\n${await hashes.sha256Hex(canonicalRequest)}`;
+  const signature = hex(await hashes.sign(key, stringToSign));
+  headers.set(
     "authorization",
-    `AWS4-HMAC-SHA256 Credential=${v4.accessKeyId}/${v4.credentialString}, SignedHeaders=${v4.signedHeaders}, Signature=${signature}`,
+    `AWS4-HMAC-SHA256 Credential=${credentials.accessKeyId}/${credentialString}, SignedHeaders=${canonical.signedHeaders}, Signature=${signature}`,
   );
-  return v4.headers;
+  return headers;
 }
+
+const HEX = Array.from({ length: 256 }, (_, byte) => byte.toString(16).padStart(2, "0"));
 
 function hex(buffer: ArrayBuffer): string {
   let out = "";
-  for (const byte of new Uint8Array(buffer)) out += byte.toString(16).padStart(2, "0");
+  for (const byte of new Uint8Array(buffer)) out += HEX[byte];
   return out;
 }

@@ -20,6 +20,8 @@ const RATE_RETRY_AFTER_S = 60;
 export const enforceLimits: MiddlewareHandler<AppEnv> = async (c, next) => {
   const key = c.get("key");
   const { stream } = c.get("body");
+  // A key without limits (or a proxy without their bindings) has nothing to wait for.
+  if (!key.rateLimit && !counterFor(c, key, stream === true)) return next();
   // Both counters at once, so that the request waits for one round trip, not two. Both are
   // awaited even when one refuses: an admission that took a stream's place settles it after the
   // answer (here, the refusal). The rate is named first when both refuse.
@@ -47,11 +49,23 @@ async function checkRate(c: AppContext, key: ClientKey, { binding, limiter }: Ra
   }
 }
 
-/** Tokens per day and open streams: one call to the key's counter, settled once the request ends. */
-async function admit(c: AppContext, key: ClientKey, stream: boolean): Promise<void> {
+/** The key's counter and the limits it checks for this request, if it checks any. */
+function counterFor(
+  c: AppContext,
+  key: ClientKey,
+  stream: boolean,
+): { keyLimits: KeyLimitsClient; streams: number | undefined } | undefined {
   const { keyLimits } = c.get("ready");
   const streams = stream ? key.concurrentStreams : undefined;
-  if (!keyLimits || (key.tokensPerDay === undefined && streams === undefined)) return;
+  if (!keyLimits || (key.tokensPerDay === undefined && streams === undefined)) return undefined;
+  return { keyLimits, streams };
+}
+
+/** Tokens per day and open streams: one call to the key's counter, settled once the request ends. */
+async function admit(c: AppContext, key: ClientKey, stream: boolean): Promise<void> {
+  const counter = counterFor(c, key, stream);
+  if (!counter) return;
+  const { keyLimits, streams } = counter;
   const lease = streams === undefined ? undefined : c.get("log").line.request_id;
   let admission: Admission;
   try {

@@ -35,20 +35,22 @@ export function requestLog(sink: LogSink, stall: StallTimes = STALL_TIMES): Midd
     await next();
     if (c.error) log.record(failureOutcome(c.error));
     const answer = c.res;
-    const init = {
+    // HEAD: hono drops the body of the GET answer; nobody will read it. The proxy's own bodies
+    // are watched at their source: one stream layer, not a second one.
+    const body =
+      answer.body && c.req.method !== "HEAD"
+        ? watchDelivery(sourceOf(answer.body), deliveryHooks(log, answer.status, leave), stall)
+        : null;
+    const response = new Response(body, {
       status: answer.status,
       statusText: answer.statusText,
-      headers: proxyHeaders(answer, requestId, log.line.deployment, c),
-    };
-    // HEAD: hono drops the body of the GET answer; nobody will read it.
-    if (!answer.body || c.req.method === "HEAD") {
-      c.res = new Response(null, init);
-      log.finish(answer.status);
-      return;
-    }
-    // The proxy's own bodies are watched at their source: one stream layer, not a second one.
-    const body = watchDelivery(sourceOf(answer.body), deliveryHooks(log, answer.status, leave), stall);
-    c.res = new Response(body, init);
+      headers: answer.headers,
+    });
+    addProxyHeaders(response.headers, answer.status, requestId, log.line.deployment, c);
+    // Unset first: over a set answer, hono copies the new one again to carry the old one's headers.
+    c.res = undefined;
+    c.res = response;
+    if (!body) log.finish(answer.status);
   };
 }
 
@@ -63,15 +65,19 @@ function deliveryHooks(log: LogWriter, status: number, leave: (why: string) => v
   };
 }
 
-function proxyHeaders(answer: Response, requestId: string, deployment: number | undefined, c: AppContext): Headers {
-  const headers = new Headers(answer.headers);
+function addProxyHeaders(
+  headers: Headers,
+  status: number,
+  requestId: string,
+  deployment: number | undefined,
+  c: AppContext,
+): void {
   headers.set("x-request-id", requestId);
   // By index, never by ARN: which copy of the model served (or failed) the request.
   if (deployment !== undefined) headers.set(DEPLOYMENT_HEADER, String(deployment));
-  if ((answer.status === 429 || answer.status === 503) && !headers.has("retry-after")) {
+  if ((status === 429 || status === 503) && !headers.has("retry-after")) {
     headers.set("retry-after", String(retryAfterSeconds(c.error)));
   }
-  return headers;
 }
 
 /**
