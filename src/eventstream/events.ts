@@ -1,6 +1,7 @@
 // Event-stream messages -> what Bedrock meant: an event, nothing, or an error.
 import { bedrockException } from "../bedrock-errors.ts";
 import { type JsonObject, parseJsonObject } from "../json.ts";
+import { plainChunkText } from "./chunk-payload.ts";
 import { type EventStreamMessage, streamError } from "./decode.ts";
 
 /** One event of a Bedrock stream, whichever operation sent it. */
@@ -44,9 +45,14 @@ function decodeChunkJson(base64: string): string | undefined {
   return decoder.decode(bytes);
 }
 
+/** The model JSON text of a chunk payload of any shape JSON allows. */
+function generalChunkText(body: Uint8Array): string | undefined {
+  const payload = parseJsonObject(decoder.decode(body));
+  return typeof payload?.bytes === "string" ? decodeChunkJson(payload.bytes) : undefined;
+}
+
 function chunkJson(message: EventStreamMessage): JsonObject {
-  const payload = parseJsonObject(decoder.decode(message.body));
-  const json = typeof payload?.bytes === "string" ? decodeChunkJson(payload.bytes) : undefined;
+  const json = plainChunkText(message.body) ?? generalChunkText(message.body);
   const chunk = json === undefined ? undefined : parseJsonObject(json);
   if (!chunk) throw streamError("Bedrock sent a chunk event whose payload is not base64-encoded JSON.");
   return chunk;
