@@ -101,7 +101,7 @@ export function watchInPlace(
 ): boolean {
   const watch = unwatched.get(body);
   unwatched.delete(body);
-  return watch !== undefined && watch(hooks, stall);
+  return watch?.(hooks, stall) ?? false;
 }
 
 export function watchDelivery(
