@@ -266,6 +266,41 @@ describe("createNodeFetch: aborts", () => {
   });
 });
 
+describe("createNodeFetch: a read waiting when the body ends early", () => {
+  it("ends a waiting read when the body is cancelled, then closes the connection", async () => {
+    fetcher = createNodeFetch();
+    let closed = false;
+    const { url } = await server((_, response) => {
+      response.writeHead(200);
+      response.write("x");
+      response.once("close", () => (closed = true));
+    });
+    const response = await fetcher(url);
+    const reader = response.body!.getReader();
+    expect((await reader.read()).value).toHaveLength(1);
+    const waiting = reader.read();
+    await reader.cancel("enough");
+    expect(await waiting).toEqual({ done: true, value: undefined });
+    await expect.poll(() => closed).toBe(true);
+  });
+
+  it("fails a waiting read when the connection drops", async () => {
+    fetcher = createNodeFetch();
+    let drop: () => void = () => undefined;
+    const { url } = await server((_, response) => {
+      response.writeHead(200, { "content-length": "100" });
+      response.write("some");
+      drop = () => response.socket?.destroy();
+    });
+    const response = await fetcher(url);
+    const reader = response.body!.getReader();
+    expect(new TextDecoder().decode((await reader.read()).value)).toBe("some");
+    const waiting = reader.read();
+    drop();
+    await expect(waiting).rejects.toThrow(TypeError);
+  });
+});
+
 describe("createBedrock({ fetch: nodeFetch }) against the emulator", () => {
   let emulator: ServedEmulator;
   beforeAll(async () => {

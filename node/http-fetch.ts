@@ -175,11 +175,15 @@ function responseBody(message: IncomingMessage, done: () => void): ResponseBody 
     waiting = undefined;
     resolve?.();
   };
+  const forget = () => {
+    unread = [];
+    unreadBytes = 0;
+  };
   // As fetch does, a failed body fails its reads at once, even with bytes still unread.
   const fail = (reason: unknown) => {
     if (failure || cancelled) return;
     failure = { reason };
-    unread = [];
+    forget();
     controller?.error(reason);
     done();
     wake();
@@ -202,11 +206,10 @@ function responseBody(message: IncomingMessage, done: () => void): ResponseBody 
 
   /** Hands out what is there (all of it, as one piece), or the end; false when there is nothing yet. */
   const take = (to: ReadableStreamDefaultController<Uint8Array>): boolean => {
-    if (failure) return true;
+    if (failure || cancelled) return true;
     if (unreadBytes > 0) {
       to.enqueue(unread.length === 1 ? unread[0]! : joined(unread, unreadBytes));
-      unread = [];
-      unreadBytes = 0;
+      forget();
       message.resume();
       return true;
     }
@@ -225,7 +228,7 @@ function responseBody(message: IncomingMessage, done: () => void): ResponseBody 
       },
       cancel() {
         cancelled = true;
-        unread = [];
+        forget();
         done();
         wake();
         message.destroy();

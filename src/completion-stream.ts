@@ -33,6 +33,12 @@ function chunkOf(meta: StreamMeta, part: StreamPart): ChatCompletionChunk {
   };
 }
 
+/** Whether an object has no own keys, without Object.keys' array (this runs per part). */
+function isEmpty(value: object): boolean {
+  for (const key in value) if (Object.hasOwn(value, key)) return false;
+  return true;
+}
+
 export function chatChunkMapper(
   route: Route,
   request: ChatCompletionRequest,
@@ -48,7 +54,7 @@ export function chatChunkMapper(
   function emit(parts: StreamPart[], out: ChatCompletionChunk[]): void {
     for (const part of parts) {
       if (part.usage) usage = part.usage;
-      if (!part.finish_reason && !part.logprobs && !Object.keys(part.delta).length) continue;
+      if (!part.finish_reason && !part.logprobs && isEmpty(part.delta)) continue;
       const index = part.index ?? 0;
       if (!opened.has(index)) {
         opened.add(index);

@@ -18,12 +18,16 @@ const TABLES = /* @__PURE__ */ (() => {
   return tables;
 })();
 
-export function crc32(bytes: Uint8Array): number {
+/**
+ * CRC-32 of bytes[start, end). `previous` is the CRC of the bytes before them, to continue a
+ * checksum: a message's CRC goes on from its prelude's, which was already computed.
+ */
+export function crc32(bytes: Uint8Array, start = 0, end = bytes.length, previous = 0): number {
   const t = TABLES;
   // Kept a signed 32-bit integer throughout (the tables' too): the loop does no conversions.
-  let crc = -1;
-  let i = 0;
-  for (const end = bytes.length - 7; i < end; i += 8) {
+  let crc = ~previous;
+  let i = start;
+  for (const last = end - 7; i < last; i += 8) {
     crc ^= bytes[i]! | (bytes[i + 1]! << 8) | (bytes[i + 2]! << 16) | (bytes[i + 3]! << 24);
     crc =
       t[1792 + (crc & 0xff)]! ^
@@ -35,6 +39,6 @@ export function crc32(bytes: Uint8Array): number {
       t[256 + bytes[i + 6]!]! ^
       t[bytes[i + 7]!]!;
   }
-  for (; i < bytes.length; i++) crc = t[(crc ^ bytes[i]!) & 0xff]! ^ (crc >>> 8);
-  return (crc ^ -1) >>> 0;
+  for (; i < end; i++) crc = t[(crc ^ bytes[i]!) & 0xff]! ^ (crc >>> 8);
+  return ~crc >>> 0;
 }

@@ -1,3 +1,4 @@
+import { EventStreamCodec, Int64, type MessageHeaders } from "@smithy/eventstream-codec";
 import { describe, expect, it } from "vitest";
 import { chunkFrame, encodeFrame } from "../../emulator/frames.ts";
 import { concat, cut, seeded, streamOf } from "../../test/helpers/bytes.ts";
@@ -17,6 +18,11 @@ const models = [
     "amazon-bedrock-invocationMetrics": { inputTokenCount: 7, outputTokenCount: 3 },
   },
 ];
+// AWS's own decoder, the oracle for header values.
+const awsCodec = new EventStreamCodec(
+  (b) => new TextDecoder().decode(b),
+  (t) => new TextEncoder().encode(t),
+);
 const bytes = concat(models.map((model) => chunkFrame(model)));
 const modelsOf = (messages: EventStreamMessage[]) => messages.map((message) => readBedrockEvent(message)?.json);
 
@@ -73,6 +79,34 @@ describe("decodeEventStream splits frames at any boundary", () => {
     expect(message!.headers.n).toEqual({ type: "integer", value: 7 });
     expect(message!.headers["wörld-👋"]).toEqual({ type: "string", value: "gruß 👋" });
     expect(message!.headers.long).toEqual({ type: "string", value: "x".repeat(100) });
+  });
+
+  it("reads every header type as AWS's codec does: signed integers at each width, longs, times, bytes, uuids", async () => {
+    const headers: MessageHeaders = {
+      byte: { type: "byte", value: -5 },
+      bytePositive: { type: "byte", value: 127 },
+      short: { type: "short", value: -300 },
+      shortPositive: { type: "short", value: 32767 },
+      integer: { type: "integer", value: -70000 },
+      integerMax: { type: "integer", value: 2147483647 },
+      long: { type: "long", value: Int64.fromNumber(-9007199254740991) },
+      timestamp: { type: "timestamp", value: new Date(1764331200123) },
+      binary: { type: "binary", value: Uint8Array.of(0, 1, 254, 255) },
+      uuid: { type: "uuid", value: "3fa85f64-5717-4562-b3fc-2c963f66afa6" },
+      no: { type: "boolean", value: false },
+      // Names and values Bedrock uses, which the decoder matches rather than builds.
+      ":event-type": { type: "string", value: "contentBlockDelta" },
+      ":content-type": { type: "string", value: "application/jsox" },
+      ":message-typ": { type: "string", value: "even" },
+    };
+    const frame = encodeFrame(headers, "{}");
+    const [message] = await decodeAll([frame]);
+    const theirs = awsCodec.decode(frame).headers;
+    expect(Object.keys(message!.headers)).toEqual(Object.keys(theirs));
+    for (const [name, header] of Object.entries(theirs)) {
+      const value = header.type === "long" ? BigInt(header.value.toString()) : header.value;
+      expect([name, message!.headers[name]]).toEqual([name, { type: header.type, value }]);
+    }
   });
 
   it("keeps headers named like Object's properties as headers, and takes nothing from a prototype", async () => {

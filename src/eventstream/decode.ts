@@ -45,41 +45,50 @@ interface ByteQueue {
   length: number;
 }
 
-function take(queue: ByteQueue, count: number, consume: boolean): Uint8Array {
+/** Copies the first `into.length` queued bytes into `into`, leaving them queued. */
+function peek(queue: ByteQueue, into: Uint8Array): void {
+  let index = 0;
+  let offset = queue.offset;
+  for (let i = 0; i < into.length; i++) {
+    let chunk = queue.chunks[index]!;
+    if (offset === chunk.byteLength) {
+      chunk = queue.chunks[++index]!;
+      offset = 0;
+    }
+    into[i] = chunk[offset++]!;
+  }
+}
+
+/** Takes the next `count` bytes off the queue: a view when one chunk holds them, else a copy. */
+function take(queue: ByteQueue, count: number): Uint8Array {
   const first = queue.chunks[0]!;
-  const available = first.byteLength - queue.offset;
-  let out: Uint8Array;
-  if (available >= count) {
-    out = first.subarray(queue.offset, queue.offset + count);
-    if (consume) {
-      queue.offset += count;
-      if (queue.offset === first.byteLength) {
-        queue.chunks.shift();
-        queue.offset = 0;
-      }
+  queue.length -= count;
+  if (first.byteLength - queue.offset >= count) {
+    const out = first.subarray(queue.offset, queue.offset + count);
+    queue.offset += count;
+    if (queue.offset === first.byteLength) {
+      queue.chunks.shift();
+      queue.offset = 0;
     }
-  } else {
-    out = new Uint8Array(count);
-    let written = 0;
-    let index = 0;
-    let offset = queue.offset;
-    while (written < count) {
-      const chunk = queue.chunks[index]!;
-      const n = Math.min(chunk.byteLength - offset, count - written);
-      out.set(chunk.subarray(offset, offset + n), written);
-      written += n;
-      offset += n;
-      if (offset === chunk.byteLength) {
-        index++;
-        offset = 0;
-      }
-    }
-    if (consume) {
-      queue.chunks.splice(0, index);
-      queue.offset = offset;
+    return out;
+  }
+  const out = new Uint8Array(count);
+  let written = 0;
+  let index = 0;
+  let offset = queue.offset;
+  while (written < count) {
+    const chunk = queue.chunks[index]!;
+    const n = Math.min(chunk.byteLength - offset, count - written);
+    out.set(chunk.subarray(offset, offset + n), written);
+    written += n;
+    offset += n;
+    if (offset === chunk.byteLength) {
+      index++;
+      offset = 0;
     }
   }
-  if (consume) queue.length -= count;
+  queue.chunks.splice(0, index);
+  queue.offset = offset;
   return out;
 }
 
@@ -98,8 +107,11 @@ export interface MessageSplitter {
 export function createMessageSplitter(options: DecodeOptions = {}): MessageSplitter {
   const maxBytes = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
   const queue: ByteQueue = { chunks: [], offset: 0, length: 0 };
-  // Length of the message being waited for, once its prelude has been checked.
+  // The prelude of the next message, copied out of the queue (12 bytes, whatever chunks hold them).
+  const prelude = new Uint8Array(PRELUDE_BYTES);
+  // Length of the message being waited for, once its prelude has been checked, and its CRC so far.
   let expected = 0;
+  let preludeCrc = 0;
   // Damage found after good messages in the same chunk: those are delivered first.
   let failure: unknown;
   return {
@@ -113,12 +125,14 @@ export function createMessageSplitter(options: DecodeOptions = {}): MessageSplit
         for (;;) {
           if (expected === 0) {
             if (queue.length < PRELUDE_BYTES) return messages;
-            expected = checkPrelude(take(queue, PRELUDE_BYTES, false), maxBytes);
+            peek(queue, prelude);
+            preludeCrc = crc32(prelude, 0, 8);
+            expected = checkPrelude(prelude, preludeCrc, maxBytes);
           }
           if (queue.length < expected) return messages;
-          const bytes = take(queue, expected, true);
+          const bytes = take(queue, expected);
           expected = 0;
-          messages.push(decodeMessage(bytes));
+          messages.push(decodeMessage(bytes, preludeCrc));
         }
       } catch (error) {
         if (messages.length === 0) throw error;
@@ -150,11 +164,16 @@ export function decodeEventStream(options: DecodeOptions = {}): TransformStream<
   });
 }
 
-function checkPrelude(prelude: Uint8Array, maxBytes: number): number {
-  const view = new DataView(prelude.buffer, prelude.byteOffset, PRELUDE_BYTES);
-  const total = view.getUint32(0);
-  const headers = view.getUint32(4);
-  if (view.getUint32(8) !== crc32(prelude.subarray(0, 8))) {
+/** The big-endian unsigned 32-bit integer at bytes[at]. */
+function uint32(bytes: Uint8Array, at: number): number {
+  return ((bytes[at]! << 24) | (bytes[at + 1]! << 16) | (bytes[at + 2]! << 8) | bytes[at + 3]!) >>> 0;
+}
+
+/** The message's length, if its prelude (whose first 8 bytes' CRC is `crc`) is sound. */
+function checkPrelude(prelude: Uint8Array, crc: number, maxBytes: number): number {
+  const total = uint32(prelude, 0);
+  const headers = uint32(prelude, 4);
+  if (uint32(prelude, 8) !== crc) {
     throw streamError("Bedrock's event stream is corrupt: a message prelude fails its CRC32 check.");
   }
   if (total < MIN_MESSAGE_BYTES || headers > total - MIN_MESSAGE_BYTES) {
@@ -166,22 +185,68 @@ function checkPrelude(prelude: Uint8Array, maxBytes: number): number {
   return total;
 }
 
-/** A whole message whose prelude checkPrelude accepted: its CRC, its headers, its body. */
-function decodeMessage(bytes: Uint8Array): EventStreamMessage {
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+/**
+ * A whole message whose prelude checkPrelude accepted: its CRC (which goes on from the prelude's
+ * first 8 bytes, `preludeCrc`), its headers, its body.
+ */
+function decodeMessage(bytes: Uint8Array, preludeCrc: number): EventStreamMessage {
   const end = bytes.byteLength - 4;
-  if (view.getUint32(end) !== crc32(bytes.subarray(0, end))) {
+  if (uint32(bytes, end) !== crc32(bytes, 8, end, preludeCrc)) {
     throw streamError("Bedrock's event stream is corrupt: a message checksum (CRC32) does not match.");
   }
-  const bodyStart = PRELUDE_BYTES + view.getUint32(4);
-  return { headers: readHeaders(bytes, view, bodyStart), body: bytes.subarray(bodyStart, end) };
+  const bodyStart = PRELUDE_BYTES + uint32(bytes, 4);
+  return { headers: readHeaders(bytes, bodyStart), body: bytes.subarray(bodyStart, end) };
 }
 
 /**
- * UTF-8 text of bytes[start, end). Header names and values are short ASCII (":event-type",
- * "chunk"): read as char codes, they skip a TextDecoder call each, a third of a frame's cost.
+ * The names and values Bedrock's headers use: matched against the bytes, they are returned as
+ * these very strings, with no string built per header (a frame's headers are a third of its cost).
+ */
+const KNOWN_TEXT = [
+  ":event-type",
+  ":message-type",
+  ":content-type",
+  ":exception-type",
+  ":error-code",
+  ":error-message",
+  "event",
+  "exception",
+  "error",
+  "application/json",
+  "chunk",
+  "messageStart",
+  "contentBlockStart",
+  "contentBlockDelta",
+  "contentBlockStop",
+  "messageStop",
+  "metadata",
+];
+const KNOWN_BY_LENGTH = /* @__PURE__ */ (() => {
+  const byLength: string[][] = [];
+  for (const text of KNOWN_TEXT) {
+    byLength[text.length] ??= [];
+    byLength[text.length]!.push(text);
+  }
+  return byLength;
+})();
+
+function knownText(bytes: Uint8Array, start: number, end: number): string | undefined {
+  const candidates = KNOWN_BY_LENGTH[end - start];
+  if (candidates === undefined) return undefined;
+  next: for (const text of candidates) {
+    for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) !== bytes[start + i]) continue next;
+    return text;
+  }
+  return undefined;
+}
+
+/**
+ * UTF-8 text of bytes[start, end). Other header names and values are short ASCII too: read as
+ * char codes, they skip a TextDecoder call each.
  */
 function utf8(bytes: Uint8Array, start: number, end: number): string {
+  const known = knownText(bytes, start, end);
+  if (known !== undefined) return known;
   if (end - start > 64) return decoder.decode(bytes.subarray(start, end));
   let text = "";
   for (let i = start; i < end; i++) {
@@ -192,43 +257,56 @@ function utf8(bytes: Uint8Array, start: number, end: number): string {
   return text;
 }
 
-/** Header value types, numbered as the event-stream format numbers them. */
+function headerOverrun(): BedrockEdgeError {
+  return streamError("Bedrock's event stream is corrupt: a header runs past its message's headers.");
+}
+
+/** Header value types, numbered as the event-stream format numbers them; their fixed sizes. */
 const INTEGER_TYPES = { 2: ["byte", 1], 3: ["short", 2], 4: ["integer", 4] } as const;
 
-function readHeaders(bytes: Uint8Array, view: DataView, end: number): Record<string, HeaderValue> {
+/** The headers in bytes[12, end): a name, a type, a value, each checked to stay inside them. */
+function readHeaders(bytes: Uint8Array, end: number): Record<string, HeaderValue> {
   // No prototype: the names are the sender's, and one called `__proto__` would replace it.
   const headers: Record<string, HeaderValue> = Object.create(null);
   let at = PRELUDE_BYTES;
-  /** Reads past the next `length` bytes; returns where they start. */
-  const next = (length: number) => {
-    if (at + length > end) {
-      throw streamError("Bedrock's event stream is corrupt: a header runs past its message's headers.");
-    }
-    at += length;
-    return at - length;
-  };
-  const text = (length: number) => utf8(bytes, next(length), at);
   while (at < end) {
-    const name = text(bytes[next(1)]!);
-    const type = bytes[next(1)]!;
+    const nameStart = at + 1;
+    // The name, then its value's type byte.
+    at = nameStart + bytes[at]!;
+    if (at + 1 > end) throw headerOverrun();
+    const name = utf8(bytes, nameStart, at);
+    const type = bytes[at++]!;
     let value: HeaderValue;
-    if (type === 0 || type === 1) value = { type: "boolean", value: type === 0 };
+    if (type === 7) {
+      if (at + 2 > end) throw headerOverrun();
+      const start = at + 2;
+      at = start + ((bytes[start - 2]! << 8) | bytes[start - 1]!);
+      if (at > end) throw headerOverrun();
+      value = { type: "string", value: utf8(bytes, start, at) };
+    } else if (type === 0 || type === 1) value = { type: "boolean", value: type === 0 };
     else if (type === 2 || type === 3 || type === 4) {
       const [kind, size] = INTEGER_TYPES[type];
-      const start = next(size);
-      value = {
-        type: kind,
-        value: size === 1 ? view.getInt8(start) : size === 2 ? view.getInt16(start) : view.getInt32(start),
-      };
+      if (at + size > end) throw headerOverrun();
+      // Sign-extended from the value's own width.
+      const shift = 32 - 8 * size;
+      const raw = size === 1 ? bytes[at]! : size === 2 ? (bytes[at]! << 8) | bytes[at + 1]! : uint32(bytes, at);
+      value = { type: kind, value: (raw << shift) >> shift };
+      at += size;
     } else if (type === 5 || type === 8) {
-      const long = view.getBigInt64(next(8));
+      if (at + 8 > end) throw headerOverrun();
+      const long = new DataView(bytes.buffer, bytes.byteOffset + at, 8).getBigInt64(0);
+      at += 8;
       value = type === 5 ? { type: "long", value: long } : { type: "timestamp", value: new Date(Number(long)) };
-    } else if (type === 6 || type === 7) {
-      const length = view.getUint16(next(2));
-      value =
-        type === 7 ? { type: "string", value: text(length) } : { type: "binary", value: bytes.slice(next(length), at) };
+    } else if (type === 6) {
+      if (at + 2 > end) throw headerOverrun();
+      const start = at + 2;
+      at = start + ((bytes[start - 2]! << 8) | bytes[start - 1]!);
+      if (at > end) throw headerOverrun();
+      value = { type: "binary", value: bytes.slice(start, at) };
     } else if (type === 9) {
-      const hex = Array.from(bytes.subarray(next(16), at), (b) => b.toString(16).padStart(2, "0")).join("");
+      if (at + 16 > end) throw headerOverrun();
+      const hex = Array.from(bytes.subarray(at, at + 16), (b) => b.toString(16).padStart(2, "0")).join("");
+      at += 16;
       value = {
         type: "uuid",
         value: `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`,

@@ -1,3 +1,4 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { createAnswerSplitter, partialMarkerLength, type AnswerPart, type SplitterOptions } from "./answer-splitter.ts";
 import { deepseekToolSyntax, llamaJsonToolSyntax, qwenToolSyntax } from "./tool-syntax.ts";
@@ -344,6 +345,30 @@ describe("partialMarkerLength", () => {
     expect(partialMarkerLength("abc<", ["</think>", "<tool_call>"])).toBe(1);
     expect(partialMarkerLength("abc", ["</think>"])).toBe(0);
     expect(partialMarkerLength("</think>", ["</think>"])).toBe(0);
+  });
+
+  it("agrees with the definition for any text and markers (fast-check)", () => {
+    // The definition, spelled out: the longest n below a marker's length whose tail starts it.
+    const byDefinition = (text: string, markers: readonly string[]) => {
+      let longest = 0;
+      for (const marker of markers) {
+        for (let n = 1; n < marker.length && n <= text.length; n++) {
+          if (text.slice(text.length - n) === marker.slice(0, n)) longest = Math.max(longest, n);
+        }
+      }
+      return longest;
+    };
+    const piece = fc.string({
+      unit: fc.constantFrom("<", "|", "e", "o", "t", "_", "i", "d", ">", "👋"),
+      maxLength: 12,
+    });
+    fc.assert(
+      fc.property(piece, fc.array(piece, { maxLength: 4 }), (text, markers) => {
+        expect(partialMarkerLength(text, markers)).toBe(byDefinition(text, markers));
+      }),
+      { numRuns: 3000 },
+    );
+    expect(partialMarkerLength("ok <|eot_i", ["<|eot_id|>", "<|eom_id|>", "<|end_of_text|>"])).toBe(7);
   });
 });
 

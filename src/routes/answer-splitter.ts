@@ -86,9 +86,13 @@ function isSpace(c: number): boolean {
 export function partialMarkerLength(text: string, markers: readonly string[]): number {
   let longest = 0;
   for (const marker of markers) {
-    const max = Math.min(marker.length - 1, text.length);
-    for (let n = max; n > longest; n--) {
-      if (text.endsWith(marker.slice(0, n))) {
+    // Compared in place, longest first: this runs on every piece of a stream, and a slice of
+    // the marker per length tried cost more than the rest of the piece's splitting.
+    for (let n = Math.min(marker.length - 1, text.length); n > longest; n--) {
+      const from = text.length - n;
+      let i = 0;
+      while (i < n && text.charCodeAt(from + i) === marker.charCodeAt(i)) i++;
+      if (i === n) {
         longest = n;
         break;
       }

@@ -299,7 +299,12 @@ function streamMapper(
   return {
     push({ type, json }) {
       if (type !== CHUNK_EVENT) return [];
-      return reader.push(json).flatMap(partsOf);
+      const pieces = reader.push(json);
+      // A chunk is one piece (one choice) almost always: its parts as they are, no flatMap.
+      if (pieces.length === 1) return partsOf(pieces[0]!);
+      const parts: StreamPart[] = [];
+      for (const piece of pieces) parts.push(...partsOf(piece));
+      return parts;
     },
     end() {
       // Every choice's last chunk names a stop reason: without one the stream was cut short, and
