@@ -1,5 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { bytesSource, type DeliveryHooks, madeFrom, sourceOf, streamOf, watchDelivery } from "./delivery.ts";
+import {
+  bytesSource,
+  type DeliveryHooks,
+  madeFrom,
+  sourceOf,
+  streamOf,
+  watchDelivery,
+  watchInPlace,
+} from "./delivery.ts";
 import { jsonResponse } from "./http.ts";
 
 const FAST = { firstMs: 40, laterMs: 80 };
@@ -140,6 +148,42 @@ describe("the proxy's own bodies, watched at their source", () => {
     const text = pieces.map((piece) => new TextDecoder().decode(piece)).join("");
     expect(JSON.parse(text)).toEqual({ text: "y".repeat(2000) });
     expect(hooks.events).toEqual(["delivered"]);
+  });
+
+  it("a JSON answer watched in place: its own body, cut at 1 KiB, then delivered", async () => {
+    const answer = jsonResponse({ text: "y".repeat(2000) });
+    const hooks = recorder();
+    expect(watchInPlace(answer.body!, hooks, FAST)).toBe(true);
+    const reader = answer.body!.getReader();
+    const pieces: Uint8Array[] = [];
+    for (let r = await reader.read(); !r.done; r = await reader.read()) pieces.push(r.value);
+    expect(pieces.map((p) => p.byteLength)).toEqual([1024, 2011 - 1024]);
+    expect(JSON.parse(pieces.map((piece) => new TextDecoder().decode(piece)).join(""))).toEqual({
+      text: "y".repeat(2000),
+    });
+    expect(hooks.events).toEqual(["delivered"]);
+  });
+
+  it("watched in place: a body never read is a client gone, as a watching stream's is", async () => {
+    const answer = jsonResponse({ ok: true });
+    const hooks = recorder();
+    expect(watchInPlace(answer.body!, hooks, FAST)).toBe(true);
+    await sleep(FAST.firstMs * 2);
+    expect(hooks.events).toEqual(["gone: the answer was never read: the client had gone"]);
+  });
+
+  it("watched in place once, and only while unread: otherwise the caller watches a stream of its own", async () => {
+    const hooks = recorder();
+    const once = jsonResponse({});
+    expect(watchInPlace(once.body!, recorder(), FAST)).toBe(true);
+    expect(watchInPlace(once.body!, hooks, FAST)).toBe(false);
+    const read = jsonResponse({});
+    await read.body!.getReader().read();
+    expect(watchInPlace(read.body!, hooks, FAST)).toBe(false);
+    expect(watchInPlace(source(["x"]), hooks, FAST)).toBe(false);
+    // Unwatched, nothing is owed and nothing is told.
+    await sleep(FAST.firstMs * 2);
+    expect(hooks.events).toEqual([]);
   });
 
   it("survives a copy of the response (hono copies one to set a header late)", () => {

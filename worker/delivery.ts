@@ -76,19 +76,32 @@ export function bytesSource(bytes: Uint8Array): DeliverySource {
   };
 }
 
-/** A plain stream over a source: the body a response carries when nobody watches it. */
+/**
+ * A stream over a source: the body of an answer the proxy makes. Unwatched, it passes the bytes
+ * on; request-log watches it in place (watchInPlace), so that the answer's own body is the one
+ * stream layer between the source and the runtime, and the answer need not be made again.
+ */
 export function streamOf(source: DeliverySource): ReadableStream<Uint8Array> {
-  return new ReadableStream<Uint8Array>(
-    {
-      async pull(controller) {
-        const { done, value } = await source.read();
-        if (done) controller.close();
-        else controller.enqueue(value);
-      },
-      cancel: (reason) => source.cancel(reason),
-    },
-    { highWaterMark: 0 },
-  );
+  const { stream, watch } = watchable(source);
+  unwatched.set(stream, watch);
+  return stream;
+}
+
+// A body streamOf made -> how to watch it, until it is watched.
+const unwatched = new WeakMap<ReadableStream<Uint8Array>, (hooks: DeliveryHooks, stall: StallTimes) => boolean>();
+
+/**
+ * Watches a body streamOf made, as watchDelivery would a new stream over its source; false when
+ * it is not such a body, or is no longer unread (watched, read or cancelled already).
+ */
+export function watchInPlace(
+  body: ReadableStream<Uint8Array>,
+  hooks: DeliveryHooks,
+  stall: StallTimes = STALL_TIMES,
+): boolean {
+  const watch = unwatched.get(body);
+  unwatched.delete(body);
+  return watch?.(hooks, stall) ?? false;
 }
 
 export function watchDelivery(
@@ -96,7 +109,20 @@ export function watchDelivery(
   hooks: DeliveryHooks,
   stall: StallTimes = STALL_TIMES,
 ): ReadableStream<Uint8Array> {
-  const reader = from instanceof ReadableStream ? from.getReader() : from;
+  const { stream, watch } = watchable(from instanceof ReadableStream ? from.getReader() : from);
+  watch(hooks, stall);
+  return stream;
+}
+
+const UNWATCHED: DeliveryHooks = { delivered() {}, gone() {}, failed() {} };
+
+/** A stream over `reader` that tells `hooks` how the exchange ended, once watch() gives them. */
+function watchable(reader: DeliverySource): {
+  stream: ReadableStream<Uint8Array>;
+  watch(hooks: DeliveryHooks, stall: StallTimes): boolean;
+} {
+  let hooks = UNWATCHED;
+  let stall: StallTimes | undefined;
   let reads = 0;
   let rest: Uint8Array | undefined;
   let stopped = false;
@@ -126,17 +152,19 @@ export function watchDelivery(
     out?.error(new Error(owed.why));
     reader.cancel(owed.why).catch(() => undefined);
   };
-  const expectRead = (ms: number, why: string) => {
+  // Unwatched, nothing is owed: nobody would be told of a stall.
+  const expectRead = (first: boolean, why: string) => {
+    if (!stall) return;
+    const ms = first ? stall.firstMs : stall.laterMs;
     owed = { since: Date.now(), ms, why };
     if (timer !== undefined && due <= owed.since + ms) return;
     clearTimeout(timer);
     arm(ms);
   };
-  return new ReadableStream<Uint8Array>(
+  const stream = new ReadableStream<Uint8Array>(
     {
       start(controller) {
         out = controller;
-        expectRead(stall.firstMs, "the answer was never read: the client had gone");
       },
       async pull(controller) {
         owed = undefined;
@@ -145,7 +173,7 @@ export function watchDelivery(
         if (rest) {
           controller.enqueue(rest);
           rest = undefined;
-          expectRead(stall.laterMs, "the answer stopped being read: the client had gone");
+          expectRead(false, "the answer stopped being read: the client had gone");
           return;
         }
         try {
@@ -157,11 +185,11 @@ export function watchDelivery(
             hooks.delivered();
           } else if (reads > 1) {
             controller.enqueue(value);
-            expectRead(stall.laterMs, "the answer stopped being read: the client had gone");
+            expectRead(false, "the answer stopped being read: the client had gone");
           } else {
             if (value.byteLength > FIRST_BYTES) rest = value.subarray(FIRST_BYTES);
             controller.enqueue(value.subarray(0, FIRST_BYTES));
-            expectRead(stall.firstMs, "the first bytes of the answer were never written: the client had gone");
+            expectRead(true, "the first bytes of the answer were never written: the client had gone");
           }
         } catch (error) {
           stop();
@@ -178,4 +206,14 @@ export function watchDelivery(
     },
     { highWaterMark: 0 },
   );
+  return {
+    stream,
+    watch(given, times) {
+      if (stall || stopped || reads > 0) return false;
+      hooks = given;
+      stall = times;
+      expectRead(true, "the answer was never read: the client had gone");
+      return true;
+    },
+  };
 }

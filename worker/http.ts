@@ -1,7 +1,7 @@
 // Responses the proxy writes: OpenAI-shaped JSON, OpenAI error bodies (AWS identifiers masked),
 // the headers every answer carries, and the proxy's own refusals.
 import { BedrockEdgeError, type OpenAIErrorBody } from "../src/index.ts";
-import { bytesSource, madeFrom } from "./delivery.ts";
+import { bytesSource, madeFrom, streamOf } from "./delivery.ts";
 
 export const SSE_HEADERS: Readonly<Record<string, string>> = {
   "content-type": "text/event-stream; charset=utf-8",
@@ -13,9 +13,9 @@ export const SSE_HEADERS: Readonly<Record<string, string>> = {
 const encoder = new TextEncoder();
 
 export function jsonResponse(body: unknown, status = 200): Response {
-  const bytes = encoder.encode(JSON.stringify(body));
+  const source = bytesSource(encoder.encode(JSON.stringify(body)));
   const headers = { "content-type": "application/json; charset=utf-8" };
-  return madeFrom(new Response(bytes, { status, headers }), bytesSource(bytes));
+  return madeFrom(new Response(streamOf(source), { status, headers }), source);
 }
 
 /** Any failure as `{"error":{"message","type","param","code"}}`, with the status asProxyError gives it. */

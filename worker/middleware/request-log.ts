@@ -4,7 +4,7 @@
 import type { MiddlewareHandler } from "hono";
 import { randomId } from "../../src/core.ts";
 import type { AppContext, AppEnv } from "../context.ts";
-import { STALL_TIMES, type StallTimes, sourceOf, watchDelivery } from "../delivery.ts";
+import { STALL_TIMES, type StallTimes, sourceOf, watchDelivery, watchInPlace } from "../delivery.ts";
 import { retryAfterSeconds } from "../http.ts";
 import { failureOutcome, type LogSink, type LogWriter, startRequestLog } from "../log.ts";
 
@@ -35,12 +35,15 @@ export function requestLog(sink: LogSink, stall: StallTimes = STALL_TIMES): Midd
     await next();
     if (c.error) log.record(failureOutcome(c.error));
     const answer = c.res;
+    const hooks = deliveryHooks(log, answer.status, leave);
     // HEAD: hono drops the body of the GET answer; nobody will read it. The proxy's own bodies
-    // are watched at their source: one stream layer, not a second one.
-    const body =
-      answer.body && c.req.method !== "HEAD"
-        ? watchDelivery(sourceOf(answer.body), deliveryHooks(log, answer.status, leave), stall)
-        : null;
+    // are watched in place, or else at their source: one stream layer, not a second one.
+    const head = c.req.method === "HEAD";
+    if (answer.body && !head && watchInPlace(answer.body, hooks, stall)) {
+      addProxyHeaders(answer.headers, answer.status, requestId, log.line.deployment, c);
+      return;
+    }
+    const body = answer.body && !head ? watchDelivery(sourceOf(answer.body), hooks, stall) : null;
     const response = new Response(body, {
       status: answer.status,
       statusText: answer.statusText,
