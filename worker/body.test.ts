@@ -58,6 +58,26 @@ describe("a body of a declared length within the limit", () => {
   });
 });
 
+describe("a Content-Length that is not a plain number of bytes", () => {
+  it.each(["", " ", "-1", "0x10", "1e3", "5.0"])(
+    "%j: the body is read piece by piece, held to the limit",
+    async (value) => {
+      const sent = pieces(body("vision", MAX_DRAINED_BYTES + 1_000_000));
+      sent.request.headers.set("content-length", value);
+      const whole = vi.spyOn(sent.request, "arrayBuffer");
+      expect(await refusal(readJsonBody(sent.request, LIMITS))).toMatchObject({ status: 413 });
+      expect(whole).not.toHaveBeenCalled();
+      expect(sent.read()).toBeLessThan(MAX_DRAINED_BYTES + 64 * 1024);
+    },
+  );
+
+  it("a body within the limit is still parsed", async () => {
+    const sent = pieces(body("llama", 1_000));
+    sent.request.headers.set("content-length", "0x10");
+    expect(await readJsonBody(sent.request, LIMITS)).toMatchObject({ model: "llama" });
+  });
+});
+
 describe("a body over its limit: 413, naming the limit", () => {
   it("a model's own limit applies to that model only; others and unknown names get MAX_BODY_BYTES", async () => {
     for (const model of ["llama", "no-such-model"]) {

@@ -98,18 +98,19 @@ const decoder = new TextDecoder();
  * MAX_DRAINED_BYTES) rather than left unread.
  */
 async function readBody(request: Request, limit: number): Promise<{ text: string; bytes: number }> {
-  const declared = Number(request.headers.get("content-length") ?? Number.NaN);
+  const declared = declaredLength(request.headers);
   // A declared length within the limit: the runtime reads the body in one piece (in workerd, a
   // read loop here costs more than the rest of the body's handling, and even asking for the body
-  // as a stream costs) and holds it to that length. Its size is still checked, for a runtime
-  // that would not.
-  if (declared <= limit) {
+  // as a stream costs). Every server runtime holds a body to the length it declares (workerd,
+  // Node's HTTP parser under @hono/node-server, Deno and Bun): only a Request made in-process
+  // could declare less than it holds. Its size is still checked after the read.
+  if (declared !== undefined && declared <= limit) {
     const buffer = await request.arrayBuffer();
     if (buffer.byteLength > limit) throw overLimit(limit);
     return { text: decoder.decode(buffer), bytes: buffer.byteLength };
   }
   if (!request.body) return { text: "", bytes: 0 };
-  if (Number.isFinite(declared)) {
+  if (declared !== undefined) {
     if (declared <= MAX_DRAINED_BYTES) await drain(request.body.getReader(), 0);
     throw overLimit(limit);
   }
@@ -127,6 +128,16 @@ async function readBody(request: Request, limit: number): Promise<{ text: string
     }
     text += pieces.decode(value, { stream: true });
   }
+}
+
+/**
+ * Content-Length when it is a plain number of bytes. Anything else ("", "-1", "0x10", "1e3",
+ * spaces) is no declaration at all: such a body is read piece by piece, held to the limit as it
+ * comes.
+ */
+function declaredLength(headers: Headers): number | undefined {
+  const value = headers.get("content-length");
+  return value !== null && /^\d{1,15}$/.test(value) ? Number(value) : undefined;
 }
 
 /** Reads to the end and drops it, or gives up (cancels) past MAX_DRAINED_BYTES in all. */
