@@ -27,7 +27,7 @@ const requestArb = fc.record({
   // Extra headers as a caller might give them: signed ones with awkward spacing, unsigned ones.
   extra: fc.dictionary(
     fc.constantFrom("x-amzn-bedrock-trace", "X-Custom", "user-agent", "x-amz-content-sha256", "host"),
-    fc.constantFrom("  a   b ", "ENABLED", "UNSIGNED-PAYLOAD", "x", "bedrock.example"),
+    fc.constantFrom("  a   b ", "ENABLED", "UNSIGNED-PAYLOAD", "x", "bedrock.example", "", "   "),
     { maxKeys: 3 },
   ),
   accessKeyId: fc.constantFrom("AKIDEXAMPLE", "ASIAEXAMPLE2"),

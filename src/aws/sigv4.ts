@@ -49,9 +49,11 @@ function canonicalParts(request: UnsignedRequest, withToken: boolean): Canonical
       return [name, name === DATE || name === TOKEN ? "" : (v4.headers.get(name) ?? "").replace(/\s+/g, " ")] as const;
     }),
     signedHeaders: v4.signedHeaders,
-    bodyHash: v4.headers.get("x-amz-content-sha256") ?? undefined,
+    // An empty value signs the body's hash, as aws4fetch reads it (`||`).
+    bodyHash: v4.headers.get("x-amz-content-sha256") || undefined,
   };
-  if (parts.size >= MAX_CACHED_PARTS) parts.clear();
+  // The oldest out (a Map keeps insertion order): a proxy of many models keeps its busy ones.
+  if (parts.size >= MAX_CACHED_PARTS) parts.delete(parts.keys().next().value ?? "");
   parts.set(key, found);
   return found;
 }
@@ -89,7 +91,7 @@ const webCrypto: Hashes = {
   },
 };
 
-function given(crypto: SigningCrypto): Hashes {
+function hashesOf(crypto: SigningCrypto): Hashes {
   return {
     sha256Hex: (text) => crypto.sha256Hex(text),
     hmac: (key, text) => crypto.hmacSha256(key, text),
@@ -108,7 +110,7 @@ export async function signV4(
   cache: SigningKeyCache,
   crypto: SigningCrypto | undefined,
 ): Promise<Headers> {
-  const hashes = crypto ? given(crypto) : webCrypto;
+  const hashes = crypto ? hashesOf(crypto) : webCrypto;
   const token = credentials.sessionToken;
   const canonical = canonicalParts(request, Boolean(token));
   // aws4fetch's time, its cache key, its chain of keys and its strings, as it writes them.
