@@ -187,15 +187,20 @@ describe("createNodeFetch: answers", () => {
   it("hands out what arrived since the last read as one piece, and waits for more when nothing has", async () => {
     fetcher = createNodeFetch();
     let sendLast: () => void = () => undefined;
+    let flushed: () => void = () => undefined;
+    const allFlushed = new Promise<void>((resolve) => (flushed = resolve));
     const { url } = await server((_, response) => {
       response.writeHead(200, { "content-type": "application/octet-stream" });
       // Three separate writes, each its own TCP segment, before anything is read.
-      response.write("one;", () => response.write("two;", () => response.write("three;")));
+      response.write("one;", () => response.write("two;", () => response.write("three;", () => flushed())));
       sendLast = () => response.end("last");
     });
     const response = await fetcher(url);
     const reader = response.body!.getReader();
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    // Written to loopback, so in this process's receive buffer: the client's next socket read
+    // (an event-loop turn, long before the timer) takes it in.
+    await allFlushed;
+    await new Promise((resolve) => setTimeout(resolve, 20));
     const decoder = new TextDecoder();
     expect(decoder.decode((await reader.read()).value)).toBe("one;two;three;");
     const next = reader.read();

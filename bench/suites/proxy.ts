@@ -2,9 +2,10 @@
 // Proxies: the latency each adds over calling the emulator directly (plain and streamed, one
 // request in flight) and the requests per second each serves with 50 in flight. In workerd:
 // ours, Portkey's gateway, and the floor (a bare pass-through Worker) in the same workerd; on
-// Node: ours (createApp on @hono/node-server, as the README's Node server) and Portkey's Node build. What a proxy adds is
-// measured against the operation it calls (ours and the floor: InvokeModel; Portkey: Converse),
-// each round timing every path back to back, so ratios compare like moments. Also: stream
+// Node: ours (createApp on @hono/node-server, as the README's Node server) and Portkey's Node
+// build. What a proxy adds is measured against the operation it calls (ours and the floor:
+// InvokeModel; Portkey: Converse), each round timing every path back to back, so ratios compare
+// like moments. Also: stream
 // chunks are forwarded as they arrive (slow frames: a buffering proxy would hold them back). And
 // ours as a gateway (two deployments, a key with every limit) in the same rounds as the plain
 // proxy: what routing and the limit checks add.

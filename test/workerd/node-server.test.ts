@@ -124,8 +124,14 @@ describe("createApp({ fetch: nodeFetch, signingCrypto: nodeSigningCrypto }) on @
   const nodeLogs: LogLine[] = [];
   const hashed = { sha256: 0, hmac: 0 };
   const countingCrypto: SigningCrypto = {
-    sha256Hex: (text) => (hashed.sha256++, nodeSigningCrypto.sha256Hex(text)),
-    hmacSha256: (key, text) => (hashed.hmac++, nodeSigningCrypto.hmacSha256(key, text)),
+    sha256Hex(text) {
+      hashed.sha256++;
+      return nodeSigningCrypto.sha256Hex(text);
+    },
+    hmacSha256(key, text) {
+      hashed.hmac++;
+      return nodeSigningCrypto.hmacSha256(key, text);
+    },
   };
 
   beforeAll(async () => {
