@@ -198,6 +198,22 @@ export async function eventually<T>(
   }
 }
 
+/**
+ * Streams the slow "slow-long" model through `client` and leaves after three chunks, as a client
+ * that goes away mid-stream; how many chunks the loop saw (the SDK ends an aborted stream's loop
+ * quietly, swallowing its own AbortError).
+ */
+export async function leaveSlowStream(client: OpenAI): Promise<number> {
+  const controller = new AbortController();
+  const stream = await client.chat.completions.create(
+    { model: "slow-long", messages: USER_HELLO, stream: true },
+    { signal: controller.signal },
+  );
+  let chunks = 0;
+  for await (const _chunk of stream) if (++chunks === 3) controller.abort();
+  return chunks;
+}
+
 /** The raw SSE text of a streamed call, read with fetch (comments included, which SDKs hide). */
 export async function rawSse(
   url: string,
