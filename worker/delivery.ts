@@ -78,8 +78,9 @@ export function bytesSource(bytes: Uint8Array): DeliverySource {
 
 /**
  * A stream over a source: the body of an answer the proxy makes. Unwatched, it passes the bytes
- * on (the first 1 KiB as a read of its own, as when watched); request-log watches it in place (watchInPlace), so that the answer's own body is the one
- * stream layer between the source and the runtime, and the answer need not be made again.
+ * on (the first 1 KiB as a read of its own, as when watched); request-log watches it in place
+ * (watchInPlace), so that the answer's own body is the one stream layer between the source and
+ * the runtime, and the answer need not be made again.
  */
 export function streamOf(source: DeliverySource): ReadableStream<Uint8Array> {
   const { stream, watch } = watchable(source);
