@@ -153,6 +153,21 @@ const TOOLS_IN_USER =
   'Respond in the format {"name": function name, "parameters": dictionary of argument name and its value}.Do not use variables.\n' +
   "\n";
 
+/** The system turn and the start of the first user turn when the one tool is `bare` and no system message is given. */
+const BARE_TOOL_OPENING =
+  "<|begin_of_text|><|start_header_id|>system<|end_header_id|>\n" +
+  "\n" +
+  "Environment: ipython\n" +
+  "Cutting Knowledge Date: December 2023\n" +
+  "Today Date: 26 Jul 2024\n" +
+  "\n" +
+  "<|eot_id|><|start_header_id|>user<|end_header_id|>\n" +
+  "\n" +
+  TOOLS_IN_USER +
+  BARE_JSON +
+  "\n" +
+  "\n";
+
 describe("llama3_1: system turn", () => {
   it("always opens with the knowledge and today's dates, July 2024 unless date_string says otherwise", () => {
     expect(render31([user("Hello")])).toBe(
@@ -275,18 +290,7 @@ describe("llama3_1: tools", () => {
       [bare],
     );
     expect(prompt).toBe(
-      "<|begin_of_text|><|start_header_id|>system<|end_header_id|>\n" +
-        "\n" +
-        "Environment: ipython\n" +
-        "Cutting Knowledge Date: December 2023\n" +
-        "Today Date: 26 Jul 2024\n" +
-        "\n" +
-        "<|eot_id|><|start_header_id|>user<|end_header_id|>\n" +
-        "\n" +
-        TOOLS_IN_USER +
-        BARE_JSON +
-        "\n" +
-        "\n" +
+      BARE_TOOL_OPENING +
         "Paris?<|eot_id|><|start_header_id|>assistant<|end_header_id|>\n" +
         "\n" +
         '{"name": "get_weather", "parameters": {"city": "Paris", "scale": 2.0, "opts": {"l": [1, null]}}}<|eot_id|><|start_header_id|>ipython<|end_header_id|>\n' +
@@ -316,18 +320,7 @@ describe("llama3_1: tools", () => {
       [bare],
     );
     expect(prompt).toBe(
-      "<|begin_of_text|><|start_header_id|>system<|end_header_id|>\n" +
-        "\n" +
-        "Environment: ipython\n" +
-        "Cutting Knowledge Date: December 2023\n" +
-        "Today Date: 26 Jul 2024\n" +
-        "\n" +
-        "<|eot_id|><|start_header_id|>user<|end_header_id|>\n" +
-        "\n" +
-        TOOLS_IN_USER +
-        BARE_JSON +
-        "\n" +
-        "\n" +
+      BARE_TOOL_OPENING +
         "None<|eot_id|><|start_header_id|>ipython<|end_header_id|>\n" +
         "\n" +
         '"18°C"<|eot_id|><|start_header_id|>assistant<|end_header_id|>\n' +
