@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { bedrockException } from "../src/bedrock-errors.ts";
 import type { ChatCompletionChunk } from "../src/openai/types.ts";
 import type { LogLine, Outcome, RequestLog } from "./log.ts";
-import { type ChunkStream, dataEvents, type SseFormat, sseAnswer } from "./sse.ts";
+import { type ChunkStream, dataEvents, type SseCall, type SseFormat, sseAnswer } from "./sse.ts";
 
 function recordingLog(): RequestLog & { outcomes: Outcome[] } {
   const outcomes: Outcome[] = [];
@@ -51,16 +51,28 @@ function failsLater(error: unknown): Promise<never> {
   return new Promise((_, reject) => setTimeout(() => reject(error), 20));
 }
 
+/** The answer to a chat stream: an awake model, usage not sent, keep-alives a second apart, unless `call` says otherwise. */
+function answer(
+  opened: SseCall<ChatCompletionChunk>["opened"],
+  call: Partial<SseCall<ChatCompletionChunk>> = {},
+): Promise<Response> {
+  return sseAnswer({
+    opened,
+    waking: never,
+    format: chatFormat(false),
+    keepAliveMs: 1000,
+    log: recordingLog(),
+    ...call,
+  });
+}
+
 describe("a stream that has begun", () => {
   it("goes out chunk by chunk, then [DONE]; its usage is logged and sent only when asked for", async () => {
     const usage = { prompt_tokens: 3, completion_tokens: 2, total_tokens: 5 };
     for (const wantsUsage of [false, true]) {
       const log = recordingLog();
-      const response = await sseAnswer({
-        opened: Promise.resolve(streamOf([chunk("Hi"), chunk(" there"), chunk("", usage)])),
-        waking: never,
+      const response = await answer(Promise.resolve(streamOf([chunk("Hi"), chunk(" there"), chunk("", usage)])), {
         format: chatFormat(wantsUsage),
-        keepAliveMs: 1000,
         log,
       });
       expect(response.headers.get("content-type")).toMatch(/^text\/event-stream/);
@@ -95,13 +107,7 @@ describe("a stream that has begun", () => {
         },
       }),
     };
-    const response = await sseAnswer({
-      opened: Promise.resolve(stream),
-      waking: never,
-      format: chatFormat(false),
-      keepAliveMs: 1000,
-      log: recordingLog(),
-    });
+    const response = await answer(Promise.resolve(stream));
     const reader = response.body!.getReader();
     const writes: string[][] = [];
     for (let r = await reader.read(); !r.done; r = await reader.read()) {
@@ -117,13 +123,7 @@ describe("a stream that has begun", () => {
   });
 
   it("without takeBuffered, writes chunk by chunk", async () => {
-    const response = await sseAnswer({
-      opened: Promise.resolve(streamOf([chunk("a"), chunk("b")])),
-      waking: never,
-      format: chatFormat(false),
-      keepAliveMs: 1000,
-      log: recordingLog(),
-    });
+    const response = await answer(Promise.resolve(streamOf([chunk("a"), chunk("b")])));
     const reader = response.body!.getReader();
     let writes = 0;
     while (!(await reader.read()).done) writes++;
@@ -132,14 +132,7 @@ describe("a stream that has begun", () => {
 
   it("a failure before it began keeps its own status: sseAnswer rejects with it", async () => {
     const throttled = bedrockException("ThrottlingException", "slow down", 429);
-    const answer = sseAnswer({
-      opened: Promise.reject(throttled),
-      waking: never,
-      format: chatFormat(false),
-      keepAliveMs: 1000,
-      log: recordingLog(),
-    });
-    await expect(answer).rejects.toBe(throttled);
+    await expect(answer(Promise.reject(throttled))).rejects.toBe(throttled);
   });
 });
 
@@ -151,13 +144,7 @@ describe("a failure after the first byte", () => {
       424,
     );
     const log = recordingLog();
-    const response = await sseAnswer({
-      opened: Promise.resolve(streamOf([chunk("Hi")], failure)),
-      waking: never,
-      format: chatFormat(false),
-      keepAliveMs: 1000,
-      log,
-    });
+    const response = await answer(Promise.resolve(streamOf([chunk("Hi")], failure)), { log });
     const events = (await response.text()).split("\n\n").filter(Boolean);
     expect(events).toHaveLength(2);
     expect(events[1]).toContain('"code":"model_stream_error"');
@@ -171,13 +158,7 @@ describe("a cold model", () => {
   it("is waited out behind comments, then its chunks follow", async () => {
     let open: (stream: ChunkStream<ChatCompletionChunk>) => void = () => undefined;
     const opened = new Promise<ChunkStream<ChatCompletionChunk>>((resolve) => (open = resolve));
-    const response = await sseAnswer({
-      opened,
-      waking: Promise.resolve(),
-      format: chatFormat(false),
-      keepAliveMs: 10,
-      log: recordingLog(),
-    });
+    const response = await answer(opened, { waking: Promise.resolve(), keepAliveMs: 10 });
     setTimeout(() => open(streamOf([chunk("Hi")])), 60);
     const text = await response.text();
     expect(text.startsWith(": waiting for the model to become ready\n\n")).toBe(true);
@@ -192,13 +173,7 @@ describe("a cold model", () => {
       403,
     );
     const log = recordingLog();
-    const response = await sseAnswer({
-      opened: failsLater(denied),
-      waking: Promise.resolve(),
-      format: chatFormat(false),
-      keepAliveMs: 1000,
-      log,
-    });
+    const response = await answer(failsLater(denied), { waking: Promise.resolve(), log });
     const text = await response.text();
     expect(text.startsWith(": waiting for the model to become ready\n\n")).toBe(true);
     const event = JSON.parse(text.split("data: ")[1]!) as { error: { code: string; type: string; message: string } };
@@ -210,13 +185,7 @@ describe("a cold model", () => {
   it("an unexpected failure says nothing internal to the client, and the log keeps it whole", async () => {
     const log = recordingLog();
     const internal = new TypeError("secret internals");
-    const response = await sseAnswer({
-      opened: failsLater(internal),
-      waking: Promise.resolve(),
-      format: chatFormat(false),
-      keepAliveMs: 1000,
-      log,
-    });
+    const response = await answer(failsLater(internal), { waking: Promise.resolve(), log });
     const text = await response.text();
     expect(text).not.toContain("secret internals");
     expect(text).toContain('"code":"internal_error"');
@@ -227,13 +196,7 @@ describe("a cold model", () => {
 describe("a client that goes away", () => {
   it("aborts the upstream stream", async () => {
     const stream = streamOf([chunk("a"), chunk("b"), chunk("c")]);
-    const response = await sseAnswer({
-      opened: Promise.resolve(stream),
-      waking: never,
-      format: chatFormat(false),
-      keepAliveMs: 1000,
-      log: recordingLog(),
-    });
+    const response = await answer(Promise.resolve(stream));
     const reader = response.body!.getReader();
     await reader.read();
     await reader.cancel();
