@@ -10,6 +10,7 @@ import {
   type ChatCompletionCreateParams,
 } from "../src/index.ts";
 import { emulated, model } from "./helpers/emulated.ts";
+import { expectOneWeatherCall } from "./helpers/tool-calls.ts";
 import { errorOf } from "./helpers/errors.ts";
 
 const hello = [{ role: "user" as const, content: "Hello, wörld 👋" }];
@@ -225,15 +226,7 @@ describe("tool_parser: tool calls the model writes as text", () => {
     const { bedrock } = emulated({ models: { m: { model: arn, tool_parser: parser } } });
     const plain = await bedrock.chat.completions.create({ model: "m", messages: hello, tools });
     const choice = plain.choices[0]!;
-    expect(choice.finish_reason).toBe("tool_calls");
-    expect(choice.message.content).toBeNull();
-    expect(choice.message.tool_calls).toEqual([
-      {
-        id: expect.stringMatching(/^call_/),
-        type: "function",
-        function: { name: "get_weather", arguments: expect.any(String) },
-      },
-    ]);
+    expectOneWeatherCall(choice);
     expect(JSON.parse(choice.message.tool_calls![0]!.function.arguments)).toEqual({ city: "Paris" });
 
     const streamed = await collect(

@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import { BedrockEdgeError, type ChatCompletionChunk, type ChatCompletionCreateParams } from "../src/index.ts";
 import { errorOf } from "./helpers/errors.ts";
 import { emulated, model } from "./helpers/emulated.ts";
+import { expectOneWeatherCall } from "./helpers/tool-calls.ts";
 
 const tools: ChatCompletionCreateParams["tools"] = [
   {
@@ -75,15 +76,7 @@ describe("forced tool calls: the family's prefilled call opening, continued and 
         const plain = await bedrock.chat.completions.create({ model: name, messages: ask, tools, tool_choice });
         expect(String(sentBody(emulator, name).prompt).endsWith(opening[kind])).toBe(true);
         const choice = plain.choices[0]!;
-        expect(choice.finish_reason).toBe("tool_calls");
-        expect(choice.message.content).toBeNull();
-        expect(choice.message.tool_calls).toEqual([
-          {
-            id: expect.stringMatching(/^call_/),
-            type: "function",
-            function: { name: "get_weather", arguments: expect.any(String) },
-          },
-        ]);
+        expectOneWeatherCall(choice);
         expect(JSON.parse(choice.message.tool_calls![0]!.function.arguments)).toEqual({ city: expect.any(String) });
 
         const streamed = await collect(
