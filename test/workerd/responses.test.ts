@@ -5,9 +5,8 @@
 import OpenAI from "openai";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { assertConforms } from "../conformance/openapi.ts";
-import { recordOutput } from "../helpers/output-log.ts";
 import { model } from "../helpers/emulated.ts";
-import { eventually, startWorkerdProxy, TEST_KEYS, TEST_MODELS, type WorkerdProxy } from "./harness.ts";
+import { eventually, rawSse, startWorkerdProxy, TEST_KEYS, TEST_MODELS, type WorkerdProxy } from "./harness.ts";
 
 let proxy: WorkerdProxy;
 let client: OpenAI;
@@ -34,15 +33,9 @@ const weather = {
   strict: true,
 };
 
-async function post(body: unknown, path = "/v1/responses", apiKey: string = TEST_KEYS[0]) {
-  const response = await fetch(`${proxy.url()}${path}`, {
-    method: "POST",
-    headers: { authorization: `Bearer ${apiKey}`, "content-type": "application/json" },
-    body: JSON.stringify(body),
-  });
-  const text = await response.text();
-  recordOutput(text);
-  return { status: response.status, headers: response.headers, text };
+/** A POST to the proxy, its answer read whole as text (rawSse reads any answer so). */
+function post(body: unknown, path = "/v1/responses", apiKey: string = TEST_KEYS[0]) {
+  return rawSse(proxy.url(), body, apiKey, path);
 }
 
 interface SseEvent {
