@@ -14,16 +14,9 @@ import { main as example } from "../examples/responses.ts";
 import { assertConforms } from "./conformance/openapi.ts";
 import { emulated, model, ROUTE_FORMATS, type RouteName } from "./helpers/emulated.ts";
 import { recordOutput } from "./helpers/output-log.ts";
+import { RESPONSES_WEATHER_TOOL as weather } from "./helpers/tool-calls.ts";
 
 const routes = Object.keys(ROUTE_FORMATS) as RouteName[];
-
-const weather = {
-  type: "function" as const,
-  name: "get_weather",
-  description: "Weather for a city",
-  parameters: { type: "object", properties: { city: { type: "string" } }, required: ["city"] },
-  strict: true,
-};
 
 async function events(stream: AsyncIterable<ResponseStreamEvent>): Promise<ResponseStreamEvent[]> {
   const out: ResponseStreamEvent[] = [];

@@ -14,3 +14,12 @@ export function expectOneWeatherCall(choice: ChatCompletion["choices"][number]):
     },
   ]);
 }
+
+/** The get_weather function tool as the Responses API takes it. */
+export const RESPONSES_WEATHER_TOOL = {
+  type: "function" as const,
+  name: "get_weather",
+  description: "Weather for a city",
+  parameters: { type: "object", properties: { city: { type: "string" } }, required: ["city"] },
+  strict: true,
+};

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { assertConforms } from "../conformance/openapi.ts";
 import { model } from "../helpers/emulated.ts";
 import { eventually, rawSse, startWorkerdProxy, TEST_KEYS, TEST_MODELS, type WorkerdProxy } from "./harness.ts";
+import { RESPONSES_WEATHER_TOOL as weather } from "../helpers/tool-calls.ts";
 
 let proxy: WorkerdProxy;
 let client: OpenAI;
@@ -24,14 +25,6 @@ function modelsWithConverse(): Record<string, string> {
 beforeEach(() => proxy.served.emulator.stats.reset());
 
 const ROUTES = ["r1", "llama", "qwen3", "qwen2", "openai", "converse"] as const;
-
-const weather = {
-  type: "function" as const,
-  name: "get_weather",
-  description: "Weather for a city",
-  parameters: { type: "object", properties: { city: { type: "string" } }, required: ["city"] },
-  strict: true,
-};
 
 /** A POST to the proxy, its answer read whole as text (rawSse reads any answer so). */
 function post(body: unknown, path = "/v1/responses", apiKey: string = TEST_KEYS[0]) {

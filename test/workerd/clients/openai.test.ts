@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { WorkerdProxy } from "../harness.ts";
 import { API_KEY, startDemoProxy } from "./demo-proxy.ts";
 import { AFTER_TOOL, greetingOf, modelsFor } from "./matrix.ts";
+import { RESPONSES_WEATHER_TOOL as weather } from "../../helpers/tool-calls.ts";
 
 let proxy: WorkerdProxy;
 let client: OpenAI;
@@ -14,14 +15,6 @@ beforeAll(async () => {
   client = new OpenAI({ baseURL: `${proxy.url()}/v1`, apiKey: API_KEY, maxRetries: 0 });
 });
 afterAll(() => proxy?.close());
-
-const weather = {
-  type: "function" as const,
-  name: "get_weather",
-  description: "Weather for a city",
-  parameters: { type: "object", properties: { city: { type: "string" } }, required: ["city"] },
-  strict: true,
-};
 
 describe.each(modelsFor("text"))("openai SDK, %s", (model) => {
   it("chat.completions.create, plain and streamed", async () => {
