@@ -217,8 +217,15 @@ export async function runSize(workDirectory: string): Promise<SuiteResult> {
         : undefined,
     peer: { row: "browser bundle, main chunk, gzip, KiB", peer },
   }));
-  // Signed with SigV4, as the AWS SDK's calls are: the signer (aws4fetch) loads with the first one.
-  const plainCall = ["src/routes/llama.ts", "src/openai/schema.ts", "src/aws/sigv4.ts"];
+  // What a first plain llama call imports lazily: the route, the request schema, the SigV4 signer
+  // (aws4fetch; signed as the AWS SDK's calls are) and the neutraliser of special tokens in
+  // request text (on by default).
+  const plainCall = [
+    "src/routes/llama.ts",
+    "src/openai/schema.ts",
+    "src/aws/sigv4.ts",
+    "src/routes/prompts/token-neutraliser.ts",
+  ];
   const firstPlain = loadedBy(librarySplit, plainCall);
   const firstStream = loadedBy(librarySplit, [...plainCall, "src/completion-stream.ts"]);
   figures.push(
@@ -232,7 +239,7 @@ export async function runSize(workDirectory: string): Promise<SuiteResult> {
       ratioLabel: "×",
       goal: "(information)",
       pass: null,
-      note: `the main chunk, the llama route, the request schema and the SigV4 signer; a first streamed call adds the stream reader: ${kib(firstStream.gzip).toFixed(1)} KiB`,
+      note: `the main chunk, the llama route, the request schema, the SigV4 signer and the special-token neutraliser; a first streamed call adds the stream reader: ${kib(firstStream.gzip).toFixed(1)} KiB`,
     },
     {
       id: "size.library.total",
