@@ -1,5 +1,5 @@
 /// <reference types="node" />
-// npm run bench [-- --only=size,signing,decode,stream,plain,memory,cold,proxy] [--quick | --full] [--write-results]
+// npm run bench [-- --only=size,signing,decode,stream,plain,memory,cold,start,proxy] [--quick | --full] [--write-results]
 //
 // Prints two tables: the peers side by side (ours, the AI SDK, the AWS SDK, Portkey's gateway and
 // a bare pass-through Worker, each measured in the same run, with ratios) and every figure with
@@ -30,8 +30,9 @@ import { runProxy } from "./suites/proxy.ts";
 import { runSigning } from "./suites/signing.ts";
 import { runSize } from "./suites/size.ts";
 import { runStreamRate } from "./suites/stream-rate.ts";
+import { runWorkerStart } from "./suites/worker-start.ts";
 
-const SUITES = ["size", "signing", "decode", "stream", "plain", "memory", "cold", "proxy"] as const;
+const SUITES = ["size", "signing", "decode", "stream", "plain", "memory", "cold", "start", "proxy"] as const;
 type SuiteName = (typeof SUITES)[number];
 
 function selectedSuites(): Set<SuiteName> {
@@ -55,6 +56,7 @@ const plan = {
     signingRuns: 3,
     memoryRuns: 1,
     coldStarts: 3,
+    workerStarts: 2,
     streamRuns: 3,
     plainRuns: 3,
     proxy: { rounds: 2, sequential: 40, concurrent: 100 },
@@ -64,6 +66,7 @@ const plan = {
     signingRuns: 7,
     memoryRuns: 3,
     coldStarts: 9,
+    workerStarts: 7,
     streamRuns: 5,
     plainRuns: 5,
     proxy: { rounds: 5, sequential: 100, concurrent: 200 },
@@ -73,6 +76,7 @@ const plan = {
     signingRuns: 11,
     memoryRuns: 5,
     coldStarts: 21,
+    workerStarts: 15,
     streamRuns: 9,
     plainRuns: 9,
     proxy: { rounds: 9, sequential: 200, concurrent: 300 },
@@ -128,6 +132,7 @@ async function main(): Promise<void> {
     if (suites.has("decode")) await attempt("decode", () => runDecode(directory, plan.decodeRuns));
     if (suites.has("stream")) await attempt("stream", () => runStreamRate(directory, plan.streamRuns));
     if (suites.has("memory")) await attempt("memory", () => runMemory(directory, plan.memoryRuns));
+    if (suites.has("start")) await attempt("start", () => runWorkerStart(plan.workerStarts));
     if (suites.has("plain") || suites.has("cold") || suites.has("proxy")) {
       const { emulator, portkeyMissing } = await startEmulator(
         await bundleForNode("bench/children/emulator-server.ts", join(directory, "emulator-server.mjs")),

@@ -18,7 +18,7 @@ export interface WorkerdProxies {
   close(): Promise<void>;
 }
 
-function wranglerCompatibility(): { compatibilityDate: string; compatibilityFlags: string[] } {
+export function wranglerCompatibility(): { compatibilityDate: string; compatibilityFlags: string[] } {
   const toml = readFileSync(`${ROOT}/wrangler.toml`, "utf8");
   const date = /^compatibility_date\s*=\s*"([^"]+)"/m.exec(toml)?.[1];
   const flags = /^compatibility_flags\s*=\s*\[([^\]]*)\]/m.exec(toml)?.[1] ?? "";
@@ -26,7 +26,8 @@ function wranglerCompatibility(): { compatibilityDate: string; compatibilityFlag
   return { compatibilityDate: date, compatibilityFlags: [...flags.matchAll(/"([^"]+)"/g)].map((m) => m[1]!) };
 }
 
-async function bundled(entry: string): Promise<string> {
+/** `entry` bundled into one minified module, as wrangler bundles the Worker. */
+export async function bundled(entry: string): Promise<string> {
   const built = await bundle({ ...edgeOptions("neutral"), entryPoints: [entry], outfile: "worker.js" });
   const [contents] = built.outputs.values();
   if (!contents) throw new Error(`${entry}: the bundle is empty`);
