@@ -7,7 +7,7 @@ import type { ItemStream } from "../stream-reader.ts";
 import { type CooldownStore, memoryCooldownStore } from "./cooldowns.ts";
 import { credentialsKey } from "./credentials-key.ts";
 import { countInFlight, whenStreamEnds } from "./in-flight.ts";
-import { createRouter, type DeploymentAttempt, type DeploymentEvent } from "./router.ts";
+import { createRouter, type Router } from "./router.ts";
 
 export interface RoutingOptions {
   /** Where cool-downs are kept; default: in this client. */
@@ -15,15 +15,8 @@ export interface RoutingOptions {
   cooldownMs: number;
 }
 
-/** A request's calls on the deployments of its model, in its routing's order. */
-export type ServeDeployments = <T>(
-  name: string,
-  model: ModelDeployments,
-  attempt: DeploymentAttempt<T>,
-  onDeployment?: (event: DeploymentEvent) => void,
-) => Promise<T>;
-
-export function serveDeployments({ store, cooldownMs }: RoutingOptions): ServeDeployments {
+/** A request's calls on the deployments of its model, in its routing's order: a router's own signature. */
+export function serveDeployments({ store, cooldownMs }: RoutingOptions): Router {
   const inFlight = countInFlight();
   const route = createRouter({ store: store ?? memoryCooldownStore(), cooldownMs, busy: inFlight.count });
   // Copies with credentials of their own are keyed by them too (credentials-key.ts), once per
