@@ -18,7 +18,7 @@ export interface WorkerdProxies {
   close(): Promise<void>;
 }
 
-export function wranglerCompatibility(): { compatibilityDate: string; compatibilityFlags: string[] } {
+function wranglerCompatibility(): { compatibilityDate: string; compatibilityFlags: string[] } {
   const toml = readFileSync(`${ROOT}/wrangler.toml`, "utf8");
   const date = /^compatibility_date\s*=\s*"([^"]+)"/m.exec(toml)?.[1];
   const flags = /^compatibility_flags\s*=\s*\[([^\]]*)\]/m.exec(toml)?.[1] ?? "";
@@ -43,31 +43,39 @@ function worker(name: WorkerdProxyName, contents: string, rest: Partial<WorkerOp
   } as WorkerOptions;
 }
 
-/** `withPortkey`: false when the emulator is not on a port Portkey can sign for (see children/emulator-server.ts). */
-export async function startWorkerdProxies(emulatorUrl: string, withPortkey: boolean): Promise<WorkerdProxies> {
+/**
+ * How a proxy runs in workerd: wrangler.toml's compatibility (Portkey's Worker needs
+ * nodejs_compat instead) and its bindings, `upstream` the emulator's URL.
+ */
+export function runtimeOf(name: WorkerdProxyName, upstream: string): Partial<WorkerOptions> {
   const compatibility = wranglerCompatibility();
-  const ours = await bundled("worker/index.ts");
-  const workers: WorkerOptions[] = [
-    worker("ours", ours, { ...compatibility, bindings: proxyBindings(emulatorUrl) }),
-    worker("gateway", ours, { ...compatibility, bindings: gatewayBindings(emulatorUrl), ...GATEWAY_CLOUDFLARE }),
-    worker("floor", await bundled("bench/proxy/floor-worker.ts"), {
-      ...compatibility,
-      bindings: { UPSTREAM: emulatorUrl },
-    }),
-    worker("floorJs", await bundled("bench/proxy/floor-js-worker.ts"), {
-      ...compatibility,
-      bindings: { UPSTREAM: emulatorUrl },
-    }),
-  ];
-  if (withPortkey) {
-    workers.push(
-      worker("portkey", await portkeyWorkerSource(), {
+  switch (name) {
+    case "ours":
+      return { ...compatibility, bindings: proxyBindings(upstream) };
+    case "gateway":
+      return { ...compatibility, bindings: gatewayBindings(upstream), ...GATEWAY_CLOUDFLARE };
+    case "floor":
+    case "floorJs":
+      return { ...compatibility, bindings: { UPSTREAM: upstream } };
+    case "portkey":
+      return {
         compatibilityDate: compatibility.compatibilityDate,
         compatibilityFlags: ["nodejs_compat"],
-        bindings: portkeyBindings(emulatorUrl),
-      }),
-    );
+        bindings: portkeyBindings(upstream),
+      };
   }
+}
+
+/** `withPortkey`: false when the emulator is not on a port Portkey can sign for (see children/emulator-server.ts). */
+export async function startWorkerdProxies(emulatorUrl: string, withPortkey: boolean): Promise<WorkerdProxies> {
+  const ours = await bundled("worker/index.ts");
+  const workers: WorkerOptions[] = [
+    worker("ours", ours, runtimeOf("ours", emulatorUrl)),
+    worker("gateway", ours, runtimeOf("gateway", emulatorUrl)),
+    worker("floor", await bundled("bench/proxy/floor-worker.ts"), runtimeOf("floor", emulatorUrl)),
+    worker("floorJs", await bundled("bench/proxy/floor-js-worker.ts"), runtimeOf("floorJs", emulatorUrl)),
+  ];
+  if (withPortkey) workers.push(worker("portkey", await portkeyWorkerSource(), runtimeOf("portkey", emulatorUrl)));
   const mf = new Miniflare({ structuredWorkerdLogs: true, handleStructuredLogs: () => undefined, workers });
   await mf.ready;
   const urls: WorkerdProxies["urls"] = {};

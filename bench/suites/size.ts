@@ -63,19 +63,20 @@ function entryAndTotal(built: Bundle): { entry: Sized; all: Sized; eager: string
   return { entry: total(loaded.map((s) => s.size)), all: total(sizes.map((s) => s.size)), eager: [...eager] };
 }
 
+interface FirstCall {
+  size: Sized;
+  /** The lazily imported modules it loaded. */
+  lazy: string[];
+}
+
 /**
- * What a first call of the library loads, measured: the split build is written with a line atop
- * each chunk that records the chunk's name when it is evaluated, and a child process imports the
- * entry and makes one llama call (plain or streamed) against an in-process emulator
- * (children/first-call-chunks.ts). Returns the chunks' size and the modules loaded on demand
- * (the lazily imported ones among them), as the call found them.
+ * What a first call of the library loads, measured: the split build is written once with a line
+ * atop each chunk that records the chunk's name when it is evaluated, and a fresh child process
+ * per call imports the entry and makes one llama call, plain or streamed, against an in-process
+ * emulator (children/first-call-chunks.ts).
  */
-async function loadedBy(
-  built: Bundle,
-  mode: "plain" | "stream",
-  workDirectory: string,
-): Promise<{ size: Sized; lazy: string[] }> {
-  const folder = `${workDirectory}/first-call-${mode}`;
+async function firstCalls(built: Bundle, workDirectory: string): Promise<Record<"plain" | "stream", FirstCall>> {
+  const folder = `${workDirectory}/first-call`;
   mkdirSync(folder, { recursive: true });
   for (const [path, contents] of built.outputs) {
     const record = `globalThis.__benchChunks?.push(${JSON.stringify(baseName(path))});\n`;
@@ -84,19 +85,23 @@ async function loadedBy(
   const outputs = built.metafile.outputs;
   const entry = baseName(chunkOf(outputs, "src/index.ts"));
   const child = await bundleForNode("bench/children/first-call-chunks.ts", `${workDirectory}/first-call-chunks.mjs`);
-  const { result } = await runChild(child, [`${folder}/${entry}`, mode]);
-  const names = new Set((result as { chunks: string[] }).chunks);
-  if (!names.has(entry)) throw new Error("size: the first call's child did not load the entry chunk");
-  const lazy = Object.keys(outputs)
-    .filter(
-      (path) => names.has(baseName(path)) && outputs[path]!.entryPoint && outputs[path]!.entryPoint !== "src/index.ts",
-    )
-    .map((path) => outputs[path]!.entryPoint!)
-    .sort();
-  const size = total(
-    [...built.outputs].filter(([path]) => names.has(baseName(path))).map(([, bytes]) => sizeOf(bytes)),
-  );
-  return { size, lazy };
+  const measure = async (mode: "plain" | "stream"): Promise<FirstCall> => {
+    const { result } = await runChild(child, [`${folder}/${entry}`, mode]);
+    const names = new Set((result as { chunks: string[] }).chunks);
+    if (!names.has(entry)) throw new Error("size: the first call's child did not load the entry chunk");
+    const lazy = Object.keys(outputs)
+      .filter(
+        (path) =>
+          names.has(baseName(path)) && outputs[path]!.entryPoint && outputs[path]!.entryPoint !== "src/index.ts",
+      )
+      .map((path) => outputs[path]!.entryPoint!)
+      .sort();
+    const size = total(
+      [...built.outputs].filter(([path]) => names.has(baseName(path))).map(([, bytes]) => sizeOf(bytes)),
+    );
+    return { size, lazy };
+  };
+  return { plain: await measure("plain"), stream: await measure("stream") };
 }
 
 function single(built: Bundle): Sized {
@@ -236,8 +241,7 @@ export async function runSize(workDirectory: string): Promise<SuiteResult> {
         : undefined,
     peer: { row: "browser bundle, main chunk, gzip, KiB", peer },
   }));
-  const firstPlain = await loadedBy(librarySplit, "plain", workDirectory);
-  const firstStream = await loadedBy(librarySplit, "stream", workDirectory);
+  const { plain: firstPlain, stream: firstStream } = await firstCalls(librarySplit, workDirectory);
   const streamAdds = firstStream.lazy.filter((module) => !firstPlain.lazy.includes(module));
   figures.push(
     {

@@ -11,8 +11,7 @@ import { Miniflare, type WorkerOptions } from "miniflare";
 import type { Figure, SuiteResult } from "../lib/figure.ts";
 import { pairedRatios, summarise } from "../lib/stats.ts";
 import { portkeyWorkerSource } from "../proxy/portkey.ts";
-import { portkeyBindings, proxyBindings } from "../proxy/proxy-settings.ts";
-import { bundled, wranglerCompatibility } from "../proxy/workerd.ts";
+import { bundled, runtimeOf } from "../proxy/workerd.ts";
 
 const COPIES = 8;
 // Never called: starting an isolate reads no binding, but the Workers expect theirs.
@@ -22,25 +21,26 @@ type Variant = "floor" | "ours" | "portkey";
 
 export async function runWorkerStart(rounds: number): Promise<SuiteResult> {
   const started = performance.now();
-  const compatibility = wranglerCompatibility();
   const sources: Record<Variant, string> = {
     floor: await bundled("bench/proxy/floor-worker.ts"),
     ours: await bundled("worker/index.ts"),
     portkey: await portkeyWorkerSource(),
   };
-  const options = (variant: Variant, copy: number): WorkerOptions =>
-    ({
-      name: `${variant}${copy}`,
-      modules: [{ type: "ESModule", path: `${variant}.js`, contents: sources[variant] }],
-      ...(variant === "portkey"
-        ? {
-            compatibilityDate: compatibility.compatibilityDate,
-            compatibilityFlags: ["nodejs_compat"],
-            bindings: portkeyBindings(UPSTREAM),
-          }
-        : { ...compatibility, bindings: variant === "ours" ? proxyBindings(UPSTREAM) : { UPSTREAM } }),
-    }) as WorkerOptions;
   const variants: Variant[] = ["floor", "ours", "portkey"];
+  // Made before any timing: the COPIES isolates of each Worker.
+  const copies = Object.fromEntries(
+    variants.map((variant) => {
+      const runtime = runtimeOf(variant, UPSTREAM);
+      const modules = [{ type: "ESModule", path: `${variant}.js`, contents: sources[variant] }];
+      return [
+        variant,
+        Array.from(
+          { length: COPIES },
+          (_, copy) => ({ name: `${variant}${copy}`, modules, ...runtime }) as WorkerOptions,
+        ),
+      ];
+    }),
+  ) as Record<Variant, WorkerOptions[]>;
   const perIsolate: Record<Exclude<Variant, "floor">, number[]> = { ours: [], portkey: [] };
   for (let round = -1; round < rounds; round++) {
     const readyMs = {} as Record<Variant, number>;
@@ -52,7 +52,7 @@ export async function runWorkerStart(rounds: number): Promise<SuiteResult> {
           stdout.resume();
           stderr.resume();
         },
-        workers: Array.from({ length: COPIES }, (_, copy) => options(variant, copy)),
+        workers: copies[variant],
       });
       await mf.ready;
       readyMs[variant] = performance.now() - t;
