@@ -5,9 +5,9 @@
 // the same with every piece passed through JavaScript; and Portkey's gateway re-bundled as a Worker. Log lines are kept out of the benchmark's output.
 // Also ours as "gateway": the same bundle with routing across two deployments and a key with every
 // limit (Durable Objects, a rate limiter), for what those add over the plain proxy.
-import { readFileSync } from "node:fs";
 import { Miniflare, type WorkerOptions } from "miniflare";
-import { bundle, edgeOptions, ROOT } from "../lib/build.ts";
+import { wranglerCompatibility } from "../../scripts/wrangler-compatibility.ts";
+import { bundle, edgeOptions } from "../lib/build.ts";
 import { portkeyWorkerSource } from "./portkey.ts";
 import { GATEWAY_CLOUDFLARE, gatewayBindings, portkeyBindings, proxyBindings } from "./proxy-settings.ts";
 
@@ -16,14 +16,6 @@ export type WorkerdProxyName = "ours" | "gateway" | "floor" | "floorJs" | "portk
 export interface WorkerdProxies {
   urls: Partial<Record<WorkerdProxyName, string>>;
   close(): Promise<void>;
-}
-
-function wranglerCompatibility(): { compatibilityDate: string; compatibilityFlags: string[] } {
-  const toml = readFileSync(`${ROOT}/wrangler.toml`, "utf8");
-  const date = /^compatibility_date\s*=\s*"([^"]+)"/m.exec(toml)?.[1];
-  const flags = /^compatibility_flags\s*=\s*\[([^\]]*)\]/m.exec(toml)?.[1] ?? "";
-  if (!date) throw new Error("wrangler.toml has no compatibility_date");
-  return { compatibilityDate: date, compatibilityFlags: [...flags.matchAll(/"([^"]+)"/g)].map((m) => m[1]!) };
 }
 
 /** `entry` bundled into one minified module, as wrangler bundles the Worker. */

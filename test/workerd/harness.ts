@@ -3,20 +3,17 @@
 // in the real Workers runtime (workerd, through Miniflare) on a real loopback port, talking
 // to the Bedrock emulator served from this Node process. Tests drive it with the official
 // `openai` package over real HTTP and real SSE.
-import { readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import { Miniflare, type WorkerOptions } from "miniflare";
 import OpenAI from "openai";
 import { inject } from "vitest";
 import { EMULATOR_CREDENTIALS } from "../../emulator/credentials.ts";
+import { wranglerCompatibility } from "../../scripts/wrangler-compatibility.ts";
 import { serveEmulator, type ServedEmulator } from "../../emulator/node.ts";
 import type { ProxyEnv } from "../../worker/config.ts";
 import { model as modelString } from "../helpers/emulated.ts";
 import { recordingFetch, recordOutput } from "../helpers/output-log.ts";
 import type { LogLine } from "../../worker/log.ts";
 import { bundleWorkerScript } from "./worker-bundle.ts";
-
-const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 
 // `bedrock/<route>/<emulator ARN>`: the emulator's format follows the route, options pick faults.
 export { modelString };
@@ -62,15 +59,6 @@ export function baseBindings(emulatorUrl: string): ProxyEnv {
     SSE_KEEPALIVE_MS: "40",
     MAX_BODY_BYTES: "65536",
   };
-}
-
-/** compatibility_date and flags as wrangler.toml has them: the tests run what deploys. */
-function wranglerCompatibility(): { compatibilityDate: string; compatibilityFlags: string[] } {
-  const toml = readFileSync(`${ROOT}wrangler.toml`, "utf8");
-  const date = /^compatibility_date\s*=\s*"([^"]+)"/m.exec(toml)?.[1];
-  const flags = /^compatibility_flags\s*=\s*\[([^\]]*)\]/m.exec(toml)?.[1] ?? "";
-  if (!date) throw new Error("wrangler.toml has no compatibility_date");
-  return { compatibilityDate: date, compatibilityFlags: [...flags.matchAll(/"([^"]+)"/g)].map((m) => m[1]!) };
 }
 
 let bundled: Promise<string> | undefined;
