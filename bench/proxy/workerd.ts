@@ -2,7 +2,9 @@
 // The proxies in one workerd (Miniflare), each Worker on its own loopback socket
 // (unsafeDirectSockets: no Miniflare entry Worker in the path, as in production), the emulator
 // as upstream: ours, bundled as wrangler bundles it; the floor, a bare pass-through Worker, and
-// the same with every piece passed through JavaScript; and Portkey's gateway re-bundled as a Worker. Log lines are kept out of the benchmark's output.
+// the same with every piece passed through JavaScript; the rungs between that and ours (our
+// decoding alone, then the library alone); and Portkey's gateway re-bundled as a Worker. Log
+// lines are kept out of the benchmark's output.
 // Also ours as "gateway": the same bundle with routing across two deployments and a key with every
 // limit (Durable Objects, a rate limiter), for what those add over the plain proxy.
 import { Miniflare, type WorkerOptions } from "miniflare";
@@ -11,7 +13,7 @@ import { bundle, edgeOptions } from "../lib/build.ts";
 import { portkeyWorkerSource } from "./portkey.ts";
 import { GATEWAY_CLOUDFLARE, gatewayBindings, portkeyBindings, proxyBindings } from "./proxy-settings.ts";
 
-export type WorkerdProxyName = "ours" | "gateway" | "floor" | "floorJs" | "portkey";
+export type WorkerdProxyName = "ours" | "gateway" | "floor" | "floorJs" | "decode" | "library" | "portkey";
 
 export interface WorkerdProxies {
   urls: Partial<Record<WorkerdProxyName, string>>;
@@ -43,11 +45,13 @@ export function runtimeOf(name: WorkerdProxyName, upstream: string): Partial<Wor
   const compatibility = wranglerCompatibility();
   switch (name) {
     case "ours":
+    case "library":
       return { ...compatibility, bindings: proxyBindings(upstream) };
     case "gateway":
       return { ...compatibility, bindings: gatewayBindings(upstream), ...GATEWAY_CLOUDFLARE };
     case "floor":
     case "floorJs":
+    case "decode":
       return { ...compatibility, bindings: { UPSTREAM: upstream } };
     case "portkey":
       return {
@@ -66,6 +70,8 @@ export async function startWorkerdProxies(emulatorUrl: string, withPortkey: bool
     worker("gateway", ours, runtimeOf("gateway", emulatorUrl)),
     worker("floor", await bundled("bench/proxy/floor-worker.ts"), runtimeOf("floor", emulatorUrl)),
     worker("floorJs", await bundled("bench/proxy/floor-js-worker.ts"), runtimeOf("floorJs", emulatorUrl)),
+    worker("decode", await bundled("bench/proxy/decode-worker.ts"), runtimeOf("decode", emulatorUrl)),
+    worker("library", await bundled("bench/proxy/library-worker.ts"), runtimeOf("library", emulatorUrl)),
   ];
   if (withPortkey) workers.push(worker("portkey", await portkeyWorkerSource(), runtimeOf("portkey", emulatorUrl)));
   const mf = new Miniflare({ structuredWorkerdLogs: true, handleStructuredLogs: () => undefined, workers });

@@ -48,6 +48,8 @@ type PathName =
   | "workerd.gateway"
   | "workerd.floor"
   | "workerd.floorJs"
+  | "workerd.decode"
+  | "workerd.library"
   | "workerd.portkey"
   | "node.ours"
   | "node.portkey";
@@ -122,6 +124,18 @@ export async function runProxy(servers: ProxyServers, options: ProxyOptions): Pr
       make: (stream) => directInvoke(emulatorUrl, stream, false, workerd.urls.floorJs!),
       cpu: workerdCpu,
     },
+    {
+      name: "workerd.decode",
+      reference: "invoke",
+      make: (stream) => directInvoke(emulatorUrl, stream, false, workerd.urls.decode!),
+      cpu: workerdCpu,
+    },
+    {
+      name: "workerd.library",
+      reference: "invoke",
+      make: (stream) => proxyRequest(workerd.urls.library!, stream),
+      cpu: workerdCpu,
+    },
   ];
   if (workerd.urls.portkey) {
     const base = workerd.urls.portkey;
@@ -194,11 +208,12 @@ export async function runProxy(servers: ProxyServers, options: ProxyOptions): Pr
     ...latencyFigures(paths, measured),
     ...gatewayFigures(measured),
     ...floorJsFigures(measured),
+    ...ladderFigures(measured),
     ...throughputFigures(measured),
   ];
   if (buffering) figures.push(buffering);
   const details = [
-    `Proxies: ours is worker/index.ts bundled with esbuild (minified, as wrangler bundles it) in workerd via Miniflare (direct sockets, wrangler.toml's compatibility) and createApp() on @hono/node-server with bedrock-edge/node (nodeFetch, nodeSigningCrypto), as the README's Node server; the floor is bench/proxy/floor-worker.ts in the same workerd; Portkey is @portkey-ai/gateway 1.15.2's build/start-server.js, as published on Node and re-bundled as a Worker (bench/proxy/portkey.ts) under nodejs_compat. Upstream: the emulator in its own Node process at ${emulatorUrl}. Client: Node's fetch over loopback, ${options.sequential} requests per path per round one at a time, ${options.concurrent} at ${CONCURRENCY} in flight for req/s; ${options.rounds} rounds, paths in a rotating order.`,
+    `Proxies: ours is worker/index.ts bundled with esbuild (minified, as wrangler bundles it) in workerd via Miniflare (direct sockets, wrangler.toml's compatibility) and createApp() on @hono/node-server with bedrock-edge/node (nodeFetch, nodeSigningCrypto), as the README's Node server; the floor is bench/proxy/floor-worker.ts in the same workerd, with the rungs from it to ours: floor-js-worker.ts (the body through JavaScript), decode-worker.ts (our decoding alone), library-worker.ts (createBedrock() alone); Portkey is @portkey-ai/gateway 1.15.2's build/start-server.js, as published on Node and re-bundled as a Worker (bench/proxy/portkey.ts) under nodejs_compat. Upstream: the emulator in its own Node process at ${emulatorUrl}. Client: Node's fetch over loopback, ${options.sequential} requests per path per round one at a time, ${options.concurrent} at ${CONCURRENCY} in flight for req/s; ${options.rounds} rounds, paths in a rotating order.`,
     ...(servers.portkeyMissing ? [`Portkey not measured: ${servers.portkeyMissing}`] : []),
     "Gateway: ours again in the same workerd, its model two deployments (failover; the first, the plain proxy's model, serves) and its key every limit: per request a cool-down read (the DeploymentCooldowns Durable Object, at most once a second per isolate), the Rate Limiting binding, an admission and (after the answer) a settlement in the KeyLimits Durable Object. Usage records and traces are off: they are written after the answer.",
     "Medians per round, ms (p50 of the whole answer):",
@@ -365,6 +380,40 @@ function floorJsFigures(measured: Measured): Figure[] {
       pass: null,
     };
   });
+}
+
+/**
+ * From the JavaScript floor up to our proxy, one rung at a time, round by round (ms added, as
+ * for the gateway): our decoding of Bedrock's answer; the library's request path around it; the
+ * Worker's own parts around the library. Where the proxy's time over the floor goes (information).
+ */
+function ladderFigures(measured: Measured): Figure[] {
+  const rungs: Array<[PathName, PathName, string, string]> = [
+    ["workerd.decode", "workerd.floorJs", "Our decoding alone in a Worker", "pass-through through JavaScript"],
+    ["workerd.library", "workerd.decode", "The library alone in a Worker", "our decoding alone"],
+    ["workerd.ours", "workerd.library", "Proxy in workerd", "the library alone"],
+  ];
+  const figures: Figure[] = [];
+  for (const kind of ["plain", "stream"] as const) {
+    for (const [upper, lower, name, label] of rungs) {
+      if (!measured[kind].get(upper) || !measured[kind].get(lower)) continue;
+      const extra = added(measured, kind, upper, lower, "p50");
+      const own = (path: PathName) => summarise((measured[kind].get(path) ?? []).map((r) => r.p50));
+      figures.push({
+        id: `proxy.workerd.${kind}.ladder.${upper.slice("workerd.".length)}`,
+        name: `${name}, p50 ${kind === "plain" ? "plain" : "whole stream"} (rung over ${label})`,
+        unit: "ms",
+        ours: own(upper),
+        reference: { label, value: own(lower) },
+        ratio: summarise(extra).median,
+        ratioLabel: "ms added",
+        goal: "(information: where the proxy's time over the floor goes)",
+        pass: null,
+        note: `added per round ${summarise(extra).min.toFixed(2)}–${summarise(extra).max.toFixed(2)} ms`,
+      });
+    }
+  }
+  return figures;
 }
 
 function throughputFigures(measured: Measured): Figure[] {
