@@ -57,15 +57,18 @@ export function demoModels(): Record<string, ModelEntry> {
   return { ...models, ...DEMO_SETTINGS };
 }
 
-/** Two copies of a model under one name, the first always throttled: failover to see at work. */
+/**
+ * Two copies of a model under one name, the first always throttled: failover to see at work. Both
+ * call the tools they are offered, as every demo model does.
+ */
 const FAILOVER_DEMO = "demo-failover";
 
 function failoverDemo(): Record<string, RoutedModelConfig> {
   return {
     [FAILOVER_DEMO]: {
       deployments: [
-        { model: `bedrock/llama/${emulatorModelId("llama", ["throttle"], "us-east-1")}` },
-        { model: `bedrock/llama/${emulatorModelId("llama", [], "us-west-2")}` },
+        { model: `bedrock/llama/${emulatorModelId("llama", ["throttle", "tool"], "us-east-1")}` },
+        { model: `bedrock/llama/${emulatorModelId("llama", ["tool"], "us-west-2")}` },
       ],
       routing: "failover",
     },
@@ -120,8 +123,11 @@ export const BINDING_NAMES = [
 ] as const;
 
 export type Mode =
-  /** No credentials anywhere: the emulator upstream, demo models, the dev key. */
-  | { kind: "emulator" }
+  /**
+   * The emulator upstream, demo models, the dev key: when there are no credentials anywhere, or
+   * when `npm start -- --emulator` asked for it (`asked`), credentials or not.
+   */
+  | { kind: "emulator"; asked?: boolean }
   /** Credentials in .dev.vars: `wrangler dev` reads it (with the shell's bindings over it, if any). */
   | { kind: "dev-vars" }
   /** Credentials in the shell only: passed to wrangler through a private env file. */
@@ -290,14 +296,24 @@ export function isWranglerRequestLog(line: string): boolean {
 }
 
 /** What `npm start` says when a port it needs is taken, naming the variable that moves it. */
-export function busyPortMessage(
-  name: "PORT" | "EMULATOR_PORT",
-  host: string,
-  port: number,
-  free: number | undefined,
-): string {
-  const what = name === "PORT" ? "the proxy" : "the Bedrock emulator";
-  return `${host}:${port}, the port for ${what}, is in use (another npm start?). Choose another: ${name}=${free ?? "<port>"} npm start`;
+export interface BusyPort {
+  name: "PORT" | "EMULATOR_PORT";
+  port: number;
+  /** A free port to suggest instead, if one was found. */
+  free: number | undefined;
+}
+
+/**
+ * Every busy port of this start in one message, with the one command that moves them all: told
+ * one at a time, a second `npm start` beside a first would fail once per port.
+ */
+export function busyPortMessage(host: string, busy: readonly BusyPort[]): string {
+  const what = (name: BusyPort["name"]) => (name === "PORT" ? "the proxy" : "the Bedrock emulator");
+  const ports = busy.map(({ name, port }) => `${host}:${port}, the port for ${what(name)},`);
+  const moves = busy.map(({ name, free }) => `${name}=${free ?? "<port>"}`).join(" ");
+  const verb = busy.length === 1 ? "is" : "are";
+  const choose = busy.length === 1 ? "Choose another" : "Choose others";
+  return `${ports.join(" and ")} ${verb} in use (another npm start?). ${choose}: ${moves} npm start`;
 }
 
 /** Creates or updates the local D1 database of usage records from migrations/ (no account needed). */

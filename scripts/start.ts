@@ -27,6 +27,7 @@ import { stripVTControlCharacters } from "node:util";
 import { serveEmulator } from "../emulator/node.ts";
 import {
   bannerText,
+  type BusyPort,
   busyPortMessage,
   chooseMode,
   DEFAULT_EMULATOR_PORT,
@@ -72,9 +73,14 @@ async function main(): Promise<void> {
   const port = portFromEnv("PORT", DEFAULT_PORT);
   const devVarsPath = join(ROOT, ".dev.vars");
   const devVars = existsSync(devVarsPath) ? parseDotenv(readFileSync(devVarsPath, "utf8")) : undefined;
-  const mode: Mode = process.argv.includes("--emulator") ? { kind: "emulator" } : chooseMode(devVars, process.env);
-  await ensurePortFree("PORT", host, port);
-  const upstream = await prepareUpstream(mode, host, port, devVars, devVarsPath);
+  const mode: Mode = process.argv.includes("--emulator")
+    ? { kind: "emulator", asked: true }
+    : chooseMode(devVars, process.env);
+  const emulatorPort = portFromEnv("EMULATOR_PORT", DEFAULT_EMULATOR_PORT);
+  if (mode.kind === "emulator" && emulatorPort === port)
+    throw new Error(`PORT and EMULATOR_PORT are both ${port}: give them different ports`);
+  await ensurePortsFree(host, { PORT: port, ...(mode.kind === "emulator" ? { EMULATOR_PORT: emulatorPort } : {}) });
+  const upstream = await prepareUpstream(mode, host, emulatorPort, devVars, devVarsPath);
   const url = `http://${host}:${port}`;
 
   await migrateLocalDatabase();
@@ -100,7 +106,7 @@ function portFromEnv(name: string, fallback: number): number {
 async function prepareUpstream(
   mode: Mode,
   host: string,
-  port: number,
+  emulatorPort: number,
   devVars: Record<string, string> | undefined,
   devVarsPath: string,
 ): Promise<Upstream> {
@@ -119,9 +125,6 @@ async function prepareUpstream(
       cleanups: file ? [() => rmSync(file, { force: true })] : [],
     };
   }
-  const emulatorPort = portFromEnv("EMULATOR_PORT", DEFAULT_EMULATOR_PORT);
-  if (emulatorPort === port) throw new Error(`PORT and EMULATOR_PORT are both ${port}: give them different ports`);
-  await ensurePortFree("EMULATOR_PORT", host, emulatorPort);
   const served = await serveEmulator({ port: emulatorPort, hostname: host }).catch((error: unknown) => {
     throw new Error(
       `Could not start the Bedrock emulator: ${error instanceof Error ? error.message : String(error)} (is EMULATOR_PORT free?)`,
@@ -131,7 +134,7 @@ async function prepareUpstream(
   const key = firstKey(bindings.PROXY_API_KEYS);
   return {
     envFiles: [writeEnvFile("emulator.env", bindings)],
-    description: `${served.url}, the Bedrock emulator (no AWS credentials found; put them in .dev.vars for real Bedrock)`,
+    description: `${served.url}, the Bedrock emulator (${mode.asked ? "asked for with --emulator: credentials, if any, are not used" : "no AWS credentials found; put them in .dev.vars for real Bedrock"})`,
     key,
     keySource:
       key === DEV_KEY ? "the dev key of emulator mode" : "the first of PROXY_API_KEYS in the shell environment",
@@ -141,13 +144,22 @@ async function prepareUpstream(
   };
 }
 
-/** Refuses a port another process listens on, naming the variable that moves it and a free port. */
-async function ensurePortFree(name: "PORT" | "EMULATOR_PORT", host: string, port: number): Promise<void> {
-  if (!(await portInUse(host, port))) return;
-  let free: number | undefined;
-  for (let next = port + 1; free === undefined && next <= Math.min(port + 20, 65535); next++)
-    if (!(await portInUse(host, next))) free = next;
-  throw new Error(busyPortMessage(name, host, port, free));
+/**
+ * Refuses ports another process listens on, all of them at once: each named with the variable
+ * that moves it and a free port (never one of the others asked for) to move it to.
+ */
+async function ensurePortsFree(host: string, ports: Partial<Record<BusyPort["name"], number>>): Promise<void> {
+  const wanted = new Set(Object.values(ports));
+  const busy: BusyPort[] = [];
+  for (const [name, port] of Object.entries(ports) as Array<[BusyPort["name"], number]>) {
+    if (!(await portInUse(host, port))) continue;
+    let free: number | undefined;
+    for (let next = port + 1; free === undefined && next <= Math.min(port + 20, 65535); next++)
+      if (!wanted.has(next) && !(await portInUse(host, next))) free = next;
+    if (free !== undefined) wanted.add(free);
+    busy.push({ name, port, free });
+  }
+  if (busy.length) throw new Error(busyPortMessage(host, busy));
 }
 
 function portInUse(host: string, port: number): Promise<boolean> {

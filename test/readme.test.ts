@@ -1,7 +1,8 @@
 /// <reference types="node" />
-// The README's first library example, run as a reader would run it: copied from README.md into
-// a file of its own, against the emulator as `npm run emulator` serves it (here on a free port,
-// the one change made), through the package's name (here mapped to this checkout's sources).
+// The README's library examples, run as a reader would run them: copied from README.md into a
+// file of their own, against the emulator as `npm run emulator` serves it (here on a free port),
+// through the package's name (here mapped to this checkout's sources). Each test says what else
+// it had to put in.
 import { execFile } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -55,5 +56,43 @@ describe("the README's first library example", () => {
     expect(content).toContain(answer);
     expect(streamed).toContain(answer);
     expect(stderr).toBe("");
+  });
+});
+
+describe("the README's example of several deployments of one model", () => {
+  let served: ServedEmulator;
+  let dir: string;
+  beforeAll(async () => {
+    served = await serveEmulator({ port: 0 });
+    dir = mkdtempSync(join(tmpdir(), "bedrock-edge-readme-"));
+  });
+  afterAll(async () => {
+    await served?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("builds its client and calls a copy, with only the emulator's ids and address put in", async () => {
+    // The snippet's free names, as a reader's program around it would give them; its ARNs become
+    // the emulator's (same regions and accounts, the qwen3 format), and the client its endpoint.
+    const { code } = readmeSnippet("deployments");
+    const arns = code.match(/arn:aws:bedrock:[^"]+/g) ?? [];
+    expect(arns).toHaveLength(2);
+    let body = code.replace("createBedrock({\n", `createBedrock({\n  endpoint: "${served.url}",\n`);
+    for (const arn of arns) body = body.replace(arn, arn.replace(/imported-model\/.+$/, "imported-model/qwen3"));
+    const program = [
+      `import { createBedrock } from "${join(ROOT, "src/index.ts")}";`,
+      `const credentials = ${JSON.stringify(EMULATOR_CREDENTIALS)};`,
+      "const westCredentials = credentials;",
+      'const messages = [{ role: "user" as const, content: "Hello" }];',
+      body,
+    ].join("\n");
+    const file = join(dir, "deployments.mts");
+    writeFileSync(file, program);
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, ["--import", "tsx", file], {
+      cwd: ROOT,
+      timeout: 15_000,
+    });
+    expect(stderr).toBe("");
+    expect(stdout.trim()).toMatch(/^deployment [01], try 1$/);
   });
 });

@@ -11,6 +11,7 @@ import { parseModels, routes } from "../../src/core.ts";
 import {
   type BINDING_NAMES,
   bannerText,
+  type BusyPort,
   busyPortMessage,
   chooseMode,
   demoModels,
@@ -139,11 +140,21 @@ describe("npm start decides", () => {
   });
 
   it("a busy port named with the variable that moves it, and a free one", () => {
-    expect(busyPortMessage("PORT", "127.0.0.1", 8787, 8788)).toBe(
+    expect(busyPortMessage("127.0.0.1", [{ name: "PORT", port: 8787, free: 8788 }])).toBe(
       "127.0.0.1:8787, the port for the proxy, is in use (another npm start?). Choose another: PORT=8788 npm start",
     );
-    expect(busyPortMessage("EMULATOR_PORT", "127.0.0.1", 4010, undefined)).toMatch(
+    expect(busyPortMessage("127.0.0.1", [{ name: "EMULATOR_PORT", port: 4010, free: undefined }])).toMatch(
       /the Bedrock emulator, is in use .* EMULATOR_PORT=<port> npm start$/,
+    );
+  });
+
+  it("both busy ports in one message, moved by one command (a second npm start beside a first)", () => {
+    const busy: BusyPort[] = [
+      { name: "PORT", port: 8787, free: 8788 },
+      { name: "EMULATOR_PORT", port: 4010, free: 4011 },
+    ];
+    expect(busyPortMessage("127.0.0.1", busy)).toBe(
+      "127.0.0.1:8787, the port for the proxy, and 127.0.0.1:4010, the port for the Bedrock emulator, are in use (another npm start?). Choose others: PORT=8788 EMULATOR_PORT=4011 npm start",
     );
   });
 
@@ -172,7 +183,7 @@ describe("npm start decides", () => {
     const failover = parseModels(JSON.parse(bindings.MODELS!), "MODELS")["demo-failover"];
     expect(
       failover && "deployments" in failover && failover.deployments.map((d) => d.model.split(".").slice(1)),
-    ).toEqual([["throttle"], []]);
+    ).toEqual([["throttle", "tool"], ["tool"]]);
     const problems: string[] = [];
     const rateLimiter = { limit: async () => ({ success: true }) };
     // The rate limiter wrangler.toml declares, as the Worker gets it: a binding beside the vars.
@@ -339,6 +350,8 @@ describe("npm start, for real", () => {
     const url = `http://127.0.0.1:${port}`;
     expect(output).toContain(`bedrock-edge proxy ready on ${url}`);
     expect(output).toContain("API key          sk-local-dev");
+    // Emulator mode because --emulator asked for it, not for want of credentials.
+    expect(output).toContain("the Bedrock emulator (asked for with --emulator: credentials, if any, are not used)");
     expect(output).toContain(
       "demo-deepseek-r1, demo-llama, demo-qwen3, demo-qwen2, demo-openai, demo-converse, " +
         "demo-qwen3-openai-completion, demo-openai-qwen-tools",
@@ -407,6 +420,18 @@ describe("npm start, for real", () => {
       .create({ model: "demo-failover", messages: USER_HELLO })
       .withResponse();
     expect(failover.response.headers.get("x-bedrock-edge-deployment")).toBe("1");
+    // Like every demo model, it calls the tools it is offered.
+    const weather = {
+      type: "function" as const,
+      function: { name: "get_weather", parameters: { type: "object", properties: { city: { type: "string" } } } },
+    };
+    const called = await client.chat.completions.create({
+      model: "demo-failover",
+      messages: [{ role: "user", content: "Weather in Paris?" }],
+      tools: [weather],
+    });
+    expect(called.choices[0]!.finish_reason).toBe("tool_calls");
+    expect(called.choices[0]!.message.tool_calls?.[0]).toMatchObject({ function: { name: "get_weather" } });
     const limited = new OpenAI({ baseURL: `${url}/v1`, apiKey: DEV_LIMITED_KEY, maxRetries: 0 });
     let limitedText = "";
     for await (const chunk of await limited.chat.completions.create({
@@ -561,4 +586,21 @@ describe("npm start, a port in use", () => {
       expect(output).not.toContain("wrangler");
     },
   );
+
+  it("both in use: one message names both and the one command that moves them", { timeout: 30_000 }, async () => {
+    const second = createServer();
+    await new Promise<void>((resolve) => second.listen(0, "127.0.0.1", resolve));
+    try {
+      const secondPort = (second.address() as AddressInfo).port;
+      const { code, output } = await startUntilExit({ PORT: String(busyPort), EMULATOR_PORT: String(secondPort) });
+      expect(code).toBe(1);
+      expect(output).toContain(
+        `127.0.0.1:${busyPort}, the port for the proxy, and 127.0.0.1:${secondPort}, the port for the Bedrock emulator, are in use`,
+      );
+      expect(output).toMatch(/Choose others: PORT=\d+ EMULATOR_PORT=\d+ npm start\n/);
+      expect(output).not.toContain("wrangler");
+    } finally {
+      await new Promise<void>((resolve) => second.close(() => resolve()));
+    }
+  });
 });
