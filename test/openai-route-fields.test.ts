@@ -5,6 +5,7 @@ import { describe, expect, it } from "vitest";
 import { BedrockEdgeError, type ChatCompletionCreateParams } from "../src/index.ts";
 import { emulated, model } from "./helpers/emulated.ts";
 import { errorOf } from "./helpers/errors.ts";
+import { NULL_CHAT_PARAMS } from "./helpers/null-params.ts";
 
 const ECHO = model("openai", "echo");
 const hello = [{ role: "user" as const, content: "Hello" }];
@@ -53,6 +54,18 @@ describe("what the openai route sends", () => {
     });
     for await (const _ of stream);
     expect(Object.keys(sent(emulator)).sort()).toEqual(["messages", "model"]);
+  });
+
+  it("no null: OpenAI's nullable parameters and Bedrock's extensions sent as null are not set, plain and streamed", async () => {
+    const { bedrock, emulator } = emulated();
+    const nulls = { ...NULL_CHAT_PARAMS, top_k: null, structured_outputs: null, prompt_logprobs: null };
+    const bare = { model: ECHO.split("/").slice(2).join("/"), messages: hello };
+    const completion = await bedrock.chat.completions.create({ ...request(nulls), stream: false });
+    expect(completion.choices[0]?.finish_reason).toBe("stop");
+    expect(sent(emulator)).toEqual(bare);
+    const stream = await bedrock.chat.completions.create({ ...request(nulls), stream: true });
+    for await (const _ of stream);
+    expect(sent(emulator)).toEqual(bare);
   });
 });
 

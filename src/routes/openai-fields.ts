@@ -23,9 +23,10 @@ const NOT_SENT: ReadonlySet<string> = new Set(["model", "stream", "stream_option
 const OPENAI_ROUTE_VARIABLES: readonly string[] = ["enable_thinking", "thinking"];
 
 /**
- * The openai route's body: the known fields it sends, chat_template_kwargs limited to the
- * variables a request may set, and the model's ARN; a 400 naming the first field no route can
- * honour or this one does not know, unless the request or the model drops them (drop_params).
+ * The openai route's body: the known fields it sends, when set (null is not set),
+ * chat_template_kwargs limited to the variables a request may set, and the model's ARN; a 400
+ * naming the first field no route can honour or this one does not know, unless the request or
+ * the model drops them (drop_params).
  */
 export function openaiBody(
   request: ChatCompletionRequest,
@@ -36,7 +37,9 @@ export function openaiBody(
   const dropped = refuseOrDrop(serverParameterProblems(request, new Set()), "openai", drop);
   const body: Record<string, unknown> = {};
   for (const [field, value] of Object.entries(request)) {
-    if (value === undefined || NOT_SENT.has(field) || dropped.has(field) || cannotChangeAnswer(field)) continue;
+    // OpenAI's nullable parameters (`temperature: null`…) mean "not set", as on every other route:
+    // a null is left out, not sent for Bedrock's schema validation to refuse.
+    if (value == null || NOT_SENT.has(field) || dropped.has(field) || cannotChangeAnswer(field)) continue;
     body[field] = value;
   }
   const variables = {

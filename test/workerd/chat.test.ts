@@ -4,6 +4,7 @@ import OpenAI from "openai";
 import type { ChatCompletionChunk } from "openai/resources/chat/completions";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { errorOf } from "../helpers/errors.ts";
+import { NULL_CHAT_PARAMS } from "../helpers/null-params.ts";
 import { emulatorModelId } from "../../emulator/model-id.ts";
 import { startWorkerdProxy, TEST_MODELS, USER_HELLO, type WorkerdProxy } from "./harness.ts";
 
@@ -64,6 +65,15 @@ describe("every route, plain and streamed", () => {
     expect(finish).toBe("stop");
     // Without stream_options.include_usage no usage chunk reaches the client.
     expect(chunks.some((chunk) => chunk.usage)).toBe(false);
+  });
+
+  it.each(ROUTE_MODELS)("%s reads OpenAI's nullable parameters sent as null as not set", async (name, format) => {
+    const asked = { model: name, messages: USER_HELLO, ...NULL_CHAT_PARAMS };
+    const completion = await client.chat.completions.create(asked);
+    expect(completion.choices[0]!.message.content).toContain(`Hello from the Bedrock emulator (${format})`);
+    const { content, finish } = await collect(await client.chat.completions.create({ ...asked, stream: true }));
+    expect(content).toBe(completion.choices[0]!.message.content);
+    expect(finish).toBe("stop");
   });
 });
 

@@ -5,6 +5,7 @@ import OpenAI from "openai";
 import type { Completion } from "openai/resources/completions";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { errorOf } from "../helpers/errors.ts";
+import { NULL_COMPLETION_PARAMS } from "../helpers/null-params.ts";
 import {
   eventually,
   modelString,
@@ -69,6 +70,18 @@ describe("completions.create with the openai package", () => {
     expect(chunks.at(-1)!.choices[0]!.finish_reason).toBe("stop");
     expect(chunks.some((chunk) => chunk.usage)).toBe(false);
   });
+
+  it.each(["llama", "llama-oc", "qwen2", "openai"])(
+    "%s reads OpenAI's nullable parameters sent as null as not set, plain and streamed",
+    async (name) => {
+      const asked = { model: name, prompt: PROMPT, ...NULL_COMPLETION_PARAMS };
+      // max_tokens null is OpenAI's default of 16 tokens.
+      const completion = await client.completions.create(asked);
+      expect(completion.choices).toEqual([expect.objectContaining({ index: 0, finish_reason: "length" })]);
+      const { texts } = await collect(await client.completions.create({ ...asked, stream: true }));
+      expect(texts).toEqual([completion.choices[0]!.text]);
+    },
+  );
 
   it("several prompts with n: one choice each, index in order; usage with include_usage", async () => {
     for (const name of ["llama", "qwen3-oc"]) {

@@ -5,6 +5,7 @@ import OpenAI from "openai";
 import type { ChatCompletionChunk, ChatCompletionTool } from "openai/resources/chat/completions";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { REASONING_TEXT } from "../../emulator/answers.ts";
+import { NULL_CHAT_PARAMS } from "../helpers/null-params.ts";
 import { converseModelId } from "../../emulator/converse-model-id.ts";
 import { modelString, startWorkerdProxy, TEST_KEYS, TEST_MODELS, USER_HELLO, type WorkerdProxy } from "./harness.ts";
 
@@ -95,6 +96,14 @@ describe("converse through the Worker", () => {
       "converse",
       "converse-stream",
     ]);
+  });
+
+  it("reads OpenAI's nullable parameters sent as null as not set, plain and streamed", async () => {
+    const asked = { model: "converse", messages: USER_HELLO, ...NULL_CHAT_PARAMS };
+    const plain = await client.chat.completions.create(asked);
+    expect(plain.choices[0]!.message.content).toMatch(GREETING);
+    const streamed = await collect(await client.chat.completions.create({ ...asked, stream: true }));
+    expect(streamed.content).toBe(plain.choices[0]!.message.content);
   });
 
   it("tool calls, with the arguments streamed in fragments under one index; the result goes back", async () => {

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { assertConforms } from "../conformance/openapi.ts";
 import { model } from "../helpers/emulated.ts";
 import { eventually, rawSse, startWorkerdProxy, TEST_KEYS, TEST_MODELS, type WorkerdProxy } from "./harness.ts";
+import { NULL_RESPONSE_PARAMS } from "../helpers/null-params.ts";
 import { RESPONSES_WEATHER_TOOL as weather } from "../helpers/tool-calls.ts";
 
 let proxy: WorkerdProxy;
@@ -77,6 +78,15 @@ describe("every route, over the wire", () => {
     expect(events.map(({ data }) => data.sequence_number)).toEqual(events.map((_, index) => index));
     expect(events[0]?.event).toBe("response.created");
     expect(events.at(-1)?.event).toBe("response.completed");
+  });
+
+  it.each(ROUTES)("%s: OpenAI's nullable parameters sent as null are not set, plain and streamed", async (model) => {
+    const asked = { model, input: "Hello there", ...NULL_RESPONSE_PARAMS };
+    const plain = await client.responses.create(asked);
+    expect(plain.status).toBe("completed");
+    const streamed = await client.responses.stream(asked).finalResponse();
+    expect(streamed.status).toBe("completed");
+    expect(streamed.output_text).toBe(plain.output_text);
   });
 
   it("/responses answers too", async () => {

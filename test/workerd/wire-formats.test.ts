@@ -5,6 +5,7 @@ import OpenAI from "openai";
 import type { ChatCompletionChunk, ChatCompletionCreateParamsNonStreaming } from "openai/resources/chat/completions";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { errorOf } from "../helpers/errors.ts";
+import { NULL_CHAT_PARAMS } from "../helpers/null-params.ts";
 import { modelString, startWorkerdProxy, TEST_MODELS, USER_HELLO, type WorkerdProxy } from "./harness.ts";
 
 const MODELS = {
@@ -130,6 +131,18 @@ describe("the template routes in wire_format openai_completion", () => {
       expect(mine.flatMap((choice) => choice.logprobs?.content ?? [])).toEqual(plain.choices[index]!.logprobs!.content);
       expect(mine.at(-1)?.finish_reason).toBe("stop");
     }
+  });
+
+  it("OpenAI's nullable parameters sent as null are not set, plain and streamed", async () => {
+    const asked = { model: "qwen3-oc", messages: USER_HELLO, ...NULL_CHAT_PARAMS };
+    const plain = await client.chat.completions.create(asked);
+    expect(plain.choices.map((choice) => choice.message.content)).toEqual([
+      expect.stringContaining("Hello from the Bedrock emulator (qwen3)"),
+    ]);
+    const chunks = await chunksOf(await client.chat.completions.create({ ...asked, stream: true }));
+    expect(chunks.map((chunk) => chunk.choices[0]?.delta.content ?? "").join("")).toBe(
+      plain.choices[0]!.message.content,
+    );
   });
 
   it("structured_outputs reaches the model: the answer is one of the choices", async () => {
