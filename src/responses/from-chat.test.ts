@@ -190,6 +190,17 @@ describe("a chat.completion as a Response", () => {
     expect(response.incomplete_details).toEqual({ reason: "content_filter" });
   });
 
+  it("usage: the prompt cache's reads and writes as input_tokens_details, 0 for what the chat usage lacks", () => {
+    const cached = (details: Usage["prompt_tokens_details"]) =>
+      responseFromCompletion(
+        { ...asCompletion("stop"), usage: { ...usage, prompt_tokens_details: details } },
+        request(),
+        meta,
+      ).usage?.input_tokens_details;
+    expect(cached({ cached_tokens: 4, cache_write_tokens: 3 })).toEqual({ cached_tokens: 4, cache_write_tokens: 3 });
+    expect(cached({ cached_tokens: 4 })).toEqual({ cached_tokens: 4, cache_write_tokens: 0 });
+  });
+
   it("an answer that is only reasoning still has a message, empty; no usage is never invented", () => {
     const completion = asCompletion("stop");
     completion.choices[0]!.message = { role: "assistant", content: "", refusal: null, reasoning_content: "Hmm." };

@@ -325,13 +325,18 @@ function outputItem(item: Item): ResponseOutputItem {
 }
 
 /**
- * Chat usage in the Responses shape. The spec requires the details objects; Bedrock reports no
- * cached or reasoning token counts, so they are 0 (the reasoning is counted in output_tokens).
+ * Chat usage in the Responses shape. The spec requires the details objects: the prompt cache's
+ * reads and writes are the chat usage's (the converse route reports them), 0 where it has none;
+ * no route reports a reasoning token count, so that is 0 (the reasoning is in output_tokens).
  */
 function responseUsage(usage: Usage): ResponseUsage {
+  const cache = usage.prompt_tokens_details;
   return {
     input_tokens: usage.prompt_tokens,
-    input_tokens_details: { cached_tokens: 0, cache_write_tokens: 0 },
+    input_tokens_details: {
+      cached_tokens: cache?.cached_tokens ?? 0,
+      cache_write_tokens: cache?.cache_write_tokens ?? 0,
+    },
     output_tokens: usage.completion_tokens,
     output_tokens_details: { reasoning_tokens: 0 },
     total_tokens: usage.total_tokens,

@@ -14,14 +14,15 @@ let proxy: WorkerdProxy;
 let client: OpenAI;
 
 beforeAll(async () => {
-  // The harness's models, and the converse route's (a foundation model, its region in the ARN).
+  // The harness's models, and the converse route's (a foundation model, its region in the ARN),
+  // one of them with prompt caching.
   proxy = await startWorkerdProxy({ main: { MODELS: JSON.stringify(modelsWithConverse()) } });
   client = proxy.client();
 });
 afterAll(() => proxy?.close());
 
 function modelsWithConverse(): Record<string, string> {
-  return { ...TEST_MODELS, converse: model("converse") };
+  return { ...TEST_MODELS, converse: model("converse"), "converse-cache": model("converse", "cache") };
 }
 beforeEach(() => proxy.served.emulator.stats.reset());
 
@@ -118,6 +119,28 @@ describe("the official SDK", () => {
     const helper = client.responses.stream({ model: "llama", input: "Hello there" });
     const final = await helper.finalResponse();
     expect(final.output_text).toContain("Hello from the Bedrock emulator (llama)");
+  });
+
+  it("usage: the prompt cache's reads and writes the chat completion reports, plain and streamed", async () => {
+    const chat = await client.chat.completions.create({
+      model: "converse-cache",
+      messages: [{ role: "user", content: "Hello there" }],
+    });
+    // cache_write_tokens is not in the openai package's chat types (OpenRouter's name).
+    const cache = chat.usage!.prompt_tokens_details as { cached_tokens: number; cache_write_tokens: number };
+    expect(cache.cached_tokens).toBeGreaterThan(0);
+    expect(cache.cache_write_tokens).toBeGreaterThan(0);
+    const usage = {
+      input_tokens: chat.usage!.prompt_tokens,
+      input_tokens_details: { cached_tokens: cache.cached_tokens, cache_write_tokens: cache.cache_write_tokens },
+      output_tokens: chat.usage!.completion_tokens,
+      output_tokens_details: { reasoning_tokens: 0 },
+      total_tokens: chat.usage!.total_tokens,
+    };
+    const plain = await client.responses.create({ model: "converse-cache", input: "Hello there" });
+    expect(plain.usage).toEqual(usage);
+    const streamed = await client.responses.stream({ model: "converse-cache", input: "Hello there" }).finalResponse();
+    expect(streamed.usage).toEqual(usage);
   });
 
   it("function tools: a call, and its result sent back", async () => {
