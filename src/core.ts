@@ -65,11 +65,12 @@ export { invalidRequest, modelNotFound } from "./errors.ts";
 export { randomId } from "./ids.ts";
 
 // 7. The Responses API as a mapping over chat: its request validated and turned into a chat
-// request; a chat.completion or chunk stream turned into a Response or the Responses events.
+// request; a chat.completion or chunk stream turned into a Response or the Responses events (and
+// a stream a server began before the model failed to answer, into the events a failure ends with).
 export { checkResponsesStreamFlag, parseResponsesRequest } from "./responses/request.ts";
 export { inResponsesTerms, toChatRequest } from "./responses/to-chat.ts";
 export type { ChatMapping } from "./responses/to-chat.ts";
-export { responseEvents, responseFromCompletion } from "./responses/from-chat.ts";
+export { failedResponseEvents, responseEvents, responseFromCompletion } from "./responses/from-chat.ts";
 export { responseMeta } from "./responses/output.ts";
 export { encodeResponseSse, responseSseEvent } from "./responses/sse.ts";
 export type { ResponseSseOptions } from "./responses/sse.ts";

@@ -7,7 +7,7 @@
 // (delivery.ts): request-log's watching stream reads it directly, and each read writes every
 // event ready by then, encoded once.
 import { SSE_DONE, sseComment, sseData } from "../src/core.ts";
-import type { OpenAIErrorBody, Usage } from "../src/index.ts";
+import type { Usage } from "../src/index.ts";
 import { type DeliverySource, madeFrom, streamOf } from "./delivery.ts";
 import { clientErrorBody, SSE_HEADERS } from "./http.ts";
 import { failureOutcome, type RequestLog } from "./log.ts";
@@ -29,8 +29,11 @@ export interface SseFormat<T> {
   event(chunk: T): string | undefined;
   /** Written after the last chunk (`data: [DONE]` for chat and legacy completions), or "". */
   end: string;
-  /** The event that tells the client of a failure after the first byte. */
-  error(body: OpenAIErrorBody): string;
+  /**
+   * The events that tell the client of a failure after the first byte: `error` as thrown, written
+   * with clientErrorBody (http.ts), which keeps what a client may not see out of it.
+   */
+  error(error: unknown): string;
   /** The usage a chunk reports, for the log line. */
   usage(chunk: T): Usage | undefined;
   /** The finish reasons a chunk reports, for the log line. */
@@ -47,7 +50,7 @@ export function dataEvents<T>(
   return {
     event: (chunk) => (options.send(chunk) ? sseData(chunk) : undefined),
     end: SSE_DONE,
-    error: sseData,
+    error: (error) => sseData(clientErrorBody(error)),
     usage: options.usage,
     finishReasons: options.finishReasons,
   };
@@ -99,7 +102,7 @@ function relay<T>(call: SseCall<T>, stream: ChunkStream<T> | undefined): Deliver
   const fail = (error: unknown): Read => {
     finished = true;
     log.record(failureOutcome(error));
-    return bytes(format.error(clientErrorBody(error)));
+    return bytes(format.error(error));
   };
   /** A model waking up: a comment now, then one per interval until the stream opens or fails. */
   const awaitOpening = async (): Promise<Read | undefined> => {

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { ChatCompletionStream } from "../completion-stream.ts";
 import { BedrockEdgeError } from "../errors.ts";
 import type { ChatCompletion, ChatCompletionChunk, ChunkDelta, FinishReason, Usage } from "../openai/types.ts";
-import { responseEvents, responseFromCompletion } from "./from-chat.ts";
+import { failedResponseEvents, responseEvents, responseFromCompletion } from "./from-chat.ts";
 import type { ResponseMeta } from "./output.ts";
 import { parseResponsesRequest } from "./request.ts";
 import type { Response, ResponseStreamEvent } from "./types.ts";
@@ -392,6 +392,37 @@ describe("a chat stream as Responses events", () => {
     );
     expect(events.at(-2)).toMatchObject({ type: "error", code: "throttled", message: "scrubbed" });
     expect(finalResponse(events).error).toEqual({ code: "rate_limit_exceeded", message: "scrubbed" });
+  });
+
+  it("a failure before the answer began, in a stream already begun: created and in_progress, then error and failed", () => {
+    const failure = new BedrockEdgeError({ status: 429, code: "model_not_ready", message: "Still asleep." });
+    const events = failedResponseEvents(request({ instructions: "Be brief." }), meta, failure);
+    expect(events.map((event) => [event.type, event.sequence_number])).toEqual([
+      ["response.created", 0],
+      ["response.in_progress", 1],
+      ["error", 2],
+      ["response.failed", 3],
+    ]);
+    expect(events[0]).toMatchObject({
+      response: { id: "resp_test", status: "in_progress", instructions: "Be brief." },
+    });
+    expect(events[2]).toEqual({
+      type: "error",
+      code: "model_not_ready",
+      message: "Still asleep.",
+      param: null,
+      sequence_number: 2,
+    });
+    expect(finalResponse(events)).toMatchObject({
+      id: "resp_test",
+      status: "failed",
+      error: { code: "rate_limit_exceeded", message: "Still asleep." },
+      output: [],
+    });
+    const scrubbed = failedResponseEvents(request(), meta, failure, () => ({
+      error: { message: "scrubbed", type: "rate_limit_error", param: null, code: "model_not_ready" },
+    }));
+    expect(scrubbed[2]).toMatchObject({ type: "error", message: "scrubbed" });
   });
 
   it("an unexpected error tells nothing internal", async () => {

@@ -69,6 +69,26 @@ function failureOf(error: unknown, errorBody: (error: unknown) => OpenAIErrorBod
 }
 
 /**
+ * A stream that failed before its answer began, for a server that had already begun it (the
+ * proxy sends keep-alive comments while a cold model wakes up, and it may never wake): the
+ * events a failure mid-answer ends with, response.created and response.in_progress first, then
+ * the `error` event and response.failed. A client that needs response.created before anything
+ * else (the openai SDK's responses.stream()) then reports this error, not a broken stream.
+ */
+export function failedResponseEvents(
+  request: ResponsesRequest,
+  meta: ResponseMeta,
+  error: unknown,
+  errorBody: (error: unknown) => OpenAIErrorBody = toErrorBody,
+): ResponseStreamEvent[] {
+  const assembler = createOutputAssembler(request, meta);
+  const out: ResponseStreamEvent[] = [];
+  assembler.start(out);
+  assembler.fail(failureOf(error, errorBody), out);
+  return out;
+}
+
+/**
  * A chat stream as Responses events: response.created and response.in_progress at once, then the
  * items as the chunks arrive, and response.completed (or response.incomplete) with the whole
  * Response. A failure after the first event is told in-band, as the API does: an `error` event

@@ -165,6 +165,12 @@ describe("the wire", () => {
     expect(sseEvents(text).at(-1)).toBe("[DONE]");
   });
 
+  it("a model that never wakes: keep-alive comments, then the error, which the SDK raises with its reason", async () => {
+    const stream = await client.completions.create({ model: "never-ready", prompt: PROMPT, stream: true });
+    const error = await errorOf(() => collect(stream), OpenAI.APIError);
+    expect(error.message).toMatch(/^The imported model was still not ready/);
+  });
+
   it("one log line per request, with the model, the stream flag and the tokens", async () => {
     const { data, response } = await client.completions
       .create({ model: "llama", prompt: PROMPT, max_tokens: 200, stream: true })

@@ -94,9 +94,10 @@ describe("a cold model (ModelNotReadyException)", () => {
     expect(events[0]).toMatchObject({ error: { code: "model_not_ready", type: "rate_limit_error" } });
   });
 
-  it("the SDK raises that error from the stream", async () => {
+  it("the SDK raises that error from the stream, with its reason", async () => {
     const stream = await client.chat.completions.create({ model: "never-ready", messages: USER_HELLO, stream: true });
-    await expect(contentOf(stream)).rejects.toBeInstanceOf(OpenAI.APIError);
+    const error = await errorOf(() => contentOf(stream), OpenAI.APIError);
+    expect(error.message).toMatch(/^The imported model was still not ready/);
   });
 });
 

@@ -6,6 +6,7 @@ import OpenAI from "openai";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { assertConforms } from "../conformance/openapi.ts";
 import { model } from "../helpers/emulated.ts";
+import { errorOf } from "../helpers/errors.ts";
 import { eventually, rawSse, startWorkerdProxy, TEST_KEYS, TEST_MODELS, type WorkerdProxy } from "./harness.ts";
 import { NULL_RESPONSE_PARAMS } from "../helpers/null-params.ts";
 import { RESPONSES_WEATHER_TOOL as weather } from "../helpers/tool-calls.ts";
@@ -218,6 +219,43 @@ describe("refusals and errors", () => {
     const events = parseSse(text);
     for (const { data } of events) assertConforms("ResponseStreamEvent", data);
     expect(events.at(-1)?.event).toBe("response.completed");
+  });
+
+  it("a model that never wakes: comments, then response.created, the error event and response.failed", async () => {
+    const { status, text } = await post({ model: "never-ready", input: "Hi", stream: true });
+    expect(status).toBe(200);
+    expect(text.match(/^: still waiting for the model$/gm)!.length).toBeGreaterThanOrEqual(3);
+    const events = parseSse(text);
+    for (const { event, data } of events) {
+      expect(event).toBe(data.type);
+      assertConforms("ResponseStreamEvent", data);
+    }
+    expect(events.map(({ data }) => [data.type, data.sequence_number])).toEqual([
+      ["response.created", 0],
+      ["response.in_progress", 1],
+      ["error", 2],
+      ["response.failed", 3],
+    ]);
+    expect(events[2]?.data).toMatchObject({
+      code: "model_not_ready",
+      message: expect.stringMatching(/still not ready/),
+    });
+    expect(events[3]?.data.response).toMatchObject({
+      model: "never-ready",
+      status: "failed",
+      error: { code: "rate_limit_exceeded", message: events[2]?.data.message },
+    });
+  });
+
+  it("a model that never wakes: the SDK's responses.stream() raises the reason", async () => {
+    // The SDK throws the error event itself, as it does for a failure mid-answer.
+    const error = await errorOf(() => client.responses.stream({ model: "never-ready", input: "Hi" }).finalResponse());
+    expect(error).toMatchObject({ message: expect.stringMatching(/^The imported model was still not ready/) });
+    const types: string[] = [];
+    for await (const event of await client.responses.create({ model: "never-ready", input: "Hi", stream: true })) {
+      types.push(event.type);
+    }
+    expect(types).toEqual(["response.created", "response.in_progress", "error", "response.failed"]);
   });
 
   it("a failure mid-stream: the error event and response.failed, conforming, then the end", async () => {

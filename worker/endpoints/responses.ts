@@ -1,7 +1,14 @@
 // POST /v1/responses: the Responses API, one library call, answered as JSON or as the API's
-// named SSE events. A failure after the first event travels in-band, as the library yields it
-// (`error`, then response.failed), with the proxy's error body and recorded in the log line.
-import { checkResponsesStreamFlag, responseSseEvent } from "../../src/core.ts";
+// named SSE events. A failure after the first byte travels in-band, as the library yields it
+// (`error`, then response.failed), with the proxy's error body and recorded in the log line;
+// so does a model that never woke up behind the keep-alive comments.
+import {
+  checkResponsesStreamFlag,
+  failedResponseEvents,
+  parseResponsesRequest,
+  responseMeta,
+  responseSseEvent,
+} from "../../src/core.ts";
 import type { Response as ResponseObject, ResponseCreateParams, ResponseStreamEvent, Usage } from "../../src/index.ts";
 import type { AppContext } from "../context.ts";
 import { clientErrorBody, jsonResponse } from "../http.ts";
@@ -34,7 +41,7 @@ export async function responses(c: AppContext): Promise<Response> {
       },
     ),
     waking: upstream.waking,
-    format: namedEvents(),
+    format: namedEvents(body),
     keepAliveMs,
     log,
   });
@@ -42,10 +49,12 @@ export async function responses(c: AppContext): Promise<Response> {
 
 /**
  * The Responses API's SSE: each event named by its type, no end marker (the last event says how
- * the response ended). The relay's own error event (a model that never woke up) is the API's
- * `error` event, numbered after the last event sent.
+ * the response ended). The relay's own failure, a model that never woke up while comments kept
+ * the stream open, ends it as a failure mid-answer does: response.created and
+ * response.in_progress, then `error` and response.failed. After the first event only the library
+ * can fail (it tells its failures in-band), so there the `error` event alone follows what was sent.
  */
-function namedEvents(): SseFormat<ResponseStreamEvent> {
+function namedEvents(body: object): SseFormat<ResponseStreamEvent> {
   let next = 0;
   return {
     event(event) {
@@ -53,8 +62,16 @@ function namedEvents(): SseFormat<ResponseStreamEvent> {
       return responseSseEvent(event);
     },
     end: "",
-    error: ({ error: { message, code, param } }) =>
-      responseSseEvent({ type: "error", code, message, param, sequence_number: next }),
+    error(error) {
+      if (next === 0) {
+        // create() has validated the body already: the model it called was asleep.
+        const request = parseResponsesRequest(body);
+        const events = failedResponseEvents(request, responseMeta(request.model), error, clientErrorBody);
+        return events.map(responseSseEvent).join("");
+      }
+      const { message, code, param } = clientErrorBody(error).error;
+      return responseSseEvent({ type: "error", code, message, param, sequence_number: next });
+    },
     usage: (event) => ("response" in event ? usageOf(event.response) : undefined),
   };
 }
