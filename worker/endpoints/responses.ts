@@ -64,10 +64,13 @@ function namedEvents(body: object): SseFormat<ResponseStreamEvent> {
     end: "",
     error(error) {
       if (next === 0) {
-        // create() has validated the body already: the model it called was asleep.
-        const request = parseResponsesRequest(body);
-        const events = failedResponseEvents(request, responseMeta(request.model), error, clientErrorBody);
-        return events.map(responseSseEvent).join("");
+        // create() has validated the body already: the model it called was asleep. Should the body
+        // not parse after all, the lone error event below still tells the client why.
+        const request = safely(() => parseResponsesRequest(body));
+        if (request) {
+          const events = failedResponseEvents(request, responseMeta(request.model), error, clientErrorBody);
+          return events.map(responseSseEvent).join("");
+        }
       }
       const { message, code, param } = clientErrorBody(error).error;
       return responseSseEvent({ type: "error", code, message, param, sequence_number: next });
@@ -82,4 +85,12 @@ function usageOf(response: ResponseObject): Usage | undefined {
   return usage
     ? { prompt_tokens: usage.input_tokens, completion_tokens: usage.output_tokens, total_tokens: usage.total_tokens }
     : undefined;
+}
+
+function safely<T>(make: () => T): T | undefined {
+  try {
+    return make();
+  } catch {
+    return undefined;
+  }
 }
