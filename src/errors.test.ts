@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { bedrockException, errorFromResponse, exceptionName, redactSecrets } from "./bedrock-errors.ts";
-import { BedrockEdgeError, badUpstream, typeForStatus, upstreamTimeout } from "./errors.ts";
+import { BedrockEdgeError, badUpstream, spanText, typeForStatus, upstreamTimeout } from "./errors.ts";
 
 describe("Bedrock exceptions map to status, OpenAI type and code", () => {
   const table: Array<[string, number, string, string]> = [
@@ -149,5 +149,14 @@ describe("fromBedrock: set where the error is made", () => {
     expect(badUpstream("lost").fromBedrock).toBe(false);
     expect(upstreamTimeout("late").fromBedrock).toBe(false);
     expect(new BedrockEdgeError({ status: 400, message: "x" }).fromBedrock).toBe(false);
+  });
+});
+
+describe("spanText", () => {
+  it("says a span in milliseconds under a second, else in whole seconds", () => {
+    expect(spanText(30)).toBe("30 ms");
+    expect(spanText(999.6)).toBe("1 s");
+    expect(spanText(1000)).toBe("1 s");
+    expect(spanText(600_000)).toBe("600 s");
   });
 });

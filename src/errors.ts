@@ -101,13 +101,22 @@ export function modelNotFound(name: string): BedrockEdgeError {
   });
 }
 
+/**
+ * A time span as an error message says it: whole seconds, or milliseconds under a second (a
+ * budget of 500 ms is not "0 s").
+ */
+export function spanText(ms: number): string {
+  const whole = Math.round(ms);
+  return whole < 1000 ? `${whole} ms` : `${Math.round(ms / 1000)} s`;
+}
+
 /** ModelNotReadyException for longer than the wait budget: still a 429, with what Bedrock said. */
 export function modelNeverReady(last: BedrockEdgeError, waitedMs: number): BedrockEdgeError {
   return new BedrockEdgeError({
     status: 429,
     code: "model_not_ready",
     bedrockError: last.bedrockError,
-    message: `The imported model was still not ready after ${Math.round(waitedMs / 1000)} s of waiting (modelReadyTimeoutMs); it may still be starting, try again shortly. Bedrock said: ${last.message}`,
+    message: `The imported model was still not ready after ${spanText(waitedMs)} of waiting (modelReadyTimeoutMs); it may still be starting, try again shortly. Bedrock said: ${last.message}`,
   });
 }
 

@@ -1,7 +1,7 @@
 // One attempt at a Bedrock call: authorise, send, and hand back the answer once it has begun,
 // with the abort signal and timer that belong to this attempt. An error answer becomes its
 // error here, redacted with this attempt's own credentials.
-import { badUpstream, BedrockEdgeError, upstreamTimeout } from "../errors.ts";
+import { badUpstream, BedrockEdgeError, spanText, upstreamTimeout } from "../errors.ts";
 import { lazy } from "../lazy.ts";
 import { readLimitedText } from "../read-text.ts";
 import { resolveAuth, secretsOf } from "./credentials.ts";
@@ -60,9 +60,7 @@ export async function attempt(
   // The error is made when the timer fires: an Error with its stack costs more than the request's signing.
   let timer: ReturnType<typeof setTimeout> | undefined = setTimeout(
     () =>
-      controller.abort(
-        upstreamTimeout(`Bedrock did not answer within ${Math.round(transport.timeoutMs / 1000)} s (timeoutMs).`),
-      ),
+      controller.abort(upstreamTimeout(`Bedrock did not answer within ${spanText(transport.timeoutMs)} (timeoutMs).`)),
     transport.timeoutMs,
   );
   const stopTimer = () => {

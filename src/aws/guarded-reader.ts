@@ -1,4 +1,4 @@
-import { upstreamTimeout } from "../errors.ts";
+import { spanText, upstreamTimeout } from "../errors.ts";
 import type { Attempt } from "./attempt.ts";
 import type { ByteReader } from "./byte-reader.ts";
 
@@ -21,9 +21,7 @@ export function guardReader(body: ReadableStream<Uint8Array>, attempt: Attempt, 
     if (!reading) return;
     const silent = Date.now() - readStarted;
     if (silent >= idleTimeoutMs) {
-      attempt.abort(
-        upstreamTimeout(`Bedrock's stream went silent for ${Math.round(idleTimeoutMs / 1000)} s (idleTimeoutMs).`),
-      );
+      attempt.abort(upstreamTimeout(`Bedrock's stream went silent for ${spanText(idleTimeoutMs)} (idleTimeoutMs).`));
     } else {
       watchdog = setTimeout(check, idleTimeoutMs - silent);
     }
