@@ -106,7 +106,12 @@ describe("sleeping copies", () => {
       { index: 1, failFast: true },
       { index: 0, failFast: false },
     ]);
-    expect(events.map((event) => event.tried)).toEqual([1, 2, 3]);
+    // Two deployments tried: the wait is a second send to the first, not a third deployment.
+    expect(events.map((event) => [event.index, event.tried])).toEqual([
+      [0, 1],
+      [1, 2],
+      [0, 2],
+    ]);
   });
 
   it("are waited for when the warm copies fail, and forgotten once awake", async () => {

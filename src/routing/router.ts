@@ -47,9 +47,11 @@ export function createRouter(options: RouterOptions): Router {
 
   return async (name, model, attempt, onDeployment) => {
     const { deployments } = model;
-    let tried = 0;
+    // Deployments, not sends: waiting for a sleeping copy sends to it a second time.
+    const sentTo = new Set<number>();
     const send = <T>(deployment: ModelDeployment, failFast: boolean, run: DeploymentAttempt<T>) => {
-      onDeployment?.({ index: deployment.index, tried: ++tried });
+      sentTo.add(deployment.index);
+      onDeployment?.({ index: deployment.index, tried: sentTo.size });
       return run(deployment, failFast);
     };
     // One deployment: nothing to route around, so nothing to remember either.

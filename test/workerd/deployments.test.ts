@@ -190,6 +190,9 @@ describe("failover before the first byte, through the proxy", () => {
     expect(sseEvents(text).at(-1)).toBe("[DONE]");
     expect(headers.get("x-bedrock-edge-deployment")).toBe("0");
     expect(calls("both-cold")).toEqual([3, 1]);
+    // Two copies tried: waiting for the first sleeper again is not a third.
+    const line = await lineOf(headers.get("x-request-id"));
+    expect(line).toMatchObject({ status: 200, deployment: 0, deployments_tried: 2 });
   });
 
   it("when every copy fails, the last one's error after its retries, naming no copy", async () => {
