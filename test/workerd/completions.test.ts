@@ -179,8 +179,19 @@ describe("the wire", () => {
     const id = response.headers.get("x-request-id");
     const line = await eventually(() => proxy.logs.find((entry) => entry.request_id === id), 2000, "the log line");
     expect(line.path).toBe("/v1/completions");
-    expect(line).toMatchObject({ status: 200, model: "llama", stream: true });
+    expect(line).toMatchObject({ status: 200, model: "llama", stream: true, finish_reasons: ["stop"] });
     expect(line.completion_tokens).toBeGreaterThan(0);
     expect(line.prompt).toBeUndefined();
+    // Plain, cut short: each choice's reason.
+    const cut = await client.completions
+      .create({ model: "llama", prompt: [PROMPT, PROMPT], max_tokens: 3 })
+      .withResponse();
+    const cutId = cut.response.headers.get("x-request-id");
+    const cutLine = await eventually(
+      () => proxy.logs.find((entry) => entry.request_id === cutId),
+      2000,
+      "the log line",
+    );
+    expect(cutLine.finish_reasons).toEqual(["length", "length"]);
   });
 });

@@ -99,6 +99,23 @@ describe("every route, over the wire", () => {
 });
 
 describe("the official SDK", () => {
+  it("the log line says why the model stopped, in chat's words: stop, length, tool_calls; plain and streamed", async () => {
+    const reasonsOf = async (id: string | null) =>
+      (await eventually(() => proxy.logs.find((line) => line.request_id === id), 2000, "the log line")).finish_reasons;
+    const plain = await client.responses.create({ model: "llama", input: "Hello there" }).withResponse();
+    expect(await reasonsOf(plain.response.headers.get("x-request-id"))).toEqual(["stop"]);
+    const cut = await client.responses
+      .create({ model: "llama", input: "Hello there", max_output_tokens: 16 })
+      .withResponse();
+    expect(cut.data.status).toBe("incomplete");
+    expect(await reasonsOf(cut.response.headers.get("x-request-id"))).toEqual(["length"]);
+    const streamed = await client.responses
+      .create({ model: "qwen3-tool", input: "Weather in Paris?", tools: [weather], stream: true })
+      .withResponse();
+    for await (const _ of streamed.data);
+    expect(await reasonsOf(streamed.response.headers.get("x-request-id"))).toEqual(["tool_calls"]);
+  });
+
   it("responses.create(): output_text, reasoning, usage", async () => {
     const response = await client.responses.create({ model: "r1", input: "Hello there" });
     expect(response.output_text).toContain("Hello from the Bedrock emulator (r1)");

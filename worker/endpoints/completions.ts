@@ -20,6 +20,7 @@ export async function completions(c: AppContext): Promise<Response> {
   if (request.stream !== true) {
     const completion = await bedrock.completions.create({ ...request, stream: false }, upstream.options);
     log.record({ usage: completion.usage });
+    log.line.finish_reasons = completion.choices.map((choice) => choice.finish_reason);
     return jsonResponse(completion);
   }
   const wantsUsage = request.stream_options?.include_usage === true;
@@ -32,6 +33,7 @@ export async function completions(c: AppContext): Promise<Response> {
     waking: upstream.waking,
     format: dataEvents<CompletionChunk>({
       usage: (chunk) => chunk.usage ?? undefined,
+      finishReasons: (chunk) => chunk.choices.map((choice) => choice.finish_reason),
       send: (chunk) => !chunk.usage || wantsUsage,
     }),
     keepAliveMs,

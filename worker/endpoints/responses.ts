@@ -29,6 +29,7 @@ export async function responses(c: AppContext): Promise<Response> {
   if (request.stream !== true) {
     const response = await bedrock.responses.create({ ...request, stream: false }, upstream.options);
     log.record({ usage: usageOf(response) });
+    log.line.finish_reasons = finishReasonsOf(response);
     return jsonResponse(response);
   }
   return sseAnswer({
@@ -76,6 +77,10 @@ function namedEvents(body: object): SseFormat<ResponseStreamEvent> {
       return responseSseEvent({ type: "error", code, message, param, sequence_number: next });
     },
     usage: (event) => ("response" in event ? usageOf(event.response) : undefined),
+    finishReasons: (event) =>
+      event.type === "response.completed" || event.type === "response.incomplete"
+        ? finishReasonsOf(event.response)
+        : [],
   };
 }
 
@@ -85,6 +90,18 @@ function usageOf(response: ResponseObject): Usage | undefined {
   return usage
     ? { prompt_tokens: usage.input_tokens, completion_tokens: usage.output_tokens, total_tokens: usage.total_tokens }
     : undefined;
+}
+
+/**
+ * Why the model stopped, in the words the log line and traces use for every endpoint (chat's):
+ * a Response says it by its status, its incomplete_details and its function calls. A failed one
+ * has none: its error says what happened.
+ */
+function finishReasonsOf(response: ResponseObject): string[] {
+  if (response.status === "incomplete")
+    return [response.incomplete_details?.reason === "content_filter" ? "content_filter" : "length"];
+  if (response.status !== "completed") return [];
+  return [response.output.some((item) => item.type === "function_call") ? "tool_calls" : "stop"];
 }
 
 function safely<T>(make: () => T): T | undefined {
