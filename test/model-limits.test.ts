@@ -182,3 +182,64 @@ describe("template variables a request may set", () => {
     }
   });
 });
+
+// The request's drop_params wins over the model's (README "Parameters"), for template variables as
+// for every other parameter, on each API a chat model answers.
+const kwargs = { some_flag: true, enable_thinking: false };
+
+function dropSettings(route: RouteName, drop: boolean | undefined) {
+  return { models: { m: { model: model(route, "echo"), ...(drop === undefined ? {} : { drop_params: drop }) } } };
+}
+
+describe.each(routes)("a request's drop_params and template variables on route %s", (route) => {
+  const param = route === "converse" ? "chat_template_kwargs" : "chat_template_kwargs.some_flag";
+
+  it("drop_params: true drops a variable the template does not take, on a model that refuses it", async () => {
+    const { bedrock, emulator } = emulated(dropSettings(route, undefined));
+    const chat = { model: "m", messages: hello, chat_template_kwargs: kwargs };
+    expect(await refusal(bedrock.chat.completions.create(chat))).toMatchObject({ status: 400, param });
+
+    await bedrock.chat.completions.create({ ...chat, drop_params: true });
+    expect(JSON.stringify(lastBody(emulator, route))).not.toContain("some_flag");
+    // What the template does take is still honoured.
+    if (route === "qwen3") expect(lastBody(emulator, route).prompt).toMatch(/<think>\n\n<\/think>\n\n$/);
+
+    emulator.stats.reset();
+    // Fields the Responses API does not name go on to the chat request (responses/to-chat.ts).
+    const responses = { model: "m", input: "Hello", chat_template_kwargs: kwargs, drop_params: true };
+    await bedrock.responses.create(responses);
+    expect(JSON.stringify(lastBody(emulator, route))).not.toContain("some_flag");
+  });
+
+  it("drop_params: false refuses it on a model that drops", async () => {
+    const { bedrock, emulator } = emulated(dropSettings(route, true));
+    await bedrock.chat.completions.create({ model: "m", messages: hello, chat_template_kwargs: kwargs });
+    expect(JSON.stringify(lastBody(emulator, route))).not.toContain("some_flag");
+    emulator.stats.reset();
+
+    const chat = { model: "m", messages: hello, chat_template_kwargs: kwargs, drop_params: false };
+    expect(await refusal(bedrock.chat.completions.create(chat))).toMatchObject({ status: 400, param });
+    const responses = { model: "m", input: "Hello", chat_template_kwargs: kwargs, drop_params: false };
+    expect(await refusal(bedrock.responses.create(responses))).toMatchObject({ status: 400, param });
+    expect(emulator.stats.requests).toHaveLength(0);
+  });
+});
+
+// converse takes conversations only: no raw prompt to test there.
+describe.each(routes.filter((route) => route !== "converse"))("a request's drop_params on route %s", (route) => {
+  it("legacy completions: chat_template_kwargs is not theirs, and the request's flag wins", async () => {
+    const strict = emulated(dropSettings(route, undefined));
+    const asked = { model: "m", prompt: "Hello", chat_template_kwargs: kwargs };
+    expect(await refusal(strict.bedrock.completions.create(asked))).toMatchObject({
+      status: 400,
+      param: "chat_template_kwargs",
+    });
+    await strict.bedrock.completions.create({ ...asked, drop_params: true });
+    expect(JSON.stringify(lastBody(strict.emulator, route))).not.toContain("some_flag");
+
+    const lenient = emulated(dropSettings(route, true));
+    await lenient.bedrock.completions.create(asked);
+    const refused = await refusal(lenient.bedrock.completions.create({ ...asked, drop_params: false }));
+    expect(refused).toMatchObject({ status: 400, param: "chat_template_kwargs" });
+  });
+});

@@ -20,7 +20,7 @@ import {
   promptPrefill,
 } from "./forced-call.ts";
 import { imageData } from "./images.ts";
-import { checkParameters } from "./parameters.ts";
+import { checkParameters, dropsParameters } from "./parameters.ts";
 import { COMPLETION_ROUTE_INFO } from "./route-info.ts";
 import { checkTemplateKwargs } from "./template-variables.ts";
 import type {
@@ -151,7 +151,7 @@ function buildBody(
     settable: spec.variables ?? [],
     template: `the ${spec.name} route's template`,
   };
-  const kwargs = checkTemplateKwargs(kept.chat_template_kwargs, variables, settings.drop_params ?? false);
+  const kwargs = checkTemplateKwargs(kept.chat_template_kwargs, variables, dropsParameters(request, settings));
   let prompt = render({
     messages: kept.messages,
     tools: offersTools(kept) ? kept.tools : undefined,

@@ -10,6 +10,7 @@ import { modelString, startWorkerdProxy, USER_HELLO, type WorkerdProxy } from ".
 const B = TOKEN_BREAK;
 const ECHO = modelString("qwen3", "echo");
 const OPENAI_ECHO = modelString("openai", "echo");
+const LLAMA_ECHO = modelString("llama", "echo");
 
 let proxy: WorkerdProxy;
 let client: OpenAI;
@@ -19,6 +20,8 @@ beforeAll(async () => {
     main: {
       MODELS: JSON.stringify({
         qwen: ECHO,
+        "qwen-lenient": { model: ECHO, drop_params: true },
+        llama: LLAMA_ECHO,
         "qwen-keep": { model: ECHO, special_tokens: "keep" },
         "qwen-capped": { model: ECHO, max_output_tokens: 100, max_n: 1 },
         vl: OPENAI_ECHO,
@@ -76,6 +79,22 @@ describe("template variables", () => {
       expect(error.param).toBe(`chat_template_kwargs.${Object.keys(kwargs)[0]}`);
     }
     expect(proxy.served.emulator.stats.requests).toHaveLength(0);
+  });
+
+  it("the request's drop_params wins over the model's: true drops them, false refuses them", async () => {
+    type WithKwargs = OpenAI.ChatCompletionCreateParamsNonStreaming & { chat_template_kwargs: object };
+    const asked = { messages: USER_HELLO, chat_template_kwargs: { some_flag: true, enable_thinking: false } };
+    await client.chat.completions.create({ model: "qwen", ...asked, drop_params: true } as WithKwargs);
+    // enable_thinking is qwen3's own, and kept: the empty thinking block it writes.
+    expect(received(ECHO).prompt).toMatch(/<think>\n\n<\/think>\n\n$/);
+    await client.chat.completions.create({ model: "llama", ...asked, drop_params: true } as WithKwargs);
+    expect(JSON.stringify(received(LLAMA_ECHO))).not.toMatch(/some_flag|enable_thinking/);
+
+    const error = await badRequest(() =>
+      client.chat.completions.create({ model: "qwen-lenient", ...asked, drop_params: false } as WithKwargs),
+    );
+    expect(error.param).toBe("chat_template_kwargs.some_flag");
+    expect(proxy.served.emulator.stats.requests).toHaveLength(2);
   });
 });
 
