@@ -107,7 +107,7 @@ describe("the span", () => {
       "gen_ai.response.model": { stringValue: "arn:aws:bedrock:us-west-2:123456789012:imported-model/x" },
       "gen_ai.request.max_tokens": { intValue: "256" },
       "gen_ai.request.temperature": { doubleValue: 0.5 },
-      "gen_ai.request.top_p": { intValue: "1" },
+      "gen_ai.request.top_p": { doubleValue: 1 },
       "gen_ai.usage.input_tokens": { intValue: "12" },
       "gen_ai.usage.output_tokens": { intValue: "34" },
       "gen_ai.response.finish_reasons": { arrayValue: { values: [{ stringValue: "stop" }] } },
@@ -137,6 +137,35 @@ describe("the span", () => {
     const messages = [{ role: "user", content: "hello" }];
     const withPrompt = spanOf(otlpPayload({ line, request: {}, messages, random })).attributes;
     expect(withPrompt["gen_ai.input.messages"]).toEqual({ stringValue: JSON.stringify(messages) });
+  });
+
+  it("gives each value its convention's type, and leaves out one that type cannot hold", () => {
+    const requestValues = (request: Record<string, unknown>) => {
+      const { attributes } = spanOf(otlpPayload({ line, request, random }));
+      return Object.fromEntries(
+        Object.entries(attributes).filter(
+          ([key]) => key.startsWith("gen_ai.request.") && key !== "gen_ai.request.model",
+        ),
+      );
+    };
+    expect(requestValues({ max_tokens: 1, temperature: 1, top_p: 0 })).toEqual({
+      "gen_ai.request.max_tokens": { intValue: "1" },
+      "gen_ai.request.temperature": { doubleValue: 1 },
+      "gen_ai.request.top_p": { doubleValue: 0 },
+    });
+    // OTLP/JSON's int64 is a decimal string: 1e21 would be "1e+21", 2 ** 64 is past int64, and past
+    // 2 ** 53 a number may not be the integer the client wrote.
+    for (const max_tokens of [1e21, 2 ** 64, Number.MAX_SAFE_INTEGER + 1, 1.5, Number.NaN, "64", true, null, [64]]) {
+      expect(requestValues({ max_tokens }), String(max_tokens)).toEqual({});
+    }
+    for (const temperature of ["hot", "0.5", Number.POSITIVE_INFINITY, Number.NaN, null, { value: 1 }]) {
+      expect(requestValues({ temperature, top_p: temperature }), String(temperature)).toEqual({});
+    }
+    const odd = spanOf(
+      otlpPayload({ line: { ...line, ttft_ms: 1.5, prompt_tokens: Number.NaN }, request: {}, random }),
+    );
+    expect(odd.attributes["bedrock_edge.ttft_ms"]).toBeUndefined();
+    expect(odd.attributes["gen_ai.usage.input_tokens"]).toBeUndefined();
   });
 
   it("names the operation after the endpoint: legacy completions are text_completion", () => {

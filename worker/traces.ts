@@ -78,8 +78,11 @@ export function readTraceParent(header: string | null | undefined): TraceParent 
 /** What a span says beyond the log line. */
 export interface SpanFacts {
   line: LogLine;
-  /** The request's sampling parameters, as sent. */
-  request: { max_tokens?: unknown; max_completion_tokens?: unknown; temperature?: unknown; top_p?: unknown };
+  /**
+   * The request's output limit and sampling parameters as the library validated them; empty for a
+   * request refused before that. Each goes in the span only as the type GenAI gives it.
+   */
+  request: { max_tokens?: unknown; temperature?: unknown; top_p?: unknown };
   /** The Bedrock model id of the deployment that served (or failed) the request. */
   responseModel?: string;
   server?: { address: string; port: number };
@@ -111,16 +114,30 @@ function hex(bytes: Uint8Array): string {
   return Array.from(bytes, (byte) => byte.toString(16).padStart(2, "0")).join("");
 }
 
-function attribute(key: string, value: unknown): KeyValue | undefined {
-  if (typeof value === "string") return { key, value: { stringValue: value } };
-  if (typeof value === "boolean") return { key, value: { boolValue: value } };
-  if (typeof value === "number" && Number.isFinite(value)) {
-    return { key, value: Number.isInteger(value) ? { intValue: String(value) } : { doubleValue: value } };
-  }
-  if (Array.isArray(value) && value.every((item) => typeof item === "string")) {
-    return { key, value: { arrayValue: { values: value.map((item) => ({ stringValue: item })) } } };
-  }
-  return undefined;
+// One maker per OTLP type, so that each attribute has the type its convention gives it whatever
+// value it is handed, and a value that type cannot hold is left out rather than sent malformed
+// (a collector that cannot decode one attribute refuses the whole export).
+function text(key: string, value: unknown): KeyValue | undefined {
+  return typeof value === "string" ? { key, value: { stringValue: value } } : undefined;
+}
+
+function flag(key: string, value: unknown): KeyValue | undefined {
+  return typeof value === "boolean" ? { key, value: { boolValue: value } } : undefined;
+}
+
+/** OTLP/JSON writes an int64 as a decimal string: only a safe integer is written exactly so. */
+function int(key: string, value: unknown): KeyValue | undefined {
+  return Number.isSafeInteger(value) ? { key, value: { intValue: String(value) } } : undefined;
+}
+
+/** A double, even when whole (temperature 1); never NaN or an infinity. */
+function double(key: string, value: unknown): KeyValue | undefined {
+  return typeof value === "number" && Number.isFinite(value) ? { key, value: { doubleValue: value } } : undefined;
+}
+
+function texts(key: string, value: unknown): KeyValue | undefined {
+  if (!Array.isArray(value) || !value.every((item) => typeof item === "string")) return undefined;
+  return { key, value: { arrayValue: { values: value.map((item) => ({ stringValue: item })) } } };
 }
 
 /** GenAI's operation for an endpoint: legacy completions are `text_completion`, the rest `chat`. */
@@ -140,30 +157,30 @@ export function otlpPayload(facts: SpanFacts): unknown {
   const failed = line.status >= 400;
   const operation = operationOf(line.path);
   const attributes = [
-    attribute("gen_ai.operation.name", operation),
-    attribute("gen_ai.provider.name", "aws.bedrock"),
+    text("gen_ai.operation.name", operation),
+    text("gen_ai.provider.name", "aws.bedrock"),
     // Deprecated for gen_ai.provider.name; still what many backends read.
-    attribute("gen_ai.system", "aws.bedrock"),
-    attribute("gen_ai.request.model", line.model),
-    attribute("gen_ai.response.model", facts.responseModel),
-    attribute("gen_ai.request.max_tokens", request.max_completion_tokens ?? request.max_tokens),
-    attribute("gen_ai.request.temperature", request.temperature),
-    attribute("gen_ai.request.top_p", request.top_p),
-    attribute("gen_ai.usage.input_tokens", line.prompt_tokens),
-    attribute("gen_ai.usage.output_tokens", line.completion_tokens),
-    attribute("gen_ai.response.finish_reasons", line.finish_reasons),
-    attribute("gen_ai.input.messages", facts.messages === undefined ? undefined : JSON.stringify(facts.messages)),
-    attribute("server.address", facts.server?.address),
-    attribute("server.port", facts.server?.port),
-    attribute("error.type", failed ? (line.error_code ?? String(line.status)) : undefined),
-    attribute("http.response.status_code", line.status),
-    attribute("bedrock_edge.request_id", line.request_id),
-    attribute("bedrock_edge.key", line.key),
-    attribute("bedrock_edge.stream", line.stream),
-    attribute("bedrock_edge.deployment", line.deployment),
-    attribute("bedrock_edge.deployments_tried", line.deployments_tried),
-    attribute("bedrock_edge.retries", line.retries),
-    attribute("bedrock_edge.ttft_ms", line.ttft_ms),
+    text("gen_ai.system", "aws.bedrock"),
+    text("gen_ai.request.model", line.model),
+    text("gen_ai.response.model", facts.responseModel),
+    int("gen_ai.request.max_tokens", request.max_tokens),
+    double("gen_ai.request.temperature", request.temperature),
+    double("gen_ai.request.top_p", request.top_p),
+    int("gen_ai.usage.input_tokens", line.prompt_tokens),
+    int("gen_ai.usage.output_tokens", line.completion_tokens),
+    texts("gen_ai.response.finish_reasons", line.finish_reasons),
+    text("gen_ai.input.messages", facts.messages === undefined ? undefined : JSON.stringify(facts.messages)),
+    text("server.address", facts.server?.address),
+    int("server.port", facts.server?.port),
+    text("error.type", failed ? (line.error_code ?? String(line.status)) : undefined),
+    int("http.response.status_code", line.status),
+    text("bedrock_edge.request_id", line.request_id),
+    text("bedrock_edge.key", line.key),
+    flag("bedrock_edge.stream", line.stream),
+    int("bedrock_edge.deployment", line.deployment),
+    int("bedrock_edge.deployments_tried", line.deployments_tried),
+    int("bedrock_edge.retries", line.retries),
+    int("bedrock_edge.ttft_ms", line.ttft_ms),
   ].filter((item): item is KeyValue => item !== undefined);
   const span = {
     traceId: facts.parent?.traceId ?? hex(random(16)),
@@ -181,7 +198,7 @@ export function otlpPayload(facts: SpanFacts): unknown {
   return {
     resourceSpans: [
       {
-        resource: { attributes: [attribute("service.name", "bedrock-edge")] },
+        resource: { attributes: [text("service.name", "bedrock-edge")] },
         scopeSpans: [{ scope: { name: "bedrock-edge" }, spans: [span] }],
       },
     ],

@@ -85,6 +85,38 @@ function spanOf(requestId: string | null | undefined) {
 
 const hello = [{ role: "user" as const, content: PROMPT }];
 
+/** The span's attributes with their OTLP types: `{ intValue: "64" }`. */
+function typed(span: Span): Record<string, Record<string, unknown>> {
+  return Object.fromEntries(span.attributes.map(({ key, value }) => [key, value]));
+}
+
+const INT64 = { min: -(2n ** 63n), max: 2n ** 63n - 1n };
+
+/** Whether an OTLP/JSON AnyValue is well formed: one type, an int64 as its decimal string, a finite double. */
+function isValidValue(value: Record<string, unknown>): boolean {
+  const entries = Object.entries(value);
+  if (entries.length !== 1) return false;
+  const [type, inner] = entries[0]!;
+  switch (type) {
+    case "stringValue":
+      return typeof inner === "string";
+    case "boolValue":
+      return typeof inner === "boolean";
+    case "doubleValue":
+      return typeof inner === "number" && Number.isFinite(inner);
+    case "intValue":
+      return (
+        typeof inner === "string" && /^-?\d+$/.test(inner) && BigInt(inner) >= INT64.min && BigInt(inner) <= INT64.max
+      );
+    case "arrayValue": {
+      const values = (inner as { values?: unknown }).values;
+      return Array.isArray(values) && values.every((item) => isValidValue(item as Record<string, unknown>));
+    }
+    default:
+      return false;
+  }
+}
+
 describe("one span per request, exported after the answer", () => {
   it("a plain call: GenAI attributes, the collector's path and headers, no prompt text", async () => {
     const { data, response } = await proxy
@@ -162,6 +194,43 @@ describe("one span per request, exported after the answer", () => {
       .withResponse();
     const { attributes } = await spanOf(response.headers.get("x-request-id"));
     expect(JSON.parse(String(attributes["gen_ai.input.messages"]))).toEqual(hello);
+  });
+
+  it("a request refused as invalid: its values are left out, and the span is valid OTLP/JSON", async () => {
+    const response = await fetch(`${proxy.url()}/v1/chat/completions`, {
+      method: "POST",
+      headers: { authorization: "Bearer sk-test-one", "content-type": "application/json" },
+      body: `{"model":"llama","max_tokens":1e21,"temperature":"hot","top_p":0.5,"messages":${JSON.stringify(hello)}}`,
+    });
+    expect(response.status).toBe(400);
+    await response.text();
+    const { span, attributes } = await spanOf(response.headers.get("x-request-id"));
+    expect(attributes["http.response.status_code"]).toBe("400");
+    expect(Object.keys(attributes).filter((key) => key.startsWith("gen_ai.request."))).toEqual([
+      "gen_ai.request.model",
+    ]);
+    for (const { key, value } of span.attributes) expect(isValidValue(value), key).toBe(true);
+  });
+
+  it("the values as validated, each in its type, on every API", async () => {
+    const client = proxy.client();
+    const asks = { temperature: 1, top_p: 0.5 };
+    const calls = [
+      client.chat.completions.create({ model: "qwen3", messages: hello, max_completion_tokens: 40, ...asks }),
+      client.completions.create({ model: "llama", prompt: PROMPT, max_tokens: 30, ...asks }),
+      client.responses.create({ model: "qwen3", input: PROMPT, max_output_tokens: 50, ...asks }),
+    ];
+    const limits = ["40", "30", "50"];
+    for (const [at, call] of calls.entries()) {
+      const { response } = await call.withResponse();
+      const { span } = await spanOf(response.headers.get("x-request-id"));
+      expect(typed(span)).toMatchObject({
+        "gen_ai.request.max_tokens": { intValue: limits[at] },
+        "gen_ai.request.temperature": { doubleValue: 1 },
+        "gen_ai.request.top_p": { doubleValue: 0.5 },
+      });
+      for (const { key, value } of span.attributes) expect(isValidValue(value), key).toBe(true);
+    }
   });
 
   it("the collector's key never reaches a log line", () => {

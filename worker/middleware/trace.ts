@@ -19,9 +19,7 @@ export const traceRequest: MiddlewareHandler<AppEnv> = async (c, next) => {
 function factsOf(c: AppContext, parent: SpanFacts["parent"]): SpanFacts {
   const { line } = c.get("log");
   const { config } = c.get("ready");
-  // Unset when the body was refused before it was read.
-  const body: Record<string, unknown> = c.get("body") ?? {};
-  const facts: SpanFacts = { line, request: body, parent, messages: line.messages };
+  const facts: SpanFacts = { line, request: validatedValues(c), parent, messages: line.messages };
   const entry =
     line.model !== undefined && Object.hasOwn(config.models, line.model) ? config.models[line.model] : undefined;
   const deployment = entry && deploymentsOf(entry, line.model ?? "").deployments[line.deployment ?? -1];
@@ -36,4 +34,22 @@ function factsOf(c: AppContext, parent: SpanFacts["parent"]): SpanFacts {
     }
   }
   return facts;
+}
+
+/**
+ * The request's output limit and sampling parameters, once the library has validated them. A
+ * request reaches a deployment (the log line's `deployment`, from onDeployment) only after
+ * create() has checked it; before that, these are whatever the client sent (`1e21`, `"hot"`), and
+ * a span does not report them.
+ */
+function validatedValues(c: AppContext): SpanFacts["request"] {
+  // Unset when the body was refused before it was read.
+  const body: Record<string, unknown> | undefined = c.get("body");
+  const { line } = c.get("log");
+  if (!body || line.deployment === undefined) return {};
+  // Each API names its output limit its own way; chat's newer name wins over the older, as in create().
+  const maxTokens = /(^|\/)responses$/.test(line.path)
+    ? body.max_output_tokens
+    : (body.max_completion_tokens ?? body.max_tokens);
+  return { max_tokens: maxTokens, temperature: body.temperature, top_p: body.top_p };
 }
