@@ -123,6 +123,29 @@ describe("a body shaped to be expensive: refused before JSON.parse", () => {
     expect((await refusal(readJsonBody(pieces(values).request, limits))).message).toMatch(/values/);
   });
 
+  it("not JSON: a 400 that says where it broke, quoting none of it", async () => {
+    const secret = "my password is hunter2 and my card is 4111111111111111";
+    const cases: Array<[string, string]> = [
+      [
+        `{"model":"llama","messages":[{"role":"user","content":"${secret}", "x": True}]}`,
+        "The request body is not valid JSON: it breaks at line 1, column 118 (offset 117).",
+      ],
+      ["model=llama", "The request body is not valid JSON: it breaks at line 1, column 1 (offset 0)."],
+      [
+        '{\n  "model": "llama",\n  "messages": [{"role": "user", "content": "hunter2"}\n',
+        "The request body is not valid JSON: it ends too soon, at line 4, column 1 (offset 76).",
+      ],
+      [" \r\n", "The request body is not valid JSON: it is empty. Send the request as a JSON object."],
+    ];
+    for (const [text, message] of cases) {
+      expect(await refusal(readJsonBody(pieces(text).request, LIMITS))).toEqual({
+        status: 400,
+        code: "invalid_json",
+        message,
+      });
+    }
+  });
+
   it("not JSON, or not an object: 400 invalid_json", async () => {
     for (const text of ['{"model":', "[1,2]", ""]) {
       expect(await refusal(readJsonBody(pieces(text).request, LIMITS))).toMatchObject({

@@ -1,7 +1,7 @@
 // Request bodies, made cheap to refuse: read up to the largest limit any model allows, scanned as
 // text (nesting, arrays and objects, elements, and the model's name) before JSON.parse builds
 // anything, and held to the named model's own limit. A refused body costs its bytes, no more.
-import { invalidRequest, type JsonTextLimits, MAX_JSON_DEPTH, scanJsonText } from "../src/core.ts";
+import { findJsonSyntaxError, invalidRequest, type JsonTextLimits, MAX_JSON_DEPTH, scanJsonText } from "../src/core.ts";
 import { BedrockEdgeError } from "../src/index.ts";
 
 /**
@@ -77,17 +77,31 @@ function parseJson(text: string): Record<string, unknown> {
   let value: unknown;
   try {
     value = JSON.parse(text);
-  } catch (error) {
-    throw invalidRequest(
-      `The request body is not valid JSON${error instanceof SyntaxError ? ` (${error.message.slice(0, 200)})` : ""}.`,
-      null,
-      "invalid_json",
-    );
+  } catch {
+    throw invalidRequest(notJson(text), null, "invalid_json");
   }
   if (value === null || typeof value !== "object" || Array.isArray(value)) {
     throw invalidRequest("The request body must be a JSON object.", null, "invalid_json");
   }
   return value as Record<string, unknown>;
+}
+
+/**
+ * Says where the body broke and never what it holds: the engine's own message (V8's quotes the
+ * text around the error, the whole body when it is short) would carry the client's words into the
+ * 400 and, through it, into the log line. One message serves both.
+ */
+function notJson(text: string): string {
+  const error = findJsonSyntaxError(text);
+  if (error?.ended && /^[ \t\n\r]*$/.test(text)) {
+    return "The request body is not valid JSON: it is empty. Send the request as a JSON object.";
+  }
+  // Should JSON.parse ever refuse what the grammar allows, nothing is claimed about where.
+  if (!error) return "The request body is not valid JSON.";
+  const where = `line ${error.line}, column ${error.column} (offset ${error.offset})`;
+  return error.ended
+    ? `The request body is not valid JSON: it ends too soon, at ${where}.`
+    : `The request body is not valid JSON: it breaks at ${where}.`;
 }
 
 // Decodes whole bodies (no stream option: it keeps no state between calls).

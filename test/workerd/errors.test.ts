@@ -4,6 +4,7 @@ import OpenAI from "openai";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { errorOf } from "../helpers/errors.ts";
 import {
+  eventually,
   modelString,
   rawSse,
   sseEvents,
@@ -73,6 +74,22 @@ describe("400: bad requests name the field", () => {
     });
     expect(response.status).toBe(400);
     expect(((await response.json()) as { error: { code: string } }).error.code).toBe("invalid_json");
+  });
+
+  it("…whose 400 and log line say where it broke, never a word of it (LOG_PROMPTS off)", async () => {
+    const secret = "my password is hunter2";
+    const response = await fetch(`${proxy.url()}/v1/chat/completions`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${TEST_KEYS[0]}`, "content-type": "application/json" },
+      body: `{"model":"llama","messages":[{"role":"user","content":"${secret}", "x": True}]}`,
+    });
+    const message = "The request body is not valid JSON: it breaks at line 1, column 86 (offset 85).";
+    expect(await response.json()).toMatchObject({ error: { code: "invalid_json", message } });
+    const id = response.headers.get("x-request-id");
+    const line = await eventually(() => proxy.logs.find((logged) => logged.request_id === id), 2000, "its log line");
+    expect(line).toMatchObject({ status: 400, error: message, error_code: "invalid_json" });
+    expect(JSON.stringify(line)).not.toMatch(/hunter2|True/);
+    expect(proxy.output.join("\n")).not.toContain("hunter2");
   });
 
   it('stream must be a boolean: "yes" is a 400 naming it, not a JSON answer', async () => {

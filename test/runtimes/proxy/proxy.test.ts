@@ -53,43 +53,67 @@ describe("the proxy in other runtimes", () => {
   });
   afterAll(() => served?.close());
 
-  it.concurrent.each(RUNTIMES)("$name answers a streamed completion", async ({ command, args }) => {
-    const server = await startServerProcess(command, args, proxyEnv(served.url));
-    try {
-      const response = await fetch(`${server.url}/v1/chat/completions`, {
-        method: "POST",
-        headers: { authorization: `Bearer ${KEY}`, "content-type": "application/json" },
-        body: JSON.stringify({
-          model: "llama-demo",
-          messages: [{ role: "user", content: "Hello" }],
-          stream: true,
-          stream_options: { include_usage: true },
-        }),
-      });
-      const text = await response.text();
-      expect(response.status, text).toBe(200);
-      expect(response.headers.get("content-type")).toMatch(/^text\/event-stream/);
-      const events = text
-        .split("\n\n")
-        .filter((block) => block.startsWith("data: "))
-        .map((block) => block.slice("data: ".length));
-      expect(events.at(-1)).toBe("[DONE]");
-      const chunks = events.slice(0, -1).map(
-        (data) =>
-          JSON.parse(data) as {
-            choices: Array<{ delta: { content?: string }; finish_reason: string | null }>;
-            usage?: unknown;
-          },
-      );
-      const content = chunks.flatMap((chunk) => chunk.choices.map((choice) => choice.delta.content ?? "")).join("");
-      expect(content).toMatch(/^Hello from the Bedrock emulator \(llama\)\. Your prompt had \d+ characters\.$/);
-      expect(chunks.flatMap((chunk) => chunk.choices).at(-1)?.finish_reason).toBe("stop");
-      expect(chunks.at(-1)?.usage).toMatchObject({
-        prompt_tokens: expect.any(Number),
-        completion_tokens: expect.any(Number),
-      });
-    } finally {
-      await server.stop();
-    }
-  });
+  it.concurrent.each(RUNTIMES)(
+    "$name answers a streamed completion, and a body that is not JSON without quoting it",
+    async ({ command, args }) => {
+      const server = await startServerProcess(command, args, proxyEnv(served.url));
+      try {
+        const response = await fetch(`${server.url}/v1/chat/completions`, {
+          method: "POST",
+          headers: { authorization: `Bearer ${KEY}`, "content-type": "application/json" },
+          body: JSON.stringify({
+            model: "llama-demo",
+            messages: [{ role: "user", content: "Hello" }],
+            stream: true,
+            stream_options: { include_usage: true },
+          }),
+        });
+        const text = await response.text();
+        expect(response.status, text).toBe(200);
+        expect(response.headers.get("content-type")).toMatch(/^text\/event-stream/);
+        const events = text
+          .split("\n\n")
+          .filter((block) => block.startsWith("data: "))
+          .map((block) => block.slice("data: ".length));
+        expect(events.at(-1)).toBe("[DONE]");
+        const chunks = events.slice(0, -1).map(
+          (data) =>
+            JSON.parse(data) as {
+              choices: Array<{ delta: { content?: string }; finish_reason: string | null }>;
+              usage?: unknown;
+            },
+        );
+        const content = chunks.flatMap((chunk) => chunk.choices.map((choice) => choice.delta.content ?? "")).join("");
+        expect(content).toMatch(/^Hello from the Bedrock emulator \(llama\)\. Your prompt had \d+ characters\.$/);
+        expect(chunks.flatMap((chunk) => chunk.choices).at(-1)?.finish_reason).toBe("stop");
+        expect(chunks.at(-1)?.usage).toMatchObject({
+          prompt_tokens: expect.any(Number),
+          completion_tokens: expect.any(Number),
+        });
+
+        // A body that is not JSON: the same 400 on every engine (each words its own SyntaxError), and
+        // none of the body in it or in the log line.
+        const broken = await fetch(`${server.url}/v1/chat/completions`, {
+          method: "POST",
+          headers: { authorization: `Bearer ${KEY}`, "content-type": "application/json" },
+          body: '{"model":"llama-demo","messages":[{"role":"user","content":"my password is hunter2", "x": True}]}',
+        });
+        expect(broken.status).toBe(400);
+        const { error } = (await broken.json()) as { error: { message: string; code: string } };
+        expect(error).toMatchObject({
+          code: "invalid_json",
+          message: "The request body is not valid JSON: it breaks at line 1, column 91 (offset 90).",
+        });
+        const id = broken.headers.get("x-request-id") ?? "";
+        // The log line is written once the answer is out.
+        for (const deadline = Date.now() + 2000; !server.output().includes(id) && Date.now() < deadline; ) {
+          await new Promise((resolve) => setTimeout(resolve, 10));
+        }
+        expect(server.output()).toContain(`"error":"${error.message}"`);
+        expect(server.output()).not.toContain("hunter2");
+      } finally {
+        await server.stop();
+      }
+    },
+  );
 });
