@@ -11,13 +11,32 @@ function sentence(schema: v.GenericSchema, value: unknown, required: Record<stri
 }
 
 describe("valibot issues as sentences", () => {
+  it("quote a string where a word or a number belongs, and only name one where a container belongs", () => {
+    // Text in a message's or a content part's place is most likely a prompt: refusals reach logs.
+    const prompt = "my password is hunter2";
+    const field = (schema: v.GenericSchema, value: unknown) => sentence(v.object({ f: schema }), { f: value });
+    for (const schema of [
+      v.object({}),
+      v.array(v.string()),
+      v.nullish(v.looseObject({})),
+      v.record(v.string(), v.number()),
+      v.union([v.array(v.number()), v.object({ a: v.string() })]),
+      v.variant("type", [v.object({ type: v.literal("a") }), v.object({ type: v.literal("b") })], "must be a part"),
+    ]) {
+      expect(field(schema, prompt)).toMatch(/^f .* \(got a string\)\.$/);
+    }
+    expect(field(v.number(), "hot")).toBe('f must be a number (got "hot").');
+    expect(field(v.picklist(["user", "tool"]), "wizard")).toBe('f must be one of "user" or "tool" (got "wizard").');
+    expect(field(v.union([v.string(), v.number()]), true)).toMatch(/\(got true\)\.$/);
+  });
+
   it("word every kind of issue a schema leaves without a message", () => {
     const field = (schema: v.GenericSchema, value: unknown) => sentence(v.object({ f: schema }), { f: value });
     expect(field(v.string(), 1)).toBe("f must be a string (got 1).");
     expect(field(v.number(), "1")).toBe('f must be a number (got "1").');
     expect(field(v.boolean(), null)).toBe("f must be true or false (got null).");
     expect(field(v.array(v.string()), {})).toBe("f must be an array (got an object).");
-    expect(field(v.object({}), "x")).toBe('f must be an object (got "x").');
+    expect(field(v.object({}), "x")).toBe("f must be an object (got a string).");
     expect(field(v.string(), [1])).toBe("f must be a string (got an array).");
     expect(field(v.record(v.string(), v.number()), 5)).toBe("f must be an object (got 5).");
     expect(field(v.string(), new Map())).toBe("f must be a string (got a Map).");

@@ -104,6 +104,15 @@ function shown(received: string): string {
   return received.length > MAX_SHOWN ? `${received.slice(0, MAX_SHOWN)}…` : received;
 }
 
+/** Whether valibot's `expected` asks for an object or an array (or either, or nothing). */
+function wantsContainer(expected: string | null): boolean {
+  const kinds = (expected ?? "").replace(/[()]/g, "").split(" | ");
+  return (
+    kinds.some((kind) => kind === "Object" || kind === "Array") &&
+    kinds.every((kind) => kind === "Object" || kind === "Array" || kind === "null" || kind === "undefined")
+  );
+}
+
 /** What the sentence adds about the value the caller sent, when that helps. */
 function whatWasSent(issue: Issue): string {
   if (issue.type === "min_length" || issue.type === "max_length") {
@@ -112,7 +121,12 @@ function whatWasSent(issue: Issue): string {
   // An unknown key: the key is the news, not its value.
   if (issue.type === "strict_object" && issue.expected === "never") return "";
   const namesValue = issue.kind === "schema" || VALUE_CHECKS.has(issue.type);
-  return namesValue ? ` (got ${shown(issue.received)})` : "";
+  if (!namesValue) return "";
+  // Text where a message, a content part or a list belongs is as often as not the prompt itself
+  // (`"messages": "Hi…"`): named, never quoted, since a refusal's message also reaches logs that
+  // must not hold prompts. A word where another word or a number belongs is quoted: it is a typo.
+  if (typeof issue.input === "string" && wantsContainer(issue.expected)) return " (got a string)";
+  return ` (got ${shown(issue.received)})`;
 }
 
 // Validations about the value itself; the other (checks, lengths) say all there is to say.

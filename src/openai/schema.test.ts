@@ -32,7 +32,7 @@ describe("request validation names the field, in a sentence", () => {
       "messages is required: give the conversation as an array of {role, content} messages.",
     ],
     [{ ...ok, messages: [] }, "messages", "messages must not be empty: give at least one message."],
-    [{ ...ok, messages: "hi" }, "messages", 'messages must be an array of {role, content} messages (got "hi").'],
+    [{ ...ok, messages: "hi" }, "messages", "messages must be an array of {role, content} messages (got a string)."],
     [
       { ...ok, messages: [ok.messages[0], 5] },
       "messages[1]",

@@ -232,7 +232,7 @@ describe("the shape is checked, refused in a sentence naming the field", () => {
     [
       { ...ok, input: [{ type: "reasoning", summary: "x" }] },
       "input[0].summary",
-      'input[0].summary must be an array (got "x").',
+      "input[0].summary must be an array (got a string).",
     ],
     [
       { ...ok, tools: [{ type: "function", name: "bad name" }] },

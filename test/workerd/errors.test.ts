@@ -92,6 +92,35 @@ describe("400: bad requests name the field", () => {
     expect(proxy.output.join("\n")).not.toContain("hunter2");
   });
 
+  it("a prompt where a message or a part belongs: a 400 naming the field, and no word of it in the log line", async () => {
+    const prompt = "my password is hunter2";
+    const cases = [
+      ["/v1/chat/completions", { model: "llama", messages: prompt }, "messages"],
+      ["/v1/chat/completions", { model: "llama", messages: [prompt] }, "messages[0]"],
+      [
+        "/v1/chat/completions",
+        { model: "llama", messages: [{ role: "user", content: [prompt] }] },
+        "messages[0].content[0]",
+      ],
+      ["/v1/responses", { model: "llama", input: [prompt] }, "input[0]"],
+    ] as const;
+    for (const [path, body, param] of cases) {
+      const response = await fetch(`${proxy.url()}${path}`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${TEST_KEYS[0]}`, "content-type": "application/json" },
+        body: JSON.stringify(body),
+      });
+      const { error } = (await response.json()) as { error: { message: string; param: string } };
+      expect(response.status).toBe(400);
+      expect(error.param).toBe(param);
+      expect(error.message).toMatch(/\(got a string\)\.$/);
+      const id = response.headers.get("x-request-id");
+      const line = await eventually(() => proxy.logs.find((logged) => logged.request_id === id), 2000, "its log line");
+      expect(line.error).toBe(error.message);
+    }
+    expect(proxy.output.join("\n")).not.toContain("hunter2");
+  });
+
   it('stream must be a boolean: "yes" is a 400 naming it, not a JSON answer', async () => {
     const { status, text } = await rawSse(proxy.url(), { model: "llama", messages: USER_HELLO, stream: "yes" });
     expect(status).toBe(400);
