@@ -53,6 +53,27 @@ describe("qwen2: multi-turn", () => {
         "<|im_start|>assistant\n",
     );
   });
+
+  it("joins the text parts of every role's content with a newline, as vLLM does", () => {
+    const parts = (...texts: string[]) => texts.map((text) => ({ type: "text" as const, text }));
+    const prompt = render([
+      { role: "system", content: parts("Be brief.", "Use metric.") },
+      { role: "user", content: parts("Hello", "World") },
+      { role: "assistant", content: parts("Hi", "there") },
+      user("Bye"),
+    ]);
+    expect(prompt).toBe(
+      "<|im_start|>system\n" +
+        "Be brief.\nUse metric.<|im_end|>\n" +
+        "<|im_start|>user\n" +
+        "Hello\nWorld<|im_end|>\n" +
+        "<|im_start|>assistant\n" +
+        "Hi\nthere<|im_end|>\n" +
+        "<|im_start|>user\n" +
+        "Bye<|im_end|>\n" +
+        "<|im_start|>assistant\n",
+    );
+  });
 });
 
 describe("qwen2: unicode", () => {
