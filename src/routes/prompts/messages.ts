@@ -31,8 +31,16 @@ export interface TemplateMessage {
   toolCalls: TemplateToolCall[];
 }
 
-/** What a template does with image parts: refuse them, or write its placeholder in their place. */
-export type ImageHandling = { refuseAs: TemplateName } | { placeholder: string };
+/**
+ * What a template does with image parts: refuse them (`refuseAs` names the template as the 400
+ * says it: "the qwen2 chat template"), or write its placeholder in their place.
+ */
+export type ImageHandling = { refuseAs: string } | { placeholder: string };
+
+/** The refusal of a built-in template without vision. */
+export function textOnly(template: TemplateName): ImageHandling {
+  return { refuseAs: `the ${template} chat template` };
+}
 
 export function toTemplateMessages(messages: readonly ChatMessage[], images: ImageHandling): TemplateMessage[] {
   return messages.map((message, index) => toTemplateMessage(message, index, images));
@@ -58,7 +66,7 @@ function toTemplateMessage(message: ChatMessage, index: number, images: ImageHan
  * placeholder stands where its part stood, with nothing around it, as Qwen's vision templates
  * write it.
  */
-function joinContent(content: string | readonly ContentPart[], index: number, images: ImageHandling): string {
+export function joinContent(content: string | readonly ContentPart[], index: number, images: ImageHandling): string {
   if (typeof content === "string") return content;
   let text = "";
   let afterText = false;
@@ -73,7 +81,7 @@ function joinContent(content: string | readonly ContentPart[], index: number, im
       text += images.placeholder;
     } else if (part.type === "image_url" && "refuseAs" in images) {
       throw invalidRequest(
-        `messages[${index}].content has an image, but the ${images.refuseAs} chat template is text-only: ` +
+        `messages[${index}].content has an image, but ${images.refuseAs} is text-only: ` +
           "send text parts only, or use a vision model.",
         `messages[${index}].content`,
       );
