@@ -98,6 +98,17 @@ describe("qwen2: tools", () => {
         "<|im_start|>assistant\n",
     );
   });
+
+  it("writes a schema's integer bounds beyond 2^53 as integers, not as floats in exponent form", () => {
+    // As the request body's JSON.parse gives them to the template.
+    const tools = JSON.parse(
+      '[{"type":"function","function":{"name":"f","parameters":{"type":"object","properties":' +
+        '{"id":{"type":"integer","minimum":-9223372036854775808,"maximum":9223372036854775807}}}}}]',
+    ) as FunctionTool[];
+    expect(render([user("Hi")], { tools })).toContain(
+      '"id": {"type": "integer", "minimum": -9223372036854775808, "maximum": 9223372036854775808}',
+    );
+  });
 });
 
 describe("qwen2: tool calls and results", () => {
