@@ -100,7 +100,8 @@ def tool_arguments(template, text):
 
 def conversation(template, messages):
     """The OpenAI messages of a case as the library hands them to a template (messages.ts):
-    `developer` is `system`, content parts are joined into one string."""
+    `developer` is `system`, content parts are joined into one string (consecutive text parts
+    with a newline, as vLLM joins them; an image placeholder where its part stood)."""
     out = []
     for message in messages:
         turn = dict(message)
@@ -108,8 +109,13 @@ def conversation(template, messages):
             turn["role"] = "system"
         if isinstance(turn.get("content"), list):
             text = ""
+            previous = None
             for part in turn["content"]:
-                text += part["text"] if part["type"] == "text" else IMAGE_PLACEHOLDERS[template]
+                if part["type"] == "text":
+                    text += ("\n" if previous == "text" else "") + part["text"]
+                else:
+                    text += IMAGE_PLACEHOLDERS[template]
+                previous = part["type"]
             turn["content"] = text
         if turn.get("tool_calls"):
             turn["tool_calls"] = [

@@ -50,17 +50,17 @@ describe("deepseek_r1: multi-turn", () => {
     );
   });
 
-  it("joins text parts", () => {
+  it("joins text parts with a newline, as vLLM does", () => {
     const prompt = render([
       {
         role: "user",
         content: [
           { type: "text", text: "Hello" },
-          { type: "text", text: ", world" },
+          { type: "text", text: "world" },
         ],
       },
     ]);
-    expect(prompt).toBe("<｜begin▁of▁sentence｜><｜User｜>Hello, world<｜Assistant｜><think>\n");
+    expect(prompt).toBe("<｜begin▁of▁sentence｜><｜User｜>Hello\nworld<｜Assistant｜><think>\n");
   });
 });
 

@@ -5,7 +5,7 @@
 import type { FunctionTool } from "../../openai/types.ts";
 import type { ForcedCallFormat } from "../forced-call.ts";
 import type { PromptInput } from "../types.ts";
-import { toTemplateMessages } from "./messages.ts";
+import { textOnly, toTemplateMessages } from "./messages.ts";
 import { afterLast, pythonJsonDumps } from "./python.ts";
 import {
   ASSISTANT,
@@ -40,7 +40,7 @@ import { THINK_CLOSE, THINK_OPEN } from "./think-tags.ts";
  * toolsSection), the one text this renderer adds.
  */
 export function renderDeepSeekR1Prompt(input: PromptInput): string {
-  const messages = toTemplateMessages(input.messages, { refuseAs: "deepseek_r1" });
+  const messages = toTemplateMessages(input.messages, textOnly("deepseek_r1"));
 
   let systemPrompt = "";
   for (const message of messages) {

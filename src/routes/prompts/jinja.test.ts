@@ -87,6 +87,72 @@ describe("compileChatTemplate: the context a template sees", () => {
   });
 });
 
+describe("compileChatTemplate: content parts", () => {
+  // Reads content as a string, as most text models' templates do (Llama 3.1's `| trim`).
+  const TEXT_TEMPLATE = "{% for m in messages %}[{{ m.role }}]{{ m.content | trim }}\n{% endfor %}";
+  const parts = (...texts: string[]) => texts.map((text) => ({ type: "text" as const, text }));
+
+  it("joins text parts with a newline, in every role, for a template that reads content as a string", async () => {
+    const render = await compileChatTemplate(TEXT_TEMPLATE);
+    const prompt = render(
+      input([
+        { role: "developer", content: parts("Be brief.", "Use metric.") },
+        { role: "user", content: parts("Hello", "World") },
+        {
+          role: "assistant",
+          content: parts("Calling.", "Now."),
+          tool_calls: [{ id: "1", type: "function", function: { name: "f", arguments: "{}" } }],
+        },
+        { role: "tool", tool_call_id: "1", content: parts("18", "°C") },
+      ]),
+    );
+    expect(prompt).toBe(
+      "[system]Be brief.\nUse metric.\n[user]Hello\nWorld\n[assistant]Calling.\nNow.\n[tool]18\n°C\n",
+    );
+  });
+
+  it("keeps strings and a missing assistant content as they are", async () => {
+    const render = await compileChatTemplate(
+      "{% for m in messages %}{{ m.content is none }}:{{ m.content }};{% endfor %}",
+    );
+    const prompt = render(
+      input([
+        user("Hi"),
+        { role: "assistant", tool_calls: [{ id: "1", type: "function", function: { name: "f", arguments: "{}" } }] },
+      ]),
+    );
+    expect(prompt).toBe("false:Hi;true:;");
+  });
+
+  it("refuses an image with a 400 naming the message, for a template that reads content as a string", async () => {
+    const render = await compileChatTemplate(TEXT_TEMPLATE);
+    const messages: ChatMessage[] = [
+      user("First"),
+      {
+        role: "user",
+        content: [
+          { type: "text", text: "Look:" },
+          { type: "image_url", image_url: { url: "data:image/png;base64,AAAA" } },
+        ],
+      },
+    ];
+    expect(await errorOf(() => render(input(messages)))).toMatchObject({
+      status: 400,
+      param: "messages[1].content",
+      message:
+        "messages[1].content has an image, but this model's chat_template (it reads content as text, never looping " +
+        "over a message's parts) is text-only: send text parts only, or use a vision model.",
+    });
+  });
+
+  it("hands the parts themselves, and strings as strings, to a template that loops over them", async () => {
+    const render = await compileChatTemplate(TEMPLATE);
+    const prompt = render(input([user("Hi"), { role: "user", content: parts("Hello", "World") }]));
+    // The template writes its parts one after the other, as it chose to.
+    expect(prompt).toBe("<user>Hi\n<user>HelloWorld\n<assistant>");
+  });
+});
+
 describe("compileChatTemplate: errors", () => {
   it("reports a syntax error as a 400 on chat_template", async () => {
     const error = await errorOf(() => compileChatTemplate("{% if %}oops{% endif %}"));

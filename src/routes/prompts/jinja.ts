@@ -5,7 +5,8 @@
 import { invalidRequest } from "../../errors.ts";
 import type { ChatMessage, ToolCall } from "../../openai/types.ts";
 import type { PromptInput, PromptRenderer } from "../types.ts";
-import { parseArgumentsObject } from "./messages.ts";
+import { type ContentFormat, detectContentFormat } from "./content-format.ts";
+import { type ImageHandling, joinContent, parseArgumentsObject } from "./messages.ts";
 
 export interface SpecialTokens {
   bos_token?: string;
@@ -17,7 +18,9 @@ export interface SpecialTokens {
  * The template sees what `apply_chat_template` passes: `messages`, `tools` (null when none),
  * `documents` (null), `add_generation_prompt: true`, the special tokens and the request's
  * `chat_template_kwargs` (only those the model lets a request set reach here: template-variables.ts).
- * A syntax error or a failing render is a 400 on `chat_template`.
+ * Content given as parts reaches a template that loops over them as parts, and any other
+ * template as one string (content-format.ts). A syntax error or a failing render is a 400 on
+ * `chat_template`.
  */
 export async function compileChatTemplate(source: string, specialTokens: SpecialTokens = {}): Promise<PromptRenderer> {
   const { Template } = await import("@huggingface/jinja");
@@ -27,6 +30,7 @@ export async function compileChatTemplate(source: string, specialTokens: Special
   } catch (error) {
     throw invalidRequest(`chat_template is not a valid Jinja template: ${describe(error)}`, "chat_template");
   }
+  const contentFormat = detectContentFormat(template.parsed);
 
   const tokens = withoutUndefined({ bos_token: specialTokens.bos_token, eos_token: specialTokens.eos_token });
   return (input: PromptInput): string => {
@@ -34,7 +38,7 @@ export async function compileChatTemplate(source: string, specialTokens: Special
     const context: Record<string, unknown> = {
       ...input.kwargs,
       ...tokens,
-      messages: input.messages.map(toHuggingFaceMessage),
+      messages: input.messages.map((message, index) => toHuggingFaceMessage(message, index, contentFormat)),
       tools: input.tools && input.tools.length > 0 ? input.tools : null,
       documents: null,
       add_generation_prompt: true,
@@ -73,16 +77,25 @@ export async function chatTemplateLiterals(source: string): Promise<string[]> {
   }
 }
 
+/** Images given to a template that reads content as text: it has nowhere to put them. */
+const TEXT_ONLY: ImageHandling = {
+  refuseAs: "this model's chat_template (it reads content as text, never looping over a message's parts)",
+};
+
 /**
- * A message as Hugging Face templates expect it: OpenAI's shape (content a string or a list of
- * parts), `developer` as `system`, a missing assistant content as null, and tool-call arguments
- * parsed to an object when they are a JSON object.
+ * A message as Hugging Face templates expect it: OpenAI's shape, `developer` as `system`, a
+ * missing assistant content as null, and tool-call arguments parsed to an object when they are a
+ * JSON object. Content parts stay parts for a template that loops over them (`openai`); for any
+ * other they are joined as for the built-in templates (messages.ts), as vLLM hands them over.
  */
-function toHuggingFaceMessage(message: ChatMessage): Record<string, unknown> {
+function toHuggingFaceMessage(message: ChatMessage, index: number, format: ContentFormat): Record<string, unknown> {
   const plain = withoutUndefined({ ...message });
   if (message.role === "developer") plain.role = "system";
+  if (format === "string" && Array.isArray(message.content)) {
+    plain.content = joinContent(message.content, index, TEXT_ONLY);
+  }
   if (message.role === "assistant") {
-    plain.content = message.content ?? null;
+    plain.content = plain.content ?? null;
     if (message.tool_calls !== undefined) plain.tool_calls = message.tool_calls.map(toHuggingFaceToolCall);
   }
   return plain;

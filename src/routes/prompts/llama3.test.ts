@@ -323,7 +323,7 @@ describe("llama3_1: tools", () => {
       BARE_TOOL_OPENING +
         "None<|eot_id|><|start_header_id|>ipython<|end_header_id|>\n" +
         "\n" +
-        '"18°C"<|eot_id|><|start_header_id|>assistant<|end_header_id|>\n' +
+        '"18\\n°C"<|eot_id|><|start_header_id|>assistant<|end_header_id|>\n' +
         "\n",
     );
   });

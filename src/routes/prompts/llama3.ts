@@ -9,7 +9,7 @@ import { invalidRequest } from "../../errors.ts";
 import type { FunctionTool } from "../../openai/types.ts";
 import type { PromptInput } from "../types.ts";
 import type { ForcedCallFormat } from "../forced-call.ts";
-import { type TemplateMessage, type TemplateToolCall, toTemplateMessages } from "./messages.ts";
+import { type TemplateMessage, type TemplateToolCall, textOnly, toTemplateMessages } from "./messages.ts";
 import { pythonJsonDumps, pythonStrip, pythonTruthy } from "./python.ts";
 import { END_HEADER, EOT, LLAMA_BOS as BOS, START_HEADER } from "./special-tokens.ts";
 
@@ -45,7 +45,7 @@ export function renderLlama3Prompt(input: PromptInput): string {
     }
   });
 
-  const messages = toTemplateMessages(input.messages, { refuseAs: "llama3" });
+  const messages = toTemplateMessages(input.messages, textOnly("llama3"));
   let prompt = messages.length > 0 ? BOS : "";
   for (const message of messages) prompt += `${header(message.role)}${pythonStrip(message.content ?? "")}${EOT}`;
   return prompt + header("assistant");
@@ -105,7 +105,7 @@ function renderJsonToolsPrompt(input: PromptInput, name: JsonToolsTemplate, defa
   const kwargs = checkKwargs(input.kwargs, name);
   const tools = input.tools !== undefined && input.tools.length > 0 ? input.tools : undefined;
   const toolsInUser = kwargs.tools_in_user_message === undefined || pythonTruthy(kwargs.tools_in_user_message);
-  let messages = toTemplateMessages(input.messages, { refuseAs: name });
+  let messages = toTemplateMessages(input.messages, textOnly(name));
 
   let system = "";
   if (messages[0]?.role === "system") {

@@ -1,6 +1,7 @@
 // OpenAI chat messages -> the plain messages the built-in chat templates read.
-// Hugging Face templates see `content` as a string: text parts are joined as they are, images
-// become a template's vision placeholder or a 400, and `developer` is a system message.
+// Hugging Face templates see `content` as a string: text parts are joined with a newline (as
+// vLLM joins them for such templates), images become a template's vision placeholder or a 400,
+// and `developer` is a system message.
 
 import { invalidRequest } from "../../errors.ts";
 import { isJsonObject } from "../../json.ts";
@@ -30,8 +31,16 @@ export interface TemplateMessage {
   toolCalls: TemplateToolCall[];
 }
 
-/** What a template does with image parts: refuse them, or write its placeholder in their place. */
-export type ImageHandling = { refuseAs: TemplateName } | { placeholder: string };
+/**
+ * What a template does with image parts: refuse them (`refuseAs` names the template as the 400
+ * says it: "the qwen2 chat template"), or write its placeholder in their place.
+ */
+export type ImageHandling = { refuseAs: string } | { placeholder: string };
+
+/** The refusal of a built-in template without vision. */
+export function textOnly(template: TemplateName): ImageHandling {
+  return { refuseAs: `the ${template} chat template` };
+}
 
 export function toTemplateMessages(messages: readonly ChatMessage[], images: ImageHandling): TemplateMessage[] {
   return messages.map((message, index) => toTemplateMessage(message, index, images));
@@ -51,17 +60,28 @@ function toTemplateMessage(message: ChatMessage, index: number, images: ImageHan
   return { role, content: joinContent(message.content, index, images), reasoning: undefined, toolCalls: [] };
 }
 
-function joinContent(content: string | readonly ContentPart[], index: number, images: ImageHandling): string {
+/**
+ * `content` as one string. Consecutive text parts are joined with "\n", as vLLM joins them for a
+ * template that reads content as a string (so two parts' words never run together); an image
+ * placeholder stands where its part stood, with nothing around it, as Qwen's vision templates
+ * write it.
+ */
+export function joinContent(content: string | readonly ContentPart[], index: number, images: ImageHandling): string {
   if (typeof content === "string") return content;
   let text = "";
+  let afterText = false;
   for (const part of content) {
     if (part.type === "text") {
-      text += part.text;
-    } else if (part.type === "image_url" && "placeholder" in images) {
+      text += afterText ? `\n${part.text}` : part.text;
+      afterText = true;
+      continue;
+    }
+    afterText = false;
+    if (part.type === "image_url" && "placeholder" in images) {
       text += images.placeholder;
     } else if (part.type === "image_url" && "refuseAs" in images) {
       throw invalidRequest(
-        `messages[${index}].content has an image, but the ${images.refuseAs} chat template is text-only: ` +
+        `messages[${index}].content has an image, but ${images.refuseAs} is text-only: ` +
           "send text parts only, or use a vision model.",
         `messages[${index}].content`,
       );

@@ -19,8 +19,26 @@ describe("pythonJsonDumps: json.dumps(value, ensure_ascii=False)", () => {
     expect(written).toEqual(["0.1", "1e-07", "1e-05", "0.0001", "1.5e+300", "123456789012345.6", "-2.5e-05"]);
   });
 
-  it("writes safe integers as integers, and larger ones as the floats they were parsed from", () => {
+  it("writes safe integers as integers, and from 1e21 up the floats they were parsed from", () => {
     expect([2, -0, 9007199254740991, 1e22].map(pythonJsonDumps)).toEqual(["2", "0", "9007199254740991", "1e+22"]);
+  });
+
+  it("writes integers beyond 2^53 as integers, never in a float's exponent form, with the digits JSON.parse kept", () => {
+    // int64's and uint64's bounds, as a JSON Schema gives them: JSON.parse rounds them to the
+    // nearest double, whose exact value is written (Python, which keeps the literal, would write
+    // 9223372036854775807 and 18446744073709551615; -2^63 is exact).
+    const bounds = JSON.parse("[9223372036854775807, -9223372036854775808, 18446744073709551615, 9007199254740993]");
+    expect((bounds as number[]).map((value) => pythonJsonDumps(value))).toEqual([
+      "9223372036854775808",
+      "-9223372036854775808",
+      "18446744073709551616",
+      "9007199254740992",
+    ]);
+    expect([999999999999999900000, 1e21, -1e21].map((value) => pythonJsonDumps(value))).toEqual([
+      "999999999999999868928",
+      "1e+21",
+      "-1e+21",
+    ]);
   });
 
   it("skips undefined members", () => {

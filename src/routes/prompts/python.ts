@@ -53,7 +53,7 @@ export function afterLast(text: string, separator: string): string {
 /**
  * `json.dumps(value, ensure_ascii=False)` as Hugging Face's `tojson` filter calls it: `", "` and
  * `": "` separators, keys in their given order, non-ASCII characters written as they are.
- * Numbers follow Python too: safe integers print as integers (JSON `1.0` reaches JavaScript as
+ * Numbers follow Python too: integral values print as integers (JSON `1.0` reaches JavaScript as
  * `1`, so Python's `1.0` cannot be told apart), other values as Python's float `repr`.
  * With `indent` (`tojson(indent=4)`), every member goes on its own line and the item separator
  * loses its space, as Python's `json.dumps(..., indent=4)` writes it; empty containers stay `{}`/`[]`.
@@ -96,12 +96,22 @@ function container(open: string, close: string, items: string[], indent: string 
 }
 
 /**
- * A JavaScript number as Python would have parsed it from JSON: a safe integer was an int; the
- * rest were floats (an integer literal beyond 2^53 lost its digits in JavaScript already, while a
- * float such as `1e20` is printed exactly as Python prints it).
+ * Integral values below this are written as integers even beyond 2^53: JavaScript itself writes
+ * them in plain digits, and such a literal in a schema is an integer bound (int64's and uint64's
+ * are near 1e19), where one from here up is most likely a float's (3.4e38, 1.8e308).
+ */
+const PLAIN_INTEGER_LIMIT = 1e21;
+
+/**
+ * A JavaScript number as Python would have parsed it from JSON: an integral value was an int
+ * (beyond 2^53 its literal's last digits were lost at `JSON.parse`, but it stays an integer, as
+ * Python writes it, never `9.223372036854776e+18`); the rest were floats, printed exactly as
+ * Python prints them.
  */
 function pythonNumber(value: number): string {
-  return Number.isSafeInteger(value) ? String(value) : pythonFloat(value);
+  if (Number.isSafeInteger(value)) return String(value);
+  if (Number.isInteger(value) && Math.abs(value) < PLAIN_INTEGER_LIMIT) return BigInt(value).toString();
+  return pythonFloat(value);
 }
 
 /** A Python float as `json.dumps` writes it: its `repr`, or `NaN` / `Infinity` / `-Infinity`. */

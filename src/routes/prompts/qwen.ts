@@ -6,7 +6,7 @@ import type { FunctionTool } from "../../openai/types.ts";
 import type { ForcedCallFormat } from "../forced-call.ts";
 import type { PromptInput } from "../types.ts";
 import type { TemplateMessage, TemplateToolCall } from "./messages.ts";
-import { toTemplateMessages } from "./messages.ts";
+import { textOnly, toTemplateMessages } from "./messages.ts";
 import { afterLast, beforeFirst, lstripNewlines, pythonJsonDumps, rstripNewlines, stripNewlines } from "./python.ts";
 import {
   IM_END,
@@ -141,7 +141,7 @@ function qwen3Assistant(message: TemplateMessage, rawContent: string, afterQuery
  * always passed through `tojson`, so arguments that are not a JSON object render as a JSON string.
  */
 export function renderQwen2Prompt(input: PromptInput): string {
-  const messages = toTemplateMessages(input.messages, { refuseAs: "qwen2" });
+  const messages = toTemplateMessages(input.messages, textOnly("qwen2"));
   const first = messages[0];
   const system = first?.role === "system" ? (first.content ?? "") : QWEN2_DEFAULT_SYSTEM;
 

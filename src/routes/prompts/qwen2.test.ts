@@ -53,6 +53,27 @@ describe("qwen2: multi-turn", () => {
         "<|im_start|>assistant\n",
     );
   });
+
+  it("joins the text parts of every role's content with a newline, as vLLM does", () => {
+    const parts = (...texts: string[]) => texts.map((text) => ({ type: "text" as const, text }));
+    const prompt = render([
+      { role: "system", content: parts("Be brief.", "Use metric.") },
+      { role: "user", content: parts("Hello", "World") },
+      { role: "assistant", content: parts("Hi", "there") },
+      user("Bye"),
+    ]);
+    expect(prompt).toBe(
+      "<|im_start|>system\n" +
+        "Be brief.\nUse metric.<|im_end|>\n" +
+        "<|im_start|>user\n" +
+        "Hello\nWorld<|im_end|>\n" +
+        "<|im_start|>assistant\n" +
+        "Hi\nthere<|im_end|>\n" +
+        "<|im_start|>user\n" +
+        "Bye<|im_end|>\n" +
+        "<|im_start|>assistant\n",
+    );
+  });
 });
 
 describe("qwen2: unicode", () => {
@@ -75,6 +96,17 @@ describe("qwen2: tools", () => {
         "<|im_start|>user\n" +
         "Weather in Zürich?<|im_end|>\n" +
         "<|im_start|>assistant\n",
+    );
+  });
+
+  it("writes a schema's integer bounds beyond 2^53 as integers, not as floats in exponent form", () => {
+    // As the request body's JSON.parse gives them to the template.
+    const tools = JSON.parse(
+      '[{"type":"function","function":{"name":"f","parameters":{"type":"object","properties":' +
+        '{"id":{"type":"integer","minimum":-9223372036854775808,"maximum":9223372036854775807}}}}}]',
+    ) as FunctionTool[];
+    expect(render([user("Hi")], { tools })).toContain(
+      '"id": {"type": "integer", "minimum": -9223372036854775808, "maximum": 9223372036854775808}',
     );
   });
 });

@@ -276,4 +276,23 @@ describe("qwen3: images", () => {
         "<|im_start|>assistant\n",
     );
   });
+
+  it("joins consecutive text parts with a newline and writes each placeholder where its image stood", () => {
+    const prompt = render([
+      {
+        role: "user",
+        content: [
+          { type: "text", text: "First line" },
+          { type: "text", text: "second line:" },
+          { type: "image_url", image_url: { url: "data:image/png;base64,AAAA" } },
+          { type: "text", text: "and this." },
+        ],
+      },
+    ]);
+    expect(prompt).toBe(
+      "<|im_start|>user\n" +
+        "First line\nsecond line:<|vision_start|><|image_pad|><|vision_end|>and this.<|im_end|>\n" +
+        "<|im_start|>assistant\n",
+    );
+  });
 });

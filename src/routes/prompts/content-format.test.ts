@@ -1,0 +1,75 @@
+// Which custom templates get content parts as parts: those that loop over a message's content.
+// The templates here are written for these tests (the official ones: test/custom-chat-templates.test.ts).
+import { Template } from "@huggingface/jinja";
+import { describe, expect, it } from "vitest";
+import { detectContentFormat } from "./content-format.ts";
+
+const formatOf = (source: string) => detectContentFormat(new Template(source).parsed);
+
+describe("detectContentFormat: templates that loop over a message's content parts", () => {
+  it.each([
+    ["message.content", "{% for m in messages %}{% for p in m.content %}{{ p.text }}{% endfor %}{% endfor %}"],
+    ["message['content']", "{% for m in messages %}{% for p in m['content'] %}{{ p['text'] }}{% endfor %}{% endfor %}"],
+    [
+      "through a filter",
+      "{% for m in messages %}{% for p in m['content'] | selectattr('type', 'equalto', 'image') %}<img>{% endfor %}{% endfor %}",
+    ],
+    ["through a slice", "{% for m in messages %}{% for p in m.content[1:] %}{{ p.text }}{% endfor %}{% endfor %}"],
+    [
+      "a loop's if",
+      "{% for m in messages %}{% for p in m.content if p.type == 'text' %}{{ p.text }}{% endfor %}{% endfor %}",
+    ],
+    [
+      "messages sliced, filtered or filtered by the loop",
+      "{% for m in messages[1:] %}{% for p in m.content %}{% endfor %}{% endfor %}" +
+        "{% for m in messages | rejectattr('role', 'equalto', 'system') %}{% endfor %}" +
+        "{% for m in messages if m.role != 'system' %}{% endfor %}",
+    ],
+    [
+      "messages set to other variables, transitively",
+      "{% set loop_messages = messages[1:] %}{% set rest = loop_messages %}" +
+        "{% for message in rest %}{% for part in message.content %}{{ part.text }}{% endfor %}{% endfor %}",
+    ],
+    [
+      "the content loop inside a branch for strings",
+      "{% for m in messages %}{% if m.content is string %}{{ m.content }}{% else %}" +
+        "{% for p in m.content %}{{ p.text }}{% endfor %}{% endif %}{% endfor %}",
+    ],
+    [
+      // Scopes are ignored, as vLLM ignores them: the macro's `message` is taken for the loop's.
+      "in a macro called with each message",
+      "{% macro render(message) %}{% for p in message.content %}{{ p.text }}{% endfor %}{% endmacro %}" +
+        "{% for message in messages %}{{ render(message) }}{% endfor %}",
+    ],
+  ])("%s: openai", (_, source) => {
+    expect(formatOf(source)).toBe("openai");
+  });
+});
+
+describe("detectContentFormat: templates that read content as a string", () => {
+  it.each([
+    ["printed", "{% for m in messages %}{{ m.content }}{% endfor %}"],
+    ["trimmed", "{% for m in messages %}{{ m['content'] | trim }}{% endfor %}"],
+    ["tested", "{% for m in messages %}{% if m.content is string %}{{ m.content }}{% endif %}{% endfor %}"],
+    ["no messages loop at all", "{{ messages[0].content }}"],
+    [
+      "a loop over another list's content",
+      "{% for m in messages %}{{ m.content }}{% endfor %}{% for d in documents %}{% for p in d.content %}{% endfor %}{% endfor %}",
+    ],
+    [
+      "a loop over another field of a message",
+      "{% for m in messages %}{% for call in m.tool_calls %}{{ call.function.name }}{% endfor %}{% endfor %}",
+    ],
+    [
+      // As vLLM: the content's own aliases are not followed.
+      "content set to a variable first",
+      "{% for m in messages %}{% set c = m.content %}{% for p in c %}{{ p }}{% endfor %}{% endfor %}",
+    ],
+    [
+      "a namespace attribute set from messages",
+      "{% set ns = namespace(m=none) %}{% set ns.m = messages %}{% for m in ns.m %}{% for p in m.content %}{% endfor %}{% endfor %}",
+    ],
+  ])("%s: string", (_, source) => {
+    expect(formatOf(source)).toBe("string");
+  });
+});

@@ -1,0 +1,177 @@
+// Models' own official chat templates given as `chat_template` (test/fixtures/chat-templates/,
+// sources in its README), end to end through the client against the emulator: content sent as
+// parts reaches a text-only template as its text, and a template that loops over parts gets them.
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { BedrockEdgeError, type ChatMessage } from "../src/index.ts";
+import { compileChatTemplate } from "../src/routes/prompts/jinja.ts";
+import { renderQwen2Prompt, renderQwen3Prompt } from "../src/routes/prompts/qwen.ts";
+import { emulated, model } from "./helpers/emulated.ts";
+import { errorOf } from "./helpers/errors.ts";
+
+const official = (file: string) => readFileSync(new URL(`./fixtures/chat-templates/${file}`, import.meta.url), "utf8");
+
+const QWEN3 = official("Qwen-Qwen3-8B.jinja");
+const QWEN25 = official("Qwen-Qwen2.5-7B-Instruct.jinja");
+const QWEN2_VL = official("Qwen-Qwen2-VL-7B-Instruct.jinja");
+
+const QWEN3_ECHO = model("qwen3", "echo");
+const QWEN2_ECHO = model("qwen2", "echo");
+
+function client() {
+  const { bedrock, emulator } = emulated({
+    models: {
+      "qwen3-own": { model: QWEN3_ECHO, chat_template: QWEN3 },
+      "qwen25-own": { model: QWEN2_ECHO, chat_template: QWEN25 },
+      "qwen2-vl-own": { model: QWEN3_ECHO, chat_template: QWEN2_VL },
+    },
+  });
+  /** The body the emulator last received for `modelString` (its id after `bedrock/<route>/`). */
+  const sent = (modelString: string) =>
+    emulator.stats.lastBody(modelString.split("/").slice(2).join("/")) as { prompt: string; images?: string[] };
+  return { bedrock, sent };
+}
+
+const question = (...texts: string[]): ChatMessage => ({
+  role: "user",
+  content: texts.map((text) => ({ type: "text", text })),
+});
+
+describe("official text-only templates as chat_template: content parts become text", () => {
+  it("Qwen3 renders the user's text parts, as the built-in qwen3 template does (not an empty turn)", async () => {
+    const { bedrock, sent } = client();
+    await bedrock.chat.completions.create({ model: "qwen3-own", messages: [question("What is 2+2?")] });
+    expect(sent(QWEN3_ECHO).prompt).toBe("<|im_start|>user\nWhat is 2+2?<|im_end|>\n<|im_start|>assistant\n");
+
+    const messages: ChatMessage[] = [
+      { role: "system", content: [{ type: "text", text: "Be brief." }] },
+      question("Hello", "World"),
+      { role: "assistant", content: [{ type: "text", text: "Hi." }] },
+      question("Again"),
+    ];
+    await bedrock.chat.completions.create({ model: "qwen3-own", messages });
+    expect(sent(QWEN3_ECHO).prompt).toBe(renderQwen3Prompt({ messages, kwargs: {} }));
+    expect(sent(QWEN3_ECHO).prompt).toContain("<|im_start|>user\nHello\nWorld<|im_end|>\n");
+  });
+
+  it("Qwen2.5 renders the text, not the parts' JSON", async () => {
+    const { bedrock, sent } = client();
+    const messages = [question("What is", "2+2?")];
+    await bedrock.chat.completions.create({ model: "qwen25-own", messages });
+    expect(sent(QWEN2_ECHO).prompt).toBe(
+      "<|im_start|>system\nYou are Qwen, created by Alibaba Cloud. You are a helpful assistant.<|im_end|>\n" +
+        "<|im_start|>user\nWhat is\n2+2?<|im_end|>\n<|im_start|>assistant\n",
+    );
+    expect(sent(QWEN2_ECHO).prompt).toBe(renderQwen2Prompt({ messages, kwargs: {} }));
+  });
+
+  it("refuses an image with a 400 naming the message, since the template has nowhere to put it", async () => {
+    const { bedrock } = client();
+    const error = await errorOf(
+      () =>
+        bedrock.chat.completions.create({
+          model: "qwen3-own",
+          messages: [
+            {
+              role: "user",
+              content: [
+                { type: "text", text: "What is this?" },
+                { type: "image_url", image_url: { url: "data:image/png;base64,AAAA" } },
+              ],
+            },
+          ],
+        }),
+      BedrockEdgeError,
+    );
+    expect(error).toMatchObject({ status: 400, param: "messages[0].content" });
+    expect(error.message).toMatch(/^messages\[0\]\.content has an image, but this model's chat_template/);
+  });
+
+  it("the Responses API's input_text parts reach the template as the user's text", async () => {
+    const { bedrock, sent } = client();
+    await bedrock.responses.create({
+      model: "qwen3-own",
+      input: [{ role: "user", content: [{ type: "input_text", text: "What is 2+2?" }] }],
+    });
+    expect(sent(QWEN3_ECHO).prompt).toBe("<|im_start|>user\nWhat is 2+2?<|im_end|>\n<|im_start|>assistant\n");
+
+    const error = await errorOf(
+      () =>
+        bedrock.responses.create({
+          model: "qwen3-own",
+          input: [
+            {
+              role: "user",
+              content: [
+                { type: "input_text", text: "What is this?" },
+                { type: "input_image", image_url: "data:image/png;base64,AAAA", detail: "auto" },
+              ],
+            },
+          ],
+        }),
+      BedrockEdgeError,
+    );
+    expect(error).toMatchObject({ status: 400, param: "input[0].content" });
+  });
+});
+
+describe("an official template that loops over content parts as chat_template (Qwen2-VL)", () => {
+  it("gets the parts themselves: its own vision placeholder per image, and the image bytes sent", async () => {
+    const { bedrock, sent } = client();
+    await bedrock.chat.completions.create({
+      model: "qwen2-vl-own",
+      messages: [
+        { role: "system", content: "Be brief." },
+        {
+          role: "user",
+          content: [
+            { type: "text", text: "Compare " },
+            { type: "image_url", image_url: { url: "data:image/png;base64,AAAA" } },
+            { type: "text", text: " with " },
+            { type: "image_url", image_url: { url: "data:image/png;base64,BBBB" } },
+          ],
+        },
+      ],
+    });
+    expect(sent(QWEN3_ECHO)).toMatchObject({
+      prompt:
+        "<|im_start|>system\nBe brief.<|im_end|>\n" +
+        "<|im_start|>user\nCompare <|vision_start|><|image_pad|><|vision_end|> with " +
+        "<|vision_start|><|image_pad|><|vision_end|><|im_end|>\n<|im_start|>assistant\n",
+      images: ["AAAA", "BBBB"],
+    });
+  });
+
+  it("the Responses API's parts reach it as parts", async () => {
+    const { bedrock, sent } = client();
+    await bedrock.responses.create({
+      model: "qwen2-vl-own",
+      input: [
+        {
+          role: "user",
+          content: [
+            { type: "input_text", text: "What is this?" },
+            { type: "input_image", image_url: "data:image/png;base64,AAAA", detail: "auto" },
+          ],
+        },
+      ],
+    });
+    expect(sent(QWEN3_ECHO)).toMatchObject({
+      prompt:
+        "<|im_start|>system\nYou are a helpful assistant.<|im_end|>\n" +
+        "<|im_start|>user\nWhat is this?<|vision_start|><|image_pad|><|vision_end|><|im_end|>\n" +
+        "<|im_start|>assistant\n",
+      images: ["AAAA"],
+    });
+  });
+});
+
+describe("the content format is read from each official template once, when it compiles", () => {
+  it("text-only templates get strings, Qwen2-VL's gets parts", async () => {
+    const conversation = { messages: [question("Hello", "World")], kwargs: {} };
+    for (const source of [QWEN3, QWEN25]) {
+      expect(await compileChatTemplate(source).then((render) => render(conversation))).toContain("Hello\nWorld");
+    }
+    expect(await compileChatTemplate(QWEN2_VL).then((render) => render(conversation))).toContain("HelloWorld");
+  });
+});
