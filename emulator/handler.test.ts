@@ -45,9 +45,9 @@ describe("routing", () => {
     }
   });
 
-  it("answers an unknown model id with ResourceNotFoundException, after auth", async () => {
+  it("answers a model id it does not serve as Bedrock answers an invalid one: 400 ValidationException, after auth", async () => {
     const response = await invoke(createEmulator(), "arn:aws:bedrock:us-east-1:123456789012:imported-model/mistral");
-    expect(await errorAnswer(response)).toMatchObject({ status: 404, type: "ResourceNotFoundException" });
+    expect(await errorAnswer(response)).toMatchObject({ status: 400, type: "ValidationException" });
   });
 
   it("decodes the percent-encoded model id once", async () => {

@@ -116,7 +116,8 @@ async function operate(call: Call, modelId: string, operation: Operation): Promi
     return "json" in parsed ? converse(call, target, parsed.json, parsed.text, stream) : parsed.response;
   }
   const spec = parseModelId(modelId);
-  if (!spec) return fail(call, awsError("ResourceNotFoundException", MESSAGES.modelNotFound));
+  // Bedrock says "The provided model identifier is invalid." as a 400 ValidationException.
+  if (!spec) return fail(call, awsError("ValidationException", MESSAGES.modelNotFound));
   const parsed = readBody(call, auth, spec.region, modelId, body);
   return "json" in parsed ? invoke(call, spec, parsed.json, parsed.text, stream) : parsed.response;
 }

@@ -170,8 +170,9 @@ describe("the official SDK", () => {
   it("surfaces unknown models and bad bodies", async () => {
     const missing = "arn:aws:bedrock:us-east-1:123456789012:imported-model/unknown";
     expect(await rejection(invoke(client(), missing, { prompt: "Hi" }))).toMatchObject({
-      name: "ResourceNotFoundException",
-      status: 404,
+      name: "ValidationException",
+      status: 400,
+      message: expect.stringMatching(/^The provided model identifier is invalid\./),
     });
     expect(await rejection(invoke(client(), emulatorModelId("llama"), { prompt: 42 }))).toMatchObject({
       name: "ValidationException",
