@@ -295,7 +295,7 @@ export function isWranglerRequestLog(line: string): boolean {
   return WRANGLER_REQUEST_LOG.test(line.trimEnd());
 }
 
-/** What `npm start` says when a port it needs is taken, naming the variable that moves it. */
+/** A port `npm start` needs that another process holds, and the variable that moves it. */
 export interface BusyPort {
   name: "PORT" | "EMULATOR_PORT";
   port: number;
@@ -304,8 +304,9 @@ export interface BusyPort {
 }
 
 /**
- * Every busy port of this start in one message, with the one command that moves them all: told
- * one at a time, a second `npm start` beside a first would fail once per port.
+ * What `npm start` says when ports it needs are taken: every one in one message, with the one
+ * command that moves them all (told one at a time, a second `npm start` beside a first would
+ * fail once per port).
  */
 export function busyPortMessage(host: string, busy: readonly BusyPort[]): string {
   const what = (name: BusyPort["name"]) => (name === "PORT" ? "the proxy" : "the Bedrock emulator");

@@ -76,11 +76,11 @@ async function main(): Promise<void> {
   const mode: Mode = process.argv.includes("--emulator")
     ? { kind: "emulator", asked: true }
     : chooseMode(devVars, process.env);
-  const emulatorPort = portFromEnv("EMULATOR_PORT", DEFAULT_EMULATOR_PORT);
-  if (mode.kind === "emulator" && emulatorPort === port)
-    throw new Error(`PORT and EMULATOR_PORT are both ${port}: give them different ports`);
-  await ensurePortsFree(host, { PORT: port, ...(mode.kind === "emulator" ? { EMULATOR_PORT: emulatorPort } : {}) });
-  const upstream = await prepareUpstream(mode, host, emulatorPort, devVars, devVarsPath);
+  // Only emulator mode serves the emulator: its port is read, and checked, for it alone.
+  const emulatorPort = mode.kind === "emulator" ? portFromEnv("EMULATOR_PORT", DEFAULT_EMULATOR_PORT) : undefined;
+  if (emulatorPort === port) throw new Error(`PORT and EMULATOR_PORT are both ${port}: give them different ports`);
+  await ensurePortsFree(host, { PORT: port, ...(emulatorPort === undefined ? {} : { EMULATOR_PORT: emulatorPort }) });
+  const upstream = await prepareUpstream(mode, host, emulatorPort ?? DEFAULT_EMULATOR_PORT, devVars, devVarsPath);
   const url = `http://${host}:${port}`;
 
   await migrateLocalDatabase();
