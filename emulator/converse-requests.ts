@@ -6,6 +6,7 @@
 
 import type { ChatMessage, ToolChoice } from "./chat-request.ts";
 import { parseJsonText } from "./json-body.ts";
+import { thinkingProblem } from "./converse-thinking.ts";
 import { isRecord, typeName } from "./request-checks.ts";
 import type { Constraint } from "./structured-output.ts";
 import type { OfferedTool } from "./tool-markup.ts";
@@ -79,6 +80,8 @@ export function parseConverseRequest(body: unknown): ConverseRequest | string {
   if (rest) return rest;
   const textFormat = parseOutputConfig(body.outputConfig);
   if (typeof textFormat === "string") return textFormat;
+  const thinking = thinkingProblem(body);
+  if (thinking) return thinking;
   const request: ConverseRequest = {
     messages: parsedMessages,
     system: systemText.text,

@@ -207,6 +207,44 @@ describe("Converse request checks", () => {
     });
   });
 
+  describe("with Claude's thinking on", () => {
+    const CLAUDE = "us.anthropic.claude-sonnet-4-20250514-v1:0";
+    const thinking = { additionalModelRequestFields: { thinking: { type: "enabled", budget_tokens: 2048 } } };
+    const signed = { reasoningContent: { reasoningText: { text: "Let me look.", signature: "c2ln" } } };
+    const toolLoop = (turn: unknown[]) => ({
+      ...thinking,
+      toolConfig: TOOL_CONFIG,
+      messages: [user([{ text: "Weather?" }]), assistant(turn), user([toolResult("tooluse_1")])],
+    });
+    const claudeSays = (found: string) =>
+      `The model returned the following errors: messages.1.content.0.type: Expected \`thinking\` or \`redacted_thinking\`, but found \`${found}\`. When \`thinking\` is enabled, a final \`assistant\` message must start with a thinking block (preceeding the lastmost set of \`tool_use\` and \`tool_result\` blocks). We recommend you include thinking blocks from previous turns. To avoid this requirement, disable \`thinking\`. Please consult our documentation at https://docs.claude.com/en/docs/build-with-claude/extended-thinking`;
+
+    it.each([
+      ["a tool turn without its reasoning", toolLoop([toolUse]), claudeSays("tool_use")],
+      ["a tool turn that opens with text", toolLoop([{ text: "Looking." }, toolUse]), claudeSays("text")],
+    ])("refuses %s", async (_, body, message) => {
+      expect(await errorAnswer(await converse(CLAUDE, body))).toEqual({
+        status: 400,
+        type: "ValidationException",
+        message,
+      });
+    });
+
+    it("accepts a tool turn that opens with its signed or redacted reasoning, and earlier turns without", async () => {
+      expect((await converse(CLAUDE, toolLoop([signed, toolUse]))).status).toBe(200);
+      expect(
+        (await converse(CLAUDE, toolLoop([{ reasoningContent: { redactedContent: "AAAA" } }, toolUse]))).status,
+      ).toBe(200);
+      const closedLoop = {
+        ...toolLoop([toolUse]),
+        messages: [...toolLoop([toolUse]).messages, assistant([{ text: "Sunny." }]), user([{ text: "Thanks" }])],
+      };
+      expect((await converse(CLAUDE, closedLoop)).status).toBe(200);
+      // Without thinking the reasoning is optional.
+      expect((await converse(CLAUDE, { ...toolLoop([toolUse]), additionalModelRequestFields: {} })).status).toBe(200);
+    });
+  });
+
   it("accepts every documented field", async () => {
     const body = {
       messages: [

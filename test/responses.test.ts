@@ -197,6 +197,58 @@ describe.each(routes)("function tools on route %s", (route) => {
   });
 });
 
+describe("Claude's signed reasoning through the Responses tool loop (converse)", () => {
+  const question = { role: "user" as const, content: "Weather in Paris?" };
+  const setup = () =>
+    emulated({ models: { think: { model: model("converse", "think", "tool"), reasoning_budget: 2048 } } });
+
+  it.each([false, true])(
+    "the reasoning item carries it as encrypted_content, and it goes back signed (streamed: %s)",
+    async (stream) => {
+      const { bedrock, emulator } = setup();
+      const first = stream
+        ? finalOf(
+            await events(
+              await bedrock.responses.create({ model: "think", input: [question], tools: [weather], stream }),
+            ),
+          )
+        : await bedrock.responses.create({ model: "think", input: [question], tools: [weather] });
+      assertConforms("Response", first);
+      const reasoning = first.output.find((item) => item.type === "reasoning");
+      expect(reasoning?.encrypted_content).toMatch(/^[A-Za-z0-9_-]+$/);
+      const call = first.output.find((item) => item.type === "function_call");
+      if (call?.type !== "function_call") throw new Error("no call");
+
+      // Bedrock refuses Claude's tool turn without its signed reasoning (the emulator does too).
+      const second = await bedrock.responses.create({
+        model: "think",
+        input: [question, ...first.output, { type: "function_call_output", call_id: call.call_id, output: "sunny" }],
+        tools: [weather],
+      });
+      expect(textOf(second)).toMatch(/the tool answered/);
+      const body = emulator.stats.lastBody(model("converse", "think", "tool").slice("bedrock/converse/".length)) as {
+        messages: Array<{ content: Array<Record<string, unknown>> }>;
+      };
+      expect(body.messages[1]!.content[0]).toEqual({
+        reasoningContent: { reasoningText: { text: reasoningOf(first), signature: expect.any(String) } },
+      });
+      expect(body.messages[1]!.content[1]).toHaveProperty("toolUse");
+    },
+  );
+
+  it("an encrypted_content this server did not give out is refused by name", async () => {
+    const { bedrock } = setup();
+    const refusal = await bedrock.responses
+      .create({
+        model: "think",
+        input: [question, { type: "reasoning", summary: [], encrypted_content: "gAAAAAB-not-ours" }],
+      })
+      .catch((error: unknown) => error);
+    expect(refusal).toBeInstanceOf(BedrockEdgeError);
+    expect(refusal).toMatchObject({ status: 400, param: "input[1].encrypted_content" });
+  });
+});
+
 describe.each(routes)("forced tool calls on route %s", (route) => {
   // The emulated model here calls no tool on its own (no `tool` option): a call is the route forcing it.
   const { bedrock } = emulated();

@@ -25,6 +25,7 @@ export interface ResponseEventsOptions {
 /** One chat delta (or a whole message, as one delta) into the assembler. */
 function feed(assembler: OutputAssembler, delta: ChunkDelta, out: ResponseStreamEvent[]): void {
   if (delta.reasoning_content) assembler.reasoning(delta.reasoning_content, out);
+  if (delta.thinking_blocks) assembler.thinking(delta.thinking_blocks, out);
   if (delta.content) assembler.content(delta.content, out);
   for (const call of delta.tool_calls ?? []) {
     assembler.toolCall(
@@ -50,6 +51,7 @@ export function responseFromCompletion(
       assembler,
       {
         ...(message.reasoning_content ? { reasoning_content: message.reasoning_content } : {}),
+        ...(message.thinking_blocks ? { thinking_blocks: message.thinking_blocks } : {}),
         ...(message.content ? { content: message.content } : {}),
         ...(message.tool_calls
           ? { tool_calls: message.tool_calls.map((call, index) => ({ index, id: call.id, function: call.function })) }

@@ -2,7 +2,8 @@
 // serves plain and streamed answers (a plain answer is fed in one go and its events dropped), so
 // the two always agree. Each method appends the events it caused to `out`.
 import { randomId } from "../ids.ts";
-import type { FinishReason, Usage } from "../openai/types.ts";
+import type { FinishReason, ThinkingBlock, Usage } from "../openai/types.ts";
+import { encodeThinkingBlocks } from "./encrypted-reasoning.ts";
 import type {
   ReasoningText,
   Response,
@@ -10,6 +11,7 @@ import type {
   ResponseFunctionTool,
   ResponseOutputItem,
   ResponseOutputText,
+  ResponseReasoningItem,
   ResponseStatus,
   ResponseStreamEvent,
   ResponseUsage,
@@ -52,6 +54,8 @@ interface TextItem {
   index: number;
   text: string;
   status: ResponseOutputItem["status"];
+  /** A reasoning item's signed or redacted thinking blocks, given back as its encrypted_content. */
+  thinking?: ThinkingBlock[];
 }
 
 interface CallItem {
@@ -185,6 +189,15 @@ export function createOutputAssembler(request: ResponsesRequest, meta: ResponseM
         event(out, { type: "response.reasoning_text.delta", ...at, content_index: 0, delta: text });
       }
     },
+    /**
+     * Signed or redacted reasoning (a chat delta's thinking_blocks) joins the reasoning item it
+     * ends; redacted reasoning, which has no text, gets an item of its own.
+     */
+    thinking(blocks: readonly ThinkingBlock[], out: ResponseStreamEvent[]): void {
+      if (!blocks.length) return;
+      const item = open?.kind === reasoningKind ? open : openText(reasoningKind, out);
+      item.thinking = [...(item.thinking ?? []), ...blocks];
+    },
     content(text: string, out: ResponseStreamEvent[]): void {
       if (!text) return;
       const item = openText("message", out);
@@ -307,21 +320,32 @@ function outputItem(item: Item): ResponseOutputItem {
         content: item.status === "in_progress" && !item.text ? [] : [outputText(item.text)],
       };
     case "summary":
-      return {
+      return withEncryptedContent(item, {
         type: "reasoning",
         id: item.id,
         summary: item.status === "in_progress" && !item.text ? [] : [summaryPart(item.text)],
         status: item.status,
-      };
+      });
     case "reasoning":
-      return {
+      return withEncryptedContent(item, {
         type: "reasoning",
         id: item.id,
         summary: [],
         content: item.status === "in_progress" && !item.text ? [] : [reasoningText(item.text)],
         status: item.status,
-      };
+      });
   }
+}
+
+/**
+ * The item's thinking blocks as encrypted_content, whether or not the request's `include` asked
+ * for it: this server stores nothing (every Response says store: false), so the item a client
+ * hands back is the only way a signature reaches the next turn, and Bedrock refuses a tool turn
+ * of Claude's without it.
+ */
+function withEncryptedContent(item: TextItem, output: ResponseReasoningItem): ResponseReasoningItem {
+  if (item.thinking?.length) output.encrypted_content = encodeThinkingBlocks(item.thinking);
+  return output;
 }
 
 /**

@@ -84,7 +84,8 @@ function refuseChatOnly(body: JsonObject): void {
   }
 }
 
-// Only this include value is harmless: the reasoning comes back in clear, nothing is encrypted.
+// Only this include value can be honoured, and it changes nothing: a reasoning item carries its
+// encrypted_content whenever the route gave signed reasoning (output.ts says why).
 const INCLUDABLE = new Set(["reasoning.encrypted_content"]);
 // Some routes do return log probabilities, through Chat Completions only: say where to get them.
 const NO_LOGPROBS =
@@ -246,6 +247,7 @@ const reasoning = v.object({
   type: v.literal("reasoning"),
   summary: v.array(v.object({ type: v.literal("summary_text"), text })),
   content: v.optional(v.array(v.object({ type: v.literal("reasoning_text"), text }))),
+  encrypted_content: v.nullish(v.string()),
 });
 
 const reference = v.object({ type: v.literal("item_reference"), id: v.string() });

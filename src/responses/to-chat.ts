@@ -2,6 +2,7 @@
 // see an ordinary chat request. The mapping also remembers where each chat message came from,
 // so that a refusal from the chat layer names the caller's field (`input[3].content`), not ours.
 import { BedrockEdgeError, renamedParam } from "../errors.ts";
+import { decodeThinkingBlocks } from "./encrypted-reasoning.ts";
 import type {
   AssistantMessageParam,
   ChatCompletionCreateParams,
@@ -9,6 +10,7 @@ import type {
   ContentPart,
   FunctionTool,
   TextPart,
+  ThinkingBlock,
   ToolCall,
   ToolChoice as ChatToolChoice,
 } from "../openai/types.ts";
@@ -121,7 +123,7 @@ interface Turn {
   path: string;
   content: string | TextPart[] | null;
   contentPath?: string;
-  reasoning?: { text: string; path: string };
+  reasoning?: { text: string; path: string; thinking?: ThinkingBlock[] };
   calls: ToolCall[];
   callPaths: string[];
 }
@@ -161,7 +163,11 @@ function toMessages(request: ResponsesRequest): { messages: ChatMessageParam[]; 
         return;
       case "reasoning": {
         const text = reasoningText(item);
-        open(path).reasoning = { text, path };
+        // The signed reasoning a route gave (output.ts): the route sends it back as it came.
+        const thinking = item.encrypted_content
+          ? decodeThinkingBlocks(item.encrypted_content, `${path}.encrypted_content`)
+          : undefined;
+        open(path).reasoning = thinking ? { text, path, thinking } : { text, path };
         return;
       }
       case "function_call": {
@@ -200,6 +206,7 @@ function toMessages(request: ResponsesRequest): { messages: ChatMessageParam[]; 
 function assistantMessage(turn: Turn): [AssistantMessageParam, MessageSource] {
   const message: AssistantMessageParam = { role: "assistant", content: turn.content };
   if (turn.reasoning?.text) message.reasoning_content = turn.reasoning.text;
+  if (turn.reasoning?.thinking) message.thinking_blocks = turn.reasoning.thinking;
   if (turn.calls.length) message.tool_calls = turn.calls;
   const source: MessageSource = { path: turn.contentPath ?? turn.path, calls: turn.callPaths };
   if (turn.contentPath) source.contentKey = "content";
@@ -266,6 +273,8 @@ export function responsesParam(param: string, sources: readonly MessageSource[])
   const call = /^\.tool_calls\[(\d+)\](?:\.function)?(.*)$/.exec(rest);
   if (call) return `${source.calls?.[Number(call[1])] ?? source.path}${call[2] ?? ""}`;
   if (rest.startsWith(".reasoning_content")) return source.reasoning ?? source.path;
+  if (rest.startsWith(".thinking_blocks"))
+    return source.reasoning ? `${source.reasoning}.encrypted_content` : source.path;
   if (rest.startsWith(".content") && source.contentKey) {
     return `${source.path}.${source.contentKey}${rest.slice(".content".length)}`;
   }

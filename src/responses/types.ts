@@ -233,6 +233,8 @@ export interface ResponseReasoningItem {
   summary: SummaryText[];
   /** The model's reasoning as it wrote it, otherwise. */
   content?: ReasoningText[];
+  /** Signed or redacted reasoning to hand back with the next turn (responses/encrypted-reasoning.ts). */
+  encrypted_content?: string;
   status: ItemStatus;
 }
 

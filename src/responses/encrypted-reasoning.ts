@@ -1,0 +1,49 @@
+// A reasoning item's `encrypted_content`: here, the signed (or redacted) thinking blocks a chat
+// answer gave (Claude through the converse route), which Bedrock needs back unmodified in the
+// turn that answers a tool call. OpenAI's is opaque and encrypted; ours is only opaque: the
+// base64url of the JSON `{"thinking_blocks": [...]}`, so a client that hands the item back (as
+// OpenAI's clients do with store: false) gives this server the blocks back as they came.
+import { invalidRequest } from "../errors.ts";
+import { isJsonObject } from "../json.ts";
+import type { ThinkingBlock } from "../openai/types.ts";
+
+export function encodeThinkingBlocks(blocks: readonly ThinkingBlock[]): string {
+  const bytes = new TextEncoder().encode(JSON.stringify({ thinking_blocks: blocks }));
+  let binary = "";
+  // Chunks: String.fromCharCode takes each byte as an argument.
+  for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(binary).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
+}
+
+/** The blocks inside an encrypted_content this server gave out; a 400 naming `param` for anything else. */
+export function decodeThinkingBlocks(content: string, param: string): ThinkingBlock[] {
+  const blocks = tryDecode(content);
+  if (!blocks) {
+    throw invalidRequest(
+      `${param} is not reasoning this server gave out: send back the reasoning item as a response returned it, or leave encrypted_content out.`,
+      param,
+    );
+  }
+  return blocks;
+}
+
+function tryDecode(content: string): ThinkingBlock[] | undefined {
+  if (!/^[A-Za-z0-9_-]*$/.test(content)) return undefined;
+  let value: unknown;
+  try {
+    const binary = atob(content.replaceAll("-", "+").replaceAll("_", "/"));
+    const bytes = Uint8Array.from(binary, (char) => char.charCodeAt(0));
+    value = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes));
+  } catch {
+    return undefined;
+  }
+  const blocks = isJsonObject(value) ? value.thinking_blocks : undefined;
+  if (!Array.isArray(blocks) || !blocks.every(isThinkingBlock)) return undefined;
+  return blocks;
+}
+
+function isThinkingBlock(block: unknown): block is ThinkingBlock {
+  if (!isJsonObject(block)) return false;
+  if (block.type === "thinking") return typeof block.thinking === "string" && typeof block.signature === "string";
+  return block.type === "redacted_thinking" && typeof block.data === "string";
+}
