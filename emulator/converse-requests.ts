@@ -60,7 +60,8 @@ function constraint(path: string, value: unknown, rule: string): string {
   return `1 validation error detected: Value ${shown || typeName(value)} at '${path}' failed to satisfy constraint: ${rule}`;
 }
 
-export function parseConverseRequest(body: unknown): ConverseRequest | string {
+/** `stream`: the call is ConverseStream (some limits differ). */
+export function parseConverseRequest(body: unknown, stream = false): ConverseRequest | string {
   if (!isRecord(body)) return "Malformed input request: the body must be a JSON object.";
   const { messages, system, inferenceConfig, toolConfig, guardrailConfig } = body;
   if (!Array.isArray(messages)) return constraint("messages", messages, "Member must not be null");
@@ -80,7 +81,7 @@ export function parseConverseRequest(body: unknown): ConverseRequest | string {
   if (rest) return rest;
   const textFormat = parseOutputConfig(body.outputConfig);
   if (typeof textFormat === "string") return textFormat;
-  const thinking = thinkingProblem(body);
+  const thinking = thinkingProblem(body, stream);
   if (thinking) return thinking;
   const request: ConverseRequest = {
     messages: parsedMessages,

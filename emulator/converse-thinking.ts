@@ -7,6 +7,13 @@
 //   `thinking` or `redacted_thinking`, but found `tool_use`. When `thinking` is enabled, a final
 //   `assistant` message must start with a thinking block …" (as reported against Bedrock in
 //   pydantic-ai#2453, langchain-aws#844, bedrock-engineer#43).
+// - the same guide, "Feature compatibility": "Thinking isn't compatible with temperature, top_p,
+//   or top_k modifications or forced tool use"; "You cannot pre-fill responses when thinking is
+//   enabled"; and "Performance considerations": "Streaming is required when max_tokens is
+//   greater than 21,333". Claude's words for the first three are the ones reported against it
+//   ("`temperature` may only be set to 1 when thinking is enabled", "top_p must be unset when
+//   thinking is enabled" from Bedrock, "`top_k` must be unset…", "Thinking may not be enabled
+//   when tool_choice forces tool use."); the last two are ours, after the guide.
 // Pure; a string result is the complaint.
 import { isRecord } from "./request-checks.ts";
 
@@ -18,12 +25,39 @@ function thinkingEnabled(fields: unknown): boolean {
   return isRecord(thinking) && (thinking.type === "enabled" || thinking.type === "adaptive");
 }
 
-/** The complaint about a thinking-enabled request's messages, or undefined when they are fine. */
-export function thinkingProblem(body: Record<string, unknown>): string | undefined {
-  if (!thinkingEnabled(body.additionalModelRequestFields)) return undefined;
+/** Plain Converse takes no larger maxTokens with thinking on. */
+const MAX_PLAIN_THINKING_TOKENS = 21_333;
+
+/** The complaint about a thinking-enabled request, or undefined when it is fine. */
+export function thinkingProblem(body: Record<string, unknown>, stream: boolean): string | undefined {
+  const fields = body.additionalModelRequestFields;
+  if (!thinkingEnabled(fields)) return undefined;
+  const inference = isRecord(body.inferenceConfig) ? body.inferenceConfig : {};
+  if (inference.temperature !== undefined && inference.temperature !== 1) {
+    return `${MODEL_ERRORS}\`temperature\` may only be set to 1 when thinking is enabled. Please consult our documentation at ${CONSIDERATIONS}`;
+  }
+  if (inference.topP !== undefined) return `${MODEL_ERRORS}top_p must be unset when thinking is enabled.`;
+  if (isRecord(fields) && fields.top_k !== undefined) {
+    return `${MODEL_ERRORS}\`top_k\` must be unset when thinking is enabled. Please consult our documentation at ${CONSIDERATIONS}`;
+  }
+  const choice = isRecord(body.toolConfig) ? body.toolConfig.toolChoice : undefined;
+  if (isRecord(choice) && (choice.any !== undefined || choice.tool !== undefined)) {
+    return `${MODEL_ERRORS}Thinking may not be enabled when tool_choice forces tool use.`;
+  }
   const messages = Array.isArray(body.messages) ? body.messages : [];
+  const last = messages[messages.length - 1];
+  if (isRecord(last) && last.role === "assistant") {
+    return `${MODEL_ERRORS}messages.${messages.length - 1}: the final message cannot be an assistant prefill when thinking is enabled.`;
+  }
+  const maxTokens = inference.maxTokens;
+  if (!stream && typeof maxTokens === "number" && maxTokens > MAX_PLAIN_THINKING_TOKENS) {
+    return `With thinking enabled, maxTokens above ${MAX_PLAIN_THINKING_TOKENS} needs streaming: use ConverseStream (got ${maxTokens}).`;
+  }
   return toolTurnProblem(messages);
 }
+
+const CONSIDERATIONS =
+  "https://docs.claude.com/en/docs/build-with-claude/extended-thinking#important-considerations-when-using-extended-thinking";
 
 /**
  * The final assistant turn of an open tool loop (followed by the user turn of its results) must

@@ -222,7 +222,37 @@ describe("Converse request checks", () => {
     it.each([
       ["a tool turn without its reasoning", toolLoop([toolUse]), claudeSays("tool_use")],
       ["a tool turn that opens with text", toolLoop([{ text: "Looking." }, toolUse]), claudeSays("text")],
-    ])("refuses %s", async (_, body, message) => {
+      [
+        "temperature",
+        { ...thinking, ...HELLO, inferenceConfig: { temperature: 0.2 } },
+        "The model returned the following errors: `temperature` may only be set to 1 when thinking is enabled. Please consult our documentation at https://docs.claude.com/en/docs/build-with-claude/extended-thinking#important-considerations-when-using-extended-thinking",
+      ],
+      [
+        "topP",
+        { ...thinking, ...HELLO, inferenceConfig: { topP: 0.9 } },
+        "The model returned the following errors: top_p must be unset when thinking is enabled.",
+      ],
+      [
+        "top_k",
+        { ...HELLO, additionalModelRequestFields: { ...thinking.additionalModelRequestFields, top_k: 40 } },
+        "The model returned the following errors: `top_k` must be unset when thinking is enabled. Please consult our documentation at https://docs.claude.com/en/docs/build-with-claude/extended-thinking#important-considerations-when-using-extended-thinking",
+      ],
+      ...[{ any: {} }, { tool: { name: "get_weather" } }].map((toolChoice) => [
+        `toolChoice ${Object.keys(toolChoice)[0]}`,
+        { ...thinking, ...HELLO, toolConfig: { ...TOOL_CONFIG, toolChoice } },
+        "The model returned the following errors: Thinking may not be enabled when tool_choice forces tool use.",
+      ]),
+      [
+        "a prefill",
+        { ...thinking, messages: [user([{ text: "Hi" }]), assistant([{ text: "Well," }])] },
+        "The model returned the following errors: messages.1: the final message cannot be an assistant prefill when thinking is enabled.",
+      ],
+      [
+        "maxTokens above 21,333 on plain Converse",
+        { ...thinking, ...HELLO, inferenceConfig: { maxTokens: 21_334 } },
+        "With thinking enabled, maxTokens above 21333 needs streaming: use ConverseStream (got 21334).",
+      ],
+    ] as Array<[string, unknown, string]>)("refuses %s", async (_, body, message) => {
       expect(await errorAnswer(await converse(CLAUDE, body))).toEqual({
         status: 400,
         type: "ValidationException",
@@ -240,6 +270,13 @@ describe("Converse request checks", () => {
         messages: [...toolLoop([toolUse]).messages, assistant([{ text: "Sunny." }]), user([{ text: "Thanks" }])],
       };
       expect((await converse(CLAUDE, closedLoop)).status).toBe(200);
+      // What is refused above, within its limits.
+      const within = { ...thinking, ...HELLO, inferenceConfig: { temperature: 1, maxTokens: 21_333 } };
+      expect((await converse(CLAUDE, within)).status).toBe(200);
+      const streamed = { ...thinking, ...HELLO, inferenceConfig: { maxTokens: 36_864 } };
+      expect((await converseStream(CLAUDE, streamed)).status).toBe(200);
+      const auto = { ...thinking, ...HELLO, toolConfig: { ...TOOL_CONFIG, toolChoice: { auto: {} } } };
+      expect((await converse(CLAUDE, auto)).status).toBe(200);
       // Without thinking the reasoning is optional.
       expect((await converse(CLAUDE, { ...toolLoop([toolUse]), additionalModelRequestFields: {} })).status).toBe(200);
     });

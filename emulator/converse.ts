@@ -33,7 +33,7 @@ export async function converse(
   bodyText: string,
   stream: boolean,
 ): Promise<Response> {
-  const request = parseConverseRequest(json);
+  const request = parseConverseRequest(json, stream);
   if (typeof request === "string") return fail(call, awsError("ValidationException", request));
   // AWS: Converse does not support Qwen2.5, Qwen2-VL, Qwen2.5-VL and GPT-OSS imports.
   if (target.format === "qwen2" || target.format === "openai") {

@@ -307,6 +307,85 @@ describe("converse: reasoning", () => {
   });
 });
 
+describe("converse: what Claude's thinking cannot go with", () => {
+  const thinkingModel = () =>
+    emulated({ models: { claude: { model: model("converse", "tool"), reasoning_budget: 4096 } } });
+  const sent = (emulator: ReturnType<typeof emulated>["emulator"]) => sentBody(emulator, model("converse", "tool"));
+
+  it.each([["required" as const], [{ type: "function" as const, function: { name: "get_weather" } }]])(
+    "thinking on by the model's reasoning_budget is off for a forced tool call (%j)",
+    async (tool_choice) => {
+      const { bedrock, emulator } = thinkingModel();
+      const completion = await bedrock.chat.completions.create({
+        model: "claude",
+        messages: [hello],
+        tools,
+        tool_choice,
+      });
+      expect(completion.choices[0]!.finish_reason).toBe("tool_calls");
+      expect(sent(emulator)).not.toHaveProperty("additionalModelRequestFields");
+      // Without the forced choice, the model's thinking is on.
+      await bedrock.chat.completions.create({ model: "claude", messages: [hello], tools });
+      expect(sent(emulator)).toMatchObject({ additionalModelRequestFields: { thinking: { budget_tokens: 4096 } } });
+    },
+  );
+
+  it("thinking on by the model's reasoning_budget: temperature, top_p and top_k are not sent", async () => {
+    const { bedrock, emulator } = thinkingModel();
+    await bedrock.chat.completions.create({
+      model: "claude",
+      messages: [hello],
+      temperature: 0.2,
+      top_p: 0.9,
+      top_k: 40,
+    });
+    expect(sent(emulator)).toEqual({
+      messages: expect.any(Array),
+      inferenceConfig: { maxTokens: 4096 + 4096 },
+      additionalModelRequestFields: { thinking: { type: "enabled", budget_tokens: 4096 } },
+    });
+    // temperature 1 is what thinking takes anyway.
+    await bedrock.chat.completions.create({ model: "claude", messages: [hello], temperature: 1 });
+    expect(sent(emulator)).toMatchObject({ inferenceConfig: { temperature: 1 } });
+  });
+
+  it("reasoning_effort with a forced tool_choice or a sampling field is a 400 naming both", async () => {
+    const { bedrock, emulator } = emulated();
+    const base = { model: model("converse", "tool"), messages: [hello], tools, reasoning_effort: "low" as const };
+    const forced = await errorOf(
+      () => bedrock.chat.completions.create({ ...base, tool_choice: "required" }),
+      BedrockEdgeError,
+    );
+    expect(forced).toMatchObject({ status: 400, param: "reasoning_effort" });
+    expect(forced.message).toMatch(/reasoning_effort .*tool_choice/);
+    for (const field of [{ temperature: 0.3 }, { top_p: 0.5 }, { top_k: 5 }]) {
+      const error = await errorOf(() => bedrock.chat.completions.create({ ...base, ...field }), BedrockEdgeError);
+      expect(error).toMatchObject({ status: 400, param: "reasoning_effort" });
+      expect(error.message).toContain(`reasoning_effort cannot be used with ${Object.keys(field)[0]}`);
+    }
+    expect(emulator.stats.requests).toHaveLength(0);
+    // Under drop_params the sampling field is dropped and thinking stays on.
+    await bedrock.chat.completions.create({ ...base, temperature: 0.3, drop_params: true });
+    expect(sent(emulator)).toMatchObject({ additionalModelRequestFields: { thinking: { budget_tokens: 2048 } } });
+    expect(sent(emulator)).not.toHaveProperty("inferenceConfig.temperature");
+  });
+
+  it("a plain call's own max_tokens fits plain Converse (21,333 at most); a stream's need not", async () => {
+    const { bedrock, emulator } = emulated();
+    const request = { model: model("converse"), messages: [hello], reasoning_effort: "xhigh" as const };
+    await bedrock.chat.completions.create(request);
+    expect(sentBody(emulator, model("converse"))).toMatchObject({
+      inferenceConfig: { maxTokens: 21_333 },
+      additionalModelRequestFields: { thinking: { type: "enabled", budget_tokens: 21_333 - 4096 } },
+    });
+    await collect(await bedrock.chat.completions.create({ ...request, stream: true }));
+    expect(sentBody(emulator, model("converse"))).toMatchObject({
+      inferenceConfig: { maxTokens: 32_768 + 4096 },
+      additionalModelRequestFields: { thinking: { type: "enabled", budget_tokens: 32_768 } },
+    });
+  });
+});
+
 describe("converse: every stop reason", () => {
   it.each([
     { stopReason: "end_turn", options: [], finish: "stop" },

@@ -6,6 +6,7 @@
 // Other families take no reasoning control Bedrock documents; DeepSeek-R1 always reasons.
 import { configurationError, invalidRequest } from "../../errors.ts";
 import type { JsonObject } from "../../json.ts";
+import type { ChatCompletionRequest } from "../../openai/types.ts";
 import { type ModelFamily, takesReasoningControl } from "./model-family.ts";
 
 const REASONING_EFFORTS = ["none", "minimal", "low", "medium", "high", "xhigh"] as const;
@@ -34,6 +35,12 @@ const EFFORT_LEVELS: Record<Exclude<ReasoningEffort, "none">, Level> = {
 const MIN_THINKING_BUDGET = 1024;
 /** Room for the answer after the thinking, when the caller set no max_tokens (as the AI SDK does). */
 const ANSWER_TOKENS_AFTER_THINKING = 4096;
+/**
+ * The largest max_tokens plain (non-streamed) Converse takes with Claude's thinking on: Bedrock's
+ * user guide, claude-messages-extended-thinking, "Streaming is required when max_tokens is
+ * greater than 21,333".
+ */
+const MAX_PLAIN_THINKING_TOKENS = 21_333;
 
 /** The request's reasoning_effort, checked; a 400 naming it when it is not an effort. */
 export function readReasoningEffort(value: unknown): ReasoningEffort | undefined {
@@ -70,6 +77,8 @@ export interface ReasoningInput {
   /** The request's max_tokens / max_completion_tokens, and which of the two it was. */
   maxTokens?: number;
   maxTokensParam: string;
+  /** The call streams (ConverseStream): plain Converse takes a smaller max_tokens with thinking. */
+  stream: boolean;
 }
 
 export interface ReasoningPlan {
@@ -77,6 +86,20 @@ export interface ReasoningPlan {
   fields?: JsonObject;
   /** inferenceConfig.maxTokens when reasoning needs it to differ from the request's. */
   maxTokens?: number;
+}
+
+/**
+ * What Claude's thinking cannot go with (Bedrock's user guide, claude-messages-extended-thinking,
+ * "Feature compatibility": no temperature, top_p or top_k modifications, no forced tool use), as
+ * the request's field names. temperature 1 is Claude's default, which thinking takes.
+ */
+export function thinkingConflicts(request: ChatCompletionRequest): { forcedTool: boolean; sampling: string[] } {
+  const choice = request.tool_choice;
+  const sampling: string[] = [];
+  if (request.temperature != null && request.temperature !== 1) sampling.push("temperature");
+  if (request.top_p != null) sampling.push("top_p");
+  if (request.top_k != null) sampling.push("top_k");
+  return { forcedTool: choice === "required" || typeof choice === "object", sampling };
 }
 
 export function planReasoning(input: ReasoningInput): ReasoningPlan {
@@ -107,10 +130,15 @@ function levelOf(effort: Exclude<ReasoningEffort, "none"> | undefined, budget: n
 /**
  * Claude counts thinking inside max_tokens, as OpenAI counts reasoning inside
  * max_completion_tokens, and needs max_tokens above the budget: a budget that does not fit
- * the caller's limit shrinks to fit, down to Anthropic's minimum.
+ * the caller's limit shrinks to fit, down to Anthropic's minimum. Without a limit from the
+ * caller, a plain call's own is at most what plain Converse takes, the budget shrunk to leave
+ * the answer its room (a caller's own limit goes as it is: Bedrock's 400 then says why).
  */
 function claudeThinking(wanted: number, input: ReasoningInput): ReasoningPlan {
   let budget = wanted;
+  if (input.maxTokens === undefined && !input.stream) {
+    budget = Math.min(budget, MAX_PLAIN_THINKING_TOKENS - ANSWER_TOKENS_AFTER_THINKING);
+  }
   if (input.maxTokens !== undefined) {
     budget = Math.min(budget, input.maxTokens - 1);
     if (budget < MIN_THINKING_BUDGET) {

@@ -485,9 +485,15 @@ describe("per-model settings", () => {
       additional_model_request_fields: { anthropic_beta: ["x"], top_k: 10, thinking: { type: "disabled" } },
     };
     expect(body(hi, CLAUDE, settings).additionalModelRequestFields).toEqual(settings.additional_model_request_fields);
+    // Each on its own: Claude's thinking does not go with top_k (a 400 of its own, test/converse.test.ts).
+    expect(body(request(hi.messages, { top_k: 3 }), CLAUDE, settings).additionalModelRequestFields).toEqual({
+      anthropic_beta: ["x"],
+      top_k: 3,
+      thinking: { type: "disabled" },
+    });
     expect(
-      body(request(hi.messages, { top_k: 3, reasoning_effort: "low" }), CLAUDE, settings).additionalModelRequestFields,
-    ).toEqual({ anthropic_beta: ["x"], top_k: 3, thinking: { type: "enabled", budget_tokens: 2048 } });
+      body(request(hi.messages, { reasoning_effort: "low" }), CLAUDE, settings).additionalModelRequestFields,
+    ).toEqual({ anthropic_beta: ["x"], top_k: 10, thinking: { type: "enabled", budget_tokens: 2048 } });
     const nova: ConverseSettings = { additional_model_request_fields: { inferenceConfig: { topK: 1, other: true } } };
     expect(body(request(hi.messages, { top_k: 9 }), NOVA, nova).additionalModelRequestFields).toEqual({
       inferenceConfig: { topK: 9, other: true },

@@ -8,7 +8,13 @@ import { toConverseConversation } from "./messages.ts";
 import { modelFamily, type ModelFamily } from "./model-family.ts";
 import { dropsParameters, refuseOrDrop } from "../parameters.ts";
 import { paramProblems, topKPlace, type ParamProblem } from "./params.ts";
-import { planReasoning, readReasoningEffort, reasoningEffortProblem } from "./reasoning.ts";
+import {
+  planReasoning,
+  type ReasoningEffort,
+  readReasoningEffort,
+  reasoningEffortProblem,
+  thinkingConflicts,
+} from "./reasoning.ts";
 import { toolChoiceProblem, toToolConfig } from "./tools.ts";
 import type { ConverseBody, InferenceConfig } from "./wire.ts";
 
@@ -37,22 +43,25 @@ export function buildConverseBody(
   const dropped = refuseOrDrop(problems, "converse", dropsParameters(request, settings));
 
   const maxTokens = request.max_completion_tokens ?? request.max_tokens ?? undefined;
+  const requestEffort = dropped.has("reasoning_effort") ? undefined : effort;
+  const thinking = thinkingChoice(request, family, requestEffort, settings);
   const reasoning = planReasoning({
     family,
-    effort: dropped.has("reasoning_effort") ? undefined : effort,
-    budget: settings.reasoning_budget,
+    effort: requestEffort,
+    budget: thinking.budget,
     maxTokens,
     maxTokensParam: request.max_completion_tokens != null ? "max_completion_tokens" : "max_tokens",
+    stream: request.stream === true,
   });
 
   const body: ConverseBody = { messages: conversation.messages };
   if (conversation.system.length) body.system = conversation.system;
-  const inference = inferenceConfig(request, reasoning.maxTokens ?? maxTokens);
+  const inference = inferenceConfig(request, reasoning.maxTokens ?? maxTokens, thinking.dropSampling);
   if (inference) body.inferenceConfig = inference;
   const tools = toToolConfig(request, conversation.hasToolBlocks, dropped.has("tool_choice"));
   if (tools) body.toolConfig = tools;
   const additional = additionalFields(settings.additional_model_request_fields, [
-    dropped.has("top_k") ? undefined : topKFields(request.top_k, family),
+    dropped.has("top_k") || thinking.dropSampling ? undefined : topKFields(request.top_k, family),
     reasoning.fields,
   ]);
   if (additional) body.additionalModelRequestFields = additional;
@@ -63,12 +72,55 @@ export function buildConverseBody(
   return body;
 }
 
-/** Throws the first problem unless the model drops them; the names of what was dropped. */
-function inferenceConfig(request: ChatCompletionRequest, maxTokens: number | undefined): InferenceConfig | undefined {
+/**
+ * How Claude's thinking meets what it cannot go with (reasoning.ts thinkingConflicts). Thinking
+ * the request asks for (reasoning_effort) is a 400 naming both fields, but sampling fields are
+ * dropped under drop_params. Thinking on by the model's reasoning_budget gives way instead: a
+ * forced tool call turns it off for the request (forced calls work on every route), and sampling
+ * fields are not sent (many clients send a temperature of their own by default, which would
+ * otherwise turn the operator's thinking off for nearly every call).
+ */
+function thinkingChoice(
+  request: ChatCompletionRequest,
+  family: ModelFamily,
+  effort: ReasoningEffort | undefined,
+  settings: ConverseSettings,
+): { budget: number | undefined; dropSampling: boolean } {
+  const budget = settings.reasoning_budget;
+  const thinks = effort === undefined ? budget !== undefined : effort !== "none";
+  if (family !== "claude_thinking" || !thinks) return { budget, dropSampling: false };
+  const { forcedTool, sampling } = thinkingConflicts(request);
+  if (effort === undefined) {
+    return forcedTool ? { budget: undefined, dropSampling: false } : { budget, dropSampling: sampling.length > 0 };
+  }
+  if (forcedTool) {
+    throw invalidRequest(
+      'reasoning_effort cannot be used with a forced tool_choice on Claude: Bedrock refuses thinking when tool_choice forces tool use. Send tool_choice "auto", or reasoning_effort "none".',
+      "reasoning_effort",
+    );
+  }
+  const [field] = sampling;
+  if (field && !dropsParameters(request, settings)) {
+    throw invalidRequest(
+      `reasoning_effort cannot be used with ${field} on Claude: Bedrock refuses temperature (other than 1), top_p and top_k when thinking is on. Leave ${field} out, or send reasoning_effort "none".`,
+      "reasoning_effort",
+    );
+  }
+  return { budget, dropSampling: field !== undefined };
+}
+
+/** inferenceConfig; `dropSampling` leaves out temperature and top_p (thinking takes neither). */
+function inferenceConfig(
+  request: ChatCompletionRequest,
+  maxTokens: number | undefined,
+  dropSampling: boolean,
+): InferenceConfig | undefined {
   const config: InferenceConfig = {};
   if (maxTokens !== undefined) config.maxTokens = maxTokens;
-  if (request.temperature != null) config.temperature = request.temperature;
-  if (request.top_p != null) config.topP = request.top_p;
+  if (request.temperature != null && !(dropSampling && request.temperature !== 1)) {
+    config.temperature = request.temperature;
+  }
+  if (request.top_p != null && !dropSampling) config.topP = request.top_p;
   if (request.stop != null) config.stopSequences = typeof request.stop === "string" ? [request.stop] : request.stop;
   return Object.keys(config).length ? config : undefined;
 }
