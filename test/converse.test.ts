@@ -4,6 +4,7 @@
 import { describe, expect, it } from "vitest";
 import { REASONING_TEXT, TOOL_RESULT_TEXT } from "../emulator/answers.ts";
 import { GUARDRAIL_MESSAGE } from "../emulator/converse.ts";
+import { OPENING_USER_TEXT } from "../src/routes/converse/messages.ts";
 import { converseModelId } from "../emulator/converse-model-id.ts";
 import { BedrockEdgeError, type ChatCompletionChunk, type ChatMessageParam, type FunctionTool } from "../src/index.ts";
 import { errorOf } from "./helpers/errors.ts";
@@ -304,6 +305,35 @@ describe("converse: reasoning", () => {
       additionalModelRequestFields: { thinking: { type: "enabled", budget_tokens: 8192 } },
       inferenceConfig: { maxTokens: 12000 },
     });
+  });
+});
+
+describe("converse: a conversation that opens with the assistant", () => {
+  const greeting = { role: "assistant" as const, content: "How can I help?" };
+  const opening = { role: "user", content: [{ text: OPENING_USER_TEXT }] };
+
+  it("gets a user turn before it, on chat", async () => {
+    const { bedrock, emulator } = emulated();
+    const completion = await bedrock.chat.completions.create({
+      model: model("converse"),
+      messages: [{ role: "system", content: "Be brief." }, greeting, hello],
+    });
+    expect(completion.choices[0]!.message.content).toMatch(GREETING);
+    expect(sentBody(emulator, model("converse"))).toMatchObject({
+      system: [{ text: "Be brief." }],
+      messages: [opening, { role: "assistant", content: [{ text: "How can I help?" }] }, { role: "user" }],
+    });
+  });
+
+  it("and on the Responses API", async () => {
+    const { bedrock, emulator } = emulated();
+    const response = await bedrock.responses.create({
+      model: model("converse"),
+      instructions: "Be nice.",
+      input: [greeting, { role: "user", content: "hello" }],
+    });
+    expect(response.status).toBe("completed");
+    expect((sentBody(emulator, model("converse")).messages as unknown[])[0]).toEqual(opening);
   });
 });
 

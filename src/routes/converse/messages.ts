@@ -24,7 +24,8 @@ export interface ConverseConversation {
 /**
  * System and developer messages become `system` blocks wherever they stand (Converse has no
  * system turns); the rest become turns, and consecutive turns of one role merge into one, as
- * Converse requires roles to alternate (tool results join the user turn they belong to).
+ * Converse requires roles to alternate (tool results join the user turn they belong to), and a
+ * user turn goes first when the conversation opens with the assistant.
  */
 export function toConverseConversation(messages: readonly ChatMessage[]): ConverseConversation {
   const system: Array<{ text: string }> = [];
@@ -49,9 +50,17 @@ export function toConverseConversation(messages: readonly ChatMessage[]): Conver
       "messages",
     );
   }
+  if (turns[0]?.role === "assistant") turns.unshift({ role: "user", content: [{ text: OPENING_USER_TEXT }] });
   trimPrefill(turns);
   return { system, messages: turns, hasToolBlocks };
 }
+
+/**
+ * The user turn put before a conversation that opens with the assistant (a greeting): Converse
+ * refuses one that does not start with a user turn, and OpenAI takes it. The text is LiteLLM's
+ * for the same case (its DEFAULT_USER_CONTINUE_MESSAGE), so a model sees what it would there.
+ */
+export const OPENING_USER_TEXT = "Please continue.";
 
 function isSystem(message: ChatMessage): message is SystemMessage {
   return message.role === "system" || message.role === "developer";
