@@ -312,6 +312,10 @@ function parseToolConfig(config: unknown): { tools: OfferedTool[]; toolChoice: T
     }
     const schema = isRecord(spec.inputSchema) ? spec.inputSchema.json : undefined;
     if (!isRecord(schema)) return constraint(`${path}.toolSpec.inputSchema.json`, schema, "Member must not be null");
+    // API reference, ToolInputSchema: "The top level schema type must be object." (Bedrock's words for it.)
+    if (schema.type !== "object") {
+      return `The value at toolConfig.tools.${index}.toolSpec.inputSchema.json.type must be one of the following: object.`;
+    }
     tools.push({ name: spec.name, parameters: schema });
   }
   const choice = config.toolChoice;

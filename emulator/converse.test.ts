@@ -185,6 +185,14 @@ describe("Converse request checks", () => {
       "The tool named in toolChoice ('nope') is not one of toolConfig.tools.",
     ],
     [
+      "a tool schema whose top-level type is not object",
+      {
+        ...HELLO,
+        toolConfig: { tools: [TOOL_CONFIG.tools[0], { toolSpec: { name: "now", inputSchema: { json: {} } } }] },
+      },
+      "The value at toolConfig.tools.1.toolSpec.inputSchema.json.type must be one of the following: object.",
+    ],
+    [
       "a bad JSON pointer",
       { ...HELLO, additionalModelResponseFieldPaths: ["stop_sequence"] },
       'The additionalModelResponseFieldPaths value "stop_sequence" is not a valid JSON Pointer (RFC 6901).',

@@ -215,6 +215,39 @@ describe("converse: tools", () => {
   });
 });
 
+describe("converse: tool schemas", () => {
+  it("a schema without a top-level type is sent as an object's, which Bedrock requires", async () => {
+    const { bedrock, emulator } = emulated();
+    for (const parameters of [{}, { properties: { city: { type: "string" } } }]) {
+      const completion = await bedrock.chat.completions.create({
+        model: model("converse", "tool"),
+        messages: [hello],
+        tools: [{ type: "function", function: { name: "get_weather", parameters } }],
+      });
+      expect(completion.choices[0]!.finish_reason).toBe("tool_calls");
+      const config = sentBody(emulator, model("converse", "tool")).toolConfig as {
+        tools: Array<{ toolSpec: { inputSchema: { json: unknown } } }>;
+      };
+      expect(config.tools[0]!.toolSpec.inputSchema.json).toEqual({ type: "object", ...parameters });
+    }
+  });
+
+  it("a schema of another type is a 400 naming it, before anything is sent", async () => {
+    const { bedrock, emulator } = emulated();
+    const error = await errorOf(
+      () =>
+        bedrock.chat.completions.create({
+          model: model("converse", "tool"),
+          messages: [hello],
+          tools: [{ type: "function", function: { name: "get_weather", parameters: { type: "string" } } }],
+        }),
+      BedrockEdgeError,
+    );
+    expect(error).toMatchObject({ status: 400, param: "tools[0].function.parameters.type" });
+    expect(emulator.stats.requests).toHaveLength(0);
+  });
+});
+
 describe("converse: images", () => {
   it("a data URL becomes an image block the emulator accepts", async () => {
     const { bedrock, emulator } = emulated();

@@ -50,7 +50,7 @@ export function toToolConfig(
           `tools[${index}].function.name`,
         );
       }
-      const json: JsonObject = parameters ?? { type: "object", properties: {} };
+      const json = inputSchema(parameters, index);
       // Bedrock refuses an empty description; `strict` is not forwarded (few models take it).
       return { toolSpec: description ? { name, description, inputSchema: { json } } : { name, inputSchema: { json } } };
     }),
@@ -65,4 +65,18 @@ export function toToolConfig(
   }
   // "auto" is Converse's default: sent explicitly, it is refused by models without tool choice.
   return config;
+}
+
+/**
+ * Converse's ToolInputSchema: "The top level schema type must be object". OpenAI takes a schema
+ * without a type (`{}`, or properties alone) as an object's: it is sent with `type: "object"`.
+ */
+function inputSchema(parameters: JsonObject | undefined, index: number): JsonObject {
+  if (!parameters) return { type: "object", properties: {} };
+  if (parameters.type === undefined) return { type: "object", ...parameters };
+  if (parameters.type === "object") return parameters;
+  throw invalidRequest(
+    `Converse takes a tool's parameters as an object schema only (got type ${JSON.stringify(parameters.type)?.slice(0, 40)}).`,
+    `tools[${index}].function.parameters.type`,
+  );
 }
