@@ -161,6 +161,47 @@ describe("request validation names the field, in a sentence", () => {
   });
 });
 
+describe("assistant refusal parts", () => {
+  it("are taken, and come out as text parts; the rest of the request is the caller's", () => {
+    const request = {
+      model: "m",
+      messages: [
+        { role: "user", content: "Help me." },
+        {
+          role: "assistant",
+          content: [
+            { type: "text", text: "Well." },
+            { type: "refusal", refusal: "I cannot." },
+          ],
+        },
+      ],
+    };
+    const parsed = parseChatRequest(request);
+    expect(parsed.messages[1]).toEqual({
+      role: "assistant",
+      content: [
+        { type: "text", text: "Well." },
+        { type: "text", text: "I cannot." },
+      ],
+    });
+    expect(parsed.messages[0]).toBe(request.messages[0]);
+    // The caller's own request is left as it came.
+    expect(request.messages[1]!.content).toContainEqual({ type: "refusal", refusal: "I cannot." });
+    // Without refusal parts, the request is the caller's own object.
+    const plain = { model: "m", messages: [{ role: "user", content: "Hi" }] };
+    expect(parseChatRequest(plain)).toBe(plain);
+  });
+
+  it("a refusal part without its text, or on another role, is refused by name", () => {
+    const assistant = { role: "assistant", content: [{ type: "refusal" }] };
+    expect(refusal({ model: "m", messages: [{ role: "user", content: "Hi" }, assistant] }).param).toMatch(
+      "messages[1].content[0].refusal",
+    );
+    const system = { role: "system", content: [{ type: "refusal", refusal: "No." }] };
+    expect(refusal({ model: "m", messages: [system] }).param).toBe("messages[0].content[0].type");
+  });
+});
+
 describe("the request type", () => {
   it("is what the schema validates, field for field (a drift on either side fails to compile)", () => {
     type Validated = v.InferOutput<v.ObjectSchema<(typeof chatCompletionRequestSchema)["entries"], undefined>>;

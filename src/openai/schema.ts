@@ -5,8 +5,9 @@ import { invalidRequest } from "../errors.ts";
 import { deepestIssue, formatPath, issueFragment, issueSentence } from "../validation.ts";
 import { jsonTextTooDeep, MAX_JSON_DEPTH, valueTooDeep } from "./depth.ts";
 import { range, whole } from "./number-schemas.ts";
+import { asTextPart, refusalsAsText } from "./refusal-parts.ts";
 import { structuredOutputsSchema } from "./structured-outputs.ts";
-import type { ChatCompletionRequest, ReasoningEffort } from "./types.ts";
+import type { ChatCompletionRequest, ReasoningEffort, RefusalPart, TextPart } from "./types.ts";
 
 // Messages are what follows the field's name in the refusal (validation.ts): "must be …".
 
@@ -35,6 +36,20 @@ const imagePart = v.object({
 // System, assistant and tool messages: the same text part, said so when it is anything else.
 const onlyTextPart = v.object({ type: v.literal("text", 'must be "text": this message takes text parts only'), text });
 const textContent = v.union([text, v.array(onlyTextPart)], "must be a string or an array of text parts");
+// An assistant's own parts: text, or a refusal (OpenAI's ChatCompletionAssistantMessageParam),
+// which comes out as the text it holds (parseChatRequest applies that to the caller's request).
+const assistantPart = v.pipe(
+  v.variant("type", [textPart, v.object({ type: v.literal("refusal"), refusal: text })], (issue) =>
+    issue.expected === "Object"
+      ? 'must be a text part {"type": "text", "text": …} or a refusal part {"type": "refusal", "refusal": …}'
+      : 'must be "text" or "refusal"',
+  ),
+  v.transform((part: TextPart | RefusalPart): v.InferOutput<typeof textPart> => asTextPart(part)),
+);
+const assistantContent = v.union(
+  [text, v.array(assistantPart)],
+  "must be a string or an array of text or refusal parts",
+);
 const contentPart = v.variant("type", [textPart, imagePart], (issue) =>
   issue.expected === "Object" ? `must be a content part: ${PARTS}` : 'must be "text" or "image_url"',
 );
@@ -59,7 +74,7 @@ const message = v.variant(
     v.pipe(
       v.object({
         role: v.literal("assistant"),
-        content: v.nullish(textContent),
+        content: v.nullish(assistantContent),
         reasoning_content: v.nullish(v.string()),
         tool_calls: v.optional(v.array(toolCall)),
         name,
@@ -172,13 +187,13 @@ export function parseChatRequest(input: unknown): ChatCompletionRequest {
   for (const [field, value] of Object.entries(input)) if (valueTooDeep(value)) tooDeep(field);
   const result = v.safeParse(chatCompletionRequestSchema, input, { abortEarly: true, message: issueFragment });
   if (result.success) {
-    // The schema only checks (no transforms): the caller's own objects go on, in their own key
-    // order (a tools block is rendered as json.dumps writes the client's dict) and with the fields
-    // the routes judge (routes/parameters.ts).
+    // The schema only checks (its one transform, refusal parts to text, is applied here): the
+    // caller's own objects go on, in their own key order (a tools block is rendered as
+    // json.dumps writes the client's dict) and with the fields the routes judge.
     const request = input as ChatCompletionRequest;
     const deep = deepArguments(request);
     if (deep) tooDeep(deep);
-    return request;
+    return refusalsAsText(request);
   }
   throw refusalFor(result.issues[0]);
 }

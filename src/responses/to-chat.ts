@@ -2,6 +2,7 @@
 // see an ordinary chat request. The mapping also remembers where each chat message came from,
 // so that a refusal from the chat layer names the caller's field (`input[3].content`), not ours.
 import { BedrockEdgeError, renamedParam } from "../errors.ts";
+import { asTextPart } from "../openai/refusal-parts.ts";
 import { decodeThinkingBlocks } from "./encrypted-reasoning.ts";
 import type {
   AssistantMessageParam,
@@ -224,7 +225,7 @@ type Parts = InputMessageItem["content"];
 /** Text-only content (system, developer, assistant, tool output): parts become chat text parts. */
 function textContent(content: Parts): string | TextPart[] {
   if (typeof content === "string") return content;
-  return content.map((part) => ({ type: "text", text: part.type === "refusal" ? part.refusal : textOf(part) }));
+  return content.map((part) => (part.type === "refusal" ? asTextPart(part) : { type: "text", text: textOf(part) }));
 }
 
 function textOf(part: Exclude<Parts, string>[number]): string {
@@ -245,7 +246,7 @@ function toUserPart(part: Exclude<Parts, string>[number]): ContentPart {
     const detail = part.detail === "low" || part.detail === "high" || part.detail === "auto" ? part.detail : undefined;
     return { type: "image_url", image_url: { url: part.image_url ?? "", ...(detail ? { detail } : {}) } };
   }
-  return { type: "text", text: part.type === "refusal" ? part.refusal : textOf(part) };
+  return part.type === "refusal" ? asTextPart(part) : { type: "text", text: textOf(part) };
 }
 
 // Chat names -> Responses names, for refusals that come from the chat layer.
