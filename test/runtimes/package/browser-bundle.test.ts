@@ -13,10 +13,12 @@ import { bundleForWeb, unresolvedImports, type WebBundle } from "../web-bundle.t
  * with the Llama 3.1/3.2 templates, tool syntax, forced calls and the parameter policy, 55.1 kB
  * with the Responses API, 60.4 kB with Bedrock's request formats, logprobs and legacy Completions,
  * 66.3 kB with deployments and their routing, model caps, the token neutraliser and template
- * variables (2026-11-28). The budget stands about 5% above that last measurement: a feature that
- * needs more says so here, with its measurement.
+ * variables (2026-11-28), 69.5 kB before and 70.7 kB after the converse fixes (Claude's signed
+ * reasoning through the Responses API, the thinking conflicts, tool schemas, refusal parts;
+ * 2026-11-28). The budget stands about 5% above that last measurement: a feature that needs more
+ * says so here, with its measurement.
  */
-const GZIP_BUDGET_BYTES = 70 * 1024;
+const GZIP_BUDGET_BYTES = 74 * 1024;
 /**
  * What a page or a Worker loads first when its bundler splits code (the routes, the request
  * schema, the stream reader, the templates, Responses and legacy Completions load on first use).
