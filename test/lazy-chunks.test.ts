@@ -87,6 +87,14 @@ describe("what only some callers need", () => {
       loadedWith(chunkOf("src/aws/sigv4.ts")).filter((file) => file.includes("node_modules/aws4fetch/")),
     ).not.toEqual([]);
   });
+
+  it("loads the retry rules with a call's first failure, and the stream's reader and watchdog with the first stream", () => {
+    const first = loadedWith(chunkOf("src/index.ts"));
+    for (const module of ["src/aws/retry.ts", "src/aws/guarded-reader.ts"]) {
+      expect(first).not.toContain(module);
+      expect(loadedWith(chunkOf(module))).toContain(module);
+    }
+  });
 });
 
 describe("a call on one route", () => {

@@ -10,6 +10,8 @@ import type { ByteReader } from "./byte-reader.ts";
 export function guardReader(body: ReadableStream<Uint8Array>, attempt: Attempt, idleTimeoutMs: number): ByteReader {
   const reader = body.getReader();
   const onAbort = () => void reader.cancel(attempt.signal.reason).catch(() => undefined);
+  // Aborted while this module loaded (the first stream's): the event has passed.
+  if (attempt.signal.aborted) onAbort();
   attempt.signal.addEventListener("abort", onAbort, { once: true });
   let reading = false;
   let readStarted = 0;

@@ -3,10 +3,10 @@
 // answers come out as JSON or raw stream bytes.
 import { badUpstream } from "../errors.ts";
 import { type JsonObject, parseJsonObject } from "../json.ts";
+import { lazy } from "../lazy.ts";
 import { readLimitedText } from "../read-text.ts";
 import type { Attempt } from "./attempt.ts";
 import type { ByteReader } from "./byte-reader.ts";
-import { guardReader } from "./guarded-reader.ts";
 import { type BedrockCall, sendWithRetries } from "./send-with-retries.ts";
 import type { Transport } from "./transport-options.ts";
 import { untilAborted } from "./until-aborted.ts";
@@ -36,6 +36,8 @@ export interface StreamAnswer<P> {
 }
 
 const MAX_JSON_ANSWER_BYTES = 64 * 1024 * 1024;
+// The stream's reader and its idle watchdog load with the first stream: a plain call never needs them.
+const streamGuard = lazy(() => import("./guarded-reader.ts"));
 
 /** The operation's plain call (InvokeModel, Converse): its JSON answer. */
 export function invokeJson(transport: Transport, request: InvokeRequest): Promise<JsonAnswer> {
@@ -90,7 +92,15 @@ async function openStream<P>(
     attempt.release();
     throw badUpstream("Bedrock answered a stream request with an empty body.");
   }
-  const reader = guardReader(body, attempt, idleTimeoutMs);
+  let reader: ByteReader;
+  try {
+    reader = (await streamGuard()).guardReader(body, attempt, idleTimeoutMs);
+  } catch (error) {
+    // Its module did not load (a network error in a browser): nothing else would free the answer.
+    attempt.release();
+    await body.cancel().catch(() => undefined);
+    throw error;
+  }
   try {
     const primed = await prime(reader, attempt.secrets);
     return { headers: attempt.response.headers, reader, primed };

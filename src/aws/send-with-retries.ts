@@ -4,7 +4,7 @@ import { BedrockEdgeError, modelNeverReady } from "../errors.ts";
 import { type Attempt, attempt, type Target } from "./attempt.ts";
 import { bedrockBaseUrl, parseArn, resolveRegion } from "./endpoint.ts";
 import { type BedrockOperation, operationHeaders, operationUrl } from "./operations.ts";
-import { backoffDelay, retryKind, sleep } from "./retry.ts";
+import { lazy } from "../lazy.ts";
 import type { Transport } from "./transport-options.ts";
 
 export interface RetryEvent {
@@ -32,6 +32,9 @@ export interface BedrockCall {
    */
   failFast?: boolean;
 }
+
+// What to retry and how long to wait loads with the first failure: most calls never need it.
+const retrying = lazy(() => import("./retry.ts"));
 
 /** Region, URL and headers: refused (400) before anything is sent when the model id or region is bad. */
 function targetOf(transport: Transport, call: BedrockCall): Target {
@@ -69,6 +72,7 @@ export async function sendWithRetries<T>(
       if (call.signal?.aborted) throw call.signal.reason;
       if (!(error instanceof BedrockEdgeError)) throw error;
       if (call.failFast) throw error;
+      const { backoffDelay, retryKind, sleep } = await retrying();
       const kind = retryKind(error);
       let delayMs: number;
       if (kind === "model_not_ready") {
