@@ -415,6 +415,30 @@ describe("credentials", () => {
       expect(completion.choices[0]!.message.content).toMatch(/^Hello from/);
     }
   });
+
+  it("a provider that never answers is ended by the caller's abort and by timeoutMs, plain and streamed", async () => {
+    const never = () => new Promise<typeof EMULATOR_CREDENTIALS>(() => undefined);
+    const { bedrock, emulator } = emulated({ credentials: never, timeoutMs: 50 });
+    for (const stream of [false, true]) {
+      const controller = new AbortController();
+      const reason = new DOMException("gone", "AbortError");
+      setTimeout(() => controller.abort(reason), 20);
+      await expect(
+        bedrock.chat.completions.create(
+          { model: model("llama"), messages: [hello], stream },
+          { signal: controller.signal },
+        ),
+      ).rejects.toBe(reason);
+      const error = await failure(
+        bedrock.chat.completions.create({ model: model("llama"), messages: [hello], stream }),
+      );
+      expect([error.status, error.message]).toEqual([
+        504,
+        "The credentials were still pending after 50 ms (timeoutMs): Bedrock was not called.",
+      ]);
+    }
+    expect(emulator.stats.calls(model("llama").split("/").slice(2).join("/"))).toBe(0);
+  });
 });
 
 describe("aborting", () => {

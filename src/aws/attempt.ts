@@ -4,7 +4,7 @@
 import { badUpstream, BedrockEdgeError, spanText, upstreamTimeout } from "../errors.ts";
 import { lazy } from "../lazy.ts";
 import { readLimitedText } from "../read-text.ts";
-import { resolveAuth, secretsOf } from "./credentials.ts";
+import { type Auth, resolveAuth, secretsOf } from "./credentials.ts";
 import { authorise } from "./sign.ts";
 import type { Transport } from "./transport-options.ts";
 import { untilAborted } from "./until-aborted.ts";
@@ -42,27 +42,24 @@ export async function attempt(
   body: string,
   userSignal: AbortSignal | undefined,
 ): Promise<Attempt> {
-  const auth = await resolveAuth(transport.auth);
-  const secrets = secretsOf(auth);
-  const headers = await authorise(
-    { url: target.url, body, headers: target.headers },
-    auth,
-    target.region,
-    transport.signingKeys,
-    transport.signingCrypto,
-  );
-
+  // sendWithRetries has just checked the signal: one already aborted never gets here.
   const controller = new AbortController();
-  // The caller may have aborted while credentials were fetched or the request signed.
-  userSignal?.throwIfAborted();
   const onUserAbort = () => controller.abort(userSignal?.reason);
   userSignal?.addEventListener("abort", onUserAbort, { once: true });
-  // The error is made when the timer fires: an Error with its stack costs more than the request's signing.
-  let timer: ReturnType<typeof setTimeout> | undefined = setTimeout(
-    () =>
-      controller.abort(upstreamTimeout(`Bedrock did not answer within ${spanText(transport.timeoutMs)} (timeoutMs).`)),
-    transport.timeoutMs,
-  );
+  // The timer runs from here, so timeoutMs bounds getting the credentials and signing too; its
+  // message says when it was the credentials that never came. The error is made when the timer
+  // fires: an Error with its stack costs more than the request's signing.
+  let awaitingCredentials = false;
+  let timer: ReturnType<typeof setTimeout> | undefined = setTimeout(() => {
+    const span = spanText(transport.timeoutMs);
+    controller.abort(
+      upstreamTimeout(
+        awaitingCredentials
+          ? `The credentials were still pending after ${span} (timeoutMs): Bedrock was not called.`
+          : `Bedrock did not answer within ${span} (timeoutMs).`,
+      ),
+    );
+  }, transport.timeoutMs);
   const stopTimer = () => {
     if (timer !== undefined) clearTimeout(timer);
     timer = undefined;
@@ -71,6 +68,33 @@ export async function attempt(
     stopTimer();
     userSignal?.removeEventListener("abort", onUserAbort);
   };
+
+  let auth: Auth;
+  let headers: Headers;
+  try {
+    const resolved = resolveAuth(transport.auth);
+    if (resolved instanceof Promise) {
+      // Only a provider is waited for, and it may never answer: the abort and the timer end the wait.
+      awaitingCredentials = true;
+      auth = await untilAborted(resolved, controller.signal);
+      awaitingCredentials = false;
+    } else {
+      auth = resolved;
+    }
+    headers = await authorise(
+      { url: target.url, body, headers: target.headers },
+      auth,
+      target.region,
+      transport.signingKeys,
+      transport.signingCrypto,
+    );
+    // Signing is local work, not raced: an abort or a timeout during it is seen as soon as it ends.
+    controller.signal.throwIfAborted();
+  } catch (error) {
+    release();
+    throw controller.signal.aborted ? controller.signal.reason : error;
+  }
+  const secrets = secretsOf(auth);
 
   let response: Response;
   try {

@@ -12,7 +12,12 @@ export type CredentialsOption = AwsCredentials | (() => AwsCredentials | Promise
 /** How a request is authorised: SigV4 with credentials, or a Bedrock API key as a bearer token. */
 export type Auth = { kind: "sigv4"; credentials: AwsCredentials } | { kind: "apiKey"; apiKey: string };
 
-export async function resolveAuth(options: { credentials?: CredentialsOption; apiKey?: string }): Promise<Auth> {
+/**
+ * The request's Auth. A key or static credentials are at hand, so they come back as they are; only
+ * a provider's answer is a promise, which is what a caller races against its abort and its timer
+ * (attempt.ts) without paying for a race on every call that has nothing to wait for.
+ */
+export function resolveAuth(options: { credentials?: CredentialsOption; apiKey?: string }): Auth | Promise<Auth> {
   if (options.apiKey) return { kind: "apiKey", apiKey: options.apiKey };
   if (!options.credentials) {
     throw configurationError(
@@ -20,9 +25,13 @@ export async function resolveAuth(options: { credentials?: CredentialsOption; ap
       "missing_credentials",
     );
   }
+  return typeof options.credentials === "function" ? provided(options.credentials) : sigv4Auth(options.credentials);
+}
+
+async function provided(provider: () => AwsCredentials | Promise<AwsCredentials>): Promise<Auth> {
   let credentials: AwsCredentials;
   try {
-    credentials = typeof options.credentials === "function" ? await options.credentials() : options.credentials;
+    credentials = await provider();
   } catch (error) {
     // The provider's own message may quote what it read; keep only that it failed.
     throw configurationError(
@@ -31,6 +40,10 @@ export async function resolveAuth(options: { credentials?: CredentialsOption; ap
       error instanceof Error ? error.name : undefined,
     );
   }
+  return sigv4Auth(credentials);
+}
+
+function sigv4Auth(credentials: AwsCredentials | undefined): Auth {
   if (!credentials?.accessKeyId || !credentials.secretAccessKey) {
     throw configurationError("The AWS credentials lack an accessKeyId or a secretAccessKey.", "missing_credentials");
   }

@@ -1,3 +1,4 @@
+import { getEventListeners } from "node:events";
 import { describe, expect, it } from "vitest";
 import { errorOf } from "../../test/helpers/errors.ts";
 import { bedrockException } from "../bedrock-errors.ts";
@@ -471,6 +472,65 @@ describe("a signal already aborted", () => {
     });
     await expect(invokeJson(slowCredentials, { ...call, signal: during.signal })).rejects.toBe(reason);
     expect(calls).toHaveLength(0);
+  });
+});
+
+describe("a credentials provider that is slow or never answers", () => {
+  const never = () => new Promise<typeof CREDENTIALS>(() => undefined);
+  const answeringAfter = (ms: number) => () =>
+    new Promise<typeof CREDENTIALS>((resolve) => setTimeout(() => resolve(CREDENTIALS), ms));
+
+  it("is left behind when the caller aborts: the abort's reason at once, nothing sent, no listener left", async () => {
+    const { fetch, calls } = scripted([ok()]);
+    const controller = new AbortController();
+    const reason = new DOMException("gone", "AbortError");
+    setTimeout(() => controller.abort(reason), 30);
+    const started = Date.now();
+    const pending = invokeJson(transport(fetch, { credentials: never }), { ...call, signal: controller.signal });
+    await expect(pending).rejects.toBe(reason);
+    expect(Date.now() - started).toBeLessThan(1000);
+    expect(calls).toHaveLength(0);
+    expect(getEventListeners(controller.signal, "abort")).toHaveLength(0);
+  });
+
+  it("counts against timeoutMs, and the 504 says the credentials were what was pending", async () => {
+    const { fetch, calls } = scripted([ok()]);
+    const started = Date.now();
+    const error = await failure(invokeJson(transport(fetch, { credentials: never, timeoutMs: 40 }), call));
+    expect(Date.now() - started).toBeLessThan(1000);
+    expect(error.status).toBe(504);
+    expect(error.code).toBe("upstream_timeout");
+    expect(error.message).toBe("The credentials were still pending after 40 ms (timeoutMs): Bedrock was not called.");
+    expect(calls).toHaveLength(0);
+  });
+
+  it("shares timeoutMs with the answer: the budget runs from the start of the attempt", async () => {
+    const hang = (_: RequestInfo | URL, init?: RequestInit) =>
+      new Promise<Response>((_, reject) => init?.signal?.addEventListener("abort", () => reject(init.signal!.reason)));
+    const started = Date.now();
+    const error = await failure(
+      invokeJson(transport(hang as typeof fetch, { credentials: answeringAfter(200), timeoutMs: 300 }), call),
+    );
+    // 200 ms for the credentials, then 100 ms of waiting for Bedrock: not 200 + 300.
+    expect(Date.now() - started).toBeLessThan(450);
+    expect(error.message).toBe("Bedrock did not answer within 300 ms (timeoutMs).");
+  });
+
+  it("that answers in time is used as before, and its late failure after an abort is not reported", async () => {
+    const { fetch, calls } = scripted([ok()]);
+    const { json } = await invokeJson(transport(fetch, { credentials: answeringAfter(10), timeoutMs: 1000 }), call);
+    expect(json).toEqual({ generation: "hi" });
+    expect(calls).toHaveLength(1);
+
+    const controller = new AbortController();
+    const failing = () =>
+      new Promise<typeof CREDENTIALS>((_, reject) => setTimeout(() => reject(new Error("late")), 20));
+    setTimeout(() => controller.abort("stop"), 5);
+    await expect(
+      invokeJson(transport(fetch, { credentials: failing }), { ...call, signal: controller.signal }),
+    ).rejects.toBe("stop");
+    // The provider's rejection, after the abort, lands nowhere (an unhandled one would fail the run).
+    await new Promise((resolve) => setTimeout(resolve, 30));
   });
 });
 
