@@ -1,7 +1,7 @@
 // createBedrock(): the OpenAI-shaped client. It joins the pieces: validate the request,
 // pick the route, build the body, call the transport, map the answer or the stream.
 import type { RetryEvent } from "./aws/send-with-retries.ts";
-import { createTransport, type Transport, type TransportOptions } from "./aws/transport-options.ts";
+import { checkMilliseconds, createTransport, type Transport, type TransportOptions } from "./aws/transport-options.ts";
 import { configurationError, modelNotFound } from "./errors.ts";
 import type { ChatCompletionStream } from "./completion-stream.ts";
 import type { Completions, DeploymentTarget, ResolvedModel } from "./completions/client.ts";
@@ -63,7 +63,7 @@ export interface BedrockOptions extends TransportOptions {
    * proxy uses a Durable Object). Default: in this client.
    */
   cooldownStore?: CooldownStore;
-  /** How long a failing deployment is skipped, in ms (default 10000). */
+  /** How long a failing deployment is skipped, in ms (default 10000, at most 2147483647). */
   cooldownMs?: number;
 }
 
@@ -130,7 +130,7 @@ export function createBedrock(options: BedrockOptions = {}): Bedrock {
     }
   }
   // Checked now, used by the router once a model of several deployments is first called.
-  const cooldownMs = nonNegativeMs(options.cooldownMs, DEFAULT_COOLDOWN_MS, "cooldownMs");
+  const cooldownMs = checkMilliseconds(options.cooldownMs, DEFAULT_COOLDOWN_MS, "cooldownMs");
   const router = lazy(() =>
     routing().then(({ serveDeployments }) => serveDeployments({ store: options.cooldownStore, cooldownMs })),
   );
@@ -282,13 +282,6 @@ function refuseRegionless(models: Record<string, ModelTableEntry>): void {
       `models["${name}"]: ${modelId.slice(0, 200)} names no region (only an ARN does): set the region option, or this entry's region.`,
     );
   }
-}
-
-function nonNegativeMs(value: number | undefined, fallback: number, name: string): number {
-  if (value === undefined) return fallback;
-  if (!Number.isFinite(value) || value < 0)
-    throw new TypeError(`${name} must be a non-negative number of milliseconds`);
-  return value;
 }
 
 /** Legacy Completions, loaded on its first call (its request schema and call planning with it). */

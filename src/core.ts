@@ -45,7 +45,7 @@ export type { CooldownStore } from "./routing/cooldowns.ts";
 export type { DeploymentEvent } from "./routing/router.ts";
 
 // 4. The transport: sign, send, retry and time out Bedrock's operations; it knows nothing of routes.
-export { createTransport } from "./aws/transport-options.ts";
+export { checkMilliseconds, createTransport } from "./aws/transport-options.ts";
 export type { Transport } from "./aws/transport-options.ts";
 export { invokeJson, invokeStream } from "./aws/invoke.ts";
 export type { InvokeRequest, JsonAnswer, StreamAnswer, StreamRequest } from "./aws/invoke.ts";

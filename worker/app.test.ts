@@ -51,6 +51,33 @@ describe("a setup that fails unexpectedly", () => {
   });
 });
 
+describe("createApp's own options in milliseconds", () => {
+  it("are checked as the bindings are: a keepAliveMs no timer can wait is a configuration problem naming it", async () => {
+    const env = {
+      PROXY_API_KEYS: "sk-one",
+      MODELS: JSON.stringify({ m: "bedrock/llama/arn:aws:bedrock:us-east-1:123456789012:imported-model/abc123def456" }),
+      AWS_ACCESS_KEY_ID: "AKIAEXAMPLEEXAMPLE12",
+      AWS_SECRET_ACCESS_KEY: "secret",
+    };
+    const health = async (options: { keepAliveMs?: number; retryBaseDelayMs?: number }) => {
+      const answer = await createApp({ env, log: () => undefined, ...options }).request("/health", {
+        headers: { authorization: "Bearer sk-one" },
+      });
+      return { status: answer.status, problems: ((await answer.json()) as { problems?: string[] }).problems };
+    };
+    expect((await health({ keepAliveMs: 2 ** 31 - 1 })).status).toBe(200);
+    expect(await health({ keepAliveMs: 3e9 })).toEqual({
+      status: 503,
+      problems: [
+        "the proxy could not be set up (TypeError: keepAliveMs must be at most 2147483647 ms (about 24.8 days, the longest a timer can wait))",
+      ],
+    });
+    expect((await health({ retryBaseDelayMs: 3e9 })).problems).toEqual([
+      expect.stringContaining("retryBaseDelayMs must be at most 2147483647 ms"),
+    ]);
+  });
+});
+
 describe("Retry-After from upstream", () => {
   it("Bedrock's own retry-after reaches the client, rounded up to whole seconds", async () => {
     const throttled = async () =>

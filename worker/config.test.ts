@@ -203,6 +203,25 @@ describe("MODELS entries with several deployments", () => {
     ).toEqual([]);
   });
 
+  it("every *_MS binding is refused beyond the longest a timer can wait, naming it (a longer timer fires at once)", () => {
+    const bindings = [
+      "UPSTREAM_TIMEOUT_MS",
+      "IDLE_TIMEOUT_MS",
+      "MODEL_READY_TIMEOUT_MS",
+      "BEDROCK_RETRY_BASE_DELAY_MS",
+      "SSE_KEEPALIVE_MS",
+      "DEPLOYMENT_COOLDOWN_MS",
+    ] as const;
+    for (const name of bindings) {
+      expect(problems({ ...good, [name]: "3000000000" }), name).toEqual([
+        `${name} must be at most 2147483647 ms (about 24.8 days, the longest a timer can wait), got "3000000000"`,
+      ]);
+      expect(problems({ ...good, [name]: 2 ** 31 }), name).toHaveLength(1);
+      expect(problems({ ...good, [name]: String(2 ** 31 - 1) }), name).toEqual([]);
+    }
+    expect(configOf({ ...good, UPSTREAM_TIMEOUT_MS: "2147483647" }).timeoutMs).toBe(2 ** 31 - 1);
+  });
+
   it("DEPLOYMENT_COOLDOWN_MS is read as a number of milliseconds", () => {
     expect(configOf({ ...good, DEPLOYMENT_COOLDOWN_MS: "2500" }).cooldownMs).toBe(2500);
     expect(problems({ ...good, DEPLOYMENT_COOLDOWN_MS: "soon" })[0]).toMatch(/^DEPLOYMENT_COOLDOWN_MS must be/);

@@ -1,6 +1,7 @@
 // The proxy's configuration: Worker bindings (wrangler vars and secrets) or, for Deno, Bun
 // and Node, the same names in an object. Read once, checked whole, reported precisely.
 import {
+  checkMilliseconds,
   deploymentsOf,
   isValidRegion,
   normaliseEndpoint,
@@ -123,6 +124,18 @@ function integer(name: string, value: unknown, problems: string[], min: number):
   return n;
 }
 
+/** A *_MS binding: an integer from `min`, and no longer than a timer can wait (the library's own check). */
+function milliseconds(name: string, value: unknown, problems: string[], min: number): number | undefined {
+  const n = integer(name, value, problems, min);
+  if (n === undefined) return undefined;
+  try {
+    return checkMilliseconds(n, n, name);
+  } catch (error) {
+    problems.push(`${message(error)}, got ${JSON.stringify(String(value).slice(0, 40))}`);
+    return undefined;
+  }
+}
+
 /** "true" or "false" (a typo must not silently mean false). */
 function flag(name: string, value: unknown, problems: string[]): boolean {
   if (value === undefined || value === "" || typeof value === "boolean") return value === true;
@@ -159,13 +172,13 @@ export function parseConfig(env: ProxyBindings): ConfigResult {
     logPrompts: env.LOG_PROMPTS === true || text(env.LOG_PROMPTS) === "true",
     dropParams: flag("DROP_PARAMS", env.DROP_PARAMS, problems),
     maxRetries: integer("BEDROCK_MAX_RETRIES", env.BEDROCK_MAX_RETRIES, problems, 0),
-    modelReadyTimeoutMs: integer("MODEL_READY_TIMEOUT_MS", env.MODEL_READY_TIMEOUT_MS, problems, 0),
-    timeoutMs: integer("UPSTREAM_TIMEOUT_MS", env.UPSTREAM_TIMEOUT_MS, problems, 1),
-    idleTimeoutMs: integer("IDLE_TIMEOUT_MS", env.IDLE_TIMEOUT_MS, problems, 1),
-    retryBaseDelayMs: integer("BEDROCK_RETRY_BASE_DELAY_MS", env.BEDROCK_RETRY_BASE_DELAY_MS, problems, 0),
+    modelReadyTimeoutMs: milliseconds("MODEL_READY_TIMEOUT_MS", env.MODEL_READY_TIMEOUT_MS, problems, 0),
+    timeoutMs: milliseconds("UPSTREAM_TIMEOUT_MS", env.UPSTREAM_TIMEOUT_MS, problems, 1),
+    idleTimeoutMs: milliseconds("IDLE_TIMEOUT_MS", env.IDLE_TIMEOUT_MS, problems, 1),
+    retryBaseDelayMs: milliseconds("BEDROCK_RETRY_BASE_DELAY_MS", env.BEDROCK_RETRY_BASE_DELAY_MS, problems, 0),
     // Below 10 ms the comments would be noise, not keep-alives.
-    keepAliveMs: integer("SSE_KEEPALIVE_MS", env.SSE_KEEPALIVE_MS, problems, 10),
-    cooldownMs: integer("DEPLOYMENT_COOLDOWN_MS", env.DEPLOYMENT_COOLDOWN_MS, problems, 0),
+    keepAliveMs: milliseconds("SSE_KEEPALIVE_MS", env.SSE_KEEPALIVE_MS, problems, 10),
+    cooldownMs: milliseconds("DEPLOYMENT_COOLDOWN_MS", env.DEPLOYMENT_COOLDOWN_MS, problems, 0),
   };
   if (region) config.region = region;
   if (endpoint) config.endpoint = endpoint;

@@ -3,7 +3,7 @@
 // when there are none, the checked configuration, the Bedrock client and the CORS middleware.
 import type { MiddlewareHandler } from "hono";
 import { cors } from "hono/cors";
-import { redactSecrets } from "../src/core.ts";
+import { checkMilliseconds, redactSecrets } from "../src/core.ts";
 import { type Bedrock, createBedrock, type ModelTableEntry, type SigningCrypto } from "../src/index.ts";
 import { createKeyFinder, type KeyFinder } from "./auth.ts";
 import type { BodyLimits } from "./body.ts";
@@ -124,7 +124,8 @@ function readyFrom(config: ProxyConfig, options: StateOptions): Ready {
     config,
     bedrock,
     created: Math.floor(Date.now() / 1000),
-    keepAliveMs: options.keepAliveMs ?? config.keepAliveMs ?? DEFAULT_KEEPALIVE_MS,
+    // An option of createApp, checked as SSE_KEEPALIVE_MS is: it reaches a timer too.
+    keepAliveMs: checkMilliseconds(options.keepAliveMs, config.keepAliveMs ?? DEFAULT_KEEPALIVE_MS, "keepAliveMs"),
     bodyLimits: bodyLimitsOf(config),
   };
   if (config.corsOrigins.length) ready.cors = corsFor(config.corsOrigins);

@@ -4,6 +4,7 @@ import { normaliseEndpoint } from "./endpoint.ts";
 import type { RetryPolicy } from "./retry.ts";
 import type { SigningCrypto, SigningKeyCache } from "./sign.ts";
 
+/** Every option in milliseconds takes 0 to 2147483647 (about 24.8 days, the longest a timer can wait). */
 export interface TransportOptions {
   /** Default: the region in the model ARN. */
   region?: string;
@@ -44,9 +45,29 @@ export interface Transport {
   signingCrypto: SigningCrypto | undefined;
 }
 
+/**
+ * The longest delay setTimeout keeps (about 24.8 days): Node, browsers and Deno fire a longer one
+ * at once, so a "practically never" timeout would end every call and a stream's watchdog would
+ * wake every millisecond. Every option in milliseconds is held to it, whether or not it reaches a
+ * timer today.
+ */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 function nonNegative(value: number | undefined, fallback: number, name: string): number {
   if (value === undefined) return fallback;
   if (!Number.isFinite(value) || value < 0) throw new TypeError(`${name} must be a non-negative number`);
+  return value;
+}
+
+/** An option in milliseconds: from 0 to MAX_TIMER_MS, or `fallback` when not given. */
+export function checkMilliseconds(value: number | undefined, fallback: number, name: string): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== "number" || !Number.isFinite(value) || value < 0) {
+    throw new TypeError(`${name} must be a non-negative number of milliseconds`);
+  }
+  if (value > MAX_TIMER_MS) {
+    throw new TypeError(`${name} must be at most ${MAX_TIMER_MS} ms (about 24.8 days, the longest a timer can wait)`);
+  }
   return value;
 }
 
@@ -55,9 +76,9 @@ export function createTransport(options: TransportOptions = {}): Transport {
   return {
     policy: {
       maxRetries: Math.floor(nonNegative(options.maxRetries, 2, "maxRetries")),
-      modelReadyTimeoutMs: nonNegative(options.modelReadyTimeoutMs, 300_000, "modelReadyTimeoutMs"),
-      baseDelayMs: nonNegative(options.retryBaseDelayMs, 500, "retryBaseDelayMs"),
-      maxDelayMs: nonNegative(options.retryMaxDelayMs, 20_000, "retryMaxDelayMs"),
+      modelReadyTimeoutMs: checkMilliseconds(options.modelReadyTimeoutMs, 300_000, "modelReadyTimeoutMs"),
+      baseDelayMs: checkMilliseconds(options.retryBaseDelayMs, 500, "retryBaseDelayMs"),
+      maxDelayMs: checkMilliseconds(options.retryMaxDelayMs, 20_000, "retryMaxDelayMs"),
       random: Math.random,
     },
     // Bound late: a bare reference to the global fetch throws "Illegal invocation" in Workers.
@@ -65,8 +86,8 @@ export function createTransport(options: TransportOptions = {}): Transport {
     endpoint: options.endpoint === undefined ? undefined : normaliseEndpoint(options.endpoint),
     region: options.region,
     // A zero timeout would fail every call at once: zero means the default, as it always has.
-    timeoutMs: nonNegative(options.timeoutMs, 600_000, "timeoutMs") || 600_000,
-    idleTimeoutMs: nonNegative(options.idleTimeoutMs, 60_000, "idleTimeoutMs") || 60_000,
+    timeoutMs: checkMilliseconds(options.timeoutMs, 600_000, "timeoutMs") || 600_000,
+    idleTimeoutMs: checkMilliseconds(options.idleTimeoutMs, 60_000, "idleTimeoutMs") || 60_000,
     auth: { credentials: options.credentials, apiKey: options.apiKey },
     signingKeys: new Map(),
     signingCrypto: options.signingCrypto,
