@@ -323,6 +323,17 @@ describe("entries with several deployments", () => {
     expect(refusal({ deployments: [{ model: `bedrock/openai/${ARN}` }], template: "qwen3" })).toMatch(
       /^MODELS\["q"\]\.template: the openai route does not use template/,
     );
+    // Credentials in the wrong shape may still be secrets: the refusal names the field, never the value.
+    const secret = "AKIAEXAMPLEEXAMPLE12:wJalrXUtnFEMI/K7MDENG";
+    for (const wrong of [secret, { accessKeyId: secret }, [secret]]) {
+      const message = refusal({ deployments: [{ model: `bedrock/qwen3/${ARN}`, credentials: wrong }] });
+      expect(message).toBe(
+        'MODELS["q"].deployments[0].credentials: deployments[0].credentials must be { accessKeyId, secretAccessKey, sessionToken? } or a function returning that.',
+      );
+    }
+    expect(refusal({ deployments: [{ model: `bedrock/qwen3/${ARN}`, apiKey: "" }] })).toBe(
+      'MODELS["q"].deployments[0].apiKey: deployments[0].apiKey must not be empty.',
+    );
     const many = Array.from({ length: 17 }, (_, i) => ({ model: `bedrock/qwen3/${ARN.replace("abc", `a${i}c`)}` }));
     expect(refusal({ deployments: many })).toBe(
       'MODELS["q"].deployments: deployments must list at most 16 deployments (it has 17).',

@@ -111,12 +111,17 @@ export function parseModels(value: unknown, where = "models"): Record<string, Mo
   return out;
 }
 
+// A deployment's credentials and key, in whatever shape they came, are never quoted in a refusal.
+const SECRET_FIELDS = ["credentials", "apiKey"];
+
 function checkEntry<T>(schema: v.GenericSchema<unknown, T>, entry: unknown, at: string): T {
   const result = v.safeParse(schema, entry, { message: issueFragment });
   if (result.success) return result.output;
   const { issue, path } = deepestIssue(result.issues[0]);
   const field = formatPath(path);
-  throw new TypeError(`${at}${field ? `.${field}` : ""}: ${issueSentence(issue, path, { subject: "the entry" })}`);
+  throw new TypeError(
+    `${at}${field ? `.${field}` : ""}: ${issueSentence(issue, path, { subject: "the entry", secret: SECRET_FIELDS })}`,
+  );
 }
 
 /** The model string's route; a region that contradicts the ARN would fail every call, so it is refused now. */

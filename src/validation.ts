@@ -137,6 +137,8 @@ export interface SentenceOptions {
   required?: Readonly<Record<string, string>>;
   /** Who the sentence is about when the issue is the value itself (no field). */
   subject?: string;
+  /** Fields whose value is never quoted back, whatever its shape: it may be a secret (credentials). */
+  secret?: readonly string[];
 }
 
 /** The whole sentence for an issue at `path`. */
@@ -147,5 +149,6 @@ export function issueSentence(issue: Issue, path: readonly PathItem[], options: 
     const hint = options.required?.[String(path.at(-1)?.key)];
     return `${field} is required${hint ? `: ${hint}` : ""}.`;
   }
-  return `${field ?? options.subject ?? "The value"} ${issue.message}${whatWasSent(issue)}.`;
+  const quiet = options.secret?.includes(String(path.at(-1)?.key));
+  return `${field ?? options.subject ?? "The value"} ${issue.message}${quiet ? "" : whatWasSent(issue)}.`;
 }
