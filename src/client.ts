@@ -113,8 +113,14 @@ async function neutralised(request: ChatCompletionRequest, own: RequestNeutralis
 
 export function createBedrock(options: BedrockOptions = {}): Bedrock {
   const transport = createTransport(options);
-  const models = parseModels(options.models ?? {});
-  if (!options.region) refuseRegionless(models);
+  const { region } = options;
+  // A listed model whose ARN contradicts the client's region is refused now, with its entry.
+  const models = parseModels(
+    options.models ?? {},
+    "models",
+    region ? { region, setting: "the region option" } : undefined,
+  );
+  if (!region) refuseRegionless(models);
   const compiled = new Map<string, Promise<CompiledTemplate>>();
   // Each entry's deployments, and the transports of those with credentials of their own.
   const served = new Map(Object.entries(models).map(([name, entry]) => [name, deploymentsOf(entry, name)]));

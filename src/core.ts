@@ -16,7 +16,7 @@ export type { JsonSyntaxError } from "./openai/json-syntax.ts";
 
 // 2. The model: a model string or a models table -> route, Bedrock model id, region, settings.
 export { deploymentsOf, parseModels, parseModelString, regionlessModelId } from "./model.ts";
-export type { ModelDeployment, ModelDeployments, ParsedModel } from "./model.ts";
+export type { ModelDeployment, ModelDeployments, ParsedModel, TableRegion } from "./model.ts";
 export type { ModelSettingName, ModelSettingValues } from "./model-settings.ts";
 export { bedrockBaseUrl, isValidRegion, normaliseEndpoint, parseArn } from "./aws/endpoint.ts";
 export type { ParsedArn } from "./aws/endpoint.ts";

@@ -3,8 +3,8 @@
 // between them (`routing`); every other entry is one deployment. The router (src/routing/)
 // takes either as a list of deployments.
 import * as v from "valibot";
-import type { CredentialsOption } from "./aws/credentials.ts";
-import { isValidRegion } from "./aws/endpoint.ts";
+import { CREDENTIALS_SHAPE, type CredentialsOption, isCredentialsOption } from "./aws/credentials.ts";
+import { isValidRegion, REGION_SHAPE } from "./aws/endpoint.ts";
 import { MODEL_SETTING_ENTRIES, type ModelSettingValues } from "./model-settings.ts";
 
 /** How a request picks among an entry's deployments (ARCHITECTURE.md, "Deployments and routing"). */
@@ -38,22 +38,12 @@ export interface RoutedModelConfig extends ModelSettingValues {
 // few regions" means, and it bounds one request's upstream calls.
 const MAX_DEPLOYMENTS = 16;
 
-const CREDENTIALS = "must be { accessKeyId, secretAccessKey, sessionToken? } or a function returning that";
 const WEIGHT = "must be a number greater than 0";
 
-function isCredentialsOption(value: unknown): value is CredentialsOption {
-  if (typeof value === "function") return true;
-  if (value === null || typeof value !== "object") return false;
-  const { accessKeyId, secretAccessKey, sessionToken, ...rest } = value as Record<string, unknown>;
-  return (
-    typeof accessKeyId === "string" &&
-    accessKeyId !== "" &&
-    typeof secretAccessKey === "string" &&
-    secretAccessKey !== "" &&
-    (sessionToken === undefined || typeof sessionToken === "string") &&
-    Object.keys(rest).length === 0
-  );
-}
+/** A region setting (a model's, a deployment's), checked as the client's own `region` is. */
+export const regionSchema = v.optional(
+  v.pipe(v.string(), v.check<string, typeof REGION_SHAPE>(isValidRegion, REGION_SHAPE)),
+);
 
 const DEPLOYMENT_FIELDS = "model, region, credentials, apiKey, weight";
 
@@ -61,8 +51,8 @@ const DEPLOYMENT_FIELDS = "model, region, credentials, apiKey, weight";
 export const deploymentConfigSchema = v.strictObject(
   {
     model: v.pipe(v.string(), v.minLength(1)),
-    region: v.optional(v.pipe(v.string(), v.check(isValidRegion, "must look like us-east-1"))),
-    credentials: v.optional(v.custom<CredentialsOption>(isCredentialsOption, CREDENTIALS)),
+    region: regionSchema,
+    credentials: v.optional(v.custom<CredentialsOption>(isCredentialsOption, CREDENTIALS_SHAPE)),
     apiKey: v.optional(v.pipe(v.string(), v.minLength(1))),
     weight: v.optional(v.pipe(v.number(WEIGHT), v.finite(WEIGHT), v.gtValue(0, WEIGHT))),
   },

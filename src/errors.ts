@@ -87,6 +87,11 @@ export function upstreamTimeout(message: string): BedrockEdgeError {
   return new BedrockEdgeError({ status: 504, code: "upstream_timeout", message });
 }
 
+/** An error's name, for a `cause` that must not carry its message (it may quote a secret). */
+export function nameOf(error: unknown): string | undefined {
+  return error instanceof Error ? error.name : undefined;
+}
+
 /** The deployment, not the caller, is at fault: credentials, a model's settings (500). */
 export function configurationError(message: string, code: string, cause?: unknown): BedrockEdgeError {
   return new BedrockEdgeError({ status: 500, type: "server_error", code, message, cause });

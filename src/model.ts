@@ -9,6 +9,7 @@ import {
   type RoutedModelConfig,
   routedModelConfigSchema,
   type RoutingStrategy,
+  regionSchema,
 } from "./deployments.ts";
 import { invalidRequest } from "./errors.ts";
 import {
@@ -71,7 +72,7 @@ const SETTING_NAMES = ["model", "region", ...Object.keys(MODEL_SETTINGS)].join("
 export const modelConfigSchema = v.strictObject(
   {
     model: modelString,
-    region: v.optional(v.pipe(v.string(), v.check(isValidRegion, "must look like us-east-1"))),
+    region: regionSchema,
     ...MODEL_SETTING_ENTRIES,
   },
   (issue) =>
@@ -90,11 +91,20 @@ const modelEntrySchema = v.union(
 
 const PUBLIC_NAME = /^[A-Za-z0-9][A-Za-z0-9._:/@+-]{0,127}$/;
 
+/** The region a table's models run in when they name none (the client's), and its setting's name. */
+export interface TableRegion {
+  region: string;
+  /** How messages name the setting: "the region option", "AWS_REGION". */
+  setting: string;
+}
+
 /**
  * Validates a models table (the MODELS binding, or the `models` option): every problem is
- * reported with the entry it is in, so a bad deployment says what to fix.
+ * reported with the entry it is in, so a bad deployment says what to fix. With `fallback`, a model
+ * whose ARN is in another region than the one it would be called in is one of them: every call
+ * to it would fail.
  */
-export function parseModels(value: unknown, where = "models"): Record<string, ModelTableEntry> {
+export function parseModels(value: unknown, where = "models", fallback?: TableRegion): Record<string, ModelTableEntry> {
   if (value === null || typeof value !== "object" || Array.isArray(value)) {
     throw new TypeError(`${where} must be a JSON object of public name -> model string or { "model": … }`);
   }
@@ -104,7 +114,7 @@ export function parseModels(value: unknown, where = "models"): Record<string, Mo
       throw new TypeError(`${where}: the name "${name.slice(0, 60)}" must be 1-128 letters, digits or ._:/@+-`);
     }
     const at = `${where}["${name}"]`;
-    const config = isRoutedEntry(entry) ? checkRouted(entry, at) : checkSingle(entry, at);
+    const config = isRoutedEntry(entry) ? checkRouted(entry, at, fallback) : checkSingle(entry, at, fallback);
     if (config.template && config.chat_template) throw new TypeError(`${at}: set template or chat_template, not both`);
     out[name] = config;
   }
@@ -124,21 +134,30 @@ function checkEntry<T>(schema: v.GenericSchema<unknown, T>, entry: unknown, at: 
   );
 }
 
-/** The model string's route; a region that contradicts the ARN would fail every call, so it is refused now. */
-function checkedRoute(model: string, region: string | undefined, at: string): ParsedModel {
+/**
+ * The model string's route. The region it would be called in (its own, else the table's) must be
+ * its ARN's: a contradiction would fail every call, so it is refused now.
+ */
+function checkedRoute(model: string, region: string | undefined, at: string, fallback?: TableRegion): ParsedModel {
   try {
     const parsed = parseModelString(model);
+    const arnRegion = parseArn(parsed.modelId)?.region;
     if (region) resolveRegion(parsed.modelId, region);
+    else if (fallback && !parsed.region && arnRegion && arnRegion !== fallback.region) {
+      throw new Error(
+        `its ARN is in ${arnRegion.slice(0, 40)} but ${fallback.setting} is ${fallback.region} (an imported model can only be called in its own region)`,
+      );
+    }
     return parsed;
   } catch (error) {
     throw new TypeError(`${at}: ${error instanceof Error ? error.message : "bad model string"}`);
   }
 }
 
-function checkSingle(entry: unknown, at: string): ModelConfig {
+function checkSingle(entry: unknown, at: string, fallback?: TableRegion): ModelConfig {
   const checked = checkEntry(modelEntrySchema, entry, at);
   const config = typeof checked === "string" ? { model: checked } : checked;
-  const parsed = checkedRoute(config.model, config.region, at);
+  const parsed = checkedRoute(config.model, config.region, at, fallback);
   const unused =
     unusedSetting(parsed.route, config) ??
     unboundTemplateKwargs(parsed.route, config) ??
@@ -147,13 +166,13 @@ function checkSingle(entry: unknown, at: string): ModelConfig {
   return config;
 }
 
-function checkRouted(entry: unknown, at: string): RoutedModelConfig {
+function checkRouted(entry: unknown, at: string, fallback?: TableRegion): RoutedModelConfig {
   const config = checkEntry(routedModelConfigSchema, entry, at);
   const seen = new Map<string, number>();
   let route: RouteName | undefined;
   config.deployments.forEach((deployment, index) => {
     const where = `${at}.deployments[${index}]`;
-    const parsed = checkedRoute(deployment.model, deployment.region, where);
+    const parsed = checkedRoute(deployment.model, deployment.region, where, fallback);
     // Copies of one model: one route, so that the entry's settings mean the same for each.
     if (route && parsed.route !== route) {
       throw new TypeError(

@@ -1,8 +1,12 @@
 // createBedrock's own options, checked when the client is created: a mistake is a TypeError that
 // names the option, never a failure of every call that blames the request, Bedrock or the network.
+// What the caller's own functions (fetch, signingCrypto, credentials) give back at call time fails
+// as a BedrockEdgeError.
+import { getEventListeners } from "node:events";
 import { describe, expect, it } from "vitest";
 import { EMULATOR_CREDENTIALS } from "../emulator/credentials.ts";
-import { createBedrock } from "../src/index.ts";
+import { createTransport } from "../src/core.ts";
+import { BedrockEdgeError, createBedrock } from "../src/index.ts";
 import { emulated, model } from "./helpers/emulated.ts";
 import { errorOf } from "./helpers/errors.ts";
 
@@ -48,5 +52,142 @@ describe("options in milliseconds", () => {
     let chunks = 0;
     for await (const _chunk of stream) chunks++;
     expect(chunks).toBeGreaterThan(10);
+  });
+});
+
+describe("where and as whom calls go", () => {
+  const ARN = "arn:aws:bedrock:us-east-1:123456789012:imported-model/abc123def456";
+  const WEST_ARN = "arn:aws:bedrock:us-west-2:123456789012:imported-model/abc123def456";
+
+  it("region, credentials, apiKey, fetch and signingCrypto are checked when the client is created, naming the option", () => {
+    const expected: Array<[Parameters<typeof createBedrock>[0], string]> = [
+      [{ region: "US-EAST-1" }, 'region must look like us-east-1 (got "US-EAST-1")'],
+      [{ region: 5 as unknown as string }, "region must look like us-east-1 (got 5)"],
+      [{ region: "not a region" }, 'region must look like us-east-1 (got "not a region")'],
+      [{ region: "" }, 'region must look like us-east-1 (got "")'],
+      [{ apiKey: "" }, "apiKey must be a non-empty string"],
+      [{ apiKey: 5 as unknown as string }, "apiKey must be a non-empty string"],
+      [{ fetch: "nope" as unknown as typeof fetch }, "fetch must be a function"],
+      [
+        { signingCrypto: {} as never },
+        "signingCrypto must be { sha256Hex, hmacSha256 } functions, as bedrock-edge/node's nodeSigningCrypto is",
+      ],
+      [
+        { signingCrypto: { sha256Hex: () => "" } as never },
+        "signingCrypto must be { sha256Hex, hmacSha256 } functions, as bedrock-edge/node's nodeSigningCrypto is",
+      ],
+    ];
+    for (const [options, message] of expected) expect(refusal(options), JSON.stringify(options)).toBe(message);
+  });
+
+  it("credentials in the wrong shape are refused without quoting them; the AWS SDK's credential objects are taken", () => {
+    const secret = "AKIAEXAMPLEEXAMPLE12:wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
+    const shape = "credentials must be { accessKeyId, secretAccessKey, sessionToken? } or a function returning that";
+    for (const wrong of [
+      secret,
+      { accessKeyId: "AKIAEXAMPLEEXAMPLE12" },
+      { accessKeyId: "AKIAEXAMPLEEXAMPLE12", secretAccessKey: secret, sessionToken: 5 },
+      null,
+    ]) {
+      expect(refusal({ credentials: wrong as never })).toBe(shape);
+    }
+    const fromSdk = {
+      ...EMULATOR_CREDENTIALS,
+      expiration: new Date(Date.now() + 3_600_000),
+      accountId: "123456789012",
+    };
+    expect(() => createBedrock({ credentials: fromSdk })).not.toThrow();
+  });
+
+  it("createTransport (bedrock-edge/core) checks the same options", () => {
+    expect(() => createTransport({ fetch: "nope" as unknown as typeof fetch })).toThrow(
+      new TypeError("fetch must be a function"),
+    );
+  });
+
+  it("a region that contradicts a listed model's ARN is refused, naming the entry, as the proxy refuses AWS_REGION", () => {
+    expect(refusal({ region: "eu-west-1", models: { x: `bedrock/llama/${ARN}` } })).toBe(
+      'models["x"]: its ARN is in us-east-1 but the region option is eu-west-1 (an imported model can only be called in its own region)',
+    );
+    expect(
+      refusal({
+        region: "us-east-1",
+        models: { x: { deployments: [{ model: `bedrock/llama/${ARN}` }, { model: `bedrock/llama/${WEST_ARN}` }] } },
+      }),
+    ).toBe(
+      'models["x"].deployments[1]: its ARN is in us-west-2 but the region option is us-east-1 (an imported model can only be called in its own region)',
+    );
+    // A model that says its region (its entry, or the openai route's model string) is not the client's.
+    expect(() =>
+      createBedrock({
+        credentials: EMULATOR_CREDENTIALS,
+        region: "us-east-1",
+        models: {
+          own: { model: `bedrock/llama/${WEST_ARN}`, region: "us-west-2" },
+          routed: { deployments: [{ model: `bedrock/llama/${WEST_ARN}`, region: "us-west-2" }] },
+          openai: `bedrock/openai/us-west-2/${WEST_ARN}`,
+          same: `bedrock/llama/${ARN}`,
+          bare: "bedrock/converse/amazon.nova-pro-v1:0",
+        },
+      }),
+    ).not.toThrow();
+  });
+
+  it("a deployment's own credentials and key get the same checks as the client's", () => {
+    expect(
+      errorOf(
+        () =>
+          createBedrock({
+            models: { x: { deployments: [{ model: `bedrock/llama/${ARN}`, credentials: "AKIA:secret" as never }] } },
+          }),
+        TypeError,
+      ).message,
+    ).toBe(
+      'models["x"].deployments[0].credentials: deployments[0].credentials must be { accessKeyId, secretAccessKey, sessionToken? } or a function returning that.',
+    );
+  });
+});
+
+describe("what a caller's own functions give back, at call time", () => {
+  it("a signingCrypto that fails is a BedrockEdgeError naming no secret, not a bare error", async () => {
+    const secretEcho = {
+      sha256Hex: () => "0".repeat(64),
+      hmacSha256: (key: string | ArrayBuffer) => {
+        throw new TypeError(`bad key ${String(key)}`);
+      },
+    };
+    const { bedrock, emulator } = emulated({ signingCrypto: secretEcho });
+    const error = await errorOf(
+      () => bedrock.chat.completions.create({ model: model("llama"), messages: [hello] }),
+      BedrockEdgeError,
+    );
+    expect([error.status, error.code, error.message]).toEqual([
+      500,
+      "signing_failed",
+      "The request could not be signed.",
+    ]);
+    expect(JSON.stringify({ ...error, cause: error.cause })).not.toContain(EMULATOR_CREDENTIALS.secretAccessKey);
+    expect(emulator.stats.requests).toHaveLength(0);
+  });
+
+  it("a fetch that resolves to something that is not a Response is a BedrockEdgeError, and the call is released", async () => {
+    const controller = new AbortController();
+    const { bedrock } = emulated({ fetch: (async () => ({ ok: true })) as unknown as typeof fetch });
+    const error = await errorOf(
+      () =>
+        bedrock.chat.completions.create({ model: model("llama"), messages: [hello] }, { signal: controller.signal }),
+      BedrockEdgeError,
+    );
+    expect([error.status, error.code]).toEqual([500, "invalid_fetch"]);
+    expect(getEventListeners(controller.signal, "abort")).toHaveLength(0);
+  });
+
+  it("a credentials function that gives back the wrong shape is a BedrockEdgeError (missing_credentials)", async () => {
+    const { bedrock } = emulated({ credentials: async () => ({ accessKeyId: 5 }) as never });
+    const error = await errorOf(
+      () => bedrock.chat.completions.create({ model: model("llama"), messages: [hello] }),
+      BedrockEdgeError,
+    );
+    expect([error.status, error.code]).toEqual([500, "missing_credentials"]);
   });
 });

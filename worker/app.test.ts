@@ -51,6 +51,48 @@ describe("a setup that fails unexpectedly", () => {
   });
 });
 
+describe("MODELS checked against AWS_REGION while another binding is wrong", () => {
+  const WEST = "arn:aws:bedrock:us-west-2:123456789012:imported-model/abc123def456";
+  const EAST = "arn:aws:bedrock:us-east-1:123456789012:imported-model/abc123def456";
+  const problemsOf = async (env: ProxyEnv) => {
+    const answer = await createApp({ env, log: () => undefined }).request("/health", {
+      headers: { authorization: "Bearer sk-one" },
+    });
+    return ((await answer.json()) as { problems: string[] }).problems;
+  };
+  const base = {
+    PROXY_API_KEYS: "sk-one",
+    AWS_ACCESS_KEY_ID: "AKIAEXAMPLEEXAMPLE12",
+    AWS_SECRET_ACCESS_KEY: "secret",
+    BEDROCK_MAX_RETRIES: "lots",
+  };
+
+  it("still has every entry's chat_template compiled, whatever region the entries are in", async () => {
+    const models = {
+      west: { model: `bedrock/llama/${WEST}`, chat_template: "{% for %}" },
+      east: `bedrock/llama/${EAST}`,
+      nova: "bedrock/converse/amazon.nova-pro-v1:0",
+    };
+    const unset = await problemsOf({ ...base, MODELS: JSON.stringify(models) });
+    expect(unset).toEqual([
+      'MODELS["nova"]: amazon.nova-pro-v1:0 names no region: set AWS_REGION, or this entry\'s "region"',
+      'BEDROCK_MAX_RETRIES must be an integer >= 0, got "lots"',
+      expect.stringMatching(/^MODELS\["west"\]\.chat_template: /),
+    ]);
+    const east = await problemsOf({ ...base, MODELS: JSON.stringify(models), AWS_REGION: "us-east-1" });
+    expect(east).toEqual([
+      expect.stringMatching(/^MODELS\["west"\]: its ARN is in us-west-2 but AWS_REGION is us-east-1/),
+      'BEDROCK_MAX_RETRIES must be an integer >= 0, got "lots"',
+    ]);
+    const west = await problemsOf({ ...base, MODELS: JSON.stringify(models), AWS_REGION: "us-west-2" });
+    expect(west).toEqual([
+      expect.stringMatching(/^MODELS\["east"\]: its ARN is in us-east-1 but AWS_REGION is us-west-2/),
+      'BEDROCK_MAX_RETRIES must be an integer >= 0, got "lots"',
+      expect.stringMatching(/^MODELS\["west"\]\.chat_template: /),
+    ]);
+  });
+});
+
 describe("createApp's own options in milliseconds", () => {
   it("are checked as the bindings are: a keepAliveMs no timer can wait is a configuration problem naming it", async () => {
     const env = {

@@ -2,12 +2,11 @@
 // and Node, the same names in an object. Read once, checked whole, reported precisely.
 import {
   checkMilliseconds,
-  deploymentsOf,
   isValidRegion,
   normaliseEndpoint,
-  parseArn,
   parseModels,
   regionlessModelId,
+  type TableRegion,
 } from "../src/core.ts";
 import type { ModelTableEntry } from "../src/index.ts";
 import { type D1Database, type DurableObjectNamespace, isD1Database, isDurableObjectNamespace } from "./cloudflare.ts";
@@ -106,7 +105,13 @@ export interface ProxyConfig {
 /** Either the configuration, or every problem with it and the MODELS entries that were fine. */
 export type ConfigResult =
   | { ok: true; config: ProxyConfig }
-  | { ok: false; problems: string[]; models: Record<string, ModelTableEntry> };
+  | {
+      ok: false;
+      problems: string[];
+      models: Record<string, ModelTableEntry>;
+      /** AWS_REGION when it reads well: the models were checked against it. */
+      region?: string;
+    };
 
 export const DEFAULT_MAX_BODY_BYTES = 4 * 1024 * 1024;
 
@@ -156,11 +161,13 @@ function message(error: unknown): string {
  */
 export function parseConfig(env: ProxyBindings): ConfigResult {
   const problems: string[] = [];
-  const models = readModels(env, problems);
+  // Read first, reported in its place: MODELS is checked against it (an ARN that contradicts it).
+  const regionProblems: string[] = [];
+  const region = readRegion(text(env.AWS_REGION), regionProblems);
+  const models = readModels(env, problems, region);
   const auth = readCredentials(env, problems);
-  const region = readRegion(text(env.AWS_REGION), problems);
-  if (region) problems.push(...regionConflicts(models, region));
-  else if (!text(env.AWS_REGION)) problems.push(...regionless(models));
+  problems.push(...regionProblems);
+  if (!text(env.AWS_REGION)) problems.push(...regionless(models));
   const endpoint = readEndpoint(text(env.BEDROCK_ENDPOINT), problems);
   const config: ProxyConfig = {
     ...auth,
@@ -184,7 +191,10 @@ export function parseConfig(env: ProxyBindings): ConfigResult {
   if (endpoint) config.endpoint = endpoint;
   Object.assign(config, readGatewayParts(env, problems));
   if (!config.keyLimits) problems.push(...uncountedLimits(config.keys));
-  return problems.length ? { ok: false, problems: problems.map(maskAwsIds), models } : { ok: true, config };
+  if (!problems.length) return { ok: true, config };
+  const failed: ConfigResult = { ok: false, problems: problems.map(maskAwsIds), models };
+  if (region) failed.region = region;
+  return failed;
 }
 
 /** The gateway's parts: Cloudflare's bindings and the trace export, each optional, each checked. */
@@ -228,8 +238,16 @@ function binding(name: string, value: unknown, problems: string[]): DurableObjec
   return undefined;
 }
 
-/** Every entry is checked, so that one bad entry does not hide the next. */
-function readModels(env: ProxyBindings, problems: string[]): Record<string, ModelTableEntry> {
+/**
+ * Every entry is checked, so that one bad entry does not hide the next. AWS_REGION serves every
+ * model without a region of its own, and an imported model lives in its ARN's region only: a
+ * contradiction would fail every call to that model (a 400), so it is reported now instead.
+ */
+function readModels(
+  env: ProxyBindings,
+  problems: string[],
+  region: string | undefined,
+): Record<string, ModelTableEntry> {
   const raw = env.MODELS;
   if (raw === undefined || raw === "") {
     problems.push('MODELS is not set: give a JSON object of public name -> "bedrock/<route>/<model-arn>"');
@@ -242,18 +260,20 @@ function readModels(env: ProxyBindings, problems: string[]): Record<string, Mode
     problems.push(`MODELS is not valid JSON (${message(error)})`);
     return {};
   }
-  if (table === null || typeof table !== "object" || Array.isArray(table)) return parseEntries(table, problems);
+  const fallback = region ? { region, setting: "AWS_REGION" } : undefined;
+  if (table === null || typeof table !== "object" || Array.isArray(table))
+    return parseEntries(table, problems, fallback);
   const models: Record<string, ModelTableEntry> = {};
   const resolved = resolveDeploymentCredentials(table as Record<string, unknown>, env, problems);
   for (const [name, entry] of Object.entries(resolved))
-    Object.assign(models, parseEntries({ [name]: entry }, problems));
+    Object.assign(models, parseEntries({ [name]: entry }, problems, fallback));
   if (Object.keys(table).length === 0) problems.push("MODELS is empty: name at least one model");
   return models;
 }
 
-function parseEntries(table: unknown, problems: string[]): Record<string, ModelTableEntry> {
+function parseEntries(table: unknown, problems: string[], fallback?: TableRegion): Record<string, ModelTableEntry> {
   try {
-    return parseModels(table, "MODELS");
+    return parseModels(table, "MODELS", fallback);
   } catch (error) {
     problems.push(message(error));
     return {};
@@ -284,27 +304,6 @@ function readRegion(region: string | undefined, problems: string[]): string | un
   if (!region || isValidRegion(region)) return region;
   problems.push(`AWS_REGION "${region.slice(0, 40)}" is not an AWS region`);
   return undefined;
-}
-
-/**
- * AWS_REGION serves every model without a region of its own; an imported model lives in its
- * ARN's region only, so a contradiction would fail every call to that model (a 400): it is
- * reported now instead. (A model's own region is checked against its ARN by parseModels.)
- */
-function regionConflicts(models: Record<string, ModelTableEntry>, region: string): string[] {
-  const conflicts: string[] = [];
-  for (const [name, entry] of Object.entries(models)) {
-    const routed = "deployments" in entry;
-    for (const deployment of deploymentsOf(entry, name).deployments) {
-      const arnRegion = parseArn(deployment.modelId)?.region;
-      if (deployment.region || !arnRegion || arnRegion === region) continue;
-      const at = routed ? `MODELS["${name}"].deployments[${deployment.index}]` : `MODELS["${name}"]`;
-      conflicts.push(
-        `${at}: its ARN is in ${arnRegion.slice(0, 40)} but AWS_REGION is ${region} (an imported model can only be called in its own region)`,
-      );
-    }
-  }
-  return conflicts;
 }
 
 /** Bare model ids (foundation models, cross-region profiles) run in AWS_REGION unless their entry names one. */

@@ -3,7 +3,7 @@
 // when there are none, the checked configuration, the Bedrock client and the CORS middleware.
 import type { MiddlewareHandler } from "hono";
 import { cors } from "hono/cors";
-import { checkMilliseconds, redactSecrets } from "../src/core.ts";
+import { checkMilliseconds, redactSecrets, regionlessModelId } from "../src/core.ts";
 import { type Bedrock, createBedrock, type ModelTableEntry, type SigningCrypto } from "../src/index.ts";
 import { createKeyFinder, type KeyFinder } from "./auth.ts";
 import type { BodyLimits } from "./body.ts";
@@ -72,7 +72,7 @@ function buildState(env: ProxyBindings, options: StateOptions): ProxyState {
       const problems = checkTemplates(ready.bedrock).then((broken) => [...noKeys, ...broken]);
       return { secrets, keys, configProblems: [], problems, ready };
     }
-    const problems = checkTemplates(templateChecker(parsed.models)).then((broken) => [
+    const problems = checkTemplates(templateChecker(parsed.models, parsed.region)).then((broken) => [
       ...parsed.problems,
       ...noKeys,
       ...broken,
@@ -155,11 +155,14 @@ function bodyLimitsOf(config: ProxyConfig): Ready["bodyLimits"] {
 
 /**
  * A client for the entries that parsed, only to compile their chat_templates for /health. It
- * makes no call: its region only satisfies the client's check that bare model ids have one,
- * which parseConfig has already reported in the deployment's own words.
+ * makes no call. The entries were checked against AWS_REGION when it reads well, so the client
+ * takes it; without it, an entry whose model names no region (parseConfig reported it) is left
+ * out, as the client would refuse it.
  */
-function templateChecker(models: Record<string, ModelTableEntry>): Bedrock {
-  return createBedrock({ models, region: "us-east-1" });
+function templateChecker(models: Record<string, ModelTableEntry>, region: string | undefined): Bedrock {
+  if (region) return createBedrock({ models, region });
+  const placed = Object.entries(models).filter(([, entry]) => regionlessModelId(entry) === undefined);
+  return createBedrock({ models: Object.fromEntries(placed) });
 }
 
 /**

@@ -1,7 +1,7 @@
 // One attempt at a Bedrock call: authorise, send, and hand back the answer once it has begun,
 // with the abort signal and timer that belong to this attempt. An error answer becomes its
 // error here, redacted with this attempt's own credentials.
-import { badUpstream, BedrockEdgeError, spanText, upstreamTimeout } from "../errors.ts";
+import { badUpstream, BedrockEdgeError, configurationError, nameOf, spanText, upstreamTimeout } from "../errors.ts";
 import { lazy } from "../lazy.ts";
 import { readLimitedText } from "../read-text.ts";
 import { type Auth, resolveAuth, secretsOf } from "./credentials.ts";
@@ -92,7 +92,12 @@ export async function attempt(
     controller.signal.throwIfAborted();
   } catch (error) {
     release();
-    throw controller.signal.aborted ? controller.signal.reason : error;
+    if (controller.signal.aborted) throw controller.signal.reason;
+    // A signingCrypto of the caller's, or a runtime without WebCrypto: the deployment's fault,
+    // named but never quoted (a hash function's message may hold the key it was given).
+    throw error instanceof BedrockEdgeError
+      ? error
+      : configurationError("The request could not be signed.", "signing_failed", nameOf(error));
   }
   const secrets = secretsOf(auth);
 
@@ -108,8 +113,13 @@ export async function attempt(
     throw badUpstream(
       `Could not reach Bedrock at ${new URL(target.url).host}${error instanceof Error && error.message ? `: ${error.message}` : ""}.`,
       "upstream_unreachable",
-      error instanceof Error ? error.name : undefined,
+      nameOf(error),
     );
+  }
+  // A fetch of the caller's may resolve to anything; what has no headers is no Response.
+  if (typeof response?.headers?.get !== "function") {
+    release();
+    throw configurationError("The fetch option resolved to something that is not a Response.", "invalid_fetch");
   }
 
   if (!response.ok) {
@@ -140,7 +150,7 @@ export async function attempt(
       return badUpstream(
         "The connection to Bedrock was lost while reading its answer.",
         "upstream_connection_lost",
-        error instanceof Error ? error.name : undefined,
+        nameOf(error),
       );
     },
     abort(reason) {

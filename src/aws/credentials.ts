@@ -1,4 +1,4 @@
-import { configurationError } from "../errors.ts";
+import { configurationError, nameOf } from "../errors.ts";
 
 export interface AwsCredentials {
   accessKeyId: string;
@@ -8,6 +8,28 @@ export interface AwsCredentials {
 
 /** Static credentials, or a provider called before every request (so rotation just works). */
 export type CredentialsOption = AwsCredentials | (() => AwsCredentials | Promise<AwsCredentials>);
+
+/** What a credentials setting must be, wherever one is checked (the client's, a deployment's). */
+export const CREDENTIALS_SHAPE = "must be { accessKeyId, secretAccessKey, sessionToken? } or a function returning that";
+
+/**
+ * Non-empty key strings, and a session token only as a string. Other fields are ignored: the AWS
+ * SDK's credential objects carry an expiration, a scope and an account id beside them.
+ */
+function isAwsCredentials(value: unknown): value is AwsCredentials {
+  const { accessKeyId, secretAccessKey, sessionToken } = (value ?? {}) as Record<string, unknown>;
+  return (
+    typeof accessKeyId === "string" &&
+    accessKeyId !== "" &&
+    typeof secretAccessKey === "string" &&
+    secretAccessKey !== "" &&
+    (sessionToken === undefined || typeof sessionToken === "string")
+  );
+}
+
+export function isCredentialsOption(value: unknown): value is CredentialsOption {
+  return typeof value === "function" || isAwsCredentials(value);
+}
 
 /** How a request is authorised: SigV4 with credentials, or a Bedrock API key as a bearer token. */
 export type Auth = { kind: "sigv4"; credentials: AwsCredentials } | { kind: "apiKey"; apiKey: string };
@@ -29,23 +51,22 @@ export function resolveAuth(options: { credentials?: CredentialsOption; apiKey?:
 }
 
 async function provided(provider: () => AwsCredentials | Promise<AwsCredentials>): Promise<Auth> {
-  let credentials: AwsCredentials;
+  let credentials: unknown;
   try {
     credentials = await provider();
   } catch (error) {
     // The provider's own message may quote what it read; keep only that it failed.
-    throw configurationError(
-      "The credentials provider failed.",
-      "missing_credentials",
-      error instanceof Error ? error.name : undefined,
-    );
+    throw configurationError("The credentials provider failed.", "missing_credentials", nameOf(error));
   }
   return sigv4Auth(credentials);
 }
 
-function sigv4Auth(credentials: AwsCredentials | undefined): Auth {
-  if (!credentials?.accessKeyId || !credentials.secretAccessKey) {
-    throw configurationError("The AWS credentials lack an accessKeyId or a secretAccessKey.", "missing_credentials");
+function sigv4Auth(credentials: unknown): Auth {
+  if (!isAwsCredentials(credentials)) {
+    throw configurationError(
+      "The AWS credentials are not { accessKeyId, secretAccessKey, sessionToken? } strings.",
+      "missing_credentials",
+    );
   }
   return { kind: "sigv4", credentials };
 }

@@ -21,8 +21,11 @@ export function parseArn(modelId: string): ParsedArn | undefined {
   return { partition: fields[1] ?? "", region: fields[3] ?? "" };
 }
 
-export function isValidRegion(region: string): boolean {
-  return REGION.test(region);
+/** What a region setting must be, wherever one is checked (an option, an entry, a deployment). */
+export const REGION_SHAPE = "must look like us-east-1";
+
+export function isValidRegion(region: unknown): boolean {
+  return typeof region === "string" && REGION.test(region);
 }
 
 export function validateModelId(modelId: string): string {

@@ -103,10 +103,15 @@ describe("requests", () => {
     expect(error.message).toMatch(/No AWS credentials/);
   });
 
-  it("refuse a bad region before sending anything", async () => {
+  it("refuse a bad region before sending anything: the transport's when it is made, a call's with a 400", async () => {
     const { fetch, calls } = scripted([]);
-    const error = await failure(invokeJson(transport(fetch, { region: "us-east-1.evil.example" }), call));
-    expect(error.status).toBe(400);
+    expect(() => transport(fetch, { region: "us-east-1.evil.example" })).toThrow(
+      new TypeError('region must look like us-east-1 (got "us-east-1.evil.example")'),
+    );
+    const error = await failure(
+      invokeJson(transport(fetch), { ...call, modelId: "my-model", region: "us-east-1.evil.example" }),
+    );
+    expect([error.status, error.param]).toEqual([400, "region"]);
     expect(calls).toHaveLength(0);
   });
 });

@@ -1,6 +1,6 @@
 // The transport's settings: what a caller may give, checked once, with every default in one place.
-import type { CredentialsOption } from "./credentials.ts";
-import { normaliseEndpoint } from "./endpoint.ts";
+import { CREDENTIALS_SHAPE, type CredentialsOption, isCredentialsOption } from "./credentials.ts";
+import { isValidRegion, normaliseEndpoint, REGION_SHAPE } from "./endpoint.ts";
 import type { RetryPolicy } from "./retry.ts";
 import type { SigningCrypto, SigningKeyCache } from "./sign.ts";
 
@@ -71,7 +71,33 @@ export function checkMilliseconds(value: number | undefined, fallback: number, n
   return value;
 }
 
+/**
+ * Where and as whom calls go, checked as a deployment's own settings are (deployments.ts): a
+ * mistake is a TypeError naming the option now, not every call failing later as the request's
+ * fault, Bedrock's or the network's.
+ */
+function checkAccess({ region, credentials, apiKey, fetch, signingCrypto }: TransportOptions): void {
+  let wrong: string | undefined;
+  if (region !== undefined && !isValidRegion(region)) {
+    wrong = `region ${REGION_SHAPE} (got ${String(JSON.stringify(region)).slice(0, 40)})`;
+  } else if (credentials !== undefined && !isCredentialsOption(credentials)) {
+    // Never the value: it may be a secret written in the wrong shape.
+    wrong = `credentials ${CREDENTIALS_SHAPE}`;
+  } else if (apiKey !== undefined && (typeof apiKey !== "string" || !apiKey)) {
+    wrong = "apiKey must be a non-empty string";
+  } else if (fetch !== undefined && typeof fetch !== "function") {
+    wrong = "fetch must be a function";
+  } else if (
+    signingCrypto !== undefined &&
+    (typeof signingCrypto?.sha256Hex !== "function" || typeof signingCrypto.hmacSha256 !== "function")
+  ) {
+    wrong = "signingCrypto must be { sha256Hex, hmacSha256 } functions, as bedrock-edge/node's nodeSigningCrypto is";
+  }
+  if (wrong) throw new TypeError(wrong);
+}
+
 export function createTransport(options: TransportOptions = {}): Transport {
+  checkAccess(options);
   const baseFetch = options.fetch;
   return {
     policy: {
