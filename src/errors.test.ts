@@ -1,6 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { bedrockException, errorFromResponse, exceptionName, redactSecrets } from "./bedrock-errors.ts";
-import { BedrockEdgeError, badUpstream, spanText, typeForStatus, upstreamTimeout } from "./errors.ts";
+import {
+  BedrockEdgeError,
+  badUpstream,
+  isBedrockEdgeError,
+  spanText,
+  typeForStatus,
+  upstreamTimeout,
+} from "./errors.ts";
 
 describe("Bedrock exceptions map to status, OpenAI type and code", () => {
   const table: Array<[string, number, string, string]> = [
@@ -158,5 +165,34 @@ describe("spanText", () => {
     expect(spanText(999.6)).toBe("1 s");
     expect(spanText(1000)).toBe("1 s");
     expect(spanText(600_000)).toBe("600 s");
+  });
+});
+
+describe("isBedrockEdgeError", () => {
+  it("knows an error from another copy of bedrock-edge, by its brand, as instanceof cannot", async () => {
+    // The same module loaded a second time under another URL: a copy with a class of its own, as
+    // a dependency that brings its own bedrock-edge (or bundles it) has.
+    const url = new URL("./errors.ts?another-copy", import.meta.url).href;
+    const other = (await import(/* @vite-ignore */ url)) as typeof import("./errors.ts");
+    expect(other.BedrockEdgeError).not.toBe(BedrockEdgeError);
+    const theirs = other.badUpstream("Could not reach Bedrock.");
+    expect(theirs instanceof BedrockEdgeError).toBe(false);
+    expect(isBedrockEdgeError(theirs)).toBe(true);
+    expect(other.isBedrockEdgeError(badUpstream("x"))).toBe(true);
+    // instanceof still holds within one copy.
+    expect(badUpstream("x")).toBeInstanceOf(BedrockEdgeError);
+    expect(theirs).toBeInstanceOf(other.BedrockEdgeError);
+  });
+
+  it("reads the brand Symbol.for names, and nothing else: not the name, not the shape", () => {
+    const branded = { [Symbol.for("bedrock-edge.error")]: true, status: 500 };
+    expect(isBedrockEdgeError(branded)).toBe(true);
+    const lookalike = Object.assign(new Error("x"), { name: "BedrockEdgeError", status: 500, toJSON: () => ({}) });
+    for (const value of [lookalike, new Error("x"), null, undefined, "BedrockEdgeError", 5, {}]) {
+      expect(isBedrockEdgeError(value), String(value)).toBe(false);
+    }
+    // The brand is not data: an error's JSON and its own keys are as before.
+    expect(Object.keys(badUpstream("x"))).not.toContain(Symbol.for("bedrock-edge.error"));
+    expect(JSON.stringify(badUpstream("x"))).toBe(JSON.stringify(badUpstream("x").toJSON()));
   });
 });

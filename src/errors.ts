@@ -20,6 +20,10 @@ export interface BedrockEdgeErrorInit {
   cause?: unknown;
 }
 
+// What marks a BedrockEdgeError made by any copy of this package (a dependency's own, a bundled
+// one): `instanceof` knows only this copy's class. Symbol.for is shared by every copy in a realm.
+const BRAND: unique symbol = Symbol.for("bedrock-edge.error");
+
 export class BedrockEdgeError extends Error {
   override readonly name = "BedrockEdgeError";
   readonly status: number;
@@ -46,14 +50,20 @@ export class BedrockEdgeError extends Error {
     this.fromBedrock = init.fromBedrock ?? false;
   }
 
+  /** True on every BedrockEdgeError, whichever copy of bedrock-edge made it: isBedrockEdgeError reads it. */
+  get [BRAND](): true {
+    return true;
+  }
+
   /** The OpenAI error body: `{"error":{"message","type","param","code"}}`. */
   toJSON(): OpenAIErrorBody {
     return { error: { message: this.message, type: this.type, param: this.param, code: this.code } };
   }
 }
 
+/** A BedrockEdgeError of this copy of bedrock-edge or of any other (by its brand, not instanceof). */
 export function isBedrockEdgeError(value: unknown): value is BedrockEdgeError {
-  return value instanceof BedrockEdgeError;
+  return (value as { [BRAND]?: unknown } | null | undefined)?.[BRAND] === true;
 }
 
 /** OpenAI's error `type` for a status, as its API uses them. */
