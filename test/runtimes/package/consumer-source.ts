@@ -4,13 +4,19 @@
 // built, and the project's own type check must not depend on a build.
 export const CONSUMER_SOURCE = `import { createBedrock, isBedrockEdgeError, type ChatCompletion } from "bedrock-edge";
 import { parseModelString, type ParsedModel } from "bedrock-edge/core";
+import { nodeFetch, nodeSigningCrypto } from "bedrock-edge/node";
 import { createApp, type ProxyEnv } from "bedrock-edge/worker";
 import { createEmulator, EMULATOR_CREDENTIALS, emulatorModelId } from "bedrock-edge/emulator";
 import { serveEmulator } from "bedrock-edge/emulator/node";
 
 const served = await serveEmulator({ port: 0 });
 try {
-  const bedrock = createBedrock({ endpoint: served.url, credentials: EMULATOR_CREDENTIALS });
+  const bedrock = createBedrock({
+    endpoint: served.url,
+    credentials: EMULATOR_CREDENTIALS,
+    fetch: nodeFetch,
+    signingCrypto: nodeSigningCrypto,
+  });
   const completion: ChatCompletion = await bedrock.chat.completions.create({
     model: \`bedrock/llama/\${emulatorModelId("llama")}\`,
     messages: [{ role: "user", content: "Hello" }],

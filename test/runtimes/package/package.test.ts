@@ -30,10 +30,12 @@ interface ExportTarget {
 const manifest = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as {
   name: string;
   exports: Record<string, ExportTarget | string>;
+  typesVersions: unknown;
 };
 const ENTRIES = [
   "bedrock-edge",
   "bedrock-edge/core",
+  "bedrock-edge/node",
   "bedrock-edge/worker",
   "bedrock-edge/emulator",
   "bedrock-edge/emulator/node",
@@ -129,36 +131,55 @@ describe("the npm package", () => {
     expect(broken).toEqual([]);
   });
 
+  it("maps every subpath's types for TypeScript's older resolution too (typesVersions, as exports says)", () => {
+    const subpaths = Object.entries(manifest.exports).flatMap(([subpath, target]) =>
+      typeof target === "string" || subpath === "." ? [] : [[subpath.slice("./".length), [target.types]] as const],
+    );
+    expect(subpaths.length).toBeGreaterThan(0);
+    expect(manifest.typesVersions).toEqual({ "*": Object.fromEntries(subpaths) });
+  });
+
   // skipLibCheck: the declarations' own imports are checked above; checking all of @types/node
-  // and hono again would triple this test's time.
-  it("type-checks in a consumer project (strict, NodeNext)", async () => {
-    writeFileSync(
-      join(consumerDir, "package.json"),
-      JSON.stringify({ name: "consumer", private: true, type: "module" }),
-    );
-    writeFileSync(join(consumerDir, "consumer.ts"), CONSUMER_SOURCE);
-    writeFileSync(
-      join(consumerDir, "tsconfig.json"),
-      JSON.stringify({
-        compilerOptions: {
-          target: "ES2022",
-          module: "NodeNext",
-          moduleResolution: "NodeNext",
-          strict: true,
-          noEmit: true,
-          skipLibCheck: true,
-          types: ["node"],
-          typeRoots: [join(ROOT, "node_modules/@types")],
-          lib: ["ES2023", "DOM"],
-        },
-        files: ["consumer.ts"],
-      }),
-    );
-    const result = await run(localBin("tsc"), ["-p", join(consumerDir, "tsconfig.json")], { cwd: consumerDir }).catch(
-      (error: { stdout?: string }) => ({ stdout: error.stdout ?? String(error) }),
-    );
-    expect(result.stdout).toBe("");
-  }, 30_000);
+  // and hono again would triple this test's time. "node10" is TypeScript's older resolution
+  // ("moduleResolution": "node"), which reads no `exports`: the subpaths' types come from
+  // typesVersions. Here the package's root holds its sources too, as an npm link does: without
+  // typesVersions, bedrock-edge/worker would even resolve to worker/index.ts.
+  it.each([
+    ["NodeNext", "NodeNext"],
+    ["node10", "ES2022"],
+  ])(
+    "type-checks in a consumer project (strict, moduleResolution %s)",
+    async (moduleResolution, module) => {
+      writeFileSync(
+        join(consumerDir, "package.json"),
+        JSON.stringify({ name: "consumer", private: true, type: "module" }),
+      );
+      writeFileSync(join(consumerDir, "consumer.ts"), CONSUMER_SOURCE);
+      const tsconfig = join(consumerDir, `tsconfig.${moduleResolution}.json`);
+      writeFileSync(
+        tsconfig,
+        JSON.stringify({
+          compilerOptions: {
+            target: "ES2022",
+            module,
+            moduleResolution,
+            strict: true,
+            noEmit: true,
+            skipLibCheck: true,
+            types: ["node"],
+            typeRoots: [join(ROOT, "node_modules/@types")],
+            lib: ["ES2023", "DOM"],
+          },
+          files: ["consumer.ts"],
+        }),
+      );
+      const result = await run(localBin("tsc"), ["-p", tsconfig], { cwd: consumerDir }).catch(
+        (error: { stdout?: string }) => ({ stdout: error.stdout ?? String(error) }),
+      );
+      expect(result.stdout).toBe("");
+    },
+    30_000,
+  );
 
   it("runs from dist/ in plain Node, every entry imported by its package name", async () => {
     const { stdout } = await run(process.execPath, ["--input-type=module", "-e", consumerScript()], {
