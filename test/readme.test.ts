@@ -19,18 +19,19 @@ const ROOT = fileURLToPath(new URL("..", import.meta.url));
 /** Where `npm run emulator` listens unless told otherwise (emulator/cli.ts). */
 const EMULATOR_DEFAULT_URL = "http://127.0.0.1:4010";
 
-describe("the README's first library example", () => {
-  let served: ServedEmulator;
-  let dir: string;
-  beforeAll(async () => {
-    served = await serveEmulator({ port: 0 });
-    dir = mkdtempSync(join(tmpdir(), "bedrock-edge-readme-"));
-  });
-  afterAll(async () => {
-    await served?.close();
-    if (dir) rmSync(dir, { recursive: true, force: true });
-  });
+// One emulator and one scratch folder for every example.
+let served: ServedEmulator;
+let dir: string;
+beforeAll(async () => {
+  served = await serveEmulator({ port: 0 });
+  dir = mkdtempSync(join(tmpdir(), "bedrock-edge-readme-"));
+});
+afterAll(async () => {
+  await served?.close();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
 
+describe("the README's first library example", () => {
   it("names the emulator's address and its own test credentials", () => {
     const { lang, code } = readmeSnippet("first-library");
     expect(lang).toBe("ts");
@@ -60,17 +61,6 @@ describe("the README's first library example", () => {
 });
 
 describe("the README's example of several deployments of one model", () => {
-  let served: ServedEmulator;
-  let dir: string;
-  beforeAll(async () => {
-    served = await serveEmulator({ port: 0 });
-    dir = mkdtempSync(join(tmpdir(), "bedrock-edge-readme-"));
-  });
-  afterAll(async () => {
-    await served?.close();
-    if (dir) rmSync(dir, { recursive: true, force: true });
-  });
-
   it("builds its client and calls a copy, with only the emulator's ids and address put in", async () => {
     // The snippet's free names, as a reader's program around it would give them; its ARNs become
     // the emulator's (same regions and accounts, the qwen3 format), and the client its endpoint.

@@ -1,6 +1,18 @@
 // Nesting limits: deeper than any real request (JSON schemas included), shallow enough for every
 // recursive step after validation (templates, JSON.stringify, argument parsing) to stay far from
 // the stack limit. Both checks are iterative, so they cannot overflow themselves.
+import {
+  BACKSLASH,
+  CLOSE_BRACE,
+  CLOSE_BRACKET,
+  COLON,
+  COMMA,
+  isSpace,
+  OPEN_BRACE,
+  OPEN_BRACKET,
+  QUOTE,
+} from "./json-chars.ts";
+
 export const MAX_JSON_DEPTH = 64;
 
 /** What a JSON text may hold before it is parsed: parsing is where a hostile body costs memory. */
@@ -22,20 +34,8 @@ export type JsonTextScan =
     }
   | { ok: false; exceeded: "depth" | "containers" | "elements" };
 
-const QUOTE = 34;
-const BACKSLASH = 92;
-const COMMA = 44;
-const COLON = 58;
-const OPEN_BRACE = 123;
-const OPEN_BRACKET = 91;
-const CLOSE_BRACE = 125;
-const CLOSE_BRACKET = 93;
 /** Longer than any model name (quotes included); a longer value is not decoded: it names no model. */
 const MAX_MODEL_CHARS = 1024;
-
-function isSpace(c: number): boolean {
-  return c === 32 || c === 10 || c === 13 || c === 9;
-}
 
 /**
  * One pass over JSON text, stopping at the first limit passed: nothing is allocated per element,

@@ -5,6 +5,18 @@
 // broke without quoting any of it. Run only on text JSON.parse has already refused: a good body
 // never pays for it.
 
+import {
+  BACKSLASH,
+  CLOSE_BRACE,
+  CLOSE_BRACKET,
+  COLON,
+  COMMA,
+  isSpace,
+  OPEN_BRACE,
+  OPEN_BRACKET,
+  QUOTE,
+} from "./json-chars.ts";
+
 /** The first place JSON text cannot go on: `offset` in UTF-16 units, `line` and `column` from 1. */
 export interface JsonSyntaxError {
   offset: number;
@@ -29,23 +41,11 @@ type Expect =
   /** After the top-level value: nothing but whitespace. */
   | "end";
 
-const OPEN_BRACE = 123;
-const CLOSE_BRACE = 125;
-const OPEN_BRACKET = 91;
-const CLOSE_BRACKET = 93;
-const QUOTE = 34;
-const BACKSLASH = 92;
-const COMMA = 44;
-const COLON = 58;
 const MINUS = 45;
 const PLUS = 43;
 const DOT = 46;
 const ZERO = 48;
 const U = 117;
-
-function isSpace(c: number): boolean {
-  return c === 32 || c === 10 || c === 13 || c === 9;
-}
 
 function isDigit(c: number): boolean {
   return c >= ZERO && c <= ZERO + 9;
