@@ -8,6 +8,7 @@ import { OPENING_USER_TEXT } from "../src/routes/converse/messages.ts";
 import { converseModelId } from "../emulator/converse-model-id.ts";
 import { BedrockEdgeError, type ChatCompletionChunk, type ChatMessageParam, type FunctionTool } from "../src/index.ts";
 import { errorOf } from "./helpers/errors.ts";
+import { RESPONSES_WEATHER_TOOL as responsesWeather } from "./helpers/tool-calls.ts";
 import { CONVERSE_MODEL, emulated, model } from "./helpers/emulated.ts";
 
 const hello = { role: "user" as const, content: "Hello, wörld 👋" };
@@ -392,6 +393,65 @@ describe("converse: what Claude's thinking cannot go with", () => {
       expect(sent(emulator)).toMatchObject({ additionalModelRequestFields: { thinking: { budget_tokens: 4096 } } });
     },
   );
+
+  it("and off for the turn that brings the forced call's results back, chat and Responses", async () => {
+    const { bedrock, emulator } = thinkingModel();
+    const forced = await bedrock.chat.completions.create({
+      model: "claude",
+      messages: [hello],
+      tools,
+      tool_choice: "required",
+    });
+    const call = forced.choices[0]!.message;
+    expect(call.tool_calls).toHaveLength(1);
+    // The whole loop: the results go back with tool_choice left to the model, as agents send them.
+    const results: ChatMessageParam[] = [
+      hello,
+      call as ChatMessageParam,
+      { role: "tool", tool_call_id: call.tool_calls![0]!.id, content: "sunny" },
+    ];
+    const next = await bedrock.chat.completions.create({ model: "claude", messages: results, tools });
+    expect(next.choices[0]!.finish_reason).not.toBeUndefined();
+    expect(sent(emulator)).not.toHaveProperty("additionalModelRequestFields");
+    // The same loop through the Responses API.
+    const first = await bedrock.responses.create({
+      model: "claude",
+      input: "Weather in Paris?",
+      tools: [responsesWeather],
+      tool_choice: "required",
+    });
+    const functionCall = first.output.find((item) => item.type === "function_call");
+    expect(functionCall).toBeDefined();
+    const second = await bedrock.responses.create({
+      model: "claude",
+      tools: [responsesWeather],
+      input: [
+        { role: "user", content: "Weather in Paris?" },
+        ...first.output,
+        { type: "function_call_output", call_id: functionCall!.call_id, output: "sunny" },
+      ],
+    });
+    expect(second.status).toBe("completed");
+    // A loop whose calls came with their reasoning keeps the model's thinking.
+    const thinker = emulated({
+      models: { claude: { model: model("converse", "think", "tool"), reasoning_budget: 4096 } },
+    });
+    const thought = await thinker.bedrock.chat.completions.create({ model: "claude", messages: [hello], tools });
+    const thoughtCall = thought.choices[0]!.message;
+    expect(thoughtCall.thinking_blocks?.length).toBeGreaterThan(0);
+    await thinker.bedrock.chat.completions.create({
+      model: "claude",
+      tools,
+      messages: [
+        hello,
+        thoughtCall as ChatMessageParam,
+        { role: "tool", tool_call_id: thoughtCall.tool_calls![0]!.id, content: "sunny" },
+      ],
+    });
+    expect(sentBody(thinker.emulator, model("converse", "think", "tool"))).toMatchObject({
+      additionalModelRequestFields: { thinking: { budget_tokens: 4096 } },
+    });
+  });
 
   it("thinking on by the model's reasoning_budget: temperature, top_p and top_k are not sent", async () => {
     const { bedrock, emulator } = thinkingModel();

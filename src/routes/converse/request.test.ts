@@ -479,6 +479,34 @@ describe("reasoning", () => {
   });
 });
 
+describe("thinking in a tool loop", () => {
+  const loop = (thinking_blocks?: unknown[]) =>
+    request(
+      [
+        { role: "user", content: "Weather?" },
+        {
+          role: "assistant",
+          content: null,
+          tool_calls: [{ id: "c", type: "function", function: { name: "get_weather", arguments: "{}" } }],
+          ...(thinking_blocks ? { thinking_blocks } : {}),
+        },
+        { role: "tool", tool_call_id: "c", content: "sunny" },
+      ] as ChatCompletionRequest["messages"],
+      { reasoning_effort: "low", tools: [weather] },
+    );
+
+  it("reasoning_effort where the last tool calls were made without thinking is a 400 saying why", () => {
+    const refused = refusal(() => body(loop()));
+    expect(refused.param).toBe("reasoning_effort");
+    expect(refused.message).toContain("no thinking_blocks");
+  });
+
+  it("with the calls' thinking_blocks, thinking goes on", () => {
+    const blocks = [{ type: "thinking", thinking: "Hmm.", signature: "sig" }];
+    expect(body(loop(blocks)).additionalModelRequestFields).toMatchObject({ thinking: { type: "enabled" } });
+  });
+});
+
 describe("per-model settings", () => {
   it("additional_model_request_fields pass through; the request's own choices override their keys", () => {
     const settings: ConverseSettings = {
@@ -491,9 +519,25 @@ describe("per-model settings", () => {
       top_k: 3,
       thinking: { type: "disabled" },
     });
-    expect(
-      body(request(hi.messages, { reasoning_effort: "low" }), CLAUDE, settings).additionalModelRequestFields,
-    ).toEqual({ anthropic_beta: ["x"], top_k: 10, thinking: { type: "enabled", budget_tokens: 2048 } });
+    // The model's own top_k does not go with thinking either: asked for, a 400 naming both; under
+    // drop_params, or with thinking on by the model's budget, left out.
+    const asked = request(hi.messages, { reasoning_effort: "low" });
+    const refused = refusal(() => body(asked, CLAUDE, settings));
+    expect(refused.param).toBe("reasoning_effort");
+    expect(refused.message).toContain("additional_model_request_fields.top_k");
+    const dropping = request(hi.messages, { reasoning_effort: "low", drop_params: true });
+    expect(body(dropping, CLAUDE, settings).additionalModelRequestFields).toEqual({
+      anthropic_beta: ["x"],
+      thinking: { type: "enabled", budget_tokens: 2048 },
+    });
+    const budgeted: ConverseSettings = {
+      reasoning_budget: 4096,
+      additional_model_request_fields: { anthropic_beta: ["x"], top_k: 10 },
+    };
+    expect(body(hi, CLAUDE, budgeted).additionalModelRequestFields).toEqual({
+      anthropic_beta: ["x"],
+      thinking: { type: "enabled", budget_tokens: 4096 },
+    });
     const nova: ConverseSettings = { additional_model_request_fields: { inferenceConfig: { topK: 1, other: true } } };
     expect(body(request(hi.messages, { top_k: 9 }), NOVA, nova).additionalModelRequestFields).toEqual({
       inferenceConfig: { topK: 9, other: true },

@@ -60,7 +60,8 @@ export function buildConverseBody(
   if (inference) body.inferenceConfig = inference;
   const tools = toToolConfig(request, conversation.hasToolBlocks, dropped.has("tool_choice"));
   if (tools) body.toolConfig = tools;
-  const additional = additionalFields(settings.additional_model_request_fields, [
+  const own = settings.additional_model_request_fields;
+  const additional = additionalFields(thinking.dropSampling ? withoutTopK(own) : own, [
     dropped.has("top_k") || thinking.dropSampling ? undefined : topKFields(request.top_k, family),
     reasoning.fields,
   ]);
@@ -76,9 +77,11 @@ export function buildConverseBody(
  * How Claude's thinking meets what it cannot go with (reasoning.ts thinkingConflicts). Thinking
  * the request asks for (reasoning_effort) is a 400 naming both fields, but sampling fields are
  * dropped under drop_params. Thinking on by the model's reasoning_budget gives way instead: a
- * forced tool call turns it off for the request (forced calls work on every route), and sampling
- * fields are not sent (many clients send a temperature of their own by default, which would
- * otherwise turn the operator's thinking off for nearly every call).
+ * forced tool call turns it off for the request (forced calls work on every route), and so does
+ * the open tool loop such a call leaves (its results come back to calls made without thinking);
+ * sampling fields, the model's own top_k among them, are not sent (many clients send a
+ * temperature of their own by default, which would otherwise turn the operator's thinking off
+ * for nearly every call).
  */
 function thinkingChoice(
   request: ChatCompletionRequest,
@@ -89,9 +92,18 @@ function thinkingChoice(
   const budget = settings.reasoning_budget;
   const thinks = effort === undefined ? budget !== undefined : effort !== "none";
   if (family !== "claude_thinking" || !thinks) return { budget, dropSampling: false };
-  const { forcedTool, sampling } = thinkingConflicts(request);
+  const settingsTopK = settings.additional_model_request_fields?.top_k != null;
+  const { forcedTool, unthoughtToolLoop, sampling } = thinkingConflicts(request, settingsTopK);
   if (effort === undefined) {
-    return forcedTool ? { budget: undefined, dropSampling: false } : { budget, dropSampling: sampling.length > 0 };
+    return forcedTool || unthoughtToolLoop
+      ? { budget: undefined, dropSampling: false }
+      : { budget, dropSampling: sampling.length > 0 };
+  }
+  if (unthoughtToolLoop) {
+    throw invalidRequest(
+      'reasoning_effort cannot be used on Claude here: the last assistant message\'s tool calls were made without thinking (it has no thinking_blocks), and Bedrock refuses thinking in a tool loop without the reasoning that led to its calls. Send the assistant message with its thinking_blocks, or reasoning_effort "none".',
+      "reasoning_effort",
+    );
   }
   if (forcedTool) {
     throw invalidRequest(
@@ -107,6 +119,13 @@ function thinkingChoice(
     );
   }
   return { budget, dropSampling: field !== undefined };
+}
+
+/** The model's own additional fields without top_k, which thinking does not take. */
+function withoutTopK(fields: JsonObject | undefined): JsonObject | undefined {
+  if (!fields || !("top_k" in fields)) return fields;
+  const { top_k: _, ...rest } = fields;
+  return rest;
 }
 
 /** inferenceConfig; `dropSampling` leaves out temperature and top_p (thinking takes neither). */
