@@ -64,8 +64,6 @@ describe("where and as whom calls go", () => {
       [{ region: "US-EAST-1" }, 'region must look like us-east-1 (got "US-EAST-1")'],
       [{ region: 5 as unknown as string }, "region must look like us-east-1 (got 5)"],
       [{ region: "not a region" }, 'region must look like us-east-1 (got "not a region")'],
-      [{ region: "" }, 'region must look like us-east-1 (got "")'],
-      [{ apiKey: "" }, "apiKey must be a non-empty string"],
       [{ apiKey: 5 as unknown as string }, "apiKey must be a non-empty string"],
       [{ fetch: "nope" as unknown as typeof fetch }, "fetch must be a function"],
       [
@@ -78,6 +76,14 @@ describe("where and as whom calls go", () => {
       ],
     ];
     for (const [options, message] of expected) expect(refusal(options), JSON.stringify(options)).toBe(message);
+  });
+
+  it('region "" and apiKey "" are not set, as an empty environment variable is (AWS_REGION=): calls are signed with the credentials', async () => {
+    // The emulator verifies SigV4 and refuses a Bearer key it does not know: a 200 was signed.
+    const { bedrock, emulator } = emulated({ region: "", apiKey: "" });
+    await bedrock.chat.completions.create({ model: model("llama"), messages: [{ role: "user", content: "Hi" }] });
+    expect(emulator.stats.requests.at(-1)?.status).toBe(200);
+    expect(() => createTransport({ region: "", apiKey: "" })).not.toThrow();
   });
 
   it("credentials in the wrong shape are refused without quoting them; the AWS SDK's credential objects are taken", () => {

@@ -96,7 +96,14 @@ function checkAccess({ region, credentials, apiKey, fetch, signingCrypto }: Tran
   if (wrong) throw new TypeError(wrong);
 }
 
-export function createTransport(options: TransportOptions = {}): Transport {
+/** `""` for region or apiKey is not set, as an empty environment variable (`AWS_REGION=`) is. */
+function blanksUnset(options: TransportOptions): TransportOptions {
+  if (options.region !== "" && options.apiKey !== "") return options;
+  return { ...options, region: options.region || undefined, apiKey: options.apiKey || undefined };
+}
+
+export function createTransport(given: TransportOptions = {}): Transport {
+  const options = blanksUnset(given);
   checkAccess(options);
   const baseFetch = options.fetch;
   return {
