@@ -192,7 +192,8 @@ describe("isBedrockEdgeError", () => {
       expect(isBedrockEdgeError(value), String(value)).toBe(false);
     }
     // The brand is not data: an error's JSON and its own keys are as before.
-    expect(Object.keys(badUpstream("x"))).not.toContain(Symbol.for("bedrock-edge.error"));
+    // Reflect.ownKeys, not Object.keys: only it lists symbol keys.
+    expect(Reflect.ownKeys(badUpstream("x"))).not.toContain(Symbol.for("bedrock-edge.error"));
     expect(JSON.stringify(badUpstream("x"))).toBe(JSON.stringify(badUpstream("x").toJSON()));
   });
 });

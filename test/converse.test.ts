@@ -219,7 +219,8 @@ describe("converse: tools", () => {
 describe("converse: tool schemas", () => {
   it("a schema without a top-level type is sent as an object's, which Bedrock requires", async () => {
     const { bedrock, emulator } = emulated();
-    for (const parameters of [{}, { properties: { city: { type: "string" } } }]) {
+    // A `type` key present but undefined, as schema builders write optional keys, is no type either.
+    for (const parameters of [{}, { properties: { city: { type: "string" } } }, { type: undefined, properties: {} }]) {
       const completion = await bedrock.chat.completions.create({
         model: model("converse", "tool"),
         messages: [hello],
@@ -229,7 +230,7 @@ describe("converse: tool schemas", () => {
       const config = sentBody(emulator, model("converse", "tool")).toolConfig as {
         tools: Array<{ toolSpec: { inputSchema: { json: unknown } } }>;
       };
-      expect(config.tools[0]!.toolSpec.inputSchema.json).toEqual({ type: "object", ...parameters });
+      expect(config.tools[0]!.toolSpec.inputSchema.json).toEqual({ ...parameters, type: "object" });
     }
   });
 

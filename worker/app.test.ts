@@ -114,6 +114,10 @@ describe("createApp's own options in milliseconds", () => {
         "the proxy could not be set up (TypeError: keepAliveMs must be at most 2147483647 ms (about 24.8 days, the longest a timer can wait))",
       ],
     });
+    // As SSE_KEEPALIVE_MS: below 10 ms the comments would be noise.
+    expect((await health({ keepAliveMs: 5 })).problems).toEqual([
+      "the proxy could not be set up (TypeError: keepAliveMs must be at least 10 ms)",
+    ]);
     expect((await health({ retryBaseDelayMs: 3e9 })).problems).toEqual([
       expect.stringContaining("retryBaseDelayMs must be at most 2147483647 ms"),
     ]);

@@ -16,6 +16,9 @@ import { type ClientKey, parseApiKeys, readClientKeys } from "./keys.ts";
 import { readTraceExport, type TraceExport } from "./traces.ts";
 
 /** The bindings, exactly as wrangler.toml [vars] and `wrangler secret put` name them. */
+
+/** Below this, SSE keep-alive comments would be noise, not keep-alives. */
+export const MIN_KEEPALIVE_MS = 10;
 export interface ProxyEnv {
   MODELS?: string | Record<string, unknown>;
   PROXY_API_KEYS?: string;
@@ -183,8 +186,7 @@ export function parseConfig(env: ProxyBindings): ConfigResult {
     timeoutMs: milliseconds("UPSTREAM_TIMEOUT_MS", env.UPSTREAM_TIMEOUT_MS, problems, 1),
     idleTimeoutMs: milliseconds("IDLE_TIMEOUT_MS", env.IDLE_TIMEOUT_MS, problems, 1),
     retryBaseDelayMs: milliseconds("BEDROCK_RETRY_BASE_DELAY_MS", env.BEDROCK_RETRY_BASE_DELAY_MS, problems, 0),
-    // Below 10 ms the comments would be noise, not keep-alives.
-    keepAliveMs: milliseconds("SSE_KEEPALIVE_MS", env.SSE_KEEPALIVE_MS, problems, 10),
+    keepAliveMs: milliseconds("SSE_KEEPALIVE_MS", env.SSE_KEEPALIVE_MS, problems, MIN_KEEPALIVE_MS),
     cooldownMs: milliseconds("DEPLOYMENT_COOLDOWN_MS", env.DEPLOYMENT_COOLDOWN_MS, problems, 0),
   };
   if (region) config.region = region;

@@ -7,7 +7,7 @@ import { checkMilliseconds, redactSecrets, regionlessModelId } from "../src/core
 import { type Bedrock, createBedrock, type ModelTableEntry, type SigningCrypto } from "../src/index.ts";
 import { createKeyFinder, type KeyFinder } from "./auth.ts";
 import type { BodyLimits } from "./body.ts";
-import { parseConfig, type ProxyBindings, type ProxyConfig } from "./config.ts";
+import { MIN_KEEPALIVE_MS, parseConfig, type ProxyBindings, type ProxyConfig } from "./config.ts";
 import { deploymentSecrets } from "./deployment-credentials.ts";
 import { durableCooldownStore } from "./durable/cooldowns.ts";
 import { type KeyLimitsClient, keyLimitsClient } from "./durable/key-limits.ts";
@@ -124,8 +124,7 @@ function readyFrom(config: ProxyConfig, options: StateOptions): Ready {
     config,
     bedrock,
     created: Math.floor(Date.now() / 1000),
-    // An option of createApp, checked as SSE_KEEPALIVE_MS is: it reaches a timer too.
-    keepAliveMs: checkMilliseconds(options.keepAliveMs, config.keepAliveMs ?? DEFAULT_KEEPALIVE_MS, "keepAliveMs"),
+    keepAliveMs: keepAliveOption(options.keepAliveMs, config.keepAliveMs ?? DEFAULT_KEEPALIVE_MS),
     bodyLimits: bodyLimitsOf(config),
   };
   if (config.corsOrigins.length) ready.cors = corsFor(config.corsOrigins);
@@ -234,4 +233,11 @@ export function stateCache(fixedEnv: ProxyBindings | undefined, options: StateOp
     }
     return found;
   };
+}
+
+/** createApp's keepAliveMs, checked as SSE_KEEPALIVE_MS is: a timer's delay, and not below the minimum. */
+function keepAliveOption(value: number | undefined, fallback: number): number {
+  const ms = checkMilliseconds(value, fallback, "keepAliveMs");
+  if (ms < MIN_KEEPALIVE_MS) throw new TypeError(`keepAliveMs must be at least ${MIN_KEEPALIVE_MS} ms`);
+  return ms;
 }

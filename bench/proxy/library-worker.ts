@@ -1,5 +1,6 @@
-// A rung below our proxy: createBedrock() in a Worker of its own, configured as the proxy
-// configures it, answering chat requests with nothing of the proxy around it: no key check, log
+// A rung below our proxy: createBedrock() in a Worker of its own, with the proxy's models,
+// credentials, region and endpoint (its other settings are defaults in the benchmark too),
+// answering chat requests with nothing of the proxy around it: no key check, log
 // line, delivery watch, CORS, limits, usage or trace. Against decode-worker.ts, it is what the
 // library's request path adds to decoding (validation, the template, SigV4, mapping frames to
 // chunks); against the proxy, what the Worker's own parts add to the library.

@@ -37,7 +37,9 @@ const imagePart = v.object({
 const onlyTextPart = v.object({ type: v.literal("text", 'must be "text": this message takes text parts only'), text });
 const textContent = v.union([text, v.array(onlyTextPart)], "must be a string or an array of text parts");
 // An assistant's own parts: text, or a refusal (OpenAI's ChatCompletionAssistantMessageParam),
-// which comes out as the text it holds (parseChatRequest applies that to the caller's request).
+// which comes out as the text it holds. The transform states that in the schema's output type
+// (held equal to ChatCompletionRequest by a test); the schema's output is not handed on, so
+// parseChatRequest makes the caller's request so with the same asTextPart (refusalsAsText).
 const assistantPart = v.pipe(
   v.variant("type", [textPart, v.object({ type: v.literal("refusal"), refusal: text })], (issue) =>
     issue.expected === "Object"
@@ -187,9 +189,9 @@ export function parseChatRequest(input: unknown): ChatCompletionRequest {
   for (const [field, value] of Object.entries(input)) if (valueTooDeep(value)) tooDeep(field);
   const result = v.safeParse(chatCompletionRequestSchema, input, { abortEarly: true, message: issueFragment });
   if (result.success) {
-    // The schema only checks (its one transform, refusal parts to text, is applied here): the
-    // caller's own objects go on, in their own key order (a tools block is rendered as
-    // json.dumps writes the client's dict) and with the fields the routes judge.
+    // The schema only checks: the caller's own objects go on, in their own key order (a tools
+    // block is rendered as json.dumps writes the client's dict) and with the fields the routes
+    // judge; refusal parts become text here, as the schema's output type says they do.
     const request = input as ChatCompletionRequest;
     const deep = deepArguments(request);
     if (deep) tooDeep(deep);

@@ -73,7 +73,8 @@ export function toToolConfig(
  */
 function inputSchema(parameters: JsonObject | undefined, index: number): JsonObject {
   if (!parameters) return { type: "object", properties: {} };
-  if (parameters.type === undefined) return { type: "object", ...parameters };
+  // Spread first: a `type` key present but undefined (a schema builder's optional key) must not win.
+  if (parameters.type === undefined) return { ...parameters, type: "object" };
   if (parameters.type === "object") return parameters;
   throw invalidRequest(
     `Converse takes a tool's parameters as an object schema only (got type ${JSON.stringify(parameters.type)?.slice(0, 40)}).`,
