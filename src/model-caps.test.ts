@@ -43,22 +43,24 @@ describe("applyModelCaps", () => {
 describe("applyCompletionCaps", () => {
   const prompt = { model: "m", prompt: "Once" };
 
-  it("holds the chat caps: n, max_tokens, and the cap as the limit when none is asked", () => {
-    expect(errorOf(() => applyCompletionCaps({ ...prompt, n: 3 }, { max_n: 2 }), BedrockEdgeError).param).toBe("n");
-    expect(applyCompletionCaps(prompt, { max_output_tokens: 16 })).toEqual({ ...prompt, max_tokens: 16 });
+  it("holds the chat caps: n and max_tokens; a request that sets no limit keeps Completions' 16 within the cap", () => {
+    expect(errorOf(() => applyCompletionCaps({ ...prompt, n: 3 }, { max_n: 2 }, 16), BedrockEdgeError).param).toBe("n");
+    expect(applyCompletionCaps(prompt, { max_output_tokens: 4096 }, 16)).toEqual({ ...prompt, max_tokens: 16 });
+    expect(applyCompletionCaps(prompt, { max_output_tokens: 8 }, 16)).toEqual({ ...prompt, max_tokens: 8 });
+    expect(applyCompletionCaps(prompt, {}, 16)).toEqual(prompt);
   });
 
   it("counts every generation against max_n: prompts times the larger of n and best_of", () => {
     const caps = { max_n: 4 };
-    expect(applyCompletionCaps({ ...prompt, prompt: ["a", "b"], n: 2 }, caps).n).toBe(2);
+    expect(applyCompletionCaps({ ...prompt, prompt: ["a", "b"], n: 2 }, caps, 16).n).toBe(2);
     const listed = errorOf(
-      () => applyCompletionCaps({ ...prompt, prompt: ["a", "b", "c"], n: 2 }, caps),
+      () => applyCompletionCaps({ ...prompt, prompt: ["a", "b", "c"], n: 2 }, caps, 16),
       BedrockEdgeError,
     );
     expect(listed).toMatchObject({ status: 400, param: "prompt", code: "integer_above_max_value" });
     expect(listed.message).toBe("3 prompt(s) with 2 answer(s) each make 6 generations, above this model's max_n of 4.");
-    const best = errorOf(() => applyCompletionCaps({ ...prompt, best_of: 5 }, caps), BedrockEdgeError);
+    const best = errorOf(() => applyCompletionCaps({ ...prompt, best_of: 5 }, caps, 16), BedrockEdgeError);
     expect(best).toMatchObject({ param: "best_of", code: "integer_above_max_value" });
-    expect(applyCompletionCaps({ ...prompt, prompt: Array(64).fill("a") }, {}).prompt).toHaveLength(64);
+    expect(applyCompletionCaps({ ...prompt, prompt: Array(64).fill("a") }, {}, 16).prompt).toHaveLength(64);
   });
 });

@@ -58,8 +58,17 @@ interface CappedCompletionFields extends CappedFields {
 export function applyCompletionCaps<Request extends CappedCompletionFields>(
   request: Request,
   caps: ModelCaps,
+  /** Legacy Completions' own limit for a request that sets none (OpenAI's 16). */
+  defaultMaxTokens: number,
 ): Request {
-  const capped = applyModelCaps(request, caps);
+  // Such a request keeps Completions' default, within the cap: not the cap itself, as on chat,
+  // whose default is the model's own.
+  const cap = caps.max_output_tokens;
+  const limited =
+    request.max_tokens == null && cap !== undefined
+      ? { ...request, max_tokens: Math.min(defaultMaxTokens, cap) }
+      : request;
+  const capped = applyModelCaps(limited, caps);
   const maxN = caps.max_n;
   if (maxN === undefined) return capped;
   const prompts = typeof request.prompt === "string" ? 1 : request.prompt.length;

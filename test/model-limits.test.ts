@@ -48,12 +48,18 @@ describe.each(routes)("caps on route %s", (route) => {
 });
 
 describe("caps on the legacy Completions API", () => {
-  it("hold there too: the cap is the limit, and generations above max_n are a 400 before anything is sent", async () => {
+  it("hold there too: Completions' default of 16 within the cap, and generations above max_n are a 400 before anything is sent", async () => {
     const { bedrock, emulator } = emulated({
-      models: { capped: { model: model("qwen3", "echo"), max_n: 2, max_output_tokens: 64 } },
+      models: {
+        capped: { model: model("qwen3", "echo"), max_n: 2, max_output_tokens: 64 },
+        tight: { model: model("qwen3", "echo"), max_output_tokens: 8 },
+      },
     });
+    // A request that sets no limit has OpenAI's 16 (not the cap, as a chat request would).
     await bedrock.completions.create({ model: "capped", prompt: "Once upon a time" });
-    expect(lastBody(emulator, "qwen3").max_gen_len).toBe(64);
+    expect(lastBody(emulator, "qwen3").max_gen_len).toBe(16);
+    await bedrock.completions.create({ model: "tight", prompt: "Once upon a time" });
+    expect(lastBody(emulator, "qwen3").max_gen_len).toBe(8);
     const before = emulator.stats.requests.length;
     const cases: Array<[{ prompt: string | string[]; max_tokens?: number }, string]> = [
       [{ prompt: ["a", "b", "c"] }, "prompt"],

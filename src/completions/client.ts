@@ -18,7 +18,7 @@ import type { WireFormat } from "../routes/wire-formats/types.ts";
 import type { EventMapper, ItemStream } from "../stream-reader.ts";
 import { type CompletionMeta, completionFrom, createChunkMaker, totalUsage, usageChunk } from "./answer.ts";
 import { mergeStreams } from "./merge.ts";
-import { MAX_OPEN_CALLS, type PlannedCall, planCompletionCalls } from "./plan.ts";
+import { DEFAULT_MAX_TOKENS, MAX_OPEN_CALLS, type PlannedCall, planCompletionCalls } from "./plan.ts";
 import { mapPooled } from "./pool.ts";
 import { parseCompletionRequest } from "./request.ts";
 import type {
@@ -150,7 +150,7 @@ export function createCompletions(deps: CompletionsDeps): Completions {
     const { route, settings, serve } = await deps.resolve(parsed.model);
     // The model's caps hold here as on chat; its special tokens do not: a raw prompt is the
     // caller's own, written with them, and no template of the server's frames it.
-    const request = applyCompletionCaps(parsed, settings);
+    const request = applyCompletionCaps(parsed, settings, DEFAULT_MAX_TOKENS);
     const rawPrompt = route.rawPrompt;
     if (!rawPrompt) {
       throw invalidRequest(

@@ -183,6 +183,10 @@ describe("on every format", () => {
     expect(
       refusal(() => planCompletionCalls({ ...base, n: 3, best_of: 2 }, wireFormats.openai_completion, options)).param,
     ).toBe("best_of");
+    // best_of 1 asks the format for nothing, and is below n all the same.
+    for (const format of [wireFormats.openai_completion, wireFormats.bedrock_completion]) {
+      expect(refusal(() => planCompletionCalls({ ...base, n: 2, best_of: 1 }, format, options)).param).toBe("best_of");
+    }
     expect(
       refusal(() => planCompletionCalls({ ...base, best_of: 2, stream: true }, wireFormats.openai_completion, options))
         .message,

@@ -69,7 +69,8 @@ function checkFields(request: CompletionRequest, text: TextRequest, format: Wire
       "unsupported_parameter",
     );
   }
-  if (text.best_of !== undefined && text.best_of < (text.n ?? 1)) {
+  // The request's own best_of: a best_of of 1 is left out of the text request, yet below n too.
+  if (request.best_of != null && request.best_of < (request.n ?? 1)) {
     throw invalidRequest("best_of must be at least n: the n answers are the best of best_of.", "best_of");
   }
   if (request.stream && text.best_of !== undefined && text.best_of !== (text.n ?? 1)) {
