@@ -75,7 +75,9 @@ export function* converseEvents(result: ConverseResult): Generator<ConverseEvent
         type: "contentBlockStart",
         payload: { contentBlockIndex, start: { toolUse: { toolUseId: block.toolUseId, name: block.name } } },
       };
-      for (const piece of block.pieces) yield delta({ toolUse: { input: piece } });
+      // A call without arguments streams no input at all, as ConverseStream sends it (clients
+      // such as vercel/ai and spring-ai handle that case; the plain answer says `input: {}`).
+      if (!isEmptyInput(block.input)) for (const piece of block.pieces) yield delta({ toolUse: { input: piece } });
     } else if (block.kind === "reasoning") {
       for (const piece of block.pieces) yield delta({ reasoningContent: { text: piece } });
       yield delta({ reasoningContent: { signature: block.signature } });
@@ -102,4 +104,8 @@ export function* converseEvents(result: ConverseResult): Generator<ConverseEvent
       ...(result.performanceConfig ? { performanceConfig: result.performanceConfig } : {}),
     },
   };
+}
+
+function isEmptyInput(input: Json): boolean {
+  return typeof input === "object" && input !== null && !Array.isArray(input) && Object.keys(input).length === 0;
 }

@@ -216,6 +216,24 @@ describe("converse: tools", () => {
   });
 });
 
+describe("converse: a call without arguments", () => {
+  it('streams its arguments as "{}", as the plain answer has them (ConverseStream sends it no input)', async () => {
+    const { bedrock } = emulated();
+    const now: FunctionTool[] = [
+      { type: "function", function: { name: "now", parameters: { type: "object", properties: {} } } },
+    ];
+    const request = { model: model("converse", "tool"), messages: [hello], tools: now };
+    const plain = await bedrock.chat.completions.create(request);
+    expect(plain.choices[0]!.message.tool_calls?.[0]?.function).toEqual({ name: "now", arguments: "{}" });
+    let streamed = "";
+    for await (const chunk of await bedrock.chat.completions.create({ ...request, stream: true })) {
+      for (const call of chunk.choices[0]?.delta.tool_calls ?? []) streamed += call.function?.arguments ?? "";
+    }
+    expect(streamed).toBe("{}");
+    expect(JSON.parse(streamed)).toEqual({});
+  });
+});
+
 describe("converse: tool schemas", () => {
   it("a schema without a top-level type is sent as an object's, which Bedrock requires", async () => {
     const { bedrock, emulator } = emulated();

@@ -17,6 +17,8 @@ export function createConverseStreamMapper(): StreamMapper {
   const calls = new Map<number, number>();
   // contentBlockIndex -> the reasoning text so far, which a signature closes.
   const reasoning = new Map<number, string>();
+  // The tool blocks that sent any input: ConverseStream sends none for a call without arguments.
+  const argued = new Set<number>();
   let finish: FinishReason | undefined;
 
   /** The call for a content block; its first delta (id, type, name) when it is new. */
@@ -43,8 +45,10 @@ export function createConverseStreamMapper(): StreamMapper {
     if (isJsonObject(delta.toolUse)) {
       const input = delta.toolUse.input;
       // Some models send a tool call's input with no contentBlockStart before it.
-      const { index, first } = callFor(blockIndex(json), undefined);
+      const block = blockIndex(json);
+      const { index, first } = callFor(block, undefined);
       const fragment = typeof input === "string" ? input : "";
+      if (fragment) argued.add(block);
       if (first?.function) {
         first.function.arguments = fragment;
         return [{ delta: { tool_calls: [first] } }];
@@ -86,6 +90,14 @@ export function createConverseStreamMapper(): StreamMapper {
         }
         case "contentBlockDelta":
           return blockDelta(json);
+        case "contentBlockStop": {
+          // A call that closes without input has no arguments: "{}", as the plain answer says,
+          // never "" (which no JSON parser takes).
+          const block = blockIndex(json);
+          const index = calls.get(block);
+          if (index === undefined || argued.has(block)) return [];
+          return [{ delta: { tool_calls: [{ index, function: { arguments: "{}" } }] } }];
+        }
         case "messageStop":
           finish = converseFinishReason(json.stopReason);
           return [{ delta: {}, finish_reason: finish }];
