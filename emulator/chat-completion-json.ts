@@ -49,7 +49,10 @@ export function chatCompletionBody(
     model: identity.model,
     choices: choices.map((choice) => {
       const { answer } = choice;
-      const call = answer.toolCall;
+      const args = textOf(answer, "tool");
+      // A call cut off before its first argument piece (max_tokens spent on reasoning) was never
+      // made: the stream of the same answer has none either.
+      const call = args ? answer.toolCall : undefined;
       const content = textOf(answer, "content");
       return {
         index: choice.index,
@@ -66,7 +69,7 @@ export function chatCompletionBody(
                 {
                   id: choice.toolCallId,
                   type: "function",
-                  function: { name: call.name, arguments: textOf(answer, "tool") },
+                  function: { name: call.name, arguments: args },
                 },
               ]
             : [],

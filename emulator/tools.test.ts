@@ -321,6 +321,16 @@ describe("tool_choice in the chat format", () => {
     expect(choices.at(-1)?.finish_reason).toBe("tool_calls");
   });
 
+  it("makes no call that max_tokens cut off in the reasoning, plain as streamed", async () => {
+    const modelId = emulatorModelId("openai", ["think", "tool"]);
+    const cut = { ...body, max_tokens: 3 };
+    const plain = await json(await send(modelId, cut));
+    expect(first(plain)).toMatchObject({ finish_reason: "length", message: { tool_calls: [] } });
+    const chunks = chunksOf(await events(await send(modelId, cut, "invoke-with-response-stream")));
+    const choices = chunks.flatMap((chunk) => chunk.choices as { delta: Json }[]);
+    expect(choices.some((choice) => choice.delta.tool_calls)).toBe(false);
+  });
+
   it("calls no tool with tool_choice none, even with the tool option", async () => {
     const answer = await json(await send(emulatorModelId("openai", ["tool"]), { ...body, tool_choice: "none" }));
     expect(first(answer).message).toMatchObject({ tool_calls: [], content: expect.stringMatching(/^Hello from/) });
