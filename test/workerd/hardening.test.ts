@@ -148,9 +148,13 @@ describe("per-model caps", () => {
     expect(received(ECHO).max_gen_len).toBe(100);
   });
 
-  it("hold on /v1/completions too: the cap is the limit, and generations above max_n are a BadRequestError", async () => {
+  it("hold on /v1/completions too: its default of 16 within the cap, and generations above max_n are a BadRequestError", async () => {
+    // A request that sets no limit keeps Completions' own default (OpenAI's 16), below the cap of 100.
     await client.completions.create({ model: "qwen-capped", prompt: "Once upon a time" });
-    expect(received(ECHO).max_gen_len).toBe(100);
+    expect(received(ECHO).max_gen_len).toBe(16);
+    await expect(
+      client.completions.create({ model: "qwen-capped", prompt: "Once upon a time", max_tokens: 101 }),
+    ).rejects.toMatchObject({ status: 400, param: "max_tokens" });
     const before = proxy.served.emulator.stats.requests.length;
     const error = await badRequest(() => client.completions.create({ model: "qwen-capped", prompt: ["a", "b"] }));
     expect(error.param).toBe("prompt");
