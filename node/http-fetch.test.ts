@@ -1,7 +1,7 @@
 /// <reference types="node" />
 import { once } from "node:events";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo, Socket } from "node:net";
+import { type AddressInfo, createServer as createTcpServer, type Socket } from "node:net";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { EMULATOR_CREDENTIALS } from "../emulator/credentials.ts";
 import { emulatorModelId } from "../emulator/model-id.ts";
@@ -122,6 +122,52 @@ describe("createNodeFetch: requests", () => {
   it("refuses a protocol other than http and https", async () => {
     fetcher = createNodeFetch();
     await expect(fetcher("ftp://127.0.0.1/")).rejects.toThrow(/unsupported protocol ftp:/);
+  });
+});
+
+/** A server that writes `answer(index)` as the raw answer to each request head it reads. */
+async function rawServer(answer: (socket: Socket, index: number) => void): Promise<{ url: string; close(): void }> {
+  let index = 0;
+  const tcp = createTcpServer((socket) => {
+    let head = "";
+    socket.on("error", () => undefined);
+    socket.on("data", (data) => {
+      head += data;
+      if (!head.includes("\r\n\r\n")) return;
+      head = "";
+      answer(socket, index++);
+    });
+  });
+  tcp.listen(0, "127.0.0.1");
+  await once(tcp, "listening");
+  return { url: `http://127.0.0.1:${(tcp.address() as AddressInfo).port}/`, close: () => tcp.close() };
+}
+
+describe("createNodeFetch: connections a server ends", () => {
+  it("a pooled connection the server closed right after its answer: the next call goes on a new one", async () => {
+    fetcher = createNodeFetch();
+    // No `Connection: close`: the client pools the socket, which the server then ends.
+    const raw = await rawServer((socket) => socket.end("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"));
+    try {
+      const answers: string[] = [];
+      for (let i = 0; i < 10; i++) answers.push(await (await fetcher(raw.url, { method: "POST", body: "x" })).text());
+      expect(answers).toEqual(Array(10).fill("ok"));
+    } finally {
+      raw.close();
+    }
+  });
+
+  it("a 101 nobody asked for, then the connection ends: a TypeError, as fetch gives, not a call that never settles", async () => {
+    fetcher = createNodeFetch();
+    const raw = await rawServer((socket) => {
+      socket.write("HTTP/1.1 101 Switching Protocols\r\nUpgrade: foo\r\nConnection: Upgrade\r\n\r\n");
+      setTimeout(() => socket.destroy(), 50);
+    });
+    try {
+      await expect(fetcher(raw.url, { method: "POST", body: "x" })).rejects.toThrow(TypeError);
+    } finally {
+      raw.close();
+    }
   });
 });
 

@@ -5,7 +5,13 @@
 //
 // What it does not do, because Bedrock never needs it: follow redirects (a 3xx is answered as
 // it came), decompress (no accept-encoding is sent, so none comes back), cookies, caching, CORS.
-import { Agent as HttpAgent, type IncomingMessage, request as httpRequest, type RequestOptions } from "node:http";
+import {
+  type ClientRequest,
+  Agent as HttpAgent,
+  type IncomingMessage,
+  request as httpRequest,
+  type RequestOptions,
+} from "node:http";
 import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
 
 export interface NodeFetchOptions {
@@ -103,7 +109,14 @@ async function outgoing(input: string | URL | Request, init: RequestInit): Promi
   };
 }
 
-function send(request: Outgoing, options: RequestOptions): Promise<Response> {
+/** Whether a failed attempt may be sent again: it died on a pooled socket the server had closed. */
+function staleSocket(call: ClientRequest, error: NodeJS.ErrnoException): boolean {
+  // Node's own advice (request.reusedSocket): a server may close a kept-alive connection just as
+  // it is reused; nothing of the request was answered, and a new connection serves it.
+  return call.reusedSocket && (error.code === "ECONNRESET" || error.code === "EPIPE");
+}
+
+function send(request: Outgoing, options: RequestOptions, retried = false): Promise<Response> {
   const { signal } = request;
   return new Promise<Response>((resolve, reject) => {
     const call = (options.protocol === "https:" ? httpsRequest : httpRequest)(options);
@@ -118,9 +131,18 @@ function send(request: Outgoing, options: RequestOptions): Promise<Response> {
     };
     const done = () => signal?.removeEventListener("abort", onAbort);
     signal?.addEventListener("abort", onAbort, { once: true });
-    call.once("error", (error) => {
+    call.once("error", (error: NodeJS.ErrnoException) => {
       done();
-      if (!answered) reject(new TypeError("fetch failed", { cause: error }));
+      if (answered) return;
+      if (!retried && !signal?.aborted && staleSocket(call, error)) resolve(send(request, options, true));
+      else reject(new TypeError("fetch failed", { cause: error }));
+    });
+    // A connection that ends with no answer and no error (a 101 nobody asked for, after which
+    // Node hands the socket to an upgrade no one listens to) must still settle the call.
+    call.once("close", () => {
+      if (answered) return;
+      done();
+      reject(new TypeError("fetch failed: the connection closed without an answer"));
     });
     call.once("response", (message) => {
       answered = message;
