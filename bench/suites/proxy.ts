@@ -241,28 +241,54 @@ export async function runProxy(servers: ProxyServers, options: ProxyOptions): Pr
 
 /** Routing and the limit checks: the gateway against the plain proxy, round by round (ms added). */
 function gatewayFigures(measured: Measured): Figure[] {
-  const row = (kind: Kind, key: keyof RoundStats, what: string): Figure => {
-    const extra = added(measured, kind, "workerd.gateway", "workerd.ours", key);
-    const own = (path: PathName) => summarise((measured[kind].get(path) ?? []).map((r) => r[key]));
-    return {
+  const row = (kind: Kind, key: keyof RoundStats, what: string): Figure =>
+    addedFigure(measured, {
+      kind,
+      key,
+      path: "workerd.gateway",
+      over: "workerd.ours",
       id: `gateway.workerd.${kind}.added_${key}`,
       name: `Gateway in workerd (routing, limits), ${what}`,
-      unit: "ms",
-      ours: own("workerd.gateway"),
-      reference: { label: "plain proxy", value: own("workerd.ours") },
-      ratio: summarise(extra).median,
-      ratioLabel: "ms added",
+      label: "plain proxy",
       goal: "(information)",
-      pass: null,
-      note: `added per round ${summarise(extra).min.toFixed(2)}–${summarise(extra).max.toFixed(2)} ms`,
-    };
-  };
+    });
   if (!measured.plain.get("workerd.gateway")) return [];
   return [
     row("plain", "p50", "p50, plain"),
     row("stream", "p50", "p50, whole stream"),
     row("stream", "ttfb50", "p50 time to first byte"),
   ];
+}
+
+interface AddedRow {
+  kind: Kind;
+  key: keyof RoundStats;
+  path: PathName;
+  /** The path whose time `path` is compared with. */
+  over: PathName;
+  id: string;
+  name: string;
+  /** What `over` is called in the table. */
+  label: string;
+  goal: string;
+}
+
+/** One path's time against another's, round by round: the ms it adds (information). */
+function addedFigure(measured: Measured, row: AddedRow): Figure {
+  const extra = summarise(added(measured, row.kind, row.path, row.over, row.key));
+  const own = (path: PathName) => summarise((measured[row.kind].get(path) ?? []).map((r) => r[row.key]));
+  return {
+    id: row.id,
+    name: row.name,
+    unit: "ms",
+    ours: own(row.path),
+    reference: { label: row.label, value: own(row.over) },
+    ratio: extra.median,
+    ratioLabel: "ms added",
+    goal: row.goal,
+    pass: null,
+    note: `added per round ${extra.min.toFixed(2)}–${extra.max.toFixed(2)} ms`,
+  };
 }
 
 /** What a path adds over its direct call, per round (ms). */
@@ -397,20 +423,18 @@ function ladderFigures(measured: Measured): Figure[] {
   for (const kind of ["plain", "stream"] as const) {
     for (const [upper, lower, name, label] of rungs) {
       if (!measured[kind].get(upper) || !measured[kind].get(lower)) continue;
-      const extra = added(measured, kind, upper, lower, "p50");
-      const own = (path: PathName) => summarise((measured[kind].get(path) ?? []).map((r) => r.p50));
-      figures.push({
-        id: `proxy.workerd.${kind}.ladder.${upper.slice("workerd.".length)}`,
-        name: `${name}, p50 ${kind === "plain" ? "plain" : "whole stream"} (rung over ${label})`,
-        unit: "ms",
-        ours: own(upper),
-        reference: { label, value: own(lower) },
-        ratio: summarise(extra).median,
-        ratioLabel: "ms added",
-        goal: "(information: where the proxy's time over the floor goes)",
-        pass: null,
-        note: `added per round ${summarise(extra).min.toFixed(2)}–${summarise(extra).max.toFixed(2)} ms`,
-      });
+      figures.push(
+        addedFigure(measured, {
+          kind,
+          key: "p50",
+          path: upper,
+          over: lower,
+          id: `proxy.workerd.${kind}.ladder.${upper.slice("workerd.".length)}`,
+          name: `${name}, p50 ${kind === "plain" ? "plain" : "whole stream"} (rung over ${label})`,
+          label,
+          goal: "(information: where the proxy's time over the floor goes)",
+        }),
+      );
     }
   }
   return figures;
