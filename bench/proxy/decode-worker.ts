@@ -5,6 +5,7 @@
 // it is the cost of decoding Bedrock's frames; against library-worker.ts, what the library's
 // request path adds to it.
 import { createMessageSplitter, readBedrockEvent, SSE_DONE, sseData } from "../../src/core.ts";
+import { forward } from "./forward.ts";
 
 interface DecodeEnv {
   UPSTREAM: string;
@@ -14,12 +15,7 @@ const encoder = new TextEncoder();
 
 export default {
   async fetch(request: Request, env: DecodeEnv): Promise<Response> {
-    const url = new URL(request.url);
-    const answer = await fetch(`${env.UPSTREAM}${url.pathname}${url.search}`, {
-      method: request.method,
-      headers: request.headers,
-      body: request.body,
-    });
+    const answer = await forward(request, env.UPSTREAM);
     const type = answer.headers.get("content-type") ?? "";
     if (!answer.body || !type.includes("eventstream")) {
       const json: unknown = JSON.parse(await answer.text());

@@ -2,18 +2,15 @@
 // upstream body, enqueued into a stream of the Worker's own. Any proxy that looks at what it
 // forwards (decodes frames, writes SSE) pays at least this per piece; the bare floor pays none,
 // as workerd pipes a body it is handed untouched without entering JavaScript.
+import { forward } from "./forward.ts";
+
 interface FloorEnv {
   UPSTREAM: string;
 }
 
 export default {
   async fetch(request: Request, env: FloorEnv): Promise<Response> {
-    const url = new URL(request.url);
-    const answer = await fetch(`${env.UPSTREAM}${url.pathname}${url.search}`, {
-      method: request.method,
-      headers: request.headers,
-      body: request.body,
-    });
+    const answer = await forward(request, env.UPSTREAM);
     const reader = answer.body?.getReader();
     const body = new ReadableStream<Uint8Array>(
       {
