@@ -8,6 +8,7 @@
 
 import type { Json } from "./json-schema-instance.ts";
 import type { JsonObject } from "./model-json.ts";
+import { isRecord } from "./request-checks.ts";
 
 export type ConverseStopReason =
   | "end_turn"
@@ -107,5 +108,5 @@ export function* converseEvents(result: ConverseResult): Generator<ConverseEvent
 }
 
 function isEmptyInput(input: Json): boolean {
-  return typeof input === "object" && input !== null && !Array.isArray(input) && Object.keys(input).length === 0;
+  return isRecord(input) && Object.keys(input).length === 0;
 }
