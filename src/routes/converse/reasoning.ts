@@ -90,21 +90,14 @@ export interface ReasoningPlan {
 
 export interface ThinkingConflicts {
   forcedTool: boolean;
-  /**
-   * The conversation ends in an open tool loop whose calls were made without thinking (its last
-   * assistant message has tool calls and no thinking_blocks: a forced call, or another model's):
-   * Claude wants the reasoning that led to the calls back, and there is none to send.
-   */
-  unthoughtToolLoop: boolean;
   /** The sampling fields set, as the request names them. */
   sampling: string[];
 }
 
 /**
  * What Claude's thinking cannot go with (Bedrock's user guide, claude-messages-extended-thinking,
- * "Feature compatibility": no temperature, top_p or top_k modifications, no forced tool use;
- * "Preserving thinking blocks": the last tool calls' reasoning sent back). temperature 1 is
- * Claude's default, which thinking takes. `settingsTopK`: the model's own
+ * "Feature compatibility": no temperature, top_p or top_k modifications, no forced tool use).
+ * temperature 1 is Claude's default, which thinking takes. `settingsTopK`: the model's own
  * additional_model_request_fields set top_k.
  */
 export function thinkingConflicts(request: ChatCompletionRequest, settingsTopK = false): ThinkingConflicts {
@@ -114,12 +107,7 @@ export function thinkingConflicts(request: ChatCompletionRequest, settingsTopK =
   if (request.top_p != null) sampling.push("top_p");
   if (request.top_k != null) sampling.push("top_k");
   if (settingsTopK) sampling.push("the model's additional_model_request_fields.top_k");
-  const last = request.messages.findLast((message) => message.role === "assistant");
-  // thinking_blocks is not in the request schema (messages.ts checks it when it replays it).
-  const thought = (last as { thinking_blocks?: unknown } | undefined)?.thinking_blocks;
-  const unthoughtToolLoop =
-    last?.role === "assistant" && Boolean(last.tool_calls?.length) && !(Array.isArray(thought) && thought.length);
-  return { forcedTool: choice === "required" || typeof choice === "object", unthoughtToolLoop, sampling };
+  return { forcedTool: choice === "required" || typeof choice === "object", sampling };
 }
 
 export function planReasoning(input: ReasoningInput): ReasoningPlan {

@@ -16,7 +16,7 @@ import {
   thinkingConflicts,
 } from "./reasoning.ts";
 import { toolChoiceProblem, toToolConfig } from "./tools.ts";
-import type { ConverseBody, InferenceConfig } from "./wire.ts";
+import type { ConverseBody, InferenceConfig, Message } from "./wire.ts";
 
 /** The per-model settings this route honours (model-settings.ts), as configured. */
 export type ConverseSettings = Pick<
@@ -44,7 +44,7 @@ export function buildConverseBody(
 
   const maxTokens = request.max_completion_tokens ?? request.max_tokens ?? undefined;
   const requestEffort = dropped.has("reasoning_effort") ? undefined : effort;
-  const thinking = thinkingChoice(request, family, requestEffort, settings);
+  const thinking = thinkingChoice(request, family, requestEffort, settings, unthoughtToolTurn(conversation.messages));
   const reasoning = planReasoning({
     family,
     effort: requestEffort,
@@ -88,12 +88,13 @@ function thinkingChoice(
   family: ModelFamily,
   effort: ReasoningEffort | undefined,
   settings: ConverseSettings,
+  unthoughtToolLoop: boolean,
 ): { budget: number | undefined; dropSampling: boolean } {
   const budget = settings.reasoning_budget;
   const thinks = effort === undefined ? budget !== undefined : effort !== "none";
   if (family !== "claude_thinking" || !thinks) return { budget, dropSampling: false };
   const settingsTopK = settings.additional_model_request_fields?.top_k != null;
-  const { forcedTool, unthoughtToolLoop, sampling } = thinkingConflicts(request, settingsTopK);
+  const { forcedTool, sampling } = thinkingConflicts(request, settingsTopK);
   if (effort === undefined) {
     return forcedTool || unthoughtToolLoop
       ? { budget: undefined, dropSampling: false }
@@ -119,6 +120,19 @@ function thinkingChoice(
     );
   }
   return { budget, dropSampling: field !== undefined };
+}
+
+/**
+ * Whether the conversation ends in an open tool loop whose calls were made without thinking: its
+ * last assistant turn calls tools and does not open with the reasoning that led to them (a forced
+ * call, or another model's). Claude wants that reasoning back ("Preserving thinking blocks"), and
+ * there is none to send, so thinking cannot be on for this turn.
+ */
+function unthoughtToolTurn(messages: readonly Message[]): boolean {
+  const last = messages.findLast((message) => message.role === "assistant");
+  if (!last?.content.some((block) => "toolUse" in block)) return false;
+  const first = last.content[0];
+  return !(first && "reasoningContent" in first);
 }
 
 /** The model's own additional fields without top_k, which thinking does not take. */
