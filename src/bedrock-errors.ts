@@ -115,6 +115,8 @@ export function redactSecrets(message: string, secrets: readonly string[] = []):
   }
   out = out
     .replace(/\b(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{12,}\b/g, "[redacted]")
+    // Bedrock API keys: long-term ones are ABSK + base64, short-term ones bedrock-api-key- + base64.
+    .replace(/\b(?:ABSK|bedrock-api-key-)[A-Za-z0-9+/=]{16,}/g, "[redacted]")
     .replace(/\b[0-9a-f]{64}\b/gi, "[redacted]")
     .replace(/(Signature=|Credential=|Bearer\s+|X-Amz-Security-Token[=:]\s*)[^\s,;"']+/gi, "$1[redacted]");
   return out.length > MAX_MESSAGE_CHARS ? `${out.slice(0, MAX_MESSAGE_CHARS)}…` : out;

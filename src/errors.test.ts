@@ -88,6 +88,18 @@ describe("no secret survives into an error", () => {
       expect(clean).not.toContain(leaked);
   });
 
+  it("redacts Bedrock API keys, long-term (ABSK…) and short-term (bedrock-api-key-…)", () => {
+    const longTerm = "ABSKQmVkcm9ja0FQSUtleS1leGFtcGxlLWF0LTEyMzQ1Njc4OTAxMjp6eno=";
+    const shortTerm = "bedrock-api-key-YmVkcm9jay5hbWF6b25hd3MuY29tLz9BY3Rpb249Q2FsbFdpdGhCZWFyZXJUb2tlbg==";
+    expect(redactSecrets(`the binding ${longTerm} is not set; nor ${shortTerm}.`)).toBe(
+      "the binding [redacted] is not set; nor [redacted].",
+    );
+    // The words alone, and a short name that happens to begin so, are not keys.
+    expect(redactSecrets("ABSK keys and bedrock-api-key- tokens; ABSK_WEST")).toBe(
+      "ABSK keys and bedrock-api-key- tokens; ABSK_WEST",
+    );
+  });
+
   it("bedrockException applies it", () => {
     const error = bedrockException("UnrecognizedClientException", `bad key ${secret}`, 403, { secrets: [secret] });
     expect(error.message).not.toContain(secret);
