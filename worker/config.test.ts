@@ -187,6 +187,36 @@ describe("MODELS entries with several deployments", () => {
     for (const secret of Object.values(west)) expect(all).not.toContain(secret);
   });
 
+  it("never quote a secret put where a binding's name belongs, but still name the field and the fix", () => {
+    const found = (deployment: Record<string, unknown>) =>
+      problems(env({ deployments: [first, { model: `bedrock/qwen3/${WEST}`, ...deployment }] }));
+    // The values themselves, as the review found them quoted: none names a binding that is set.
+    const pasted = {
+      bedrockApiKey: "ABSKzzWESTBEARERSECRET0005",
+      accessKeyId: "AKIAZZWESTSECRET0003",
+      // A secret access key with no "/" or "+" in it passes for a binding's name.
+      secretKey: "wJalrXUtnFEMIK7MDENGbPxRfiCYzzSECRET0007",
+    };
+    const withheld =
+      /: names no binding that is set, and looks like a secret itself \(so it is not repeated here\): put the secret in a binding \(wrangler secret put <NAME>\) and give that NAME here$/;
+    const answers = [
+      found({ api_key: pasted.bedrockApiKey }),
+      found({ credentials: { access_key_id: pasted.accessKeyId, secret_access_key: "AWS_SECRET_ACCESS_KEY_WEST" } }),
+      found({ credentials: { access_key_id: "AWS_ACCESS_KEY_ID_WEST", secret_access_key: pasted.secretKey } }),
+    ];
+    expect(answers).toEqual([
+      [expect.stringMatching(/^MODELS\["q"\]\.deployments\[1\]\.api_key: names no binding/)],
+      [expect.stringMatching(/^MODELS\["q"\]\.deployments\[1\]\.credentials\.access_key_id: names no binding/)],
+      [expect.stringMatching(/^MODELS\["q"\]\.deployments\[1\]\.credentials\.secret_access_key: names no binding/)],
+    ]);
+    for (const [problem] of answers) expect(problem).toMatch(withheld);
+    for (const secret of Object.values(pasted)) expect(JSON.stringify(answers)).not.toContain(secret);
+    // A name that reads as a name is still quoted, with the command that sets it.
+    expect(found({ api_key: "bedrock_key_west" })).toEqual([
+      'MODELS["q"].deployments[1].api_key: the binding bedrock_key_west is not set (wrangler secret put bedrock_key_west)',
+    ]);
+  });
+
   it("check each deployment's ARN against AWS_REGION, naming the deployment", () => {
     const found = problems({
       ...env({ deployments: [first, { model: `bedrock/qwen3/${WEST}` }] }),

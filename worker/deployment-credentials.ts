@@ -3,6 +3,7 @@
 // "AWS_BEARER_TOKEN_BEDROCK_WEST"`), never the credentials themselves: MODELS may be a plain
 // var. Here those names become the library's `credentials` and `apiKey`, before the table is
 // checked as the library checks it.
+import { redactSecrets } from "../src/core.ts";
 import type { ModelTableEntry } from "../src/index.ts";
 
 const BINDING_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
@@ -114,7 +115,25 @@ function resolveCredentials(credentials: unknown, lookup: Lookup, at: string): R
 function bindingNamed(name: unknown, lookup: Lookup, at: string): Result<string> {
   if (typeof name !== "string" || !BINDING_NAME.test(name)) return fail(`${at}: must be the name of a binding`);
   const value = lookup(name);
-  return value === undefined
-    ? fail(`${at}: the binding ${name} is not set (wrangler secret put ${name})`)
-    : { ok: true, value };
+  if (value !== undefined) return { ok: true, value };
+  if (readsAsSecret(name)) {
+    return fail(
+      `${at}: names no binding that is set, and looks like a secret itself (so it is not repeated here): put the secret in a binding (wrangler secret put <NAME>) and give that NAME here`,
+    );
+  }
+  return fail(`${at}: the binding ${name} is not set (wrangler secret put ${name})`);
+}
+
+// Letters of both cases and digits, 20 or more, no underscore: a secret access key or a token
+// with no "/" or "+" in it reads so; names such as AWS_SECRET_ACCESS_KEY_WEST do not.
+const RANDOM_LOOKING = /^(?=[^a-z]*[a-z])(?=[^A-Z]*[A-Z])(?=\D*\d)[A-Za-z0-9]{20,}$/;
+
+/**
+ * Whether a value where a binding's name belongs is more likely the secret itself: operators
+ * do paste the access key id (AKIA…), the Bedrock API key (ABSK…) or the secret key there. Such
+ * a value, unknown to the proxy (no binding holds it), must not be quoted back to the log or to
+ * the keys that read /health.
+ */
+function readsAsSecret(name: string): boolean {
+  return redactSecrets(name) !== name || RANDOM_LOOKING.test(name);
 }
