@@ -67,13 +67,29 @@ describe("client keys", () => {
       'API_KEYS["e"].tokens_per_day: must be a whole number, at least 1',
       'API_KEYS["f"].concurrent_streams: must be a whole number, at least 1',
       'API_KEYS["g"].admin: must be true or false',
-      'API_KEYS["h"].key: must be the key, a non-empty string',
+      'API_KEYS (entry 8, its name not shown).key: must be the key, a non-empty string (each entry is "<name>": { "key": "sk-…", … }, and a name is never the key)',
       'API_KEYS["i"].limit: is not a key setting; they are key, models, rate_limit, tokens_per_day, concurrent_streams, admin',
       'API_KEYS["proxy-key-1"]: the same name as proxy-key-1',
-      'API_KEYS["bad name!"]: a key\'s name must be 1-64 letters, digits or ._:@+- (it is what logs and usage show)',
-      'API_KEYS["l"]: must be an object like { "key": "sk-…" }',
+      "API_KEYS (entry 11, its name not shown): a key's name must be 1-64 letters, digits or ._:@+- (it is what logs and usage show)",
+      'API_KEYS (entry 12, its name not shown): must be an object like { "key": "sk-…" }',
     ]);
     expect(problems.join("\n")).not.toMatch(/secret-value/);
+  });
+
+  it("tell an entry with no key by position, never by its name, which may be the key itself", () => {
+    // The review's case: API_KEYS keyed by the key.
+    const { keys, problems } = read({
+      "team-a": { key: "sk-team-a-0123456789" },
+      "sk-zzteam-SECRET-0008": { models: ["qwen3"] },
+      "team-c": { "sk-zzteam-SECRET-0009": true },
+    });
+    expect(keys.map((key) => key.name)).toEqual(["proxy-key-1", "proxy-key-2", "team-a"]);
+    expect(problems).toEqual([
+      'API_KEYS (entry 2, its name not shown).key: must be the key, a non-empty string (each entry is "<name>": { "key": "sk-…", … }, and a name is never the key)',
+      "API_KEYS (entry 3, its name not shown): has a field (not shown) that is not a key setting; they are key, models, rate_limit, tokens_per_day, concurrent_streams, admin",
+      'API_KEYS (entry 3, its name not shown).key: must be the key, a non-empty string (each entry is "<name>": { "key": "sk-…", … }, and a name is never the key)',
+    ]);
+    expect(problems.join("\n")).not.toMatch(/SECRET|team-c/);
   });
 
   it("say when API_KEYS is not JSON without quoting it, and when it is not an object", () => {
@@ -86,5 +102,16 @@ describe("client keys", () => {
   it("are all known for redaction, even in entries that are wrong", () => {
     const env = { API_KEYS: JSON.stringify({ a: { key: "sk-good" }, b: { key: "sk-in-a-bad-entry", admin: "no" } }) };
     expect(apiKeySecrets(env)).toEqual(["sk-good", "sk-in-a-bad-entry"]);
+  });
+
+  it("count as secrets the name of an entry with no key, and an entry that is a string", () => {
+    const env = {
+      API_KEYS: JSON.stringify({
+        named: { key: "sk-good" },
+        "sk-zzteam-SECRET-0008": { models: ["qwen3"] },
+        team: "sk-zzteam-SECRET-0010",
+      }),
+    };
+    expect(apiKeySecrets(env)).toEqual(["sk-good", "sk-zzteam-SECRET-0008", "team", "sk-zzteam-SECRET-0010"]);
   });
 });

@@ -48,14 +48,14 @@ export function parseApiKeys(env: ProxyEnv): string[] {
 
 /**
  * Every client key: PROXY_API_KEYS, then each API_KEYS entry that is well formed. What is wrong
- * is pushed to `problems`, naming the entry and the field, never a key; `models`, when given,
- * are the MODELS names a key's list is checked against.
+ * is pushed to `problems`, naming the entry (by position when its name may be a key) and the
+ * field, never a key; `models`, when given, are the MODELS names a key's list is checked against.
  */
 export function readClientKeys(env: ProxyBindings, problems: string[], models?: ReadonlySet<string>): ClientKey[] {
   const keys: ClientKey[] = parseApiKeys(env).map((key, i) => ({ name: `proxy-key-${i + 1}`, key, admin: false }));
   const table = readTable(env.API_KEYS, problems);
-  for (const [name, entry] of Object.entries(table)) {
-    const at = `API_KEYS["${name.slice(0, 64)}"]`;
+  for (const [index, [name, entry]] of Object.entries(table).entries()) {
+    const at = nameShown(name, entry) ? `API_KEYS["${name}"]` : `API_KEYS (entry ${index + 1}, its name not shown)`;
     const key = readEntry(env, name, entry, at, problems, models);
     if (!key) continue;
     const twin = keys.find((other) => other.key === key.key || other.name === key.name);
@@ -68,11 +68,39 @@ export function readClientKeys(env: ProxyBindings, problems: string[], models?: 
   return keys;
 }
 
-/** Every key API_KEYS holds, for redaction: its well-formed entries' and the others' alike. */
+/**
+ * Every key API_KEYS holds, for redaction: its well-formed entries' and the others' alike, and
+ * what may be a key put in the wrong place (the name of an entry with no key, an entry that is
+ * a string).
+ */
 export function apiKeySecrets(env: ProxyEnv): string[] {
-  return Object.values(readTable(env.API_KEYS, []))
-    .map((entry) => (entry !== null && typeof entry === "object" ? text(Reflect.get(entry, "key")) : undefined))
-    .filter((key): key is string => key !== undefined);
+  return Object.entries(readTable(env.API_KEYS, [])).flatMap(([name, entry]) => {
+    const key = keyOf(entry);
+    if (key !== undefined) return [key];
+    return [name, text(entry)].filter((value): value is string => value !== undefined);
+  });
+}
+
+function isFields(entry: unknown): entry is Record<string, unknown> {
+  return entry !== null && typeof entry === "object" && !Array.isArray(entry);
+}
+
+function unknownFields(fields: Record<string, unknown>): string[] {
+  return Object.keys(fields).filter((field) => !FIELDS.includes(field));
+}
+
+function keyOf(entry: unknown): string | undefined {
+  return isFields(entry) ? text(entry.key) : undefined;
+}
+
+/**
+ * Whether problems may quote an entry's name. An entry with no key is likely named by the key
+ * itself (`{"sk-…": {"models": […]}}`), and a name that is not a name may be a key too: those
+ * entries are told by position instead (Object.entries' order: as written, unless a name is a
+ * whole number).
+ */
+function nameShown(name: string, entry: unknown): boolean {
+  return NAME.test(name) && keyOf(entry) !== undefined;
 }
 
 function readTable(raw: ProxyEnv["API_KEYS"], problems: string[]): Record<string, unknown> {
@@ -104,16 +132,24 @@ function readEntry(
     problems.push(`${at}: a key's name must be 1-64 letters, digits or ._:@+- (it is what logs and usage show)`);
     return undefined;
   }
-  if (entry === null || typeof entry !== "object" || Array.isArray(entry)) {
+  if (!isFields(entry)) {
     problems.push(`${at}: must be an object like { "key": "sk-…" }`);
     return undefined;
   }
-  const fields = entry as Record<string, unknown>;
+  const fields = entry;
   const before = problems.length;
-  const unknown = Object.keys(fields).find((field) => !FIELDS.includes(field));
-  if (unknown) problems.push(`${at}.${unknown.slice(0, 40)}: is not a key setting; they are ${FIELDS.join(", ")}`);
   const key = text(fields.key);
-  if (!key) problems.push(`${at}.key: must be the key, a non-empty string`);
+  const unknown = unknownFields(fields)[0];
+  if (unknown !== undefined) {
+    // Without a key, a stray field may be the key itself (`{"team": {"sk-…": …}}`).
+    const field = key ? `.${unknown.slice(0, 40)}: is not` : ": has a field (not shown) that is not";
+    problems.push(`${at}${field} a key setting; they are ${FIELDS.join(", ")}`);
+  }
+  if (!key) {
+    problems.push(
+      `${at}.key: must be the key, a non-empty string (each entry is "<name>": { "key": "sk-…", … }, and a name is never the key)`,
+    );
+  }
   const out: ClientKey = { name, key: key ?? "", admin: false };
   if (fields.admin !== undefined) {
     if (typeof fields.admin === "boolean") out.admin = fields.admin;
