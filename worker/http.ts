@@ -67,7 +67,7 @@ export function methodNotAllowed(method: string, path: string, allowed: readonly
   return Object.assign(error, { allow: allowed.join(", ") });
 }
 
-/** The deployment's fault: what to fix, for callers who hold a proxy key (and for the log). */
+/** The deployment's fault: what to fix, for keys that may see the whole configuration (and for the log). */
 export function misconfigured(problems: readonly string[]): BedrockEdgeError {
   return refusal(
     500,
@@ -75,6 +75,22 @@ export function misconfigured(problems: readonly string[]): BedrockEdgeError {
     "proxy_misconfigured",
   );
 }
+
+/**
+ * The same fault told to a key kept from some models: that the configuration is invalid, and
+ * how many problems, never which (they name the models it may not call).
+ */
+export function misconfiguredUnlisted(count: number): BedrockEdgeError {
+  return refusal(
+    500,
+    `The proxy's configuration is invalid (${count} problem${count === 1 ? "" : "s"}), so it answers no call until its operator fixes the Worker's vars and secrets. ${WHERE_PROBLEMS_ARE}`,
+    "proxy_misconfigured",
+  );
+}
+
+/** Where an operator reads the problems, for callers who are not told them. */
+export const WHERE_PROBLEMS_ARE =
+  "The Worker's log lists the problems; so does GET /health with a proxy API key that may call every model, or an admin key.";
 
 /**
  * The proxy's view of a failure, whole (the log line's). Anything not already ours becomes a

@@ -30,6 +30,14 @@ export function mayCall(key: Pick<ClientKey, "models">, model: string): boolean 
   return !key.models || key.models.includes(model);
 }
 
+/**
+ * Whether a key may be told the whole configuration: the problems /health and every 500 list
+ * name every MODELS entry, so only a key kept from no model, or an admin key, reads them.
+ */
+export function seesWholeConfiguration(key: Pick<ClientKey, "models" | "admin">): boolean {
+  return key.admin || !key.models;
+}
+
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._:@+-]{0,63}$/;
 const BINDING_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
 const FIELDS = ["key", "models", "rate_limit", "tokens_per_day", "concurrent_streams", "admin"];

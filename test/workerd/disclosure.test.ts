@@ -1,11 +1,19 @@
 // What a caller without a proxy key learns, through the Worker in workerd: that the proxy is up
 // or misconfigured, and how many problems it has; never the configuration itself (MODELS
-// fragments, BEDROCK_ENDPOINT, model names). Operators get every problem at once, with a key
-// and in the log.
+// fragments, BEDROCK_ENDPOINT, model names). A key kept from some models learns no more of the
+// problems than that. Operators get every problem at once, with a key that may call every model
+// (or an admin key) and in the log.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { eventually, modelString, startWorkerdProxy, TEST_KEYS, USER_HELLO, type WorkerdProxy } from "./harness.ts";
 
 const PRIVATE_NAME = "acme-finetune-7b";
+/** A key kept to one model, the same as an admin key, and a key that may call every model. */
+const RESTRICTED_KEYS = JSON.stringify({
+  team: { key: "sk-team-0001", models: ["public"] },
+  ops: { key: "sk-ops-0001", models: ["public"], admin: true },
+  all: { key: "sk-all-0001" },
+});
+const bearer = (key: string) => ({ authorization: `Bearer ${key}` });
 const PRIVATE_ENDPOINT = "https://vpce-0abc.bedrock-runtime.us-east-1.vpce.amazonaws.com/?x=1";
 
 let proxy: WorkerdProxy;
@@ -26,6 +34,19 @@ beforeAll(async () => {
     },
     nokeys: { PROXY_API_KEYS: undefined, MODELS: JSON.stringify({ x: "bedrock/gpt/x" }) },
     healthy: { MODELS: JSON.stringify({ [PRIVATE_NAME]: modelString("llama") }) },
+    // The review's cases: a model kept from the "team" key, with a bad model string or a
+    // chat_template that does not compile.
+    "hidden-bad-entry": {
+      MODELS: JSON.stringify({ public: modelString("llama"), [PRIVATE_NAME]: "bedrock/nope/x" }),
+      API_KEYS: RESTRICTED_KEYS,
+    },
+    "hidden-bad-template": {
+      MODELS: JSON.stringify({
+        public: modelString("llama"),
+        [PRIVATE_NAME]: { model: modelString("llama"), chat_template: "{% if %}" },
+      }),
+      API_KEYS: RESTRICTED_KEYS,
+    },
   });
 });
 afterAll(() => proxy?.close());
@@ -121,5 +142,90 @@ describe("with a proxy key, and in the log", () => {
     });
     const line = await eventually(() => proxy.logs.find((entry) => entry.request_id === id), 2000, "the line");
     expect(line.error).toMatch(/MODELS\["x"\].*PROXY_API_KEYS is not set/);
+  });
+});
+
+describe("a key kept from some models", () => {
+  const team = bearer("sk-team-0001");
+
+  it.each(["hidden-bad-entry", "hidden-bad-template"])(
+    "gets what a caller without a key gets from /health (%s): how many problems, not which",
+    async (variant) => {
+      const anonymous = await health(variant);
+      const restricted = await health(variant, team);
+      expect(restricted.status).toBe(503);
+      expect(JSON.parse(restricted.text)).toEqual(JSON.parse(anonymous.text));
+      expect(JSON.parse(restricted.text)).toEqual({
+        status: "misconfigured",
+        problem_count: 1,
+        message: expect.stringMatching(
+          /log lists the problems; so does GET \/health with a proxy API key that may call every model, or an admin key/,
+        ),
+      });
+      expectNothingPrivate(restricted.text);
+      // The log line still says what is wrong.
+      const line = await eventually(
+        () => proxy.logs.find((entry) => entry.request_id === restricted.id),
+        2000,
+        "the line",
+      );
+      expect(line.error).toContain(PRIVATE_NAME);
+    },
+  );
+
+  it("is answered 500 proxy_misconfigured on every call, naming no model; the log line lists the problems", async () => {
+    for (const [path, init] of [
+      ["/v1/chat/completions", { method: "POST", body: JSON.stringify({ model: "public", messages: USER_HELLO }) }],
+      ["/v1/models", {}],
+    ] as const) {
+      const response = await fetch(`${proxy.url("hidden-bad-entry")}${path}`, {
+        ...init,
+        headers: { ...team, "content-type": "application/json" },
+      });
+      const text = await response.text();
+      expect(response.status, path).toBe(500);
+      expect(JSON.parse(text)).toMatchObject({
+        error: {
+          code: "proxy_misconfigured",
+          type: "server_error",
+          message: expect.stringMatching(/^The proxy's configuration is invalid \(1 problem\)/),
+        },
+      });
+      expectNothingPrivate(text);
+      const id = response.headers.get("x-request-id");
+      const line = await eventually(() => proxy.logs.find((entry) => entry.request_id === id), 2000, "the line");
+      expect(line).toMatchObject({ status: 500, key: "team", error_code: "proxy_misconfigured" });
+      expect(line.error).toMatch(new RegExp(`MODELS\\["${PRIVATE_NAME}"\\]: Unknown model`));
+    }
+  });
+
+  it("still calls its own models while another model's chat_template does not compile", async () => {
+    const response = await fetch(`${proxy.url("hidden-bad-template")}/v1/chat/completions`, {
+      method: "POST",
+      headers: { ...team, "content-type": "application/json" },
+      body: JSON.stringify({ model: "public", messages: USER_HELLO }),
+    });
+    expect(response.status).toBe(200);
+    expectNothingPrivate(await response.text());
+  });
+
+  it("an admin key, and a key kept from no model, are told every problem", async () => {
+    for (const key of ["sk-ops-0001", "sk-all-0001"]) {
+      const { status, text } = await health("hidden-bad-template", bearer(key));
+      expect(status).toBe(503);
+      expect(JSON.parse(text)).toEqual({
+        status: "misconfigured",
+        problems: [expect.stringMatching(new RegExp(`^MODELS\\["${PRIVATE_NAME}"\\]\\.chat_template: `))],
+      });
+      const response = await fetch(`${proxy.url("hidden-bad-entry")}/v1/chat/completions`, {
+        method: "POST",
+        headers: { ...bearer(key), "content-type": "application/json" },
+        body: JSON.stringify({ model: "public", messages: USER_HELLO }),
+      });
+      expect(response.status).toBe(500);
+      expect(((await response.json()) as { error: { message: string } }).error.message).toContain(
+        `MODELS["${PRIVATE_NAME}"]: Unknown model`,
+      );
+    }
   });
 });

@@ -1,10 +1,12 @@
 // GET /health, open to anyone (load balancers have no key): "ok", or 503 "misconfigured" with
 // a count. The problems themselves name bindings, models and endpoints, so they go only to a
-// caller with a proxy key, and to the log.
+// key that may see the whole configuration (one kept from no model, or an admin key), and to
+// the log.
 import { BedrockEdgeError } from "../../src/index.ts";
 import { authorise } from "../auth.ts";
 import type { AppContext } from "../context.ts";
-import { jsonResponse, misconfigured } from "../http.ts";
+import { jsonResponse, misconfigured, WHERE_PROBLEMS_ARE } from "../http.ts";
+import { seesWholeConfiguration } from "../keys.ts";
 
 export async function health(c: AppContext): Promise<Response> {
   const state = c.get("state");
@@ -14,10 +16,10 @@ export async function health(c: AppContext): Promise<Response> {
   }
   // The log line says why: it is what an operator watching `wrangler tail` sees.
   c.get("log").record({ error: misconfigured(problems) });
-  const authenticated = !(
-    (await authorise(c.req.raw.headers, state.keys.count, state.keys.find)) instanceof BedrockEdgeError
-  );
-  if (authenticated) return jsonResponse({ status: "misconfigured", problems }, 503);
+  const key = await authorise(c.req.raw.headers, state.keys.count, state.keys.find);
+  if (!(key instanceof BedrockEdgeError) && seesWholeConfiguration(key)) {
+    return jsonResponse({ status: "misconfigured", problems }, 503);
+  }
   return jsonResponse(
     { status: "misconfigured", problem_count: problems.length, message: hint(state.keys.count) },
     503,
@@ -26,6 +28,6 @@ export async function health(c: AppContext): Promise<Response> {
 
 function hint(keys: number): string {
   return keys
-    ? "GET /health with a proxy API key lists the problems; so does the Worker's log."
+    ? WHERE_PROBLEMS_ARE
     : "PROXY_API_KEYS is not set, so every call is refused; the Worker's log lists every problem.";
 }
