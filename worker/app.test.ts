@@ -152,3 +152,85 @@ describe("Retry-After from upstream", () => {
     expect(await response.json()).toMatchObject({ error: { code: "rate_limit_exceeded" } });
   });
 });
+
+describe("configuration problems never quote a secret put in the wrong field", () => {
+  const LLAMA = "bedrock/llama/arn:aws:bedrock:us-east-1:123456789012:imported-model/abc123def456";
+  const base = {
+    PROXY_API_KEYS: "sk-zzproxy-SECRET-0006",
+    AWS_ACCESS_KEY_ID: "AKIAZZSECRETAKID0001",
+    AWS_SECRET_ACCESS_KEY: "zzSecretAccessKey/SECRET+0001zzzzzzzzzz",
+    AWS_REGION: "us-east-1",
+  };
+  const secondCopy = (fields: Record<string, unknown>) =>
+    JSON.stringify({ m: { deployments: [{ model: LLAMA }, { model: LLAMA, region: "us-west-2", ...fields }] } });
+
+  /** /health and a chat call with a key that may read the problems, and every log line they wrote. */
+  async function everythingSaid(env: ProxyEnv): Promise<{ problems: string[]; said: string }> {
+    const logs: LogLine[] = [];
+    const app = createApp({ env, log: (line) => logs.push(line) });
+    const headers = { authorization: "Bearer sk-zzproxy-SECRET-0006", "content-type": "application/json" };
+    const health = await app.request("/health", { headers });
+    expect(health.status).toBe(503);
+    const healthText = await health.text();
+    const chat = await app.request("/v1/chat/completions", {
+      method: "POST",
+      headers,
+      body: JSON.stringify({ model: "m", messages: [{ role: "user", content: "hi" }] }),
+    });
+    expect(chat.status).toBe(500);
+    const chatText = await chat.text();
+    expect(logs).toHaveLength(2);
+    const { problems } = JSON.parse(healthText) as { problems: string[] };
+    return { problems, said: [healthText, chatText, ...logs.map((line) => JSON.stringify(line))].join("\n") };
+  }
+
+  // The review's three cases (secrets2, finding 2), then a secret the proxy knows.
+  it("a Bedrock API key as a deployment's api_key", async () => {
+    const { problems, said } = await everythingSaid({
+      ...base,
+      MODELS: secondCopy({ api_key: "ABSKzzWESTBEARERSECRET0005" }),
+    });
+    expect(problems).toEqual([expect.stringMatching(/^MODELS\["m"\]\.deployments\[1\]\.api_key: names no binding/)]);
+    expect(said).not.toContain("ABSKzz");
+  });
+
+  it("an access key id as a deployment's credentials.access_key_id", async () => {
+    const { problems, said } = await everythingSaid({
+      ...base,
+      MODELS: secondCopy({
+        credentials: { access_key_id: "AKIAZZWESTSECRET0003", secret_access_key: "AWS_SECRET_ACCESS_KEY_WEST" },
+      }),
+      // A binding of the operator's own naming: no field of ProxyEnv.
+      ...{ AWS_SECRET_ACCESS_KEY_WEST: "zzWestSecretKey/SECRET+0003zzzzzzzzzzzzz" },
+    });
+    expect(problems).toEqual([
+      expect.stringMatching(/^MODELS\["m"\]\.deployments\[1\]\.credentials\.access_key_id: names no binding/),
+    ]);
+    expect(said).not.toMatch(/AKIAZZWEST|SECRET/);
+  });
+
+  it("API_KEYS keyed by the key", async () => {
+    const { problems, said } = await everythingSaid({
+      ...base,
+      MODELS: JSON.stringify({ m: LLAMA }),
+      API_KEYS: JSON.stringify({ "sk-zzteam-SECRET-0008": { models: ["m"] } }),
+    });
+    expect(problems).toEqual([
+      expect.stringMatching(/^API_KEYS \(entry 1, its name not shown\)\.key: must be the key/),
+    ]);
+    expect(said).not.toContain("SECRET");
+  });
+
+  it("a secret the proxy holds, quoted as a binding's name, is cut from /health and the 500 as from the log", async () => {
+    // A client key given where the Bedrock API key's binding belongs: it reads as a name.
+    const { problems, said } = await everythingSaid({
+      ...base,
+      PROXY_API_KEYS: "sk-zzproxy-SECRET-0006,teamalphakey",
+      MODELS: secondCopy({ api_key: "teamalphakey" }),
+    });
+    expect(problems).toEqual([
+      'MODELS["m"].deployments[1].api_key: the binding [redacted] is not set (wrangler secret put [redacted])',
+    ]);
+    expect(said).not.toContain("teamalphakey");
+  });
+});

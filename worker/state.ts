@@ -19,7 +19,10 @@ export interface ProxyState {
   /** Values to cut out of anything logged or answered. */
   secrets: string[];
   keys: { count: number; find: KeyFinder };
-  /** The configuration's own problems: while there are any, calls answer 500 proxy_misconfigured. */
+  /**
+   * The configuration's own problems (known secrets and secret-shaped text cut, as from a log
+   * line): while there are any, calls answer 500 proxy_misconfigured.
+   */
   configProblems: string[];
   /**
    * Every problem /health reports, by binding name: the configuration's, no client keys, and
@@ -64,20 +67,23 @@ function buildState(env: ProxyBindings, options: StateOptions): ProxyState {
   const clientKeys = attempt((): ClientKey[] => readClientKeys(env, []), []);
   const keys = { count: clientKeys.length, find: createKeyFinder(clientKeys) };
   const noKeys = clientKeys.length ? [] : ["PROXY_API_KEYS is not set (nor API_KEYS): every call is refused"];
+  // Problems go to keys that may read them (/health, 500 proxy_misconfigured) as they go to the
+  // log: without a secret an operator put in the wrong field (a key where a name belongs).
+  const clean = (problems: string[]) => problems.map((problem) => redactSecrets(problem, secrets));
   try {
     const parsed = parseConfig(env);
     secrets.push(...deploymentSecrets(parsed.ok ? parsed.config.models : parsed.models));
     if (parsed.ok) {
       const ready = readyFrom(parsed.config, options);
-      const problems = checkTemplates(ready.bedrock).then((broken) => [...noKeys, ...broken]);
+      const problems = checkTemplates(ready.bedrock).then((broken) => clean([...noKeys, ...broken]));
       return { secrets, keys, configProblems: [], problems, ready };
     }
+    const configProblems = clean(parsed.problems);
     const problems = checkTemplates(templateChecker(parsed.models, parsed.region)).then((broken) => [
-      ...parsed.problems,
-      ...noKeys,
-      ...broken,
+      ...configProblems,
+      ...clean([...noKeys, ...broken]),
     ]);
-    return { secrets, keys, configProblems: parsed.problems, problems, ready: undefined };
+    return { secrets, keys, configProblems, problems, ready: undefined };
   } catch (error) {
     const configProblems = [
       `the proxy could not be set up (${maskAwsIds(redactSecrets(describeError(error), secrets))})`,
