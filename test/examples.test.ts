@@ -14,7 +14,7 @@ describe("examples/routes.ts", () => {
       expect.stringMatching(/^llama usage: \{"prompt_tokens":\d+,"completion_tokens":\d+,"total_tokens":\d+\}$/),
       expect.stringMatching(/^llama streamed: Hello from the Bedrock emulator \(llama\)/),
       expect.stringMatching(
-        /^qwen3 tool call: \[\{"id":"call_\w+","type":"function","function":\{"name":"get_weather","arguments":"\{\\"city\\":\\"Paris\\"\}"\}\}\]$/,
+        /^qwen3 tool call: \[\{"id":"call_\w+","type":"function","function":\{"name":"get_weather","arguments":"\{\\"city\\": \\"Paris\\"\}"\}\}\]$/,
       ),
       expect.stringMatching(/^qwen2: Hello from the Bedrock emulator \(qwen2\)/),
       expect.stringMatching(/^openai: Hello from the Bedrock emulator \(openai\)/),

@@ -199,11 +199,11 @@ describe("tools and images", () => {
       {
         id: expect.stringMatching(/^call_/),
         type: "function",
-        function: { name: "get_weather", arguments: '{"city":"Paris"}' },
+        function: { name: "get_weather", arguments: '{"city": "Paris"}' },
       },
     ]);
     const streamed = await collect(await bedrock.chat.completions.create({ ...request, stream: true }));
-    expect(streamed.calls).toEqual([{ name: "get_weather", arguments: '{"city":"Paris"}' }]);
+    expect(streamed.calls).toEqual([{ name: "get_weather", arguments: '{"city": "Paris"}' }]);
     expect(streamed.finish).toBe("tool_calls");
   });
 

@@ -1,7 +1,12 @@
 // Tool calling and lenient parameters through the library, against the emulator: what reaches
 // Bedrock (forced-call prefills, the Llama 3.1 template, no drop_params) and what comes back.
 import { describe, expect, it } from "vitest";
-import { BedrockEdgeError, type ChatCompletionChunk, type ChatCompletionCreateParams } from "../src/index.ts";
+import {
+  BedrockEdgeError,
+  type ChatCompletionChunk,
+  type ChatCompletionCreateParams,
+  type Response,
+} from "../src/index.ts";
 import { errorOf } from "./helpers/errors.ts";
 import { emulated, model } from "./helpers/emulated.ts";
 import { expectOneWeatherCall } from "./helpers/tool-calls.ts";
@@ -192,4 +197,79 @@ describe("drop_params", () => {
     );
     expect(refused.message).toContain("drop_params: true");
   });
+});
+
+describe("a call's arguments come back as the model wrote them, every digit of its numbers kept", () => {
+  // What a double cannot hold: an id beyond 2^53 (a snowflake, a 64-bit key), a float past its
+  // range, the forms 1.0 and -0.0. JSON.parse then JSON.stringify would give 1234567890123456800,
+  // null, 1 and 0.
+  const args = '{"id": 1234567890123456789, "ratio": 1.0, "big": 1e400, "neg0": -0.0}';
+  const qwenCall = `<tool_call>\n{"name": "get_message", "arguments": ${args}}\n</tool_call>`;
+  const llamaCall = `{"name": "get_message", "parameters": ${args}}`;
+  const r1Call = `</think>\n\n<｜tool▁calls▁begin｜><｜tool▁call▁begin｜>function<｜tool▁sep｜>get_message\n\`\`\`json\n${args}\n\`\`\`<｜tool▁call▁end｜><｜tool▁calls▁end｜>`;
+  // The echo model answers its prompt; a template of the last message alone makes it say `text`.
+  const says = (route: "qwen3" | "qwen2" | "llama" | "deepseek_r1") => ({
+    model: model(route, "echo"),
+    chat_template: "{{ messages[-1]['content'] }}",
+    special_tokens: "keep" as const,
+  });
+  const { bedrock } = emulated({
+    models: {
+      qwen3: says("qwen3"),
+      qwen2: says("qwen2"),
+      llama: says("llama"),
+      deepseek_r1: says("deepseek_r1"),
+      "openai-qwen": { model: model("openai", "echo"), tool_parser: "qwen", special_tokens: "keep" },
+      "openai-llama": { model: model("openai", "echo"), tool_parser: "llama3_json", special_tokens: "keep" },
+    },
+  });
+  const getMessage = {
+    name: "get_message",
+    parameters: { type: "object", properties: { id: { type: "integer" } } },
+  };
+  const argumentsIn = (output: Response["output"]) =>
+    output.flatMap((item) => (item.type === "function_call" ? [item.arguments] : []));
+  const cases = [
+    ["qwen3", qwenCall],
+    ["qwen2", qwenCall],
+    ["llama", llamaCall],
+    ["deepseek_r1", r1Call],
+    ["openai-qwen", qwenCall],
+    ["openai-llama", llamaCall],
+  ] as const;
+
+  for (const [name, text] of cases) {
+    it(`${name}: plain, streamed and in the Responses API`, async () => {
+      const request = {
+        model: name,
+        messages: [{ role: "user" as const, content: text }],
+        tools: [{ type: "function" as const, function: getMessage }],
+      };
+      const plain = await bedrock.chat.completions.create(request);
+      expect(plain.choices[0]!.finish_reason).toBe("tool_calls");
+      expect(plain.choices[0]!.message.tool_calls?.map((call) => call.function)).toEqual([
+        { name: "get_message", arguments: args },
+      ]);
+      const streamed = await collect(await bedrock.chat.completions.create({ ...request, stream: true }));
+      expect(streamed).toEqual({
+        content: "",
+        calls: [{ name: "get_message", arguments: args }],
+        finish: "tool_calls",
+      });
+
+      const responses = {
+        model: name,
+        input: text,
+        tools: [{ type: "function" as const, ...getMessage, strict: false }],
+      };
+      expect(argumentsIn((await bedrock.responses.create(responses)).output)).toEqual([args]);
+      // Streamed: the arguments' done event, then the completed Response.
+      const seen: string[] = [];
+      for await (const event of await bedrock.responses.create({ ...responses, stream: true })) {
+        if (event.type === "response.function_call_arguments.done") seen.push(event.arguments);
+        if (event.type === "response.completed") seen.push(...argumentsIn(event.response.output));
+      }
+      expect(seen).toEqual([args, args]);
+    });
+  }
 });

@@ -17,7 +17,7 @@ describe("a whole answer", () => {
       {
         id: expect.stringMatching(/^call_/),
         type: "function",
-        function: { name: "get_weather", arguments: '{"city":"Paris"}' },
+        function: { name: "get_weather", arguments: '{"city": "Paris"}' },
       },
     ]);
     expect(messageOf(split)).toEqual({

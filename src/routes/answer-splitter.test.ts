@@ -128,7 +128,7 @@ describe("Qwen tool calls", () => {
   const expected = {
     reasoning: "Need weather.",
     content: "Let me check.",
-    calls: ['get_weather({"city":"Paris"})', 'get_time({"tz":"CET"})'],
+    calls: ['get_weather({"city": "Paris"})', 'get_time({"tz": "CET"})'],
   };
 
   it("reads every call, with the text before them as content", () => {
@@ -195,7 +195,7 @@ describe("Llama JSON tool calls: no opening marker", () => {
       expect(summary(run(LLAMA_TOOLS, [answer])), answer).toEqual({
         reasoning: "",
         content: "",
-        calls: ['get_weather({"city":"Paris"})'],
+        calls: ['get_weather({"city": "Paris"})'],
       });
     }
     // Arguments given as a JSON string stay that string.
@@ -211,7 +211,7 @@ describe("Llama JSON tool calls: no opening marker", () => {
       reasoning: "",
       content: "",
       calls: [
-        call("get_weather", '{"city":"Paris; Rome","n":[1,{"x":"}"}]}'),
+        call("get_weather", '{"city": "Paris; Rome", "n": [1, {"x": "}"}]}'),
         call("get_time", "{}"),
         call("f", '{"q":"\\"}"}'),
       ],
@@ -385,7 +385,7 @@ describe("degenerate model output stays linear", () => {
     const big = "x".repeat(200_000);
     const answer = `<tool_call>\n{"name": "f", "arguments": {"a": "${big}"}}\n</tool_call>`;
     const pieces = answer.match(/[\s\S]{1,4}/g) ?? [];
-    expect(summary(run(QWEN3_TOOLS, pieces)).calls).toEqual([`f({"a":"${big}"})`]);
+    expect(summary(run(QWEN3_TOOLS, pieces)).calls).toEqual([`f({"a": "${big}"})`]);
   });
 
   it("Llama: 50,000 newlines before a call and as content, streamed one character at a time", () => {
@@ -400,7 +400,7 @@ describe("degenerate model output stays linear", () => {
     const big = "x".repeat(200_000);
     const answer = `{"name": "f", "parameters": {"a": "${big}"}}`;
     const pieces = answer.match(/[\s\S]{1,4}/g) ?? [];
-    expect(summary(run(LLAMA_TOOLS, pieces)).calls).toEqual([`f({"a":"${big}"})`]);
+    expect(summary(run(LLAMA_TOOLS, pieces)).calls).toEqual([`f({"a": "${big}"})`]);
   });
 
   it("JSON nested 100,000 deep is text, not a stack overflow", () => {

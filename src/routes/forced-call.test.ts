@@ -211,7 +211,7 @@ describe("forced calls elsewhere", () => {
       ...mapper.end(),
     ];
     expect(parts.flatMap((part) => part.delta.tool_calls ?? []).map((call) => call.function?.arguments)).toEqual([
-      '{"city":"Paris"}',
+      '{"city": "Paris"}',
     ]);
   });
 

@@ -194,7 +194,7 @@ describe("completion-format answers", () => {
       {
         id: expect.stringMatching(/^call_[A-Za-z0-9]{24}$/),
         type: "function",
-        function: { name: "get_weather", arguments: '{"city":"Paris"}' },
+        function: { name: "get_weather", arguments: '{"city": "Paris"}' },
       },
     ]);
   });
@@ -234,7 +234,7 @@ describe("completion-format streams", () => {
       },
     ];
     const result = stream("qwen2", events, { ...base, tools });
-    expect(result.calls).toEqual(['0:get_weather({"city":"Paris"})', '1:get_weather({"city":"Rome"})']);
+    expect(result.calls).toEqual(['0:get_weather({"city": "Paris"})', '1:get_weather({"city": "Rome"})']);
     expect(result.finish).toBe("tool_calls");
     expect(result.content).toBe("");
   });

@@ -1,9 +1,12 @@
 // How tool calls look in the text of each model family, and how to read them back. Model output
 // is untrusted: everything here reads with indexOf and single scans (a regex backtracking over a
 // long run of spaces would cost quadratic time), and JSON nested deeper than requests may be is
-// not a call (turning it back into a string would recurse past the stack).
-import { MAX_JSON_DEPTH, jsonTextTooDeep } from "../openai/depth.ts";
+// not a call (sent back in the conversation, it would be refused). Arguments go on as the model
+// wrote them (json-text.ts), the digits of its numbers and all.
+import { isJsonObject } from "../json.ts";
+import { jsonTextTooDeep } from "../openai/depth.ts";
 import type { LeadingToolSyntax, MarkedToolSyntax, ParsedToolCall } from "./answer-splitter.ts";
+import { containerEnd, memberText } from "./json-text.ts";
 import {
   FENCE,
   PYTHON_TAG,
@@ -26,9 +29,20 @@ function parseJson(text: string): { value: unknown } | undefined {
   }
 }
 
-function argumentsJson(value: unknown): string | undefined {
-  if (typeof value === "string") return parseJson(value) ? value : undefined;
-  return value !== null && typeof value === "object" && !Array.isArray(value) ? JSON.stringify(value) : undefined;
+/** JSON text that is valid as arguments: some models write them as a string holding the JSON. */
+function argumentsJson(text: string): string | undefined {
+  return parseJson(text) ? text : undefined;
+}
+
+/**
+ * The arguments of a call parsed from `callText`, under its member `key`: an object as the model
+ * wrote it, never parsed and written again (that would round the numbers a double cannot hold),
+ * or the JSON text of a string. Anything else is not a call.
+ */
+function callArguments(callText: string, call: Record<string, unknown>, key: string): string | undefined {
+  const value = call[key];
+  if (typeof value === "string") return argumentsJson(value);
+  return isJsonObject(value) ? memberText(callText, key) : undefined;
 }
 
 /** Qwen (Hermes style): `<tool_call>\n{"name": …, "arguments": {…}}\n</tool_call>`, one call per block. */
@@ -37,10 +51,11 @@ export const qwenToolSyntax: MarkedToolSyntax = {
   open: TOOL_CALL_OPEN,
   close: TOOL_CALL_CLOSE,
   parse(block) {
-    const value = parseJson(block.trim())?.value;
-    if (value === null || typeof value !== "object") return undefined;
-    const call = value as { name?: unknown; arguments?: unknown; parameters?: unknown };
-    const args = argumentsJson(call.arguments ?? call.parameters ?? {});
+    const text = block.trim();
+    const call = parseJson(text)?.value;
+    if (!isJsonObject(call)) return undefined;
+    const key = call.arguments != null ? "arguments" : call.parameters != null ? "parameters" : undefined;
+    const args = key === undefined ? "{}" : callArguments(text, call, key);
     return typeof call.name === "string" && call.name && args !== undefined
       ? [{ name: call.name, arguments: args }]
       : undefined;
@@ -103,7 +118,8 @@ export const llamaJsonToolSyntax: LeadingToolSyntax = {
     const calls: ParsedToolCall[] = [];
     let at = 0;
     while (at < text.length) {
-      const end = objectEnd(text, at);
+      // An array where a call should start is no call: llamaCall refuses it.
+      const end = containerEnd(text, at);
       const call = end < 0 ? undefined : llamaCall(text.slice(at, end));
       if (!call) return undefined;
       calls.push(call);
@@ -119,33 +135,10 @@ export const llamaJsonToolSyntax: LeadingToolSyntax = {
 
 /** A call object: a name, and its arguments under "arguments" or "parameters" (what makes JSON a call). */
 function llamaCall(text: string): ParsedToolCall | undefined {
-  const value = parseJson(text)?.value as { name?: unknown; arguments?: unknown; parameters?: unknown } | undefined;
-  if (typeof value?.name !== "string" || !value.name) return undefined;
-  const args = argumentsJson(value.arguments !== undefined ? value.arguments : value.parameters);
+  const value = parseJson(text)?.value;
+  if (!isJsonObject(value) || typeof value.name !== "string" || !value.name) return undefined;
+  const args = callArguments(text, value, value.arguments !== undefined ? "arguments" : "parameters");
   return args === undefined ? undefined : { name: value.name, arguments: args };
-}
-
-/**
- * The index just past the JSON object that starts at `from` (string-aware brace matching), or -1
- * when there is none or it nests deeper than MAX_JSON_DEPTH. JSON.parse then checks it whole.
- */
-function objectEnd(text: string, from: number): number {
-  if (text.charCodeAt(from) !== 123 /* { */) return -1;
-  let depth = 0;
-  let inString = false;
-  for (let i = from; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (inString) {
-      if (c === 92 /* \ */) i++;
-      else if (c === 34 /* " */) inString = false;
-    } else if (c === 34) inString = true;
-    else if (c === 123 || c === 91 /* [ */) {
-      if (++depth > MAX_JSON_DEPTH) return -1;
-    } else if (c === 125 /* } */ || c === 93 /* ] */) {
-      if (--depth === 0) return i + 1;
-    }
-  }
-  return -1;
 }
 
 function skipSpace(text: string, from: number): number {
