@@ -261,3 +261,19 @@ describe("tool_parser: tool calls the model writes as text", () => {
     expect(none.choices[0]!.message.tool_calls).toBeUndefined();
   });
 });
+
+describe("Bedrock's structured tool_calls", () => {
+  it("finish as the plain answer does when Bedrock says stop (a stop string hit), with or without a tool_parser", async () => {
+    const { bedrock } = emulated({ models: { parsed: { model: model("openai", "tool"), tool_parser: "qwen" } } });
+    for (const name of [model("openai", "tool"), "parsed"]) {
+      const request = { model: name, messages: hello, tools, stop: ["Par"] };
+      const plain = await bedrock.chat.completions.create(request);
+      expect(plain.choices[0]!.message.tool_calls, name).toHaveLength(1);
+      const streamed = await collect(await bedrock.chat.completions.create({ ...request, stream: true }));
+      expect(streamed.calls[0]).toMatchObject({ index: 0, name: "get_weather" });
+      // A model that stopped after calling a tool finished with tool calls, whichever way it is read.
+      expect(plain.choices[0]!.finish_reason, name).toBe("tool_calls");
+      expect(streamed.finishes, name).toEqual(["tool_calls"]);
+    }
+  });
+});

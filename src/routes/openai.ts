@@ -206,7 +206,10 @@ function streamMapper(request: ChatCompletionRequest, settings: ModelSettings | 
           state.finished = true;
           if (state.splitter) deltas.push(...state.splitter.end());
         }
-        const reason = reported && finishWithCalls(reported, state.splitter?.toolCalls ?? 0);
+        // Every call counts, Bedrock's structured ones and those tool_parser read in the text, as
+        // in parseChoice: a stream finishes as the same answer would, plain.
+        const callCount = state.started.size + (state.splitter?.toolCalls ?? 0);
+        const reason = reported && finishWithCalls(reported, callCount);
         out.push(...parts(index, state, deltas, reason));
       });
       return out;
