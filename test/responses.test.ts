@@ -339,6 +339,29 @@ describe("faults and aborts", () => {
     expect(emulator.stats.requests).toHaveLength(0);
   });
 
+  it("user: null is refused as Chat Completions refuses it, plain and streamed, never echoed as null", async () => {
+    const { bedrock, emulator } = emulated();
+    // What OpenAI's spec and the openai package type as a string, never null.
+    const user = null as unknown as string;
+    const refusal = (call: Promise<unknown>) =>
+      call.then(
+        () => undefined,
+        (e: unknown) => e as BedrockEdgeError,
+      );
+    const chat = await refusal(
+      bedrock.chat.completions.create({ model: model("llama"), messages: [{ role: "user", content: "Hi" }], user }),
+    );
+    expect(chat).toMatchObject({ status: 400, param: "user", message: "user must be a string (got null)." });
+    for (const stream of [false, true]) {
+      const error = await refusal(bedrock.responses.create({ model: model("llama"), input: "Hi", user, stream }));
+      expect(error, `stream: ${stream}`).toMatchObject({ status: 400, param: "user", message: chat!.message });
+    }
+    expect(emulator.stats.requests).toHaveLength(0);
+    const response = await bedrock.responses.create({ model: model("llama"), input: "Hi", user: "u-1" });
+    assertConforms("Response", response);
+    expect(response.user).toBe("u-1");
+  });
+
   it("chat-only fields that ask for more than one Response holds are refused by name, before any call", async () => {
     const { bedrock, emulator } = emulated();
     const refusal = (fields: Record<string, unknown>) =>

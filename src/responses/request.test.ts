@@ -273,6 +273,9 @@ describe("the shape is checked, refused in a sentence naming the field", () => {
     [{ ...ok, metadata: { n: 1 } }, "metadata.n", "metadata.n must be a string (got 1)."],
     [{ ...ok, stream: "yes" }, "stream", 'stream must be true or false (got "yes").'],
     [{ ...ok, instructions: 5 }, "instructions", "instructions must be a string (got 5)."],
+    // A string in OpenAI's spec, never null: refused as Chat Completions refuses it.
+    [{ ...ok, user: null }, "user", "user must be a string (got null)."],
+    [{ ...ok, user: 7 }, "user", "user must be a string (got 7)."],
   ];
   for (const [input, param, message] of cases) {
     it(message, () => {

@@ -325,6 +325,9 @@ const responsesRequestSchema = v.looseObject({
   include: v.nullish(v.array(v.string())),
   truncation: v.nullish(v.picklist(["auto", "disabled"])),
   max_output_tokens: v.nullish(v.pipe(v.number(), v.integer(), v.minValue(1))),
+  // A string, never null, in OpenAI's spec as in Chat Completions: null is refused as chat refuses
+  // it, rather than echoed in the Response, whose user must be a string too.
+  user: v.optional(v.string()),
 });
 
 /** Validates an unknown value as a Responses request; throws a 400 naming the field. */
