@@ -145,7 +145,7 @@ function checkedRoute(model: string, region: string | undefined, at: string, fal
     if (region) resolveRegion(parsed.modelId, region);
     else if (fallback && !parsed.region && arnRegion && arnRegion !== fallback.region) {
       throw new Error(
-        `its ARN is in ${arnRegion.slice(0, 40)} but ${fallback.setting} is ${fallback.region} (an imported model can only be called in its own region)`,
+        `its ARN is in ${arnRegion.slice(0, 40)} but ${fallback.setting} is ${fallback.region} (a model ARN can only be called in its own region: give it region "${arnRegion.slice(0, 40)}")`,
       );
     }
     return parsed;

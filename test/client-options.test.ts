@@ -113,7 +113,7 @@ describe("where and as whom calls go", () => {
 
   it("a region that contradicts a listed model's ARN is refused, naming the entry, as the proxy refuses AWS_REGION", () => {
     expect(refusal({ region: "eu-west-1", models: { x: `bedrock/llama/${ARN}` } })).toBe(
-      'models["x"]: its ARN is in us-east-1 but the region option is eu-west-1 (an imported model can only be called in its own region)',
+      'models["x"]: its ARN is in us-east-1 but the region option is eu-west-1 (a model ARN can only be called in its own region: give it region "us-east-1")',
     );
     expect(
       refusal({
@@ -121,7 +121,13 @@ describe("where and as whom calls go", () => {
         models: { x: { deployments: [{ model: `bedrock/llama/${ARN}` }, { model: `bedrock/llama/${WEST_ARN}` }] } },
       }),
     ).toBe(
-      'models["x"].deployments[1]: its ARN is in us-west-2 but the region option is us-east-1 (an imported model can only be called in its own region)',
+      'models["x"].deployments[1]: its ARN is in us-west-2 but the region option is us-east-1 (a model ARN can only be called in its own region: give it region "us-west-2")',
+    );
+    // Any ARN, such as an application inference profile's, and the entry's own region as the way out.
+    const profile =
+      "bedrock/converse/arn:aws:bedrock:eu-west-1:123456789012:application-inference-profile/a1b2c3d4e5f6";
+    expect(refusal({ region: "us-east-1", models: { team: profile } })).toBe(
+      'models["team"]: its ARN is in eu-west-1 but the region option is us-east-1 (a model ARN can only be called in its own region: give it region "eu-west-1")',
     );
     // A model that says its region (its entry, or the openai route's model string) is not the client's.
     expect(() =>

@@ -86,3 +86,35 @@ describe("the README's example of several deployments of one model", () => {
     expect(stdout.trim()).toMatch(/^deployment [01], try 1$/);
   });
 });
+
+describe("the README's converse example", () => {
+  it("builds its client and calls each of its models, the ARN in its own region, with only the emulator's address put in", async () => {
+    // The snippet's free name, as a reader's program around it would give it; the client gets the
+    // emulator's endpoint. The emulator serves these ids as they are, and refuses a call signed for
+    // another region than an ARN's: `team` answering proves it ran in eu-west-1.
+    const { code } = readmeSnippet("converse");
+    const body = code.replace("createBedrock({\n", `createBedrock({\n  endpoint: "${served.url}",\n`);
+    expect(body).not.toBe(code);
+    const program = [
+      `import { createBedrock } from "${join(ROOT, "src/index.ts")}";`,
+      `const credentials = ${JSON.stringify(EMULATOR_CREDENTIALS)};`,
+      body,
+      'for (const model of ["claude", "nova", "team"]) {',
+      '  const completion = await bedrock.chat.completions.create({ model, messages: [{ role: "user", content: "Hello" }] });',
+      "  console.log(`${model}: ${completion.choices[0]?.message.content}`);",
+      "}",
+    ].join("\n");
+    const file = join(dir, "converse.mts");
+    writeFileSync(file, program);
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, ["--import", "tsx", file], {
+      cwd: ROOT,
+      timeout: 15_000,
+    });
+    expect(stderr).toBe("");
+    expect(stdout.trim().split("\n")).toEqual([
+      expect.stringMatching(/^claude: Hello from the Bedrock emulator \(us\.anthropic\.claude-sonnet-4/),
+      expect.stringMatching(/^nova: Hello from the Bedrock emulator \(amazon\.nova-pro-v1:0\)/),
+      expect.stringMatching(/^team: Hello from the Bedrock emulator \(arn:aws:bedrock:eu-west-1:/),
+    ]);
+  });
+});

@@ -223,7 +223,7 @@ describe("MODELS entries with several deployments", () => {
       AWS_REGION: "us-east-1",
     });
     expect(found).toEqual([
-      'MODELS["q"].deployments[1]: its ARN is in us-west-2 but AWS_REGION is us-east-1 (an imported model can only be called in its own region)',
+      'MODELS["q"].deployments[1]: its ARN is in us-west-2 but AWS_REGION is us-east-1 (a model ARN can only be called in its own region: give it region "us-west-2")',
     ]);
     expect(
       problems({

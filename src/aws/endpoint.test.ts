@@ -15,6 +15,11 @@ describe("region resolution", () => {
     expect(() => resolveRegion(ARN, "eu-central-1")).toThrow(
       /ARN is in us-west-2 but the region setting says eu-central-1/,
     );
+    // Any ARN, not only an imported model's: an application inference profile lives in one region too.
+    const profile = "arn:aws:bedrock:eu-west-1:123456789012:application-inference-profile/a1b2c3d4e5f6";
+    expect(() => resolveRegion(profile, "us-east-1")).toThrow(
+      "The model's ARN is in eu-west-1 but the region setting says us-east-1: a model ARN can only be called in its own region.",
+    );
   });
 
   it("errors (400) with no region at all", () => {

@@ -48,7 +48,7 @@ export function resolveRegion(modelId: string, explicit?: string): string {
   const fromArn = parseArn(modelId)?.region;
   if (explicit && fromArn && explicit !== fromArn) {
     throw invalidRequest(
-      `The model's ARN is in ${fromArn.slice(0, 40)} but the region setting says ${explicit.slice(0, 40)}: an imported model can only be called in its own region.`,
+      `The model's ARN is in ${fromArn.slice(0, 40)} but the region setting says ${explicit.slice(0, 40)}: a model ARN can only be called in its own region.`,
       "region",
     );
   }
