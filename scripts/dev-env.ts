@@ -75,22 +75,28 @@ function failoverDemo(): Record<string, RoutedModelConfig> {
   };
 }
 
-/** The subset of dotenv syntax wrangler's `.dev.vars` uses: KEY=value, optional quotes, # comments. */
+const quoted = (mark: string) => `\\s*${mark}(?:\\\\${mark}|[^${mark}])*${mark}`;
+// One entry: its name, then its value (quoted, or bare up to a comment), then an optional comment.
+const DOTENV_ENTRY = new RegExp(
+  `^\\s*(?:export\\s+)?([\\w.-]+)(?:\\s*=\\s*?|:\\s+?)(${[quoted("'"), quoted('"'), quoted("`"), "[^#\\n]+"].join("|")})?\\s*(?:#.*)?$`,
+  "gm",
+);
+
+/**
+ * `.dev.vars` as wrangler reads it (with dotenv 16): `KEY=value` or `KEY: value`, `export ` allowed;
+ * a value in single, double or back quotes (which may span lines, and hold their own quote after
+ * a backslash), else up to a `#` or the line's end, trimmed; in double quotes, `\n` and `\r` are
+ * a newline and a carriage return. Nothing is expanded, as when wrangler reads .dev.vars by
+ * itself (withDollar: when it does not).
+ */
 export function parseDotenv(text: string): Record<string, string> {
   const vars: Record<string, string> = {};
-  for (const line of text.split(/\r?\n/)) {
-    const match = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*?)\s*$/.exec(line);
-    if (!match) continue;
-    vars[match[1]!] = unquote(match[2]!);
+  for (const [, name = "", raw = ""] of text.replace(/\r\n?/g, "\n").matchAll(DOTENV_ENTRY)) {
+    const value = raw.trim();
+    const unquoted = value.replace(/^(['"`])([\s\S]*)\1$/, "$2");
+    vars[name] = value.startsWith('"') ? unquoted.replaceAll("\\n", "\n").replaceAll("\\r", "\r") : unquoted;
   }
   return vars;
-}
-
-function unquote(value: string): string {
-  const quote = value[0];
-  if ((quote === '"' || quote === "'") && value.endsWith(quote) && value.length >= 2) return value.slice(1, -1);
-  // An unquoted value ends at a comment.
-  return value.replace(/\s+#.*$/, "");
 }
 
 /** The binding names that make a real-Bedrock setup (SigV4 keys or a Bedrock API key). */
@@ -141,18 +147,63 @@ export function chooseMode(devVars: Record<string, string> | undefined, env: Rec
   return { kind: "shell" };
 }
 
-/** The proxy's bindings set (and not empty) in the shell `npm start` runs in. */
-export function shellBindings(env: Record<string, string | undefined>): Record<string, string> {
+/**
+ * The proxy's bindings set (and not empty) in the shell `npm start` runs in: those it always
+ * reads, and those the deployments of MODELS name for their credentials. MODELS is the one
+ * wrangler will see: the shell's, else .dev.vars'.
+ */
+export function shellBindings(
+  env: Record<string, string | undefined>,
+  devVars?: Record<string, string>,
+): Record<string, string> {
   const vars: Record<string, string> = {};
-  for (const name of BINDING_NAMES) {
+  const models = env.MODELS || devVars?.MODELS;
+  for (const name of new Set<string>([...BINDING_NAMES, ...deploymentBindingNames(models)])) {
     const value = env[name];
     if (value !== undefined && value !== "") vars[name] = value;
   }
   return vars;
 }
 
+// A binding name, as the Worker reads one from a deployment (worker/deployment-credentials.ts).
+const BINDING_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
+/** The fields of a MODELS deployment that name a binding (worker/deployment-credentials.ts reads them). */
+const CREDENTIAL_BINDING_FIELDS = ["access_key_id", "secret_access_key", "session_token"] as const;
+
+/**
+ * The binding names MODELS' deployments give for their credentials (`credentials.access_key_id`,
+ * `secret_access_key`, `session_token`, `api_key`), in order. MODELS that does not parse names
+ * none: the proxy reports it.
+ */
+export function deploymentBindingNames(models: string | undefined): string[] {
+  let table: unknown;
+  try {
+    table = JSON.parse(models ?? "null");
+  } catch {
+    return [];
+  }
+  const names: unknown[] = [];
+  for (const entry of isObject(table) ? Object.values(table) : []) {
+    const deployments = isObject(entry) && Array.isArray(entry.deployments) ? entry.deployments : [];
+    for (const deployment of deployments) {
+      if (!isObject(deployment)) continue;
+      const { credentials, api_key: apiKey } = deployment;
+      if (isObject(credentials)) names.push(...CREDENTIAL_BINDING_FIELDS.map((field) => credentials[field]));
+      names.push(apiKey);
+    }
+  }
+  return [...new Set(names.filter((name): name is string => typeof name === "string" && BINDING_NAME.test(name)))];
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === "object" && !Array.isArray(value);
+}
+
 export interface RealBedrockPlan {
-  /** The shell's bindings, for an env file read after .dev.vars; undefined when it sets none. */
+  /**
+   * The shell's bindings, for an env file read after .dev.vars (with .dev.vars' values that hold a
+   * `$`: withDollar); undefined when the shell sets none, and wrangler reads .dev.vars by itself.
+   */
   shellFile: Record<string, string> | undefined;
   description: string;
   key: string | undefined;
@@ -167,7 +218,7 @@ export function realBedrockPlan(
   const from = (names: readonly string[]) =>
     names.some((name) => shell[name]) ? "the shell environment" : ".dev.vars";
   return {
-    shellFile: Object.keys(shell).length ? shell : undefined,
+    shellFile: Object.keys(shell).length ? { ...withDollar(devVars ?? {}), ...shell } : undefined,
     description: `Amazon Bedrock (credentials from ${from(CREDENTIAL_NAMES)})`,
     key: firstKey(shell.PROXY_API_KEYS ?? devVars?.PROXY_API_KEYS),
     keySource: `the first of PROXY_API_KEYS in ${from(["PROXY_API_KEYS"])}`,
@@ -205,9 +256,10 @@ export function emulatorBindings(emulatorUrl: string): Record<string, string> {
 
 /**
  * What emulator mode keeps to itself: the emulator's address, its test credentials, and the
- * region of its ARNs. A shell value for any of these would send the proxy elsewhere, sign for
- * a key the emulator refuses, or (AWS_REGION against the demo models' us-east-1 ARNs) make
- * every demo model a configuration error.
+ * region of its ARNs. A value for any of these in .dev.vars (real-Bedrock settings, with
+ * `-- --emulator`) or in the shell would send the proxy elsewhere, sign for a key the emulator
+ * refuses, or (AWS_REGION against the demo models' us-east-1 ARNs) make every demo model a
+ * configuration error.
  */
 const EMULATOR_OWNED: readonly string[] = [
   "AWS_ACCESS_KEY_ID",
@@ -218,42 +270,94 @@ const EMULATOR_OWNED: readonly string[] = [
   "BEDROCK_ENDPOINT",
 ];
 
+/** The names a source of bindings gave that were used, and those left out (EMULATOR_OWNED). */
+export interface SourceNames {
+  used: string[];
+  ignored: string[];
+}
+
 export interface EmulatorModeBindings {
+  /**
+   * The env files wrangler reads, in order (later ones win): the demo's bindings, .dev.vars itself
+   * when it exists (wrangler parses it), then what must win over it: the emulator's own bindings
+   * (empty where the demo sets none), .dev.vars' values that hold a `$` (withDollar), the shell's.
+   */
+  files: Array<Record<string, string> | "dev-vars">;
+  /** What the proxy ends up with, .dev.vars read as parseDotenv reads it: for the banner. */
   bindings: Record<string, string>;
   /** The shell's bindings that replaced or joined the demo's. */
   fromShell: string[];
   /** The shell's bindings left out (EMULATOR_OWNED). */
   ignored: string[];
-}
-
-/** The demo configuration with the shell's bindings over it (MODELS, PROXY_API_KEYS, CORS_ORIGINS…), but the emulator's own. */
-export function emulatorModeBindings(emulatorUrl: string, shell: Record<string, string>): EmulatorModeBindings {
-  const bindings = emulatorBindings(emulatorUrl);
-  const fromShell: string[] = [];
-  const ignored: string[] = [];
-  for (const [name, value] of Object.entries(shell)) {
-    if (EMULATOR_OWNED.includes(name)) {
-      ignored.push(name);
-    } else {
-      bindings[name] = value;
-      fromShell.push(name);
-    }
-  }
-  return { bindings, fromShell, ignored };
+  /** What .dev.vars gave, when it exists. */
+  devVars?: SourceNames;
+  /** The demo's gateway parts still in use, for the banner. */
+  demoInUse: DemoInUse;
 }
 
 /**
- * A dotenv file wrangler's `--env-file` reads. Values are single-quoted (taken literally, so
- * MODELS' JSON keeps its double quotes). Wrangler also expands `$NAME` in them, so a value
- * holding `$`, a single quote or a newline is refused rather than silently mangled.
+ * The demo configuration with .dev.vars over it, and the shell's bindings over both (MODELS,
+ * PROXY_API_KEYS, CORS_ORIGINS…), but the emulator's own.
+ */
+export function emulatorModeBindings(
+  emulatorUrl: string,
+  shell: Record<string, string>,
+  devVars?: Record<string, string>,
+): EmulatorModeBindings {
+  const demo = emulatorBindings(emulatorUrl);
+  const own = Object.fromEntries(EMULATOR_OWNED.map((name) => [name, demo[name] ?? ""]));
+  const fromDevVars = devVars && notOwned(devVars);
+  const fromShell = notOwned(shell);
+  const bindings = { ...demo, ...fromDevVars?.vars, ...fromShell.vars };
+  const over = { ...own, ...withDollar(fromDevVars?.vars ?? {}), ...fromShell.vars };
+  return {
+    files: fromDevVars ? [demo, "dev-vars", over] : [{ ...demo, ...over }],
+    bindings,
+    fromShell: Object.keys(fromShell.vars),
+    ignored: fromShell.ignored,
+    ...(fromDevVars && { devVars: { used: Object.keys(fromDevVars.vars), ignored: fromDevVars.ignored } }),
+    demoInUse: { namedKeys: bindings.API_KEYS === demo.API_KEYS, failover: bindings.MODELS === demo.MODELS },
+  };
+}
+
+/**
+ * The values that hold a `$`, to be said again in an env file read after .dev.vars. Wrangler
+ * expands `$NAME` in every env file it is given, .dev.vars too when it comes with others, but not
+ * in .dev.vars read by itself: said again (envFileText writes `\$`), they stay as written there.
+ */
+function withDollar(vars: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(vars).filter(([, value]) => value.includes("$")));
+}
+
+/** A source's bindings but those emulator mode owns, and the names of those. */
+function notOwned(vars: Record<string, string>): { vars: Record<string, string>; ignored: string[] } {
+  const entries = Object.entries(vars);
+  return {
+    vars: Object.fromEntries(entries.filter(([name]) => !EMULATOR_OWNED.includes(name))),
+    ignored: entries.map(([name]) => name).filter((name) => EMULATOR_OWNED.includes(name)),
+  };
+}
+
+/**
+ * A dotenv file wrangler's `--env-file` reads, every value kept as it is. Wrangler parses env files
+ * with dotenv, then expands `$NAME` in them (dotenv-expand), where `\$` stands for a `$`. So a
+ * value is quoted (single quotes, or backquotes when it holds a single quote; either keeps double
+ * quotes, `#` and newlines) and its `$` written `\$`. Only a value no quoting keeps is refused:
+ * one with both kinds of quote, a carriage return (dotenv reads it as a newline), or a backslash
+ * at its end (dotenv reads it with the closing quote as a quote inside the value).
  */
 export function envFileText(vars: Record<string, string>): string {
   const lines = [
     "# Written by `npm start` (scripts/start.ts) for wrangler dev --env-file; regenerated on every start.",
   ];
   for (const [name, value] of Object.entries(vars)) {
-    if (/['$\r\n]/.test(value)) throw new Error(`${name} holds a quote, a $ or a newline; put it in .dev.vars instead`);
-    lines.push(`${name}='${value}'`);
+    const quote = ["'", "`"].find((mark) => !value.includes(mark));
+    if (!quote || value.includes("\r") || value.endsWith("\\")) {
+      throw new Error(
+        `${name} holds both ' and \`, a carriage return or a final backslash, which wrangler's env file cannot keep; put it in .dev.vars instead`,
+      );
+    }
+    lines.push(`${name}=${quote}${value.replaceAll("$", "\\$")}${quote}`);
   }
   return `${lines.join("\n")}\n`;
 }
@@ -334,8 +438,12 @@ export interface Banner {
   /** Where the key comes from, e.g. "PROXY_API_KEYS in .dev.vars". */
   keySource: string;
   models: string[];
+  /** The proxy answered that its configuration has problems (GET /health lists them). */
+  misconfigured?: boolean;
+  /** The bindings taken from .dev.vars when it was read, and those emulator mode left out. */
+  devVars?: Readonly<SourceNames>;
   /** The bindings taken from the shell, and those emulator mode left out. */
-  shell?: { used: readonly string[]; ignored: readonly string[] };
+  shell?: Readonly<SourceNames>;
   /** More lines about what the mode offers (the emulator mode's named keys and failover demo). */
   extra?: readonly string[];
 }
@@ -353,33 +461,46 @@ function shownKey(key: string): string {
   return key.length >= MIN_KEY_TO_HINT ? `${prefix}…${key.slice(-4)}` : `${prefix}…`;
 }
 
+/** Which of the demo's gateway parts are in use: its API_KEYS and its MODELS, not replaced. */
+export interface DemoInUse {
+  namedKeys: boolean;
+  failover: boolean;
+}
+
 /** What the emulator mode's banner adds: the keys and the model to try the gateway's parts with. */
-export function emulatorBannerLines(url: string): string[] {
+export function emulatorBannerLines(url: string, demo: DemoInUse): string[] {
   return [
-    `named keys       ${DEV_ADMIN_KEY} (admin: curl ${url}/v1/usage -H "Authorization: Bearer ${DEV_ADMIN_KEY}")`,
-    `                 ${DEV_LIMITED_KEY} (a rate limit, 100000 tokens a day, 2 streams at once)`,
-    `failover         ${FAILOVER_DEMO}: two copies, the first always throttled (see x-bedrock-edge-deployment)`,
+    ...(demo.namedKeys
+      ? [
+          `named keys       ${DEV_ADMIN_KEY} (admin: curl ${url}/v1/usage -H "Authorization: Bearer ${DEV_ADMIN_KEY}")`,
+          `                 ${DEV_LIMITED_KEY} (a rate limit, 100000 tokens a day, 2 streams at once)`,
+        ]
+      : []),
+    ...(demo.failover
+      ? [`failover         ${FAILOVER_DEMO}: two copies, the first always throttled (see x-bedrock-edge-deployment)`]
+      : []),
   ];
 }
 
-export function bannerText({ url, upstream, key, keySource, models, shell, extra = [] }: Banner): string {
+export function bannerText(banner: Banner): string {
+  const { url, upstream, key, keySource, models, misconfigured, extra = [] } = banner;
   const model = models[0] ?? "<model>";
   const auth = key ? `-H "Authorization: Bearer ${key === DEV_KEY ? key : "<your key>"}" ` : "";
-  const shellLines = [
-    ...(shell?.used.length ? [`  from the shell   ${shell.used.join(", ")}`] : []),
-    ...(shell?.ignored.length
-      ? [`  not used         ${shell.ignored.join(", ")} from the shell (emulator mode sets its own)`]
-      : []),
-  ];
+  const problems = key
+    ? `curl ${url}/health ${auth.trimEnd()} lists them`
+    : "the Worker's log lists them (GET /health does too, with a key)";
   return [
     "",
-    `bedrock-edge proxy ready on ${url}  (local Workers runtime)`,
+    misconfigured
+      ? `bedrock-edge proxy up on ${url}, but its configuration has problems  (local Workers runtime)`
+      : `bedrock-edge proxy ready on ${url}  (local Workers runtime)`,
+    ...(misconfigured ? [`  problems         ${problems}`] : []),
     `  OpenAI base URL  ${url}/v1`,
     `  API key          ${key ? `${shownKey(key)}  (${keySource})` : "(none: set PROXY_API_KEYS in .dev.vars, every call is refused until then)"}`,
-    `  models           ${models.length ? models.join(", ") : "(none listed)"}`,
+    `  models           ${models.length ? models.join(", ") : misconfigured ? "(none: see the problems above)" : "(none listed)"}`,
     `  upstream         ${upstream}`,
     ...extra.map((line) => `  ${line}`),
-    ...shellLines,
+    ...sourceLines(banner),
     "",
     "Try:",
     `  curl ${url}/v1/chat/completions ${auth}\\`,
@@ -393,4 +514,20 @@ export function bannerText({ url, upstream, key, keySource, models, shell, extra
     "Ctrl-C stops everything.",
     "",
   ].join("\n");
+}
+
+/**
+ * Where the bindings came from besides wrangler.toml and the mode's own: .dev.vars when it was
+ * read (said even when it gave nothing), the shell, and what emulator mode left out of each.
+ */
+function sourceLines({ devVars, shell }: Banner): string[] {
+  const ignored = [
+    ...(devVars?.ignored.length ? [`${devVars.ignored.join(", ")} from .dev.vars`] : []),
+    ...(shell?.ignored.length ? [`${shell.ignored.join(", ")} from the shell`] : []),
+  ];
+  return [
+    ...(devVars ? [`  from .dev.vars   ${devVars.used.length ? devVars.used.join(", ") : "(nothing used)"}`] : []),
+    ...(shell?.used.length ? [`  from the shell   ${shell.used.join(", ")}`] : []),
+    ...(ignored.length ? [`  not used         ${ignored.join("; ")} (emulator mode sets its own)`] : []),
+  ];
 }

@@ -5,13 +5,14 @@
 //
 // - No AWS credentials (neither in .dev.vars nor in the shell): the Bedrock emulator is served
 //   on 127.0.0.1:4010 and the proxy points at it, with one demo model per route and the dev key
-//   sk-local-dev, through a generated env file under .wrangler/ (.dev.vars is left alone).
+//   sk-local-dev, through generated env files under .wrangler/, .dev.vars read between them.
 // - Credentials in .dev.vars: `wrangler dev` against real Bedrock (it reads .dev.vars).
 // - Credentials in the shell only: passed to wrangler in a private env file, removed on exit.
 //
-// In every mode the proxy's bindings set in the shell (CORS_ORIGINS, LOG_PROMPTS, MODELS…) win
-// over .dev.vars and the demo's, except the emulator's address, credentials and region in
-// emulator mode (EMULATOR_OWNED); the banner names both kinds.
+// In every mode .dev.vars is read, over the demo's bindings, and the proxy's bindings set in the
+// shell (CORS_ORIGINS, LOG_PROMPTS, MODELS, the bindings MODELS' deployments name…) win over both,
+// except the emulator's address, credentials and region in emulator mode (EMULATOR_OWNED); the
+// banner names what it took from each, and what it left out.
 //
 // `npm start -- --emulator` uses the emulator even when credentials exist. PORT and
 // EMULATOR_PORT move the two ports; a port in use is reported before anything starts.
@@ -62,6 +63,8 @@ interface Upstream {
   key: string | undefined;
   /** Where `key` comes from, said in the banner (which shows only its last characters). */
   keySource: string;
+  /** The names taken from .dev.vars, when it exists. */
+  devVars: Banner["devVars"];
   shell: NonNullable<Banner["shell"]>;
   /** More banner lines, given the proxy's URL. */
   extra?: (url: string) => string[];
@@ -90,9 +93,10 @@ async function main(): Promise<void> {
   wrangler.once("exit", (code) => void stop(code ?? 1, "wrangler dev exited"));
 
   await waitUntilServing(url, wrangler);
-  const models = await listModels(url, upstream.key);
-  const { description, key, keySource, shell } = upstream;
-  console.log(bannerText({ url, upstream: description, key, keySource, models, shell, extra: upstream.extra?.(url) }));
+  const { models, misconfigured } = await readProxy(url, upstream.key);
+  const { description, key, keySource, devVars: fromDevVars, shell, extra } = upstream;
+  const banner = { url, upstream: description, key, keySource, models, misconfigured, shell, extra: extra?.(url) };
+  console.log(bannerText({ ...banner, devVars: fromDevVars }));
 }
 
 function portFromEnv(name: string, fallback: number): number {
@@ -110,7 +114,7 @@ async function prepareUpstream(
   devVars: Record<string, string> | undefined,
   devVarsPath: string,
 ): Promise<Upstream> {
-  const shell = shellBindings(process.env);
+  const shell = shellBindings(process.env, devVars);
   if (mode.kind !== "emulator") {
     const { shellFile, description, key, keySource } = realBedrockPlan(shell, devVars);
     // Without --env-file wrangler reads .dev.vars itself; with one it does not, so .dev.vars is
@@ -121,6 +125,7 @@ async function prepareUpstream(
       description,
       key,
       keySource,
+      devVars: devVars && { used: Object.keys(devVars), ignored: [] },
       shell: { used: Object.keys(shell), ignored: [] },
       cleanups: file ? [() => rmSync(file, { force: true })] : [],
     };
@@ -130,17 +135,26 @@ async function prepareUpstream(
       `Could not start the Bedrock emulator: ${error instanceof Error ? error.message : String(error)} (is EMULATOR_PORT free?)`,
     );
   });
-  const { bindings, fromShell: used, ignored } = emulatorModeBindings(served.url, shell);
-  const key = firstKey(bindings.PROXY_API_KEYS);
+  const planned = emulatorModeBindings(served.url, shell, devVars);
+  // The demo's file, .dev.vars, then what wins over it (EmulatorModeBindings.files).
+  const envFiles = planned.files.map((file, index) =>
+    file === "dev-vars" ? devVarsPath : writeEnvFile(index ? "emulator-over.env" : "emulator.env", file),
+  );
+  const key = firstKey(planned.bindings.PROXY_API_KEYS);
+  const keyFrom = shell.PROXY_API_KEYS ? "the shell environment" : ".dev.vars";
   return {
-    envFiles: [writeEnvFile("emulator.env", bindings)],
+    envFiles,
     description: `${served.url}, the Bedrock emulator (${mode.asked ? "asked for with --emulator: credentials, if any, are not used" : "no AWS credentials found; put them in .dev.vars for real Bedrock"})`,
     key,
-    keySource:
-      key === DEV_KEY ? "the dev key of emulator mode" : "the first of PROXY_API_KEYS in the shell environment",
-    shell: { used, ignored },
-    extra: emulatorBannerLines,
-    cleanups: [() => served.close()],
+    keySource: key === DEV_KEY ? "the dev key of emulator mode" : `the first of PROXY_API_KEYS in ${keyFrom}`,
+    devVars: planned.devVars,
+    shell: { used: planned.fromShell, ignored: planned.ignored },
+    extra: (url) => emulatorBannerLines(url, planned.demoInUse),
+    // The generated files may hold .dev.vars' and the shell's values: gone with the proxy.
+    cleanups: [
+      () => served.close(),
+      ...envFiles.filter((file) => file !== devVarsPath).map((file) => () => rmSync(file, { force: true })),
+    ],
   };
 }
 
@@ -276,16 +290,27 @@ async function waitUntilServing(url: string, wrangler: ChildProcess): Promise<vo
   throw new Error(`wrangler dev did not answer on ${url} within ${READY_TIMEOUT_MS / 1000} s`);
 }
 
-async function listModels(url: string, key: string | undefined): Promise<string[]> {
-  if (!key) return [];
-  try {
-    const response = await fetch(`${url}/v1/models`, { headers: { authorization: `Bearer ${key}` } });
-    if (!response.ok) return [];
-    const body = (await response.json()) as { data?: { id: string }[] };
-    return (body.data ?? []).map((model) => model.id);
-  } catch {
-    return [];
+/**
+ * The model names the proxy lists, and whether it says its configuration has problems: /health
+ * answers 503 then (even without a key), and /v1/models a 500 when no model can be served.
+ */
+async function readProxy(url: string, key: string | undefined): Promise<{ models: string[]; misconfigured: boolean }> {
+  const headers: Record<string, string> = key ? { authorization: `Bearer ${key}` } : {};
+  const health = await fetch(`${url}/health`, { headers }).catch(() => undefined);
+  await health?.body?.cancel();
+  let misconfigured = health?.status === 503;
+  let models: string[] = [];
+  if (key) {
+    try {
+      const response = await fetch(`${url}/v1/models`, { headers });
+      if (response.status >= 500) misconfigured = true;
+      const body = (await response.json()) as { data?: { id: string }[] };
+      if (response.ok) models = (body.data ?? []).map((model) => model.id);
+    } catch {
+      // No list: the banner says none.
+    }
   }
+  return { models, misconfigured };
 }
 
 main().catch((error: unknown) => {

@@ -2,11 +2,24 @@
 // `npm start`: the pure decisions (scripts/dev-env.ts), then the real thing: scripts/start.ts
 // with wrangler dev and the emulator on free loopback ports, curled, then stopped.
 import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import {
+  cpSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { connect, createServer, type AddressInfo, type Server } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from "vitest";
+import { EMULATOR_CREDENTIALS } from "../../emulator/credentials.ts";
+import { emulatorModelId } from "../../emulator/model-id.ts";
 import { parseModels, routes } from "../../src/core.ts";
 import {
   type BINDING_NAMES,
@@ -15,9 +28,11 @@ import {
   busyPortMessage,
   chooseMode,
   demoModels,
+  deploymentBindingNames,
   DEV_ADMIN_KEY,
   DEV_KEY,
   DEV_LIMITED_KEY,
+  emulatorBannerLines,
   emulatorBindings,
   emulatorModeBindings,
   envFileText,
@@ -29,6 +44,7 @@ import {
   wranglerEnv,
 } from "../../scripts/dev-env.ts";
 import type { ProxyEnv } from "../../worker/config.ts";
+import { resolveDeploymentCredentials } from "../../worker/deployment-credentials.ts";
 import type { ProxyBindings } from "../../worker/config.ts";
 import { readClientKeys } from "../../worker/keys.ts";
 import { eventually, USER_HELLO } from "./harness.ts";
@@ -60,6 +76,87 @@ describe("npm start decides", () => {
     expect(shellBindings({ CORS_ORIGINS: "*", LOG_PROMPTS: "", TERM: "xterm" })).toEqual({ CORS_ORIGINS: "*" });
   });
 
+  it("the bindings MODELS' deployments name for their credentials, from the shell, MODELS the shell's or .dev.vars'", () => {
+    const models = JSON.stringify({
+      qwen: {
+        deployments: [
+          { model: "bedrock/qwen3/arn:aws:bedrock:us-east-1:123456789012:imported-model/qwen3" },
+          {
+            model: "bedrock/qwen3/arn:aws:bedrock:us-west-2:123456789012:imported-model/qwen3",
+            credentials: { access_key_id: "AWS_ACCESS_KEY_ID_WEST", secret_access_key: "AWS_SECRET_ACCESS_KEY_WEST" },
+          },
+          {
+            model: "bedrock/qwen3/arn:aws:bedrock:eu-west-1:123456789012:imported-model/qwen3",
+            api_key: "BEDROCK_KEY_EU",
+          },
+        ],
+      },
+    });
+    const shell = {
+      AWS_ACCESS_KEY_ID: "AKIA6",
+      AWS_SECRET_ACCESS_KEY: "s6",
+      AWS_ACCESS_KEY_ID_WEST: "AKIAWEST",
+      AWS_SECRET_ACCESS_KEY_WEST: "west-secret",
+      BEDROCK_KEY_EU: "ABSKEU",
+      UNRELATED_SECRET: "x",
+    };
+    const passed = {
+      AWS_ACCESS_KEY_ID: "AKIA6",
+      AWS_SECRET_ACCESS_KEY: "s6",
+      AWS_ACCESS_KEY_ID_WEST: "AKIAWEST",
+      AWS_SECRET_ACCESS_KEY_WEST: "west-secret",
+      BEDROCK_KEY_EU: "ABSKEU",
+    };
+    expect(shellBindings({ ...shell, MODELS: models })).toEqual({ MODELS: models, ...passed });
+    // MODELS in .dev.vars names them just the same; the shell's MODELS wins over it.
+    expect(shellBindings(shell, { MODELS: models })).toEqual(passed);
+    expect(shellBindings({ ...shell, MODELS: '{"m":"bedrock/llama/x"}' }, { MODELS: models })).toEqual({
+      MODELS: '{"m":"bedrock/llama/x"}',
+      AWS_ACCESS_KEY_ID: "AKIA6",
+      AWS_SECRET_ACCESS_KEY: "s6",
+    });
+    // A MODELS that does not parse, or names no binding, adds nothing (the proxy reports it).
+    expect(deploymentBindingNames("{not json")).toEqual([]);
+    expect(deploymentBindingNames(undefined)).toEqual([]);
+    expect(deploymentBindingNames('{"q":{"deployments":[{"credentials":{"access_key_id":"not a name"}},7]}}')).toEqual(
+      [],
+    );
+  });
+
+  it("the same binding names the Worker looks up for MODELS' deployments", () => {
+    const models = {
+      a: {
+        deployments: [
+          { model: "bedrock/llama/arn:aws:bedrock:us-east-1:123456789012:imported-model/llama" },
+          {
+            model: "bedrock/llama/arn:aws:bedrock:us-west-2:123456789012:imported-model/llama",
+            credentials: { access_key_id: "ID_W", secret_access_key: "SECRET_W", session_token: "TOKEN_W" },
+          },
+        ],
+      },
+      b: {
+        deployments: [
+          { model: "bedrock/llama/arn:aws:bedrock:eu-west-1:123456789012:imported-model/llama", api_key: "KEY_EU" },
+        ],
+      },
+      c: "bedrock/llama/arn:aws:bedrock:us-east-1:123456789012:imported-model/llama",
+    };
+    const looked: string[] = [];
+    const env = new Proxy(
+      {},
+      {
+        get: (_target, name) => {
+          if (typeof name === "string") looked.push(name);
+          return "set";
+        },
+      },
+    );
+    const problems: string[] = [];
+    resolveDeploymentCredentials(models, env, problems);
+    expect(problems).toEqual([]);
+    expect(deploymentBindingNames(JSON.stringify(models))).toEqual(looked);
+  });
+
   it("with real Bedrock, .dev.vars with the shell's bindings over it, and where the keys came from", () => {
     const devVars = {
       AWS_ACCESS_KEY_ID: "AKIA5",
@@ -80,6 +177,16 @@ describe("npm start decides", () => {
     });
     // Nothing in the shell: no env file, so wrangler reads .dev.vars by itself.
     expect(realBedrockPlan({}, devVars).shellFile).toBeUndefined();
+  });
+
+  it("with real Bedrock and an env file after .dev.vars, .dev.vars' values holding a $ said again, as written", () => {
+    // Wrangler expands $NAME in .dev.vars when it comes with an env file, not when read alone.
+    const devVars = { AWS_ACCESS_KEY_ID: "AKIA7", PROXY_API_KEYS: "sk-a$b-1234567890", MODELS: "{}" };
+    expect(realBedrockPlan({ LOG_PROMPTS: "true" }, devVars).shellFile).toEqual({
+      PROXY_API_KEYS: "sk-a$b-1234567890",
+      LOG_PROMPTS: "true",
+    });
+    expect(realBedrockPlan({ PROXY_API_KEYS: "sk-shell" }, devVars).shellFile).toEqual({ PROXY_API_KEYS: "sk-shell" });
   });
 
   it("in emulator mode, the shell's settings over the demo's, but the emulator's own address, keys and region", () => {
@@ -111,6 +218,57 @@ describe("npm start decides", () => {
     expect(emulatorModeBindings("http://e", { MODELS: '{"mine":"bedrock/llama/x"}' }).bindings.MODELS).toBe(
       '{"mine":"bedrock/llama/x"}',
     );
+  });
+
+  it("in emulator mode, .dev.vars over the demo's and the shell's over both, but the emulator's own", () => {
+    const url = "http://127.0.0.1:4010";
+    const devVars = {
+      MODELS: '{"mine":"bedrock/llama/x"}',
+      PROXY_API_KEYS: "sk-dev$vars-1234567890",
+      CORS_ORIGINS: "https://devvars.example",
+      AWS_ACCESS_KEY_ID: "AKIAREAL",
+      AWS_REGION: "eu-west-1",
+    };
+    const shell = { CORS_ORIGINS: "https://shell.example", BEDROCK_ENDPOINT: "https://elsewhere.example" };
+    const planned = emulatorModeBindings(url, shell, devVars);
+    const demo = emulatorBindings(url);
+    // The demo's file, .dev.vars itself (wrangler parses it), then what must win over it.
+    expect(planned.files).toEqual([
+      demo,
+      "dev-vars",
+      {
+        AWS_ACCESS_KEY_ID: demo.AWS_ACCESS_KEY_ID,
+        AWS_SECRET_ACCESS_KEY: demo.AWS_SECRET_ACCESS_KEY,
+        AWS_SESSION_TOKEN: "",
+        AWS_BEARER_TOKEN_BEDROCK: "",
+        AWS_REGION: "",
+        BEDROCK_ENDPOINT: url,
+        // Said again after .dev.vars, or wrangler would expand its $vars.
+        PROXY_API_KEYS: "sk-dev$vars-1234567890",
+        CORS_ORIGINS: "https://shell.example",
+      },
+    ]);
+    expect(planned.bindings).toEqual({
+      ...demo,
+      MODELS: '{"mine":"bedrock/llama/x"}',
+      PROXY_API_KEYS: "sk-dev$vars-1234567890",
+      CORS_ORIGINS: "https://shell.example",
+    });
+    expect(planned.devVars).toEqual({
+      used: ["MODELS", "PROXY_API_KEYS", "CORS_ORIGINS"],
+      ignored: ["AWS_ACCESS_KEY_ID", "AWS_REGION"],
+    });
+    expect(planned.fromShell).toEqual(["CORS_ORIGINS"]);
+    expect(planned.ignored).toEqual(["BEDROCK_ENDPOINT"]);
+    // The demo's named keys are still in use, its failover demo is not (MODELS is .dev.vars').
+    expect(planned.demoInUse).toEqual({ namedKeys: true, failover: false });
+    expect(emulatorBannerLines("http://p", planned.demoInUse).join("\n")).not.toContain("failover");
+    expect(emulatorBannerLines("http://p", planned.demoInUse).join("\n")).toContain(DEV_ADMIN_KEY);
+    // Without .dev.vars, one file.
+    const alone = emulatorModeBindings(url, {});
+    expect(alone.files).toHaveLength(1);
+    expect(alone.devVars).toBeUndefined();
+    expect(alone.demoInUse).toEqual({ namedKeys: true, failover: true });
   });
 
   it("wrangler quiet and offline without complaint, unless the shell says otherwise", () => {
@@ -202,12 +360,50 @@ describe("npm start decides", () => {
   it("an env file that reads back the same (JSON intact), refusing what dotenv would mangle", () => {
     const vars = emulatorBindings("http://127.0.0.1:4010");
     expect(parseDotenv(envFileText(vars))).toEqual(vars);
-    expect(() => envFileText({ A: "it's" })).toThrow(/A holds/);
-    expect(() => envFileText({ B: "$HOME" })).toThrow(/B holds/);
+    // What wrangler would mangle, kept: a quote in backquotes, a $ written \$ (wrangler's
+    // dotenv-expand reads it as a $), a newline and # inside quotes.
+    expect(envFileText({ A: "it's", B: "$HOME-$X", C: "a\n# b" }).split("\n").slice(1)).toEqual([
+      "A=`it's`",
+      "B='\\$HOME-\\$X'",
+      "C='a",
+      "# b'",
+      "",
+    ]);
+    // Only what no quoting keeps is refused, naming the binding, never its value; .dev.vars keeps it.
+    for (const value of ["it's `x`", "a\rb", "C:\\dir\\"]) {
+      expect(() => envFileText({ SECRET_ONE: value })).toThrow(/^SECRET_ONE holds .* put it in .dev.vars instead$/);
+      expect(() => envFileText({ SECRET_ONE: value })).not.toThrow(value);
+    }
     expect(parseDotenv('# c\nexport A=1 # note\nB="x y"\nC=\'{"k": 1}\'\nnot a line\n')).toEqual({
       A: "1",
       B: "x y",
       C: '{"k": 1}',
+    });
+  });
+
+  it(".dev.vars read as wrangler reads it (dotenv): comments, quotes over lines, escapes, no expansion", () => {
+    const text = [
+      "A=sk-1#not a comment in shells, but in dotenv",
+      "B='x # y'",
+      'C="line one\\nline two"',
+      "D='multi",
+      "line'",
+      "E=`it's`",
+      "F: colon",
+      "G=$HOME",
+      `MODELS='{"t":"{{ m['content'] }}"}'`,
+      "H=1\r",
+    ].join("\r\n");
+    expect(parseDotenv(text)).toEqual({
+      A: "sk-1",
+      B: "x # y",
+      C: "line one\nline two",
+      D: "multi\nline",
+      E: "it's",
+      F: "colon",
+      G: "$HOME",
+      MODELS: `{"t":"{{ m['content'] }}"}`,
+      H: "1",
     });
   });
 
@@ -261,6 +457,58 @@ describe("npm start decides", () => {
     expect(bannerText({ url: "u", upstream: "x", key: "abc123", keySource: "s", models: [] })).not.toContain("123");
   });
 
+  it("a banner that says the configuration has problems, and where to read them, rather than that no model is listed", () => {
+    const text = bannerText({
+      url: "http://127.0.0.1:8787",
+      upstream: "x",
+      key: DEV_KEY,
+      keySource: "s",
+      models: [],
+      misconfigured: true,
+    });
+    expect(text).toContain("bedrock-edge proxy up on http://127.0.0.1:8787, but its configuration has problems");
+    expect(text).toContain(
+      `  problems         curl http://127.0.0.1:8787/health -H "Authorization: Bearer ${DEV_KEY}" lists them\n`,
+    );
+    expect(text).toContain("  models           (none: see the problems above)\n");
+    expect(text).not.toMatch(/ready on|none listed/);
+    // A real key is never printed; without one, the log.
+    const real = bannerText({
+      url: "u",
+      upstream: "x",
+      key: "sk-team-7f3a9c21e0b4d8aa",
+      keySource: "s",
+      models: [],
+      misconfigured: true,
+    });
+    expect(real).toContain('curl u/health -H "Authorization: Bearer <your key>" lists them');
+    expect(real).not.toContain("7f3a9c21");
+    expect(
+      bannerText({ url: "u", upstream: "x", key: undefined, keySource: "s", models: [], misconfigured: true }),
+    ).toContain("the Worker's log lists them");
+  });
+
+  it("a banner naming what it read from .dev.vars, and what emulator mode left out of it", () => {
+    const text = bannerText({
+      url: "u",
+      upstream: "x",
+      key: DEV_KEY,
+      keySource: "s",
+      models: [],
+      devVars: { used: ["MODELS", "PROXY_API_KEYS"], ignored: ["AWS_ACCESS_KEY_ID"] },
+      shell: { used: ["CORS_ORIGINS"], ignored: ["AWS_REGION"] },
+    });
+    expect(text).toContain("  from .dev.vars   MODELS, PROXY_API_KEYS\n  from the shell   CORS_ORIGINS\n");
+    expect(text).toContain(
+      "  not used         AWS_ACCESS_KEY_ID from .dev.vars; AWS_REGION from the shell (emulator mode sets its own)\n",
+    );
+    // Read, even when it gave nothing.
+    const empty = { used: [], ignored: [] };
+    expect(bannerText({ url: "u", upstream: "x", key: DEV_KEY, keySource: "s", models: [], devVars: empty })).toContain(
+      "  from .dev.vars   (nothing used)\n",
+    );
+  });
+
   it("a banner naming the shell's settings it took, and those emulator mode did not", () => {
     const text = bannerText({
       url: "u",
@@ -310,20 +558,75 @@ function oversized(bytes: number): ReadableStream<Uint8Array> {
   });
 }
 
+const TSX = `${ROOT}node_modules/tsx/dist/cli.mjs`;
+// scripts/start.ts of the working directory: this checkout's, or a copy's (projectCopy).
+const START = [TSX, "scripts/start.ts", "--emulator"];
+
 let started: ChildProcess | undefined;
 // After a failed test: SIGTERM, which tsx relays and npm start answers by stopping wrangler and
 // the emulator. A SIGKILL would end only tsx's own process and leave both running.
 afterAll(async () => {
-  const child = started;
-  if (!child || child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-  child.kill("SIGTERM");
-  const timer = setTimeout(() => child.kill("SIGKILL"), 10_000);
-  await exited;
-  clearTimeout(timer);
+  if (started) await stopped(started, "SIGTERM");
 });
 
-const START = [`${ROOT}node_modules/tsx/dist/cli.mjs`, "scripts/start.ts", "--emulator"];
+/** Stops `npm start` with `signal` (SIGINT: Ctrl-C), firmly after 10 s; its exit code. */
+async function stopped(child: ChildProcess, signal: NodeJS.Signals): Promise<number | null> {
+  if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
+  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  child.kill(signal);
+  const timer = setTimeout(() => child.kill("SIGKILL"), 10_000);
+  const code = await exited;
+  clearTimeout(timer);
+  return code;
+}
+
+/**
+ * A copy of this checkout to run `npm start` in, with the given .dev.vars or none: scripts/
+ * copied (start.ts finds the project by its own path), everything else linked but .dev.vars and
+ * .wrangler/. A developer's own .dev.vars, which every mode reads, stays out of the tests.
+ */
+function projectCopy(devVars?: string): string {
+  const dir = mkdtempSync(join(tmpdir(), "bedrock-edge-start-"));
+  for (const entry of readdirSync(ROOT)) {
+    if ([".dev.vars", ".wrangler", ".git"].includes(entry)) continue;
+    if (entry === "scripts") cpSync(join(ROOT, entry), join(dir, entry), { recursive: true });
+    else symlinkSync(join(ROOT, entry), join(dir, entry));
+  }
+  if (devVars !== undefined) writeFileSync(join(dir, ".dev.vars"), devVars);
+  return dir;
+}
+
+const copies: string[] = [];
+afterAll(() => {
+  for (const dir of copies) rmSync(dir, { recursive: true, force: true });
+});
+
+/** `npm start` (with `args`) in a copy of the project, its output gathered; the banner awaited. */
+async function startInCopy(
+  devVars: string | undefined,
+  args: readonly string[],
+  env: Record<string, string>,
+): Promise<{ child: ChildProcess; dir: string; output: () => string; url: string }> {
+  const dir = projectCopy(devVars);
+  copies.push(dir);
+  const port = await freePort();
+  const child = spawn(process.execPath, [TSX, "scripts/start.ts", ...args], {
+    cwd: dir,
+    env: cleanEnv({ PORT: String(port), EMULATOR_PORT: String(await freePort()), ...env }),
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  child.stdout!.on("data", (data: Buffer) => (output += data.toString()));
+  child.stderr!.on("data", (data: Buffer) => (output += data.toString()));
+  try {
+    await eventually(() => output.includes("Ctrl-C stops everything."), 45_000, "the banner");
+  } catch (error) {
+    await stopped(child, "SIGTERM");
+    throw new Error(`${error instanceof Error ? error.message : error}; output:\n${output}`);
+  }
+  return { child, dir, output: () => output, url: `http://127.0.0.1:${port}` };
+}
+
 const APP_ORIGIN = "https://app.example";
 
 describe("npm start, for real", () => {
@@ -334,8 +637,11 @@ describe("npm start, for real", () => {
     let output = "";
     // Settings a user might have exported: two the proxy honours, one emulator mode must not take.
     const shell = { CORS_ORIGINS: APP_ORIGIN, LOG_PROMPTS: "true", AWS_REGION: "eu-west-1" };
+    // In a copy without .dev.vars: emulator mode would read a developer's own.
+    const dir = projectCopy();
+    copies.push(dir);
     started = spawn(process.execPath, START, {
-      cwd: ROOT,
+      cwd: dir,
       env: cleanEnv({ PORT: String(port), EMULATOR_PORT: String(emulatorPort), ...shell }),
       stdio: ["ignore", "pipe", "pipe"],
     });
@@ -489,6 +795,108 @@ describe("npm start, for real", () => {
     expect(await exited).toBe(0);
     for (const open of [url, `http://127.0.0.1:${emulatorPort}`]) {
       await expect(fetch(open, { signal: AbortSignal.timeout(1000) })).rejects.toThrow();
+    }
+  });
+});
+
+describe("npm start, with the user's own settings", () => {
+  it(".dev.vars read in emulator mode between the demo's and the shell's, and the bindings MODELS' deployments name passed from the shell", {
+    timeout: 90_000,
+  }, async () => {
+    // What the review tried: a chat_template full of quotes and a key holding a $, in .dev.vars; a
+    // deployment whose credentials are bindings of their own, set in the shell. AWS_REGION is
+    // emulator mode's own: taken, it would refuse the us-east-1 ARNs.
+    const models = {
+      mine: {
+        model: `bedrock/llama/${emulatorModelId("llama")}`,
+        chat_template: "{% for m in messages %}{{ m['content'] }}{% endfor %}",
+      },
+      pair: {
+        deployments: [
+          { model: `bedrock/llama/${emulatorModelId("llama", ["throttle"])}` },
+          {
+            model: `bedrock/llama/${emulatorModelId("llama", [], "us-west-2")}`,
+            credentials: { access_key_id: "AWS_ACCESS_KEY_ID_WEST", secret_access_key: "AWS_SECRET_ACCESS_KEY_WEST" },
+          },
+        ],
+        routing: "failover",
+      },
+    };
+    const devVarsKey = "sk-dev$vars-1234567890";
+    const devVars = [
+      "# No AWS credentials: emulator mode.",
+      `MODELS='${JSON.stringify(models)}'`,
+      `PROXY_API_KEYS='${devVarsKey}'`,
+      "AWS_REGION=eu-west-1",
+      "",
+    ].join("\n");
+    // A shell value with a quote and a $, which the shell's env file once refused.
+    const shellKey = "sk-o'brien-$HOME-123456";
+    const run = await startInCopy(devVars, [], {
+      API_KEYS: JSON.stringify({ obrien: { key: shellKey } }),
+      AWS_ACCESS_KEY_ID_WEST: EMULATOR_CREDENTIALS.accessKeyId,
+      AWS_SECRET_ACCESS_KEY_WEST: EMULATOR_CREDENTIALS.secretAccessKey,
+    });
+    try {
+      const output = run.output();
+      expect(output).toContain(`bedrock-edge proxy ready on ${run.url}`);
+      expect(output).toContain("the Bedrock emulator (no AWS credentials found;");
+      expect(output).toContain("  API key          sk-…7890  (the first of PROXY_API_KEYS in .dev.vars)\n");
+      expect(output).toContain("  models           mine, pair\n");
+      expect(output).toContain("  from .dev.vars   MODELS, PROXY_API_KEYS\n");
+      expect(output).toContain("  from the shell   API_KEYS, AWS_ACCESS_KEY_ID_WEST, AWS_SECRET_ACCESS_KEY_WEST\n");
+      expect(output).toContain("  not used         AWS_REGION from .dev.vars (emulator mode sets its own)\n");
+      // The demo's named keys and failover are not in use: the banner does not offer them.
+      expect(output).not.toMatch(/named keys|demo-failover/);
+      for (const secret of [EMULATOR_CREDENTIALS.secretAccessKey, devVarsKey, shellKey]) {
+        expect(output).not.toContain(secret);
+      }
+
+      const client = new OpenAI({ baseURL: `${run.url}/v1`, apiKey: devVarsKey, maxRetries: 0 });
+      const mine = await client.chat.completions.create({ model: "mine", messages: USER_HELLO });
+      expect(mine.choices[0]!.message.content).toContain("Hello from the Bedrock emulator (llama)");
+      // The first copy throttles; the second, signed with the shell's *_WEST credentials, answers.
+      const pair = await client.chat.completions.create({ model: "pair", messages: USER_HELLO }).withResponse();
+      expect(pair.response.headers.get("x-bedrock-edge-deployment")).toBe("1");
+      expect(pair.data.choices[0]!.message.content).toContain("Hello from the Bedrock emulator (llama)");
+      const named = new OpenAI({ baseURL: `${run.url}/v1`, apiKey: shellKey, maxRetries: 0 });
+      expect((await named.models.list()).data.map((model) => model.id)).toEqual(["mine", "pair"]);
+
+      expect(await stopped(run.child, "SIGINT")).toBe(0);
+      // The generated env files held .dev.vars' and the shell's values: gone with the proxy.
+      expect(readdirSync(join(run.dir, ".wrangler")).filter((name) => name.endsWith(".env"))).toEqual([]);
+    } finally {
+      await stopped(run.child, "SIGTERM");
+    }
+  });
+
+  it("a configuration with problems: the banner says so, and where to read them, not that no model is listed", {
+    timeout: 90_000,
+  }, async () => {
+    const models = {
+      pair: {
+        deployments: [
+          {
+            model: `bedrock/llama/${emulatorModelId("llama")}`,
+            credentials: { access_key_id: "AWS_ACCESS_KEY_ID_UNSET", secret_access_key: "AWS_SECRET_ACCESS_KEY_UNSET" },
+          },
+        ],
+      },
+    };
+    const run = await startInCopy(undefined, ["--emulator"], { MODELS: JSON.stringify(models) });
+    try {
+      const output = run.output();
+      expect(output).toContain(`bedrock-edge proxy up on ${run.url}, but its configuration has problems`);
+      expect(output).toContain(
+        `  problems         curl ${run.url}/health -H "Authorization: Bearer ${DEV_KEY}" lists them\n`,
+      );
+      expect(output).toContain("  models           (none: see the problems above)\n");
+      expect(output).not.toMatch(/ready on|none listed/);
+      const health = await fetch(`${run.url}/health`, { headers: { authorization: `Bearer ${DEV_KEY}` } });
+      expect(health.status).toBe(503);
+      expect(JSON.stringify(await health.json())).toContain("the binding AWS_ACCESS_KEY_ID_UNSET is not set");
+    } finally {
+      await stopped(run.child, "SIGTERM");
     }
   });
 });
