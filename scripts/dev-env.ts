@@ -217,12 +217,30 @@ export function realBedrockPlan(
 ): RealBedrockPlan {
   const from = (names: readonly string[]) =>
     names.some((name) => shell[name]) ? "the shell environment" : ".dev.vars";
+  const endpoint = shell.BEDROCK_ENDPOINT || devVars?.BEDROCK_ENDPOINT;
+  const credentials = `credentials from ${from(CREDENTIAL_NAMES)}`;
   return {
     shellFile: Object.keys(shell).length ? { ...withDollar(devVars ?? {}), ...shell } : undefined,
-    description: `Amazon Bedrock (credentials from ${from(CREDENTIAL_NAMES)})`,
+    description: endpoint
+      ? `${endpointShown(endpoint)} (BEDROCK_ENDPOINT in ${from(["BEDROCK_ENDPOINT"])}; ${credentials})`
+      : `Amazon Bedrock (${credentials})`,
     key: firstKey(shell.PROXY_API_KEYS ?? devVars?.PROXY_API_KEYS),
     keySource: `the first of PROXY_API_KEYS in ${from(["PROXY_API_KEYS"])}`,
   };
+}
+
+/**
+ * Where BEDROCK_ENDPOINT sends the proxy, as the banner says it: the URL's origin, so that a
+ * user name or password in it is never printed (the proxy refuses such an endpoint anyway).
+ */
+function endpointShown(endpoint: string): string {
+  try {
+    const url = new URL(endpoint.trim());
+    if (url.protocol === "http:" || url.protocol === "https:") return url.origin;
+  } catch {
+    // Said below, without the value.
+  }
+  return "an endpoint that is not an http(s) URL";
 }
 
 /** The first of a comma-separated key list. */
@@ -412,13 +430,15 @@ export interface BusyPort {
  * command that moves them all (told one at a time, a second `npm start` beside a first would
  * fail once per port).
  */
-export function busyPortMessage(host: string, busy: readonly BusyPort[]): string {
+export function busyPortMessage(host: string, busy: readonly BusyPort[], args: readonly string[] = []): string {
   const what = (name: BusyPort["name"]) => (name === "PORT" ? "the proxy" : "the Bedrock emulator");
   const ports = busy.map(({ name, port }) => `${host}:${port}, the port for ${what(name)},`);
   const moves = busy.map(({ name, free }) => `${name}=${free ?? "<port>"}`).join(" ");
   const verb = busy.length === 1 ? "is" : "are";
   const choose = busy.length === 1 ? "Choose another" : "Choose others";
-  return `${ports.join(" and ")} ${verb} in use (another npm start?). ${choose}: ${moves} npm start`;
+  // The command as it was given (`-- --emulator`), or following it would start another mode.
+  const command = args.length ? `npm start -- ${args.join(" ")}` : "npm start";
+  return `${ports.join(" and ")} ${verb} in use (another npm start?). ${choose}: ${moves} ${command}`;
 }
 
 /** Creates or updates the local D1 database of usage records from migrations/ (no account needed). */

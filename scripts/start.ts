@@ -82,7 +82,8 @@ async function main(): Promise<void> {
   // Only emulator mode serves the emulator: its port is read, and checked, for it alone.
   const emulatorPort = mode.kind === "emulator" ? portFromEnv("EMULATOR_PORT", DEFAULT_EMULATOR_PORT) : undefined;
   if (emulatorPort === port) throw new Error(`PORT and EMULATOR_PORT are both ${port}: give them different ports`);
-  await ensurePortsFree(host, { PORT: port, ...(emulatorPort === undefined ? {} : { EMULATOR_PORT: emulatorPort }) });
+  const ports = { PORT: port, ...(emulatorPort === undefined ? {} : { EMULATOR_PORT: emulatorPort }) };
+  await ensurePortsFree(host, ports, mode.kind === "emulator" && mode.asked ? ["--emulator"] : []);
   const upstream = await prepareUpstream(mode, host, emulatorPort ?? DEFAULT_EMULATOR_PORT, devVars, devVarsPath);
   const url = `http://${host}:${port}`;
 
@@ -162,7 +163,11 @@ async function prepareUpstream(
  * Refuses ports another process listens on, all of them at once: each named with the variable
  * that moves it and a free port (never one of the others asked for) to move it to.
  */
-async function ensurePortsFree(host: string, ports: Partial<Record<BusyPort["name"], number>>): Promise<void> {
+async function ensurePortsFree(
+  host: string,
+  ports: Partial<Record<BusyPort["name"], number>>,
+  args: readonly string[],
+): Promise<void> {
   const wanted = new Set(Object.values(ports));
   const busy: BusyPort[] = [];
   for (const [name, port] of Object.entries(ports) as Array<[BusyPort["name"], number]>) {
@@ -173,7 +178,7 @@ async function ensurePortsFree(host: string, ports: Partial<Record<BusyPort["nam
     if (free !== undefined) wanted.add(free);
     busy.push({ name, port, free });
   }
-  if (busy.length) throw new Error(busyPortMessage(host, busy));
+  if (busy.length) throw new Error(busyPortMessage(host, busy, args));
 }
 
 function portInUse(host: string, port: number): Promise<boolean> {

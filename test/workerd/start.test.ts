@@ -189,6 +189,24 @@ describe("npm start decides", () => {
     expect(realBedrockPlan({ PROXY_API_KEYS: "sk-shell" }, devVars).shellFile).toEqual({ PROXY_API_KEYS: "sk-shell" });
   });
 
+  it("with real Bedrock behind BEDROCK_ENDPOINT, the banner names the endpoint's origin, never its user or password", () => {
+    const devVars = { AWS_ACCESS_KEY_ID: "AKIA8", BEDROCK_ENDPOINT: "http://127.0.0.1:4042" };
+    expect(realBedrockPlan({}, devVars).description).toBe(
+      "http://127.0.0.1:4042 (BEDROCK_ENDPOINT in .dev.vars; credentials from .dev.vars)",
+    );
+    const shell = { BEDROCK_ENDPOINT: "https://user:p4ss@vpce-1.bedrock-runtime.us-east-1.vpce.amazonaws.com/x?y" };
+    const { description } = realBedrockPlan(shell, devVars);
+    expect(description).toBe(
+      "https://vpce-1.bedrock-runtime.us-east-1.vpce.amazonaws.com (BEDROCK_ENDPOINT in the shell environment; credentials from .dev.vars)",
+    );
+    expect(realBedrockPlan({ BEDROCK_ENDPOINT: "p4ss-not-a-url" }, devVars).description).toBe(
+      "an endpoint that is not an http(s) URL (BEDROCK_ENDPOINT in the shell environment; credentials from .dev.vars)",
+    );
+    expect(realBedrockPlan({}, { AWS_ACCESS_KEY_ID: "AKIA8" }).description).toBe(
+      "Amazon Bedrock (credentials from .dev.vars)",
+    );
+  });
+
   it("in emulator mode, the shell's settings over the demo's, but the emulator's own address, keys and region", () => {
     const shell = {
       CORS_ORIGINS: "https://app.example",
@@ -303,6 +321,12 @@ describe("npm start decides", () => {
     );
     expect(busyPortMessage("127.0.0.1", [{ name: "EMULATOR_PORT", port: 4010, free: undefined }])).toMatch(
       /the Bedrock emulator, is in use .* EMULATOR_PORT=<port> npm start$/,
+    );
+  });
+
+  it("a busy port's advice keeps the arguments npm start was given (-- --emulator)", () => {
+    expect(busyPortMessage("127.0.0.1", [{ name: "PORT", port: 8787, free: 8788 }], ["--emulator"])).toMatch(
+      /Choose another: PORT=8788 npm start -- --emulator$/,
     );
   });
 
@@ -989,7 +1013,7 @@ describe("npm start, a port in use", () => {
       expect(output).toContain(
         `127.0.0.1:${busyPort}, the port for ${name === "PORT" ? "the proxy" : "the Bedrock emulator"}, is in use`,
       );
-      expect(output).toMatch(new RegExp(`Choose another: ${name}=\\d+ npm start\n`));
+      expect(output).toMatch(new RegExp(`Choose another: ${name}=\\d+ npm start -- --emulator\n`));
       expect(output).not.toContain("--port");
       expect(output).not.toContain("wrangler");
     },
@@ -1005,7 +1029,7 @@ describe("npm start, a port in use", () => {
       expect(output).toContain(
         `127.0.0.1:${busyPort}, the port for the proxy, and 127.0.0.1:${secondPort}, the port for the Bedrock emulator, are in use`,
       );
-      expect(output).toMatch(/Choose others: PORT=\d+ EMULATOR_PORT=\d+ npm start\n/);
+      expect(output).toMatch(/Choose others: PORT=\d+ EMULATOR_PORT=\d+ npm start -- --emulator\n/);
       expect(output).not.toContain("wrangler");
     } finally {
       await new Promise<void>((resolve) => second.close(() => resolve()));
