@@ -140,11 +140,25 @@ export type Mode =
   | { kind: "shell" };
 
 export function chooseMode(devVars: Record<string, string> | undefined, env: Record<string, string | undefined>): Mode {
-  const has = (vars: Record<string, string | undefined>) =>
-    CREDENTIAL_NAMES.some((name) => Boolean(vars[name]?.trim()));
-  if (devVars && has(devVars)) return { kind: "dev-vars" };
-  if (!has(env)) return { kind: "emulator" };
+  if (devVars && hasCredentials(devVars)) return { kind: "dev-vars" };
+  if (!hasCredentials(env)) return { kind: "emulator" };
   return { kind: "shell" };
+}
+
+function hasCredentials(vars: Record<string, string | undefined>): boolean {
+  return CREDENTIAL_NAMES.some((name) => Boolean(vars[name]?.trim()));
+}
+
+/**
+ * The .dev.vars emulator mode layers over the demo: none when `--emulator` overrides a .dev.vars
+ * that holds AWS credentials. That file is a real-Bedrock setup; its MODELS name models the
+ * emulator does not serve, and the demo is what `--emulator` asks for.
+ */
+export function devVarsForEmulator(
+  devVars: Record<string, string> | undefined,
+  asked: boolean,
+): Record<string, string> | undefined {
+  return asked && devVars && hasCredentials(devVars) ? undefined : devVars;
 }
 
 /**

@@ -36,6 +36,7 @@ import {
   DEFAULT_PORT,
   DEV_KEY,
   emulatorBannerLines,
+  devVarsForEmulator,
   emulatorModeBindings,
   envFileText,
   firstKey,
@@ -136,7 +137,8 @@ async function prepareUpstream(
       `Could not start the Bedrock emulator: ${error instanceof Error ? error.message : String(error)} (is EMULATOR_PORT free?)`,
     );
   });
-  const planned = emulatorModeBindings(served.url, shell, devVars);
+  const layered = devVarsForEmulator(devVars, mode.asked === true);
+  const planned = emulatorModeBindings(served.url, shell, layered);
   // The demo's file, .dev.vars, then what wins over it (EmulatorModeBindings.files).
   const envFiles = planned.files.map((file, index) =>
     file === "dev-vars" ? devVarsPath : writeEnvFile(index ? "emulator-over.env" : "emulator.env", file),
@@ -145,7 +147,7 @@ async function prepareUpstream(
   const keyFrom = shell.PROXY_API_KEYS ? "the shell environment" : ".dev.vars";
   return {
     envFiles,
-    description: `${served.url}, the Bedrock emulator (${mode.asked ? "asked for with --emulator: credentials, if any, are not used" : "no AWS credentials found; put them in .dev.vars for real Bedrock"})`,
+    description: `${served.url}, the Bedrock emulator (${mode.asked ? `asked for with --emulator: credentials, if any, are not used${devVars && !layered ? ", nor .dev.vars, which holds some" : ""}` : "no AWS credentials found; put them in .dev.vars for real Bedrock"})`,
     key,
     keySource: key === DEV_KEY ? "the dev key of emulator mode" : `the first of PROXY_API_KEYS in ${keyFrom}`,
     devVars: planned.devVars,

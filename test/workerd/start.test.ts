@@ -27,6 +27,7 @@ import {
   type BusyPort,
   busyPortMessage,
   chooseMode,
+  devVarsForEmulator,
   demoModels,
   deploymentBindingNames,
   DEV_ADMIN_KEY,
@@ -63,6 +64,17 @@ describe("npm start decides", () => {
     expect(chooseMode({ AWS_BEARER_TOKEN_BEDROCK: "ABSK1" }, { AWS_ACCESS_KEY_ID: "AKIA2" })).toEqual({
       kind: "dev-vars",
     });
+  });
+
+  it("with --emulator over a .dev.vars that holds credentials, the demo without that .dev.vars (its models are real ones)", () => {
+    const real = { AWS_ACCESS_KEY_ID: "AKIA1", AWS_SECRET_ACCESS_KEY: "s", MODELS: '{"mine":"bedrock/llama/x"}' };
+    expect(devVarsForEmulator(real, true)).toBeUndefined();
+    expect(devVarsForEmulator(real, false)).toBe(real);
+    // A .dev.vars made for the emulator (no credentials) is layered, asked for or not.
+    const local = { MODELS: '{"mine":"bedrock/llama/x"}', PROXY_API_KEYS: "sk-mine" };
+    expect(devVarsForEmulator(local, true)).toBe(local);
+    expect(devVarsForEmulator(local, false)).toBe(local);
+    expect(devVarsForEmulator(undefined, true)).toBeUndefined();
   });
 
   it("to pass on every binding the proxy reads, no more (checked by the type-checker)", () => {
