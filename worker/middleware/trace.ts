@@ -5,6 +5,7 @@ import type { MiddlewareHandler } from "hono";
 import { bedrockBaseUrl, deploymentsOf, parseArn } from "../../src/core.ts";
 import { afterResponse } from "../after-response.ts";
 import type { AppContext, AppEnv } from "../context.ts";
+import { apiOfPath, askedOutputLimit } from "../token-estimate.ts";
 import { exportSpan, otlpPayload, readTraceParent, type SpanFacts } from "../traces.ts";
 
 export const traceRequest: MiddlewareHandler<AppEnv> = async (c, next) => {
@@ -47,9 +48,9 @@ function validatedValues(c: AppContext): SpanFacts["request"] {
   const body: Record<string, unknown> | undefined = c.get("body");
   const { line } = c.get("log");
   if (!body || line.deployment === undefined) return {};
-  // Each API names its output limit its own way; chat's newer name wins over the older, as in create().
-  const maxTokens = /(^|\/)responses$/.test(line.path)
-    ? body.max_output_tokens
-    : (body.max_completion_tokens ?? body.max_tokens);
-  return { max_tokens: maxTokens, temperature: body.temperature, top_p: body.top_p };
+  return {
+    max_tokens: askedOutputLimit(body, apiOfPath(line.path)),
+    temperature: body.temperature,
+    top_p: body.top_p,
+  };
 }
