@@ -21,8 +21,9 @@ function memoryStorage(): DurableObjectState["storage"] {
   };
 }
 
-function keyLimits() {
-  const object = new KeyLimits({ storage: memoryStorage() });
+/** A KeyLimits object on memory storage: its methods, called as the proxy calls them. */
+function keyLimits(storage = memoryStorage()) {
+  const object = new KeyLimits({ storage });
   return async (method: string, args: unknown) =>
     (
       await object.fetch(
@@ -66,5 +67,134 @@ describe("a stream's lease", () => {
     vi.advanceTimersByTime(LEASE_MS);
     await call("renew", { lease: "req_b" });
     expect(await call("read", {})).toMatchObject({ streams: 0 });
+  });
+});
+
+describe("tokens reserved by requests in flight", () => {
+  const LIMIT = 300;
+  const admit = (lease: string, reserve: number) => ({ tokensPerDay: LIMIT, reserve, lease });
+
+  it("admit while the tokens used and reserved are below the limit, the last one's own reservation need not fit", async () => {
+    const call = keyLimits();
+    expect(await call("admit", admit("req_a", 100))).toEqual({ ok: true });
+    expect(await call("admit", admit("req_b", 150))).toEqual({ ok: true });
+    // 250 reserved: room for one more, however large.
+    expect(await call("admit", admit("req_c", 5000))).toEqual({ ok: true });
+    expect(await call("read", {})).toMatchObject({ tokens: 0, reserved: 5250, requests: 3, streams: 0 });
+    expect(await call("admit", admit("req_d", 1))).toEqual({
+      ok: false,
+      limit: "tokens_in_flight",
+      used: 0,
+      reserved: 5250,
+      requests: 3,
+      retryAfterS: 2,
+    });
+  });
+
+  it("a reservation is replaced by what its request used, when it settles", async () => {
+    const call = keyLimits();
+    await call("admit", admit("req_a", 250));
+    await call("admit", admit("req_b", 100));
+    expect(await call("admit", admit("req_c", 10))).toMatchObject({ ok: false, limit: "tokens_in_flight" });
+    await call("settle", { lease: "req_a", tokens: 40 });
+    expect(await call("read", {})).toMatchObject({ tokens: 40, reserved: 100, requests: 1 });
+    expect(await call("admit", admit("req_c", 10))).toEqual({ ok: true });
+    // One that used nothing (refused, failed before its first byte) returns its reservation all the same.
+    await call("settle", { lease: "req_b" });
+    await call("settle", { lease: "req_c", tokens: 10 });
+    expect(await call("read", {})).toMatchObject({ tokens: 50, reserved: 0, requests: 0 });
+  });
+
+  it("a day used up is refused as such, not for requests in flight", async () => {
+    vi.useFakeTimers({ toFake: ["Date"] });
+    vi.setSystemTime(new Date("2026-11-28T23:00:00Z"));
+    const call = keyLimits();
+    await call("admit", admit("req_a", 100));
+    await call("settle", { lease: "req_a", tokens: LIMIT });
+    await call("admit", { concurrentStreams: 5, lease: "req_stream" });
+    expect(await call("admit", admit("req_b", 1))).toEqual({
+      ok: false,
+      limit: "tokens_per_day",
+      used: LIMIT,
+      retryAfterS: 3600,
+    });
+  });
+
+  it("a plain request's lease holds tokens but no stream's place; a stream's holds both", async () => {
+    const call = keyLimits();
+    expect(await call("admit", admit("req_plain", 100))).toEqual({ ok: true });
+    expect(await call("admit", { ...admit("req_stream", 100), concurrentStreams: 1 })).toEqual({ ok: true });
+    expect(await call("read", {})).toMatchObject({ reserved: 200, requests: 2, streams: 1 });
+    expect(await call("admit", { concurrentStreams: 1, lease: "req_other" })).toMatchObject({
+      ok: false,
+      limit: "concurrent_streams",
+      open: 1,
+    });
+  });
+
+  it("without tokens_per_day a request reserves nothing, whatever it says", async () => {
+    const call = keyLimits();
+    await call("admit", { concurrentStreams: 2, lease: "req_a", reserve: 1000 });
+    expect(await call("read", {})).toMatchObject({ reserved: 0, streams: 1 });
+  });
+
+  it("an admission without a lease (older callers) is checked, and holds nothing", async () => {
+    const call = keyLimits();
+    await call("admit", admit("req_a", LIMIT));
+    expect(await call("admit", { tokensPerDay: LIMIT })).toMatchObject({ ok: false, limit: "tokens_in_flight" });
+    await call("settle", { lease: "req_a", tokens: 10 });
+    expect(await call("admit", { tokensPerDay: LIMIT })).toEqual({ ok: true });
+    expect(await call("read", {})).toMatchObject({ reserved: 0, requests: 0 });
+  });
+
+  it("a reservation is kept while it is renewed, and lapses LEASE_MS after the last renewal (its isolate died)", async () => {
+    vi.useFakeTimers({ toFake: ["Date"] });
+    const call = keyLimits();
+    await call("admit", admit("req_a", LIMIT));
+    for (let renewal = 0; renewal < 6; renewal++) {
+      vi.advanceTimersByTime(LEASE_RENEW_MS);
+      await call("renew", { lease: "req_a" });
+      expect(await call("admit", admit("req_b", 1))).toMatchObject({ ok: false, limit: "tokens_in_flight" });
+    }
+    vi.advanceTimersByTime(LEASE_MS - 1);
+    expect(await call("read", {})).toMatchObject({ reserved: LIMIT, requests: 1 });
+    vi.advanceTimersByTime(1);
+    expect(await call("read", {})).toMatchObject({ reserved: 0, requests: 0 });
+    expect(await call("admit", admit("req_b", 1))).toEqual({ ok: true });
+    // A late settlement counts what it used and brings nothing back.
+    await call("settle", { lease: "req_a", tokens: 20 });
+    expect(await call("read", {})).toMatchObject({ tokens: 20, reserved: 1, requests: 1 });
+  });
+});
+
+describe("a lease stored as a number (a stream's, before reservations)", () => {
+  /** Storage holding such a lease, as older code wrote it: the time it lapses. */
+  function withOldLease(until: number) {
+    const storage = memoryStorage();
+    void storage.put({ "lease:req_old": until });
+    return keyLimits(storage);
+  }
+
+  it("holds its stream's place and no tokens, is renewed, and lapses", async () => {
+    vi.useFakeTimers({ toFake: ["Date"] });
+    const call = withOldLease(Date.now() + LEASE_MS);
+    expect(await call("read", {})).toMatchObject({ streams: 1, reserved: 0, requests: 1 });
+    expect(await call("admit", { concurrentStreams: 1, lease: "req_new" })).toMatchObject({
+      ok: false,
+      limit: "concurrent_streams",
+    });
+    expect(await call("admit", { tokensPerDay: 10, reserve: 5, lease: "req_plain" })).toEqual({ ok: true });
+    vi.advanceTimersByTime(LEASE_RENEW_MS);
+    await call("renew", { lease: "req_old" });
+    vi.advanceTimersByTime(LEASE_MS - 1);
+    expect(await call("read", {})).toMatchObject({ streams: 1 });
+    vi.advanceTimersByTime(1);
+    expect(await call("read", {})).toMatchObject({ streams: 0, reserved: 0, requests: 0 });
+  });
+
+  it("is returned by its settlement", async () => {
+    const call = withOldLease(Date.now() + LEASE_MS);
+    await call("settle", { lease: "req_old", tokens: 12 });
+    expect(await call("read", {})).toMatchObject({ tokens: 12, streams: 0, requests: 0 });
   });
 });

@@ -1,11 +1,20 @@
 // Exact, shared counts for a client key's limits: one Durable Object per key name holds the
-// tokens its finished requests used today (UTC) and the streams it has open. A request is
-// admitted while the tokens counted so far are below the key's tokens_per_day: a request in
-// flight counts once it has finished, so a key can end a day over its limit by what its last
-// requests used (concurrent_streams and the rate limit bound that). Each open stream holds a
-// lease until its request ends, renewed every LEASE_RENEW_MS while it is open (however long it
-// runs: no timeout bounds a stream that keeps sending); a lease left behind by an isolate that
-// died is no longer renewed, and lapses within LEASE_MS.
+// tokens its finished requests used today (UTC) and what its requests in flight hold.
+//
+// Tokens per day: a request's usage is known only once it has finished, so each request of a key
+// with tokens_per_day reserves, when it is admitted, the most it is expected to use (its prompt's
+// estimate plus its output limit: token-estimate.ts). A request is admitted while the tokens used
+// today plus the reservations of the requests still in flight are below the limit; its own
+// reservation need not fit (one large request never locks a key out). When it ends its reservation
+// is replaced by what it used. So requests running at once cannot spend more than the day has left,
+// and a key ends a day over its limit by at most about one request: the last one admitted (and by
+// what the estimates fell short, should a template's own tokens make a prompt longer than its text).
+//
+// Each request in flight holds a lease: its reservation, and for a stream of a key with
+// concurrent_streams, its place among the open streams. A lease lasts until its request ends,
+// renewed every LEASE_RENEW_MS while the request is open (however long it runs: no timeout bounds
+// a stream that keeps sending); one left behind by an isolate that died is no longer renewed, and
+// lapses within LEASE_MS, reservation and place alike.
 import type { DurableObjectNamespace, DurableObjectState } from "../cloudflare.ts";
 import {
   callDurable,
@@ -16,24 +25,44 @@ import {
   stringArg,
 } from "./calls.ts";
 
-/** A stream whose lease was not renewed for this long no longer counts against concurrent_streams. */
+/** A lease not renewed for this long no longer holds anything. */
 const LEASE_MS = 15 * 60_000;
 
-/** How often an open stream renews its lease: three chances before it lapses. */
+/** How often an open request renews its lease: three chances before it lapses. */
 export const LEASE_RENEW_MS = LEASE_MS / 3;
+
+/**
+ * Retry-After when the tokens left are held by requests in flight: they free them as they finish,
+ * most within seconds.
+ */
+const IN_FLIGHT_RETRY_S = 2;
 
 const TOKENS = "tokens:";
 const LEASE = "lease:";
 
+/** What a request in flight holds, stored under LEASE + its id. */
+interface Lease {
+  /** When it lapses unless renewed. */
+  until: number;
+  /** Tokens reserved against tokens_per_day. */
+  tokens: number;
+  /** Whether it takes a place among the key's open streams (concurrent_streams). */
+  stream: boolean;
+}
+
 export type Admission =
   | { ok: true }
   | { ok: false; limit: "tokens_per_day"; used: number; retryAfterS: number }
+  | { ok: false; limit: "tokens_in_flight"; used: number; reserved: number; requests: number; retryAfterS: number }
   | { ok: false; limit: "concurrent_streams"; open: number; retryAfterS: number };
 
 export interface AdmitRequest {
   tokensPerDay?: number;
-  /** With `lease`: the key's limit of open streams, and the request's id that holds one. */
+  /** With tokensPerDay: the tokens this request reserves while it is in flight. */
+  reserve?: number;
+  /** For a stream: the key's limit of open streams. */
   concurrentStreams?: number;
+  /** The request's id, under which it holds its lease (its reservation, its stream's place). */
   lease?: string;
 }
 
@@ -46,7 +75,7 @@ export interface Settlement {
 
 export interface KeyLimitsClient {
   admit(key: string, request: AdmitRequest): Promise<Admission>;
-  /** Keeps an open stream's lease from lapsing (a lease already returned stays returned). */
+  /** Keeps an open request's lease from lapsing (a lease already returned stays returned). */
   renew(key: string, lease: string): Promise<void>;
   settle(key: string, settlement: Settlement): Promise<void>;
 }
@@ -74,6 +103,18 @@ function secondsToMidnight(time: number): number {
   return Math.max(1, Math.ceil((next.getTime() - time) / 1000));
 }
 
+/**
+ * A stored lease. Before reservations, a lease was only a stream's and was stored as the time it
+ * lapses: such a lease still holds its stream's place, and no tokens. Anything else holds nothing.
+ */
+function leaseOf(value: unknown): Lease | undefined {
+  if (typeof value === "number") return { until: value, tokens: 0, stream: true };
+  if (value === null || typeof value !== "object") return undefined;
+  const { until, tokens, stream } = value as Partial<Record<keyof Lease, unknown>>;
+  if (typeof until !== "number") return undefined;
+  return { until, tokens: typeof tokens === "number" ? tokens : 0, stream: stream === true };
+}
+
 /** The Durable Object class (a class because the runtime instantiates it; wrangler.toml names it). */
 export class KeyLimits {
   readonly #methods: DurableMethods;
@@ -91,63 +132,94 @@ function keyLimitMethods(storage: DurableObjectState["storage"]): DurableMethods
   // The day whose earlier counts are gone: pruning lists the storage, so it runs once a day.
   let pruned: string | undefined;
 
-  async function openLeases(now: number): Promise<string[]> {
-    const leases = await storage.list<number>({ prefix: LEASE });
-    const lapsed = [...leases].filter(([, until]) => until <= now).map(([name]) => name);
-    if (lapsed.length) await storage.delete(lapsed);
-    return [...leases.keys()].filter((name) => !lapsed.includes(name));
+  const usedOn = async (now: number) => (await storage.get<number>(TOKENS + dayOf(now))) ?? 0;
+
+  /** The leases still held; lapsed ones (and any that cannot be read) are deleted. */
+  async function openLeases(now: number): Promise<Lease[]> {
+    const stored = await storage.list<unknown>({ prefix: LEASE });
+    const open: Lease[] = [];
+    const gone: string[] = [];
+    for (const [name, value] of stored) {
+      const lease = leaseOf(value);
+      if (lease && lease.until > now) open.push(lease);
+      else gone.push(name);
+    }
+    if (gone.length) await storage.delete(gone);
+    return open;
   }
+
+  const reservedBy = (leases: readonly Lease[]) => leases.reduce((sum, lease) => sum + lease.tokens, 0);
 
   return {
     async admit(args): Promise<Admission> {
       const now = Date.now();
       const tokensPerDay = optionalNumberArg(args, "tokensPerDay");
-      if (tokensPerDay !== undefined) {
-        const used = (await storage.get<number>(TOKENS + dayOf(now))) ?? 0;
-        if (used >= tokensPerDay)
-          return { ok: false, limit: "tokens_per_day", used, retryAfterS: secondsToMidnight(now) };
-      }
       const streams = optionalNumberArg(args, "concurrentStreams");
+      const lease = streams === undefined ? optionalStringArg(args, "lease") : stringArg(args, "lease");
+      const used = tokensPerDay === undefined ? 0 : await usedOn(now);
+      if (tokensPerDay !== undefined && used >= tokensPerDay) {
+        return { ok: false, limit: "tokens_per_day", used, retryAfterS: secondsToMidnight(now) };
+      }
+      if (tokensPerDay === undefined && streams === undefined) return { ok: true };
+      const open = await openLeases(now);
+      if (tokensPerDay !== undefined) {
+        const reserved = reservedBy(open);
+        if (used + reserved >= tokensPerDay) {
+          const requests = open.filter((held) => held.tokens > 0).length;
+          return { ok: false, limit: "tokens_in_flight", used, reserved, requests, retryAfterS: IN_FLIGHT_RETRY_S };
+        }
+      }
       if (streams !== undefined) {
-        const lease = stringArg(args, "lease");
-        const open = await openLeases(now);
-        if (open.length >= streams)
-          return { ok: false, limit: "concurrent_streams", open: open.length, retryAfterS: 2 };
-        await storage.put({ [LEASE + lease]: now + LEASE_MS });
+        const openStreams = open.filter((held) => held.stream).length;
+        if (openStreams >= streams) {
+          return { ok: false, limit: "concurrent_streams", open: openStreams, retryAfterS: IN_FLIGHT_RETRY_S };
+        }
+      }
+      if (lease) {
+        const tokens = tokensPerDay === undefined ? 0 : (optionalNumberArg(args, "reserve") ?? 0);
+        const held: Lease = { until: now + LEASE_MS, tokens, stream: streams !== undefined };
+        await storage.put({ [LEASE + lease]: held });
       }
       return { ok: true };
     },
     async renew(args) {
       const name = LEASE + stringArg(args, "lease");
-      const until = await storage.get<number>(name);
+      const lease = leaseOf(await storage.get<unknown>(name));
+      const now = Date.now();
       // Settled, or lapsed: renewing must not bring it back.
-      if (until !== undefined && until > Date.now()) await storage.put({ [name]: Date.now() + LEASE_MS });
+      if (lease && lease.until > now) await storage.put({ [name]: { ...lease, until: now + LEASE_MS } });
       return null;
     },
     async settle(args) {
       const now = Date.now();
       const tokens = optionalNumberArg(args, "tokens");
-      if (tokens) {
-        const today = TOKENS + dayOf(now);
-        await storage.put({ [today]: ((await storage.get<number>(today)) ?? 0) + tokens });
-        // Only today's count is ever read: earlier days go once a day.
-        if (pruned !== today) {
-          const past = [...(await storage.list<number>({ prefix: TOKENS })).keys()].filter((name) => name !== today);
-          if (past.length) await storage.delete(past);
-          pruned = today;
-        }
-      }
       const lease = optionalStringArg(args, "lease");
-      if (lease) await storage.delete([LEASE + lease]);
+      const today = TOKENS + dayOf(now);
+      const used = tokens ? (await usedOn(now)) + tokens : undefined;
+      // Its tokens counted and its reservation returned with no await between: the two writes are
+      // committed together, so no admission sees both or neither.
+      const writes: Promise<unknown>[] = [];
+      if (used !== undefined) writes.push(storage.put({ [today]: used }));
+      if (lease) writes.push(storage.delete([LEASE + lease]));
+      await Promise.all(writes);
+      // Only today's count is ever read: earlier days go once a day.
+      if (used !== undefined && pruned !== today) {
+        const past = [...(await storage.list<number>({ prefix: TOKENS })).keys()].filter((name) => name !== today);
+        if (past.length) await storage.delete(past);
+        pruned = today;
+      }
       return null;
     },
     /** What the limits stand at now (for tests and operators). */
     async read() {
       const now = Date.now();
+      const open = await openLeases(now);
       return {
         day: dayOf(now),
-        tokens: (await storage.get<number>(TOKENS + dayOf(now))) ?? 0,
-        streams: (await openLeases(now)).length,
+        tokens: await usedOn(now),
+        streams: open.filter((held) => held.stream).length,
+        reserved: reservedBy(open),
+        requests: open.length,
       };
     },
   };
