@@ -5,6 +5,7 @@ import { emulatorModelId } from "../../emulator/model-id.ts";
 import { createApp, type LogLine } from "../app.ts";
 import type { ProxyBindings } from "../config.ts";
 import { LEASE_RENEW_MS } from "../durable/key-limits.ts";
+import { tokenEstimate } from "../token-estimate.ts";
 
 /** The proxy on Node with the emulator in process, a key with every limit, and these bindings. */
 function proxyWith(bindings: Record<string, unknown>) {
@@ -16,6 +17,9 @@ function proxyWith(bindings: Record<string, unknown>) {
       // Two seconds of frames, to leave in the middle of; and one that fails in the middle.
       slow: `bedrock/llama/${emulatorModelId("llama", ["slow50", "long40"])}`,
       failing: `bedrock/llama/${emulatorModelId("llama", ["midstream-modelStreamErrorException3", "long40"])}`,
+      // A plain answer that takes a moment; and a model with an output cap.
+      waiting: `bedrock/llama/${emulatorModelId("llama", ["wait300"])}`,
+      capped: { model: `bedrock/llama/${emulatorModelId("llama")}`, max_output_tokens: 100 },
     }),
     API_KEYS: JSON.stringify({
       team: { key: "sk-team-0123456789", rate_limit: "RATE", tokens_per_day: 1000, concurrent_streams: 2 },
@@ -30,22 +34,22 @@ function proxyWith(bindings: Record<string, unknown>) {
     fetch: (input, init) => emulator.fetch(new Request(input, init)),
     log: (line) => logs.push(line),
   });
-  const chat = (stream = false, model = "llama") =>
-    app.request("/v1/chat/completions", {
+  const post = (path: string, body: unknown) =>
+    app.request(path, {
       method: "POST",
       headers: { authorization: "Bearer sk-team-0123456789", "content-type": "application/json" },
-      body: chatBody(model, stream),
+      body: JSON.stringify(body),
     });
-  return { chat, logs };
+  const chat = (stream = false, model = "llama") => post("/v1/chat/completions", chatBody(model, stream));
+  return { chat, post, logs };
 }
 
-const chatBody = (model: string, stream: boolean) =>
-  JSON.stringify({ model, messages: [{ role: "user", content: "hi" }], stream });
+const chatBody = (model: string, stream: boolean) => ({ model, messages: [{ role: "user", content: "hi" }], stream });
 
 /** A KEY_LIMITS binding that admits everything and records what each request settles. */
 function recordingLimits() {
   const settled: { tokens?: number; lease?: string }[] = [];
-  const calls: { method: string; args: { lease?: string } }[] = [];
+  const calls: { method: string; args: { lease?: string; reserve?: number } }[] = [];
   const binding = {
     idFromName: () => "id",
     get: () => ({
@@ -188,5 +192,95 @@ describe("an open stream's place in concurrent_streams", () => {
     await eventually(() => settled[0]);
     vi.advanceTimersByTime(3 * LEASE_RENEW_MS);
     expect(renewals()).toHaveLength(2);
+  });
+});
+
+describe("what a request of a key with tokens_per_day reserves while it is in flight", () => {
+  const admitted = (calls: ReturnType<typeof recordingLimits>["calls"]) =>
+    calls.filter((call) => call.method === "admit").map((call) => call.args);
+
+  it("its estimate on each API, with its model's output cap when it sets no limit", async () => {
+    const { binding, calls } = recordingLimits();
+    const { post } = proxyWith({ RATE: { limit: async () => ({ success: true }) }, KEY_LIMITS: binding });
+    const chat = { model: "llama", messages: [{ role: "user", content: "hi" }], max_tokens: 50 };
+    const completions = { model: "llama", prompt: "hi" };
+    const responses = { model: "capped", input: "hi" };
+    for (const [path, body] of [
+      ["/v1/chat/completions", chat],
+      ["/completions", completions],
+      ["/v1/responses", responses],
+    ] as const) {
+      const response = await post(path, body);
+      expect(response.status, path).toBe(200);
+      await response.text();
+    }
+    expect(admitted(calls).map((args) => args.reserve)).toEqual([
+      tokenEstimate(chat, "chat", undefined),
+      tokenEstimate(completions, "completions", undefined),
+      tokenEstimate(responses, "responses", 100),
+    ]);
+  });
+
+  it("never more than the whole day, however much it asks for (and the counter still checks it)", async () => {
+    const { binding, calls } = recordingLimits();
+    const { post, logs } = proxyWith({ RATE: { limit: async () => ({ success: true }) }, KEY_LIMITS: binding });
+    const unlimited = { model: "llama", messages: [{ role: "user", content: "hi" }] };
+    const served = await post("/v1/chat/completions", unlimited);
+    expect(served.status).toBe(200);
+    await served.text();
+    // A sum past what a number holds; the library refuses the request after its admission.
+    const huge = { ...unlimited, max_tokens: 1e300, n: 128 };
+    const refused = await post("/v1/chat/completions", huge);
+    expect(refused.status).toBe(400);
+    await refused.text();
+    expect(admitted(calls).map((args) => args.reserve)).toEqual([1000, 1000]);
+    await eventually(() => (logs.length === 2 ? true : undefined));
+    expect(logs.map((line) => line.limits_unchecked)).toEqual([undefined, undefined]);
+  });
+
+  it("a plain request holds its lease until it ends, renewed while it waits", async () => {
+    vi.useFakeTimers({ toFake: ["setInterval", "clearInterval"] });
+    try {
+      const { binding, calls, settled } = recordingLimits();
+      const { chat } = proxyWith({ RATE: { limit: async () => ({ success: true }) }, KEY_LIMITS: binding });
+      const answer = chat(false, "waiting");
+      const lease = (await eventually(() => admitted(calls)[0])).lease;
+      expect(lease).toMatch(/^req_/);
+      vi.advanceTimersByTime(LEASE_RENEW_MS);
+      expect(calls.filter((call) => call.method === "renew")).toEqual([{ method: "renew", args: { lease } }]);
+      const response = await answer;
+      expect(response.status).toBe(200);
+      await response.text();
+      expect((await eventually(() => settled[0])).lease).toBe(lease);
+      vi.advanceTimersByTime(3 * LEASE_RENEW_MS);
+      expect(calls.filter((call) => call.method === "renew")).toHaveLength(1);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it("refused for the reservations in flight: 429, a short Retry-After, and a message saying so", async () => {
+    const refusing = {
+      idFromName: () => "id",
+      get: () => ({
+        fetch: async (input: string) =>
+          Response.json(
+            new URL(input).pathname === "/admit"
+              ? { ok: false, limit: "tokens_in_flight", used: 10, reserved: 990, requests: 2, retryAfterS: 2 }
+              : null,
+          ),
+      }),
+    };
+    const { chat } = proxyWith({ RATE: { limit: async () => ({ success: true }) }, KEY_LIMITS: refusing });
+    const response = await chat();
+    expect(response.status).toBe(429);
+    expect(response.headers.get("retry-after")).toBe("2");
+    expect(await response.json()).toMatchObject({
+      error: {
+        code: "tokens_per_day_in_flight",
+        message:
+          'The key "team" has requests in flight that may use the rest of its tokens for today (tokens_per_day: 1000, used: 10, reserved by 2 request(s) in flight: 990); try again when one has finished.',
+      },
+    });
   });
 });

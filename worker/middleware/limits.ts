@@ -1,9 +1,10 @@
 // A key's limits, checked before its request reaches a model (the models it may call are checked
 // with the body, json-body.ts): its request rate (Cloudflare's Rate Limiting binding named in its
-// entry), its tokens per day and its open streams (the KeyLimits Durable Object). Over a limit: 429 with Retry-After, the
-// message naming the limit and this key, never another. A limit that cannot be checked (its
-// binding failed) lets the request through and says so in the log line: an outage of the
-// counters must not become an outage of the proxy.
+// entry), its tokens per day and its open streams (the KeyLimits Durable Object, where each request
+// of a key with tokens_per_day reserves what it may use until it ends). Over a limit: 429 with
+// Retry-After, the message naming the limit and this key, never another. A limit that cannot be
+// checked (its binding failed) lets the request through and says so in the log line: an outage of
+// the counters must not become an outage of the proxy.
 import type { MiddlewareHandler } from "hono";
 import { BedrockEdgeError } from "../../src/index.ts";
 import { afterResponse } from "../after-response.ts";
@@ -11,6 +12,7 @@ import type { AppContext, AppEnv, JsonRequest } from "../context.ts";
 import { type Admission, type KeyLimitsClient, LEASE_RENEW_MS } from "../durable/key-limits.ts";
 import type { ClientKey } from "../keys.ts";
 import type { RequestLog } from "../log.ts";
+import { apiOfPath, promptEstimate, tokenEstimate } from "../token-estimate.ts";
 
 type RateLimit = NonNullable<ClientKey["rateLimit"]>;
 
@@ -23,8 +25,8 @@ export const enforceLimits: MiddlewareHandler<AppEnv> = async (c, next) => {
   // A key without limits (or a proxy without their bindings) has nothing to wait for.
   if (!key.rateLimit && !counterFor(c, key, stream === true)) return next();
   // Both counters at once, so that the request waits for one round trip, not two. Both are
-  // awaited even when one refuses: an admission that took a stream's place settles it after the
-  // answer (here, the refusal). The rate is named first when both refuse.
+  // awaited even when one refuses: an admission that took a lease (a reservation, a stream's place)
+  // returns it after the answer (here, the refusal). The rate is named first when both refuse.
   const checks = await Promise.allSettled([
     key.rateLimit ? checkRate(c, key, key.rateLimit) : undefined,
     admit(c, key, stream === true),
@@ -61,15 +63,26 @@ function counterFor(
   return { keyLimits, streams };
 }
 
-/** Tokens per day and open streams: one call to the key's counter, settled once the request ends. */
+/**
+ * Tokens per day and open streams: one call to the key's counter, settled once the request ends.
+ * The request holds a lease under its id until then: with tokens_per_day, the tokens it reserves;
+ * for a stream, its place.
+ */
 async function admit(c: AppContext, key: ClientKey, stream: boolean): Promise<void> {
   const counter = counterFor(c, key, stream);
   if (!counter) return;
   const { keyLimits, streams } = counter;
-  const lease = streams === undefined ? undefined : c.get("log").line.request_id;
+  const log = c.get("log");
+  const body = c.get("body");
+  const lease = log.line.request_id;
   let admission: Admission;
   try {
-    admission = await keyLimits.admit(key.name, { tokensPerDay: key.tokensPerDay, concurrentStreams: streams, lease });
+    admission = await keyLimits.admit(key.name, {
+      tokensPerDay: key.tokensPerDay,
+      reserve: key.tokensPerDay === undefined ? undefined : reservation(c, body, key.tokensPerDay),
+      concurrentStreams: streams,
+      lease,
+    });
   } catch (error) {
     const limits = [
       key.tokensPerDay === undefined ? "" : "tokens_per_day",
@@ -78,13 +91,21 @@ async function admit(c: AppContext, key: ClientKey, stream: boolean): Promise<vo
     return unchecked(c, limits.filter(Boolean).join(", "), error);
   }
   if (!admission.ok) throw refusalOf(key, admission);
-  const log = c.get("log");
-  if (lease) renewWhileOpen(keyLimits, key.name, lease, log.done);
-  const body = c.get("body");
+  renewWhileOpen(keyLimits, key.name, lease, log.done);
   afterResponse(c, "settling the key's limits", () => {
     const tokens = key.tokensPerDay === undefined ? undefined : tokensUsed(log, body);
     return keyLimits.settle(key.name, { tokens, lease });
   });
+}
+
+/**
+ * The tokens a request reserves: the most it is expected to use (token-estimate.ts), with its
+ * model's max_output_tokens as its output limit when it sets none. Never more than the whole day:
+ * a larger reservation would hold nothing more, and a count past what a number holds would be refused.
+ */
+function reservation(c: AppContext, body: JsonRequest, tokensPerDay: number): number {
+  const cap = c.get("ready").config.models[body.model]?.max_output_tokens;
+  return Math.min(tokenEstimate(body, apiOfPath(c.req.path), cap), tokensPerDay);
 }
 
 /**
@@ -99,21 +120,12 @@ function tokensUsed({ line, relayed }: Pick<RequestLog, "line" | "relayed">, bod
   if (line.prompt_tokens !== undefined || line.completion_tokens !== undefined) {
     return (line.prompt_tokens ?? 0) + (line.completion_tokens ?? 0);
   }
-  return relayed ? Math.ceil(textCharacters(body) / 4) + relayed.chunks : 0;
-}
-
-/** The characters of every string in a request but images (a data: URL is an image's bytes, not text). */
-function textCharacters(value: unknown): number {
-  if (typeof value === "string") return value.startsWith("data:") ? 0 : value.length;
-  if (value === null || typeof value !== "object") return 0;
-  let sum = 0;
-  for (const item of Array.isArray(value) ? value : Object.values(value)) sum += textCharacters(item);
-  return sum;
+  return relayed ? promptEstimate(body) + relayed.chunks : 0;
 }
 
 /**
- * A stream's lease lapses LEASE_MS after it was last renewed: renewed here until the exchange ends
- * (its line is written), however long the stream runs. A renewal that fails is tried again at the
+ * A lease lapses LEASE_MS after it was last renewed: renewed here until the exchange ends (its line
+ * is written), however long the request runs. A renewal that fails is tried again at the
  * next interval; the lease has time for three.
  */
 function renewWhileOpen(keyLimits: KeyLimitsClient, key: string, lease: string, done: Promise<void>): void {
@@ -124,18 +136,26 @@ function renewWhileOpen(keyLimits: KeyLimitsClient, key: string, lease: string, 
 }
 
 function refusalOf(key: ClientKey, refused: Exclude<Admission, { ok: true }>): BedrockEdgeError {
-  if (refused.limit === "tokens_per_day") {
-    return overLimit(
-      `The key "${key.name}" has used its tokens for today (tokens_per_day: ${key.tokensPerDay}, used: ${refused.used}); the count starts again at 00:00 UTC.`,
-      "tokens_per_day_exceeded",
-      refused.retryAfterS,
-    );
+  switch (refused.limit) {
+    case "tokens_per_day":
+      return overLimit(
+        `The key "${key.name}" has used its tokens for today (tokens_per_day: ${key.tokensPerDay}, used: ${refused.used}); the count starts again at 00:00 UTC.`,
+        "tokens_per_day_exceeded",
+        refused.retryAfterS,
+      );
+    case "tokens_in_flight":
+      return overLimit(
+        `The key "${key.name}" has requests in flight that may use the rest of its tokens for today (tokens_per_day: ${key.tokensPerDay}, used: ${refused.used}, reserved by ${refused.requests} request(s) in flight: ${refused.reserved}); try again when one has finished.`,
+        "tokens_per_day_in_flight",
+        refused.retryAfterS,
+      );
+    case "concurrent_streams":
+      return overLimit(
+        `The key "${key.name}" already has ${refused.open} streams open (concurrent_streams: ${key.concurrentStreams}); try again when one has finished.`,
+        "concurrent_streams_exceeded",
+        refused.retryAfterS,
+      );
   }
-  return overLimit(
-    `The key "${key.name}" already has ${refused.open} streams open (concurrent_streams: ${key.concurrentStreams}); try again when one has finished.`,
-    "concurrent_streams_exceeded",
-    refused.retryAfterS,
-  );
 }
 
 function overLimit(message: string, code: string, retryAfterS: number): BedrockEdgeError {
