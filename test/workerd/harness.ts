@@ -92,14 +92,23 @@ export interface WorkerdProxy {
  */
 export type CloudflareBindings = Partial<Pick<WorkerOptions, "durableObjects" | "d1Databases" | "ratelimits">>;
 
+/** A Worker of a test's own beside the proxy's, in the same workerd (one that hosts a Durable Object a variant binds). */
+export interface HelperWorker {
+  name: string;
+  /** The bundled ES module. */
+  script: string;
+}
+
 /**
  * One workerd process with one Worker per variant (same bundle, bindings = the base ones with
  * the variant's overrides; `undefined` removes a binding), each on its own loopback socket.
- * `cloudflare` gives a variant Durable Objects, D1 databases or rate limiters.
+ * `cloudflare` gives a variant Durable Objects, D1 databases or rate limiters; `helpers` are
+ * further Workers (no socket) whose Durable Objects a variant may bind by `scriptName`.
  */
 export async function startWorkerdProxy(
   variants: Record<string, Partial<ProxyEnv>> = { main: {} },
   cloudflare: Record<string, CloudflareBindings> = {},
+  helpers: readonly HelperWorker[] = [],
 ): Promise<WorkerdProxy> {
   const [script, served] = await Promise.all([bundleWorker(), serveEmulator({ port: 0 })]);
   const logs: LogLine[] = [];
@@ -113,14 +122,21 @@ export async function startWorkerdProxy(
       const line = parseLogLine(message);
       if (line) logs.push(line);
     },
-    workers: Object.entries(variants).map(([name, overrides]) => ({
-      name,
-      modules: [{ type: "ESModule" as const, path: "worker.js", contents: script }],
-      ...compatibility,
-      bindings: bindingsOf({ ...baseBindings(served.url), ...overrides }),
-      unsafeDirectSockets: [{ host: "127.0.0.1", port: 0 }],
-      ...cloudflare[name],
-    })),
+    workers: [
+      ...Object.entries(variants).map(([name, overrides]) => ({
+        name,
+        modules: [{ type: "ESModule" as const, path: "worker.js", contents: script }],
+        ...compatibility,
+        bindings: bindingsOf({ ...baseBindings(served.url), ...overrides }),
+        unsafeDirectSockets: [{ host: "127.0.0.1", port: 0 }],
+        ...cloudflare[name],
+      })),
+      ...helpers.map(({ name, script: helper }) => ({
+        name,
+        modules: [{ type: "ESModule" as const, path: `${name}.js`, contents: helper }],
+        ...compatibility,
+      })),
+    ],
   });
   await mf.ready;
   const urls = new Map<string, string>();
