@@ -13,7 +13,7 @@ export interface DurableObjectState {
   storage: {
     get<T>(keys: string[]): Promise<Map<string, T>>;
     get<T>(key: string): Promise<T | undefined>;
-    put(entries: Record<string, unknown>): Promise<void>;
+    put(entries: Record<string, unknown>, options?: { allowUnconfirmed?: boolean }): Promise<void>;
     delete(keys: string[]): Promise<number>;
     list<T>(options: { prefix: string }): Promise<Map<string, T>>;
   };

@@ -178,7 +178,10 @@ function keyLimitMethods(storage: DurableObjectState["storage"]): DurableMethods
       if (lease) {
         const tokens = tokensPerDay === undefined ? 0 : (optionalNumberArg(args, "reserve") ?? 0);
         const held: Lease = { until: now + LEASE_MS, tokens, stream: streams !== undefined };
-        await storage.put({ [LEASE + lease]: held });
+        // The answer need not wait until the write is durable: the next admission reads it from
+        // this object's memory all the same, and a lease lost should the write fail only frees its
+        // tokens and place early, as a lapsed one does.
+        await storage.put({ [LEASE + lease]: held }, { allowUnconfirmed: true });
       }
       return { ok: true };
     },
