@@ -197,6 +197,30 @@ describe.each(routes)("function tools on route %s", (route) => {
   });
 });
 
+describe("text on both sides of a call", () => {
+  it("is one message, then the function call, plain and streamed alike (as the chat content is one)", async () => {
+    const { bedrock } = emulated({
+      // The echo model says the last message: here, text around a call.
+      models: {
+        writer: {
+          model: model("qwen3", "echo"),
+          chat_template: "{{ messages[-1]['content'] }}",
+          special_tokens: "keep",
+        },
+      },
+    });
+    const said =
+      'Sure, checking.\n<tool_call>\n{"name": "get_weather", "arguments": {"city": "Paris"}}\n</tool_call>\nDone.';
+    const params = { model: "writer", input: said, tools: [weather] } satisfies ResponseCreateParams;
+    const plain = await bedrock.responses.create(params);
+    assertConforms("Response", plain);
+    expect(plain.output.map((item) => item.type)).toEqual(["message", "function_call"]);
+    expect(textOf(plain)).toBe("Sure, checking.\n\nDone.");
+    const streamed = finalOf(await events(await bedrock.responses.create({ ...params, stream: true })));
+    expect(comparable(streamed)).toEqual(comparable(plain));
+  });
+});
+
 describe("Claude's signed reasoning through the Responses tool loop (converse)", () => {
   const question = { role: "user" as const, content: "Weather in Paris?" };
   const setup = () =>

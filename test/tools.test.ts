@@ -109,6 +109,33 @@ describe("forced tool calls: the family's prefilled call opening, continued and 
   });
 });
 
+describe("text around a call", () => {
+  it("is the content as the model wrote it, plain and streamed alike", async () => {
+    const { bedrock } = emulated({
+      // The echo model says the last message: here, text around a call.
+      models: {
+        writer: {
+          model: model("qwen3", "echo"),
+          chat_template: "{{ messages[-1]['content'] }}",
+          special_tokens: "keep",
+        },
+      },
+    });
+    const said =
+      'Sure, checking.\n<tool_call>\n{"name": "get_weather", "arguments": {"city": "Paris"}}\n</tool_call>\nDone.';
+    const body = { model: "writer", messages: [{ role: "user" as const, content: said }], tools };
+    const plain = (await bedrock.chat.completions.create(body)).choices[0]!;
+    expect(plain.message.content).toBe("Sure, checking.\n\nDone.");
+    expect(plain.message.tool_calls?.map((call) => call.function.name)).toEqual(["get_weather"]);
+    const streamed = await collect(await bedrock.chat.completions.create({ ...body, stream: true }));
+    expect(streamed).toEqual({
+      content: "Sure, checking.\n\nDone.",
+      calls: [plain.message.tool_calls![0]!.function],
+      finish: "tool_calls",
+    });
+  });
+});
+
 describe("automatic tool calls and their results on every template family", () => {
   for (const route of ["llama", "deepseek_r1", "qwen3", "qwen2"] as const) {
     it(`${route}: a call, plain and streamed, then the result sent back gets words`, async () => {

@@ -63,6 +63,20 @@ describe("a streamed answer", () => {
     }
   });
 
+  it("gives all the text before the calls, as the whole message has it, at every split point", () => {
+    const text =
+      'Sure, checking.\n<tool_call>\n{"name": "get_weather", "arguments": {"city": "Paris"}}\n</tool_call>\nDone.<|im_end|>';
+    const whole = splitText(qwen, text);
+    expect(whole.content).toBe("Sure, checking.\n\nDone.");
+    for (let at = 0; at <= text.length; at++) {
+      const splitter = createDeltaSplitter(qwen);
+      const deltas = [...splitter.push(text.slice(0, at)), ...splitter.push(text.slice(at)), ...splitter.end()];
+      const firstCall = deltas.findIndex((delta) => delta.tool_calls);
+      expect(firstCall).toBe(deltas.length - 1);
+      expect(deltas.map((delta) => delta.content ?? "").join("")).toBe(whole.content);
+    }
+  });
+
   it("numbers its tool calls as it is told", () => {
     let index = 3;
     const splitter = createDeltaSplitter(qwen, () => index++);

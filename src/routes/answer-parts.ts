@@ -6,7 +6,9 @@ import { randomId } from "../ids.ts";
 import type { ChunkDelta, CompletionMessage, FinishReason, ToolCall } from "../openai/types.ts";
 import { type AnswerPart, createAnswerSplitter, type SplitterOptions } from "./answer-splitter.ts";
 
-function toolCall(part: Extract<AnswerPart, { kind: "tool_call" }>): ToolCall {
+type CallPart = Extract<AnswerPart, { kind: "tool_call" }>;
+
+function toolCall(part: CallPart): ToolCall {
   return { id: randomId("call_"), type: "function", function: { name: part.name, arguments: part.arguments } };
 }
 
@@ -16,7 +18,10 @@ export interface SplitText {
   toolCalls: ToolCall[];
 }
 
-/** A whole answer's text -> its reasoning, content and tool calls. */
+/**
+ * A whole answer's text -> its reasoning, content and tool calls. Text around the calls is one
+ * content, as a stream gives it (createDeltaSplitter).
+ */
 export function splitText(options: SplitterOptions, text: string): SplitText {
   const splitter = createAnswerSplitter(options);
   const out: SplitText = { reasoning: "", content: "", toolCalls: [] };
@@ -48,7 +53,7 @@ export function finishWithCalls(reported: FinishReason | undefined, toolCalls: n
 
 export interface DeltaSplitter {
   push(text: string): ChunkDelta[];
-  /** The choice's text ended: what was held back. */
+  /** The choice's text ended: what was held back, the tool calls last. */
   end(): ChunkDelta[];
   /** Tool calls so far. */
   readonly toolCalls: number;
@@ -56,6 +61,11 @@ export interface DeltaSplitter {
 
 /**
  * One streamed choice's text -> chunk deltas; each tool call is one delta, whole, with its id.
+ * The calls wait for the end of the text, so that all of the text comes before them, as a whole
+ * message has its content before its tool_calls: text a model writes after a call then adds to
+ * the same content, and the Responses API makes the same items of a stream as of a whole answer
+ * (one message, then the function calls). A call only counts whole, so little is held: what the
+ * model writes after its calls, usually nothing but its end of turn.
  * `nextToolIndex` numbers the calls (by default 0, 1, …; a choice that also has calls from
  * elsewhere shares its count).
  */
@@ -63,16 +73,29 @@ export function createDeltaSplitter(options: SplitterOptions, nextToolIndex?: ()
   const splitter = createAnswerSplitter(options);
   let count = 0;
   const next = nextToolIndex ?? (() => count++);
-  const deltas = (parts: AnswerPart[]): ChunkDelta[] =>
-    parts.map((part) => {
-      if (part.kind === "reasoning") return { reasoning_content: part.text };
-      if (part.kind === "content") return { content: part.text };
-      const call = toolCall(part);
-      return { tool_calls: [{ index: next(), id: call.id, type: "function", function: call.function }] };
-    });
+  let held: CallPart[] = [];
+  const callDelta = (part: CallPart): ChunkDelta => {
+    const call = toolCall(part);
+    return { tool_calls: [{ index: next(), id: call.id, type: "function", function: call.function }] };
+  };
+  const deltas = (parts: AnswerPart[]): ChunkDelta[] => {
+    const out: ChunkDelta[] = [];
+    for (const part of parts) {
+      if (part.kind === "reasoning") out.push({ reasoning_content: part.text });
+      else if (part.kind === "content") out.push({ content: part.text });
+      else held.push(part);
+    }
+    return out;
+  };
   return {
     push: (text) => deltas(splitter.push(text)),
-    end: () => deltas(splitter.end()),
+    end() {
+      const out = deltas(splitter.end());
+      const calls = held;
+      held = [];
+      for (const call of calls) out.push(callDelta(call));
+      return out;
+    },
     get toolCalls() {
       return splitter.toolCalls;
     },

@@ -167,6 +167,43 @@ describe("Qwen tool calls", () => {
   });
 });
 
+describe("text around tool calls: as the model wrote it, less the calls' layout at the content's ends", () => {
+  const call = (name: string) => `<tool_call>\n{"name": "${name}", "arguments": {}}\n</tool_call>`;
+  const cases: Array<[string, string, string[]]> = [
+    // The whitespace on both sides of the call separates the two sentences: all of it is kept.
+    [`Sure, checking.\n${call("f")}\nDone.`, "Sure, checking.\n\nDone.", ["f({})"]],
+    [`A\n${call("f")}\n${call("g")}\n\nB<|im_end|>`, "A\n\n\n\nB", ["f({})", "g({})"]],
+    // Only at the content's ends is the whitespace layout, which the templates write back.
+    [`Let me check.\n${call("f")}\n${call("g")}\n`, "Let me check.", ["f({})", "g({})"]],
+    [`${call("f")}\n\nDone.\n`, "Done.", ["f({})"]],
+    // No whitespace written, none added.
+    [`Sure.${call("f")}Done.`, "Sure.Done.", ["f({})"]],
+    // A malformed call stays in the text where the model wrote it.
+    ["See:\n<tool_call>\nnot json\n</tool_call>\nok", "See:\n<tool_call>\nnot json\n</tool_call>\nok", []],
+  ];
+
+  for (const [answer, content, calls] of cases) {
+    it(`${JSON.stringify(answer)}, cut at every character`, () => {
+      for (const pieces of cuttings(answer)) {
+        expect(summary(run(QWEN3_TOOLS, pieces))).toEqual({ reasoning: "", content, calls });
+      }
+    });
+  }
+
+  it("DeepSeek's calls likewise", () => {
+    const options: SplitterOptions = { ...R1, reasoning: "never", tools: deepseekToolSyntax };
+    const block =
+      "<｜tool▁calls▁begin｜><｜tool▁call▁begin｜>function<｜tool▁sep｜>f\n```json\n{}\n```<｜tool▁call▁end｜><｜tool▁calls▁end｜>";
+    for (const pieces of cuttings(`Checking.\n\n${block}\nDone.<｜end▁of▁sentence｜>`)) {
+      expect(summary(run(options, pieces))).toEqual({
+        reasoning: "",
+        content: "Checking.\n\n\nDone.",
+        calls: ["f({})"],
+      });
+    }
+  });
+});
+
 describe("DeepSeek tool calls", () => {
   it("reads the R1 markers", () => {
     const text =
@@ -386,6 +423,14 @@ describe("degenerate model output stays linear", () => {
     const answer = `<tool_call>\n{"name": "f", "arguments": {"a": "${big}"}}\n</tool_call>`;
     const pieces = answer.match(/[\s\S]{1,4}/g) ?? [];
     expect(summary(run(QWEN3_TOOLS, pieces)).calls).toEqual([`f({"a": "${big}"})`]);
+  });
+
+  it("50,000 newlines on each side of a call between two texts, streamed one character at a time", () => {
+    const lines = "\n".repeat(50_000);
+    const answer = `A${lines}<tool_call>\n{"name": "f", "arguments": {}}\n</tool_call>${lines}B`;
+    const expected = { reasoning: "", content: `A${lines}${lines}B`, calls: ["f({})"] };
+    expect(summary(run(QWEN3_TOOLS, [answer]))).toEqual(expected);
+    expect(summary(run(QWEN3_TOOLS, Array.from(answer)))).toEqual(expected);
   });
 
   it("Llama: 50,000 newlines before a call and as content, streamed one character at a time", () => {

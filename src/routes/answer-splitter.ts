@@ -126,8 +126,13 @@ export function createAnswerSplitter(options: SplitterOptions): AnswerSplitter {
   let toolPieces: string[] = [];
   let toolLength = 0;
   let toolWindow = "";
-  // Leading whitespace of the reasoning, and of the content after it, is dropped.
+  // Leading whitespace of the reasoning, and of the content after it or after a call, is dropped.
   let trimStart = false;
+  // Whitespace around tool calls, held until text follows: between two pieces of text it is the
+  // model's own (kept, as the model wrote it), at either end of the content it only lays out the
+  // calls (dropped, as the templates write that layout back).
+  let gap = "";
+  let spoken = false;
   let toolCalls = 0;
   // A forced call's prefill as held in the first tool block: cut from that block if it is text.
   let hiddenPrefill = "";
@@ -148,14 +153,26 @@ export function createAnswerSplitter(options: SplitterOptions): AnswerSplitter {
 
   function emit(out: AnswerPart[], kind: "reasoning" | "content", text: string): void {
     if (trimStart) {
-      text = text.trimStart();
+      const trimmed = text.trimStart();
+      if (kind === "content") keepGap(text.slice(0, text.length - trimmed.length));
+      text = trimmed;
       if (!text) return;
       trimStart = false;
     }
     if (!text) return;
+    if (kind === "content") {
+      text = gap + text;
+      gap = "";
+      spoken = true;
+    }
     const last = out[out.length - 1];
     if (last && last.kind === kind) last.text += text;
     else out.push({ kind, text });
+  }
+
+  /** Whitespace next to a call: kept for the text that may follow, if text came before. */
+  function keepGap(space: string): void {
+    if (spoken) gap += space;
   }
 
   function emitTool(out: AnswerPart[], block: string, closed: boolean): void {
@@ -255,7 +272,9 @@ export function createAnswerSplitter(options: SplitterOptions): AnswerSplitter {
         if (hit) {
           const before = pending.slice(0, hit.index);
           const opensTool = hit.marker === marked?.open;
-          emit(out, "content", opensTool ? before.trimEnd() : before);
+          const text = opensTool ? before.trimEnd() : before;
+          emit(out, "content", text);
+          if (opensTool) keepGap(before.slice(text.length));
           consume(hit.index + hit.marker.length);
           state = opensTool ? "tool" : "done";
           continue;
@@ -283,7 +302,7 @@ export function createAnswerSplitter(options: SplitterOptions): AnswerSplitter {
           emitTool(out, whole.slice(0, offset + close), true);
           pending = whole.slice(offset + close + marked!.close.length);
           state = "content";
-          // Whitespace between calls is layout, not content.
+          // Whitespace after a call waits to see whether text follows it (keepGap).
           trimStart = true;
           continue;
         }
