@@ -109,6 +109,46 @@ describe("forced tool calls: the family's prefilled call opening, continued and 
   });
 });
 
+describe("a forced call cut short, on every template family, plain and streamed", () => {
+  const routes = ["qwen3", "qwen2", "llama", "deepseek_r1"] as const;
+  const named = { type: "function" as const, function: { name: "get_weather" } };
+
+  for (const route of routes) {
+    it(`${route}: cut by max_tokens, the call so far with finish_reason "length"`, async () => {
+      const { bedrock } = emulated();
+      const name = model(route, "tool");
+      for (const tool_choice of ["required", named] as const) {
+        // Few enough tokens that no family's call is whole (the emulator counts about 4 characters a token).
+        const body = { model: name, messages: ask, tools, tool_choice, max_tokens: 3 };
+        const plain = (await bedrock.chat.completions.create(body)).choices[0]!;
+        expect(plain.finish_reason).toBe("length");
+        expect(plain.message.content).toBeNull();
+        const [call] = plain.message.tool_calls ?? [];
+        expect(call?.function.name).toBe("get_weather");
+        // What the model wrote of the arguments, never anything else: a beginning of them.
+        expect('{"city": "Paris"}'.startsWith(call!.function.arguments)).toBe(true);
+        const streamed = await collect(await bedrock.chat.completions.create({ ...body, stream: true }));
+        expect(streamed).toEqual({ content: "", calls: [call!.function], finish: "length" });
+      }
+    });
+
+    it(`${route}: cut by a stop string, a 400 naming stop, never the fragment as an answer`, async () => {
+      const { bedrock } = emulated();
+      for (const tool_choice of ["required", named] as const) {
+        const body = { model: model(route, "tool"), messages: ask, tools, tool_choice, stop: ["Par"] };
+        const plain = await failure(bedrock.chat.completions.create(body));
+        expect(plain).toMatchObject({ status: 400, param: "stop", code: "tool_call_cut" });
+        expect(plain.message).toContain('the forced call to "get_weather"');
+        // (Whether create() or the iteration throws depends on where the stream's first chunk ends.)
+        const streamed = await failure(
+          (async () => collect(await bedrock.chat.completions.create({ ...body, stream: true })))(),
+        );
+        expect(streamed).toMatchObject({ status: 400, param: "stop", code: "tool_call_cut" });
+      }
+    });
+  }
+});
+
 describe("text around a call", () => {
   it("is the content as the model wrote it, plain and streamed alike", async () => {
     const { bedrock } = emulated({

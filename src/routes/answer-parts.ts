@@ -4,7 +4,7 @@
 // share this, so a tool call reads the same wherever its text came from.
 import { randomId } from "../ids.ts";
 import type { ChunkDelta, CompletionMessage, FinishReason, ToolCall } from "../openai/types.ts";
-import { type AnswerPart, createAnswerSplitter, type SplitterOptions } from "./answer-splitter.ts";
+import { type AnswerPart, createAnswerSplitter, type SplitterOptions, type UnfinishedCall } from "./answer-splitter.ts";
 
 type CallPart = Extract<AnswerPart, { kind: "tool_call" }>;
 
@@ -12,23 +12,45 @@ function toolCall(part: CallPart): ToolCall {
   return { id: randomId("call_"), type: "function", function: { name: part.name, arguments: part.arguments } };
 }
 
+/**
+ * What a forced call the model did not finish gives, by how the answer ended. Cut by the token
+ * limit, it is what OpenAI gives for a call cut there: the call with the arguments written so far
+ * (`finish_reason: "length"` says they are cut); when the function is not known yet, or the call
+ * went wrong before the cut, its markup, whole, as content. Any other end leaves no answer to give
+ * (undefined): the route refuses it (forced-call.ts, unfinishedCallError).
+ */
+function settle(call: UnfinishedCall, finish: FinishReason | undefined): AnswerPart | undefined {
+  if (finish !== "length") return undefined;
+  return call.cut && call.name !== undefined
+    ? { kind: "tool_call", name: call.name, arguments: call.arguments }
+    : { kind: "content", text: call.markup };
+}
+
 export interface SplitText {
   reasoning: string;
   content: string;
   toolCalls: ToolCall[];
+  /** A forced call the model did not finish, which the answer's end left nothing to give for. */
+  unfinished?: UnfinishedCall;
 }
 
 /**
- * A whole answer's text -> its reasoning, content and tool calls. Text around the calls is one
- * content, as a stream gives it (createDeltaSplitter).
+ * A whole answer's text -> its reasoning, content and tool calls; `finish` is how it ended. Text
+ * around the calls is one content, as a stream gives it (createDeltaSplitter).
  */
-export function splitText(options: SplitterOptions, text: string): SplitText {
+export function splitText(options: SplitterOptions, text: string, finish?: FinishReason): SplitText {
   const splitter = createAnswerSplitter(options);
   const out: SplitText = { reasoning: "", content: "", toolCalls: [] };
-  for (const part of [...splitter.push(text), ...splitter.end()]) {
+  const parts = [...splitter.push(text), ...splitter.end()];
+  const unfinished = parts.find((part) => part.kind === "unfinished_call");
+  // As in a stream, what an unfinished call gives comes last.
+  const settled = unfinished && settle(unfinished, finish);
+  if (settled) parts.push(settled);
+  else if (unfinished) out.unfinished = unfinished;
+  for (const part of parts) {
     if (part.kind === "reasoning") out.reasoning += part.text;
     else if (part.kind === "content") out.content += part.text;
-    else out.toolCalls.push(toolCall(part));
+    else if (part.kind === "tool_call") out.toolCalls.push(toolCall(part));
   }
   return out;
 }
@@ -53,10 +75,12 @@ export function finishWithCalls(reported: FinishReason | undefined, toolCalls: n
 
 export interface DeltaSplitter {
   push(text: string): ChunkDelta[];
-  /** The choice's text ended: what was held back, the tool calls last. */
-  end(): ChunkDelta[];
+  /** The choice's text ended (`finish` says how): what was held back, the tool calls last. */
+  end(finish?: FinishReason): ChunkDelta[];
   /** Tool calls so far. */
   readonly toolCalls: number;
+  /** After end(): a forced call the model did not finish, which the answer's end left nothing to give for. */
+  readonly unfinished: UnfinishedCall | undefined;
 }
 
 /**
@@ -74,6 +98,8 @@ export function createDeltaSplitter(options: SplitterOptions, nextToolIndex?: ()
   let count = 0;
   const next = nextToolIndex ?? (() => count++);
   let held: CallPart[] = [];
+  let heldUnfinished: UnfinishedCall | undefined;
+  let unfinished: UnfinishedCall | undefined;
   const callDelta = (part: CallPart): ChunkDelta => {
     const call = toolCall(part);
     return { tool_calls: [{ index: next(), id: call.id, type: "function", function: call.function }] };
@@ -83,14 +109,19 @@ export function createDeltaSplitter(options: SplitterOptions, nextToolIndex?: ()
     for (const part of parts) {
       if (part.kind === "reasoning") out.push({ reasoning_content: part.text });
       else if (part.kind === "content") out.push({ content: part.text });
-      else held.push(part);
+      else if (part.kind === "tool_call") held.push(part);
+      else heldUnfinished = part;
     }
     return out;
   };
   return {
     push: (text) => deltas(splitter.push(text)),
-    end() {
+    end(finish) {
       const out = deltas(splitter.end());
+      const settled = heldUnfinished && settle(heldUnfinished, finish);
+      if (settled?.kind === "content") out.push({ content: settled.text });
+      else if (settled?.kind === "tool_call") held.push(settled);
+      else unfinished = heldUnfinished;
       const calls = held;
       held = [];
       for (const call of calls) out.push(callDelta(call));
@@ -98,6 +129,9 @@ export function createDeltaSplitter(options: SplitterOptions, nextToolIndex?: ()
     },
     get toolCalls() {
       return splitter.toolCalls;
+    },
+    get unfinished() {
+      return unfinished;
     },
   };
 }

@@ -9,7 +9,33 @@ import { THINK_CLOSE, THINK_OPEN } from "./prompts/think-tags.ts";
 export type AnswerPart =
   | { kind: "reasoning"; text: string }
   | { kind: "content"; text: string }
-  | { kind: "tool_call"; name: string; arguments: string };
+  | { kind: "tool_call"; name: string; arguments: string }
+  | UnfinishedCall;
+
+/**
+ * A forced call the model began but did not make whole. What it becomes depends on how the answer
+ * ended, which the text does not tell (answer-parts.ts settles it).
+ */
+export interface UnfinishedCall {
+  kind: "unfinished_call";
+  /** The function it calls, when the text got far enough to tell which. */
+  name?: string;
+  /** Its arguments as written so far (when `cut`). */
+  arguments: string;
+  /** The answer ended while the call was still well formed: only its end is missing. */
+  cut: boolean;
+  /** The call as written, its opening (the prefill's) included. */
+  markup: string;
+}
+
+/** What a forced call's text turned out to be, when the tool syntax could not read it as calls. */
+export type ForcedCallReading =
+  /** A whole call whose closing markup is missing (a model held to the arguments' schema stops after them). */
+  | { kind: "call"; name: string; arguments: string }
+  /** Well formed as far as it goes, but it ends before the call does. */
+  | { kind: "cut"; name?: string; arguments: string }
+  /** Call markup that cannot be a call. */
+  | { kind: "broken"; name?: string };
 
 export interface ParsedToolCall {
   name: string;
@@ -49,10 +75,15 @@ export interface SplitterOptions {
   endMarkers: readonly string[];
   /**
    * Text the prompt ends with and the model continues (a forced call's opening): read before the
-   * model's text, never returned. If what follows does not complete a call, the model's own text
-   * is the content, without the prefill.
+   * model's text, never returned. If what follows is not a call, the model's own text is the
+   * content, without the prefill.
    */
   prefill?: string;
+  /**
+   * Reads the forced call's text (from its opening) when the tool syntax does not read it as calls
+   * (forced-call.ts): undefined when it is not a call at all, but the model's own text.
+   */
+  readForcedCall?: (call: string) => ForcedCallReading | undefined;
 }
 
 export interface AnswerSplitter {
@@ -179,14 +210,40 @@ export function createAnswerSplitter(options: SplitterOptions): AnswerSplitter {
     const calls = tools!.parse(block);
     const prefill = hiddenPrefill;
     hiddenPrefill = "";
-    if (!calls) {
-      // Not a call after all: the text is the model's, so it is kept as content.
-      const text = marked ? marked.open + block + (closed ? marked.close : "") : block;
-      emit(out, "content", prefill && text.startsWith(prefill) ? text.slice(prefill.length) : text);
+    if (calls) {
+      for (const call of calls) out.push({ kind: "tool_call", ...call });
+      toolCalls += calls.length;
       return;
     }
-    for (const call of calls) out.push({ kind: "tool_call", ...call });
-    toolCalls += calls.length;
+    const call = marked ? marked.open + block : block;
+    const text = marked && closed ? call + marked.close : call;
+    if (prefill && text.startsWith(prefill)) emitForced(out, call, text, prefill, closed);
+    // Not a call after all: the text is the model's, so it is kept as content.
+    else emit(out, "content", text);
+  }
+
+  /** The forced call (the block the prefill opened), which the tool syntax did not read as calls. */
+  function emitForced(out: AnswerPart[], call: string, text: string, prefill: string, closed: boolean): void {
+    const reading = call.length > prefill.length ? options.readForcedCall?.(call) : undefined;
+    if (!reading) {
+      // The model answered text instead of calling: its own text, never the prefill.
+      emit(out, "content", text.slice(prefill.length));
+      return;
+    }
+    if (reading.kind === "call") {
+      out.push({ kind: "tool_call", name: reading.name, arguments: reading.arguments });
+      toolCalls++;
+      return;
+    }
+    // A block the model closed is not cut, whatever it holds.
+    const cut = reading.kind === "cut" && !closed;
+    out.push({
+      kind: "unfinished_call",
+      ...(reading.name !== undefined ? { name: reading.name } : {}),
+      arguments: reading.kind === "cut" ? reading.arguments : "",
+      cut,
+      markup: text,
+    });
   }
 
   /** Emits what is certainly text of `kind`, keeping a possible marker start (and, optionally, trailing space). */

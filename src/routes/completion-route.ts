@@ -17,7 +17,9 @@ import {
   type ForcedCall,
   type ForcedCallFormat,
   forcedCall,
+  forcedCallReader,
   promptPrefill,
+  unfinishedCallError,
 } from "./forced-call.ts";
 import { imageData } from "./images.ts";
 import { checkParameters, dropsParameters } from "./parameters.ts";
@@ -179,11 +181,11 @@ function buildBody(
   return format.body(text);
 }
 
-/** How a request's answers are read: the splitter's options, and what a constrained call's text lacks. */
+/** How a request's answers are read: the splitter's options, and what else the answer is checked by. */
 interface Reading {
   splitter: SplitterOptions;
-  /** Closes a constrained call, whose model stops right after the arguments. */
-  closing?: string;
+  /** Whether the request has stop sequences (which can cut a forced call short). */
+  hasStop: boolean;
   /** How many alternatives to list per token, when logprobs were asked for. */
   logprobs?: number;
 }
@@ -199,16 +201,19 @@ function readingFor(spec: CompletionRouteSpec, asked: ChatCompletionRequest, set
       tools: offersTools(request) ? spec.tools : undefined,
       endMarkers: spec.endMarkers,
       ...(prefill ? { prefill } : {}),
+      ...(prefilled?.call
+        ? { readForcedCall: forcedCallReader(prefilled.format, prefilled.call, request.tools ?? []) }
+        : {}),
     },
+    hasStop: hasStop(request),
   };
-  if (prefilled?.constrained) reading.closing = prefilled.constrained.closing;
   if (request.logprobs === true) reading.logprobs = request.top_logprobs ?? 0;
   return reading;
 }
 
-/** The text of a choice as the splitter must read it: a constrained call that ended gets its closing. */
-function whole(reading: Reading, piece: TextPiece): string {
-  return reading.closing && piece.finish === "stop" ? piece.text + reading.closing : piece.text;
+function hasStop(request: ChatCompletionRequest): boolean {
+  const stop = request.stop;
+  return typeof stop === "string" ? stop !== "" : Array.isArray(stop) && stop.some((sequence) => sequence !== "");
 }
 
 function logprobsOf(reading: Reading, logprobs: CompletionLogprobs | undefined): ChoiceLogprobs | undefined {
@@ -228,7 +233,8 @@ function parseAnswer(
   const choices = [...pieces]
     .sort((a, b) => a.index - b.index)
     .map((piece): RouteChoice => {
-      const split = splitText(reading.splitter, whole(reading, piece));
+      const split = splitText(reading.splitter, piece.text, piece.finish);
+      if (split.unfinished) throw unfinishedCallError(split.unfinished, reading.hasStop);
       const choice: RouteChoice = {
         index: piece.index,
         message: messageOf(split),
@@ -270,11 +276,12 @@ function streamMapper(
   function partsOf(piece: TextPiece): StreamPart[] {
     const state = choiceAt(piece.index);
     if (state.finished) return [];
-    const text = whole(reading, piece);
-    const deltas = text ? state.splitter.push(text) : [];
+    const deltas = piece.text ? state.splitter.push(piece.text) : [];
     if (piece.finish) {
       state.finished = true;
-      deltas.push(...state.splitter.end());
+      deltas.push(...state.splitter.end(piece.finish));
+      const unfinished = state.splitter.unfinished;
+      if (unfinished) throw unfinishedCallError(unfinished, reading.hasStop);
     }
     const parts: StreamPart[] = deltas.map((delta) => ({ index: piece.index, delta }));
     if (piece.finish) {

@@ -6,7 +6,7 @@ import { errorOf } from "../../test/helpers/errors.ts";
 import { BedrockEdgeError } from "../errors.ts";
 import type { ChatCompletionRequest, FunctionTool, ToolChoice } from "../openai/types.ts";
 import { completionRoute } from "./completion-route.ts";
-import { callPrefill, constrainedCall, forcedCall, promptPrefill } from "./forced-call.ts";
+import { callPrefill, constrainedCall, forcedCall, forcedCallReader, promptPrefill } from "./forced-call.ts";
 import { routes } from "./all.ts";
 import { deepseekForcedCalls } from "./prompts/deepseek-r1.ts";
 import { llamaForcedCalls, renderLlama31Prompt } from "./prompts/llama3.ts";
@@ -72,21 +72,66 @@ describe("promptPrefill", () => {
 });
 
 describe("constrainedCall: the seam for structured outputs", () => {
-  it("gives the prefill up to the arguments, their schema and the closing, when the function is known", () => {
+  it("gives the prefill up to the arguments and their schema, when the function is known", () => {
     expect(constrainedCall(qwen2ForcedCalls, { name: "get_weather" }, [weather, time])).toEqual({
       prefill: '<tool_call>\n{"name": "get_weather", "arguments": ',
       schema: weather.function.parameters,
-      closing: "}\n</tool_call>",
     });
     expect(constrainedCall(llamaForcedCalls, {}, [time])).toEqual({
       prefill: '{"name": "get_time", "parameters": ',
       schema: { type: "object", properties: {} },
-      closing: "}",
     });
-    expect(constrainedCall(deepseekForcedCalls, { name: "get_time" }, [weather, time])?.closing).toBe(
-      "\n```<｜tool▁call▁end｜><｜tool▁calls▁end｜>",
+    expect(constrainedCall(deepseekForcedCalls, { name: "get_time" }, [weather, time])?.prefill).toBe(
+      "<think>\n\n</think>\n\n<｜tool▁calls▁begin｜><｜tool▁call▁begin｜>function<｜tool▁sep｜>get_time\n```json\n",
     );
     expect(constrainedCall(qwen3ForcedCalls, {}, [weather, time])).toBeUndefined();
+  });
+});
+
+describe("forcedCallReader: a forced call's text the family's tool syntax could not read", () => {
+  const weatherForecast: FunctionTool = { type: "function", function: { name: "get_weather_forecast" } };
+  const offered = [weather, time, weatherForecast];
+  const qwen = forcedCallReader(qwen2ForcedCalls, {}, offered);
+  const open = '<tool_call>\n{"name": "';
+
+  it("whole arguments with the call's closing missing, or only begun, are the call (as written)", () => {
+    const call = { kind: "call", name: "get_weather", arguments: '{"city": "Paris"}' };
+    expect(qwen(`${open}get_weather", "arguments": {"city": "Paris"}`)).toEqual(call);
+    expect(qwen(`${open}get_weather", "arguments": {"city": "Paris"}}\n</tool_`)).toEqual(call);
+    const r1 = forcedCallReader(deepseekForcedCalls, {}, offered);
+    const r1Open = "<｜tool▁calls▁begin｜><｜tool▁call▁begin｜>function<｜tool▁sep｜>";
+    expect(r1(`${r1Open}get_weather\n\`\`\`json\n{"city": "Paris"}\n\`\``)).toEqual(call);
+    // Held to the schema, a model stops right after the arguments: that is the whole call.
+    const llamaNamed = forcedCallReader(llamaForcedCalls, { name: "get_weather" }, offered);
+    expect(llamaNamed('{"name": "get_weather", "parameters": {"city": "Paris"}')).toEqual(call);
+  });
+
+  it("a call that ends where it was still well formed is cut: its arguments so far, its function if known", () => {
+    expect(qwen(`${open}get_weather", "arguments": {"city": "Pa`)).toEqual({
+      kind: "cut",
+      name: "get_weather",
+      arguments: '{"city": "Pa',
+    });
+    expect(qwen(`${open}get_weather", "argu`)).toEqual({ kind: "cut", name: "get_weather", arguments: "" });
+    expect(qwen(`${open}get_ti`)).toEqual({ kind: "cut", name: "get_time", arguments: "" });
+    // get_weather or get_weather_forecast: the name does not tell yet.
+    expect(qwen(`${open}get_weather`)).toEqual({ kind: "cut", arguments: "" });
+    expect(qwen(`${open}get_weather"`)).toEqual({ kind: "cut", name: "get_weather", arguments: "" });
+  });
+
+  it("markup the model wrote that cannot be a call is broken; text that opens no call is the model's own", () => {
+    expect(qwen(`${open}get_weather", "arguments": {"city": Paris}}\n`)).toEqual({
+      kind: "broken",
+      name: "get_weather",
+    });
+    expect(qwen(`${open}get_weather", "arguments": Paris`)).toEqual({ kind: "broken", name: "get_weather" });
+    expect(qwen(`${open}Sorry, I cannot.`)).toBeUndefined();
+    expect(qwen(`${open}get_tide", "arguments": {}}`)).toBeUndefined();
+    // After a named call's opening, only an arguments object is a call: anything else is text.
+    const named = forcedCallReader(qwen2ForcedCalls, { name: "get_weather" }, offered);
+    const namedOpen = '<tool_call>\n{"name": "get_weather", "arguments": ';
+    expect(named(`${namedOpen}Sorry, I cannot.`)).toBeUndefined();
+    expect(named(`${namedOpen}{"city": Paris}`)).toEqual({ kind: "broken", name: "get_weather" });
   });
 });
 
@@ -131,6 +176,14 @@ const families = [
     end: "<｜end▁of▁sentence｜>",
   },
 ] as const;
+
+/** Where each family's call opening starts in its required prefill. */
+const callOpening = {
+  qwen3: "<tool_call>",
+  qwen2: "<tool_call>",
+  llama: '{"name": "',
+  deepseek_r1: "<｜tool▁calls▁begin｜>",
+} as const;
 
 /** A model's JSON as InvokeModelWithResponseStream delivers it: one `chunk` event. */
 const chunk = (json: Record<string, unknown>) => ({ type: CHUNK_EVENT, json });
@@ -198,6 +251,106 @@ describe.each(families)("$route: forced calls", (family) => {
       const plain = route.parseAnswer(answer(text + family.end), request(choice)).choices[0]!;
       expect(plain).toMatchObject({ finish_reason: "stop", message: { content: text } });
       expect(plain.message.tool_calls).toBeUndefined();
+    }
+  });
+});
+
+/** How each family's forced call reads when the answer ends inside it (continuations after the required prefill). */
+const cuts = {
+  qwen3: {
+    cut: 'get_weather", "arguments": {"city": "Pa',
+    broken: 'get_weather", "arguments": {"city": Paris}}\n</tool_call>',
+  },
+  qwen2: {
+    cut: 'get_weather", "arguments": {"city": "Pa',
+    broken: 'get_weather", "arguments": {"city": Paris}}\n</tool_call>',
+  },
+  llama: { cut: 'get_weather", "parameters": {"city": "Pa', broken: 'get_weather", "parameters": {"city": Paris}}' },
+  deepseek_r1: {
+    cut: 'get_weather\n```json\n{"city": "Pa',
+    broken: 'get_weather\n```json\n{"city": Paris}\n```<｜tool▁call▁end｜><｜tool▁calls▁end｜>',
+  },
+} as const;
+
+describe.each(families)("$route: a forced call the model did not finish", (family) => {
+  const route = routes[family.route];
+  const { cut, broken } = cuts[family.route];
+  const answer = (text: string, stop_reason: string) =>
+    family.route === "qwen2" ? { text, stop_reason } : { generation: text, stop_reason };
+  const mapperOf = (body: ChatCompletionRequest) => route.createStreamMapper(body);
+  const stream = (body: ChatCompletionRequest, text: string, stop_reason: string, size: number) => {
+    const mapper = mapperOf(body);
+    const pieces = text.match(new RegExp(`[\\s\\S]{1,${size}}`, "gu")) ?? [];
+    const field = family.route === "qwen2" ? "text" : "generation";
+    const parts = pieces.flatMap((piece, i) =>
+      mapper.push(chunk({ [field]: piece, stop_reason: i === pieces.length - 1 ? stop_reason : null })),
+    );
+    return [...parts, ...mapper.end()];
+  };
+
+  it("cut by the token limit: the call with its arguments so far and length, plain and streamed at any cut", () => {
+    const plain = route.parseAnswer(answer(cut, "length"), request("required")).choices[0]!;
+    expect(plain.finish_reason).toBe("length");
+    expect(plain.message.content).toBeNull();
+    expect(plain.message.tool_calls).toEqual([
+      {
+        id: expect.stringMatching(/^call_/),
+        type: "function",
+        function: { name: "get_weather", arguments: '{"city": "Pa' },
+      },
+    ]);
+    for (const size of [1, 2, 5, 100]) {
+      const parts = stream(request("required"), cut, "length", size);
+      expect(parts.map((part) => part.delta.content ?? "").join("")).toBe("");
+      expect(parts.flatMap((part) => part.delta.tool_calls ?? []).map((call) => call.function)).toEqual([
+        plain.message.tool_calls![0]!.function,
+      ]);
+      expect(parts.at(-1)?.finish_reason).toBe("length");
+    }
+  });
+
+  it("cut by the token limit when the call went wrong before: its markup whole, opening and all, never headless", () => {
+    const plain = route.parseAnswer(answer(broken, "length"), request("required")).choices[0]!;
+    const markup = family.required.slice(family.required.lastIndexOf(callOpening[family.route])) + broken;
+    expect(plain).toMatchObject({ finish_reason: "length", message: { content: markup } });
+    expect(plain.message.tool_calls).toBeUndefined();
+    const parts = stream(request("required"), broken, "length", 3);
+    expect(parts.map((part) => part.delta.content ?? "").join("")).toBe(markup);
+  });
+
+  it("stopped inside the call with stop sequences in the request: a 400 naming stop, plain and streamed", () => {
+    for (const choice of ["required", named] as ToolChoice[]) {
+      const body = request(choice, { stop: ["Par"] });
+      const text = choice === "required" ? cut : cut.slice(cut.indexOf("{"));
+      const expected = { status: 400, param: "stop", code: "tool_call_cut" };
+      expect(refusal(() => route.parseAnswer(answer(text, "stop"), body))).toMatchObject(expected);
+      expect(refusal(() => stream(body, text, "stop", 4))).toMatchObject(expected);
+    }
+  });
+
+  it("held to the schema (openai_completion): the arguments alone are the call; cut by a stop string, a 400", () => {
+    const settings = { wire_format: "openai_completion" } as const;
+    const completion = (text: string) => ({ choices: [{ index: 0, text, finish_reason: "stop" }] });
+    const body = route.buildBody(request(named), ARN, settings);
+    expect(body.structured_outputs).toEqual({ json: weather.function.parameters });
+    const plain = route.parseAnswer(completion('{"city": "Paris"}'), request(named), settings).choices[0]!;
+    expect(plain.finish_reason).toBe("tool_calls");
+    expect(plain.message.tool_calls?.map((call) => call.function)).toEqual([
+      { name: "get_weather", arguments: '{"city": "Paris"}' },
+    ]);
+    const cutShort = () => route.parseAnswer(completion('{"city": "'), request(named, { stop: ["Par"] }), settings);
+    expect(refusal(cutShort)).toMatchObject({ status: 400, param: "stop", code: "tool_call_cut" });
+  });
+
+  it("stopped inside the call without stop sequences, or a broken call: a 500, the model's invalid output", () => {
+    for (const [text, message] of [
+      [cut, 'The model ended its answer inside the forced call to "get_weather", before its arguments were complete'],
+      [broken, 'The model wrote the forced call to "get_weather" in a form that cannot be read as a call'],
+    ] as const) {
+      const error = refusal(() => route.parseAnswer(answer(text, "stop"), request("required")));
+      expect(error).toMatchObject({ status: 500, type: "server_error", code: "invalid_tool_call" });
+      expect(error.message).toContain(message);
+      expect(refusal(() => stream(request("required"), text, "stop", 3))).toMatchObject({ status: 500 });
     }
   });
 });

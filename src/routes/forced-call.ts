@@ -3,11 +3,16 @@
 // opening, so the model's only way on is the rest of a call. The same prefill is fed to the answer
 // splitter before the model's text, so the answer reads as the call it continues; it is never
 // returned to the client, and a model that answers text anyway gets its own text back, not a call.
+// A call the model began but did not finish is never given as a normal answer: cut by the token
+// limit it is the call so far with finish_reason "length" (answer-parts.ts), else an error here.
 // An answer held to a format (response_format, structured_outputs) gets the same lead without a
 // call: guided decoding starts at the prompt's end, so on a family whose prompt opens a think block
 // the held answer could never close it, and would read as reasoning.
-import { invalidRequest } from "../errors.ts";
+import { BedrockEdgeError, invalidRequest } from "../errors.ts";
+import { jsonTextTooDeep } from "../openai/depth.ts";
+import { findJsonSyntaxError } from "../openai/json-syntax.ts";
 import type { ChatCompletionRequest, FunctionTool } from "../openai/types.ts";
+import type { ForcedCallReading, UnfinishedCall } from "./answer-splitter.ts";
 
 /** How one model family opens a forced call (each family module defines its own, next to its tokens). */
 export interface ForcedCallFormat {
@@ -19,7 +24,7 @@ export interface ForcedCallFormat {
   lead: string;
   /** The call up to the function's name (`name` undefined: any function) or up to its arguments. */
   opening(name: string | undefined): string;
-  /** What closes a call after its arguments object. */
+  /** What closes a call after its arguments object (a model may stop anywhere in it). */
   closing: string;
 }
 
@@ -69,19 +74,102 @@ export function promptPrefill(prompt: string, format: ForcedCallFormat, call?: F
 }
 
 /**
+ * The forced call's text (from its opening, as the prefill began it) read against each offered
+ * function's opening, for when the family's tool syntax cannot read it as calls (answer-splitter.ts):
+ * - a whole arguments object with the call's closing missing, or only partly written, is the call
+ *   (a model held to the arguments' schema stops right after them);
+ * - text that is a call of one function as far as it goes is cut (a call cut before its arguments
+ *   began has none yet; one cut inside a name shared by several functions names none);
+ * - other text after a function's opening is a broken call, if the model wrote call markup itself;
+ * - anything else is not a call (undefined): the model answered text, which is its own.
+ * The openings are the family's, the ones the model was prefilled with and trained on.
+ */
+export function forcedCallReader(
+  format: ForcedCallFormat,
+  call: ForcedCall,
+  tools: readonly FunctionTool[],
+): (text: string) => ForcedCallReading | undefined {
+  // What the prefill wrote of the call: the model's own text comes after it.
+  const prefilled = format.opening(call.name).length;
+  const openings = tools.map((tool) => ({ name: tool.function.name, opening: format.opening(tool.function.name) }));
+  return (text) => {
+    const begun = openings.find(({ opening }) => text.startsWith(opening));
+    if (!begun) {
+      const fits = openings.filter(({ opening }) => opening.startsWith(text));
+      if (!fits.length) return undefined;
+      return fits.length === 1 ? { kind: "cut", name: fits[0]!.name, arguments: "" } : { kind: "cut", arguments: "" };
+    }
+    const written = text.slice(begun.opening.length);
+    const whole = wholeArguments(written, format.closing);
+    if (whole !== undefined) return { kind: "call", name: begun.name, arguments: whole };
+    if (findJsonSyntaxError(written)?.ended) return { kind: "cut", name: begun.name, arguments: written.trimStart() };
+    // After an opening the prefill wrote whole, only an arguments object makes the text a call.
+    const markup = begun.opening.length > prefilled || written.trimStart().startsWith("{");
+    return markup ? { kind: "broken", name: begun.name } : undefined;
+  };
+}
+
+/** The arguments as written, when they are a whole JSON object, perhaps followed by part of `closing`. */
+function wholeArguments(written: string, closing: string): string | undefined {
+  const candidates = [written];
+  for (let n = Math.min(closing.length, written.length); n > 0; n--) {
+    if (written.endsWith(closing.slice(0, n))) candidates.push(written.slice(0, -n));
+  }
+  for (const candidate of candidates) {
+    const text = candidate.trim();
+    if (isJsonObject(text)) return text;
+  }
+  return undefined;
+}
+
+function isJsonObject(text: string): boolean {
+  if (!text.startsWith("{") || jsonTextTooDeep(text)) return false;
+  try {
+    const value: unknown = JSON.parse(text);
+    return value !== null && typeof value === "object" && !Array.isArray(value);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The answer to a forced call that the model began and did not finish, when no token limit cut it
+ * (that answer is the call so far, answer-parts.ts): there is no call to give, and text in its
+ * place would read as a whole answer. Cut by a stop string (the request has some, and the call was
+ * well formed up to its end) it is the request's to change: a 400 naming `stop`. Otherwise the
+ * model broke off or wrote a broken call: a 500, as OpenAI answers a model's invalid output.
+ */
+export function unfinishedCallError(call: UnfinishedCall, hasStop: boolean): BedrockEdgeError {
+  const target = call.name === undefined ? "the forced tool call" : `the forced call to "${call.name.slice(0, 128)}"`;
+  if (call.cut && hasStop) {
+    return invalidRequest(
+      `The model's answer stopped inside ${target}, before its arguments were complete: a stop sequence (stop) cut it, ` +
+        "so there is no call to return. Send a forced call without stop sequences that can occur in its arguments.",
+      "stop",
+      "tool_call_cut",
+    );
+  }
+  return new BedrockEdgeError({
+    status: 500,
+    code: "invalid_tool_call",
+    message: call.cut
+      ? `The model ended its answer inside ${target}, before its arguments were complete: there is no call to return.`
+      : `The model wrote ${target} in a form that cannot be read as a call: there is no call to return.`,
+  });
+}
+
+/**
  * The seam for constrained decoding (Bedrock's OpenAICompletion format takes
  * `structured_outputs.json`): when the call's function is known (named, or the only tool), the
  * prompt can end with the opening up to the arguments and the continuation be held to the
- * function's parameter schema; `closing` then completes the call for the answer splitter, since a
- * constrained model stops right after the JSON. Undefined when the function is not known.
+ * function's parameter schema. A constrained model stops right after the JSON, without the call's
+ * closing: forcedCallReader reads that as the whole call. Undefined when the function is not known.
  */
 export interface ConstrainedCall {
   /** The prefill, as `callPrefill` gives it for the named function. */
   prefill: string;
   /** The JSON schema of the arguments: what `structured_outputs.json` should hold. */
   schema: Record<string, unknown>;
-  /** Text that closes the call after the arguments. */
-  closing: string;
 }
 
 export function constrainedCall(
@@ -95,7 +183,6 @@ export function constrainedCall(
     prefill: callPrefill(format, { name: tool.function.name }),
     // A function without parameters takes none (OpenAI's reading of an absent schema).
     schema: tool.function.parameters ?? { type: "object", properties: {} },
-    closing: format.closing,
   };
 }
 
