@@ -114,3 +114,33 @@ describe("hostile Responses requests", () => {
     );
   });
 });
+
+// JSON.parse makes `toString` an own property that is not a function; String() throws on it, and a
+// message built with it was a TypeError (a 500 through the proxy). Found by the fuzz2 review.
+describe("values whose toString is not a function, where an error message describes them", () => {
+  const odd = [JSON.parse('{"toString":1}'), JSON.parse('[{"toString":1}]'), JSON.parse('{"toString":1,"valueOf":1}')];
+
+  it("an item_reference id: a 400 naming input[0].id", async () => {
+    for (const id of odd) {
+      const error = await outcome({ model: model("llama"), input: [{ type: "item_reference", id }] });
+      expect(error).toBeInstanceOf(BedrockEdgeError);
+      expect(error).toMatchObject({ status: 400, param: "input[0].id" });
+    }
+  });
+
+  it("a chat_template_kwargs value that contradicts reasoning_effort: the 400 naming reasoning_effort", async () => {
+    for (const enable_thinking of odd) {
+      const error = await bedrock.chat.completions
+        .create({
+          model: model("qwen3"),
+          messages: [{ role: "user", content: "hi" }],
+          reasoning_effort: "low",
+          chat_template_kwargs: { enable_thinking },
+        })
+        .catch((caught: unknown) => caught);
+      expect(error).toBeInstanceOf(BedrockEdgeError);
+      expect(error).toMatchObject({ status: 400, param: "reasoning_effort" });
+      expect((error as Error).message).toMatch(/enable_thinking: an (object|array); give one of them/);
+    }
+  });
+});

@@ -141,6 +141,16 @@ describe("input items this server cannot use are refused by position", () => {
     expect(request.input).toHaveLength(2);
   });
 
+  it("an item reference whose id is not a string is a 400 naming the id, whatever its toString (fuzz2 #1)", () => {
+    // JSON.parse makes `toString` an own property that is not a function: String() throws on it.
+    for (const id of [JSON.parse('{"toString":1}'), JSON.parse('[{"toString":1}]'), 5]) {
+      const error = refusal({ ...ok, input: [{ type: "item_reference", id }] });
+      expect(error.param).toBe("input[0].id");
+      expect(error.message).toMatch(/^input\[0\]\.id must be a string \(got (an object|an array|5)\)\.$/);
+    }
+    expect(refusal({ ...ok, input: [{ type: "item_reference" }] }).message).toBe("input[0].id is required.");
+  });
+
   it("a built-in tool's call", () => {
     const error = refusal({ ...ok, input: [{ type: "web_search_call", id: "ws_1", status: "completed" }] });
     expect(error.param).toBe("input[0]");

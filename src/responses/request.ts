@@ -7,7 +7,7 @@ import * as v from "valibot";
 import { invalidRequest, type BedrockEdgeError } from "../errors.ts";
 import { isJsonObject, type JsonObject } from "../json.ts";
 import { MAX_JSON_DEPTH, valueTooDeep } from "../openai/depth.ts";
-import { deepestIssue, formatPath, issueFragment, issueSentence } from "../validation.ts";
+import { deepestIssue, describeValue, formatPath, issueFragment, issueSentence } from "../validation.ts";
 import { REASONING_ID_PREFIX } from "./output.ts";
 import type { ResponsesRequest } from "./types.ts";
 
@@ -151,10 +151,14 @@ function refuseItems(input: unknown): void {
     const where = `input[${index}]`;
     const type = item.type ?? (typeof item.role === "string" ? "message" : undefined);
     if (type === "item_reference" || (type == null && typeof item.id === "string")) {
-      if (typeof item.id === "string" && isDroppableReference(item.id)) return;
+      if (typeof item.id !== "string") {
+        const fault = item.id === undefined ? "is required" : `must be a string (got ${describeValue(item.id)})`;
+        throw invalidRequest(`${where}.id ${fault}.`, `${where}.id`);
+      }
+      if (isDroppableReference(item.id)) return;
       throw unsupported(
         where,
-        `item_reference "${String(item.id).slice(0, 80)}" points at an item stored on the server, and this server is stateless: send the item itself (the AI SDK does with providerOptions: { openai: { store: false } }).`,
+        `item_reference "${item.id.slice(0, 80)}" points at an item stored on the server, and this server is stateless: send the item itself (the AI SDK does with providerOptions: { openai: { store: false } }).`,
       );
     }
     if (typeof type === "string" && !ITEM_TYPES.has(type)) {

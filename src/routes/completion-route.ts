@@ -6,6 +6,7 @@
 // answer is content), and each choice's text -> reasoning / content / tool calls. Each route is
 // this plus its data.
 import { badUpstream, invalidRequest, type BedrockEdgeError } from "../errors.ts";
+import { describeValue } from "../validation.ts";
 import { CHUNK_EVENT } from "../eventstream/events.ts";
 import type { ChatCompletionRequest, ChoiceLogprobs, TokenLogprob } from "../openai/types.ts";
 import { createDeltaSplitter, type DeltaSplitter, finishWithCalls, messageOf, splitText } from "./answer-parts.ts";
@@ -80,7 +81,7 @@ function templateKwargs(
   const given = kwargs[spec.thinkingSwitch];
   if (given !== undefined && given !== thinks) {
     throw invalidRequest(
-      `reasoning_effort "${effort}" contradicts chat_template_kwargs.${spec.thinkingSwitch}: ${String(given).slice(0, 20)}; ` +
+      `reasoning_effort "${effort}" contradicts chat_template_kwargs.${spec.thinkingSwitch}: ${describeValue(given)}; ` +
         "give one of them.",
       "reasoning_effort",
     );

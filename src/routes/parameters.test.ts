@@ -72,6 +72,22 @@ describe("qwen3's reasoning_effort", () => {
     expect(error.message).toContain("chat_template_kwargs.enable_thinking");
     expect(prompt({ reasoning_effort: "high", chat_template_kwargs: { enable_thinking: true } })).toBe(prompt({}));
   });
+
+  it("describes a contradicting value of any shape by its kind, even one whose toString is not a function (fuzz2 #1)", () => {
+    const message = (enable_thinking: unknown) =>
+      refusal(() =>
+        routes.qwen3.buildBody(
+          { ...base, reasoning_effort: "low", chat_template_kwargs: { enable_thinking } },
+          ARN,
+          {},
+        ),
+      ).message;
+    expect(message(JSON.parse('{"toString":1}'))).toBe(
+      'reasoning_effort "low" contradicts chat_template_kwargs.enable_thinking: an object; give one of them.',
+    );
+    expect(message(JSON.parse('[{"toString":1}]'))).toContain("enable_thinking: an array;");
+    expect(message("no")).toContain('enable_thinking: "no";');
+  });
 });
 
 describe("refusals", () => {

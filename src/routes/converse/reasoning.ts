@@ -8,6 +8,7 @@ import { configurationError, invalidRequest } from "../../errors.ts";
 import type { JsonObject } from "../../json.ts";
 import type { ChatCompletionRequest } from "../../openai/types.ts";
 import { type ModelFamily, takesReasoningControl } from "./model-family.ts";
+import { describeValue } from "../../validation.ts";
 
 const REASONING_EFFORTS = ["none", "minimal", "low", "medium", "high", "xhigh"] as const;
 export type ReasoningEffort = (typeof REASONING_EFFORTS)[number];
@@ -48,7 +49,7 @@ export function readReasoningEffort(value: unknown): ReasoningEffort | undefined
   const effort = REASONING_EFFORTS.find((candidate) => candidate === value);
   if (!effort) {
     throw invalidRequest(
-      `reasoning_effort must be one of ${REASONING_EFFORTS.join(", ")} (got ${JSON.stringify(value)?.slice(0, 40)}).`,
+      `reasoning_effort must be one of ${REASONING_EFFORTS.join(", ")} (got ${describeValue(value)}).`,
       "reasoning_effort",
     );
   }

@@ -3,6 +3,7 @@ import { invalidRequest } from "../../errors.ts";
 import type { JsonObject } from "../../json.ts";
 import type { ChatCompletionRequest } from "../../openai/types.ts";
 import type { ToolConfig } from "./wire.ts";
+import { describeValue } from "../../validation.ts";
 
 // Converse's ToolSpecification.name (AWS API reference): stricter than OpenAI's.
 const TOOL_NAME = /^[A-Za-z0-9_-]{1,64}$/;
@@ -77,7 +78,7 @@ function inputSchema(parameters: JsonObject | undefined, index: number): JsonObj
   if (parameters.type === undefined) return { ...parameters, type: "object" };
   if (parameters.type === "object") return parameters;
   throw invalidRequest(
-    `Converse takes a tool's parameters as an object schema only (got type ${JSON.stringify(parameters.type)?.slice(0, 40)}).`,
+    `Converse takes a tool's parameters as an object schema only (got type ${describeValue(parameters.type)}).`,
     `tools[${index}].function.parameters.type`,
   );
 }

@@ -8,6 +8,7 @@ import { isJsonObject } from "../../json.ts";
 import type { ChatMessage, ContentPart, ToolCall } from "../../openai/types.ts";
 import type { TemplateName } from "./template-names.ts";
 import { pythonJsonFromText } from "./python.ts";
+import { describeValue } from "../../validation.ts";
 
 export interface TemplateToolCall {
   type: string;
@@ -88,7 +89,7 @@ export function joinContent(content: string | readonly ContentPart[], index: num
     } else {
       const kind: unknown = (part as { type?: unknown }).type;
       throw invalidRequest(
-        `messages[${index}].content has a part of type ${JSON.stringify(kind)}, which no chat template renders.`,
+        `messages[${index}].content has a part of type ${describeValue(kind)}, which no chat template renders.`,
         `messages[${index}].content`,
       );
     }
