@@ -121,6 +121,17 @@ describe("BedrockCompletion", () => {
     }
   });
 
+  // fuzz2 #3: such a schema once took the emulator's process down (2^32 values before the depth limit).
+  it("refuses a schema no instance of a sane size satisfies with a 400 ValidationException, plain and streamed", async () => {
+    const schema = { type: "array", items: { $ref: "#" }, minItems: 2, maxItems: 5 };
+    for (const operation of ["invoke", "invoke-with-response-stream"] as const) {
+      const started = performance.now();
+      const response = await send(LLAMA, { prompt: "Hello", response_format: schemaFormat(schema) }, operation);
+      expect(await errorAnswer(response)).toMatchObject({ status: 400, type: "ValidationException" });
+      expect(performance.now() - started).toBeLessThan(2000);
+    }
+  });
+
   it("answers response_format json_object with a JSON object", async () => {
     const answer = await json(await send(LLAMA, { prompt: "Hello", response_format: { type: "json_object" } }));
     expect(JSON.parse(String(answer.generation))).toEqual({ answer: HELLO });

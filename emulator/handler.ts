@@ -23,6 +23,7 @@ import {
 import { awsError, errorResponse, MESSAGES } from "./errors.ts";
 import { invoke } from "./invoke.ts";
 import { parseJsonBody } from "./json-body.ts";
+import { UnsatisfiableSchemaError } from "./json-schema-instance.ts";
 import { parseModelId } from "./model-id.ts";
 import { fail } from "./responses.ts";
 import { createStats, type EmulatorStats, type StatsRecorder } from "./stats.ts";
@@ -79,10 +80,13 @@ async function handle(request: Request, config: Config, recorder: StatsRecorder)
     response = await operate(call, modelId, operation).catch((error: unknown) =>
       fail(
         call,
-        awsError(
-          "InternalServerException",
-          `The emulator failed: ${error instanceof Error ? error.message : "unknown error"}`,
-        ),
+        // A schema no instance of a sane size satisfies is the request's fault, as Bedrock would say.
+        error instanceof UnsatisfiableSchemaError
+          ? awsError("ValidationException", error.message)
+          : awsError(
+              "InternalServerException",
+              `The emulator failed: ${error instanceof Error ? error.message : "unknown error"}`,
+            ),
       ),
     );
   }

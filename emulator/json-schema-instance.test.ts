@@ -6,7 +6,7 @@ import Ajv2020 from "ajv/dist/2020.js";
 import addFormats from "ajv-formats";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { instanceOf } from "./json-schema-instance.ts";
+import { instanceOf, UnsatisfiableSchemaError } from "./json-schema-instance.ts";
 import { pythonJson } from "./python-json.ts";
 
 const ajv2020 = new Ajv2020({ strict: false, allErrors: true });
@@ -158,6 +158,47 @@ describe("instanceOf", () => {
   it("is deterministic", () => {
     const schema = { type: "object", properties: { a: { type: "array", items: { type: "number" } } } };
     expect(JSON.stringify(instanceOf(schema))).toBe(JSON.stringify(instanceOf(schema)));
+  });
+
+  // Found by the fuzz2 review: names looked up in plain tables hit Object.prototype's members.
+  it("takes property names and formats that are Object.prototype's keys as any other", () => {
+    const constructorSchema = {
+      type: "object",
+      properties: { constructor: { type: "string" } },
+      required: ["constructor"],
+    };
+    expect(pythonJson(expectValid(constructorSchema) as never)).toBe('{"constructor": "example constructor"}');
+    const toStringSchema = { type: "object", properties: { toString: { type: "string" } }, required: ["toString"] };
+    expect(expectValid(toStringSchema)).toEqual({ toString: "example toString" });
+    // A required name no property describes, from additionalProperties.
+    expect(expectValid({ type: "object", required: ["valueOf"] })).toHaveProperty("valueOf");
+    const format = { type: "object", properties: { a: { type: "string", format: "toString" } }, required: ["a"] };
+    expect(pythonJson(instanceOf(format) as never)).toBe('{"a": "example a"}');
+  });
+
+  it("writes a required __proto__ property as the instance's own", () => {
+    // JSON.parse, as a request's schema arrives: `__proto__` is then an own key, not the prototype.
+    const schema = JSON.parse(
+      '{"type":"object","properties":{"__proto__":{"type":"string"}},"required":["__proto__"]}',
+    );
+    const instance = expectValid(schema);
+    expect(Object.hasOwn(instance as object, "__proto__")).toBe(true);
+    expect(pythonJson(instance as never)).toBe('{"__proto__": "example __proto__"}');
+    expect(expectValid(JSON.parse('{"type":"object","required":["__proto__"]}'))).toSatisfy((value: object) =>
+      Object.hasOwn(value, "__proto__"),
+    );
+  });
+
+  // fuzz2 #3: the depth limit alone let each level's two required copies of the schema run to 2^32 values.
+  it.each([
+    ["array", { type: "array", items: { $ref: "#" }, minItems: 2 }],
+    ["object", { type: "object", properties: { a: { $ref: "#" }, b: { $ref: "#" } }, required: ["a", "b"] }],
+    ["allOf", { allOf: [{ $ref: "#" }, { $ref: "#" }] }],
+    ["huge minItems", { type: "array", items: { type: "integer" }, minItems: 1e9 }],
+  ])("refuses a schema whose instance would be unbounded (%s), quickly", (_, schema) => {
+    const started = performance.now();
+    expect(() => instanceOf(schema)).toThrow(UnsatisfiableSchemaError);
+    expect(performance.now() - started).toBeLessThan(2000);
   });
 
   it("stays finite on a schema that requires itself forever", () => {

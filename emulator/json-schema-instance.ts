@@ -17,6 +17,22 @@ const FULL_DEPTH = 6;
 /** A recursive schema that still requires more below this depth cannot be satisfied finitely. */
 const MAX_DEPTH = 32;
 const DEFAULT_ARRAY_ITEMS = 1;
+/**
+ * Values (and allOf parts) one instance may take. The depth limit alone does not bound the work: a
+ * schema whose every level requires two of itself (`{"items": {"$ref": "#"}, "minItems": 2}`)
+ * reaches it only after 2^32 values. Real schemas' instances are far below this.
+ */
+const MAX_NODES = 100_000;
+
+/** A schema whose instance would take more than MAX_NODES values: in practice, one that cannot be satisfied. */
+export class UnsatisfiableSchemaError extends Error {
+  constructor() {
+    super(
+      `The JSON schema has no instance of fewer than ${MAX_NODES} values: it requires more of itself at every level, or arrays or objects that large.`,
+    );
+    this.name = "UnsatisfiableSchemaError";
+  }
+}
 
 // Plausible values by property name: tool arguments read like something a model would write.
 const NAMED_STRINGS: Record<string, string> = {
@@ -71,6 +87,8 @@ const FORMATS: Record<string, string> = {
 
 interface Context {
   root: unknown;
+  /** Shared by the whole instance: values (and allOf parts) still allowed. */
+  budget: { left: number };
   depth: number;
   /** The property name this value is for, when there is one. */
   name: string;
@@ -80,10 +98,26 @@ interface Context {
 
 /** An instance of `schema` (a JSON Schema object, or a boolean schema). */
 export function instanceOf(schema: unknown): Json {
-  return generate(schema, { root: schema, depth: 0, name: "", variant: 0 });
+  return generate(schema, { root: schema, budget: { left: MAX_NODES }, depth: 0, name: "", variant: 0 });
+}
+
+function spend(budget: Context["budget"]): void {
+  budget.left -= 1;
+  if (budget.left < 0) throw new UnsatisfiableSchemaError();
+}
+
+/** A table's own entry: schema names such as `constructor` or `toString` are not Object.prototype's. */
+function own(table: Readonly<Record<string, string>>, key: string): string | undefined {
+  return Object.hasOwn(table, key) ? table[key] : undefined;
+}
+
+/** Sets an instance's property as its own, `__proto__` included (an assignment would set the prototype). */
+function setOwn(target: { [key: string]: Json }, key: string, value: Json): void {
+  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
 }
 
 function generate(raw: unknown, context: Context): Json {
+  spend(context.budget);
   // Only a schema that requires itself forever gets here; no finite instance exists for it.
   if (context.depth > MAX_DEPTH) return null;
   const schema = resolve(raw, context.root);
@@ -92,7 +126,7 @@ function generate(raw: unknown, context: Context): Json {
   if (Array.isArray(schema.enum) && schema.enum.length > 0) {
     return toJson(schema.enum[context.variant % schema.enum.length]);
   }
-  const merged = mergeAllOf(schema, context.root, 0);
+  const merged = mergeAllOf(schema, context, 0);
   if (Array.isArray(merged.oneOf) && merged.oneOf.length > 0) return oneOfInstance(merged, merged.oneOf, context);
   if (Array.isArray(merged.anyOf) && merged.anyOf.length > 0) {
     return generate(mergeInto(merged, merged.anyOf[0], "anyOf"), context);
@@ -143,12 +177,13 @@ function pointer(root: unknown, ref: string): unknown {
 }
 
 /** allOf folded into one schema: properties and required united, the rest taken in order. */
-function mergeAllOf(schema: Schema, root: unknown, depth: number): Schema {
+function mergeAllOf(schema: Schema, context: Context, depth: number): Schema {
   if (!Array.isArray(schema.allOf) || depth > MAX_DEPTH) return schema;
   let merged: Schema = { ...schema, allOf: undefined };
   for (const part of schema.allOf) {
-    const resolved = resolve(part, root);
-    if (resolved) merged = mergeInto(merged, mergeAllOf(resolved, root, depth + 1), "allOf");
+    spend(context.budget);
+    const resolved = resolve(part, context.root);
+    if (resolved) merged = mergeInto(merged, mergeAllOf(resolved, context, depth + 1), "allOf");
   }
   return merged;
 }
@@ -195,11 +230,12 @@ function roughlyMatches(raw: unknown, value: Json, root: unknown, depth: number)
   const types = typesOf(schema);
   if (types.length > 0 && !types.some((type) => hasType(value, type))) return false;
   if (isJsonObject(value)) {
-    if (stringsOf(schema.required).some((key) => !(key in value))) return false;
+    if (stringsOf(schema.required).some((key) => !Object.hasOwn(value, key))) return false;
     const properties = isSchema(schema.properties) ? schema.properties : {};
     for (const [key, item] of Object.entries(value)) {
-      if (key in properties && !roughlyMatches(properties[key], item, root, depth + 1)) return false;
-      if (!(key in properties) && schema.additionalProperties === false) return false;
+      const described = Object.hasOwn(properties, key);
+      if (described && !roughlyMatches(properties[key], item, root, depth + 1)) return false;
+      if (!described && schema.additionalProperties === false) return false;
     }
   }
   for (const keyword of ["anyOf", "oneOf"] as const) {
@@ -219,13 +255,13 @@ function objectInstance(schema: Schema, context: Context): Json {
   for (const [key, property] of Object.entries(properties)) {
     if (!full && !required.includes(key)) continue;
     if (property === false) continue;
-    out[key] = generate(property, { ...context, depth: context.depth + 1, name: key, variant: 0 });
+    setOwn(out, key, generate(property, { ...context, depth: context.depth + 1, name: key, variant: 0 }));
   }
   // Required names that `properties` does not describe take their schema from additionalProperties.
   for (const key of required) {
-    if (key in out) continue;
+    if (Object.hasOwn(out, key)) continue;
     const extra = isSchema(schema.additionalProperties) ? schema.additionalProperties : undefined;
-    out[key] = generate(extra, { ...context, depth: context.depth + 1, name: key, variant: 0 });
+    setOwn(out, key, generate(extra, { ...context, depth: context.depth + 1, name: key, variant: 0 }));
   }
   const minimum = integerOf(schema.minProperties) ?? 0;
   const extra = schema.additionalProperties;
@@ -261,7 +297,7 @@ function arrayInstance(schema: Schema, context: Context): Json {
 }
 
 function stringInstance(schema: Schema, context: Context): string {
-  const format = typeof schema.format === "string" ? FORMATS[schema.format] : undefined;
+  const format = typeof schema.format === "string" ? own(FORMATS, schema.format) : undefined;
   let text = format ?? plausibleString(context.name, context.variant);
   if (format && context.variant > 0) text = variedFormat(schema.format, text, context.variant);
   if (typeof schema.pattern === "string") text = matchingCandidate(schema.pattern, text, context.variant) ?? text;
@@ -285,7 +321,7 @@ function variedFormat(format: unknown, text: string, variant: number): string {
 }
 
 function plausibleString(name: string, variant: number): string {
-  const base = NAMED_STRINGS[name.toLowerCase()] ?? (name ? `example ${name}` : "example");
+  const base = own(NAMED_STRINGS, name.toLowerCase()) ?? (name ? `example ${name}` : "example");
   return variant > 0 ? `${base} ${variant}` : base;
 }
 
