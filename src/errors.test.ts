@@ -3,6 +3,7 @@ import { bedrockException, errorFromResponse, exceptionName, redactSecrets } fro
 import {
   BedrockEdgeError,
   badUpstream,
+  describeValue,
   isBedrockEdgeError,
   spanText,
   typeForStatus,
@@ -207,5 +208,25 @@ describe("isBedrockEdgeError", () => {
     // Reflect.ownKeys, not Object.keys: only it lists symbol keys.
     expect(Reflect.ownKeys(badUpstream("x"))).not.toContain(Symbol.for("bedrock-edge.error"));
     expect(JSON.stringify(badUpstream("x"))).toBe(JSON.stringify(badUpstream("x").toJSON()));
+  });
+});
+
+describe("a value of unknown type in words", () => {
+  it("quotes a short string, shows numbers, booleans and null, names anything else by its kind", () => {
+    expect(describeValue("hot")).toBe('"hot"');
+    expect(describeValue("x".repeat(100))).toBe(`"${"x".repeat(40)}…"`);
+    expect(describeValue(5)).toBe("5");
+    expect(describeValue(false)).toBe("false");
+    expect(describeValue(null)).toBe("null");
+    expect(describeValue([1])).toBe("an array");
+    expect(describeValue({ a: 1 })).toBe("an object");
+    expect(describeValue(undefined)).toBe("undefined");
+    expect(describeValue(10n)).toBe("bigint");
+  });
+
+  it("never calls a value's own toString or valueOf, which JSON may make anything (fuzz2 #1)", () => {
+    expect(describeValue(JSON.parse('{"toString":1,"valueOf":1}'))).toBe("an object");
+    expect(describeValue(JSON.parse('[{"toString":1}]'))).toBe("an array");
+    expect(describeValue(Object.create(null))).toBe("an object");
   });
 });

@@ -1,6 +1,6 @@
 import * as v from "valibot";
 import { describe, expect, it } from "vitest";
-import { deepestIssue, describeValue, issueFragment, issueSentence } from "./validation.ts";
+import { deepestIssue, issueFragment, issueSentence } from "./validation.ts";
 
 /** The sentence for `value` checked by `schema` without messages of its own: the fallback wording. */
 function sentence(schema: v.GenericSchema, value: unknown, required: Record<string, string> = {}): string {
@@ -79,25 +79,5 @@ describe("valibot issues as sentences", () => {
     expect(sentence(v.object({ f: v.number() }), { f: "y".repeat(1000) })).toBe(
       `f must be a number (got "${"y".repeat(39)}…).`,
     );
-  });
-});
-
-describe("a value of unknown type in words", () => {
-  it("quotes a short string, shows numbers, booleans and null, names anything else by its kind", () => {
-    expect(describeValue("hot")).toBe('"hot"');
-    expect(describeValue("x".repeat(100))).toBe(`"${"x".repeat(40)}…"`);
-    expect(describeValue(5)).toBe("5");
-    expect(describeValue(false)).toBe("false");
-    expect(describeValue(null)).toBe("null");
-    expect(describeValue([1])).toBe("an array");
-    expect(describeValue({ a: 1 })).toBe("an object");
-    expect(describeValue(undefined)).toBe("undefined");
-    expect(describeValue(10n)).toBe("bigint");
-  });
-
-  it("never calls a value's own toString or valueOf, which JSON may make anything (fuzz2 #1)", () => {
-    expect(describeValue(JSON.parse('{"toString":1,"valueOf":1}'))).toBe("an object");
-    expect(describeValue(JSON.parse('[{"toString":1}]'))).toBe("an array");
-    expect(describeValue(Object.create(null))).toBe("an object");
   });
 });

@@ -104,20 +104,6 @@ function shown(received: string): string {
   return received.length > MAX_SHOWN ? `${received.slice(0, MAX_SHOWN)}…` : received;
 }
 
-/**
- * A value of unknown type in words for an error message, as the schema's own sentences show one:
- * a short string quoted and cut, a number, boolean or null as it is, anything else by its kind
- * (`an object`). Never `String(value)`: a parsed `{"toString": 1}` has a toString that is not a
- * function, and String() throws on it.
- */
-export function describeValue(value: unknown): string {
-  if (typeof value === "string")
-    return JSON.stringify(value.length > MAX_SHOWN ? `${value.slice(0, MAX_SHOWN)}…` : value);
-  if (typeof value === "number" || typeof value === "boolean" || value === null) return `${value}`;
-  if (Array.isArray(value)) return "an array";
-  return typeof value === "object" ? "an object" : typeof value;
-}
-
 /** Whether valibot's `expected` asks for an object or an array (or either, or nothing). */
 function wantsContainer(expected: string | null): boolean {
   const kinds = (expected ?? "").replace(/[()]/g, "").split(" | ");

@@ -4,10 +4,10 @@
 // (`input[2].content must be …`, validation.ts). Sampling fields keep their Chat Completions
 // names and ranges: the chat request checks them.
 import * as v from "valibot";
-import { invalidRequest, type BedrockEdgeError } from "../errors.ts";
+import { describeValue, invalidRequest, type BedrockEdgeError } from "../errors.ts";
 import { isJsonObject, type JsonObject } from "../json.ts";
 import { MAX_JSON_DEPTH, valueTooDeep } from "../openai/depth.ts";
-import { deepestIssue, describeValue, formatPath, issueFragment, issueSentence } from "../validation.ts";
+import { deepestIssue, formatPath, issueFragment, issueSentence } from "../validation.ts";
 import { REASONING_ID_PREFIX } from "./output.ts";
 import type { ResponsesRequest } from "./types.ts";
 

@@ -4,11 +4,10 @@
 //   Amazon Nova 2     reasoningConfig: { type: "enabled", maxReasoningEffort }   (low/medium/high)
 //   gpt-oss           reasoning_effort   (low/medium/high; the model always reasons)
 // Other families take no reasoning control Bedrock documents; DeepSeek-R1 always reasons.
-import { configurationError, invalidRequest } from "../../errors.ts";
+import { configurationError, describeValue, invalidRequest } from "../../errors.ts";
 import type { JsonObject } from "../../json.ts";
 import type { ChatCompletionRequest } from "../../openai/types.ts";
 import { type ModelFamily, takesReasoningControl } from "./model-family.ts";
-import { describeValue } from "../../validation.ts";
 
 const REASONING_EFFORTS = ["none", "minimal", "low", "medium", "high", "xhigh"] as const;
 export type ReasoningEffort = (typeof REASONING_EFFORTS)[number];

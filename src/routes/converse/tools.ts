@@ -1,9 +1,8 @@
 // tools and tool_choice -> Converse's toolConfig.
-import { invalidRequest } from "../../errors.ts";
+import { describeValue, invalidRequest } from "../../errors.ts";
 import type { JsonObject } from "../../json.ts";
 import type { ChatCompletionRequest } from "../../openai/types.ts";
 import type { ToolConfig } from "./wire.ts";
-import { describeValue } from "../../validation.ts";
 
 // Converse's ToolSpecification.name (AWS API reference): stricter than OpenAI's.
 const TOOL_NAME = /^[A-Za-z0-9_-]{1,64}$/;

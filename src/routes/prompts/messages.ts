@@ -3,12 +3,11 @@
 // vLLM joins them for such templates), images become a template's vision placeholder or a 400,
 // and `developer` is a system message.
 
-import { invalidRequest } from "../../errors.ts";
+import { describeValue, invalidRequest } from "../../errors.ts";
 import { isJsonObject } from "../../json.ts";
 import type { ChatMessage, ContentPart, ToolCall } from "../../openai/types.ts";
 import type { TemplateName } from "./template-names.ts";
 import { pythonJsonFromText } from "./python.ts";
-import { describeValue } from "../../validation.ts";
 
 export interface TemplateToolCall {
   type: string;
