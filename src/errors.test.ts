@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { bedrockException, errorFromResponse, exceptionName, redactSecrets } from "./bedrock-errors.ts";
+import { describeValue } from "./describe-value.ts";
 import {
   BedrockEdgeError,
   badUpstream,
-  describeValue,
   isBedrockEdgeError,
   spanText,
   typeForStatus,

@@ -87,22 +87,6 @@ export function invalidRequest(
   return new BedrockEdgeError({ status: 400, message, param, code });
 }
 
-const SHOWN_CHARACTERS = 40;
-
-/**
- * A value of unknown type in words for an error message, as validation.ts's sentences show one:
- * a short string quoted and cut, a number, boolean or null as it is, anything else by its kind
- * (`an object`). Never `String(value)`: a parsed `{"toString": 1}` has a toString that is not a
- * function, and String() throws on it.
- */
-export function describeValue(value: unknown): string {
-  if (typeof value === "string")
-    return JSON.stringify(value.length > SHOWN_CHARACTERS ? `${value.slice(0, SHOWN_CHARACTERS)}…` : value);
-  if (typeof value === "number" || typeof value === "boolean" || value === null) return `${value}`;
-  if (Array.isArray(value)) return "an array";
-  return typeof value === "object" ? "an object" : typeof value;
-}
-
 /** Bedrock answered something this library cannot use, or the connection failed (502). */
 export function badUpstream(message: string, code = "bad_upstream_response", cause?: unknown): BedrockEdgeError {
   return new BedrockEdgeError({ status: 502, type: "server_error", code, message, cause });

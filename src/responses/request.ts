@@ -4,7 +4,8 @@
 // (`input[2].content must be …`, validation.ts). Sampling fields keep their Chat Completions
 // names and ranges: the chat request checks them.
 import * as v from "valibot";
-import { describeValue, invalidRequest, type BedrockEdgeError } from "../errors.ts";
+import { describeValue } from "../describe-value.ts";
+import { invalidRequest, type BedrockEdgeError } from "../errors.ts";
 import { isJsonObject, type JsonObject } from "../json.ts";
 import { MAX_JSON_DEPTH, valueTooDeep } from "../openai/depth.ts";
 import { deepestIssue, formatPath, issueFragment, issueSentence } from "../validation.ts";

@@ -5,7 +5,8 @@
 // schema), the same prefill's lead before an answer held to a format (so a thinking family's held
 // answer is content), and each choice's text -> reasoning / content / tool calls. Each route is
 // this plus its data.
-import { badUpstream, describeValue, invalidRequest, type BedrockEdgeError } from "../errors.ts";
+import { describeValue } from "../describe-value.ts";
+import { badUpstream, invalidRequest, type BedrockEdgeError } from "../errors.ts";
 import { CHUNK_EVENT } from "../eventstream/events.ts";
 import type { ChatCompletionRequest, ChoiceLogprobs, TokenLogprob } from "../openai/types.ts";
 import { createDeltaSplitter, type DeltaSplitter, finishWithCalls, messageOf, splitText } from "./answer-parts.ts";

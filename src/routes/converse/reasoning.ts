@@ -4,7 +4,8 @@
 //   Amazon Nova 2     reasoningConfig: { type: "enabled", maxReasoningEffort }   (low/medium/high)
 //   gpt-oss           reasoning_effort   (low/medium/high; the model always reasons)
 // Other families take no reasoning control Bedrock documents; DeepSeek-R1 always reasons.
-import { configurationError, describeValue, invalidRequest } from "../../errors.ts";
+import { describeValue } from "../../describe-value.ts";
+import { configurationError, invalidRequest } from "../../errors.ts";
 import type { JsonObject } from "../../json.ts";
 import type { ChatCompletionRequest } from "../../openai/types.ts";
 import { type ModelFamily, takesReasoningControl } from "./model-family.ts";

@@ -1,5 +1,6 @@
 // tools and tool_choice -> Converse's toolConfig.
-import { describeValue, invalidRequest } from "../../errors.ts";
+import { describeValue } from "../../describe-value.ts";
+import { invalidRequest } from "../../errors.ts";
 import type { JsonObject } from "../../json.ts";
 import type { ChatCompletionRequest } from "../../openai/types.ts";
 import type { ToolConfig } from "./wire.ts";

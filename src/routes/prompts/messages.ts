@@ -3,7 +3,8 @@
 // vLLM joins them for such templates), images become a template's vision placeholder or a 400,
 // and `developer` is a system message.
 
-import { describeValue, invalidRequest } from "../../errors.ts";
+import { describeValue } from "../../describe-value.ts";
+import { invalidRequest } from "../../errors.ts";
 import { isJsonObject } from "../../json.ts";
 import type { ChatMessage, ContentPart, ToolCall } from "../../openai/types.ts";
 import type { TemplateName } from "./template-names.ts";
