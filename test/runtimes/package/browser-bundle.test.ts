@@ -15,8 +15,9 @@ import { bundleForWeb, unresolvedImports, type WebBundle } from "../web-bundle.t
  * 66.3 kB with deployments and their routing, model caps, the token neutraliser and template
  * variables (2026-11-28), 69.5 kB before and 70.7 kB after the converse fixes (Claude's signed
  * reasoning through the Responses API, the thinking conflicts, tool schemas, refusal parts;
- * 2026-11-28). The budget stands about 5% above that last measurement: a feature that needs more
- * says so here, with its measurement.
+ * 2026-11-28), 73.8 kB after the evening's review fixes (tool-call arguments read as written, cut
+ * forced calls, values described in errors; 2026-11-28). The budget was set about 5% above 70.7 kB:
+ * a feature that needs more says so here, with its measurement.
  */
 const GZIP_BUDGET_BYTES = 74 * 1024;
 /**
