@@ -221,6 +221,20 @@ describe("configuration problems never quote a secret put in the wrong field", (
     expect(said).not.toContain("SECRET");
   });
 
+  it("an entry that forgot its key, named as a model is, leaves that name readable in every problem", async () => {
+    const { problems } = await everythingSaid({
+      ...base,
+      MODELS: JSON.stringify({ m: LLAMA, qwen: "bedrock/nonsense-route/x" }),
+      API_KEYS: JSON.stringify({ qwen: { models: ["qwen"] } }),
+    });
+    expect(problems).toEqual([
+      expect.stringMatching(/^MODELS\["qwen"\]: Unknown model .*qwen3, qwen2/),
+      expect.stringMatching(/^API_KEYS \(entry 1, its name not shown\)\.key: must be the key/),
+      'API_KEYS (entry 1, its name not shown).models: "qwen" is not a MODELS name',
+    ]);
+    expect(problems.join("\n")).not.toContain("[redacted]");
+  });
+
   it("a secret the proxy holds, quoted as a binding's name, is cut from /health and the 500 as from the log", async () => {
     // A client key given where the Bedrock API key's binding belongs: it reads as a name.
     const { problems, said } = await everythingSaid({

@@ -104,14 +104,27 @@ describe("client keys", () => {
     expect(apiKeySecrets(env)).toEqual(["sk-good", "sk-in-a-bad-entry"]);
   });
 
-  it("count as secrets the name of an entry with no key, and an entry that is a string", () => {
+  it("count as secrets the key-like name of an entry with no key, and an entry that is a string", () => {
     const env = {
       API_KEYS: JSON.stringify({
         named: { key: "sk-good" },
         "sk-zzteam-SECRET-0008": { models: ["qwen3"] },
+        "0123456789abcdefABCDEF0123": {},
+        "not a name!": {},
         team: "sk-zzteam-SECRET-0010",
       }),
     };
-    expect(apiKeySecrets(env)).toEqual(["sk-good", "sk-zzteam-SECRET-0008", "team", "sk-zzteam-SECRET-0010"]);
+    expect(apiKeySecrets(env)).toEqual([
+      "sk-good",
+      "sk-zzteam-SECRET-0008",
+      "0123456789abcdefABCDEF0123",
+      "not a name!",
+      "sk-zzteam-SECRET-0010",
+    ]);
+  });
+
+  it("leave alone the short name of an entry that forgot its key: it names a team or a model, and messages need it", () => {
+    const env = { API_KEYS: JSON.stringify({ ops: { key: "sk-ops-0001", admin: true }, qwen: { models: ["qwen"] } }) };
+    expect(apiKeySecrets(env)).toEqual(["sk-ops-0001"]);
   });
 });

@@ -78,15 +78,27 @@ export function readClientKeys(env: ProxyBindings, problems: string[], models?: 
 
 /**
  * Every key API_KEYS holds, for redaction: its well-formed entries' and the others' alike, and
- * what may be a key put in the wrong place (the name of an entry with no key, an entry that is
- * a string).
+ * what may be a key put in the wrong place (the key-like name of an entry with no key, an entry
+ * that is a string).
  */
 export function apiKeySecrets(env: ProxyEnv): string[] {
   return Object.entries(readTable(env.API_KEYS, [])).flatMap(([name, entry]) => {
     const key = keyOf(entry);
     if (key !== undefined) return [key];
-    return [name, text(entry)].filter((value): value is string => value !== undefined);
+    return [mayBeKey(name) ? name : undefined, text(entry)].filter((value): value is string => value !== undefined);
   });
+}
+
+/** Keys are long, or sk-…: a name like that, on an entry with no key, may be the key itself. */
+const KEY_LIKE = /^sk-|^.{24,}$/i;
+
+/**
+ * Whether the name of an entry with no key is likely the key itself: a short name is a team's
+ * or a model's, and redacting it would cut that word out of every message, the very problem
+ * that names the entry included.
+ */
+function mayBeKey(name: string): boolean {
+  return !NAME.test(name) || KEY_LIKE.test(name);
 }
 
 function isFields(entry: unknown): entry is Record<string, unknown> {
