@@ -90,7 +90,7 @@ export function misconfiguredUnlisted(count: number): BedrockEdgeError {
 
 /** Where an operator reads the problems, for callers who are not told them. */
 export const WHERE_PROBLEMS_ARE =
-  "The Worker's log lists the problems; so does GET /health with a proxy API key that may call every model, or an admin key.";
+  "The Worker's log lists the problems; so does GET /health with a proxy API key that has no models list, or an admin key.";
 
 /**
  * The proxy's view of a failure, whole (the log line's). Anything not already ours becomes a

@@ -159,7 +159,7 @@ describe("a key kept from some models", () => {
         status: "misconfigured",
         problem_count: 1,
         message: expect.stringMatching(
-          /log lists the problems; so does GET \/health with a proxy API key that may call every model, or an admin key/,
+          /log lists the problems; so does GET \/health with a proxy API key that has no models list, or an admin key/,
         ),
       });
       expectNothingPrivate(restricted.text);
