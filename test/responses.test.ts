@@ -360,6 +360,21 @@ describe("faults and aborts", () => {
         (e: unknown) => e as BedrockEdgeError,
       );
     expect(image).toMatchObject({ status: 400, param: "input[1].content" });
+    // The converse route names the part in its message and the part's URL as the param: both renamed.
+    const converseImage = await bedrock.responses
+      .create({
+        model: model("converse"),
+        input: [
+          { role: "user", content: [{ type: "input_image", image_url: "https://example.com/x.png", detail: "auto" }] },
+        ],
+      })
+      .then(
+        () => undefined,
+        (e: unknown) => e as BedrockEdgeError,
+      );
+    expect(converseImage).toMatchObject({ status: 400, param: "input[0].content[0].image_url.url" });
+    expect((converseImage as BedrockEdgeError).message).toMatch(/^input\[0\]\.content\[0\] has an image/);
+    expect((converseImage as BedrockEdgeError).message).not.toContain("messages");
     expect(emulator.stats.requests).toHaveLength(0);
   });
 

@@ -286,6 +286,18 @@ describe("refusals from the chat layer name the Responses field", () => {
     expect(renamed.code).toBe("invalid_value");
   });
 
+  it("renames a message's other chat paths too (a part named where the param is its URL)", () => {
+    const renamed = inResponsesTerms(
+      invalidRequest(
+        "messages[1].content[1] has an image that is not a base64 data URL.",
+        "messages[1].content[1].image_url.url",
+      ),
+      sources,
+    ) as BedrockEdgeError;
+    expect(renamed.param).toBe("input[0].content[1].image_url.url");
+    expect(renamed.message).toBe("input[0].content[1] has an image that is not a base64 data URL.");
+  });
+
   it("leaves other errors alone", () => {
     const other = new Error("boom");
     expect(inResponsesTerms(other, sources)).toBe(other);

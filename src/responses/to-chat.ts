@@ -282,10 +282,18 @@ export function responsesParam(param: string, sources: readonly MessageSource[])
   return source.path;
 }
 
+// A chat path a message may name besides its param (the part, where the param is its URL).
+const CHAT_PATH = /messages\[\d+\](?:\.\w+|\[\d+\])*/g;
+
 /** A refusal from the chat layer, renamed to the caller's fields; other errors pass unchanged. */
 export function inResponsesTerms(error: unknown, sources: readonly MessageSource[]): unknown {
   if (!(error instanceof BedrockEdgeError) || error.param === null) return error;
   const param = responsesParam(error.param, sources);
   if (param === error.param) return error;
-  return renamedParam(error, param, error.message.split(error.param).join(param));
+  const message = error.message.split(error.param).join(param);
+  return renamedParam(
+    error,
+    param,
+    message.replace(CHAT_PATH, (path) => responsesParam(path, sources)),
+  );
 }
