@@ -38,6 +38,10 @@ export type {
 export { wireFormats } from "./routes/wire-formats/index.ts";
 export type { TextAnswer, TextPiece, TextRequest, WireFormat, WireFormatName } from "./routes/wire-formats/index.ts";
 export { builtInRenderers, compileChatTemplate } from "./routes/prompts/index.ts";
+// The output limit the converse route sends a request that sets none once Claude's thinking is on
+// (its budget and the answer's room): what a server reserves for such a request before the call.
+export { reasoningOutputLimit } from "./routes/converse/thinking-tokens.ts";
+export type { ReasoningLimitInput } from "./routes/converse/thinking-tokens.ts";
 
 // Several deployments of one model: the order a request tries them, and where cool-downs are kept.
 export { memoryCooldownStore } from "./routing/cooldowns.ts";

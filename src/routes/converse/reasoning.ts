@@ -9,39 +9,28 @@ import { configurationError, invalidRequest } from "../../errors.ts";
 import type { JsonObject } from "../../json.ts";
 import type { ChatCompletionRequest } from "../../openai/types.ts";
 import { type ModelFamily, takesReasoningControl } from "./model-family.ts";
+import {
+  ANSWER_TOKENS_AFTER_THINKING,
+  type BudgetedEffort,
+  EFFORT_BUDGETS,
+  MIN_THINKING_BUDGET,
+  unlimitedThinkingBudget,
+} from "./thinking-tokens.ts";
 
 const REASONING_EFFORTS = ["none", "minimal", "low", "medium", "high", "xhigh"] as const;
 export type ReasoningEffort = (typeof REASONING_EFFORTS)[number];
 
 type Level = "low" | "medium" | "high";
 
-// One table both ways: an effort is this many thinking tokens for a budget family, and a
-// budget is the first level whose budget it does not exceed for a level family.
-const EFFORT_BUDGETS: Record<Exclude<ReasoningEffort, "none">, number> = {
-  minimal: 1024,
-  low: 2048,
-  medium: 8192,
-  high: 16384,
-  xhigh: 32768,
-};
-const EFFORT_LEVELS: Record<Exclude<ReasoningEffort, "none">, Level> = {
+// One table both ways (thinking-tokens.ts): an effort is this many thinking tokens for a budget
+// family, and a budget is the first level whose budget it does not exceed for a level family.
+const EFFORT_LEVELS: Record<BudgetedEffort, Level> = {
   minimal: "low",
   low: "low",
   medium: "medium",
   high: "high",
   xhigh: "high",
 };
-
-/** Anthropic's smallest thinking budget. */
-const MIN_THINKING_BUDGET = 1024;
-/** Room for the answer after the thinking, when the caller set no max_tokens (as the AI SDK does). */
-const ANSWER_TOKENS_AFTER_THINKING = 4096;
-/**
- * The largest max_tokens plain (non-streamed) Converse takes with Claude's thinking on: Bedrock's
- * user guide, claude-messages-extended-thinking, "Streaming is required when max_tokens is
- * greater than 21,333".
- */
-const MAX_PLAIN_THINKING_TOKENS = 21_333;
 
 /** The request's reasoning_effort, checked; a 400 naming it when it is not an effort. */
 export function readReasoningEffort(value: unknown): ReasoningEffort | undefined {
@@ -131,7 +120,7 @@ export function planReasoning(input: ReasoningInput): ReasoningPlan {
   }
 }
 
-function levelOf(effort: Exclude<ReasoningEffort, "none"> | undefined, budget: number): Level {
+function levelOf(effort: BudgetedEffort | undefined, budget: number): Level {
   if (effort !== undefined) return EFFORT_LEVELS[effort];
   return budget <= EFFORT_BUDGETS.low ? "low" : budget <= EFFORT_BUDGETS.medium ? "medium" : "high";
 }
@@ -144,10 +133,7 @@ function levelOf(effort: Exclude<ReasoningEffort, "none"> | undefined, budget: n
  * the answer its room (a caller's own limit goes as it is: Bedrock's 400 then says why).
  */
 function claudeThinking(wanted: number, input: ReasoningInput): ReasoningPlan {
-  let budget = wanted;
-  if (input.maxTokens === undefined && !input.stream) {
-    budget = Math.min(budget, MAX_PLAIN_THINKING_TOKENS - ANSWER_TOKENS_AFTER_THINKING);
-  }
+  let budget = input.maxTokens === undefined ? unlimitedThinkingBudget(wanted, input.stream) : wanted;
   if (input.maxTokens !== undefined) {
     budget = Math.min(budget, input.maxTokens - 1);
     if (budget < MIN_THINKING_BUDGET) {
