@@ -3,6 +3,7 @@ import {
   apiOfPath,
   askedOutputLimit,
   DEFAULT_OUTPUT_ESTIMATE,
+  IMAGE_TOKENS,
   promptEstimate,
   tokenEstimate,
 } from "./token-estimate.ts";
@@ -35,12 +36,28 @@ describe("the output limit a request asked for, in its API's own field", () => {
 });
 
 describe("a request's token estimate", () => {
-  it("its text / 4, images left out", () => {
-    const image = { type: "image_url", image_url: { url: `data:image/png;base64,${"A".repeat(4000)}` } };
-    // "llama", "user" and the part's type "image_url": the image's bytes are not text.
-    expect(promptEstimate({ model: "llama", messages: [{ role: "user", content: [image] }] })).toBe(
-      Math.ceil((5 + 4 + 9) / 4),
+  it("its text / 4, and a flat allowance an image, whatever its bytes or URL", () => {
+    const image = (url: string) => ({ type: "image_url", image_url: { url } });
+    const data = image(`data:image/png;base64,${"A".repeat(4000)}`);
+    // "llama" and "user": an image's part is not text. Before, an image counted 0.
+    expect(promptEstimate({ model: "llama", messages: [{ role: "user", content: [data] }] })).toBe(
+      Math.ceil((5 + 4) / 4) + IMAGE_TOKENS,
     );
+    const content = [{ type: "text", text: "What is this?" }, data, image("https://example.com/cat.png")];
+    expect(promptEstimate({ model: "llama", messages: [{ role: "user", content }] })).toBe(
+      Math.ceil((5 + 4 + 4 + 13) / 4) + 2 * IMAGE_TOKENS,
+    );
+    // The Responses API's input_image, by data: URL or by address.
+    const input = [
+      {
+        role: "user",
+        content: [
+          { type: "input_image", image_url: "data:image/jpeg;base64,/9j/4AAQ" },
+          { type: "input_image", image_url: "https://example.com/dog.jpg", detail: "high" },
+        ],
+      },
+    ];
+    expect(promptEstimate({ model: "llama", input })).toBe(Math.ceil((5 + 4) / 4) + 2 * IMAGE_TOKENS);
   });
 
   it("chat: prompt, markup, and the output limit asked for", () => {
@@ -99,5 +116,51 @@ describe("a request's token estimate", () => {
     expect(tokenEstimate({ model: "llama", input: items, instructions: "Be brief." }, "responses", undefined)).toBe(
       Math.ceil((5 + 4 + 5 + 9 + 5 + 9) / 4) + markup(3) + DEFAULT_OUTPUT_ESTIMATE,
     );
+  });
+
+  describe("a converse model with Claude's thinking: the output limit the library sends", () => {
+    const CLAUDE = { modelIds: ["us.anthropic.claude-sonnet-4-20250514-v1:0"] };
+    const PROVE = [{ role: "user", content: "Prove it." }];
+    // The prompt's part, which the tests above check: every string in the body counts as text.
+    const prompt = (body: Record<string, unknown>) => promptEstimate(body) + markup(1);
+
+    it("reasoning_effort with no limit: the thinking budget and the answer's room (the review's xhigh: 36,864)", () => {
+      const streamed = { model: "claude", messages: PROVE, reasoning_effort: "xhigh", stream: true };
+      // Before, 4,096: the library let Bedrock use nine times the reservation.
+      expect(tokenEstimate(streamed, "chat", undefined, CLAUDE)).toBe(prompt(streamed) + 36_864);
+      // Plain Converse takes at most 21,333 with thinking on.
+      expect(tokenEstimate({ ...streamed, stream: false }, "chat", undefined, CLAUDE)).toBe(prompt(streamed) + 21_333);
+      const high = { ...streamed, reasoning_effort: "high" };
+      expect(tokenEstimate(high, "chat", undefined, CLAUDE)).toBe(prompt(high) + 20_480);
+      // On the Responses API, reasoning.effort.
+      const responses = { model: "claude", input: "Prove it.", reasoning: { effort: "xhigh" }, stream: true };
+      expect(tokenEstimate(responses, "responses", undefined, CLAUDE)).toBe(prompt(responses) + 36_864);
+    });
+
+    it("the model's reasoning_budget when the request names no effort, and nothing when it turns reasoning off", () => {
+      const body = { model: "claude", messages: PROVE, stream: true };
+      expect(tokenEstimate(body, "chat", undefined, { ...CLAUDE, reasoningBudget: 30_000 })).toBe(
+        prompt(body) + 30_000 + 4096,
+      );
+      const off = { ...body, reasoning_effort: "none" };
+      expect(tokenEstimate(off, "chat", undefined, { ...CLAUDE, reasoningBudget: 30_000 })).toBe(
+        prompt(off) + DEFAULT_OUTPUT_ESTIMATE,
+      );
+    });
+
+    it("the request's own limit or the model's cap is what is sent (the budget shrinks to fit)", () => {
+      const body = { model: "claude", messages: PROVE, reasoning_effort: "xhigh", stream: true };
+      expect(tokenEstimate({ ...body, max_tokens: 2000 }, "chat", undefined, CLAUDE)).toBe(prompt(body) + 2000);
+      expect(tokenEstimate(body, "chat", 8000, CLAUDE)).toBe(prompt(body) + 8000);
+    });
+
+    it("the largest of its deployments'; a model that takes no budget keeps the default", () => {
+      const body = { model: "claude", messages: PROVE, reasoning_effort: "high", stream: true };
+      const mixed = { modelIds: ["amazon.nova-2-lite-v1:0", ...CLAUDE.modelIds] };
+      expect(tokenEstimate(body, "chat", undefined, mixed)).toBe(prompt(body) + 20_480);
+      expect(tokenEstimate(body, "chat", undefined, { modelIds: ["amazon.nova-2-lite-v1:0"] })).toBe(
+        prompt(body) + DEFAULT_OUTPUT_ESTIMATE,
+      );
+    });
   });
 });

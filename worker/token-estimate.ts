@@ -3,6 +3,7 @@
 // more than the day has left. The request is read as the client sent it, before the library has
 // checked it: a value that is not a count of tokens is no limit, and a request with such a value
 // is refused later (a 400) having used nothing.
+import { reasoningOutputLimit } from "../src/core.ts";
 
 /** The model APIs, each with its own name for the output limit. */
 export type ModelApi = "chat" | "completions" | "responses";
@@ -26,6 +27,24 @@ const COMPLETIONS_DEFAULT_MAX_TOKENS = 16;
 const MARKUP_TOKENS = 64;
 const MARKUP_TOKENS_PER_TURN = 8;
 
+/**
+ * An image's prompt tokens, whatever its size: Bedrock's Claude documentation puts an image at
+ * about width x height / 750 tokens, about 1,600 for the largest it takes unscaled (1,092 x 1,092,
+ * 1.15 megapixels), and scales larger ones down to that. Its bytes or its URL are no measure.
+ */
+export const IMAGE_TOKENS = 1600;
+/** The parts that carry an image: chat's content parts and the Responses API's input items. */
+const IMAGE_PART_TYPES: ReadonlySet<unknown> = new Set(["image_url", "input_image"]);
+
+/** A data: URL: a file's bytes, not text. */
+const DATA_URL = /^data:[^,\s]*,/;
+
+/** A converse model entry: its Bedrock model ids, and the reasoning_budget that turns thinking on. */
+export interface ConverseModel {
+  modelIds: readonly string[];
+  reasoningBudget?: number;
+}
+
 /** The API a model endpoint's path serves (`/v1/chat/completions`, `/completions`, `/v1/responses`…). */
 export function apiOfPath(path: string): ModelApi {
   if (/(^|\/)responses$/.test(path)) return "responses";
@@ -39,24 +58,53 @@ export function askedOutputLimit(body: Record<string, unknown>, api: ModelApi): 
   return body.max_completion_tokens ?? body.max_tokens;
 }
 
-/** The prompt's tokens, estimated: its text's characters / 4 (a common estimate; images aside). */
+/** The prompt's tokens, estimated: its text's characters / 4 (a common estimate), and IMAGE_TOKENS an image. */
 export function promptEstimate(body: Record<string, unknown>): number {
-  return Math.ceil(textCharacters(body) / 4);
+  const { characters, images } = promptParts(body);
+  return Math.ceil(characters / 4) + images * IMAGE_TOKENS;
 }
 
 /**
  * The most tokens a request is expected to use: its prompt's estimate with its template's markup,
  * plus its output limit for each answer it asks for. The output limit is the request's own, else
- * its model's max_output_tokens (which the library then sets as the limit), else
+ * its model's max_output_tokens (which the library then sets as the limit), else the limit the
+ * converse route sends when Claude's thinking is on (its budget and the answer's room), else
  * DEFAULT_OUTPUT_ESTIMATE; legacy Completions default to 16 within the cap, as the library does.
  */
-export function tokenEstimate(body: Record<string, unknown>, api: ModelApi, modelCap: number | undefined): number {
+export function tokenEstimate(
+  body: Record<string, unknown>,
+  api: ModelApi,
+  modelCap: number | undefined,
+  converse?: ConverseModel,
+): number {
   const asked = tokenCount(askedOutputLimit(body, api));
   const fallback =
     api === "completions"
       ? Math.min(COMPLETIONS_DEFAULT_MAX_TOKENS, modelCap ?? COMPLETIONS_DEFAULT_MAX_TOKENS)
-      : (modelCap ?? DEFAULT_OUTPUT_ESTIMATE);
+      : (modelCap ?? thinkingLimit(body, api, converse) ?? DEFAULT_OUTPUT_ESTIMATE);
   return promptEstimate(body) + markupEstimate(body, api) + (asked ?? fallback) * answersOf(body, api);
+}
+
+/** The output limit thinking sets on a converse model, the largest of its deployments'. */
+function thinkingLimit(body: Record<string, unknown>, api: ModelApi, converse?: ConverseModel): number | undefined {
+  if (!converse) return undefined;
+  const reasoning = body.reasoning;
+  const reasoningEffort =
+    api === "responses"
+      ? reasoning !== null && typeof reasoning === "object" && !Array.isArray(reasoning)
+        ? (reasoning as Record<string, unknown>).effort
+        : undefined
+      : body.reasoning_effort;
+  const limits = converse.modelIds.map((modelId) =>
+    reasoningOutputLimit({
+      modelId,
+      reasoningEffort,
+      reasoningBudget: converse.reasoningBudget,
+      stream: body.stream === true,
+    }),
+  );
+  const set = limits.filter((limit) => limit !== undefined);
+  return set.length ? Math.max(...set) : undefined;
 }
 
 /** The template markup around a chat or Responses request's turns (MARKUP_TOKENS). */
@@ -88,11 +136,21 @@ function tokenCount(value: unknown): number | undefined {
   return typeof value === "number" && Number.isSafeInteger(value) && value >= 1 ? value : undefined;
 }
 
-/** The characters of every string in a request but images (a data: URL is an image's bytes, not text). */
-function textCharacters(value: unknown): number {
-  if (typeof value === "string") return value.startsWith("data:") ? 0 : value.length;
-  if (value === null || typeof value !== "object") return 0;
-  let sum = 0;
-  for (const item of Array.isArray(value) ? value : Object.values(value)) sum += textCharacters(item);
+/**
+ * The characters of every string in a request, and its images (IMAGE_PART_TYPES; a part's URL,
+ * a data: URL's bytes above all, is not text). An image's data: URL elsewhere is an image too;
+ * another data: URL (a file's bytes) is not text either.
+ */
+function promptParts(value: unknown, sum = { characters: 0, images: 0 }): { characters: number; images: number } {
+  if (typeof value === "string") {
+    if (/^data:image\//.test(value)) sum.images += 1;
+    else if (!DATA_URL.test(value)) sum.characters += value.length;
+  } else if (Array.isArray(value)) {
+    for (const item of value) promptParts(item, sum);
+  } else if (value !== null && typeof value === "object") {
+    const part = value as Record<string, unknown>;
+    if (IMAGE_PART_TYPES.has(part.type)) sum.images += 1;
+    else for (const item of Object.values(part)) promptParts(item, sum);
+  }
   return sum;
 }

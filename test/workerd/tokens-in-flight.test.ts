@@ -7,7 +7,9 @@
 // a number by older code.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DurableObjectNamespace } from "../../worker/cloudflare.ts";
-import { tokenEstimate } from "../../worker/token-estimate.ts";
+import { reasoningOutputLimit } from "../../src/core.ts";
+import { IMAGE_TOKENS, tokenEstimate } from "../../worker/token-estimate.ts";
+import { CONVERSE_MODEL } from "../helpers/emulated.ts";
 import {
   eventually,
   leaveSlowStream,
@@ -32,6 +34,9 @@ const KEYS = {
   released: { key: "sk-hold-released-0001", tokens_per_day: 1_000_000, concurrent_streams: 10 },
   "left-behind": { key: "sk-hold-seeded-0001", tokens_per_day: 1000 },
   "old-lease": { key: "sk-hold-seeded-0002", tokens_per_day: 1000, concurrent_streams: 1 },
+  // The second review's keys: Claude's thinking at xhigh, and images.
+  thinking: { key: "sk-hold-thinking-0001", tokens_per_day: 50_000 },
+  images: { key: "sk-hold-images-0001", tokens_per_day: 5000 },
 } as const;
 type KeyName = keyof typeof KEYS;
 
@@ -40,6 +45,8 @@ const MODELS = {
   "slow-stream": modelString("llama", "slow250", "long2400"),
   // A plain answer that takes a while to come.
   "slow-plain": modelString("llama", "wait1500"),
+  // Claude on the converse route (claude-sonnet-4), its answers held a while so that a burst overlaps.
+  "slow-claude": modelString("converse", "wait1500"),
 };
 const HELLO = USER_HELLO[0]!.content;
 
@@ -229,6 +236,80 @@ describe("a burst of requests at once holds tokens_per_day within one request's 
       max_output_tokens: 30,
       stream: true,
     });
+  });
+});
+
+/**
+ * `count` requests at once to a model that holds its answers: once every request is either
+ * answered (the refused) or held in flight, the key's counter tells how many were admitted
+ * together and what they reserve. Then all are let finish and their reservations returned.
+ */
+async function heldBurst(name: KeyName, path: Path, body: Record<string, unknown>, count: number) {
+  let answered = 0;
+  const sending = Array.from({ length: count }, () =>
+    send(name, path, body).finally(() => {
+      answered += 1;
+    }),
+  );
+  const inFlight = await eventually(
+    async () => {
+      const counts = await counted(name);
+      return counts.requests > 0 && counts.requests + answered === count && counts;
+    },
+    5000,
+    `${name}'s burst to be admitted or refused`,
+  );
+  const sent = await Promise.all(sending);
+  await settledTo(name, { reserved: 0, requests: 0 });
+  return { inFlight, sent };
+}
+
+describe("a reservation covers what the library lets Bedrock use (the second review)", () => {
+  it("15 converse streams at reasoning_effort xhigh: each reserves the 36,864 tokens Claude may use, so at most a request's worth over the day", async () => {
+    const body = {
+      model: "slow-claude",
+      messages: [{ role: "user", content: "Prove it." }],
+      reasoning_effort: "xhigh",
+      stream: true,
+      stream_options: { include_usage: true },
+    };
+    // What the library sends Bedrock as maxTokens for such a request (its budget and the answer's room).
+    const output = reasoningOutputLimit({ modelId: CONVERSE_MODEL, reasoningEffort: "xhigh", stream: true })!;
+    expect(output).toBe(36_864);
+    const { inFlight, sent } = await heldBurst("thinking", "/v1/chat/completions", body, 15);
+    const perRequest = inFlight.reserved / inFlight.requests;
+    console.log(`thinking: ${inFlight.requests} admitted at once, ${inFlight.reserved} reserved against 50,000`);
+    // Before, each reserved about 4,170: 12 were admitted at once, which Bedrock could let spend 442k tokens.
+    expect(perRequest).toBeGreaterThanOrEqual(output);
+    expect(inFlight.requests * output).toBeLessThanOrEqual(KEYS.thinking.tokens_per_day + output);
+    expect(inFlight.reserved).toBeLessThanOrEqual(KEYS.thinking.tokens_per_day + perRequest);
+    expect(sent.filter((one) => one.status === 200)).toHaveLength(inFlight.requests);
+    expect(sent.filter((one) => one.code === "tokens_per_day_in_flight")).toHaveLength(15 - inFlight.requests);
+  });
+
+  it("20 requests with an image each: each image reserves its allowance, whatever its bytes", async () => {
+    const PNG = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==";
+    const body = {
+      model: "slow-claude",
+      max_tokens: 10,
+      messages: [
+        {
+          role: "user",
+          content: [
+            { type: "text", text: "What is this?" },
+            { type: "image_url", image_url: { url: `data:image/png;base64,${PNG}` } },
+          ],
+        },
+      ],
+    };
+    const { inFlight, sent } = await heldBurst("images", "/v1/chat/completions", body, 20);
+    const perRequest = inFlight.reserved / inFlight.requests;
+    console.log(`images: ${inFlight.requests} admitted at once, ${inFlight.reserved} reserved against 5,000`);
+    // Before, an image counted nothing: each reserved about 100 and all 20 were admitted at once.
+    expect(perRequest).toBeGreaterThanOrEqual(IMAGE_TOKENS + 10);
+    expect(inFlight.requests * IMAGE_TOKENS).toBeLessThanOrEqual(KEYS.images.tokens_per_day + perRequest);
+    expect(inFlight.requests).toBeLessThan(20);
+    expect(sent.filter((one) => one.status === 200)).toHaveLength(inFlight.requests);
   });
 });
 

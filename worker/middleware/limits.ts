@@ -6,13 +6,14 @@
 // checked (its binding failed) lets the request through and says so in the log line: an outage of
 // the counters must not become an outage of the proxy.
 import type { MiddlewareHandler } from "hono";
-import { BedrockEdgeError } from "../../src/index.ts";
+import { deploymentsOf } from "../../src/core.ts";
+import { BedrockEdgeError, type ModelTableEntry } from "../../src/index.ts";
 import { afterResponse } from "../after-response.ts";
 import type { AppContext, AppEnv, JsonRequest } from "../context.ts";
 import { type Admission, type KeyLimitsClient, LEASE_RENEW_MS } from "../durable/key-limits.ts";
 import type { ClientKey } from "../keys.ts";
 import type { RequestLog } from "../log.ts";
-import { apiOfPath, promptEstimate, tokenEstimate } from "../token-estimate.ts";
+import { apiOfPath, type ConverseModel, promptEstimate, tokenEstimate } from "../token-estimate.ts";
 
 type RateLimit = NonNullable<ClientKey["rateLimit"]>;
 
@@ -100,20 +101,35 @@ async function admit(c: AppContext, key: ClientKey, stream: boolean): Promise<vo
 
 /**
  * The tokens a request reserves: the most it is expected to use (token-estimate.ts), with its
- * model's max_output_tokens as its output limit when it sets none. Never more than the whole day:
+ * model's max_output_tokens as its output limit when it sets none, else on a converse model the
+ * limit its thinking is sent with. Never more than the whole day:
  * a larger reservation would hold nothing more, and a count past what a number holds would be refused.
  */
 function reservation(c: AppContext, body: JsonRequest, tokensPerDay: number): number {
-  const cap = c.get("ready").config.models[body.model]?.max_output_tokens;
-  return Math.min(tokenEstimate(body, apiOfPath(c.req.path), cap), tokensPerDay);
+  const { models } = c.get("ready").config;
+  const entry = Object.hasOwn(models, body.model) ? models[body.model] : undefined;
+  const estimate = tokenEstimate(
+    body,
+    apiOfPath(c.req.path),
+    entry?.max_output_tokens,
+    converseModel(entry, body.model),
+  );
+  return Math.min(estimate, tokensPerDay);
+}
+
+/** A converse entry's model ids and reasoning_budget: Claude's thinking sets the output limit it is sent with. */
+function converseModel(entry: ModelTableEntry | undefined, name: string): ConverseModel | undefined {
+  if (!entry) return undefined;
+  const { route, deployments } = deploymentsOf(entry, name);
+  if (route !== "converse") return undefined;
+  return { modelIds: deployments.map(({ modelId }) => modelId), reasoningBudget: entry.reasoning_budget };
 }
 
 /**
  * The request's tokens: its usage, as the log line has it (input and output, when Bedrock said).
  * A stream that ended without it (the client left, upstream failed midway) used tokens all the
- * same, or leaving before the end would dodge tokens_per_day: it counts the characters of the
- * request's text / 4 for the prompt (a common estimate; images aside) and a token per chunk
- * relayed. A request that never began to stream (refused, or failed before its first byte)
+ * same, or leaving before the end would dodge tokens_per_day: it counts the prompt's estimate
+ * (its text / 4 and its images) and a token per chunk relayed. A request that never began to stream (refused, or failed before its first byte)
  * counts none.
  */
 function tokensUsed({ line, relayed }: Pick<RequestLog, "line" | "relayed">, body: JsonRequest): number {
