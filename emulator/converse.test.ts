@@ -290,6 +290,53 @@ describe("Converse request checks", () => {
     });
   });
 
+  describe("tool use by model", () => {
+    const tooled = { ...HELLO, toolConfig: TOOL_CONFIG };
+    const named = { ...HELLO, toolConfig: { ...TOOL_CONFIG, toolChoice: { tool: { name: "get_weather" } } } };
+    const refusal = (message: string) => ({ status: 400, type: "ValidationException", message });
+
+    it.each([
+      "us.meta.llama4-maverick-17b-instruct-v1:0",
+      "meta.llama3-3-70b-instruct-v1:0",
+      "arn:aws:bedrock:us-east-1::foundation-model/mistral.mistral-large-2407-v1:0",
+    ])("%s takes tools on Converse only", async (id) => {
+      expect((await converse(id, tooled)).status).toBe(200);
+      expect((await converseStream(id, HELLO)).status).toBe(200);
+      expect(await errorAnswer(await converseStream(id, tooled))).toEqual(
+        refusal("This model doesn't support tool use in streaming mode."),
+      );
+    });
+
+    it.each(["us.deepseek.r1-v1:0", "anthropic.claude-v2:1"])("%s takes no tools", async (id) => {
+      expect(await errorAnswer(await converse(id, tooled))).toEqual(refusal("This model doesn't support tool use."));
+      expect((await converse(id, HELLO)).status).toBe(200);
+    });
+
+    it.each(["meta.llama3-3-70b-instruct-v1:0", "mistral.mistral-large-2407-v1:0", "openai.gpt-oss-120b-1:0"])(
+      "%s refuses a named toolChoice",
+      async (id) => {
+        expect(await errorAnswer(await converse(id, named))).toEqual(
+          refusal(
+            "This model doesn't support the toolConfig.toolChoice.tool field. Remove toolConfig.toolChoice.tool and try again.",
+          ),
+        );
+      },
+    );
+
+    it("Claude 3+ and Nova take a named toolChoice, streamed too; opaque ids are not checked", async () => {
+      for (const id of [
+        NOVA,
+        "anthropic.claude-3-5-haiku-20241022-v1:0",
+        "us.anthropic.claude-sonnet-4-20250514-v1:0",
+      ]) {
+        expect((await converse(id, named)).status).toBe(200);
+        expect((await converseStream(id, named)).status).toBe(200);
+      }
+      const profile = "arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/a1b2c3d4e5f6";
+      expect((await converseStream(profile, named)).status).toBe(200);
+    });
+  });
+
   it("accepts every documented field", async () => {
     const body = {
       messages: [

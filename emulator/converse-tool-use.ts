@@ -1,0 +1,53 @@
+// Tool use by model, checked as Bedrock checks it on Converse and ConverseStream. Sources: the
+// user guide's "Supported models and model features" (its "Tool use" and "Streaming tool use"
+// columns: Meta Llama and Mistral AI take tools on Converse only, DeepSeek-R1 and Claude 2.x take
+// none), the API reference's ToolChoice (`tool`: "Only supported by Anthropic Claude 3 and Amazon
+// Nova models"), and Bedrock's words as reported against it: "This model doesn't support tool use
+// in streaming mode." (Llama 3.3 and 4, Mistral Large), "This model doesn't support tool use."
+// (DeepSeek-R1); a named choice is refused in the words reported for `any` ("This model doesn't
+// support the toolConfig.toolChoice.any field. …"). Ids that name no foundation model (application profiles, provisioned and imported
+// models) are not checked. Pure; a string result is the complaint.
+import type { ConverseTarget } from "./converse-model-id.ts";
+import { isRecord } from "./request-checks.ts";
+
+type ToolUse = "streamed" | "plain" | "none";
+
+const GEOGRAPHY = /^(?:us|eu|apac|global|us-gov|jp|au|ca)\./;
+
+/** The foundation id a target names: `meta.llama3-3-70b-instruct-v1:0`, or undefined. */
+function foundationId(target: ConverseTarget): string | undefined {
+  if (target.kind !== "foundation-model" && target.kind !== "inference-profile") return undefined;
+  const id = target.name.startsWith("arn:") ? target.name.slice(target.name.lastIndexOf("/") + 1) : target.name;
+  return id.replace(GEOGRAPHY, "");
+}
+
+function toolUseOf(id: string): ToolUse | undefined {
+  if (id.startsWith("meta.") || id.startsWith("mistral.")) return "plain";
+  if (id.startsWith("deepseek.r1")) return "none";
+  if (id.startsWith("amazon.nova")) return "streamed";
+  if (id.startsWith("anthropic.")) return /^anthropic\.claude-(?:v2|instant)/.test(id) ? "none" : "streamed";
+  return undefined;
+}
+
+// Families the ToolChoice reference leaves out of `tool` (Claude 3+ and Nova take it): those whose
+// refusal is reported. Others are not checked.
+const NO_NAMED_CHOICE = /^(?:meta|mistral|deepseek|openai)\./;
+
+export function toolUseProblem(
+  target: ConverseTarget,
+  body: Record<string, unknown>,
+  stream: boolean,
+): string | undefined {
+  const config = body.toolConfig;
+  if (config === undefined) return undefined;
+  const id = foundationId(target);
+  if (!id) return undefined;
+  const use = toolUseOf(id);
+  if (use === "none") return "This model doesn't support tool use.";
+  if (use === "plain" && stream) return "This model doesn't support tool use in streaming mode.";
+  const choice = isRecord(config) ? config.toolChoice : undefined;
+  if (isRecord(choice) && choice.tool !== undefined && NO_NAMED_CHOICE.test(id)) {
+    return "This model doesn't support the toolConfig.toolChoice.tool field. Remove toolConfig.toolChoice.tool and try again.";
+  }
+  return undefined;
+}
