@@ -18,7 +18,7 @@ import {
   regionlessModelId,
   settingValues,
 } from "./model.ts";
-import { callJson, callStream } from "./model-call.ts";
+import { callJson, callReplayed, callStream } from "./model-call.ts";
 import type { ChatCompletion, ChatCompletionCreateParams, ChatCompletionRequest } from "./openai/types.ts";
 import { routeEntries } from "./routes/index.ts";
 import type { Responses, ResponsesRequestOptions } from "./responses/client.ts";
@@ -238,7 +238,11 @@ export function createBedrock(options: BedrockOptions = {}): Bedrock {
       };
       if (request.stream) {
         const { chatChunkMapper } = await chunkMapper();
-        return callStream(via, call, chatChunkMapper(modelRoute, request, settings, meta));
+        const mapper = chatChunkMapper(modelRoute, request, settings, meta);
+        const replay = modelRoute.streamReplay;
+        return replay?.needed(request, modelId, call.body)
+          ? callReplayed(via, call, mapper, replay.events)
+          : callStream(via, call, mapper);
       }
       const { json, headerUsage } = await callJson(via, call);
       const answer = modelRoute.parseAnswer(json, request, settings);

@@ -11,6 +11,7 @@ import type { Usage } from "./openai/types.ts";
 import { makeUsage, tokenCount } from "./routes/usage.ts";
 import { lazy } from "./lazy.ts";
 import type { EventMapper, ItemStream } from "./stream-reader.ts";
+import type { BedrockStreamEvent } from "./eventstream/events.ts";
 
 // The event-stream reader loads with the first streamed call: plain calls never need it.
 const streamReader = lazy(() => import("./stream-reader.ts"));
@@ -67,6 +68,21 @@ export async function callStream<T>(
   } catch (error) {
     throw await explained(error, call.body);
   }
+}
+
+/**
+ * A stream made of a plain call: its answer, turned into the events its stream would have sent,
+ * replayed through the stream's mapper (a model that cannot stream what was asked).
+ */
+export async function callReplayed<T>(
+  transport: Transport,
+  call: ModelCall,
+  mapper: EventMapper<T>,
+  events: (answer: JsonObject) => BedrockStreamEvent[],
+): Promise<ItemStream<T>> {
+  const { json } = await callJson(transport, call);
+  const { replayedItems } = await streamReader();
+  return replayedItems(mapper, events(json));
 }
 
 function usageFromHeaders(headers: Headers): Usage | undefined {

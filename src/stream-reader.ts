@@ -164,3 +164,45 @@ export function streamItems<T>(reader: ByteReader, primed: PrimedStream<T>): Ite
     },
   };
 }
+
+/**
+ * A stream whose events are all known (a plain answer replayed as its stream): mapped at once,
+ * so a mapping error rejects the call itself, as a stream's first frame does. Nothing upstream
+ * is left to cancel.
+ */
+export function replayedItems<T>(mapper: EventMapper<T>, events: readonly BedrockStreamEvent[]): ItemStream<T> {
+  const items = mapper.opening();
+  for (const event of events) mapper.push(event, items);
+  mapper.end(items);
+  let position = 0;
+  let iterated = false;
+  let aborted = false;
+  const iterator: AsyncIterableIterator<T> = {
+    async next() {
+      if (aborted) throw new DOMException("The stream was aborted.", "AbortError");
+      return position < items.length ? { done: false, value: items[position++]! } : { done: true, value: undefined };
+    },
+    async return() {
+      position = items.length;
+      return { done: true, value: undefined };
+    },
+    [Symbol.asyncIterator]() {
+      return iterator;
+    },
+  };
+  return {
+    [Symbol.asyncIterator]() {
+      if (iterated) throw new TypeError("A stream can be iterated only once.");
+      iterated = true;
+      return iterator;
+    },
+    takeBuffered() {
+      const ready = items.slice(position);
+      position = items.length;
+      return ready;
+    },
+    abort() {
+      if (position < items.length) aborted = true;
+    },
+  };
+}

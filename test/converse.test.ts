@@ -751,3 +751,109 @@ describe("converse: refusals and faults", () => {
     await expect.poll(() => emulator.stats.cancelledStreams).toBe(1);
   });
 });
+
+// AWS's "Supported models and model features" table: Meta Llama and Mistral AI models take tools
+// on Converse but not on ConverseStream, DeepSeek-R1 takes none; the ToolChoice reference gives a
+// named tool to Claude 3+ and Nova only. The emulator refuses as Bedrock does (converse-tool-use.ts).
+describe("converse: tool use by model family", () => {
+  const foundation = (id: string, ...options: string[]) =>
+    `bedrock/converse/${converseModelId(`arn:aws:bedrock:us-east-1::foundation-model/${id}`, options)}`;
+  const LLAMA = foundation("meta.llama3-3-70b-instruct-v1:0", "tool");
+  const weather = { role: "user" as const, content: "Weather in Paris?" };
+
+  it("a streamed request with tools on Llama is a plain Converse call replayed as the stream's chunks", async () => {
+    const { bedrock, emulator } = emulated();
+    const request = { model: LLAMA, messages: [weather], tools };
+    const plain = await bedrock.chat.completions.create(request);
+    const call = plain.choices[0]!.message.tool_calls![0]!;
+    const streamed = await collect(
+      await bedrock.chat.completions.create({ ...request, stream: true, stream_options: { include_usage: true } }),
+    );
+    expect(emulator.stats.calls(LLAMA.slice("bedrock/converse/".length))).toBe(2);
+    // The chunks a stream gives: the role, the call's id/type/name, its arguments, the finish, the usage.
+    expect(streamed.chunks[0]!.choices[0]!.delta).toEqual({ role: "assistant", content: "" });
+    const opening = streamed.chunks.find((chunk) => chunk.choices[0]?.delta.tool_calls)!;
+    expect(opening.choices[0]!.delta.tool_calls![0]).toMatchObject({
+      index: 0,
+      id: call.id,
+      type: "function",
+      function: { name: "get_weather" },
+    });
+    expect(streamed.calls).toEqual([{ id: call.id, name: "get_weather", arguments: call.function.arguments }]);
+    expect(streamed.finish).toBe("tool_calls");
+    expect(streamed.usage).toEqual(plain.usage);
+  });
+
+  it("so does a streamed Responses request with tools", async () => {
+    const { bedrock } = emulated();
+    const stream = await bedrock.responses.create({
+      model: LLAMA,
+      input: "Weather in Paris?",
+      tools: [responsesWeather],
+      stream: true,
+    });
+    const types: string[] = [];
+    let done: unknown;
+    for await (const event of stream) {
+      types.push(event.type);
+      if (event.type === "response.completed") done = event.response;
+    }
+    expect(types).toContain("response.function_call_arguments.done");
+    expect((done as { output: Array<{ type: string; name?: string }> }).output).toContainEqual(
+      expect.objectContaining({ type: "function_call", name: "get_weather" }),
+    );
+  });
+
+  it("without tools, Llama streams from ConverseStream as before", async () => {
+    const { bedrock } = emulated();
+    const streamed = await collect(
+      await bedrock.chat.completions.create({ model: LLAMA, messages: [hello], stream: true }),
+    );
+    expect(streamed.content).toMatch(GREETING);
+    expect(streamed.chunks.filter((chunk) => chunk.choices[0]?.delta.content).length).toBeGreaterThan(1);
+  });
+
+  it("tools on DeepSeek-R1 are a 400 naming tools, dropped under drop_params", async () => {
+    const { bedrock, emulator } = emulated();
+    const r1 = foundation("deepseek.r1-v1:0");
+    const request = { model: r1, messages: [weather], tools };
+    const error = await errorOf(() => bedrock.chat.completions.create(request), BedrockEdgeError);
+    expect(error).toMatchObject({ status: 400, param: "tools" });
+    expect(error.message).toMatch(/^tools cannot be used with this model: Bedrock documents no tool use/);
+    const answer = await bedrock.chat.completions.create({ ...request, drop_params: true });
+    expect(answer.choices[0]!.finish_reason).toBe("stop");
+    expect(sentBody(emulator, r1)).not.toHaveProperty("toolConfig");
+  });
+
+  it("a named tool_choice on Llama, Mistral or gpt-oss is a 400 naming tool_choice, sent as auto under drop_params", async () => {
+    const { bedrock, emulator } = emulated();
+    const tool_choice = { type: "function" as const, function: { name: "get_weather" } };
+    for (const id of [
+      "meta.llama3-3-70b-instruct-v1:0",
+      "mistral.mistral-large-2407-v1:0",
+      "openai.gpt-oss-120b-1:0",
+    ]) {
+      const request = { model: foundation(id, "tool"), messages: [weather], tools, tool_choice };
+      const error = await errorOf(() => bedrock.chat.completions.create(request), BedrockEdgeError);
+      expect(error).toMatchObject({ status: 400, param: "tool_choice" });
+      expect(error.message).toMatch(/^tool_choice cannot name a function for this model/);
+      await bedrock.chat.completions.create({ ...request, drop_params: true });
+      expect(sentBody(emulator, request.model).toolConfig).not.toHaveProperty("toolChoice");
+    }
+    // Nova takes it.
+    const nova = foundation("amazon.nova-pro-v1:0", "tool");
+    const forced = await bedrock.chat.completions.create({ model: nova, messages: [hello], tools, tool_choice });
+    expect(forced.choices[0]!.message.tool_calls?.[0]?.function.name).toBe("get_weather");
+    expect(sentBody(emulator, nova).toolConfig).toMatchObject({ toolChoice: { tool: { name: "get_weather" } } });
+  });
+
+  it("an id that names no foundation model is sent as it comes", async () => {
+    const { bedrock, emulator } = emulated();
+    const profile = `bedrock/converse/${converseModelId("arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/a1b2c3d4e5f6", ["tool"])}`;
+    const streamed = await collect(
+      await bedrock.chat.completions.create({ model: profile, messages: [weather], tools, stream: true }),
+    );
+    expect(streamed.finish).toBe("tool_calls");
+    expect(sentBody(emulator, profile).toolConfig).toBeDefined();
+  });
+});

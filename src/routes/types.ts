@@ -1,5 +1,6 @@
 import type { BedrockOperation } from "../aws/operations.ts";
 import type { BedrockStreamEvent } from "../eventstream/events.ts";
+import type { JsonObject } from "../json.ts";
 import type {
   ChatCompletionRequest,
   ChatMessage,
@@ -95,6 +96,16 @@ export interface Route<Name extends string = string> {
   /** The operation's JSON answer -> choices (one per `n`). */
   parseAnswer(body: Record<string, unknown>, request: ChatCompletionRequest, settings?: ModelSettings): RouteAnswer;
   createStreamMapper(request: ChatCompletionRequest, settings?: ModelSettings): StreamMapper;
+  /**
+   * Streams a model cannot give for some requests (Converse's tool use on models without
+   * streaming tool use): `needed` says so for a streamed request and the body buildBody made for
+   * it (a body for the plain operation then), and the plain answer is replayed as the events its
+   * stream would have sent, through the same stream mapper.
+   */
+  streamReplay?: {
+    needed(request: ChatCompletionRequest, modelId: string, body: Record<string, unknown>): boolean;
+    events(answer: JsonObject): BedrockStreamEvent[];
+  };
   /**
    * The format a raw prompt (legacy Completions) is sent in; absent when the route takes
    * conversations only, and then such a request is refused.

@@ -4,7 +4,8 @@
 import { CONVERSE_ROUTE_INFO } from "../route-info.ts";
 import type { Route } from "../types.ts";
 import { parseConverseAnswer } from "./answer.ts";
-import { buildConverseBody } from "./request.ts";
+import { converseAnswerEvents } from "./replay.ts";
+import { buildConverseBody, replaysStream } from "./request.ts";
 import { createConverseStreamMapper } from "./stream.ts";
 
 export const converseRoute: Route<"converse"> = {
@@ -13,4 +14,8 @@ export const converseRoute: Route<"converse"> = {
   buildBody: buildConverseBody,
   parseAnswer: parseConverseAnswer,
   createStreamMapper: createConverseStreamMapper,
+  streamReplay: {
+    needed: (request, modelId, body) => replaysStream(request, modelId, body.toolConfig !== undefined),
+    events: converseAnswerEvents,
+  },
 };

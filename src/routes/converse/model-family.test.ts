@@ -17,7 +17,9 @@ describe("model families from Converse model ids", () => {
     ["openai.gpt-oss-120b-1:0", "gpt_oss"],
     ["deepseek.r1-v1:0", "deepseek_r1"],
     ["mistral.mistral-large-2407-v1:0", "mistral"],
-    ["meta.llama3-1-8b-instruct-v1:0", "other"],
+    ["meta.llama3-1-8b-instruct-v1:0", "meta"],
+    ["us.meta.llama4-maverick-17b-instruct-v1:0", "meta"],
+    ["qwen.qwen3-32b-v1:0", "other"],
   ])("%s is %s", (id, family) => {
     expect(modelFamily(id)).toBe(family);
   });

@@ -17,6 +17,8 @@ export type ModelFamily =
   /** DeepSeek-R1: always reasons, with no control over it. */
   | "deepseek_r1"
   | "mistral"
+  /** Meta's Llama models. */
+  | "meta"
   /** Any other foundation model, or an id that names none. */
   | "other";
 
@@ -48,6 +50,7 @@ export function modelFamily(modelId: string): ModelFamily {
   if (id.startsWith("openai.gpt-oss-")) return "gpt_oss";
   if (id.startsWith("deepseek.r1")) return "deepseek_r1";
   if (id.startsWith("mistral.")) return "mistral";
+  if (id.startsWith("meta.llama")) return "meta";
   return "other";
 }
 

@@ -15,6 +15,7 @@ import {
   reasoningEffortProblem,
   thinkingConflicts,
 } from "./reasoning.ts";
+import { refusesNamedToolChoice, toolUse } from "./tool-support.ts";
 import { toolChoiceProblem, toToolConfig } from "./tools.ts";
 import type { ConverseBody, InferenceConfig, Message } from "./wire.ts";
 
@@ -38,10 +39,14 @@ export function buildConverseBody(
   const problems: ParamProblem[] = paramProblems(request, family);
   const effortProblem = effort && reasoningEffortProblem(effort, family);
   if (effortProblem) problems.push({ param: "reasoning_effort", why: effortProblem });
-  const choiceProblem = toolChoiceProblem(request, conversation.hasToolBlocks);
-  if (choiceProblem) problems.push({ param: "tool_choice", why: choiceProblem });
+  problems.push(...toolProblems(request, modelId, conversation.hasToolBlocks));
   const dropped = refuseOrDrop(problems, "converse", dropsParameters(request, settings));
 
+  const tools = dropped.has("tools")
+    ? undefined
+    : toToolConfig(request, conversation.hasToolBlocks, dropped.has("tool_choice"));
+  // Made as a plain Converse call when the model cannot stream tool use (route.streamReplay).
+  const stream = request.stream === true && !replaysStream(request, modelId, tools !== undefined);
   const maxTokens = request.max_completion_tokens ?? request.max_tokens ?? undefined;
   const requestEffort = dropped.has("reasoning_effort") ? undefined : effort;
   const thinking = thinkingChoice(request, family, requestEffort, settings, unthoughtToolTurn(conversation.messages));
@@ -51,14 +56,13 @@ export function buildConverseBody(
     budget: thinking.budget,
     maxTokens,
     maxTokensParam: request.max_completion_tokens != null ? "max_completion_tokens" : "max_tokens",
-    stream: request.stream === true,
+    stream,
   });
 
   const body: ConverseBody = { messages: conversation.messages };
   if (conversation.system.length) body.system = conversation.system;
   const inference = inferenceConfig(request, reasoning.maxTokens ?? maxTokens, thinking.dropSampling);
   if (inference) body.inferenceConfig = inference;
-  const tools = toToolConfig(request, conversation.hasToolBlocks, dropped.has("tool_choice"));
   if (tools) body.toolConfig = tools;
   const own = settings.additional_model_request_fields;
   const additional = additionalFields(thinking.dropSampling ? withoutTopK(own) : own, [
@@ -66,11 +70,39 @@ export function buildConverseBody(
     reasoning.fields,
   ]);
   if (additional) body.additionalModelRequestFields = additional;
-  if (settings.guardrail_config)
-    body.guardrailConfig = guardrailFor(settings.guardrail_config, request.stream === true);
+  if (settings.guardrail_config) body.guardrailConfig = guardrailFor(settings.guardrail_config, stream);
   const output = dropped.has("response_format") ? undefined : outputConfig(request.response_format);
   if (output) body.outputConfig = output;
   return body;
+}
+
+/**
+ * Whether a streamed request goes to plain Converse, its answer replayed as the stream: the model
+ * takes tools on Converse but refuses them on ConverseStream (tool-support.ts).
+ */
+export function replaysStream(request: ChatCompletionRequest, modelId: string, offersTools: boolean): boolean {
+  return request.stream === true && offersTools && toolUse(modelId) === "plain";
+}
+
+/** The tools and tool_choice the model cannot take: droppable, like every refusal of this route. */
+function toolProblems(request: ChatCompletionRequest, modelId: string, hasToolBlocks: boolean): ParamProblem[] {
+  if (!request.tools?.length) return [];
+  if (toolUse(modelId) === "none") {
+    return [
+      { param: "tools", why: "cannot be used with this model: Bedrock documents no tool use for it on Converse" },
+    ];
+  }
+  const choiceProblem = toolChoiceProblem(request, hasToolBlocks);
+  if (choiceProblem) return [{ param: "tool_choice", why: choiceProblem }];
+  if (typeof request.tool_choice === "object" && request.tool_choice && refusesNamedToolChoice(modelId)) {
+    return [
+      {
+        param: "tool_choice",
+        why: 'cannot name a function for this model: Bedrock\'s Converse takes a named tool choice from Anthropic Claude 3+ and Amazon Nova models only. Send tool_choice "auto"',
+      },
+    ];
+  }
+  return [];
 }
 
 /**

@@ -18,8 +18,9 @@ export function toolChoiceProblem(request: ChatCompletionRequest, hasToolBlocks:
 }
 
 /**
- * The toolConfig, or undefined when no tools are offered. `dropChoice` means tool_choice "none"
- * was dropped under drop_params: the tools are then offered with Bedrock's default (auto).
+ * The toolConfig, or undefined when no tools are offered. `dropChoice` means tool_choice was
+ * dropped under drop_params ("none" in a tool loop, or a named choice the model does not take):
+ * the tools are then offered with Bedrock's default (auto).
  */
 export function toToolConfig(
   request: ChatCompletionRequest,
@@ -27,7 +28,7 @@ export function toToolConfig(
   dropChoice: boolean,
 ): ToolConfig | undefined {
   const tools = request.tools ?? [];
-  const choice = request.tool_choice;
+  const choice = dropChoice ? undefined : request.tool_choice;
   if (!tools.length) {
     if (choice === "required" || typeof choice === "object") {
       throw invalidRequest("tool_choice asks for a tool call, but the request offers no tools.", "tool_choice");
@@ -40,7 +41,7 @@ export function toToolConfig(
     }
     return undefined;
   }
-  if (choice === "none" && !(hasToolBlocks && dropChoice)) return undefined;
+  if (choice === "none") return undefined;
 
   const config: ToolConfig = {
     tools: tools.map((tool, index) => {

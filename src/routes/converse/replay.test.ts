@@ -1,0 +1,55 @@
+import { describe, expect, it } from "vitest";
+import { converseAnswerEvents } from "./replay.ts";
+import { createConverseStreamMapper } from "./stream.ts";
+import { parseConverseAnswer } from "./answer.ts";
+import type { StreamPart } from "../types.ts";
+
+const ANSWER = {
+  output: {
+    message: {
+      role: "assistant",
+      content: [
+        { reasoningContent: { reasoningText: { text: "Paris, so weather.", signature: "c2ln" } } },
+        { reasoningContent: { redactedContent: "AAAA" } },
+        { text: "Let me look." },
+        { toolUse: { toolUseId: "tooluse_1", name: "get_weather", input: { city: "Paris" } } },
+        { toolUse: { toolUseId: "tooluse_2", name: "now", input: {} } },
+      ],
+    },
+  },
+  stopReason: "tool_use",
+  usage: { inputTokens: 12, outputTokens: 30, totalTokens: 42 },
+};
+
+describe("a plain Converse answer replayed as ConverseStream events", () => {
+  it("maps, through the stream mapper, to what the plain answer says", () => {
+    const mapper = createConverseStreamMapper();
+    const parts: StreamPart[] = converseAnswerEvents(ANSWER).flatMap((event) => mapper.push(event));
+    parts.push(...mapper.end());
+    const plain = parseConverseAnswer(ANSWER).choices[0]!.message;
+    const text = parts.map((part) => part.delta.content ?? "").join("");
+    const reasoning = parts.map((part) => part.delta.reasoning_content ?? "").join("");
+    const thinking = parts.flatMap((part) => part.delta.thinking_blocks ?? []);
+    const calls = new Map<number, { id?: string; name?: string; arguments: string }>();
+    for (const call of parts.flatMap((part) => part.delta.tool_calls ?? [])) {
+      const known = calls.get(call.index);
+      if (known) known.arguments += call.function?.arguments ?? "";
+      else calls.set(call.index, { id: call.id, name: call.function?.name, arguments: call.function?.arguments ?? "" });
+    }
+    expect(text).toBe("Let me look.");
+    expect(plain.content).toBe(text);
+    expect(reasoning).toBe(plain.reasoning_content);
+    expect(thinking).toEqual(plain.thinking_blocks);
+    expect([...calls.values()]).toEqual(
+      plain.tool_calls!.map((call) => ({ id: call.id, name: call.function.name, arguments: call.function.arguments })),
+    );
+    expect(parts.find((part) => part.finish_reason)?.finish_reason).toBe("tool_calls");
+    expect(parts.find((part) => part.usage)?.usage).toEqual(parseConverseAnswer(ANSWER).usage);
+  });
+
+  it("an answer without a message ends as a cut stream does", () => {
+    const mapper = createConverseStreamMapper();
+    for (const event of converseAnswerEvents({ stopReason: "end_turn" })) mapper.push(event);
+    expect(() => mapper.end()).toThrow();
+  });
+});

@@ -1,0 +1,42 @@
+// What a model's family takes of Converse's tool use, as AWS documents it:
+// - "Supported models and model features" (conversation-inference-supported-models-features):
+//   separate "Tool use" and "Streaming tool use" columns. Meta Llama and Mistral AI models take
+//   tools on Converse but not on ConverseStream (Bedrock: "This model doesn't support tool use in
+//   streaming mode."); DeepSeek-R1 and Claude 2.x take no tools at all; Nova and Claude 3+ take both.
+// - The API reference's ToolChoice: `tool` (a named tool) is "Only supported by Anthropic Claude
+//   3 and Amazon Nova models".
+// Ids that name no foundation model, and families the table does not settle here, are sent as
+// they come: Bedrock answers for them.
+import { foundationModelId, type ModelFamily, modelFamily } from "./model-family.ts";
+
+/** "streamed": tools on both operations; "plain": on Converse only; "none": no tool use. */
+export type ToolUse = "streamed" | "plain" | "none";
+
+/** The model's tool use, or undefined when its id does not say. */
+export function toolUse(modelId: string): ToolUse | undefined {
+  const family = modelFamily(modelId);
+  switch (family) {
+    case "claude_thinking":
+    case "nova":
+    case "nova2":
+      return "streamed";
+    case "claude":
+      // Claude 3 and 3.5 take tools; Claude 2.x and Instant do not.
+      return foundationModelId(modelId)?.startsWith("anthropic.claude-3") ? "streamed" : "none";
+    case "meta":
+    case "mistral":
+      return "plain";
+    case "deepseek_r1":
+      return "none";
+    default:
+      return undefined;
+  }
+}
+
+// The families the ToolChoice reference leaves out of `tool`: a named choice is refused for them.
+const NO_NAMED_CHOICE: ReadonlySet<ModelFamily> = new Set(["meta", "mistral", "deepseek_r1", "gpt_oss"]);
+
+/** Whether the model is documented as not taking a named tool choice (`toolChoice.tool`). */
+export function refusesNamedToolChoice(modelId: string): boolean {
+  return NO_NAMED_CHOICE.has(modelFamily(modelId));
+}
