@@ -16,10 +16,13 @@ import { bundleForWeb, unresolvedImports, type WebBundle } from "../web-bundle.t
  * variables (2026-11-28), 69.5 kB before and 70.7 kB after the converse fixes (Claude's signed
  * reasoning through the Responses API, the thinking conflicts, tool schemas, refusal parts;
  * 2026-11-28), 73.8 kB after the evening's review fixes (tool-call arguments read as written, cut
- * forced calls, values described in errors; 2026-11-28). The budget was set about 5% above 70.7 kB:
- * a feature that needs more says so here, with its measurement.
+ * forced calls, values described in errors; 2026-11-28), 73.9 kB before and 74.7 kB after the
+ * converse route's tool use by model (a streamed request with tools on Llama or Mistral replayed
+ * from a plain call, the tools and tool_choice refusals; 2026-11-28). The budget was set about 5%
+ * above 70.7 kB, then raised to 76 KiB for the tool use by model: a feature that needs more says
+ * so here, with its measurement.
  */
-const GZIP_BUDGET_BYTES = 74 * 1024;
+const GZIP_BUDGET_BYTES = 76 * 1024;
 /**
  * What a page or a Worker loads first when its bundler splits code (the routes, the request
  * schema, the stream reader, the templates, Responses and legacy Completions load on first use).
