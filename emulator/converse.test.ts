@@ -323,6 +323,23 @@ describe("Converse request checks", () => {
       },
     );
 
+    it("images on a text-only model are refused, on a model with vision taken", async () => {
+      const look = {
+        messages: [user([{ text: "Look" }, { image: { format: "png", source: { bytes: "iVBORw0KGgo=" } } }])],
+      };
+      for (const id of [
+        "openai.gpt-oss-120b-1:0",
+        "us.deepseek.r1-v1:0",
+        "amazon.nova-micro-v1:0",
+        "anthropic.claude-3-5-haiku-20241022-v1:0",
+      ]) {
+        expect(await errorAnswer(await converse(id, look))).toEqual(
+          refusal("messages.0: this model doesn't support image content; send text only."),
+        );
+      }
+      expect((await converse(NOVA, look)).status).toBe(200);
+    });
+
     it("Claude 3+ and Nova take a named toolChoice, streamed too; opaque ids are not checked", async () => {
       for (const id of [
         NOVA,

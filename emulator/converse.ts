@@ -13,7 +13,7 @@ import {
 } from "./converse-json.ts";
 import type { ConverseTarget } from "./converse-model-id.ts";
 import { type ConverseRequest, parseConverseRequest } from "./converse-requests.ts";
-import { toolUseProblem } from "./converse-tool-use.ts";
+import { imageProblem, toolUseProblem } from "./converse-model-features.ts";
 import { isRecord } from "./request-checks.ts";
 import { awsError } from "./errors.ts";
 import { eventFrame } from "./frames.ts";
@@ -39,6 +39,8 @@ export async function converse(
   if (typeof request === "string") return fail(call, awsError("ValidationException", request));
   const toolProblem = isRecord(json) ? toolUseProblem(target, json, stream) : undefined;
   if (toolProblem) return fail(call, awsError("ValidationException", toolProblem));
+  const imageRefusal = isRecord(json) ? imageProblem(target, json) : undefined;
+  if (imageRefusal) return fail(call, awsError("ValidationException", imageRefusal));
   // AWS: Converse does not support Qwen2.5, Qwen2-VL, Qwen2.5-VL and GPT-OSS imports.
   if (target.format === "qwen2" || target.format === "openai") {
     return fail(

@@ -857,3 +857,38 @@ describe("converse: tool use by model family", () => {
     expect(sentBody(emulator, profile).toolConfig).toBeDefined();
   });
 });
+
+// gpt-oss and DeepSeek-R1 take text only (their model pages), and so do Nova Micro, Claude 3.5
+// Haiku and Claude 2.x (the feature table's Vision column).
+describe("converse: images on text-only models", () => {
+  const foundation = (id: string) =>
+    `bedrock/converse/${converseModelId(`arn:aws:bedrock:us-east-1::foundation-model/${id}`)}`;
+  const look = {
+    role: "user" as const,
+    content: [
+      { type: "text" as const, text: "What is this?" },
+      { type: "image_url" as const, image_url: { url: `data:image/png;base64,${PNG}` } },
+    ],
+  };
+
+  it.each(["openai.gpt-oss-120b-1:0", "deepseek.r1-v1:0", "amazon.nova-micro-v1:0"])(
+    "%s: an image part is a 400 naming it",
+    async (id) => {
+      const { bedrock } = emulated();
+      const error = await errorOf(
+        () => bedrock.chat.completions.create({ model: foundation(id), messages: [hello, look] }),
+        BedrockEdgeError,
+      );
+      expect(error).toMatchObject({ status: 400, param: "messages[1].content[1]" });
+      expect(error.message).toMatch(/^messages\[1\]\.content\[1\] is an image, and this model takes text only/);
+    },
+  );
+
+  it("a model with vision gets the image", async () => {
+    const { bedrock, emulator } = emulated();
+    const nova = foundation("amazon.nova-pro-v1:0");
+    await bedrock.chat.completions.create({ model: nova, messages: [look] });
+    const sent = sentBody(emulator, nova).messages as Array<{ content: unknown[] }>;
+    expect(sent[0]!.content[1]).toEqual({ image: { format: "png", source: { bytes: PNG } } });
+  });
+});

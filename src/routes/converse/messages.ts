@@ -27,7 +27,7 @@ export interface ConverseConversation {
  * Converse requires roles to alternate (tool results join the user turn they belong to), and a
  * user turn goes first when the conversation opens with the assistant.
  */
-export function toConverseConversation(messages: readonly ChatMessage[]): ConverseConversation {
+export function toConverseConversation(messages: readonly ChatMessage[], takesImages = true): ConverseConversation {
   const system: Array<{ text: string }> = [];
   const turns: Message[] = [];
   let hasToolBlocks = false;
@@ -37,7 +37,7 @@ export function toConverseConversation(messages: readonly ChatMessage[]): Conver
       return;
     }
     const role = message.role === "assistant" ? "assistant" : "user";
-    const content = blocksOf(message, index);
+    const content = blocksOf(message, index, takesImages);
     if (message.role === "tool" || (message.role === "assistant" && message.tool_calls?.length)) hasToolBlocks = true;
     const last = turns[turns.length - 1];
     // A loop, not push(...content): a message may hold more parts than a call can take arguments.
@@ -66,10 +66,10 @@ function isSystem(message: ChatMessage): message is SystemMessage {
   return message.role === "system" || message.role === "developer";
 }
 
-function blocksOf(message: Exclude<ChatMessage, SystemMessage>, index: number): ContentBlock[] {
+function blocksOf(message: Exclude<ChatMessage, SystemMessage>, index: number, takesImages: boolean): ContentBlock[] {
   switch (message.role) {
     case "user":
-      return userBlocks(message.content, index);
+      return userBlocks(message.content, index, takesImages);
     case "assistant": {
       // reasoning_content is not sent back: Converse takes reasoning only signed, as the model
       // wrote it, and that is what thinking_blocks carry (first, as the model wrote them).
@@ -139,13 +139,20 @@ function toolResultTexts(content: string | TextPart[]): string[] {
   return kept.length ? kept : [EMPTY_TOOL_RESULT];
 }
 
-function userBlocks(content: string | ContentPart[], index: number): ContentBlock[] {
+function userBlocks(content: string | ContentPart[], index: number, takesImages: boolean): ContentBlock[] {
   if (typeof content === "string") return texts(content).map((text) => ({ text }));
   const blocks: ContentBlock[] = [];
   content.forEach((part, position) => {
     if (part.type === "text") {
       if (part.text.trim() !== "") blocks.push({ text: part.text });
       return;
+    }
+    if (!takesImages) {
+      const part = `messages[${index}].content[${position}]`;
+      throw invalidRequest(
+        `${part} is an image, and this model takes text only (AWS documents no vision for it on Converse): send text, or use a model that takes images.`,
+        part,
+      );
     }
     const param = `messages[${index}].content[${position}].image_url.url`;
     const image = parseImageDataUrl(part.image_url.url);

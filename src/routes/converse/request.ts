@@ -15,7 +15,7 @@ import {
   reasoningEffortProblem,
   thinkingConflicts,
 } from "./reasoning.ts";
-import { refusesNamedToolChoice, toolUse } from "./tool-support.ts";
+import { refusesNamedToolChoice, takesTextOnly, toolUse } from "./model-features.ts";
 import { toolChoiceProblem, toToolConfig } from "./tools.ts";
 import type { ConverseBody, InferenceConfig, Message } from "./wire.ts";
 
@@ -31,7 +31,7 @@ export function buildConverseBody(
   settings: ConverseSettings,
 ): ConverseBody {
   const family = modelFamily(modelId);
-  const conversation = toConverseConversation(request.messages);
+  const conversation = toConverseConversation(request.messages, !takesTextOnly(modelId));
   const effort = readReasoningEffort(
     (request as ChatCompletionRequest & { reasoning_effort?: unknown }).reasoning_effort,
   );
@@ -78,7 +78,7 @@ export function buildConverseBody(
 
 /**
  * Whether a streamed request goes to plain Converse, its answer replayed as the stream: the model
- * takes tools on Converse but refuses them on ConverseStream (tool-support.ts).
+ * takes tools on Converse but refuses them on ConverseStream (model-features.ts).
  */
 export function replaysStream(request: ChatCompletionRequest, modelId: string, offersTools: boolean): boolean {
   return request.stream === true && offersTools && toolUse(modelId) === "plain";

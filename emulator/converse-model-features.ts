@@ -1,4 +1,7 @@
-// Tool use by model, checked as Bedrock checks it on Converse and ConverseStream. Sources: the
+// Tool use and images by model, checked as Bedrock checks them on Converse and ConverseStream.
+// Images on a text-only model (gpt-oss and DeepSeek-R1 by their model pages, Nova Micro, Claude
+// 3.5 Haiku and Claude 2.x by the feature table's Vision column) are refused in our words: no
+// report gives Bedrock's. Tool use sources: the
 // user guide's "Supported models and model features" (its "Tool use" and "Streaming tool use"
 // columns: Meta Llama and Mistral AI take tools on Converse only, DeepSeek-R1 and Claude 2.x take
 // none), the API reference's ToolChoice (`tool`: "Only supported by Anthropic Claude 3 and Amazon
@@ -50,4 +53,18 @@ export function toolUseProblem(
     return "This model doesn't support the toolConfig.toolChoice.tool field. Remove toolConfig.toolChoice.tool and try again.";
   }
   return undefined;
+}
+
+const TEXT_ONLY = /^(?:openai\.gpt-oss|deepseek\.r1|amazon\.nova-micro|anthropic\.claude-(?:3-5-haiku|v2|instant))/;
+
+export function imageProblem(target: ConverseTarget, body: Record<string, unknown>): string | undefined {
+  const id = foundationId(target);
+  if (!id || !TEXT_ONLY.test(id) || !Array.isArray(body.messages)) return undefined;
+  const index = body.messages.findIndex(
+    (message) =>
+      isRecord(message) &&
+      Array.isArray(message.content) &&
+      message.content.some((block) => isRecord(block) && block.image !== undefined),
+  );
+  return index < 0 ? undefined : `messages.${index}: this model doesn't support image content; send text only.`;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { refusesNamedToolChoice, toolUse } from "./tool-support.ts";
+import { refusesNamedToolChoice, takesTextOnly, toolUse } from "./model-features.ts";
 
 describe("tool use by Converse model id", () => {
   it.each([
@@ -27,5 +27,22 @@ describe("tool use by Converse model id", () => {
     for (const id of ["amazon.nova-pro-v1:0", "anthropic.claude-3-haiku-20240307-v1:0", "qwen.qwen3-32b-v1:0"]) {
       expect(refusesNamedToolChoice(id)).toBe(false);
     }
+  });
+});
+
+describe("text-only models", () => {
+  it.each([
+    ["openai.gpt-oss-20b-1:0", true],
+    ["us.deepseek.r1-v1:0", true],
+    ["amazon.nova-micro-v1:0", true],
+    ["anthropic.claude-3-5-haiku-20241022-v1:0", true],
+    ["anthropic.claude-v2:1", true],
+    ["amazon.nova-lite-v1:0", false],
+    ["anthropic.claude-3-5-sonnet-20240620-v1:0", false],
+    ["us.anthropic.claude-sonnet-4-20250514-v1:0", false],
+    ["us.meta.llama4-maverick-17b-instruct-v1:0", false],
+    ["arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/a1b2c3d4e5f6", false],
+  ])("%s: %s", (id, textOnly) => {
+    expect(takesTextOnly(id)).toBe(textOnly);
   });
 });

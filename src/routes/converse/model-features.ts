@@ -1,4 +1,4 @@
-// What a model's family takes of Converse's tool use, as AWS documents it:
+// What a model's family takes of Converse's tool use and images, as AWS documents it:
 // - "Supported models and model features" (conversation-inference-supported-models-features):
 //   separate "Tool use" and "Streaming tool use" columns. Meta Llama and Mistral AI models take
 //   tools on Converse but not on ConverseStream (Bedrock: "This model doesn't support tool use in
@@ -39,4 +39,19 @@ const NO_NAMED_CHOICE: ReadonlySet<ModelFamily> = new Set(["meta", "mistral", "d
 /** Whether the model is documented as not taking a named tool choice (`toolChoice.tool`). */
 export function refusesNamedToolChoice(modelId: string): boolean {
   return NO_NAMED_CHOICE.has(modelFamily(modelId));
+}
+
+/**
+ * Whether the model is documented as taking text only: gpt-oss ("Considerations when
+ * constructing the request body": text in, text out), DeepSeek-R1 (a text-to-text model), and the
+ * feature table's Vision "No" for Nova Micro, Claude 3.5 Haiku and Claude 2.x / Instant. Other
+ * ids get their images sent, and Bedrock answers.
+ */
+export function takesTextOnly(modelId: string): boolean {
+  const family = modelFamily(modelId);
+  if (family === "gpt_oss" || family === "deepseek_r1") return true;
+  const id = foundationModelId(modelId) ?? "";
+  if (family === "nova") return id.startsWith("amazon.nova-micro");
+  if (family === "claude") return !id.startsWith("anthropic.claude-3") || id.startsWith("anthropic.claude-3-5-haiku");
+  return false;
 }
