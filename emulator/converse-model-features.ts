@@ -34,7 +34,7 @@ function toolUseOf(id: string): ToolUse | undefined {
 
 // Families the ToolChoice reference leaves out of `tool` (Claude 3+ and Nova take it): those whose
 // refusal is reported. Others are not checked.
-const NO_NAMED_CHOICE = /^(?:meta|mistral|deepseek|openai)\./;
+const NO_NAMED_CHOICE = /^(?:meta\.|mistral\.|deepseek\.r1|openai\.gpt-oss)/;
 
 export function toolUseProblem(
   target: ConverseTarget,

@@ -82,7 +82,7 @@ export async function callReplayed<T>(
 ): Promise<ItemStream<T>> {
   const { json } = await callJson(transport, call);
   const { replayedItems } = await streamReader();
-  return replayedItems(mapper, events(json));
+  return replayedItems(mapper, events(json), call.signal);
 }
 
 function usageFromHeaders(headers: Headers): Usage | undefined {

@@ -168,9 +168,13 @@ export function streamItems<T>(reader: ByteReader, primed: PrimedStream<T>): Ite
 /**
  * A stream whose events are all known (a plain answer replayed as its stream): mapped at once,
  * so a mapping error rejects the call itself, as a stream's first frame does. Nothing upstream
- * is left to cancel.
+ * is left to cancel; the caller's signal still ends it, as it ends a stream.
  */
-export function replayedItems<T>(mapper: EventMapper<T>, events: readonly BedrockStreamEvent[]): ItemStream<T> {
+export function replayedItems<T>(
+  mapper: EventMapper<T>,
+  events: readonly BedrockStreamEvent[],
+  signal?: AbortSignal,
+): ItemStream<T> {
   const items = mapper.opening();
   for (const event of events) mapper.push(event, items);
   mapper.end(items);
@@ -180,6 +184,7 @@ export function replayedItems<T>(mapper: EventMapper<T>, events: readonly Bedroc
   const iterator: AsyncIterableIterator<T> = {
     async next() {
       if (aborted) throw new DOMException("The stream was aborted.", "AbortError");
+      if (signal?.aborted && position < items.length) throw signal.reason;
       return position < items.length ? { done: false, value: items[position++]! } : { done: true, value: undefined };
     },
     async return() {

@@ -784,6 +784,63 @@ describe("converse: tool use by model family", () => {
     expect(streamed.usage).toEqual(plain.usage);
   });
 
+  it("a replayed stream ends at the caller's abort, as a stream does", async () => {
+    const { bedrock } = emulated();
+    const controller = new AbortController();
+    const stream = await bedrock.chat.completions.create(
+      { model: LLAMA, messages: [weather], tools, stream: true },
+      { signal: controller.signal },
+    );
+    let chunks = 0;
+    const read = async () => {
+      for await (const _ of stream) if (++chunks === 1) controller.abort();
+    };
+    await expect(read()).rejects.toMatchObject({ name: "AbortError" });
+    expect(chunks).toBe(1);
+  });
+
+  it("a tool loop on a model without tool use is a 400 naming tools, drop_params or not: dropping tools would leave its tool blocks", async () => {
+    const { bedrock, emulator } = emulated();
+    const loop = [
+      weather,
+      {
+        role: "assistant" as const,
+        content: null,
+        tool_calls: [
+          { id: "call_1", type: "function" as const, function: { name: "get_weather", arguments: '{"city":"Paris"}' } },
+        ],
+      },
+      { role: "tool" as const, tool_call_id: "call_1", content: "Sunny" },
+    ];
+    for (const id of ["deepseek.r1-v1:0", "anthropic.claude-v2:1"]) {
+      for (const drop_params of [false, true]) {
+        const refused = await bedrock.chat.completions
+          .create({ model: foundation(id), messages: loop, tools, drop_params })
+          .then(
+            () => undefined,
+            (e: unknown) => e as BedrockEdgeError,
+          );
+        expect(refused).toMatchObject({ status: 400, param: "tools" });
+      }
+    }
+    expect(emulator.stats.requests).toHaveLength(0);
+  });
+
+  it("a named choice on DeepSeek-V3 (no documented refusal) is sent, and the emulator takes it", async () => {
+    const { bedrock, emulator } = emulated();
+    const model = foundation("deepseek.v3-v1:0", "tool");
+    const answer = await bedrock.chat.completions.create({
+      model,
+      messages: [weather],
+      tools,
+      tool_choice: { type: "function", function: { name: "get_weather" } },
+    });
+    expect(answer.choices[0]!.finish_reason).toBe("tool_calls");
+    expect(emulator.stats.lastBody(model.slice("bedrock/converse/".length))).toMatchObject({
+      toolConfig: { toolChoice: { tool: { name: "get_weather" } } },
+    });
+  });
+
   it("so does a streamed Responses request with tools", async () => {
     const { bedrock } = emulated();
     const stream = await bedrock.responses.create({

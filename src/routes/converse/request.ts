@@ -88,6 +88,14 @@ export function replaysStream(request: ChatCompletionRequest, modelId: string, o
 function toolProblems(request: ChatCompletionRequest, modelId: string, hasToolBlocks: boolean): ParamProblem[] {
   if (!request.tools?.length) return [];
   if (toolUse(modelId) === "none") {
+    // Not a problem drop_params can drop: without toolConfig, Bedrock refuses the tool calls and
+    // results the conversation holds all the same.
+    if (hasToolBlocks) {
+      throw invalidRequest(
+        "tools cannot be used with this model (Bedrock documents no tool use for it on Converse), and the conversation holds tool calls or results, which it cannot take either: continue this conversation on a model that takes tools.",
+        "tools",
+      );
+    }
     return [
       { param: "tools", why: "cannot be used with this model: Bedrock documents no tool use for it on Converse" },
     ];
