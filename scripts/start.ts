@@ -69,6 +69,8 @@ interface Upstream {
   shell: NonNullable<Banner["shell"]>;
   /** More banner lines, given the proxy's URL. */
   extra?: (url: string) => string[];
+  /** The env files written for wrangler: they may hold secrets, and go first when the proxy stops. */
+  written: string[];
   cleanups: Cleanup[];
 }
 
@@ -90,7 +92,7 @@ async function main(): Promise<void> {
 
   await migrateLocalDatabase();
   const wrangler = startWrangler(wranglerArgs(host, port, upstream.envFiles));
-  const stop = stopper(wrangler, upstream.cleanups);
+  const stop = stopper(wrangler, upstream.written, upstream.cleanups);
   for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.once(signal, () => void stop(0));
   wrangler.once("exit", (code) => void stop(code ?? 1, "wrangler dev exited"));
 
@@ -129,7 +131,8 @@ async function prepareUpstream(
       keySource,
       devVars: devVars && { used: Object.keys(devVars), ignored: [] },
       shell: { used: Object.keys(shell), ignored: [] },
-      cleanups: file ? [() => rmSync(file, { force: true })] : [],
+      written: file ? [file] : [],
+      cleanups: [],
     };
   }
   const served = await serveEmulator({ port: emulatorPort, hostname: host }).catch((error: unknown) => {
@@ -154,10 +157,8 @@ async function prepareUpstream(
     shell: { used: planned.fromShell, ignored: planned.ignored },
     extra: (url) => emulatorBannerLines(url, planned.demoInUse),
     // The generated files may hold .dev.vars' and the shell's values: gone with the proxy.
-    cleanups: [
-      () => served.close(),
-      ...envFiles.filter((file) => file !== devVarsPath).map((file) => () => rmSync(file, { force: true })),
-    ],
+    written: envFiles.filter((file) => file !== devVarsPath),
+    cleanups: [() => served.close()],
   };
 }
 
@@ -255,15 +256,27 @@ function forwardLines(from: Readable, to: Writable): void {
 }
 
 /** Stops wrangler (politely, then firmly) and then everything else, once. */
-function stopper(wrangler: ChildProcess, cleanups: Cleanup[]): (code: number, why?: string) => Promise<void> {
+function stopper(
+  wrangler: ChildProcess,
+  written: string[],
+  cleanups: Cleanup[],
+): (code: number, why?: string) => Promise<void> {
   let stopping = false;
+  // Wrangler read them when it started. Removed at once, before anything that waits: `npm start`
+  // runs under tsx, whose parent kills this process 60 ms after relaying a Ctrl-C it was not told
+  // of in time, and stopping wrangler takes longer than that.
+  const removeWritten = () => {
+    for (const file of written) rmSync(file, { force: true });
+  };
   // If this process dies some other way, wrangler must not outlive it.
   process.once("exit", () => {
+    removeWritten();
     if (wrangler.exitCode === null && wrangler.signalCode === null) wrangler.kill("SIGKILL");
   });
   return async (code, why) => {
     if (stopping) return;
     stopping = true;
+    removeWritten();
     if (why) console.error(why);
     await stopChild(wrangler);
     for (const cleanup of cleanups) await cleanup();

@@ -642,12 +642,14 @@ async function startInCopy(
   devVars: string | undefined,
   args: readonly string[],
   env: Record<string, string>,
+  { detached = false }: { detached?: boolean } = {},
 ): Promise<{ child: ChildProcess; dir: string; output: () => string; url: string }> {
   const dir = projectCopy(devVars);
   copies.push(dir);
   const port = await freePort();
   const child = spawn(process.execPath, [TSX, "scripts/start.ts", ...args], {
     cwd: dir,
+    detached,
     env: cleanEnv({ PORT: String(port), EMULATOR_PORT: String(await freePort()), ...env }),
     stdio: ["ignore", "pipe", "pipe"],
   });
@@ -903,6 +905,35 @@ describe("npm start, with the user's own settings", () => {
       expect(readdirSync(join(run.dir, ".wrangler")).filter((name) => name.endsWith(".env"))).toEqual([]);
     } finally {
       await stopped(run.child, "SIGTERM");
+    }
+  });
+
+  it("a Ctrl-C removes the env files it wrote before it waits for wrangler: tsx kills a script slow to answer, and they hold secrets", {
+    timeout: 60_000,
+  }, async () => {
+    const secret = "sk-shell-secret-key-0001";
+    // Its own process group, so that everything it started can be ended whatever happens here.
+    const run = await startInCopy(undefined, [], { PROXY_API_KEYS: secret }, { detached: true });
+    const group = run.child.pid!;
+    const envFiles = () => readdirSync(join(run.dir, ".wrangler")).filter((name) => name.endsWith(".env"));
+    // A process's children, as Linux lists them.
+    const children = (pid: number) =>
+      readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8").trim().split(" ").filter(Boolean).map(Number);
+    try {
+      expect(envFiles()).not.toEqual([]);
+      // tsx's process runs scripts/start.ts, which runs wrangler: frozen, wrangler cannot stop,
+      // so whatever waits for it cannot come first.
+      const [script] = children(group);
+      const [wrangler] = children(script!);
+      process.kill(wrangler!, "SIGSTOP");
+      process.kill(script!, "SIGINT");
+      await eventually(() => envFiles().length === 0, 2_000, "the env files removed while wrangler is still stopping");
+    } finally {
+      try {
+        process.kill(-group, "SIGKILL");
+      } catch {
+        // The group has ended already.
+      }
     }
   });
 
