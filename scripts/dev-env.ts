@@ -444,10 +444,20 @@ export interface BusyPort {
  * command that moves them all (told one at a time, a second `npm start` beside a first would
  * fail once per port).
  */
-export function busyPortMessage(host: string, busy: readonly BusyPort[], args: readonly string[] = []): string {
+export function busyPortMessage(
+  host: string,
+  busy: readonly BusyPort[],
+  args: readonly string[] = [],
+  kept: Partial<Record<BusyPort["name"], number>> = {},
+): string {
   const what = (name: BusyPort["name"]) => (name === "PORT" ? "the proxy" : "the Bedrock emulator");
   const ports = busy.map(({ name, port }) => `${host}:${port}, the port for ${what(name)},`);
-  const moves = busy.map(({ name, free }) => `${name}=${free ?? "<port>"}`).join(" ");
+  // A free port the user chose is said again: the command without it would move that one too.
+  const chosen = { ...kept, ...Object.fromEntries(busy.map(({ name, free }) => [name, free ?? "<port>"])) };
+  const moves = (["PORT", "EMULATOR_PORT"] as const)
+    .filter((name) => chosen[name] !== undefined)
+    .map((name) => `${name}=${chosen[name]}`)
+    .join(" ");
   const verb = busy.length === 1 ? "is" : "are";
   const choose = busy.length === 1 ? "Choose another" : "Choose others";
   // The command as it was given (`-- --emulator`), or following it would start another mode.

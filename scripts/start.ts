@@ -181,7 +181,12 @@ async function ensurePortsFree(
     if (free !== undefined) wanted.add(free);
     busy.push({ name, port, free });
   }
-  if (busy.length) throw new Error(busyPortMessage(host, busy, args));
+  if (!busy.length) return;
+  // The ports set in the environment and free, kept as they are in the command to run instead.
+  const kept = Object.fromEntries(
+    Object.entries(ports).filter(([name]) => process.env[name] && !busy.some((port) => port.name === name)),
+  );
+  throw new Error(busyPortMessage(host, busy, args, kept));
 }
 
 function portInUse(host: string, port: number): Promise<boolean> {

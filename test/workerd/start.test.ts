@@ -337,6 +337,10 @@ describe("npm start decides", () => {
   });
 
   it("a busy port's advice keeps the arguments npm start was given (-- --emulator)", () => {
+    // A port the user chose and that is free is kept in the command, or following it would move it.
+    expect(busyPortMessage("127.0.0.1", [{ name: "EMULATOR_PORT", port: 4090, free: 4091 }], [], { PORT: 8900 })).toBe(
+      "127.0.0.1:4090, the port for the Bedrock emulator, is in use (another npm start?). Choose another: PORT=8900 EMULATOR_PORT=4091 npm start",
+    );
     expect(busyPortMessage("127.0.0.1", [{ name: "PORT", port: 8787, free: 8788 }], ["--emulator"])).toMatch(
       /Choose another: PORT=8788 npm start -- --emulator$/,
     );
@@ -1051,12 +1055,15 @@ describe("npm start, a port in use", () => {
     },
     async (name) => {
       const other = name === "PORT" ? "EMULATOR_PORT" : "PORT";
-      const { code, output } = await startUntilExit({ [name]: String(busyPort), [other]: String(await freePort()) });
+      const otherPort = await freePort();
+      const { code, output } = await startUntilExit({ [name]: String(busyPort), [other]: String(otherPort) });
       expect(code).toBe(1);
       expect(output).toContain(
         `127.0.0.1:${busyPort}, the port for ${name === "PORT" ? "the proxy" : "the Bedrock emulator"}, is in use`,
       );
-      expect(output).toMatch(new RegExp(`Choose another: ${name}=\\d+ npm start -- --emulator\n`));
+      // The other port, set and free, is kept in the command: without it, following it would move it.
+      const moves = name === "PORT" ? `PORT=\\d+ EMULATOR_PORT=${otherPort}` : `PORT=${otherPort} EMULATOR_PORT=\\d+`;
+      expect(output).toMatch(new RegExp(`Choose another: ${moves} npm start -- --emulator\n`));
       expect(output).not.toContain("--port");
       expect(output).not.toContain("wrangler");
     },
