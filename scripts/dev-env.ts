@@ -384,7 +384,7 @@ export function envFileText(vars: Record<string, string>): string {
   ];
   for (const [name, value] of Object.entries(vars)) {
     const quote = ["'", "`"].find((mark) => !value.includes(mark));
-    if (!quote || value.includes("\r") || value.endsWith("\\")) {
+    if (!quote || !fitsEnvFile(value)) {
       throw new Error(
         `${name} holds both ' and \`, a carriage return or a final backslash, which wrangler's env file cannot keep; put it in .dev.vars instead`,
       );
@@ -392,6 +392,43 @@ export function envFileText(vars: Record<string, string>): string {
     lines.push(`${name}=${quote}${value.replaceAll("$", "\\$")}${quote}`);
   }
   return `${lines.join("\n")}\n`;
+}
+
+/** Whether an env file can keep `value` (envFileText's quoting). */
+function fitsEnvFile(value: string): boolean {
+  return !(value.includes("'") && value.includes("`")) && !value.includes("\r") && !value.endsWith("\\");
+}
+
+/**
+ * Bindings that may go on wrangler's command line (`--var NAME:VALUE`, which wins over every env
+ * file) when no env file can keep them: plain vars only, as a command line is visible to every
+ * process. MODELS is the one that needs it: a chat_template can hold both kinds of quote and a `$`.
+ */
+const COMMAND_LINE_VARS: ReadonlySet<string> = new Set(["MODELS"]);
+
+/**
+ * Env files' bindings in the order wrangler reads them, each file's own to write, and the values
+ * that go on the command line instead: the last word on a binding, when no env file keeps it.
+ */
+export function placeBindings(files: readonly Record<string, string>[]): {
+  files: Record<string, string>[];
+  commandLine: Record<string, string>;
+} {
+  const commandLine: Record<string, string> = {};
+  const placed = files.map((vars) => {
+    const file: Record<string, string> = {};
+    for (const [name, value] of Object.entries(vars)) {
+      if (!fitsEnvFile(value) && COMMAND_LINE_VARS.has(name)) {
+        commandLine[name] = value;
+      } else {
+        file[name] = value;
+        // A later file says it: an earlier --var would win over it.
+        delete commandLine[name];
+      }
+    }
+    return file;
+  });
+  return { files: placed, commandLine };
 }
 
 /**
@@ -469,9 +506,16 @@ export function busyPortMessage(
 export const MIGRATE_ARGS = ["d1", "migrations", "apply", "USAGE_DB", "--local"] as const;
 
 /** `wrangler dev` in the local runtime; with `--env-file`s (later ones win) .dev.vars is not read. */
-export function wranglerArgs(host: string, port: number, envFiles: readonly string[] = []): string[] {
+export function wranglerArgs(
+  host: string,
+  port: number,
+  envFiles: readonly string[] = [],
+  commandLine: Record<string, string> = {},
+): string[] {
   const args = ["dev", "--local", "--ip", host, "--port", String(port), "--show-interactive-dev-session=false"];
   for (const file of envFiles) args.push("--env-file", file);
+  // wrangler splits `--var` at its first colon: the value keeps its own.
+  for (const [name, value] of Object.entries(commandLine)) args.push("--var", `${name}:${value}`);
   return args;
 }
 

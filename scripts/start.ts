@@ -39,6 +39,7 @@ import {
   devVarsForEmulator,
   emulatorModeBindings,
   envFileText,
+  placeBindings,
   firstKey,
   isWranglerRequestLog,
   MIGRATE_ARGS,
@@ -60,6 +61,8 @@ type Cleanup = () => Promise<void> | void;
 interface Upstream {
   /** `--env-file` arguments, in order (later files win). */
   envFiles: string[];
+  /** `--var` arguments: what no env file can keep (placeBindings). */
+  commandLine: Record<string, string>;
   description: string;
   key: string | undefined;
   /** Where `key` comes from, said in the banner (which shows only its last characters). */
@@ -91,7 +94,7 @@ async function main(): Promise<void> {
   const url = `http://${host}:${port}`;
 
   await migrateLocalDatabase();
-  const wrangler = startWrangler(wranglerArgs(host, port, upstream.envFiles));
+  const wrangler = startWrangler(wranglerArgs(host, port, upstream.envFiles, upstream.commandLine));
   const stop = stopper(wrangler, upstream.written, upstream.cleanups);
   for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.once(signal, () => void stop(0));
   wrangler.once("exit", (code) => void stop(code ?? 1, "wrangler dev exited"));
@@ -123,9 +126,11 @@ async function prepareUpstream(
     const { shellFile, description, key, keySource } = realBedrockPlan(shell, devVars);
     // Without --env-file wrangler reads .dev.vars itself; with one it does not, so .dev.vars is
     // named first and the shell's file after it (the shell wins).
-    const file = shellFile && writeEnvFile("bedrock-from-shell.env", shellFile);
+    const placed = placeBindings(shellFile ? [shellFile] : []);
+    const file = placed.files[0] && writeEnvFile("bedrock-from-shell.env", placed.files[0]);
     return {
       envFiles: file ? [...(devVars ? [devVarsPath] : []), file] : [],
+      commandLine: placed.commandLine,
       description,
       key,
       keySource,
@@ -143,8 +148,11 @@ async function prepareUpstream(
   const layered = devVarsForEmulator(devVars, mode.asked === true);
   const planned = emulatorModeBindings(served.url, shell, layered);
   // The demo's file, .dev.vars, then what wins over it (EmulatorModeBindings.files).
+  const placed = placeBindings(planned.files.map((file) => (file === "dev-vars" ? (layered ?? {}) : file)));
   const envFiles = planned.files.map((file, index) =>
-    file === "dev-vars" ? devVarsPath : writeEnvFile(index ? "emulator-over.env" : "emulator.env", file),
+    file === "dev-vars"
+      ? devVarsPath
+      : writeEnvFile(index ? "emulator-over.env" : "emulator.env", placed.files[index]!),
   );
   const key = firstKey(planned.bindings.PROXY_API_KEYS);
   const keyFrom = shell.PROXY_API_KEYS ? "the shell environment" : ".dev.vars";
@@ -153,6 +161,7 @@ async function prepareUpstream(
     description: `${served.url}, the Bedrock emulator (${mode.asked ? `asked for with --emulator: credentials, if any, are not used${devVars && !layered ? ", nor .dev.vars, which holds some" : ""}` : "no AWS credentials found; put them in .dev.vars for real Bedrock"})`,
     key,
     keySource: key === DEV_KEY ? "the dev key of emulator mode" : `the first of PROXY_API_KEYS in ${keyFrom}`,
+    commandLine: placed.commandLine,
     devVars: planned.devVars,
     shell: { used: planned.fromShell, ignored: planned.ignored },
     extra: (url) => emulatorBannerLines(url, planned.demoInUse),

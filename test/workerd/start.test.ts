@@ -37,6 +37,7 @@ import {
   emulatorBindings,
   emulatorModeBindings,
   envFileText,
+  placeBindings,
   isWranglerRequestLog,
   parseDotenv,
   realBedrockPlan,
@@ -445,6 +446,27 @@ describe("npm start decides", () => {
       MODELS: `{"t":"{{ m['content'] }}"}`,
       H: "1",
     });
+  });
+
+  it("MODELS no env file can keep (both quotes and a $, as a chat_template may have) goes on wrangler's command line, the last word on it only", () => {
+    const template = "{{ '```json' }} costs $5 {{ messages[0]['content'] }}";
+    const models = JSON.stringify({ fence: { model: "bedrock/llama/x", chat_template: template } });
+    const demo = { MODELS: '{"demo":"bedrock/llama/x"}', PROXY_API_KEYS: "sk-local-dev" };
+    const placed = placeBindings([demo, { MODELS: models }]);
+    expect(placed.commandLine).toEqual({ MODELS: models });
+    expect(placed.files).toEqual([demo, {}]);
+    expect(() => placed.files.map(envFileText)).not.toThrow();
+    expect(wranglerArgs("127.0.0.1", 8787, ["a.env"], placed.commandLine).slice(-2)).toEqual([
+      "--var",
+      `MODELS:${models}`,
+    ]);
+    // A later file that says MODELS in a form it keeps wins, as --var would win over it.
+    expect(placeBindings([{ MODELS: models }, { MODELS: "{}" }]).commandLine).toEqual({});
+    // Secrets stay off the command line (every process sees it): refused, naming the binding.
+    const key = "sk-it's-`x`-$HOME";
+    const secret = placeBindings([{ PROXY_API_KEYS: key }]);
+    expect(secret.commandLine).toEqual({});
+    expect(() => envFileText(secret.files[0]!)).toThrow(/^PROXY_API_KEYS holds/);
   });
 
   it("wrangler dev local on loopback, env files in order", () => {
