@@ -4,6 +4,7 @@ import { EMULATOR_CREDENTIALS } from "../emulator/credentials.ts";
 import { converseModelId } from "../emulator/converse-model-id.ts";
 import { emulatorModelId } from "../emulator/model-id.ts";
 import type { ModelEntry, RoutedModelConfig, RouteName } from "../src/index.ts";
+import { credentialBindingNames } from "../worker/deployment-credentials.ts";
 
 export const DEV_KEY = "sk-local-dev";
 /** The emulator mode's named keys (API_KEYS): an admin for GET /v1/usage, and one with every limit. */
@@ -179,38 +180,16 @@ export function shellBindings(
   return vars;
 }
 
-// A binding name, as the Worker reads one from a deployment (worker/deployment-credentials.ts).
-const BINDING_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
-/** The fields of a MODELS deployment that name a binding (worker/deployment-credentials.ts reads them). */
-const CREDENTIAL_BINDING_FIELDS = ["access_key_id", "secret_access_key", "session_token"] as const;
-
 /**
- * The binding names MODELS' deployments give for their credentials (`credentials.access_key_id`,
- * `secret_access_key`, `session_token`, `api_key`), in order. MODELS that does not parse names
- * none: the proxy reports it.
+ * The binding names MODELS' deployments give for their credentials, as the Worker reads them
+ * (worker/deployment-credentials.ts). MODELS that does not parse names none: the proxy reports it.
  */
 export function deploymentBindingNames(models: string | undefined): string[] {
-  let table: unknown;
   try {
-    table = JSON.parse(models ?? "null");
+    return credentialBindingNames(JSON.parse(models ?? "null"));
   } catch {
     return [];
   }
-  const names: unknown[] = [];
-  for (const entry of isObject(table) ? Object.values(table) : []) {
-    const deployments = isObject(entry) && Array.isArray(entry.deployments) ? entry.deployments : [];
-    for (const deployment of deployments) {
-      if (!isObject(deployment)) continue;
-      const { credentials, api_key: apiKey } = deployment;
-      if (isObject(credentials)) names.push(...CREDENTIAL_BINDING_FIELDS.map((field) => credentials[field]));
-      names.push(apiKey);
-    }
-  }
-  return [...new Set(names.filter((name): name is string => typeof name === "string" && BINDING_NAME.test(name)))];
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === "object" && !Array.isArray(value);
 }
 
 export interface RealBedrockPlan {

@@ -44,6 +44,25 @@ export function resolveDeploymentCredentials(
   return out;
 }
 
+/**
+ * The binding names MODELS' deployments give for their credentials (`credentials.access_key_id`,
+ * `secret_access_key`, `session_token`, `api_key`), in order: those resolveDeploymentCredentials
+ * reads. A table that is not an object names none.
+ */
+export function credentialBindingNames(table: unknown): string[] {
+  const names: unknown[] = [];
+  for (const entry of isObject(table) ? Object.values(table) : []) {
+    const deployments = isObject(entry) && Array.isArray(entry.deployments) ? entry.deployments : [];
+    for (const deployment of deployments) {
+      if (!isObject(deployment)) continue;
+      const { credentials, api_key: apiKey } = deployment;
+      if (isObject(credentials)) names.push(...Object.keys(CREDENTIAL_FIELDS).map((field) => credentials[field]));
+      names.push(apiKey);
+    }
+  }
+  return [...new Set(names.filter((name): name is string => typeof name === "string" && BINDING_NAME.test(name)))];
+}
+
 /** The credentials MODELS' deployments were given, for redaction. */
 export function deploymentSecrets(models: Record<string, ModelTableEntry>): string[] {
   const values: string[] = [];
