@@ -88,7 +88,6 @@ export function streamItems<T>(reader: ByteReader, primed: PrimedStream<T>): Ite
   let failure: unknown;
   let state: "reading" | "ended" | "closed" = primed.ended ? "ended" : "reading";
   let aborted: DOMException | undefined;
-  let iterated = false;
 
   // Ends the upstream call unless it already ended on its own.
   const release = () => {
@@ -134,24 +133,10 @@ export function streamItems<T>(reader: ByteReader, primed: PrimedStream<T>): Ite
     }
   }
 
-  const iterator: AsyncIterableIterator<T> = {
+  return itemStream({
     next,
-    async return() {
-      // Leaving a for-await loop early must end the upstream call too.
-      release();
-      return { done: true, value: undefined };
-    },
-    [Symbol.asyncIterator]() {
-      return iterator;
-    },
-  };
-
-  return {
-    [Symbol.asyncIterator]() {
-      if (iterated) throw new TypeError("A stream can be iterated only once.");
-      iterated = true;
-      return iterator;
-    },
+    // Leaving a for-await loop early must end the upstream call too.
+    leave: release,
     takeBuffered() {
       const ready = queue.slice(position);
       position = queue.length;
@@ -162,7 +147,7 @@ export function streamItems<T>(reader: ByteReader, primed: PrimedStream<T>): Ite
       aborted = new DOMException("The stream was aborted.", "AbortError");
       void reader.cancel(aborted).catch(() => undefined);
     },
-  };
+  });
 }
 
 /**
@@ -179,16 +164,43 @@ export function replayedItems<T>(
   for (const event of events) mapper.push(event, items);
   mapper.end(items);
   let position = 0;
-  let iterated = false;
   let aborted = false;
-  const iterator: AsyncIterableIterator<T> = {
+  return itemStream<T>({
     async next() {
       if (aborted) throw new DOMException("The stream was aborted.", "AbortError");
       if (signal?.aborted && position < items.length) throw signal.reason;
       return position < items.length ? { done: false, value: items[position++]! } : { done: true, value: undefined };
     },
-    async return() {
+    leave() {
       position = items.length;
+    },
+    takeBuffered() {
+      const ready = items.slice(position);
+      position = items.length;
+      return ready;
+    },
+    abort() {
+      if (position < items.length) aborted = true;
+    },
+  });
+}
+
+/**
+ * An ItemStream around its parts: iterable once, and leaving a for-await loop early (the
+ * iterator's return) calls `leave`. The stream's own `next` is the iterator's, unwrapped: it
+ * runs once per item.
+ */
+function itemStream<T>(parts: {
+  next(): Promise<IteratorResult<T>>;
+  leave(): void;
+  takeBuffered(): T[];
+  abort(): void;
+}): ItemStream<T> {
+  let iterated = false;
+  const iterator: AsyncIterableIterator<T> = {
+    next: parts.next,
+    async return() {
+      parts.leave();
       return { done: true, value: undefined };
     },
     [Symbol.asyncIterator]() {
@@ -201,13 +213,7 @@ export function replayedItems<T>(
       iterated = true;
       return iterator;
     },
-    takeBuffered() {
-      const ready = items.slice(position);
-      position = items.length;
-      return ready;
-    },
-    abort() {
-      if (position < items.length) aborted = true;
-    },
+    takeBuffered: parts.takeBuffered,
+    abort: parts.abort,
   };
 }
