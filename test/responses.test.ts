@@ -14,7 +14,7 @@ import { main as example } from "../examples/responses.ts";
 import { assertConforms } from "./conformance/openapi.ts";
 import { emulated, model, ROUTE_FORMATS, type RouteName } from "./helpers/emulated.ts";
 import { recordOutput } from "./helpers/output-log.ts";
-import { RESPONSES_WEATHER_TOOL as weather } from "./helpers/tool-calls.ts";
+import { echoSaying, TEXT_AROUND_A_CALL, RESPONSES_WEATHER_TOOL as weather } from "./helpers/tool-calls.ts";
 
 const routes = Object.keys(ROUTE_FORMATS) as RouteName[];
 
@@ -199,18 +199,8 @@ describe.each(routes)("function tools on route %s", (route) => {
 
 describe("text on both sides of a call", () => {
   it("is one message, then the function call, plain and streamed alike (as the chat content is one)", async () => {
-    const { bedrock } = emulated({
-      // The echo model says the last message: here, text around a call.
-      models: {
-        writer: {
-          model: model("qwen3", "echo"),
-          chat_template: "{{ messages[-1]['content'] }}",
-          special_tokens: "keep",
-        },
-      },
-    });
-    const said =
-      'Sure, checking.\n<tool_call>\n{"name": "get_weather", "arguments": {"city": "Paris"}}\n</tool_call>\nDone.';
+    const { bedrock } = emulated({ models: { writer: echoSaying("qwen3") } });
+    const said = TEXT_AROUND_A_CALL;
     const params = { model: "writer", input: said, tools: [weather] } satisfies ResponseCreateParams;
     const plain = await bedrock.responses.create(params);
     assertConforms("Response", plain);

@@ -9,7 +9,7 @@ import {
 } from "../src/index.ts";
 import { errorOf } from "./helpers/errors.ts";
 import { emulated, model } from "./helpers/emulated.ts";
-import { expectOneWeatherCall } from "./helpers/tool-calls.ts";
+import { echoSaying, expectOneWeatherCall, TEXT_AROUND_A_CALL } from "./helpers/tool-calls.ts";
 
 const tools: ChatCompletionCreateParams["tools"] = [
   {
@@ -151,18 +151,8 @@ describe("a forced call cut short, on every template family, plain and streamed"
 
 describe("text around a call", () => {
   it("is the content as the model wrote it, plain and streamed alike", async () => {
-    const { bedrock } = emulated({
-      // The echo model says the last message: here, text around a call.
-      models: {
-        writer: {
-          model: model("qwen3", "echo"),
-          chat_template: "{{ messages[-1]['content'] }}",
-          special_tokens: "keep",
-        },
-      },
-    });
-    const said =
-      'Sure, checking.\n<tool_call>\n{"name": "get_weather", "arguments": {"city": "Paris"}}\n</tool_call>\nDone.';
+    const { bedrock } = emulated({ models: { writer: echoSaying("qwen3") } });
+    const said = TEXT_AROUND_A_CALL;
     const body = { model: "writer", messages: [{ role: "user" as const, content: said }], tools };
     const plain = (await bedrock.chat.completions.create(body)).choices[0]!;
     expect(plain.message.content).toBe("Sure, checking.\n\nDone.");
@@ -274,18 +264,12 @@ describe("a call's arguments come back as the model wrote them, every digit of i
   const qwenCall = `<tool_call>\n{"name": "get_message", "arguments": ${args}}\n</tool_call>`;
   const llamaCall = `{"name": "get_message", "parameters": ${args}}`;
   const r1Call = `</think>\n\n<｜tool▁calls▁begin｜><｜tool▁call▁begin｜>function<｜tool▁sep｜>get_message\n\`\`\`json\n${args}\n\`\`\`<｜tool▁call▁end｜><｜tool▁calls▁end｜>`;
-  // The echo model answers its prompt; a template of the last message alone makes it say `text`.
-  const says = (route: "qwen3" | "qwen2" | "llama" | "deepseek_r1") => ({
-    model: model(route, "echo"),
-    chat_template: "{{ messages[-1]['content'] }}",
-    special_tokens: "keep" as const,
-  });
   const { bedrock } = emulated({
     models: {
-      qwen3: says("qwen3"),
-      qwen2: says("qwen2"),
-      llama: says("llama"),
-      deepseek_r1: says("deepseek_r1"),
+      qwen3: echoSaying("qwen3"),
+      qwen2: echoSaying("qwen2"),
+      llama: echoSaying("llama"),
+      deepseek_r1: echoSaying("deepseek_r1"),
       "openai-qwen": { model: model("openai", "echo"), tool_parser: "qwen", special_tokens: "keep" },
       "openai-llama": { model: model("openai", "echo"), tool_parser: "llama3_json", special_tokens: "keep" },
     },

@@ -1,6 +1,24 @@
 // What the emulator's tool answers come back as through the library.
 import { expect } from "vitest";
 import type { ChatCompletion } from "../../src/index.ts";
+import { model } from "./emulated.ts";
+
+/**
+ * A model that says whatever the last message holds: the emulator's echo model answers its
+ * prompt, and a template of the last message alone makes that prompt the text. What its answer
+ * holds (calls, text around them) is then the test's to choose.
+ */
+export function echoSaying(route: "qwen3" | "qwen2" | "llama" | "deepseek_r1") {
+  return {
+    model: model(route, "echo"),
+    chat_template: "{{ messages[-1]['content'] }}",
+    special_tokens: "keep" as const,
+  };
+}
+
+/** An answer with text on both sides of a Qwen tool call, as a model may write it. */
+export const TEXT_AROUND_A_CALL =
+  'Sure, checking.\n<tool_call>\n{"name": "get_weather", "arguments": {"city": "Paris"}}\n</tool_call>\nDone.';
 
 /** Checks that a plain answer's choice is one get_weather call and no text. */
 export function expectOneWeatherCall(choice: ChatCompletion["choices"][number]): void {
