@@ -362,12 +362,12 @@ export function envFileText(vars: Record<string, string>): string {
     "# Written by `npm start` (scripts/start.ts) for wrangler dev --env-file; regenerated on every start.",
   ];
   for (const [name, value] of Object.entries(vars)) {
-    const quote = ["'", "`"].find((mark) => !value.includes(mark));
-    if (!quote || !fitsEnvFile(value)) {
+    if (!fitsEnvFile(value)) {
       throw new Error(
         `${name} holds both ' and \`, a carriage return or a final backslash, which wrangler's env file cannot keep; put it in .dev.vars instead`,
       );
     }
+    const quote = value.includes("'") ? "`" : "'";
     lines.push(`${name}=${quote}${value.replaceAll("$", "\\$")}${quote}`);
   }
   return `${lines.join("\n")}\n`;
