@@ -76,7 +76,7 @@ export function createApp(options: AppOptions = {}): Hono<AppEnv> {
   });
   app.use("*", requestLog(options.log ?? consoleSink));
   // CORS is off unless CORS_ORIGINS names origins; preflights are answered before auth.
-  app.use("*", (c, next) => c.get("state").ready?.cors?.(c, next) ?? next());
+  app.use("*", (c, next) => c.get("state").cors?.(c, next) ?? next());
 
   for (const endpoint of ENDPOINTS) {
     app.on(endpoint.method, [...endpoint.paths], ...middlewareFor(endpoint), endpoint.handler);

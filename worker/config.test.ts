@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseConfig, type ProxyBindings, type ProxyConfig } from "./config.ts";
+import { parseConfig, type ProxyBindings, type ProxyConfig, readCorsOrigins } from "./config.ts";
 
 const ARN = "arn:aws:bedrock:us-east-1:123456789012:imported-model/abc123def456";
 const good = {
@@ -29,7 +29,10 @@ describe("parseConfig", () => {
     });
     expect(config.apiKeys).toEqual(["sk-a", "sk-b"]);
     expect(config.maxRetries).toBe(4);
-    expect(config.corsOrigins).toEqual(["https://a.example", "https://b.example"]);
+    expect(readCorsOrigins({ ...good, CORS_ORIGINS: "https://a.example, https://b.example" })).toEqual([
+      "https://a.example",
+      "https://b.example",
+    ]);
     expect(config.credentials).toEqual({
       accessKeyId: good.AWS_ACCESS_KEY_ID,
       secretAccessKey: good.AWS_SECRET_ACCESS_KEY,
@@ -56,6 +59,18 @@ describe("parseConfig", () => {
   it("says what MODELS must be when it is missing or not JSON", () => {
     expect(problems({ ...good, MODELS: undefined })[0]).toMatch(/MODELS is not set/);
     expect(problems({ ...good, MODELS: "{nope" })[0]).toMatch(/MODELS is not valid JSON/);
+  });
+});
+
+describe("CORS_ORIGINS", () => {
+  it("is read on its own, whatever else is wrong, and not at all when it is itself wrong", () => {
+    const broken = { ...good, MODELS: "not json", CORS_ORIGINS: "https://app.example" };
+    expect(problems(broken)).not.toEqual([]);
+    expect(readCorsOrigins(broken)).toEqual(["https://app.example"]);
+    const wrong = { ...good, CORS_ORIGINS: "https://app.example, app.example/path" };
+    expect(problems(wrong)).toEqual([expect.stringContaining('CORS_ORIGINS: "app.example/path" is not an origin')]);
+    expect(readCorsOrigins(wrong)).toEqual([]);
+    expect(readCorsOrigins(good)).toEqual([]);
   });
 });
 

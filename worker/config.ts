@@ -86,7 +86,6 @@ export interface ProxyConfig {
   endpoint?: string;
   maxRetries?: number;
   maxBodyBytes: number;
-  corsOrigins: string[];
   modelReadyTimeoutMs?: number;
   timeoutMs?: number;
   idleTimeoutMs?: number;
@@ -172,12 +171,13 @@ export function parseConfig(env: ProxyBindings): ConfigResult {
   problems.push(...regionProblems);
   if (!text(env.AWS_REGION)) problems.push(...regionless(models));
   const endpoint = readEndpoint(text(env.BEDROCK_ENDPOINT), problems);
+  // Read again, on its own, for CORS (readCorsOrigins): here only for its problems.
+  parseOrigins(text(env.CORS_ORIGINS), problems);
   const config: ProxyConfig = {
     ...auth,
     models,
     apiKeys: parseApiKeys(env),
     keys: readClientKeys(env, problems, new Set(Object.keys(models))),
-    corsOrigins: parseOrigins(text(env.CORS_ORIGINS), problems),
     maxBodyBytes: integer("MAX_BODY_BYTES", env.MAX_BODY_BYTES, problems, 1024) ?? DEFAULT_MAX_BODY_BYTES,
     logPrompts: env.LOG_PROMPTS === true || text(env.LOG_PROMPTS) === "true",
     dropParams: flag("DROP_PARAMS", env.DROP_PARAMS, problems),
@@ -330,6 +330,17 @@ function readEndpoint(endpoint: string | undefined, problems: string[]): string 
     problems.push(`BEDROCK_ENDPOINT: ${message(error).slice(0, 200)}`);
     return undefined;
   }
+}
+
+/**
+ * CORS_ORIGINS on its own, for CORS to stay on while something else in the configuration is
+ * wrong: a browser then reads the 500 that says what, rather than a bare network error. Empty
+ * when unset, and when CORS_ORIGINS is itself one of the problems.
+ */
+export function readCorsOrigins(env: ProxyBindings): string[] {
+  const problems: string[] = [];
+  const origins = parseOrigins(text(env.CORS_ORIGINS), problems);
+  return problems.length ? [] : origins;
 }
 
 /** "*" or exact origins (`https://app.example.com`): a path or a trailing slash would never match. */

@@ -1,13 +1,13 @@
-// What the proxy builds from its bindings once per environment: the client keys (always, so
-// that an operator can authenticate to see what is wrong), every configuration problem, and,
-// when there are none, the checked configuration, the Bedrock client and the CORS middleware.
+// What the proxy builds from its bindings once per environment: the client keys and CORS (always,
+// so that an operator, or a browser, can be told what is wrong), every configuration problem,
+// and, when there are none, the checked configuration and the Bedrock client.
 import type { MiddlewareHandler } from "hono";
 import { cors } from "hono/cors";
 import { checkMilliseconds, redactSecrets, regionlessModelId } from "../src/core.ts";
 import { type Bedrock, createBedrock, type ModelTableEntry, type SigningCrypto } from "../src/index.ts";
 import { createKeyFinder, type KeyFinder } from "./auth.ts";
 import type { BodyLimits } from "./body.ts";
-import { MIN_KEEPALIVE_MS, parseConfig, type ProxyBindings, type ProxyConfig } from "./config.ts";
+import { MIN_KEEPALIVE_MS, parseConfig, type ProxyBindings, type ProxyConfig, readCorsOrigins } from "./config.ts";
 import { deploymentSecrets } from "./deployment-credentials.ts";
 import { durableCooldownStore } from "./durable/cooldowns.ts";
 import { type KeyLimitsClient, keyLimitsClient } from "./durable/key-limits.ts";
@@ -19,6 +19,8 @@ export interface ProxyState {
   /** Values to cut out of anything logged or answered. */
   secrets: string[];
   keys: { count: number; find: KeyFinder };
+  /** CORS_ORIGINS' middleware, when it is set and reads well, whatever else is wrong. */
+  cors?: MiddlewareHandler;
   /**
    * The configuration's own problems (known secrets and secret-shaped text cut, as from a log
    * line): while there are any, calls answer 500 proxy_misconfigured.
@@ -42,7 +44,6 @@ export interface Ready {
   keepAliveMs: number;
   /** The body limits for a key that may call these models (every model when undefined). */
   bodyLimits(models: readonly string[] | undefined): BodyLimits;
-  cors?: MiddlewareHandler;
   /** Counts the keys' tokens per day and open streams, when KEY_LIMITS is bound. */
   keyLimits?: KeyLimitsClient;
 }
@@ -67,6 +68,8 @@ function buildState(env: ProxyBindings, options: StateOptions): ProxyState {
   const clientKeys = attempt((): ClientKey[] => readClientKeys(env, []), []);
   const keys = { count: clientKeys.length, find: createKeyFinder(clientKeys) };
   const noKeys = clientKeys.length ? [] : ["PROXY_API_KEYS is not set (nor API_KEYS): every call is refused"];
+  const origins = attempt(() => readCorsOrigins(env), []);
+  const cors = origins.length ? corsFor(origins) : undefined;
   // Problems go to keys that may read them (/health, 500 proxy_misconfigured) as they go to the
   // log: without a secret an operator put in the wrong field (a key where a name belongs).
   const clean = (problems: string[]) => problems.map((problem) => redactSecrets(problem, secrets));
@@ -76,14 +79,14 @@ function buildState(env: ProxyBindings, options: StateOptions): ProxyState {
     if (parsed.ok) {
       const ready = readyFrom(parsed.config, options);
       const problems = checkTemplates(ready.bedrock).then((broken) => clean([...noKeys, ...broken]));
-      return { secrets, keys, configProblems: [], problems, ready };
+      return { secrets, keys, cors, configProblems: [], problems, ready };
     }
     const configProblems = clean(parsed.problems);
     const problems = checkTemplates(templateChecker(parsed.models, parsed.region)).then((broken) => [
       ...configProblems,
       ...clean([...noKeys, ...broken]),
     ]);
-    return { secrets, keys, configProblems, problems, ready: undefined };
+    return { secrets, keys, cors, configProblems, problems, ready: undefined };
   } catch (error) {
     const configProblems = [
       `the proxy could not be set up (${maskAwsIds(redactSecrets(describeError(error), secrets))})`,
@@ -91,6 +94,7 @@ function buildState(env: ProxyBindings, options: StateOptions): ProxyState {
     return {
       secrets,
       keys,
+      cors,
       configProblems,
       problems: Promise.resolve([...configProblems, ...noKeys]),
       ready: undefined,
@@ -133,7 +137,6 @@ function readyFrom(config: ProxyConfig, options: StateOptions): Ready {
     keepAliveMs: keepAliveOption(options.keepAliveMs, config.keepAliveMs ?? DEFAULT_KEEPALIVE_MS),
     bodyLimits: bodyLimitsOf(config),
   };
-  if (config.corsOrigins.length) ready.cors = corsFor(config.corsOrigins);
   if (config.keyLimits) ready.keyLimits = keyLimitsClient(config.keyLimits);
   return ready;
 }

@@ -23,6 +23,11 @@ beforeAll(async () => {
       CORS_ORIGINS: "https://app.example.com",
     },
     nokeys: { PROXY_API_KEYS: undefined },
+    // CORS_ORIGINS is fine; a key names a model that is not configured.
+    broken: {
+      CORS_ORIGINS: "https://app.example.com",
+      API_KEYS: JSON.stringify({ team: { key: "sk-team-broken-0001", models: ["nope"] } }),
+    },
   });
 });
 afterAll(() => proxy?.close());
@@ -108,6 +113,26 @@ describe("x-request-id", () => {
     expect(answer.status).toBe(200);
     const exposed = (answer.headers.get("access-control-expose-headers") ?? "").toLowerCase().split(/\s*,\s*/);
     expect(exposed).toEqual(expect.arrayContaining(["x-request-id", "retry-after"]));
+  });
+});
+
+describe("CORS while the configuration is broken", () => {
+  it("stays on: a browser reads the 500 that says what to fix, not a bare network error", async () => {
+    const origin = "https://app.example.com";
+    const preflight = await fetch(`${proxy.url("broken")}/v1/chat/completions`, {
+      method: "OPTIONS",
+      headers: { origin, "access-control-request-method": "POST", "access-control-request-headers": "authorization" },
+    });
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers.get("access-control-allow-origin")).toBe(origin);
+    const answer = await fetch(`${proxy.url("broken")}/v1/chat/completions`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${TEST_KEYS[0]}`, "content-type": "application/json", origin },
+      body: JSON.stringify({ model: "llama", messages: USER_HELLO }),
+    });
+    expect(answer.status).toBe(500);
+    expect(answer.headers.get("access-control-allow-origin")).toBe(origin);
+    expect(((await answer.json()) as { error: { code: string } }).error.code).toBe("proxy_misconfigured");
   });
 });
 
