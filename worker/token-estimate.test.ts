@@ -4,6 +4,7 @@ import {
   askedOutputLimit,
   DEFAULT_OUTPUT_ESTIMATE,
   IMAGE_TOKENS,
+  outputLimitUnset,
   promptEstimate,
   tokenEstimate,
 } from "./token-estimate.ts";
@@ -32,6 +33,29 @@ describe("the output limit a request asked for, in its API's own field", () => {
     expect(askedOutputLimit({ max_tokens: 20, max_completion_tokens: 5 }, "completions")).toBe(20);
     expect(askedOutputLimit({ max_tokens: 20 }, "responses")).toBeUndefined();
     expect(askedOutputLimit({ max_output_tokens: 20 }, "chat")).toBeUndefined();
+  });
+});
+
+describe("a request whose output no limit bounds", () => {
+  it("sets none, or null, on a model without max_output_tokens", () => {
+    const chat = { model: "m", messages: HELLO };
+    expect(outputLimitUnset(chat, "chat", undefined)).toBe(true);
+    expect(outputLimitUnset({ ...chat, max_tokens: null, max_completion_tokens: null }, "chat", undefined)).toBe(true);
+    expect(outputLimitUnset({ model: "m", input: "Hi" }, "responses", undefined)).toBe(true);
+  });
+
+  it("not when it sets one (even one the library will refuse), its model caps it, or it is a legacy completion", () => {
+    const chat = { model: "m", messages: HELLO };
+    expect(outputLimitUnset({ ...chat, max_tokens: 10 }, "chat", undefined)).toBe(false);
+    expect(outputLimitUnset({ ...chat, max_completion_tokens: 10 }, "chat", undefined)).toBe(false);
+    expect(outputLimitUnset({ ...chat, max_tokens: "lots" }, "chat", undefined)).toBe(false);
+    expect(outputLimitUnset({ model: "m", input: "Hi", max_output_tokens: 10 }, "responses", undefined)).toBe(false);
+    expect(outputLimitUnset({ model: "m", input: "Hi", max_tokens: 10 }, "responses", undefined)).toBe(true);
+    expect(outputLimitUnset(chat, "chat", 2048)).toBe(false);
+    expect(outputLimitUnset({ model: "m", prompt: "Hi" }, "completions", undefined)).toBe(false);
+    const claude = { modelIds: ["us.anthropic.claude-sonnet-4-20250514-v1:0"] };
+    expect(outputLimitUnset({ ...chat, reasoning_effort: "high" }, "chat", undefined, claude)).toBe(false);
+    expect(outputLimitUnset(chat, "chat", undefined, claude)).toBe(true);
   });
 });
 

@@ -9,9 +9,10 @@ import { reasoningOutputLimit } from "../src/core.ts";
 export type ModelApi = "chat" | "completions" | "responses";
 
 /**
- * What a request that sets no output limit is expected to use, when its model sets no
- * max_output_tokens either: the model's own default is not known here, and a higher guess only
- * admits fewer such requests at once.
+ * What a request that sets no output limit reserves, when its model sets no max_output_tokens
+ * either (the model's own default is not known here, and a higher guess only admits fewer such
+ * requests at once). For a key with tokens_per_day, it is also the limit such a request is sent
+ * with (middleware/limits.ts), so that it cannot use more than it reserved.
  */
 export const DEFAULT_OUTPUT_ESTIMATE = 4096;
 
@@ -56,6 +57,25 @@ export function askedOutputLimit(body: Record<string, unknown>, api: ModelApi): 
   if (api === "responses") return body.max_output_tokens;
   if (api === "completions") return body.max_tokens;
   return body.max_completion_tokens ?? body.max_tokens;
+}
+
+/**
+ * A request that sets no output limit, on a model whose own limit is not known here (no
+ * max_output_tokens, no thinking that sets one): it may write as long an answer as the model
+ * will. A value that is set but is no count of tokens is not unset: the library refuses it.
+ */
+export function outputLimitUnset(
+  body: Record<string, unknown>,
+  api: ModelApi,
+  modelCap: number | undefined,
+  converse?: ConverseModel,
+): boolean {
+  if (api === "completions" || modelCap !== undefined) return false;
+  const unset =
+    api === "responses"
+      ? body.max_output_tokens == null
+      : body.max_completion_tokens == null && body.max_tokens == null;
+  return unset && thinkingLimit(body, api, converse) === undefined;
 }
 
 /** The prompt's tokens, estimated: its text's characters / 4 (a common estimate), and IMAGE_TOKENS an image. */

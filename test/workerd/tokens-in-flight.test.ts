@@ -37,6 +37,9 @@ const KEYS = {
   // The second review's keys: Claude's thinking at xhigh, and images.
   thinking: { key: "sk-hold-thinking-0001", tokens_per_day: 50_000 },
   images: { key: "sk-hold-images-0001", tokens_per_day: 5000 },
+  // The third review's key: answers longer than a reservation that no limit bounds.
+  long: { key: "sk-hold-long-0001", tokens_per_day: 60_000 },
+  "long-ask": { key: "sk-hold-long-0002", tokens_per_day: 1_000_000 },
 } as const;
 type KeyName = keyof typeof KEYS;
 
@@ -47,6 +50,8 @@ const MODELS = {
   "slow-plain": modelString("llama", "wait1500"),
   // Claude on the converse route (claude-sonnet-4), its answers held a while so that a burst overlaps.
   "slow-claude": modelString("converse", "wait1500"),
+  // An imported model writing 6,000 tokens unless told to stop sooner (the library sends it no limit of its own).
+  "long-answer": modelString("llama", "wait1500", "long6000"),
 };
 const HELLO = USER_HELLO[0]!.content;
 
@@ -310,6 +315,56 @@ describe("a reservation covers what the library lets Bedrock use (the second rev
     expect(inFlight.requests * IMAGE_TOKENS).toBeLessThanOrEqual(KEYS.images.tokens_per_day + perRequest);
     expect(inFlight.requests).toBeLessThan(20);
     expect(sent.filter((one) => one.status === 200)).toHaveLength(inFlight.requests);
+  });
+});
+
+describe("what a request reserves is what it may use (the third review)", () => {
+  it("20 requests at once with no output limit, on a model without max_output_tokens: each is sent with the 4,096 it reserved, so the day ends at most a request over", async () => {
+    const body = { model: "long-answer", messages: USER_HELLO };
+    const { inFlight, sent } = await heldBurst("long", "/v1/chat/completions", body, 20);
+    const served = sent.filter((one) => one.status === 200);
+    console.log(
+      `long: ${inFlight.requests} admitted at once, ${served.map((one) => one.tokens).join(" ")} tokens each`,
+    );
+    // Before, each answer ran to 6,000 tokens past its reservation: 15 served counted 90,975 against 60,000.
+    const oneRequest = Math.max(...served.map((one) => one.tokens));
+    expect(oneRequest).toBeLessThanOrEqual(tokenEstimate(body, "chat", undefined));
+    const counts = await counted("long");
+    expect(counts.tokens).toBe(served.reduce((sum, one) => sum + one.tokens, 0));
+    expect(counts.tokens).toBeLessThanOrEqual(KEYS.long.tokens_per_day + oneRequest);
+  });
+
+  it("the limit is the reservation's, told as OpenAI tells a cut answer; a request that asks for more reserves and gets more", async () => {
+    const key = { authorization: `Bearer ${KEYS["long-ask"].key}`, "content-type": "application/json" };
+    const ask = async (path: Path, body: Record<string, unknown>) => {
+      const response = await fetch(`${proxy.url()}${path}`, {
+        method: "POST",
+        headers: key,
+        body: JSON.stringify(body),
+      });
+      expect(response.status).toBe(200);
+      return (await response.json()) as Record<string, unknown>;
+    };
+    const chat = (await ask("/v1/chat/completions", { model: "long-answer", messages: USER_HELLO })) as {
+      choices: { finish_reason: string }[];
+      usage: { completion_tokens: number };
+    };
+    expect(chat.choices[0]!.finish_reason).toBe("length");
+    expect(chat.usage.completion_tokens).toBe(4096);
+    const longer = (await ask("/v1/chat/completions", {
+      model: "long-answer",
+      messages: USER_HELLO,
+      max_completion_tokens: 5000,
+    })) as typeof chat;
+    expect(longer.usage.completion_tokens).toBe(5000);
+    const response = (await ask("/v1/responses", { model: "long-answer", input: HELLO })) as {
+      status: string;
+      incomplete_details: { reason: string } | null;
+      max_output_tokens: number | null;
+      usage: { output_tokens: number };
+    };
+    expect(response).toMatchObject({ status: "incomplete", incomplete_details: { reason: "max_output_tokens" } });
+    expect(response.usage.output_tokens).toBe(4096);
   });
 });
 

@@ -13,7 +13,15 @@ import type { AppContext, AppEnv, JsonRequest } from "../context.ts";
 import { type Admission, type KeyLimitsClient, LEASE_RENEW_MS } from "../durable/key-limits.ts";
 import type { ClientKey } from "../keys.ts";
 import type { RequestLog } from "../log.ts";
-import { apiOfPath, type ConverseModel, promptEstimate, tokenEstimate } from "../token-estimate.ts";
+import {
+  apiOfPath,
+  type ConverseModel,
+  DEFAULT_OUTPUT_ESTIMATE,
+  type ModelApi,
+  outputLimitUnset,
+  promptEstimate,
+  tokenEstimate,
+} from "../token-estimate.ts";
 
 type RateLimit = NonNullable<ClientKey["rateLimit"]>;
 
@@ -92,6 +100,7 @@ async function admit(c: AppContext, key: ClientKey, stream: boolean): Promise<vo
     return unchecked(c, limits.filter(Boolean).join(", "), error);
   }
   if (!admission.ok) throw refusalOf(key, admission);
+  if (key.tokensPerDay !== undefined) c.set("body", withReservedOutput(c, body));
   renewWhileOpen(keyLimits, key.name, lease, log.done);
   afterResponse(c, "settling the key's limits", () => {
     const tokens = key.tokensPerDay === undefined ? undefined : tokensUsed(log, body);
@@ -106,15 +115,30 @@ async function admit(c: AppContext, key: ClientKey, stream: boolean): Promise<vo
  * a larger reservation would hold nothing more, and a count past what a number holds would be refused.
  */
 function reservation(c: AppContext, body: JsonRequest, tokensPerDay: number): number {
+  const { api, cap, converse } = outputFacts(c, body);
+  return Math.min(tokenEstimate(body, api, cap, converse), tokensPerDay);
+}
+
+/**
+ * What a request reserved is what it may use: one that sets no output limit, on a model whose
+ * limit is not known, reserved DEFAULT_OUTPUT_ESTIMATE for its answer and is sent with that as
+ * its limit (as the library sends a model's max_output_tokens). Otherwise a burst of long answers,
+ * a reasoning model's say, took a key past its day by several requests, not one.
+ */
+function withReservedOutput(c: AppContext, body: JsonRequest): JsonRequest {
+  const { api, cap, converse } = outputFacts(c, body);
+  if (!outputLimitUnset(body, api, cap, converse)) return body;
+  return { ...body, [api === "responses" ? "max_output_tokens" : "max_tokens"]: DEFAULT_OUTPUT_ESTIMATE };
+}
+
+/** The request's API, and what its model's entry says of its output limit. */
+function outputFacts(
+  c: AppContext,
+  body: JsonRequest,
+): { api: ModelApi; cap: number | undefined; converse: ConverseModel | undefined } {
   const { models } = c.get("ready").config;
   const entry = Object.hasOwn(models, body.model) ? models[body.model] : undefined;
-  const estimate = tokenEstimate(
-    body,
-    apiOfPath(c.req.path),
-    entry?.max_output_tokens,
-    converseModel(entry, body.model),
-  );
-  return Math.min(estimate, tokensPerDay);
+  return { api: apiOfPath(c.req.path), cap: entry?.max_output_tokens, converse: converseModel(entry, body.model) };
 }
 
 /** A converse entry's model ids and reasoning_budget: Claude's thinking sets the output limit it is sent with. */
