@@ -2,7 +2,7 @@
 // statuses and OpenAI error types meet here and nowhere else, and secrets are cut from what
 // Bedrock echoes. Apart from errors.ts so that a caller loads it with the first error answer.
 import { parseRetryAfter } from "./aws/retry.ts";
-import { BedrockEdgeError } from "./errors.ts";
+import { badUpstream, BedrockEdgeError, nameOf } from "./errors.ts";
 import { parseJsonObject } from "./json.ts";
 
 interface ExceptionRow {
@@ -67,7 +67,18 @@ export function bedrockException(
 }
 
 /** Bedrock's error answer (status, headers, body text) -> the one error type, keeping its exception name. */
-export function errorFromResponse(response: Response, text: string, secrets: readonly string[] = []): BedrockEdgeError {
+export function errorFromResponse(
+  response: Response,
+  text: string,
+  secrets: readonly string[] = [],
+  host = "",
+): BedrockEdgeError {
+  if (isRedirect(response)) {
+    return badUpstream(
+      `The endpoint ${host} answered a redirect${response.status ? ` (${response.status})` : ""}, which is not followed: Bedrock never redirects, so the endpoint is not Bedrock Runtime's.`,
+      "upstream_redirect",
+    );
+  }
   const json = parseJsonObject(text);
   const header = response.headers.get("x-amzn-errortype") ?? undefined;
   const bodyType =
@@ -81,6 +92,21 @@ export function errorFromResponse(response: Response, text: string, secrets: rea
     retryAfterMs: parseRetryAfter(response.headers),
     secrets,
   });
+}
+
+/** A 3xx, or what a browser's fetch makes of one under `redirect: "manual"` (status 0). */
+function isRedirect(response: Response): boolean {
+  return response.type === "opaqueredirect" || (response.status >= 300 && response.status < 400);
+}
+
+/** A fetch that failed: a fetch of the caller's may quote the request, its signed headers too. */
+export function unreachable(host: string, error: unknown, secrets: readonly string[]): BedrockEdgeError {
+  const why = error instanceof Error && error.message ? redactSecrets(error.message, secrets) : "";
+  return badUpstream(
+    `Could not reach Bedrock at ${host}${why ? `: ${why}` : ""}.`,
+    "upstream_unreachable",
+    nameOf(error),
+  );
 }
 
 function normaliseStatus(status: number): number {

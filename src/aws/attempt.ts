@@ -104,17 +104,15 @@ export async function attempt(
   let response: Response;
   try {
     response = await untilAborted(
-      transport.fetch(target.url, { method: "POST", headers, body, signal: controller.signal }),
+      // Bedrock never redirects: a redirect followed would send the prompt, and a session token
+      // with it, wherever the endpoint points, and take that host's answer as Bedrock's.
+      transport.fetch(target.url, { method: "POST", headers, body, signal: controller.signal, redirect: "manual" }),
       controller.signal,
     );
   } catch (error) {
     release();
     if (controller.signal.aborted) throw controller.signal.reason;
-    throw badUpstream(
-      `Could not reach Bedrock at ${new URL(target.url).host}${error instanceof Error && error.message ? `: ${error.message}` : ""}.`,
-      "upstream_unreachable",
-      nameOf(error),
-    );
+    throw (await bedrockErrors()).unreachable(new URL(target.url).host, error, secrets);
   }
   // A fetch of the caller's may resolve to anything; what has no headers is no Response.
   if (typeof response?.headers?.get !== "function") {
@@ -124,9 +122,19 @@ export async function attempt(
 
   if (!response.ok) {
     // An error body past 64 KiB is not one Bedrock writes: its exception name still says what happened.
-    const text = (await readLimitedText(response.body, MAX_ERROR_BODY_BYTES).catch(() => "")) ?? "";
+    // Raced with the attempt's signal: a fetch of the caller's may give a body that never ends.
+    let text = "";
+    try {
+      text = (await untilAborted(readLimitedText(response.body, MAX_ERROR_BODY_BYTES), controller.signal)) ?? "";
+    } catch {
+      if (controller.signal.aborted) {
+        release();
+        void response.body?.cancel().catch(() => undefined);
+        throw controller.signal.reason;
+      }
+    }
     release();
-    throw (await bedrockErrors()).errorFromResponse(response, text, secrets);
+    throw (await bedrockErrors()).errorFromResponse(response, text, secrets, new URL(target.url).host);
   }
   const contentType = response.headers.get("content-type") ?? "";
   if (target.stream && !contentType.startsWith(EVENT_STREAM)) {

@@ -149,6 +149,52 @@ describe("errors", () => {
     expect(calls).toHaveLength(1);
   });
 
+  it("a fetch that quotes the request it failed to send: its signed headers are redacted", async () => {
+    const credentials = { ...CREDENTIALS, sessionToken: "IQoJb3JpZ2luX2VjSESSIONTOKENVALUE1234567890" };
+    const leaky = (async (_input: RequestInfo | URL, init?: RequestInit) => {
+      const headers = new Headers(init?.headers);
+      throw new Error(`refused: ${headers.get("authorization")} token=${headers.get("x-amz-security-token")}`);
+    }) as typeof globalThis.fetch;
+    const error = await failure(invokeJson(transport(leaky, { credentials, maxRetries: 0 }), call));
+    expect(error.code).toBe("upstream_unreachable");
+    expect(error.message).toMatch(/^Could not reach Bedrock at bedrock-runtime\.us-east-1\.amazonaws\.com: refused: /);
+    expect(error.message).not.toContain(CREDENTIALS.accessKeyId);
+    expect(error.message).not.toContain(credentials.sessionToken);
+    expect(error.message).not.toMatch(/Signature=[0-9a-f]{64}/);
+  });
+
+  it("a redirect is not followed, and not retried: Bedrock never redirects", async () => {
+    for (const status of [301, 302, 307, 308]) {
+      const redirect = new Response(null, { status, headers: { location: "https://elsewhere.example/steal" } });
+      const { fetch, calls } = scripted([redirect, ok()]);
+      const error = await failure(invokeJson(transport(fetch), call));
+      expect(calls).toHaveLength(1);
+      expect(calls[0]!.redirect).toBe("manual");
+      expect(error).toMatchObject({ status: 502, code: "upstream_redirect", fromBedrock: false });
+      expect(error.message).toContain(`answered a redirect (${status}), which is not followed`);
+    }
+  });
+
+  it("an error answer whose body never ends: timeoutMs and the caller's abort still end the call", async () => {
+    const endless = (status: number) => () =>
+      new Response(new ReadableStream({ start: (c) => c.enqueue(new TextEncoder().encode('{"message":"x')) }), {
+        status,
+        headers: { "x-amzn-errortype": "ThrottlingException" },
+      });
+    const timedOut = await failure(
+      invokeJson(transport(scripted([endless(429)]).fetch, { timeoutMs: 50, maxRetries: 0 }), call),
+    );
+    expect(timedOut).toMatchObject({ status: 504, code: "upstream_timeout" });
+    const controller = new AbortController();
+    const reason = new DOMException("stop", "AbortError");
+    setTimeout(() => controller.abort(reason), 50);
+    const stopped = invokeStream(transport(scripted([endless(400)]).fetch, { maxRetries: 0 }), {
+      ...streamCall,
+      signal: controller.signal,
+    });
+    await expect(stopped).rejects.toBe(reason);
+  });
+
   it("say which ones Bedrock answered: those are the ones retried", async () => {
     const { fetch } = scripted([bedrockError(400, "ValidationException", "bad")]);
     expect((await failure(invokeJson(transport(fetch), call))).fromBedrock).toBe(true);
