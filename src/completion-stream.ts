@@ -15,9 +15,13 @@ export interface StreamMeta {
   model: string;
 }
 
-function chunkOf(meta: StreamMeta, part: StreamPart): ChatCompletionChunk {
+/**
+ * `usage` null: the request asked for usage, which OpenAI's streams then announce in every chunk
+ * before the last (`usage: null`), so that a client can tell "not yet" from "not asked".
+ */
+function chunkOf(meta: StreamMeta, part: StreamPart, usage?: null): ChatCompletionChunk {
   // Spelled out rather than spread: this runs once per chunk of every stream.
-  return {
+  const chunk: ChatCompletionChunk = {
     id: meta.id,
     object: "chat.completion.chunk",
     created: meta.created,
@@ -31,6 +35,8 @@ function chunkOf(meta: StreamMeta, part: StreamPart): ChatCompletionChunk {
       },
     ],
   };
+  if (usage === null) chunk.usage = null;
+  return chunk;
 }
 
 /** Whether an object has no own keys, without Object.keys' array (this runs per part). */
@@ -46,6 +52,7 @@ export function chatChunkMapper(
   meta: StreamMeta,
 ): EventMapper<ChatCompletionChunk> {
   const mapper = route.createStreamMapper(request, settings);
+  const asked = request.stream_options?.include_usage ? null : undefined;
   let usage: Usage | undefined;
   let metricsUsage: Usage | undefined;
   // Choices whose role chunk went out: each choice opens with one, as OpenAI's streams do.
@@ -58,14 +65,14 @@ export function chatChunkMapper(
       const index = part.index ?? 0;
       if (!opened.has(index)) {
         opened.add(index);
-        out.push(chunkOf(meta, { index, delta: { role: "assistant", content: "" } }));
+        out.push(chunkOf(meta, { index, delta: { role: "assistant", content: "" } }, asked));
       }
-      out.push(chunkOf(meta, part));
+      out.push(chunkOf(meta, part, asked));
     }
   }
 
   return {
-    opening: () => [chunkOf(meta, { delta: { role: "assistant", content: "" } })],
+    opening: () => [chunkOf(meta, { delta: { role: "assistant", content: "" } }, asked)],
     push(event, out) {
       const metrics = event.json["amazon-bedrock-invocationMetrics"];
       if (metrics !== undefined) metricsUsage = usageFromInvocationMetrics(metrics) ?? metricsUsage;
@@ -75,7 +82,7 @@ export function chatChunkMapper(
       emit(mapper.end(), out);
       // Usage from the model's own counts first, Bedrock's invocation metrics otherwise.
       const total = usage ?? metricsUsage;
-      if (request.stream_options?.include_usage && total) {
+      if (asked === null && total) {
         out.push({
           id: meta.id,
           object: "chat.completion.chunk",

@@ -102,6 +102,12 @@ describe.each(routes)("route %s", (route) => {
     }
     expect(result.chunks.at(-1)!.choices).toEqual([]);
     expect(result.usage).toEqual(plain.usage);
+    // OpenAI's shape: usage asked for, every chunk before the usage chunk says usage: null.
+    expect(result.chunks.slice(0, -1).every((chunk) => chunk.usage === null)).toBe(true);
+    const unasked = await collect(
+      await bedrock.chat.completions.create({ model: model(route), messages: [hello], stream: true }),
+    );
+    expect(unasked.chunks.some((chunk) => "usage" in chunk)).toBe(false);
   });
 
   it("invents no usage when Bedrock gives none", async () => {

@@ -39,8 +39,9 @@ function completionOverloads(
 }
 
 /** A chunk with OpenAI's non-null finish_reason: what a chunk is to the openai package's Stream<Completion>. */
-type ChunkAsPackageTypesIt = Omit<CompletionChunk, "choices"> & {
+type ChunkAsPackageTypesIt = Omit<CompletionChunk, "choices" | "usage"> & {
   choices: Array<Omit<CompletionChunk["choices"][number], "finish_reason"> & { finish_reason: "stop" }>;
+  usage?: NonNullable<CompletionChunk["usage"]>;
 };
 
 describe("types match the openai package", () => {
@@ -58,8 +59,10 @@ describe("types match the openai package", () => {
     expectTypeOf(completionOverloads).toBeFunction();
     expectTypeOf<Completion>().toExtend<OpenAI.Completion>();
     // The package types stream chunks as Completion; OpenAI's API (and this library) sends
-    // finish_reason null until a choice's last chunk, which CompletionChunk says.
+    // finish_reason null until a choice's last chunk, and usage null before the usage chunk
+    // when it was asked for, which CompletionChunk says.
     expectTypeOf<ChunkAsPackageTypesIt>().toExtend<OpenAI.Completion>();
     expectTypeOf<null>().toExtend<CompletionChunk["choices"][number]["finish_reason"]>();
+    expectTypeOf<null>().toExtend<CompletionChunk["usage"]>();
   });
 });

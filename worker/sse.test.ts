@@ -42,7 +42,7 @@ function streamOf<T>(items: T[], failure?: unknown): ChunkStream<T> & { aborted:
 }
 
 const chatFormat = (wantsUsage: boolean): SseFormat<ChatCompletionChunk> =>
-  dataEvents<ChatCompletionChunk>({ usage: (c) => c.usage ?? undefined, send: (c) => !c.usage || wantsUsage });
+  dataEvents<ChatCompletionChunk>({ usage: (c) => c.usage ?? undefined, wantsUsage });
 
 const never = new Promise<void>(() => undefined);
 

@@ -41,14 +41,23 @@ export interface SseFormat<T> {
 }
 
 /**
- * OpenAI's `data: {chunk}` … `data: [DONE]` streams (chat and legacy completions). The usage
- * chunk is always asked of upstream, for the log line; `send` says whether the client gets it.
+ * OpenAI's `data: {chunk}` … `data: [DONE]` streams (chat and legacy completions). Usage is
+ * always asked of the library, for the log line; a client that did not ask gets neither the
+ * usage chunk nor the `usage: null` that announces it in every other chunk.
  */
-export function dataEvents<T>(
-  options: Pick<SseFormat<T>, "usage" | "finishReasons"> & { send(chunk: T): boolean },
+export function dataEvents<T extends { usage?: unknown }>(
+  options: Pick<SseFormat<T>, "usage" | "finishReasons"> & { wantsUsage: boolean },
 ): SseFormat<T> {
+  const { wantsUsage } = options;
   return {
-    event: (chunk) => (options.send(chunk) ? sseData(chunk) : undefined),
+    event(chunk) {
+      if (!wantsUsage) {
+        if (chunk.usage) return undefined;
+        // The chunk's last key: V8 keeps its fast shape when that one goes.
+        delete chunk.usage;
+      }
+      return sseData(chunk);
+    },
     end: SSE_DONE,
     error: (error) => sseData(clientErrorBody(error)),
     usage: options.usage,

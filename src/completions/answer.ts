@@ -66,8 +66,15 @@ export function completionFrom(
   return completion;
 }
 
-/** One call's pieces -> stream chunks; the echo goes before each choice's first text. */
-export function createChunkMaker(meta: CompletionMeta, place: CallPlace): (piece: TextPiece) => CompletionChunk {
+/**
+ * One call's pieces -> stream chunks; the echo goes before each choice's first text. With usage
+ * asked for, each says `usage: null` until the last chunk, the usage chunk, as OpenAI's do.
+ */
+export function createChunkMaker(
+  meta: CompletionMeta,
+  place: CallPlace,
+  askedUsage: boolean,
+): (piece: TextPiece) => CompletionChunk {
   const echoed = new Set<number>();
   return (piece) => {
     let text = piece.text;
@@ -75,7 +82,7 @@ export function createChunkMaker(meta: CompletionMeta, place: CallPlace): (piece
       echoed.add(piece.index);
       text = place.echo + text;
     }
-    return {
+    const chunk: CompletionChunk = {
       id: meta.id,
       object: "text_completion",
       created: meta.created,
@@ -89,6 +96,8 @@ export function createChunkMaker(meta: CompletionMeta, place: CallPlace): (piece
         },
       ],
     };
+    if (askedUsage) chunk.usage = null;
+    return chunk;
   };
 }
 

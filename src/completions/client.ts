@@ -65,10 +65,11 @@ function chunkMapper(
   planned: PlannedCall,
   choices: number,
   route: string,
+  askedUsage: boolean,
   report: (usage: Usage | undefined) => void,
 ): EventMapper<CompletionChunk> {
   const reader = format.streamReader(choices);
-  const chunk = createChunkMaker(meta, planned.place);
+  const chunk = createChunkMaker(meta, planned.place, askedUsage);
   let metricsUsage: Usage | undefined;
   return {
     opening: () => [],
@@ -190,20 +191,21 @@ export function createCompletions(deps: CompletionsDeps): Completions {
       const choicesPerCall = format.onePerCall ? 1 : prompts * (request.n ?? 1);
 
       if (request.stream) {
+        const askedUsage = request.stream_options?.include_usage === true;
         const usages: Array<Usage | undefined> = [];
         const streams = await allOrNothing(
           calls.map((planned) =>
             callStream(
               transport,
               callOf(planned),
-              chunkMapper(format, meta, planned, choicesPerCall, route.name, (usage) => usages.push(usage)),
+              chunkMapper(format, meta, planned, choicesPerCall, route.name, askedUsage, (usage) => usages.push(usage)),
             ),
           ),
           controller,
           (stream) => stream.abort(),
         );
         const merged = streams.length === 1 ? streams[0]! : mergeStreams(streams);
-        if (!request.stream_options?.include_usage) return merged;
+        if (!askedUsage) return merged;
         return followedBy(merged, () => {
           const usage = usages.length === calls.length ? totalUsage(usages) : undefined;
           return usage ? [usageChunk(meta, usage)] : [];

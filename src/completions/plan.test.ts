@@ -234,7 +234,7 @@ describe("answers", () => {
   });
 
   it("stream: a chunk per piece, the echo before each choice's first text, finish_reason null until the last", () => {
-    const chunk = createChunkMaker(meta, { offset: 2, echo: "Say: " });
+    const chunk = createChunkMaker(meta, { offset: 2, echo: "Say: " }, false);
     expect([
       chunk({ index: 0, text: "a" }),
       chunk({ index: 1, text: "b" }),
@@ -252,5 +252,15 @@ describe("answers", () => {
       },
       { ...meta, object: "text_completion", choices: [{ index: 2, text: "", finish_reason: "stop", logprobs: null }] },
     ]);
+  });
+
+  it("stream with usage asked for: usage null in each chunk, as OpenAI's until its usage chunk", () => {
+    const chunk = createChunkMaker(meta, { offset: 0 }, true)({ index: 0, text: "a" });
+    expect(chunk).toEqual({
+      ...meta,
+      object: "text_completion",
+      choices: [{ index: 0, text: "a", finish_reason: null, logprobs: null }],
+      usage: null,
+    });
   });
 });

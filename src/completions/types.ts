@@ -78,11 +78,12 @@ export interface Completion {
 /**
  * A stream chunk: a Completion whose choices carry each choice's new text. `finish_reason` is
  * null until a choice's last chunk, as OpenAI's API sends it (the `openai` package types chunks
- * as Completion, without the null). With `stream_options.include_usage`, a last chunk has no
- * choices and the usage.
+ * as Completion, without the nulls). With `stream_options.include_usage`, a last chunk has no
+ * choices and the usage, and every chunk before it `usage: null`.
  */
-export interface CompletionChunk extends Omit<Completion, "choices"> {
+export interface CompletionChunk extends Omit<Completion, "choices" | "usage"> {
   choices: Array<Omit<CompletionChoice, "finish_reason"> & { finish_reason: CompletionFinishReason | null }>;
+  usage?: Usage | null;
 }
 
 /** A streamed completion: iterate it for chunks; abort() (or leaving the loop) cancels the upstream calls. */

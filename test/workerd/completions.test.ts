@@ -99,6 +99,11 @@ describe("completions.create with the openai package", () => {
       const { chunks, texts } = await collect(stream);
       expect(texts).toEqual(completion.choices.map((choice) => choice.text));
       expect(chunks.at(-1)).toMatchObject({ choices: [], usage: completion.usage });
+      expect(chunks.slice(0, -1).every((chunk) => chunk.usage === null)).toBe(true);
+      const { chunks: unasked } = await collect(
+        await client.completions.create({ model: name, prompt: prompts, stream: true }),
+      );
+      expect(unasked.some((chunk) => "usage" in chunk)).toBe(false);
     }
   });
 

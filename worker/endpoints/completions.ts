@@ -34,7 +34,7 @@ export async function completions(c: AppContext): Promise<Response> {
     format: dataEvents<CompletionChunk>({
       usage: (chunk) => chunk.usage ?? undefined,
       finishReasons: (chunk) => chunk.choices.map((choice) => choice.finish_reason),
-      send: (chunk) => !chunk.usage || wantsUsage,
+      wantsUsage,
     }),
     keepAliveMs,
     log,
