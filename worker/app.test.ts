@@ -248,3 +248,40 @@ describe("configuration problems never quote a secret put in the wrong field", (
     expect(said).not.toContain("teamalphakey");
   });
 });
+
+describe("a client that stops sending its request body", () => {
+  it("is logged as having left (499), not as the proxy's fault, whatever its runtime says of the read", async () => {
+    const logs: LogLine[] = [];
+    const env = {
+      MODELS: JSON.stringify({
+        llama: "bedrock/llama/arn:aws:bedrock:us-east-1:123456789012:imported-model/abc123def456",
+      }),
+      PROXY_API_KEYS: "sk-body-cut-0001",
+      AWS_ACCESS_KEY_ID: "AKIAZZBODYCUTAKID001",
+      AWS_SECRET_ACCESS_KEY: "zzBodyCutSecretAccessKey000000000000000",
+    };
+    let sent = false;
+    const body = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        // What Deno's read gives when the connection goes mid-upload; its request.signal stays quiet.
+        if (sent) return controller.error(new TypeError("Cannot read body as underlying resource unavailable"));
+        sent = true;
+        controller.enqueue(new TextEncoder().encode('{"model":"llama","messages":['));
+      },
+    });
+    const answer = await createApp({ env, log: (line) => logs.push(line) }).request("/v1/chat/completions", {
+      method: "POST",
+      headers: {
+        authorization: "Bearer sk-body-cut-0001",
+        "content-type": "application/json",
+        "content-length": "9000",
+      },
+      body,
+      duplex: "half",
+    } as RequestInit);
+    expect(answer.status).toBe(400);
+    await answer.text();
+    expect(logs).toHaveLength(1);
+    expect(logs[0]).toMatchObject({ status: 499, error: "the client stopped sending its request body" });
+  });
+});

@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from "vitest";
 import { errorOf } from "../test/helpers/errors.ts";
 import { BedrockEdgeError } from "../src/errors.ts";
-import { type BodyLimits, JSON_BODY_LIMITS, MAX_DRAINED_BYTES, readJsonBody } from "./body.ts";
+import { type BodyLimits, isBodyCut, JSON_BODY_LIMITS, MAX_DRAINED_BYTES, readJsonBody } from "./body.ts";
 
 const LIMITS: BodyLimits = { largest: 10_000, forModel: (model) => (model === "vision" ? 10_000 : 2_000) };
 
@@ -32,6 +32,37 @@ async function refusal(promise: Promise<unknown>): Promise<{ status: number; cod
 }
 
 const body = (model: string, size: number) => JSON.stringify({ model, pad: "x".repeat(size) });
+
+/** A body whose client stops sending after its first piece, as a runtime's read then fails (Deno's does). */
+function cutBody(declared?: number): Request {
+  let sent = false;
+  const body = new ReadableStream<Uint8Array>({
+    pull(controller) {
+      if (sent) return controller.error(new TypeError("Cannot read body as underlying resource unavailable"));
+      sent = true;
+      controller.enqueue(new TextEncoder().encode('{"model":"llama","messages":['));
+    },
+  });
+  const headers: Record<string, string> = declared === undefined ? {} : { "content-length": String(declared) };
+  return new Request("http://proxy/v1/chat/completions", {
+    method: "POST",
+    body,
+    headers,
+    duplex: "half",
+  } as RequestInit);
+}
+
+describe("a body whose client stops sending it", () => {
+  it("is a 400 that says so, known as the client's doing, and never quotes the runtime", async () => {
+    for (const request of [cutBody(), cutBody(5000)]) {
+      const error = await errorOf(() => readJsonBody(request, LIMITS), BedrockEdgeError);
+      expect(error).toMatchObject({ status: 400, code: "request_body_incomplete" });
+      expect(error.message).not.toContain("underlying resource");
+      expect(isBodyCut(error)).toBe(true);
+    }
+    expect(isBodyCut(await errorOf(() => readJsonBody(pieces("{").request, LIMITS), BedrockEdgeError))).toBe(false);
+  });
+});
 
 describe("a body within its model's limit", () => {
   it("is parsed", async () => {

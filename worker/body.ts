@@ -107,11 +107,35 @@ function notJson(text: string): string {
 // Decodes whole bodies (no stream option: it keeps no state between calls).
 const decoder = new TextDecoder();
 
+const BODY_CUT = "request_body_incomplete";
+
+/**
+ * A body whose reading failed: its client stopped sending it (a cancelled upload, a dropped
+ * connection). Deno says so only here, not on request.signal; the line is then the client's 499.
+ */
+export function isBodyCut(error: unknown): boolean {
+  return error instanceof BedrockEdgeError && error.code === BODY_CUT;
+}
+
 /**
  * The body as text and its size in bytes; a 413 past `limit`, after the rest is drained (up to
- * MAX_DRAINED_BYTES) rather than left unread.
+ * MAX_DRAINED_BYTES) rather than left unread. A read that fails is the client's: a 400 that
+ * isBodyCut knows, never a 500 quoting the runtime.
  */
 async function readBody(request: Request, limit: number): Promise<{ text: string; bytes: number }> {
+  try {
+    return await readBodyOf(request, limit);
+  } catch (error) {
+    if (error instanceof BedrockEdgeError) throw error;
+    throw new BedrockEdgeError({
+      status: 400,
+      code: BODY_CUT,
+      message: "The request body could not be read to its end: the client stopped sending it.",
+    });
+  }
+}
+
+async function readBodyOf(request: Request, limit: number): Promise<{ text: string; bytes: number }> {
   const declared = declaredLength(request.headers);
   // A declared length within the limit: the runtime reads the body in one piece (in workerd, a
   // read loop here costs more than the rest of the body's handling, and even asking for the body

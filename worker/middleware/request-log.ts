@@ -5,10 +5,12 @@ import type { MiddlewareHandler } from "hono";
 import { randomId } from "../../src/core.ts";
 import type { AppContext, AppEnv } from "../context.ts";
 import { STALL_TIMES, type StallTimes, sourceOf, watchDelivery, watchInPlace } from "../delivery.ts";
+import { isBodyCut } from "../body.ts";
 import { retryAfterSeconds } from "../http.ts";
 import { failureOutcome, type LogSink, type LogWriter, startRequestLog } from "../log.ts";
 
 const CLIENT_CLOSED_CONNECTION = "the client closed the connection";
+const CLIENT_STOPPED_SENDING = "the client stopped sending its request body";
 const DEPLOYMENT_HEADER = "x-bedrock-edge-deployment";
 
 export function requestLog(sink: LogSink, stall: StallTimes = STALL_TIMES): MiddlewareHandler<AppEnv> {
@@ -33,7 +35,8 @@ export function requestLog(sink: LogSink, stall: StallTimes = STALL_TIMES): Midd
     keepAliveUntil(c, log.done);
 
     await next();
-    if (c.error) log.record(failureOutcome(c.error));
+    if (isBodyCut(c.error)) leave(CLIENT_STOPPED_SENDING);
+    else if (c.error) log.record(failureOutcome(c.error));
     const answer = c.res;
     const hooks = deliveryHooks(log, answer.status, leave);
     // HEAD: hono drops the body of the GET answer; nobody will read it. The proxy's own bodies
