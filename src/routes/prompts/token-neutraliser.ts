@@ -156,11 +156,54 @@ function neutralised<T>(value: T, neutralise: TokenNeutraliser): T {
 }
 
 function neutraliseMessage(message: ChatMessage, neutraliser: RequestNeutraliser): ChatMessage {
-  if (message.role !== "assistant" || message.content == null) return neutralised(message, neutraliser.text);
+  const answer = message.role === "assistant";
+  if (message.content == null || (!answer && !Array.isArray(message.content))) {
+    return neutralised(message, neutraliser.text);
+  }
   // Only an answer's content keeps its think tags; its other fields are text like any other.
   // (Spreading over a copy that has `content` keeps the field where the caller put it.)
   const others = neutralised({ ...message, content: null }, neutraliser.text);
-  return { ...others, content: neutralised(message.content, neutraliser.assistantContent) };
+  const content = partsNeutralised(message.content, answer ? neutraliser.assistantContent : neutraliser.text);
+  return { ...others, content } as ChatMessage;
+}
+
+/**
+ * A content's strings neutralised, and the tokens its text parts make when put together broken
+ * too: a vision template writes part after part with nothing between (`<|im_end` + `|>`), and
+ * one that skips images brings the parts around an image together.
+ */
+function partsNeutralised(content: unknown, neutralise: TokenNeutraliser): unknown {
+  const out = neutraliseValue(content, neutralise);
+  if (!Array.isArray(out)) return out;
+  const texts = out.filter((part): part is { text: string } => isJsonObject(part) && typeof part.text === "string");
+  if (texts.length < 2) return out;
+  const joined = texts.map((part) => part.text).join("");
+  const broken = neutralise(joined);
+  if (broken === joined) return out;
+  // Each part alone has no token left, so every break the whole needs falls on a token that spans
+  // parts: it goes into the part holding the character before it.
+  const breaks: number[] = [];
+  for (let i = 0, j = 0; j < broken.length; j++) {
+    if (broken[j] === joined[i]) i++;
+    else breaks.push(i);
+  }
+  const parts = new Map<object, object>();
+  let start = 0;
+  for (const part of texts) {
+    const end = start + part.text.length;
+    const inside = breaks.filter((at) => at > start && at <= end);
+    if (inside.length) {
+      let text = "";
+      let from = start;
+      for (const at of inside) {
+        text += joined.slice(from, at) + TOKEN_BREAK;
+        from = at;
+      }
+      parts.set(part, { ...part, text: text + joined.slice(from, end) });
+    }
+    start = end;
+  }
+  return out.map((part: unknown) => (isJsonObject(part) ? (parts.get(part) ?? part) : part));
 }
 
 /**
