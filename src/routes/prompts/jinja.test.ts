@@ -71,8 +71,9 @@ describe("compileChatTemplate: the context a template sees", () => {
         { tools },
       ),
     );
+    // A template that loops over parts gets no content as an empty list of them, as vLLM hands it.
     expect(prompt).toBe(
-      "<s><user>Weather?</s>\n<assistant>(no text) call get_weather(Paris)</s>\ntools: get_weather\n<assistant>",
+      "<s><user>Weather?</s>\n<assistant> call get_weather(Paris)</s>\ntools: get_weather\n<assistant>",
     );
   });
 
@@ -145,11 +146,33 @@ describe("compileChatTemplate: content parts", () => {
     });
   });
 
-  it("hands the parts themselves, and strings as strings, to a template that loops over them", async () => {
+  it("hands the parts themselves to a template that loops over them, a string as one text part", async () => {
     const render = await compileChatTemplate(TEMPLATE);
     const prompt = render(input([user("Hi"), { role: "user", content: parts("Hello", "World") }]));
     // The template writes its parts one after the other, as it chose to.
     expect(prompt).toBe("<user>Hi\n<user>HelloWorld\n<assistant>");
+  });
+
+  it("as vLLM hands content to such a template: always a list, none as [], an image as {type: 'image'} (the third review)", async () => {
+    // Llama 3.2 Vision's official template loops over every message's content and asks for type 'image'.
+    const render = await compileChatTemplate(
+      "{% for m in messages %}{{ m.role }}:{% for c in m.content %}{% if c.type == 'image' %}<|image|>{% elif c.type == 'text' %}{{ c.text }}{% endif %}{% endfor %}|{% endfor %}",
+    );
+    const prompt = render(
+      input([
+        user("What is 2+2?"),
+        { role: "assistant", tool_calls: [{ id: "1", type: "function", function: { name: "f", arguments: "{}" } }] },
+        { role: "tool", tool_call_id: "1", content: "4" },
+        {
+          role: "user",
+          content: [
+            { type: "image_url", image_url: { url: "data:image/png;base64,AAAA" } },
+            { type: "text", text: "Describe this." },
+          ],
+        },
+      ]),
+    );
+    expect(prompt).toBe("user:What is 2+2?|assistant:|tool:4|user:<|image|>Describe this.|");
   });
 });
 

@@ -83,22 +83,29 @@ const TEXT_ONLY: ImageHandling = {
 };
 
 /**
- * A message as Hugging Face templates expect it: OpenAI's shape, `developer` as `system`, a
- * missing assistant content as null, and tool-call arguments parsed to an object when they are a
- * JSON object. Content parts stay parts for a template that loops over them (`openai`); for any
- * other they are joined as for the built-in templates (messages.ts), as vLLM hands them over.
+ * A message as Hugging Face templates expect it, as vLLM hands it over: OpenAI's shape,
+ * `developer` as `system`, and tool-call arguments parsed to an object when they are a JSON
+ * object. A template that loops over content parts (`openai`) always gets a list of parts (a
+ * string as one text part, none as an empty list, an image as `{type: "image"}`, what such
+ * templates test for); any other gets text, parts joined as for the built-in templates
+ * (messages.ts), and a missing assistant content as null.
  */
 function toHuggingFaceMessage(message: ChatMessage, index: number, format: ContentFormat): Record<string, unknown> {
   const plain = withoutUndefined({ ...message });
   if (message.role === "developer") plain.role = "system";
-  if (format === "string" && Array.isArray(message.content)) {
-    plain.content = joinContent(message.content, index, TEXT_ONLY);
-  }
+  if (format === "openai") plain.content = asParts(message.content);
+  else if (Array.isArray(message.content)) plain.content = joinContent(message.content, index, TEXT_ONLY);
   if (message.role === "assistant") {
-    plain.content = plain.content ?? null;
+    plain.content ??= null;
     if (message.tool_calls !== undefined) plain.tool_calls = message.tool_calls.map(toHuggingFaceToolCall);
   }
   return plain;
+}
+
+function asParts(content: ChatMessage["content"]): unknown[] {
+  if (content == null) return [];
+  if (typeof content === "string") return [{ type: "text", text: content }];
+  return content.map((part) => (part.type === "image_url" ? { type: "image" } : part));
 }
 
 function toHuggingFaceToolCall(call: ToolCall): Record<string, unknown> {
