@@ -41,6 +41,13 @@ describe("detectContentFormat: templates that loop over a message's content part
       "{% macro render(message) %}{% for p in message.content %}{{ p.text }}{% endfor %}{% endmacro %}" +
         "{% for message in messages %}{{ render(message) }}{% endfor %}",
     ],
+    [
+      // Qwen3.5's shape, which vLLM reads as parts too (the third review).
+      "in a macro given the content itself",
+      "{%- macro render_content(content) %}{%- for item in content %}{%- if item.type == 'text' %}{{ item.text }}" +
+        "{%- endif %}{%- endfor %}{%- endmacro %}" +
+        "{%- for message in messages %}{{ render_content(message.content) }}{%- endfor %}",
+    ],
   ])("%s: openai", (_, source) => {
     expect(formatOf(source)).toBe("openai");
   });

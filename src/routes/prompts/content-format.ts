@@ -104,10 +104,15 @@ function loopVariablesOver(root: unknown, names: readonly string[], key?: string
 /**
  * `openai` when the template has a `{% for part in message.content %}` loop (or
  * `message['content']`, through filters or slices) over a message of a loop over `messages` (or
- * a variable set from it); otherwise `string`. Like vLLM's detection, it follows `{% set %}`
- * of `messages` but not of a message's content, and ignores scopes.
+ * a variable set from it), or a loop over a variable named `content` (a macro's parameter, as in
+ * Qwen3.5's `render_content(content)`, which vLLM reads the same way); otherwise `string`. Like
+ * vLLM's detection, it follows `{% set %}` of `messages` but not of a message's content, and
+ * ignores scopes.
  */
 export function detectContentFormat(program: unknown): ContentFormat {
   const messageVariables = loopVariablesOver(program, aliasesOf(program, "messages"));
-  return loopVariablesOver(program, messageVariables, "content").length > 0 ? "openai" : "string";
+  const overContent =
+    loopVariablesOver(program, messageVariables, "content").length > 0 ||
+    loopVariablesOver(program, ["content"]).length > 0;
+  return overContent ? "openai" : "string";
 }
