@@ -65,6 +65,32 @@ describe("a stateless server refuses state, saying so", () => {
     });
   }
 
+  // Passed on, Chat's name won over the Responses field the Response echoed (the third review).
+  for (const [field, name] of [
+    ["max_tokens", "max_output_tokens"],
+    ["max_completion_tokens", "max_output_tokens"],
+    ["response_format", "text.format"],
+    ["reasoning_effort", "reasoning.effort"],
+  ]) {
+    it(`Chat's ${field}: named with the Responses API's ${name}`, () => {
+      const value = field === "response_format" ? { type: "json_object" } : field === "reasoning_effort" ? "high" : 150;
+      const error = refusal({ ...ok, max_output_tokens: 10, [field]: value });
+      expect(error).toMatchObject({ param: field, code: "unknown_parameter" });
+      expect(error.message).toBe(`${field} is Chat Completions' name; the Responses API's is ${name}.`);
+      expect(parseResponsesRequest({ ...ok, [field]: null }).model).toBe("m");
+    });
+  }
+
+  it("metadata must be an object of strings, not an array (the third review)", () => {
+    for (const metadata of [[], ["a", "b"]]) {
+      expect(refusal({ ...ok, metadata })).toMatchObject({
+        param: "metadata",
+        message: "metadata must be a JSON object (got an array).",
+      });
+    }
+    expect(parseResponsesRequest({ ...ok, metadata: { team: "a" } }).metadata).toEqual({ team: "a" });
+  });
+
   it("accepts chat-only fields that ask for nothing more: n 1, logprobs false, nulls", () => {
     expect(parseResponsesRequest({ ...ok, n: 1, best_of: 1, logprobs: false, prompt_logprobs: null }).model).toBe("m");
   });

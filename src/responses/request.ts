@@ -77,6 +77,17 @@ function refuseChatOnly(body: JsonObject): void {
   if (body.logprobs != null && body.logprobs !== false) {
     throw unsupported("logprobs", `logprobs cannot be honoured: ${NO_LOGPROBS}.`);
   }
+  // Chat's names for what the Responses API names otherwise: passed on, they would win over the
+  // Responses field (or stand in for it unseen) while the Response echoes its own.
+  for (const [field, name] of CHAT_NAMES) {
+    if (body[field] != null) {
+      throw invalidRequest(
+        `${field} is Chat Completions' name; the Responses API's is ${name}.`,
+        field,
+        "unknown_parameter",
+      );
+    }
+  }
   if (body.prompt_logprobs != null) {
     throw unsupported(
       "prompt_logprobs",
@@ -84,6 +95,13 @@ function refuseChatOnly(body: JsonObject): void {
     );
   }
 }
+
+const CHAT_NAMES: ReadonlyArray<readonly [string, string]> = [
+  ["max_tokens", "max_output_tokens"],
+  ["max_completion_tokens", "max_output_tokens"],
+  ["response_format", "text.format"],
+  ["reasoning_effort", "reasoning.effort"],
+];
 
 // Only this include value can be honoured, and it changes nothing: a reasoning item carries its
 // encrypted_content whenever the route gave signed reasoning (output.ts says why).
@@ -324,7 +342,7 @@ const responsesRequestSchema = v.looseObject({
   stream: v.nullish(v.boolean()),
   stream_options: v.nullish(v.object({ include_obfuscation: v.optional(v.boolean()) })),
   parallel_tool_calls: v.nullish(v.boolean()),
-  metadata: v.nullish(v.record(v.string(), v.string())),
+  metadata: v.nullish(v.intersect([jsonObject, v.record(v.string(), v.string())])),
   store: v.nullish(v.boolean()),
   background: v.nullish(v.boolean()),
   include: v.nullish(v.array(v.string())),
