@@ -66,12 +66,13 @@ describe("a stateless server refuses state, saying so", () => {
   }
 
   // Passed on, Chat's name won over the Responses field the Response echoed (the third review).
-  for (const [field, name] of [
+  const chatNames: Array<[string, string]> = [
     ["max_tokens", "max_output_tokens"],
     ["max_completion_tokens", "max_output_tokens"],
     ["response_format", "text.format"],
     ["reasoning_effort", "reasoning.effort"],
-  ]) {
+  ];
+  for (const [field, name] of chatNames) {
     it(`Chat's ${field}: named with the Responses API's ${name}`, () => {
       const value = field === "response_format" ? { type: "json_object" } : field === "reasoning_effort" ? "high" : 150;
       const error = refusal({ ...ok, max_output_tokens: 10, [field]: value });
