@@ -285,15 +285,31 @@ export function responsesParam(param: string, sources: readonly MessageSource[])
 // A chat path a message may name besides its param (the part, where the param is its URL).
 const CHAT_PATH = /messages\[\d+\](?:\.\w+|\[\d+\])*/g;
 
+// What a chat-layer refusal advises in Chat's words besides its param: the fields it names
+// (`or send reasoning_effort "none"`), and Claude's tool loop, whose thinking a Responses caller
+// sends back as the reasoning item a Response gave, not as an assistant message's thinking_blocks.
+const CHAT_WORDS: ReadonlyArray<[RegExp, string]> = [
+  [/\breasoning_effort\b/g, "reasoning.effort"],
+  [/\bresponse_format\b/g, "text.format"],
+  [/\bmax_(?:completion_)?tokens\b/g, "max_output_tokens"],
+  [
+    /the last assistant message's tool calls were made without thinking \(it has no thinking_blocks\)/g,
+    "the last function_call items were made without thinking (no reasoning item came with them)",
+  ],
+  [
+    /Send the assistant message with its thinking_blocks/g,
+    "Send the reasoning item (with its encrypted_content) that came with them",
+  ],
+];
+
 /** A refusal from the chat layer, renamed to the caller's fields; other errors pass unchanged. */
 export function inResponsesTerms(error: unknown, sources: readonly MessageSource[]): unknown {
   if (!(error instanceof BedrockEdgeError) || error.param === null) return error;
   const param = responsesParam(error.param, sources);
-  if (param === error.param) return error;
-  const message = error.message.split(error.param).join(param);
-  return renamedParam(
-    error,
-    param,
-    message.replace(CHAT_PATH, (path) => responsesParam(path, sources)),
-  );
+  let message = error.message
+    .split(error.param)
+    .join(param)
+    .replace(CHAT_PATH, (path) => responsesParam(path, sources));
+  for (const [words, instead] of CHAT_WORDS) message = message.replace(words, instead);
+  return param === error.param && message === error.message ? error : renamedParam(error, param, message);
 }
