@@ -252,8 +252,14 @@ describe("Claude's signed reasoning through the Responses tool loop (converse)",
 
   it("the route's refusals advise in the Responses API's words (the third review)", async () => {
     const { bedrock } = setup();
-    const refusalOf = (request: Parameters<typeof bedrock.responses.create>[0]) =>
-      bedrock.responses.create(request).catch((error: unknown) => error as BedrockEdgeError);
+    const refusalOf = async (request: Parameters<typeof bedrock.responses.create>[0]) => {
+      const error = await bedrock.responses.create(request).then(
+        () => undefined,
+        (thrown: unknown) => thrown,
+      );
+      if (!(error instanceof BedrockEdgeError)) throw new Error("expected a refusal");
+      return error;
+    };
     const small = await refusalOf({
       model: "think",
       input: "Hi",
