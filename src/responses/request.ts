@@ -96,12 +96,12 @@ function refuseChatOnly(body: JsonObject): void {
   }
 }
 
-const CHAT_NAMES: ReadonlyArray<readonly [string, string]> = [
-  ["max_tokens", "max_output_tokens"],
-  ["max_completion_tokens", "max_output_tokens"],
-  ["response_format", "text.format"],
-  ["reasoning_effort", "reasoning.effort"],
-];
+const CHAT_NAMES = Object.entries({
+  max_tokens: "max_output_tokens",
+  max_completion_tokens: "max_output_tokens",
+  response_format: "text.format",
+  reasoning_effort: "reasoning.effort",
+});
 
 // Only this include value can be honoured, and it changes nothing: a reasoning item carries its
 // encrypted_content whenever the route gave signed reasoning (output.ts says why).
@@ -342,7 +342,7 @@ const responsesRequestSchema = v.looseObject({
   stream: v.nullish(v.boolean()),
   stream_options: v.nullish(v.object({ include_obfuscation: v.optional(v.boolean()) })),
   parallel_tool_calls: v.nullish(v.boolean()),
-  metadata: v.nullish(v.intersect([jsonObject, v.record(v.string(), v.string())])),
+  metadata: v.nullish(v.record(v.string(), v.string())),
   store: v.nullish(v.boolean()),
   background: v.nullish(v.boolean()),
   include: v.nullish(v.array(v.string())),
@@ -366,6 +366,8 @@ export function parseResponsesRequest(input: unknown): ResponsesRequest {
   refuseIncludes(input.include);
   refuseBuiltInTools(input);
   refuseItems(input.input);
+  // valibot's record() takes an array, which the Response would echo as its metadata.
+  if (Array.isArray(input.metadata)) throw invalidRequest("metadata must be a JSON object (got an array).", "metadata");
   const result = v.safeParse(responsesRequestSchema, input, { abortEarly: true, message: issueFragment });
   if (!result.success) throw refusalFor(result.issues[0]);
   // The schema only checks: the caller's own objects go on, in their key order.
