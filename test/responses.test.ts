@@ -286,6 +286,14 @@ describe("Claude's signed reasoning through the Responses tool loop (converse)",
     expect(loop.message).toContain("Send the reasoning item (with its encrypted_content)");
     for (const refusal of [small, loop])
       expect(refusal.message).not.toMatch(/reasoning_effort|thinking_blocks|assistant message/);
+    // What the caller sent is quoted as sent, whatever Chat calls its own fields.
+    const named = await refusalOf({
+      model: "think",
+      input: "Hi",
+      tools: [weather],
+      tool_choice: { type: "function", name: "max_tokens" },
+    });
+    expect(named.message).toContain('"max_tokens"');
   });
 
   it("an encrypted_content this server did not give out is refused by name", async () => {

@@ -63,13 +63,17 @@ describe("parseConfig", () => {
 });
 
 describe("CORS_ORIGINS", () => {
-  it("is read on its own, whatever else is wrong, and not at all when it is itself wrong", () => {
+  it("is read on its own, whatever else is wrong, an entry that is a URL standing for its origin", () => {
     const broken = { ...good, MODELS: "not json", CORS_ORIGINS: "https://app.example" };
     expect(problems(broken)).not.toEqual([]);
     expect(readCorsOrigins(broken)).toEqual(["https://app.example"]);
-    const wrong = { ...good, CORS_ORIGINS: "https://app.example, app.example/path" };
-    expect(problems(wrong)).toEqual([expect.stringContaining('CORS_ORIGINS: "app.example/path" is not an origin')]);
-    expect(readCorsOrigins(wrong)).toEqual([]);
+    const wrong = { ...good, CORS_ORIGINS: "https://app.example/, app.example/path, *" };
+    expect(problems(wrong)).toEqual([
+      expect.stringContaining('CORS_ORIGINS: "https://app.example/" is not an origin'),
+      expect.stringContaining('CORS_ORIGINS: "app.example/path" is not an origin'),
+    ]);
+    // The browser at https://app.example then reads the 500 saying what to fix.
+    expect(readCorsOrigins(wrong)).toEqual(["https://app.example", "*"]);
     expect(readCorsOrigins(good)).toEqual([]);
   });
 });

@@ -333,14 +333,20 @@ function readEndpoint(endpoint: string | undefined, problems: string[]): string 
 }
 
 /**
- * CORS_ORIGINS on its own, for CORS to stay on while something else in the configuration is
- * wrong: a browser then reads the 500 that says what, rather than a bare network error. Empty
- * when unset, and when CORS_ORIGINS is itself one of the problems.
+ * CORS_ORIGINS on its own, for CORS to stay on while the configuration is wrong: a browser then
+ * reads the 500 that says what, rather than a bare network error. An entry that is not an origin
+ * but a URL (`https://app.example.com/`, a problem parseConfig reports) stands for its origin.
  */
 export function readCorsOrigins(env: ProxyBindings): string[] {
-  const problems: string[] = [];
-  const origins = parseOrigins(text(env.CORS_ORIGINS), problems);
-  return problems.length ? [] : origins;
+  return parseOrigins(text(env.CORS_ORIGINS), []).flatMap((origin) => {
+    if (origin === "*") return [origin];
+    try {
+      const url = new URL(origin);
+      return url.protocol === "https:" || url.protocol === "http:" ? [url.origin] : [];
+    } catch {
+      return [];
+    }
+  });
 }
 
 /** "*" or exact origins (`https://app.example.com`): a path or a trailing slash would never match. */

@@ -19,7 +19,7 @@ export interface ProxyState {
   /** Values to cut out of anything logged or answered. */
   secrets: string[];
   keys: { count: number; find: KeyFinder };
-  /** CORS_ORIGINS' middleware, when it is set and reads well, whatever else is wrong. */
+  /** CORS_ORIGINS' middleware, when it names origins, whatever else is wrong (readCorsOrigins). */
   cors?: MiddlewareHandler;
   /**
    * The configuration's own problems (known secrets and secret-shaped text cut, as from a log

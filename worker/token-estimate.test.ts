@@ -4,6 +4,7 @@ import {
   askedOutputLimit,
   DEFAULT_OUTPUT_ESTIMATE,
   IMAGE_TOKENS,
+  inputEstimate,
   outputLimitUnset,
   promptEstimate,
   tokenEstimate,
@@ -122,10 +123,14 @@ describe("a request's token estimate", () => {
     expect(tokenEstimate({ ...body, max_tokens: 100 }, "completions", 1000)).toBe(4 + 100);
   });
 
-  it("legacy Completions: every prompt answered max(n, best_of) times", () => {
+  it("legacy Completions: every prompt answered, and sent, max(n, best_of) times", () => {
+    // bedrock_completion sends each prompt in a call of its own per answer, and Bedrock bills each:
+    // the input counts once per call (the third review: n 8 reserved 7,630 and used 60,128).
     const body = { model: "llama", prompt: ["Hello", "there"], max_tokens: 10 };
-    expect(tokenEstimate({ ...body, n: 2 }, "completions", undefined)).toBe(4 + 2 * 2 * 10);
-    expect(tokenEstimate({ ...body, n: 2, best_of: 5 }, "completions", undefined)).toBe(4 + 2 * 5 * 10);
+    expect(tokenEstimate({ ...body, n: 2 }, "completions", undefined)).toBe(4 * 2 + 2 * 2 * 10);
+    expect(tokenEstimate({ ...body, n: 2, best_of: 5 }, "completions", undefined)).toBe(4 * 5 + 2 * 5 * 10);
+    expect(inputEstimate({ ...body, n: 8 }, "completions")).toBe(4 * 8);
+    expect(inputEstimate({ model: "llama", messages: [], n: 8 }, "chat")).toBe(2);
   });
 
   it("Responses: max_output_tokens; a string input is one turn, instructions another", () => {

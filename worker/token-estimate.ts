@@ -102,7 +102,16 @@ export function tokenEstimate(
     api === "completions"
       ? Math.min(COMPLETIONS_DEFAULT_MAX_TOKENS, modelCap ?? COMPLETIONS_DEFAULT_MAX_TOKENS)
       : (modelCap ?? thinkingLimit(body, api, converse) ?? DEFAULT_OUTPUT_ESTIMATE);
-  return promptEstimate(body) + markupEstimate(body, api) + (asked ?? fallback) * answersOf(body, api);
+  return inputEstimate(body, api) + markupEstimate(body, api) + (asked ?? fallback) * answersOf(body, api);
+}
+
+/**
+ * The input a request is billed for: its prompt's estimate, and for legacy Completions once per
+ * answer of each prompt, as bedrock_completion sends each prompt in a call of its own per answer
+ * (wire formats that send it once are over-counted a little: the estimate does not know the format).
+ */
+export function inputEstimate(body: Record<string, unknown>, api: ModelApi): number {
+  return promptEstimate(body) * (api === "completions" ? answersPerPrompt(body) : 1);
 }
 
 /** The output limit thinking sets on a converse model, the largest of its deployments'. */
@@ -145,10 +154,14 @@ function turnsOf(body: Record<string, unknown>, api: ModelApi): number {
  */
 function answersOf(body: Record<string, unknown>, api: ModelApi): number {
   if (api === "responses") return 1;
-  const n = tokenCount(body.n) ?? 1;
-  if (api === "chat") return n;
+  if (api === "chat") return tokenCount(body.n) ?? 1;
   const prompts = Array.isArray(body.prompt) ? Math.max(1, body.prompt.length) : 1;
-  return prompts * Math.max(n, tokenCount(body.best_of) ?? 1);
+  return prompts * answersPerPrompt(body);
+}
+
+/** A legacy Completions prompt's answers: max(n, best_of) (best_of generates that many to keep n). */
+function answersPerPrompt(body: Record<string, unknown>): number {
+  return Math.max(tokenCount(body.n) ?? 1, tokenCount(body.best_of) ?? 1);
 }
 
 /** A whole number from 1 up, or undefined. */

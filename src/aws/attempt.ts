@@ -123,14 +123,15 @@ export async function attempt(
   if (!response.ok) {
     // An error body past 64 KiB is not one Bedrock writes: its exception name still says what happened.
     // Raced with the attempt's signal: a fetch of the caller's may give a body that never ends.
+    // Past timeoutMs its status and headers (a ThrottlingException's, say) still tell the error.
     let text = "";
     try {
       text = (await untilAborted(readLimitedText(response.body, MAX_ERROR_BODY_BYTES), controller.signal)) ?? "";
     } catch {
-      if (controller.signal.aborted) {
+      if (controller.signal.aborted) void response.body?.cancel().catch(() => undefined);
+      if (userSignal?.aborted) {
         release();
-        void response.body?.cancel().catch(() => undefined);
-        throw controller.signal.reason;
+        throw userSignal.reason;
       }
     }
     release();

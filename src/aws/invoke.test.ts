@@ -175,7 +175,7 @@ describe("errors", () => {
     }
   });
 
-  it("an error answer whose body never ends: timeoutMs and the caller's abort still end the call", async () => {
+  it("an error answer whose body never ends: timeoutMs ends the wait (the error told by its headers, retried as such), the caller's abort ends the call", async () => {
     const endless = (status: number) => () =>
       new Response(new ReadableStream({ start: (c) => c.enqueue(new TextEncoder().encode('{"message":"x')) }), {
         status,
@@ -184,7 +184,10 @@ describe("errors", () => {
     const timedOut = await failure(
       invokeJson(transport(scripted([endless(429)]).fetch, { timeoutMs: 50, maxRetries: 0 }), call),
     );
-    expect(timedOut).toMatchObject({ status: 504, code: "upstream_timeout" });
+    expect(timedOut).toMatchObject({ status: 429, code: "rate_limit_exceeded", bedrockError: "ThrottlingException" });
+    const { fetch, calls } = scripted([endless(429), ok()]);
+    await invokeJson(transport(fetch, { timeoutMs: 50, maxRetries: 1 }), call);
+    expect(calls).toHaveLength(2);
     const controller = new AbortController();
     const reason = new DOMException("stop", "AbortError");
     setTimeout(() => controller.abort(reason), 50);

@@ -285,13 +285,12 @@ export function responsesParam(param: string, sources: readonly MessageSource[])
 // A chat path a message may name besides its param (the part, where the param is its URL).
 const CHAT_PATH = /messages\[\d+\](?:\.\w+|\[\d+\])*/g;
 
-// What a chat-layer refusal advises in Chat's words besides its param: the fields it names
-// (`or send reasoning_effort "none"`), and Claude's tool loop, whose thinking a Responses caller
-// sends back as the reasoning item a Response gave, not as an assistant message's thinking_blocks.
+// What a chat-layer refusal advises in Chat's words besides its param: `reasoning_effort "none"`,
+// and Claude's tool loop, whose thinking a Responses caller sends back as the reasoning item a
+// Response gave, not as an assistant message's thinking_blocks. Whole phrases of the library's own,
+// never a bare name: a message also quotes what the caller sent (a tool named `max_tokens`).
 const CHAT_WORDS: ReadonlyArray<[RegExp, string]> = [
-  [/\breasoning_effort\b/g, "reasoning.effort"],
-  [/\bresponse_format\b/g, "text.format"],
-  [/\bmax_(?:completion_)?tokens\b/g, "max_output_tokens"],
+  [/\breasoning_effort "none"/g, 'reasoning.effort "none"'],
   [
     /the last assistant message's tool calls were made without thinking \(it has no thinking_blocks\)/g,
     "the last function_call items were made without thinking (no reasoning item came with them)",

@@ -17,9 +17,9 @@ import {
   apiOfPath,
   type ConverseModel,
   DEFAULT_OUTPUT_ESTIMATE,
+  inputEstimate,
   type ModelApi,
   outputLimitUnset,
-  promptEstimate,
   tokenEstimate,
 } from "../token-estimate.ts";
 
@@ -120,14 +120,15 @@ function reservation(c: AppContext, body: JsonRequest, tokensPerDay: number): nu
 }
 
 /**
- * What a request reserved is what it may use: one that sets no output limit, on a model whose
- * limit is not known, reserved DEFAULT_OUTPUT_ESTIMATE for its answer and is sent with that as
- * its limit (as the library sends a model's max_output_tokens). Otherwise a burst of long answers,
+ * What a request reserved is what it may use: one that sets no output limit, on an imported
+ * model whose limit is not known, reserved DEFAULT_OUTPUT_ESTIMATE for its answer and is sent with
+ * that as its limit (as the library sends a model's max_output_tokens). Otherwise a burst of long answers,
  * a reasoning model's say, took a key past its day by several requests, not one.
  */
 function withReservedOutput(c: AppContext, body: JsonRequest): JsonRequest {
   const { api, cap, converse } = outputFacts(c, body);
-  if (!outputLimitUnset(body, api, cap, converse)) return body;
+  // Not on a converse model: some foundation models' own ceiling is below it, which Bedrock refuses.
+  if (converse || !outputLimitUnset(body, api, cap, converse)) return body;
   return { ...body, [api === "responses" ? "max_output_tokens" : "max_tokens"]: DEFAULT_OUTPUT_ESTIMATE };
 }
 
@@ -153,14 +154,15 @@ function converseModel(entry: ModelTableEntry | undefined, name: string): Conver
  * The request's tokens: its usage, as the log line has it (input and output, when Bedrock said).
  * A stream that ended without it (the client left, upstream failed midway) used tokens all the
  * same, or leaving before the end would dodge tokens_per_day: it counts the prompt's estimate
- * (its text / 4 and its images) and a token per chunk relayed. A request that never began to stream (refused, or failed before its first byte)
- * counts none.
+ * (its text / 4 and its images, once per call that sent it: inputEstimate) and a token per chunk
+ * relayed. A request that never began to stream (refused, or failed before its first byte) counts
+ * none.
  */
 function tokensUsed({ line, relayed }: Pick<RequestLog, "line" | "relayed">, body: JsonRequest): number {
   if (line.prompt_tokens !== undefined || line.completion_tokens !== undefined) {
     return (line.prompt_tokens ?? 0) + (line.completion_tokens ?? 0);
   }
-  return relayed ? promptEstimate(body) + relayed.chunks : 0;
+  return relayed ? inputEstimate(body, apiOfPath(line.path)) + relayed.chunks : 0;
 }
 
 /**

@@ -212,6 +212,15 @@ describe("a token split across content parts", () => {
     expect(texts(answer!.content).join("")).toBe(`<think>ok</think>fine <${B}|im_end|>`);
   });
 
+  it("in a request of 100,000 parts (3 MB, within the proxy's body limit), every one of them a token's start and end", () => {
+    // Each part and each break is read once: a pass per part over every break took 11 s here.
+    const content = Array.from({ length: 100_000 }, () => ({ type: "text" as const, text: "|x|><" }));
+    const out = neutraliseRequest({ model: "m", messages: [{ role: "user", content }] }, neutraliser).messages[0]!;
+    const joined = texts(out.content).join("");
+    expect(joined.startsWith(`|x|><${B}|x|><${B}|x|>`)).toBe(true);
+    expect(joined.split(B)).toHaveLength(100_000);
+  });
+
   it("also across an image between them, which a text-only template skips; parts without a token stay the same objects", () => {
     const plain = { type: "text" as const, text: "nothing here" };
     const image = { type: "image_url" as const, image_url: { url: "https://example.com/a.png" } };

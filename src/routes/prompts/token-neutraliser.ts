@@ -189,15 +189,16 @@ function partsNeutralised(content: unknown, neutralise: TokenNeutraliser): unkno
   }
   const parts = new Map<object, object>();
   let start = 0;
+  let next = 0;
   for (const part of texts) {
     const end = start + part.text.length;
-    const inside = breaks.filter((at) => at > start && at <= end);
-    if (inside.length) {
+    // The breaks rise, as the parts do: each is read once (a request may hold 100,000 parts).
+    if (next < breaks.length && breaks[next]! <= end) {
       let text = "";
       let from = start;
-      for (const at of inside) {
-        text += joined.slice(from, at) + TOKEN_BREAK;
-        from = at;
+      for (; next < breaks.length && breaks[next]! <= end; next++) {
+        text += joined.slice(from, breaks[next]) + TOKEN_BREAK;
+        from = breaks[next]!;
       }
       parts.set(part, { ...part, text: text + joined.slice(from, end) });
     }
