@@ -5,7 +5,8 @@ import { emulatorModelId } from "../../emulator/model-id.ts";
 import { createApp, type LogLine } from "../app.ts";
 import type { ProxyBindings } from "../config.ts";
 import { LEASE_RENEW_MS } from "../durable/key-limits.ts";
-import { tokenEstimate } from "../token-estimate.ts";
+import { model } from "../../test/helpers/emulated.ts";
+import { DEFAULT_OUTPUT_ESTIMATE, tokenEstimate } from "../token-estimate.ts";
 
 /** The proxy on Node with the emulator in process, a key with every limit, and these bindings. */
 function proxyWith(bindings: Record<string, unknown>) {
@@ -20,6 +21,7 @@ function proxyWith(bindings: Record<string, unknown>) {
       // A plain answer that takes a moment; and a model with an output cap.
       waiting: `bedrock/llama/${emulatorModelId("llama", ["wait300"])}`,
       capped: { model: `bedrock/llama/${emulatorModelId("llama")}`, max_output_tokens: 100 },
+      claude: model("converse"),
     }),
     API_KEYS: JSON.stringify({
       team: { key: "sk-team-0123456789", rate_limit: "RATE", tokens_per_day: 1000, concurrent_streams: 2 },
@@ -41,7 +43,7 @@ function proxyWith(bindings: Record<string, unknown>) {
       body: JSON.stringify(body),
     });
   const chat = (stream = false, model = "llama") => post("/v1/chat/completions", chatBody(model, stream));
-  return { chat, post, logs };
+  return { chat, post, logs, emulator };
 }
 
 const chatBody = (model: string, stream: boolean) => ({ model, messages: [{ role: "user", content: "hi" }], stream });
@@ -219,6 +221,23 @@ describe("what a request of a key with tokens_per_day reserves while it is in fl
       tokenEstimate(completions, "completions", undefined),
       tokenEstimate(responses, "responses", 100),
     ]);
+  });
+
+  it("is what it may use: without an output limit, an imported model is sent the reserved one; a converse model is not (its own ceiling may be lower)", async () => {
+    const { binding } = recordingLimits();
+    const { post, emulator } = proxyWith({ RATE: { limit: async () => ({ success: true }) }, KEY_LIMITS: binding });
+    const sent = (modelString: string) => emulator.stats.lastBody(modelString.split("/").slice(2).join("/"));
+    const ask = async (body: Record<string, unknown>) => {
+      const response = await post("/v1/chat/completions", { messages: [{ role: "user", content: "hi" }], ...body });
+      expect(response.status).toBe(200);
+      await response.text();
+    };
+    await ask({ model: "llama" });
+    expect(sent(`bedrock/llama/${emulatorModelId("llama")}`)).toMatchObject({ max_gen_len: DEFAULT_OUTPUT_ESTIMATE });
+    await ask({ model: "llama", max_tokens: 50 });
+    expect(sent(`bedrock/llama/${emulatorModelId("llama")}`)).toMatchObject({ max_gen_len: 50 });
+    await ask({ model: "claude" });
+    expect(sent(model("converse"))).not.toHaveProperty("inferenceConfig.maxTokens");
   });
 
   it("never more than the whole day, however much it asks for (and the counter still checks it)", async () => {
