@@ -603,6 +603,19 @@ describe("converse: per-model settings", () => {
     expect(sentBody(emulator, model("converse"))).not.toHaveProperty("additionalModelRequestFields");
   });
 
+  it("reasoning_effort none also turns off thinking that additional_model_request_fields turn on, and keeps their other keys (the third review)", async () => {
+    const raw = { thinking: { type: "enabled", budget_tokens: 4000 }, anthropic_beta: ["context-1m-2025-08-07"] };
+    const { bedrock, emulator } = emulated({
+      models: { claude: { model: model("converse"), additional_model_request_fields: raw } },
+    });
+    await bedrock.chat.completions.create({ model: "claude", messages: [hello] });
+    expect(sentBody(emulator, model("converse")).additionalModelRequestFields).toEqual(raw);
+    await bedrock.chat.completions.create({ model: "claude", messages: [hello], reasoning_effort: "none" });
+    expect(sentBody(emulator, model("converse")).additionalModelRequestFields).toEqual({
+      anthropic_beta: ["context-1m-2025-08-07"],
+    });
+  });
+
   it("settings this route does not use, or a budget the model cannot take, are refused with the entry", () => {
     expect(() => emulated({ models: { x: { model: model("converse"), max_body_bytes: 8_000_000 } } })).not.toThrow();
     expect(() => emulated({ models: { x: { model: model("converse"), template: "qwen3" } } })).toThrow(

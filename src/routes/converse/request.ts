@@ -64,8 +64,12 @@ export function buildConverseBody(
   const inference = inferenceConfig(request, reasoning.maxTokens ?? maxTokens, thinking.dropSampling);
   if (inference) body.inferenceConfig = inference;
   if (tools) body.toolConfig = tools;
-  const own = settings.additional_model_request_fields;
-  const additional = additionalFields(thinking.dropSampling ? withoutTopK(own) : own, [
+  // reasoning_effort "none" overrides thinking the settings' raw fields turn on, as it does reasoning_budget.
+  const own =
+    requestEffort === "none"
+      ? withoutKeys(settings.additional_model_request_fields, ["thinking", "reasoningConfig"])
+      : settings.additional_model_request_fields;
+  const additional = additionalFields(thinking.dropSampling ? withoutKeys(own, ["top_k"]) : own, [
     dropped.has("top_k") || thinking.dropSampling ? undefined : topKFields(request.top_k, family),
     reasoning.fields,
   ]);
@@ -176,9 +180,10 @@ function unthoughtToolTurn(messages: readonly Message[]): boolean {
 }
 
 /** The model's own additional fields without top_k, which thinking does not take. */
-function withoutTopK(fields: JsonObject | undefined): JsonObject | undefined {
-  if (!fields || !("top_k" in fields)) return fields;
-  const { top_k: _, ...rest } = fields;
+function withoutKeys(fields: JsonObject | undefined, keys: readonly string[]): JsonObject | undefined {
+  if (!fields || !keys.some((key) => key in fields)) return fields;
+  const rest = { ...fields };
+  for (const key of keys) delete rest[key];
   return rest;
 }
 
