@@ -629,6 +629,13 @@ describe("converse: per-model settings", () => {
     expect(() => emulated({ models: { x: { model: model("converse"), reasoning_budget: 10 } } })).toThrow(
       /reasoning_budget/,
     );
+    // The cap becomes every request's limit: at 1024 or less, every call was a 400 blaming max_tokens (the third review).
+    const capped = (max_output_tokens: number) => () =>
+      emulated({ models: { x: { model: model("converse"), reasoning_budget: 2048, max_output_tokens } } });
+    expect(capped(1024)).toThrow(
+      /models\["x"\]\.max_output_tokens: Claude thinks within it \(reasoning_budget\), so it must be above 1024/,
+    );
+    expect(capped(1025)).not.toThrow();
   });
 });
 

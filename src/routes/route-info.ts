@@ -62,8 +62,15 @@ export const CONVERSE_ROUTE_INFO: RouteInfo = {
   operation: "converse",
   settings: CONVERSE_SETTINGS,
   // A reasoning_budget the model could never use fails every call: it is refused with the entry.
-  checkModel(modelId: string, settings: ModelSettingValues): string | undefined {
-    if (settings.reasoning_budget === undefined || takesReasoningControl(modelFamily(modelId))) return undefined;
-    return "reasoning_budget: this model id does not name a family with a documented reasoning control (Claude 3.7+, Nova 2, gpt-oss). Give the model's own fields in additional_model_request_fields instead.";
+  checkModel(modelId: string, { reasoning_budget: budget, max_output_tokens: cap }: ModelSettingValues) {
+    const family = modelFamily(modelId);
+    if (budget === undefined) return undefined;
+    if (!takesReasoningControl(family)) {
+      return "reasoning_budget: this model id does not name a family with a documented reasoning control (Claude 3.7+, Nova 2, gpt-oss). Give its own fields in additional_model_request_fields instead.";
+    }
+    // The cap becomes every request's limit, and Claude thinks within it, 1024 tokens at least.
+    if (family === "claude_thinking" && cap !== undefined && cap <= 1024) {
+      return "max_output_tokens: Claude thinks within it (reasoning_budget), so it must be above 1024.";
+    }
   },
 };
