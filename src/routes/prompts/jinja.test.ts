@@ -71,9 +71,8 @@ describe("compileChatTemplate: the context a template sees", () => {
         { tools },
       ),
     );
-    // A template that loops over parts gets no content as an empty list of them, as vLLM hands it.
     expect(prompt).toBe(
-      "<s><user>Weather?</s>\n<assistant> call get_weather(Paris)</s>\ntools: get_weather\n<assistant>",
+      "<s><user>Weather?</s>\n<assistant>(no text) call get_weather(Paris)</s>\ntools: get_weather\n<assistant>",
     );
   });
 
@@ -153,7 +152,7 @@ describe("compileChatTemplate: content parts", () => {
     expect(prompt).toBe("<user>Hi\n<user>HelloWorld\n<assistant>");
   });
 
-  it("as vLLM hands content to such a template: always a list, none as [], an image as {type: 'image'} (the third review)", async () => {
+  it("a template that takes only parts gets content as vLLM hands it over: always a list, none as [], an image as {type: 'image'} (the third review)", async () => {
     // Llama 3.2 Vision's official template loops over every message's content and asks for type 'image'.
     const render = await compileChatTemplate(
       "{% for m in messages %}{{ m.role }}:{% for c in m.content %}{% if c.type == 'image' %}<|image|>{% elif c.type == 'text' %}{{ c.text }}{% endif %}{% endfor %}|{% endfor %}",
@@ -173,6 +172,27 @@ describe("compileChatTemplate: content parts", () => {
       ]),
     );
     expect(prompt).toBe("user:What is 2+2?|assistant:|tool:4|user:<|image|>Describe this.|");
+  });
+
+  it("content as it was sent first, so that a template writing some roles' content as text gets text, never a list's JSON (the fourth review)", async () => {
+    // Pixtral's published template: `'[INST]' + system` as text, the user's parts looped over.
+    const render = await compileChatTemplate(
+      "{% for m in messages %}{% if m.role == 'system' %}[SYS]{{ '' + m.content }}{% else %}{{ m.role }}:" +
+        "{% if m.content is string %}{{ m.content }}{% else %}{% for c in m.content %}{{ c.text }}{% endfor %}{% endif %}{% endif %}|{% endfor %}",
+    );
+    const messages: ChatMessage[] = [
+      { role: "system", content: "Answer in French." },
+      { role: "user", content: parts("What is", " 2+2?") },
+      user("And 3+3?"),
+    ];
+    expect(render(input(messages))).toBe("[SYS]Answer in French.|user:What is 2+2?|user:And 3+3?|");
+    // Parts where the template writes text: a 400, as Python's Jinja refuses it, never the parts' JSON.
+    const joins = await compileChatTemplate(
+      "{% for m in messages %}{{ '[' + m.content + ']' }}{% for c in m.content %}{% endfor %}{% endfor %}",
+    );
+    expect(await errorOf(() => joins(input([{ role: "user", content: parts("Hi") }])))).toMatchObject({ status: 400 });
+    // Such text the client wrote itself is no sign of it.
+    expect(render(input([user('{"type": "text"} as I wrote it')]))).toBe('user:{"type": "text"} as I wrote it|');
   });
 });
 

@@ -35,20 +35,38 @@ export async function compileChatTemplate(source: string, specialTokens: Special
   const tokens = withoutUndefined({ bos_token: specialTokens.bos_token, eos_token: specialTokens.eos_token });
   return (input: PromptInput): string => {
     // The server's own variables come last: no kwarg can stand in for them.
-    const context: Record<string, unknown> = {
+    const contextWith = (content: ContentHandling): Record<string, unknown> => ({
       ...input.kwargs,
       ...tokens,
-      messages: input.messages.map((message, index) => toHuggingFaceMessage(message, index, contentFormat)),
+      messages: input.messages.map((message, index) => toHuggingFaceMessage(message, index, contentFormat, content)),
       tools: input.tools && input.tools.length > 0 ? input.tools : null,
       documents: null,
       add_generation_prompt: true,
-    };
+    });
+    let context = contextWith("as-sent");
     let prompt: string;
     try {
       prompt = template.render(context);
     } catch (error) {
-      // Usually the template refusing the conversation (raise_exception): the request's messages.
-      throw invalidRequest(`The model's chat_template refused to render this request: ${describe(error)}`, "messages");
+      // A template that loops over parts may take only parts (Llama 3.2 Vision's loops over every
+      // message's content): then it gets them as vLLM hands them over, every content a list. Not
+      // first: a template that writes some roles' content as text (`'[INST]' + content`) would
+      // write the list's JSON, which Python's Jinja refuses and @huggingface/jinja does not.
+      const lists = contentFormat === "openai" ? renderedWithLists(template, contextWith("lists")) : undefined;
+      if (lists === undefined) {
+        // Usually the template refusing the conversation (raise_exception): the request's messages.
+        throw invalidRequest(
+          `The model's chat_template refused to render this request: ${describe(error)}`,
+          "messages",
+        );
+      }
+      [prompt, context] = lists;
+    }
+    if (writesPartsAsText(prompt, context)) {
+      throw invalidRequest(
+        "The model's chat_template refused to render this request: it joins a message's content parts to text with `+`, which Python's Jinja refuses. Send that message's content as a string.",
+        "messages",
+      );
     }
     if (joinsMappingToText(prompt, context)) {
       throw invalidRequest(
@@ -82,24 +100,65 @@ const TEXT_ONLY: ImageHandling = {
   refuseAs: "this model's chat_template (it reads content as text, never looping over a message's parts)",
 };
 
+/** A template that loops over parts gets content as it was sent, or (when it takes only parts) always as a list. */
+type ContentHandling = "as-sent" | "lists";
+
+/** The template's render with every content a list of parts, unless it fails or writes a list as text. */
+function renderedWithLists(
+  template: { render(context: Record<string, unknown>): string },
+  context: Record<string, unknown>,
+): [string, Record<string, unknown>] | undefined {
+  let prompt: string;
+  try {
+    prompt = template.render(context);
+  } catch {
+    return undefined;
+  }
+  return writesPartsAsText(prompt, context) ? undefined : [prompt, context];
+}
+
 /**
- * A message as Hugging Face templates expect it, as vLLM hands it over: OpenAI's shape,
- * `developer` as `system`, and tool-call arguments parsed to an object when they are a JSON
- * object. A template that loops over content parts (`openai`) always gets a list of parts (a
- * string as one text part, none as an empty list, an image as `{type: "image"}`, what such
- * templates test for); any other gets text, parts joined as for the built-in templates
- * (messages.ts), and a missing assistant content as null.
+ * `'text' + content` with content a list writes the parts' JSON (`{"type": "text", …}`) where
+ * Python's Jinja raises: more of it in the prompt than the messages' own text holds.
  */
-function toHuggingFaceMessage(message: ChatMessage, index: number, format: ContentFormat): Record<string, unknown> {
+function writesPartsAsText(prompt: string, context: Record<string, unknown>): boolean {
+  return count(prompt, PART_JSON) > count(JSON.stringify(context.messages), PART_JSON_ESCAPED);
+}
+
+const PART_JSON = '{"type": "';
+const PART_JSON_ESCAPED = '{\\"type\\": \\"';
+
+function count(text: string, piece: string): number {
+  return text.split(piece).length - 1;
+}
+
+/**
+ * A message as Hugging Face templates expect it: OpenAI's shape, `developer` as `system`, and
+ * tool-call arguments parsed to an object when they are a JSON object. For a template that loops
+ * over content parts (`openai`), an image part is `{type: "image"}`, what such templates test
+ * for, as vLLM hands it over; with `lists`, every content is a list of parts, as vLLM's are too (a
+ * string as one text part, none as an empty list). Any other template gets text: parts joined as
+ * for the built-in templates (messages.ts). A missing assistant content is null.
+ */
+function toHuggingFaceMessage(
+  message: ChatMessage,
+  index: number,
+  format: ContentFormat,
+  content: ContentHandling,
+): Record<string, unknown> {
   const plain = withoutUndefined({ ...message });
   if (message.role === "developer") plain.role = "system";
-  if (format === "openai") plain.content = asParts(message.content);
+  if (format === "openai") plain.content = content === "lists" ? asParts(message.content) : withImages(message.content);
   else if (Array.isArray(message.content)) plain.content = joinContent(message.content, index, TEXT_ONLY);
   if (message.role === "assistant") {
     plain.content ??= null;
     if (message.tool_calls !== undefined) plain.tool_calls = message.tool_calls.map(toHuggingFaceToolCall);
   }
   return plain;
+}
+
+function withImages(content: ChatMessage["content"]): ChatMessage["content"] | unknown[] {
+  return Array.isArray(content) ? asParts(content) : content;
 }
 
 function asParts(content: ChatMessage["content"]): unknown[] {
