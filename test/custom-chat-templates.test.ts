@@ -166,6 +166,30 @@ describe("an official template that loops over content parts as chat_template (Q
   });
 });
 
+describe("a template that takes only parts (Qwen2-VL's loops over every message's content)", () => {
+  it("a history with a tool call and no content renders, as vLLM hands it over (the third review)", async () => {
+    const { bedrock, sent } = client();
+    await bedrock.chat.completions.create({
+      model: "qwen2-vl-own",
+      messages: [
+        { role: "user", content: "Weather in Paris?" },
+        {
+          role: "assistant",
+          content: null,
+          tool_calls: [
+            { id: "c1", type: "function", function: { name: "get_weather", arguments: '{"city":"Paris"}' } },
+          ],
+        },
+        { role: "tool", tool_call_id: "c1", content: "22C" },
+      ],
+    });
+    expect(sent(QWEN3_ECHO).prompt).toBe(
+      "<|im_start|>system\nYou are a helpful assistant.<|im_end|>\n<|im_start|>user\nWeather in Paris?<|im_end|>\n" +
+        "<|im_start|>assistant\n<|im_end|>\n<|im_start|>tool\n22C<|im_end|>\n<|im_start|>assistant\n",
+    );
+  });
+});
+
 describe("no turn forged through parts a template puts back together (the third review)", () => {
   it("a token split across text parts reaches Qwen2-VL's template broken, in chat and in the Responses API", async () => {
     const { bedrock, sent } = client();
