@@ -775,6 +775,35 @@ describe("converse: refusals and faults", () => {
 // AWS's "Supported models and model features" table: Meta Llama and Mistral AI models take tools
 // on Converse but not on ConverseStream, DeepSeek-R1 takes none; the ToolChoice reference gives a
 // named tool to Claude 3+ and Nova only. The emulator refuses as Bedrock does (converse-tool-use.ts).
+describe("converse: a Claude tool loop with the request's reasoning_effort, as chat clients send it", () => {
+  it("the calls come back without their thinking_blocks (runTools, the AI SDK, LangChain drop them): the turn goes on without thinking (the third review)", async () => {
+    const CLAUDE = model("converse", "think", "tool");
+    const { bedrock, emulator } = emulated();
+    const question = { role: "user" as const, content: "Weather in Paris?" };
+    const first = await bedrock.chat.completions.create({
+      model: CLAUDE,
+      messages: [question],
+      tools,
+      reasoning_effort: "low",
+    });
+    const { tool_calls } = first.choices[0]!.message;
+    expect(tool_calls).toHaveLength(1);
+    expect(sentBody(emulator, CLAUDE).additionalModelRequestFields).toMatchObject({ thinking: { type: "enabled" } });
+    const second = await bedrock.chat.completions.create({
+      model: CLAUDE,
+      messages: [
+        question,
+        { role: "assistant", content: null, tool_calls },
+        { role: "tool", tool_call_id: tool_calls![0]!.id, content: "sunny" },
+      ],
+      tools,
+      reasoning_effort: "low",
+    });
+    expect(second.choices[0]!.finish_reason).toBe("stop");
+    expect(sentBody(emulator, CLAUDE)).not.toHaveProperty("additionalModelRequestFields");
+  });
+});
+
 describe("converse: tool use by model family", () => {
   const foundation = (id: string, ...options: string[]) =>
     `bedrock/converse/${converseModelId(`arn:aws:bedrock:us-east-1::foundation-model/${id}`, options)}`;

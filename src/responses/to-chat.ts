@@ -285,21 +285,10 @@ export function responsesParam(param: string, sources: readonly MessageSource[])
 // A chat path a message may name besides its param (the part, where the param is its URL).
 const CHAT_PATH = /messages\[\d+\](?:\.\w+|\[\d+\])*/g;
 
-// What a chat-layer refusal advises in Chat's words besides its param: `reasoning_effort "none"`,
-// and Claude's tool loop, whose thinking a Responses caller sends back as the reasoning item a
-// Response gave, not as an assistant message's thinking_blocks. Whole phrases of the library's own,
-// never a bare name: a message also quotes what the caller sent (a tool named `max_tokens`).
-const CHAT_WORDS: ReadonlyArray<[RegExp, string]> = [
-  [/\breasoning_effort "none"/g, 'reasoning.effort "none"'],
-  [
-    /the last assistant message's tool calls were made without thinking \(it has no thinking_blocks\)/g,
-    "the last function_call items were made without thinking (no reasoning item came with them)",
-  ],
-  [
-    /Send the assistant message with its thinking_blocks/g,
-    "Send the reasoning item (with its encrypted_content) that came with them",
-  ],
-];
+// What a chat-layer refusal advises in Chat's words besides its param: `reasoning_effort "none"`.
+// A whole phrase of the library's own, never a bare name: a message also quotes what the caller
+// sent (a tool named `max_tokens`).
+const CHAT_WORDS: ReadonlyArray<[RegExp, string]> = [[/\breasoning_effort "none"/g, 'reasoning.effort "none"']];
 
 /** A refusal from the chat layer, renamed to the caller's fields; other errors pass unchanged. */
 export function inResponsesTerms(error: unknown, sources: readonly MessageSource[]): unknown {

@@ -52,7 +52,7 @@ export function buildConverseBody(
   const thinking = thinkingChoice(request, family, requestEffort, settings, unthoughtToolTurn(conversation.messages));
   const reasoning = planReasoning({
     family,
-    effort: requestEffort,
+    effort: thinking.off ? "none" : requestEffort,
     budget: thinking.budget,
     maxTokens,
     maxTokensParam: request.max_completion_tokens != null ? "max_completion_tokens" : "max_tokens",
@@ -120,7 +120,8 @@ function toolProblems(request: ChatCompletionRequest, modelId: string, hasToolBl
 /**
  * How Claude's thinking meets what it cannot go with (reasoning.ts thinkingConflicts). Thinking
  * the request asks for (reasoning_effort) is a 400 naming both fields, but sampling fields are
- * dropped under drop_params. Thinking on by the model's reasoning_budget gives way instead: a
+ * dropped under drop_params, and an open tool loop whose calls came back without their thinking
+ * turns it off for the turn (`off`). Thinking on by the model's reasoning_budget gives way instead: a
  * forced tool call turns it off for the request (forced calls work on every route), and so does
  * the open tool loop such a call leaves (its results come back to calls made without thinking);
  * sampling fields, the model's own top_k among them, are not sent (many clients send a
@@ -133,7 +134,7 @@ function thinkingChoice(
   effort: ReasoningEffort | undefined,
   settings: ConverseSettings,
   unthoughtToolLoop: boolean,
-): { budget: number | undefined; dropSampling: boolean } {
+): { budget: number | undefined; dropSampling: boolean; off?: true } {
   const budget = settings.reasoning_budget;
   const thinks = effort === undefined ? budget !== undefined : effort !== "none";
   if (family !== "claude_thinking" || !thinks) return { budget, dropSampling: false };
@@ -144,12 +145,10 @@ function thinkingChoice(
       ? { budget: undefined, dropSampling: false }
       : { budget, dropSampling: sampling.length > 0 };
   }
-  if (unthoughtToolLoop) {
-    throw invalidRequest(
-      'reasoning_effort cannot be used on Claude here: the last assistant message\'s tool calls were made without thinking (it has no thinking_blocks), and Bedrock refuses thinking in a tool loop without the reasoning that led to its calls. Send the assistant message with its thinking_blocks, or reasoning_effort "none".',
-      "reasoning_effort",
-    );
-  }
+  // Bedrock refuses thinking in a tool loop without the reasoning that led to its calls, and every
+  // chat client (the openai SDK's runTools, the AI SDK, LangChain) sends the calls back without
+  // their thinking_blocks: the loop goes on without thinking for this turn, as with the budget.
+  if (unthoughtToolLoop) return { budget: undefined, dropSampling: false, off: true };
   if (forcedTool) {
     throw invalidRequest(
       'reasoning_effort cannot be used with a forced tool_choice on Claude: Bedrock refuses thinking when tool_choice forces tool use. Send tool_choice "auto", or reasoning_effort "none".',
