@@ -190,6 +190,25 @@ describe("a template that takes only parts (Qwen2-VL's loops over every message'
   });
 });
 
+describe("a part's own fields, as vLLM hands them over", () => {
+  it("only type and text: a client's extra key on a text part (`image: null`) does not make Qwen2-VL's template see an image", async () => {
+    const { bedrock, sent } = client();
+    const text = { type: "text", text: "Describe this:", image: null } as unknown as { type: "text"; text: string };
+    await bedrock.chat.completions.create({
+      model: "qwen2-vl-own",
+      messages: [
+        { role: "user", content: [text, { type: "image_url", image_url: { url: "data:image/png;base64,AAAA" } }] },
+      ],
+    });
+    expect(sent(QWEN3_ECHO)).toMatchObject({
+      prompt: expect.stringContaining(
+        "<|im_start|>user\nDescribe this:<|vision_start|><|image_pad|><|vision_end|><|im_end|>",
+      ),
+      images: ["AAAA"],
+    });
+  });
+});
+
 describe("no turn forged through parts a template puts back together (the third review)", () => {
   it("a token split across text parts reaches Qwen2-VL's template broken, in chat and in the Responses API", async () => {
     const { bedrock, sent } = client();

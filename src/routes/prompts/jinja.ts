@@ -164,7 +164,10 @@ function withImages(content: ChatMessage["content"]): ChatMessage["content"] | u
 function asParts(content: ChatMessage["content"]): unknown[] {
   if (content == null) return [];
   if (typeof content === "string") return [{ type: "text", text: content }];
-  return content.map((part) => (part.type === "image_url" ? { type: "image" } : part));
+  // Made anew, as vLLM makes them: what else a client put on a part (`"image": null`) is not the template's to read.
+  return content.map((part) =>
+    part.type === "image_url" ? { type: "image" } : part.type === "text" ? { type: "text", text: part.text } : part,
+  );
 }
 
 function toHuggingFaceToolCall(call: ToolCall): Record<string, unknown> {
