@@ -285,3 +285,29 @@ describe("a client that stops sending its request body", () => {
     expect(logs[0]).toMatchObject({ status: 499, error: "the client stopped sending its request body" });
   });
 });
+
+describe("a secret sent as the model's name (the third fuzzing review)", () => {
+  it("is not in the log line, whose model the trace and the usage row read too", async () => {
+    const logs: LogLine[] = [];
+    const env = {
+      MODELS: JSON.stringify({
+        llama: "bedrock/llama/arn:aws:bedrock:us-east-1:123456789012:imported-model/abc123def456",
+      }),
+      PROXY_API_KEYS: "sk-model-swap-0001",
+      AWS_ACCESS_KEY_ID: "AKIAZZMODELSWAPAKID1",
+      AWS_SECRET_ACCESS_KEY: "zzModelSwapSecretAccessKey000000000000",
+    };
+    const app = createApp({ env, log: (line) => logs.push(line) });
+    for (const model of ["sk-model-swap-0001", "zzModelSwapSecretAccessKey000000000000", "AKIAZZOTHERAKID00001"]) {
+      const answer = await app.request("/v1/chat/completions", {
+        method: "POST",
+        headers: { authorization: "Bearer sk-model-swap-0001", "content-type": "application/json" },
+        body: JSON.stringify({ model, messages: [{ role: "user", content: "hi" }] }),
+      });
+      expect(answer.status).toBe(404);
+      await answer.text();
+    }
+    expect(logs.map((line) => line.model)).toEqual(["[redacted]", "[redacted]", "[redacted]"]);
+    expect(JSON.stringify(logs)).not.toMatch(/sk-model-swap|zzModelSwapSecret|AKIAZZ/);
+  });
+});
