@@ -124,18 +124,12 @@ export async function attempt(
     // An error body past 64 KiB is not one Bedrock writes: its exception name still says what happened.
     // Raced with the attempt's signal: a fetch of the caller's may give a body that never ends.
     // Past timeoutMs its status and headers (a ThrottlingException's, say) still tell the error.
-    let text = "";
-    try {
-      text = (await untilAborted(readLimitedText(response.body, MAX_ERROR_BODY_BYTES), controller.signal)) ?? "";
-    } catch {
-      if (controller.signal.aborted) void response.body?.cancel().catch(() => undefined);
-      if (userSignal?.aborted) {
-        release();
-        throw userSignal.reason;
-      }
-    }
+    const text = await untilAborted(readLimitedText(response.body, MAX_ERROR_BODY_BYTES), controller.signal).catch(
+      () => "",
+    );
     release();
-    throw (await bedrockErrors()).errorFromResponse(response, text, secrets, new URL(target.url).host);
+    if (userSignal?.aborted) throw userSignal.reason;
+    throw (await bedrockErrors()).errorFromResponse(response, text ?? "", secrets, new URL(target.url).host);
   }
   const contentType = response.headers.get("content-type") ?? "";
   if (target.stream && !contentType.startsWith(EVENT_STREAM)) {
