@@ -567,3 +567,17 @@ describe("per-model settings", () => {
     expect(body(request(hi.messages, { stream: true, stream_options: { include_usage: true } }))).toEqual(body(hi));
   });
 });
+
+describe("temperature above Converse's 1 (OpenAI's range goes to 2: the third converse review)", () => {
+  it("is a 400 naming temperature, dropped under drop_params, and left out as before where thinking drops it", () => {
+    const hot = request(hi.messages, { temperature: 1.5 });
+    const refused = refusal(() => body(hot, NOVA));
+    expect(refused).toMatchObject({ status: 400, param: "temperature" });
+    expect(refused.message).toContain("at most 1 on Converse");
+    expect(body(request(hi.messages, { temperature: 1.5, drop_params: true }), NOVA)).not.toHaveProperty(
+      "inferenceConfig.temperature",
+    );
+    expect(body(hot, CLAUDE, { reasoning_budget: 2048 })).not.toHaveProperty("inferenceConfig.temperature");
+    expect(body(request(hi.messages, { temperature: 1 }), NOVA).inferenceConfig).toEqual({ temperature: 1 });
+  });
+});

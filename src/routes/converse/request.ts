@@ -61,7 +61,13 @@ export function buildConverseBody(
 
   const body: ConverseBody = { messages: conversation.messages };
   if (conversation.system.length) body.system = conversation.system;
-  const inference = inferenceConfig(request, reasoning.maxTokens ?? maxTokens, thinking.dropSampling);
+  // Converse takes a temperature of 0 to 1, OpenAI's goes to 2: refused (or dropped) where it is sent.
+  const hot = !thinking.dropSampling && request.temperature != null && request.temperature > 1;
+  const dropTemperature =
+    hot &&
+    refuseOrDrop([{ param: "temperature", why: HOTTER_THAN_CONVERSE }], "converse", dropsParameters(request, settings))
+      .size > 0;
+  const inference = inferenceConfig(request, reasoning.maxTokens ?? maxTokens, thinking.dropSampling, dropTemperature);
   if (inference) body.inferenceConfig = inference;
   if (tools) body.toolConfig = tools;
   // reasoning_effort "none" overrides thinking the settings' raw fields turn on, as it does reasoning_budget.
@@ -186,15 +192,21 @@ function withoutKeys(fields: JsonObject | undefined, keys: readonly string[]): J
   return rest;
 }
 
-/** inferenceConfig; `dropSampling` leaves out temperature and top_p (thinking takes neither). */
+/**
+ * inferenceConfig; `dropSampling` leaves out temperature and top_p (thinking takes neither), and
+ * `dropTemperature` a temperature above Converse's 1 under drop_params.
+ */
+const HOTTER_THAN_CONVERSE = "must be at most 1 on Converse, whose inferenceConfig.temperature takes 0 to 1";
+
 function inferenceConfig(
   request: ChatCompletionRequest,
   maxTokens: number | undefined,
   dropSampling: boolean,
+  dropTemperature: boolean,
 ): InferenceConfig | undefined {
   const config: InferenceConfig = {};
   if (maxTokens !== undefined) config.maxTokens = maxTokens;
-  if (request.temperature != null && !(dropSampling && request.temperature !== 1)) {
+  if (request.temperature != null && !dropTemperature && !(dropSampling && request.temperature !== 1)) {
     config.temperature = request.temperature;
   }
   if (request.top_p != null && !dropSampling) config.topP = request.top_p;
