@@ -190,6 +190,31 @@ describe("a template that takes only parts (Qwen2-VL's loops over every message'
   });
 });
 
+describe("tools through official templates as chat_template (the fourth reviews)", () => {
+  const weather = {
+    type: "function" as const,
+    function: { name: "get_weather", parameters: { type: "object", properties: { type: { type: "string" } } } },
+  };
+  const call = { id: "c1", type: "function" as const, function: { name: "get_weather", arguments: '{"type":"city"}' } };
+  const loop: ChatMessage[] = [
+    { role: "user", content: "Weather?" },
+    { role: "assistant", content: null, tool_calls: [call] },
+    { role: "tool", tool_call_id: "c1", content: "sunny" },
+  ];
+
+  it.each(["qwen3-own", "qwen25-own", "qwen2-vl-own"])(
+    "%s writes its tools block and a call whose arguments hold a type, never taking them for parts written as text",
+    async (name) => {
+      const { bedrock, sent } = client();
+      await bedrock.chat.completions.create({ model: name, messages: loop, tools: [weather] });
+      const { prompt } = sent(name === "qwen25-own" ? QWEN2_ECHO : QWEN3_ECHO);
+      // Qwen2-VL's template writes no tools block; the two others do.
+      if (name !== "qwen2-vl-own") expect(prompt).toContain('"name": "get_weather"');
+      expect(prompt).toContain("sunny");
+    },
+  );
+});
+
 describe("a part's own fields, as vLLM hands them over", () => {
   it("only type and text: a client's extra key on a text part (`image: null`) does not make Qwen2-VL's template see an image", async () => {
     const { bedrock, sent } = client();

@@ -310,4 +310,25 @@ describe("a secret sent as the model's name (the third fuzzing review)", () => {
     expect(logs.map((line) => line.model)).toEqual(["[redacted]", "[redacted]", "[redacted]"]);
     expect(JSON.stringify(logs)).not.toMatch(/sk-model-swap|zzModelSwapSecret|AKIAZZ/);
   });
+
+  it("a configured model's name is kept, whatever a secret spells (a session token, a trace header's dataset)", async () => {
+    const logs: LogLine[] = [];
+    const env = {
+      MODELS: JSON.stringify({
+        llama: "bedrock/llama/arn:aws:bedrock:us-east-1:123456789012:imported-model/abc123def456",
+      }),
+      PROXY_API_KEYS: "sk-model-swap-0001",
+      AWS_ACCESS_KEY_ID: "AKIAZZMODELSWAPAKID1",
+      AWS_SECRET_ACCESS_KEY: "zzModelSwapSecretAccessKey000000000000",
+      AWS_SESSION_TOKEN: "llama",
+    };
+    const answer = await createApp({ env, log: (line) => logs.push(line) }).request("/v1/chat/completions", {
+      method: "POST",
+      headers: { authorization: "Bearer sk-model-swap-0001", "content-type": "application/json" },
+      body: JSON.stringify({ model: "llama" }),
+    });
+    expect(answer.status).toBe(400);
+    await answer.text();
+    expect(logs[0]).toMatchObject({ model: "llama", status: 400 });
+  });
 });

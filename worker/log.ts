@@ -133,9 +133,6 @@ export function startRequestLog({ request, requestId, clientRequestId, sink, sec
     line.status = status;
     line.ms = Date.now() - started;
     addUsage(line, outcome.usage);
-    // What the client sent as its model: a key pasted there must not reach the log, the trace or
-    // a usage row (each reads the line once it is written).
-    if (line.model !== undefined) line.model = redactSecrets(line.model, secrets());
     if (outcome.error !== undefined) addError(line, outcome.error, secrets());
     markDone();
     sink(line);

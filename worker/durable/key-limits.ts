@@ -3,8 +3,8 @@
 //
 // Tokens per day: a request's usage is known only once it has finished, so each request of a key
 // with tokens_per_day reserves, when it is admitted, the most it is expected to use (its prompt's
-// estimate plus its output limit: token-estimate.ts; one with no limit is sent with what it
-// reserved as its limit). A request is admitted while the tokens used
+// estimate plus its output limit: token-estimate.ts; one with no limit, on an imported model, is
+// sent with what it reserved as its limit). A request is admitted while the tokens used
 // today plus the reservations of the requests still in flight are below the limit; its own
 // reservation need not fit (one large request never locks a key out). When it ends its reservation
 // is replaced by what it used. So requests running at once cannot spend more than the day has left,

@@ -2,7 +2,7 @@
 // model resolved before anything validates the rest, so that an unknown model is a cheap 404. A
 // model the key may not call is answered exactly as one that does not exist, limits included.
 import type { MiddlewareHandler } from "hono";
-import { invalidRequest, modelNotFound } from "../../src/core.ts";
+import { invalidRequest, modelNotFound, redactSecrets } from "../../src/core.ts";
 import { readJsonBody } from "../body.ts";
 import type { AppEnv, JsonRequest } from "../context.ts";
 import { mayCall } from "../keys.ts";
@@ -14,7 +14,13 @@ export const jsonBody: MiddlewareHandler<AppEnv> = async (c, next) => {
   const { model } = value;
   // Noted first, so that the line of a refused request still says what it asked for.
   const { line } = c.get("log");
-  if (typeof model === "string") line.model = model.slice(0, 200);
+  // A model this proxy does not serve is the client's text: a key pasted there must not reach the
+  // log, a trace or a usage row. A configured name is kept as it is, whatever a secret spells.
+  if (typeof model === "string") {
+    line.model = Object.hasOwn(config.models, model)
+      ? model
+      : redactSecrets(model.slice(0, 200), c.get("state").secrets);
+  }
   line.stream = value.stream === true;
   if (typeof model !== "string" || model === "") {
     throw invalidRequest("model must be the name of one of this proxy's models (GET /v1/models lists them).", "model");

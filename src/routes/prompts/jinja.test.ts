@@ -188,9 +188,21 @@ describe("compileChatTemplate: content parts", () => {
     expect(render(input(messages))).toBe("[SYS]Answer in French.|user:What is 2+2?|user:And 3+3?|");
     // Parts where the template writes text: a 400, as Python's Jinja refuses it, never the parts' JSON.
     const joins = await compileChatTemplate(
-      "{% for m in messages %}{{ '[' + m.content + ']' }}{% for c in m.content %}{% endfor %}{% endfor %}",
+      "{% for m in messages %}{{ '<' + m.content + '>' }}{% for c in m.content %}{% endfor %}{% endfor %}",
     );
     expect(await errorOf(() => joins(input([{ role: "user", content: parts("Hi") }])))).toMatchObject({ status: 400 });
+    // A refusal of the template's own still reaches the client when content as sent only failed its loop.
+    const strict = await compileChatTemplate(
+      "{% for m in messages %}{% for c in m.content %}{% endfor %}{% endfor %}{{ raise_exception('Conversation roles must alternate') }}",
+    );
+    expect((await errorOf(() => strict(input([user("Hi")])))).message).toBe(
+      "The model's chat_template refused to render this request: Conversation roles must alternate",
+    );
+    // A list the template writes with tojson is its JSON in brackets, as Python's Jinja writes it too.
+    const dumps = await compileChatTemplate(
+      "{% for m in messages %}{% for c in m.content %}{% endfor %}{{ m.content | tojson }}{% endfor %}",
+    );
+    expect(dumps(input([user("sunny")]))).toBe('[{"type": "text", "text": "sunny"}]');
     // Such text the client wrote itself is no sign of it.
     expect(render(input([user('{"type": "text"} as I wrote it')]))).toBe('user:{"type": "text"} as I wrote it|');
   });

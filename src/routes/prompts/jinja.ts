@@ -19,8 +19,8 @@ export interface SpecialTokens {
  * `documents` (null), `add_generation_prompt: true`, the special tokens and the request's
  * `chat_template_kwargs` (only those the model lets a request set reach here: template-variables.ts).
  * Content given as parts reaches a template that loops over them as parts, and any other
- * template as one string (content-format.ts). A syntax error or a failing render is a 400 on
- * `chat_template`.
+ * template as one string (content-format.ts). A syntax error is a 400 on `chat_template`, a
+ * render the template refuses a 400 on `messages`.
  */
 export async function compileChatTemplate(source: string, specialTokens: SpecialTokens = {}): Promise<PromptRenderer> {
   const { Template } = await import("@huggingface/jinja");
@@ -31,6 +31,8 @@ export async function compileChatTemplate(source: string, specialTokens: Special
     throw invalidRequest(`chat_template is not a valid Jinja template: ${describe(error)}`, "chat_template");
   }
   const contentFormat = detectContentFormat(template.parsed);
+  // How the engine writes a list of parts joined to text, to find it in a prompt (partsWritten).
+  const asText = new Template("{{ '' + content }}");
 
   const tokens = withoutUndefined({ bos_token: specialTokens.bos_token, eos_token: specialTokens.eos_token });
   return (input: PromptInput): string => {
@@ -43,31 +45,29 @@ export async function compileChatTemplate(source: string, specialTokens: Special
       documents: null,
       add_generation_prompt: true,
     });
-    let context = contextWith("as-sent");
-    let prompt: string;
-    try {
-      prompt = template.render(context);
-    } catch (error) {
-      // A template that loops over parts may take only parts (Llama 3.2 Vision's loops over every
-      // message's content): then it gets them as vLLM hands them over, every content a list. Not
-      // first: a template that writes some roles' content as text (`'[INST]' + content`) would
-      // write the list's JSON, which Python's Jinja refuses and @huggingface/jinja does not.
-      const lists = contentFormat === "openai" ? renderedWithLists(template, contextWith("lists")) : undefined;
-      if (lists === undefined) {
-        // Usually the template refusing the conversation (raise_exception): the request's messages.
-        throw invalidRequest(
-          `The model's chat_template refused to render this request: ${describe(error)}`,
-          "messages",
-        );
+    const render = (context: Record<string, unknown>): Rendered => {
+      try {
+        const prompt = template.render(context);
+        return partsWritten(prompt, context, asText) ? { failure: PARTS_AS_TEXT } : { prompt, context };
+      } catch (error) {
+        return { failure: describe(error) };
       }
-      [prompt, context] = lists;
+    };
+    let rendered = render(contextWith("as-sent"));
+    // A template that loops over parts may take only parts (Llama 3.2 Vision's loops over every
+    // message's content): then it gets them as vLLM hands them over, every content a list. Not
+    // first: a template that writes some roles' content as text (`'[INST]' + content`) would
+    // write the list's JSON, which Python's Jinja refuses and @huggingface/jinja does not.
+    if ("failure" in rendered && contentFormat === "openai") {
+      const lists = render(contextWith("lists"));
+      // Its own failure says more when the first one was only a string or null looped over.
+      if ("prompt" in lists || CONTENT_SHAPE.test(rendered.failure)) rendered = lists;
     }
-    if (writesPartsAsText(prompt, context)) {
-      throw invalidRequest(
-        "The model's chat_template refused to render this request: it joins a message's content parts to text with `+`, which Python's Jinja refuses. Send that message's content as a string.",
-        "messages",
-      );
+    if ("failure" in rendered) {
+      // Usually the template refusing the conversation (raise_exception): the request's messages.
+      throw invalidRequest(`The model's chat_template refused to render this request: ${rendered.failure}`, "messages");
     }
+    const { prompt, context } = rendered;
     if (joinsMappingToText(prompt, context)) {
       throw invalidRequest(
         "chat_template failed to render: it joins a mapping (such as parsed tool-call arguments) to text with `+`, " +
@@ -103,33 +103,30 @@ const TEXT_ONLY: ImageHandling = {
 /** A template that loops over parts gets content as it was sent, or (when it takes only parts) always as a list. */
 type ContentHandling = "as-sent" | "lists";
 
-/** The template's render with every content a list of parts, unless it fails or writes a list as text. */
-function renderedWithLists(
-  template: { render(context: Record<string, unknown>): string },
-  context: Record<string, unknown>,
-): [string, Record<string, unknown>] | undefined {
-  let prompt: string;
-  try {
-    prompt = template.render(context);
-  } catch {
-    return undefined;
-  }
-  return writesPartsAsText(prompt, context) ? undefined : [prompt, context];
-}
+type Rendered = { prompt: string; context: Record<string, unknown> } | { failure: string };
+
+const PARTS_AS_TEXT =
+  "it joins a message's content parts to text with `+`, which Python's Jinja refuses. Send that message's content as a string.";
+// What the engine says when a template loops over a string or a null content.
+const CONTENT_SHAPE = /^Expected iterable or object type in for loop: got (?:StringValue|NullValue)/;
 
 /**
- * `'text' + content` with content a list writes the parts' JSON (`{"type": "text", …}`) where
- * Python's Jinja raises: more of it in the prompt than the messages' own text holds.
+ * Whether the prompt holds a message's parts written as text (`'[INST]' + content`), which
+ * Python's Jinja refuses and @huggingface/jinja writes as their JSON: found by writing each
+ * message's parts the same way. The same JSON in brackets is the list's `tojson`, which both
+ * engines write (Llama 3.2 Vision's tool results).
  */
-function writesPartsAsText(prompt: string, context: Record<string, unknown>): boolean {
-  return count(prompt, PART_JSON) > count(JSON.stringify(context.messages), PART_JSON_ESCAPED);
-}
-
-const PART_JSON = '{"type": "';
-const PART_JSON_ESCAPED = '{\\"type\\": \\"';
-
-function count(text: string, piece: string): number {
-  return text.split(piece).length - 1;
+function partsWritten(
+  prompt: string,
+  context: Record<string, unknown>,
+  asText: { render(context: Record<string, unknown>): string },
+): boolean {
+  if (!prompt.includes('{"type": "')) return false;
+  return (context.messages as { content?: unknown }[]).some(({ content }) => {
+    if (!Array.isArray(content) || content.length === 0) return false;
+    const pieces = prompt.split(asText.render({ content }));
+    return pieces.some((piece, i) => i > 0 && !(pieces[i - 1]!.endsWith("[") && piece.startsWith("]")));
+  });
 }
 
 /**
