@@ -195,9 +195,9 @@ describe("compileChatTemplate: content parts", () => {
     const strict = await compileChatTemplate(
       "{% for m in messages %}{% for c in m.content %}{% endfor %}{% endfor %}{{ raise_exception('Conversation roles must alternate') }}",
     );
-    expect((await errorOf(() => strict(input([user("Hi")])))).message).toBe(
-      "The model's chat_template refused to render this request: Conversation roles must alternate",
-    );
+    expect(await errorOf(() => strict(input([user("Hi")])))).toMatchObject({
+      message: "The model's chat_template refused to render this request: Conversation roles must alternate",
+    });
     // A list the template writes with tojson is its JSON in brackets, as Python's Jinja writes it too.
     const dumps = await compileChatTemplate(
       "{% for m in messages %}{% for c in m.content %}{% endfor %}{{ m.content | tojson }}{% endfor %}",
