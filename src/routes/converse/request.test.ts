@@ -501,6 +501,9 @@ describe("thinking in a tool loop", () => {
     const sent = body(loop());
     expect(sent).not.toHaveProperty("additionalModelRequestFields");
     expect(sent.toolConfig).toBeDefined();
+    // Thinking the model's raw fields turn on goes off with it.
+    const raw = { additional_model_request_fields: { thinking: { type: "enabled", budget_tokens: 2048 } } };
+    expect(body(loop(), CLAUDE, raw)).not.toHaveProperty("additionalModelRequestFields");
   });
 
   it("with the calls' thinking_blocks, thinking goes on", () => {

@@ -70,9 +70,10 @@ export function buildConverseBody(
   const inference = inferenceConfig(request, reasoning.maxTokens ?? maxTokens, thinking.dropSampling, dropTemperature);
   if (inference) body.inferenceConfig = inference;
   if (tools) body.toolConfig = tools;
-  // reasoning_effort "none" overrides thinking the settings' raw fields turn on, as it does reasoning_budget.
+  // reasoning_effort "none", or a tool loop that turns thinking off, overrides thinking the settings'
+  // raw fields turn on, as it does reasoning_budget.
   const own =
-    requestEffort === "none"
+    requestEffort === "none" || thinking.off
       ? withoutKeys(settings.additional_model_request_fields, ["thinking", "reasoningConfig"])
       : settings.additional_model_request_fields;
   const additional = additionalFields(thinking.dropSampling ? withoutKeys(own, ["top_k"]) : own, [
@@ -240,7 +241,7 @@ function additionalFields(
       fields[key] = isJsonObject(current) && isJsonObject(value) ? { ...current, ...value } : value;
     }
   }
-  return fields;
+  return fields && Object.keys(fields).length ? fields : undefined;
 }
 
 /** Plain Converse refuses streamProcessingMode; ConverseStream takes it. */
