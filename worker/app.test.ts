@@ -298,7 +298,13 @@ describe("a secret sent as the model's name (the third fuzzing review)", () => {
       AWS_SECRET_ACCESS_KEY: "zzModelSwapSecretAccessKey000000000000",
     };
     const app = createApp({ env, log: (line) => logs.push(line) });
-    for (const model of ["sk-model-swap-0001", "zzModelSwapSecretAccessKey000000000000", "AKIAZZOTHERAKID00001"]) {
+    const long = `${"x".repeat(195)}sk-model-swap-0001`;
+    for (const model of [
+      "sk-model-swap-0001",
+      "zzModelSwapSecretAccessKey000000000000",
+      "AKIAZZOTHERAKID00001",
+      long,
+    ]) {
       const answer = await app.request("/v1/chat/completions", {
         method: "POST",
         headers: { authorization: "Bearer sk-model-swap-0001", "content-type": "application/json" },
@@ -307,8 +313,14 @@ describe("a secret sent as the model's name (the third fuzzing review)", () => {
       expect(answer.status).toBe(404);
       await answer.text();
     }
-    expect(logs.map((line) => line.model)).toEqual(["[redacted]", "[redacted]", "[redacted]"]);
-    expect(JSON.stringify(logs)).not.toMatch(/sk-model-swap|zzModelSwapSecret|AKIAZZ/);
+    // A secret across the line's 200 characters is cut whole, before the line is.
+    expect(logs.map((line) => line.model)).toEqual([
+      "[redacted]",
+      "[redacted]",
+      "[redacted]",
+      `${"x".repeat(195)}[reda`,
+    ]);
+    expect(JSON.stringify(logs)).not.toMatch(/sk-mo|zzModelSwapSecret|AKIAZZ/);
   });
 
   it("a configured model's name is kept, whatever a secret spells (a session token, a trace header's dataset)", async () => {

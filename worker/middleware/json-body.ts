@@ -15,17 +15,17 @@ export const jsonBody: MiddlewareHandler<AppEnv> = async (c, next) => {
   // Noted first, so that the line of a refused request still says what it asked for.
   const { line } = c.get("log");
   // A model this proxy does not serve is the client's text: a key pasted there must not reach the
-  // log, a trace or a usage row. A configured name is kept as it is, whatever a secret spells.
-  if (typeof model === "string") {
-    line.model = Object.hasOwn(config.models, model)
-      ? model
-      : redactSecrets(model.slice(0, 200), c.get("state").secrets);
-  }
+  // log, a trace or a usage row (cut whole, before the line's 200 characters are). A configured
+  // name is kept as it is, whatever a secret spells.
+  const served = typeof model === "string" && Object.hasOwn(config.models, model);
+  const asked = typeof model === "string" ? redactSecrets(model, c.get("state").secrets) : "";
+  if (typeof model === "string") line.model = served ? model : asked.slice(0, 200);
   line.stream = value.stream === true;
   if (typeof model !== "string" || model === "") {
     throw invalidRequest("model must be the name of one of this proxy's models (GET /v1/models lists them).", "model");
   }
-  if (!Object.hasOwn(config.models, model) || !mayCall(key, model)) throw modelNotFound(model);
+  // The same words for a model kept from this key as for one that does not exist.
+  if (!served || !mayCall(key, model)) throw modelNotFound(asked);
   c.set("body", value as JsonRequest);
   await next();
 };

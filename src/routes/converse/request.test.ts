@@ -501,9 +501,13 @@ describe("thinking in a tool loop", () => {
     const sent = body(loop());
     expect(sent).not.toHaveProperty("additionalModelRequestFields");
     expect(sent.toolConfig).toBeDefined();
-    // Thinking the model's raw fields turn on goes off with it.
+    // Thinking the model's raw fields turn on goes off with it, under the model's reasoning_budget too.
     const raw = { additional_model_request_fields: { thinking: { type: "enabled", budget_tokens: 2048 } } };
     expect(body(loop(), CLAUDE, raw)).not.toHaveProperty("additionalModelRequestFields");
+    const { reasoning_effort: _, ...budgetLoop } = loop();
+    expect(body(budgetLoop, CLAUDE, { ...raw, reasoning_budget: 2048 })).not.toHaveProperty(
+      "additionalModelRequestFields",
+    );
   });
 
   it("with the calls' thinking_blocks, thinking goes on", () => {

@@ -149,7 +149,7 @@ function thinkingChoice(
   const { forcedTool, sampling } = thinkingConflicts(request, settingsTopK);
   if (effort === undefined) {
     return forcedTool || unthoughtToolLoop
-      ? { budget: undefined, dropSampling: false }
+      ? { budget: undefined, dropSampling: false, off: true }
       : { budget, dropSampling: sampling.length > 0 };
   }
   // Bedrock refuses thinking in a tool loop without the reasoning that led to its calls, and every

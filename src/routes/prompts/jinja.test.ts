@@ -186,11 +186,19 @@ describe("compileChatTemplate: content parts", () => {
       user("And 3+3?"),
     ];
     expect(render(input(messages))).toBe("[SYS]Answer in French.|user:What is 2+2?|user:And 3+3?|");
-    // Parts where the template writes text: a 400, as Python's Jinja refuses it, never the parts' JSON.
+    // Lists made of text content, where the template writes them as text: a 400, as Python's Jinja
+    // refuses it, never the parts' JSON; the same with the client's own text quoting such JSON, as it came.
     const joins = await compileChatTemplate(
       "{% for m in messages %}{{ '<' + m.content + '>' }}{% for c in m.content %}{% endfor %}{% endfor %}",
     );
-    expect(await errorOf(() => joins(input([{ role: "user", content: parts("Hi") }])))).toMatchObject({ status: 400 });
+    expect(await errorOf(() => joins(input([user("Hi")])))).toMatchObject({
+      status: 400,
+      message: expect.stringContaining("joins a message's content parts to text"),
+    });
+    const quoting = user('Why does {"type": "text", "text": "x"} fail?');
+    expect(joins(input([quoting]))).toContain("Why does");
+    // Parts the client sent go as they came, as before: what the template makes of them is its own.
+    expect(joins(input([{ role: "user", content: parts("Hi") }]))).toBe('<{"type": "text", "text": "Hi"}>');
     // A refusal of the template's own still reaches the client when content as sent only failed its loop.
     const strict = await compileChatTemplate(
       "{% for m in messages %}{% for c in m.content %}{% endfor %}{% endfor %}{{ raise_exception('Conversation roles must alternate') }}",

@@ -31,8 +31,6 @@ export async function compileChatTemplate(source: string, specialTokens: Special
     throw invalidRequest(`chat_template is not a valid Jinja template: ${describe(error)}`, "chat_template");
   }
   const contentFormat = detectContentFormat(template.parsed);
-  // How the engine writes a list of parts joined to text, to find it in a prompt (partsWritten).
-  const asText = new Template("{{ '' + content }}");
 
   const tokens = withoutUndefined({ bos_token: specialTokens.bos_token, eos_token: specialTokens.eos_token });
   return (input: PromptInput): string => {
@@ -45,21 +43,21 @@ export async function compileChatTemplate(source: string, specialTokens: Special
       documents: null,
       add_generation_prompt: true,
     });
-    const render = (context: Record<string, unknown>): Rendered => {
+    const render = (context: Record<string, unknown>, made: boolean): Rendered => {
       try {
         const prompt = template.render(context);
-        return partsWritten(prompt, context, asText) ? { failure: PARTS_AS_TEXT } : { prompt, context };
+        return made && madePartsWritten(prompt, input.messages) ? { failure: PARTS_AS_TEXT } : { prompt, context };
       } catch (error) {
         return { failure: describe(error) };
       }
     };
-    let rendered = render(contextWith("as-sent"));
+    let rendered = render(contextWith("as-sent"), false);
     // A template that loops over parts may take only parts (Llama 3.2 Vision's loops over every
     // message's content): then it gets them as vLLM hands them over, every content a list. Not
     // first: a template that writes some roles' content as text (`'[INST]' + content`) would
     // write the list's JSON, which Python's Jinja refuses and @huggingface/jinja does not.
     if ("failure" in rendered && contentFormat === "openai") {
-      const lists = render(contextWith("lists"));
+      const lists = render(contextWith("lists"), true);
       // Its own failure says more when the first one was only a string or null looped over.
       if ("prompt" in lists || CONTENT_SHAPE.test(rendered.failure)) rendered = lists;
     }
@@ -111,23 +109,21 @@ const PARTS_AS_TEXT =
 const CONTENT_SHAPE = /^Expected iterable or object type in for loop: got (?:StringValue|NullValue)/;
 
 /**
- * Whether the prompt holds a message's parts written as text (`'[INST]' + content`), which
- * Python's Jinja refuses and @huggingface/jinja writes as their JSON: found by writing each
- * message's parts the same way. The same JSON in brackets is the list's `tojson`, which both
- * engines write (Llama 3.2 Vision's tool results).
+ * Whether the lists made of text content (the second render) were written as text, as
+ * `'[INST]' + content` writes them where Python's Jinja refuses: `{"type": "text", "text": "` in
+ * the prompt, but for a list's `tojson` (`[` before its first part, `, ` before the others),
+ * unless the messages' own text holds it. One pass over the prompt.
  */
-function partsWritten(
-  prompt: string,
-  context: Record<string, unknown>,
-  asText: { render(context: Record<string, unknown>): string },
-): boolean {
-  if (!prompt.includes('{"type": "')) return false;
-  return (context.messages as { content?: unknown }[]).some(({ content }) => {
-    if (!Array.isArray(content) || content.length === 0) return false;
-    const pieces = prompt.split(asText.render({ content }));
-    return pieces.some((piece, i) => i > 0 && !(pieces[i - 1]!.endsWith("[") && piece.startsWith("]")));
-  });
+function madePartsWritten(prompt: string, messages: readonly ChatMessage[]): boolean {
+  for (let at = prompt.indexOf(MADE_PART); at >= 0; at = prompt.indexOf(MADE_PART, at + 1)) {
+    if (prompt[at - 1] !== "[" && prompt.slice(at - 2, at) !== ", ")
+      return !messages.some((message) => JSON.stringify(message).includes(MADE_PART_QUOTED));
+  }
+  return false;
 }
+
+const MADE_PART = '{"type": "text", "text": "';
+const MADE_PART_QUOTED = '{\\"type\\": \\"text\\"';
 
 /**
  * A message as Hugging Face templates expect it: OpenAI's shape, `developer` as `system`, and
