@@ -18,11 +18,15 @@ import { bundleForWeb, unresolvedImports, type WebBundle } from "../web-bundle.t
  * 2026-11-28), 73.8 kB after the evening's review fixes (tool-call arguments read as written, cut
  * forced calls, values described in errors; 2026-11-28), 73.9 kB before and 74.7 kB after the
  * converse route's tool use by model (a streamed request with tools on Llama or Mistral replayed
- * from a plain call, the tools and tool_choice refusals; 2026-11-28). The budget was set about 5%
- * above 70.7 kB, then raised to 76 KiB for the tool use by model: a feature that needs more says
- * so here, with its measurement.
+ * from a plain call, the tools and tool_choice refusals; 2026-11-28), 76.0 kB after the third
+ * reviews' fixes (tokens split across content parts broken, custom templates given content as
+ * vLLM gives it and refused when they write parts as text, redirects refused and fetch errors
+ * redacted, the converse temperature, reasoning and tool-loop rules, the Responses API's refusal
+ * of Chat's names; 2026-11-28). The budget was set about 5% above 70.7 kB, then raised to 76 KiB
+ * for the tool use by model and to 77 KiB for the third reviews' fixes: a feature that needs more
+ * says so here, with its measurement.
  */
-const GZIP_BUDGET_BYTES = 76 * 1024;
+const GZIP_BUDGET_BYTES = 77 * 1024;
 /**
  * What a page or a Worker loads first when its bundler splits code (the routes, the request
  * schema, the stream reader, the templates, Responses and legacy Completions load on first use).
