@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { cutBody } from "../test/helpers/cut-body.ts";
 import { createApp, type LogLine } from "./app.ts";
 import type { ProxyEnv } from "./config.ts";
 
@@ -249,34 +250,26 @@ describe("configuration problems never quote a secret put in the wrong field", (
   });
 });
 
+/** A proxy of one imported model, for the tests below: its key, and AWS credentials that are secrets too. */
+const ONE_MODEL = {
+  MODELS: JSON.stringify({ llama: "bedrock/llama/arn:aws:bedrock:us-east-1:123456789012:imported-model/abc123def456" }),
+  PROXY_API_KEYS: "sk-model-swap-0001",
+  AWS_ACCESS_KEY_ID: "AKIAZZMODELSWAPAKID1",
+  AWS_SECRET_ACCESS_KEY: "zzModelSwapSecretAccessKey000000000000",
+};
+
 describe("a client that stops sending its request body", () => {
   it("is logged as having left (499), not as the proxy's fault, whatever its runtime says of the read", async () => {
     const logs: LogLine[] = [];
-    const env = {
-      MODELS: JSON.stringify({
-        llama: "bedrock/llama/arn:aws:bedrock:us-east-1:123456789012:imported-model/abc123def456",
-      }),
-      PROXY_API_KEYS: "sk-body-cut-0001",
-      AWS_ACCESS_KEY_ID: "AKIAZZBODYCUTAKID001",
-      AWS_SECRET_ACCESS_KEY: "zzBodyCutSecretAccessKey000000000000000",
-    };
-    let sent = false;
-    const body = new ReadableStream<Uint8Array>({
-      pull(controller) {
-        // What Deno's read gives when the connection goes mid-upload; its request.signal stays quiet.
-        if (sent) return controller.error(new TypeError("Cannot read body as underlying resource unavailable"));
-        sent = true;
-        controller.enqueue(new TextEncoder().encode('{"model":"llama","messages":['));
-      },
-    });
-    const answer = await createApp({ env, log: (line) => logs.push(line) }).request("/v1/chat/completions", {
+    const answer = await createApp({ env: ONE_MODEL, log: (line) => logs.push(line) }).request("/v1/chat/completions", {
       method: "POST",
       headers: {
-        authorization: "Bearer sk-body-cut-0001",
+        authorization: `Bearer ${ONE_MODEL.PROXY_API_KEYS}`,
         "content-type": "application/json",
         "content-length": "9000",
       },
-      body,
+      // What Deno's read gives when the connection goes mid-upload; its request.signal stays quiet.
+      body: cutBody(),
       duplex: "half",
     } as RequestInit);
     expect(answer.status).toBe(400);
@@ -289,15 +282,7 @@ describe("a client that stops sending its request body", () => {
 describe("a secret sent as the model's name (the third fuzzing review)", () => {
   it("is not in the log line, whose model the trace and the usage row read too", async () => {
     const logs: LogLine[] = [];
-    const env = {
-      MODELS: JSON.stringify({
-        llama: "bedrock/llama/arn:aws:bedrock:us-east-1:123456789012:imported-model/abc123def456",
-      }),
-      PROXY_API_KEYS: "sk-model-swap-0001",
-      AWS_ACCESS_KEY_ID: "AKIAZZMODELSWAPAKID1",
-      AWS_SECRET_ACCESS_KEY: "zzModelSwapSecretAccessKey000000000000",
-    };
-    const app = createApp({ env, log: (line) => logs.push(line) });
+    const app = createApp({ env: ONE_MODEL, log: (line) => logs.push(line) });
     const long = `${"x".repeat(195)}sk-model-swap-0001`;
     for (const model of [
       "sk-model-swap-0001",
@@ -325,15 +310,7 @@ describe("a secret sent as the model's name (the third fuzzing review)", () => {
 
   it("a configured model's name is kept, whatever a secret spells (a session token, a trace header's dataset)", async () => {
     const logs: LogLine[] = [];
-    const env = {
-      MODELS: JSON.stringify({
-        llama: "bedrock/llama/arn:aws:bedrock:us-east-1:123456789012:imported-model/abc123def456",
-      }),
-      PROXY_API_KEYS: "sk-model-swap-0001",
-      AWS_ACCESS_KEY_ID: "AKIAZZMODELSWAPAKID1",
-      AWS_SECRET_ACCESS_KEY: "zzModelSwapSecretAccessKey000000000000",
-      AWS_SESSION_TOKEN: "llama",
-    };
+    const env = { ...ONE_MODEL, AWS_SESSION_TOKEN: "llama" };
     const answer = await createApp({ env, log: (line) => logs.push(line) }).request("/v1/chat/completions", {
       method: "POST",
       headers: { authorization: "Bearer sk-model-swap-0001", "content-type": "application/json" },

@@ -1,4 +1,5 @@
 import { describe, expect, it, vi } from "vitest";
+import { cutBody } from "../test/helpers/cut-body.ts";
 import { errorOf } from "../test/helpers/errors.ts";
 import { BedrockEdgeError } from "../src/errors.ts";
 import { type BodyLimits, isBodyCut, JSON_BODY_LIMITS, MAX_DRAINED_BYTES, readJsonBody } from "./body.ts";
@@ -33,20 +34,12 @@ async function refusal(promise: Promise<unknown>): Promise<{ status: number; cod
 
 const body = (model: string, size: number) => JSON.stringify({ model, pad: "x".repeat(size) });
 
-/** A body whose client stops sending after its first piece, as a runtime's read then fails (Deno's does). */
-function cutBody(declared?: number): Request {
-  let sent = false;
-  const body = new ReadableStream<Uint8Array>({
-    pull(controller) {
-      if (sent) return controller.error(new TypeError("Cannot read body as underlying resource unavailable"));
-      sent = true;
-      controller.enqueue(new TextEncoder().encode('{"model":"llama","messages":['));
-    },
-  });
+/** A request with a body its client stops sending (test/helpers/cut-body.ts). */
+function cutRequest(declared?: number): Request {
   const headers: Record<string, string> = declared === undefined ? {} : { "content-length": String(declared) };
   return new Request("http://proxy/v1/chat/completions", {
     method: "POST",
-    body,
+    body: cutBody(),
     headers,
     duplex: "half",
   } as RequestInit);
@@ -54,7 +47,7 @@ function cutBody(declared?: number): Request {
 
 describe("a body whose client stops sending it", () => {
   it("is a 400 that says so, known as the client's doing, and never quotes the runtime", async () => {
-    for (const request of [cutBody(), cutBody(5000)]) {
+    for (const request of [cutRequest(), cutRequest(5000)]) {
       const error = await errorOf(() => readJsonBody(request, LIMITS), BedrockEdgeError);
       expect(error).toMatchObject({ status: 400, code: "request_body_incomplete" });
       expect(error.message).not.toContain("underlying resource");
