@@ -60,6 +60,46 @@ describe("a request whose output no limit bounds", () => {
   });
 });
 
+describe("what the estimate reads (the fourth limits review: bursts went 2 to 3 times over the day)", () => {
+  it("a path with a trailing slash is the same API", () => {
+    expect(["/v1/chat/completions/", "/v1/responses/", "/v1/completions/"].map(apiOfPath)).toEqual([
+      "chat",
+      "responses",
+      "completions",
+    ]);
+  });
+
+  it("a character beyond ASCII is a token (Chinese, Japanese, Korean), an astral one too, not a quarter of one", () => {
+    // "m" + "user": 5 ASCII characters.
+    expect(promptEstimate({ model: "m", messages: [{ role: "user", content: "你好，世界😀" }] })).toBe(2 + 6);
+  });
+
+  it("a data: URL in text is text as the model reads it; only an image part's URL is an image", () => {
+    const text = `data:,${"x".repeat(4000)}`;
+    expect(promptEstimate({ model: "m", messages: [{ role: "user", content: text }] })).toBe(
+      Math.ceil((5 + text.length) / 4),
+    );
+    const image = `data:image/png;base64,${"A".repeat(4000)}`;
+    expect(promptEstimate({ model: "m", messages: [{ role: "user", content: image }] })).toBe(
+      Math.ceil((5 + image.length) / 4),
+    );
+  });
+
+  it("tools count as the JSON a template writes of them, property names and punctuation included", () => {
+    const tools = [
+      {
+        type: "function",
+        function: {
+          name: "f",
+          parameters: { type: "object", properties: { a_long_property_name: { type: "integer", maximum: 100 } } },
+        },
+      },
+    ];
+    const body = { model: "m", messages: [], tools };
+    expect(promptEstimate(body)).toBe(Math.ceil((1 + JSON.stringify(tools).length) / 4));
+  });
+});
+
 describe("a request's token estimate", () => {
   it("its text / 4, and a flat allowance an image, whatever its bytes or URL", () => {
     const image = (url: string) => ({ type: "image_url", image_url: { url } });

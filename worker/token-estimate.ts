@@ -37,9 +37,6 @@ export const IMAGE_TOKENS = 1600;
 /** The parts that carry an image: chat's content parts and the Responses API's input items. */
 const IMAGE_PART_TYPES: ReadonlySet<unknown> = new Set(["image_url", "input_image"]);
 
-/** A data: URL: a file's bytes, not text. */
-const DATA_URL = /^data:[^,\s]*,/;
-
 /** A converse model entry: its Bedrock model ids, and the reasoning_budget that turns thinking on. */
 export interface ConverseModel {
   modelIds: readonly string[];
@@ -48,8 +45,9 @@ export interface ConverseModel {
 
 /** The API a model endpoint's path serves (`/v1/chat/completions`, `/completions`, `/v1/responses`…). */
 export function apiOfPath(path: string): ModelApi {
-  if (/(^|\/)responses$/.test(path)) return "responses";
-  return /(^|\/)chat\/completions$/.test(path) ? "chat" : "completions";
+  // A trailing slash is the same endpoint to the router: it must be the same API here.
+  if (/(^|\/)responses\/*$/.test(path)) return "responses";
+  return /(^|\/)chat\/completions\/*$/.test(path) ? "chat" : "completions";
 }
 
 /** The output limit a request asked for, unchecked. Chat's newer name wins over the older, as in create(). */
@@ -78,10 +76,17 @@ export function outputLimitUnset(
   return unset && thinkingLimit(body, api, converse) === undefined;
 }
 
-/** The prompt's tokens, estimated: its text's characters / 4 (a common estimate), and IMAGE_TOKENS an image. */
+/**
+ * The prompt's tokens, estimated: its text's ASCII characters / 4 (a common estimate for English
+ * and code), a token for every other character (Chinese, Japanese and Korean run near one a
+ * character, where / 4 counted a quarter), and IMAGE_TOKENS an image. Tools count as the JSON a
+ * template writes of them, their names and punctuation included.
+ */
 export function promptEstimate(body: Record<string, unknown>): number {
-  const { characters, images } = promptParts(body);
-  return Math.ceil(characters / 4) + images * IMAGE_TOKENS;
+  const { ascii, other, images } = promptParts(
+    body.tools === undefined ? body : { ...body, tools: JSON.stringify(body.tools) },
+  );
+  return Math.ceil(ascii / 4) + other + images * IMAGE_TOKENS;
 }
 
 /**
@@ -169,16 +174,20 @@ function tokenCount(value: unknown): number | undefined {
   return typeof value === "number" && Number.isSafeInteger(value) && value >= 1 ? value : undefined;
 }
 
+interface PromptParts {
+  ascii: number;
+  other: number;
+  images: number;
+}
+
 /**
- * The characters of every string in a request, and its images (IMAGE_PART_TYPES; a part's URL,
- * a data: URL's bytes above all, is not text). An image's data: URL elsewhere is an image too;
- * another data: URL (a file's bytes) is not text either.
+ * The characters of every string in a request, and its images (IMAGE_PART_TYPES; a
+ * part's URL, a data: URL's bytes above all, is not text). A data: URL anywhere else is text as
+ * the model reads it.
  */
-function promptParts(value: unknown, sum = { characters: 0, images: 0 }): { characters: number; images: number } {
-  if (typeof value === "string") {
-    if (/^data:image\//.test(value)) sum.images += 1;
-    else if (!DATA_URL.test(value)) sum.characters += value.length;
-  } else if (Array.isArray(value)) {
+function promptParts(value: unknown, sum: PromptParts = { ascii: 0, other: 0, images: 0 }): PromptParts {
+  if (typeof value === "string") addText(value, sum);
+  else if (Array.isArray(value)) {
     for (const item of value) promptParts(item, sum);
   } else if (value !== null && typeof value === "object") {
     const part = value as Record<string, unknown>;
@@ -186,4 +195,13 @@ function promptParts(value: unknown, sum = { characters: 0, images: 0 }): { char
     else for (const item of Object.values(part)) promptParts(item, sum);
   }
   return sum;
+}
+
+function addText(text: string, sum: PromptParts): void {
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code < 0x80) sum.ascii += 1;
+    // A character beyond the BMP is two code units: one token for both.
+    else if (code < 0xdc00 || code > 0xdfff) sum.other += 1;
+  }
 }

@@ -24,8 +24,12 @@ export const jsonBody: MiddlewareHandler<AppEnv> = async (c, next) => {
   if (typeof model !== "string" || model === "") {
     throw invalidRequest("model must be the name of one of this proxy's models (GET /v1/models lists them).", "model");
   }
-  // The same words for a model kept from this key as for one that does not exist.
-  if (!served || !mayCall(key, model)) throw modelNotFound(asked);
+  // The same words for a model kept from this key as for one that does not exist, quoting what the
+  // client sent: quoted redacted, it would tell whether a guess is one of the proxy's secrets. A
+  // name too long to quote whole is not quoted, lest the log's redaction miss a secret it cuts.
+  if (!served || !mayCall(key, model)) {
+    throw modelNotFound(model.length <= 200 ? model : `(a name of ${model.length} characters)`);
+  }
   c.set("body", value as JsonRequest);
   await next();
 };

@@ -187,7 +187,7 @@ describe("compileChatTemplate: content parts", () => {
     ];
     expect(render(input(messages))).toBe("[SYS]Answer in French.|user:What is 2+2?|user:And 3+3?|");
     // Lists made of text content, where the template writes them as text: a 400, as Python's Jinja
-    // refuses it, never the parts' JSON; the same with the client's own text quoting such JSON, as it came.
+    // refuses it, never the parts' JSON; the client's own text quoting such JSON goes as it came.
     const joins = await compileChatTemplate(
       "{% for m in messages %}{{ '<' + m.content + '>' }}{% for c in m.content %}{% endfor %}{% endfor %}",
     );
@@ -197,8 +197,21 @@ describe("compileChatTemplate: content parts", () => {
     });
     const quoting = user('Why does {"type": "text", "text": "x"} fail?');
     expect(joins(input([quoting]))).toContain("Why does");
-    // Parts the client sent go as they came, as before: what the template makes of them is its own.
-    expect(joins(input([{ role: "user", content: parts("Hi") }]))).toBe('<{"type": "text", "text": "Hi"}>');
+    // Parts the client sent, written as text: a 400 too (Mistral Small's and Pixtral's templates join
+    // an assistant's or a system message's content with +, and the Responses API sends parts).
+    expect(await errorOf(() => joins(input([{ role: "user", content: parts("Hi") }])))).toMatchObject({ status: 400 });
+    // Where JSON puts a value, it is a tojson's: tool-call arguments holding such a part.
+    const args = await compileChatTemplate(
+      "{% for m in messages %}{% for c in m.tool_calls or [] %}{{ c.function.arguments | tojson }}{% endfor %}{% endfor %}",
+    );
+    const call = {
+      id: "1",
+      type: "function" as const,
+      function: { name: "f", arguments: '{"part":{"type":"text","text":"x"}}' },
+    };
+    expect(args(input([user("Hi"), { role: "assistant", content: null, tool_calls: [call] }]))).toBe(
+      '{"part": {"type": "text", "text": "x"}}',
+    );
     // A refusal of the template's own still reaches the client when content as sent only failed its loop.
     const strict = await compileChatTemplate(
       "{% for m in messages %}{% for c in m.content %}{% endfor %}{% endfor %}{{ raise_exception('Conversation roles must alternate') }}",

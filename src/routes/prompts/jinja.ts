@@ -43,21 +43,21 @@ export async function compileChatTemplate(source: string, specialTokens: Special
       documents: null,
       add_generation_prompt: true,
     });
-    const render = (context: Record<string, unknown>, made: boolean): Rendered => {
+    const render = (context: Record<string, unknown>): Rendered => {
       try {
         const prompt = template.render(context);
-        return made && madePartsWritten(prompt, input.messages) ? { failure: PARTS_AS_TEXT } : { prompt, context };
+        return partsWritten(prompt, input.messages) ? { failure: PARTS_AS_TEXT } : { prompt, context };
       } catch (error) {
         return { failure: describe(error) };
       }
     };
-    let rendered = render(contextWith("as-sent"), false);
+    let rendered = render(contextWith("as-sent"));
     // A template that loops over parts may take only parts (Llama 3.2 Vision's loops over every
     // message's content): then it gets them as vLLM hands them over, every content a list. Not
     // first: a template that writes some roles' content as text (`'[INST]' + content`) would
     // write the list's JSON, which Python's Jinja refuses and @huggingface/jinja does not.
     if ("failure" in rendered && contentFormat === "openai") {
-      const lists = render(contextWith("lists"), true);
+      const lists = render(contextWith("lists"));
       // Its own failure says more when the first one was only a string or null looped over.
       if ("prompt" in lists || CONTENT_SHAPE.test(rendered.failure)) rendered = lists;
     }
@@ -109,19 +109,20 @@ const PARTS_AS_TEXT =
 const CONTENT_SHAPE = /^Expected iterable or object type in for loop: got (?:StringValue|NullValue)/;
 
 /**
- * Whether the lists made of text content (the second render) were written as text, as
- * `'[INST]' + content` writes them where Python's Jinja refuses: `{"type": "text", "text": "` in
- * the prompt, but for a list's `tojson` (`[` before its first part, `, ` before the others),
+ * Whether a message's parts were written as text (`'[INST]' + content`), which Python's Jinja
+ * refuses and @huggingface/jinja writes as their JSON: `{"type": "text", "text": "` in the prompt,
+ * but where JSON puts a value (a list's or an object's `tojson`: after `[`, `, ` or `: `), and
  * unless the messages' own text holds it. One pass over the prompt.
  */
-function madePartsWritten(prompt: string, messages: readonly ChatMessage[]): boolean {
+function partsWritten(prompt: string, messages: readonly ChatMessage[]): boolean {
   for (let at = prompt.indexOf(MADE_PART); at >= 0; at = prompt.indexOf(MADE_PART, at + 1)) {
-    if (prompt[at - 1] !== "[" && prompt.slice(at - 2, at) !== ", ")
+    if (prompt[at - 1] !== "[" && !JSON_VALUE_BEFORE.has(prompt.slice(at - 2, at)))
       return !messages.some((message) => JSON.stringify(message).includes(MADE_PART_QUOTED));
   }
   return false;
 }
 
+const JSON_VALUE_BEFORE = new Set([", ", ": "]);
 const MADE_PART = '{"type": "text", "text": "';
 const MADE_PART_QUOTED = '{\\"type\\": \\"text\\"';
 
