@@ -154,7 +154,7 @@ function converseModel(entry: ModelTableEntry | undefined, name: string): Conver
  * The request's tokens: its usage, as the log line has it (input and output, when Bedrock said).
  * A stream that ended without it (the client left, upstream failed midway) used tokens all the
  * same, or leaving before the end would dodge tokens_per_day: it counts the prompt's estimate
- * (its text / 4 and its images, once per call that sent it: inputEstimate) and a token per chunk
+ * (its text and its images, once per call that sent it: inputEstimate) and a token per chunk
  * relayed. A request that never began to stream (refused, or failed before its first byte) counts
  * none.
  */

@@ -200,6 +200,24 @@ describe("compileChatTemplate: content parts", () => {
     // Parts the client sent, written as text: a 400 too (Mistral Small's and Pixtral's templates join
     // an assistant's or a system message's content with +, and the Responses API sends parts).
     expect(await errorOf(() => joins(input([{ role: "user", content: parts("Hi") }])))).toMatchObject({ status: 400 });
+    // After a role and ': ', it is parts written as text too (the eighth code review).
+    const roles = await compileChatTemplate(
+      "{% for m in messages %}{{ m.role + ': ' + m.content }}{% for c in m.content %}{% endfor %}{% endfor %}",
+    );
+    expect(await errorOf(() => roles(input([{ role: "user", content: parts("Be brief.") }])))).toMatchObject({
+      status: 400,
+    });
+    // A tool's description quoting such a part is the request's own text, as it came.
+    const described = await compileChatTemplate(
+      "{% for t in tools %}{{ t.function.description }}{% endfor %}{% for m in messages %}{% for c in m.content %}{{ c.text }}{% endfor %}{% endfor %}",
+    );
+    const quotingTool = {
+      type: "function" as const,
+      function: { name: "f", description: 'Takes {"type": "text", "text": "…"} parts.' },
+    };
+    expect(described(input([{ role: "user", content: parts("Hi") }], { tools: [quotingTool] }))).toBe(
+      'Takes {"type": "text", "text": "…"} parts.Hi',
+    );
     // Where JSON puts a value, it is a tojson's: tool-call arguments holding such a part.
     const args = await compileChatTemplate(
       "{% for m in messages %}{% for c in m.tool_calls or [] %}{{ c.function.arguments | tojson }}{% endfor %}{% endfor %}",

@@ -46,7 +46,7 @@ export async function compileChatTemplate(source: string, specialTokens: Special
     const render = (context: Record<string, unknown>): Rendered => {
       try {
         const prompt = template.render(context);
-        return partsWritten(prompt, input.messages) ? { failure: PARTS_AS_TEXT } : { prompt, context };
+        return partsWritten(prompt, input) ? { failure: PARTS_AS_TEXT } : { prompt, context };
       } catch (error) {
         return { failure: describe(error) };
       }
@@ -111,18 +111,17 @@ const CONTENT_SHAPE = /^Expected iterable or object type in for loop: got (?:Str
 /**
  * Whether a message's parts were written as text (`'[INST]' + content`), which Python's Jinja
  * refuses and @huggingface/jinja writes as their JSON: `{"type": "text", "text": "` in the prompt,
- * but where JSON puts a value (a list's or an object's `tojson`: after `[`, `, ` or `: `), and
- * unless the messages' own text holds it. One pass over the prompt.
+ * but where JSON puts a value (a list's or an object's `tojson`: after `[`, `, ` or `": `), and
+ * unless the request's own text holds it (a message, a tool's description). One pass over the prompt.
  */
-function partsWritten(prompt: string, messages: readonly ChatMessage[]): boolean {
+function partsWritten(prompt: string, input: PromptInput): boolean {
   for (let at = prompt.indexOf(MADE_PART); at >= 0; at = prompt.indexOf(MADE_PART, at + 1)) {
-    if (prompt[at - 1] !== "[" && !JSON_VALUE_BEFORE.has(prompt.slice(at - 2, at)))
-      return !messages.some((message) => JSON.stringify(message).includes(MADE_PART_QUOTED));
+    const jsonValue = prompt[at - 1] === "[" || prompt.endsWith(", ", at) || prompt.endsWith('": ', at);
+    if (!jsonValue) return !JSON.stringify([input.messages, input.tools, input.kwargs]).includes(MADE_PART_QUOTED);
   }
   return false;
 }
 
-const JSON_VALUE_BEFORE = new Set([", ", ": "]);
 const MADE_PART = '{"type": "text", "text": "';
 const MADE_PART_QUOTED = '{\\"type\\": \\"text\\"';
 
