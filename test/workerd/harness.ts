@@ -9,6 +9,7 @@ import { inject } from "vitest";
 import { EMULATOR_CREDENTIALS } from "../../emulator/credentials.ts";
 import { wranglerCompatibility } from "../../scripts/wrangler-compatibility.ts";
 import { serveEmulator, type ServedEmulator } from "../../emulator/node.ts";
+import type { DurableObjectNamespace } from "../../worker/cloudflare.ts";
 import type { ProxyEnv } from "../../worker/config.ts";
 import { model as modelString } from "../helpers/emulated.ts";
 import { recordingFetch, recordOutput } from "../helpers/output-log.ts";
@@ -251,3 +252,30 @@ export function sseEvents(text: string): unknown[] {
 }
 
 export const USER_HELLO = [{ role: "user" as const, content: "Hello there, how are you?" }];
+
+type KeyLimitsStub = ReturnType<DurableObjectNamespace["get"]>;
+const keyLimitsStubs = new WeakMap<WorkerdProxy, Map<string, KeyLimitsStub>>();
+
+/**
+ * The main Worker's KEY_LIMITS object of a key, one stub per key for a proxy's whole life:
+ * `idFromName` and `get` are synchronous calls through Miniflare's proxy, and polling them every
+ * 10 ms on a loaded machine once answered one call with another's reply (Miniflare's own
+ * assertion), failing every later read of the file.
+ */
+export async function keyLimitsStub(proxy: WorkerdProxy, key: string): Promise<KeyLimitsStub> {
+  let stubs = keyLimitsStubs.get(proxy);
+  if (!stubs) {
+    stubs = new Map();
+    keyLimitsStubs.set(proxy, stubs);
+  }
+  let stub = stubs.get(key);
+  if (!stub) {
+    const namespace = (await proxy.miniflare.getDurableObjectNamespace(
+      "KEY_LIMITS",
+      "main",
+    )) as unknown as DurableObjectNamespace;
+    stub = namespace.get(namespace.idFromName(key));
+    stubs.set(key, stub);
+  }
+  return stub;
+}

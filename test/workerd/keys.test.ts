@@ -4,11 +4,11 @@
 // refuses (429, Retry-After, a message naming the limit and this key only).
 import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { DurableObjectNamespace } from "../../worker/cloudflare.ts";
 import { errorOf } from "../helpers/errors.ts";
 import { emulated } from "../helpers/emulated.ts";
 import {
   eventually,
+  keyLimitsStub,
   modelString,
   startWorkerdProxy,
   TEST_KEYS,
@@ -70,28 +70,12 @@ function lineOf(requestId: string | null | undefined) {
   return eventually(() => proxy.logs.find((line) => line.request_id === requestId), 3000, `the line of ${requestId}`);
 }
 
-// One stub per key for the whole file: `idFromName` and `get` are synchronous calls through
-// Miniflare's proxy, and polling them every 10 ms on a loaded machine once answered one call with
-// another's reply (Miniflare's own assertion), failing every later read of the file.
-type Stub = ReturnType<DurableObjectNamespace["get"]>;
-const stubs = new Map<string, Stub>();
-
-async function stubOf(name: string): Promise<Stub> {
-  let stub = stubs.get(name);
-  if (!stub) {
-    const namespace = (await proxy.miniflare.getDurableObjectNamespace(
-      "KEY_LIMITS",
-      "main",
-    )) as unknown as DurableObjectNamespace;
-    stub = namespace.get(namespace.idFromName(name));
-    stubs.set(name, stub);
-  }
-  return stub;
-}
-
 /** What a key's KeyLimits object counts now. */
 async function counted(name: string): Promise<{ tokens: number; streams: number }> {
-  const response = await (await stubOf(name)).fetch("https://durable-object/read", { method: "POST", body: "{}" });
+  const response = await (await keyLimitsStub(proxy, name)).fetch("https://durable-object/read", {
+    method: "POST",
+    body: "{}",
+  });
   return (await response.json()) as { tokens: number; streams: number };
 }
 

@@ -6,12 +6,12 @@
 // object with a door to its storage, a reservation an isolate left behind and a lease stored as
 // a number by older code.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { DurableObjectNamespace } from "../../worker/cloudflare.ts";
 import { reasoningOutputLimit } from "../../src/core.ts";
 import { IMAGE_TOKENS, tokenEstimate } from "../../worker/token-estimate.ts";
 import { CONVERSE_MODEL } from "../helpers/emulated.ts";
 import {
   eventually,
+  keyLimitsStub,
   leaveSlowStream,
   modelString,
   sseEvents,
@@ -77,20 +77,8 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(() => proxy?.close());
 
-// One stub per key for the whole file (keys.test.ts says why).
-type Stub = ReturnType<DurableObjectNamespace["get"]>;
-const stubs = new Map<string, Stub>();
-
 async function callObject(name: KeyName, method: string, args: unknown): Promise<unknown> {
-  let stub = stubs.get(name);
-  if (!stub) {
-    const namespace = (await proxy.miniflare.getDurableObjectNamespace(
-      "KEY_LIMITS",
-      "main",
-    )) as unknown as DurableObjectNamespace;
-    stub = namespace.get(namespace.idFromName(name));
-    stubs.set(name, stub);
-  }
+  const stub = await keyLimitsStub(proxy, name);
   const response = await stub.fetch(`https://durable-object/${method}`, {
     method: "POST",
     body: JSON.stringify(args),
