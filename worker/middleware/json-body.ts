@@ -18,8 +18,9 @@ export const jsonBody: MiddlewareHandler<AppEnv> = async (c, next) => {
   // log, a trace or a usage row (cut whole, before the line's 200 characters are). A configured
   // name is kept as it is, whatever a secret spells.
   const served = typeof model === "string" && Object.hasOwn(config.models, model);
-  const asked = typeof model === "string" ? redactSecrets(model, c.get("state").secrets) : "";
-  if (typeof model === "string") line.model = served ? model : asked.slice(0, 200);
+  if (typeof model === "string") {
+    line.model = served ? model : redactSecrets(model, c.get("state").secrets).slice(0, 200);
+  }
   line.stream = value.stream === true;
   if (typeof model !== "string" || model === "") {
     throw invalidRequest("model must be the name of one of this proxy's models (GET /v1/models lists them).", "model");
