@@ -84,11 +84,13 @@ async function admit(c: AppContext, key: ClientKey, stream: boolean): Promise<vo
   const log = c.get("log");
   const body = c.get("body");
   const lease = log.line.request_id;
+  // What tokens_per_day reads of the request's output limit, once for its reservation and its limit.
+  const daily = key.tokensPerDay === undefined ? undefined : { limit: key.tokensPerDay, output: outputFacts(c, body) };
   let admission: Admission;
   try {
     admission = await keyLimits.admit(key.name, {
       tokensPerDay: key.tokensPerDay,
-      reserve: key.tokensPerDay === undefined ? undefined : reservation(c, body, key.tokensPerDay),
+      reserve: daily && reservation(body, daily.output, daily.limit),
       concurrentStreams: streams,
       lease,
     });
@@ -100,7 +102,7 @@ async function admit(c: AppContext, key: ClientKey, stream: boolean): Promise<vo
     return unchecked(c, limits.filter(Boolean).join(", "), error);
   }
   if (!admission.ok) throw refusalOf(key, admission);
-  if (key.tokensPerDay !== undefined) c.set("body", withReservedOutput(c, body));
+  if (daily) c.set("body", withReservedOutput(body, daily.output));
   renewWhileOpen(keyLimits, key.name, lease, log.done);
   afterResponse(c, "settling the key's limits", () => {
     const tokens = key.tokensPerDay === undefined ? undefined : tokensUsed(log, body);
@@ -114,8 +116,7 @@ async function admit(c: AppContext, key: ClientKey, stream: boolean): Promise<vo
  * limit its thinking is sent with. Never more than the whole day:
  * a larger reservation would hold nothing more, and a count past what a number holds would be refused.
  */
-function reservation(c: AppContext, body: JsonRequest, tokensPerDay: number): number {
-  const { api, cap, converse } = outputFacts(c, body);
+function reservation(body: JsonRequest, { api, cap, converse }: OutputFacts, tokensPerDay: number): number {
   return Math.min(tokenEstimate(body, api, cap, converse), tokensPerDay);
 }
 
@@ -125,18 +126,20 @@ function reservation(c: AppContext, body: JsonRequest, tokensPerDay: number): nu
  * that as its limit (as the library sends a model's max_output_tokens). Otherwise a burst of long answers,
  * a reasoning model's say, took a key past its day by several requests, not one.
  */
-function withReservedOutput(c: AppContext, body: JsonRequest): JsonRequest {
-  const { api, cap, converse } = outputFacts(c, body);
+function withReservedOutput(body: JsonRequest, { api, cap, converse }: OutputFacts): JsonRequest {
   // Not on a converse model: some foundation models' own ceiling is below it, which Bedrock refuses.
-  if (converse || !outputLimitUnset(body, api, cap, converse)) return body;
+  if (converse || !outputLimitUnset(body, api, cap)) return body;
   return { ...body, [api === "responses" ? "max_output_tokens" : "max_tokens"]: DEFAULT_OUTPUT_ESTIMATE };
 }
 
+interface OutputFacts {
+  api: ModelApi;
+  cap: number | undefined;
+  converse: ConverseModel | undefined;
+}
+
 /** The request's API, and what its model's entry says of its output limit. */
-function outputFacts(
-  c: AppContext,
-  body: JsonRequest,
-): { api: ModelApi; cap: number | undefined; converse: ConverseModel | undefined } {
+function outputFacts(c: AppContext, body: JsonRequest): OutputFacts {
   const { models } = c.get("ready").config;
   const entry = Object.hasOwn(models, body.model) ? models[body.model] : undefined;
   return { api: apiOfPath(c.req.path), cap: entry?.max_output_tokens, converse: converseModel(entry, body.model) };
