@@ -288,16 +288,16 @@ const CHAT_PATH = /messages\[\d+\](?:\.\w+|\[\d+\])*/g;
 // What a chat-layer refusal advises in Chat's words besides its param: `reasoning_effort "none"`.
 // A whole phrase of the library's own, never a bare name: a message also quotes what the caller
 // sent (a tool named `max_tokens`).
-const CHAT_WORDS: ReadonlyArray<[RegExp, string]> = [[/\breasoning_effort "none"/g, 'reasoning.effort "none"']];
+const CHAT_ADVICE = /\breasoning_effort "none"/g;
 
 /** A refusal from the chat layer, renamed to the caller's fields; other errors pass unchanged. */
 export function inResponsesTerms(error: unknown, sources: readonly MessageSource[]): unknown {
   if (!(error instanceof BedrockEdgeError) || error.param === null) return error;
   const param = responsesParam(error.param, sources);
-  let message = error.message
+  const message = error.message
     .split(error.param)
     .join(param)
-    .replace(CHAT_PATH, (path) => responsesParam(path, sources));
-  for (const [words, instead] of CHAT_WORDS) message = message.replace(words, instead);
+    .replace(CHAT_PATH, (path) => responsesParam(path, sources))
+    .replace(CHAT_ADVICE, 'reasoning.effort "none"');
   return param === error.param && message === error.message ? error : renamedParam(error, param, message);
 }
