@@ -55,4 +55,15 @@ describe("the legacy Completions request", () => {
     expect(() => checkCompletionStreamFlags({ stream: "yes" })).toThrow(/stream must be true or false/);
     expect(() => checkCompletionStreamFlags({ stream: true, stream_options: { include_usage: true } })).not.toThrow();
   });
+
+  it("refuses stream_options on a request that does not stream, as OpenAI does", () => {
+    for (const stream of [false, undefined]) {
+      const body = { model: "m", prompt: "Once", stream, stream_options: { include_usage: true } };
+      for (const check of [checkCompletionStreamFlags, parseCompletionRequest]) {
+        const error = errorOf(() => check(body), BedrockEdgeError);
+        expect([error.status, error.param]).toEqual([400, "stream_options"]);
+      }
+    }
+    expect(() => parseCompletionRequest({ model: "m", prompt: "Once", stream_options: null })).not.toThrow();
+  });
 });

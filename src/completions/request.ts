@@ -5,6 +5,7 @@ import * as v from "valibot";
 import { invalidRequest } from "../errors.ts";
 import { MAX_JSON_DEPTH, valueTooDeep } from "../openai/depth.ts";
 import { range, whole } from "../openai/number-schemas.ts";
+import { refuseStreamOptionsWithoutStream } from "../openai/stream-flags.ts";
 import { structuredOutputsSchema } from "../openai/structured-outputs.ts";
 import { deepestIssue, formatPath, issueFragment, issueSentence } from "../validation.ts";
 import type { CompletionRequest } from "./types.ts";
@@ -75,6 +76,7 @@ const streamFlagsSchema = v.pick(completionRequestSchema, ["stream", "stream_opt
 export function checkCompletionStreamFlags(input: object): void {
   const result = v.safeParse(streamFlagsSchema, input, { message: issueFragment });
   if (!result.success) throw refusalFor(result.issues[0]);
+  refuseStreamOptionsWithoutStream(input);
 }
 
 /** Validates an unknown value as a Completions request; throws a 400 naming the field. */
@@ -102,6 +104,7 @@ export function parseCompletionRequest(input: unknown): CompletionRequest {
   }
   const result = v.safeParse(completionRequestSchema, input, { abortEarly: true, message: issueFragment });
   if (!result.success) throw refusalFor(result.issues[0]);
+  refuseStreamOptionsWithoutStream(body);
   // Checked, not transformed: the caller's own values go on.
   return input as CompletionRequest;
 }

@@ -223,4 +223,27 @@ describe("checkStreamFlags", () => {
       expect(errorOf(() => checkStreamFlags(body), BedrockEdgeError).param).toBe(param);
     }
   });
+
+  it("refuses stream_options on a request that does not stream, as OpenAI does; null is no options", async () => {
+    const { checkStreamFlags } = await import("./schema.ts");
+    const messages = [{ role: "user", content: "hi" }];
+    for (const stream of [false, null, undefined]) {
+      const body = { model: "m", messages, stream, stream_options: { include_usage: true } };
+      for (const check of [checkStreamFlags, parseChatRequest]) {
+        const error = errorOf(() => check(body), BedrockEdgeError);
+        expect(error.status).toBe(400);
+        expect(error.param).toBe("stream_options");
+        expect(error.message).toBe(
+          "stream_options is only allowed when stream is true: remove it, or set stream to true.",
+        );
+      }
+    }
+    for (const body of [
+      { model: "m", messages, stream: false, stream_options: null },
+      { model: "m", messages, stream: true, stream_options: {} },
+    ]) {
+      expect(() => checkStreamFlags(body)).not.toThrow();
+      expect(() => parseChatRequest(body)).not.toThrow();
+    }
+  });
 });

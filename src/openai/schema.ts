@@ -6,6 +6,7 @@ import { deepestIssue, formatPath, issueFragment, issueSentence } from "../valid
 import { jsonTextTooDeep, MAX_JSON_DEPTH, valueTooDeep } from "./depth.ts";
 import { range, whole } from "./number-schemas.ts";
 import { asTextPart, refusalsAsText } from "./refusal-parts.ts";
+import { refuseStreamOptionsWithoutStream } from "./stream-flags.ts";
 import { structuredOutputsSchema } from "./structured-outputs.ts";
 import type { ChatCompletionRequest, ReasoningEffort, RefusalPart, TextPart } from "./types.ts";
 
@@ -193,6 +194,7 @@ export function parseChatRequest(input: unknown): ChatCompletionRequest {
     // block is rendered as json.dumps writes the client's dict) and with the fields the routes
     // judge; refusal parts become text here, as the schema's output type says they do.
     const request = input as ChatCompletionRequest;
+    refuseStreamOptionsWithoutStream(request);
     const deep = deepArguments(request);
     if (deep) tooDeep(deep);
     return refusalsAsText(request);
@@ -214,4 +216,5 @@ const streamFlagsSchema = v.pick(chatCompletionRequestSchema, ["stream", "stream
 export function checkStreamFlags(input: object): void {
   const result = v.safeParse(streamFlagsSchema, input, { message: issueFragment });
   if (!result.success) throw refusalFor(result.issues[0]);
+  refuseStreamOptionsWithoutStream(input);
 }

@@ -150,6 +150,29 @@ describe("400: bad requests name the field", () => {
     expect(proxy.served.emulator.stats.requests).toHaveLength(0);
   });
 
+  it("stream_options without stream is a 400 naming it, on chat and legacy completions, as OpenAI's", async () => {
+    for (const call of [
+      () =>
+        client.chat.completions.create({
+          model: "llama",
+          messages: USER_HELLO,
+          stream_options: { include_usage: true },
+        }),
+      () =>
+        client.completions.create({
+          model: "llama",
+          prompt: "Once upon",
+          stream: false,
+          stream_options: { include_usage: true },
+        }),
+    ]) {
+      const error = await errorOf(call);
+      expect(error).toBeInstanceOf(OpenAI.BadRequestError);
+      expect((error as InstanceType<typeof OpenAI.BadRequestError>).param).toBe("stream_options");
+    }
+    expect(proxy.served.emulator.stats.requests).toHaveLength(0);
+  });
+
   it("images on a completion route are refused, not dropped", async () => {
     const error = await errorOf(() =>
       client.chat.completions.create({
