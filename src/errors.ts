@@ -1,5 +1,6 @@
 // The one error type of bedrock-edge and the errors this library makes itself. Bedrock's own
 // error answers are mapped in bedrock-errors.ts, which loads with the first of them.
+import type { Usage } from "./openai/types.ts";
 
 export interface OpenAIErrorBody {
   error: { message: string; type: string; param: string | null; code: string | null };
@@ -38,6 +39,12 @@ export class BedrockEdgeError extends Error {
    * library raised (a timeout, a malformed answer, missing credentials) would only fail again.
    */
   readonly fromBedrock: boolean;
+  /**
+   * What the upstream calls that did answer used, when a request of several calls failed as a
+   * whole after some of them (legacy Completions over several prompts or choices): Bedrock
+   * billed those. Undefined on every other error. Set where the calls are made, so no code here.
+   */
+  declare usage?: Usage;
 
   constructor(init: BedrockEdgeErrorInit) {
     super(init.message, init.cause === undefined ? undefined : { cause: init.cause });

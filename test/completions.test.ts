@@ -10,6 +10,7 @@ import { MAX_OPEN_CALLS } from "../src/completions/plan.ts";
 import { BedrockEdgeError, type CompletionChunk, type CompletionStream, createBedrock } from "../src/index.ts";
 import { emulated, model, ROUTE_FORMATS } from "./helpers/emulated.ts";
 import { errorOf } from "./helpers/errors.ts";
+import { failingPromptFetch } from "./helpers/failing-prompt.ts";
 
 const PROMPT = "Once upon a time, 👋";
 
@@ -189,6 +190,33 @@ describe("several prompts and n", () => {
     expect(error.message).toMatch(/would open 9 streams at once.*at most 6.*fewer prompts or a smaller n/);
     expect(error.message).toContain('wire_format to "openai_completion"');
     expect(emulator.stats.requests).toHaveLength(0);
+  });
+
+  it("a plain request that fails as a whole still tells what the calls that answered used (Bedrock billed them)", async () => {
+    const { bedrock: direct } = emulated();
+    const good = ["Once upon a time", "Far away"];
+    const billed = (await direct.completions.create({ model: model("llama"), prompt: good, max_tokens: 300 })).usage;
+    expect(billed?.completion_tokens).toBeGreaterThan(0);
+
+    const emulator = createEmulator();
+    const { bedrock } = emulated({ maxRetries: 0, fetch: failingPromptFetch(emulator, "BAD", 2) });
+    const error = await errorOf(
+      () => bedrock.completions.create({ model: model("llama"), prompt: [good[0]!, "BAD", good[1]!], max_tokens: 300 }),
+      BedrockEdgeError,
+    );
+    expect(error).toMatchObject({ status: 400, bedrockError: "ValidationException" });
+    expect(error.usage).toEqual(billed);
+    // A failure before any call answered carries none, as every other error.
+    const first = await errorOf(
+      () =>
+        emulated({ maxRetries: 0, fetch: failingPromptFetch(createEmulator(), "BAD", 0) }).bedrock.completions.create({
+          model: model("llama"),
+          prompt: "BAD",
+        }),
+      BedrockEdgeError,
+    );
+    expect(first.status).toBe(400);
+    expect(first.usage).toBeUndefined();
   });
 
   it("fail as a whole on the first failure and stop the calls still running", async () => {

@@ -168,7 +168,9 @@ function withoutUndefined(outcome: Outcome): Outcome {
  */
 export function failureOutcome(error: unknown): Outcome {
   const known = asProxyError(error);
-  return { status: known.status, error: error instanceof BedrockEdgeError ? known : error };
+  if (!(error instanceof BedrockEdgeError)) return { status: known.status, error };
+  // The calls of a failed request that did answer were billed: the usage the error carries counts.
+  return { status: known.status, error: known, usage: error.usage };
 }
 
 function addUsage(line: LogLine, usage: Usage | undefined): void {

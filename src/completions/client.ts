@@ -5,7 +5,7 @@
 // stopping the rest.
 import type { Transport } from "../aws/transport-options.ts";
 import type { RequestOptions } from "../client.ts";
-import { invalidRequest } from "../errors.ts";
+import { BedrockEdgeError, invalidRequest } from "../errors.ts";
 import { CHUNK_EVENT } from "../eventstream/events.ts";
 import { randomId } from "../ids.ts";
 import { applyCompletionCaps } from "../model-caps.ts";
@@ -212,12 +212,17 @@ export function createCompletions(deps: CompletionsDeps): Completions {
         });
       }
       // A few at a time: a Worker holds only so many connections open (plan.ts).
+      const answered: Array<Usage | undefined> = [];
       const answers = await mapPooled(calls, MAX_OPEN_CALLS, async (planned) => {
         const { json, headerUsage } = await callJson(transport, callOf(planned));
         const answer = format.readAnswer(json, choicesPerCall, route.name);
-        return { place: planned.place, answer: { ...answer, usage: answer.usage ?? headerUsage } };
+        const usage = answer.usage ?? headerUsage;
+        answered.push(usage);
+        return { place: planned.place, answer: { ...answer, usage } };
       }).catch((error: unknown) => {
         controller.abort();
+        // The calls that answered were billed, though the request as a whole failed.
+        if (error instanceof BedrockEdgeError && answered.length > 0) error.usage = totalUsage(answered);
         throw error;
       });
       return completionFrom(meta, answers);

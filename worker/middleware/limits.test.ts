@@ -1,15 +1,16 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { EMULATOR_CREDENTIALS } from "../../emulator/credentials.ts";
-import { createEmulator } from "../../emulator/handler.ts";
+import { createEmulator, type Emulator } from "../../emulator/handler.ts";
 import { emulatorModelId } from "../../emulator/model-id.ts";
 import { createApp, type LogLine } from "../app.ts";
 import type { ProxyBindings } from "../config.ts";
 import { LEASE_RENEW_MS } from "../durable/key-limits.ts";
 import { model } from "../../test/helpers/emulated.ts";
+import { failingPromptFetch } from "../../test/helpers/failing-prompt.ts";
 import { DEFAULT_OUTPUT_ESTIMATE, tokenEstimate } from "../token-estimate.ts";
 
 /** The proxy on Node with the emulator in process, a key with every limit, and these bindings. */
-function proxyWith(bindings: Record<string, unknown>) {
+function proxyWith(bindings: Record<string, unknown>, upstream?: (emulator: Emulator) => typeof fetch) {
   const emulator = createEmulator();
   const logs: LogLine[] = [];
   const env: ProxyBindings = {
@@ -33,7 +34,7 @@ function proxyWith(bindings: Record<string, unknown>) {
   Object.assign(env, bindings);
   const app = createApp({
     env,
-    fetch: (input, init) => emulator.fetch(new Request(input, init)),
+    fetch: upstream?.(emulator) ?? ((input, init) => emulator.fetch(new Request(input, init))),
     log: (line) => logs.push(line),
   });
   const post = (path: string, body: unknown) =>
@@ -118,6 +119,22 @@ describe("a stream that ends without its usage still counts against tokens_per_d
     // Every chunk the client received was relayed (the last event is the proxy's error).
     expect(tokens).toBeGreaterThanOrEqual(promptOf("failing") + received - 1);
     expect(tokens).toBeLessThan(promptOf("failing") + received + 10);
+  });
+
+  it("a plain legacy request of several calls that fails on one counts what the others used", async () => {
+    const { binding, settled } = recordingLimits();
+    const { post, logs } = proxyWith(
+      { RATE: { limit: async () => ({ success: true }) }, KEY_LIMITS: binding },
+      (emulator) => failingPromptFetch(emulator, "BAD", 2),
+    );
+    const response = await post("/v1/completions", { model: "llama", prompt: ["Once", "BAD", "Far away"] });
+    expect(response.status).toBe(400);
+    expect(await response.json()).toMatchObject({ error: { message: "Input is too long for requested model." } });
+    const { tokens } = await eventually(() => settled[0]);
+    const line = logs.at(-1)!;
+    expect(line.status).toBe(400);
+    expect(line.completion_tokens).toBeGreaterThan(0);
+    expect(tokens).toBe(line.prompt_tokens! + line.completion_tokens!);
   });
 
   it("a whole stream counts Bedrock's usage, exactly", async () => {
