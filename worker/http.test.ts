@@ -1,7 +1,15 @@
 import { describe, expect, it } from "vitest";
 import { bedrockException } from "../src/bedrock-errors.ts";
-import { BedrockEdgeError } from "../src/errors.ts";
-import { asProxyError, errorResponse, maskAwsIds, methodNotAllowed, retryAfterSeconds } from "./http.ts";
+import { BedrockEdgeError, badUpstream, configurationError, invalidRequest, upstreamTimeout } from "../src/errors.ts";
+import {
+  asProxyError,
+  errorResponse,
+  maskAwsIds,
+  methodNotAllowed,
+  misconfigured,
+  misconfiguredUnlisted,
+  retryAfterSeconds,
+} from "./http.ts";
 
 const PRINCIPAL = "arn:aws:sts::123456789012:assumed-role/BedrockCaller/session-42";
 const MODEL = "arn:aws:bedrock:us-east-1:123456789012:imported-model/abc123";
@@ -83,5 +91,46 @@ describe("answers that tell the client when or how to try again", () => {
     expect(retryAfterSeconds(throttled())).toBe(5);
     expect(retryAfterSeconds(bedrockException("ModelNotReadyException", "warming", 429))).toBe(30);
     expect(retryAfterSeconds(undefined)).toBe(5);
+  });
+});
+
+describe("x-should-retry: false, where a client's retry cannot succeed", () => {
+  const limit = (code: string, retryAfterS: number) =>
+    new BedrockEdgeError({ status: 429, code, message: "over a limit", retryAfterMs: retryAfterS * 1000 });
+
+  it.each([
+    ["a key's tokens for the day used up", limit("tokens_per_day_exceeded", 9000)],
+    ["the proxy's configuration", misconfigured(["MODELS is not valid JSON"])],
+    ["the proxy's configuration, told to a key kept from some models", misconfiguredUnlisted(2)],
+    ["Bedrock refusing the proxy's credentials", bedrockException("AccessDeniedException", DENIED, 403)],
+    ["Bedrock refusing an expired session token", bedrockException("ExpiredTokenException", "expired", 401)],
+    ["an endpoint that redirects", badUpstream("a redirect", "upstream_redirect")],
+    ["a model's settings", configurationError("does not compile", "invalid_model_config")],
+    ["no usable credentials", configurationError("none", "missing_credentials")],
+    ["a signer that fails", configurationError("no WebCrypto", "signing_failed")],
+    ["a fetch that gives no Response", configurationError("not a Response", "invalid_fetch")],
+  ])("%s", (_, error) => {
+    expect(errorResponse(error).headers.get("x-should-retry")).toBe("false");
+  });
+
+  it.each([
+    ["a throttle", bedrockException("ThrottlingException", "slow down", 429)],
+    ["a quota Bedrock says to try again later", bedrockException("ServiceQuotaExceededException", "later", 429)],
+    ["a model still waking up", bedrockException("ModelNotReadyException", "warming", 429)],
+    ["Bedrock's 500", bedrockException("InternalServerException", "oops", 500)],
+    ["Bedrock's 503", bedrockException("ServiceUnavailableException", "busy", 503)],
+    ["a model's timeout", bedrockException("ModelTimeoutException", "slow", 408)],
+    ["the library's own timeout", upstreamTimeout("too slow")],
+    ["Bedrock unreachable", badUpstream("no route", "upstream_unreachable")],
+    ["a connection lost", badUpstream("lost", "upstream_connection_lost")],
+    ["a broken answer", badUpstream("not JSON")],
+    ["a model's broken tool call", new BedrockEdgeError({ status: 500, code: "invalid_tool_call", message: "x" })],
+    ["the proxy failing unexpectedly", new Error("boom")],
+    ["a key's request rate", limit("request_rate_exceeded", 60)],
+    ["a key's tokens held by requests in flight", limit("tokens_per_day_in_flight", 2)],
+    ["a key's streams all open", limit("concurrent_streams_exceeded", 2)],
+    ["a bad request, which clients do not retry anyway", invalidRequest("bad", "temperature")],
+  ])("not on %s", (_, error) => {
+    expect(errorResponse(error).headers.has("x-should-retry")).toBe(false);
   });
 });

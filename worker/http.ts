@@ -18,13 +18,38 @@ export function jsonResponse(body: unknown, status = 200): Response {
   return madeFrom(new Response(streamOf(source), { status, headers }), source);
 }
 
-/** Any failure as `{"error":{"message","type","param","code"}}`, with the status asProxyError gives it. */
+/**
+ * Any failure as `{"error":{"message","type","param","code"}}`, with the status asProxyError gives
+ * it, and `x-should-retry: false` when a client's retry cannot succeed (FINAL_CODES).
+ */
 export function errorResponse(error: unknown): Response {
   const known = asProxyError(error);
   const response = jsonResponse(bodyForClient(known), known.status);
   if ("allow" in known && typeof known.allow === "string") response.headers.set("allow", known.allow);
+  if (known.code !== null && FINAL_CODES.has(known.code)) response.headers.set("x-should-retry", "false");
   return response;
 }
+
+/**
+ * The openai SDKs (node and python) retry every 429 and 5xx twice unless the answer says
+ * `x-should-retry: false`, which they read before the status, and node sleeps for whatever
+ * Retry-After asks, however long. These errors fail the same way until the operator acts (the
+ * proxy's configuration, its AWS credentials, a model's settings, an endpoint that is not
+ * Bedrock's) or until 00:00 UTC (a key's tokens for the day, Retry-After hours away): a retry
+ * repeats the failure, upstream_auth_failed with another signed call to Bedrock. Throttles,
+ * Bedrock's 5xx, timeouts, a cold model and the key's other limits pass: the SDKs retry those.
+ * Only here, on HTTP answers: once a stream has begun, nothing is retried.
+ */
+const FINAL_CODES: ReadonlySet<string> = new Set([
+  "tokens_per_day_exceeded",
+  "proxy_misconfigured",
+  "upstream_auth_failed",
+  "upstream_redirect",
+  "invalid_model_config",
+  "missing_credentials",
+  "signing_failed",
+  "invalid_fetch",
+]);
 
 /** Any failure as the error object a client may see (an SSE error event carries it too). */
 export function clientErrorBody(error: unknown): OpenAIErrorBody {

@@ -212,14 +212,14 @@ function proxySecrets(env: ProxyBindings): string[] {
  * Request headers are not listed: hono then allows what the preflight asks for, which covers
  * the openai SDK's x-stainless-* headers (and whatever a later version adds); the origin list
  * is what restricts who may call. Exposed: the request id (the SDK's `_request_id`),
- * Retry-After (its backoff) and the deployment that served, which a browser would otherwise
- * hide from the SDK.
+ * Retry-After (its backoff), x-should-retry (whether it retries at all) and the deployment that
+ * served, which a browser would otherwise hide from the SDK.
  */
 function corsFor(origins: string[]): MiddlewareHandler {
   return cors({
     origin: origins.includes("*") ? "*" : origins,
     allowMethods: ["GET", "POST", "OPTIONS"],
-    exposeHeaders: ["x-request-id", "retry-after", "x-bedrock-edge-deployment"],
+    exposeHeaders: ["x-request-id", "retry-after", "x-should-retry", "x-bedrock-edge-deployment"],
     maxAge: 600,
   });
 }

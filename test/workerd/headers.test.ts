@@ -104,7 +104,7 @@ describe("x-request-id", () => {
     expect((await lineOf(odd.headers.get("x-request-id"))).client_request_id).toBeUndefined();
   });
 
-  it("a browser may read it, and Retry-After: CORS exposes both", async () => {
+  it("a browser may read it, Retry-After and x-should-retry: CORS exposes them", async () => {
     const answer = await call("/v1/chat/completions", {
       method: "POST",
       headers: withKey({ origin: "https://app.example.com" }),
@@ -112,7 +112,7 @@ describe("x-request-id", () => {
     });
     expect(answer.status).toBe(200);
     const exposed = (answer.headers.get("access-control-expose-headers") ?? "").toLowerCase().split(/\s*,\s*/);
-    expect(exposed).toEqual(expect.arrayContaining(["x-request-id", "retry-after"]));
+    expect(exposed).toEqual(expect.arrayContaining(["x-request-id", "retry-after", "x-should-retry"]));
   });
 });
 
