@@ -71,10 +71,20 @@ describe("a stateless server refuses state, saying so", () => {
     ["max_completion_tokens", "max_output_tokens"],
     ["response_format", "text.format"],
     ["reasoning_effort", "reasoning.effort"],
+    // Passed on, messages was silently ignored (input won), and verbosity named text.verbosity in
+    // a refusal the caller never sent it as (the fourth review).
+    ["messages", "input"],
+    ["verbosity", "text.verbosity"],
   ];
+  const chatValues: Record<string, unknown> = {
+    response_format: { type: "json_object" },
+    reasoning_effort: "high",
+    messages: [{ role: "user", content: "Hi" }],
+    verbosity: "low",
+  };
   for (const [field, name] of chatNames) {
     it(`Chat's ${field}: named with the Responses API's ${name}`, () => {
-      const value = field === "response_format" ? { type: "json_object" } : field === "reasoning_effort" ? "high" : 150;
+      const value = chatValues[field] ?? 150;
       const error = refusal({ ...ok, max_output_tokens: 10, [field]: value });
       expect(error).toMatchObject({ param: field, code: "unknown_parameter" });
       expect(error.message).toBe(`${field} is Chat Completions' name; the Responses API's is ${name}.`);

@@ -60,9 +60,10 @@ function refuseState(body: JsonObject): void {
 }
 
 /**
- * Chat Completions fields that ask for more than a Response can hold: the model would make it
- * (and usage bill it) and the answer drop it. Unknown fields otherwise go on to the chat request
- * (to-chat.ts), so these are refused here, by name.
+ * Chat Completions fields that ask for more than a Response can hold (the model would make it,
+ * usage bill it, and the answer drop it), and chat's names for what this API names otherwise:
+ * refused here, by name, whatever drop_params says. Other fields that are not the Responses
+ * API's never reach the chat request; its route refuses them by name (to-chat.ts).
  */
 function refuseChatOnly(body: JsonObject): void {
   for (const field of ["n", "best_of"] as const) {
@@ -77,8 +78,9 @@ function refuseChatOnly(body: JsonObject): void {
   if (body.logprobs != null && body.logprobs !== false) {
     throw unsupported("logprobs", `logprobs cannot be honoured: ${NO_LOGPROBS}.`);
   }
-  // Chat's names for what the Responses API names otherwise: passed on, they would win over the
-  // Responses field (or stand in for it unseen) while the Response echoes its own.
+  // Chat's names for what the Responses API names otherwise: honoured, they would win over the
+  // Responses field (or stand in for it unseen) while the Response echoes its own; dropped, the
+  // caller's limit or conversation would be lost without a word.
   for (const [field, name] of CHAT_NAMES) {
     if (body[field] != null) {
       throw invalidRequest(
@@ -97,10 +99,12 @@ function refuseChatOnly(body: JsonObject): void {
 }
 
 const CHAT_NAMES = Object.entries({
+  messages: "input",
   max_tokens: "max_output_tokens",
   max_completion_tokens: "max_output_tokens",
   response_format: "text.format",
   reasoning_effort: "reasoning.effort",
+  verbosity: "text.verbosity",
 });
 
 // Only this include value can be honoured, and it changes nothing: a reasoning item carries its

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { BedrockEdgeError, invalidRequest } from "../errors.ts";
+import { type CarriesForeignFields, FOREIGN_FIELDS } from "../openai/foreign-fields.ts";
 import { parseResponsesRequest } from "./request.ts";
 import { inResponsesTerms, responsesParam, toChatRequest } from "./to-chat.ts";
 
@@ -206,6 +207,29 @@ describe("the chat request a Responses request means", () => {
       top_k: 40,
       chat_template_kwargs: { enable_thinking: false },
     });
+  });
+
+  it("fields the Responses API does not have stay out of the chat request: its route refuses them by name", () => {
+    const mapping = chatOf({
+      input: "x",
+      temperature: 0.2,
+      stop: ["END"],
+      seed: 7,
+      structured_outputs: { choice: ["a", "b"] },
+      surprise: 1,
+      logit_bias: null,
+    });
+    // Beside the JSON fields, under a symbol: no body can forge or remove it.
+    expect(Object.fromEntries(Object.entries(mapping.chat))).toEqual({
+      model: "m",
+      messages: [{ role: "user", content: "x" }],
+      temperature: 0.2,
+    });
+    expect((mapping.chat as CarriesForeignFields)[FOREIGN_FIELDS]).toEqual({
+      api: "Responses API",
+      fields: ["stop", "seed", "structured_outputs", "surprise"],
+    });
+    expect(FOREIGN_FIELDS in chatOf({ input: "x", top_k: 5 }).chat).toBe(false);
   });
 
   it("what only the Responses API has stays here: metadata, store, include, nulls", () => {

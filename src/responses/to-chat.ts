@@ -2,6 +2,7 @@
 // see an ordinary chat request. The mapping also remembers where each chat message came from,
 // so that a refusal from the chat layer names the caller's field (`input[3].content`), not ours.
 import { BedrockEdgeError, renamedParam } from "../errors.ts";
+import { type CarriesForeignFields, FOREIGN_FIELDS } from "../openai/foreign-fields.ts";
 import { asTextPart } from "../openai/refusal-parts.ts";
 import { decodeThinkingBlocks } from "./encrypted-reasoning.ts";
 import type {
@@ -39,9 +40,8 @@ export interface ChatMapping {
   sources: MessageSource[];
 }
 
-// Fields of the Responses API this layer consumes; every other field goes on to the chat
-// request under its own name (temperature, top_p, user, service_tier, chat_template_kwargs…),
-// where the route decides what it can honour.
+// Fields of the Responses API this layer consumes: mapped onto chat's, or refused in request.ts
+// when they ask for anything.
 const CONSUMED = new Set([
   "model",
   "input",
@@ -72,15 +72,40 @@ const CONSUMED = new Set([
   "prompt_logprobs",
 ]);
 
+// Fields that mean in chat what they mean here, passed on under their own names for the route to
+// honour or refuse; and the extensions of Bedrock's imported models (and LiteLLM's drop_params)
+// this API takes as chat does (README, "The Responses API"). Any other field is not the Responses
+// API's: chat's own (`stop`, `seed`, `messages`…) would be honoured with chat's meaning, so none
+// goes on; the route's policy refuses them by name, in this API's words, or drops them under
+// drop_params (openai/foreign-fields.ts).
+const PASSED = new Set([
+  "temperature",
+  "top_p",
+  "parallel_tool_calls",
+  "user",
+  "service_tier",
+  "safety_identifier",
+  "prompt_cache_key",
+  "prompt_cache_retention",
+  "prompt_cache_options",
+  "top_k",
+  "chat_template_kwargs",
+  "drop_params",
+]);
+
 /** The Chat Completions request for a validated Responses request. */
 export function toChatRequest(request: ResponsesRequest): ChatMapping {
   const { messages, sources } = toMessages(request);
   const passed: Record<string, unknown> = {};
+  const foreign: string[] = [];
   for (const [key, value] of Object.entries(request)) {
     // null means "the default" in both APIs: leaving it out says the same to every route.
-    if (!CONSUMED.has(key) && value != null) passed[key] = value;
+    if (CONSUMED.has(key) || value == null) continue;
+    if (PASSED.has(key)) passed[key] = value;
+    else foreign.push(key);
   }
-  const chat: ChatCompletionCreateParams = { ...passed, model: request.model, messages };
+  const chat: ChatCompletionCreateParams & CarriesForeignFields = { ...passed, model: request.model, messages };
+  if (foreign.length) chat[FOREIGN_FIELDS] = { api: "Responses API", fields: foreign };
   if (request.tools?.length) chat.tools = request.tools.map(toChatTool);
   if (request.tool_choice !== undefined) chat.tool_choice = toChatToolChoice(request.tool_choice);
   if (request.max_output_tokens != null) chat.max_tokens = request.max_output_tokens;

@@ -182,6 +182,13 @@ export interface ResponseCreateParams {
   context_management?: unknown;
   moderation?: unknown;
   prompt_cache_options?: unknown;
+  // Not in OpenAI's Responses API: Bedrock's extensions and LiteLLM's switch, taken as chat takes them.
+  /** Top-k sampling, on the routes whose models take it. */
+  top_k?: number | null;
+  /** Hugging Face style template switches, e.g. `{ enable_thinking: false }` for Qwen3. */
+  chat_template_kwargs?: Record<string, unknown>;
+  /** Ignore the parameters the route cannot honour instead of refusing them (LiteLLM's convention). */
+  drop_params?: boolean;
 }
 
 export type StreamingResponseParams = ResponseCreateParams & { stream: true };

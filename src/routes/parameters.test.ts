@@ -3,6 +3,7 @@
 import { describe, expect, it } from "vitest";
 import { errorOf } from "../../test/helpers/errors.ts";
 import { BedrockEdgeError } from "../errors.ts";
+import { FOREIGN_FIELDS } from "../openai/foreign-fields.ts";
 import type { ChatCompletionRequest } from "../openai/types.ts";
 import { routes } from "./all.ts";
 
@@ -173,6 +174,26 @@ describe("the converse route takes the server-wide part", () => {
     );
     expect(converse({ store: true, seed: 3, drop_params: true })).toEqual(converse({}));
   });
+});
+
+describe("fields of another API's request that it does not have (openai/foreign-fields.ts)", () => {
+  const fromResponses = (extra: Extra, fields: string[]) =>
+    Object.assign({ ...base, ...extra }, { [FOREIGN_FIELDS]: { api: "Responses API", fields } });
+
+  it.each(["llama", "openai", "converse"] as const)(
+    "%s: refused first, by name, in that API's words; dropped under drop_params",
+    (route) => {
+      const model = route === "converse" ? "meta.llama3-1-70b-instruct-v1:0" : ARN;
+      const request = fromResponses({ temperature: 0.5, store: true }, ["stop", "surprise"]);
+      const error = refusal(() => routes[route].buildBody(request, model, {}));
+      expect(error).toMatchObject({ status: 400, param: "stop", code: "unsupported_parameter" });
+      expect(error.message).toBe(
+        `stop is not a Responses API parameter (route ${route}). Remove it, or set drop_params: true (in the request, or for the model) to ignore parameters this route cannot honour.`,
+      );
+      const dropped = routes[route].buildBody(request, model, { drop_params: true });
+      expect(dropped).toEqual(routes[route].buildBody({ ...base, temperature: 0.5 }, model, {}));
+    },
+  );
 });
 
 describe("what the model's wire_format carries is honoured, not refused", () => {

@@ -5,6 +5,7 @@
 // Template routes take the whole policy, which knows what their wire_format carries (seed,
 // penalties, n, logprobs… on openai_completion); the converse route the server-wide part of it.
 import { invalidRequest } from "../errors.ts";
+import { foreignFieldsOf } from "../openai/foreign-fields.ts";
 import { REQUEST_FIELDS } from "../openai/schema.ts";
 import type { ChatCompletionRequest } from "../openai/types.ts";
 import type { ModelSettings } from "./types.ts";
@@ -152,14 +153,17 @@ const TEMPLATE_ROUTE_RULES = Object.fromEntries(
 
 /**
  * The parameters of `request` that `rules` refuse, and the fields no route knows (neither the
- * request schema's nor `ownFields`, which the route reads itself), in the request's order.
+ * request schema's nor `ownFields`, which the route reads itself), in the request's order; first
+ * those of the caller's own request that its API does not have, when it came from another API.
  */
 function problemsOf(
   request: ChatCompletionRequest,
   rules: Record<string, Rule>,
   ownFields: ReadonlySet<string> = new Set(),
 ): ParameterProblem[] {
-  const problems: ParameterProblem[] = [];
+  const foreign = foreignFieldsOf(request);
+  const problems: ParameterProblem[] =
+    foreign?.fields.map((param) => ({ param, why: `is not a ${foreign.api} parameter` })) ?? [];
   for (const [param, value] of Object.entries(request)) {
     if (value === undefined || IGNORED.has(param)) continue;
     const rule = Object.hasOwn(rules, param) ? rules[param] : undefined;
