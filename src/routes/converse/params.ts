@@ -27,6 +27,11 @@ export function paramProblems(request: ChatCompletionRequest, family: ModelFamil
   if (request.seed != null) found.push({ param: "seed", why: NOT_IN_CONVERSE });
   if (request.logprobs) found.push({ param: "logprobs", why: "is not returned by Converse" });
   if (request.top_logprobs) found.push({ param: "top_logprobs", why: "is not returned by Converse" });
+  if (request.prompt_logprobs != null) found.push({ param: "prompt_logprobs", why: "is not returned by Converse" });
+  // Bedrock's constrained decoding for imported models (vLLM's); Converse holds output to a schema only.
+  if (request.structured_outputs != null) {
+    found.push({ param: "structured_outputs", why: `${NOT_IN_CONVERSE} (response_format json_schema is)` });
+  }
   if (request.logit_bias && Object.keys(request.logit_bias).length) {
     found.push({ param: "logit_bias", why: NOT_IN_CONVERSE });
   }
