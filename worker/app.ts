@@ -22,7 +22,7 @@ import { requireAdmin, requireKey } from "./middleware/auth.ts";
 import { jsonBody } from "./middleware/json-body.ts";
 import { enforceLimits } from "./middleware/limits.ts";
 import { requireReady } from "./middleware/ready.ts";
-import { requestLog } from "./middleware/request-log.ts";
+import { nameEndpoint, requestLog } from "./middleware/request-log.ts";
 import { traceRequest } from "./middleware/trace.ts";
 import { recordUsage } from "./middleware/usage.ts";
 import { stateCache } from "./state.ts";
@@ -99,7 +99,7 @@ function middlewareFor(endpoint: Endpoint): MiddlewareHandler<AppEnv>[] {
   if (endpoint.open) return [];
   if (endpoint.admin) return [requireKey, requireReady, requireAdmin];
   return endpoint.method === "POST"
-    ? [requireKey, requireReady, recordUsage, traceRequest, jsonBody, enforceLimits]
+    ? [nameEndpoint, requireKey, requireReady, recordUsage, traceRequest, jsonBody, enforceLimits]
     : [requireKey, requireReady];
 }
 

@@ -85,6 +85,8 @@ export interface LogWriter extends RequestLog {
 
 export interface LogStart {
   request: Request;
+  /** The path as the router reads it, percent-encodings decoded (the line's until an endpoint names its own). */
+  path: string;
   requestId: string;
   clientRequestId: string | undefined;
   sink: LogSink;
@@ -92,13 +94,13 @@ export interface LogStart {
   secrets: () => readonly string[];
 }
 
-export function startRequestLog({ request, requestId, clientRequestId, sink, secrets }: LogStart): LogWriter {
+export function startRequestLog({ request, path, requestId, clientRequestId, sink, secrets }: LogStart): LogWriter {
   const started = Date.now();
   const line: LogLine = {
     time: new Date(started).toISOString(),
     request_id: requestId,
     method: request.method,
-    path: pathOf(request.url),
+    path,
     status: 0,
     ms: 0,
   };
@@ -137,21 +139,6 @@ export function startRequestLog({ request, requestId, clientRequestId, sink, sec
     markDone();
     sink(line);
   }
-}
-
-/**
- * The path of a request's URL, as URL's pathname gives it, without parsing the URL again: a
- * Request's url is serialized, so in an http(s) URL the path runs from the first "/" after the
- * scheme (userinfo and host cannot hold one there) to the query or the fragment.
- */
-export function pathOf(url: string): string {
-  const scheme = url.startsWith("https://") ? 8 : url.startsWith("http://") ? 7 : -1;
-  const start = scheme < 0 ? -1 : url.indexOf("/", scheme);
-  if (start < 0) return new URL(url).pathname;
-  const query = url.indexOf("?", start);
-  const fragment = url.indexOf("#", start);
-  const end = Math.min(query < 0 ? url.length : query, fragment < 0 ? url.length : fragment);
-  return url.slice(start, end);
 }
 
 function withoutUndefined(outcome: Outcome): Outcome {

@@ -23,6 +23,8 @@ function proxyWith(bindings: Record<string, unknown>, upstream?: (emulator: Emul
       waiting: `bedrock/llama/${emulatorModelId("llama", ["wait300"])}`,
       capped: { model: `bedrock/llama/${emulatorModelId("llama")}`, max_output_tokens: 100 },
       claude: model("converse"),
+      // Several answers per request, streamed slowly.
+      several: `bedrock/openai/${emulatorModelId("openai", ["slow50", "long40"])}`,
     }),
     API_KEYS: JSON.stringify({
       team: { key: "sk-team-0123456789", rate_limit: "RATE", tokens_per_day: 1000, concurrent_streams: 2 },
@@ -135,6 +137,22 @@ describe("a stream that ends without its usage still counts against tokens_per_d
     expect(line.status).toBe(400);
     expect(line.completion_tokens).toBeGreaterThan(0);
     expect(tokens).toBe(line.prompt_tokens! + line.completion_tokens!);
+  });
+
+  it("read by the endpoint that served it, however its path was spelt (the inject4 review)", async () => {
+    const { binding, settled } = recordingLimits();
+    const { post, logs } = proxyWith({ RATE: { limit: async () => ({ success: true }) }, KEY_LIMITS: binding });
+    // Its prompt counts once, as chat's does; read as legacy Completions (the spelling's API), once per answer.
+    const content = "a".repeat(4000);
+    const body = { model: "several", messages: [{ role: "user", content }], n: 3, stream: true };
+    const response = await post("/v1/chat/%63ompletions", body);
+    expect(response.status).toBe(200);
+    const received = await readEvents(response, 5);
+    const { tokens } = await eventually(() => settled[0]);
+    expect(logs.at(-1)).toMatchObject({ status: 499, path: "/v1/chat/completions" });
+    const prompt = Math.ceil(("several".length + "user".length + content.length) / 4);
+    expect(tokens).toBeGreaterThanOrEqual(prompt + received);
+    expect(tokens).toBeLessThan(prompt + received + 10);
   });
 
   it("a whole stream counts Bedrock's usage, exactly", async () => {

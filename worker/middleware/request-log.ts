@@ -2,6 +2,7 @@
 // 503, and the deployment that served it), and the request's one log line is written here, when the exchange really ends: after
 // the last byte of the answer, or when the client is known to have gone (499).
 import type { MiddlewareHandler } from "hono";
+import { routePath } from "hono/route";
 import { randomId } from "../../src/core.ts";
 import type { AppContext, AppEnv } from "../context.ts";
 import { STALL_TIMES, type StallTimes, sourceOf, watchDelivery, watchInPlace } from "../delivery.ts";
@@ -18,6 +19,7 @@ export function requestLog(sink: LogSink, stall: StallTimes = STALL_TIMES): Midd
     const requestId = randomId("req_");
     const log = startRequestLog({
       request: c.req.raw,
+      path: c.req.path,
       requestId,
       clientRequestId: clientRequestIdOf(c.req.raw.headers),
       sink,
@@ -59,6 +61,16 @@ export function requestLog(sink: LogSink, stall: StallTimes = STALL_TIMES): Midd
     if (!body) log.finish(answer.status);
   };
 }
+
+/**
+ * First on a model endpoint: its line names the endpoint as registered (`/v1/responses`), however
+ * the client spelt the path (`/v1/%72esponses`, a trailing slash), for the usage row, the span and
+ * the key's limits read the endpoint there. It is the endpoint that served the request.
+ */
+export const nameEndpoint: MiddlewareHandler<AppEnv> = async (c, next) => {
+  c.get("log").line.path = routePath(c);
+  await next();
+};
 
 function deliveryHooks(log: LogWriter, status: number, leave: (why: string) => void) {
   return {
