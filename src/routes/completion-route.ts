@@ -38,7 +38,7 @@ import type {
 import { textRequestFromChat } from "./wire-formats/from-chat.ts";
 import { uncarriedField, uncarriedRefusal, wireFormatOf } from "./wire-formats/index.ts";
 import { type CompletionLogprobs, chatLogprobsFromCompletion } from "./wire-formats/logprobs.ts";
-import type { TextPiece, WireFormat } from "./wire-formats/types.ts";
+import type { TextPiece, TextRequest, WireFormat } from "./wire-formats/types.ts";
 
 export interface CompletionRouteSpec<Name extends string = string> {
   name: Name;
@@ -141,6 +141,25 @@ function honoured(spec: CompletionRouteSpec, request: ChatCompletionRequest, set
   ) as unknown as ChatCompletionRequest;
 }
 
+/**
+ * A forced call's answer is the call, not text. response_format shapes text only (as OpenAI
+ * applies it), so it is left out: sent beside the prefill, guided decoding would hold the call's
+ * continuation to the answer's format (no call, or arguments in that format's shape). vLLM's
+ * structured_outputs is a constraint on the decoding itself, the call's included: a request that
+ * asks for both is a 400. Where the arguments can be held to the function's schema, they are.
+ */
+function asForcedCall(text: TextRequest, route: string, constrained: ConstrainedCall | undefined): void {
+  delete text.response_format;
+  if (text.structured_outputs) {
+    throw invalidRequest(
+      `structured_outputs cannot be combined with a forced tool call (tool_choice) on route ${route}: the answer is ` +
+        "the call, whose text structured_outputs would constrain instead. Remove one of them.",
+      "structured_outputs",
+    );
+  }
+  if (constrained) text.structured_outputs = { json: constrained.schema };
+}
+
 function buildBody(
   spec: CompletionRouteSpec,
   request: ChatCompletionRequest,
@@ -164,19 +183,7 @@ function buildBody(
   // The template wrote a placeholder per image (routes without vision refused them while
   // rendering); the format takes the bytes, or cannot take them at all.
   const text = textRequestFromChat(kept, prompt, imageData(kept), format);
-  const constrained = prefilled?.constrained;
-  if (constrained) {
-    if (text.structured_outputs) {
-      throw invalidRequest(
-        `structured_outputs cannot be combined with a forced tool call on route ${spec.name}: the call's arguments are ` +
-          "already held to its function's parameters. Remove one of them.",
-        "structured_outputs",
-      );
-    }
-    // The answer is the call, not text: response_format has nothing to shape.
-    delete text.response_format;
-    text.structured_outputs = { json: constrained.schema };
-  }
+  if (prefilled?.call) asForcedCall(text, spec.name, prefilled.constrained);
   const uncarried = uncarriedField(format, text);
   if (uncarried) throw uncarriedRefusal(uncarried, format, spec.name);
   return format.body(text);
