@@ -51,6 +51,21 @@ describe("the legacy Completions request", () => {
     expect(refusal([]).message).toBe("The request body must be a JSON object.");
   });
 
+  it("checks response_format as the chat request does: its type is one of three, json_schema needs its definition", () => {
+    const cases: Array<[unknown, string]> = [
+      [{ type: "json_schema" }, "response_format.json_schema"],
+      [{ type: "json_schema", json_schema: { name: "a", schema: "x" } }, "response_format.json_schema.schema"],
+      [{ type: "xml" }, "response_format.type"],
+    ];
+    for (const [response_format, param] of cases) {
+      const error = refusal({ model: "m", prompt: "a", response_format });
+      expect(error).toMatchObject({ status: 400, param, code: null });
+    }
+    expect(refusal({ model: "m", prompt: "a", response_format: { type: "xml" } }).message).toBe(
+      'response_format.type must be "text", "json_object" or "json_schema" (got "xml").',
+    );
+  });
+
   it("checks the stream flags alone, for a server choosing JSON or SSE", () => {
     expect(() => checkCompletionStreamFlags({ stream: "yes" })).toThrow(/stream must be true or false/);
     expect(() => checkCompletionStreamFlags({ stream: true, stream_options: { include_usage: true } })).not.toThrow();

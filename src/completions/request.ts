@@ -5,6 +5,7 @@ import * as v from "valibot";
 import { invalidRequest } from "../errors.ts";
 import { MAX_JSON_DEPTH, valueTooDeep } from "../openai/depth.ts";
 import { range, whole } from "../openai/number-schemas.ts";
+import { JSON_SCHEMA_REQUIRED, responseFormatSchema } from "../openai/response-format.ts";
 import { refuseStreamOptionsWithoutStream } from "../openai/stream-flags.ts";
 import { structuredOutputsSchema } from "../openai/structured-outputs.ts";
 import { deepestIssue, formatPath, issueFragment, issueSentence } from "../validation.ts";
@@ -53,7 +54,7 @@ const completionRequestSchema = v.looseObject({
   best_of: whole(1, 128),
   suffix: v.nullish(v.string("must be a string")),
   user: v.optional(v.string("must be a string")),
-  response_format: v.nullish(v.looseObject({ type: v.string() }, 'must be an object like {"type": "json_object"}')),
+  response_format: v.nullish(responseFormatSchema),
   structured_outputs: v.nullish(structuredOutputsSchema),
   drop_params: v.optional(v.boolean("must be true or false")),
 });
@@ -113,6 +114,7 @@ export function parseCompletionRequest(input: unknown): CompletionRequest {
 const REQUIRED: Readonly<Record<string, string>> = {
   model: "name the model, as bedrock/<route>/<model-arn> or a configured name",
   prompt: "give the text to continue, or a list of texts",
+  json_schema: JSON_SCHEMA_REQUIRED,
 };
 
 function refusalFor(top: v.BaseIssue<unknown>) {

@@ -112,6 +112,44 @@ describe("request validation names the field, in a sentence", () => {
       "messages[0].content[0].image_url.detail",
       'messages[0].content[0].image_url.detail must be one of "auto", "low" or "high" (got "ultra").',
     ],
+    // response_format: what Bedrock's model server would refuse in its own words, with no field.
+    [
+      { ...ok, response_format: { type: "json_schema" } },
+      "response_format.json_schema",
+      'response_format.json_schema is required: give the format as {"name": …, "schema": {…}}.',
+    ],
+    [
+      { ...ok, response_format: { type: "json_schema", json_schema: "x" } },
+      "response_format.json_schema",
+      'response_format.json_schema must be an object like {"name": "answer", "schema": {…}} (got a string).',
+    ],
+    [
+      { ...ok, response_format: { type: "json_schema", json_schema: { schema: {} } } },
+      "response_format.json_schema.name",
+      "response_format.json_schema.name is required.",
+    ],
+    [
+      { ...ok, response_format: { type: "json_schema", json_schema: { name: "a", schema: "x" } } },
+      "response_format.json_schema.schema",
+      'response_format.json_schema.schema must be a JSON Schema object (got "x").',
+    ],
+    [
+      { ...ok, response_format: { type: "json_schema", json_schema: { name: "a", schema: [] } } },
+      "response_format.json_schema.schema",
+      "response_format.json_schema.schema must be a JSON Schema object (got an array).",
+    ],
+    // An unknown type is a wrong value (OpenAI's invalid value), not a parameter to drop.
+    [
+      { ...ok, response_format: { type: "xml" } },
+      "response_format.type",
+      'response_format.type must be "text", "json_object" or "json_schema" (got "xml").',
+    ],
+    [{ ...ok, response_format: {} }, "response_format.type", "response_format.type is required."],
+    [
+      { ...ok, response_format: "json" },
+      "response_format",
+      'response_format must be an object like {"type": "json_object"} (got a string).',
+    ],
   ];
   for (const [input, param, message] of cases) {
     it(message, () => {
@@ -154,6 +192,7 @@ describe("request validation names the field, in a sentence", () => {
       stop: ["\n\n"],
       tools: [{ type: "function", function: { name: "f", parameters: { type: "object" } } }],
       tool_choice: { type: "function", function: { name: "f" } },
+      response_format: { type: "json_schema", json_schema: { name: "a", strict: "true", x: 1 } },
       chat_template_kwargs: { enable_thinking: false },
       repetition_penalty: 1.1,
     };

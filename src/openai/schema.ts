@@ -6,6 +6,7 @@ import { deepestIssue, formatPath, issueFragment, issueSentence } from "../valid
 import { jsonTextTooDeep, MAX_JSON_DEPTH, valueTooDeep } from "./depth.ts";
 import { range, whole } from "./number-schemas.ts";
 import { asTextPart, refusalsAsText } from "./refusal-parts.ts";
+import { JSON_SCHEMA_REQUIRED, responseFormatSchema } from "./response-format.ts";
 import { refuseStreamOptionsWithoutStream } from "./stream-flags.ts";
 import { structuredOutputsSchema } from "./structured-outputs.ts";
 import type { ChatCompletionRequest, ReasoningEffort, RefusalPart, TextPart } from "./types.ts";
@@ -23,6 +24,7 @@ const REQUIRED: Readonly<Record<string, string>> = {
   content: "give the message's text",
   tool_call_id: "the id of the tool call this message answers",
   url: "give the image as a data URL (data:image/png;base64,…)",
+  json_schema: JSON_SCHEMA_REQUIRED,
 };
 
 const text = v.string();
@@ -151,7 +153,7 @@ export const chatCompletionRequestSchema = v.looseObject({
   logit_bias: v.nullish(v.record(v.string(), v.number(), "must be an object of token ids to numbers")),
   logprobs: v.nullish(v.boolean()),
   top_logprobs: whole(0, 20),
-  response_format: v.nullish(v.looseObject({ type: v.string() }, 'must be an object like {"type": "json_object"}')),
+  response_format: v.nullish(responseFormatSchema),
   tools: v.optional(v.array(tool)),
   tool_choice: v.optional(toolChoice),
   parallel_tool_calls: v.optional(v.boolean()),

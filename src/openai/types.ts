@@ -103,6 +103,19 @@ interface GenerationParams {
 export type ReasoningEffort = "none" | "minimal" | "low" | "medium" | "high" | "xhigh" | "max";
 
 /**
+ * A response_format as validation leaves it (response-format.ts): one of OpenAI's three types, a
+ * json_schema one with its definition; other keys kept. Spelled as the schema's output
+ * (intersections) for the pin in schema.test.ts.
+ */
+export type ResponseFormat =
+  | ({ type: "text" } & { [key: string]: unknown })
+  | ({ type: "json_object" } & { [key: string]: unknown })
+  | ({
+      type: "json_schema";
+      json_schema: { name: string; schema?: { [key: string]: unknown } } & { [key: string]: unknown };
+    } & { [key: string]: unknown });
+
+/**
  * A request as validation leaves it: only what this library understands, checked. It is the
  * output type of the schema in schema.ts; schema.test.ts pins the two together.
  */
@@ -110,8 +123,7 @@ export interface ChatCompletionRequest extends GenerationParams {
   model: string;
   messages: ChatMessage[];
   stream_options?: { include_usage?: boolean } | null;
-  // Any object with a `type`, spelled as the schema's output (an intersection) for the pin.
-  response_format?: ({ type: string } & { [key: string]: unknown }) | null;
+  response_format?: ResponseFormat | null;
   tools?: FunctionTool[];
   tool_choice?: ToolChoice;
   /** Switches thinking where the model has a switch (qwen3); ignored by models without one. */

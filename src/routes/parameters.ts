@@ -83,21 +83,12 @@ const TOKEN_IDS_ONLY =
 /** Bedrock's OpenAICompletion format (the `wire_format` model setting) honours these. */
 const OPENAI_COMPLETION = 'the model\'s wire_format "openai_completion"';
 const NO_FIELD = "is not in Bedrock's completion format, which this route sends";
-const RESPONSE_FORMATS = new Set<unknown>(["text", "json_object", "json_schema"]);
-
-function formatType(format: unknown): unknown {
-  return format !== null && typeof format === "object" ? (format as { type?: unknown }).type : undefined;
-}
 
 /** What no prompt format can carry (`{prompt, …}` bodies, whichever the template routes send). */
 const PROMPT_FORMAT_RULES: Record<string, Rule> = {
   parallel_tool_calls: {
     asks: (parallel) => parallel === false,
     why: "cannot be false: a prompt cannot stop the model from calling several functions",
-  },
-  response_format: {
-    asks: (format) => format != null && !RESPONSE_FORMATS.has(formatType(format)),
-    why: "must have type text, json_object or json_schema",
   },
   prompt_logprobs: {
     asks: (count) => count != null,

@@ -369,7 +369,7 @@ describe("parameters", () => {
       n: 3,
       seed: 7,
       top_k: 5,
-      response_format: { type: "json_object" },
+      response_format: { type: "json_object" as const },
       reasoning_effort: "high" as const,
     };
     expect(body(request(hi.messages, extra), LLAMA, { drop_params: true })).toEqual(body(hi, LLAMA));

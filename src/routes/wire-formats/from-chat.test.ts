@@ -58,7 +58,7 @@ describe("a chat request in a prompt format's words", () => {
       presence_penalty: 0,
       logit_bias: {},
       logprobs: false,
-      response_format: { type: "text" },
+      response_format: { type: "text" as const },
     };
     expect(textRequestFromChat(noOps, "P", [], wireFormats.bedrock_completion)).toEqual({ prompt: "P" });
     expect(textRequestFromChat(noOps, "P", [], wireFormats.openai_completion)).toEqual({
