@@ -42,9 +42,16 @@ export interface OfferedTool {
   parameters?: unknown;
 }
 
-/** What a call to `tool` passes: an instance of its schema, else the known answer, else `{}`. */
+/**
+ * What a call to `tool` passes: an instance of its schema, else the known answer, else `{}`.
+ * A call's arguments are an object whatever the schema leaves open: `parameters: {}` (any
+ * value) still gets one, as a model trained on function calls writes.
+ */
 export function toolArguments(tool: OfferedTool): Json {
-  if (typeof tool.parameters === "object" && tool.parameters !== null) return instanceOf(tool.parameters);
+  const { parameters } = tool;
+  if (typeof parameters === "object" && parameters !== null && !Array.isArray(parameters)) {
+    return instanceOf("type" in parameters ? parameters : { ...parameters, type: "object" });
+  }
   return tool.name === DEFAULT_TOOL ? DEFAULT_ARGUMENTS : {};
 }
 

@@ -156,6 +156,12 @@ describe("the tool option on completion prompts", () => {
     expect(validates(BOOKING, call.arguments)).toBe(true);
   });
 
+  it("answers an object for a schema that leaves the arguments open (parameters: {})", async () => {
+    const text = await completion("qwen3", qwenPrompt([tool("anything", {})]) + QWEN_EMPTY_THINK, ["tool"]);
+    const call = JSON.parse(/<tool_call>\n(.*)\n<\/tool_call>/s.exec(text)?.[1] ?? "") as { arguments: unknown };
+    expect(call.arguments).toEqual({});
+  });
+
   it("answers in words once the prompt holds the tool's result", async () => {
     const prompt = `${qwenPrompt(TOOLS).slice(0, -QWEN_ASSISTANT.length)}<|im_start|>user\n<tool_response>\nsunny\n</tool_response><|im_end|>\n${QWEN_ASSISTANT}`;
     expect(await completion("qwen2", prompt, ["tool"])).toMatch(/^Thanks, the tool answered/);
