@@ -2,7 +2,13 @@ import { describe, expect, it } from "vitest";
 import { BedrockEdgeError } from "../errors.ts";
 import { wireFormats } from "../routes/wire-formats/index.ts";
 import { completionFrom, createChunkMaker, totalUsage } from "./answer.ts";
-import { DEFAULT_MAX_TOKENS, MAX_CALLS, MAX_OPEN_CALLS, planCompletionCalls } from "./plan.ts";
+import {
+  DEFAULT_MAX_TOKENS,
+  MAX_CALLS,
+  MAX_FANNED_OUT_PROMPT_BYTES,
+  MAX_OPEN_CALLS,
+  planCompletionCalls,
+} from "./plan.ts";
 import type { CompletionRequest } from "./types.ts";
 
 const ARN = "arn:aws:bedrock:us-east-1:123456789012:imported-model/abc";
@@ -106,6 +112,36 @@ describe("a call per prompt and per answer where the format answers one prompt o
     expect(error.param).toBe("prompt");
     expect(error.message).toContain("150 calls");
     expect(error.message).toContain('"openai_completion"');
+  });
+
+  it("sends at most MAX_FANNED_OUT_PROMPT_BYTES of prompt in all, each call carrying its prompt whole", () => {
+    expect(MAX_FANNED_OUT_PROMPT_BYTES).toBe(16 * 1024 * 1024);
+    const mib = "x".repeat(1024 * 1024);
+    // A 4 MiB prompt (the proxy's default body limit) four times is at the bound; a fifth is over it.
+    expect(
+      planCompletionCalls({ ...base, prompt: mib.repeat(4), n: 4 }, wireFormats.bedrock_completion, options),
+    ).toHaveLength(4);
+    const byN = refusal(() =>
+      planCompletionCalls({ ...base, prompt: mib.repeat(4), n: 128 }, wireFormats.bedrock_completion, options),
+    );
+    expect(byN).toMatchObject({ status: 400, param: "n" });
+    expect(byN.message).toMatch(/^1 prompt\(s\) × n 128 would send 536870912 bytes of prompt/);
+    expect(byN.message).toContain(`may send at most ${MAX_FANNED_OUT_PROMPT_BYTES}`);
+    expect(byN.message).toContain('"openai_completion"');
+    // Bytes, not characters: 2 MiB of a three-byte character, three times, is 18 MiB.
+    const wide = "€".repeat(2 * 1024 * 1024);
+    const byPrompts = refusal(() =>
+      planCompletionCalls({ ...base, prompt: [wide, wide, wide] }, wireFormats.bedrock_completion, options),
+    );
+    expect(byPrompts).toMatchObject({ status: 400, param: "prompt" });
+    expect(byPrompts.message).toContain("would send 18874368 bytes");
+    // One call is bounded by the body it came in, and OpenAICompletion sends the prompt once.
+    expect(
+      planCompletionCalls({ ...base, prompt: mib.repeat(20) }, wireFormats.bedrock_completion, options),
+    ).toHaveLength(1);
+    expect(
+      planCompletionCalls({ ...base, prompt: mib.repeat(4), n: 128 }, wireFormats.openai_completion, options),
+    ).toHaveLength(1);
   });
 
   it(`streamed, takes at most ${MAX_OPEN_CALLS} calls: every stream is open before the first chunk`, () => {

@@ -17,6 +17,13 @@ export const DEFAULT_MAX_TOKENS = 16;
 export const MAX_CALLS = 128;
 
 /**
+ * The most prompt bytes one request may send when each call carries its prompt whole: 4 times the
+ * proxy's default body limit (4 MiB). Without it, one 4 MiB prompt with n 128 uploaded 512 MB
+ * (and took 2.9 s of the proxy's CPU to sign and send).
+ */
+export const MAX_FANNED_OUT_PROMPT_BYTES = 16 * 1024 * 1024;
+
+/**
  * Upstream calls open at once: a Cloudflare Worker holds 6 connections open per invocation, and
  * a 7th waits for one to close (or cancels the least recently used). Plain answers run through a
  * pool this wide; a stream must have every call open before its first chunk, so a streamed
@@ -107,6 +114,7 @@ export function planCompletionCalls(
       typeof request.prompt === "string" ? "n" : "prompt",
     );
   }
+  checkFannedOutBytes(list, n, format, typeof request.prompt === "string" ? "n" : "prompt");
   if (request.stream && list.length * n > MAX_OPEN_CALLS) {
     throw invalidRequest(
       `${list.length} prompts × n ${n} would open ${list.length * n} streams at once: Bedrock's completion format ` +
@@ -124,4 +132,27 @@ export function planCompletionCalls(
     }
   });
   return calls;
+}
+
+/**
+ * Refuses a request whose calls would carry more than MAX_FANNED_OUT_PROMPT_BYTES of prompt in all.
+ * One call is bounded by the body it came in; a UTF-16 unit is at most 3 UTF-8 bytes, so a request
+ * far below the bound is not encoded to count them.
+ */
+function checkFannedOutBytes(list: readonly string[], n: number, format: WireFormat, param: string): void {
+  if (list.length * n < 2) return;
+  let units = 0;
+  for (const prompt of list) units += prompt.length;
+  if (units * 3 * n <= MAX_FANNED_OUT_PROMPT_BYTES) return;
+  const encoder = new TextEncoder();
+  let bytes = 0;
+  for (const prompt of list) bytes += encoder.encode(prompt).byteLength * n;
+  if (bytes <= MAX_FANNED_OUT_PROMPT_BYTES) return;
+  throw invalidRequest(
+    `${list.length} prompt(s) × n ${n} would send ${bytes} bytes of prompt: Bedrock's completion format ` +
+      `(wire_format "${format.name}") takes one prompt per call, whole, and a request may send at most ` +
+      `${MAX_FANNED_OUT_PROMPT_BYTES}. Send fewer or shorter prompts or a smaller n, or set the model's wire_format ` +
+      'to "openai_completion", which sends them once, in one call.',
+    param,
+  );
 }
