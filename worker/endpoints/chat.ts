@@ -3,6 +3,7 @@ import { checkStreamFlags } from "../../src/core.ts";
 import type { ChatCompletionChunk, ChatCompletionCreateParams } from "../../src/index.ts";
 import type { AppContext } from "../context.ts";
 import { jsonResponse } from "../http.ts";
+import { checkPlainAnswerSize } from "../plain-answer.ts";
 import { dataEvents, sseAnswer } from "../sse.ts";
 import { upstreamCall } from "../upstream.ts";
 
@@ -14,6 +15,7 @@ export async function chatCompletions(c: AppContext): Promise<Response> {
   // Only what the proxy branches on (JSON or SSE, usage or not); create() validates the whole
   // request, once. Unchecked, `"stream": "yes"` would get a JSON answer.
   checkStreamFlags(body);
+  checkPlainAnswerSize(body, "chat", config.models[body.model]?.max_output_tokens);
   const request = body as unknown as ChatCompletionCreateParams;
   const upstream = upstreamCall(c);
 

@@ -4,6 +4,7 @@ import { checkCompletionStreamFlags } from "../../src/core.ts";
 import type { CompletionChunk, CompletionCreateParams } from "../../src/index.ts";
 import type { AppContext } from "../context.ts";
 import { jsonResponse } from "../http.ts";
+import { checkPlainAnswerSize } from "../plain-answer.ts";
 import { dataEvents, sseAnswer } from "../sse.ts";
 import { upstreamCall } from "../upstream.ts";
 
@@ -14,6 +15,7 @@ export async function completions(c: AppContext): Promise<Response> {
   if (config.logPrompts) log.line.prompt = body.prompt;
   // Only what the proxy branches on (JSON or SSE, usage or not); create() validates the rest.
   checkCompletionStreamFlags(body);
+  checkPlainAnswerSize(body, "completions", config.models[body.model]?.max_output_tokens);
   const request = body as unknown as CompletionCreateParams;
   const upstream = upstreamCall(c);
 

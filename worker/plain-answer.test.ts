@@ -1,0 +1,114 @@
+// A plain answer's logprobs, bounded before anything is sent: the proxy builds a plain answer
+// whole, and an isolate has 128 MB for every request it serves (plain-answer.ts has the measurements).
+import { describe, expect, it } from "vitest";
+import { EMULATOR_CREDENTIALS } from "../emulator/credentials.ts";
+import { createEmulator } from "../emulator/handler.ts";
+import { emulatorModelId } from "../emulator/model-id.ts";
+import { createApp } from "./app.ts";
+import { MAX_PLAIN_LOGPROB_UNITS } from "./plain-answer.ts";
+
+function proxy() {
+  const emulator = createEmulator();
+  const qwen3 = `bedrock/qwen3/${emulatorModelId("qwen3")}`;
+  const app = createApp({
+    env: {
+      MODELS: JSON.stringify({
+        q3oc: { model: qwen3, wire_format: "openai_completion" },
+        capped: { model: qwen3, wire_format: "openai_completion", max_output_tokens: 512 },
+      }),
+      PROXY_API_KEYS: "sk-test",
+      AWS_ACCESS_KEY_ID: EMULATOR_CREDENTIALS.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: EMULATOR_CREDENTIALS.secretAccessKey,
+      BEDROCK_ENDPOINT: "http://bedrock.emulator",
+    },
+    fetch: (input, init) => emulator.fetch(new Request(input, init)),
+    log: () => undefined,
+  });
+  const post = async (path: string, body: Record<string, unknown>) => {
+    const response = await app.request(path, {
+      method: "POST",
+      headers: { authorization: "Bearer sk-test", "content-type": "application/json" },
+      body: JSON.stringify(body),
+    });
+    return { status: response.status, text: await response.text() };
+  };
+  const chat = (body: Record<string, unknown>) =>
+    post("/v1/chat/completions", { model: "q3oc", messages: [{ role: "user", content: "hi" }], ...body });
+  const completions = (body: Record<string, unknown>) =>
+    post("/v1/completions", { model: "q3oc", prompt: "Once upon a time", ...body });
+  return { chat, completions, emulator };
+}
+
+function errorOf(answer: { text: string }): { message: string; param: string; code: string; type: string } {
+  return JSON.parse(answer.text).error;
+}
+
+describe("a plain answer's logprobs", () => {
+  it("are refused before anything is sent when n × max_tokens × (3 + top_logprobs) is over the bound", async () => {
+    expect(MAX_PLAIN_LOGPROB_UNITS).toBe(131_072);
+    const { chat, emulator } = proxy();
+    // The review's request: 250 bytes that took over 128 MB of heap.
+    const answer = await chat({ n: 10, logprobs: true, top_logprobs: 20, max_tokens: 2048 });
+    expect(answer.status).toBe(400);
+    expect(errorOf(answer)).toMatchObject({
+      type: "invalid_request_error",
+      param: "top_logprobs",
+      code: "plain_answer_too_large",
+    });
+    expect(errorOf(answer).message).toContain("n 10 × max_tokens 2048 × (3 + top_logprobs 20) is 471040 logprob units");
+    expect(errorOf(answer).message).toContain("Set stream: true");
+    expect(emulator.stats.requests).toHaveLength(0);
+    // The field that makes the count is named: n without alternatives, else the output limit.
+    const byN = await chat({ n: 8, logprobs: true, max_completion_tokens: 8192 });
+    expect(errorOf(byN)).toMatchObject({ param: "n", code: "plain_answer_too_large" });
+    expect(errorOf(byN).message).toContain("max_completion_tokens 8192");
+    const byTokens = await chat({ logprobs: true, max_tokens: 50_000 });
+    expect(errorOf(byTokens)).toMatchObject({ param: "max_tokens", code: "plain_answer_too_large" });
+  });
+
+  it("count what the library sends when no limit is set: the model's max_output_tokens, else 4096", async () => {
+    const { chat } = proxy();
+    // 8 × 512 × 23 = 94,208: within the bound under the model's cap.
+    expect((await chat({ model: "capped", n: 8, logprobs: true, top_logprobs: 20 })).status).toBe(200);
+    // 2 × 4096 × 23 = 188,416 on a model without one.
+    const answer = await chat({ n: 2, logprobs: true, top_logprobs: 20 });
+    expect(errorOf(answer)).toMatchObject({ param: "top_logprobs", code: "plain_answer_too_large" });
+    expect(errorOf(answer).message).toContain("max_tokens 4096");
+  });
+
+  it("leave ordinary requests and streams alone", async () => {
+    const { chat } = proxy();
+    for (const body of [
+      { n: 4, max_tokens: 8192 },
+      { n: 128, max_tokens: 8192 },
+      { logprobs: true, top_logprobs: 20 },
+      { n: 2, logprobs: true, top_logprobs: 20, max_tokens: 2048 },
+      { n: 4, logprobs: true, max_tokens: 8192 },
+      { n: 10, logprobs: false, top_logprobs: 0, max_tokens: 2048 },
+    ]) {
+      expect({ body, status: (await chat(body)).status }).toEqual({ body, status: 200 });
+    }
+    // Streamed, the same request holds one chunk at a time.
+    const streamed = await chat({ n: 10, logprobs: true, top_logprobs: 20, max_tokens: 2048, stream: true });
+    expect(streamed.status).toBe(200);
+    expect(streamed.text).toContain("data: [DONE]");
+  });
+
+  it("on legacy Completions: prompts × max(n, best_of) × max_tokens × (3 + logprobs)", async () => {
+    const { completions, emulator } = proxy();
+    // OpenAI's default of 16 tokens: 128 × 16 × 8 = 16,384.
+    expect((await completions({ n: 128, logprobs: 5 })).status).toBe(200);
+    const sent = emulator.stats.requests.length;
+    const byLogprobs = await completions({ n: 128, logprobs: 5, max_tokens: 256 });
+    expect(byLogprobs.status).toBe(400);
+    expect(errorOf(byLogprobs)).toMatchObject({ param: "logprobs", code: "plain_answer_too_large" });
+    expect(errorOf(byLogprobs).message).toContain("n 128 × max_tokens 256 × (3 + logprobs 5) is 262144");
+    const byPrompts = await completions({ prompt: ["a", "b", "c", "d"], n: 4, logprobs: 0, max_tokens: 4096 });
+    expect(errorOf(byPrompts)).toMatchObject({ param: "prompt", code: "plain_answer_too_large" });
+    expect(errorOf(byPrompts).message).toContain("prompts × n 16 × max_tokens 4096");
+    const byBestOf = await completions({ n: 1, best_of: 16, logprobs: 0, max_tokens: 4096 });
+    expect(errorOf(byBestOf)).toMatchObject({ param: "best_of", code: "plain_answer_too_large" });
+    expect(emulator.stats.requests.length).toBe(sent);
+    expect((await completions({ n: 128, logprobs: 5, max_tokens: 256, stream: true })).status).toBe(200);
+  });
+});
