@@ -214,6 +214,31 @@ describe("structured outputs and images", () => {
   });
 });
 
+describe('an image\'s "original" detail (openai 7 types it)', () => {
+  it("is taken and sent as no detail, by chat as by the Responses API; another detail goes as it is", async () => {
+    const { bedrock, emulator } = emulated();
+    const sentContent = () => {
+      const body = emulator.stats.lastBody(model("openai").split("/").slice(2).join("/"));
+      return (body as { messages: Array<{ content: unknown }> }).messages.at(-1)?.content;
+    };
+    for (const detail of ["high", "original"] as const) {
+      const sent = detail === "original" ? { url: PIXEL } : { url: PIXEL, detail };
+      const chat = await bedrock.chat.completions.create({
+        model: model("openai"),
+        messages: [{ role: "user", content: [{ type: "image_url", image_url: { url: PIXEL, detail } }] }],
+      });
+      expect(chat.choices[0]!.finish_reason).toBe("stop");
+      expect(sentContent()).toEqual([{ type: "image_url", image_url: sent }]);
+      const response = await bedrock.responses.create({
+        model: model("openai"),
+        input: [{ role: "user", content: [{ type: "input_image", image_url: PIXEL, detail }] }],
+      });
+      expect(response.status).toBe("completed");
+      expect(sentContent()).toEqual([{ type: "image_url", image_url: sent }]);
+    }
+  });
+});
+
 describe("tool_parser: tool calls the model writes as text", () => {
   const cases = [
     ["qwen", "qwen3"],

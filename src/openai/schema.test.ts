@@ -110,7 +110,7 @@ describe("request validation names the field, in a sentence", () => {
         messages: [{ role: "user", content: [{ type: "image_url", image_url: { url: "x", detail: "ultra" } }] }],
       },
       "messages[0].content[0].image_url.detail",
-      'messages[0].content[0].image_url.detail must be one of "auto", "low" or "high" (got "ultra").',
+      'messages[0].content[0].image_url.detail must be one of "auto", "low", "high" or "original" (got "ultra").',
     ],
     // response_format: what Bedrock's model server would refuse in its own words, with no field.
     [
@@ -238,6 +238,39 @@ describe("assistant refusal parts", () => {
     );
     const system = { role: "system", content: [{ type: "refusal", refusal: "No." }] };
     expect(refusal({ model: "m", messages: [system] }).param).toBe("messages[0].content[0].type");
+  });
+});
+
+describe('an image part\'s "original" detail (openai 7)', () => {
+  it("is taken and sent as no detail, as the Responses API does; other details and the caller's request stay", () => {
+    const image = "data:image/png;base64,AAAA";
+    const user = (detail: string) => ({
+      role: "user",
+      content: [
+        { type: "text", text: "What is this?" },
+        { type: "image_url", image_url: { url: image, detail } },
+      ],
+    });
+    const request = {
+      model: "m",
+      messages: [user("high"), { role: "assistant", content: "A lamp." }, user("original")],
+    };
+    const parsed = parseChatRequest(request);
+    expect(parsed.messages[2]).toEqual({
+      role: "user",
+      content: [
+        { type: "text", text: "What is this?" },
+        { type: "image_url", image_url: { url: image } },
+      ],
+    });
+    expect(parsed.messages.slice(0, 2)).toEqual(request.messages.slice(0, 2));
+    expect(parsed.messages[0]).toBe(request.messages[0]);
+    expect(request.messages[2]!.content[1]).toEqual({
+      type: "image_url",
+      image_url: { url: image, detail: "original" },
+    });
+    const plain = { model: "m", messages: [user("low")] };
+    expect(parseChatRequest(plain)).toBe(plain);
   });
 });
 

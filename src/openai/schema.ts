@@ -4,6 +4,7 @@ import * as v from "valibot";
 import { invalidRequest } from "../errors.ts";
 import { deepestIssue, formatPath, issueFragment, issueSentence } from "../validation.ts";
 import { jsonTextTooDeep, MAX_JSON_DEPTH, valueTooDeep } from "./depth.ts";
+import { originalDetailDropped, sentImageUrl } from "./image-detail.ts";
 import { range, whole } from "./number-schemas.ts";
 import { asTextPart, refusalsAsText } from "./refusal-parts.ts";
 import { JSON_SCHEMA_REQUIRED, responseFormatSchema } from "./response-format.ts";
@@ -29,12 +30,17 @@ const REQUIRED: Readonly<Record<string, string>> = {
 
 const text = v.string();
 const textPart = v.object({ type: v.literal("text"), text });
+// "original" is taken and sent as no detail (image-detail.ts): the transform states it in the
+// output type, parseChatRequest does it (originalDetailDropped).
 const imagePart = v.object({
   type: v.literal("image_url"),
-  image_url: v.object({
-    url: v.pipe(v.string(), v.minLength(1)),
-    detail: v.optional(v.picklist(["auto", "low", "high"])),
-  }),
+  image_url: v.pipe(
+    v.object({
+      url: v.pipe(v.string(), v.minLength(1)),
+      detail: v.optional(v.picklist(["auto", "low", "high", "original"])),
+    }),
+    v.transform(sentImageUrl),
+  ),
 });
 // System, assistant and tool messages: the same text part, said so when it is anything else.
 const onlyTextPart = v.object({ type: v.literal("text", 'must be "text": this message takes text parts only'), text });
@@ -194,8 +200,9 @@ export function parseChatRequest(input: unknown): ChatCompletionRequest {
   if (result.success) {
     // The schema only checks: the caller's own objects go on, in their own key order (a tools
     // block is rendered as json.dumps writes the client's dict) and with the fields the routes
-    // judge; refusal parts become text here, as the schema's output type says they do.
-    const request = input as ChatCompletionRequest;
+    // judge; refusal parts become text and "original" details go here, as the schema's output
+    // type says they do.
+    const request = originalDetailDropped(input as ChatCompletionRequest);
     refuseStreamOptionsWithoutStream(request);
     const deep = deepArguments(request);
     if (deep) tooDeep(deep);

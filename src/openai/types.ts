@@ -10,6 +10,7 @@ export interface TextPart {
   text: string;
 }
 
+/** An image part as routes get it: an "original" detail is dropped in validation (image-detail.ts). */
 export interface ImagePart {
   type: "image_url";
   image_url: { url: string; detail?: "auto" | "low" | "high" };
@@ -137,6 +138,12 @@ export interface ChatCompletionRequest extends GenerationParams {
 // is refused at run time with a 400 naming it; validation turns these into the strict types
 // above.
 
+/** An image part as create() takes it: openai 7's "original" detail too, sent as no detail. */
+export interface ImagePartParam {
+  type: "image_url";
+  image_url: { url: string; detail?: "auto" | "low" | "high" | "original" };
+}
+
 export interface InputAudioPart {
   type: "input_audio";
   input_audio: { data: string; format: "wav" | "mp3" };
@@ -160,7 +167,7 @@ export interface CustomToolCall {
 
 export interface UserMessageParam {
   role: "user";
-  content: string | Array<ContentPart | InputAudioPart | FilePart>;
+  content: string | Array<TextPart | ImagePartParam | InputAudioPart | FilePart>;
   name?: string;
 }
 

@@ -3,6 +3,7 @@
 // so that a refusal from the chat layer names the caller's field (`input[3].content`), not ours.
 import { BedrockEdgeError, renamedParam } from "../errors.ts";
 import { type CarriesForeignFields, FOREIGN_FIELDS } from "../openai/foreign-fields.ts";
+import { sentImageUrl } from "../openai/image-detail.ts";
 import { asTextPart } from "../openai/refusal-parts.ts";
 import { decodeThinkingBlocks } from "./encrypted-reasoning.ts";
 import type {
@@ -268,8 +269,7 @@ function toMessage(item: InputMessageItem): ChatMessageParam {
 
 function toUserPart(part: Exclude<Parts, string>[number]): ContentPart {
   if (part.type === "input_image") {
-    const detail = part.detail === "low" || part.detail === "high" || part.detail === "auto" ? part.detail : undefined;
-    return { type: "image_url", image_url: { url: part.image_url ?? "", ...(detail ? { detail } : {}) } };
+    return { type: "image_url", image_url: sentImageUrl({ url: part.image_url ?? "", detail: part.detail }) };
   }
   return part.type === "refusal" ? asTextPart(part) : { type: "text", text: textOf(part) };
 }
