@@ -83,7 +83,9 @@ describe.each(routes)("route %s", (route) => {
         { role: "user", content: "Hello there" },
       ],
     });
+    // access_programs: openai 7 types it as required; null is the standard program.
     expect(response).toMatchObject({ object: "response", status: "completed", model: params.model });
+    expect(response.access_programs).toBeNull();
     expect(textOf(response)).toBe(chat.choices[0]?.message.content);
     expect(reasoningOf(response)).toBe(chat.choices[0]?.message.reasoning_content ?? "");
     if (thinks) expect(response.output[0]?.type).toBe("reasoning");
@@ -99,6 +101,8 @@ describe.each(routes)("route %s", (route) => {
     expect(all.map((event) => event.sequence_number)).toEqual(all.map((_, index) => index));
     expect(all.slice(0, 2).map((event) => event.type)).toEqual(["response.created", "response.in_progress"]);
     expect(all.at(-1)?.type).toBe("response.completed");
+    const nested = all.flatMap((event) => ("response" in event ? [event.response] : []));
+    expect(nested.map((response) => response.access_programs)).toEqual([null, null, null]);
     const streamed = finalOf(all);
     const deltas = all.flatMap((event) => (event.type === "response.output_text.delta" ? [event.delta] : []));
     expect(deltas.length).toBeGreaterThan(1);

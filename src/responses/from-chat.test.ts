@@ -425,6 +425,31 @@ describe("a chat stream as Responses events", () => {
     expect(scrubbed[2]).toMatchObject({ type: "error", message: "scrubbed" });
   });
 
+  it("every Response an event carries is on the standard access program (access_programs: null), as a plain one", async () => {
+    const ended = await Promise.all(
+      [asChunks("stop"), [chunk({ content: "Half" }), chunk({}, "length")]].map((chunks) =>
+        collect(responseEvents(chatStream(chunks).stream, request(), meta)),
+      ),
+    );
+    const failure = new BedrockEdgeError({ status: 503, code: "service_unavailable", message: "Down." });
+    const failed = await collect(
+      responseEvents(chatStream([chunk({ content: "Part" })], failure).stream, request(), meta),
+    );
+    const all = [...ended, failed, failedResponseEvents(request(), meta, failure)].flat();
+    const carried = all.flatMap((event) => ("response" in event ? [[event.type, event.response.access_programs]] : []));
+    expect(new Set(carried.map(([type]) => type))).toEqual(
+      new Set([
+        "response.created",
+        "response.in_progress",
+        "response.completed",
+        "response.incomplete",
+        "response.failed",
+      ]),
+    );
+    expect(carried.filter(([, programs]) => programs !== null)).toEqual([]);
+    expect(responseFromCompletion(asCompletion("stop"), request(), meta).access_programs).toBeNull();
+  });
+
   it("an unexpected error tells nothing internal", async () => {
     const { stream } = chatStream([], new TypeError("secret internals"));
     const events = await collect(responseEvents(stream, request(), meta));

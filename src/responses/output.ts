@@ -397,6 +397,7 @@ function baseResponse(
   const response: Response = {
     id: meta.id,
     object: "response",
+    access_programs: null,
     created_at: meta.created_at,
     status,
     ...(outcome.completedAt !== undefined ? { completed_at: outcome.completedAt } : {}),

@@ -271,6 +271,8 @@ export interface ResponseFunctionTool {
 export interface Response {
   id: string;
   object: "response";
+  /** OpenAI's domain access programs (openai 7); null is the standard program, the only one here. */
+  access_programs: null;
   created_at: number;
   status: ResponseStatus;
   completed_at?: number | null;
