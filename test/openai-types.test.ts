@@ -1,6 +1,7 @@
 // Our shapes must be what the official `openai` package's types describe, both ways that matter:
 // its requests are accepted by create() as they are, and our answers are assignable to its
-// result types. Checked by the type-checker (npm test runs tsc over this file).
+// result types. Checked by the type-checker (npm test runs tsc over this file), against openai 6
+// (tsconfig.json) and openai 7 (tsconfig.openai7.json; openai-majors.test.ts).
 import type OpenAI from "openai";
 import { describe, expectTypeOf, it } from "vitest";
 import type {

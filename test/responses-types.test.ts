@@ -2,7 +2,8 @@
 // its typed params go into responses.create() as they are, and our answers and stream events
 // are assignable to its types. `output_text` is the SDK's own convenience (it computes it on the
 // client from `output`), so it is the one field our answers leave out. Checked by the
-// type-checker (npm test runs tsc over this file).
+// type-checker (npm test runs tsc over this file), against openai 6 (tsconfig.json) and openai 7
+// (tsconfig.openai7.json; openai-majors.test.ts).
 import type OpenAI from "openai";
 import { describe, expectTypeOf, it } from "vitest";
 import type { Bedrock, Response, ResponseCreateParams, ResponseStreamEvent } from "../src/index.ts";
