@@ -9,8 +9,11 @@ import type {
   ChatCompletion,
   ChatCompletionChunk,
   ChatMessageParam,
+  ChunkDelta,
   Completion,
   CompletionChunk,
+  CompletionMessage,
+  Usage,
 } from "../src/index.ts";
 
 /** Never called: its body is only type-checked, once per create() overload. */
@@ -39,6 +42,11 @@ function completionOverloads(
   expectTypeOf(bedrock.completions.create(streaming)).resolves.toExtend<AsyncIterable<CompletionChunk>>();
 }
 
+/** The fields the openai package declares on a result type that ours lacks. */
+type Undeclared<Sdk, Ours> = Exclude<keyof Sdk, keyof Ours>;
+type Choice = ChatCompletion["choices"][number];
+type ChunkChoice = ChatCompletionChunk["choices"][number];
+
 /** A chunk with OpenAI's non-null finish_reason: what a chunk is to the openai package's Stream<Completion>. */
 type ChunkAsPackageTypesIt = Omit<CompletionChunk, "choices" | "usage"> & {
   choices: Array<Omit<CompletionChunk["choices"][number], "finish_reason"> & { finish_reason: "stop" }>;
@@ -54,6 +62,24 @@ describe("types match the openai package", () => {
   it("OpenAI's typed params go into each create() overload and come out as OpenAI's results", () => {
     expectTypeOf(overloads).toBeFunction();
     expectTypeOf<OpenAI.ChatCompletionMessageParam>().toExtend<ChatMessageParam>();
+  });
+
+  it("declares every field OpenAI's results declare (optional where never set), so code reading them compiles", () => {
+    // `moderation` (OpenAI's own moderation results) is the one left out.
+    expectTypeOf<Undeclared<OpenAI.ChatCompletion, ChatCompletion>>().toEqualTypeOf<"moderation">();
+    expectTypeOf<Undeclared<OpenAI.ChatCompletionChunk, ChatCompletionChunk>>().toEqualTypeOf<"moderation">();
+    expectTypeOf<Undeclared<OpenAI.ChatCompletion.Choice, Choice>>().toBeNever();
+    expectTypeOf<Undeclared<OpenAI.ChatCompletionChunk.Choice, ChunkChoice>>().toBeNever();
+    expectTypeOf<Undeclared<OpenAI.ChatCompletionMessage, CompletionMessage>>().toBeNever();
+    expectTypeOf<Undeclared<OpenAI.ChatCompletionChunk.Choice.Delta, ChunkDelta>>().toBeNever();
+    expectTypeOf<Undeclared<OpenAI.CompletionUsage, Usage>>().toBeNever();
+    type Details<Key extends keyof Usage> = NonNullable<Usage[Key]>;
+    type SdkDetails<Key extends keyof OpenAI.CompletionUsage> = NonNullable<OpenAI.CompletionUsage[Key]>;
+    expectTypeOf<Undeclared<SdkDetails<"prompt_tokens_details">, Details<"prompt_tokens_details">>>().toBeNever();
+    expectTypeOf<
+      Undeclared<SdkDetails<"completion_tokens_details">, Details<"completion_tokens_details">>
+    >().toBeNever();
+    expectTypeOf<Undeclared<OpenAI.Completion, Completion>>().toBeNever();
   });
 
   it("legacy completions: OpenAI's params go in, a Completion comes out; a chunk is one but for its null finish_reason", () => {

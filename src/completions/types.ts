@@ -73,6 +73,8 @@ export interface Completion {
   model: string;
   choices: CompletionChoice[];
   usage?: Usage;
+  /** Never set (declared as the openai package declares it, for code that reads it). */
+  system_fingerprint?: string;
 }
 
 /**

@@ -18,6 +18,12 @@ export interface ImagePart {
 
 export type ContentPart = TextPart | ImagePart;
 
+/**
+ * A function call. Only functions: create() refuses custom tools, a custom tool_choice and custom
+ * calls in the history (400s naming them), and routes read every call a model makes as a function
+ * call, so no answer holds a `"custom"` one (openai's types allow one: `switch (call.type)` needs
+ * no `"custom"` case here).
+ */
 export interface ToolCall {
   id: string;
   type: "function";
@@ -253,6 +259,9 @@ export type ThinkingBlock =
   | { type: "thinking"; thinking: string; signature: string }
   | { type: "redacted_thinking"; data: string };
 
+// Optional fields of openai's result types that no route ever sets are declared too, marked
+// "never set": code written against openai's types reads them and compiles, and gets undefined.
+
 export interface Usage {
   prompt_tokens: number;
   completion_tokens: number;
@@ -263,6 +272,21 @@ export interface Usage {
     cached_tokens: number;
     /** Prompt tokens written to the cache (OpenRouter's name; OpenAI has no such field). */
     cache_write_tokens?: number;
+    /** Never set. */
+    audio_tokens?: number;
+    /** Never set (openai 7). */
+    image_tokens?: number;
+    /** Never set (openai 7). */
+    text_tokens?: number;
+  };
+  /** Never set: no route reads a breakdown of the completion tokens (reasoning is counted in them). */
+  completion_tokens_details?: {
+    accepted_prediction_tokens?: number;
+    audio_tokens?: number;
+    reasoning_tokens?: number;
+    rejected_prediction_tokens?: number;
+    /** openai 7. */
+    text_tokens?: number;
   };
 }
 
@@ -275,6 +299,15 @@ export interface CompletionMessage {
   /** Signed or redacted reasoning to send back with this turn (Claude through the converse route). */
   thinking_blocks?: ThinkingBlock[];
   tool_calls?: ToolCall[];
+  /** Never set: calls are tool_calls. */
+  function_call?: { name: string; arguments: string } | null;
+  /** Never set. */
+  annotations?: Array<{
+    type: "url_citation";
+    url_citation: { end_index: number; start_index: number; title: string; url: string };
+  }>;
+  /** Never set. */
+  audio?: { id: string; data: string; expires_at: number; transcript: string } | null;
 }
 
 /** One of the likeliest tokens at a position. */
@@ -302,7 +335,17 @@ export interface ChoiceLogprobs {
  */
 export type PromptLogprobs = Array<Record<string, { logprob: number; rank?: number; decoded_token?: string }> | null>;
 
-export interface ChatCompletion {
+/**
+ * Never set, on a chat.completion or a chunk. (Nor is OpenAI's `moderation`, the results of its own
+ * moderation feature, which is left undeclared.)
+ */
+interface UnsetCompletionFields {
+  system_fingerprint?: string;
+  // openai 7 adds "fast", which openai 6 would refuse.
+  service_tier?: "auto" | "default" | "flex" | "scale" | "priority" | null;
+}
+
+export interface ChatCompletion extends UnsetCompletionFields {
   id: string;
   object: "chat.completion";
   created: number;
@@ -317,6 +360,8 @@ export interface ChatCompletion {
   usage?: Usage;
   /** Only when the request asked for `prompt_logprobs` (openai route). */
   prompt_logprobs?: PromptLogprobs;
+  /** Never set (openai 7). */
+  metadata?: Record<string, string> | null;
 }
 
 export interface ChunkToolCall {
@@ -333,9 +378,15 @@ export interface ChunkDelta {
   /** A reasoning block's signature, once it is known: the whole block, to collect and send back. */
   thinking_blocks?: ThinkingBlock[];
   tool_calls?: ChunkToolCall[];
+  /** Never set. */
+  refusal?: string | null;
+  /** Never set: calls are tool_calls. */
+  function_call?: { name?: string; arguments?: string };
+  /** Never set (openai 7). */
+  audio?: { id?: string; data?: string; expires_at?: number; transcript?: string };
 }
 
-export interface ChatCompletionChunk {
+export interface ChatCompletionChunk extends UnsetCompletionFields {
   id: string;
   object: "chat.completion.chunk";
   created: number;
@@ -347,4 +398,6 @@ export interface ChatCompletionChunk {
     logprobs?: ChoiceLogprobs | null;
   }>;
   usage?: Usage | null;
+  /** Never set (openai 7: random padding of streamed chunks, which this library does not add). */
+  obfuscation?: string;
 }
