@@ -8,7 +8,7 @@ import {
   type Response,
 } from "../src/index.ts";
 import { errorOf } from "./helpers/errors.ts";
-import { emulated, model } from "./helpers/emulated.ts";
+import { emulated, model, ROUTE_FORMATS, type RouteName } from "./helpers/emulated.ts";
 import { echoSaying, expectOneWeatherCall, TEXT_AROUND_A_CALL } from "./helpers/tool-calls.ts";
 
 const tools: ChatCompletionCreateParams["tools"] = [
@@ -225,6 +225,33 @@ describe("the llama route speaks Llama 3.1 by default", () => {
       "<|begin_of_text|><|start_header_id|>user<|end_header_id|>\n\nWeather in Paris?<|eot_id|><|start_header_id|>assistant<|end_header_id|>\n\n",
     );
   });
+});
+
+describe('openai\'s custom tools (type "custom")', () => {
+  // Why ToolCall is function-only: no custom tool reaches a model, so no answer holds a custom call.
+  it.each(Object.keys(ROUTE_FORMATS) as RouteName[])(
+    "are refused by name on %s, as tools, tool_choice or calls in the history, even under drop_params",
+    async (route) => {
+      const { bedrock } = emulated();
+      const custom = { name: "run_sql" };
+      const history: ChatCompletionCreateParams["messages"] = [
+        ...ask,
+        { role: "assistant", tool_calls: [{ id: "c1", type: "custom", custom: { ...custom, input: "x" } }] },
+        { role: "tool", tool_call_id: "c1", content: "3 rows" },
+      ];
+      const requests: Array<[Omit<ChatCompletionCreateParams, "model">, string]> = [
+        [{ messages: ask, tools: [{ type: "custom", custom }] }, "tools[0].type"],
+        [{ messages: ask, tools, tool_choice: { type: "custom", custom } }, "tool_choice.type"],
+        [{ messages: history, tools }, "messages[1].tool_calls[0].type"],
+      ];
+      for (const [request, param] of requests) {
+        const refused = await failure(
+          bedrock.chat.completions.create({ ...request, model: model(route), stream: false, drop_params: true }),
+        );
+        expect(refused).toMatchObject({ status: 400, param });
+      }
+    },
+  );
 });
 
 describe("drop_params", () => {
