@@ -55,7 +55,7 @@ export { invokeJson, invokeStream } from "./aws/invoke.ts";
 export type { InvokeRequest, JsonAnswer, StreamAnswer, StreamRequest } from "./aws/invoke.ts";
 export type { BedrockOperation } from "./aws/operations.ts";
 export { readableFrom } from "./aws/byte-reader.ts";
-export type { ByteReader } from "./aws/byte-reader.ts";
+export type { ByteRead, ByteReader } from "./aws/byte-reader.ts";
 
 // 5. The event stream: bytes -> event-stream messages -> the model's JSON objects (or its error).
 export { createMessageSplitter, decodeEventStream } from "./eventstream/decode.ts";

@@ -2,7 +2,7 @@
 // completion chunks), for any mapping of events to items. The per-read work is one plain
 // function (bytes in, items out) and the async iterator around it is written by hand: no
 // generator or stream layer per item, which would cost more than the decoding itself.
-import type { ByteReader } from "./aws/byte-reader.ts";
+import type { ByteRead, ByteReader } from "./aws/byte-reader.ts";
 import { createMessageSplitter } from "./eventstream/decode.ts";
 import { type BedrockStreamEvent, readBedrockEvent } from "./eventstream/events.ts";
 
@@ -105,7 +105,7 @@ export function streamItems<T>(reader: ByteReader, primed: PrimedStream<T>): Ite
         throw error;
       }
       if (state !== "reading") return { done: true, value: undefined };
-      let read: ReadableStreamReadResult<Uint8Array>;
+      let read: ByteRead;
       try {
         read = await reader.read();
       } catch (error) {

@@ -13,6 +13,8 @@
 // FIRST_BYTES), and the runtime must ask for more within FIRST_STALL_MS. After that, a client
 // may fall behind for a while, but not for STALL_MS with the runtime unable to write anything.
 
+import type { ByteRead } from "../src/core.ts";
+
 /** Small enough to be written to any live connection at once (an SSE first chunk fits whole). */
 const FIRST_BYTES = 1024;
 
@@ -43,7 +45,7 @@ export interface DeliveryHooks {
  * stream is the only stream layer between them and the runtime.
  */
 export interface DeliverySource {
-  read(): Promise<ReadableStreamReadResult<Uint8Array>>;
+  read(): Promise<ByteRead>;
   cancel(reason?: unknown): Promise<void>;
 }
 

@@ -6,7 +6,7 @@
 // to the log line; a client that leaves stops the upstream call. The relay is the body's source
 // (delivery.ts): request-log's watching stream reads it directly, and each read writes every
 // event ready by then, encoded once.
-import { SSE_DONE, sseComment, sseData } from "../src/core.ts";
+import { type ByteRead, SSE_DONE, sseComment, sseData } from "../src/core.ts";
 import type { Usage } from "../src/index.ts";
 import { type DeliverySource, madeFrom, streamOf } from "./delivery.ts";
 import { clientErrorBody, SSE_HEADERS } from "./http.ts";
@@ -91,8 +91,7 @@ export async function sseAnswer<T>(call: SseCall<T>): Promise<Response> {
   return madeFrom(new Response(streamOf(source), { headers: SSE_HEADERS }), source);
 }
 
-type Read = ReadableStreamReadResult<Uint8Array>;
-const END: Read = { done: true, value: undefined };
+const END: ByteRead = { done: true, value: undefined };
 
 /**
  * `stream` when it has begun; otherwise comments are sent until `call.opened` settles. Each read
@@ -107,14 +106,14 @@ function relay<T>(call: SseCall<T>, stream: ChunkStream<T> | undefined): Deliver
   let waitingSaid = false;
   let finished = false;
   let cancelled = false;
-  const bytes = (text: string): Read => ({ done: false, value: encoder.encode(text) });
-  const fail = (error: unknown): Read => {
+  const bytes = (text: string): ByteRead => ({ done: false, value: encoder.encode(text) });
+  const fail = (error: unknown): ByteRead => {
     finished = true;
     log.record(failureOutcome(error));
     return bytes(format.error(error));
   };
   /** A model waking up: a comment now, then one per interval until the stream opens or fails. */
-  const awaitOpening = async (): Promise<Read | undefined> => {
+  const awaitOpening = async (): Promise<ByteRead | undefined> => {
     if (!waitingSaid) {
       waitingSaid = true;
       return bytes(sseComment("waiting for the model to become ready"));

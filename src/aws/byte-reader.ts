@@ -1,6 +1,13 @@
+/**
+ * One read of a byte stream: a chunk, or the end. The DOM's ReadableStreamReadResult, spelled out:
+ * Node's types declare that name only inside "stream/web", so a declaration naming it would not
+ * compile in a Node project without the DOM lib.
+ */
+export type ByteRead = { done: false; value: Uint8Array } | { done: true; value: Uint8Array | undefined };
+
 /** Reads the raw event-stream bytes of an answer, guarded by the idle timeout and the caller's signal. */
 export interface ByteReader {
-  read(): Promise<ReadableStreamReadResult<Uint8Array>>;
+  read(): Promise<ByteRead>;
   /** Stops reading and aborts the upstream request. */
   cancel(reason?: unknown): Promise<void>;
 }

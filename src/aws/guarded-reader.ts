@@ -1,6 +1,6 @@
 import { spanText, upstreamTimeout } from "../errors.ts";
 import type { Attempt } from "./attempt.ts";
-import type { ByteReader } from "./byte-reader.ts";
+import type { ByteRead, ByteReader } from "./byte-reader.ts";
 
 /**
  * The answer body's reader, guarded: the caller's abort or cancel() ends a pending read (an
@@ -42,7 +42,7 @@ export function guardReader(body: ReadableStream<Uint8Array>, attempt: Attempt, 
       reading = true;
       readStarted = Date.now();
       watchdog ??= setTimeout(check, idleTimeoutMs);
-      let result: ReadableStreamReadResult<Uint8Array>;
+      let result: ByteRead;
       try {
         result = await reader.read();
       } catch (error) {
