@@ -27,11 +27,11 @@ const VITEST_CONFIG = "vitest.config.mts";
 /** The source files of the entries: package.json "exports", wrangler.toml's `main`, vitest's config. */
 function publicEntries(root: string): string[] {
   const manifest = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as {
-    exports?: Record<string, string | { import?: string }>;
+    exports?: Record<string, string | { import?: string; default?: string }>;
   };
   const entries: string[] = [];
   for (const target of Object.values(manifest.exports ?? {})) {
-    const built = typeof target === "string" ? target : target.import;
+    const built = typeof target === "string" ? target : (target.import ?? target.default);
     // dist/<path>.js is built from <path>.ts (tsconfig.build.json mirrors the source tree).
     if (built?.startsWith("./dist/") && built.endsWith(".js")) entries.push(`${built.slice(7, -3)}.ts`);
   }

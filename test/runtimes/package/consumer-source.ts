@@ -44,3 +44,42 @@ try {
   await served.close();
 }
 `;
+
+/**
+ * The same in a CommonJS project (a package.json without `"type": "module"`): the imports compile
+ * to require() calls, which Node 20.19+ and 22.12+ answer with the ES modules; no top-level await.
+ */
+export const CJS_CONSUMER_SOURCE = `import { createBedrock, type ChatCompletion } from "bedrock-edge";
+import { parseModelString } from "bedrock-edge/core";
+import { nodeSigningCrypto } from "bedrock-edge/node";
+import { createApp } from "bedrock-edge/worker";
+import { createEmulator, EMULATOR_CREDENTIALS, emulatorModelId } from "bedrock-edge/emulator";
+import { serveEmulator } from "bedrock-edge/emulator/node";
+
+async function main(): Promise<void> {
+  const emulator = createEmulator();
+  const bedrock = createBedrock({
+    endpoint: "http://bedrock.emulator",
+    credentials: EMULATOR_CREDENTIALS,
+    fetch: (input, init) => emulator.fetch(new Request(input, init)),
+    signingCrypto: nodeSigningCrypto,
+  });
+  const model = \`bedrock/llama/\${emulatorModelId("llama")}\`;
+  const completion: ChatCompletion = await bedrock.chat.completions.create({
+    model,
+    messages: [{ role: "user", content: "Hello" }],
+  });
+  console.log(
+    JSON.stringify({
+      content: completion.choices[0]?.message.content,
+      route: parseModelString(model).route,
+      others: [typeof createApp, typeof serveEmulator],
+    }),
+  );
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});
+`;

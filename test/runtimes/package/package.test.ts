@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { EMULATOR_CREDENTIALS, EMULATOR_SESSION_CREDENTIALS } from "../../../emulator/credentials.ts";
 import { build } from "../../../scripts/build.ts";
 import { localBin, ROOT } from "../child-process.ts";
-import { CONSUMER_SOURCE } from "./consumer-source.ts";
+import { CJS_CONSUMER_SOURCE, CONSUMER_SOURCE } from "./consumer-source.ts";
 
 const run = promisify(execFile);
 
@@ -24,7 +24,7 @@ interface PackResult {
 
 interface ExportTarget {
   types: string;
-  import: string;
+  default: string;
 }
 
 const manifest = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as {
@@ -91,8 +91,9 @@ describe("the npm package", () => {
     for (const [subpath, target] of Object.entries(manifest.exports)) {
       if (typeof target === "string") continue;
       expect(paths, `${subpath} types`).toContain(target.types.replace(/^\.\//, ""));
-      expect(paths, `${subpath} import`).toContain(target.import.replace(/^\.\//, ""));
-      expect(target.types.replace(/\.d\.ts$/, ""), subpath).toBe(target.import.replace(/\.js$/, ""));
+      expect(Object.keys(target), subpath).toEqual(["types", "default"]);
+      expect(paths, `${subpath} default`).toContain(target.default.replace(/^\.\//, ""));
+      expect(target.types.replace(/\.d\.ts$/, ""), subpath).toBe(target.default.replace(/\.js$/, ""));
     }
     expect(Object.keys(manifest.exports).sort()).toEqual([
       ".",
@@ -185,6 +186,70 @@ describe("the npm package", () => {
     },
     60_000,
   );
+
+  // `exports` gives each entry a `default` target, not only an `import` one: without it, tsc
+  // accepts a CommonJS import that Node then refuses (ERR_PACKAGE_PATH_NOT_EXPORTED).
+  it("loads through require() in CommonJS, every entry, as import() does (no top-level await)", async () => {
+    const script = join(consumerDir, "require-entries.cjs");
+    writeFileSync(
+      script,
+      `const names = (module) => Object.keys(module).sort();
+(async () => {
+  const loaded = {};
+  for (const entry of ${JSON.stringify(ENTRIES)})
+    loaded[entry] = { required: names(require(entry)), imported: names(await import(entry)) };
+  console.log(JSON.stringify(loaded));
+})();
+`,
+    );
+    const { stdout, stderr } = await run(process.execPath, [script], { cwd: consumerDir, timeout: 20_000 });
+    expect(stderr).toBe("");
+    const loaded = JSON.parse(stdout) as Record<string, { required: string[]; imported: string[] }>;
+    expect(Object.keys(loaded)).toEqual(ENTRIES);
+    for (const [entry, { required, imported }] of Object.entries(loaded)) {
+      expect(imported.length, entry).toBeGreaterThan(0);
+      expect(required, entry).toEqual(imported);
+    }
+  });
+
+  it('type-checks and runs in a CommonJS TypeScript project (no "type": "module", module NodeNext)', async () => {
+    const project = join(consumerDir, "commonjs");
+    mkdirSync(project, { recursive: true });
+    writeFileSync(join(project, "package.json"), JSON.stringify({ name: "commonjs-consumer", private: true }));
+    writeFileSync(join(project, "consumer.ts"), CJS_CONSUMER_SOURCE);
+    writeFileSync(
+      join(project, "tsconfig.json"),
+      JSON.stringify({
+        compilerOptions: {
+          target: "ES2022",
+          module: "NodeNext",
+          moduleResolution: "NodeNext",
+          strict: true,
+          skipLibCheck: true,
+          outDir: "out",
+          types: ["node"],
+          typeRoots: [join(ROOT, "node_modules/@types")],
+          lib: ["ES2023", "DOM"],
+        },
+        files: ["consumer.ts"],
+      }),
+    );
+    const compiled = await run(localBin("tsc"), ["-p", project], { cwd: project }).catch(
+      (error: { stdout?: string }) => ({ stdout: error.stdout ?? String(error) }),
+    );
+    expect(compiled.stdout).toBe("");
+    const emitted = readFileSync(join(project, "out", "consumer.js"), "utf8");
+    expect(emitted).toContain('require("bedrock-edge")');
+    const { stdout } = await run(process.execPath, [join(project, "out", "consumer.js")], {
+      cwd: project,
+      timeout: 20_000,
+    });
+    expect(JSON.parse(stdout)).toEqual({
+      content: expect.stringMatching(/^Hello from the Bedrock emulator \(llama\)/),
+      route: "llama",
+      others: ["function", "function"],
+    });
+  }, 60_000);
 
   it("runs from dist/ in plain Node, every entry imported by its package name", async () => {
     const { stdout } = await run(process.execPath, ["--input-type=module", "-e", consumerScript()], {
