@@ -28,6 +28,8 @@ describe("a stateless server refuses state, saying so", () => {
     [{ truncation: "auto" }, "truncation", /context window/],
     [{ max_tool_calls: 3 }, "max_tool_calls", /cannot be enforced/],
     [{ top_logprobs: 2 }, "top_logprobs", /Responses API here returns no log probabilities; Chat Completions returns/],
+    [{ access_programs: { cyber: "daybreak_blue" } }, "access_programs", /Daybreak programs are its own/],
+    [{ access_programs: "standard" }, "access_programs", /send \{"cyber": "standard"\}/],
     [{ include: ["web_search_call.results"] }, "include[0]", /not available here/],
     [
       { include: ["reasoning.encrypted_content", "message.output_text.logprobs"] },
@@ -119,8 +121,10 @@ describe("a stateless server refuses state, saying so", () => {
       user: "u-1",
       parallel_tool_calls: true,
       stream_options: { include_obfuscation: false },
+      access_programs: { cyber: "standard" },
     });
     expect(request.model).toBe("m");
+    expect(parseResponsesRequest({ ...ok, access_programs: {} }).model).toBe("m");
   });
 });
 

@@ -57,6 +57,14 @@ function refuseState(body: JsonObject): void {
   if (body.moderation != null) {
     throw unsupported("moderation", "moderation is OpenAI's own service and not available here; leave it out.");
   }
+  // openai 7 sends it; the standard program (every Response's access_programs: null) is what this is.
+  const programs = body.access_programs;
+  if (programs != null && !(isJsonObject(programs) && (programs.cyber == null || programs.cyber === "standard"))) {
+    throw unsupported(
+      "access_programs",
+      'access_programs: OpenAI\'s Daybreak programs are its own and not available here; leave it out, or send {"cyber": "standard"}.',
+    );
+  }
 }
 
 /**

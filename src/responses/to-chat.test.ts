@@ -249,8 +249,11 @@ describe("the chat request a Responses request means", () => {
       best_of: 1,
       logprobs: false,
       prompt_logprobs: null,
+      // openai 7's; request.ts refuses any program but the standard one.
+      access_programs: { cyber: "standard" },
     });
     expect(chat).toEqual({ model: "m", messages: [{ role: "user", content: "x" }] });
+    expect(FOREIGN_FIELDS in chat).toBe(false);
   });
 });
 

@@ -71,6 +71,7 @@ const CONSUMED = new Set([
   "best_of",
   "logprobs",
   "prompt_logprobs",
+  "access_programs",
 ]);
 
 // Fields that mean in chat what they mean here, passed on under their own names for the route to
