@@ -456,6 +456,59 @@ describe("degenerate model output stays linear", () => {
     expect(summary(run(QWEN3_TOOLS, [qwen])).content).toBe(qwen);
   });
 
+  // An answer given in one piece, its tool blocks back to back: each block once searched the rest of
+  // the answer for every end-of-turn token again (1 MiB of calls: 9 s; 4 MiB: minutes).
+  it("4 MiB of Qwen calls in one piece", () => {
+    const block = '<tool_call>{"name":"f","arguments":{}}</tool_call>';
+    const count = Math.floor((4 * 2 ** 20) / block.length);
+    const parts = run(QWEN3_TOOLS, [block.repeat(count)]);
+    expect(parts.length).toBe(count);
+    expect(parts.every((part) => part.kind === "tool_call" && part.name === "f")).toBe(true);
+  });
+
+  it("2 MiB of blocks that are not calls, in one piece, given back as the content", () => {
+    const text = "<tool_call>x</tool_call>".repeat(2 ** 16);
+    expect(summary(run(QWEN3_TOOLS, [text])).content).toBe(text);
+  });
+
+  it("8 MiB of DeepSeek call blocks in one piece", () => {
+    const block =
+      "<｜tool▁calls▁begin｜><｜tool▁call▁begin｜>function<｜tool▁sep｜>f\n```json\n{}\n```<｜tool▁call▁end｜><｜tool▁calls▁end｜>";
+    const count = Math.floor((8 * 2 ** 20) / block.length);
+    const parts = run({ ...R1, tools: deepseekToolSyntax }, [`</think>${block.repeat(count)}`]);
+    expect(parts.filter((part) => part.kind === "tool_call").length).toBe(count);
+  });
+
+  // A run of whitespace held back in a stream (it may come before a marker) was copied whole again
+  // with every piece: 1 MiB in 16-character pieces took 25 s. Each case is 4 MiB, in such pieces.
+  const spaces = " ".repeat(4 * 2 ** 20);
+  const streamed = (options: SplitterOptions, text: string) => run(options, text.match(/[\s\S]{1,16}/g) ?? []);
+  const QWEN3: SplitterOptions = { ...QWEN3_TOOLS, tools: undefined };
+  const cases: Array<[string, SplitterOptions, string, ReturnType<typeof summary>]> = [
+    ["reasoning", QWEN3_TOOLS, `<think>${spaces}x</think>ok`, { reasoning: "x", content: "ok", calls: [] }],
+    ["R1's reasoning", R1, `${spaces}x</think>ok`, { reasoning: "x", content: "ok", calls: [] }],
+    ["content, tools offered", QWEN3_TOOLS, `hi${spaces}x`, { reasoning: "", content: `hi${spaces}x`, calls: [] }],
+    [
+      "content, a tool parser and no end tokens (openai route)",
+      { reasoning: "never", tools: qwenToolSyntax, endMarkers: [] },
+      `hi${spaces}x`,
+      { reasoning: "", content: `hi${spaces}x`, calls: [] },
+    ],
+    ["the answer's start", QWEN3, `${spaces}x`, { reasoning: "", content: `${spaces}x`, calls: [] }],
+    [
+      "Llama's lead, before a call",
+      LLAMA_TOOLS,
+      `${spaces}{"name": "f", "parameters": {}}`,
+      { reasoning: "", content: "", calls: ["f({})"] },
+    ],
+    ["Llama's lead, before text", LLAMA_TOOLS, `${spaces}x`, { reasoning: "", content: `${spaces}x`, calls: [] }],
+  ];
+  for (const [where, options, text, expected] of cases) {
+    it(`4 MiB of spaces streamed in 16-character pieces: ${where}`, () => {
+      expect(summary(streamed(options, text))).toEqual(expected);
+    });
+  }
+
   it("a DeepSeek call padded with 100,000 spaces", () => {
     const spaces = " ".repeat(100_000);
     const text = `<｜tool▁calls▁begin｜><｜tool▁call▁begin｜>function<｜tool▁sep｜>f${spaces}\n${spaces}\`\`\`json\n{}\n\`\`\`${spaces}<｜tool▁call▁end｜><｜tool▁calls▁end｜>`;

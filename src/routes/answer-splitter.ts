@@ -132,27 +132,57 @@ export function partialMarkerLength(text: string, markers: readonly string[]): n
   return longest;
 }
 
-function firstMarker(
-  text: string,
-  markers: readonly string[],
-  from = 0,
-): { index: number; marker: string } | undefined {
-  let found: { index: number; marker: string } | undefined;
+interface MarkerHit {
+  index: number;
+  marker: string;
+}
+
+function firstMarker(text: string, markers: readonly string[]): MarkerHit | undefined {
+  let found: MarkerHit | undefined;
   for (const marker of markers) {
-    const index = text.indexOf(marker, from);
+    const index = text.indexOf(marker);
     if (index >= 0 && (!found || index < found.index)) found = { index, marker };
   }
   return found;
+}
+
+/**
+ * Where `marker` first occurs in `head + text`, for a short `head`: only the seam is joined, so a
+ * long `text` is neither copied nor searched past the marker.
+ */
+function indexAcross(head: string, text: string, marker: string): number {
+  // A marker that starts in `head` ends within the seam.
+  const seam = (head + text.slice(0, marker.length - 1)).indexOf(marker);
+  if (seam >= 0) return seam;
+  const index = text.indexOf(marker);
+  return index < 0 ? -1 : head.length + index;
+}
+
+/**
+ * Where a marker was last looked for, in positions counted from the answer's first character:
+ * searched from `from`, first found at `at`, or (at -1) absent from all the text before `to`.
+ */
+interface Sighting {
+  from: number;
+  at: number;
+  to: number;
 }
 
 export function createAnswerSplitter(options: SplitterOptions): AnswerSplitter {
   // "lead": the content has begun and may still be a leading-syntax call.
   type State = "start" | "think" | "lead" | "content" | "tool" | "done";
   let state: State = "start";
+  // The text not yet placed is the held whitespace, then `pending`. The whitespace (held back before
+  // a possible marker) is kept in pieces, never read until it is placed: reading a string grown by
+  // `+=` copies it whole, so a long run held in `pending` cost a copy of the run per piece.
+  let space: string[] = [];
+  let spaceLength = 0;
   let pending = "";
-  // pending[0, knownSpace) is known to be whitespace (held back before a possible marker): no
-  // scan covers it twice, so a long run of whitespace stays linear, not quadratic.
-  let knownSpace = 0;
+  // Characters received so far (the prefill's included): `pending` ends there.
+  let received = 0;
+  // Per marker: an answer given in one piece may hold thousands of calls, and a marker searched
+  // to the end after each of them (an end-of-turn token that never comes) cost quadratic time.
+  const sightings = new Map<string, Sighting>();
   // A tool call being received: its pieces, their length, and the tail a marker could start in.
   let toolPieces: string[] = [];
   let toolLength = 0;
@@ -177,9 +207,68 @@ export function createAnswerSplitter(options: SplitterOptions): AnswerSplitter {
   const contentState: State = leading ? "lead" : "content";
   const longestStart = leading ? Math.max(...leading.starts.map((start) => start.length)) : 0;
 
+  function hold(text: string): void {
+    if (!text) return;
+    space.push(text);
+    spaceLength += text.length;
+    // Many small pieces take more memory than their characters: they are joined when they
+    // outnumber a 32nd of the run, which copies at most 32 characters a piece.
+    if (space.length > 1 && space.length * 32 > spaceLength) space = [space.join("")];
+  }
+
+  /** The held whitespace, no longer held. */
+  function takeSpace(): string {
+    const text = space.join("");
+    space = [];
+    spaceLength = 0;
+    return text;
+  }
+
+  /** Drops the held whitespace and `count` characters of `pending`. */
   function consume(count: number): void {
     pending = pending.slice(count);
-    knownSpace = 0;
+    space = [];
+    spaceLength = 0;
+  }
+
+  /** Holds the whitespace `pending` starts with. */
+  function holdLeadingSpace(): void {
+    let count = 0;
+    while (count < pending.length && isSpace(pending.charCodeAt(count))) count++;
+    hold(pending.slice(0, count));
+    pending = pending.slice(count);
+  }
+
+  /** The held whitespace becomes part of the text to read again. */
+  function unhold(): void {
+    if (spaceLength > 0) pending = takeSpace() + pending;
+  }
+
+  /**
+   * The first of `markers` in `pending`. Each marker's last sighting is kept, so no stretch of the
+   * answer is searched twice for it: only text that came since, and the seam before it.
+   * Markers start with "<", never inside held whitespace, which needs no search.
+   */
+  function nextMarker(markers: readonly string[]): MarkerHit | undefined {
+    const base = received - pending.length;
+    let found: MarkerHit | undefined;
+    for (const marker of markers) {
+      let seen = sightings.get(marker);
+      if (!seen || seen.from > base || (seen.at >= 0 && seen.at < base)) {
+        seen = sight(marker, base, base);
+      } else if (seen.at < 0 && seen.to < received) {
+        seen = sight(marker, base, Math.max(base, seen.to - marker.length + 1));
+      }
+      if (seen.at >= 0 && (!found || seen.at - base < found.index)) found = { index: seen.at - base, marker };
+    }
+    return found;
+  }
+
+  function sight(marker: string, base: number, start: number): Sighting {
+    const index = pending.indexOf(marker, start - base);
+    const seen = { from: base, at: index < 0 ? -1 : base + index, to: received };
+    sightings.set(marker, seen);
+    return seen;
   }
 
   function emit(out: AnswerPart[], kind: "reasoning" | "content", text: string): void {
@@ -253,52 +342,51 @@ export function createAnswerSplitter(options: SplitterOptions): AnswerSplitter {
     markers: readonly string[],
     holdSpace: boolean,
   ): void {
+    // (A marker's start is never whitespace, so it lies in `pending`.)
     const body = pending.length - partialMarkerLength(pending, markers);
     let safe = body;
     if (holdSpace) {
       // Whitespace right before a marker is dropped with it, so it waits too.
-      while (safe > knownSpace && isSpace(pending.charCodeAt(safe - 1))) safe--;
-      if (safe === knownSpace) safe = 0;
+      while (safe > 0 && isSpace(pending.charCodeAt(safe - 1))) safe--;
     }
-    emit(out, kind, pending.slice(0, safe));
-    pending = pending.slice(safe);
-    knownSpace = body - safe;
+    if (safe > 0 || !holdSpace) emit(out, kind, takeSpace() + pending.slice(0, safe));
+    hold(pending.slice(safe, body));
+    pending = pending.slice(body);
   }
 
   function drain(final: boolean): AnswerPart[] {
     const out: AnswerPart[] = [];
     for (;;) {
       if (state === "done") {
-        pending = "";
+        consume(pending.length);
         return out;
       }
       if (state === "start") {
-        if (pending.startsWith(CHATML_HEADER)) {
+        if (spaceLength === 0 && pending.startsWith(CHATML_HEADER)) {
           consume(CHATML_HEADER.length);
           continue;
         }
-        while (knownSpace < pending.length && isSpace(pending.charCodeAt(knownSpace))) knownSpace++;
-        const lead = pending.slice(knownSpace);
-        if (options.reasoning !== "never" && lead.startsWith(THINK_OPEN)) {
-          consume(knownSpace + THINK_OPEN.length);
+        holdLeadingSpace();
+        if (options.reasoning !== "never" && pending.startsWith(THINK_OPEN)) {
+          consume(THINK_OPEN.length);
           state = "think";
           trimStart = true;
           continue;
         }
         const undecided =
-          CHATML_HEADER.startsWith(pending) || (options.reasoning !== "never" && THINK_OPEN.startsWith(lead));
+          (spaceLength === 0 && CHATML_HEADER.startsWith(pending)) ||
+          (options.reasoning !== "never" && THINK_OPEN.startsWith(pending));
         if (undecided && !final) return out;
         state = options.reasoning === "always" ? "think" : contentState;
         trimStart = state === "think";
         // Leading whitespace stays part of the text (or is trimmed by emit): no longer "held".
-        knownSpace = 0;
+        unhold();
         continue;
       }
       if (state === "think") {
-        // Markers start with "<", never inside held whitespace.
-        const hit = firstMarker(pending, thinkMarkers, knownSpace);
+        const hit = nextMarker(thinkMarkers);
         if (hit) {
-          emit(out, "reasoning", pending.slice(0, hit.index).trimEnd());
+          emit(out, "reasoning", (takeSpace() + pending.slice(0, hit.index)).trimEnd());
           consume(hit.index + hit.marker.length);
           state = hit.marker === THINK_CLOSE ? contentState : "done";
           trimStart = true;
@@ -306,7 +394,7 @@ export function createAnswerSplitter(options: SplitterOptions): AnswerSplitter {
         }
         if (final) {
           // No `</think>` ever came: everything was reasoning.
-          emit(out, "reasoning", pending.trimEnd());
+          emit(out, "reasoning", (takeSpace() + pending).trimEnd());
           pending = "";
           return out;
         }
@@ -315,19 +403,19 @@ export function createAnswerSplitter(options: SplitterOptions): AnswerSplitter {
       }
       if (state === "lead") {
         // Whitespace before a call is held (and searched once) until the content shows what it is.
-        while (knownSpace < pending.length && isSpace(pending.charCodeAt(knownSpace))) knownSpace++;
-        const lead = pending.slice(knownSpace, knownSpace + longestStart);
+        holdLeadingSpace();
+        const lead = pending.slice(0, longestStart);
         const starts = leading!.starts;
         if (starts.some((start) => lead.startsWith(start))) state = "tool";
         else if (!final && starts.some((start) => start.startsWith(lead))) return out;
         else state = "content";
-        knownSpace = 0;
+        unhold();
         continue;
       }
       if (state === "content") {
-        const hit = firstMarker(pending, contentMarkers, knownSpace);
+        const hit = nextMarker(contentMarkers);
         if (hit) {
-          const before = pending.slice(0, hit.index);
+          const before = takeSpace() + pending.slice(0, hit.index);
           const opensTool = hit.marker === marked?.open;
           const text = opensTool ? before.trimEnd() : before;
           emit(out, "content", text);
@@ -337,7 +425,8 @@ export function createAnswerSplitter(options: SplitterOptions): AnswerSplitter {
           continue;
         }
         if (final) {
-          emit(out, "content", toolCalls > 0 ? pending.trimEnd() : pending);
+          const text = takeSpace() + pending;
+          emit(out, "content", toolCalls > 0 ? text.trimEnd() : text);
           pending = "";
           return out;
         }
@@ -346,23 +435,31 @@ export function createAnswerSplitter(options: SplitterOptions): AnswerSplitter {
       }
       // state === "tool": a call is only useful whole, so it is held (as pieces, searched only
       // where a marker could newly end) until it closes, or (leading syntax) the answer ends.
+      // (The held whitespace was placed before the call began: none is held here.)
+      const close = marked ? indexAcross(toolWindow, pending, marked.close) : -1;
+      if (close >= 0) {
+        // Where the close starts in `pending`, negative when in the held tail; it ends in `pending`,
+        // as the tail was searched. Only the call is copied, never the answer after it.
+        const at = close - toolWindow.length;
+        const head = toolPieces.join("");
+        toolPieces = [];
+        toolLength = 0;
+        toolWindow = "";
+        emitTool(out, at < 0 ? head.slice(0, head.length + at) : head + pending.slice(0, at), true);
+        pending = pending.slice(at + marked!.close.length);
+        state = "content";
+        // Whitespace after a call waits to see whether text follows it (keepGap).
+        trimStart = true;
+        continue;
+      }
       const window = toolWindow + pending;
-      const close = marked ? window.indexOf(marked.close) : -1;
-      const end = close >= 0 ? undefined : firstMarker(window, options.endMarkers);
-      if (close >= 0 || end || final) {
+      const end = firstMarker(window, options.endMarkers);
+      if (end || final) {
         const whole = toolPieces.join("") + pending;
         const offset = toolLength - toolWindow.length;
         toolPieces = [];
         toolLength = 0;
         toolWindow = "";
-        if (close >= 0) {
-          emitTool(out, whole.slice(0, offset + close), true);
-          pending = whole.slice(offset + close + marked!.close.length);
-          state = "content";
-          // Whitespace after a call waits to see whether text follows it (keepGap).
-          trimStart = true;
-          continue;
-        }
         // Models often stop at the end-of-turn token without closing the last call.
         state = "done";
         emitTool(out, end ? whole.slice(0, offset + end.index) : whole, false);
@@ -380,6 +477,7 @@ export function createAnswerSplitter(options: SplitterOptions): AnswerSplitter {
   if (options.prefill) {
     // The prefill opens a call: what it leaves held is the start of the first tool block.
     pending = options.prefill;
+    received = pending.length;
     drain(false);
     // (drain moved the state on: TypeScript cannot see it through the closure.)
     if ((state as State) === "tool") hiddenPrefill = (marked?.open ?? "") + toolPieces.join("") + pending;
@@ -388,6 +486,7 @@ export function createAnswerSplitter(options: SplitterOptions): AnswerSplitter {
   return {
     push(text) {
       pending += text;
+      received += text.length;
       return drain(false);
     },
     end() {
