@@ -11,6 +11,15 @@ export function bodyFormat(
 }
 
 /**
+ * Whether one sentence of `message` has both words "messages" and "required", either way round.
+ * Sentence by sentence: one expression (`messages[^.]*required|…`) ran `[^.]*` to the sentence's
+ * end again from every "messages" in it, quadratic in a long message.
+ */
+function namesMissingMessages(message: string): boolean {
+  return message.split(".").some((sentence) => /\bmessages\b/.test(sentence) && /\brequired\b/.test(sentence));
+}
+
+/**
  * Bedrock's 400 for a body format the model does not speak, with what to do about it. Models
  * imported before 2025-11-11 speak only BedrockCompletion (an OpenAI-format one only the chat
  * format): their refusal of an OpenAICompletion body names a field of it ("extraneous key
@@ -26,7 +35,7 @@ export function explainFormatRefusal(error: unknown, body: Record<string, unknow
   const hint = /extraneous key \[max_tokens\]/.test(error.message)
     ? 'This model does not take Bedrock\'s OpenAICompletion format (wire_format "openai_completion"), as models ' +
       'imported before 2025-11-11 do not: set its wire_format to "bedrock_completion" (the default).'
-    : /\bmessages\b[^.]*\brequired\b|\brequired\b[^.]*\bmessages\b/.test(error.message)
+    : namesMissingMessages(error.message)
       ? "This model takes only the chat format (messages), as OpenAI-format models imported before 2025-11-11 do: " +
         "the legacy Completions API needs Bedrock's OpenAICompletion wire format, which it does not speak. Use chat completions."
       : undefined;

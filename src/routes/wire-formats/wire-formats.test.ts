@@ -1,3 +1,4 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { bedrockException } from "../../bedrock-errors.ts";
 import { BedrockEdgeError, invalidRequest } from "../../errors.ts";
@@ -352,6 +353,39 @@ describe("Bedrock's refusal of a format", () => {
     const chatOnly = bedrockException("ValidationException", "messages: required non-empty array not found.", 400);
     const explained = explainFormatRefusal(chatOnly, { prompt: "x", max_tokens: 5 }) as BedrockEdgeError;
     expect(explained.message).toMatch(/takes only the chat format/);
+  });
+
+  it("names the chat format when one sentence has both words, either way round, and only then (fast-check)", () => {
+    // The expression the test replaced, as the definition (on short messages it is quick).
+    const definition = /\bmessages\b[^.]*\brequired\b|\brequired\b[^.]*\bmessages\b/;
+    const refusal = (message: string) =>
+      new BedrockEdgeError({ status: 400, message, bedrockError: "ValidationException", fromBedrock: true });
+    const explained = (message: string) => {
+      const error = refusal(message);
+      return explainFormatRefusal(error, { prompt: "x", max_tokens: 5 }) !== error;
+    };
+    expect(explained("required: messages")).toBe(true);
+    expect(explained("messages. required")).toBe(false);
+    expect(explained("messages_required")).toBe(false);
+    const word = fc.constantFrom("messages", "required", "message", "xrequired", " ", ".", "\n", ":", "_", "é", "x");
+    fc.assert(
+      fc.property(fc.array(word, { maxLength: 12 }), (words) => {
+        const message = words.join("");
+        expect(explained(message)).toBe(definition.test(message));
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it("reads a long message in linear time", () => {
+    // 4 MiB of "messages " in one sentence: the former expression took 5.6 s on 256 KiB, minutes here.
+    const error = new BedrockEdgeError({
+      status: 400,
+      message: "messages ".repeat(466_000),
+      bedrockError: "ValidationException",
+      fromBedrock: true,
+    });
+    expect(explainFormatRefusal(error, { prompt: "x", max_tokens: 5 })).toBe(error);
   });
 
   it("leaves every other error as it is", () => {
