@@ -30,6 +30,8 @@ describe("a stateless server refuses state, saying so", () => {
     [{ top_logprobs: 2 }, "top_logprobs", /Responses API here returns no log probabilities; Chat Completions returns/],
     [{ access_programs: { cyber: "daybreak_blue" } }, "access_programs", /Daybreak programs are its own/],
     [{ access_programs: "standard" }, "access_programs", /send \{"cyber": "standard"\}/],
+    [{ background_options: { completion_window: "2h" } }, "background_options.completion_window", /stateless/],
+    [{ image: { context_compression: "enabled" } }, "image.context_compression", /images go to the model as sent/],
     [{ include: ["web_search_call.results"] }, "include[0]", /not available here/],
     [
       { include: ["reasoning.encrypted_content", "message.output_text.logprobs"] },
@@ -125,6 +127,13 @@ describe("a stateless server refuses state, saying so", () => {
     });
     expect(request.model).toBe("m");
     expect(parseResponsesRequest({ ...ok, access_programs: {} }).model).toBe("m");
+    // openai 7's options that ask for nothing this server cannot do.
+    const harmless = {
+      background_options: { completion_window: "soonest", continuation_id: "c-1" },
+      image: { context_compression: "auto" },
+    };
+    expect(parseResponsesRequest({ ...ok, ...harmless }).model).toBe("m");
+    expect(parseResponsesRequest({ ...ok, image: { context_compression: "disabled" } }).model).toBe("m");
   });
 });
 

@@ -57,6 +57,21 @@ function refuseState(body: JsonObject): void {
   if (body.moderation != null) {
     throw unsupported("moderation", "moderation is OpenAI's own service and not available here; leave it out.");
   }
+  // openai 7's: discounted windows run in the background, which needs stored responses.
+  const window = isJsonObject(body.background_options) ? body.background_options.completion_window : undefined;
+  if (window != null && window !== "soonest") {
+    throw unsupported(
+      "background_options.completion_window",
+      `background_options.completion_window ${JSON.stringify(window)} runs in the background, which needs responses stored on the server, and this server is stateless; leave it out.`,
+    );
+  }
+  // openai 7's: nothing compresses image context here, so only a request that does not require it is taken.
+  if (isJsonObject(body.image) && body.image.context_compression === "enabled") {
+    throw unsupported(
+      "image.context_compression",
+      'image.context_compression "enabled" cannot be honoured: images go to the model as sent; leave it out, or send "auto" or "disabled".',
+    );
+  }
   // openai 7 sends it; the standard program (every Response's access_programs: null) is what this is.
   const programs = body.access_programs;
   if (programs != null && !(isJsonObject(programs) && (programs.cyber == null || programs.cyber === "standard"))) {

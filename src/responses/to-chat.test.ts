@@ -251,6 +251,8 @@ describe("the chat request a Responses request means", () => {
       prompt_logprobs: null,
       // openai 7's; request.ts refuses any program but the standard one.
       access_programs: { cyber: "standard" },
+      background_options: { completion_window: "soonest" },
+      image: { context_compression: "auto" },
     });
     expect(chat).toEqual({ model: "m", messages: [{ role: "user", content: "x" }] });
     expect(FOREIGN_FIELDS in chat).toBe(false);

@@ -72,6 +72,8 @@ const CONSUMED = new Set([
   "logprobs",
   "prompt_logprobs",
   "access_programs",
+  "background_options",
+  "image",
 ]);
 
 // Fields that mean in chat what they mean here, passed on under their own names for the route to
