@@ -1,6 +1,15 @@
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { describe, expect, it } from "vitest";
 import type { LogLine } from "./log.ts";
-import { otlpPayload, readTraceExport, readTraceParent, traceHeaderSecrets } from "./traces.ts";
+import {
+  EXPORT_TIMEOUT_MS,
+  exportSpan,
+  otlpPayload,
+  readTraceExport,
+  readTraceParent,
+  traceHeaderSecrets,
+} from "./traces.ts";
 
 describe("the trace export's bindings", () => {
   it("send spans to the endpoint's /v1/traces with the headers, decoded", () => {
@@ -175,5 +184,25 @@ describe("the span", () => {
     expect(spanOf(otlpPayload({ line: { ...line, path: "/chat/completions" }, request: {}, random })).span.name).toBe(
       "chat qwen3",
     );
+  });
+});
+
+describe("the span's export", () => {
+  it("gives up on a collector that takes the connection and never answers, closing it (the leaks review)", async () => {
+    let closed: Promise<void> | undefined;
+    const server = createServer((request) => {
+      closed = new Promise((resolve) => request.socket.once("close", () => resolve()));
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const target = { url: `http://127.0.0.1:${port}/v1/traces`, headers: {} };
+      await expect(exportSpan(target, {}, 100)).rejects.toMatchObject({ name: "TimeoutError" });
+      await closed;
+    } finally {
+      server.close();
+    }
+    // OpenTelemetry's exporters' own default.
+    expect(EXPORT_TIMEOUT_MS).toBe(10_000);
   });
 });

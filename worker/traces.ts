@@ -205,11 +205,19 @@ export function otlpPayload(facts: SpanFacts): unknown {
   };
 }
 
-export async function exportSpan(target: TraceExport, payload: unknown): Promise<void> {
+/**
+ * How long a span's export may take, as OpenTelemetry's own exporters allow by default. A Worker's
+ * waitUntil ends it after 30 s anyway; on Node, Deno and Bun nothing else would, and a collector
+ * that takes connections but never answers held a socket and the span for each request (5 min).
+ */
+export const EXPORT_TIMEOUT_MS = 10_000;
+
+export async function exportSpan(target: TraceExport, payload: unknown, timeoutMs = EXPORT_TIMEOUT_MS): Promise<void> {
   const response = await fetch(target.url, {
     method: "POST",
     headers: { ...target.headers, "content-type": "application/json" },
     body: JSON.stringify(payload),
+    signal: AbortSignal.timeout(timeoutMs),
   });
   // The collector's answer may echo what it was sent: only its status is kept.
   await response.body?.cancel();
