@@ -42,6 +42,10 @@ export { builtInRenderers, compileChatTemplate } from "./routes/prompts/index.ts
 // (its budget and the answer's room): what a server reserves for such a request before the call.
 export { reasoningOutputLimit } from "./routes/converse/thinking-tokens.ts";
 export type { ReasoningLimitInput } from "./routes/converse/thinking-tokens.ts";
+// Where answers carry logprobs and how long they may run unbounded, and legacy Completions'
+// limit when a request sets none: what a server that builds plain answers whole bounds them by.
+export { logprobAnswers, unsetCompletionLimit } from "./routes/logprob-answers.ts";
+export type { LogprobAnswers, LogprobApi } from "./routes/logprob-answers.ts";
 
 // Several deployments of one model: the order a request tries them, and where cool-downs are kept.
 export { memoryCooldownStore } from "./routing/cooldowns.ts";

@@ -4,10 +4,11 @@ import { describe, expect, it } from "vitest";
 import { EMULATOR_CREDENTIALS } from "../emulator/credentials.ts";
 import { createEmulator } from "../emulator/handler.ts";
 import { emulatorModelId } from "../emulator/model-id.ts";
+import { model } from "../test/helpers/emulated.ts";
 import { createApp } from "./app.ts";
 import { MAX_PLAIN_LOGPROB_UNITS } from "./plain-answer.ts";
 
-function proxy() {
+function proxy(env: Record<string, string> = {}) {
   const emulator = createEmulator();
   const qwen3 = `bedrock/qwen3/${emulatorModelId("qwen3")}`;
   const app = createApp({
@@ -15,11 +16,19 @@ function proxy() {
       MODELS: JSON.stringify({
         q3oc: { model: qwen3, wire_format: "openai_completion" },
         capped: { model: qwen3, wire_format: "openai_completion", max_output_tokens: 512 },
+        // Bedrock's OpenAI chat format: without max_tokens, this one answers 5,000 tokens, as vLLM
+        // answers up to the model's context.
+        open: model("openai", "long5000"),
+        openCapped: { model: model("openai", "long5000"), max_output_tokens: 512 },
+        conv: model("converse"),
+        llama: model("llama"),
+        llamaDrop: { model: model("llama"), drop_params: true },
       }),
       PROXY_API_KEYS: "sk-test",
       AWS_ACCESS_KEY_ID: EMULATOR_CREDENTIALS.accessKeyId,
       AWS_SECRET_ACCESS_KEY: EMULATOR_CREDENTIALS.secretAccessKey,
       BEDROCK_ENDPOINT: "http://bedrock.emulator",
+      ...env,
     },
     fetch: (input, init) => emulator.fetch(new Request(input, init)),
     log: () => undefined,
@@ -110,5 +119,64 @@ describe("a plain answer's logprobs", () => {
     expect(errorOf(byBestOf)).toMatchObject({ param: "best_of", code: "plain_answer_too_large" });
     expect(emulator.stats.requests.length).toBe(sent);
     expect((await completions({ n: 128, logprobs: 5, max_tokens: 256, stream: true })).status).toBe(200);
+  });
+
+  it("have no bound on the openai route when no output limit is sent: a limit is asked for", async () => {
+    const { chat, emulator } = proxy();
+    // The review's request: counted as 4096 tokens, it got 20,000 (23.8 MB of JSON).
+    const alternatives = await chat({ model: "open", logprobs: true, top_logprobs: 20 });
+    expect(alternatives.status).toBe(400);
+    expect(errorOf(alternatives)).toMatchObject({ param: "max_tokens", code: "plain_answer_too_large" });
+    expect(errorOf(alternatives).message).toContain("sets no max_tokens or max_completion_tokens");
+    expect(errorOf(alternatives).message).toContain("at most 5698 here");
+    expect(errorOf(alternatives).message).toContain("stream: true");
+    // Logprobs alone bound an answer at 43,690 tokens, below most imports' context.
+    const alone = await chat({ model: "open", n: 2, logprobs: true });
+    expect(errorOf(alone)).toMatchObject({ param: "max_tokens", code: "plain_answer_too_large" });
+    expect(errorOf(alone).message).toContain("at most 21845 here");
+    expect(emulator.stats.requests).toHaveLength(0);
+    // A limit, the model's cap, or a stream bound it; without logprobs there is nothing to bound.
+    for (const body of [
+      { model: "open", logprobs: true, top_logprobs: 20, max_tokens: 64 },
+      { model: "open", logprobs: true, max_completion_tokens: 64 },
+      { model: "openCapped", n: 8, logprobs: true, top_logprobs: 20 },
+      { model: "open", logprobs: true, top_logprobs: 20, stream: true },
+      { model: "open" },
+    ]) {
+      const answer = await chat(body);
+      expect({ body, status: answer.status }).toEqual({ body, status: 200 });
+    }
+    const capped = JSON.parse((await chat({ model: "openCapped", logprobs: true, top_logprobs: 2 })).text);
+    expect(capped.choices[0].logprobs.content).toHaveLength(512);
+    // A limit that is no count is the library's own 400.
+    const bad = await chat({ model: "open", logprobs: true, max_tokens: "many" });
+    expect(bad.status).toBe(400);
+    expect(errorOf(bad).code).not.toBe("plain_answer_too_large");
+  });
+
+  it("are not counted where the route returns none: its own refusal wins, drop_params drops them", async () => {
+    const { chat, completions } = proxy();
+    const large = { logprobs: true, top_logprobs: 20, max_tokens: 8192 };
+    const conv = await chat({ model: "conv", ...large });
+    expect(errorOf(conv)).toMatchObject({ param: "logprobs" });
+    expect(errorOf(conv).message).toContain("is not returned by Converse");
+    const llama = await chat({ model: "llama", ...large });
+    expect(errorOf(llama)).toMatchObject({ param: "logprobs" });
+    expect(errorOf(llama).message).toContain("cannot be returned in Bedrock's completion format");
+    const legacy = await completions({ model: "llama", logprobs: 5, max_tokens: 4096, n: 4 });
+    expect(errorOf(legacy)).toMatchObject({ param: "logprobs" });
+    expect(errorOf(legacy).message).toContain("cannot be returned in Bedrock's completion format");
+    // Dropped by the request's drop_params, the model's, or the proxy's DROP_PARAMS: answered, as before the bound.
+    for (const [answer, body] of [
+      [chat, { model: "conv", ...large, drop_params: true }],
+      [chat, { model: "llama", ...large, drop_params: true }],
+      [chat, { model: "llamaDrop", logprobs: true, top_logprobs: 20, n: 2 }],
+      [completions, { model: "llamaDrop", logprobs: 5, max_tokens: 4096, n: 4 }],
+    ] as const) {
+      expect({ body, status: (await answer(body)).status }).toEqual({ body, status: 200 });
+    }
+    const dropping = proxy({ DROP_PARAMS: "true" });
+    expect((await dropping.chat({ model: "conv", ...large })).status).toBe(200);
+    expect((await dropping.completions({ model: "llama", logprobs: 5, max_tokens: 4096, n: 4 })).status).toBe(200);
   });
 });

@@ -5,9 +5,11 @@
 // emulator's long<N> answers, the smallest heap each request was answered in), a token with its
 // logprob costs about 730 bytes of heap and each of its top_logprobs alternatives about 255, so
 // n 10 × max_tokens 2048 × top_logprobs 20 needs over 120 MB. A stream holds one chunk at a time
-// and is not bounded here.
-import { invalidRequest } from "../src/core.ts";
-import { askedOutputLimit, DEFAULT_OUTPUT_ESTIMATE, type ModelApi } from "./token-estimate.ts";
+// and is not bounded here, nor is a model that returns no logprobs (the library says which do, and
+// how long an answer may run: the route refuses or drops logprobs it cannot give).
+import { deploymentsOf, invalidRequest, type LogprobApi, logprobAnswers } from "../src/core.ts";
+import type { ModelTableEntry } from "../src/index.ts";
+import { askedOutputLimit } from "./token-estimate.ts";
 
 /**
  * The most logprob units a plain answer may hold: answers × tokens × (3 + alternatives), at about
@@ -17,12 +19,10 @@ import { askedOutputLimit, DEFAULT_OUTPUT_ESTIMATE, type ModelApi } from "./toke
  */
 export const MAX_PLAIN_LOGPROB_UNITS = 131_072;
 
-/** Legacy Completions' default output limit (the library's, OpenAI's 16). */
-const COMPLETIONS_DEFAULT_MAX_TOKENS = 16;
-
 interface LogprobAsk {
   answers: number;
-  tokens: number;
+  /** Undefined when no output limit is sent: the answer runs up to the model's context. */
+  tokens: number | undefined;
   alternatives: number;
   /** The fields named in the refusal, in the request's own words; `answersParam` is the one that sets answers. */
   fields: { answers: string; answersParam: string; tokens: string; alternatives: string };
@@ -30,16 +30,37 @@ interface LogprobAsk {
 
 /**
  * Refuses a plain request whose logprobs would take more than MAX_PLAIN_LOGPROB_UNITS, naming its
- * fields, before anything is sent. The request is read as the client sent it: a value that is not
- * a count is left to the library's own 400. `modelCap` is the model's max_output_tokens.
+ * fields, before anything is sent; and one whose logprobs have no bound, as its model is sent no
+ * output limit. Only where the model's route returns logprobs. The request is read as the client
+ * sent it: a value that is not a count is left to the library's own 400.
  */
-export function checkPlainAnswerSize(body: Record<string, unknown>, api: ModelApi, modelCap: number | undefined): void {
-  if (body.stream === true) return;
-  const ask = logprobAsk(body, api, modelCap);
+export function checkPlainAnswerSize(
+  body: Record<string, unknown>,
+  api: LogprobApi,
+  models: Readonly<Record<string, ModelTableEntry>>,
+): void {
+  if (body.stream === true || typeof body.model !== "string" || !Object.hasOwn(models, body.model)) return;
+  const entry = models[body.model]!;
+  const answers = logprobAnswers(api, deploymentsOf(entry, body.model).route, entry);
+  const ask = answers && logprobAsk(body, api, answers.unsetLimit);
   if (!ask) return;
+  const { fields } = ask;
+  // A route that sends no limit: even one answer of logprobs alone (3 units a token) passes the
+  // bound at 43,690 tokens, below the context of most imports (Llama 3.1's is 128k: about 93 MB).
+  if (ask.tokens === undefined) {
+    const most = Math.floor(MAX_PLAIN_LOGPROB_UNITS / (ask.answers * (3 + ask.alternatives)));
+    throw invalidRequest(
+      `This plain answer's logprobs have no bound: the request sets no max_tokens or max_completion_tokens, and ` +
+        `this model is sent none, so each answer may run to the model's context (about 256 bytes of memory for ` +
+        `each of ${fields.answers} ${ask.answers} × (3 + ${fields.alternatives} ${ask.alternatives}) a token: the ` +
+        `proxy builds a plain answer whole). Set max_tokens or max_completion_tokens (at most ${most} here), or ` +
+        `set stream: true (a stream holds one chunk at a time).`,
+      fields.tokens,
+      "plain_answer_too_large",
+    );
+  }
   const units = ask.answers * ask.tokens * (3 + ask.alternatives);
   if (units <= MAX_PLAIN_LOGPROB_UNITS) return;
-  const { fields } = ask;
   const param = ask.alternatives > 0 ? fields.alternatives : ask.answers > 1 ? fields.answersParam : fields.tokens;
   throw invalidRequest(
     `This plain answer's logprobs would be too large to build: ${fields.answers} ${ask.answers} × ` +
@@ -52,19 +73,25 @@ export function checkPlainAnswerSize(body: Record<string, unknown>, api: ModelAp
   );
 }
 
-/** What a request asks of logprobs: none, or its answers, their tokens and each token's alternatives. */
+/**
+ * What a request asks of logprobs: none, or its answers, their tokens and each token's
+ * alternatives. `unsetLimit` is the limit the library sends a request that sets none.
+ */
 function logprobAsk(
   body: Record<string, unknown>,
-  api: ModelApi,
-  modelCap: number | undefined,
+  api: LogprobApi,
+  unsetLimit: number | undefined,
 ): LogprobAsk | undefined {
-  const asked = count(askedOutputLimit(body, api));
+  const limit = askedOutputLimit(body, api);
+  const asked = count(limit);
+  // A limit that is no count is refused by the library, before anything is built.
+  if (limit != null && asked === undefined) return undefined;
+  const tokens = asked ?? unsetLimit;
   if (api === "chat") {
     if (body.logprobs !== true) return undefined;
     return {
       answers: count(body.n) ?? 1,
-      // What the library sends when none is set: the model's cap, else openai_completion's 4096.
-      tokens: asked ?? modelCap ?? DEFAULT_OUTPUT_ESTIMATE,
+      tokens,
       alternatives: count(body.top_logprobs) ?? 0,
       fields: {
         answers: "n",
@@ -74,8 +101,7 @@ function logprobAsk(
       },
     };
   }
-  // The Responses API gives no logprobs (the library refuses them).
-  if (api !== "completions" || typeof body.logprobs !== "number") return undefined;
+  if (typeof body.logprobs !== "number") return undefined;
   const list = Array.isArray(body.prompt);
   const n = count(body.n) ?? 1;
   const bestOf = count(body.best_of) ?? 1;
@@ -83,7 +109,7 @@ function logprobAsk(
   const perPrompt = bestOf > n ? "best_of" : "n";
   return {
     answers: (list ? Math.max(1, (body.prompt as unknown[]).length) : 1) * Math.max(n, bestOf),
-    tokens: asked ?? Math.min(COMPLETIONS_DEFAULT_MAX_TOKENS, modelCap ?? COMPLETIONS_DEFAULT_MAX_TOKENS),
+    tokens,
     alternatives: count(body.logprobs) ?? 0,
     fields: {
       answers: list ? `prompts × ${perPrompt}` : perPrompt,

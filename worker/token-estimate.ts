@@ -3,7 +3,7 @@
 // more than the day has left. The request is read as the client sent it, before the library has
 // checked it: a value that is not a count of tokens is no limit, and a request with such a value
 // is refused later (a 400) having used nothing.
-import { reasoningOutputLimit } from "../src/core.ts";
+import { reasoningOutputLimit, unsetCompletionLimit } from "../src/core.ts";
 
 /** The model APIs, each with its own name for the output limit. */
 export type ModelApi = "chat" | "completions" | "responses";
@@ -15,9 +15,6 @@ export type ModelApi = "chat" | "completions" | "responses";
  * with (middleware/limits.ts), so that it cannot use more than it reserved.
  */
 export const DEFAULT_OUTPUT_ESTIMATE = 4096;
-
-/** OpenAI's default for legacy Completions, which the library keeps (src/completions/plan.ts). */
-const COMPLETIONS_DEFAULT_MAX_TOKENS = 16;
 
 /**
  * A chat template's own text, which the request's text leaves out: a prompt's opening (Llama
@@ -105,7 +102,7 @@ export function tokenEstimate(
   const asked = tokenCount(askedOutputLimit(body, api));
   const fallback =
     api === "completions"
-      ? Math.min(COMPLETIONS_DEFAULT_MAX_TOKENS, modelCap ?? COMPLETIONS_DEFAULT_MAX_TOKENS)
+      ? unsetCompletionLimit(modelCap)
       : (modelCap ?? thinkingLimit(body, api, converse) ?? DEFAULT_OUTPUT_ESTIMATE);
   return inputEstimate(body, api) + markupEstimate(body, api) + (asked ?? fallback) * answersOf(body, api);
 }

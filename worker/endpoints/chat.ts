@@ -15,7 +15,7 @@ export async function chatCompletions(c: AppContext): Promise<Response> {
   // Only what the proxy branches on (JSON or SSE, usage or not); create() validates the whole
   // request, once. Unchecked, `"stream": "yes"` would get a JSON answer.
   checkStreamFlags(body);
-  checkPlainAnswerSize(body, "chat", config.models[body.model]?.max_output_tokens);
+  checkPlainAnswerSize(body, "chat", config.models);
   const request = body as unknown as ChatCompletionCreateParams;
   const upstream = upstreamCall(c);
 

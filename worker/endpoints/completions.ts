@@ -15,7 +15,7 @@ export async function completions(c: AppContext): Promise<Response> {
   if (config.logPrompts) log.line.prompt = body.prompt;
   // Only what the proxy branches on (JSON or SSE, usage or not); create() validates the rest.
   checkCompletionStreamFlags(body);
-  checkPlainAnswerSize(body, "completions", config.models[body.model]?.max_output_tokens);
+  checkPlainAnswerSize(body, "completions", config.models);
   const request = body as unknown as CompletionCreateParams;
   const upstream = upstreamCall(c);
 
