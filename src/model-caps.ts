@@ -66,7 +66,7 @@ export function applyCompletionCaps<Request extends CappedCompletionFields>(
   const cap = caps.max_output_tokens;
   const limited =
     request.max_tokens == null && cap !== undefined
-      ? { ...request, max_tokens: completionLimitWithin(defaultMaxTokens, cap) }
+      ? { ...request, max_tokens: Math.min(defaultMaxTokens, cap) }
       : request;
   const capped = applyModelCaps(limited, caps);
   const maxN = caps.max_n;
@@ -85,9 +85,4 @@ export function applyCompletionCaps<Request extends CappedCompletionFields>(
     );
   }
   return capped;
-}
-
-/** A legacy Completions request's output limit when it sets none: its API's default, within the model's cap. */
-export function completionLimitWithin(defaultMaxTokens: number, cap: number | undefined): number {
-  return cap === undefined ? defaultMaxTokens : Math.min(defaultMaxTokens, cap);
 }

@@ -2,7 +2,7 @@
 // no output limit: what a server that builds plain answers whole must know before the call to
 // bound their size (the proxy's plain_answer_too_large). Pure, and it loads no route.
 import { DEFAULT_MAX_TOKENS } from "../completions/plan.ts";
-import { completionLimitWithin } from "../model-caps.ts";
+import { applyCompletionCaps } from "../model-caps.ts";
 import type { ModelSettingValues } from "../model-settings.ts";
 import type { RouteName } from "./index.ts";
 import { DEFAULT_OPENAI_COMPLETION_MAX_TOKENS } from "./wire-formats/from-chat.ts";
@@ -21,7 +21,10 @@ export interface LogprobAnswers {
 
 /** A legacy Completions request's output limit when it sets none, on every route: OpenAI's 16, within the model's cap. */
 export function unsetCompletionLimit(cap: number | undefined): number {
-  return completionLimitWithin(DEFAULT_MAX_TOKENS, cap);
+  // The library's own steps, run: the caps set the limit within a cap; without one the plan sends its default.
+  const caps = cap === undefined ? {} : { max_output_tokens: cap };
+  const unset: { prompt: string; max_tokens?: number | null } = { prompt: "" };
+  return applyCompletionCaps(unset, caps, DEFAULT_MAX_TOKENS).max_tokens ?? DEFAULT_MAX_TOKENS;
 }
 
 /**
