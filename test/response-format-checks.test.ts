@@ -1,11 +1,15 @@
 // response_format is checked before anything is sent, through the library against the emulator,
 // on every route and wire format, chat (plain and streamed) and legacy Completions alike: what
 // Bedrock's model server would refuse in its own words and with no field (a json_schema format
-// without its definition, a schema that is not an object) is a 400 naming the field, and a type
-// outside text, json_object and json_schema is a wrong value, never an unsupported parameter that
+// without its definition, a schema that is neither an object nor a boolean) is a 400 naming the
+// field. A type outside text, json_object and json_schema (vLLM's structural_tag) goes on to the
+// model server on the openai route, as sent; a route that builds its constraint from the type
+// (template routes, converse) refuses it as a wrong value, never an unsupported parameter that
 // drop_params would silently drop.
 import { describe, expect, it } from "vitest";
-import { BedrockEdgeError, type ModelConfig, type RouteName } from "../src/index.ts";
+import { EMULATOR_CREDENTIALS } from "../emulator/credentials.ts";
+import { createEmulator } from "../emulator/handler.ts";
+import { BedrockEdgeError, createBedrock, type ModelConfig, type RouteName } from "../src/index.ts";
 import { emulated, model } from "./helpers/emulated.ts";
 import { errorOf } from "./helpers/errors.ts";
 
@@ -16,12 +20,21 @@ const hello = [{ role: "user" as const, content: "Hello there!" }];
 const MALFORMED: Array<[string, unknown, string]> = [
   ["json_schema without its definition", { type: "json_schema" }, "response_format.json_schema"],
   [
-    "json_schema whose schema is not an object",
+    "json_schema whose schema is neither an object nor a boolean",
     { type: "json_schema", json_schema: { name: "a", schema: "x" } },
     "response_format.json_schema.schema",
   ],
-  ["an unknown type", { type: "xml" }, "response_format.type"],
+  ["a type that is not a string", { type: 5 }, "response_format.type"],
 ];
+
+/** vLLM's structural tags: a type outside OpenAI's three that vLLM (and the emulator) takes. */
+const STRUCTURAL_TAG = {
+  type: "structural_tag",
+  structures: [{ begin: "<f>", schema: { type: "object" }, end: "</f>" }],
+  triggers: ["<f>"],
+};
+/** A boolean JSON Schema: `true` takes any value. */
+const SCHEMA_TRUE = { type: "json_schema", json_schema: { name: "x", schema: true } };
 
 /** Every way a chat request reaches a model: each route, the template routes in both wire formats. */
 function chatModels(): Array<[string, ModelConfig]> {
@@ -81,7 +94,10 @@ describe("a malformed response_format is refused before anything is sent", () =>
         } as unknown as Parameters<typeof bedrock.chat.completions.create>[0]),
       BedrockEdgeError,
     );
-    expect(error.message).toBe('response_format.type must be "text", "json_object" or "json_schema" (got "xml").');
+    expect(error.message).toBe(
+      'response_format.type must be "text", "json_object" or "json_schema" on route llama (got "xml"); ' +
+        "only the openai route passes other types on to the model server.",
+    );
     expect(error.message).not.toContain("drop_params");
   });
 
@@ -95,5 +111,92 @@ describe("a malformed response_format is refused before anything is sent", () =>
     });
     expect(JSON.parse(completion.choices[0]?.message.content ?? "")).toEqual(expect.any(Object));
     expect(emulator.stats.requests).toHaveLength(1);
+  });
+});
+
+/** A library client against the emulator that keeps each body it sends. */
+function recorded() {
+  const emulator = createEmulator();
+  const bodies: Array<Record<string, unknown>> = [];
+  const bedrock = createBedrock({
+    endpoint: "http://bedrock.emulator",
+    credentials: EMULATOR_CREDENTIALS,
+    fetch: async (input, init) => {
+      const request = new Request(input, init);
+      bodies.push(await request.clone().json());
+      return emulator.fetch(request);
+    },
+  });
+  return { bedrock, bodies };
+}
+
+describe("a type outside OpenAI's three", () => {
+  it("goes on to the model server on the openai route, chat plain and streamed, as sent", async () => {
+    const { bedrock, bodies } = recorded();
+    for (const response_format of [STRUCTURAL_TAG, SCHEMA_TRUE]) {
+      const request = { model: model("openai"), messages: hello, max_tokens: 20, response_format };
+      const create = bedrock.chat.completions.create;
+      const plain = await create(request as unknown as Parameters<typeof create>[0]);
+      expect(plain.choices[0]?.message.content, response_format.type).toEqual(expect.any(String));
+      expect(bodies.at(-1)?.response_format).toEqual(response_format);
+      const stream = await create({ ...request, stream: true } as unknown as Parameters<typeof create>[0]);
+      let text = "";
+      for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? "";
+      expect(text, `${response_format.type} streamed`).not.toBe("");
+      expect(bodies.at(-1)?.response_format).toEqual(response_format);
+    }
+  });
+
+  it("goes on to the model server in legacy Completions on the openai route", async () => {
+    const { bedrock, bodies } = recorded();
+    for (const response_format of [STRUCTURAL_TAG, SCHEMA_TRUE]) {
+      const create = bedrock.completions.create;
+      const request = { model: model("openai"), prompt: "Once", max_tokens: 20, response_format };
+      const completion = await create(request as unknown as Parameters<typeof create>[0]);
+      expect(completion.choices[0]?.text, response_format.type).toEqual(expect.any(String));
+      expect(bodies.at(-1)?.response_format).toEqual(response_format);
+    }
+  });
+
+  it("is a 400 naming response_format.type on the routes that build their constraint from it, with drop_params too", async () => {
+    for (const [label, config] of chatModels().filter(([label]) => label !== "openai")) {
+      const { bedrock, emulator } = emulated({ models: { m: config } });
+      for (const extra of [{}, { stream: true }, { drop_params: true }]) {
+        const request = { model: "m", messages: hello, response_format: STRUCTURAL_TAG, ...extra };
+        const create = bedrock.chat.completions.create;
+        const error = await errorOf(() => create(request as unknown as Parameters<typeof create>[0]), BedrockEdgeError);
+        expect(error, `${label} ${JSON.stringify(extra)}`).toMatchObject({
+          status: 400,
+          param: "response_format.type",
+          code: null,
+        });
+        expect(error.message).toContain(`on route ${config.model.split("/")[1]} (got "structural_tag")`);
+      }
+      expect(emulator.stats.requests, label).toHaveLength(0);
+    }
+    const { bedrock } = emulated();
+    const create = bedrock.completions.create;
+    const request = { model: model("llama"), prompt: "Once", response_format: STRUCTURAL_TAG, drop_params: true };
+    const error = await errorOf(() => create(request as unknown as Parameters<typeof create>[0]), BedrockEdgeError);
+    expect(error).toMatchObject({ status: 400, param: "response_format.type", code: null });
+  });
+
+  it("a boolean schema is answered on a template route too, and is Converse's 400 (it needs a schema object)", async () => {
+    const { bedrock } = emulated();
+    const create = bedrock.chat.completions.create;
+    const answer = await create({
+      model: model("qwen2"),
+      messages: hello,
+      response_format: SCHEMA_TRUE,
+    } as unknown as Parameters<typeof create>[0]);
+    expect(answer.choices[0]?.message.content).toEqual(expect.any(String));
+    const error = await errorOf(
+      () =>
+        create({ model: model("converse"), messages: hello, response_format: SCHEMA_TRUE } as unknown as Parameters<
+          typeof create
+        >[0]),
+      BedrockEdgeError,
+    );
+    expect(error).toMatchObject({ status: 400, param: "response_format.json_schema.schema" });
   });
 });

@@ -169,11 +169,12 @@ export function createCompletions(deps: CompletionsDeps): Completions {
 
     // Every call of the request on one deployment: a failure moves them all to the next.
     return serve(async ({ modelId, region, transport, failFast }) => {
-      const { format, model } = rawPrompt(modelId, settings);
+      const { format, model, passesAnyResponseFormat } = rawPrompt(modelId, settings);
       const calls = planCompletionCalls(request, format, {
         route: route.name,
         dropParams: settings.drop_params,
         ...(model ? { model } : {}),
+        ...(passesAnyResponseFormat ? { passesAnyResponseFormat } : {}),
       });
       // The first failure stops every other call of the request, as the caller's signal does.
       const controller = new AbortController();

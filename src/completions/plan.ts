@@ -6,6 +6,7 @@
 import { invalidRequest } from "../errors.ts";
 import { uncarriedRefusal, type TextField, type TextRequest, type WireFormat } from "../routes/wire-formats/index.ts";
 import type { CallPlace } from "./answer.ts";
+import { checkResponseFormatType } from "../routes/parameters.ts";
 import { addSampling } from "../routes/wire-formats/sampling.ts";
 import { COMPLETION_REQUEST_FIELDS } from "./request.ts";
 import type { CompletionRequest } from "./types.ts";
@@ -43,6 +44,8 @@ export interface PlanOptions {
   dropParams?: boolean;
   /** The model name the server is asked for (the openai route names the ARN). */
   model?: string;
+  /** A response_format type outside OpenAI's three goes on to the model server (RawPromptFormat's). */
+  passesAnyResponseFormat?: boolean;
 }
 
 function prompts(request: CompletionRequest): string[] {
@@ -66,6 +69,7 @@ function textRequest(request: CompletionRequest, model: string | undefined): Tex
 /** Refuses (or, under drop_params, removes) what neither the API nor the format can honour. */
 function checkFields(request: CompletionRequest, text: TextRequest, format: WireFormat, options: PlanOptions): void {
   const drop = request.drop_params ?? options.dropParams ?? false;
+  if (!options.passesAnyResponseFormat) checkResponseFormatType(request.response_format, options.route);
   const unknown = Object.keys(request).find(
     (key) => !COMPLETION_REQUEST_FIELDS.has(key) && (request as unknown as Record<string, unknown>)[key] !== undefined,
   );

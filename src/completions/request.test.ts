@@ -51,19 +51,25 @@ describe("the legacy Completions request", () => {
     expect(refusal([]).message).toBe("The request body must be a JSON object.");
   });
 
-  it("checks response_format as the chat request does: its type is one of three, json_schema needs its definition", () => {
+  it("checks response_format as the chat request does: json_schema needs its definition, a type is a string", () => {
     const cases: Array<[unknown, string]> = [
       [{ type: "json_schema" }, "response_format.json_schema"],
       [{ type: "json_schema", json_schema: { name: "a", schema: "x" } }, "response_format.json_schema.schema"],
-      [{ type: "xml" }, "response_format.type"],
+      [{ type: 5 }, "response_format.type"],
     ];
     for (const [response_format, param] of cases) {
       const error = refusal({ model: "m", prompt: "a", response_format });
       expect(error).toMatchObject({ status: 400, param, code: null });
     }
-    expect(refusal({ model: "m", prompt: "a", response_format: { type: "xml" } }).message).toBe(
-      'response_format.type must be "text", "json_object" or "json_schema" (got "xml").',
-    );
+    // Another type is the route's to take or refuse (the plan), a boolean schema is a JSON Schema.
+    for (const response_format of [
+      { type: "structural_tag" },
+      { type: "json_schema", json_schema: { name: "a", schema: true } },
+    ]) {
+      expect(parseCompletionRequest({ model: "m", prompt: "a", response_format }).response_format).toEqual(
+        response_format,
+      );
+    }
   });
 
   it("checks the stream flags alone, for a server choosing JSON or SSE", () => {

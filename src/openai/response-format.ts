@@ -1,16 +1,25 @@
-// OpenAI's `response_format`, as the chat request and the legacy Completions request both take it:
-// `text`, `json_object`, or `json_schema` with its definition. What every model server behind
-// Bedrock (vLLM) refuses anyway is refused here, so the 400 names the field (`response_format.json_schema`)
-// in this library's words instead of coming back from Bedrock with none; a type outside the three
-// is a wrong value, not a parameter a route could drop.
+// OpenAI's `response_format`, as the chat request and the legacy Completions request both take it.
+// Its three types are checked for their shape, so what every model server behind Bedrock (vLLM)
+// refuses anyway is a 400 naming the field (`response_format.json_schema`) in this library's words
+// instead of coming back from Bedrock with none. Any other type (vLLM's `structural_tag`…) passes
+// here: whether it can be honoured depends on the route (routes/parameters.ts). The openai route
+// passes it on to the model server; a route that builds its constraint from the type refuses it.
 import * as v from "valibot";
 import { isJsonObject, type JsonObject } from "../json.ts";
+
+/** OpenAI's own types: each checked here for its shape. */
+export const OPENAI_RESPONSE_FORMAT_TYPES = ["text", "json_object", "json_schema"] as const;
+
+/** A JSON Schema is an object, or a boolean (`true` takes any value, `false` none), as vLLM takes it. */
+function isJsonSchema(value: unknown): value is JsonObject | boolean {
+  return typeof value === "boolean" || isJsonObject(value);
+}
 
 /** The definition of a json_schema format: a name, and the schema (optional, as OpenAI's and vLLM's). */
 const jsonSchemaDefinition = v.looseObject(
   {
     name: v.string(),
-    schema: v.optional(v.custom<JsonObject>(isJsonObject, "must be a JSON Schema object")),
+    schema: v.optional(v.custom<JsonObject | boolean>(isJsonSchema, "must be a JSON Schema (an object, or a boolean)")),
   },
   'must be an object like {"name": "answer", "schema": {…}}',
 );
@@ -21,11 +30,14 @@ export const responseFormatSchema = v.variant(
     v.looseObject({ type: v.literal("text") }),
     v.looseObject({ type: v.literal("json_object") }),
     v.looseObject({ type: v.literal("json_schema"), json_schema: jsonSchemaDefinition }),
+    // Another type, its shape the model server's to judge (the variant picks the first option whose
+    // type matches, so a malformed json_schema one is reported as such, never taken here).
+    v.looseObject({ type: v.pipe(v.string(), v.notValues(OPENAI_RESPONSE_FORMAT_TYPES)) }),
   ],
   (issue) =>
     issue.expected === "Object"
       ? 'must be an object like {"type": "json_object"}'
-      : 'must be "text", "json_object" or "json_schema"',
+      : 'must be a string such as "text", "json_object" or "json_schema"',
 );
 
 /** What to put in `response_format.json_schema` when it is missing: completes "… is required: …". */

@@ -131,18 +131,18 @@ describe("request validation names the field, in a sentence", () => {
     [
       { ...ok, response_format: { type: "json_schema", json_schema: { name: "a", schema: "x" } } },
       "response_format.json_schema.schema",
-      'response_format.json_schema.schema must be a JSON Schema object (got "x").',
+      'response_format.json_schema.schema must be a JSON Schema (an object, or a boolean) (got "x").',
     ],
     [
       { ...ok, response_format: { type: "json_schema", json_schema: { name: "a", schema: [] } } },
       "response_format.json_schema.schema",
-      "response_format.json_schema.schema must be a JSON Schema object (got an array).",
+      "response_format.json_schema.schema must be a JSON Schema (an object, or a boolean) (got an array).",
     ],
-    // An unknown type is a wrong value (OpenAI's invalid value), not a parameter to drop.
+    // A type is a string; one outside OpenAI's three is the route's to take or refuse (parameters.ts).
     [
-      { ...ok, response_format: { type: "xml" } },
+      { ...ok, response_format: { type: 5 } },
       "response_format.type",
-      'response_format.type must be "text", "json_object" or "json_schema" (got "xml").',
+      'response_format.type must be a string such as "text", "json_object" or "json_schema" (got 5).',
     ],
     [{ ...ok, response_format: {} }, "response_format.type", "response_format.type is required."],
     [
@@ -197,6 +197,17 @@ describe("request validation names the field, in a sentence", () => {
       repetition_penalty: 1.1,
     };
     expect(parseChatRequest(request)).toEqual(request);
+  });
+
+  it("leaves a type outside OpenAI's three to the route, and takes a boolean JSON Schema", () => {
+    const formats = [
+      { type: "structural_tag", structures: [{ begin: "<f>", schema: { type: "object" }, end: "</f>" }] },
+      { type: "json_schema", json_schema: { name: "x", schema: true } },
+      { type: "json_schema", json_schema: { name: "x", schema: false } },
+    ];
+    for (const response_format of formats) {
+      expect(parseChatRequest({ ...ok, response_format }).response_format).toEqual(response_format);
+    }
   });
 });
 

@@ -111,16 +111,18 @@ export type ReasoningEffort = "none" | "minimal" | "low" | "medium" | "high" | "
 
 /**
  * A response_format as validation leaves it (response-format.ts): one of OpenAI's three types, a
- * json_schema one with its definition; other keys kept. Spelled as the schema's output
- * (intersections) for the pin in schema.test.ts.
+ * json_schema one with its definition, or another type for the route to take or refuse
+ * (routes/parameters.ts); other keys kept. Spelled as the schema's output (intersections) for the
+ * pin in schema.test.ts.
  */
 export type ResponseFormat =
   | ({ type: "text" } & { [key: string]: unknown })
   | ({ type: "json_object" } & { [key: string]: unknown })
   | ({
       type: "json_schema";
-      json_schema: { name: string; schema?: { [key: string]: unknown } } & { [key: string]: unknown };
-    } & { [key: string]: unknown });
+      json_schema: { name: string; schema?: { [key: string]: unknown } | boolean } & { [key: string]: unknown };
+    } & { [key: string]: unknown })
+  | ({ type: string } & { [key: string]: unknown });
 
 /**
  * A request as validation leaves it: only what this library understands, checked. It is the

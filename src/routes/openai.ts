@@ -260,5 +260,5 @@ export const openaiRoute: Route<"openai"> = {
   },
   createStreamMapper: (request, settings) => streamMapper(request, settings),
   // vLLM serves an OpenAI-format import's Completions API under the model's ARN, as its chat.
-  rawPrompt: (modelId) => ({ format: wireFormats.openai_completion, model: modelId }),
+  rawPrompt: (modelId) => ({ format: wireFormats.openai_completion, model: modelId, passesAnyResponseFormat: true }),
 };

@@ -6,6 +6,7 @@
 // penalties, n, logprobs… on openai_completion); the converse route the server-wide part of it.
 import { invalidRequest } from "../errors.ts";
 import { foreignFieldsOf } from "../openai/foreign-fields.ts";
+import { OPENAI_RESPONSE_FORMAT_TYPES } from "../openai/response-format.ts";
 import { REQUEST_FIELDS } from "../openai/schema.ts";
 import type { ChatCompletionRequest } from "../openai/types.ts";
 import type { ModelSettings } from "./types.ts";
@@ -194,6 +195,25 @@ export function refuseOrDrop(problems: readonly ParameterProblem[], route: strin
   return new Set(problems.map((problem) => problem.param));
 }
 
+const OPENAI_RESPONSE_FORMATS: ReadonlySet<string> = new Set(OPENAI_RESPONSE_FORMAT_TYPES);
+
+/**
+ * A response_format type outside OpenAI's three (vLLM's structural_tag, or a typo) on a route that
+ * builds its own constraint from the type: the template routes (a held answer's prefilled lead, a
+ * forced call's format) and converse (outputConfig). It is a wrong value there, a 400 naming
+ * response_format.type that drop_params does not drop: dropping it would answer unshaped text to
+ * a caller who asked for a shape. The openai route never calls this: it passes the type on to the
+ * model server, which honours it or refuses it.
+ */
+export function checkResponseFormatType(format: { type: string } | null | undefined, route: string): void {
+  if (format == null || OPENAI_RESPONSE_FORMATS.has(format.type)) return;
+  throw invalidRequest(
+    `response_format.type must be "text", "json_object" or "json_schema" on route ${route} ` +
+      `(got ${JSON.stringify(format.type.slice(0, 40))}); only the openai route passes other types on to the model server.`,
+    "response_format.type",
+  );
+}
+
 /**
  * A template route's check of the whole request; `only` limits it to some parameters (a route
  * whose body carries the rest).
@@ -204,6 +224,7 @@ export function checkParameters(
   settings: Pick<ModelSettings, "drop_params" | "wire_format">,
   only?: readonly string[],
 ): Set<string> {
+  checkResponseFormatType(request.response_format, route);
   const rules = TEMPLATE_ROUTE_RULES[settings.wire_format ?? "bedrock_completion"];
   const problems = problemsOf(request, rules).filter((problem) => !only || only.includes(problem.param));
   return refuseOrDrop(problems, route, dropsParameters(request, settings));

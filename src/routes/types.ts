@@ -77,6 +77,11 @@ export interface RawPromptFormat {
   format: WireFormat;
   /** The body's `model`, when the server must be told (vLLM serves an OpenAI-format import under its ARN). */
   model?: string;
+  /**
+   * The model server reads response_format as sent, so a type outside OpenAI's three goes on to it
+   * (the openai route); else such a type is refused by name (parameters.ts).
+   */
+  passesAnyResponseFormat?: boolean;
 }
 
 export interface Route<Name extends string = string> {

@@ -1,7 +1,8 @@
 // response_format through the Worker in workerd, driven by the official `openai` package: a forced
 // tool call beside it is the call on every route and wire format (OpenAI applies response_format to
 // text content only), plain and streamed; a malformed one is a BadRequestError naming its field,
-// on chat and legacy Completions, before anything reaches Bedrock.
+// on chat and legacy Completions, before anything reaches Bedrock; vLLM's structural_tag and a
+// boolean JSON Schema are answered on the openai route, as they were before the checks.
 import OpenAI from "openai";
 import type { ChatCompletionChunk } from "openai/resources/chat/completions";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
@@ -23,6 +24,12 @@ const tools: OpenAI.ChatCompletionTool[] = [
   { type: "function", function: { name: "get_time", parameters: { type: "object", properties: {} } } },
 ];
 const named = { type: "function", function: { name: "get_weather" } } as const;
+/** vLLM's structural tags: a response_format type outside OpenAI's three. */
+const structuralTag = {
+  type: "structural_tag",
+  structures: [{ begin: "<f>", schema: { type: "object" }, end: "</f>" }],
+  triggers: ["<f>"],
+};
 const jsonSchema: OpenAI.ResponseFormatJSONSchema = {
   type: "json_schema",
   json_schema: { name: "answer", schema: { type: "object", properties: { answer: { type: "string" } } } },
@@ -94,7 +101,7 @@ describe("a malformed response_format is a BadRequestError naming its field", ()
   const cases: Array<[unknown, string]> = [
     [{ type: "json_schema" }, "response_format.json_schema"],
     [{ type: "json_schema", json_schema: { name: "a", schema: "x" } }, "response_format.json_schema.schema"],
-    [{ type: "xml" }, "response_format.type"],
+    [{ type: 5 }, "response_format.type"],
   ];
 
   it.each([...TEMPLATE_MODELS, "openai", "converse"])("chat, %s: plain and streamed", async (model) => {
@@ -116,7 +123,7 @@ describe("a malformed response_format is a BadRequestError naming its field", ()
     expect(proxy.served.emulator.stats.requests).toHaveLength(0);
   });
 
-  it("an unknown type is a wrong value, even with drop_params", async () => {
+  it("an unknown type is a wrong value on a template route, even with drop_params", async () => {
     const error = await errorOf(
       () =>
         client.chat.completions.create({
@@ -127,8 +134,28 @@ describe("a malformed response_format is a BadRequestError naming its field", ()
         } as unknown as OpenAI.ChatCompletionCreateParamsNonStreaming),
       OpenAI.BadRequestError,
     );
-    expect(error.message).toBe('400 response_format.type must be "text", "json_object" or "json_schema" (got "xml").');
+    expect(error.message).toBe(
+      '400 response_format.type must be "text", "json_object" or "json_schema" on route llama (got "xml"); ' +
+        "only the openai route passes other types on to the model server.",
+    );
   });
+
+  it.each([...TEMPLATE_MODELS, "converse"])(
+    "chat, %s: vLLM's structural_tag is refused naming its type",
+    async (model) => {
+      const error = await errorOf(
+        () =>
+          client.chat.completions.create({
+            model,
+            messages: USER_HELLO,
+            response_format: structuralTag,
+          } as unknown as OpenAI.ChatCompletionCreateParamsNonStreaming),
+        OpenAI.BadRequestError,
+      );
+      expect(error).toMatchObject({ param: "response_format.type", code: null });
+      expect(proxy.served.emulator.stats.requests).toHaveLength(0);
+    },
+  );
 
   it.each(["llama", "openai"])("legacy Completions, %s", async (model) => {
     for (const [response_format, param] of cases) {
@@ -144,5 +171,40 @@ describe("a malformed response_format is a BadRequestError naming its field", ()
       expect(error, JSON.stringify(response_format)).toMatchObject({ param, code: null });
     }
     expect(proxy.served.emulator.stats.requests).toHaveLength(0);
+  });
+});
+
+describe("the openai route passes vLLM's formats on to the model server", () => {
+  const formats = [structuralTag, { type: "json_schema", json_schema: { name: "x", schema: true } }];
+
+  it("chat: structural_tag and a boolean schema are answered, plain and streamed", async () => {
+    for (const response_format of formats) {
+      const request = { model: "openai", messages: USER_HELLO, max_tokens: 20, response_format };
+      const plain = await client.chat.completions.create(
+        request as unknown as OpenAI.ChatCompletionCreateParamsNonStreaming,
+      );
+      expect(plain.choices[0]!.message.content, response_format.type).toEqual(expect.any(String));
+      const stream = await client.chat.completions.create({
+        ...request,
+        stream: true,
+      } as unknown as OpenAI.ChatCompletionCreateParamsStreaming);
+      let text = "";
+      for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? "";
+      expect(text, `${response_format.type} streamed`).not.toBe("");
+    }
+    expect(proxy.served.emulator.stats.requests.map((entry) => entry.status)).toEqual([200, 200, 200, 200]);
+  });
+
+  it("legacy Completions: structural_tag and a boolean schema are answered", async () => {
+    for (const response_format of formats) {
+      const completion = await client.completions.create({
+        model: "openai",
+        prompt: "Once",
+        max_tokens: 20,
+        response_format,
+      } as unknown as OpenAI.CompletionCreateParamsNonStreaming);
+      expect(completion.choices[0]!.text, response_format.type).toEqual(expect.any(String));
+    }
+    expect(proxy.served.emulator.stats.requests.map((entry) => entry.status)).toEqual([200, 200]);
   });
 });

@@ -52,7 +52,7 @@ export function paramProblems(request: ChatCompletionRequest, family: ModelFamil
       why: "is for chat templates, and on Converse Bedrock applies the model's own",
     });
   }
-  // Another type is refused by the request's validation (openai/response-format.ts): a wrong value.
+  // Another type is refused before (buildConverseBody, checkResponseFormatType): a wrong value.
   if (request.response_format?.type === "json_object") {
     found.push({
       param: "response_format",

@@ -6,7 +6,7 @@ import type { GuardrailConfig, ModelSettingValues } from "../../model-settings.t
 import type { ChatCompletionRequest } from "../../openai/types.ts";
 import { toConverseConversation } from "./messages.ts";
 import { modelFamily, type ModelFamily } from "./model-family.ts";
-import { dropsParameters, refuseOrDrop } from "../parameters.ts";
+import { checkResponseFormatType, dropsParameters, refuseOrDrop } from "../parameters.ts";
 import { paramProblems, topKPlace, type ParamProblem } from "./params.ts";
 import {
   planReasoning,
@@ -36,6 +36,7 @@ export function buildConverseBody(
     (request as ChatCompletionRequest & { reasoning_effort?: unknown }).reasoning_effort,
   );
 
+  checkResponseFormatType(request.response_format, "converse");
   const problems: ParamProblem[] = paramProblems(request, family);
   const effortProblem = effort && reasoningEffortProblem(effort, family);
   if (effortProblem) problems.push({ param: "reasoning_effort", why: effortProblem });
