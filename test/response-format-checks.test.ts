@@ -9,7 +9,15 @@
 import { describe, expect, it } from "vitest";
 import { EMULATOR_CREDENTIALS } from "../emulator/credentials.ts";
 import { createEmulator } from "../emulator/handler.ts";
-import { BedrockEdgeError, createBedrock, type ModelConfig, type RouteName } from "../src/index.ts";
+import type { NonStreamingCompletionParams } from "../src/completions/types.ts";
+import {
+  BedrockEdgeError,
+  createBedrock,
+  type ModelConfig,
+  type NonStreamingRequest,
+  type RouteName,
+  type StreamingRequest,
+} from "../src/index.ts";
 import { emulated, model } from "./helpers/emulated.ts";
 import { errorOf } from "./helpers/errors.ts";
 
@@ -136,10 +144,10 @@ describe("a type outside OpenAI's three", () => {
     for (const response_format of [STRUCTURAL_TAG, SCHEMA_TRUE]) {
       const request = { model: model("openai"), messages: hello, max_tokens: 20, response_format };
       const create = bedrock.chat.completions.create;
-      const plain = await create(request as unknown as Parameters<typeof create>[0]);
+      const plain = await create(request as unknown as NonStreamingRequest);
       expect(plain.choices[0]?.message.content, response_format.type).toEqual(expect.any(String));
       expect(bodies.at(-1)?.response_format).toEqual(response_format);
-      const stream = await create({ ...request, stream: true } as unknown as Parameters<typeof create>[0]);
+      const stream = await create({ ...request, stream: true } as unknown as StreamingRequest);
       let text = "";
       for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? "";
       expect(text, `${response_format.type} streamed`).not.toBe("");
@@ -152,7 +160,7 @@ describe("a type outside OpenAI's three", () => {
     for (const response_format of [STRUCTURAL_TAG, SCHEMA_TRUE]) {
       const create = bedrock.completions.create;
       const request = { model: model("openai"), prompt: "Once", max_tokens: 20, response_format };
-      const completion = await create(request as unknown as Parameters<typeof create>[0]);
+      const completion = await create(request as unknown as NonStreamingCompletionParams);
       expect(completion.choices[0]?.text, response_format.type).toEqual(expect.any(String));
       expect(bodies.at(-1)?.response_format).toEqual(response_format);
     }
@@ -188,13 +196,15 @@ describe("a type outside OpenAI's three", () => {
       model: model("qwen2"),
       messages: hello,
       response_format: SCHEMA_TRUE,
-    } as unknown as Parameters<typeof create>[0]);
+    } as unknown as NonStreamingRequest);
     expect(answer.choices[0]?.message.content).toEqual(expect.any(String));
     const error = await errorOf(
       () =>
-        create({ model: model("converse"), messages: hello, response_format: SCHEMA_TRUE } as unknown as Parameters<
-          typeof create
-        >[0]),
+        create({
+          model: model("converse"),
+          messages: hello,
+          response_format: SCHEMA_TRUE,
+        } as unknown as NonStreamingRequest),
       BedrockEdgeError,
     );
     expect(error).toMatchObject({ status: 400, param: "response_format.json_schema.schema" });
