@@ -8,7 +8,12 @@ import * as v from "valibot";
 import { isJsonObject, type JsonObject } from "../json.ts";
 
 /** OpenAI's own types: each checked here for its shape. */
-export const OPENAI_RESPONSE_FORMAT_TYPES = ["text", "json_object", "json_schema"] as const;
+const OPENAI_TYPES: readonly string[] = ["text", "json_object", "json_schema"];
+
+/** Whether a response_format type is one of OpenAI's three (text, json_object, json_schema). */
+export function isOpenAIResponseFormatType(type: string): boolean {
+  return OPENAI_TYPES.includes(type);
+}
 
 /** A JSON Schema is an object, or a boolean (`true` takes any value, `false` none), as vLLM takes it. */
 function isJsonSchema(value: unknown): value is JsonObject | boolean {
@@ -32,7 +37,12 @@ export const responseFormatSchema = v.variant(
     v.looseObject({ type: v.literal("json_schema"), json_schema: jsonSchemaDefinition }),
     // Another type, its shape the model server's to judge (the variant picks the first option whose
     // type matches, so a malformed json_schema one is reported as such, never taken here).
-    v.looseObject({ type: v.pipe(v.string(), v.notValues(OPENAI_RESPONSE_FORMAT_TYPES)) }),
+    v.looseObject({
+      type: v.pipe(
+        v.string(),
+        v.check((type) => !isOpenAIResponseFormatType(type)),
+      ),
+    }),
   ],
   (issue) =>
     issue.expected === "Object"

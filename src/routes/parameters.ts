@@ -6,7 +6,7 @@
 // penalties, n, logprobs… on openai_completion); the converse route the server-wide part of it.
 import { invalidRequest } from "../errors.ts";
 import { foreignFieldsOf } from "../openai/foreign-fields.ts";
-import { OPENAI_RESPONSE_FORMAT_TYPES } from "../openai/response-format.ts";
+import { isOpenAIResponseFormatType } from "../openai/response-format.ts";
 import { REQUEST_FIELDS } from "../openai/schema.ts";
 import type { ChatCompletionRequest } from "../openai/types.ts";
 import type { ModelSettings } from "./types.ts";
@@ -195,8 +195,6 @@ export function refuseOrDrop(problems: readonly ParameterProblem[], route: strin
   return new Set(problems.map((problem) => problem.param));
 }
 
-const OPENAI_RESPONSE_FORMATS: ReadonlySet<string> = new Set(OPENAI_RESPONSE_FORMAT_TYPES);
-
 /**
  * A response_format type outside OpenAI's three (vLLM's structural_tag, or a typo) on a route that
  * builds its own constraint from the type: the template routes (a held answer's prefilled lead, a
@@ -206,7 +204,7 @@ const OPENAI_RESPONSE_FORMATS: ReadonlySet<string> = new Set(OPENAI_RESPONSE_FOR
  * model server, which honours it or refuses it.
  */
 export function checkResponseFormatType(format: { type: string } | null | undefined, route: string): void {
-  if (format == null || OPENAI_RESPONSE_FORMATS.has(format.type)) return;
+  if (format == null || isOpenAIResponseFormatType(format.type)) return;
   throw invalidRequest(
     `response_format.type must be "text", "json_object" or "json_schema" on route ${route} ` +
       `(got ${JSON.stringify(format.type.slice(0, 40))}); only the openai route passes other types on to the model server.`,
