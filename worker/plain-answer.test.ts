@@ -179,4 +179,39 @@ describe("a plain answer's logprobs", () => {
     expect((await dropping.chat({ model: "conv", ...large })).status).toBe(200);
     expect((await dropping.completions({ model: "llama", logprobs: 5, max_tokens: 4096, n: 4 })).status).toBe(200);
   });
+
+  it("count the prompt's logprobs too: chat's prompt_logprobs (openai route), Completions' echo (the tenth review)", async () => {
+    const { chat, completions, emulator } = proxy();
+    // About 200,000 tokens of prompt by the proxy's estimate (ASCII characters / 4).
+    const long = "word ".repeat(160_000);
+    const promptAsked = await chat({
+      model: "open",
+      messages: [{ role: "user", content: long }],
+      prompt_logprobs: 0,
+      max_tokens: 8,
+    });
+    expect(promptAsked.status).toBe(400);
+    expect(errorOf(promptAsked)).toMatchObject({ param: "prompt_logprobs", code: "plain_answer_too_large" });
+    expect(errorOf(promptAsked).message).toMatch(
+      /the prompt's \d+ tokens \(estimated\) × \(3 \+ 0\) for prompt_logprobs/,
+    );
+    // Echoed, every answer carries its prompt's logprobs: max_tokens 1 bounded nothing.
+    const echoed = await completions({ model: "open", prompt: long, echo: true, logprobs: 1, max_tokens: 1 });
+    expect(errorOf(echoed)).toMatchObject({ param: "echo", code: "plain_answer_too_large" });
+    expect(emulator.stats.requests).toHaveLength(0);
+    // A short prompt, the same long one without echo or without prompt_logprobs, or a stream: answered.
+    for (const [call, body] of [
+      [chat, { model: "open", prompt_logprobs: 2, max_tokens: 8 }],
+      [chat, { model: "open", messages: [{ role: "user", content: long }], max_tokens: 8 }],
+      [completions, { model: "open", prompt: "Once upon a time", echo: true, logprobs: 1, max_tokens: 8 }],
+      [completions, { model: "open", prompt: long, logprobs: 1, max_tokens: 1 }],
+      [completions, { model: "open", prompt: long, echo: true, logprobs: 1, max_tokens: 1, stream: true }],
+    ] as const) {
+      const answer = await call(body);
+      expect({ body: JSON.stringify(body).slice(0, 80), status: answer.status }).toEqual({
+        body: JSON.stringify(body).slice(0, 80),
+        status: 200,
+      });
+    }
+  });
 });

@@ -9,7 +9,7 @@
 // how long an answer may run: the route refuses or drops logprobs it cannot give).
 import { deploymentsOf, invalidRequest, type LogprobApi, logprobAnswers } from "../src/core.ts";
 import type { ModelTableEntry } from "../src/index.ts";
-import { askedOutputLimit } from "./token-estimate.ts";
+import { askedOutputLimit, promptEstimate } from "./token-estimate.ts";
 
 /**
  * The most logprob units a plain answer may hold: answers × tokens × (3 + alternatives), at about
@@ -20,12 +20,20 @@ import { askedOutputLimit } from "./token-estimate.ts";
 export const MAX_PLAIN_LOGPROB_UNITS = 131_072;
 
 interface LogprobAsk {
+  /** Whether the answers' own tokens carry logprobs (chat's logprobs, Completions' logprobs). */
+  generated: boolean;
   answers: number;
   /** Undefined when no output limit is sent: the answer runs up to the model's context. */
   tokens: number | undefined;
   alternatives: number;
   /** The fields named in the refusal, in the request's own words; `answersParam` is the one that sets answers. */
   fields: { answers: string; answersParam: string; tokens: string; alternatives: string };
+  /**
+   * The prompt's logprobs, when they come back too (chat's prompt_logprobs on the openai route,
+   * once; Completions' echo with logprobs, in every answer): its estimated tokens in all, each
+   * with `alternatives` more, and the field that asks for them.
+   */
+  prompt?: { tokens: number; alternatives: number; field: string };
 }
 
 /**
@@ -41,13 +49,14 @@ export function checkPlainAnswerSize(
 ): void {
   if (body.stream === true || typeof body.model !== "string" || !Object.hasOwn(models, body.model)) return;
   const entry = models[body.model]!;
-  const answers = logprobAnswers(api, deploymentsOf(entry, body.model).route, entry);
-  const ask = answers && logprobAsk(body, api, answers.unsetLimit);
+  const route = deploymentsOf(entry, body.model).route;
+  const answers = logprobAnswers(api, route, entry);
+  const ask = answers && logprobAsk(body, api, answers.unsetLimit, route === "openai");
   if (!ask) return;
-  const { fields } = ask;
+  const { fields, prompt } = ask;
   // A route that sends no limit: even one answer of logprobs alone (3 units a token) passes the
   // bound at 43,690 tokens, below the context of most imports (Llama 3.1's is 128k: about 93 MB).
-  if (ask.tokens === undefined) {
+  if (ask.generated && ask.tokens === undefined) {
     const most = Math.floor(MAX_PLAIN_LOGPROB_UNITS / (ask.answers * (3 + ask.alternatives)));
     throw invalidRequest(
       `This plain answer's logprobs have no bound: the request sets no max_tokens or max_completion_tokens, and ` +
@@ -59,15 +68,31 @@ export function checkPlainAnswerSize(
       "plain_answer_too_large",
     );
   }
-  const units = ask.answers * ask.tokens * (3 + ask.alternatives);
+  const generatedUnits = ask.generated ? ask.answers * (ask.tokens ?? 0) * (3 + ask.alternatives) : 0;
+  const promptUnits = prompt ? prompt.tokens * (3 + prompt.alternatives) : 0;
+  const units = generatedUnits + promptUnits;
   if (units <= MAX_PLAIN_LOGPROB_UNITS) return;
-  const param = ask.alternatives > 0 ? fields.alternatives : ask.answers > 1 ? fields.answersParam : fields.tokens;
+  const sum = [
+    ask.generated
+      ? `${fields.answers} ${ask.answers} × ${fields.tokens} ${ask.tokens} × (3 + ${fields.alternatives} ${ask.alternatives})`
+      : "",
+    prompt ? `the prompt's ${prompt.tokens} tokens (estimated) × (3 + ${prompt.alternatives}) for ${prompt.field}` : "",
+  ]
+    .filter(Boolean)
+    .join(" + ");
+  const param =
+    prompt && promptUnits >= generatedUnits
+      ? prompt.field
+      : ask.alternatives > 0
+        ? fields.alternatives
+        : ask.answers > 1
+          ? fields.answersParam
+          : fields.tokens;
   throw invalidRequest(
-    `This plain answer's logprobs would be too large to build: ${fields.answers} ${ask.answers} × ` +
-      `${fields.tokens} ${ask.tokens} × (3 + ${fields.alternatives} ${ask.alternatives}) is ` +
-      `${units} logprob units, above the ${MAX_PLAIN_LOGPROB_UNITS} a plain answer may hold (about 256 bytes of ` +
-      `memory each: the proxy builds a plain answer whole). Set stream: true (a stream holds one chunk at a ` +
-      `time), or ask for fewer answers, tokens or ${fields.alternatives}.`,
+    `This plain answer's logprobs would be too large to build: ${sum} is ${units} logprob units, above the ` +
+      `${MAX_PLAIN_LOGPROB_UNITS} a plain answer may hold (about 256 bytes of memory each: the proxy builds a ` +
+      `plain answer whole). Set stream: true (a stream holds one chunk at a time), or ask for less` +
+      `${prompt ? ` (fewer answers or tokens, fewer ${fields.alternatives}, or a shorter prompt)` : ` (fewer answers, tokens or ${fields.alternatives})`}.`,
     param,
     "plain_answer_too_large",
   );
@@ -81,6 +106,7 @@ function logprobAsk(
   body: Record<string, unknown>,
   api: LogprobApi,
   unsetLimit: number | undefined,
+  openaiRoute: boolean,
 ): LogprobAsk | undefined {
   const limit = askedOutputLimit(body, api);
   const asked = count(limit);
@@ -88,8 +114,17 @@ function logprobAsk(
   if (limit != null && asked === undefined) return undefined;
   const tokens = asked ?? unsetLimit;
   if (api === "chat") {
-    if (body.logprobs !== true) return undefined;
+    // vLLM's prompt_logprobs (0 is each prompt token's own logprob), which only the openai route passes on.
+    const promptAlternatives = body.prompt_logprobs;
+    const prompt =
+      openaiRoute && typeof promptAlternatives === "number" && Number.isSafeInteger(promptAlternatives)
+        ? { tokens: promptEstimate(body), alternatives: Math.max(0, promptAlternatives), field: "prompt_logprobs" }
+        : undefined;
+    const generated = body.logprobs === true;
+    if (!generated && !prompt) return undefined;
     return {
+      generated,
+      ...(prompt ? { prompt } : {}),
       answers: count(body.n) ?? 1,
       tokens,
       alternatives: count(body.top_logprobs) ?? 0,
@@ -107,10 +142,15 @@ function logprobAsk(
   const bestOf = count(body.best_of) ?? 1;
   // Each prompt is answered max(n, best_of) times, all held until the best are chosen.
   const perPrompt = bestOf > n ? "best_of" : "n";
+  const alternatives = count(body.logprobs) ?? 0;
+  // Echoed, every answer begins with its prompt and the prompt's logprobs.
+  const echoed = body.echo === true ? promptEstimate({ prompt: body.prompt }) * Math.max(n, bestOf) : 0;
   return {
+    generated: true,
+    ...(echoed ? { prompt: { tokens: echoed, alternatives, field: "echo" } } : {}),
     answers: (list ? Math.max(1, (body.prompt as unknown[]).length) : 1) * Math.max(n, bestOf),
     tokens,
-    alternatives: count(body.logprobs) ?? 0,
+    alternatives,
     fields: {
       answers: list ? `prompts × ${perPrompt}` : perPrompt,
       answersParam: list && perPrompt === "n" ? "prompt" : perPrompt,

@@ -96,6 +96,18 @@ describe("a stateless server refuses state, saying so", () => {
     });
   }
 
+  it("openai 7's background_options and image must be objects (the tenth review)", () => {
+    for (const [fields, param] of [
+      [{ background_options: "2h" }, "background_options"],
+      [{ image: "enabled" }, "image"],
+      [{ image: [] }, "image"],
+    ] as const) {
+      const error = refusal({ ...ok, ...fields });
+      expect(error.param).toBe(param);
+      expect(error.message).toMatch(new RegExp(`^${param} must be an object \\(got `));
+    }
+  });
+
   it("metadata must be an object of strings, not an array (the third review)", () => {
     for (const metadata of [[], ["a", "b"]]) {
       expect(refusal({ ...ok, metadata })).toMatchObject({

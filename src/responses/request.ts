@@ -57,7 +57,13 @@ function refuseState(body: JsonObject): void {
   if (body.moderation != null) {
     throw unsupported("moderation", "moderation is OpenAI's own service and not available here; leave it out.");
   }
-  // openai 7's: discounted windows run in the background, which needs stored responses.
+  // openai 7's options, objects where set (as OpenAI refuses another shape).
+  for (const field of ["background_options", "image"] as const) {
+    if (body[field] != null && !isJsonObject(body[field])) {
+      throw invalidRequest(`${field} must be an object (got ${describeValue(body[field])}).`, field);
+    }
+  }
+  // Discounted windows run in the background, which needs stored responses.
   const window = isJsonObject(body.background_options) ? body.background_options.completion_window : undefined;
   if (window != null && window !== "soonest") {
     throw unsupported(
