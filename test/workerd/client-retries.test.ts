@@ -18,6 +18,7 @@ import {
   TEST_MODELS,
   USER_HELLO,
   type WorkerdProxy,
+  awayFromMidnight,
 } from "./harness.ts";
 
 const KEYS = {
@@ -39,11 +40,7 @@ const MODELS = {
 let proxy: WorkerdProxy;
 
 beforeAll(async () => {
-  // The day's count is per UTC day and workerd's clock cannot be faked: a run that would cross
-  // midnight waits for it to pass.
-  const now = new Date();
-  const untilMidnight = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() + 1) - now.getTime();
-  if (untilMidnight < 20_000) await new Promise((resolve) => setTimeout(resolve, untilMidnight + 500));
+  await awayFromMidnight();
   proxy = await startWorkerdProxy(
     {
       main: { API_KEYS: JSON.stringify(KEYS), MODELS: JSON.stringify(MODELS) },

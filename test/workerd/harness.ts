@@ -186,6 +186,16 @@ function parseLogLine(message: string): LogLine | undefined {
 }
 
 /**
+ * Waits out a UTC midnight less than 20 s away: tokens_per_day counts per UTC day and workerd's
+ * clock cannot be faked, so a test whose counts must fall within one day starts after it.
+ */
+export async function awayFromMidnight(): Promise<void> {
+  const now = new Date();
+  const untilMidnight = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() + 1) - now.getTime();
+  if (untilMidnight < 20_000) await new Promise((resolve) => setTimeout(resolve, untilMidnight + 500));
+}
+
+/**
  * Polls until `find` returns (or resolves to) something: log lines, stream counters and rows
  * written after an answer arrive asynchronously.
  */

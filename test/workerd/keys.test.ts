@@ -15,6 +15,7 @@ import {
   TEST_MODELS,
   USER_HELLO,
   type WorkerdProxy,
+  awayFromMidnight,
 } from "./harness.ts";
 
 const KEYS = {
@@ -153,13 +154,8 @@ describe("requests per minute (the Rate Limiting binding)", () => {
 });
 
 describe("tokens per day (the KeyLimits Durable Object)", () => {
-  // The counts are per UTC day and workerd's clock cannot be faked: a run that would cross
-  // midnight waits for it to pass, so that every count below falls within one day.
-  beforeAll(async () => {
-    const now = new Date();
-    const untilMidnight = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() + 1) - now.getTime();
-    if (untilMidnight < 20_000) await new Promise((resolve) => setTimeout(resolve, untilMidnight + 500));
-  }, 30_000);
+  // Every count below falls within one UTC day.
+  beforeAll(awayFromMidnight, 30_000);
 
   it("admit while the day's finished requests used fewer tokens than the limit", async () => {
     await chat("tokens-at-edge");

@@ -19,6 +19,7 @@ import {
   TEST_MODELS,
   USER_HELLO,
   type WorkerdProxy,
+  awayFromMidnight,
 } from "./harness.ts";
 import { bundleWorkerScript } from "./worker-bundle.ts";
 
@@ -58,11 +59,7 @@ const HELLO = USER_HELLO[0]!.content;
 let proxy: WorkerdProxy;
 
 beforeAll(async () => {
-  // The counts are per UTC day and workerd's clock cannot be faked: a run that would cross
-  // midnight waits for it to pass.
-  const now = new Date();
-  const untilMidnight = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() + 1) - now.getTime();
-  if (untilMidnight < 20_000) await new Promise((resolve) => setTimeout(resolve, untilMidnight + 500));
+  await awayFromMidnight();
   proxy = await startWorkerdProxy(
     { main: { API_KEYS: JSON.stringify(KEYS), MODELS: JSON.stringify(MODELS) } },
     {
