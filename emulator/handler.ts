@@ -90,6 +90,8 @@ async function handle(request: Request, config: Config, recorder: StatsRecorder)
       ),
     );
   }
+  // As every AWS answer does: a client with a wrong clock learns Bedrock's time from it.
+  response.headers.set("date", new Date(config.now()).toUTCString());
   recorder.log({
     method: request.method,
     path: url.pathname,

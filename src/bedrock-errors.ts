@@ -1,6 +1,7 @@
 // Bedrock's error answers and stream exceptions -> the one error type: exception names, HTTP
 // statuses and OpenAI error types meet here and nowhere else, and secrets are cut from what
 // Bedrock echoes. Apart from errors.ts so that a caller loads it with the first error answer.
+import { learnClock } from "./aws/clock.ts";
 import { parseRetryAfter } from "./aws/retry.ts";
 import { badUpstream, BedrockEdgeError, nameOf } from "./errors.ts";
 import { parseJsonObject } from "./json.ts";
@@ -88,10 +89,12 @@ export function errorFromResponse(
     : response.headers.get("content-type")?.includes("html")
       ? ""
       : text.trim();
-  return bedrockException(header ?? bodyType, rawMessage, response.status, {
+  const error = bedrockException(header ?? bodyType, rawMessage, response.status, {
     retryAfterMs: parseRetryAfter(response.headers),
     secrets,
   });
+  learnClock(error, response.headers, rawMessage, host);
+  return error;
 }
 
 /** A 3xx, or what a browser's fetch makes of one under `redirect: "manual"` (status 0). */

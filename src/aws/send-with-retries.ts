@@ -28,7 +28,8 @@ export interface BedrockCall {
   /**
    * One attempt only: what would be retried (throttling, 5xx, a network failure, a model waking
    * up) is thrown at once, as Bedrock answered it, for a caller that has another copy of the
-   * model to try instead (src/routing/).
+   * model to try instead (src/routing/). A signature refused for its time is still tried again
+   * once the clock is corrected (src/aws/clock.ts).
    */
   failFast?: boolean;
 }
@@ -71,9 +72,8 @@ export async function sendWithRetries<T>(
     } catch (error) {
       if (call.signal?.aborted) throw call.signal.reason;
       if (!(error instanceof BedrockEdgeError)) throw error;
-      if (call.failFast) throw error;
       const { backoffDelay, retryKind, sleep } = await retrying();
-      const kind = retryKind(error);
+      const kind = retryKind(error, call.failFast);
       let delayMs: number;
       if (kind === "model_not_ready") {
         delayMs = backoffDelay(policy, waits++, kind, error.retryAfterMs);

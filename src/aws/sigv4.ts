@@ -6,11 +6,13 @@
 // signed): once per URL and headers, as they are the same for every call of a model. Each call
 // then only dates, hashes and signs, on WebCrypto or on the given synchronous hashes.
 import { AwsV4Signer } from "aws4fetch";
+import { signingTime } from "./clock.ts";
 import type { AwsCredentials } from "./credentials.ts";
 import type { SigningCrypto, SigningKeyCache, UnsignedRequest } from "./sign.ts";
 
 /** What aws4fetch makes of a URL and its headers, whatever the time, keys or body. */
 interface CanonicalParts {
+  host: string;
   /** The canonical request's method, path and query lines. */
   head: string;
   /** The signed headers, sorted, each with its canonical value (the time and token: per call). */
@@ -43,6 +45,7 @@ function canonicalParts(request: UnsignedRequest, withToken: boolean): Canonical
   });
   const host = new URL(request.url).host;
   found = {
+    host,
     head: [v4.method.toUpperCase(), v4.encodedPath, v4.encodedSearch].join("\n"),
     headers: v4.signableHeaders.map((name) => {
       if (name === "host") return [name, host] as const;
@@ -113,8 +116,11 @@ export async function signV4(
   const hashes = crypto ? hashesOf(crypto) : webCrypto;
   const token = credentials.sessionToken;
   const canonical = canonicalParts(request, Boolean(token));
-  // aws4fetch's time, its cache key, its chain of keys and its strings, as it writes them.
-  const datetime = new Date().toISOString().replace(/[:-]|\.\d{3}/g, "");
+  // aws4fetch's time (on the endpoint's clock, once an answer told it), its cache key, its chain
+  // of keys and its strings, as it writes them.
+  const datetime = signingTime(canonical.host)
+    .toISOString()
+    .replace(/[:-]|\.\d{3}/g, "");
   const date = datetime.slice(0, 8);
   const cacheKey = [credentials.secretAccessKey, date, region, "bedrock"].join();
   let key = cache.get(cacheKey);

@@ -1,0 +1,148 @@
+// A caller whose clock is more than five minutes off Bedrock's: the emulator refuses its
+// signatures in AWS's words and dates its answers on its own clock, as Bedrock does, and the
+// library learns that clock from the refusal (src/aws/clock.ts).
+import { describe, expect, it } from "vitest";
+import { EMULATOR_CREDENTIALS } from "../emulator/credentials.ts";
+import { createEmulator } from "../emulator/handler.ts";
+import { emulatorModelId } from "../emulator/model-id.ts";
+import { BedrockEdgeError, createBedrock, type BedrockOptions } from "../src/index.ts";
+import { errorOf } from "./helpers/errors.ts";
+
+const MINUTE = 60_000;
+const MESSAGES = [{ role: "user" as const, content: "Hi" }];
+let hosts = 0;
+
+/**
+ * A client and an emulator whose clock is `offsetMs` from this machine's (movable by `clock.offsetMs`),
+ * on a host of its own: what one test's client learns stays with that host.
+ */
+function skewed(offsetMs: number, options: Partial<BedrockOptions> = {}, hideDate = false) {
+  const clock = { offsetMs };
+  const emulator = createEmulator({ now: () => Date.now() + clock.offsetMs });
+  const endpoint = `http://skew-${++hosts}.emulator`;
+  const bedrock = createBedrock({
+    endpoint,
+    credentials: EMULATOR_CREDENTIALS,
+    fetch: async (input, init) => {
+      const response = await emulator.fetch(new Request(input, init));
+      // A page on another origin reads no Date header Bedrock does not expose.
+      if (hideDate) response.headers.delete("date");
+      return response;
+    },
+    retryBaseDelayMs: 1,
+    retryMaxDelayMs: 5,
+    ...options,
+  });
+  const statuses = () => emulator.stats.requests.map((request) => request.status);
+  return { bedrock, emulator, clock, statuses };
+}
+
+const llama = `bedrock/llama/${emulatorModelId("llama")}`;
+
+describe("a caller's clock off Bedrock's", () => {
+  it("the emulator dates every answer on its own clock, as Bedrock does", async () => {
+    const emulator = createEmulator();
+    let date: string | null = null;
+    const probe = createBedrock({
+      endpoint: "http://skew-probe.emulator",
+      credentials: EMULATOR_CREDENTIALS,
+      fetch: async (input, init) => {
+        const response = await emulator.fetch(new Request(input, init));
+        date = response.headers.get("date");
+        return response;
+      },
+    });
+    await probe.chat.completions.create({ model: llama, messages: MESSAGES });
+    expect(Math.abs(Date.parse(date ?? "") - Date.now())).toBeLessThan(2000);
+  });
+
+  for (const [how, offset, refusal] of [
+    ["10 minutes slow", 10 * MINUTE, /^Signature expired/],
+    ["an hour fast", -60 * MINUTE, /^Signature not yet current/],
+  ] as const) {
+    it(`${how}: the first call is refused for its time, signed again on Bedrock's, and answers; later calls are signed right at once`, async () => {
+      const { bedrock, emulator, statuses } = skewed(offset);
+      const first = await bedrock.chat.completions.create({ model: llama, messages: MESSAGES });
+      expect(first.choices[0]?.message.content).toContain("Hello from the Bedrock emulator");
+      expect(statuses()).toEqual([403, 200]);
+      const stream = await bedrock.chat.completions.create({ model: llama, messages: MESSAGES, stream: true });
+      let text = "";
+      for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? "";
+      expect(text).toContain("Hello from the Bedrock emulator");
+      expect(statuses()).toEqual([403, 200, 200]);
+      expect(emulator.stats.completedStreams).toBe(1);
+      // What the refusal said, for a client with retries off (below).
+      const { bedrock: noRetries } = skewed(offset, { maxRetries: 0 });
+      const error = await errorOf(
+        () => noRetries.chat.completions.create({ model: llama, messages: MESSAGES }),
+        BedrockEdgeError,
+      );
+      expect(error).toMatchObject({
+        status: 401,
+        code: "invalid_aws_signature",
+        bedrockError: "InvalidSignatureException",
+      });
+      expect(error.message).toMatch(refusal);
+    });
+  }
+
+  it("with retries off, the refused call fails, and the next is signed on Bedrock's time", async () => {
+    const { bedrock, statuses } = skewed(-20 * MINUTE, { maxRetries: 0 });
+    await expect(bedrock.chat.completions.create({ model: llama, messages: MESSAGES })).rejects.toMatchObject({
+      code: "invalid_aws_signature",
+    });
+    await bedrock.chat.completions.create({ model: llama, messages: MESSAGES });
+    expect(statuses()).toEqual([403, 200]);
+  });
+
+  it("without a Date header (a browser on another origin), the time Bedrock's message names serves", async () => {
+    const { bedrock, statuses } = skewed(15 * MINUTE, {}, true);
+    await bedrock.chat.completions.create({ model: llama, messages: MESSAGES });
+    await bedrock.chat.completions.create({ model: llama, messages: MESSAGES });
+    expect(statuses()).toEqual([403, 200, 200]);
+  });
+
+  it("a clock that comes right again is learnt again", async () => {
+    const { bedrock, clock, statuses } = skewed(30 * MINUTE);
+    await bedrock.chat.completions.create({ model: llama, messages: MESSAGES });
+    clock.offsetMs = 0;
+    await bedrock.chat.completions.create({ model: llama, messages: MESSAGES });
+    await bedrock.chat.completions.create({ model: llama, messages: MESSAGES });
+    expect(statuses()).toEqual([403, 200, 403, 200, 200]);
+  });
+
+  it("a model of several deployments: the refused call is signed again on the same deployment, and is not cooled down", async () => {
+    const first = emulatorModelId("llama", [], "us-east-1", "111111111111");
+    const second = emulatorModelId("llama", [], "us-east-1", "222222222222");
+    const { bedrock, emulator, statuses } = skewed(10 * MINUTE, {
+      models: { m: { deployments: [{ model: `bedrock/llama/${first}` }, { model: `bedrock/llama/${second}` }] } },
+    });
+    // The first deployment, tried failing fast while the second remains, is tried again itself;
+    // had it been cooled down, the second call would have gone to the second.
+    for (let call = 0; call < 2; call++) await bedrock.chat.completions.create({ model: "m", messages: MESSAGES });
+    expect(statuses()).toEqual([403, 200, 200]);
+    expect([emulator.stats.calls(first), emulator.stats.calls(second)]).toEqual([2, 0]);
+  });
+
+  it("what one endpoint's answer taught moves no call to another endpoint", async () => {
+    const slow = skewed(10 * MINUTE);
+    await slow.bedrock.chat.completions.create({ model: llama, messages: MESSAGES });
+    const right = skewed(0);
+    await right.bedrock.chat.completions.create({ model: llama, messages: MESSAGES });
+    expect(slow.statuses()).toEqual([403, 200]);
+    expect(right.statuses()).toEqual([200]);
+  });
+
+  it("a signature refused for another reason, with the clock right, is not tried again", async () => {
+    const { bedrock, statuses } = skewed(0, {
+      credentials: { ...EMULATOR_CREDENTIALS, secretAccessKey: `${EMULATOR_CREDENTIALS.secretAccessKey}x` },
+    });
+    const error = await errorOf(
+      () => bedrock.chat.completions.create({ model: llama, messages: MESSAGES }),
+      BedrockEdgeError,
+    );
+    expect(error).toMatchObject({ status: 401, code: "invalid_aws_signature" });
+    expect(error.message).not.toMatch(/expired|not yet current/);
+    expect(statuses()).toEqual([403]);
+  });
+});
