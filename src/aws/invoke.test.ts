@@ -317,7 +317,7 @@ describe("priming a stream", () => {
     expect(cancelled).toHaveLength(1);
   });
 
-  it("does not retry an error of ours from prime (damage, a cut stream)", async () => {
+  it("does not retry an error of ours from prime (a damaged stream)", async () => {
     const { fetch, calls } = scripted([eventStream([1]), eventStream([1])]);
     const error = await failure(
       invokeStream(transport(fetch), {
@@ -364,6 +364,41 @@ describe("retries", () => {
     expect(calls).toHaveLength(3);
     expect(error.status).toBe(502);
     expect(error.code).toBe("upstream_unreachable");
+  });
+
+  it("retry a connection lost while the answer's beginning is read (a plain body, a stream before its first frame), as the AWS SDK does", async () => {
+    // The headers came, then the connection broke: nothing was passed on, so trying again is safe.
+    const cut = (type: string) => () =>
+      new Response(
+        new ReadableStream<Uint8Array>({
+          start(controller) {
+            if (type === "application/json") controller.enqueue(new TextEncoder().encode('{"gener'));
+            controller.error(new TypeError("terminated"));
+          },
+        }),
+        { headers: { "content-type": type } },
+      );
+    const plain = scripted([cut("application/json"), ok()]);
+    const retried: Array<string | null> = [];
+    const { json } = await invokeJson(transport(plain.fetch), { ...call, onRetry: (e) => retried.push(e.error.code) });
+    expect(json).toEqual({ generation: "hi" });
+    expect(plain.calls).toHaveLength(2);
+    const eventStream = () =>
+      new Response(new Uint8Array([7]), { headers: { "content-type": "application/vnd.amazon.eventstream" } });
+    const streamed = scripted([cut("application/vnd.amazon.eventstream"), eventStream]);
+    const { primed } = await invokeStream(transport(streamed.fetch), {
+      ...call,
+      onRetry: (e) => retried.push(e.error.code),
+      prime: async (reader) => (await reader.read()).value?.[0],
+    });
+    expect(primed).toBe(7);
+    expect(streamed.calls).toHaveLength(2);
+    expect(retried).toEqual(["upstream_connection_lost", "upstream_connection_lost"]);
+    // Within maxRetries, like a failure to connect: then the 502 it is.
+    const always = scripted([cut("application/json"), cut("application/json"), cut("application/json")]);
+    const error = await failure(invokeJson(transport(always.fetch), call));
+    expect(error).toMatchObject({ status: 502, code: "upstream_connection_lost" });
+    expect(always.calls).toHaveLength(3);
   });
 
   it("wait for a model that is waking up, beyond maxRetries", async () => {

@@ -111,10 +111,12 @@ describe("throttling storms and resets", () => {
     expect(stats().calls(idOf("storm"))).toBe(90);
   });
 
-  it("a connection reset right after the headers, before any chunk: a 502 with its own status, not a 200", async () => {
+  it("a connection reset right after the headers, before any chunk, every time: retried like a failure to connect, then a 502 with its own status, not a 200", async () => {
     const { status, text } = await rawSse(proxy.url(), { model: "reset", messages: USER_HELLO, stream: true });
     expect(status).toBe(502);
     expect(JSON.parse(text)).toMatchObject({ error: { type: "server_error", code: "upstream_connection_lost" } });
+    // 1 call + BEDROCK_MAX_RETRIES (2).
+    expect(stats().calls(idOf("reset"))).toBe(3);
     await nothingRunning();
   });
 
