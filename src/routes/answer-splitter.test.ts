@@ -204,6 +204,30 @@ describe("text around tool calls: as the model wrote it, less the calls' layout 
   });
 });
 
+describe("only the template's layout is dropped, never the answer's own spacing (unicode5)", () => {
+  // A Chinese paragraph opens with two ideographic spaces; a no-break space, a BOM or a line
+  // separator is text too. Newlines, spaces and tabs around the markers are the layout.
+  const own = ["\u3000\u3000第一段。", "\u00a0indented", "\ufeffBOM", "\u2028line"];
+  for (const text of own) {
+    it(`${JSON.stringify(text)} after </think> (R1 and Qwen3) and after a call, cut at every character`, () => {
+      for (const pieces of cuttings(`想一想\u3000\n</think>\n\n${text}\n`)) {
+        expect(summary(run(R1, pieces))).toEqual({ reasoning: "想一想\u3000", content: `${text}\n`, calls: [] });
+      }
+      for (const pieces of cuttings(`<think>\n${text}\n</think>\n\n${text}`)) {
+        expect(summary(run(QWEN3_TOOLS, pieces))).toEqual({ reasoning: text, content: text, calls: [] });
+      }
+      const call = '<tool_call>\n{"name": "f", "arguments": {}}\n</tool_call>';
+      for (const pieces of cuttings(`${call}\n\n${text}\u3000\n`)) {
+        expect(summary(run(QWEN3_TOOLS, pieces))).toEqual({
+          reasoning: "",
+          content: `${text}\u3000`,
+          calls: ["f({})"],
+        });
+      }
+    });
+  }
+});
+
 describe("DeepSeek tool calls", () => {
   it("reads the R1 markers", () => {
     const text =

@@ -113,6 +113,27 @@ function isSpace(c: number): boolean {
   );
 }
 
+/**
+ * The layout a template writes around its markers (newlines, spaces, tabs): all the splitter
+ * drops there. An answer's own spacing stays: a paragraph's ideographic indent (U+3000) after
+ * `</think>`, a no-break space. Official templates and vLLM's parsers strip no more.
+ */
+function isLayout(c: number): boolean {
+  return c === 32 || c === 10 || c === 13 || c === 9;
+}
+
+function trimLayoutStart(text: string): string {
+  let start = 0;
+  while (start < text.length && isLayout(text.charCodeAt(start))) start++;
+  return text.slice(start);
+}
+
+function trimLayoutEnd(text: string): string {
+  let end = text.length;
+  while (end > 0 && isLayout(text.charCodeAt(end - 1))) end--;
+  return text.slice(0, end);
+}
+
 /** Length of the longest tail of `text` that is a proper prefix of one of `markers`. */
 export function partialMarkerLength(text: string, markers: readonly string[]): number {
   let longest = 0;
@@ -273,7 +294,7 @@ export function createAnswerSplitter(options: SplitterOptions): AnswerSplitter {
 
   function emit(out: AnswerPart[], kind: "reasoning" | "content", text: string): void {
     if (trimStart) {
-      const trimmed = text.trimStart();
+      const trimmed = trimLayoutStart(text);
       if (kind === "content") keepGap(text.slice(0, text.length - trimmed.length));
       text = trimmed;
       if (!text) return;
@@ -386,7 +407,7 @@ export function createAnswerSplitter(options: SplitterOptions): AnswerSplitter {
       if (state === "think") {
         const hit = nextMarker(thinkMarkers);
         if (hit) {
-          emit(out, "reasoning", (takeSpace() + pending.slice(0, hit.index)).trimEnd());
+          emit(out, "reasoning", trimLayoutEnd(takeSpace() + pending.slice(0, hit.index)));
           consume(hit.index + hit.marker.length);
           state = hit.marker === THINK_CLOSE ? contentState : "done";
           trimStart = true;
@@ -394,7 +415,7 @@ export function createAnswerSplitter(options: SplitterOptions): AnswerSplitter {
         }
         if (final) {
           // No `</think>` ever came: everything was reasoning.
-          emit(out, "reasoning", (takeSpace() + pending).trimEnd());
+          emit(out, "reasoning", trimLayoutEnd(takeSpace() + pending));
           pending = "";
           return out;
         }
@@ -417,7 +438,7 @@ export function createAnswerSplitter(options: SplitterOptions): AnswerSplitter {
         if (hit) {
           const before = takeSpace() + pending.slice(0, hit.index);
           const opensTool = hit.marker === marked?.open;
-          const text = opensTool ? before.trimEnd() : before;
+          const text = opensTool ? trimLayoutEnd(before) : before;
           emit(out, "content", text);
           if (opensTool) keepGap(before.slice(text.length));
           consume(hit.index + hit.marker.length);
@@ -426,7 +447,7 @@ export function createAnswerSplitter(options: SplitterOptions): AnswerSplitter {
         }
         if (final) {
           const text = takeSpace() + pending;
-          emit(out, "content", toolCalls > 0 ? text.trimEnd() : text);
+          emit(out, "content", toolCalls > 0 ? trimLayoutEnd(text) : text);
           pending = "";
           return out;
         }
