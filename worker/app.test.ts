@@ -321,3 +321,38 @@ describe("a secret sent as the model's name (the third fuzzing review)", () => {
     expect(logs[0]).toMatchObject({ model: "llama", status: 400 });
   });
 });
+
+describe("error messages that quote a client's value cut in the middle of an emoji (unicode5)", () => {
+  const env: ProxyEnv = {
+    PROXY_API_KEYS: "sk-one",
+    AWS_ACCESS_KEY_ID: "AKIAEXAMPLEEXAMPLE12",
+    AWS_SECRET_ACCESS_KEY: "secret/EXAMPLE",
+    MODELS: JSON.stringify({ m: "bedrock/qwen3/arn:aws:bedrock:us-east-1:123456789012:imported-model/abc123def456" }),
+  };
+  const post = async (path: string, body: unknown) => {
+    const app = createApp({ env, log: () => undefined });
+    const answer = await app.request(path, {
+      method: "POST",
+      headers: { authorization: "Bearer sk-one", "content-type": "application/json" },
+      body: JSON.stringify(body),
+    });
+    return { status: answer.status, message: ((await answer.json()) as { error: { message: string } }).error.message };
+  };
+  const name = `${"g".repeat(127)}😀`;
+
+  it("come out well-formed, the half an emoji as U+FFFD: Python's client prints them", async () => {
+    const chat = await post("/v1/chat/completions", {
+      model: "m",
+      messages: [{ role: "user", content: "Hi" }],
+      tools: [{ type: "function", function: { name: "f", parameters: { type: "object" } } }],
+      tool_choice: { type: "function", function: { name } },
+    });
+    const responses = await post("/v1/responses", { model: "m", input: "Hi", include: [`${"i".repeat(79)}😀`] });
+    for (const { status, message } of [chat, responses]) {
+      expect(status).toBe(400);
+      expect(message.isWellFormed()).toBe(true);
+    }
+    expect(chat.message).toContain(`"${"g".repeat(127)}\ufffd"`);
+    expect(responses.message).toContain(`"${"i".repeat(79)}\ufffd"`);
+  });
+});

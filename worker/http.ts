@@ -58,7 +58,9 @@ export function clientErrorBody(error: unknown): OpenAIErrorBody {
 
 function bodyForClient(error: BedrockEdgeError): OpenAIErrorBody {
   const body = error.toJSON();
-  body.error.message = maskAwsIds(body.error.message);
+  // Well-formed: a message quoting a value cut in the middle of an emoji holds half of it, and
+  // Python's client cannot print a lone surrogate.
+  body.error.message = maskAwsIds(body.error.message).toWellFormed();
   return body;
 }
 
