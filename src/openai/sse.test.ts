@@ -63,4 +63,14 @@ describe("encodeSse", () => {
     expect(sseComment("a\nb\r\nc")).toBe(": a b c\n\n");
     expect(sseData({ x: "\n" })).toBe('data: {"x":"\\n"}\n\n');
   });
+
+  it("escapes what Python's splitlines takes for a line's end (U+0085, U+2028, U+2029), as OpenAI's streams do", () => {
+    const value = { x: "a\u2028b\u2029c\u0085d\u00a0e" };
+    const event = sseData(value);
+    expect(event).toBe('data: {"x":"a\\u2028b\\u2029c\\u0085d\u00a0e"}\n\n');
+    // Control characters, which splitlines takes for line ends too, JSON escapes already.
+    expect(event.slice(0, -2)).not.toMatch(/[\n\r\u0085\u2028\u2029]/);
+    expect(sseData({ x: "\v\f\u001c" })).toBe('data: {"x":"\\u000b\\f\\u001c"}\n\n');
+    expect(JSON.parse(event.slice("data: ".length))).toEqual(value);
+  });
 });

@@ -5,8 +5,19 @@ const encoder = new TextEncoder();
 
 export const SSE_DONE = "data: [DONE]\n\n";
 
+// JSON leaves U+0085, U+2028 and U+2029 raw in strings, and SSE ends lines at CR and LF only;
+// but readers that split lines as Python's str.splitlines does (sseclient, httpx-sse before
+// 0.4.2) cut an event there. OpenAI's own streams escape them (json.dumps escapes non-ASCII).
+const LINE_LIKE = /[\u0085\u2028\u2029]/g;
+const escapeLineLike = (c: string) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`;
+
+/** JSON for an SSE `data:` line, with nothing any reader could take for the line's end. */
+export function sseJson(value: unknown): string {
+  return JSON.stringify(value).replace(LINE_LIKE, escapeLineLike);
+}
+
 export function sseData(value: unknown): string {
-  return `data: ${JSON.stringify(value)}\n\n`;
+  return `data: ${sseJson(value)}\n\n`;
 }
 
 /** A comment line: ignored by clients, but it keeps idle connections (and load balancers) open. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { ResponseEventStream } from "./from-chat.ts";
-import { encodeResponseSse } from "./sse.ts";
+import { encodeResponseSse, responseSseEvent } from "./sse.ts";
 import type { ResponseStreamEvent } from "./types.ts";
 
 const delta = (sequence: number, text: string): ResponseStreamEvent => ({
@@ -28,6 +28,12 @@ function source(events: ResponseStreamEvent[], failure?: unknown) {
 }
 
 describe("Responses events as SSE", () => {
+  it("escape what Python's splitlines takes for a line's end (U+0085, U+2028, U+2029), as OpenAI's streams do", () => {
+    const event = responseSseEvent(delta(0, "a\u2028b\u2029c\u0085d"));
+    expect(event).toContain('"delta":"a\\u2028b\\u2029c\\u0085d"');
+    expect(event).not.toMatch(/[\u0085\u2028\u2029]/);
+  });
+
   it("each event named by its type, its JSON as data; no [DONE]", async () => {
     const seen: string[] = [];
     const { stream } = source([delta(0, "Hel"), delta(1, "lo")]);

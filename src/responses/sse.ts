@@ -1,13 +1,13 @@
 // Responses stream events as server-sent events, as OpenAI's Responses API writes them: each
 // event named by its type, and no `[DONE]` (response.completed, .incomplete or .failed ends it).
-import { toErrorBody } from "../openai/sse.ts";
+import { sseJson, toErrorBody } from "../openai/sse.ts";
 import type { ResponseEventStream } from "./from-chat.ts";
 import type { ResponseStreamEvent } from "./types.ts";
 
 const encoder = new TextEncoder();
 
 export function responseSseEvent(event: ResponseStreamEvent): string {
-  return `event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`;
+  return `event: ${event.type}\ndata: ${sseJson(event)}\n\n`;
 }
 
 export interface ResponseSseOptions {
