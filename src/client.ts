@@ -211,7 +211,7 @@ export function createBedrock(options: BedrockOptions = {}): Bedrock {
       requestOptions.onDeployment?.({ index: only.index, tried: 1 });
       return on(only, false);
     }
-    return router().then((route) => route(name, model, on, requestOptions.onDeployment));
+    return router().then((route) => route(name, model, on, requestOptions));
   }
 
   async function create(input: ChatCompletionCreateParams, requestOptions: RequestOptions = {}) {

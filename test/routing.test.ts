@@ -439,6 +439,27 @@ describe("routing", () => {
     expect([calls(first), calls(second)]).toEqual([3, 1]);
   });
 
+  it("least_busy: a stream ended by the request's signal, and never read again, is in flight no more (aborts5)", async () => {
+    const first = llama(EAST, "slow30");
+    const second = llama(WEST, "slow30");
+    const { bedrock, calls, emulator } = setup({ m: pair(first, second, { routing: "least_busy" }) });
+    for (const open of [
+      (signal: AbortSignal) =>
+        bedrock.chat.completions.create({ model: "m", messages: hello, stream: true }, { signal }),
+      (signal: AbortSignal) => bedrock.responses.create({ model: "m", input: "Hi", stream: true }, { signal }),
+      (signal: AbortSignal) => bedrock.completions.create({ model: "m", prompt: "Hi", stream: true }, { signal }),
+    ]) {
+      const controller = new AbortController();
+      await open(controller.signal);
+      controller.abort();
+      await vi.waitFor(() => expect(emulator.stats.activeStreams).toBe(0));
+    }
+    expect([calls(first), calls(second)]).toEqual([3, 0]);
+    // Had they stayed counted, the second copy would serve these.
+    for (let i = 0; i < 2; i++) await bedrock.chat.completions.create({ model: "m", messages: hello });
+    expect([calls(first), calls(second)]).toEqual([5, 0]);
+  });
+
   it("failover: always the first copy while it serves", async () => {
     const { bedrock, calls } = setup({ m: pair(llama(EAST), llama(WEST)) });
     for (let i = 0; i < 5; i++) await bedrock.chat.completions.create({ model: "m", messages: hello });

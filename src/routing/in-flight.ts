@@ -29,8 +29,17 @@ export function countInFlight(): InFlight {
   };
 }
 
-/** The same stream, calling `end` once it is over: read to the end, failed, left or aborted. */
-export function whenStreamEnds<T>(stream: ItemStream<T>, end: () => void): ItemStream<T> {
+/**
+ * The same stream, calling `end` once it is over: read to the end, failed, left, or aborted, by
+ * abort() or by the request's signal (which cancels the upstream call even when nobody reads on).
+ */
+export function whenStreamEnds<T>(stream: ItemStream<T>, ends: () => void, signal?: AbortSignal): ItemStream<T> {
+  const end = () => {
+    signal?.removeEventListener("abort", end);
+    ends();
+  };
+  if (signal?.aborted) end();
+  else signal?.addEventListener("abort", end, { once: true });
   return {
     [Symbol.asyncIterator]() {
       const inner = stream[Symbol.asyncIterator]();

@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { bedrockException } from "../bedrock-errors.ts";
 import { badUpstream, BedrockEdgeError, invalidRequest, upstreamTimeout } from "../errors.ts";
 import type { ModelDeployment, ModelDeployments } from "../model.ts";
@@ -38,7 +38,8 @@ function setup(behaviours: Behaviour[][], store: CooldownStore = memoryCooldownS
     if (next === "ok") return `served by ${deployment.index}`;
     throw next();
   };
-  const run = (served = model(behaviours.length)) => route("m", served, attempt, (event) => events.push(event));
+  const run = (served = model(behaviours.length)) =>
+    route("m", served, attempt, { onDeployment: (event) => events.push(event) });
   return { run, calls, events, store };
 }
 
@@ -184,4 +185,62 @@ describe("cool-downs", () => {
     expect(await pair.run()).toBe("served by 1");
     expect(asked).toBe(2);
   });
+});
+
+describe("a store that is slow or never answers (aborts5)", () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+  const never = new Promise<never>(() => undefined);
+  /** A store whose one method never answers; the others are a memory store's. */
+  const stalled = (method: keyof CooldownStore): CooldownStore => {
+    const memory = memoryCooldownStore(() => 1000);
+    return { ...memory, [method]: () => never };
+  };
+  /** Settles `promise` on fake time: how long it took, and its outcome. */
+  async function timed<T>(promise: Promise<T>, step = 100) {
+    const outcome: { value?: T; error?: unknown; at?: number } = {};
+    const started = Date.now();
+    promise.then(
+      (value) => Object.assign(outcome, { value, at: Date.now() - started }),
+      (error: unknown) => Object.assign(outcome, { error, at: Date.now() - started }),
+    );
+    for (let waited = 0; outcome.at === undefined && waited < 10_000; waited += step) {
+      await vi.advanceTimersByTimeAsync(step);
+    }
+    return outcome;
+  }
+
+  for (const [method, behaviours, servedBy] of [
+    ["cooling", [["ok"], ["ok"]], "served by 0"],
+    ["coolDown", [[throttled], ["ok"]], "served by 1"],
+    ["recover", [["ok"], ["ok"]], "served by 0"],
+  ] as const) {
+    it(`${method}: the request goes on after a second, as if the store had failed, or at once when it is aborted`, async () => {
+      vi.useFakeTimers();
+      const stalledStore = stalled(method);
+      // recover is asked of a copy that was resting, and served.
+      const store: CooldownStore =
+        method === "recover"
+          ? { ...stalledStore, cooling: async () => ({ "key-0": 1400, "key-1": 1400 }) }
+          : stalledStore;
+      const route = createRouter({ store, cooldownMs: 500, busy: () => 0, now: () => 1000 });
+      const script = behaviours.map((steps) => [...steps]);
+      const attempt = async (deployment: ModelDeployment) => {
+        const next = script[deployment.index]![0]!;
+        if (next === "ok") return `served by ${deployment.index}`;
+        throw next();
+      };
+      const late = await timed(route("m", model(2), attempt));
+      expect(late).toEqual({ value: servedBy, at: 1000 });
+
+      const controller = new AbortController();
+      setTimeout(() => controller.abort(new Error("the caller gave up")), 100);
+      const aborted = await timed(route("m", model(2), attempt, { signal: controller.signal }), 10);
+      // Nothing was sent yet while the store was read: the abort ends the request. Later, it
+      // ends the wait, and the attempt (which in the library checks the signal) follows at once.
+      if (method === "cooling") expect(aborted).toMatchObject({ error: new Error("the caller gave up"), at: 100 });
+      else expect(aborted).toEqual({ value: servedBy, at: 100 });
+    });
+  }
 });

@@ -33,19 +33,49 @@ export interface RouterOptions {
   random?: () => number;
 }
 
+/** What a router takes of the request's options (a client's RequestOptions have both). */
+export interface RouteOptions {
+  onDeployment?: (event: DeploymentEvent) => void;
+  /** The request's signal: the router stops waiting for its store when it aborts. */
+  signal?: AbortSignal;
+}
+
 export type Router = <T>(
   name: string,
   model: ModelDeployments,
   attempt: DeploymentAttempt<T>,
-  onDeployment?: (event: DeploymentEvent) => void,
+  options?: RouteOptions,
 ) => Promise<T>;
+
+// The longest a request waits for the cool-down store (a Durable Object, a Redis): past it, or
+// once the request is aborted, it goes on as if the store had failed, which never fails a request.
+const STORE_WAIT_MS = 1000;
+
+/** The store's answer, or undefined when it failed, came too late, or the request was aborted. */
+function fromStore<T>(work: Promise<T>, signal: AbortSignal | undefined): Promise<T | undefined> {
+  if (signal?.aborted) {
+    work.catch(() => undefined);
+    return Promise.resolve(undefined);
+  }
+  return new Promise((resolve) => {
+    const settle = (value: T | undefined) => {
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", late);
+      resolve(value);
+    };
+    const late = () => settle(undefined);
+    const timer = setTimeout(late, STORE_WAIT_MS);
+    signal?.addEventListener("abort", late, { once: true });
+    work.then(settle, late);
+  });
+}
 
 export function createRouter(options: RouterOptions): Router {
   const { store, cooldownMs } = options;
   const now = options.now ?? Date.now;
   const random = options.random ?? Math.random;
 
-  return async (name, model, attempt, onDeployment) => {
+  return async (name, model, attempt, { onDeployment, signal } = {}) => {
     const { deployments } = model;
     // Deployments, not sends: waiting for a sleeping copy sends to it a second time.
     const sentTo = new Set<number>();
@@ -58,8 +88,10 @@ export function createRouter(options: RouterOptions): Router {
     if (deployments.length === 1) return send(deployments[0]!, false, attempt);
 
     const keys = deployments.map((deployment) => deployment.key);
-    // A store that cannot be read must not fail the request: route as if nothing rested.
-    const cooling = await store.cooling(name, keys).catch(() => ({}));
+    // A store that cannot be read (or not in time) must not fail the request: route as if
+    // nothing rested. An abort meanwhile ends the request before anything is sent.
+    const cooling = (await fromStore(store.cooling(name, keys), signal)) ?? {};
+    signal?.throwIfAborted();
     const order = orderDeployments(deployments, {
       routing: model.routing,
       cooling,
@@ -69,7 +101,7 @@ export function createRouter(options: RouterOptions): Router {
     });
     const rested = new Set(Object.keys(cooling));
     const served = async <T>(deployment: ModelDeployment, value: T) => {
-      if (rested.has(deployment.key)) await store.recover(name, deployment.key).catch(() => undefined);
+      if (rested.has(deployment.key)) await fromStore(store.recover(name, deployment.key), signal);
       return value;
     };
 
@@ -82,7 +114,7 @@ export function createRouter(options: RouterOptions): Router {
       } catch (error) {
         const kind = failoverKind(error);
         if (!kind) throw error;
-        await store.coolDown(name, deployment.key, now() + cooldownMs).catch(() => undefined);
+        await fromStore(store.coolDown(name, deployment.key, now() + cooldownMs), signal);
         rested.add(deployment.key);
         if (kind === "cold") cold ??= deployment;
         failure = error;

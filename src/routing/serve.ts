@@ -34,9 +34,9 @@ export function serveDeployments({ store, cooldownMs }: RoutingOptions): Router 
     }
     return done;
   };
-  return async (name, model, attempt, onDeployment) => {
+  return async (name, model, attempt, options) => {
     await keyedOnce(model);
-    if (model.routing !== "least_busy") return route(name, model, attempt, onDeployment);
+    if (model.routing !== "least_busy") return route(name, model, attempt, options);
     // least_busy: a request is in flight on its deployment until its answer (or stream) ends.
     return route(
       name,
@@ -45,7 +45,7 @@ export function serveDeployments({ store, cooldownMs }: RoutingOptions): Router 
         const done = inFlight.start(name, deployment.key);
         try {
           const answer = await attempt(deployment, failFast);
-          if (isStream(answer)) return whenStreamEnds(answer, done) as typeof answer;
+          if (isStream(answer)) return whenStreamEnds(answer, done, options?.signal) as typeof answer;
           done();
           return answer;
         } catch (error) {
@@ -53,7 +53,7 @@ export function serveDeployments({ store, cooldownMs }: RoutingOptions): Router 
           throw error;
         }
       },
-      onDeployment,
+      options,
     );
   };
 }
