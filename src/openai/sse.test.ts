@@ -49,6 +49,44 @@ describe("encodeSse", () => {
     expect(out).toContain('"type":"server_error"');
   });
 
+  it("a reader that leaves during a pending read is told to onCancel only, not to onError as a failure (aborts5)", async () => {
+    let fail: (error: unknown) => void = () => undefined;
+    let reads = 0;
+    const pending = {
+      abort: () => fail(new DOMException("The stream was aborted.", "AbortError")),
+      [Symbol.asyncIterator]: () => ({
+        next: () =>
+          reads++ === 0
+            ? Promise.resolve({ done: false as const, value: { a: 1 } })
+            : new Promise<IteratorResult<{ a: number }>>((_, reject) => {
+                fail = reject;
+              }),
+      }),
+    };
+    const told: string[] = [];
+    const reader = encodeSse(pending, {
+      onError: (error) => told.push(`error ${String(error)}`),
+      onCancel: () => told.push("cancel"),
+    }).getReader();
+    await reader.read();
+    const waiting = reader.read();
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    await reader.cancel();
+    expect(await waiting).toEqual({ done: true, value: undefined });
+    expect(told).toEqual(["cancel"]);
+  });
+
+  it("a stream the server's own signal ended says so, not that it failed unexpectedly", async () => {
+    for (const reason of [
+      new DOMException("This operation was aborted", "AbortError"),
+      new DOMException("The operation timed out.", "TimeoutError"),
+    ]) {
+      const out = await text(encodeSse(source([{ a: 1 }], reason)));
+      expect(out).toContain('"message":"The server stopped the stream before its end.","type":"server_error"');
+      expect(out).not.toContain("[DONE]");
+    }
+  });
+
   it("aborts the source when the reader cancels", async () => {
     const src = source([1, 2, 3]);
     let cancelled = false;

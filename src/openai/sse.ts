@@ -28,7 +28,10 @@ export function sseComment(text: string): string {
 /** Any failure as the OpenAI error object a stream can carry. */
 export function toErrorBody(error: unknown): OpenAIErrorBody {
   if (error instanceof BedrockEdgeError) return error.toJSON();
-  return { error: { message: "The stream failed unexpectedly.", type: "server_error", param: null, code: null } };
+  // The server's own signal (a deadline, a shutdown) ended the stream: not an unexpected failure.
+  const aborted = error instanceof Error && (error.name === "AbortError" || error.name === "TimeoutError");
+  const message = aborted ? "The server stopped the stream before its end." : "The stream failed unexpectedly.";
+  return { error: { message, type: "server_error", param: null, code: null } };
 }
 
 export interface SseOptions<T> {
@@ -54,6 +57,7 @@ export function encodeSse<T>(
   options: SseOptions<T> = {},
 ): ReadableStream<Uint8Array> {
   const iterator = source[Symbol.asyncIterator]();
+  let cancelled = false;
   return new ReadableStream<Uint8Array>(
     {
       async pull(controller) {
@@ -71,12 +75,15 @@ export function encodeSse<T>(
             return;
           }
         } catch (error) {
+          // The reader left (onCancel told it) and the pending read failed with the abort: no failure.
+          if (cancelled) return;
           options.onError?.(error);
           controller.enqueue(encoder.encode(sseData((options.errorBody ?? toErrorBody)(error))));
           controller.close();
         }
       },
       async cancel() {
+        cancelled = true;
         source.abort?.();
         options.onCancel?.();
         await iterator.return?.();
