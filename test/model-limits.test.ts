@@ -85,6 +85,36 @@ describe("caps on the Responses API", () => {
   });
 });
 
+describe("a limit past what the model allows, refused by Bedrock under its body's name (errors4 #4)", () => {
+  it("names the request's parameter, not max_gen_len: chat, legacy Completions and Responses", async () => {
+    const { bedrock } = emulated();
+    const chat = await refusal(
+      bedrock.chat.completions.create({ model: model("llama"), messages: hello, max_tokens: 10_000 }),
+    );
+    const completion = await refusal(
+      bedrock.completions.create({ model: model("qwen3"), prompt: "Hello", max_tokens: 10_000 }),
+    );
+    const response = await refusal(
+      bedrock.responses.create({ model: model("deepseek_r1"), input: "Hello", max_output_tokens: 10_000 }),
+    );
+    for (const [error, param] of [
+      [chat, "max_tokens"],
+      [completion, "max_tokens"],
+      [response, "max_output_tokens"],
+    ] as const) {
+      expect(error).toMatchObject({ status: 400, param, bedrockError: "ValidationException" });
+      expect(error.message).toMatch(
+        /^The answer's token limit, 10000, is more than this model allows: 8192 at most\. Bedrock said: .*max_gen_len: 10000 is not less or equal to 8192/,
+      );
+    }
+    // The openai route's body uses the request's own names: Bedrock's refusal already says it.
+    const openai = await refusal(
+      bedrock.chat.completions.create({ model: model("openai"), messages: hello, max_tokens: 10_000 }),
+    );
+    expect(openai.message).toMatch(/max_tokens: 10000 is not less or equal to 8192/);
+  });
+});
+
 describe("the openai route without caps", () => {
   it("sends n and the limit as asked", async () => {
     const { bedrock, emulator } = emulated();

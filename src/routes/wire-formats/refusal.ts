@@ -1,5 +1,6 @@
-// Bedrock's refusal of a body format, explained: apart from the formats themselves, since every
-// model call needs it and most never send a prompt-carrying format (index.ts re-exports it).
+// Bedrock's refusal of a body format, or of a limit under the body's own name, explained: apart
+// from the formats themselves, since every model call needs it and most never send a
+// prompt-carrying format (index.ts re-exports it).
 import { BedrockEdgeError } from "../../errors.ts";
 
 /** Which of Bedrock's three InvokeModel formats a body is, by the fields Bedrock tells them apart by. */
@@ -30,6 +31,7 @@ export function explainFormatRefusal(error: unknown, body: Record<string, unknow
   if (!(error instanceof BedrockEdgeError) || error.status !== 400 || error.bedrockError !== "ValidationException") {
     return error;
   }
+  if (body.max_gen_len !== undefined) return explainTokenLimit(error);
   // vLLM's context-length message speaks of "the messages" for prompts too: not a format refusal.
   if (bodyFormat(body) !== "OpenAICompletion" || error.code === "context_length_exceeded") return error;
   const hint = /extraneous key \[max_tokens\]/.test(error.message)
@@ -46,6 +48,28 @@ export function explainFormatRefusal(error: unknown, body: Record<string, unknow
     code: "unsupported_wire_format",
     param: error.param,
     message: `${hint} Bedrock said: ${error.message}`,
+    bedrockError: error.bedrockError,
+    cause: error,
+  });
+}
+
+// Bedrock's schema check of a BedrockCompletion body: "#: max_gen_len: 10000 is not less or equal to 8192".
+const MAX_GEN_LEN_OVER = /#(?::\s*|\/)max_gen_len:\s*(\d+) is not less or equal to (\d+)/;
+
+/**
+ * Bedrock's refusal of the body's `max_gen_len`, a name the caller never wrote: said in the
+ * caller's terms, with the request's parameter named (`max_tokens`; the Responses API calls it
+ * `max_output_tokens`). Any other error is returned as it is.
+ */
+function explainTokenLimit(error: BedrockEdgeError): BedrockEdgeError {
+  const over = MAX_GEN_LEN_OVER.exec(error.message);
+  if (!over) return error;
+  return new BedrockEdgeError({
+    status: error.status,
+    type: error.type,
+    code: error.code,
+    param: "max_tokens",
+    message: `The answer's token limit, ${over[1]}, is more than this model allows: ${over[2]} at most. Bedrock said: ${error.message}`,
     bedrockError: error.bedrockError,
     cause: error,
   });
