@@ -132,16 +132,6 @@ export function spanText(ms: number): string {
   return whole < 1000 ? `${whole} ms` : `${Math.round(ms / 1000)} s`;
 }
 
-/** ModelNotReadyException for longer than the wait budget: still a 429, with what Bedrock said. */
-export function modelNeverReady(last: BedrockEdgeError, waitedMs: number): BedrockEdgeError {
-  return new BedrockEdgeError({
-    status: 429,
-    code: "model_not_ready",
-    bedrockError: last.bedrockError,
-    message: `The imported model was still not ready after ${spanText(waitedMs)} of waiting (modelReadyTimeoutMs); it may still be starting, try again shortly. Bedrock said: ${last.message}`,
-  });
-}
-
 /** The same error naming another field: a caller's own name for what a lower layer called `param`. */
 export function renamedParam(error: BedrockEdgeError, param: string | null, message: string): BedrockEdgeError {
   return new BedrockEdgeError({

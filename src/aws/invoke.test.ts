@@ -6,7 +6,7 @@ import { badUpstream, BedrockEdgeError } from "../errors.ts";
 import { readableFrom } from "./byte-reader.ts";
 import { invokeJson, invokeStream } from "./invoke.ts";
 import type { BedrockOperation } from "./operations.ts";
-import { backoffDelay, parseRetryAfter } from "./retry.ts";
+import { backoffDelay, parseRetryAfter, retryDelay } from "./retry.ts";
 import { createTransport, type TransportOptions } from "./transport-options.ts";
 
 const MODEL = "arn:aws:bedrock:us-east-1:123456789012:imported-model/abc123def456";
@@ -415,6 +415,21 @@ describe("retries", () => {
     expect(error.status).toBe(429);
     expect(error.code).toBe("model_not_ready");
     expect(error.message).toMatch(/still not ready/);
+  });
+
+  it("wait for a waking model until modelReadyTimeoutMs itself: a wait that would overshoot it is cut to end there", () => {
+    const policy = { maxRetries: 2, modelReadyTimeoutMs: 1000, baseDelayMs: 400, maxDelayMs: 5000, random: () => 1 };
+    const notReady = bedrockException("ModelNotReadyException", "Model is not ready for inference.", 429);
+    const counts = { retries: 0, waits: 0, started: Date.now() - 500 };
+    expect(retryDelay(policy, notReady, counts)).toBe(400);
+    // 800 ms would overshoot by 600: the last try comes at the deadline, not never.
+    counts.started = Date.now() - 800;
+    const last = retryDelay(policy, notReady, counts);
+    expect(last).toBeGreaterThan(190);
+    expect(last).toBeLessThanOrEqual(200);
+    counts.started = Date.now() - 1000;
+    expect(() => retryDelay(policy, notReady, counts)).toThrow(/still not ready after 1 s of waiting/);
+    expect(counts).toMatchObject({ retries: 0, waits: 2 });
   });
 
   it("fail fast when asked: one attempt, Bedrock's own error, no wait for a waking model", async () => {

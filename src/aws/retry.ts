@@ -1,4 +1,4 @@
-import type { BedrockEdgeError } from "../errors.ts";
+import { BedrockEdgeError, spanText } from "../errors.ts";
 import { clockCorrected } from "./clock.ts";
 
 export interface RetryPolicy {
@@ -41,6 +41,49 @@ export function retryKind(error: BedrockEdgeError, failFast = false): RetryKind 
     return "retryable";
   }
   return "final";
+}
+
+/** What a call's retries have used so far. */
+export interface RetryCounts {
+  retries: number;
+  waits: number;
+  /** When the call began (Date.now()): a waking model is waited for from then. */
+  started: number;
+}
+
+/**
+ * The wait before the next try of a call that failed with `error`, counted in `counts`; throws
+ * when none is left: the error itself, or for a model still waking past modelReadyTimeoutMs, the
+ * error that says how long it was waited for. The last wait ends at that deadline, so the model
+ * gets a try then, rather than the wait stopping early when a jittered delay would overshoot it.
+ */
+export function retryDelay(
+  policy: RetryPolicy,
+  error: BedrockEdgeError,
+  counts: RetryCounts,
+  failFast = false,
+): number {
+  const kind = retryKind(error, failFast);
+  if (kind === "model_not_ready") {
+    const waited = Date.now() - counts.started;
+    const left = policy.modelReadyTimeoutMs - waited;
+    if (left <= 0) throw modelNeverReady(error, waited);
+    return Math.min(backoffDelay(policy, counts.waits++, kind, error.retryAfterMs), left);
+  }
+  if (kind === "retryable" && counts.retries < policy.maxRetries) {
+    return backoffDelay(policy, counts.retries++, kind, error.retryAfterMs);
+  }
+  throw error;
+}
+
+/** ModelNotReadyException for longer than the wait budget: still a 429, with what Bedrock said. */
+function modelNeverReady(last: BedrockEdgeError, waitedMs: number): BedrockEdgeError {
+  return new BedrockEdgeError({
+    status: 429,
+    code: "model_not_ready",
+    bedrockError: last.bedrockError,
+    message: `The imported model was still not ready after ${spanText(waitedMs)} of waiting (modelReadyTimeoutMs); it may still be starting, try again shortly. Bedrock said: ${last.message}`,
+  });
 }
 
 /** Full-jitter exponential backoff; a server's retry-after wins when it asks for longer. */

@@ -1,6 +1,6 @@
 // The retry loop around attempts: throttling, 5xx and network failures are retried with
 // backoff up to maxRetries; a model waking up is waited for up to modelReadyTimeoutMs.
-import { BedrockEdgeError, modelNeverReady } from "../errors.ts";
+import { BedrockEdgeError } from "../errors.ts";
 import { type Attempt, attempt, type Target } from "./attempt.ts";
 import { bedrockBaseUrl, parseArn, resolveRegion } from "./endpoint.ts";
 import { type BedrockOperation, operationHeaders, operationUrl } from "./operations.ts";
@@ -60,10 +60,7 @@ export async function sendWithRetries<T>(
   finish: (attempt: Attempt) => Promise<T>,
 ): Promise<T> {
   const target = targetOf(transport, call);
-  const { policy } = transport;
-  const started = Date.now();
-  let retries = 0;
-  let waits = 0;
+  const counts = { retries: 0, waits: 0, started: Date.now() };
   for (let attemptNumber = 1; ; attemptNumber++) {
     // A signal aborted before (or between) attempts never fires its event: check it.
     call.signal?.throwIfAborted();
@@ -72,18 +69,8 @@ export async function sendWithRetries<T>(
     } catch (error) {
       if (call.signal?.aborted) throw call.signal.reason;
       if (!(error instanceof BedrockEdgeError)) throw error;
-      const { backoffDelay, retryKind, sleep } = await retrying();
-      const kind = retryKind(error, call.failFast);
-      let delayMs: number;
-      if (kind === "model_not_ready") {
-        delayMs = backoffDelay(policy, waits++, kind, error.retryAfterMs);
-        const waited = Date.now() - started;
-        if (waited + delayMs > policy.modelReadyTimeoutMs) throw modelNeverReady(error, waited);
-      } else if (kind === "retryable" && retries < policy.maxRetries) {
-        delayMs = backoffDelay(policy, retries++, kind, error.retryAfterMs);
-      } else {
-        throw error;
-      }
+      const { retryDelay, sleep } = await retrying();
+      const delayMs = retryDelay(transport.policy, error, counts, call.failFast);
       call.onRetry?.({ attempt: attemptNumber, delayMs, error });
       await sleep(delayMs, call.signal);
     }
