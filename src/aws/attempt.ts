@@ -102,16 +102,26 @@ export async function attempt(
   const secrets = secretsOf(auth);
 
   let response: Response;
+  let sent: Promise<Response> | undefined;
   try {
-    response = await untilAborted(
-      // Bedrock never redirects: a redirect followed would send the prompt, and a session token
-      // with it, wherever the endpoint points, and take that host's answer as Bedrock's.
-      transport.fetch(target.url, { method: "POST", headers, body, signal: controller.signal, redirect: "manual" }),
-      controller.signal,
-    );
+    // Bedrock never redirects: a redirect followed would send the prompt, and a session token
+    // with it, wherever the endpoint points, and take that host's answer as Bedrock's.
+    sent = transport.fetch(target.url, {
+      method: "POST",
+      headers,
+      body,
+      signal: controller.signal,
+      redirect: "manual",
+    });
+    response = await untilAborted(sent, controller.signal);
   } catch (error) {
     release();
-    if (controller.signal.aborted) throw controller.signal.reason;
+    if (controller.signal.aborted) {
+      // A fetch that ignores its signal answers anyway, later: nobody reads that answer, so its
+      // body is cancelled rather than left open.
+      sent?.then((late) => late?.body?.cancel()).catch(() => undefined);
+      throw controller.signal.reason;
+    }
     throw (await bedrockErrors()).unreachable(new URL(target.url).host, error, secrets);
   }
   // A fetch of the caller's may resolve to anything; what has no headers is no Response.

@@ -332,6 +332,30 @@ describe("priming a stream", () => {
   });
 });
 
+describe("a fetch that ignores its signal", () => {
+  it("is not waited for past the abort, and its late answer's body is cancelled, not left open (leaks4 #2)", async () => {
+    const cancelled: unknown[] = [];
+    let answered = false;
+    const deaf = (async () => {
+      // Answers after 30 ms whatever the signal says.
+      await new Promise((resolve) => setTimeout(resolve, 30));
+      answered = true;
+      return new Response(new ReadableStream({ cancel: (reason) => void cancelled.push(reason ?? "cancelled") }), {
+        headers: { "content-type": "application/vnd.amazon.eventstream" },
+      });
+    }) as unknown as typeof globalThis.fetch;
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(new Error("the caller left")), 5);
+    const error = await errorOf(() => invokeStream(transport(deaf), { ...streamCall, signal: controller.signal }));
+    expect(error).toMatchObject({ message: "the caller left" });
+    // The abort (at 5 ms) ended the wait: the fetch (30 ms) had not answered yet.
+    expect(answered).toBe(false);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(answered).toBe(true);
+    expect(cancelled).toHaveLength(1);
+  });
+});
+
 describe("retries", () => {
   it("retry throttling and 5xx, then succeed", async () => {
     const { fetch, calls } = scripted([
