@@ -21,11 +21,11 @@ export type RetryKind = "model_not_ready" | "retryable" | "final";
  * connect or a connection lost while the answer's beginning was read (a plain answer's body, a
  * stream's first frame: nothing was passed on yet, as for every error sendWithRetries sees).
  * Errors this library raised itself (a timeout, a malformed answer, missing credentials) would
- * only fail again. A signature refused for its time is retried once the
- * clock is corrected (clock.ts), even by a call that fails fast: another deployment would
- * refuse it too, and the same one now takes it.
+ * only fail again. A signature refused for its time is retried once the clock is corrected
+ * (clock.ts), even by a call that fails fast: another deployment would refuse it too, and the
+ * same one now takes it.
  */
-export function retryKind(error: BedrockEdgeError, failFast = false): RetryKind {
+function retryKind(error: BedrockEdgeError, failFast = false): RetryKind {
   if (clockCorrected(error)) return "retryable";
   if (failFast) return "final";
   if (error.code === "upstream_unreachable" || error.code === "upstream_connection_lost") return "retryable";

@@ -25,7 +25,8 @@ function namesMissingMessages(message: string): boolean {
  * imported before 2025-11-11 speak only BedrockCompletion (an OpenAI-format one only the chat
  * format): their refusal of an OpenAICompletion body names a field of it ("extraneous key
  * [max_tokens]", or the chat format's missing `messages`), which means nothing to a caller who
- * never wrote that body. Any other error is returned as it is.
+ * never wrote that body. A BedrockCompletion body's refused `max_gen_len` is told in the
+ * caller's terms too (explainTokenLimit). Any other error is returned as it is.
  */
 export function explainFormatRefusal(error: unknown, body: Record<string, unknown>): unknown {
   if (!(error instanceof BedrockEdgeError) || error.status !== 400 || error.bedrockError !== "ValidationException") {
