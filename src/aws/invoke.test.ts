@@ -1,5 +1,5 @@
 import { getEventListeners } from "node:events";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { errorOf } from "../../test/helpers/errors.ts";
 import { bedrockException } from "../bedrock-errors.ts";
 import { badUpstream, BedrockEdgeError } from "../errors.ts";
@@ -444,16 +444,20 @@ describe("retries", () => {
   it("wait for a waking model until modelReadyTimeoutMs itself: a wait that would overshoot it is cut to end there", () => {
     const policy = { maxRetries: 2, modelReadyTimeoutMs: 1000, baseDelayMs: 400, maxDelayMs: 5000, random: () => 1 };
     const notReady = bedrockException("ModelNotReadyException", "Model is not ready for inference.", 429);
-    const counts = { retries: 0, waits: 0, started: Date.now() - 500 };
-    expect(retryDelay(policy, notReady, counts)).toBe(400);
-    // 800 ms would overshoot by 600: the last try comes at the deadline, not never.
-    counts.started = Date.now() - 800;
-    const last = retryDelay(policy, notReady, counts);
-    expect(last).toBeGreaterThan(190);
-    expect(last).toBeLessThanOrEqual(200);
-    counts.started = Date.now() - 1000;
-    expect(() => retryDelay(policy, notReady, counts)).toThrow(/still not ready after 1 s of waiting/);
-    expect(counts).toMatchObject({ retries: 0, waits: 2 });
+    // A fixed clock: the waits are read from Date.now().
+    vi.useFakeTimers({ now: 1_000_000 });
+    try {
+      const counts = { retries: 0, waits: 0, started: 1_000_000 - 500 };
+      expect(retryDelay(policy, notReady, counts)).toBe(400);
+      // 800 ms would overshoot by 600: the last try comes at the deadline, not never.
+      counts.started = 1_000_000 - 800;
+      expect(retryDelay(policy, notReady, counts)).toBe(200);
+      counts.started = 1_000_000 - 1000;
+      expect(() => retryDelay(policy, notReady, counts)).toThrow(/still not ready after 1 s of waiting/);
+      expect(counts).toMatchObject({ retries: 0, waits: 2 });
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it("fail fast when asked: one attempt, Bedrock's own error, no wait for a waking model", async () => {
