@@ -416,5 +416,44 @@ function parseOutputConfig(config: unknown): Constraint | undefined | string {
   }
   const schema = parseJsonText(text);
   if (!schema.ok) return `outputConfig.textFormat.structure.jsonSchema.schema: ${schema.complaint}`;
+  if (hasOpenObject(schema.json)) return OPEN_OBJECT;
   return { kind: "json-schema", schema: schema.json };
 }
+
+// Bedrock's structured output compiles a grammar only for closed objects (as reported by the
+// clients that close them for it: langchain-aws, future-agi, Microsoft's agent framework).
+const OPEN_OBJECT =
+  "output_config.format.schema: For 'object' type, 'additionalProperties' must be explicitly set to false";
+
+/** Whether some object schema in `schema` (at any depth) leaves additionalProperties other than false. */
+function hasOpenObject(schema: unknown): boolean {
+  const pending: unknown[] = [schema];
+  while (pending.length > 0) {
+    const next = pending.pop();
+    if (!isRecord(next)) continue;
+    const type = next.type;
+    const isObjectSchema =
+      type === "object" || (Array.isArray(type) && type.includes("object")) || isRecord(next.properties);
+    if (isObjectSchema && next.additionalProperties !== false) return true;
+    for (const [keyword, value] of Object.entries(next)) {
+      if (SUBSCHEMA.has(keyword)) pending.push(value);
+      else if (SUBSCHEMA_LISTS.has(keyword) && Array.isArray(value)) pending.push(...value);
+      else if (SUBSCHEMA_MAPS.has(keyword) && isRecord(value)) pending.push(...Object.values(value));
+    }
+  }
+  return false;
+}
+
+const SUBSCHEMA = new Set([
+  "items",
+  "additionalItems",
+  "contains",
+  "not",
+  "if",
+  "then",
+  "else",
+  "propertyNames",
+  "additionalProperties",
+]);
+const SUBSCHEMA_LISTS = new Set(["allOf", "anyOf", "oneOf", "prefixItems"]);
+const SUBSCHEMA_MAPS = new Set(["properties", "patternProperties", "$defs", "definitions", "dependentSchemas"]);

@@ -511,18 +511,48 @@ describe("Converse answers", () => {
   });
 
   it("answers outputConfig's JSON schema with an instance of it", async () => {
+    const closed = { ...TRIP, additionalProperties: false };
     const answer = await json(
       await converse(NOVA, {
         ...HELLO,
         outputConfig: {
           textFormat: {
             type: "json_schema",
-            structure: { jsonSchema: { schema: JSON.stringify(TRIP), name: "trip" } },
+            structure: { jsonSchema: { schema: JSON.stringify(closed), name: "trip" } },
           },
         },
       }),
     );
-    expect(validates(TRIP, JSON.parse(String(contentOf(answer)[0]?.text)))).toBe(true);
+    expect(validates(closed, JSON.parse(String(contentOf(answer)[0]?.text)))).toBe(true);
+  });
+
+  it("refuses an outputConfig schema with an object that does not close additionalProperties, at any depth", async () => {
+    const withSchema = (schema: unknown) => ({
+      ...HELLO,
+      outputConfig: {
+        textFormat: { type: "json_schema", structure: { jsonSchema: { schema: JSON.stringify(schema) } } },
+      },
+    });
+    const nested = {
+      type: "object",
+      additionalProperties: false,
+      properties: { stops: { type: "array", items: { type: "object", properties: { at: { type: "string" } } } } },
+    };
+    // A property named "properties" is a name, not a keyword: this one is closed.
+    const namedProperties = {
+      type: "object",
+      additionalProperties: false,
+      properties: { properties: { type: "string" } },
+    };
+    for (const open of [TRIP, { ...TRIP, additionalProperties: true }, nested, { anyOf: [{ type: "object" }] }]) {
+      expect(await errorAnswer(await converse(NOVA, withSchema(open)))).toEqual({
+        status: 400,
+        type: "ValidationException",
+        message:
+          "output_config.format.schema: For 'object' type, 'additionalProperties' must be explicitly set to false",
+      });
+    }
+    expect((await converse(NOVA, withSchema(namedProperties))).status).toBe(200);
   });
 
   it("refuses with the context-length message on ctx, after the call faults", async () => {

@@ -268,6 +268,34 @@ describe("converse: tool schemas", () => {
   });
 });
 
+describe("converse: structured output (response_format json_schema)", () => {
+  it("a schema as OpenAI takes it (objects left open, strict unset) is answered, plain and streamed: its objects go closed", async () => {
+    const { bedrock, emulator } = emulated();
+    const schema = {
+      type: "object",
+      properties: { city: { type: "string" }, stops: { type: "array", items: { type: "object", properties: {} } } },
+      required: ["city", "stops"],
+    };
+    const response_format = { type: "json_schema" as const, json_schema: { name: "trip", schema } };
+    const plain = await bedrock.chat.completions.create({
+      model: model("converse"),
+      messages: [hello],
+      response_format,
+    });
+    expect(JSON.parse(plain.choices[0]?.message.content ?? "")).toMatchObject({ city: expect.any(String) });
+    const streamed = await collect(
+      await bedrock.chat.completions.create({
+        model: model("converse"),
+        messages: [hello],
+        response_format,
+        stream: true,
+      }),
+    );
+    expect(JSON.parse(streamed.content)).toMatchObject({ city: expect.any(String) });
+    expect(emulator.stats.requests.map((request) => request.status)).toEqual([200, 200]);
+  });
+});
+
 describe("converse: images", () => {
   it("a data URL becomes an image block the emulator accepts", async () => {
     const { bedrock, emulator } = emulated();

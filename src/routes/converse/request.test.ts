@@ -3,6 +3,7 @@ import { BedrockEdgeError } from "../../errors.ts";
 import type { ChatCompletionRequest, ChatMessage, FunctionTool, ReasoningEffort } from "../../openai/types.ts";
 import { EMPTY_TOOL_RESULT } from "./messages.ts";
 import { buildConverseBody, type ConverseSettings } from "./request.ts";
+import { closedSchema } from "./closed-schema.ts";
 
 const CLAUDE = "us.anthropic.claude-sonnet-4-20250514-v1:0";
 const NOVA2 = "amazon.nova-2-lite-v1:0";
@@ -382,10 +383,17 @@ describe("parameters", () => {
         response_format: { type: "json_schema", json_schema: { name: "thing", description: "A thing", schema } },
       }),
     );
+    // Closed, as Bedrock takes it only (OpenAI takes it open unless strict).
     expect(result.outputConfig).toEqual({
       textFormat: {
         type: "json_schema",
-        structure: { jsonSchema: { schema: JSON.stringify(schema), name: "thing", description: "A thing" } },
+        structure: {
+          jsonSchema: {
+            schema: JSON.stringify({ ...schema, additionalProperties: false }),
+            name: "thing",
+            description: "A thing",
+          },
+        },
       },
     });
     expect(body(request(hi.messages, { response_format: { type: "text" } }))).toEqual(body(hi));
@@ -393,6 +401,46 @@ describe("parameters", () => {
       body(request(hi.messages, { response_format: { type: "json_schema", json_schema: { name: "x" } } })),
     );
     expect(missing.param).toBe("response_format.json_schema.schema");
+  });
+});
+
+describe("closedSchema: the object schemas Converse's structured output takes", () => {
+  it("closes every object schema that leaves additionalProperties unset, at any depth, and nothing else", () => {
+    const open = {
+      type: "object",
+      properties: {
+        stops: { type: "array", items: { type: "object", properties: { at: { type: "string" } } } },
+        // A property named like a keyword is a name: its schema is a string's.
+        properties: { type: "string" },
+        meta: { type: ["object", "null"], additionalProperties: { type: "string" } },
+        either: { anyOf: [{ type: "object", properties: {} }, { type: "string" }] },
+      },
+      $defs: { point: { type: "object", properties: { x: { type: "number" } } } },
+      required: ["stops"],
+    };
+    expect(closedSchema(open)).toEqual({
+      type: "object",
+      additionalProperties: false,
+      properties: {
+        stops: {
+          type: "array",
+          items: { type: "object", additionalProperties: false, properties: { at: { type: "string" } } },
+        },
+        properties: { type: "string" },
+        // What the caller said of extra properties stays theirs.
+        meta: { type: ["object", "null"], additionalProperties: { type: "string" } },
+        either: { anyOf: [{ type: "object", properties: {}, additionalProperties: false }, { type: "string" }] },
+      },
+      $defs: { point: { type: "object", additionalProperties: false, properties: { x: { type: "number" } } } },
+      required: ["stops"],
+    });
+    expect(closedSchema({ type: "object", additionalProperties: true })).toEqual({
+      type: "object",
+      additionalProperties: true,
+    });
+    expect(closedSchema({ type: "string", maxLength: 3 })).toEqual({ type: "string", maxLength: 3 });
+    // The caller's schema is left as it was.
+    expect(open.properties.stops.items).not.toHaveProperty("additionalProperties");
   });
 });
 

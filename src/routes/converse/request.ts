@@ -18,6 +18,7 @@ import {
 import { refusesNamedToolChoice, takesTextOnly, toolUse } from "./model-features.ts";
 import { toolChoiceProblem, toToolConfig } from "./tools.ts";
 import type { ConverseBody, InferenceConfig, Message } from "./wire.ts";
+import { closedSchema } from "./closed-schema.ts";
 
 /** The per-model settings this route honours (model-settings.ts), as configured. */
 export type ConverseSettings = Pick<
@@ -261,7 +262,7 @@ function outputConfig(format: Record<string, unknown> | null | undefined): JsonO
       "response_format.json_schema.schema",
     );
   }
-  const jsonSchema: JsonObject = { schema: JSON.stringify(spec.schema) };
+  const jsonSchema: JsonObject = { schema: JSON.stringify(closedSchema(spec.schema)) };
   if (typeof spec.name === "string" && spec.name) jsonSchema.name = spec.name;
   if (typeof spec.description === "string" && spec.description) jsonSchema.description = spec.description;
   return { textFormat: { type: "json_schema", structure: { jsonSchema } } };
