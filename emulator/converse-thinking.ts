@@ -1,5 +1,5 @@
-// Claude's extended thinking on Converse (`additionalModelRequestFields.thinking`), checked as
-// Bedrock checks it. Claude's own refusals come back wrapped as Bedrock wraps them ("The model
+// Claude's extended thinking on Converse (`additionalModelRequestFields.thinking`), and Nova 2's
+// reasoning at high effort, checked as Bedrock checks them. Claude's own refusals come back wrapped as Bedrock wraps them ("The model
 // returned the following errors: …"). Sources:
 // - Bedrock user guide, claude-messages-extended-thinking, "Working with thinking encryption":
 //   thinking blocks must be sent back unmodified when using tools with extended thinking; Claude
@@ -28,9 +28,23 @@ function thinkingEnabled(fields: unknown): boolean {
 /** Plain Converse takes no larger maxTokens with thinking on. */
 const MAX_PLAIN_THINKING_TOKENS = 21_333;
 
+/**
+ * Amazon Nova 2's reasoning (`additionalModelRequestFields.reasoningConfig`) at high effort takes
+ * no maxTokens, as Amazon's engineers state it (inspect_ai#3767); the wording is ours.
+ */
+function novaReasoningProblem(fields: unknown, inference: Record<string, unknown>): string | undefined {
+  const config = isRecord(fields) ? fields.reasoningConfig : undefined;
+  if (!isRecord(config) || config.type !== "enabled" || config.maxReasoningEffort !== "high") return undefined;
+  return inference.maxTokens === undefined
+    ? undefined
+    : "inferenceConfig.maxTokens must not be set when reasoningConfig.maxReasoningEffort is high.";
+}
+
 /** The complaint about a thinking-enabled request, or undefined when it is fine. */
 export function thinkingProblem(body: Record<string, unknown>, stream: boolean): string | undefined {
   const fields = body.additionalModelRequestFields;
+  const nova = novaReasoningProblem(fields, isRecord(body.inferenceConfig) ? body.inferenceConfig : {});
+  if (nova) return nova;
   if (!thinkingEnabled(fields)) return undefined;
   const inference = isRecord(body.inferenceConfig) ? body.inferenceConfig : {};
   if (inference.temperature !== undefined && inference.temperature !== 1) {

@@ -296,6 +296,25 @@ describe("converse: structured output (response_format json_schema)", () => {
   });
 });
 
+describe("converse: Nova 2 at high reasoning effort", () => {
+  it("is answered with the max_tokens most clients send: the limit goes unsent, which Nova requires there", async () => {
+    const { bedrock, emulator } = emulated({ region: "us-east-1" });
+    const nova = `bedrock/converse/${converseModelId("us.amazon.nova-2-lite-v1:0", ["think"])}`;
+    for (const reasoning_effort of ["high", "medium"] as const) {
+      const completion = await bedrock.chat.completions.create({
+        model: nova,
+        messages: [hello],
+        max_tokens: 800,
+        reasoning_effort,
+      });
+      expect(completion.choices[0]?.message.content).toMatch(GREETING);
+      expect(sentBody(emulator, nova).inferenceConfig).toEqual(
+        reasoning_effort === "high" ? undefined : { maxTokens: 800 },
+      );
+    }
+  });
+});
+
 describe("converse: images", () => {
   it("a data URL becomes an image block the emulator accepts", async () => {
     const { bedrock, emulator } = emulated();

@@ -76,6 +76,8 @@ export interface ReasoningPlan {
   fields?: JsonObject;
   /** inferenceConfig.maxTokens when reasoning needs it to differ from the request's. */
   maxTokens?: number;
+  /** No inferenceConfig.maxTokens at all: Nova 2 at high effort refuses any. */
+  noMaxTokens?: true;
 }
 
 export interface ThinkingConflicts {
@@ -106,8 +108,14 @@ export function planReasoning(input: ReasoningInput): ReasoningPlan {
   switch (family) {
     case "claude_thinking":
       return claudeThinking(effort === undefined ? budget! : EFFORT_BUDGETS[effort], input);
-    case "nova2":
-      return { fields: { reasoningConfig: { type: "enabled", maxReasoningEffort: levelOf(effort, budget!) } } };
+    case "nova2": {
+      // Nova 2 at high effort takes no output limit (Amazon's engineers, inspect_ai#3767: "the
+      // Nova Converse API only requires maxTokens to be unset when maxReasoningEffort is high"):
+      // the caller's max_tokens goes unsent rather than failing every such call.
+      const level = levelOf(effort, budget!);
+      const fields = { reasoningConfig: { type: "enabled", maxReasoningEffort: level } };
+      return level === "high" ? { fields, noMaxTokens: true } : { fields };
+    }
     case "gpt_oss":
       return { fields: { reasoning_effort: levelOf(effort, budget!) } };
     default:

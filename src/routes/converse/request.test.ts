@@ -479,6 +479,23 @@ describe("reasoning", () => {
     expect(effort("xhigh", GPT_OSS).additionalModelRequestFields).toEqual({ reasoning_effort: "high" });
   });
 
+  it("Nova 2 at high effort goes without maxTokens, which it refuses there; lower efforts keep it (oracle5 #3)", () => {
+    for (const value of ["high", "xhigh"]) {
+      const high = effort(value, NOVA2, { max_tokens: 500, temperature: 0.3 });
+      expect(high.additionalModelRequestFields).toEqual({
+        reasoningConfig: { type: "enabled", maxReasoningEffort: "high" },
+      });
+      expect(high.inferenceConfig).toEqual({ temperature: 0.3 });
+    }
+    expect(effort("medium", NOVA2, { max_completion_tokens: 500 }).inferenceConfig).toEqual({ maxTokens: 500 });
+    // A reasoning_budget past medium's is high effort too.
+    const budgeted = body(request(hi.messages, { max_tokens: 500 }), NOVA2, { reasoning_budget: 20_000 });
+    expect(budgeted.additionalModelRequestFields).toEqual({
+      reasoningConfig: { type: "enabled", maxReasoningEffort: "high" },
+    });
+    expect(budgeted.inferenceConfig).toBeUndefined();
+  });
+
   it('"none" turns reasoning off, and is a no-op where there is none', () => {
     expect(effort("none", CLAUDE, {}, { reasoning_budget: 4096 })).toEqual(body(hi));
     expect(effort("none", LLAMA)).toEqual(body(hi, LLAMA));
