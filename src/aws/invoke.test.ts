@@ -336,7 +336,11 @@ describe("a fetch that ignores its signal", () => {
   it("is not waited for past the abort, and its late answer's body is cancelled, not left open (leaks4 #2)", async () => {
     const cancelled: unknown[] = [];
     let answered = false;
+    const controller = new AbortController();
     const deaf = (async () => {
+      // The caller leaves 5 ms after the call went out (not after it began: signing may take
+      // longer on a loaded machine, and an abort then ends the call before any fetch).
+      setTimeout(() => controller.abort(new Error("the caller left")), 5);
       // Answers after 30 ms whatever the signal says.
       await new Promise((resolve) => setTimeout(resolve, 30));
       answered = true;
@@ -344,15 +348,12 @@ describe("a fetch that ignores its signal", () => {
         headers: { "content-type": "application/vnd.amazon.eventstream" },
       });
     }) as unknown as typeof globalThis.fetch;
-    const controller = new AbortController();
-    setTimeout(() => controller.abort(new Error("the caller left")), 5);
     const error = await errorOf(() => invokeStream(transport(deaf), { ...streamCall, signal: controller.signal }));
     expect(error).toMatchObject({ message: "the caller left" });
     // The abort (at 5 ms) ended the wait: the fetch (30 ms) had not answered yet.
     expect(answered).toBe(false);
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await vi.waitFor(() => expect(cancelled).toHaveLength(1));
     expect(answered).toBe(true);
-    expect(cancelled).toHaveLength(1);
   });
 });
 
