@@ -236,6 +236,41 @@ describe("configuration problems never quote a secret put in the wrong field", (
     expect(problems.join("\n")).not.toContain("[redacted]");
   });
 
+  it("an AWS secret access key swapped with the region it was meant to sit beside (config5, finding 1)", async () => {
+    const secret = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYzzSECRETzz";
+    const { problems, said } = await everythingSaid({
+      ...base,
+      MODELS: JSON.stringify({ m: LLAMA }),
+      AWS_REGION: secret,
+      AWS_SECRET_ACCESS_KEY: "eu-west-2",
+    });
+    expect(problems).toEqual(["AWS_REGION must be an AWS region like us-east-1, got [redacted: 40 characters]"]);
+    for (const part of [secret.slice(0, 10), secret.slice(15, 25), secret.slice(-10)]) expect(said).not.toContain(part);
+  });
+
+  it.each([
+    ["AWS_REGION", "sk-live-zzPROXYSECRET00000000000001"],
+    ["BEDROCK_MAX_RETRIES", "sk-live-zzPROXYSECRET00000000000001"],
+    ["MAX_BODY_BYTES", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYzzSECRETzz"],
+    ["UPSTREAM_TIMEOUT_MS", "sk-live-zzPROXYSECRET00000000000001"],
+    ["MODEL_READY_TIMEOUT_MS", "123e4567-e89b-12d3-a456-426614174000"],
+    ["DEPLOYMENT_COOLDOWN_MS", "sk-short1"],
+    ["DROP_PARAMS", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYzzSECRETzz"],
+    ["CORS_ORIGINS", "sk-live-zzPROXYSECRET00000000000001"],
+    ["CORS_ORIGINS", "https://sk-live-zzPROXYSECRET00000000000001.com/"],
+    ["BEDROCK_ENDPOINT", "sk-live-zzPROXYSECRET00000000000001"],
+    ["BEDROCK_ENDPOINT", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYzzSECRETzz"],
+    ["BEDROCK_ENDPOINT", "zzSecretKeyWithAColon:wJalrXUtnFEMI/K7MDENG+bPx"],
+  ])("a secret nobody holds in %s reads [redacted: <length> characters]", async (binding, secret) => {
+    const { problems, said } = await everythingSaid({
+      ...base,
+      MODELS: JSON.stringify({ m: LLAMA }),
+      [binding]: secret,
+    });
+    expect(problems).toEqual([expect.stringMatching(new RegExp(`^${binding}\\b.*\\[redacted: \\d+ characters\\]`))]);
+    for (const part of [secret.slice(0, 9), secret.slice(-9)]) expect(said).not.toContain(part);
+  });
+
   it("a secret the proxy holds, quoted as a binding's name, is cut from /health and the 500 as from the log", async () => {
     // A client key given where the Bedrock API key's binding belongs: it reads as a name.
     const { problems, said } = await everythingSaid({

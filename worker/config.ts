@@ -13,6 +13,7 @@ import { type D1Database, type DurableObjectNamespace, isD1Database, isDurableOb
 import { resolveDeploymentCredentials } from "./deployment-credentials.ts";
 import { maskAwsIds } from "./http.ts";
 import { type ClientKey, parseApiKeys, readClientKeys } from "./keys.ts";
+import { quoteValue, URL_LENGTH } from "./quote-value.ts";
 import { readTraceExport, type TraceExport } from "./traces.ts";
 
 /** The bindings, exactly as wrangler.toml [vars] and `wrangler secret put` name them. */
@@ -123,9 +124,9 @@ function text(value: unknown): string | undefined {
 
 function integer(name: string, value: unknown, problems: string[], min: number): number | undefined {
   if (value === undefined || value === "") return undefined;
-  const n = typeof value === "number" ? value : Number(String(value).trim());
+  const n = typeof value === "number" ? value : typeof value === "string" ? Number(value.trim()) : Number.NaN;
   if (!Number.isInteger(n) || n < min) {
-    problems.push(`${name} must be an integer >= ${min}, got ${JSON.stringify(String(value).slice(0, 40))}`);
+    problems.push(`${name} must be an integer >= ${min}, got ${quoteValue(value)}`);
     return undefined;
   }
   return n;
@@ -138,7 +139,7 @@ function milliseconds(name: string, value: unknown, problems: string[], min: num
   try {
     return checkMilliseconds(n, n, name);
   } catch (error) {
-    problems.push(`${message(error)}, got ${JSON.stringify(String(value).slice(0, 40))}`);
+    problems.push(`${message(error)}, got ${quoteValue(value)}`);
     return undefined;
   }
 }
@@ -146,9 +147,8 @@ function milliseconds(name: string, value: unknown, problems: string[], min: num
 /** "true" or "false" (a typo must not silently mean false). */
 function flag(name: string, value: unknown, problems: string[]): boolean {
   if (value === undefined || value === "" || typeof value === "boolean") return value === true;
-  const word = String(value).trim().toLowerCase();
-  if (word !== "true" && word !== "false")
-    problems.push(`${name} must be true or false, got ${JSON.stringify(String(value).slice(0, 40))}`);
+  const word = typeof value === "string" ? value.trim().toLowerCase() : "";
+  if (word !== "true" && word !== "false") problems.push(`${name} must be true or false, got ${quoteValue(value)}`);
   return word === "true";
 }
 
@@ -304,7 +304,7 @@ function readCredentials(env: ProxyBindings, problems: string[]): Pick<ProxyConf
 
 function readRegion(region: string | undefined, problems: string[]): string | undefined {
   if (!region || isValidRegion(region)) return region;
-  problems.push(`AWS_REGION "${region.slice(0, 40)}" is not an AWS region`);
+  problems.push(`AWS_REGION must be an AWS region like us-east-1, got ${quoteValue(region)}`);
   return undefined;
 }
 
@@ -321,9 +321,24 @@ function regionless(models: Record<string, ModelTableEntry>): string[] {
   return problems;
 }
 
-/** The client's own check (http(s), no query, fragment or user info), made once, up front. */
+/**
+ * The client's own check (http(s), no query, fragment or user info), made once, up front, in
+ * words that quote the value only as quoteValue does: the client's message quotes a value that
+ * is not a URL whole, and that may be a secret put in the wrong field.
+ */
 function readEndpoint(endpoint: string | undefined, problems: string[]): string | undefined {
   if (!endpoint) return undefined;
+  let url: URL;
+  try {
+    url = new URL(endpoint);
+  } catch {
+    problems.push(`BEDROCK_ENDPOINT: ${quoteValue(endpoint, URL_LENGTH)} is not a URL like https://host[:port][/path]`);
+    return undefined;
+  }
+  if (url.protocol !== "https:" && url.protocol !== "http:") {
+    problems.push(`BEDROCK_ENDPOINT: must be http(s), got ${quoteValue(url.protocol)}`);
+    return undefined;
+  }
   try {
     return normaliseEndpoint(endpoint);
   } catch (error) {
@@ -358,7 +373,9 @@ function parseOrigins(value: string | undefined, problems: string[]): string[] {
     .filter(Boolean);
   for (const origin of origins) {
     if (origin !== "*" && !isOrigin(origin))
-      problems.push(`CORS_ORIGINS: "${origin.slice(0, 80)}" is not an origin like https://app.example.com, or *`);
+      problems.push(
+        `CORS_ORIGINS: ${quoteValue(origin, URL_LENGTH)} is not an origin like https://app.example.com, or *`,
+      );
   }
   return origins;
 }

@@ -8,6 +8,7 @@
 // never written anywhere.
 import { isRateLimiter, type RateLimiter } from "./cloudflare.ts";
 import type { ProxyBindings, ProxyEnv } from "./config.ts";
+import { KEY_LIKE } from "./quote-value.ts";
 
 export interface ClientKey {
   /** Its name in API_KEYS, or `proxy-key-<n>` for the n-th key of PROXY_API_KEYS. */
@@ -88,9 +89,6 @@ export function apiKeySecrets(env: ProxyEnv): string[] {
     return [mayBeKey(name) ? name : undefined, text(entry)].filter((value): value is string => value !== undefined);
   });
 }
-
-/** Keys are long, or sk-…: a name like that, on an entry with no key, may be the key itself. */
-const KEY_LIKE = /^sk-|^.{24,}$/i;
 
 /**
  * Whether the name of an entry with no key is likely the key itself: a short name is a team's
