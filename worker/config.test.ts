@@ -88,6 +88,9 @@ describe("BEDROCK_ENDPOINT", () => {
   it.each([
     ["a query", "https://vpce.example.com/?x=1"],
     ["a fragment", "https://vpce.example.com/#top"],
+    ["a bare ?", "https://vpce.example.com/?"],
+    ["a bare ? after a path", "https://vpce.example.com/prefix?"],
+    ["a bare #", "https://vpce.example.com/#"],
     ["user info", "https://user:pass@vpce.example.com"],
     ["another protocol", "ftp://vpce.example.com"],
     ["no URL at all", "vpce.example.com"],

@@ -70,4 +70,10 @@ describe("hosts and paths", () => {
     expect(() => normaliseEndpoint("https://user:pw@x")).toThrow();
     expect(() => normaliseEndpoint("not a url")).toThrow();
   });
+
+  it("refuses a bare ? or #, after which every call's path would go", () => {
+    for (const endpoint of ["https://x/?", "https://x?", "https://x/#", "https://x/prefix?", "https://x/?#"]) {
+      expect(() => normaliseEndpoint(endpoint), endpoint).toThrow(/must not carry a query, a fragment/);
+    }
+  });
 });

@@ -71,7 +71,10 @@ export function bedrockBaseUrl(region: string, partition = "aws"): string {
   return `https://bedrock-runtime.${region}.${suffix}`;
 }
 
-/** Validates an `endpoint` override once: http(s), no query or fragment, no trailing slash. */
+/**
+ * Validates an `endpoint` override once: http(s), no query or fragment, no trailing slash. A bare
+ * "?" or "#" leaves search and hash empty, yet each call's path would go after it: the href tells.
+ */
 export function normaliseEndpoint(endpoint: string): string {
   let url: URL;
   try {
@@ -82,7 +85,7 @@ export function normaliseEndpoint(endpoint: string): string {
   if (url.protocol !== "https:" && url.protocol !== "http:") {
     throw new TypeError(`endpoint must be http(s), got ${url.protocol}`);
   }
-  if (url.search || url.hash || url.username || url.password) {
+  if (/[?#]/.test(url.href) || url.username || url.password) {
     throw new TypeError("endpoint must not carry a query, a fragment or credentials");
   }
   return url.href.replace(/\/+$/, "");
