@@ -285,6 +285,60 @@ describe("configuration problems never quote a secret put in the wrong field", (
   });
 });
 
+describe("a [vars] value written without quotes (config5, finding 3)", () => {
+  const env = {
+    PROXY_API_KEYS: "sk-one",
+    MODELS: JSON.stringify({ m: "bedrock/llama/arn:aws:bedrock:us-east-1:123456789012:imported-model/abc123def456" }),
+    AWS_ACCESS_KEY_ID: "AKIAEXAMPLEEXAMPLE12",
+    AWS_SECRET_ACCESS_KEY: "zzSecretAccessKey/SECRET+0001zzzzzzzzzz",
+  };
+
+  it("CORS_ORIGINS as a list of origins: preflights from them are answered", async () => {
+    const app = createApp({ env: { ...env, CORS_ORIGINS: ["https://app.example.com"] }, log: () => undefined });
+    const health = await app.request("/health", { headers: { authorization: "Bearer sk-one" } });
+    expect(health.status).toBe(200);
+    const preflight = await app.request("/v1/chat/completions", {
+      method: "OPTIONS",
+      headers: { origin: "https://app.example.com", "access-control-request-method": "POST" },
+    });
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers.get("access-control-allow-origin")).toBe("https://app.example.com");
+  });
+
+  it("OTEL_EXPORTER_OTLP_HEADERS as a table: a problem, and neither its values nor any other secret quoted", async () => {
+    const logs: LogLine[] = [];
+    const app = createApp({
+      env: {
+        ...env,
+        PROXY_API_KEYS: "sk-one,teamalphakey",
+        // A key where a binding's name belongs: only the proxy's list of its secrets cuts it.
+        MODELS: JSON.stringify({
+          m: {
+            deployments: [
+              { model: "bedrock/llama/arn:aws:bedrock:us-east-1:123456789012:imported-model/abc123def456" },
+              {
+                model: "bedrock/llama/arn:aws:bedrock:us-east-1:123456789012:imported-model/abc",
+                api_key: "teamalphakey",
+              },
+            ],
+          },
+        }),
+        OTEL_EXPORTER_OTLP_ENDPOINT: "https://otlp.example.com",
+        OTEL_EXPORTER_OTLP_HEADERS: { "x-api-key": "k-otel-123" } as never,
+      },
+      log: (line) => logs.push(line),
+    });
+    const health = await app.request("/health", { headers: { authorization: "Bearer sk-one" } });
+    expect(health.status).toBe(503);
+    const text = await health.text();
+    expect((JSON.parse(text) as { problems: string[] }).problems).toEqual([
+      'MODELS["m"].deployments[1].api_key: the binding [redacted] is not set (wrangler secret put [redacted])',
+      "OTEL_EXPORTER_OTLP_HEADERS must be a string, got an object (in wrangler.toml's [vars], put the value in quotes)",
+    ]);
+    expect(`${text}${JSON.stringify(logs)}`).not.toMatch(/teamalphakey|k-otel-123/);
+  });
+});
+
 /** A proxy of one imported model, for the tests below: its key, and AWS credentials that are secrets too. */
 const ONE_MODEL = {
   MODELS: JSON.stringify({ llama: "bedrock/llama/arn:aws:bedrock:us-east-1:123456789012:imported-model/abc123def456" }),

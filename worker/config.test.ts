@@ -330,3 +330,52 @@ describe("DROP_PARAMS", () => {
     expect(problems({ ...good, DROP_PARAMS: "yes" })).toEqual(['DROP_PARAMS must be true or false, got "yes"']);
   });
 });
+
+describe("a [vars] value written without quotes (a JSON binding)", () => {
+  it("is a problem naming a string binding, never a setting silently left unset", () => {
+    const hint = "(in wrangler.toml's [vars], put the value in quotes)";
+    expect(problems({ ...good, AWS_REGION: ["us-east-2"] as never })).toEqual([
+      `AWS_REGION must be a string, got a list ${hint}`,
+    ]);
+    expect(problems({ ...good, BEDROCK_ENDPOINT: 4010 as never })).toEqual([
+      `BEDROCK_ENDPOINT must be a string, got a number ${hint}`,
+    ]);
+    expect(
+      problems({
+        ...good,
+        OTEL_EXPORTER_OTLP_ENDPOINT: "https://otlp.example.com",
+        OTEL_EXPORTER_OTLP_HEADERS: { "x-api-key": "k-123-secret" } as never,
+      }),
+    ).toEqual([`OTEL_EXPORTER_OTLP_HEADERS must be a string, got an object ${hint}`]);
+    expect(problems({ ...good, OTEL_EXPORTER_OTLP_ENDPOINT: { url: "https://otlp.example.com" } as never })).toEqual([
+      `OTEL_EXPORTER_OTLP_ENDPOINT must be a string, got an object ${hint}`,
+    ]);
+    expect(problems({ ...good, PROXY_API_KEYS: ["sk-a"] as never })).toEqual([
+      "PROXY_API_KEYS must be a string, the keys separated by commas, got a list (wrangler secret put PROXY_API_KEYS)",
+    ]);
+  });
+
+  it("as a credential is one problem naming it, whatever else is set (a bearer token beside SigV4 keys was ignored)", () => {
+    expect(problems({ ...good, AWS_BEARER_TOKEN_BEDROCK: 12345 as never })).toEqual([
+      "AWS_BEARER_TOKEN_BEDROCK must be a string, got a number (in wrangler.toml's [vars], put the value in quotes)",
+    ]);
+    expect(problems({ ...good, AWS_SESSION_TOKEN: true as never })).toEqual([
+      "AWS_SESSION_TOKEN must be a string, got true or false (in wrangler.toml's [vars], put the value in quotes)",
+    ]);
+  });
+
+  it("is read for CORS_ORIGINS when it is a list of origins, and is a problem naming it otherwise", () => {
+    const list = { ...good, CORS_ORIGINS: ["https://a.example", " https://b.example "] };
+    expect(problems(list)).toEqual([]);
+    expect(readCorsOrigins(list)).toEqual(["https://a.example", "https://b.example"]);
+    expect(problems({ ...good, CORS_ORIGINS: ["https://a.example/"] })).toEqual([
+      'CORS_ORIGINS: "https://a.example/" is not an origin like https://app.example.com, or *',
+    ]);
+    const mixed = { ...good, CORS_ORIGINS: ["https://a.example", 443] as never };
+    expect(problems(mixed)).toEqual(["CORS_ORIGINS[1] must be an origin in quotes, got a number"]);
+    expect(readCorsOrigins(mixed)).toEqual([]);
+    expect(problems({ ...good, CORS_ORIGINS: { origin: "https://a.example" } as never })).toEqual([
+      "CORS_ORIGINS must be comma-separated origins, or *, or a list of them, got an object",
+    ]);
+  });
+});

@@ -13,7 +13,7 @@ import { type D1Database, type DurableObjectNamespace, isD1Database, isDurableOb
 import { resolveDeploymentCredentials } from "./deployment-credentials.ts";
 import { maskAwsIds } from "./http.ts";
 import { type ClientKey, parseApiKeys, readClientKeys } from "./keys.ts";
-import { quoteValue, URL_LENGTH } from "./quote-value.ts";
+import { kindOf, quoteValue, URL_LENGTH } from "./quote-value.ts";
 import { readTraceExport, type TraceExport } from "./traces.ts";
 
 /** The bindings, exactly as wrangler.toml [vars] and `wrangler secret put` name them. */
@@ -34,8 +34,8 @@ export interface ProxyEnv {
   BEDROCK_MAX_RETRIES?: string | number;
   /** Largest request body accepted, in bytes (default 4 MiB); a model's max_body_bytes overrides it. */
   MAX_BODY_BYTES?: string | number;
-  /** Comma-separated origins allowed by CORS, or "*". CORS is off when unset. */
-  CORS_ORIGINS?: string;
+  /** Comma-separated origins allowed by CORS, or "*", or a list of them. CORS is off when unset. */
+  CORS_ORIGINS?: string | readonly string[];
   /** How long to wait for an imported model to wake up, in ms (default 300000). */
   MODEL_READY_TIMEOUT_MS?: string | number;
   /** Time allowed for Bedrock's answer to begin, in ms (default 600000). */
@@ -122,6 +122,17 @@ function text(value: unknown): string | undefined {
   return typeof value === "string" && value.trim() !== "" ? value.trim() : undefined;
 }
 
+/**
+ * A string binding, trimmed, blank being unset. wrangler makes a [vars] value written without
+ * quotes (a list, a table, a number) a JSON binding: that is a problem naming the binding, not
+ * a setting silently left unset.
+ */
+function textSetting(name: string, value: unknown, problems: string[]): string | undefined {
+  if (value === undefined || typeof value === "string") return text(value);
+  problems.push(`${name} must be a string, got ${kindOf(value)} (in wrangler.toml's [vars], put the value in quotes)`);
+  return undefined;
+}
+
 function integer(name: string, value: unknown, problems: string[], min: number): number | undefined {
   if (value === undefined || value === "") return undefined;
   const n = typeof value === "number" ? value : typeof value === "string" ? Number(value.trim()) : Number.NaN;
@@ -165,14 +176,15 @@ export function parseConfig(env: ProxyBindings): ConfigResult {
   const problems: string[] = [];
   // Read first, reported in its place: MODELS is checked against it (an ARN that contradicts it).
   const regionProblems: string[] = [];
-  const region = readRegion(text(env.AWS_REGION), regionProblems);
+  const regionSetting = textSetting("AWS_REGION", env.AWS_REGION, regionProblems);
+  const region = readRegion(regionSetting, regionProblems);
   const models = readModels(env, problems, region);
   const auth = readCredentials(env, problems);
   problems.push(...regionProblems);
-  if (!text(env.AWS_REGION)) problems.push(...regionless(models));
-  const endpoint = readEndpoint(text(env.BEDROCK_ENDPOINT), problems);
+  if (!regionSetting) problems.push(...regionless(models));
+  const endpoint = readEndpoint(textSetting("BEDROCK_ENDPOINT", env.BEDROCK_ENDPOINT, problems), problems);
   // Read again, on its own, for CORS (readCorsOrigins): here only for its problems.
-  parseOrigins(text(env.CORS_ORIGINS), problems);
+  parseOrigins(env.CORS_ORIGINS, problems);
   const config: ProxyConfig = {
     ...auth,
     models,
@@ -213,7 +225,11 @@ function readGatewayParts(
     if (isD1Database(env.USAGE_DB)) parts.usageDb = env.USAGE_DB;
     else problems.push("USAGE_DB must be a D1 database binding ([[d1_databases]] in wrangler.toml)");
   }
-  const traces = readTraceExport(text(env.OTEL_EXPORTER_OTLP_ENDPOINT), text(env.OTEL_EXPORTER_OTLP_HEADERS), problems);
+  const traces = readTraceExport(
+    textSetting("OTEL_EXPORTER_OTLP_ENDPOINT", env.OTEL_EXPORTER_OTLP_ENDPOINT, problems),
+    textSetting("OTEL_EXPORTER_OTLP_HEADERS", env.OTEL_EXPORTER_OTLP_HEADERS, problems),
+    problems,
+  );
   if (traces) parts.traces = traces;
   return parts;
 }
@@ -283,10 +299,16 @@ function parseEntries(table: unknown, problems: string[], fallback?: TableRegion
 }
 
 function readCredentials(env: ProxyBindings, problems: string[]): Pick<ProxyConfig, "credentials" | "apiKey"> {
-  const accessKeyId = text(env.AWS_ACCESS_KEY_ID);
-  const secretAccessKey = text(env.AWS_SECRET_ACCESS_KEY);
-  const sessionToken = text(env.AWS_SESSION_TOKEN);
-  const bearer = text(env.AWS_BEARER_TOKEN_BEDROCK);
+  // One problem per binding of the wrong type, rather than more about what is then missing.
+  const typeProblems: string[] = [];
+  const accessKeyId = textSetting("AWS_ACCESS_KEY_ID", env.AWS_ACCESS_KEY_ID, typeProblems);
+  const secretAccessKey = textSetting("AWS_SECRET_ACCESS_KEY", env.AWS_SECRET_ACCESS_KEY, typeProblems);
+  const sessionToken = textSetting("AWS_SESSION_TOKEN", env.AWS_SESSION_TOKEN, typeProblems);
+  const bearer = textSetting("AWS_BEARER_TOKEN_BEDROCK", env.AWS_BEARER_TOKEN_BEDROCK, typeProblems);
+  if (typeProblems.length) {
+    problems.push(...typeProblems);
+    return {};
+  }
   if ((accessKeyId === undefined) !== (secretAccessKey === undefined)) {
     problems.push("set both AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or neither");
   }
@@ -360,7 +382,7 @@ function readEndpoint(endpoint: string | undefined, problems: string[]): string 
  * but a URL (`https://app.example.com/`, a problem parseConfig reports) stands for its origin.
  */
 export function readCorsOrigins(env: ProxyBindings): string[] {
-  return parseOrigins(text(env.CORS_ORIGINS), []).flatMap((origin) => {
+  return parseOrigins(env.CORS_ORIGINS, []).flatMap((origin) => {
     if (origin === "*") return [origin];
     try {
       const url = new URL(origin);
@@ -371,13 +393,24 @@ export function readCorsOrigins(env: ProxyBindings): string[] {
   });
 }
 
-/** "*" or exact origins (`https://app.example.com`): a path or a trailing slash would never match. */
-function parseOrigins(value: string | undefined, problems: string[]): string[] {
-  if (!value) return [];
-  const origins = value
-    .split(",")
-    .map((origin) => origin.trim())
-    .filter(Boolean);
+/**
+ * "*" or exact origins (`https://app.example.com`): a path or a trailing slash would never match.
+ * Comma-separated, or a list (`CORS_ORIGINS = ["https://app.example.com"]`, a JSON binding).
+ */
+function parseOrigins(value: unknown, problems: string[]): string[] {
+  if (value === undefined) return [];
+  const list: unknown = typeof value === "string" ? value.split(",") : value;
+  if (!Array.isArray(list)) {
+    problems.push(`CORS_ORIGINS must be comma-separated origins, or *, or a list of them, got ${kindOf(value)}`);
+    return [];
+  }
+  const texts = list.filter((origin): origin is string => typeof origin === "string");
+  if (texts.length < list.length) {
+    const at = list.findIndex((origin) => typeof origin !== "string");
+    problems.push(`CORS_ORIGINS[${at}] must be an origin in quotes, got ${kindOf(list[at])}`);
+    return [];
+  }
+  const origins = texts.map((origin) => origin.trim()).filter(Boolean);
   for (const origin of origins) {
     if (origin !== "*" && !isOrigin(origin))
       problems.push(

@@ -8,7 +8,7 @@
 // never written anywhere.
 import { isRateLimiter, type RateLimiter } from "./cloudflare.ts";
 import type { ProxyBindings, ProxyEnv } from "./config.ts";
-import { KEY_LIKE } from "./quote-value.ts";
+import { KEY_LIKE, kindOf } from "./quote-value.ts";
 
 export interface ClientKey {
   /** Its name in API_KEYS, or `proxy-key-<n>` for the n-th key of PROXY_API_KEYS. */
@@ -62,6 +62,11 @@ export function parseApiKeys(env: ProxyEnv): string[] {
  */
 export function readClientKeys(env: ProxyBindings, problems: string[], models?: ReadonlySet<string>): ClientKey[] {
   const keys: ClientKey[] = parseApiKeys(env).map((key, i) => ({ name: `proxy-key-${i + 1}`, key, admin: false }));
+  if (env.PROXY_API_KEYS !== undefined && typeof env.PROXY_API_KEYS !== "string") {
+    problems.push(
+      `PROXY_API_KEYS must be a string, the keys separated by commas, got ${kindOf(env.PROXY_API_KEYS)} (wrangler secret put PROXY_API_KEYS)`,
+    );
+  }
   const table = readTable(env.API_KEYS, problems);
   for (const [index, [name, entry]] of Object.entries(table).entries()) {
     const at = nameShown(name, entry) ? `API_KEYS["${name}"]` : `API_KEYS (entry ${index + 1}, its name not shown)`;

@@ -41,6 +41,9 @@ describe("the trace export's bindings", () => {
       "blue",
     ]);
     expect(traceHeaderSecrets("no-equals-sign%zz").filter(Boolean)).toEqual(["no-equals-sign%zz"]);
+    // A table (a JSON binding the configuration refuses): its values, and no throw that would lose every secret.
+    expect(traceHeaderSecrets({ "x-api-key": "k-123", port: 4318 })).toEqual(["k-123"]);
+    expect(traceHeaderSecrets(4318).filter(Boolean)).toEqual([]);
   });
 });
 

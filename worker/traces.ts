@@ -47,9 +47,14 @@ export function readTraceExport(
   return { url: `${url.origin}${url.pathname.replace(/\/+$/, "")}/v1/traces`, headers: parsed };
 }
 
-/** The header values, as given and decoded, for redaction: read even when they are malformed. */
-export function traceHeaderSecrets(headers: string | undefined): string[] {
-  return (headers ?? "").split(",").flatMap((pair) => {
+/**
+ * The header values, as given and decoded, for redaction: read even when they are malformed, a
+ * table of them (a JSON binding, which the configuration refuses) included.
+ */
+export function traceHeaderSecrets(headers: unknown): string[] {
+  if (headers !== null && typeof headers === "object")
+    return Object.values(headers).filter((value): value is string => typeof value === "string");
+  return (typeof headers === "string" ? headers : "").split(",").flatMap((pair) => {
     const value = pair.slice(pair.indexOf("=") + 1).trim();
     return [value, safeDecode(value) ?? ""];
   });
