@@ -331,6 +331,22 @@ describe("DROP_PARAMS", () => {
   });
 });
 
+describe("LOG_PROMPTS", () => {
+  it("is read as DROP_PARAMS is: true or false in any case, off unless set", () => {
+    expect(configOf(good).logPrompts).toBe(false);
+    for (const on of ["true", "True", "TRUE", " true ", true])
+      expect(configOf({ ...good, LOG_PROMPTS: on }).logPrompts).toBe(true);
+    for (const off of ["false", "FALSE", "", false])
+      expect(configOf({ ...good, LOG_PROMPTS: off }).logPrompts).toBe(false);
+  });
+
+  it("is a problem when it is neither, rather than silently off", () => {
+    expect(problems({ ...good, LOG_PROMPTS: "1" })).toEqual(['LOG_PROMPTS must be true or false, got "1"']);
+    expect(problems({ ...good, LOG_PROMPTS: "yes" })).toEqual(['LOG_PROMPTS must be true or false, got "yes"']);
+    expect(problems({ ...good, LOG_PROMPTS: 1 as never })).toEqual(["LOG_PROMPTS must be true or false, got 1"]);
+  });
+});
+
 describe("a [vars] value written without quotes (a JSON binding)", () => {
   it("is a problem naming a string binding, never a setting silently left unset", () => {
     const hint = "(in wrangler.toml's [vars], put the value in quotes)";

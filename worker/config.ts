@@ -42,7 +42,7 @@ export interface ProxyEnv {
   UPSTREAM_TIMEOUT_MS?: string | number;
   /** Longest silence between stream frames, in ms (default 60000). */
   IDLE_TIMEOUT_MS?: string | number;
-  /** "true" to include prompt text in log lines (off by default). */
+  /** "true" to include prompt text in log lines (off by default); true or false, in any case. */
   LOG_PROMPTS?: string | boolean;
   /** First backoff step of upstream retries, in ms (default 500; later steps double, with jitter). */
   BEDROCK_RETRY_BASE_DELAY_MS?: string | number;
@@ -191,7 +191,7 @@ export function parseConfig(env: ProxyBindings): ConfigResult {
     apiKeys: parseApiKeys(env),
     keys: readClientKeys(env, problems, new Set(Object.keys(models))),
     maxBodyBytes: integer("MAX_BODY_BYTES", env.MAX_BODY_BYTES, problems, 1024) ?? DEFAULT_MAX_BODY_BYTES,
-    logPrompts: env.LOG_PROMPTS === true || text(env.LOG_PROMPTS) === "true",
+    logPrompts: flag("LOG_PROMPTS", env.LOG_PROMPTS, problems),
     dropParams: flag("DROP_PARAMS", env.DROP_PARAMS, problems),
     maxRetries: integer("BEDROCK_MAX_RETRIES", env.BEDROCK_MAX_RETRIES, problems, 0),
     modelReadyTimeoutMs: milliseconds("MODEL_READY_TIMEOUT_MS", env.MODEL_READY_TIMEOUT_MS, problems, 0),
