@@ -1,4 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { EMULATOR_CREDENTIALS } from "../emulator/credentials.ts";
+import { createEmulator } from "../emulator/handler.ts";
+import { emulatorModelId } from "../emulator/model-id.ts";
 import { cutBody } from "../test/helpers/cut-body.ts";
 import { createApp, type LogLine } from "./app.ts";
 import type { ProxyEnv } from "./config.ts";
@@ -336,6 +339,32 @@ describe("a [vars] value written without quotes (config5, finding 3)", () => {
       "OTEL_EXPORTER_OTLP_HEADERS must be a string, got an object (in wrangler.toml's [vars], put the value in quotes)",
     ]);
     expect(`${text}${JSON.stringify(logs)}`).not.toMatch(/teamalphakey|k-otel-123/);
+  });
+});
+
+describe("a number binding that is only whitespace (config5, finding 5)", () => {
+  it('is its default: BEDROCK_MAX_RETRIES " " retries a model throttled twice, as an unset one does', async () => {
+    const emulator = createEmulator();
+    const app = createApp({
+      env: {
+        MODELS: JSON.stringify({ llama: `bedrock/llama/${emulatorModelId("llama", ["throttle2"])}` }),
+        PROXY_API_KEYS: "sk-one",
+        AWS_ACCESS_KEY_ID: EMULATOR_CREDENTIALS.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: EMULATOR_CREDENTIALS.secretAccessKey,
+        BEDROCK_ENDPOINT: "http://bedrock.emulator",
+        BEDROCK_MAX_RETRIES: " ",
+      },
+      fetch: (input, init) => emulator.fetch(new Request(input, init)),
+      retryBaseDelayMs: 1,
+      log: () => undefined,
+    });
+    const answer = await app.request("/v1/chat/completions", {
+      method: "POST",
+      headers: { authorization: "Bearer sk-one", "content-type": "application/json" },
+      body: JSON.stringify({ model: "llama", messages: [{ role: "user", content: "hi" }] }),
+    });
+    expect(answer.status).toBe(200);
+    await answer.text();
   });
 });
 

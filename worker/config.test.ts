@@ -1,5 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { parseConfig, type ProxyBindings, type ProxyConfig, readCorsOrigins } from "./config.ts";
+import {
+  DEFAULT_MAX_BODY_BYTES,
+  parseConfig,
+  type ProxyBindings,
+  type ProxyConfig,
+  readCorsOrigins,
+} from "./config.ts";
 
 const ARN = "arn:aws:bedrock:us-east-1:123456789012:imported-model/abc123def456";
 const good = {
@@ -272,6 +278,33 @@ describe("MODELS entries with several deployments", () => {
       expect(problems({ ...good, [name]: String(2 ** 31 - 1) }), name).toEqual([]);
     }
     expect(configOf({ ...good, UPSTREAM_TIMEOUT_MS: "2147483647" }).timeoutMs).toBe(2 ** 31 - 1);
+  });
+
+  it("a number binding that is only whitespace is unset, its default, never 0 (no retries, no wait for a cold model)", () => {
+    for (const blank of [" ", "\n", "\t", " \r\n "]) {
+      const config = configOf({
+        ...good,
+        BEDROCK_MAX_RETRIES: blank,
+        MODEL_READY_TIMEOUT_MS: blank,
+        BEDROCK_RETRY_BASE_DELAY_MS: blank,
+        DEPLOYMENT_COOLDOWN_MS: blank,
+        UPSTREAM_TIMEOUT_MS: blank,
+        IDLE_TIMEOUT_MS: blank,
+        SSE_KEEPALIVE_MS: blank,
+        MAX_BODY_BYTES: blank,
+      });
+      expect(config).toMatchObject({ maxBodyBytes: DEFAULT_MAX_BODY_BYTES });
+      for (const field of [
+        "maxRetries",
+        "modelReadyTimeoutMs",
+        "retryBaseDelayMs",
+        "cooldownMs",
+        "timeoutMs",
+        "idleTimeoutMs",
+        "keepAliveMs",
+      ] as const)
+        expect(config[field], `${field} ${JSON.stringify(blank)}`).toBeUndefined();
+    }
   });
 
   it("DEPLOYMENT_COOLDOWN_MS is read as a number of milliseconds", () => {

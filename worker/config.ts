@@ -133,8 +133,9 @@ function textSetting(name: string, value: unknown, problems: string[]): string |
   return undefined;
 }
 
+/** A whole number from `min`; blank or only whitespace is unset, as for the string bindings (Number(" ") is 0). */
 function integer(name: string, value: unknown, problems: string[], min: number): number | undefined {
-  if (value === undefined || value === "") return undefined;
+  if (value === undefined || (typeof value === "string" && value.trim() === "")) return undefined;
   const n = typeof value === "number" ? value : typeof value === "string" ? Number(value.trim()) : Number.NaN;
   if (!Number.isInteger(n) || n < min) {
     problems.push(`${name} must be an integer >= ${min}, got ${quoteValue(value)}`);
