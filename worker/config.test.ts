@@ -68,6 +68,38 @@ describe("parseConfig", () => {
   });
 });
 
+describe("MODELS' names", () => {
+  const qwen = `bedrock/qwen3/${ARN}`;
+  const r1 = `bedrock/deepseek_r1/${ARN}`;
+
+  it("given twice are a problem naming them: JSON.parse would keep the last entry and silently drop the first", () => {
+    expect(problems({ ...good, MODELS: `{"r1": "${qwen}", "r1": "${r1}"}` })).toEqual([
+      'MODELS["r1"]: the name is given twice, and JSON keeps only the last entry: give each entry its own name',
+    ]);
+    // However the name is spelt in JSON, and once however often it repeats.
+    expect(problems({ ...good, MODELS: `{"r1": "${r1}", "\\u0072\\u0031": "${qwen}", "r1": "${r1}"}` })).toEqual([
+      'MODELS["r1"]: the name is given twice, and JSON keeps only the last entry: give each entry its own name',
+    ]);
+  });
+
+  it("__proto__ is refused: it set the table's prototype, and the model vanished while /health said ok", () => {
+    const only = `{"__proto__": {"model": "${qwen}"}}`;
+    expect(problems({ ...good, MODELS: only })).toEqual([
+      'MODELS["__proto__"]: is a name JavaScript keeps for itself: give the model another name',
+    ]);
+    const beside = `{"r1": "${r1}", "__proto__": {"model": "${qwen}", "max_body_bytes": 99999999}}`;
+    const result = parseConfig({ ...good, MODELS: beside });
+    expect(result).toMatchObject({
+      ok: false,
+      problems: ['MODELS["__proto__"]: is a name JavaScript keeps for itself: give the model another name'],
+    });
+    if (!result.ok) {
+      expect(Object.keys(result.models)).toEqual(["r1"]);
+      expect(Object.getPrototypeOf(result.models)).toBe(Object.prototype);
+    }
+  });
+});
+
 describe("CORS_ORIGINS", () => {
   it("is read on its own, whatever else is wrong, an entry that is a URL standing for its origin", () => {
     const broken = { ...good, MODELS: "not json", CORS_ORIGINS: "https://app.example" };

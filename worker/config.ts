@@ -12,6 +12,7 @@ import type { ModelTableEntry } from "../src/index.ts";
 import { type D1Database, type DurableObjectNamespace, isD1Database, isDurableObjectNamespace } from "./cloudflare.ts";
 import { resolveDeploymentCredentials } from "./deployment-credentials.ts";
 import { maskAwsIds } from "./http.ts";
+import { repeatedNames } from "./json-names.ts";
 import { type ClientKey, parseApiKeys, readClientKeys } from "./keys.ts";
 import { kindOf, quoteValue, URL_LENGTH } from "./quote-value.ts";
 import { readTraceExport, type TraceExport } from "./traces.ts";
@@ -282,12 +283,29 @@ function readModels(
   const fallback = region ? { region, setting: "AWS_REGION" } : undefined;
   if (table === null || typeof table !== "object" || Array.isArray(table))
     return parseEntries(table, problems, fallback);
+  if (typeof raw === "string") {
+    for (const name of repeatedNames(raw))
+      problems.push(
+        `MODELS["${name.slice(0, 100)}"]: the name is given twice, and JSON keeps only the last entry: give each entry its own name`,
+      );
+  }
   const models: Record<string, ModelTableEntry> = {};
-  const resolved = resolveDeploymentCredentials(table as Record<string, unknown>, env, problems);
+  const resolved = resolveDeploymentCredentials(ownNames(table, problems), env, problems);
   for (const [name, entry] of Object.entries(resolved))
     Object.assign(models, parseEntries({ [name]: entry }, problems, fallback));
   if (Object.keys(table).length === 0) problems.push("MODELS is empty: name at least one model");
   return models;
+}
+
+/**
+ * The table without an entry named __proto__: JSON.parse makes it an entry, but an assignment
+ * (every table built from it) sets the object's prototype instead, and the model vanished.
+ */
+function ownNames(table: object, problems: string[]): Record<string, unknown> {
+  const entries = Object.entries(table).filter(([name]) => name !== "__proto__");
+  if (Object.hasOwn(table, "__proto__"))
+    problems.push('MODELS["__proto__"]: is a name JavaScript keeps for itself: give the model another name');
+  return Object.fromEntries(entries);
 }
 
 function parseEntries(table: unknown, problems: string[], fallback?: TableRegion): Record<string, ModelTableEntry> {

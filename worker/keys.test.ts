@@ -92,6 +92,24 @@ describe("client keys", () => {
     expect(problems.join("\n")).not.toMatch(/SECRET|team-c/);
   });
 
+  it("report a name given twice (JSON.parse keeps the last entry), never showing a name that may be the key", () => {
+    const problems: string[] = [];
+    const keys = readClientKeys(
+      {
+        API_KEYS:
+          '{"team": {"key": "sk-a-0123456789"}, "team": {"key": "sk-b-0123456789"}, ' +
+          '"sk-zzteam-SECRET-0011": {"models": []}, "sk-zzteam-SECRET-0011": {"models": []}}',
+      },
+      problems,
+    );
+    expect(problems.slice(0, 2)).toEqual([
+      'API_KEYS["team"]: the name is given twice, and JSON keeps only the last entry: give each key its own name',
+      "API_KEYS: an entry's name (not shown) is given twice, and JSON keeps only the last entry: give each key its own name",
+    ]);
+    expect(problems.join("\n")).not.toContain("SECRET");
+    expect(keys.map((key) => key.name)).toEqual(["team"]);
+  });
+
   it("say when API_KEYS is not JSON without quoting it, and when it is not an object", () => {
     expect(read(undefined, { API_KEYS: '{"a": {"key": "sk-quoted-secret"' }).problems).toEqual([
       "API_KEYS is not valid JSON",

@@ -8,6 +8,7 @@
 // never written anywhere.
 import { isRateLimiter, type RateLimiter } from "./cloudflare.ts";
 import type { ProxyBindings, ProxyEnv } from "./config.ts";
+import { repeatedNames } from "./json-names.ts";
 import { KEY_LIKE, kindOf } from "./quote-value.ts";
 
 export interface ClientKey {
@@ -139,6 +140,13 @@ function readTable(raw: ProxyEnv["API_KEYS"], problems: string[]): Record<string
   if (table === null || typeof table !== "object" || Array.isArray(table)) {
     problems.push('API_KEYS must be a JSON object of key name -> { "key": "…", … }');
     return {};
+  }
+  if (typeof raw === "string") {
+    for (const name of repeatedNames(raw)) {
+      // A name that may be the key itself is not shown, as everywhere else.
+      const at = mayBeKey(name) ? "API_KEYS: an entry's name (not shown)" : `API_KEYS["${name}"]: the name`;
+      problems.push(`${at} is given twice, and JSON keeps only the last entry: give each key its own name`);
+    }
   }
   return table as Record<string, unknown>;
 }
