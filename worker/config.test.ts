@@ -114,6 +114,12 @@ describe("CORS_ORIGINS", () => {
     expect(readCorsOrigins(wrong)).toEqual(["https://app.example", "*"]);
     expect(readCorsOrigins(good)).toEqual([]);
   });
+
+  it("with a wildcard in an origin is a problem saying only * alone is supported (the origin matched none)", () => {
+    expect(problems({ ...good, CORS_ORIGINS: "https://*.app.example, https://app.example" })).toEqual([
+      'CORS_ORIGINS: "https://*.app.example" has a wildcard, and only * alone (every origin) is supported: list each origin',
+    ]);
+  });
 });
 
 describe("BEDROCK_ENDPOINT", () => {

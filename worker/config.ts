@@ -431,7 +431,13 @@ function parseOrigins(value: unknown, problems: string[]): string[] {
   }
   const origins = texts.map((origin) => origin.trim()).filter(Boolean);
   for (const origin of origins) {
-    if (origin !== "*" && !isOrigin(origin))
+    if (origin === "*") continue;
+    // new URL() keeps a "*" in a host, and such an origin would match none.
+    if (origin.includes("*"))
+      problems.push(
+        `CORS_ORIGINS: ${quoteValue(origin, URL_LENGTH)} has a wildcard, and only * alone (every origin) is supported: list each origin`,
+      );
+    else if (!isOrigin(origin))
       problems.push(
         `CORS_ORIGINS: ${quoteValue(origin, URL_LENGTH)} is not an origin like https://app.example.com, or *`,
       );
