@@ -438,7 +438,7 @@ describe("a [vars] value written without quotes (a JSON binding)", () => {
       `OTEL_EXPORTER_OTLP_ENDPOINT must be a string, got an object ${hint}`,
     ]);
     expect(problems({ ...good, PROXY_API_KEYS: ["sk-a"] as never })).toEqual([
-      "PROXY_API_KEYS must be a string, the keys separated by commas, got a list (wrangler secret put PROXY_API_KEYS)",
+      "PROXY_API_KEYS must be a string, the keys separated by commas or lines, got a list (wrangler secret put PROXY_API_KEYS)",
     ]);
   });
 

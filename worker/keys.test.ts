@@ -110,6 +110,20 @@ describe("client keys", () => {
     expect(keys.map((key) => key.name)).toEqual(["team"]);
   });
 
+  it("of PROXY_API_KEYS are separated by commas or line breaks (a secret put from a file, one key per line)", () => {
+    const names = (PROXY_API_KEYS: string) =>
+      readClientKeys({ PROXY_API_KEYS }, []).map((key) => [key.name, key.key].join("="));
+    expect(names("sk-one\nsk-two")).toEqual(["proxy-key-1=sk-one", "proxy-key-2=sk-two"]);
+    expect(names("sk-one\r\n sk-two \r\n\r\nsk-three,sk-four\n")).toEqual([
+      "proxy-key-1=sk-one",
+      "proxy-key-2=sk-two",
+      "proxy-key-3=sk-three",
+      "proxy-key-4=sk-four",
+    ]);
+    // Inner spaces are a key's own, as always.
+    expect(names("sk one, sk-two")).toEqual(["proxy-key-1=sk one", "proxy-key-2=sk-two"]);
+  });
+
   it("say when API_KEYS is not JSON without quoting it, and when it is not an object", () => {
     expect(read(undefined, { API_KEYS: '{"a": {"key": "sk-quoted-secret"' }).problems).toEqual([
       "API_KEYS is not valid JSON",

@@ -48,10 +48,14 @@ function text(value: unknown): string | undefined {
   return typeof value === "string" && value.trim() !== "" ? value.trim() : undefined;
 }
 
-/** PROXY_API_KEYS as a list: read on its own, so keys work even when the rest is misconfigured. */
+/**
+ * PROXY_API_KEYS as a list: read on its own, so keys work even when the rest is misconfigured.
+ * Separated by commas or line breaks (a secret put from a file of one key per line); a key
+ * holding a line break could never be sent in a header anyway.
+ */
 export function parseApiKeys(env: ProxyEnv): string[] {
   return (text(env.PROXY_API_KEYS) ?? "")
-    .split(",")
+    .split(/[,\r\n]/)
     .map((key) => key.trim())
     .filter(Boolean);
 }
@@ -65,7 +69,7 @@ export function readClientKeys(env: ProxyBindings, problems: string[], models?: 
   const keys: ClientKey[] = parseApiKeys(env).map((key, i) => ({ name: `proxy-key-${i + 1}`, key, admin: false }));
   if (env.PROXY_API_KEYS !== undefined && typeof env.PROXY_API_KEYS !== "string") {
     problems.push(
-      `PROXY_API_KEYS must be a string, the keys separated by commas, got ${kindOf(env.PROXY_API_KEYS)} (wrangler secret put PROXY_API_KEYS)`,
+      `PROXY_API_KEYS must be a string, the keys separated by commas or lines, got ${kindOf(env.PROXY_API_KEYS)} (wrangler secret put PROXY_API_KEYS)`,
     );
   }
   const table = readTable(env.API_KEYS, problems);
