@@ -33,6 +33,39 @@ describe("the trace export's bindings", () => {
     expect(problems.join("\n")).not.toContain("pass");
   });
 
+  it("refuse a header value no header can carry, naming the header, never quoting the value", () => {
+    for (const value of ["abc%0Adef", "abc%0D%0Adef", "a%00b", "a%7Fb", "%E2%82%ACsecret-value"]) {
+      const problems: string[] = [];
+      expect(readTraceExport("https://otlp.example.com", `x-team=blue, x-api-key=${value}`, problems)).toBeUndefined();
+      expect(problems, value).toEqual([
+        'OTEL_EXPORTER_OTLP_HEADERS: the value of "x-api-key" has a character no HTTP header can carry (a line break, another control character, or one beyond Latin-1): every export would fail',
+      ]);
+    }
+    // A tab, and Latin-1 beyond ASCII, fetch sends as they are.
+    const problems: string[] = [];
+    expect(readTraceExport("https://otlp.example.com", "x-a=a%09b, x-b=caf%C3%A9", problems)?.headers).toEqual({
+      "x-a": "a\tb",
+      "x-b": "café",
+    });
+    expect(problems).toEqual([]);
+    expect(() => new Headers({ "x-a": "a\tb", "x-b": "café" })).not.toThrow();
+  });
+
+  it("refuse an endpoint with a query or a fragment, which the spans' URL would drop", () => {
+    for (const endpoint of [
+      "https://otlp.example.com?api_key=SECRETQ",
+      "https://otlp.example.com/base?",
+      "https://otlp.example.com#x",
+      "https://otlp.example.com/#",
+    ]) {
+      const problems: string[] = [];
+      expect(readTraceExport(endpoint, undefined, problems), endpoint).toBeUndefined();
+      expect(problems).toEqual([
+        "OTEL_EXPORTER_OTLP_ENDPOINT must not carry a query or a fragment: give the collector's base URL, and its key in OTEL_EXPORTER_OTLP_HEADERS",
+      ]);
+    }
+  });
+
   it("give their values for redaction, as given and decoded, malformed or not", () => {
     expect(traceHeaderSecrets("x-api-key=abc%3D%3D, x-team=blue").filter(Boolean)).toEqual([
       "abc%3D%3D",

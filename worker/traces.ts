@@ -4,6 +4,7 @@
 // answer. Made from the request's log line, so it says what the line says: prompt text only
 // when LOG_PROMPTS is on.
 import type { LogLine } from "./log.ts";
+import { NAME_LENGTH, quoteValue } from "./quote-value.ts";
 
 /** Where spans go: OTEL_EXPORTER_OTLP_ENDPOINT's /v1/traces, with OTEL_EXPORTER_OTLP_HEADERS. */
 export interface TraceExport {
@@ -33,6 +34,14 @@ export function readTraceExport(
     );
     return undefined;
   }
+  // The spans' URL is built from the origin and path: a query would be dropped silently (a bare
+  // "?" or "#" leaves search and hash empty, hence the href).
+  if (/[?#]/.test(url.href)) {
+    problems.push(
+      "OTEL_EXPORTER_OTLP_ENDPOINT must not carry a query or a fragment: give the collector's base URL, and its key in OTEL_EXPORTER_OTLP_HEADERS",
+    );
+    return undefined;
+  }
   const parsed: Record<string, string> = {};
   for (const pair of (headers ?? "").split(",").filter((item) => item.trim())) {
     const at = pair.indexOf("=");
@@ -42,10 +51,19 @@ export function readTraceExport(
       problems.push("OTEL_EXPORTER_OTLP_HEADERS must be name=value pairs separated by commas (values percent-encoded)");
       return undefined;
     }
+    if (!HEADER_VALUE.test(value)) {
+      problems.push(
+        `OTEL_EXPORTER_OTLP_HEADERS: the value of ${quoteValue(name, NAME_LENGTH)} has a character no HTTP header can carry (a line break, another control character, or one beyond Latin-1): every export would fail`,
+      );
+      return undefined;
+    }
     parsed[name] = value;
   }
   return { url: `${url.origin}${url.pathname.replace(/\/+$/, "")}/v1/traces`, headers: parsed };
 }
+
+/** What fetch's Headers take as a value: tabs, and bytes that are not control characters. */
+const HEADER_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
 
 /**
  * The header values, as given and decoded, for redaction: read even when they are malformed, a
