@@ -122,6 +122,18 @@ describe("CORS_ORIGINS", () => {
   });
 });
 
+describe("AWS_BEARER_TOKEN_BEDROCK beside SigV4 keys", () => {
+  it("wins, as AWS's SDKs prefer it: the keys and any session token are not used", () => {
+    const config = configOf({
+      ...good,
+      AWS_SESSION_TOKEN: "IQoJsessiontoken",
+      AWS_BEARER_TOKEN_BEDROCK: "ABSKQmVkcm9ja0FQSUtleS1leGFtcGxl",
+    });
+    expect(config.apiKey).toBe("ABSKQmVkcm9ja0FQSUtleS1leGFtcGxl");
+    expect(config.credentials).toBeUndefined();
+  });
+});
+
 describe("BEDROCK_ENDPOINT", () => {
   it("is kept without its trailing slash", () => {
     expect(configOf({ ...good, BEDROCK_ENDPOINT: "https://vpce.example.com/" }).endpoint).toBe(
