@@ -76,6 +76,11 @@ describe("client keys", () => {
     expect(problems.join("\n")).not.toMatch(/secret-value/);
   });
 
+  it("never quote a key put in a key's list of models", () => {
+    const { problems } = read({ team: { key: "sk-team-a-0123456789", models: ["qwen3", "sk-zzmodels-SECRET-0012"] } });
+    expect(problems).toEqual(['API_KEYS["team"].models: [redacted: 23 characters] is not a MODELS name']);
+  });
+
   it("tell an entry with no key by position, never by its name, which may be the key itself", () => {
     // The review's case: API_KEYS keyed by the key.
     const { keys, problems } = read({

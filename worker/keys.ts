@@ -9,7 +9,7 @@
 import { isRateLimiter, type RateLimiter } from "./cloudflare.ts";
 import type { ProxyBindings, ProxyEnv } from "./config.ts";
 import { repeatedNames } from "./json-names.ts";
-import { KEY_LIKE, kindOf } from "./quote-value.ts";
+import { KEY_LIKE, kindOf, NAME_LENGTH, quoteValue } from "./quote-value.ts";
 
 export interface ClientKey {
   /** Its name in API_KEYS, or `proxy-key-<n>` for the n-th key of PROXY_API_KEYS. */
@@ -196,7 +196,8 @@ function readEntry(
       problems.push(`${at}.models: must be a list of MODELS names`);
     } else {
       const missing = models && list.find((model) => !models.has(model));
-      if (missing !== undefined) problems.push(`${at}.models: "${missing.slice(0, 60)}" is not a MODELS name`);
+      if (missing !== undefined)
+        problems.push(`${at}.models: ${quoteValue(missing, NAME_LENGTH)} is not a MODELS name`);
       out.models = list;
     }
   }
