@@ -12,7 +12,7 @@ export const KEY_LIKE = /^sk-|^.{24,}$/i;
 const NOT_KEY_CHARACTERS = /[^A-Za-z0-9+/=_-]+/;
 
 /** As long as a setting of one word may be: an AWS region, a whole number, true or false. */
-export const WORD_LENGTH = 20;
+const WORD_LENGTH = 20;
 /** As long as a name (a header's, a model's) is. */
 export const NAME_LENGTH = 64;
 /** As long as an origin or a base URL is: longer ones are not quoted. */
