@@ -472,7 +472,8 @@ describe("a [vars] value written without quotes (a JSON binding)", () => {
     ]);
     const mixed = { ...good, CORS_ORIGINS: ["https://a.example", 443] as never };
     expect(problems(mixed)).toEqual(["CORS_ORIGINS[1] must be an origin in quotes, got a number"]);
-    expect(readCorsOrigins(mixed)).toEqual([]);
+    // The origin beside it still stands, so that a browser there reads the 500 saying what to fix.
+    expect(readCorsOrigins(mixed)).toEqual(["https://a.example"]);
     expect(problems({ ...good, CORS_ORIGINS: { origin: "https://a.example" } as never })).toEqual([
       "CORS_ORIGINS must be comma-separated origins, or *, or a list of them, got an object",
     ]);

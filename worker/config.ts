@@ -423,11 +423,11 @@ function parseOrigins(value: unknown, problems: string[]): string[] {
     problems.push(`CORS_ORIGINS must be comma-separated origins, or *, or a list of them, got ${kindOf(value)}`);
     return [];
   }
+  // The entries that are strings still stand, as a wrong origin does (readCorsOrigins).
   const texts = list.filter((origin): origin is string => typeof origin === "string");
   if (texts.length < list.length) {
     const at = list.findIndex((origin) => typeof origin !== "string");
     problems.push(`CORS_ORIGINS[${at}] must be an origin in quotes, got ${kindOf(list[at])}`);
-    return [];
   }
   const origins = texts.map((origin) => origin.trim()).filter(Boolean);
   for (const origin of origins) {
