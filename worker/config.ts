@@ -383,7 +383,7 @@ function readEndpoint(endpoint: string | undefined, problems: string[]): string 
   // A bare "?" or "#" leaves search and hash empty, yet each call's path would go after it.
   if (/[?#]/.test(url.href) || url.username || url.password) {
     problems.push(
-      "BEDROCK_ENDPOINT: must not carry a query, a fragment or user info (a bare ? or # included): give the base URL, e.g. https://vpce-….bedrock-runtime.us-east-1.vpce.amazonaws.com",
+      "BEDROCK_ENDPOINT: must not carry a query, a fragment (a bare ? or # included) or credentials (user info): give the base URL, e.g. https://vpce-….bedrock-runtime.us-east-1.vpce.amazonaws.com",
     );
     return undefined;
   }
