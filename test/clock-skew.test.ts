@@ -86,6 +86,27 @@ describe("a caller's clock off Bedrock's", () => {
     });
   }
 
+  it("calls sent together on the wrong clock are each refused, then each signed again and answered (codereview11)", async () => {
+    const { bedrock, statuses } = skewed(10 * MINUTE);
+    const answers = await Promise.all(
+      Array.from({ length: 5 }, () => bedrock.chat.completions.create({ model: llama, messages: MESSAGES })),
+    );
+    expect(answers).toHaveLength(5);
+    expect(statuses().filter((status) => status === 403)).toHaveLength(5);
+    expect(statuses().filter((status) => status === 200)).toHaveLength(5);
+  });
+
+  it("a clock just past five minutes off, which a Date header's whole seconds may measure as under, is set right too", async () => {
+    // Ahead of us by 300.3 s to 301 s: always refused (the signing date's whole seconds only make
+    // it earlier), and the Date header (whole seconds too) measures as little as 299.3 s of it.
+    // Behind by 301 s or more: always refused too.
+    for (const offset of [300_300, 300_600, 300_900, 301_000, -301_000]) {
+      const { bedrock, statuses } = skewed(offset);
+      for (let call = 0; call < 3; call++) await bedrock.chat.completions.create({ model: llama, messages: MESSAGES });
+      expect(statuses()).toEqual([403, 200, 200, 200]);
+    }
+  });
+
   it("with retries off, the refused call fails, and the next is signed on Bedrock's time", async () => {
     const { bedrock, statuses } = skewed(-20 * MINUTE, { maxRetries: 0 });
     await expect(bedrock.chat.completions.create({ model: llama, messages: MESSAGES })).rejects.toMatchObject({

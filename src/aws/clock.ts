@@ -5,16 +5,11 @@
 // another's clock, and no endpoint can move the time of calls sent elsewhere.
 import type { BedrockEdgeError } from "../errors.ts";
 
-// The exception names AWS gives a request signed at the wrong time (the SDKs' list).
-const SKEW_ERRORS = new Set([
-  "InvalidSignatureException",
-  "SignatureDoesNotMatch",
-  "RequestExpired",
-  "RequestInTheFuture",
-  "RequestTimeTooSkewed",
-  "AuthFailure",
-]);
-const MAX_SKEW_MS = 5 * 60_000;
+// The exception names AWS gives a request signed at the wrong time and nothing else (from the
+// SDKs' list); Bedrock's own is InvalidSignatureException, which means a wrong time only with
+// these words (a wrong secret gets it too, with others).
+const TIME_ERRORS = new Set(["RequestExpired", "RequestInTheFuture", "RequestTimeTooSkewed"]);
+const WRONG_TIME = /^Signature (?:expired|not yet current)\b/;
 const MAX_HOSTS = 64;
 // AWS's message names its own time: "(20261128T120500Z - 5 min.)".
 const TIME_IN_MESSAGE = /\((\d{4})(\d\d)(\d\d)T(\d\d)(\d\d)(\d\d)Z [+-] 5 min\.\)/;
@@ -41,20 +36,28 @@ function serverTime(headers: Headers, message: string): number | undefined {
   return Number.isFinite(time) ? time : undefined;
 }
 
+/** Whether the answer says the request's time was wrong, and only that. */
+function refusedForItsTime(error: BedrockEdgeError, message: string): boolean {
+  const name = error.bedrockError;
+  return (
+    name !== undefined && (TIME_ERRORS.has(name) || (name === "InvalidSignatureException" && WRONG_TIME.test(message)))
+  );
+}
+
 /**
- * After an error answer from `host`: when it refused the request's time and the endpoint's clock
- * is more than five minutes from the one the request was signed on, calls to `host` are signed on
- * the endpoint's time from now on, and the error is marked worth one more try (`clockCorrected`).
+ * After an error answer from `host`: when it refused the request's time, calls to `host` are
+ * signed on the endpoint's time from now on, and the error is marked worth one more try
+ * (`clockCorrected`). The endpoint said the request's time was wrong, so its time is taken
+ * whatever the difference: every call refused together is tried again, and a clock just past
+ * five minutes off (which a Date header's whole seconds may measure as just under) is set right.
  */
 export function learnClock(error: BedrockEdgeError, headers: Headers, message: string, host: string): void {
-  if (!error.bedrockError || !SKEW_ERRORS.has(error.bedrockError)) return;
+  if (!refusedForItsTime(error, message)) return;
   const server = serverTime(headers, message);
   if (server === undefined) return;
-  const offset = server - Date.now();
-  if (Math.abs(offset - (offsets.get(host) ?? 0)) < MAX_SKEW_MS) return;
   // The oldest out (a Map keeps insertion order), as a proxy of many endpoints keeps its busy ones.
   if (!offsets.has(host) && offsets.size >= MAX_HOSTS) offsets.delete(offsets.keys().next().value ?? "");
-  offsets.set(host, offset);
+  offsets.set(host, server - Date.now());
   corrected.add(error);
 }
 
