@@ -297,21 +297,31 @@ describe("converse: structured output (response_format json_schema)", () => {
 });
 
 describe("converse: Nova 2 at high reasoning effort", () => {
-  it("is answered with the max_tokens most clients send: the limit goes unsent, which Nova requires there", async () => {
-    const { bedrock, emulator } = emulated({ region: "us-east-1" });
+  it("takes no output limit: answered without one, and a limit (the caller's or the model's cap) refused before anything is sent", async () => {
     const nova = `bedrock/converse/${converseModelId("us.amazon.nova-2-lite-v1:0", ["think"])}`;
-    for (const reasoning_effort of ["high", "medium"] as const) {
-      const completion = await bedrock.chat.completions.create({
-        model: nova,
-        messages: [hello],
-        max_tokens: 800,
-        reasoning_effort,
-      });
-      expect(completion.choices[0]?.message.content).toMatch(GREETING);
-      expect(sentBody(emulator, nova).inferenceConfig).toEqual(
-        reasoning_effort === "high" ? undefined : { maxTokens: 800 },
-      );
+    const { bedrock, emulator } = emulated({
+      region: "us-east-1",
+      models: { capped: { model: nova, max_output_tokens: 500 } },
+    });
+    const completion = await bedrock.chat.completions.create({
+      model: nova,
+      messages: [hello],
+      reasoning_effort: "high",
+    });
+    expect(completion.choices[0]?.message.content).toMatch(GREETING);
+    expect(sentBody(emulator, nova).inferenceConfig).toBeUndefined();
+    const medium = { model: nova, messages: [hello], max_tokens: 800, reasoning_effort: "medium" as const };
+    await bedrock.chat.completions.create(medium);
+    expect(sentBody(emulator, nova).inferenceConfig).toEqual({ maxTokens: 800 });
+    const sent = emulator.stats.requests.length;
+    for (const refused of [
+      { ...medium, reasoning_effort: "high" as const },
+      { model: "capped", messages: [hello], reasoning_effort: "xhigh" as const },
+    ]) {
+      const error = await errorOf(() => bedrock.chat.completions.create(refused), BedrockEdgeError);
+      expect(error).toMatchObject({ status: 400, param: expect.stringMatching(/^max_(completion_)?tokens$/) });
     }
+    expect(emulator.stats.requests.length).toBe(sent);
   });
 });
 

@@ -76,8 +76,6 @@ export interface ReasoningPlan {
   fields?: JsonObject;
   /** inferenceConfig.maxTokens when reasoning needs it to differ from the request's. */
   maxTokens?: number;
-  /** No inferenceConfig.maxTokens at all: Nova 2 at high effort refuses any. */
-  noMaxTokens?: true;
 }
 
 export interface ThinkingConflicts {
@@ -109,12 +107,9 @@ export function planReasoning(input: ReasoningInput): ReasoningPlan {
     case "claude_thinking":
       return claudeThinking(effort === undefined ? budget! : EFFORT_BUDGETS[effort], input);
     case "nova2": {
-      // Nova 2 at high effort takes no output limit (Amazon's engineers, inspect_ai#3767: "the
-      // Nova Converse API only requires maxTokens to be unset when maxReasoningEffort is high"):
-      // the caller's max_tokens goes unsent rather than failing every such call.
       const level = levelOf(effort, budget!);
-      const fields = { reasoningConfig: { type: "enabled", maxReasoningEffort: level } };
-      return level === "high" ? { fields, noMaxTokens: true } : { fields };
+      if (level === "high" && input.maxTokens !== undefined) throw novaHighWithLimit(input.maxTokensParam);
+      return { fields: { reasoningConfig: { type: "enabled", maxReasoningEffort: level } } };
     }
     case "gpt_oss":
       return { fields: { reasoning_effort: levelOf(effort, budget!) } };
@@ -126,6 +121,19 @@ export function planReasoning(input: ReasoningInput): ReasoningPlan {
         "invalid_model_config",
       );
   }
+}
+
+/**
+ * Nova 2 at high effort takes no output limit (Amazon's engineers, inspect_ai#3767: "the Nova
+ * Converse API only requires maxTokens to be unset when maxReasoningEffort is high"). A limit
+ * is never left out to make it fit: it may be the model's max_output_tokens cap, which bounds
+ * what any caller gets.
+ */
+function novaHighWithLimit(param: string) {
+  return invalidRequest(
+    `${param} cannot go with high reasoning effort on Amazon Nova 2, which takes no output limit at that effort: leave ${param} out, or use reasoning_effort medium or lower. (A model with a max_output_tokens cap always has a limit: use medium or lower there.)`,
+    param,
+  );
 }
 
 function levelOf(effort: BudgetedEffort | undefined, budget: number): Level {

@@ -479,21 +479,23 @@ describe("reasoning", () => {
     expect(effort("xhigh", GPT_OSS).additionalModelRequestFields).toEqual({ reasoning_effort: "high" });
   });
 
-  it("Nova 2 at high effort goes without maxTokens, which it refuses there; lower efforts keep it (oracle5 #3)", () => {
+  it("Nova 2 at high effort takes no output limit: sent without one, and a request with one is refused by its name (oracle5 #3)", () => {
     for (const value of ["high", "xhigh"]) {
-      const high = effort(value, NOVA2, { max_tokens: 500, temperature: 0.3 });
+      const high = effort(value, NOVA2, { temperature: 0.3 });
       expect(high.additionalModelRequestFields).toEqual({
         reasoningConfig: { type: "enabled", maxReasoningEffort: "high" },
       });
       expect(high.inferenceConfig).toEqual({ temperature: 0.3 });
+      for (const param of ["max_tokens", "max_completion_tokens"]) {
+        const error = refusal(() => effort(value, NOVA2, { [param]: 500 }));
+        expect(error).toMatchObject({ status: 400, param });
+        expect(error.message).toContain("no output limit at that effort");
+      }
     }
     expect(effort("medium", NOVA2, { max_completion_tokens: 500 }).inferenceConfig).toEqual({ maxTokens: 500 });
     // A reasoning_budget past medium's is high effort too.
-    const budgeted = body(request(hi.messages, { max_tokens: 500 }), NOVA2, { reasoning_budget: 20_000 });
-    expect(budgeted.additionalModelRequestFields).toEqual({
-      reasoningConfig: { type: "enabled", maxReasoningEffort: "high" },
-    });
-    expect(budgeted.inferenceConfig).toBeUndefined();
+    const budgeted = () => body(request(hi.messages, { max_tokens: 500 }), NOVA2, { reasoning_budget: 20_000 });
+    expect(refusal(budgeted).param).toBe("max_tokens");
   });
 
   it('"none" turns reasoning off, and is a no-op where there is none', () => {

@@ -69,8 +69,7 @@ export function buildConverseBody(
     hot &&
     refuseOrDrop([{ param: "temperature", why: HOTTER_THAN_CONVERSE }], "converse", dropsParameters(request, settings))
       .size > 0;
-  const limit = reasoning.noMaxTokens ? undefined : (reasoning.maxTokens ?? maxTokens);
-  const inference = inferenceConfig(request, limit, thinking.dropSampling, dropTemperature);
+  const inference = inferenceConfig(request, reasoning.maxTokens ?? maxTokens, thinking.dropSampling, dropTemperature);
   if (inference) body.inferenceConfig = inference;
   if (tools) body.toolConfig = tools;
   // reasoning_effort "none", or a tool loop that turns thinking off, overrides thinking the settings'
