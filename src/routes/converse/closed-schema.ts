@@ -2,13 +2,19 @@
 // hold: Bedrock refuses one without `additionalProperties: false` ("For 'object' type,
 // 'additionalProperties' must be explicitly set to false"), where OpenAI's response_format
 // takes it whenever `strict` is not set, which is the default. Closing such objects asks the
-// same answer of the model: what the closed schema allows, the open one allowed too.
+// same answer of the model: what the closed schema allows, the open one allowed too. That holds
+// only for an object that lists its own properties: one whose properties come from `allOf`,
+// `$ref`, `if`/`then`/`else` or alternatives beside its own is left as written (closing it, or
+// a branch that is merged with others, would admit no instance), and Bedrock's 400 says why.
 import type { JsonObject } from "../../json.ts";
 
-// Keywords whose value is a schema, and those whose value holds schemas by name or in a list.
-const ONE_SCHEMA = ["items", "additionalItems", "contains", "not", "if", "then", "else", "propertyNames"];
-const NAMED_SCHEMAS = ["properties", "patternProperties", "$defs", "definitions", "dependentSchemas"];
-const LISTED_SCHEMAS = ["allOf", "anyOf", "oneOf", "prefixItems"];
+// Keywords whose value is one schema, or schemas by name, standing on their own.
+const ONE_SCHEMA = ["items", "additionalItems", "contains", "not", "propertyNames"];
+const NAMED_SCHEMAS = ["properties", "patternProperties", "$defs", "definitions"];
+// Keywords that merge other schemas into this one: neither it nor they can be closed alone.
+const MERGING = ["allOf", "$ref", "if", "then", "else", "dependentSchemas"];
+// Alternatives: each stands alone, unless this schema has properties of its own beside them.
+const ALTERNATIVES = ["anyOf", "oneOf"];
 
 function isObject(value: unknown): value is JsonObject {
   return typeof value === "object" && value !== null && !Array.isArray(value);
@@ -19,7 +25,7 @@ function describesObject(schema: JsonObject): boolean {
   return type === "object" || (Array.isArray(type) && type.includes("object")) || isObject(schema.properties);
 }
 
-/** `schema` with `additionalProperties: false` on every object schema that does not set it. */
+/** `schema` with `additionalProperties: false` on every object schema that can be closed and does not say. */
 export function closedSchema(schema: JsonObject): JsonObject {
   const out: JsonObject = { ...schema };
   for (const key of ONE_SCHEMA) {
@@ -28,17 +34,28 @@ export function closedSchema(schema: JsonObject): JsonObject {
   }
   for (const key of NAMED_SCHEMAS) {
     const value = out[key];
-    if (!isObject(value)) continue;
-    const named: JsonObject = {};
-    for (const [name, sub] of Object.entries(value)) named[name] = isObject(sub) ? closedSchema(sub) : sub;
-    out[key] = named;
+    // fromEntries makes own properties, a name like __proto__ included (assignment would not).
+    if (isObject(value)) {
+      out[key] = Object.fromEntries(
+        Object.entries(value).map(([name, sub]) => [name, isObject(sub) ? closedSchema(sub) : sub]),
+      );
+    }
   }
-  for (const key of LISTED_SCHEMAS) {
-    const value = out[key];
-    if (Array.isArray(value)) out[key] = value.map((sub) => (isObject(sub) ? closedSchema(sub) : sub));
+  const merged = MERGING.some((key) => key in out);
+  const object = describesObject(out);
+  const alternatives = ALTERNATIVES.some((key) => key in out);
+  if (!merged && !(object && alternatives)) {
+    for (const key of ALTERNATIVES) {
+      const value = out[key];
+      if (Array.isArray(value)) out[key] = value.map((sub) => (isObject(sub) ? closedSchema(sub) : sub));
+    }
   }
+  const prefixItems = out.prefixItems;
+  if (Array.isArray(prefixItems)) out.prefixItems = prefixItems.map((sub) => (isObject(sub) ? closedSchema(sub) : sub));
   // A schema it names stays the caller's (open on purpose); false or true is kept as written.
   if (isObject(out.additionalProperties)) out.additionalProperties = closedSchema(out.additionalProperties);
-  else if (out.additionalProperties === undefined && describesObject(out)) out.additionalProperties = false;
+  else if (out.additionalProperties === undefined && object && !merged && !alternatives) {
+    out.additionalProperties = false;
+  }
   return out;
 }

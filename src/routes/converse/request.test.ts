@@ -442,6 +442,46 @@ describe("closedSchema: the object schemas Converse's structured output takes", 
     // The caller's schema is left as it was.
     expect(open.properties.stops.items).not.toHaveProperty("additionalProperties");
   });
+
+  it("keeps a property named __proto__ (codereview11 #4)", () => {
+    const schema = JSON.parse(
+      '{"type":"object","properties":{"__proto__":{"type":"string"},"b":{"type":"number"}},"required":["__proto__"]}',
+    );
+    expect(JSON.parse(JSON.stringify(closedSchema(schema)))).toEqual(
+      JSON.parse(
+        '{"type":"object","properties":{"__proto__":{"type":"string"},"b":{"type":"number"}},"required":["__proto__"],"additionalProperties":false}',
+      ),
+    );
+  });
+
+  it("leaves an object whose properties come from elsewhere as written: allOf, $ref, if/then, or alternatives beside its own (codereview11 #4)", () => {
+    const a = { properties: { a: { type: "string" } }, required: ["a"] };
+    const b = { properties: { b: { type: "number" } }, required: ["b"] };
+    const composed = [
+      { type: "object", allOf: [a, b] },
+      {
+        allOf: [
+          { type: "object", ...a },
+          { type: "object", ...b },
+        ],
+      },
+      { type: "object", $ref: "#/$defs/base", properties: { extra: { type: "string" } } },
+      { type: "object", properties: { kind: { type: "string" } }, oneOf: [a, b] },
+      // A schema's "then" written as JSON, as a client sends it (an object literal's would be a thenable).
+      JSON.parse(
+        `{"type":"object","if":${JSON.stringify(a)},"then":${JSON.stringify(b)},"properties":{"a":{"type":"string"}}}`,
+      ),
+    ];
+    for (const schema of composed) expect(closedSchema(schema)).toEqual(schema);
+    // Objects under its own properties still stand alone, and are closed.
+    expect(
+      closedSchema({ type: "object", allOf: [a], properties: { inner: { type: "object", properties: {} } } }),
+    ).toEqual({
+      type: "object",
+      allOf: [a],
+      properties: { inner: { type: "object", properties: {}, additionalProperties: false } },
+    });
+  });
 });
 
 describe("reasoning", () => {
