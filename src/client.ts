@@ -235,6 +235,7 @@ export function createBedrock(options: BedrockOptions = {}): Bedrock {
         region,
         failFast,
         body: modelRoute.buildBody(request, modelId, settings),
+        limitParam: request.max_completion_tokens == null ? undefined : "max_completion_tokens",
       };
       if (request.stream) {
         const { chatChunkMapper } = await chunkMapper();

@@ -18,9 +18,9 @@ const streamReader = lazy(() => import("./stream-reader.ts"));
 const formatRefusal = lazy(() => import("./routes/wire-formats/refusal.ts"));
 
 /** Bedrock's refusal of a body format explained; only a 400 can be one, and loads the explanation. */
-async function explained(error: unknown, body: Record<string, unknown>): Promise<unknown> {
+async function explained(error: unknown, call: ModelCall): Promise<unknown> {
   if (!(error instanceof BedrockEdgeError) || error.status !== 400) return error;
-  return (await formatRefusal()).explainFormatRefusal(error, body);
+  return (await formatRefusal()).explainFormatRefusal(error, call.body, call.limitParam);
 }
 
 export interface ModelCall extends RequestOptions {
@@ -30,6 +30,8 @@ export interface ModelCall extends RequestOptions {
   body: Record<string, unknown>;
   /** One attempt, its retryable failure thrown at once: another deployment of the model remains. */
   failFast?: boolean;
+  /** The request's name for its output limit, when not max_tokens: Bedrock's refusal of it says so. */
+  limitParam?: string;
 }
 
 export interface JsonResult {
@@ -48,7 +50,7 @@ export async function callJson(transport: Transport, call: ModelCall): Promise<J
     const { json, headers } = await invokeJson(transport, request(call));
     return { json, headerUsage: usageFromHeaders(headers) };
   } catch (error) {
-    throw await explained(error, call.body);
+    throw await explained(error, call);
   }
 }
 
@@ -66,7 +68,7 @@ export async function callStream<T>(
     });
     return streamItems(reader, primed);
   } catch (error) {
-    throw await explained(error, call.body);
+    throw await explained(error, call);
   }
 }
 

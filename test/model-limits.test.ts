@@ -91,6 +91,10 @@ describe("a limit past what the model allows, refused by Bedrock under its body'
     const chat = await refusal(
       bedrock.chat.completions.create({ model: model("llama"), messages: hello, max_tokens: 10_000 }),
     );
+    // OpenAI's current name on chat, which the caller wrote (codereview11 #5).
+    const chatNew = await refusal(
+      bedrock.chat.completions.create({ model: model("qwen2"), messages: hello, max_completion_tokens: 10_000 }),
+    );
     const completion = await refusal(
       bedrock.completions.create({ model: model("qwen3"), prompt: "Hello", max_tokens: 10_000 }),
     );
@@ -99,6 +103,7 @@ describe("a limit past what the model allows, refused by Bedrock under its body'
     );
     for (const [error, param] of [
       [chat, "max_tokens"],
+      [chatNew, "max_completion_tokens"],
       [completion, "max_tokens"],
       [response, "max_output_tokens"],
     ] as const) {

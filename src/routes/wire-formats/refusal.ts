@@ -28,11 +28,15 @@ function namesMissingMessages(message: string): boolean {
  * never wrote that body. A BedrockCompletion body's refused `max_gen_len` is told in the
  * caller's terms too (explainTokenLimit). Any other error is returned as it is.
  */
-export function explainFormatRefusal(error: unknown, body: Record<string, unknown>): unknown {
+export function explainFormatRefusal(
+  error: unknown,
+  body: Record<string, unknown>,
+  limitParam = "max_tokens",
+): unknown {
   if (!(error instanceof BedrockEdgeError) || error.status !== 400 || error.bedrockError !== "ValidationException") {
     return error;
   }
-  if (body.max_gen_len !== undefined) return explainTokenLimit(error);
+  if (body.max_gen_len !== undefined) return explainTokenLimit(error, limitParam);
   // vLLM's context-length message speaks of "the messages" for prompts too: not a format refusal.
   if (bodyFormat(body) !== "OpenAICompletion" || error.code === "context_length_exceeded") return error;
   const hint = /extraneous key \[max_tokens\]/.test(error.message)
@@ -59,17 +63,17 @@ const MAX_GEN_LEN_OVER = /#(?::\s*|\/)max_gen_len:\s*(\d+) is not less or equal 
 
 /**
  * Bedrock's refusal of the body's `max_gen_len`, a name the caller never wrote: said in the
- * caller's terms, with the request's parameter named (`max_tokens`; the Responses API calls it
- * `max_output_tokens`). Any other error is returned as it is.
+ * caller's terms, with the request's parameter named (`max_tokens` or `max_completion_tokens`;
+ * the Responses API calls it `max_output_tokens`). Any other error is returned as it is.
  */
-function explainTokenLimit(error: BedrockEdgeError): BedrockEdgeError {
+function explainTokenLimit(error: BedrockEdgeError, param: string): BedrockEdgeError {
   const over = MAX_GEN_LEN_OVER.exec(error.message);
   if (!over) return error;
   return new BedrockEdgeError({
     status: error.status,
     type: error.type,
     code: error.code,
-    param: "max_tokens",
+    param,
     message: `The answer's token limit, ${over[1]}, is more than this model allows: ${over[2]} at most. Bedrock said: ${error.message}`,
     bedrockError: error.bedrockError,
     cause: error,
