@@ -236,10 +236,10 @@ function endpointShown(endpoint: string): string {
   return "an endpoint that is not an http(s) URL";
 }
 
-/** The first of a comma-separated key list. */
+/** The first of a key list, separated as the Worker separates it (worker/keys.ts): commas or line breaks. */
 export function firstKey(keys: string | undefined): string | undefined {
   return keys
-    ?.split(",")
+    ?.split(/[,\r\n]/)
     .map((key) => key.trim())
     .find(Boolean);
 }
