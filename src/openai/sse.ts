@@ -13,7 +13,12 @@ const escapeLineLike = (c: string) => `\\u${c.charCodeAt(0).toString(16).padStar
 
 /** JSON for an SSE `data:` line, with nothing any reader could take for the line's end. */
 export function sseJson(value: unknown): string {
-  return JSON.stringify(value).replace(LINE_LIKE, escapeLineLike);
+  const json = JSON.stringify(value);
+  // Looked for first: on every chunk of every stream, three scans cost nothing measurable where
+  // a replace with nothing to replace cost a third of the serialising.
+  return json.includes("\u2028") || json.includes("\u2029") || json.includes("\u0085")
+    ? json.replace(LINE_LIKE, escapeLineLike)
+    : json;
 }
 
 export function sseData(value: unknown): string {
