@@ -71,7 +71,10 @@ export interface RequestOptions {
   signal?: AbortSignal;
   /** Called before each retry (throttling, 5xx, a model waking up). */
   onRetry?: (event: RetryEvent) => void;
-  /** Called each time the request is sent to a deployment of its model; the last one served it (or failed). */
+  /**
+   * Called each time the request is sent to a deployment of its model, once its body is built (a
+   * request refused while it is built reached none); the last one served it (or failed).
+   */
   onDeployment?: (event: DeploymentEvent) => void;
 }
 
@@ -198,20 +201,24 @@ export function createBedrock(options: BedrockOptions = {}): Bedrock {
     attempt: (target: DeploymentTarget) => Promise<T>,
     requestOptions: RequestOptions,
   ): Promise<T> {
-    const on = (deployment: ModelDeployment, failFast: boolean) =>
+    // The router's choice (it tells it just before each attempt), passed on to the caller only
+    // once the attempt has a body to send: a request refused while it is built (n must be 1…)
+    // never reached a deployment.
+    let chosen: DeploymentEvent = { index: 0, tried: 1 };
+    const on = (deployment: ModelDeployment, failFast: boolean, event = chosen) =>
       attempt({
         modelId: deployment.modelId,
         region: deployment.region,
         transport: ownTransports.get(deployment) ?? transport,
         failFast,
+        sending: () => requestOptions.onDeployment?.(event),
       });
     // One deployment: nothing to route around, so the router is not loaded for it.
-    if (model.deployments.length === 1) {
-      const only = model.deployments[0]!;
-      requestOptions.onDeployment?.({ index: only.index, tried: 1 });
-      return on(only, false);
-    }
-    return router().then((route) => route(name, model, on, requestOptions));
+    return model.deployments.length === 1
+      ? on(model.deployments[0]!, false)
+      : router().then((route) =>
+          route(name, model, on, { ...requestOptions, onDeployment: (event) => (chosen = event) }),
+        );
   }
 
   async function create(input: ChatCompletionCreateParams, requestOptions: RequestOptions = {}) {
@@ -227,7 +234,7 @@ export function createBedrock(options: BedrockOptions = {}): Bedrock {
     const meta = { id: randomId("chatcmpl-"), created: Math.floor(Date.now() / 1000), model: request.model };
 
     // The whole call on one deployment: the body names its model id, the transport its credentials.
-    return served(async ({ modelId, region, transport: via, failFast }) => {
+    return served(async ({ modelId, region, transport: via, failFast, sending }) => {
       const call = {
         ...requestOptions,
         operation: modelRoute.operation,
@@ -237,6 +244,7 @@ export function createBedrock(options: BedrockOptions = {}): Bedrock {
         body: modelRoute.buildBody(request, modelId, settings),
         limitParam: request.max_completion_tokens == null ? undefined : "max_completion_tokens",
       };
+      sending();
       if (request.stream) {
         const { chatChunkMapper } = await chunkMapper();
         const mapper = chatChunkMapper(modelRoute, request, settings, meta);

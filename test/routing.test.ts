@@ -327,6 +327,59 @@ describe("a model of one deployment", () => {
   });
 });
 
+describe("a request refused while its body is built (observe5 #2)", () => {
+  // The route checks a request as it writes Bedrock's body, once a deployment is chosen: a refusal
+  // there sent nothing, and names no deployment (the proxy's x-bedrock-edge-deployment, its log).
+  const single = { m: { deployments: [{ model: `bedrock/llama/${llama(EAST)}` }] } };
+  const both = { m: pair(llama(EAST), llama(WEST)) };
+  for (const [models, name] of [
+    [single, "a model of one deployment"],
+    [both, "a model of several"],
+  ] as const) {
+    it(`reached no deployment: chat and Responses, on ${name}`, async () => {
+      const { bedrock, calls } = setup(models);
+      const events: DeploymentEvent[] = [];
+      const onDeployment = (event: DeploymentEvent) => events.push(event);
+      const chat = await errorOf(
+        () => bedrock.chat.completions.create({ model: "m", messages: hello, n: 2 }, { onDeployment }),
+        BedrockEdgeError,
+      );
+      expect(chat).toMatchObject({ status: 400, param: "n" });
+      const streamed = await errorOf(
+        () => bedrock.chat.completions.create({ model: "m", messages: hello, n: 2, stream: true }, { onDeployment }),
+        BedrockEdgeError,
+      );
+      expect(streamed).toMatchObject({ status: 400, param: "n" });
+      const answer = await errorOf(
+        () =>
+          bedrock.responses.create({ model: "m", input: "Hi", chat_template_kwargs: { nope: 1 } }, { onDeployment }),
+        BedrockEdgeError,
+      );
+      expect(answer).toMatchObject({ status: 400, param: "chat_template_kwargs.nope" });
+      expect(events).toEqual([]);
+      expect([calls(llama(EAST)), calls(llama(WEST))]).toEqual([0, 0]);
+      // The same request, valid, is told as before.
+      await bedrock.chat.completions.create({ model: "m", messages: hello }, { onDeployment });
+      expect(events).toEqual([{ index: 0, tried: 1 }]);
+    });
+
+    it(`reached no deployment: legacy completions, on ${name}`, async () => {
+      const { bedrock, calls } = setup(models);
+      const events: DeploymentEvent[] = [];
+      const onDeployment = (event: DeploymentEvent) => events.push(event);
+      const error = await errorOf(
+        () => bedrock.completions.create({ model: "m", prompt: "Hi", best_of: 2, stream: true }, { onDeployment }),
+        BedrockEdgeError,
+      );
+      expect(error).toMatchObject({ status: 400, param: "best_of" });
+      expect(events).toEqual([]);
+      expect([calls(llama(EAST)), calls(llama(WEST))]).toEqual([0, 0]);
+      await bedrock.completions.create({ model: "m", prompt: "Hi", max_tokens: 4 }, { onDeployment });
+      expect(events).toEqual([{ index: 0, tried: 1 }]);
+    });
+  }
+});
+
 describe("a deployment's own credentials", () => {
   it("sign its calls: an API key for one copy, the client's SigV4 credentials for the other", async () => {
     const { bedrock, authorizations } = setup({

@@ -25,7 +25,13 @@ describe("a route that takes conversations only", () => {
         route,
         settings: {},
         serve: (attempt) =>
-          attempt({ modelId: "amazon.nova-pro-v1:0", region: "us-east-1", transport, failFast: false }),
+          attempt({
+            modelId: "amazon.nova-pro-v1:0",
+            region: "us-east-1",
+            transport,
+            failFast: false,
+            sending: () => undefined,
+          }),
       }),
     });
     const error = await errorOf(() => completions.create({ model: "nova", prompt: "Hi" }), BedrockEdgeError);

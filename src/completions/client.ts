@@ -44,6 +44,11 @@ export interface DeploymentTarget {
   transport: Transport;
   /** Another deployment remains to be tried: fail at once instead of retrying. */
   failFast: boolean;
+  /**
+   * Called once the attempt's body is built, just before it is sent: the request reached this
+   * deployment (RequestOptions.onDeployment). A request refused while it is built never did.
+   */
+  sending(): void;
 }
 
 /** What the client resolved for a model name. */
@@ -168,7 +173,7 @@ export function createCompletions(deps: CompletionsDeps): Completions {
     const prompts = typeof request.prompt === "string" ? 1 : request.prompt.length;
 
     // Every call of the request on one deployment: a failure moves them all to the next.
-    return serve(async ({ modelId, region, transport, failFast }) => {
+    return serve(async ({ modelId, region, transport, failFast, sending }) => {
       const { format, model, passesAnyResponseFormat } = rawPrompt(modelId, settings);
       const calls = planCompletionCalls(request, format, {
         route: route.name,
@@ -176,6 +181,7 @@ export function createCompletions(deps: CompletionsDeps): Completions {
         ...(model ? { model } : {}),
         ...(passesAnyResponseFormat ? { passesAnyResponseFormat } : {}),
       });
+      sending();
       // The first failure stops every other call of the request, as the caller's signal does.
       const controller = new AbortController();
       const signal = options.signal ? AbortSignal.any([options.signal, controller.signal]) : controller.signal;
