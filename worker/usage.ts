@@ -4,15 +4,26 @@
 import type { D1Database } from "./cloudflare.ts";
 import type { LogLine } from "./log.ts";
 
-/** The columns of a row, in the order of INSERT_USAGE's placeholders. */
-function usageRow(line: LogLine, route: string | undefined): (string | number | null)[] {
+/** What a row says of a request that reached a configured model: its public name and route. */
+export interface ServedModel {
+  model: string;
+  route: string;
+}
+
+/**
+ * The columns of a row, in the order of INSERT_USAGE's placeholders. The model is the configured
+ * name the request was served under, and null for any other (a 404 for a name that does not
+ * exist, a body refused before its model was read): a client cannot add groups to the report by
+ * inventing names. The log line keeps the name it sent.
+ */
+function usageRow(line: LogLine, served: ServedModel | undefined): (string | number | null)[] {
   return [
     line.time,
     line.time.slice(0, 10),
     line.request_id,
     line.key ?? "",
-    line.model ?? null,
-    route ?? null,
+    served?.model ?? null,
+    served?.route ?? null,
     line.deployment ?? null,
     line.deployments_tried ?? null,
     line.path,
@@ -31,10 +42,10 @@ const INSERT_USAGE = `INSERT INTO usage (time, day, request_id, key_name, model,
   endpoint, stream, status, error_code, input_tokens, output_tokens, ttft_ms, duration_ms, retries)
   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
 
-export async function writeUsage(db: D1Database, line: LogLine, route: string | undefined): Promise<void> {
+export async function writeUsage(db: D1Database, line: LogLine, served: ServedModel | undefined): Promise<void> {
   await db
     .prepare(INSERT_USAGE)
-    .bind(...usageRow(line, route))
+    .bind(...usageRow(line, served))
     .run();
 }
 
@@ -54,16 +65,81 @@ export interface UsageSummary {
   avg_ttft_ms: number | null;
 }
 
-// A report is a few rows per day, key and model; the cap keeps an unbounded `since` cheap.
-const MAX_ROWS = 10_000;
+/** A report's groups, newest day first, and where the next page starts when there is more. */
+export interface UsagePage {
+  data: UsageSummary[];
+  has_more: boolean;
+  /** The `page` that asks for the groups after these (older days), or null on the last page. */
+  next_page: string | null;
+}
 
+/** Where a page starts: after this group, in the report's order. */
+interface Group {
+  day: string;
+  key: string;
+  model: string | null;
+}
+
+// A page is a few groups per day, key and model: the cap keeps an unbounded `since` cheap. Past
+// it the answer says so (has_more) and the next page carries on, never dropping a group.
+export const USAGE_PAGE_SIZE = 10_000;
+
+// Newest days first, so that a capped answer holds the latest. A page after a group starts at the
+// next one in this order (keyset paging: rows added meanwhile, today's, never shift it), and NULL
+// models come first among a day's and a key's, as SQLite sorts NULL first.
 const SUMMARY = `SELECT day, key_name AS key, model, COUNT(*) AS requests,
   SUM(CASE WHEN status >= 400 THEN 1 ELSE 0 END) AS errors,
   COALESCE(SUM(input_tokens), 0) AS input_tokens, COALESCE(SUM(output_tokens), 0) AS output_tokens,
   SUM(retries) AS retries, CAST(ROUND(AVG(duration_ms)) AS INTEGER) AS avg_duration_ms,
   CAST(ROUND(AVG(ttft_ms)) AS INTEGER) AS avg_ttft_ms
-  FROM usage WHERE day >= ? GROUP BY day, key_name, model ORDER BY day, key_name, model LIMIT ${MAX_ROWS}`;
+  FROM usage WHERE day >= ?1 AND (?2 IS NULL OR day < ?2 OR (day = ?2 AND (key_name > ?3
+    OR (key_name = ?3 AND (model > ?4 OR (?4 IS NULL AND model IS NOT NULL))))))
+  GROUP BY day, key_name, model ORDER BY day DESC, key_name, model LIMIT ?5`;
 
-export async function usageSummary(db: D1Database, since: string): Promise<UsageSummary[]> {
-  return (await db.prepare(SUMMARY).bind(since).all<UsageSummary>()).results;
+export interface UsageQuery {
+  since: string;
+  /** A next_page of an earlier answer (decoded by readUsagePage). */
+  after?: Group;
+  /** Groups per page (tests use a few). */
+  pageSize?: number;
+}
+
+export async function usageSummary(db: D1Database, query: UsageQuery): Promise<UsagePage> {
+  const { since, after, pageSize = USAGE_PAGE_SIZE } = query;
+  // One more than a page: whether there is more, without a count.
+  const rows = (
+    await db
+      .prepare(SUMMARY)
+      .bind(since, after?.day ?? null, after?.key ?? null, after?.model ?? null, pageSize + 1)
+      .all<UsageSummary>()
+  ).results;
+  const data = rows.slice(0, pageSize);
+  const last = data.at(-1);
+  const has_more = rows.length > pageSize && last !== undefined;
+  return { data, has_more, next_page: has_more ? pageAfter(last) : null };
+}
+
+// A page is the group it follows, as hex of its JSON: opaque, and safe in a query string unencoded.
+function pageAfter({ day, key, model }: Group): string {
+  return Array.from(new TextEncoder().encode(JSON.stringify([day, key, model])), (byte) =>
+    byte.toString(16).padStart(2, "0"),
+  ).join("");
+}
+
+/** The group a `page` this endpoint gave follows; undefined for anything else. */
+export function readUsagePage(page: string): Group | undefined {
+  if (!/^(?:[0-9a-f]{2})+$/.test(page) || page.length > 4096) return undefined;
+  let value: unknown;
+  try {
+    const bytes = Uint8Array.from(page.match(/../g) ?? [], (pair) => Number.parseInt(pair, 16));
+    value = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes));
+  } catch {
+    return undefined;
+  }
+  if (!Array.isArray(value) || value.length !== 3) return undefined;
+  const [day, key, model] = value as unknown[];
+  if (typeof day !== "string" || typeof key !== "string" || (model !== null && typeof model !== "string")) {
+    return undefined;
+  }
+  return { day, key, model };
 }

@@ -7,7 +7,7 @@ import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { emulatorModelId } from "../../emulator/model-id.ts";
 import type { D1Database } from "../../worker/cloudflare.ts";
-import type { UsageSummary } from "../../worker/usage.ts";
+import { readUsagePage, type UsagePage, type UsageSummary, usageSummary } from "../../worker/usage.ts";
 import { errorOf } from "../helpers/errors.ts";
 import { eventually, startWorkerdProxy, TEST_KEYS, TEST_MODELS, USER_HELLO, type WorkerdProxy } from "./harness.ts";
 
@@ -17,6 +17,8 @@ const KEYS = {
   team: { key: "sk-usage-team-0001" },
   // Used by the report's test alone, so that its rows are known exactly.
   report: { key: "sk-usage-report-0001" },
+  // May call llama alone: any other model, configured or not, is a 404 to it.
+  narrow: { key: "sk-usage-narrow-0001", models: ["llama"] },
 };
 const MODELS = {
   ...TEST_MODELS,
@@ -153,6 +155,51 @@ describe("usage records", () => {
     expect(await rowOf(upstream.requestID ?? null)).toMatchObject({ status: 429, error_code: "rate_limit_exceeded" });
   });
 
+  it("a model that is not a configured name the key may call: no model in the row, the name in the log line (observe5 #1)", async () => {
+    // Were the name kept, one key could make a report group of every name it invents.
+    const unknown = await errorOf(
+      () => team().chat.completions.create({ model: "m00042-made-up", messages: USER_HELLO }),
+      OpenAI.NotFoundError,
+    );
+    expect(await rowOf(unknown.requestID ?? null)).toMatchObject({
+      key_name: "team",
+      model: null,
+      route: null,
+      status: 404,
+      error_code: "model_not_found",
+    });
+    const line = proxy.logs.find((entry) => entry.request_id === unknown.requestID);
+    expect(line).toMatchObject({ model: "m00042-made-up", status: 404 });
+    const narrow = proxy.client("main", { apiKey: KEYS.narrow.key });
+    const kept = await errorOf(
+      () => narrow.chat.completions.create({ model: "qwen3", messages: USER_HELLO }),
+      OpenAI.NotFoundError,
+    );
+    expect(await rowOf(kept.requestID ?? null)).toMatchObject({ key_name: "narrow", model: null, route: null });
+    // The same key's own model is named, even when the request is refused after it was read.
+    const refused = await errorOf(
+      () => narrow.chat.completions.create({ model: "llama", messages: USER_HELLO, temperature: 9 }),
+      OpenAI.BadRequestError,
+    );
+    expect(await rowOf(refused.requestID ?? null)).toMatchObject({ model: "llama", route: "llama", status: 400 });
+  });
+
+  it("a request refused while its body was built: no deployment in the row, the header or the line (observe5 #2)", async () => {
+    const error = await errorOf(
+      () => team().chat.completions.create({ model: "llama", messages: USER_HELLO, n: 2 }),
+      OpenAI.BadRequestError,
+    );
+    expect(error.param).toBe("n");
+    expect(error.headers.get("x-bedrock-edge-deployment")).toBeNull();
+    expect(await rowOf(error.requestID ?? null)).toMatchObject({
+      model: "llama",
+      deployment: null,
+      deployments_tried: null,
+      status: 400,
+    });
+    expect(proxy.logs.find((entry) => entry.request_id === error.requestID)).not.toHaveProperty("deployment");
+  });
+
   it("none for a request without a valid key, and never a key in any row", async () => {
     const before = await count();
     const refused = await errorOf(
@@ -188,9 +235,11 @@ async function report(query = "", apiKey: string = KEYS.ops.key, variant = "main
   });
   return {
     status: response.status,
-    body: (await response.json()) as { since: string; data: UsageSummary[] } & {
-      error?: { code: string; param: string | null };
-    },
+    body: (await response.json()) as { since: string; data: UsageSummary[] } & Partial<
+      Pick<UsagePage, "has_more" | "next_page">
+    > & {
+        error?: { code: string; param: string | null };
+      },
   };
 }
 
@@ -242,7 +291,13 @@ describe("GET /v1/usage", () => {
 
   it("since filters by day, and must be a day", async () => {
     const tomorrow = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
-    expect((await report(`?since=${tomorrow}`)).body).toEqual({ object: "list", since: tomorrow, data: [] });
+    expect((await report(`?since=${tomorrow}`)).body).toEqual({
+      object: "list",
+      since: tomorrow,
+      data: [],
+      has_more: false,
+      next_page: null,
+    });
     const bad = await report("?since=last-week");
     expect(bad.status).toBe(400);
     expect(bad.body.error?.param).toBe("since");
@@ -259,5 +314,76 @@ describe("GET /v1/usage", () => {
       .client("nodb", { apiKey: KEYS.team.key })
       .chat.completions.create({ model: "llama", messages: USER_HELLO });
     expect(completion.choices[0]!.finish_reason).toBe("stop");
+  });
+  it("past a page of 10,000 groups: the newest days first, has_more, and every group once over the pages (observe5 #1)", async () => {
+    // 12,000 rows in early 2001, five days, seven keys, most with a model of their own: more
+    // groups than a page holds, all older than the other tests' (today's).
+    await db
+      .prepare(
+        `WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < 11999)
+        INSERT INTO usage (time, day, request_id, key_name, model, endpoint, status, duration_ms, input_tokens)
+        SELECT '2001-01-0' || (1 + i % 5) || 'T00:00:00.000Z', '2001-01-0' || (1 + i % 5), 'req_old_' || i,
+          'k' || (i % 7), CASE WHEN i % 11 = 0 THEN NULL ELSE 'm' || i END, '/v1/chat/completions', 200, 1, 2
+        FROM n`,
+      )
+      .run();
+    const expected = (
+      await db
+        .prepare(
+          "SELECT day, key_name AS key, model FROM usage WHERE day < '2002' GROUP BY day, key_name, model ORDER BY day DESC, key_name, model",
+        )
+        .all<{ day: string; key: string; model: string | null }>()
+    ).results;
+    expect(expected.length).toBeGreaterThan(10_000);
+    const first = await report("?since=2001-01-01");
+    expect(first.status).toBe(200);
+    expect(first.body.data).toHaveLength(10_000);
+    expect(first.body.has_more).toBe(true);
+    // Newest first: today's groups (the other tests') lead; what is left over is of the oldest day.
+    expect(first.body.data[0]!.day).toBe(new Date().toISOString().slice(0, 10));
+    const days = first.body.data.map((row) => row.day);
+    expect(days).toEqual([...days].sort().reverse());
+    const second = await report(`?since=2001-01-01&page=${first.body.next_page}`);
+    expect(second.body.has_more).toBe(false);
+    expect(second.body.next_page).toBeNull();
+    expect(second.body.data.length).toBeGreaterThan(0);
+    expect(new Set(second.body.data.map((row) => row.day))).toEqual(new Set(["2001-01-01"]));
+    const old = [...first.body.data, ...second.body.data]
+      .filter((row) => row.day < "2002")
+      .map(({ day, key, model }) => ({ day, key, model }));
+    // Every group once, in the report's order, null models first within a day and key.
+    expect(old).toEqual(expected);
+    expect(second.body.data.every((row) => row.input_tokens === 2 * row.requests)).toBe(true);
+    const bad = await report("?since=2001-01-01&page=not-a-page");
+    expect(bad.status).toBe(400);
+    expect(bad.body.error?.param).toBe("page");
+  });
+  it("pages start right after the group they follow, a null model's included, in D1's own SQL", async () => {
+    // A day of its own, in the future so no other row is as new; a page of one group each time.
+    const groups = [
+      ["k0", null],
+      ["k0", "a"],
+      ["k0", "b"],
+      ["k1", null],
+      ["k1", "a"],
+      ["k2", "a"],
+    ] as const;
+    for (const [index, [key, model]] of groups.entries()) {
+      await db
+        .prepare(
+          "INSERT INTO usage (time, day, request_id, key_name, model, endpoint, status, duration_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind("2999-01-01T00:00:00.000Z", "2999-01-01", `req_future_${index}`, key, model, "/v1/completions", 200, 1)
+        .run();
+    }
+    const seen: [string, string | null][] = [];
+    let after: ReturnType<typeof readUsagePage>;
+    for (let pages = 0; pages < groups.length + 1; pages++) {
+      const page = await usageSummary(db, { since: "2999-01-01", after, pageSize: 1 });
+      seen.push(...page.data.map((row): [string, string | null] => [row.key, row.model]));
+      if (!page.has_more) break;
+      after = readUsagePage(page.next_page!);
+    }
+    expect(seen).toEqual(groups);
   });
 });

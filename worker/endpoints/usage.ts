@@ -1,9 +1,11 @@
 // GET /v1/usage?since=YYYY-MM-DD (admin keys only): requests, errors, tokens and times per day,
-// key and model, from the usage records in D1. Without since: the last 30 days.
+// key and model, from the usage records in D1, newest day first. Without since: the last 30 days.
+// A page holds at most USAGE_PAGE_SIZE groups; past it, has_more and next_page (OpenAI's usage
+// API's words) say where the next page starts: ask again with page=<next_page> and the same since.
 import { invalidRequest } from "../../src/core.ts";
 import type { AppContext } from "../context.ts";
 import { jsonResponse, refusal } from "../http.ts";
-import { usageSummary } from "../usage.ts";
+import { readUsagePage, usageSummary } from "../usage.ts";
 
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
 const DEFAULT_DAYS = 30;
@@ -21,5 +23,10 @@ export async function usage(c: AppContext): Promise<Response> {
   if (!DAY.test(since) || Number.isNaN(Date.parse(since))) {
     throw invalidRequest(`since must be a day like 2026-11-01 (got "${since.slice(0, 40)}").`, "since");
   }
-  return jsonResponse({ object: "list", since, data: await usageSummary(db, since) });
+  const page = c.req.query("page");
+  const after = page === undefined ? undefined : readUsagePage(page);
+  if (page !== undefined && !after) {
+    throw invalidRequest("page must be a next_page this endpoint answered (or left out for the first page).", "page");
+  }
+  return jsonResponse({ object: "list", since, ...(await usageSummary(db, { since, after })) });
 }
