@@ -26,8 +26,11 @@ export interface LogLine {
   deployments_tried?: number;
   prompt_tokens?: number;
   completion_tokens?: number;
-  /** Why the model stopped, per choice: stop, length, tool_calls… */
-  finish_reasons?: string[];
+  /**
+   * Why the model stopped, per choice, by index: stop, length, tool_calls… (null for a choice of a
+   * stream that had not finished when a later one did, and the stream then failed or was left).
+   */
+  finish_reasons?: (string | null)[];
   /** Streams: ms until the first chunk went out (the first token, give or take a frame). */
   ttft_ms?: number;
   retries?: number;
@@ -66,6 +69,12 @@ export interface RequestLog {
   readonly line: LogLine;
   /** Set by the SSE relay once its stream has begun, and counted as it relays. */
   relayed?: Relayed;
+  /**
+   * The HTTP status of the answer handed to the runtime, unset when the client left before there
+   * was one. The line's `status` says how the exchange ended instead: an error event inside a
+   * 200 stream logs that error's status, a client that left mid-answer 499.
+   */
+  answered?: number;
   /** Adds to how the exchange went; written with the line when it ends. */
   record(outcome: Outcome): void;
   /** Notes the time to the first token (ttft_ms), the first time it is called. */
@@ -139,6 +148,20 @@ export function startRequestLog({ request, path, requestId, clientRequestId, sin
     markDone();
     sink(line);
   }
+}
+
+// A reason is placed at its choice's index, the choices before it filled with null until they
+// finish; an index comes from the model's answer on some routes, and one far out of any request's
+// range must not make a line of millions of nulls: it is not placed.
+const MAX_LOGGED_CHOICES = 4096;
+
+/** Notes why choice `index` stopped, in the line's finish_reasons at that index. */
+export function noteFinishReason(line: LogLine, index: number, reason: string): void {
+  if (!Number.isSafeInteger(index) || index < 0 || index >= MAX_LOGGED_CHOICES) return;
+  const reasons = line.finish_reasons ?? [];
+  while (reasons.length < index) reasons.push(null);
+  reasons[index] = reason;
+  line.finish_reasons = reasons;
 }
 
 function withoutUndefined(outcome: Outcome): Outcome {

@@ -66,6 +66,43 @@ function answer(
   });
 }
 
+describe("a stream's finish reasons (observe5 #3)", () => {
+  const ending = (...choices: [number, string | null][]): ChatCompletionChunk => ({
+    id: "c",
+    object: "chat.completion.chunk",
+    created: 1,
+    model: "m",
+    choices: choices.map(([index, finish_reason]) => ({
+      index,
+      delta: {},
+      finish_reason: finish_reason as ChatCompletionChunk["choices"][number]["finish_reason"],
+    })),
+  });
+  const format = dataEvents<ChatCompletionChunk>({
+    usage: () => undefined,
+    finishes: (c) => c.choices,
+    wantsUsage: false,
+  });
+  const logged = async (chunks: ChatCompletionChunk[]) => {
+    const log = recordingLog();
+    await (await answer(Promise.resolve(streamOf(chunks)), { format, log })).text();
+    return log.line.finish_reasons;
+  };
+
+  it("go to their choice's index, whatever order the choices end in", async () => {
+    expect(await logged([ending([2, "length"]), ending([0, null], [1, "stop"]), ending([0, "tool_calls"])])).toEqual([
+      "tool_calls",
+      "stop",
+      "length",
+    ]);
+  });
+
+  it("leave a choice that never ended null, and place no index far past any request's choices", async () => {
+    expect(await logged([ending([1, "stop"]), ending([0, null])])).toEqual([null, "stop"]);
+    expect(await logged([ending([0, "stop"], [1e9, "stop"], [-1, "stop"], [0.5, "length"])])).toEqual(["stop"]);
+  });
+});
+
 describe("a stream that has begun", () => {
   it("goes out chunk by chunk, then [DONE]; its usage is logged and sent only when asked for", async () => {
     const usage = { prompt_tokens: 3, completion_tokens: 2, total_tokens: 5 };

@@ -10,7 +10,7 @@ import { type ByteRead, SSE_DONE, sseComment, sseData } from "../src/core.ts";
 import type { Usage } from "../src/index.ts";
 import { type DeliverySource, madeFrom, streamOf } from "./delivery.ts";
 import { clientErrorBody, SSE_HEADERS } from "./http.ts";
-import { failureOutcome, type RequestLog } from "./log.ts";
+import { failureOutcome, noteFinishReason, type RequestLog } from "./log.ts";
 
 /** A library stream: iterate it for chunks; abort() cancels the upstream call. */
 export interface ChunkStream<T> extends AsyncIterable<T> {
@@ -36,8 +36,14 @@ export interface SseFormat<T> {
   error(error: unknown): string;
   /** The usage a chunk reports, for the log line. */
   usage(chunk: T): Usage | undefined;
-  /** The finish reasons a chunk reports, for the log line. */
-  finishReasons?(chunk: T): readonly (string | null)[];
+  /** The choices a chunk reports the end of (or not: a null reason), for the log line. */
+  finishes?(chunk: T): readonly ChoiceFinish[];
+}
+
+/** Why choice `index` stopped, as a chunk reports it (null while it goes on). */
+export interface ChoiceFinish {
+  index: number;
+  finish_reason: string | null;
 }
 
 /**
@@ -46,7 +52,7 @@ export interface SseFormat<T> {
  * usage chunk nor the `usage: null` that announces it in every other chunk.
  */
 export function dataEvents<T extends { usage?: unknown }>(
-  options: Pick<SseFormat<T>, "usage" | "finishReasons"> & { wantsUsage: boolean },
+  options: Pick<SseFormat<T>, "usage" | "finishes"> & { wantsUsage: boolean },
 ): SseFormat<T> {
   const { wantsUsage } = options;
   return {
@@ -61,7 +67,7 @@ export function dataEvents<T extends { usage?: unknown }>(
     end: SSE_DONE,
     error: (error) => sseData(clientErrorBody(error)),
     usage: options.usage,
-    finishReasons: options.finishReasons,
+    finishes: options.finishes,
   };
 }
 
@@ -144,8 +150,9 @@ function relay<T>(call: SseCall<T>, stream: ChunkStream<T> | undefined): Deliver
     const usage = format.usage(chunk);
     if (usage) log.record({ usage });
     else if (log.relayed) log.relayed.chunks++;
-    for (const reason of format.finishReasons?.(chunk) ?? []) {
-      if (reason) log.line.finish_reasons = [...(log.line.finish_reasons ?? []), reason];
+    // Each at its choice's index: the choices of a stream finish in any order.
+    for (const { index, finish_reason } of format.finishes?.(chunk) ?? []) {
+      if (finish_reason) noteFinishReason(log.line, index, finish_reason);
     }
     const event = format.event(chunk);
     if (event === undefined) return "";

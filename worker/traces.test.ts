@@ -131,6 +131,7 @@ describe("the span", () => {
         request: { max_tokens: 256, temperature: 0.5, top_p: 1 },
         responseModel: "arn:aws:bedrock:us-west-2:123456789012:imported-model/x",
         server: { address: "bedrock-runtime.us-west-2.amazonaws.com", port: 443 },
+        answered: 200,
         random,
       }),
     );
@@ -159,6 +160,7 @@ describe("the span", () => {
       "server.address": { stringValue: "bedrock-runtime.us-west-2.amazonaws.com" },
       "server.port": { intValue: "443" },
       "http.response.status_code": { intValue: "200" },
+      "bedrock_edge.status": { intValue: "200" },
       "bedrock_edge.request_id": { stringValue: "req_abc" },
       "bedrock_edge.key": { stringValue: "team-a" },
       "bedrock_edge.stream": { boolValue: true },
@@ -182,6 +184,32 @@ describe("the span", () => {
     const messages = [{ role: "user", content: "hello" }];
     const withPrompt = spanOf(otlpPayload({ line, request: {}, messages, random })).attributes;
     expect(withPrompt["gen_ai.input.messages"]).toEqual({ stringValue: JSON.stringify(messages) });
+  });
+
+  it("says the HTTP status that was sent, and the line's (how the exchange ended) beside it (observe5 #4)", () => {
+    const ended = (status: number, answered: number | undefined, error_code?: string) => {
+      const { span, attributes } = spanOf(
+        otlpPayload({ line: { ...line, status, error_code }, request: {}, answered, random }),
+      );
+      return {
+        http: attributes["http.response.status_code"],
+        status: attributes["bedrock_edge.status"],
+        error: attributes["error.type"],
+        code: (span.status as { code: number }).code,
+      };
+    };
+    // An error event inside a 200 stream: the failure is the span's status and error.type.
+    expect(ended(424, 200, "model_stream_error")).toEqual({
+      http: { intValue: "200" },
+      status: { intValue: "424" },
+      error: { stringValue: "model_stream_error" },
+      code: 2,
+    });
+    expect(ended(429, 200, "model_not_ready").http).toEqual({ intValue: "200" });
+    // A client that left mid-answer was sent 200; one that left before the answer, nothing.
+    expect(ended(499, 200)).toMatchObject({ http: { intValue: "200" }, status: { intValue: "499" } });
+    expect(ended(499, undefined)).toMatchObject({ http: undefined, status: { intValue: "499" } });
+    expect(ended(404, 404, "model_not_found").http).toEqual({ intValue: "404" });
   });
 
   it("gives each value its convention's type, and leaves out one that type cannot hold", () => {

@@ -106,6 +106,11 @@ export interface SpanFacts {
    * request refused before that. Each goes in the span only as the type GenAI gives it.
    */
   request: { max_tokens?: unknown; temperature?: unknown; top_p?: unknown };
+  /**
+   * The HTTP status the client was sent (RequestLog.answered): 200 for a stream that failed
+   * midway, none when the client left before an answer. The line's status is how it ended.
+   */
+  answered?: number;
   /** The Bedrock model id of the deployment that served (or failed) the request. */
   responseModel?: string;
   server?: { address: string; port: number };
@@ -196,7 +201,9 @@ export function otlpPayload(facts: SpanFacts): unknown {
     text("server.address", facts.server?.address),
     int("server.port", facts.server?.port),
     text("error.type", failed ? (line.error_code ?? String(line.status)) : undefined),
-    int("http.response.status_code", line.status),
+    int("http.response.status_code", facts.answered),
+    // The log line's status: the error event's inside a 200 stream, 499 when the client left.
+    int("bedrock_edge.status", line.status),
     text("bedrock_edge.request_id", line.request_id),
     text("bedrock_edge.key", line.key),
     flag("bedrock_edge.stream", line.stream),

@@ -35,7 +35,7 @@ export async function chatCompletions(c: AppContext): Promise<Response> {
     waking: upstream.waking,
     format: dataEvents<ChatCompletionChunk>({
       usage: (chunk) => chunk.usage ?? undefined,
-      finishReasons: (chunk) => chunk.choices.map((choice) => choice.finish_reason),
+      finishes: (chunk) => chunk.choices,
       wantsUsage,
     }),
     keepAliveMs,

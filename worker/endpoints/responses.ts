@@ -77,9 +77,9 @@ function namedEvents(body: object): SseFormat<ResponseStreamEvent> {
       return responseSseEvent({ type: "error", code, message, param, sequence_number: next });
     },
     usage: (event) => ("response" in event ? usageOf(event.response) : undefined),
-    finishReasons: (event) =>
+    finishes: (event) =>
       event.type === "response.completed" || event.type === "response.incomplete"
-        ? finishReasonsOf(event.response)
+        ? finishReasonsOf(event.response).map((finish_reason, index) => ({ index, finish_reason }))
         : [],
   };
 }

@@ -40,6 +40,8 @@ export function requestLog(sink: LogSink, stall: StallTimes = STALL_TIMES): Midd
     if (isBodyCut(c.error)) leave(CLIENT_STOPPED_SENDING);
     else if (c.error) log.record(failureOutcome(c.error));
     const answer = c.res;
+    // Unless the client has gone already, this answer is what it is sent (the span's HTTP status).
+    if (!log.finished) log.answered = answer.status;
     const hooks = deliveryHooks(log, answer.status, leave);
     // HEAD: hono drops the body of the GET answer; nobody will read it. The proxy's own bodies
     // are watched in place, or else at their source: one stream layer, not a second one.

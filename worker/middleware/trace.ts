@@ -18,9 +18,9 @@ export const traceRequest: MiddlewareHandler<AppEnv> = async (c, next) => {
 };
 
 function factsOf(c: AppContext, parent: SpanFacts["parent"]): SpanFacts {
-  const { line } = c.get("log");
+  const { line, answered } = c.get("log");
   const { config } = c.get("ready");
-  const facts: SpanFacts = { line, request: validatedValues(c), parent, messages: line.messages };
+  const facts: SpanFacts = { line, request: validatedValues(c), parent, messages: line.messages, answered };
   const entry =
     line.model !== undefined && Object.hasOwn(config.models, line.model) ? config.models[line.model] : undefined;
   const deployment = entry && deploymentsOf(entry, line.model ?? "").deployments[line.deployment ?? -1];

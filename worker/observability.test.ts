@@ -1,0 +1,236 @@
+// What the proxy tells its operator of a request, taken together: its log line, its usage row,
+// its span and the answer's headers, through createApp with the in-process emulator, a D1 that
+// records its rows and an OTLP collector on a loopback port (the observe5 review's findings).
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import OpenAI from "openai";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { EMULATOR_CREDENTIALS } from "../emulator/credentials.ts";
+import { createEmulator } from "../emulator/handler.ts";
+import { model } from "../test/helpers/emulated.ts";
+import { createApp, type LogLine } from "./app.ts";
+import type { D1Database, D1Statement } from "./cloudflare.ts";
+
+const KEY = "sk-observe-0123456789abcdef";
+
+type Attributes = Record<string, unknown>;
+interface Observed {
+  line: LogLine;
+  row: Record<string, unknown>;
+  span: { attributes: Attributes; status: { code: number } };
+}
+
+/** A D1 that keeps each usage row as an object of its columns. */
+function recordingDatabase(rows: Record<string, unknown>[]): D1Database & { exec(): void } {
+  const statement = (sql: string, values: unknown[] = []): D1Statement => ({
+    bind: (...bound) => statement(sql, bound),
+    async run() {
+      const columns = /INSERT INTO usage \(([^)]*)\)/.exec(sql)?.[1]?.split(",");
+      if (columns) rows.push(Object.fromEntries(columns.map((column, index) => [column.trim(), values[index]])));
+      return {};
+    },
+    all: async <Row>() => ({ results: [] as Row[] }),
+  });
+  return { prepare: (sql) => statement(sql), exec: () => undefined };
+}
+
+/** An OTLP/HTTP collector: every span it is sent, its attributes read into plain values. */
+async function collector(spans: Observed["span"][]): Promise<{ server: Server; url: string }> {
+  const server = createServer((request, response) => {
+    let body = "";
+    request.on("data", (chunk: Buffer) => (body += chunk.toString()));
+    request.on("end", () => {
+      const payload = JSON.parse(body) as {
+        resourceSpans: {
+          scopeSpans: {
+            spans: { attributes: { key: string; value: Record<string, unknown> }[]; status: { code: number } }[];
+          }[];
+        }[];
+      };
+      for (const span of payload.resourceSpans[0]!.scopeSpans[0]!.spans) {
+        const attributes = Object.fromEntries(span.attributes.map(({ key, value }) => [key, plain(value)]));
+        spans.push({ attributes, status: span.status });
+      }
+      response.end("{}");
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
+}
+
+function plain(value: Record<string, unknown>): unknown {
+  if ("arrayValue" in value) {
+    return (value.arrayValue as { values: Record<string, unknown>[] }).values.map(plain);
+  }
+  return Object.values(value)[0];
+}
+
+let server: Server;
+const lines: LogLine[] = [];
+const rows: Record<string, unknown>[] = [];
+const spans: Observed["span"][] = [];
+let app: ReturnType<typeof createApp>;
+
+beforeAll(async () => {
+  const otlp = await collector(spans);
+  server = otlp.server;
+  const emulator = createEmulator();
+  app = createApp({
+    env: {
+      MODELS: JSON.stringify({
+        llama: model("llama"),
+        openai: model("openai"),
+        slow: model("llama", "slow30", "long60"),
+        waity: model("llama", "wait2000"),
+        mid: model("llama", "midstream-modelStreamErrorException3"),
+        never: model("llama", "notready"),
+      }),
+      PROXY_API_KEYS: KEY,
+      AWS_ACCESS_KEY_ID: EMULATOR_CREDENTIALS.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: EMULATOR_CREDENTIALS.secretAccessKey,
+      BEDROCK_ENDPOINT: "http://bedrock.emulator",
+      BEDROCK_RETRY_BASE_DELAY_MS: "5",
+      MODEL_READY_TIMEOUT_MS: "300",
+      SSE_KEEPALIVE_MS: "40",
+      USAGE_DB: recordingDatabase(rows),
+      OTEL_EXPORTER_OTLP_ENDPOINT: otlp.url,
+    },
+    fetch: (input, init) => emulator.fetch(new Request(input, init)),
+    log: (line) => lines.push(structuredClone(line)),
+  });
+});
+afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+const client = () =>
+  new OpenAI({
+    apiKey: KEY,
+    baseURL: "http://proxy.test/v1",
+    maxRetries: 0,
+    fetch: async (url, init) => app.request(String(url), init),
+  });
+
+/** The line, the row and the span of a request, once all three are written. */
+async function observed(requestId: string | null | undefined): Promise<Observed> {
+  for (let waited = 0; waited < 3000; waited += 10) {
+    const line = lines.find((entry) => entry.request_id === requestId);
+    const row = rows.find((entry) => entry.request_id === requestId);
+    const span = spans.find((entry) => entry.attributes["bedrock_edge.request_id"] === requestId);
+    if (line && row && span) return { line, row, span };
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  throw new Error(`the line, row and span of ${requestId}`);
+}
+
+async function post(path: string, body: unknown, signal?: AbortSignal) {
+  return app.request(path, {
+    method: "POST",
+    headers: { authorization: `Bearer ${KEY}`, "content-type": "application/json" },
+    body: JSON.stringify(body),
+    signal,
+  });
+}
+
+const hello = [{ role: "user", content: "Hello there" }];
+
+describe("the deployment of a request (observe5 #2)", () => {
+  it("is named only for a request that reached it, not for one its route refused while building the body", async () => {
+    for (const body of [
+      { model: "llama", messages: hello, n: 2 },
+      { model: "llama", messages: hello, chat_template_kwargs: { nope: 1 } },
+    ]) {
+      const answer = await post("/v1/chat/completions", body);
+      expect(answer.status).toBe(400);
+      expect((await answer.json()).error.param).toMatch(/^(n|chat_template_kwargs\.nope)$/);
+      expect(answer.headers.get("x-bedrock-edge-deployment")).toBeNull();
+      const { line, row, span } = await observed(answer.headers.get("x-request-id"));
+      expect(line).not.toHaveProperty("deployment");
+      expect(line).not.toHaveProperty("deployments_tried");
+      expect(row).toMatchObject({ status: 400, deployment: null, deployments_tried: null, model: "llama" });
+      for (const name of ["gen_ai.response.model", "server.address", "server.port", "bedrock_edge.deployment"]) {
+        expect(span.attributes[name], name).toBeUndefined();
+      }
+    }
+    // The same request, valid, names it everywhere.
+    const served = await post("/v1/chat/completions", { model: "llama", messages: hello });
+    expect(served.headers.get("x-bedrock-edge-deployment")).toBe("0");
+    await served.text();
+    const { line, row, span } = await observed(served.headers.get("x-request-id"));
+    expect(line).toMatchObject({ deployment: 0, deployments_tried: 1 });
+    expect(row).toMatchObject({ deployment: 0, deployments_tried: 1 });
+    expect(span.attributes).toMatchObject({ "server.address": "bedrock.emulator", "bedrock_edge.deployment": "0" });
+  });
+});
+
+describe("a stream's finish_reasons (observe5 #3)", () => {
+  it("are by choice index, as the client reads them, however the choices' ends arrive", async () => {
+    const { data: stream, response } = await client()
+      .completions.create({ model: "openai", prompt: ["Once", "Twice upon"], max_tokens: 20, stream: true })
+      .withResponse();
+    const byIndex: string[] = [];
+    const arrival: string[] = [];
+    for await (const chunk of stream) {
+      for (const choice of chunk.choices) {
+        if (!choice.finish_reason) continue;
+        byIndex[choice.index] = choice.finish_reason;
+        arrival.push(choice.finish_reason);
+      }
+    }
+    // The review's case: the second prompt's choice ends first.
+    expect(arrival).not.toEqual(byIndex);
+    const { line, span } = await observed(response.headers.get("x-request-id"));
+    expect(line.finish_reasons).toEqual(byIndex);
+    expect(span.attributes["gen_ai.response.finish_reasons"]).toEqual(byIndex);
+    const plain = await client()
+      .completions.create({ model: "openai", prompt: ["Once", "Twice upon"], max_tokens: 20 })
+      .withResponse();
+    expect((await observed(plain.response.headers.get("x-request-id"))).line.finish_reasons).toEqual(byIndex);
+  });
+});
+
+describe("the span's HTTP status (observe5 #4)", () => {
+  it("is the status sent: 200 for a stream that failed inside, the line's status beside it", async () => {
+    for (const [body, logged, code] of [
+      [{ model: "mid", messages: hello, stream: true }, 424, "model_stream_error"],
+      [{ model: "never", messages: hello, stream: true }, 429, "model_not_ready"],
+    ] as const) {
+      const answer = await post("/v1/chat/completions", body);
+      expect(answer.status).toBe(200);
+      await answer.text();
+      const { line, span } = await observed(answer.headers.get("x-request-id"));
+      expect(line).toMatchObject({ status: logged, error_code: code });
+      expect(span.attributes).toMatchObject({
+        "http.response.status_code": "200",
+        "bedrock_edge.status": String(logged),
+        "error.type": code,
+      });
+      expect(span.status.code).toBe(2);
+    }
+  });
+
+  it("is 200 for a client that left mid-stream, and none for one that left before the answer", async () => {
+    const leaving = new AbortController();
+    const answer = await post("/v1/chat/completions", { model: "slow", messages: hello, stream: true }, leaving.signal);
+    const reader = answer.body!.getReader();
+    await reader.read();
+    leaving.abort();
+    await reader.cancel().catch(() => undefined);
+    const mid = await observed(answer.headers.get("x-request-id"));
+    expect(mid.line.status).toBe(499);
+    expect(mid.span.attributes).toMatchObject({ "http.response.status_code": "200", "bedrock_edge.status": "499" });
+
+    const early = new AbortController();
+    const before = lines.length;
+    const pending = post("/v1/chat/completions", { model: "waity", messages: hello }, early.signal);
+    setTimeout(() => early.abort(), 100);
+    await pending.then((late) => late.text()).catch(() => undefined);
+    let line: LogLine | undefined;
+    for (let waited = 0; !line && waited < 3000; waited += 10) {
+      line = lines.slice(before).find((entry) => entry.model === "waity");
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    const gone = await observed(line?.request_id);
+    expect(gone.line.status).toBe(499);
+    expect(gone.span.attributes["http.response.status_code"]).toBeUndefined();
+    expect(gone.span.attributes["bedrock_edge.status"]).toBe("499");
+  });
+});
