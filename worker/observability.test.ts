@@ -93,6 +93,8 @@ beforeAll(async () => {
       MODEL_READY_TIMEOUT_MS: "300",
       SSE_KEEPALIVE_MS: "40",
       USAGE_DB: recordingDatabase(rows),
+      // Prompts in spans (gen_ai.input.messages) only with it.
+      LOG_PROMPTS: "true",
       OTEL_EXPORTER_OTLP_ENDPOINT: otlp.url,
     },
     fetch: (input, init) => emulator.fetch(new Request(input, init)),
@@ -232,5 +234,50 @@ describe("the span's HTTP status (observe5 #4)", () => {
     expect(gone.line.status).toBe(499);
     expect(gone.span.attributes["http.response.status_code"]).toBeUndefined();
     expect(gone.span.attributes["bedrock_edge.status"]).toBe("499");
+  });
+});
+
+describe("the span's GenAI request attributes (observe5 #5)", () => {
+  const spanOf = async (path: string, body: unknown) => {
+    const answer = await post(path, body);
+    expect(answer.status).toBe(200);
+    await answer.text();
+    return (await observed(answer.headers.get("x-request-id"))).span.attributes;
+  };
+
+  it("the choice count when it is not 1, and the seed", async () => {
+    const many = await spanOf("/v1/chat/completions", { model: "openai", messages: hello, n: 3, seed: 7 });
+    expect(many).toMatchObject({ "gen_ai.request.choice.count": "3", "gen_ai.request.seed": "7" });
+    const one = await spanOf("/v1/chat/completions", { model: "openai", messages: hello, n: 1 });
+    expect(one["gen_ai.request.choice.count"]).toBeUndefined();
+    expect(one["gen_ai.request.seed"]).toBeUndefined();
+    const legacy = await spanOf("/v1/completions", { model: "openai", prompt: "Once", n: 2, seed: 9, max_tokens: 4 });
+    expect(legacy).toMatchObject({ "gen_ai.request.choice.count": "2", "gen_ai.request.seed": "9" });
+  });
+
+  it("the prompt (LOG_PROMPTS) as the conventions' messages on every endpoint, Responses' instructions apart", async () => {
+    const chat = await spanOf("/v1/chat/completions", {
+      model: "llama",
+      messages: [
+        { role: "system", content: "Be brief" },
+        { role: "user", content: "Hi" },
+      ],
+    });
+    expect(JSON.parse(chat["gen_ai.input.messages"] as string)).toEqual([
+      { role: "system", parts: [{ type: "text", content: "Be brief" }] },
+      { role: "user", parts: [{ type: "text", content: "Hi" }] },
+    ]);
+    expect(chat["gen_ai.system_instructions"]).toBeUndefined();
+    const legacy = await spanOf("/v1/completions", { model: "llama", prompt: "Once upon", max_tokens: 4 });
+    expect(JSON.parse(legacy["gen_ai.input.messages"] as string)).toEqual([
+      { role: "user", parts: [{ type: "text", content: "Once upon" }] },
+    ]);
+    const response = await spanOf("/v1/responses", { model: "llama", instructions: "Be brief", input: "Hi" });
+    expect(JSON.parse(response["gen_ai.input.messages"] as string)).toEqual([
+      { role: "user", parts: [{ type: "text", content: "Hi" }] },
+    ]);
+    expect(JSON.parse(response["gen_ai.system_instructions"] as string)).toEqual([
+      { type: "text", content: "Be brief" },
+    ]);
   });
 });

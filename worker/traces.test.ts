@@ -182,8 +182,10 @@ describe("the span", () => {
     expect(attributes["error.type"]).toEqual({ stringValue: "tokens_per_day_exceeded" });
     expect(attributes["gen_ai.input.messages"]).toBeUndefined();
     const messages = [{ role: "user", content: "hello" }];
-    const withPrompt = spanOf(otlpPayload({ line, request: {}, messages, random })).attributes;
-    expect(withPrompt["gen_ai.input.messages"]).toEqual({ stringValue: JSON.stringify(messages) });
+    const withPrompt = spanOf(otlpPayload({ line: { ...line, messages }, request: {}, random })).attributes;
+    expect(withPrompt["gen_ai.input.messages"]).toEqual({
+      stringValue: JSON.stringify([{ role: "user", parts: [{ type: "text", content: "hello" }] }]),
+    });
   });
 
   it("says the HTTP status that was sent, and the line's (how the exchange ended) beside it (observe5 #4)", () => {

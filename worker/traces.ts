@@ -2,7 +2,8 @@
 // (gen_ai.provider.name "aws.bedrock", gen_ai.operation.name, gen_ai.request.model, usage,
 // finish reasons, server.address, error.type), exported as OTLP/HTTP JSON with fetch after the
 // answer. Made from the request's log line, so it says what the line says: prompt text only
-// when LOG_PROMPTS is on.
+// when LOG_PROMPTS is on (as the conventions' messages: genai-prompt.ts).
+import { genAiPrompt } from "./genai-prompt.ts";
 import type { LogLine } from "./log.ts";
 import { NAME_LENGTH, quoteValue } from "./quote-value.ts";
 
@@ -105,7 +106,7 @@ export interface SpanFacts {
    * The request's output limit and sampling parameters as the library validated them; empty for a
    * request refused before that. Each goes in the span only as the type GenAI gives it.
    */
-  request: { max_tokens?: unknown; temperature?: unknown; top_p?: unknown };
+  request: { max_tokens?: unknown; temperature?: unknown; top_p?: unknown; n?: unknown; seed?: unknown };
   /**
    * The HTTP status the client was sent (RequestLog.answered): 200 for a stream that failed
    * midway, none when the client left before an answer. The line's status is how it ended.
@@ -115,8 +116,6 @@ export interface SpanFacts {
   responseModel?: string;
   server?: { address: string; port: number };
   parent?: TraceParent;
-  /** The request's messages, only with LOG_PROMPTS. */
-  messages?: unknown;
   /** `length` random bytes, for the span and trace ids (tests pass fixed ones). */
   random?: (length: number) => Uint8Array;
 }
@@ -184,6 +183,7 @@ export function otlpPayload(facts: SpanFacts): unknown {
   const started = Date.parse(line.time);
   const failed = line.status >= 400;
   const operation = operationOf(line.path);
+  const prompt = genAiPrompt(line);
   const attributes = [
     text("gen_ai.operation.name", operation),
     text("gen_ai.provider.name", "aws.bedrock"),
@@ -197,7 +197,12 @@ export function otlpPayload(facts: SpanFacts): unknown {
     int("gen_ai.usage.input_tokens", line.prompt_tokens),
     int("gen_ai.usage.output_tokens", line.completion_tokens),
     texts("gen_ai.response.finish_reasons", line.finish_reasons),
-    text("gen_ai.input.messages", facts.messages === undefined ? undefined : JSON.stringify(facts.messages)),
+    // The conventions make the choice count conditionally required when it is not 1.
+    int("gen_ai.request.choice.count", request.n === 1 ? undefined : request.n),
+    int("gen_ai.request.seed", request.seed),
+    // As JSON text, which the conventions allow on spans (prompts only with LOG_PROMPTS).
+    text("gen_ai.system_instructions", prompt.system && JSON.stringify(prompt.system)),
+    text("gen_ai.input.messages", prompt.input && JSON.stringify(prompt.input)),
     text("server.address", facts.server?.address),
     int("server.port", facts.server?.port),
     text("error.type", failed ? (line.error_code ?? String(line.status)) : undefined),

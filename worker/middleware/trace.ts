@@ -20,7 +20,7 @@ export const traceRequest: MiddlewareHandler<AppEnv> = async (c, next) => {
 function factsOf(c: AppContext, parent: SpanFacts["parent"]): SpanFacts {
   const { line, answered } = c.get("log");
   const { config } = c.get("ready");
-  const facts: SpanFacts = { line, request: validatedValues(c), parent, messages: line.messages, answered };
+  const facts: SpanFacts = { line, request: validatedValues(c), parent, answered };
   const entry =
     line.model !== undefined && Object.hasOwn(config.models, line.model) ? config.models[line.model] : undefined;
   const deployment = entry && deploymentsOf(entry, line.model ?? "").deployments[line.deployment ?? -1];
@@ -38,10 +38,10 @@ function factsOf(c: AppContext, parent: SpanFacts["parent"]): SpanFacts {
 }
 
 /**
- * The request's output limit and sampling parameters, once the library has validated them. A
- * request reaches a deployment (the log line's `deployment`, from onDeployment) only after
- * create() has checked it; before that, these are whatever the client sent (`1e21`, `"hot"`), and
- * a span does not report them.
+ * The request's output limit, sampling parameters, choice count and seed, once the library has
+ * validated them. A request reaches a deployment (the log line's `deployment`, from onDeployment)
+ * only after create() and its route have checked it; before that, these are whatever the client
+ * sent (`1e21`, `"hot"`), and a span does not report them.
  */
 function validatedValues(c: AppContext): SpanFacts["request"] {
   // Unset when the body was refused before it was read.
@@ -52,5 +52,7 @@ function validatedValues(c: AppContext): SpanFacts["request"] {
     max_tokens: askedOutputLimit(body, apiOfPath(line.path)),
     temperature: body.temperature,
     top_p: body.top_p,
+    n: body.n,
+    seed: body.seed,
   };
 }
