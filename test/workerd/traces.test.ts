@@ -193,7 +193,10 @@ describe("one span per request, exported after the answer", () => {
       .chat.completions.create({ model: "llama", messages: hello })
       .withResponse();
     const { attributes } = await spanOf(response.headers.get("x-request-id"));
-    expect(JSON.parse(String(attributes["gen_ai.input.messages"]))).toEqual(hello);
+    // In the GenAI conventions' parts schema, not the request's own shape (observe5 #5).
+    expect(JSON.parse(String(attributes["gen_ai.input.messages"]))).toEqual(
+      hello.map(({ role, content }) => ({ role, parts: [{ type: "text", content }] })),
+    );
   });
 
   it("a request refused as invalid: its values are left out, and the span is valid OTLP/JSON", async () => {
