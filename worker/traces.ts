@@ -103,8 +103,9 @@ export function readTraceParent(header: string | null | undefined): TraceParent 
 export interface SpanFacts {
   line: LogLine;
   /**
-   * The request's output limit and sampling parameters as the library validated them; empty for a
-   * request refused before that. Each goes in the span only as the type GenAI gives it.
+   * The request's output limit, sampling parameters, choice count (n) and seed as the library
+   * validated them; empty for a request refused before that. Each goes in the span only as the
+   * type GenAI gives it.
    */
   request: { max_tokens?: unknown; temperature?: unknown; top_p?: unknown; n?: unknown; seed?: unknown };
   /**

@@ -90,7 +90,7 @@ describe("GET /v1/usage's pages", () => {
       hex('["2026-11-28",1,null]'),
       hex('{"day":"2026-11-28"}'),
       "c328",
-      "ab".repeat(3000),
+      "ab".repeat(40_000),
     ]) {
       expect(readUsagePage(page)).toBeUndefined();
     }

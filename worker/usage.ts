@@ -128,7 +128,8 @@ function pageAfter({ day, key, model }: Group): string {
 
 /** The group a `page` this endpoint gave follows; undefined for anything else. */
 export function readUsagePage(page: string): Group | undefined {
-  if (!/^(?:[0-9a-f]{2})+$/.test(page) || page.length > 4096) return undefined;
+  // Bounded for junk, far above any group's (a key's name is 64 characters, a model's a name).
+  if (page.length > 65_536 || !/^(?:[0-9a-f]{2})+$/.test(page)) return undefined;
   let value: unknown;
   try {
     const bytes = Uint8Array.from(page.match(/../g) ?? [], (pair) => Number.parseInt(pair, 16));
