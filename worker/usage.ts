@@ -82,7 +82,7 @@ interface Group {
 
 // A page is a few groups per day, key and model: the cap keeps an unbounded `since` cheap. Past
 // it the answer says so (has_more) and the next page carries on, never dropping a group.
-export const USAGE_PAGE_SIZE = 10_000;
+const USAGE_PAGE_SIZE = 10_000;
 
 // Newest days first, so that a capped answer holds the latest. A page after a group starts at the
 // next one in this order (keyset paging: rows added meanwhile, today's, never shift it), and NULL
