@@ -449,6 +449,21 @@ describe("a [vars] value written without quotes (a JSON binding)", () => {
     expect(problems({ ...good, OTEL_EXPORTER_OTLP_ENDPOINT: { url: "https://otlp.example.com" } as never })).toEqual([
       `OTEL_EXPORTER_OTLP_ENDPOINT must be a string, got an object ${hint}`,
     ]);
+    // The type is the one problem: what depends on the binding is not told it is unset (codereview12 #3).
+    expect(
+      problems({
+        ...good,
+        OTEL_EXPORTER_OTLP_ENDPOINT: ["https://otlp.example.com"] as never,
+        OTEL_EXPORTER_OTLP_HEADERS: "x-api-key=abc",
+      }),
+    ).toEqual([`OTEL_EXPORTER_OTLP_ENDPOINT must be a string, got a list ${hint}`]);
+    expect(
+      problems({
+        ...good,
+        MODELS: JSON.stringify({ nova: "bedrock/converse/amazon.nova-lite-v1:0" }),
+        AWS_REGION: ["us-east-1"] as never,
+      }),
+    ).toEqual([`AWS_REGION must be a string, got a list ${hint}`]);
     expect(problems({ ...good, PROXY_API_KEYS: ["sk-a"] as never })).toEqual([
       "PROXY_API_KEYS must be a string, the keys separated by commas or lines, got a list (wrangler secret put PROXY_API_KEYS)",
     ]);

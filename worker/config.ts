@@ -14,7 +14,7 @@ import { resolveDeploymentCredentials } from "./deployment-credentials.ts";
 import { maskAwsIds } from "./http.ts";
 import { repeatedNames } from "./json-names.ts";
 import { type ClientKey, parseApiKeys, readClientKeys } from "./keys.ts";
-import { kindOf, quoteValue, URL_LENGTH } from "./quote-value.ts";
+import { kindOf, quoteUrl, quoteValue } from "./quote-value.ts";
 import { readTraceExport, type TraceExport } from "./traces.ts";
 
 /** The bindings, exactly as wrangler.toml [vars] and `wrangler secret put` name them. */
@@ -183,7 +183,10 @@ export function parseConfig(env: ProxyBindings): ConfigResult {
   const models = readModels(env, problems, region);
   const auth = readCredentials(env, problems);
   problems.push(...regionProblems);
-  if (!regionSetting) problems.push(...regionless(models));
+  // A region of the wrong type is its own problem: the models are not told it is unset.
+  if (!regionSetting && (env.AWS_REGION === undefined || typeof env.AWS_REGION === "string")) {
+    problems.push(...regionless(models));
+  }
   const endpoint = readEndpoint(textSetting("BEDROCK_ENDPOINT", env.BEDROCK_ENDPOINT, problems), problems);
   // Read again, on its own, for CORS (readCorsOrigins): here only for its problems.
   parseOrigins(env.CORS_ORIGINS, problems);
@@ -227,11 +230,12 @@ function readGatewayParts(
     if (isD1Database(env.USAGE_DB)) parts.usageDb = env.USAGE_DB;
     else problems.push("USAGE_DB must be a D1 database binding ([[d1_databases]] in wrangler.toml)");
   }
-  const traces = readTraceExport(
-    textSetting("OTEL_EXPORTER_OTLP_ENDPOINT", env.OTEL_EXPORTER_OTLP_ENDPOINT, problems),
-    textSetting("OTEL_EXPORTER_OTLP_HEADERS", env.OTEL_EXPORTER_OTLP_HEADERS, problems),
-    problems,
-  );
+  const otelEndpoint = env.OTEL_EXPORTER_OTLP_ENDPOINT;
+  const endpoint = textSetting("OTEL_EXPORTER_OTLP_ENDPOINT", otelEndpoint, problems);
+  const headers = textSetting("OTEL_EXPORTER_OTLP_HEADERS", env.OTEL_EXPORTER_OTLP_HEADERS, problems);
+  // An endpoint of the wrong type is its own problem: the headers are not told it is unset.
+  const mistyped = otelEndpoint !== undefined && typeof otelEndpoint !== "string";
+  const traces = mistyped ? undefined : readTraceExport(endpoint, headers, problems);
   if (traces) parts.traces = traces;
   return parts;
 }
@@ -373,7 +377,7 @@ function readEndpoint(endpoint: string | undefined, problems: string[]): string 
   try {
     url = new URL(endpoint);
   } catch {
-    problems.push(`BEDROCK_ENDPOINT: ${quoteValue(endpoint, URL_LENGTH)} is not a URL like https://host[:port][/path]`);
+    problems.push(`BEDROCK_ENDPOINT: ${quoteUrl(endpoint)} is not a URL like https://host[:port][/path]`);
     return undefined;
   }
   if (url.protocol !== "https:" && url.protocol !== "http:") {
@@ -435,12 +439,10 @@ function parseOrigins(value: unknown, problems: string[]): string[] {
     // new URL() keeps a "*" in a host, and such an origin would match none.
     if (origin.includes("*"))
       problems.push(
-        `CORS_ORIGINS: ${quoteValue(origin, URL_LENGTH)} has a wildcard, and only * alone (every origin) is supported: list each origin`,
+        `CORS_ORIGINS: ${quoteUrl(origin)} has a wildcard, and only * alone (every origin) is supported: list each origin`,
       );
     else if (!isOrigin(origin))
-      problems.push(
-        `CORS_ORIGINS: ${quoteValue(origin, URL_LENGTH)} is not an origin like https://app.example.com, or *`,
-      );
+      problems.push(`CORS_ORIGINS: ${quoteUrl(origin)} is not an origin like https://app.example.com, or *`);
   }
   return origins;
 }

@@ -113,6 +113,13 @@ describe("client keys", () => {
     ]);
     expect(problems.join("\n")).not.toContain("SECRET");
     expect(keys.map((key) => key.name)).toEqual(["team"]);
+    // A short name of an entry without a key may be the key too (codereview12 #2).
+    const keyless: string[] = [];
+    readClientKeys({ API_KEYS: '{"team-blue-7f3a9c": {"models": []}, "team-blue-7f3a9c": {"admin": true}}' }, keyless);
+    expect(keyless[0]).toBe(
+      "API_KEYS: an entry's name (not shown) is given twice, and JSON keeps only the last entry: give each key its own name",
+    );
+    expect(keyless.join("\n")).not.toContain("7f3a9c");
   });
 
   it("of PROXY_API_KEYS are separated by commas or line breaks (a secret put from a file, one key per line)", () => {

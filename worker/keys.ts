@@ -147,8 +147,10 @@ function readTable(raw: ProxyEnv["API_KEYS"], problems: string[]): Record<string
   }
   if (typeof raw === "string") {
     for (const name of repeatedNames(raw)) {
-      // A name that may be the key itself is not shown, as everywhere else.
-      const at = mayBeKey(name) ? "API_KEYS: an entry's name (not shown)" : `API_KEYS["${name}"]: the name`;
+      // A name that may be the key itself is not shown, as everywhere else: nor one of an entry
+      // without a key (JSON kept the last), which is likely named by the key.
+      const shown = !mayBeKey(name) && nameShown(name, (table as Record<string, unknown>)[name]);
+      const at = shown ? `API_KEYS["${name}"]: the name` : "API_KEYS: an entry's name (not shown)";
       problems.push(`${at} is given twice, and JSON keeps only the last entry: give each key its own name`);
     }
   }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { kindOf, mayBeSecret, quoteValue, URL_LENGTH } from "./quote-value.ts";
+import { kindOf, mayBeSecret, quoteUrl, quoteValue, URL_LENGTH } from "./quote-value.ts";
 
 describe("a binding's value in a problem", () => {
   it("is quoted when it could be what its setting wants", () => {
@@ -35,6 +35,27 @@ describe("a binding's value in a problem", () => {
     // Short, but begins as a key does.
     expect(quoteValue("sk-one")).toBe("[redacted: 6 characters]");
     expect(quoteValue("x".repeat(URL_LENGTH + 1), URL_LENGTH)).toBe(`[redacted: ${URL_LENGTH + 1} characters]`);
+  });
+
+  it("an origin or a URL is quoted when its host's labels and path's segments are no key's, a real VPC endpoint's or a long preview host's included (codereview12 #4)", () => {
+    for (const url of [
+      "https://vpce-0a1b2c3d4e5f67890-abcdefgh.bedrock-runtime.us-east-1.vpce.amazonaws.com",
+      "https://my-shop-frontend-staging.vercel.app/",
+      "https://frontend.staging.example.com/",
+    ]) {
+      expect(quoteUrl(url)).toBe(JSON.stringify(url));
+    }
+    // Keys stay hidden, in a URL's shape or not.
+    for (const secret of [
+      "wJalrXUtnFEMI/K7MDENG+bPxRfiCYzzSECRETzz",
+      "sk-live-zzPROXYSECRET00000000000001",
+      "123e4567-e89b-12d3-a456-426614174000",
+      "AKIAZZSECRETAKID0001",
+      "ABSKQmVkcm9ja0FQSUtleS1zZWNyZXQ=",
+    ]) {
+      expect(quoteUrl(secret)).toBe(`[redacted: ${secret.length} characters]`);
+      expect(quoteUrl(`https://${secret}.example.com/`)).toMatch(/^\[redacted: \d+ characters\]$/);
+    }
   });
 
   it("is told by its kind when it is neither a string, a number nor a boolean", () => {

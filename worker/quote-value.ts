@@ -45,3 +45,28 @@ export function quoteValue(value: unknown, maxLength = WORD_LENGTH): string {
   if (text.length > maxLength || mayBeSecret(text)) return `[redacted: ${text.length} characters]`;
   return typeof value === "string" ? JSON.stringify(text) : text;
 }
+
+// A host's labels and a path's segments: a key has none of these separators but "/" (an AWS
+// secret access key holds some), so only a value that reads as an http(s) URL is cut on them.
+const URL_SEPARATORS = /[^A-Za-z0-9+=_]+/;
+// A UUID, which some keys are, keeps its shape across the labels it would be cut into.
+const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i;
+
+/**
+ * An origin or a URL setting's value, as quoteValue shows a value, but one that reads as an
+ * http(s) URL is judged by its host's labels and path's segments: a VPC endpoint's id or a long
+ * preview host is no key, and the operator must see which entry is wrong.
+ */
+export function quoteUrl(value: string): string {
+  if (
+    value.length > URL_LENGTH ||
+    !/^https?:\/\/[^/@]+/i.test(value) ||
+    redactSecrets(value) !== value ||
+    UUID.test(value)
+  ) {
+    return quoteValue(value, URL_LENGTH);
+  }
+  return value.split(URL_SEPARATORS).some((word) => KEY_LIKE.test(word))
+    ? `[redacted: ${value.length} characters]`
+    : JSON.stringify(value);
+}
