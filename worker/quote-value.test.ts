@@ -1,6 +1,15 @@
 import { describe, expect, it } from "vitest";
 import { kindOf, mayBeSecret, quoteUrl, quoteValue, URL_LENGTH } from "./quote-value.ts";
 
+// An AWS secret access key, an OpenAI-style key, a UUID, an access key id, a Bedrock API key.
+const SECRETS = [
+  "wJalrXUtnFEMI/K7MDENG+bPxRfiCYzzSECRETzz",
+  "sk-live-zzPROXYSECRET00000000000001",
+  "123e4567-e89b-12d3-a456-426614174000",
+  "AKIAZZSECRETAKID0001",
+  "ABSKQmVkcm9ja0FQSUtleS1zZWNyZXQ=",
+];
+
 describe("a binding's value in a problem", () => {
   it("is quoted when it could be what its setting wants", () => {
     expect(quoteValue("mars-1")).toBe('"mars-1"');
@@ -20,14 +29,7 @@ describe("a binding's value in a problem", () => {
   it("is only its length when longer than such a value is, or shaped like a key", () => {
     // Longer than a region, a number or a flag.
     expect(quoteValue("us-east-1-and-then-some")).toBe("[redacted: 23 characters]");
-    // An AWS secret access key, an OpenAI-style key, a UUID, an access key id, a Bedrock API key.
-    for (const secret of [
-      "wJalrXUtnFEMI/K7MDENG+bPxRfiCYzzSECRETzz",
-      "sk-live-zzPROXYSECRET00000000000001",
-      "123e4567-e89b-12d3-a456-426614174000",
-      "AKIAZZSECRETAKID0001",
-      "ABSKQmVkcm9ja0FQSUtleS1zZWNyZXQ=",
-    ]) {
+    for (const secret of SECRETS) {
       expect(mayBeSecret(secret), secret).toBe(true);
       expect(quoteValue(secret, URL_LENGTH)).toBe(`[redacted: ${secret.length} characters]`);
       expect(quoteValue(`https://${secret}.example.com/`, URL_LENGTH)).toMatch(/^\[redacted: \d+ characters\]$/);
@@ -46,13 +48,7 @@ describe("a binding's value in a problem", () => {
       expect(quoteUrl(url)).toBe(JSON.stringify(url));
     }
     // Keys stay hidden, in a URL's shape or not.
-    for (const secret of [
-      "wJalrXUtnFEMI/K7MDENG+bPxRfiCYzzSECRETzz",
-      "sk-live-zzPROXYSECRET00000000000001",
-      "123e4567-e89b-12d3-a456-426614174000",
-      "AKIAZZSECRETAKID0001",
-      "ABSKQmVkcm9ja0FQSUtleS1zZWNyZXQ=",
-    ]) {
+    for (const secret of SECRETS) {
       expect(quoteUrl(secret)).toBe(`[redacted: ${secret.length} characters]`);
       expect(quoteUrl(`https://${secret}.example.com/`)).toMatch(/^\[redacted: \d+ characters\]$/);
     }
