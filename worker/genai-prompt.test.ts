@@ -153,6 +153,21 @@ describe("gen_ai.input.messages", () => {
     ]);
   });
 
+  it("keeps tool-call arguments as text when they are deeper or bigger than real ones: the span is written whatever a key sends (codereview13 #1)", () => {
+    const deep = `${"[".repeat(20_000)}${"]".repeat(20_000)}`;
+    const wide = `[${Array(20_000).fill("[]").join(",")}]`;
+    for (const args of [deep, wide]) {
+      const prompt = chat([{ role: "assistant", tool_calls: [{ id: "c", function: { name: "f", arguments: args } }] }]);
+      expect(prompt.input?.[0]?.parts[0]).toMatchObject({ type: "tool_call", arguments: args });
+      expect(JSON.stringify(prompt).length).toBeGreaterThan(args.length);
+    }
+    // Ordinary arguments are still their value.
+    const prompt = chat([
+      { role: "assistant", tool_calls: [{ id: "c", function: { name: "f", arguments: '{"a":[1]}' } }] },
+    ]);
+    expect(prompt.input?.[0]?.parts[0]).toMatchObject({ arguments: { a: [1] } });
+  });
+
   it("is absent without LOG_PROMPTS' prompt, and schema-valid whatever a refused request sent", () => {
     expect(genAiPrompt({ ...base, path: "/v1/chat/completions" })).toEqual({});
     expect(genAiPrompt({ ...base, path: "/v1/completions" })).toEqual({});

@@ -7,6 +7,7 @@
 // The prompt is what the log line holds: the request as the client sent it, refused or not, so
 // every reading here is defensive. What does not read as a message is left out (the line keeps
 // it whole); a part of a type the conventions do not name goes as it came (their GenericPart).
+import { MAX_JSON_DEPTH, scanJsonText } from "../src/core.ts";
 import type { LogLine } from "./log.ts";
 import { apiOfPath } from "./token-estimate.ts";
 
@@ -173,7 +174,13 @@ function stringOrNull(value: unknown): string | null {
   return typeof value === "string" ? value : null;
 }
 
+// Arguments are the caller's text: parsed into the span only when small and shallow, as real
+// arguments are (deeper ones overflow JSON.stringify's stack on Node and Bun, and any key could
+// keep its requests out of traces so); other text goes as it is, which the conventions allow.
+const ARGUMENT_LIMITS = { maxDepth: MAX_JSON_DEPTH, maxContainers: 4096, maxElements: 16_384 };
+
 function parsedOr(json: string): unknown {
+  if (!scanJsonText(json, ARGUMENT_LIMITS).ok) return json;
   try {
     return JSON.parse(json);
   } catch {

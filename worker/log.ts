@@ -152,8 +152,9 @@ export function startRequestLog({ request, path, requestId, clientRequestId, sin
 
 // A reason is placed at its choice's index, the choices before it filled with null until they
 // finish; an index comes from the model's answer on some routes, and one far out of any request's
-// range must not make a line of millions of nulls: it is not placed.
-const MAX_LOGGED_CHOICES = 4096;
+// range must not make a line of millions of nulls: it is not placed. The most a request may ask
+// for is legacy Completions' 128 prompts × n 128.
+const MAX_LOGGED_CHOICES = 128 * 128;
 
 /** Notes why choice `index` stopped, in the line's finish_reasons at that index. */
 export function noteFinishReason(line: LogLine, index: number, reason: string): void {

@@ -101,6 +101,12 @@ describe("a stream's finish reasons (observe5 #3)", () => {
     expect(await logged([ending([1, "stop"]), ending([0, null])])).toEqual([null, "stop"]);
     expect(await logged([ending([0, "stop"], [1e9, "stop"], [-1, "stop"], [0.5, "length"])])).toEqual(["stop"]);
   });
+
+  it("keep all of legacy Completions' most choices, 128 prompts × n 128 (codereview13 #3)", async () => {
+    const reasons = await logged([ending([16_383, "length"], [16_384, "stop"])]);
+    expect(reasons).toHaveLength(16_384);
+    expect(reasons?.at(-1)).toBe("length");
+  });
 });
 
 describe("a stream that has begun", () => {

@@ -124,6 +124,15 @@ describe("the span", () => {
     return { span, attributes, resource: resourceSpans[0]!.resource };
   }
 
+  it('keeps a stream\'s finish reasons when a choice never finished: its place holds "" (codereview13 #2)', () => {
+    const { attributes } = spanOf(
+      otlpPayload({ line: { ...line, finish_reasons: [null, "length"] }, request: {}, answered: 200, random }),
+    );
+    expect(attributes["gen_ai.response.finish_reasons"]).toEqual({
+      arrayValue: { values: [{ stringValue: "" }, { stringValue: "length" }] },
+    });
+  });
+
   it("follows the GenAI conventions: a CLIENT span named after the operation and the model", () => {
     const { span, attributes, resource } = spanOf(
       otlpPayload({

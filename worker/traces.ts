@@ -206,7 +206,11 @@ export function otlpPayload(facts: SpanFacts): unknown {
     double("gen_ai.request.top_p", request.top_p),
     int("gen_ai.usage.input_tokens", line.prompt_tokens),
     int("gen_ai.usage.output_tokens", line.completion_tokens),
-    texts("gen_ai.response.finish_reasons", line.finish_reasons),
+    // A choice that never finished (a stream left after a later one did) is "": its place kept.
+    texts(
+      "gen_ai.response.finish_reasons",
+      line.finish_reasons?.map((reason) => reason ?? ""),
+    ),
     // The conventions make the choice count conditionally required when it is not 1.
     int("gen_ai.request.choice.count", request.n === 1 ? undefined : request.n),
     int("gen_ai.request.seed", request.seed),
