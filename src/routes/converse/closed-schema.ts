@@ -25,33 +25,28 @@ function describesObject(schema: JsonObject): boolean {
   return type === "object" || (Array.isArray(type) && type.includes("object")) || isObject(schema.properties);
 }
 
+/** A subschema closed, anything else (a boolean schema, a malformed value) as it is. */
+function closed(value: unknown): unknown {
+  return isObject(value) ? closedSchema(value) : value;
+}
+
 /** `schema` with `additionalProperties: false` on every object schema that can be closed and does not say. */
 export function closedSchema(schema: JsonObject): JsonObject {
   const out: JsonObject = { ...schema };
-  for (const key of ONE_SCHEMA) {
-    const value = out[key];
-    if (isObject(value)) out[key] = closedSchema(value);
-  }
-  for (const key of NAMED_SCHEMAS) {
-    const value = out[key];
-    // fromEntries makes own properties, a name like __proto__ included (assignment would not).
-    if (isObject(value)) {
-      out[key] = Object.fromEntries(
-        Object.entries(value).map(([name, sub]) => [name, isObject(sub) ? closedSchema(sub) : sub]),
-      );
-    }
-  }
   const merged = MERGING.some((key) => key in out);
   const object = describesObject(out);
   const alternatives = ALTERNATIVES.some((key) => key in out);
-  if (!merged && !(object && alternatives)) {
-    for (const key of ALTERNATIVES) {
-      const value = out[key];
-      if (Array.isArray(value)) out[key] = value.map((sub) => (isObject(sub) ? closedSchema(sub) : sub));
-    }
+  for (const key of ONE_SCHEMA) if (isObject(out[key])) out[key] = closed(out[key]);
+  for (const key of NAMED_SCHEMAS) {
+    const value = out[key];
+    // fromEntries makes own properties, a name like __proto__ included (assignment would not).
+    if (isObject(value)) out[key] = Object.fromEntries(Object.entries(value).map(([name, sub]) => [name, closed(sub)]));
   }
-  const prefixItems = out.prefixItems;
-  if (Array.isArray(prefixItems)) out.prefixItems = prefixItems.map((sub) => (isObject(sub) ? closedSchema(sub) : sub));
+  const lists = merged || (object && alternatives) ? ["prefixItems"] : ["prefixItems", ...ALTERNATIVES];
+  for (const key of lists) {
+    const value = out[key];
+    if (Array.isArray(value)) out[key] = value.map(closed);
+  }
   // A schema it names stays the caller's (open on purpose); false or true is kept as written.
   if (isObject(out.additionalProperties)) out.additionalProperties = closedSchema(out.additionalProperties);
   else if (out.additionalProperties === undefined && object && !merged && !alternatives) {
