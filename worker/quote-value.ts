@@ -22,8 +22,12 @@ export const URL_LENGTH = 100;
  * Whether text may hold a secret: an AWS key id, a Bedrock API key, a signature (the library's
  * redaction shapes), or a word keys are made of that is as long as a key or begins as one.
  */
-export function mayBeSecret(text: string): boolean {
-  return redactSecrets(text) !== text || text.split(NOT_KEY_CHARACTERS).some((word) => KEY_LIKE.test(word));
+export function mayBeSecret(text: string, separators = NOT_KEY_CHARACTERS): boolean {
+  return redactSecrets(text) !== text || text.split(separators).some((word) => KEY_LIKE.test(word));
+}
+
+function redacted(text: string): string {
+  return `[redacted: ${text.length} characters]`;
 }
 
 /** What a value is, in words, for a binding of the wrong type (never the value: it may be a key). */
@@ -42,7 +46,7 @@ export function kindOf(value: unknown): string {
 export function quoteValue(value: unknown, maxLength = WORD_LENGTH): string {
   if (typeof value !== "string" && typeof value !== "number" && typeof value !== "boolean") return kindOf(value);
   const text = String(value);
-  if (text.length > maxLength || mayBeSecret(text)) return `[redacted: ${text.length} characters]`;
+  if (text.length > maxLength || mayBeSecret(text)) return redacted(text);
   return typeof value === "string" ? JSON.stringify(text) : text;
 }
 
@@ -58,15 +62,7 @@ const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i;
  * preview host is no key, and the operator must see which entry is wrong.
  */
 export function quoteUrl(value: string): string {
-  if (
-    value.length > URL_LENGTH ||
-    !/^https?:\/\/[^/@]+/i.test(value) ||
-    redactSecrets(value) !== value ||
-    UUID.test(value)
-  ) {
-    return quoteValue(value, URL_LENGTH);
-  }
-  return value.split(URL_SEPARATORS).some((word) => KEY_LIKE.test(word))
-    ? `[redacted: ${value.length} characters]`
-    : JSON.stringify(value);
+  const url = value.length <= URL_LENGTH && /^https?:\/\/[^/@]+/i.test(value) && !UUID.test(value);
+  if (!url) return quoteValue(value, URL_LENGTH);
+  return mayBeSecret(value, URL_SEPARATORS) ? redacted(value) : JSON.stringify(value);
 }
