@@ -129,9 +129,14 @@ function text(value: unknown): string | undefined {
  * a setting silently left unset.
  */
 function textSetting(name: string, value: unknown, problems: string[]): string | undefined {
-  if (value === undefined || typeof value === "string") return text(value);
+  if (!isMistyped(value)) return text(value);
   problems.push(`${name} must be a string, got ${kindOf(value)} (in wrangler.toml's [vars], put the value in quotes)`);
   return undefined;
+}
+
+/** A string binding given something else: textSetting's problem, which nothing else repeats. */
+function isMistyped(value: unknown): boolean {
+  return value !== undefined && typeof value !== "string";
 }
 
 /** A whole number from `min`; blank or only whitespace is unset, as for the string bindings (Number(" ") is 0). */
@@ -184,7 +189,7 @@ export function parseConfig(env: ProxyBindings): ConfigResult {
   const auth = readCredentials(env, problems);
   problems.push(...regionProblems);
   // A region of the wrong type is its own problem: the models are not told it is unset.
-  if (!regionSetting && (env.AWS_REGION === undefined || typeof env.AWS_REGION === "string")) {
+  if (!regionSetting && !isMistyped(env.AWS_REGION)) {
     problems.push(...regionless(models));
   }
   const endpoint = readEndpoint(textSetting("BEDROCK_ENDPOINT", env.BEDROCK_ENDPOINT, problems), problems);
@@ -230,12 +235,10 @@ function readGatewayParts(
     if (isD1Database(env.USAGE_DB)) parts.usageDb = env.USAGE_DB;
     else problems.push("USAGE_DB must be a D1 database binding ([[d1_databases]] in wrangler.toml)");
   }
-  const otelEndpoint = env.OTEL_EXPORTER_OTLP_ENDPOINT;
-  const endpoint = textSetting("OTEL_EXPORTER_OTLP_ENDPOINT", otelEndpoint, problems);
+  const endpoint = textSetting("OTEL_EXPORTER_OTLP_ENDPOINT", env.OTEL_EXPORTER_OTLP_ENDPOINT, problems);
   const headers = textSetting("OTEL_EXPORTER_OTLP_HEADERS", env.OTEL_EXPORTER_OTLP_HEADERS, problems);
   // An endpoint of the wrong type is its own problem: the headers are not told it is unset.
-  const mistyped = otelEndpoint !== undefined && typeof otelEndpoint !== "string";
-  const traces = mistyped ? undefined : readTraceExport(endpoint, headers, problems);
+  const traces = isMistyped(env.OTEL_EXPORTER_OTLP_ENDPOINT) ? undefined : readTraceExport(endpoint, headers, problems);
   if (traces) parts.traces = traces;
   return parts;
 }
