@@ -54,7 +54,7 @@ const requestArb = fc.record({
 type Sample = typeof requestArb extends fc.Arbitrary<infer T> ? T : never;
 
 function request(sample: Sample) {
-  const base = sample.endpoint ?? bedrockBaseUrl(sample.region, sample.region.startsWith("cn-") ? "aws-cn" : "aws");
+  const base = sample.endpoint ?? bedrockBaseUrl(sample.region);
   const url = operationUrl(base, sample.modelId, sample.operation, sample.stream);
   const credentials = {
     accessKeyId: sample.accessKeyId,

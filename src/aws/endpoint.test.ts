@@ -1,4 +1,6 @@
+import { BedrockRuntimeClient } from "@aws-sdk/client-bedrock-runtime";
 import { describe, expect, it } from "vitest";
+import { createBedrock } from "../index.ts";
 import { bedrockBaseUrl, normaliseEndpoint, parseArn, resolveRegion, validateModelId } from "./endpoint.ts";
 
 const ARN = "arn:aws:bedrock:us-west-2:123456789012:imported-model/abc123def456";
@@ -44,13 +46,46 @@ describe("region resolution", () => {
 });
 
 describe("hosts and paths", () => {
-  it("uses the partition's domain", () => {
-    expect(bedrockBaseUrl("us-east-1")).toBe("https://bedrock-runtime.us-east-1.amazonaws.com");
-    expect(bedrockBaseUrl("cn-north-1", "aws-cn")).toBe("https://bedrock-runtime.cn-north-1.amazonaws.com.cn");
+  it("uses the domain of the region's partition, as AWS's own SDK resolves it", () => {
+    const sdk = new BedrockRuntimeClient({
+      region: "us-east-1",
+      credentials: { accessKeyId: "a", secretAccessKey: "b" },
+    });
+    const regions = ["us-east-1", "ap-southeast-7", "il-central-1", "mx-central-1", "us-gov-west-1"];
+    // China, the ISO partitions and the European Sovereign Cloud each have a domain of their own.
+    regions.push("cn-north-1", "cn-northwest-1", "us-iso-east-1", "us-isob-east-1", "us-isof-south-1");
+    regions.push("eu-isoe-west-1", "eusc-de-east-1");
+    for (const region of regions) {
+      const theirs = sdk.config.endpointProvider({ Region: region, UseFIPS: false, UseDualStack: false });
+      expect(`${bedrockBaseUrl(region)}/`, region).toBe(theirs.url.href);
+    }
+    expect(resolveRegion("amazon.nova-pro-v1:0", "eusc-de-east-1")).toBe("eusc-de-east-1");
     expect(parseArn("arn:aws-cn:bedrock:cn-north-1:1:imported-model/x")).toEqual({
       partition: "aws-cn",
       region: "cn-north-1",
     });
+  });
+
+  it("sends a bare model id to its region's partition, as its ARN would be", async () => {
+    const hosts: string[] = [];
+    const fetch = async (input: RequestInfo | URL) => {
+      hosts.push(new URL(input instanceof Request ? input.url : input).host);
+      return Response.json({
+        output: { message: { role: "assistant", content: [{ text: "ok" }] } },
+        stopReason: "end_turn",
+      });
+    };
+    const credentials = { accessKeyId: "AKIDEXAMPLE", secretAccessKey: "secret" };
+    const messages = [{ role: "user" as const, content: "hi" }];
+    const bare = createBedrock({ region: "cn-north-1", credentials, fetch, maxRetries: 0 });
+    await bare.chat.completions.create({ model: "bedrock/converse/amazon.nova-pro-v1:0", messages });
+    const byArn = createBedrock({ credentials, fetch, maxRetries: 0 });
+    const arn = "arn:aws-cn:bedrock:cn-north-1::foundation-model/amazon.nova-pro-v1:0";
+    await byArn.chat.completions.create({ model: `bedrock/converse/${arn}`, messages });
+    expect(hosts).toEqual([
+      "bedrock-runtime.cn-north-1.amazonaws.com.cn",
+      "bedrock-runtime.cn-north-1.amazonaws.com.cn",
+    ]);
   });
 
   it("refuses ids that could escape their segment or smuggle characters", () => {

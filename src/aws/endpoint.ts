@@ -1,7 +1,8 @@
 import { invalidRequest } from "../errors.ts";
 
-// Regions become part of a host name: anything but the AWS shape is refused.
-const REGION = /^[a-z]{2}(?:-[a-z]+)+-\d{1,2}$/;
+// Regions become part of a host name: anything but the AWS shape is refused. The European
+// Sovereign Cloud's start with "eusc", every other one with two letters.
+const REGION = /^(?:[a-z]{2}|eusc)(?:-[a-z]+)+-\d{1,2}$/;
 
 // A Bedrock model identifier: an ARN or a plain id. The whole id is one path segment after
 // encoding, so the only traversal risk is an id of "." or "..", which the leading
@@ -65,9 +66,22 @@ export function resolveRegion(modelId: string, explicit?: string): string {
   return region;
 }
 
-/** The default Bedrock Runtime base URL for a region and partition. */
-export function bedrockBaseUrl(region: string, partition = "aws"): string {
-  const suffix = partition === "aws-cn" ? "amazonaws.com.cn" : "amazonaws.com";
+// The region names its partition, and the partition its DNS suffix, as AWS's endpoint rules
+// match them: by the region's first one or two parts. The rest (aws, aws-us-gov) use
+// amazonaws.com. From the region alone, so that a bare model id goes where its ARN would.
+const SUFFIXES = new Map([
+  ["cn", "amazonaws.com.cn"],
+  ["eusc", "amazonaws.eu"],
+  ["us-iso", "c2s.ic.gov"],
+  ["us-isob", "sc2s.sgov.gov"],
+  ["us-isof", "csp.hci.ic.gov"],
+  ["eu-isoe", "cloud.adc-e.uk"],
+]);
+
+/** The default Bedrock Runtime base URL for a region, in the region's partition. */
+export function bedrockBaseUrl(region: string): string {
+  const [first = "", second] = region.split("-");
+  const suffix = SUFFIXES.get(first) ?? SUFFIXES.get(`${first}-${second}`) ?? "amazonaws.com";
   return `https://bedrock-runtime.${region}.${suffix}`;
 }
 

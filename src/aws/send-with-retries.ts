@@ -2,7 +2,7 @@
 // backoff up to maxRetries; a model waking up is waited for up to modelReadyTimeoutMs.
 import { BedrockEdgeError } from "../errors.ts";
 import { type Attempt, attempt, type Target } from "./attempt.ts";
-import { bedrockBaseUrl, parseArn, resolveRegion } from "./endpoint.ts";
+import { bedrockBaseUrl, resolveRegion } from "./endpoint.ts";
 import { type BedrockOperation, operationHeaders, operationUrl } from "./operations.ts";
 import { lazy } from "../lazy.ts";
 import type { Transport } from "./transport-options.ts";
@@ -40,7 +40,7 @@ const retrying = lazy(() => import("./retry.ts"));
 /** Region, URL and headers: refused (400) before anything is sent when the model id or region is bad. */
 function targetOf(transport: Transport, call: BedrockCall): Target {
   const region = resolveRegion(call.modelId, call.region ?? transport.region);
-  const baseUrl = transport.endpoint ?? bedrockBaseUrl(region, parseArn(call.modelId)?.partition);
+  const baseUrl = transport.endpoint ?? bedrockBaseUrl(region);
   return {
     url: operationUrl(baseUrl, call.modelId, call.operation, call.stream),
     region,

@@ -17,6 +17,8 @@ const REGIONS = [
   "us-gov-west-1",
   "cn-north-1",
   "me-central-1",
+  "eusc-de-east-1",
+  "us-iso-east-1",
 ];
 const idChar = fc.constantFrom(..."abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789:._/+-".split(""));
 const alnum = fc.constantFrom(..."abcdefghijklmnopqrstuvwxyz0123456789".split(""));
@@ -50,7 +52,7 @@ const requestArb = fc.record({
 type Sample = typeof requestArb extends fc.Arbitrary<infer T> ? T : never;
 
 async function signed(sample: Sample, cache: SigningKeyCache = new Map()) {
-  const base = sample.endpoint ?? bedrockBaseUrl(sample.region, sample.region.startsWith("cn-") ? "aws-cn" : "aws");
+  const base = sample.endpoint ?? bedrockBaseUrl(sample.region);
   const url = operationUrl(base, sample.modelId, sample.operation, sample.stream);
   const credentials = {
     accessKeyId: sample.accessKeyId,

@@ -28,7 +28,7 @@ function factsOf(c: AppContext, parent: SpanFacts["parent"]): SpanFacts {
     facts.responseModel = deployment.modelId;
     const arn = parseArn(deployment.modelId);
     const region = deployment.region ?? config.region ?? arn?.region;
-    const base = config.endpoint ?? (region ? bedrockBaseUrl(region, arn?.partition) : undefined);
+    const base = config.endpoint ?? (region ? bedrockBaseUrl(region) : undefined);
     if (base) {
       const url = new URL(base);
       facts.server = { address: url.hostname, port: Number(url.port) || (url.protocol === "http:" ? 80 : 443) };
