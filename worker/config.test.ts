@@ -27,6 +27,17 @@ function problems(env: ProxyBindings): string[] {
 }
 
 describe("parseConfig", () => {
+  it("sends spans to OTEL_EXPORTER_OTLP_TRACES_ENDPOINT as it is, else to OTEL_EXPORTER_OTLP_ENDPOINT's /v1/traces", () => {
+    const traces = "https://api.example.com/otlp/v1/traces";
+    expect(configOf({ ...good, OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: traces }).traces?.url).toBe(traces);
+    const base = "https://otlp.example.com";
+    expect(configOf({ ...good, OTEL_EXPORTER_OTLP_ENDPOINT: base }).traces?.url).toBe(`${base}/v1/traces`);
+    expect(
+      configOf({ ...good, OTEL_EXPORTER_OTLP_ENDPOINT: base, OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: traces }).traces?.url,
+    ).toBe(traces);
+    expect(problems({ ...good, OTEL_EXPORTER_OTLP_ENDPOINT: `${base}/v1/traces` })).toHaveLength(1);
+  });
+
   it("reads the bindings", () => {
     const config = configOf({
       ...good,
@@ -448,6 +459,9 @@ describe("a [vars] value written without quotes (a JSON binding)", () => {
     ).toEqual([`OTEL_EXPORTER_OTLP_HEADERS must be a string, got an object ${hint}`]);
     expect(problems({ ...good, OTEL_EXPORTER_OTLP_ENDPOINT: { url: "https://otlp.example.com" } as never })).toEqual([
       `OTEL_EXPORTER_OTLP_ENDPOINT must be a string, got an object ${hint}`,
+    ]);
+    expect(problems({ ...good, OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 4318 as never })).toEqual([
+      `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT must be a string, got a number ${hint}`,
     ]);
     // The type is the one problem: what depends on the binding is not told it is unset (codereview12 #3).
     expect(

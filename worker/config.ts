@@ -55,6 +55,8 @@ export interface ProxyEnv {
   DEPLOYMENT_COOLDOWN_MS?: string | number;
   /** An OTLP/HTTP collector's base URL: one span per request goes to its /v1/traces. */
   OTEL_EXPORTER_OTLP_ENDPOINT?: string;
+  /** The collector's traces URL itself, used as it is (over OTEL_EXPORTER_OTLP_ENDPOINT). */
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT?: string;
   /** Headers for the collector, `name=value,…` (values percent-encoded), e.g. its API key. */
   OTEL_EXPORTER_OTLP_HEADERS?: string;
 }
@@ -235,10 +237,12 @@ function readGatewayParts(
     if (isD1Database(env.USAGE_DB)) parts.usageDb = env.USAGE_DB;
     else problems.push("USAGE_DB must be a D1 database binding ([[d1_databases]] in wrangler.toml)");
   }
-  const endpoint = textSetting("OTEL_EXPORTER_OTLP_ENDPOINT", env.OTEL_EXPORTER_OTLP_ENDPOINT, problems);
+  const base = textSetting("OTEL_EXPORTER_OTLP_ENDPOINT", env.OTEL_EXPORTER_OTLP_ENDPOINT, problems);
+  const tracesUrl = textSetting("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT, problems);
   const headers = textSetting("OTEL_EXPORTER_OTLP_HEADERS", env.OTEL_EXPORTER_OTLP_HEADERS, problems);
   // An endpoint of the wrong type is its own problem: the headers are not told it is unset.
-  const traces = isMistyped(env.OTEL_EXPORTER_OTLP_ENDPOINT) ? undefined : readTraceExport(endpoint, headers, problems);
+  const mistyped = isMistyped(env.OTEL_EXPORTER_OTLP_ENDPOINT) || isMistyped(env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT);
+  const traces = mistyped ? undefined : readTraceExport({ base, traces: tracesUrl }, headers, problems);
   if (traces) parts.traces = traces;
   return parts;
 }

@@ -14,20 +14,22 @@ import {
 describe("the trace export's bindings", () => {
   it("send spans to the endpoint's /v1/traces with the headers, decoded", () => {
     const problems: string[] = [];
-    expect(readTraceExport("https://otlp.example.com/base/", "x-api-key=abc%3D%3D, x-team = blue", problems)).toEqual({
+    expect(
+      readTraceExport({ base: "https://otlp.example.com/base/" }, "x-api-key=abc%3D%3D, x-team = blue", problems),
+    ).toEqual({
       url: "https://otlp.example.com/base/v1/traces",
       headers: { "x-api-key": "abc==", "x-team": "blue" },
     });
-    expect(readTraceExport(undefined, undefined, problems)).toBeUndefined();
+    expect(readTraceExport({}, undefined, problems)).toBeUndefined();
     expect(problems).toEqual([]);
   });
 
   it("are problems when malformed, never quoting a header's value", () => {
     const problems: string[] = [];
-    readTraceExport("ftp://otlp.example.com", undefined, problems);
-    readTraceExport("https://user:pass@otlp.example.com", undefined, problems);
-    readTraceExport("https://otlp.example.com", "x-api-key:secret-value", problems);
-    readTraceExport(undefined, "x-api-key=secret-value", problems);
+    readTraceExport({ base: "ftp://otlp.example.com" }, undefined, problems);
+    readTraceExport({ base: "https://user:pass@otlp.example.com" }, undefined, problems);
+    readTraceExport({ base: "https://otlp.example.com" }, "x-api-key:secret-value", problems);
+    readTraceExport({}, "x-api-key=secret-value", problems);
     expect(problems).toHaveLength(4);
     expect(problems.join("\n")).not.toContain("secret-value");
     expect(problems.join("\n")).not.toContain("pass");
@@ -36,7 +38,9 @@ describe("the trace export's bindings", () => {
   it("refuse a header value no header can carry, naming the header, never quoting the value", () => {
     for (const value of ["abc%0Adef", "abc%0D%0Adef", "a%00b", "a%7Fb", "a%1Fsecret-value"]) {
       const problems: string[] = [];
-      expect(readTraceExport("https://otlp.example.com", `x-team=blue, x-api-key=${value}`, problems)).toBeUndefined();
+      expect(
+        readTraceExport({ base: "https://otlp.example.com" }, `x-team=blue, x-api-key=${value}`, problems),
+      ).toBeUndefined();
       expect(problems, value).toEqual([
         'OTEL_EXPORTER_OTLP_HEADERS: the value of "x-api-key" has a character no HTTP header can carry (a line break or another control character): every export would fail',
       ]);
@@ -45,7 +49,8 @@ describe("the trace export's bindings", () => {
     // as UTF-8 (codereview12 #1: such a value worked on Workers, and was refused).
     const problems: string[] = [];
     expect(
-      readTraceExport("https://otlp.example.com", "x-a=a%09b, x-b=caf%C3%A9, x-c=%E2%82%AC-team", problems)?.headers,
+      readTraceExport({ base: "https://otlp.example.com" }, "x-a=a%09b, x-b=caf%C3%A9, x-c=%E2%82%AC-team", problems)
+        ?.headers,
     ).toEqual({ "x-a": "a\tb", "x-b": "café", "x-c": "€-team" });
     expect(problems).toEqual([]);
     expect(() => new Headers({ "x-a": "a\tb", "x-b": "café" })).not.toThrow();
@@ -59,11 +64,56 @@ describe("the trace export's bindings", () => {
       "https://otlp.example.com/#",
     ]) {
       const problems: string[] = [];
-      expect(readTraceExport(endpoint, undefined, problems), endpoint).toBeUndefined();
+      expect(readTraceExport({ base: endpoint }, undefined, problems), endpoint).toBeUndefined();
       expect(problems).toEqual([
-        "OTEL_EXPORTER_OTLP_ENDPOINT must not carry a query or a fragment: give the collector's base URL, and its key in OTEL_EXPORTER_OTLP_HEADERS",
+        "OTEL_EXPORTER_OTLP_ENDPOINT must not carry a query or a fragment: give the collector's URL, and its key in OTEL_EXPORTER_OTLP_HEADERS",
+      ]);
+      const asTraces: string[] = [];
+      expect(readTraceExport({ traces: endpoint }, undefined, asTraces), endpoint).toBeUndefined();
+      expect(asTraces).toEqual([
+        "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT must not carry a query or a fragment: give the collector's URL, and its key in OTEL_EXPORTER_OTLP_HEADERS",
       ]);
     }
+  });
+
+  it("take OTEL_EXPORTER_OTLP_TRACES_ENDPOINT as it is, over the base, as OpenTelemetry's exporters do", () => {
+    const problems: string[] = [];
+    const headers = "x-api-key=abc";
+    for (const url of [
+      "https://api.example.com/v1/traces",
+      "https://collector.example.com/otlp/v1/traces/",
+      "http://127.0.0.1:4318/",
+    ]) {
+      expect(readTraceExport({ traces: url }, headers, problems)).toEqual({ url, headers: { "x-api-key": "abc" } });
+    }
+    const both = { base: "https://base.example.com", traces: "https://traces.example.com/spans" };
+    expect(readTraceExport(both, undefined, problems)?.url).toBe("https://traces.example.com/spans");
+    // A bare origin is its root path, as the WHATWG URL writes it.
+    expect(readTraceExport({ traces: "https://traces.example.com" }, undefined, problems)?.url).toBe(
+      "https://traces.example.com/",
+    );
+    expect(problems).toEqual([]);
+    readTraceExport({ traces: "ftp://traces.example.com/v1/traces" }, undefined, problems);
+    readTraceExport({}, headers, problems);
+    expect(problems).toEqual([
+      "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT must be the collector's traces URL, http(s), e.g. https://otlp.example.com/v1/traces",
+      "OTEL_EXPORTER_OTLP_HEADERS is set but neither OTEL_EXPORTER_OTLP_ENDPOINT nor OTEL_EXPORTER_OTLP_TRACES_ENDPOINT is",
+    ]);
+  });
+
+  it("refuse a base URL that is a traces URL already: its spans would go to /v1/traces/v1/traces", () => {
+    for (const base of ["https://otlp.example.com/v1/traces", "https://otlp.example.com/otlp/v1/traces/"]) {
+      const problems: string[] = [];
+      expect(readTraceExport({ base }, undefined, problems), base).toBeUndefined();
+      expect(problems).toEqual([
+        "OTEL_EXPORTER_OTLP_ENDPOINT is the collector's base URL, and spans go to its /v1/traces: this one ends in /v1/traces already. Give the base URL, or the whole traces URL as OTEL_EXPORTER_OTLP_TRACES_ENDPOINT",
+      ]);
+    }
+    const problems: string[] = [];
+    expect(readTraceExport({ base: "https://otlp.example.com/v1/traces-eu" }, undefined, problems)?.url).toBe(
+      "https://otlp.example.com/v1/traces-eu/v1/traces",
+    );
+    expect(problems).toEqual([]);
   });
 
   it("give their values for redaction, as given and decoded, malformed or not", () => {

@@ -7,20 +7,33 @@ import { genAiPrompt } from "./genai-prompt.ts";
 import type { LogLine } from "./log.ts";
 import { NAME_LENGTH, quoteValue } from "./quote-value.ts";
 
-/** Where spans go: OTEL_EXPORTER_OTLP_ENDPOINT's /v1/traces, with OTEL_EXPORTER_OTLP_HEADERS. */
+/** Where spans go: OTEL_EXPORTER_OTLP_TRACES_ENDPOINT, else OTEL_EXPORTER_OTLP_ENDPOINT's /v1/traces. */
 export interface TraceExport {
   url: string;
   headers: Record<string, string>;
 }
 
+/** The collector as OpenTelemetry's variables give it: a base URL, or the traces URL itself. */
+export interface TraceEndpoints {
+  /** OTEL_EXPORTER_OTLP_ENDPOINT: spans go to its /v1/traces. */
+  base?: string | undefined;
+  /** OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: used as it is, over the base. */
+  traces?: string | undefined;
+}
+
+const BASE = "OTEL_EXPORTER_OTLP_ENDPOINT";
+const TRACES = "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT";
+
 /** The bindings, as OpenTelemetry's exporters read the same variables; problems never quote a header's value. */
 export function readTraceExport(
-  endpoint: string | undefined,
+  endpoints: TraceEndpoints,
   headers: string | undefined,
   problems: string[],
 ): TraceExport | undefined {
+  const name = endpoints.traces ? TRACES : BASE;
+  const endpoint = endpoints.traces || endpoints.base;
   if (!endpoint) {
-    if (headers) problems.push("OTEL_EXPORTER_OTLP_HEADERS is set but OTEL_EXPORTER_OTLP_ENDPOINT is not");
+    if (headers) problems.push(`OTEL_EXPORTER_OTLP_HEADERS is set but neither ${BASE} nor ${TRACES} is`);
     return undefined;
   }
   let url: URL;
@@ -31,7 +44,9 @@ export function readTraceExport(
   }
   if ((url.protocol !== "https:" && url.protocol !== "http:") || url.username || url.password) {
     problems.push(
-      "OTEL_EXPORTER_OTLP_ENDPOINT must be the collector's base URL, http(s), e.g. https://otlp.example.com (spans go to its /v1/traces)",
+      name === BASE
+        ? `${BASE} must be the collector's base URL, http(s), e.g. https://otlp.example.com (spans go to its /v1/traces)`
+        : `${TRACES} must be the collector's traces URL, http(s), e.g. https://otlp.example.com/v1/traces`,
     );
     return undefined;
   }
@@ -39,7 +54,16 @@ export function readTraceExport(
   // "?" or "#" leaves search and hash empty, hence the href).
   if (/[?#]/.test(url.href)) {
     problems.push(
-      "OTEL_EXPORTER_OTLP_ENDPOINT must not carry a query or a fragment: give the collector's base URL, and its key in OTEL_EXPORTER_OTLP_HEADERS",
+      `${name} must not carry a query or a fragment: give the collector's URL, and its key in OTEL_EXPORTER_OTLP_HEADERS`,
+    );
+    return undefined;
+  }
+  const path = url.pathname.replace(/\/+$/, "");
+  // OpenTelemetry's exporters add /v1/traces to the base whatever it ends in: a traces URL given
+  // as the base is a mistake to point out, not a path to send spans to twice over.
+  if (name === BASE && path.endsWith("/v1/traces")) {
+    problems.push(
+      `${BASE} is the collector's base URL, and spans go to its /v1/traces: this one ends in /v1/traces already. Give the base URL, or the whole traces URL as ${TRACES}`,
     );
     return undefined;
   }
@@ -60,7 +84,7 @@ export function readTraceExport(
     }
     parsed[name] = value;
   }
-  return { url: `${url.origin}${url.pathname.replace(/\/+$/, "")}/v1/traces`, headers: parsed };
+  return { url: name === TRACES ? url.href : `${url.origin}${path}/v1/traces`, headers: parsed };
 }
 
 /**
