@@ -474,3 +474,35 @@ describe("error messages that quote a client's value cut in the middle of an emo
     expect(responses.message).toContain(`"${"i".repeat(79)}\ufffd"`);
   });
 });
+
+describe("answers a shared cache in front might store (retries6 #1)", () => {
+  it("are no-store, whatever the key was sent in: the model list, a model, usage, health, errors, a chat answer", async () => {
+    const emulator = createEmulator();
+    const KEY = "sk-cache-test";
+    const app = createApp({
+      env: {
+        MODELS: JSON.stringify({ llama: `bedrock/llama/${emulatorModelId("llama")}` }),
+        API_KEYS: JSON.stringify({ admin: { key: KEY, admin: true } }),
+        AWS_ACCESS_KEY_ID: EMULATOR_CREDENTIALS.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: EMULATOR_CREDENTIALS.secretAccessKey,
+        BEDROCK_ENDPOINT: "http://bedrock.emulator",
+      },
+      fetch: (input, init) => emulator.fetch(new Request(input, init)),
+      log: () => undefined,
+    });
+    const headers = { "x-api-key": KEY, "content-type": "application/json" };
+    const chat = JSON.stringify({ model: "llama", messages: [{ role: "user", content: "Hi" }] });
+    const answers = [
+      await app.request("/v1/models", { headers }),
+      await app.request("/v1/models/llama", { headers }),
+      await app.request("/v1/models/unknown", { headers }),
+      await app.request("/v1/models"),
+      await app.request("/v1/usage", { headers }),
+      await app.request("/health"),
+      await app.request("/v1/chat/completions", { method: "POST", headers, body: chat }),
+      await app.request("/v1/chat/completions", { method: "GET", headers }),
+    ];
+    expect(answers.map((answer) => answer.status)).toEqual([200, 200, 404, 401, 404, 200, 200, 405]);
+    for (const answer of answers) expect(answer.headers.get("cache-control"), answer.url).toBe("no-store");
+  });
+});

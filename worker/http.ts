@@ -12,9 +12,17 @@ export const SSE_HEADERS: Readonly<Record<string, string>> = {
 
 const encoder = new TextEncoder();
 
+// A key may travel in x-api-key, which no shared cache knows to key on (only Authorization keeps
+// an answer out of one): a cache in front would serve one key's model list, usage or error to a
+// caller with another key, or with none. No answer of the proxy is for storing.
+const JSON_HEADERS: Readonly<Record<string, string>> = {
+  "content-type": "application/json; charset=utf-8",
+  "cache-control": "no-store",
+};
+
 export function jsonResponse(body: unknown, status = 200): Response {
   const source = bytesSource(encoder.encode(JSON.stringify(body)));
-  const headers = { "content-type": "application/json; charset=utf-8" };
+  const headers = JSON_HEADERS;
   return madeFrom(new Response(streamOf(source), { status, headers }), source);
 }
 
