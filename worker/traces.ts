@@ -30,7 +30,7 @@ export function readTraceExport(
   headers: string | undefined,
   problems: string[],
 ): TraceExport | undefined {
-  const name = endpoints.traces ? TRACES : BASE;
+  const variable = endpoints.traces ? TRACES : BASE;
   const endpoint = endpoints.traces || endpoints.base;
   if (!endpoint) {
     if (headers) problems.push(`OTEL_EXPORTER_OTLP_HEADERS is set but neither ${BASE} nor ${TRACES} is`);
@@ -44,7 +44,7 @@ export function readTraceExport(
   }
   if ((url.protocol !== "https:" && url.protocol !== "http:") || url.username || url.password) {
     problems.push(
-      name === BASE
+      variable === BASE
         ? `${BASE} must be the collector's base URL, http(s), e.g. https://otlp.example.com (spans go to its /v1/traces)`
         : `${TRACES} must be the collector's traces URL, http(s), e.g. https://otlp.example.com/v1/traces`,
     );
@@ -54,14 +54,14 @@ export function readTraceExport(
   // "?" or "#" leaves search and hash empty, hence the href).
   if (/[?#]/.test(url.href)) {
     problems.push(
-      `${name} must not carry a query or a fragment: give the collector's URL, and its key in OTEL_EXPORTER_OTLP_HEADERS`,
+      `${variable} must not carry a query or a fragment: give the collector's URL, and its key in OTEL_EXPORTER_OTLP_HEADERS`,
     );
     return undefined;
   }
   const path = url.pathname.replace(/\/+$/, "");
   // OpenTelemetry's exporters add /v1/traces to the base whatever it ends in: a traces URL given
   // as the base is a mistake to point out, not a path to send spans to twice over.
-  if (name === BASE && path.endsWith("/v1/traces")) {
+  if (variable === BASE && path.endsWith("/v1/traces")) {
     problems.push(
       `${BASE} is the collector's base URL, and spans go to its /v1/traces: this one ends in /v1/traces already. Give the base URL, or the whole traces URL as ${TRACES}`,
     );
@@ -84,7 +84,7 @@ export function readTraceExport(
     }
     parsed[name] = value;
   }
-  return { url: name === TRACES ? url.href : `${url.origin}${path}/v1/traces`, headers: parsed };
+  return { url: variable === TRACES ? url.href : `${url.origin}${path}/v1/traces`, headers: parsed };
 }
 
 /**
