@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import {
   bytesSource,
   type DeliveryHooks,
+  type DeliverySource,
   madeFrom,
   sourceOf,
   streamOf,
@@ -215,5 +216,67 @@ describe("the proxy's own bodies, watched at their source", () => {
     expect(new TextDecoder().decode((await reader.read()).value)).toBe("a");
     await reader.cancel("gone");
     expect(cancelled).toBe("gone");
+  });
+});
+
+describe("a large answer (backpressure6)", () => {
+  it("is handed over in pieces of at most 64 KiB, each timed on its own: a slow but steady reader gets it all", async () => {
+    const text = "z".repeat(600 * 1024);
+    const hooks = recorder();
+    const reader = watchDelivery(bytesSource(encoder.encode(text)), hooks, FAST).getReader();
+    const sizes: number[] = [];
+    // A client taking 64 KiB in about FAST.laterMs / 2, as a slow link would: the whole answer
+    // takes several stall times, yet no one piece does.
+    for (let r = await reader.read(); !r.done; r = await reader.read()) {
+      sizes.push(r.value.byteLength);
+      await sleep((FAST.laterMs / 2) * (r.value.byteLength / (64 * 1024)));
+    }
+    expect(sizes[0]).toBe(1024);
+    expect(Math.max(...sizes)).toBe(64 * 1024);
+    expect(sizes.reduce((sum, size) => sum + size, 0)).toBe(text.length);
+    expect(hooks.events).toEqual(["delivered"]);
+  });
+});
+
+describe("an answer cut for going unread, where the runtime ends an errored body as a whole one", () => {
+  const lastWords = (unreadMs: number) => encoder.encode(`data: {"cut after":${unreadMs}}\n\n`);
+  function sseLike(): DeliverySource & { cancelled: boolean } {
+    const pieces = ["data: 1\n\n", "data: 2\n\n", "data: 3\n\n"];
+    return {
+      cancelled: false,
+      async read() {
+        const piece = pieces.shift();
+        return piece ? { done: false, value: encoder.encode(piece) } : { done: true, value: undefined };
+      },
+      async cancel() {
+        this.cancelled = true;
+      },
+      lastWords,
+    };
+  }
+
+  it("ends with its source's last words, which a client that was only paused reads, then its end", async () => {
+    const hooks = { ...recorder(), sayLastWords: true };
+    const from = sseLike();
+    const reader = watchDelivery(from, hooks, FAST).getReader();
+    await reader.read();
+    await reader.read();
+    await sleep(FAST.laterMs * 2);
+    expect(hooks.events).toEqual(["gone: the answer stopped being read: the client had gone"]);
+    expect(from.cancelled).toBe(true);
+    const rest: string[] = [];
+    for (let r = await reader.read(); !r.done; r = await reader.read()) rest.push(new TextDecoder().decode(r.value));
+    expect(rest).toEqual([`data: {"cut after":${FAST.laterMs}}\n\n`]);
+  });
+
+  it("elsewhere (Node, Deno, Bun: an errored body resets the connection) the body errors, as before", async () => {
+    const hooks = recorder();
+    const from = sseLike();
+    const reader = watchDelivery(from, hooks, FAST).getReader();
+    await reader.read();
+    await reader.read();
+    await sleep(FAST.laterMs * 2);
+    await expect(reader.read()).rejects.toThrow("the answer stopped being read: the client had gone");
+    expect(from.cancelled).toBe(true);
   });
 });

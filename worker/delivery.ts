@@ -18,6 +18,13 @@ import type { ByteRead } from "../src/core.ts";
 /** Small enough to be written to any live connection at once (an SSE first chunk fits whole). */
 const FIRST_BYTES = 1024;
 
+/**
+ * The most of a known body handed to the runtime at once. Each piece's write is timed on its
+ * own, so a client reading a large answer slowly but steadily is not taken for gone, and on
+ * Node the rest waits on the socket's backpressure rather than sitting in its buffer.
+ */
+const PIECE_BYTES = 64 * 1024;
+
 export interface StallTimes {
   /** After the head and the first bytes: far longer than writing 1 KiB to a live client takes. */
   firstMs: number;
@@ -37,6 +44,12 @@ export interface DeliveryHooks {
   gone(why: string): void;
   /** The body itself failed (a bug: the proxy's bodies end in an error event instead). */
   failed(error: unknown): void;
+  /**
+   * Set where the runtime ends an errored body as if it were whole (workerd writes the chunked
+   * terminator): an answer cut for going unread then ends with its source's last words, which a
+   * client that was only paused reads, instead of passing for complete.
+   */
+  sayLastWords?: boolean;
 }
 
 /**
@@ -47,6 +60,8 @@ export interface DeliveryHooks {
 export interface DeliverySource {
   read(): Promise<ByteRead>;
   cancel(reason?: unknown): Promise<void>;
+  /** What tells a client that the answer was cut after going unread for `unreadMs` (an SSE error event). */
+  lastWords?(unreadMs: number): Uint8Array | undefined;
 }
 
 // A body the proxy made -> the source of its bytes: request-log watches the source itself
@@ -65,14 +80,15 @@ export function sourceOf(body: ReadableStream<Uint8Array>): DeliverySource {
   return sources.get(body) ?? body.getReader();
 }
 
-/** Bytes known in full (a JSON answer): one read, then the end. */
+/** Bytes known in full (a JSON answer): read in pieces of at most PIECE_BYTES, then the end. */
 export function bytesSource(bytes: Uint8Array): DeliverySource {
-  let read = false;
+  let at = 0;
   return {
     async read() {
-      if (read) return { done: true, value: undefined };
-      read = true;
-      return { done: false, value: bytes };
+      if (at >= bytes.byteLength) return { done: true, value: undefined };
+      const value = bytes.subarray(at, at + PIECE_BYTES);
+      at += value.byteLength;
+      return { done: false, value };
     },
     async cancel() {},
   };
@@ -152,7 +168,13 @@ function watchable(reader: DeliverySource): {
     if (left > 0) return arm(left);
     stop();
     hooks.gone(owed.why);
-    out?.error(new Error(owed.why));
+    const last = hooks.sayLastWords ? reader.lastWords?.(owed.ms) : undefined;
+    if (last) {
+      out?.enqueue(last);
+      out?.close();
+    } else {
+      out?.error(new Error(owed.why));
+    }
     reader.cancel(owed.why).catch(() => undefined);
   };
   // Unwatched, nothing is owed: nobody would be told of a stall.

@@ -9,7 +9,7 @@
 import { type ByteRead, SSE_DONE, sseComment, sseData } from "../src/core.ts";
 import type { Usage } from "../src/index.ts";
 import { type DeliverySource, madeFrom, streamOf } from "./delivery.ts";
-import { clientErrorBody, SSE_HEADERS } from "./http.ts";
+import { clientErrorBody, refusal, SSE_HEADERS } from "./http.ts";
 import { failureOutcome, noteFinishReason, type RequestLog } from "./log.ts";
 
 /** A library stream: iterate it for chunks; abort() cancels the upstream call. */
@@ -186,5 +186,19 @@ function relay<T>(call: SseCall<T>, stream: ChunkStream<T> | undefined): Deliver
       source?.abort();
       await iterator?.return?.();
     },
+    lastWords(unreadMs) {
+      if (finished) return undefined;
+      finished = true;
+      return encoder.encode(format.error(unread(unreadMs)));
+    },
   };
+}
+
+/** Why an answer ends here, for a client that went quiet and may yet read on. */
+function unread(ms: number) {
+  return refusal(
+    408,
+    `The proxy cut this answer off here: it went unread for ${ms / 1000} s, and a client that stops reading that long is taken to have gone.`,
+    "answer_not_read",
+  );
 }

@@ -14,6 +14,8 @@ const MODELS = {
   // 2,000 pieces as fast as they can go: the client leaves while they pour out.
   fast: modelString("llama", "long2000"),
   slow: modelString("llama", "slow50", "long200"),
+  // Several MB of events: more than the sockets between the Worker and the client hold.
+  endless: modelString("llama", "long200000"),
 };
 
 let proxy: WorkerdProxy;
@@ -109,6 +111,33 @@ describe("a client that leaves a plain call", () => {
     expect(line.error).toMatch(/client had gone/);
     // workerd gave the Worker no sign before the answer was ready: the call ran to its end.
     expect(stats().calls(emulatorModelId("llama", ["wait700"]))).toBe(1);
+  });
+});
+
+describe("a client that pauses past the stall time, then reads on (backpressure6 #1)", () => {
+  it("reads what was sent, then an error event: a cut answer never passes for a whole one", {
+    timeout: 40_000,
+  }, async () => {
+    // workerd ends an errored body with the chunked terminator, as if it were whole: without the
+    // error event, the openai SDK's loop ended quietly, mid-answer, without [DONE] or a finish.
+    const client = proxy.client();
+    const stream = await client.chat.completions.create({ model: "endless", messages: USER_HELLO, stream: true });
+    let chunks = 0;
+    let caught: unknown;
+    try {
+      for await (const _chunk of stream) {
+        if (++chunks === 100) await new Promise((resolve) => setTimeout(resolve, STALL_TIMES.laterMs + 3000));
+      }
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toMatchObject({ code: "answer_not_read", type: "timeout_error" });
+    expect(String((caught as Error).message)).toMatch(/it went unread for 10 s/);
+    expect(chunks).toBeGreaterThan(100);
+    expect(chunks).toBeLessThan(200_000);
+    const line = await onlyLine("endless");
+    expect([line.status, line.error]).toEqual([499, "the answer stopped being read: the client had gone"]);
+    await eventually(() => stats().activeStreams === 0, 2000, "no upstream stream left open");
   });
 });
 

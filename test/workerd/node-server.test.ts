@@ -1,12 +1,13 @@
 /// <reference types="node" />
 // The same proxy outside workerd: createApp() from worker/mod.ts, served by @hono/node-server,
 // bindings passed as an object. Same SDK, same answers, same disconnect handling.
-import type { AddressInfo } from "node:net";
+import { type AddressInfo, connect, type Socket } from "node:net";
 import { serve, type ServerType } from "@hono/node-server";
 import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { serveEmulator, type ServedEmulator } from "../../emulator/node.ts";
 import { createNodeFetch, type NodeFetch, nodeSigningCrypto, type SigningCrypto } from "../../node/mod.ts";
+import { STALL_TIMES } from "../../worker/delivery.ts";
 import { createApp, type LogLine } from "../../worker/mod.ts";
 import {
   baseBindings,
@@ -23,6 +24,7 @@ let served: ServedEmulator;
 let server: ServerType;
 let url: string;
 const logs: LogLine[] = [];
+const openSockets = new Set<Socket>();
 
 beforeAll(async () => {
   served = await serveEmulator({ port: 0 });
@@ -32,9 +34,14 @@ beforeAll(async () => {
       ...TEST_MODELS,
       late: modelString("llama", "wait700"),
       "late-stream": modelString("llama", "wait700", "slow50", "long60"),
+      huge: modelString("openai", "long200000"),
     }),
   };
   ({ server, url } = await serveApp(createApp({ env, log: (line) => logs.push(line), keepAliveMs: 30 })));
+  server.on("connection", (socket: Socket) => {
+    openSockets.add(socket);
+    socket.once("close", () => openSockets.delete(socket));
+  });
 });
 afterAll(async () => {
   await closeServer(server);
@@ -103,6 +110,40 @@ describe("createApp() on @hono/node-server", () => {
   });
 
   it("a client that leaves mid-stream cancels the upstream call", () => leaveMidStream(client(), logs));
+
+  it("a plain answer larger than the connection holds, to a client that never reads: cut after the stall time, not held (backpressure6 #2)", {
+    timeout: 30_000,
+  }, async () => {
+    // @hono/node-server writes the first reads of a body without waiting for the socket: an
+    // answer handed over whole sat in memory for as long as the client kept its connection.
+    // 8 choices of 200,000 pieces, about 12 MB: more than loopback's socket buffers take.
+    const body = JSON.stringify({ model: "huge", messages: USER_HELLO, n: 8 });
+    const { host, port } = new URL(url);
+    const socket = connect({ host: host.split(":")[0], port: Number(port) });
+    socket.pause();
+    await new Promise((resolve) => socket.once("connect", resolve));
+    // The server's side of this connection: the client, never reading, cannot see it closed.
+    const serverSide = await new Promise<Socket>((resolve) => {
+      const sockets = () => [...openSockets].find((open) => open.remotePort === socket.localPort);
+      const poll = () => (sockets() ? resolve(sockets()!) : setTimeout(poll, 5));
+      poll();
+    });
+    socket.write(
+      `POST /v1/chat/completions HTTP/1.1\r\nhost: ${host}\r\nauthorization: Bearer ${TEST_KEYS[1]}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+    );
+    try {
+      const line = await eventually(
+        () => logs.find((entry) => entry.model === "huge"),
+        STALL_TIMES.firstMs + STALL_TIMES.laterMs + 8000,
+        "the huge answer's line",
+      );
+      expect([line.status, line.error]).toEqual([499, "the answer stopped being read: the client had gone"]);
+      // The answer's bytes are let go with the connection, not kept for a client that never reads.
+      await eventually(() => serverSide.destroyed, 2000, "the connection to be closed");
+    } finally {
+      socket.destroy();
+    }
+  });
 
   it.each([
     ["a plain call", "late", false],

@@ -5,7 +5,14 @@ import type { MiddlewareHandler } from "hono";
 import { routePath } from "hono/route";
 import { randomId } from "../../src/core.ts";
 import type { AppContext, AppEnv } from "../context.ts";
-import { STALL_TIMES, type StallTimes, sourceOf, watchDelivery, watchInPlace } from "../delivery.ts";
+import {
+  type DeliveryHooks,
+  STALL_TIMES,
+  type StallTimes,
+  sourceOf,
+  watchDelivery,
+  watchInPlace,
+} from "../delivery.ts";
 import { isBodyCut } from "../body.ts";
 import { retryAfterSeconds } from "../http.ts";
 import { failureOutcome, type LogSink, type LogWriter, startRequestLog } from "../log.ts";
@@ -42,7 +49,7 @@ export function requestLog(sink: LogSink, stall: StallTimes = STALL_TIMES): Midd
     const answer = c.res;
     // Unless the client has gone already, this answer is what it is sent (the span's HTTP status).
     if (!log.finished) log.answered = answer.status;
-    const hooks = deliveryHooks(log, answer.status, leave);
+    const hooks = deliveryHooks(log, answer.status, leave, workerContext(c) !== undefined);
     // HEAD: hono drops the body of the GET answer; nobody will read it. The proxy's own bodies
     // are watched in place, or else at their source: one stream layer, not a second one.
     const head = c.req.method === "HEAD";
@@ -74,8 +81,14 @@ export const nameEndpoint: MiddlewareHandler<AppEnv> = async (c, next) => {
   await next();
 };
 
-function deliveryHooks(log: LogWriter, status: number, leave: (why: string) => void) {
+function deliveryHooks(
+  log: LogWriter,
+  status: number,
+  leave: (why: string) => void,
+  sayLastWords: boolean,
+): DeliveryHooks {
   return {
+    sayLastWords,
     delivered: () => log.finish(status),
     gone: leave,
     failed(error: unknown) {
@@ -130,11 +143,15 @@ function followClient(signal: AbortSignal | undefined, onGone: () => void, done:
  * request when the client leaves, and with it every pending cancel, timer and log line.
  */
 function keepAliveUntil(c: AppContext, done: Promise<void>): void {
-  let context: { waitUntil(promise: Promise<unknown>): void } | undefined;
+  // Not a Worker (Node, Deno, Bun): the process lives on by itself.
+  workerContext(c)?.waitUntil(done);
+}
+
+/** The Worker's execution context; undefined on Node, Deno and Bun, where hono's getter throws. */
+function workerContext(c: AppContext): { waitUntil(promise: Promise<unknown>): void } | undefined {
   try {
-    context = c.executionCtx;
+    return c.executionCtx;
   } catch {
-    // Not a Worker (Node, Deno, Bun): the process lives on by itself.
+    return undefined;
   }
-  context?.waitUntil(done);
 }
