@@ -583,6 +583,30 @@ describe("converse: what Claude's thinking cannot go with", () => {
       additionalModelRequestFields: { thinking: { type: "enabled", budget_tokens: 32_768 } },
     });
   });
+
+  it('reasoning_effort "max", OpenAI\'s top effort, is served as xhigh, in chat and the Responses API (specreq6 #2)', async () => {
+    const { bedrock, emulator } = emulated();
+    const thinking = { additionalModelRequestFields: { thinking: { type: "enabled", budget_tokens: 32_768 } } };
+    await collect(
+      await bedrock.chat.completions.create({
+        model: model("converse"),
+        messages: [hello],
+        reasoning_effort: "max",
+        stream: true,
+      }),
+    );
+    expect(sentBody(emulator, model("converse"))).toMatchObject(thinking);
+    const response = await bedrock.responses.create({
+      model: model("converse"),
+      input: "Hi",
+      reasoning: { effort: "max" },
+    });
+    expect(response.status).toBe("completed");
+    // Plain: shrunk to what plain Converse takes, as xhigh is.
+    expect(sentBody(emulator, model("converse"))).toMatchObject({
+      additionalModelRequestFields: { thinking: { type: "enabled", budget_tokens: 21_333 - 4096 } },
+    });
+  });
 });
 
 describe("converse: every stop reason", () => {

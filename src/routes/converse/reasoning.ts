@@ -17,7 +17,7 @@ import {
   unlimitedThinkingBudget,
 } from "./thinking-tokens.ts";
 
-const REASONING_EFFORTS = ["none", "minimal", "low", "medium", "high", "xhigh"] as const;
+const REASONING_EFFORTS = ["none", "minimal", "low", "medium", "high", "xhigh", "max"] as const;
 export type ReasoningEffort = (typeof REASONING_EFFORTS)[number];
 
 type Level = "low" | "medium" | "high";
@@ -30,6 +30,8 @@ const EFFORT_LEVELS: Record<BudgetedEffort, Level> = {
   medium: "medium",
   high: "high",
   xhigh: "high",
+  // Nova 2's and gpt-oss's top level is high.
+  max: "high",
 };
 
 /** The request's reasoning_effort, checked; a 400 naming it when it is not an effort. */

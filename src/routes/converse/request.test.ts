@@ -553,6 +553,35 @@ describe("reasoning", () => {
     expect(refusal(() => effort("high", OPAQUE)).message).toContain("additional_model_request_fields");
   });
 
+  it("\"max\" (OpenAI's top effort) is taken as xhigh is, each family's top: Claude's largest budget, Nova 2's and gpt-oss's high", () => {
+    for (const [modelId, extra] of [
+      [CLAUDE, {}],
+      [CLAUDE, { stream: true }],
+      [CLAUDE, { max_tokens: 40_000 }],
+      [NOVA2, {}],
+      [GPT_OSS, {}],
+    ] as const) {
+      expect(effort("max", modelId, extra), `${modelId} ${JSON.stringify(extra)}`).toEqual(
+        effort("xhigh", modelId, extra),
+      );
+    }
+    expect(effort("max", CLAUDE, { stream: true })).toMatchObject({
+      additionalModelRequestFields: { thinking: { type: "enabled", budget_tokens: 32768 } },
+      inferenceConfig: { maxTokens: 32768 + 4096 },
+    });
+    expect(effort("max", NOVA2).additionalModelRequestFields).toEqual({
+      reasoningConfig: { type: "enabled", maxReasoningEffort: "high" },
+    });
+    expect(effort("max", GPT_OSS).additionalModelRequestFields).toEqual({ reasoning_effort: "high" });
+  });
+
+  it('"max" on a family without a reasoning control is a route limit, dropped under drop_params', () => {
+    const error = refusal(() => effort("max", LLAMA));
+    expect(error).toMatchObject({ param: "reasoning_effort", code: "unsupported_parameter" });
+    expect(error.message).toContain("drop_params");
+    expect(effort("max", LLAMA, { drop_params: true })).toEqual(body(hi, LLAMA));
+  });
+
   it("a value that is not an effort is refused", () => {
     const error = refusal(() => effort("maximum", CLAUDE));
     expect(error.param).toBe("reasoning_effort");

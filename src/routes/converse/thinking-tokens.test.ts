@@ -14,7 +14,7 @@ function sentMaxTokens(modelId: string, extra: Record<string, unknown>, reasonin
 
 describe("the output limit reasoning sets on a request that sets none", () => {
   it("is the maxTokens the converse route sends, for every effort, streamed or not", () => {
-    for (const reasoning_effort of ["minimal", "low", "medium", "high", "xhigh"]) {
+    for (const reasoning_effort of ["minimal", "low", "medium", "high", "xhigh", "max"]) {
       for (const stream of [false, true]) {
         const limit = reasoningOutputLimit({ modelId: CLAUDE, reasoningEffort: reasoning_effort, stream });
         expect(limit, `${reasoning_effort} ${stream}`).toBe(sentMaxTokens(CLAUDE, { reasoning_effort, stream }));
@@ -22,6 +22,8 @@ describe("the output limit reasoning sets on a request that sets none", () => {
     }
     // The review's case: 32,768 thinking tokens and 4,096 for the answer.
     expect(reasoningOutputLimit({ modelId: CLAUDE, reasoningEffort: "xhigh", stream: true })).toBe(36_864);
+    // "max" asks for at least xhigh's: Claude's budget has no top of its own.
+    expect(reasoningOutputLimit({ modelId: CLAUDE, reasoningEffort: "max", stream: true })).toBe(36_864);
   });
 
   it("from the model's reasoning_budget when the request names no effort", () => {

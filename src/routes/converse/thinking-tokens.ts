@@ -4,13 +4,18 @@
 // call may use (core.ts; the Worker's tokens_per_day reserves it) from the same numbers.
 import { modelFamily } from "./model-family.ts";
 
-/** The thinking tokens of each effort, for a family that takes a budget (levels follow from it). */
+/**
+ * The thinking tokens of each effort, for a family that takes a budget (levels follow from it).
+ * "max" asks for at least as much as "xhigh"; Claude's budget has no top of its own but the
+ * model's output limit, which differs by model, so it is xhigh's.
+ */
 export const EFFORT_BUDGETS = {
   minimal: 1024,
   low: 2048,
   medium: 8192,
   high: 16384,
   xhigh: 32768,
+  max: 32768,
 } as const;
 export type BudgetedEffort = keyof typeof EFFORT_BUDGETS;
 
