@@ -1,5 +1,6 @@
 // An assistant message's refusal parts (OpenAI's ChatCompletionAssistantMessageParam) on every
-// route: taken, and read as the assistant's text, through Chat Completions and the Responses API.
+// route: taken, and read as the assistant's text, through Chat Completions and the Responses API;
+// and the message's own refusal, OpenAI's answer shape when its model refuses, the same way.
 import { describe, expect, it } from "vitest";
 import { emulated, model, ROUTE_FORMATS, type RouteName } from "./helpers/emulated.ts";
 
@@ -24,6 +25,41 @@ describe.each(routes)("assistant refusal parts on route %s", (route) => {
     });
     expect(completion.choices[0]!.message.content).toBeTruthy();
     expect(JSON.stringify(emulator.stats.lastBody(modelId(route)))).toContain(REFUSAL);
+  });
+
+  it("a message's own refusal (content null or empty, as OpenAI answers) reaches the model as its text", async () => {
+    for (const content of [null, ""]) {
+      const { bedrock, emulator } = emulated();
+      const completion = await bedrock.chat.completions.create({
+        model: model(route),
+        messages: [
+          { role: "user", content: "Help me." },
+          { role: "assistant", content, refusal: REFUSAL },
+          { role: "user", content: "Then something else." },
+        ],
+      });
+      expect(completion.choices[0]!.message.content).toBeTruthy();
+      const sent = JSON.stringify(emulator.stats.lastBody(modelId(route)));
+      expect(sent).toContain(REFUSAL);
+      // No model server gets the refusal key: the text is the content.
+      expect(sent).not.toContain('"refusal"');
+    }
+  });
+
+  it("a message's own refusal beside its content: both reach the model", async () => {
+    const { bedrock, emulator } = emulated();
+    await bedrock.chat.completions.create({
+      model: model(route),
+      messages: [
+        { role: "user", content: "Help me." },
+        { role: "assistant", content: "Let me think.", refusal: REFUSAL },
+        { role: "user", content: "Then something else." },
+      ],
+    });
+    const sent = JSON.stringify(emulator.stats.lastBody(modelId(route)));
+    expect(sent).toContain("Let me think.");
+    expect(sent).toContain(REFUSAL);
+    expect(sent).not.toContain('"refusal"');
   });
 
   it("are taken on the Responses API too", async () => {

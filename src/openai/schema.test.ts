@@ -77,7 +77,7 @@ describe("request validation names the field, in a sentence", () => {
     [
       { ...ok, messages: [{ role: "assistant" }] },
       "messages[0]",
-      "messages[0] must have content or tool_calls: an assistant message with neither says nothing.",
+      "messages[0] must have content, refusal or tool_calls: an assistant message with none of them says nothing.",
     ],
     [
       { ...ok, messages: [{ role: "tool", content: "x" }] },
@@ -249,6 +249,90 @@ describe("assistant refusal parts", () => {
     );
     const system = { role: "system", content: [{ type: "refusal", refusal: "No." }] };
     expect(refusal({ model: "m", messages: [system] }).param).toBe("messages[0].content[0].type");
+  });
+});
+
+describe("an assistant message's own refusal (OpenAI's answer when its model refuses)", () => {
+  const REFUSAL = "I can't help with that.";
+  const history = (assistant: Record<string, unknown>) => ({
+    model: "m",
+    messages: [
+      { role: "user", content: "Do something bad." },
+      { role: "assistant", ...assistant },
+      { role: "user", content: "Then tell me a joke." },
+    ],
+  });
+  const assistantOf = (assistant: Record<string, unknown>) => parseChatRequest(history(assistant)).messages[1];
+
+  it("is the text when the message has no content, and no refusal key is left", () => {
+    for (const content of [null, "", undefined]) {
+      expect(assistantOf({ content, refusal: REFUSAL })).toEqual({ role: "assistant", content: REFUSAL });
+    }
+    expect(assistantOf({ refusal: REFUSAL })).not.toHaveProperty("refusal");
+  });
+
+  it("beside content, is a text part after it, as refusal parts join text parts", () => {
+    expect(assistantOf({ content: "Well.", refusal: REFUSAL })).toEqual({
+      role: "assistant",
+      content: [
+        { type: "text", text: "Well." },
+        { type: "text", text: REFUSAL },
+      ],
+    });
+    const parts = [
+      { type: "text", text: "Well." },
+      { type: "refusal", refusal: "No." },
+    ];
+    expect(assistantOf({ content: parts, refusal: REFUSAL })).toEqual({
+      role: "assistant",
+      content: [
+        { type: "text", text: "Well." },
+        { type: "text", text: "No." },
+        { type: "text", text: REFUSAL },
+      ],
+    });
+  });
+
+  it("leaves the caller's request as it came, and a null refusal asks for nothing", () => {
+    const request = history({ content: null, refusal: REFUSAL });
+    parseChatRequest(request);
+    expect(request.messages[1]).toEqual({ role: "assistant", content: null, refusal: REFUSAL });
+    const plain = history({ content: "Hi.", refusal: null });
+    expect(parseChatRequest(plain)).toBe(plain);
+    expect(refusal(history({ content: null, refusal: null })).param).toBe("messages[1]");
+  });
+
+  it("must be a string", () => {
+    const error = refusal(history({ content: null, refusal: 5 }));
+    expect(error).toMatchObject({
+      param: "messages[1].refusal",
+      message: "messages[1].refusal must be a string (got 5).",
+    });
+  });
+});
+
+describe("an assistant message's function_call or audio", () => {
+  const history = (assistant: Record<string, unknown>) => ({
+    model: "m",
+    messages: [
+      { role: "user", content: "Weather?" },
+      { role: "assistant", content: null, ...assistant },
+    ],
+  });
+
+  it("is refused by name, in the words the request's own function_call and audio get", () => {
+    const call = refusal(history({ function_call: { name: "get_weather", arguments: "{}" } }));
+    expect(call.param).toBe("messages[1].function_call");
+    expect(call.message).toBe(
+      "messages[1].function_call (the deprecated functions API) is not supported: use tool_calls.",
+    );
+    const audio = refusal(history({ content: "Hi.", audio: { id: "audio_abc" } }));
+    expect(audio.param).toBe("messages[1].audio");
+    expect(audio.message).toBe("messages[1].audio is not available: this server answers with text.");
+  });
+
+  it("is taken when null, as OpenAI's own messages carry them", () => {
+    expect(() => parseChatRequest(history({ content: "Hi.", function_call: null, audio: null }))).not.toThrow();
   });
 });
 

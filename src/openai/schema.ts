@@ -6,8 +6,9 @@ import { deepestIssue, formatPath, issueFragment, issueSentence } from "../valid
 import { jsonTextTooDeep, MAX_JSON_DEPTH, valueTooDeep } from "./depth.ts";
 import { originalDetailDropped, sentImageUrl } from "./image-detail.ts";
 import { range, whole } from "./number-schemas.ts";
-import { asTextPart, refusalsAsText } from "./refusal-parts.ts";
+import { asTextPart, refusalInContent, refusalsAsText } from "./refusal-parts.ts";
 import { JSON_SCHEMA_REQUIRED, responseFormatSchema } from "./response-format.ts";
+import { FUNCTIONS_API, TEXT_ONLY } from "./server-limits.ts";
 import { refuseStreamOptionsWithoutStream } from "./stream-flags.ts";
 import { structuredOutputsSchema } from "./structured-outputs.ts";
 import type { ChatCompletionRequest, ReasoningEffort, RefusalPart, TextPart } from "./types.ts";
@@ -77,24 +78,45 @@ const toolCall = v.object({
 
 const name = v.optional(v.string());
 
+/** A field taken only as null: any value is refused with `why`. */
+function refused(why: string) {
+  return v.optional(
+    v.pipe(
+      v.unknown(),
+      v.check((value) => value == null, why),
+    ),
+  );
+}
+
+// OpenAI's assistant message: its `refusal` is its text (refusal-parts.ts), as the transform
+// states in the output type and parseChatRequest does (refusalsAsText); a deprecated
+// `function_call` or an earlier answer's `audio` is refused in the words a request's own
+// `function_call` or `audio` gets (routes/parameters.ts).
+const assistantMessage = v.pipe(
+  v.object({
+    role: v.literal("assistant"),
+    content: v.nullish(assistantContent),
+    refusal: v.nullish(text),
+    reasoning_content: v.nullish(v.string()),
+    tool_calls: v.optional(v.array(toolCall)),
+    function_call: refused(`${FUNCTIONS_API}: use tool_calls`),
+    audio: refused(TEXT_ONLY),
+    name,
+  }),
+  v.check(
+    (m) => m.content != null || m.refusal != null || (m.tool_calls?.length ?? 0) > 0,
+    "must have content, refusal or tool_calls: an assistant message with none of them says nothing",
+  ),
+  // Spread: an option of the role variant must output an object type, which an interface is not.
+  v.transform(({ function_call, audio, ...message }) => ({ ...refusalInContent(message) })),
+);
+
 const message = v.variant(
   "role",
   [
     v.object({ role: v.picklist(["system", "developer"]), content: textContent, name }),
     v.object({ role: v.literal("user"), content: userContent, name }),
-    v.pipe(
-      v.object({
-        role: v.literal("assistant"),
-        content: v.nullish(assistantContent),
-        reasoning_content: v.nullish(v.string()),
-        tool_calls: v.optional(v.array(toolCall)),
-        name,
-      }),
-      v.check(
-        (m) => m.content != null || (m.tool_calls?.length ?? 0) > 0,
-        "must have content or tool_calls: an assistant message with neither says nothing",
-      ),
-    ),
+    assistantMessage,
     v.object({ role: v.literal("tool"), content: textContent, tool_call_id: v.string() }),
   ],
   (issue) =>

@@ -8,6 +8,7 @@ import { invalidRequest } from "../errors.ts";
 import { foreignFieldsOf } from "../openai/foreign-fields.ts";
 import { isOpenAIResponseFormatType } from "../openai/response-format.ts";
 import { REQUEST_FIELDS } from "../openai/schema.ts";
+import { FUNCTIONS_API, TEXT_ONLY } from "../openai/server-limits.ts";
 import type { ChatCompletionRequest } from "../openai/types.ts";
 import type { ModelSettings } from "./types.ts";
 import { wireFormats } from "./wire-formats/index.ts";
@@ -66,14 +67,11 @@ const SERVER_RULES: Record<string, Rule> = {
     asks: (modalities) => Array.isArray(modalities) && modalities.some((modality) => modality !== "text"),
     why: 'can only be ["text"]: this server answers with text',
   },
-  audio: { asks: (audio) => audio != null, why: "is not available: this server answers with text" },
+  audio: { asks: (audio) => audio != null, why: TEXT_ONLY },
   verbosity: { asks: (verbosity) => verbosity != null, why: "is not available: the model has no verbosity control" },
   web_search_options: { asks: (options) => options != null, why: "is not available: this server has no web search" },
-  functions: { asks: (fns) => fns != null, why: "(the deprecated functions API) is not supported: use tools" },
-  function_call: {
-    asks: (call) => call != null,
-    why: "(the deprecated functions API) is not supported: use tool_choice",
-  },
+  functions: { asks: (fns) => fns != null, why: `${FUNCTIONS_API}: use tools` },
+  function_call: { asks: (call) => call != null, why: `${FUNCTIONS_API}: use tool_choice` },
   moderation: { asks: (moderation) => moderation != null, why: "is not available: this server runs no moderation" },
 };
 
