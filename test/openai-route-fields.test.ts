@@ -69,6 +69,62 @@ describe("what the openai route sends", () => {
   });
 });
 
+describe("what asks for nothing is not sent (specreq6)", () => {
+  const bare = { model: ECHO.split("/").slice(2).join("/"), messages: hello };
+
+  it('the no-op values every route accepts: store: false, modalities: ["text"], n: 1, verbosity: "medium"…', async () => {
+    const { bedrock, emulator } = emulated();
+    const noOps = {
+      store: false,
+      modalities: ["text"],
+      n: 1,
+      logprobs: false,
+      presence_penalty: 0,
+      logit_bias: {},
+      parallel_tool_calls: true,
+      verbosity: "medium",
+      metadata: { a: "b" },
+    };
+    await bedrock.chat.completions.create(request(noOps));
+    expect(sent(emulator)).toEqual(bare);
+  });
+
+  it('tool_choice "auto" or "none" with no tools, in chat and the Responses API, where vLLM would refuse it after the call', async () => {
+    const { bedrock, emulator } = emulated();
+    for (const tool_choice of ["auto", "none"] as const) {
+      for (const tools of [undefined, []]) {
+        await bedrock.chat.completions.create(request({ tool_choice, tools }));
+        expect(sent(emulator)).toEqual(bare);
+        // What a Response echoes when the request offered no tools, sent back.
+        const response = await bedrock.responses.create({ model: ECHO, input: "Hello", tool_choice, tools });
+        expect(response.status).toBe("completed");
+        expect(sent(emulator)).not.toHaveProperty("tool_choice");
+      }
+    }
+  });
+
+  it("a forced tool_choice with no tools is a 400 naming tool_choice before any call, as on the other routes", async () => {
+    for (const tool_choice of ["required", { type: "function", function: { name: "f" } }]) {
+      const { bedrock, emulator } = emulated();
+      const error = await errorOf(() => bedrock.chat.completions.create(request({ tool_choice })), BedrockEdgeError);
+      expect(error).toMatchObject({ status: 400, param: "tool_choice" });
+      expect(emulator.stats.requests).toHaveLength(0);
+    }
+  });
+
+  it('the Responses API\'s text.verbosity "medium", its default, is served', async () => {
+    const { bedrock, emulator } = emulated();
+    const response = await bedrock.responses.create({ model: ECHO, input: "Hello", text: { verbosity: "medium" } });
+    expect(response.status).toBe("completed");
+    expect(sent(emulator)).not.toHaveProperty("verbosity");
+    const error = await errorOf(
+      () => bedrock.responses.create({ model: ECHO, input: "Hello", text: { verbosity: "low" } }),
+      BedrockEdgeError,
+    );
+    expect(error).toMatchObject({ status: 400, param: "text.verbosity", code: "unsupported_parameter" });
+  });
+});
+
 describe("what it refuses, naming the field", () => {
   it.each([
     ["chat_template", { chat_template: "{{ messages }}" }],

@@ -162,6 +162,17 @@ describe("the chat request a Responses request means", () => {
     }
   });
 
+  it('tool_choice "auto" or "none" with no function offered asks for nothing: not passed on (specreq6 #3)', () => {
+    // "auto" is the API's default, and what a Response echoes with tools: [] when none were offered.
+    for (const tools of [undefined, []]) {
+      for (const choice of ["auto", "none"]) {
+        expect(chatOf({ input: "x", tools, tool_choice: choice }).chat).not.toHaveProperty("tool_choice");
+      }
+      // One that forces a call goes on, for the route to refuse by name.
+      expect(chatOf({ input: "x", tools, tool_choice: "required" }).chat.tool_choice).toBe("required");
+    }
+  });
+
   it("text.format becomes response_format; text is the default and says nothing", () => {
     const schema = { type: "object", properties: { a: { type: "string" } } };
     expect(

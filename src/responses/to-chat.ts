@@ -111,13 +111,26 @@ export function toChatRequest(request: ResponsesRequest): ChatMapping {
   const chat: ChatCompletionCreateParams & CarriesForeignFields = { ...passed, model: request.model, messages };
   if (foreign.length) chat[FOREIGN_FIELDS] = { api: "Responses API", fields: foreign };
   if (request.tools?.length) chat.tools = request.tools.map(toChatTool);
-  if (request.tool_choice !== undefined) chat.tool_choice = toChatToolChoice(request.tool_choice);
+  const toolChoice = passedToolChoice(request);
+  if (toolChoice !== undefined) chat.tool_choice = toolChoice;
   if (request.max_output_tokens != null) chat.max_tokens = request.max_output_tokens;
   const format = request.text?.format;
   if (format && format.type !== "text") chat.response_format = toResponseFormat(format);
   if (request.text?.verbosity != null) chat.verbosity = request.text.verbosity;
   if (request.reasoning?.effort != null) chat.reasoning_effort = request.reasoning.effort;
   return { chat, sources };
+}
+
+/**
+ * The tool_choice to pass on. "auto" is this API's default, and what a Response echoes when the
+ * request offered no tools: with no function offered, it and "none" ask for nothing and are not
+ * passed on, as chat's tool_choice means nothing without tools. One that forces a call goes on,
+ * for the route to refuse by name.
+ */
+function passedToolChoice({ tool_choice: choice, tools }: ResponsesRequest): ChatToolChoice | undefined {
+  if (choice === undefined) return undefined;
+  if (!tools?.length && (choice === "auto" || choice === "none")) return undefined;
+  return toChatToolChoice(choice);
 }
 
 function toChatTool(tool: FunctionToolParam): FunctionTool {

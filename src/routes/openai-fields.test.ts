@@ -57,6 +57,53 @@ describe("openaiBody", () => {
     expect(openaiBody(request(neutral), ARN, {})).toEqual({ messages: [{ role: "user", content: "hi" }], model: ARN });
   });
 
+  it("accepts the no-op values every route accepts, and does not send them (specreq6 #5)", () => {
+    const noOps = {
+      n: 1,
+      logprobs: false,
+      top_logprobs: 0,
+      presence_penalty: 0,
+      frequency_penalty: 0,
+      logit_bias: {},
+      parallel_tool_calls: true,
+      store: false,
+      modalities: ["text"],
+      verbosity: "medium",
+    };
+    expect(openaiBody(request(noOps), ARN, {})).toEqual({ messages: [{ role: "user", content: "hi" }], model: ARN });
+    // The same fields asking for something go, or are refused by name.
+    const asking = { n: 2, logprobs: true, top_logprobs: 1, presence_penalty: 0.5, logit_bias: { "1": 2 } };
+    expect(openaiBody(request(asking), ARN, {})).toMatchObject(asking);
+    for (const [field, value] of [
+      ["store", true],
+      ["modalities", ["text", "audio"]],
+      ["verbosity", "low"],
+    ] as const) {
+      expect(errorOf(() => openaiBody(request({ [field]: value }), ARN, {}), BedrockEdgeError).param).toBe(field);
+    }
+  });
+
+  it("with no tools, sends no tool_choice of auto or none and refuses a forced one before any call (specreq6 #3)", () => {
+    const hi = { messages: [{ role: "user", content: "hi" }], model: ARN };
+    for (const tools of [undefined, []]) {
+      for (const tool_choice of ["auto", "none"]) {
+        expect(openaiBody(request({ tools, tool_choice }), ARN, {})).toEqual(hi);
+      }
+      for (const tool_choice of ["required", { type: "function", function: { name: "f" } }]) {
+        const error = errorOf(() => openaiBody(request({ tools, tool_choice }), ARN, {}), BedrockEdgeError);
+        expect(error).toMatchObject({ status: 400, param: "tool_choice" });
+      }
+    }
+    const tools = [{ type: "function", function: { name: "f" } }];
+    for (const tool_choice of ["auto", "none", "required", { type: "function", function: { name: "f" } }]) {
+      expect(openaiBody(request({ tools, tool_choice }), ARN, {})).toEqual({ ...hi, tools, tool_choice });
+    }
+    const unknown = { type: "function", function: { name: "g" } };
+    expect(errorOf(() => openaiBody(request({ tools, tool_choice: unknown }), ARN, {}), BedrockEdgeError).param).toBe(
+      "tool_choice",
+    );
+  });
+
   it("takes the request's drop_params over the model's, both ways", () => {
     expect(openaiBody(request({ chat_template: "x", drop_params: true }), ARN, { drop_params: false })).toEqual({
       messages: [{ role: "user", content: "hi" }],

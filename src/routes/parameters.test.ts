@@ -29,6 +29,19 @@ describe("parameters that cannot change the answer", () => {
     prediction: { type: "content", content: "x" },
   };
 
+  it.each([...templateRoutes, "converse"] as const)(
+    '%s: takes verbosity "medium", OpenAI\'s default, as the no-op it is; low and high stay refused (specreq6 #4)',
+    (route) => {
+      const modelId = route === "converse" ? "meta.llama3-1-70b-instruct-v1:0" : ARN;
+      const body = (extra: Extra) =>
+        routes[route].buildBody({ ...base, ...extra } as ChatCompletionRequest, modelId, {});
+      expect(body({ verbosity: "medium" })).toEqual(body({}));
+      for (const verbosity of ["low", "high"]) {
+        expect(refusal(() => body({ verbosity }))).toMatchObject({ param: "verbosity", code: "unsupported_parameter" });
+      }
+    },
+  );
+
   it.each(templateRoutes)("%s: accepts and ignores them, the body is what it would be without", (route) => {
     const withThem = routes[route].buildBody({ ...base, ...ignorable }, ARN, {});
     expect(withThem).toEqual(routes[route].buildBody(base, ARN, {}));
@@ -151,7 +164,8 @@ describe("drop_params", () => {
       model: ARN,
       messages: base.messages,
     });
-    expect(routes.openai.buildBody({ ...base, store: false }, ARN, {})).toHaveProperty("store", false);
+    // store: false asks for nothing: accepted, and not sent (README, "What the openai route sends").
+    expect(routes.openai.buildBody({ ...base, store: false }, ARN, {})).not.toHaveProperty("store");
   });
 });
 

@@ -68,7 +68,11 @@ const SERVER_RULES: Record<string, Rule> = {
     why: 'can only be ["text"]: this server answers with text',
   },
   audio: { asks: (audio) => audio != null, why: TEXT_ONLY },
-  verbosity: { asks: (verbosity) => verbosity != null, why: "is not available: the model has no verbosity control" },
+  // "medium" is OpenAI's default verbosity: it asks for nothing.
+  verbosity: {
+    asks: (verbosity) => verbosity != null && verbosity !== "medium",
+    why: "is not available: the model has no verbosity control",
+  },
   web_search_options: { asks: (options) => options != null, why: "is not available: this server has no web search" },
   functions: { asks: (fns) => fns != null, why: `${FUNCTIONS_API}: use tools` },
   function_call: { asks: (call) => call != null, why: `${FUNCTIONS_API}: use tool_choice` },
@@ -140,6 +144,18 @@ const TEMPLATE_ROUTE_RULES = Object.fromEntries(
     return [name, { ...SERVER_RULES, ...PROMPT_FORMAT_RULES, ...Object.fromEntries(uncarried) }];
   }),
 ) as Record<WireFormatName, Record<string, Rule>>;
+
+/** Every rule, by parameter: what a value must be to ask for something. */
+const ALL_RULES: Record<string, Rule> = { ...SERVER_RULES, ...PROMPT_FORMAT_RULES, ...FORMAT_FIELD_RULES };
+
+/**
+ * Whether `value` is a no-op value of `param` (`n: 1`, `logprobs: false`, `store: false`,
+ * `modalities: ["text"]`, `verbosity: "medium"`…): one every route accepts, and which a route
+ * that passes fields on (openai) has no reason to send.
+ */
+export function asksNothing(param: string, value: unknown): boolean {
+  return Object.hasOwn(ALL_RULES, param) && !ALL_RULES[param]!.asks(value);
+}
 
 /**
  * The parameters of `request` that `rules` refuse, and the fields no route knows (neither the
