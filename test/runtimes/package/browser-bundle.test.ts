@@ -30,11 +30,15 @@ import { bundleForWeb, unresolvedImports, type WebBundle } from "../web-bundle.t
  * Bedrock's clock when the local one is off, a connection lost before the first byte retried,
  * only the template's layout trimmed around markers, SSE lines escaped for every reader, the
  * cool-down store waited for within a bound, max_gen_len refusals in the caller's terms;
- * 2026-11-28). The budget was set about 5% above 70.7 kB, then raised to 76 KiB for the tool use
- * by model, to 77 KiB for the third reviews' fixes, to 78 KiB for the fourth's and to 79 KiB for
- * the fifth's: a feature that needs more says so here, with its measurement.
+ * 2026-11-28), 78.9 kB before and 79.2 kB (81,089 bytes) after the spec review's fixes (an
+ * assistant message's own refusal as its text, its function_call and audio refused by name,
+ * reasoning_effort "max" on converse, no-op values and tool_choice without tools left unsent on
+ * the openai route). The budget was set about 5% above 70.7 kB, then raised to 76 KiB for the
+ * tool use by model, to 77 KiB for the third reviews' fixes, to 78 KiB for the fourth's, to 79 KiB
+ * for the fifth's and to 80 KiB for the spec review's: a feature that needs more says so here,
+ * with its measurement.
  */
-const GZIP_BUDGET_BYTES = 79 * 1024;
+const GZIP_BUDGET_BYTES = 80 * 1024;
 /**
  * What a page or a Worker loads first when its bundler splits code (the routes, the request
  * schema, the stream reader, the templates, Responses and legacy Completions load on first use).
