@@ -27,6 +27,7 @@ import type { CompiledTemplate, ModelTemplate } from "./routes/prompts/model-tem
 import type { RequestNeutraliser } from "./routes/prompts/token-neutraliser.ts";
 import type { ModelSettings } from "./routes/types.ts";
 import type { CooldownStore } from "./routing/cooldowns.ts";
+import type { FailoverUsageEvent } from "./routing/attempt-usage.ts";
 import type { DeploymentEvent } from "./routing/router.ts";
 
 export type { ChatCompletionStream } from "./completion-stream.ts";
@@ -76,6 +77,14 @@ export interface RequestOptions {
    * request refused while it is built reached none); the last one served it (or failed).
    */
   onDeployment?: (event: DeploymentEvent) => void;
+  /**
+   * Called when a deployment serves a request after others failed it having answered some of its
+   * calls (a legacy Completions request of several calls moved on from a throttled copy): Bedrock
+   * billed those calls, and the answer's usage, which counts the serving deployment's only, leaves
+   * them out. Called once, before create() resolves. A request no deployment serves does not call
+   * it: its error's `usage` and `unmeteredCalls` add up every attempt's instead.
+   */
+  onFailoverUsage?: (event: FailoverUsageEvent) => void;
 }
 
 export type StreamingRequest = ChatCompletionCreateParams & { stream: true };

@@ -51,6 +51,7 @@ export type { LogprobAnswers, LogprobApi } from "./routes/logprob-answers.ts";
 export { memoryCooldownStore } from "./routing/cooldowns.ts";
 export type { CooldownStore } from "./routing/cooldowns.ts";
 export type { DeploymentEvent } from "./routing/router.ts";
+export type { FailoverUsageEvent } from "./routing/attempt-usage.ts";
 
 // 4. The transport: sign, send, retry and time out Bedrock's operations; it knows nothing of routes.
 export { checkMilliseconds, createTransport } from "./aws/transport-options.ts";

@@ -21,6 +21,14 @@ export interface BedrockEdgeErrorInit {
   cause?: unknown;
 }
 
+/** A call Bedrock answered whose counts were never read (BedrockEdgeError.unmeteredCalls). */
+export interface UnmeteredCall {
+  /** The index of the prompt it answered in the request's list (0 for a single prompt). */
+  prompt: number;
+  /** The chunks of its answer read before it was stopped. */
+  chunks: number;
+}
+
 // What marks a BedrockEdgeError made by any copy of this package (a dependency's own, a bundled
 // one): `instanceof` knows only this copy's class. Symbol.for is shared by every copy in a realm.
 const BRAND: unique symbol = Symbol.for("bedrock-edge.error");
@@ -42,9 +50,16 @@ export class BedrockEdgeError extends Error {
   /**
    * What the upstream calls that did answer used, when a request of several calls failed as a
    * whole after some of them (legacy Completions over several prompts or choices): Bedrock
-   * billed those. Undefined on every other error. Set where the calls are made, so no code here.
+   * billed those. A request that failed on every deployment of its model adds up every attempt's.
+   * Undefined on every other error. Set where the calls are made, so no code here.
    */
   declare usage?: Usage;
+  /**
+   * Calls of such a request that Bedrock answered, and so billed, whose counts were never read: a
+   * stream that had opened when another call of its request failed, stopped before its last frame.
+   * What is known of each, for an estimate; undefined when there were none.
+   */
+  declare unmeteredCalls?: UnmeteredCall[];
 
   constructor(init: BedrockEdgeErrorInit) {
     super(init.message, init.cause === undefined ? undefined : { cause: init.cause });

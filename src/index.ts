@@ -14,7 +14,7 @@ export type {
 export type { Completions } from "./completions/client.ts";
 export type * from "./completions/types.ts";
 export { BedrockEdgeError, isBedrockEdgeError } from "./errors.ts";
-export type { OpenAIErrorBody } from "./errors.ts";
+export type { OpenAIErrorBody, UnmeteredCall } from "./errors.ts";
 export type { AwsCredentials, CredentialsOption } from "./aws/credentials.ts";
 export type { RetryEvent } from "./aws/send-with-retries.ts";
 export type { SigningCrypto } from "./aws/sign.ts";
@@ -23,6 +23,7 @@ export type { ModelConfig, ModelEntry, ModelTableEntry } from "./model.ts";
 export type { DeploymentConfig, RoutedModelConfig, RoutingStrategy } from "./deployments.ts";
 export type { CooldownStore } from "./routing/cooldowns.ts";
 export type { DeploymentEvent } from "./routing/router.ts";
+export type { FailoverUsageEvent } from "./routing/attempt-usage.ts";
 export type * from "./openai/types.ts";
 export type { RouteName } from "./routes/index.ts";
 export type { TemplateName } from "./routes/prompts/template-names.ts";

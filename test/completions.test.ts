@@ -219,6 +219,38 @@ describe("several prompts and n", () => {
     expect(first.usage).toBeUndefined();
   });
 
+  it("a stream that fails before its first chunk tells what the calls that had opened were billed (usage6 #2)", async () => {
+    const good = "Once upon a time";
+    const request = { model: model("llama"), prompt: [good, "BAD"], max_tokens: 24, stream: true as const };
+    const { bedrock: direct } = emulated();
+    const billed = (await direct.completions.create({ model: model("llama"), prompt: good, max_tokens: 24 })).usage;
+    expect(billed?.completion_tokens).toBeGreaterThan(0);
+
+    // The good call's stream came whole, its last frame (Bedrock's counts) read with its first.
+    const whole = emulated({ maxRetries: 0, fetch: failingPromptFetch(createEmulator(), "BAD", 1, { whole: true }) });
+    const counted = await errorOf(() => whole.bedrock.completions.create(request), BedrockEdgeError);
+    expect(counted).toMatchObject({ status: 400, bedrockError: "ValidationException" });
+    expect(counted.usage).toEqual(billed);
+    expect(counted.unmeteredCalls).toBeUndefined();
+
+    // Frame by frame: it had opened, and was stopped before its counts came. What is known of it:
+    // the prompt it answered (by its index) and the chunks read; no count is made up.
+    const emulator = createEmulator();
+    const { bedrock } = emulated({ maxRetries: 0, fetch: failingPromptFetch(emulator, "BAD", 1) });
+    const cut = await errorOf(() => bedrock.completions.create(request), BedrockEdgeError);
+    expect(cut.status).toBe(400);
+    expect(cut.usage).toBeUndefined();
+    expect(cut.unmeteredCalls).toEqual([{ prompt: 0, chunks: expect.any(Number) }]);
+    expect(cut.unmeteredCalls?.[0]?.chunks).toBeGreaterThanOrEqual(1);
+    // The prompt's index, with n answers of each (one call per prompt and per answer).
+    const second = emulated({ maxRetries: 0, fetch: failingPromptFetch(createEmulator(), "BAD", 2) });
+    const ofSecond = await errorOf(
+      () => second.bedrock.completions.create({ ...request, prompt: ["BAD", good], n: 2 }),
+      BedrockEdgeError,
+    );
+    expect(ofSecond.unmeteredCalls?.map((call) => call.prompt)).toEqual([1, 1]);
+  });
+
   it("fail as a whole on the first failure and stop the calls still running", async () => {
     // Streams of a frame a second: any not cancelled would still be open long after the test.
     const arn = emulatorModelId("llama", ["throttle1", "slow1000"]);

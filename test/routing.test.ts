@@ -4,6 +4,7 @@
 import { describe, expect, it, vi } from "vitest";
 import { EMULATOR_API_KEY, EMULATOR_CREDENTIALS } from "../emulator/credentials.ts";
 import { converseModelId } from "../emulator/converse-model-id.ts";
+import { awsError } from "../emulator/errors.ts";
 import { createEmulator } from "../emulator/handler.ts";
 import { emulatorModelId } from "../emulator/model-id.ts";
 import { memoryCooldownStore } from "../src/core.ts";
@@ -13,9 +14,11 @@ import {
   type ChatCompletionChunk,
   createBedrock,
   type DeploymentEvent,
+  type FailoverUsageEvent,
   type RoutedModelConfig,
 } from "../src/index.ts";
 import { errorOf } from "./helpers/errors.ts";
+import { failingPromptFetch } from "./helpers/failing-prompt.ts";
 
 const hello = [{ role: "user" as const, content: "Hello there" }];
 const EAST = "us-east-1";
@@ -212,6 +215,88 @@ describe("legacy completions and the Responses API", () => {
     expect(JSON.stringify(response.output)).toContain("Hello from the Bedrock emulator (llama)");
     expect(events.map((event) => event.index)).toEqual([0, 1]);
     expect([calls(failing), calls(warm)]).toEqual([1, 1]);
+  });
+});
+
+describe("what the attempts that failed over were billed (usage6 #1)", () => {
+  // Two prompts, a call each (BedrockCompletion): on a throttled copy the first answers, and is
+  // billed, before the second is throttled and the request moves on.
+  const prompt = ["AAA once upon a time", "BBB twice"];
+  const throttled = awsError("ThrottlingException", "Too many requests, please wait before trying again.");
+
+  /** The copies, and a client whose calls of the "BBB" prompt `failing` throttles. */
+  function throttlingSecondPrompt(failing: string, options: Partial<BedrockOptions> = {}) {
+    const first = llama(EAST);
+    const second = llama(WEST);
+    const emulator = createEmulator();
+    const fetch = failingPromptFetch(emulator, "BBB", 1, { error: throttled, model: failing, ...options });
+    const { bedrock } = setup({ m: pair(first, second) }, { fetch, maxRetries: 0 });
+    return { bedrock, first, second };
+  }
+
+  /** What one prompt costs on a copy, asked of that copy alone. */
+  async function usageOf(modelId: string, text: string) {
+    const { bedrock } = setup({});
+    return (await bedrock.completions.create({ model: `bedrock/llama/${modelId}`, prompt: text, max_tokens: 8 })).usage;
+  }
+
+  it("a copy that serves after one that was billed: onFailoverUsage tells the first copy's, the answer keeps its own", async () => {
+    const { bedrock, first, second } = throttlingSecondPrompt(llama(EAST));
+    const told: FailoverUsageEvent[] = [];
+    const completion = await bedrock.completions.create(
+      { model: "m", prompt, max_tokens: 8 },
+      { onFailoverUsage: (event) => told.push(event) },
+    );
+    const [a0, a1, b1] = await Promise.all([
+      usageOf(first, prompt[0]!),
+      usageOf(second, prompt[0]!),
+      usageOf(second, prompt[1]!),
+    ]);
+    expect(completion.usage).toEqual({
+      prompt_tokens: a1!.prompt_tokens + b1!.prompt_tokens,
+      completion_tokens: a1!.completion_tokens + b1!.completion_tokens,
+      total_tokens: a1!.total_tokens + b1!.total_tokens,
+    });
+    expect(told).toEqual([{ usage: a0 }]);
+    // A request no attempt of which was billed tells nothing.
+    const quiet: FailoverUsageEvent[] = [];
+    await bedrock.completions.create(
+      { model: "m", prompt: "AAA", max_tokens: 8 },
+      { onFailoverUsage: (event) => quiet.push(event) },
+    );
+    expect(quiet).toEqual([]);
+  });
+
+  it("when every copy fails, the error adds up every attempt's", async () => {
+    const { bedrock, first, second } = throttlingSecondPrompt("imported-model/");
+    const told: FailoverUsageEvent[] = [];
+    const error = await errorOf(
+      () =>
+        bedrock.completions.create(
+          { model: "m", prompt, max_tokens: 8 },
+          { onFailoverUsage: (event) => told.push(event) },
+        ),
+      BedrockEdgeError,
+    );
+    expect(error.status).toBe(429);
+    const [a0, a1] = await Promise.all([usageOf(first, prompt[0]!), usageOf(second, prompt[0]!)]);
+    expect(error.usage).toEqual({
+      prompt_tokens: a0!.prompt_tokens + a1!.prompt_tokens,
+      completion_tokens: a0!.completion_tokens + a1!.completion_tokens,
+      total_tokens: a0!.total_tokens + a1!.total_tokens,
+    });
+    expect(told).toEqual([]);
+  });
+
+  it("a stream: the first copy's call that had opened, its counts unread, is told as such", async () => {
+    const { bedrock } = throttlingSecondPrompt(llama(EAST));
+    const told: FailoverUsageEvent[] = [];
+    const stream = await bedrock.completions.create(
+      { model: "m", prompt, max_tokens: 8, stream: true },
+      { onFailoverUsage: (event) => told.push(event) },
+    );
+    for await (const _ of stream);
+    expect(told).toEqual([{ unmeteredCalls: [{ prompt: 0, chunks: expect.any(Number) }] }]);
   });
 });
 

@@ -2,10 +2,10 @@
 // as it is, in the body format its route sends raw prompts in (the template routes: their
 // wire_format; the openai route: OpenAICompletion). A request that takes several upstream calls
 // runs them at once (plain answers a few at a time) and fails as a whole on the first failure,
-// stopping the rest.
+// stopping the rest: its error tells what the calls that had answered were billed.
 import type { Transport } from "../aws/transport-options.ts";
 import type { RequestOptions } from "../client.ts";
-import { BedrockEdgeError, invalidRequest } from "../errors.ts";
+import { BedrockEdgeError, invalidRequest, type UnmeteredCall } from "../errors.ts";
 import { CHUNK_EVENT } from "../eventstream/events.ts";
 import { randomId } from "../ids.ts";
 import { applyCompletionCaps } from "../model-caps.ts";
@@ -63,7 +63,17 @@ export interface CompletionsDeps {
   resolve(name: string): Promise<ResolvedModel>;
 }
 
-/** A call's stream chunks; its usage goes to `report` when it ends, for the request's usage chunk. */
+/** What one call's stream has told of its cost: its usage once read, else the chunks read. */
+interface CallMeter {
+  /** It answered (its stream began): Bedrock bills it. */
+  opened: boolean;
+  chunks: number;
+  ended: boolean;
+  /** Bedrock's counts: the metrics of its last frame once read, the format's own at its end. */
+  usage?: Usage;
+}
+
+/** A call's stream chunks, metered in `meter`: its usage, once it ends, makes the request's usage chunk. */
 function chunkMapper(
   format: WireFormat,
   meta: CompletionMeta,
@@ -71,24 +81,27 @@ function chunkMapper(
   choices: number,
   route: string,
   askedUsage: boolean,
-  report: (usage: Usage | undefined) => void,
+  meter: CallMeter,
 ): EventMapper<CompletionChunk> {
   const reader = format.streamReader(choices);
   const chunk = createChunkMaker(meta, planned.place, askedUsage);
-  let metricsUsage: Usage | undefined;
   return {
     opening: () => [],
     push(event, out) {
       if (event.type !== CHUNK_EVENT) return;
       const metrics = event.json["amazon-bedrock-invocationMetrics"];
-      if (metrics !== undefined) metricsUsage = usageFromInvocationMetrics(metrics) ?? metricsUsage;
-      for (const piece of reader.push(event.json)) out.push(chunk(piece));
+      if (metrics !== undefined) meter.usage = usageFromInvocationMetrics(metrics) ?? meter.usage;
+      for (const piece of reader.push(event.json)) {
+        out.push(chunk(piece));
+        meter.chunks++;
+      }
     },
     end() {
       const { usage, finished } = reader.end();
       // A stream cut before every choice finished would pass a truncated answer off as whole.
       if (!finished) throw incompleteStream(route);
-      report(usage ?? metricsUsage);
+      meter.ended = true;
+      meter.usage = usage ?? meter.usage;
     },
   };
 }
@@ -124,6 +137,26 @@ function followedBy<T>(stream: ItemStream<T>, last: () => T[]): ItemStream<T> {
     },
     abort: () => stream.abort(),
   };
+}
+
+/**
+ * A streamed request that failed before its first chunk: Bedrock billed the calls that had opened.
+ * The error tells their counts where their last frame had been read (usage), and what is known of
+ * the others (unmeteredCalls: the prompt each answered, the chunks read of it), for an estimate.
+ */
+function billOpened(error: unknown, meters: readonly CallMeter[], calls: readonly PlannedCall[], n: number): unknown {
+  if (!(error instanceof BedrockEdgeError)) return error;
+  const counted: Usage[] = [];
+  const unmetered: UnmeteredCall[] = [];
+  meters.forEach((meter, at) => {
+    if (!meter.opened) return;
+    if (meter.usage) counted.push(meter.usage);
+    // One prompt per call, n calls each (the only format that takes several calls).
+    else unmetered.push({ prompt: Math.floor(calls[at]!.place.offset / n), chunks: meter.chunks });
+  });
+  if (counted.length) error.usage = totalUsage(counted);
+  if (unmetered.length) error.unmeteredCalls = unmetered;
+  return error;
 }
 
 /**
@@ -199,22 +232,26 @@ export function createCompletions(deps: CompletionsDeps): Completions {
 
       if (request.stream) {
         const askedUsage = request.stream_options?.include_usage === true;
-        const usages: Array<Usage | undefined> = [];
+        const meters = calls.map((): CallMeter => ({ opened: false, chunks: 0, ended: false }));
         const streams = await allOrNothing(
-          calls.map((planned) =>
-            callStream(
-              transport,
-              callOf(planned),
-              chunkMapper(format, meta, planned, choicesPerCall, route.name, askedUsage, (usage) => usages.push(usage)),
-            ),
-          ),
+          calls.map(async (planned, at) => {
+            const meter = meters[at]!;
+            const mapper = chunkMapper(format, meta, planned, choicesPerCall, route.name, askedUsage, meter);
+            const stream = await callStream(transport, callOf(planned), mapper);
+            meter.opened = true;
+            return stream;
+          }),
           controller,
           (stream) => stream.abort(),
-        );
+        ).catch((error: unknown) => {
+          throw billOpened(error, meters, calls, request.n ?? 1);
+        });
         const merged = streams.length === 1 ? streams[0]! : mergeStreams(streams);
         if (!askedUsage) return merged;
         return followedBy(merged, () => {
-          const usage = usages.length === calls.length ? totalUsage(usages) : undefined;
+          const usage = meters.every((meter) => meter.ended)
+            ? totalUsage(meters.map((meter) => meter.usage))
+            : undefined;
           return usage ? [usageChunk(meta, usage)] : [];
         });
       }

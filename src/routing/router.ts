@@ -8,7 +8,10 @@
 //   model), as a model of one deployment always has.
 // - Except when a copy was found asleep: then a warm one may still come, so the last is tried
 //   fast too, and only when none served is the first sleeping copy waited for, as today.
+// - What a failed attempt was billed (some calls of a legacy Completions request answered) is
+//   not lost: told to onFailoverUsage when another copy serves, added to the error when none does.
 import type { ModelDeployment, ModelDeployments } from "../model.ts";
+import { billedBy, chargedWithEarlier, type FailoverUsageEvent } from "./attempt-usage.ts";
 import type { CooldownStore } from "./cooldowns.ts";
 import { failoverKind } from "./failover.ts";
 import { orderDeployments } from "./order.ts";
@@ -36,6 +39,8 @@ export interface RouterOptions {
 /** What a router takes of the request's options (a client's RequestOptions have both). */
 export interface RouteOptions {
   onDeployment?: (event: DeploymentEvent) => void;
+  /** Told what the attempts that failed cost, when another deployment serves (RequestOptions'). */
+  onFailoverUsage?: (event: FailoverUsageEvent) => void;
   /** The request's signal: the router stops waiting for its store when it aborts. */
   signal?: AbortSignal;
 }
@@ -75,7 +80,7 @@ export function createRouter(options: RouterOptions): Router {
   const now = options.now ?? Date.now;
   const random = options.random ?? Math.random;
 
-  return async (name, model, attempt, { onDeployment, signal } = {}) => {
+  return async (name, model, attempt, { onDeployment, onFailoverUsage, signal } = {}) => {
     const { deployments } = model;
     // Deployments, not sends: waiting for a sleeping copy sends to it a second time.
     const sentTo = new Set<number>();
@@ -100,28 +105,36 @@ export function createRouter(options: RouterOptions): Router {
       random,
     });
     const rested = new Set(Object.keys(cooling));
+    // The errors of the attempts that moved the request on: what they cost is told when a copy
+    // serves, and added to the error thrown when none does.
+    const failed: unknown[] = [];
     const served = async <T>(deployment: ModelDeployment, value: T) => {
       if (rested.has(deployment.key)) await fromStore(store.recover(name, deployment.key), signal);
+      const billed = billedBy(failed);
+      if (billed) onFailoverUsage?.(billed);
       return value;
     };
 
-    let cold: ModelDeployment | undefined;
-    let failure: unknown;
-    for (const [position, deployment] of order.entries()) {
-      const last = position === order.length - 1;
-      try {
-        return await served(deployment, await send(deployment, !last || cold !== undefined, attempt));
-      } catch (error) {
-        const kind = failoverKind(error);
-        if (!kind) throw error;
-        await fromStore(store.coolDown(name, deployment.key, now() + cooldownMs), signal);
-        rested.add(deployment.key);
-        if (kind === "cold") cold ??= deployment;
-        failure = error;
+    try {
+      let cold: ModelDeployment | undefined;
+      for (const [position, deployment] of order.entries()) {
+        const last = position === order.length - 1;
+        try {
+          return await served(deployment, await send(deployment, !last || cold !== undefined, attempt));
+        } catch (error) {
+          const kind = failoverKind(error);
+          if (!kind) throw error;
+          await fromStore(store.coolDown(name, deployment.key, now() + cooldownMs), signal);
+          rested.add(deployment.key);
+          if (kind === "cold") cold ??= deployment;
+          failed.push(error);
+        }
       }
+      // No copy was warm: wait for the first sleeping one, which the first call began to wake.
+      if (cold) return served(cold, await send(cold, false, attempt));
+      throw failed.at(-1);
+    } catch (error) {
+      throw chargedWithEarlier(error, failed);
     }
-    // No copy was warm: wait for the first sleeping one, which the first call began to wake.
-    if (cold) return served(cold, await send(cold, false, attempt));
-    throw failure;
   };
 }

@@ -1,0 +1,46 @@
+// What the failed attempts of a request cost. An attempt that fails after Bedrock answered some of
+// its calls (a legacy Completions request of several) was billed for those, and its error says so
+// (BedrockEdgeError's usage and unmeteredCalls): a request that moves on to another deployment
+// must not lose that. Pure.
+import { BedrockEdgeError, type UnmeteredCall } from "../errors.ts";
+import type { Usage } from "../openai/types.ts";
+import { makeUsage } from "../routes/usage.ts";
+
+/** What attempts of a request that failed were billed (RequestOptions.onFailoverUsage). */
+export interface FailoverUsageEvent {
+  /** Bedrock's counts of the calls that answered, added up; undefined when none reported any. */
+  usage?: Usage;
+  /** Calls answered whose counts were never read (streams stopped before their last frame). */
+  unmeteredCalls?: UnmeteredCall[];
+}
+
+/** What the attempts that failed with `errors` cost, added up; undefined when none cost anything. */
+export function billedBy(errors: readonly unknown[]): FailoverUsageEvent | undefined {
+  let prompt = 0;
+  let completion = 0;
+  let counted = false;
+  const unmeteredCalls: UnmeteredCall[] = [];
+  for (const error of errors) {
+    if (!(error instanceof BedrockEdgeError)) continue;
+    if (error.usage) {
+      prompt += error.usage.prompt_tokens;
+      completion += error.usage.completion_tokens;
+      counted = true;
+    }
+    if (error.unmeteredCalls) unmeteredCalls.push(...error.unmeteredCalls);
+  }
+  if (!counted && unmeteredCalls.length === 0) return undefined;
+  const billed: FailoverUsageEvent = {};
+  if (counted) billed.usage = makeUsage(prompt, completion);
+  if (unmeteredCalls.length) billed.unmeteredCalls = unmeteredCalls;
+  return billed;
+}
+
+/** `error`, made to tell what every attempt of its request cost (its own attempt's and `earlier` ones'). */
+export function chargedWithEarlier(error: unknown, earlier: readonly unknown[]): unknown {
+  if (!(error instanceof BedrockEdgeError)) return error;
+  const billed = billedBy([...earlier.filter((other) => other !== error), error]);
+  if (billed?.usage) error.usage = billed.usage;
+  if (billed?.unmeteredCalls) error.unmeteredCalls = billed.unmeteredCalls;
+  return error;
+}
