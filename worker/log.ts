@@ -2,8 +2,9 @@
 // (model, usage, a failure after the first byte); the request-log middleware alone writes the
 // line, once, when the exchange really ends.
 import { redactSecrets } from "../src/core.ts";
-import { BedrockEdgeError, type Usage } from "../src/index.ts";
+import { BedrockEdgeError, type FailoverUsageEvent, type UnmeteredCall, type Usage } from "../src/index.ts";
 import { asProxyError } from "./http.ts";
+import { outputEstimate } from "./token-estimate.ts";
 
 /** One line per request. Never a secret; prompt text only with LOG_PROMPTS. */
 export interface LogLine {
@@ -55,6 +56,19 @@ export interface Outcome {
   status?: number;
   error?: unknown;
   usage?: Usage;
+  /** Calls Bedrock answered whose counts were never read (BedrockEdgeError.unmeteredCalls). */
+  unmeteredCalls?: readonly UnmeteredCall[];
+}
+
+/**
+ * What the line's counts leave out, Bedrock having given none for it: tokens_per_day settles an
+ * estimate of it (middleware/limits.ts), while the line, the row and the span never invent a count.
+ */
+export interface Uncounted {
+  /** The answer came without counts of its own (a stream's relayed chunks, a plain answer's estimatedOutput). */
+  answer: boolean;
+  /** Calls answered, and billed, whose counts were never read (this attempt's, and failed-over ones'). */
+  calls: readonly UnmeteredCall[];
 }
 
 /** What a stream relayed: its tokens, should it end without the usage Bedrock sends last. */
@@ -70,6 +84,11 @@ export interface RequestLog {
   /** Set by the SSE relay once its stream has begun, and counted as it relays. */
   relayed?: Relayed;
   /**
+   * A plain answer that came without Bedrock's counts: its output's tokens, estimated from its text
+   * (recordPlainAnswer), for tokens_per_day alone.
+   */
+  estimatedOutput?: number;
+  /**
    * The HTTP status of the answer handed to the runtime, unset when the client left before there
    * was one. The line's `status` says how the exchange ended instead: an error event inside a
    * 200 stream logs that error's status, a client that left mid-answer 499.
@@ -77,6 +96,13 @@ export interface RequestLog {
   answered?: number;
   /** Adds to how the exchange went; written with the line when it ends. */
   record(outcome: Outcome): void;
+  /**
+   * Adds what attempts on other deployments were billed before one served the request
+   * (RequestOptions.onFailoverUsage): the line counts them with the answer's own.
+   */
+  addFailedAttempts(billed: FailoverUsageEvent): void;
+  /** What the line's counts leave out, read once it is written. */
+  readonly uncounted: Uncounted;
   /** Notes the time to the first token (ttft_ms), the first time it is called. */
   firstToken(): void;
   /** Settles when the line is written: the request is over then. */
@@ -115,6 +141,7 @@ export function startRequestLog({ request, path, requestId, clientRequestId, sin
   };
   if (clientRequestId) line.client_request_id = clientRequestId;
   const recorded: Outcome = {};
+  const earlier: { usage?: Usage; calls: UnmeteredCall[] } = { calls: [] };
   let finished = false;
   let markDone: () => void = () => undefined;
   const done = new Promise<void>((resolve) => (markDone = resolve));
@@ -126,6 +153,13 @@ export function startRequestLog({ request, path, requestId, clientRequestId, sin
     },
     record(outcome) {
       Object.assign(recorded, withoutUndefined(outcome));
+    },
+    addFailedAttempts({ usage, unmeteredCalls }) {
+      earlier.usage = sumOf(earlier.usage, usage);
+      earlier.calls.push(...(unmeteredCalls ?? []));
+    },
+    get uncounted() {
+      return { answer: recorded.usage === undefined, calls: [...earlier.calls, ...(recorded.unmeteredCalls ?? [])] };
     },
     firstToken() {
       line.ttft_ms ??= Date.now() - started;
@@ -143,7 +177,7 @@ export function startRequestLog({ request, path, requestId, clientRequestId, sin
     finished = true;
     line.status = status;
     line.ms = Date.now() - started;
-    addUsage(line, outcome.usage);
+    addUsage(line, sumOf(outcome.usage, earlier.usage));
     if (outcome.error !== undefined) addError(line, outcome.error, secrets());
     markDone();
     sink(line);
@@ -170,7 +204,17 @@ function withoutUndefined(outcome: Outcome): Outcome {
   if (outcome.status !== undefined) out.status = outcome.status;
   if (outcome.error !== undefined) out.error = outcome.error;
   if (outcome.usage !== undefined) out.usage = outcome.usage;
+  if (outcome.unmeteredCalls !== undefined) out.unmeteredCalls = outcome.unmeteredCalls;
   return out;
+}
+
+/**
+ * A plain answer's usage, for the line; an answer without Bedrock's counts has its output's
+ * tokens estimated (from `output`, its choices or output items) for tokens_per_day instead.
+ */
+export function recordPlainAnswer(log: RequestLog, usage: Usage | undefined, output: unknown): void {
+  log.record({ usage });
+  if (!usage) log.estimatedOutput = outputEstimate(output);
 }
 
 /**
@@ -181,7 +225,15 @@ export function failureOutcome(error: unknown): Outcome {
   const known = asProxyError(error);
   if (!(error instanceof BedrockEdgeError)) return { status: known.status, error };
   // The calls of a failed request that did answer were billed: the usage the error carries counts.
-  return { status: known.status, error: known, usage: error.usage };
+  return { status: known.status, error: known, usage: error.usage, unmeteredCalls: error.unmeteredCalls };
+}
+
+/** Two counts added up; either alone when the other is unknown. */
+function sumOf(a: Usage | undefined, b: Usage | undefined): Usage | undefined {
+  if (!a || !b) return a ?? b;
+  const prompt = a.prompt_tokens + b.prompt_tokens;
+  const completion = a.completion_tokens + b.completion_tokens;
+  return { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion };
 }
 
 function addUsage(line: LogLine, usage: Usage | undefined): void {

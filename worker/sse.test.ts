@@ -11,6 +11,8 @@ function recordingLog(): RequestLog & { outcomes: Outcome[] } {
     line,
     outcomes,
     record: (outcome) => void outcomes.push(outcome),
+    addFailedAttempts: () => undefined,
+    uncounted: { answer: true, calls: [] },
     firstToken: () => undefined,
     done: Promise.resolve(),
   };

@@ -4,6 +4,7 @@
 // checked it: a value that is not a count of tokens is no limit, and a request with such a value
 // is refused later (a 400) having used nothing.
 import { reasoningOutputLimit, unsetCompletionLimit } from "../src/core.ts";
+import type { UnmeteredCall } from "../src/index.ts";
 
 /** The model APIs, each with its own name for the output limit. */
 export type ModelApi = "chat" | "completions" | "responses";
@@ -114,6 +115,42 @@ export function tokenEstimate(
  */
 export function inputEstimate(body: Record<string, unknown>, api: ModelApi): number {
   return promptEstimate(body) * (api === "completions" ? answersPerPrompt(body) : 1);
+}
+
+/**
+ * The tokens of a call Bedrock answered whose counts were never read (BedrockEdgeError's
+ * unmeteredCalls), estimated as a stream without counts is: its prompt's estimate (the prompt of
+ * the request's list it answered) and a token per chunk read of its answer.
+ */
+export function unmeteredCallEstimate(body: Record<string, unknown>, call: UnmeteredCall): number {
+  const prompt = Array.isArray(body.prompt) ? body.prompt[call.prompt] : body.prompt;
+  return promptEstimate({ prompt }) + call.chunks;
+}
+
+/** Where an answer's generated text sits: chat's content, reasoning, refusal and tool-call arguments, the others' text. */
+const OUTPUT_TEXT_KEYS: ReadonlySet<string> = new Set(["content", "reasoning_content", "refusal", "arguments", "text"]);
+
+/**
+ * The tokens of an answer's output, estimated as a prompt's are (promptEstimate): the strings under
+ * OUTPUT_TEXT_KEYS anywhere in `output` (an answer's choices, or its output items), none of its ids,
+ * roles or types. For a plain answer that came without Bedrock's counts.
+ */
+export function outputEstimate(output: unknown): number {
+  const sum: PromptParts = { ascii: 0, other: 0, images: 0 };
+  addOutputText(output, sum);
+  return Math.ceil(sum.ascii / 4) + sum.other;
+}
+
+function addOutputText(value: unknown, sum: PromptParts): void {
+  if (Array.isArray(value)) {
+    for (const item of value) addOutputText(item, sum);
+  } else if (value !== null && typeof value === "object") {
+    for (const [key, item] of Object.entries(value)) {
+      if (typeof item === "string") {
+        if (OUTPUT_TEXT_KEYS.has(key)) addText(item, sum);
+      } else addOutputText(item, sum);
+    }
+  }
 }
 
 /** The output limit thinking sets on a converse model, the largest of its deployments'. */

@@ -1,11 +1,12 @@
 // What every endpoint passes to a library call: the client's departure as the abort signal, a
-// retry hook that counts retries for the log line and notices a model waking up, and the
-// deployment that served (x-bedrock-edge-deployment, and the log line with how many were tried).
+// retry hook that counts retries for the log line and notices a model waking up, the deployment
+// that served (x-bedrock-edge-deployment, and the log line with how many were tried), and what the
+// attempts on the deployments before it were billed (the line counts them).
 import type { RequestOptions } from "../src/index.ts";
 import type { AppContext } from "./context.ts";
 
 export interface UpstreamCall {
-  options: Required<Pick<RequestOptions, "signal" | "onRetry" | "onDeployment">>;
+  options: Required<Pick<RequestOptions, "signal" | "onRetry" | "onDeployment" | "onFailoverUsage">>;
   /** Resolves when Bedrock says the model is not ready yet (a cold imported model). */
   waking: Promise<void>;
 }
@@ -25,6 +26,9 @@ export function upstreamCall(c: AppContext): UpstreamCall {
       onDeployment(event) {
         log.line.deployment = event.index;
         log.line.deployments_tried = event.tried;
+      },
+      onFailoverUsage(event) {
+        log.addFailedAttempts(event);
       },
     },
   };

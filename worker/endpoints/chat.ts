@@ -3,6 +3,7 @@ import { checkStreamFlags } from "../../src/core.ts";
 import type { ChatCompletionChunk, ChatCompletionCreateParams } from "../../src/index.ts";
 import type { AppContext } from "../context.ts";
 import { jsonResponse } from "../http.ts";
+import { recordPlainAnswer } from "../log.ts";
 import { checkPlainAnswerSize } from "../plain-answer.ts";
 import { dataEvents, sseAnswer } from "../sse.ts";
 import { upstreamCall } from "../upstream.ts";
@@ -21,7 +22,7 @@ export async function chatCompletions(c: AppContext): Promise<Response> {
 
   if (request.stream !== true) {
     const completion = await bedrock.chat.completions.create({ ...request, stream: false }, upstream.options);
-    log.record({ usage: completion.usage });
+    recordPlainAnswer(log, completion.usage, completion.choices);
     log.line.finish_reasons = completion.choices.map((choice) => choice.finish_reason);
     return jsonResponse(completion);
   }

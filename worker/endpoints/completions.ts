@@ -4,6 +4,7 @@ import { checkCompletionStreamFlags } from "../../src/core.ts";
 import type { CompletionChunk, CompletionCreateParams } from "../../src/index.ts";
 import type { AppContext } from "../context.ts";
 import { jsonResponse } from "../http.ts";
+import { recordPlainAnswer } from "../log.ts";
 import { checkPlainAnswerSize } from "../plain-answer.ts";
 import { dataEvents, sseAnswer } from "../sse.ts";
 import { upstreamCall } from "../upstream.ts";
@@ -21,7 +22,7 @@ export async function completions(c: AppContext): Promise<Response> {
 
   if (request.stream !== true) {
     const completion = await bedrock.completions.create({ ...request, stream: false }, upstream.options);
-    log.record({ usage: completion.usage });
+    recordPlainAnswer(log, completion.usage, completion.choices);
     log.line.finish_reasons = completion.choices.map((choice) => choice.finish_reason);
     return jsonResponse(completion);
   }

@@ -12,7 +12,7 @@ import {
 import type { Response as ResponseObject, ResponseCreateParams, ResponseStreamEvent, Usage } from "../../src/index.ts";
 import type { AppContext } from "../context.ts";
 import { clientErrorBody, jsonResponse } from "../http.ts";
-import { failureOutcome } from "../log.ts";
+import { failureOutcome, recordPlainAnswer } from "../log.ts";
 import { type SseFormat, sseAnswer } from "../sse.ts";
 import { upstreamCall } from "../upstream.ts";
 
@@ -28,7 +28,7 @@ export async function responses(c: AppContext): Promise<Response> {
 
   if (request.stream !== true) {
     const response = await bedrock.responses.create({ ...request, stream: false }, upstream.options);
-    log.record({ usage: usageOf(response) });
+    recordPlainAnswer(log, usageOf(response), response.output);
     log.line.finish_reasons = finishReasonsOf(response);
     return jsonResponse(response);
   }

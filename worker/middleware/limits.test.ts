@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { EMULATOR_CREDENTIALS } from "../../emulator/credentials.ts";
+import { awsError } from "../../emulator/errors.ts";
 import { createEmulator, type Emulator } from "../../emulator/handler.ts";
 import { emulatorModelId } from "../../emulator/model-id.ts";
 import { createApp, type LogLine } from "../app.ts";
@@ -7,7 +8,17 @@ import type { ProxyBindings } from "../config.ts";
 import { LEASE_RENEW_MS } from "../durable/key-limits.ts";
 import { model } from "../../test/helpers/emulated.ts";
 import { failingPromptFetch } from "../../test/helpers/failing-prompt.ts";
-import { DEFAULT_OUTPUT_ESTIMATE, tokenEstimate } from "../token-estimate.ts";
+import type { Usage } from "../../src/index.ts";
+import {
+  DEFAULT_OUTPUT_ESTIMATE,
+  inputEstimate,
+  type ModelApi,
+  outputEstimate,
+  tokenEstimate,
+} from "../token-estimate.ts";
+
+const EAST_LLAMA = emulatorModelId("llama", [], "us-east-1");
+const WEST_LLAMA = emulatorModelId("llama", [], "us-west-2");
 
 /** The proxy on Node with the emulator in process, a key with every limit, and these bindings. */
 function proxyWith(bindings: Record<string, unknown>, upstream?: (emulator: Emulator) => typeof fetch) {
@@ -25,6 +36,14 @@ function proxyWith(bindings: Record<string, unknown>, upstream?: (emulator: Emul
       claude: model("converse"),
       // Several answers per request, streamed slowly.
       several: `bedrock/openai/${emulatorModelId("openai", ["slow50", "long40"])}`,
+      // Two copies of a model, tried in order.
+      failover: {
+        deployments: [{ model: `bedrock/llama/${EAST_LLAMA}` }, { model: `bedrock/llama/${WEST_LLAMA}` }],
+        routing: "failover",
+      },
+      // Models whose answers carry no token counts.
+      quiet: `bedrock/llama/${emulatorModelId("llama", ["nousage"])}`,
+      "quiet-openai": `bedrock/openai/${emulatorModelId("openai", ["nousage"])}`,
     }),
     API_KEYS: JSON.stringify({
       team: { key: "sk-team-0123456789", rate_limit: "RATE", tokens_per_day: 1000, concurrent_streams: 2 },
@@ -336,5 +355,151 @@ describe("what a request of a key with tokens_per_day reserves while it is in fl
           'The key "team" has requests in flight that may use the rest of its tokens for today (tokens_per_day: 1000, used: 10, reserved by 2 request(s) in flight: 990); try again when one has finished.',
       },
     });
+  });
+});
+
+describe("tokens Bedrock billed beyond the answer the client got (usage6)", () => {
+  const RATE = { limit: async () => ({ success: true }) };
+  const throttled = awsError("ThrottlingException", "Too many requests, please wait before trying again.");
+  // Two prompts, a call each: on a throttled copy the first answers (and is billed), then the second is throttled.
+  const prompt = ["AAA once upon a time", "BBB twice"];
+  const settledFor = (settled: ReturnType<typeof recordingLimits>["settled"], response: Response) =>
+    eventually(() => settled.find((settlement) => settlement.lease === response.headers.get("x-request-id")));
+  const lineOf = (logs: LogLine[], response: Response) =>
+    logs.find((line) => line.request_id === response.headers.get("x-request-id"))!;
+  const total = (line: LogLine) => line.prompt_tokens! + line.completion_tokens!;
+
+  it("#1 failover: what a copy answered before the request moved on counts with the serving copy's", async () => {
+    const { binding, settled } = recordingLimits();
+    const { post, logs } = proxyWith({ RATE, KEY_LIMITS: binding }, (emulator) =>
+      failingPromptFetch(emulator, "BBB", 1, { error: throttled, model: EAST_LLAMA }),
+    );
+    const response = await post("/v1/completions", { model: "failover", prompt, max_tokens: 8 });
+    expect(response.status).toBe(200);
+    const served: Usage = (await response.json()).usage;
+    const { tokens } = await settledFor(settled, response);
+    // What the first prompt alone costs (served by the other copy: the first cools down).
+    const alone = await post("/v1/completions", { model: "failover", prompt: prompt[0], max_tokens: 8 });
+    const first: Usage = (await alone.json()).usage;
+    const line = lineOf(logs, response);
+    // The client's usage stays what it was served; the line and the day count both copies' calls.
+    expect(line).toMatchObject({
+      status: 200,
+      deployment: 1,
+      deployments_tried: 2,
+      prompt_tokens: served.prompt_tokens + first.prompt_tokens,
+      completion_tokens: served.completion_tokens + first.completion_tokens,
+    });
+    expect(tokens).toBe(total(line));
+  });
+
+  it("#1 failover when every copy fails: every attempt's calls count", async () => {
+    const { binding, settled } = recordingLimits();
+    const { post, logs } = proxyWith({ RATE, KEY_LIMITS: binding, BEDROCK_MAX_RETRIES: "0" }, (emulator) =>
+      failingPromptFetch(emulator, "BBB", 1, { error: throttled }),
+    );
+    const response = await post("/v1/completions", { model: "failover", prompt, max_tokens: 8 });
+    expect(response.status).toBe(429);
+    await response.text();
+    const { tokens } = await settledFor(settled, response);
+    const first: Usage = (
+      await (await post("/v1/completions", { model: "llama", prompt: prompt[0], max_tokens: 8 })).json()
+    ).usage;
+    expect(lineOf(logs, response)).toMatchObject({
+      status: 429,
+      deployments_tried: 2,
+      prompt_tokens: 2 * first.prompt_tokens,
+      completion_tokens: 2 * first.completion_tokens,
+    });
+    expect(tokens).toBe(2 * first.total_tokens);
+  });
+
+  it("#1 failover of a stream: the first copy's call that had opened, its counts unread, is estimated", async () => {
+    const { binding, settled } = recordingLimits();
+    const { post, logs } = proxyWith({ RATE, KEY_LIMITS: binding }, (emulator) =>
+      failingPromptFetch(emulator, "BBB", 1, { error: throttled, model: EAST_LLAMA }),
+    );
+    const response = await post("/v1/completions", { model: "failover", prompt, max_tokens: 8, stream: true });
+    expect(response.status).toBe(200);
+    await readEvents(response);
+    const { tokens } = await settledFor(settled, response);
+    const line = lineOf(logs, response);
+    expect(line).toMatchObject({ status: 200, deployment: 1 });
+    // The serving copy's counts, exactly; the other's call: its prompt's estimate, and a token per chunk read of it.
+    const estimate = Math.ceil(prompt[0]!.length / 4);
+    expect(tokens).toBeGreaterThanOrEqual(total(line) + estimate + 1);
+    expect(tokens).toBeLessThanOrEqual(total(line) + estimate + 8);
+  });
+
+  it("#2 a streamed legacy request that fails before its first byte counts the calls that had opened", async () => {
+    const good = "Once upon a time";
+    const body = { model: "llama", prompt: [good, "BAD"], max_tokens: 16, stream: true };
+    // Its stream read whole (its last frame with the first): Bedrock's counts, in the line and the day.
+    const whole = recordingLimits();
+    const counted = proxyWith({ RATE, KEY_LIMITS: whole.binding }, (emulator) =>
+      failingPromptFetch(emulator, "BAD", 1, { whole: true }),
+    );
+    const refused = await counted.post("/v1/completions", body);
+    expect(refused.status).toBe(400);
+    await refused.text();
+    const { tokens } = await settledFor(whole.settled, refused);
+    const alone: Usage = (
+      await (await counted.post("/v1/completions", { ...body, prompt: good, stream: false })).json()
+    ).usage;
+    expect(lineOf(counted.logs, refused)).toMatchObject({
+      status: 400,
+      prompt_tokens: alone.prompt_tokens,
+      completion_tokens: alone.completion_tokens,
+    });
+    expect(tokens).toBe(alone.total_tokens);
+
+    // Stopped after its first frame: no count in the line, an estimate for the day, never 0.
+    const cut = recordingLimits();
+    const estimated = proxyWith({ RATE, KEY_LIMITS: cut.binding }, (emulator) =>
+      failingPromptFetch(emulator, "BAD", 1),
+    );
+    const failed = await estimated.post("/v1/completions", body);
+    expect(failed.status).toBe(400);
+    await failed.text();
+    const settlement = await settledFor(cut.settled, failed);
+    const line = lineOf(estimated.logs, failed);
+    expect(line.status).toBe(400);
+    expect(line.prompt_tokens).toBeUndefined();
+    expect(line.completion_tokens).toBeUndefined();
+    const estimate = Math.ceil(good.length / 4);
+    expect(settlement.tokens).toBeGreaterThanOrEqual(estimate + 1);
+    expect(settlement.tokens).toBeLessThanOrEqual(estimate + 16);
+  });
+
+  it("#3 a plain answer without Bedrock's counts: the prompt's estimate and its output's, never 0", async () => {
+    const { binding, settled } = recordingLimits();
+    const { post, logs } = proxyWith({ RATE, KEY_LIMITS: binding });
+    const messages = [{ role: "user", content: "Hello there, how are you today?" }];
+    const cases = [
+      ["/v1/chat/completions", { model: "quiet", messages }, "chat", (json) => json.choices],
+      ["/v1/chat/completions", { model: "quiet-openai", messages }, "chat", (json) => json.choices],
+      [
+        "/v1/completions",
+        { model: "quiet", prompt: "Once upon a time", max_tokens: 16 },
+        "completions",
+        (json) => json.choices,
+      ],
+      ["/v1/responses", { model: "quiet", input: "Hello there" }, "responses", (json) => json.output],
+    ] as const satisfies ReadonlyArray<
+      readonly [string, Record<string, unknown>, ModelApi, (json: { choices?: unknown; output?: unknown }) => unknown]
+    >;
+    for (const [path, body, api, output] of cases) {
+      const response = await post(path, body);
+      expect(response.status, path).toBe(200);
+      const json = await response.json();
+      const { tokens } = await settledFor(settled, response);
+      const line = lineOf(logs, response);
+      // A count is never invented in the line (nor in the row and the span it makes).
+      expect(line.prompt_tokens, path).toBeUndefined();
+      expect(line.completion_tokens, path).toBeUndefined();
+      const answer = outputEstimate(output(json));
+      expect(answer, path).toBeGreaterThan(0);
+      expect(tokens, path).toBe(inputEstimate(body, api) + answer);
+    }
   });
 });

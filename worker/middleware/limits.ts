@@ -21,6 +21,7 @@ import {
   type ModelApi,
   outputLimitUnset,
   tokenEstimate,
+  unmeteredCallEstimate,
 } from "../token-estimate.ts";
 
 type RateLimit = NonNullable<ClientKey["rateLimit"]>;
@@ -154,18 +155,25 @@ function converseModel(entry: ModelTableEntry | undefined, name: string): Conver
 }
 
 /**
- * The request's tokens: its usage, as the log line has it (input and output, when Bedrock said).
- * A stream that ended without it (the client left, upstream failed midway) used tokens all the
- * same, or leaving before the end would dodge tokens_per_day: it counts the prompt's estimate
- * (its text and its images, once per call that sent it: inputEstimate) and a token per chunk
- * relayed. A request that never began to stream (refused, or failed before its first byte) counts
- * none.
+ * The request's tokens: its usage, as the log line has it (input and output, when Bedrock said,
+ * failed-over attempts' included), and an estimate of what used tokens without Bedrock's counts,
+ * or a model that gives none, or leaving before the end, would dodge tokens_per_day:
+ * - an answer without counts: the prompt's estimate (its text and its images, once per call that
+ *   sent it: inputEstimate) and its output's, a token per chunk relayed for a stream (the client
+ *   left, upstream failed midway), its text's estimate for a plain answer;
+ * - each call Bedrock answered whose counts were never read (a stream of a request that failed
+ *   before its first byte): its prompt's estimate and a token per chunk read.
+ * A request refused, or failed before any call answered, counts none.
  */
-function tokensUsed({ line, relayed }: Pick<RequestLog, "line" | "relayed">, body: JsonRequest): number {
-  if (line.prompt_tokens !== undefined || line.completion_tokens !== undefined) {
-    return (line.prompt_tokens ?? 0) + (line.completion_tokens ?? 0);
-  }
-  return relayed ? inputEstimate(body, apiOfPath(line.path)) + relayed.chunks : 0;
+function tokensUsed(
+  { line, relayed, estimatedOutput, uncounted }: Pick<RequestLog, "line" | "relayed" | "estimatedOutput" | "uncounted">,
+  body: JsonRequest,
+): number {
+  let tokens = (line.prompt_tokens ?? 0) + (line.completion_tokens ?? 0);
+  const output = relayed ? relayed.chunks : estimatedOutput;
+  if (uncounted.answer && output !== undefined) tokens += inputEstimate(body, apiOfPath(line.path)) + output;
+  for (const call of uncounted.calls) tokens += unmeteredCallEstimate(body, call);
+  return tokens;
 }
 
 /**
