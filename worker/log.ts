@@ -208,6 +208,11 @@ function withoutUndefined(outcome: Outcome): Outcome {
   return out;
 }
 
+/** The day a request is counted on, in UTC: the day it began. Its usage row and tokens_per_day both use it. */
+export function requestDay(line: Pick<LogLine, "time">): string {
+  return line.time.slice(0, 10);
+}
+
 /**
  * A plain answer's usage, for the line; an answer without Bedrock's counts has its output's
  * tokens estimated (from `output`, its choices or output items) for tokens_per_day instead.

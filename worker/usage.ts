@@ -2,7 +2,7 @@
 // per request, made from its log line once the line is written, and the report GET /v1/usage
 // answers, per day, key and model.
 import type { D1Database } from "./cloudflare.ts";
-import type { LogLine } from "./log.ts";
+import { type LogLine, requestDay } from "./log.ts";
 
 /** What a row says of a request that reached a configured model: its public name and route. */
 export interface ServedModel {
@@ -19,7 +19,7 @@ export interface ServedModel {
 function usageRow(line: LogLine, served: ServedModel | undefined): (string | number | null)[] {
   return [
     line.time,
-    line.time.slice(0, 10),
+    requestDay(line),
     line.request_id,
     line.key ?? "",
     served?.model ?? null,

@@ -1,25 +1,6 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import type { DurableObjectState } from "../cloudflare.ts";
+import { memoryStorage } from "../../test/helpers/memory-storage.ts";
 import { KeyLimits, LEASE_RENEW_MS } from "./key-limits.ts";
-
-/** A Durable Object's storage in memory, as much of it as KeyLimits uses. */
-function memoryStorage(): DurableObjectState["storage"] {
-  const entries = new Map<string, unknown>();
-  return {
-    get: (async (key: string | string[]) =>
-      Array.isArray(key)
-        ? new Map(key.filter((name) => entries.has(name)).map((name) => [name, entries.get(name)]))
-        : entries.get(key)) as DurableObjectState["storage"]["get"],
-    async put(values) {
-      for (const [name, value] of Object.entries(values)) entries.set(name, value);
-    },
-    async delete(keys) {
-      return keys.filter((name) => entries.delete(name)).length;
-    },
-    list: (async ({ prefix }: { prefix: string }) =>
-      new Map([...entries].filter(([name]) => name.startsWith(prefix)))) as DurableObjectState["storage"]["list"],
-  };
-}
 
 /** A KeyLimits object on memory storage: its methods, called as the proxy calls them. */
 function keyLimits(storage = memoryStorage()) {
@@ -196,5 +177,62 @@ describe("a lease stored as a number (a stream's, before reservations)", () => {
     const call = withOldLease(Date.now() + LEASE_MS);
     await call("settle", { lease: "req_old", tokens: 12 });
     expect(await call("read", {})).toMatchObject({ tokens: 12, streams: 0, requests: 0 });
+  });
+});
+
+describe("one day per request (usage6 #4)", () => {
+  const LIMIT = 1000;
+  const DAY = "2026-11-28";
+  const NEXT = "2026-11-29";
+  const admit = (lease: string, reserve: number, day: string) => ({ tokensPerDay: LIMIT, reserve, lease, day });
+
+  it("a request that ends after 00:00 UTC counts on the day it began, and reserves nothing of the next", async () => {
+    vi.useFakeTimers({ toFake: ["Date"] });
+    vi.setSystemTime(new Date(`${DAY}T23:59:59.900Z`));
+    const storage = memoryStorage();
+    const call = keyLimits(storage);
+    // It reserves the whole day; another request of that day waits for it.
+    expect(await call("admit", admit("req_late", LIMIT, DAY))).toEqual({ ok: true });
+    expect(await call("admit", admit("req_same_day", 1, DAY))).toMatchObject({ ok: false, limit: "tokens_in_flight" });
+    vi.setSystemTime(new Date(`${NEXT}T00:00:00.400Z`));
+    // Still running: it holds nothing against the new day's tokens, which it will not be counted on.
+    expect(await call("read", {})).toMatchObject({ day: NEXT, tokens: 0, reserved: 0, requests: 1 });
+    expect(await call("admit", admit("req_new_day", 10, NEXT))).toEqual({ ok: true });
+    await call("settle", { lease: "req_late", tokens: 81, day: DAY });
+    await call("settle", { lease: "req_new_day", tokens: 7, day: NEXT });
+    expect(await storage.get(`tokens:${DAY}`)).toBe(81);
+    expect(await storage.get(`tokens:${NEXT}`)).toBe(7);
+    expect(await call("read", {})).toMatchObject({ day: NEXT, tokens: 7, reserved: 0, requests: 0 });
+  });
+
+  it("a day's count is kept while it is the day just counted or a later one, and pruned once past", async () => {
+    vi.useFakeTimers({ toFake: ["Date"] });
+    vi.setSystemTime(new Date(`${NEXT}T00:00:01Z`));
+    const storage = memoryStorage();
+    await storage.put({ "tokens:2026-11-27": 5 });
+    const call = keyLimits(storage);
+    // An isolate whose clock runs ahead counts on a day that has not begun here yet.
+    await call("settle", { tokens: 3, day: "2026-11-30" });
+    await call("settle", { tokens: 81, day: DAY });
+    expect(await storage.get("tokens:2026-11-27")).toBeUndefined();
+    expect(await storage.get(`tokens:${DAY}`)).toBe(81);
+    expect(await storage.get("tokens:2026-11-30")).toBe(3);
+    vi.setSystemTime(new Date("2026-11-30T00:00:01Z"));
+    await call("settle", { tokens: 1 });
+    expect(await storage.get(`tokens:${DAY}`)).toBeUndefined();
+    expect(await storage.get("tokens:2026-11-30")).toBe(4);
+  });
+
+  it("without a day (older callers), today's; anything but a day is refused", async () => {
+    const call = keyLimits();
+    await call("settle", { tokens: 3 });
+    expect(await call("read", {})).toMatchObject({ tokens: 3 });
+    const refused = await new KeyLimits({ storage: memoryStorage() }).fetch(
+      new Request("https://durable-object/settle", {
+        method: "POST",
+        body: JSON.stringify({ tokens: 1, day: "tomorrow" }),
+      }),
+    );
+    expect(refused.status).toBe(400);
   });
 });

@@ -11,6 +11,11 @@
 // and a key ends a day over its limit by at most about one request: the last one admitted (and by
 // what the estimates fell short, should a template's own tokens make a prompt longer than its text).
 //
+// One day per request: a request counts on the UTC day it began, the day of its usage row, even
+// when it ends after 00:00 UTC (it adds to a day that is over, which no admission reads any more).
+// Its reservation holds against that day's tokens alone, so that a request still running at
+// midnight keeps nothing of the new day's.
+//
 // Each request in flight holds a lease: its reservation, and for a stream of a key with
 // concurrent_streams, its place among the open streams. A lease lasts until its request ends,
 // renewed every LEASE_RENEW_MS while the request is open (however long it runs: no timeout bounds
@@ -49,6 +54,8 @@ interface Lease {
   tokens: number;
   /** Whether it takes a place among the key's open streams (concurrent_streams). */
   stream: boolean;
+  /** The day its request is counted on; unset on a lease stored before days were, which holds on any. */
+  day?: string;
 }
 
 export type Admission =
@@ -65,6 +72,8 @@ export interface AdmitRequest {
   concurrentStreams?: number;
   /** The request's id, under which it holds its lease (its reservation, its stream's place). */
   lease?: string;
+  /** The day (YYYY-MM-DD, UTC) the request is counted on, the day it began; default: today. */
+  day?: string;
 }
 
 export interface Settlement {
@@ -72,6 +81,8 @@ export interface Settlement {
   tokens?: number;
   /** The lease admit() gave the request, now returned. */
   lease?: string;
+  /** The day its tokens count on, the one it was admitted for; default: today. */
+  day?: string;
 }
 
 export interface KeyLimitsClient {
@@ -98,6 +109,14 @@ function dayOf(time: number): string {
   return new Date(time).toISOString().slice(0, 10);
 }
 
+/** The `day` argument, a YYYY-MM-DD day, or today's when absent (older callers). */
+function dayArg(args: unknown, now: number): string {
+  const day = optionalStringArg(args, "day");
+  if (day === undefined) return dayOf(now);
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(day)) throw new Error("day must be a YYYY-MM-DD day");
+  return day;
+}
+
 function secondsToMidnight(time: number): number {
   const next = new Date(time);
   next.setUTCHours(24, 0, 0, 0);
@@ -111,9 +130,11 @@ function secondsToMidnight(time: number): number {
 function leaseOf(value: unknown): Lease | undefined {
   if (typeof value === "number") return { until: value, tokens: 0, stream: true };
   if (value === null || typeof value !== "object") return undefined;
-  const { until, tokens, stream } = value as Partial<Record<keyof Lease, unknown>>;
+  const { until, tokens, stream, day } = value as Partial<Record<keyof Lease, unknown>>;
   if (typeof until !== "number") return undefined;
-  return { until, tokens: typeof tokens === "number" ? tokens : 0, stream: stream === true };
+  const lease: Lease = { until, tokens: typeof tokens === "number" ? tokens : 0, stream: stream === true };
+  if (typeof day === "string") lease.day = day;
+  return lease;
 }
 
 /** The Durable Object class (a class because the runtime instantiates it; wrangler.toml names it). */
@@ -133,7 +154,7 @@ function keyLimitMethods(storage: DurableObjectState["storage"]): DurableMethods
   // The day whose earlier counts are gone: pruning lists the storage, so it runs once a day.
   let pruned: string | undefined;
 
-  const usedOn = async (now: number) => (await storage.get<number>(TOKENS + dayOf(now))) ?? 0;
+  const usedOn = async (day: string) => (await storage.get<number>(TOKENS + day)) ?? 0;
 
   /** The leases still held; lapsed ones (and any that cannot be read) are deleted. */
   async function openLeases(now: number): Promise<Lease[]> {
@@ -149,6 +170,9 @@ function keyLimitMethods(storage: DurableObjectState["storage"]): DurableMethods
     return open;
   }
 
+  /** The leases whose tokens hold against `day`'s. */
+  const reservingOn = (leases: readonly Lease[], day: string) =>
+    leases.filter((lease) => lease.tokens > 0 && (lease.day === undefined || lease.day === day));
   const reservedBy = (leases: readonly Lease[]) => leases.reduce((sum, lease) => sum + lease.tokens, 0);
 
   return {
@@ -157,16 +181,18 @@ function keyLimitMethods(storage: DurableObjectState["storage"]): DurableMethods
       const tokensPerDay = optionalNumberArg(args, "tokensPerDay");
       const streams = optionalNumberArg(args, "concurrentStreams");
       const lease = streams === undefined ? optionalStringArg(args, "lease") : stringArg(args, "lease");
-      const used = tokensPerDay === undefined ? 0 : await usedOn(now);
+      const day = dayArg(args, now);
+      const used = tokensPerDay === undefined ? 0 : await usedOn(day);
       if (tokensPerDay !== undefined && used >= tokensPerDay) {
         return { ok: false, limit: "tokens_per_day", used, retryAfterS: secondsToMidnight(now) };
       }
       if (tokensPerDay === undefined && streams === undefined) return { ok: true };
       const open = await openLeases(now);
       if (tokensPerDay !== undefined) {
-        const reserved = reservedBy(open);
+        const reserving = reservingOn(open, day);
+        const reserved = reservedBy(reserving);
         if (used + reserved >= tokensPerDay) {
-          const requests = open.filter((held) => held.tokens > 0).length;
+          const requests = reserving.length;
           return { ok: false, limit: "tokens_in_flight", used, reserved, requests, retryAfterS: IN_FLIGHT_RETRY_S };
         }
       }
@@ -178,7 +204,7 @@ function keyLimitMethods(storage: DurableObjectState["storage"]): DurableMethods
       }
       if (lease) {
         const tokens = tokensPerDay === undefined ? 0 : (optionalNumberArg(args, "reserve") ?? 0);
-        const held: Lease = { until: now + LEASE_MS, tokens, stream: streams !== undefined };
+        const held: Lease = { until: now + LEASE_MS, tokens, stream: streams !== undefined, day };
         // The answer need not wait until the write is durable: the next admission reads it from
         // this object's memory all the same, and a lease lost should the write fail only frees its
         // tokens and place early, as a lapsed one does.
@@ -198,17 +224,23 @@ function keyLimitMethods(storage: DurableObjectState["storage"]): DurableMethods
       const now = Date.now();
       const tokens = optionalNumberArg(args, "tokens");
       const lease = optionalStringArg(args, "lease");
-      const today = TOKENS + dayOf(now);
-      const used = tokens ? (await usedOn(now)) + tokens : undefined;
+      // The request's day, which is today's unless it began before 00:00 UTC.
+      const counted = TOKENS + dayArg(args, now);
+      const used = tokens ? ((await storage.get<number>(counted)) ?? 0) + tokens : undefined;
       // Its tokens counted and its reservation returned with no await between: the two writes are
       // committed together, so no admission sees both or neither.
       const writes: Promise<unknown>[] = [];
-      if (used !== undefined) writes.push(storage.put({ [today]: used }));
+      if (used !== undefined) writes.push(storage.put({ [counted]: used }));
       if (lease) writes.push(storage.delete([LEASE + lease]));
       await Promise.all(writes);
-      // Only today's count is ever read: earlier days go once a day.
+      // Only today's count is ever read: earlier days go once a day, but for the one just counted
+      // (a request that ran past midnight, gone with the next day's pruning). Never a later day:
+      // an isolate whose clock runs ahead may count on it already.
+      const today = TOKENS + dayOf(now);
       if (used !== undefined && pruned !== today) {
-        const past = [...(await storage.list<number>({ prefix: TOKENS })).keys()].filter((name) => name !== today);
+        const past = [...(await storage.list<number>({ prefix: TOKENS })).keys()].filter(
+          (name) => name < today && name !== counted,
+        );
         if (past.length) await storage.delete(past);
         pruned = today;
       }
@@ -218,11 +250,12 @@ function keyLimitMethods(storage: DurableObjectState["storage"]): DurableMethods
     async read() {
       const now = Date.now();
       const open = await openLeases(now);
+      const day = dayOf(now);
       return {
-        day: dayOf(now),
-        tokens: await usedOn(now),
+        day,
+        tokens: await usedOn(day),
         streams: open.filter((held) => held.stream).length,
-        reserved: reservedBy(open),
+        reserved: reservedBy(reservingOn(open, day)),
         requests: open.length,
       };
     },

@@ -5,9 +5,11 @@ import { createEmulator, type Emulator } from "../../emulator/handler.ts";
 import { emulatorModelId } from "../../emulator/model-id.ts";
 import { createApp, type LogLine } from "../app.ts";
 import type { ProxyBindings } from "../config.ts";
-import { LEASE_RENEW_MS } from "../durable/key-limits.ts";
+import type { D1Statement } from "../cloudflare.ts";
+import { KeyLimits, LEASE_RENEW_MS } from "../durable/key-limits.ts";
 import { model } from "../../test/helpers/emulated.ts";
 import { failingPromptFetch } from "../../test/helpers/failing-prompt.ts";
+import { memoryStorage } from "../../test/helpers/memory-storage.ts";
 import type { Usage } from "../../src/index.ts";
 import {
   DEFAULT_OUTPUT_ESTIMATE,
@@ -88,9 +90,9 @@ function recordingLimits() {
   return { binding, settled, calls };
 }
 
-async function eventually<T>(read: () => T | undefined): Promise<T> {
+async function eventually<T>(read: () => T | undefined | Promise<T | undefined>): Promise<T> {
   for (let waited = 0; waited < 3000; waited += 10) {
-    const value = read();
+    const value = await read();
     if (value !== undefined) return value;
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
@@ -501,5 +503,55 @@ describe("tokens Bedrock billed beyond the answer the client got (usage6)", () =
       expect(answer, path).toBeGreaterThan(0);
       expect(tokens, path).toBe(inputEstimate(body, api) + answer);
     }
+  });
+});
+
+describe("one day per request (usage6 #4)", () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it("a stream that ends after 00:00 UTC counts on the day it began, in its usage row and tokens_per_day alike", async () => {
+    vi.useFakeTimers({ toFake: ["Date"] });
+    vi.setSystemTime(new Date("2026-11-28T23:59:59.900Z"));
+    const storage = memoryStorage();
+    const object = new KeyLimits({ storage });
+    const keyLimits = {
+      idFromName: () => "id",
+      get: () => ({ fetch: (input: string, init?: RequestInit) => object.fetch(new Request(input, init)) }),
+    };
+    const read = async () =>
+      (await object.fetch(new Request("https://durable-object/read", { method: "POST", body: "{}" }))).json();
+    // The usage rows' days (INSERT's second value).
+    const days: unknown[] = [];
+    const statement = (values: unknown[] = []): D1Statement => ({
+      bind: (...bound) => statement(bound),
+      async run() {
+        days.push(values[1]);
+        return {};
+      },
+      all: async <Row>() => ({ results: [] as Row[] }),
+    });
+    const { chat, logs } = proxyWith({
+      RATE: { limit: async () => ({ success: true }) },
+      KEY_LIMITS: keyLimits,
+      USAGE_DB: { prepare: () => statement(), exec: async () => undefined },
+    });
+    const response = await chat(true, "slow");
+    const reader = response.body!.getReader();
+    await reader.read();
+    vi.setSystemTime(new Date("2026-11-29T00:00:00.400Z"));
+    // Still streaming, it holds nothing of the new day's tokens, which it is not counted on.
+    expect(await read()).toMatchObject({ day: "2026-11-29", reserved: 0, requests: 1 });
+    while (!(await reader.read()).done);
+    await eventually(() => days[0]);
+    const line = logs.at(-1)!;
+    expect(line.time.slice(0, 10)).toBe("2026-11-28");
+    expect(days).toEqual(["2026-11-28"]);
+    expect(await eventually(() => storage.get<number>("tokens:2026-11-28"))).toBe(
+      line.prompt_tokens! + line.completion_tokens!,
+    );
+    expect(await storage.get("tokens:2026-11-29")).toBeUndefined();
+    expect(await read()).toMatchObject({ day: "2026-11-29", tokens: 0, reserved: 0, requests: 0 });
   });
 });

@@ -12,7 +12,7 @@ import { afterResponse } from "../after-response.ts";
 import type { AppContext, AppEnv, JsonRequest } from "../context.ts";
 import { type Admission, type KeyLimitsClient, LEASE_RENEW_MS } from "../durable/key-limits.ts";
 import type { ClientKey } from "../keys.ts";
-import type { RequestLog } from "../log.ts";
+import { type RequestLog, requestDay } from "../log.ts";
 import {
   apiOfPath,
   type ConverseModel,
@@ -85,6 +85,8 @@ async function admit(c: AppContext, key: ClientKey, stream: boolean): Promise<vo
   const log = c.get("log");
   const body = c.get("body");
   const lease = log.line.request_id;
+  // One day per request: the day it began, its usage row's, holds its reservation and its count.
+  const day = requestDay(log.line);
   // What tokens_per_day reads of the request's output limit, once for its reservation and its limit.
   const daily = key.tokensPerDay === undefined ? undefined : { limit: key.tokensPerDay, output: outputFacts(c, body) };
   let admission: Admission;
@@ -94,6 +96,7 @@ async function admit(c: AppContext, key: ClientKey, stream: boolean): Promise<vo
       reserve: daily && reservation(body, daily.output, daily.limit),
       concurrentStreams: streams,
       lease,
+      day,
     });
   } catch (error) {
     const limits = [
@@ -107,7 +110,7 @@ async function admit(c: AppContext, key: ClientKey, stream: boolean): Promise<vo
   renewWhileOpen(keyLimits, key.name, lease, log.done);
   afterResponse(c, "settling the key's limits", () => {
     const tokens = key.tokensPerDay === undefined ? undefined : tokensUsed(log, body);
-    return keyLimits.settle(key.name, { tokens, lease });
+    return keyLimits.settle(key.name, { tokens, lease, day });
   });
 }
 
