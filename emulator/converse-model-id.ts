@@ -12,7 +12,7 @@
 // Bedrock id contains a `+`, and bedrock-edge's model-id check lets it through. Imported-model
 // ARNs keep their `.<option>` form. Pure functions.
 
-import { type ModelFormat, type ModelOptions, parseModelId, parseOptions } from "./model-id.ts";
+import { ARN_PARTITION_REGION, type ModelFormat, type ModelOptions, parseModelId, parseOptions } from "./model-id.ts";
 
 export type ConverseModelKind =
   | "foundation-model"
@@ -56,7 +56,7 @@ const GEOGRAPHIES = "us|eu|apac|global|us-gov|jp|au|ca";
 const FOUNDATION = `(?:${PROVIDERS})\\.[a-z0-9](?:[a-z0-9.-]*[a-z0-9])?(?::[a-z0-9]+){0,2}`;
 const FOUNDATION_ID = new RegExp(`^${FOUNDATION}$`);
 const PROFILE_ID = new RegExp(`^(?:${GEOGRAPHIES})\\.${FOUNDATION}$`);
-const ARN_PREFIX = "arn:(aws|aws-cn|aws-us-gov):bedrock:([a-z]{2}(?:-[a-z]+)+-\\d+):";
+const ARN_PREFIX = ARN_PARTITION_REGION;
 const FOUNDATION_ARN = new RegExp(`^${ARN_PREFIX}:foundation-model/(${FOUNDATION})$`);
 const PROFILE_ARN = new RegExp(`^${ARN_PREFIX}\\d{12}:inference-profile/((?:${GEOGRAPHIES})\\.${FOUNDATION})$`);
 const RESOURCE_ARN = new RegExp(

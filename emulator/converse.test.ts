@@ -58,6 +58,16 @@ describe("Converse model ids", () => {
     expect((await converse(modelId)).status).toBe(200);
   });
 
+  it("answers the ARNs of every partition, signed for their own region (codereview14 #3)", async () => {
+    for (const [modelId, region] of [
+      [`arn:aws-eusc:bedrock:eusc-de-east-1::foundation-model/${NOVA}`, "eusc-de-east-1"],
+      ["arn:aws-iso:bedrock:us-iso-east-1:123456789012:inference-profile/us.amazon.nova-pro-v1:0", "us-iso-east-1"],
+      ["arn:aws-iso-b:bedrock:us-isob-east-1:123456789012:provisioned-model/a1b2c3d4e5f6", "us-isob-east-1"],
+    ] as const) {
+      expect((await converse(modelId, HELLO, region)).status, modelId).toBe(200);
+    }
+  });
+
   it.each([
     ["an unknown provider", "acme.model-v1:0"],
     ["no provider", "claude-3-5-haiku"],

@@ -79,6 +79,17 @@ describe("parseModelId", () => {
     expect(parseModelId("arn:aws-us-gov:bedrock:us-gov-west-1:123456789012:imported-model/llama")?.partition).toBe(
       "aws-us-gov",
     );
+    // Every partition the library sends to its own domain (codereview14 #3).
+    for (const [partition, region] of [
+      ["aws-eusc", "eusc-de-east-1"],
+      ["aws-iso", "us-iso-east-1"],
+      ["aws-iso-b", "us-isob-east-1"],
+      ["aws-iso-e", "eu-isoe-west-1"],
+      ["aws-iso-f", "us-isof-south-1"],
+    ]) {
+      const arn = `arn:${partition}:bedrock:${region}:123456789012:imported-model/llama`;
+      expect(parseModelId(arn), arn).toMatchObject({ partition, region, format: "llama" });
+    }
   });
 
   it.each([

@@ -75,8 +75,14 @@ export interface ModelSpec extends ModelOptions {
   format: ModelFormat;
 }
 
-const ARN =
-  /^arn:(aws|aws-cn|aws-us-gov):bedrock:([a-z]{2}(?:-[a-z]+)+-\d+):(\d{12}):imported-model\/([A-Za-z0-9.-]+)$/;
+/**
+ * An ARN's partition and region, as groups: AWS's partitions by name (China, GovCloud, the ISO
+ * partitions, the European Sovereign Cloud), a region of two letters' prefix or the Sovereign
+ * Cloud's "eusc".
+ */
+export const ARN_PARTITION_REGION =
+  "arn:(aws|aws-cn|aws-us-gov|aws-iso|aws-iso-b|aws-iso-e|aws-iso-f|aws-eusc):bedrock:((?:[a-z]{2}|eusc)(?:-[a-z]+)+-\\d+):";
+const ARN = new RegExp(`^${ARN_PARTITION_REGION}(\\d{12}):imported-model/([A-Za-z0-9.-]+)$`);
 const FORMATS: readonly ModelFormat[] = ["r1", "llama", "qwen3", "qwen2", "openai"];
 const FLAGS = [
   "echo",

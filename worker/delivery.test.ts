@@ -280,3 +280,37 @@ describe("an answer cut for going unread, where the runtime ends an errored body
     expect(from.cancelled).toBe(true);
   });
 });
+
+describe("last words where the runtime ends an errored body as a whole one (codereview14 #1)", () => {
+  it("a plain answer cut after going unread: the rest of it, whole, then its end, never a truncated body", async () => {
+    const text = JSON.stringify({ text: "q".repeat(300 * 1024) });
+    const hooks = { ...recorder(), sayLastWords: true };
+    const reader = watchDelivery(bytesSource(encoder.encode(text)), hooks, FAST).getReader();
+    const pieces: Uint8Array[] = [];
+    pieces.push((await reader.read()).value!);
+    pieces.push((await reader.read()).value!);
+    await sleep(FAST.laterMs * 2);
+    expect(hooks.events).toEqual(["gone: the answer stopped being read: the client had gone"]);
+    for (let r = await reader.read(); !r.done; r = await reader.read()) pieces.push(r.value);
+    expect(JSON.parse(pieces.map((piece) => new TextDecoder().decode(piece)).join(""))).toEqual(JSON.parse(text));
+  });
+
+  it("the rest of the first read goes out before the last words, when the cut comes after the first 1 KiB", async () => {
+    const first = `data: ${"f".repeat(3000)}\n\n`;
+    let reads = 0;
+    const source: DeliverySource = {
+      async read() {
+        return reads++ === 0 ? { done: false, value: encoder.encode(first) } : { done: true, value: undefined };
+      },
+      async cancel() {},
+      lastWords: () => encoder.encode("data: cut\n\n"),
+    };
+    const hooks = { ...recorder(), sayLastWords: true };
+    const reader = watchDelivery(source, hooks, FAST).getReader();
+    let text = new TextDecoder().decode((await reader.read()).value);
+    await sleep(FAST.firstMs * 2);
+    expect(hooks.events).toEqual(["gone: the first bytes of the answer were never written: the client had gone"]);
+    for (let r = await reader.read(); !r.done; r = await reader.read()) text += new TextDecoder().decode(r.value);
+    expect(text).toBe(`${first}data: cut\n\n`);
+  });
+});

@@ -60,7 +60,12 @@ export interface DeliveryHooks {
 export interface DeliverySource {
   read(): Promise<ByteRead>;
   cancel(reason?: unknown): Promise<void>;
-  /** What tells a client that the answer was cut after going unread for `unreadMs` (an SSE error event). */
+  /**
+   * What a client that went quiet for `unreadMs` is to read last, where a cut would otherwise pass
+   * for a whole answer: an SSE error event that says the answer was cut here, or the rest of an
+   * answer known in full (it is in memory already; cutting it would save nothing upstream).
+   * Undefined once the answer's own end went out: the client has it whole.
+   */
   lastWords?(unreadMs: number): Uint8Array | undefined;
 }
 
@@ -91,6 +96,11 @@ export function bytesSource(bytes: Uint8Array): DeliverySource {
       return { done: false, value };
     },
     async cancel() {},
+    lastWords() {
+      const left = bytes.subarray(at);
+      at = bytes.byteLength;
+      return left;
+    },
   };
 }
 
@@ -168,13 +178,16 @@ function watchable(reader: DeliverySource): {
     if (left > 0) return arm(left);
     stop();
     hooks.gone(owed.why);
+    // The rest of the first read goes out before the last words: they follow what was sent.
     const last = hooks.sayLastWords ? reader.lastWords?.(owed.ms) : undefined;
-    if (last) {
-      out?.enqueue(last);
-      out?.close();
+    if (last && out) {
+      if (rest) out.enqueue(rest);
+      if (last.byteLength) out.enqueue(last);
+      out.close();
     } else {
       out?.error(new Error(owed.why));
     }
+    rest = undefined;
     reader.cancel(owed.why).catch(() => undefined);
   };
   // Unwatched, nothing is owed: nobody would be told of a stall.

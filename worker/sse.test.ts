@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { bedrockException } from "../src/bedrock-errors.ts";
 import type { ChatCompletionChunk } from "../src/openai/types.ts";
+import { sourceOf } from "./delivery.ts";
 import type { LogLine, Outcome, RequestLog } from "./log.ts";
 import { type ChunkStream, dataEvents, type SseCall, type SseFormat, sseAnswer } from "./sse.ts";
 
@@ -246,5 +247,27 @@ describe("a client that goes away", () => {
     await reader.read();
     await reader.cancel();
     expect(stream.aborted).toBe(true);
+  });
+});
+
+describe("the relay's last words, for a client cut after going unread (codereview14 #2)", () => {
+  it("say the answer was cut here, until the answer's own last word went out: then nothing follows it", async () => {
+    const format: SseFormat<ChatCompletionChunk> = {
+      ...chatFormat(false),
+      end: "",
+      last: (c) => c.choices[0]?.delta.content === "the end",
+    };
+    const response = await answer(Promise.resolve(streamOf([chunk("a"), chunk("the end")])), { format });
+    const source = sourceOf(response.body!);
+    await source.read();
+    const before = source.lastWords?.(10_000);
+    expect(new TextDecoder().decode(before)).toMatch(
+      /^data: \{"error":\{"message":"The proxy cut this answer off here: it went unread for 10 s, .*"code":"answer_not_read"\}\}\n\n$/,
+    );
+    const again = await answer(Promise.resolve(streamOf([chunk("a"), chunk("the end")])), { format });
+    const relay = sourceOf(again.body!);
+    await relay.read();
+    await relay.read();
+    expect(relay.lastWords?.(10_000)).toBeUndefined();
   });
 });

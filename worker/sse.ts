@@ -38,6 +38,11 @@ export interface SseFormat<T> {
   usage(chunk: T): Usage | undefined;
   /** The choices a chunk reports the end of (or not: a null reason), for the log line. */
   finishes?(chunk: T): readonly ChoiceFinish[];
+  /**
+   * Whether a chunk is the answer's own last word, with no `end` after it (the Responses API's
+   * response.completed, .incomplete or .failed): once it is out, no cut is told after it.
+   */
+  last?(chunk: T): boolean;
 }
 
 /** Why choice `index` stopped, as a chunk reports it (null while it goes on). */
@@ -111,6 +116,8 @@ function relay<T>(call: SseCall<T>, stream: ChunkStream<T> | undefined): Deliver
   if (stream) log.relayed = { chunks: 0 };
   let waitingSaid = false;
   let finished = false;
+  // The answer's own last word was handed out (format.last): it reaches the client whole.
+  let ended = false;
   let cancelled = false;
   const bytes = (text: string): ByteRead => ({ done: false, value: encoder.encode(text) });
   const fail = (error: unknown): ByteRead => {
@@ -154,6 +161,7 @@ function relay<T>(call: SseCall<T>, stream: ChunkStream<T> | undefined): Deliver
     for (const { index, finish_reason } of format.finishes?.(chunk) ?? []) {
       if (finish_reason) noteFinishReason(log.line, index, finish_reason);
     }
+    if (format.last?.(chunk)) ended = true;
     const event = format.event(chunk);
     if (event === undefined) return "";
     log.firstToken();
@@ -187,7 +195,7 @@ function relay<T>(call: SseCall<T>, stream: ChunkStream<T> | undefined): Deliver
       await iterator?.return?.();
     },
     lastWords(unreadMs) {
-      if (finished) return undefined;
+      if (finished || ended) return undefined;
       finished = true;
       return encoder.encode(format.error(unread(unreadMs)));
     },

@@ -145,6 +145,27 @@ describe("a client that pauses past the stall time, then reads on (backpressure6
   });
 });
 
+describe("a client that pauses past the stall time in a large plain answer, then reads on (codereview14 #1)", () => {
+  it("gets the whole answer, never a body cut short that ends as if whole", { timeout: 90_000 }, async () => {
+    // The answer is handed over in 64 KiB pieces; a cut in workerd errors the body, which workerd
+    // ends with the chunked terminator: the rest of a known answer goes out instead.
+    const response = await fetch(`${proxy.url()}/v1/chat/completions`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${TEST_KEYS[0]}`, "content-type": "application/json" },
+      body: JSON.stringify({ model: "endless", messages: USER_HELLO, n: 8 }),
+    });
+    const reader = response.body!.getReader();
+    const pieces: Uint8Array[] = [(await reader.read()).value!];
+    const line = await onlyLine("endless", STALL_TIMES.laterMs + 30_000);
+    expect(line.status).toBe(499);
+    for (let r = await reader.read(); !r.done; r = await reader.read()) pieces.push(r.value);
+    const text = new TextDecoder().decode(Buffer.concat(pieces));
+    const completion = JSON.parse(text) as { choices: { finish_reason: string; message: { content: string } }[] };
+    expect(completion.choices.map((choice) => choice.finish_reason)).toEqual(Array(8).fill("stop"));
+    expect(completion.choices[7]!.message.content.endsWith("w199999 ")).toBe(true);
+  });
+});
+
 describe("a client that stays", () => {
   it("gets one line per request, with its status, however the answer ends", async () => {
     const before = proxy.logs.length;

@@ -81,6 +81,8 @@ function namedEvents(body: object): SseFormat<ResponseStreamEvent> {
       event.type === "response.completed" || event.type === "response.incomplete"
         ? finishReasonsOf(event.response).map((finish_reason, index) => ({ index, finish_reason }))
         : [],
+    last: (event) =>
+      event.type === "response.completed" || event.type === "response.incomplete" || event.type === "response.failed",
   };
 }
 
