@@ -1,6 +1,18 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { createAnswerSplitter, partialMarkerLength, type AnswerPart, type SplitterOptions } from "./answer-splitter.ts";
+import {
+  type AnswerPart,
+  createAnswerSplitter,
+  partialMarkerLength,
+  type SplitterOptions,
+  type ToolSyntax,
+} from "./answer-splitter.ts";
+import { callPrefill, type ForcedCallFormat, forcedCallReader } from "./forced-call.ts";
+import { deepseekForcedCalls } from "./prompts/deepseek-r1.ts";
+import { llamaForcedCalls } from "./prompts/llama3.ts";
+import { qwen2ForcedCalls, qwen3ForcedCalls } from "./prompts/qwen.ts";
+import { END_OF_TEXT, ENDOFTEXT, EOM, EOS, EOT, IM_END } from "./prompts/special-tokens.ts";
+import { TOOL_PARSERS } from "./tool-parsers.ts";
 import { deepseekToolSyntax, llamaJsonToolSyntax, qwenToolSyntax } from "./tool-syntax.ts";
 
 const R1: SplitterOptions = { reasoning: "always", endMarkers: ["<｜end▁of▁sentence｜>"] };
@@ -398,6 +410,170 @@ describe("a forced call's prefill", () => {
     ]);
     expect(summary(parts)).toEqual({ reasoning: "", content: "Done.", calls: ["f({})"] });
   });
+});
+
+describe("an end-of-turn token in or around a tool block: the first of it and the close ends the call (parity6)", () => {
+  // A plain answer has all its text at once; a stream meets the end token before any close that
+  // follows it. Both read up to whichever comes first.
+  const repro =
+    '<tool_call>\n{"name": "get_weather", "arguments": {"city": "Paris"}}\n<|im_end|>\n' +
+    "<|im_start|>user\n<tool_response>\nsunny\n</tool_response><|im_end|>\n<|im_start|>assistant\n" +
+    '<tool_call>\n{"name": "get_weather", "arguments": {"city": "Rome"}}\n</tool_call>';
+
+  it("a call left unclosed at the end token is read, and a turn the model goes on inventing is not", () => {
+    for (const pieces of [[repro], Array.from(repro), repro.split("")]) {
+      expect(summary(run(QWEN3_TOOLS, pieces))).toEqual({
+        reasoning: "",
+        content: "",
+        calls: ['get_weather({"city": "Paris"})'],
+      });
+    }
+  });
+
+  it("an end token before a close, in a forced call's block, ends the text there", () => {
+    const qwen = { ...QWEN3_TOOLS, prefill: callPrefill(qwen3ForcedCalls, {}) };
+    const deepseek = { ...R1, tools: deepseekToolSyntax, prefill: callPrefill(deepseekForcedCalls, {}) };
+    // The review's smallest cases: the model's own text before the end token is the content.
+    const cases: Array<[SplitterOptions, string, string]> = [
+      [qwen, "😀<|endoftext|></tool_call>", "😀"],
+      [deepseek, "<｜end▁of▁sentence｜><｜tool▁calls▁end｜>", ""],
+    ];
+    for (const [options, text, content] of cases) {
+      for (const pieces of [[text], Array.from(text), text.split("")]) {
+        expect(summary(run(options, pieces)), text).toEqual({ reasoning: "", content, calls: [] });
+      }
+    }
+  });
+
+  // Every route's markers: each family's tool syntax, end tokens and forced-call formats; the
+  // openai route's tool parsers, which know no end tokens (the tokens are then text).
+  const toolsOffered = ["f", "get_weather"].map((name) => ({
+    type: "function" as const,
+    function: { name, parameters: { type: "object", properties: {} } },
+  }));
+  const text = ["ok", " ", "\n", "\n\n", "😀", "中", "e\u0301", "<", "|", ">", "{", "}", '"', "<think>", "</think>"];
+  const qwenPieces = [
+    "<tool_call>",
+    "</tool_call>",
+    "<tool_call>\n",
+    "\n</tool_call>",
+    '{"name": "f", "arguments": {"q": "x"}}',
+    '{"name": "get_weather", "arguments": ',
+    'f", "arguments": {}}',
+    '{"city": "Paris"}}',
+    '{"city": "Par',
+    "<|im_start|>assistant\n",
+  ];
+  const deepseekPieces = [
+    "<｜tool▁calls▁begin｜>",
+    "<｜tool▁call▁begin｜>",
+    "function<｜tool▁sep｜>",
+    "f\n```json\n",
+    'get_weather\n```json\n{"city": "Paris"}\n```',
+    '{"q": 1}',
+    "\n```",
+    "<｜tool▁call▁end｜>",
+    "<｜tool▁calls▁end｜>",
+  ];
+  const llamaPieces = [
+    '{"name": "f", "parameters": {"q": 1}}',
+    '{"name": "',
+    'get_weather", "parameters": ',
+    '{"city": "Paris"}',
+    "<|python_tag|>",
+    "; ",
+    "}",
+  ];
+  interface Family {
+    route: string;
+    reasoning: SplitterOptions["reasoning"];
+    syntax: ToolSyntax;
+    forced: ForcedCallFormat;
+    endMarkers: readonly string[];
+    pieces: string[];
+  }
+  const families: Family[] = [
+    {
+      route: "deepseek_r1",
+      reasoning: "always",
+      syntax: deepseekToolSyntax,
+      forced: deepseekForcedCalls,
+      endMarkers: [EOS],
+      pieces: deepseekPieces,
+    },
+    {
+      route: "llama",
+      reasoning: "never",
+      syntax: llamaJsonToolSyntax,
+      forced: llamaForcedCalls,
+      endMarkers: [EOT, EOM, END_OF_TEXT],
+      pieces: llamaPieces,
+    },
+    {
+      route: "qwen3",
+      reasoning: "detect",
+      syntax: qwenToolSyntax,
+      forced: qwen3ForcedCalls,
+      endMarkers: [IM_END, ENDOFTEXT],
+      pieces: qwenPieces,
+    },
+    {
+      route: "qwen2",
+      reasoning: "never",
+      syntax: qwenToolSyntax,
+      forced: qwen2ForcedCalls,
+      endMarkers: [IM_END, ENDOFTEXT],
+      pieces: qwenPieces,
+    },
+  ];
+  const allEndMarkers = families.flatMap((family) => family.endMarkers);
+  const readings: Array<{ name: string; options: SplitterOptions; pieces: string[] }> = [];
+  for (const family of families) {
+    const { reasoning, syntax: tools, endMarkers, forced, pieces } = family;
+    const forcedOptions = (call: { name?: string }): SplitterOptions => ({
+      reasoning,
+      tools,
+      endMarkers,
+      prefill: callPrefill(forced, call),
+      readForcedCall: forcedCallReader(forced, call, toolsOffered),
+    });
+    readings.push(
+      { name: `${family.route}, tools`, options: { reasoning, tools, endMarkers }, pieces },
+      { name: `${family.route}, a forced call`, options: forcedOptions({}), pieces },
+      { name: `${family.route}, a named forced call`, options: forcedOptions({ name: "get_weather" }), pieces },
+      { name: `${family.route}, no tools`, options: { reasoning, endMarkers }, pieces },
+    );
+  }
+  for (const [parser, tools] of Object.entries(TOOL_PARSERS)) {
+    const pieces = families.find((family) => family.syntax === tools)?.pieces ?? [];
+    readings.push({
+      name: `openai, tool_parser ${parser}`,
+      options: { reasoning: "never", tools, endMarkers: [] },
+      pieces,
+    });
+  }
+
+  /** The parts, joined by kind, with the forced call left unfinished as it stands. */
+  const reading = (parts: AnswerPart[]) => ({
+    ...summary(parts.filter((part) => part.kind !== "unfinished_call")),
+    unfinished: parts.filter((part) => part.kind === "unfinished_call"),
+  });
+
+  for (const { name, options, pieces } of readings) {
+    it(`${name}: one frame reads as per-code-point and per-code-unit frames (fast-check)`, () => {
+      const answer = fc
+        .array(fc.constantFrom(...pieces, ...allEndMarkers, ...text), { maxLength: 14 })
+        .map((fragments) => fragments.join(""));
+      fc.assert(
+        fc.property(answer, (answer) => {
+          const whole = reading(run(options, [answer]));
+          expect(reading(run(options, Array.from(answer)))).toEqual(whole);
+          expect(reading(run(options, answer.split("")))).toEqual(whole);
+        }),
+        { numRuns: 400 },
+      );
+    });
+  }
 });
 
 describe("partialMarkerLength", () => {

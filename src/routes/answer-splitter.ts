@@ -223,8 +223,8 @@ export function createAnswerSplitter(options: SplitterOptions): AnswerSplitter {
   const leading = tools?.kind === "leading" ? tools : undefined;
   const thinkMarkers = [THINK_CLOSE, ...options.endMarkers];
   const contentMarkers = marked ? [marked.open, ...options.endMarkers] : options.endMarkers;
-  const toolWindowLength =
-    Math.max(marked?.close.length ?? 0, ...options.endMarkers.map((marker) => marker.length)) - 1;
+  const longestEnd = Math.max(0, ...options.endMarkers.map((marker) => marker.length));
+  const toolWindowLength = Math.max(marked?.close.length ?? 0, longestEnd) - 1;
   const contentState: State = leading ? "lead" : "content";
   const longestStart = leading ? Math.max(...leading.starts.map((start) => start.length)) : 0;
 
@@ -457,8 +457,14 @@ export function createAnswerSplitter(options: SplitterOptions): AnswerSplitter {
       // state === "tool": a call is only useful whole, so it is held (as pieces, searched only
       // where a marker could newly end) until it closes, or (leading syntax) the answer ends.
       // (The held whitespace was placed before the call began: none is held here.)
+      // The call ends at the first of its close and an end-of-turn token, however the text was cut
+      // (a stream meets an end token before a close that follows it). Past a close, end tokens are
+      // looked for only where one starting before it could lie: the rest is not searched twice.
       const close = marked ? indexAcross(toolWindow, pending, marked.close) : -1;
-      if (close >= 0) {
+      const window =
+        toolWindow + (close < 0 ? pending : pending.slice(0, Math.max(0, close - toolWindow.length + longestEnd - 1)));
+      const end = firstMarker(window, options.endMarkers);
+      if (close >= 0 && !(end && end.index < close)) {
         // Where the close starts in `pending`, negative when in the held tail; it ends in `pending`,
         // as the tail was searched. Only the call is copied, never the answer after it.
         const at = close - toolWindow.length;
@@ -473,8 +479,6 @@ export function createAnswerSplitter(options: SplitterOptions): AnswerSplitter {
         trimStart = true;
         continue;
       }
-      const window = toolWindow + pending;
-      const end = firstMarker(window, options.endMarkers);
       if (end || final) {
         const whole = toolPieces.join("") + pending;
         const offset = toolLength - toolWindow.length;
