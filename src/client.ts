@@ -262,8 +262,8 @@ export function createBedrock(options: BedrockOptions = {}): Bedrock {
           ? callReplayed(via, call, mapper, replay.events)
           : callStream(via, call, mapper);
       }
-      const { json, headerUsage } = await callJson(via, call);
-      const answer = modelRoute.parseAnswer(json, request, settings);
+      const { json, text, headerUsage } = await callJson(via, call);
+      const answer = modelRoute.parseAnswer(json, request, settings, text);
       const usage = answer.usage ?? headerUsage;
       const completion: ChatCompletion = {
         ...meta,

@@ -36,6 +36,8 @@ export interface ModelCall extends RequestOptions {
 
 export interface JsonResult {
   json: JsonObject;
+  /** The answer as Bedrock wrote it (a route may read values from it as written). */
+  text: string;
   /** What Bedrock's count headers say, when they say it. */
   headerUsage: Usage | undefined;
 }
@@ -47,8 +49,8 @@ function request(call: ModelCall) {
 
 export async function callJson(transport: Transport, call: ModelCall): Promise<JsonResult> {
   try {
-    const { json, headers } = await invokeJson(transport, request(call));
-    return { json, headerUsage: usageFromHeaders(headers) };
+    const { json, text, headers } = await invokeJson(transport, request(call));
+    return { json, text, headerUsage: usageFromHeaders(headers) };
   } catch (error) {
     throw await explained(error, call);
   }
@@ -80,11 +82,11 @@ export async function callReplayed<T>(
   transport: Transport,
   call: ModelCall,
   mapper: EventMapper<T>,
-  events: (answer: JsonObject) => BedrockStreamEvent[],
+  events: (answer: JsonObject, text: string) => BedrockStreamEvent[],
 ): Promise<ItemStream<T>> {
-  const { json } = await callJson(transport, call);
+  const { json, text } = await callJson(transport, call);
   const { replayedItems } = await streamReader();
-  return replayedItems(mapper, events(json), call.signal);
+  return replayedItems(mapper, events(json, text), call.signal);
 }
 
 function usageFromHeaders(headers: Headers): Usage | undefined {

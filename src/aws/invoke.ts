@@ -26,6 +26,8 @@ export interface StreamRequest<P> extends InvokeRequest {
 export interface JsonAnswer {
   headers: Headers;
   json: JsonObject;
+  /** The answer as Bedrock wrote it, where values are read as written rather than parsed. */
+  text: string;
 }
 
 export interface StreamAnswer<P> {
@@ -74,7 +76,7 @@ async function readJson(attempt: Attempt): Promise<JsonAnswer> {
     if (text === undefined) throw badUpstream(`Bedrock's answer is larger than ${MAX_JSON_ANSWER_BYTES} bytes.`);
     const json = parseJsonObject(text);
     if (!json) throw badUpstream("Bedrock answered with a body that is not a JSON object.");
-    return { headers: attempt.response.headers, json };
+    return { headers: attempt.response.headers, json, text };
   } catch (error) {
     throw attempt.failure(error);
   } finally {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { MAX_JSON_DEPTH } from "../openai/depth.ts";
-import { containerEnd, memberText } from "./json-text.ts";
+import { containerEnd, elementTexts, memberText } from "./json-text.ts";
 
 describe("memberText: a member's value as written", () => {
   it("keeps numbers, spacing and escapes that parsing and writing again would change", () => {
@@ -32,6 +32,30 @@ describe("memberText: a member's value as written", () => {
   it("is undefined, never a loop, for a value nested past the depth limit", () => {
     const deep = `${"[".repeat(MAX_JSON_DEPTH + 1)}${"]".repeat(MAX_JSON_DEPTH + 1)}`;
     expect(memberText(`{"a": ${deep}, "arguments": {}}`, "arguments")).toBeUndefined();
+  });
+});
+
+describe("elementTexts: an array's elements as written", () => {
+  it("gives each element's text, values of every kind, in order", () => {
+    const text = ' [ {"input": {"id": 1234567890123456789}} , "a]\\",", 1e400,[1.10, {"]": "["}],true ,null,-0.0 ] ';
+    expect(elementTexts(text)).toEqual([
+      '{"input": {"id": 1234567890123456789}}',
+      '"a]\\","',
+      "1e400",
+      '[1.10, {"]": "["}]',
+      "true",
+      "null",
+      "-0.0",
+    ]);
+    expect(elementTexts("[]")).toEqual([]);
+    expect(elementTexts(" [ ] ")).toEqual([]);
+  });
+
+  it("is undefined for text that is not an array, or an element nested past the depth limit", () => {
+    expect(elementTexts('{"a": [1]}')).toBeUndefined();
+    expect(elementTexts('"[1]"')).toBeUndefined();
+    const deep = `${"[".repeat(MAX_JSON_DEPTH + 1)}${"]".repeat(MAX_JSON_DEPTH + 1)}`;
+    expect(elementTexts(`[1, ${deep}, 2]`)).toBeUndefined();
   });
 });
 

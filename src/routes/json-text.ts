@@ -62,6 +62,25 @@ export function memberText(text: string, key: string): string | undefined {
   return found;
 }
 
+/**
+ * The texts of the elements of the JSON array `text`, exactly as written, for text that JSON.parse
+ * accepts; undefined when it is not an array, or an element nests deeper than MAX_JSON_DEPTH.
+ */
+export function elementTexts(text: string): string[] | undefined {
+  let at = skipJsonSpace(text, 0);
+  if (text.charCodeAt(at) !== OPEN_BRACKET) return undefined;
+  const elements: string[] = [];
+  at = skipJsonSpace(text, at + 1);
+  while (at < text.length && text.charCodeAt(at) !== CLOSE_BRACKET) {
+    const end = valueEnd(text, at);
+    if (end <= at) return undefined;
+    elements.push(text.slice(at, end));
+    at = skipJsonSpace(text, end);
+    if (text.charCodeAt(at) === COMMA) at = skipJsonSpace(text, at + 1);
+  }
+  return elements;
+}
+
 /** The index just past the string whose opening quote is at `from` (the text's end if unclosed). */
 function stringEnd(text: string, from: number): number {
   for (let i = from + 1; i < text.length; i++) {

@@ -98,8 +98,16 @@ export interface Route<Name extends string = string> {
   checkModel?(modelId: string, settings: ModelSettingValues): string | undefined;
   /** OpenAI request -> the operation's body. Throws a 400 BedrockEdgeError naming a bad parameter. */
   buildBody(request: ChatCompletionRequest, modelId: string, settings: ModelSettings): Record<string, unknown>;
-  /** The operation's JSON answer -> choices (one per `n`). */
-  parseAnswer(body: Record<string, unknown>, request: ChatCompletionRequest, settings?: ModelSettings): RouteAnswer;
+  /**
+   * The operation's JSON answer -> choices (one per `n`). `text` is the answer as Bedrock wrote it,
+   * for what passes on as written rather than parsed (a Converse tool call's input).
+   */
+  parseAnswer(
+    body: Record<string, unknown>,
+    request: ChatCompletionRequest,
+    settings?: ModelSettings,
+    text?: string,
+  ): RouteAnswer;
   createStreamMapper(request: ChatCompletionRequest, settings?: ModelSettings): StreamMapper;
   /**
    * Streams a model cannot give for some requests (Converse's tool use on models without
@@ -109,7 +117,7 @@ export interface Route<Name extends string = string> {
    */
   streamReplay?: {
     needed(request: ChatCompletionRequest, modelId: string, body: Record<string, unknown>): boolean;
-    events(answer: JsonObject): BedrockStreamEvent[];
+    events(answer: JsonObject, text?: string): BedrockStreamEvent[];
   };
   /**
    * The format a raw prompt (legacy Completions) is sent in; absent when the route takes

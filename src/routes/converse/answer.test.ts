@@ -101,6 +101,47 @@ describe("Converse answers", () => {
     }
   });
 
+  it("toolUse input: the text Bedrock's answer holds, its numbers as written (parity6)", () => {
+    // Parsed and written again, the id lost digits, 1e400 became null and 1.10 became 1.1.
+    const inputs = [
+      '{"user_id":1234567890123456789}',
+      '{"x":1e400}',
+      '{ "amount": 1.10, "nested": {"ids": [9007199254740993, -0.0, 1E-7]}, "s": "\\u00e9\\/" }',
+    ];
+    for (const input of inputs) {
+      const text = `{"output":{"message":{"role":"assistant","content":[{"text":"Checking."},{"toolUse":{"toolUseId":"t1","name":"lookup","input":${input}}},{"toolUse":{"name":"now","input":{}}}]}},"stopReason":"tool_use"}`;
+      const calls = parseConverseAnswer(JSON.parse(text), text).choices[0]!.message.tool_calls!;
+      expect(calls.map((call) => call.function.arguments)).toEqual([input, "{}"]);
+      expect(JSON.parse(calls[0]!.function.arguments)).toEqual(JSON.parse(input));
+    }
+  });
+
+  it("toolUse input that is absent, null or not an object: '{}' for none, else as written", () => {
+    const cases: Array<[string, string]> = [
+      ['{"toolUseId":"t","name":"f"}', "{}"],
+      ['{"toolUseId":"t","name":"f","input":null}', "{}"],
+      ['{"toolUseId":"t","name":"f","input":"{\\"a\\": 12345678901234567890}"}', '"{\\"a\\": 12345678901234567890}"'],
+      ['{"toolUseId":"t","name":"f","input":[1.0, 2]}', "[1.0, 2]"],
+      ['{"toolUseId":"t","name":"f","input":1e400}', "1e400"],
+      // A repeated key: the value JSON.parse keeps, and its text.
+      ['{"toolUseId":"t","name":"f","input":{"a":1},"input":{"b":2.50}}', '{"b":2.50}'],
+    ];
+    for (const [toolUse, expected] of cases) {
+      const text = `{"output":{"message":{"content":[{"toolUse":${toolUse}}]}},"stopReason":"tool_use"}`;
+      const parsed = parseConverseAnswer(JSON.parse(text), text);
+      expect(parsed.choices[0]!.message.tool_calls![0]!.function.arguments, toolUse).toBe(expected);
+    }
+  });
+
+  it("toolUse input whose text cannot be read (no text given, nesting past the limit) is written again", () => {
+    const body = answer([{ toolUse: { toolUseId: "t", name: "f", input: { a: 1.5 } } }]);
+    expect(parseConverseAnswer(body).choices[0]!.message.tool_calls![0]!.function.arguments).toBe('{"a":1.5}');
+    const deep = `${"[".repeat(70)}${"]".repeat(70)}`;
+    const text = `{"output":{"message":{"content":[{"toolUse":{"toolUseId":"t","name":"f","input":{"a":${deep},"n":1.10}}}]}}}`;
+    const calls = parseConverseAnswer(JSON.parse(text), text).choices[0]!.message.tool_calls!;
+    expect(calls[0]!.function.arguments).toBe(JSON.stringify({ a: JSON.parse(deep), n: 1.1 }));
+  });
+
   it("no usage is reported when Bedrock gave none", () => {
     expect(parseConverseAnswer(answer([{ text: "x" }], { usage: undefined }))).not.toHaveProperty("usage");
   });

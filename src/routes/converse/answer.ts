@@ -6,6 +6,7 @@ import { isJsonObject, type JsonObject } from "../../json.ts";
 import type { CompletionMessage, FinishReason, ThinkingBlock, ToolCall, Usage } from "../../openai/types.ts";
 import type { RouteAnswer } from "../types.ts";
 import { tokenCount } from "../usage.ts";
+import { toolArguments, writtenInputs } from "./tool-input.ts";
 
 /**
  * Converse's stopReason in OpenAI's words. The malformed_* reasons (the model wrote something
@@ -53,7 +54,8 @@ export function callId(toolUseId: unknown): string {
   return typeof toolUseId === "string" && toolUseId ? toolUseId : randomId("call_");
 }
 
-export function parseConverseAnswer(body: JsonObject): RouteAnswer {
+/** The answer's body, parsed, and as Bedrock wrote it (`text`, where the tool calls' inputs are read). */
+export function parseConverseAnswer(body: JsonObject, text?: string): RouteAnswer {
   const output = isJsonObject(body.output) ? body.output : undefined;
   const source = output && isJsonObject(output.message) ? output.message : undefined;
   if (!source || !Array.isArray(source.content)) {
@@ -63,15 +65,16 @@ export function parseConverseAnswer(body: JsonObject): RouteAnswer {
   let reasoning = "";
   const thinking: ThinkingBlock[] = [];
   const toolCalls: ToolCall[] = [];
-  for (const block of source.content) {
-    if (!isJsonObject(block)) continue;
+  const written = writtenInputs(text);
+  source.content.forEach((block: unknown, index) => {
+    if (!isJsonObject(block)) return;
     if (typeof block.text === "string") content += block.text;
     else if (isJsonObject(block.reasoningContent)) {
-      const text = reasoningText(block.reasoningContent);
-      reasoning += text.text;
-      if (text.block) thinking.push(text.block);
-    } else if (isJsonObject(block.toolUse)) toolCalls.push(toolCall(block.toolUse));
-  }
+      const read = reasoningText(block.reasoningContent);
+      reasoning += read.text;
+      if (read.block) thinking.push(read.block);
+    } else if (isJsonObject(block.toolUse)) toolCalls.push(toolCall(block.toolUse, written(index)));
+  });
   const message: CompletionMessage = {
     role: "assistant",
     content: toolCalls.length && !content ? null : content,
@@ -102,13 +105,13 @@ function reasoningText(block: JsonObject): { text: string; block?: ThinkingBlock
     : { text };
 }
 
-function toolCall(block: JsonObject): ToolCall {
+function toolCall(block: JsonObject, written: string | undefined): ToolCall {
   return {
     id: callId(block.toolUseId),
     type: "function",
     function: {
       name: typeof block.name === "string" ? block.name : "",
-      arguments: JSON.stringify(block.input ?? {}),
+      arguments: toolArguments(block.input, written),
     },
   };
 }

@@ -12,7 +12,7 @@ export const converseRoute: Route<"converse"> = {
   name: "converse",
   ...CONVERSE_ROUTE_INFO,
   buildBody: buildConverseBody,
-  parseAnswer: parseConverseAnswer,
+  parseAnswer: (body, _request, _settings, text) => parseConverseAnswer(body, text),
   createStreamMapper: createConverseStreamMapper,
   streamReplay: {
     needed: (request, modelId, body) => replaysStream(request, modelId, body.toolConfig !== undefined),

@@ -47,6 +47,18 @@ describe("a plain Converse answer replayed as ConverseStream events", () => {
     expect(parts.find((part) => part.usage)?.usage).toEqual(parseConverseAnswer(ANSWER).usage);
   });
 
+  it("replays a tool call's input as Bedrock's answer writes it, its numbers as written (parity6)", () => {
+    const input = '{"user_id":1234567890123456789,"x":1e400,"amount":1.10}';
+    const text = `{"output":{"message":{"role":"assistant","content":[{"toolUse":{"toolUseId":"t1","name":"lookup","input":${input}}}]}},"stopReason":"tool_use"}`;
+    const mapper = createConverseStreamMapper();
+    const parts = converseAnswerEvents(JSON.parse(text), text).flatMap((event) => mapper.push(event));
+    const streamed = parts.flatMap((part) => part.delta.tool_calls ?? []).map((call) => call.function?.arguments ?? "");
+    expect(streamed.join("")).toBe(input);
+    expect(parseConverseAnswer(JSON.parse(text), text).choices[0]!.message.tool_calls![0]!.function.arguments).toBe(
+      input,
+    );
+  });
+
   it("an answer without a message ends as a cut stream does", () => {
     const mapper = createConverseStreamMapper();
     for (const event of converseAnswerEvents({ stopReason: "end_turn" })) mapper.push(event);

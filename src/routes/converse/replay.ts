@@ -3,16 +3,19 @@
 // as of a real stream. One delta per block: the answer is whole.
 import type { BedrockStreamEvent } from "../../eventstream/events.ts";
 import { isJsonObject, type JsonObject } from "../../json.ts";
+import { toolArguments, writtenInputs } from "./tool-input.ts";
 
-export function converseAnswerEvents(answer: JsonObject): BedrockStreamEvent[] {
+/** The answer's body, parsed, and as Bedrock wrote it (`text`, where the tool calls' inputs are read). */
+export function converseAnswerEvents(answer: JsonObject, text?: string): BedrockStreamEvent[] {
   const output = isJsonObject(answer.output) ? answer.output : undefined;
   const message = output && isJsonObject(output.message) ? output.message : undefined;
   // No message: the mapper's end() reports the answer as incomplete, as for a cut stream.
   if (!message || !Array.isArray(message.content)) return [];
   const events: BedrockStreamEvent[] = [{ type: "messageStart", json: { role: "assistant" } }];
+  const written = writtenInputs(text);
   message.content.forEach((block, contentBlockIndex) => {
     if (!isJsonObject(block)) return;
-    events.push(...blockEvents(block, contentBlockIndex));
+    events.push(...blockEvents(block, contentBlockIndex, written));
   });
   events.push({ type: "messageStop", json: { stopReason: answer.stopReason ?? "end_turn" } });
   const metadata: JsonObject = {};
@@ -22,7 +25,11 @@ export function converseAnswerEvents(answer: JsonObject): BedrockStreamEvent[] {
   return events;
 }
 
-function blockEvents(block: JsonObject, contentBlockIndex: number): BedrockStreamEvent[] {
+function blockEvents(
+  block: JsonObject,
+  contentBlockIndex: number,
+  written: (block: number) => string | undefined,
+): BedrockStreamEvent[] {
   const delta = (value: JsonObject): BedrockStreamEvent => ({
     type: "contentBlockDelta",
     json: { contentBlockIndex, delta: value },
@@ -36,7 +43,7 @@ function blockEvents(block: JsonObject, contentBlockIndex: number): BedrockStrea
     if (name !== undefined) start.name = name;
     return [
       { type: "contentBlockStart", json: { contentBlockIndex, start: { toolUse: start } } },
-      delta({ toolUse: { input: JSON.stringify(input ?? {}) } }),
+      delta({ toolUse: { input: toolArguments(input, written(contentBlockIndex)) } }),
       stop,
     ];
   }
