@@ -27,6 +27,8 @@ export interface UnmeteredCall {
   prompt: number;
   /** The chunks of its answer read before it was stopped. */
   chunks: number;
+  /** A plain call's answer, when Bedrock gave it without counts: what an estimate of its output reads. */
+  text?: string;
 }
 
 // What marks a BedrockEdgeError made by any copy of this package (a dependency's own, a bundled

@@ -219,6 +219,25 @@ describe("several prompts and n", () => {
     expect(first.usage).toBeUndefined();
   });
 
+  it("a plain request that fails as a whole, on a model that gives no counts, tells the answers it was billed for (codereview15 #2)", async () => {
+    const good = ["Once upon a time", "Far away"];
+    const quiet = model("llama", "nousage");
+    const { bedrock } = emulated({ maxRetries: 0, fetch: failingPromptFetch(createEmulator(), "BAD", 2) });
+    const error = await errorOf(
+      () => bedrock.completions.create({ model: quiet, prompt: [good[0]!, "BAD", good[1]!], max_tokens: 30 }),
+      BedrockEdgeError,
+    );
+    expect(error).toMatchObject({ status: 400, bedrockError: "ValidationException" });
+    // No count is made up; what was answered is told, for an estimate of it.
+    expect(error.usage).toBeUndefined();
+    const told = [...(error.unmeteredCalls ?? [])].sort((a, b) => a.prompt - b.prompt);
+    expect(told.map(({ prompt, chunks }) => [prompt, chunks])).toEqual([
+      [0, 0],
+      [2, 0],
+    ]);
+    for (const call of told) expect(call.text?.length).toBeGreaterThan(0);
+  });
+
   it("a stream that fails before its first chunk tells what the calls that had opened were billed (usage6 #2)", async () => {
     const good = "Once upon a time";
     const request = { model: model("llama"), prompt: [good, "BAD"], max_tokens: 24, stream: true as const };

@@ -8,6 +8,7 @@ import {
   outputLimitUnset,
   promptEstimate,
   tokenEstimate,
+  unmeteredCallEstimate,
 } from "./token-estimate.ts";
 
 // The markup allowance: 64 a request, 8 a turn (chat messages, Responses input items and instructions).
@@ -231,5 +232,19 @@ describe("a request's token estimate", () => {
         prompt(body) + DEFAULT_OUTPUT_ESTIMATE,
       );
     });
+  });
+});
+
+describe("a call Bedrock answered without counts (BedrockEdgeError.unmeteredCalls)", () => {
+  const body = { prompt: ["Once upon a time", "BAD", "Far away"] };
+  it("a stream's: its prompt's estimate and a token a chunk", () => {
+    expect(unmeteredCallEstimate(body, { prompt: 2, chunks: 5 })).toBe(promptEstimate({ prompt: "Far away" }) + 5);
+  });
+
+  it("a plain answer's: its prompt's estimate and its text's (codereview15 #2)", () => {
+    const text = "x".repeat(400);
+    expect(unmeteredCallEstimate(body, { prompt: 0, chunks: 0, text })).toBe(
+      promptEstimate({ prompt: "Once upon a time" }) + 100,
+    );
   });
 });

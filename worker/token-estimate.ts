@@ -119,12 +119,13 @@ export function inputEstimate(body: Record<string, unknown>, api: ModelApi): num
 
 /**
  * The tokens of a call Bedrock answered whose counts were never read (BedrockEdgeError's
- * unmeteredCalls), estimated as a stream without counts is: its prompt's estimate (the prompt of
- * the request's list it answered) and a token per chunk read of its answer.
+ * unmeteredCalls), estimated as a stream or a plain answer without counts is: its prompt's
+ * estimate (the prompt of the request's list it answered), and a token per chunk read of its
+ * answer, or a plain answer's text estimated as an answer's output is.
  */
 export function unmeteredCallEstimate(body: Record<string, unknown>, call: UnmeteredCall): number {
   const prompt = Array.isArray(body.prompt) ? body.prompt[call.prompt] : body.prompt;
-  return promptEstimate({ prompt }) + call.chunks;
+  return promptEstimate({ prompt }) + call.chunks + (call.text === undefined ? 0 : outputEstimate({ text: call.text }));
 }
 
 /** Where an answer's generated text sits: chat's content, reasoning, refusal and tool-call arguments, the others' text. */

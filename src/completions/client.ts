@@ -71,6 +71,8 @@ interface CallMeter {
   ended: boolean;
   /** Bedrock's counts: the metrics of its last frame once read, the format's own at its end. */
   usage?: Usage;
+  /** A plain call's answer: what an estimate of it reads when Bedrock gave no counts. */
+  text?: string;
 }
 
 /** A call's stream chunks, metered in `meter`: its usage, once it ends, makes the request's usage chunk. */
@@ -152,7 +154,12 @@ function billOpened(error: unknown, meters: readonly CallMeter[], calls: readonl
     if (!meter.opened) return;
     if (meter.usage) counted.push(meter.usage);
     // One prompt per call, n calls each (the only format that takes several calls).
-    else unmetered.push({ prompt: Math.floor(calls[at]!.place.offset / n), chunks: meter.chunks });
+    else {
+      const prompt = Math.floor(calls[at]!.place.offset / n);
+      unmetered.push(
+        meter.text === undefined ? { prompt, chunks: meter.chunks } : { prompt, chunks: 0, text: meter.text },
+      );
+    }
   });
   if (counted.length) error.usage = totalUsage(counted);
   if (unmetered.length) error.unmeteredCalls = unmetered;
@@ -256,18 +263,21 @@ export function createCompletions(deps: CompletionsDeps): Completions {
         });
       }
       // A few at a time: a Worker holds only so many connections open (plan.ts).
-      const answered: Array<Usage | undefined> = [];
+      const meters = new Map<PlannedCall, CallMeter>();
       const answers = await mapPooled(calls, MAX_OPEN_CALLS, async (planned) => {
         const { json, headerUsage } = await callJson(transport, callOf(planned));
         const answer = format.readAnswer(json, choicesPerCall, route.name);
         const usage = answer.usage ?? headerUsage;
-        answered.push(usage);
+        const text = answer.pieces.map((piece) => piece.text).join("");
+        meters.set(planned, { opened: true, chunks: 0, ended: true, ...(usage ? { usage } : { text }) });
         return { place: planned.place, answer: { ...answer, usage } };
       }).catch((error: unknown) => {
         controller.abort();
         // The calls that answered were billed, though the request as a whole failed.
-        if (error instanceof BedrockEdgeError && answered.length > 0) error.usage = totalUsage(answered);
-        throw error;
+        const answered = calls.map(
+          (planned): CallMeter => meters.get(planned) ?? { opened: false, chunks: 0, ended: false },
+        );
+        throw billOpened(error, answered, calls, request.n ?? 1);
       });
       return completionFrom(meta, answers);
     }, options);

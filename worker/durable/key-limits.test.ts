@@ -205,6 +205,20 @@ describe("one day per request (usage6 #4)", () => {
     expect(await call("read", {})).toMatchObject({ day: NEXT, tokens: 7, reserved: 0, requests: 0 });
   });
 
+  it("a request of a spent day that reaches the object after 00:00 UTC is asked against the new day (codereview15 #1)", async () => {
+    vi.useFakeTimers({ toFake: ["Date"] });
+    vi.setSystemTime(new Date(`${NEXT}T00:00:00.300Z`));
+    const storage = memoryStorage();
+    await storage.put({ [`tokens:${DAY}`]: LIMIT });
+    const call = keyLimits(storage);
+    // Refused, it would have been told to wait a whole day (Retry-After 86400) for what a retry
+    // a moment later gets at once.
+    expect(await call("admit", admit("req_at_midnight", 10, DAY))).toEqual({ ok: true });
+    await call("settle", { lease: "req_at_midnight", tokens: 12, day: DAY });
+    expect(await storage.get(`tokens:${DAY}`)).toBe(LIMIT + 12);
+    expect(await call("read", {})).toMatchObject({ day: NEXT, tokens: 0, reserved: 0, requests: 0 });
+  });
+
   it("a day's count is kept while it is the day just counted or a later one, and pruned once past", async () => {
     vi.useFakeTimers({ toFake: ["Date"] });
     vi.setSystemTime(new Date(`${NEXT}T00:00:01Z`));

@@ -181,7 +181,10 @@ function keyLimitMethods(storage: DurableObjectState["storage"]): DurableMethods
       const tokensPerDay = optionalNumberArg(args, "tokensPerDay");
       const streams = optionalNumberArg(args, "concurrentStreams");
       const lease = streams === undefined ? optionalStringArg(args, "lease") : stringArg(args, "lease");
-      const day = dayArg(args, now);
+      // The request's day, unless that day is over already: a request that began at 23:59:59 on a
+      // spent day and reaches this object after 00:00 is asked against the new day, as a retry
+      // would be (it is counted on the day it began all the same, as its usage row is).
+      const day = [dayArg(args, now), dayOf(now)].sort().at(-1)!;
       const used = tokensPerDay === undefined ? 0 : await usedOn(day);
       if (tokensPerDay !== undefined && used >= tokensPerDay) {
         return { ok: false, limit: "tokens_per_day", used, retryAfterS: secondsToMidnight(now) };
