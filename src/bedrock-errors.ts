@@ -102,9 +102,22 @@ function isRedirect(response: Response): boolean {
   return response.type === "opaqueredirect" || (response.status >= 300 && response.status < 400);
 }
 
-/** A fetch that failed: a fetch of the caller's may quote the request, its signed headers too. */
+/**
+ * A fetch that failed: a fetch of the caller's may quote the request, its signed headers too.
+ * Cloudflare Workers refuse a fetch past the subrequests their plan allows one request (50 on
+ * Workers Free) with an error of their own ("Too many subrequests…"): Bedrock was not asked, and
+ * no retry or other copy of the model can be within this request, so it is a 503 of its own
+ * (retry.ts never retries it, routing/failover.ts never moves on from it).
+ */
 export function unreachable(host: string, error: unknown, secrets: readonly string[]): BedrockEdgeError {
   const why = error instanceof Error && error.message ? redactSecrets(error.message, secrets) : "";
+  if (/too many subrequests/i.test(why)) {
+    return new BedrockEdgeError({
+      status: 503,
+      code: "subrequest_limit",
+      message: `The Worker's plan allows no more calls to Bedrock in one request. Cloudflare said: ${why}`,
+    });
+  }
   return badUpstream(
     `Could not reach Bedrock at ${host}${why ? `: ${why}` : ""}.`,
     "upstream_unreachable",

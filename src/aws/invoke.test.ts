@@ -3,6 +3,7 @@ import { describe, expect, it, vi } from "vitest";
 import { errorOf } from "../../test/helpers/errors.ts";
 import { bedrockException } from "../bedrock-errors.ts";
 import { badUpstream, BedrockEdgeError } from "../errors.ts";
+import { failoverKind } from "../routing/failover.ts";
 import { readableFrom } from "./byte-reader.ts";
 import { invokeJson, invokeStream } from "./invoke.ts";
 import type { BedrockOperation } from "./operations.ts";
@@ -508,6 +509,50 @@ describe("retries", () => {
     expect(parseRetryAfter(new Headers({ "retry-after": "2" }))).toBe(2000);
     expect(parseRetryAfter(new Headers({ "retry-after-ms": "150" }))).toBe(150);
     expect(parseRetryAfter(new Headers({ "retry-after": new Date(10_000).toUTCString() }), 7_000)).toBe(3000);
+  });
+});
+
+describe("a Cloudflare Worker's subrequests run out", () => {
+  // What Workers throw from fetch past the plan's subrequests per request (50 on Workers Free):
+  // today's wording, and the older one (and Miniflare's) that began the same.
+  const CAPS = [
+    "Too many subrequests by single Worker invocation. To configure this limit, refer to https://developers.cloudflare.com/workers/wrangler/configuration/#limits",
+    "Too many subrequests.",
+  ];
+  const notReady = () => bedrockError(429, "ModelNotReadyException", "Model is not ready for inference.");
+
+  it("is final, a 503 of its own saying the plan allows no more calls: never retried, never Could not reach Bedrock", async () => {
+    for (const cap of CAPS) {
+      const { fetch, calls } = scripted([new Error(cap), ok(), ok()]);
+      const retried: number[] = [];
+      const error = await failure(
+        invokeJson(transport(fetch, { maxRetries: 2 }), { ...call, onRetry: (event) => retried.push(event.attempt) }),
+      );
+      expect(calls).toHaveLength(1);
+      expect(retried).toEqual([]);
+      expect(error).toMatchObject({ status: 503, type: "server_error", code: "subrequest_limit", fromBedrock: false });
+      expect(error.message).toBe(
+        `The Worker's plan allows no more calls to Bedrock in one request. Cloudflare said: ${cap}`,
+      );
+    }
+  });
+
+  it("during a cold model's wait, says to lower MODEL_READY_TIMEOUT_MS or move to the paid plan", async () => {
+    const { fetch, calls } = scripted([notReady(), notReady(), new Error(CAPS[0]), ok()]);
+    const error = await failure(invokeJson(transport(fetch, { modelReadyTimeoutMs: 10_000 }), call));
+    expect(calls).toHaveLength(3);
+    expect(error).toMatchObject({ status: 503, code: "subrequest_limit" });
+    expect(error.message).toMatch(/no more calls to Bedrock in one request/);
+    expect(error.message).toMatch(/waiting for a cold model: lower MODEL_READY_TIMEOUT_MS \(modelReadyTimeoutMs\)/);
+    expect(error.message).toMatch(/Workers Paid plan/);
+  });
+
+  it("is final for a call that fails fast too (a copy of several): the next copy would be refused alike", async () => {
+    const { fetch, calls } = scripted([new Error(CAPS[1]), ok()]);
+    const error = await failure(invokeStream(transport(fetch), { ...streamCall, failFast: true }));
+    expect(calls).toHaveLength(1);
+    expect(error.code).toBe("subrequest_limit");
+    expect(failoverKind(error)).toBeUndefined();
   });
 });
 

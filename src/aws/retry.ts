@@ -21,9 +21,10 @@ export type RetryKind = "model_not_ready" | "retryable" | "final";
  * connect or a connection lost while the answer's beginning was read (a plain answer's body, a
  * stream's first frame: nothing was passed on yet, as for every error sendWithRetries sees).
  * Errors this library raised itself (a timeout, a malformed answer, missing credentials) would
- * only fail again. A signature refused for its time is retried once the clock is corrected
- * (clock.ts), even by a call that fails fast: another deployment would refuse it too, and the
- * same one now takes it.
+ * only fail again, as would a Worker's fetch refused for its plan's subrequests (bedrock-errors.ts:
+ * subrequest_limit, final here as ours). A signature refused for its time is retried once the
+ * clock is corrected (clock.ts), even by a call that fails fast: another deployment would refuse
+ * it too, and the same one now takes it.
  */
 function retryKind(error: BedrockEdgeError, failFast = false): RetryKind {
   if (clockCorrected(error)) return "retryable";
@@ -73,7 +74,19 @@ export function retryDelay(
   if (kind === "retryable" && counts.retries < policy.maxRetries) {
     return backoffDelay(policy, counts.retries++, kind, error.retryAfterMs);
   }
-  throw error;
+  throw counts.waits > 0 && error.code === "subrequest_limit" ? capReachedWaiting(error) : error;
+}
+
+/**
+ * The plan's subrequests ran out while a cold model was waited for: each try of the wait is one
+ * (about one every 5 s past the first few: the README's Deploy section says what fits Workers Free).
+ */
+function capReachedWaiting(error: BedrockEdgeError): BedrockEdgeError {
+  return new BedrockEdgeError({
+    status: error.status,
+    code: error.code,
+    message: `${error.message} It was waiting for a cold model: lower MODEL_READY_TIMEOUT_MS (modelReadyTimeoutMs), or move to the Workers Paid plan.`,
+  });
 }
 
 /** ModelNotReadyException for longer than the wait budget: still a 429, with what Bedrock said. */
