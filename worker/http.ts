@@ -43,7 +43,7 @@ export function errorResponse(error: unknown): Response {
  * `x-should-retry: false`, which they read before the status, and node sleeps for whatever
  * Retry-After asks, however long. These errors fail the same way until the operator acts (the
  * proxy's configuration, its AWS credentials, a model's settings, an endpoint that is not
- * Bedrock's) or until 00:00 UTC (a key's tokens for the day, Retry-After hours away): a retry
+ * Bedrock's, the usage table's migrations) or until 00:00 UTC (a key's tokens for the day, Retry-After hours away): a retry
  * repeats the failure, upstream_auth_failed with another signed call to Bedrock. Throttles,
  * Bedrock's 5xx, timeouts, a cold model and the key's other limits pass: the SDKs retry those.
  * Only here, on HTTP answers: once a stream has begun, nothing is retried.
@@ -57,6 +57,7 @@ const FINAL_CODES: ReadonlySet<string> = new Set([
   "missing_credentials",
   "signing_failed",
   "invalid_fetch",
+  "usage_table_missing",
 ]);
 
 /** Any failure as the error object a client may see (an SSE error event carries it too). */

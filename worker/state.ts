@@ -14,6 +14,7 @@ import { type KeyLimitsClient, keyLimitsClient } from "./durable/key-limits.ts";
 import { apiKeySecrets, type ClientKey, parseApiKeys, readClientKeys } from "./keys.ts";
 import { maskAwsIds } from "./http.ts";
 import { traceHeaderSecrets } from "./traces.ts";
+import { usageTableCheck } from "./usage-table.ts";
 
 export interface ProxyState {
   /** Values to cut out of anything logged or answered. */
@@ -46,6 +47,8 @@ export interface Ready {
   bodyLimits(models: readonly string[] | undefined): BodyLimits;
   /** Counts the keys' tokens per day and open streams, when KEY_LIMITS is bound. */
   keyLimits?: KeyLimitsClient;
+  /** /health's look for USAGE_DB's table, when it is bound: [] once found (usage-table.ts). */
+  usageTableProblems?: () => Promise<string[]>;
 }
 
 export interface StateOptions {
@@ -138,6 +141,7 @@ function readyFrom(config: ProxyConfig, options: StateOptions): Ready {
     bodyLimits: bodyLimitsOf(config),
   };
   if (config.keyLimits) ready.keyLimits = keyLimitsClient(config.keyLimits);
+  if (config.usageDb) ready.usageTableProblems = usageTableCheck(config.usageDb);
   return ready;
 }
 

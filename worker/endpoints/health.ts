@@ -10,7 +10,8 @@ import { seesWholeConfiguration } from "../keys.ts";
 
 export async function health(c: AppContext): Promise<Response> {
   const state = c.get("state");
-  const problems = await state.problems;
+  // A USAGE_DB without its table is one too, though calls are served (README, Configuration).
+  const problems = [...(await state.problems), ...((await state.ready?.usageTableProblems?.()) ?? [])];
   if (problems.length === 0) {
     return jsonResponse({ status: "ok", models: Object.keys(state.ready?.config.models ?? {}).length });
   }

@@ -6,6 +6,7 @@ import { invalidRequest } from "../../src/core.ts";
 import type { AppContext } from "../context.ts";
 import { jsonResponse, refusal } from "../http.ts";
 import { readUsagePage, usageSummary } from "../usage.ts";
+import { isUsageTableMissing, USAGE_TABLE_MISSING } from "../usage-table.ts";
 
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
 const DEFAULT_DAYS = 30;
@@ -28,5 +29,8 @@ export async function usage(c: AppContext): Promise<Response> {
   if (page !== undefined && !after) {
     throw invalidRequest("page must be a next_page this endpoint answered (or left out for the first page).", "page");
   }
-  return jsonResponse({ object: "list", since, ...(await usageSummary(db, { since, after })) });
+  const summary = await usageSummary(db, { since, after }).catch((error: unknown) => {
+    throw isUsageTableMissing(error) ? refusal(503, `${USAGE_TABLE_MISSING}.`, "usage_table_missing") : error;
+  });
+  return jsonResponse({ object: "list", since, ...summary });
 }

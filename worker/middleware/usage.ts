@@ -7,6 +7,7 @@ import { deploymentsOf } from "../../src/core.ts";
 import { afterResponse } from "../after-response.ts";
 import type { AppEnv, JsonRequest } from "../context.ts";
 import { writeUsage } from "../usage.ts";
+import { explainUsageFailure } from "../usage-table.ts";
 
 export const recordUsage: MiddlewareHandler<AppEnv> = async (c, next) => {
   const { config } = c.get("ready");
@@ -19,7 +20,9 @@ export const recordUsage: MiddlewareHandler<AppEnv> = async (c, next) => {
       const model = body?.model;
       const served =
         model === undefined ? undefined : { model, route: deploymentsOf(config.models[model], model).route };
-      return writeUsage(db, line, served);
+      return writeUsage(db, line, served).catch((error: unknown) => {
+        throw explainUsageFailure(error);
+      });
     });
   }
   await next();

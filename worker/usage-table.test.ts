@@ -1,0 +1,137 @@
+// A USAGE_DB bound but never migrated (`wrangler d1 migrations apply` run without --remote): the
+// admin's report, /health and the log of each lost record name the missing table and the step
+// that creates it, in the same words; calls to models are served meanwhile.
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { EMULATOR_CREDENTIALS } from "../emulator/credentials.ts";
+import { createEmulator } from "../emulator/handler.ts";
+import { model } from "../test/helpers/emulated.ts";
+import { createApp, type LogLine } from "./app.ts";
+import type { D1Database, D1Statement } from "./cloudflare.ts";
+import { USAGE_TABLE_MISSING } from "./usage-table.ts";
+
+const STEP = "npx wrangler d1 migrations apply USAGE_DB --remote";
+
+/** A D1 database that has its usage table once `migrated`: D1's own error until then. */
+function database() {
+  const state = { migrated: false, looks: 0, fails: undefined as Error | undefined };
+  const statement = (sql: string): D1Statement => {
+    const execute = async () => {
+      if (sql.startsWith("SELECT 1 FROM usage")) state.looks++;
+      if (state.fails) throw state.fails;
+      if (!state.migrated) throw new Error("D1_ERROR: no such table: usage: SQLITE_ERROR");
+    };
+    return {
+      bind: () => statement(sql),
+      run: async () => {
+        await execute();
+        return {};
+      },
+      all: async <Row>() => {
+        await execute();
+        return { results: [] as Row[] };
+      },
+    };
+  };
+  const db: D1Database & { exec(): void } = { prepare: statement, exec: () => undefined };
+  return { db, state };
+}
+
+function proxy() {
+  const { db, state } = database();
+  const emulator = createEmulator();
+  const logs: LogLine[] = [];
+  const app = createApp({
+    env: {
+      MODELS: JSON.stringify({ llama: model("llama") }),
+      API_KEYS: JSON.stringify({ ops: { key: "sk-table-ops", admin: true }, team: { key: "sk-table-team" } }),
+      AWS_ACCESS_KEY_ID: EMULATOR_CREDENTIALS.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: EMULATOR_CREDENTIALS.secretAccessKey,
+      BEDROCK_ENDPOINT: "http://bedrock.emulator",
+      USAGE_DB: db,
+    },
+    fetch: async (input, init) => emulator.fetch(new Request(input, init)),
+    log: (line) => logs.push(line),
+  });
+  const get = (path: string, key?: string) =>
+    app.request(path, { headers: key ? { authorization: `Bearer ${key}` } : {} });
+  const chat = () =>
+    app.request("/v1/chat/completions", {
+      method: "POST",
+      headers: { authorization: "Bearer sk-table-team", "content-type": "application/json" },
+      body: JSON.stringify({ model: "llama", messages: [{ role: "user", content: "hi" }] }),
+    });
+  /** A call to the model, its answer read to its end (its record is written then): its status. */
+  const served = async () => {
+    const answer = await chat();
+    await answer.text();
+    return answer.status;
+  };
+  return { get, chat, served, logs, state };
+}
+
+afterEach(() => {
+  vi.restoreAllMocks();
+});
+
+describe("a USAGE_DB without its usage table", () => {
+  it("GET /v1/usage answers 503 usage_table_missing naming the table and the step, not a bare 500", async () => {
+    const { get, logs } = proxy();
+    const answer = await get("/v1/usage", "sk-table-ops");
+    expect(answer.status).toBe(503);
+    expect(answer.headers.get("x-should-retry")).toBe("false");
+    expect(await answer.json()).toEqual({
+      error: { message: `${USAGE_TABLE_MISSING}.`, type: "server_error", param: null, code: "usage_table_missing" },
+    });
+    expect(USAGE_TABLE_MISSING).toContain("no usage table");
+    expect(USAGE_TABLE_MISSING).toContain(STEP);
+    expect(logs.at(-1)).toMatchObject({ status: 503, error_code: "usage_table_missing" });
+  });
+
+  it("a call to a model is served, and its lost record's log line says why in the same words", async () => {
+    const printed = vi.spyOn(console, "error").mockImplementation(() => undefined);
+    const { chat, logs } = proxy();
+    const answer = await chat();
+    expect(answer.status).toBe(200);
+    // The record is written once the answer is out, its body read.
+    await answer.text();
+    await vi.waitFor(() => expect(printed).toHaveBeenCalled());
+    const line = JSON.parse(String(printed.mock.calls[0]?.[0])) as Record<string, unknown>;
+    expect(line).toMatchObject({
+      request_id: logs.at(-1)?.request_id,
+      failed: "the usage record",
+      error: USAGE_TABLE_MISSING,
+    });
+  });
+
+  it("is a problem /health reports, looked for again on a later /health until found, then never again", async () => {
+    const { get, served, state } = proxy();
+    const seen = await get("/health", "sk-table-ops");
+    expect(seen.status).toBe(503);
+    expect(await seen.json()).toEqual({ status: "misconfigured", problems: [USAGE_TABLE_MISSING] });
+    const counted = await get("/health");
+    expect(counted.status).toBe(503);
+    expect(await counted.json()).toMatchObject({ status: "misconfigured", problem_count: 1 });
+    expect(state.looks).toBe(2);
+
+    // Calls to models never look for it, while it is missing or once it is there.
+    vi.spyOn(console, "error").mockImplementation(() => undefined);
+    expect(await served()).toBe(200);
+    expect(state.looks).toBe(2);
+
+    state.migrated = true;
+    expect(await (await get("/health")).json()).toEqual({ status: "ok", models: 1 });
+    expect(state.looks).toBe(3);
+    for (let i = 0; i < 3; i++) expect((await get("/health")).status).toBe(200);
+    expect(await served()).toBe(200);
+    expect(state.looks).toBe(3);
+  });
+
+  it("D1 failing for another reason is no problem of the deployment's: /health is ok, and looks again next time", async () => {
+    const { get, state } = proxy();
+    state.fails = new Error("D1_ERROR: Network connection lost.");
+    expect((await get("/health")).status).toBe(200);
+    state.fails = undefined;
+    expect((await get("/health")).status).toBe(503);
+    expect(state.looks).toBe(2);
+  });
+});

@@ -1,0 +1,48 @@
+// A USAGE_DB whose usage table was never created: its migrations applied to wrangler's local copy
+// only (`migrations apply` without --remote), or not at all. D1 then refuses every statement on
+// it ("no such table: usage"). The proxy says so in the same words wherever it shows: GET
+// /v1/usage's error, /health's problems, and the log line of each usage record it loses.
+import type { D1Database } from "./cloudflare.ts";
+
+export const USAGE_TABLE_MISSING =
+  "USAGE_DB's database has no usage table: create it with `npx wrangler d1 migrations apply USAGE_DB --remote`";
+
+/** D1's refusal of a statement on a usage table that does not exist. */
+export function isUsageTableMissing(error: unknown): boolean {
+  return error instanceof Error && /\bno such table: usage\b/i.test(error.message);
+}
+
+/** A failed usage write as the log tells it: the missing table in USAGE_TABLE_MISSING's words. */
+export function explainUsageFailure(error: unknown): unknown {
+  return isUsageTableMissing(error) ? new Error(USAGE_TABLE_MISSING, { cause: error }) : error;
+}
+
+/**
+ * /health's look for the table: one statement that reads no row. Once the table is there it is
+ * not looked for again in this isolate; while it is missing (or the look fails), the next /health
+ * looks again, so that applying the migrations clears the problem without a new deployment.
+ * Calls to models never look: their records are written after the answer, and a lost one says
+ * why in its own log line.
+ */
+export function usageTableCheck(db: D1Database): () => Promise<string[]> {
+  let found = false;
+  let looking: Promise<string[]> | undefined;
+  const look = async (): Promise<string[]> => {
+    try {
+      await db.prepare("SELECT 1 FROM usage LIMIT 0").all();
+      found = true;
+      return [];
+    } catch (error) {
+      // Only the missing table is the deployment's problem; D1 failing for a moment is not one.
+      return isUsageTableMissing(error) ? [USAGE_TABLE_MISSING] : [];
+    }
+  };
+  return () => {
+    if (found) return Promise.resolve([]);
+    // Concurrent /health requests share one look; the next one after it looks afresh.
+    looking ??= look().finally(() => {
+      looking = undefined;
+    });
+    return looking;
+  };
+}
