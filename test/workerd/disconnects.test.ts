@@ -17,6 +17,8 @@ const MODELS = {
   // With n: 4, 168 MB of events: more than the sockets between the Worker and the client hold,
   // whatever their buffers grow to on loopback (a receive buffer may reach 32 MB here).
   endless: modelString("openai", "long200000"),
+  // The same, for a plain answer: n: 8 makes it 12 MB. A name of its own keeps its line apart.
+  huge: modelString("openai", "long200000"),
 };
 
 let proxy: WorkerdProxy;
@@ -152,11 +154,11 @@ describe("a client that pauses past the stall time in a large plain answer, then
     const response = await fetch(`${proxy.url()}/v1/chat/completions`, {
       method: "POST",
       headers: { authorization: `Bearer ${TEST_KEYS[0]}`, "content-type": "application/json" },
-      body: JSON.stringify({ model: "endless", messages: USER_HELLO, n: 8 }),
+      body: JSON.stringify({ model: "huge", messages: USER_HELLO, n: 8 }),
     });
     const reader = response.body!.getReader();
     const pieces: Uint8Array[] = [(await reader.read()).value!];
-    const line = await onlyLine("endless", STALL_TIMES.laterMs + 30_000);
+    const line = await onlyLine("huge", STALL_TIMES.laterMs + 30_000);
     expect(line.status).toBe(499);
     for (let r = await reader.read(); !r.done; r = await reader.read()) pieces.push(r.value);
     const text = new TextDecoder().decode(Buffer.concat(pieces));
