@@ -58,8 +58,9 @@ export class BedrockEdgeError extends Error {
   declare usage?: Usage;
   /**
    * Calls of such a request that Bedrock answered, and so billed, whose counts were never read: a
-   * stream that had opened when another call of its request failed, stopped before its last frame.
-   * What is known of each, for an estimate; undefined when there were none.
+   * stream that had opened when another call of its request failed, stopped before its last frame,
+   * or a plain call whose answer came without counts. What is known of each, for an estimate;
+   * undefined when there were none.
    */
   declare unmeteredCalls?: UnmeteredCall[];
 

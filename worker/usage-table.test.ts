@@ -104,10 +104,16 @@ describe("a USAGE_DB without its usage table", () => {
   });
 
   it("is a problem /health reports, looked for again on a later /health until found, then never again", async () => {
-    const { get, served, state } = proxy();
+    const { get, served, state, logs } = proxy();
     const seen = await get("/health", "sk-table-ops");
     expect(seen.status).toBe(503);
     expect(await seen.json()).toEqual({ status: "misconfigured", problems: [USAGE_TABLE_MISSING] });
+    // Its log line, what `wrangler tail` shows, names the step, not an invalid configuration
+    // (codereview16 #4): calls are served meanwhile.
+    expect(logs.at(-1)).toMatchObject({ status: 503, error_code: "usage_table_missing" });
+    expect(logs.at(-1)?.error).toBe(
+      `${USAGE_TABLE_MISSING}. Calls are served meanwhile; their usage records are lost.`,
+    );
     const counted = await get("/health");
     expect(counted.status).toBe(503);
     expect(await counted.json()).toMatchObject({ status: "misconfigured", problem_count: 1 });

@@ -10,7 +10,10 @@ import { makeUsage } from "../routes/usage.ts";
 export interface FailoverUsageEvent {
   /** Bedrock's counts of the calls that answered, added up; undefined when none reported any. */
   usage?: Usage;
-  /** Calls answered whose counts were never read (streams stopped before their last frame). */
+  /**
+   * Calls answered without Bedrock's counts: streams stopped before their last frame (the chunks
+   * read), and plain calls answered without counts (their `text`).
+   */
   unmeteredCalls?: UnmeteredCall[];
 }
 

@@ -5,18 +5,28 @@
 import { BedrockEdgeError } from "../../src/index.ts";
 import { authorise } from "../auth.ts";
 import type { AppContext } from "../context.ts";
-import { jsonResponse, misconfigured, WHERE_PROBLEMS_ARE } from "../http.ts";
+import { jsonResponse, misconfigured, refusal, WHERE_PROBLEMS_ARE } from "../http.ts";
 import { seesWholeConfiguration } from "../keys.ts";
 
 export async function health(c: AppContext): Promise<Response> {
   const state = c.get("state");
   // A USAGE_DB without its table is one too, though calls are served (README, Configuration).
-  const problems = [...(await state.problems), ...((await state.ready?.usageTableProblems?.()) ?? [])];
+  const configuration = await state.problems;
+  const problems = [...configuration, ...((await state.ready?.usageTableProblems?.()) ?? [])];
   if (problems.length === 0) {
     return jsonResponse({ status: "ok", models: Object.keys(state.ready?.config.models ?? {}).length });
   }
-  // The log line says why: it is what an operator watching `wrangler tail` sees.
-  c.get("log").record({ error: misconfigured(problems) });
+  // The log line says why: it is what an operator watching `wrangler tail` sees. The missing
+  // usage table alone is no invalid configuration: calls are served, their records lost.
+  c.get("log").record({
+    error: configuration.length
+      ? misconfigured(problems)
+      : refusal(
+          503,
+          `${problems.join("; ")}. Calls are served meanwhile; their usage records are lost.`,
+          "usage_table_missing",
+        ),
+  });
   const key = await authorise(c.req.raw.headers, state.keys.count, state.keys.find);
   if (!(key instanceof BedrockEdgeError) && seesWholeConfiguration(key)) {
     return jsonResponse({ status: "misconfigured", problems }, 503);
