@@ -683,15 +683,42 @@ describe("a credentials provider that is slow or never answers", () => {
   });
 
   it("shares timeoutMs with the answer: the budget runs from the start of the attempt", async () => {
-    const hang = (_: RequestInfo | URL, init?: RequestInit) =>
-      new Promise<Response>((_, reject) => init?.signal?.addEventListener("abort", () => reject(init.signal!.reason)));
-    const started = Date.now();
-    const error = await failure(
-      invokeJson(transport(hang as typeof fetch, { credentials: answeringAfter(200), timeoutMs: 300 }), call),
-    );
-    // 200 ms for the credentials, then 100 ms of waiting for Bedrock: not 200 + 300.
-    expect(Date.now() - started).toBeLessThan(450);
-    expect(error.message).toBe("Bedrock did not answer within 300 ms (timeoutMs).");
+    // On a fake clock: timed on the machine's, a loaded run overshot any bound that tells 300 ms
+    // from 500 apart. The time that counts is when the attempt's signal aborts the call. A first
+    // call loads the signer (a module imported on first use) before the clock is faked.
+    const { fetch } = scripted([ok()]);
+    await invokeJson(transport(fetch, { credentials: answeringAfter(0) }), call);
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "Date"] });
+    try {
+      const started = Date.now();
+      let called = false;
+      let abortedAfter: number | undefined;
+      const hang = (_: RequestInfo | URL, init?: RequestInit) => {
+        called = true;
+        return new Promise<Response>((_, reject) =>
+          init?.signal?.addEventListener("abort", () => {
+            abortedAfter = Date.now() - started;
+            reject(init.signal!.reason);
+          }),
+        );
+      };
+      const failed = failure(
+        invokeJson(transport(hang as typeof fetch, { credentials: answeringAfter(200), timeoutMs: 300 }), call),
+      );
+      // The credentials come at 200 ms; the clock then stands still until the call is sent (the
+      // signing is WebCrypto's, on the real event loop), and moves on past 300 ms.
+      await vi.advanceTimersByTimeAsync(250);
+      const deadline = performance.now() + 5000;
+      while (!called && performance.now() < deadline) await new Promise((resolve) => setImmediate(resolve));
+      expect(called).toBe(true);
+      await vi.advanceTimersByTimeAsync(100);
+      // 200 ms for the credentials, then 100 ms of waiting for Bedrock: not 200 + 300.
+      expect(abortedAfter).toBe(300);
+      const error = await failed;
+      expect(error.message).toBe("Bedrock did not answer within 300 ms (timeoutMs).");
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it("that answers in time is used as before, and its late failure after an abort is not reported", async () => {
