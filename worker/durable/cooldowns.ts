@@ -21,26 +21,52 @@ const READ_CACHE_MS = 1000;
 /** The cool-down store the library's router uses, backed by the DeploymentCooldowns objects. */
 export function durableCooldownStore(namespace: DurableObjectNamespace, now: () => number = Date.now): CooldownStore {
   const read = new Map<string, { at: number; until: Record<string, number> }>();
+  // A read on its way, which every request that needs the model's copy meanwhile awaits (many
+  // arrive together), and what this isolate learns while it is (newer than what it brings back:
+  // a key's time, or undefined once it recovered).
+  const reading = new Map<string, Promise<Record<string, number>>>();
+  const learnt = new Map<string, Map<string, number | undefined>>();
+
+  function fresh(name: string, keys: readonly string[]): Promise<Record<string, number>> {
+    const pending = reading.get(name);
+    if (pending) return pending;
+    const at = now();
+    const since = new Map<string, number | undefined>();
+    learnt.set(name, since);
+    // Every key of the model, so that the copy answers for any of them.
+    const asked = callDurable<Record<string, number>>(namespace, name, "cooling", { keys })
+      .then((until) => {
+        for (const [key, time] of since) {
+          if (time === undefined) delete until[key];
+          else until[key] = time;
+        }
+        read.set(name, { at, until });
+        return until;
+      })
+      .finally(() => {
+        reading.delete(name);
+        if (learnt.get(name) === since) learnt.delete(name);
+      });
+    reading.set(name, asked);
+    return asked;
+  }
+
   return {
     async cooling(name, keys) {
-      let copy = read.get(name);
-      if (!copy || now() - copy.at >= READ_CACHE_MS) {
-        // Every key of the model, so that the copy answers for any of them.
-        copy = { at: now(), until: await callDurable<Record<string, number>>(namespace, name, "cooling", { keys }) };
-        read.set(name, copy);
-      }
+      const copy = read.get(name);
+      const until = copy && now() - copy.at < READ_CACHE_MS ? copy.until : await fresh(name, keys);
       const time = now();
-      return Object.fromEntries(
-        keys.flatMap((key) => ((copy.until[key] ?? 0) > time ? [[key, copy.until[key]!]] : [])),
-      );
+      return Object.fromEntries(keys.flatMap((key) => ((until[key] ?? 0) > time ? [[key, until[key]!]] : [])));
     },
     async coolDown(name, key, until) {
       const copy = read.get(name);
       if (copy) copy.until[key] = until;
+      learnt.get(name)?.set(key, until);
       await callDurable(namespace, name, "coolDown", { key, until });
     },
     async recover(name, key) {
       delete read.get(name)?.until[key];
+      learnt.get(name)?.set(key, undefined);
       await callDurable(namespace, name, "recover", { key });
     },
   };
