@@ -22,33 +22,31 @@ const READ_CACHE_MS = 1000;
 export function durableCooldownStore(namespace: DurableObjectNamespace, now: () => number = Date.now): CooldownStore {
   const read = new Map<string, { at: number; until: Record<string, number> }>();
   // A read on its way, which every request that needs the model's copy meanwhile awaits (many
-  // arrive together), and what this isolate learns while it is (newer than what it brings back:
+  // arrive together), with what this isolate learns while it is (newer than what it brings back:
   // a key's time, or undefined once it recovered).
-  const reading = new Map<string, Promise<Record<string, number>>>();
-  const learnt = new Map<string, Map<string, number | undefined>>();
+  const reading = new Map<
+    string,
+    { until: Promise<Record<string, number>>; learnt: Map<string, number | undefined> }
+  >();
 
   function fresh(name: string, keys: readonly string[]): Promise<Record<string, number>> {
     const pending = reading.get(name);
-    if (pending) return pending;
+    if (pending) return pending.until;
     const at = now();
-    const since = new Map<string, number | undefined>();
-    learnt.set(name, since);
+    const learnt = new Map<string, number | undefined>();
     // Every key of the model, so that the copy answers for any of them.
-    const asked = callDurable<Record<string, number>>(namespace, name, "cooling", { keys })
-      .then((until) => {
-        for (const [key, time] of since) {
-          if (time === undefined) delete until[key];
-          else until[key] = time;
+    const until = callDurable<Record<string, number>>(namespace, name, "cooling", { keys })
+      .then((answer) => {
+        for (const [key, time] of learnt) {
+          if (time === undefined) delete answer[key];
+          else answer[key] = time;
         }
-        read.set(name, { at, until });
-        return until;
+        read.set(name, { at, until: answer });
+        return answer;
       })
-      .finally(() => {
-        reading.delete(name);
-        if (learnt.get(name) === since) learnt.delete(name);
-      });
-    reading.set(name, asked);
-    return asked;
+      .finally(() => reading.delete(name));
+    reading.set(name, { until, learnt });
+    return until;
   }
 
   return {
@@ -61,12 +59,12 @@ export function durableCooldownStore(namespace: DurableObjectNamespace, now: () 
     async coolDown(name, key, until) {
       const copy = read.get(name);
       if (copy) copy.until[key] = until;
-      learnt.get(name)?.set(key, until);
+      reading.get(name)?.learnt.set(key, until);
       await callDurable(namespace, name, "coolDown", { key, until });
     },
     async recover(name, key) {
       delete read.get(name)?.until[key];
-      learnt.get(name)?.set(key, undefined);
+      reading.get(name)?.learnt.set(key, undefined);
       await callDurable(namespace, name, "recover", { key });
     },
   };
