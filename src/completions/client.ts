@@ -75,6 +75,11 @@ interface CallMeter {
   text?: string;
 }
 
+/** A call's meter before it answered. */
+function unopened(): CallMeter {
+  return { opened: false, chunks: 0, ended: false };
+}
+
 /** A call's stream chunks, metered in `meter`: its usage, once it ends, makes the request's usage chunk. */
 function chunkMapper(
   format: WireFormat,
@@ -239,7 +244,7 @@ export function createCompletions(deps: CompletionsDeps): Completions {
 
       if (request.stream) {
         const askedUsage = request.stream_options?.include_usage === true;
-        const meters = calls.map((): CallMeter => ({ opened: false, chunks: 0, ended: false }));
+        const meters = calls.map(unopened);
         const streams = await allOrNothing(
           calls.map(async (planned, at) => {
             const meter = meters[at]!;
@@ -263,21 +268,18 @@ export function createCompletions(deps: CompletionsDeps): Completions {
         });
       }
       // A few at a time: a Worker holds only so many connections open (plan.ts).
-      const meters = new Map<PlannedCall, CallMeter>();
-      const answers = await mapPooled(calls, MAX_OPEN_CALLS, async (planned) => {
+      const meters = calls.map(unopened);
+      const answers = await mapPooled(calls, MAX_OPEN_CALLS, async (planned, at) => {
         const { json, headerUsage } = await callJson(transport, callOf(planned));
         const answer = format.readAnswer(json, choicesPerCall, route.name);
         const usage = answer.usage ?? headerUsage;
         const text = answer.pieces.map((piece) => piece.text).join("");
-        meters.set(planned, { opened: true, chunks: 0, ended: true, ...(usage ? { usage } : { text }) });
+        meters[at] = { opened: true, chunks: 0, ended: true, ...(usage ? { usage } : { text }) };
         return { place: planned.place, answer: { ...answer, usage } };
       }).catch((error: unknown) => {
         controller.abort();
         // The calls that answered were billed, though the request as a whole failed.
-        const answered = calls.map(
-          (planned): CallMeter => meters.get(planned) ?? { opened: false, chunks: 0, ended: false },
-        );
-        throw billOpened(error, answered, calls, request.n ?? 1);
+        throw billOpened(error, meters, calls, request.n ?? 1);
       });
       return completionFrom(meta, answers);
     }, options);

@@ -5,7 +5,11 @@
  * `run` over every item, at most `limit` at a time, the results in the items' order. The first
  * failure rejects at once and no further item starts; the caller stops those still running.
  */
-export async function mapPooled<T, R>(items: readonly T[], limit: number, run: (item: T) => Promise<R>): Promise<R[]> {
+export async function mapPooled<T, R>(
+  items: readonly T[],
+  limit: number,
+  run: (item: T, index: number) => Promise<R>,
+): Promise<R[]> {
   const results: R[] = [];
   let next = 0;
   let failed = false;
@@ -13,7 +17,7 @@ export async function mapPooled<T, R>(items: readonly T[], limit: number, run: (
     while (!failed && next < items.length) {
       const at = next++;
       try {
-        results[at] = await run(items[at]!);
+        results[at] = await run(items[at]!, at);
       } catch (error) {
         failed = true;
         throw error;
