@@ -41,7 +41,11 @@ export function requestLog(sink: LogSink, stall: StallTimes = STALL_TIMES): Midd
       gone.abort(new DOMException("The client went away.", "AbortError"));
     };
     followClient(c.req.raw.signal, () => leave(CLIENT_CLOSED_CONNECTION), log.done);
-    keepAliveUntil(c, log.done);
+    // In a Worker, the request is kept alive until its line is written: without it, workerd ends
+    // the request when the client leaves, and with it every pending cancel, timer and log line.
+    // Node, Deno and Bun have no context: the process lives on by itself.
+    const worker = workerContext(c);
+    worker?.waitUntil(log.done);
 
     await next();
     if (isBodyCut(c.error)) leave(CLIENT_STOPPED_SENDING);
@@ -49,7 +53,7 @@ export function requestLog(sink: LogSink, stall: StallTimes = STALL_TIMES): Midd
     const answer = c.res;
     // Unless the client has gone already, this answer is what it is sent (the span's HTTP status).
     if (!log.finished) log.answered = answer.status;
-    const hooks = deliveryHooks(log, answer.status, leave, workerContext(c) !== undefined);
+    const hooks = deliveryHooks(log, answer.status, leave, worker !== undefined);
     // HEAD: hono drops the body of the GET answer; nobody will read it. The proxy's own bodies
     // are watched in place, or else at their source: one stream layer, not a second one.
     const head = c.req.method === "HEAD";
@@ -136,15 +140,6 @@ function followClient(signal: AbortSignal | undefined, onGone: () => void, done:
   }
   signal.addEventListener("abort", onGone, { once: true });
   void done.then(() => signal.removeEventListener("abort", onGone));
-}
-
-/**
- * In a Worker, keeps the request alive until its line is written: without it, workerd ends the
- * request when the client leaves, and with it every pending cancel, timer and log line.
- */
-function keepAliveUntil(c: AppContext, done: Promise<void>): void {
-  // Not a Worker (Node, Deno, Bun): the process lives on by itself.
-  workerContext(c)?.waitUntil(done);
 }
 
 /** The Worker's execution context; undefined on Node, Deno and Bun, where hono's getter throws. */
