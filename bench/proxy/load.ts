@@ -49,7 +49,7 @@ async function retarget(request: Promise<Request>, base: string, to: string): Pr
 export function proxyRequest(
   base: string,
   stream: boolean,
-  model: "llama" | "llama-slow" = "llama",
+  model: "llama" | "llama-slow" | "llama-long" = "llama",
   key = PROXY_KEY,
 ): Request {
   return new Request(`${base}/v1/chat/completions`, {
@@ -117,4 +117,18 @@ export async function firstTextArrival(
   });
   if (firstMs === undefined) throw new Error(`${kind}: no model text arrived`);
   return { firstMs, totalMs: timing.totalMs };
+}
+
+/** The SSE events (`data:` lines) of a streamed answer, read to its end; `[DONE]` counts too. */
+export async function sseEvents(request: Request): Promise<number> {
+  const decoder = new TextDecoder();
+  let events = 0;
+  // A line may be split across reads: keep what follows the last newline for the next one.
+  let partial = "";
+  await timed(request, (bytes) => {
+    const lines = (partial + decoder.decode(bytes, { stream: true })).split("\n");
+    partial = lines.pop() ?? "";
+    for (const line of lines) if (line.startsWith("data:")) events++;
+  });
+  return events;
 }

@@ -5,11 +5,15 @@ import { emulatorModelId } from "../../emulator/model-id.ts";
 
 export const PROXY_KEY = "sk-bench-proxy";
 export const GATEWAY_KEY = "sk-bench-gateway";
+/** The pieces (output tokens) of the `llama-long` model's answer. */
+const LONG_PIECES = 500;
 
 /** Public model names the benchmark calls, and the emulator model behind each. */
 const PROXY_MODELS = {
   llama: `bedrock/llama/${emulatorModelId("llama")}`,
   "llama-slow": `bedrock/llama/${emulatorModelId("llama", ["slow50"])}`,
+  // A streamed answer of 500 pieces, a token each: what a stream's CPU grows by per chunk.
+  "llama-long": `bedrock/llama/${emulatorModelId("llama", [`long${LONG_PIECES}`])}`,
 } as const;
 
 /** Our proxy's bindings (wrangler vars and secrets; createApp's `env` in Node). */

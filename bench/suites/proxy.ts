@@ -13,7 +13,15 @@ import type { Figure, Peer, SuiteResult } from "../lib/figure.ts";
 import { childCpuMs, processCpuMs } from "../lib/process-cpu.ts";
 import type { ChildServer } from "../lib/server.ts";
 import { pairedRatios, percentile, summarise, type Summary } from "../lib/stats.ts";
-import { directConverse, directInvoke, firstTextArrival, proxyRequest, runLoad, type Timing } from "../proxy/load.ts";
+import {
+  directConverse,
+  directInvoke,
+  firstTextArrival,
+  proxyRequest,
+  runLoad,
+  sseEvents,
+  type Timing,
+} from "../proxy/load.ts";
 import { portkeyRequest } from "../proxy/portkey.ts";
 import { GATEWAY_KEY } from "../proxy/proxy-settings.ts";
 import { startWorkerdProxies } from "../proxy/workerd.ts";
@@ -170,6 +178,7 @@ export async function runProxy(servers: ProxyServers, options: ProxyOptions): Pr
   const emulatorCpu = new Map<string, number[]>();
   const push = <K, V>(map: Map<K, V[]>, key: K, value: V) => map.set(key, [...(map.get(key) ?? []), value]);
   let buffering: Figure | undefined;
+  let perChunk: Figure | undefined;
   try {
     // Warm-up: JIT everywhere, connection pools, each Worker's first-request setup.
     for (const path of paths) {
@@ -200,6 +209,7 @@ export async function runProxy(servers: ProxyServers, options: ProxyOptions): Pr
       }
     }
     buffering = await bufferingFigure(emulatorUrl, workerd.urls.ours!);
+    perChunk = await chunkCpuFigure(workerd.urls.ours!, workerdCpu, options.rounds);
   } finally {
     await workerd.close();
   }
@@ -212,6 +222,7 @@ export async function runProxy(servers: ProxyServers, options: ProxyOptions): Pr
     ...throughputFigures(measured),
   ];
   if (buffering) figures.push(buffering);
+  if (perChunk) figures.push(perChunk);
   const details = [
     `Proxies: ours is worker/index.ts bundled with esbuild (minified, as wrangler bundles it) in workerd via Miniflare (direct sockets, wrangler.toml's compatibility) and createApp() on @hono/node-server with bedrock-edge/node (nodeFetch, nodeSigningCrypto), as the README's Node server; the floor is bench/proxy/floor-worker.ts in the same workerd, with the rungs from it to ours: floor-js-worker.ts (the body through JavaScript), decode-worker.ts (our decoding alone), library-worker.ts (createBedrock() alone); Portkey is @portkey-ai/gateway 1.15.2's build/start-server.js, as published on Node and re-bundled as a Worker (bench/proxy/portkey.ts) under nodejs_compat. Upstream: the emulator in its own Node process at ${emulatorUrl}. Client: Node's fetch over loopback, ${options.sequential} requests per path per round one at a time, ${options.concurrent} at ${CONCURRENCY} in flight for req/s; ${options.rounds} rounds, paths in a rotating order.`,
     ...(servers.portkeyMissing ? [`Portkey not measured: ${servers.portkeyMissing}`] : []),
@@ -492,5 +503,60 @@ async function bufferingFigure(emulatorUrl: string, proxyUrl: string): Promise<F
     goal: `added < ${SLOW_FRAME_MS / 2} ms (unbuffered)`,
     pass: lag < SLOW_FRAME_MS / 2 && first(proxied).median < total.median / 2,
     note: `whole stream through the proxy: ${total.median.toFixed(0)} ms; a buffering proxy would deliver the first text then`,
+  };
+}
+
+/** The Workers Free plan's CPU time per request (Cloudflare's limits page). */
+const FREE_PLAN_CPU_MS = 10;
+
+/**
+ * What a streamed answer's CPU grows by per chunk in workerd: streams of the bench's short
+ * answer and of a 500-token one, in alternating batches, their CPU per stream apart divided by
+ * their chunks apart (and the long answer's CPU plain, for comparison). A Worker is billed, and on the Free plan cut, by CPU time, so this says how
+ * long a stream fits a plan's limit (on this machine's CPU, not Cloudflare's).
+ */
+async function chunkCpuFigure(proxyUrl: string, cpu: () => number | undefined, rounds: number): Promise<Figure> {
+  const STREAMS = 10;
+  const perChunkUs: number[] = [];
+  const shortMs: number[] = [];
+  const longMs: number[] = [];
+  // The same long answer unstreamed: its relay is one body, whatever its length.
+  const longPlainMs: number[] = [];
+  const chunks = { short: 0, long: 0 };
+  const batch = async (model: "llama" | "llama-long", stream = true): Promise<{ ms: number; events: number }> => {
+    const before = cpu();
+    let events = 0;
+    for (let i = 0; i < STREAMS; i++) {
+      const request = proxyRequest(proxyUrl, stream, model);
+      if (stream) events += await sseEvents(request);
+      else await runLoad([request], 1);
+    }
+    const after = cpu();
+    if (before === undefined || after === undefined) throw new Error("workerd's CPU time is not readable");
+    return { ms: (after - before) / STREAMS, events: events / STREAMS };
+  };
+  await batch("llama-long");
+  for (let round = 0; round < rounds; round++) {
+    const order = round % 2 ? (["llama-long", "llama"] as const) : (["llama", "llama-long"] as const);
+    const [first, second] = [await batch(order[0]), await batch(order[1])];
+    const [short, long] = order[0] === "llama" ? [first, second] : [second, first];
+    chunks.short = short.events;
+    chunks.long = long.events;
+    shortMs.push(short.ms);
+    longMs.push(long.ms);
+    perChunkUs.push(((long.ms - short.ms) / (long.events - short.events)) * 1000);
+    longPlainMs.push((await batch("llama-long", false)).ms);
+  }
+  const ours = summarise(perChunkUs);
+  const base = summarise(shortMs).median - (chunks.short * ours.median) / 1000;
+  const fitting = Math.floor(((FREE_PLAN_CPU_MS - base) * 1000) / ours.median);
+  return {
+    id: "proxy.workerd.stream.cpu_per_chunk",
+    name: "Proxy in workerd, CPU per streamed chunk",
+    unit: "µs",
+    ours,
+    goal: `(information: a Worker's CPU time limit, ${FREE_PLAN_CPU_MS} ms on the Free plan)`,
+    pass: null,
+    note: `CPU per stream: ${summarise(shortMs).median.toFixed(2)} ms for ${chunks.short} SSE events, ${summarise(longMs).median.toFixed(1)} ms for ${chunks.long}; the same answer plain, ${summarise(longPlainMs).median.toFixed(2)} ms; about ${fitting} chunks fit ${FREE_PLAN_CPU_MS} ms at this machine's speed`,
   };
 }
