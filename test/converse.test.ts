@@ -294,6 +294,33 @@ describe("converse: structured output (response_format json_schema)", () => {
     expect(JSON.parse(streamed.content)).toMatchObject({ city: expect.any(String) });
     expect(emulator.stats.requests.map((request) => request.status)).toEqual([200, 200]);
   });
+
+  it("a free-form object (no properties listed) goes as written, not closed to {}: Bedrock's 400 says why (structured7 #2)", async () => {
+    const { bedrock, emulator } = emulated();
+    const schema = {
+      type: "object",
+      properties: { title: { type: "string" }, metadata: { type: "object" } },
+      required: ["title", "metadata"],
+    };
+    const error = await errorOf(
+      () =>
+        bedrock.chat.completions.create({
+          model: model("converse"),
+          messages: [hello],
+          response_format: { type: "json_schema", json_schema: { name: "book", schema } },
+        }),
+      BedrockEdgeError,
+    );
+    expect(error).toMatchObject({ status: 400 });
+    expect(error.message).toContain("'additionalProperties' must be explicitly set to false");
+    const sent = sentBody(emulator, model("converse")) as {
+      outputConfig: { textFormat: { structure: { jsonSchema: { schema: string } } } };
+    };
+    expect(JSON.parse(sent.outputConfig.textFormat.structure.jsonSchema.schema)).toEqual({
+      ...schema,
+      additionalProperties: false,
+    });
+  });
 });
 
 describe("converse: Nova 2 at high reasoning effort", () => {

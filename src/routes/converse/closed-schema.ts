@@ -6,6 +6,8 @@
 // only for an object that lists its own properties: one whose properties come from `allOf`,
 // `$ref`, `if`/`then`/`else` or alternatives beside its own is left as written (closing it, or
 // a branch that is merged with others, would admit no instance), and Bedrock's 400 says why.
+// So is a bare `{"type": "object"}`, a free-form map: closed, it would admit only `{}`, and the
+// caller's data would be lost without a word.
 import type { JsonObject } from "../../json.ts";
 
 // Keywords whose value is one schema, or schemas by name, standing on their own.
@@ -20,9 +22,9 @@ function isObject(value: unknown): value is JsonObject {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
-function describesObject(schema: JsonObject): boolean {
-  const { type } = schema;
-  return type === "object" || (Array.isArray(type) && type.includes("object")) || isObject(schema.properties);
+/** An object schema that names what it holds: its own properties, or patterns for their names. */
+function listsProperties(schema: JsonObject): boolean {
+  return isObject(schema.properties) || isObject(schema.patternProperties);
 }
 
 /** A subschema closed, anything else (a boolean schema, a malformed value) as it is. */
@@ -34,7 +36,7 @@ function closed(value: unknown): unknown {
 export function closedSchema(schema: JsonObject): JsonObject {
   const out: JsonObject = { ...schema };
   const merged = MERGING.some((key) => key in out);
-  const object = describesObject(out);
+  const object = listsProperties(out);
   const alternatives = ALTERNATIVES.some((key) => key in out);
   for (const key of ONE_SCHEMA) if (isObject(out[key])) out[key] = closed(out[key]);
   for (const key of NAMED_SCHEMAS) {

@@ -454,6 +454,28 @@ describe("closedSchema: the object schemas Converse's structured output takes", 
     );
   });
 
+  it("leaves a free-form object (no properties listed) as written: closed, it would admit only {} (structured7 #2)", () => {
+    const book = {
+      type: "object",
+      properties: {
+        title: { type: "string" },
+        metadata: { type: "object", description: "any key/value pairs" },
+        tags: { type: ["object", "null"] },
+        byName: { type: "object", patternProperties: { "^x-": { type: "string" } } },
+      },
+      required: ["title", "metadata"],
+    };
+    expect(closedSchema(book)).toEqual({
+      ...book,
+      properties: {
+        ...book.properties,
+        byName: { ...book.properties.byName, additionalProperties: false },
+      },
+      additionalProperties: false,
+    });
+    expect(closedSchema({ type: "object" })).toEqual({ type: "object" });
+  });
+
   it("leaves an object whose properties come from elsewhere as written: allOf, $ref, if/then, or alternatives beside its own (codereview11 #4)", () => {
     const a = { properties: { a: { type: "string" } }, required: ["a"] };
     const b = { properties: { b: { type: "number" } }, required: ["b"] };
