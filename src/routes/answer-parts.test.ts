@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { ChunkDelta } from "../openai/types.ts";
 import { createDeltaSplitter, finishWithCalls, messageOf, splitText } from "./answer-parts.ts";
 import type { SplitterOptions } from "./answer-splitter.ts";
+import { offeredCalls } from "./offered-calls.ts";
 import { qwenToolSyntax } from "./tool-syntax.ts";
 
 const qwen: SplitterOptions = { reasoning: "detect", tools: qwenToolSyntax, endMarkers: ["<|im_end|>"] };
@@ -82,5 +83,21 @@ describe("a streamed answer", () => {
     const splitter = createDeltaSplitter(qwen, () => index++);
     const calls = [...splitter.push(answer), ...splitter.end()].flatMap((delta) => delta.tool_calls ?? []);
     expect(calls.map((call) => call.index)).toEqual([3]);
+  });
+
+  it("stops on the same call as the whole answer when several are not offered: the first", () => {
+    const tools = [{ type: "function" as const, function: { name: "get_weather" } }];
+    const forced: SplitterOptions = {
+      ...qwen,
+      prefill: '<tool_call>\n{"name": "',
+      admitCalls: offeredCalls(qwenToolSyntax, tools, {}),
+    };
+    const text = 'nope", "arguments": {}}\n</tool_call>\n<tool_call>\n{"name": "other", "arguments": {}}\n</tool_call>';
+    expect(splitText(forced, text).unfinished).toMatchObject({ name: "nope", unoffered: "tools" });
+    for (let at = 0; at <= text.length; at++) {
+      const splitter = createDeltaSplitter(forced);
+      [...splitter.push(text.slice(0, at)), ...splitter.push(text.slice(at)), ...splitter.end("stop")];
+      expect(splitter.unfinished).toEqual(splitText(forced, text).unfinished);
+    }
   });
 });

@@ -110,7 +110,8 @@ export function createDeltaSplitter(options: SplitterOptions, nextToolIndex?: ()
       if (part.kind === "reasoning") out.push({ reasoning_content: part.text });
       else if (part.kind === "content") out.push({ content: part.text });
       else if (part.kind === "tool_call") held.push(part);
-      else heldUnfinished = part;
+      // The first, as a whole answer reads it (splitText).
+      else heldUnfinished ??= part;
     }
     return out;
   };

@@ -8,6 +8,7 @@ import {
   type ToolSyntax,
 } from "./answer-splitter.ts";
 import { callPrefill, type ForcedCallFormat, forcedCallReader } from "./forced-call.ts";
+import { offeredCalls } from "./offered-calls.ts";
 import { deepseekForcedCalls } from "./prompts/deepseek-r1.ts";
 import { llamaForcedCalls } from "./prompts/llama3.ts";
 import { qwen2ForcedCalls, qwen3ForcedCalls } from "./prompts/qwen.ts";
@@ -412,6 +413,130 @@ describe("a forced call's prefill", () => {
   });
 });
 
+describe("calls to functions the request does not offer (offered-calls.ts)", () => {
+  const offered = ["get_weather", "get_time"].map((name) => ({ type: "function" as const, function: { name } }));
+  const QWEN2_TOOLS: SplitterOptions = { ...QWEN3_TOOLS, reasoning: "never" };
+  const R1_TOOLS: SplitterOptions = { ...R1, tools: deepseekToolSyntax };
+  const forcedOptions = (options: SplitterOptions, format: ForcedCallFormat, call: { name?: string }) => ({
+    ...options,
+    prefill: callPrefill(format, call),
+    readForcedCall: forcedCallReader(format, call, offered),
+    admitCalls: offeredCalls(options.tools!, offered, call),
+  });
+  const families = [
+    {
+      family: "qwen3",
+      options: QWEN3_TOOLS,
+      format: qwen3ForcedCalls,
+      unknown: 'get_current_weather", "arguments": {"city": "Paris"}}\n</tool_call>',
+      second: '{"city": "Paris"}}\n</tool_call>\n<tool_call>\n{"name": "get_time", "arguments": {}}\n</tool_call>',
+    },
+    {
+      family: "qwen2",
+      options: QWEN2_TOOLS,
+      format: qwen2ForcedCalls,
+      unknown: 'get_current_weather", "arguments": {"city": "Paris"}}\n</tool_call>',
+      second: '{"city": "Paris"}}\n</tool_call>\n<tool_call>\n{"name": "get_weather", "arguments": {}}\n</tool_call>',
+    },
+    {
+      family: "llama",
+      options: LLAMA_TOOLS,
+      format: llamaForcedCalls,
+      unknown: 'get_current_weather", "parameters": {"city": "Paris"}}',
+      second: '{"city": "Paris"}}; {"name": "get_time", "parameters": {}}',
+    },
+    {
+      family: "deepseek_r1",
+      options: R1_TOOLS,
+      format: deepseekForcedCalls,
+      unknown: 'get_current_weather\n```json\n{"city": "Paris"}\n```<｜tool▁call▁end｜><｜tool▁calls▁end｜>',
+      second:
+        '{"city": "Paris"}\n```<｜tool▁call▁end｜><｜tool▁call▁begin｜>function<｜tool▁sep｜>get_time\n```json\n{}\n```' +
+        "<｜tool▁call▁end｜><｜tool▁calls▁end｜>",
+    },
+  ];
+
+  for (const { family, options, format, unknown, second } of families) {
+    it(`${family}: a forced call to a function not in tools is no call, whatever the cut`, () => {
+      const required = forcedOptions(options, format, {});
+      for (const pieces of cuttings(unknown)) {
+        const parts = run(required, pieces);
+        expect(parts, pieces.join("|")).toEqual([
+          {
+            kind: "unfinished_call",
+            name: "get_current_weather",
+            arguments: "",
+            cut: false,
+            markup: expect.stringContaining(unknown),
+            unoffered: "tools",
+          },
+        ]);
+      }
+    });
+
+    it(`${family}: a named forced call is the one call, the calls written after it left out`, () => {
+      const named = forcedOptions(options, format, { name: "get_weather" });
+      for (const pieces of cuttings(second)) {
+        expect(summary(run(named, pieces))).toEqual({
+          reasoning: "",
+          content: "",
+          calls: ['get_weather({"city": "Paris"})'],
+        });
+      }
+      // Without the check (as before), the second call came back too.
+      expect(summary(run({ ...named, admitCalls: undefined }, [second])).calls).toHaveLength(2);
+    });
+  }
+
+  it("under required, every call must name an offered function, the forced one and any after it", () => {
+    const required = forcedOptions(QWEN2_TOOLS, qwen2ForcedCalls, {});
+    const two =
+      'get_weather", "arguments": {}}\n</tool_call>\n<tool_call>\n{"name": "get_time", "arguments": {}}\n</tool_call>';
+    expect(summary(run(required, [two])).calls).toEqual(["get_weather({})", "get_time({})"]);
+    const parts = run(required, [two.replace('"get_time"', '"nope"')]);
+    expect(parts.filter((part) => part.kind === "unfinished_call")).toEqual([
+      {
+        kind: "unfinished_call",
+        name: "nope",
+        arguments: "",
+        cut: false,
+        markup: '<tool_call>\n{"name": "nope", "arguments": {}}\n</tool_call>',
+        unoffered: "tools",
+      },
+    ]);
+    // Text written into the name slot reads as a call named by it: not an offered function either.
+    expect(run(required, ['Sorry"}\n</tool_call>'])).toMatchObject([{ kind: "unfinished_call", name: "Sorry" }]);
+  });
+
+  it("a named call's name is the named function's, even where the JSON says it twice", () => {
+    const named = forcedOptions(QWEN2_TOOLS, qwen2ForcedCalls, { name: "get_weather" });
+    expect(run(named, ['{}, "name": "get_time"}\n</tool_call>'])).toMatchObject([
+      { kind: "unfinished_call", name: "get_time", unoffered: "tool_choice" },
+    ]);
+  });
+
+  it("unforced, Llama JSON that names no offered function is the answer's text, at every cut", () => {
+    const auto = { ...LLAMA_TOOLS, admitCalls: offeredCalls(llamaJsonToolSyntax, offered, undefined) };
+    for (const answer of [
+      '{"name": "Ada Lovelace", "arguments": {"born": 1815}}',
+      '{"name": "get_weather", "parameters": {}}; {"name": "Bob", "parameters": {}}',
+    ]) {
+      for (const pieces of cuttings(answer)) {
+        expect(summary(run(auto, pieces))).toEqual({ reasoning: "", content: answer, calls: [] });
+      }
+    }
+    const calls = '{"name": "get_weather", "parameters": {}}; {"name": "get_time", "parameters": {}}';
+    expect(summary(run(auto, [calls])).calls).toEqual(["get_weather({})", "get_time({})"]);
+  });
+
+  it("unforced, a call in Qwen's or DeepSeek's markup is a call whatever it names (as vLLM's parsers read it)", () => {
+    expect(offeredCalls(qwenToolSyntax, offered, undefined)).toBeUndefined();
+    expect(offeredCalls(deepseekToolSyntax, offered, undefined)).toBeUndefined();
+    const qwen = '<tool_call>\n{"name": "nope", "arguments": {}}\n</tool_call>';
+    expect(summary(run(QWEN3_TOOLS, [qwen])).calls).toEqual(["nope({})"]);
+  });
+});
+
 describe("an end-of-turn token in or around a tool block: the first of it and the close ends the call (parity6)", () => {
   // A plain answer has all its text at once; a stream meets the end token before any close that
   // follows it. Both read up to whichever comes first.
@@ -463,6 +588,8 @@ describe("an end-of-turn token in or around a tool block: the first of it and th
     '{"city": "Paris"}}',
     '{"city": "Par',
     "<|im_start|>assistant\n",
+    '{"name": "nope", "arguments": {}}',
+    'nope", "arguments": {}}',
   ];
   const deepseekPieces = [
     "<｜tool▁calls▁begin｜>",
@@ -470,6 +597,7 @@ describe("an end-of-turn token in or around a tool block: the first of it and th
     "function<｜tool▁sep｜>",
     "f\n```json\n",
     'get_weather\n```json\n{"city": "Paris"}\n```',
+    "nope\n```json\n{}\n```",
     '{"q": 1}',
     "\n```",
     "<｜tool▁call▁end｜>",
@@ -477,6 +605,8 @@ describe("an end-of-turn token in or around a tool block: the first of it and th
   ];
   const llamaPieces = [
     '{"name": "f", "parameters": {"q": 1}}',
+    '{"name": "Ada", "arguments": {}}',
+    'nope", "parameters": {}}',
     '{"name": "',
     'get_weather", "parameters": ',
     '{"city": "Paris"}',
@@ -530,15 +660,22 @@ describe("an end-of-turn token in or around a tool block: the first of it and th
   const readings: Array<{ name: string; options: SplitterOptions; pieces: string[] }> = [];
   for (const family of families) {
     const { reasoning, syntax: tools, endMarkers, forced, pieces } = family;
+    // Each with the check of called names the route gives it (offered-calls.ts).
     const forcedOptions = (call: { name?: string }): SplitterOptions => ({
       reasoning,
       tools,
       endMarkers,
       prefill: callPrefill(forced, call),
       readForcedCall: forcedCallReader(forced, call, toolsOffered),
+      admitCalls: offeredCalls(tools, toolsOffered, call),
     });
+    const admitCalls = offeredCalls(tools, toolsOffered, undefined);
     readings.push(
-      { name: `${family.route}, tools`, options: { reasoning, tools, endMarkers }, pieces },
+      {
+        name: `${family.route}, tools`,
+        options: { reasoning, tools, endMarkers, ...(admitCalls ? { admitCalls } : {}) },
+        pieces,
+      },
       { name: `${family.route}, a forced call`, options: forcedOptions({}), pieces },
       { name: `${family.route}, a named forced call`, options: forcedOptions({ name: "get_weather" }), pieces },
       { name: `${family.route}, no tools`, options: { reasoning, endMarkers }, pieces },
@@ -546,9 +683,10 @@ describe("an end-of-turn token in or around a tool block: the first of it and th
   }
   for (const [parser, tools] of Object.entries(TOOL_PARSERS)) {
     const pieces = families.find((family) => family.syntax === tools)?.pieces ?? [];
+    const admitCalls = offeredCalls(tools, toolsOffered, undefined);
     readings.push({
       name: `openai, tool_parser ${parser}`,
-      options: { reasoning: "never", tools, endMarkers: [] },
+      options: { reasoning: "never", tools, endMarkers: [], ...(admitCalls ? { admitCalls } : {}) },
       pieces,
     });
   }

@@ -26,6 +26,11 @@ export interface UnfinishedCall {
   cut: boolean;
   /** The call as written, its opening (the prefill's) included. */
   markup: string;
+  /**
+   * A whole call to a function the request does not allow (offered-calls.ts): one not in `tools`,
+   * or not the one `tool_choice` names.
+   */
+  unoffered?: "tools" | "tool_choice";
 }
 
 /** What a forced call's text turned out to be, when the tool syntax could not read it as calls. */
@@ -42,6 +47,15 @@ export interface ParsedToolCall {
   /** A JSON string, as OpenAI's `function.arguments`. */
   arguments: string;
 }
+
+/** What calls read from the text give, by the functions the request allows (offered-calls.ts). */
+export type AdmittedCalls =
+  /** These calls: all that were read, or the first of them that the request lets an answer hold. */
+  | { kind: "calls"; calls: ParsedToolCall[] }
+  /** Not calls at all: the model's text. */
+  | { kind: "text" }
+  /** A call to a function the request does not allow: not in `tools`, or not the one `tool_choice` names. */
+  | { kind: "unoffered"; name: string; field: "tools" | "tool_choice" };
 
 /** Calls between markers (Qwen's `<tool_call>`, DeepSeek's): any number of blocks, anywhere in the content. */
 export interface MarkedToolSyntax {
@@ -84,6 +98,11 @@ export interface SplitterOptions {
    * (forced-call.ts): undefined when it is not a call at all, but the model's own text.
    */
   readForcedCall?: (call: string) => ForcedCallReading | undefined;
+  /**
+   * Which of the calls read from one tool block (or a leading answer) the answer gives, `before`
+   * calls having come earlier in it; absent: all of them.
+   */
+  admitCalls?: (calls: ParsedToolCall[], before: number) => AdmittedCalls;
 }
 
 export interface AnswerSplitter {
@@ -317,16 +336,23 @@ export function createAnswerSplitter(options: SplitterOptions): AnswerSplitter {
   }
 
   function emitTool(out: AnswerPart[], block: string, closed: boolean): void {
-    const calls = tools!.parse(block);
+    const parsed = tools!.parse(block);
+    const admitted = parsed && options.admitCalls ? options.admitCalls(parsed, toolCalls) : undefined;
     const prefill = hiddenPrefill;
     hiddenPrefill = "";
+    const call = marked ? marked.open + block : block;
+    const text = marked && closed ? call + marked.close : call;
+    if (admitted?.kind === "unoffered") {
+      const { name, field } = admitted;
+      out.push({ kind: "unfinished_call", name, arguments: "", cut: false, markup: text, unoffered: field });
+      return;
+    }
+    const calls = admitted ? (admitted.kind === "calls" ? admitted.calls : undefined) : parsed;
     if (calls) {
       for (const call of calls) out.push({ kind: "tool_call", ...call });
       toolCalls += calls.length;
       return;
     }
-    const call = marked ? marked.open + block : block;
-    const text = marked && closed ? call + marked.close : call;
     if (prefill && text.startsWith(prefill)) emitForced(out, call, text, prefill, closed);
     // Not a call after all: the text is the model's, so it is kept as content.
     else emit(out, "content", text);

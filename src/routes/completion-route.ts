@@ -23,6 +23,7 @@ import {
   unfinishedCallError,
 } from "./forced-call.ts";
 import { imageData } from "./images.ts";
+import { offeredCalls } from "./offered-calls.ts";
 import { checkParameters, dropsParameters } from "./parameters.ts";
 import { COMPLETION_ROUTE_INFO } from "./route-info.ts";
 import { checkTemplateKwargs } from "./template-variables.ts";
@@ -203,15 +204,18 @@ function readingFor(spec: CompletionRouteSpec, asked: ChatCompletionRequest, set
   const request = honoured(spec, asked, settings);
   const prefilled = prefilling(spec, request, format);
   const prefill = prefilled ? callPrefill(prefilled.format, prefilled.call) : "";
+  const syntax = offersTools(request) ? spec.tools : undefined;
+  const admitCalls = syntax && offeredCalls(syntax, request.tools ?? [], prefilled?.call);
   const reading: Reading = {
     splitter: {
       reasoning: spec.reasoning,
-      tools: offersTools(request) ? spec.tools : undefined,
+      tools: syntax,
       endMarkers: spec.endMarkers,
       ...(prefill ? { prefill } : {}),
       ...(prefilled?.call
         ? { readForcedCall: forcedCallReader(prefilled.format, prefilled.call, request.tools ?? []) }
         : {}),
+      ...(admitCalls ? { admitCalls } : {}),
     },
     hasStop: hasStop(request),
   };

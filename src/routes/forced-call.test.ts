@@ -355,6 +355,71 @@ describe.each(families)("$route: a forced call the model did not finish", (famil
   });
 });
 
+/** Continuations after each family's prefill: an unoffered function (required), and a second call (named). */
+const strays = {
+  qwen3: {
+    unknown: 'get_current_weather", "arguments": {"city": "Paris"}}\n</tool_call>',
+    second: '{"city": "Paris"}}\n</tool_call>\n<tool_call>\n{"name": "get_time", "arguments": {}}\n</tool_call>',
+  },
+  qwen2: {
+    unknown: 'get_current_weather", "arguments": {"city": "Paris"}}\n</tool_call>',
+    second: '{"city": "Paris"}}\n</tool_call>\n<tool_call>\n{"name": "get_time", "arguments": {}}\n</tool_call>',
+  },
+  llama: {
+    unknown: 'get_current_weather", "parameters": {"city": "Paris"}}',
+    second: '{"city": "Paris"}}; {"name": "get_time", "parameters": {}}',
+  },
+  deepseek_r1: {
+    unknown: 'get_current_weather\n```json\n{"city": "Paris"}\n```<｜tool▁call▁end｜><｜tool▁calls▁end｜>',
+    second:
+      '{"city": "Paris"}\n```<｜tool▁call▁end｜><｜tool▁call▁begin｜>function<｜tool▁sep｜>get_time\n```json\n{}\n```' +
+      "<｜tool▁call▁end｜><｜tool▁calls▁end｜>",
+  },
+} as const;
+
+describe.each(families)("$route: a forced call names an offered function, the named one alone", (family) => {
+  const route = routes[family.route];
+  const { unknown, second } = strays[family.route];
+  const answer = (text: string) =>
+    family.route === "qwen2" ? { text, stop_reason: "stop" } : { generation: text, stop_reason: "stop" };
+  const stream = (body: ChatCompletionRequest, text: string, size: number) => {
+    const mapper = route.createStreamMapper(body);
+    const field = family.route === "qwen2" ? "text" : "generation";
+    const pieces = text.match(new RegExp(`[\\s\\S]{1,${size}}`, "gu")) ?? [];
+    const parts = pieces.flatMap((piece, i) =>
+      mapper.push(chunk({ [field]: piece, stop_reason: i === pieces.length - 1 ? "stop" : null })),
+    );
+    return [...parts, ...mapper.end()];
+  };
+
+  it("required: a call to a function not in tools is a 500 invalid_tool_call, plain and streamed", () => {
+    const expected = {
+      status: 500,
+      code: "invalid_tool_call",
+      message: 'The model called "get_current_weather", which is not in tools: there is no call to return.',
+    };
+    expect(refusal(() => route.parseAnswer(answer(unknown + family.end), request("required")))).toMatchObject(expected);
+    for (const size of [1, 3, 100]) {
+      expect(refusal(() => stream(request("required"), unknown + family.end, size))).toMatchObject(expected);
+    }
+  });
+
+  it("named: the named call alone, as OpenAI answers, the model's further calls left out, plain and streamed", () => {
+    const plain = route.parseAnswer(answer(second + family.end), request(named)).choices[0]!;
+    expect(plain.finish_reason).toBe("tool_calls");
+    expect(plain.message.tool_calls?.map((call) => call.function)).toEqual([
+      { name: "get_weather", arguments: '{"city": "Paris"}' },
+    ]);
+    for (const size of [1, 3, 100]) {
+      const parts = stream(request(named), second + family.end, size);
+      expect(parts.flatMap((part) => part.delta.tool_calls ?? []).map((call) => call.function)).toEqual([
+        { name: "get_weather", arguments: '{"city": "Paris"}' },
+      ]);
+      expect(parts.map((part) => part.delta.content ?? "").join("")).toBe("");
+    }
+  });
+});
+
 describe("forced calls elsewhere", () => {
   it("qwen2 streams a forced call from its `text` events", () => {
     const mapper = routes.qwen2.createStreamMapper(request(named));

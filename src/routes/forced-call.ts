@@ -132,12 +132,16 @@ function isJsonObject(text: string): boolean {
   }
 }
 
+/** What a call the request does not allow is not, by the field that says so. */
+const UNOFFERED = { tools: "in tools", tool_choice: "the function tool_choice names" } as const;
+
 /**
  * The answer to a forced call that the model began and did not finish, when no token limit cut it
  * (that answer is the call so far, answer-parts.ts): there is no call to give, and text in its
  * place would read as a whole answer. Cut by a stop string (the request has some, and the call was
  * well formed up to its end) it is the request's to change: a 400 naming `stop`. Otherwise the
- * model broke off or wrote a broken call: a 500, as OpenAI answers a model's invalid output.
+ * model broke off, wrote a broken call, or called a function the request does not allow
+ * (offered-calls.ts): a 500, as OpenAI answers a model's invalid output.
  */
 export function unfinishedCallError(call: UnfinishedCall, hasStop: boolean): BedrockEdgeError {
   const target = call.name === undefined ? "the forced tool call" : `the forced call to "${call.name.slice(0, 128)}"`;
@@ -152,9 +156,11 @@ export function unfinishedCallError(call: UnfinishedCall, hasStop: boolean): Bed
   return new BedrockEdgeError({
     status: 500,
     code: "invalid_tool_call",
-    message: call.cut
-      ? `The model ended its answer inside ${target}, before its arguments were complete: there is no call to return.`
-      : `The model wrote ${target} in a form that cannot be read as a call: there is no call to return.`,
+    message: call.unoffered
+      ? `The model called "${call.name?.slice(0, 128)}", which is not ${UNOFFERED[call.unoffered]}: there is no call to return.`
+      : call.cut
+        ? `The model ended its answer inside ${target}, before its arguments were complete: there is no call to return.`
+        : `The model wrote ${target} in a form that cannot be read as a call: there is no call to return.`,
   });
 }
 

@@ -23,6 +23,7 @@ import type { SplitterOptions } from "./answer-splitter.ts";
 import { imageData } from "./images.ts";
 import { openaiBody } from "./openai-fields.ts";
 import { OPENAI_ROUTE_INFO } from "./route-info.ts";
+import { offeredCalls } from "./offered-calls.ts";
 import { TOOL_PARSERS } from "./tool-parsers.ts";
 import type { ModelSettings, Route, RouteAnswer, RouteChoice, StreamMapper, StreamPart } from "./types.ts";
 import { incompleteStream } from "./completion-route.ts";
@@ -97,9 +98,13 @@ interface Reading {
 function readingFor(request: ChatCompletionRequest, settings: ModelSettings = {}): Reading {
   const offersTools = (request.tools?.length ?? 0) > 0 && request.tool_choice !== "none";
   const syntax = settings.tool_parser && offersTools ? TOOL_PARSERS[settings.tool_parser] : undefined;
+  // tool_choice goes to the model server, which holds a forced call: the text is read as unforced.
+  const admitCalls = syntax && offeredCalls(syntax, request.tools ?? [], undefined);
   return {
     // Only the content is read for calls: reasoning arrives apart, as vLLM's reasoning_content.
-    parser: syntax ? { reasoning: "never", tools: syntax, endMarkers: [] } : undefined,
+    parser: syntax
+      ? { reasoning: "never", tools: syntax, endMarkers: [], ...(admitCalls ? { admitCalls } : {}) }
+      : undefined,
     logprobs: request.logprobs === true,
   };
 }

@@ -1,0 +1,34 @@
+// Which calls read from a model's text an answer gives, by the functions the request offers.
+// A forced call (tool_choice "required" or a named function) is OpenAI's promise of a call to an
+// offered function, the named one when named, and a named choice is answered with that one call
+// (vLLM holds both by guided decoding). The template routes only prefill the call's opening, so
+// what the model writes after it is checked here: a call to another function is the model's invalid
+// output (a 500, forced-call.ts), and calls after a named call are not part of the answer.
+// Unforced, a call in the family's markup (Qwen's <tool_call>, DeepSeek's markers) is a call
+// whatever it names, as vLLM's parsers read it; but Llama's JSON calls have no markup, and JSON
+// that names no offered function is the answer's text (a json_object answer {"name": "Ada", …}).
+import type { FunctionTool } from "../openai/types.ts";
+import type { AdmittedCalls, ParsedToolCall, ToolSyntax } from "./answer-splitter.ts";
+import type { ForcedCall } from "./forced-call.ts";
+
+/** The splitter's `admitCalls` for a request (`call`: the call it forces); undefined: every call. */
+export function offeredCalls(
+  syntax: ToolSyntax,
+  tools: readonly FunctionTool[],
+  call: ForcedCall | undefined,
+): ((calls: ParsedToolCall[], before: number) => AdmittedCalls) | undefined {
+  const offered = new Set(tools.map((tool) => tool.function.name));
+  if (!call) {
+    if (syntax.kind !== "leading") return undefined;
+    return (calls) => (calls.every(({ name }) => offered.has(name)) ? { kind: "calls", calls } : { kind: "text" });
+  }
+  const named = call.name;
+  return (calls, before) => {
+    const kept = named === undefined ? calls : calls.slice(0, Math.max(0, 1 - before));
+    for (const { name } of kept) {
+      if (!offered.has(name)) return { kind: "unoffered", name, field: "tools" };
+      if (named !== undefined && name !== named) return { kind: "unoffered", name, field: "tool_choice" };
+    }
+    return { kind: "calls", calls: kept };
+  };
+}

@@ -1,0 +1,192 @@
+// A call must name a function the request offers (offered-calls.ts), through the proxy with the
+// official `openai` client, plain and streamed. Bedrock answers what each test scripts, as the
+// model would write it: the emulator's models call only offered functions.
+import OpenAI from "openai";
+import { describe, expect, it } from "vitest";
+import { EMULATOR_CREDENTIALS } from "../emulator/credentials.ts";
+import { chunkFrame } from "../emulator/frames.ts";
+import { createApp } from "../worker/app.ts";
+import { streamOf } from "./helpers/bytes.ts";
+
+const ARN = "arn:aws:bedrock:us-east-1:123456789012:imported-model/abcd1234efgh";
+const tools: OpenAI.Chat.Completions.ChatCompletionTool[] = [
+  { type: "function", function: { name: "get_weather", parameters: { type: "object", properties: {} } } },
+  { type: "function", function: { name: "get_time", parameters: { type: "object", properties: {} } } },
+];
+const messages = [{ role: "user" as const, content: "Weather in Paris?" }];
+
+/** Bedrock's answer to any call: `text` in the format the request used, whole or as a stream of 3-character chunks. */
+function answering(text: string) {
+  return async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
+    const request = new Request(input, init);
+    const body = (await request.json()) as Record<string, unknown>;
+    const streaming = request.url.includes("invoke-with-response-stream");
+    if ("messages" in body) {
+      // The chat format (openai route): the model's text as its content.
+      const message = { role: "assistant", content: text };
+      if (!streaming) {
+        const choice = { index: 0, message, finish_reason: "stop" };
+        return Response.json({ id: "c", object: "chat.completion", created: 1, model: "m", choices: [choice] });
+      }
+      const chunk = (delta: unknown, finish_reason: string | null) => ({
+        id: "c",
+        object: "chat.completion.chunk",
+        created: 1,
+        model: "m",
+        choices: [{ index: 0, delta, finish_reason }],
+      });
+      const frames = [chunkFrame(chunk(message, null), 0), chunkFrame(chunk({}, "stop"), 1)];
+      return new Response(streamOf(frames), { headers: { "content-type": "application/vnd.amazon.eventstream" } });
+    }
+    if (!streaming) return Response.json({ generation: text, stop_reason: "stop" });
+    const pieces = text.match(/[\s\S]{1,3}/gu) ?? [];
+    const frames = pieces.map((generation, i) =>
+      chunkFrame({ generation, stop_reason: i === pieces.length - 1 ? "stop" : null }, i),
+    );
+    return new Response(streamOf(frames), { headers: { "content-type": "application/vnd.amazon.eventstream" } });
+  };
+}
+
+/** The proxy, in-process, whose Bedrock answers `text`; and the `openai` client that calls it. */
+function client(text: string): OpenAI {
+  const app = createApp({
+    env: {
+      MODELS: JSON.stringify({
+        qwen3: `bedrock/qwen3/${ARN}`,
+        qwen2: `bedrock/qwen2/${ARN}`,
+        llama: `bedrock/llama/${ARN}`,
+        r1: `bedrock/deepseek_r1/${ARN}`,
+        "openai-llama": { model: `bedrock/openai/${ARN}`, tool_parser: "llama3_json" },
+      }),
+      PROXY_API_KEYS: "sk-test",
+      AWS_ACCESS_KEY_ID: EMULATOR_CREDENTIALS.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: EMULATOR_CREDENTIALS.secretAccessKey,
+      BEDROCK_ENDPOINT: "http://bedrock.emulator",
+    },
+    fetch: answering(text),
+    log: () => undefined,
+  });
+  return new OpenAI({
+    apiKey: "sk-test",
+    baseURL: "http://proxy.test/v1",
+    maxRetries: 0,
+    fetch: async (url, init) => app.request(String(url), init),
+  });
+}
+
+/** A stream's first choice, joined as a client would; an error the stream ends with, as thrown. */
+async function joined(stream: AsyncIterable<OpenAI.Chat.Completions.ChatCompletionChunk>) {
+  let content = "";
+  const calls: Array<{ name: string; arguments: string }> = [];
+  let finish: string | null = null;
+  for await (const chunk of stream) {
+    const choice = chunk.choices[0];
+    content += choice?.delta.content ?? "";
+    for (const call of choice?.delta.tool_calls ?? []) {
+      calls[call.index] = { name: call.function?.name ?? "", arguments: call.function?.arguments ?? "" };
+    }
+    finish = choice?.finish_reason ?? finish;
+  }
+  return { content, calls, finish };
+}
+
+async function failure(run: () => Promise<unknown>) {
+  try {
+    await run();
+  } catch (error) {
+    if (error instanceof OpenAI.APIError) return { status: error.status, code: error.code, message: error.message };
+    throw error;
+  }
+  throw new Error("no error");
+}
+
+describe("a forced call to a function the request does not offer", () => {
+  const cases = [
+    ["qwen3", 'get_current_weather", "arguments": {"city": "Paris"}}\n</tool_call><|im_end|>'],
+    ["qwen2", 'get_current_weather", "arguments": {"city": "Paris"}}\n</tool_call><|im_end|>'],
+    ["llama", 'get_current_weather", "parameters": {"city": "Paris"}}<|eot_id|>'],
+    ["r1", 'get_current_weather\n```json\n{"city": "Paris"}\n```<｜tool▁call▁end｜><｜tool▁calls▁end｜>'],
+  ] as const;
+
+  it.each(cases)("%s: is a 500 invalid_tool_call, plain and streamed", async (model, text) => {
+    const openai = client(text);
+    const expected = {
+      status: 500,
+      code: "invalid_tool_call",
+      message: expect.stringContaining('The model called "get_current_weather", which is not in tools'),
+    };
+    const body = { model, messages, tools, tool_choice: "required" as const };
+    expect(await failure(() => openai.chat.completions.create(body))).toMatchObject(expected);
+    expect(
+      await failure(async () => joined(await openai.chat.completions.create({ ...body, stream: true }))),
+    ).toMatchObject(expected);
+  });
+
+  it("a model that writes text where the name goes makes no call named by it (Responses API too)", async () => {
+    const openai = client('Sorry"}\n</tool_call><|im_end|>');
+    const expected = { status: 500, code: "invalid_tool_call" };
+    const body = { model: "qwen3", messages, tools, tool_choice: "required" as const };
+    expect(await failure(() => openai.chat.completions.create(body))).toMatchObject(expected);
+    const responsesTools = ["get_weather", "get_time"].map((name) => ({
+      type: "function" as const,
+      name,
+      parameters: { type: "object", properties: {} },
+      strict: false,
+    }));
+    expect(
+      await failure(() =>
+        openai.responses.create({ model: "qwen3", input: "Weather?", tools: responsesTools, tool_choice: "required" }),
+      ),
+    ).toMatchObject(expected);
+  });
+});
+
+describe("a named forced call is that call alone, as OpenAI answers it", () => {
+  it("the calls the model writes after it are left out, plain and streamed", async () => {
+    const openai = client(
+      '{"city": "Paris"}}\n</tool_call>\n<tool_call>\n{"name": "get_time", "arguments": {}}\n</tool_call><|im_end|>',
+    );
+    const body = {
+      model: "qwen2",
+      messages,
+      tools,
+      tool_choice: { type: "function", function: { name: "get_weather" } } as const,
+    };
+    const plain = await openai.chat.completions.create(body);
+    const calls = plain.choices[0]!.message.tool_calls?.map((call) =>
+      call.type === "function" ? call.function : call,
+    );
+    expect(calls).toEqual([{ name: "get_weather", arguments: '{"city": "Paris"}' }]);
+    expect(plain.choices[0]!.finish_reason).toBe("tool_calls");
+    expect(await joined(await openai.chat.completions.create({ ...body, stream: true }))).toEqual({
+      content: "",
+      calls: [{ name: "get_weather", arguments: '{"city": "Paris"}' }],
+      finish: "tool_calls",
+    });
+  });
+});
+
+describe("unforced, Llama JSON that names no offered function is the answer", () => {
+  const answer = '{"name": "Ada Lovelace", "arguments": {"born": 1815}}';
+
+  it.each(["llama", "openai-llama"])("%s: the content, plain and streamed", async (model) => {
+    const openai = client(answer);
+    const body = { model, messages, tools, response_format: { type: "json_object" as const } };
+    const plain = await openai.chat.completions.create(body);
+    expect(plain.choices[0]).toMatchObject({ finish_reason: "stop", message: { content: answer } });
+    expect(plain.choices[0]!.message.tool_calls).toBeUndefined();
+    expect(await joined(await openai.chat.completions.create({ ...body, stream: true }))).toEqual({
+      content: answer,
+      calls: [],
+      finish: "stop",
+    });
+  });
+
+  it("a call to an offered function is still the call", async () => {
+    const openai = client('{"name": "get_weather", "parameters": {"city": "Paris"}}<|eot_id|>');
+    const plain = await openai.chat.completions.create({ model: "llama", messages, tools });
+    expect(plain.choices[0]!.message.tool_calls?.map((call) => call.type === "function" && call.function.name)).toEqual(
+      ["get_weather"],
+    );
+  });
+});
