@@ -41,7 +41,9 @@ import { bundleForWeb, unresolvedImports, type WebBundle } from "../web-bundle.t
  * fixes, to 78 KiB for the fourth's, to 79 KiB for the fifth's and to 80 KiB for the spec
  * review's: a feature that needs more says so here, with its measurement.
  */
-const GZIP_BUDGET_BYTES = 80 * 1024;
+// Raised 300 bytes for tools7's check of the functions a model's calls name (82,213 bytes after it,
+// 308 over the 81,905 before; in the lazily loaded routes, the main chunk unchanged).
+const GZIP_BUDGET_BYTES = 80 * 1024 + 300;
 /**
  * What a page or a Worker loads first when its bundler splits code (the routes, the request
  * schema, the stream reader, the templates, Responses and legacy Completions load on first use).
