@@ -267,3 +267,101 @@ describe("the content format is read from each official template once, when it c
     expect(await compileChatTemplate(QWEN2_VL).then((render) => render(conversation))).toContain("HelloWorld");
   });
 });
+
+describe("a template that loops over parts but writes nothing for an image (multimodal7 #1)", () => {
+  // It tests for text parts only: an image would vanish from the prompt while its bytes went on.
+  const TEXT_LOOP =
+    "{% for m in messages %}<{{ m.role }}>{% if m.content is string %}{{ m.content }}{% else %}" +
+    "{% for p in m.content %}{% if p.type == 'text' %}{{ p.text }}{% endif %}{% endfor %}{% endif %}\n{% endfor %}<assistant>";
+  // Writes images, but only in the last message.
+  const LAST_ONLY =
+    "{% for m in messages %}{% set last = loop.last %}<{{ m.role }}>{% for p in m.content %}" +
+    "{% if p.type == 'text' %}{{ p.text }}{% elif last and p.type == 'image' %}<|image|>{% endif %}{% endfor %}\n" +
+    "{% endfor %}<assistant>";
+  const LLAMA_ECHO = model("llama", "echo");
+
+  function looping() {
+    const { bedrock, emulator } = emulated({
+      models: {
+        "llama-text-loop": { model: LLAMA_ECHO, chat_template: TEXT_LOOP },
+        "qwen3-text-loop": { model: QWEN3_ECHO, chat_template: TEXT_LOOP },
+        "llama-last-only": { model: LLAMA_ECHO, chat_template: LAST_ONLY },
+      },
+    });
+    return { bedrock, emulator };
+  }
+  const image = { type: "image_url" as const, image_url: { url: "data:image/png;base64,AAAA" } };
+  const asking = (...rest: ChatMessage[]): ChatMessage[] => [
+    { role: "system", content: "sys" },
+    { role: "user", content: [{ type: "text", text: "what is" }, image] },
+    ...rest,
+  ];
+
+  it.each(["llama-text-loop", "qwen3-text-loop"])(
+    "%s: a 400 naming the message, in the words a text-reading template gets, and nothing sent",
+    async (name) => {
+      const { bedrock, emulator } = looping();
+      const error = await errorOf(
+        () => bedrock.chat.completions.create({ model: name, messages: asking() }),
+        BedrockEdgeError,
+      );
+      expect(error).toMatchObject({ status: 400, param: "messages[1].content" });
+      expect(error.message).toBe(
+        "messages[1].content has an image, but this model's chat_template (it loops over a message's parts but " +
+          "writes nothing for an image) is text-only: send text parts only, or use a vision model.",
+      );
+      expect(emulator.stats.requests).toHaveLength(0);
+      // Streamed, the same refusal, before anything is sent.
+      const streamed = await errorOf(
+        () => bedrock.chat.completions.create({ model: name, messages: asking(), stream: true }),
+        BedrockEdgeError,
+      );
+      expect(streamed).toMatchObject({ status: 400, param: "messages[1].content" });
+      expect(emulator.stats.requests).toHaveLength(0);
+    },
+  );
+
+  it("names the message whose images were left out, and takes a request whose images it writes", async () => {
+    const { bedrock, emulator } = looping();
+    const answered = { role: "assistant" as const, content: "a cat" };
+    const again: ChatMessage = { role: "user", content: [{ type: "text", text: "and this?" }, image] };
+    const error = await errorOf(
+      () => bedrock.chat.completions.create({ model: "llama-last-only", messages: asking(answered, again) }),
+      BedrockEdgeError,
+    );
+    expect(error).toMatchObject({ status: 400, param: "messages[1].content" });
+    await bedrock.chat.completions.create({
+      model: "llama-last-only",
+      messages: [{ role: "system", content: "sys" }, again],
+    });
+    expect(emulator.stats.lastBody(LLAMA_ECHO.split("/").slice(2).join("/"))).toEqual(
+      expect.objectContaining({ prompt: "<system>sys<user>and this?<|image|><assistant>", images: ["AAAA"] }),
+    );
+  });
+
+  it("a text-only request still renders, and the Responses API's refusal names its input", async () => {
+    const { bedrock, emulator } = looping();
+    await bedrock.chat.completions.create({ model: "llama-text-loop", messages: [question("what is", " this")] });
+    expect(emulator.stats.lastBody(LLAMA_ECHO.split("/").slice(2).join("/"))).toEqual(
+      expect.objectContaining({ prompt: "<user>what is this<assistant>" }),
+    );
+    const error = await errorOf(
+      () =>
+        bedrock.responses.create({
+          model: "qwen3-text-loop",
+          input: [
+            {
+              role: "user",
+              content: [
+                { type: "input_text", text: "What is this?" },
+                { type: "input_image", image_url: "data:image/png;base64,AAAA", detail: "auto" },
+              ],
+            },
+          ],
+        }),
+      BedrockEdgeError,
+    );
+    expect(error).toMatchObject({ status: 400, param: "input[0].content" });
+    expect(error.message).toMatch(/^input\[0\]\.content has an image, but this model's chat_template \(it loops/);
+  });
+});

@@ -181,8 +181,8 @@ function buildBody(
     kwargs: templateKwargs(spec, kept, kwargs ?? {}),
   });
   if (prefilled) prompt += promptPrefill(prompt, prefilled.format, prefilled.call);
-  // The template wrote a placeholder per image (routes without vision refused them while
-  // rendering); the format takes the bytes, or cannot take them at all.
+  // The template wrote the images (routes without vision, and chat templates that write nothing
+  // for them, refused them while rendering); the format takes the bytes, or cannot take them at all.
   const text = textRequestFromChat(kept, prompt, imageData(kept), format);
   if (prefilled?.call) asForcedCall(text, spec.name, prefilled.constrained);
   const uncarried = uncarriedField(format, text);

@@ -6,7 +6,7 @@ import { invalidRequest } from "../../errors.ts";
 import type { ChatMessage, ToolCall } from "../../openai/types.ts";
 import type { PromptInput, PromptRenderer } from "../types.ts";
 import { type ContentFormat, detectContentFormat } from "./content-format.ts";
-import { type ImageHandling, joinContent, parseArgumentsObject } from "./messages.ts";
+import { type ImageHandling, imageRefused, joinContent, parseArgumentsObject } from "./messages.ts";
 
 export interface SpecialTokens {
   bos_token?: string;
@@ -35,10 +35,13 @@ export async function compileChatTemplate(source: string, specialTokens: Special
   const tokens = withoutUndefined({ bos_token: specialTokens.bos_token, eos_token: specialTokens.eos_token });
   return (input: PromptInput): string => {
     // The server's own variables come last: no kwarg can stand in for them.
-    const contextWith = (content: ContentHandling): Record<string, unknown> => ({
+    // `imageless`: the message given without its images, to see whether the template wrote them.
+    const contextWith = (content: ContentHandling, imageless?: number): Record<string, unknown> => ({
       ...input.kwargs,
       ...tokens,
-      messages: input.messages.map((message, index) => toHuggingFaceMessage(message, index, contentFormat, content)),
+      messages: input.messages.map((message, index) =>
+        toHuggingFaceMessage(index === imageless ? withoutImages(message) : message, index, contentFormat, content),
+      ),
       tools: input.tools && input.tools.length > 0 ? input.tools : null,
       documents: null,
       add_generation_prompt: true,
@@ -51,7 +54,8 @@ export async function compileChatTemplate(source: string, specialTokens: Special
         return { failure: describe(error) };
       }
     };
-    let rendered = render(contextWith("as-sent"));
+    let handling: ContentHandling = "as-sent";
+    let rendered = render(contextWith(handling));
     // A template that loops over parts may take only parts (Llama 3.2 Vision's loops over every
     // message's content): then it gets them as vLLM hands them over, every content a list. Not
     // first: a template that writes some roles' content as text (`'[INST]' + content`) would
@@ -59,7 +63,10 @@ export async function compileChatTemplate(source: string, specialTokens: Special
     if ("failure" in rendered && contentFormat === "openai") {
       const lists = render(contextWith("lists"));
       // Its own failure says more when the first one was only a string or null looped over.
-      if ("prompt" in lists || CONTENT_SHAPE.test(rendered.failure)) rendered = lists;
+      if ("prompt" in lists || CONTENT_SHAPE.test(rendered.failure)) {
+        rendered = lists;
+        handling = "lists";
+      }
     }
     if ("failure" in rendered) {
       // Usually the template refusing the conversation (raise_exception): the request's messages.
@@ -72,6 +79,9 @@ export async function compileChatTemplate(source: string, specialTokens: Special
           "which Python's Jinja refuses; for DeepSeek-R1-Distill models use the built-in deepseek_r1 template.",
         "chat_template",
       );
+    }
+    if (contentFormat === "openai") {
+      refuseUnwrittenImages(prompt, input.messages, (index) => render(contextWith(handling, index)));
     }
     return prompt;
   };
@@ -97,6 +107,34 @@ export async function chatTemplateLiterals(source: string): Promise<string[]> {
 const TEXT_ONLY: ImageHandling = {
   refuseAs: "this model's chat_template (it reads content as text, never looping over a message's parts)",
 };
+
+/**
+ * A template that loops over parts can still write nothing for an image (one that writes only
+ * `p.type == 'text'` parts): the model would get bytes its prompt never mentions. Each message's
+ * images are taken out in turn, as vLLM's placeholders would be missing; a prompt unchanged by it
+ * never held them, and is the 400 a text-reading template gets. A render that fails without them
+ * tells nothing, and is let be.
+ */
+function refuseUnwrittenImages(
+  prompt: string,
+  messages: readonly ChatMessage[],
+  renderWithout: (index: number) => Rendered,
+): void {
+  messages.forEach((message, index) => {
+    if (withoutImages(message) === message) return;
+    const without = renderWithout(index);
+    if ("prompt" in without && without.prompt === prompt) throw imageRefused(index, WRITES_NO_IMAGE);
+  });
+}
+
+const WRITES_NO_IMAGE = "this model's chat_template (it loops over a message's parts but writes nothing for an image)";
+
+/** The message without its image parts; the same object when it has none. */
+function withoutImages(message: ChatMessage): ChatMessage {
+  if (message.role !== "user" || !Array.isArray(message.content)) return message;
+  const content = message.content.filter((part) => part.type !== "image_url");
+  return content.length === message.content.length ? message : { ...message, content };
+}
 
 /** A template that loops over parts gets content as it was sent, or (when it takes only parts) always as a list. */
 type ContentHandling = "as-sent" | "lists";

@@ -38,6 +38,14 @@ export interface TemplateMessage {
  */
 export type ImageHandling = { refuseAs: string } | { placeholder: string };
 
+/** The 400 for message `index`'s image, which `template` (as the refusal names it) has nowhere to put. */
+export function imageRefused(index: number, template: string) {
+  return invalidRequest(
+    `messages[${index}].content has an image, but ${template} is text-only: send text parts only, or use a vision model.`,
+    `messages[${index}].content`,
+  );
+}
+
 /** The refusal of a built-in template without vision. */
 export function textOnly(template: TemplateName): ImageHandling {
   return { refuseAs: `the ${template} chat template` };
@@ -81,11 +89,7 @@ export function joinContent(content: string | readonly ContentPart[], index: num
     if (part.type === "image_url" && "placeholder" in images) {
       text += images.placeholder;
     } else if (part.type === "image_url" && "refuseAs" in images) {
-      throw invalidRequest(
-        `messages[${index}].content has an image, but ${images.refuseAs} is text-only: ` +
-          "send text parts only, or use a vision model.",
-        `messages[${index}].content`,
-      );
+      throw imageRefused(index, images.refuseAs);
     } else {
       const kind: unknown = (part as { type?: unknown }).type;
       throw invalidRequest(
