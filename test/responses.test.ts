@@ -382,8 +382,9 @@ describe("faults and aborts", () => {
         () => undefined,
         (e: unknown) => e as BedrockEdgeError,
       );
-    expect(image).toMatchObject({ status: 400, param: "input[1].content" });
-    // The converse route names the part in its message and the part's URL as the param: both renamed.
+    // Every route names the part in its message and the part's URL as the param: both renamed, the
+    // URL to input_image's own field (multimodal7 #4).
+    expect(image).toMatchObject({ status: 400, param: "input[1].content[0].image_url" });
     const converseImage = await bedrock.responses
       .create({
         model: model("converse"),
@@ -395,7 +396,7 @@ describe("faults and aborts", () => {
         () => undefined,
         (e: unknown) => e as BedrockEdgeError,
       );
-    expect(converseImage).toMatchObject({ status: 400, param: "input[0].content[0].image_url.url" });
+    expect(converseImage).toMatchObject({ status: 400, param: "input[0].content[0].image_url" });
     expect((converseImage as BedrockEdgeError).message).toMatch(/^input\[0\]\.content\[0\] has an image/);
     expect((converseImage as BedrockEdgeError).message).not.toContain("messages");
     expect(emulator.stats.requests).toHaveLength(0);

@@ -292,7 +292,8 @@ describe("refusals from the chat layer name the Responses field", () => {
   it.each([
     ["messages[0].content", "instructions"],
     ["messages[1].content", "input[0].content"],
-    ["messages[1].content[1].image_url.url", "input[0].content[1].image_url.url"],
+    // An input_image's URL is its image_url (a string), not image_url.url as in chat.
+    ["messages[1].content[1].image_url.url", "input[0].content[1].image_url"],
     ["messages[2].tool_calls[1].function.arguments", "input[3].arguments"],
     ["messages[2].tool_calls[0]", "input[2]"],
     ["messages[2].reasoning_content", "input[1]"],
@@ -334,7 +335,7 @@ describe("refusals from the chat layer name the Responses field", () => {
       ),
       sources,
     ) as BedrockEdgeError;
-    expect(renamed.param).toBe("input[0].content[1].image_url.url");
+    expect(renamed.param).toBe("input[0].content[1].image_url");
     expect(renamed.message).toBe("input[0].content[1] has an image that is not a base64 data URL.");
   });
 

@@ -318,7 +318,9 @@ export function responsesParam(param: string, sources: readonly MessageSource[])
   if (rest.startsWith(".thinking_blocks"))
     return source.reasoning ? `${source.reasoning}.encrypted_content` : source.path;
   if (rest.startsWith(".content") && source.contentKey) {
-    return `${source.path}.${source.contentKey}${rest.slice(".content".length)}`;
+    // An input_image's URL is its image_url, where chat's image part holds it in image_url.url.
+    const part = rest.slice(".content".length).replace(/\.image_url\.url$/, ".image_url");
+    return `${source.path}.${source.contentKey}${part}`;
   }
   return source.path;
 }

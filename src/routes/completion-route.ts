@@ -22,7 +22,7 @@ import {
   promptPrefill,
   unfinishedCallError,
 } from "./forced-call.ts";
-import { imageData } from "./images.ts";
+import { checkedImages } from "./images.ts";
 import { offeredCalls } from "./offered-calls.ts";
 import { checkParameters, dropsParameters } from "./parameters.ts";
 import { COMPLETION_ROUTE_INFO } from "./route-info.ts";
@@ -183,7 +183,7 @@ function buildBody(
   if (prefilled) prompt += promptPrefill(prompt, prefilled.format, prefilled.call);
   // The template wrote the images (routes without vision, and chat templates that write nothing
   // for them, refused them while rendering); the format takes the bytes, or cannot take them at all.
-  const text = textRequestFromChat(kept, prompt, imageData(kept), format);
+  const text = textRequestFromChat(kept, prompt, checkedImages(kept).images, format);
   if (prefilled?.call) asForcedCall(text, spec.name, prefilled.constrained);
   const uncarried = uncarriedField(format, text);
   if (uncarried) throw uncarriedRefusal(uncarried, format, spec.name);

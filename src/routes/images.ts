@@ -1,42 +1,81 @@
+// Images reach Bedrock as base64 bytes, from data URLs only, checked here for every route: what
+// does not decode is a 400 naming the part's URL before anything is sent, and what decodes goes
+// as one canonical base64 (whitespace removed, padded), whatever the model server's decoder.
 import { invalidRequest } from "../errors.ts";
-import type { ChatCompletionRequest } from "../openai/types.ts";
+import type { ChatCompletionRequest, ContentPart, UserMessage } from "../openai/types.ts";
 
-const DATA_URL = /^data:(image\/[a-z0-9.+-]+);base64,([A-Za-z0-9+/]+={0,2})$/i;
+// RFC 2397 lets parameters (`;name=cat.png`) stand before `;base64`; none says anything about an
+// image's bytes, and vLLM's parser takes the first `;` to end the type, so they are not sent.
+const DATA_URL_HEAD = /^data:(image\/[a-z0-9.+-]+)(?:;[a-z0-9!#$&^_.+-]+=[^;,]*)*;base64,/i;
+// ASCII whitespace, which forgiving-base64 (WHATWG) removes: `openssl base64` wraps its lines.
+const WHITESPACE = /[\t\n\f\r ]/g;
+const BASE64 = /^[A-Za-z0-9+/]*$/;
 
 export interface ImageData {
   /** The MIME type, lower-cased: `image/png`. */
   mediaType: string;
+  /** The bytes, base64 without whitespace and padded with `=`. */
   base64: string;
 }
 
-/** A base64 image data URL's type and bytes; undefined for anything else. */
-export function parseImageDataUrl(url: string): ImageData | undefined {
-  const match = DATA_URL.exec(url);
-  return match ? { mediaType: match[1]!.toLowerCase(), base64: match[2]! } : undefined;
-}
-
-/** The 400 for an image that is not a base64 data URL; `where` names the content that holds it. */
-export function notADataUrl(where: string, param = where) {
-  return invalidRequest(
-    `${where} has an image that is not a base64 data URL (data:image/png;base64,…): Bedrock does not fetch image URLs.`,
-    param,
-  );
+/**
+ * A part's image: its type and its bytes, read as forgiving-base64 reads them. Only data URLs:
+ * Bedrock does not fetch image URLs, and passing one through would ask a model server to fetch
+ * an address a client chose. `where` names the part (`messages[0].content[1]`); the 400 for an
+ * image that is no such URL, or whose base64 does not decode, names its URL.
+ */
+export function imageOf(url: string, where: string): ImageData {
+  const param = `${where}.image_url.url`;
+  const head = DATA_URL_HEAD.exec(url);
+  if (!head) {
+    throw invalidRequest(
+      `${where} has an image that is not a base64 data URL (data:image/png;base64,…): Bedrock does not fetch image URLs.`,
+      param,
+    );
+  }
+  const base64 = canonicalBase64(url.slice(head[0].length));
+  if (typeof base64 !== "string") {
+    throw invalidRequest(`${where} has an image whose base64 does not decode: ${base64.problem}.`, param);
+  }
+  return { mediaType: head[1]!.toLowerCase(), base64 };
 }
 
 /**
- * The base64 bytes of every image part, in order. Only data URLs: Bedrock does not fetch image
- * URLs, and passing one through would ask a model server to fetch an address a client chose.
+ * Every image's bytes, in order, as imageOf checks them, and the request with each image's URL as
+ * it is sent on: `data:<type>;base64,<those bytes>`, which a model server's strict decoder takes
+ * (vLLM's refuses line breaks and missing padding). The same request when it has no image.
  */
-export function imageData(request: ChatCompletionRequest): string[] {
+export function checkedImages(request: ChatCompletionRequest): { request: ChatCompletionRequest; images: string[] } {
   const images: string[] = [];
-  request.messages.forEach((message, index) => {
-    if (typeof message.content === "string" || !Array.isArray(message.content)) return;
-    for (const part of message.content) {
-      if (part.type !== "image_url") continue;
-      const image = parseImageDataUrl(part.image_url.url);
-      if (!image) throw notADataUrl(`messages[${index}].content`);
+  const messages = request.messages.map((message, index) => {
+    if (message.role !== "user" || typeof message.content === "string") return message;
+    const content = message.content.map((part, position): ContentPart => {
+      if (part.type !== "image_url") return part;
+      const image = imageOf(part.image_url.url, `messages[${index}].content[${position}]`);
       images.push(image.base64);
-    }
+      return { ...part, image_url: { ...part.image_url, url: `data:${image.mediaType};base64,${image.base64}` } };
+    });
+    return { ...message, content } satisfies UserMessage;
   });
-  return images;
+  return { request: images.length ? { ...request, messages } : request, images };
+}
+
+/**
+ * WHATWG's forgiving-base64, as browsers decode a data URL: whitespace removed, up to two `=` at
+ * the end of a multiple of four taken off, and then only the alphabet, never 4n + 1 characters.
+ * Written back padded, the one spelling every strict decoder takes.
+ */
+function canonicalBase64(text: string): string | { problem: string } {
+  let data = text.replace(WHITESPACE, "");
+  if (data.length % 4 === 0) data = data.replace(/==?$/, "");
+  if (data === "") return { problem: "it is empty" };
+  if (!BASE64.test(data)) {
+    return {
+      problem: data.includes("=")
+        ? "its = padding is misplaced"
+        : "it has characters other than A-Z, a-z, 0-9, + and /",
+    };
+  }
+  if (data.length % 4 === 1) return { problem: "it has 4n + 1 characters" };
+  return data + "=".repeat((4 - (data.length % 4)) % 4);
 }

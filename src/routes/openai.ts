@@ -20,7 +20,7 @@ import type {
 } from "../openai/types.ts";
 import { createDeltaSplitter, type DeltaSplitter, finishWithCalls, splitText } from "./answer-parts.ts";
 import type { SplitterOptions } from "./answer-splitter.ts";
-import { imageData } from "./images.ts";
+import { checkedImages } from "./images.ts";
 import { openaiBody } from "./openai-fields.ts";
 import { OPENAI_ROUTE_INFO } from "./route-info.ts";
 import { offeredCalls } from "./offered-calls.ts";
@@ -236,11 +236,11 @@ export const openaiRoute: Route<"openai"> = {
   name: "openai",
   // Its settings, and what each is for: route-info.ts.
   ...OPENAI_ROUTE_INFO,
-  buildBody(request, modelId, settings) {
-    const images = imageData(request).length;
-    if (images > MAX_IMAGES) {
+  buildBody(asked, modelId, settings) {
+    const { request, images } = checkedImages(asked);
+    if (images.length > MAX_IMAGES) {
       throw invalidRequest(
-        `This request has ${images} images; Bedrock takes at most ${MAX_IMAGES} per request for imported models. Send fewer.`,
+        `This request has ${images.length} images; Bedrock takes at most ${MAX_IMAGES} per request for imported models. Send fewer.`,
         "messages",
         "too_many_images",
       );

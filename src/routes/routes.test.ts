@@ -373,8 +373,9 @@ describe("the openai route", () => {
         },
       ],
     };
+    // The part's URL, as on every route (multimodal7 #4).
     expect(errorOf(() => routes.openai.buildBody(request, ARN, {}), BedrockEdgeError).param).toBe(
-      "messages[0].content",
+      "messages[0].content[0].image_url.url",
     );
   });
 

@@ -2,7 +2,7 @@
 import { invalidRequest } from "../../errors.ts";
 import { isJsonObject, type JsonObject } from "../../json.ts";
 import type { AssistantMessage, ChatMessage, ContentPart, SystemMessage, TextPart } from "../../openai/types.ts";
-import { notADataUrl, parseImageDataUrl } from "../images.ts";
+import { imageOf } from "../images.ts";
 import { toolUseId } from "./tool-ids.ts";
 import type { ContentBlock, ImageFormat, Message } from "./wire.ts";
 
@@ -154,9 +154,9 @@ function userBlocks(content: string | ContentPart[], index: number, takesImages:
         part,
       );
     }
-    const param = `messages[${index}].content[${position}].image_url.url`;
-    const image = parseImageDataUrl(part.image_url.url);
-    if (!image) throw notADataUrl(`messages[${index}].content[${position}]`, param);
+    const where = `messages[${index}].content[${position}]`;
+    const param = `${where}.image_url.url`;
+    const image = imageOf(part.image_url.url, where);
     const format = IMAGE_FORMATS[image.mediaType];
     if (!format) {
       throw invalidRequest(
