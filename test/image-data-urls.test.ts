@@ -7,8 +7,8 @@ import { BedrockEdgeError, type ChatMessage } from "../src/index.ts";
 import { emulated, model, type RouteName } from "./helpers/emulated.ts";
 import { errorOf } from "./helpers/errors.ts";
 
-// A 1x1 PNG (67 bytes), as `openssl base64` and Python's base64.encodebytes write it: lines of 64
-// and 76 characters.
+// A 1x1 PNG (70 bytes). `wrapped` writes it as `openssl base64` (lines of 64) and Python's
+// base64.encodebytes (lines of 76) do.
 const PNG = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==";
 const wrapped = (width: number, newline: string) =>
   (PNG.match(new RegExp(`.{1,${width}}`, "g")) ?? []).join(newline) + newline;

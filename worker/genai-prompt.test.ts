@@ -76,8 +76,9 @@ describe("gen_ai.input.messages", () => {
           parts: [
             { type: "text", content: "What is this?" },
             { type: "uri", modality: "image", uri: "https://example.com/cat.png" },
-            { type: "blob", modality: "image", mime_type: "image/png", content: "iVBORw0KGgo=" },
-            { type: "blob", modality: "audio", mime_type: "audio/wav", content: "UklGRg==" },
+            // Never the bytes (multimodal7 #2): content cut to nothing, and their size.
+            { type: "blob", modality: "image", mime_type: "image/png", content: "", size: 8 },
+            { type: "blob", modality: "audio", mime_type: "audio/wav", content: "", size: 4 },
           ],
         },
         {
@@ -92,6 +93,24 @@ describe("gen_ai.input.messages", () => {
         { role: "tool", parts: [{ type: "tool_call_response", id: "call_2", response: "10:00" }] },
       ],
     });
+  });
+
+  it("records media by type and size, from the line's omitted bytes as from bytes themselves (multimodal7 #2)", () => {
+    const line = [
+      {
+        role: "user",
+        content: [
+          { type: "image_url", image_url: { url: "data:image/jpeg;base64,[300000 bytes omitted]" } },
+          { type: "image_url", image_url: { url: "data:image/png;name=a.png;base64,iVBO\nRw0K\r\nGgo=" } },
+          { type: "input_audio", input_audio: { data: "[48000 bytes omitted]", format: "mp3" } },
+        ],
+      },
+    ];
+    expect(valid(chat(line)).input?.[0]?.parts).toEqual([
+      { type: "blob", modality: "image", mime_type: "image/jpeg", content: "", size: 300_000 },
+      { type: "blob", modality: "image", mime_type: "image/png", content: "", size: 8 },
+      { type: "blob", modality: "audio", mime_type: "audio/mp3", content: "", size: 48_000 },
+    ]);
   });
 
   it("legacy completions: each prompt a user message, token ids as they were sent", () => {
@@ -139,7 +158,7 @@ describe("gen_ai.input.messages", () => {
         role: "user",
         parts: [
           { type: "text", content: "Weather?" },
-          { type: "blob", modality: "image", mime_type: "image/jpeg", content: "/9j/" },
+          { type: "blob", modality: "image", mime_type: "image/jpeg", content: "", size: 3 },
           { type: "file", modality: "image", file_id: "file_1" },
         ],
       },

@@ -1,6 +1,6 @@
 // A request's prompt as OpenTelemetry's GenAI conventions record it on a span (with LOG_PROMPTS
 // only): `gen_ai.input.messages`, messages of typed parts (text, tool calls and their results,
-// images by URI or inline, reasoning), and `gen_ai.system_instructions` for instructions given
+// images by URI or inline without their bytes, reasoning), and `gen_ai.system_instructions` for instructions given
 // beside the conversation (the Responses API's). Schemas: semantic-conventions v1.41.0,
 // docs/gen-ai/gen-ai-input-messages.json and gen-ai-system-instructions.json.
 //
@@ -9,6 +9,7 @@
 // it whole); a part of a type the conventions do not name goes as it came (their GenericPart).
 import { MAX_JSON_DEPTH, scanJsonText } from "../src/core.ts";
 import type { LogLine } from "./log.ts";
+import { base64Size, dataUrlParts } from "./prompt-media.ts";
 import { apiOfPath } from "./token-estimate.ts";
 
 /** A message part: `type` says which (text, tool_call, tool_call_response, uri, blob, file, reasoning…). */
@@ -118,24 +119,26 @@ function contentParts(content: unknown): GenAiPart[] {
     }
     if (type === "input_audio" && isObject(part.input_audio) && typeof part.input_audio.data === "string") {
       const { data, format } = part.input_audio;
-      return [
-        {
-          type: "blob",
-          modality: "audio",
-          mime_type: typeof format === "string" ? `audio/${format}` : null,
-          content: data,
-        },
-      ];
+      return [blob("audio", typeof format === "string" ? `audio/${format}` : null, data)];
     }
     return [{ ...part, type }];
   });
 }
 
-/** A data: URL's bytes inline (a blob part), any other address by reference (a uri part). */
+/** A data: URL inline (a blob part), any other address by reference (a uri part). */
 function media(url: string, modality: string): GenAiPart {
-  const inline = /^data:([^;,]*)(?:;[^,]*)?;base64,/i.exec(url);
-  if (inline) return { type: "blob", modality, mime_type: inline[1] || null, content: url.slice(inline[0].length) };
+  const inline = dataUrlParts(url);
+  if (inline) return blob(modality, inline.mediaType || null, inline.payload);
   return { type: "uri", modality, uri: url };
+}
+
+/**
+ * Media sent inline, without its bytes (the line holds none either: prompt-media.ts): `content`
+ * cut to nothing, as the conventions let instrumentation truncate a part's content keeping the
+ * JSON's shape, and `size`, the bytes it had.
+ */
+function blob(modality: string, mimeType: string | null, payload: string): GenAiPart {
+  return { type: "blob", modality, mime_type: mimeType, content: "", size: base64Size(payload) };
 }
 
 /** The Responses API's input: a text is one user message; items are messages, calls, their outputs, reasoning. */

@@ -39,6 +39,7 @@ export interface LogLine {
   limits_unchecked?: string;
   error?: string;
   error_code?: string | null;
+  /** The request's messages (LOG_PROMPTS), their media's base64 replaced by its size (prompt-media.ts). */
   messages?: unknown;
   /** A legacy Completions request's prompt (LOG_PROMPTS). */
   prompt?: unknown;

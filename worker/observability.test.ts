@@ -281,3 +281,66 @@ describe("the span's GenAI request attributes (observe5 #5)", () => {
     ]);
   });
 });
+
+describe("a request with a 300 KB image, LOG_PROMPTS on (multimodal7 #2)", () => {
+  // Workers Logs keeps 256 KB of one invocation's logs: a line with the image's base64 (400 KB)
+  // would be lost, and with it the request's status, key and tokens.
+  const base64 = "BwcH".repeat(100_000); // 300,000 bytes of 0x07
+
+  it("keeps the bytes out of the line and the span, which still record the request", async () => {
+    for (const [path, body] of [
+      [
+        "/v1/chat/completions",
+        {
+          model: "openai",
+          messages: [
+            {
+              role: "user",
+              content: [
+                { type: "text", text: "What is this?" },
+                { type: "image_url", image_url: { url: `data:image/jpeg;base64,${base64}` } },
+              ],
+            },
+          ],
+        },
+      ],
+      [
+        "/v1/responses",
+        {
+          model: "openai",
+          input: [
+            {
+              role: "user",
+              content: [
+                { type: "input_text", text: "What is this?" },
+                { type: "input_image", image_url: `data:image/jpeg;base64,${base64}`, detail: "auto" },
+              ],
+            },
+          ],
+        },
+      ],
+    ] as const) {
+      const answer = await post(path, body);
+      expect(answer.status, path).toBe(200);
+      await answer.text();
+      const { line, span } = await observed(answer.headers.get("x-request-id"));
+      expect(JSON.stringify(line).length, path).toBeLessThan(2_000);
+      expect(line).toMatchObject({ status: 200, key: "proxy-key-1", model: "openai" });
+      expect(line.prompt_tokens).toBeGreaterThan(0);
+      expect(line.completion_tokens).toBeGreaterThan(0);
+      expect(JSON.stringify(line.messages)).toContain('"data:image/jpeg;base64,[300000 bytes omitted]"');
+      expect(JSON.stringify(line.messages)).toContain("What is this?");
+      const prompt = span.attributes["gen_ai.input.messages"] as string;
+      expect(prompt.length, path).toBeLessThan(1_000);
+      expect(JSON.parse(prompt)).toEqual([
+        {
+          role: "user",
+          parts: [
+            { type: "text", content: "What is this?" },
+            { type: "blob", modality: "image", mime_type: "image/jpeg", content: "", size: 300_000 },
+          ],
+        },
+      ]);
+    }
+  });
+});

@@ -4,6 +4,7 @@ import type { ChatCompletionChunk, ChatCompletionCreateParams } from "../../src/
 import type { AppContext } from "../context.ts";
 import { jsonResponse } from "../http.ts";
 import { recordPlainAnswer } from "../log.ts";
+import { withoutMediaBytes } from "../prompt-media.ts";
 import { checkPlainAnswerSize } from "../plain-answer.ts";
 import { dataEvents, sseAnswer } from "../sse.ts";
 import { upstreamCall } from "../upstream.ts";
@@ -12,7 +13,7 @@ export async function chatCompletions(c: AppContext): Promise<Response> {
   const { bedrock, config, keepAliveMs } = c.get("ready");
   const body = c.get("body");
   const log = c.get("log");
-  if (config.logPrompts) log.line.messages = body.messages;
+  if (config.logPrompts) log.line.messages = withoutMediaBytes(body.messages);
   // Only what the proxy branches on (JSON or SSE, usage or not); create() validates the whole
   // request, once. Unchecked, `"stream": "yes"` would get a JSON answer.
   checkStreamFlags(body);

@@ -13,6 +13,7 @@ import type { Response as ResponseObject, ResponseCreateParams, ResponseStreamEv
 import type { AppContext } from "../context.ts";
 import { clientErrorBody, jsonResponse } from "../http.ts";
 import { failureOutcome, recordPlainAnswer } from "../log.ts";
+import { withoutMediaBytes } from "../prompt-media.ts";
 import { type SseFormat, sseAnswer } from "../sse.ts";
 import { upstreamCall } from "../upstream.ts";
 
@@ -20,7 +21,7 @@ export async function responses(c: AppContext): Promise<Response> {
   const { bedrock, config, keepAliveMs } = c.get("ready");
   const body = c.get("body");
   const log = c.get("log");
-  if (config.logPrompts) log.line.messages = { instructions: body.instructions, input: body.input };
+  if (config.logPrompts) log.line.messages = { instructions: body.instructions, input: withoutMediaBytes(body.input) };
   // Only what the proxy branches on; create() validates the whole request, once.
   checkResponsesStreamFlag(body);
   const request = body as unknown as ResponseCreateParams;
