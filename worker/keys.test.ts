@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { apiKeySecrets, readClientKeys } from "./keys.ts";
+import { apiKeySecrets, mayCall, readClientKeys, seesWholeConfiguration } from "./keys.ts";
 
 const limiter = { limit: async () => ({ success: true }) };
 const MODELS = new Set(["qwen3", "llama"]);
@@ -41,6 +41,36 @@ describe("client keys", () => {
         admin: false,
       },
       { name: "ops", key: "sk-ops-0123456789", admin: true },
+    ]);
+  });
+
+  it("with an empty list of models may call no model (a parked key), nor read the whole configuration", () => {
+    const { keys, problems } = read({ parked: { key: "sk-parked-0123456789", models: [] } });
+    expect(problems).toEqual([]);
+    const parked = keys.find((key) => key.name === "parked");
+    expect(parked?.models).toEqual([]);
+    expect(parked && ["qwen3", "llama"].map((model) => mayCall(parked, model))).toEqual([false, false]);
+    expect(parked && seesWholeConfiguration(parked)).toBe(false);
+  });
+
+  it("of API_KEYS are trimmed, as PROXY_API_KEYS' are (a secret put from a file ends in a line break)", () => {
+    const { keys, problems } = read({
+      fromfile: { key: "sk-fromfile-0123456789\r\n" },
+      padded: { key: " sk-pad-0123 " },
+    });
+    expect(problems).toEqual([]);
+    expect(keys.slice(2).map((key) => key.key)).toEqual(["sk-fromfile-0123456789", "sk-pad-0123"]);
+  });
+
+  it("have names of 1 to 64 characters", () => {
+    const name64 = `t${"e".repeat(63)}`;
+    const { keys, problems } = read({
+      [name64]: { key: "sk-long-name-0123" },
+      [`${name64}x`]: { key: "sk-too-long-0123" },
+    });
+    expect(keys.map((key) => key.name)).toEqual(["proxy-key-1", "proxy-key-2", name64]);
+    expect(problems).toEqual([
+      "API_KEYS (entry 2, its name not shown): a key's name must be 1-64 letters, digits or ._:@+- (it is what logs and usage show)",
     ]);
   });
 
@@ -120,6 +150,18 @@ describe("client keys", () => {
       "API_KEYS: an entry's name (not shown) is given twice, and JSON keeps only the last entry: give each key its own name",
     );
     expect(keyless.join("\n")).not.toContain("7f3a9c");
+  });
+
+  it("never show a repeated name that looks like a key, even when its entry has a key", () => {
+    const problems: string[] = [];
+    const named = '{"key": "sk-live-0123456789abcdef0123"}';
+    readClientKeys(
+      { API_KEYS: `{"sk-live-0123456789abcdef0123": ${named}, "sk-live-0123456789abcdef0123": ${named}}` },
+      problems,
+    );
+    expect(problems).toEqual([
+      "API_KEYS: an entry's name (not shown) is given twice, and JSON keeps only the last entry: give each key its own name",
+    ]);
   });
 
   it("of PROXY_API_KEYS are separated by commas or line breaks (a secret put from a file, one key per line)", () => {
