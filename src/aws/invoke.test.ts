@@ -371,6 +371,21 @@ describe("retries", () => {
     expect(retries).toEqual([429, 503]);
   });
 
+  it("retry a 502 or 504 that names no exception (a load balancer's HTML page), as every 5xx", async () => {
+    for (const status of [502, 504]) {
+      const page = new Response("<html><body>Bad Gateway</body></html>", {
+        status,
+        headers: { "content-type": "text/html" },
+      });
+      const { fetch, calls } = scripted([page, ok()]);
+      const retries: number[] = [];
+      const { json } = await invokeJson(transport(fetch), { ...call, onRetry: (e) => retries.push(e.error.status) });
+      expect(json).toEqual({ generation: "hi" });
+      expect(calls).toHaveLength(2);
+      expect(retries).toEqual([status]);
+    }
+  });
+
   it("give up after maxRetries with the last error", async () => {
     const { fetch, calls } = scripted(
       Array.from({ length: 5 }, () => bedrockError(429, "ThrottlingException", "slow down")),
@@ -509,6 +524,26 @@ describe("retries", () => {
     expect(parseRetryAfter(new Headers({ "retry-after": "2" }))).toBe(2000);
     expect(parseRetryAfter(new Headers({ "retry-after-ms": "150" }))).toBe(150);
     expect(parseRetryAfter(new Headers({ "retry-after": new Date(10_000).toUTCString() }), 7_000)).toBe(3000);
+  });
+
+  it("a server's retry-after is capped at retryMaxDelayMs: one header cannot park a call for an hour", () => {
+    const policy = { maxRetries: 2, modelReadyTimeoutMs: 0, baseDelayMs: 100, maxDelayMs: 1000, random: () => 0 };
+    expect(backoffDelay(policy, 0, "retryable", 3_600_000)).toBe(1000);
+    expect(backoffDelay(policy, 0, "model_not_ready", 3_600_000)).toBe(1000);
+  });
+
+  it("a waking model is polled at most every 10 s (or retryBaseDelayMs if longer), however small retryMaxDelayMs is", () => {
+    const policy = { maxRetries: 2, modelReadyTimeoutMs: 300_000, baseDelayMs: 100, maxDelayMs: 50, random: () => 1 };
+    expect(backoffDelay(policy, 20, "model_not_ready")).toBe(10_000);
+    expect(backoffDelay({ ...policy, baseDelayMs: 20_000 }, 3, "model_not_ready")).toBe(20_000);
+    expect(backoffDelay(policy, 20, "retryable")).toBe(50);
+  });
+
+  it("retry-after-ms wins over retry-after, even when it is 0", () => {
+    expect(parseRetryAfter(new Headers({ "retry-after-ms": "0", "retry-after": "30" }))).toBe(0);
+    expect(parseRetryAfter(new Headers({ "retry-after-ms": "250", "retry-after": "30" }))).toBe(250);
+    // One that is not a number is ignored: retry-after is read instead.
+    expect(parseRetryAfter(new Headers({ "retry-after-ms": "soon", "retry-after": "30" }))).toBe(30_000);
   });
 });
 
