@@ -24,6 +24,13 @@ describe("region resolution", () => {
     );
   });
 
+  it("reads a region only from a bedrock ARN: another service's ARN names none of a model's", () => {
+    const other = "arn:aws:sagemaker:eu-west-1:123456789012:endpoint/x";
+    expect(parseArn(other)).toBeUndefined();
+    expect(() => resolveRegion(other)).toThrow(/No region/);
+    expect(resolveRegion(other, "us-east-1")).toBe("us-east-1");
+  });
+
   it("errors (400) with no region at all", () => {
     expect(() => resolveRegion("my-model")).toThrow(/No region/);
   });
@@ -37,6 +44,7 @@ describe("region resolution", () => {
       "us-east-1\r\nx: y",
       "a",
       "us-east-1a",
+      "evil-east-1",
       "",
     ]) {
       const arn = `arn:aws:bedrock:${bad}:1:imported-model/x`;

@@ -622,6 +622,38 @@ describe("timeouts", () => {
     expect(signal?.aborted).toBe(true);
   });
 
+  it("timeoutMs bounds a stream until its answer begins, not the stream itself: frames past it still come", async () => {
+    vi.useFakeTimers();
+    try {
+      let body: ReadableStreamDefaultController<Uint8Array> | undefined;
+      const open = () =>
+        new Response(
+          new ReadableStream<Uint8Array>({
+            start(controller) {
+              body = controller;
+            },
+          }),
+          {
+            headers: { "content-type": "application/vnd.amazon.eventstream" },
+          },
+        );
+      const { reader } = await invokeStream(
+        transport(scripted([open]).fetch, { timeoutMs: 1000, idleTimeoutMs: 60_000 }),
+        streamCall,
+      );
+      // Frames keep coming, each well within idleTimeoutMs, for ten times timeoutMs.
+      for (let i = 0; i < 10; i++) {
+        await vi.advanceTimersByTimeAsync(1000);
+        body?.enqueue(new Uint8Array([i]));
+        expect((await reader.read()).value).toEqual(new Uint8Array([i]));
+      }
+      body?.close();
+      expect((await reader.read()).done).toBe(true);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   it("cancelling the stream aborts the upstream request", async () => {
     let signal: AbortSignal | undefined;
     const endless = async (_: RequestInfo | URL, init?: RequestInit) => {

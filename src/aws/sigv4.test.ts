@@ -77,4 +77,26 @@ describe("signV4 signs as aws4fetch does", () => {
       { numRuns: 400 },
     );
   });
+
+  it("the same URL signed with a session token and without (a process of two credentials): each as aws4fetch signs it", async () => {
+    vi.setSystemTime(Date.UTC(2026, 0, 2, 3, 4, 5));
+    const url = operationUrl("https://bedrock-runtime.us-east-1.amazonaws.com", "two-credentials", "invoke", false);
+    const headers = operationHeaders("invoke", false);
+    const keys = { accessKeyId: "AKIDEXAMPLE", secretAccessKey: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY" };
+    for (const sessionToken of ["session-token-1", undefined, "session-token-1"]) {
+      const credentials = { ...keys, sessionToken };
+      const signer = new AwsV4Signer({
+        method: "POST",
+        url,
+        headers,
+        body: "{}",
+        ...credentials,
+        service: "bedrock",
+        region: "us-east-1",
+      });
+      const theirs = await signer.sign();
+      const ours = await signV4({ url, headers, body: "{}" }, credentials, "us-east-1", new Map(), undefined);
+      expect([...ours.entries()]).toEqual([...theirs.headers.entries()]);
+    }
+  });
 });
