@@ -190,6 +190,19 @@ const failing = async () => {
   throw new Error("the counter is down");
 };
 
+describe("a key over its request rate", () => {
+  it("is refused with 429 and Retry-After: 60, the longer of the binding's periods (it does not tell which)", async () => {
+    const { chat } = proxyWith({
+      API_KEYS: JSON.stringify({ team: { key: "sk-team-0123456789", rate_limit: "RATE" } }),
+      RATE: { limit: async () => ({ success: false }) },
+    });
+    const response = await chat();
+    expect(response.status).toBe(429);
+    expect(response.headers.get("retry-after")).toBe("60");
+    expect(await response.json()).toMatchObject({ error: { code: "request_rate_exceeded" } });
+  });
+});
+
 describe("a limit whose binding fails", () => {
   it("lets the request through, and its log line says which limits went unchecked", async () => {
     const { chat, logs } = proxyWith({
