@@ -139,6 +139,44 @@ describe("deepseek_r1: tool calls and results", () => {
     );
   });
 
+  it("ends the tool outputs' turn at a user message, which gets the generation prompt", () => {
+    // The template leaves the outputs unclosed here, as it does: a user turn resets it all the same.
+    const prompt = render([
+      user("Paris?"),
+      { role: "assistant", content: null, tool_calls: [weatherCall("1", "Paris")] },
+      { role: "tool", tool_call_id: "1", content: "18°C" },
+      user("And in Rome?"),
+    ]);
+    expect(prompt).toBe(
+      "<｜begin▁of▁sentence｜><｜User｜>Paris?" +
+        "<｜Assistant｜><｜tool▁calls▁begin｜><｜tool▁call▁begin｜>function<｜tool▁sep｜>get_weather\n" +
+        "```json\n" +
+        '{"city":"Paris"}\n' +
+        "```<｜tool▁call▁end｜>" +
+        "<｜tool▁outputs▁begin｜><｜tool▁output▁begin｜>18°C<｜tool▁output▁end｜>" +
+        "<｜User｜>And in Rome?<｜Assistant｜><think>\n",
+    );
+  });
+
+  it("keeps an answer right after tool outputs whole, its reasoning too (only answers it opens itself lose theirs)", () => {
+    const prompt = render([
+      user("Paris?"),
+      { role: "assistant", content: null, tool_calls: [weatherCall("1", "Paris")] },
+      { role: "tool", tool_call_id: "1", content: "18°C" },
+      { role: "assistant", content: "<think>\nMild.\n</think>\n\nParis is 18°C." },
+      user("Thanks"),
+    ]);
+    expect(prompt).toBe(
+      "<｜begin▁of▁sentence｜><｜User｜>Paris?" +
+        "<｜Assistant｜><｜tool▁calls▁begin｜><｜tool▁call▁begin｜>function<｜tool▁sep｜>get_weather\n" +
+        "```json\n" +
+        '{"city":"Paris"}\n' +
+        "```<｜tool▁call▁end｜>" +
+        "<｜tool▁outputs▁begin｜><｜tool▁output▁begin｜>18°C<｜tool▁output▁end｜><｜tool▁outputs▁end｜>" +
+        "<think>\nMild.\n</think>\n\nParis is 18°C.<｜end▁of▁sentence｜><｜User｜>Thanks<｜Assistant｜><think>\n",
+    );
+  });
+
   it("renders only the content of an assistant message that has content and tool calls", () => {
     const prompt = render([
       user("Paris?"),

@@ -23,6 +23,28 @@ describe("qwen2: system message", () => {
     );
   });
 
+  it("renders a later system or developer message as a system turn of its own", () => {
+    const prompt = render([
+      user("Hi"),
+      { role: "assistant", content: "Hello" },
+      { role: "developer", content: "Answer in French from now on." },
+      user("How are you?"),
+    ]);
+    expect(prompt).toBe(
+      "<|im_start|>system\n" +
+        `${DEFAULT_SYSTEM}<|im_end|>\n` +
+        "<|im_start|>user\n" +
+        "Hi<|im_end|>\n" +
+        "<|im_start|>assistant\n" +
+        "Hello<|im_end|>\n" +
+        "<|im_start|>system\n" +
+        "Answer in French from now on.<|im_end|>\n" +
+        "<|im_start|>user\n" +
+        "How are you?<|im_end|>\n" +
+        "<|im_start|>assistant\n",
+    );
+  });
+
   it("uses the request's system message instead", () => {
     expect(render([{ role: "developer", content: "Be brief." }, user("Hi")])).toBe(
       "<|im_start|>system\nBe brief.<|im_end|>\n<|im_start|>user\nHi<|im_end|>\n<|im_start|>assistant\n",

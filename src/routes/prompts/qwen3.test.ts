@@ -11,6 +11,16 @@ const render = (messages: ChatMessage[], extra: { tools?: FunctionTool[]; kwargs
 
 const call = weatherCall;
 
+/** A call of get_weather for Paris and its result: the middle of the tool loops below. */
+const toolTurns =
+  "<tool_call>\n" +
+  '{"name": "get_weather", "arguments": {"city": "Paris"}}\n' +
+  "</tool_call><|im_end|>\n" +
+  "<|im_start|>user\n" +
+  "<tool_response>\n" +
+  "18°C\n" +
+  "</tool_response><|im_end|>\n";
+
 describe("qwen3: system message", () => {
   it("has no system turn when the request has none", () => {
     expect(render([user("Hello")])).toBe("<|im_start|>user\nHello<|im_end|>\n<|im_start|>assistant\n");
@@ -218,6 +228,107 @@ describe("qwen3: tool calls and results", () => {
         "<tool_call>\n" +
         '{"name": "get_weather", "arguments": ["Paris"]}\n' +
         "</tool_call><|im_end|>\n" +
+        "<|im_start|>assistant\n",
+    );
+  });
+
+  it("takes a turn's reasoning from reasoning_content when it has one, leaving its content whole", () => {
+    const prompt = render([
+      user("Paris?"),
+      {
+        role: "assistant",
+        content: null,
+        reasoning_content: "I need the weather.",
+        tool_calls: [call("1", '{"city":"Paris"}')],
+      },
+      { role: "tool", tool_call_id: "1", content: "18°C" },
+      { role: "assistant", content: "<think>\nOld.\n</think>\n\nParis is 18°C.", reasoning_content: "It is mild." },
+    ]);
+    expect(prompt).toBe(
+      "<|im_start|>user\n" +
+        "Paris?<|im_end|>\n" +
+        "<|im_start|>assistant\n" +
+        "<think>\nI need the weather.\n</think>\n\n" +
+        toolTurns +
+        "<|im_start|>assistant\n" +
+        "<think>\nIt is mild.\n</think>\n\n" +
+        "<think>\nOld.\n</think>\n\n" +
+        "Paris is 18°C.<|im_end|>\n" +
+        "<|im_start|>assistant\n",
+    );
+  });
+
+  it("writes no empty think block on a turn after the last query that has no reasoning, unless it is the last message", () => {
+    const prompt = render([
+      user("Paris?"),
+      { role: "assistant", content: "Let me look.", tool_calls: [call("1", '{"city":"Paris"}')] },
+      { role: "tool", tool_call_id: "1", content: "18°C" },
+      { role: "assistant", content: "Paris is 18°C." },
+    ]);
+    expect(prompt).toBe(
+      "<|im_start|>user\n" +
+        "Paris?<|im_end|>\n" +
+        "<|im_start|>assistant\n" +
+        "Let me look.\n" +
+        toolTurns +
+        "<|im_start|>assistant\n" +
+        "<think>\n\n</think>\n\n" +
+        "Paris is 18°C.<|im_end|>\n" +
+        "<|im_start|>assistant\n",
+    );
+  });
+
+  it("takes a user turn that is all <tool_response> for tool output, not a query: the reasoning before it stays", () => {
+    const prompt = render([
+      user("Paris?"),
+      {
+        role: "assistant",
+        content: "<think>\nCall the tool.\n</think>\n\n",
+        tool_calls: [call("1", '{"city":"Paris"}')],
+      },
+      user("<tool_response>\n18°C\n</tool_response>"),
+      { role: "assistant", content: "<think>\nMild.\n</think>\n\nParis is 18°C." },
+    ]);
+    expect(prompt).toBe(
+      "<|im_start|>user\n" +
+        "Paris?<|im_end|>\n" +
+        "<|im_start|>assistant\n" +
+        "<think>\nCall the tool.\n</think>\n\n" +
+        toolTurns +
+        "<|im_start|>assistant\n" +
+        "<think>\nMild.\n</think>\n\n" +
+        "Paris is 18°C.<|im_end|>\n" +
+        "<|im_start|>assistant\n",
+    );
+  });
+
+  it("takes a user turn that only opens with <tool_response> for a query", () => {
+    const prompt = render([
+      user("Paris?"),
+      { role: "assistant", content: "<think>\nMild.\n</think>\n\nParis is 18°C." },
+      user("<tool_response> tags: what are they for?"),
+    ]);
+    expect(prompt).toBe(
+      "<|im_start|>user\n" +
+        "Paris?<|im_end|>\n" +
+        "<|im_start|>assistant\n" +
+        "Paris is 18°C.<|im_end|>\n" +
+        "<|im_start|>user\n" +
+        "<tool_response> tags: what are they for?<|im_end|>\n" +
+        "<|im_start|>assistant\n",
+    );
+  });
+
+  it("keeps no reasoning in a conversation without a query, as the template falls back to its last message", () => {
+    const prompt = render([
+      user("<tool_response>\n18°C\n</tool_response>"),
+      { role: "assistant", content: "<think>\nMild.\n</think>\n\nIt is 18°C." },
+    ]);
+    expect(prompt).toBe(
+      "<|im_start|>user\n" +
+        "<tool_response>\n18°C\n</tool_response><|im_end|>\n" +
+        "<|im_start|>assistant\n" +
+        "It is 18°C.<|im_end|>\n" +
         "<|im_start|>assistant\n",
     );
   });
