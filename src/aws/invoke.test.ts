@@ -182,12 +182,15 @@ describe("errors", () => {
         status,
         headers: { "x-amzn-errortype": "ThrottlingException" },
       });
+    // Long enough that signing is done before it fires on a loaded machine (50 ms was not): the
+    // wait it ends is the body's, after the error's headers came.
+    const timeoutMs = 300;
     const timedOut = await failure(
-      invokeJson(transport(scripted([endless(429)]).fetch, { timeoutMs: 50, maxRetries: 0 }), call),
+      invokeJson(transport(scripted([endless(429)]).fetch, { timeoutMs, maxRetries: 0 }), call),
     );
     expect(timedOut).toMatchObject({ status: 429, code: "rate_limit_exceeded", bedrockError: "ThrottlingException" });
     const { fetch, calls } = scripted([endless(429), ok()]);
-    await invokeJson(transport(fetch, { timeoutMs: 50, maxRetries: 1 }), call);
+    await invokeJson(transport(fetch, { timeoutMs, maxRetries: 1 }), call);
     expect(calls).toHaveLength(2);
     const controller = new AbortController();
     const reason = new DOMException("stop", "AbortError");
