@@ -62,6 +62,15 @@ describe("decodeEventStream splits frames at any boundary", () => {
     }
   });
 
+  it("skips empty chunks anywhere, also inside a message's prelude and several in a row", async () => {
+    // A body may deliver a zero-length chunk; the prelude is read across chunks (12 bytes).
+    const empty = new Uint8Array(0);
+    for (let at = 1; at < bytes.length; at++) {
+      const pieces = [empty, bytes.slice(0, at), empty, empty, bytes.slice(at), empty];
+      expect(modelsOf(await decodeAll(pieces))).toEqual(models);
+    }
+  });
+
   it("keeps headers of every type the codec writes", async () => {
     const [message] = await decodeAll([
       encodeFrame(
@@ -185,6 +194,24 @@ describe("decodeEventStream refuses damage with a 502", () => {
     // The string's length field (after the type byte) claims more than the headers hold.
     const broken = reframed(oneHeader(), (_, view) => view.setUint16(12 + 1 + 13 + 1, 500));
     expect(() => createMessageSplitter().push(broken)).toThrow(/runs past/);
+  });
+
+  // Each frame is whole and its CRCs right, but its headers length stops inside the last header:
+  // that header's type byte or value lies past the headers and must not be read from the body.
+  it.each([
+    ["a name without its type byte", { flag: { type: "boolean", value: true } }, 1],
+    ["a string one byte short", { text: { type: "string", value: "event" } }, 1],
+    ["an integer with 2 of its 4 bytes", { n: { type: "integer", value: 7 } }, 2],
+    ["a long with 2 of its 8 bytes", { n: { type: "long", value: Int64.fromNumber(7) } }, 6],
+    ["a timestamp with 7 of its 8 bytes", { at: { type: "timestamp", value: new Date(0) } }, 1],
+    ["a uuid with 4 of its 16 bytes", { id: { type: "uuid", value: "3fa85f64-5717-4562-b3fc-2c963f66afa6" } }, 12],
+    ["a uuid with 15 of its 16 bytes", { id: { type: "uuid", value: "3fa85f64-5717-4562-b3fc-2c963f66afa6" } }, 1],
+  ] satisfies [string, MessageHeaders, number][])("a last header overrunning the headers: %s", (_, last, short) => {
+    const frame = encodeFrame({ ":message-type": { type: "string", value: "event" }, ...last }, "{}");
+    // Whole, the frame is read.
+    expect(createMessageSplitter().push(frame)).toHaveLength(1);
+    const broken = reframed(frame, (_, view) => view.setUint32(4, view.getUint32(4) - short));
+    expect(() => createMessageSplitter().push(broken)).toThrow(/a header runs past its message's headers/);
   });
 
   it("a stream cut in the middle of a message", async () => {

@@ -51,7 +51,8 @@ function peek(queue: ByteQueue, into: Uint8Array): void {
   let offset = queue.offset;
   for (let i = 0; i < into.length; i++) {
     let chunk = queue.chunks[index]!;
-    if (offset === chunk.byteLength) {
+    // A loop, not a test: a body may deliver empty chunks, and any number may sit in a row.
+    while (offset === chunk.byteLength) {
       chunk = queue.chunks[++index]!;
       offset = 0;
     }
@@ -118,7 +119,6 @@ export function createMessageSplitter(options: DecodeOptions = {}): MessageSplit
     push(chunk) {
       if (failure) throw failure;
       const messages: EventStreamMessage[] = [];
-      if (chunk.byteLength === 0) return messages;
       queue.chunks.push(chunk);
       queue.length += chunk.byteLength;
       try {
