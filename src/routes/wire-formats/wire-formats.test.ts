@@ -7,6 +7,7 @@ import {
   explainFormatRefusal,
   formatsCarrying,
   uncarriedField,
+  uncarriedRefusal,
   wireFormatOf,
   wireFormats,
   type TextPiece,
@@ -62,6 +63,10 @@ describe("BedrockCompletion bodies", () => {
     expect(wireFormats.bedrock_completion.body({ prompt: "Hi" })).toEqual({ prompt: "Hi" });
   });
 
+  it("send no images field for an empty list of images", () => {
+    expect(wireFormats.bedrock_completion.body({ prompt: "Hi", images: [] })).toEqual({ prompt: "Hi" });
+  });
+
   it("name what they cannot carry, and who can", () => {
     expect(uncarriedField(wireFormats.bedrock_completion, { prompt: "Hi", max_tokens: 5, seed: 1 })).toBe("seed");
     expect(uncarriedField(wireFormats.bedrock_completion, { prompt: "Hi", max_tokens: 5 })).toBeUndefined();
@@ -90,6 +95,14 @@ describe("OpenAICompletion bodies", () => {
     expect(wireFormats.openai_completion.body(everything)).not.toHaveProperty("images");
     expect(wireFormats.openai_completion.onePerCall).toBe(false);
   });
+
+  it("refuse images without offering drop_params, which cannot drop an image the prompt already holds", () => {
+    const images = uncarriedRefusal("images", wireFormats.openai_completion, "qwen3");
+    expect(images).toMatchObject({ status: 400, param: "messages", code: "unsupported_parameter" });
+    expect(images.message).not.toContain("drop_params");
+    // Any other field may be dropped, and the refusal says so.
+    expect(uncarriedRefusal("seed", wireFormats.bedrock_completion, "llama").message).toContain("drop_params: true");
+  });
 });
 
 describe("BedrockCompletion answers", () => {
@@ -104,6 +117,36 @@ describe("BedrockCompletion answers", () => {
     expect(read({ text: "Hey", stop_reason: "stop" }).pieces).toEqual([{ index: 0, text: "Hey", finish: "stop" }]);
     expect(read({ outputs: [{ text: "Yo", stop_reason: "stop" }] }).pieces[0]?.text).toBe("Yo");
     expect(read({ generation: "" })).toEqual({ pieces: [{ index: 0, text: "", finish: "stop" }] });
+  });
+
+  // Mistral's shape, as Bedrock documents it (User Guide, "Mistral AI text completion", the
+  // response: `{"outputs": [{"text": string, "stop_reason": "stop" | "length"}]}`): the stop
+  // reason sits beside the text, not at the top level. The emulator never answers so.
+  it("read outputs[0]'s stop reason beside its text, plain and streamed", () => {
+    const read = (body: Record<string, unknown>) => wireFormats.bedrock_completion.readAnswer(body, 1);
+    expect(read({ outputs: [{ text: "Hi", stop_reason: "length" }] }).pieces).toEqual([
+      { index: 0, text: "Hi", finish: "length" },
+    ]);
+    const result = streamed("bedrock_completion", 1, [
+      { outputs: [{ text: "Hi", stop_reason: null }] },
+      { outputs: [{ text: "!", stop_reason: "stop" }] },
+    ]);
+    expect(result.pieces).toEqual([
+      { index: 0, text: "Hi" },
+      { index: 0, text: "!", finish: "stop" },
+    ]);
+    expect(result.finished).toBe(true);
+  });
+
+  it("read an OpenAI-style usage object when the answer has one instead of the counts", () => {
+    const read = (body: Record<string, unknown>) => wireFormats.bedrock_completion.readAnswer(body, 1);
+    const usage = { prompt_tokens: 7, completion_tokens: 2, total_tokens: 9 };
+    expect(read({ generation: "Hi", stop_reason: "stop", usage }).usage).toEqual(usage);
+    const result = streamed("bedrock_completion", 1, [
+      { generation: "Hi", stop_reason: null },
+      { generation: "", stop_reason: "stop", usage },
+    ]);
+    expect(result.usage).toEqual(usage);
   });
 
   it("are a 502 when the body is not one", () => {
@@ -194,6 +237,37 @@ describe("OpenAICompletion answers", () => {
     ]);
     expect(result.finished).toBe(true);
     expect(streamed("openai_completion", 2, events.slice(0, 3)).finished).toBe(false);
+  });
+
+  it("stream: the usage chunk's usage is kept when a later chunk has none", () => {
+    // vLLM's include_usage sends usage with the last choice's chunk or after it; a chunk after
+    // that (with `usage: null` or none) does not take it back.
+    const usage = { prompt_tokens: 7, completion_tokens: 2, total_tokens: 9 };
+    const result = streamed("openai_completion", 1, [
+      { choices: [{ index: 0, text: "Hi", finish_reason: null }], usage: null },
+      { choices: [{ index: 0, text: "", finish_reason: "stop" }], usage },
+      { choices: [], usage: null },
+      { choices: [] },
+    ]);
+    expect(result.usage).toEqual(usage);
+  });
+
+  it("stream: a token whose text is empty (half of a character) keeps its logprobs", () => {
+    // "€" is three UTF-8 bytes; a token holding the first two has no text of its own yet.
+    const token = (name: string, logprob: number) => ({
+      tokens: [name],
+      token_logprobs: [logprob],
+      top_logprobs: [{ [name]: logprob }],
+      text_offset: [0],
+    });
+    const result = streamed("openai_completion", 1, [
+      { choices: [{ index: 0, text: "", logprobs: token("bytes:\\xe2\\x82", -0.5), finish_reason: null }] },
+      { choices: [{ index: 0, text: "€", logprobs: token("bytes:\\xac", -0.25), finish_reason: "stop" }] },
+    ]);
+    expect(result.pieces.map((piece) => [piece.text, piece.logprobs?.tokens, piece.logprobs?.token_logprobs])).toEqual([
+      ["", ["bytes:\\xe2\\x82"], [-0.5]],
+      ["€", ["bytes:\\xac"], [-0.25]],
+    ]);
   });
 
   it("stream: only the choices asked for, each until it finished", () => {
@@ -316,6 +390,15 @@ describe("logprobs", () => {
     expect(readChatLogprobs(null)).toBeUndefined();
   });
 
+  it("chat logprobs keep the server's bytes of a token that is part of a character, in top_logprobs too", () => {
+    // vLLM names such a token by its bytes (bytes:\xe2\x82, two of the three of "€"): the
+    // bytes it sends are the token's, not the UTF-8 of that name.
+    const half = { token: "bytes:\\xe2\\x82", logprob: -0.5, bytes: [226, 130] };
+    expect(readChatLogprobs({ content: [{ ...half, top_logprobs: [half] }] })).toEqual([
+      { ...half, top_logprobs: [half] },
+    ]);
+  });
+
   it("prompt logprobs: null first, then token id -> logprob, rank and text", () => {
     expect(
       readPromptLogprobs([null, { "1234": { logprob: -2, rank: 1, decoded_token: "Hi", extra: true } }, { "9": "x" }]),
@@ -386,6 +469,22 @@ describe("Bedrock's refusal of a format", () => {
       fromBedrock: true,
     });
     expect(explainFormatRefusal(error, { prompt: "x", max_tokens: 5 })).toBe(error);
+  });
+
+  it("of a max_gen_len over the model's limit names the request's parameter, in either form of Bedrock's path", () => {
+    for (const path of ["#: max_gen_len", "#/max_gen_len"]) {
+      const refused = bedrockException(
+        "ValidationException",
+        `Malformed input request: ${path}: 10000 is not less or equal to 8192, please reformat your input and try again.`,
+        400,
+      );
+      const explained = explainFormatRefusal(refused, { prompt: "x", max_gen_len: 10000 }) as BedrockEdgeError;
+      expect([path, explained.param, explained.message]).toEqual([
+        path,
+        "max_tokens",
+        expect.stringMatching(/^The answer's token limit, 10000, is more than this model allows: 8192 at most\. /),
+      ]);
+    }
   });
 
   it("leaves every other error as it is", () => {
