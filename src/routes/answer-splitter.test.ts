@@ -241,6 +241,21 @@ describe("only the template's layout is dropped, never the answer's own spacing 
   }
 });
 
+describe("a carriage return is layout too: CRLF line ends around the markers are dropped", () => {
+  it("before and after </think> (R1 and Qwen3) and after a call, cut at every character", () => {
+    for (const pieces of cuttings("Thinking\r\n</think>\r\n\r\nAnswer")) {
+      expect(summary(run(R1, pieces))).toEqual({ reasoning: "Thinking", content: "Answer", calls: [] });
+    }
+    for (const pieces of cuttings("<think>\r\nThinking\r</think>\r\n\r\nAnswer")) {
+      expect(summary(run(QWEN3_TOOLS, pieces))).toEqual({ reasoning: "Thinking", content: "Answer", calls: [] });
+    }
+    const call = '<tool_call>\r\n{"name": "f", "arguments": {}}\r\n</tool_call>';
+    for (const pieces of cuttings(`${call}\r\n\r\nAnswer\r\n`)) {
+      expect(summary(run(QWEN3_TOOLS, pieces))).toEqual({ reasoning: "", content: "Answer", calls: ["f({})"] });
+    }
+  });
+});
+
 describe("DeepSeek tool calls", () => {
   it("reads the R1 markers", () => {
     const text =
