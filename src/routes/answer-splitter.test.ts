@@ -92,6 +92,19 @@ describe("R1: the answer starts inside <think>", () => {
     });
   });
 
+  it("ends the answer at an end-of-sentence token inside the reasoning: nothing after it is content", () => {
+    const answer = "thinking<｜end▁of▁sentence｜>not the answer";
+    for (const pieces of cuttings(answer)) {
+      expect(summary(run(R1, pieces))).toEqual({ reasoning: "thinking", content: "", calls: [] });
+    }
+  });
+
+  it("drops the layout at the end of reasoning that never closed, cut at every character", () => {
+    for (const pieces of cuttings("thinking\r\n\n ")) {
+      expect(summary(run(R1, pieces))).toEqual({ reasoning: "thinking", content: "", calls: [] });
+    }
+  });
+
   it("drops an explicit leading <think> and a trailing end-of-sentence token", () => {
     expect(summary(run(R1, ["<think>\nr\n</think>\n\nc<｜end▁of▁sentence｜>"]))).toEqual({
       reasoning: "r",
@@ -132,6 +145,28 @@ describe("Qwen3: reasoning only when the answer opens with <think>", () => {
       content: "Hi",
       calls: [],
     });
+  });
+
+  it("takes the header for an echo only at the very start, never after the model's own text or space", () => {
+    const answer = "\n<|im_start|>assistant\nHi";
+    for (const pieces of cuttings(answer)) expect(summary(run(QWEN3_TOOLS, pieces)).content).toBe(answer);
+  });
+
+  it("detects <think> after leading whitespace of any kind, which goes with the marker", () => {
+    for (const space of ["\r\n", "\u00a0", "\u3000", "\ufeff"]) {
+      for (const pieces of cuttings(`${space}<think>plan</think>answer`)) {
+        expect([space, summary(run(QWEN3_TOOLS, pieces))]).toEqual([
+          space,
+          { reasoning: "plan", content: "answer", calls: [] },
+        ]);
+      }
+    }
+  });
+
+  it("gives an answer that ends while it could still open a think block or a header as content", () => {
+    for (const answer of ["<thi", "<|im_start|>assis", " <"]) {
+      expect(summary(run(QWEN3_TOOLS, [answer]))).toEqual({ reasoning: "", content: answer, calls: [] });
+    }
   });
 });
 
@@ -341,6 +376,19 @@ describe("Llama JSON tool calls: no opening marker", () => {
     expect(summary(run({ ...LLAMA_TOOLS, tools: undefined }, [answer])).content).toBe(answer);
   });
 
+  it("gives an answer that ends while it could still begin a call as content", () => {
+    for (const answer of ["<|python", "  <|py"]) {
+      expect(summary(run(LLAMA_TOOLS, [answer]))).toEqual({ reasoning: "", content: answer, calls: [] });
+    }
+  });
+
+  it("counts each call of an answer that holds several", () => {
+    const splitter = createAnswerSplitter(LLAMA_TOOLS);
+    splitter.push('{"name": "f", "parameters": {}}; {"name": "g", "parameters": {}}');
+    splitter.end();
+    expect(splitter.toolCalls).toBe(2);
+  });
+
   it("stops at the end-of-turn token, calls or text", () => {
     expect(summary(run(LLAMA_TOOLS, ['{"name": "f", "parameters": {}}<|eot_id|>ignored']))).toEqual({
       reasoning: "",
@@ -530,6 +578,39 @@ describe("calls to functions the request does not offer (offered-calls.ts)", () 
     ]);
   });
 
+  it("a forced call the model said nothing after is nothing, not a call cut before its arguments", () => {
+    for (const { options, format } of families) {
+      for (const call of [{}, { name: "get_weather" }]) {
+        expect(run(forcedOptions(options, format, call), [])).toEqual([]);
+      }
+    }
+  });
+
+  it("a forced call the model closed is not cut, even with its arguments unfinished, and a broken one has none", () => {
+    const named = forcedOptions(QWEN2_TOOLS, qwen2ForcedCalls, { name: "get_weather" });
+    const opening = '<tool_call>\n{"name": "get_weather", "arguments": ';
+    for (const [written, cut] of [
+      ['{"city": "Par', { kind: "cut", arguments: '{"city": "Par' }],
+      ['{"city": }', { kind: "broken", arguments: "" }],
+    ] as const) {
+      const parts = run(named, [`${written}</tool_call>`]);
+      expect([cut.kind, parts]).toEqual([
+        cut.kind,
+        [
+          {
+            kind: "unfinished_call",
+            name: "get_weather",
+            arguments: cut.kind === "cut" ? cut.arguments : "",
+            cut: false,
+            markup: `${opening}${written}</tool_call>`,
+          },
+        ],
+      ]);
+    }
+    // Unclosed at the end of the answer, the same text is cut.
+    expect(run(named, ['{"city": "Par'])).toMatchObject([{ kind: "unfinished_call", cut: true }]);
+  });
+
   it("unforced, Llama JSON that names no offered function is the answer's text, at every cut", () => {
     const auto = { ...LLAMA_TOOLS, admitCalls: offeredCalls(llamaJsonToolSyntax, offered, undefined) };
     for (const answer of [
@@ -582,6 +663,16 @@ describe("an end-of-turn token in or around a tool block: the first of it and th
       for (const pieces of [[text], Array.from(text), text.split("")]) {
         expect(summary(run(options, pieces)), text).toEqual({ reasoning: "", content, calls: [] });
       }
+    }
+  });
+
+  it("an end token that runs into the close still comes first, however the text is cut", () => {
+    // No family's end token has a "<" past its first character, so none can run into a close
+    // (which starts with one); the splitter does not count on it.
+    const options: SplitterOptions = { reasoning: "never", tools: qwenToolSyntax, endMarkers: ["<stop></tool"] };
+    const answer = '<tool_call>\n{"name": "f", "arguments": {}}\n<stop></tool_call>after';
+    for (const pieces of cuttings(answer)) {
+      expect(summary(run(options, pieces))).toEqual({ reasoning: "", content: "", calls: ["f({})"] });
     }
   });
 
