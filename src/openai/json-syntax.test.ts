@@ -80,6 +80,17 @@ describe("findJsonSyntaxError", () => {
     expect(findJsonSyntaxError("\ufeff{}")?.offset).toBe(0);
   });
 
+  it("places the edges: the last control character, a \\u escape's fourth digit, a trailing comma, a newline", () => {
+    // U+001F is the last character a string may not hold raw; U+0020 is text.
+    expect(findJsonSyntaxError('["a\u001fb"]')?.offset).toBe(3);
+    expect(findJsonSyntaxError('["a\u0020b"]')).toBeUndefined();
+    expect(findJsonSyntaxError('["\\u123G"]')?.offset).toBe(7);
+    expect(findJsonSyntaxError("[1,]")?.offset).toBe(3);
+    expect(findJsonSyntaxError('{"a": 1,}')?.offset).toBe(8);
+    // A raw newline in a string breaks it on the line the string began: the newline is not counted yet.
+    expect(findJsonSyntaxError('["a\nb"]')).toEqual({ offset: 3, line: 1, column: 4, ended: false });
+  });
+
   it("reads a million open brackets without recursing", () => {
     expect(findJsonSyntaxError("[".repeat(1_000_000))).toMatchObject({ offset: 1_000_000, ended: true });
   });
