@@ -119,6 +119,19 @@ describe("tokens reserved by requests in flight", () => {
     expect(await call("read", {})).toMatchObject({ reserved: 0, streams: 1 });
   });
 
+  it("an admission under no limit holds nothing, whatever lease it names", async () => {
+    const call = keyLimits();
+    expect(await call("admit", { lease: "req_a", reserve: 100 })).toEqual({ ok: true });
+    expect(await call("read", {})).toMatchObject({ reserved: 0, streams: 0, requests: 0 });
+  });
+
+  it("a stream's admission must name its lease: its place is held under it", async () => {
+    const refused = await new KeyLimits({ storage: memoryStorage() }).fetch(
+      new Request("https://durable-object/admit", { method: "POST", body: JSON.stringify({ concurrentStreams: 1 }) }),
+    );
+    expect(refused.status).toBe(400);
+  });
+
   it("an admission without a lease (older callers) is checked, and holds nothing", async () => {
     const call = keyLimits();
     await call("admit", admit("req_a", LIMIT));
@@ -235,6 +248,38 @@ describe("one day per request (usage6 #4)", () => {
     await call("settle", { tokens: 1 });
     expect(await storage.get(`tokens:${DAY}`)).toBeUndefined();
     expect(await storage.get("tokens:2026-11-30")).toBe(4);
+  });
+
+  it("a reservation stored without a day (before days were) holds against any day's tokens", async () => {
+    vi.useFakeTimers({ toFake: ["Date"] });
+    vi.setSystemTime(new Date(`${NEXT}T12:00:00Z`));
+    const storage = memoryStorage();
+    await storage.put({ "lease:req_old": { until: Date.now() + LEASE_MS, tokens: LIMIT, stream: false } });
+    const call = keyLimits(storage);
+    expect(await call("read", {})).toMatchObject({ reserved: LIMIT, requests: 1 });
+    expect(await call("admit", admit("req_new", 1, NEXT))).toMatchObject({ ok: false, limit: "tokens_in_flight" });
+  });
+
+  it("a request counted on a later day (its isolate's clock runs ahead) is asked against that day's tokens", async () => {
+    vi.useFakeTimers({ toFake: ["Date"] });
+    vi.setSystemTime(new Date(`${DAY}T23:59:59.900Z`));
+    const storage = memoryStorage();
+    await storage.put({ [`tokens:${DAY}`]: LIMIT });
+    const call = keyLimits(storage);
+    expect(await call("admit", admit("req_today", 1, DAY))).toMatchObject({ ok: false, limit: "tokens_per_day" });
+    expect(await call("admit", admit("req_ahead", 1, NEXT))).toEqual({ ok: true });
+  });
+
+  it("a later day's count is kept by the first pruning, whichever day that settlement counts on", async () => {
+    vi.useFakeTimers({ toFake: ["Date"] });
+    vi.setSystemTime(new Date(`${NEXT}T00:00:01Z`));
+    const storage = memoryStorage();
+    // Counted by an isolate whose clock runs ahead, before this object (new, never pruned) ran.
+    await storage.put({ "tokens:2026-11-30": 3, "tokens:2026-11-27": 5 });
+    const call = keyLimits(storage);
+    await call("settle", { tokens: 81, day: DAY });
+    expect(await storage.get("tokens:2026-11-27")).toBeUndefined();
+    expect(await storage.get("tokens:2026-11-30")).toBe(3);
   });
 
   it("without a day (older callers), today's; anything but a day is refused", async () => {
