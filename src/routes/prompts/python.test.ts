@@ -1,7 +1,15 @@
 // What Hugging Face's Python rendering does to JSON and whitespace. Expected values are Python's
 // own output (json.dumps(..., ensure_ascii=False), str.strip()).
 import { describe, expect, it } from "vitest";
-import { pythonJsonDumps, pythonJsonFromText, pythonStrip, pythonTruthy } from "./python.ts";
+import {
+  lstripNewlines,
+  pythonJsonDumps,
+  pythonJsonFromText,
+  pythonStrip,
+  pythonTruthy,
+  rstripNewlines,
+  stripNewlines,
+} from "./python.ts";
 
 describe("pythonJsonDumps: json.dumps(value, ensure_ascii=False)", () => {
   it("uses Python's separators and keeps key order", () => {
@@ -12,6 +20,10 @@ describe("pythonJsonDumps: json.dumps(value, ensure_ascii=False)", () => {
 
   it("escapes only quotes, backslashes and control characters", () => {
     expect(pythonJsonDumps('é"\\\n\t\u0001\u007f\u2028😀')).toBe('"é\\"\\\\\\n\\t\\u0001\u007f\u2028😀"');
+  });
+
+  it("writes the control characters JSON names by their short escapes, the rest as \\u00XX", () => {
+    expect(pythonJsonDumps("\b\f\n\r\t\u0000\u001f")).toBe('"\\b\\f\\n\\r\\t\\u0000\\u001f"');
   });
 
   it("writes floats as Python's repr does", () => {
@@ -74,6 +86,17 @@ describe("pythonJsonFromText: json.dumps(json.loads(text), ensure_ascii=False)",
 describe("pythonStrip: str.strip()", () => {
   it("strips Python's whitespace, which is not JavaScript's", () => {
     expect(pythonStrip("\u001c\u0085 a \ufeff\u3000")).toBe("a \ufeff");
+  });
+});
+
+describe("str.strip('\\n') and its left and right halves", () => {
+  it("remove newlines only, all of them, down to an empty string", () => {
+    expect([rstripNewlines("\n"), lstripNewlines("\n"), stripNewlines("\n\n")]).toEqual(["", "", ""]);
+    expect([rstripNewlines("\n a\n\n"), lstripNewlines("\n\na \n"), stripNewlines("\n\r\n")]).toEqual([
+      "\n a",
+      "a \n",
+      "\r",
+    ]);
   });
 });
 
