@@ -88,9 +88,9 @@ describe("requests", () => {
     ]);
   });
 
-  it("honour the endpoint override and a per-call region", async () => {
+  it("honour the endpoint override and a per-call region, over the transport's", async () => {
     const { fetch, calls } = scripted([ok()]);
-    await invokeJson(transport(fetch, { endpoint: "http://127.0.0.1:4010/" }), {
+    await invokeJson(transport(fetch, { endpoint: "http://127.0.0.1:4010/", region: "us-east-1" }), {
       ...call,
       modelId: "my-model",
       region: "eu-west-1",
