@@ -835,4 +835,24 @@ describe("reading a plain answer", () => {
       expect(json, JSON.stringify(headers)).toEqual({ generation: "hello" });
     }
   });
+
+  it("refuses an answer past 64 MiB with a 502, read only up to there, whether or not its declared length says so", async () => {
+    const limit = 64 * 1024 * 1024;
+    const chunk = new Uint8Array(1024 * 1024).fill(0x20);
+    const declared: Record<string, string>[] = [{ "content-length": String(limit + chunk.byteLength) }, {}];
+    for (const headers of declared) {
+      let pulled = 0;
+      const body = new ReadableStream<Uint8Array>({
+        pull(controller) {
+          if (pulled > limit) return controller.close();
+          pulled += chunk.byteLength;
+          controller.enqueue(chunk);
+        },
+      });
+      const answer = new Response(body, { headers: { "content-type": "application/json", ...headers } });
+      const error = await failure(invokeJson(transport(scripted([answer]).fetch), { ...call, failFast: true }));
+      expect([error.status, error.message]).toEqual([502, `Bedrock's answer is larger than ${limit} bytes.`]);
+      expect(pulled).toBeLessThanOrEqual(limit + chunk.byteLength);
+    }
+  });
 });
