@@ -119,6 +119,9 @@ export function createMessageSplitter(options: DecodeOptions = {}): MessageSplit
     push(chunk) {
       if (failure) throw failure;
       const messages: EventStreamMessage[] = [];
+      // Not for peek's sake (it steps over empty chunks itself): a body of endless empty reads
+      // would otherwise grow the queue with nothing in it.
+      if (chunk.byteLength === 0) return messages;
       queue.chunks.push(chunk);
       queue.length += chunk.byteLength;
       try {
