@@ -1,0 +1,43 @@
+/// <reference types="node" />
+// The README's table of contents is written by hand; this keeps it whole: every section and
+// subsection (## and ###) listed, in order, each linked by the anchor GitHub gives its heading.
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+
+const README = readFileSync(new URL("../README.md", import.meta.url), "utf8");
+
+/** GitHub's anchor for a heading: lower case, punctuation dropped but `-` and `_`, spaces as `-`. */
+function anchorOf(heading: string): string {
+  return heading
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}\s_-]/gu, "")
+    .replace(/ /g, "-");
+}
+
+/** The table of contents the headings call for, outside code blocks, the title (#) left out. */
+function expectedToc(markdown: string): string[] {
+  const lines: string[] = [];
+  const seen = new Map<string, number>();
+  let fenced = false;
+  for (const line of markdown.split("\n")) {
+    if (line.startsWith("```")) fenced = !fenced;
+    const heading = fenced ? null : /^(##|###) (.+)$/.exec(line);
+    if (!heading) continue;
+    const [, level, text] = heading as unknown as [string, string, string];
+    const base = anchorOf(text);
+    // GitHub numbers a repeated anchor: the second "x" is "x-1".
+    const count = seen.get(base) ?? 0;
+    seen.set(base, count + 1);
+    const anchor = count ? `${base}-${count}` : base;
+    lines.push(`${level === "##" ? "" : "  "}- [${text}](#${anchor})`);
+  }
+  return lines;
+}
+
+describe("the README's table of contents", () => {
+  it("lists every section and subsection, in order, by GitHub's anchors", () => {
+    const block = /<!-- toc -->\n([\s\S]*?)\n<!-- \/toc -->/.exec(README);
+    expect(block, "README.md has a <!-- toc --> … <!-- /toc --> block").not.toBeNull();
+    expect(block![1]!.split("\n")).toEqual(expectedToc(README));
+  });
+});
