@@ -2,7 +2,7 @@
 // official `openai` client, plain and streamed. Bedrock answers what each test scripts, as the
 // model would write it: the emulator's models call only offered functions.
 import OpenAI from "openai";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { EMULATOR_CREDENTIALS } from "../emulator/credentials.ts";
 import { chunkFrame } from "../emulator/frames.ts";
 import { createApp } from "../worker/app.ts";
@@ -48,7 +48,7 @@ function answering(text: string) {
 }
 
 /** The proxy, in-process, whose Bedrock answers `text`; and the `openai` client that calls it. */
-function client(text: string): OpenAI {
+function client(text: string, log: (line: unknown) => void = () => undefined): OpenAI {
   const app = createApp({
     env: {
       MODELS: JSON.stringify({
@@ -64,7 +64,7 @@ function client(text: string): OpenAI {
       BEDROCK_ENDPOINT: "http://bedrock.emulator",
     },
     fetch: answering(text),
-    log: () => undefined,
+    log,
   });
   return new OpenAI({
     apiKey: "sk-test",
@@ -138,6 +138,37 @@ describe("a forced call to a function the request does not offer", () => {
         openai.responses.create({ model: "qwen3", input: "Weather?", tools: responsesTools, tool_choice: "required" }),
       ),
     ).toMatchObject(expected);
+  });
+});
+
+describe("words a model writes where a forced call's name goes, which could name no function", () => {
+  const words = "I cannot book it: Alice's card 4111 1111 1111 1111 expired";
+
+  it.each([
+    ["qwen3", `${words}"}\n</tool_call><|im_end|>`],
+    ["qwen3", `${words}<|im_end|>`],
+    ["llama", `${words}"}<|eot_id|>`],
+  ])("%s: are its text and stop, plain and streamed, and never reach the log line (%j)", async (model, text) => {
+    const lines: unknown[] = [];
+    const openai = client(text, (line) => lines.push(line));
+    const body = { model, messages, tools, tool_choice: "required" as const };
+    const plain = await openai.chat.completions.create(body);
+    expect(plain.choices[0]).toMatchObject({ finish_reason: "stop", message: { content: words } });
+    expect(plain.choices[0]!.message.tool_calls).toBeUndefined();
+    expect(await joined(await openai.chat.completions.create({ ...body, stream: true }))).toEqual({
+      content: words,
+      calls: [],
+      finish: "stop",
+    });
+    const responses = await openai.responses.create({
+      model,
+      input: "Book a table",
+      tools: [{ type: "function", name: "get_weather", parameters: { type: "object", properties: {} }, strict: false }],
+      tool_choice: "required",
+    });
+    expect(responses.output_text).toBe(words);
+    await vi.waitFor(() => expect(lines).toHaveLength(3));
+    expect(JSON.stringify(lines)).not.toContain("4111");
   });
 });
 

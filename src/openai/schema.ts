@@ -4,6 +4,7 @@ import * as v from "valibot";
 import { invalidRequest } from "../errors.ts";
 import { deepestIssue, formatPath, issueFragment, issueSentence } from "../validation.ts";
 import { jsonTextTooDeep, MAX_JSON_DEPTH, valueTooDeep } from "./depth.ts";
+import { FUNCTION_NAME, FUNCTION_NAME_RULE } from "./function-name.ts";
 import { originalDetailDropped, sentImageUrl } from "./image-detail.ts";
 import { range, whole } from "./number-schemas.ts";
 import { asTextPart, refusalInContent, refusalsAsText } from "./refusal-parts.ts";
@@ -126,7 +127,7 @@ const message = v.variant(
 const tool = v.object({
   type: v.literal("function"),
   function: v.object({
-    name: v.pipe(v.string(), v.regex(/^[A-Za-z0-9_.:-]{1,128}$/, "must be 1-128 letters, digits, _ . : or -")),
+    name: v.pipe(v.string(), v.regex(FUNCTION_NAME, FUNCTION_NAME_RULE)),
     description: v.optional(v.string()),
     parameters: v.optional(v.record(v.string(), v.unknown())),
     strict: v.nullish(v.boolean()),

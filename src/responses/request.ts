@@ -8,6 +8,7 @@ import { describeValue } from "../describe-value.ts";
 import { invalidRequest, type BedrockEdgeError } from "../errors.ts";
 import { isJsonObject, type JsonObject } from "../json.ts";
 import { MAX_JSON_DEPTH, valueTooDeep } from "../openai/depth.ts";
+import { FUNCTION_NAME, FUNCTION_NAME_RULE } from "../openai/function-name.ts";
 import { deepestIssue, formatPath, issueFragment, issueSentence } from "../validation.ts";
 import { REASONING_ID_PREFIX } from "./output.ts";
 import type { ResponsesRequest } from "./types.ts";
@@ -320,7 +321,7 @@ const item = v.variant(
 
 const functionTool = v.object({
   type: v.literal("function"),
-  name: v.pipe(v.string(), v.regex(/^[A-Za-z0-9_.:-]{1,128}$/, "must be 1-128 letters, digits, _ . : or -")),
+  name: v.pipe(v.string(), v.regex(FUNCTION_NAME, FUNCTION_NAME_RULE)),
   description: v.nullish(v.string()),
   parameters: v.nullish(jsonObject),
   strict: v.nullish(v.boolean()),

@@ -696,6 +696,7 @@ describe("an end-of-turn token in or around a tool block: the first of it and th
     "<|im_start|>assistant\n",
     '{"name": "nope", "arguments": {}}',
     'nope", "arguments": {}}',
+    'Sorry, no."}',
   ];
   const deepseekPieces = [
     "<｜tool▁calls▁begin｜>",
@@ -713,6 +714,7 @@ describe("an end-of-turn token in or around a tool block: the first of it and th
     '{"name": "f", "parameters": {"q": 1}}',
     '{"name": "Ada", "arguments": {}}',
     'nope", "parameters": {}}',
+    'Sorry, no."}',
     '{"name": "',
     'get_weather", "parameters": ',
     '{"city": "Paris"}',

@@ -40,7 +40,9 @@ export type ForcedCallReading =
   /** Well formed as far as it goes, but it ends before the call does. */
   | { kind: "cut"; name?: string; arguments: string }
   /** Call markup that cannot be a call. */
-  | { kind: "broken"; name?: string };
+  | { kind: "broken"; name?: string }
+  /** Words the model wrote where the call's name goes, and closed as JSON: the answer's text, without that JSON. */
+  | { kind: "text"; text: string };
 
 export interface ParsedToolCall {
   name: string;
@@ -361,9 +363,9 @@ export function createAnswerSplitter(options: SplitterOptions): AnswerSplitter {
   /** The forced call (the block the prefill opened), which the tool syntax did not read as calls. */
   function emitForced(out: AnswerPart[], call: string, text: string, prefill: string, closed: boolean): void {
     const reading = call.length > prefill.length ? options.readForcedCall?.(call) : undefined;
-    if (!reading) {
+    if (!reading || reading.kind === "text") {
       // The model answered text instead of calling: its own text, never the prefill.
-      emit(out, "content", text.slice(prefill.length));
+      emit(out, "content", reading ? reading.text : text.slice(prefill.length));
       return;
     }
     if (reading.kind === "call") {

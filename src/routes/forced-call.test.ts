@@ -6,7 +6,14 @@ import { errorOf } from "../../test/helpers/errors.ts";
 import { BedrockEdgeError } from "../errors.ts";
 import type { ChatCompletionRequest, FunctionTool, ToolChoice } from "../openai/types.ts";
 import { completionRoute } from "./completion-route.ts";
-import { callPrefill, constrainedCall, forcedCall, forcedCallReader, promptPrefill } from "./forced-call.ts";
+import {
+  callPrefill,
+  constrainedCall,
+  forcedCall,
+  forcedCallReader,
+  promptPrefill,
+  unfinishedCallError,
+} from "./forced-call.ts";
 import { routes } from "./all.ts";
 import { deepseekForcedCalls } from "./prompts/deepseek-r1.ts";
 import { llamaForcedCalls, renderLlama31Prompt } from "./prompts/llama3.ts";
@@ -132,6 +139,25 @@ describe("forcedCallReader: a forced call's text the family's tool syntax could 
     const namedOpen = '<tool_call>\n{"name": "get_weather", "arguments": ';
     expect(named(`${namedOpen}Sorry, I cannot.`)).toBeUndefined();
     expect(named(`${namedOpen}{"city": Paris}`)).toEqual({ kind: "broken", name: "get_weather" });
+  });
+
+  it("words that name no function, closed as the name's JSON string, are the model's text without that JSON", () => {
+    const words = (text: string) => ({ kind: "text", text });
+    expect(qwen(`${open}Sorry, I cannot."}\n`)).toEqual(words("Sorry, I cannot."));
+    expect(qwen(`${open}Sorry, I cannot."`)).toEqual(words("Sorry, I cannot."));
+    expect(qwen(`${open}Sorry, I cannot.", "arguments": {}}\n`)).toEqual(words("Sorry, I cannot."));
+    expect(qwen(`${open}It is \\"sunny\\"\\n."}`)).toEqual(words('It is "sunny"\n.'));
+    // A raw newline breaks the JSON string, not the words.
+    expect(qwen(`${open}No.\nSorry."}`)).toEqual(words("No.\nSorry."));
+    const llama = forcedCallReader(llamaForcedCalls, {}, offered);
+    expect(llama('{"name": "Sorry, I cannot."}')).toEqual(words("Sorry, I cannot."));
+    // A function's name is read as a call or not at all; text after the string is the model's too.
+    expect(qwen(`${open}get_tide"}`)).toBeUndefined();
+    expect(qwen(`${open}Sorry." I cannot.`)).toBeUndefined();
+    expect(qwen(`${open}"}`)).toBeUndefined();
+    // R1's name is no JSON string.
+    const r1 = forcedCallReader(deepseekForcedCalls, {}, offered);
+    expect(r1('<｜tool▁calls▁begin｜><｜tool▁call▁begin｜>function<｜tool▁sep｜>Sorry, no."}')).toBeUndefined();
   });
 });
 
@@ -377,6 +403,14 @@ const strays = {
   },
 } as const;
 
+/** How each family's JSON closes words written where a required call's name goes (R1's name is no JSON string). */
+const closedWords = {
+  qwen3: ['"}\n</tool_call>', '"}', '", "arguments": {}}\n</tool_call>'],
+  qwen2: ['"}\n</tool_call>', '"}', '", "arguments": {}}\n</tool_call>'],
+  llama: ['"}', '", "parameters": {}}'],
+  deepseek_r1: [],
+} as const;
+
 describe.each(families)("$route: a forced call names an offered function, the named one alone", (family) => {
   const route = routes[family.route];
   const { unknown, second } = strays[family.route];
@@ -404,6 +438,22 @@ describe.each(families)("$route: a forced call names an offered function, the na
     }
   });
 
+  it("required: words that could name no function are the model's text and stop, closed as JSON or not, plain and streamed", () => {
+    const words = "Sorry, I cannot help with that.";
+    for (const closing of ["", ...closedWords[family.route]]) {
+      const text = words + closing + family.end;
+      const plain = route.parseAnswer(answer(text), request("required")).choices[0]!;
+      expect(plain, closing).toMatchObject({ finish_reason: "stop", message: { content: words } });
+      expect(plain.message.tool_calls).toBeUndefined();
+      for (const size of [1, 3, 100]) {
+        const parts = stream(request("required"), text, size);
+        expect(parts.map((part) => part.delta.content ?? "").join(""), closing).toBe(words);
+        expect(parts.flatMap((part) => part.delta.tool_calls ?? [])).toEqual([]);
+        expect(parts.at(-1)?.finish_reason).toBe("stop");
+      }
+    }
+  });
+
   it("named: the named call alone, as OpenAI answers, the model's further calls left out, plain and streamed", () => {
     const plain = route.parseAnswer(answer(second + family.end), request(named)).choices[0]!;
     expect(plain.finish_reason).toBe("tool_calls");
@@ -417,6 +467,24 @@ describe.each(families)("$route: a forced call names an offered function, the na
       ]);
       expect(parts.map((part) => part.delta.content ?? "").join("")).toBe("");
     }
+  });
+});
+
+describe("unfinishedCallError: the 500's message, which the request's log line carries whatever LOG_PROMPTS says", () => {
+  const unfinished = { kind: "unfinished_call", arguments: "", cut: false, markup: "" } as const;
+  const words = "I cannot book it: Alice's card 4111 1111 1111 1111 expired";
+
+  it("quotes a name only when it could name a function, never the model's free text", () => {
+    expect(unfinishedCallError({ ...unfinished, name: words, unoffered: "tools" }, false).message).toBe(
+      "The model called a function, which is not in tools: there is no call to return.",
+    );
+    expect(unfinishedCallError({ ...unfinished, name: words }, false).message).toBe(
+      "The model wrote the forced tool call in a form that cannot be read as a call: there is no call to return.",
+    );
+    expect(unfinishedCallError({ ...unfinished, name: words, cut: true }, true).message).not.toContain("4111");
+    expect(unfinishedCallError({ ...unfinished, name: "get_tide", unoffered: "tools" }, false).message).toBe(
+      'The model called "get_tide", which is not in tools: there is no call to return.',
+    );
   });
 });
 

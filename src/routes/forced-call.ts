@@ -10,6 +10,8 @@
 // the held answer could never close it, and would read as reasoning.
 import { BedrockEdgeError, invalidRequest } from "../errors.ts";
 import { jsonTextTooDeep } from "../openai/depth.ts";
+import { isFunctionName } from "../openai/function-name.ts";
+import { BACKSLASH, QUOTE } from "../openai/json-chars.ts";
 import { findJsonSyntaxError } from "../openai/json-syntax.ts";
 import type { ChatCompletionRequest, FunctionTool } from "../openai/types.ts";
 import type { ForcedCallReading, UnfinishedCall } from "./answer-splitter.ts";
@@ -81,6 +83,8 @@ export function promptPrefill(prompt: string, format: ForcedCallFormat, call?: F
  * - text that is a call of one function as far as it goes is cut (a call cut before its arguments
  *   began has none yet; one cut inside a name shared by several functions names none);
  * - other text after a function's opening is a broken call, if the model wrote call markup itself;
+ * - words in the name's place that could name no function, when the model closed that JSON string,
+ *   are the model's text without the JSON around them (nameSlotWords);
  * - anything else is not a call (undefined): the model answered text, which is its own.
  * The openings are the family's, the ones the model was prefilled with and trained on.
  */
@@ -96,7 +100,7 @@ export function forcedCallReader(
     const begun = openings.find(({ opening }) => text.startsWith(opening));
     if (!begun) {
       const fits = openings.filter(({ opening }) => opening.startsWith(text));
-      if (!fits.length) return undefined;
+      if (!fits.length) return nameSlotWords(text, prefilled);
       return fits.length === 1 ? { kind: "cut", name: fits[0]!.name, arguments: "" } : { kind: "cut", arguments: "" };
     }
     const written = text.slice(begun.opening.length);
@@ -107,6 +111,32 @@ export function forcedCallReader(
     const markup = begun.opening.length > prefilled || written.trimStart().startsWith("{");
     return markup ? { kind: "broken", name: begun.name } : undefined;
   };
+}
+
+/**
+ * The model's words when the prefill (`prefilled` characters of `text`) ends inside the JSON string
+ * of the call's name (Qwen's and Llama's `{"name": "`) and the model wrote there what is no function
+ * name, a refusal say, then closed the string and went on as JSON (`}`, `,`) or stopped: the
+ * string's value (as written, if its escapes are broken). So `Sorry, no."}` answers "Sorry, no.",
+ * as the same words do when the model never closes the string (the splitter gives those as
+ * written). Undefined otherwise: text after the string that is not JSON is the model's too, whole.
+ */
+function nameSlotWords(text: string, prefilled: number): ForcedCallReading | undefined {
+  if (text.charCodeAt(prefilled - 1) !== QUOTE) return undefined;
+  let end = prefilled;
+  while (end < text.length && text.charCodeAt(end) !== QUOTE) end += text.charCodeAt(end) === BACKSLASH ? 2 : 1;
+  if (end >= text.length) return undefined;
+  const after = text.slice(end + 1).trimStart();
+  if (after && !after.startsWith("}") && !after.startsWith(",")) return undefined;
+  const written = text.slice(prefilled, end);
+  let words = written;
+  try {
+    const value: unknown = JSON.parse(`"${written}"`);
+    if (typeof value === "string") words = value;
+  } catch {
+    // A raw newline or a stray backslash: the words as the model wrote them.
+  }
+  return words.trim() && !isFunctionName(words) ? { kind: "text", text: words } : undefined;
 }
 
 /** The arguments as written, when they are a whole JSON object, perhaps followed by part of `closing`. */
@@ -144,7 +174,10 @@ const UNOFFERED = { tools: "in tools", tool_choice: "the function tool_choice na
  * (offered-calls.ts): a 500, as OpenAI answers a model's invalid output.
  */
 export function unfinishedCallError(call: UnfinishedCall, hasStop: boolean): BedrockEdgeError {
-  const target = call.name === undefined ? "the forced tool call" : `the forced call to "${call.name.slice(0, 128)}"`;
+  // A name is quoted only when it could name a function: never the model's free text, which the
+  // error's log line would carry whether or not LOG_PROMPTS is set.
+  const name = call.name !== undefined && isFunctionName(call.name) ? call.name : undefined;
+  const target = name === undefined ? "the forced tool call" : `the forced call to "${name}"`;
   if (call.cut && hasStop) {
     return invalidRequest(
       `The model's answer stopped inside ${target}, before its arguments were complete: a stop sequence (stop) cut it, ` +
@@ -157,7 +190,7 @@ export function unfinishedCallError(call: UnfinishedCall, hasStop: boolean): Bed
     status: 500,
     code: "invalid_tool_call",
     message: call.unoffered
-      ? `The model called "${call.name?.slice(0, 128)}", which is not ${UNOFFERED[call.unoffered]}: there is no call to return.`
+      ? `The model called ${name === undefined ? "a function" : `"${name}"`}, which is not ${UNOFFERED[call.unoffered]}: there is no call to return.`
       : call.cut
         ? `The model ended its answer inside ${target}, before its arguments were complete: there is no call to return.`
         : `The model wrote ${target} in a form that cannot be read as a call: there is no call to return.`,

@@ -3,10 +3,13 @@
 // offered function, the named one when named, and a named choice is answered with that one call
 // (vLLM holds both by guided decoding). The template routes only prefill the call's opening, so
 // what the model writes after it is checked here: a call to another function is the model's invalid
-// output (a 500, forced-call.ts), and calls after a named call are not part of the answer.
+// output (a 500, forced-call.ts), and calls after a named call are not part of the answer. Text
+// that could name no function at all (a sentence the model wrote where the name goes, often a
+// refusal) is no call: it is the model's words, as when it writes no call (forced-call.ts reads them).
 // Unforced, a call in the family's markup (Qwen's <tool_call>, DeepSeek's markers) is a call
 // whatever it names, as vLLM's parsers read it; but Llama's JSON calls have no markup, and JSON
 // that names no offered function is the answer's text (a json_object answer {"name": "Ada", …}).
+import { isFunctionName } from "../openai/function-name.ts";
 import type { FunctionTool } from "../openai/types.ts";
 import type { AdmittedCalls, ParsedToolCall, ToolSyntax } from "./answer-splitter.ts";
 import type { ForcedCall } from "./forced-call.ts";
@@ -26,6 +29,7 @@ export function offeredCalls(
   return (calls, before) => {
     const kept = named === undefined ? calls : calls.slice(0, Math.max(0, 1 - before));
     for (const { name } of kept) {
+      if (!isFunctionName(name)) return { kind: "text" };
       if (!offered.has(name)) return { kind: "unoffered", name, field: "tools" };
       if (named !== undefined && name !== named) return { kind: "unoffered", name, field: "tool_choice" };
     }
