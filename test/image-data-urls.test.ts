@@ -1,7 +1,8 @@
 // An image's data URL, checked alike on every route that sends images (qwen3's vision template,
 // openai, converse) and through the Responses API: base64 that cannot decode is a 400 naming the
-// part's URL before anything is sent; what browsers decode (line-wrapped, unpadded) is sent as
-// one canonical base64; media-type parameters are taken and not sent (multimodal7 #4).
+// part's URL before anything is sent; what browsers decode (line-wrapped, unpadded,
+// percent-encoded) is sent as one canonical base64; media-type parameters are taken and not sent
+// (multimodal7 #4, codereview17 #4).
 import { describe, expect, it } from "vitest";
 import { BedrockEdgeError, type ChatMessage } from "../src/index.ts";
 import { emulated, model, type RouteName } from "./helpers/emulated.ts";
@@ -106,6 +107,30 @@ describe("what browsers decode is sent as one canonical base64", () => {
       messages: asking(`data:image/png;base64,${PNG.replace(/=+$/, "")}`),
     });
     expect(sentImages(route, sent())).toEqual([canonical(route), canonical(route)]);
+  });
+
+  it.each(ROUTES)(
+    "%s: percent-escapes are decoded before the base64, as WHATWG's data: URL processor does",
+    async (route) => {
+      const { bedrock, sent, name } = client(route);
+      // Padding, letters and a line break escaped; escapes of either case.
+      const escaped = `${PNG.slice(0, 8).replace("V", "%56")}%0a${PNG.slice(8, -2)}%3D%3d`;
+      await bedrock.chat.completions.create({ model: name, messages: asking(`data:image/png;base64,${escaped}`) });
+      expect(sentImages(route, sent())).toEqual([canonical(route), canonical(route)]);
+    },
+  );
+
+  it.each(ROUTES)("%s: a % without two hex digits stays as it is, and is no base64: a 400", async (route) => {
+    const { bedrock, emulator, name } = client(route);
+    for (const data of [`${PNG.slice(0, -2)}%3`, `${PNG.slice(0, -2)}%ZZ`, `${PNG.slice(0, -2)}%253D`]) {
+      const error = await errorOf(
+        () => bedrock.chat.completions.create({ model: name, messages: asking(`data:image/png;base64,${data}`) }),
+        BedrockEdgeError,
+      );
+      expect(error, data).toMatchObject({ status: 400, param: "messages[1].content[2].image_url.url" });
+      expect(error.message).toMatch(/it has characters other than A-Z, a-z, 0-9, \+ and \/\.$/);
+    }
+    expect(emulator.stats.requests).toHaveLength(0);
   });
 
   it.each(ROUTES)("%s: a media-type parameter before ;base64 is taken, and not sent", async (route) => {

@@ -9,6 +9,7 @@ import type { ChatCompletionRequest, ContentPart, UserMessage } from "../openai/
 const DATA_URL_HEAD = /^data:(image\/[a-z0-9.+-]+)(?:;[a-z0-9!#$&^_.+-]+=[^;,]*)*;base64,/i;
 // ASCII whitespace, which forgiving-base64 (WHATWG) removes: `openssl base64` wraps its lines.
 const WHITESPACE = /[\t\n\f\r ]/g;
+const PERCENT_ESCAPE = /%([0-9A-Fa-f]{2})/g;
 const BASE64 = /^[A-Za-z0-9+/]*$/;
 
 export interface ImageData {
@@ -33,7 +34,7 @@ export function imageOf(url: string, where: string): ImageData {
       param,
     );
   }
-  const base64 = canonicalBase64(url.slice(head[0].length));
+  const base64 = canonicalBase64(percentDecoded(url.slice(head[0].length)));
   if (typeof base64 !== "string") {
     throw invalidRequest(`${where} has an image whose base64 does not decode: ${base64.problem}.`, param);
   }
@@ -58,6 +59,17 @@ export function checkedImages(request: ChatCompletionRequest): { request: ChatCo
     return { ...message, content } satisfies UserMessage;
   });
   return { request: images.length ? { ...request, messages } : request, images };
+}
+
+/**
+ * A data URL's body as WHATWG's data: URL processor reads it before decoding base64: each `%XX` the
+ * byte it stands for (`%3D` is `=`), once; a `%` without two hex digits stays as it is (and then
+ * is no base64). Bytes as the characters of the same codes, as its isomorphic decode reads them.
+ */
+function percentDecoded(body: string): string {
+  return body.includes("%")
+    ? body.replace(PERCENT_ESCAPE, (_escape, hex: string) => String.fromCharCode(Number.parseInt(hex, 16)))
+    : body;
 }
 
 /**
