@@ -103,6 +103,8 @@ describe("gen_ai.input.messages", () => {
           { type: "image_url", image_url: { url: "data:image/jpeg;base64,[300000 bytes omitted]" } },
           { type: "image_url", image_url: { url: "data:image/png;name=a.png;base64,iVBO\nRw0K\r\nGgo=" } },
           { type: "input_audio", input_audio: { data: "[48000 bytes omitted]", format: "mp3" } },
+          { type: "image_url", image_url: { url: "data:image/svg+xml,[300011 bytes omitted]" } },
+          { type: "image_url", image_url: { url: "data:image/svg+xml,%3Csvg%3E" } },
         ],
       },
     ];
@@ -110,6 +112,9 @@ describe("gen_ai.input.messages", () => {
       { type: "blob", modality: "image", mime_type: "image/jpeg", content: "", size: 300_000 },
       { type: "blob", modality: "image", mime_type: "image/png", content: "", size: 8 },
       { type: "blob", modality: "audio", mime_type: "audio/mp3", content: "", size: 48_000 },
+      // Not base64 (codereview17 #3): an inline blob too, by its bytes.
+      { type: "blob", modality: "image", mime_type: "image/svg+xml", content: "", size: 300_011 },
+      { type: "blob", modality: "image", mime_type: "image/svg+xml", content: "", size: 5 },
     ]);
   });
 

@@ -9,7 +9,7 @@
 // it whole); a part of a type the conventions do not name goes as it came (their GenericPart).
 import { MAX_JSON_DEPTH, scanJsonText } from "../src/core.ts";
 import type { LogLine } from "./log.ts";
-import { base64Size, dataUrlParts } from "./prompt-media.ts";
+import { base64Size, dataUrlMedia } from "./prompt-media.ts";
 import { apiOfPath } from "./token-estimate.ts";
 
 /** A message part: `type` says which (text, tool_call, tool_call_response, uri, blob, file, reasoning…). */
@@ -119,7 +119,7 @@ function contentParts(content: unknown): GenAiPart[] {
     }
     if (type === "input_audio" && isObject(part.input_audio) && typeof part.input_audio.data === "string") {
       const { data, format } = part.input_audio;
-      return [blob("audio", typeof format === "string" ? `audio/${format}` : null, data)];
+      return [blob("audio", typeof format === "string" ? `audio/${format}` : null, base64Size(data))];
     }
     return [{ ...part, type }];
   });
@@ -127,8 +127,8 @@ function contentParts(content: unknown): GenAiPart[] {
 
 /** A data: URL inline (a blob part), any other address by reference (a uri part). */
 function media(url: string, modality: string): GenAiPart {
-  const inline = dataUrlParts(url);
-  if (inline) return blob(modality, inline.mediaType || null, inline.payload);
+  const inline = dataUrlMedia(url);
+  if (inline) return blob(modality, inline.mediaType || null, inline.size);
   return { type: "uri", modality, uri: url };
 }
 
@@ -137,8 +137,8 @@ function media(url: string, modality: string): GenAiPart {
  * cut to nothing, as the conventions let instrumentation truncate a part's content keeping the
  * JSON's shape, and `size`, the bytes it had.
  */
-function blob(modality: string, mimeType: string | null, payload: string): GenAiPart {
-  return { type: "blob", modality, mime_type: mimeType, content: "", size: base64Size(payload) };
+function blob(modality: string, mimeType: string | null, size: number): GenAiPart {
+  return { type: "blob", modality, mime_type: mimeType, content: "", size };
 }
 
 /** The Responses API's input: a text is one user message; items are messages, calls, their outputs, reasoning. */

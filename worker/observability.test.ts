@@ -343,4 +343,27 @@ describe("a request with a 300 KB image, LOG_PROMPTS on (multimodal7 #2)", () =>
       ]);
     }
   });
+
+  it("keeps bytes in any shape out of them, refused or not, and the line its status and key (codereview17 #3)", async () => {
+    const bytes = "A".repeat(300_000);
+    const svg = `<svg>${"x".repeat(300_000)}</svg>`;
+    const parts = [
+      // Anthropic's image part, which clients send to OpenAI-compatible endpoints by mistake.
+      [400, { type: "image", source: { type: "base64", media_type: "image/png", data: bytes } }],
+      [400, { type: "image_url", image_url: { url: `data:image/svg+xml,${encodeURIComponent(svg)}` } }],
+      [400, { type: "image_url", image_url: { url: `data:image/svg+xml;utf8,${svg}` } }],
+      [200, { type: "image_url", image_url: { url: `data:image/png;base64,${bytes.replace(/A/g, "%41")}` } }],
+    ] as const;
+    for (const [status, part] of parts) {
+      const messages = [{ role: "user", content: [{ type: "text", text: "What is this?" }, part] }];
+      const answer = await post("/v1/chat/completions", { model: "openai", messages });
+      expect(answer.status, part.type).toBe(status);
+      await answer.text();
+      const { line, span } = await observed(answer.headers.get("x-request-id"));
+      expect(JSON.stringify(line).length, part.type).toBeLessThan(2_000);
+      expect(line).toMatchObject({ status, key: "proxy-key-1", model: "openai" });
+      expect(JSON.stringify(line.messages)).toContain("What is this?");
+      expect(JSON.stringify(span.attributes).length).toBeLessThan(4_000);
+    }
+  });
 });

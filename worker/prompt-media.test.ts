@@ -1,7 +1,8 @@
 // The messages a log line holds (LOG_PROMPTS) carry no media bytes: a data URL is its media type
-// and size, input_audio's data its size; text and everything else as sent (multimodal7 #2).
+// and size, input_audio's data its size, a content part's other long strings their length; text
+// and everything else as sent (multimodal7 #2, codereview17 #3).
 import { describe, expect, it } from "vitest";
-import { base64Size, withoutMediaBytes } from "./prompt-media.ts";
+import { base64Size, MAX_PART_STRING, withoutMediaBytes } from "./prompt-media.ts";
 
 const PNG = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==";
 
@@ -72,6 +73,80 @@ describe("withoutMediaBytes", () => {
       { role: "user", content: [{ type: "image_url", image_url: { url: `data:${"x".repeat(5000)};base64,AAAA` } }] },
     ]) as [{ content: [{ image_url: { url: string } }] }];
     expect(message.content[0].image_url.url).toBe(`data:${"x".repeat(100)};base64,[3 bytes omitted]`);
+  });
+});
+
+/** A long text that reads as a data URL: a prompt's, kept whole. */
+const long = () => `data:image/png;base64,${"A".repeat(5000)}`;
+
+describe("withoutMediaBytes: bytes in any shape (codereview17 #3)", () => {
+  const bytes = "A".repeat(300_000);
+  const svg = `<svg>${"x".repeat(300_000)}</svg>`;
+  const user = (...content: unknown[]) => [{ role: "user", content }];
+  const reduced = (...content: unknown[]) =>
+    (withoutMediaBytes(user(...content)) as [{ content: unknown[] }])[0].content;
+
+  it("every data URL by its type and size: base64 or not, percent-encoded or not, any case", () => {
+    expect(
+      reduced(
+        { type: "image_url", image_url: { url: `data:image/svg+xml,${encodeURIComponent(svg)}` } },
+        { type: "image_url", image_url: { url: `data:image/svg+xml;charset=utf-8,${svg}` } },
+        { type: "image_url", image_url: { url: `data:image/png;base64,${bytes.replace(/A/g, "%41")}` } },
+        { type: "image_url", image_url: { url: `DATA:image/png; BASE64 ,${bytes}`, detail: "low" } },
+        { type: "image_url", image_url: { url: "data:,Hi%20there%zz" } },
+      ),
+    ).toEqual([
+      { type: "image_url", image_url: { url: "data:image/svg+xml,[300011 bytes omitted]" } },
+      { type: "image_url", image_url: { url: "data:image/svg+xml,[300011 bytes omitted]" } },
+      { type: "image_url", image_url: { url: "data:image/png;base64,[225000 bytes omitted]" } },
+      { type: "image_url", image_url: { url: "data:image/png;base64,[225000 bytes omitted]", detail: "low" } },
+      { type: "image_url", image_url: { url: "data:,[11 bytes omitted]" } },
+    ]);
+  });
+
+  it("a part's other long strings by their length, at any depth; its text and short strings as sent", () => {
+    const long = "data:image/png;base64,AAAA ".repeat(100);
+    expect(
+      reduced(
+        { type: "image", source: { type: "base64", media_type: "image/png", data: bytes } },
+        { type: "document", source: { content: [{ type: "blob", data: [bytes] }] }, title: "short" },
+        { type: "text", text: long },
+        { type: "refusal", refusal: long },
+        { type: "input_text", text: long },
+        bytes,
+      ),
+    ).toEqual([
+      { type: "image", source: { type: "base64", media_type: "image/png", data: "[300000 characters omitted]" } },
+      {
+        type: "document",
+        source: { content: [{ type: "blob", data: ["[300000 characters omitted]"] }] },
+        title: "short",
+      },
+      { type: "text", text: long },
+      { type: "refusal", refusal: long },
+      { type: "input_text", text: long },
+      "[300000 characters omitted]",
+    ]);
+    expect(MAX_PART_STRING).toBe(1024);
+    expect(reduced({ type: "x", data: "A".repeat(1024) }, { type: "x", data: "A".repeat(1025) })).toEqual([
+      { type: "x", data: "A".repeat(1024) },
+      { type: "x", data: "[1025 characters omitted]" },
+    ]);
+  });
+
+  it("a data URL outside the content too (a part sent as an input item, a message object alone); text kept", () => {
+    const item = { type: "input_image", image_url: `data:image/png;base64,${bytes}` };
+    const reducedItem = { type: "input_image", image_url: "data:image/png;base64,[225000 bytes omitted]" };
+    expect(withoutMediaBytes([item, { role: "user", content: long(), name: "ann" }])).toEqual([
+      reducedItem,
+      { role: "user", content: long(), name: "ann" },
+    ]);
+    expect(withoutMediaBytes(item)).toEqual(reducedItem);
+    // A message's own fields other than data URLs are the prompt: not cut.
+    const call = { id: "c", function: { name: "f", arguments: JSON.stringify({ q: "x".repeat(5000) }) } };
+    expect(withoutMediaBytes([{ role: "assistant", content: null, tool_calls: [call] }])).toEqual([
+      { role: "assistant", content: null, tool_calls: [call] },
+    ]);
   });
 });
 
