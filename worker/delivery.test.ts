@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, onTestFinished, vi } from "vitest";
 import {
   bytesSource,
   type DeliveryHooks,
@@ -221,6 +221,11 @@ describe("the proxy's own bodies, watched at their source", () => {
 
 describe("a large answer (backpressure6)", () => {
   it("is handed over in pieces of at most 64 KiB, each timed on its own: a slow but steady reader gets it all", async () => {
+    // On a fake clock: a loaded machine's late timers would make a steady reader look stalled.
+    vi.useFakeTimers();
+    onTestFinished(() => {
+      vi.useRealTimers();
+    });
     const text = "z".repeat(600 * 1024);
     const hooks = recorder();
     const reader = watchDelivery(bytesSource(encoder.encode(text)), hooks, FAST).getReader();
@@ -229,7 +234,7 @@ describe("a large answer (backpressure6)", () => {
     // takes several stall times, yet no one piece does.
     for (let r = await reader.read(); !r.done; r = await reader.read()) {
       sizes.push(r.value.byteLength);
-      await sleep((FAST.laterMs / 2) * (r.value.byteLength / (64 * 1024)));
+      await vi.advanceTimersByTimeAsync((FAST.laterMs / 2) * (r.value.byteLength / (64 * 1024)));
     }
     expect(sizes[0]).toBe(1024);
     expect(Math.max(...sizes)).toBe(64 * 1024);
