@@ -26,8 +26,8 @@ const MODELS: Record<string, string> = {
   reset: modelString("llama", "drop0"),
   "throttled-first-frame": modelString("llama", "midstream-throttlingException0"),
   trickle: modelString("llama", "slow60", "long5"),
-  stall: modelString("llama", "slow600", "long3"),
-  "slow-start": modelString("llama", "wait700"),
+  stall: modelString("llama", "slow1500", "long3"),
+  "slow-start": modelString("llama", "wait2000"),
   load: modelString("qwen3", "long40", "slow2"),
 };
 
@@ -37,7 +37,9 @@ beforeAll(async () => {
   const models = { MODELS: JSON.stringify(MODELS) };
   proxy = await startWorkerdProxy({
     main: models,
-    timeouts: { ...models, UPSTREAM_TIMEOUT_MS: "300", IDLE_TIMEOUT_MS: "250" },
+    // Wide enough that a loaded machine's slow start or late frame (the trickle's, every 60 ms)
+    // is not taken for a timeout: 300 and 250 ms were not.
+    timeouts: { ...models, UPSTREAM_TIMEOUT_MS: "1000", IDLE_TIMEOUT_MS: "600" },
   });
 });
 afterAll(() => proxy?.close());
