@@ -72,6 +72,17 @@ describe("the legacy Completions request", () => {
     }
   });
 
+  it("keeps its bounds at their edges: 128 prompts and n 128 pass, 129 do not; top_k 0 is off; no prompt is empty", () => {
+    const accepted = (request: Record<string, unknown>) =>
+      expect(() => parseCompletionRequest({ model: "m", prompt: "a", ...request })).not.toThrow();
+    accepted({ prompt: new Array(128).fill("a") });
+    accepted({ n: 128 });
+    accepted({ top_k: 0 });
+    expect(refusal({ model: "m", prompt: new Array(129).fill("a") })).toMatchObject({ status: 400, param: "prompt" });
+    expect(refusal({ model: "m", prompt: "a", n: 129 })).toMatchObject({ status: 400, param: "n" });
+    expect(refusal({ model: "m", prompt: ["a", ""] })).toMatchObject({ status: 400, param: "prompt[1]" });
+  });
+
   it("checks the stream flags alone, for a server choosing JSON or SSE", () => {
     expect(() => checkCompletionStreamFlags({ stream: "yes" })).toThrow(/stream must be true or false/);
     expect(() => checkCompletionStreamFlags({ stream: true, stream_options: { include_usage: true } })).not.toThrow();
