@@ -122,6 +122,11 @@ describe("a stateless server refuses state, saying so", () => {
     expect(parseResponsesRequest({ ...ok, n: 1, best_of: 1, logprobs: false, prompt_logprobs: null }).model).toBe("m");
   });
 
+  it("accepts top_logprobs 0, the default clients send, refusing only a request for alternatives", () => {
+    expect(parseResponsesRequest({ ...ok, top_logprobs: 0 }).model).toBe("m");
+    expect(refusal({ ...ok, top_logprobs: 1 }).param).toBe("top_logprobs");
+  });
+
   it("accepts what asks for no state: store false, background false, null ids, the one harmless include", () => {
     const request = parseResponsesRequest({
       ...ok,
@@ -400,6 +405,18 @@ describe("the shape is checked, refused in a sentence naming the field", () => {
       reasoning: { effort: "low", summary: "auto" },
     });
     expect(request.input).toHaveLength(6);
+  });
+
+  it("takes an assistant turn's input_text part, as clients echo it, and a function named with up to 128 characters", () => {
+    const input = [
+      { role: "user", content: "hi" },
+      { role: "assistant", content: [{ type: "input_text", text: "Hello" }] },
+      { role: "user", content: "again" },
+    ];
+    expect(parseResponsesRequest({ ...ok, input }).input).toHaveLength(3);
+    const named = (name: string) => ({ ...ok, tools: [{ ...weather, name }] });
+    expect(parseResponsesRequest(named("f".repeat(128))).tools).toHaveLength(1);
+    expect(refusal(named("f".repeat(129))).param).toBe("tools[0].name");
   });
 });
 
