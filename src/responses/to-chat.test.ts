@@ -220,6 +220,18 @@ describe("the chat request a Responses request means", () => {
     });
   });
 
+  it("the Responses API's fields chat shares go on as they are, prompt caching's included (Codex CLI sends prompt_cache_key)", () => {
+    const shared = {
+      safety_identifier: "s-1",
+      prompt_cache_key: "session-42",
+      prompt_cache_retention: "24h",
+      drop_params: true,
+    };
+    const mapping = chatOf({ input: "x", ...shared });
+    expect(mapping.chat).toEqual({ model: "m", messages: [{ role: "user", content: "x" }], ...shared });
+    expect((mapping.chat as CarriesForeignFields)[FOREIGN_FIELDS]).toBeUndefined();
+  });
+
   it("fields the Responses API does not have stay out of the chat request: its route refuses them by name", () => {
     const mapping = chatOf({
       input: "x",
