@@ -24,8 +24,8 @@ describe("model families from Converse model ids", () => {
     expect(modelFamily(id)).toBe(family);
   });
 
-  it("reads through cross-region inference profiles", () => {
-    for (const geography of ["us", "eu", "apac", "global"]) {
+  it("reads through every geography's cross-region inference profile, us-gov., jp., au. and ca. too", () => {
+    for (const geography of ["us", "eu", "apac", "global", "us-gov", "jp", "au", "ca"]) {
       expect(modelFamily(`${geography}.anthropic.claude-sonnet-4-20250514-v1:0`)).toBe("claude_thinking");
     }
     expect(modelFamily("us.amazon.nova-2-lite-v1:0")).toBe("nova2");
