@@ -108,6 +108,16 @@ describe("messages", () => {
     expect(result.messages).toEqual([{ role: "user", content: [{ text: "Hi" }, { text: "Again" }] }]);
   });
 
+  it("a blank system message is left out too: Bedrock refuses a blank system block", () => {
+    const result = body(
+      request([
+        { role: "system", content: "  " },
+        { role: "user", content: "Hi" },
+      ]),
+    );
+    expect(result).toEqual(body(hi));
+  });
+
   it("a conversation with nothing to answer is refused", () => {
     const error = refusal(() => body(request([{ role: "system", content: "Alone" }])));
     expect(error.param).toBe("messages");
@@ -150,6 +160,17 @@ describe("messages", () => {
       { ...history[1], thinking_blocks: [{ type: "thinking", thinking: "x" }] },
     ] as ChatMessage[];
     expect(refusal(() => body(request(bad))).param).toBe("messages[1].thinking_blocks[0]");
+  });
+
+  it("thinking_blocks: null, as SDKs echo an answer's null fields, means none", () => {
+    const result = body(
+      request([
+        { role: "user", content: "Hi" },
+        { role: "assistant", content: "Hello", thinking_blocks: null } as ChatMessage,
+        { role: "user", content: "Again" },
+      ]),
+    );
+    expect(result.messages[1]).toEqual({ role: "assistant", content: [{ text: "Hello" }] });
   });
 
   it("reasoning_content alone is not sent back: Converse takes reasoning only signed", () => {
@@ -320,6 +341,11 @@ describe("tools", () => {
       drop_params: true,
     });
     expect(dropped.toolConfig).toEqual({ tools: [expect.objectContaining({ toolSpec: expect.anything() })] });
+  });
+
+  it("an assistant's tool calls with no result yet need the tools offered too", () => {
+    const calledOnly: ChatMessage[] = [...toolHistory.slice(0, 2), { role: "user", content: "Never mind." }];
+    expect(refusal(() => body(request(calledOnly))).param).toBe("tools");
   });
 });
 
@@ -564,6 +590,28 @@ describe("reasoning", () => {
     expect(effort("none", CLAUDE, {}, { reasoning_budget: 4096 })).toEqual(body(hi));
     expect(effort("none", LLAMA)).toEqual(body(hi, LLAMA));
     expect(refusal(() => effort("none", GPT_OSS)).param).toBe("reasoning_effort");
+  });
+
+  it('"none" on Claude leaves sampling free: temperature goes on, as without thinking', () => {
+    expect(effort("none", CLAUDE, { temperature: 0.5 })).toEqual({
+      messages: body(hi).messages,
+      inferenceConfig: { temperature: 0.5 },
+    });
+  });
+
+  it('"none" also turns off a reasoningConfig the operator set for Nova 2', () => {
+    const settings = {
+      additional_model_request_fields: { reasoningConfig: { type: "enabled", maxReasoningEffort: "low" } },
+    };
+    expect(effort("none", NOVA2, {}, settings)).toEqual(body(hi, NOVA2));
+  });
+
+  it("Claude thinks with temperature 1, its default and what many clients send: only another temperature is refused", () => {
+    expect(effort("low", CLAUDE, { temperature: 1 })).toMatchObject({
+      additionalModelRequestFields: { thinking: { type: "enabled", budget_tokens: 2048 } },
+      inferenceConfig: { maxTokens: 2048 + 4096, temperature: 1 },
+    });
+    expect(refusal(() => effort("low", CLAUDE, { temperature: 0.5 })).param).toBe("reasoning_effort");
   });
 
   it("families without a documented control refuse it by name", () => {
