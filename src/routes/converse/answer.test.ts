@@ -187,6 +187,15 @@ describe("usage with prompt caching", () => {
     });
   });
 
+  it("a cache write with no read (a prompt cache's first call) is told apart too, reading 0 cached", () => {
+    expect(converseUsage({ inputTokens: 10, outputTokens: 5, cacheWriteInputTokens: 1200 })).toEqual({
+      prompt_tokens: 1210,
+      completion_tokens: 5,
+      total_tokens: 1215,
+      prompt_tokens_details: { cached_tokens: 0, cache_write_tokens: 1200 },
+    });
+  });
+
   it("is undefined unless both counts are there", () => {
     expect(converseUsage(undefined)).toBeUndefined();
     expect(converseUsage({ inputTokens: 3 })).toBeUndefined();

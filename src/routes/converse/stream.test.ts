@@ -127,6 +127,12 @@ describe("ConverseStream events -> chunk deltas", () => {
     expect(parts.map((part) => Object.keys(part))).toEqual([["delta"], ["delta", "usage"], ["delta", "finish_reason"]]);
   });
 
+  it("a tool call whose only input delta is empty has the arguments {}, which a client can parse", () => {
+    const parts = run([toolStart(0, "t1", "now"), toolInput(0, ""), stop(0), messageStop("tool_use")]);
+    const args = parts.flatMap((part) => part.delta.tool_calls ?? []).map((call) => call.function?.arguments ?? "");
+    expect(args.join("")).toBe("{}");
+  });
+
   it("empty deltas and unknown events yield nothing", () => {
     expect(
       run([
