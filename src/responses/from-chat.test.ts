@@ -174,6 +174,16 @@ describe("a chat.completion as a Response", () => {
     expect(response.reasoning).toEqual({ effort: null, summary: "auto" });
   });
 
+  it("asked for a summary by the deprecated generate_summary, the reasoning is the summary too", () => {
+    const asked = request({ reasoning: { generate_summary: "auto" } });
+    expect(responseFromCompletion(asCompletion("stop"), asked, meta).output[0]).toEqual({
+      type: "reasoning",
+      id: expect.stringMatching(/^rs_/),
+      summary: [{ type: "summary_text", text: answer.reasoning }],
+      status: "completed",
+    });
+  });
+
   it("finish_reason length: incomplete, max_output_tokens, the cut item incomplete", () => {
     const completion = asCompletion("length");
     completion.choices[0]!.message = { role: "assistant", content: "Half an ans", refusal: null };
@@ -209,6 +219,14 @@ describe("a chat.completion as a Response", () => {
     expect(response.output.map((item) => item.type)).toEqual(["reasoning", "message"]);
     expect(response.output[1]).toMatchObject({ content: [{ type: "output_text", text: "" }] });
     expect(response).not.toHaveProperty("usage");
+  });
+
+  it("an answer that is only tool calls is only function_call items: no empty message after them", () => {
+    const completion = asCompletion("tool_calls");
+    const { tool_calls } = completion.choices[0]!.message;
+    completion.choices[0]!.message = { role: "assistant", content: null, refusal: null, tool_calls };
+    const response = responseFromCompletion(completion, request(), meta);
+    expect(response.output.map((item) => item.type)).toEqual(["function_call", "function_call"]);
   });
 
   it("echoes the request's settings, as OpenAI does", () => {
