@@ -64,6 +64,25 @@ describe("a body within its model's limit", () => {
   });
 });
 
+describe("a body sent without a Content-Length (chunked)", () => {
+  it("a character cut across two reads arrives whole", async () => {
+    const bytes = new TextEncoder().encode(JSON.stringify({ model: "llama", content: "price: 5€" }));
+    const cut = bytes.indexOf(0xe2) + 1; // inside the three bytes of "€"
+    const request = new Request("http://proxy/v1/chat/completions", {
+      method: "POST",
+      body: new ReadableStream<Uint8Array>({
+        start(controller) {
+          controller.enqueue(bytes.slice(0, cut));
+          controller.enqueue(bytes.slice(cut));
+          controller.close();
+        },
+      }),
+      duplex: "half",
+    } as RequestInit);
+    expect(await readJsonBody(request, LIMITS)).toEqual({ model: "llama", content: "price: 5€" });
+  });
+});
+
 describe("a body of a declared length within the limit", () => {
   it("is read by the runtime in one piece, not chunk by chunk", async () => {
     const sent = pieces(body("llama", 1_000), true);
@@ -111,6 +130,13 @@ describe("a body over its limit: 413, naming the limit", () => {
     }
   });
 
+  it("a model's own limit is its last byte accepted: one byte more is refused", async () => {
+    const exactly = body("llama", 2_000 - body("llama", 0).length);
+    expect(exactly).toHaveLength(2_000);
+    expect(await readJsonBody(pieces(exactly).request, LIMITS)).toMatchObject({ model: "llama" });
+    expect(await refusal(readJsonBody(pieces(`${exactly} `).request, LIMITS))).toMatchObject({ status: 413 });
+  });
+
   it("over every limit, streamed: the rest is still read, so the connection stays usable", async () => {
     const sent = pieces(body("vision", 50_000));
     expect(await refusal(readJsonBody(sent.request, LIMITS))).toMatchObject({ status: 413 });
@@ -145,6 +171,15 @@ describe("a body shaped to be expensive: refused before JSON.parse", () => {
     expect((await refusal(readJsonBody(pieces(arrays).request, limits))).message).toMatch(/arrays and objects/);
     const values = `{"model":"llama","x":[${"1,".repeat(JSON_BODY_LIMITS.maxElements)}1]}`;
     expect((await refusal(readJsonBody(pieces(values).request, limits))).message).toMatch(/values/);
+  });
+
+  it("more than 200,000 values (README, Bounded cost per request): 413, naming the limit", async () => {
+    const limits = { largest: 10_000_000, forModel: () => 10_000_000 };
+    const values = `{"model":"llama","x":[${"1,".repeat(200_000)}1]}`;
+    expect(await refusal(readJsonBody(pieces(values).request, limits))).toMatchObject({
+      status: 413,
+      message: expect.stringMatching(/more than 200000 values/),
+    });
   });
 
   it("not JSON: a 400 that says where it broke, quoting none of it", async () => {
