@@ -60,6 +60,13 @@ describe("an answer read to its end", () => {
     expect(hooks.events).toEqual(["delivered"]);
   });
 
+  it("a JSON answer of 1 KiB, a byte more, or two more: whole, the cut at 1 KiB losing nothing", async () => {
+    for (const size of [1024, 1025, 1026]) {
+      const json = `"${"x".repeat(size - 2)}"`;
+      expect(await new Response(streamOf(bytesSource(encoder.encode(json)))).text()).toBe(json);
+    }
+  });
+
   it("however long the answer takes to come: a read the runtime is waiting on is never a stall", async () => {
     const hooks = recorder();
     let sent = 0;
