@@ -250,6 +250,24 @@ describe("a client that goes away", () => {
   });
 });
 
+describe("a client that goes away while a cold model wakes up", () => {
+  it("aborts the upstream stream that opens afterwards", async () => {
+    let open: (stream: ChunkStream<ChatCompletionChunk>) => void = () => undefined;
+    const opened = new Promise<ChunkStream<ChatCompletionChunk>>((resolve) => (open = resolve));
+    const response = await answer(opened, { waking: Promise.resolve() });
+    const reader = response.body!.getReader();
+    expect(new TextDecoder().decode((await reader.read()).value)).toBe(": waiting for the model to become ready\n\n");
+    const waiting = reader.read();
+    await new Promise((resolve) => setTimeout(resolve, 0)); // the relay now waits for the stream to open
+    await reader.cancel();
+    await waiting;
+    const stream = streamOf([chunk("a")]);
+    open(stream);
+    await new Promise((resolve) => setTimeout(resolve, 0)); // lets the opening settle
+    expect(stream.aborted).toBe(true);
+  });
+});
+
 describe("the relay's last words, for a client cut after going unread (codereview14 #2)", () => {
   it("say the answer was cut here, until the answer's own last word went out: then nothing follows it", async () => {
     const format: SseFormat<ChatCompletionChunk> = {
