@@ -121,6 +121,37 @@ describe("a plain answer's logprobs", () => {
     expect((await completions({ n: 128, logprobs: 5, max_tokens: 256, stream: true })).status).toBe(200);
   });
 
+  it("may come to the bound exactly; over it, n of 2 is the field named when nothing else multiplies", async () => {
+    const { chat } = proxy();
+    // 2 × 8192 × (3 + 5) = 131,072.
+    expect((await chat({ n: 2, logprobs: true, top_logprobs: 5, max_tokens: 8192 })).status).toBe(200);
+    // 2 × 32768 × 3 = 196,608.
+    expect(errorOf(await chat({ n: 2, logprobs: true, max_tokens: 32768 }))).toMatchObject({
+      param: "n",
+      code: "plain_answer_too_large",
+    });
+  });
+
+  it("echoed on legacy Completions: each of max(n, best_of) answers holds the prompt's logprobs, 3 + logprobs units a token", async () => {
+    const { completions, emulator } = proxy();
+    // 20,000 tokens by the proxy's estimate (a non-ASCII character is one): 20,000 × 3 = 60,000 once.
+    const prompt = "€".repeat(20_000);
+    expect((await completions({ prompt, echo: true, logprobs: 0, max_tokens: 1 })).status).toBe(200);
+    const sent = emulator.stats.requests.length;
+    for (const [field, body] of [
+      ["n 4", { n: 4 }],
+      ["best_of 4", { best_of: 4 }],
+    ] as const) {
+      const answer = await completions({ prompt, echo: true, logprobs: 0, max_tokens: 1, ...body });
+      expect({ field, error: errorOf(answer) }).toMatchObject({
+        field,
+        error: { param: "echo", code: "plain_answer_too_large" },
+      });
+      expect(errorOf(answer).message).toContain("the prompt's 80000 tokens (estimated) × (3 + 0) for echo");
+    }
+    expect(emulator.stats.requests.length).toBe(sent);
+  });
+
   it("have no bound on the openai route when no output limit is sent: a limit is asked for", async () => {
     const { chat, emulator } = proxy();
     // The review's request: counted as 4096 tokens, it got 20,000 (23.8 MB of JSON).
