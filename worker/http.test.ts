@@ -88,6 +88,8 @@ describe("answers that tell the client when or how to try again", () => {
       bedrockException("ThrottlingException", "Too many requests", 429, { retryAfterMs });
     expect(retryAfterSeconds(throttled(2500))).toBe(3);
     expect(retryAfterSeconds(throttled(10))).toBe(1);
+    // Bedrock's "retry-after: 0" is at least a second: 0 would have a client that obeys it retry at once, in a loop.
+    expect(retryAfterSeconds(throttled(0))).toBe(1);
     expect(retryAfterSeconds(throttled())).toBe(5);
     expect(retryAfterSeconds(bedrockException("ModelNotReadyException", "warming", 429))).toBe(30);
     expect(retryAfterSeconds(undefined)).toBe(5);
