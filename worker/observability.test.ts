@@ -367,3 +367,32 @@ describe("a request with a 300 KB image, LOG_PROMPTS on (multimodal7 #2)", () =>
     }
   });
 });
+
+/** The log line of a request, once written (a request that makes no usage row nor span). */
+async function lineOf(requestId: string | null): Promise<LogLine> {
+  for (let waited = 0; waited < 3000; waited += 10) {
+    const line = lines.find((entry) => entry.request_id === requestId);
+    if (line) return line;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  throw new Error(`the line of ${requestId}`);
+}
+
+describe("a request's log line, whatever became of its client (mutation7c #9, #11)", () => {
+  it("a client gone before the proxy saw its request: 499, the client closed the connection, nothing served", async () => {
+    const answer = await post("/v1/chat/completions", { model: "llama", messages: hello }, AbortSignal.abort());
+    await answer.text().catch(() => undefined);
+    const { line, row } = await observed(answer.headers.get("x-request-id"));
+    expect(line).toMatchObject({ status: 499, error: "the client closed the connection" });
+    expect(line).not.toHaveProperty("deployment");
+    expect(row).toMatchObject({ status: 499 });
+  });
+
+  it("a HEAD: its answer has no body to deliver, so its line is written as answered, never as a client gone", async () => {
+    const answer = await app.request("/v1/models", { method: "HEAD", headers: { authorization: `Bearer ${KEY}` } });
+    expect(answer.status).toBe(200);
+    const line = await lineOf(answer.headers.get("x-request-id"));
+    expect(line).toMatchObject({ method: "HEAD", status: 200 });
+    expect(line).not.toHaveProperty("error");
+  });
+});
