@@ -34,9 +34,10 @@ function proxy() {
       headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
       body: JSON.stringify({ model, messages: [{ role: "user", content: "hi" }], pad: "x".repeat(padding) }),
     });
-    const { error } = (await response.json()) as { error: { code: string; message: string } };
+    const { error } = (await response.json()) as { error: { code: string; message: string; param: string | null } };
     // The model's name is the only thing the two answers may differ by.
-    return { status: response.status, code: error.code, message: error.message.replaceAll(model, "<model>") };
+    const message = model === "" ? error.message : error.message.replaceAll(model, "<model>");
+    return { status: response.status, code: error.code, param: error.param, message };
   };
 }
 
@@ -59,5 +60,14 @@ describe("a key's refusal for a model it may not call", () => {
     const over = await call("sk-wide-0123456789", "vision", 200_000);
     expect(over).toMatchObject({ status: 413, code: "request_too_large" });
     expect(over.message).toContain(`${VISION_LIMIT} bytes`);
+  });
+});
+
+describe("a body without a model's name", () => {
+  it('an empty name is a 400 naming the model field, not a 404 for a model called ""', async () => {
+    const call = proxy();
+    const empty = await call("sk-wide-0123456789", "", 10);
+    expect(empty).toMatchObject({ status: 400, param: "model" });
+    expect(empty.message).toContain("model must be the name of one of this proxy's models");
   });
 });
