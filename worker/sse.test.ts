@@ -266,6 +266,19 @@ describe("a client that goes away while a cold model wakes up", () => {
     await new Promise((resolve) => setTimeout(resolve, 0)); // lets the opening settle
     expect(stream.aborted).toBe(true);
   });
+
+  it("aborts it too when the cut comes between reads, no read waiting on the opening", async () => {
+    let open: (stream: ChunkStream<ChatCompletionChunk>) => void = () => undefined;
+    const opened = new Promise<ChunkStream<ChatCompletionChunk>>((resolve) => (open = resolve));
+    const response = await answer(opened, { waking: Promise.resolve() });
+    const source = sourceOf(response.body!);
+    await source.read();
+    await source.cancel?.("the answer stopped being read");
+    const stream = streamOf([chunk("a")]);
+    open(stream);
+    await new Promise((resolve) => setTimeout(resolve, 0)); // lets the opening settle
+    expect(stream.aborted).toBe(true);
+  });
 });
 
 describe("the relay's last words, for a client cut after going unread (codereview14 #2)", () => {

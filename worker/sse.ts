@@ -191,6 +191,13 @@ function relay<T>(call: SseCall<T>, stream: ChunkStream<T> | undefined): Deliver
     },
     async cancel() {
       cancelled = true;
+      // Cut while the model still wakes (delivery's cut comes between reads, when no read waits
+      // on the opening): the stream that opens later is stopped too, not billed for no one.
+      if (!source)
+        void call.opened.then(
+          (late) => late.abort(),
+          () => undefined,
+        );
       source?.abort();
       await iterator?.return?.();
     },
