@@ -172,6 +172,59 @@ describe("words a model writes where a forced call's name goes, which could name
   });
 });
 
+describe("words in a forced call's name slot, as models write them (codereview18)", () => {
+  const body = (model: string) => ({ model, messages, tools, tool_choice: "required" as const });
+
+  it("unescaped quotes inside the words: the words, not the JSON's remains (qwen3, llama)", async () => {
+    const words = 'Sorry, I can\'t book "Le Bernardin" for you.';
+    for (const [model, text] of [
+      ["qwen3", `${words}"}\n</tool_call><|im_end|>`],
+      ["llama", `${words}"}<|eot_id|>`],
+    ] as const) {
+      const openai = client(text);
+      const plain = await openai.chat.completions.create(body(model));
+      expect(plain.choices[0]).toMatchObject({ finish_reason: "stop", message: { content: words } });
+      expect(await joined(await openai.chat.completions.create({ ...body(model), stream: true }))).toEqual({
+        content: words,
+        calls: [],
+        finish: "stop",
+      });
+    }
+  });
+
+  it("r1, whose name is no JSON string: words followed by its call markup are a call to no function, a 500 quoting nothing of them", async () => {
+    const openai = client(
+      "Sorry, I can't help with that.\n```json\n{}\n```<｜tool▁call▁end｜><｜tool▁calls▁end｜><｜end▁of▁sentence｜>",
+    );
+    const expected = { status: 500, code: "invalid_tool_call", message: expect.stringContaining("called a function,") };
+    expect(await failure(() => openai.chat.completions.create(body("r1")))).toMatchObject(expected);
+    expect(
+      await failure(async () => joined(await openai.chat.completions.create({ ...body("r1"), stream: true }))),
+    ).toMatchObject(expected);
+  });
+
+  it("a later call naming no function is no text: the 500 of a call to a function not offered (qwen3, llama)", async () => {
+    for (const [model, text] of [
+      [
+        "qwen3",
+        'get_weather", "arguments": {}}\n</tool_call>\n<tool_call>\n{"name": "Sorry no", "arguments": {}}\n</tool_call><|im_end|>',
+      ],
+      ["llama", 'get_weather", "parameters": {}}; {"name": "Sorry no", "parameters": {}}<|eot_id|>'],
+    ] as const) {
+      const openai = client(text);
+      const expected = {
+        status: 500,
+        code: "invalid_tool_call",
+        message: expect.stringContaining("called a function, which is not in tools"),
+      };
+      expect(await failure(() => openai.chat.completions.create(body(model)))).toMatchObject(expected);
+      expect(
+        await failure(async () => joined(await openai.chat.completions.create({ ...body(model), stream: true }))),
+      ).toMatchObject(expected);
+    }
+  });
+});
+
 describe("a named forced call is that call alone, as OpenAI answers it", () => {
   it("the calls the model writes after it are left out, plain and streamed", async () => {
     const openai = client(

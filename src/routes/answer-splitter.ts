@@ -355,14 +355,32 @@ export function createAnswerSplitter(options: SplitterOptions): AnswerSplitter {
       toolCalls += calls.length;
       return;
     }
-    if (prefill && text.startsWith(prefill)) emitForced(out, call, text, prefill, closed);
+    // Read as calls but named by no function: the model's words, if its name slot gives them.
+    const words = admitted?.kind === "text" ? parsed?.[0]?.name : undefined;
+    if (prefill && text.startsWith(prefill)) emitForced(out, call, text, prefill, closed, words);
     // Not a call after all: the text is the model's, so it is kept as content.
     else emit(out, "content", text);
   }
 
-  /** The forced call (the block the prefill opened), which the tool syntax did not read as calls. */
-  function emitForced(out: AnswerPart[], call: string, text: string, prefill: string, closed: boolean): void {
+  /**
+   * The forced call (the block the prefill opened), which the tool syntax did not read as calls,
+   * or read as a call whose name (`words`) could name no function.
+   */
+  function emitForced(
+    out: AnswerPart[],
+    call: string,
+    text: string,
+    prefill: string,
+    closed: boolean,
+    words?: string,
+  ): void {
     const reading = call.length > prefill.length ? options.readForcedCall?.(call) : undefined;
+    if (!reading && words !== undefined) {
+      // Words with call markup around them that the name slot cannot give back alone (R1's name
+      // is no JSON string): a call to no function, not text with the markup's remains.
+      out.push({ kind: "unfinished_call", name: words, arguments: "", cut: false, markup: text, unoffered: "tools" });
+      return;
+    }
     if (!reading || reading.kind === "text") {
       // The model answered text instead of calling: its own text, never the prefill.
       emit(out, "content", reading ? reading.text : text.slice(prefill.length));

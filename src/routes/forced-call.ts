@@ -123,11 +123,20 @@ export function forcedCallReader(
  */
 function nameSlotWords(text: string, prefilled: number): ForcedCallReading | undefined {
   if (text.charCodeAt(prefilled - 1) !== QUOTE) return undefined;
+  const closes = (quote: number) => {
+    const after = text.slice(quote + 1).trimStart();
+    return !after || after.startsWith("}") || after.startsWith(",");
+  };
   let end = prefilled;
   while (end < text.length && text.charCodeAt(end) !== QUOTE) end += text.charCodeAt(end) === BACKSLASH ? 2 : 1;
   if (end >= text.length) return undefined;
-  const after = text.slice(end + 1).trimStart();
-  if (after && !after.startsWith("}") && !after.startsWith(",")) return undefined;
+  // Models leave quotes inside their words unescaped (`I can't book "Le Bernardin"."}`): then the
+  // string ends at the last quote that JSON follows.
+  if (!closes(end)) {
+    end = text.lastIndexOf('"');
+    while (end > prefilled && !closes(end)) end = text.lastIndexOf('"', end - 1);
+    if (end <= prefilled) return undefined;
+  }
   const written = text.slice(prefilled, end);
   let words = written;
   try {

@@ -28,11 +28,17 @@ export function offeredCalls(
   const named = call.name;
   return (calls, before) => {
     const kept = named === undefined ? calls : calls.slice(0, Math.max(0, 1 - before));
-    for (const { name } of kept) {
-      if (!isFunctionName(name)) return { kind: "text" };
-      if (!offered.has(name)) return { kind: "unoffered", name, field: "tools" };
+    for (const [index, { name }] of kept.entries()) {
+      // Only the prefilled call's name slot holds the model's words: a later call naming no
+      // function is as invalid as one naming another.
+      if (!isFunctionName(name)) return before === 0 && index === 0 ? { kind: "text" } : unoffered(name);
+      if (!offered.has(name)) return unoffered(name);
       if (named !== undefined && name !== named) return { kind: "unoffered", name, field: "tool_choice" };
     }
     return { kind: "calls", calls: kept };
   };
+}
+
+function unoffered(name: string): AdmittedCalls {
+  return { kind: "unoffered", name, field: "tools" };
 }

@@ -49,7 +49,10 @@ import { bundleForWeb, unresolvedImports, type WebBundle } from "../web-bundle.t
 // Raised 280 more for codereview17's fixes (words in a forced call's name slot read as the model's
 // text, a data URL's body percent-decoded): 82,981 bytes after them, 273 over the 82,708 before;
 // in the lazily loaded routes, the main chunk unchanged (16,354 bytes).
-const GZIP_BUDGET_BYTES = 80 * 1024 + 300 + 500 + 280;
+// Raised 120 more for codereview18's (only the prefilled call's name slot read as words, R1's words
+// with call markup a call to no function, words with unescaped quotes): 83,101 bytes after them,
+// 119 over the 82,982 before; in the lazily loaded routes.
+const GZIP_BUDGET_BYTES = 80 * 1024 + 300 + 500 + 280 + 120;
 /**
  * What a page or a Worker loads first when its bundler splits code (the routes, the request
  * schema, the stream reader, the templates, Responses and legacy Completions load on first use).
