@@ -192,6 +192,62 @@ describe("words in a forced call's name slot, as models write them (codereview18
     }
   });
 
+  it("a quote inside the words followed by a comma or a brace does not end them: the words whole (codereview19 #1)", async () => {
+    for (const words of [
+      'I can\'t book "Le Bernardin", sorry.',
+      'Sorry, I can\'t. Say "stop", "go" or "wait".',
+      'Sorry, try {"city": "Paris"} instead.',
+      'I can\'t book "Le Bernardin"}, sorry.',
+    ]) {
+      for (const [model, end] of [
+        ["qwen3", "<|im_end|>"],
+        ["llama", "<|eot_id|>"],
+      ] as const) {
+        const openai = client(`${words}${end}`);
+        const plain = await openai.chat.completions.create(body(model));
+        expect(plain.choices[0]).toMatchObject({ finish_reason: "stop", message: { content: words } });
+        expect(await joined(await openai.chat.completions.create({ ...body(model), stream: true }))).toEqual({
+          content: words,
+          calls: [],
+          finish: "stop",
+        });
+      }
+    }
+  });
+
+  it("after words in the prefilled block, a later call naming no function is still the 500 (codereview19 #2)", async () => {
+    for (const [model, text] of [
+      [
+        "qwen3",
+        'Sorry, no."}\n</tool_call>\n<tool_call>\n{"name": "Sorry again", "arguments": {}}\n</tool_call><|im_end|>',
+      ],
+      [
+        "qwen3",
+        'Sorry, no.\n</tool_call>\n<tool_call>\n{"name": "Sorry again", "arguments": {}}\n</tool_call><|im_end|>',
+      ],
+    ] as const) {
+      const openai = client(text);
+      const expected = { status: 500, code: "invalid_tool_call" };
+      expect(await failure(() => openai.chat.completions.create(body(model)))).toMatchObject(expected);
+      // Streamed, the words went out first: the error comes as the stream's error event.
+      expect(
+        await failure(async () => joined(await openai.chat.completions.create({ ...body(model), stream: true }))),
+      ).toMatchObject({ code: "invalid_tool_call" });
+    }
+  });
+
+  it("llama: words followed by more than the call's JSON are the text as written, nothing of it dropped", async () => {
+    const text = 'Sorry, no."}; {"name": "Sorry again", "parameters": {}}';
+    const openai = client(`${text}<|eot_id|>`);
+    const plain = await openai.chat.completions.create(body("llama"));
+    expect(plain.choices[0]).toMatchObject({ finish_reason: "stop", message: { content: text } });
+    expect(await joined(await openai.chat.completions.create({ ...body("llama"), stream: true }))).toEqual({
+      content: text,
+      calls: [],
+      finish: "stop",
+    });
+  });
+
   it("r1, whose name is no JSON string: words followed by its call markup are a call to no function, a 500 quoting nothing of them", async () => {
     const openai = client(
       "Sorry, I can't help with that.\n```json\n{}\n```<｜tool▁call▁end｜><｜tool▁calls▁end｜><｜end▁of▁sentence｜>",

@@ -104,7 +104,7 @@ export interface SplitterOptions {
    * Which of the calls read from one tool block (or a leading answer) the answer gives, `before`
    * calls having come earlier in it; absent: all of them.
    */
-  admitCalls?: (calls: ParsedToolCall[], before: number) => AdmittedCalls;
+  admitCalls?: (calls: ParsedToolCall[], before: number, prefilled: boolean) => AdmittedCalls;
 }
 
 export interface AnswerSplitter {
@@ -339,8 +339,8 @@ export function createAnswerSplitter(options: SplitterOptions): AnswerSplitter {
 
   function emitTool(out: AnswerPart[], block: string, closed: boolean): void {
     const parsed = tools!.parse(block);
-    const admitted = parsed && options.admitCalls ? options.admitCalls(parsed, toolCalls) : undefined;
     const prefill = hiddenPrefill;
+    const admitted = parsed && options.admitCalls ? options.admitCalls(parsed, toolCalls, prefill !== "") : undefined;
     hiddenPrefill = "";
     const call = marked ? marked.open + block : block;
     const text = marked && closed ? call + marked.close : call;

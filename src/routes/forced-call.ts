@@ -116,26 +116,25 @@ export function forcedCallReader(
 /**
  * The model's words when the prefill (`prefilled` characters of `text`) ends inside the JSON string
  * of the call's name (Qwen's and Llama's `{"name": "`) and the model wrote there what is no function
- * name, a refusal say, then closed the string and went on as JSON (`}`, `,`) or stopped: the
- * string's value (as written, if its escapes are broken). So `Sorry, no."}` answers "Sorry, no.",
+ * name, a refusal say, then closed the string and went on as JSON (`}` and the end, `,` and a
+ * key) or stopped: the string's value (as written, if its escapes are broken). So `Sorry, no."}` answers "Sorry, no.",
  * as the same words do when the model never closes the string (the splitter gives those as
  * written). Undefined otherwise: text after the string that is not JSON is the model's too, whole.
  */
+/** What may follow a call's name string: nothing, the object's close and the end, or its next key. */
+const CLOSES_NAME = /^\s*(?:\}\s*|,\s*"[\s\S]*)?$/;
+
 function nameSlotWords(text: string, prefilled: number): ForcedCallReading | undefined {
   if (text.charCodeAt(prefilled - 1) !== QUOTE) return undefined;
-  const closes = (quote: number) => {
-    const after = text.slice(quote + 1).trimStart();
-    return !after || after.startsWith("}") || after.startsWith(",");
-  };
   let end = prefilled;
   while (end < text.length && text.charCodeAt(end) !== QUOTE) end += text.charCodeAt(end) === BACKSLASH ? 2 : 1;
   if (end >= text.length) return undefined;
-  // Models leave quotes inside their words unescaped (`I can't book "Le Bernardin"."}`): then the
-  // string ends at the last quote that JSON follows.
-  if (!closes(end)) {
+  if (!CLOSES_NAME.test(text.slice(end + 1))) {
+    // Models leave quotes inside their words unescaped (`I can't book "Le Bernardin"."}`): then the
+    // string ends at the last quote, if the call's JSON follows it. Prose quotes are followed by
+    // commas and braces too: anything else keeps the text whole, nothing of it dropped.
     end = text.lastIndexOf('"');
-    while (end > prefilled && !closes(end)) end = text.lastIndexOf('"', end - 1);
-    if (end <= prefilled) return undefined;
+    if (end <= prefilled || !CLOSES_NAME.test(text.slice(end + 1))) return undefined;
   }
   const written = text.slice(prefilled, end);
   let words = written;

@@ -19,23 +19,23 @@ export function offeredCalls(
   syntax: ToolSyntax,
   tools: readonly FunctionTool[],
   call: ForcedCall | undefined,
-): ((calls: ParsedToolCall[], before: number) => AdmittedCalls) | undefined {
+): ((calls: ParsedToolCall[], before: number, prefilled: boolean) => AdmittedCalls) | undefined {
   const offered = new Set(tools.map((tool) => tool.function.name));
   if (!call) {
     if (syntax.kind !== "leading") return undefined;
     return (calls) => (calls.every(({ name }) => offered.has(name)) ? { kind: "calls", calls } : { kind: "text" });
   }
   const named = call.name;
-  return (calls, before) => {
+  return (calls, before, prefilled) => {
     const kept = named === undefined ? calls : calls.slice(0, Math.max(0, 1 - before));
-    for (const [index, { name }] of kept.entries()) {
-      // Only the prefilled call's name slot holds the model's words: a later call naming no
-      // function is as invalid as one naming another.
-      if (!isFunctionName(name)) return before === 0 && index === 0 ? { kind: "text" } : unoffered(name);
-      if (!offered.has(name)) return unoffered(name);
+    // Only the prefilled block's first name slot holds the model's words: a later call naming no
+    // function is as invalid as one naming another, and is checked all the same.
+    const words = prefilled && kept.length > 0 && !isFunctionName(kept[0]!.name);
+    for (const { name } of words ? kept.slice(1) : kept) {
+      if (!isFunctionName(name) || !offered.has(name)) return unoffered(name);
       if (named !== undefined && name !== named) return { kind: "unoffered", name, field: "tool_choice" };
     }
-    return { kind: "calls", calls: kept };
+    return words ? { kind: "text" } : { kind: "calls", calls: kept };
   };
 }
 
