@@ -248,15 +248,61 @@ describe("words in a forced call's name slot, as models write them (codereview18
     });
   });
 
-  it("r1, whose name is no JSON string: words followed by its call markup are a call to no function, a 500 quoting nothing of them", async () => {
+  it("r1: words followed by its call markup are the words, as the syntax reads its name line (codereview18 #1, codereview20)", async () => {
+    const words = "Sorry, I can't help with that.";
     const openai = client(
-      "Sorry, I can't help with that.\n```json\n{}\n```<｜tool▁call▁end｜><｜tool▁calls▁end｜><｜end▁of▁sentence｜>",
+      `${words}\n\`\`\`json\n{}\n\`\`\`<｜tool▁call▁end｜><｜tool▁calls▁end｜><｜end▁of▁sentence｜>`,
     );
-    const expected = { status: 500, code: "invalid_tool_call", message: expect.stringContaining("called a function,") };
-    expect(await failure(() => openai.chat.completions.create(body("r1")))).toMatchObject(expected);
-    expect(
-      await failure(async () => joined(await openai.chat.completions.create({ ...body("r1"), stream: true }))),
-    ).toMatchObject(expected);
+    const plain = await openai.chat.completions.create(body("r1"));
+    expect(plain.choices[0]).toMatchObject({ finish_reason: "stop", message: { content: words } });
+    expect(await joined(await openai.chat.completions.create({ ...body("r1"), stream: true }))).toEqual({
+      content: words,
+      calls: [],
+      finish: "stop",
+    });
+  });
+
+  it("words that end in a quote of the model's own, the name string never closed, stay whole (codereview20 #1)", async () => {
+    const words = 'My answer is "no"';
+    for (const [model, end] of [
+      ["qwen3", "<|im_end|>"],
+      ["qwen2", "<|im_end|>"],
+      ["llama", "<|eot_id|>"],
+    ] as const) {
+      const openai = client(`${words}${end}`);
+      const plain = await openai.chat.completions.create(body(model));
+      expect(plain.choices[0]).toMatchObject({ finish_reason: "stop", message: { content: words } });
+      expect((await joined(await openai.chat.completions.create({ ...body(model), stream: true }))).content).toBe(
+        words,
+      );
+    }
+  });
+
+  it("words closed as the call's JSON and followed by more text are the text whole (codereview20 #2)", async () => {
+    const text = 'Sorry, no.", "parameters": {}} Is there anything else?';
+    const openai = client(`${text}<|eot_id|>`);
+    const plain = await openai.chat.completions.create(body("llama"));
+    expect(plain.choices[0]).toMatchObject({ finish_reason: "stop", message: { content: text } });
+    expect((await joined(await openai.chat.completions.create({ ...body("llama"), stream: true }))).content).toBe(text);
+  });
+
+  it("words, then a call to an offered function: the words and the call; in one block with them, the text whole (codereview20 #3)", async () => {
+    const qwen = client(
+      'Sorry, let me check."}\n</tool_call>\n<tool_call>\n{"name": "get_weather", "arguments": {"city": "Paris"}}\n</tool_call><|im_end|>',
+    );
+    const plain = await qwen.chat.completions.create(body("qwen3"));
+    expect(plain.choices[0]?.message.content).toBe("Sorry, let me check.");
+    expect(plain.choices[0]?.finish_reason).toBe("tool_calls");
+    expect(plain.choices[0]?.message.tool_calls?.map((call) => call.type === "function" && call.function.name)).toEqual(
+      ["get_weather"],
+    );
+    const streamed = await joined(await qwen.chat.completions.create({ ...body("qwen3"), stream: true }));
+    expect(streamed).toMatchObject({ content: "Sorry, let me check.", finish: "tool_calls" });
+    expect(streamed.calls.map((call) => call.name)).toEqual(["get_weather"]);
+    // Llama's syntax reads no call from `{"name": "…"}; {…}`: nothing of it is dropped.
+    const text = 'Sorry, let me check."}; {"name": "get_weather", "parameters": {"city": "Paris"}}';
+    const llama = client(`${text}<|eot_id|>`);
+    expect((await llama.chat.completions.create(body("llama"))).choices[0]?.message.content).toBe(text);
   });
 
   it("a later call naming no function is no text: the 500 of a call to a function not offered (qwen3, llama)", async () => {

@@ -56,6 +56,8 @@ export type AdmittedCalls =
   | { kind: "calls"; calls: ParsedToolCall[] }
   /** Not calls at all: the model's text. */
   | { kind: "text" }
+  /** The model's words where a forced call's prefilled name goes, and the calls it wrote after them. */
+  | { kind: "words"; words: string; calls: ParsedToolCall[] }
   /** A call to a function the request does not allow: not in `tools`, or not the one `tool_choice` names. */
   | { kind: "unoffered"; name: string; field: "tools" | "tool_choice" };
 
@@ -349,38 +351,27 @@ export function createAnswerSplitter(options: SplitterOptions): AnswerSplitter {
       out.push({ kind: "unfinished_call", name, arguments: "", cut: false, markup: text, unoffered: field });
       return;
     }
-    const calls = admitted ? (admitted.kind === "calls" ? admitted.calls : undefined) : parsed;
+    // Words where the name goes, as the syntax read them (a JSON string's value, R1's line): the
+    // model's text, then any calls it went on to make.
+    if (admitted?.kind === "words") emit(out, "content", admitted.words);
+    const calls = admitted
+      ? admitted.kind === "calls" || admitted.kind === "words"
+        ? admitted.calls
+        : undefined
+      : parsed;
     if (calls) {
       for (const call of calls) out.push({ kind: "tool_call", ...call });
       toolCalls += calls.length;
       return;
     }
-    // Read as calls but named by no function: the model's words, if its name slot gives them.
-    const words = admitted?.kind === "text" ? parsed?.[0]?.name : undefined;
-    if (prefill && text.startsWith(prefill)) emitForced(out, call, text, prefill, closed, words);
+    if (prefill && text.startsWith(prefill)) emitForced(out, call, text, prefill, closed);
     // Not a call after all: the text is the model's, so it is kept as content.
     else emit(out, "content", text);
   }
 
-  /**
-   * The forced call (the block the prefill opened), which the tool syntax did not read as calls,
-   * or read as a call whose name (`words`) could name no function.
-   */
-  function emitForced(
-    out: AnswerPart[],
-    call: string,
-    text: string,
-    prefill: string,
-    closed: boolean,
-    words?: string,
-  ): void {
+  /** The forced call (the block the prefill opened), which the tool syntax did not read as calls. */
+  function emitForced(out: AnswerPart[], call: string, text: string, prefill: string, closed: boolean): void {
     const reading = call.length > prefill.length ? options.readForcedCall?.(call) : undefined;
-    if (!reading && words !== undefined) {
-      // Words with call markup around them that the name slot cannot give back alone (R1's name
-      // is no JSON string): a call to no function, not text with the markup's remains.
-      out.push({ kind: "unfinished_call", name: words, arguments: "", cut: false, markup: text, unoffered: "tools" });
-      return;
-    }
     if (!reading || reading.kind === "text") {
       // The model answered text instead of calling: its own text, never the prefill.
       emit(out, "content", reading ? reading.text : text.slice(prefill.length));

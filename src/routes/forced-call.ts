@@ -121,20 +121,29 @@ export function forcedCallReader(
  * as the same words do when the model never closes the string (the splitter gives those as
  * written). Undefined otherwise: text after the string that is not JSON is the model's too, whole.
  */
-/** What may follow a call's name string: nothing, the object's close and the end, or its next key. */
-const CLOSES_NAME = /^\s*(?:\}\s*|,\s*"[\s\S]*)?$/;
+/** Whether `rest` after a call's name string is the rest of the call's JSON object, and nothing more. */
+function closesCall(rest: string): boolean {
+  try {
+    JSON.parse(`{"name":""${rest}`);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 function nameSlotWords(text: string, prefilled: number): ForcedCallReading | undefined {
   if (text.charCodeAt(prefilled - 1) !== QUOTE) return undefined;
   let end = prefilled;
   while (end < text.length && text.charCodeAt(end) !== QUOTE) end += text.charCodeAt(end) === BACKSLASH ? 2 : 1;
   if (end >= text.length) return undefined;
-  if (!CLOSES_NAME.test(text.slice(end + 1))) {
+  // The model closed the string and stopped, or went on with the call's JSON (and nothing more).
+  const rest = text.slice(end + 1);
+  if (rest.trim() !== "" && !closesCall(rest)) {
     // Models leave quotes inside their words unescaped (`I can't book "Le Bernardin"."}`): then the
     // string ends at the last quote, if the call's JSON follows it. Prose quotes are followed by
-    // commas and braces too: anything else keeps the text whole, nothing of it dropped.
+    // commas and braces too, and a closing one by nothing: else the text stays whole.
     end = text.lastIndexOf('"');
-    if (end <= prefilled || !CLOSES_NAME.test(text.slice(end + 1))) return undefined;
+    if (end <= prefilled || !closesCall(text.slice(end + 1))) return undefined;
   }
   const written = text.slice(prefilled, end);
   let words = written;

@@ -35,7 +35,7 @@ export function offeredCalls(
       if (!isFunctionName(name) || !offered.has(name)) return unoffered(name);
       if (named !== undefined && name !== named) return { kind: "unoffered", name, field: "tool_choice" };
     }
-    return words ? { kind: "text" } : { kind: "calls", calls: kept };
+    return words ? { kind: "words", words: kept[0]!.name, calls: kept.slice(1) } : { kind: "calls", calls: kept };
   };
 }
 
