@@ -113,14 +113,6 @@ export function forcedCallReader(
   };
 }
 
-/**
- * The model's words when the prefill (`prefilled` characters of `text`) ends inside the JSON string
- * of the call's name (Qwen's and Llama's `{"name": "`) and the model wrote there what is no function
- * name, a refusal say, then closed the string and went on as JSON (`}` and the end, `,` and a
- * key) or stopped: the string's value (as written, if its escapes are broken). So `Sorry, no."}` answers "Sorry, no.",
- * as the same words do when the model never closes the string (the splitter gives those as
- * written). Undefined otherwise: text after the string that is not JSON is the model's too, whole.
- */
 /** Whether `rest` after a call's name string is the rest of the call's JSON object, and nothing more. */
 function closesCall(rest: string): boolean {
   try {
@@ -131,6 +123,15 @@ function closesCall(rest: string): boolean {
   }
 }
 
+/**
+ * The model's words when the prefill (`prefilled` characters of `text`) ends inside the JSON string
+ * of the call's name (Qwen's and Llama's `{"name": "`), the model wrote there what is no function
+ * name (a refusal, say), and the tool syntax could not read the block as a call (one it reads gives
+ * its name as the words, offered-calls.ts): the string's value (as written, if its escapes are
+ * broken) when the model closed it and stopped or went on with the call's JSON alone. So
+ * `Sorry, no."}` answers "Sorry, no.", as the same words do when the model never closes the
+ * string (the splitter gives those as written). Undefined otherwise: the text is the model's, whole.
+ */
 function nameSlotWords(text: string, prefilled: number): ForcedCallReading | undefined {
   if (text.charCodeAt(prefilled - 1) !== QUOTE) return undefined;
   let end = prefilled;
