@@ -8,6 +8,7 @@ import { describe, expect, it } from "vitest";
 import { BedrockEdgeError } from "../src/errors.ts";
 import { retryDelay } from "../src/aws/retry.ts";
 import { createTransport } from "../src/aws/transport-options.ts";
+import { seeded } from "./helpers/bytes.ts";
 import { commandLines, readmeSnippet } from "./helpers/readme.ts";
 
 const README = readFileSync(new URL("../README.md", import.meta.url), "utf8");
@@ -58,18 +59,6 @@ describe("wrangler.toml's optional settings", () => {
   });
 });
 
-/** A seeded generator (mulberry32): the same waits on every run. */
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /**
  * Bedrock calls of waits for a model that never wakes, on the library's schedule with its default
  * backoff, each call answered at once (a real answer takes time: fewer calls): the first call,
@@ -80,7 +69,7 @@ function waits(modelReadyTimeoutMs: number, runs: number): { mean: number; max: 
   const clock = { now: 0 };
   const realNow = Date.now;
   Date.now = () => clock.now;
-  const policy = { ...createTransport({ modelReadyTimeoutMs }).policy, random: seeded(20261128) };
+  const policy = { ...createTransport({ modelReadyTimeoutMs }).policy, random: seeded(20261128) }; // the same waits on every run
   const notReady = new BedrockEdgeError({
     status: 429,
     message: "Model is not ready for inference.",

@@ -90,6 +90,22 @@ async function joined(stream: AsyncIterable<OpenAI.Chat.Completions.ChatCompleti
   return { content, calls, finish };
 }
 
+/** Plain and streamed, the answer is `words` and stops: no call. */
+async function expectWords(
+  openai: OpenAI,
+  body: OpenAI.Chat.Completions.ChatCompletionCreateParamsNonStreaming,
+  words: string,
+) {
+  const plain = await openai.chat.completions.create(body);
+  expect(plain.choices[0]).toMatchObject({ finish_reason: "stop", message: { content: words } });
+  expect(plain.choices[0]!.message.tool_calls).toBeUndefined();
+  expect(await joined(await openai.chat.completions.create({ ...body, stream: true }))).toEqual({
+    content: words,
+    calls: [],
+    finish: "stop",
+  });
+}
+
 async function failure(run: () => Promise<unknown>) {
   try {
     await run();
@@ -152,14 +168,7 @@ describe("words a model writes where a forced call's name goes, which could name
     const lines: unknown[] = [];
     const openai = client(text, (line) => lines.push(line));
     const body = { model, messages, tools, tool_choice: "required" as const };
-    const plain = await openai.chat.completions.create(body);
-    expect(plain.choices[0]).toMatchObject({ finish_reason: "stop", message: { content: words } });
-    expect(plain.choices[0]!.message.tool_calls).toBeUndefined();
-    expect(await joined(await openai.chat.completions.create({ ...body, stream: true }))).toEqual({
-      content: words,
-      calls: [],
-      finish: "stop",
-    });
+    await expectWords(openai, body, words);
     const responses = await openai.responses.create({
       model,
       input: "Book a table",
@@ -182,13 +191,7 @@ describe("words in a forced call's name slot, as models write them (codereview18
       ["llama", `${words}"}<|eot_id|>`],
     ] as const) {
       const openai = client(text);
-      const plain = await openai.chat.completions.create(body(model));
-      expect(plain.choices[0]).toMatchObject({ finish_reason: "stop", message: { content: words } });
-      expect(await joined(await openai.chat.completions.create({ ...body(model), stream: true }))).toEqual({
-        content: words,
-        calls: [],
-        finish: "stop",
-      });
+      await expectWords(openai, body(model), words);
     }
   });
 
@@ -204,13 +207,7 @@ describe("words in a forced call's name slot, as models write them (codereview18
         ["llama", "<|eot_id|>"],
       ] as const) {
         const openai = client(`${words}${end}`);
-        const plain = await openai.chat.completions.create(body(model));
-        expect(plain.choices[0]).toMatchObject({ finish_reason: "stop", message: { content: words } });
-        expect(await joined(await openai.chat.completions.create({ ...body(model), stream: true }))).toEqual({
-          content: words,
-          calls: [],
-          finish: "stop",
-        });
+        await expectWords(openai, body(model), words);
       }
     }
   });
@@ -239,13 +236,7 @@ describe("words in a forced call's name slot, as models write them (codereview18
   it("llama: words followed by more than the call's JSON are the text as written, nothing of it dropped", async () => {
     const text = 'Sorry, no."}; {"name": "Sorry again", "parameters": {}}';
     const openai = client(`${text}<|eot_id|>`);
-    const plain = await openai.chat.completions.create(body("llama"));
-    expect(plain.choices[0]).toMatchObject({ finish_reason: "stop", message: { content: text } });
-    expect(await joined(await openai.chat.completions.create({ ...body("llama"), stream: true }))).toEqual({
-      content: text,
-      calls: [],
-      finish: "stop",
-    });
+    await expectWords(openai, body("llama"), text);
   });
 
   it("r1: words followed by its call markup are the words, as the syntax reads its name line (codereview18 #1, codereview20)", async () => {
@@ -253,13 +244,7 @@ describe("words in a forced call's name slot, as models write them (codereview18
     const openai = client(
       `${words}\n\`\`\`json\n{}\n\`\`\`<｜tool▁call▁end｜><｜tool▁calls▁end｜><｜end▁of▁sentence｜>`,
     );
-    const plain = await openai.chat.completions.create(body("r1"));
-    expect(plain.choices[0]).toMatchObject({ finish_reason: "stop", message: { content: words } });
-    expect(await joined(await openai.chat.completions.create({ ...body("r1"), stream: true }))).toEqual({
-      content: words,
-      calls: [],
-      finish: "stop",
-    });
+    await expectWords(openai, body("r1"), words);
   });
 
   it("words that end in a quote of the model's own, the name string never closed, stay whole (codereview20 #1)", async () => {
@@ -270,20 +255,14 @@ describe("words in a forced call's name slot, as models write them (codereview18
       ["llama", "<|eot_id|>"],
     ] as const) {
       const openai = client(`${words}${end}`);
-      const plain = await openai.chat.completions.create(body(model));
-      expect(plain.choices[0]).toMatchObject({ finish_reason: "stop", message: { content: words } });
-      expect((await joined(await openai.chat.completions.create({ ...body(model), stream: true }))).content).toBe(
-        words,
-      );
+      await expectWords(openai, body(model), words);
     }
   });
 
   it("words closed as the call's JSON and followed by more text are the text whole (codereview20 #2)", async () => {
     const text = 'Sorry, no.", "parameters": {}} Is there anything else?';
     const openai = client(`${text}<|eot_id|>`);
-    const plain = await openai.chat.completions.create(body("llama"));
-    expect(plain.choices[0]).toMatchObject({ finish_reason: "stop", message: { content: text } });
-    expect((await joined(await openai.chat.completions.create({ ...body("llama"), stream: true }))).content).toBe(text);
+    await expectWords(openai, body("llama"), text);
   });
 
   it("words, then a call to an offered function: the words and the call; in one block with them, the text whole (codereview20 #3)", async () => {
@@ -358,14 +337,7 @@ describe("unforced, Llama JSON that names no offered function is the answer", ()
   it.each(["llama", "openai-llama"])("%s: the content, plain and streamed", async (model) => {
     const openai = client(answer);
     const body = { model, messages, tools, response_format: { type: "json_object" as const } };
-    const plain = await openai.chat.completions.create(body);
-    expect(plain.choices[0]).toMatchObject({ finish_reason: "stop", message: { content: answer } });
-    expect(plain.choices[0]!.message.tool_calls).toBeUndefined();
-    expect(await joined(await openai.chat.completions.create({ ...body, stream: true }))).toEqual({
-      content: answer,
-      calls: [],
-      finish: "stop",
-    });
+    await expectWords(openai, body, answer);
   });
 
   it("a call to an offered function is still the call", async () => {
