@@ -5,6 +5,7 @@
 // checked as the library checks it.
 import { redactSecrets } from "../src/core.ts";
 import type { ModelTableEntry } from "../src/index.ts";
+import { isObject } from "./json-object.ts";
 
 const BINDING_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
 const CREDENTIAL_FIELDS = {
@@ -17,10 +18,6 @@ const CREDENTIALS_SHAPE =
 
 type Result<T> = { ok: true; value: T } | { ok: false; problem: string };
 type Lookup = (binding: string) => string | undefined;
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === "object" && !Array.isArray(value);
-}
 
 const fail = (problem: string): { ok: false; problem: string } => ({ ok: false, problem });
 

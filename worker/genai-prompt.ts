@@ -8,6 +8,7 @@
 // every reading here is defensive. What does not read as a message is left out (the line keeps
 // it whole); a part of a type the conventions do not name goes as it came (their GenericPart).
 import { MAX_JSON_DEPTH, scanJsonText } from "../src/core.ts";
+import { isObject, type JsonObject } from "./json-object.ts";
 import type { LogLine } from "./log.ts";
 import { base64Size, dataUrlMedia } from "./prompt-media.ts";
 import { apiOfPath } from "./token-estimate.ts";
@@ -26,12 +27,6 @@ export interface GenAiPrompt {
   input?: GenAiMessage[];
   /** gen_ai.system_instructions. */
   system?: GenAiPart[];
-}
-
-type JsonObject = Record<string, unknown>;
-
-function isObject(value: unknown): value is JsonObject {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 const text = (content: string): GenAiPart => ({ type: "text", content });

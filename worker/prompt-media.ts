@@ -8,11 +8,7 @@
 // {data}}` part): any other string of a content part longer than MAX_PART_STRING, at any depth,
 // is logged as its length. A part's text is the prompt, and is never touched.
 
-type JsonObject = Record<string, unknown>;
-
-function isObject(value: unknown): value is JsonObject {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
+import { isObject, type JsonObject } from "./json-object.ts";
 
 // The header is what stands before the first comma (WHATWG's data: URL processor); a `;base64`
 // at its end (spaces allowed around `base64`) says the body is base64.
