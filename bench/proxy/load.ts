@@ -4,7 +4,10 @@
 // trip and everything a proxy does, its own signing included, counts as what it adds.
 import { emulatorModelId } from "../../emulator/model-id.ts";
 import { signedRequest } from "../../emulator/testing.ts";
-import { PROXY_KEY } from "./proxy-settings.ts";
+import { PROXY_KEY, PROXY_MODELS } from "./proxy-settings.ts";
+
+/** A model name the benchmark's proxies serve. */
+type ProxyModel = keyof typeof PROXY_MODELS;
 
 export interface Timing {
   /** Until the first body bytes. */
@@ -18,9 +21,12 @@ export const PROMPT_TEXT = "Say hello to the benchmark.";
 /** The body our llama route sends to InvokeModel for the same chat message. */
 const LLAMA_PROMPT = `<|begin_of_text|><|start_header_id|>user<|end_header_id|>\n\n${PROMPT_TEXT}<|eot_id|><|start_header_id|>assistant<|end_header_id|>\n\n`;
 
-/** InvokeModel (or its stream) signed for the emulator at `base`, sent to `to` (default: `base` itself). */
-export function directInvoke(base: string, stream: boolean, slow = false, to = base): Promise<Request> {
-  const modelId = emulatorModelId("llama", slow ? ["slow50"] : []);
+/**
+ * InvokeModel (or its stream) signed for the emulator at `base` for the emulator model behind one
+ * of the proxy's model names, sent to `to` (default: `base` itself).
+ */
+export function directInvoke(base: string, stream: boolean, model: ProxyModel = "llama", to = base): Promise<Request> {
+  const modelId = PROXY_MODELS[model].slice("bedrock/llama/".length);
   return retarget(signedRequest(base, modelId, { prompt: LLAMA_PROMPT }, { stream }), base, to);
 }
 
@@ -46,12 +52,7 @@ async function retarget(request: Promise<Request>, base: string, to: string): Pr
 }
 
 /** A chat completion request to our proxy, as the openai SDK sends it. */
-export function proxyRequest(
-  base: string,
-  stream: boolean,
-  model: "llama" | "llama-slow" | "llama-long" = "llama",
-  key = PROXY_KEY,
-): Request {
+export function proxyRequest(base: string, stream: boolean, model: ProxyModel = "llama", key = PROXY_KEY): Request {
   return new Request(`${base}/v1/chat/completions`, {
     method: "POST",
     headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },

@@ -9,7 +9,7 @@ export const GATEWAY_KEY = "sk-bench-gateway";
 const LONG_PIECES = 500;
 
 /** Public model names the benchmark calls, and the emulator model behind each. */
-const PROXY_MODELS = {
+export const PROXY_MODELS = {
   llama: `bedrock/llama/${emulatorModelId("llama")}`,
   "llama-slow": `bedrock/llama/${emulatorModelId("llama", ["slow50"])}`,
   // A streamed answer of 500 pieces, a token each: what a stream's CPU grows by per chunk.

@@ -123,19 +123,19 @@ export async function runProxy(servers: ProxyServers, options: ProxyOptions): Pr
     {
       name: "workerd.floor",
       reference: "invoke",
-      make: (stream) => directInvoke(emulatorUrl, stream, false, workerd.urls.floor!),
+      make: (stream) => directInvoke(emulatorUrl, stream, "llama", workerd.urls.floor!),
       cpu: workerdCpu,
     },
     {
       name: "workerd.floorJs",
       reference: "invoke",
-      make: (stream) => directInvoke(emulatorUrl, stream, false, workerd.urls.floorJs!),
+      make: (stream) => directInvoke(emulatorUrl, stream, "llama", workerd.urls.floorJs!),
       cpu: workerdCpu,
     },
     {
       name: "workerd.decode",
       reference: "invoke",
-      make: (stream) => directInvoke(emulatorUrl, stream, false, workerd.urls.decode!),
+      make: (stream) => directInvoke(emulatorUrl, stream, "llama", workerd.urls.decode!),
       cpu: workerdCpu,
     },
     {
@@ -209,7 +209,12 @@ export async function runProxy(servers: ProxyServers, options: ProxyOptions): Pr
       }
     }
     buffering = await bufferingFigure(emulatorUrl, workerd.urls.ours!);
-    perChunk = await chunkCpuFigure(workerd.urls.ours!, workerdCpu, options.rounds);
+    perChunk = await chunkCpuFigure(
+      emulatorUrl,
+      { ours: workerd.urls.ours!, floorJs: workerd.urls.floorJs! },
+      workerdCpu,
+      options.rounds,
+    );
   } finally {
     await workerd.close();
   }
@@ -486,7 +491,7 @@ async function bufferingFigure(emulatorUrl: string, proxyUrl: string): Promise<F
   const direct: Array<{ firstMs: number; totalMs: number }> = [];
   const proxied: Array<{ firstMs: number; totalMs: number }> = [];
   for (let i = 0; i < 3; i++) {
-    direct.push(await firstTextArrival("event-stream", await directInvoke(emulatorUrl, true, true)));
+    direct.push(await firstTextArrival("event-stream", await directInvoke(emulatorUrl, true, "llama-slow")));
     proxied.push(await firstTextArrival("sse", proxyRequest(proxyUrl, true, "llama-slow")));
   }
   const first = (list: typeof direct): Summary => summarise(list.map((s) => s.firstMs));
@@ -512,30 +517,52 @@ const FREE_PLAN_CPU_MS = 10;
 /**
  * What a streamed answer's CPU grows by per chunk in workerd: streams of the bench's short
  * answer and of a 500-token one, in alternating batches, their CPU per stream apart divided by
- * their chunks apart (and the long answer's CPU plain, for comparison). A Worker is billed, and on the Free plan cut, by CPU time, so this says how
- * long a stream fits a plan's limit (on this machine's CPU, not Cloudflare's).
+ * their chunks apart (and the long answer's CPU plain, for comparison). A Worker is billed, and on
+ * the Free plan cut, by CPU time, so this says how long a stream fits a plan's limit (on this
+ * machine's CPU, not Cloudflare's). The reference is the JavaScript floor (floor-js-worker.ts)
+ * relaying the same two answers' event streams in the same rounds: what any Worker that reads
+ * what it forwards pays per piece, whatever it does with it.
  */
-async function chunkCpuFigure(proxyUrl: string, cpu: () => number | undefined, rounds: number): Promise<Figure> {
+async function chunkCpuFigure(
+  emulatorUrl: string,
+  urls: { ours: string; floorJs: string },
+  cpu: () => number | undefined,
+  rounds: number,
+): Promise<Figure> {
   const STREAMS = 10;
   const perChunkUs: number[] = [];
+  const floorPerChunkUs: number[] = [];
   const shortMs: number[] = [];
   const longMs: number[] = [];
   // The same long answer unstreamed: its relay is one body, whatever its length.
   const longPlainMs: number[] = [];
   const chunks = { short: 0, long: 0 };
-  const batch = async (model: "llama" | "llama-long", stream = true): Promise<{ ms: number; events: number }> => {
+  type Answer = "llama" | "llama-long";
+  const cpuOf = async (requests: readonly Request[], read: (request: Request) => Promise<unknown>) => {
     const before = cpu();
-    let events = 0;
-    for (let i = 0; i < STREAMS; i++) {
-      const request = proxyRequest(proxyUrl, stream, model);
-      if (stream) events += await sseEvents(request);
-      else await runLoad([request], 1);
-    }
+    for (const request of requests) await read(request);
     const after = cpu();
     if (before === undefined || after === undefined) throw new Error("workerd's CPU time is not readable");
-    return { ms: (after - before) / STREAMS, events: events / STREAMS };
+    return (after - before) / requests.length;
+  };
+  const batch = async (model: Answer, stream = true): Promise<{ ms: number; events: number }> => {
+    const requests = Array.from({ length: STREAMS }, () => proxyRequest(urls.ours, stream, model));
+    let events = 0;
+    const ms = await cpuOf(requests, async (request) => {
+      if (stream) events += await sseEvents(request);
+      else await runLoad([request], 1);
+    });
+    return { ms, events: events / STREAMS };
+  };
+  // Signed before the clock starts, as every direct request of the benchmark is.
+  const floorBatch = async (model: Answer): Promise<number> => {
+    const requests = await Promise.all(
+      Array.from({ length: STREAMS }, () => directInvoke(emulatorUrl, true, model, urls.floorJs)),
+    );
+    return cpuOf(requests, (request) => runLoad([request], 1));
   };
   await batch("llama-long");
+  await floorBatch("llama-long");
   for (let round = 0; round < rounds; round++) {
     const order = round % 2 ? (["llama-long", "llama"] as const) : (["llama", "llama-long"] as const);
     const [first, second] = [await batch(order[0]), await batch(order[1])];
@@ -544,10 +571,16 @@ async function chunkCpuFigure(proxyUrl: string, cpu: () => number | undefined, r
     chunks.long = long.events;
     shortMs.push(short.ms);
     longMs.push(long.ms);
-    perChunkUs.push(((long.ms - short.ms) / (long.events - short.events)) * 1000);
+    const apart = long.events - short.events;
+    perChunkUs.push(((long.ms - short.ms) / apart) * 1000);
+    // One frame per SSE chunk: the floor relays as many pieces more as the proxy writes chunks more.
+    const [floorFirst, floorSecond] = [await floorBatch(order[0]), await floorBatch(order[1])];
+    const [floorShort, floorLong] = order[0] === "llama" ? [floorFirst, floorSecond] : [floorSecond, floorFirst];
+    floorPerChunkUs.push(((floorLong - floorShort) / apart) * 1000);
     longPlainMs.push((await batch("llama-long", false)).ms);
   }
   const ours = summarise(perChunkUs);
+  const floor = summarise(floorPerChunkUs);
   const base = summarise(shortMs).median - (chunks.short * ours.median) / 1000;
   const fitting = Math.floor(((FREE_PLAN_CPU_MS - base) * 1000) / ours.median);
   return {
@@ -555,6 +588,10 @@ async function chunkCpuFigure(proxyUrl: string, cpu: () => number | undefined, r
     name: "Proxy in workerd, CPU per streamed chunk",
     unit: "µs",
     ours,
+    reference: { label: "the JavaScript floor, per frame relayed", value: floor },
+    // Per round, as every ratio here: load that drifts between rounds cancels out.
+    ratio: summarise(perChunkUs.map((us, round) => us - floorPerChunkUs[round]!)).median,
+    ratioLabel: "µs added",
     goal: `(information: a Worker's CPU time limit, ${FREE_PLAN_CPU_MS} ms on the Free plan)`,
     pass: null,
     note: `CPU per stream: ${summarise(shortMs).median.toFixed(2)} ms for ${chunks.short} SSE events, ${summarise(longMs).median.toFixed(1)} ms for ${chunks.long}; the same answer plain, ${summarise(longPlainMs).median.toFixed(2)} ms; about ${fitting} chunks fit ${FREE_PLAN_CPU_MS} ms at this machine's speed`,
