@@ -306,6 +306,98 @@ describe("words in a forced call's name slot, as models write them (codereview18
   });
 });
 
+describe("words in a forced call's name slot: one reading on every route, closed or not (codereview21)", () => {
+  const body = (model: string, tool_choice: OpenAI.Chat.Completions.ChatCompletionToolChoiceOption = "required") => ({
+    model,
+    messages,
+    tools,
+    tool_choice,
+  });
+
+  it("a blank or empty name is the 500 of a call to a function not offered, plain and streamed (#1)", async () => {
+    for (const [model, text] of [
+      ["qwen3", '  "}\n</tool_call><|im_end|>'],
+      ["qwen2", '  "}\n</tool_call><|im_end|>'],
+      ["llama", '  ", "parameters": {}}<|eot_id|>'],
+      ["qwen3", '"}\n</tool_call><|im_end|>'],
+      ["llama", '", "parameters": {}}<|eot_id|>'],
+      ["r1", "\n```json\n{}\n```<｜tool▁call▁end｜><｜tool▁calls▁end｜><｜end▁of▁sentence｜>"],
+    ] as const) {
+      const openai = client(text);
+      const expected = {
+        status: 500,
+        code: "invalid_tool_call",
+        message: expect.stringContaining("called a function, which is not in tools"),
+      };
+      expect(await failure(() => openai.chat.completions.create(body(model))), text).toMatchObject(expected);
+      expect(
+        await failure(async () => joined(await openai.chat.completions.create({ ...body(model), stream: true }))),
+        text,
+      ).toMatchObject(expected);
+    }
+  });
+
+  it("words the model closed with the family's markup come back without it, as when it did not close them (#2, #3)", async () => {
+    for (const [model, text, words] of [
+      ["qwen3", "Sorry, no.\n</tool_call><|im_end|>", "Sorry, no."],
+      ["r1", "Sorry, I can't.<｜tool▁call▁end｜><｜tool▁calls▁end｜><｜end▁of▁sentence｜>", "Sorry, I can't."],
+      ["r1", "Sorry, I can't.\n<｜tool▁call▁end｜><｜tool▁calls▁end｜><｜end▁of▁sentence｜>", "Sorry, I can't."],
+      [
+        "r1",
+        "Sorry.\nReally sorry.\n```json\n{}\n```<｜tool▁call▁end｜><｜tool▁calls▁end｜><｜end▁of▁sentence｜>",
+        "Sorry.\nReally sorry.",
+      ],
+      // The same words on both Qwen routes, whatever space the model began them with (#8).
+      ["qwen2", ' Sorry, no."}\n</tool_call><|im_end|>', "Sorry, no."],
+      ["qwen3", ' Sorry, no."}\n</tool_call><|im_end|>', "Sorry, no."],
+    ] as const) {
+      await expectWords(client(text), body(model), words);
+    }
+  });
+
+  it("named: text instead of the arguments, then the block's close and a call, gives the text without the close (#2)", async () => {
+    const openai = client(
+      'Sorry, no."}\n</tool_call>\n<tool_call>\n{"name": "get_weather", "arguments": {}}\n</tool_call><|im_end|>',
+    );
+    const choice = { type: "function", function: { name: "get_weather" } } as const;
+    const plain = await openai.chat.completions.create(body("qwen3", choice));
+    expect(plain.choices[0]?.message.content).toBe('Sorry, no."}');
+    const streamed = await joined(await openai.chat.completions.create({ ...body("qwen3", choice), stream: true }));
+    expect(streamed).toEqual({
+      content: 'Sorry, no."}',
+      calls: [{ name: "get_weather", arguments: "{}" }],
+      finish: "tool_calls",
+    });
+  });
+
+  it("a quote inside the words, then the call's JSON with a key, gives the words (#4)", async () => {
+    const words = 'I can\'t book "Le Bernardin".';
+    for (const [model, text] of [
+      ["qwen3", `${words}", "arguments": {}}\n</tool_call><|im_end|>`],
+      ["llama", `${words}", "parameters": {}}<|eot_id|>`],
+    ] as const) {
+      await expectWords(client(text), body(model), words);
+    }
+  });
+
+  it("words, then the call's JSON with a mistake in its arguments, give the words (#5)", async () => {
+    const text = 'Sorry, no.", "arguments": {"city": Paris}}\n</tool_call><|im_end|>';
+    await expectWords(client(text), body("qwen3"), "Sorry, no.");
+  });
+
+  it("a function's name with space around it is no words: the call, or the 500 (#6)", async () => {
+    const openai = client('get_weather ", "arguments": {"city": "Paris"}}\n</tool_call><|im_end|>');
+    expect(await failure(() => openai.chat.completions.create(body("qwen3")))).toMatchObject({
+      status: 500,
+      code: "invalid_tool_call",
+    });
+  });
+
+  it("a quote at the end of the words with no call after it is the model's (#7)", async () => {
+    await expectWords(client('Our TV is 55"<|im_end|>'), body("qwen3"), 'Our TV is 55"');
+  });
+});
+
 describe("a named forced call is that call alone, as OpenAI answers it", () => {
   it("the calls the model writes after it are left out, plain and streamed", async () => {
     const openai = client(

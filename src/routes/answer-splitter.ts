@@ -33,16 +33,33 @@ export interface UnfinishedCall {
   unoffered?: "tools" | "tool_choice";
 }
 
+/**
+ * The model's words where a forced call's prefilled function name goes (a sentence, often a
+ * refusal, forced-call.ts reads it), and the calls it wrote after them in the same block.
+ */
+export interface SlotWords {
+  kind: "words";
+  words: string;
+  calls: ParsedToolCall[];
+}
+
+/** A call to a function the request does not allow: not in `tools`, or not the one `tool_choice` names. */
+export interface UnofferedCall {
+  kind: "unoffered";
+  name: string;
+  field: "tools" | "tool_choice";
+}
+
 /** What a forced call's text turned out to be, when the tool syntax could not read it as calls. */
 export type ForcedCallReading =
   /** A whole call whose closing markup is missing (a model held to the arguments' schema stops after them). */
-  | { kind: "call"; name: string; arguments: string }
+  | { kind: "calls"; calls: [ParsedToolCall] }
   /** Well formed as far as it goes, but it ends before the call does. */
   | { kind: "cut"; name?: string; arguments: string }
   /** Call markup that cannot be a call. */
   | { kind: "broken"; name?: string }
-  /** Words the model wrote where the call's name goes, and closed as JSON: the answer's text, without that JSON. */
-  | { kind: "text"; text: string };
+  | SlotWords
+  | UnofferedCall;
 
 export interface ParsedToolCall {
   name: string;
@@ -56,10 +73,8 @@ export type AdmittedCalls =
   | { kind: "calls"; calls: ParsedToolCall[] }
   /** Not calls at all: the model's text. */
   | { kind: "text" }
-  /** The model's words where a forced call's prefilled name goes, and the calls it wrote after them. */
-  | { kind: "words"; words: string; calls: ParsedToolCall[] }
-  /** A call to a function the request does not allow: not in `tools`, or not the one `tool_choice` names. */
-  | { kind: "unoffered"; name: string; field: "tools" | "tool_choice" };
+  | SlotWords
+  | UnofferedCall;
 
 /** Calls between markers (Qwen's `<tool_call>`, DeepSeek's): any number of blocks, anywhere in the content. */
 export interface MarkedToolSyntax {
@@ -98,10 +113,10 @@ export interface SplitterOptions {
    */
   prefill?: string;
   /**
-   * Reads the forced call's text (from its opening) when the tool syntax does not read it as calls
-   * (forced-call.ts): undefined when it is not a call at all, but the model's own text.
+   * Reads the forced call's text (from its opening, longer than the prefill) when the tool syntax
+   * does not read it as calls (forced-call.ts).
    */
-  readForcedCall?: (call: string) => ForcedCallReading | undefined;
+  readForcedCall?: (call: string) => ForcedCallReading;
   /**
    * Which of the calls read from one tool block (or a leading answer) the answer gives, `before`
    * calls having come earlier in it; absent: all of them.
@@ -340,57 +355,52 @@ export function createAnswerSplitter(options: SplitterOptions): AnswerSplitter {
   }
 
   function emitTool(out: AnswerPart[], block: string, closed: boolean): void {
-    const parsed = tools!.parse(block);
     const prefill = hiddenPrefill;
-    const admitted = parsed && options.admitCalls ? options.admitCalls(parsed, toolCalls, prefill !== "") : undefined;
     hiddenPrefill = "";
     const call = marked ? marked.open + block : block;
-    const text = marked && closed ? call + marked.close : call;
-    if (admitted?.kind === "unoffered") {
-      const { name, field } = admitted;
-      out.push({ kind: "unfinished_call", name, arguments: "", cut: false, markup: text, unoffered: field });
+    const markup = marked && closed ? call + marked.close : call;
+    const reading = readBlock(block, call, markup, prefill);
+    if (reading.kind === "text") {
+      // Not a call after all: the text is the model's, so it is kept as content.
+      emit(out, "content", reading.text);
       return;
     }
-    // Words where the name goes, as the syntax read them (a JSON string's value, R1's line): the
-    // model's text, then any calls it went on to make.
-    if (admitted?.kind === "words") emit(out, "content", admitted.words);
-    const calls = admitted
-      ? admitted.kind === "calls" || admitted.kind === "words"
-        ? admitted.calls
-        : undefined
-      : parsed;
-    if (calls) {
-      for (const call of calls) out.push({ kind: "tool_call", ...call });
-      toolCalls += calls.length;
-      return;
-    }
-    if (prefill && text.startsWith(prefill)) emitForced(out, call, text, prefill, closed);
-    // Not a call after all: the text is the model's, so it is kept as content.
-    else emit(out, "content", text);
-  }
-
-  /** The forced call (the block the prefill opened), which the tool syntax did not read as calls. */
-  function emitForced(out: AnswerPart[], call: string, text: string, prefill: string, closed: boolean): void {
-    const reading = call.length > prefill.length ? options.readForcedCall?.(call) : undefined;
-    if (!reading || reading.kind === "text") {
-      // The model answered text instead of calling: its own text, never the prefill.
-      emit(out, "content", reading ? reading.text : text.slice(prefill.length));
-      return;
-    }
-    if (reading.kind === "call") {
-      out.push({ kind: "tool_call", name: reading.name, arguments: reading.arguments });
-      toolCalls++;
+    if (reading.kind === "words") emit(out, "content", reading.words);
+    if (reading.kind === "calls" || reading.kind === "words") {
+      for (const call of reading.calls) out.push({ kind: "tool_call", ...call });
+      toolCalls += reading.calls.length;
       return;
     }
     // A block the model closed is not cut, whatever it holds.
-    const cut = reading.kind === "cut" && !closed;
     out.push({
       kind: "unfinished_call",
       ...(reading.name !== undefined ? { name: reading.name } : {}),
       arguments: reading.kind === "cut" ? reading.arguments : "",
-      cut,
-      markup: text,
+      cut: reading.kind === "cut" && !closed,
+      markup,
+      ...(reading.kind === "unoffered" ? { unoffered: reading.field } : {}),
     });
+  }
+
+  /**
+   * What a tool block (`call`: with its opening marker; `markup`: and its close) is: the calls the
+   * syntax reads, as the request admits them; else, for the block a forced call's prefill opened,
+   * what forced-call.ts reads in it; else the model's text (a forced call's without the prefill or
+   * the close marker).
+   */
+  function readBlock(
+    block: string,
+    call: string,
+    markup: string,
+    prefill: string,
+  ): Exclude<AdmittedCalls, { kind: "text" }> | ForcedCallReading | { kind: "text"; text: string } {
+    const parsed = tools!.parse(block);
+    const admitted =
+      parsed && (options.admitCalls?.(parsed, toolCalls, prefill !== "") ?? { kind: "calls", calls: parsed });
+    if (admitted && admitted.kind !== "text") return admitted;
+    if (!prefill || !call.startsWith(prefill)) return { kind: "text", text: markup };
+    const reader = call.length > prefill.length ? options.readForcedCall : undefined;
+    return reader ? reader(call) : { kind: "text", text: call.slice(prefill.length) };
   }
 
   /** Emits what is certainly text of `kind`, keeping a possible marker start (and, optionally, trailing space). */

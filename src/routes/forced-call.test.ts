@@ -102,7 +102,7 @@ describe("forcedCallReader: a forced call's text the family's tool syntax could 
   const open = '<tool_call>\n{"name": "';
 
   it("whole arguments with the call's closing missing, or only begun, are the call (as written)", () => {
-    const call = { kind: "call", name: "get_weather", arguments: '{"city": "Paris"}' };
+    const call = { kind: "calls", calls: [{ name: "get_weather", arguments: '{"city": "Paris"}' }] };
     expect(qwen(`${open}get_weather", "arguments": {"city": "Paris"}`)).toEqual(call);
     expect(qwen(`${open}get_weather", "arguments": {"city": "Paris"}}\n</tool_`)).toEqual(call);
     const r1 = forcedCallReader(deepseekForcedCalls, {}, offered);
@@ -132,32 +132,52 @@ describe("forcedCallReader: a forced call's text the family's tool syntax could 
       name: "get_weather",
     });
     expect(qwen(`${open}get_weather", "arguments": Paris`)).toEqual({ kind: "broken", name: "get_weather" });
-    expect(qwen(`${open}Sorry, I cannot.`)).toBeUndefined();
-    expect(qwen(`${open}get_tide", "arguments": {}}`)).toBeUndefined();
+    const words = { kind: "words", words: "Sorry, I cannot.", calls: [] };
+    expect(qwen(`${open}Sorry, I cannot.`)).toEqual(words);
+    expect(qwen(`${open}get_tide", "arguments": {}}`)).toEqual({ kind: "unoffered", name: "get_tide", field: "tools" });
     // After a named call's opening, only an arguments object is a call: anything else is text.
     const named = forcedCallReader(qwen2ForcedCalls, { name: "get_weather" }, offered);
     const namedOpen = '<tool_call>\n{"name": "get_weather", "arguments": ';
-    expect(named(`${namedOpen}Sorry, I cannot.`)).toBeUndefined();
+    expect(named(`${namedOpen}Sorry, I cannot.`)).toEqual(words);
     expect(named(`${namedOpen}{"city": Paris}`)).toEqual({ kind: "broken", name: "get_weather" });
   });
 
   it("words that name no function, closed as the name's JSON string, are the model's text without that JSON", () => {
-    const words = (text: string) => ({ kind: "text", text });
+    const words = (text: string) => ({ kind: "words", words: text, calls: [] });
     expect(qwen(`${open}Sorry, I cannot."}\n`)).toEqual(words("Sorry, I cannot."));
-    expect(qwen(`${open}Sorry, I cannot."`)).toEqual(words("Sorry, I cannot."));
     expect(qwen(`${open}Sorry, I cannot.", "arguments": {}}\n`)).toEqual(words("Sorry, I cannot."));
     expect(qwen(`${open}It is \\"sunny\\"\\n."}`)).toEqual(words('It is "sunny"\n.'));
     // A raw newline breaks the JSON string, not the words.
     expect(qwen(`${open}No.\nSorry."}`)).toEqual(words("No.\nSorry."));
     const llama = forcedCallReader(llamaForcedCalls, {}, offered);
     expect(llama('{"name": "Sorry, I cannot."}')).toEqual(words("Sorry, I cannot."));
-    // A function's name is read as a call or not at all; text after the string is the model's too.
-    expect(qwen(`${open}get_tide"}`)).toBeUndefined();
-    expect(qwen(`${open}Sorry." I cannot.`)).toBeUndefined();
-    expect(qwen(`${open}"}`)).toBeUndefined();
-    // R1's name is no JSON string.
+    // The string ends at the first quote the call's object follows, its arguments right or not
+    // (codereview21 #4, #5): quotes inside the words are the model's.
+    expect(qwen(`${open}I can't book "Le Bernardin".", "arguments": {}}`)).toEqual(
+      words('I can\'t book "Le Bernardin".'),
+    );
+    expect(qwen(`${open}Sorry, no.", "arguments": {"city": Paris}}\n`)).toEqual(words("Sorry, no."));
+    // A quote with no call after it is the model's own (codereview21 #7: `55"` is an inch mark).
+    expect(qwen(`${open}Sorry, I cannot."`)).toEqual(words('Sorry, I cannot."'));
+    expect(qwen(`${open}Sorry." I cannot.`)).toEqual(words('Sorry." I cannot.'));
+    // A function's name is a call, offered or not; a blank one calls no function offered (#1, #6).
+    expect(qwen(`${open}get_tide"}`)).toEqual({ kind: "unoffered", name: "get_tide", field: "tools" });
+    expect(qwen(`${open}get_weather "}`)).toEqual({ kind: "broken", name: "get_weather" });
+    expect(qwen(`${open}"}`)).toEqual({ kind: "unoffered", name: "", field: "tools" });
+    expect(qwen(`${open}  ", "arguments": {}}`)).toEqual({ kind: "unoffered", name: "", field: "tools" });
+    // R1's name is no JSON string: its words end where its markup begins (#3).
     const r1 = forcedCallReader(deepseekForcedCalls, {}, offered);
-    expect(r1('<｜tool▁calls▁begin｜><｜tool▁call▁begin｜>function<｜tool▁sep｜>Sorry, no."}')).toBeUndefined();
+    const r1Open = "<｜tool▁calls▁begin｜><｜tool▁call▁begin｜>function<｜tool▁sep｜>";
+    expect(r1(`${r1Open}Sorry, no."}`)).toEqual(words('Sorry, no."}'));
+    expect(r1(`${r1Open}Sorry, I can't.\n<｜tool▁call▁end｜>`)).toEqual(words("Sorry, I can't."));
+    expect(r1(`${r1Open}Sorry.\nReally sorry.\n\`\`\`json\n{}\n\`\`\`<｜tool▁call▁end｜>`)).toEqual(
+      words("Sorry.\nReally sorry."),
+    );
+    expect(r1(`${r1Open}\`\`\`json\n{}\n\`\`\`<｜tool▁call▁end｜>`)).toEqual({
+      kind: "unoffered",
+      name: "",
+      field: "tools",
+    });
   });
 });
 

@@ -15,6 +15,7 @@ import { BACKSLASH, QUOTE } from "../openai/json-chars.ts";
 import { findJsonSyntaxError } from "../openai/json-syntax.ts";
 import type { ChatCompletionRequest, FunctionTool } from "../openai/types.ts";
 import type { ForcedCallReading, UnfinishedCall } from "./answer-splitter.ts";
+import { containerEnd } from "./json-text.ts";
 
 /** How one model family opens a forced call (each family module defines its own, next to its tokens). */
 export interface ForcedCallFormat {
@@ -28,6 +29,11 @@ export interface ForcedCallFormat {
   opening(name: string | undefined): string;
   /** What closes a call after its arguments object (a model may stop anywhere in it). */
   closing: string;
+  /**
+   * Markup that ends words a model writes where a bare name goes (R1's name line: the arguments'
+   * fence, the call's end token). A name in a JSON string ends with the string (forcedCallReader).
+   */
+  nameEnds: readonly string[];
 }
 
 /** A call the request forces: any function, or the one named. */
@@ -83,16 +89,16 @@ export function promptPrefill(prompt: string, format: ForcedCallFormat, call?: F
  * - text that is a call of one function as far as it goes is cut (a call cut before its arguments
  *   began has none yet; one cut inside a name shared by several functions names none);
  * - other text after a function's opening is a broken call, if the model wrote call markup itself;
- * - words in the name's place that could name no function, when the model closed that JSON string,
- *   are the model's text without the JSON around them (nameSlotWords);
- * - anything else is not a call (undefined): the model answered text, which is its own.
+ * - else it is what the model wrote where the prefill stopped (slotText): after a named function's
+ *   opening, the model's words; where the name goes, words or a name as nameSlotWords tells, a
+ *   name being a call the syntax could not read (broken) or one to a function not offered.
  * The openings are the family's, the ones the model was prefilled with and trained on.
  */
 export function forcedCallReader(
   format: ForcedCallFormat,
   call: ForcedCall,
   tools: readonly FunctionTool[],
-): (text: string) => ForcedCallReading | undefined {
+): (text: string) => ForcedCallReading {
   // What the prefill wrote of the call: the model's own text comes after it.
   const prefilled = format.opening(call.name).length;
   const openings = tools.map((tool) => ({ name: tool.function.name, opening: format.opening(tool.function.name) }));
@@ -100,61 +106,83 @@ export function forcedCallReader(
     const begun = openings.find(({ opening }) => text.startsWith(opening));
     if (!begun) {
       const fits = openings.filter(({ opening }) => opening.startsWith(text));
-      if (!fits.length) return nameSlotWords(text, prefilled);
-      return fits.length === 1 ? { kind: "cut", name: fits[0]!.name, arguments: "" } : { kind: "cut", arguments: "" };
+      if (fits.length) {
+        return fits.length === 1 ? { kind: "cut", name: fits[0]!.name, arguments: "" } : { kind: "cut", arguments: "" };
+      }
+      // (Only a call to any function leaves the name to the model: a named one's opening is begun.)
+      const slot = slotText(text, prefilled, format);
+      const words = nameSlotWords(slot);
+      if (words !== undefined) return { kind: "words", words, calls: [] };
+      const name = slot.trim();
+      return openings.some((offered) => offered.name === name)
+        ? { kind: "broken", name }
+        : { kind: "unoffered", name, field: "tools" };
     }
     const written = text.slice(begun.opening.length);
     const whole = wholeArguments(written, format.closing);
-    if (whole !== undefined) return { kind: "call", name: begun.name, arguments: whole };
+    if (whole !== undefined) return { kind: "calls", calls: [{ name: begun.name, arguments: whole }] };
     if (findJsonSyntaxError(written)?.ended) return { kind: "cut", name: begun.name, arguments: written.trimStart() };
     // After an opening the prefill wrote whole, only an arguments object makes the text a call.
     const markup = begun.opening.length > prefilled || written.trimStart().startsWith("{");
-    return markup ? { kind: "broken", name: begun.name } : undefined;
+    const words = markup ? "" : slotText(text, prefilled, format).trim();
+    return words ? { kind: "words", words, calls: [] } : { kind: "broken", name: begun.name };
   };
 }
 
-/** Whether `rest` after a call's name string is the rest of the call's JSON object, and nothing more. */
-function closesCall(rest: string): boolean {
+/**
+ * The model's words in a forced call's name slot (the name the tool syntax read, or slotText's
+ * reading of a block it could not read), trimmed; undefined when the slot is blank or could name
+ * a function (FUNCTION_NAME): a name, checked as a call. The one place, for every route, that
+ * tells words from a name.
+ */
+export function nameSlotWords(name: string): string | undefined {
+  const words = name.trim();
+  return words !== "" && !isFunctionName(words) ? words : undefined;
+}
+
+/** A quote that could close the name's JSON string: the call's object closes, or its next member begins, after it. */
+const STRING_CLOSE = /"\s*(?:\}|,\s*")/y;
+
+/**
+ * What the model wrote after the prefill (`prefilled` characters of `text`), up to the end of its
+ * call, without the family's markup after it: a bare name's line ends at `nameEnds`; a name in a
+ * JSON string (Qwen's and Llama's `{"name": "`) ends at the string's closing quote when the rest
+ * of the call's object follows it (`"}`, `", "arguments": …}`), its escapes read if valid. That
+ * quote is the first one followed by `}` or `, "`: quotes the model left unescaped inside its words
+ * (`I can't book "Le Bernardin"."}`) are not, and when the first that is has more than the call
+ * after it (prose, a second call), the text is kept as written, nothing of it dropped.
+ */
+function slotText(text: string, prefilled: number, format: ForcedCallFormat): string {
+  let slot = text.slice(prefilled);
+  for (const end of format.nameEnds) {
+    const at = slot.indexOf(end);
+    if (at >= 0) slot = slot.slice(0, at);
+  }
+  if (text.charCodeAt(prefilled - 1) !== QUOTE) return slot;
+  let end = 0;
+  for (; end < slot.length; end += slot.charCodeAt(end) === BACKSLASH ? 2 : 1) {
+    STRING_CLOSE.lastIndex = end;
+    if (STRING_CLOSE.test(slot)) break;
+  }
+  if (end >= slot.length || !closesCall(slot.slice(end + 1))) return slot;
+  const written = slot.slice(0, end);
   try {
-    JSON.parse(`{"name":""${rest}`);
-    return true;
+    const value: unknown = JSON.parse(`"${written}"`);
+    return typeof value === "string" ? value : written;
   } catch {
-    return false;
+    // A raw newline or a stray backslash: the words as the model wrote them.
+    return written;
   }
 }
 
 /**
- * The model's words when the prefill (`prefilled` characters of `text`) ends inside the JSON string
- * of the call's name (Qwen's and Llama's `{"name": "`), the model wrote there what is no function
- * name (a refusal, say), and the tool syntax could not read the block as a call (one it reads gives
- * its name as the words, offered-calls.ts): the string's value (as written, if its escapes are
- * broken) when the model closed it and stopped or went on with the call's JSON alone. So
- * `Sorry, no."}` answers "Sorry, no.", as the same words do when the model never closes the
- * string (the splitter gives those as written). Undefined otherwise: the text is the model's, whole.
+ * Whether `rest`, after a call's name string, closes the call's object where the text ends: its
+ * JSON's structure, not its validity, so arguments with a mistake in them (`{"city": Paris}`)
+ * are still the call's, and anything after the object (prose, a second call) is not.
  */
-function nameSlotWords(text: string, prefilled: number): ForcedCallReading | undefined {
-  if (text.charCodeAt(prefilled - 1) !== QUOTE) return undefined;
-  let end = prefilled;
-  while (end < text.length && text.charCodeAt(end) !== QUOTE) end += text.charCodeAt(end) === BACKSLASH ? 2 : 1;
-  if (end >= text.length) return undefined;
-  // The model closed the string and stopped, or went on with the call's JSON (and nothing more).
-  const rest = text.slice(end + 1);
-  if (rest.trim() !== "" && !closesCall(rest)) {
-    // Models leave quotes inside their words unescaped (`I can't book "Le Bernardin"."}`): then the
-    // string ends at the last quote, if the call's JSON follows it. Prose quotes are followed by
-    // commas and braces too, and a closing one by nothing: else the text stays whole.
-    end = text.lastIndexOf('"');
-    if (end <= prefilled || !closesCall(text.slice(end + 1))) return undefined;
-  }
-  const written = text.slice(prefilled, end);
-  let words = written;
-  try {
-    const value: unknown = JSON.parse(`"${written}"`);
-    if (typeof value === "string") words = value;
-  } catch {
-    // A raw newline or a stray backslash: the words as the model wrote them.
-  }
-  return words.trim() && !isFunctionName(words) ? { kind: "text", text: words } : undefined;
+function closesCall(rest: string): boolean {
+  const object = `{"name":""${rest.trimEnd()}`;
+  return containerEnd(object, 0) === object.length;
 }
 
 /** The arguments as written, when they are a whole JSON object, perhaps followed by part of `closing`. */

@@ -5,14 +5,15 @@
 // what the model writes after it is checked here: a call to another function is the model's invalid
 // output (a 500, forced-call.ts), and calls after a named call are not part of the answer. Text
 // that could name no function at all (a sentence the model wrote where the name goes, often a
-// refusal) is no call: it is the model's words, as when it writes no call (forced-call.ts reads them).
+// refusal) is no call: it is the model's words (forced-call.ts's nameSlotWords tells them from a
+// name, here and in the blocks the syntax cannot read).
 // Unforced, a call in the family's markup (Qwen's <tool_call>, DeepSeek's markers) is a call
 // whatever it names, as vLLM's parsers read it; but Llama's JSON calls have no markup, and JSON
 // that names no offered function is the answer's text (a json_object answer {"name": "Ada", …}).
 import { isFunctionName } from "../openai/function-name.ts";
 import type { FunctionTool } from "../openai/types.ts";
 import type { AdmittedCalls, ParsedToolCall, ToolSyntax } from "./answer-splitter.ts";
-import type { ForcedCall } from "./forced-call.ts";
+import { type ForcedCall, nameSlotWords } from "./forced-call.ts";
 
 /** The splitter's `admitCalls` for a request (`call`: the call it forces); undefined: every call. */
 export function offeredCalls(
@@ -30,12 +31,13 @@ export function offeredCalls(
     const kept = named === undefined ? calls : calls.slice(0, Math.max(0, 1 - before));
     // Only the prefilled block's first name slot holds the model's words: a later call naming no
     // function is as invalid as one naming another, and is checked all the same.
-    const words = prefilled && kept.length > 0 && !isFunctionName(kept[0]!.name);
-    for (const { name } of words ? kept.slice(1) : kept) {
+    const words = prefilled && kept.length > 0 ? nameSlotWords(kept[0]!.name) : undefined;
+    const after = words === undefined ? kept : kept.slice(1);
+    for (const { name } of after) {
       if (!isFunctionName(name) || !offered.has(name)) return unoffered(name);
       if (named !== undefined && name !== named) return { kind: "unoffered", name, field: "tool_choice" };
     }
-    return words ? { kind: "words", words: kept[0]!.name, calls: kept.slice(1) } : { kind: "calls", calls: kept };
+    return words === undefined ? { kind: "calls", calls: kept } : { kind: "words", words, calls: after };
   };
 }
 

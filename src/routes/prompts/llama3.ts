@@ -191,4 +191,5 @@ export const llamaForcedCalls: ForcedCallFormat = {
   lead: "",
   opening: (name) => (name === undefined ? '{"name": "' : `{"name": "${name}", "parameters": `),
   closing: "}",
+  nameEnds: [],
 };

@@ -174,7 +174,12 @@ function qwenOpening(name: string | undefined): string {
   return name === undefined ? `${TOOL_CALL_OPEN}\n{"name": "` : `${TOOL_CALL_OPEN}\n{"name": "${name}", "arguments": `;
 }
 
-export const qwen2ForcedCalls: ForcedCallFormat = { lead: "", opening: qwenOpening, closing: `}\n${TOOL_CALL_CLOSE}` };
+export const qwen2ForcedCalls: ForcedCallFormat = {
+  lead: "",
+  opening: qwenOpening,
+  closing: `}\n${TOOL_CALL_CLOSE}`,
+  nameEnds: [],
+};
 
 /** Qwen3 first closes an empty think block (as `enable_thinking: false` does), so it calls at once. */
 export const qwen3ForcedCalls: ForcedCallFormat = { ...qwen2ForcedCalls, lead: NO_THINKING };
