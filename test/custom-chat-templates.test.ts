@@ -2,7 +2,8 @@
 // sources in its README), end to end through the client against the emulator: content sent as
 // parts reaches a text-only template as its text, and a template that loops over parts gets them.
 import { readFileSync } from "node:fs";
-import { describe, expect, it } from "vitest";
+import { Template } from "@huggingface/jinja";
+import { describe, expect, it, vi } from "vitest";
 import { BedrockEdgeError, type ChatMessage } from "../src/index.ts";
 import { compileChatTemplate } from "../src/routes/prompts/jinja.ts";
 import { renderQwen2Prompt, renderQwen3Prompt } from "../src/routes/prompts/qwen.ts";
@@ -363,5 +364,29 @@ describe("a template that loops over parts but writes nothing for an image (mult
     );
     expect(error).toMatchObject({ status: 400, param: "input[0].content" });
     expect(error.message).toMatch(/^input\[0\]\.content has an image, but this model's chat_template \(it loops/);
+  });
+
+  // Each check renders the whole conversation: one per message with images made a request's cost
+  // the square of its size (cpucost8 #1: 800 one-image messages, 17 s of CPU).
+  it("renders a conversation of many image messages a bounded number of times, and still names one left out", async () => {
+    const writing = await compileChatTemplate(QWEN2_VL);
+    const lastOnly = await compileChatTemplate(LAST_ONLY);
+    const turn = (n: number): ChatMessage => ({ role: "user", content: [{ type: "text", text: `${n}` }, image] });
+    const many = Array.from({ length: 200 }, (_, n) => turn(n));
+    const renders = vi.spyOn(Template.prototype, "render");
+    try {
+      const prompt = writing({ messages: many, kwargs: {} });
+      expect(prompt.match(/<\|image_pad\|>/g)).toHaveLength(200);
+      // The prompt, all images out, then the first eight messages' one at a time.
+      expect(renders).toHaveBeenCalledTimes(10);
+      renders.mockClear();
+      expect(() => lastOnly({ messages: many, kwargs: {} })).toThrow(
+        expect.objectContaining({ status: 400, param: "messages[0].content" }),
+      );
+      // Leaving out every image but the last changes the prompt; leaving out the first message's does not.
+      expect(renders).toHaveBeenCalledTimes(3);
+    } finally {
+      renders.mockRestore();
+    }
   });
 });

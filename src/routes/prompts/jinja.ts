@@ -35,12 +35,12 @@ export async function compileChatTemplate(source: string, specialTokens: Special
   const tokens = withoutUndefined({ bos_token: specialTokens.bos_token, eos_token: specialTokens.eos_token });
   return (input: PromptInput): string => {
     // The server's own variables come last: no kwarg can stand in for them.
-    // `imageless`: the message given without its images, to see whether the template wrote them.
-    const contextWith = (content: ContentHandling, imageless?: number): Record<string, unknown> => ({
+    // `imageless`: the messages given without their images, to see whether the template wrote them.
+    const contextWith = (content: ContentHandling, imageless?: ReadonlySet<number>): Record<string, unknown> => ({
       ...input.kwargs,
       ...tokens,
       messages: input.messages.map((message, index) =>
-        toHuggingFaceMessage(index === imageless ? withoutImages(message) : message, index, contentFormat, content),
+        toHuggingFaceMessage(imageless?.has(index) ? withoutImages(message) : message, index, contentFormat, content),
       ),
       tools: input.tools && input.tools.length > 0 ? input.tools : null,
       documents: null,
@@ -81,7 +81,7 @@ export async function compileChatTemplate(source: string, specialTokens: Special
       );
     }
     if (contentFormat === "openai") {
-      refuseUnwrittenImages(prompt, input.messages, (index) => render(contextWith(handling, index)));
+      refuseUnwrittenImages(prompt, input.messages, (indexes) => render(contextWith(handling, indexes)));
     }
     return prompt;
   };
@@ -110,22 +110,37 @@ const TEXT_ONLY: ImageHandling = {
 
 /**
  * A template that loops over parts can still write nothing for an image (one that writes only
- * `p.type == 'text'` parts): the model would get bytes its prompt never mentions. Each message's
- * images are taken out in turn, as vLLM's placeholders would be missing; a prompt unchanged by it
- * never held them, and is the 400 a text-reading template gets. A render that fails without them
- * tells nothing, and is let be.
+ * `p.type == 'text'` parts): the model would get bytes its prompt never mentions. The images are
+ * taken out, as vLLM's placeholders would be missing: first all of them at once, then each
+ * message's in turn, for the first MAX_MESSAGES_CHECKED messages that hold any; a prompt unchanged
+ * by it never held them, and is the 400 a text-reading template gets. A render that fails without
+ * them tells nothing, and is let be.
  */
 function refuseUnwrittenImages(
   prompt: string,
   messages: readonly ChatMessage[],
-  renderWithout: (index: number) => Rendered,
+  renderWithout: (indexes: ReadonlySet<number>) => Rendered,
 ): void {
-  messages.forEach((message, index) => {
-    if (withoutImages(message) === message) return;
-    const without = renderWithout(index);
-    if ("prompt" in without && without.prompt === prompt) throw imageRefused(index, WRITES_NO_IMAGE);
-  });
+  const holding = messages.flatMap((message, index) => (withoutImages(message) === message ? [] : [index]));
+  if (holding.length === 0) return;
+  const unwritten = (indexes: ReadonlySet<number>) => {
+    const without = renderWithout(indexes);
+    return "prompt" in without && without.prompt === prompt;
+  };
+  if (unwritten(new Set(holding))) throw imageRefused(holding[0]!, WRITES_NO_IMAGE);
+  if (holding.length === 1) return;
+  for (const index of holding.slice(0, MAX_MESSAGES_CHECKED)) {
+    if (unwritten(new Set([index]))) throw imageRefused(index, WRITES_NO_IMAGE);
+  }
 }
+
+/**
+ * Each check renders the whole conversation again, so checking every message would cost the
+ * square of a request's size (800 one-image messages took 17 s in cpucost8). A template that
+ * writes some messages' images and not others' is rare (one that keeps only the last turn's): it
+ * is caught when the first of those it leaves out is among the first eight.
+ */
+const MAX_MESSAGES_CHECKED = 8;
 
 const WRITES_NO_IMAGE = "this model's chat_template (it loops over a message's parts but writes nothing for an image)";
 
