@@ -106,6 +106,25 @@ async function expectWords(
   });
 }
 
+/** Plain and streamed, the answer is `words` (null: none), then `calls`. */
+async function expectWordsThenCalls(
+  openai: OpenAI,
+  body: OpenAI.Chat.Completions.ChatCompletionCreateParamsNonStreaming,
+  words: string | null,
+  calls: Array<{ name: string; arguments: string }>,
+) {
+  const plain = await openai.chat.completions.create(body);
+  expect(plain.choices[0]).toMatchObject({ finish_reason: "tool_calls", message: { content: words } });
+  expect(
+    plain.choices[0]!.message.tool_calls?.map((call) => (call.type === "function" ? call.function : call)),
+  ).toEqual(calls);
+  expect(await joined(await openai.chat.completions.create({ ...body, stream: true }))).toEqual({
+    content: words ?? "",
+    calls,
+    finish: "tool_calls",
+  });
+}
+
 async function failure(run: () => Promise<unknown>) {
   try {
     await run();
@@ -385,16 +404,118 @@ describe("words in a forced call's name slot: one reading on every route, closed
     await expectWords(client(text), body("qwen3"), "Sorry, no.");
   });
 
-  it("a function's name with space around it is no words: the call, or the 500 (#6)", async () => {
-    const openai = client('get_weather ", "arguments": {"city": "Paris"}}\n</tool_call><|im_end|>');
-    expect(await failure(() => openai.chat.completions.create(body("qwen3")))).toMatchObject({
-      status: 500,
-      code: "invalid_tool_call",
-    });
-  });
-
   it("a quote at the end of the words with no call after it is the model's (#7)", async () => {
     await expectWords(client('Our TV is 55"<|im_end|>'), body("qwen3"), 'Our TV is 55"');
+  });
+});
+
+describe("the name slot's tail read from its end (codereview22)", () => {
+  const body = (model: string, tool_choice: OpenAI.Chat.Completions.ChatCompletionToolChoiceOption = "required") => ({
+    model,
+    messages,
+    tools,
+    tool_choice,
+  });
+  const named = { type: "function", function: { name: "get_weather" } } as const;
+  const weather = [{ name: "get_weather", arguments: "{}" }];
+
+  it("quotes inside the words that a brace or a member could follow leave no JSON tail (#1)", async () => {
+    for (const [model, text, words] of [
+      ["qwen3", 'Choose "a", "b" or "c"."}\n</tool_call><|im_end|>', 'Choose "a", "b" or "c".'],
+      ["qwen3", 'Use {"a": "b"} format."}\n</tool_call><|im_end|>', 'Use {"a": "b"} format.'],
+      ["qwen3", 'I said "no"} really."}\n</tool_call><|im_end|>', 'I said "no"} really.'],
+      ["llama", 'Choose "a", "b" or "c".", "parameters": {}}<|eot_id|>', 'Choose "a", "b" or "c".'],
+    ] as const) {
+      await expectWords(client(text), body(model), words);
+    }
+  });
+
+  it("words holding a call's JSON are kept as written, never cut inside that call (#1, #2)", async () => {
+    for (const [model, text, words] of [
+      [
+        "llama",
+        'Sorry, I can\'t."}; {"name": "get_weather", "parameters": {}}<|eot_id|>',
+        'Sorry, I can\'t."}; {"name": "get_weather", "parameters": {}}',
+      ],
+      [
+        "qwen3",
+        'Sorry. {"name": "get_weather", "arguments": {"a": }}\n</tool_call><|im_end|>',
+        'Sorry. {"name": "get_weather", "arguments": {"a": }}',
+      ],
+    ] as const) {
+      await expectWords(client(text), body(model), words);
+    }
+  });
+
+  it("qwen: words, then a call the model opened in the same block, give the words and the call (#2)", async () => {
+    for (const [text, words] of [
+      [
+        'Sorry, I can\'t.\n<tool_call>\n{"name": "get_weather", "arguments": {}}\n</tool_call><|im_end|>',
+        "Sorry, I can't.",
+      ],
+      [
+        'Let me check."}\n<tool_call>\n{"name": "get_weather", "arguments": {}}\n</tool_call><|im_end|>',
+        "Let me check.",
+      ],
+    ]) {
+      await expectWordsThenCalls(client(text!), body("qwen3"), words!, weather);
+    }
+  });
+
+  it("r1: fences inside the words stay in them; only the arguments' fence line ends them (#3)", async () => {
+    for (const [text, words] of [
+      [
+        "I can't call it, but here is code:\n```python\nprint(1)\n```\nHope it helps.<｜end▁of▁sentence｜>",
+        "I can't call it, but here is code:\n```python\nprint(1)\n```\nHope it helps.",
+      ],
+      ["You can use ``` to fence code.<｜end▁of▁sentence｜>", "You can use ``` to fence code."],
+      ["Use ``` to fence code.<｜end▁of▁sentence｜>", "Use ``` to fence code."],
+      [
+        'Here:\n```python\nx\n```\n```json\n{"a": }\n```<｜tool▁call▁end｜><｜tool▁calls▁end｜><｜end▁of▁sentence｜>',
+        "Here:\n```python\nx\n```",
+      ],
+    ]) {
+      await expectWords(client(text!), body("r1"), words!);
+    }
+  });
+
+  it("r1: words, then a call after the call-end or call-begin token, give the words and the call (#4)", async () => {
+    const call =
+      "function<｜tool▁sep｜>get_weather\n```json\n{}\n```<｜tool▁call▁end｜><｜tool▁calls▁end｜><｜end▁of▁sentence｜>";
+    for (const text of [
+      `Sorry, I can't.<｜tool▁call▁end｜><｜tool▁call▁begin｜>${call}`,
+      `Sorry, I can't.\n\`\`\`json\nnope\n\`\`\`<｜tool▁call▁end｜><｜tool▁call▁begin｜>${call}`,
+      `Sorry, I can't.<｜tool▁call▁begin｜>${call}`,
+    ]) {
+      await expectWordsThenCalls(client(text), body("r1"), "Sorry, I can't.", weather);
+    }
+  });
+
+  it("a function's name with space around it is the call to that function on every route (#5)", async () => {
+    const paris = [{ name: "get_weather", arguments: '{"city": "Paris"}' }];
+    for (const [model, text] of [
+      ["qwen3", 'get_weather ", "arguments": {"city": "Paris"}}\n</tool_call><|im_end|>'],
+      ["qwen2", ' get_weather", "arguments": {"city": "Paris"}}\n</tool_call><|im_end|>'],
+      ["llama", 'get_weather ", "parameters": {"city": "Paris"}}<|eot_id|>'],
+      [
+        "r1",
+        'get_weather \n```json\n{"city": "Paris"}\n```<｜tool▁call▁end｜><｜tool▁calls▁end｜><｜end▁of▁sentence｜>',
+      ],
+    ] as const) {
+      await expectWordsThenCalls(client(text), body(model), null, paris);
+    }
+  });
+
+  it("named: words instead of the arguments lose the call object's closing brace, as R1's lose the fence (#6)", async () => {
+    for (const [model, text] of [
+      ["qwen3", "Sorry, I can't.}\n</tool_call><|im_end|>"],
+      ["llama", "Sorry, I can't.}<|eot_id|>"],
+      ["r1", "Sorry, I can't.\n```<｜tool▁call▁end｜><｜tool▁calls▁end｜><｜end▁of▁sentence｜>"],
+    ] as const) {
+      await expectWords(client(text), body(model, named), "Sorry, I can't.");
+    }
+    // A brace the words' own JSON closes is theirs.
+    await expectWords(client('Use {"a": 1}<|eot_id|>'), body("llama", named), 'Use {"a": 1}');
   });
 });
 

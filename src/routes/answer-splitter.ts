@@ -58,7 +58,8 @@ export type ForcedCallReading =
   | { kind: "cut"; name?: string; arguments: string }
   /** Call markup that cannot be a call. */
   | { kind: "broken"; name?: string }
-  | SlotWords
+  /** The model's words, and (`more`) the text of calls it opened after them in the same block, unread. */
+  | (SlotWords & { more?: string })
   | UnofferedCall;
 
 export interface ParsedToolCall {
@@ -400,7 +401,25 @@ export function createAnswerSplitter(options: SplitterOptions): AnswerSplitter {
     if (admitted && admitted.kind !== "text") return admitted;
     if (!prefill || !call.startsWith(prefill)) return { kind: "text", text: markup };
     const reader = call.length > prefill.length ? options.readForcedCall : undefined;
-    return reader ? reader(call) : { kind: "text", text: call.slice(prefill.length) };
+    const reading = reader ? reader(call) : { kind: "text" as const, text: call.slice(prefill.length) };
+    return reading.kind === "words" && reading.more !== undefined ? wordsThenCalls(reading, markup, prefill) : reading;
+  }
+
+  /**
+   * Words a forced call's block held before another call the model opened in it: the words, then
+   * the calls the syntax reads in the rest, as the request admits them; text that holds no calls
+   * is the model's, kept as written (without the prefill).
+   */
+  function wordsThenCalls(
+    reading: SlotWords & { more?: string },
+    markup: string,
+    prefill: string,
+  ): Exclude<AdmittedCalls, { kind: "text" }> | { kind: "text"; text: string } {
+    const more = reading.more!;
+    const parsed = tools!.parse(marked && more.startsWith(marked.open) ? more.slice(marked.open.length) : more);
+    const admitted = parsed && (options.admitCalls?.(parsed, toolCalls, false) ?? { kind: "calls", calls: parsed });
+    if (!admitted || admitted.kind === "text") return { kind: "text", text: markup.slice(prefill.length) };
+    return admitted.kind === "calls" ? { kind: "words", words: reading.words, calls: admitted.calls } : admitted;
   }
 
   /** Emits what is certainly text of `kind`, keeping a possible marker start (and, optionally, trailing space). */

@@ -11,7 +11,7 @@
 import { BedrockEdgeError, invalidRequest } from "../errors.ts";
 import { jsonTextTooDeep } from "../openai/depth.ts";
 import { isFunctionName } from "../openai/function-name.ts";
-import { BACKSLASH, QUOTE } from "../openai/json-chars.ts";
+import { BACKSLASH } from "../openai/json-chars.ts";
 import { findJsonSyntaxError } from "../openai/json-syntax.ts";
 import type { ChatCompletionRequest, FunctionTool } from "../openai/types.ts";
 import type { ForcedCallReading, UnfinishedCall } from "./answer-splitter.ts";
@@ -30,10 +30,20 @@ export interface ForcedCallFormat {
   /** What closes a call after its arguments object (a model may stop anywhere in it). */
   closing: string;
   /**
-   * Markup that ends words a model writes where a bare name goes (R1's name line: the arguments'
-   * fence, the call's end token). A name in a JSON string ends with the string (forcedCallReader).
+   * Markup that ends words a model writes where a bare name goes (R1's special tokens after the
+   * name line). A name in a JSON string ends with the string (forcedCallReader).
    */
   nameEnds: readonly string[];
+  /**
+   * Where the name's line ends before its arguments' fenced block (R1's FENCE): words end at a
+   * fence that starts a line and whose block ends the words' text, not at one inside them.
+   */
+  argumentsFence?: string;
+  /**
+   * Markup that opens another call inside the forced call's block (Qwen's `<tool_call>`, R1's call
+   * token): words in the name slot end there, and the rest is read as calls by the family syntax.
+   */
+  nextCall?: string;
 }
 
 /** A call the request forces: any function, or the one named. */
@@ -91,7 +101,9 @@ export function promptPrefill(prompt: string, format: ForcedCallFormat, call?: F
  * - other text after a function's opening is a broken call, if the model wrote call markup itself;
  * - else it is what the model wrote where the prefill stopped (slotText): after a named function's
  *   opening, the model's words; where the name goes, words or a name as nameSlotWords tells, a
- *   name being a call the syntax could not read (broken) or one to a function not offered.
+ *   name being a call the syntax could not read (broken) or one to a function not offered. Words
+ *   end where the model opened another call in the block (nextCall): that text is `more`, for
+ *   the splitter to read as calls.
  * The openings are the family's, the ones the model was prefilled with and trained on.
  */
 export function forcedCallReader(
@@ -101,6 +113,8 @@ export function forcedCallReader(
 ): (text: string) => ForcedCallReading {
   // What the prefill wrote of the call: the model's own text comes after it.
   const prefilled = format.opening(call.name).length;
+  // A name in a JSON string: the prefill stops inside it.
+  const quoted = format.opening(call.name).endsWith('"');
   const openings = tools.map((tool) => ({ name: tool.function.name, opening: format.opening(tool.function.name) }));
   return (text) => {
     const begun = openings.find(({ opening }) => text.startsWith(opening));
@@ -110,13 +124,14 @@ export function forcedCallReader(
         return fits.length === 1 ? { kind: "cut", name: fits[0]!.name, arguments: "" } : { kind: "cut", arguments: "" };
       }
       // (Only a call to any function leaves the name to the model: a named one's opening is begun.)
-      const slot = slotText(text, prefilled, format);
-      const words = nameSlotWords(slot);
-      if (words !== undefined) return { kind: "words", words, calls: [] };
-      const name = slot.trim();
-      return openings.some((offered) => offered.name === name)
-        ? { kind: "broken", name }
-        : { kind: "unoffered", name, field: "tools" };
+      const { slot, more } = nextCall(text.slice(prefilled), format);
+      const name = slotText(slot, quoted, format);
+      const words = nameSlotWords(name);
+      if (words !== undefined) return { kind: "words", words, calls: [], ...more };
+      const trimmed = name.trim();
+      return openings.some((offered) => offered.name === trimmed)
+        ? { kind: "broken", name: trimmed }
+        : { kind: "unoffered", name: trimmed, field: "tools" };
     }
     const written = text.slice(begun.opening.length);
     const whole = wholeArguments(written, format.closing);
@@ -124,9 +139,17 @@ export function forcedCallReader(
     if (findJsonSyntaxError(written)?.ended) return { kind: "cut", name: begun.name, arguments: written.trimStart() };
     // After an opening the prefill wrote whole, only an arguments object makes the text a call.
     const markup = begun.opening.length > prefilled || written.trimStart().startsWith("{");
-    const words = markup ? "" : slotText(text, prefilled, format).trim();
-    return words ? { kind: "words", words, calls: [] } : { kind: "broken", name: begun.name };
+    if (markup) return { kind: "broken", name: begun.name };
+    const { slot, more } = nextCall(text.slice(prefilled), format);
+    const words = wordsAfterOpening(slot, format).trim();
+    return words ? { kind: "words", words, calls: [], ...more } : { kind: "broken", name: begun.name };
   };
+}
+
+/** The model's text after the prefill, up to another call it opened in the block, and from there on (`more`). */
+function nextCall(text: string, format: ForcedCallFormat): { slot: string; more?: { more: string } } {
+  const at = format.nextCall === undefined ? -1 : text.indexOf(format.nextCall);
+  return at < 0 ? { slot: text } : { slot: text.slice(0, at), more: { more: text.slice(at) } };
 }
 
 /**
@@ -144,28 +167,42 @@ export function nameSlotWords(name: string): string | undefined {
 const STRING_CLOSE = /"\s*(?:\}|,\s*")/y;
 
 /**
- * What the model wrote after the prefill (`prefilled` characters of `text`), up to the end of its
- * call, without the family's markup after it: a bare name's line ends at `nameEnds`; a name in a
- * JSON string (Qwen's and Llama's `{"name": "`) ends at the string's closing quote when the rest
- * of the call's object follows it (`"}`, `", "arguments": …}`), its escapes read if valid. That
- * quote is the first one followed by `}` or `, "`: quotes the model left unescaped inside its words
- * (`I can't book "Le Bernardin"."}`) are not, and when the first that is has more than the call
- * after it (prose, a second call), the text is kept as written, nothing of it dropped.
+ * Closing quotes tried, from the last: each try reads the rest of the text once, so a cap keeps the
+ * reading linear. The call's own closing quote is the last that can close its object (quotes inside
+ * its arguments are nested a level deeper), unless members follow the arguments: 32 leaves room.
  */
-function slotText(text: string, prefilled: number, format: ForcedCallFormat): string {
-  let slot = text.slice(prefilled);
+const MAX_CLOSE_TRIES = 32;
+
+/** A call's JSON up to the end of its name: a tail after it belongs to that call, not to the words. */
+const CALL_NAME = /^\{\s*"name"\s*:\s*"[^"]*$/;
+
+/**
+ * What the model wrote in the name slot (`slot`: after the prefill, up to any next call), without
+ * the family's markup after it: R1's name line ends at `nameEnds` or at the arguments' fence
+ * (argumentsFence); a name in a JSON string (`quoted`: Qwen's and Llama's `{"name": "`) ends at a
+ * quote after which the rest of the call's object closes exactly where the text ends (`"}`,
+ * `", "arguments": …}`), its escapes read if valid. That tail is at the end, so the quote is
+ * looked for from the end: quotes the model left inside its words (`book "Le Bernardin"."}`) are
+ * skipped, and text with no such tail, or whose tail would cut a call the words hold, is kept as
+ * written, nothing of it dropped.
+ */
+function slotText(slot: string, quoted: boolean, format: ForcedCallFormat): string {
   for (const end of format.nameEnds) {
     const at = slot.indexOf(end);
     if (at >= 0) slot = slot.slice(0, at);
   }
-  if (text.charCodeAt(prefilled - 1) !== QUOTE) return slot;
-  let end = 0;
-  for (; end < slot.length; end += slot.charCodeAt(end) === BACKSLASH ? 2 : 1) {
-    STRING_CLOSE.lastIndex = end;
-    if (STRING_CLOSE.test(slot)) break;
+  if (format.argumentsFence !== undefined) return slot.slice(0, fencedTail(slot, format.argumentsFence));
+  if (!quoted) return slot;
+  const closes: number[] = [];
+  for (let at = 0; at < slot.length; at += slot.charCodeAt(at) === BACKSLASH ? 2 : 1) {
+    STRING_CLOSE.lastIndex = at;
+    if (STRING_CLOSE.test(slot)) closes.push(at);
   }
-  if (end >= slot.length || !closesCall(slot.slice(end + 1))) return slot;
+  const tries = closes.slice(-MAX_CLOSE_TRIES).reverse();
+  const end = tries.find((at) => closesCall(`{"name":""${slot.slice(at + 1)}`));
+  if (end === undefined) return slot;
   const written = slot.slice(0, end);
+  if (CALL_NAME.test(written.slice(written.lastIndexOf("{")))) return slot;
   try {
     const value: unknown = JSON.parse(`"${written}"`);
     return typeof value === "string" ? value : written;
@@ -175,14 +212,51 @@ function slotText(text: string, prefilled: number, format: ForcedCallFormat): st
   }
 }
 
+const NEWLINE = 10;
+
 /**
- * Whether `rest`, after a call's name string, closes the call's object where the text ends: its
+ * Where R1's arguments block begins in the name slot: the first fence that starts a line and
+ * whose block runs to the end of the text (closed there, or not at all); fenced blocks that
+ * words go on after are the words' own. The text's length when there is none.
+ */
+function fencedTail(slot: string, fence: string): number {
+  const end = slot.trimEnd().length;
+  for (let at = lineFence(slot, fence, 0); at >= 0; ) {
+    const close = lineFence(slot, fence, at + fence.length);
+    if (close < 0 || close + fence.length === end) return at;
+    at = lineFence(slot, fence, close + fence.length);
+  }
+  return slot.length;
+}
+
+/** The first fence at or after `from` that starts a line, or -1. */
+function lineFence(text: string, fence: string, from: number): number {
+  for (let at = text.indexOf(fence, from); at >= 0; at = text.indexOf(fence, at + fence.length)) {
+    if (at === 0 || text.charCodeAt(at - 1) === NEWLINE) return at;
+  }
+  return -1;
+}
+
+/**
+ * Words the model wrote after a named function's opening, without the markup that ends the call:
+ * R1's fence and tokens, or (a family whose closing begins with the object's `}`) a last `}` that
+ * closes the call's object, as a from-the-end tail.
+ */
+function wordsAfterOpening(slot: string, format: ForcedCallFormat): string {
+  const words = slotText(slot, false, format).trimEnd();
+  return format.closing.startsWith("}") && words.endsWith("}") && closesCall(`{"arguments":${words}`)
+    ? words.slice(0, -1)
+    : words;
+}
+
+/**
+ * Whether `object`, a call's object as far as the slot gives it, closes where the text ends: its
  * JSON's structure, not its validity, so arguments with a mistake in them (`{"city": Paris}`)
  * are still the call's, and anything after the object (prose, a second call) is not.
  */
-function closesCall(rest: string): boolean {
-  const object = `{"name":""${rest.trimEnd()}`;
-  return containerEnd(object, 0) === object.length;
+function closesCall(object: string): boolean {
+  const text = object.trimEnd();
+  return containerEnd(text, 0) === text.length;
 }
 
 /** The arguments as written, when they are a whole JSON object, perhaps followed by part of `closing`. */

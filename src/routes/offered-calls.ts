@@ -28,9 +28,11 @@ export function offeredCalls(
   }
   const named = call.name;
   return (calls, before, prefilled) => {
-    const kept = named === undefined ? calls : calls.slice(0, Math.max(0, 1 - before));
+    const kept = calls.slice(0, named === undefined ? calls.length : Math.max(0, 1 - before));
     // Only the prefilled block's first name slot holds the model's words: a later call naming no
-    // function is as invalid as one naming another, and is checked all the same.
+    // function is as invalid as one naming another, and is checked all the same. The slot is read
+    // trimmed, as forcedCallReader reads it (`get_weather ` is a call to get_weather).
+    if (prefilled && kept.length > 0) kept[0] = { ...kept[0]!, name: kept[0]!.name.trim() };
     const words = prefilled && kept.length > 0 ? nameSlotWords(kept[0]!.name) : undefined;
     const after = words === undefined ? kept : kept.slice(1);
     for (const { name } of after) {

@@ -93,7 +93,10 @@ export const deepseekToolSyntax: MarkedToolSyntax = {
       const begin = rest.indexOf(TOOL_CALL_BEGIN);
       if (begin < 0) break;
       const end = rest.indexOf(TOOL_CALL_END, begin);
-      const call = parseDeepseekCall(rest.slice(begin + TOOL_CALL_BEGIN.length, end < 0 ? undefined : end));
+      const body = rest.slice(begin + TOOL_CALL_BEGIN.length, end < 0 ? undefined : end);
+      // Calls do not nest: a call token inside a call's body is not a call (forced-call.ts reads
+      // words before it).
+      const call = body.includes(TOOL_CALL_BEGIN) ? undefined : parseDeepseekCall(body);
       if (!call) return undefined;
       calls.push(call);
       if (end < 0) break;

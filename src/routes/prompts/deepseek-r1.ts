@@ -111,6 +111,9 @@ export const deepseekForcedCalls: ForcedCallFormat = {
   opening: (name) =>
     `${TOOL_CALLS_BEGIN}${TOOL_CALL_BEGIN}function${TOOL_SEP}${name === undefined ? "" : `${name}\n${FENCE}json\n`}`,
   closing: `\n${FENCE}${TOOL_CALL_END}${TOOL_CALLS_END}`,
-  // Words written where the name goes end where the call's markup begins.
-  nameEnds: [FENCE, TOOL_CALL_END],
+  // Words written where the name goes end where the call's markup begins: its arguments' fence
+  // line, its end token, or another call.
+  nameEnds: [TOOL_SEP, TOOL_CALL_END],
+  argumentsFence: FENCE,
+  nextCall: TOOL_CALL_BEGIN,
 };

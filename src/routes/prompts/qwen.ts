@@ -179,6 +179,7 @@ export const qwen2ForcedCalls: ForcedCallFormat = {
   opening: qwenOpening,
   closing: `}\n${TOOL_CALL_CLOSE}`,
   nameEnds: [],
+  nextCall: TOOL_CALL_OPEN,
 };
 
 /** Qwen3 first closes an empty think block (as `enable_thinking: false` does), so it calls at once. */

@@ -55,7 +55,11 @@ import { bundleForWeb, unresolvedImports, type WebBundle } from "../web-bundle.t
 // Raised 80 more for codereview21's (one reading of a forced call's name slot on every route: R1's
 // words end at its markup, a blank name is the 500, the close marker never in the words): 83,164
 // bytes after them, 73 over the 83,091 before; in the lazily loaded routes.
-const GZIP_BUDGET_BYTES = 80 * 1024 + 300 + 500 + 280 + 120 + 80;
+// Raised 500 more for codereview22's (the name slot's JSON tail found from its end, R1's arguments
+// fence only at a line start, words then a call opened in the same block read as both, a named
+// opening's closing brace dropped from words): 83,644 bytes after them, 480 over the 83,164
+// before; in the lazily loaded routes, the main chunk unchanged.
+const GZIP_BUDGET_BYTES = 80 * 1024 + 300 + 500 + 280 + 120 + 80 + 500;
 /**
  * What a page or a Worker loads first when its bundler splits code (the routes, the request
  * schema, the stream reader, the templates, Responses and legacy Completions load on first use).
