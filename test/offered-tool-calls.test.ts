@@ -468,6 +468,7 @@ describe("the name slot's tail read from its end (codereview22)", () => {
         "I can't call it, but here is code:\n```python\nprint(1)\n```\nHope it helps.<｜end▁of▁sentence｜>",
         "I can't call it, but here is code:\n```python\nprint(1)\n```\nHope it helps.",
       ],
+      ["Here is code:\n```python\nprint(1)\n```<｜end▁of▁sentence｜>", "Here is code:\n```python\nprint(1)\n```"],
       ["You can use ``` to fence code.<｜end▁of▁sentence｜>", "You can use ``` to fence code."],
       ["Use ``` to fence code.<｜end▁of▁sentence｜>", "Use ``` to fence code."],
       [

@@ -215,18 +215,27 @@ function slotText(slot: string, quoted: boolean, format: ForcedCallFormat): stri
 const NEWLINE = 10;
 
 /**
- * Where R1's arguments block begins in the name slot: the first fence that starts a line and
- * whose block runs to the end of the text (closed there, or not at all); fenced blocks that
- * words go on after are the words' own. The text's length when there is none.
+ * Where R1's arguments block begins in the name slot: the first fence that starts a line, opens
+ * JSON, and whose block runs to the end of the text (closed there, or not at all); fenced blocks
+ * that words go on after, or in another language, are the words' own. The text's length when
+ * there is none.
  */
 function fencedTail(slot: string, fence: string): number {
   const end = slot.trimEnd().length;
   for (let at = lineFence(slot, fence, 0); at >= 0; ) {
     const close = lineFence(slot, fence, at + fence.length);
-    if (close < 0 || close + fence.length === end) return at;
+    if ((close < 0 || close + fence.length === end) && opensJson(slot, at + fence.length)) return at;
+    if (close < 0) break;
     at = lineFence(slot, fence, close + fence.length);
   }
   return slot.length;
+}
+
+/** Whether a fence's line (from `at`, past the fence) opens JSON, as R1's arguments block does: bare or `json`. */
+function opensJson(text: string, at: number): boolean {
+  const newline = text.indexOf("\n", at);
+  const info = text.slice(at, newline < 0 ? undefined : newline).trim();
+  return info === "" || info === "json";
 }
 
 /** The first fence at or after `from` that starts a line, or -1. */
