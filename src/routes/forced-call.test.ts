@@ -151,8 +151,8 @@ describe("forcedCallReader: a forced call's text the family's tool syntax could 
     expect(qwen(`${open}No.\nSorry."}`)).toEqual(words("No.\nSorry."));
     const llama = forcedCallReader(llamaForcedCalls, {}, offered);
     expect(llama('{"name": "Sorry, I cannot."}')).toEqual(words("Sorry, I cannot."));
-    // The string ends at the first quote the call's object follows, its arguments right or not
-    // (codereview21 #4, #5): quotes inside the words are the model's.
+    // The string ends at the quote after which the call's object closes where the text ends, its
+    // arguments right or not (codereview21 #4, #5): quotes inside the words are the model's.
     expect(qwen(`${open}I can't book "Le Bernardin".", "arguments": {}}`)).toEqual(
       words('I can\'t book "Le Bernardin".'),
     );
@@ -178,6 +178,31 @@ describe("forcedCallReader: a forced call's text the family's tool syntax could 
       name: "",
       field: "tools",
     });
+  });
+
+  it("the name's tail is found from the end, past any number of quotes in the words; another call ends the words (codereview22)", () => {
+    const words = (text: string, more?: string) => ({
+      kind: "words",
+      words: text,
+      calls: [],
+      ...(more ? { more } : {}),
+    });
+    // More quotes a member could follow than the 32 tried: the call's is the last.
+    const list = `${Array.from({ length: 40 }, (_, i) => `"${i}"`).join(", ")} are numbers.`;
+    expect(qwen(`${open}${list}"}`)).toEqual(words(list));
+    expect(qwen(`${open}${list}", "arguments": {"a": "b", "c": "d"}}`)).toEqual(words(list));
+    // The text of a call opened after the words, for the splitter to read as calls.
+    const call = '<tool_call>\n{"name": "get_weather", "arguments": {}}\n';
+    expect(qwen(`${open}Sorry, no."}\n${call}`)).toEqual(words("Sorry, no.", call));
+    const r1 = forcedCallReader(deepseekForcedCalls, {}, offered);
+    const r1Open = "<｜tool▁calls▁begin｜><｜tool▁call▁begin｜>function<｜tool▁sep｜>";
+    const r1Call = "<｜tool▁call▁begin｜>function<｜tool▁sep｜>get_weather\n```json\n{}\n```";
+    expect(r1(`${r1Open}Sorry, no.<｜tool▁call▁end｜>${r1Call}`)).toEqual(words("Sorry, no.", r1Call));
+    // Named: a last brace that closes the call's object is not the words'.
+    const named = forcedCallReader(llamaForcedCalls, { name: "get_weather" }, offered);
+    const opening = llamaForcedCalls.opening("get_weather");
+    expect(named(`${opening}Sorry, no.}`)).toEqual(words("Sorry, no."));
+    expect(named(`${opening}Use {"a": 1}`)).toEqual(words('Use {"a": 1}'));
   });
 });
 
