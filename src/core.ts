@@ -12,7 +12,7 @@ export { MAX_JSON_DEPTH, scanJsonText } from "./openai/depth.ts";
 export type { JsonTextLimits, JsonTextScan } from "./openai/depth.ts";
 // Where a body JSON.parse refused stops being JSON, in the same words on every runtime.
 export { findJsonSyntaxError } from "./openai/json-syntax.ts";
-export type { JsonSyntaxError } from "./openai/json-syntax.ts";
+export type { JsonSyntaxError, JsonTextPosition } from "./openai/json-syntax.ts";
 
 // 2. The model: a model string or a models table -> route, Bedrock model id, region, settings.
 export { deploymentsOf, parseModels, parseModelString, regionlessModelId } from "./model.ts";

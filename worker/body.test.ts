@@ -182,6 +182,36 @@ describe("a body shaped to be expensive: refused before JSON.parse", () => {
     });
   });
 
+  it("one object of more than 10,000 members: a 400 naming the limit and where that object opens, quoting none of it (cpucost8 #2)", async () => {
+    const limits = { largest: 10_000_000, forModel: () => 10_000_000 };
+    const secret = "hunter2";
+    const members = (n: number) => Array.from({ length: n }, (_, i) => `"${secret}${i}":1`).join(",");
+    const wide = `{"model":"llama",\n "messages":[{"role":"user","content":"hi"}],\n ${members(10_001)}}`;
+    expect(await refusal(readJsonBody(pieces(wide).request, limits))).toEqual({
+      status: 400,
+      code: "invalid_json",
+      message:
+        "The JSON body holds an object of more than 10000 members, more than any real request: the one that opens at line 1, column 1 (offset 0).",
+    });
+    const inner = `{"model":"llama","messages":[{"role":"user","content":"hi",\n${members(10_001)}}]}`;
+    expect((await refusal(readJsonBody(pieces(inner).request, limits))).message).toMatch(
+      /the one that opens at line 1, column 30 \(offset 29\)\.$/,
+    );
+  });
+
+  it("the widest real objects are far within the member limit: 10,000 members taken", async () => {
+    const limits = { largest: 10_000_000, forModel: () => 10_000_000 };
+    expect(JSON_BODY_LIMITS.maxMembers).toBe(10_000);
+    const properties = Object.fromEntries(Array.from({ length: 10_000 }, (_, i) => [`p${i}`, { type: "string" }]));
+    const logitBias = Object.fromEntries(Array.from({ length: 300 }, (_, i) => [String(i), -100]));
+    const text = JSON.stringify({
+      model: "llama",
+      logit_bias: logitBias,
+      response_format: { type: "json_schema", json_schema: { name: "wide", schema: { type: "object", properties } } },
+    });
+    expect(await readJsonBody(pieces(text).request, limits)).toEqual(JSON.parse(text));
+  });
+
   it("not JSON: a 400 that says where it broke, quoting none of it", async () => {
     const secret = "my password is hunter2 and my card is 4111111111111111";
     const cases: Array<[string, string]> = [

@@ -1,7 +1,15 @@
 // Request bodies, made cheap to refuse: read up to the largest limit any model allows, scanned as
-// text (nesting, arrays and objects, elements, and the model's name) before JSON.parse builds
-// anything, and held to the named model's own limit. A refused body costs its bytes, no more.
-import { findJsonSyntaxError, invalidRequest, type JsonTextLimits, MAX_JSON_DEPTH, scanJsonText } from "../src/core.ts";
+// text (nesting, arrays and objects, elements, members of one object, and the model's name)
+// before JSON.parse builds anything, and held to the named model's own limit. A refused body
+// costs its bytes, no more.
+import {
+  findJsonSyntaxError,
+  invalidRequest,
+  type JsonTextLimits,
+  type JsonTextScan,
+  MAX_JSON_DEPTH,
+  scanJsonText,
+} from "../src/core.ts";
 import { BedrockEdgeError } from "../src/index.ts";
 
 /**
@@ -11,11 +19,15 @@ import { BedrockEdgeError } from "../src/index.ts";
  * (OpenAI's cap again) come to about 22,000 arrays and objects and under 100,000 elements.
  * Parsed, what these limits allow costs a few MB; a million empty arrays (3 MB of text, no
  * limit) cost about 100 MB. Measured: README, "Bounded cost per request".
+ * The widest real object is that response schema's `properties` (5,000), or a logit_bias
+ * (OpenAI takes 300 token ids): 10,000 members is twice the widest. One object of 190,000
+ * members cost 1.7 to 2.6 s of CPU before its 400, as every pass after JSON.parse walks it whole.
  */
 export const JSON_BODY_LIMITS: JsonTextLimits = {
   maxDepth: MAX_JSON_DEPTH,
   maxContainers: 50_000,
   maxElements: 200_000,
+  maxMembers: 10_000,
 };
 
 /**
@@ -38,7 +50,7 @@ export interface BodyLimits {
 export async function readJsonBody(request: Request, limits: BodyLimits): Promise<Record<string, unknown>> {
   const { text, bytes } = await readBody(request, limits.largest);
   const scan = scanJsonText(text, JSON_BODY_LIMITS);
-  if (!scan.ok) throw tooComplex(scan.exceeded);
+  if (!scan.ok) throw tooComplex(scan);
   checkSize(bytes, limits.forModel(scan.model));
   const value = parseJson(text);
   // The scan reads the model as JSON.parse does; checked again in case they ever disagree.
@@ -62,12 +74,21 @@ function tooLarge(message: string): BedrockEdgeError {
   return new BedrockEdgeError({ status: 413, code: "request_too_large", message });
 }
 
-function tooComplex(exceeded: "depth" | "containers" | "elements"): BedrockEdgeError {
-  if (exceeded === "depth") {
+function tooComplex(scan: JsonTextScan & { ok: false }): BedrockEdgeError {
+  if (scan.exceeded === "depth") {
     return invalidRequest(`The JSON body is nested more than ${MAX_JSON_DEPTH} levels deep.`, null, "invalid_json");
   }
+  // Where, never what: a key of that object could be anything the client wrote.
+  if (scan.exceeded === "members") {
+    const { line, column, offset } = scan.at;
+    return invalidRequest(
+      `The JSON body holds an object of more than ${JSON_BODY_LIMITS.maxMembers} members, more than any real request: the one that opens at line ${line}, column ${column} (offset ${offset}).`,
+      null,
+      "invalid_json",
+    );
+  }
   return tooLarge(
-    exceeded === "containers"
+    scan.exceeded === "containers"
       ? `The JSON body holds more than ${JSON_BODY_LIMITS.maxContainers} arrays and objects, more than any real request.`
       : `The JSON body holds more than ${JSON_BODY_LIMITS.maxElements} values, more than any real request.`,
   );

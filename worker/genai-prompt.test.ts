@@ -180,7 +180,9 @@ describe("gen_ai.input.messages", () => {
   it("keeps tool-call arguments as text when they are deeper or bigger than real ones: the span is written whatever a key sends (codereview13 #1)", () => {
     const deep = `${"[".repeat(20_000)}${"]".repeat(20_000)}`;
     const wide = `[${Array(20_000).fill("[]").join(",")}]`;
-    for (const args of [deep, wide]) {
+    // Within the elements limit, but one object of 5,000 members (cpucost8 #2).
+    const members = `{${Array.from({ length: 5000 }, (_, i) => `"k${i}":1`).join(",")}}`;
+    for (const args of [deep, wide, members]) {
       const prompt = chat([{ role: "assistant", tool_calls: [{ id: "c", function: { name: "f", arguments: args } }] }]);
       expect(prompt.input?.[0]?.parts[0]).toMatchObject({ type: "tool_call", arguments: args });
       expect(JSON.stringify(prompt).length).toBeGreaterThan(args.length);

@@ -175,7 +175,7 @@ function stringOrNull(value: unknown): string | null {
 // Arguments are the caller's text: parsed into the span only when small and shallow, as real
 // arguments are (deeper ones overflow JSON.stringify's stack on Node and Bun, and any key could
 // keep its requests out of traces so); other text goes as it is, which the conventions allow.
-const ARGUMENT_LIMITS = { maxDepth: MAX_JSON_DEPTH, maxContainers: 4096, maxElements: 16_384 };
+const ARGUMENT_LIMITS = { maxDepth: MAX_JSON_DEPTH, maxContainers: 4096, maxElements: 16_384, maxMembers: 4096 };
 
 function parsedOr(json: string): unknown {
   if (!scanJsonText(json, ARGUMENT_LIMITS).ok) return json;

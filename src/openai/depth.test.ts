@@ -3,7 +3,12 @@ import { getHeapSpaceStatistics, setFlagsFromString } from "node:v8";
 import { describe, expect, it } from "vitest";
 import { jsonTextTooDeep, MAX_JSON_DEPTH, scanJsonText, valueTooDeep, type JsonTextLimits } from "./depth.ts";
 
-const WIDE: JsonTextLimits = { maxDepth: MAX_JSON_DEPTH, maxContainers: 1_000_000, maxElements: 1_000_000 };
+const WIDE: JsonTextLimits = {
+  maxDepth: MAX_JSON_DEPTH,
+  maxContainers: 1_000_000,
+  maxElements: 1_000_000,
+  maxMembers: 1_000_000,
+};
 
 function nested(levels: number): string {
   return `${"[".repeat(levels)}${"]".repeat(levels)}`;
@@ -22,6 +27,28 @@ describe("scanJsonText counts before anything is parsed", () => {
     expect(scanJsonText(keys, { ...WIDE, maxElements: 500 })).toEqual({ ok: false, exceeded: "elements" });
     expect(scanJsonText(nested(MAX_JSON_DEPTH + 1), WIDE)).toEqual({ ok: false, exceeded: "depth" });
     expect(scanJsonText(nested(MAX_JSON_DEPTH), WIDE).ok).toBe(true);
+  });
+
+  it("members of one object: up to the limit taken, one more refused where that object opens (cpucost8 #2)", () => {
+    const object = (members: number) => `{${Array.from({ length: members }, (_, i) => `"k${i}":[1,2]`).join(",")}}`;
+    const limits = { ...WIDE, maxMembers: 100 };
+    expect(scanJsonText(object(100), limits).ok).toBe(true);
+    expect(scanJsonText(`{"a":{},"b":${object(101)}}`, limits)).toEqual({
+      ok: false,
+      exceeded: "members",
+      at: { offset: 12, line: 1, column: 13 },
+    });
+    expect(scanJsonText(`{\n  "a": [\n    ${object(101)}]}`, limits)).toMatchObject({
+      exceeded: "members",
+      at: { offset: 15, line: 3, column: 5 },
+    });
+    // Per object: arrays are held to maxElements only, and commas in strings or in nested
+    // containers are not the object's.
+    expect(scanJsonText(`[${"1,".repeat(1000)}1]`, limits).ok).toBe(true);
+    expect(
+      scanJsonText(JSON.stringify({ a: ",".repeat(1000), b: Array(1000).fill(0), c: [object(100)] }), limits).ok,
+    ).toBe(true);
+    expect(scanJsonText(`[${Array.from({ length: 200 }, () => object(100)).join(",")}]`, limits).ok).toBe(true);
   });
 
   it("brackets inside strings are text, not nesting", () => {

@@ -12,6 +12,7 @@ import {
   OPEN_BRACKET,
   QUOTE,
 } from "./json-chars.ts";
+import { type JsonTextPosition, positionIn } from "./json-syntax.ts";
 
 export const MAX_JSON_DEPTH = 64;
 
@@ -22,6 +23,12 @@ export interface JsonTextLimits {
   maxContainers: number;
   /** Array items and object members, counted by their separators (an empty container counts one). */
   maxElements: number;
+  /**
+   * Members of any one object, counted by its separators: after parsing, every pass over a very
+   * wide object (a spread, Object.entries, a schema's check) costs about 1 µs a member, so one
+   * object of 200,000 members costs seconds where the same members in small objects do not.
+   */
+  maxMembers: number;
 }
 
 export type JsonTextScan =
@@ -32,7 +39,9 @@ export type JsonTextScan =
       /** The top-level `model` member when it is a short string: every OpenAI request names one. */
       model: string | undefined;
     }
-  | { ok: false; exceeded: "depth" | "containers" | "elements" };
+  | { ok: false; exceeded: "depth" | "containers" | "elements" }
+  /** `at`: where the object that holds too many members opens (its `{`). */
+  | { ok: false; exceeded: "members"; at: JsonTextPosition };
 
 /** Longer than any model name (quotes included); a longer value is not decoded: it names no model. */
 const MAX_MODEL_CHARS = 1024;
@@ -53,6 +62,10 @@ export function scanJsonText(text: string, limits: JsonTextLimits): JsonTextScan
   let before = 0;
   let modelKey = false;
   let model: string | undefined;
+  // By depth, for each open container: an object's separators so far, or -1 for an array; and
+  // where it opened. Bounded by maxDepth, so the scan still allocates nothing per element.
+  const separators: number[] = [];
+  const opened: number[] = [];
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (inString) {
@@ -75,6 +88,8 @@ export function scanJsonText(text: string, limits: JsonTextLimits): JsonTextScan
       if (++depth > limits.maxDepth) return { ok: false, exceeded: "depth" };
       if (++containers > limits.maxContainers) return { ok: false, exceeded: "containers" };
       if (++elements > limits.maxElements) return { ok: false, exceeded: "elements" };
+      separators[depth] = c === OPEN_BRACE ? 0 : -1;
+      opened[depth] = i;
       // A container as the value of "model": not a model name.
       if (depth === 2 && before === COLON && modelKey) model = undefined;
       if (depth === 1) before = c;
@@ -82,6 +97,14 @@ export function scanJsonText(text: string, limits: JsonTextLimits): JsonTextScan
       depth--;
     } else if (c === COMMA) {
       if (++elements > limits.maxElements) return { ok: false, exceeded: "elements" };
+      const members = (separators[depth] ?? -1) + 1;
+      if (members > 0) {
+        // n separators: n + 1 members.
+        if (members >= limits.maxMembers) {
+          return { ok: false, exceeded: "members", at: positionIn(text, opened[depth] ?? 0) };
+        }
+        separators[depth] = members;
+      }
       if (depth === 1) before = COMMA;
     } else if (depth === 1 && !isSpace(c)) {
       // ":" itself, or the first character of a number, true, false or null.
@@ -111,6 +134,7 @@ const DEPTH_ONLY: JsonTextLimits = {
   maxDepth: MAX_JSON_DEPTH,
   maxContainers: Number.POSITIVE_INFINITY,
   maxElements: Number.POSITIVE_INFINITY,
+  maxMembers: Number.POSITIVE_INFINITY,
 };
 
 /** Whether JSON text nests arrays/objects deeper than MAX_JSON_DEPTH (checked before parsing it). */

@@ -17,11 +17,15 @@ import {
   QUOTE,
 } from "./json-chars.ts";
 
-/** The first place JSON text cannot go on: `offset` in UTF-16 units, `line` and `column` from 1. */
-export interface JsonSyntaxError {
+/** A place in JSON text: `offset` in UTF-16 units, `line` and `column` from 1. */
+export interface JsonTextPosition {
   offset: number;
   line: number;
   column: number;
+}
+
+/** The first place JSON text cannot go on. */
+export interface JsonSyntaxError extends JsonTextPosition {
   /** The text ended where the JSON needed more (`offset` is its length). */
   ended: boolean;
 }
@@ -209,11 +213,16 @@ export function findJsonSyntaxError(text: string): JsonSyntaxError | undefined {
 }
 
 function located(text: string, offset: number): JsonSyntaxError {
+  return { ...positionIn(text, offset), ended: offset >= text.length };
+}
+
+/** Where `offset` is in `text`, as a person finds it: one pass over the lines before it. */
+export function positionIn(text: string, offset: number): JsonTextPosition {
   let line = 1;
   let lineStart = 0;
   for (let at = text.indexOf("\n"); at !== -1 && at < offset; at = text.indexOf("\n", at + 1)) {
     line++;
     lineStart = at + 1;
   }
-  return { offset, line, column: offset - lineStart + 1, ended: offset >= text.length };
+  return { offset, line, column: offset - lineStart + 1 };
 }

@@ -101,8 +101,15 @@ const HOSTILE: Array<{ name: string; body: () => string; status: number; code: s
     name: "300,000 keys in one object (3.5 MB)",
     body: () =>
       `{"model":"llama",${HELLO},"extra":{${Array.from({ length: 300_000 }, (_, i) => `"k${i}":0`).join(",")}}}`,
-    status: 413,
-    code: "request_too_large",
+    status: 400,
+    code: "invalid_json",
+  },
+  {
+    // Within the values limit: every pass after JSON.parse walked it whole (cpucost8 #2).
+    name: "190,000 unknown top-level fields (2.2 MB)",
+    body: () => `{"model":"llama",${HELLO},${Array.from({ length: 190_000 }, (_, i) => `"f${i}":1`).join(",")}}`,
+    status: 400,
+    code: "invalid_json",
   },
   {
     name: "a million one-letter strings (4 MB)",
