@@ -2,7 +2,7 @@
 // and size, input_audio's data its size, a content part's other long strings their length; text
 // and everything else as sent (multimodal7 #2, codereview17 #3).
 import { describe, expect, it } from "vitest";
-import { base64Size, MAX_PART_STRING, withoutMediaBytes } from "./prompt-media.ts";
+import { base64Size, dataUrlMedia, MAX_PART_STRING, withoutMediaBytes } from "./prompt-media.ts";
 
 const PNG = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==";
 
@@ -156,5 +156,65 @@ describe("base64Size", () => {
     expect(base64Size(`${PNG.slice(0, 64)}\r\n${PNG.slice(64)}\n`)).toBe(70);
     expect(base64Size("")).toBe(0);
     expect(base64Size("[300000 bytes omitted]")).toBe(300_000);
+  });
+});
+
+describe("sizes of percent-encoded bodies: the same as the replace they replaced, counted in one pass (cpucost8 #3)", () => {
+  // The sizes as they were computed before (a replace callback per escape, a match array): the reference.
+  const ESCAPE = /%[0-9A-Fa-f]{2}/g;
+  const decoded = (text: string) =>
+    text.replace(ESCAPE, (code) => String.fromCharCode(Number.parseInt(code.slice(1), 16)));
+  const referenceBase64Size = (payload: string) =>
+    Math.floor((decoded(payload).replace(/[\t\n\f\r =]/g, "").length * 3) / 4);
+  const referenceBodySize = (body: string) =>
+    new TextEncoder().encode(body).length - 2 * (body.match(ESCAPE)?.length ?? 0);
+
+  // Escapes of either case, of whitespace, padding and `%` itself, `%` cut short or followed by
+  // no hex, bytes past 0x7F and text beyond Latin-1.
+  const PIECES = [
+    "%",
+    "%4",
+    "%41",
+    "%3d",
+    "%3D",
+    "%20",
+    "%0a",
+    "%0C",
+    "%09",
+    "%0d",
+    "%25",
+    "%FF",
+    "%G1",
+    "A",
+    "+",
+    "=",
+    " ",
+    "\n",
+    "\f",
+    "é",
+    "€",
+    "😀",
+  ];
+
+  it("base64 bodies and other bodies, mixed, short and long", () => {
+    let state = 8;
+    const next = () => {
+      state = (state * 1_103_515_245 + 12_345) % 2_147_483_648;
+      return state / 2_147_483_648;
+    };
+    for (let round = 0; round < 400; round++) {
+      const count = round < 380 ? Math.floor(next() * 40) : 5_000 + Math.floor(next() * 20_000);
+      let body = "";
+      for (let i = 0; i < count; i++) body += PIECES[Math.floor(next() * PIECES.length)];
+      expect(base64Size(body)).toBe(referenceBase64Size(body));
+      expect(dataUrlMedia(`data:image/png;base64,${body}`)?.size).toBe(referenceBase64Size(body));
+      expect(dataUrlMedia(`data:text/plain,${body}`)?.size).toBe(referenceBodySize(body));
+    }
+  });
+
+  it("every byte escaped", () => {
+    expect(base64Size("%41".repeat(400_000))).toBe(300_000);
+    expect(base64Size("%41%41%3D%3d")).toBe(1);
+    expect(dataUrlMedia(`data:,${"%41".repeat(400_000)}%4%%2541`)?.size).toBe(400_000 + 6);
   });
 });

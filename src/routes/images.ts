@@ -9,7 +9,10 @@ import type { ChatCompletionRequest, ContentPart, UserMessage } from "../openai/
 const DATA_URL_HEAD = /^data:(image\/[a-z0-9.+-]+)(?:;[a-z0-9!#$&^_.+-]+=[^;,]*)*;base64,/i;
 // ASCII whitespace, which forgiving-base64 (WHATWG) removes: `openssl base64` wraps its lines.
 const WHITESPACE = /[\t\n\f\r ]/g;
-const PERCENT_ESCAPE = /%([0-9A-Fa-f]{2})/g;
+const PERCENT = 37;
+// String.fromCharCode takes its codes as arguments: this many at a time stays far from any
+// engine's argument limit.
+const CODES_PER_CALL = 8192;
 const BASE64 = /^[A-Za-z0-9+/]*$/;
 
 export interface ImageData {
@@ -65,11 +68,42 @@ export function checkedImages(request: ChatCompletionRequest): { request: ChatCo
  * A data URL's body as WHATWG's data: URL processor reads it before decoding base64: each `%XX` the
  * byte it stands for (`%3D` is `=`), once; a `%` without two hex digits stays as it is (and then
  * is no base64). Bytes as the characters of the same codes, as its isomorphic decode reads them.
+ * One pass over the character codes: a replace callback cost about 1 µs an escape, and a client
+ * may escape every byte (3.6 MB of `%41` took 1 s).
  */
-function percentDecoded(body: string): string {
-  return body.includes("%")
-    ? body.replace(PERCENT_ESCAPE, (_escape, hex: string) => String.fromCharCode(Number.parseInt(hex, 16)))
-    : body;
+export function percentDecoded(body: string): string {
+  if (!body.includes("%")) return body;
+  const codes = new Uint16Array(body.length);
+  let length = 0;
+  for (let i = 0; i < body.length; i++) {
+    const c = body.charCodeAt(i);
+    const escaped = c === PERCENT ? escapeAt(body, i) : -1;
+    if (escaped < 0) {
+      codes[length++] = c;
+    } else {
+      codes[length++] = escaped;
+      i += 2;
+    }
+  }
+  let text = "";
+  for (let at = 0; at < length; at += CODES_PER_CALL) {
+    text += String.fromCharCode(...codes.subarray(at, Math.min(at + CODES_PER_CALL, length)));
+  }
+  return text;
+}
+
+/** The byte a `%` at `at` stands for when two hex digits follow it, or -1. */
+function escapeAt(text: string, at: number): number {
+  const high = hexDigit(text.charCodeAt(at + 1));
+  const low = high < 0 ? -1 : hexDigit(text.charCodeAt(at + 2));
+  return low < 0 ? -1 : high * 16 + low;
+}
+
+/** A hex digit's value, or -1 (for anything else, NaN past the text's end included). */
+function hexDigit(c: number): number {
+  if (c >= 48 && c <= 57) return c - 48;
+  const lower = c | 32;
+  return lower >= 97 && lower <= 102 ? lower - 87 : -1;
 }
 
 /**
