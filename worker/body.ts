@@ -15,8 +15,9 @@ import { BedrockEdgeError } from "../src/index.ts";
 /**
  * Far above any real request, far below what hurts an isolate. A long agent conversation (2,000
  * messages of ~6 objects and arrays each: the message, its content parts, tool calls), 128 tools
- * (OpenAI's cap) whose schemas hold ~40 objects each, and a 5,000-property response schema
- * (OpenAI's cap again) come to about 22,000 arrays and objects and under 100,000 elements.
+ * (OpenAI's cap, and the request schema's: src/openai/tool-count.ts) whose schemas hold ~40
+ * objects each, and a 5,000-property response schema (OpenAI's cap again) come to about 22,000
+ * arrays and objects and under 100,000 elements.
  * Parsed, what these limits allow costs a few MB; a million empty arrays (3 MB of text, no
  * limit) cost about 100 MB. Measured: README, "Bounded cost per request".
  * The widest real object is that response schema's `properties` (5,000), or a logit_bias

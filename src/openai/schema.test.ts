@@ -159,6 +159,15 @@ describe("request validation names the field, in a sentence", () => {
     });
   }
 
+  it("tools: up to 128, OpenAI's cap; one more is refused naming tools and the cap (cpucost8 #4)", () => {
+    const tools = (count: number) =>
+      Array.from({ length: count }, (_, i) => ({ type: "function", function: { name: `f${i}` } }));
+    expect(parseChatRequest({ ...ok, tools: tools(128) }).tools).toHaveLength(128);
+    const error = refusal({ ...ok, tools: tools(129) });
+    expect(error.param).toBe("tools");
+    expect(error.message).toBe("tools must have at most 128 items (it has 129).");
+  });
+
   it("echoes at most 40 characters of a wrong value", () => {
     const error = refusal({ ...ok, messages: [{ role: "x".repeat(100_000), content: "x" }] });
     expect(error.message).toBe(

@@ -12,6 +12,7 @@ import { JSON_SCHEMA_REQUIRED, responseFormatSchema } from "./response-format.ts
 import { FUNCTIONS_API, TEXT_ONLY } from "./server-limits.ts";
 import { refuseStreamOptionsWithoutStream } from "./stream-flags.ts";
 import { structuredOutputsSchema } from "./structured-outputs.ts";
+import { MAX_TOOLS } from "./tool-count.ts";
 import type { ChatCompletionRequest, ReasoningEffort, RefusalPart, TextPart } from "./types.ts";
 
 // Messages are what follows the field's name in the refusal (validation.ts): "must be …".
@@ -183,7 +184,7 @@ export const chatCompletionRequestSchema = v.looseObject({
   logprobs: v.nullish(v.boolean()),
   top_logprobs: whole(0, 20),
   response_format: v.nullish(responseFormatSchema),
-  tools: v.optional(v.array(tool)),
+  tools: v.optional(v.pipe(v.array(tool), v.maxLength(MAX_TOOLS))),
   tool_choice: v.optional(toolChoice),
   parallel_tool_calls: v.optional(v.boolean()),
   user: v.optional(v.string()),

@@ -418,6 +418,14 @@ describe("the shape is checked, refused in a sentence naming the field", () => {
     expect(parseResponsesRequest(named("f".repeat(128))).tools).toHaveLength(1);
     expect(refusal(named("f".repeat(129))).param).toBe("tools[0].name");
   });
+
+  it("up to 128 tools, OpenAI's cap; one more is refused naming tools and the cap (cpucost8 #4)", () => {
+    const tools = (count: number) => Array.from({ length: count }, (_, i) => ({ ...weather, name: `f${i}` }));
+    expect(parseResponsesRequest({ ...ok, tools: tools(128) }).tools).toHaveLength(128);
+    const error = refusal({ ...ok, tools: tools(129) });
+    expect(error.param).toBe("tools");
+    expect(error.message).toBe("tools must have at most 128 items (it has 129).");
+  });
 });
 
 describe("checkResponsesStreamFlag", () => {

@@ -9,6 +9,7 @@ import { invalidRequest, type BedrockEdgeError } from "../errors.ts";
 import { isJsonObject, type JsonObject } from "../json.ts";
 import { MAX_JSON_DEPTH, valueTooDeep } from "../openai/depth.ts";
 import { FUNCTION_NAME, FUNCTION_NAME_RULE } from "../openai/function-name.ts";
+import { MAX_TOOLS } from "../openai/tool-count.ts";
 import { deepestIssue, formatPath, issueFragment, issueSentence } from "../validation.ts";
 import { REASONING_ID_PREFIX } from "./output.ts";
 import type { ResponsesRequest } from "./types.ts";
@@ -358,7 +359,7 @@ const responsesRequestSchema = v.looseObject({
     "must be a string or an array of input items",
   ),
   instructions: v.nullish(text),
-  tools: v.optional(v.array(functionTool)),
+  tools: v.optional(v.pipe(v.array(functionTool), v.maxLength(MAX_TOOLS))),
   tool_choice: v.optional(toolChoice),
   text: v.optional(
     v.object({
