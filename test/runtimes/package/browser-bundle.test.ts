@@ -59,12 +59,13 @@ import { bundleForWeb, unresolvedImports, type WebBundle } from "../web-bundle.t
 // fence only at a line start, words then a call opened in the same block read as both, a named
 // opening's closing brace dropped from words): 83,683 bytes after them, 519 over the 83,164
 // before; in the lazily loaded routes, the main chunk unchanged.
+// Raised 50 more for cpucost8 #1 (a chat_template's images checked by one render without them all,
+// then the first eight messages' one at a time): 83,727 bytes after it, 44 over the 83,683 before.
 // Raised 100 more for cpucost8 #2 (the scan before JSON.parse counts each object's members and
-// says where a wide one opens): 83,795 bytes after it, 68 over the 83,727 measured before it (27
-// over the budget already).
+// says where a wide one opens): 83,795 bytes after it, 68 over the 83,727 before.
 // Raised 140 more for cpucost8 #3 (a data URL's percent-escapes decoded in one pass over the
 // character codes, not a callback each): 83,927 bytes after it, 132 over the 83,795 before.
-const GZIP_BUDGET_BYTES = 80 * 1024 + 300 + 500 + 280 + 120 + 80 + 500 + 100 + 140;
+const GZIP_BUDGET_BYTES = 80 * 1024 + 300 + 500 + 280 + 120 + 80 + 500 + 50 + 100 + 140;
 /**
  * What a page or a Worker loads first when its bundler splits code (the routes, the request
  * schema, the stream reader, the templates, Responses and legacy Completions load on first use).
