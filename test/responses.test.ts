@@ -497,3 +497,31 @@ describe("examples/responses.ts", () => {
     ]);
   });
 });
+
+describe("a function_call's arguments are held to the body's limits on shape (codereview23 #1)", () => {
+  it("an object of more than 10,000 members in them is a 400 naming the input item, and nothing is sent", async () => {
+    const { bedrock, emulator } = emulated({ models: { q: { model: model("qwen3", "echo") } } });
+    const wide = `{${Array.from({ length: 10_001 }, (_, i) => `"k${i}":${i}`).join(",")}}`;
+    const error = await bedrock.responses
+      .create({
+        model: "q",
+        input: [
+          { role: "user", content: "hi" },
+          { type: "function_call", call_id: "c1", name: "get_weather", arguments: wide },
+          { type: "function_call_output", call_id: "c1", output: "sunny" },
+        ],
+        tools: [weather],
+      })
+      .then(
+        () => undefined,
+        (caught: unknown) => caught,
+      );
+    expect(error).toBeInstanceOf(BedrockEdgeError);
+    expect(error).toMatchObject({
+      status: 400,
+      param: "input[1].arguments",
+      message: "input[1].arguments holds an object of more than 10000 members.",
+    });
+    expect(emulator.stats.requests).toHaveLength(0);
+  });
+});

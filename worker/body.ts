@@ -8,6 +8,7 @@ import {
   type JsonTextLimits,
   type JsonTextScan,
   MAX_JSON_DEPTH,
+  MAX_JSON_MEMBERS,
   scanJsonText,
 } from "../src/core.ts";
 import { BedrockEdgeError } from "../src/index.ts";
@@ -20,15 +21,14 @@ import { BedrockEdgeError } from "../src/index.ts";
  * arrays and objects and under 100,000 elements.
  * Parsed, what these limits allow costs a few MB; a million empty arrays (3 MB of text, no
  * limit) cost about 100 MB. Measured: README, "Bounded cost per request".
- * The widest real object is that response schema's `properties` (5,000), or a logit_bias
- * (OpenAI takes 300 token ids): 10,000 members is twice the widest. One object of 190,000
- * members cost 1.7 to 2.6 s of CPU before its 400, as every pass after JSON.parse walks it whole.
+ * One object may hold MAX_JSON_MEMBERS (twice the widest real one): one of 190,000 members cost
+ * 1.7 to 2.6 s of CPU before its 400, as every pass after JSON.parse walks it whole.
  */
 export const JSON_BODY_LIMITS: JsonTextLimits = {
   maxDepth: MAX_JSON_DEPTH,
   maxContainers: 50_000,
   maxElements: 200_000,
-  maxMembers: 10_000,
+  maxMembers: MAX_JSON_MEMBERS,
 };
 
 /**

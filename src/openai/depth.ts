@@ -16,6 +16,13 @@ import { type JsonTextPosition, positionIn } from "./json-syntax.ts";
 
 export const MAX_JSON_DEPTH = 64;
 
+/**
+ * The most members one object of a request may hold, in the body or in JSON text inside it (tool
+ * calls' arguments): twice the widest real one (a response schema's 5,000 `properties`; OpenAI
+ * takes 300 logit_bias token ids). Every pass over a parsed object walks all its members.
+ */
+export const MAX_JSON_MEMBERS = 10_000;
+
 /** What a JSON text may hold before it is parsed: parsing is where a hostile body costs memory. */
 export interface JsonTextLimits {
   maxDepth: number;
@@ -141,6 +148,18 @@ const DEPTH_ONLY: JsonTextLimits = {
 export function jsonTextTooDeep(text: string): boolean {
   const scan = scanJsonText(text, DEPTH_ONLY);
   return !scan.ok && scan.exceeded === "depth";
+}
+
+const REQUEST_TEXT: JsonTextLimits = { ...DEPTH_ONLY, maxMembers: MAX_JSON_MEMBERS };
+
+/**
+ * What JSON text a request carries inside a string (a tool call's arguments) passes of the body's
+ * limits on shape, before anything parses it: nesting past MAX_JSON_DEPTH, or an object of more
+ * than MAX_JSON_MEMBERS members; undefined when neither. Its size is the body's.
+ */
+export function requestJsonTextProblem(text: string): "depth" | "members" | undefined {
+  const scan = scanJsonText(text, REQUEST_TEXT);
+  return scan.ok || (scan.exceeded !== "depth" && scan.exceeded !== "members") ? undefined : scan.exceeded;
 }
 
 /** One container being walked: its children, and how many have been visited. */

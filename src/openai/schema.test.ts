@@ -423,3 +423,32 @@ describe("checkStreamFlags", () => {
     }
   });
 });
+
+describe("tool calls' arguments are held to the body's limits on shape, as text (codereview23 #1)", () => {
+  const withArguments = (args: string) => ({
+    ...ok,
+    messages: [
+      ok.messages[0],
+      {
+        role: "assistant",
+        content: null,
+        tool_calls: [{ id: "c", type: "function", function: { name: "f", arguments: args } }],
+      },
+    ],
+  });
+  const param = "messages[1].tool_calls[0].function.arguments";
+  const wide = (members: number) => `{${Array.from({ length: members }, (_, i) => `"k${i}":${i}`).join(",")}}`;
+
+  it("an object of MAX_JSON_MEMBERS members is taken, one more is a 400 naming the arguments", () => {
+    expect(parseChatRequest(withArguments(wide(10_000))).messages).toHaveLength(2);
+    const error = refusal(withArguments(`{"a":${wide(10_001)}}`));
+    expect(error.param).toBe(param);
+    expect(error.message).toBe(`${param} holds an object of more than 10000 members.`);
+  });
+
+  it("nesting past MAX_JSON_DEPTH is a 400 naming the arguments; wide arrays are not members", () => {
+    const error = refusal(withArguments(`${"[".repeat(65)}${"]".repeat(65)}`));
+    expect(error).toMatchObject({ param, message: `${param} is nested more than 64 levels deep.` });
+    expect(parseChatRequest(withArguments(`{"list":[${"1,".repeat(20_000)}1]}`)).messages).toHaveLength(2);
+  });
+});

@@ -3,7 +3,7 @@
 import * as v from "valibot";
 import { invalidRequest } from "../errors.ts";
 import { deepestIssue, formatPath, issueFragment, issueSentence } from "../validation.ts";
-import { jsonTextTooDeep, MAX_JSON_DEPTH, valueTooDeep } from "./depth.ts";
+import { MAX_JSON_DEPTH, MAX_JSON_MEMBERS, requestJsonTextProblem, valueTooDeep } from "./depth.ts";
 import { FUNCTION_NAME, FUNCTION_NAME_RULE } from "./function-name.ts";
 import { originalDetailDropped, sentImageUrl } from "./image-detail.ts";
 import { range, whole } from "./number-schemas.ts";
@@ -199,15 +199,22 @@ export const chatCompletionRequestSchema = v.looseObject({
 /** Every field of the request this library knows (the schema's entries); routes refuse others by name. */
 export const REQUEST_FIELDS: ReadonlySet<string> = new Set(Object.keys(chatCompletionRequestSchema.entries));
 
-/** Tool-call arguments are JSON inside a string: their nesting is checked as text. */
-function deepArguments(request: ChatCompletionRequest): string | undefined {
+/**
+ * Tool-call arguments are JSON inside a string, which the body's scan reads as one string: their
+ * nesting and their objects' width are checked as text, before the routes parse them.
+ */
+function refuseWideOrDeepArguments(request: ChatCompletionRequest): void {
   for (const [i, message] of request.messages.entries()) {
     if (message.role !== "assistant") continue;
     for (const [j, call] of (message.tool_calls ?? []).entries()) {
-      if (jsonTextTooDeep(call.function.arguments)) return `messages[${i}].tool_calls[${j}].function.arguments`;
+      const problem = requestJsonTextProblem(call.function.arguments);
+      const param = `messages[${i}].tool_calls[${j}].function.arguments`;
+      if (problem === "depth") tooDeep(param);
+      if (problem === "members") {
+        throw invalidRequest(`${param} holds an object of more than ${MAX_JSON_MEMBERS} members.`, param);
+      }
     }
   }
-  return undefined;
 }
 
 function tooDeep(param: string): never {
@@ -228,8 +235,7 @@ export function parseChatRequest(input: unknown): ChatCompletionRequest {
     // type says they do.
     const request = originalDetailDropped(input as ChatCompletionRequest);
     refuseStreamOptionsWithoutStream(request);
-    const deep = deepArguments(request);
-    if (deep) tooDeep(deep);
+    refuseWideOrDeepArguments(request);
     return refusalsAsText(request);
   }
   throw refusalFor(result.issues[0]);
