@@ -389,4 +389,27 @@ describe("a template that loops over parts but writes nothing for an image (mult
       renders.mockRestore();
     }
   });
+
+  it("spreads its checks from the first message to the last, and renders a long prompt fewer times (codereview23 #2, #3)", async () => {
+    // Writes the first message's images only: the ninth and later are left out.
+    const firstOnly = await compileChatTemplate(
+      "{% for m in messages %}{% set first = loop.first %}<{{ m.role }}>{% for p in m.content %}" +
+        "{% if p.type == 'text' %}{{ p.text }}{% elif first and p.type == 'image' %}<|image|>{% endif %}{% endfor %}\n" +
+        "{% endfor %}<assistant>",
+    );
+    const turn = (text: string): ChatMessage => ({ role: "user", content: [{ type: "text", text }, image] });
+    const twenty = Array.from({ length: 20 }, (_, n) => turn(`${n}`));
+    expect(() => firstOnly({ messages: twenty, kwargs: {} })).toThrow(
+      expect.objectContaining({ status: 400, param: "messages[3].content" }),
+    );
+    const writing = await compileChatTemplate(QWEN2_VL);
+    const renders = vi.spyOn(Template.prototype, "render");
+    try {
+      // A prompt of 600,000 characters leaves room for one check of a message alone.
+      writing({ messages: [turn("x".repeat(600_000)), turn("a"), turn("b")], kwargs: {} });
+      expect(renders).toHaveBeenCalledTimes(3);
+    } finally {
+      renders.mockRestore();
+    }
+  });
 });

@@ -104,13 +104,14 @@ export function scanJsonText(text: string, limits: JsonTextLimits): JsonTextScan
       depth--;
     } else if (c === COMMA) {
       if (++elements > limits.maxElements) return { ok: false, exceeded: "elements" };
-      const members = (separators[depth] ?? -1) + 1;
-      if (members > 0) {
+      // An array's count stays -1: only objects' separators are counted.
+      const commas = (separators[depth] ?? -1) + 1;
+      if (commas > 0) {
         // n separators: n + 1 members.
-        if (members >= limits.maxMembers) {
+        if (commas >= limits.maxMembers) {
           return { ok: false, exceeded: "members", at: positionIn(text, opened[depth] ?? 0) };
         }
-        separators[depth] = members;
+        separators[depth] = commas;
       }
       if (depth === 1) before = COMMA;
     } else if (depth === 1 && !isSpace(c)) {

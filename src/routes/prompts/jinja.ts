@@ -112,9 +112,9 @@ const TEXT_ONLY: ImageHandling = {
  * A template that loops over parts can still write nothing for an image (one that writes only
  * `p.type == 'text'` parts): the model would get bytes its prompt never mentions. The images are
  * taken out, as vLLM's placeholders would be missing: first all of them at once, then each
- * message's in turn, for the first MAX_MESSAGES_CHECKED messages that hold any; a prompt unchanged
- * by it never held them, and is the 400 a text-reading template gets. A render that fails without
- * them tells nothing, and is let be.
+ * message's in turn, for a few messages that hold any (messagesToCheck); a prompt unchanged by it
+ * never held them, and is the 400 a text-reading template gets. A render that fails without them
+ * tells nothing, and is let be.
  */
 function refuseUnwrittenImages(
   prompt: string,
@@ -129,7 +129,7 @@ function refuseUnwrittenImages(
   };
   if (unwritten(new Set(holding))) throw imageRefused(holding[0]!, WRITES_NO_IMAGE);
   if (holding.length === 1) return;
-  for (const index of holding.slice(0, MAX_MESSAGES_CHECKED)) {
+  for (const index of messagesToCheck(holding, prompt.length)) {
     if (unwritten(new Set([index]))) throw imageRefused(index, WRITES_NO_IMAGE);
   }
 }
@@ -137,10 +137,20 @@ function refuseUnwrittenImages(
 /**
  * Each check renders the whole conversation again, so checking every message would cost the
  * square of a request's size (800 one-image messages took 17 s in cpucost8). A template that
- * writes some messages' images and not others' is rare (one that keeps only the last turn's): it
- * is caught when the first of those it leaves out is among the first eight.
+ * writes some messages' images and not others' is rare (one that keeps only the last turn's):
+ * at most eight messages are checked, spread from the first to the last, and only as many as
+ * CHECKED_PROMPT_CHARS of prompt allows (a 40,000-message conversation rendered ten times took
+ * 4.5 s in codereview23). Others such a template leaves out go unnoticed.
  */
+function messagesToCheck(holding: readonly number[], promptLength: number): number[] {
+  const count = Math.min(MAX_MESSAGES_CHECKED, holding.length, Math.floor(CHECKED_PROMPT_CHARS / promptLength));
+  if (count >= holding.length) return [...holding];
+  if (count <= 1) return count === 1 ? [holding[0]!] : [];
+  return Array.from({ length: count }, (_, k) => holding[Math.round((k * (holding.length - 1)) / (count - 1))]!);
+}
+
 const MAX_MESSAGES_CHECKED = 8;
+const CHECKED_PROMPT_CHARS = 1_000_000;
 
 const WRITES_NO_IMAGE = "this model's chat_template (it loops over a message's parts but writes nothing for an image)";
 
