@@ -65,7 +65,10 @@ import { bundleForWeb, unresolvedImports, type WebBundle } from "../web-bundle.t
 // says where a wide one opens): 83,795 bytes after it, 68 over the 83,727 before.
 // Raised 140 more for cpucost8 #3 (a data URL's percent-escapes decoded in one pass over the
 // character codes, not a callback each): 83,927 bytes after it, 132 over the 83,795 before.
-const GZIP_BUDGET_BYTES = 80 * 1024 + 300 + 500 + 280 + 120 + 80 + 500 + 50 + 100 + 140;
+// Raised 150 more for codereview23's (tool calls' arguments held to the member cap as text, a
+// chat_template's image checks spread over the conversation and bounded by its prompt's length):
+// 84,117 bytes after them, 187 over the 83,930 before; the main chunk unchanged.
+const GZIP_BUDGET_BYTES = 80 * 1024 + 300 + 500 + 280 + 120 + 80 + 500 + 50 + 100 + 140 + 150;
 /**
  * What a page or a Worker loads first when its bundler splits code (the routes, the request
  * schema, the stream reader, the templates, Responses and legacy Completions load on first use).
