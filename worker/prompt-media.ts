@@ -15,7 +15,6 @@ import { isObject, type JsonObject } from "./json-object.ts";
 const DATA_URL = /^data:([^,]*),/i;
 const BASE64_HEADER = /;[\t\n\f\r ]*base64[\t\n\f\r ]*$/i;
 const OMITTED = /^\[(\d+) bytes omitted\]$/;
-const PERCENT = 37;
 // Longer is no media type: the line keeps what is sure to be short.
 const MAX_MEDIA_TYPE = 100;
 /** A content part's strings longer than this (its text aside) are logged as their length. */
@@ -31,22 +30,31 @@ export function base64Size(payload: string): number {
 /**
  * How many characters base64 decoding reads in `payload` once each `%XX` is decoded (the byte it
  * stands for, once): whitespace, which it skips, and `=`, which writes no byte, do not count.
- * Counted in one pass, nothing decoded: a client may escape every byte of a 4 MB image.
+ * Nothing is decoded: the text between escapes is counted whole, and each escape on its own (a
+ * client may escape every byte of a 4 MB image).
  */
 function base64Characters(payload: string): number {
   let count = 0;
-  for (let i = 0; i < payload.length; i++) {
-    let c = payload.charCodeAt(i);
-    const escaped = c === PERCENT ? escapeAt(payload, i) : -1;
-    if (escaped >= 0) {
-      c = escaped;
-      i += 2;
-    }
-    // Tab, line feed, form feed, carriage return, space, "=".
-    if (c !== 9 && c !== 10 && c !== 12 && c !== 13 && c !== 32 && c !== 61) count++;
+  let from = 0;
+  for (let at = payload.indexOf("%"); at >= 0; at = payload.indexOf("%", at + 1)) {
+    const byte = escapeAt(payload, at);
+    if (byte < 0) continue;
+    if (at > from) count += readCharacters(payload.slice(from, at));
+    if (!NOT_READ_BYTES.has(byte)) count++;
+    from = at + 3;
+    at += 2;
   }
-  return count;
+  return count + readCharacters(payload.slice(from));
 }
+
+/** Characters a base64 decoder reads in `text`: all but whitespace and `=`. */
+function readCharacters(text: string): number {
+  return text.replace(NOT_READ, "").length;
+}
+
+// What base64 decoding skips (whitespace) or writes no byte for (padding), and their codes.
+const NOT_READ = /[\t\n\f\r =]/g;
+const NOT_READ_BYTES: ReadonlySet<number> = new Set([9, 10, 12, 13, 32, 61]);
 
 /** A data URL's media type (as written, possibly empty), whether its body is base64, and its bytes; undefined for any other text. */
 export function dataUrlMedia(url: string): { mediaType: string; base64: boolean; size: number } | undefined {

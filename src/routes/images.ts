@@ -9,10 +9,6 @@ import type { ChatCompletionRequest, ContentPart, UserMessage } from "../openai/
 const DATA_URL_HEAD = /^data:(image\/[a-z0-9.+-]+)(?:;[a-z0-9!#$&^_.+-]+=[^;,]*)*;base64,/i;
 // ASCII whitespace, which forgiving-base64 (WHATWG) removes: `openssl base64` wraps its lines.
 const WHITESPACE = /[\t\n\f\r ]/g;
-const PERCENT = 37;
-// String.fromCharCode takes its codes as arguments: this many at a time stays far from any
-// engine's argument limit.
-const CODES_PER_CALL = 8192;
 const BASE64 = /^[A-Za-z0-9+/]*$/;
 
 export interface ImageData {
@@ -68,28 +64,37 @@ export function checkedImages(request: ChatCompletionRequest): { request: ChatCo
  * A data URL's body as WHATWG's data: URL processor reads it before decoding base64: each `%XX` the
  * byte it stands for (`%3D` is `=`), once; a `%` without two hex digits stays as it is (and then
  * is no base64). Bytes as the characters of the same codes, as its isomorphic decode reads them.
- * One pass over the character codes: a replace callback cost about 1 µs an escape, and a client
- * may escape every byte (3.6 MB of `%41` took 1 s).
+ * The text between escapes is copied whole and each escape decoded on its own, in one pass: a
+ * replace callback cost about 1 µs an escape (a client may escape every byte: 3.6 MB of `%41`
+ * took 1 s), and copying every character one by one made a large image with one escape 9 times
+ * slower (codereview24).
  */
 export function percentDecoded(body: string): string {
-  if (!body.includes("%")) return body;
-  const codes = new Uint16Array(body.length);
-  let length = 0;
-  for (let i = 0; i < body.length; i++) {
-    const c = body.charCodeAt(i);
-    const escaped = c === PERCENT ? escapeAt(body, i) : -1;
-    if (escaped < 0) {
-      codes[length++] = c;
-    } else {
-      codes[length++] = escaped;
-      i += 2;
+  let at = body.indexOf("%");
+  if (at < 0) return body;
+  const pieces: string[] = [];
+  // Bytes of escapes that follow one another, made one string (every byte may be escaped).
+  const bytes: number[] = [];
+  const flush = () => {
+    if (bytes.length) pieces.push(String.fromCharCode(...bytes));
+    bytes.length = 0;
+  };
+  let from = 0;
+  for (; at >= 0; at = body.indexOf("%", at + 1)) {
+    const byte = escapeAt(body, at);
+    if (byte < 0) continue;
+    if (at > from) {
+      flush();
+      pieces.push(body.slice(from, at));
     }
+    // String.fromCharCode takes its codes as arguments: far from any engine's limit.
+    if (bytes.push(byte) === 8192) flush();
+    from = at + 3;
+    at += 2;
   }
-  let text = "";
-  for (let at = 0; at < length; at += CODES_PER_CALL) {
-    text += String.fromCharCode(...codes.subarray(at, Math.min(at + CODES_PER_CALL, length)));
-  }
-  return text;
+  flush();
+  pieces.push(body.slice(from));
+  return pieces.join("");
 }
 
 /** The byte a `%` at `at` stands for when two hex digits follow it, or -1. */
