@@ -99,3 +99,11 @@ describe("the legacy Completions request", () => {
     expect(() => parseCompletionRequest({ model: "m", prompt: "Once", stream_options: null })).not.toThrow();
   });
 });
+
+describe("structured_outputs.json written as a string is held to the body's limits on shape (codereview24 #2)", () => {
+  it("an object of more than 10,000 members in it is a 400 naming structured_outputs.json", () => {
+    const wide = `{${Array.from({ length: 10_001 }, (_, i) => `"k${i}":${i}`).join(",")}}`;
+    const error = refusal({ model: "m", prompt: "a", structured_outputs: { json: wide } });
+    expect(error.param).toBe("structured_outputs.json");
+  });
+});

@@ -452,3 +452,16 @@ describe("tool calls' arguments are held to the body's limits on shape, as text 
     expect(parseChatRequest(withArguments(`{"list":[${"1,".repeat(20_000)}1]}`)).messages).toHaveLength(2);
   });
 });
+
+describe("structured_outputs.json written as a string is held to the body's limits on shape (codereview24 #2)", () => {
+  const wide = (members: number) => `{${Array.from({ length: members }, (_, i) => `"k${i}":${i}`).join(",")}}`;
+
+  it("a schema of MAX_JSON_MEMBERS properties is taken; an object of one more, or nesting past 64, is a 400", () => {
+    const schema = (properties: string) => `{"type":"object","properties":${properties}}`;
+    expect(parseChatRequest({ ...ok, structured_outputs: { json: schema(wide(10_000)) } })).toBeDefined();
+    for (const json of [schema(wide(10_001)), `${"[".repeat(65)}${"]".repeat(65)}`]) {
+      const error = refusal({ ...ok, structured_outputs: { json } });
+      expect(error.param).toBe("structured_outputs.json");
+    }
+  });
+});

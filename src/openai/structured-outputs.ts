@@ -4,7 +4,7 @@
 // (an EBNF grammar). Checked here, so that a malformed one is the caller's 400, not Bedrock's.
 import * as v from "valibot";
 import { parseJsonObject } from "../json.ts";
-import { jsonTextTooDeep } from "./depth.ts";
+import { requestJsonTextProblem } from "./depth.ts";
 
 const STRUCTURED_OUTPUT_KINDS = ["json", "regex", "choice", "grammar"] as const;
 
@@ -18,9 +18,13 @@ export interface StructuredOutputs {
 
 const ONE_KIND = `must hold exactly one of ${STRUCTURED_OUTPUT_KINDS.join(", ")}`;
 
-/** A JSON Schema written as a string must parse as an object (and not nest too deep to read). */
+/**
+ * A JSON Schema written as a string must parse as an object, held to the body's limits on shape
+ * before it is parsed (the body's scan reads it as one string): not too deep to read, no object
+ * too wide to walk (codereview24: 190,000 members cost half a second).
+ */
 function isSchemaText(text: string): boolean {
-  return !jsonTextTooDeep(text) && parseJsonObject(text) !== undefined;
+  return requestJsonTextProblem(text) === undefined && parseJsonObject(text) !== undefined;
 }
 
 const nonEmpty = v.pipe(v.string("must be a string"), v.minLength(1, "must not be empty"));
