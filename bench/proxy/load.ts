@@ -26,7 +26,8 @@ const LLAMA_PROMPT = `<|begin_of_text|><|start_header_id|>user<|end_header_id|>\
  * of the proxy's model names, sent to `to` (default: `base` itself).
  */
 export function directInvoke(base: string, stream: boolean, model: ProxyModel = "llama", to = base): Promise<Request> {
-  const modelId = PROXY_MODELS[model].slice("bedrock/llama/".length);
+  // The model string is bedrock/<route>/<model id>.
+  const modelId = PROXY_MODELS[model].split("/").slice(2).join("/");
   return retarget(signedRequest(base, modelId, { prompt: LLAMA_PROMPT }, { stream }), base, to);
 }
 
