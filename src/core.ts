@@ -8,7 +8,7 @@ export { checkStreamFlags, parseChatRequest } from "./openai/schema.ts";
 export { checkCompletionStreamFlags, parseCompletionRequest } from "./completions/request.ts";
 // Bodies read by a server before parsing: a size cap while reading, a nesting cap before JSON.parse.
 export { readLimitedText } from "./read-text.ts";
-export { MAX_JSON_DEPTH, MAX_JSON_MEMBERS, scanJsonText } from "./openai/depth.ts";
+export { MAX_JSON_DEPTH, MAX_JSON_MEMBERS, REQUEST_JSON_LIMITS, scanJsonText } from "./openai/depth.ts";
 export type { JsonTextLimits, JsonTextScan } from "./openai/depth.ts";
 // Where a body JSON.parse refused stops being JSON, in the same words on every runtime.
 export { findJsonSyntaxError } from "./openai/json-syntax.ts";

@@ -8,28 +8,13 @@ import {
   type JsonTextLimits,
   type JsonTextScan,
   MAX_JSON_DEPTH,
-  MAX_JSON_MEMBERS,
+  REQUEST_JSON_LIMITS,
   scanJsonText,
 } from "../src/core.ts";
 import { BedrockEdgeError } from "../src/index.ts";
 
-/**
- * Far above any real request, far below what hurts an isolate. A long agent conversation (2,000
- * messages of ~6 objects and arrays each: the message, its content parts, tool calls), 128 tools
- * (OpenAI's cap, and the request schema's: src/openai/tool-count.ts) whose schemas hold ~40
- * objects each, and a 5,000-property response schema (OpenAI's cap again) come to about 22,000
- * arrays and objects and under 100,000 elements.
- * Parsed, what these limits allow costs a few MB; a million empty arrays (3 MB of text, no
- * limit) cost about 100 MB. Measured: README, "Bounded cost per request".
- * One object may hold MAX_JSON_MEMBERS (twice the widest real one): one of 190,000 members cost
- * 1.7 to 2.6 s of CPU before its 400, as every pass after JSON.parse walks it whole.
- */
-export const JSON_BODY_LIMITS: JsonTextLimits = {
-  maxDepth: MAX_JSON_DEPTH,
-  maxContainers: 50_000,
-  maxElements: 200_000,
-  maxMembers: MAX_JSON_MEMBERS,
-};
+/** The library's limits on a request's shape, sized there (src/openai/depth.ts). */
+export const JSON_BODY_LIMITS: JsonTextLimits = REQUEST_JSON_LIMITS;
 
 /**
  * How much of a body over the limit is still read (and dropped) so that the connection stays

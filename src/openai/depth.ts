@@ -19,7 +19,8 @@ export const MAX_JSON_DEPTH = 64;
 /**
  * The most members one object of a request may hold, in the body or in JSON text inside it (tool
  * calls' arguments): twice the widest real one (a response schema's 5,000 `properties`; OpenAI
- * takes 300 logit_bias token ids). Every pass over a parsed object walks all its members.
+ * takes 300 logit_bias token ids). Every pass over a parsed object walks all its members: one of
+ * 190,000 members cost 1.7 to 2.6 s of CPU before its 400.
  */
 export const MAX_JSON_MEMBERS = 10_000;
 
@@ -151,16 +152,46 @@ export function jsonTextTooDeep(text: string): boolean {
   return !scan.ok && scan.exceeded === "depth";
 }
 
-const REQUEST_TEXT: JsonTextLimits = { ...DEPTH_ONLY, maxMembers: MAX_JSON_MEMBERS };
+/**
+ * The shape a request's JSON may take, in its body (the proxy scans the body's text before
+ * JSON.parse: worker/body.ts) and in JSON text inside its strings (tool calls' arguments, a
+ * schema written as a string: requestJsonTextProblem). Far above any real request, far below what
+ * hurts an isolate. A long agent conversation (2,000 messages of ~6 objects and arrays each: the
+ * message, its content parts, tool calls), 128 tools (OpenAI's cap, and the request schema's:
+ * tool-count.ts) whose schemas hold ~40 objects each, and a 5,000-property response schema
+ * (OpenAI's cap again) come to about 22,000 arrays and objects and under 100,000 elements.
+ * Parsed, what these limits allow costs a few MB; a million empty arrays (3 MB of text, no limit)
+ * cost about 100 MB, and 333,000 objects in one call's arguments, parsed for a template, 97 MB
+ * (memcost9). Measured: README, "Bounded cost per request".
+ */
+export const REQUEST_JSON_LIMITS: JsonTextLimits = {
+  maxDepth: MAX_JSON_DEPTH,
+  maxContainers: 50_000,
+  maxElements: 200_000,
+  maxMembers: MAX_JSON_MEMBERS,
+};
 
 /**
- * What JSON text a request carries inside a string (a tool call's arguments) passes of the body's
- * limits on shape, before anything parses it: nesting past MAX_JSON_DEPTH, or an object of more
- * than MAX_JSON_MEMBERS members; undefined when neither. Its size is the body's.
+ * Which of REQUEST_JSON_LIMITS JSON text inside a request's string passes, checked before anything
+ * parses it (the body's scan reads it as one string); undefined when none.
  */
-export function requestJsonTextProblem(text: string): "depth" | "members" | undefined {
-  const scan = scanJsonText(text, REQUEST_TEXT);
-  return scan.ok || (scan.exceeded !== "depth" && scan.exceeded !== "members") ? undefined : scan.exceeded;
+export function requestJsonTextProblem(text: string): "depth" | "containers" | "elements" | "members" | undefined {
+  const scan = scanJsonText(text, REQUEST_JSON_LIMITS);
+  return scan.ok ? undefined : scan.exceeded;
+}
+
+/** What JSON text of that problem holds, said of the field that holds it: `${param} ${sentence}`. */
+export function jsonTextProblemSentence(problem: "depth" | "containers" | "elements" | "members"): string {
+  switch (problem) {
+    case "depth":
+      return `is nested more than ${MAX_JSON_DEPTH} levels deep.`;
+    case "containers":
+      return `holds more than ${REQUEST_JSON_LIMITS.maxContainers} arrays and objects.`;
+    case "elements":
+      return `holds more than ${REQUEST_JSON_LIMITS.maxElements} values.`;
+    case "members":
+      return `holds an object of more than ${MAX_JSON_MEMBERS} members.`;
+  }
 }
 
 /** One container being walked: its children, and how many have been visited. */

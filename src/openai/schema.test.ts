@@ -446,6 +446,20 @@ describe("tool calls' arguments are held to the body's limits on shape, as text 
     expect(error.message).toBe(`${param} holds an object of more than 10000 members.`);
   });
 
+  it("more arrays and objects, or values, than the body may hold are a 400 naming the arguments (memcost9 #1)", () => {
+    // 1 MB of small objects, parsed whole by a template route or Converse, took 97 MB of heap.
+    const objects = (count: number) => `{"a":[${"{},".repeat(count - 3)}{}]}`;
+    expect(parseChatRequest(withArguments(objects(50_000))).messages).toHaveLength(2);
+    expect(refusal(withArguments(objects(50_001)))).toMatchObject({
+      param,
+      message: `${param} holds more than 50000 arrays and objects.`,
+    });
+    expect(refusal(withArguments(`{"a":[${"1,".repeat(200_000)}1]}`))).toMatchObject({
+      param,
+      message: `${param} holds more than 200000 values.`,
+    });
+  });
+
   it("nesting past MAX_JSON_DEPTH is a 400 naming the arguments; wide arrays are not members", () => {
     const error = refusal(withArguments(`${"[".repeat(65)}${"]".repeat(65)}`));
     expect(error).toMatchObject({ param, message: `${param} is nested more than 64 levels deep.` });

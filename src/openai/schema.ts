@@ -3,7 +3,7 @@
 import * as v from "valibot";
 import { invalidRequest } from "../errors.ts";
 import { deepestIssue, formatPath, issueFragment, issueSentence } from "../validation.ts";
-import { MAX_JSON_DEPTH, MAX_JSON_MEMBERS, requestJsonTextProblem, valueTooDeep } from "./depth.ts";
+import { jsonTextProblemSentence, MAX_JSON_DEPTH, requestJsonTextProblem, valueTooDeep } from "./depth.ts";
 import { FUNCTION_NAME, FUNCTION_NAME_RULE } from "./function-name.ts";
 import { originalDetailDropped, sentImageUrl } from "./image-detail.ts";
 import { range, whole } from "./number-schemas.ts";
@@ -200,19 +200,17 @@ export const chatCompletionRequestSchema = v.looseObject({
 export const REQUEST_FIELDS: ReadonlySet<string> = new Set(Object.keys(chatCompletionRequestSchema.entries));
 
 /**
- * Tool-call arguments are JSON inside a string, which the body's scan reads as one string: their
- * nesting and their objects' width are checked as text, before the routes parse them.
+ * Tool-call arguments are JSON inside a string, which the body's scan reads as one string: they are
+ * held to the body's limits on shape as text, before the routes parse them (a template route or
+ * Converse parses them whole: 1 MB of small objects took 97 MB, memcost9).
  */
-function refuseWideOrDeepArguments(request: ChatCompletionRequest): void {
+function refuseArgumentsPastLimits(request: ChatCompletionRequest): void {
   for (const [i, message] of request.messages.entries()) {
     if (message.role !== "assistant") continue;
     for (const [j, call] of (message.tool_calls ?? []).entries()) {
       const problem = requestJsonTextProblem(call.function.arguments);
       const param = `messages[${i}].tool_calls[${j}].function.arguments`;
-      if (problem === "depth") tooDeep(param);
-      if (problem === "members") {
-        throw invalidRequest(`${param} holds an object of more than ${MAX_JSON_MEMBERS} members.`, param);
-      }
+      if (problem) throw invalidRequest(`${param} ${jsonTextProblemSentence(problem)}`, param);
     }
   }
 }
@@ -235,7 +233,7 @@ export function parseChatRequest(input: unknown): ChatCompletionRequest {
     // type says they do.
     const request = originalDetailDropped(input as ChatCompletionRequest);
     refuseStreamOptionsWithoutStream(request);
-    refuseWideOrDeepArguments(request);
+    refuseArgumentsPastLimits(request);
     return refusalsAsText(request);
   }
   throw refusalFor(result.issues[0]);
