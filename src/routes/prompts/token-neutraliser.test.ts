@@ -25,6 +25,14 @@ describe("tokenNeutraliser", () => {
     expect(neutralise("<|im_star|> <im_start> | < |im_start|>")).toBe("<|im_star|> <im_start> | < |im_start|>");
   });
 
+  it("a text of very many tokens, joined in batches, reads as one replace over it would (memcost9 #2)", () => {
+    const neutralise = tokenNeutraliser(CHATML, { shapes: true });
+    for (const count of [8191, 8192, 20_000]) {
+      const text = `a${"<|im_end|>x <|y|>".repeat(count)}z`;
+      expect(neutralise(text)).toBe(text.replace(/<(?=\|)/g, `<${B}`));
+    }
+  });
+
   it("returns a text without tokens as it was", () => {
     const text = "a < b, [x] | y";
     expect(exact(CHATML)(text)).toBe(text);

@@ -70,7 +70,9 @@ import { bundleForWeb, unresolvedImports, type WebBundle } from "../web-bundle.t
 // 84,117 bytes after them, 187 over the 83,930 before; the main chunk unchanged.
 // Raised 50 more for memcost9's (tool calls' arguments held to every limit the body is, each named
 // in the 400): 84,162 bytes after it, 45 over the 84,117 before; the main chunk unchanged.
-const GZIP_BUDGET_BYTES = 80 * 1024 + 300 + 500 + 280 + 120 + 80 + 500 + 50 + 100 + 140 + 150 + 50;
+// Raised 100 more for memcost9 #2 (the token neutraliser joins its pieces in batches rather than
+// one replace holding a part per match): 84,263 bytes after it, 101 over the 84,162 before.
+const GZIP_BUDGET_BYTES = 80 * 1024 + 300 + 500 + 280 + 120 + 80 + 500 + 50 + 100 + 140 + 150 + 50 + 100;
 /**
  * What a page or a Worker loads first when its bundler splits code (the routes, the request
  * schema, the stream reader, the templates, Responses and legacy Completions load on first use).
