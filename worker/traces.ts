@@ -58,7 +58,8 @@ export function readTraceExport(
     );
     return undefined;
   }
-  const path = url.pathname.replace(/\/+$/, "");
+  // Matched where the run of slashes begins: `/\/+$/` is quadratic in a run that does not end the path.
+  const path = url.pathname.replace(/(?<!\/)\/+$/, "");
   // OpenTelemetry's exporters add /v1/traces to the base whatever it ends in: a traces URL given
   // as the base is a mistake to point out, not a path to send spans to twice over.
   if (variable === BASE && path.endsWith("/v1/traces")) {

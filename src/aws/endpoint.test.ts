@@ -105,6 +105,11 @@ describe("hosts and paths", () => {
 
   it("validates an endpoint override", () => {
     expect(normaliseEndpoint("http://127.0.0.1:4010/")).toBe("http://127.0.0.1:4010");
+    // Every trailing slash, however many; slashes inside the path stay.
+    expect(normaliseEndpoint("http://127.0.0.1:4010/proxy///")).toBe("http://127.0.0.1:4010/proxy");
+    expect(normaliseEndpoint(`http://127.0.0.1:4010/a${"/".repeat(40_000)}b/`)).toBe(
+      `http://127.0.0.1:4010/a${"/".repeat(40_000)}b`,
+    );
     expect(normaliseEndpoint("https://vpce-1.bedrock-runtime.us-east-1.vpce.amazonaws.com")).toBe(
       "https://vpce-1.bedrock-runtime.us-east-1.vpce.amazonaws.com",
     );
