@@ -46,6 +46,9 @@ export type { ReasoningLimitInput } from "./routes/converse/thinking-tokens.ts";
 // limit when a request sets none: what a server that builds plain answers whole bounds them by.
 export { logprobAnswers, unsetCompletionLimit } from "./routes/logprob-answers.ts";
 export type { LogprobAnswers, LogprobApi } from "./routes/logprob-answers.ts";
+// A data URL's body as the routes read an image's bytes from it (each `%XX` one byte): what a
+// server that logs a request's media by size counts them by.
+export { percentDecoded } from "./routes/images.ts";
 
 // Several deployments of one model: the order a request tries them, and where cool-downs are kept.
 export { memoryCooldownStore } from "./routing/cooldowns.ts";

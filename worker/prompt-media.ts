@@ -8,6 +8,7 @@
 // {data}}` part): any other string of a content part longer than MAX_PART_STRING, at any depth,
 // is logged as its length. A part's text is the prompt, and is never touched.
 
+import { percentDecoded } from "../src/core.ts";
 import { isObject, type JsonObject } from "./json-object.ts";
 
 // The header is what stands before the first comma (WHATWG's data: URL processor); a `;base64`
@@ -24,37 +25,12 @@ export const MAX_PART_STRING = 1024;
 export function base64Size(payload: string): number {
   const omitted = OMITTED.exec(payload);
   if (omitted) return Number(omitted[1]);
-  return Math.floor((base64Characters(payload) * 3) / 4);
+  // Once each `%XX` is its byte, base64 decoding reads all but whitespace, and `=` writes none.
+  return Math.floor((percentDecoded(payload).replace(NOT_READ, "").length * 3) / 4);
 }
 
-/**
- * How many characters base64 decoding reads in `payload` once each `%XX` is decoded (the byte it
- * stands for, once): whitespace, which it skips, and `=`, which writes no byte, do not count.
- * Nothing is decoded: the text between escapes is counted whole, and each escape on its own (a
- * client may escape every byte of a 4 MB image).
- */
-function base64Characters(payload: string): number {
-  let count = 0;
-  let from = 0;
-  for (let at = payload.indexOf("%"); at >= 0; at = payload.indexOf("%", at + 1)) {
-    const byte = escapeAt(payload, at);
-    if (byte < 0) continue;
-    if (at > from) count += readCharacters(payload.slice(from, at));
-    if (!NOT_READ_BYTES.has(byte)) count++;
-    from = at + 3;
-    at += 2;
-  }
-  return count + readCharacters(payload.slice(from));
-}
-
-/** Characters a base64 decoder reads in `text`: all but whitespace and `=`. */
-function readCharacters(text: string): number {
-  return text.replace(NOT_READ, "").length;
-}
-
-// What base64 decoding skips (whitespace) or writes no byte for (padding), and their codes.
+// What base64 decoding skips (whitespace) or writes no byte for (padding).
 const NOT_READ = /[\t\n\f\r =]/g;
-const NOT_READ_BYTES: ReadonlySet<number> = new Set([9, 10, 12, 13, 32, 61]);
 
 /** A data URL's media type (as written, possibly empty), whether its body is base64, and its bytes; undefined for any other text. */
 export function dataUrlMedia(url: string): { mediaType: string; base64: boolean; size: number } | undefined {
@@ -72,33 +48,8 @@ export function dataUrlMedia(url: string): { mediaType: string; base64: boolean;
 function bodySize(body: string): number {
   const omitted = OMITTED.exec(body);
   if (omitted) return Number(omitted[1]);
-  return new TextEncoder().encode(body).length - 2 * escapes(body);
-}
-
-/** How many `%XX` escapes `text` holds, read left to right as they are decoded. */
-function escapes(text: string): number {
-  let count = 0;
-  for (let i = text.indexOf("%"); i >= 0; i = text.indexOf("%", i + 1)) {
-    if (escapeAt(text, i) >= 0) {
-      count++;
-      i += 2;
-    }
-  }
-  return count;
-}
-
-/** The byte a `%` at `at` stands for when two hex digits follow it, or -1. */
-function escapeAt(text: string, at: number): number {
-  const high = hexDigit(text.charCodeAt(at + 1));
-  const low = high < 0 ? -1 : hexDigit(text.charCodeAt(at + 2));
-  return low < 0 ? -1 : high * 16 + low;
-}
-
-/** A hex digit's value, or -1 (for anything else, NaN past the text's end included). */
-function hexDigit(c: number): number {
-  if (c >= 48 && c <= 57) return c - 48;
-  const lower = c | 32;
-  return lower >= 97 && lower <= 102 ? lower - 87 : -1;
+  // Decoding makes each escape's three characters one: the escapes are half of what it took away.
+  return new TextEncoder().encode(body).length - (body.length - percentDecoded(body).length);
 }
 
 /**
