@@ -2,6 +2,7 @@
 // and size, input_audio's data its size, a content part's other long strings their length; text
 // and everything else as sent (multimodal7 #2, codereview17 #3).
 import { describe, expect, it } from "vitest";
+import { seeded } from "../test/helpers/bytes.ts";
 import { base64Size, dataUrlMedia, MAX_PART_STRING, withoutMediaBytes } from "./prompt-media.ts";
 
 const PNG = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==";
@@ -197,11 +198,7 @@ describe("sizes of percent-encoded bodies: the same as the replace they replaced
   ];
 
   it("base64 bodies and other bodies, mixed, short and long", () => {
-    let state = 8;
-    const next = () => {
-      state = (state * 1_103_515_245 + 12_345) % 2_147_483_648;
-      return state / 2_147_483_648;
-    };
+    const next = seeded(8);
     for (let round = 0; round < 400; round++) {
       const count = round < 380 ? Math.floor(next() * 40) : 5_000 + Math.floor(next() * 20_000);
       let body = "";

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { seeded } from "../../test/helpers/bytes.ts";
 import { imageOf, percentDecoded } from "./images.ts";
 
 /** The decoding as it was written before (a replace callback per escape): the reference. */
@@ -6,15 +7,6 @@ function referenceDecoded(body: string): string {
   return body.includes("%")
     ? body.replace(/%([0-9A-Fa-f]{2})/g, (_escape, hex: string) => String.fromCharCode(Number.parseInt(hex, 16)))
     : body;
-}
-
-/** A deterministic stream of numbers in [0, 1), so that a failure can be replayed. */
-function random(seed: number): () => number {
-  let state = seed;
-  return () => {
-    state = (state * 1_103_515_245 + 12_345) % 2_147_483_648;
-    return state / 2_147_483_648;
-  };
 }
 
 // What a percent-decoder can trip on: escapes of either case, bytes past 0x7F, `%` cut short or
@@ -67,7 +59,7 @@ describe("percentDecoded: the same text as the replace it replaced, in one pass 
   });
 
   it("mixed inputs, long and short: equal to the reference, character for character", () => {
-    const next = random(8);
+    const next = seeded(8);
     for (let round = 0; round < 500; round++) {
       const count = round < 450 ? Math.floor(next() * 40) : 5_000 + Math.floor(next() * 20_000);
       let body = "";
