@@ -135,6 +135,23 @@ async function failure(run: () => Promise<unknown>) {
   throw new Error("no error");
 }
 
+/**
+ * Plain and streamed, the request fails as `expected` (`streamed`, when the stream fails otherwise:
+ * after words went out, as its error event, with no status). `label` names the case in a failure.
+ */
+async function expectFailure(
+  openai: OpenAI,
+  body: OpenAI.Chat.Completions.ChatCompletionCreateParamsNonStreaming,
+  expected: object,
+  { streamed = expected, label }: { streamed?: object; label?: string } = {},
+) {
+  expect(await failure(() => openai.chat.completions.create(body)), label).toMatchObject(expected);
+  expect(
+    await failure(async () => joined(await openai.chat.completions.create({ ...body, stream: true }))),
+    label,
+  ).toMatchObject(streamed);
+}
+
 describe("a forced call to a function the request does not offer", () => {
   const cases = [
     ["qwen3", 'get_current_weather", "arguments": {"city": "Paris"}}\n</tool_call><|im_end|>'],
@@ -150,11 +167,7 @@ describe("a forced call to a function the request does not offer", () => {
       code: "invalid_tool_call",
       message: expect.stringContaining('The model called "get_current_weather", which is not in tools'),
     };
-    const body = { model, messages, tools, tool_choice: "required" as const };
-    expect(await failure(() => openai.chat.completions.create(body))).toMatchObject(expected);
-    expect(
-      await failure(async () => joined(await openai.chat.completions.create({ ...body, stream: true }))),
-    ).toMatchObject(expected);
+    await expectFailure(openai, { model, messages, tools, tool_choice: "required" }, expected);
   });
 
   it("a model that writes text where the name goes makes no call named by it (Responses API too)", async () => {
@@ -243,12 +256,13 @@ describe("words in a forced call's name slot, as models write them (codereview18
       ],
     ] as const) {
       const openai = client(text);
-      const expected = { status: 500, code: "invalid_tool_call" };
-      expect(await failure(() => openai.chat.completions.create(body(model)))).toMatchObject(expected);
       // Streamed, the words went out first: the error comes as the stream's error event.
-      expect(
-        await failure(async () => joined(await openai.chat.completions.create({ ...body(model), stream: true }))),
-      ).toMatchObject({ code: "invalid_tool_call" });
+      await expectFailure(
+        openai,
+        body(model),
+        { status: 500, code: "invalid_tool_call" },
+        { streamed: { code: "invalid_tool_call" } },
+      );
     }
   });
 
@@ -317,10 +331,7 @@ describe("words in a forced call's name slot, as models write them (codereview18
         code: "invalid_tool_call",
         message: expect.stringContaining("called a function, which is not in tools"),
       };
-      expect(await failure(() => openai.chat.completions.create(body(model)))).toMatchObject(expected);
-      expect(
-        await failure(async () => joined(await openai.chat.completions.create({ ...body(model), stream: true }))),
-      ).toMatchObject(expected);
+      await expectFailure(openai, body(model), expected);
     }
   });
 });
@@ -348,11 +359,7 @@ describe("words in a forced call's name slot: one reading on every route, closed
         code: "invalid_tool_call",
         message: expect.stringContaining("called a function, which is not in tools"),
       };
-      expect(await failure(() => openai.chat.completions.create(body(model))), text).toMatchObject(expected);
-      expect(
-        await failure(async () => joined(await openai.chat.completions.create({ ...body(model), stream: true }))),
-        text,
-      ).toMatchObject(expected);
+      await expectFailure(openai, body(model), expected, { label: text });
     }
   });
 
