@@ -2,7 +2,8 @@ import { describe, expect, it, vi } from "vitest";
 import { cutBody } from "../test/helpers/cut-body.ts";
 import { errorOf } from "../test/helpers/errors.ts";
 import { BedrockEdgeError } from "../src/errors.ts";
-import { type BodyLimits, isBodyCut, JSON_BODY_LIMITS, MAX_DRAINED_BYTES, readJsonBody } from "./body.ts";
+import { REQUEST_JSON_LIMITS } from "../src/core.ts";
+import { type BodyLimits, isBodyCut, MAX_DRAINED_BYTES, readJsonBody } from "./body.ts";
 
 const LIMITS: BodyLimits = { largest: 10_000, forModel: (model) => (model === "vision" ? 10_000 : 2_000) };
 
@@ -167,9 +168,9 @@ describe("a body shaped to be expensive: refused before JSON.parse", () => {
 
   it("too many arrays and objects, or values: 413", async () => {
     const limits = { largest: 10_000_000, forModel: () => 10_000_000 };
-    const arrays = `{"model":"llama","x":[${"[],".repeat(JSON_BODY_LIMITS.maxContainers)}[]]}`;
+    const arrays = `{"model":"llama","x":[${"[],".repeat(REQUEST_JSON_LIMITS.maxContainers)}[]]}`;
     expect((await refusal(readJsonBody(pieces(arrays).request, limits))).message).toMatch(/arrays and objects/);
-    const values = `{"model":"llama","x":[${"1,".repeat(JSON_BODY_LIMITS.maxElements)}1]}`;
+    const values = `{"model":"llama","x":[${"1,".repeat(REQUEST_JSON_LIMITS.maxElements)}1]}`;
     expect((await refusal(readJsonBody(pieces(values).request, limits))).message).toMatch(/values/);
   });
 
@@ -201,7 +202,7 @@ describe("a body shaped to be expensive: refused before JSON.parse", () => {
 
   it("the widest real objects are far within the member limit: 10,000 members taken", async () => {
     const limits = { largest: 10_000_000, forModel: () => 10_000_000 };
-    expect(JSON_BODY_LIMITS.maxMembers).toBe(10_000);
+    expect(REQUEST_JSON_LIMITS.maxMembers).toBe(10_000);
     const properties = Object.fromEntries(Array.from({ length: 10_000 }, (_, i) => [`p${i}`, { type: "string" }]));
     const logitBias = Object.fromEntries(Array.from({ length: 300 }, (_, i) => [String(i), -100]));
     const text = JSON.stringify({

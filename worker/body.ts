@@ -5,16 +5,12 @@
 import {
   findJsonSyntaxError,
   invalidRequest,
-  type JsonTextLimits,
   type JsonTextScan,
   MAX_JSON_DEPTH,
   REQUEST_JSON_LIMITS,
   scanJsonText,
 } from "../src/core.ts";
 import { BedrockEdgeError } from "../src/index.ts";
-
-/** The library's limits on a request's shape, sized there (src/openai/depth.ts). */
-export const JSON_BODY_LIMITS: JsonTextLimits = REQUEST_JSON_LIMITS;
 
 /**
  * How much of a body over the limit is still read (and dropped) so that the connection stays
@@ -35,7 +31,7 @@ export interface BodyLimits {
 /** Reads, scans, sizes and parses a JSON object body; throws the 400 or 413 that refuses it. */
 export async function readJsonBody(request: Request, limits: BodyLimits): Promise<Record<string, unknown>> {
   const { text, bytes } = await readBody(request, limits.largest);
-  const scan = scanJsonText(text, JSON_BODY_LIMITS);
+  const scan = scanJsonText(text, REQUEST_JSON_LIMITS);
   if (!scan.ok) throw tooComplex(scan);
   checkSize(bytes, limits.forModel(scan.model));
   const value = parseJson(text);
@@ -68,15 +64,15 @@ function tooComplex(scan: JsonTextScan & { ok: false }): BedrockEdgeError {
   if (scan.exceeded === "members") {
     const { line, column, offset } = scan.at;
     return invalidRequest(
-      `The JSON body holds an object of more than ${JSON_BODY_LIMITS.maxMembers} members, more than any real request: the one that opens at line ${line}, column ${column} (offset ${offset}).`,
+      `The JSON body holds an object of more than ${REQUEST_JSON_LIMITS.maxMembers} members, more than any real request: the one that opens at line ${line}, column ${column} (offset ${offset}).`,
       null,
       "invalid_json",
     );
   }
   return tooLarge(
     scan.exceeded === "containers"
-      ? `The JSON body holds more than ${JSON_BODY_LIMITS.maxContainers} arrays and objects, more than any real request.`
-      : `The JSON body holds more than ${JSON_BODY_LIMITS.maxElements} values, more than any real request.`,
+      ? `The JSON body holds more than ${REQUEST_JSON_LIMITS.maxContainers} arrays and objects, more than any real request.`
+      : `The JSON body holds more than ${REQUEST_JSON_LIMITS.maxElements} values, more than any real request.`,
   );
 }
 
