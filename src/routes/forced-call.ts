@@ -112,9 +112,10 @@ export function forcedCallReader(
   tools: readonly FunctionTool[],
 ): (text: string) => ForcedCallReading {
   // What the prefill wrote of the call: the model's own text comes after it.
-  const prefilled = format.opening(call.name).length;
+  const prefill = format.opening(call.name);
+  const prefilled = prefill.length;
   // A name in a JSON string: the prefill stops inside it.
-  const quoted = format.opening(call.name).endsWith('"');
+  const quoted = prefill.endsWith('"');
   const openings = tools.map((tool) => ({ name: tool.function.name, opening: format.opening(tool.function.name) }));
   return (text) => {
     const begun = openings.find(({ opening }) => text.startsWith(opening));
