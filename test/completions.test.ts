@@ -1,6 +1,7 @@
 // The legacy Completions API through the library, against the emulator: every route, both wire
 // formats, plain and streamed, several prompts and n, echo, logprobs, structured outputs, the
 // refusals, and a request of several calls failing as a whole.
+import { getEventListeners } from "node:events";
 import { describe, expect, it } from "vitest";
 import { REASONING_TEXT } from "../emulator/answers.ts";
 import { EMULATOR_CREDENTIALS } from "../emulator/credentials.ts";
@@ -434,5 +435,48 @@ describe("refusals", () => {
     const completion = await bedrock.completions.create({ model: `bedrock/llama/${arn}`, prompt: "Hi" });
     expect(emulator.stats.lastBody(arn)).toEqual({ prompt: "Hi", max_gen_len: 16 });
     expect(completion.choices[0]?.finish_reason).toBe("length");
+  });
+});
+
+describe("the caller's signal (statelong10 #1)", () => {
+  /** What a signal holds for others: its abort listeners, and (Node) the signals that AbortSignal.any made of it. */
+  function heldBy(signal: AbortSignal): number {
+    const dependants = Object.getOwnPropertySymbols(signal).find((s) => s.description === "kDependantSignals");
+    const made = dependants
+      ? ((signal as unknown as Record<symbol, Set<unknown> | undefined>)[dependants]?.size ?? 0)
+      : 0;
+    return getEventListeners(signal, "abort").length + made;
+  }
+
+  it("a signal passed to every request keeps nothing of the requests that ended, on every path", async () => {
+    const { bedrock } = emulated({ models: { m: `bedrock/llama/${emulatorModelId("llama")}` }, maxRetries: 0 });
+    const shutdown = new AbortController();
+    const { signal } = shutdown;
+    const request = { model: "m", prompt: ["one", "two"], n: 2, max_tokens: 50 };
+    for (let round = 0; round < 3; round++) {
+      await bedrock.completions.create(request, { signal });
+      await collect(await bedrock.completions.create({ ...request, stream: true }, { signal }));
+      for await (const _ of await bedrock.completions.create({ ...request, stream: true }, { signal })) break;
+      const left = await bedrock.completions.create({ ...request, stream: true }, { signal });
+      left.abort();
+      await errorOf(() => bedrock.completions.create({ ...request, suffix: "x" }, { signal }), BedrockEdgeError);
+    }
+    expect(heldBy(signal)).toBe(0);
+    expect(shutdown.signal.aborted).toBe(false);
+  });
+
+  it("still stops every call of a running request when it aborts", async () => {
+    const arn = emulatorModelId("llama", ["slow1000"]);
+    const { bedrock, emulator } = emulated({ models: { m: `bedrock/llama/${arn}` } });
+    const shutdown = new AbortController();
+    const stream = await bedrock.completions.create(
+      { model: "m", prompt: ["one", "two"], max_tokens: 300, stream: true },
+      { signal: shutdown.signal },
+    );
+    expect(emulator.stats.activeStreams).toBe(2);
+    shutdown.abort(new Error("shutting down"));
+    await expect(collect(stream)).rejects.toThrow();
+    await expect.poll(() => emulator.stats.cancelledStreams).toBe(2);
+    expect(heldBy(shutdown.signal)).toBe(0);
   });
 });
