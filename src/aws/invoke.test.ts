@@ -115,6 +115,23 @@ describe("requests", () => {
     expect([error.status, error.param]).toEqual([400, "region"]);
     expect(calls).toHaveLength(0);
   });
+  it("refuse a model id that could leave /model/{id}/ (. or ..), is empty or is not well-formed, with a 400 before sending anything", async () => {
+    const { fetch, calls } = scripted([]);
+    const endpoints = [undefined, "http://127.0.0.1:4010/tenant-a/bedrock"];
+    for (const endpoint of endpoints) {
+      for (const modelId of ["..", ".", "", "x\ud800", "../invoke"]) {
+        const error = await failure(
+          invokeJson(transport(fetch, { endpoint, region: "us-east-1" }), { ...call, modelId }),
+        );
+        expect([error.status, error.param], JSON.stringify(modelId)).toEqual([400, "model"]);
+        const streamed = await failure(
+          invokeStream(transport(fetch, { endpoint, region: "us-east-1" }), { ...streamCall, modelId }),
+        );
+        expect([streamed.status, streamed.param], JSON.stringify(modelId)).toEqual([400, "model"]);
+      }
+    }
+    expect(calls).toHaveLength(0);
+  });
 });
 
 describe("errors", () => {

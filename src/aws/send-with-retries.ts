@@ -2,7 +2,7 @@
 // backoff up to maxRetries; a model waking up is waited for up to modelReadyTimeoutMs.
 import { BedrockEdgeError } from "../errors.ts";
 import { type Attempt, attempt, type Target } from "./attempt.ts";
-import { bedrockBaseUrl, resolveRegion } from "./endpoint.ts";
+import { bedrockBaseUrl, resolveRegion, validateModelId } from "./endpoint.ts";
 import { type BedrockOperation, operationHeaders, operationUrl } from "./operations.ts";
 import { lazy } from "../lazy.ts";
 import type { Transport } from "./transport-options.ts";
@@ -39,6 +39,9 @@ const retrying = lazy(() => import("./retry.ts"));
 
 /** Region, URL and headers: refused (400) before anything is sent when the model id or region is bad. */
 function targetOf(transport: Transport, call: BedrockCall): Target {
+  // The transport is public (bedrock-edge/core): an id that did not come through
+  // parseModelString is checked here, or "." and ".." would move the signed path.
+  validateModelId(call.modelId);
   const region = resolveRegion(call.modelId, call.region ?? transport.region);
   const baseUrl = transport.endpoint ?? bedrockBaseUrl(region);
   return {
