@@ -163,6 +163,40 @@ describe("the deployment of a request (observe5 #2)", () => {
   });
 });
 
+describe("the server a span names (injection12 #2)", () => {
+  it("is none for a model whose ARN's region is no region: the call is refused (400), its span still exported", async () => {
+    const collected: Observed["span"][] = [];
+    const otlp = await collector(collected);
+    try {
+      const refused = createApp({
+        env: {
+          MODELS: JSON.stringify({ odd: "bedrock/llama/arn:aws:bedrock:US-EAST-1:123456789012:imported-model/x" }),
+          PROXY_API_KEYS: KEY,
+          AWS_ACCESS_KEY_ID: EMULATOR_CREDENTIALS.accessKeyId,
+          AWS_SECRET_ACCESS_KEY: EMULATOR_CREDENTIALS.secretAccessKey,
+          OTEL_EXPORTER_OTLP_ENDPOINT: otlp.url,
+        },
+        fetch: () => Promise.reject(new Error("nothing is sent for a region that is no region")),
+        log: () => undefined,
+      });
+      const answer = await refused.request("/v1/chat/completions", {
+        method: "POST",
+        headers: { authorization: `Bearer ${KEY}`, "content-type": "application/json" },
+        body: JSON.stringify({ model: "odd", messages: hello }),
+      });
+      expect([answer.status, (await answer.json()).error.param]).toEqual([400, "region"]);
+      for (let waited = 0; waited < 3000 && !collected.length; waited += 10) {
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      expect(collected).toHaveLength(1);
+      expect(collected[0]!.attributes).toMatchObject({ "bedrock_edge.deployment": "0", "bedrock_edge.status": "400" });
+      expect(collected[0]!.attributes["server.address"]).toBeUndefined();
+    } finally {
+      otlp.server.close();
+    }
+  });
+});
+
 describe("a stream's finish_reasons (observe5 #3)", () => {
   it("are by choice index, as the client reads them, however the choices' ends arrive", async () => {
     const { data: stream, response } = await client()

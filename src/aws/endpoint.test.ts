@@ -74,6 +74,14 @@ describe("hosts and paths", () => {
     });
   });
 
+  it("names no host for anything but a region: bedrock-edge/core exports bedrockBaseUrl", () => {
+    for (const bad of ["x/@evil.example/", "us-east-1.evil.example:443/", "evil.example#", "US-EAST-1", "", "a"]) {
+      expect(() => bedrockBaseUrl(bad), bad).toThrow(
+        new TypeError(`region must look like us-east-1 (got ${JSON.stringify(bad)})`),
+      );
+    }
+  });
+
   it("sends a bare model id to its region's partition, as its ARN would be", async () => {
     const hosts: string[] = [];
     const fetch = async (input: RequestInfo | URL) => {

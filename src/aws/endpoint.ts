@@ -78,8 +78,15 @@ const SUFFIXES = new Map([
   ["eu-isoe", "cloud.adc-e.uk"],
 ]);
 
-/** The default Bedrock Runtime base URL for a region, in the region's partition. */
+/**
+ * The default Bedrock Runtime base URL for a region, in the region's partition. The region becomes
+ * part of the host: anything but a region's shape is refused, so that no caller of this export
+ * (bedrock-edge/core) can make it name a host outside AWS.
+ */
 export function bedrockBaseUrl(region: string): string {
+  if (!isValidRegion(region)) {
+    throw new TypeError(`region ${REGION_SHAPE} (got ${String(JSON.stringify(region)).slice(0, 40)})`);
+  }
   const [first = "", second] = region.split("-");
   const suffix = SUFFIXES.get(first) ?? SUFFIXES.get(`${first}-${second}`) ?? "amazonaws.com";
   return `https://bedrock-runtime.${region}.${suffix}`;

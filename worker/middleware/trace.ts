@@ -2,7 +2,7 @@
 // exported as one span (worker/traces.ts) after its answer (waitUntil: no added latency). A
 // `traceparent` header from the caller makes it a child of the caller's trace.
 import type { MiddlewareHandler } from "hono";
-import { bedrockBaseUrl, deploymentsOf, parseArn } from "../../src/core.ts";
+import { bedrockBaseUrl, deploymentsOf, isValidRegion, parseArn } from "../../src/core.ts";
 import { afterResponse } from "../after-response.ts";
 import type { AppContext, AppEnv } from "../context.ts";
 import { apiOfPath, askedOutputLimit } from "../token-estimate.ts";
@@ -28,7 +28,8 @@ function factsOf(c: AppContext, parent: SpanFacts["parent"]): SpanFacts {
     facts.responseModel = deployment.modelId;
     const arn = parseArn(deployment.modelId);
     const region = deployment.region ?? config.region ?? arn?.region;
-    const base = config.endpoint ?? (region ? bedrockBaseUrl(region) : undefined);
+    // An ARN's region is checked only when it is called (a 400): such a request names no server.
+    const base = config.endpoint ?? (region && isValidRegion(region) ? bedrockBaseUrl(region) : undefined);
     if (base) {
       const url = new URL(base);
       facts.server = { address: url.hostname, port: Number(url.port) || (url.protocol === "http:" ? 80 : 443) };
