@@ -193,7 +193,10 @@ async function expectedSignature(
       headers,
       body,
     },
-    { signingDate, signingRegion: auth.region, signingService: SERVICE },
+    // Exactly the headers the client says it signed: without this, the signer drops the ones it
+    // never signs itself (cache-control, pragma, referer, from, proxy-*, sec-*), which aws4fetch
+    // and other signers do sign, and a valid signature over them would be called a mismatch.
+    { signingDate, signingRegion: auth.region, signingService: SERVICE, signableHeaders: new Set(auth.signedHeaders) },
   );
   const authorization = signed.headers.authorization ?? "";
   return /Signature=([0-9a-f]+)/.exec(authorization)?.[1] ?? "";

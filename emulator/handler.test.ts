@@ -210,6 +210,37 @@ describe("SigV4 authentication", () => {
     });
   });
 
+  it("verifies exactly the headers the request says it signed, those @smithy's signer leaves out by default too (injection12 #3)", async () => {
+    const emulator = createEmulator();
+    const headers: Record<string, string> = {
+      "cache-control": "no-cache",
+      pragma: "no-cache",
+      referer: "https://app.example.com/",
+      from: "ops@example.com",
+      "proxy-tenant": "a",
+      "sec-purpose": "prefetch",
+    };
+    for (const [name, value] of Object.entries(headers)) {
+      const request = await signedRequest(
+        BASE,
+        emulatorModelId("llama"),
+        { prompt: "Hi" },
+        { headers: { [name]: value } },
+      );
+      expect(request.headers.get("authorization"), name).toMatch(new RegExp(`SignedHeaders=[^,]*\\b${name}\\b`));
+      expect((await emulator.fetch(request.clone())).status, name).toBe(200);
+      const tampered = new Request(request.url, {
+        method: "POST",
+        headers: { ...Object.fromEntries(request.headers), [name]: `${value}-changed` },
+        body: JSON.stringify({ prompt: "Hi" }),
+      });
+      expect(await errorAnswer(await emulator.fetch(tampered)), name).toMatchObject({
+        status: 403,
+        type: "InvalidSignatureException",
+      });
+    }
+  });
+
   it("refuses a changed path, region scope or service", async () => {
     const emulator = createEmulator();
     const request = await signedRequest(BASE, emulatorModelId("llama"), { prompt: "Hi" });
