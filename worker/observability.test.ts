@@ -17,7 +17,7 @@ type Attributes = Record<string, unknown>;
 interface Observed {
   line: LogLine;
   row: Record<string, unknown>;
-  span: { attributes: Attributes; status: { code: number } };
+  span: { name: string; attributes: Attributes; status: { code: number } };
 }
 
 /** A D1 that keeps each usage row as an object of its columns. */
@@ -43,13 +43,17 @@ async function collector(spans: Observed["span"][]): Promise<{ server: Server; u
       const payload = JSON.parse(body) as {
         resourceSpans: {
           scopeSpans: {
-            spans: { attributes: { key: string; value: Record<string, unknown> }[]; status: { code: number } }[];
+            spans: {
+              name: string;
+              attributes: { key: string; value: Record<string, unknown> }[];
+              status: { code: number };
+            }[];
           }[];
         }[];
       };
       for (const span of payload.resourceSpans[0]!.scopeSpans[0]!.spans) {
         const attributes = Object.fromEntries(span.attributes.map(({ key, value }) => [key, plain(value)]));
-        spans.push({ attributes, status: span.status });
+        spans.push({ name: span.name, attributes, status: span.status });
       }
       response.end("{}");
     });
@@ -194,6 +198,25 @@ describe("the server a span names (injection12 #2)", () => {
     } finally {
       otlp.server.close();
     }
+  });
+});
+
+describe("a model name the proxy does not serve (injection12 #4)", () => {
+  it("is in the log line, but neither the span's name nor its gen_ai.request.model, as the usage row has no model", async () => {
+    const invented = "gpt-4o\r\nsecret-team/anything-I-like \u{1F600}\ud83d";
+    const answer = await post("/v1/chat/completions", { model: invented, messages: hello });
+    expect(answer.status).toBe(404);
+    await answer.text();
+    const { line, row, span } = await observed(answer.headers.get("x-request-id"));
+    expect(line.model).toBe(invented);
+    expect(row.model).toBeNull();
+    expect(span.name).toBe("chat");
+    expect(span.attributes["gen_ai.request.model"]).toBeUndefined();
+    // A served name is both, as before.
+    const served = await post("/v1/chat/completions", { model: "llama", messages: hello });
+    await served.text();
+    const named = (await observed(served.headers.get("x-request-id"))).span;
+    expect([named.name, named.attributes["gen_ai.request.model"]]).toEqual(["chat llama", "llama"]);
   });
 });
 

@@ -187,6 +187,7 @@ describe("the span", () => {
     const { span, attributes, resource } = spanOf(
       otlpPayload({
         line,
+        model: "qwen3",
         request: { max_tokens: 256, temperature: 0.5, top_p: 1 },
         responseModel: "arn:aws:bedrock:us-west-2:123456789012:imported-model/x",
         server: { address: "bedrock-runtime.us-west-2.amazonaws.com", port: 443 },
@@ -303,12 +304,22 @@ describe("the span", () => {
   });
 
   it("names the operation after the endpoint: legacy completions are text_completion", () => {
-    const legacy = spanOf(otlpPayload({ line: { ...line, path: "/v1/completions" }, request: {}, random }));
+    const legacy = spanOf(
+      otlpPayload({ line: { ...line, path: "/v1/completions" }, model: "qwen3", request: {}, random }),
+    );
     expect(legacy.span.name).toBe("text_completion qwen3");
     expect(legacy.attributes["gen_ai.operation.name"]).toEqual({ stringValue: "text_completion" });
-    expect(spanOf(otlpPayload({ line: { ...line, path: "/chat/completions" }, request: {}, random })).span.name).toBe(
-      "chat qwen3",
-    );
+    const chat = otlpPayload({ line: { ...line, path: "/chat/completions" }, model: "qwen3", request: {}, random });
+    expect(spanOf(chat).span.name).toBe("chat qwen3");
+  });
+
+  it("names a model only when it was served under it: a name the client invented is not the span's (injection12 #4)", () => {
+    const invented = "gpt-4o\r\nsecret-team/anything-I-like \u{1F600}\ud83d";
+    const notFound = { ...line, status: 404, error_code: "model_not_found", model: invented };
+    const { span, attributes } = spanOf(otlpPayload({ line: notFound, request: {}, random }));
+    expect(span.name).toBe("chat");
+    expect(attributes["gen_ai.request.model"]).toBeUndefined();
+    expect(JSON.stringify(span)).not.toContain("anything-I-like");
   });
 });
 

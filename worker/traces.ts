@@ -137,6 +137,13 @@ export function readTraceParent(header: string | null | undefined): TraceParent 
 export interface SpanFacts {
   line: LogLine;
   /**
+   * The configured name the request was served under, as the usage row's model; none for any
+   * other. The line keeps the name the client sent, but as a span's name (OpenTelemetry wants
+   * those few) and gen_ai.request.model it would let a client invent as many as it likes, line
+   * breaks and unpaired surrogates included.
+   */
+  model?: string | undefined;
+  /**
    * The request's output limit, sampling parameters, choice count (n) and seed as the library
    * validated them; empty for a request refused before that. Each goes in the span only as the
    * type GenAI gives it.
@@ -224,7 +231,7 @@ export function otlpPayload(facts: SpanFacts): unknown {
     text("gen_ai.provider.name", "aws.bedrock"),
     // Deprecated for gen_ai.provider.name; still what many backends read.
     text("gen_ai.system", "aws.bedrock"),
-    text("gen_ai.request.model", line.model),
+    text("gen_ai.request.model", facts.model),
     text("gen_ai.response.model", facts.responseModel),
     int("gen_ai.request.max_tokens", request.max_tokens),
     double("gen_ai.request.temperature", request.temperature),
@@ -260,7 +267,7 @@ export function otlpPayload(facts: SpanFacts): unknown {
     traceId: facts.parent?.traceId ?? hex(random(16)),
     spanId: hex(random(8)),
     ...(facts.parent ? { parentSpanId: facts.parent.spanId } : {}),
-    name: line.model ? `${operation} ${line.model}` : operation,
+    name: facts.model ? `${operation} ${facts.model}` : operation,
     kind: SPAN_KIND_CLIENT,
     startTimeUnixNano: nanos(started),
     endTimeUnixNano: nanos(started + line.ms),

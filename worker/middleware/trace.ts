@@ -4,7 +4,7 @@
 import type { MiddlewareHandler } from "hono";
 import { bedrockBaseUrl, deploymentsOf, isValidRegion, parseArn } from "../../src/core.ts";
 import { afterResponse } from "../after-response.ts";
-import type { AppContext, AppEnv } from "../context.ts";
+import type { AppContext, AppEnv, JsonRequest } from "../context.ts";
 import { apiOfPath, askedOutputLimit } from "../token-estimate.ts";
 import { exportSpan, otlpPayload, readTraceParent, type SpanFacts } from "../traces.ts";
 
@@ -20,10 +20,12 @@ export const traceRequest: MiddlewareHandler<AppEnv> = async (c, next) => {
 function factsOf(c: AppContext, parent: SpanFacts["parent"]): SpanFacts {
   const { line, answered } = c.get("log");
   const { config } = c.get("ready");
-  const facts: SpanFacts = { line, request: validatedValues(c), parent, answered };
-  const entry =
-    line.model !== undefined && Object.hasOwn(config.models, line.model) ? config.models[line.model] : undefined;
-  const deployment = entry && deploymentsOf(entry, line.model ?? "").deployments[line.deployment ?? -1];
+  // Set once the body's model is a configured one this key may call, as for the usage row.
+  const body: JsonRequest | undefined = c.get("body");
+  const model = body?.model;
+  const facts: SpanFacts = { line, model, request: validatedValues(c), parent, answered };
+  const deployment =
+    model === undefined ? undefined : deploymentsOf(config.models[model], model).deployments[line.deployment ?? -1];
   if (deployment) {
     facts.responseModel = deployment.modelId;
     const arn = parseArn(deployment.modelId);
