@@ -341,4 +341,35 @@ describe("the span's export", () => {
     // OpenTelemetry's exporters' own default.
     expect(EXPORT_TIMEOUT_MS).toBe(10_000);
   });
+
+  it("does not follow a redirect, which would take the span and the collector's key elsewhere: a failed export (injection12 #5)", async () => {
+    const elsewhere: string[] = [];
+    const other = createServer((request, response) => {
+      elsewhere.push(`${request.method} ${request.url} ${request.headers["x-honeycomb-team"]}`);
+      response.end("{}");
+    });
+    await new Promise<void>((resolve) => other.listen(0, "127.0.0.1", resolve));
+    const otherPort = (other.address() as AddressInfo).port;
+    const collector = createServer((request, response) => {
+      response.writeHead(Number(request.url?.split("/").at(-1)), { location: `http://localhost:${otherPort}/steal` });
+      response.end();
+    });
+    await new Promise<void>((resolve) => collector.listen(0, "127.0.0.1", resolve));
+    try {
+      const { port } = collector.address() as AddressInfo;
+      for (const status of [301, 302, 303, 307, 308]) {
+        const target = {
+          url: `http://127.0.0.1:${port}/v1/traces/${status}`,
+          headers: { "x-honeycomb-team": "hc-key" },
+        };
+        await expect(exportSpan(target, {})).rejects.toThrow(
+          `the OTLP collector answered a redirect (${status}), which is not followed: give its final URL`,
+        );
+      }
+      expect(elsewhere).toEqual([]);
+    } finally {
+      collector.close();
+      other.close();
+    }
+  });
 });

@@ -299,8 +299,16 @@ export async function exportSpan(target: TraceExport, payload: unknown, timeoutM
     headers: { ...target.headers, "content-type": "application/json" },
     body: JSON.stringify(payload),
     signal: AbortSignal.timeout(timeoutMs),
+    // A redirect followed would take the span, and OTEL_EXPORTER_OTLP_HEADERS (the collector's
+    // key) with it, to whatever host the collector names: fetch drops only `authorization`.
+    redirect: "manual",
   });
   // The collector's answer may echo what it was sent: only its status is kept.
   await response.body?.cancel();
+  if (response.type === "opaqueredirect" || (response.status >= 300 && response.status < 400)) {
+    throw new Error(
+      `the OTLP collector answered a redirect (${response.status || "opaque"}), which is not followed: give its final URL`,
+    );
+  }
   if (!response.ok) throw new Error(`the OTLP collector answered ${response.status}`);
 }
