@@ -155,6 +155,47 @@ describe("Retry-After from upstream", () => {
     expect(response.headers.get("retry-after")).toBe("7");
     expect(await response.json()).toMatchObject({ error: { code: "rate_limit_exceeded" } });
   });
+
+  it("an upstream's absurd retry-after: at most 60 s, and an integer, never Infinity (injection12 #6)", async () => {
+    const told: Record<string, string | null> = {};
+    const asked: Record<string, string>[] = [
+      { "retry-after": "1e308" },
+      { "retry-after": "31536000000" },
+      { "retry-after-ms": "1e308" },
+      { "retry-after": "61" },
+    ];
+    for (const headers of asked) {
+      const app = createApp({
+        env: {
+          PROXY_API_KEYS: "sk-one",
+          MODELS: JSON.stringify({ llama: "bedrock/llama/arn:aws:bedrock:us-east-1:123456789012:imported-model/x" }),
+          AWS_ACCESS_KEY_ID: "AKIDEXAMPLE",
+          AWS_SECRET_ACCESS_KEY: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
+          BEDROCK_MAX_RETRIES: "0",
+        },
+        fetch: async () =>
+          new Response(JSON.stringify({ message: "Too many requests" }), {
+            status: 429,
+            headers: { "x-amzn-errortype": "ThrottlingException", ...headers },
+          }),
+        log: () => undefined,
+      });
+      const response = await app.request("/v1/chat/completions", {
+        method: "POST",
+        headers: { authorization: "Bearer sk-one", "content-type": "application/json" },
+        body: JSON.stringify({ model: "llama", messages: [{ role: "user", content: "hi" }] }),
+      });
+      await response.text();
+      told[JSON.stringify(headers)] = `${response.status} ${response.headers.get("retry-after")}`;
+    }
+    // 1e308 seconds are no number of milliseconds: no hint, so the default.
+    expect(told).toEqual({
+      '{"retry-after":"1e308"}': "429 5",
+      '{"retry-after":"31536000000"}': "429 60",
+      '{"retry-after-ms":"1e308"}': "429 60",
+      '{"retry-after":"61"}': "429 60",
+    });
+  });
 });
 
 describe("configuration problems never quote a secret put in the wrong field", () => {

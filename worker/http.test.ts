@@ -94,6 +94,23 @@ describe("answers that tell the client when or how to try again", () => {
     expect(retryAfterSeconds(bedrockException("ModelNotReadyException", "warming", 429))).toBe(30);
     expect(retryAfterSeconds(undefined)).toBe(5);
   });
+
+  it("Retry-After is upstream's for at most 60 s, however long it asked; the proxy's own limits say theirs whole (injection12 #6)", () => {
+    const throttled = (retryAfterMs: number) =>
+      bedrockException("ThrottlingException", "Too many requests", 429, { retryAfterMs });
+    expect(retryAfterSeconds(throttled(59_500))).toBe(60);
+    expect(retryAfterSeconds(throttled(60_001))).toBe(60);
+    // A year, and a number of milliseconds whose seconds are past any integer a header holds.
+    expect(retryAfterSeconds(throttled(31_536_000_000))).toBe(60);
+    expect(retryAfterSeconds(throttled(1e308))).toBe(60);
+    const tokensPerDay = new BedrockEdgeError({
+      status: 429,
+      code: "tokens_per_day_exceeded",
+      message: "over a limit",
+      retryAfterMs: 9000 * 1000,
+    });
+    expect(retryAfterSeconds(tokensPerDay)).toBe(9000);
+  });
 });
 
 describe("x-should-retry: false, where a client's retry cannot succeed", () => {

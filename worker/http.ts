@@ -153,14 +153,24 @@ function upstreamAuthFailure(error: BedrockEdgeError): BedrockEdgeError {
 /** Without a hint from upstream: long enough for a throttle window or a cold model to pass. */
 const DEFAULT_RETRY_AFTER_S = 5;
 const MODEL_WAKING_RETRY_AFTER_S = 30;
+/**
+ * The longest an upstream's hint is passed on: the proxy's own longest for a passing throttle (its
+ * rate limit's, limits.ts), and the longest openai-python, LangChain and the AI SDK wait for. The
+ * upstream is Bedrock or BEDROCK_ENDPOINT; openai-node sleeps whatever Retry-After says, so a
+ * misbehaving one must not park clients for a year. The proxy's own limits say theirs as they are
+ * (a day's tokens: until 00:00 UTC).
+ */
+const MAX_UPSTREAM_RETRY_AFTER_S = 60;
 
 /**
  * Seconds a client should wait before trying again after a 429 or 503: Bedrock's own
- * `retry-after` when it sent one, else a default (longer for a model still waking up).
+ * `retry-after` when it sent one (at most MAX_UPSTREAM_RETRY_AFTER_S), the proxy's when one of
+ * its limits refused, else a default (longer for a model still waking up).
  */
 export function retryAfterSeconds(error: unknown): number {
   if (error instanceof BedrockEdgeError && error.retryAfterMs !== undefined) {
-    return Math.max(1, Math.ceil(error.retryAfterMs / 1000));
+    const seconds = Math.max(1, Math.ceil(error.retryAfterMs / 1000));
+    return error.fromBedrock ? Math.min(seconds, MAX_UPSTREAM_RETRY_AFTER_S) : seconds;
   }
   if (error instanceof BedrockEdgeError && error.code === "model_not_ready") return MODEL_WAKING_RETRY_AFTER_S;
   return DEFAULT_RETRY_AFTER_S;

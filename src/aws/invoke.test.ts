@@ -565,6 +565,13 @@ describe("retries", () => {
     // One that is not a number is ignored: retry-after is read instead.
     expect(parseRetryAfter(new Headers({ "retry-after-ms": "soon", "retry-after": "30" }))).toBe(30_000);
   });
+
+  it("a retry-after whose milliseconds are not a finite number is no hint, as one that is not a number (injection12 #6)", () => {
+    expect(parseRetryAfter(new Headers({ "retry-after": "1e308" }))).toBeUndefined();
+    expect(parseRetryAfter(new Headers({ "retry-after": "Infinity" }))).toBeUndefined();
+    // Long but finite: kept, the library's own waits are capped at retryMaxDelayMs anyway.
+    expect(parseRetryAfter(new Headers({ "retry-after": "31536000" }))).toBe(31_536_000_000);
+  });
 });
 
 describe("a Cloudflare Worker's subrequests run out", () => {
