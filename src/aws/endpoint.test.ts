@@ -77,7 +77,11 @@ describe("hosts and paths", () => {
   it("names no host for anything but a region: bedrock-edge/core exports bedrockBaseUrl", () => {
     for (const bad of ["x/@evil.example/", "us-east-1.evil.example:443/", "evil.example#", "US-EAST-1", "", "a"]) {
       expect(() => bedrockBaseUrl(bad), bad).toThrow(
-        new TypeError(`region must look like us-east-1 (got ${JSON.stringify(bad)})`),
+        expect.objectContaining({
+          status: 400,
+          param: "region",
+          message: `"${bad}" is not an AWS region (expected e.g. us-east-1).`,
+        }),
       );
     }
   });

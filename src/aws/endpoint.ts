@@ -60,6 +60,11 @@ export function resolveRegion(modelId: string, explicit?: string): string {
       "model",
     );
   }
+  return checkedRegion(region);
+}
+
+/** The region, if it has a region's shape: it becomes part of a host name. */
+function checkedRegion(region: string): string {
   if (!isValidRegion(region)) {
     throw invalidRequest(`"${region.slice(0, 40)}" is not an AWS region (expected e.g. us-east-1).`, "region");
   }
@@ -84,10 +89,7 @@ const SUFFIXES = new Map([
  * (bedrock-edge/core) can make it name a host outside AWS.
  */
 export function bedrockBaseUrl(region: string): string {
-  if (!isValidRegion(region)) {
-    throw new TypeError(`region ${REGION_SHAPE} (got ${String(JSON.stringify(region)).slice(0, 40)})`);
-  }
-  const [first = "", second] = region.split("-");
+  const [first = "", second] = checkedRegion(region).split("-");
   const suffix = SUFFIXES.get(first) ?? SUFFIXES.get(`${first}-${second}`) ?? "amazonaws.com";
   return `https://bedrock-runtime.${region}.${suffix}`;
 }

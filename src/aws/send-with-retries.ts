@@ -41,11 +41,11 @@ const retrying = lazy(() => import("./retry.ts"));
 function targetOf(transport: Transport, call: BedrockCall): Target {
   // The transport is public (bedrock-edge/core): an id that did not come through
   // parseModelString is checked here, or "." and ".." would move the signed path.
-  validateModelId(call.modelId);
-  const region = resolveRegion(call.modelId, call.region ?? transport.region);
+  const modelId = validateModelId(call.modelId);
+  const region = resolveRegion(modelId, call.region ?? transport.region);
   const baseUrl = transport.endpoint ?? bedrockBaseUrl(region);
   return {
-    url: operationUrl(baseUrl, call.modelId, call.operation, call.stream),
+    url: operationUrl(baseUrl, modelId, call.operation, call.stream),
     region,
     headers: operationHeaders(call.operation, call.stream),
     stream: call.stream,
