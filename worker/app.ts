@@ -66,7 +66,13 @@ const ENDPOINTS: readonly Endpoint[] = [
   { method: "GET", paths: ["/v1/usage", "/usage"], handler: usage, admin: true },
 ];
 
-export function createApp(options: AppOptions = {}): Hono<AppEnv> {
+/**
+ * The proxy as createApp() makes it: a Hono app, its context typed by AppEnv. Named, so a project
+ * that emits declarations can export the app (`export default createApp()`).
+ */
+export type ProxyApp = Hono<AppEnv>;
+
+export function createApp(options: AppOptions = {}): ProxyApp {
   const stateFor = stateCache(options.env, options);
   const app = new Hono<AppEnv>();
 

@@ -1,6 +1,8 @@
 // The proxy as a library (`bedrock-edge/worker`): createApp() for Deno, Bun, Node, or a Worker
 // of your own.
 export { createApp } from "./app.ts";
-export type { AppOptions, LogLine } from "./app.ts";
+export type { AppOptions, LogLine, ProxyApp } from "./app.ts";
+// The app's Hono environment: its bindings, and the variables its middleware sets.
+export type { AppEnv } from "./context.ts";
 export { parseConfig } from "./config.ts";
 export type { CloudflareBindings, ConfigResult, ProxyBindings, ProxyConfig, ProxyEnv } from "./config.ts";

@@ -9,6 +9,7 @@ import { promisify } from "node:util";
 import { transformSync } from "esbuild";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { EMULATOR_CREDENTIALS, EMULATOR_SESSION_CREDENTIALS } from "../../../emulator/credentials.ts";
+import { readmeSnippet } from "../../helpers/readme.ts";
 import { build } from "../../../scripts/build.ts";
 import { localBin, ROOT } from "../child-process.ts";
 import { CJS_CONSUMER_SOURCE, CONSUMER_SOURCE } from "./consumer-source.ts";
@@ -186,6 +187,40 @@ describe("the npm package", () => {
     },
     60_000,
   );
+
+  // A project that emits declarations (a library, a monorepo package, `composite`) must name the
+  // type of everything it exports: `export default createApp()` names the app's type through
+  // bedrock-edge/worker, or fails with TS2742 ("cannot be named without a reference to …").
+  it("lets a project that emits declarations export the README's Worker entry (createApp's type named by the entry)", async () => {
+    const project = join(consumerDir, "declarations");
+    mkdirSync(project, { recursive: true });
+    writeFileSync(join(project, "package.json"), JSON.stringify({ name: "declaring-consumer", type: "module" }));
+    writeFileSync(join(project, "worker.ts"), readmeSnippet("worker-entry").code);
+    writeFileSync(
+      join(project, "tsconfig.json"),
+      JSON.stringify({
+        compilerOptions: {
+          target: "ES2022",
+          module: "NodeNext",
+          moduleResolution: "NodeNext",
+          strict: true,
+          skipLibCheck: true,
+          declaration: true,
+          emitDeclarationOnly: true,
+          outDir: "out",
+          types: [],
+          lib: ["ES2023", "DOM"],
+        },
+        files: ["worker.ts"],
+      }),
+    );
+    const compiled = await run(localBin("tsc"), ["-p", project], { cwd: project }).catch(
+      (error: { stdout?: string }) => ({ stdout: error.stdout ?? String(error) }),
+    );
+    expect(compiled.stdout).toBe("");
+    const declared = readFileSync(join(project, "out", "worker.d.ts"), "utf8");
+    expect(declared).toContain('import("bedrock-edge/worker").ProxyApp');
+  }, 60_000);
 
   // `exports` gives each entry a `default` target, not only an `import` one: without it, tsc
   // accepts a CommonJS import that Node then refuses (ERR_PACKAGE_PATH_NOT_EXPORTED).
