@@ -17,7 +17,7 @@ export type { JsonSyntaxError, JsonTextPosition } from "./openai/json-syntax.ts"
 // 2. The model: a model string or a models table -> route, Bedrock model id, region, settings.
 export { deploymentsOf, parseModels, parseModelString, regionlessModelId } from "./model.ts";
 export type { ModelDeployment, ModelDeployments, ParsedModel, TableRegion } from "./model.ts";
-export type { ModelSettingName, ModelSettingValues } from "./model-settings.ts";
+export type { GuardrailConfig, ModelSettingName, ModelSettingValues } from "./model-settings.ts";
 export { bedrockBaseUrl, isValidRegion, normaliseEndpoint, parseArn } from "./aws/endpoint.ts";
 export type { ParsedArn } from "./aws/endpoint.ts";
 
@@ -34,10 +34,21 @@ export type {
   StreamMapper,
   StreamPart,
 } from "./routes/types.ts";
+export type { TemplateVariables } from "./routes/template-variables.ts";
+export type { JsonObject } from "./json.ts";
 // The two body formats that carry a prompt (BedrockCompletion, OpenAICompletion), by name.
 export { wireFormats } from "./routes/wire-formats/index.ts";
-export type { TextAnswer, TextPiece, TextRequest, WireFormat, WireFormatName } from "./routes/wire-formats/index.ts";
+export type {
+  TextAnswer,
+  TextPiece,
+  TextRequest,
+  TextStreamReader,
+  WireFormat,
+  WireFormatName,
+} from "./routes/wire-formats/index.ts";
+export type { CompletionLogprobs } from "./routes/wire-formats/logprobs.ts";
 export { builtInRenderers, compileChatTemplate } from "./routes/prompts/index.ts";
+export type { SpecialTokens } from "./routes/prompts/jinja.ts";
 // The output limit the converse route sends a request that sets none once Claude's thinking is on
 // (its budget and the answer's room): what a server reserves for such a request before the call.
 export { reasoningOutputLimit } from "./routes/converse/thinking-tokens.ts";
@@ -59,6 +70,8 @@ export type { FailoverUsageEvent } from "./routing/attempt-usage.ts";
 // 4. The transport: sign, send, retry and time out Bedrock's operations; it knows nothing of routes.
 export { checkMilliseconds, createTransport } from "./aws/transport-options.ts";
 export type { Transport } from "./aws/transport-options.ts";
+export type { RetryPolicy } from "./aws/retry.ts";
+export type { SigningKeyCache } from "./aws/sign.ts";
 export { invokeJson, invokeStream } from "./aws/invoke.ts";
 export type { InvokeRequest, JsonAnswer, StreamAnswer, StreamRequest } from "./aws/invoke.ts";
 export type { BedrockOperation } from "./aws/operations.ts";
@@ -67,7 +80,7 @@ export type { ByteRead, ByteReader } from "./aws/byte-reader.ts";
 
 // 5. The event stream: bytes -> event-stream messages -> the model's JSON objects (or its error).
 export { createMessageSplitter, decodeEventStream } from "./eventstream/decode.ts";
-export type { EventStreamMessage, MessageSplitter } from "./eventstream/decode.ts";
+export type { DecodeOptions, EventStreamMessage, HeaderValue, MessageSplitter } from "./eventstream/decode.ts";
 export { bedrockEvents, CHUNK_EVENT, readBedrockEvent } from "./eventstream/events.ts";
 export type { BedrockStreamEvent } from "./eventstream/events.ts";
 
@@ -84,7 +97,7 @@ export { randomId } from "./ids.ts";
 // a stream a server began before the model failed to answer, into the events a failure ends with).
 export { checkResponsesStreamFlag, parseResponsesRequest } from "./responses/request.ts";
 export { inResponsesTerms, toChatRequest } from "./responses/to-chat.ts";
-export type { ChatMapping } from "./responses/to-chat.ts";
+export type { ChatMapping, MessageSource } from "./responses/to-chat.ts";
 export { failedResponseEvents, responseEvents, responseFromCompletion } from "./responses/from-chat.ts";
 export { responseMeta } from "./responses/output.ts";
 export { encodeResponseSse, responseSseEvent } from "./responses/sse.ts";

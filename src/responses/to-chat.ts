@@ -27,7 +27,7 @@ import type {
 } from "./types.ts";
 
 /** Where a chat message came from: its item, and for a merged assistant turn, each part's item. */
-interface MessageSource {
+export interface MessageSource {
   path: string;
   /** A tool message's text is the item's `output`. */
   contentKey?: "content" | "output";
