@@ -8,6 +8,7 @@ import type {
   Bedrock,
   ChatCompletion,
   ChatCompletionChunk,
+  ChatCompletionCreateParams,
   ChatMessageParam,
   ChunkDelta,
   Completion,
@@ -42,6 +43,26 @@ function completionOverloads(
   expectTypeOf(bedrock.completions.create(streaming)).resolves.toExtend<AsyncIterable<CompletionChunk>>();
 }
 
+/**
+ * Never called: values the request's validation refuses on every route must not compile either
+ * (each `@ts-expect-error` fails the type-check if its line compiles), and the ones it takes must.
+ */
+function checkedRequestFields(bedrock: Bedrock, messages: ChatMessageParam[]) {
+  const accepted: ChatCompletionCreateParams[] = [
+    { model: "m", messages, reasoning_effort: "high", store: false },
+    { model: "m", messages, reasoning_effort: null, store: null },
+  ];
+  const refused: ChatCompletionCreateParams[] = [
+    // @ts-expect-error a misspelt effort
+    { model: "m", messages, reasoning_effort: "hihg" },
+    // @ts-expect-error an effort as a number
+    { model: "m", messages, reasoning_effort: 3 },
+    // @ts-expect-error store as a string
+    { model: "m", messages, store: "yes" },
+  ];
+  return [...accepted, ...refused].map((request) => bedrock.chat.completions.create(request));
+}
+
 /** The fields the openai package declares on a result type that ours lacks. */
 type Undeclared<Sdk, Ours> = Exclude<keyof Sdk, keyof Ours>;
 type Choice = ChatCompletion["choices"][number];
@@ -62,6 +83,13 @@ describe("types match the openai package", () => {
   it("OpenAI's typed params go into each create() overload and come out as OpenAI's results", () => {
     expectTypeOf(overloads).toBeFunction();
     expectTypeOf<OpenAI.ChatCompletionMessageParam>().toExtend<ChatMessageParam>();
+  });
+
+  it("types reasoning_effort and store as validation takes them, as openai does: a typo fails to compile", () => {
+    expectTypeOf(checkedRequestFields).toBeFunction();
+    expectTypeOf<ChatCompletionCreateParams["reasoning_effort"]>().toEqualTypeOf<
+      OpenAI.ChatCompletionCreateParams["reasoning_effort"] | undefined
+    >();
   });
 
   it("declares every field OpenAI's results declare (optional where never set), so code reading them compiles", () => {

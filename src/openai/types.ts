@@ -242,10 +242,12 @@ export interface ChatCompletionCreateParams extends GenerationParams {
   prompt_cache_key?: unknown;
   prompt_cache_options?: unknown;
   prompt_cache_retention?: unknown;
-  reasoning_effort?: unknown;
+  /** Checked on every route (a value outside ReasoningEffort is a 400), so typed as the check takes it. */
+  reasoning_effort?: ReasoningEffort | null;
   safety_identifier?: unknown;
   service_tier?: unknown;
-  store?: unknown;
+  /** Checked on every route: `true` is refused (nothing is stored), `false` accepted and ignored. */
+  store?: boolean | null;
   verbosity?: unknown;
   web_search_options?: unknown;
 }
