@@ -32,13 +32,13 @@ export { CONTEXT_WINDOW } from "./invoke.ts";
 
 export interface EmulatorOptions {
   /** Accepted SigV4 credentials; default: the fixed test credentials (both kinds). */
-  credentials?: readonly EmulatorCredentials[];
+  credentials?: readonly EmulatorCredentials[] | undefined;
   /** Accepted Bedrock API keys (`Authorization: Bearer`); default: `EMULATOR_API_KEY`. */
-  apiKeys?: readonly string[];
+  apiKeys?: readonly string[] | undefined;
   /** Clock for signature-age checks and `created` fields; default `Date.now`. */
-  now?: () => number;
+  now?: (() => number) | undefined;
   /** Delay between stream frames (ms) unless the model id says `slow<ms>`; default 0. */
-  chunkDelayMs?: number;
+  chunkDelayMs?: number | undefined;
 }
 
 export interface Emulator {

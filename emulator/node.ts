@@ -14,9 +14,9 @@ import { createEmulator, type Emulator, type EmulatorOptions } from "./handler.t
 
 export interface ServeEmulatorOptions extends EmulatorOptions {
   /** 0 (the default) picks a free port. */
-  port?: number;
+  port?: number | undefined;
   /** Default 127.0.0.1. */
-  hostname?: string;
+  hostname?: string | undefined;
 }
 
 export interface ServedEmulator {

@@ -16,9 +16,9 @@ import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
 
 export interface NodeFetchOptions {
   /** Connections kept per host and port (default 50, the AWS SDK's own). */
-  maxSockets?: number;
+  maxSockets?: number | undefined;
   /** How long an unused connection stays open, in ms (default 30 s: shorter than Bedrock's idle cut-off). */
-  idleMs?: number;
+  idleMs?: number | undefined;
 }
 
 /** Statuses whose answer has no body: a Response refuses one for them. */

@@ -51,32 +51,32 @@ const DEFAULT_COOLDOWN_MS = 10_000;
 
 export interface BedrockOptions extends TransportOptions {
   /** Public names -> model strings or configs (templates, region, drop_params). */
-  models?: Record<string, ModelEntry>;
+  models?: Record<string, ModelEntry> | undefined;
   /** Refuse model strings not named in `models` (the proxy's mode). Default false. */
-  onlyListedModels?: boolean;
+  onlyListedModels?: boolean | undefined;
   /**
    * Drop parameters a route cannot honour instead of refusing them, for every model whose own
    * `drop_params` does not say otherwise (a request's `drop_params` overrides both). Default false.
    */
-  dropParams?: boolean;
+  dropParams?: boolean | undefined;
   /**
    * Where the cool-downs of failing deployments are kept, to share them beyond this client (the
    * proxy uses a Durable Object). Default: in this client.
    */
-  cooldownStore?: CooldownStore;
+  cooldownStore?: CooldownStore | undefined;
   /** How long a failing deployment is skipped, in ms (default 10000, at most 2147483647). */
-  cooldownMs?: number;
+  cooldownMs?: number | undefined;
 }
 
 export interface RequestOptions {
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
   /** Called before each retry (throttling, 5xx, a model waking up). */
-  onRetry?: (event: RetryEvent) => void;
+  onRetry?: ((event: RetryEvent) => void) | undefined;
   /**
    * Called each time the request is sent to a deployment of its model, once its body is built (a
    * request refused while it is built reached none); the last one served it (or failed).
    */
-  onDeployment?: (event: DeploymentEvent) => void;
+  onDeployment?: ((event: DeploymentEvent) => void) | undefined;
   /**
    * Called when a deployment serves a request after others failed it having answered some of its
    * calls (a legacy Completions request of several calls moved on from a throttled copy): Bedrock
@@ -84,7 +84,7 @@ export interface RequestOptions {
    * them out. Called once, before create() resolves. A request no deployment serves does not call
    * it: its error's `usage` and `unmeteredCalls` add up every attempt's instead.
    */
-  onFailoverUsage?: (event: FailoverUsageEvent) => void;
+  onFailoverUsage?: ((event: FailoverUsageEvent) => void) | undefined;
 }
 
 export type StreamingRequest = ChatCompletionCreateParams & { stream: true };

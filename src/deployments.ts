@@ -17,13 +17,13 @@ export interface DeploymentConfig {
   /** `bedrock/<route>/<model-arn>`; every deployment of an entry has the same route. */
   model: string;
   /** This copy's region, when its model string does not say (a plain id). */
-  region?: string;
+  region?: string | undefined;
   /** This copy's own AWS credentials (another account), instead of the client's. */
-  credentials?: CredentialsOption;
+  credentials?: CredentialsOption | undefined;
   /** This copy's own Bedrock API key, instead of the client's credentials. */
-  apiKey?: string;
+  apiKey?: string | undefined;
   /** Its share of requests under `routing: "weighted"` (default 1). */
-  weight?: number;
+  weight?: number | undefined;
 }
 
 /** A models table entry serving one name from several deployments. */
@@ -31,7 +31,7 @@ export interface RoutedModelConfig extends ModelSettingValues {
   /** One to MAX_DEPLOYMENTS copies of the same model. */
   deployments: DeploymentConfig[];
   /** Default "failover": the first deployment that answers, in the order listed. */
-  routing?: RoutingStrategy;
+  routing?: RoutingStrategy | undefined;
 }
 
 // A router tries every deployment of an entry in the worst case: a handful is what "copies in a

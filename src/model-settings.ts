@@ -34,61 +34,61 @@ const VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
 /** The per-model settings of a models table entry. */
 export interface ModelSettingValues {
   /** Render the prompt with another built-in template than the route's own (imported models are often fine-tunes). */
-  template?: TemplateName;
+  template?: TemplateName | undefined;
   /** The model's own Jinja chat template (from its tokenizer_config.json). */
-  chat_template?: string;
+  chat_template?: string | undefined;
   /** Special tokens a `chat_template` refers to. */
-  bos_token?: string;
-  eos_token?: string;
+  bos_token?: string | undefined;
+  eos_token?: string | undefined;
   /** Ignore parameters the route cannot honour instead of answering 400. */
-  drop_params?: boolean;
+  drop_params?: boolean | undefined;
   /**
    * The proxy's request body limit for this model, in bytes, instead of its MAX_BODY_BYTES (a
    * vision model's images need more). The library itself ignores it.
    */
-  max_body_bytes?: number;
+  max_body_bytes?: number | undefined;
   /** converse: the model's own request fields, passed as Converse's additionalModelRequestFields. */
-  additional_model_request_fields?: Record<string, unknown>;
+  additional_model_request_fields?: Record<string, unknown> | undefined;
   /** converse: a Bedrock guardrail applied to every call (Converse's guardrailConfig). */
-  guardrail_config?: GuardrailConfig;
+  guardrail_config?: GuardrailConfig | undefined;
   /** converse: reasoning on by default, with this many thinking tokens (a level for level-based families). */
-  reasoning_budget?: number;
+  reasoning_budget?: number | undefined;
   /**
    * What becomes of a model's special tokens spelled in request text (`<|im_start|>` in a user
    * message or a tool result): "escape" (the default) neutralises them so they can never become
    * control tokens; "keep" sends the text byte for byte.
    */
-  special_tokens?: "escape" | "keep";
+  special_tokens?: "escape" | "keep" | undefined;
   /** The most choices (`n`) one request may ask for; more is a 400. */
-  max_n?: number;
+  max_n?: number | undefined;
   /** The most tokens one answer may have: a larger limit is a 400, no limit means this one. */
-  max_output_tokens?: number;
+  max_output_tokens?: number | undefined;
   /**
    * The chat_template_kwargs a request may set: variables of this model's own chat_template, or of
    * the template an openai-route model applies itself. Built-in templates take their own only.
    */
-  client_template_kwargs?: string[];
+  client_template_kwargs?: string[] | undefined;
   /**
    * The body format a template route sends its prompt in: Bedrock's own BedrockCompletion
    * (`prompt` + `max_gen_len`, the default, which every import speaks) or OpenAICompletion
    * (`prompt` + `max_tokens`, imports made after 2025-11-11), which carries n, seed, penalties,
    * logprobs and structured_outputs.
    */
-  wire_format?: WireFormatName;
+  wire_format?: WireFormatName | undefined;
   /**
    * The openai route: the markup of tool calls the model writes as text in `content` (Bedrock
    * parses calls server-side only for some imports), read into `tool_calls`.
    */
-  tool_parser?: ToolParserName;
+  tool_parser?: ToolParserName | undefined;
 }
 
 /** Bedrock's guardrailConfig, as the guardrail_config setting holds it. */
 export interface GuardrailConfig {
   guardrailIdentifier: string;
   guardrailVersion: string;
-  trace?: "enabled" | "disabled" | "enabled_full";
+  trace?: "enabled" | "disabled" | "enabled_full" | undefined;
   /** ConverseStream only: whether the guardrail checks the stream before or beside it. */
-  streamProcessingMode?: "sync" | "async";
+  streamProcessingMode?: "sync" | "async" | undefined;
 }
 
 export type ModelSettingName = keyof ModelSettingValues;

@@ -61,7 +61,7 @@ export interface ModelConfig extends ModelSettingValues {
   /** `bedrock/<route>/<model-arn>`. */
   model: string;
   /** This model's region, when it differs from the client's. */
-  region?: string;
+  region?: string | undefined;
 }
 
 const modelString = v.pipe(v.string(), v.minLength(1));

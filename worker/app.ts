@@ -31,17 +31,17 @@ export type { LogLine } from "./log.ts";
 
 export interface AppOptions {
   /** Bindings as an object (Deno, Bun, Node). Without it, the Worker's env is read. */
-  env?: ProxyBindings;
+  env?: ProxyBindings | undefined;
   /** Where log lines go (default: console.log as JSON, one line per request). */
-  log?: (line: LogLine) => void;
+  log?: ((line: LogLine) => void) | undefined;
   /** Interval of SSE comments while a cold model wakes up (default: SSE_KEEPALIVE_MS, else 5 s). */
-  keepAliveMs?: number;
+  keepAliveMs?: number | undefined;
   /** Upstream fetch: on Node, `nodeFetch` from bedrock-edge/node; or one that reaches an in-process emulator. */
-  fetch?: typeof fetch;
+  fetch?: typeof fetch | undefined;
   /** SigV4's hashes: on Node, `nodeSigningCrypto` from bedrock-edge/node (default: WebCrypto). */
-  signingCrypto?: SigningCrypto;
+  signingCrypto?: SigningCrypto | undefined;
   /** Backoff base for retries (default: BEDROCK_RETRY_BASE_DELAY_MS, else 500 ms). */
-  retryBaseDelayMs?: number;
+  retryBaseDelayMs?: number | undefined;
 }
 
 interface Endpoint {

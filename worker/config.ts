@@ -22,43 +22,43 @@ import { readTraceExport, type TraceExport } from "./traces.ts";
 /** Below this, SSE keep-alive comments would be noise, not keep-alives. */
 export const MIN_KEEPALIVE_MS = 10;
 export interface ProxyEnv {
-  MODELS?: string | Record<string, unknown>;
-  PROXY_API_KEYS?: string;
+  MODELS?: string | Record<string, unknown> | undefined;
+  PROXY_API_KEYS?: string | undefined;
   /** Named keys and their limits, a JSON object (worker/keys.ts). */
-  API_KEYS?: string | Record<string, unknown>;
-  AWS_ACCESS_KEY_ID?: string;
-  AWS_SECRET_ACCESS_KEY?: string;
-  AWS_SESSION_TOKEN?: string;
-  AWS_REGION?: string;
-  AWS_BEARER_TOKEN_BEDROCK?: string;
-  BEDROCK_ENDPOINT?: string;
-  BEDROCK_MAX_RETRIES?: string | number;
+  API_KEYS?: string | Record<string, unknown> | undefined;
+  AWS_ACCESS_KEY_ID?: string | undefined;
+  AWS_SECRET_ACCESS_KEY?: string | undefined;
+  AWS_SESSION_TOKEN?: string | undefined;
+  AWS_REGION?: string | undefined;
+  AWS_BEARER_TOKEN_BEDROCK?: string | undefined;
+  BEDROCK_ENDPOINT?: string | undefined;
+  BEDROCK_MAX_RETRIES?: string | number | undefined;
   /** Largest request body accepted, in bytes (default 4 MiB); a model's max_body_bytes overrides it. */
-  MAX_BODY_BYTES?: string | number;
+  MAX_BODY_BYTES?: string | number | undefined;
   /** Comma-separated origins allowed by CORS, or "*", or a list of them. CORS is off when unset. */
-  CORS_ORIGINS?: string | readonly string[];
+  CORS_ORIGINS?: string | readonly string[] | undefined;
   /** How long to wait for an imported model to wake up, in ms (default 300000). */
-  MODEL_READY_TIMEOUT_MS?: string | number;
+  MODEL_READY_TIMEOUT_MS?: string | number | undefined;
   /** Time allowed for Bedrock's answer to begin, in ms (default 600000). */
-  UPSTREAM_TIMEOUT_MS?: string | number;
+  UPSTREAM_TIMEOUT_MS?: string | number | undefined;
   /** Longest silence between stream frames, in ms (default 60000). */
-  IDLE_TIMEOUT_MS?: string | number;
+  IDLE_TIMEOUT_MS?: string | number | undefined;
   /** "true" to include prompt text in log lines (off by default); true or false, in any case. */
-  LOG_PROMPTS?: string | boolean;
+  LOG_PROMPTS?: string | boolean | undefined;
   /** First backoff step of upstream retries, in ms (default 500; later steps double, with jitter). */
-  BEDROCK_RETRY_BASE_DELAY_MS?: string | number;
+  BEDROCK_RETRY_BASE_DELAY_MS?: string | number | undefined;
   /** Interval of SSE comment lines while a cold model wakes up, in ms (default 5000). */
-  SSE_KEEPALIVE_MS?: string | number;
+  SSE_KEEPALIVE_MS?: string | number | undefined;
   /** "true" to drop parameters a model cannot honour instead of refusing them (a model's drop_params wins). */
-  DROP_PARAMS?: string | boolean;
+  DROP_PARAMS?: string | boolean | undefined;
   /** How long a failing deployment of a model is skipped, in ms (default 10000). */
-  DEPLOYMENT_COOLDOWN_MS?: string | number;
+  DEPLOYMENT_COOLDOWN_MS?: string | number | undefined;
   /** An OTLP/HTTP collector's base URL: one span per request goes to its /v1/traces. */
-  OTEL_EXPORTER_OTLP_ENDPOINT?: string;
+  OTEL_EXPORTER_OTLP_ENDPOINT?: string | undefined;
   /** The collector's traces URL itself, used as it is (over OTEL_EXPORTER_OTLP_ENDPOINT). */
-  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT?: string;
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT?: string | undefined;
   /** Headers for the collector, `name=value,…` (values percent-encoded), e.g. its API key. */
-  OTEL_EXPORTER_OTLP_HEADERS?: string;
+  OTEL_EXPORTER_OTLP_HEADERS?: string | undefined;
 }
 
 /** Cloudflare's own bindings (wrangler.toml): objects, in a Worker only; each optional. */

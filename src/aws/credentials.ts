@@ -3,7 +3,7 @@ import { configurationError, nameOf } from "../errors.ts";
 export interface AwsCredentials {
   accessKeyId: string;
   secretAccessKey: string;
-  sessionToken?: string;
+  sessionToken?: string | undefined;
 }
 
 /** Static credentials, or a provider called before every request (so rotation just works). */

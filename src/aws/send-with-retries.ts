@@ -21,17 +21,17 @@ export interface BedrockCall {
   modelId: string;
   body: string;
   /** Overrides the transport's region for this call. */
-  region?: string;
-  signal?: AbortSignal;
+  region?: string | undefined;
+  signal?: AbortSignal | undefined;
   /** Called before each backoff; the proxy uses it to keep a waiting client's connection alive. */
-  onRetry?: (event: RetryEvent) => void;
+  onRetry?: ((event: RetryEvent) => void) | undefined;
   /**
    * One attempt only: what would be retried (throttling, 5xx, a network failure, a model waking
    * up) is thrown at once, as Bedrock answered it, for a caller that has another copy of the
    * model to try instead (src/routing/). A signature refused for its time is still tried again
    * once the clock is corrected (src/aws/clock.ts).
    */
-  failFast?: boolean;
+  failFast?: boolean | undefined;
 }
 
 // What to retry and how long to wait loads with the first failure: most calls never need it.

@@ -7,30 +7,30 @@ import type { SigningCrypto, SigningKeyCache } from "./sign.ts";
 /** Every option in milliseconds takes 0 to 2147483647 (about 24.8 days, the longest a timer can wait). */
 export interface TransportOptions {
   /** Default: the region in the model ARN. */
-  region?: string;
-  credentials?: CredentialsOption;
+  region?: string | undefined;
+  credentials?: CredentialsOption | undefined;
   /** A Bedrock API key, sent as `Authorization: Bearer`, instead of SigV4. */
-  apiKey?: string;
+  apiKey?: string | undefined;
   /** Base URL override: a VPC endpoint, a proxy, or the emulator. */
-  endpoint?: string;
-  fetch?: typeof fetch;
+  endpoint?: string | undefined;
+  fetch?: typeof fetch | undefined;
   /**
    * Synchronous hashes for SigV4 (bedrock-edge/node's `nodeSigningCrypto`); default: WebCrypto,
    * through aws4fetch. The signature is the same either way.
    */
-  signingCrypto?: SigningCrypto;
+  signingCrypto?: SigningCrypto | undefined;
   /** Retries for throttling, 5xx and network errors (default 2). */
-  maxRetries?: number;
+  maxRetries?: number | undefined;
   /** Time allowed for Bedrock's answer to begin (plain calls: to finish). Default 10 minutes. */
-  timeoutMs?: number;
+  timeoutMs?: number | undefined;
   /** Longest silence allowed between two pieces of a stream. Default 60 s. */
-  idleTimeoutMs?: number;
+  idleTimeoutMs?: number | undefined;
   /** How long to wait for an imported model to wake up (ModelNotReadyException). Default 5 minutes. */
-  modelReadyTimeoutMs?: number;
+  modelReadyTimeoutMs?: number | undefined;
   /** First backoff step (default 500 ms); later ones double, with full jitter. */
-  retryBaseDelayMs?: number;
+  retryBaseDelayMs?: number | undefined;
   /** Longest single backoff (default 20 s). */
-  retryMaxDelayMs?: number;
+  retryMaxDelayMs?: number | undefined;
 }
 
 export interface Transport {

@@ -41,15 +41,15 @@ export function toErrorBody(error: unknown): OpenAIErrorBody {
 
 export interface SseOptions<T> {
   /** Chunks for which this says false are not sent (the proxy drops a usage chunk nobody asked for). */
-  keep?: (value: T) => boolean;
+  keep?: ((value: T) => boolean) | undefined;
   /** The source ended normally; [DONE] is being written. */
-  onEnd?: () => void;
+  onEnd?: (() => void) | undefined;
   /** Told of a mid-stream failure (for logging) before its error event is written. */
-  onError?: (error: unknown) => void;
+  onError?: ((error: unknown) => void) | undefined;
   /** The error event's body for a failure (default toErrorBody): the proxy maps and scrubs it. */
-  errorBody?: (error: unknown) => OpenAIErrorBody;
+  errorBody?: ((error: unknown) => OpenAIErrorBody) | undefined;
   /** The reader went away (a client disconnect); the source is aborted. */
-  onCancel?: () => void;
+  onCancel?: (() => void) | undefined;
 }
 
 /**

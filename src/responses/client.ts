@@ -10,9 +10,9 @@ import type { NonStreamingResponseParams, Response, ResponseCreateParams, Stream
 
 export interface ResponsesRequestOptions extends RequestOptions {
   /** The error object a stream's failure events carry (default: the error's own; the proxy scrubs it). */
-  errorBody?: (error: unknown) => OpenAIErrorBody;
+  errorBody?: ((error: unknown) => OpenAIErrorBody) | undefined;
   /** Told of a failure after a stream's first event, before its failure events (the proxy logs it). */
-  onError?: (error: unknown) => void;
+  onError?: ((error: unknown) => void) | undefined;
 }
 
 export interface Responses {

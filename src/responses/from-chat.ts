@@ -15,11 +15,11 @@ export interface ResponseEventStream extends AsyncIterable<ResponseStreamEvent> 
 
 export interface ResponseEventsOptions {
   /** The caller's signal: its abort ends the stream with the abort's reason, not failure events. */
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
   /** The error object the failure events carry (default: the error's own; the proxy scrubs it). */
-  errorBody?: (error: unknown) => OpenAIErrorBody;
+  errorBody?: ((error: unknown) => OpenAIErrorBody) | undefined;
   /** Told of a failure after the first event, before the failure events are yielded. */
-  onError?: (error: unknown) => void;
+  onError?: ((error: unknown) => void) | undefined;
 }
 
 /** One chat delta (or a whole message, as one delta) into the assembler. */

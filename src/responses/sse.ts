@@ -15,9 +15,9 @@ export interface ResponseSseOptions {
    * Sees each event as it goes out: a server of its own can read the final one for its log line
    * (the proxy writes its streams through worker/sse.ts instead).
    */
-  onEvent?: (event: ResponseStreamEvent) => void;
+  onEvent?: ((event: ResponseStreamEvent) => void) | undefined;
   /** The reader went away (a client disconnect); the source is aborted. */
-  onCancel?: () => void;
+  onCancel?: (() => void) | undefined;
 }
 
 /**

@@ -34,9 +34,9 @@ export type PromptRenderer = (input: PromptInput) => string;
  */
 export interface ModelSettings extends ModelSettingValues {
   /** Overrides the route's own prompt renderer (a named built-in or a compiled Jinja template). */
-  render?: PromptRenderer;
+  render?: PromptRenderer | undefined;
   /** The chat_template_kwargs a request may set for `render`'s template. */
-  templateVariables?: TemplateVariables;
+  templateVariables?: TemplateVariables | undefined;
 }
 
 export interface RouteChoice {

@@ -44,8 +44,8 @@ export interface ReasoningLimitInput {
   /** The request's reasoning_effort, unchecked (chat's field, or Responses' reasoning.effort). */
   reasoningEffort?: unknown;
   /** The model's reasoning_budget setting. */
-  reasoningBudget?: number;
-  stream?: boolean;
+  reasoningBudget?: number | undefined;
+  stream?: boolean | undefined;
 }
 
 /**

@@ -1,0 +1,138 @@
+/// <reference types="node" />
+// The option bags users fill take an explicit `undefined` wherever they take nothing, also under
+// `exactOptionalPropertyTypes`, as openai's own option bags do: values read from the environment
+// (`process.env.AWS_REGION`) and options forwarded from a caller's own (`{ signal: opts.signal }`)
+// are `T | undefined`. The runtime reads such an `undefined` as absent. Result types are left
+// alone: they stay assignable to openai's (openai-types.test.ts).
+//
+// The repo compiles with that flag off, under which every optional property takes `undefined`, so
+// the first test compiles this very file again with it on: the type checks below hold there.
+import { fileURLToPath } from "node:url";
+import ts from "typescript";
+import { describe, expect, expectTypeOf, it } from "vitest";
+import type { ServeEmulatorOptions } from "../emulator/node.ts";
+import type { EmulatorOptions } from "../emulator/mod.ts";
+import type { NodeFetchOptions } from "../node/mod.ts";
+import type {
+  InvokeRequest,
+  ModelSettings,
+  ModelSettingValues,
+  ReasoningLimitInput,
+  ResponseSseOptions,
+  SseOptions,
+  StreamRequest,
+} from "../src/core.ts";
+import {
+  type AwsCredentials,
+  type Bedrock,
+  type BedrockOptions,
+  type ChatMessageParam,
+  createBedrock,
+  type DeploymentConfig,
+  type ModelConfig,
+  type RequestOptions,
+  type ResponseEventsOptions,
+  type ResponsesRequestOptions,
+  type RoutedModelConfig,
+  type TransportOptions,
+} from "../src/index.ts";
+import { type AppOptions, createApp, type ProxyBindings, type ProxyEnv } from "../worker/mod.ts";
+
+const THIS_FILE = fileURLToPath(import.meta.url);
+const ROOT = fileURLToPath(new URL("..", import.meta.url));
+
+/** The keys of T's optional properties. */
+type OptionalKeys<T> = { [K in keyof T]-?: object extends Pick<T, K> ? K : never }[keyof T];
+
+/** The optional properties of T that refuse an explicit `undefined` (none, with the flag off). */
+type RefusingUndefined<T> = {
+  [K in OptionalKeys<T>]-?: { [P in K]: undefined } extends Pick<T, K> ? never : K;
+}[OptionalKeys<T>];
+
+/** Compiles for `never` only; for keys, the error names them (`Type '"signal"' does not satisfy the constraint 'never'`). */
+function refusingNone<_Keys extends never>(): void {}
+
+/** This file's errors, compiled with the repo's settings and exactOptionalPropertyTypes on. */
+function errorsUnderExactOptionalPropertyTypes(): string[] {
+  const { config } = ts.readConfigFile(`${ROOT}/tsconfig.json`, ts.sys.readFile);
+  const { options } = ts.parseJsonConfigFileContent(config, ts.sys, ROOT);
+  const program = ts.createProgram([THIS_FILE], { ...options, exactOptionalPropertyTypes: true, noEmit: true });
+  expect(program.getCompilerOptions().exactOptionalPropertyTypes).toBe(true);
+  const source = program.getSourceFile(THIS_FILE)!;
+  return ts.getPreEmitDiagnostics(program, source).map((diagnostic) => {
+    const at = diagnostic.start === undefined ? 0 : source.getLineAndCharacterOfPosition(diagnostic.start).line + 1;
+    return `line ${at}: ${ts.flattenDiagnosticMessageText(diagnostic.messageText, "\n")}`;
+  });
+}
+
+/** Never called: the README's and the review's ways of filling options from `T | undefined` values. */
+function fromPossiblyUndefined(
+  bedrock: Bedrock,
+  messages: ChatMessageParam[],
+  opts: { signal?: AbortSignal },
+  env: Partial<Record<string, string>>,
+) {
+  const forwarded = bedrock.chat.completions.create({ model: "m", messages }, { signal: opts.signal });
+  const client = createBedrock({
+    region: env.AWS_REGION,
+    endpoint: env.BEDROCK_ENDPOINT,
+    apiKey: env.AWS_BEARER_TOKEN_BEDROCK,
+    credentials: {
+      accessKeyId: env.AWS_ACCESS_KEY_ID ?? "",
+      secretAccessKey: env.AWS_SECRET_ACCESS_KEY ?? "",
+      sessionToken: env.AWS_SESSION_TOKEN,
+    },
+  });
+  const app = createApp({
+    env: {
+      MODELS: env.MODELS,
+      PROXY_API_KEYS: env.PROXY_API_KEYS,
+      AWS_ACCESS_KEY_ID: env.AWS_ACCESS_KEY_ID,
+      AWS_SECRET_ACCESS_KEY: env.AWS_SECRET_ACCESS_KEY,
+      AWS_SESSION_TOKEN: env.AWS_SESSION_TOKEN,
+      AWS_REGION: env.AWS_REGION,
+      CORS_ORIGINS: env.CORS_ORIGINS,
+    },
+  });
+  return { forwarded, client, app };
+}
+
+describe("option bags take an explicit undefined, under exactOptionalPropertyTypes too", () => {
+  it("this file compiles with exactOptionalPropertyTypes on", () => {
+    expect(errorsUnderExactOptionalPropertyTypes()).toEqual([]);
+  }, 120_000);
+
+  it("a signal, a session token and environment values that may be undefined go in as they are", () => {
+    expectTypeOf(fromPossiblyUndefined).toBeFunction();
+  });
+
+  it("no optional property of an option bag refuses undefined", () => {
+    // bedrock-edge
+    refusingNone<RefusingUndefined<AwsCredentials>>();
+    refusingNone<RefusingUndefined<TransportOptions>>();
+    refusingNone<RefusingUndefined<BedrockOptions>>();
+    refusingNone<RefusingUndefined<RequestOptions>>();
+    refusingNone<RefusingUndefined<ResponsesRequestOptions>>();
+    refusingNone<RefusingUndefined<ModelConfig>>();
+    refusingNone<RefusingUndefined<RoutedModelConfig>>();
+    refusingNone<RefusingUndefined<DeploymentConfig>>();
+    refusingNone<RefusingUndefined<NonNullable<ModelConfig["guardrail_config"]>>>();
+    // bedrock-edge/core
+    refusingNone<RefusingUndefined<ModelSettingValues>>();
+    refusingNone<RefusingUndefined<ModelSettings>>();
+    refusingNone<RefusingUndefined<InvokeRequest>>();
+    refusingNone<RefusingUndefined<StreamRequest<unknown>>>();
+    refusingNone<RefusingUndefined<SseOptions<unknown>>>();
+    refusingNone<RefusingUndefined<ResponseSseOptions>>();
+    refusingNone<RefusingUndefined<ResponseEventsOptions>>();
+    refusingNone<RefusingUndefined<ReasoningLimitInput>>();
+    // bedrock-edge/worker
+    refusingNone<RefusingUndefined<ProxyEnv>>();
+    refusingNone<RefusingUndefined<ProxyBindings>>();
+    refusingNone<RefusingUndefined<AppOptions>>();
+    // bedrock-edge/node, bedrock-edge/emulator, bedrock-edge/emulator/node
+    refusingNone<RefusingUndefined<NodeFetchOptions>>();
+    refusingNone<RefusingUndefined<EmulatorOptions>>();
+    refusingNone<RefusingUndefined<ServeEmulatorOptions>>();
+  });
+});
