@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { chatAnswer, completionAnswer, type ChatInput } from "./answers.ts";
-import { emulatorModelId, parseModelId, type ModelSpec } from "./model-id.ts";
+import { emulatorModelId, type ModelIdOption, parseModelId, type ModelSpec } from "./model-id.ts";
 import { splitPieces, tokensOf } from "./pieces.ts";
 
-function spec(format: Parameters<typeof emulatorModelId>[0], options: string[] = []): ModelSpec {
+function spec(format: Parameters<typeof emulatorModelId>[0], options: ModelIdOption[] = []): ModelSpec {
   const parsed = parseModelId(emulatorModelId(format, options));
   if (!parsed) throw new Error("bad test id");
   return parsed;

@@ -12,7 +12,14 @@
 // Bedrock id contains a `+`, and bedrock-edge's model-id check lets it through. Imported-model
 // ARNs keep their `.<option>` form. Pure functions.
 
-import { ARN_PARTITION_REGION, type ModelFormat, type ModelOptions, parseModelId, parseOptions } from "./model-id.ts";
+import {
+  ARN_PARTITION_REGION,
+  type ModelFormat,
+  type ModelIdOption,
+  type ModelOptions,
+  parseModelId,
+  parseOptions,
+} from "./model-id.ts";
 
 export type ConverseModelKind =
   | "foundation-model"
@@ -91,6 +98,6 @@ function baseOf(id: string): { kind: ConverseModelKind; region?: string } | unde
 }
 
 /** Builds a Converse model id with options: `converseModelId("us.amazon.nova-pro-v1:0", ["think"])`. */
-export function converseModelId(id: string, options: readonly string[] = []): string {
+export function converseModelId(id: string, options: readonly ModelIdOption[] = []): string {
   return [id, ...options].join("+");
 }

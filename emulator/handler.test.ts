@@ -620,7 +620,7 @@ describe("call faults", () => {
     ["throttle", 429, "ThrottlingException", "Too many requests"],
     ["err500", 500, "InternalServerException", ""],
     ["err503", 503, "ServiceUnavailableException", ""],
-  ])("answers %s with %i %s", async (option, status, type, message) => {
+  ] as const)("answers %s with %i %s", async (option, status, type, message) => {
     const error = await errorAnswer(
       await invoke(createEmulator(), emulatorModelId("qwen3", [option]), { prompt: "x" }, true),
     );

@@ -7,6 +7,6 @@ export type { EmulatorStats, RequestLogEntry } from "./stats.ts";
 export { EMULATOR_API_KEY, EMULATOR_CREDENTIALS, EMULATOR_SESSION_CREDENTIALS } from "./credentials.ts";
 export type { EmulatorCredentials } from "./credentials.ts";
 export { emulatorModelId, STREAM_EXCEPTION_TYPES } from "./model-id.ts";
-export type { ModelFormat, StreamExceptionType } from "./model-id.ts";
+export type { ModelFormat, ModelIdOption, StreamExceptionType } from "./model-id.ts";
 export { converseModelId } from "./converse-model-id.ts";
 export type { ConverseModelKind } from "./converse-model-id.ts";

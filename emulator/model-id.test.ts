@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { emulatorModelId, faultForCall, parseModelId } from "./model-id.ts";
+import { converseModelId, parseConverseModelId } from "./converse-model-id.ts";
+import { emulatorModelId, faultForCall, type ModelIdOption, parseModelId } from "./model-id.ts";
 
 const ARN = "arn:aws:bedrock:us-east-1:123456789012:imported-model/";
 
@@ -115,6 +116,35 @@ describe("parseModelId", () => {
     const id = emulatorModelId("qwen2", ["echo", "slow5"], "eu-west-1", "000000000000");
     expect(id).toBe("arn:aws:bedrock:eu-west-1:000000000000:imported-model/qwen2.echo.slow5");
     expect(parseModelId(id)).toMatchObject({ format: "qwen2", echo: true, slowMs: 5, region: "eu-west-1" });
+  });
+});
+
+describe("the options of emulatorModelId and converseModelId", () => {
+  it("are typed: each kind the parser reads compiles and parses, a misspelt one fails to compile", () => {
+    const options: ModelIdOption[] = [
+      "think",
+      "throttle",
+      "notready2",
+      "err500",
+      "err503",
+      "midstream-throttlingException",
+      "midstream-validationException3",
+      "drop4",
+      "badcrc1",
+      "slow5",
+      "wait10",
+      "long3",
+    ];
+    for (const option of options) {
+      expect(parseModelId(emulatorModelId("llama", [option])), option).toBeDefined();
+      expect(parseConverseModelId(converseModelId("us.amazon.nova-pro-v1:0", [option])), option).toBeDefined();
+    }
+    // @ts-expect-error a misspelt flag
+    expect(parseModelId(emulatorModelId("llama", ["lenght"]))).toBeUndefined();
+    // @ts-expect-error a misspelt flag
+    expect(parseConverseModelId(converseModelId("us.amazon.nova-pro-v1:0", ["thnk"]))).toBeUndefined();
+    // @ts-expect-error a stream exception Bedrock does not send
+    expect(parseModelId(emulatorModelId("llama", ["midstream-accessDeniedException1"]))).toBeUndefined();
   });
 });
 

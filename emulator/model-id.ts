@@ -235,10 +235,23 @@ export function faultForCall(faults: readonly CallFault[], callIndex: number): C
   return undefined;
 }
 
+/**
+ * An option of a model id, as parseOption reads it: a flag, a fault for a number of calls (every
+ * call without one), a mid-stream exception (after a number of frames), or a numbered option. The
+ * numbers' ranges are checked when the id is parsed; a misspelt name fails to compile.
+ */
+export type ModelIdOption =
+  | Flag
+  | CallFault["kind"]
+  | `${CallFault["kind"]}${number}`
+  | `midstream-${StreamExceptionType}`
+  | `midstream-${StreamExceptionType}${number}`
+  | `${"drop" | "badcrc" | "slow" | "wait" | "long"}${number}`;
+
 /** Builds an emulator model id: `emulatorModelId("r1", ["echo"])`. */
 export function emulatorModelId(
   format: ModelFormat,
-  options: readonly string[] = [],
+  options: readonly ModelIdOption[] = [],
   region = "us-east-1",
   account = "123456789012",
 ): string {

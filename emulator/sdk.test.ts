@@ -141,7 +141,7 @@ describe("the official SDK", () => {
     ["err500", "InternalServerException", 500],
     ["err503", "ServiceUnavailableException", 503],
     ["ctx", "ValidationException", 400],
-  ])("surfaces %s as %s (%i)", async (option, name, status) => {
+  ] as const)("surfaces %s as %s (%i)", async (option, name, status) => {
     const modelId = emulatorModelId("llama", [option]);
     expect(await rejection(invoke(client(), modelId, { prompt: "Hi" }))).toMatchObject({ name, status });
     expect(await rejection(streamChunks(client(), modelId, { prompt: "Hi" }))).toMatchObject({ name, status });
@@ -196,7 +196,7 @@ describe("the official SDK", () => {
   });
 
   it("fails the SDK stream on a corrupt CRC and on a dropped connection", async () => {
-    for (const option of ["badcrc3", "drop3"]) {
+    for (const option of ["badcrc3", "drop3"] as const) {
       const output = await client().send(
         new InvokeModelWithResponseStreamCommand({
           modelId: emulatorModelId("llama", [option]),

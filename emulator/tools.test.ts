@@ -4,7 +4,7 @@
 
 import { describe, expect, it } from "vitest";
 import { REASONING_TEXT } from "./answers.ts";
-import { emulatorModelId, type ModelFormat } from "./model-id.ts";
+import { emulatorModelId, type ModelFormat, type ModelIdOption } from "./model-id.ts";
 import {
   DEEPSEEK_ASSISTANT,
   DEEPSEEK_REQUIRED_PREFILL,
@@ -81,14 +81,14 @@ function r1Prompt(system: string): string {
 async function completion(
   format: ModelFormat,
   prompt: string,
-  options: string[] = [],
+  options: ModelIdOption[] = [],
   extra: Json = {},
 ): Promise<string> {
   const answer = await json(await send(emulatorModelId(format, options), { prompt, ...extra }));
   return String(answer[format === "qwen2" ? "text" : "generation"]);
 }
 
-async function streamedCompletion(format: ModelFormat, prompt: string, options: string[] = []): Promise<string> {
+async function streamedCompletion(format: ModelFormat, prompt: string, options: ModelIdOption[] = []): Promise<string> {
   const chunks = chunksOf(
     await events(await send(emulatorModelId(format, options), { prompt }, "invoke-with-response-stream")),
   );

@@ -6,6 +6,7 @@ import { REASONING_TEXT, TOOL_RESULT_TEXT } from "../emulator/answers.ts";
 import { GUARDRAIL_MESSAGE } from "../emulator/converse.ts";
 import { OPENING_USER_TEXT } from "../src/routes/converse/messages.ts";
 import { converseModelId } from "../emulator/converse-model-id.ts";
+import type { ModelIdOption } from "../emulator/model-id.ts";
 import { BedrockEdgeError, type ChatCompletionChunk, type ChatMessageParam, type FunctionTool } from "../src/index.ts";
 import { errorOf } from "./helpers/errors.ts";
 import { RESPONSES_WEATHER_TOOL as responsesWeather } from "./helpers/tool-calls.ts";
@@ -643,7 +644,7 @@ describe("converse: every stop reason", () => {
     { stopReason: "stop_sequence", options: ["stopseq"], finish: "stop" },
     { stopReason: "guardrail_intervened", options: ["guardrail"], finish: "content_filter" },
     { stopReason: "content_filtered", options: ["filtered"], finish: "content_filter" },
-  ])("$stopReason is finish_reason $finish, plain and streamed", async ({ options, finish }) => {
+  ] as const)("$stopReason is finish_reason $finish, plain and streamed", async ({ options, finish }) => {
     const { bedrock } = emulated();
     const request = { model: model("converse", ...options), messages: [hello], stop: ["zzz"], max_tokens: 50 };
     const plain = await bedrock.chat.completions.create(request);
@@ -811,9 +812,9 @@ describe("converse: refusals and faults", () => {
 
   it("throttling, a cold model and 5xx are retried; a context overflow is a 400", async () => {
     const { bedrock } = emulated();
-    for (const options of [["throttle1"], ["notready1"], ["err500"], ["err503"]]) {
+    for (const options of [["throttle1"], ["notready1"], ["err5001"], ["err5031"]] as const) {
       const completion = await bedrock.chat.completions.create({
-        model: model("converse", ...options.map((o) => (o === "err500" || o === "err503" ? `${o}1` : o))),
+        model: model("converse", ...options),
         messages: [hello],
       });
       expect(completion.choices[0]!.message.content, options.join()).toMatch(GREETING);
@@ -913,7 +914,7 @@ describe("converse: a Claude tool loop with the request's reasoning_effort, as c
 });
 
 describe("converse: tool use by model family", () => {
-  const foundation = (id: string, ...options: string[]) =>
+  const foundation = (id: string, ...options: ModelIdOption[]) =>
     `bedrock/converse/${converseModelId(`arn:aws:bedrock:us-east-1::foundation-model/${id}`, options)}`;
   const LLAMA = foundation("meta.llama3-3-70b-instruct-v1:0", "tool");
   const weather = { role: "user" as const, content: "Weather in Paris?" };

@@ -390,7 +390,7 @@ describe("errors", () => {
 
   it("a corrupt frame and a dropped connection are 502s, never a silent end", async () => {
     const { bedrock } = emulated();
-    for (const option of ["badcrc3", "drop3"]) {
+    for (const option of ["badcrc3", "drop3"] as const) {
       const stream = await bedrock.chat.completions.create({
         model: model("qwen2", option),
         messages: [hello],

@@ -6,7 +6,7 @@ import { EMULATOR_API_KEY, EMULATOR_CREDENTIALS } from "../emulator/credentials.
 import { converseModelId } from "../emulator/converse-model-id.ts";
 import { awsError } from "../emulator/errors.ts";
 import { createEmulator } from "../emulator/handler.ts";
-import { emulatorModelId } from "../emulator/model-id.ts";
+import { emulatorModelId, type ModelIdOption } from "../emulator/model-id.ts";
 import { memoryCooldownStore } from "../src/core.ts";
 import {
   BedrockEdgeError,
@@ -25,7 +25,7 @@ const EAST = "us-east-1";
 const WEST = "us-west-2";
 
 /** An emulator llama in `region` with fault options: copies of one model, each counted apart. */
-const llama = (region: string, ...options: string[]) => emulatorModelId("llama", options, region);
+const llama = (region: string, ...options: ModelIdOption[]) => emulatorModelId("llama", options, region);
 
 function setup(models: Record<string, RoutedModelConfig>, options: Partial<BedrockOptions> = {}) {
   const emulator = createEmulator();
@@ -62,7 +62,7 @@ async function text(stream: AsyncIterable<ChatCompletionChunk>): Promise<string>
 }
 
 describe("a request moves to the next deployment before the first byte", () => {
-  const faults = {
+  const faults: Record<string, ModelIdOption[]> = {
     throttling: ["throttle"],
     "a 500": ["err500"],
     "a 503": ["err503"],

@@ -4,7 +4,7 @@
 // name the wire_format, and forced tool calls whose arguments OpenAICompletion holds to the
 // function's schema.
 import { describe, expect, it } from "vitest";
-import { emulatorModelId } from "../emulator/model-id.ts";
+import { emulatorModelId, type ModelIdOption } from "../emulator/model-id.ts";
 import { validates } from "../emulator/test-helpers.ts";
 import { BedrockEdgeError, type ChatCompletionChunk, type ChatCompletionCreateParams } from "../src/index.ts";
 import type { TokenLogprob } from "../src/openai/types.ts";
@@ -17,12 +17,12 @@ type WireFormat = "bedrock_completion" | "openai_completion";
 
 const hello = [{ role: "user" as const, content: "Hello there!" }];
 
-function arnOf(route: TemplateRoute, ...options: string[]): string {
+function arnOf(route: TemplateRoute, ...options: ModelIdOption[]): string {
   return emulatorModelId(ROUTE_FORMATS[route], options);
 }
 
 /** A client whose model "m" is `route`'s emulated model in `wire_format`. */
-function client(route: TemplateRoute, wire_format: WireFormat, ...options: string[]) {
+function client(route: TemplateRoute, wire_format: WireFormat, ...options: ModelIdOption[]) {
   const arn = arnOf(route, ...options);
   const { bedrock, emulator } = emulated({ models: { m: { model: `bedrock/${route}/${arn}`, wire_format } } });
   return { bedrock, sent: () => emulator.stats.lastBody(arn) as Record<string, unknown> };

@@ -4,6 +4,7 @@ import {
   parseConfig,
   type ProxyBindings,
   type ProxyConfig,
+  type ProxyEnv,
   readCorsOrigins,
 } from "./config.ts";
 
@@ -108,6 +109,54 @@ describe("MODELS' names", () => {
       expect(Object.keys(result.models)).toEqual(["r1"]);
       expect(Object.getPrototypeOf(result.models)).toBe(Object.prototype);
     }
+  });
+});
+
+describe("MODELS as an object (createApp's env)", () => {
+  const qwen = `bedrock/qwen3/${ARN}`;
+  const west = `bedrock/qwen3/${ARN.replace("us-east-1", "us-west-2")}`;
+  const keyBinding = { AWS_BEARER_TOKEN_WEST: "ABSKd2VzdC1iZWFyZXItdG9rZW4tZXhhbXBsZQ" };
+
+  it("is typed as the entries MODELS takes: each kind compiles and is taken", () => {
+    const models: ProxyEnv["MODELS"] = {
+      plain: qwen,
+      single: { model: qwen, template: "qwen3", drop_params: true },
+      routed: {
+        deployments: [{ model: qwen }, { model: west, api_key: "AWS_BEARER_TOKEN_WEST", weight: 2 }],
+        routing: "weighted",
+      },
+    };
+    expect(problems({ ...good, ...keyBinding, MODELS: models })).toEqual([]);
+  });
+
+  it("a misspelt setting, or a deployment's key in place of its binding's name, fails to compile (and is refused)", () => {
+    const [misspelt] = problems({
+      ...good,
+      MODELS: {
+        demo: {
+          model: qwen,
+          // @ts-expect-error a misspelt setting
+          tempalte: "qwen3",
+        },
+      },
+    });
+    expect(misspelt).toMatch(/^MODELS\["demo"\]\.tempalte: tempalte is not a model setting/);
+    const [key] = problems({
+      ...good,
+      MODELS: {
+        demo: {
+          deployments: [
+            { model: qwen },
+            {
+              model: west,
+              // @ts-expect-error the library's apiKey: MODELS names the binding that holds a key
+              apiKey: keyBinding.AWS_BEARER_TOKEN_WEST,
+            },
+          ],
+        },
+      },
+    });
+    expect(key).toMatch(/^MODELS\["demo"\]\.deployments\[1\]\.apiKey: MODELS names the binding that holds a key/);
   });
 });
 

@@ -8,7 +8,7 @@ import {
   regionlessModelId,
   type TableRegion,
 } from "../src/core.ts";
-import type { ModelTableEntry } from "../src/index.ts";
+import type { DeploymentConfig, ModelConfig, ModelTableEntry, RoutedModelConfig } from "../src/index.ts";
 import { type D1Database, type DurableObjectNamespace, isD1Database, isDurableObjectNamespace } from "./cloudflare.ts";
 import { resolveDeploymentCredentials } from "./deployment-credentials.ts";
 import { maskAwsIds } from "./http.ts";
@@ -21,8 +21,29 @@ import { readTraceExport, type TraceExport } from "./traces.ts";
 
 /** Below this, SSE keep-alive comments would be noise, not keep-alives. */
 export const MIN_KEEPALIVE_MS = 10;
+
+/**
+ * A MODELS deployment: the library's DeploymentConfig, but naming the bindings that hold its
+ * credentials instead of holding them (worker/deployment-credentials.ts), so MODELS may be a var.
+ */
+export interface ProxyDeploymentConfig extends Omit<DeploymentConfig, "credentials" | "apiKey"> {
+  /** The bindings holding this copy's own AWS credentials. */
+  credentials?: { access_key_id: string; secret_access_key: string; session_token?: string | undefined } | undefined;
+  /** The binding holding this copy's own Bedrock API key. */
+  api_key?: string | undefined;
+}
+
+/** A MODELS entry serving one name from several deployments. */
+export interface ProxyRoutedModelConfig extends Omit<RoutedModelConfig, "deployments"> {
+  deployments: ProxyDeploymentConfig[];
+}
+
+/** A MODELS entry: a model string, one model's settings, or its deployments. */
+export type ProxyModelEntry = string | ModelConfig | ProxyRoutedModelConfig;
+
 export interface ProxyEnv {
-  MODELS?: string | Record<string, unknown> | undefined;
+  /** Public names -> entries: a JSON object as a string (a var), or the object itself. */
+  MODELS?: string | Record<string, ProxyModelEntry> | undefined;
   PROXY_API_KEYS?: string | undefined;
   /** Named keys and their limits, a JSON object (worker/keys.ts). */
   API_KEYS?: string | Record<string, unknown> | undefined;

@@ -5,7 +5,16 @@ export type { AppOptions, LogLine, ProxyApp } from "./app.ts";
 // The app's Hono environment: its bindings, and the variables its middleware sets.
 export type { AppEnv } from "./context.ts";
 export { parseConfig } from "./config.ts";
-export type { CloudflareBindings, ConfigResult, ProxyBindings, ProxyConfig, ProxyEnv } from "./config.ts";
+export type {
+  CloudflareBindings,
+  ConfigResult,
+  ProxyBindings,
+  ProxyConfig,
+  ProxyDeploymentConfig,
+  ProxyEnv,
+  ProxyModelEntry,
+  ProxyRoutedModelConfig,
+} from "./config.ts";
 // What a ProxyConfig holds: its client keys, and the bindings and exporter it found.
 export type { ClientKey } from "./keys.ts";
 export type { D1Database, D1Statement, DurableObjectNamespace, RateLimiter } from "./cloudflare.ts";

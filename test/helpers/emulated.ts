@@ -3,7 +3,7 @@ import { createBedrock, type BedrockOptions, type RouteName } from "../../src/in
 import { EMULATOR_CREDENTIALS } from "../../emulator/credentials.ts";
 import { converseModelId } from "../../emulator/converse-model-id.ts";
 import { createEmulator, type Emulator, type EmulatorOptions } from "../../emulator/handler.ts";
-import { emulatorModelId, type ModelFormat } from "../../emulator/model-id.ts";
+import { emulatorModelId, type ModelFormat, type ModelIdOption } from "../../emulator/model-id.ts";
 
 /**
  * The converse route's emulator model: a foundation model by its ARN (which carries the region,
@@ -27,7 +27,7 @@ export const ROUTE_FORMATS = {
 export type { RouteName };
 
 /** `bedrock/<route>/<emulator model id with options>`. */
-export function model(route: RouteName, ...options: string[]): string {
+export function model(route: RouteName, ...options: ModelIdOption[]): string {
   if (route === "converse") return `bedrock/converse/${converseModelId(CONVERSE_MODEL, options)}`;
   return `bedrock/${route}/${emulatorModelId(ROUTE_FORMATS[route], options)}`;
 }

@@ -5,7 +5,7 @@
 import type { ChatCompletionChunk, createBedrock as CreateBedrock } from "../../src/index.ts";
 import { EMULATOR_CREDENTIALS } from "../../emulator/credentials.ts";
 import { converseModelId } from "../../emulator/converse-model-id.ts";
-import { emulatorModelId } from "../../emulator/model-id.ts";
+import { emulatorModelId, type ModelIdOption } from "../../emulator/model-id.ts";
 
 export interface ScenarioTarget {
   /** Base URL of the emulator, used as the library's `endpoint`. */
@@ -77,7 +77,7 @@ const WEATHER_TOOL = {
 };
 
 /** Chunks of the abort step's answer: far more than arrive before the abort (400 × 50 ms = 20 s). */
-const ABORT_OPTIONS = ["slow50", "long400"];
+const ABORT_OPTIONS: ModelIdOption[] = ["slow50", "long400"];
 const ABORT_AFTER_CHUNKS = 3;
 /** How long the upstream cancel may take to reach the emulator over a real socket. */
 const CANCEL_DEADLINE_MS = 5000;
@@ -88,7 +88,7 @@ export async function runScenario(
 ): Promise<ScenarioReport> {
   const started = Date.now();
   const bedrock = createBedrock({ endpoint: target.emulatorUrl, credentials: EMULATOR_CREDENTIALS, maxRetries: 0 });
-  const llama = (...options: string[]) => `bedrock/llama/${emulatorModelId("llama", options)}`;
+  const llama = (...options: ModelIdOption[]) => `bedrock/llama/${emulatorModelId("llama", options)}`;
 
   const plain = await attempt(async () => {
     const completion = await bedrock.chat.completions.create({ model: llama(), messages: HELLO });
@@ -139,7 +139,8 @@ export async function runScenario(
   );
 
   const converse = await attempt(async (): Promise<ConverseReport> => {
-    const converseModel = (...options: string[]) => `bedrock/converse/${converseModelId(CONVERSE_MODEL, options)}`;
+    const converseModel = (...options: ModelIdOption[]) =>
+      `bedrock/converse/${converseModelId(CONVERSE_MODEL, options)}`;
     const completion = await bedrock.chat.completions.create({ model: converseModel(), messages: HELLO });
     const stream = await readStream(
       await bedrock.chat.completions.create({

@@ -5,12 +5,12 @@
 // DeploymentCooldowns Durable Object they share. Without that binding, each isolate keeps its own.
 import OpenAI from "openai";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { emulatorModelId } from "../../emulator/model-id.ts";
+import { emulatorModelId, type ModelIdOption } from "../../emulator/model-id.ts";
 import { errorOf } from "../helpers/errors.ts";
 import { eventually, rawSse, sseEvents, startWorkerdProxy, USER_HELLO, type WorkerdProxy } from "./harness.ts";
 
 /** The emulator llama copy `copy` (0 or 1) of entry `entry`: each copy has an ARN of its own. */
-function arn(entry: number, copy: number, ...options: string[]): string {
+function arn(entry: number, copy: number, ...options: ModelIdOption[]): string {
   return emulatorModelId("llama", options, copy === 0 ? "us-east-1" : "us-west-2", String(100_000_000_000 + entry));
 }
 
@@ -26,7 +26,13 @@ const FAULTS = {
 
 const entries: Record<string, unknown> = {};
 const ids: Record<string, [string, string]> = {};
-function entry(name: string, first: string[], second: string[] = [], routing?: string, weights?: [number, number]) {
+function entry(
+  name: string,
+  first: ModelIdOption[],
+  second: ModelIdOption[] = [],
+  routing?: string,
+  weights?: [number, number],
+) {
   const index = Object.keys(entries).length;
   ids[name] = [arn(index, 0, ...first), arn(index, 1, ...second)];
   const deployments = ids[name].map((id, copy) => ({ model: `bedrock/llama/${id}`, weight: weights?.[copy] }));
