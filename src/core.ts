@@ -100,5 +100,7 @@ export { inResponsesTerms, toChatRequest } from "./responses/to-chat.ts";
 export type { ChatMapping, MessageSource } from "./responses/to-chat.ts";
 export { failedResponseEvents, responseEvents, responseFromCompletion } from "./responses/from-chat.ts";
 export { responseMeta } from "./responses/output.ts";
+// A Response as a server sends it: without `output_text`, which the SDK computes on the client.
+export { responseBody } from "./responses/output.ts";
 export { encodeResponseSse, responseSseEvent } from "./responses/sse.ts";
 export type { ResponseSseOptions } from "./responses/sse.ts";

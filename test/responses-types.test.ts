@@ -1,19 +1,15 @@
 // Our Responses shapes against the official `openai` package's types, both ways that matter:
 // its typed params go into responses.create() as they are, and our answers and stream events
-// are assignable to its types. `output_text` is the SDK's own convenience (it computes it on the
-// client from `output`), so it is the one field our answers leave out. Checked by the
-// type-checker (npm test runs tsc over this file), against openai 6 (tsconfig.json) and openai 7
-// (tsconfig.openai7.json; openai-majors.test.ts).
+// are assignable to its types, `output_text` included (the SDK computes it on the client from
+// `output`, and so does responses.create()); the wire form, responseBody(), is the API's JSON,
+// without it. Checked by the type-checker (npm test runs tsc over this file), against openai 6
+// (tsconfig.json) and openai 7 (tsconfig.openai7.json; openai-majors.test.ts).
 import type OpenAI from "openai";
 import { describe, expectTypeOf, it } from "vitest";
-import type { Bedrock, Response, ResponseCreateParams, ResponseStreamEvent } from "../src/index.ts";
+import type { Bedrock, Response, ResponseBody, ResponseCreateParams, ResponseStreamEvent } from "../src/index.ts";
 
-type SdkResponse = Omit<OpenAI.Responses.Response, "output_text">;
-/** The SDK's event types with the nested response as the wire carries it (no output_text). */
-type WireEvent<E> = E extends { response: OpenAI.Responses.Response }
-  ? Omit<E, "response"> & { response: SdkResponse }
-  : E;
-type SdkEvent = WireEvent<OpenAI.Responses.ResponseStreamEvent>;
+type SdkResponse = OpenAI.Responses.Response;
+type SdkEvent = OpenAI.Responses.ResponseStreamEvent;
 
 /** Never called: its body is only type-checked, once per create() overload. */
 function overloads(
@@ -27,8 +23,11 @@ function overloads(
 }
 
 describe("Responses types match the openai package", () => {
-  it("a Response is an OpenAI Response (less the SDK's output_text)", () => {
+  it("a Response is an OpenAI Response, output_text included; its wire form is one less output_text", () => {
     expectTypeOf<Response>().toExtend<SdkResponse>();
+    expectTypeOf<Response["output_text"]>().toEqualTypeOf<SdkResponse["output_text"]>();
+    expectTypeOf<ResponseBody>().toExtend<Omit<SdkResponse, "output_text">>();
+    expectTypeOf<keyof Response>().toEqualTypeOf<keyof ResponseBody | "output_text">();
   });
 
   it("every stream event is an OpenAI stream event", () => {

@@ -2,6 +2,8 @@
 // streamed, reasoning, function tools and their results, forced calls, limits, faults and
 // aborts. Every Response, every stream event, and the chat answers and chunks they come from,
 // are validated against OpenAI's official OpenAPI schemas.
+import type OpenAI from "openai";
+import { addOutputText } from "openai/lib/ResponsesParser";
 import { describe, expect, it } from "vitest";
 import {
   BedrockEdgeError,
@@ -46,6 +48,13 @@ function reasoningOf(response: Response): string {
       item.type === "reasoning" ? [...(item.content ?? []), ...item.summary].map((part) => part.text) : [],
     )
     .join("");
+}
+
+/** output_text as the openai SDK computes it on the client (its own addOutputText), from `output` alone. */
+function sdkOutputText(response: Response): string {
+  const copy: OpenAI.Responses.Response = { ...response, output_text: "" };
+  addOutputText(copy);
+  return copy.output_text;
 }
 
 /** A Response with what differs between two calls of the same answer (ids, times) blanked. */
@@ -109,6 +118,16 @@ describe.each(routes)("route %s", (route) => {
     expect(deltas.join("")).toBe(textOf(streamed));
     const plain = await bedrock.responses.create(params);
     expect(comparable(streamed)).toEqual(comparable(plain));
+  });
+
+  it("carries output_text as the openai SDK computes it, plain and on every Response a stream carries", async () => {
+    const plain = await bedrock.responses.create(params);
+    expect(plain.output_text).not.toBe("");
+    expect(plain.output_text).toBe(sdkOutputText(plain));
+    const all = await events(await bedrock.responses.create({ ...params, stream: true }));
+    const nested = all.flatMap((event) => ("response" in event ? [event.response] : []));
+    expect(nested.map((response) => response.output_text)).toEqual(nested.map(sdkOutputText));
+    expect(nested.map((response) => response.output_text)).toEqual(["", "", plain.output_text]);
   });
 
   it("asked for a summary, the reasoning streams as summary events", async () => {
@@ -210,6 +229,7 @@ describe("text on both sides of a call", () => {
     assertConforms("Response", plain);
     expect(plain.output.map((item) => item.type)).toEqual(["message", "function_call"]);
     expect(textOf(plain)).toBe("Sure, checking.\n\nDone.");
+    expect(plain.output_text).toBe("Sure, checking.\n\nDone.");
     const streamed = finalOf(await events(await bedrock.responses.create({ ...params, stream: true })));
     expect(comparable(streamed)).toEqual(comparable(plain));
   });

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { EMULATOR_CREDENTIALS } from "../emulator/credentials.ts";
 import { createEmulator } from "../emulator/handler.ts";
 import { emulatorModelId } from "../emulator/model-id.ts";
+import { createBedrock } from "../src/index.ts";
 import { cutBody } from "../test/helpers/cut-body.ts";
 import { createApp, type LogLine } from "./app.ts";
 import type { ProxyEnv } from "./config.ts";
@@ -513,6 +514,45 @@ describe("error messages that quote a client's value cut in the middle of an emo
     }
     expect(chat.message).toContain(`"${"g".repeat(127)}\ufffd"`);
     expect(responses.message).toContain(`"${"i".repeat(79)}\ufffd"`);
+  });
+});
+
+describe("a Response goes out as the Responses API's JSON", () => {
+  it("without output_text, plain or in a streamed event: the openai SDK computes its own; the library's carries it", async () => {
+    const emulator = createEmulator();
+    const fetch = (input: RequestInfo | URL, init?: RequestInit) => emulator.fetch(new Request(input, init));
+    const llama = `bedrock/llama/${emulatorModelId("llama")}`;
+    const app = createApp({
+      env: {
+        MODELS: JSON.stringify({ llama }),
+        PROXY_API_KEYS: "sk-one",
+        AWS_ACCESS_KEY_ID: EMULATOR_CREDENTIALS.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: EMULATOR_CREDENTIALS.secretAccessKey,
+        BEDROCK_ENDPOINT: "http://bedrock.emulator",
+      },
+      fetch,
+      log: () => undefined,
+    });
+    const post = (stream: boolean) =>
+      app.request("/v1/responses", {
+        method: "POST",
+        headers: { authorization: "Bearer sk-one", "content-type": "application/json" },
+        body: JSON.stringify({ model: "llama", input: "Hi", stream }),
+      });
+    const plain = (await (await post(false)).json()) as Record<string, unknown>;
+    expect(plain).toMatchObject({ object: "response", status: "completed" });
+    expect(Object.keys(plain)).not.toContain("output_text");
+    const datas = (await (await post(true)).text()).split("\n").filter((line) => line.startsWith("data: "));
+    const nested = datas.flatMap((line) => {
+      const event = JSON.parse(line.slice("data: ".length)) as { response?: Record<string, unknown> };
+      return event.response ? [event.response] : [];
+    });
+    expect(nested.map((response) => response.status)).toEqual(["in_progress", "in_progress", "completed"]);
+    for (const response of nested) expect(Object.keys(response)).not.toContain("output_text");
+    // The library's own Response, from the same model, does carry it.
+    const bedrock = createBedrock({ endpoint: "http://bedrock.emulator", credentials: EMULATOR_CREDENTIALS, fetch });
+    const own = await bedrock.responses.create({ model: llama, input: "Hi" });
+    expect(own.output_text).toMatch(/^Hello from/);
   });
 });
 

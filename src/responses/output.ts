@@ -7,6 +7,7 @@ import { encodeThinkingBlocks } from "./encrypted-reasoning.ts";
 import type {
   ReasoningText,
   Response,
+  ResponseBody,
   ResponseErrorCode,
   ResponseFunctionTool,
   ResponseOutputItem,
@@ -385,6 +386,21 @@ interface Outcome {
   error?: Response["error"];
 }
 
+/** What the openai SDK's `output_text` is (its addOutputText): the message items' output_text parts, joined. */
+function joinedOutputText(output: readonly ResponseOutputItem[]): string {
+  return output
+    .flatMap((item) => (item.type === "message" ? item.content : []))
+    .filter((part) => part.type === "output_text")
+    .map((part) => part.text)
+    .join("");
+}
+
+/** A Response as the API's JSON carries it: the SDK's `output_text` left out (the SDK adds its own). */
+export function responseBody(response: Response): ResponseBody {
+  const { output_text: _sdkOnly, ...body } = response;
+  return body;
+}
+
 /** The Response object around its output: the request's settings echoed, as OpenAI does. */
 function baseResponse(
   request: ResponsesRequest,
@@ -422,6 +438,7 @@ function baseResponse(
     tool_choice: request.tool_choice ?? "auto",
     tools: (request.tools ?? []).map(echoTool),
     truncation: "disabled",
+    output_text: joinedOutputText(output),
   };
   if (request.text?.verbosity != null) response.text.verbosity = request.text.verbosity;
   if (usage) response.usage = responseUsage(usage);

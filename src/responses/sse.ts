@@ -2,12 +2,15 @@
 // event named by its type, and no `[DONE]` (response.completed, .incomplete or .failed ends it).
 import { sseJson, toErrorBody } from "../openai/sse.ts";
 import type { ResponseEventStream } from "./from-chat.ts";
+import { responseBody } from "./output.ts";
 import type { ResponseStreamEvent } from "./types.ts";
 
 const encoder = new TextEncoder();
 
+/** One event as the API writes it: an event's Response without the SDK-only `output_text`. */
 export function responseSseEvent(event: ResponseStreamEvent): string {
-  return `event: ${event.type}\ndata: ${sseJson(event)}\n\n`;
+  const wire = "response" in event ? { ...event, response: responseBody(event.response) } : event;
+  return `event: ${event.type}\ndata: ${sseJson(wire)}\n\n`;
 }
 
 export interface ResponseSseOptions {

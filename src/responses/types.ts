@@ -296,7 +296,17 @@ export interface Response {
   truncation: "disabled";
   usage?: ResponseUsage;
   user?: string;
+  /**
+   * The text of the message items' `output_text` parts, joined: the openai SDK's convenience,
+   * which it computes on the client from `output` (OpenAI's JSON has no such field). Every
+   * Response the library hands out carries it, as the SDK's do; on the wire it is left out
+   * (responseBody(), responseSseEvent()).
+   */
+  output_text: string;
 }
+
+/** A Response as the Responses API's JSON carries it: without the SDK's `output_text`. */
+export type ResponseBody = Omit<Response, "output_text">;
 
 // Stream events, in the order they come: response.created, response.in_progress, then per
 // output item `output_item.added`, its parts and deltas, `output_item.done`, and last

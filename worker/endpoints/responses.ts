@@ -6,6 +6,7 @@ import {
   checkResponsesStreamFlag,
   failedResponseEvents,
   parseResponsesRequest,
+  responseBody,
   responseMeta,
   responseSseEvent,
 } from "../../src/core.ts";
@@ -31,7 +32,7 @@ export async function responses(c: AppContext): Promise<Response> {
     const response = await bedrock.responses.create({ ...request, stream: false }, upstream.options);
     recordPlainAnswer(log, usageOf(response), response.output);
     log.line.finish_reasons = finishReasonsOf(response);
-    return jsonResponse(response);
+    return jsonResponse(responseBody(response));
   }
   return sseAnswer({
     opened: bedrock.responses.create(
