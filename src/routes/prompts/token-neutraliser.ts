@@ -16,7 +16,8 @@
 // - U+200B has no Unicode decomposition: NFC and NFKC normalisers (Qwen's is NFC) keep it.
 
 import { isJsonObject } from "../../json.ts";
-import type { ChatCompletionRequest, ChatMessage } from "../../openai/types.ts";
+import { BACKSLASH, QUOTE } from "../../openai/json-chars.ts";
+import type { ChatCompletionRequest, ChatMessage, ToolCall } from "../../openai/types.ts";
 import { BUILT_IN_SPECIAL_TOKENS } from "./special-tokens.ts";
 import { THINK_CLOSE, THINK_OPEN } from "./think-tags.ts";
 
@@ -186,14 +187,73 @@ function neutralised<T>(value: T, neutralise: TokenNeutraliser): T {
 
 function neutraliseMessage(message: ChatMessage, neutraliser: RequestNeutraliser): ChatMessage {
   const answer = message.role === "assistant";
-  if (message.content == null || (!answer && !Array.isArray(message.content))) {
-    return neutralised(message, neutraliser.text);
+  // The fields neutralised their own way; every other one is text like any other.
+  const own: Record<string, unknown> = {};
+  // Only an answer's content keeps its think tags, and parts are read together too.
+  if (message.content != null && (answer || Array.isArray(message.content))) {
+    own.content = partsNeutralised(message.content, answer ? neutraliser.assistantContent : neutraliser.text);
   }
-  // Only an answer's content keeps its think tags; its other fields are text like any other.
-  // (Spreading over a copy that has `content` keeps the field where the caller put it.)
-  const others = neutralised({ ...message, content: null }, neutraliser.text);
-  const content = partsNeutralised(message.content, answer ? neutraliser.assistantContent : neutraliser.text);
-  return { ...others, content } as ChatMessage;
+  if (answer && Array.isArray(message.tool_calls)) {
+    own.tool_calls = message.tool_calls.map((call) => toolCallNeutralised(call, neutraliser.text));
+  }
+  // The copy holds each of those fields (as null), so spreading keeps them where the caller put them.
+  const placeholders = Object.fromEntries(Object.keys(own).map((key) => [key, null]));
+  const others = neutralised({ ...message, ...placeholders }, neutraliser.text);
+  return { ...others, ...own } as ChatMessage;
+}
+
+function toolCallNeutralised(call: ToolCall, neutralise: TokenNeutraliser): ToolCall {
+  const others = neutralised({ ...call, function: { ...call.function, arguments: "" } }, neutralise);
+  return {
+    ...others,
+    function: { ...others.function, arguments: argumentsNeutralised(call.function.arguments, neutralise) },
+  };
+}
+
+/**
+ * A tool call's arguments with their special tokens neutralised by what the JSON text means, not
+ * only by how it is spelled: every renderer but DeepSeek R1's decodes the arguments (a template's
+ * mapping, Converse's toolUse.input, vLLM's json.loads), so `"\u003c|eot_id|>"` and `"<\/tool_call>"`
+ * reach a prompt as whole tokens. Each string (keys too) that holds a token once decoded is
+ * written again as JSON.stringify writes its neutralised text; every other byte stays as sent,
+ * since the arguments are read as the model wrote them elsewhere (R1 writes them raw). Text that
+ * is not JSON is neutralised as it is written: no renderer decodes it.
+ */
+export function argumentsNeutralised(text: string, neutralise: TokenNeutraliser): string {
+  // Without an escape, each string of the text is a piece of it: with no token in the text, none holds one.
+  if (!text.includes("\\") && neutralise(text) === text) return text;
+  try {
+    JSON.parse(text); // the walk below trusts its syntax (the request's limits bound its cost)
+  } catch {
+    return neutralise(text);
+  }
+  return jsonStringsNeutralised(text, neutralise);
+}
+
+/** Valid JSON text with each string literal that decodes to a token-holding text written anew. One pass. */
+function jsonStringsNeutralised(text: string, neutralise: TokenNeutraliser): string {
+  const pieces: string[] = [];
+  let from = 0;
+  for (let at = text.indexOf('"'); at >= 0; at = text.indexOf('"', at)) {
+    const start = at;
+    let escaped = false;
+    for (at++; text.charCodeAt(at) !== QUOTE; at++) {
+      if (text.charCodeAt(at) === BACKSLASH) {
+        escaped = true;
+        at++;
+      }
+    }
+    at++;
+    const decoded = escaped ? (JSON.parse(text.slice(start, at)) as string) : text.slice(start + 1, at - 1);
+    const safe = neutralise(decoded);
+    if (safe !== decoded) {
+      pieces.push(text.slice(from, start), JSON.stringify(safe));
+      from = at;
+    }
+  }
+  if (from === 0) return text;
+  pieces.push(text.slice(from));
+  return pieces.join("");
 }
 
 /**

@@ -75,7 +75,10 @@ import { bundleForWeb, unresolvedImports, type WebBundle } from "../web-bundle.t
 // Raised 100 more for statelong10 #1 (legacy Completions follow the caller's signal with a listener
 // taken off at the end, not AbortSignal.any) and injection12's (the transport checks model ids, a
 // region in bedrockBaseUrl, Retry-After bounded): 84,339 bytes after them, 76 over the 84,263 before.
-const GZIP_BUDGET_BYTES = 80 * 1024 + 300 + 500 + 280 + 120 + 80 + 500 + 50 + 100 + 140 + 150 + 50 + 100 + 100;
+// Raised 250 more for turnforgery14 #1 (tool calls' arguments neutralised by what the JSON text
+// means: each string that decodes to a token written anew): 84,581 bytes after it, 242 over the
+// 84,339 before; in the lazily loaded neutraliser, the main chunk unchanged.
+const GZIP_BUDGET_BYTES = 80 * 1024 + 300 + 500 + 280 + 120 + 80 + 500 + 50 + 100 + 140 + 150 + 50 + 100 + 100 + 250;
 /**
  * What a page or a Worker loads first when its bundler splits code (the routes, the request
  * schema, the stream reader, the templates, Responses and legacy Completions load on first use).
