@@ -19,7 +19,7 @@ import {
   settingValues,
 } from "./model.ts";
 import { callJson, callReplayed, callStream } from "./model-call.ts";
-import type { ChatCompletion, ChatCompletionCreateParams, ChatCompletionRequest } from "./openai/types.ts";
+import type { ChatCompletion, ChatCompletionCreateParams } from "./openai/types.ts";
 import { routeEntries } from "./routes/index.ts";
 import type { Responses, ResponsesRequestOptions } from "./responses/client.ts";
 import type { ResponseCreateParams } from "./responses/types.ts";
@@ -115,12 +115,6 @@ export interface Bedrock {
 interface Resolved extends ResolvedModel {
   /** What request text may not spell, when the model's own template says; else the built-in families' tokens. */
   neutraliser: RequestNeutraliser | undefined;
-}
-
-/** `request` with its text neutralised by `own`, or by the built-in families' tokens. */
-async function neutralised(request: ChatCompletionRequest, own: RequestNeutraliser | undefined) {
-  const { BUILT_IN_NEUTRALISER, neutraliseRequest } = await neutralising();
-  return neutraliseRequest(request, own ?? BUILT_IN_NEUTRALISER);
 }
 
 export function createBedrock(options: BedrockOptions = {}): Bedrock {
@@ -239,7 +233,10 @@ export function createBedrock(options: BedrockOptions = {}): Bedrock {
       settings.max_n === undefined && settings.max_output_tokens === undefined
         ? parsed
         : (await modelCaps()).applyModelCaps(parsed, settings);
-    const request = settings.special_tokens === "keep" ? capped : await neutralised(capped, neutraliser);
+    const request =
+      settings.special_tokens === "keep"
+        ? capped
+        : (await neutralising()).neutraliseRequest(capped, neutraliser, modelRoute);
     const meta = { id: randomId("chatcmpl-"), created: Math.floor(Date.now() / 1000), model: request.model };
 
     // The whole call on one deployment: the body names its model id, the transport its credentials.

@@ -4,6 +4,7 @@
 import { describe, expect, it } from "vitest";
 import type { ChatCompletionCreateParams, ModelConfig } from "../src/index.ts";
 import type { ToolCall } from "../src/openai/types.ts";
+import { encodeThinkingBlocks } from "../src/responses/encrypted-reasoning.ts";
 import { TOKEN_BREAK } from "../src/routes/prompts/token-neutraliser.ts";
 import { emulated, model, type RouteName } from "./helpers/emulated.ts";
 
@@ -299,5 +300,65 @@ describe("tool-call arguments that spell tokens with JSON escapes (turnforgery14
     const prompt = read("qwen3", sent(emulator, "qwen3"));
     expect(prompt).not.toMatch(whole);
     for (const token of broken) expect(prompt).toContain(token);
+  });
+});
+
+describe("signed thinking sent back on the converse route (turnforgery14 #2)", () => {
+  // A signed block that mentions a token (the user asked about it): AWS's signature covers the
+  // text, so it must reach Converse byte for byte; Bedrock checks it against the signature.
+  const thinking = "The user asks about <|im_start|> and <|eot_id|>, ChatML's and Llama's turn openers.";
+  const signed = { type: "thinking" as const, thinking, signature: "EqQBCkYIBxgCKkA" };
+  const messages = [
+    { role: "user" as const, content: "What does <|im_start|> mean?" },
+    { role: "assistant" as const, content: "It opens a turn: <|im_start|>.", thinking_blocks: [signed] },
+    { role: "user" as const, content: "And <|eot_id|>?" },
+  ];
+  type ConverseBody = { messages: Array<{ content: Array<Record<string, unknown>> }> };
+
+  it("reaches Converse as reasoningContent exactly as received; the rest of the turn is neutralised", async () => {
+    const { bedrock, emulator } = emulated();
+    await bedrock.chat.completions.create({ model: model("converse", "echo"), messages });
+    const body = sent(emulator, "converse") as ConverseBody;
+    expect(body.messages[1]!.content).toEqual([
+      { reasoningContent: { reasoningText: { text: thinking, signature: signed.signature } } },
+      { text: `It opens a turn: <${B}|im_start|>.` },
+    ]);
+    expect(body.messages[2]!.content).toEqual([{ text: `And <${B}|eot_id|>?` }]);
+  });
+
+  it("the same through the Responses API's reasoning item (encrypted_content)", async () => {
+    const { bedrock, emulator } = emulated();
+    await bedrock.responses.create({
+      model: model("converse", "echo"),
+      input: [
+        { role: "user", content: "What does <|im_start|> mean?" },
+        { type: "reasoning", id: "rs_1", summary: [], encrypted_content: encodeThinkingBlocks([signed]) },
+        { role: "assistant", content: "It opens a turn." },
+        { role: "user", content: "And <|eot_id|>?" },
+      ],
+    });
+    const body = sent(emulator, "converse") as ConverseBody;
+    expect(body.messages[1]!.content[0]).toEqual({
+      reasoningContent: { reasoningText: { text: thinking, signature: signed.signature } },
+    });
+  });
+
+  it("is neutralised as any other text where a template could render it (openai, a custom chat_template)", async () => {
+    const { bedrock, emulator } = emulated({
+      models: {
+        custom: {
+          model: model("qwen3", "echo"),
+          chat_template:
+            "{% for m in messages %}<|im_start|>{{ m.role }}\n{% for b in m.thinking_blocks or [] %}{{ b.thinking }}" +
+            "{% endfor %}{{ m.content }}<|im_end|>\n{% endfor %}<|im_start|>assistant\n",
+        },
+      },
+    });
+    const broken = thinking.replaceAll("<|", `<${B}|`);
+    await bedrock.chat.completions.create({ model: model("openai", "echo"), messages });
+    const [, answer] = sent(emulator, "openai").messages as Array<{ thinking_blocks: unknown }>;
+    expect(answer!.thinking_blocks).toEqual([{ ...signed, thinking: broken }]);
+    await bedrock.chat.completions.create({ model: "custom", messages });
+    expect(sent(emulator, "qwen3").prompt).toContain(`<|im_start|>assistant\n${broken}It opens a turn`);
   });
 });

@@ -96,6 +96,12 @@ export interface Route<Name extends string = string> {
    * check the settings' schemas cannot make alone; parseModels reports it with the entry.
    */
   checkModel?(modelId: string, settings: ModelSettingValues): string | undefined;
+  /**
+   * The route sends an answer's signed thinking_blocks back to the model as they came (Converse's
+   * reasoningContent, whose signature Bedrock checks against the text), so the token neutraliser
+   * leaves them as sent; a route without this neutralises them as any other text.
+   */
+  sendsSignedThinking?: boolean;
   /** OpenAI request -> the operation's body. Throws a 400 BedrockEdgeError naming a bad parameter. */
   buildBody(request: ChatCompletionRequest, modelId: string, settings: ModelSettings): Record<string, unknown>;
   /**

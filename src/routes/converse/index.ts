@@ -11,6 +11,7 @@ import { createConverseStreamMapper } from "./stream.ts";
 export const converseRoute: Route<"converse"> = {
   name: "converse",
   ...CONVERSE_ROUTE_INFO,
+  sendsSignedThinking: true,
   buildBody: buildConverseBody,
   parseAnswer: (body, _request, _settings, text) => parseConverseAnswer(body, text),
   createStreamMapper: createConverseStreamMapper,

@@ -242,6 +242,31 @@ describe("a token split across content parts", () => {
   });
 });
 
+describe("neutraliseRequest: signed thinking, on a route that sends it back (turnforgery14 #2)", () => {
+  const neutraliser = requestNeutraliser(CHATML, ["<think>", "</think>"], { shapes: true });
+  const signed = { type: "thinking", thinking: "about <|im_start|>", signature: "sig" };
+  const unsigned = { type: "thinking", thinking: "about <|im_start|>" };
+  // thinking_blocks are not in the request schema: the converse route checks them (messages.ts).
+  const answer = { role: "assistant" as const, content: "a <|im_end|>", thinking_blocks: [signed, unsigned] };
+  const request: ChatCompletionRequest = { model: "m", messages: [answer] };
+  const blocksOf = (out: ChatCompletionRequest) => (out.messages[0] as { thinking_blocks?: unknown[] }).thinking_blocks;
+
+  it("keeps a block that carries a signature as it came; the rest of the message is neutralised", () => {
+    const out = neutraliseRequest(request, neutraliser, { sendsSignedThinking: true });
+    expect(blocksOf(out)![0]).toBe(signed);
+    expect(blocksOf(out)![1]).toEqual({ ...unsigned, thinking: `about <${B}|im_start|>` });
+    expect(out.messages[0]!.content).toBe(`a <${B}|im_end|>`);
+  });
+
+  it("neutralises every block on any other route", () => {
+    const out = neutraliseRequest(request, neutraliser);
+    expect(blocksOf(out)).toEqual([
+      { ...signed, thinking: `about <${B}|im_start|>` },
+      { ...unsigned, thinking: `about <${B}|im_start|>` },
+    ]);
+  });
+});
+
 describe("argumentsNeutralised: a tool call's arguments, by what the JSON text means", () => {
   const neutralise = tokenNeutraliser([...CHATML, "<|eot_id|>", "</tool_call>"], { shapes: true });
 

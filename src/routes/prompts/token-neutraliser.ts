@@ -18,6 +18,7 @@
 import { isJsonObject } from "../../json.ts";
 import { BACKSLASH, QUOTE } from "../../openai/json-chars.ts";
 import type { ChatCompletionRequest, ChatMessage, ToolCall } from "../../openai/types.ts";
+import type { Route } from "../types.ts";
 import { BUILT_IN_SPECIAL_TOKENS } from "./special-tokens.ts";
 import { THINK_CLOSE, THINK_OPEN } from "./think-tags.ts";
 
@@ -185,7 +186,10 @@ function neutralised<T>(value: T, neutralise: TokenNeutraliser): T {
   return neutraliseValue(value, neutralise) as T;
 }
 
-function neutraliseMessage(message: ChatMessage, neutraliser: RequestNeutraliser): ChatMessage {
+/** What a route does with request text that decides how it is neutralised (routes/types.ts). */
+export type NeutralisedFor = Pick<Route, "sendsSignedThinking">;
+
+function neutraliseMessage(message: ChatMessage, neutraliser: RequestNeutraliser, route: NeutralisedFor): ChatMessage {
   const answer = message.role === "assistant";
   // The fields neutralised their own way; every other one is text like any other.
   const own: Record<string, unknown> = {};
@@ -195,6 +199,14 @@ function neutraliseMessage(message: ChatMessage, neutraliser: RequestNeutraliser
   }
   if (answer && Array.isArray(message.tool_calls)) {
     own.tool_calls = message.tool_calls.map((call) => toolCallNeutralised(call, neutraliser.text));
+  }
+  // Signed thinking goes back as it came: AWS's signature covers the text, Bedrock checks it (a
+  // forged block fails there), and the model that reads it is the one that wrote it.
+  const thinking: unknown = (message as { thinking_blocks?: unknown }).thinking_blocks;
+  if (answer && route.sendsSignedThinking && Array.isArray(thinking)) {
+    own.thinking_blocks = thinking.map((block: unknown) =>
+      isJsonObject(block) && typeof block.signature === "string" ? block : neutraliseValue(block, neutraliser.text),
+    );
   }
   // The copy holds each of those fields (as null), so spreading keeps them where the caller put them.
   const placeholders = Object.fromEntries(Object.keys(own).map((key) => [key, null]));
@@ -300,15 +312,18 @@ function partsNeutralised(content: unknown, neutralise: TokenNeutraliser): unkno
  * The request with every text a template can render from it neutralised: the messages (every
  * role and field: content, reasoning, tool calls, names), the tools (names, descriptions,
  * parameters), the forced tool's name and the chat_template_kwargs values. Sampling parameters,
- * stop strings and structured-output schemas never reach a prompt and stay as sent.
+ * stop strings and structured-output schemas never reach a prompt and stay as sent, and so does
+ * signed thinking on a route that sends it back (`route`). `neutraliser`: the model's own
+ * template's, else the built-in families'.
  */
 export function neutraliseRequest(
   request: ChatCompletionRequest,
-  neutraliser: RequestNeutraliser,
+  neutraliser: RequestNeutraliser = BUILT_IN_NEUTRALISER,
+  route: NeutralisedFor = {},
 ): ChatCompletionRequest {
   const out: ChatCompletionRequest = {
     ...request,
-    messages: request.messages.map((message) => neutraliseMessage(message, neutraliser)),
+    messages: request.messages.map((message) => neutraliseMessage(message, neutraliser, route)),
   };
   if (request.tools !== undefined) out.tools = neutralised(request.tools, neutraliser.text);
   if (request.tool_choice !== undefined) out.tool_choice = neutralised(request.tool_choice, neutraliser.text);
