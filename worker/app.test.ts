@@ -157,9 +157,11 @@ describe("Retry-After from upstream", () => {
     expect(await response.json()).toMatchObject({ error: { code: "rate_limit_exceeded" } });
   });
 
-  it("an upstream's absurd retry-after: at most 60 s, and an integer, never Infinity (injection12 #6)", async () => {
+  it("an upstream's absurd retry-after: at most 60 s, and an integer, never Infinity, and never shorter for a longer hint (injection12 #6, codereview25 #1)", async () => {
     const told: Record<string, string | null> = {};
     const asked: Record<string, string>[] = [
+      { "retry-after": "1e305" },
+      { "retry-after": "1e306" },
       { "retry-after": "1e308" },
       { "retry-after": "31536000000" },
       { "retry-after-ms": "1e308" },
@@ -189,9 +191,12 @@ describe("Retry-After from upstream", () => {
       await response.text();
       told[JSON.stringify(headers)] = `${response.status} ${response.headers.get("retry-after")}`;
     }
-    // 1e308 seconds are no number of milliseconds: no hint, so the default.
+    // 1e306 and 1e308 seconds are more milliseconds than a number holds: kept as very long hints, so
+    // the cap, as for 1e305 (a longer hint never tells the client to come back sooner).
     expect(told).toEqual({
-      '{"retry-after":"1e308"}': "429 5",
+      '{"retry-after":"1e305"}': "429 60",
+      '{"retry-after":"1e306"}': "429 60",
+      '{"retry-after":"1e308"}': "429 60",
       '{"retry-after":"31536000000"}': "429 60",
       '{"retry-after-ms":"1e308"}': "429 60",
       '{"retry-after":"61"}': "429 60",

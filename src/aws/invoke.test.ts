@@ -566,11 +566,22 @@ describe("retries", () => {
     expect(parseRetryAfter(new Headers({ "retry-after-ms": "soon", "retry-after": "30" }))).toBe(30_000);
   });
 
-  it("a retry-after whose milliseconds are not a finite number is no hint, as one that is not a number (injection12 #6)", () => {
-    expect(parseRetryAfter(new Headers({ "retry-after": "1e308" }))).toBeUndefined();
+  it("a retry-after whose milliseconds overflow is kept, capped, and one that is not a finite number is no hint (injection12 #6, codereview25 #1)", () => {
+    expect(parseRetryAfter(new Headers({ "retry-after": "1e308" }))).toBe(Number.MAX_SAFE_INTEGER);
+    expect(parseRetryAfter(new Headers({ "retry-after-ms": "1e308" }))).toBe(Number.MAX_SAFE_INTEGER);
     expect(parseRetryAfter(new Headers({ "retry-after": "Infinity" }))).toBeUndefined();
     // Long but finite: kept, the library's own waits are capped at retryMaxDelayMs anyway.
     expect(parseRetryAfter(new Headers({ "retry-after": "31536000" }))).toBe(31_536_000_000);
+  });
+
+  it("a longer retry-after never gives a shorter wait, even past what milliseconds can hold (codereview25 #1)", () => {
+    const policy = { maxRetries: 2, modelReadyTimeoutMs: 0, baseDelayMs: 100, maxDelayMs: 20_000, random: () => 0.5 };
+    const hints = ["3600", "1e305", "1.7e305", "1.8e305", "1e306", "1e308"];
+    const waits = hints.map((value) =>
+      backoffDelay(policy, 0, "retryable", parseRetryAfter(new Headers({ "retry-after": value }))),
+    );
+    // Every one is longer than retryMaxDelayMs, so every wait is retryMaxDelayMs.
+    expect(waits).toEqual(hints.map(() => 20_000));
   });
 });
 

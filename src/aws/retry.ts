@@ -109,16 +109,17 @@ export function backoffDelay(policy: RetryPolicy, attempt: number, kind: RetryKi
 
 /**
  * `retry-after` (seconds or an HTTP date) or `retry-after-ms`, in milliseconds: a finite number,
- * or none. Seconds such as 1e308 are finite, but not once in milliseconds: such a header says
- * nothing usable, as one that is not a number.
+ * or none. Seconds such as 1e308 are finite, but not once in milliseconds: such a hint is kept at
+ * MAX_SAFE_INTEGER ms rather than dropped, so that a longer hint never means a shorter wait (the
+ * waits are capped at retryMaxDelayMs, the proxy's Retry-After at 60 s, either way).
  */
 export function parseRetryAfter(headers: Headers, now = Date.now()): number | undefined {
   const ms = Number(headers.get("retry-after-ms"));
-  if (headers.has("retry-after-ms") && Number.isFinite(ms) && ms >= 0) return ms;
+  if (headers.has("retry-after-ms") && Number.isFinite(ms) && ms >= 0) return Math.min(ms, Number.MAX_SAFE_INTEGER);
   const value = headers.get("retry-after");
   if (!value) return undefined;
   const seconds = Number(value);
-  if (Number.isFinite(seconds * 1000) && seconds >= 0) return seconds * 1000;
+  if (Number.isFinite(seconds) && seconds >= 0) return Math.min(seconds * 1000, Number.MAX_SAFE_INTEGER);
   const date = Date.parse(value);
   return Number.isFinite(date) ? Math.max(0, date - now) : undefined;
 }
