@@ -449,18 +449,56 @@ describe("the caller's signal (statelong10 #1)", () => {
   }
 
   it("a signal passed to every request keeps nothing of the requests that ended, on every path", async () => {
-    const { bedrock } = emulated({ models: { m: `bedrock/llama/${emulatorModelId("llama")}` }, maxRetries: 0 });
+    const llama = (...faults: string[]) => emulatorModelId("llama", faults);
+    const { bedrock, emulator } = emulated({
+      models: {
+        m: `bedrock/llama/${llama()}`,
+        // Every call of the request is throttled: a streamed one fails before its first chunk.
+        fails: `bedrock/llama/${llama("throttle")}`,
+        // The first deployment fails every call, the request moves on to the second.
+        failover: {
+          deployments: [{ model: `bedrock/llama/${llama("err503")}` }, { model: `bedrock/llama/${llama()}` }],
+        },
+        // Both deployments fail: the request fails after failing over.
+        failoverFails: {
+          deployments: [
+            { model: `bedrock/llama/${llama("err500")}` },
+            { model: `bedrock/llama/${llama("throttle", "slow1")}` },
+          ],
+        },
+      },
+      maxRetries: 0,
+      // Each request tries the failing deployments again, rather than skipping them while they cool down.
+      cooldownMs: 0,
+    });
     const shutdown = new AbortController();
     const { signal } = shutdown;
     const request = { model: "m", prompt: ["one", "two"], n: 2, max_tokens: 50 };
-    for (let round = 0; round < 3; round++) {
+    const rounds = 3;
+    for (let round = 0; round < rounds; round++) {
       await bedrock.completions.create(request, { signal });
       await collect(await bedrock.completions.create({ ...request, stream: true }, { signal }));
       for await (const _ of await bedrock.completions.create({ ...request, stream: true }, { signal })) break;
       const left = await bedrock.completions.create({ ...request, stream: true }, { signal });
       left.abort();
       await errorOf(() => bedrock.completions.create({ ...request, suffix: "x" }, { signal }), BedrockEdgeError);
+      for (const model of ["fails", "failoverFails"]) {
+        const plain = await errorOf(
+          () => bedrock.completions.create({ ...request, model }, { signal }),
+          BedrockEdgeError,
+        );
+        const streamed = await errorOf(
+          () => bedrock.completions.create({ ...request, model, stream: true }, { signal }),
+          BedrockEdgeError,
+        );
+        expect([plain.status, streamed.status]).toEqual([429, 429]);
+      }
+      await bedrock.completions.create({ ...request, model: "failover" }, { signal });
+      await collect(await bedrock.completions.create({ ...request, model: "failover", stream: true }, { signal }));
     }
+    // Every failover request (plain and streamed, each round) met its failing deployments first.
+    expect(emulator.stats.calls(llama("err503"))).toBeGreaterThanOrEqual(2 * rounds);
+    expect(emulator.stats.calls(llama("err500"))).toBeGreaterThanOrEqual(2 * rounds);
     expect(heldBy(signal)).toBe(0);
     expect(shutdown.signal.aborted).toBe(false);
   });
