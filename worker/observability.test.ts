@@ -12,6 +12,8 @@ import { createApp, type LogLine } from "./app.ts";
 import type { D1Database, D1Statement } from "./cloudflare.ts";
 
 const KEY = "sk-observe-0123456789abcdef";
+/** A key of API_KEYS that may call llama only. */
+const NARROW_KEY = "sk-narrow-0123456789abcdef";
 
 type Attributes = Record<string, unknown>;
 interface Observed {
@@ -90,6 +92,7 @@ beforeAll(async () => {
         never: model("llama", "notready"),
       }),
       PROXY_API_KEYS: KEY,
+      API_KEYS: JSON.stringify({ narrow: { key: NARROW_KEY, models: ["llama"] } }),
       AWS_ACCESS_KEY_ID: EMULATOR_CREDENTIALS.accessKeyId,
       AWS_SECRET_ACCESS_KEY: EMULATOR_CREDENTIALS.secretAccessKey,
       BEDROCK_ENDPOINT: "http://bedrock.emulator",
@@ -127,10 +130,10 @@ async function observed(requestId: string | null | undefined): Promise<Observed>
   throw new Error(`the line, row and span of ${requestId}`);
 }
 
-async function post(path: string, body: unknown, signal?: AbortSignal) {
+async function post(path: string, body: unknown, signal?: AbortSignal, key = KEY) {
   return app.request(path, {
     method: "POST",
-    headers: { authorization: `Bearer ${KEY}`, "content-type": "application/json" },
+    headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
     body: JSON.stringify(body),
     signal,
   });
@@ -216,6 +219,24 @@ describe("a model name the proxy does not serve (injection12 #4)", () => {
     const served = await post("/v1/chat/completions", { model: "llama", messages: hello });
     await served.text();
     const named = (await observed(served.headers.get("x-request-id"))).span;
+    expect([named.name, named.attributes["gen_ai.request.model"]]).toEqual(["chat llama", "llama"]);
+  });
+
+  it("nor is a configured model the key may not call (codereview25 #3)", async () => {
+    // openai is in MODELS, but not among the narrow key's models: a 404, as if it did not exist.
+    const answer = await post("/v1/chat/completions", { model: "openai", messages: hello }, undefined, NARROW_KEY);
+    expect(answer.status).toBe(404);
+    await answer.text();
+    const { line, row, span } = await observed(answer.headers.get("x-request-id"));
+    expect(line.model).toBe("openai");
+    expect(row.model).toBeNull();
+    expect(span.name).toBe("chat");
+    expect(span.attributes["gen_ai.request.model"]).toBeUndefined();
+    // A model the key may call is named.
+    const allowed = await post("/v1/chat/completions", { model: "llama", messages: hello }, undefined, NARROW_KEY);
+    expect(allowed.status).toBe(200);
+    await allowed.text();
+    const named = (await observed(allowed.headers.get("x-request-id"))).span;
     expect([named.name, named.attributes["gen_ai.request.model"]]).toEqual(["chat llama", "llama"]);
   });
 });
