@@ -40,8 +40,8 @@ export function errorResponse(error: unknown): Response {
 
 /**
  * The openai SDKs (node and python) retry every 429 and 5xx twice unless the answer says
- * `x-should-retry: false`, which they read before the status, and node sleeps for whatever
- * Retry-After asks, however long. These errors fail the same way until the operator acts (the
+ * `x-should-retry: false`, which they read before the status, and node 6 sleeps for whatever
+ * Retry-After asks, however long (7 backs off on its own past 60 s). These errors fail the same way until the operator acts (the
  * proxy's configuration, its AWS credentials, a model's settings, an endpoint that is not
  * Bedrock's, the usage table's migrations) or until 00:00 UTC (a key's tokens for the day, Retry-After hours away): a retry
  * repeats the failure, upstream_auth_failed with another signed call to Bedrock. Throttles,
@@ -155,10 +155,10 @@ const DEFAULT_RETRY_AFTER_S = 5;
 const MODEL_WAKING_RETRY_AFTER_S = 30;
 /**
  * The longest an upstream's hint is passed on: the proxy's own longest for a passing throttle (its
- * rate limit's, limits.ts), and the longest openai-python, LangChain and the AI SDK wait for. The
- * upstream is Bedrock or BEDROCK_ENDPOINT; openai-node sleeps whatever Retry-After says, so a
- * misbehaving one must not park clients for a year. The proxy's own limits say theirs as they are
- * (a day's tokens: until 00:00 UTC).
+ * rate limit's, limits.ts), and the longest openai-python, openai-node 7, LangChain and the AI SDK
+ * wait for. The upstream is Bedrock or BEDROCK_ENDPOINT; openai-node 6 sleeps whatever Retry-After
+ * says (up to the 24.8 days a Node timer holds), so a misbehaving one must not park clients for
+ * days. The proxy's own limits say theirs as they are (a day's tokens: until 00:00 UTC).
  */
 const MAX_UPSTREAM_RETRY_AFTER_S = 60;
 
