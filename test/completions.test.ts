@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import { REASONING_TEXT } from "../emulator/answers.ts";
 import { EMULATOR_CREDENTIALS } from "../emulator/credentials.ts";
 import { createEmulator } from "../emulator/handler.ts";
-import { emulatorModelId } from "../emulator/model-id.ts";
+import { emulatorModelId, type ModelIdOption } from "../emulator/model-id.ts";
 import { MAX_OPEN_CALLS } from "../src/completions/plan.ts";
 import { BedrockEdgeError, type CompletionChunk, type CompletionStream, createBedrock } from "../src/index.ts";
 import { emulated, model, ROUTE_FORMATS } from "./helpers/emulated.ts";
@@ -449,7 +449,7 @@ describe("the caller's signal (statelong10 #1)", () => {
   }
 
   it("a signal passed to every request keeps nothing of the requests that ended, on every path", async () => {
-    const llama = (...faults: string[]) => emulatorModelId("llama", faults);
+    const llama = (...faults: ModelIdOption[]) => emulatorModelId("llama", faults);
     const { bedrock, emulator } = emulated({
       models: {
         m: `bedrock/llama/${llama()}`,

@@ -130,12 +130,8 @@ describe("createApp's own options in milliseconds", () => {
 });
 
 describe("Retry-After from upstream", () => {
-  it("Bedrock's own retry-after reaches the client, rounded up to whole seconds", async () => {
-    const throttled = async () =>
-      new Response(JSON.stringify({ message: "Too many requests, please wait before trying again." }), {
-        status: 429,
-        headers: { "x-amzn-errortype": "ThrottlingException", "retry-after-ms": "6500" },
-      });
+  /** What the proxy tells a client whose chat request Bedrock throttled with these headers. */
+  async function throttledWith(headers: Record<string, string>): Promise<Response> {
     const app = createApp({
       env: {
         PROXY_API_KEYS: "sk-one",
@@ -144,14 +140,22 @@ describe("Retry-After from upstream", () => {
         AWS_SECRET_ACCESS_KEY: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
         BEDROCK_MAX_RETRIES: "0",
       },
-      fetch: throttled,
+      fetch: async () =>
+        new Response(JSON.stringify({ message: "Too many requests, please wait before trying again." }), {
+          status: 429,
+          headers: { "x-amzn-errortype": "ThrottlingException", ...headers },
+        }),
       log: () => undefined,
     });
-    const response = await app.request("/v1/chat/completions", {
+    return app.request("/v1/chat/completions", {
       method: "POST",
       headers: { authorization: "Bearer sk-one", "content-type": "application/json" },
       body: JSON.stringify({ model: "llama", messages: [{ role: "user", content: "hi" }] }),
     });
+  }
+
+  it("Bedrock's own retry-after reaches the client, rounded up to whole seconds", async () => {
+    const response = await throttledWith({ "retry-after-ms": "6500" });
     expect(response.status).toBe(429);
     expect(response.headers.get("retry-after")).toBe("7");
     expect(await response.json()).toMatchObject({ error: { code: "rate_limit_exceeded" } });
@@ -168,26 +172,7 @@ describe("Retry-After from upstream", () => {
       { "retry-after": "61" },
     ];
     for (const headers of asked) {
-      const app = createApp({
-        env: {
-          PROXY_API_KEYS: "sk-one",
-          MODELS: JSON.stringify({ llama: "bedrock/llama/arn:aws:bedrock:us-east-1:123456789012:imported-model/x" }),
-          AWS_ACCESS_KEY_ID: "AKIDEXAMPLE",
-          AWS_SECRET_ACCESS_KEY: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
-          BEDROCK_MAX_RETRIES: "0",
-        },
-        fetch: async () =>
-          new Response(JSON.stringify({ message: "Too many requests" }), {
-            status: 429,
-            headers: { "x-amzn-errortype": "ThrottlingException", ...headers },
-          }),
-        log: () => undefined,
-      });
-      const response = await app.request("/v1/chat/completions", {
-        method: "POST",
-        headers: { authorization: "Bearer sk-one", "content-type": "application/json" },
-        body: JSON.stringify({ model: "llama", messages: [{ role: "user", content: "hi" }] }),
-      });
+      const response = await throttledWith(headers);
       await response.text();
       told[JSON.stringify(headers)] = `${response.status} ${response.headers.get("retry-after")}`;
     }
