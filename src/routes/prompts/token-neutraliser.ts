@@ -227,39 +227,67 @@ function toolCallNeutralised(call: ToolCall, neutralise: TokenNeutraliser): Tool
  * only by how it is spelled: every renderer but DeepSeek R1's decodes the arguments (a template's
  * mapping, Converse's toolUse.input, vLLM's json.loads), so `"\u003c|eot_id|>"` and `"<\/tool_call>"`
  * reach a prompt as whole tokens. Each string (keys too) that holds a token once decoded is
- * written again as JSON.stringify writes its neutralised text; every other byte stays as sent,
- * since the arguments are read as the model wrote them elsewhere (R1 writes them raw). Text that
- * is not JSON is neutralised as it is written: no renderer decodes it.
+ * written again with its neutralised text; every other byte stays as sent, since the arguments
+ * are read as the model wrote them elsewhere (R1 writes them raw). The strings are found as JSON
+ * spells them, whether or not JSON.parse takes the whole text: Python's json.loads (vLLM, on the
+ * openai route) also takes NaN, Infinity and -Infinity and decodes the strings around them. Text
+ * JSON.parse refuses is rendered as written by the renderers that use it, so its tokens as
+ * written are broken too.
  */
 export function argumentsNeutralised(text: string, neutralise: TokenNeutraliser): string {
   // Without an escape, each string of the text is a piece of it: with no token in the text, none holds one.
   if (!text.includes("\\") && neutralise(text) === text) return text;
-  try {
-    JSON.parse(text); // the walk below trusts its syntax (the request's limits bound its cost)
-  } catch {
-    return neutralise(text);
-  }
-  return jsonStringsNeutralised(text, neutralise);
+  const walked = jsonStringsNeutralised(text, neutralise);
+  const asWritten = neutralise(walked);
+  // JSON spells no token outside its strings: what is left spans strings (`"<|a","b|>"`), which
+  // decode to none, and is broken only in text that no JSON.parse reads.
+  return asWritten === walked || isJsonText(text) ? walked : asWritten;
 }
 
-/** Valid JSON text with each string literal that decodes to a token-holding text written anew. One pass. */
+function isJsonText(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** A JSON string literal's text, or undefined when it is none (an escape JSON lacks, a control character). */
+function decodedLiteral(literal: string): string | undefined {
+  try {
+    return JSON.parse(literal) as string;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The text with each string literal that holds a token once decoded written anew. The literals
+ * are found as JSON spells them, a quote outside one opening one and a backslash escaping the
+ * character after it, which needs no valid whole; one that does not decode, or is not closed,
+ * stays as written. One pass, each literal decoded once.
+ */
 function jsonStringsNeutralised(text: string, neutralise: TokenNeutraliser): string {
   const pieces: string[] = [];
   let from = 0;
   for (let at = text.indexOf('"'); at >= 0; at = text.indexOf('"', at)) {
     const start = at;
     let escaped = false;
-    for (at++; text.charCodeAt(at) !== QUOTE; at++) {
+    for (at++; at < text.length && text.charCodeAt(at) !== QUOTE; at++) {
       if (text.charCodeAt(at) === BACKSLASH) {
         escaped = true;
         at++;
       }
     }
+    if (at >= text.length) break;
     at++;
-    const decoded = escaped ? (JSON.parse(text.slice(start, at)) as string) : text.slice(start + 1, at - 1);
+    const decoded = escaped ? decodedLiteral(text.slice(start, at)) : text.slice(start + 1, at - 1);
+    if (decoded === undefined) continue;
     const safe = neutralise(decoded);
     if (safe !== decoded) {
-      pieces.push(text.slice(from, start), JSON.stringify(safe));
+      // Breaks are characters added, none a quote or a backslash: a literal without escapes takes them as it is.
+      pieces.push(text.slice(from, start), escaped ? JSON.stringify(safe) : `"${safe}"`);
       from = at;
     }
   }
