@@ -86,11 +86,42 @@ describe("tokenNeutraliser", () => {
     );
   });
 
+  it("breaks a token's opening that ends the text, which a template's own `>` or `|>` would close (codereview26 #2)", () => {
+    const neutralise = exact([...CHATML, "</tool_call>", "[INST]", "<｜Assistant｜>"]);
+    for (const [text, out] of [
+      ["x<|im_end|", `x<${B}|im_end|`],
+      ["x<|im_end", `x<${B}|im_end`],
+      ["a</tool_call", `a<${B}/tool_call`],
+      ["b [INST", `b [${B}INST`],
+      ["c<｜Assistant｜", `c<${B}｜Assistant｜`],
+      ["c<｜Assistant", `c<${B}｜Assistant`],
+      // A whole token there is broken once; an opening read past a long text.
+      ["x<|im_end|>", `x<${B}|im_end|>`],
+      [`${"a".repeat(1000)}<|im_start|`, `${"a".repeat(1000)}<${B}|im_start|`],
+    ]) {
+      expect(neutralise(text!)).toBe(out);
+    }
+    // With the shapes, any name's: the tokenizer may have a token of that name.
+    expect(tokenNeutraliser([], { shapes: true })("q<|eom_id|")).toBe(`q<${B}|eom_id|`);
+    expect(tokenNeutraliser([], { shapes: true })("q<|x")).toBe(`q<${B}|x`);
+  });
+
+  it("leaves ordinary text that ends in `<`, a start shorter than a name, or an opening text follows", () => {
+    const neutralise = exact([...CHATML, "</tool_call>"]);
+    for (const text of ["a < b <", "x<|", "x</", "x</tool_", "<|im_end| x", "</tool_call and more", `x<${B}|im_end|`]) {
+      expect(neutralise(text)).toBe(text);
+    }
+    const shapes = tokenNeutraliser(CHATML, { shapes: true });
+    for (const text of ["if a <", "a <|", "a <| b", "x<|im end"]) expect(shapes(text)).toBe(text);
+  });
+
   it("stays linear on hostile text: 2 MB of token prefixes against 300 tokens that share them", () => {
     const tokens = Array.from({ length: 300 }, (_, index) => `<|reserved_special_token_${index}|>`);
     const neutralise = tokenNeutraliser(tokens, { shapes: true });
-    const hostile = "<|reserved_special_token_1".repeat(80_000);
-    expect(neutralise(hostile)).toBe(hostile);
+    const prefix = "<|reserved_special_token_1";
+    const hostile = prefix.repeat(80_000);
+    // Only the last is an opening left at the text's end (codereview26 #2).
+    expect(neutralise(hostile)).toBe(`${prefix.repeat(79_999)}<${B}${prefix.slice(1)}`);
     const real = "<|reserved_special_token_299|>".repeat(60_000);
     expect(neutralise(real)).toBe(`<${B}|reserved_special_token_299|>`.repeat(60_000));
   });
@@ -302,6 +333,13 @@ describe("argumentsNeutralised: a tool call's arguments, by what the JSON text m
     }
   });
 
+  it("a key or value that ends in a token's opening, though the text as a whole holds no token (codereview26 #2)", () => {
+    const text = '{"q>\\nx<|im_end|": "", "\\n<|im_start|": "v<\\/tool_call", "ok": "a < b"}';
+    expect(argumentsNeutralised(text, neutralise)).toBe(
+      `{"q>\\nx<${B}|im_end|": "", "\\n<${B}|im_start|": "v<${B}/tool_call", "ok": "a < b"}`,
+    );
+  });
+
   it("a JSON string as the whole arguments, decoded too", () => {
     expect(argumentsNeutralised(String.raw`"\u003c|im_end|>"`, neutralise)).toBe(`"<${B}|im_end|>"`);
   });
@@ -335,8 +373,8 @@ describe("argumentsNeutralised: a tool call's arguments, by what the JSON text m
   });
 
   it("a token shape spanning two strings, which neither decodes to: kept in JSON, broken as written in text that is not", () => {
-    expect(argumentsNeutralised('["<|a","b|>"]', neutralise)).toBe('["<|a","b|>"]');
-    expect(argumentsNeutralised('["<|a","b|>", NaN]', neutralise)).toBe(`["<${B}|a","b|>", NaN]`);
+    expect(argumentsNeutralised('["<|","a|>"]', neutralise)).toBe('["<|","a|>"]');
+    expect(argumentsNeutralised('["<|","a|>", NaN]', neutralise)).toBe(`["<${B}|","a|>", NaN]`);
   });
 
   it("leaves no token in what the text means, and means the same otherwise (property)", () => {

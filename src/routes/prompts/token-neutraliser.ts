@@ -65,12 +65,69 @@ function escapeCodePoint(char: string): string {
   return /[\\^$.*+?()[\]{}|/]/u.test(char) ? `\\${char}` : char;
 }
 
-/** A pattern for "one of the tokens in this trie starts here"; only its existence matters. */
-function trieSource(node: TrieNode): string {
+/**
+ * A pattern for "one of the texts in this trie starts here"; `exact`: "…and ends the text here
+ * too", each branch ending where a text does (the pattern is followed by `$`).
+ */
+function trieSource(node: TrieNode, exact: boolean): string {
   // In a lookahead a token that ends here already matches: longer ones add nothing.
-  if (node.end) return "";
-  const branches = [...node.children].map(([char, child]) => escapeCodePoint(char) + trieSource(child));
+  if (node.end && !exact) return "";
+  const branches = [...node.children].map(([char, child]) => escapeCodePoint(char) + trieSource(child, exact));
+  if (node.end) branches.push("");
   return branches.length === 1 ? branches[0]! : `(?:${branches.join("|")})`;
+}
+
+/**
+ * The openings of the `<|…|>` and `<｜…｜>` shapes, written as what follows the `<`: the name
+ * without its closing pair (`<|im_end`) or without only its last character (`<|im_end|`).
+ */
+const OPENING_SHAPES = ["\\|[^|<>\\s]{1,64}\\|?", "｜[^｜<>\\s]{1,64}｜?"];
+/** How far from its end a text can hold an opening of a shape: `<|`, 64 code points, `|`. */
+const SHAPE_OPENING_UNITS = 2 + 64 * 2 + 1;
+
+/**
+ * A token's openings: the token without the punctuation that closes it (`|>`, `｜>`, `>`, `]`),
+ * or without only the end of that, so long as what is left holds a letter or digit.
+ *
+ * Why at a string's end: a template may write its own text right after a client's string, and
+ * a string that ends in an opening becomes the whole token when that text closes it. Qwen3-Coder
+ * writes `'<parameter=' + name + '>'` and `'<function=' + name + '>'`, so a key or a function
+ * name ending in `<|im_end|` gives `<|im_end|>`; a template writing `'<|' + name + '|>'` would
+ * close `<|im_end` as well. The text a template writes there closes its own tag: punctuation. To
+ * make a token of a shorter start (`<`, `<|`, `</tool_`), it would have to spell the token's name
+ * itself, which is the operator's template writing that token, so those stay, as ordinary text
+ * ending in `<` does. An opening anywhere but at the end is followed by the client's own text.
+ */
+function openings(token: string): string[] {
+  const chars = Array.from(token);
+  const out: string[] = [];
+  for (let end = chars.length - 1; end > 0 && !/[\p{L}\p{N}]/u.test(chars[end]!); end--) {
+    const opening = chars.slice(0, end);
+    if (opening.some((char) => /[\p{L}\p{N}]/u.test(char))) out.push(opening.join(""));
+  }
+  return out;
+}
+
+function addToTrie(root: TrieNode, chars: Iterable<string>): void {
+  let node = root;
+  for (const char of chars) node = childOf(node, char);
+  node.end = true;
+}
+
+/**
+ * A pattern matching the first character of each text in the trie (and of `shapes`, written as
+ * what follows their `<`), as that character and a lookahead for the rest and then `end`;
+ * undefined when there is none.
+ */
+function firstCharacters(root: TrieNode, shapes: readonly string[], end: "" | "$"): RegExp | undefined {
+  const lookaheads = new Map<string, string[]>();
+  for (const [first, node] of root.children) lookaheads.set(first, [trieSource(node, end === "$")]);
+  if (shapes.length) lookaheads.set("<", [...(lookaheads.get("<") ?? []), ...shapes]);
+  if (lookaheads.size === 0) return undefined;
+  return new RegExp(
+    [...lookaheads].map(([first, rests]) => `${escapeCodePoint(first)}(?=(?:${rests.join("|")})${end})`).join("|"),
+    "gu",
+  );
 }
 
 /**
@@ -78,26 +135,34 @@ function trieSource(node: TrieNode): string {
  * `shapes`, of every `<|…|>` or `<｜…｜>`), overlapping occurrences included, so no token is left
  * whole: each occurrence now holds a character that none of the tokens contains. Tokens shorter
  * than two characters cannot be broken and are ignored. Linear in the text: one pattern, a trie
- * of the tokens per first character, each match one character long.
+ * of the tokens per first character, each match one character long. An opening of a token that
+ * ends the text (`openings`) is broken the same way, read from the text's last characters only.
  */
 export function tokenNeutraliser(tokens: Iterable<string>, options: { shapes: boolean }): TokenNeutraliser {
   const root = trieNode();
+  const openingRoot = trieNode();
+  let tail = options.shapes ? SHAPE_OPENING_UNITS : 0;
   for (const token of new Set(tokens)) {
     const chars = Array.from(token);
     if (chars.length < 2 || token.includes(TOKEN_BREAK)) continue;
-    let node = root;
-    for (const char of chars) node = childOf(node, char);
-    node.end = true;
+    addToTrie(root, chars);
+    for (const opening of openings(token)) {
+      addToTrie(openingRoot, opening);
+      tail = Math.max(tail, opening.length);
+    }
   }
-  const lookaheads = new Map<string, string[]>();
-  for (const [first, node] of root.children) lookaheads.set(first, [trieSource(node)]);
-  if (options.shapes) lookaheads.set("<", [...(lookaheads.get("<") ?? []), ...TOKEN_SHAPES]);
-  if (lookaheads.size === 0) return (text) => text;
-  const pattern = new RegExp(
-    [...lookaheads].map(([first, rests]) => `${escapeCodePoint(first)}(?=${rests.join("|")})`).join("|"),
-    "gu",
-  );
-  return (text) => withBreaks(text, pattern);
+  const pattern = firstCharacters(root, options.shapes ? TOKEN_SHAPES : [], "");
+  const opening = firstCharacters(openingRoot, options.shapes ? OPENING_SHAPES : [], "$");
+  if (!pattern) return (text) => text;
+  return (text) => {
+    const whole = withBreaks(text, pattern);
+    if (!opening) return whole;
+    // A token broken above holds a break: it is no opening here.
+    const from = Math.max(0, whole.length - tail);
+    const end = whole.slice(from);
+    const broken = withBreaks(end, opening);
+    return broken === end ? whole : whole.slice(0, from) + broken;
+  };
 }
 
 /** Pieces joined at a time: a text full of tokens is joined as it is read, not held a piece per match. */
@@ -235,8 +300,8 @@ function toolCallNeutralised(call: ToolCall, neutralise: TokenNeutraliser): Tool
  * written are broken too.
  */
 export function argumentsNeutralised(text: string, neutralise: TokenNeutraliser): string {
-  // Without an escape, each string of the text is a piece of it: with no token in the text, none holds one.
-  if (!text.includes("\\") && neutralise(text) === text) return text;
+  // Every string is read, escapes or none: one can end in a token's opening that the text as a
+  // whole does not (`{"<|im_end|": 1}`).
   const walked = jsonStringsNeutralised(text, neutralise);
   const asWritten = neutralise(walked);
   // JSON spells no token outside its strings: what is left spans strings (`"<|a","b|>"`), which
