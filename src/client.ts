@@ -115,6 +115,8 @@ export interface Bedrock {
 interface Resolved extends ResolvedModel {
   /** What request text may not spell, when the model's own template says; else the built-in families' tokens. */
   neutraliser: RequestNeutraliser | undefined;
+  /** Where the request may go: whether signed thinking stays as sent depends on each one's model. */
+  deployments: readonly ModelDeployment[];
 }
 
 export function createBedrock(options: BedrockOptions = {}): Bedrock {
@@ -190,6 +192,7 @@ export function createBedrock(options: BedrockOptions = {}): Bedrock {
       route: await routeEntries[deployments.route].load(),
       settings,
       neutraliser,
+      deployments: deployments.deployments,
       serve: (attempt, requestOptions) => serve(name, deployments, attempt, requestOptions),
     };
   }
@@ -226,7 +229,7 @@ export function createBedrock(options: BedrockOptions = {}): Bedrock {
 
   async function create(input: ChatCompletionCreateParams, requestOptions: RequestOptions = {}) {
     const parsed = (await requestSchema()).parseChatRequest(input);
-    const { route: modelRoute, settings, neutraliser, serve: served } = await resolve(parsed.model);
+    const { route: modelRoute, settings, neutraliser, deployments, serve: served } = await resolve(parsed.model);
     // The model's caps, then its special tokens neutralised in all request text, in this one
     // place before any template renders it: from here on, the route sees only this request.
     const capped =
@@ -236,7 +239,7 @@ export function createBedrock(options: BedrockOptions = {}): Bedrock {
     const request =
       settings.special_tokens === "keep"
         ? capped
-        : (await neutralising()).neutraliseRequest(capped, neutraliser, modelRoute);
+        : (await neutralising()).neutraliseRequest(capped, neutraliser, modelRoute, deployments);
     const meta = { id: randomId("chatcmpl-"), created: Math.floor(Date.now() / 1000), model: request.model };
 
     // The whole call on one deployment: the body names its model id, the transport its credentials.

@@ -456,6 +456,49 @@ describe("signed thinking sent back on the converse route (turnforgery14 #2)", (
     });
   });
 
+  it("is neutralised for a converse model whose signatures Bedrock is not known to check: an imported Llama (codereview26 #3)", async () => {
+    // Anyone can write a signature, and encrypted_content is only base64url JSON.
+    const arn = "arn:aws:bedrock:us-east-1:123456789012:imported-model/llama.echo";
+    const expected = {
+      reasoningContent: { reasoningText: { text: thinking.replaceAll("<|", `<${B}|`), signature: signed.signature } },
+    };
+    const { bedrock, emulator } = emulated();
+    await bedrock.chat.completions.create({ model: `bedrock/converse/${arn}`, messages });
+    expect((emulator.stats.lastBody(arn) as ConverseBody).messages[1]!.content[0]).toEqual(expected);
+    await bedrock.responses.create({
+      model: `bedrock/converse/${arn}`,
+      input: [
+        { role: "user", content: "What does <|im_start|> mean?" },
+        { type: "reasoning", id: "rs_1", summary: [], encrypted_content: encodeThinkingBlocks([signed]) },
+        { role: "assistant", content: "It opens a turn." },
+        { role: "user", content: "And <|eot_id|>?" },
+      ],
+    });
+    expect((emulator.stats.lastBody(arn) as ConverseBody).messages[1]!.content[0]).toEqual(expected);
+  });
+
+  it("a models-table entry stays as sent only when every deployment is a Claude model", async () => {
+    const claude = model("converse", "echo").slice("bedrock/converse/".length);
+    const profile = `us.${claude.split("/").pop()}`;
+    const imported = "arn:aws:bedrock:us-east-1:123456789012:imported-model/llama.echo";
+    const { bedrock, emulator } = emulated({
+      region: "us-east-1",
+      models: {
+        claude: { deployments: [{ model: `bedrock/converse/${claude}` }, { model: `bedrock/converse/${profile}` }] },
+        mixed: { deployments: [{ model: `bedrock/converse/${claude}` }, { model: `bedrock/converse/${imported}` }] },
+      },
+    });
+    await bedrock.chat.completions.create({ model: "claude", messages });
+    expect((sent(emulator, "converse") as ConverseBody).messages[1]!.content[0]).toEqual({
+      reasoningContent: { reasoningText: { text: thinking, signature: signed.signature } },
+    });
+    // The request is neutralised before a deployment is chosen: the first (Claude) serves it here.
+    await bedrock.chat.completions.create({ model: "mixed", messages });
+    expect((sent(emulator, "converse") as ConverseBody).messages[1]!.content[0]).toEqual({
+      reasoningContent: { reasoningText: { text: thinking.replaceAll("<|", `<${B}|`), signature: signed.signature } },
+    });
+  });
+
   it("is neutralised as any other text where a template could render it (openai, a custom chat_template)", async () => {
     const { bedrock, emulator } = emulated({
       models: {

@@ -97,11 +97,12 @@ export interface Route<Name extends string = string> {
    */
   checkModel?(modelId: string, settings: ModelSettingValues): string | undefined;
   /**
-   * The route sends an answer's signed thinking_blocks back to the model as they came (Converse's
-   * reasoningContent, whose signature Bedrock checks against the text), so the token neutraliser
-   * leaves them as sent; a route without this neutralises them as any other text.
+   * True when the route sends an answer's signed thinking_blocks back to this model as they came,
+   * for a model whose signature Bedrock checks against the text (Converse's reasoningContent for
+   * Claude), so the token neutraliser leaves them as sent; for any other model, or a route
+   * without this, they are neutralised as any other text.
    */
-  sendsSignedThinking?: boolean;
+  sendsSignedThinking?(modelId: string): boolean;
   /** OpenAI request -> the operation's body. Throws a 400 BedrockEdgeError naming a bad parameter. */
   buildBody(request: ChatCompletionRequest, modelId: string, settings: ModelSettings): Record<string, unknown>;
   /**

@@ -4,6 +4,7 @@
 import { CONVERSE_ROUTE_INFO } from "../route-info.ts";
 import type { Route } from "../types.ts";
 import { parseConverseAnswer } from "./answer.ts";
+import { checksThinkingSignature } from "./model-family.ts";
 import { converseAnswerEvents } from "./replay.ts";
 import { buildConverseBody, replaysStream } from "./request.ts";
 import { createConverseStreamMapper } from "./stream.ts";
@@ -11,7 +12,7 @@ import { createConverseStreamMapper } from "./stream.ts";
 export const converseRoute: Route<"converse"> = {
   name: "converse",
   ...CONVERSE_ROUTE_INFO,
-  sendsSignedThinking: true,
+  sendsSignedThinking: checksThinkingSignature,
   buildBody: buildConverseBody,
   parseAnswer: (body, _request, _settings, text) => parseConverseAnswer(body, text),
   createStreamMapper: createConverseStreamMapper,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { foundationModelId, modelFamily } from "./model-family.ts";
+import { checksThinkingSignature, foundationModelId, modelFamily } from "./model-family.ts";
 import { toolUseId } from "./tool-ids.ts";
 
 describe("model families from Converse model ids", () => {
@@ -67,5 +67,32 @@ describe("tool-use ids", () => {
     expect(new Set(mapped).size).toBe(odd.length);
     expect(odd.map(toolUseId)).toEqual(mapped);
     expect(toolUseId("call:1")).not.toBe(toolUseId("call1"));
+  });
+});
+
+describe("checksThinkingSignature: the models whose reasoning signature Bedrock checks (codereview26 #3)", () => {
+  it("Claude, by foundation id, cross-region profile or ARN", () => {
+    for (const id of [
+      "anthropic.claude-sonnet-4-20250514-v1:0",
+      "anthropic.claude-3-5-haiku-20241022-v1:0",
+      "us.anthropic.claude-3-7-sonnet-20250219-v1:0",
+      "arn:aws:bedrock:us-east-1::foundation-model/anthropic.claude-opus-4-1-20250805-v1:0",
+      "arn:aws:bedrock:eu-west-1:123456789012:inference-profile/eu.anthropic.claude-sonnet-4-20250514-v1:0",
+    ]) {
+      expect(checksThinkingSignature(id)).toBe(true);
+    }
+  });
+
+  it("no other family, and no id that names no foundation model (an imported model, an application profile)", () => {
+    for (const id of [
+      "deepseek.r1-v1:0",
+      "openai.gpt-oss-120b-1:0",
+      "amazon.nova-2-lite-v1:0",
+      "meta.llama3-1-8b-instruct-v1:0",
+      "arn:aws:bedrock:us-east-1:123456789012:imported-model/llama.echo",
+      "arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/abc123",
+    ]) {
+      expect(checksThinkingSignature(id)).toBe(false);
+    }
   });
 });

@@ -62,6 +62,17 @@ function claudeFamily(id: string): ModelFamily {
   return named && Number(named[1]) >= 4 ? "claude_thinking" : "claude";
 }
 
+/**
+ * Whether Bedrock checks the signature of this model's reasoning when it comes back: Claude's
+ * signature is Anthropic's over the text, and Bedrock refuses a block that does not match it. No
+ * other family's is documented to be checked, and an opaque id (an imported model, an application
+ * inference profile) may serve a model whose own template renders the text: false for them.
+ */
+export function checksThinkingSignature(modelId: string): boolean {
+  const family = modelFamily(modelId);
+  return family === "claude" || family === "claude_thinking";
+}
+
 /** The families whose reasoning Bedrock documents a control for (reasoning.ts). */
 export function takesReasoningControl(family: ModelFamily): boolean {
   return family === "claude_thinking" || family === "nova2" || family === "gpt_oss";

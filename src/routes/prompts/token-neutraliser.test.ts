@@ -273,7 +273,7 @@ describe("a token split across content parts", () => {
   });
 });
 
-describe("neutraliseRequest: signed thinking, on a route that sends it back (turnforgery14 #2)", () => {
+describe("neutraliseRequest: signed thinking, on a route that sends it back to models that check it (turnforgery14 #2, codereview26 #3)", () => {
   const neutraliser = requestNeutraliser(CHATML, ["<think>", "</think>"], { shapes: true });
   const signed = { type: "thinking", thinking: "about <|im_start|>", signature: "sig" };
   const unsigned = { type: "thinking", thinking: "about <|im_start|>" };
@@ -282,19 +282,29 @@ describe("neutraliseRequest: signed thinking, on a route that sends it back (tur
   const request: ChatCompletionRequest = { model: "m", messages: [answer] };
   const blocksOf = (out: ChatCompletionRequest) => (out.messages[0] as { thinking_blocks?: unknown[] }).thinking_blocks;
 
+  // A route that checks the signatures of one model only.
+  const route = { sendsSignedThinking: (modelId: string) => modelId === "claude" };
+  const neutralisedBlocks = [
+    { ...signed, thinking: `about <${B}|im_start|>` },
+    { ...unsigned, thinking: `about <${B}|im_start|>` },
+  ];
+
   it("keeps a block that carries a signature as it came; the rest of the message is neutralised", () => {
-    const out = neutraliseRequest(request, neutraliser, { sendsSignedThinking: true });
+    const out = neutraliseRequest(request, neutraliser, route, [{ modelId: "claude" }, { modelId: "claude" }]);
     expect(blocksOf(out)![0]).toBe(signed);
     expect(blocksOf(out)![1]).toEqual({ ...unsigned, thinking: `about <${B}|im_start|>` });
     expect(out.messages[0]!.content).toBe(`a <${B}|im_end|>`);
   });
 
+  it("neutralises every block for a model whose signatures it does not check, or a deployment's that may serve the request", () => {
+    expect(blocksOf(neutraliseRequest(request, neutraliser, route, [{ modelId: "llama" }]))).toEqual(neutralisedBlocks);
+    const mixed = [{ modelId: "claude" }, { modelId: "llama" }];
+    expect(blocksOf(neutraliseRequest(request, neutraliser, route, mixed))).toEqual(neutralisedBlocks);
+  });
+
   it("neutralises every block on any other route", () => {
-    const out = neutraliseRequest(request, neutraliser);
-    expect(blocksOf(out)).toEqual([
-      { ...signed, thinking: `about <${B}|im_start|>` },
-      { ...unsigned, thinking: `about <${B}|im_start|>` },
-    ]);
+    expect(blocksOf(neutraliseRequest(request, neutraliser))).toEqual(neutralisedBlocks);
+    expect(blocksOf(neutraliseRequest(request, neutraliser, {}, [{ modelId: "claude" }]))).toEqual(neutralisedBlocks);
   });
 });
 

@@ -254,7 +254,7 @@ function neutralised<T>(value: T, neutralise: TokenNeutraliser): T {
 /** What a route does with request text that decides how it is neutralised (routes/types.ts). */
 export type NeutralisedFor = Pick<Route, "sendsSignedThinking">;
 
-function neutraliseMessage(message: ChatMessage, neutraliser: RequestNeutraliser, route: NeutralisedFor): ChatMessage {
+function neutraliseMessage(message: ChatMessage, neutraliser: RequestNeutraliser, keepsSigned: boolean): ChatMessage {
   const answer = message.role === "assistant";
   // The fields neutralised their own way; every other one is text like any other.
   const own: Record<string, unknown> = {};
@@ -265,10 +265,10 @@ function neutraliseMessage(message: ChatMessage, neutraliser: RequestNeutraliser
   if (answer && Array.isArray(message.tool_calls)) {
     own.tool_calls = message.tool_calls.map((call) => toolCallNeutralised(call, neutraliser.text));
   }
-  // Signed thinking goes back as it came: AWS's signature covers the text, Bedrock checks it (a
+  // Signed thinking goes back as it came: the signature covers the text, Bedrock checks it (a
   // forged block fails there), and the model that reads it is the one that wrote it.
   const thinking: unknown = (message as { thinking_blocks?: unknown }).thinking_blocks;
-  if (answer && route.sendsSignedThinking && Array.isArray(thinking)) {
+  if (answer && keepsSigned && Array.isArray(thinking)) {
     own.thinking_blocks = thinking.map((block: unknown) =>
       isJsonObject(block) && typeof block.signature === "string" ? block : neutraliseValue(block, neutraliser.text),
     );
@@ -406,17 +406,21 @@ function partsNeutralised(content: unknown, neutralise: TokenNeutraliser): unkno
  * role and field: content, reasoning, tool calls, names), the tools (names, descriptions,
  * parameters), the forced tool's name and the chat_template_kwargs values. Sampling parameters,
  * stop strings and structured-output schemas never reach a prompt and stay as sent, and so does
- * signed thinking on a route that sends it back (`route`). `neutraliser`: the model's own
- * template's, else the built-in families'.
+ * signed thinking on a route that sends it back to models that check its signature (`route`),
+ * when every deployment the request may go to is one (`deployments`: it is neutralised before
+ * one is chosen). `neutraliser`: the model's own template's, else the built-in families'.
  */
 export function neutraliseRequest(
   request: ChatCompletionRequest,
   neutraliser: RequestNeutraliser = BUILT_IN_NEUTRALISER,
   route: NeutralisedFor = {},
+  deployments: readonly { modelId: string }[] = [],
 ): ChatCompletionRequest {
+  const keepsSigned =
+    deployments.length > 0 && deployments.every(({ modelId }) => route.sendsSignedThinking?.(modelId) === true);
   const out: ChatCompletionRequest = {
     ...request,
-    messages: request.messages.map((message) => neutraliseMessage(message, neutraliser, route)),
+    messages: request.messages.map((message) => neutraliseMessage(message, neutraliser, keepsSigned)),
   };
   if (request.tools !== undefined) out.tools = neutralised(request.tools, neutraliser.text);
   if (request.tool_choice !== undefined) out.tool_choice = neutralised(request.tool_choice, neutraliser.text);

@@ -87,8 +87,11 @@ import { bundleForWeb, unresolvedImports, type WebBundle } from "../web-bundle.t
 // Raised 200 more for codereview26 #2 (a token's opening left at a string's end broken, which a
 // template's own `>` would close: a second trie and pattern, read on each text's last characters):
 // 84,935 bytes after it, 197 over the 84,738 before; in the lazily loaded neutraliser.
+// Raised 50 more for codereview26 #3 (signed thinking kept as sent only for Claude, on every
+// deployment a request may go to): 84,977 bytes after it, 42 over the 84,935 before; the main
+// chunk passes the deployments to the neutraliser (16,363 bytes, 29 over the 16,334 before).
 const GZIP_BUDGET_BYTES =
-  80 * 1024 + 300 + 500 + 280 + 120 + 80 + 500 + 50 + 100 + 140 + 150 + 50 + 100 + 100 + 250 + 50 + 60 + 200;
+  80 * 1024 + 300 + 500 + 280 + 120 + 80 + 500 + 50 + 100 + 140 + 150 + 50 + 100 + 100 + 250 + 50 + 60 + 200 + 50;
 /**
  * What a page or a Worker loads first when its bundler splits code (the routes, the request
  * schema, the stream reader, the templates, Responses and legacy Completions load on first use).
