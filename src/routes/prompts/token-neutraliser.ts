@@ -291,8 +291,8 @@ function toolCallNeutralised(call: ToolCall, neutralise: TokenNeutraliser): Tool
  * A tool call's arguments with their special tokens neutralised by what the JSON text means, not
  * only by how it is spelled: every renderer but DeepSeek R1's decodes the arguments (a template's
  * mapping, Converse's toolUse.input, vLLM's json.loads), so `"\u003c|eot_id|>"` and `"<\/tool_call>"`
- * reach a prompt as whole tokens. Each string (keys too) that holds a token once decoded is
- * written again with its neutralised text; every other byte stays as sent, since the arguments
+ * reach a prompt as whole tokens. Each string (keys too) that holds a token, or ends in a token's
+ * opening, once decoded is written again with its neutralised text; every other byte stays as sent, since the arguments
  * are read as the model wrote them elsewhere (R1 writes them raw). The strings are found as JSON
  * spells them, whether or not JSON.parse takes the whole text: Python's json.loads (vLLM, on the
  * openai route) also takes NaN, Infinity and -Infinity and decodes the strings around them. Text
@@ -304,7 +304,7 @@ export function argumentsNeutralised(text: string, neutralise: TokenNeutraliser)
   // whole does not (`{"<|im_end|": 1}`).
   const walked = jsonStringsNeutralised(text, neutralise);
   const asWritten = neutralise(walked);
-  // JSON spells no token outside its strings: what is left spans strings (`"<|a","b|>"`), which
+  // JSON spells no token outside its strings: what is left spans strings (`"<|","a|>"`), which
   // decode to none, and is broken only in text that no JSON.parse reads.
   return asWritten === walked || isJsonText(text) ? walked : asWritten;
 }
@@ -328,10 +328,10 @@ function decodedLiteral(literal: string): string | undefined {
 }
 
 /**
- * The text with each string literal that holds a token once decoded written anew. The literals
- * are found as JSON spells them, a quote outside one opening one and a backslash escaping the
- * character after it, which needs no valid whole; one that does not decode, or is not closed,
- * stays as written. One pass, each literal decoded once.
+ * The text with each string literal that the neutraliser changes once decoded written anew. The
+ * literals are found as JSON spells them, a quote outside one opening one and a backslash
+ * escaping the character after it, which needs no valid whole; one that does not decode, or is
+ * not closed, stays as written. One pass, each literal decoded once.
  */
 function jsonStringsNeutralised(text: string, neutralise: TokenNeutraliser): string {
   const pieces: string[] = [];
