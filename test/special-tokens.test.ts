@@ -395,9 +395,10 @@ describe("a token's opening at the end of a string, closed by the template's own
   it("a custom chat_template: names and keys that end in ordinary text, `<` included, go as sent", async () => {
     const { bedrock, emulator } = client();
     const args = JSON.stringify({ "a<": "1 < 2", "b <|": "x", "c</": "<y", "d |>": "<|" });
-    await bedrock.chat.completions.create({ model: "coder", messages: messages("search", args) });
+    await bedrock.chat.completions.create({ model: "coder", messages: messages("search <", args) });
     const escaped = sent(emulator, "qwen3").prompt;
-    await bedrock.chat.completions.create({ model: "kept", messages: messages("search", args) });
+    expect(escaped).toContain("<function=search <>\n<parameter=a<>\n1 < 2\n</parameter>\n<parameter=b <|>\n");
+    await bedrock.chat.completions.create({ model: "kept", messages: messages("search <", args) });
     expect(escaped).toBe(sent(emulator, "qwen3").prompt);
   });
 
