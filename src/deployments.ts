@@ -79,5 +79,7 @@ export const routedModelConfigSchema = v.strictObject(
 
 /** An entry that lists deployments (or says how to route between them) is checked as one. */
 export function isRoutedEntry(entry: unknown): boolean {
-  return entry !== null && typeof entry === "object" && ("deployments" in entry || "routing" in entry);
+  // Values, not keys: `routing: undefined` is no routing (the option types say so).
+  const { deployments, routing }: Partial<Record<string, unknown>> = Object(entry);
+  return deployments !== undefined || routing !== undefined;
 }

@@ -9,7 +9,14 @@ import type {
   RoutedModelConfig,
   routedModelConfigSchema,
 } from "./deployments.ts";
-import { deploymentsOf, type ModelConfig, type modelConfigSchema, parseModels, parseModelString } from "./model.ts";
+import {
+  deploymentsOf,
+  type ModelConfig,
+  type ModelEntry,
+  type modelConfigSchema,
+  parseModels,
+  parseModelString,
+} from "./model.ts";
 import { routeEntries } from "./routes/index.ts";
 
 const ARN = "arn:aws:bedrock:us-east-1:123456789012:imported-model/abc123def456";
@@ -344,5 +351,41 @@ describe("entries with several deployments", () => {
     const entry: Equal<v.InferOutput<typeof routedModelConfigSchema>, RoutedModelConfig> = true;
     const deployment: Equal<v.InferOutput<typeof deploymentConfigSchema>, DeploymentConfig> = true;
     expect([entry, deployment]).toEqual([true, true]);
+  });
+});
+
+describe("a models-table key set to undefined", () => {
+  // The option types promise that an explicit undefined means absent. ModelEntry is a union with
+  // no discriminant, so each entry below compiles, a key of the other kind included.
+  const single = { model: `bedrock/llama/${ARN}` };
+  const routed = { deployments: [{ model: `bedrock/llama/${ARN}` }] };
+
+  it("is absent: the entry is checked as its own kind, and taken as it is without the key", () => {
+    const cases: Array<[ModelEntry, ModelEntry]> = [
+      [{ ...single, routing: undefined }, single],
+      [{ ...single, deployments: undefined }, single],
+      [{ ...routed, region: undefined }, routed],
+      [{ ...routed, model: undefined }, routed],
+      // A setting that the route does not honour, left unset: nothing to refuse.
+      [{ ...single, tool_parser: undefined }, single],
+      [{ ...routed, routing: undefined, tool_parser: undefined }, routed],
+    ];
+    for (const [given, without] of cases) {
+      expect(parseModels({ m: given })).toStrictEqual(parseModels({ m: without }));
+    }
+  });
+
+  it("with a value is still refused where the entry's kind has no such setting", () => {
+    const refusal = (entry: unknown) => errorOf(() => parseModels({ m: entry }), TypeError).message;
+    expect(refusal({ ...routed, region: "us-east-1" })).toMatch(
+      /^models\["m"\]\.region: region is not a setting of an entry with deployments/,
+    );
+    expect(refusal({ ...routed, model: null })).toMatch(
+      /^models\["m"\]\.model: model is not a setting of an entry with deployments/,
+    );
+    expect(refusal({ ...single, routing: "failover" })).toBe('models["m"].deployments: deployments is required.');
+    expect(refusal({ ...single, tool_parser: "qwen" })).toMatch(
+      /^models\["m"\]\.tool_parser: the llama route does not use tool_parser/,
+    );
   });
 });

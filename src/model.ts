@@ -109,7 +109,13 @@ export function parseModels(value: unknown, where = "models", fallback?: TableRe
     throw new TypeError(`${where} must be a JSON object of public name -> model string or { "model": … }`);
   }
   const out: Record<string, ModelTableEntry> = {};
-  for (const [name, entry] of Object.entries(value)) {
+  for (const [name, given] of Object.entries(value)) {
+    // A key set to undefined is absent, as the types promise: dropped before the strict schemas
+    // count it (inline, not a helper: the main chunk is at its budget).
+    const entry =
+      given && typeof given === "object"
+        ? Object.fromEntries(Object.entries(given).filter((field) => field[1] !== undefined))
+        : given;
     if (!PUBLIC_NAME.test(name)) {
       throw new TypeError(`${where}: the name "${name.slice(0, 60)}" must be 1-128 letters, digits or ._:/@+-`);
     }
@@ -305,7 +311,8 @@ function unboundTemplateKwargs(route: RouteName, config: ModelSettingValues): st
 function unusedSetting(route: RouteName, config: ModelSettingValues): string | undefined {
   const honoured: readonly ModelSettingName[] = routeEntries[route].settings;
   for (const key of Object.keys(config)) {
-    if (!isModelSettingName(key) || config[key] === undefined || honoured.includes(key)) continue;
+    // parseModels dropped the keys set to undefined: each key here is a setting given.
+    if (!isModelSettingName(key) || honoured.includes(key)) continue;
     const users = Object.values(routeEntries)
       .filter((other) => other.settings.includes(key))
       .map((other) => other.name);

@@ -5,6 +5,7 @@ import {
   type ProxyBindings,
   type ProxyConfig,
   type ProxyEnv,
+  type ProxyModelEntry,
   readCorsOrigins,
 } from "./config.ts";
 
@@ -157,6 +158,23 @@ describe("MODELS as an object (createApp's env)", () => {
       },
     });
     expect(key).toMatch(/^MODELS\["demo"\]\.deployments\[1\]\.apiKey: MODELS names the binding that holds a key/);
+  });
+
+  it("an entry's key set to undefined is absent, as in the library: the entry is its own kind, taken as without it", () => {
+    const routed = { deployments: [{ model: qwen }] };
+    const cases: Array<[ProxyModelEntry, ProxyModelEntry]> = [
+      [{ model: qwen, routing: undefined }, { model: qwen }],
+      [{ model: qwen, deployments: undefined }, { model: qwen }],
+      [{ ...routed, region: undefined }, routed],
+      [{ ...routed, model: undefined }, routed],
+    ];
+    for (const [given, without] of cases) {
+      expect(configOf({ ...good, MODELS: { m: given } }).models).toStrictEqual(
+        configOf({ ...good, MODELS: { m: without } }).models,
+      );
+    }
+    const [region] = problems({ ...good, MODELS: { m: { ...routed, region: "us-east-1" } } });
+    expect(region).toMatch(/^MODELS\["m"\]\.region: region is not a setting of an entry with deployments/);
   });
 });
 
