@@ -36,7 +36,14 @@ import {
   type RoutedModelConfig,
   type TransportOptions,
 } from "../src/index.ts";
-import { type AppOptions, createApp, type ProxyBindings, type ProxyEnv } from "../worker/mod.ts";
+import {
+  type AppOptions,
+  createApp,
+  type ProxyBindings,
+  type ProxyDeploymentConfig,
+  type ProxyEnv,
+  type ProxyRoutedModelConfig,
+} from "../worker/mod.ts";
 
 const THIS_FILE = fileURLToPath(import.meta.url);
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
@@ -128,6 +135,10 @@ describe("option bags take an explicit undefined, under exactOptionalPropertyTyp
     refusingNone<RefusingUndefined<ReasoningLimitInput>>();
     // bedrock-edge/worker
     refusingNone<RefusingUndefined<ProxyEnv>>();
+    // MODELS as an object: its entries and their deployments' binding names, as the library's above.
+    refusingNone<RefusingUndefined<ProxyRoutedModelConfig>>();
+    refusingNone<RefusingUndefined<ProxyDeploymentConfig>>();
+    refusingNone<RefusingUndefined<NonNullable<ProxyDeploymentConfig["credentials"]>>>();
     refusingNone<RefusingUndefined<ProxyBindings>>();
     refusingNone<RefusingUndefined<AppOptions>>();
     // bedrock-edge/node, bedrock-edge/emulator, bedrock-edge/emulator/node

@@ -176,6 +176,27 @@ describe("MODELS as an object (createApp's env)", () => {
     const [region] = problems({ ...good, MODELS: { m: { ...routed, region: "us-east-1" } } });
     expect(region).toMatch(/^MODELS\["m"\]\.region: region is not a setting of an entry with deployments/);
   });
+
+  it("a deployment's credentials field set to undefined is absent: session_token: undefined is no session token", () => {
+    const bindings = { KEY_ID_WEST: "AKIAWESTWESTWESTWEST", SECRET_WEST: "west/secret+that+must+never+be+shown0000" };
+    const entry = (sessionToken: { session_token?: string | undefined }): ProxyModelEntry => ({
+      deployments: [
+        { model: qwen },
+        {
+          model: west,
+          credentials: { access_key_id: "KEY_ID_WEST", secret_access_key: "SECRET_WEST", ...sessionToken },
+        },
+      ],
+    });
+    const given = configOf({ ...good, ...bindings, MODELS: { m: entry({ session_token: undefined }) } }).models;
+    expect(given).toStrictEqual(configOf({ ...good, ...bindings, MODELS: { m: entry({}) } }).models);
+    expect(given.m).toStrictEqual({
+      deployments: [
+        { model: qwen },
+        { model: west, credentials: { accessKeyId: bindings.KEY_ID_WEST, secretAccessKey: bindings.SECRET_WEST } },
+      ],
+    });
+  });
 });
 
 describe("CORS_ORIGINS", () => {

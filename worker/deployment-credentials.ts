@@ -117,6 +117,8 @@ function resolveCredentials(credentials: unknown, lookup: Lookup, at: string): R
   if (!isObject(credentials)) return fail(`${at}: ${CREDENTIALS_SHAPE}`);
   const out: Record<string, string> = {};
   for (const [field, name] of Object.entries(credentials)) {
+    // A field set to undefined is absent (session_token's type allows it), as api_key is above.
+    if (name === undefined) continue;
     if (!Object.hasOwn(CREDENTIAL_FIELDS, field))
       return fail(`${at}.${field}: is not a credentials field; ${CREDENTIALS_SHAPE}`);
     const value = bindingNamed(name, lookup, `${at}.${field}`);
