@@ -109,7 +109,7 @@ export const MODEL_SETTINGS: SettingSpecs = {
   },
   chat_template: {
     schema: v.pipe(v.string(), v.minLength(1)),
-    does: "renders the prompt with the model's own Jinja chat template (from its tokenizer_config.json)",
+    does: "renders the prompt with the model's own Jinja chat template (its tokenizer_config.json's)",
   },
   bos_token: { schema: v.string(), does: "gives a chat_template its bos_token" },
   eos_token: { schema: v.string(), does: "gives a chat_template its eos_token" },
@@ -143,7 +143,7 @@ export const MODEL_SETTINGS: SettingSpecs = {
   },
   special_tokens: {
     schema: v.picklist(["escape", "keep"], 'must be "escape" or "keep"'),
-    does: "chooses whether special tokens spelled in request text are neutralised (escape) or sent as they are (keep)",
+    does: "chooses whether special tokens in request text are neutralised (escape) or sent as they are (keep)",
   },
   max_n: {
     schema: v.pipe(v.number(MAX_N), v.integer(MAX_N), v.minValue(1, MAX_N), v.maxValue(128, MAX_N)),
@@ -173,7 +173,7 @@ export const MODEL_SETTINGS: SettingSpecs = {
   },
   tool_parser: {
     schema: v.picklist(TOOL_PARSER_NAMES, `must be one of ${TOOL_PARSER_NAMES.join(", ")}`),
-    does: "reads tool calls the model writes as text, for a route whose model applies its own chat template",
+    does: "reads tool calls the model writes as text, where the model applies its own chat template",
   },
 };
 
