@@ -154,12 +154,17 @@ export function tokenNeutraliser(tokens: Iterable<string>, options: { shapes: bo
   const pattern = firstCharacters(root, options.shapes ? TOKEN_SHAPES : [], "");
   const opening = firstCharacters(openingRoot, options.shapes ? OPENING_SHAPES : [], "$");
   if (!pattern) return (text) => text;
+  // Most strings end in plain text: a test for the openings' first characters (`<`, `[`…) spares
+  // them the opening pattern, which every string would otherwise pay (overbreak15 #4).
+  const openingFirsts = [...openingRoot.children.keys(), ...(options.shapes ? ["<"] : [])];
+  const mayOpen = new RegExp(openingFirsts.map(escapeCodePoint).join("|"), "u");
   return (text) => {
     const whole = withBreaks(text, pattern);
     if (!opening) return whole;
     // A token broken above holds a break: it is no opening here.
     const from = Math.max(0, whole.length - tail);
     const end = whole.slice(from);
+    if (!mayOpen.test(end)) return whole;
     const broken = withBreaks(end, opening);
     return broken === end ? whole : whole.slice(0, from) + broken;
   };

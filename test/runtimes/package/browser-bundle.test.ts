@@ -90,8 +90,11 @@ import { bundleForWeb, unresolvedImports, type WebBundle } from "../web-bundle.t
 // Raised 50 more for codereview26 #3 (signed thinking kept as sent only for Claude, on every
 // deployment a request may go to): 84,977 bytes after it, 42 over the 84,935 before; the main
 // chunk passes the deployments to the neutraliser (16,363 bytes, 29 over the 16,334 before).
+// Raised 50 more for overbreak15 #4 (a string whose last characters hold none of the openings'
+// first characters skips the opening pattern): 85,029 bytes after it, up to 29 over the 85,000
+// before; in the lazily loaded neutraliser, the main chunk unchanged.
 const GZIP_BUDGET_BYTES =
-  80 * 1024 + 300 + 500 + 280 + 120 + 80 + 500 + 50 + 100 + 140 + 150 + 50 + 100 + 100 + 250 + 50 + 60 + 200 + 50;
+  80 * 1024 + 300 + 500 + 280 + 120 + 80 + 500 + 50 + 100 + 140 + 150 + 50 + 100 + 100 + 250 + 50 + 60 + 200 + 50 + 50;
 /**
  * What a page or a Worker loads first when its bundler splits code (the routes, the request
  * schema, the stream reader, the templates, Responses and legacy Completions load on first use).
