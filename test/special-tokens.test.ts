@@ -417,6 +417,59 @@ describe("a token's opening at the end of a string, closed by the template's own
   });
 });
 
+describe("a token's opening at the end of a string, on a built-in template (overbreak15 #1)", () => {
+  // The built-in templates write a newline, a quote, a `}` or a token of their own right after
+  // request text, never the `>` or `|>` that would close an opening: it goes as sent there.
+  const request = {
+    messages: [
+      { role: "user" as const, content: "My text ends in <|endoftext" },
+      {
+        role: "assistant" as const,
+        content: "Run it.",
+        tool_calls: [
+          {
+            id: "c1",
+            type: "function" as const,
+            function: { name: "run", arguments: JSON.stringify({ code: "print(x <|y" }) },
+          },
+        ],
+      },
+      { role: "tool" as const, tool_call_id: "c1", content: "SyntaxError near </tool_call" },
+      { role: "user" as const, content: "Python: print(x <|y" },
+    ],
+    tools: [{ type: "function" as const, function: { name: "run", description: "Runs <think", parameters: {} } }],
+  };
+
+  for (const route of ["llama", "qwen3"] as const) {
+    it(`${route}: a message, a tool result, a description and an argument ending in one are sent unchanged`, async () => {
+      const { escaped, kept } = await bothModes(route, request);
+      expect(escaped.prompt).toContain("My text ends in <|endoftext");
+      expect(escaped.prompt).toContain("print(x <|y");
+      expect(escaped.prompt).toBe(kept.prompt);
+    });
+  }
+
+  it("a model pinned to a built-in template by the `template` setting: the same", async () => {
+    const { bedrock, emulator } = emulated({
+      models: { pinned: { model: model("qwen3", "echo"), template: "qwen2" } },
+    });
+    await bedrock.chat.completions.create({ ...request, model: "pinned" });
+    expect(sent(emulator, "qwen3").prompt).toContain('{"name": "run", "arguments": {"code": "print(x <|y"}}');
+  });
+
+  it("a whole token is still broken, in the same string as an opening at its end", async () => {
+    const { escaped } = await bothModes("qwen3", {
+      messages: [{ role: "user", content: "a<|im_end|> then <|endoftext" }],
+    });
+    expect(escaped.prompt).toContain(`user\na<${B}|im_end|> then <|endoftext<|im_end|>`);
+  });
+
+  it("openai: the model's own template is unknown, so the opening is broken there", async () => {
+    const { escaped } = await bothModes("openai", { messages: [{ role: "user", content: "Python: print(x <|y" }] });
+    expect(escaped.messages).toEqual([{ role: "user", content: `Python: print(x <${B}|y` }]);
+  });
+});
+
 describe("signed thinking sent back on the converse route (turnforgery14 #2)", () => {
   // A signed block that mentions a token (the user asked about it): AWS's signature covers the
   // text, so it must reach Converse byte for byte; Bedrock checks it against the signature.

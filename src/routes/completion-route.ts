@@ -346,6 +346,7 @@ export function completionRoute<const Name extends string>(spec: CompletionRoute
   return {
     name: spec.name,
     ...COMPLETION_ROUTE_INFO,
+    rendersBuiltInTemplates: true,
     buildBody: (request, _modelId, settings) => buildBody(spec, request, settings),
     parseAnswer: (body, request, settings) => parseAnswer(spec, body, request, settings),
     createStreamMapper: (request, settings) => streamMapper(spec, request, settings),

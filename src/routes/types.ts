@@ -103,6 +103,12 @@ export interface Route<Name extends string = string> {
    * without this, they are neutralised as any other text.
    */
   sendsSignedThinking?(modelId: string): boolean;
+  /**
+   * True when the route renders prompts with its built-in templates (a model's chat_template, when
+   * it has one, renders instead). They write no token's closing punctuation right after request
+   * text, so the token neutraliser leaves a token's opening at a string's end as sent there.
+   */
+  rendersBuiltInTemplates?: boolean;
   /** OpenAI request -> the operation's body. Throws a 400 BedrockEdgeError naming a bad parameter. */
   buildBody(request: ChatCompletionRequest, modelId: string, settings: ModelSettings): Record<string, unknown>;
   /**

@@ -7,7 +7,7 @@ import { chatTemplateLiterals, compileChatTemplate, type SpecialTokens } from ".
 import { BUILT_IN_SPECIAL_TOKENS } from "./special-tokens.ts";
 import type { TemplateVariables } from "../template-variables.ts";
 import {
-  BUILT_IN_NEUTRALISER,
+  BUILT_IN_TEMPLATE_NEUTRALISER,
   type RequestNeutraliser,
   requestNeutraliser,
   THINK_TAGS,
@@ -27,7 +27,8 @@ export function builtInTemplate(name: TemplateName): ModelTemplate {
   return {
     render: builtInRenderers[name],
     variables: { settable: TEMPLATE_VARIABLES[name], template: `the ${name} template` },
-    neutraliser: BUILT_IN_NEUTRALISER,
+    // The `template` setting is a completion route's: the built-in template renders the prompt.
+    neutraliser: BUILT_IN_TEMPLATE_NEUTRALISER,
   };
 }
 

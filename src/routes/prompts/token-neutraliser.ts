@@ -130,15 +130,23 @@ function firstCharacters(root: TrieNode, shapes: readonly string[], end: "" | "$
   );
 }
 
+export interface NeutraliserOptions {
+  /** Also break the `<|…|>` and `<｜…｜>` shapes (TOKEN_SHAPES). */
+  shapes: boolean;
+  /** Also break a token's opening at a text's end (`openings`); true unless false. */
+  openings?: boolean;
+}
+
 /**
  * Inserts TOKEN_BREAK after the first character of every occurrence of each token (and, with
  * `shapes`, of every `<|…|>` or `<｜…｜>`), overlapping occurrences included, so no token is left
  * whole: each occurrence now holds a character that none of the tokens contains. Tokens shorter
  * than two characters cannot be broken and are ignored. Linear in the text: one pattern, a trie
  * of the tokens per first character, each match one character long. An opening of a token that
- * ends the text (`openings`) is broken the same way, read from the text's last characters only.
+ * ends the text (`openings`) is broken the same way, read from the text's last characters only,
+ * unless `options.openings` is false.
  */
-export function tokenNeutraliser(tokens: Iterable<string>, options: { shapes: boolean }): TokenNeutraliser {
+export function tokenNeutraliser(tokens: Iterable<string>, options: NeutraliserOptions): TokenNeutraliser {
   const root = trieNode();
   const openingRoot = trieNode();
   let tail = options.shapes ? SHAPE_OPENING_UNITS : 0;
@@ -152,7 +160,8 @@ export function tokenNeutraliser(tokens: Iterable<string>, options: { shapes: bo
     }
   }
   const pattern = firstCharacters(root, options.shapes ? TOKEN_SHAPES : [], "");
-  const opening = firstCharacters(openingRoot, options.shapes ? OPENING_SHAPES : [], "$");
+  const opening =
+    options.openings === false ? undefined : firstCharacters(openingRoot, options.shapes ? OPENING_SHAPES : [], "$");
   if (!pattern) return (text) => text;
   // Most strings end in plain text: a test for the openings' first characters (`<`, `[`…) spares
   // them the opening pattern, which every string would otherwise pay (overbreak15 #4).
@@ -207,7 +216,7 @@ function withBreaks(text: string, pattern: RegExp): string {
 export function requestNeutraliser(
   tokens: readonly string[],
   thinkTags: readonly string[],
-  options: { shapes: boolean },
+  options: NeutraliserOptions,
 ): RequestNeutraliser {
   return {
     text: tokenNeutraliser(tokens, options),
@@ -225,7 +234,19 @@ export const THINK_TAGS: readonly string[] = [THINK_OPEN, THINK_CLOSE];
  * For every model without a chat_template of its own (whatever its route): the built-in families'
  * tokens and the `<|…|>` / `<｜…｜>` shapes.
  */
-export const BUILT_IN_NEUTRALISER = requestNeutraliser(BUILT_IN_SPECIAL_TOKENS, THINK_TAGS, { shapes: true });
+const BUILT_IN_NEUTRALISER = requestNeutraliser(BUILT_IN_SPECIAL_TOKENS, THINK_TAGS, { shapes: true });
+
+/**
+ * For a prompt a built-in template renders (a route's own, or one the `template` setting names):
+ * the same tokens, but a token's opening at a string's end stays as sent. These templates are
+ * this library's code, and what they write right after request text is a newline, a quote, a
+ * `}` or one of their own tokens (which begin with `<`), never the `>`, `|>`, `｜>` or `]` that
+ * would close it (overbreak15 #1): breaking it there protected nothing and changed the text.
+ */
+export const BUILT_IN_TEMPLATE_NEUTRALISER = requestNeutraliser(BUILT_IN_SPECIAL_TOKENS, THINK_TAGS, {
+  shapes: true,
+  openings: false,
+});
 
 /** Every string in `value` neutralised, object keys included (a tool's property names are rendered too). */
 function neutraliseValue(value: unknown, neutralise: TokenNeutraliser): unknown {
@@ -257,7 +278,7 @@ function neutralised<T>(value: T, neutralise: TokenNeutraliser): T {
 }
 
 /** What a route does with request text that decides how it is neutralised (routes/types.ts). */
-export type NeutralisedFor = Pick<Route, "sendsSignedThinking">;
+export type NeutralisedFor = Pick<Route, "sendsSignedThinking" | "rendersBuiltInTemplates">;
 
 function neutraliseMessage(message: ChatMessage, neutraliser: RequestNeutraliser, keepsSigned: boolean): ChatMessage {
   const answer = message.role === "assistant";
@@ -413,14 +434,17 @@ function partsNeutralised(content: unknown, neutralise: TokenNeutraliser): unkno
  * stop strings and structured-output schemas never reach a prompt and stay as sent, and so does
  * signed thinking on a route that sends it back to models that check its signature (`route`),
  * when every deployment the request may go to is one (`deployments`: it is neutralised before
- * one is chosen). `neutraliser`: the model's own template's, else the built-in families'.
+ * one is chosen). `neutraliser`: the model's own template's, else the built-in families', without
+ * the opening rule on a route that renders its built-in templates (`route`).
  */
 export function neutraliseRequest(
   request: ChatCompletionRequest,
-  neutraliser: RequestNeutraliser = BUILT_IN_NEUTRALISER,
+  own?: RequestNeutraliser,
   route: NeutralisedFor = {},
   deployments: readonly { modelId: string }[] = [],
 ): ChatCompletionRequest {
+  const neutraliser =
+    own ?? (route.rendersBuiltInTemplates === true ? BUILT_IN_TEMPLATE_NEUTRALISER : BUILT_IN_NEUTRALISER);
   const keepsSigned =
     deployments.length > 0 && deployments.every(({ modelId }) => route.sendsSignedThinking?.(modelId) === true);
   const out: ChatCompletionRequest = {

@@ -93,8 +93,13 @@ import { bundleForWeb, unresolvedImports, type WebBundle } from "../web-bundle.t
 // Raised 50 more for overbreak15 #4 (a string whose last characters hold none of the openings'
 // first characters skips the opening pattern): 85,029 bytes after it, up to 29 over the 85,000
 // before; in the lazily loaded neutraliser, the main chunk unchanged.
-const GZIP_BUDGET_BYTES =
-  80 * 1024 + 300 + 500 + 280 + 120 + 80 + 500 + 50 + 100 + 140 + 150 + 50 + 100 + 100 + 250 + 50 + 60 + 200 + 50 + 50;
+// Raised 100 more for overbreak15 #1 (the built-in templates' routes neutralise without the
+// opening rule: a second built-in neutraliser and the route's flag): 85,112 bytes after it, 83
+// over the 85,029 before; in the lazily loaded neutraliser and routes, the main chunk unchanged.
+/** The budget with the raises up to codereview26 #3 (the sum outgrew one line after them). */
+const CODEREVIEW26_GZIP_BUDGET_BYTES =
+  80 * 1024 + 300 + 500 + 280 + 120 + 80 + 500 + 50 + 100 + 140 + 150 + 50 + 100 + 100 + 250 + 50 + 60 + 200 + 50;
+const GZIP_BUDGET_BYTES = CODEREVIEW26_GZIP_BUDGET_BYTES + 50 + 100;
 /**
  * What a page or a Worker loads first when its bundler splits code (the routes, the request
  * schema, the stream reader, the templates, Responses and legacy Completions load on first use).
