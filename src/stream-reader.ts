@@ -97,7 +97,13 @@ export function streamItems<T>(reader: ByteReader, primed: PrimedStream<T>): Ite
 
   async function next(): Promise<IteratorResult<T>> {
     for (;;) {
-      if (position < queue.length) return { done: false, value: queue[position++]! };
+      if (position < queue.length) {
+        // Items read in the same piece as earlier ones stop with the caller's abort, as a read would.
+        const stopped = aborted ?? (reader.signal?.aborted ? reader.signal.reason : undefined);
+        if (stopped === undefined) return { done: false, value: queue[position++]! };
+        release();
+        throw stopped;
+      }
       if (failure !== undefined) {
         const error = failure;
         failure = undefined;

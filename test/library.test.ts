@@ -3,6 +3,7 @@
 import { describe, expect, it } from "vitest";
 import { REASONING_TEXT } from "../emulator/answers.ts";
 import { EMULATOR_API_KEY, EMULATOR_CREDENTIALS, EMULATOR_SESSION_CREDENTIALS } from "../emulator/credentials.ts";
+import { createEmulator } from "../emulator/handler.ts";
 import {
   BedrockEdgeError,
   type ChatCompletionChunk,
@@ -473,6 +474,32 @@ describe("aborting", () => {
     }, Error);
     expect(error.name).toBe("AbortError");
     await expect.poll(() => emulator.stats.cancelledStreams, { timeout: 1000 }).toBe(1);
+  });
+
+  it("chunks read in the same piece as earlier ones stop with the abort too (a Chromium run's flake: one more chunk came after it)", async () => {
+    // Bedrock's frames arrive in one piece and the stream stays open: every chunk is read at once.
+    const upstream = createEmulator();
+    const fetch: typeof globalThis.fetch = async (input, init) => {
+      const answer = await upstream.fetch(new Request(input, init));
+      const bytes = new Uint8Array(await answer.arrayBuffer());
+      const body = new ReadableStream<Uint8Array>({ start: (controller) => controller.enqueue(bytes) });
+      return new Response(body, { status: answer.status, headers: answer.headers });
+    };
+    for (const how of ["signal", "abort()"] as const) {
+      const { bedrock } = emulated({ fetch });
+      const controller = new AbortController();
+      const stream = await bedrock.chat.completions.create(
+        { model: model("llama", "long20"), messages: [hello], stream: true },
+        { signal: controller.signal },
+      );
+      let n = 0;
+      const error = await errorOf(async () => {
+        for await (const _chunk of stream) {
+          if (++n === 3) how === "signal" ? controller.abort() : stream.abort();
+        }
+      }, Error);
+      expect([how, error.name, n]).toEqual([how, "AbortError", 3]);
+    }
   });
 
   it("stream.abort() does the same", async () => {

@@ -10,6 +10,11 @@ export interface ByteReader {
   read(): Promise<ByteRead>;
   /** Stops reading and aborts the upstream request. */
   cancel(reason?: unknown): Promise<void>;
+  /**
+   * Aborted when the caller's signal or a timeout ends the call: what was read before it is not
+   * handed out after it.
+   */
+  readonly signal?: AbortSignal;
 }
 
 /** A ByteReader as a ReadableStream, for those who want to pipeThrough(decodeEventStream()). */

@@ -37,6 +37,7 @@ export function guardReader(body: ReadableStream<Uint8Array>, attempt: Attempt, 
   };
 
   return {
+    signal: attempt.signal,
     async read() {
       if (finished && !attempt.signal.aborted) return { done: true, value: undefined };
       reading = true;
