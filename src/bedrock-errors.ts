@@ -98,7 +98,7 @@ export function errorFromResponse(
 }
 
 /** A 3xx, or what a browser's fetch makes of one under `redirect: "manual"` (status 0). */
-function isRedirect(response: Response): boolean {
+export function isRedirect(response: Response): boolean {
   return response.type === "opaqueredirect" || (response.status >= 300 && response.status < 400);
 }
 

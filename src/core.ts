@@ -87,7 +87,7 @@ export type { BedrockStreamEvent } from "./eventstream/events.ts";
 // 6. Out to a client: OpenAI's server-sent events, and errors in OpenAI's shape.
 export { encodeSse, SSE_DONE, sseComment, sseData, toErrorBody } from "./openai/sse.ts";
 export type { SseOptions } from "./openai/sse.ts";
-export { redactSecrets } from "./bedrock-errors.ts";
+export { isRedirect, redactSecrets } from "./bedrock-errors.ts";
 export { invalidRequest, modelNotFound } from "./errors.ts";
 // Ids as the client makes them (chatcmpl-…, call_…), for a server's own (req_…).
 export { randomId } from "./ids.ts";

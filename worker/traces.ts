@@ -3,6 +3,7 @@
 // finish reasons, server.address, error.type), exported as OTLP/HTTP JSON with fetch after the
 // answer. Made from the request's log line, so it says what the line says: prompt text only
 // when LOG_PROMPTS is on (as the conventions' messages: genai-prompt.ts).
+import { isRedirect } from "../src/core.ts";
 import { genAiPrompt } from "./genai-prompt.ts";
 import type { LogLine } from "./log.ts";
 import { NAME_LENGTH, quoteValue } from "./quote-value.ts";
@@ -305,7 +306,7 @@ export async function exportSpan(target: TraceExport, payload: unknown, timeoutM
   });
   // The collector's answer may echo what it was sent: only its status is kept.
   await response.body?.cancel();
-  if (response.type === "opaqueredirect" || (response.status >= 300 && response.status < 400)) {
+  if (isRedirect(response)) {
     throw new Error(
       `the OTLP collector answered a redirect (${response.status || "opaque"}), which is not followed: give its final URL`,
     );
