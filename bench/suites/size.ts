@@ -1,13 +1,15 @@
 /// <reference types="node" />
 // Size: the library bundled as a browser or Worker build bundles it, the Worker as `wrangler
 // deploy` uploads it, and the AWS SDK's and the AI SDK's Bedrock clients bundled like the
-// library in the same run; then where the bytes come from, module by module (esbuild metafiles).
+// library in the same run; then where the bytes come from, module by module (esbuild metafiles),
+// and how much of the Worker is prose.
 import { mkdirSync, writeFileSync } from "node:fs";
 import { gzipSync } from "node:zlib";
 import type { Metafile, Plugin } from "esbuild";
 import { bundle, type Bundle, bundleForNode, edgeOptions } from "../lib/build.ts";
 import { runChild } from "../lib/child.ts";
 import type { Figure, SuiteResult } from "../lib/figure.ts";
+import { type Prose, proseOf } from "../lib/prose.ts";
 import { exact } from "../lib/stats.ts";
 import { wranglerUpload } from "../lib/wrangler.ts";
 
@@ -200,6 +202,14 @@ async function packageCosts(packages: readonly string[], mainGzip: number, workD
   return lines;
 }
 
+/** What the Worker's messages and descriptions weigh, and what its code weighs without them. */
+function proseLine(uploaded: ReadonlyMap<string, Uint8Array>): string {
+  const decoder = new TextDecoder();
+  const prose = [...uploaded.values()].map((contents) => proseOf(decoder.decode(contents)));
+  const sum = (pick: (p: Prose) => number) => prose.reduce((total, p) => total + pick(p), 0);
+  return `Worker upload's prose (the text of string and template literals of three words or more, found by parsing): ${sum((p) => p.literals)} literals, ${kib(sum((p) => p.gzip)).toFixed(1)} KiB gzip on their own; the upload with them emptied: ${kib(sum((p) => p.withoutGzip)).toFixed(1)} KiB gzip`;
+}
+
 export async function runSize(workDirectory: string): Promise<SuiteResult> {
   const started = performance.now();
   const neutral = edgeOptions("neutral");
@@ -294,6 +304,7 @@ export async function runSize(workDirectory: string): Promise<SuiteResult> {
       workDirectory,
     )),
     ...breakdown("Worker upload, by module", modules(upload.metafile, workerOutputs), worker.gzip, 24),
+    proseLine(upload.modules),
   ];
   return { suite: "size", figures, details, seconds: (performance.now() - started) / 1000 };
 }
