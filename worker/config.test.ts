@@ -487,6 +487,50 @@ describe("API_KEYS", () => {
     ]);
   });
 
+  it("as an object is typed as its entries: each field compiles and is taken, a misspelt one fails to compile", () => {
+    const namespace = { idFromName: () => ({}), get: () => ({ fetch: async () => new Response() }) };
+    const apiKeys: ProxyEnv["API_KEYS"] = {
+      team: { key: "sk-team-0123456789", models: ["r1"], tokens_per_day: 100, concurrent_streams: 2 },
+      limited: { key: "sk-limited-0123456789", rate_limit: "RATE_STANDARD" },
+      ops: { key: "sk-ops-0123456789", admin: true, models: undefined },
+    };
+    // A Rate Limiting binding is read by the name API_KEYS gives it, so ProxyBindings cannot name it.
+    const rateBinding = { RATE_STANDARD: { limit: async () => ({ success: true }) } };
+    const config = configOf({ ...good, ...rateBinding, KEY_LIMITS: namespace, API_KEYS: apiKeys });
+    expect(config.keys.map((key) => [key.name, key.admin])).toEqual([
+      ["proxy-key-1", false],
+      ["proxy-key-2", false],
+      ["team", false],
+      ["limited", false],
+      ["ops", true],
+    ]);
+    const misspelt = problems({
+      ...good,
+      API_KEYS: {
+        // @ts-expect-error a misspelt field
+        team: { key: "sk-team-0123456789", tokens_per_dya: 100 },
+      },
+    });
+    expect(misspelt).toEqual([
+      'API_KEYS["team"].tokens_per_dya: is not a key setting; they are key, models, rate_limit, tokens_per_day, concurrent_streams, admin',
+    ]);
+    // Left undefined, a misspelt field is still one: the compiler and readEntry both refuse it.
+    const unset = problems({
+      ...good,
+      API_KEYS: {
+        // @ts-expect-error a misspelt field, even unset
+        team: { key: "sk-team-0123456789", tokens_per_dya: undefined },
+      },
+    });
+    expect(unset).toEqual(misspelt);
+    // @ts-expect-error an entry needs its key
+    expect(problems({ ...good, API_KEYS: { team: { admin: true } } })[0]).toMatch(/\.key: must be the key/);
+    // @ts-expect-error a field's value of the wrong type
+    expect(problems({ ...good, API_KEYS: { team: { key: "sk-team-0123456789", admin: "yes" } } })).toEqual([
+      'API_KEYS["team"].admin: must be true or false',
+    ]);
+  });
+
   it("without KEY_LIMITS, a key with both counted limits has a problem for each", () => {
     const apiKeys = JSON.stringify({
       team: { key: "sk-team-0123456789", tokens_per_day: 100, concurrent_streams: 2 },

@@ -13,7 +13,7 @@ import { type D1Database, type DurableObjectNamespace, isD1Database, isDurableOb
 import { resolveDeploymentCredentials } from "./deployment-credentials.ts";
 import { maskAwsIds } from "./http.ts";
 import { repeatedNames } from "./json-names.ts";
-import { type ClientKey, parseApiKeys, readClientKeys } from "./keys.ts";
+import { type ApiKeyEntry, type ClientKey, parseApiKeys, readClientKeys } from "./keys.ts";
 import { kindOf, quoteUrl, quoteValue } from "./quote-value.ts";
 import { readTraceExport, type TraceExport } from "./traces.ts";
 
@@ -45,8 +45,8 @@ export interface ProxyEnv {
   /** Public names -> entries: a JSON object as a string (a var), or the object itself. */
   MODELS?: string | Record<string, ProxyModelEntry> | undefined;
   PROXY_API_KEYS?: string | undefined;
-  /** Named keys and their limits, a JSON object (worker/keys.ts). */
-  API_KEYS?: string | Record<string, unknown> | undefined;
+  /** Named keys and their limits: a JSON object as a string (a secret), or the object itself. */
+  API_KEYS?: string | Record<string, ApiKeyEntry> | undefined;
   AWS_ACCESS_KEY_ID?: string | undefined;
   AWS_SECRET_ACCESS_KEY?: string | undefined;
   AWS_SESSION_TOKEN?: string | undefined;

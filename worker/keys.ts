@@ -11,6 +11,25 @@ import type { ProxyBindings, ProxyEnv } from "./config.ts";
 import { repeatedNames } from "./json-names.ts";
 import { KEY_LIKE, kindOf, NAME_LENGTH, quoteValue } from "./quote-value.ts";
 
+/**
+ * An API_KEYS entry as createApp's object-form env holds it (the secret's JSON has the same
+ * shape): a misspelt field fails to compile, as readEntry refuses it.
+ */
+export interface ApiKeyEntry {
+  /** The key itself, sent as `Authorization: Bearer <key>`. */
+  key: string;
+  /** The MODELS names it may call; every one when absent. */
+  models?: readonly string[] | undefined;
+  /** The name of the Rate Limiting binding that counts its requests. */
+  rate_limit?: string | undefined;
+  /** Input plus output tokens per UTC day (needs KEY_LIMITS). */
+  tokens_per_day?: number | undefined;
+  /** Streamed requests open at once (needs KEY_LIMITS). */
+  concurrent_streams?: number | undefined;
+  /** May read GET /v1/usage, and every configuration problem. */
+  admin?: boolean | undefined;
+}
+
 export interface ClientKey {
   /** Its name in API_KEYS, or `proxy-key-<n>` for the n-th key of PROXY_API_KEYS. */
   name: string;
@@ -42,7 +61,15 @@ export function seesWholeConfiguration(key: Pick<ClientKey, "models" | "admin">)
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._:@+-]{0,63}$/;
 const BINDING_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
-const FIELDS = ["key", "models", "rate_limit", "tokens_per_day", "concurrent_streams", "admin"];
+// Every field of ApiKeyEntry, once: the compiler checks the list against the type.
+const FIELDS = Object.keys({
+  key: 0,
+  models: 0,
+  rate_limit: 0,
+  tokens_per_day: 0,
+  concurrent_streams: 0,
+  admin: 0,
+} satisfies Record<keyof ApiKeyEntry, 0>);
 
 function text(value: unknown): string | undefined {
   return typeof value === "string" && value.trim() !== "" ? value.trim() : undefined;

@@ -15,7 +15,8 @@ export type {
   ProxyModelEntry,
   ProxyRoutedModelConfig,
 } from "./config.ts";
-// What a ProxyConfig holds: its client keys, and the bindings and exporter it found.
-export type { ClientKey } from "./keys.ts";
+// An object-form API_KEYS entry; what a ProxyConfig holds: its client keys, and the bindings and
+// exporter it found.
+export type { ApiKeyEntry, ClientKey } from "./keys.ts";
 export type { D1Database, D1Statement, DurableObjectNamespace, RateLimiter } from "./cloudflare.ts";
 export type { TraceExport } from "./traces.ts";
