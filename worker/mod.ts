@@ -2,8 +2,11 @@
 // of your own.
 export { createApp } from "./app.ts";
 export type { AppOptions, LogLine, ProxyApp } from "./app.ts";
-// The app's Hono environment: its bindings, and the variables its middleware sets.
-export type { AppEnv } from "./context.ts";
+// The app's Hono environment: its bindings, and the variables its middleware sets (what
+// `c.get(name)` gives a route added to the app).
+export type { AppEnv, JsonRequest } from "./context.ts";
+export type { RequestLog } from "./log.ts";
+export type { ProxyState, Ready } from "./state.ts";
 export { parseConfig } from "./config.ts";
 export type {
   CloudflareBindings,
