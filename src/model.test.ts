@@ -49,6 +49,14 @@ describe("model strings", () => {
       expect(errorOf(() => parseModelString(bad), BedrockEdgeError).status, bad).toBe(400);
     }
   });
+
+  it("say what a model string's id must be, empty or not (. and .. have no bad character, only a bad start)", () => {
+    for (const bad of ["bedrock/llama/", "bedrock/llama/..", "bedrock/llama/a b"]) {
+      expect(errorOf(() => parseModelString(bad), BedrockEdgeError).message, bad).toBe(
+        "The model id must be 1-2048 letters, digits or :._/+-, the first a letter or digit (expected bedrock/<route>/<model-arn>).",
+      );
+    }
+  });
 });
 
 describe("models tables", () => {

@@ -29,11 +29,14 @@ export function isValidRegion(region: unknown): boolean {
   return typeof region === "string" && REGION.test(region);
 }
 
-export function validateModelId(modelId: string): string {
-  if (!modelId) throw invalidRequest("The model id is empty: expected bedrock/<route>/<model-arn>.", "model");
+/**
+ * The id, when it can be one: a 400 otherwise. `expected` is the form the caller was given the id
+ * in (a model string's, the transport's own), so that the message points at what to fix.
+ */
+export function validateModelId(modelId: string, expected = "bedrock/<route>/<model-arn>"): string {
   if (!MODEL_ID.test(modelId)) {
     throw invalidRequest(
-      "The model id has characters a Bedrock model identifier cannot have (expected an ARN such as arn:aws:bedrock:us-east-1:123456789012:imported-model/abc123).",
+      `The model id must be 1-2048 letters, digits or :._/+-, the first a letter or digit (expected ${expected}).`,
       "model",
     );
   }

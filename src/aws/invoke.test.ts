@@ -115,6 +115,9 @@ describe("requests", () => {
     expect([error.status, error.param]).toEqual([400, "region"]);
     expect(calls).toHaveLength(0);
   });
+  const TRANSPORT_ID_RULE =
+    "The model id must be 1-2048 letters, digits or :._/+-, the first a letter or digit (expected an ARN or a Bedrock model id).";
+
   it("refuse a model id that could leave /model/{id}/ (. or ..), is empty or is not well-formed, with a 400 before sending anything", async () => {
     const { fetch, calls } = scripted([]);
     const endpoints = [undefined, "http://127.0.0.1:4010/tenant-a/bedrock"];
@@ -123,11 +126,13 @@ describe("requests", () => {
         const error = await failure(
           invokeJson(transport(fetch, { endpoint, region: "us-east-1" }), { ...call, modelId }),
         );
-        expect([error.status, error.param], JSON.stringify(modelId)).toEqual([400, "model"]);
+        // In the transport's terms: it takes an ARN or a bare id, never a model string.
+        const told = [400, "model", TRANSPORT_ID_RULE];
+        expect([error.status, error.param, error.message], JSON.stringify(modelId)).toEqual(told);
         const streamed = await failure(
           invokeStream(transport(fetch, { endpoint, region: "us-east-1" }), { ...streamCall, modelId }),
         );
-        expect([streamed.status, streamed.param], JSON.stringify(modelId)).toEqual([400, "model"]);
+        expect([streamed.status, streamed.param, streamed.message], JSON.stringify(modelId)).toEqual(told);
       }
     }
     expect(calls).toHaveLength(0);

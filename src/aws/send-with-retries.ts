@@ -41,7 +41,7 @@ const retrying = lazy(() => import("./retry.ts"));
 function targetOf(transport: Transport, call: BedrockCall): Target {
   // The transport is public (bedrock-edge/core): an id that did not come through
   // parseModelString is checked here, or "." and ".." would move the signed path.
-  const modelId = validateModelId(call.modelId);
+  const modelId = validateModelId(call.modelId, "an ARN or a Bedrock model id");
   const region = resolveRegion(modelId, call.region ?? transport.region);
   const baseUrl = transport.endpoint ?? bedrockBaseUrl(region);
   return {
