@@ -383,6 +383,21 @@ describe("a models-table key set to undefined", () => {
     }
   });
 
+  it("is refused when no entry has such a key: a typo, set or not, as the types refuse it", () => {
+    const refusal = (entry: unknown) => errorOf(() => parseModels({ m: entry }), TypeError).message;
+    for (const [entry, kind] of [
+      [single, "model setting; the settings are model, region,"],
+      [routed, "setting of an entry with deployments"],
+    ] as const) {
+      // A JavaScript caller's typo, or a key read from elsewhere that happens to be unset.
+      for (const key of ["tempalte", "toString", "reasoningBudget"]) {
+        const unset = refusal({ ...entry, [key]: undefined });
+        expect(unset).toBe(refusal({ ...entry, [key]: "qwen3" }));
+        expect(unset.startsWith(`models["m"].${key}: ${key} is not a ${kind}`), unset).toBe(true);
+      }
+    }
+  });
+
   it("with a value is still refused where the entry's kind has no such setting", () => {
     const refusal = (entry: unknown) => errorOf(() => parseModels({ m: entry }), TypeError).message;
     expect(refusal({ ...routed, region: "us-east-1" })).toMatch(

@@ -110,11 +110,18 @@ export function parseModels(value: unknown, where = "models", fallback?: TableRe
   }
   const out: Record<string, ModelTableEntry> = {};
   for (const [name, given] of Object.entries(value)) {
-    // A key set to undefined is absent, as the types promise: dropped before the strict schemas
-    // count it (inline, not a helper: the main chunk is at its budget).
+    // A setting set to undefined is absent, as the types promise: dropped before the strict
+    // schemas count it. Any other key is a typo, refused set or not (inline, not a helper: the
+    // main chunk is at its budget).
     const entry =
       given && typeof given === "object"
-        ? Object.fromEntries(Object.entries(given).filter((field) => field[1] !== undefined))
+        ? Object.fromEntries(
+            Object.entries(given).filter(
+              ([key, value]) =>
+                value !== undefined ||
+                !(Object.hasOwn(modelConfigSchema.entries, key) || Object.hasOwn(routedModelConfigSchema.entries, key)),
+            ),
+          )
         : given;
     if (!PUBLIC_NAME.test(name)) {
       throw new TypeError(`${where}: the name "${name.slice(0, 60)}" must be 1-128 letters, digits or ._:/@+-`);

@@ -142,6 +142,19 @@ describe("MODELS as an object (createApp's env)", () => {
       },
     });
     expect(misspelt).toMatch(/^MODELS\["demo"\]\.tempalte: tempalte is not a model setting/);
+    // Left undefined, a misspelt setting is still one (a setting left undefined is absent).
+    const unset = problems({
+      ...good,
+      MODELS: {
+        demo: {
+          model: qwen,
+          // @ts-expect-error a misspelt setting, even unset
+          tempalte: undefined,
+          template: undefined,
+        },
+      },
+    });
+    expect(unset).toEqual([misspelt]);
     const [key] = problems({
       ...good,
       MODELS: {
