@@ -1,5 +1,6 @@
 // What the emulator saw, for tests: a short request log (never an auth header), stream counters,
 // the last parsed body per model, and the per-model call counters the fault options consume.
+// Bounded, so that a long `npm run emulator` or a soak of distinct model ids does not grow.
 
 export interface RequestLogEntry {
   method: string;
@@ -19,9 +20,15 @@ export interface EmulatorStats {
   readonly completedStreams: number;
   /** Streams ended by the `drop<K>` option. */
   readonly droppedStreams: number;
-  /** The last parsed JSON body sent to this model id (`undefined` if none). */
+  /**
+   * The last parsed JSON body sent to this model id (`undefined` if none, or if MAX_MODELS other
+   * ids have been called since).
+   */
   lastBody(modelId: string): unknown;
-  /** Calls that reached the model (after auth and validation) for this model id. */
+  /**
+   * Calls that reached the model (after auth and validation) for this model id: 0 again once
+   * MAX_MODELS other ids have been called since, and its fault options start over.
+   */
   calls(modelId: string): number;
   /** Clears the log, the counters, the bodies and the fault counters. */
   reset(): void;
@@ -39,10 +46,26 @@ export interface StatsRecorder {
 
 const MAX_LOG = 500;
 
+/** Model ids whose last body and call count are kept: the least recently called one goes first. */
+export const MAX_MODELS = 1000;
+
+interface ModelRecord {
+  body: unknown;
+  calls: number;
+}
+
 export function createStats(): { stats: EmulatorStats; recorder: StatsRecorder } {
   let requests: RequestLogEntry[] = [];
-  const bodies = new Map<string, unknown>();
-  const callCounts = new Map<string, number>();
+  // In order of their last use: a Map iterates in insertion order, and a used id is set anew.
+  const models = new Map<string, ModelRecord>();
+  const touch = (modelId: string): ModelRecord => {
+    const record = models.get(modelId) ?? { body: undefined, calls: 0 };
+    models.delete(modelId);
+    models.set(modelId, record);
+    const oldest = models.keys().next();
+    if (models.size > MAX_MODELS && !oldest.done) models.delete(oldest.value);
+    return record;
+  };
   const streams = { active: 0, cancelled: 0, completed: 0, dropped: 0 };
 
   const stats: EmulatorStats = {
@@ -61,12 +84,11 @@ export function createStats(): { stats: EmulatorStats; recorder: StatsRecorder }
     get droppedStreams() {
       return streams.dropped;
     },
-    lastBody: (modelId) => bodies.get(modelId),
-    calls: (modelId) => callCounts.get(modelId) ?? 0,
+    lastBody: (modelId) => models.get(modelId)?.body,
+    calls: (modelId) => models.get(modelId)?.calls ?? 0,
     reset() {
       requests = [];
-      bodies.clear();
-      callCounts.clear();
+      models.clear();
       Object.assign(streams, { active: 0, cancelled: 0, completed: 0, dropped: 0 });
     },
   };
@@ -76,12 +98,10 @@ export function createStats(): { stats: EmulatorStats; recorder: StatsRecorder }
       requests.push(entry);
       if (requests.length > MAX_LOG) requests.splice(0, requests.length - MAX_LOG);
     },
-    body: (modelId, body) => void bodies.set(modelId, body),
-    nextCall(modelId) {
-      const index = callCounts.get(modelId) ?? 0;
-      callCounts.set(modelId, index + 1);
-      return index;
+    body(modelId, body) {
+      touch(modelId).body = body;
     },
+    nextCall: (modelId) => touch(modelId).calls++,
     streamStarted: () => void streams.active++,
     streamEnded(how) {
       streams.active = Math.max(0, streams.active - 1);
