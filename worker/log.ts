@@ -209,7 +209,10 @@ function withoutUndefined(outcome: Outcome): Outcome {
   return out;
 }
 
-/** The day a request is counted on, in UTC: the day it began. Its usage row and tokens_per_day both use it. */
+/**
+ * The day a request began, in UTC: its usage row's, and the day tokens_per_day counts it on unless
+ * it reached the key's counter after that day was over (durable/key-limits.ts).
+ */
 export function requestDay(line: Pick<LogLine, "time">): string {
   return line.time.slice(0, 10);
 }

@@ -15,6 +15,9 @@ function keyLimits(storage = memoryStorage()) {
 
 const LEASE_MS = 3 * LEASE_RENEW_MS;
 
+/** An admission, on today's day (whatever the clock says; the tests of days below name theirs). */
+const ADMITTED = { ok: true, day: expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/) };
+
 afterEach(() => {
   vi.useRealTimers();
 });
@@ -23,7 +26,7 @@ describe("a stream's lease", () => {
   it("holds its place for as long as it is renewed, and lapses LEASE_MS after the last renewal", async () => {
     vi.useFakeTimers({ toFake: ["Date"] });
     const call = keyLimits();
-    expect(await call("admit", { concurrentStreams: 1, lease: "req_a" })).toEqual({ ok: true });
+    expect(await call("admit", { concurrentStreams: 1, lease: "req_a" })).toEqual(ADMITTED);
     // An hour-long stream, renewed every LEASE_RENEW_MS, keeps its place all along.
     for (let minute = 0; minute < 60; minute += LEASE_RENEW_MS / 60_000) {
       vi.advanceTimersByTime(LEASE_RENEW_MS);
@@ -57,10 +60,10 @@ describe("tokens reserved by requests in flight", () => {
 
   it("admit while the tokens used and reserved are below the limit, the last one's own reservation need not fit", async () => {
     const call = keyLimits();
-    expect(await call("admit", admit("req_a", 100))).toEqual({ ok: true });
-    expect(await call("admit", admit("req_b", 150))).toEqual({ ok: true });
+    expect(await call("admit", admit("req_a", 100))).toEqual(ADMITTED);
+    expect(await call("admit", admit("req_b", 150))).toEqual(ADMITTED);
     // 250 reserved: room for one more, however large.
-    expect(await call("admit", admit("req_c", 5000))).toEqual({ ok: true });
+    expect(await call("admit", admit("req_c", 5000))).toEqual(ADMITTED);
     expect(await call("read", {})).toMatchObject({ tokens: 0, reserved: 5250, requests: 3, streams: 0 });
     expect(await call("admit", admit("req_d", 1))).toEqual({
       ok: false,
@@ -79,7 +82,7 @@ describe("tokens reserved by requests in flight", () => {
     expect(await call("admit", admit("req_c", 10))).toMatchObject({ ok: false, limit: "tokens_in_flight" });
     await call("settle", { lease: "req_a", tokens: 40 });
     expect(await call("read", {})).toMatchObject({ tokens: 40, reserved: 100, requests: 1 });
-    expect(await call("admit", admit("req_c", 10))).toEqual({ ok: true });
+    expect(await call("admit", admit("req_c", 10))).toEqual(ADMITTED);
     // One that used nothing (refused, failed before its first byte) returns its reservation all the same.
     await call("settle", { lease: "req_b" });
     await call("settle", { lease: "req_c", tokens: 10 });
@@ -103,8 +106,8 @@ describe("tokens reserved by requests in flight", () => {
 
   it("a plain request's lease holds tokens but no stream's place; a stream's holds both", async () => {
     const call = keyLimits();
-    expect(await call("admit", admit("req_plain", 100))).toEqual({ ok: true });
-    expect(await call("admit", { ...admit("req_stream", 100), concurrentStreams: 1 })).toEqual({ ok: true });
+    expect(await call("admit", admit("req_plain", 100))).toEqual(ADMITTED);
+    expect(await call("admit", { ...admit("req_stream", 100), concurrentStreams: 1 })).toEqual(ADMITTED);
     expect(await call("read", {})).toMatchObject({ reserved: 200, requests: 2, streams: 1 });
     expect(await call("admit", { concurrentStreams: 1, lease: "req_other" })).toMatchObject({
       ok: false,
@@ -121,7 +124,7 @@ describe("tokens reserved by requests in flight", () => {
 
   it("an admission under no limit holds nothing, whatever lease it names", async () => {
     const call = keyLimits();
-    expect(await call("admit", { lease: "req_a", reserve: 100 })).toEqual({ ok: true });
+    expect(await call("admit", { lease: "req_a", reserve: 100 })).toEqual(ADMITTED);
     expect(await call("read", {})).toMatchObject({ reserved: 0, streams: 0, requests: 0 });
   });
 
@@ -137,7 +140,7 @@ describe("tokens reserved by requests in flight", () => {
     await call("admit", admit("req_a", LIMIT));
     expect(await call("admit", { tokensPerDay: LIMIT })).toMatchObject({ ok: false, limit: "tokens_in_flight" });
     await call("settle", { lease: "req_a", tokens: 10 });
-    expect(await call("admit", { tokensPerDay: LIMIT })).toEqual({ ok: true });
+    expect(await call("admit", { tokensPerDay: LIMIT })).toEqual(ADMITTED);
     expect(await call("read", {})).toMatchObject({ reserved: 0, requests: 0 });
   });
 
@@ -154,7 +157,7 @@ describe("tokens reserved by requests in flight", () => {
     expect(await call("read", {})).toMatchObject({ reserved: LIMIT, requests: 1 });
     vi.advanceTimersByTime(1);
     expect(await call("read", {})).toMatchObject({ reserved: 0, requests: 0 });
-    expect(await call("admit", admit("req_b", 1))).toEqual({ ok: true });
+    expect(await call("admit", admit("req_b", 1))).toEqual(ADMITTED);
     // A late settlement counts what it used and brings nothing back.
     await call("settle", { lease: "req_a", tokens: 20 });
     expect(await call("read", {})).toMatchObject({ tokens: 20, reserved: 1, requests: 1 });
@@ -177,7 +180,7 @@ describe("a lease stored as a number (a stream's, before reservations)", () => {
       ok: false,
       limit: "concurrent_streams",
     });
-    expect(await call("admit", { tokensPerDay: 10, reserve: 5, lease: "req_plain" })).toEqual({ ok: true });
+    expect(await call("admit", { tokensPerDay: 10, reserve: 5, lease: "req_plain" })).toEqual(ADMITTED);
     vi.advanceTimersByTime(LEASE_RENEW_MS);
     await call("renew", { lease: "req_old" });
     vi.advanceTimersByTime(LEASE_MS - 1);
@@ -205,12 +208,12 @@ describe("one day per request (usage6 #4)", () => {
     const storage = memoryStorage();
     const call = keyLimits(storage);
     // It reserves the whole day; another request of that day waits for it.
-    expect(await call("admit", admit("req_late", LIMIT, DAY))).toEqual({ ok: true });
+    expect(await call("admit", admit("req_late", LIMIT, DAY))).toEqual({ ok: true, day: DAY });
     expect(await call("admit", admit("req_same_day", 1, DAY))).toMatchObject({ ok: false, limit: "tokens_in_flight" });
     vi.setSystemTime(new Date(`${NEXT}T00:00:00.400Z`));
     // Still running: it holds nothing against the new day's tokens, which it will not be counted on.
     expect(await call("read", {})).toMatchObject({ day: NEXT, tokens: 0, reserved: 0, requests: 1 });
-    expect(await call("admit", admit("req_new_day", 10, NEXT))).toEqual({ ok: true });
+    expect(await call("admit", admit("req_new_day", 10, NEXT))).toEqual({ ok: true, day: NEXT });
     await call("settle", { lease: "req_late", tokens: 81, day: DAY });
     await call("settle", { lease: "req_new_day", tokens: 7, day: NEXT });
     expect(await storage.get(`tokens:${DAY}`)).toBe(81);
@@ -218,7 +221,7 @@ describe("one day per request (usage6 #4)", () => {
     expect(await call("read", {})).toMatchObject({ day: NEXT, tokens: 7, reserved: 0, requests: 0 });
   });
 
-  it("a request of a spent day that reaches the object after 00:00 UTC is asked against the new day (codereview15 #1)", async () => {
+  it("a request of a spent day that reaches the object after 00:00 UTC is asked against the new day, and counted there (codereview15 #1, timebounds17 #1)", async () => {
     vi.useFakeTimers({ toFake: ["Date"] });
     vi.setSystemTime(new Date(`${NEXT}T00:00:00.300Z`));
     const storage = memoryStorage();
@@ -226,10 +229,35 @@ describe("one day per request (usage6 #4)", () => {
     const call = keyLimits(storage);
     // Refused, it would have been told to wait a whole day (Retry-After 86400) for what a retry
     // a moment later gets at once.
-    expect(await call("admit", admit("req_at_midnight", 10, DAY))).toEqual({ ok: true });
-    await call("settle", { lease: "req_at_midnight", tokens: 12, day: DAY });
-    expect(await storage.get(`tokens:${DAY}`)).toBe(LIMIT + 12);
-    expect(await call("read", {})).toMatchObject({ day: NEXT, tokens: 0, reserved: 0, requests: 0 });
+    const admission = await call("admit", admit("req_at_midnight", 10, DAY));
+    expect(admission).toEqual({ ok: true, day: NEXT });
+    expect(await call("read", {})).toMatchObject({ day: NEXT, reserved: 10, requests: 1 });
+    await call("settle", { lease: "req_at_midnight", tokens: 12, day: (admission as { day: string }).day });
+    // Not counted on the day that is over (which this settlement, the new day's first, prunes).
+    expect(await storage.get(`tokens:${DAY}`)).toBeUndefined();
+    expect(await call("read", {})).toMatchObject({ day: NEXT, tokens: 12, reserved: 0, requests: 0 });
+  });
+
+  it("requests of a spent day admitted one after another after 00:00 UTC spend the new day's tokens, not more (timebounds17 #1)", async () => {
+    vi.useFakeTimers({ toFake: ["Date"] });
+    vi.setSystemTime(new Date(`${NEXT}T00:00:05Z`));
+    const storage = memoryStorage();
+    await storage.put({ [`tokens:${DAY}`]: LIMIT });
+    const call = keyLimits(storage);
+    // Each settled naming the day it began, as the proxy did before admit() answered a day: its
+    // lease, which reserved on the new day, counts it there. Counted on the day they began, 50 of
+    // them were served: 45,000 tokens charged to a day no admission reads.
+    let served = 0;
+    for (let request = 0; request < 50; request++) {
+      const admission = (await call("admit", admit(`req_${request}`, 900, DAY))) as { ok: boolean };
+      if (!admission.ok) break;
+      await call("settle", { lease: `req_${request}`, tokens: 900, day: DAY });
+      served += 900;
+    }
+    // The new day's limit, over by the last request admitted.
+    expect(served).toBe(1800);
+    expect(await storage.get(`tokens:${DAY}`)).toBeUndefined();
+    expect(await call("read", {})).toMatchObject({ day: NEXT, tokens: 1800, reserved: 0, requests: 0 });
   });
 
   it("a day's count is kept while it is the day just counted or a later one, and pruned once past", async () => {
@@ -267,7 +295,7 @@ describe("one day per request (usage6 #4)", () => {
     await storage.put({ [`tokens:${DAY}`]: LIMIT });
     const call = keyLimits(storage);
     expect(await call("admit", admit("req_today", 1, DAY))).toMatchObject({ ok: false, limit: "tokens_per_day" });
-    expect(await call("admit", admit("req_ahead", 1, NEXT))).toEqual({ ok: true });
+    expect(await call("admit", admit("req_ahead", 1, NEXT))).toEqual({ ok: true, day: NEXT });
   });
 
   it("a later day's count is kept by the first pruning, whichever day that settlement counts on", async () => {

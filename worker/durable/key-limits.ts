@@ -11,10 +11,12 @@
 // and a key ends a day over its limit by at most about one request: the last one admitted (and by
 // what the estimates fell short, should a template's own tokens make a prompt longer than its text).
 //
-// One day per request: a request counts on the UTC day it began, the day of its usage row, even
-// when it ends after 00:00 UTC (it adds to a day that is over, which no admission reads any more).
-// Its reservation holds against that day's tokens alone, so that a request still running at
-// midnight keeps nothing of the new day's.
+// One day per request: a request is admitted against, reserves on and counts on one UTC day, the
+// one admit() answers with: the day it began (that of its usage row), or today's if that day is
+// over by the time the request reaches this object. It counts there even when it ends after
+// 00:00 UTC (it adds to a day that is over, which no admission reads any more). Its reservation
+// holds against that day's tokens alone, so that a request still running at midnight keeps
+// nothing of the new day's.
 //
 // Each request in flight holds a lease: its reservation, and for a stream of a key with
 // concurrent_streams, its place among the open streams. A lease lasts until its request ends,
@@ -59,7 +61,8 @@ interface Lease {
 }
 
 export type Admission =
-  | { ok: true }
+  /** `day`: the day it was admitted against and holds its reservation on, which settle() must count it on. */
+  | { ok: true; day: string }
   | { ok: false; limit: "tokens_per_day"; used: number; retryAfterS: number }
   | { ok: false; limit: "tokens_in_flight"; used: number; reserved: number; requests: number; retryAfterS: number }
   | { ok: false; limit: "concurrent_streams"; open: number; retryAfterS: number };
@@ -72,7 +75,10 @@ export interface AdmitRequest {
   concurrentStreams?: number;
   /** The request's id, under which it holds its lease (its reservation, its stream's place). */
   lease?: string;
-  /** The day (YYYY-MM-DD, UTC) the request is counted on, the day it began; default: today. */
+  /**
+   * The day (YYYY-MM-DD, UTC) the request began; default: today. It is admitted against that day,
+   * or against today's if that day is over here (Admission's `day` says which).
+   */
   day?: string;
 }
 
@@ -81,7 +87,10 @@ export interface Settlement {
   tokens?: number;
   /** The lease admit() gave the request, now returned. */
   lease?: string;
-  /** The day its tokens count on, the one it was admitted for; default: today. */
+  /**
+   * The day its tokens count on, should its lease be gone: the `day` its admission answered;
+   * default: today. A lease still stored counts them on the day it holds its reservation on.
+   */
   day?: string;
 }
 
@@ -183,13 +192,14 @@ function keyLimitMethods(storage: DurableObjectState["storage"]): DurableMethods
       const lease = streams === undefined ? optionalStringArg(args, "lease") : stringArg(args, "lease");
       // The request's day, unless that day is over already: a request that began at 23:59:59 on a
       // spent day and reaches this object after 00:00 is asked against the new day, as a retry
-      // would be (it is counted on the day it began all the same, as its usage row is).
+      // would be. It is then counted on the new day too (the day answered below): counted on the
+      // day it began, which no admission reads any more, it would be charged to no day at all.
       const day = [dayArg(args, now), dayOf(now)].sort().at(-1)!;
       const used = tokensPerDay === undefined ? 0 : await usedOn(day);
       if (tokensPerDay !== undefined && used >= tokensPerDay) {
         return { ok: false, limit: "tokens_per_day", used, retryAfterS: secondsToMidnight(now) };
       }
-      if (tokensPerDay === undefined && streams === undefined) return { ok: true };
+      if (tokensPerDay === undefined && streams === undefined) return { ok: true, day };
       const open = await openLeases(now);
       if (tokensPerDay !== undefined) {
         const reserving = reservingOn(open, day);
@@ -213,7 +223,7 @@ function keyLimitMethods(storage: DurableObjectState["storage"]): DurableMethods
         // tokens and place early, as a lapsed one does.
         await storage.put({ [LEASE + lease]: held }, { allowUnconfirmed: true });
       }
-      return { ok: true };
+      return { ok: true, day };
     },
     async renew(args) {
       const name = LEASE + stringArg(args, "lease");
@@ -227,8 +237,12 @@ function keyLimitMethods(storage: DurableObjectState["storage"]): DurableMethods
       const now = Date.now();
       const tokens = optionalNumberArg(args, "tokens");
       const lease = optionalStringArg(args, "lease");
-      // The request's day, which is today's unless it began before 00:00 UTC.
-      const counted = TOKENS + dayArg(args, now);
+      // The day its lease holds its reservation on, the one admit() answered: counted on any other,
+      // a request admitted against the new day would be charged to no day that is read. The
+      // caller's day (that same answer) stands in for a lease that is gone, or stored without a day.
+      const asked = dayArg(args, now);
+      const held = lease === undefined ? undefined : leaseOf(await storage.get<unknown>(LEASE + lease));
+      const counted = TOKENS + (held?.day ?? asked);
       const used = tokens ? ((await storage.get<number>(counted)) ?? 0) + tokens : undefined;
       // Its tokens counted and its reservation returned with no await between: the two writes are
       // committed together, so no admission sees both or neither.

@@ -67,23 +67,27 @@ function proxyWith(bindings: Record<string, unknown>, upstream?: (emulator: Emul
       body: JSON.stringify(body),
     });
   const chat = (stream = false, model = "llama") => post("/v1/chat/completions", chatBody(model, stream));
-  return { chat, post, logs, emulator };
+  return { app, chat, post, logs, emulator };
 }
 
 const chatBody = (model: string, stream: boolean) => ({ model, messages: [{ role: "user", content: "hi" }], stream });
 
-/** A KEY_LIMITS binding that admits everything and records what each request settles. */
-function recordingLimits() {
+/**
+ * A KEY_LIMITS binding that admits everything and records what each request settles; it admits
+ * on the request's own day, as the counter does before 00:00 UTC, or on `admittedOn`.
+ */
+function recordingLimits(admittedOn?: string) {
   const settled: { tokens?: number; lease?: string }[] = [];
-  const calls: { method: string; args: { lease?: string; reserve?: number } }[] = [];
+  const calls: { method: string; args: { lease?: string; reserve?: number; day?: string } }[] = [];
   const binding = {
     idFromName: () => "id",
     get: () => ({
       async fetch(input: string, init?: RequestInit) {
         const method = new URL(input).pathname.slice(1);
-        calls.push({ method, args: JSON.parse(String(init?.body)) });
-        if (method === "settle") settled.push(JSON.parse(String(init?.body)));
-        return Response.json(method === "admit" ? { ok: true } : null);
+        const args = JSON.parse(String(init?.body));
+        calls.push({ method, args });
+        if (method === "settle") settled.push(args);
+        return Response.json(method === "admit" ? { ok: true, day: admittedOn ?? args.day } : null);
       },
     }),
   };
@@ -566,5 +570,61 @@ describe("one day per request (usage6 #4)", () => {
     );
     expect(await storage.get("tokens:2026-11-29")).toBeUndefined();
     expect(await read()).toMatchObject({ day: "2026-11-29", tokens: 0, reserved: 0, requests: 0 });
+  });
+
+  it("a request is settled on the day the counter admitted it against, which its count falls back on should its lease be gone", async () => {
+    const { binding, calls, settled } = recordingLimits("2030-01-02");
+    const { chat, logs } = proxyWith({ RATE: { limit: async () => ({ success: true }) }, KEY_LIMITS: binding });
+    await (await chat()).text();
+    await eventually(() => settled[0]);
+    expect(calls[0]).toMatchObject({ method: "admit", args: { day: logs.at(-1)!.time.slice(0, 10) } });
+    expect(settled[0]).toMatchObject({ day: "2030-01-02" });
+  });
+
+  it("requests begun on a spent day whose bodies arrive after 00:00 UTC count on the new day they were admitted against (timebounds17 #1)", async () => {
+    vi.useFakeTimers({ toFake: ["Date"] });
+    vi.setSystemTime(new Date("2026-11-28T23:59:59.000Z"));
+    const storage = memoryStorage();
+    await storage.put({ "tokens:2026-11-28": 1000 });
+    const object = new KeyLimits({ storage });
+    const keyLimits = {
+      idFromName: () => "id",
+      get: () => ({ fetch: (input: string, init?: RequestInit) => object.fetch(new Request(input, init)) }),
+    };
+    const read = async () =>
+      (await object.fetch(new Request("https://durable-object/read", { method: "POST", body: "{}" }))).json();
+    const { app, chat, logs } = proxyWith({ RATE: { limit: async () => ({ success: true }) }, KEY_LIMITS: keyLimits });
+    // The day is spent: a request sent whole before 00:00 is refused.
+    expect((await chat()).status).toBe(429);
+    // Opened before 00:00, their bodies held back by the client until after it.
+    const senders: ReadableStreamDefaultController<Uint8Array>[] = [];
+    const answers = [0, 1, 2].map(() =>
+      app.request("/v1/chat/completions", {
+        method: "POST",
+        headers: { authorization: "Bearer sk-team-0123456789", "content-type": "application/json" },
+        body: new ReadableStream<Uint8Array>({ start: (sender) => void senders.push(sender) }),
+        duplex: "half",
+      } as RequestInit),
+    );
+    const body = JSON.stringify(chatBody("llama", false));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    vi.setSystemTime(new Date("2026-11-29T00:00:01.000Z"));
+    let used = 0;
+    for (const [index, sender] of senders.entries()) {
+      sender.enqueue(new TextEncoder().encode(body));
+      sender.close();
+      const answer = await answers[index]!;
+      expect(answer.status).toBe(200);
+      used += ((await answer.json()) as { usage: { total_tokens: number } }).usage.total_tokens;
+      // Its settlement, after the answer.
+      await eventually(async () => ((await read()) as { requests: number }).requests === 0 || undefined);
+    }
+    // Their lines (and usage rows) keep the day they began; their tokens count on the day read,
+    // none on the day that is over (pruned by the new day's first settlement).
+    await eventually(() => logs[3]);
+    expect(logs.slice(1).map((line) => line.time.slice(0, 10))).toEqual(["2026-11-28", "2026-11-28", "2026-11-28"]);
+    expect(await storage.get("tokens:2026-11-28")).toBeUndefined();
+    expect(await storage.get("tokens:2026-11-29")).toBe(used);
+    expect(await read()).toMatchObject({ day: "2026-11-29", tokens: used, reserved: 0, requests: 0 });
   });
 });

@@ -85,8 +85,6 @@ async function admit(c: AppContext, key: ClientKey, stream: boolean): Promise<vo
   const log = c.get("log");
   const body = c.get("body");
   const lease = log.line.request_id;
-  // One day per request: the day it began, its usage row's, holds its reservation and its count.
-  const day = requestDay(log.line);
   // What tokens_per_day reads of the request's output limit, once for its reservation and its limit.
   const daily = key.tokensPerDay === undefined ? undefined : { limit: key.tokensPerDay, output: outputFacts(c, body) };
   let admission: Admission;
@@ -96,7 +94,7 @@ async function admit(c: AppContext, key: ClientKey, stream: boolean): Promise<vo
       reserve: daily && reservation(body, daily.output, daily.limit),
       concurrentStreams: streams,
       lease,
-      day,
+      day: requestDay(log.line),
     });
   } catch (error) {
     const limits = [
@@ -106,6 +104,10 @@ async function admit(c: AppContext, key: ClientKey, stream: boolean): Promise<vo
     return unchecked(c, limits.filter(Boolean).join(", "), error);
   }
   if (!admission.ok) throw refusalOf(key, admission);
+  // One day per request: the day the counter admitted it against, which holds its reservation, is
+  // the day its tokens count on. That is the day it began (its usage row's), unless that day was
+  // over when the request reached the counter (a body sent after 00:00 UTC): then the new one.
+  const { day } = admission;
   if (daily) c.set("body", withReservedOutput(body, daily.output));
   renewWhileOpen(keyLimits, key.name, lease, log.done);
   afterResponse(c, "settling the key's limits", () => {
