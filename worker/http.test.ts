@@ -119,6 +119,14 @@ describe("x-should-retry: false, where a client's retry cannot succeed", () => {
 
   it.each([
     ["a key's tokens for the day used up", limit("tokens_per_day_exceeded", 9000)],
+    [
+      "a key's tokens for the day used up, longer than the SDKs wait from 00:00 UTC",
+      limit("tokens_per_day_exceeded", 61),
+    ],
+    [
+      "Bedrock refusing the proxy's credentials, whatever retry-after it sends",
+      bedrockException("AccessDeniedException", DENIED, 403, { retryAfterMs: 1000 }),
+    ],
     ["the proxy's configuration", misconfigured(["MODELS is not valid JSON"])],
     ["the proxy's configuration, told to a key kept from some models", misconfiguredUnlisted(2)],
     ["Bedrock refusing the proxy's credentials", bedrockException("AccessDeniedException", DENIED, 403)],
@@ -148,6 +156,9 @@ describe("x-should-retry: false, where a client's retry cannot succeed", () => {
     ["a key's request rate", limit("request_rate_exceeded", 60)],
     ["a key's tokens held by requests in flight", limit("tokens_per_day_in_flight", 2)],
     ["a key's streams all open", limit("concurrent_streams_exceeded", 2)],
+    // The retry the SDKs make after waiting its Retry-After (60 s at most) begins the new day.
+    ["a key's tokens for the day used up, a minute from 00:00 UTC", limit("tokens_per_day_exceeded", 60)],
+    ["a key's tokens for the day used up, a second from 00:00 UTC", limit("tokens_per_day_exceeded", 1)],
     ["a bad request, which clients do not retry anyway", invalidRequest("bad", "temperature")],
   ])("not on %s", (_, error) => {
     expect(errorResponse(error).headers.has("x-should-retry")).toBe(false);

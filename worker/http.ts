@@ -34,8 +34,20 @@ export function errorResponse(error: unknown): Response {
   const known = asProxyError(error);
   const response = jsonResponse(bodyForClient(known), known.status);
   if ("allow" in known && typeof known.allow === "string") response.headers.set("allow", known.allow);
-  if (known.code !== null && FINAL_CODES.has(known.code)) response.headers.set("x-should-retry", "false");
+  if (retryCannotSucceed(known)) response.headers.set("x-should-retry", "false");
   return response;
+}
+
+/**
+ * A FINAL_CODES error, unless the proxy's own Retry-After on it says the refusal ends within the
+ * longest wait the SDKs honour (a key's day in its last minute): the retry they make after that
+ * wait passes, and is theirs to make. Bedrock's hint says nothing of when a final error ends.
+ */
+function retryCannotSucceed(error: BedrockEdgeError): boolean {
+  if (error.code === null || !FINAL_CODES.has(error.code)) return false;
+  const endsSoon =
+    error.retryAfterMs !== undefined && !error.fromBedrock && retryAfterSeconds(error) <= LONGEST_CLIENT_WAIT_S;
+  return !endsSoon;
 }
 
 /**
@@ -43,7 +55,8 @@ export function errorResponse(error: unknown): Response {
  * `x-should-retry: false`, which they read before the status, and node 6 sleeps for whatever
  * Retry-After asks, however long (7 backs off on its own past 60 s). These errors fail the same way until the operator acts (the
  * proxy's configuration, its AWS credentials, a model's settings, an endpoint that is not
- * Bedrock's, the usage table's migrations) or until 00:00 UTC (a key's tokens for the day, Retry-After hours away): a retry
+ * Bedrock's, the usage table's migrations) or until 00:00 UTC (a key's tokens for the day, Retry-After hours away; in
+ * the day's last minute it is left to the retry: retryCannotSucceed): a retry
  * repeats the failure, upstream_auth_failed with another signed call to Bedrock. Throttles,
  * Bedrock's 5xx, timeouts, a cold model and the key's other limits pass: the SDKs retry those.
  * Only here, on HTTP answers: once a stream has begun, nothing is retried.
@@ -154,13 +167,18 @@ function upstreamAuthFailure(error: BedrockEdgeError): BedrockEdgeError {
 const DEFAULT_RETRY_AFTER_S = 5;
 const MODEL_WAKING_RETRY_AFTER_S = 30;
 /**
+ * The longest Retry-After openai-python, openai-node 7, LangChain and the AI SDK wait for (past it,
+ * they retry on their own backoff instead; openai-node 6 waits any).
+ */
+const LONGEST_CLIENT_WAIT_S = 60;
+/**
  * The longest an upstream's hint is passed on: the proxy's own longest for a passing throttle (its
- * rate limit's, limits.ts), and the longest openai-python, openai-node 7, LangChain and the AI SDK
- * wait for. The upstream is Bedrock or BEDROCK_ENDPOINT; openai-node 6 sleeps whatever Retry-After
+ * rate limit's, limits.ts), and the longest the clients wait for. The upstream is Bedrock or
+ * BEDROCK_ENDPOINT; openai-node 6 sleeps whatever Retry-After
  * says (up to the 24.8 days a Node timer holds), so a misbehaving one must not park clients for
  * days. The proxy's own limits say theirs as they are (a day's tokens: until 00:00 UTC).
  */
-const MAX_UPSTREAM_RETRY_AFTER_S = 60;
+const MAX_UPSTREAM_RETRY_AFTER_S = LONGEST_CLIENT_WAIT_S;
 
 /**
  * Seconds a client should wait before trying again after a 429 or 503: Bedrock's own

@@ -186,13 +186,13 @@ function parseLogLine(message: string): LogLine | undefined {
 }
 
 /**
- * Waits out a UTC midnight less than 20 s away: tokens_per_day counts per UTC day and workerd's
- * clock cannot be faked, so a test whose counts must fall within one day starts after it.
+ * Waits out a UTC midnight less than `marginMs` away: tokens_per_day counts per UTC day and
+ * workerd's clock cannot be faked, so a test whose counts must fall within one day starts after it.
  */
-export async function awayFromMidnight(): Promise<void> {
+export async function awayFromMidnight(marginMs = 20_000): Promise<void> {
   const now = new Date();
   const untilMidnight = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() + 1) - now.getTime();
-  if (untilMidnight < 20_000) await new Promise((resolve) => setTimeout(resolve, untilMidnight + 500));
+  if (untilMidnight < marginMs) await new Promise((resolve) => setTimeout(resolve, untilMidnight + 500));
 }
 
 /**

@@ -1,3 +1,4 @@
+import OpenAI from "openai";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { EMULATOR_CREDENTIALS } from "../../emulator/credentials.ts";
 import { awsError } from "../../emulator/errors.ts";
@@ -92,6 +93,18 @@ function recordingLimits(admittedOn?: string) {
     }),
   };
   return { binding, settled, calls };
+}
+
+/** A KEY_LIMITS binding to a real KeyLimits object on `storage`, and that object's read(). */
+function keyLimitsOn(storage: ReturnType<typeof memoryStorage>) {
+  const object = new KeyLimits({ storage });
+  const binding = {
+    idFromName: () => "id",
+    get: () => ({ fetch: (input: string, init?: RequestInit) => object.fetch(new Request(input, init)) }),
+  };
+  const read = async () =>
+    (await object.fetch(new Request("https://durable-object/read", { method: "POST", body: "{}" }))).json();
+  return { binding, read };
 }
 
 async function eventually<T>(read: () => T | undefined | Promise<T | undefined>): Promise<T> {
@@ -532,13 +545,7 @@ describe("one day per request (usage6 #4)", () => {
     vi.useFakeTimers({ toFake: ["Date"] });
     vi.setSystemTime(new Date("2026-11-28T23:59:59.900Z"));
     const storage = memoryStorage();
-    const object = new KeyLimits({ storage });
-    const keyLimits = {
-      idFromName: () => "id",
-      get: () => ({ fetch: (input: string, init?: RequestInit) => object.fetch(new Request(input, init)) }),
-    };
-    const read = async () =>
-      (await object.fetch(new Request("https://durable-object/read", { method: "POST", body: "{}" }))).json();
+    const { binding: keyLimits, read } = keyLimitsOn(storage);
     // The usage rows' days (INSERT's second value).
     const days: unknown[] = [];
     const statement = (values: unknown[] = []): D1Statement => ({
@@ -586,13 +593,7 @@ describe("one day per request (usage6 #4)", () => {
     vi.setSystemTime(new Date("2026-11-28T23:59:59.000Z"));
     const storage = memoryStorage();
     await storage.put({ "tokens:2026-11-28": 1000 });
-    const object = new KeyLimits({ storage });
-    const keyLimits = {
-      idFromName: () => "id",
-      get: () => ({ fetch: (input: string, init?: RequestInit) => object.fetch(new Request(input, init)) }),
-    };
-    const read = async () =>
-      (await object.fetch(new Request("https://durable-object/read", { method: "POST", body: "{}" }))).json();
+    const { binding: keyLimits, read } = keyLimitsOn(storage);
     const { app, chat, logs } = proxyWith({ RATE: { limit: async () => ({ success: true }) }, KEY_LIMITS: keyLimits });
     // The day is spent: a request sent whole before 00:00 is refused.
     expect((await chat()).status).toBe(429);
@@ -626,5 +627,44 @@ describe("one day per request (usage6 #4)", () => {
     expect(await storage.get("tokens:2026-11-28")).toBeUndefined();
     expect(await storage.get("tokens:2026-11-29")).toBe(used);
     expect(await read()).toMatchObject({ day: "2026-11-29", tokens: used, reserved: 0, requests: 0 });
+  });
+});
+
+describe("a day's tokens used up, in the day's last minute (timebounds17 #5)", () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it("is left to the client's retry, which its Retry-After takes into the new day: the openai SDK is served", async () => {
+    vi.useFakeTimers({ toFake: ["Date"] });
+    vi.setSystemTime(new Date("2026-11-28T23:59:59.500Z"));
+    const storage = memoryStorage();
+    await storage.put({ "tokens:2026-11-28": 1000 });
+    const { binding } = keyLimitsOn(storage);
+    const { app, chat } = proxyWith({ RATE: { limit: async () => ({ success: true }) }, KEY_LIMITS: binding });
+    const refused = await chat();
+    expect(refused.status).toBe(429);
+    expect(((await refused.json()) as { error: { code: string } }).error.code).toBe("tokens_per_day_exceeded");
+    expect(refused.headers.get("retry-after")).toBe("1");
+    expect(refused.headers.has("x-should-retry")).toBe(false);
+
+    // The SDK with its default retries, its clock (and the proxy's) reaching 00:00 while it waits.
+    const statuses: number[] = [];
+    const client = new OpenAI({
+      apiKey: "sk-team-0123456789",
+      baseURL: "http://proxy.test/v1",
+      fetch: async (url, init) => {
+        const answer = await app.request(String(url), init);
+        statuses.push(answer.status);
+        return answer;
+      },
+    });
+    setTimeout(() => vi.setSystemTime(new Date("2026-11-29T00:00:00.100Z")), 500);
+    const completion = await client.chat.completions.create({
+      model: "llama",
+      messages: [{ role: "user", content: "hi" }],
+    });
+    expect(completion.choices[0]?.message.content).toBeTruthy();
+    expect(statuses).toEqual([429, 200]);
   });
 });
