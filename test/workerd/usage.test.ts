@@ -298,9 +298,11 @@ describe("GET /v1/usage", () => {
       has_more: false,
       next_page: null,
     });
-    const bad = await report("?since=last-week");
-    expect(bad.status).toBe(400);
-    expect(bad.body.error?.param).toBe("since");
+    for (const notADay of ["last-week", "2026-02-30"]) {
+      const bad = await report(`?since=${notADay}`);
+      expect(bad.status, notADay).toBe(400);
+      expect(bad.body.error?.param).toBe("since");
+    }
   });
 
   it("refuses keys without admin: true, and says when no D1 database is bound", async () => {

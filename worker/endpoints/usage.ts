@@ -1,5 +1,6 @@
 // GET /v1/usage?since=YYYY-MM-DD (admin keys only): requests, errors, tokens and times per day,
-// key and model, from the usage records in D1, newest day first. Without since: the last 30 days.
+// key and model, from the usage records in D1, newest day first. Without since: the last 30 days,
+// today's included.
 // A page holds at most USAGE_PAGE_SIZE groups; past it, has_more and next_page (OpenAI's usage
 // API's words) say where the next page starts: ask again with page=<next_page> and the same since.
 import { invalidRequest } from "../../src/core.ts";
@@ -10,6 +11,14 @@ import { isUsageTableMissing, USAGE_TABLE_MISSING } from "../usage-table.ts";
 
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
 const DEFAULT_DAYS = 30;
+const DAY_MS = 86_400_000;
+
+/** A day that exists, YYYY-MM-DD: Date.parse alone reads 2026-02-30 as March 2nd. */
+function isDay(text: string): boolean {
+  if (!DAY.test(text)) return false;
+  const time = Date.parse(text);
+  return !Number.isNaN(time) && new Date(time).toISOString().slice(0, 10) === text;
+}
 
 export async function usage(c: AppContext): Promise<Response> {
   const db = c.get("ready").config.usageDb;
@@ -20,8 +29,9 @@ export async function usage(c: AppContext): Promise<Response> {
       "usage_not_configured",
     );
   }
-  const since = c.req.query("since") ?? new Date(Date.now() - DEFAULT_DAYS * 86_400_000).toISOString().slice(0, 10);
-  if (!DAY.test(since) || Number.isNaN(Date.parse(since))) {
+  // since is inclusive: the last DEFAULT_DAYS days are today's and the DEFAULT_DAYS - 1 before.
+  const since = c.req.query("since") ?? new Date(Date.now() - (DEFAULT_DAYS - 1) * DAY_MS).toISOString().slice(0, 10);
+  if (!isDay(since)) {
     throw invalidRequest(`since must be a day like 2026-11-01 (got "${since.slice(0, 40)}").`, "since");
   }
   const page = c.req.query("page");
