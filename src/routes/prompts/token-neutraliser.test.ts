@@ -434,6 +434,19 @@ describe("tokensInTemplateText", () => {
         "[gMASK]<sop>",
         "a < b and [not a token] and <not one> <|no spaces |>",
       ]),
-    ).toEqual(["<|im_start|>", "<|im_end|>", "[INST]", "<start_of_turn>", "</s>", "<｜User｜>", "[gMASK]", "<sop>"]);
+    ).toEqual(["<|im_start|>", "<|im_end|>", "[INST]", "<start_of_turn>", "<｜User｜>", "[gMASK]"]);
+  });
+
+  it("leaves one-word tags and bracketed words: markup the template writes as text, as users' XML is (overbreak15 #2)", () => {
+    // Qwen3-Coder's tool listing, whose tags are text to its tokenizer; `<tool_call>` is a token.
+    const literals = [
+      "<tools>\n<function>\n<name>",
+      "</name>\n<description>",
+      "</description>\n<parameters>",
+      "</tools>\n\n<IMPORTANT>\nReminder</IMPORTANT>",
+      '<tool_call>\n{"name": <function-name>, "arguments": <args-json-object>}',
+      "<s> </s> <sop> [name] [Note] [x] <_x> <a__b>",
+    ];
+    expect(tokensInTemplateText(literals)).toEqual(["<tool_call>"]);
   });
 });

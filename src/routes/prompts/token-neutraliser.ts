@@ -465,10 +465,14 @@ export function neutraliseRequest(
 }
 
 // What a chat template's literals may hold that a tokenizer knows as a special token: the pipe
-// shapes above, angle-bracket tags (`<s>`, `</s>`, `<start_of_turn>`, `<tool_call>`), and
-// bracketed markers (`[INST]`, `[/INST]`, `[TOOL_CALLS]`, `[gMASK]`).
+// shapes above, bracketed markers in capitals (`[INST]`, `[/INST]`, `[TOOL_CALLS]`, GLM's
+// `[gMASK]`), and tags whose name is snake_case (`<start_of_turn>`, `<tool_call>`, `<fim_prefix>`),
+// which is how tokenizers name the tags they add. A one-word tag (`<name>`, `<tools>`,
+// `<IMPORTANT>`, `<function-name>`) is markup the template writes as text, as users' XML and HTML
+// are: breaking it there would change their text and protect nothing (overbreak15 #2). The
+// one-word tokens (`<think>`, `<s>`) are the built-in families' or the configured bos and eos.
 const LITERAL_TOKEN =
-  /<\|[^|<>\s]{1,64}\|>|<｜[^｜<>\s]{1,64}｜>|<\/?[A-Za-z_][\w:.-]{0,62}>|\[\/?[A-Za-z]\w{1,62}\]/gu;
+  /<\|[^|<>\s]{1,64}\|>|<｜[^｜<>\s]{1,64}｜>|<\/?(?=\w{3,63}>)[A-Za-z][A-Za-z0-9]*(?:_[A-Za-z0-9]+)+>|\[\/?[a-z]?[A-Z][A-Z0-9_]{1,62}\]/gu;
 
 /** The special tokens a chat template names: the token-shaped parts of its literals and raw text. */
 export function tokensInTemplateText(texts: readonly string[]): string[] {
