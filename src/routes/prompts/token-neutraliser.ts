@@ -318,8 +318,9 @@ function toolCallNeutralised(call: ToolCall, neutralise: TokenNeutraliser): Tool
  * only by how it is spelled: every renderer but DeepSeek R1's decodes the arguments (a template's
  * mapping, Converse's toolUse.input, vLLM's json.loads), so `"\u003c|eot_id|>"` and `"<\/tool_call>"`
  * reach a prompt as whole tokens. Each string (keys too) that holds a token, or ends in a token's
- * opening, once decoded is written again with its neutralised text; every other byte stays as sent, since the arguments
- * are read as the model wrote them elsewhere (R1 writes them raw). The strings are found as JSON
+ * opening, once decoded gets its breaks where its text needs them, each escape as written; every
+ * other byte stays as sent, since the arguments are read as the model wrote them elsewhere (R1
+ * writes them raw). The strings are found as JSON
  * spells them, whether or not JSON.parse takes the whole text: Python's json.loads (vLLM, on the
  * openai route) also takes NaN, Infinity and -Infinity and decodes the strings around them. Text
  * JSON.parse refuses is rendered as written by the renderers that use it, so its tokens as
@@ -354,7 +355,7 @@ function decodedLiteral(literal: string): string | undefined {
 }
 
 /**
- * The text with each string literal that the neutraliser changes once decoded written anew. The
+ * The text with the breaks each string literal needs once decoded put into it as written. The
  * literals are found as JSON spells them, a quote outside one opening one and a backslash
  * escaping the character after it, which needs no valid whole; one that does not decode, or is
  * not closed, stays as written. One pass, each literal decoded once.
@@ -378,13 +379,47 @@ function jsonStringsNeutralised(text: string, neutralise: TokenNeutraliser): str
     const safe = neutralise(decoded);
     if (safe !== decoded) {
       // Breaks are characters added, none a quote or a backslash: a literal without escapes takes them as it is.
-      pieces.push(text.slice(from, start), escaped ? JSON.stringify(safe) : `"${safe}"`);
+      const literal = escaped ? literalWithBreaks(text.slice(start, at), breakIndices(decoded, safe)) : `"${safe}"`;
+      pieces.push(text.slice(from, start), literal);
       from = at;
     }
   }
   if (from === 0) return text;
   pieces.push(text.slice(from));
   return pieces.join("");
+}
+
+/**
+ * A JSON string literal, as written, with TOKEN_BREAK before each unit of its decoded text that
+ * `breaks` gives (rising): each escape stays as spelled (`\u00e9`, `\/`, `\u003c`), so the literal
+ * changes by its breaks alone, and R1, which renders the arguments as written, reads what the
+ * model wrote (overbreak15 #3). The literal decodes: each escape is `\uXXXX` or two characters,
+ * one unit of text either way.
+ */
+function literalWithBreaks(literal: string, breaks: readonly number[]): string {
+  let out = "";
+  let from = 0;
+  // After the opening quote, at the decoded text's first unit.
+  let at = 1;
+  let unit = 0;
+  for (const index of breaks) {
+    for (; unit < index; unit++) {
+      at += literal.charCodeAt(at) !== BACKSLASH ? 1 : literal[at + 1] === "u" ? 6 : 2;
+    }
+    out += literal.slice(from, at) + TOKEN_BREAK;
+    from = at;
+  }
+  return out + literal.slice(from);
+}
+
+/** Where `broken` (`text` with TOKEN_BREAKs added) has its breaks: the index in `text` of the unit each precedes, rising. */
+function breakIndices(text: string, broken: string): number[] {
+  const breaks: number[] = [];
+  for (let i = 0, j = 0; j < broken.length; j++) {
+    if (broken[j] === text[i]) i++;
+    else breaks.push(i);
+  }
+  return breaks;
 }
 
 /**
@@ -402,11 +437,7 @@ function partsNeutralised(content: unknown, neutralise: TokenNeutraliser): unkno
   if (broken === joined) return out;
   // Each part alone has no token left, so every break the whole needs falls on a token that spans
   // parts: it goes into the part holding the character before it.
-  const breaks: number[] = [];
-  for (let i = 0, j = 0; j < broken.length; j++) {
-    if (broken[j] === joined[i]) i++;
-    else breaks.push(i);
-  }
+  const breaks = breakIndices(joined, broken);
   const parts = new Map<object, object>();
   let start = 0;
   let next = 0;
