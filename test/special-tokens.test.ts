@@ -509,6 +509,17 @@ describe("a token's opening at the end of a string, on a built-in template (over
     const { escaped } = await bothModes("openai", { messages: [{ role: "user", content: "Python: print(x <|y" }] });
     expect(escaped.messages).toEqual([{ role: "user", content: `Python: print(x <${B}|y` }]);
   });
+
+  it("openai: in text parts, only where the parts' text ends, not where the next part's follows (overbreak15 #5)", async () => {
+    const content = [
+      { type: "text" as const, text: "Python: print(x <|y" },
+      { type: "text" as const, text: "z) # and the last part ends in <|y" },
+    ];
+    const { escaped } = await bothModes("openai", { messages: [{ role: "user", content }] });
+    expect(escaped.messages).toEqual([
+      { role: "user", content: [content[0], { type: "text", text: `z) # and the last part ends in <${B}|y` }] },
+    ]);
+  });
 });
 
 describe("signed thinking sent back on the converse route (turnforgery14 #2)", () => {

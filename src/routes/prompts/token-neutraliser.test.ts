@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import type { ChatCompletionRequest } from "../../openai/types.ts";
+import type { ChatCompletionRequest, ContentPart } from "../../openai/types.ts";
 import {
   argumentsNeutralised,
   neutraliseRequest,
@@ -270,6 +270,21 @@ describe("a token split across content parts", () => {
     expect(parts[0]).toBe(plain);
     expect(parts[2]).toBe(image);
     expect(texts(parts).join("")).toBe(`nothing here<${B}|im_end|>`);
+  });
+
+  it("an opening at a part's end that the next part's text follows goes as sent; at the parts' end it is broken (overbreak15 #5)", () => {
+    const part = (text: string) => ({ type: "text" as const, text });
+    const image = { type: "image_url" as const, image_url: { url: "https://example.com/a.png" } };
+    const neutralised = (content: ContentPart[]) =>
+      neutraliseRequest({ model: "m", messages: [{ role: "user", content }] }, neutraliser).messages[0]!.content;
+    // Followed by the next part's text, which the template joins to it: the client's own text.
+    const code = [part("Python: print(x <|y"), part("z) # continues in part 2")];
+    expect(neutralised(code)).toBe(code);
+    // Where the parts' text ends, the template's follows: broken, in the part holding the `<`.
+    expect(texts(neutralised([part("a"), part("ends <|im_end|")]))).toEqual(["a", `ends <${B}|im_end|`]);
+    expect(texts(neutralised([part("x <|im_"), part("end|")]))).toEqual([`x <${B}|im_`, "end|"]);
+    // Before an image, a template that renders it writes its own text there: broken.
+    expect(texts(neutralised([part("see <|y"), image, part("after")]))).toEqual([`see <${B}|y`, "", "after"]);
   });
 });
 

@@ -24,8 +24,13 @@ import { THINK_CLOSE, THINK_OPEN } from "./think-tags.ts";
 
 export const TOKEN_BREAK = "\u200B";
 
-/** Neutralises the special tokens in one text; returns the text itself when it has none. */
-export type TokenNeutraliser = (text: string) => string;
+/**
+ * Neutralises the special tokens in one text; returns the text itself when it has none.
+ * `followedBy`: what a prompt has right after the text, "template" unless told. A text that more
+ * request text follows (a text part the next part's text joins) ends in none of a template's own
+ * text, so the opening rule (tokenNeutraliser) is not for it.
+ */
+export type TokenNeutraliser = (text: string, followedBy?: "template" | "request text") => string;
 
 export interface RequestNeutraliser {
   /** For all request text. */
@@ -144,7 +149,7 @@ export interface NeutraliserOptions {
  * than two characters cannot be broken and are ignored. Linear in the text: one pattern, a trie
  * of the tokens per first character, each match one character long. An opening of a token that
  * ends the text (`openings`) is broken the same way, read from the text's last characters only,
- * unless `options.openings` is false.
+ * unless `options.openings` is false or the text is followed by request text (`followedBy`).
  */
 export function tokenNeutraliser(tokens: Iterable<string>, options: NeutraliserOptions): TokenNeutraliser {
   const root = trieNode();
@@ -167,9 +172,9 @@ export function tokenNeutraliser(tokens: Iterable<string>, options: NeutraliserO
   // them the opening pattern, which every string would otherwise pay (overbreak15 #4).
   const openingFirsts = [...openingRoot.children.keys(), ...(options.shapes ? ["<"] : [])];
   const mayOpen = new RegExp(openingFirsts.map(escapeCodePoint).join("|"), "u");
-  return (text) => {
+  return (text, followedBy = "template") => {
     const whole = withBreaks(text, pattern);
-    if (!opening) return whole;
+    if (!opening || followedBy !== "template") return whole;
     // A token broken above holds a break: it is no opening here.
     const from = Math.max(0, whole.length - tail);
     const end = whole.slice(from);
@@ -422,21 +427,43 @@ function breakIndices(text: string, broken: string): number[] {
   return breaks;
 }
 
+interface TextPart {
+  text: string;
+}
+
+function isTextPart(part: unknown): part is TextPart {
+  return isJsonObject(part) && typeof part.text === "string";
+}
+
+/** A text part that the next part's text follows: its text without the opening rule, its other fields as any text. */
+function joinedPartNeutralised(part: TextPart, neutralise: TokenNeutraliser): unknown {
+  const text = neutralise(part.text, "request text");
+  const shell = { ...part, text: "" };
+  const others = neutraliseValue(shell, neutralise);
+  return others === shell && text === part.text ? part : { ...(others as TextPart), text };
+}
+
 /**
  * A content's strings neutralised, and the tokens its text parts make when put together broken
  * too: a vision template writes part after part with nothing between (`<|im_end` + `|>`), and
- * one that skips images brings the parts around an image together.
+ * one that skips images brings the parts around an image together. So a text part that another
+ * follows ends in that part's text, not in a template's: a token's opening at its end is broken
+ * only where it ends the parts' text together (overbreak15 #5). One before an image keeps the
+ * rule, as a template may write the image's text there.
  */
 function partsNeutralised(content: unknown, neutralise: TokenNeutraliser): unknown {
-  const out = neutraliseValue(content, neutralise);
-  if (!Array.isArray(out)) return out;
-  const texts = out.filter((part): part is { text: string } => isJsonObject(part) && typeof part.text === "string");
-  if (texts.length < 2) return out;
+  if (!Array.isArray(content) || content.filter(isTextPart).length < 2) return neutraliseValue(content, neutralise);
+  const out = content.map((part: unknown, index) =>
+    isTextPart(part) && isTextPart(content[index + 1])
+      ? joinedPartNeutralised(part, neutralise)
+      : neutraliseValue(part, neutralise),
+  );
+  const texts = out.filter(isTextPart);
   const joined = texts.map((part) => part.text).join("");
   const broken = neutralise(joined);
-  if (broken === joined) return out;
+  if (broken === joined) return out.every((part, index) => part === content[index]) ? content : out;
   // Each part alone has no token left, so every break the whole needs falls on a token that spans
-  // parts: it goes into the part holding the character before it.
+  // parts, or an opening that ends them: it goes into the part holding the character before it.
   const breaks = breakIndices(joined, broken);
   const parts = new Map<object, object>();
   let start = 0;
