@@ -26,11 +26,10 @@ export const TOKEN_BREAK = "\u200B";
 
 /**
  * Neutralises the special tokens in one text; returns the text itself when it has none.
- * `followedBy`: what a prompt has right after the text, "template" unless told. A text that more
- * request text follows (a text part the next part's text joins) ends in none of a template's own
- * text, so the opening rule (tokenNeutraliser) is not for it.
+ * `followedByText`: a prompt has more request text right after it (a text part the next part's
+ * text joins), not a template's own, so the opening rule (tokenNeutraliser) is not for it.
  */
-export type TokenNeutraliser = (text: string, followedBy?: "template" | "request text") => string;
+export type TokenNeutraliser = (text: string, followedByText?: true) => string;
 
 export interface RequestNeutraliser {
   /** For all request text. */
@@ -149,7 +148,7 @@ export interface NeutraliserOptions {
  * than two characters cannot be broken and are ignored. Linear in the text: one pattern, a trie
  * of the tokens per first character, each match one character long. An opening of a token that
  * ends the text (`openings`) is broken the same way, read from the text's last characters only,
- * unless `options.openings` is false or the text is followed by request text (`followedBy`).
+ * unless `options.openings` is false or request text follows the text (`followedByText`).
  */
 export function tokenNeutraliser(tokens: Iterable<string>, options: NeutraliserOptions): TokenNeutraliser {
   const root = trieNode();
@@ -172,9 +171,9 @@ export function tokenNeutraliser(tokens: Iterable<string>, options: NeutraliserO
   // them the opening pattern, which every string would otherwise pay (overbreak15 #4).
   const openingFirsts = [...openingRoot.children.keys(), ...(options.shapes ? ["<"] : [])];
   const mayOpen = new RegExp(openingFirsts.map(escapeCodePoint).join("|"), "u");
-  return (text, followedBy = "template") => {
+  return (text, followedByText) => {
     const whole = withBreaks(text, pattern);
-    if (!opening || followedBy !== "template") return whole;
+    if (!opening || followedByText) return whole;
     // A token broken above holds a break: it is no opening here.
     const from = Math.max(0, whole.length - tail);
     const end = whole.slice(from);
@@ -383,9 +382,7 @@ function jsonStringsNeutralised(text: string, neutralise: TokenNeutraliser): str
     if (decoded === undefined) continue;
     const safe = neutralise(decoded);
     if (safe !== decoded) {
-      // Breaks are characters added, none a quote or a backslash: a literal without escapes takes them as it is.
-      const literal = escaped ? literalWithBreaks(text.slice(start, at), breakIndices(decoded, safe)) : `"${safe}"`;
-      pieces.push(text.slice(from, start), literal);
+      pieces.push(text.slice(from, start), literalWithBreaks(text.slice(start, at), breakIndices(decoded, safe)));
       from = at;
     }
   }
@@ -427,20 +424,8 @@ function breakIndices(text: string, broken: string): number[] {
   return breaks;
 }
 
-interface TextPart {
-  text: string;
-}
-
-function isTextPart(part: unknown): part is TextPart {
+function isTextPart(part: unknown): part is { text: string } {
   return isJsonObject(part) && typeof part.text === "string";
-}
-
-/** A text part that the next part's text follows: its text without the opening rule, its other fields as any text. */
-function joinedPartNeutralised(part: TextPart, neutralise: TokenNeutraliser): unknown {
-  const text = neutralise(part.text, "request text");
-  const shell = { ...part, text: "" };
-  const others = neutraliseValue(shell, neutralise);
-  return others === shell && text === part.text ? part : { ...(others as TextPart), text };
 }
 
 /**
@@ -452,16 +437,16 @@ function joinedPartNeutralised(part: TextPart, neutralise: TokenNeutraliser): un
  * rule, as a template may write the image's text there.
  */
 function partsNeutralised(content: unknown, neutralise: TokenNeutraliser): unknown {
-  if (!Array.isArray(content) || content.filter(isTextPart).length < 2) return neutraliseValue(content, neutralise);
+  if (!Array.isArray(content)) return neutraliseValue(content, neutralise);
+  // A text part holds its type and its text alone (the request schema's).
+  const joinedText = (text: string) => neutralise(text, true);
   const out = content.map((part: unknown, index) =>
-    isTextPart(part) && isTextPart(content[index + 1])
-      ? joinedPartNeutralised(part, neutralise)
-      : neutraliseValue(part, neutralise),
+    neutraliseValue(part, isTextPart(part) && isTextPart(content[index + 1]) ? joinedText : neutralise),
   );
   const texts = out.filter(isTextPart);
   const joined = texts.map((part) => part.text).join("");
-  const broken = neutralise(joined);
-  if (broken === joined) return out.every((part, index) => part === content[index]) ? content : out;
+  const broken = texts.length < 2 ? joined : neutralise(joined);
+  if (broken === joined) return out.some((part, index) => part !== content[index]) ? out : content;
   // Each part alone has no token left, so every break the whole needs falls on a token that spans
   // parts, or an opening that ends them: it goes into the part holding the character before it.
   const breaks = breakIndices(joined, broken);
