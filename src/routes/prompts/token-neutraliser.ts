@@ -324,11 +324,10 @@ function toolCallNeutralised(call: ToolCall, neutralise: TokenNeutraliser): Tool
  * reach a prompt as whole tokens. Each string (keys too) that holds a token, or ends in a token's
  * opening, once decoded gets its breaks where its text needs them, each escape as written; every
  * other byte stays as sent, since the arguments are read as the model wrote them elsewhere (R1
- * writes them raw). The strings are found as JSON
- * spells them, whether or not JSON.parse takes the whole text: Python's json.loads (vLLM, on the
- * openai route) also takes NaN, Infinity and -Infinity and decodes the strings around them. Text
- * JSON.parse refuses is rendered as written by the renderers that use it, so its tokens as
- * written are broken too.
+ * writes them raw). The strings are found as JSON spells them, whether or not JSON.parse takes
+ * the whole text: Python's json.loads (vLLM, on the openai route) also takes NaN, Infinity and
+ * -Infinity and decodes the strings around them. Text JSON.parse refuses is rendered as written
+ * by the renderers that use it, so its tokens as written are broken too.
  */
 export function argumentsNeutralised(text: string, neutralise: TokenNeutraliser): string {
   // Every string is read, escapes or none: one can end in a token's opening that the text as a
