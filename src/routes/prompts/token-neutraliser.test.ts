@@ -482,7 +482,7 @@ describe("tokensInTemplateText", () => {
         "[gMASK]<sop>",
         "a < b and [not a token] and <not one> <|no spaces |>",
       ]),
-    ).toEqual(["<|im_start|>", "<|im_end|>", "[INST]", "<start_of_turn>", "<｜User｜>", "[gMASK]"]);
+    ).toEqual(["<|im_start|>", "<|im_end|>", "[INST]", "<start_of_turn>", "</s>", "<｜User｜>", "[gMASK]"]);
   });
 
   it("leaves one-word tags and bracketed words: markup the template writes as text, as users' XML is (overbreak15 #2)", () => {
@@ -493,8 +493,22 @@ describe("tokensInTemplateText", () => {
       "</description>\n<parameters>",
       "</tools>\n\n<IMPORTANT>\nReminder</IMPORTANT>",
       '<tool_call>\n{"name": <function-name>, "arguments": <args-json-object>}',
-      "<s> </s> <sop> [name] [Note] [x] <_x> <a__b>",
+      "<sop> <sos> <ss> [name] [Note] [x] <_x> <a__b>",
     ];
     expect(tokensInTemplateText(literals)).toEqual(["<tool_call>"]);
+  });
+
+  it("takes the start and end tokens a template writes as text where it could name bos_token and eos_token", () => {
+    // Llama 2's and Mistral's templates as some repositories ship them, and Gemma's, spell the
+    // tokens themselves: request text spelling them would be read as those tokens.
+    expect(tokensInTemplateText(["<s>[INST] ", " [/INST]", "</s>", "<bos><start_of_turn>user\n", "<eos>"])).toEqual([
+      "<s>",
+      "[INST]",
+      "[/INST]",
+      "</s>",
+      "<bos>",
+      "<start_of_turn>",
+      "<eos>",
+    ]);
   });
 });

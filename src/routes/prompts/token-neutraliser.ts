@@ -512,9 +512,11 @@ export function neutraliseRequest(
 // which is how tokenizers name the tags they add. A one-word tag (`<name>`, `<tools>`,
 // `<IMPORTANT>`, `<function-name>`) is markup the template writes as text, as users' XML and HTML
 // are: breaking it there would change their text and protect nothing (overbreak15 #2). The
-// one-word tokens (`<think>`, `<s>`) are the built-in families' or the configured bos and eos.
+// one-word tokens are the built-in families' (`<think>`), the configured bos and eos, and the
+// start and end tokens that SentencePiece and Gemma tokenizers spell `<s>`, `</s>`, `<bos>`,
+// `<eos>`, which a template may write as text where it could name its bos_token and eos_token.
 const LITERAL_TOKEN =
-  /<\|[^|<>\s]{1,64}\|>|<｜[^｜<>\s]{1,64}｜>|<\/?(?=\w{3,63}>)[A-Za-z][A-Za-z0-9]*(?:_[A-Za-z0-9]+)+>|\[\/?[a-z]?[A-Z][A-Z0-9_]{1,62}\]/gu;
+  /<\/?s>|<[be]os>|<\|[^|<>\s]{1,64}\|>|<｜[^｜<>\s]{1,64}｜>|<\/?(?=\w{3,63}>)[A-Za-z][A-Za-z0-9]*(?:_[A-Za-z0-9]+)+>|\[\/?[a-z]?[A-Z][A-Z0-9_]{1,62}\]/gu;
 
 /** The special tokens a chat template names: the token-shaped parts of its literals and raw text. */
 export function tokensInTemplateText(texts: readonly string[]): string[] {
