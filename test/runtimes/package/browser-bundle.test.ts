@@ -96,10 +96,14 @@ import { bundleForWeb, unresolvedImports, type WebBundle } from "../web-bundle.t
 // Raised 100 more for overbreak15 #1 (the built-in templates' routes neutralise without the
 // opening rule: a second built-in neutraliser and the route's flag): 85,112 bytes after it, 83
 // over the 85,029 before; in the lazily loaded neutraliser and routes, the main chunk unchanged.
+// Raised 150 more for overbreak15 #2, #3 and #5 (a custom template's tokens by shape, with
+// SentencePiece's and Gemma's start and end spelt out; an argument string's breaks put into the
+// literal as written; no opening rule where the next text part follows): 85,284 bytes after them,
+// 151 over the 85,133 before; in the lazily loaded neutraliser, the main chunk unchanged.
 /** The budget with the raises up to codereview26 #3 (the sum outgrew one line after them). */
 const CODEREVIEW26_GZIP_BUDGET_BYTES =
   80 * 1024 + 300 + 500 + 280 + 120 + 80 + 500 + 50 + 100 + 140 + 150 + 50 + 100 + 100 + 250 + 50 + 60 + 200 + 50;
-const GZIP_BUDGET_BYTES = CODEREVIEW26_GZIP_BUDGET_BYTES + 50 + 100;
+const GZIP_BUDGET_BYTES = CODEREVIEW26_GZIP_BUDGET_BYTES + 50 + 100 + 150;
 /**
  * What a page or a Worker loads first when its bundler splits code (the routes, the request
  * schema, the stream reader, the templates, Responses and legacy Completions load on first use).
