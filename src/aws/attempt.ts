@@ -50,7 +50,7 @@ export async function attempt(
   // message says when it was the credentials that never came. The error is made when the timer
   // fires: an Error with its stack costs more than the request's signing.
   let awaitingCredentials = false;
-  let timer: ReturnType<typeof setTimeout> | undefined = setTimeout(() => {
+  const timer = setTimeout(() => {
     const span = spanText(transport.timeoutMs);
     controller.abort(
       upstreamTimeout(
@@ -60,10 +60,8 @@ export async function attempt(
       ),
     );
   }, transport.timeoutMs);
-  const stopTimer = () => {
-    if (timer !== undefined) clearTimeout(timer);
-    timer = undefined;
-  };
+  // Clearing a timer that has fired or was cleared does nothing: release may come twice.
+  const stopTimer = () => clearTimeout(timer);
   const release = () => {
     stopTimer();
     userSignal?.removeEventListener("abort", onUserAbort);
