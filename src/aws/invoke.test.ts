@@ -52,6 +52,8 @@ const call = { operation: "invoke" as const, modelId: MODEL, body: '{"prompt":"x
 const streamCall = { ...call, prime: async () => undefined };
 
 const failure = (promise: Promise<unknown>) => errorOf(() => promise, BedrockEdgeError);
+/** A whole number as a header writes it: digits (delay-seconds has no exponent form). */
+const digits = (n: bigint) => n.toString();
 
 describe("requests", () => {
   it("go to the regional host with the encoded ARN, signed for service bedrock", async () => {
@@ -564,6 +566,41 @@ describe("retries", () => {
     expect(backoffDelay(policy, 20, "retryable")).toBe(50);
   });
 
+  it("reads only RFC 9110's forms as servers send them: delay-seconds as digits, an HTTP date as IMF-fixdate; retry-after-ms as digits (timebounds17 #3)", () => {
+    const now = Date.UTC(2026, 10, 29, 12, 0, 0);
+    const hint = (headers: Record<string, string>) => parseRetryAfter(new Headers(headers), now);
+    expect(hint({ "retry-after": "120" })).toBe(120_000);
+    expect(hint({ "retry-after": "0" })).toBe(0);
+    expect(hint({ "retry-after": "Sun, 29 Nov 2026 12:00:30 GMT" })).toBe(30_000);
+    // A date past is "now", as RFC 9110 has it.
+    expect(hint({ "retry-after": "Sun, 29 Nov 2026 11:00:00 GMT" })).toBe(0);
+    expect(hint({ "retry-after-ms": "1500" })).toBe(1500);
+    // What Number or Date.parse would read, and no server sends: no hint, so the default delay.
+    for (const value of ["-1", "+5", "1.5", "0x3c", "1e3", " ", "soon 5", "1 2", "abc 2030", "Infinity", "5 s"]) {
+      expect([value, hint({ "retry-after": value })]).toEqual([value, undefined]);
+    }
+    for (const value of [
+      "Sun, 29 Nov 2026 12:00:30",
+      "Sun, 29 Nov 2026 12:00:30 UTC",
+      "sun, 29 nov 2026 12:00:30 GMT",
+      "2026-11-29T12:00:30Z",
+      // RFC 850's and asctime's, obsolete, which no AWS endpoint sends.
+      "Sunday, 29-Nov-26 12:00:30 GMT",
+      "Sun Nov 29 12:00:30 2026",
+      "Sat, 01 Jan 10000 00:00:00 GMT",
+      "Sat, 13 Sep 275760 00:00:00 GMT",
+      "Tue, 31 Feb 2026 12:00:00 GMT",
+      "Sun, 29 Nov 2026 24:00:00 GMT",
+    ]) {
+      expect([value, hint({ "retry-after": value })]).toEqual([value, undefined]);
+    }
+    for (const value of ["", "-1", "1.5", "0x10", "1e3", "soon"]) {
+      expect([value, hint({ "retry-after-ms": value })]).toEqual([value, undefined]);
+      // Not one: retry-after is read instead.
+      expect(hint({ "retry-after-ms": value, "retry-after": "7" })).toBe(7000);
+    }
+  });
+
   it("retry-after-ms wins over retry-after, even when it is 0", () => {
     expect(parseRetryAfter(new Headers({ "retry-after-ms": "0", "retry-after": "30" }))).toBe(0);
     expect(parseRetryAfter(new Headers({ "retry-after-ms": "250", "retry-after": "30" }))).toBe(250);
@@ -572,8 +609,10 @@ describe("retries", () => {
   });
 
   it("a retry-after whose milliseconds overflow is kept, capped, and one that is not a finite number is no hint (injection12 #6, codereview25 #1)", () => {
-    expect(parseRetryAfter(new Headers({ "retry-after": "1e308" }))).toBe(Number.MAX_SAFE_INTEGER);
-    expect(parseRetryAfter(new Headers({ "retry-after-ms": "1e308" }))).toBe(Number.MAX_SAFE_INTEGER);
+    expect(parseRetryAfter(new Headers({ "retry-after": digits(10n ** 308n) }))).toBe(Number.MAX_SAFE_INTEGER);
+    expect(parseRetryAfter(new Headers({ "retry-after-ms": digits(10n ** 308n) }))).toBe(Number.MAX_SAFE_INTEGER);
+    // More digits than a number holds at all (Number gives Infinity): the longest hint still.
+    expect(parseRetryAfter(new Headers({ "retry-after": "9".repeat(400) }))).toBe(Number.MAX_SAFE_INTEGER);
     expect(parseRetryAfter(new Headers({ "retry-after": "Infinity" }))).toBeUndefined();
     // Long but finite: kept, the library's own waits are capped at retryMaxDelayMs anyway.
     expect(parseRetryAfter(new Headers({ "retry-after": "31536000" }))).toBe(31_536_000_000);
@@ -581,7 +620,10 @@ describe("retries", () => {
 
   it("a longer retry-after never gives a shorter wait, even past what milliseconds can hold (codereview25 #1)", () => {
     const policy = { maxRetries: 2, modelReadyTimeoutMs: 0, baseDelayMs: 100, maxDelayMs: 20_000, random: () => 0.5 };
-    const hints = ["3600", "1e305", "1.7e305", "1.8e305", "1e306", "1e308"];
+    const hints = [
+      "3600",
+      ...[10n ** 305n, 17n * 10n ** 304n, 18n * 10n ** 304n, 10n ** 306n, 10n ** 308n].map(digits),
+    ];
     const waits = hints.map((value) =>
       backoffDelay(policy, 0, "retryable", parseRetryAfter(new Headers({ "retry-after": value }))),
     );

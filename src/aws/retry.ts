@@ -1,5 +1,6 @@
 import { BedrockEdgeError, spanText } from "../errors.ts";
 import { clockCorrected } from "./clock.ts";
+import { parseHttpDate } from "./http-date.ts";
 
 export interface RetryPolicy {
   /** Retries for throttling, 5xx and network errors. */
@@ -107,21 +108,24 @@ export function backoffDelay(policy: RetryPolicy, attempt: number, kind: RetryKi
   return retryAfterMs === undefined ? jittered : Math.min(Math.max(jittered, retryAfterMs), policy.maxDelayMs);
 }
 
+// RFC 9110's delay-seconds (section 10.2.3), and retry-after-ms's milliseconds: digits, nothing
+// else (Number reads "", "0x3c" and "1e3" too, which no server sends for a delay).
+const DIGITS = /^\d+$/;
+
 /**
- * `retry-after` (seconds or an HTTP date) or `retry-after-ms`, in milliseconds: a finite number,
- * or none. Seconds such as 1e308 are finite, but not once in milliseconds: such a hint is kept at
- * MAX_SAFE_INTEGER ms rather than dropped, so that a longer hint never means a shorter wait (the
- * waits are capped at retryMaxDelayMs, the proxy's Retry-After at 60 s, either way).
+ * `retry-after` (delay-seconds or an HTTP date) or `retry-after-ms`, in milliseconds: a finite
+ * number, or none when the header is absent or not in one of those forms. Seconds such as
+ * 10^308 are finite, but not once in milliseconds: such a hint is kept at MAX_SAFE_INTEGER ms
+ * rather than dropped, so that a longer hint never means a shorter wait (the waits are capped at
+ * retryMaxDelayMs, the proxy's Retry-After at 60 s, either way).
  */
 export function parseRetryAfter(headers: Headers, now = Date.now()): number | undefined {
-  const ms = Number(headers.get("retry-after-ms"));
-  if (headers.has("retry-after-ms") && Number.isFinite(ms) && ms >= 0) return Math.min(ms, Number.MAX_SAFE_INTEGER);
-  const value = headers.get("retry-after");
-  if (!value) return undefined;
-  const seconds = Number(value);
-  if (Number.isFinite(seconds) && seconds >= 0) return Math.min(seconds * 1000, Number.MAX_SAFE_INTEGER);
-  const date = Date.parse(value);
-  return Number.isFinite(date) ? Math.max(0, date - now) : undefined;
+  const ms = headers.get("retry-after-ms") ?? "";
+  if (DIGITS.test(ms)) return Math.min(Number(ms), Number.MAX_SAFE_INTEGER);
+  const value = headers.get("retry-after") ?? "";
+  if (DIGITS.test(value)) return Math.min(Number(value) * 1000, Number.MAX_SAFE_INTEGER);
+  const date = parseHttpDate(value);
+  return date === undefined ? undefined : Math.max(0, date - now);
 }
 
 /** A sleep that an AbortSignal ends early (rejecting with the signal's reason). */
