@@ -4,6 +4,7 @@
 // are dated on the endpoint's time. Kept per host: an answer of one endpoint says nothing of
 // another's clock, and no endpoint can move the time of calls sent elsewhere.
 import type { BedrockEdgeError } from "../errors.ts";
+import { parseHttpDate } from "./http-date.ts";
 
 // The exception names AWS gives a request signed at the wrong time and nothing else (from the
 // SDKs' list); Bedrock's own is InvalidSignatureException, which means a wrong time only with
@@ -11,6 +12,12 @@ import type { BedrockEdgeError } from "../errors.ts";
 const TIME_ERRORS = new Set(["RequestExpired", "RequestInTheFuture", "RequestTimeTooSkewed"]);
 const WRONG_TIME = /^Signature (?:expired|not yet current)\b/;
 const MAX_HOSTS = 64;
+// AWS refuses a signature dated 5 (Bedrock) to 15 minutes off its clock; a clock set to the wrong
+// time zone is up to 14 hours off. A server time further than a day from ours is no skew but a
+// broken answer: learnt, it would date every later signature to that host (a year past 9999 is
+// not even an x-amz-date, Date's last day cannot be signed at all), and no refusal would come
+// back in AWS's words to set it right. Such an answer fails its call as it is.
+const MAX_OFFSET_MS = 86_400_000;
 // AWS's message names its own time: "(20261128T120500Z - 5 min.)".
 const TIME_IN_MESSAGE = /\((\d{4})(\d\d)(\d\d)T(\d\d)(\d\d)(\d\d)Z [+-] 5 min\.\)/;
 
@@ -24,16 +31,11 @@ export function signingTime(host: string): Date {
 
 /**
  * The endpoint's time when it answered: its `Date` header, or the time its message names (a
- * browser reads no `Date` of another origin unless the endpoint exposes it).
+ * browser reads no `Date` of another origin unless the endpoint exposes it); NaN when neither.
  */
-function serverTime(headers: Headers, message: string): number | undefined {
-  const date = Date.parse(headers.get("date") ?? "");
-  if (Number.isFinite(date)) return date;
-  const parts = TIME_IN_MESSAGE.exec(message);
-  if (!parts) return undefined;
-  const [, year, month, day, hour, minute, second] = parts.map(Number);
-  const time = Date.UTC(year!, month! - 1, day!, hour, minute, second);
-  return Number.isFinite(time) ? time : undefined;
+function serverTime(headers: Headers, message: string): number {
+  const [, year, month, day, hour, minute, second] = (TIME_IN_MESSAGE.exec(message) ?? []).map(Number);
+  return parseHttpDate(headers.get("date") ?? "") ?? Date.UTC(year!, month! - 1, day!, hour, minute, second);
 }
 
 /** Whether the answer says the request's time was wrong, and only that. */
@@ -48,16 +50,18 @@ function refusedForItsTime(error: BedrockEdgeError, message: string): boolean {
  * After an error answer from `host`: when it refused the request's time, calls to `host` are
  * signed on the endpoint's time from now on, and the error is marked worth one more try
  * (`clockCorrected`). The endpoint said the request's time was wrong, so its time is taken
- * whatever the difference: every call refused together is tried again, and a clock just past
- * five minutes off (which a Date header's whole seconds may measure as just under) is set right.
+ * whatever the difference up to a day (MAX_OFFSET_MS): every call refused together is tried
+ * again, and a clock just past five minutes off (which a Date header's whole seconds may measure
+ * as just under) is set right.
  */
 export function learnClock(error: BedrockEdgeError, headers: Headers, message: string, host: string): void {
   if (!refusedForItsTime(error, message)) return;
-  const server = serverTime(headers, message);
-  if (server === undefined) return;
+  const offset = serverTime(headers, message) - Date.now();
+  // NaN, when the answer names no time, is refused here too.
+  if (!(Math.abs(offset) <= MAX_OFFSET_MS)) return;
   // The oldest out (a Map keeps insertion order), as a proxy of many endpoints keeps its busy ones.
   if (!offsets.has(host) && offsets.size >= MAX_HOSTS) offsets.delete(offsets.keys().next().value ?? "");
-  offsets.set(host, server - Date.now());
+  offsets.set(host, offset);
   corrected.add(error);
 }
 
