@@ -250,6 +250,53 @@ describe("a large answer (backpressure6)", () => {
   });
 });
 
+describe("a step of the wall clock (NTP, a VM resumed: Node, Deno, Bun) (timebounds17 #6)", () => {
+  // Fake timers move setTimeout, Date and performance together; setSystemTime then steps Date
+  // alone. The stall is timed on the monotonic clock, so a step changes nothing.
+  const STALL = { firstMs: 1000, laterMs: 1000 };
+
+  it("forward: a client that pauses less than laterMs is not taken for gone", async () => {
+    vi.useFakeTimers();
+    onTestFinished(() => {
+      vi.useRealTimers();
+    });
+    const hooks = recorder();
+    const reader = watchDelivery(source(["a", "b", "c"]), hooks, STALL).getReader();
+    await reader.read();
+    await vi.advanceTimersByTimeAsync(500);
+    await reader.read();
+    // A 700 ms pause, during which the wall clock jumps 600 ms and the first timer (due at 1000
+    // ms) fires.
+    await vi.advanceTimersByTimeAsync(300);
+    vi.setSystemTime(Date.now() + 600);
+    await vi.advanceTimersByTimeAsync(400);
+    expect(hooks.events).toEqual([]);
+    for (let r = await reader.read(); !r.done; r = await reader.read()) await vi.advanceTimersByTimeAsync(100);
+    expect(hooks.events).toEqual(["delivered"]);
+  });
+
+  it("back: a client that stopped reading is found gone after laterMs, not an hour later", async () => {
+    vi.useFakeTimers();
+    onTestFinished(() => {
+      vi.useRealTimers();
+    });
+    const hooks = recorder();
+    const from = source(["a", "b", "c"]);
+    const reader = watchDelivery(from, hooks, STALL).getReader();
+    await reader.read();
+    await vi.advanceTimersByTimeAsync(500);
+    await reader.read();
+    // Never read again; the wall clock goes back an hour 300 ms later.
+    await vi.advanceTimersByTimeAsync(300);
+    vi.setSystemTime(Date.now() - 3_600_000);
+    await vi.advanceTimersByTimeAsync(699);
+    expect(hooks.events).toEqual([]);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(hooks.events).toEqual(["gone: the answer stopped being read: the client had gone"]);
+    expect(from.cancelled).toBe(true);
+  });
+});
+
 describe("an answer cut for going unread, where the runtime ends an errored body as a whole one", () => {
   const lastWords = (unreadMs: number) => encoder.encode(`data: {"cut after":${unreadMs}}\n\n`);
   function sseLike(): DeliverySource & { cancelled: boolean } {

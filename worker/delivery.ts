@@ -157,7 +157,9 @@ function watchable(reader: DeliverySource): {
   let stopped = false;
   let out: ReadableStreamDefaultController<Uint8Array> | undefined;
   // The read the runtime owes: since when, for how long at most, and what its absence means.
-  // Unset while the watcher itself waits on the source: that is never the client's stall.
+  // Unset while the watcher itself waits on the source: that is never the client's stall. Times
+  // are the monotonic clock's (performance.now()): a step of the wall clock must not take a slow
+  // client for gone, nor give a gone one longer.
   let owed: { since: number; ms: number; why: string } | undefined;
   // One timer, re-armed only when it fires early: a pull merely notes the time (a timer set
   // and cleared per piece cost more than the piece itself in workerd).
@@ -168,13 +170,13 @@ function watchable(reader: DeliverySource): {
     clearTimeout(timer);
   };
   const arm = (ms: number) => {
-    due = Date.now() + ms;
+    due = performance.now() + ms;
     timer = setTimeout(check, ms);
   };
   const check = () => {
     timer = undefined;
     if (stopped || !owed) return;
-    const left = owed.since + owed.ms - Date.now();
+    const left = owed.since + owed.ms - performance.now();
     if (left > 0) return arm(left);
     stop();
     hooks.gone(owed.why);
@@ -194,7 +196,7 @@ function watchable(reader: DeliverySource): {
   const expectRead = (first: boolean, why: string) => {
     if (!stall) return;
     const ms = first ? stall.firstMs : stall.laterMs;
-    owed = { since: Date.now(), ms, why };
+    owed = { since: performance.now(), ms, why };
     if (timer !== undefined && due <= owed.since + ms) return;
     clearTimeout(timer);
     arm(ms);

@@ -5,7 +5,8 @@ import type { ByteRead, ByteReader } from "./byte-reader.ts";
 /**
  * The answer body's reader, guarded: the caller's abort or cancel() ends a pending read (an
  * injected fetch may ignore its signal), and one watchdog timer, not one per read, ends a read
- * that waits longer than idleTimeoutMs. Reading to the end releases the attempt.
+ * that waits longer than idleTimeoutMs, timed on the monotonic clock (performance.now()), which a
+ * step of the wall clock does not move. Reading to the end releases the attempt.
  */
 export function guardReader(body: ReadableStream<Uint8Array>, attempt: Attempt, idleTimeoutMs: number): ByteReader {
   const reader = body.getReader();
@@ -21,7 +22,7 @@ export function guardReader(body: ReadableStream<Uint8Array>, attempt: Attempt, 
   const check = () => {
     watchdog = undefined;
     if (!reading) return;
-    const silent = Date.now() - readStarted;
+    const silent = performance.now() - readStarted;
     if (silent >= idleTimeoutMs) {
       attempt.abort(upstreamTimeout(`Bedrock's stream went silent for ${spanText(idleTimeoutMs)} (idleTimeoutMs).`));
     } else {
@@ -41,7 +42,7 @@ export function guardReader(body: ReadableStream<Uint8Array>, attempt: Attempt, 
     async read() {
       if (finished && !attempt.signal.aborted) return { done: true, value: undefined };
       reading = true;
-      readStarted = Date.now();
+      readStarted = performance.now();
       watchdog ??= setTimeout(check, idleTimeoutMs);
       let result: ByteRead;
       try {

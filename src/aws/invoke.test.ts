@@ -1,5 +1,5 @@
 import { getEventListeners } from "node:events";
-import { describe, expect, it, vi } from "vitest";
+import { describe, expect, it, onTestFinished, vi } from "vitest";
 import { errorOf } from "../../test/helpers/errors.ts";
 import { bedrockException } from "../bedrock-errors.ts";
 import { badUpstream, BedrockEdgeError } from "../errors.ts";
@@ -488,19 +488,51 @@ describe("retries", () => {
   it("wait for a waking model until modelReadyTimeoutMs itself: a wait that would overshoot it is cut to end there", () => {
     const policy = { maxRetries: 2, modelReadyTimeoutMs: 1000, baseDelayMs: 400, maxDelayMs: 5000, random: () => 1 };
     const notReady = bedrockException("ModelNotReadyException", "Model is not ready for inference.", 429);
-    // A fixed clock: the waits are read from Date.now().
-    vi.useFakeTimers({ now: 1_000_000 });
+    // A fixed clock: the waits are read from performance.now().
+    vi.useFakeTimers();
     try {
-      const counts = { retries: 0, waits: 0, started: 1_000_000 - 500 };
+      const now = performance.now();
+      const counts = { retries: 0, waits: 0, started: now - 500 };
       expect(retryDelay(policy, notReady, counts)).toBe(400);
       // 800 ms would overshoot by 600: the last try comes at the deadline, not never.
-      counts.started = 1_000_000 - 800;
+      counts.started = now - 800;
       expect(retryDelay(policy, notReady, counts)).toBe(200);
-      counts.started = 1_000_000 - 1000;
+      counts.started = now - 1000;
       expect(() => retryDelay(policy, notReady, counts)).toThrow(/still not ready after 1 s of waiting/);
       expect(counts).toMatchObject({ retries: 0, waits: 2 });
     } finally {
       vi.useRealTimers();
+    }
+  });
+
+  it("a step of the wall clock (NTP, a VM resumed) neither stretches nor ends the wait for a waking model: it is timed on the monotonic clock (timebounds17 #6)", async () => {
+    const wallClock = Date.now;
+    let stepMs = 0;
+    const steppedClock = vi.spyOn(Date, "now").mockImplementation(() => wallClock() + stepMs);
+    onTestFinished(() => {
+      steppedClock.mockRestore();
+    });
+    // A first call loads the signer and the retry rules (modules imported on first use), which
+    // on a loaded machine could take the whole budget.
+    await invokeJson(transport(scripted([bedrockError(429, "ModelNotReadyException", "waking"), ok()]).fetch), call);
+    for (const step of [-3_600_000, 3_600_000]) {
+      stepMs = 0;
+      // Each answer asks for 50 ms (retryMaxDelayMs caps it there): about six tries in the 300 ms
+      // budget. The wall clock steps by an hour after the first.
+      const notReady = () => {
+        stepMs = step;
+        return bedrockError(429, "ModelNotReadyException", "Model is not ready for inference.", {
+          "retry-after-ms": "50",
+        });
+      };
+      const { fetch, calls } = scripted([...Array.from({ length: 20 }, () => notReady), ok()]);
+      const error = await failure(
+        invokeJson(transport(fetch, { modelReadyTimeoutMs: 300, retryBaseDelayMs: 1, retryMaxDelayMs: 50 }), call),
+      );
+      expect([step, error.code]).toEqual([step, "model_not_ready"]);
+      expect(error.message).toMatch(/still not ready after \d+ ms of waiting/);
+      expect(calls.length).toBeGreaterThanOrEqual(2);
+      expect(calls.length).toBeLessThanOrEqual(8);
     }
   });
 
@@ -705,6 +737,70 @@ describe("timeouts", () => {
     expect(error.status).toBe(504);
     expect(error.message).toMatch(/went silent for 30 ms \(idleTimeoutMs\)/);
     expect(signal?.aborted).toBe(true);
+  });
+
+  it("idleTimeoutMs counts silence on the monotonic clock: a step of the wall clock neither cuts a stream early nor lets a silent one run on (timebounds17 #6)", async () => {
+    // Fake timers move setTimeout, Date and performance together; setSystemTime then steps Date
+    // alone, as NTP or a resumed VM steps the wall clock.
+    vi.useFakeTimers();
+    onTestFinished(() => {
+      vi.useRealTimers();
+    });
+    const open = async () => {
+      let body: ReadableStreamDefaultController<Uint8Array> | undefined;
+      const answer = () =>
+        new Response(
+          new ReadableStream<Uint8Array>({
+            start(controller) {
+              body = controller;
+            },
+          }),
+          {
+            headers: { "content-type": "application/vnd.amazon.eventstream" },
+          },
+        );
+      const { reader } = await invokeStream(transport(scripted([answer]).fetch, { idleTimeoutMs: 1000 }), streamCall);
+      return { reader, send: (byte: number) => body?.enqueue(new Uint8Array([byte])) };
+    };
+    /** A read, and whether (and how) it ended so far. */
+    const pending = (read: Promise<unknown>) => {
+      const state: { ended?: string } = {};
+      read.then(
+        () => (state.ended = "read"),
+        (error: unknown) => (state.ended = error instanceof BedrockEdgeError ? error.message : String(error)),
+      );
+      return state;
+    };
+    const SILENT = "Bedrock's stream went silent for 1 s (idleTimeoutMs).";
+
+    // Forward: a frame at 500 ms and 1200 ms; the watchdog, first due at 1000 ms, is next due at
+    // 1500 ms. The wall clock jumps 3 s at 1300 ms: 300 ms of silence at 1500 ms is not 1 s.
+    const ahead = await open();
+    let read = ahead.reader.read();
+    await vi.advanceTimersByTimeAsync(500);
+    ahead.send(1);
+    await read;
+    read = ahead.reader.read();
+    await vi.advanceTimersByTimeAsync(700);
+    ahead.send(2);
+    await read;
+    const afterJump = pending(ahead.reader.read());
+    await vi.advanceTimersByTimeAsync(100);
+    vi.setSystemTime(Date.now() + 3000);
+    await vi.advanceTimersByTimeAsync(800);
+    expect(afterJump.ended).toBeUndefined();
+    await vi.advanceTimersByTimeAsync(100);
+    expect(afterJump.ended).toBe(SILENT);
+
+    // Back: silent from the start; the wall clock goes back an hour 200 ms in. Cut at 1 s still.
+    const behind = await open();
+    const silent = pending(behind.reader.read());
+    await vi.advanceTimersByTimeAsync(200);
+    vi.setSystemTime(Date.now() - 3_600_000);
+    await vi.advanceTimersByTimeAsync(799);
+    expect(silent.ended).toBeUndefined();
+    await vi.advanceTimersByTimeAsync(1);
+    expect(silent.ended).toBe(SILENT);
   });
 
   it("timeoutMs bounds a stream until its answer begins, not the stream itself: frames past it still come", async () => {

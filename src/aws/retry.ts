@@ -49,7 +49,10 @@ function retryKind(error: BedrockEdgeError, failFast = false): RetryKind {
 export interface RetryCounts {
   retries: number;
   waits: number;
-  /** When the call began (Date.now()): a waking model is waited for from then. */
+  /**
+   * When the call began, on the monotonic clock (performance.now()): a waking model is waited for
+   * from then, and a step of the wall clock (NTP, a VM resumed) neither ends nor stretches the wait.
+   */
   started: number;
 }
 
@@ -67,7 +70,7 @@ export function retryDelay(
 ): number {
   const kind = retryKind(error, failFast);
   if (kind === "model_not_ready") {
-    const waited = Date.now() - counts.started;
+    const waited = performance.now() - counts.started;
     const left = policy.modelReadyTimeoutMs - waited;
     if (left <= 0) throw modelNeverReady(error, waited);
     return Math.min(backoffDelay(policy, counts.waits++, kind, error.retryAfterMs), left);

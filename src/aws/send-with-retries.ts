@@ -63,7 +63,7 @@ export async function sendWithRetries<T>(
   finish: (attempt: Attempt) => Promise<T>,
 ): Promise<T> {
   const target = targetOf(transport, call);
-  const counts = { retries: 0, waits: 0, started: Date.now() };
+  const counts = { retries: 0, waits: 0, started: performance.now() };
   for (let attemptNumber = 1; ; attemptNumber++) {
     // A signal aborted before (or between) attempts never fires its event: check it.
     call.signal?.throwIfAborted();
