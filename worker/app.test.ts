@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, onTestFinished, vi } from "vitest";
 import { EMULATOR_CREDENTIALS } from "../emulator/credentials.ts";
 import { createEmulator } from "../emulator/handler.ts";
 import { emulatorModelId } from "../emulator/model-id.ts";
@@ -416,6 +416,56 @@ describe("a number binding that is only whitespace (config5, finding 5)", () => 
     });
     expect(answer.status).toBe(200);
     await answer.text();
+  });
+});
+
+describe("a step of the wall clock during a request (NTP, a VM resumed: Node, Deno, Bun) (timebounds17 #6)", () => {
+  it("does not show in the log line's ms and ttft_ms: those are the monotonic clock's", async () => {
+    const wallClock = Date.now;
+    // The step the next call to Bedrock makes, and the step made so far.
+    let step = 0;
+    let stepMs = 0;
+    const stepped = vi.spyOn(Date, "now").mockImplementation(() => wallClock() + stepMs);
+    onTestFinished(() => {
+      stepped.mockRestore();
+    });
+    // The emulator keeps the true time: the signature was made before the step.
+    const emulator = createEmulator({ now: () => wallClock() });
+    const logs: LogLine[] = [];
+    const app = createApp({
+      env: {
+        MODELS: JSON.stringify({ llama: `bedrock/llama/${emulatorModelId("llama")}` }),
+        PROXY_API_KEYS: "sk-one",
+        AWS_ACCESS_KEY_ID: EMULATOR_CREDENTIALS.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: EMULATOR_CREDENTIALS.secretAccessKey,
+        BEDROCK_ENDPOINT: "http://bedrock.emulator",
+      },
+      fetch: async (input, init) => {
+        const request = new Request(input, init);
+        stepMs = step;
+        return emulator.fetch(request);
+      },
+      log: (line) => logs.push(line),
+    });
+    for (step of [3_600_000, -3_600_000]) {
+      stepMs = 0;
+      logs.length = 0;
+      const answer = await app.request("/v1/chat/completions", {
+        method: "POST",
+        headers: { authorization: "Bearer sk-one", "content-type": "application/json" },
+        body: JSON.stringify({ model: "llama", messages: [{ role: "user", content: "hi" }], stream: true }),
+      });
+      expect(answer.status).toBe(200);
+      await answer.text();
+      await vi.waitFor(() => expect(logs).toHaveLength(1));
+      const [line] = logs;
+      expect([step, line!.status]).toEqual([step, 200]);
+      expect(line!.ms).toBeGreaterThanOrEqual(0);
+      expect(line!.ms).toBeLessThan(60_000);
+      expect(Number.isInteger(line!.ms)).toBe(true);
+      expect(line!.ttft_ms).toBeGreaterThanOrEqual(0);
+      expect(line!.ttft_ms).toBeLessThanOrEqual(line!.ms);
+    }
   });
 });
 

@@ -131,9 +131,11 @@ export interface LogStart {
 }
 
 export function startRequestLog({ request, path, requestId, clientRequestId, sink, secrets }: LogStart): LogWriter {
-  const started = Date.now();
+  // The line's time is the wall clock's; its durations are the monotonic clock's, which a step of
+  // the wall clock (NTP, a VM resumed) does not move, in whole milliseconds as Date's were.
+  const started = performance.now();
   const line: LogLine = {
-    time: new Date(started).toISOString(),
+    time: new Date().toISOString(),
     request_id: requestId,
     method: request.method,
     path,
@@ -163,7 +165,7 @@ export function startRequestLog({ request, path, requestId, clientRequestId, sin
       return { answer: recorded.usage === undefined, calls: [...earlier.calls, ...(recorded.unmeteredCalls ?? [])] };
     },
     firstToken() {
-      line.ttft_ms ??= Date.now() - started;
+      line.ttft_ms ??= Math.round(performance.now() - started);
     },
     finish(answered) {
       write(recorded.status ?? answered, recorded);
@@ -177,7 +179,7 @@ export function startRequestLog({ request, path, requestId, clientRequestId, sin
     if (finished) return;
     finished = true;
     line.status = status;
-    line.ms = Date.now() - started;
+    line.ms = Math.round(performance.now() - started);
     addUsage(line, sumOf(outcome.usage, earlier.usage));
     if (outcome.error !== undefined) addError(line, outcome.error, secrets());
     markDone();
