@@ -167,39 +167,17 @@ describe("a caller's clock off Bedrock's", () => {
     expect(statuses()).toEqual([403]);
   });
 
-  it("a clock up to a day off is learnt, one further is not: the call fails as Bedrock refused it, and so do later ones", async () => {
-    const near = skewed(23 * 60 * MINUTE);
-    await near.bedrock.chat.completions.create({ model: llama, messages: MESSAGES });
-    expect(near.statuses()).toEqual([403, 200]);
-    const far = skewed(-25 * 60 * MINUTE);
-    for (let call = 0; call < 2; call++) {
-      await expect(far.bedrock.chat.completions.create({ model: llama, messages: MESSAGES })).rejects.toMatchObject({
-        code: "invalid_aws_signature",
-      });
-    }
-    expect(far.statuses()).toEqual([403, 403]);
+  it("a clock years off is learnt as one minutes off is: a device's clock may be that wrong", async () => {
+    const { bedrock, statuses } = skewed(-3 * 365 * 24 * 60 * MINUTE);
+    await bedrock.chat.completions.create({ model: llama, messages: MESSAGES });
+    await bedrock.chat.completions.create({ model: llama, messages: MESSAGES });
+    expect(statuses()).toEqual([403, 200, 200]);
   });
 
   describe("an answer that names an absurd time cannot make later calls fail (timebounds17 #2)", () => {
-    const DAY = 24 * 60 * MINUTE;
     const cases: Array<[string, { date?: string; message: string }]> = [
       ["a Date in year 10000", { date: "Sat, 01 Jan 10000 00:00:00 GMT", message: "Signature expired." }],
       ["a Date on Date's last day", { date: "Sat, 13 Sep 275760 00:00:00 GMT", message: "Signature expired." }],
-      [
-        "a Date a day and a minute ahead",
-        { date: new Date(Date.now() + DAY + MINUTE).toUTCString(), message: "Signature expired." },
-      ],
-      [
-        "a Date a day and a minute behind",
-        { date: new Date(Date.now() - DAY - MINUTE).toUTCString(), message: "Signature not yet current." },
-      ],
-      [
-        "no Date, a message naming year 9999",
-        {
-          message:
-            "Signature expired: 20261129T000000Z is now earlier than 99991231T235459Z (99991231T235959Z - 5 min.)",
-        },
-      ],
     ];
     for (const [what, { date, message }] of cases) {
       it(`${what}: the refused call fails with Bedrock's error, the next ones are signed on our clock and answered`, async () => {
@@ -241,5 +219,45 @@ describe("a caller's clock off Bedrock's", () => {
         }
       });
     }
+
+    it("a Date far off but valid (year 9999) is learnt, and the next call's refusal sets it right", async () => {
+      const emulator = createEmulator();
+      const sent: string[] = [];
+      let refused = false;
+      const bedrock = createBedrock({
+        endpoint: `http://skew-${++hosts}.emulator`,
+        credentials: EMULATOR_CREDENTIALS,
+        retryBaseDelayMs: 1,
+        retryMaxDelayMs: 5,
+        fetch: async (input, init) => {
+          const request = new Request(input, init);
+          sent.push(request.headers.get("x-amz-date") ?? "");
+          if (refused) return emulator.fetch(request);
+          refused = true;
+          return new Response(JSON.stringify({ message: "Signature expired." }), {
+            status: 403,
+            headers: {
+              "content-type": "application/json",
+              "x-amzn-errortype":
+                "InvalidSignatureException:http://internal.amazon.com/coral/com.amazon.coral.service/",
+              date: "Fri, 31 Dec 9999 23:00:00 GMT",
+            },
+          });
+        },
+      });
+      // Signed again on the time learnt, which the emulator refuses for its time, saying its own:
+      // signed again on that, the call is answered.
+      await bedrock.chat.completions.create({ model: llama, messages: MESSAGES });
+      await bedrock.chat.completions.create({ model: llama, messages: MESSAGES });
+      expect(sent.slice(0, 2).map((amzDate) => amzDate.slice(0, 4))).toEqual([
+        new Date().toISOString().slice(0, 4),
+        "9999",
+      ]);
+      expect(emulator.stats.requests.map((request) => request.status)).toEqual([403, 200, 200]);
+      const signed = Date.parse(
+        sent.at(-1)!.replace(/^(\d{4})(\d\d)(\d\d)T(\d\d)(\d\d)(\d\d)Z$/, "$1-$2-$3T$4:$5:$6Z"),
+      );
+      expect(Math.abs(signed - Date.now())).toBeLessThan(60_000);
+    });
   });
 });

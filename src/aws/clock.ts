@@ -12,12 +12,6 @@ import { parseHttpDate } from "./http-date.ts";
 const TIME_ERRORS = new Set(["RequestExpired", "RequestInTheFuture", "RequestTimeTooSkewed"]);
 const WRONG_TIME = /^Signature (?:expired|not yet current)\b/;
 const MAX_HOSTS = 64;
-// AWS refuses a signature dated 5 (Bedrock) to 15 minutes off its clock; a clock set to the wrong
-// time zone is up to 14 hours off. A server time further than a day from ours is no skew but a
-// broken answer: learnt, it would date every later signature to that host (a year past 9999 is
-// not even an x-amz-date, Date's last day cannot be signed at all), and no refusal would come
-// back in AWS's words to set it right. Such an answer fails its call as it is.
-const MAX_OFFSET_MS = 86_400_000;
 // AWS's message names its own time: "(20261128T120500Z - 5 min.)".
 const TIME_IN_MESSAGE = /\((\d{4})(\d\d)(\d\d)T(\d\d)(\d\d)(\d\d)Z [+-] 5 min\.\)/;
 
@@ -50,15 +44,18 @@ function refusedForItsTime(error: BedrockEdgeError, message: string): boolean {
  * After an error answer from `host`: when it refused the request's time, calls to `host` are
  * signed on the endpoint's time from now on, and the error is marked worth one more try
  * (`clockCorrected`). The endpoint said the request's time was wrong, so its time is taken
- * whatever the difference up to a day (MAX_OFFSET_MS): every call refused together is tried
- * again, and a clock just past five minutes off (which a Date header's whole seconds may measure
- * as just under) is set right.
+ * whatever the difference: every call refused together is tried again, and a clock just past
+ * five minutes off (which a Date header's whole seconds may measure as just under) is set right.
  */
 export function learnClock(error: BedrockEdgeError, headers: Headers, message: string, host: string): void {
   if (!refusedForItsTime(error, message)) return;
   const offset = serverTime(headers, message) - Date.now();
-  // NaN, when the answer names no time, is refused here too.
-  if (!(Math.abs(offset) <= MAX_OFFSET_MS)) return;
+  // NaN when the answer names no time it can be signed at: a Date that is no HTTP date (a year
+  // past 9999 is no x-amz-date, Date's last day cannot be signed at all) would break every later
+  // call to the host, and no refusal would come back in AWS's words to set it right. A far but
+  // valid time is taken: a wrong one is refused at the next call and set right from its answer,
+  // and a device's clock may truly be years off.
+  if (Number.isNaN(offset)) return;
   // The oldest out (a Map keeps insertion order), as a proxy of many endpoints keeps its busy ones.
   if (!offsets.has(host) && offsets.size >= MAX_HOSTS) offsets.delete(offsets.keys().next().value ?? "");
   offsets.set(host, offset);
