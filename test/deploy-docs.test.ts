@@ -65,10 +65,11 @@ describe("wrangler.toml's optional settings", () => {
  * then one per wait until modelReadyTimeoutMs has passed. Time is a counter that the waits move.
  */
 function waits(modelReadyTimeoutMs: number, runs: number): { mean: number; max: number } {
-  // Date.now itself, not a spy: a spy would keep each of millions of calls.
+  // performance.now itself (the clock the wait is timed on), not a spy: a spy would keep each of
+  // millions of calls.
   const clock = { now: 0 };
-  const realNow = Date.now;
-  Date.now = () => clock.now;
+  const realNow = performance.now;
+  performance.now = () => clock.now;
   const policy = { ...createTransport({ modelReadyTimeoutMs }).policy, random: seeded(20261128) }; // the same waits on every run
   const notReady = new BedrockEdgeError({
     status: 429,
@@ -94,7 +95,7 @@ function waits(modelReadyTimeoutMs: number, runs: number): { mean: number; max: 
       max = Math.max(max, calls);
     }
   } finally {
-    Date.now = realNow;
+    performance.now = realNow;
   }
   return { mean: total / runs, max };
 }
