@@ -8,6 +8,7 @@ import {
   methodNotAllowed,
   misconfigured,
   misconfiguredUnlisted,
+  LONGEST_HONOURED_RETRY_AFTER_S,
   retryAfterSeconds,
 } from "./http.ts";
 
@@ -95,14 +96,18 @@ describe("answers that tell the client when or how to try again", () => {
     expect(retryAfterSeconds(undefined)).toBe(5);
   });
 
-  it("Retry-After is upstream's for at most 60 s, however long it asked; the proxy's own limits say theirs whole (injection12 #6)", () => {
+  it("Retry-After is upstream's for at most 59 s, however long it asked; the proxy's own limits say theirs whole (injection12 #6, docsdrift18 #1)", () => {
     const throttled = (retryAfterMs: number) =>
       bedrockException("ThrottlingException", "Too many requests", 429, { retryAfterMs });
-    expect(retryAfterSeconds(throttled(59_500))).toBe(60);
-    expect(retryAfterSeconds(throttled(60_001))).toBe(60);
+    expect(retryAfterSeconds(throttled(58_100))).toBe(59);
+    expect(retryAfterSeconds(throttled(59_000))).toBe(59);
+    // 60 s was the cap until the AI SDK was found to ignore it: now the cap is 59 s.
+    expect(retryAfterSeconds(throttled(59_500))).toBe(59);
+    expect(retryAfterSeconds(throttled(60_000))).toBe(59);
+    expect(retryAfterSeconds(throttled(60_001))).toBe(59);
     // A year, and a number of milliseconds whose seconds are past any integer a header holds.
-    expect(retryAfterSeconds(throttled(31_536_000_000))).toBe(60);
-    expect(retryAfterSeconds(throttled(1e308))).toBe(60);
+    expect(retryAfterSeconds(throttled(31_536_000_000))).toBe(59);
+    expect(retryAfterSeconds(throttled(1e308))).toBe(59);
     const tokensPerDay = new BedrockEdgeError({
       status: 429,
       code: "tokens_per_day_exceeded",
@@ -162,5 +167,36 @@ describe("x-should-retry: false, where a client's retry cannot succeed", () => {
     ["a bad request, which clients do not retry anyway", invalidRequest("bad", "temperature")],
   ])("not on %s", (_, error) => {
     expect(errorResponse(error).headers.has("x-should-retry")).toBe(false);
+  });
+});
+
+// Each client's test of a Retry-After it waits for, in milliseconds, as its code reads (a client
+// that refuses a hint backs off on its own, seconds apart, well inside the window that refused it).
+const WAITS_FOR: Record<string, (ms: number) => boolean> = {
+  // node_modules/ai, getRetryDelayInMs: `ms < 60 * 1e3` (or shorter than its own backoff).
+  "the AI SDK": (ms) => ms >= 0 && ms < 60_000,
+  // node_modules/openai-7/client.js, retryRequest: falls back past `60 * 1000`.
+  "openai-node 7": (ms) => ms >= 0 && ms <= 60_000,
+  // node_modules/@langchain/core, classifyRateLimitError: waits `<= RETRY_AFTER_AUTO_RETRY_THRESHOLD_MS` (60 s).
+  LangChain: (ms) => ms >= 0 && ms <= 60_000,
+  // openai-python, _calculate_retry_timeout: `0 < retry_after <= 60`.
+  "openai-python": (ms) => ms > 0 && ms <= 60_000,
+  // node_modules/openai/client.js (6), retryRequest: whatever the header says.
+  "openai-node 6": (ms) => ms >= 0,
+};
+
+describe("the longest Retry-After the proxy sends (docsdrift18 #1)", () => {
+  it.each(Object.entries(WAITS_FOR))("is one %s waits for", (_client, waits) => {
+    const longest = Math.max(
+      retryAfterSeconds(bedrockException("ThrottlingException", "Too many requests", 429, { retryAfterMs: 1e308 })),
+      LONGEST_HONOURED_RETRY_AFTER_S,
+    );
+    expect(waits(longest * 1000)).toBe(true);
+  });
+
+  it("is the longest every one of them waits for, in the whole seconds a header holds", () => {
+    const allWait = (seconds: number) => Object.values(WAITS_FOR).every((waits) => waits(seconds * 1000));
+    expect(allWait(LONGEST_HONOURED_RETRY_AFTER_S)).toBe(true);
+    expect(allWait(LONGEST_HONOURED_RETRY_AFTER_S + 1)).toBe(false);
   });
 });

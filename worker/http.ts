@@ -40,13 +40,13 @@ export function errorResponse(error: unknown): Response {
 
 /**
  * A FINAL_CODES error, unless the proxy's own Retry-After on it says the refusal ends within the
- * longest wait the SDKs honour (a key's day in its last minute): the retry they make after that
- * wait passes, and is theirs to make. Bedrock's hint says nothing of when a final error ends.
+ * longest wait the openai SDKs honour (a key's day in its last minute): the retry they make after
+ * that wait passes, and is theirs to make. Bedrock's hint says nothing of when a final error ends.
  */
 function retryCannotSucceed(error: BedrockEdgeError): boolean {
   if (error.code === null || !FINAL_CODES.has(error.code)) return false;
   const endsSoon =
-    error.retryAfterMs !== undefined && !error.fromBedrock && retryAfterSeconds(error) <= LONGEST_CLIENT_WAIT_S;
+    error.retryAfterMs !== undefined && !error.fromBedrock && retryAfterSeconds(error) <= LONGEST_OPENAI_SDK_WAIT_S;
   return !endsSoon;
 }
 
@@ -167,28 +167,31 @@ function upstreamAuthFailure(error: BedrockEdgeError): BedrockEdgeError {
 const DEFAULT_RETRY_AFTER_S = 5;
 const MODEL_WAKING_RETRY_AFTER_S = 30;
 /**
- * The longest Retry-After openai-python, openai-node 7, LangChain and the AI SDK wait for (past it,
- * they retry on their own backoff instead; openai-node 6 waits any).
+ * The longest Retry-After the openai SDKs, the clients that read x-should-retry, wait for:
+ * openai-node 7 and openai-python one of 60 s or less (past it, they retry on their own backoff;
+ * openai-node 6 waits any).
  */
-const LONGEST_CLIENT_WAIT_S = 60;
+const LONGEST_OPENAI_SDK_WAIT_S = 60;
 /**
- * The longest an upstream's hint is passed on: the proxy's own longest for a passing throttle (its
- * rate limit's, limits.ts), and the longest the clients wait for. The upstream is Bedrock or
- * BEDROCK_ENDPOINT; openai-node 6 sleeps whatever Retry-After
- * says (up to the 24.8 days a Node timer holds), so a misbehaving one must not park clients for
- * days. The proxy's own limits say theirs as they are (a day's tokens: until 00:00 UTC).
+ * The longest Retry-After every client we know of waits for rather than backing off on its own:
+ * the AI SDK honours a hint under 60 s only (`ms < 60 * 1e3`), openai-node 7 one of 60 s or less,
+ * openai-python and LangChain the same; so 59. It caps an upstream's hint (Bedrock's or
+ * BEDROCK_ENDPOINT's: openai-node 6 sleeps whatever Retry-After says, up to the 24.8 days a Node
+ * timer holds, so a misbehaving one must not park clients for days) and is the proxy's own rate
+ * limit's (limits.ts). The proxy's other limits say theirs as they are (a day's tokens: until
+ * 00:00 UTC).
  */
-const MAX_UPSTREAM_RETRY_AFTER_S = LONGEST_CLIENT_WAIT_S;
+export const LONGEST_HONOURED_RETRY_AFTER_S = 59;
 
 /**
  * Seconds a client should wait before trying again after a 429 or 503: Bedrock's own
- * `retry-after` when it sent one (at most MAX_UPSTREAM_RETRY_AFTER_S), the proxy's when one of
+ * `retry-after` when it sent one (at most LONGEST_HONOURED_RETRY_AFTER_S), the proxy's when one of
  * its limits refused, else a default (longer for a model still waking up).
  */
 export function retryAfterSeconds(error: unknown): number {
   if (error instanceof BedrockEdgeError && error.retryAfterMs !== undefined) {
     const seconds = Math.max(1, Math.ceil(error.retryAfterMs / 1000));
-    return error.fromBedrock ? Math.min(seconds, MAX_UPSTREAM_RETRY_AFTER_S) : seconds;
+    return error.fromBedrock ? Math.min(seconds, LONGEST_HONOURED_RETRY_AFTER_S) : seconds;
   }
   if (error instanceof BedrockEdgeError && error.code === "model_not_ready") return MODEL_WAKING_RETRY_AFTER_S;
   return DEFAULT_RETRY_AFTER_S;

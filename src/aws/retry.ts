@@ -120,7 +120,7 @@ const DIGITS = /^\d+$/;
  * number, or none when the header is absent or not in one of those forms. Seconds such as
  * 10^308 are finite, but not once in milliseconds: such a hint is kept at MAX_SAFE_INTEGER ms
  * rather than dropped, so that a longer hint never means a shorter wait (the waits are capped at
- * retryMaxDelayMs, the proxy's Retry-After at 60 s, either way).
+ * retryMaxDelayMs, the proxy's Retry-After at 59 s, either way).
  */
 export function parseRetryAfter(headers: Headers, now = Date.now()): number | undefined {
   const ms = headers.get("retry-after-ms") ?? "";

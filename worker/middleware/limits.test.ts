@@ -208,14 +208,14 @@ const failing = async () => {
 };
 
 describe("a key over its request rate", () => {
-  it("is refused with 429 and Retry-After: 60, the longer of the binding's periods (it does not tell which)", async () => {
+  it("is refused with 429 and Retry-After: 59, the longer of the binding's periods (it does not tell which) less a second, so that the AI SDK waits it (docsdrift18 #1)", async () => {
     const { chat } = proxyWith({
       API_KEYS: JSON.stringify({ team: { key: "sk-team-0123456789", rate_limit: "RATE" } }),
       RATE: { limit: async () => ({ success: false }) },
     });
     const response = await chat();
     expect(response.status).toBe(429);
-    expect(response.headers.get("retry-after")).toBe("60");
+    expect(response.headers.get("retry-after")).toBe("59");
     expect(await response.json()).toMatchObject({ error: { code: "request_rate_exceeded" } });
   });
 });

@@ -9,6 +9,7 @@ import type { MiddlewareHandler } from "hono";
 import { deploymentsOf } from "../../src/core.ts";
 import { BedrockEdgeError, type ModelTableEntry } from "../../src/index.ts";
 import { afterResponse } from "../after-response.ts";
+import { LONGEST_HONOURED_RETRY_AFTER_S } from "../http.ts";
 import type { AppContext, AppEnv, JsonRequest } from "../context.ts";
 import { type Admission, type KeyLimitsClient, LEASE_RENEW_MS } from "../durable/key-limits.ts";
 import type { ClientKey } from "../keys.ts";
@@ -26,8 +27,10 @@ import {
 
 type RateLimit = NonNullable<ClientKey["rateLimit"]>;
 
-// The Rate Limiting binding does not tell its period (10 or 60 s): the longer one is safe.
-const RATE_RETRY_AFTER_S = 60;
+// The Rate Limiting binding does not tell its period (10 or 60 s), so the wait is for the longer
+// one, less a second: a 60 s window has reopened by then for any refusal after its first second,
+// and a Retry-After of 60 the AI SDK ignores (it retries in 2 s and 4 s, refused again).
+const RATE_RETRY_AFTER_S = LONGEST_HONOURED_RETRY_AFTER_S;
 
 export const enforceLimits: MiddlewareHandler<AppEnv> = async (c, next) => {
   const key = c.get("key");
