@@ -579,6 +579,16 @@ describe("LOG_PROMPTS", () => {
       expect(configOf({ ...good, LOG_PROMPTS: off }).logPrompts).toBe(false);
   });
 
+  it("blank or only whitespace is unset (off), as every other binding's is (docsdrift18 #5)", () => {
+    for (const name of ["LOG_PROMPTS", "DROP_PARAMS"] as const) {
+      for (const blank of ["", "  ", "\t", " \n "]) {
+        expect(problems({ ...good, [name]: blank }), `${name} ${JSON.stringify(blank)}`).toEqual([]);
+        const config = configOf({ ...good, [name]: blank });
+        expect(name === "LOG_PROMPTS" ? config.logPrompts : config.dropParams).toBe(false);
+      }
+    }
+  });
+
   it("is a problem when it is neither, rather than silently off", () => {
     expect(problems({ ...good, LOG_PROMPTS: "1" })).toEqual(['LOG_PROMPTS must be true or false, got "1"']);
     expect(problems({ ...good, LOG_PROMPTS: "yes" })).toEqual(['LOG_PROMPTS must be true or false, got "yes"']);

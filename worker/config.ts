@@ -185,9 +185,14 @@ function milliseconds(name: string, value: unknown, problems: string[], min: num
   }
 }
 
-/** "true" or "false" (a typo must not silently mean false). */
+/**
+ * "true" or "false" in any case, or wrangler.toml's unquoted boolean; blank or only whitespace is
+ * unset (false), as for every other binding. Anything else is a problem: a typo must not silently
+ * mean false.
+ */
 function flag(name: string, value: unknown, problems: string[]): boolean {
-  if (value === undefined || value === "" || typeof value === "boolean") return value === true;
+  if (typeof value === "boolean") return value;
+  if (value === undefined || (typeof value === "string" && value.trim() === "")) return false;
   const word = typeof value === "string" ? value.trim().toLowerCase() : "";
   if (word !== "true" && word !== "false") problems.push(`${name} must be true or false, got ${quoteValue(value)}`);
   return word === "true";
