@@ -82,7 +82,13 @@ describe("the Worker's subrequests run out during a cold model's wait", () => {
     sent.calls = CAP;
     const answer = await chat("copies");
     expect(answer.status).toBe(503);
-    expect(((await answer.json()) as { error: { code: string } }).error.code).toBe("subrequest_limit");
+    const { error } = (await answer.json()) as { error: { code: string; message: string } };
+    expect(error.code).toBe("subrequest_limit");
+    // No cold model was waited for: the request's own calls used the cap up, and the advice says so, once.
+    expect(error.message.match(/Make fewer calls in one request .*, or move to the Workers Paid plan\./g)).toHaveLength(
+      1,
+    );
+    expect(error.message).not.toMatch(/MODEL_READY_TIMEOUT_MS/);
     expect(logs.at(-1)).toMatchObject({ deployment: 0, deployments_tried: 1 });
   });
 });

@@ -673,7 +673,7 @@ describe("a Cloudflare Worker's subrequests run out", () => {
   ];
   const notReady = () => bedrockError(429, "ModelNotReadyException", "Model is not ready for inference.");
 
-  it("is final, a 503 of its own saying the plan allows no more calls: never retried, never Could not reach Bedrock", async () => {
+  it("is final, a 503 of its own saying the plan allows no more calls and what to change: never retried, never Could not reach Bedrock", async () => {
     for (const cap of CAPS) {
       const { fetch, calls } = scripted([new Error(cap), ok(), ok()]);
       const retried: number[] = [];
@@ -683,8 +683,10 @@ describe("a Cloudflare Worker's subrequests run out", () => {
       expect(calls).toHaveLength(1);
       expect(retried).toEqual([]);
       expect(error).toMatchObject({ status: 503, type: "server_error", code: "subrequest_limit", fromBedrock: false });
+      // What to change when no cold model was waited for too (docsdrift18 #7: it named nothing).
       expect(error.message).toBe(
-        `The Worker's plan allows no more calls to Bedrock in one request. Cloudflare said: ${cap}`,
+        `The Worker's plan allows no more calls to Bedrock in one request. Cloudflare said: ${cap} ` +
+          "Make fewer calls in one request (legacy Completions makes one per prompt and per n), or move to the Workers Paid plan.",
       );
     }
   });
@@ -697,6 +699,7 @@ describe("a Cloudflare Worker's subrequests run out", () => {
     expect(error.message).toMatch(/no more calls to Bedrock in one request/);
     expect(error.message).toMatch(/waiting for a cold model: lower MODEL_READY_TIMEOUT_MS \(modelReadyTimeoutMs\)/);
     expect(error.message).toMatch(/Workers Paid plan/);
+    expect(error.message).not.toMatch(/Make fewer calls/);
   });
 
   it("is final for a call that fails fast too (a copy of several): the next copy would be refused alike", async () => {

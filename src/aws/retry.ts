@@ -78,19 +78,20 @@ export function retryDelay(
   if (kind === "retryable" && counts.retries < policy.maxRetries) {
     return backoffDelay(policy, counts.retries++, kind, error.retryAfterMs);
   }
-  throw counts.waits > 0 && error.code === "subrequest_limit" ? capReachedWaiting(error) : error;
+  throw error.code === "subrequest_limit" ? subrequestsUsedUp(error, counts.waits > 0) : error;
 }
 
 /**
- * The plan's subrequests ran out while a cold model was waited for: each try of the wait is one
- * (about one every 5 s past the first few: the README's Deploy section says what fits Workers Free).
+ * The plan's subrequests ran out: what to change. While a cold model was waited for, each try of
+ * the wait was one (about one every 5 s past the first few: the README's Deploy section says what
+ * fits Workers Free); else the request's own calls used them up (a legacy Completions request
+ * makes one per prompt and per n, and each retry or other copy tried is one more).
  */
-function capReachedWaiting(error: BedrockEdgeError): BedrockEdgeError {
-  return new BedrockEdgeError({
-    status: error.status,
-    code: error.code,
-    message: `${error.message} It was waiting for a cold model: lower MODEL_READY_TIMEOUT_MS (modelReadyTimeoutMs), or move to the Workers Paid plan.`,
-  });
+function subrequestsUsedUp(error: BedrockEdgeError, waiting: boolean): BedrockEdgeError {
+  const change = waiting
+    ? "It was waiting for a cold model: lower MODEL_READY_TIMEOUT_MS (modelReadyTimeoutMs), or move to the Workers Paid plan."
+    : "Make fewer calls in one request (legacy Completions makes one per prompt and per n), or move to the Workers Paid plan.";
+  return new BedrockEdgeError({ status: error.status, code: error.code, message: `${error.message} ${change}` });
 }
 
 /** ModelNotReadyException for longer than the wait budget: still a 429, with what Bedrock said. */
