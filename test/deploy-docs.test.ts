@@ -51,6 +51,21 @@ describe("the README's Deploy block", () => {
   });
 });
 
+describe("wrangler.toml's first comment", () => {
+  it("names every secret the Deploy block puts, as never to go in the file (docsdrift18 #8)", () => {
+    const header = WRANGLER_TOML.slice(0, WRANGLER_TOML.search(/^[^#]/m)).replace(/\s*#\s*/g, " ");
+    expect(header).toMatch(/Secrets \(.*\) go in with `wrangler secret put NAME`, never here/);
+    const named = header.slice(header.indexOf("Secrets ("), header.indexOf(") go in"));
+    // A deployment's own credentials have whatever names MODELS gives them: no list holds those.
+    const secrets = commandLines(deploy)
+      .filter((line) => !line.includes("any names"))
+      .map((line) => /^npx wrangler secret put ([A-Z0-9_]+)/.exec(line)?.[1])
+      .filter((name): name is string => name !== undefined);
+    expect(secrets).toEqual(expect.arrayContaining(["PROXY_API_KEYS", "API_KEYS", "OTEL_EXPORTER_OTLP_HEADERS"]));
+    expect(secrets.filter((name) => !new RegExp(`\\b${name}\\b`).test(named))).toEqual([]);
+  });
+});
+
 describe("wrangler.toml's optional settings", () => {
   it("list the traces endpoint, with the headers secret beside it", () => {
     const optional = WRANGLER_TOML.slice(WRANGLER_TOML.indexOf("# Optional settings"));
