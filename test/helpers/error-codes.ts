@@ -9,7 +9,7 @@
 // An expression this cannot read to string literals is reported, never skipped: a new way of
 // writing a code must be taught here, not missed.
 import { readdirSync, readFileSync } from "node:fs";
-import { join, relative } from "node:path";
+import { join } from "node:path";
 import ts from "typescript";
 
 export interface CodeSite {
@@ -39,6 +39,7 @@ function sourceFiles(root: string, dir: string): string[] {
 }
 
 interface Helper {
+  file: ts.SourceFile;
   codeIndex: number;
   codeDefault: string | undefined;
   statusIndex: number | undefined;
@@ -137,8 +138,8 @@ function both(file: ts.SourceFile, a: ts.Expression, b: ts.Expression): string[]
 }
 
 /** Functions with a parameter named `code`, by name: where their callers give it, and what status they give it. */
-function helpersIn(files: ts.SourceFile[]): Map<string, Helper> {
-  const helpers = new Map<string, Helper>();
+function helpersIn(files: ts.SourceFile[]): Map<string, Helper[]> {
+  const helpers = new Map<string, Helper[]>();
   for (const file of files) {
     const visit = (node: ts.Node): void => {
       if (ts.isFunctionDeclaration(node) && node.name) {
@@ -147,7 +148,10 @@ function helpersIn(files: ts.SourceFile[]): Map<string, Helper> {
         if (codeIndex >= 0) {
           const statusIndex = names.indexOf("status");
           const made = errorInitIn(node);
-          helpers.set(node.name.text, {
+          const same = helpers.get(node.name.text) ?? [];
+          helpers.set(node.name.text, same);
+          same.push({
+            file,
             codeIndex,
             codeDefault: stringOf(node.parameters[codeIndex]?.initializer),
             statusIndex: statusIndex >= 0 ? statusIndex : undefined,
@@ -174,19 +178,42 @@ function errorInitIn(node: ts.Node): ts.ObjectLiteralExpression | undefined {
   return found;
 }
 
+/** Functions declared in a file, by name, whether or not they take a code. */
+function declaredIn(file: ts.SourceFile): Set<string> {
+  const names = new Set<string>();
+  const visit = (node: ts.Node): void => {
+    if (ts.isFunctionDeclaration(node) && node.name) names.add(node.name.text);
+    ts.forEachChild(node, visit);
+  };
+  visit(file);
+  return names;
+}
+
+/**
+ * The helper a call by that name in `file` reaches: the file's own function of that name when it
+ * has one (worker/body.ts's overLimit takes no code, limits.ts's does), else the one of another
+ * file, imported.
+ */
+function helperCalled(
+  helpers: Map<string, Helper[]>,
+  file: ts.SourceFile,
+  declared: Set<string>,
+  name: string,
+): Helper | undefined {
+  const candidates = helpers.get(name) ?? [];
+  if (declared.has(name)) return candidates.find((helper) => helper.file === file);
+  return candidates.find((helper) => helper.file !== file);
+}
+
 export function scanErrorCodes(root: string): CodeScan {
   const files = ROOTS.flatMap((dir) => sourceFiles(root, dir)).map((path) =>
-    ts.createSourceFile(
-      relative(root, join(root, path)),
-      readFileSync(join(root, path), "utf8"),
-      ts.ScriptTarget.Latest,
-      true,
-    ),
+    ts.createSourceFile(path, readFileSync(join(root, path), "utf8"), ts.ScriptTarget.Latest, true),
   );
   const helpers = helpersIn(files);
   const sites: CodeSite[] = [];
   const unread: string[] = [];
   for (const file of files) {
+    const declared = declaredIn(file);
     const where = (node: ts.Node) => `${file.fileName}:${file.getLineAndCharacterOfPosition(node.getStart()).line + 1}`;
     const add = (node: ts.Node, codes: string[] | undefined, status: number | undefined, type: string | undefined) => {
       if (!codes) unread.push(`${where(node)}: ${node.getText().slice(0, 80)}`);
@@ -202,7 +229,7 @@ export function scanErrorCodes(root: string): CodeScan {
         }
       }
       if (ts.isCallExpression(node) && ts.isIdentifier(node.expression)) {
-        const helper = helpers.get(node.expression.text);
+        const helper = helperCalled(helpers, file, declared, node.expression.text);
         if (helper) {
           const argument = node.arguments[helper.codeIndex];
           const codes = argument ? codesOf(file, argument) : helper.codeDefault ? [helper.codeDefault] : [];
