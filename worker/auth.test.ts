@@ -68,6 +68,16 @@ describe("client keys", () => {
     });
   });
 
+  it("of PROXY_API_KEYS are named by their SHA-256, so that removing one renames no other (tenancy19 #4)", async () => {
+    const both = createKeyFinder([], ["sk-one", "sk-two"]);
+    // The first 8 hex digits of sha256("sk-one") and sha256("sk-two").
+    expect(await both("sk-one")).toEqual({ name: "proxy-key-456f1612", key: "sk-one", admin: false });
+    expect((await both("sk-two"))?.name).toBe("proxy-key-5e312785");
+    const withoutTheFirst = createKeyFinder([], ["sk-two"]);
+    expect((await withoutTheFirst("sk-two"))?.name).toBe("proxy-key-5e312785");
+    expect(await withoutTheFirst("sk-one")).toBeUndefined();
+  });
+
   it("are all compared, the first and the last of many alike", async () => {
     // Timing itself is not measured (that would be flaky): the finder compares fixed-length
     // SHA-256 digests against every key, whatever matches, so its work does not depend on the key.

@@ -2,7 +2,7 @@
 // time taken says nothing about how much of a key was right, or which key matched.
 import type { BedrockEdgeError } from "../src/index.ts";
 import { refusal } from "./http.ts";
-import type { ClientKey } from "./keys.ts";
+import { type ClientKey, proxyKeyName } from "./keys.ts";
 
 const encoder = new TextEncoder();
 
@@ -19,14 +19,21 @@ function sameDigest(a: Uint8Array, b: Uint8Array): boolean {
 /** The configured key that was presented, if any. */
 export type KeyFinder = (presented: string | undefined) => Promise<ClientKey | undefined>;
 
-export function createKeyFinder(keys: readonly ClientKey[]): KeyFinder {
-  const digests = Promise.all(keys.map((key) => digest(key.key)));
+/** API_KEYS' keys, and PROXY_API_KEYS', which are named here by their digests (proxyKeyName). */
+export function createKeyFinder(keys: readonly ClientKey[], proxyKeys: readonly string[] = []): KeyFinder {
+  const table = Promise.all([
+    ...proxyKeys.map(async (key) => {
+      const keyDigest = await digest(key);
+      return { keyDigest, key: { name: proxyKeyName(keyDigest), key, admin: false } };
+    }),
+    ...keys.map(async (key) => ({ keyDigest: await digest(key.key), key })),
+  ]);
   return async (presented) => {
     if (!presented) return undefined;
     const candidate = await digest(presented);
     let found: ClientKey | undefined;
     // Every digest is compared, whichever matches.
-    for (const [index, key] of (await digests).entries()) if (sameDigest(candidate, key)) found = keys[index];
+    for (const { keyDigest, key } of await table) if (sameDigest(candidate, keyDigest)) found = key;
     return found;
   };
 }

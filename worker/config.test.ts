@@ -491,7 +491,7 @@ describe("API_KEYS", () => {
       KEY_LIMITS: namespace,
       API_KEYS: JSON.stringify({ team: { key: "sk-team-0123456789", concurrent_streams: 2 } }),
     });
-    expect(config.keys.map((key) => key.name)).toEqual(["proxy-key-1", "proxy-key-2", "team"]);
+    expect(config.keys.map((key) => key.name)).toEqual(["team"]);
     expect(problems({ ...good, KEY_LIMITS: "not a binding" })).toEqual([
       "KEY_LIMITS must be a Durable Object binding ([[durable_objects.bindings]] in wrangler.toml)",
     ]);
@@ -511,8 +511,6 @@ describe("API_KEYS", () => {
     const rateBinding = { RATE_STANDARD: { limit: async () => ({ success: true }) } };
     const config = configOf({ ...good, ...rateBinding, KEY_LIMITS: namespace, API_KEYS: apiKeys });
     expect(config.keys.map((key) => [key.name, key.admin])).toEqual([
-      ["proxy-key-1", false],
-      ["proxy-key-2", false],
       ["team", false],
       ["limited", false],
       ["ops", true],

@@ -103,7 +103,7 @@ export interface ProxyConfig {
   models: Record<string, ModelTableEntry>;
   /** PROXY_API_KEYS. */
   apiKeys: string[];
-  /** Every client key: PROXY_API_KEYS' and API_KEYS'. */
+  /** API_KEYS' keys (PROXY_API_KEYS' are apiKeys). */
   keys: ClientKey[];
   credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
   apiKey?: string;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { apiKeySecrets, mayCall, readClientKeys, seesWholeConfiguration } from "./keys.ts";
+import { apiKeySecrets, mayCall, parseApiKeys, readClientKeys, seesWholeConfiguration } from "./keys.ts";
 
 const limiter = { limit: async () => ({ success: true }) };
 const MODELS = new Set(["qwen3", "llama"]);
@@ -16,7 +16,7 @@ function read(apiKeys: unknown, extra: Record<string, unknown> = {}) {
 }
 
 describe("client keys", () => {
-  it("are PROXY_API_KEYS' (named by position) and API_KEYS' (named by their entry), with their limits", () => {
+  it("of API_KEYS are named by their entry, with their limits", () => {
     const { keys, problems } = read({
       "team-a": {
         key: "sk-team-a-0123456789",
@@ -29,8 +29,6 @@ describe("client keys", () => {
     });
     expect(problems).toEqual([]);
     expect(keys).toEqual([
-      { name: "proxy-key-1", key: "sk-plain-1", admin: false },
-      { name: "proxy-key-2", key: "sk-plain-2", admin: false },
       {
         name: "team-a",
         key: "sk-team-a-0123456789",
@@ -59,7 +57,7 @@ describe("client keys", () => {
       padded: { key: " sk-pad-0123 " },
     });
     expect(problems).toEqual([]);
-    expect(keys.slice(2).map((key) => key.key)).toEqual(["sk-fromfile-0123456789", "sk-pad-0123"]);
+    expect(keys.map((key) => key.key)).toEqual(["sk-fromfile-0123456789", "sk-pad-0123"]);
   });
 
   it("have names of 1 to 64 characters", () => {
@@ -68,7 +66,7 @@ describe("client keys", () => {
       [name64]: { key: "sk-long-name-0123" },
       [`${name64}x`]: { key: "sk-too-long-0123" },
     });
-    expect(keys.map((key) => key.name)).toEqual(["proxy-key-1", "proxy-key-2", name64]);
+    expect(keys.map((key) => key.name)).toEqual([name64]);
     expect(problems).toEqual([
       "API_KEYS (entry 2, its name not shown): a key's name must be 1-64 letters, digits or ._:@+- (it is what logs and usage show)",
     ]);
@@ -85,11 +83,12 @@ describe("client keys", () => {
       g: { key: "sk-g-secret-value", admin: "yes" },
       h: { key: "" },
       i: { key: "sk-i-secret-value", limit: 5 },
-      "proxy-key-1": { key: "sk-j-secret-value" },
+      "proxy-key-0a1b2c3d": { key: "sk-j-secret-value" },
       "bad name!": { key: "sk-k-secret-value" },
       l: "sk-l-secret-value",
+      m: { key: "sk-plain-2" },
     });
-    expect(keys.map((key) => key.name)).toEqual(["proxy-key-1", "proxy-key-2", "a"]);
+    expect(keys.map((key) => key.name)).toEqual(["a"]);
     expect(problems).toEqual([
       'API_KEYS["b"]: the same key as a',
       'API_KEYS["c"].models: "gpt-4" is not a MODELS name',
@@ -99,9 +98,10 @@ describe("client keys", () => {
       'API_KEYS["g"].admin: must be true or false',
       'API_KEYS (entry 8, its name not shown).key: must be the key, a non-empty string (each entry is "<name>": { "key": "sk-…", … }, and a name is never the key)',
       'API_KEYS["i"].limit: is not a key setting; they are key, models, rate_limit, tokens_per_day, concurrent_streams, admin',
-      'API_KEYS["proxy-key-1"]: the same name as proxy-key-1',
+      'API_KEYS["proxy-key-0a1b2c3d"]: proxy-key-<8 hex digits> names a key of PROXY_API_KEYS: give this key another name',
       "API_KEYS (entry 11, its name not shown): a key's name must be 1-64 letters, digits or ._:@+- (it is what logs and usage show)",
       'API_KEYS (entry 12, its name not shown): must be an object like { "key": "sk-…" }',
+      'API_KEYS["m"]: the same key as a key of PROXY_API_KEYS',
     ]);
     expect(problems.join("\n")).not.toMatch(/secret-value/);
   });
@@ -118,7 +118,7 @@ describe("client keys", () => {
       "sk-zzteam-SECRET-0008": { models: ["qwen3"] },
       "team-c": { "sk-zzteam-SECRET-0009": true },
     });
-    expect(keys.map((key) => key.name)).toEqual(["proxy-key-1", "proxy-key-2", "team-a"]);
+    expect(keys.map((key) => key.name)).toEqual(["team-a"]);
     expect(problems).toEqual([
       'API_KEYS (entry 2, its name not shown).key: must be the key, a non-empty string (each entry is "<name>": { "key": "sk-…", … }, and a name is never the key)',
       "API_KEYS (entry 3, its name not shown): has a field (not shown) that is not a key setting; they are key, models, rate_limit, tokens_per_day, concurrent_streams, admin",
@@ -165,17 +165,11 @@ describe("client keys", () => {
   });
 
   it("of PROXY_API_KEYS are separated by commas or line breaks (a secret put from a file, one key per line)", () => {
-    const names = (PROXY_API_KEYS: string) =>
-      readClientKeys({ PROXY_API_KEYS }, []).map((key) => [key.name, key.key].join("="));
-    expect(names("sk-one\nsk-two")).toEqual(["proxy-key-1=sk-one", "proxy-key-2=sk-two"]);
-    expect(names("sk-one\r\n sk-two \r\n\r\nsk-three,sk-four\n")).toEqual([
-      "proxy-key-1=sk-one",
-      "proxy-key-2=sk-two",
-      "proxy-key-3=sk-three",
-      "proxy-key-4=sk-four",
-    ]);
+    const keys = (PROXY_API_KEYS: string) => parseApiKeys({ PROXY_API_KEYS });
+    expect(keys("sk-one\nsk-two")).toEqual(["sk-one", "sk-two"]);
+    expect(keys("sk-one\r\n sk-two \r\n\r\nsk-three,sk-four\n")).toEqual(["sk-one", "sk-two", "sk-three", "sk-four"]);
     // Inner spaces are a key's own, as always.
-    expect(names("sk one, sk-two")).toEqual(["proxy-key-1=sk one", "proxy-key-2=sk-two"]);
+    expect(keys("sk one, sk-two")).toEqual(["sk one", "sk-two"]);
   });
 
   it("say when API_KEYS is not JSON without quoting it, and when it is not an object", () => {

@@ -31,7 +31,10 @@ export interface ApiKeyEntry {
 }
 
 export interface ClientKey {
-  /** Its name in API_KEYS, or `proxy-key-<n>` for the n-th key of PROXY_API_KEYS. */
+  /**
+   * Its name in API_KEYS, or for a key of PROXY_API_KEYS `proxy-key-` and the first 8 hex digits
+   * of its SHA-256 (proxyKeyName): a name that stays when other keys are added or removed.
+   */
   name: string;
   key: string;
   /** The MODELS names it may call; every one when absent. */
@@ -60,6 +63,8 @@ export function seesWholeConfiguration(key: Pick<ClientKey, "models" | "admin">)
 }
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._:@+-]{0,63}$/;
+// The names proxyKeyName gives: an API_KEYS entry may not take one, or two keys would share it.
+const PROXY_KEY_NAME = /^proxy-key-[0-9a-f]{8}$/i;
 const BINDING_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
 // Every field of ApiKeyEntry, once: the compiler checks the list against the type.
 const FIELDS = Object.keys({
@@ -88,12 +93,24 @@ export function parseApiKeys(env: ProxyEnv): string[] {
 }
 
 /**
- * Every client key: PROXY_API_KEYS, then each API_KEYS entry that is well formed. What is wrong
- * is pushed to `problems`, naming the entry (by position when its name may be a key) and the
- * field, never a key; `models`, when given, are the MODELS names a key's list is checked against.
+ * A PROXY_API_KEYS key's name, from the SHA-256 digest of the key the key check computes: stable
+ * whatever the key's place in the list (by position, removing one key renamed every later one in
+ * logs, usage rows and traces). 32 bits of a digest say nothing usable about a key.
+ */
+export function proxyKeyName(digest: Uint8Array): string {
+  const hex = Array.from(digest.subarray(0, 4), (byte) => byte.toString(16).padStart(2, "0")).join("");
+  return `proxy-key-${hex}`;
+}
+
+/**
+ * The keys of API_KEYS, each entry that is well formed (PROXY_API_KEYS' keys are named by their
+ * digests, so by the key check: createKeyFinder). What is wrong is pushed to `problems`, naming
+ * the entry (by position when its name may be a key) and the field, never a key; `models`, when
+ * given, are the MODELS names a key's list is checked against.
  */
 export function readClientKeys(env: ProxyBindings, problems: string[], models?: ReadonlySet<string>): ClientKey[] {
-  const keys: ClientKey[] = parseApiKeys(env).map((key, i) => ({ name: `proxy-key-${i + 1}`, key, admin: false }));
+  const proxyKeys = parseApiKeys(env);
+  const keys: ClientKey[] = [];
   if (env.PROXY_API_KEYS !== undefined && typeof env.PROXY_API_KEYS !== "string") {
     problems.push(
       `PROXY_API_KEYS must be a string, the keys separated by commas or lines, got ${kindOf(env.PROXY_API_KEYS)} (wrangler secret put PROXY_API_KEYS)`,
@@ -104,9 +121,15 @@ export function readClientKeys(env: ProxyBindings, problems: string[], models?: 
     const at = nameShown(name, entry) ? `API_KEYS["${name}"]` : `API_KEYS (entry ${index + 1}, its name not shown)`;
     const key = readEntry(env, name, entry, at, problems, models);
     if (!key) continue;
-    const twin = keys.find((other) => other.key === key.key || other.name === key.name);
-    if (twin) {
-      problems.push(`${at}: ${twin.key === key.key ? "the same key" : "the same name"} as ${twin.name}`);
+    const twin = proxyKeys.includes(key.key)
+      ? "a key of PROXY_API_KEYS"
+      : keys.find((other) => other.key === key.key)?.name;
+    if (twin !== undefined) {
+      problems.push(`${at}: the same key as ${twin}`);
+      continue;
+    }
+    if (PROXY_KEY_NAME.test(key.name)) {
+      problems.push(`${at}: proxy-key-<8 hex digits> names a key of PROXY_API_KEYS: give this key another name`);
       continue;
     }
     keys.push(key);

@@ -403,7 +403,7 @@ describe("a request with a 300 KB image, LOG_PROMPTS on (multimodal7 #2)", () =>
       await answer.text();
       const { line, span } = await observed(answer.headers.get("x-request-id"));
       expect(JSON.stringify(line).length, path).toBeLessThan(2_000);
-      expect(line).toMatchObject({ status: 200, key: "proxy-key-1", model: "openai" });
+      expect(line).toMatchObject({ status: 200, key: "proxy-key-6a326efb", model: "openai" });
       expect(line.prompt_tokens).toBeGreaterThan(0);
       expect(line.completion_tokens).toBeGreaterThan(0);
       expect(JSON.stringify(line.messages)).toContain('"data:image/jpeg;base64,[300000 bytes omitted]"');
@@ -439,7 +439,7 @@ describe("a request with a 300 KB image, LOG_PROMPTS on (multimodal7 #2)", () =>
       await answer.text();
       const { line, span } = await observed(answer.headers.get("x-request-id"));
       expect(JSON.stringify(line).length, part.type).toBeLessThan(2_000);
-      expect(line).toMatchObject({ status, key: "proxy-key-1", model: "openai" });
+      expect(line).toMatchObject({ status, key: "proxy-key-6a326efb", model: "openai" });
       expect(JSON.stringify(line.messages)).toContain("What is this?");
       expect(JSON.stringify(span.attributes).length).toBeLessThan(4_000);
     }

@@ -69,8 +69,9 @@ function buildState(env: ProxyBindings, options: StateOptions): ProxyState {
   const secrets = attempt(() => proxySecrets(env), []);
   // Every key that reads well, whatever else is wrong: an operator must be able to authenticate.
   const clientKeys = attempt((): ClientKey[] => readClientKeys(env, []), []);
-  const keys = { count: clientKeys.length, find: createKeyFinder(clientKeys) };
-  const noKeys = clientKeys.length ? [] : ["PROXY_API_KEYS is not set (nor API_KEYS): every call is refused"];
+  const proxyKeys = attempt(() => parseApiKeys(env), []);
+  const keys = { count: proxyKeys.length + clientKeys.length, find: createKeyFinder(clientKeys, proxyKeys) };
+  const noKeys = keys.count ? [] : ["PROXY_API_KEYS is not set (nor API_KEYS): every call is refused"];
   const origins = attempt(() => readCorsOrigins(env), []);
   const cors = origins.length ? corsFor(origins) : undefined;
   // Problems go to keys that may read them (/health, 500 proxy_misconfigured) as they go to the

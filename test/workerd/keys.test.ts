@@ -92,12 +92,12 @@ async function settled(name: string, expected: Partial<{ tokens: number; streams
 }
 
 describe("keys", () => {
-  it("PROXY_API_KEYS keys keep working, without limits, named by position in the log", async () => {
+  it("PROXY_API_KEYS keys keep working, without limits, named by their digest in the log", async () => {
     const { response } = await proxy
       .client()
       .chat.completions.create({ model: "qwen3", messages: USER_HELLO })
       .withResponse();
-    expect((await lineOf(response.headers.get("x-request-id"))).key).toBe("proxy-key-1");
+    expect((await lineOf(response.headers.get("x-request-id"))).key).toBe("proxy-key-36de5af9");
     const second = await proxy.client("main", { apiKey: TEST_KEYS[1] }).models.list();
     expect(second.data.map((model) => model.id)).toEqual(Object.keys(MODELS));
   });

@@ -145,7 +145,7 @@ describe("one span per request, exported after the answer", () => {
       "gen_ai.response.finish_reasons": { values: [{ stringValue: "stop" }] },
       "server.address": "127.0.0.1",
       "http.response.status_code": "200",
-      "bedrock_edge.key": "proxy-key-1",
+      "bedrock_edge.key": "proxy-key-36de5af9",
     });
     expect(span.status).toEqual({ code: 0 });
     expect(JSON.stringify(received)).not.toContain(PROMPT);
