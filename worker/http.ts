@@ -126,20 +126,21 @@ export function misconfigured(problems: readonly string[]): BedrockEdgeError {
 }
 
 /**
- * The same fault told to a key kept from some models: that the configuration is invalid, and
- * how many problems, never which (they name the models it may not call).
+ * The same fault told to a key that does not operate the proxy: how many problems there are, and
+ * of them only those it may read (keys.ts, problemsFor), never other tenants' or other models'.
  */
-export function misconfiguredUnlisted(count: number): BedrockEdgeError {
+export function misconfiguredUnlisted(count: number, shown: readonly string[] = []): BedrockEdgeError {
+  const own = shown.length ? ` Of them, those about this key or the models it may call: ${shown.join("; ")}.` : "";
   return refusal(
     500,
-    `The proxy's configuration is invalid (${count} problem${count === 1 ? "" : "s"}), so it answers no call until its operator fixes the Worker's vars and secrets. ${WHERE_PROBLEMS_ARE}`,
+    `The proxy's configuration is invalid (${count} problem${count === 1 ? "" : "s"}), so it answers no call until its operator fixes the Worker's vars and secrets.${own} ${WHERE_PROBLEMS_ARE}`,
     "proxy_misconfigured",
   );
 }
 
-/** Where an operator reads the problems, for callers who are not told them. */
+/** Where an operator reads the problems, for callers who are not told them all. */
 export const WHERE_PROBLEMS_ARE =
-  "The Worker's log lists the problems; so does GET /health with a proxy API key that has no models list, or an admin key.";
+  "The Worker's log lists the problems; so does GET /health with an admin key or a key of PROXY_API_KEYS.";
 
 /**
  * The proxy's view of a failure, whole (the log line's). Anything not already ours becomes a

@@ -37,8 +37,9 @@ describe("client keys", () => {
         tokensPerDay: 1000,
         concurrentStreams: 2,
         admin: false,
+        entry: 'API_KEYS["team-a"]',
       },
-      { name: "ops", key: "sk-ops-0123456789", admin: true },
+      { name: "ops", key: "sk-ops-0123456789", admin: true, entry: 'API_KEYS["ops"]' },
     ]);
   });
 

@@ -47,6 +47,11 @@ export interface ClientKey {
   concurrentStreams?: number;
   /** May read GET /v1/usage. */
   admin: boolean;
+  /**
+   * How configuration problems name its API_KEYS entry (`API_KEYS["team-a"]`). A key of
+   * PROXY_API_KEYS has none: that list is the operator's, of a proxy run for one client.
+   */
+  entry?: string;
 }
 
 /** Whether a key may call a MODELS name (every key may call every name it is not kept from). */
@@ -55,11 +60,31 @@ export function mayCall(key: Pick<ClientKey, "models">, model: string): boolean 
 }
 
 /**
- * Whether a key may be told the whole configuration: the problems /health and every 500 list
- * name every MODELS entry, so only a key kept from no model, or an admin key, reads them.
+ * Whether a key operates the proxy, and so may be told every configuration problem: an admin key,
+ * or a key of PROXY_API_KEYS. API_KEYS' problems name other tenants, their limits and bindings.
  */
-export function seesWholeConfiguration(key: Pick<ClientKey, "models" | "admin">): boolean {
-  return key.admin || !key.models;
+export function seesWholeConfiguration(key: Pick<ClientKey, "admin" | "entry">): boolean {
+  return key.admin || key.entry === undefined;
+}
+
+// A problem about one API_KEYS entry begins with how it names it: `API_KEYS["team"]`, `API_KEYS
+// (entry 2, its name not shown)`, `API_KEYS: an entry's name (not shown)`. One about the secret as
+// a whole (`API_KEYS is not valid JSON`) is about every entry.
+const ENTRY_PROBLEM = /^API_KEYS(?:\[| \(|:)/;
+
+/**
+ * The configuration problems a key may be told: every one when it operates the proxy. Any other
+ * key is told those about its own entry or API_KEYS as a whole, and those about the models it
+ * may call: with a models list, the problems naming one of them (`MODELS["qwen3"]…`); without, every
+ * problem but those of other entries (the bindings serve every model).
+ */
+export function problemsFor(key: Pick<ClientKey, "admin" | "entry" | "models">, problems: readonly string[]): string[] {
+  if (seesWholeConfiguration(key)) return [...problems];
+  return problems.filter((problem) => {
+    if (ENTRY_PROBLEM.test(problem)) return key.entry !== undefined && problem.startsWith(key.entry);
+    if (problem.startsWith("API_KEYS")) return true;
+    return !key.models || key.models.some((model) => problem.startsWith(`MODELS["${model}"]`));
+  });
 }
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._:@+-]{0,63}$/;
@@ -237,7 +262,7 @@ function readEntry(
       `${at}.key: must be the key, a non-empty string (each entry is "<name>": { "key": "sk-…", … }, and a name is never the key)`,
     );
   }
-  const out: ClientKey = { name, key: key ?? "", admin: false };
+  const out: ClientKey = { name, key: key ?? "", admin: false, entry: at };
   if (fields.admin !== undefined) {
     if (typeof fields.admin === "boolean") out.admin = fields.admin;
     else problems.push(`${at}.admin: must be true or false`);

@@ -1,8 +1,8 @@
 // What a caller without a proxy key learns, through the Worker in workerd: that the proxy is up
 // or misconfigured, and how many problems it has; never the configuration itself (MODELS
 // fragments, BEDROCK_ENDPOINT, model names). A key kept from some models learns no more of the
-// problems than that. Operators get every problem at once, with a key that may call every model
-// (or an admin key) and in the log.
+// problems than that. Operators get every problem at once, with an admin key or a key of
+// PROXY_API_KEYS, and in the log; a key that may call every model, every problem of the models.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { eventually, modelString, startWorkerdProxy, TEST_KEYS, USER_HELLO, type WorkerdProxy } from "./harness.ts";
 
@@ -159,7 +159,7 @@ describe("a key kept from some models", () => {
         status: "misconfigured",
         problem_count: 1,
         message: expect.stringMatching(
-          /log lists the problems; so does GET \/health with a proxy API key that has no models list, or an admin key/,
+          /log lists the problems; so does GET \/health with an admin key or a key of PROXY_API_KEYS/,
         ),
       });
       expectNothingPrivate(restricted.text);

@@ -1,12 +1,12 @@
 // GET /health, open to anyone (load balancers have no key): "ok", or 503 "misconfigured" with
-// a count. The problems themselves name bindings, models and endpoints, so they go only to a
-// key that may see the whole configuration (one kept from no model, or an admin key), and to
-// the log.
+// a count. The problems themselves name bindings, models, endpoints and other tenants' keys, so
+// they go whole only to a key that operates the proxy (an admin key, or one of PROXY_API_KEYS)
+// and to the log; any other key is told those about itself or its models (problemsFor).
 import { BedrockEdgeError } from "../../src/index.ts";
 import { authorise } from "../auth.ts";
 import type { AppContext } from "../context.ts";
 import { jsonResponse, misconfigured, refusal, WHERE_PROBLEMS_ARE } from "../http.ts";
-import { seesWholeConfiguration } from "../keys.ts";
+import { problemsFor } from "../keys.ts";
 
 export async function health(c: AppContext): Promise<Response> {
   const state = c.get("state");
@@ -28,11 +28,12 @@ export async function health(c: AppContext): Promise<Response> {
         ),
   });
   const key = await authorise(c.req.raw.headers, state.keys.count, state.keys.find);
-  if (!(key instanceof BedrockEdgeError) && seesWholeConfiguration(key)) {
-    return jsonResponse({ status: "misconfigured", problems }, 503);
-  }
+  const shown = key instanceof BedrockEdgeError ? [] : problemsFor(key, problems);
+  if (shown.length === problems.length) return jsonResponse({ status: "misconfigured", problems }, 503);
+  // `problems`, when there are some it may read: those about the key itself or its models.
+  const own = shown.length ? { problems: shown } : {};
   return jsonResponse(
-    { status: "misconfigured", problem_count: problems.length, message: hint(state.keys.count) },
+    { status: "misconfigured", problem_count: problems.length, ...own, message: hint(state.keys.count) },
     503,
   );
 }

@@ -1,19 +1,23 @@
-// A working configuration: while it has problems, keys that may see the whole configuration
-// are told what they are; a key kept from some models is told only that there are some.
+// A working configuration: while it has problems, a key that operates the proxy is told what
+// they are; any other key, how many, and those about itself or the models it may call.
 import type { MiddlewareHandler } from "hono";
-import type { AppEnv } from "../context.ts";
+import type { AppContext, AppEnv } from "../context.ts";
 import { errorResponse, misconfigured, misconfiguredUnlisted } from "../http.ts";
-import { seesWholeConfiguration } from "../keys.ts";
+import { type ClientKey, problemsFor } from "../keys.ts";
 
 export const requireReady: MiddlewareHandler<AppEnv> = async (c, next) => {
   const { ready, configProblems } = c.get("state");
-  if (!ready) {
-    const whole = misconfigured(configProblems);
-    if (seesWholeConfiguration(c.get("key"))) throw whole;
-    // The log line still lists them: the log is the operator's.
-    c.get("log").record({ error: whole });
-    return errorResponse(misconfiguredUnlisted(configProblems.length));
-  }
+  if (!ready) return refuseMisconfigured(c, c.get("key"), configProblems);
   c.set("ready", ready);
   await next();
 };
+
+/** The 500 proxy_misconfigured, telling the key what it may read of the problems. */
+function refuseMisconfigured(c: AppContext, key: ClientKey, problems: readonly string[]): Response {
+  const whole = misconfigured(problems);
+  const shown = problemsFor(key, problems);
+  if (shown.length === problems.length) throw whole;
+  // The log line still lists them: the log is the operator's.
+  c.get("log").record({ error: whole });
+  return errorResponse(misconfiguredUnlisted(problems.length, shown));
+}

@@ -1,0 +1,123 @@
+// The proxy as a gateway for several tenants (tenancy19): what a key is told of a configuration
+// with problems, which names other tenants' entries, limits and bindings.
+import { describe, expect, it } from "vitest";
+import { EMULATOR_CREDENTIALS } from "../emulator/credentials.ts";
+import { createEmulator } from "../emulator/handler.ts";
+import { emulatorModelId } from "../emulator/model-id.ts";
+import { createApp, type LogLine } from "./app.ts";
+import type { ProxyBindings } from "./config.ts";
+
+const LLAMA = `bedrock/llama/${emulatorModelId("llama")}`;
+const OPERATOR = "sk-operator-0123456789";
+
+function proxy(extra: Record<string, unknown>) {
+  const emulator = createEmulator();
+  const logs: LogLine[] = [];
+  const env = {
+    MODELS: JSON.stringify({ a: LLAMA, b: LLAMA }),
+    PROXY_API_KEYS: OPERATOR,
+    AWS_ACCESS_KEY_ID: EMULATOR_CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: EMULATOR_CREDENTIALS.secretAccessKey,
+    BEDROCK_ENDPOINT: "http://bedrock.emulator",
+    ...extra,
+  } as ProxyBindings;
+  const app = createApp({
+    env,
+    fetch: (input, init) => emulator.fetch(new Request(input, init)),
+    log: (line) => logs.push(line),
+  });
+  const call = async (path: string, key?: string, body?: unknown) => {
+    const headers: Record<string, string> = key ? { authorization: `Bearer ${key}` } : {};
+    if (body !== undefined) headers["content-type"] = "application/json";
+    const init = body === undefined ? { headers } : { method: "POST", headers, body: JSON.stringify(body) };
+    const response = await app.request(path, init);
+    return { status: response.status, text: await response.text() };
+  };
+  return { call, logs };
+}
+
+type ErrorBody = { error: { code: string; message: string } };
+const chat = (model: string) => ({ model, messages: [{ role: "user", content: "hi" }] });
+
+/** The review's tenants: each entry's problem names it, its limits or its binding. */
+const TENANTS = {
+  MODELS: JSON.stringify({ a: LLAMA, b: LLAMA, c: "bedrock/nope/x" }),
+  API_KEYS: JSON.stringify({
+    alpha: { key: "sk-alpha-0123456789", models: ["a"] },
+    "acme-corp-prod": { key: "sk-acme-0123456789", models: ["b"], tokens_per_day: 5000 },
+    "globex-trial": { key: "sk-globex-0123456789", rate_limit: "RATE_TRIAL" },
+    ops: { key: "sk-ops-0123456789", admin: true, rate_limit: "RATE_OPS" },
+    all: { key: "sk-all-0123456789" },
+  }),
+};
+const OTHER_TENANTS = /acme|globex|ops|RATE_|5000|tokens_per_day/;
+
+describe("configuration problems told to a tenant's key (tenancy19 #1)", () => {
+  it("are all told to a key of PROXY_API_KEYS, the operator's", async () => {
+    const { call } = proxy(TENANTS);
+    const health = JSON.parse((await call("/health", OPERATOR)).text) as { problems: string[] };
+    expect(health.problems).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^MODELS\["c"\]/),
+        expect.stringMatching(/^API_KEYS\["globex-trial"\]\.rate_limit/),
+        expect.stringMatching(/^API_KEYS\["acme-corp-prod"\]\.tokens_per_day/),
+      ]),
+    );
+    const answer = JSON.parse((await call("/v1/chat/completions", OPERATOR, chat("a"))).text) as ErrorBody;
+    expect(answer.error.message).toContain('API_KEYS["ops"].rate_limit');
+  });
+
+  it("never name another entry to a key kept from no model, which still reads the models' problems", async () => {
+    const { call, logs } = proxy(TENANTS);
+    const health = await call("/health", "sk-all-0123456789");
+    expect(health.status).toBe(503);
+    const body = JSON.parse(health.text) as { problem_count: number; problems: string[] };
+    expect(body.problem_count).toBe(4);
+    expect(body.problems).toEqual([expect.stringMatching(/^MODELS\["c"\]/)]);
+    expect(health.text).not.toMatch(OTHER_TENANTS);
+    const answer = await call("/v1/chat/completions", "sk-all-0123456789", chat("a"));
+    expect(answer.status).toBe(500);
+    expect(answer.text).toContain("proxy_misconfigured");
+    expect((JSON.parse(answer.text) as ErrorBody).error.message).toContain('MODELS["c"]');
+    expect(answer.text).not.toMatch(OTHER_TENANTS);
+    // The log is the operator's: it lists them all.
+    expect(logs.at(-1)?.error).toMatch(/globex-trial/);
+  });
+
+  it("tell a key with a models list the problems of its own entry, and none of another's", async () => {
+    const { call } = proxy(TENANTS);
+    const acme = JSON.parse((await call("/health", "sk-acme-0123456789")).text) as Record<string, unknown>;
+    expect(acme).toMatchObject({
+      status: "misconfigured",
+      problem_count: 4,
+      problems: [
+        'API_KEYS["acme-corp-prod"].tokens_per_day needs the KEY_LIMITS Durable Object binding, which counts it',
+      ],
+    });
+    const answer = await call("/v1/chat/completions", "sk-acme-0123456789", chat("b"));
+    expect(answer.status).toBe(500);
+    expect(answer.text).toContain("tokens_per_day needs the KEY_LIMITS");
+    expect(answer.text).not.toMatch(/globex|ops|RATE_|MODELS/);
+    // A key with nothing of its own to read is told how many, as before.
+    const alpha = await call("/health", "sk-alpha-0123456789");
+    expect(JSON.parse(alpha.text)).toEqual({ status: "misconfigured", problem_count: 4, message: expect.any(String) });
+  });
+
+  it("tell a key with a models list the problems of those models", async () => {
+    const { call } = proxy({
+      MODELS: JSON.stringify({ a: LLAMA, b: { model: LLAMA, chat_template: "{% if %}" } }),
+      API_KEYS: JSON.stringify({ beta: { key: "sk-beta-0123456789", models: ["b"] } }),
+    });
+    const beta = JSON.parse((await call("/health", "sk-beta-0123456789")).text) as Record<string, unknown>;
+    expect(beta).toMatchObject({ problems: [expect.stringMatching(/^MODELS\["b"\]\.chat_template/)] });
+    const alpha = proxy({
+      MODELS: JSON.stringify({ a: LLAMA, b: { model: LLAMA, chat_template: "{% if %}" } }),
+      API_KEYS: JSON.stringify({ alpha: { key: "sk-alpha-0123456789", models: ["a"] } }),
+    });
+    expect(JSON.parse((await alpha.call("/health", "sk-alpha-0123456789")).text)).toEqual({
+      status: "misconfigured",
+      problem_count: 1,
+      message: expect.any(String),
+    });
+  });
+});
