@@ -78,6 +78,15 @@ describe("client keys", () => {
     expect(await withoutTheFirst("sk-one")).toBeUndefined();
   });
 
+  it("of an API_KEYS entry left out for a problem are found, after any served key of the same value", async () => {
+    const broken: ClientKey = { name: "typo", key: "sk-typo-1", admin: false, brokenEntry: true };
+    const find = createKeyFinder(named(["sk-alpha-123"]), ["sk-typo-1"], [broken, { ...broken, key: "sk-alpha-123" }]);
+    expect((await find("sk-typo-1"))?.name).toBe("proxy-key-3fd2b0d7");
+    expect((await find("sk-alpha-123"))?.name).toBe("k0");
+    const alone = createKeyFinder([], [], [broken]);
+    expect(await alone("sk-typo-1")).toEqual(broken);
+  });
+
   it("are all compared, the first and the last of many alike", async () => {
     // Timing itself is not measured (that would be flaky): the finder compares fixed-length
     // SHA-256 digests against every key, whatever matches, so its work does not depend on the key.

@@ -19,21 +19,30 @@ function sameDigest(a: Uint8Array, b: Uint8Array): boolean {
 /** The configured key that was presented, if any. */
 export type KeyFinder = (presented: string | undefined) => Promise<ClientKey | undefined>;
 
-/** API_KEYS' keys, and PROXY_API_KEYS', which are named here by their digests (proxyKeyName). */
-export function createKeyFinder(keys: readonly ClientKey[], proxyKeys: readonly string[] = []): KeyFinder {
+/**
+ * API_KEYS' keys, PROXY_API_KEYS' (named here by their digests: proxyKeyName), and the keys of
+ * API_KEYS entries left out for a problem (brokenEntry), which a served key always wins over.
+ */
+export function createKeyFinder(
+  keys: readonly ClientKey[],
+  proxyKeys: readonly string[] = [],
+  broken: readonly ClientKey[] = [],
+): KeyFinder {
   const table = Promise.all([
     ...proxyKeys.map(async (key) => {
       const keyDigest = await digest(key);
       return { keyDigest, key: { name: proxyKeyName(keyDigest), key, admin: false } };
     }),
-    ...keys.map(async (key) => ({ keyDigest: await digest(key.key), key })),
+    ...[...keys, ...broken].map(async (key) => ({ keyDigest: await digest(key.key), key })),
   ]);
   return async (presented) => {
     if (!presented) return undefined;
     const candidate = await digest(presented);
     let found: ClientKey | undefined;
     // Every digest is compared, whichever matches.
-    for (const { keyDigest, key } of await table) if (sameDigest(candidate, keyDigest)) found = key;
+    for (const { keyDigest, key } of await table) {
+      if (sameDigest(candidate, keyDigest) && (!found || found.brokenEntry)) found = key;
+    }
     return found;
   };
 }

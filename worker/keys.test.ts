@@ -1,5 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { apiKeySecrets, mayCall, parseApiKeys, readClientKeys, seesWholeConfiguration } from "./keys.ts";
+import {
+  apiKeySecrets,
+  type ClientKey,
+  mayCall,
+  parseApiKeys,
+  readClientKeys,
+  seesWholeConfiguration,
+} from "./keys.ts";
 
 const limiter = { limit: async () => ({ success: true }) };
 const MODELS = new Set(["qwen3", "llama"]);
@@ -171,6 +178,57 @@ describe("client keys", () => {
     expect(keys("sk-one\r\n sk-two \r\n\r\nsk-three,sk-four\n")).toEqual(["sk-one", "sk-two", "sk-three", "sk-four"]);
     // Inner spaces are a key's own, as always.
     expect(keys("sk one, sk-two")).toEqual(["sk one", "sk-two"]);
+  });
+
+  it("left out for a problem are kept apart, as what of their entry reads well (tenancy19 #2)", () => {
+    const broken: ClientKey[] = [];
+    const keys = readClientKeys(
+      {
+        PROXY_API_KEYS: "sk-plain-1",
+        API_KEYS: JSON.stringify({
+          good: { key: "sk-good-0123456789" },
+          typo: { key: "sk-typo-0123456789", models: ["qwen3"], rate_limit: "RATE_NONE" },
+          ops: { key: "sk-ops-0123456789", admin: true, models: "all" },
+          twin: { key: "sk-good-0123456789" },
+          nokey: { models: [] },
+          "bad name": { key: "sk-badname-0123456789" },
+        }),
+      },
+      [],
+      MODELS,
+      broken,
+    );
+    expect(keys.map((key) => key.name)).toEqual(["good"]);
+    expect(broken).toEqual([
+      {
+        name: "typo",
+        key: "sk-typo-0123456789",
+        models: ["qwen3"],
+        admin: false,
+        entry: 'API_KEYS["typo"]',
+        brokenEntry: true,
+      },
+      { name: "ops", key: "sk-ops-0123456789", models: [], admin: true, entry: 'API_KEYS["ops"]', brokenEntry: true },
+      {
+        name: "API_KEYS (entry 6, its name not shown)",
+        key: "sk-badname-0123456789",
+        models: [],
+        admin: false,
+        entry: "API_KEYS (entry 6, its name not shown)",
+        brokenEntry: true,
+      },
+    ]);
+  });
+
+  it("of an API_KEYS that is not valid JSON are still known, by their key members", () => {
+    const env = { API_KEYS: '{"a": {"key": "sk-a-0123456789", "models": ["x"]}, "b": {"key" : "sk-b-\\u0030"},}' };
+    expect(apiKeySecrets(env)).toEqual(["sk-a-0123456789", "sk-b-0"]);
+    const broken: ClientKey[] = [];
+    expect(readClientKeys(env, [], undefined, broken)).toEqual([]);
+    expect(broken.map((key) => [key.key, key.models, key.admin, key.brokenEntry])).toEqual([
+      ["sk-a-0123456789", [], false, true],
+      ["sk-b-0", [], false, true],
+    ]);
   });
 
   it("say when API_KEYS is not JSON without quoting it, and when it is not an object", () => {

@@ -52,6 +52,11 @@ export interface ClientKey {
    * PROXY_API_KEYS has none: that list is the operator's, of a proxy run for one client.
    */
   entry?: string;
+  /**
+   * Its API_KEYS entry has a problem, so it serves no call: the key is right and the
+   * configuration wrong, which is what its holder is told (500 proxy_misconfigured, not 401).
+   */
+  brokenEntry?: true;
 }
 
 /** Whether a key may call a MODELS name (every key may call every name it is not kept from). */
@@ -131,9 +136,15 @@ export function proxyKeyName(digest: Uint8Array): string {
  * The keys of API_KEYS, each entry that is well formed (PROXY_API_KEYS' keys are named by their
  * digests, so by the key check: createKeyFinder). What is wrong is pushed to `problems`, naming
  * the entry (by position when its name may be a key) and the field, never a key; `models`, when
- * given, are the MODELS names a key's list is checked against.
+ * given, are the MODELS names a key's list is checked against. The keys of the entries left out
+ * for a problem go to `broken`, with what of their entry reads well.
  */
-export function readClientKeys(env: ProxyBindings, problems: string[], models?: ReadonlySet<string>): ClientKey[] {
+export function readClientKeys(
+  env: ProxyBindings,
+  problems: string[],
+  models?: ReadonlySet<string>,
+  broken: ClientKey[] = [],
+): ClientKey[] {
   const proxyKeys = parseApiKeys(env);
   const keys: ClientKey[] = [];
   if (env.PROXY_API_KEYS !== undefined && typeof env.PROXY_API_KEYS !== "string") {
@@ -142,10 +153,18 @@ export function readClientKeys(env: ProxyBindings, problems: string[], models?: 
     );
   }
   const table = readTable(env.API_KEYS, problems);
+  for (const key of keysOfUnreadable(env.API_KEYS)) {
+    broken.push({ name: "API_KEYS", key, admin: false, models: [], entry: "API_KEYS (not read)", brokenEntry: true });
+  }
   for (const [index, [name, entry]] of Object.entries(table).entries()) {
     const at = nameShown(name, entry) ? `API_KEYS["${name}"]` : `API_KEYS (entry ${index + 1}, its name not shown)`;
+    const before = problems.length;
     const key = readEntry(env, name, entry, at, problems, models);
     if (!key) continue;
+    if (problems.length > before) {
+      if (key.key) broken.push({ ...key, brokenEntry: true });
+      continue;
+    }
     const twin = proxyKeys.includes(key.key)
       ? "a key of PROXY_API_KEYS"
       : keys.find((other) => other.key === key.key)?.name;
@@ -155,6 +174,7 @@ export function readClientKeys(env: ProxyBindings, problems: string[], models?: 
     }
     if (PROXY_KEY_NAME.test(key.name)) {
       problems.push(`${at}: proxy-key-<8 hex digits> names a key of PROXY_API_KEYS: give this key another name`);
+      broken.push({ ...key, brokenEntry: true });
       continue;
     }
     keys.push(key);
@@ -168,11 +188,37 @@ export function readClientKeys(env: ProxyBindings, problems: string[], models?: 
  * that is a string).
  */
 export function apiKeySecrets(env: ProxyEnv): string[] {
-  return Object.entries(readTable(env.API_KEYS, [])).flatMap(([name, entry]) => {
+  const entries = Object.entries(readTable(env.API_KEYS, [])).flatMap(([name, entry]) => {
     const key = keyOf(entry);
     if (key !== undefined) return [key];
     return [mayBeKey(name) ? name : undefined, text(entry)].filter((value): value is string => value !== undefined);
   });
+  return [...entries, ...keysOfUnreadable(env.API_KEYS)];
+}
+
+// A "key" member and its string, as written (escapes and all).
+const KEY_MEMBER = /"key"\s*:\s*"((?:[^"\\]|\\.)*)"/g;
+
+/**
+ * The keys of an API_KEYS that is not valid JSON (a trailing comma, say): its entries cannot be
+ * read, but their "key" members still hold the tenants' keys, to redact and to tell their
+ * holders that the configuration is wrong rather than their key.
+ */
+function keysOfUnreadable(raw: ProxyEnv["API_KEYS"]): string[] {
+  if (typeof raw !== "string" || isJson(raw)) return [];
+  return [...raw.matchAll(KEY_MEMBER)].flatMap(([, literal]) => {
+    const key = isJson(`"${literal}"`) ? text(JSON.parse(`"${literal}"`)) : undefined;
+    return key === undefined ? [] : [key];
+  });
+}
+
+function isJson(raw: string): boolean {
+  try {
+    JSON.parse(raw);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /**
@@ -232,6 +278,10 @@ function readTable(raw: ProxyEnv["API_KEYS"], problems: string[]): Record<string
   return table as Record<string, unknown>;
 }
 
+/**
+ * An entry as a key, its problems pushed: undefined when it holds none to read. A key returned
+ * with problems is left out (readClientKeys), as what of its entry reads well.
+ */
 function readEntry(
   env: ProxyBindings,
   name: string,
@@ -242,14 +292,14 @@ function readEntry(
 ): ClientKey | undefined {
   if (!NAME.test(name)) {
     problems.push(`${at}: a key's name must be 1-64 letters, digits or ._:@+- (it is what logs and usage show)`);
-    return undefined;
+    // Its key, if it has one, is still its holder's: told by position, as the problem is.
+    return { name: at, key: keyOf(entry) ?? "", admin: false, models: [], entry: at };
   }
   if (!isFields(entry)) {
     problems.push(`${at}: must be an object like { "key": "sk-…" }`);
     return undefined;
   }
   const fields = entry;
-  const before = problems.length;
   const key = text(fields.key);
   const unknown = unknownFields(fields)[0];
   if (unknown !== undefined) {
@@ -271,6 +321,8 @@ function readEntry(
     const list = fields.models;
     if (!Array.isArray(list) || !list.every((model): model is string => typeof model === "string")) {
       problems.push(`${at}.models: must be a list of MODELS names`);
+      // Its holder's key is kept from every model (the problems told to it included).
+      out.models = [];
     } else {
       const missing = models && list.find((model) => !models.has(model));
       if (missing !== undefined)
@@ -297,5 +349,5 @@ function readEntry(
     if (typeof value === "number" && Number.isInteger(value) && value >= 1) set(value);
     else problems.push(`${at}.${field}: must be a whole number, at least 1`);
   }
-  return problems.length === before ? out : undefined;
+  return out;
 }

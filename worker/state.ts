@@ -68,9 +68,14 @@ const DEFAULT_KEEPALIVE_MS = 5000;
 function buildState(env: ProxyBindings, options: StateOptions): ProxyState {
   const secrets = attempt(() => proxySecrets(env), []);
   // Every key that reads well, whatever else is wrong: an operator must be able to authenticate.
-  const clientKeys = attempt((): ClientKey[] => readClientKeys(env, []), []);
+  // Those of entries left out for a problem too: their holders are told the configuration is wrong.
+  const broken: ClientKey[] = [];
+  const clientKeys = attempt((): ClientKey[] => readClientKeys(env, [], undefined, broken), []);
   const proxyKeys = attempt(() => parseApiKeys(env), []);
-  const keys = { count: proxyKeys.length + clientKeys.length, find: createKeyFinder(clientKeys, proxyKeys) };
+  const keys = {
+    count: proxyKeys.length + clientKeys.length + broken.length,
+    find: createKeyFinder(clientKeys, proxyKeys, broken),
+  };
   const noKeys = keys.count ? [] : ["PROXY_API_KEYS is not set (nor API_KEYS): every call is refused"];
   const origins = attempt(() => readCorsOrigins(env), []);
   const cors = origins.length ? corsFor(origins) : undefined;

@@ -121,3 +121,63 @@ describe("configuration problems told to a tenant's key (tenancy19 #1)", () => {
     });
   });
 });
+
+describe("a key whose own API_KEYS entry has a problem (tenancy19 #2)", () => {
+  it("is told the configuration is wrong (500), with its entry's problem, not that its key is", async () => {
+    const { call, logs } = proxy(TENANTS);
+    const answer = await call("/v1/chat/completions", "sk-globex-0123456789", chat("a"));
+    expect(answer.status).toBe(500);
+    const { error } = JSON.parse(answer.text) as ErrorBody;
+    expect(error.code).toBe("proxy_misconfigured");
+    expect(error.message).toContain(
+      'API_KEYS["globex-trial"].rate_limit: no Rate Limiting binding is named RATE_TRIAL',
+    );
+    expect(error.message).not.toMatch(/acme|RATE_OPS|"ops"/);
+    expect(logs.at(-1)).toMatchObject({ status: 500, key: "globex-trial", error_code: "proxy_misconfigured" });
+    // Its entry has no models list: it reads the models' problems too, never another entry's.
+    const health = await call("/health", "sk-globex-0123456789");
+    expect(JSON.parse(health.text)).toMatchObject({
+      problem_count: 4,
+      problems: [expect.stringMatching(/^MODELS\["c"\]/), expect.stringMatching(/^API_KEYS\["globex-trial"\]/)],
+    });
+    expect(health.text).not.toMatch(/acme|RATE_OPS|"ops"/);
+    // A key near it is still a wrong key.
+    expect((await call("/v1/chat/completions", "sk-globex-012345678", chat("a"))).status).toBe(401);
+  });
+
+  it("is told every problem when its entry says admin, and still reaches nothing", async () => {
+    const { call } = proxy(TENANTS);
+    const health = JSON.parse((await call("/health", "sk-ops-0123456789")).text) as Record<string, unknown>;
+    expect(health).toEqual({ status: "misconfigured", problems: expect.any(Array) });
+    expect(health.problems).toHaveLength(4);
+    for (const path of ["/v1/usage", "/v1/models"]) {
+      const answer = await call(path, "sk-ops-0123456789");
+      expect(answer.status, path).toBe(500);
+      expect((JSON.parse(answer.text) as ErrorBody).error.code).toBe("proxy_misconfigured");
+    }
+  });
+
+  it("is answered 500 for an admin that is not true or false", async () => {
+    const { call } = proxy({ API_KEYS: JSON.stringify({ ops: { key: "sk-ops-0123456789", admin: "yes" } }) });
+    const answer = await call("/v1/models", "sk-ops-0123456789");
+    expect(answer.status).toBe(500);
+    expect((JSON.parse(answer.text) as ErrorBody).error.message).toContain(
+      'API_KEYS["ops"].admin: must be true or false',
+    );
+  });
+
+  it("in an API_KEYS that is not valid JSON, is answered 500 (with PROXY_API_KEYS or without)", async () => {
+    const API_KEYS =
+      '{"alpha": {"key": "sk-alpha-0123456789", "models": ["a"]}, "ops": {"key": "sk-ops-0123456789", "admin": true},}';
+    for (const PROXY_API_KEYS of [undefined, OPERATOR]) {
+      const { call } = proxy({ API_KEYS, PROXY_API_KEYS });
+      for (const key of ["sk-alpha-0123456789", "sk-ops-0123456789"]) {
+        const answer = await call("/v1/models", key);
+        expect(answer.status, `${PROXY_API_KEYS} ${key}`).toBe(500);
+        expect((JSON.parse(answer.text) as ErrorBody).error.message).toContain("API_KEYS is not valid JSON");
+      }
+      const wrong = JSON.parse((await call("/v1/models", "sk-guess-0123456789")).text) as ErrorBody;
+      expect(wrong.error.code).toBe("invalid_api_key");
+    }
+  });
+});

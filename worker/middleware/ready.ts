@@ -13,7 +13,7 @@ export const requireReady: MiddlewareHandler<AppEnv> = async (c, next) => {
 };
 
 /** The 500 proxy_misconfigured, telling the key what it may read of the problems. */
-function refuseMisconfigured(c: AppContext, key: ClientKey, problems: readonly string[]): Response {
+export function refuseMisconfigured(c: AppContext, key: ClientKey, problems: readonly string[]): Response {
   const whole = misconfigured(problems);
   const shown = problemsFor(key, problems);
   if (shown.length === problems.length) throw whole;
