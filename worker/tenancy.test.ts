@@ -181,3 +181,23 @@ describe("a key whose own API_KEYS entry has a problem (tenancy19 #2)", () => {
     }
   });
 });
+
+describe("GET /health of a working proxy (tenancy19 #5)", () => {
+  it("tells how many models there are only to a key that operates the proxy", async () => {
+    const { call } = proxy({
+      API_KEYS: JSON.stringify({
+        alpha: { key: "sk-alpha-0123456789", models: ["a"] },
+        all: { key: "sk-all-0123456789" },
+        ops: { key: "sk-ops-0123456789", admin: true, models: ["a"] },
+      }),
+    });
+    for (const key of [undefined, "sk-alpha-0123456789", "sk-all-0123456789", "sk-wrong-0123456789"]) {
+      const health = await call("/health", key);
+      expect(health.status, key).toBe(200);
+      expect(JSON.parse(health.text), key).toEqual({ status: "ok" });
+    }
+    for (const key of [OPERATOR, "sk-ops-0123456789"]) {
+      expect(JSON.parse((await call("/health", key)).text), key).toEqual({ status: "ok", models: 2 });
+    }
+  });
+});

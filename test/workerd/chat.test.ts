@@ -6,7 +6,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { errorOf } from "../helpers/errors.ts";
 import { NULL_CHAT_PARAMS } from "../helpers/null-params.ts";
 import { emulatorModelId } from "../../emulator/model-id.ts";
-import { startWorkerdProxy, TEST_MODELS, USER_HELLO, type WorkerdProxy } from "./harness.ts";
+import { startWorkerdProxy, TEST_KEYS, TEST_MODELS, USER_HELLO, type WorkerdProxy } from "./harness.ts";
 
 let proxy: WorkerdProxy;
 let client: OpenAI;
@@ -270,10 +270,12 @@ describe("GET /v1/models and /health", () => {
     );
   });
 
-  it("/health answers ok without a key", async () => {
+  it("/health answers ok without a key, and how many models there are to a key of PROXY_API_KEYS", async () => {
     const response = await fetch(`${proxy.url()}/health`);
     expect(response.status).toBe(200);
-    expect(await response.json()).toEqual({ status: "ok", models: Object.keys(TEST_MODELS).length });
+    expect(await response.json()).toEqual({ status: "ok" });
+    const operator = await fetch(`${proxy.url()}/health`, { headers: { authorization: `Bearer ${TEST_KEYS[0]}` } });
+    expect(await operator.json()).toEqual({ status: "ok", models: Object.keys(TEST_MODELS).length });
   });
 
   it("/chat/completions (no /v1) works too", async () => {
