@@ -47,6 +47,16 @@ beforeAll(async () => {
       }),
       API_KEYS: RESTRICTED_KEYS,
     },
+    // tenancy19's tenants: each entry's problem names it, its limits or a binding.
+    tenants: {
+      MODELS: JSON.stringify({ public: modelString("llama"), [PRIVATE_NAME]: modelString("llama") }),
+      API_KEYS: JSON.stringify({
+        team: { key: "sk-team-0001", models: ["public"] },
+        "acme-corp-prod": { key: "sk-acme-0001", models: [PRIVATE_NAME], tokens_per_day: 5000 },
+        "globex-trial": { key: "sk-globex-0001", rate_limit: "RATE_TRIAL" },
+        ops: { key: "sk-ops-0001", admin: true, rate_limit: "RATE_OPS" },
+      }),
+    },
   });
 });
 afterAll(() => proxy?.close());
@@ -226,6 +236,41 @@ describe("a key kept from some models", () => {
       expect(((await response.json()) as { error: { message: string } }).error.message).toContain(
         `MODELS["${PRIVATE_NAME}"]: Unknown model`,
       );
+    }
+  });
+});
+
+describe("a tenant's key, while other entries of API_KEYS have problems (tenancy19 #1, #2)", () => {
+  const chat = (key: string) =>
+    fetch(`${proxy.url("tenants")}/v1/chat/completions`, {
+      method: "POST",
+      headers: { ...bearer(key), "content-type": "application/json" },
+      body: JSON.stringify({ model: "public", messages: USER_HELLO }),
+    });
+
+  it("is told how many problems there are, never another entry's name, limits or binding", async () => {
+    const team = await health("tenants", bearer("sk-team-0001"));
+    expect(JSON.parse(team.text)).toEqual({ status: "misconfigured", problem_count: 3, message: expect.any(String) });
+    const answer = await chat("sk-team-0001");
+    expect(answer.status).toBe(500);
+    expect(await answer.text()).not.toMatch(/acme|globex|ops|RATE_|5000/);
+  });
+
+  it("whose own entry is broken is answered 500 proxy_misconfigured with its own problem, not 401", async () => {
+    const answer = await chat("sk-globex-0001");
+    expect(answer.status).toBe(500);
+    const { error } = (await answer.json()) as { error: { code: string; message: string } };
+    expect(error.code).toBe("proxy_misconfigured");
+    expect(error.message).toContain('API_KEYS["globex-trial"].rate_limit');
+    expect(error.message).not.toMatch(/acme|RATE_OPS|"ops"/);
+  });
+
+  it("of the operator (PROXY_API_KEYS, or an admin entry even when broken) reads every problem", async () => {
+    for (const key of [TEST_KEYS[0], "sk-ops-0001"]) {
+      const { status, text } = await health("tenants", bearer(key));
+      expect(status).toBe(503);
+      expect((JSON.parse(text) as { problems: string[] }).problems).toHaveLength(3);
+      expect(text).toContain("acme-corp-prod");
     }
   });
 });
