@@ -556,7 +556,7 @@ export function bannerText(banner: Banner): string {
   const auth = key ? `-H "Authorization: Bearer ${key === DEV_KEY ? key : "<your key>"}" ` : "";
   const problems = key
     ? `curl ${url}/health ${auth.trimEnd()} lists them`
-    : "the Worker's log lists them (GET /health does too, with a key)";
+    : "the Worker's log lists them (GET /health does too, with a key of PROXY_API_KEYS or an admin key)";
   return [
     "",
     misconfigured

@@ -1,7 +1,8 @@
 // GET /health, open to anyone (load balancers have no key): "ok" (with the number of models for
-// a key that operates the proxy), or 503 "misconfigured" with a count. The problems themselves name bindings, models, endpoints and other tenants' keys, so
-// they go whole only to a key that operates the proxy (an admin key, or one of PROXY_API_KEYS)
-// and to the log; any other key is told those about itself or its models (problemsFor).
+// a key that operates the proxy), or 503 "misconfigured" with a count. The problems themselves
+// name bindings, models, endpoints and other tenants' keys, so they go whole only to a key that
+// operates the proxy (an admin key, or one of PROXY_API_KEYS) and to the log; any other key is
+// told those about itself or its models (problemsFor).
 import { BedrockEdgeError } from "../../src/index.ts";
 import { authorise } from "../auth.ts";
 import type { AppContext } from "../context.ts";
