@@ -177,6 +177,10 @@ describe("a caller's clock off Bedrock's", () => {
   describe("an answer that names an absurd time cannot make later calls fail (timebounds17 #2)", () => {
     const cases: Array<[string, { date?: string; message: string }]> = [
       ["a Date in year 10000", { date: "Sat, 01 Jan 10000 00:00:00 GMT", message: "Signature expired." }],
+      [
+        "a Date in 9999's last hour, a second from no x-amz-date (codereview27 #5)",
+        { date: "Fri, 31 Dec 9999 23:00:00 GMT", message: "Signature expired." },
+      ],
       ["a Date on Date's last day", { date: "Sat, 13 Sep 275760 00:00:00 GMT", message: "Signature expired." }],
     ];
     for (const [what, { date, message }] of cases) {
@@ -220,7 +224,7 @@ describe("a caller's clock off Bedrock's", () => {
       });
     }
 
-    it("a Date far off but valid (year 9999) is learnt, and the next call's refusal sets it right", async () => {
+    it("a Date far off but signable (year 9000) is learnt, and the next call's refusal sets it right", async () => {
       const emulator = createEmulator();
       const sent: string[] = [];
       let refused = false;
@@ -240,7 +244,7 @@ describe("a caller's clock off Bedrock's", () => {
               "content-type": "application/json",
               "x-amzn-errortype":
                 "InvalidSignatureException:http://internal.amazon.com/coral/com.amazon.coral.service/",
-              date: "Fri, 31 Dec 9999 23:00:00 GMT",
+              date: new Date(Date.UTC(9000, 11, 31, 23)).toUTCString(),
             },
           });
         },
@@ -251,7 +255,7 @@ describe("a caller's clock off Bedrock's", () => {
       await bedrock.chat.completions.create({ model: llama, messages: MESSAGES });
       expect(sent.slice(0, 2).map((amzDate) => amzDate.slice(0, 4))).toEqual([
         new Date().toISOString().slice(0, 4),
-        "9999",
+        "9000",
       ]);
       expect(emulator.stats.requests.map((request) => request.status)).toEqual([403, 200, 200]);
       const signed = Date.parse(

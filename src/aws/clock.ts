@@ -12,6 +12,7 @@ import { parseHttpDate } from "./http-date.ts";
 const TIME_ERRORS = new Set(["RequestExpired", "RequestInTheFuture", "RequestTimeTooSkewed"]);
 const WRONG_TIME = /^Signature (?:expired|not yet current)\b/;
 const MAX_HOSTS = 64;
+const LAST_YEAR = Date.UTC(9999, 0, 1);
 // AWS's message names its own time: "(20261128T120500Z - 5 min.)".
 const TIME_IN_MESSAGE = /\((\d{4})(\d\d)(\d\d)T(\d\d)(\d\d)(\d\d)Z [+-] 5 min\.\)/;
 
@@ -49,13 +50,14 @@ function refusedForItsTime(error: BedrockEdgeError, message: string): boolean {
  */
 export function learnClock(error: BedrockEdgeError, headers: Headers, message: string, host: string): void {
   if (!refusedForItsTime(error, message)) return;
-  const offset = serverTime(headers, message) - Date.now();
-  // NaN when the answer names no time it can be signed at: a Date that is no HTTP date (a year
-  // past 9999 is no x-amz-date, Date's last day cannot be signed at all) would break every later
-  // call to the host, and no refusal would come back in AWS's words to set it right. A far but
-  // valid time is taken: a wrong one is refused at the next call and set right from its answer,
-  // and a device's clock may truly be years off.
-  if (Number.isNaN(offset)) return;
+  const server = serverTime(headers, message);
+  // A time signatures cannot go on being dated at is not taken: a Date that is no HTTP date (NaN),
+  // or one in 9999, whose clock would soon pass 9999 (no x-amz-date has 5 digits), would break
+  // every later call to the host, and no refusal would come back in AWS's words to set it right.
+  // A far but signable time is taken: a wrong one is refused at the next call and set right from
+  // its answer, and a device's clock may truly be years off.
+  if (!(server < LAST_YEAR)) return;
+  const offset = server - Date.now();
   // The oldest out (a Map keeps insertion order), as a proxy of many endpoints keeps its busy ones.
   if (!offsets.has(host) && offsets.size >= MAX_HOSTS) offsets.delete(offsets.keys().next().value ?? "");
   offsets.set(host, offset);
