@@ -157,12 +157,20 @@ export function readClientKeys(
     broken.push({ name: "API_KEYS", key, admin: false, models: [], entry: "API_KEYS (not read)", brokenEntry: true });
   }
   for (const [index, [name, entry]] of Object.entries(table).entries()) {
-    const at = nameShown(name, entry) ? `API_KEYS["${name}"]` : `API_KEYS (entry ${index + 1}, its name not shown)`;
+    const shown = nameShown(name, entry);
+    const at = shown ? `API_KEYS["${name}"]` : `API_KEYS (entry ${index + 1}, its name not shown)`;
     const before = problems.length;
     const key = readEntry(env, name, entry, at, problems, models);
-    if (!key) continue;
-    if (problems.length > before) {
-      if (key.key) broken.push({ ...key, brokenEntry: true });
+    // A key written where its entry's name or the entry goes (`{"sk-…": {…}}`, `"team": "sk-…"`) is
+    // still its holder's: told that the configuration is wrong, not that the key is.
+    const written = [key?.key, keyOf(entry) === undefined && mayBeKey(name) ? name : undefined, text(entry)];
+    if (!key || problems.length > before) {
+      for (const secret of new Set(written)) {
+        if (!secret) continue;
+        // Named as its problems name it: a name not shown may be the key itself.
+        const shape = { admin: false, ...key, name: shown ? name : at, entry: at, key: secret };
+        broken.push({ ...shape, models: key?.models ?? [], brokenEntry: true });
+      }
       continue;
     }
     const twin = proxyKeys.includes(key.key)
@@ -174,7 +182,7 @@ export function readClientKeys(
     }
     if (PROXY_KEY_NAME.test(key.name)) {
       problems.push(`${at}: proxy-key-<8 hex digits> names a key of PROXY_API_KEYS: give this key another name`);
-      broken.push({ ...key, brokenEntry: true });
+      broken.push({ ...key, models: key.models ?? [], brokenEntry: true });
       continue;
     }
     keys.push(key);

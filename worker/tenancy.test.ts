@@ -134,15 +134,39 @@ describe("a key whose own API_KEYS entry has a problem (tenancy19 #2)", () => {
     );
     expect(error.message).not.toMatch(/acme|RATE_OPS|"ops"/);
     expect(logs.at(-1)).toMatchObject({ status: 500, key: "globex-trial", error_code: "proxy_misconfigured" });
-    // Its entry has no models list: it reads the models' problems too, never another entry's.
+    // An entry left out may have meant a models list it misspelt: it reads its own problem alone.
     const health = await call("/health", "sk-globex-0123456789");
     expect(JSON.parse(health.text)).toMatchObject({
       problem_count: 4,
-      problems: [expect.stringMatching(/^MODELS\["c"\]/), expect.stringMatching(/^API_KEYS\["globex-trial"\]/)],
+      problems: [expect.stringMatching(/^API_KEYS\["globex-trial"\]/)],
     });
     expect(health.text).not.toMatch(/acme|RATE_OPS|"ops"/);
     // A key near it is still a wrong key.
     expect((await call("/v1/chat/completions", "sk-globex-012345678", chat("a"))).status).toBe(401);
+  });
+
+  it("whose models field is misspelt, reads no model's problems: its list may have been meant (codereview27 #1)", async () => {
+    const { call } = proxy({
+      MODELS: TENANTS.MODELS,
+      API_KEYS: JSON.stringify({ beta: { key: "sk-beta-0123456789", model: ["a"] } }),
+    });
+    const health = JSON.parse((await call("/health", "sk-beta-0123456789")).text) as Record<string, unknown>;
+    expect(health).toMatchObject({ problem_count: 2, problems: [expect.stringMatching(/^API_KEYS\["beta"\]\.model/)] });
+    expect(JSON.stringify(health)).not.toContain('MODELS["c"]');
+  });
+
+  it("written where its entry's name or the entry goes, is told the configuration is wrong, never named by it (codereview27 #3)", async () => {
+    const { call, logs } = proxy({
+      API_KEYS: JSON.stringify({ team: "sk-team-0123456789", "sk-named-0123456789": { models: ["a"] } }),
+    });
+    for (const key of ["sk-team-0123456789", "sk-named-0123456789"]) {
+      const answer = await call("/v1/chat/completions", key, chat("a"));
+      expect(answer.status, key).toBe(500);
+      expect((JSON.parse(answer.text) as ErrorBody).error.code).toBe("proxy_misconfigured");
+      expect(answer.text).not.toContain(key);
+      expect(logs.at(-1)?.key).not.toContain("sk-");
+    }
+    expect((await call("/v1/chat/completions", "sk-guess-0123456789", chat("a"))).status).toBe(401);
   });
 
   it("is told every problem when its entry says admin, and still reaches nothing", async () => {
