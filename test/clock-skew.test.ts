@@ -175,6 +175,36 @@ describe("a caller's clock off Bedrock's", () => {
   });
 
   describe("an answer that names an absurd time cannot make later calls fail (timebounds17 #2)", () => {
+    /** A client whose first call Bedrock refuses for its time, naming `date`; the rest go to the emulator. */
+    function refusedOnceAt(date: string | undefined, message: string) {
+      const emulator = createEmulator();
+      const sent: string[] = [];
+      const bedrock = createBedrock({
+        endpoint: `http://skew-${++hosts}.emulator`,
+        credentials: EMULATOR_CREDENTIALS,
+        retryBaseDelayMs: 1,
+        retryMaxDelayMs: 5,
+        fetch: async (input, init) => {
+          const request = new Request(input, init);
+          sent.push(request.headers.get("x-amz-date") ?? "");
+          if (sent.length > 1) return emulator.fetch(request);
+          return new Response(JSON.stringify({ message }), {
+            status: 403,
+            headers: {
+              "content-type": "application/json",
+              "x-amzn-errortype":
+                "InvalidSignatureException:http://internal.amazon.com/coral/com.amazon.coral.service/",
+              ...(date === undefined ? {} : { date }),
+            },
+          });
+        },
+      });
+      const statuses = () => emulator.stats.requests.map((request) => request.status);
+      return { bedrock, sent, statuses };
+    }
+    const signedAt = (amzDate: string) =>
+      Date.parse(amzDate.replace(/^(\d{4})(\d\d)(\d\d)T(\d\d)(\d\d)(\d\d)Z$/, "$1-$2-$3T$4:$5:$6Z"));
+
     const cases: Array<[string, { date?: string; message: string }]> = [
       ["a Date in year 10000", { date: "Sat, 01 Jan 10000 00:00:00 GMT", message: "Signature expired." }],
       [
@@ -185,70 +215,24 @@ describe("a caller's clock off Bedrock's", () => {
     ];
     for (const [what, { date, message }] of cases) {
       it(`${what}: the refused call fails with Bedrock's error, the next ones are signed on our clock and answered`, async () => {
-        const emulator = createEmulator();
-        const sent: string[] = [];
-        let refused = false;
-        const bedrock = createBedrock({
-          endpoint: `http://skew-${++hosts}.emulator`,
-          credentials: EMULATOR_CREDENTIALS,
-          retryBaseDelayMs: 1,
-          retryMaxDelayMs: 5,
-          fetch: async (input, init) => {
-            const request = new Request(input, init);
-            sent.push(request.headers.get("x-amz-date") ?? "");
-            if (refused) return emulator.fetch(request);
-            refused = true;
-            return new Response(JSON.stringify({ message }), {
-              status: 403,
-              headers: {
-                "content-type": "application/json",
-                "x-amzn-errortype":
-                  "InvalidSignatureException:http://internal.amazon.com/coral/com.amazon.coral.service/",
-                ...(date === undefined ? {} : { date }),
-              },
-            });
-          },
-        });
+        const { bedrock, sent, statuses } = refusedOnceAt(date, message);
         await expect(bedrock.chat.completions.create({ model: llama, messages: MESSAGES })).rejects.toMatchObject({
           status: 401,
           code: "invalid_aws_signature",
         });
         for (let call = 0; call < 2; call++)
           await bedrock.chat.completions.create({ model: llama, messages: MESSAGES });
-        expect(emulator.stats.requests.map((request) => request.status)).toEqual([200, 200]);
+        expect(statuses()).toEqual([200, 200]);
         expect(sent).toHaveLength(3);
-        for (const amzDate of sent) {
-          const signed = Date.parse(amzDate.replace(/^(\d{4})(\d\d)(\d\d)T(\d\d)(\d\d)(\d\d)Z$/, "$1-$2-$3T$4:$5:$6Z"));
-          expect(Math.abs(signed - Date.now())).toBeLessThan(60_000);
-        }
+        for (const amzDate of sent) expect(Math.abs(signedAt(amzDate) - Date.now())).toBeLessThan(60_000);
       });
     }
 
     it("a Date far off but signable (year 9000) is learnt, and the next call's refusal sets it right", async () => {
-      const emulator = createEmulator();
-      const sent: string[] = [];
-      let refused = false;
-      const bedrock = createBedrock({
-        endpoint: `http://skew-${++hosts}.emulator`,
-        credentials: EMULATOR_CREDENTIALS,
-        retryBaseDelayMs: 1,
-        retryMaxDelayMs: 5,
-        fetch: async (input, init) => {
-          const request = new Request(input, init);
-          sent.push(request.headers.get("x-amz-date") ?? "");
-          if (refused) return emulator.fetch(request);
-          refused = true;
-          return new Response(JSON.stringify({ message: "Signature expired." }), {
-            status: 403,
-            headers: {
-              "content-type": "application/json",
-              "x-amzn-errortype":
-                "InvalidSignatureException:http://internal.amazon.com/coral/com.amazon.coral.service/",
-              date: new Date(Date.UTC(9000, 11, 31, 23)).toUTCString(),
-            },
-          });
-        },
-      });
+      const { bedrock, sent, statuses } = refusedOnceAt(
+        new Date(Date.UTC(9000, 11, 31, 23)).toUTCString(),
+        "Signature expired.",
+      );
       // Signed again on the time learnt, which the emulator refuses for its time, saying its own:
       // signed again on that, the call is answered.
       await bedrock.chat.completions.create({ model: llama, messages: MESSAGES });
@@ -257,11 +241,8 @@ describe("a caller's clock off Bedrock's", () => {
         new Date().toISOString().slice(0, 4),
         "9000",
       ]);
-      expect(emulator.stats.requests.map((request) => request.status)).toEqual([403, 200, 200]);
-      const signed = Date.parse(
-        sent.at(-1)!.replace(/^(\d{4})(\d\d)(\d\d)T(\d\d)(\d\d)(\d\d)Z$/, "$1-$2-$3T$4:$5:$6Z"),
-      );
-      expect(Math.abs(signed - Date.now())).toBeLessThan(60_000);
+      expect(statuses()).toEqual([403, 200, 200]);
+      expect(Math.abs(signedAt(sent.at(-1)!) - Date.now())).toBeLessThan(60_000);
     });
   });
 });
