@@ -76,7 +76,13 @@ function buildState(env: ProxyBindings, options: StateOptions): ProxyState {
     count: proxyKeys.length + clientKeys.length + broken.length,
     find: createKeyFinder(clientKeys, proxyKeys, broken),
   };
-  const noKeys = keys.count ? [] : ["PROXY_API_KEYS is not set (nor API_KEYS): every call is refused"];
+  const noKeys = keys.count
+    ? []
+    : [
+        env.API_KEYS === undefined || env.API_KEYS === ""
+          ? "PROXY_API_KEYS is not set (nor API_KEYS): every call is refused"
+          : "API_KEYS holds no key that can be read, and PROXY_API_KEYS is not set: every call is refused",
+      ];
   const origins = attempt(() => readCorsOrigins(env), []);
   const cors = origins.length ? corsFor(origins) : undefined;
   // Problems go to keys that may read them (/health, 500 proxy_misconfigured) as they go to the

@@ -206,6 +206,19 @@ describe("a key whose own API_KEYS entry has a problem (tenancy19 #2)", () => {
   });
 });
 
+describe("an API_KEYS with no key to read and no PROXY_API_KEYS (codereview27 #3)", () => {
+  it("is told to the operator's log as such, not as API_KEYS unset", async () => {
+    const unreadable = proxy({ PROXY_API_KEYS: undefined, API_KEYS: '{"team": {"models": ["a"]},}' });
+    await unreadable.call("/health");
+    expect(unreadable.logs.at(-1)?.error).toContain(
+      "API_KEYS holds no key that can be read, and PROXY_API_KEYS is not set",
+    );
+    const unset = proxy({ PROXY_API_KEYS: undefined });
+    await unset.call("/health");
+    expect(unset.logs.at(-1)?.error).toContain("PROXY_API_KEYS is not set (nor API_KEYS)");
+  });
+});
+
 describe("GET /health of a working proxy (tenancy19 #5)", () => {
   it("tells how many models there are only to a key that operates the proxy", async () => {
     const { call } = proxy({
