@@ -213,19 +213,19 @@ const KEY_MEMBER = /"key"\s*:\s*"((?:[^"\\]|\\.)*)"/g;
  * holders that the configuration is wrong rather than their key.
  */
 function keysOfUnreadable(raw: ProxyEnv["API_KEYS"]): string[] {
-  if (typeof raw !== "string" || isJson(raw)) return [];
+  if (typeof raw !== "string" || parsedJson(raw) !== undefined) return [];
   return [...raw.matchAll(KEY_MEMBER)].flatMap(([, literal]) => {
-    const key = isJson(`"${literal}"`) ? text(JSON.parse(`"${literal}"`)) : undefined;
+    const key = text(parsedJson(`"${literal}"`));
     return key === undefined ? [] : [key];
   });
 }
 
-function isJson(raw: string): boolean {
+/** What JSON.parse makes of the text, parsed once; undefined when it refuses it (JSON has no undefined). */
+function parsedJson(raw: string): unknown {
   try {
-    JSON.parse(raw);
-    return true;
+    return JSON.parse(raw);
   } catch {
-    return false;
+    return undefined;
   }
 }
 
