@@ -336,22 +336,16 @@ export function argumentsNeutralised(text: string, neutralise: TokenNeutraliser)
   const asWritten = neutralise(walked);
   // JSON spells no token outside its strings: what is left spans strings (`"<|","a|>"`), which
   // decode to none, and is broken only in text that no JSON.parse reads.
-  return asWritten === walked || isJsonText(text) ? walked : asWritten;
+  return asWritten === walked || parsedJson(text) !== undefined ? walked : asWritten;
 }
 
-function isJsonText(text: string): boolean {
+/**
+ * What JSON.parse makes of the text; undefined when it refuses it (JSON has no undefined): for a
+ * string literal, its text, or undefined when it is none (an escape JSON lacks, a control character).
+ */
+function parsedJson(text: string): unknown {
   try {
-    JSON.parse(text);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** A JSON string literal's text, or undefined when it is none (an escape JSON lacks, a control character). */
-function decodedLiteral(literal: string): string | undefined {
-  try {
-    return JSON.parse(literal) as string;
+    return JSON.parse(text);
   } catch {
     return undefined;
   }
@@ -377,7 +371,7 @@ function jsonStringsNeutralised(text: string, neutralise: TokenNeutraliser): str
     }
     if (at >= text.length) break;
     at++;
-    const decoded = escaped ? decodedLiteral(text.slice(start, at)) : text.slice(start + 1, at - 1);
+    const decoded = escaped ? (parsedJson(text.slice(start, at)) as string | undefined) : text.slice(start + 1, at - 1);
     if (decoded === undefined) continue;
     const safe = neutralise(decoded);
     if (safe !== decoded) {
