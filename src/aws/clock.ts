@@ -29,8 +29,10 @@ export function signingTime(host: string): Date {
  * browser reads no `Date` of another origin unless the endpoint exposes it); NaN when neither.
  */
 function serverTime(headers: Headers, message: string): number {
+  const date = parseHttpDate(headers.get("date") ?? "");
+  if (date !== undefined) return date;
   const [, year, month, day, hour, minute, second] = (TIME_IN_MESSAGE.exec(message) ?? []).map(Number);
-  return parseHttpDate(headers.get("date") ?? "") ?? Date.UTC(year!, month! - 1, day!, hour, minute, second);
+  return Date.UTC(year!, month! - 1, day!, hour, minute, second);
 }
 
 /** Whether the answer says the request's time was wrong, and only that. */
@@ -57,10 +59,9 @@ export function learnClock(error: BedrockEdgeError, headers: Headers, message: s
   // A far but signable time is taken: a wrong one is refused at the next call and set right from
   // its answer, and a device's clock may truly be years off.
   if (!(server < LAST_YEAR)) return;
-  const offset = server - Date.now();
   // The oldest out (a Map keeps insertion order), as a proxy of many endpoints keeps its busy ones.
   if (!offsets.has(host) && offsets.size >= MAX_HOSTS) offsets.delete(offsets.keys().next().value ?? "");
-  offsets.set(host, offset);
+  offsets.set(host, server - Date.now());
   corrected.add(error);
 }
 
