@@ -231,6 +231,26 @@ describe("client keys", () => {
     ]);
   });
 
+  it("of an API_KEYS that is not valid JSON, commented out, are secrets but no tenant's (codereview27 #4)", () => {
+    const API_KEYS = [
+      "{",
+      '  "a": {"note": "https://wiki.example/a", "key": "sk-a-0123456789"},',
+      '  // "revoked": {"key": "sk-revoked-0123456789"},',
+      '  /* "old": {"key": "sk-old-0123456789"}, */',
+      '  "b": {"note": "a \\" // in a string", "key": /* rotated */ "sk-b-0123456789"},',
+      "}",
+    ].join("\n");
+    expect(apiKeySecrets({ API_KEYS })).toEqual([
+      "sk-a-0123456789",
+      "sk-revoked-0123456789",
+      "sk-old-0123456789",
+      "sk-b-0123456789",
+    ]);
+    const broken: ClientKey[] = [];
+    expect(readClientKeys({ API_KEYS }, [], undefined, broken)).toEqual([]);
+    expect(broken.map((key) => key.key)).toEqual(["sk-a-0123456789", "sk-b-0123456789"]);
+  });
+
   it("say when API_KEYS is not JSON without quoting it, and when it is not an object", () => {
     expect(read(undefined, { API_KEYS: '{"a": {"key": "sk-quoted-secret"' }).problems).toEqual([
       "API_KEYS is not valid JSON",

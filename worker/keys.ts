@@ -153,7 +153,8 @@ export function readClientKeys(
     );
   }
   const table = readTable(env.API_KEYS, problems);
-  for (const key of keysOfUnreadable(env.API_KEYS)) {
+  // A key commented out (a revoked one kept for the record) is no tenant's: 401, as any wrong key.
+  for (const key of keyMembers(withoutComments(unreadableText(env.API_KEYS)))) {
     broken.push({ name: "API_KEYS", key, admin: false, models: [], entry: "API_KEYS (not read)", brokenEntry: true });
   }
   for (const [index, [name, entry]] of Object.entries(table).entries()) {
@@ -201,19 +202,35 @@ export function apiKeySecrets(env: ProxyEnv): string[] {
     if (key !== undefined) return [key];
     return [mayBeKey(name) ? name : undefined, text(entry)].filter((value): value is string => value !== undefined);
   });
-  return [...entries, ...keysOfUnreadable(env.API_KEYS)];
+  // Those commented out too (a revoked key is still a secret), and those a comment parts from
+  // their "key" (`"key": /* rotated */ "sk-…"`), which only the text without comments shows.
+  const unreadable = unreadableText(env.API_KEYS);
+  return [...new Set([...entries, ...keyMembers(unreadable), ...keyMembers(withoutComments(unreadable))])];
 }
 
 // A "key" member and its string, as written (escapes and all).
 const KEY_MEMBER = /"key"\s*:\s*"((?:[^"\\]|\\.)*)"/g;
 
+// A string (to its closing quote, or its line's end when that is missing: a JSON string holds no
+// line break), a line comment, or a block comment (to the text's end when it is not closed).
+const STRING_OR_COMMENT = /"(?:[^"\\\r\n]|\\.)*"?|\/\/[^\r\n]*|\/\*[\s\S]*?(?:\*\/|$)/g;
+
 /**
- * The keys of an API_KEYS that is not valid JSON (a trailing comma, say): its entries cannot be
- * read, but their "key" members still hold the tenants' keys, to redact and to tell their
+ * API_KEYS when it is not valid JSON (a trailing comma, say), "" otherwise: its entries cannot
+ * be read, but their "key" members still hold the tenants' keys, to redact and to tell their
  * holders that the configuration is wrong rather than their key.
  */
-function keysOfUnreadable(raw: ProxyEnv["API_KEYS"]): string[] {
-  if (typeof raw !== "string" || parsedJson(raw) !== undefined) return [];
+function unreadableText(raw: ProxyEnv["API_KEYS"]): string {
+  return typeof raw === "string" && parsedJson(raw) === undefined ? raw : "";
+}
+
+/** The text with its comments blanked; strings are passed over whole, so a URL's `//` is no comment. */
+function withoutComments(raw: string): string {
+  return raw.replace(STRING_OR_COMMENT, (match) => (match.startsWith('"') ? match : " "));
+}
+
+/** The strings of the text's "key" members, decoded. */
+function keyMembers(raw: string): string[] {
   return [...raw.matchAll(KEY_MEMBER)].flatMap(([, literal]) => {
     const key = text(parsedJson(`"${literal}"`));
     return key === undefined ? [] : [key];

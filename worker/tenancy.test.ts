@@ -204,6 +204,27 @@ describe("a key whose own API_KEYS entry has a problem (tenancy19 #2)", () => {
       expect(wrong.error.code).toBe("invalid_api_key");
     }
   });
+
+  it("commented out in an API_KEYS that is not valid JSON, is told 401 as any wrong key, and never shown (codereview27 #4)", async () => {
+    const API_KEYS = [
+      "{",
+      '  "alpha": {"note": "https://wiki.example/alpha", "key": "sk-alpha-0123456789", "models": ["a"]},',
+      '  // "mallory": {"key": "sk-revoked-0123456789"},',
+      '  /* "old": {"key": "sk-old-0123456789"}, */',
+      "}",
+    ].join("\n");
+    const { call, logs } = proxy({ API_KEYS });
+    const live = await call("/v1/chat/completions", "sk-alpha-0123456789", chat("a"));
+    expect(live.status).toBe(500);
+    expect((JSON.parse(live.text) as ErrorBody).error.code).toBe("proxy_misconfigured");
+    const random = await call("/v1/chat/completions", "sk-guess-0123456789", chat("a"));
+    for (const key of ["sk-revoked-0123456789", "sk-old-0123456789"]) {
+      const answer = await call("/v1/chat/completions", key, chat("a"));
+      expect(answer, key).toEqual(random);
+    }
+    expect(logs).toHaveLength(4);
+    expect(JSON.stringify(logs)).not.toMatch(/sk-revoked|sk-old/);
+  });
 });
 
 describe("an API_KEYS with no key to read and no PROXY_API_KEYS (codereview27 #3)", () => {
