@@ -508,13 +508,28 @@ export function neutraliseRequest(
 // are: breaking it there would change their text and protect nothing (overbreak15 #2). The
 // one-word tokens are the built-in families' (`<think>`), the configured bos and eos, and the
 // start and end tokens that SentencePiece and Gemma tokenizers spell `<s>`, `</s>`, `<bos>`,
-// `<eos>`, which a template may write as text where it could name its bos_token and eos_token.
+// `<eos>`, which a template may write as text where it could name its bos_token and eos_token,
+// and a one-word tag written against another token (ONE_WORD_TAG).
 const LITERAL_TOKEN =
   /<\/?s>|<[be]os>|<\|[^|<>\s]{1,64}\|>|<｜[^｜<>\s]{1,64}｜>|<\/?(?=\w{3,63}>)[A-Za-z][A-Za-z0-9]*(?:_[A-Za-z0-9]+)+>|\[\/?[a-z]?[A-Z][A-Z0-9_]{1,62}\]/gu;
+
+// A one-word tag is a token too where the template writes it against one of those, nothing
+// between them, before or after (GLM-4 opens with `[gMASK]<sop>`; `<eop><|user|>`): a template
+// strings its tokenizer's tags together, and writes its markup among words and line breaks
+// (codereview27 #6). A tag next to a tag of this rule only is still text.
+const ONE_WORD_TAG = /<\/?[A-Za-z][A-Za-z0-9]*>/g;
 
 /** The special tokens a chat template names: the token-shaped parts of its literals and raw text. */
 export function tokensInTemplateText(texts: readonly string[]): string[] {
   const found = new Set<string>();
-  for (const text of texts) for (const [token] of text.matchAll(LITERAL_TOKEN)) found.add(token);
+  for (const text of texts) {
+    const tokens = [...text.matchAll(LITERAL_TOKEN)];
+    // Where tokens start and end: a tag can start or end where one does only against it, or as it.
+    const edges = tokens.flatMap(({ index, 0: token }) => [index, index + token.length]);
+    for (const [token] of tokens) found.add(token);
+    for (const { index, 0: tag } of text.matchAll(ONE_WORD_TAG)) {
+      if (edges.includes(index) || edges.includes(index + tag.length)) found.add(tag);
+    }
+  }
   return [...found];
 }
