@@ -525,10 +525,10 @@ export function tokensInTemplateText(texts: readonly string[]): string[] {
   for (const text of texts) {
     const tokens = [...text.matchAll(LITERAL_TOKEN)];
     // Where tokens start and end: a tag can start or end where one does only against it, or as it.
-    const edges = tokens.flatMap(({ index, 0: token }) => [index, index + token.length]);
+    const edges = new Set(tokens.flatMap(({ index, 0: token }) => [index, index + token.length]));
     for (const [token] of tokens) found.add(token);
     for (const { index, 0: tag } of text.matchAll(ONE_WORD_TAG)) {
-      if (edges.includes(index) || edges.includes(index + tag.length)) found.add(tag);
+      if (edges.has(index) || edges.has(index + tag.length)) found.add(tag);
     }
   }
   return [...found];

@@ -104,10 +104,13 @@ import { bundleForWeb, unresolvedImports, type WebBundle } from "../web-bundle.t
 // case) and codereview27 #5 (a server time in 9999 not learnt), after timebounds17's strict HTTP
 // dates fitted the room left: 85,381 bytes after them, 87 over the 85,294 before; in the lazily
 // loaded retry rules and clock, the main chunk within its budget (16,355 bytes at level 6).
+// Raised 100 more for codereview27 #6 (a one-word tag a custom template writes against another
+// token, GLM-4's `[gMASK]<sop>`, is a token: a second pattern and the tokens' edges): 85,430
+// bytes after it, 65 over the 85,365 before; in the lazily loaded neutraliser.
 /** The budget with the raises up to codereview26 #3 (the sum outgrew one line after them). */
 const CODEREVIEW26_GZIP_BUDGET_BYTES =
   80 * 1024 + 300 + 500 + 280 + 120 + 80 + 500 + 50 + 100 + 140 + 150 + 50 + 100 + 100 + 250 + 50 + 60 + 200 + 50;
-const GZIP_BUDGET_BYTES = CODEREVIEW26_GZIP_BUDGET_BYTES + 50 + 100 + 150 + 100;
+const GZIP_BUDGET_BYTES = CODEREVIEW26_GZIP_BUDGET_BYTES + 50 + 100 + 150 + 100 + 100;
 /**
  * What a page or a Worker loads first when its bundler splits code (the routes, the request
  * schema, the stream reader, the templates, Responses and legacy Completions load on first use).
