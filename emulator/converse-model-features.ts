@@ -18,7 +18,7 @@ type ToolUse = "streamed" | "plain" | "none";
 const GEOGRAPHY = /^(?:us|eu|apac|global|us-gov|jp|au|ca)\./;
 
 /** The foundation id a target names: `meta.llama3-3-70b-instruct-v1:0`, or undefined. */
-function foundationId(target: ConverseTarget): string | undefined {
+export function foundationId(target: ConverseTarget): string | undefined {
   if (target.kind !== "foundation-model" && target.kind !== "inference-profile") return undefined;
   const id = target.name.startsWith("arn:") ? target.name.slice(target.name.lastIndexOf("/") + 1) : target.name;
   return id.replace(GEOGRAPHY, "");

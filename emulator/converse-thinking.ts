@@ -25,6 +25,19 @@ function thinkingEnabled(fields: unknown): boolean {
   return isRecord(thinking) && (thinking.type === "enabled" || thinking.type === "adaptive");
 }
 
+// The Claude models with extended thinking (Bedrock user guide, claude-messages-extended-thinking):
+// 3.7 Sonnet and every Claude 4. Each answers a thinking block first whenever thinking is on.
+const THINKING_CLAUDE = /^anthropic\.claude-(?:3-7-sonnet|sonnet-4|opus-4|haiku-4)/;
+
+/**
+ * Whether the answer starts with reasoning though the id has no `think` option: thinking is on
+ * and `foundationId` (the foundation model an id names, if any) is a Claude that thinks. Ids that
+ * name no foundation model (application profiles, provisioned models) reason only with `think`.
+ */
+export function thinksOnRequest(foundationId: string | undefined, fields: unknown): boolean {
+  return foundationId !== undefined && THINKING_CLAUDE.test(foundationId) && thinkingEnabled(fields);
+}
+
 /** Plain Converse takes no larger maxTokens with thinking on. */
 const MAX_PLAIN_THINKING_TOKENS = 21_333;
 

@@ -426,6 +426,32 @@ describe("Converse answers", () => {
     expect(text).toHaveProperty("text");
   });
 
+  it("reasons first, without think, when thinking is on for a Claude that thinks (3.7 Sonnet, every Claude 4)", async () => {
+    const thinking = { additionalModelRequestFields: { thinking: { type: "enabled", budget_tokens: 2048 } } };
+    const reasoningOf = async (modelId: string, body: Record<string, unknown>) =>
+      contentOf(await json(await converse(modelId, body)))[0];
+    const reasoning = { reasoningContent: { reasoningText: { text: REASONING_TEXT, signature: expect.any(String) } } };
+    for (const id of [
+      "us.anthropic.claude-sonnet-4-20250514-v1:0",
+      "anthropic.claude-3-7-sonnet-20250219-v1:0",
+      "global.anthropic.claude-opus-4-1-20250805-v1:0",
+      "anthropic.claude-haiku-4-5-20251001-v1:0",
+    ]) {
+      expect(await reasoningOf(id, { ...thinking, ...HELLO })).toEqual(reasoning);
+      // Thinking off, or disabled: the answer alone, as before.
+      expect(await reasoningOf(id, HELLO)).toHaveProperty("text");
+      const disabled = { additionalModelRequestFields: { thinking: { type: "disabled" } } };
+      expect(await reasoningOf(id, { ...disabled, ...HELLO })).toHaveProperty("text");
+    }
+    // A Claude without extended thinking, and a model the id does not name, reason only with think.
+    expect(await reasoningOf("anthropic.claude-3-5-haiku-20241022-v1:0", { ...thinking, ...HELLO })).toHaveProperty(
+      "text",
+    );
+    const profile = "arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/a1b2c3d4e5f6";
+    expect(await reasoningOf(profile, { ...thinking, ...HELLO })).toHaveProperty("text");
+    expect(await reasoningOf(`${profile}+think`, { ...thinking, ...HELLO })).toEqual(reasoning);
+  });
+
   it("reaches every stop reason", async () => {
     const tools = { ...HELLO, toolConfig: TOOL_CONFIG };
     const reasons = await Promise.all(

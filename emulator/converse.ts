@@ -13,7 +13,8 @@ import {
 } from "./converse-json.ts";
 import type { ConverseTarget } from "./converse-model-id.ts";
 import { type ConverseRequest, parseConverseRequest } from "./converse-requests.ts";
-import { imageProblem, toolUseProblem } from "./converse-model-features.ts";
+import { foundationId, imageProblem, toolUseProblem } from "./converse-model-features.ts";
+import { thinksOnRequest } from "./converse-thinking.ts";
 import { isRecord } from "./request-checks.ts";
 import { awsError } from "./errors.ts";
 import { eventFrame } from "./frames.ts";
@@ -54,7 +55,10 @@ export async function converse(
   const fault = faultForCall(target.callFaults, call.recorder.nextCall(target.modelId));
   if (fault) return fail(call, faultError(fault));
   await waitFor(target);
-  const answer = chatAnswer(target, {
+  // Claude answers its reasoning whenever thinking is on, `think` option or not.
+  const fields = isRecord(json) ? json.additionalModelRequestFields : undefined;
+  const spec = { ...target, think: target.think || thinksOnRequest(foundationId(target), fields) };
+  const answer = chatAnswer(spec, {
     ...request,
     messages: request.system ? [{ role: "system", text: request.system }, ...request.messages] : request.messages,
     name: target.name,
