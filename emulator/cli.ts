@@ -33,7 +33,9 @@ async function main(): Promise<void> {
     throw new Error(`--port must be 0..65535, got ${values.port}`);
   if (!Number.isFinite(chunkDelayMs) || chunkDelayMs < 0)
     throw new Error(`--delay must be a number of ms, got ${values.delay}`);
-  const served = await serveEmulator({ port, hostname: values.host, chunkDelayMs });
+  const served = await serveEmulator({ port, hostname: values.host, chunkDelayMs }).catch((error: unknown) => {
+    throw isAddressInUse(error) ? new Error(portInUseMessage(values.host, port)) : error;
+  });
   console.log(`Bedrock Runtime emulator listening on ${served.url}
 Use it as the endpoint (BEDROCK_ENDPOINT=${served.url}) with these test credentials:
   AWS_ACCESS_KEY_ID=${EMULATOR_CREDENTIALS.accessKeyId}
@@ -52,6 +54,19 @@ ${SCHEME}`);
   };
   process.once("SIGINT", stop);
   process.once("SIGTERM", stop);
+}
+
+function isAddressInUse(error: unknown): boolean {
+  return error instanceof Error && (error as NodeJS.ErrnoException).code === "EADDRINUSE";
+}
+
+/**
+ * A port in use, most often by `npm start`'s own emulator (the README's first command): the same
+ * emulator with the same credentials, so the example at hand can use it as it is.
+ */
+function portInUseMessage(host: string, port: number): string {
+  const address = `${host.includes(":") ? `[${host}]` : host}:${port}`;
+  return `${address} is in use. If \`npm start\` is running, that is its Bedrock emulator, the same as this one: use it as it is (BEDROCK_ENDPOINT=http://${address}, the same credentials). Otherwise choose another port: npm run emulator -- --port ${port + 1}`;
 }
 
 main().catch((error: unknown) => {
