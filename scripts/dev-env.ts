@@ -1,10 +1,13 @@
 // The pure half of `npm start`: which mode to run in, the demo configuration, the env file
 // wrangler reads, and what to print. No I/O here, so it is tested directly.
+/// <reference types="node" />
+import { createHash } from "node:crypto";
 import { EMULATOR_CREDENTIALS } from "../emulator/credentials.ts";
 import { converseModelId } from "../emulator/converse-model-id.ts";
 import { emulatorModelId } from "../emulator/model-id.ts";
 import type { ModelEntry, RoutedModelConfig, RouteName } from "../src/index.ts";
 import { credentialBindingNames } from "../worker/deployment-credentials.ts";
+import { proxyKeyName } from "../worker/keys.ts";
 
 export const DEV_KEY = "sk-local-dev";
 /** The emulator mode's named keys (API_KEYS): an admin for GET /v1/usage, and one with every limit. */
@@ -243,6 +246,59 @@ export function firstKey(keys: string | undefined): string | undefined {
     ?.split(/[,\r\n]/)
     .map((key) => key.trim())
     .find(Boolean);
+}
+
+/**
+ * The name the proxy gives a key of PROXY_API_KEYS in its log lines, usage rows and traces: the
+ * Worker's own proxyKeyName over the key's SHA-256 (worker/auth.ts digests it the same way).
+ */
+export function proxyKeyLogName(key: string): string {
+  return proxyKeyName(createHash("sha256").update(key).digest());
+}
+
+/**
+ * What real-Bedrock mode's banner adds: that the public dev key guards real credentials, and,
+ * when the mode comes only from AWS credentials in the shell with no MODELS or no keys of the
+ * user's own (wrangler.toml's placeholder model, every call refused), how to get the demo instead.
+ */
+export function realBedrockNotes(
+  mode: Mode,
+  shell: Record<string, string>,
+  devVars: Record<string, string> | undefined,
+): string[] {
+  const set = (name: string) => Boolean(shell[name] || devVars?.[name]);
+  const key = firstKey(shell.PROXY_API_KEYS ?? devVars?.PROXY_API_KEYS);
+  const unset = [
+    ...(set("MODELS") ? [] : ["MODELS"]),
+    ...(set("PROXY_API_KEYS") || set("API_KEYS") ? [] : ["PROXY_API_KEYS"]),
+  ];
+  return [
+    ...(key === DEV_KEY
+      ? [
+          `warning          ${DEV_KEY} is the public dev key, and here it guards real AWS credentials: set PROXY_API_KEYS to a key of your own`,
+        ]
+      : []),
+    ...(mode.kind === "shell" && unset.length
+      ? [
+          `demo             AWS credentials in your shell chose real Bedrock, with no ${unset.join(" and no ")} of yours set: for the demo on the emulator, npm start -- --emulator`,
+        ]
+      : []),
+  ];
+}
+
+/**
+ * What emulator mode's banner adds when the shell names an AWS CLI profile: the Worker reads only
+ * its bindings, no ~/.aws files, so a profile's credentials go unseen unless exported.
+ */
+export function profileNotes(mode: Mode, env: Record<string, string | undefined>): string[] {
+  const profile = env.AWS_PROFILE?.trim();
+  if (mode.kind !== "emulator" || mode.asked || !profile) return [];
+  const shown = /^[\w.@+-]+$/.test(profile) ? profile : "<profile>";
+  return [
+    `AWS_PROFILE      not read (the Worker reads no ~/.aws files). For real Bedrock, export its keys and start again:`,
+    `                 eval "$(aws configure export-credentials --profile ${shown} --format env)" && npm start`,
+    `                 or put them in .dev.vars`,
+  ];
 }
 
 /** Bindings for the emulator mode: they override wrangler.toml's [vars]. */
@@ -565,6 +621,7 @@ export function bannerText(banner: Banner): string {
     ...(misconfigured ? [`  problems         ${problems}`] : []),
     `  OpenAI base URL  ${url}/v1`,
     `  API key          ${key ? `${shownKey(key)}  (${keySource})` : "(none: set PROXY_API_KEYS in .dev.vars, every call is refused until then)"}`,
+    ...(key ? [`                   named ${proxyKeyLogName(key)} in the log's lines and /v1/usage rows`] : []),
     `  models           ${models.length ? models.join(", ") : misconfigured ? "(none: see the problems above)" : "(none listed)"}`,
     `  upstream         ${upstream}`,
     ...extra.map((line) => `  ${line}`),

@@ -44,6 +44,8 @@ import {
   isWranglerRequestLog,
   MIGRATE_ARGS,
   parseDotenv,
+  profileNotes,
+  realBedrockNotes,
   realBedrockPlan,
   shellBindings,
   wranglerArgs,
@@ -136,6 +138,7 @@ async function prepareUpstream(
       keySource,
       devVars: devVars && { used: Object.keys(devVars), ignored: [] },
       shell: { used: Object.keys(shell), ignored: [] },
+      extra: () => realBedrockNotes(mode, shell, devVars),
       written: file ? [file] : [],
       cleanups: [],
     };
@@ -164,7 +167,7 @@ async function prepareUpstream(
     commandLine: placed.commandLine,
     devVars: planned.devVars,
     shell: { used: planned.fromShell, ignored: planned.ignored },
-    extra: (url) => emulatorBannerLines(url, planned.demoInUse),
+    extra: (url) => [...emulatorBannerLines(url, planned.demoInUse), ...profileNotes(mode, process.env)],
     // The generated files may hold .dev.vars' and the shell's values: gone with the proxy.
     written: envFiles.filter((file) => file !== devVarsPath),
     cleanups: [() => served.close()],
@@ -307,6 +310,8 @@ async function stopChild(child: ChildProcess): Promise<void> {
   clearTimeout(timer);
 }
 
+// The Worker logs this probe's requests, and readProxy's, as any others (README, Run it locally):
+// they stay in the output, as with a configuration problem their lines are the first to list it.
 async function waitUntilServing(url: string, wrangler: ChildProcess): Promise<void> {
   const deadline = Date.now() + READY_TIMEOUT_MS;
   while (Date.now() < deadline) {

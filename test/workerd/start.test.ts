@@ -40,6 +40,7 @@ import {
   placeBindings,
   isWranglerRequestLog,
   parseDotenv,
+  proxyKeyLogName,
   realBedrockPlan,
   shellBindings,
   wranglerArgs,
@@ -900,12 +901,19 @@ describe("npm start, with the user's own settings", () => {
       API_KEYS: JSON.stringify({ obrien: { key: shellKey } }),
       AWS_ACCESS_KEY_ID_WEST: EMULATOR_CREDENTIALS.accessKeyId,
       AWS_SECRET_ACCESS_KEY_WEST: EMULATOR_CREDENTIALS.secretAccessKey,
+      // A profile's credentials are never read: the banner says so, and how to export them.
+      AWS_PROFILE: "dev",
     });
     try {
       const output = run.output();
       expect(output).toContain(`bedrock-edge proxy ready on ${run.url}`);
       expect(output).toContain("the Bedrock emulator (no AWS credentials found;");
-      expect(output).toContain("  API key          sk-…7890  (the first of PROXY_API_KEYS in .dev.vars)\n");
+      expect(output).toContain(
+        `  API key          sk-…7890  (the first of PROXY_API_KEYS in .dev.vars)\n                   named ${proxyKeyLogName(devVarsKey)} in the log's lines and /v1/usage rows\n`,
+      );
+      expect(output).toContain(
+        `  AWS_PROFILE      not read (the Worker reads no ~/.aws files). For real Bedrock, export its keys and start again:\n                   eval "$(aws configure export-credentials --profile dev --format env)" && npm start\n`,
+      );
       expect(output).toContain("  models           mine, pair\n");
       expect(output).toContain("  from .dev.vars   MODELS, PROXY_API_KEYS\n");
       expect(output).toContain("  from the shell   API_KEYS, AWS_ACCESS_KEY_ID_WEST, AWS_SECRET_ACCESS_KEY_WEST\n");
@@ -929,6 +937,27 @@ describe("npm start, with the user's own settings", () => {
       expect(await stopped(run.child, "SIGINT")).toBe(0);
       // The generated env files held .dev.vars' and the shell's values: gone with the proxy.
       expect(readdirSync(join(run.dir, ".wrangler")).filter((name) => name.endsWith(".env"))).toEqual([]);
+    } finally {
+      await stopped(run.child, "SIGTERM");
+    }
+  });
+
+  it("AWS credentials in the shell alone, no MODELS or keys: real Bedrock, and the banner gives the command for the demo", {
+    timeout: 90_000,
+  }, async () => {
+    // AWS's documentation example keys: nothing is called with them.
+    const run = await startInCopy(undefined, [], {
+      AWS_ACCESS_KEY_ID: "AKIAIOSFODNN7EXAMPLE",
+      AWS_SECRET_ACCESS_KEY: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+      AWS_REGION: "us-east-1",
+    });
+    try {
+      const output = run.output();
+      expect(output).toContain("  upstream         Amazon Bedrock (credentials from the shell environment)\n");
+      expect(output).toContain(
+        "  demo             AWS credentials in your shell chose real Bedrock, with no MODELS and no PROXY_API_KEYS of yours set: for the demo on the emulator, npm start -- --emulator\n",
+      );
+      expect(output).not.toContain("wJalrXUtnFEMI");
     } finally {
       await stopped(run.child, "SIGTERM");
     }
