@@ -543,6 +543,32 @@ describe("a secret sent as the model's name (the third fuzzing review)", () => {
   });
 });
 
+describe("a secret in the URL's path (httpsem20 #6)", () => {
+  it("is not in the log line, and a path of any length makes a line of bounded size", async () => {
+    const logs: LogLine[] = [];
+    const app = createApp({ env: ONE_MODEL, log: (line) => logs.push(line) });
+    const paths = [
+      `/${ONE_MODEL.PROXY_API_KEYS}/v1/chat/completions`,
+      `/v1/models/${ONE_MODEL.AWS_SECRET_ACCESS_KEY}`,
+      `/v1/models/${encodeURIComponent(`team/${ONE_MODEL.PROXY_API_KEYS}`)}`,
+      `/v1/${"a".repeat(60_000)}`,
+    ];
+    for (const path of paths) {
+      const answer = await app.request(path, { headers: { authorization: `Bearer ${ONE_MODEL.PROXY_API_KEYS}` } });
+      expect(answer.status).toBe(404);
+      await answer.text();
+    }
+    expect(logs.map((line) => line.path)).toEqual([
+      "/[redacted]/v1/chat/completions",
+      "/v1/models/[redacted]",
+      "/v1/models/team%2F[redacted]",
+      `/v1/${"a".repeat(196)}`,
+    ]);
+    expect(JSON.stringify(logs)).not.toMatch(/sk-model-swap|zzModelSwapSecret/);
+    expect(JSON.stringify(logs.at(-1)).length).toBeLessThan(1000);
+  });
+});
+
 describe("error messages that quote a client's value cut in the middle of an emoji (unicode5)", () => {
   const env: ProxyEnv = {
     PROXY_API_KEYS: "sk-one",

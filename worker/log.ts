@@ -52,6 +52,9 @@ export const consoleSink: LogSink = (line) => console.log(JSON.stringify(line));
 /** nginx's "client closed request": the exchange was cut by the client, not by us. */
 const CLIENT_CLOSED = 499;
 
+/** As much of a path as the line keeps: the 404's quote of it is as long. */
+const MAX_LOGGED_PATH = 200;
+
 export interface Outcome {
   /** The status to log when it differs from the answer's (an error event in a 200 stream). */
   status?: number;
@@ -181,7 +184,11 @@ export function startRequestLog({ request, path, requestId, clientRequestId, sin
     line.status = status;
     line.ms = Math.round(performance.now() - started);
     addUsage(line, sumOf(outcome.usage, earlier.usage));
-    if (outcome.error !== undefined) addError(line, outcome.error, secrets());
+    const known = secrets();
+    // Unless an endpoint named it, the path is the client's text, of any length: a key pasted in a
+    // URL is cut as the error's quote of it is, before the path is (a cut never splits a secret).
+    line.path = redactSecrets(line.path, known).slice(0, MAX_LOGGED_PATH);
+    if (outcome.error !== undefined) addError(line, outcome.error, known);
     markDone();
     sink(line);
   }
