@@ -152,7 +152,7 @@ async function readBodyOf(request: Request, limit: number): Promise<{ text: stri
   }
   if (!request.body) return { text: "", bytes: 0 };
   if (declared !== undefined) {
-    if (declared <= MAX_DRAINED_BYTES) await drain(request.body.getReader(), 0);
+    await drainUnread(request);
     throw overLimit(limit);
   }
   const reader = request.body.getReader();
@@ -179,6 +179,19 @@ async function readBodyOf(request: Request, limit: number): Promise<{ text: stri
 function declaredLength(headers: Headers): number | undefined {
   const value = headers.get("content-length");
   return value !== null && /^\d{1,15}$/.test(value) ? Number(value) : undefined;
+}
+
+/**
+ * A body nobody read, read and dropped (up to MAX_DRAINED_BYTES) before the answer goes: a 413
+ * declared too large, and every refusal answered before the body is read (401, 404, 405, 500),
+ * so that the connection stays usable. A body declared larger than that is not read at all.
+ */
+export async function drainUnread(request: Request): Promise<void> {
+  const { body } = request;
+  if (!body || request.bodyUsed || body.locked) return;
+  const declared = declaredLength(request.headers);
+  if (declared !== undefined && declared > MAX_DRAINED_BYTES) return;
+  await drain(body.getReader(), 0);
 }
 
 /** Reads to the end and drops it, or gives up (cancels) past MAX_DRAINED_BYTES in all. */

@@ -13,7 +13,7 @@ import {
   watchDelivery,
   watchInPlace,
 } from "../delivery.ts";
-import { isBodyCut } from "../body.ts";
+import { drainUnread, isBodyCut } from "../body.ts";
 import { retryAfterSeconds } from "../http.ts";
 import { failureOutcome, type LogSink, type LogWriter, startRequestLog } from "../log.ts";
 
@@ -48,6 +48,8 @@ export function requestLog(sink: LogSink, stall: StallTimes = STALL_TIMES): Midd
     worker?.waitUntil(log.done);
 
     await next();
+    // A refusal before the body was read (401, 404, 405, 500) leaves it unread, as a 413 would.
+    await drainUnread(c.req.raw);
     if (isBodyCut(c.error)) leave(CLIENT_STOPPED_SENDING);
     else if (c.error) log.record(failureOutcome(c.error));
     const answer = c.res;

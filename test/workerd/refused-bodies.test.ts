@@ -1,0 +1,108 @@
+// Refusals answered before the request body is read (401, 404, 405, 500), on the wire in workerd,
+// to a client that writes its whole body before it reads anything (Python's http.client, hence
+// urllib): the body is read and dropped first, so the client gets the refusal, not a reset, and
+// its connection carries the next request.
+import { connect, type Socket } from "node:net";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startWorkerdProxy, TEST_KEYS, type WorkerdProxy } from "./harness.ts";
+
+let proxy: WorkerdProxy;
+
+beforeAll(async () => {
+  proxy = await startWorkerdProxy({
+    main: {},
+    nokeys: { PROXY_API_KEYS: undefined },
+    misconfigured: { BEDROCK_MAX_RETRIES: "lots" },
+  });
+});
+afterAll(() => proxy?.close());
+
+/** Large enough that workerd cannot take it all into its buffers: unread, the connection is reset. */
+const BODY = JSON.stringify({ model: "llama", messages: [{ role: "user", content: "x".repeat(6_000_000) }] });
+
+interface Answer {
+  status: number;
+  body: string;
+}
+
+/** One HTTP/1.1 exchange on an open socket: the whole request written, only then read. */
+async function exchange(socket: Socket, head: string, body = ""): Promise<Answer> {
+  socket.pause();
+  await new Promise<void>((resolve, reject) =>
+    socket.write(`${head}\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`, (error) =>
+      error ? reject(error) : resolve(),
+    ),
+  );
+  return await new Promise<Answer>((resolve, reject) => {
+    let received = Buffer.alloc(0);
+    const onData = (chunk: Buffer) => {
+      received = Buffer.concat([received, chunk]);
+      const answer = parsed(received);
+      if (!answer) return;
+      socket.off("data", onData).off("error", reject).off("close", onClose);
+      socket.pause();
+      resolve(answer);
+    };
+    const onClose = () => reject(new Error(`closed before a whole answer: ${received.toString().slice(0, 200)}`));
+    socket.on("data", onData).once("error", reject).once("close", onClose);
+    socket.resume();
+  });
+}
+
+/** A whole answer (Content-Length or chunked), or undefined while it is still arriving. */
+function parsed(bytes: Buffer): Answer | undefined {
+  const text = bytes.toString("latin1");
+  const end = text.indexOf("\r\n\r\n");
+  if (end < 0) return undefined;
+  const head = text.slice(0, end);
+  const rest = text.slice(end + 4);
+  const status = Number(/^HTTP\/1\.1 (\d{3})/.exec(head)?.[1]);
+  const length = /\r\ncontent-length: *(\d+)/i.exec(head)?.[1];
+  if (length !== undefined) return rest.length >= Number(length) ? { status, body: rest } : undefined;
+  if (!/\r\ntransfer-encoding: *chunked/i.test(head)) return { status, body: rest };
+  if (!rest.endsWith("0\r\n\r\n")) return undefined;
+  return { status, body: rest.replace(/(?:^|\r\n)[0-9a-f]+\r\n/gi, "") };
+}
+
+const cases = [
+  { name: "401 invalid_api_key", variant: "main", path: "/v1/chat/completions", key: "sk-wrong", status: 401 },
+  {
+    name: "401 proxy_keys_not_configured",
+    variant: "nokeys",
+    path: "/v1/chat/completions",
+    key: TEST_KEYS[0],
+    status: 401,
+  },
+  { name: "404 unknown_url", variant: "main", path: "/v1/nope", key: TEST_KEYS[0], status: 404 },
+  { name: "405 (POST to a GET endpoint)", variant: "main", path: "/v1/models", key: TEST_KEYS[0], status: 405 },
+  {
+    name: "500 proxy_misconfigured",
+    variant: "misconfigured",
+    path: "/v1/chat/completions",
+    key: TEST_KEYS[0],
+    status: 500,
+  },
+] as const;
+
+describe("a 6 MB body refused before it is read, sent whole before the client reads", () => {
+  for (const { name, variant, path, key, status } of cases) {
+    it(`${name}: the client gets the refusal, and the connection carries the next request`, async () => {
+      const { hostname, port } = new URL(proxy.url(variant));
+      const socket = connect(Number(port), hostname);
+      await new Promise<void>((resolve, reject) => socket.once("connect", resolve).once("error", reject));
+      // A reset surfaces as the exchange's failure (its write, or its read), never as a stray event.
+      socket.on("error", () => undefined);
+      try {
+        const host = `host: ${hostname}:${port}`;
+        const request = `POST ${path} HTTP/1.1\r\n${host}\r\nauthorization: Bearer ${key}\r\ncontent-type: application/json`;
+        const refused = await exchange(socket, request, BODY);
+        expect(refused.status).toBe(status);
+        expect(JSON.parse(refused.body)).toHaveProperty("error.code");
+        const next = await exchange(socket, `GET /nope HTTP/1.1\r\n${host}`);
+        expect(next.status).toBe(404);
+      } finally {
+        socket.destroy();
+      }
+    });
+  }
+});
