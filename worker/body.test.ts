@@ -65,6 +65,53 @@ describe("a body within its model's limit", () => {
   });
 });
 
+describe("a body the proxy would misread: 415, not a 400 that calls good JSON broken (httpsem20 #1, #2)", () => {
+  const sent = (headers: Record<string, string>, content: BodyInit = body("llama", 10)) =>
+    new Request("http://proxy/v1/chat/completions", { method: "POST", headers, body: content });
+
+  it("a compressed body (any Content-Encoding but identity) is refused, asking for it uncompressed", async () => {
+    const gzipped = await new Response(
+      new Blob([body("llama", 10)]).stream().pipeThrough(new CompressionStream("gzip")),
+    ).arrayBuffer();
+    for (const coding of ["gzip", "br", "deflate", "identity, gzip", "GZIP"]) {
+      const refused = await refusal(readJsonBody(sent({ "content-encoding": coding }, gzipped), LIMITS));
+      expect(refused, coding).toMatchObject({ status: 415, code: "unsupported_content_encoding" });
+      expect(refused.message).toContain("Send the body uncompressed");
+    }
+    const { type } = await errorOf(() => readJsonBody(sent({ "content-encoding": "gzip" }), LIMITS), BedrockEdgeError);
+    expect(type).toBe("invalid_request_error");
+  });
+
+  it("a charset other than UTF-8 is refused", async () => {
+    for (const type of [
+      "application/json; charset=iso-8859-1",
+      "application/json;charset=UTF-16",
+      'application/json; charset="latin1"',
+      "application/json; charset=",
+    ]) {
+      const refused = await refusal(readJsonBody(sent({ "content-type": type }), LIMITS));
+      expect(refused, type).toMatchObject({ status: 415, code: "unsupported_charset" });
+    }
+  });
+
+  it("no Content-Encoding or identity, and no charset or UTF-8 in any spelling, are read as before", async () => {
+    const readable: Record<string, string>[] = [
+      {},
+      { "content-encoding": "identity" },
+      { "content-encoding": "" },
+      { "content-type": "application/json" },
+      { "content-type": "application/json; charset=utf-8" },
+      { "content-type": 'application/json; charset="UTF-8"' },
+      { "content-type": "application/json;charset=utf8" },
+      // A browser's fetch of a string body.
+      { "content-type": "text/plain;charset=UTF-8" },
+    ];
+    for (const headers of readable) {
+      expect(await readJsonBody(sent(headers), LIMITS), JSON.stringify(headers)).toMatchObject({ model: "llama" });
+    }
+  });
+});
+
 describe("a body sent without a Content-Length (chunked)", () => {
   it("a character cut across two reads arrives whole", async () => {
     const bytes = new TextEncoder().encode(JSON.stringify({ model: "llama", content: "price: 5€" }));

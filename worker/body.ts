@@ -30,6 +30,7 @@ export interface BodyLimits {
 
 /** Reads, scans, sizes and parses a JSON object body; throws the 400 or 413 that refuses it. */
 export async function readJsonBody(request: Request, limits: BodyLimits): Promise<Record<string, unknown>> {
+  checkReadable(request.headers);
   const { text, bytes } = await readBody(request, limits.largest);
   const scan = scanJsonText(text, REQUEST_JSON_LIMITS);
   if (!scan.ok) throw tooComplex(scan);
@@ -40,6 +41,33 @@ export async function readJsonBody(request: Request, limits: BodyLimits): Promis
     checkSize(bytes, limits.forModel(typeof value.model === "string" ? value.model : undefined));
   }
   return value;
+}
+
+/**
+ * Refuses a body the proxy would misread (RFC 9110 §15.5.16, 415): its bytes are taken as UTF-8
+ * JSON text, so a compressed body would be called broken JSON, and one in another charset would
+ * reach the model altered. No charset is UTF-8 (RFC 8259 §8.1), as `text/plain;charset=UTF-8`
+ * (a browser's fetch of a string) is; `utf8` is how the Encoding Standard also spells it.
+ */
+function checkReadable(headers: Headers): void {
+  const coding = headers.get("content-encoding");
+  if (coding !== null && !coding.split(",").every((part) => /^\s*(?:identity\s*)?$/i.test(part))) {
+    throw unsupportedBody(
+      "unsupported_content_encoding",
+      "The request body has a Content-Encoding (it is compressed): this proxy reads request bodies as they are. Send the body uncompressed, without Content-Encoding.",
+    );
+  }
+  const charset = /;\s*charset\s*=\s*"?([^";\s]*)/i.exec(headers.get("content-type") ?? "")?.[1];
+  if (charset !== undefined && !/^utf-?8$/i.test(charset)) {
+    throw unsupportedBody(
+      "unsupported_charset",
+      "The request body's Content-Type names a charset other than UTF-8: send the JSON body in UTF-8 (charset=utf-8, or no charset).",
+    );
+  }
+}
+
+function unsupportedBody(code: string, message: string): BedrockEdgeError {
+  return new BedrockEdgeError({ status: 415, type: "invalid_request_error", code, message });
 }
 
 function checkSize(bytes: number, limit: number): void {
