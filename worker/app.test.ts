@@ -543,6 +543,37 @@ describe("a secret sent as the model's name (the third fuzzing review)", () => {
   });
 });
 
+describe("a 401 (httpsem20 #3)", () => {
+  it("carries WWW-Authenticate with the Bearer challenge, as RFC 9110 requires: no key, a wrong key, no keys configured", async () => {
+    const app = createApp({ env: ONE_MODEL, log: () => undefined });
+    const keyless = createApp({ env: { ...ONE_MODEL, PROXY_API_KEYS: undefined }, log: () => undefined });
+    const challenges = [];
+    for (const [proxy, headers] of [
+      [app, {}],
+      [app, { authorization: "Bearer sk-wrong" }],
+      [app, { "x-api-key": "sk-wrong" }],
+      [keyless, { authorization: `Bearer ${ONE_MODEL.PROXY_API_KEYS}` }],
+    ] as const) {
+      const answer = await proxy.request("/v1/models", { headers });
+      expect(answer.status).toBe(401);
+      await answer.text();
+      challenges.push(answer.headers.get("www-authenticate"));
+    }
+    expect(challenges).toEqual([
+      'Bearer realm="bedrock-edge"',
+      'Bearer realm="bedrock-edge", error="invalid_token"',
+      'Bearer realm="bedrock-edge", error="invalid_token"',
+      'Bearer realm="bedrock-edge"',
+    ]);
+    // Only a 401 asks for credentials.
+    const served = await app.request("/v1/models", {
+      headers: { authorization: `Bearer ${ONE_MODEL.PROXY_API_KEYS}` },
+    });
+    expect(served.status).toBe(200);
+    expect(served.headers.get("www-authenticate")).toBeNull();
+  });
+});
+
 describe("a secret in the URL's path (httpsem20 #6)", () => {
   it("is not in the log line, and a path of any length makes a line of bounded size", async () => {
     const logs: LogLine[] = [];

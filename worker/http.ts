@@ -35,7 +35,17 @@ export function errorResponse(error: unknown): Response {
   const response = jsonResponse(bodyForClient(known), known.status);
   if ("allow" in known && typeof known.allow === "string") response.headers.set("allow", known.allow);
   if (retryCannotSucceed(known)) response.headers.set("x-should-retry", "false");
+  if (known.status === 401) response.headers.set("www-authenticate", challengeFor(known));
   return response;
+}
+
+/**
+ * RFC 9110 §11.6.1: a 401 names the scheme that would be accepted, here RFC 6750's Bearer (a wrong
+ * key is its invalid_token; a missing one has no error). Browsers do not prompt for Bearer.
+ */
+function challengeFor(error: BedrockEdgeError): string {
+  const realm = 'Bearer realm="bedrock-edge"';
+  return error.code === "invalid_api_key" ? `${realm}, error="invalid_token"` : realm;
 }
 
 /**
