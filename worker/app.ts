@@ -90,7 +90,8 @@ export function createApp(options: AppOptions = {}): ProxyApp {
   // Registered after the endpoints: a known path asked with another method.
   for (const [path, methods] of allowedMethods(ENDPOINTS)) {
     app.all(path, (c) => {
-      throw methodNotAllowed(c.req.method, c.req.path, methods);
+      // With CORS on, every path answers OPTIONS (the CORS middleware, before this).
+      throw methodNotAllowed(c.req.method, c.req.path, c.get("state").cors ? [...methods, "OPTIONS"] : methods);
     });
   }
   app.all("*", (c) => {

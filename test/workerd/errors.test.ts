@@ -319,6 +319,20 @@ describe("405: a known path asked with another method", () => {
     });
   });
 
+  it("with CORS_ORIGINS set, Allow names OPTIONS too: the path answers it (httpsem20 #5)", async () => {
+    for (const [method, path, allow] of [
+      ["PUT", "/v1/models", "GET, HEAD, OPTIONS"],
+      ["GET", "/v1/chat/completions", "POST, OPTIONS"],
+    ]) {
+      const options = await fetch(`${proxy.url("cors")}${path}`, { method: "OPTIONS" });
+      expect(options.status).toBe(204);
+      const refused = await fetch(`${proxy.url("cors")}${path}`, { method });
+      expect(refused.status).toBe(405);
+      expect(refused.headers.get("allow")).toBe(allow);
+      await refused.text();
+    }
+  });
+
   it("an unknown path is still a 404, whatever the method", async () => {
     for (const method of ["GET", "POST"]) {
       const response = await fetch(`${proxy.url()}/v1/nowhere`, { method });
