@@ -212,11 +212,15 @@ function declaredLength(headers: Headers): number | undefined {
 /**
  * A body nobody read, read and dropped (up to MAX_DRAINED_BYTES) before the answer goes: a 413
  * declared too large, and every refusal answered before the body is read (401, 404, 405, 500),
- * so that the connection stays usable. A body declared larger than that is not read at all.
+ * so that the connection stays usable. A body declared larger than that is not read at all, nor
+ * one the client has not sent: with `Expect: 100-continue` it waits to be told (RFC 9110
+ * §10.1.1), and workerd does not tell it, so a read would have it wait out its own timer (curl's
+ * 1 s) and upload the whole body, only to be refused; answered at once, it sends nothing.
  */
 export async function drainUnread(request: Request): Promise<void> {
   const { body } = request;
   if (!body || request.bodyUsed || body.locked) return;
+  if (request.headers.get("expect")?.toLowerCase() === "100-continue") return;
   const declared = declaredLength(request.headers);
   if (declared !== undefined && declared > MAX_DRAINED_BYTES) return;
   await drain(body.getReader(), 0);

@@ -33,7 +33,12 @@ async function exchange(socket: Socket, head: string, body = ""): Promise<Answer
       error ? reject(error) : resolve(),
     ),
   );
-  return await new Promise<Answer>((resolve, reject) => {
+  return await answerOn(socket);
+}
+
+/** The next whole answer on the socket. */
+function answerOn(socket: Socket): Promise<Answer> {
+  return new Promise<Answer>((resolve, reject) => {
     let received = Buffer.alloc(0);
     const onData = (chunk: Buffer) => {
       received = Buffer.concat([received, chunk]);
@@ -64,6 +69,16 @@ function parsed(bytes: Buffer): Answer | undefined {
   return { status, body: rest.replace(/(?:^|\r\n)[0-9a-f]+\r\n/gi, "") };
 }
 
+/** A socket open to a variant's Worker, and its Host header. */
+async function connected(variant: string): Promise<{ socket: Socket; host: string }> {
+  const { hostname, port } = new URL(proxy.url(variant));
+  const socket = connect(Number(port), hostname);
+  await new Promise<void>((resolve, reject) => socket.once("connect", resolve).once("error", reject));
+  // A reset surfaces as the exchange's failure (its write, or its read), never as a stray event.
+  socket.on("error", () => undefined);
+  return { socket, host: `host: ${hostname}:${port}` };
+}
+
 const cases = [
   { name: "401 invalid_api_key", variant: "main", path: "/v1/chat/completions", key: "sk-wrong", status: 401 },
   {
@@ -87,13 +102,8 @@ const cases = [
 describe("a 6 MB body refused before it is read, sent whole before the client reads", () => {
   for (const { name, variant, path, key, status } of cases) {
     it(`${name}: the client gets the refusal, and the connection carries the next request`, async () => {
-      const { hostname, port } = new URL(proxy.url(variant));
-      const socket = connect(Number(port), hostname);
-      await new Promise<void>((resolve, reject) => socket.once("connect", resolve).once("error", reject));
-      // A reset surfaces as the exchange's failure (its write, or its read), never as a stray event.
-      socket.on("error", () => undefined);
+      const { socket, host } = await connected(variant);
       try {
-        const host = `host: ${hostname}:${port}`;
         const request = `POST ${path} HTTP/1.1\r\n${host}\r\nauthorization: Bearer ${key}\r\ncontent-type: application/json`;
         const refused = await exchange(socket, request, BODY);
         expect(refused.status).toBe(status);
@@ -105,4 +115,27 @@ describe("a 6 MB body refused before it is read, sent whole before the client re
       }
     });
   }
+});
+
+describe("Expect: 100-continue, a body refused by its declared length or before it is read (httpsem20 #7)", () => {
+  it("is refused at once, before the client sends any of it: it is not waited for", async () => {
+    // Over the default MAX_BODY_BYTES (4 MiB): a 413; with a wrong key, the 401 that comes first.
+    for (const [key, status] of [
+      [TEST_KEYS[0], 413],
+      ["sk-wrong", 401],
+    ] as const) {
+      const { socket, host } = await connected("main");
+      try {
+        socket.write(
+          `POST /v1/chat/completions HTTP/1.1\r\n${host}\r\nauthorization: Bearer ${key}\r\n` +
+            `content-type: application/json\r\ncontent-length: ${5 * 1024 * 1024}\r\nexpect: 100-continue\r\n\r\n`,
+        );
+        // The body is never sent: a proxy that waits for it never answers, and the timeout fails the test.
+        const refused = await answerOn(socket);
+        expect(refused.status).toBe(status);
+      } finally {
+        socket.destroy();
+      }
+    }
+  }, 3000);
 });
