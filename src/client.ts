@@ -307,7 +307,7 @@ function refuseRegionless(models: Record<string, ModelTableEntry>): void {
     const modelId = regionlessModelId(config);
     if (modelId === undefined) continue;
     throw new TypeError(
-      `models["${name}"]: ${modelId.slice(0, 200)} names no region (only an ARN does): set the region option, or this entry's region.`,
+      `models["${name}"]: ${modelId.slice(0, 200)} names no region: set the region option, or this entry's region.`,
     );
   }
 }

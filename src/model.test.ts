@@ -36,6 +36,39 @@ describe("model strings", () => {
     expect(parseModelString(`bedrock/openai/${ARN}`)).toEqual({ route: "openai", modelId: ARN });
   });
 
+  it("take a <region>/ segment on every route, before every shape of model id", () => {
+    const ids = [
+      ARN,
+      "arn:aws:bedrock:us-east-1:123456789012:inference-profile/us.anthropic.claude-sonnet-4-20250514-v1:0",
+      "arn:aws:bedrock:us-east-1::foundation-model/anthropic.claude-sonnet-4-20250514-v1:0",
+      "us.anthropic.claude-sonnet-4-20250514-v1:0",
+      "amazon.nova-pro-v1:0",
+      "my-imported_model-1",
+    ];
+    for (const route of Object.keys(routeEntries) as (keyof typeof routeEntries)[]) {
+      for (const modelId of ids) {
+        expect(parseModelString(`bedrock/${route}/us-east-1/${modelId}`), `${route} ${modelId}`).toEqual({
+          route,
+          modelId,
+          region: "us-east-1",
+        });
+        expect(parseModelString(`${route}/${modelId}`)).toEqual({ route, modelId });
+      }
+    }
+  });
+
+  it("refuse a region segment that is no region, naming it", () => {
+    for (const [bad, region] of [
+      [`bedrock/llama/eu-west-1x/${ARN}`, "eu-west-1x"],
+      ["bedrock/converse/imported-model/abc", "imported-model"],
+      ["bedrock/qwen3/us-east-1.evil.example/x", "us-east-1.evil.example"],
+    ] as const) {
+      const error = errorOf(() => parseModelString(bad), BedrockEdgeError);
+      expect(error, bad).toMatchObject({ status: 400, param: "region" });
+      expect(error.message, bad).toBe(`"${region}" is not an AWS region (expected e.g. us-east-1).`);
+    }
+  });
+
   it("refuse unknown routes, empty and malformed ids with a 400", () => {
     for (const bad of [
       "bedrock/mistral/x",
@@ -242,8 +275,36 @@ describe("models table refusals read as sentences", () => {
 });
 
 describe("regions that contradict the ARN", () => {
-  it("are refused in a model string", () => {
-    expect(() => parseModelString(`bedrock/openai/eu-west-1/${ARN}`)).toThrow(/ARN is in us-east-1/);
+  it("are refused in a model string, on every route", () => {
+    for (const route of Object.keys(routeEntries)) {
+      const error = errorOf(() => parseModelString(`bedrock/${route}/eu-west-1/${ARN}`), BedrockEdgeError);
+      expect(error).toMatchObject({ status: 400, param: "region" });
+      expect(error.message).toBe(
+        "The model's ARN is in us-east-1 but the region setting says eu-west-1: a model ARN can only be called in its own region.",
+      );
+    }
+  });
+
+  it("are refused between an entry and its model string's region segment", () => {
+    const model = "bedrock/converse/eu-west-1/amazon.nova-pro-v1:0";
+    expect(() => parseModels({ a: { model, region: "us-west-2" } }, "MODELS")).toThrow(
+      'MODELS["a"]: its region is us-west-2 but its model string\'s is eu-west-1: give one of them',
+    );
+    expect(() => parseModels({ a: { deployments: [{ model, region: "us-west-2" }] } }, "MODELS")).toThrow(
+      'MODELS["a"].deployments[0]: its region is us-west-2 but its model string\'s is eu-west-1',
+    );
+    expect(parseModels({ a: { model, region: "eu-west-1" } })).toEqual({ a: { model, region: "eu-west-1" } });
+  });
+
+  it("a model string's region segment is its region: no fallback contradicts it, and deployments use it", () => {
+    const west = ARN.replace("us-east-1", "eu-west-1");
+    const model = `bedrock/llama/eu-west-1/${west}`;
+    expect(parseModels({ a: model }, "MODELS", { region: "us-east-1", setting: "AWS_REGION" })).toEqual({
+      a: { model },
+    });
+    expect(deploymentsOf({ model }, model).deployments).toEqual([
+      { index: 0, key: `${west}@eu-west-1`, modelId: west, region: "eu-west-1", weight: 1 },
+    ]);
   });
 
   it("are reported as the configuration's problem, naming the entry", () => {

@@ -25,7 +25,7 @@ import { deepestIssue, formatPath, issueFragment, issueSentence } from "./valida
 export interface ParsedModel {
   route: RouteName;
   modelId: string;
-  /** From the `bedrock/openai/<region>/<arn>` form. */
+  /** From the `bedrock/<route>/<region>/<model-id>` form. */
   region?: string;
 }
 
@@ -44,13 +44,13 @@ export function parseModelString(model: string): ParsedModel {
     );
   }
   let modelId = rest.slice(slash + 1);
-  let region: string | undefined;
-  // bedrock/openai/<region>/<arn>: an ARN never starts with a region, so the form is unambiguous.
-  const head = modelId.slice(0, Math.max(0, modelId.indexOf("/")));
-  if (route === "openai" && isValidRegion(head)) {
-    region = head;
-    modelId = modelId.slice(head.length + 1);
-  }
+  // bedrock/<route>/<region>/<model-id>, on every route: only an ARN holds a "/" (AWS's model-id
+  // patterns: foundation-model, inference-profile and imported-model ids have none) and it starts
+  // with "arn:", so in any other id a "/" ends a region. resolveRegion refuses one that is no
+  // region, or that contradicts the ARN.
+  const cut = modelId.startsWith("arn:") ? -1 : modelId.indexOf("/");
+  const region = cut > 0 ? modelId.slice(0, cut) : undefined;
+  if (region) modelId = modelId.slice(cut + 1);
   validateModelId(modelId);
   if (region) resolveRegion(modelId, region);
   return region ? { route, modelId, region } : { route, modelId };
@@ -149,12 +149,16 @@ function checkEntry<T>(schema: v.GenericSchema<unknown, T>, entry: unknown, at: 
 
 /**
  * The model string's route. The region it would be called in (its own, else the table's) must be
- * its ARN's: a contradiction would fail every call, so it is refused now.
+ * its ARN's, and an entry's region its model string's: a contradiction would fail every call or
+ * leave one of them unread, so it is refused now.
  */
 function checkedRoute(model: string, region: string | undefined, at: string, fallback?: TableRegion): ParsedModel {
   try {
     const parsed = parseModelString(model);
     const arnRegion = parseArn(parsed.modelId)?.region;
+    if (region && parsed.region && region !== parsed.region) {
+      throw new Error(`its region is ${region} but its model string's is ${parsed.region}: give one of them`);
+    }
     if (region) resolveRegion(parsed.modelId, region);
     else if (fallback && !parsed.region && arnRegion && arnRegion !== fallback.region) {
       throw new Error(

@@ -758,6 +758,24 @@ describe("converse: model ids and regions", () => {
     expect(emulator.stats.requests.at(-1)!.modelId).toBe(bare);
   });
 
+  it("a bare id runs in its model string's <region>/, with no region option", async () => {
+    const { emulator } = emulated();
+    const scopes: string[] = [];
+    const { bedrock } = emulated({
+      fetch: (input, init) => {
+        const request = new Request(input, init);
+        scopes.push(/Credential=[^/]+\/\d{8}\/([^/]+)\//.exec(request.headers.get("authorization") ?? "")?.[1] ?? "");
+        return emulator.fetch(request);
+      },
+    });
+    const model = `bedrock/converse/eu-west-1/${bare}`;
+    const completion = await bedrock.chat.completions.create({ model, messages: [hello] });
+    expect(completion.choices[0]!.message.content).toMatch(GREETING);
+    expect(emulator.stats.requests.at(-1)!.modelId).toBe(bare);
+    expect(scopes).toEqual(["eu-west-1"]);
+    expect(() => emulated({ models: { nova: model } })).not.toThrow();
+  });
+
   it("a bare id without a region is refused, saying so", async () => {
     const { bedrock, emulator } = emulated();
     const error = await errorOf(

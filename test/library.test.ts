@@ -4,8 +4,11 @@ import { describe, expect, it } from "vitest";
 import { REASONING_TEXT } from "../emulator/answers.ts";
 import { EMULATOR_API_KEY, EMULATOR_CREDENTIALS, EMULATOR_SESSION_CREDENTIALS } from "../emulator/credentials.ts";
 import { createEmulator } from "../emulator/handler.ts";
+import { emulatorModelId } from "../emulator/model-id.ts";
 import {
+  type BedrockOptions,
   BedrockEdgeError,
+  createBedrock,
   type ChatCompletionChunk,
   type ChatCompletionCreateParams,
   type ChatMessage,
@@ -515,5 +518,65 @@ describe("aborting", () => {
     }, Error);
     expect(error.name).toBe("AbortError");
     await expect.poll(() => emulator.stats.cancelledStreams, { timeout: 1000 }).toBe(1);
+  });
+});
+
+describe("a <region>/ segment in the model string, on every route", () => {
+  // The model's ARN in eu-west-1, as each route's emulator model; the client's region is another.
+  const westModel = (route: RouteName) =>
+    route === "converse"
+      ? ROUTE_FORMATS.converse.replace("us-east-1", "eu-west-1")
+      : emulatorModelId(ROUTE_FORMATS[route], [], "eu-west-1");
+
+  /** A client on the default endpoint (the emulator behind it), recording each request's host and scope. */
+  function recorded(options: Partial<BedrockOptions> = {}) {
+    const emulator = createEmulator();
+    const sent: string[] = [];
+    const bedrock = createBedrock({
+      credentials: EMULATOR_CREDENTIALS,
+      fetch: (input, init) => {
+        const request = new Request(input, init);
+        const scope = /Credential=[^/]+\/\d{8}\/([^/]+)\//.exec(request.headers.get("authorization") ?? "")?.[1];
+        sent.push(`${new URL(request.url).host} ${scope}`);
+        return emulator.fetch(request);
+      },
+      ...options,
+    });
+    return { bedrock, sent };
+  }
+
+  it.each(Object.keys(ROUTE_FORMATS) as RouteName[])(
+    "%s: the call is signed for the segment's region and sent to its endpoint, whatever the region option",
+    async (route) => {
+      const { bedrock, sent } = recorded({ region: "us-east-1" });
+      const model = `bedrock/${route}/eu-west-1/${westModel(route)}`;
+      const completion = await bedrock.chat.completions.create({ model, messages: [hello] });
+      expect(completion.choices[0]!.message.content).toMatch(/^Hello from the Bedrock emulator/);
+      expect(sent).toEqual(["bedrock-runtime.eu-west-1.amazonaws.com eu-west-1"]);
+    },
+  );
+
+  it.each(Object.keys(ROUTE_FORMATS) as RouteName[])(
+    "%s: a models table entry with the segment needs no region option",
+    async (route) => {
+      const { bedrock, sent } = recorded({ models: { west: `bedrock/${route}/eu-west-1/${westModel(route)}` } });
+      const stream = await bedrock.chat.completions.create({ model: "west", messages: [hello], stream: true });
+      expect((await collect(stream)).content).toMatch(/^Hello from the Bedrock emulator/);
+      expect(sent).toEqual(["bedrock-runtime.eu-west-1.amazonaws.com eu-west-1"]);
+    },
+  );
+
+  it("a segment that is no region, or that contradicts the ARN, is a 400 naming it, and nothing is sent", async () => {
+    const { bedrock, sent } = recorded({ region: "us-east-1" });
+    const arn = westModel("llama");
+    for (const [model, message] of [
+      [`bedrock/llama/eu-west-1x/${arn}`, '"eu-west-1x" is not an AWS region'],
+      [`bedrock/llama/us-west-2/${arn}`, "The model's ARN is in eu-west-1 but the region setting says us-west-2"],
+    ]) {
+      const error = await failure(bedrock.chat.completions.create({ model: model!, messages: [hello] }));
+      expect(error, model).toMatchObject({ status: 400, param: "region" });
+      expect(error.message, model).toContain(message);
+    }
+    expect(sent).toEqual([]);
   });
 });

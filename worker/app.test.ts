@@ -98,6 +98,41 @@ describe("MODELS checked against AWS_REGION while another binding is wrong", () 
   });
 });
 
+describe("a MODELS entry with a <region>/ segment (firsthour22 #13)", () => {
+  it("on a route other than openai: /health ok beside another AWS_REGION, the call signed for the segment's region", async () => {
+    const emulator = createEmulator();
+    const scopes: string[] = [];
+    const west = emulatorModelId("llama", [], "eu-west-1");
+    const app = createApp({
+      env: {
+        MODELS: JSON.stringify({ west: `bedrock/llama/eu-west-1/${west}` }),
+        PROXY_API_KEYS: "sk-one",
+        AWS_ACCESS_KEY_ID: EMULATOR_CREDENTIALS.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: EMULATOR_CREDENTIALS.secretAccessKey,
+        AWS_REGION: "us-east-1",
+        BEDROCK_ENDPOINT: "http://bedrock.emulator",
+      },
+      fetch: (input, init) => {
+        const request = new Request(input, init);
+        scopes.push(/Credential=[^/]+\/\d{8}\/([^/]+)\//.exec(request.headers.get("authorization") ?? "")?.[1] ?? "");
+        return emulator.fetch(request);
+      },
+      log: () => undefined,
+    });
+    const headers = { authorization: "Bearer sk-one", "content-type": "application/json" };
+    const health = await app.request("/health", { headers });
+    expect(await health.json()).toEqual({ status: "ok", models: 1 });
+    const answer = await app.request("/v1/chat/completions", {
+      method: "POST",
+      headers,
+      body: JSON.stringify({ model: "west", messages: [{ role: "user", content: "hi" }] }),
+    });
+    expect(answer.status).toBe(200);
+    expect(await answer.json()).toMatchObject({ choices: [{ message: { content: expect.stringMatching(/^Hello/) } }] });
+    expect(scopes).toEqual(["eu-west-1"]);
+  });
+});
+
 describe("createApp's own options in milliseconds", () => {
   it("are checked as the bindings are: a keepAliveMs no timer can wait is a configuration problem naming it", async () => {
     const env = {

@@ -50,12 +50,6 @@ export function validateModelId(modelId: string, expected = "bedrock/<route>/<mo
  */
 export function resolveRegion(modelId: string, explicit?: string): string {
   const fromArn = parseArn(modelId)?.region;
-  if (explicit && fromArn && explicit !== fromArn) {
-    throw invalidRequest(
-      `The model's ARN is in ${fromArn.slice(0, 40)} but the region setting says ${explicit.slice(0, 40)}: a model ARN can only be called in its own region.`,
-      "region",
-    );
-  }
   const region = explicit || fromArn;
   if (!region) {
     throw invalidRequest(
@@ -63,7 +57,15 @@ export function resolveRegion(modelId: string, explicit?: string): string {
       "model",
     );
   }
-  return checkedRegion(region);
+  // The explicit region's shape first: one that is no region is what to fix, whatever the ARN says.
+  checkedRegion(region);
+  if (explicit && fromArn && explicit !== fromArn) {
+    throw invalidRequest(
+      `The model's ARN is in ${fromArn.slice(0, 40)} but the region setting says ${explicit.slice(0, 40)}: a model ARN can only be called in its own region.`,
+      "region",
+    );
+  }
+  return region;
 }
 
 /** The region, if it has a region's shape: it becomes part of a host name. */
