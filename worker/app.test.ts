@@ -171,7 +171,7 @@ describe("Retry-After from upstream", () => {
       env: {
         PROXY_API_KEYS: "sk-one",
         MODELS: JSON.stringify({ llama: "bedrock/llama/arn:aws:bedrock:us-east-1:123456789012:imported-model/x" }),
-        AWS_ACCESS_KEY_ID: "AKIDEXAMPLE",
+        AWS_ACCESS_KEY_ID: "AKIAEXAMPLEEXAMPLE12",
         AWS_SECRET_ACCESS_KEY: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
         BEDROCK_MAX_RETRIES: "0",
       },

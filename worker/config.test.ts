@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { EMULATOR_API_KEY, EMULATOR_CREDENTIALS, EMULATOR_SESSION_CREDENTIALS } from "../emulator/credentials.ts";
 import {
   DEFAULT_MAX_BODY_BYTES,
   parseConfig,
@@ -309,6 +310,88 @@ describe("AWS_REGION and the models' ARNs", () => {
       'MODELS["claude"]: us.anthropic.claude-sonnet-4-20250514-v1:0 names no region: set AWS_REGION, or this entry\'s "region"',
     ]);
     expect(problems({ ...good, AWS_REGION: "us-west-2", MODELS: models })).toEqual([]);
+  });
+});
+
+describe("an access key id that cannot sign a call (firsthour22 #2, #9)", () => {
+  const NOT_SHAPED =
+    "AWS_ACCESS_KEY_ID is not shaped like an AWS access key id (16-128 capital letters and digits, AKIA… or ASIA…): is it still a placeholder?";
+  const TEMPORARY =
+    "AWS_ACCESS_KEY_ID is a temporary key (ASIA…) but AWS_SESSION_TOKEN is not set: without its session token it signs no valid call";
+
+  it(".dev.vars.example's placeholders, or any id not shaped like one, are a problem that never quotes it", () => {
+    for (const id of ["AKIA...", "AKIA1", "akiaexampleexample12", "AKIA EXAMPLE EXAMPLE", `AKIA${"X".repeat(125)}`]) {
+      const found = problems({ ...good, AWS_ACCESS_KEY_ID: id, AWS_SECRET_ACCESS_KEY: "..." });
+      expect(found, id).toEqual([NOT_SHAPED]);
+    }
+  });
+
+  it("a temporary (ASIA…) key without AWS_SESSION_TOKEN is a problem; with it, none", () => {
+    const temporary = { ...good, AWS_ACCESS_KEY_ID: "ASIAEXAMPLEEXAMPLE12" };
+    expect(problems(temporary)).toEqual([TEMPORARY]);
+    expect(problems({ ...temporary, AWS_SESSION_TOKEN: "token" })).toEqual([]);
+  });
+
+  it("the emulator's test credentials (and npm start's, which are they) and AWS's own example id pass", () => {
+    expect(
+      problems({
+        ...good,
+        AWS_ACCESS_KEY_ID: EMULATOR_CREDENTIALS.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: EMULATOR_CREDENTIALS.secretAccessKey,
+      }),
+    ).toEqual([]);
+    const session = EMULATOR_SESSION_CREDENTIALS;
+    expect(
+      problems({
+        ...good,
+        AWS_ACCESS_KEY_ID: session.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: session.secretAccessKey,
+        AWS_SESSION_TOKEN: session.sessionToken,
+      }),
+    ).toEqual([]);
+    expect(problems({ ...good, AWS_ACCESS_KEY_ID: "AKIAIOSFODNN7EXAMPLE" })).toEqual([]);
+  });
+
+  it("an id unused beside AWS_BEARER_TOKEN_BEDROCK (the key the proxy signs with) is not checked", () => {
+    expect(problems({ ...good, AWS_ACCESS_KEY_ID: "AKIA...", AWS_BEARER_TOKEN_BEDROCK: EMULATOR_API_KEY })).toEqual([]);
+  });
+
+  it("a deployment's own credentials are checked the same, naming the field and the binding, never the value", () => {
+    const WEST = "arn:aws:bedrock:us-west-2:210987654321:imported-model/west";
+    const credentials = { access_key_id: "AWS_ACCESS_KEY_ID_WEST", secret_access_key: "AWS_SECRET_ACCESS_KEY_WEST" };
+    const found = (keyId: string, extra: Record<string, string> = {}) => {
+      const west = {
+        AWS_ACCESS_KEY_ID_WEST: keyId,
+        AWS_SECRET_ACCESS_KEY_WEST: "west/secret+that+must+never+be+shown0000",
+        ...extra,
+      };
+      return problems({
+        ...good,
+        ...west,
+        MODELS: JSON.stringify({
+          q: {
+            deployments: [
+              { model: `bedrock/qwen3/${ARN}` },
+              {
+                model: `bedrock/qwen3/${WEST}`,
+                credentials: extra.AWS_SESSION_TOKEN_WEST
+                  ? { ...credentials, session_token: "AWS_SESSION_TOKEN_WEST" }
+                  : credentials,
+              },
+            ],
+          },
+        }),
+      });
+    };
+    const at = 'MODELS["q"].deployments[1].credentials';
+    expect(found("AKIA...")).toEqual([
+      `${at}.access_key_id: the binding AWS_ACCESS_KEY_ID_WEST is not shaped like an AWS access key id (16-128 capital letters and digits, AKIA… or ASIA…): is it still a placeholder?`,
+    ]);
+    expect(found("ASIAWESTWESTWESTWEST")).toEqual([
+      `${at}.access_key_id: the binding AWS_ACCESS_KEY_ID_WEST is a temporary key (ASIA…) but ${at}.session_token is not set: without its session token it signs no valid call`,
+    ]);
+    expect(found("ASIAWESTWESTWESTWEST", { AWS_SESSION_TOKEN_WEST: "token" })).toEqual([]);
+    expect(JSON.stringify(found("ASIAWESTWESTWESTWEST"))).not.toContain("ASIAWESTWESTWESTWEST");
   });
 });
 

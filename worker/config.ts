@@ -10,6 +10,7 @@ import {
 } from "../src/core.ts";
 import type { DeploymentConfig, ModelConfig, ModelTableEntry, RoutedModelConfig } from "../src/index.ts";
 import { type D1Database, type DurableObjectNamespace, isD1Database, isDurableObjectNamespace } from "./cloudflare.ts";
+import { accessKeyIdProblem } from "./access-key-id.ts";
 import { resolveDeploymentCredentials } from "./deployment-credentials.ts";
 import { maskAwsIds } from "./http.ts";
 import { repeatedNames } from "./json-names.ts";
@@ -370,6 +371,8 @@ function readCredentials(env: ProxyBindings, problems: string[]): Pick<ProxyConf
   }
   if (bearer) return { apiKey: bearer };
   if (accessKeyId && secretAccessKey) {
+    const wrong = accessKeyIdProblem(accessKeyId, sessionToken, "AWS_SESSION_TOKEN");
+    if (wrong) problems.push(`AWS_ACCESS_KEY_ID ${wrong}`);
     return {
       credentials: sessionToken ? { accessKeyId, secretAccessKey, sessionToken } : { accessKeyId, secretAccessKey },
     };

@@ -5,6 +5,7 @@
 // checked as the library checks it.
 import { redactSecrets } from "../src/core.ts";
 import type { ModelTableEntry } from "../src/index.ts";
+import { accessKeyIdProblem } from "./access-key-id.ts";
 import { isObject } from "./json-object.ts";
 
 const BINDING_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
@@ -126,6 +127,8 @@ function resolveCredentials(credentials: unknown, lookup: Lookup, at: string): R
     out[CREDENTIAL_FIELDS[field as keyof typeof CREDENTIAL_FIELDS]] = value.value;
   }
   if (!out.accessKeyId || !out.secretAccessKey) return fail(`${at}: ${CREDENTIALS_SHAPE}`);
+  const wrong = accessKeyIdProblem(out.accessKeyId, out.sessionToken, `${at}.session_token`);
+  if (wrong) return fail(`${at}.access_key_id: the binding ${String(credentials.access_key_id)} ${wrong}`);
   return { ok: true, value: out };
 }
 
