@@ -288,10 +288,10 @@ describe("regions that contradict the ARN", () => {
   it("are refused between an entry and its model string's region segment", () => {
     const model = "bedrock/converse/eu-west-1/amazon.nova-pro-v1:0";
     expect(() => parseModels({ a: { model, region: "us-west-2" } }, "MODELS")).toThrow(
-      'MODELS["a"]: its region is us-west-2 but its model string\'s is eu-west-1: give one of them',
+      'MODELS["a"]: its "region" us-west-2 contradicts its model string\'s eu-west-1',
     );
     expect(() => parseModels({ a: { deployments: [{ model, region: "us-west-2" }] } }, "MODELS")).toThrow(
-      'MODELS["a"].deployments[0]: its region is us-west-2 but its model string\'s is eu-west-1',
+      'MODELS["a"].deployments[0]: its "region" us-west-2 contradicts its model string\'s eu-west-1',
     );
     expect(parseModels({ a: { model, region: "eu-west-1" } })).toEqual({ a: { model, region: "eu-west-1" } });
   });

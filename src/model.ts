@@ -2,7 +2,7 @@
 // model, which region, and the per-model settings (model-settings.ts) the route honours.
 import * as v from "valibot";
 import type { CredentialsOption } from "./aws/credentials.ts";
-import { isValidRegion, parseArn, resolveRegion, validateModelId } from "./aws/endpoint.ts";
+import { parseArn, resolveRegion, validateModelId } from "./aws/endpoint.ts";
 import {
   type DeploymentConfig,
   isRoutedEntry,
@@ -157,7 +157,7 @@ function checkedRoute(model: string, region: string | undefined, at: string, fal
     const parsed = parseModelString(model);
     const arnRegion = parseArn(parsed.modelId)?.region;
     if (region && parsed.region && region !== parsed.region) {
-      throw new Error(`its region is ${region} but its model string's is ${parsed.region}: give one of them`);
+      throw new Error(`its "region" ${region} contradicts its model string's ${parsed.region}`);
     }
     if (region) resolveRegion(parsed.modelId, region);
     else if (fallback && !parsed.region && arnRegion && arnRegion !== fallback.region) {
