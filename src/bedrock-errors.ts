@@ -110,7 +110,13 @@ export function isRedirect(response: Response): boolean {
  * (retry.ts never retries it, routing/failover.ts never moves on from it).
  */
 export function unreachable(host: string, error: unknown, secrets: readonly string[]): BedrockEdgeError {
-  const why = error instanceof Error && error.message ? redactSecrets(error.message, secrets) : "";
+  // Node's fetch says only "fetch failed"; why is its cause's code (ECONNREFUSED, ENOTFOUND,
+  // UND_ERR_CONNECT_TIMEOUT, CERT_HAS_EXPIRED): a name, no secret, so one of that shape is added
+  // (and redacted with the message all the same). Read by shape, as src/ knows no Node error
+  // type: Object() takes any value, and String() is called once, so what is tested is what is shown.
+  const code = String(Object(Object(error).cause).code);
+  const named = /^[A-Z][A-Z\d_]{2,39}$/.test(code) ? ` (${code})` : "";
+  const why = error instanceof Error && error.message ? redactSecrets(error.message + named, secrets) : "";
   if (/too many subrequests/i.test(why)) {
     return new BedrockEdgeError({
       status: 503,

@@ -174,6 +174,34 @@ describe("errors", () => {
     expect(calls).toHaveLength(1);
   });
 
+  it("a fetch that failed says its cause's errno-style code, and nothing else of the cause (firsthour22 #10)", async () => {
+    const failing = (cause: unknown) =>
+      (async () => {
+        throw new TypeError("fetch failed", { cause });
+      }) as typeof globalThis.fetch;
+    const host = "bedrock-runtime.us-east-1.amazonaws.com";
+    for (const code of ["ECONNREFUSED", "ENOTFOUND", "ETIMEDOUT", "UND_ERR_CONNECT_TIMEOUT", "CERT_HAS_EXPIRED"]) {
+      const cause = Object.assign(new Error(`connect ${code} 10.0.0.1:443 secret-path`), { code });
+      const error = await failure(invokeJson(transport(failing(cause), { maxRetries: 0 }), call));
+      expect(error).toMatchObject({ code: "upstream_unreachable", status: 502 });
+      expect(error.message).toBe(`Could not reach Bedrock at ${host}: fetch failed (${code}).`);
+    }
+    // A code of another shape (lower case, a sentence, too long, not a string) is not appended.
+    for (const code of ["econnrefused", "sk-live SECRET value", `E${"X".repeat(40)}`, 111, { code: "E" }]) {
+      const error = await failure(invokeJson(transport(failing({ code }), { maxRetries: 0 }), call));
+      expect(error.message, JSON.stringify(code)).toBe(`Could not reach Bedrock at ${host}: fetch failed.`);
+    }
+    // A code shaped like an access key id is redacted as the message would be.
+    const keyLike = await failure(
+      invokeJson(transport(failing({ code: "AKIAEXAMPLEEXAMPLE12" }), { maxRetries: 0 }), call),
+    );
+    expect(keyLike.message).toBe(`Could not reach Bedrock at ${host}: fetch failed ([redacted]).`);
+    for (const cause of [undefined, null, "ECONNREFUSED"]) {
+      const error = await failure(invokeJson(transport(failing(cause), { maxRetries: 0 }), call));
+      expect(error.message).toBe(`Could not reach Bedrock at ${host}: fetch failed.`);
+    }
+  });
+
   it("a fetch that quotes the request it failed to send: its signed headers are redacted", async () => {
     const credentials = { ...CREDENTIALS, sessionToken: "IQoJb3JpZ2luX2VjSESSIONTOKENVALUE1234567890" };
     const leaky = (async (_input: RequestInfo | URL, init?: RequestInit) => {
