@@ -66,6 +66,20 @@ describe("wrangler.toml's first comment", () => {
   });
 });
 
+describe("wrangler.toml's MODELS comment", () => {
+  it("lists no entry fields of its own (a list there went stale) but points to the README's, which has them (firsthour22 #14)", () => {
+    const start = WRANGLER_TOML.indexOf("[vars]\n");
+    const comment = WRANGLER_TOML.slice(start, WRANGLER_TOML.indexOf("\nMODELS = ", start)).replace(/\s*#\s*/g, " ");
+    expect(comment).not.toMatch(/"[a-z_]+"\?/);
+    expect(comment).toMatch(/the README's Configuration section \(MODELS\) lists them all/);
+    const configuration = README.slice(README.indexOf("### Configuration\n"));
+    const row = configuration.split("\n").find((line) => line.startsWith("| `MODELS`"));
+    for (const field of ["wire_format", "tool_parser", "special_tokens", "max_output_tokens", "deployments"]) {
+      expect(row, field).toContain(field);
+    }
+  });
+});
+
 describe("wrangler.toml's optional settings", () => {
   it("list the traces endpoint, with the headers secret beside it", () => {
     const optional = WRANGLER_TOML.slice(WRANGLER_TOML.indexOf("# Optional settings"));
