@@ -6,6 +6,7 @@ import { createBedrock } from "../src/index.ts";
 import { cutBody } from "../test/helpers/cut-body.ts";
 import { createApp, type LogLine } from "./app.ts";
 import type { ProxyEnv } from "./config.ts";
+import { misconfiguredUnlisted } from "./http.ts";
 
 /** Bindings whose MODELS cannot even be read: a setup failure nobody planned for. */
 function unreadableEnv(reads: { count: number }): ProxyEnv {
@@ -95,6 +96,36 @@ describe("MODELS checked against AWS_REGION while another binding is wrong", () 
       'BEDROCK_MAX_RETRIES must be an integer >= 0, got "lots"',
       expect.stringMatching(/^MODELS\["west"\]\.chat_template: /),
     ]);
+  });
+});
+
+describe("what the operator is told to fix, on a Node, Deno or Bun server as in a Worker (firsthour22 #6)", () => {
+  it("names a Worker's secrets and, elsewhere, environment variables; never only the Worker's vars or log", async () => {
+    const logs: LogLine[] = [];
+    // A Node server started with nothing set (examples/proxy/node.ts): env from process.env.
+    const app = createApp({ env: { AWS_ACCESS_KEY_ID: "AKIAEXAMPLEEXAMPLE12" }, log: (line) => logs.push(line) });
+    const chat = await app.request("/v1/chat/completions", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ model: "m", messages: [{ role: "user", content: "hi" }] }),
+    });
+    const health = await app.request("/health");
+    const told = [
+      ((await chat.json()) as { error: { message: string } }).error.message,
+      ((await health.json()) as { message: string }).message,
+      ...logs.map((line) => line.error ?? ""),
+      misconfiguredUnlisted(2).message,
+    ];
+    expect(told[0]).toContain(
+      "(a Worker secret: wrangler secret put PROXY_API_KEYS; elsewhere an environment variable)",
+    );
+    expect(told[1]).toBe("PROXY_API_KEYS is not set, so every call is refused; the proxy's log lists every problem.");
+    const all = told.join("\n");
+    expect(all).toContain(
+      "set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or AWS_BEARER_TOKEN_BEDROCK (each a Worker secret: wrangler secret put NAME; elsewhere an environment variable)",
+    );
+    expect(all).toContain("Fix its settings (a Worker's vars and secrets, elsewhere the environment;");
+    expect(all).not.toMatch(/the Worker's (vars|log)|\(wrangler secret put[^;]*\)|\.dev\.vars/);
   });
 });
 
@@ -370,7 +401,7 @@ describe("configuration problems never quote a secret put in the wrong field", (
       MODELS: secondCopy({ api_key: "teamalphakey" }),
     });
     expect(problems).toEqual([
-      'MODELS["m"].deployments[1].api_key: the binding [redacted] is not set (wrangler secret put [redacted])',
+      'MODELS["m"].deployments[1].api_key: the binding [redacted] is not set (a Worker secret: wrangler secret put [redacted]; elsewhere an environment variable)',
     ]);
     expect(said).not.toContain("teamalphakey");
   });
@@ -423,7 +454,7 @@ describe("a [vars] value written without quotes (config5, finding 3)", () => {
     expect(health.status).toBe(503);
     const text = await health.text();
     expect((JSON.parse(text) as { problems: string[] }).problems).toEqual([
-      'MODELS["m"].deployments[1].api_key: the binding [redacted] is not set (wrangler secret put [redacted])',
+      'MODELS["m"].deployments[1].api_key: the binding [redacted] is not set (a Worker secret: wrangler secret put [redacted]; elsewhere an environment variable)',
       "OTEL_EXPORTER_OTLP_HEADERS must be a string, got an object (in wrangler.toml's [vars], put the value in quotes)",
     ]);
     expect(`${text}${JSON.stringify(logs)}`).not.toMatch(/teamalphakey|k-otel-123/);

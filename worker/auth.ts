@@ -3,6 +3,7 @@
 import type { BedrockEdgeError } from "../src/index.ts";
 import { refusal } from "./http.ts";
 import { type ClientKey, proxyKeyName } from "./keys.ts";
+import { secretHint } from "./secret-hint.ts";
 
 const encoder = new TextEncoder();
 
@@ -70,7 +71,7 @@ export async function authorise(
     // Never open by accident: no keys configured refuses everything, and says how to fix it.
     return refusal(
       401,
-      "This proxy has no API keys configured, so it refuses every call. Set PROXY_API_KEYS to a comma-separated list of keys, or API_KEYS to named keys (`wrangler secret put PROXY_API_KEYS`, or .dev.vars locally).",
+      `This proxy has no API keys configured, so it refuses every call. Set PROXY_API_KEYS to a comma-separated list of keys, or API_KEYS to named keys (${secretHint("PROXY_API_KEYS")}).`,
       "proxy_keys_not_configured",
     );
   }

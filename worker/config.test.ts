@@ -436,7 +436,7 @@ describe("MODELS entries with several deployments", () => {
     const found = (deployment: Record<string, unknown>) =>
       problems(env({ deployments: [first, { model: `bedrock/qwen3/${WEST}`, ...deployment }] }));
     expect(found({ credentials: { access_key_id: "NOPE", secret_access_key: "AWS_SECRET_ACCESS_KEY_WEST" } })).toEqual([
-      'MODELS["q"].deployments[1].credentials.access_key_id: the binding NOPE is not set (wrangler secret put NOPE)',
+      'MODELS["q"].deployments[1].credentials.access_key_id: the binding NOPE is not set (a Worker secret: wrangler secret put NOPE; elsewhere an environment variable)',
     ]);
     expect(found({ credentials: { access_key_id: "AWS_ACCESS_KEY_ID_WEST" } })[0]).toMatch(
       /^MODELS\["q"\]\.deployments\[1\]\.credentials: must be \{ "access_key_id"/,
@@ -471,7 +471,7 @@ describe("MODELS entries with several deployments", () => {
       secretKey: "wJalrXUtnFEMIK7MDENGbPxRfiCYzzSECRET0007",
     };
     const withheld =
-      /: names no binding that is set, and looks like a secret itself \(so it is not repeated here\): put the secret in a binding \(wrangler secret put <NAME>\) and give that NAME here$/;
+      /: names no binding that is set, and looks like a secret itself \(so it is not repeated here\): put the secret in a binding \(a Worker secret: wrangler secret put <NAME>; elsewhere an environment variable\) and give that NAME here$/;
     const answers = [
       found({ api_key: pasted.bedrockApiKey }),
       found({ credentials: { access_key_id: pasted.accessKeyId, secret_access_key: "AWS_SECRET_ACCESS_KEY_WEST" } }),
@@ -486,7 +486,7 @@ describe("MODELS entries with several deployments", () => {
     for (const secret of Object.values(pasted)) expect(JSON.stringify(answers)).not.toContain(secret);
     // A name that reads as a name is still quoted, with the command that sets it.
     expect(found({ api_key: "bedrock_key_west" })).toEqual([
-      'MODELS["q"].deployments[1].api_key: the binding bedrock_key_west is not set (wrangler secret put bedrock_key_west)',
+      'MODELS["q"].deployments[1].api_key: the binding bedrock_key_west is not set (a Worker secret: wrangler secret put bedrock_key_west; elsewhere an environment variable)',
     ]);
   });
 
@@ -715,7 +715,7 @@ describe("a [vars] value written without quotes (a JSON binding)", () => {
       }),
     ).toEqual([`AWS_REGION must be a string, got a list ${hint}`]);
     expect(problems({ ...good, PROXY_API_KEYS: ["sk-a"] as never })).toEqual([
-      "PROXY_API_KEYS must be a string, the keys separated by commas or lines, got a list (wrangler secret put PROXY_API_KEYS)",
+      "PROXY_API_KEYS must be a string, the keys separated by commas or lines, got a list (a Worker secret: wrangler secret put PROXY_API_KEYS; elsewhere an environment variable)",
     ]);
   });
 

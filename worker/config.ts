@@ -16,6 +16,7 @@ import { maskAwsIds } from "./http.ts";
 import { repeatedNames } from "./json-names.ts";
 import { type ApiKeyEntry, type ClientKey, parseApiKeys, readClientKeys } from "./keys.ts";
 import { kindOf, quoteUrl, quoteValue } from "./quote-value.ts";
+import { secretHint } from "./secret-hint.ts";
 import { readTraceExport, type TraceExport } from "./traces.ts";
 
 /** The bindings, exactly as wrangler.toml [vars] and `wrangler secret put` name them. */
@@ -378,7 +379,7 @@ function readCredentials(env: ProxyBindings, problems: string[]): Pick<ProxyConf
     };
   }
   problems.push(
-    "no Bedrock credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (wrangler secret put), or AWS_BEARER_TOKEN_BEDROCK",
+    `no Bedrock credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or AWS_BEARER_TOKEN_BEDROCK (each ${secretHint("NAME")})`,
   );
   return {};
 }

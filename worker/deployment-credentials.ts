@@ -7,6 +7,7 @@ import { redactSecrets } from "../src/core.ts";
 import type { ModelTableEntry } from "../src/index.ts";
 import { accessKeyIdProblem } from "./access-key-id.ts";
 import { isObject } from "./json-object.ts";
+import { secretHint } from "./secret-hint.ts";
 
 const BINDING_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
 const CREDENTIAL_FIELDS = {
@@ -139,10 +140,10 @@ function bindingNamed(name: unknown, lookup: Lookup, at: string): Result<string>
   if (value !== undefined) return { ok: true, value };
   if (readsAsSecret(name)) {
     return fail(
-      `${at}: names no binding that is set, and looks like a secret itself (so it is not repeated here): put the secret in a binding (wrangler secret put <NAME>) and give that NAME here`,
+      `${at}: names no binding that is set, and looks like a secret itself (so it is not repeated here): put the secret in a binding (${secretHint("<NAME>")}) and give that NAME here`,
     );
   }
-  return fail(`${at}: the binding ${name} is not set (wrangler secret put ${name})`);
+  return fail(`${at}: the binding ${name} is not set (${secretHint(name)})`);
 }
 
 // Letters of both cases and digits, 20 or more, no underscore: a secret access key or a token

@@ -130,7 +130,7 @@ export function methodNotAllowed(method: string, path: string, allowed: readonly
 export function misconfigured(problems: readonly string[]): BedrockEdgeError {
   return refusal(
     500,
-    `The proxy's configuration is invalid: ${problems.join("; ")}. Fix the Worker's vars and secrets (GET /health lists the problems).`,
+    `The proxy's configuration is invalid: ${problems.join("; ")}. Fix its settings (a Worker's vars and secrets, elsewhere the environment; GET /health lists the problems).`,
     "proxy_misconfigured",
   );
 }
@@ -143,14 +143,14 @@ export function misconfiguredUnlisted(count: number, shown: readonly string[] = 
   const own = shown.length ? ` Of them, those about this key or the models it may call: ${shown.join("; ")}.` : "";
   return refusal(
     500,
-    `The proxy's configuration is invalid (${count} problem${count === 1 ? "" : "s"}), so it answers no call until its operator fixes the Worker's vars and secrets.${own} ${WHERE_PROBLEMS_ARE}`,
+    `The proxy's configuration is invalid (${count} problem${count === 1 ? "" : "s"}), so it answers no call until its operator fixes its settings.${own} ${WHERE_PROBLEMS_ARE}`,
     "proxy_misconfigured",
   );
 }
 
 /** Where an operator reads the problems, for callers who are not told them all. */
 export const WHERE_PROBLEMS_ARE =
-  "The Worker's log lists the problems; so does GET /health with an admin key or a key of PROXY_API_KEYS.";
+  "The proxy's log lists the problems; so does GET /health with an admin key or a key of PROXY_API_KEYS.";
 
 /**
  * The proxy's view of a failure, whole (the log line's). Anything not already ours becomes a

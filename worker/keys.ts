@@ -10,6 +10,7 @@ import { isRateLimiter, type RateLimiter } from "./cloudflare.ts";
 import type { ProxyBindings, ProxyEnv } from "./config.ts";
 import { repeatedNames } from "./json-names.ts";
 import { KEY_LIKE, kindOf, NAME_LENGTH, quoteValue } from "./quote-value.ts";
+import { secretHint } from "./secret-hint.ts";
 
 /**
  * An API_KEYS entry as createApp's object-form env holds it (the secret's JSON has the same
@@ -149,7 +150,7 @@ export function readClientKeys(
   const keys: ClientKey[] = [];
   if (env.PROXY_API_KEYS !== undefined && typeof env.PROXY_API_KEYS !== "string") {
     problems.push(
-      `PROXY_API_KEYS must be a string, the keys separated by commas or lines, got ${kindOf(env.PROXY_API_KEYS)} (wrangler secret put PROXY_API_KEYS)`,
+      `PROXY_API_KEYS must be a string, the keys separated by commas or lines, got ${kindOf(env.PROXY_API_KEYS)} (${secretHint("PROXY_API_KEYS")})`,
     );
   }
   const table = readTable(env.API_KEYS, problems);

@@ -44,5 +44,5 @@ export async function health(c: AppContext): Promise<Response> {
 function hint(keys: number): string {
   return keys
     ? WHERE_PROBLEMS_ARE
-    : "PROXY_API_KEYS is not set, so every call is refused; the Worker's log lists every problem.";
+    : "PROXY_API_KEYS is not set, so every call is refused; the proxy's log lists every problem.";
 }
