@@ -1,9 +1,9 @@
-// An AWS access key id the proxy is given must be able to sign a call: AWS documents ids as
-// 16-128 characters, and those it issues are capital letters and digits (AKIA… long-term, ASIA…
-// temporary). Anything else is a placeholder left in (.dev.vars.example's `AKIA...`) or a value
+// An AWS access key id the proxy is given must be able to sign a call: IAM documents ids as 16-128
+// word characters (its AccessKeyId pattern is [\w]+), and those it issues are capital letters and
+// digits (AKIA… long-term, ASIA… temporary). Anything else is a placeholder left in (.dev.vars.example's `AKIA...`) or a value
 // pasted into the wrong binding, and a temporary key without its session token is refused by
 // every call: each is a configuration problem, said without the value (half a credential).
-const ACCESS_KEY_ID = /^[A-Z0-9]{16,128}$/;
+const ACCESS_KEY_ID = /^\w{16,128}$/;
 
 /**
  * What is wrong with `keyId` and its session token, as the end of a sentence about the binding
@@ -11,7 +11,7 @@ const ACCESS_KEY_ID = /^[A-Z0-9]{16,128}$/;
  */
 export function accessKeyIdProblem(keyId: string, sessionToken: string | undefined, token: string): string | undefined {
   if (!ACCESS_KEY_ID.test(keyId)) {
-    return "is not shaped like an AWS access key id (16-128 capital letters and digits, AKIA… or ASIA…): is it still a placeholder?";
+    return "is not shaped like an AWS access key id (16-128 letters, digits or underscores, AKIA… or ASIA…): is it still a placeholder?";
   }
   if (keyId.startsWith("ASIA") && !sessionToken) {
     return `is a temporary key (ASIA…) but ${token} is not set: without its session token it signs no valid call`;

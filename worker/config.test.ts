@@ -315,12 +315,12 @@ describe("AWS_REGION and the models' ARNs", () => {
 
 describe("an access key id that cannot sign a call (firsthour22 #2, #9)", () => {
   const NOT_SHAPED =
-    "AWS_ACCESS_KEY_ID is not shaped like an AWS access key id (16-128 capital letters and digits, AKIA… or ASIA…): is it still a placeholder?";
+    "AWS_ACCESS_KEY_ID is not shaped like an AWS access key id (16-128 letters, digits or underscores, AKIA… or ASIA…): is it still a placeholder?";
   const TEMPORARY =
     "AWS_ACCESS_KEY_ID is a temporary key (ASIA…) but AWS_SESSION_TOKEN is not set: without its session token it signs no valid call";
 
   it(".dev.vars.example's placeholders, or any id not shaped like one, are a problem that never quotes it", () => {
-    for (const id of ["AKIA...", "AKIA1", "akiaexampleexample12", "AKIA EXAMPLE EXAMPLE", `AKIA${"X".repeat(125)}`]) {
+    for (const id of ["AKIA...", "AKIA1", "AKIA-EXAMPLE-EXAMPLE1", "AKIA EXAMPLE EXAMPLE", `AKIA${"X".repeat(125)}`]) {
       const found = problems({ ...good, AWS_ACCESS_KEY_ID: id, AWS_SECRET_ACCESS_KEY: "..." });
       expect(found, id).toEqual([NOT_SHAPED]);
     }
@@ -385,7 +385,7 @@ describe("an access key id that cannot sign a call (firsthour22 #2, #9)", () => 
     };
     const at = 'MODELS["q"].deployments[1].credentials';
     expect(found("AKIA...")).toEqual([
-      `${at}.access_key_id: the binding AWS_ACCESS_KEY_ID_WEST is not shaped like an AWS access key id (16-128 capital letters and digits, AKIA… or ASIA…): is it still a placeholder?`,
+      `${at}.access_key_id: the binding AWS_ACCESS_KEY_ID_WEST is not shaped like an AWS access key id (16-128 letters, digits or underscores, AKIA… or ASIA…): is it still a placeholder?`,
     ]);
     expect(found("ASIAWESTWESTWESTWEST")).toEqual([
       `${at}.access_key_id: the binding AWS_ACCESS_KEY_ID_WEST is a temporary key (ASIA…) but ${at}.session_token is not set: without its session token it signs no valid call`,
