@@ -34,6 +34,7 @@ export default defineConfig({
           name: "workerd",
           include: ["test/workerd/**/*.test.ts"],
           globalSetup: ["test/workerd/global-setup.ts"],
+          setupFiles: ["test/workerd/connections.ts"],
           testTimeout: 20_000,
           hookTimeout: 30_000,
         },
