@@ -23,6 +23,17 @@ export function cut(bytes: Uint8Array, offsets: number[]): Uint8Array[] {
   return pieces;
 }
 
+/**
+ * Every offset at which `length` bytes can be cut in two (1 to length - 1), in consecutive ranges
+ * `[first, last]` of at most `size` offsets: a test per range keeps each within its timeout on a
+ * slow, shared machine, however long the stream.
+ */
+export function cuttingRanges(length: number, size: number): Array<[number, number]> {
+  const ranges: Array<[number, number]> = [];
+  for (let first = 1; first < length; first += size) ranges.push([first, Math.min(first + size - 1, length - 1)]);
+  return ranges;
+}
+
 /** A deterministic pseudo-random generator (mulberry32), so failures reproduce. */
 export function seeded(seed: number): () => number {
   let a = seed >>> 0;
