@@ -18,7 +18,7 @@ import {
   QWEN_REQUIRED_PREFILL,
   qwenNamedPrefill,
 } from "./prefills.ts";
-import { errorAnswer, events, type Json, json, send, validates } from "./test-helpers.ts";
+import { cpuMsOf, errorAnswer, events, type Json, json, send, validates } from "./test-helpers.ts";
 import { chunksOf } from "./testing.ts";
 import { toolsInPrompt } from "./tool-markup.ts";
 
@@ -112,11 +112,10 @@ describe("toolsInPrompt", () => {
     expect(toolsInPrompt(prompt)).toEqual([{ name: "book_hotel", parameters: BOOKING }]);
   });
 
-  it("finds nothing in a prompt without tools, and stays linear on unbalanced braces", () => {
+  it("finds nothing in a prompt without tools, and stays linear on unbalanced braces", async () => {
     expect(toolsInPrompt("<|im_start|>user\n{{{{ no tools }<|im_end|>")).toEqual([]);
-    const started = performance.now();
-    expect(toolsInPrompt(`<tools>\n${"{".repeat(2_000_000)}`)).toEqual([]);
-    expect(performance.now() - started).toBeLessThan(2000);
+    const cpuMs = await cpuMsOf(() => expect(toolsInPrompt(`<tools>\n${"{".repeat(2_000_000)}`)).toEqual([]));
+    expect(cpuMs).toBeLessThan(2000);
   });
 });
 
