@@ -36,7 +36,9 @@ export default defineConfig({
           globalSetup: ["test/workerd/global-setup.ts"],
           setupFiles: ["test/workerd/connections.ts"],
           testTimeout: 20_000,
-          hookTimeout: 30_000,
+          // A file's beforeAll bundles the Worker, starts workerd and the emulator: a second or two
+          // on an idle machine, more than 30 s under load, and a failed start skips the whole file.
+          hookTimeout: 120_000,
         },
       },
       {

@@ -57,7 +57,7 @@ beforeAll(async () => {
     },
     { main: { durableObjects: { KEY_LIMITS: { className: "KeyLimits", useSQLite: true } } } },
   );
-}, 150_000);
+}, 90_000 + 120_000); // the wait, then the project's hookTimeout for the start
 afterAll(() => proxy?.close());
 beforeEach(() => proxy.served.emulator.stats.reset());
 

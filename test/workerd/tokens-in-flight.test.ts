@@ -71,7 +71,7 @@ beforeAll(async () => {
     },
     [{ name: "key-limits-seeder", script: await bundleWorkerScript("test/workerd/key-limits-seeder.ts") }],
   );
-}, 60_000);
+}, 20_000 + 120_000); // the wait, then the project's hookTimeout for the start
 afterAll(() => proxy?.close());
 
 async function callObject(name: KeyName, method: string, args: unknown): Promise<unknown> {
