@@ -621,6 +621,13 @@ function oversized(bytes: number): ReadableStream<Uint8Array> {
   });
 }
 
+/**
+ * How long `npm start` may take to print its banner (tsx, scripts/start.ts, wrangler dev and the
+ * emulator): seconds on an idle machine, more than 45 s at a load of 28 on 2 cores. A test's own
+ * timeout is this plus what it does after the banner.
+ */
+const BANNER_MS = 120_000;
+
 const TSX = `${ROOT}node_modules/tsx/dist/cli.mjs`;
 // scripts/start.ts of the working directory: this checkout's, or a copy's (projectCopy).
 const START = [TSX, "scripts/start.ts", "--emulator"];
@@ -684,7 +691,7 @@ async function startInCopy(
   child.stdout!.on("data", (data: Buffer) => (output += data.toString()));
   child.stderr!.on("data", (data: Buffer) => (output += data.toString()));
   try {
-    await eventually(() => output.includes("Ctrl-C stops everything."), 45_000, "the banner");
+    await eventually(() => output.includes("Ctrl-C stops everything."), BANNER_MS, "the banner");
   } catch (error) {
     await stopped(child, "SIGTERM");
     throw new Error(`${error instanceof Error ? error.message : error}; output:\n${output}`);
@@ -696,7 +703,7 @@ const APP_ORIGIN = "https://app.example";
 
 describe("npm start, for real", () => {
   it("serves the demo models from wrangler dev + the emulator, and stops both on a signal", {
-    timeout: 60_000,
+    timeout: BANNER_MS + 15_000,
   }, async () => {
     const [port, emulatorPort] = [await freePort(), await freePort()];
     let output = "";
@@ -714,7 +721,7 @@ describe("npm start, for real", () => {
     started.stderr!.on("data", (data: Buffer) => (output += data.toString()));
     await eventually(
       () => output.includes("Ctrl-C stops everything."),
-      45_000,
+      BANNER_MS,
       `the banner; output so far:\n${output}`,
     );
 
@@ -866,7 +873,7 @@ describe("npm start, for real", () => {
 
 describe("npm start, with the user's own settings", () => {
   it(".dev.vars read in emulator mode between the demo's and the shell's, and the bindings MODELS' deployments name passed from the shell", {
-    timeout: 90_000,
+    timeout: BANNER_MS + 45_000,
   }, async () => {
     // What the review tried: a chat_template full of quotes and a key holding a $, in .dev.vars; a
     // deployment whose credentials are bindings of their own, set in the shell. AWS_REGION is
@@ -943,7 +950,7 @@ describe("npm start, with the user's own settings", () => {
   });
 
   it("AWS credentials in the shell alone, no MODELS or keys: real Bedrock, and the banner gives the command for the demo", {
-    timeout: 90_000,
+    timeout: BANNER_MS + 45_000,
   }, async () => {
     // AWS's documentation example keys: nothing is called with them.
     const run = await startInCopy(undefined, [], {
@@ -964,7 +971,7 @@ describe("npm start, with the user's own settings", () => {
   });
 
   it("a Ctrl-C removes the env files it wrote before it waits for wrangler: tsx kills a script slow to answer, and they hold secrets", {
-    timeout: 60_000,
+    timeout: BANNER_MS + 15_000,
   }, async () => {
     const secret = "sk-shell-secret-key-0001";
     // Its own process group, so that everything it started can be ended whatever happens here.
@@ -993,7 +1000,7 @@ describe("npm start, with the user's own settings", () => {
   });
 
   it("a configuration with problems: the banner says so, and where to read them, not that no model is listed", {
-    timeout: 90_000,
+    timeout: BANNER_MS + 45_000,
   }, async () => {
     const models = {
       pair: {
