@@ -149,7 +149,10 @@ describe("hostile bodies are refused before they are expensive", () => {
     });
   }
 
-  it("over the limit and chunked (no Content-Length): 413 after the rest is drained, and the connection stays usable", async () => {
+  // 100 MB sent in all.
+  it("over the limit and chunked (no Content-Length): 413 after the rest is drained, and the connection stays usable", {
+    timeout: 90_000,
+  }, async () => {
     for (let round = 0; round < 5; round++) {
       const sent = await send(chunked(`{"model":"vision","x":"${"x".repeat(20_000_000)}"}`));
       if (round === 0) measured.push(["20 MB chunked, over every limit", 20_000_000, sent]);
@@ -184,7 +187,10 @@ describe("the most a body within every limit costs, served", () => {
 });
 
 describe("a model's own limit", () => {
-  it("a vision model's max_body_bytes lets a large image through that the default refuses", async () => {
+  // 24 MB sent, 12 MB of it served: well over the default 20 s at a load of 28 on 2 cores.
+  it("a vision model's max_body_bytes lets a large image through that the default refuses", {
+    timeout: 90_000,
+  }, async () => {
     const image = `data:image/png;base64,${"A".repeat(12_000_000)}`;
     const message = (model: string) =>
       JSON.stringify({
