@@ -5,6 +5,7 @@
 // `openai` package over real HTTP and real SSE.
 import { Miniflare, type WorkerOptions } from "miniflare";
 import OpenAI from "openai";
+import type { Dispatcher } from "undici";
 import { inject } from "vitest";
 import { EMULATOR_CREDENTIALS } from "../../emulator/credentials.ts";
 import { wranglerCompatibility } from "../../scripts/wrangler-compatibility.ts";
@@ -74,8 +75,12 @@ function bundleWorker(): Promise<string> {
 export interface WorkerdProxy {
   /** Base URL of one variant's Worker (its own loopback port), e.g. `http://127.0.0.1:41234`. */
   url(variant?: string): string;
-  /** The official client, pointed at `<worker>/v1`; no client-side retries unless asked. */
-  client(variant?: string, options?: { apiKey?: string; maxRetries?: number }): OpenAI;
+  /**
+   * The official client, pointed at `<worker>/v1`; no client-side retries unless asked. Each
+   * request on a connection of its own (connections.ts), unless given a `connection`: an undici
+   * Client, one kept-alive connection, for a test whose claim is about the connection.
+   */
+  client(variant?: string, options?: { apiKey?: string; maxRetries?: number; connection?: Dispatcher }): OpenAI;
   served: ServedEmulator;
   /** Parsed JSON log lines of every Worker, in arrival order. */
   logs: LogLine[];
@@ -155,6 +160,7 @@ export async function startWorkerdProxy(
         apiKey: options.apiKey ?? TEST_KEYS[0],
         maxRetries: options.maxRetries ?? 0,
         fetch: recordingFetch(),
+        ...(options.connection ? { fetchOptions: { dispatcher: options.connection } } : {}),
       }),
     served,
     logs,

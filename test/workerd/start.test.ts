@@ -17,6 +17,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import OpenAI from "openai";
+import { Client } from "undici";
 import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from "vitest";
 import { EMULATOR_CREDENTIALS } from "../../emulator/credentials.ts";
 import { emulatorModelId } from "../../emulator/model-id.ts";
@@ -832,18 +833,34 @@ describe("npm start, for real", () => {
     expect(usage.some((row) => row.model === "demo-failover")).toBe(true);
 
     // A body over the limit without Content-Length: wrangler dev answered the next request on the
-    // connection with "Your worker restarted mid-request" until the proxy drained the rest.
-    for (let round = 0; round < 3; round++) {
-      const tooLarge = await fetch(`${url}/v1/chat/completions`, {
-        method: "POST",
-        headers: { authorization: `Bearer ${DEV_KEY}`, "content-type": "application/json" },
-        body: oversized(6 * 1024 * 1024),
-        duplex: "half",
-      } as RequestInit);
-      expect(tooLarge.status).toBe(413);
-      await tooLarge.text();
-      const next = await client.chat.completions.create({ model: "demo-llama", messages: USER_HELLO });
-      expect(next.choices[0]!.message.content).toContain("Hello from the Bedrock emulator (llama)");
+    // connection with "Your worker restarted mid-request" until the proxy drained the rest. One
+    // connection for all six requests, which the project's fetch would not reuse (connections.ts).
+    const connection = new Client(url);
+    let connects = 0;
+    connection.on("connect", () => connects++);
+    const onConnection = new OpenAI({
+      baseURL: `${url}/v1`,
+      apiKey: DEV_KEY,
+      maxRetries: 0,
+      fetchOptions: { dispatcher: connection },
+    });
+    try {
+      for (let round = 0; round < 3; round++) {
+        const tooLarge = await fetch(`${url}/v1/chat/completions`, {
+          method: "POST",
+          headers: { authorization: `Bearer ${DEV_KEY}`, "content-type": "application/json" },
+          body: oversized(6 * 1024 * 1024),
+          duplex: "half",
+          dispatcher: connection,
+        } as RequestInit);
+        expect(tooLarge.status).toBe(413);
+        await tooLarge.text();
+        const next = await onConnection.chat.completions.create({ model: "demo-llama", messages: USER_HELLO });
+        expect(next.choices[0]!.message.content).toContain("Hello from the Bedrock emulator (llama)");
+      }
+      expect(connects).toBe(1);
+    } finally {
+      await connection.close();
     }
 
     // Clients that leave streamed calls at once, in a burst: wrangler's inspector proxy took the
