@@ -9,7 +9,15 @@ import { emulatorModelId } from "../../emulator/model-id.ts";
 import type { D1Database } from "../../worker/cloudflare.ts";
 import { readUsagePage, type UsagePage, type UsageSummary, usageSummary } from "../../worker/usage.ts";
 import { errorOf } from "../helpers/errors.ts";
-import { eventually, startWorkerdProxy, TEST_KEYS, TEST_MODELS, USER_HELLO, type WorkerdProxy } from "./harness.ts";
+import {
+  awayFromMidnight,
+  eventually,
+  startWorkerdProxy,
+  TEST_KEYS,
+  TEST_MODELS,
+  USER_HELLO,
+  type WorkerdProxy,
+} from "./harness.ts";
 
 const MIGRATIONS = fileURLToPath(new URL("../../migrations/", import.meta.url));
 const KEYS = {
@@ -244,7 +252,13 @@ async function report(query = "", apiKey: string = KEYS.ops.key, variant = "main
 }
 
 describe("GET /v1/usage", () => {
+  // Each row's day is its request's UTC day, and these tests compare rows with today: they start
+  // more than 120 s (their five 20 s timeouts) before a midnight. Called, not passed: vitest reads
+  // a hook's first parameter as its fixtures.
+  beforeAll(() => awayFromMidnight(120_000), 130_000);
+
   it("answers per day, key and model, for admin keys", async () => {
+    const today = new Date().toISOString().slice(0, 10);
     // Two requests by the admin key itself, so its row is known exactly.
     for (let i = 0; i < 2; i++) {
       await proxy
@@ -262,7 +276,6 @@ describe("GET /v1/usage", () => {
       () => reporter.chat.completions.create({ model: "llama", messages: USER_HELLO, temperature: 9 }),
       OpenAI.BadRequestError,
     );
-    const today = new Date().toISOString().slice(0, 10);
     const { status, body } = await eventually(
       async () => {
         const answer = await report();
