@@ -154,9 +154,10 @@ describe("requests per minute (the Rate Limiting binding)", () => {
 });
 
 describe("tokens per day (the KeyLimits Durable Object)", () => {
-  // Every count below falls within one UTC day.
+  // Every count below falls within one UTC day: they start more than 60 s (their two 20 s
+  // timeouts and more) before a midnight.
   // Called, not passed: vitest reads a hook's first parameter as its fixtures, and a default value there is refused.
-  beforeAll(() => awayFromMidnight(), 30_000);
+  beforeAll(() => awayFromMidnight(60_000), 70_000);
 
   it("admit while the day's finished requests used fewer tokens than the limit", async () => {
     await chat("tokens-at-edge");
