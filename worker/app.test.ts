@@ -4,7 +4,9 @@ import { createEmulator } from "../emulator/handler.ts";
 import { emulatorModelId } from "../emulator/model-id.ts";
 import { createBedrock } from "../src/index.ts";
 import { cutBody } from "../test/helpers/cut-body.ts";
+import { stalledBody } from "../test/helpers/stalled-body.ts";
 import { createApp, type LogLine } from "./app.ts";
+import { MAX_DRAIN_MS } from "./body.ts";
 import type { ProxyEnv } from "./config.ts";
 import { misconfiguredUnlisted } from "./http.ts";
 
@@ -563,6 +565,72 @@ describe("a client that stops sending its request body", () => {
     await answer.text();
     expect(logs).toHaveLength(1);
     expect(logs[0]).toMatchObject({ status: 499, error: "the client stopped sending its request body" });
+  });
+});
+
+describe("a request body that stalls, on an answer that does not read it (codereview28 #1)", () => {
+  /** Whether `promise` has settled once the fake clock has run `ms`. */
+  async function settledAfter(promise: Promise<unknown>, ms: number): Promise<boolean> {
+    let settled = false;
+    void promise.then(
+      () => (settled = true),
+      () => (settled = true),
+    );
+    await vi.advanceTimersByTimeAsync(ms);
+    return settled;
+  }
+
+  async function stalledApp(logs: LogLine[]) {
+    const app = createApp({
+      env: { ...ONE_MODEL, CORS_ORIGINS: "https://app.example.com" },
+      log: (line) => logs.push(line),
+    });
+    // The state is built first. Only timers are faked: a key's digest and setImmediate stay real.
+    await (await app.request("/health")).text();
+    logs.length = 0;
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
+    onTestFinished(() => {
+      vi.useRealTimers();
+    });
+    return app;
+  }
+
+  it("an answer that is no refusal (a preflight's 204) goes at once: the body is not waited for", async () => {
+    const logs: LogLine[] = [];
+    const app = await stalledApp(logs);
+    const sent = stalledBody();
+    const answer = Promise.resolve(
+      app.request("/v1/chat/completions", {
+        method: "OPTIONS",
+        headers: { origin: "https://app.example.com", "access-control-request-method": "POST" },
+        body: sent.body,
+        duplex: "half",
+      } as RequestInit),
+    );
+    expect(await settledAfter(answer, 0)).toBe(true);
+    expect((await answer).status).toBe(204);
+    expect(sent.cancelled()).toBe(false);
+  });
+
+  it("a refusal made before the body is read (401, 404) goes within MAX_DRAIN_MS, the body given up", async () => {
+    const logs: LogLine[] = [];
+    const app = await stalledApp(logs);
+    for (const [path, headers, status] of [
+      ["/v1/chat/completions", {}, 401],
+      ["/v1/nothing", { authorization: `Bearer ${ONE_MODEL.PROXY_API_KEYS}` }, 404],
+    ] as const) {
+      const sent = stalledBody();
+      const answer = Promise.resolve(
+        app.request(path, { method: "POST", headers, body: sent.body, duplex: "half" } as RequestInit),
+      );
+      // Once the drain has begun (after the key's digest, in real time), the clock runs its time.
+      while (!sent.body.locked) await new Promise((resolve) => setImmediate(resolve));
+      expect(await settledAfter(answer, MAX_DRAIN_MS)).toBe(true);
+      expect((await answer).status).toBe(status);
+      await (await answer).text();
+      expect(sent.cancelled()).toBe(true);
+    }
+    expect(logs.map((line) => line.status)).toEqual([401, 404]);
   });
 });
 

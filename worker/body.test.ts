@@ -1,9 +1,10 @@
-import { describe, expect, it, vi } from "vitest";
+import { describe, expect, it, onTestFinished, vi } from "vitest";
 import { cutBody } from "../test/helpers/cut-body.ts";
+import { stalledBody } from "../test/helpers/stalled-body.ts";
 import { errorOf } from "../test/helpers/errors.ts";
 import { BedrockEdgeError } from "../src/errors.ts";
 import { REQUEST_JSON_LIMITS } from "../src/core.ts";
-import { type BodyLimits, isBodyCut, MAX_DRAINED_BYTES, readJsonBody } from "./body.ts";
+import { type BodyLimits, drainUnread, isBodyCut, MAX_DRAIN_MS, MAX_DRAINED_BYTES, readJsonBody } from "./body.ts";
 
 const LIMITS: BodyLimits = { largest: 10_000, forModel: (model) => (model === "vision" ? 10_000 : 2_000) };
 
@@ -201,6 +202,58 @@ describe("a body over its limit: 413, naming the limit", () => {
     const sent = pieces(body("vision", MAX_DRAINED_BYTES + 1_000_000));
     expect(await refusal(readJsonBody(sent.request, LIMITS))).toMatchObject({ status: 413 });
     expect(sent.read()).toBeLessThan(MAX_DRAINED_BYTES + 64 * 1024);
+  });
+});
+
+describe("a body that stalls while it is drained: given up after MAX_DRAIN_MS (codereview28 #1)", () => {
+  /** Whether `promise` has settled once the fake clock has run `ms`. */
+  async function settledAfter(promise: Promise<unknown>, ms: number): Promise<boolean> {
+    let settled = false;
+    void promise.then(
+      () => (settled = true),
+      () => (settled = true),
+    );
+    await vi.advanceTimersByTimeAsync(ms);
+    return settled;
+  }
+
+  const stalledRequest = (first: string, declared?: number) => {
+    const sent = stalledBody(first);
+    const headers: Record<string, string> = declared === undefined ? {} : { "content-length": String(declared) };
+    const request = new Request("http://proxy/v1/chat/completions", {
+      method: "POST",
+      body: sent.body,
+      headers,
+      duplex: "half",
+    } as RequestInit);
+    return { request, cancelled: sent.cancelled };
+  };
+
+  it("an unread body: drainUnread returns when the time is up, and the body is cancelled", async () => {
+    vi.useFakeTimers();
+    onTestFinished(() => {
+      vi.useRealTimers();
+    });
+    for (const declared of [undefined, 5_000]) {
+      const sent = stalledRequest("{", declared);
+      const drained = drainUnread(sent.request);
+      expect(await settledAfter(drained, MAX_DRAIN_MS - 1)).toBe(false);
+      expect(await settledAfter(drained, 1)).toBe(true);
+      expect(sent.cancelled()).toBe(true);
+    }
+  });
+
+  it("a 413, by its Content-Length or streamed past the limit, goes when the time is up", async () => {
+    vi.useFakeTimers();
+    onTestFinished(() => {
+      vi.useRealTimers();
+    });
+    for (const sent of [stalledRequest("{", 50_000), stalledRequest(body("vision", 20_000))]) {
+      const refused = refusal(readJsonBody(sent.request, LIMITS));
+      expect(await settledAfter(refused, MAX_DRAIN_MS)).toBe(true);
+      expect(await refused).toMatchObject({ status: 413, code: "request_too_large" });
+      expect(sent.cancelled()).toBe(true);
+    }
   });
 });
 

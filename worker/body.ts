@@ -21,6 +21,16 @@ import { BedrockEdgeError } from "../src/index.ts";
  */
 export const MAX_DRAINED_BYTES = 32 * 1024 * 1024;
 
+/**
+ * How long a body is drained at most, in all. The drain is for a client that wrote its whole body
+ * before reading the answer: those bytes are already on their way, and 2 s carries them over any
+ * link a large upload is sent on. A client still sending after that (a trickle, or a body that
+ * stalls without ending: a chunked one never closed, a Content-Length never reached) would
+ * otherwise hold the answer, and the request, for as long as it liked; it is given up, as a body
+ * past MAX_DRAINED_BYTES is.
+ */
+export const MAX_DRAIN_MS = 2000;
+
 export interface BodyLimits {
   /** The largest limit of any model: how far a body is read before the model is known. */
   largest: number;
@@ -210,24 +220,47 @@ function declaredLength(headers: Headers): number | undefined {
 }
 
 /**
- * A body nobody read, read and dropped (up to MAX_DRAINED_BYTES) before the answer goes: a 413
- * declared too large, and every refusal answered before the body is read (401, 404, 405, 500),
- * so that the connection stays usable. A body declared larger than that is not read at all, nor
- * one the client has not sent: with `Expect: 100-continue` it waits to be told (RFC 9110
- * §10.1.1), and workerd does not tell it, so a read would have it wait out its own timer (curl's
- * 1 s) and upload the whole body, only to be refused; answered at once, it sends nothing.
+ * A body nobody read, read and dropped (up to MAX_DRAINED_BYTES, for up to `withinMs`) before the
+ * answer goes: a 413 declared too large, and every refusal answered before the body is read (401,
+ * 404, 405, 415, 500), so that the connection stays usable. A body declared larger than that is
+ * not read at all, nor one the client has not sent: with `Expect: 100-continue` it waits to be
+ * told (RFC 9110 §10.1.1), and workerd does not tell it, so a read would have it wait out its own
+ * timer (curl's 1 s) and upload the whole body, only to be refused; answered at once, it sends
+ * nothing.
  */
-export async function drainUnread(request: Request): Promise<void> {
+export async function drainUnread(request: Request, withinMs = MAX_DRAIN_MS): Promise<void> {
   const { body } = request;
   if (!body || request.bodyUsed || body.locked) return;
   if (request.headers.get("expect")?.toLowerCase() === "100-continue") return;
   const declared = declaredLength(request.headers);
   if (declared !== undefined && declared > MAX_DRAINED_BYTES) return;
-  await drain(body.getReader(), 0);
+  await drain(body.getReader(), 0, withinMs);
 }
 
-/** Reads to the end and drops it, or gives up (cancels) past MAX_DRAINED_BYTES in all. */
-async function drain(reader: ReadableStreamDefaultReader<Uint8Array>, alreadyRead: number): Promise<void> {
+/**
+ * Reads to the end and drops it, or gives up (cancels) past MAX_DRAINED_BYTES in all or after
+ * `withinMs`. The time is raced rather than left to the cancel: the answer goes when it is up,
+ * whatever a runtime does with a read pending on a cancelled body.
+ */
+async function drain(
+  reader: ReadableStreamDefaultReader<Uint8Array>,
+  alreadyRead: number,
+  withinMs = MAX_DRAIN_MS,
+): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<"late">((resolve) => {
+    timer = setTimeout(resolve, withinMs, "late");
+  });
+  try {
+    if ((await Promise.race([readToEnd(reader, alreadyRead), late])) === "late") {
+      reader.cancel().catch(() => undefined);
+    }
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function readToEnd(reader: ReadableStreamDefaultReader<Uint8Array>, alreadyRead: number): Promise<void> {
   let total = alreadyRead;
   try {
     for (;;) {

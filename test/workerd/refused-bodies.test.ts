@@ -4,6 +4,7 @@
 // its connection carries the next request.
 import { connect, type Socket } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { MAX_DRAIN_MS } from "../../worker/body.ts";
 import { startWorkerdProxy, TEST_KEYS, type WorkerdProxy } from "./harness.ts";
 
 let proxy: WorkerdProxy;
@@ -138,4 +139,48 @@ describe("Expect: 100-continue, a body refused by its declared length or before 
       }
     }
   }, 3000);
+});
+
+describe("a body the client stops sending without ending it (codereview28 #1)", () => {
+  /** The head and the first piece of the body, never the rest: the answer's status, and how long it took. */
+  async function stalled(head: string, framing: string, first: string): Promise<{ status: number; ms: number }> {
+    const { socket, host } = await connected("main");
+    try {
+      const started = Date.now();
+      socket.write(`${head}\r\n${host}\r\ncontent-type: application/json\r\n${framing}\r\n\r\n${first}`);
+      const { status } = await answerOn(socket);
+      return { status, ms: Date.now() - started };
+    } finally {
+      socket.destroy();
+    }
+  }
+
+  it("an answer that does not read it and is no refusal (a GET's 200) goes at once", async () => {
+    const answer = await stalled(
+      `GET /v1/models HTTP/1.1\r\nauthorization: Bearer ${TEST_KEYS[0]}`,
+      "content-length: 1000",
+      "0123456789",
+    );
+    expect(answer.status).toBe(200);
+    expect(answer.ms).toBeLessThan(MAX_DRAIN_MS);
+  });
+
+  it(
+    "a refusal made before it is read goes once MAX_DRAIN_MS is up: declared and stalled, or chunked and never ended",
+    async () => {
+      for (const [framing, first] of [
+        ["content-length: 1000", "0123456789"],
+        ["transfer-encoding: chunked", "a\r\n0123456789\r\n"],
+      ] as const) {
+        const answer = await stalled(
+          "POST /v1/chat/completions HTTP/1.1\r\nauthorization: Bearer sk-wrong",
+          framing,
+          first,
+        );
+        expect(answer.status).toBe(401);
+        expect(answer.ms).toBeGreaterThanOrEqual(MAX_DRAIN_MS - 100);
+      }
+    },
+    3 * MAX_DRAIN_MS + 4000,
+  );
 });

@@ -48,8 +48,9 @@ export function requestLog(sink: LogSink, stall: StallTimes = STALL_TIMES): Midd
     worker?.waitUntil(log.done);
 
     await next();
-    // A refusal before the body was read (401, 404, 405, 500) leaves it unread, as a 413 would.
-    await drainUnread(c.req.raw);
+    // A refusal before the body was read (401, 404, 405, 415, 500) leaves it unread, as a 413
+    // would. An answer that is no refusal (a GET's 200, a preflight's 204) never waits on a body.
+    if (c.res.status >= 400) await drainUnread(c.req.raw);
     if (isBodyCut(c.error)) leave(CLIENT_STOPPED_SENDING);
     else if (c.error) log.record(failureOutcome(c.error));
     const answer = c.res;
