@@ -251,6 +251,26 @@ describe("client keys", () => {
     expect(broken.map((key) => key.key)).toEqual(["sk-a-0123456789", "sk-b-0123456789"]);
   });
 
+  it("of an API_KEYS that is not valid JSON for its single quotes: a // or /* in one is no comment (codereview28 #2)", () => {
+    const API_KEYS = [
+      "{",
+      `  "a": {"note": 'https://wiki.example/a', "key": "sk-a-0123456789"},`,
+      `  "b": {"models": ['team/*'], "note": 'it\\'s // not a comment', "key": "sk-b-0123456789"},`,
+      '  // "revoked": {"key": "sk-revoked-0123456789"},',
+      `  "c": {"note": "it's", "key": "sk-c-0123456789"},`,
+      "}",
+    ].join("\n");
+    const broken: ClientKey[] = [];
+    expect(readClientKeys({ API_KEYS }, [], undefined, broken)).toEqual([]);
+    expect(broken.map((key) => key.key)).toEqual(["sk-a-0123456789", "sk-b-0123456789", "sk-c-0123456789"]);
+    expect(apiKeySecrets({ API_KEYS })).toEqual([
+      "sk-a-0123456789",
+      "sk-b-0123456789",
+      "sk-revoked-0123456789",
+      "sk-c-0123456789",
+    ]);
+  });
+
   it("say when API_KEYS is not JSON without quoting it, and when it is not an object", () => {
     expect(read(undefined, { API_KEYS: '{"a": {"key": "sk-quoted-secret"' }).problems).toEqual([
       "API_KEYS is not valid JSON",

@@ -213,8 +213,10 @@ export function apiKeySecrets(env: ProxyEnv): string[] {
 const KEY_MEMBER = /"key"\s*:\s*"((?:[^"\\]|\\.)*)"/g;
 
 // A string (to its closing quote, or its line's end when that is missing: a JSON string holds no
-// line break), a line comment, or a block comment (to the text's end when it is not closed).
-const STRING_OR_COMMENT = /"(?:[^"\\\r\n]|\\.)*"?|\/\/[^\r\n]*|\/\*[\s\S]*?(?:\*\/|$)/g;
+// line break), a line comment, or a block comment (to the text's end when it is not closed). A
+// string may be single-quoted too (JSON5's and JavaScript's habit, one reason API_KEYS is not
+// JSON): a URL's `//` or a glob's `/*` in one is no comment either.
+const STRING_OR_COMMENT = /"(?:[^"\\\r\n]|\\.)*"?|'(?:[^'\\\r\n]|\\.)*'?|\/\/[^\r\n]*|\/\*[\s\S]*?(?:\*\/|$)/g;
 
 /**
  * API_KEYS when it is not valid JSON (a trailing comma, say), "" otherwise: its entries cannot
@@ -227,7 +229,7 @@ function unreadableText(raw: ProxyEnv["API_KEYS"]): string {
 
 /** The text with its comments blanked; strings are passed over whole, so a URL's `//` is no comment. */
 function withoutComments(raw: string): string {
-  return raw.replace(STRING_OR_COMMENT, (match) => (match.startsWith('"') ? match : " "));
+  return raw.replace(STRING_OR_COMMENT, (match) => (match.startsWith("/") ? " " : match));
 }
 
 /** The strings of the text's "key" members, decoded. */
