@@ -138,17 +138,6 @@ function normaliseStatus(status: number): number {
 const MAX_MESSAGE_CHARS = 1000;
 
 /**
- * A secret as it may be echoed back: as it is, and percent-encoded the way a URL or a canonical
- * request writes it (a session token or secret key holding `/`, `+` or `=`), in either case.
- */
-function secretForms(secret: string): string[] {
-  const encoded = encodeURIComponent(secret);
-  if (encoded === secret) return [secret];
-  const lower = encoded.replace(/%[0-9A-F]{2}/g, (hex) => hex.toLowerCase());
-  return lower === encoded ? [secret, encoded] : [secret, encoded, lower];
-}
-
-/**
  * Removes what must never leave the process: known secret values (plain or percent-encoded),
  * and anything shaped like a signature, an access key or a token. AWS echoes the canonical
  * request (which holds the session token) on signature mismatches, so that part is cut entirely.
@@ -157,9 +146,14 @@ export function redactSecrets(message: string, secrets: readonly string[] = []):
   let out = message;
   const cut = out.search(/The Canonical String for this request should have been|The String-to-Sign should have been/);
   if (cut >= 0) out = out.slice(0, cut).trimEnd();
-  for (const secret of secrets) {
-    if (!secret || secret.length < 4) continue;
-    for (const form of secretForms(secret)) out = out.split(form).join("[redacted]");
+  out = withoutSecrets(out, secrets);
+  // Percent-encoded, whole (a URL's query, a canonical request) or in part (Python's quote keeps
+  // `/` and encodes `+`; a path's decodeURI leaves `%2F`), in either case: the secret shows once
+  // the text is decoded, and is then cut from that.
+  if (out.includes("%")) {
+    const decoded = percentDecoded(out);
+    const clean = withoutSecrets(decoded, secrets);
+    if (clean !== decoded) out = clean;
   }
   out = out
     .replace(/\b(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{12,}\b/g, "[redacted]")
@@ -168,4 +162,24 @@ export function redactSecrets(message: string, secrets: readonly string[] = []):
     .replace(/\b[0-9a-f]{64}\b/gi, "[redacted]")
     .replace(/(Signature=|Credential=|Bearer\s+|X-Amz-Security-Token[=:]\s*)[^\s,;"']+/gi, "$1[redacted]");
   return out.length > MAX_MESSAGE_CHARS ? `${out.slice(0, MAX_MESSAGE_CHARS)}…` : out;
+}
+
+function withoutSecrets(text: string, secrets: readonly string[]): string {
+  let out = text;
+  for (const secret of secrets) if (secret.length > 3) out = out.split(secret).join("[redacted]");
+  return out;
+}
+
+/**
+ * The text with each run of %XX escapes decoded, when it is UTF-8; any other `%` (a run that is not
+ * UTF-8 included) is left as it is.
+ */
+function percentDecoded(text: string): string {
+  return text.replace(/(?:%[\dA-F]{2})+/gi, (escaped) => {
+    try {
+      return decodeURIComponent(escaped);
+    } catch {
+      return escaped;
+    }
+  });
 }

@@ -116,6 +116,17 @@ describe("no secret survives into an error", () => {
     );
   });
 
+  it("redacts a secret percent-encoded in part, in the decoded text; any other % is left alone (codereview28 #3)", () => {
+    const aws = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYzzSECRET07";
+    // Python's urllib.parse.quote keeps `/` and encodes `+`; a client may encode `/` alone.
+    expect(redactSecrets("/v1/wJalrXUtnFEMI/K7MDENG%2BbPxRfiCYzzSECRET07?x=%zz", [aws])).toBe("/v1/[redacted]?x=%zz");
+    expect(redactSecrets("/v1/%C3%A9/wJalrXUtnFEMI%2fK7MDENG+bPxRfiCYzzSECRET07%FF%C0%80", [aws])).toBe(
+      "/v1/é/[redacted]%FF%C0%80",
+    );
+    // No secret in the decoded text: the text stays as it was, escapes and all.
+    expect(redactSecrets("/v1/a%2Fb%20c%", [aws])).toBe("/v1/a%2Fb%20c%");
+  });
+
   it("bounds the message length", () => {
     expect(redactSecrets("x".repeat(5000)).length).toBeLessThanOrEqual(1001);
   });

@@ -732,6 +732,25 @@ describe("a secret in the URL's path (httpsem20 #6)", () => {
     expect(JSON.stringify(logs)).not.toMatch(/sk-model-swap|zzModelSwapSecret/);
     expect(JSON.stringify(logs.at(-1)).length).toBeLessThan(1000);
   });
+  it("is not in the line's path nor its error when the URL encodes only some of its characters (codereview28 #3)", async () => {
+    const logs: LogLine[] = [];
+    const secret = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYzzSECRET07";
+    const app = createApp({ env: { ...ONE_MODEL, AWS_SECRET_ACCESS_KEY: secret }, log: (line) => logs.push(line) });
+    // Python's urllib.parse.quote (`/` kept, `+` encoded), and a client that encodes `/` alone.
+    for (const path of [
+      "/v1/wJalrXUtnFEMI/K7MDENG%2BbPxRfiCYzzSECRET07",
+      "/v1/wJalrXUtnFEMI%2fK7MDENG+bPxRfiCYzzSECRET07",
+    ]) {
+      const answer = await app.request(path, { headers: { authorization: `Bearer ${ONE_MODEL.PROXY_API_KEYS}` } });
+      expect(answer.status).toBe(404);
+      await answer.text();
+    }
+    expect(logs.map((line) => [line.path, line.error])).toEqual([
+      ["/v1/[redacted]", "No route for GET /v1/[redacted]."],
+      ["/v1/[redacted]", "No route for GET /v1/[redacted]."],
+    ]);
+    expect(JSON.stringify(logs)).not.toMatch(/wJalrXUtnFEMI|SECRET07/);
+  });
 });
 
 describe("error messages that quote a client's value cut in the middle of an emoji (unicode5)", () => {
