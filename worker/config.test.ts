@@ -352,6 +352,27 @@ describe("an access key id that cannot sign a call (firsthour22 #2, #9)", () => 
     expect(problems({ ...good, AWS_ACCESS_KEY_ID: "AKIAIOSFODNN7EXAMPLE" })).toEqual([]);
   });
 
+  it("checked only when it signs for AWS itself: not for a BEDROCK_ENDPOINT elsewhere (LocalStack, a test double) (codereview28 #4)", () => {
+    for (const BEDROCK_ENDPOINT of ["http://localhost:4566", "https://bedrock.test.example"]) {
+      for (const id of ["test", "AKIDEXAMPLE", "ASIAEXAMPLEEXAMPLE12"]) {
+        expect(
+          problems({ ...good, BEDROCK_ENDPOINT, AWS_ACCESS_KEY_ID: id, AWS_SECRET_ACCESS_KEY: "test" }),
+          id,
+        ).toEqual([]);
+      }
+    }
+    for (const BEDROCK_ENDPOINT of [
+      "https://bedrock-runtime.us-east-1.amazonaws.com",
+      "https://vpce-0123-abcd.bedrock-runtime.us-east-1.vpce.amazonaws.com",
+      "https://bedrock-runtime.cn-north-1.amazonaws.com.cn",
+    ]) {
+      expect(problems({ ...good, BEDROCK_ENDPOINT, AWS_ACCESS_KEY_ID: "test" }), BEDROCK_ENDPOINT).toEqual([
+        NOT_SHAPED,
+      ]);
+      expect(problems({ ...good, BEDROCK_ENDPOINT, AWS_ACCESS_KEY_ID: "ASIAEXAMPLEEXAMPLE12" })).toEqual([TEMPORARY]);
+    }
+  });
+
   it("an id unused beside AWS_BEARER_TOKEN_BEDROCK (the key the proxy signs with) is not checked", () => {
     expect(problems({ ...good, AWS_ACCESS_KEY_ID: "AKIA...", AWS_BEARER_TOKEN_BEDROCK: EMULATOR_API_KEY })).toEqual([]);
   });
@@ -392,6 +413,9 @@ describe("an access key id that cannot sign a call (firsthour22 #2, #9)", () => 
     ]);
     expect(found("ASIAWESTWESTWESTWEST", { AWS_SESSION_TOKEN_WEST: "token" })).toEqual([]);
     expect(JSON.stringify(found("ASIAWESTWESTWESTWEST"))).not.toContain("ASIAWESTWESTWESTWEST");
+    // Signing for another server than AWS (codereview28 #4): not checked.
+    expect(found("test", { BEDROCK_ENDPOINT: "http://localhost:4566" })).toEqual([]);
+    expect(found("ASIAWESTWESTWESTWEST", { BEDROCK_ENDPOINT: "http://localhost:4566" })).toEqual([]);
   });
 });
 

@@ -372,7 +372,7 @@ function readCredentials(env: ProxyBindings, problems: string[]): Pick<ProxyConf
   }
   if (bearer) return { apiKey: bearer };
   if (accessKeyId && secretAccessKey) {
-    const wrong = accessKeyIdProblem(accessKeyId, sessionToken, "AWS_SESSION_TOKEN");
+    const wrong = accessKeyIdProblem(accessKeyId, sessionToken, "AWS_SESSION_TOKEN", env.BEDROCK_ENDPOINT);
     if (wrong) problems.push(`AWS_ACCESS_KEY_ID ${wrong}`);
     return {
       credentials: sessionToken ? { accessKeyId, secretAccessKey, sessionToken } : { accessKeyId, secretAccessKey },

@@ -128,7 +128,8 @@ function resolveCredentials(credentials: unknown, lookup: Lookup, at: string): R
     out[CREDENTIAL_FIELDS[field as keyof typeof CREDENTIAL_FIELDS]] = value.value;
   }
   if (!out.accessKeyId || !out.secretAccessKey) return fail(`${at}: ${CREDENTIALS_SHAPE}`);
-  const wrong = accessKeyIdProblem(out.accessKeyId, out.sessionToken, `${at}.session_token`);
+  const endpoint = lookup("BEDROCK_ENDPOINT");
+  const wrong = accessKeyIdProblem(out.accessKeyId, out.sessionToken, `${at}.session_token`, endpoint);
   if (wrong) return fail(`${at}.access_key_id: the binding ${String(credentials.access_key_id)} ${wrong}`);
   return { ok: true, value: out };
 }
