@@ -66,7 +66,7 @@ function isAddressInUse(error: unknown): boolean {
  */
 function portInUseMessage(host: string, port: number): string {
   const address = `${host.includes(":") ? `[${host}]` : host}:${port}`;
-  return `${address} is in use. If \`npm start\` is running, that is its Bedrock emulator, the same as this one: use it as it is (BEDROCK_ENDPOINT=http://${address}, the same credentials). Otherwise choose another port: npm run emulator -- --port ${port + 1}`;
+  return `${address} is in use. If \`npm start\` is running, that is its Bedrock emulator, the same as this one: use it as it is (BEDROCK_ENDPOINT=http://${address}, the same credentials). Otherwise choose another port: npm run emulator -- --port ${port < 65535 ? port + 1 : port - 1}`;
 }
 
 main().catch((error: unknown) => {
