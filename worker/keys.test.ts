@@ -271,6 +271,21 @@ describe("client keys", () => {
     ]);
   });
 
+  it("of an API_KEYS written as JSON5 (single quotes, unquoted names) are read as its holders' keys", () => {
+    const API_KEYS = [
+      "{",
+      `  a: {key: 'sk-a-0123456789'},`,
+      `  'b': {'key': 'sk-b-it\\'s-"q"-0123'},`,
+      `  "c": {key: "sk-c-0123456789"},`,
+      "}",
+    ].join("\n");
+    const keys = ["sk-a-0123456789", `sk-b-it's-"q"-0123`, "sk-c-0123456789"];
+    expect(apiKeySecrets({ API_KEYS })).toEqual(keys);
+    const broken: ClientKey[] = [];
+    expect(readClientKeys({ API_KEYS }, [], undefined, broken)).toEqual([]);
+    expect(broken.map((key) => key.key)).toEqual(keys);
+  });
+
   it("say when API_KEYS is not JSON without quoting it, and when it is not an object", () => {
     expect(read(undefined, { API_KEYS: '{"a": {"key": "sk-quoted-secret"' }).problems).toEqual([
       "API_KEYS is not valid JSON",

@@ -209,8 +209,9 @@ export function apiKeySecrets(env: ProxyEnv): string[] {
   return [...new Set([...entries, ...keyMembers(unreadable), ...keyMembers(withoutComments(unreadable))])];
 }
 
-// A "key" member and its string, as written (escapes and all).
-const KEY_MEMBER = /"key"\s*:\s*"((?:[^"\\]|\\.)*)"/g;
+// A "key" member and its string, as written (escapes and all): double-quoted as JSON writes it, or
+// single-quoted and with an unquoted name as JSON5 and JavaScript do, one reason a text is no JSON.
+const KEY_MEMBER = /(?:"key"|'key'|\bkey)\s*:\s*(?:"((?:[^"\\]|\\.)*)"|'((?:[^'\\]|\\.)*)')/g;
 
 // A string (to its closing quote, or its line's end when that is missing: a JSON string holds no
 // line break), a line comment, or a block comment (to the text's end when it is not closed). A
@@ -234,7 +235,9 @@ function withoutComments(raw: string): string {
 
 /** The strings of the text's "key" members, decoded. */
 function keyMembers(raw: string): string[] {
-  return [...raw.matchAll(KEY_MEMBER)].flatMap(([, literal]) => {
+  return [...raw.matchAll(KEY_MEMBER)].flatMap(([, doubled, single = ""]) => {
+    // A single-quoted string as JSON would write it: its \' a quote, its " escaped.
+    const literal = doubled ?? single.replace(/\\(['"])|"/g, (_, quote) => (quote === "'" ? "'" : '\\"'));
     const key = text(parsedJson(`"${literal}"`));
     return key === undefined ? [] : [key];
   });
