@@ -6,7 +6,8 @@ import { describe, expect, it } from "vitest";
 import { LENGTH_DEFAULT_PIECES } from "./answers.ts";
 import { createEmulator } from "./handler.ts";
 import { emulatorModelId, type ModelFormat } from "./model-id.ts";
-import { cpuMsOf, errorAnswer, events, type Json, json, send, validates } from "./test-helpers.ts";
+import { cpuMsOf } from "../test/helpers/cpu-time.ts";
+import { errorAnswer, events, type Json, json, send, validates } from "./test-helpers.ts";
 import { chunksOf } from "./testing.ts";
 
 const FORMATS: ModelFormat[] = ["r1", "llama", "qwen3", "qwen2", "openai"];

@@ -8,7 +8,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { instanceOf, UnsatisfiableSchemaError } from "./json-schema-instance.ts";
 import { pythonJson } from "./python-json.ts";
-import { cpuMsOf } from "./test-helpers.ts";
+import { cpuMsOf } from "../test/helpers/cpu-time.ts";
 
 const ajv2020 = new Ajv2020({ strict: false, allErrors: true });
 const ajv07 = new Ajv({ strict: false, allErrors: true });

@@ -1,4 +1,3 @@
-/// <reference types="node" />
 // Shared by the emulator's own tests: one signed call to an in-process emulator, its error, its
 // JSON, its stream events, and a JSON Schema validator independent of the emulator (Ajv).
 
@@ -49,16 +48,4 @@ addFormats(ajv);
 export function validates(schema: unknown, value: unknown): string | true {
   const validate = ajv.compile(schema as Record<string, unknown>);
   return validate(value) ? true : ajv.errorsText(validate.errors);
-}
-
-/**
- * The CPU time, in ms, this process spends while `work` runs: "quickly" told apart from
- * "unbounded" in a way a loaded machine cannot blur, as it does wall time (a process waiting for
- * a core is not working). One test at a time runs in a file's process, so the time is `work`'s.
- */
-export async function cpuMsOf(work: () => unknown): Promise<number> {
-  const before = process.cpuUsage();
-  await work();
-  const { user, system } = process.cpuUsage(before);
-  return (user + system) / 1000;
 }

@@ -18,7 +18,8 @@ import {
   QWEN_REQUIRED_PREFILL,
   qwenNamedPrefill,
 } from "./prefills.ts";
-import { cpuMsOf, errorAnswer, events, type Json, json, send, validates } from "./test-helpers.ts";
+import { cpuMsOf } from "../test/helpers/cpu-time.ts";
+import { errorAnswer, events, type Json, json, send, validates } from "./test-helpers.ts";
 import { chunksOf } from "./testing.ts";
 import { toolsInPrompt } from "./tool-markup.ts";
 
