@@ -329,7 +329,7 @@ function readModels(
       );
   }
   const models: Record<string, ModelTableEntry> = {};
-  const resolved = resolveDeploymentCredentials(ownNames(table, problems), env, problems);
+  const resolved = resolveDeploymentCredentials(ownNames(table, problems), env, problems, env.BEDROCK_ENDPOINT);
   for (const [name, entry] of Object.entries(resolved))
     Object.assign(models, parseEntries({ [name]: entry }, problems, fallback));
   if (Object.keys(table).length === 0) problems.push("MODELS is empty: name at least one model");

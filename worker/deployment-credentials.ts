@@ -26,17 +26,19 @@ const fail = (problem: string): { ok: false; problem: string } => ({ ok: false, 
 /**
  * The table with each deployment's binding names replaced by the bindings' values. Problems are
  * pushed (naming the entry, the field and the binding, never a value); an entry with one is left
- * out, as a bad entry is.
+ * out, as a bad entry is. `endpoint` is BEDROCK_ENDPOINT, which every deployment is called at:
+ * an access key id is checked for AWS's shape only when it signs for AWS.
  */
 export function resolveDeploymentCredentials(
   table: Record<string, unknown>,
   env: object,
   problems: string[],
+  endpoint?: string,
 ): Record<string, unknown> {
   const lookup: Lookup = (binding) => bindingValue(env, binding);
   const out: Record<string, unknown> = {};
   for (const [name, entry] of Object.entries(table)) {
-    const resolved = resolveEntry(entry, lookup, `MODELS["${name}"]`);
+    const resolved = resolveEntry(entry, { lookup, endpoint }, `MODELS["${name}"]`);
     if (resolved.ok) out[name] = resolved.value;
     else problems.push(resolved.problem);
   }
@@ -83,18 +85,24 @@ function bindingValue(env: object, name: string): string | undefined {
   return typeof value === "string" && value.trim() !== "" ? value.trim() : undefined;
 }
 
-function resolveEntry(entry: unknown, lookup: Lookup, at: string): Result<unknown> {
+/** Where a deployment's bindings are read, and the endpoint its credentials sign for. */
+interface Bindings {
+  lookup: Lookup;
+  endpoint: string | undefined;
+}
+
+function resolveEntry(entry: unknown, bindings: Bindings, at: string): Result<unknown> {
   if (!isObject(entry) || !Array.isArray(entry.deployments)) return { ok: true, value: entry };
   const deployments: unknown[] = [];
   for (const [index, deployment] of entry.deployments.entries()) {
-    const resolved = resolveDeployment(deployment, lookup, `${at}.deployments[${index}]`);
+    const resolved = resolveDeployment(deployment, bindings, `${at}.deployments[${index}]`);
     if (!resolved.ok) return resolved;
     deployments.push(resolved.value);
   }
   return { ok: true, value: { ...entry, deployments } };
 }
 
-function resolveDeployment(deployment: unknown, lookup: Lookup, at: string): Result<unknown> {
+function resolveDeployment(deployment: unknown, bindings: Bindings, at: string): Result<unknown> {
   if (!isObject(deployment)) return { ok: true, value: deployment };
   const { credentials, api_key: apiKey, ...rest } = deployment;
   // The library's own field would put a key into MODELS itself.
@@ -103,19 +111,23 @@ function resolveDeployment(deployment: unknown, lookup: Lookup, at: string): Res
   }
   const out: Record<string, unknown> = { ...rest };
   if (apiKey !== undefined) {
-    const value = bindingNamed(apiKey, lookup, `${at}.api_key`);
+    const value = bindingNamed(apiKey, bindings.lookup, `${at}.api_key`);
     if (!value.ok) return value;
     out.apiKey = value.value;
   }
   if (credentials !== undefined) {
-    const value = resolveCredentials(credentials, lookup, `${at}.credentials`);
+    const value = resolveCredentials(credentials, bindings, `${at}.credentials`);
     if (!value.ok) return value;
     out.credentials = value.value;
   }
   return { ok: true, value: out };
 }
 
-function resolveCredentials(credentials: unknown, lookup: Lookup, at: string): Result<Record<string, string>> {
+function resolveCredentials(
+  credentials: unknown,
+  { lookup, endpoint }: Bindings,
+  at: string,
+): Result<Record<string, string>> {
   if (!isObject(credentials)) return fail(`${at}: ${CREDENTIALS_SHAPE}`);
   const out: Record<string, string> = {};
   for (const [field, name] of Object.entries(credentials)) {
@@ -128,7 +140,6 @@ function resolveCredentials(credentials: unknown, lookup: Lookup, at: string): R
     out[CREDENTIAL_FIELDS[field as keyof typeof CREDENTIAL_FIELDS]] = value.value;
   }
   if (!out.accessKeyId || !out.secretAccessKey) return fail(`${at}: ${CREDENTIALS_SHAPE}`);
-  const endpoint = lookup("BEDROCK_ENDPOINT");
   const wrong = accessKeyIdProblem(out.accessKeyId, out.sessionToken, `${at}.session_token`, endpoint);
   if (wrong) return fail(`${at}.access_key_id: the binding ${String(credentials.access_key_id)} ${wrong}`);
   return { ok: true, value: out };

@@ -162,7 +162,8 @@ describe("npm start decides", () => {
       {
         get: (_target, name) => {
           if (typeof name === "string") looked.push(name);
-          return "set";
+          // Shaped as every binding here may need to be: an access key id is checked for its shape.
+          return "AKIAEXAMPLEEXAMPLE12";
         },
       },
     );
