@@ -4,7 +4,7 @@ import { createEmulator } from "../emulator/handler.ts";
 import { emulatorModelId } from "../emulator/model-id.ts";
 import { createBedrock } from "../src/index.ts";
 import { cutBody } from "../test/helpers/cut-body.ts";
-import { stalledBody } from "../test/helpers/stalled-body.ts";
+import { settledAfter, stalledBody } from "../test/helpers/stalled-body.ts";
 import { createApp, type LogLine } from "./app.ts";
 import { MAX_DRAIN_MS } from "./body.ts";
 import type { ProxyEnv } from "./config.ts";
@@ -569,17 +569,6 @@ describe("a client that stops sending its request body", () => {
 });
 
 describe("a request body that stalls, on an answer that does not read it (codereview28 #1)", () => {
-  /** Whether `promise` has settled once the fake clock has run `ms`. */
-  async function settledAfter(promise: Promise<unknown>, ms: number): Promise<boolean> {
-    let settled = false;
-    void promise.then(
-      () => (settled = true),
-      () => (settled = true),
-    );
-    await vi.advanceTimersByTimeAsync(ms);
-    return settled;
-  }
-
   async function stalledApp(logs: LogLine[]) {
     const app = createApp({
       env: { ...ONE_MODEL, CORS_ORIGINS: "https://app.example.com" },

@@ -1,6 +1,6 @@
 import { describe, expect, it, onTestFinished, vi } from "vitest";
 import { cutBody } from "../test/helpers/cut-body.ts";
-import { stalledBody } from "../test/helpers/stalled-body.ts";
+import { settledAfter, stalledBody } from "../test/helpers/stalled-body.ts";
 import { errorOf } from "../test/helpers/errors.ts";
 import { BedrockEdgeError } from "../src/errors.ts";
 import { REQUEST_JSON_LIMITS } from "../src/core.ts";
@@ -206,17 +206,6 @@ describe("a body over its limit: 413, naming the limit", () => {
 });
 
 describe("a body that stalls while it is drained: given up after MAX_DRAIN_MS (codereview28 #1)", () => {
-  /** Whether `promise` has settled once the fake clock has run `ms`. */
-  async function settledAfter(promise: Promise<unknown>, ms: number): Promise<boolean> {
-    let settled = false;
-    void promise.then(
-      () => (settled = true),
-      () => (settled = true),
-    );
-    await vi.advanceTimersByTimeAsync(ms);
-    return settled;
-  }
-
   const stalledRequest = (first: string, declared?: number) => {
     const sent = stalledBody(first);
     const headers: Record<string, string> = declared === undefined ? {} : { "content-length": String(declared) };

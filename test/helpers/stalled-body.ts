@@ -1,3 +1,5 @@
+import { vi } from "vitest";
+
 /**
  * A request body whose client sends its first piece, then stalls without ending it: no more
  * bytes, no end, no error (a chunked body never closed, a Content-Length never reached). Says
@@ -18,4 +20,15 @@ export function stalledBody(first = '{"model":"llama","messages":['): {
     },
   });
   return { body, cancelled: () => cancelled };
+}
+
+/** Whether `promise` has settled once the fake clock has run `ms` (vi.useFakeTimers() first). */
+export async function settledAfter(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  let settled = false;
+  void promise.then(
+    () => (settled = true),
+    () => (settled = true),
+  );
+  await vi.advanceTimersByTimeAsync(ms);
+  return settled;
 }
