@@ -1,8 +1,9 @@
 // An AWS access key id the proxy is given must be able to sign a call: IAM documents ids as 16-128
 // word characters (its AccessKeyId pattern is [\w]+), and those it issues are capital letters and
-// digits (AKIA… long-term, ASIA… temporary). Anything else is a placeholder left in (.dev.vars.example's `AKIA...`) or a value
-// pasted into the wrong binding, and a temporary key without its session token is refused by
-// every call: each is a configuration problem, said without the value (half a credential).
+// digits (AKIA… long-term, ASIA… temporary). Anything else is a placeholder left in
+// (.dev.vars.example's `AKIA...`) or a value pasted into the wrong binding, and a temporary key
+// without its session token is refused by every call: each is a configuration problem, said
+// without the value (half a credential).
 const ACCESS_KEY_ID = /^\w{16,128}$/;
 
 // AWS's own hosts, in its commercial and China partitions: Bedrock's default endpoints, and the
