@@ -2,15 +2,9 @@
 // text (nesting, arrays and objects, elements, members of one object, and the model's name)
 // before JSON.parse builds anything, and held to the named model's own limit. A refused body
 // costs its bytes, no more.
-import {
-  findJsonSyntaxError,
-  invalidRequest,
-  type JsonTextScan,
-  MAX_JSON_DEPTH,
-  REQUEST_JSON_LIMITS,
-  scanJsonText,
-} from "../src/core.ts";
+import { invalidRequest, type JsonTextScan, MAX_JSON_DEPTH, REQUEST_JSON_LIMITS, scanJsonText } from "../src/core.ts";
 import { BedrockEdgeError } from "../src/index.ts";
+import { whereJsonBreaks } from "./json-syntax.ts";
 
 /**
  * How much of a body over the limit is still read (and dropped) so that the connection stays
@@ -127,22 +121,13 @@ function parseJson(text: string): Record<string, unknown> {
   return value as Record<string, unknown>;
 }
 
-/**
- * Says where the body broke and never what it holds: the engine's own message (V8's quotes the
- * text around the error, the whole body when it is short) would carry the client's words into the
- * 400 and, through it, into the log line. One message serves both.
- */
+/** Says where the body broke and never what it holds (worker/json-syntax.ts). */
 function notJson(text: string): string {
-  const error = findJsonSyntaxError(text);
-  if (error?.ended && /^[ \t\n\r]*$/.test(text)) {
+  if (/^[ \t\n\r]*$/.test(text)) {
     return "The request body is not valid JSON: it is empty. Send the request as a JSON object.";
   }
-  // Should JSON.parse ever refuse what the grammar allows, nothing is claimed about where.
-  if (!error) return "The request body is not valid JSON.";
-  const where = `line ${error.line}, column ${error.column} (offset ${error.offset})`;
-  return error.ended
-    ? `The request body is not valid JSON: it ends too soon, at ${where}.`
-    : `The request body is not valid JSON: it breaks at ${where}.`;
+  const where = whereJsonBreaks(text);
+  return where ? `The request body is not valid JSON: ${where}.` : "The request body is not valid JSON.";
 }
 
 // Decodes whole bodies (no stream option: it keeps no state between calls).

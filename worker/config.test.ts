@@ -80,6 +80,18 @@ describe("parseConfig", () => {
     expect(problems({ ...good, MODELS: undefined })[0]).toMatch(/MODELS is not set/);
     expect(problems({ ...good, MODELS: "{nope" })[0]).toMatch(/MODELS is not valid JSON/);
   });
+
+  it("that is not JSON is located, never quoted: V8's message would quote the text, ARNs and all", () => {
+    // An unquoted value: V8 says `Unexpected token 'b', "{"llama": bedrock/…"... is not valid JSON`.
+    const unquoted = `{"llama": bedrock/llama/${ARN}}`;
+    expect(problems({ ...good, MODELS: unquoted })).toEqual([
+      "MODELS is not valid JSON: it breaks at line 1, column 11 (offset 10)",
+    ]);
+    const cut = `{\n  "llama": "bedrock/llama/${ARN}"`;
+    expect(problems({ ...good, MODELS: cut })).toEqual([
+      `MODELS is not valid JSON: it ends too soon, at line 2, column ${`  "llama": "bedrock/llama/${ARN}"`.length + 1} (offset ${cut.length})`,
+    ]);
+  });
 });
 
 describe("MODELS' names", () => {

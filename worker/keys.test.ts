@@ -287,8 +287,13 @@ describe("client keys", () => {
   });
 
   it("say when API_KEYS is not JSON without quoting it, and when it is not an object", () => {
+    // Located, as MODELS is: where it breaks says nothing of what it holds.
     expect(read(undefined, { API_KEYS: '{"a": {"key": "sk-quoted-secret"' }).problems).toEqual([
-      "API_KEYS is not valid JSON",
+      "API_KEYS is not valid JSON: it ends too soon, at line 1, column 33 (offset 32)",
+    ]);
+    // V8's message would quote this one whole: `Unexpected token 's', "{"a": {"key": sk-…"}}" is not valid JSON`.
+    expect(read(undefined, { API_KEYS: '{"a": {"key": sk-unquoted-secret}}' }).problems).toEqual([
+      "API_KEYS is not valid JSON: it breaks at line 1, column 15 (offset 14)",
     ]);
     expect(read(["sk-x"]).problems).toEqual(['API_KEYS must be a JSON object of key name -> { "key": "…", … }']);
   });

@@ -9,6 +9,7 @@
 import { isRateLimiter, type RateLimiter } from "./cloudflare.ts";
 import type { ProxyBindings, ProxyEnv } from "./config.ts";
 import { repeatedNames } from "./json-names.ts";
+import { notJsonProblem } from "./json-syntax.ts";
 import { KEY_LIKE, kindOf, NAME_LENGTH, quoteValue } from "./quote-value.ts";
 import { secretHint } from "./secret-hint.ts";
 
@@ -285,13 +286,14 @@ function nameShown(name: string, entry: unknown): boolean {
 
 function readTable(raw: ProxyEnv["API_KEYS"], problems: string[]): Record<string, unknown> {
   if (raw === undefined || raw === "") return {};
-  let table: unknown;
-  try {
-    table = typeof raw === "string" ? JSON.parse(raw) : raw;
-  } catch {
-    // Not the parser's message: it may quote the text around the error, a key perhaps.
-    problems.push("API_KEYS is not valid JSON");
-    return {};
+  let table: unknown = raw;
+  if (typeof raw === "string") {
+    try {
+      table = JSON.parse(raw);
+    } catch {
+      problems.push(notJsonProblem("API_KEYS", raw));
+      return {};
+    }
   }
   if (table === null || typeof table !== "object" || Array.isArray(table)) {
     problems.push('API_KEYS must be a JSON object of key name -> { "key": "…", … }');
