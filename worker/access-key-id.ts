@@ -4,11 +4,9 @@
 // (.dev.vars.example's `AKIA...`) or a value pasted into the wrong binding, and a temporary key
 // without its session token is refused by every call: each is a configuration problem, said
 // without the value (half a credential).
-const ACCESS_KEY_ID = /^\w{16,128}$/;
+import { isAwsHost } from "../src/core.ts";
 
-// AWS's own hosts, in its commercial and China partitions: Bedrock's default endpoints, and the
-// VPC and FIPS ones a BEDROCK_ENDPOINT may name.
-const AWS_HOST = /(?:^|\.)amazonaws\.com(?:\.cn)?$/;
+const ACCESS_KEY_ID = /^\w{16,128}$/;
 
 /**
  * What is wrong with `keyId` and its session token, as the end of a sentence about the binding
@@ -40,7 +38,9 @@ export function accessKeyIdProblem(
 function signsForAws(endpoint: unknown): boolean {
   if (typeof endpoint !== "string" || endpoint.trim() === "") return true;
   try {
-    return AWS_HOST.test(new URL(endpoint.trim()).hostname);
+    // Any partition's host, as the library knows them: Bedrock's default endpoints, and the VPC,
+    // FIPS and dual-stack ones a BEDROCK_ENDPOINT may name.
+    return isAwsHost(new URL(endpoint.trim()).hostname);
   } catch {
     return true;
   }

@@ -377,6 +377,12 @@ describe("an access key id that cannot sign a call (firsthour22 #2, #9)", () => 
       "https://bedrock-runtime.us-east-1.amazonaws.com",
       "https://vpce-0123-abcd.bedrock-runtime.us-east-1.vpce.amazonaws.com",
       "https://bedrock-runtime.cn-north-1.amazonaws.com.cn",
+      // Other partitions' hosts, a dual-stack one, and one written with the DNS root's dot (codereview29 #5).
+      "https://bedrock-runtime.eusc-de-east-1.amazonaws.eu",
+      "https://bedrock-runtime.us-iso-east-1.c2s.ic.gov",
+      "https://bedrock-runtime.us-isob-east-1.sc2s.sgov.gov",
+      "https://bedrock-runtime.us-east-1.api.aws",
+      "https://bedrock-runtime.us-east-1.amazonaws.com.",
     ]) {
       expect(problems({ ...good, BEDROCK_ENDPOINT, AWS_ACCESS_KEY_ID: "test" }), BEDROCK_ENDPOINT).toEqual([
         NOT_SHAPED,

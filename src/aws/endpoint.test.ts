@@ -1,7 +1,7 @@
 import { BedrockRuntimeClient } from "@aws-sdk/client-bedrock-runtime";
 import { describe, expect, it } from "vitest";
 import { createBedrock } from "../index.ts";
-import { bedrockBaseUrl, normaliseEndpoint, parseArn, resolveRegion, validateModelId } from "./endpoint.ts";
+import { bedrockBaseUrl, isAwsHost, normaliseEndpoint, parseArn, resolveRegion, validateModelId } from "./endpoint.ts";
 
 const ARN = "arn:aws:bedrock:us-west-2:123456789012:imported-model/abc123def456";
 
@@ -72,6 +72,41 @@ describe("hosts and paths", () => {
       partition: "aws-cn",
       region: "cn-north-1",
     });
+  });
+
+  it("knows every host AWS's own SDK signs Bedrock calls for as AWS's: FIPS and dual-stack ones, in every partition (codereview29 #5)", () => {
+    const sdk = new BedrockRuntimeClient({
+      region: "us-east-1",
+      credentials: { accessKeyId: "a", secretAccessKey: "b" },
+    });
+    const regions = ["us-east-1", "us-gov-west-1", "cn-north-1", "us-iso-east-1", "us-isob-east-1", "us-isof-south-1"];
+    regions.push("eu-isoe-west-1", "eusc-de-east-1");
+    const hosts: string[] = [];
+    for (const Region of regions) {
+      for (const UseFIPS of [false, true]) {
+        for (const UseDualStack of [false, true]) {
+          hosts.push(sdk.config.endpointProvider({ Region, UseFIPS, UseDualStack }).url.hostname);
+        }
+      }
+    }
+    expect(hosts).toContain("bedrock-runtime.us-east-1.api.aws");
+    expect(hosts).toContain("bedrock-runtime.us-iso-east-1.api.aws.ic.gov");
+    expect(hosts).toContain("bedrock-runtime.eusc-de-east-1.amazonaws.eu");
+    for (const host of hosts) {
+      expect(isAwsHost(host), host).toBe(true);
+      expect(isAwsHost(`${host.toUpperCase()}.`), host).toBe(true);
+    }
+    expect(isAwsHost("vpce-0123-abcd.bedrock-runtime.us-east-1.vpce.amazonaws.com")).toBe(true);
+    for (const host of [
+      "localhost",
+      "127.0.0.1",
+      "bedrock.test.example",
+      "amazonaws.com.evil.example",
+      "notamazonaws.com",
+    ]) {
+      expect(isAwsHost(host), host).toBe(false);
+    }
+    expect(isAwsHost("amazonaws.com..")).toBe(false);
   });
 
   it("names no host for anything but a region: bedrock-edge/core exports bedrockBaseUrl", () => {
