@@ -740,6 +740,48 @@ describe("a secret in the URL's path (httpsem20 #6)", () => {
     ]);
     expect(JSON.stringify(logs)).not.toMatch(/wJalrXUtnFEMI|SECRET07/);
   });
+  it("is in no part in the line's error when it crosses the 200th character of the path (codereview29 #4)", async () => {
+    const logs: LogLine[] = [];
+    const secret = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYzzSECRET07";
+    const app = createApp({ env: { ...ONE_MODEL, AWS_SECRET_ACCESS_KEY: secret }, log: (line) => logs.push(line) });
+    const headers = { authorization: `Bearer ${ONE_MODEL.PROXY_API_KEYS}` };
+    // Unknown paths (404), a name asked of /v1/models (404) and a known path with another method (405).
+    const asked: [string, string][] = [];
+    for (const pad of [170, 190]) {
+      asked.push(["GET", `/v1/${"a".repeat(pad)}/${secret}`], ["GET", `/v1/models/${"a".repeat(pad)}${secret}`]);
+      asked.push(["GET", `/v1/${"a".repeat(pad)}/${secret.replace("+", "%2B")}`]);
+      asked.push(["POST", `/v1/models/${"a".repeat(pad)}${secret}`]);
+    }
+    for (const [method, path] of asked) {
+      const answer = await app.request(path, { method, headers });
+      expect(answer.status).toBe(method === "GET" ? 404 : 405);
+      await answer.text();
+    }
+    // No run of 5 of the secret's characters, wherever a cut might have fallen.
+    const text = JSON.stringify(logs);
+    for (let start = 0; start + 5 <= secret.length; start++) expect(text).not.toContain(secret.slice(start, start + 5));
+    const errors = logs.map((line) => line.error);
+    expect(errors.filter((error) => /\(a (?:path|name) of \d+ characters\)/.test(String(error)))).toHaveLength(
+      asked.length,
+    );
+  });
+  it("is quoted whole in the answer when the path is short, and only counted when it is long", async () => {
+    const app = createApp({ env: ONE_MODEL, log: () => undefined });
+    const headers = { authorization: `Bearer ${ONE_MODEL.PROXY_API_KEYS}` };
+    const messageOf = async (path: string, method = "GET") => {
+      const answer = await app.request(path, { method, headers });
+      return ((await answer.json()) as { error: { message: string } }).error.message;
+    };
+    const short = `/v1/${"a".repeat(196)}`;
+    expect(await messageOf(short)).toBe(`No route for GET ${short}.`);
+    expect(await messageOf(`${short}b`)).toBe("No route for GET (a path of 201 characters).");
+    expect(await messageOf(`/v1/models/${"m".repeat(201)}`)).toBe(
+      'The model "(a name of 201 characters)" does not exist here; GET /v1/models lists the configured names.',
+    );
+    expect(await messageOf(`/v1/models/${"m".repeat(201)}`, "POST")).toBe(
+      `POST is not allowed on (a path of ${"/v1/models/".length + 201} characters): use GET or HEAD.`,
+    );
+  });
 });
 
 describe("error messages that quote a client's value cut in the middle of an emoji (unicode5)", () => {

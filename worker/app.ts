@@ -16,7 +16,7 @@ import { health } from "./endpoints/health.ts";
 import { getModel, listModels } from "./endpoints/models.ts";
 import { responses } from "./endpoints/responses.ts";
 import { usage } from "./endpoints/usage.ts";
-import { errorResponse, methodNotAllowed, refusal } from "./http.ts";
+import { errorResponse, methodNotAllowed, quotedWhole, refusal } from "./http.ts";
 import { consoleSink, type LogLine } from "./log.ts";
 import { requireAdmin, requireKey } from "./middleware/auth.ts";
 import { jsonBody } from "./middleware/json-body.ts";
@@ -95,7 +95,7 @@ export function createApp(options: AppOptions = {}): ProxyApp {
     });
   }
   app.all("*", (c) => {
-    throw refusal(404, `No route for ${c.req.method} ${c.req.path.slice(0, 200)}.`, "unknown_url");
+    throw refusal(404, `No route for ${c.req.method} ${quotedWhole(c.req.path, "path")}.`, "unknown_url");
   });
   // The one place errors become answers; anything unexpected is a 500 that tells nothing internal.
   app.onError((error) => errorResponse(error));

@@ -110,6 +110,19 @@ export function maskAwsIds(text: string): string {
   return text.replace(ARN, "arn:…").replace(ACCOUNT_ID, "…");
 }
 
+/** The most of a client's text (a path, a model's name) an answer quotes. */
+const MAX_QUOTED = 200;
+
+/**
+ * A client's text as an answer quotes it: whole, or, when longer than MAX_QUOTED, its length only.
+ * Never cut: the message is the log line's `error` too, and a cut through a key pasted there would
+ * leave a part the log's redaction, which finds secrets whole, cannot know. Never redacted: the
+ * client would read from "[redacted]" that its guess is one of the proxy's secrets.
+ */
+export function quotedWhole(text: string, what: string): string {
+  return text.length <= MAX_QUOTED ? text : `(a ${what} of ${text.length} characters)`;
+}
+
 /** A request the proxy itself refuses (auth, config, routing). */
 export function refusal(status: number, message: string, code: string): BedrockEdgeError {
   return new BedrockEdgeError({ status, message, code });
@@ -121,7 +134,7 @@ export function methodNotAllowed(method: string, path: string, allowed: readonly
     status: 405,
     type: "invalid_request_error",
     code: "method_not_allowed",
-    message: `${method} is not allowed on ${path.slice(0, 200)}: use ${allowed.join(" or ")}.`,
+    message: `${method} is not allowed on ${quotedWhole(path, "path")}: use ${allowed.join(" or ")}.`,
   });
   return Object.assign(error, { allow: allowed.join(", ") });
 }

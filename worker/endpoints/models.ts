@@ -2,7 +2,7 @@
 // Public names only (the ARNs behind them stay private), and only those the key may call.
 import { modelNotFound } from "../../src/core.ts";
 import type { AppContext } from "../context.ts";
-import { jsonResponse } from "../http.ts";
+import { jsonResponse, quotedWhole } from "../http.ts";
 import { mayCall } from "../keys.ts";
 import type { Ready } from "../state.ts";
 
@@ -21,7 +21,9 @@ export function getModel(c: AppContext): Response {
   // Names may hold "/" (e.g. "team/r1"): the rest of the path is the name.
   const raw = c.req.path.replace(/^(?:\/v1)?\/models\//, "");
   const name = decodedOr(raw);
-  if (!Object.hasOwn(ready.config.models, name) || !mayCall(c.get("key"), name)) throw modelNotFound(name);
+  if (!Object.hasOwn(ready.config.models, name) || !mayCall(c.get("key"), name)) {
+    throw modelNotFound(quotedWhole(name, "name"));
+  }
   return jsonResponse(modelObject(name, ready));
 }
 

@@ -4,6 +4,7 @@
 import type { MiddlewareHandler } from "hono";
 import { invalidRequest, modelNotFound, redactSecrets } from "../../src/core.ts";
 import { readJsonBody } from "../body.ts";
+import { quotedWhole } from "../http.ts";
 import type { AppEnv, JsonRequest } from "../context.ts";
 import { mayCall } from "../keys.ts";
 
@@ -26,11 +27,8 @@ export const jsonBody: MiddlewareHandler<AppEnv> = async (c, next) => {
     throw invalidRequest("model must be the name of one of this proxy's models (GET /v1/models lists them).", "model");
   }
   // The same words for a model kept from this key as for one that does not exist, quoting what the
-  // client sent: quoted redacted, it would tell whether a guess is one of the proxy's secrets. A
-  // name too long to quote whole is not quoted, lest the log's redaction miss a secret it cuts.
-  if (!served || !mayCall(key, model)) {
-    throw modelNotFound(model.length <= 200 ? model : `(a name of ${model.length} characters)`);
-  }
+  // client sent (quotedWhole).
+  if (!served || !mayCall(key, model)) throw modelNotFound(quotedWhole(model, "name"));
   c.set("body", value as JsonRequest);
   await next();
 };
