@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { cpuMsOf } from "../test/helpers/cpu-time.ts";
 import {
   apiKeySecrets,
   type ClientKey,
@@ -284,6 +285,76 @@ describe("client keys", () => {
     const broken: ClientKey[] = [];
     expect(readClientKeys({ API_KEYS }, [], undefined, broken)).toEqual([]);
     expect(broken.map((key) => key.key)).toEqual(keys);
+  });
+
+  it("of an API_KEYS written as JSON5 with a string continued on the next line: a // after the `\\` is no comment (codereview29 #6)", () => {
+    for (const quote of ['"', "'"]) {
+      for (const lineBreak of ["\n", "\r\n"]) {
+        const API_KEYS = [
+          "{",
+          `  a: {note: ${quote}rotated monthly, see \\`,
+          `  https://wiki.example/keys${quote}, key: ${quote}sk-a-0123456789${quote}},`,
+          `  // b: {key: ${quote}sk-revoked-0123456789${quote}},`,
+          "}",
+        ].join(lineBreak);
+        const broken: ClientKey[] = [];
+        expect(readClientKeys({ API_KEYS }, [], undefined, broken)).toEqual([]);
+        expect(
+          broken.map((key) => key.key),
+          API_KEYS,
+        ).toEqual(["sk-a-0123456789"]);
+        expect(apiKeySecrets({ API_KEYS }), API_KEYS).toEqual(["sk-a-0123456789", "sk-revoked-0123456789"]);
+      }
+    }
+  });
+
+  it("of an API_KEYS written as JSON5 are read through JSON5's escapes: \\' in double quotes, \\x, \\u, \\v, \\0, line continuations (codereview29 #6)", () => {
+    const API_KEYS = [
+      "{",
+      `  a: {key: "sk-it\\'s-0123456789"},`,
+      `  b: {key: 'sk-\\x41\\u0042-0123456789'},`,
+      `  c: {key: 'sk-c-01234\\\n56789'},`,
+      `  d: {key: "sk-d-01234\\\r\n56789"},`,
+      `  e: {key: "sk-e-\\q\\/-0123456789"},`,
+      `  f: {key: "sk-\\uD83D\\uDE00-\\v\\0-0123456789"},`,
+      "}",
+    ].join("\n");
+    const keys = [
+      "sk-it's-0123456789",
+      "sk-AB-0123456789",
+      "sk-c-0123456789",
+      "sk-d-0123456789",
+      "sk-e-q/-0123456789",
+      "sk-\u{1F600}-\v\0-0123456789",
+    ];
+    // What JavaScript, whose ES5 grammar JSON5's is, makes of the same text.
+    const theirs = new Function(`return (${API_KEYS})`)() as Record<string, { key: string }>;
+    expect(Object.values(theirs).map((entry) => entry.key)).toEqual(keys);
+    expect(apiKeySecrets({ API_KEYS })).toEqual(keys);
+    const broken: ClientKey[] = [];
+    expect(readClientKeys({ API_KEYS }, [], undefined, broken)).toEqual([]);
+    expect(broken.map((key) => key.key)).toEqual(keys);
+  });
+
+  it("of an API_KEYS that is not JSON are found in time linear in its length, whatever it holds", async () => {
+    // Texts of 30-60 KB, each ending strings, comments or key members early or never: a reading that
+    // went back over the text from each place it could start at would take seconds.
+    const n = 10_000;
+    const texts = [
+      `{key: "${"\\\n".repeat(n)}`,
+      `{${'key: "\\'.repeat(n)}`,
+      `{${"key: 'a\\\r\n".repeat(n)}`,
+      `{${"/*".repeat(n)}`,
+      `{${`"\\\n'`.repeat(n)}`,
+      `{key: "${"\\x4".repeat(n)}"`,
+    ];
+    const cpuMs = await cpuMsOf(() => {
+      for (const API_KEYS of texts) {
+        apiKeySecrets({ API_KEYS });
+        readClientKeys({ API_KEYS }, [], undefined, []);
+      }
+    });
+    expect(cpuMs).toBeLessThan(2000);
   });
 
   it("say when API_KEYS is not JSON without quoting it, and when it is not an object", () => {

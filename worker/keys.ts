@@ -210,15 +210,47 @@ export function apiKeySecrets(env: ProxyEnv): string[] {
   return [...new Set([...entries, ...keyMembers(unreadable), ...keyMembers(withoutComments(unreadable))])];
 }
 
+// A string's text between its quotes, in either quote: it runs over escapes, a line continuation
+// (`\` then a line break, as JSON5 allows) included, and never over a bare line break, which no
+// JSON or JSON5 string holds.
+const IN_DOUBLE = String.raw`(?:[^"\\\r\n]|\\(?:\r\n|[\s\S]))*`;
+const IN_SINGLE = String.raw`(?:[^'\\\r\n]|\\(?:\r\n|[\s\S]))*`;
+
 // A "key" member and its string, as written (escapes and all): double-quoted as JSON writes it, or
 // single-quoted and with an unquoted name as JSON5 and JavaScript do, one reason a text is no JSON.
-const KEY_MEMBER = /(?:"key"|'key'|\bkey)\s*:\s*(?:"((?:[^"\\]|\\.)*)"|'((?:[^'\\]|\\.)*)')/g;
+const KEY_MEMBER = new RegExp(String.raw`(?:"key"|'key'|\bkey)\s*:\s*(?:"(${IN_DOUBLE})"|'(${IN_SINGLE})')`, "g");
 
-// A string (to its closing quote, or its line's end when that is missing: a JSON string holds no
-// line break), a line comment, or a block comment (to the text's end when it is not closed). A
-// string may be single-quoted too (JSON5's and JavaScript's habit, one reason API_KEYS is not
-// JSON): a URL's `//` or a glob's `/*` in one is no comment either.
-const STRING_OR_COMMENT = /"(?:[^"\\\r\n]|\\.)*"?|'(?:[^'\\\r\n]|\\.)*'?|\/\/[^\r\n]*|\/\*[\s\S]*?(?:\*\/|$)/g;
+// A string (to its closing quote, or its line's end when that is missing), a line comment, or a
+// block comment (to the text's end when it is not closed). A string may be single-quoted too
+// (JSON5's and JavaScript's habit, one reason API_KEYS is not JSON), and continue on the next
+// line: a URL's `//` or a glob's `/*` in one is no comment either.
+const STRING_OR_COMMENT = new RegExp(
+  String.raw`"${IN_DOUBLE}"?|'${IN_SINGLE}'?|\/\/[^\r\n]*|\/\*[\s\S]*?(?:\*\/|$)`,
+  "g",
+);
+
+// A JSON5 (ES5) string's escapes: \xHH, \uHHHH, a line continuation (\ then a line break: nothing),
+// or one character, itself unless it is one of ESCAPED's.
+const ESCAPE = /\\(?:x([\dA-Fa-f]{2})|u([\dA-Fa-f]{4})|(\r\n|[\s\S]))/g;
+const ESCAPED = new Map([
+  ["b", "\b"],
+  ["f", "\f"],
+  ["n", "\n"],
+  ["r", "\r"],
+  ["t", "\t"],
+  ["v", "\v"],
+  ["0", "\0"],
+]);
+const LINE_BREAK = /^(?:\r\n|[\r\n\u2028\u2029])$/;
+
+/** A string's text between its quotes, escapes decoded as JSON5 does (a superset of JSON's). */
+function json5String(literal: string): string {
+  return literal.replace(ESCAPE, (_, hex?: string, unicode?: string, other = "") => {
+    const code = hex ?? unicode;
+    if (code !== undefined) return String.fromCharCode(Number.parseInt(code, 16));
+    return LINE_BREAK.test(other) ? "" : (ESCAPED.get(other) ?? other);
+  });
+}
 
 /**
  * API_KEYS when it is not valid JSON (a trailing comma, say), "" otherwise: its entries cannot
@@ -236,10 +268,8 @@ function withoutComments(raw: string): string {
 
 /** The strings of the text's "key" members, decoded. */
 function keyMembers(raw: string): string[] {
-  return [...raw.matchAll(KEY_MEMBER)].flatMap(([, doubled, single = ""]) => {
-    // A single-quoted string as JSON would write it: its \' a quote, its " escaped.
-    const literal = doubled ?? single.replace(/\\(['"])|"/g, (_, quote) => (quote === "'" ? "'" : '\\"'));
-    const key = text(parsedJson(`"${literal}"`));
+  return [...raw.matchAll(KEY_MEMBER)].flatMap(([, doubled, single]) => {
+    const key = text(json5String(doubled ?? single ?? ""));
     return key === undefined ? [] : [key];
   });
 }

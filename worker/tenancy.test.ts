@@ -225,6 +225,25 @@ describe("a key whose own API_KEYS entry has a problem (tenancy19 #2)", () => {
     expect(logs).toHaveLength(4);
     expect(JSON.stringify(logs)).not.toMatch(/sk-revoked|sk-old/);
   });
+
+  it("in JSON5 text, after a string continued onto a line with a URL, or written with JSON5's escapes, is answered 500 and never shown (codereview29 #6)", async () => {
+    const API_KEYS = [
+      "{",
+      "  alpha: {note: 'rotated monthly, see \\",
+      "  https://wiki.example/keys', key: 'sk-alpha-0123456789', models: ['a']},",
+      '  beta: {key: "sk-beta-\\x41\\\'s-0123456789"},',
+      "}",
+    ].join("\n");
+    const { call, logs } = proxy({ API_KEYS });
+    for (const key of ["sk-alpha-0123456789", "sk-beta-A's-0123456789"]) {
+      const answer = await call("/v1/chat/completions", key, chat("a"));
+      expect(answer.status, key).toBe(500);
+      expect((JSON.parse(answer.text) as ErrorBody).error.code).toBe("proxy_misconfigured");
+    }
+    await call("/v1/models/sk-beta-A's-0123456789", OPERATOR);
+    expect(logs).toHaveLength(3);
+    expect(JSON.stringify(logs)).not.toMatch(/sk-alpha|sk-beta/);
+  });
 });
 
 describe("an API_KEYS with no key to read and no PROXY_API_KEYS (codereview27 #3)", () => {
