@@ -186,8 +186,8 @@ export function startRequestLog({ request, path, requestId, clientRequestId, sin
     addUsage(line, sumOf(outcome.usage, earlier.usage));
     const known = secrets();
     // Unless an endpoint named it, the path is the client's text, of any length: a key pasted in a
-    // URL is cut before the path is, so the cut never splits it. An error's quote of the path is
-    // whole or none (http.ts quotedWhole), for the same reason.
+    // URL is redacted before the path is cut to its length, so the cut never splits it. An error
+    // quotes the path whole or not at all (http.ts quotedWhole), for the same reason.
     line.path = redactSecrets(line.path, known).slice(0, MAX_LOGGED_PATH);
     if (outcome.error !== undefined) addError(line, outcome.error, known);
     markDone();
