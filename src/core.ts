@@ -18,7 +18,8 @@ export type { JsonSyntaxError, JsonTextPosition } from "./openai/json-syntax.ts"
 export { deploymentsOf, parseModels, parseModelString, regionlessModelId } from "./model.ts";
 export type { ModelDeployment, ModelDeployments, ParsedModel, TableRegion } from "./model.ts";
 export type { GuardrailConfig, ModelSettingName, ModelSettingValues } from "./model-settings.ts";
-export { bedrockBaseUrl, isAwsHost, isValidRegion, normaliseEndpoint, parseArn } from "./aws/endpoint.ts";
+export { bedrockBaseUrl, isValidRegion, normaliseEndpoint, parseArn } from "./aws/endpoint.ts";
+export { isAwsHost } from "./aws/aws-hosts.ts";
 export type { ParsedArn } from "./aws/endpoint.ts";
 
 // 3. The route: OpenAI request -> InvokeModel body, and the model's answer or stream -> OpenAI shapes.

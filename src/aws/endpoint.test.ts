@@ -1,7 +1,8 @@
 import { BedrockRuntimeClient } from "@aws-sdk/client-bedrock-runtime";
 import { describe, expect, it } from "vitest";
 import { createBedrock } from "../index.ts";
-import { bedrockBaseUrl, isAwsHost, normaliseEndpoint, parseArn, resolveRegion, validateModelId } from "./endpoint.ts";
+import { isAwsHost } from "./aws-hosts.ts";
+import { bedrockBaseUrl, normaliseEndpoint, parseArn, resolveRegion, validateModelId } from "./endpoint.ts";
 
 const ARN = "arn:aws:bedrock:us-west-2:123456789012:imported-model/abc123def456";
 

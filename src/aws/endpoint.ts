@@ -76,29 +76,17 @@ function checkedRegion(region: string): string {
   return region;
 }
 
-// The region names its partition, and the partition its DNS suffixes, as AWS's endpoint rules
-// match them: by the region's first one or two parts. The rest (aws, aws-us-gov) are COMMERCIAL's.
-// From the region alone, so that a bare model id goes where its ARN would. The dual-stack (IPv6)
-// suffix is never the library's default, but an endpoint setting may name one.
-const COMMERCIAL = { dns: "amazonaws.com", dualStack: "api.aws" };
-const PARTITIONS = new Map([
-  ["cn", { dns: "amazonaws.com.cn", dualStack: "api.amazonwebservices.com.cn" }],
-  ["eusc", { dns: "amazonaws.eu", dualStack: "api.amazonwebservices.eu" }],
-  ["us-iso", { dns: "c2s.ic.gov", dualStack: "api.aws.ic.gov" }],
-  ["us-isob", { dns: "sc2s.sgov.gov", dualStack: "api.aws.scloud" }],
-  ["us-isof", { dns: "csp.hci.ic.gov", dualStack: "api.aws.hci.ic.gov" }],
-  ["eu-isoe", { dns: "cloud.adc-e.uk", dualStack: "api.cloud-aws.adc-e.uk" }],
+// The region names its partition, and the partition its DNS suffix, as AWS's endpoint rules
+// match them: by the region's first one or two parts. The rest (aws, aws-us-gov) use
+// amazonaws.com. From the region alone, so that a bare model id goes where its ARN would.
+export const SUFFIXES = new Map([
+  ["cn", "amazonaws.com.cn"],
+  ["eusc", "amazonaws.eu"],
+  ["us-iso", "c2s.ic.gov"],
+  ["us-isob", "sc2s.sgov.gov"],
+  ["us-isof", "csp.hci.ic.gov"],
+  ["eu-isoe", "cloud.adc-e.uk"],
 ]);
-const AWS_SUFFIXES = [COMMERCIAL, ...PARTITIONS.values()].flatMap(({ dns, dualStack }) => [dns, dualStack]);
-
-/**
- * Whether a host name is AWS's own, in any partition (one trailing dot, the DNS root's, allowed):
- * what is signed for it is signed for AWS.
- */
-export function isAwsHost(hostname: string): boolean {
-  const host = hostname.toLowerCase().replace(/\.$/, "");
-  return AWS_SUFFIXES.some((suffix) => host === suffix || host.endsWith(`.${suffix}`));
-}
 
 /**
  * The default Bedrock Runtime base URL for a region, in the region's partition. The region becomes
@@ -107,8 +95,8 @@ export function isAwsHost(hostname: string): boolean {
  */
 export function bedrockBaseUrl(region: string): string {
   const [first = "", second] = checkedRegion(region).split("-");
-  const partition = PARTITIONS.get(first) ?? PARTITIONS.get(`${first}-${second}`) ?? COMMERCIAL;
-  return `https://bedrock-runtime.${region}.${partition.dns}`;
+  const suffix = SUFFIXES.get(first) ?? SUFFIXES.get(`${first}-${second}`) ?? "amazonaws.com";
+  return `https://bedrock-runtime.${region}.${suffix}`;
 }
 
 /**
