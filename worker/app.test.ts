@@ -4,9 +4,9 @@ import { createEmulator } from "../emulator/handler.ts";
 import { emulatorModelId } from "../emulator/model-id.ts";
 import { createBedrock } from "../src/index.ts";
 import { cutBody } from "../test/helpers/cut-body.ts";
-import { settledAfter, stalledBody } from "../test/helpers/stalled-body.ts";
+import { pacedBody, settledAfter, stalledBody } from "../test/helpers/stalled-body.ts";
 import { createApp, type LogLine } from "./app.ts";
-import { MAX_DRAIN_MS } from "./body.ts";
+import { DRAIN_WINDOW_MS } from "./body.ts";
 import type { ProxyEnv } from "./config.ts";
 import { misconfiguredUnlisted } from "./http.ts";
 
@@ -584,6 +584,11 @@ describe("a request body that stalls, on an answer that does not read it (codere
     return app;
   }
 
+  /** Until the drain has begun (after the key's digest, in real time): then the fake clock runs its time. */
+  async function drainBegun(body: ReadableStream<Uint8Array>): Promise<void> {
+    while (!body.locked) await new Promise((resolve) => setImmediate(resolve));
+  }
+
   it("an answer that is no refusal (a preflight's 204) goes at once: the body is not waited for", async () => {
     const logs: LogLine[] = [];
     const app = await stalledApp(logs);
@@ -601,7 +606,7 @@ describe("a request body that stalls, on an answer that does not read it (codere
     expect(sent.cancelled()).toBe(false);
   });
 
-  it("a refusal made before the body is read (401, 404) goes within MAX_DRAIN_MS, the body given up", async () => {
+  it("a refusal made before the body is read (401, 404) goes when the first window is up, the body given up", async () => {
     const logs: LogLine[] = [];
     const app = await stalledApp(logs);
     for (const [path, headers, status] of [
@@ -612,14 +617,31 @@ describe("a request body that stalls, on an answer that does not read it (codere
       const answer = Promise.resolve(
         app.request(path, { method: "POST", headers, body: sent.body, duplex: "half" } as RequestInit),
       );
-      // Once the drain has begun (after the key's digest, in real time), the clock runs its time.
-      while (!sent.body.locked) await new Promise((resolve) => setImmediate(resolve));
-      expect(await settledAfter(answer, MAX_DRAIN_MS)).toBe(true);
+      await drainBegun(sent.body);
+      expect(await settledAfter(answer, DRAIN_WINDOW_MS)).toBe(true);
       expect((await answer).status).toBe(status);
       await (await answer).text();
       expect(sent.cancelled()).toBe(true);
     }
     expect(logs.map((line) => line.status)).toEqual([401, 404]);
+  });
+
+  it("an upload at 10 Mbit/s that outlasts a window is read to its end first, then refused (codereview29 #1)", async () => {
+    const logs: LogLine[] = [];
+    const app = await stalledApp(logs);
+    const total = 3_000_000;
+    // 64 KiB every 52 ms: 3 MB take 2.4 s.
+    const sent = pacedBody({ piece: 64 * 1024, everyMs: 52, total });
+    const answer = Promise.resolve(
+      app.request("/v1/chat/completions", { method: "POST", body: sent.body, duplex: "half" } as RequestInit),
+    );
+    await drainBegun(sent.body);
+    expect(await settledAfter(answer, DRAIN_WINDOW_MS)).toBe(false);
+    expect(await settledAfter(answer, 1000)).toBe(true);
+    expect((await answer).status).toBe(401);
+    await (await answer).text();
+    expect(sent.cancelled()).toBe(false);
+    expect(sent.sent()).toBe(total);
   });
 });
 

@@ -1,10 +1,19 @@
 import { describe, expect, it, onTestFinished, vi } from "vitest";
 import { cutBody } from "../test/helpers/cut-body.ts";
-import { settledAfter, stalledBody } from "../test/helpers/stalled-body.ts";
+import { pacedBody, settledAfter, stalledBody } from "../test/helpers/stalled-body.ts";
 import { errorOf } from "../test/helpers/errors.ts";
 import { BedrockEdgeError } from "../src/errors.ts";
 import { REQUEST_JSON_LIMITS } from "../src/core.ts";
-import { type BodyLimits, drainUnread, isBodyCut, MAX_DRAIN_MS, MAX_DRAINED_BYTES, readJsonBody } from "./body.ts";
+import {
+  type BodyLimits,
+  DRAIN_FLOOR_BYTES,
+  DRAIN_WINDOW_MS,
+  drainUnread,
+  isBodyCut,
+  MAX_DRAIN_MS,
+  MAX_DRAINED_BYTES,
+  readJsonBody,
+} from "./body.ts";
 
 const LIMITS: BodyLimits = { largest: 10_000, forModel: (model) => (model === "vision" ? 10_000 : 2_000) };
 
@@ -205,44 +214,114 @@ describe("a body over its limit: 413, naming the limit", () => {
   });
 });
 
-describe("a body that stalls while it is drained: given up after MAX_DRAIN_MS (codereview28 #1)", () => {
+/** A request carrying `body`, with a Content-Length when `declared` is given. */
+function requestWith(body: ReadableStream<Uint8Array>, declared?: number): Request {
+  const headers: Record<string, string> = declared === undefined ? {} : { "content-length": String(declared) };
+  return new Request("http://proxy/v1/chat/completions", {
+    method: "POST",
+    body,
+    headers,
+    duplex: "half",
+  } as RequestInit);
+}
+
+function fakeTimers(): void {
+  vi.useFakeTimers();
+  onTestFinished(() => {
+    vi.useRealTimers();
+  });
+}
+
+describe("a body that stalls while it is drained: given up when its first window ends (codereview28 #1)", () => {
   const stalledRequest = (first: string, declared?: number) => {
     const sent = stalledBody(first);
-    const headers: Record<string, string> = declared === undefined ? {} : { "content-length": String(declared) };
-    const request = new Request("http://proxy/v1/chat/completions", {
-      method: "POST",
-      body: sent.body,
-      headers,
-      duplex: "half",
-    } as RequestInit);
-    return { request, cancelled: sent.cancelled };
+    return { request: requestWith(sent.body, declared), cancelled: sent.cancelled };
   };
 
-  it("an unread body: drainUnread returns when the time is up, and the body is cancelled", async () => {
-    vi.useFakeTimers();
-    onTestFinished(() => {
-      vi.useRealTimers();
-    });
+  it("an unread body: drainUnread returns when the window is up, and the body is cancelled", async () => {
+    fakeTimers();
     for (const declared of [undefined, 5_000]) {
       const sent = stalledRequest("{", declared);
       const drained = drainUnread(sent.request);
-      expect(await settledAfter(drained, MAX_DRAIN_MS - 1)).toBe(false);
+      expect(await settledAfter(drained, DRAIN_WINDOW_MS - 1)).toBe(false);
       expect(await settledAfter(drained, 1)).toBe(true);
       expect(sent.cancelled()).toBe(true);
     }
   });
 
-  it("a 413, by its Content-Length or streamed past the limit, goes when the time is up", async () => {
-    vi.useFakeTimers();
-    onTestFinished(() => {
-      vi.useRealTimers();
-    });
+  it("a 413, by its Content-Length or streamed past the limit, goes when the window is up", async () => {
+    fakeTimers();
     for (const sent of [stalledRequest("{", 50_000), stalledRequest(body("vision", 20_000))]) {
       const refused = refusal(readJsonBody(sent.request, LIMITS));
-      expect(await settledAfter(refused, MAX_DRAIN_MS)).toBe(true);
+      expect(await settledAfter(refused, DRAIN_WINDOW_MS)).toBe(true);
       expect(await refused).toMatchObject({ status: 413, code: "request_too_large" });
       expect(sent.cancelled()).toBe(true);
     }
+  });
+});
+
+describe("a body that keeps coming while it is drained: read to its end, however long it takes (codereview29 #1)", () => {
+  // 64 KiB every 52 ms: an upload at 10 Mbit/s.
+  const upload = { piece: 64 * 1024, everyMs: 52 };
+
+  it("5 MiB at 10 Mbit/s (4.2 s, two windows and more): drainUnread reads it all, nothing is given up", async () => {
+    fakeTimers();
+    for (const declared of [undefined, 5 * 1024 * 1024]) {
+      const sent = pacedBody({ ...upload, total: 5 * 1024 * 1024 });
+      const drained = drainUnread(requestWith(sent.body, declared));
+      expect(await settledAfter(drained, 2 * DRAIN_WINDOW_MS)).toBe(false);
+      expect(await settledAfter(drained, 1000)).toBe(true);
+      expect(sent.cancelled()).toBe(false);
+      expect(sent.sent()).toBe(5 * 1024 * 1024);
+    }
+  });
+
+  it("a 413, by its Content-Length or streamed past the limit, drains the rest to its end", async () => {
+    fakeTimers();
+    // 40 KiB/s, just over the floor: 200 KB take 5 s.
+    const slow = { piece: 8 * 1024, everyMs: 200, total: 200_000 };
+    for (const declared of [200_000, undefined]) {
+      const sent = pacedBody(slow);
+      const refused = refusal(readJsonBody(requestWith(sent.body, declared), LIMITS));
+      expect(await settledAfter(refused, 2 * DRAIN_WINDOW_MS)).toBe(false);
+      expect(await settledAfter(refused, 1500)).toBe(true);
+      expect(await refused).toMatchObject({ status: 413, code: "request_too_large" });
+      expect(sent.cancelled()).toBe(false);
+      expect(sent.sent()).toBe(200_000);
+    }
+  });
+
+  it("one that never ends is given up at MAX_DRAIN_MS, however fast it comes", async () => {
+    fakeTimers();
+    const sent = pacedBody({ piece: 64 * 1024, everyMs: 100 });
+    const drained = drainUnread(requestWith(sent.body));
+    expect(await settledAfter(drained, MAX_DRAIN_MS - 1)).toBe(false);
+    expect(await settledAfter(drained, 1)).toBe(true);
+    expect(sent.cancelled()).toBe(true);
+    expect(sent.sent()).toBeLessThan(MAX_DRAINED_BYTES);
+  });
+});
+
+describe("a body that comes too slowly while it is drained: given up (codereview29 #1)", () => {
+  it("a trickle below DRAIN_FLOOR_BYTES a window is given up when its first window ends", async () => {
+    fakeTimers();
+    // 1 KiB every 100 ms: 20 KiB a window.
+    expect(20 * 1024).toBeLessThan(DRAIN_FLOOR_BYTES);
+    const sent = pacedBody({ piece: 1024, everyMs: 100 });
+    const drained = drainUnread(requestWith(sent.body));
+    expect(await settledAfter(drained, DRAIN_WINDOW_MS - 1)).toBe(false);
+    expect(await settledAfter(drained, 1)).toBe(true);
+    expect(sent.cancelled()).toBe(true);
+  });
+
+  it("an upload that stalls is given up at the end of the first window that brought too little", async () => {
+    fakeTimers();
+    // Its last byte at 3 s, in the second window; the third brings none, and ends at 6 s.
+    const sent = pacedBody({ piece: 64 * 1024, everyMs: 100, stallAfter: 30 * 64 * 1024 });
+    const drained = drainUnread(requestWith(sent.body));
+    expect(await settledAfter(drained, 3 * DRAIN_WINDOW_MS - 1)).toBe(false);
+    expect(await settledAfter(drained, 1)).toBe(true);
+    expect(sent.cancelled()).toBe(true);
   });
 });
 

@@ -16,14 +16,20 @@ import { whereJsonBreaks } from "./json-syntax.ts";
 export const MAX_DRAINED_BYTES = 32 * 1024 * 1024;
 
 /**
- * How long a body is drained at most, in all. The drain is for a client that wrote its whole body
- * before reading the answer: those bytes are already on their way, and 2 s carries them over any
- * link a large upload is sent on. A client still sending after that (a trickle, or a body that
- * stalls without ending: a chunked one never closed, a Content-Length never reached) would
- * otherwise hold the answer, and the request, for as long as it liked; it is given up, as a body
- * past MAX_DRAINED_BYTES is.
+ * How a drained body must keep coming, or be given up: at least DRAIN_FLOOR_BYTES in every
+ * DRAIN_WINDOW_MS (16 KiB/s, 128 kbit/s), and for MAX_DRAIN_MS at most in all. The drain is for a
+ * client that writes its whole body before it reads the answer (Python's http.client, hence
+ * urllib): it is still uploading when the answer is ready, at whatever rate its link allows, and
+ * stopped mid-upload it gets a reset connection, not the answer. So the drain lasts as long as the
+ * upload does, not a fixed time. A body that stalls without ending (a chunked one never closed, a
+ * Content-Length never reached) or trickles would otherwise hold the answer, and the request, for
+ * as long as its client liked: a trickle is given up at the end of its first window, a stall at
+ * most two windows after its last byte. MAX_DRAIN_MS carries MAX_DRAINED_BYTES at 9 Mbit/s, and
+ * bounds a client that sends just above the floor.
  */
-export const MAX_DRAIN_MS = 2000;
+export const DRAIN_WINDOW_MS = 2000;
+export const DRAIN_FLOOR_BYTES = 32 * 1024;
+export const MAX_DRAIN_MS = 30_000;
 
 export interface BodyLimits {
   /** The largest limit of any model: how far a body is read before the model is known. */
@@ -205,39 +211,42 @@ function declaredLength(headers: Headers): number | undefined {
 }
 
 /**
- * A body nobody read, read and dropped (up to MAX_DRAINED_BYTES, for up to `withinMs`) before the
- * answer goes: a 413 declared too large, and every refusal answered before the body is read (401,
- * 404, 405, 415, 500), so that the connection stays usable. A body declared larger than that is
- * not read at all, nor one the client has not sent: with `Expect: 100-continue` it waits to be
- * told (RFC 9110 §10.1.1), and workerd does not tell it, so a read would have it wait out its own
- * timer (curl's 1 s) and upload the whole body, only to be refused; answered at once, it sends
- * nothing.
+ * A body nobody read, read and dropped (up to MAX_DRAINED_BYTES, while it keeps coming: see
+ * DRAIN_WINDOW_MS) before the answer goes, so that the connection stays usable: a 413 declared too
+ * large, and every refusal answered before the body is read (401, 404, 405, 415, 500). A body
+ * declared larger than that is not read at all, nor one the client has not sent: with `Expect: 100-continue` it waits to be told (RFC 9110 §10.1.1), and workerd does not
+ * tell it, so a read would have it wait out its own timer (curl's 1 s) and upload the whole body,
+ * only to be refused; answered at once, it sends nothing.
  */
-export async function drainUnread(request: Request, withinMs = MAX_DRAIN_MS): Promise<void> {
+export async function drainUnread(request: Request): Promise<void> {
   const { body } = request;
   if (!body || request.bodyUsed || body.locked) return;
   if (request.headers.get("expect")?.toLowerCase() === "100-continue") return;
   const declared = declaredLength(request.headers);
   if (declared !== undefined && declared > MAX_DRAINED_BYTES) return;
-  await drain(body.getReader(), 0, withinMs);
+  await drain(body.getReader(), 0);
 }
 
 /**
- * Reads to the end and drops it, or gives up (cancels) past MAX_DRAINED_BYTES in all or after
- * `withinMs`. The time is raced rather than left to the cancel: the answer goes when it is up,
- * whatever a runtime does with a read pending on a cancelled body.
+ * Reads to the end and drops it, or gives up (cancels) past MAX_DRAINED_BYTES in all, or when the
+ * body stops keeping up (keepsComing). The time is raced rather than left to the cancel: the answer
+ * goes when it is up, whatever a runtime does with a read pending on a cancelled body.
  */
-async function drain(
-  reader: ReadableStreamDefaultReader<Uint8Array>,
-  alreadyRead: number,
-  withinMs = MAX_DRAIN_MS,
-): Promise<void> {
+async function drain(reader: ReadableStreamDefaultReader<Uint8Array>, alreadyRead: number): Promise<void> {
+  const read = { bytes: alreadyRead };
   let timer: ReturnType<typeof setTimeout> | undefined;
-  const late = new Promise<"late">((resolve) => {
-    timer = setTimeout(resolve, withinMs, "late");
+  const givenUp = new Promise<"given up">((resolve) => {
+    const startWindow = (windows: number) => {
+      const before = read.bytes;
+      timer = setTimeout(() => {
+        if (keepsComing(read.bytes - before, windows)) startWindow(windows + 1);
+        else resolve("given up");
+      }, DRAIN_WINDOW_MS);
+    };
+    startWindow(1);
   });
   try {
-    if ((await Promise.race([readToEnd(reader, alreadyRead), late])) === "late") {
+    if ((await Promise.race([readToEnd(reader, read), givenUp])) === "given up") {
       reader.cancel().catch(() => undefined);
     }
   } finally {
@@ -245,14 +254,19 @@ async function drain(
   }
 }
 
-async function readToEnd(reader: ReadableStreamDefaultReader<Uint8Array>, alreadyRead: number): Promise<void> {
-  let total = alreadyRead;
+/** Whether a drain goes on after `windows` windows, the last of which brought `bytes`. */
+function keepsComing(bytes: number, windows: number): boolean {
+  return bytes >= DRAIN_FLOOR_BYTES && windows * DRAIN_WINDOW_MS < MAX_DRAIN_MS;
+}
+
+/** Reads to the end, counting into `read.bytes`; cancels past MAX_DRAINED_BYTES. */
+async function readToEnd(reader: ReadableStreamDefaultReader<Uint8Array>, read: { bytes: number }): Promise<void> {
   try {
     for (;;) {
       const { done, value } = await reader.read();
       if (done) return;
-      total += value.byteLength;
-      if (total > MAX_DRAINED_BYTES) {
+      read.bytes += value.byteLength;
+      if (read.bytes > MAX_DRAINED_BYTES) {
         await reader.cancel();
         return;
       }
