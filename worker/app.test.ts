@@ -584,26 +584,30 @@ describe("a request body that stalls, on an answer that does not read it (codere
     return app;
   }
 
+  /** A preflight, whose 204 is no refusal, carrying `body`. */
+  const preflight = (body: ReadableStream<Uint8Array>) =>
+    ({
+      method: "OPTIONS",
+      headers: { origin: "https://app.example.com", "access-control-request-method": "POST" },
+      body,
+      duplex: "half",
+    }) as RequestInit;
+
   /** Until the drain has begun (after the key's digest, in real time): then the fake clock runs its time. */
   async function drainBegun(body: ReadableStream<Uint8Array>): Promise<void> {
     while (!body.locked) await new Promise((resolve) => setImmediate(resolve));
   }
 
-  it("an answer that is no refusal (a preflight's 204) goes at once: the body is not waited for", async () => {
+  it("an answer that is no refusal (a preflight's 204) goes when the first window is up, the body given up (codereview29 #2)", async () => {
     const logs: LogLine[] = [];
     const app = await stalledApp(logs);
     const sent = stalledBody();
-    const answer = Promise.resolve(
-      app.request("/v1/chat/completions", {
-        method: "OPTIONS",
-        headers: { origin: "https://app.example.com", "access-control-request-method": "POST" },
-        body: sent.body,
-        duplex: "half",
-      } as RequestInit),
-    );
-    expect(await settledAfter(answer, 0)).toBe(true);
+    const answer = Promise.resolve(app.request("/v1/chat/completions", preflight(sent.body)));
+    await drainBegun(sent.body);
+    expect(await settledAfter(answer, DRAIN_WINDOW_MS - 1)).toBe(false);
+    expect(await settledAfter(answer, 1)).toBe(true);
     expect((await answer).status).toBe(204);
-    expect(sent.cancelled()).toBe(false);
+    expect(sent.cancelled()).toBe(true);
   });
 
   it("a refusal made before the body is read (401, 404) goes when the first window is up, the body given up", async () => {
@@ -626,22 +630,25 @@ describe("a request body that stalls, on an answer that does not read it (codere
     expect(logs.map((line) => line.status)).toEqual([401, 404]);
   });
 
-  it("an upload at 10 Mbit/s that outlasts a window is read to its end first, then refused (codereview29 #1)", async () => {
+  it("an upload at 10 Mbit/s that outlasts a window is read to its end first: a 401, and a preflight's 204 (codereview29 #1, #2)", async () => {
     const logs: LogLine[] = [];
     const app = await stalledApp(logs);
     const total = 3_000_000;
-    // 64 KiB every 52 ms: 3 MB take 2.4 s.
-    const sent = pacedBody({ piece: 64 * 1024, everyMs: 52, total });
-    const answer = Promise.resolve(
-      app.request("/v1/chat/completions", { method: "POST", body: sent.body, duplex: "half" } as RequestInit),
-    );
-    await drainBegun(sent.body);
-    expect(await settledAfter(answer, DRAIN_WINDOW_MS)).toBe(false);
-    expect(await settledAfter(answer, 1000)).toBe(true);
-    expect((await answer).status).toBe(401);
-    await (await answer).text();
-    expect(sent.cancelled()).toBe(false);
-    expect(sent.sent()).toBe(total);
+    for (const [init, status] of [
+      [(body: ReadableStream<Uint8Array>) => ({ method: "POST", body, duplex: "half" }) as RequestInit, 401],
+      [preflight, 204],
+    ] as const) {
+      // 64 KiB every 52 ms: 3 MB take 2.4 s.
+      const sent = pacedBody({ piece: 64 * 1024, everyMs: 52, total });
+      const answer = Promise.resolve(app.request("/v1/chat/completions", init(sent.body)));
+      await drainBegun(sent.body);
+      expect(await settledAfter(answer, DRAIN_WINDOW_MS)).toBe(false);
+      expect(await settledAfter(answer, 1000)).toBe(true);
+      expect((await answer).status).toBe(status);
+      await (await answer).text();
+      expect(sent.cancelled()).toBe(false);
+      expect(sent.sent()).toBe(total);
+    }
   });
 });
 

@@ -213,8 +213,9 @@ function declaredLength(headers: Headers): number | undefined {
 /**
  * A body nobody read, read and dropped (up to MAX_DRAINED_BYTES, while it keeps coming: see
  * DRAIN_WINDOW_MS) before the answer goes, so that the connection stays usable: a 413 declared too
- * large, and every refusal answered before the body is read (401, 404, 405, 415, 500). A body
- * declared larger than that is not read at all, nor one the client has not sent: with `Expect: 100-continue` it waits to be told (RFC 9110 §10.1.1), and workerd does not
+ * large, and every answer made without reading the body (a refusal: 401, 404, 405, 415, 500; a
+ * GET's 200). A body declared larger than that is not read at all, nor one the client has not
+ * sent: with `Expect: 100-continue` it waits to be told (RFC 9110 §10.1.1), and workerd does not
  * tell it, so a read would have it wait out its own timer (curl's 1 s) and upload the whole body,
  * only to be refused; answered at once, it sends nothing.
  */

@@ -48,9 +48,12 @@ export function requestLog(sink: LogSink, stall: StallTimes = STALL_TIMES): Midd
     worker?.waitUntil(log.done);
 
     await next();
-    // A refusal before the body was read (401, 404, 405, 415, 500) leaves it unread, as a 413
-    // would. An answer that is no refusal (a GET's 200, a preflight's 204) never waits on a body.
-    if (c.res.status >= 400) await drainUnread(c.req.raw);
+    // Any answer made without reading the body (a refusal: 401, 404, 405, 415, 500; a GET's 200)
+    // leaves it unread, as a 413 would, and workerd would reset the connection: under the 200 when
+    // the body is small, instead of it when it is large. That holds a 200 only while the body keeps
+    // coming (see DRAIN_WINDOW_MS): one that stalls or trickles is given up within seconds, so no
+    // client holds an answer, a refusal or a 200, for as long as it likes.
+    await drainUnread(c.req.raw);
     if (isBodyCut(c.error)) leave(CLIENT_STOPPED_SENDING);
     else if (c.error) log.record(failureOutcome(c.error));
     const answer = c.res;
