@@ -69,6 +69,44 @@ describe("model strings", () => {
     }
   });
 
+  it("refuse a slash left in a model id that is no ARN, after a region segment or without one", () => {
+    for (const bad of [
+      "bedrock/qwen3/us-east-1/a/b",
+      "bedrock/converse/us-east-1/anthropic/claude-sonnet-4",
+      "bedrock/llama/eu-west-1/my-model/",
+    ]) {
+      const error = errorOf(() => parseModelString(bad), BedrockEdgeError);
+      expect(error, bad).toMatchObject({ status: 400, param: "model" });
+      expect(error.message, bad).toBe(
+        'The model id must be 1-2048 letters, digits or :._/+-, the first a letter or digit, "/" only in an ARN (expected bedrock/<route>/<model-arn>).',
+      );
+      // Refused with its entry when a models table is read, not by Bedrock at the first call.
+      expect(() => parseModels({ m: bad }, "MODELS"), bad).toThrow(/^MODELS\["m"\]: The model id must be/);
+    }
+    // Without a region segment, the first "/" of an id that is no ARN ends a region: refused as one.
+    expect(errorOf(() => parseModelString("bedrock/qwen3/a/b"), BedrockEdgeError).message).toBe(
+      '"a" is not an AWS region (expected e.g. us-east-1).',
+    );
+  });
+
+  it("take every ARN Bedrock calls, its resource's slashes and all, with a region segment or without", () => {
+    for (const arn of [
+      ARN,
+      "arn:aws:bedrock:us-east-1:123456789012:provisioned-model/abc123def456",
+      "arn:aws:bedrock:us-east-1:123456789012:custom-model/amazon.titan-text-express-v1:0:8k/abc123def456",
+      "arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/abc123def456",
+      "arn:aws:bedrock:us-east-1::foundation-model/meta.llama3-8b-instruct-v1:0",
+      "arn:aws:sagemaker:us-east-1:123456789012:endpoint/my-marketplace-endpoint",
+    ]) {
+      expect(parseModelString(`bedrock/converse/${arn}`), arn).toEqual({ route: "converse", modelId: arn });
+      expect(parseModelString(`bedrock/converse/us-east-1/${arn}`), arn).toEqual({
+        route: "converse",
+        modelId: arn,
+        region: "us-east-1",
+      });
+    }
+  });
+
   it("refuse unknown routes, empty and malformed ids with a 400", () => {
     for (const bad of [
       "bedrock/mistral/x",
@@ -86,7 +124,7 @@ describe("model strings", () => {
   it("say what a model string's id must be, empty or not (. and .. have no bad character, only a bad start)", () => {
     for (const bad of ["bedrock/llama/", "bedrock/llama/..", "bedrock/llama/a b"]) {
       expect(errorOf(() => parseModelString(bad), BedrockEdgeError).message, bad).toBe(
-        "The model id must be 1-2048 letters, digits or :._/+-, the first a letter or digit (expected bedrock/<route>/<model-arn>).",
+        'The model id must be 1-2048 letters, digits or :._/+-, the first a letter or digit, "/" only in an ARN (expected bedrock/<route>/<model-arn>).',
       );
     }
   });

@@ -43,17 +43,16 @@ export function parseModelString(model: string): ParsedModel {
       "model_not_found",
     );
   }
-  let modelId = rest.slice(slash + 1);
+  const target = rest.slice(slash + 1);
   // bedrock/<route>/<region>/<model-id>, on every route: only an ARN holds a "/" (AWS's model-id
   // patterns: foundation-model, inference-profile and imported-model ids have none) and it starts
   // with "arn:", so in any other id a "/" ends a region. resolveRegion refuses one that is no
-  // region, or that contradicts the ARN.
-  const cut = modelId.startsWith("arn:") ? -1 : modelId.indexOf("/");
-  const region = cut > 0 ? modelId.slice(0, cut) : undefined;
-  if (region) modelId = modelId.slice(cut + 1);
-  validateModelId(modelId);
-  if (region) resolveRegion(modelId, region);
-  return region ? { route, modelId, region } : { route, modelId };
+  // region, or that contradicts the ARN; validateModelId a second "/" outside an ARN (us-east-1/a/b).
+  const cut = target.startsWith("arn:") ? -1 : target.indexOf("/");
+  const parsed: ParsedModel = { route, modelId: cut > 0 ? target.slice(cut + 1) : target };
+  validateModelId(parsed.modelId);
+  if (cut > 0) parsed.region = resolveRegion(parsed.modelId, target.slice(0, cut));
+  return parsed;
 }
 
 /** One model's configuration, as the proxy's MODELS binding holds it. */

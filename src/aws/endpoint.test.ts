@@ -151,6 +151,23 @@ describe("hosts and paths", () => {
     expect(validateModelId(ARN)).toBe(ARN);
   });
 
+  it("refuses a slash in an id that is no ARN, and takes each ARN Bedrock calls (their resources hold one)", () => {
+    for (const bad of ["a/b", "us-east-1/a", "anthropic.claude-v2/x", "x/"]) {
+      expect(() => validateModelId(bad), bad).toThrow(/"\/" only in an ARN/);
+    }
+    for (const good of [
+      "arn:aws:bedrock:us-east-1:123456789012:provisioned-model/abc123def456",
+      "arn:aws:bedrock:us-east-1:123456789012:custom-model/amazon.titan-text-express-v1:0:8k/abc123def456",
+      "arn:aws:bedrock:us-east-1:123456789012:inference-profile/us.anthropic.claude-sonnet-4-20250514-v1:0",
+      "arn:aws-us-gov:bedrock:us-gov-west-1::foundation-model/meta.llama3-8b-instruct-v1:0",
+      "arn:aws:sagemaker:us-east-1:123456789012:endpoint/my-endpoint",
+      "us.anthropic.claude-sonnet-4-20250514-v1:0",
+      "my_imported-model.v2",
+    ]) {
+      expect(validateModelId(good)).toBe(good);
+    }
+  });
+
   it("validates an endpoint override", () => {
     expect(normaliseEndpoint("http://127.0.0.1:4010/")).toBe("http://127.0.0.1:4010");
     // Every trailing slash, however many; slashes inside the path stay.

@@ -6,8 +6,12 @@ const REGION = /^(?:[a-z]{2}|eusc)(?:-[a-z]+)+-\d{1,2}$/;
 
 // A Bedrock model identifier: an ARN or a plain id. The whole id is one path segment after
 // encoding, so the only traversal risk is an id of "." or "..", which the leading
-// alphanumeric rules out; control characters, spaces and '%' are refused outright.
-const MODEL_ID = /^[A-Za-z0-9][A-Za-z0-9:._/+-]{0,2047}$/;
+// alphanumeric rules out; control characters, spaces and '%' are refused outright. Only an ARN
+// holds a "/" (in its resource: imported-model/…, inference-profile/…, provisioned-model/…,
+// custom-model/…/…); foundation-model, inference-profile and imported-model ids have none, so
+// one elsewhere is refused here rather than by Bedrock's 400 at call time. \w is [A-Za-z0-9_]
+// (written short: this module is in the main chunk, at its budget).
+const MODEL_ID = /^(?:arn:[\w:./+-]{0,2044}|[^\W_][\w:.+-]{0,2047})$/;
 
 export interface ParsedArn {
   partition: string;
@@ -36,7 +40,7 @@ export function isValidRegion(region: unknown): boolean {
 export function validateModelId(modelId: string, expected = "bedrock/<route>/<model-arn>"): string {
   if (!MODEL_ID.test(modelId)) {
     throw invalidRequest(
-      `The model id must be 1-2048 letters, digits or :._/+-, the first a letter or digit (expected ${expected}).`,
+      `The model id must be 1-2048 letters, digits or :._/+-, the first a letter or digit, "/" only in an ARN (expected ${expected}).`,
       "model",
     );
   }

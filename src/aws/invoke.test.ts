@@ -118,13 +118,13 @@ describe("requests", () => {
     expect(calls).toHaveLength(0);
   });
   const TRANSPORT_ID_RULE =
-    "The model id must be 1-2048 letters, digits or :._/+-, the first a letter or digit (expected an ARN or a Bedrock model id).";
+    'The model id must be 1-2048 letters, digits or :._/+-, the first a letter or digit, "/" only in an ARN (expected an ARN or a Bedrock model id).';
 
-  it("refuse a model id that could leave /model/{id}/ (. or ..), is empty or is not well-formed, with a 400 before sending anything", async () => {
+  it("refuse a model id that could leave /model/{id}/ (. or ..), is empty, is not well-formed or has a slash outside an ARN, with a 400 before sending anything", async () => {
     const { fetch, calls } = scripted([]);
     const endpoints = [undefined, "http://127.0.0.1:4010/tenant-a/bedrock"];
     for (const endpoint of endpoints) {
-      for (const modelId of ["..", ".", "", "x\ud800", "../invoke"]) {
+      for (const modelId of ["..", ".", "", "x\ud800", "../invoke", "a/b", "meta/llama3-8b-instruct-v1:0"]) {
         const error = await failure(
           invokeJson(transport(fetch, { endpoint, region: "us-east-1" }), { ...call, modelId }),
         );

@@ -107,10 +107,14 @@ import { bundleForWeb, unresolvedImports, type WebBundle } from "../web-bundle.t
 // Raised 100 more for codereview27 #6 (a one-word tag a custom template writes against another
 // token, GLM-4's `[gMASK]<sop>`, is a token: a second pattern and the tokens' edges): 85,430
 // bytes after it, 65 over the 85,365 before; in the lazily loaded neutraliser.
+// Raised 22 more for leftovers #1 (a "/" in a model id that is no ARN refused where the model
+// string is read, not by Bedrock at call time: the model-id rule's ARN branch and its message):
+// 85,521 bytes after it, 23 over the 85,498 before; in the main chunk, which it leaves at 16,382
+// bytes at level 6 (16,373 before) with the model string's parse written shorter.
 /** The budget with the raises up to codereview26 #3 (the sum outgrew one line after them). */
 const CODEREVIEW26_GZIP_BUDGET_BYTES =
   80 * 1024 + 300 + 500 + 280 + 120 + 80 + 500 + 50 + 100 + 140 + 150 + 50 + 100 + 100 + 250 + 50 + 60 + 200 + 50;
-const GZIP_BUDGET_BYTES = CODEREVIEW26_GZIP_BUDGET_BYTES + 50 + 100 + 150 + 100 + 100;
+const GZIP_BUDGET_BYTES = CODEREVIEW26_GZIP_BUDGET_BYTES + 50 + 100 + 150 + 100 + 100 + 22;
 /**
  * What a page or a Worker loads first when its bundler splits code (the routes, the request
  * schema, the stream reader, the templates, Responses and legacy Completions load on first use).
