@@ -6,7 +6,7 @@ import { createBedrock } from "../src/index.ts";
 import { cutBody } from "../test/helpers/cut-body.ts";
 import { pacedBody, settledAfter, stalledBody } from "../test/helpers/stalled-body.ts";
 import { createApp, type LogLine } from "./app.ts";
-import { DRAIN_WINDOW_MS } from "./body.ts";
+import { DRAIN_WINDOW_MS, MAX_BODY_READ_MS } from "./body.ts";
 import type { ProxyEnv } from "./config.ts";
 import { misconfiguredUnlisted } from "./http.ts";
 
@@ -649,6 +649,46 @@ describe("a request body that stalls, on an answer that does not read it (codere
       expect(sent.cancelled()).toBe(false);
       expect(sent.sent()).toBe(total);
     }
+  });
+});
+
+describe("a request body that stalls while the proxy reads it (leftovers #2)", () => {
+  it("is answered 408 request_body_timeout once MAX_BODY_READ_MS is up, logged as such, the body cancelled and no timer left", async () => {
+    const logs: LogLine[] = [];
+    const app = createApp({ env: ONE_MODEL, log: (line) => logs.push(line) });
+    // The state is built first. Only timers are faked: a key's digest and setImmediate stay real.
+    await (await app.request("/health")).text();
+    logs.length = 0;
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
+    onTestFinished(() => {
+      vi.useRealTimers();
+    });
+    const sent = stalledBody();
+    const answer = Promise.resolve(
+      app.request("/v1/chat/completions", {
+        method: "POST",
+        headers: { authorization: `Bearer ${ONE_MODEL.PROXY_API_KEYS}`, "content-type": "application/json" },
+        body: sent.body,
+        duplex: "half",
+      } as RequestInit),
+    );
+    // Once the reading has begun (after the key's digest, in real time), the clock runs its time.
+    while (!sent.body.locked) await new Promise((resolve) => setImmediate(resolve));
+    expect(await settledAfter(answer, MAX_BODY_READ_MS - 1)).toBe(false);
+    expect(await settledAfter(answer, 1)).toBe(true);
+    const response = await answer;
+    expect(response.status).toBe(408);
+    expect(await response.json()).toEqual({
+      error: {
+        type: "invalid_request_error",
+        code: "request_body_timeout",
+        param: null,
+        message: "The request body did not arrive within 30 s: send the whole body at once, without pausing.",
+      },
+    });
+    expect(sent.cancelled()).toBe(true);
+    expect(logs.map((line) => [line.status, line.error_code])).toEqual([[408, "request_body_timeout"]]);
+    expect(vi.getTimerCount()).toBe(0);
   });
 });
 

@@ -10,6 +10,7 @@ import {
   DRAIN_WINDOW_MS,
   drainUnread,
   isBodyCut,
+  MAX_BODY_READ_MS,
   MAX_DRAIN_MS,
   MAX_DRAINED_BYTES,
   readJsonBody,
@@ -322,6 +323,83 @@ describe("a body that comes too slowly while it is drained: given up (codereview
     expect(await settledAfter(drained, 3 * DRAIN_WINDOW_MS - 1)).toBe(false);
     expect(await settledAfter(drained, 1)).toBe(true);
     expect(sent.cancelled()).toBe(true);
+  });
+});
+
+describe("a body that has not all arrived within MAX_BODY_READ_MS: 408, its reading given up (leftovers #2)", () => {
+  const request = (body: ReadableStream<Uint8Array>, declared?: number) =>
+    new Request("http://proxy/v1/chat/completions", {
+      method: "POST",
+      body,
+      headers: declared === undefined ? {} : { "content-length": String(declared) },
+      duplex: "half",
+    } as RequestInit);
+
+  /** A body that sends one byte a second and never ends. */
+  function trickle(): { body: ReadableStream<Uint8Array>; cancelled: () => boolean } {
+    let cancelled = false;
+    const body = new ReadableStream<Uint8Array>({
+      pull: (controller) =>
+        new Promise<void>((resolve) =>
+          setTimeout(() => {
+            if (!cancelled) controller.enqueue(new Uint8Array([0x20]));
+            resolve();
+          }, 1000),
+        ),
+      cancel() {
+        cancelled = true;
+      },
+    });
+    return { body, cancelled: () => cancelled };
+  }
+
+  const TOLD = {
+    status: 408,
+    type: "invalid_request_error",
+    code: "request_body_timeout",
+    message: "The request body did not arrive within 30 s: send the whole body at once, without pausing.",
+  };
+
+  it("a body that stalls, or trickles, without a Content-Length: the 408 when the time is up, the body cancelled, no timer left", async () => {
+    vi.useFakeTimers();
+    onTestFinished(() => {
+      vi.useRealTimers();
+    });
+    for (const sent of [stalledBody(), trickle()]) {
+      const read = errorOf(() => readJsonBody(request(sent.body), LIMITS), BedrockEdgeError);
+      expect(await settledAfter(read, MAX_BODY_READ_MS - 1)).toBe(false);
+      expect(await settledAfter(read, 1)).toBe(true);
+      const { status, type, code, message } = await read;
+      expect({ status, type, code, message }).toEqual(TOLD);
+      expect(sent.cancelled()).toBe(true);
+      // The trickle's own pending byte aside, nothing of the read is left to fire.
+      await vi.advanceTimersByTimeAsync(1000);
+      expect(vi.getTimerCount()).toBe(0);
+    }
+  });
+
+  it("a body of a declared length that stalls: the same 408 when the time is up, no timer left", async () => {
+    vi.useFakeTimers();
+    onTestFinished(() => {
+      vi.useRealTimers();
+    });
+    const sent = stalledBody();
+    const read = errorOf(() => readJsonBody(request(sent.body, 5_000), LIMITS), BedrockEdgeError);
+    expect(await settledAfter(read, MAX_BODY_READ_MS - 1)).toBe(false);
+    expect(await settledAfter(read, 1)).toBe(true);
+    const { status, type, code, message } = await read;
+    expect({ status, type, code, message }).toEqual(TOLD);
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it("a body that arrives in time leaves no timer behind either", async () => {
+    vi.useFakeTimers();
+    onTestFinished(() => {
+      vi.useRealTimers();
+    });
+    expect(await readJsonBody(pieces(body("llama", 1_000)).request, LIMITS)).toMatchObject({ model: "llama" });
+    expect(await readJsonBody(pieces(body("llama", 1_000), true).request, LIMITS)).toMatchObject({ model: "llama" });
+    expect(vi.getTimerCount()).toBe(0);
   });
 });
 

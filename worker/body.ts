@@ -31,6 +31,16 @@ export const DRAIN_WINDOW_MS = 2000;
 export const DRAIN_FLOOR_BYTES = 32 * 1024;
 export const MAX_DRAIN_MS = 30_000;
 
+/**
+ * How long a request body may take to arrive, from the start of its reading to its end. The
+ * drain of an unread body has its bound (MAX_DRAIN_MS); a body that is read needs one too: a
+ * client that sends its headers, then trickles its body or stalls without ending it (a chunked
+ * body never closed, a Content-Length never reached) would otherwise hold the request, and on
+ * Node, Deno and Bun (createApp's servers) its connection, for as long as it liked. 30 s carries
+ * the largest body any model allows (MAX_BODY_BYTES, a model's max_body_bytes) over a slow link.
+ */
+export const MAX_BODY_READ_MS = 30_000;
+
 export interface BodyLimits {
   /** The largest limit of any model: how far a body is read before the model is known. */
   largest: number;
@@ -38,10 +48,17 @@ export interface BodyLimits {
   forModel(model: string | undefined): number;
 }
 
-/** Reads, scans, sizes and parses a JSON object body; throws the 400 or 413 that refuses it. */
-export async function readJsonBody(request: Request, limits: BodyLimits): Promise<Record<string, unknown>> {
+/**
+ * Reads, scans, sizes and parses a JSON object body; throws the 400, 408 (not all of it within
+ * `withinMs`) or 413 that refuses it.
+ */
+export async function readJsonBody(
+  request: Request,
+  limits: BodyLimits,
+  withinMs = MAX_BODY_READ_MS,
+): Promise<Record<string, unknown>> {
   checkReadable(request.headers);
-  const { text, bytes } = await readBody(request, limits.largest);
+  const { text, bytes } = await readBody(request, limits.largest, withinMs);
   const scan = scanJsonText(text, REQUEST_JSON_LIMITS);
   if (!scan.ok) throw tooComplex(scan);
   checkSize(bytes, limits.forModel(scan.model));
@@ -151,12 +168,24 @@ export function isBodyCut(error: unknown): boolean {
 
 /**
  * The body as text and its size in bytes; a 413 past `limit`, after the rest is drained (up to
- * MAX_DRAINED_BYTES) rather than left unread. A read that fails is the client's: a 400 that
- * isBodyCut knows, never a 500 quoting the runtime.
+ * MAX_DRAINED_BYTES) rather than left unread; a 408 when it has not all arrived within
+ * `withinMs`. A read that fails is the client's: a 400 that isBodyCut knows, never a 500 quoting
+ * the runtime.
  */
-async function readBody(request: Request, limit: number): Promise<{ text: string; bytes: number }> {
+async function readBody(request: Request, limit: number, withinMs: number): Promise<{ text: string; bytes: number }> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<"late">((resolve) => {
+    timer = setTimeout(resolve, withinMs, "late");
+  });
+  const reading: { reader?: ReadableStreamDefaultReader<Uint8Array> } = {};
   try {
-    return await readBodyOf(request, limit);
+    const read = await Promise.race([readBodyOf(request, limit, reading), late]);
+    if (read !== "late") return read;
+    // Given up: a body read piece by piece is cancelled (its pending read ends with it). One the
+    // runtime reads whole (a declared length) cannot be from here: its stream is locked to that
+    // read, which the server's own cleanup of the request ends.
+    reading.reader?.cancel().catch(() => undefined);
+    throw bodyTimeout(withinMs);
   } catch (error) {
     if (error instanceof BedrockEdgeError) throw error;
     throw new BedrockEdgeError({
@@ -164,10 +193,25 @@ async function readBody(request: Request, limit: number): Promise<{ text: string
       code: BODY_CUT,
       message: "The request body could not be read to its end: the client stopped sending it.",
     });
+  } finally {
+    clearTimeout(timer);
   }
 }
 
-async function readBodyOf(request: Request, limit: number): Promise<{ text: string; bytes: number }> {
+function bodyTimeout(withinMs: number): BedrockEdgeError {
+  return new BedrockEdgeError({
+    status: 408,
+    type: "invalid_request_error",
+    code: "request_body_timeout",
+    message: `The request body did not arrive within ${withinMs / 1000} s: send the whole body at once, without pausing.`,
+  });
+}
+
+async function readBodyOf(
+  request: Request,
+  limit: number,
+  reading: { reader?: ReadableStreamDefaultReader<Uint8Array> },
+): Promise<{ text: string; bytes: number }> {
   const declared = declaredLength(request.headers);
   // A declared length within the limit: the runtime reads the body in one piece (in workerd, a
   // read loop here costs more than the rest of the body's handling, and even asking for the body
@@ -185,6 +229,7 @@ async function readBodyOf(request: Request, limit: number): Promise<{ text: stri
     throw overLimit(limit);
   }
   const reader = request.body.getReader();
+  reading.reader = reader;
   const pieces = new TextDecoder();
   let text = "";
   let bytes = 0;
