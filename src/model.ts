@@ -35,7 +35,8 @@ const ROUTE_NAMES = Object.keys(routeEntries).join(", ");
 export function parseModelString(model: string): ParsedModel {
   const rest = model.startsWith("bedrock/") ? model.slice("bedrock/".length) : model;
   const slash = rest.indexOf("/");
-  const route = slash < 0 ? rest : rest.slice(0, slash);
+  // Without a slash there is no route: refused whatever the slice says.
+  const route = rest.slice(0, slash);
   if (slash < 0 || !isRouteName(route)) {
     throw invalidRequest(
       `Unknown model "${model.slice(0, 200)}": expected bedrock/<route>/<model-arn> with route one of ${ROUTE_NAMES}.`,
