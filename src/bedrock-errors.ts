@@ -171,15 +171,21 @@ function withoutSecrets(text: string, secrets: readonly string[]): string {
 }
 
 /**
- * The text with each run of %XX escapes decoded, when it is UTF-8; any other `%` (a run that is not
- * UTF-8 included) is left as it is.
+ * The text with each %XX escape of a UTF-8 character decoded: one character at a time, so that an
+ * escape that is not UTF-8 (`%FF`, a stray continuation `%80`) leaves only itself encoded, not
+ * the run it is in (a secret's `%2F` beside it included). A character of the right shape that is
+ * still not UTF-8 (an overlong `%C0%AF`, a surrogate) is left too: decodeURIComponent refuses it.
+ * Any other `%` is left as it is.
  */
 function percentDecoded(text: string): string {
-  return text.replace(/(?:%[\dA-F]{2})+/gi, (escaped) => {
-    try {
-      return decodeURIComponent(escaped);
-    } catch {
-      return escaped;
-    }
-  });
+  return text.replace(
+    /%[0-7][\dA-F]|%[CD][\dA-F]%[89AB][\dA-F]|%E[\dA-F](?:%[89AB][\dA-F]){2}|%F[0-7](?:%[89AB][\dA-F]){3}/gi,
+    (escaped) => {
+      try {
+        return decodeURIComponent(escaped);
+      } catch {
+        return escaped;
+      }
+    },
+  );
 }

@@ -127,6 +127,19 @@ describe("no secret survives into an error", () => {
     expect(redactSecrets("/v1/a%2Fb%20c%", [aws])).toBe("/v1/a%2Fb%20c%");
   });
 
+  it("redacts a percent-encoded secret whose escapes run into one that is not UTF-8: each valid escape is decoded on its own (leftovers #3)", () => {
+    const aws = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYzzSECRET0=";
+    const whole = [...aws].map((char) => `%${char.charCodeAt(0).toString(16).toUpperCase()}`).join("");
+    // The secret's last escape (%3D), then %2F and %FF: one run, which is not UTF-8 as a whole.
+    expect(redactSecrets("/v1/wJalrXUtnFEMI%2FK7MDENG%2BbPxRfiCYzzSECRET0%3D%2F%FF", [aws])).toBe("/v1/[redacted]/%FF");
+    // Every character escaped, between escapes that are not UTF-8 (a stray continuation, a lead
+    // byte with no continuation, an overlong form); a valid é among them is decoded too.
+    expect(redactSecrets(`/v1/%80%C3%A9${whole}%E2%2F%C0%AF`, [aws])).toBe("/v1/%80é[redacted]%E2/%C0%AF");
+    expect(redactSecrets(`/v1/%ff${whole.toLowerCase()}`, [aws])).toBe("/v1/%ff[redacted]");
+    // No secret in the decoded text: the text stays as it was, escapes and all.
+    expect(redactSecrets("/v1/a%2F%FFb%E2%82%AC", [aws])).toBe("/v1/a%2F%FFb%E2%82%AC");
+  });
+
   it("bounds the message length", () => {
     expect(redactSecrets("x".repeat(5000)).length).toBeLessThanOrEqual(1001);
   });

@@ -111,10 +111,15 @@ import { bundleForWeb, unresolvedImports, type WebBundle } from "../web-bundle.t
 // string is read, not by Bedrock at call time: the model-id rule's ARN branch and its message):
 // 85,521 bytes after it, 23 over the 85,498 before; in the main chunk, which it leaves at 16,382
 // bytes at level 6 (16,373 before) with the model string's parse written shorter.
+// Raised 31 more for leftovers #3 (redaction decodes each character's %XX escapes on its own, so
+// that a secret's escapes in a run with one that is not UTF-8, %2F%FF, are still decoded and
+// found: a regex of UTF-8's four lengths): 85,552 bytes after it, 38 over the 85,514 before
+// (the model string's route read in one slice saved 7); in the lazily loaded error module; the
+// main chunk 16,372 bytes at level 6 after both.
 /** The budget with the raises up to codereview26 #3 (the sum outgrew one line after them). */
 const CODEREVIEW26_GZIP_BUDGET_BYTES =
   80 * 1024 + 300 + 500 + 280 + 120 + 80 + 500 + 50 + 100 + 140 + 150 + 50 + 100 + 100 + 250 + 50 + 60 + 200 + 50;
-const GZIP_BUDGET_BYTES = CODEREVIEW26_GZIP_BUDGET_BYTES + 50 + 100 + 150 + 100 + 100 + 22;
+const GZIP_BUDGET_BYTES = CODEREVIEW26_GZIP_BUDGET_BYTES + 50 + 100 + 150 + 100 + 100 + 22 + 31;
 /**
  * What a page or a Worker loads first when its bundler splits code (the routes, the request
  * schema, the stream reader, the templates, Responses and legacy Completions load on first use).
