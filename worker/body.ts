@@ -50,15 +50,11 @@ export interface BodyLimits {
 
 /**
  * Reads, scans, sizes and parses a JSON object body; throws the 400, 408 (not all of it within
- * `withinMs`) or 413 that refuses it.
+ * MAX_BODY_READ_MS) or 413 that refuses it.
  */
-export async function readJsonBody(
-  request: Request,
-  limits: BodyLimits,
-  withinMs = MAX_BODY_READ_MS,
-): Promise<Record<string, unknown>> {
+export async function readJsonBody(request: Request, limits: BodyLimits): Promise<Record<string, unknown>> {
   checkReadable(request.headers);
-  const { text, bytes } = await readBody(request, limits.largest, withinMs);
+  const { text, bytes } = await readBody(request, limits.largest);
   const scan = scanJsonText(text, REQUEST_JSON_LIMITS);
   if (!scan.ok) throw tooComplex(scan);
   checkSize(bytes, limits.forModel(scan.model));
@@ -169,13 +165,13 @@ export function isBodyCut(error: unknown): boolean {
 /**
  * The body as text and its size in bytes; a 413 past `limit`, after the rest is drained (up to
  * MAX_DRAINED_BYTES) rather than left unread; a 408 when it has not all arrived within
- * `withinMs`. A read that fails is the client's: a 400 that isBodyCut knows, never a 500 quoting
- * the runtime.
+ * MAX_BODY_READ_MS. A read that fails is the client's: a 400 that isBodyCut knows, never a 500
+ * quoting the runtime.
  */
-async function readBody(request: Request, limit: number, withinMs: number): Promise<{ text: string; bytes: number }> {
+async function readBody(request: Request, limit: number): Promise<{ text: string; bytes: number }> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const late = new Promise<"late">((resolve) => {
-    timer = setTimeout(resolve, withinMs, "late");
+    timer = setTimeout(resolve, MAX_BODY_READ_MS, "late");
   });
   const reading: { reader?: ReadableStreamDefaultReader<Uint8Array> } = {};
   try {
@@ -185,7 +181,7 @@ async function readBody(request: Request, limit: number, withinMs: number): Prom
     // runtime reads whole (a declared length) cannot be from here: its stream is locked to that
     // read, which the server's own cleanup of the request ends.
     reading.reader?.cancel().catch(() => undefined);
-    throw bodyTimeout(withinMs);
+    throw bodyTimeout();
   } catch (error) {
     if (error instanceof BedrockEdgeError) throw error;
     throw new BedrockEdgeError({
@@ -198,12 +194,12 @@ async function readBody(request: Request, limit: number, withinMs: number): Prom
   }
 }
 
-function bodyTimeout(withinMs: number): BedrockEdgeError {
+function bodyTimeout(): BedrockEdgeError {
   return new BedrockEdgeError({
     status: 408,
     type: "invalid_request_error",
     code: "request_body_timeout",
-    message: `The request body did not arrive within ${withinMs / 1000} s: send the whole body at once, without pausing.`,
+    message: `The request body did not arrive within ${MAX_BODY_READ_MS / 1000} s: send the whole body at once, without pausing.`,
   });
 }
 
