@@ -1,4 +1,4 @@
-// Tool use and images by model, checked as Bedrock checks them on Converse and ConverseStream.
+// Tool use, images and stop sequences by model, checked as Bedrock checks them on Converse and ConverseStream.
 // Images on a text-only model (gpt-oss and DeepSeek-R1 by their model pages, Nova Micro, Claude
 // 3.5 Haiku and Claude 2.x by the feature table's Vision column) are refused in our words: no
 // report gives Bedrock's. Tool use sources: the
@@ -53,6 +53,20 @@ export function toolUseProblem(
     return "This model doesn't support the toolConfig.toolChoice.tool field. Remove toolConfig.toolChoice.tool and try again.";
   }
   return undefined;
+}
+
+// Claude refuses a stop sequence of only whitespace, in Anthropic's words (reported through an
+// OpenAI client's `stop: ["\n"]` in BerriAI/litellm#3286); Bedrock passes Claude's refusals on
+// wrapped, as it does its "messages: text content blocks must contain non-whitespace text".
+// Anthropic does not say which characters count as whitespace: the emulator takes JavaScript's
+// `\s`. Other families take such stops (none is reported to refuse them).
+const BLANK_STOP =
+  "The model returned the following errors: stop_sequences: each stop sequence must contain non-whitespace";
+
+export function stopSequenceProblem(target: ConverseTarget, stop: readonly string[]): string | undefined {
+  const id = foundationId(target);
+  if (!id?.startsWith("anthropic.")) return undefined;
+  return stop.some((sequence) => sequence.trim() === "") ? BLANK_STOP : undefined;
 }
 
 const TEXT_ONLY = /^(?:openai\.gpt-oss|deepseek\.r1|amazon\.nova-micro|anthropic\.claude-(?:3-5-haiku|v2|instant))/;

@@ -350,6 +350,30 @@ describe("Converse request checks", () => {
       expect((await converse(NOVA, look)).status).toBe(200);
     });
 
+    it("Claude refuses a stop sequence of only whitespace, plain and streamed; other models and opaque ids take it", async () => {
+      const blank = refusal(
+        "The model returned the following errors: stop_sequences: each stop sequence must contain non-whitespace",
+      );
+      for (const id of [
+        "anthropic.claude-3-5-haiku-20241022-v1:0",
+        "us.anthropic.claude-sonnet-4-20250514-v1:0",
+        "arn:aws:bedrock:us-east-1:123456789012:inference-profile/global.anthropic.claude-sonnet-4-20250514-v1:0",
+      ]) {
+        for (const stopSequences of [["\n"], ["END", "\n\n"], [" \t"]]) {
+          const body = { ...HELLO, inferenceConfig: { stopSequences } };
+          expect(await errorAnswer(await converse(id, body))).toEqual(blank);
+          expect(await errorAnswer(await converseStream(id, body))).toEqual(blank);
+        }
+        // Whitespace around other characters is a stop sequence like any other.
+        const spaced = { ...HELLO, inferenceConfig: { stopSequences: ["\n\nHuman:", " x "] } };
+        expect((await converse(id, spaced)).status).toBe(200);
+      }
+      const newline = { ...HELLO, inferenceConfig: { stopSequences: ["\n"] } };
+      expect((await converse(NOVA, newline)).status).toBe(200);
+      const profile = "arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/a1b2c3d4e5f6";
+      expect((await converse(profile, newline)).status).toBe(200);
+    });
+
     it("Claude 3+ and Nova take a named toolChoice, streamed too; opaque ids are not checked", async () => {
       for (const id of [
         NOVA,
