@@ -256,14 +256,14 @@ export function createBedrock(options: BedrockOptions = {}): Bedrock {
       sending();
       if (request.stream) {
         const { chatChunkMapper } = await chunkMapper();
-        const mapper = chatChunkMapper(modelRoute, request, settings, meta);
+        const mapper = chatChunkMapper(modelRoute, request, settings, meta, modelId);
         const replay = modelRoute.streamReplay;
         return replay?.needed(request, modelId, call.body)
           ? callReplayed(via, call, mapper, replay.events)
           : callStream(via, call, mapper);
       }
       const { json, text, headerUsage } = await callJson(via, call);
-      const answer = modelRoute.parseAnswer(json, request, settings, text);
+      const answer = modelRoute.parseAnswer(json, request, settings, text, modelId);
       const usage = answer.usage ?? headerUsage;
       const completion: ChatCompletion = {
         ...meta,

@@ -50,8 +50,9 @@ export function chatChunkMapper(
   request: ChatCompletionRequest,
   settings: ModelSettings,
   meta: StreamMeta,
+  modelId?: string,
 ): EventMapper<ChatCompletionChunk> {
-  const mapper = route.createStreamMapper(request, settings);
+  const mapper = route.createStreamMapper(request, settings, modelId);
   const asked = request.stream_options?.include_usage ? null : undefined;
   let usage: Usage | undefined;
   let metricsUsage: Usage | undefined;
@@ -78,6 +79,7 @@ export function chatChunkMapper(
       if (metrics !== undefined) metricsUsage = usageFromInvocationMetrics(metrics) ?? metricsUsage;
       emit(mapper.push(event), out);
     },
+    done: () => mapper.done?.() === true,
     end(out) {
       emit(mapper.end(), out);
       // Usage from the model's own counts first, Bedrock's invocation metrics otherwise.

@@ -14,6 +14,11 @@ export interface EventMapper<T> {
   push(event: BedrockStreamEvent, out: T[]): void;
   /** The stream ended: appends what was held back, or throws if it ended too soon. */
   end(out: T[]): void;
+  /**
+   * True once the answer is whole before the stream ends (a stop sequence applied here): the
+   * rest is not read, the upstream call is ended (Bedrock stops generating), and end() is called.
+   */
+  done?(): boolean;
 }
 
 /** A stream of items: iterate it once; abort() (or leaving the loop) cancels the upstream call. */
@@ -46,6 +51,12 @@ function createAssembler<T>(mapper: EventMapper<T>, secrets: readonly string[]) 
       splitter.end();
       mapper.end(out);
     },
+    /** After a push: when the answer is whole, ends it (what is left unread is not a cut frame). */
+    whole(out: T[]): boolean {
+      if (!mapper.done?.()) return false;
+      mapper.end(out);
+      return true;
+    },
   };
 }
 
@@ -56,6 +67,8 @@ export interface PrimedStream<T> {
   assembler: Assembler<T>;
   queue: T[];
   ended: boolean;
+  /** The answer was whole before Bedrock's stream ended (EventMapper.done): the rest is not read. */
+  whole: boolean;
 }
 
 /**
@@ -74,10 +87,11 @@ export async function primeStream<T>(
     const { done, value } = await reader.read();
     if (done) {
       assembler.end(queue);
-      return { assembler, queue, ended: true };
+      return { assembler, queue, ended: true, whole: false };
     }
     assembler.push(value, queue);
-    if (queue.length > opening) return { assembler, queue, ended: false };
+    if (assembler.whole(queue)) return { assembler, queue, ended: false, whole: true };
+    if (queue.length > opening) return { assembler, queue, ended: false, whole: false };
   }
 }
 
@@ -88,18 +102,26 @@ export function streamItems<T>(reader: ByteReader, primed: PrimedStream<T>): Ite
   let failure: unknown;
   let state: "reading" | "ended" | "closed" = primed.ended ? "ended" : "reading";
   let aborted: DOMException | undefined;
+  // The upstream call was ended here because the answer was whole: its signal's abort is ours, and
+  // the items it left are the answer's end, never an abort's.
+  let whole = false;
 
   // Ends the upstream call unless it already ended on its own.
   const release = () => {
     if (state === "reading") void reader.cancel(aborted).catch(() => undefined);
     state = "closed";
   };
+  const endWhole = () => {
+    whole = true;
+    release();
+  };
+  if (primed.whole) endWhole();
 
   async function next(): Promise<IteratorResult<T>> {
     for (;;) {
       if (position < queue.length) {
         // Items read in the same piece as earlier ones stop with the caller's abort, as a read would.
-        const stopped = aborted ?? (reader.signal?.aborted ? reader.signal.reason : undefined);
+        const stopped = aborted ?? (!whole && reader.signal?.aborted ? reader.signal.reason : undefined);
         if (stopped === undefined) return { done: false, value: queue[position++]! };
         release();
         throw stopped;
@@ -130,6 +152,7 @@ export function streamItems<T>(reader: ByteReader, primed: PrimedStream<T>): Ite
           assembler.end(out);
         } else {
           assembler.push(read.value, out);
+          if (assembler.whole(out)) endWhole();
         }
       } catch (error) {
         failure = error;

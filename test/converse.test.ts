@@ -661,6 +661,54 @@ describe("converse: every stop reason", () => {
   });
 });
 
+// Claude refuses a stop of only whitespace (Bedrock's 400 "stop_sequences: each stop sequence must
+// contain non-whitespace"), which OpenAI clients send often: the route applies such stops itself.
+describe("converse: stops Claude refuses (only whitespace) are applied by the library", () => {
+  const lines = { role: "user" as const, content: `first line\n${"and more words ".repeat(40)}\n\nlast` };
+
+  it('stop: ["\\n"] on Claude: not sent, the answer ends before the first newline, plain and streamed alike', async () => {
+    const { bedrock, emulator } = emulated();
+    const request = { model: model("converse", "echo"), messages: [lines], stop: ["\n"] };
+    const plain = await bedrock.chat.completions.create(request);
+    expect(plain.choices[0]).toMatchObject({ finish_reason: "stop", message: { content: "first line" } });
+    expect(sentBody(emulator, model("converse", "echo"))).not.toHaveProperty("inferenceConfig");
+    expect(plain.usage?.completion_tokens).toEqual(expect.any(Number));
+    const streamed = await collect(await bedrock.chat.completions.create({ ...request, stream: true }));
+    expect(streamed).toMatchObject({ content: "first line", finish: "stop" });
+    expect(streamed.chunks.filter((chunk) => chunk.choices[0]?.finish_reason)).toHaveLength(1);
+    // A string stop too; a stop Claude takes still goes to Bedrock, which ends the text there.
+    const string = await bedrock.chat.completions.create({ ...request, stop: "\n\n" });
+    expect(string.choices[0]!.message.content).toBe(`first line\n${"and more words ".repeat(40)}`);
+    const mixed = await bedrock.chat.completions.create({ ...request, stop: ["\n\n", "more"] });
+    expect(mixed.choices[0]!.message.content).toBe("first line\nand ");
+    expect(sentBody(emulator, model("converse", "echo")).inferenceConfig).toEqual({ stopSequences: ["more"] });
+  });
+
+  it("a stream whose stop is found stops reading Bedrock: the upstream call is cancelled", async () => {
+    const { bedrock, emulator } = emulated();
+    const stream = await bedrock.chat.completions.create({
+      model: model("converse", "echo", "slow20"),
+      messages: [lines],
+      stop: ["\n"],
+      stream: true,
+      stream_options: { include_usage: true },
+    });
+    const streamed = await collect(stream);
+    expect(streamed).toMatchObject({ content: "first line", finish: "stop" });
+    await expect.poll(() => emulator.stats.cancelledStreams).toBe(1);
+    // Bedrock counts the answer in its last event, which was not read: no count is made up.
+    expect(streamed.chunks.some((chunk) => chunk.usage)).toBe(false);
+  });
+
+  it("other models get such stops as sent", async () => {
+    const { bedrock, emulator } = emulated();
+    const nova = `bedrock/converse/${converseModelId("arn:aws:bedrock:us-east-1::foundation-model/amazon.nova-pro-v1:0", ["echo"])}`;
+    const plain = await bedrock.chat.completions.create({ model: nova, messages: [lines], stop: ["\n"] });
+    expect(plain.choices[0]).toMatchObject({ finish_reason: "stop", message: { content: "first line" } });
+    expect(sentBody(emulator, nova).inferenceConfig).toEqual({ stopSequences: ["\n"] });
+  });
+});
+
 describe("converse: usage with prompt caching", () => {
   it("cache reads and writes in prompt_tokens_details, plain and streamed", async () => {
     const { bedrock } = emulated();

@@ -958,3 +958,47 @@ describe("answers a shared cache in front might store (retries6 #1)", () => {
     for (const answer of answers) expect(answer.headers.get("cache-control"), answer.url).toBe("no-store");
   });
 });
+
+describe("a stop of only whitespace on Claude (which Bedrock refuses with a 400)", () => {
+  it("is applied by the proxy: the answer ends before it, plain and streamed, finish_reason stop", async () => {
+    const logs: LogLine[] = [];
+    const emulator = createEmulator();
+    const app = createApp({
+      env: {
+        MODELS: JSON.stringify({ claude: "bedrock/converse/anthropic.claude-3-5-haiku-20241022-v1:0+echo" }),
+        PROXY_API_KEYS: "sk-one",
+        AWS_ACCESS_KEY_ID: EMULATOR_CREDENTIALS.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: EMULATOR_CREDENTIALS.secretAccessKey,
+        AWS_REGION: "us-east-1",
+        BEDROCK_ENDPOINT: "http://bedrock.emulator",
+      },
+      fetch: (input, init) => emulator.fetch(new Request(input, init)),
+      log: (line) => logs.push(line),
+    });
+    const headers = { authorization: "Bearer sk-one", "content-type": "application/json" };
+    const request = { model: "claude", messages: [{ role: "user", content: "Line one\nLine two" }], stop: ["\n"] };
+    const plain = await app.request("/v1/chat/completions", { method: "POST", headers, body: JSON.stringify(request) });
+    expect(plain.status).toBe(200);
+    expect(await plain.json()).toMatchObject({
+      choices: [{ finish_reason: "stop", message: { content: "Line one" } }],
+    });
+    const streamed = await app.request("/v1/chat/completions", {
+      method: "POST",
+      headers,
+      body: JSON.stringify({ ...request, stream: true }),
+    });
+    const events = (await streamed.text()).split("\n\n").filter((event) => event.startsWith("data: "));
+    expect(events.at(-1)).toBe("data: [DONE]");
+    const chunks = events.slice(0, -1).map((event) => JSON.parse(event.slice("data: ".length)) as ChunkJson);
+    expect(chunks.map((chunk) => chunk.choices[0]?.delta.content ?? "").join("")).toBe("Line one");
+    expect(chunks.flatMap((chunk) => chunk.choices.map((choice) => choice.finish_reason)).filter(Boolean)).toEqual([
+      "stop",
+    ]);
+    expect(logs.map((line) => [line.status, line.finish_reasons])).toEqual([
+      [200, ["stop"]],
+      [200, ["stop"]],
+    ]);
+  });
+});
+
+type ChunkJson = { choices: Array<{ delta: { content?: string }; finish_reason: string | null }> };

@@ -70,6 +70,11 @@ export interface StreamMapper {
   push(event: BedrockStreamEvent): StreamPart[];
   /** The stream ended: flush anything held back (e.g. a possible partial `</think>`). */
   end(): StreamPart[];
+  /**
+   * True once the answer is whole before Bedrock's stream ends (a stop sequence applied by the
+   * route): the rest is not read, the upstream call is ended, and end() is called.
+   */
+  done?(): boolean;
 }
 
 /** How a route sends a raw prompt (the legacy Completions API). */
@@ -113,15 +118,18 @@ export interface Route<Name extends string = string> {
   buildBody(request: ChatCompletionRequest, modelId: string, settings: ModelSettings): Record<string, unknown>;
   /**
    * The operation's JSON answer -> choices (one per `n`). `text` is the answer as Bedrock wrote it,
-   * for what passes on as written rather than parsed (a Converse tool call's input).
+   * for what passes on as written rather than parsed (a Converse tool call's input); `modelId` the
+   * id buildBody made the body for.
    */
   parseAnswer(
     body: Record<string, unknown>,
     request: ChatCompletionRequest,
     settings?: ModelSettings,
     text?: string,
+    modelId?: string,
   ): RouteAnswer;
-  createStreamMapper(request: ChatCompletionRequest, settings?: ModelSettings): StreamMapper;
+  /** `modelId`: the id buildBody made the body for. */
+  createStreamMapper(request: ChatCompletionRequest, settings?: ModelSettings, modelId?: string): StreamMapper;
   /**
    * Streams a model cannot give for some requests (Converse's tool use on models without
    * streaming tool use): `needed` says so for a streamed request and the body buildBody made for

@@ -4,6 +4,7 @@ import { badUpstream } from "../../errors.ts";
 import { randomId } from "../../ids.ts";
 import { isJsonObject, type JsonObject } from "../../json.ts";
 import type { CompletionMessage, FinishReason, ThinkingBlock, ToolCall, Usage } from "../../openai/types.ts";
+import { createStopCutter } from "../stop-cutter.ts";
 import type { RouteAnswer } from "../types.ts";
 import { tokenCount } from "../usage.ts";
 import { toolArguments, writtenInputs } from "./tool-input.ts";
@@ -54,8 +55,13 @@ export function callId(toolUseId: unknown): string {
   return typeof toolUseId === "string" && toolUseId ? toolUseId : randomId("call_");
 }
 
-/** The answer's body, parsed, and as Bedrock wrote it (`text`, where the tool calls' inputs are read). */
-export function parseConverseAnswer(body: JsonObject, text?: string): RouteAnswer {
+/**
+ * The answer's body, parsed, and as Bedrock wrote it (`text`, where the tool calls' inputs are read).
+ * `stops`: the stop sequences applied here (stops.ts). The text ends before the first, and the
+ * answer with it (a model server stops there): the blocks after it are not read, the finish is
+ * "stop". Reasoning and tool calls before it are kept; no stop is looked for in them.
+ */
+export function parseConverseAnswer(body: JsonObject, text?: string, stops: readonly string[] = []): RouteAnswer {
   const output = isJsonObject(body.output) ? body.output : undefined;
   const source = output && isJsonObject(output.message) ? output.message : undefined;
   if (!source || !Array.isArray(source.content)) {
@@ -66,15 +72,24 @@ export function parseConverseAnswer(body: JsonObject, text?: string): RouteAnswe
   const thinking: ThinkingBlock[] = [];
   const toolCalls: ToolCall[] = [];
   const written = writtenInputs(text);
+  const cutter = stops.length ? createStopCutter(stops) : undefined;
+  let stopped = false;
   source.content.forEach((block: unknown, index) => {
-    if (!isJsonObject(block)) return;
-    if (typeof block.text === "string") content += block.text;
-    else if (isJsonObject(block.reasoningContent)) {
+    if (!isJsonObject(block) || stopped) return;
+    if (typeof block.text === "string") {
+      if (!cutter) content += block.text;
+      else {
+        const kept = cutter.push(block.text);
+        content += kept.text;
+        stopped = kept.stopped;
+      }
+    } else if (isJsonObject(block.reasoningContent)) {
       const read = reasoningText(block.reasoningContent);
       reasoning += read.text;
       if (read.block) thinking.push(read.block);
     } else if (isJsonObject(block.toolUse)) toolCalls.push(toolCall(block.toolUse, written(index)));
   });
+  if (cutter && !stopped) content += cutter.flush();
   const message: CompletionMessage = {
     role: "assistant",
     content: toolCalls.length && !content ? null : content,
@@ -84,7 +99,8 @@ export function parseConverseAnswer(body: JsonObject, text?: string): RouteAnswe
   if (thinking.length) message.thinking_blocks = thinking;
   if (toolCalls.length) message.tool_calls = toolCalls;
   const usage = converseUsage(body.usage);
-  const choice = { index: 0, message, finish_reason: converseFinishReason(body.stopReason) };
+  const finish: FinishReason = stopped ? "stop" : converseFinishReason(body.stopReason);
+  const choice = { index: 0, message, finish_reason: finish };
   return usage ? { choices: [choice], usage } : { choices: [choice] };
 }
 

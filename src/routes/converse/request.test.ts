@@ -359,6 +359,18 @@ describe("parameters", () => {
     expect(both.inferenceConfig).toEqual({ maxTokens: 20, stopSequences: ["a", "b"] });
   });
 
+  it("Claude gets only the stops it takes: those of only whitespace are left to the route (stops.ts)", () => {
+    expect(body(request(hi.messages, { stop: ["\n", "END", " \t"] })).inferenceConfig).toEqual({
+      stopSequences: ["END"],
+    });
+    expect(body(request(hi.messages, { stop: "\n\n" }))).not.toHaveProperty("inferenceConfig");
+    for (const model of [LLAMA, NOVA, OPAQUE]) {
+      expect(body(request(hi.messages, { stop: ["\n", "END"] }), model).inferenceConfig).toEqual({
+        stopSequences: ["\n", "END"],
+      });
+    }
+  });
+
   it("top_k goes where Claude and Nova document it, and is refused elsewhere", () => {
     expect(body(request(hi.messages, { top_k: 40 }), CLAUDE).additionalModelRequestFields).toEqual({ top_k: 40 });
     expect(body(request(hi.messages, { top_k: 40 }), NOVA).additionalModelRequestFields).toEqual({

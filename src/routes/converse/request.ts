@@ -19,6 +19,7 @@ import { refusesNamedToolChoice, takesTextOnly, toolUse } from "./model-features
 import { toolChoiceProblem, toToolConfig } from "./tools.ts";
 import type { ConverseBody, InferenceConfig, Message } from "./wire.ts";
 import { closedSchema } from "./closed-schema.ts";
+import { converseStops } from "./stops.ts";
 
 /** The per-model settings this route honours (model-settings.ts), as configured. */
 export type ConverseSettings = Pick<
@@ -69,7 +70,13 @@ export function buildConverseBody(
     hot &&
     refuseOrDrop([{ param: "temperature", why: HOTTER_THAN_CONVERSE }], "converse", dropsParameters(request, settings))
       .size > 0;
-  const inference = inferenceConfig(request, reasoning.maxTokens ?? maxTokens, thinking.dropSampling, dropTemperature);
+  const inference = inferenceConfig(
+    request,
+    reasoning.maxTokens ?? maxTokens,
+    thinking.dropSampling,
+    dropTemperature,
+    converseStops(request, modelId).sent,
+  );
   if (inference) body.inferenceConfig = inference;
   if (tools) body.toolConfig = tools;
   // reasoning_effort "none", or a tool loop that turns thinking off, overrides thinking the settings'
@@ -197,7 +204,8 @@ function withoutKeys(fields: JsonObject | undefined, keys: readonly string[]): J
 
 /**
  * inferenceConfig; `dropSampling` leaves out temperature and top_p (thinking takes neither), and
- * `dropTemperature` a temperature above Converse's 1 under drop_params.
+ * `dropTemperature` a temperature above Converse's 1 under drop_params. `stopSequences`: the stops
+ * the model takes (stops.ts).
  */
 const HOTTER_THAN_CONVERSE = "must be at most 1 on Converse, whose inferenceConfig.temperature takes 0 to 1";
 
@@ -206,6 +214,7 @@ function inferenceConfig(
   maxTokens: number | undefined,
   dropSampling: boolean,
   dropTemperature: boolean,
+  stopSequences: string[],
 ): InferenceConfig | undefined {
   const config: InferenceConfig = {};
   if (maxTokens !== undefined) config.maxTokens = maxTokens;
@@ -213,7 +222,7 @@ function inferenceConfig(
     config.temperature = request.temperature;
   }
   if (request.top_p != null && !dropSampling) config.topP = request.top_p;
-  if (request.stop != null) config.stopSequences = typeof request.stop === "string" ? [request.stop] : request.stop;
+  if (stopSequences.length) config.stopSequences = stopSequences;
   return Object.keys(config).length ? config : undefined;
 }
 

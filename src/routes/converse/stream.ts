@@ -4,15 +4,19 @@
 //                      | {reasoningContent: {text} | {signature} | {redactedContent}}}
 //   contentBlockStop · messageStop {stopReason} · metadata {usage, metrics}
 // A tool call's first delta carries its id and name, later ones its argument fragments, each
-// under the call's own `index` (its rank among the answer's tool calls).
+// under the call's own `index` (its rank among the answer's tool calls). Stop sequences applied
+// here (stops.ts) end the text as the plain answer's (answer.ts): a tail that could still become
+// one is held back, and once one completes the answer ends with finish_reason "stop", the
+// mapper `done`: the rest of Bedrock's stream is not read.
 import { isJsonObject, type JsonObject } from "../../json.ts";
 import type { ChunkToolCall, FinishReason, Usage } from "../../openai/types.ts";
 import type { StreamMapper, StreamPart } from "../types.ts";
 import { incompleteStream } from "../completion-route.ts";
+import { createStopCutter } from "../stop-cutter.ts";
 import { callId, converseFinishReason, converseUsage } from "./answer.ts";
 
 /** Events in, deltas out; a stream cut before messageStop is an error at end(), not a short answer. */
-export function createConverseStreamMapper(): StreamMapper {
+export function createConverseStreamMapper(stops: readonly string[] = []): StreamMapper {
   // contentBlockIndex -> the call's index among tool calls.
   const calls = new Map<number, number>();
   // contentBlockIndex -> the reasoning text so far, which a signature closes.
@@ -20,6 +24,21 @@ export function createConverseStreamMapper(): StreamMapper {
   // The tool blocks that sent any input: ConverseStream sends none for a call without arguments.
   const argued = new Set<number>();
   let finish: FinishReason | undefined;
+  const cutter = stops.length ? createStopCutter(stops) : undefined;
+  // A stop completed: the answer is whole, and only Bedrock's counts are still read.
+  let stopped = false;
+
+  function textDelta(text: string): StreamPart[] {
+    if (!cutter) return text ? [{ delta: { content: text } }] : [];
+    const kept = cutter.push(text);
+    const parts: StreamPart[] = kept.text ? [{ delta: { content: kept.text } }] : [];
+    if (kept.stopped) {
+      stopped = true;
+      finish = "stop";
+      parts.push({ delta: {}, finish_reason: finish });
+    }
+    return parts;
+  }
 
   /** The call for a content block; its first delta (id, type, name) when it is new. */
   function callFor(block: number, start: JsonObject | undefined): { index: number; first?: ChunkToolCall } {
@@ -40,7 +59,7 @@ export function createConverseStreamMapper(): StreamMapper {
   function blockDelta(json: JsonObject): StreamPart[] {
     const delta = isJsonObject(json.delta) ? json.delta : undefined;
     if (!delta) return [];
-    if (typeof delta.text === "string") return delta.text ? [{ delta: { content: delta.text } }] : [];
+    if (typeof delta.text === "string") return textDelta(delta.text);
     if (isJsonObject(delta.reasoningContent)) return reasoningDelta(blockIndex(json), delta.reasoningContent);
     if (isJsonObject(delta.toolUse)) {
       const input = delta.toolUse.input;
@@ -81,6 +100,7 @@ export function createConverseStreamMapper(): StreamMapper {
 
   return {
     push({ type, json }) {
+      if (stopped) return type === "metadata" ? metadataParts(json) : [];
       switch (type) {
         case "contentBlockStart": {
           const start = isJsonObject(json.start) && isJsonObject(json.start.toolUse) ? json.start.toolUse : undefined;
@@ -98,13 +118,15 @@ export function createConverseStreamMapper(): StreamMapper {
           if (index === undefined || argued.has(block)) return [];
           return [{ delta: { tool_calls: [{ index, function: { arguments: "{}" } }] } }];
         }
-        case "messageStop":
+        case "messageStop": {
+          // The text held back for a stop that can no longer complete.
+          const rest = cutter?.flush();
           finish = converseFinishReason(json.stopReason);
-          return [{ delta: {}, finish_reason: finish }];
-        case "metadata": {
-          const usage: Usage | undefined = converseUsage(json.usage);
-          return usage ? [{ delta: {}, usage }] : [];
+          const end: StreamPart = { delta: {}, finish_reason: finish };
+          return rest ? [{ delta: { content: rest } }, end] : [end];
         }
+        case "metadata":
+          return metadataParts(json);
         default:
           return [];
       }
@@ -113,7 +135,13 @@ export function createConverseStreamMapper(): StreamMapper {
       if (finish === undefined) throw incompleteStream("converse");
       return [];
     },
+    done: () => stopped,
   };
+}
+
+function metadataParts(json: JsonObject): StreamPart[] {
+  const usage: Usage | undefined = converseUsage(json.usage);
+  return usage ? [{ delta: {}, usage }] : [];
 }
 
 function blockIndex(json: JsonObject): number {
