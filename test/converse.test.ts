@@ -700,6 +700,20 @@ describe("converse: stops Claude refuses (only whitespace) are applied by the li
     expect(streamed.chunks.some((chunk) => chunk.usage)).toBe(false);
   });
 
+  it("a stop in the answer's first text: an empty answer, the call cancelled before create() returns", async () => {
+    const { bedrock, emulator } = emulated();
+    const request = {
+      model: model("converse", "echo", "slow20"),
+      messages: [{ role: "user" as const, content: `\n${lines.content}` }],
+      stop: ["\n"],
+    };
+    const plain = await bedrock.chat.completions.create(request);
+    expect(plain.choices[0]).toMatchObject({ finish_reason: "stop", message: { content: "" } });
+    const streamed = await collect(await bedrock.chat.completions.create({ ...request, stream: true }));
+    expect(streamed).toMatchObject({ content: "", finish: "stop" });
+    await expect.poll(() => emulator.stats.cancelledStreams).toBe(1);
+  });
+
   it("other models get such stops as sent", async () => {
     const { bedrock, emulator } = emulated();
     const nova = `bedrock/converse/${converseModelId("arn:aws:bedrock:us-east-1::foundation-model/amazon.nova-pro-v1:0", ["echo"])}`;
