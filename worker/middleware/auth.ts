@@ -20,9 +20,9 @@ export const requireKey: MiddlewareHandler<AppEnv> = async (c, next) => {
 };
 
 /** Keys with `"admin": true` in API_KEYS only (GET /v1/usage). */
-export const requireAdmin: MiddlewareHandler<AppEnv> = async (c, next) => {
+export const requireAdmin: MiddlewareHandler<AppEnv> = (c, next) => {
   if (!c.get("key").admin) {
     throw refusal(403, 'This endpoint needs a key with "admin": true in API_KEYS.', "admin_key_required");
   }
-  await next();
+  return next();
 };

@@ -7,7 +7,7 @@
 // the counters must not become an outage of the proxy. Every counter goes by the key's name, as
 // its usage rows do: the name is the client's identity, which the README asks never to change or
 // reuse (keyed by the key too, a rotation would reset the day, and the usage rows would still merge).
-import type { MiddlewareHandler } from "hono";
+import type { MiddlewareHandler, Next } from "hono";
 import { deploymentsOf } from "../../src/core.ts";
 import { BedrockEdgeError, type ModelTableEntry } from "../../src/index.ts";
 import { afterResponse } from "../after-response.ts";
@@ -34,21 +34,24 @@ type RateLimit = NonNullable<ClientKey["rateLimit"]>;
 // and a Retry-After of 60 the AI SDK ignores (it retries in 2 s and 4 s, refused again).
 const RATE_RETRY_AFTER_S = LONGEST_HONOURED_RETRY_AFTER_S;
 
-export const enforceLimits: MiddlewareHandler<AppEnv> = async (c, next) => {
+export const enforceLimits: MiddlewareHandler<AppEnv> = (c, next) => {
   const key = c.get("key");
-  const { stream } = c.get("body");
+  const stream = c.get("body").stream === true;
   // A key without limits (or a proxy without their bindings) has nothing to wait for.
-  if (!key.rateLimit && !counterFor(c, key, stream === true)) return next();
+  return !key.rateLimit && !counterFor(c, key, stream) ? next() : checkLimits(c, key, stream, next);
+};
+
+async function checkLimits(c: AppContext, key: ClientKey, stream: boolean, next: Next): Promise<void> {
   // Both counters at once, so that the request waits for one round trip, not two. Both are
   // awaited even when one refuses: an admission that took a lease (a reservation, a stream's place)
   // returns it after the answer (here, the refusal). The rate is named first when both refuse.
   const checks = await Promise.allSettled([
     key.rateLimit ? checkRate(c, key, key.rateLimit) : undefined,
-    admit(c, key, stream === true),
+    admit(c, key, stream),
   ]);
   for (const check of checks) if (check.status === "rejected") throw check.reason;
   await next();
-};
+}
 
 async function checkRate(c: AppContext, key: ClientKey, { binding, limiter }: RateLimit): Promise<void> {
   let allowed: boolean;

@@ -86,9 +86,9 @@ export function requestLog(sink: LogSink, stall: StallTimes = STALL_TIMES): Midd
  * the client spelt the path (`/v1/%72esponses`, a trailing slash), for the usage row, the span and
  * the key's limits read the endpoint there. It is the endpoint that served the request.
  */
-export const nameEndpoint: MiddlewareHandler<AppEnv> = async (c, next) => {
+export const nameEndpoint: MiddlewareHandler<AppEnv> = (c, next) => {
   c.get("log").line.path = routePath(c);
-  await next();
+  return next();
 };
 
 function deliveryHooks(

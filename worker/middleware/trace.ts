@@ -8,13 +8,13 @@ import type { AppContext, AppEnv, JsonRequest } from "../context.ts";
 import { apiOfPath, askedOutputLimit } from "../token-estimate.ts";
 import { exportSpan, otlpPayload, readTraceParent, type SpanFacts } from "../traces.ts";
 
-export const traceRequest: MiddlewareHandler<AppEnv> = async (c, next) => {
+export const traceRequest: MiddlewareHandler<AppEnv> = (c, next) => {
   const target = c.get("ready").config.traces;
   if (target) {
     const parent = readTraceParent(c.req.header("traceparent"));
     afterResponse(c, "the trace", () => exportSpan(target, otlpPayload(factsOf(c, parent))));
   }
-  await next();
+  return next();
 };
 
 function factsOf(c: AppContext, parent: SpanFacts["parent"]): SpanFacts {

@@ -9,7 +9,7 @@ import type { AppEnv, JsonRequest } from "../context.ts";
 import { writeUsage } from "../usage.ts";
 import { explainUsageFailure } from "../usage-table.ts";
 
-export const recordUsage: MiddlewareHandler<AppEnv> = async (c, next) => {
+export const recordUsage: MiddlewareHandler<AppEnv> = (c, next) => {
   const { config } = c.get("ready");
   const db = config.usageDb;
   if (db) {
@@ -25,5 +25,5 @@ export const recordUsage: MiddlewareHandler<AppEnv> = async (c, next) => {
       });
     });
   }
-  await next();
+  return next();
 };
