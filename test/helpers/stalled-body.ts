@@ -36,14 +36,25 @@ export async function settledAfter(promise: Promise<unknown>, ms: number): Promi
 /**
  * A request body whose client keeps sending: `piece` bytes every `everyMs` (on setTimeout, so a
  * fake clock drives it), ending after `total` bytes, or never when it is undefined; `stallAfter`
- * bytes, it stops sending without ending. Says how much was sent and whether the proxy gave it up.
+ * bytes, it stops sending without ending. With `model` (and a `total`), the bytes are a JSON
+ * object naming that model, padded to `total` (`{"model":…,"pad":"xxx…"}`); else all `x`. Says
+ * how much was sent and whether the proxy gave it up.
  */
-export function pacedBody(pace: { piece: number; everyMs: number; total?: number; stallAfter?: number }): {
+export function pacedBody(pace: {
+  piece: number;
+  everyMs: number;
+  total?: number;
+  stallAfter?: number;
+  model?: string;
+}): {
   body: ReadableStream<Uint8Array>;
   sent: () => number;
   cancelled: () => boolean;
 } {
-  const { piece, everyMs, total = Number.POSITIVE_INFINITY, stallAfter = Number.POSITIVE_INFINITY } = pace;
+  const { piece, everyMs, total = Number.POSITIVE_INFINITY, stallAfter = Number.POSITIVE_INFINITY, model } = pace;
+  const head =
+    model === undefined ? new Uint8Array() : new TextEncoder().encode(`{"model":${JSON.stringify(model)},"pad":"`);
+  const tail = model === undefined ? new Uint8Array() : new TextEncoder().encode('"}');
   let sent = 0;
   let cancelled = false;
   const body = new ReadableStream<Uint8Array>({
@@ -52,7 +63,12 @@ export function pacedBody(pace: { piece: number; everyMs: number; total?: number
       await new Promise((resolve) => setTimeout(resolve, everyMs));
       if (cancelled) return;
       const size = Math.min(piece, total - sent);
-      controller.enqueue(new Uint8Array(size).fill(0x78));
+      const bytes = new Uint8Array(size).fill(0x78);
+      // The JSON's head and tail, where this piece overlaps them.
+      for (let at = sent; at < Math.min(head.length, sent + size); at++) bytes[at - sent] = head[at]!;
+      for (let at = Math.max(sent, total - tail.length); at < sent + size; at++)
+        bytes[at - sent] = tail[at - (total - tail.length)]!;
+      controller.enqueue(bytes);
       sent += size;
       if (sent >= total) controller.close();
     },
