@@ -6,7 +6,7 @@ import { createBedrock } from "../src/index.ts";
 import { cutBody } from "../test/helpers/cut-body.ts";
 import { pacedBody, settledAfter, stalledBody } from "../test/helpers/stalled-body.ts";
 import { createApp, type LogLine } from "./app.ts";
-import { DRAIN_WINDOW_MS, MAX_BODY_READ_MS } from "./body.ts";
+import { DRAIN_WINDOW_MS, MAX_DRAIN_MS, READ_WINDOW_MS } from "./body.ts";
 import type { ProxyEnv } from "./config.ts";
 import { misconfiguredUnlisted } from "./http.ts";
 
@@ -652,29 +652,43 @@ describe("a request body that stalls, on an answer that does not read it (codere
   });
 });
 
-describe("a request body that stalls while the proxy reads it (leftovers #2)", () => {
-  it("is answered 408 request_body_timeout once MAX_BODY_READ_MS is up, logged as such, the body cancelled and no timer left", async () => {
-    const logs: LogLine[] = [];
+describe("a request body read by the proxy: bounded by its progress, not by a fixed time (leftovers #2, codereview30)", () => {
+  /** The app, its state built; then only timers are faked: a key's digest and setImmediate stay real. */
+  async function timedApp(logs: LogLine[]) {
     const app = createApp({ env: ONE_MODEL, log: (line) => logs.push(line) });
-    // The state is built first. Only timers are faked: a key's digest and setImmediate stay real.
     await (await app.request("/health")).text();
     logs.length = 0;
     vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
     onTestFinished(() => {
       vi.useRealTimers();
     });
-    const sent = stalledBody();
-    const answer = Promise.resolve(
+    return app;
+  }
+
+  function post(app: ReturnType<typeof createApp>, body: ReadableStream<Uint8Array>, declared?: number) {
+    const length: Record<string, string> = declared === undefined ? {} : { "content-length": String(declared) };
+    return Promise.resolve(
       app.request("/v1/chat/completions", {
         method: "POST",
-        headers: { authorization: `Bearer ${ONE_MODEL.PROXY_API_KEYS}`, "content-type": "application/json" },
-        body: sent.body,
+        headers: { authorization: `Bearer ${ONE_MODEL.PROXY_API_KEYS}`, "content-type": "application/json", ...length },
+        body,
         duplex: "half",
       } as RequestInit),
     );
-    // Once the reading has begun (after the key's digest, in real time), the clock runs its time.
-    while (!sent.body.locked) await new Promise((resolve) => setImmediate(resolve));
-    expect(await settledAfter(answer, MAX_BODY_READ_MS - 1)).toBe(false);
+  }
+
+  /** Once the reading has begun (after the key's digest, in real time), the clock runs its time. */
+  async function readingBegun(body: ReadableStream<Uint8Array>): Promise<void> {
+    while (!body.locked) await new Promise((resolve) => setImmediate(resolve));
+  }
+
+  it("one that stalls is answered 408 request_body_timeout when its first window is up, logged as such, the body cancelled and no timer left", async () => {
+    const logs: LogLine[] = [];
+    const app = await timedApp(logs);
+    const sent = stalledBody();
+    const answer = post(app, sent.body);
+    await readingBegun(sent.body);
+    expect(await settledAfter(answer, READ_WINDOW_MS - 1)).toBe(false);
     expect(await settledAfter(answer, 1)).toBe(true);
     const response = await answer;
     expect(response.status).toBe(408);
@@ -683,11 +697,48 @@ describe("a request body that stalls while the proxy reads it (leftovers #2)", (
         type: "invalid_request_error",
         code: "request_body_timeout",
         param: null,
-        message: "The request body did not arrive within 30 s: send the whole body at once, without pausing.",
+        message:
+          "The request body came too slowly (less than 16 KiB in 10 s, or not all of it within 300 s): send the whole body at once, without pausing.",
       },
     });
     expect(sent.cancelled()).toBe(true);
     expect(logs.map((line) => [line.status, line.error_code])).toEqual([[408, "request_body_timeout"]]);
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it("an honest 4 MB within the 4 MiB default at 512 kbit/s (61 s), by its Content-Length: read to its end and parsed (codereview30 #2)", async () => {
+    const logs: LogLine[] = [];
+    const app = await timedApp(logs);
+    const total = 4_000_000;
+    // 16 KiB every 250 ms.
+    const sent = pacedBody({ piece: 16 * 1024, everyMs: 250, total, model: "llama" });
+    const answer = post(app, sent.body, total);
+    await readingBegun(sent.body);
+    expect(await settledAfter(answer, 61_000)).toBe(false);
+    expect(await settledAfter(answer, 1_000)).toBe(true);
+    const response = await answer;
+    // Parsed, and refused for what it holds (no messages): not a 408.
+    expect(response.status).toBe(400);
+    expect(await response.json()).toMatchObject({ error: { type: "invalid_request_error", param: "messages" } });
+    expect(sent.sent()).toBe(total);
+    expect(sent.cancelled()).toBe(false);
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it("6 MB over the 4 MiB default at 1.2 Mbit/s (40 s), by its Content-Length: its 413 when the drain's bound is up, never a 408 (codereview30 #1)", async () => {
+    const logs: LogLine[] = [];
+    const app = await timedApp(logs);
+    const total = 6_000_000;
+    // 15,000 bytes every 100 ms.
+    const sent = pacedBody({ piece: 15_000, everyMs: 100, total });
+    const answer = post(app, sent.body, total);
+    await readingBegun(sent.body);
+    expect(await settledAfter(answer, MAX_DRAIN_MS - 1)).toBe(false);
+    expect(await settledAfter(answer, 1)).toBe(true);
+    const response = await answer;
+    expect(response.status).toBe(413);
+    expect(await response.json()).toMatchObject({ error: { code: "request_too_large" } });
+    expect(logs.map((line) => [line.status, line.error_code])).toEqual([[413, "request_too_large"]]);
     expect(vi.getTimerCount()).toBe(0);
   });
 });

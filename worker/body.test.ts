@@ -13,10 +13,19 @@ import {
   MAX_BODY_READ_MS,
   MAX_DRAIN_MS,
   MAX_DRAINED_BYTES,
+  READ_FLOOR_BYTES,
+  READ_WINDOW_MS,
   readJsonBody,
+  WHOLE_BODY_BYTES,
+  WHOLE_BODY_READ_MS,
 } from "./body.ts";
 
 const LIMITS: BodyLimits = { largest: 10_000, forModel: (model) => (model === "vision" ? 10_000 : 2_000) };
+/** A vision model allowed 16 MiB (the README's own example), the others the 4 MiB default. */
+const BIG: BodyLimits = {
+  largest: 16 * 1024 * 1024,
+  forModel: (model) => (model === "vision" ? 16 * 1024 * 1024 : 4 * 1024 * 1024),
+};
 
 /** A body sent in 1 KiB pieces, counting how many were read. */
 function pieces(text: string, declareLength = false): { request: Request; read: () => number } {
@@ -326,15 +335,7 @@ describe("a body that comes too slowly while it is drained: given up (codereview
   });
 });
 
-describe("a body that has not all arrived within MAX_BODY_READ_MS: 408, its reading given up (leftovers #2)", () => {
-  const request = (body: ReadableStream<Uint8Array>, declared?: number) =>
-    new Request("http://proxy/v1/chat/completions", {
-      method: "POST",
-      body,
-      headers: declared === undefined ? {} : { "content-length": String(declared) },
-      duplex: "half",
-    } as RequestInit);
-
+describe("a body that stalls or trickles while it is read: 408, its reading given up (leftovers #2, codereview30 #2)", () => {
   /** A body that sends one byte a second and never ends. */
   function trickle(): { body: ReadableStream<Uint8Array>; cancelled: () => boolean } {
     let cancelled = false;
@@ -353,24 +354,31 @@ describe("a body that has not all arrived within MAX_BODY_READ_MS: 408, its read
     return { body, cancelled: () => cancelled };
   }
 
-  const TOLD = {
+  const TOO_SLOW = {
     status: 408,
     type: "invalid_request_error",
     code: "request_body_timeout",
-    message: "The request body did not arrive within 30 s: send the whole body at once, without pausing.",
+    message:
+      "The request body came too slowly (less than 16 KiB in 10 s, or not all of it within 300 s): send the whole body at once, without pausing.",
   };
 
-  it("a body that stalls, or trickles, without a Content-Length: the 408 when the time is up, the body cancelled, no timer left", async () => {
-    vi.useFakeTimers();
-    onTestFinished(() => {
-      vi.useRealTimers();
-    });
-    for (const sent of [stalledBody(), trickle()]) {
-      const read = errorOf(() => readJsonBody(request(sent.body), LIMITS), BedrockEdgeError);
-      expect(await settledAfter(read, MAX_BODY_READ_MS - 1)).toBe(false);
+  const outcome = async (read: Promise<BedrockEdgeError>) => {
+    const { status, type, code, message } = await read;
+    return { status, type, code, message };
+  };
+
+  it("read piece by piece (no Content-Length, or one over WHOLE_BODY_BYTES): the 408 when the first window that brought too little ends, the body cancelled, no timer left", async () => {
+    fakeTimers();
+    expect(READ_WINDOW_MS).toBe(10_000);
+    for (const [sent, declared] of [
+      [stalledBody(), undefined],
+      [trickle(), undefined],
+      [stalledBody(), WHOLE_BODY_BYTES + 1],
+    ] as const) {
+      const read = errorOf(() => readJsonBody(requestWith(sent.body, declared), BIG), BedrockEdgeError);
+      expect(await settledAfter(read, READ_WINDOW_MS - 1)).toBe(false);
       expect(await settledAfter(read, 1)).toBe(true);
-      const { status, type, code, message } = await read;
-      expect({ status, type, code, message }).toEqual(TOLD);
+      expect(await outcome(read)).toEqual(TOO_SLOW);
       expect(sent.cancelled()).toBe(true);
       // The trickle's own pending byte aside, nothing of the read is left to fire.
       await vi.advanceTimersByTimeAsync(1000);
@@ -378,27 +386,100 @@ describe("a body that has not all arrived within MAX_BODY_READ_MS: 408, its read
     }
   });
 
-  it("a body of a declared length that stalls: the same 408 when the time is up, no timer left", async () => {
-    vi.useFakeTimers();
-    onTestFinished(() => {
-      vi.useRealTimers();
-    });
-    const sent = stalledBody();
-    const read = errorOf(() => readJsonBody(request(sent.body, 5_000), LIMITS), BedrockEdgeError);
+  it("an upload that stalls is given up when the first window that brought less than READ_FLOOR_BYTES ends", async () => {
+    fakeTimers();
+    // 64 KiB a second for 15 s, then nothing: the second window brought 320 KiB, the third none.
+    const sent = pacedBody({ piece: 64 * 1024, everyMs: 1000, stallAfter: 15 * 64 * 1024 });
+    const read = errorOf(() => readJsonBody(requestWith(sent.body), BIG), BedrockEdgeError);
+    expect(await settledAfter(read, 3 * READ_WINDOW_MS - 1)).toBe(false);
+    expect(await settledAfter(read, 1)).toBe(true);
+    expect(await outcome(read)).toEqual(TOO_SLOW);
+    expect(sent.cancelled()).toBe(true);
+  });
+
+  it("one that keeps coming just above the floor, and never ends, is given up at MAX_BODY_READ_MS", async () => {
+    fakeTimers();
+    // 2 KiB a second: 20 KiB a window, over READ_FLOOR_BYTES; 600 KB in 300 s, within the limit.
+    expect(20 * 1024).toBeGreaterThan(READ_FLOOR_BYTES);
+    const sent = pacedBody({ piece: 2 * 1024, everyMs: 1000 });
+    const read = errorOf(() => readJsonBody(requestWith(sent.body), BIG), BedrockEdgeError);
     expect(await settledAfter(read, MAX_BODY_READ_MS - 1)).toBe(false);
     expect(await settledAfter(read, 1)).toBe(true);
-    const { status, type, code, message } = await read;
-    expect({ status, type, code, message }).toEqual(TOLD);
-    expect(vi.getTimerCount()).toBe(0);
+    expect(await outcome(read)).toEqual(TOO_SLOW);
+    expect(sent.cancelled()).toBe(true);
+  });
+
+  it("a small body of a declared length (up to WHOLE_BODY_BYTES), read whole, that stalls: a 408 at WHOLE_BODY_READ_MS, no timer left", async () => {
+    fakeTimers();
+    for (const [declared, limits] of [
+      [5_000, LIMITS],
+      [WHOLE_BODY_BYTES, BIG],
+    ] as const) {
+      const sent = stalledBody();
+      const read = errorOf(() => readJsonBody(requestWith(sent.body, declared), limits), BedrockEdgeError);
+      expect(await settledAfter(read, WHOLE_BODY_READ_MS - 1)).toBe(false);
+      expect(await settledAfter(read, 1)).toBe(true);
+      expect(await outcome(read)).toEqual({
+        ...TOO_SLOW,
+        message: "The request body did not arrive within 30 s: send the whole body at once, without pausing.",
+      });
+      expect(vi.getTimerCount()).toBe(0);
+    }
   });
 
   it("a body that arrives in time leaves no timer behind either", async () => {
-    vi.useFakeTimers();
-    onTestFinished(() => {
-      vi.useRealTimers();
-    });
+    fakeTimers();
     expect(await readJsonBody(pieces(body("llama", 1_000)).request, LIMITS)).toMatchObject({ model: "llama" });
     expect(await readJsonBody(pieces(body("llama", 1_000), true).request, LIMITS)).toMatchObject({ model: "llama" });
+    expect(vi.getTimerCount()).toBe(0);
+  });
+});
+
+describe("an honest body within its limit on a slow link: read to its end, however long it takes (codereview30 #2)", () => {
+  it.each([
+    // The review's: a 16 MiB model's 12 MB at 3 Mbit/s (64 KiB every 170 ms), 31 s.
+    ["12 MB at 3 Mbit/s", { piece: 64 * 1024, everyMs: 170, total: 12_000_000 }],
+    // The default 4 MiB at 262 kbit/s (16 KiB every 500 ms), 2 minutes.
+    ["4 MiB at 262 kbit/s", { piece: 16 * 1024, everyMs: 500, total: 4 * 1024 * 1024 }],
+  ])("%s, by its Content-Length or chunked: parsed, nothing given up, no timer left", async (_, pace) => {
+    fakeTimers();
+    for (const declared of [pace.total, undefined]) {
+      const sent = pacedBody({ ...pace, model: "vision" });
+      const read = readJsonBody(requestWith(sent.body, declared), BIG);
+      const takes = Math.ceil(pace.total / pace.piece) * pace.everyMs;
+      expect(await settledAfter(read, takes - 1)).toBe(false);
+      expect(await settledAfter(read, 1)).toBe(true);
+      const value = await read;
+      expect(value.model).toBe("vision");
+      expect(value.pad).toHaveLength(pace.total - '{"model":"vision","pad":""}'.length);
+      expect(sent.cancelled()).toBe(false);
+      expect(vi.getTimerCount()).toBe(0);
+    }
+  });
+});
+
+describe("a body over its limit still uploading when the read's time would be up: its 413, never a 408 (codereview30 #1)", () => {
+  it("the review's: 4 MiB at 1 Mbit/s against a 10,000-byte limit, by its Content-Length or chunked: the 413 when the drain's own bound ends it", async () => {
+    fakeTimers();
+    for (const declared of [4 * 1024 * 1024, undefined]) {
+      // 64 KiB every 500 ms: 4 MiB in 32 s, more than MAX_DRAIN_MS.
+      const sent = pacedBody({ piece: 64 * 1024, everyMs: 500, total: 4 * 1024 * 1024 });
+      const refused = refusal(readJsonBody(requestWith(sent.body, declared), LIMITS));
+      expect(await settledAfter(refused, MAX_DRAIN_MS + 500)).toBe(true);
+      expect(await refused).toMatchObject({ status: 413, code: "request_too_large" });
+      expect(vi.getTimerCount()).toBe(0);
+    }
+  });
+
+  it("chunked, past the limit only after 250 s of reading: drained for the drain's 30 s more, then the 413 (the read's 300 s do not cut it)", async () => {
+    fakeTimers();
+    // 64 KiB a second: the 16 MiB limit passed at 257 s; 18 MiB in all would take 288 s.
+    const sent = pacedBody({ piece: 64 * 1024, everyMs: 1000, total: 18 * 1024 * 1024 });
+    const refused = refusal(readJsonBody(requestWith(sent.body), BIG));
+    expect(await settledAfter(refused, 257_000 + MAX_DRAIN_MS - 1)).toBe(false);
+    expect(await settledAfter(refused, 1)).toBe(true);
+    expect(await refused).toMatchObject({ status: 413, code: "request_too_large" });
+    expect(sent.cancelled()).toBe(true);
     expect(vi.getTimerCount()).toBe(0);
   });
 });

@@ -32,14 +32,26 @@ export const DRAIN_FLOOR_BYTES = 32 * 1024;
 export const MAX_DRAIN_MS = 30_000;
 
 /**
- * How long a request body may take to arrive, from the start of its reading to its end. The
- * drain of an unread body has its bound (MAX_DRAIN_MS); a body that is read needs one too: a
- * client that sends its headers, then trickles its body or stalls without ending it (a chunked
- * body never closed, a Content-Length never reached) would otherwise hold the request, and on
- * Node, Deno and Bun (createApp's servers) its connection, for as long as it liked. 30 s carries
- * the largest body any model allows (MAX_BODY_BYTES, a model's max_body_bytes) over a slow link.
+ * How a request body that is read must come, or be given up with a 408: a client that sends its
+ * headers, then trickles its body or stalls without ending it (a chunked body never closed, a
+ * Content-Length never reached) would otherwise hold the request, and on Node, Deno and Bun
+ * (createApp's servers) its connection, for as long as it liked. An honest upload on a slow link
+ * must not be cut: the default 4 MiB takes 34 s at 1 Mbit/s, a 16 MiB model's body 134 s.
+ *
+ * A body declared at most WHOLE_BODY_BYTES is read by the runtime in one piece (see readBodyOf),
+ * where its progress cannot be watched: it must arrive within WHOLE_BODY_READ_MS, 256 KiB at
+ * 70 kbit/s. Any other body is read piece by piece and must keep coming: at least READ_FLOOR_BYTES
+ * in every READ_WINDOW_MS (13 kbit/s; a window long enough for a mobile link's pauses), and all of
+ * it within MAX_BODY_READ_MS (Node's own requestTimeout), which bounds a client that sends just
+ * above the floor. A stall is given up at most two windows after its last byte. Once a body is
+ * known to be over its limit, it is no longer read but drained, under the drain's own bounds
+ * (DRAIN_WINDOW_MS), and its answer is the 413 whatever the time.
  */
-export const MAX_BODY_READ_MS = 30_000;
+export const WHOLE_BODY_BYTES = 256 * 1024;
+export const WHOLE_BODY_READ_MS = 30_000;
+export const READ_WINDOW_MS = 10_000;
+export const READ_FLOOR_BYTES = 16 * 1024;
+export const MAX_BODY_READ_MS = 300_000;
 
 export interface BodyLimits {
   /** The largest limit of any model: how far a body is read before the model is known. */
@@ -49,8 +61,8 @@ export interface BodyLimits {
 }
 
 /**
- * Reads, scans, sizes and parses a JSON object body; throws the 400, 408 (not all of it within
- * MAX_BODY_READ_MS) or 413 that refuses it.
+ * Reads, scans, sizes and parses a JSON object body; throws the 400, 408 (it did not come as
+ * MAX_BODY_READ_MS says) or 413 that refuses it.
  */
 export async function readJsonBody(request: Request, limits: BodyLimits): Promise<Record<string, unknown>> {
   checkReadable(request.headers);
@@ -164,24 +176,13 @@ export function isBodyCut(error: unknown): boolean {
 
 /**
  * The body as text and its size in bytes; a 413 past `limit`, after the rest is drained (up to
- * MAX_DRAINED_BYTES) rather than left unread; a 408 when it has not all arrived within
- * MAX_BODY_READ_MS. A read that fails is the client's: a 400 that isBodyCut knows, never a 500
- * quoting the runtime.
+ * MAX_DRAINED_BYTES) rather than left unread; a 408 when it does not come as MAX_BODY_READ_MS
+ * says. A read that fails is the client's: a 400 that isBodyCut knows, never a 500 quoting the
+ * runtime.
  */
 async function readBody(request: Request, limit: number): Promise<{ text: string; bytes: number }> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const late = new Promise<"late">((resolve) => {
-    timer = setTimeout(resolve, MAX_BODY_READ_MS, "late");
-  });
-  const reading: { reader?: ReadableStreamDefaultReader<Uint8Array> } = {};
   try {
-    const read = await Promise.race([readBodyOf(request, limit, reading), late]);
-    if (read !== "late") return read;
-    // Given up: a body read piece by piece is cancelled (its pending read ends with it). One the
-    // runtime reads whole (a declared length) cannot be from here: its stream is locked to that
-    // read, which the server's own cleanup of the request ends.
-    reading.reader?.cancel().catch(() => undefined);
-    throw bodyTimeout();
+    return await readBodyOf(request, limit);
   } catch (error) {
     if (error instanceof BedrockEdgeError) throw error;
     throw new BedrockEdgeError({
@@ -189,54 +190,94 @@ async function readBody(request: Request, limit: number): Promise<{ text: string
       code: BODY_CUT,
       message: "The request body could not be read to its end: the client stopped sending it.",
     });
+  }
+}
+
+function bodyTimeout(why: string): BedrockEdgeError {
+  return new BedrockEdgeError({
+    status: 408,
+    type: "invalid_request_error",
+    code: "request_body_timeout",
+    message: `The request body ${why}: send the whole body at once, without pausing.`,
+  });
+}
+
+async function readBodyOf(request: Request, limit: number): Promise<{ text: string; bytes: number }> {
+  const declared = declaredLength(request.headers);
+  // A small body of a declared length within the limit: the runtime reads it in one piece (in
+  // workerd, a read loop here costs more than the rest of a small body's handling, and even asking
+  // for the body as a stream costs). A larger one is read piece by piece, as a chunked body is, so
+  // that its progress can be watched (see MAX_BODY_READ_MS): a read in one piece cannot be, and
+  // would bound an honest upload on a slow link by a fixed time. Every server runtime holds a body to the length it declares (workerd,
+  // Node's HTTP parser under @hono/node-server, Deno and Bun): only a Request made in-process
+  // could declare less than it holds. Its size is still checked after the read.
+  if (declared !== undefined && declared <= Math.min(limit, WHOLE_BODY_BYTES)) return readWhole(request, limit);
+  if (!request.body) return { text: "", bytes: 0 };
+  if (declared !== undefined && declared > limit) {
+    // Known too large before a byte is read: drained under the drain's own bounds, then the 413.
+    await drainUnread(request);
+    throw overLimit(limit);
+  }
+  return readPieces(request.body.getReader(), limit);
+}
+
+/** A small body of a declared length, read whole by the runtime within WHOLE_BODY_READ_MS. */
+async function readWhole(request: Request, limit: number): Promise<{ text: string; bytes: number }> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<"late">((resolve) => {
+    timer = setTimeout(resolve, WHOLE_BODY_READ_MS, "late");
+  });
+  try {
+    const buffer = await Promise.race([request.arrayBuffer(), late]);
+    // Given up. The read cannot be cancelled from here (the body's stream is locked to it): the
+    // server's own cleanup of the request ends it.
+    if (buffer === "late") throw bodyTimeout(`did not arrive within ${WHOLE_BODY_READ_MS / 1000} s`);
+    if (buffer.byteLength > limit) throw overLimit(limit);
+    return { text: decoder.decode(buffer), bytes: buffer.byteLength };
   } finally {
     clearTimeout(timer);
   }
 }
 
-function bodyTimeout(): BedrockEdgeError {
-  return new BedrockEdgeError({
-    status: 408,
-    type: "invalid_request_error",
-    code: "request_body_timeout",
-    message: `The request body did not arrive within ${MAX_BODY_READ_MS / 1000} s: send the whole body at once, without pausing.`,
-  });
-}
-
-async function readBodyOf(
-  request: Request,
+/**
+ * A body read piece by piece while it keeps coming (READ_WINDOW_MS), cancelled and refused (408)
+ * when it does not; past `limit`, no longer read but drained, and refused (413). The read's timer
+ * is stopped before the drain begins: a body known to be too large gets its 413 whatever time its
+ * upload still takes, within the drain's own bounds. A 408 there would be retried by the openai
+ * SDKs, the whole body uploaded again.
+ */
+async function readPieces(
+  reader: ReadableStreamDefaultReader<Uint8Array>,
   limit: number,
-  reading: { reader?: ReadableStreamDefaultReader<Uint8Array> },
 ): Promise<{ text: string; bytes: number }> {
-  const declared = declaredLength(request.headers);
-  // A declared length within the limit: the runtime reads the body in one piece (in workerd, a
-  // read loop here costs more than the rest of the body's handling, and even asking for the body
-  // as a stream costs). Every server runtime holds a body to the length it declares (workerd,
-  // Node's HTTP parser under @hono/node-server, Deno and Bun): only a Request made in-process
-  // could declare less than it holds. Its size is still checked after the read.
-  if (declared !== undefined && declared <= limit) {
-    const buffer = await request.arrayBuffer();
-    if (buffer.byteLength > limit) throw overLimit(limit);
-    return { text: decoder.decode(buffer), bytes: buffer.byteLength };
+  const read = { bytes: 0 };
+  const outcome = await whileComing(readText(reader, limit, read), read, READ_PACE);
+  if (outcome === "given up") {
+    reader.cancel().catch(() => undefined);
+    throw bodyTimeout(
+      `came too slowly (less than ${READ_FLOOR_BYTES / 1024} KiB in ${READ_WINDOW_MS / 1000} s, or not all of it within ${MAX_BODY_READ_MS / 1000} s)`,
+    );
   }
-  if (!request.body) return { text: "", bytes: 0 };
-  if (declared !== undefined) {
-    await drainUnread(request);
+  if (outcome === "over limit") {
+    await drain(reader, read.bytes);
     throw overLimit(limit);
   }
-  const reader = request.body.getReader();
-  reading.reader = reader;
+  return outcome;
+}
+
+/** The body as text, counting into `read.bytes`; "over limit" as soon as it passes `limit`. */
+async function readText(
+  reader: ReadableStreamDefaultReader<Uint8Array>,
+  limit: number,
+  read: { bytes: number },
+): Promise<{ text: string; bytes: number } | "over limit"> {
   const pieces = new TextDecoder();
   let text = "";
-  let bytes = 0;
   for (;;) {
     const { done, value } = await reader.read();
-    if (done) return { text: text + pieces.decode(), bytes };
-    bytes += value.byteLength;
-    if (bytes > limit) {
-      await drain(reader, bytes);
-      throw overLimit(limit);
-    }
+    if (done) return { text: text + pieces.decode(), bytes: read.bytes };
+    read.bytes += value.byteLength;
+    if (read.bytes > limit) return "over limit";
     text += pieces.decode(value, { stream: true });
   }
 }
@@ -271,34 +312,48 @@ export async function drainUnread(request: Request): Promise<void> {
 
 /**
  * Reads to the end and drops it, or gives up (cancels) past MAX_DRAINED_BYTES in all, or when the
- * body stops keeping up (keepsComing). The time is raced rather than left to the cancel: the answer
- * goes when it is up, whatever a runtime does with a read pending on a cancelled body.
+ * body stops keeping up (DRAIN_WINDOW_MS).
  */
 async function drain(reader: ReadableStreamDefaultReader<Uint8Array>, alreadyRead: number): Promise<void> {
   const read = { bytes: alreadyRead };
+  if ((await whileComing(readToEnd(reader, read), read, DRAIN_PACE)) === "given up") {
+    reader.cancel().catch(() => undefined);
+  }
+}
+
+/** How a body must keep coming: floorBytes in every windowMs, and maxMs in all. */
+interface Pace {
+  windowMs: number;
+  floorBytes: number;
+  maxMs: number;
+}
+
+const READ_PACE: Pace = { windowMs: READ_WINDOW_MS, floorBytes: READ_FLOOR_BYTES, maxMs: MAX_BODY_READ_MS };
+const DRAIN_PACE: Pace = { windowMs: DRAIN_WINDOW_MS, floorBytes: DRAIN_FLOOR_BYTES, maxMs: MAX_DRAIN_MS };
+
+/**
+ * What `work` gives, or "given up" at the end of the first window in which the body it reads
+ * brought fewer than `pace.floorBytes` (counted into `read.bytes`), or at `pace.maxMs`. The time is
+ * raced rather than left to a cancel: the answer goes when it is up, whatever a runtime does with
+ * a read pending on a cancelled body. One timer at a time, cleared on every exit.
+ */
+async function whileComing<T>(work: Promise<T>, read: { bytes: number }, pace: Pace): Promise<T | "given up"> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const givenUp = new Promise<"given up">((resolve) => {
     const startWindow = (windows: number) => {
       const before = read.bytes;
       timer = setTimeout(() => {
-        if (keepsComing(read.bytes - before, windows)) startWindow(windows + 1);
+        if (read.bytes - before >= pace.floorBytes && windows * pace.windowMs < pace.maxMs) startWindow(windows + 1);
         else resolve("given up");
-      }, DRAIN_WINDOW_MS);
+      }, pace.windowMs);
     };
     startWindow(1);
   });
   try {
-    if ((await Promise.race([readToEnd(reader, read), givenUp])) === "given up") {
-      reader.cancel().catch(() => undefined);
-    }
+    return await Promise.race([work, givenUp]);
   } finally {
     clearTimeout(timer);
   }
-}
-
-/** Whether a drain goes on after `windows` windows, the last of which brought `bytes`. */
-function keepsComing(bytes: number, windows: number): boolean {
-  return bytes >= DRAIN_FLOOR_BYTES && windows * DRAIN_WINDOW_MS < MAX_DRAIN_MS;
 }
 
 /** Reads to the end, counting into `read.bytes`; cancels past MAX_DRAINED_BYTES. */
