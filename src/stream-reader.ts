@@ -43,6 +43,9 @@ function createAssembler<T>(mapper: EventMapper<T>, secrets: readonly string[]) 
   return {
     push(bytes: Uint8Array, out: T[]): void {
       for (const message of splitter.push(bytes)) {
+        // The answer is whole: what follows came after its end, in the same read, and is not read
+        // (a model server never generates past a stop); an exception there fails nothing.
+        if (mapper.done?.()) return;
         const event = readBedrockEvent(message, secrets);
         if (event) mapper.push(event, out);
       }

@@ -6,8 +6,17 @@ import { REASONING_TEXT, TOOL_RESULT_TEXT } from "../emulator/answers.ts";
 import { GUARDRAIL_MESSAGE } from "../emulator/converse.ts";
 import { OPENING_USER_TEXT } from "../src/routes/converse/messages.ts";
 import { converseModelId } from "../emulator/converse-model-id.ts";
+import { EMULATOR_CREDENTIALS } from "../emulator/credentials.ts";
+import { eventFrame, exceptionFrame } from "../emulator/frames.ts";
 import type { ModelIdOption } from "../emulator/model-id.ts";
-import { BedrockEdgeError, type ChatCompletionChunk, type ChatMessageParam, type FunctionTool } from "../src/index.ts";
+import {
+  BedrockEdgeError,
+  createBedrock,
+  type ChatCompletionChunk,
+  type ChatMessageParam,
+  type FunctionTool,
+} from "../src/index.ts";
+import { concat, streamOf } from "./helpers/bytes.ts";
 import { errorOf } from "./helpers/errors.ts";
 import { RESPONSES_WEATHER_TOOL as responsesWeather } from "./helpers/tool-calls.ts";
 import { CONVERSE_MODEL, emulated, model } from "./helpers/emulated.ts";
@@ -712,6 +721,51 @@ describe("converse: stops Claude refuses (only whitespace) are applied by the li
     const streamed = await collect(await bedrock.chat.completions.create({ ...request, stream: true }));
     expect(streamed).toMatchObject({ content: "", finish: "stop" });
     await expect.poll(() => emulator.stats.cancelledStreams).toBe(1);
+  });
+
+  it("what follows the stop in the read that completed it is not read: an exception there fails nothing", async () => {
+    const claude =
+      "bedrock/converse/arn:aws:bedrock:us-east-1::foundation-model/anthropic.claude-sonnet-4-20250514-v1:0";
+    const text = (delta: string) => eventFrame("contentBlockDelta", { contentBlockIndex: 0, delta: { text: delta } });
+    const start = eventFrame("messageStart", { role: "assistant" });
+    const boom = exceptionFrame("modelStreamErrorException", "boom");
+    const usage = eventFrame("metadata", { usage: { inputTokens: 5, outputTokens: 3, totalTokens: 8 } });
+    // Each inner list is one read of Bedrock's stream.
+    const answering = (reads: Uint8Array[][]) => {
+      let calls = 0;
+      const bedrock = createBedrock({
+        endpoint: "http://bedrock.emulator",
+        credentials: EMULATOR_CREDENTIALS,
+        fetch: async () => {
+          calls++;
+          const body = streamOf(reads.map(concat));
+          return new Response(body, { headers: { "content-type": "application/vnd.amazon.eventstream" } });
+        },
+      });
+      const ask = async () =>
+        collect(
+          await bedrock.chat.completions.create({
+            model: claude,
+            messages: [hello],
+            stop: ["\n"],
+            stream: true,
+            stream_options: { include_usage: true },
+          }),
+        );
+      return { ask, calls: () => calls };
+    };
+    // Mid-stream: the stop, then an exception and Bedrock's counts, in one read.
+    const later = answering([
+      [start, text("Hello")],
+      [text(" there\nmore"), boom, usage],
+    ]);
+    const streamed = await later.ask();
+    expect(streamed).toMatchObject({ content: "Hello there", finish: "stop" });
+    expect(streamed.chunks.some((chunk) => chunk.usage)).toBe(false);
+    // In the first read: create() resolves (no retry) with the whole answer.
+    const first = answering([[start, text("Hi\nthere"), boom]]);
+    expect(await first.ask()).toMatchObject({ content: "Hi", finish: "stop" });
+    expect(first.calls()).toBe(1);
   });
 
   it("other models get such stops as sent", async () => {

@@ -25,7 +25,7 @@ export function createConverseStreamMapper(stops: readonly string[] = []): Strea
   const argued = new Set<number>();
   let finish: FinishReason | undefined;
   const cutter = stops.length ? createStopCutter(stops) : undefined;
-  // A stop completed: the answer is whole, and only Bedrock's counts are still read.
+  // A stop completed: the answer is whole (done), and the stream reader reads no more events.
   let stopped = false;
 
   function textDelta(text: string): StreamPart[] {
