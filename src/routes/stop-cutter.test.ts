@@ -91,6 +91,14 @@ describe("stop sequences applied to text", () => {
     expect(cutter.flush()).toBe("\n");
   });
 
+  it("text pushed after a flush is matched afresh: no stop spans the flush", () => {
+    const cutter = createStopCutter(["\n\n"]);
+    expect(cutter.push("One\n")).toEqual({ text: "One", stopped: false });
+    expect(cutter.flush()).toBe("\n");
+    expect(cutter.push("\nTwo\n")).toEqual({ text: "\nTwo", stopped: false });
+    expect(cutter.push("\nThree")).toEqual({ text: "", stopped: true });
+  });
+
   it("reads nothing after a stop", () => {
     const cutter = createStopCutter(["\n"]);
     expect(cutter.push("a\nb")).toEqual({ text: "a", stopped: true });

@@ -12,7 +12,10 @@ export interface StopCutter {
    * it (then `text` is all that comes before that stop, and the rest of the answer is not read).
    */
   push(text: string): { text: string; stopped: boolean };
-  /** The text ended without a stop: the tail held back, which none can complete now. */
+  /**
+   * The text ended without a stop: the tail held back, which none can complete now. Text pushed
+   * after it is matched afresh (a new run of text, which no stop spans into from the last).
+   */
   flush(): string;
 }
 

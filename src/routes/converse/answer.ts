@@ -59,7 +59,7 @@ export function callId(toolUseId: unknown): string {
  * The answer's body, parsed, and as Bedrock wrote it (`text`, where the tool calls' inputs are read).
  * `stops`: the stop sequences applied here (stops.ts). The text ends before the first, and the
  * answer with it (a model server stops there): the blocks after it are not read, the finish is
- * "stop". Reasoning and tool calls before it are kept; no stop is looked for in them.
+ * "stop". Reasoning and tool calls before it are kept; no stop is looked for in them, nor across them.
  */
 export function parseConverseAnswer(body: JsonObject, text?: string, stops: readonly string[] = []): RouteAnswer {
   const output = isJsonObject(body.output) ? body.output : undefined;
@@ -83,7 +83,12 @@ export function parseConverseAnswer(body: JsonObject, text?: string, stops: read
         content += kept.text;
         stopped = kept.stopped;
       }
-    } else if (isJsonObject(block.reasoningContent)) {
+      return;
+    }
+    // Reasoning or a tool call ends the text before it: no stop spans them (the model never
+    // wrote the text on either side together), and the tail held back is the answer's.
+    if (cutter && (isJsonObject(block.reasoningContent) || isJsonObject(block.toolUse))) content += cutter.flush();
+    if (isJsonObject(block.reasoningContent)) {
       const read = reasoningText(block.reasoningContent);
       reasoning += read.text;
       if (read.block) thinking.push(read.block);

@@ -138,6 +138,30 @@ describe("stops applied to the answer's text, plain and streamed alike", () => {
       expected: { content: "One", reasoning: "", calls: [], finishes: ["stop"] },
     },
     {
+      name: "no stop spans a reasoning block: the text on either side was never written together",
+      blocks: [{ text: "Sure.\n" }, { reasoning: "Plan." }, { text: "\nHere is the plan." }],
+      reason: "end_turn",
+      stops: ["\n\n"],
+      expected: { content: "Sure.\n\nHere is the plan.", reasoning: "Plan.", calls: [], finishes: ["stop"] },
+    },
+    {
+      name: "no stop spans a tool call: the calls are kept, the finish Bedrock's",
+      blocks: [
+        { text: "Checking the weather.\n" },
+        { tool: "weather" },
+        { text: "\nThen the news." },
+        { tool: "news" },
+      ],
+      reason: "tool_use",
+      stops: ["\n\n"],
+      expected: {
+        content: "Checking the weather.\n\nThen the news.",
+        reasoning: "",
+        calls: ["weather", "news"],
+        finishes: ["tool_calls"],
+      },
+    },
+    {
       name: "a text the stop never completes in is whole, its finish Bedrock's",
       blocks: [{ text: "One\n \nTwo\n" }, { tool: "f" }],
       reason: "tool_use",

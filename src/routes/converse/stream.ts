@@ -40,6 +40,15 @@ export function createConverseStreamMapper(stops: readonly string[] = []): Strea
     return parts;
   }
 
+  /**
+   * Reasoning or a tool call ends the text before it: no stop spans them (the model never wrote
+   * the text on either side together), and the tail held back is given out first.
+   */
+  function textEnds(parts: StreamPart[]): StreamPart[] {
+    const rest = cutter?.flush();
+    return rest ? [{ delta: { content: rest } }, ...parts] : parts;
+  }
+
   /** The call for a content block; its first delta (id, type, name) when it is new. */
   function callFor(block: number, start: JsonObject | undefined): { index: number; first?: ChunkToolCall } {
     const known = calls.get(block);
@@ -60,21 +69,23 @@ export function createConverseStreamMapper(stops: readonly string[] = []): Strea
     const delta = isJsonObject(json.delta) ? json.delta : undefined;
     if (!delta) return [];
     if (typeof delta.text === "string") return textDelta(delta.text);
-    if (isJsonObject(delta.reasoningContent)) return reasoningDelta(blockIndex(json), delta.reasoningContent);
-    if (isJsonObject(delta.toolUse)) {
-      const input = delta.toolUse.input;
-      // Some models send a tool call's input with no contentBlockStart before it.
-      const block = blockIndex(json);
-      const { index, first } = callFor(block, undefined);
-      const fragment = typeof input === "string" ? input : "";
-      if (fragment) argued.add(block);
-      if (first?.function) {
-        first.function.arguments = fragment;
-        return [{ delta: { tool_calls: [first] } }];
-      }
-      return fragment ? [{ delta: { tool_calls: [{ index, function: { arguments: fragment } }] } }] : [];
-    }
+    if (isJsonObject(delta.reasoningContent)) return textEnds(reasoningDelta(blockIndex(json), delta.reasoningContent));
+    if (isJsonObject(delta.toolUse)) return textEnds(toolDelta(json, delta.toolUse));
     return [];
+  }
+
+  function toolDelta(json: JsonObject, toolUse: JsonObject): StreamPart[] {
+    const input = toolUse.input;
+    // Some models send a tool call's input with no contentBlockStart before it.
+    const block = blockIndex(json);
+    const { index, first } = callFor(block, undefined);
+    const fragment = typeof input === "string" ? input : "";
+    if (fragment) argued.add(block);
+    if (first?.function) {
+      first.function.arguments = fragment;
+      return [{ delta: { tool_calls: [first] } }];
+    }
+    return fragment ? [{ delta: { tool_calls: [{ index, function: { arguments: fragment } }] } }] : [];
   }
 
   /**
@@ -106,7 +117,7 @@ export function createConverseStreamMapper(stops: readonly string[] = []): Strea
           const start = isJsonObject(json.start) && isJsonObject(json.start.toolUse) ? json.start.toolUse : undefined;
           if (!start) return [];
           const { first } = callFor(blockIndex(json), start);
-          return first ? [{ delta: { tool_calls: [first] } }] : [];
+          return textEnds(first ? [{ delta: { tool_calls: [first] } }] : []);
         }
         case "contentBlockDelta":
           return blockDelta(json);
