@@ -514,6 +514,25 @@ describe("Converse answers", () => {
     expect(answer.additionalModelResponseFields).toEqual({ stop_sequence: "emulator" });
   });
 
+  it("Claude names its stop under delta (its closing message_delta's), plain and in messageStop", async () => {
+    const claude = "us.anthropic.claude-sonnet-4-20250514-v1:0";
+    const body = {
+      ...HELLO,
+      inferenceConfig: { stopSequences: ["emulator"] },
+      additionalModelResponseFieldPaths: ["/delta/stop_sequence", "/stop_sequence"],
+    };
+    const answer = await json(await converse(claude, body));
+    expect(contentOf(answer)).toEqual([{ text: "Hello from the Bedrock " }]);
+    expect(answer.additionalModelResponseFields).toEqual({ delta: { stop_sequence: "emulator" } });
+    const list = eventsOf(await events(await converseStream(claude, body)));
+    expect(list.find((event) => event.type === "messageStop")?.payload).toMatchObject({
+      stopReason: "stop_sequence",
+      additionalModelResponseFields: { delta: { stop_sequence: "emulator" } },
+    });
+    const natural = await json(await converse(claude, { ...body, inferenceConfig: {} }));
+    expect(natural.additionalModelResponseFields).toEqual({ delta: { stop_sequence: null } });
+  });
+
   it("answers a tool use whose input validates against the tool's schema, and words after its result", async () => {
     const forced = await json(
       await converse(NOVA, { ...HELLO, toolConfig: { ...TOOL_CONFIG, toolChoice: { tool: { name: "plan_trip" } } } }),

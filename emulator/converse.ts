@@ -106,7 +106,11 @@ function converseResult(
     usage: usageOf(options, answer.promptTokens, pieces.length),
     latencyMs: latencyOf(pieces.length, delayMs).totalMs,
   };
-  const fields = responseFields(request.responseFieldPaths, { stop_sequence: stopSequence });
+  // Claude's own answer names its stop in its closing message_delta: `/delta/stop_sequence` finds it
+  // there, `/stop_sequence` finds nothing (vercel/ai#11410). Other families: at the top.
+  const claude = foundationId(options)?.startsWith("anthropic.");
+  const modelFields = claude ? { delta: { stop_sequence: stopSequence } } : { stop_sequence: stopSequence };
+  const fields = responseFields(request.responseFieldPaths, modelFields);
   if (fields) result.additionalModelResponseFields = fields;
   if (request.guardrailTrace) {
     result.trace = { guardrail: { actionReason: options.guardrail ? "Guardrail blocked." : "No action." } };
@@ -182,12 +186,36 @@ function usageOf(options: ConverseTarget, promptTokens: number, outputTokens: nu
 }
 
 /** The requested JSON pointers into the model's own answer fields; paths that point nowhere are left out. */
-function responseFields(paths: readonly string[], modelFields: Record<string, Json>): JsonObject | undefined {
+function responseFields(paths: readonly string[], modelFields: JsonObject): JsonObject | undefined {
   if (paths.length === 0) return undefined;
   const out: JsonObject = {};
   for (const path of paths) {
-    const key = path.slice(1).replace(/~1/g, "/").replace(/~0/g, "~");
-    if (key in modelFields) out[key] = modelFields[key];
+    const keys = path
+      .slice(1)
+      .split("/")
+      .map((key) => key.replace(/~1/g, "/").replace(/~0/g, "~"));
+    const found = pointed(modelFields, keys);
+    // The answer keeps the path's shape: `/delta/stop_sequence` -> {delta: {stop_sequence}}.
+    if (found !== undefined) placeAt(out, keys, found);
   }
   return out;
+}
+
+function pointed(value: unknown, keys: readonly string[]): unknown {
+  const [key, ...rest] = keys;
+  if (key === undefined) return value;
+  return isRecord(value) && key in value ? pointed(value[key], rest) : undefined;
+}
+
+function placeAt(into: JsonObject, keys: readonly string[], value: unknown): void {
+  const [key, ...rest] = keys;
+  if (key === undefined) return;
+  if (rest.length === 0) {
+    into[key] = value;
+    return;
+  }
+  const inner = into[key];
+  const next: JsonObject = isRecord(inner) ? inner : {};
+  into[key] = next;
+  placeAt(next, rest, value);
 }

@@ -768,6 +768,35 @@ describe("converse: stops Claude refuses (only whitespace) are applied by the li
     expect(first.calls()).toBe(1);
   });
 
+  it("a stop applied here that completes inside the stop Bedrock applied (and cut off) ends the text there", async () => {
+    const { bedrock, emulator } = emulated();
+    const request = {
+      model: model("converse", "echo"),
+      messages: [{ role: "user" as const, content: "foo\n\nHuman: hi" }],
+      stop: ["\n\n", "\nHuman:"],
+    };
+    // A model server applying both ends at "\n\n", which completes first.
+    const plain = await bedrock.chat.completions.create(request);
+    expect(plain.choices[0]).toMatchObject({ finish_reason: "stop", message: { content: "foo" } });
+    expect(sentBody(emulator, model("converse", "echo"))).toMatchObject({
+      inferenceConfig: { stopSequences: ["\nHuman:"] },
+      additionalModelResponseFieldPaths: ["/delta/stop_sequence"],
+    });
+    const streamed = await collect(await bedrock.chat.completions.create({ ...request, stream: true }));
+    expect(streamed).toMatchObject({ content: "foo", finish: "stop" });
+    // None completes inside it: the text Bedrock gave is whole.
+    const whole = await bedrock.chat.completions.create({
+      ...request,
+      messages: [{ role: "user", content: "foo\nHuman: hi" }],
+    });
+    expect(whole.choices[0]!.message.content).toBe("foo");
+    const spaced = await bedrock.chat.completions.create({
+      ...request,
+      messages: [{ role: "user", content: "foo \nHuman:" }],
+    });
+    expect(spaced.choices[0]!.message.content).toBe("foo ");
+  });
+
   it("other models get such stops as sent", async () => {
     const { bedrock, emulator } = emulated();
     const nova = `bedrock/converse/${converseModelId("arn:aws:bedrock:us-east-1::foundation-model/amazon.nova-pro-v1:0", ["echo"])}`;

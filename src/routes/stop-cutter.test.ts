@@ -99,6 +99,28 @@ describe("stop sequences applied to text", () => {
     expect(cutter.push("\nThree")).toEqual({ text: "", stopped: true });
   });
 
+  it("a stop applied upstream ends the text: one of these completing inside it ends it first", () => {
+    const close = (pieces: string[], stops: string[], upstream: string) => {
+      const cutter = createStopCutter(stops);
+      let text = "";
+      for (const piece of pieces) text += cutter.push(piece).text;
+      return text + cutter.close(upstream);
+    };
+    // "foo\n\nHuman:": "\n\n" completes before "\nHuman:" does.
+    expect(close(["foo\n"], ["\n\n"], "\nHuman:")).toBe("foo");
+    // None completes: the held tail is the answer's, and none of the upstream stop.
+    expect(close(["foo\n"], ["\n\n"], "Human:")).toBe("foo\n");
+    expect(close(["foo"], ["\n\n"], "x\n")).toBe("foo");
+    // Wholly inside it, past its first character: what came before it in the stop is the answer's.
+    expect(close(["foo"], ["\n\n"], "Q\n\nR")).toBe("fooQ");
+    // Both end at its last character: the longer stop wins.
+    expect(close(["foo"], ["\n\n"], "x\n\n")).toBe("foo");
+    expect(close(["foo\n"], ["\n\n\n"], "\n\n")).toBe("foo");
+    const ended = createStopCutter(["\n"]);
+    expect(ended.push("a\nb")).toEqual({ text: "a", stopped: true });
+    expect(ended.close("b")).toBe("");
+  });
+
   it("reads nothing after a stop", () => {
     const cutter = createStopCutter(["\n"]);
     expect(cutter.push("a\nb")).toEqual({ text: "a", stopped: true });

@@ -17,6 +17,12 @@ export interface StopCutter {
    * after it is matched afresh (a new run of text, which no stop spans into from the last).
    */
   flush(): string;
+  /**
+   * The text ended at a stop applied upstream, whose text (`stop`) was cut off unseen: the rest
+   * of the answer, ended where a model server applying all the stops would end it (one of these
+   * completing inside `stop` ends it there; at `stop`'s last character, the longer one wins).
+   */
+  close(stop: string): string;
 }
 
 /** For each position of `stop`, the length of its longest proper prefix that ends there. */
@@ -113,6 +119,21 @@ export function createStopCutter(stops: readonly string[]): StopCutter {
       if (stopped) return "";
       states.fill(0);
       return take(received - given);
+    },
+    close(stop) {
+      if (stopped) return "";
+      stopped = true;
+      const start = received;
+      pieces.push(stop);
+      for (let i = 0; i < stop.length; i++) {
+        const completed = advance(stop.charCodeAt(i));
+        if (completed > 0) {
+          const end = start + i + 1;
+          const cut = i === stop.length - 1 ? Math.min(end - completed, start) : end - completed;
+          return take(cut - given);
+        }
+      }
+      return take(start - given);
     },
   };
 }

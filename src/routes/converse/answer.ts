@@ -7,6 +7,7 @@ import type { CompletionMessage, FinishReason, ThinkingBlock, ToolCall, Usage } 
 import { createStopCutter } from "../stop-cutter.ts";
 import type { RouteAnswer } from "../types.ts";
 import { tokenCount } from "../usage.ts";
+import { matchedStop } from "./stops.ts";
 import { toolArguments, writtenInputs } from "./tool-input.ts";
 
 /**
@@ -94,7 +95,11 @@ export function parseConverseAnswer(body: JsonObject, text?: string, stops: read
       if (read.block) thinking.push(read.block);
     } else if (isJsonObject(block.toolUse)) toolCalls.push(toolCall(block.toolUse, written(index)));
   });
-  if (cutter && !stopped) content += cutter.flush();
+  if (cutter && !stopped) {
+    // A stop Bedrock applied (and cut off) ends the text: one applied here may complete inside it.
+    const upstream = matchedStop(body.stopReason, body.additionalModelResponseFields);
+    content += upstream === undefined ? cutter.flush() : cutter.close(upstream);
+  }
   const message: CompletionMessage = {
     role: "assistant",
     content: toolCalls.length && !content ? null : content,

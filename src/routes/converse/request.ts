@@ -19,7 +19,7 @@ import { refusesNamedToolChoice, takesTextOnly, toolUse } from "./model-features
 import { toolChoiceProblem, toToolConfig } from "./tools.ts";
 import type { ConverseBody, InferenceConfig, Message } from "./wire.ts";
 import { closedSchema } from "./closed-schema.ts";
-import { converseStops } from "./stops.ts";
+import { converseStops, STOP_SEQUENCE_PATH } from "./stops.ts";
 
 /** The per-model settings this route honours (model-settings.ts), as configured. */
 export type ConverseSettings = Pick<
@@ -70,14 +70,16 @@ export function buildConverseBody(
     hot &&
     refuseOrDrop([{ param: "temperature", why: HOTTER_THAN_CONVERSE }], "converse", dropsParameters(request, settings))
       .size > 0;
+  const stops = converseStops(request, modelId);
   const inference = inferenceConfig(
     request,
     reasoning.maxTokens ?? maxTokens,
     thinking.dropSampling,
     dropTemperature,
-    converseStops(request, modelId).sent,
+    stops.sent,
   );
   if (inference) body.inferenceConfig = inference;
+  if (stops.sent.length && stops.applied.length) body.additionalModelResponseFieldPaths = [STOP_SEQUENCE_PATH];
   if (tools) body.toolConfig = tools;
   // reasoning_effort "none", or a tool loop that turns thinking off, overrides thinking the settings'
   // raw fields turn on, as it does reasoning_budget.

@@ -2,6 +2,7 @@
 // takes. Claude refuses a stop of only whitespace (Bedrock's 400 "stop_sequences: each stop
 // sequence must contain non-whitespace"), and OpenAI clients send such stops often (`"\n"`,
 // `"\n\n"`): for Claude they are applied here to the answer's text instead (answer.ts, stream.ts).
+import { isJsonObject } from "../../json.ts";
 import type { ChatCompletionRequest } from "../../openai/types.ts";
 import { modelFamily } from "./model-family.ts";
 
@@ -35,4 +36,19 @@ export function isBlank(text: string): boolean {
     if (code !== 0x85 && (code < 0x1c || code > 0x1f)) return false;
   }
   return text !== "";
+}
+
+/**
+ * When stops are both sent and applied, Bedrock strips the sent stop it matched, and a stop
+ * applied here may have completed inside it: Converse is asked which it was. Claude answers it
+ * in its closing message_delta, so the pointer is `/delta/stop_sequence` (the API reference's
+ * example, `/stop_sequence`, points nowhere for Claude and is ignored; vercel/ai#11410).
+ */
+export const STOP_SEQUENCE_PATH = "/delta/stop_sequence";
+
+/** The sent stop Bedrock matched, from a Converse answer's or messageStop's fields. */
+export function matchedStop(stopReason: unknown, fields: unknown): string | undefined {
+  if (stopReason !== "stop_sequence" || !isJsonObject(fields) || !isJsonObject(fields.delta)) return undefined;
+  const stop = fields.delta.stop_sequence;
+  return typeof stop === "string" && stop ? stop : undefined;
 }

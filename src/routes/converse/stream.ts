@@ -14,6 +14,7 @@ import type { StreamMapper, StreamPart } from "../types.ts";
 import { incompleteStream } from "../completion-route.ts";
 import { createStopCutter } from "../stop-cutter.ts";
 import { callId, converseFinishReason, converseUsage } from "./answer.ts";
+import { matchedStop } from "./stops.ts";
 
 /** Events in, deltas out; a stream cut before messageStop is an error at end(), not a short answer. */
 export function createConverseStreamMapper(stops: readonly string[] = []): StreamMapper {
@@ -130,8 +131,10 @@ export function createConverseStreamMapper(stops: readonly string[] = []): Strea
           return [{ delta: { tool_calls: [{ index, function: { arguments: "{}" } }] } }];
         }
         case "messageStop": {
-          // The text held back for a stop that can no longer complete.
-          const rest = cutter?.flush();
+          // The text held back for a stop that can no longer complete, or that completes inside
+          // the stop Bedrock applied (and cut off).
+          const upstream = matchedStop(json.stopReason, json.additionalModelResponseFields);
+          const rest = upstream === undefined ? cutter?.flush() : cutter?.close(upstream);
           finish = converseFinishReason(json.stopReason);
           const end: StreamPart = { delta: {}, finish_reason: finish };
           return rest ? [{ delta: { content: rest } }, end] : [end];

@@ -41,6 +41,7 @@ export type ConverseBody = {
   inferenceConfig?: InferenceConfig;
   toolConfig?: ToolConfig;
   additionalModelRequestFields?: JsonObject;
+  additionalModelResponseFieldPaths?: string[];
   guardrailConfig?: JsonObject;
   outputConfig?: JsonObject;
 };
