@@ -31,6 +31,8 @@ describe("which stops go to Bedrock and which the route applies", () => {
     "amazon.nova-pro-v1:0",
     "meta.llama3-1-70b-instruct-v1:0",
     "arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/a1b2c3d4e5f6",
+    "arn:aws:bedrock:us-east-1:123456789012:provisioned-model/a1b2c3d4e5f6",
+    "arn:aws:bedrock:us-east-1:123456789012:custom-model-deployment/a1b2c3d4e5f6",
   ])("%s: all are sent", (modelId) => {
     expect(converseStops(request(["\n", "END"]), modelId)).toEqual({ sent: ["\n", "END"], applied: [] });
   });
