@@ -4,7 +4,7 @@ import { createEmulator } from "../emulator/handler.ts";
 import { emulatorModelId } from "../emulator/model-id.ts";
 import { createBedrock } from "../src/index.ts";
 import { cutBody } from "../test/helpers/cut-body.ts";
-import { pacedBody, settledAfter, stalledBody } from "../test/helpers/stalled-body.ts";
+import { bodyLocked, pacedBody, settledAfter, stalledBody } from "../test/helpers/stalled-body.ts";
 import { createApp, type LogLine } from "./app.ts";
 import { DRAIN_WINDOW_MS, MAX_DRAIN_MS, READ_WINDOW_MS } from "./body.ts";
 import type { ProxyEnv } from "./config.ts";
@@ -593,17 +593,12 @@ describe("a request body that stalls, on an answer that does not read it (codere
       duplex: "half",
     }) as RequestInit;
 
-  /** Until the drain has begun (after the key's digest, in real time): then the fake clock runs its time. */
-  async function drainBegun(body: ReadableStream<Uint8Array>): Promise<void> {
-    while (!body.locked) await new Promise((resolve) => setImmediate(resolve));
-  }
-
   it("an answer that is no refusal (a preflight's 204) goes when the first window is up, the body given up (codereview29 #2)", async () => {
     const logs: LogLine[] = [];
     const app = await stalledApp(logs);
     const sent = stalledBody();
     const answer = Promise.resolve(app.request("/v1/chat/completions", preflight(sent.body)));
-    await drainBegun(sent.body);
+    await bodyLocked(sent.body);
     expect(await settledAfter(answer, DRAIN_WINDOW_MS - 1)).toBe(false);
     expect(await settledAfter(answer, 1)).toBe(true);
     expect((await answer).status).toBe(204);
@@ -621,7 +616,7 @@ describe("a request body that stalls, on an answer that does not read it (codere
       const answer = Promise.resolve(
         app.request(path, { method: "POST", headers, body: sent.body, duplex: "half" } as RequestInit),
       );
-      await drainBegun(sent.body);
+      await bodyLocked(sent.body);
       expect(await settledAfter(answer, DRAIN_WINDOW_MS)).toBe(true);
       expect((await answer).status).toBe(status);
       await (await answer).text();
@@ -641,7 +636,7 @@ describe("a request body that stalls, on an answer that does not read it (codere
       // 64 KiB every 52 ms: 3 MB take 2.4 s.
       const sent = pacedBody({ piece: 64 * 1024, everyMs: 52, total });
       const answer = Promise.resolve(app.request("/v1/chat/completions", init(sent.body)));
-      await drainBegun(sent.body);
+      await bodyLocked(sent.body);
       expect(await settledAfter(answer, DRAIN_WINDOW_MS)).toBe(false);
       expect(await settledAfter(answer, 1000)).toBe(true);
       expect((await answer).status).toBe(status);
@@ -677,17 +672,12 @@ describe("a request body read by the proxy: bounded by its progress, not by a fi
     );
   }
 
-  /** Once the reading has begun (after the key's digest, in real time), the clock runs its time. */
-  async function readingBegun(body: ReadableStream<Uint8Array>): Promise<void> {
-    while (!body.locked) await new Promise((resolve) => setImmediate(resolve));
-  }
-
   it("one that stalls is answered 408 request_body_timeout when its first window is up, logged as such, the body cancelled and no timer left", async () => {
     const logs: LogLine[] = [];
     const app = await timedApp(logs);
     const sent = stalledBody();
     const answer = post(app, sent.body);
-    await readingBegun(sent.body);
+    await bodyLocked(sent.body);
     expect(await settledAfter(answer, READ_WINDOW_MS - 1)).toBe(false);
     expect(await settledAfter(answer, 1)).toBe(true);
     const response = await answer;
@@ -713,7 +703,7 @@ describe("a request body read by the proxy: bounded by its progress, not by a fi
     // 16 KiB every 250 ms.
     const sent = pacedBody({ piece: 16 * 1024, everyMs: 250, total, model: "llama" });
     const answer = post(app, sent.body, total);
-    await readingBegun(sent.body);
+    await bodyLocked(sent.body);
     expect(await settledAfter(answer, 61_000)).toBe(false);
     expect(await settledAfter(answer, 1_000)).toBe(true);
     const response = await answer;
@@ -732,7 +722,7 @@ describe("a request body read by the proxy: bounded by its progress, not by a fi
     // 15,000 bytes every 100 ms.
     const sent = pacedBody({ piece: 15_000, everyMs: 100, total });
     const answer = post(app, sent.body, total);
-    await readingBegun(sent.body);
+    await bodyLocked(sent.body);
     expect(await settledAfter(answer, MAX_DRAIN_MS - 1)).toBe(false);
     expect(await settledAfter(answer, 1)).toBe(true);
     const response = await answer;

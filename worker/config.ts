@@ -14,7 +14,7 @@ import { accessKeyIdProblem } from "./access-key-id.ts";
 import { resolveDeploymentCredentials } from "./deployment-credentials.ts";
 import { maskAwsIds } from "./http.ts";
 import { repeatedNames } from "./json-names.ts";
-import { notJsonProblem } from "./json-syntax.ts";
+import { bindingJson } from "./json-syntax.ts";
 import { type ApiKeyEntry, type ClientKey, parseApiKeys, readClientKeys } from "./keys.ts";
 import { kindOf, quoteUrl, quoteValue } from "./quote-value.ts";
 import { secretHint } from "./secret-hint.ts";
@@ -313,15 +313,8 @@ function readModels(
     problems.push('MODELS is not set: give a JSON object of public name -> "bedrock/<route>/<model-arn>"');
     return {};
   }
-  let table: unknown = raw;
-  if (typeof raw === "string") {
-    try {
-      table = JSON.parse(raw);
-    } catch {
-      problems.push(notJsonProblem("MODELS", raw));
-      return {};
-    }
-  }
+  const table = bindingJson("MODELS", raw, problems);
+  if (table === undefined) return {};
   const fallback = region ? { region, setting: "AWS_REGION" } : undefined;
   if (table === null || typeof table !== "object" || Array.isArray(table))
     return parseEntries(table, problems, fallback);

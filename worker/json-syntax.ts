@@ -11,8 +11,21 @@ export function whereJsonBreaks(text: string): string | undefined {
   return error.ended ? `it ends too soon, at ${where}` : `it breaks at ${where}`;
 }
 
-/** A binding's problem when its text is not JSON. */
-export function notJsonProblem(binding: string, text: string): string {
+/**
+ * A JSON binding's value: what JSON.parse makes of its text (an object given as one, on Deno, Bun
+ * and Node, as it is), or undefined when it is not JSON, with the problem saying where it breaks.
+ */
+export function bindingJson(binding: string, raw: unknown, problems: string[]): unknown {
+  if (typeof raw !== "string") return raw;
+  try {
+    return JSON.parse(raw);
+  } catch {
+    problems.push(notJsonProblem(binding, raw));
+    return undefined;
+  }
+}
+
+function notJsonProblem(binding: string, text: string): string {
   const where = whereJsonBreaks(text);
   return where ? `${binding} is not valid JSON: ${where}` : `${binding} is not valid JSON`;
 }

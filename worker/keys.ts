@@ -9,7 +9,7 @@
 import { isRateLimiter, type RateLimiter } from "./cloudflare.ts";
 import type { ProxyBindings, ProxyEnv } from "./config.ts";
 import { repeatedNames } from "./json-names.ts";
-import { notJsonProblem } from "./json-syntax.ts";
+import { bindingJson } from "./json-syntax.ts";
 import { KEY_LIKE, kindOf, NAME_LENGTH, quoteValue } from "./quote-value.ts";
 import { secretHint } from "./secret-hint.ts";
 
@@ -316,15 +316,8 @@ function nameShown(name: string, entry: unknown): boolean {
 
 function readTable(raw: ProxyEnv["API_KEYS"], problems: string[]): Record<string, unknown> {
   if (raw === undefined || raw === "") return {};
-  let table: unknown = raw;
-  if (typeof raw === "string") {
-    try {
-      table = JSON.parse(raw);
-    } catch {
-      problems.push(notJsonProblem("API_KEYS", raw));
-      return {};
-    }
-  }
+  const table = bindingJson("API_KEYS", raw, problems);
+  if (table === undefined) return {};
   if (table === null || typeof table !== "object" || Array.isArray(table)) {
     problems.push('API_KEYS must be a JSON object of key name -> { "key": "…", … }');
     return {};

@@ -78,3 +78,11 @@ export function pacedBody(pace: {
   });
   return { body, sent: () => sent, cancelled: () => cancelled };
 }
+
+/**
+ * Resolves once the proxy has begun to read `body` (its reader taken: after the key's digest, in
+ * real time), so that a fake clock runs the read's or the drain's time from there.
+ */
+export async function bodyLocked(body: ReadableStream<Uint8Array>): Promise<void> {
+  while (!body.locked) await new Promise((resolve) => setImmediate(resolve));
+}
