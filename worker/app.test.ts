@@ -688,7 +688,7 @@ describe("a request body read by the proxy: bounded by its progress, not by a fi
         code: "request_body_timeout",
         param: null,
         message:
-          "The request body came too slowly (less than 16 KiB in 10 s, or not all of it within 300 s): send the whole body at once, without pausing.",
+          "The request body came too slowly (less than 16 KiB in 10 s, or not all of it within 240 s): send the whole body at once, without pausing.",
       },
     });
     expect(sent.cancelled()).toBe(true);

@@ -359,7 +359,7 @@ describe("a body that stalls or trickles while it is read: 408, its reading give
     type: "invalid_request_error",
     code: "request_body_timeout",
     message:
-      "The request body came too slowly (less than 16 KiB in 10 s, or not all of it within 300 s): send the whole body at once, without pausing.",
+      "The request body came too slowly (less than 16 KiB in 10 s, or not all of it within 240 s): send the whole body at once, without pausing.",
   };
 
   const outcome = async (read: Promise<BedrockEdgeError>) => {
@@ -399,7 +399,7 @@ describe("a body that stalls or trickles while it is read: 408, its reading give
 
   it("one that keeps coming just above the floor, and never ends, is given up at MAX_BODY_READ_MS", async () => {
     fakeTimers();
-    // 2 KiB a second: 20 KiB a window, over READ_FLOOR_BYTES; 600 KB in 300 s, within the limit.
+    // 2 KiB a second: 20 KiB a window, over READ_FLOOR_BYTES; 480 KiB in 240 s, within the limit.
     expect(20 * 1024).toBeGreaterThan(READ_FLOOR_BYTES);
     const sent = pacedBody({ piece: 2 * 1024, everyMs: 1000 });
     const read = errorOf(() => readJsonBody(requestWith(sent.body), BIG), BedrockEdgeError);
@@ -409,22 +409,49 @@ describe("a body that stalls or trickles while it is read: 408, its reading give
     expect(sent.cancelled()).toBe(true);
   });
 
-  it("a small body of a declared length (up to WHOLE_BODY_BYTES), read whole, that stalls: a 408 at WHOLE_BODY_READ_MS, no timer left", async () => {
+  it("no answer comes later than the read's and the drain's bounds added (270 s), within the 300 s Node's server gives a request, whose bare 408 would come first (codereview31 #2)", async () => {
     fakeTimers();
-    for (const [declared, limits] of [
-      [5_000, LIMITS],
-      [WHOLE_BODY_BYTES, BIG],
+    expect(MAX_BODY_READ_MS + MAX_DRAIN_MS).toBeLessThan(300_000);
+    // The review's: 57 KiB a second passes the 16 MiB limit at 288 s; drained for 30 s more, its 413
+    // would have gone at 318 s, to a connection Node had closed. Now the read's bound ends it first.
+    const sent = pacedBody({ piece: 57 * 1024, everyMs: 1000, total: 20 * 1024 * 1024 });
+    const read = errorOf(() => readJsonBody(requestWith(sent.body), BIG), BedrockEdgeError);
+    expect(await settledAfter(read, MAX_BODY_READ_MS)).toBe(true);
+    expect(await outcome(read)).toEqual(TOO_SLOW);
+    expect(sent.cancelled()).toBe(true);
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it("a small body of a declared length (up to WHOLE_BODY_BYTES), read whole, that stalls: a 408 when the floor's time for its length is up (WHOLE_BODY_READ_MS at least), no timer left", async () => {
+    fakeTimers();
+    for (const [declared, limits, ms] of [
+      [5_000, LIMITS, WHOLE_BODY_READ_MS],
+      // 16 windows of READ_FLOOR_BYTES: as long as a body read piece by piece may take at the floor.
+      [WHOLE_BODY_BYTES, BIG, 160_000],
     ] as const) {
       const sent = stalledBody();
       const read = errorOf(() => readJsonBody(requestWith(sent.body, declared), limits), BedrockEdgeError);
-      expect(await settledAfter(read, WHOLE_BODY_READ_MS - 1)).toBe(false);
+      expect(await settledAfter(read, ms - 1)).toBe(false);
       expect(await settledAfter(read, 1)).toBe(true);
       expect(await outcome(read)).toEqual({
         ...TOO_SLOW,
-        message: "The request body did not arrive within 30 s: send the whole body at once, without pausing.",
+        message: `The request body did not arrive within ${ms / 1000} s: send the whole body at once, without pausing.`,
       });
       expect(vi.getTimerCount()).toBe(0);
     }
+  });
+
+  it("a small body on a link too slow for 30 s is read as a larger one would be, not cut sooner (codereview31 #1)", async () => {
+    fakeTimers();
+    // The review's: 200 KiB at 40 kbit/s (5,000 bytes a second) takes 41 s; 300 KiB, read piece by
+    // piece at the same pace, was read to its end while this one got a 408 at 30 s.
+    const total = 200 * 1024;
+    const sent = pacedBody({ piece: 5_000, everyMs: 1000, total, model: "vision" });
+    const read = readJsonBody(requestWith(sent.body, total), BIG);
+    expect(await settledAfter(read, 41_000)).toBe(true);
+    expect((await read).model).toBe("vision");
+    expect(sent.cancelled()).toBe(false);
+    expect(vi.getTimerCount()).toBe(0);
   });
 
   it("a body that arrives in time leaves no timer behind either", async () => {
@@ -471,12 +498,13 @@ describe("a body over its limit still uploading when the read's time would be up
     }
   });
 
-  it("chunked, past the limit only after 250 s of reading: drained for the drain's 30 s more, then the 413 (the read's 300 s do not cut it)", async () => {
+  it("chunked, past the limit only after 220 s of reading: drained for the drain's 30 s more, then the 413 (the read's 240 s do not cut it), within Node's 300 s", async () => {
     fakeTimers();
-    // 64 KiB a second: the 16 MiB limit passed at 257 s; 18 MiB in all would take 288 s.
-    const sent = pacedBody({ piece: 64 * 1024, everyMs: 1000, total: 18 * 1024 * 1024 });
+    // 72 KiB a second: the 16 MiB limit passed at 228 s; 20 MiB in all would take 285 s.
+    const sent = pacedBody({ piece: 72 * 1024, everyMs: 1000, total: 20 * 1024 * 1024 });
     const refused = refusal(readJsonBody(requestWith(sent.body), BIG));
-    expect(await settledAfter(refused, 257_000 + MAX_DRAIN_MS - 1)).toBe(false);
+    expect(228_000 + MAX_DRAIN_MS).toBeLessThan(300_000);
+    expect(await settledAfter(refused, 228_000 + MAX_DRAIN_MS - 1)).toBe(false);
     expect(await settledAfter(refused, 1)).toBe(true);
     expect(await refused).toMatchObject({ status: 413, code: "request_too_large" });
     expect(sent.cancelled()).toBe(true);

@@ -39,19 +39,23 @@ export const MAX_DRAIN_MS = 30_000;
  * must not be cut: the default 4 MiB takes 34 s at 1 Mbit/s, a 16 MiB model's body 134 s.
  *
  * A body declared at most WHOLE_BODY_BYTES is read by the runtime in one piece (see readBodyOf),
- * where its progress cannot be watched: it must arrive within WHOLE_BODY_READ_MS, 256 KiB at
- * 70 kbit/s. Any other body is read piece by piece and must keep coming: at least READ_FLOOR_BYTES
- * in every READ_WINDOW_MS (13 kbit/s; a window long enough for a mobile link's pauses), and all of
- * it within MAX_BODY_READ_MS (Node's own requestTimeout), which bounds a client that sends just
- * above the floor. A stall is given up at most two windows after its last byte. Once a body is
- * known to be over its limit, it is no longer read but drained, under the drain's own bounds
- * (DRAIN_WINDOW_MS), and its answer is the 413 whatever the time.
+ * where its progress cannot be watched: it must arrive within the time the floor below gives its
+ * length, and WHOLE_BODY_READ_MS at least (wholeReadMs: 30 s for up to 48 KiB, 160 s for 256 KiB),
+ * so that a slow link cuts a small body no sooner than a large one. Any other body is read piece
+ * by piece and must keep coming: at least READ_FLOOR_BYTES in every READ_WINDOW_MS (13 kbit/s; a
+ * window long enough for a mobile link's pauses), and all of it within MAX_BODY_READ_MS, which
+ * bounds a client that sends just above the floor. A stall is given up at most two windows after
+ * its last byte. Once a body is known to be over its limit, it is no longer read but drained,
+ * under the drain's own bounds (DRAIN_WINDOW_MS), and its answer is the 413 whatever the time.
+ * MAX_BODY_READ_MS and MAX_DRAIN_MS add up to 270 s: within the 300 s Node's HTTP server gives a
+ * request (requestTimeout, as @hono/node-server keeps it), whose own bare 408 would otherwise
+ * come first and be retried by the openai SDKs, the whole body uploaded again.
  */
 export const WHOLE_BODY_BYTES = 256 * 1024;
 export const WHOLE_BODY_READ_MS = 30_000;
 export const READ_WINDOW_MS = 10_000;
 export const READ_FLOOR_BYTES = 16 * 1024;
-export const MAX_BODY_READ_MS = 300_000;
+export const MAX_BODY_READ_MS = 240_000;
 
 export interface BodyLimits {
   /** The largest limit of any model: how far a body is read before the model is known. */
@@ -211,7 +215,8 @@ async function readBodyOf(request: Request, limit: number): Promise<{ text: stri
   // would bound an honest upload on a slow link by a fixed time. Every server runtime holds a body to the length it declares (workerd,
   // Node's HTTP parser under @hono/node-server, Deno and Bun): only a Request made in-process
   // could declare less than it holds. Its size is still checked after the read.
-  if (declared !== undefined && declared <= Math.min(limit, WHOLE_BODY_BYTES)) return readWhole(request, limit);
+  if (declared !== undefined && declared <= Math.min(limit, WHOLE_BODY_BYTES))
+    return readWhole(request, declared, limit);
   if (!request.body) return { text: "", bytes: 0 };
   if (declared !== undefined && declared > limit) {
     // Known too large before a byte is read: drained under the drain's own bounds, then the 413.
@@ -221,17 +226,23 @@ async function readBodyOf(request: Request, limit: number): Promise<{ text: stri
   return readPieces(request.body.getReader(), limit);
 }
 
-/** A small body of a declared length, read whole by the runtime within WHOLE_BODY_READ_MS. */
-async function readWhole(request: Request, limit: number): Promise<{ text: string; bytes: number }> {
+/** How long a body declared `bytes` long, read whole, may take: the read's floor for its length. */
+function wholeReadMs(bytes: number): number {
+  return Math.max(WHOLE_BODY_READ_MS, Math.ceil(bytes / READ_FLOOR_BYTES) * READ_WINDOW_MS);
+}
+
+/** A small body of a declared length, read whole by the runtime within wholeReadMs. */
+async function readWhole(request: Request, declared: number, limit: number): Promise<{ text: string; bytes: number }> {
+  const ms = wholeReadMs(declared);
   let timer: ReturnType<typeof setTimeout> | undefined;
   const late = new Promise<"late">((resolve) => {
-    timer = setTimeout(resolve, WHOLE_BODY_READ_MS, "late");
+    timer = setTimeout(resolve, ms, "late");
   });
   try {
     const buffer = await Promise.race([request.arrayBuffer(), late]);
     // Given up. The read cannot be cancelled from here (the body's stream is locked to it): the
     // server's own cleanup of the request ends it.
-    if (buffer === "late") throw bodyTimeout(`did not arrive within ${WHOLE_BODY_READ_MS / 1000} s`);
+    if (buffer === "late") throw bodyTimeout(`did not arrive within ${ms / 1000} s`);
     if (buffer.byteLength > limit) throw overLimit(limit);
     return { text: decoder.decode(buffer), bytes: buffer.byteLength };
   } finally {
