@@ -568,22 +568,22 @@ describe("a client that stops sending its request body", () => {
   });
 });
 
-describe("a request body that stalls, on an answer that does not read it (codereview28 #1)", () => {
-  async function stalledApp(logs: LogLine[]) {
-    const app = createApp({
-      env: { ...ONE_MODEL, CORS_ORIGINS: "https://app.example.com" },
-      log: (line) => logs.push(line),
-    });
-    // The state is built first. Only timers are faked: a key's digest and setImmediate stay real.
-    await (await app.request("/health")).text();
-    logs.length = 0;
-    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
-    onTestFinished(() => {
-      vi.useRealTimers();
-    });
-    return app;
-  }
+/**
+ * The app, its state built first; then only timers are faked (a key's digest and setImmediate stay
+ * real), for the tests of bodies that stall or come slowly.
+ */
+async function appOnFakeTimers(logs: LogLine[], env: ProxyEnv = ONE_MODEL) {
+  const app = createApp({ env, log: (line) => logs.push(line) });
+  await (await app.request("/health")).text();
+  logs.length = 0;
+  vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
+  onTestFinished(() => {
+    vi.useRealTimers();
+  });
+  return app;
+}
 
+describe("a request body that stalls, on an answer that does not read it (codereview28 #1)", () => {
   /** A preflight, whose 204 is no refusal, carrying `body`. */
   const preflight = (body: ReadableStream<Uint8Array>) =>
     ({
@@ -595,7 +595,7 @@ describe("a request body that stalls, on an answer that does not read it (codere
 
   it("an answer that is no refusal (a preflight's 204) goes when the first window is up, the body given up (codereview29 #2)", async () => {
     const logs: LogLine[] = [];
-    const app = await stalledApp(logs);
+    const app = await appOnFakeTimers(logs, { ...ONE_MODEL, CORS_ORIGINS: "https://app.example.com" });
     const sent = stalledBody();
     const answer = Promise.resolve(app.request("/v1/chat/completions", preflight(sent.body)));
     await bodyLocked(sent.body);
@@ -607,7 +607,7 @@ describe("a request body that stalls, on an answer that does not read it (codere
 
   it("a refusal made before the body is read (401, 404) goes when the first window is up, the body given up", async () => {
     const logs: LogLine[] = [];
-    const app = await stalledApp(logs);
+    const app = await appOnFakeTimers(logs, { ...ONE_MODEL, CORS_ORIGINS: "https://app.example.com" });
     for (const [path, headers, status] of [
       ["/v1/chat/completions", {}, 401],
       ["/v1/nothing", { authorization: `Bearer ${ONE_MODEL.PROXY_API_KEYS}` }, 404],
@@ -627,7 +627,7 @@ describe("a request body that stalls, on an answer that does not read it (codere
 
   it("an upload at 10 Mbit/s that outlasts a window is read to its end first: a 401, and a preflight's 204 (codereview29 #1, #2)", async () => {
     const logs: LogLine[] = [];
-    const app = await stalledApp(logs);
+    const app = await appOnFakeTimers(logs, { ...ONE_MODEL, CORS_ORIGINS: "https://app.example.com" });
     const total = 3_000_000;
     for (const [init, status] of [
       [(body: ReadableStream<Uint8Array>) => ({ method: "POST", body, duplex: "half" }) as RequestInit, 401],
@@ -648,18 +648,6 @@ describe("a request body that stalls, on an answer that does not read it (codere
 });
 
 describe("a request body read by the proxy: bounded by its progress, not by a fixed time (leftovers #2, codereview30)", () => {
-  /** The app, its state built; then only timers are faked: a key's digest and setImmediate stay real. */
-  async function timedApp(logs: LogLine[]) {
-    const app = createApp({ env: ONE_MODEL, log: (line) => logs.push(line) });
-    await (await app.request("/health")).text();
-    logs.length = 0;
-    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
-    onTestFinished(() => {
-      vi.useRealTimers();
-    });
-    return app;
-  }
-
   function post(app: ReturnType<typeof createApp>, body: ReadableStream<Uint8Array>, declared?: number) {
     const length: Record<string, string> = declared === undefined ? {} : { "content-length": String(declared) };
     return Promise.resolve(
@@ -674,7 +662,7 @@ describe("a request body read by the proxy: bounded by its progress, not by a fi
 
   it("one that stalls is answered 408 request_body_timeout when its first window is up, logged as such, the body cancelled and no timer left", async () => {
     const logs: LogLine[] = [];
-    const app = await timedApp(logs);
+    const app = await appOnFakeTimers(logs);
     const sent = stalledBody();
     const answer = post(app, sent.body);
     await bodyLocked(sent.body);
@@ -698,7 +686,7 @@ describe("a request body read by the proxy: bounded by its progress, not by a fi
 
   it("an honest 4 MB within the 4 MiB default at 512 kbit/s (61 s), by its Content-Length: read to its end and parsed (codereview30 #2)", async () => {
     const logs: LogLine[] = [];
-    const app = await timedApp(logs);
+    const app = await appOnFakeTimers(logs);
     const total = 4_000_000;
     // 16 KiB every 250 ms.
     const sent = pacedBody({ piece: 16 * 1024, everyMs: 250, total, model: "llama" });
@@ -717,7 +705,7 @@ describe("a request body read by the proxy: bounded by its progress, not by a fi
 
   it("6 MB over the 4 MiB default at 1.2 Mbit/s (40 s), by its Content-Length: its 413 when the drain's bound is up, never a 408 (codereview30 #1)", async () => {
     const logs: LogLine[] = [];
-    const app = await timedApp(logs);
+    const app = await appOnFakeTimers(logs);
     const total = 6_000_000;
     // 15,000 bytes every 100 ms.
     const sent = pacedBody({ piece: 15_000, everyMs: 100, total });
