@@ -54,6 +54,21 @@ describe("answers", () => {
     expect(closed).not.toContain("</think>");
   });
 
+  it("r1 and qwen3 open their own think block after a prompt that opened none (R1 after a tool result)", () => {
+    const text = (format: "r1" | "qwen3", prompt: string) =>
+      completionAnswer(spec(format), { prompt, stop: [] })
+        .pieces.map((piece) => piece.text)
+        .join("");
+    const afterTool = text("r1", "<｜tool▁output▁begin｜>18°C<｜tool▁output▁end｜><｜tool▁outputs▁end｜>");
+    expect(afterTool).toMatch(/^<think>\nOkay, .*\n<\/think>\n\nHello from the Bedrock emulator \(r1\)/);
+    const qwen = text("qwen3", "<|im_start|>user\nHi<|im_end|>\n<|im_start|>assistant\n");
+    expect(qwen).toMatch(/^<think>\nOkay, .*\n<\/think>\n\nHello from the Bedrock emulator \(qwen3\)/);
+    // A chat_template whose generation prompt opens the block (Qwen3.5): the model continues it.
+    const opened = text("qwen3", "<|im_start|>user\nHi<|im_end|>\n<|im_start|>assistant\n<think>\n");
+    expect(opened).toMatch(/^Okay, .*\n<\/think>\n\nHello from the Bedrock emulator \(qwen3\)/);
+    expect(text("qwen3", "<|im_start|>assistant\n<think>\n\n</think>\n\n")).toMatch(/^Hello from/);
+  });
+
   it("cuts at max_gen_len with stop reason length", () => {
     const answer = completionAnswer(spec("qwen2"), { prompt: "x", maxTokens: 2, stop: [] });
     expect(answer).toMatchObject({ outputTokens: 2, finishReason: "length" });

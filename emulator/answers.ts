@@ -7,7 +7,7 @@ import { hashNumber } from "./hash.ts";
 import type { ChatMessage, ToolChoice } from "./chat-request.ts";
 import type { ModelFormat, ModelOptions } from "./model-id.ts";
 import { longPieces, splitPieces, tokensOf } from "./pieces.ts";
-import { DEEPSEEK_ASSISTANT, prefillAt, prefillContinuation, type Prefill } from "./prefills.ts";
+import { prefillAt, prefillContinuation, type Prefill } from "./prefills.ts";
 import { pythonJson } from "./python-json.ts";
 import { type Constraint, constrainedText } from "./structured-output.ts";
 import {
@@ -50,8 +50,6 @@ export const REASONING_TEXT =
 export const TOOL_RESULT_TEXT = "Thanks, the tool answered. The weather in Paris is sunny, 21 °C.";
 /** Pieces kept by the `length` option when the request sets no limit. */
 export const LENGTH_DEFAULT_PIECES = 16;
-
-const QWEN3_NO_THINKING = "<think>\n\n</think>\n\n";
 
 function greeting(name: string, what: string, text: string): string {
   return `Hello from the Bedrock emulator (${name}). Your ${what} had ${countCodePoints(text)} characters.`;
@@ -216,13 +214,16 @@ function cutAtStop(pieces: Piece[], stops: readonly string[]): string | null {
 }
 
 /**
- * r1 prompts end inside `<think>`, unless the prompt already closed it empty (the library does
- * before an answer held to a format); qwen3 opens its own unless the prompt closed an empty one.
+ * A thinking model (r1, qwen3) continues the prompt as it ends: inside a think block the prompt
+ * opened (R1's generation prompt), it reasons and closes it; after a closed one (the library's
+ * empty block before a forced call or a held answer, qwen3's `enable_thinking: false`), it answers
+ * at once; anywhere else (qwen3's own template, R1 after a tool result), it opens its own.
  */
 function reasoningPrefix(format: ModelFormat, prompt: string): string {
-  if (format === "r1") return prompt.endsWith(DEEPSEEK_ASSISTANT) ? "" : `${REASONING_TEXT}\n</think>\n\n`;
-  if (format === "qwen3" && !prompt.endsWith(QWEN3_NO_THINKING)) return `<think>\n${REASONING_TEXT}\n</think>\n\n`;
-  return "";
+  if (format !== "r1" && format !== "qwen3") return "";
+  const end = prompt.trimEnd();
+  if (end.endsWith("</think>")) return "";
+  return end.endsWith("<think>") ? `${REASONING_TEXT}\n</think>\n\n` : `<think>\n${REASONING_TEXT}\n</think>\n\n`;
 }
 
 /**

@@ -37,9 +37,12 @@ type TemplateRoute = (typeof TEMPLATE_ROUTES)[number];
 function expectedText(route: TemplateRoute | "openai", prompt: string): string {
   const format = ROUTE_FORMATS[route];
   const greeting = `Hello from the Bedrock emulator (${format}). Your prompt had ${[...prompt].length} characters.`;
-  // R1 and Qwen3 think first: R1's prompts end inside <think>, Qwen3 opens its own.
-  if (route === "deepseek_r1") return `${REASONING_TEXT}\n</think>\n\n${greeting}`;
-  return route === "qwen3" ? `<think>\n${REASONING_TEXT}\n</think>\n\n${greeting}` : greeting;
+  // R1 and Qwen3 think first, continuing the prompt as it ends: a raw prompt that opens no think
+  // block gets one of their own. (This once expected R1 to reason without opening `<think>` after
+  // any prompt, the emulator's and the splitter's old assumption: reasoning32 #1.)
+  return route === "deepseek_r1" || route === "qwen3"
+    ? `<think>\n${REASONING_TEXT}\n</think>\n\n${greeting}`
+    : greeting;
 }
 
 describe.each(TEMPLATE_ROUTES)("route %s", (route) => {

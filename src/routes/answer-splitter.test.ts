@@ -4,6 +4,7 @@ import {
   type AnswerPart,
   createAnswerSplitter,
   partialMarkerLength,
+  reasoningStart,
   type SplitterOptions,
   type ToolSyntax,
 } from "./answer-splitter.ts";
@@ -820,6 +821,35 @@ describe("an end-of-turn token in or around a tool block: the first of it and th
       );
     });
   }
+});
+
+describe("reasoningStart: where the answer starts, read from the prompt it continues (reasoning32)", () => {
+  it("inside reasoning after an open <think> and the layout after it", () => {
+    expect(reasoningStart("<｜User｜>Hi<｜Assistant｜><think>\n")).toBe("always");
+    expect(reasoningStart("<|im_start|>assistant\n<think>\n")).toBe("always");
+    expect(reasoningStart("<|im_start|>assistant\n<think>")).toBe("always");
+    expect(reasoningStart("<|im_start|>assistant\n<think> \r\n\t\n")).toBe("always");
+  });
+
+  it("as content after a closed think block: the empty one a forced call, a held answer or enable_thinking false prefills", () => {
+    expect(reasoningStart("<｜Assistant｜><think>\n\n</think>\n\n")).toBe("never");
+    expect(reasoningStart("<|im_start|>assistant\n<think>\n\n</think>\n\n")).toBe("never");
+    expect(reasoningStart("<think>\nI thought.\n</think>")).toBe("never");
+  });
+
+  it("as the answer opens anywhere else: R1 after a tool result, Qwen3's own generation prompt", () => {
+    expect(reasoningStart("<｜tool▁output▁end｜><｜tool▁outputs▁end｜>")).toBe("detect");
+    expect(reasoningStart("<|im_start|>user\nHi<|im_end|>\n<|im_start|>assistant\n")).toBe("detect");
+    expect(reasoningStart("")).toBe("detect");
+    expect(reasoningStart("\n\n")).toBe("detect");
+  });
+
+  it("only layout is skipped: a tag followed by other text, or by other spacing, is not the prompt's end", () => {
+    expect(reasoningStart("<think>\nSo far")).toBe("detect");
+    expect(reasoningStart("</think>\n\nAnswer: ")).toBe("detect");
+    expect(reasoningStart("<think>\u3000")).toBe("detect");
+    expect(reasoningStart("<think/>")).toBe("detect");
+  });
 });
 
 describe("partialMarkerLength", () => {

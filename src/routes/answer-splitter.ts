@@ -100,9 +100,15 @@ export interface LeadingToolSyntax {
 
 export type ToolSyntax = MarkedToolSyntax | LeadingToolSyntax;
 
+/**
+ * Where an answer starts: "always" inside a think block (the prompt opened it); "detect" inside
+ * one only when the answer opens `<think>` itself; "never": the answer is content (a family that
+ * never thinks, or a prompt that closed the think block).
+ */
+export type ReasoningStart = "always" | "detect" | "never";
+
 export interface SplitterOptions {
-  /** "always": the answer starts inside a think block (the R1 prompt opens it); "detect": only when it opens with `<think>`. */
-  reasoning: "always" | "detect" | "never";
+  reasoning: ReasoningStart;
   /** Tool-call markup to recognise; absent when the request offered no tools. */
   tools?: ToolSyntax;
   /** End-of-turn tokens some models print; text stops there. */
@@ -171,6 +177,20 @@ function trimLayoutEnd(text: string): string {
   let end = text.length;
   while (end > 0 && isLayout(text.charCodeAt(end - 1))) end--;
   return text.slice(0, end);
+}
+
+/**
+ * Where the answer to a thinking family's `prompt` (as sent, up to the model's text) starts: inside
+ * reasoning when the prompt ends with an open `<think>` (R1's generation prompt, a Qwen3.5 or
+ * Qwen3-Thinking chat_template's); as content when it ends with a closed think block (the empty one
+ * a forced call, a held answer or `enable_thinking: false` prefills); else as the answer opens
+ * (R1 after a tool result, whose template opens no `<think>` there; Qwen3's own template).
+ */
+export function reasoningStart(prompt: string): ReasoningStart {
+  let end = prompt.length;
+  while (end > 0 && isLayout(prompt.charCodeAt(end - 1))) end--;
+  if (prompt.endsWith(THINK_OPEN, end)) return "always";
+  return prompt.endsWith(THINK_CLOSE, end) ? "never" : "detect";
 }
 
 /** Length of the longest tail of `text` that is a proper prefix of one of `markers`. */

@@ -10,9 +10,8 @@ import { badUpstream, invalidRequest, type BedrockEdgeError } from "../errors.ts
 import { CHUNK_EVENT } from "../eventstream/events.ts";
 import type { ChatCompletionRequest, ChoiceLogprobs, TokenLogprob } from "../openai/types.ts";
 import { createDeltaSplitter, type DeltaSplitter, finishWithCalls, messageOf, splitText } from "./answer-parts.ts";
-import type { SplitterOptions, ToolSyntax } from "./answer-splitter.ts";
+import { reasoningStart, type SplitterOptions, type ToolSyntax } from "./answer-splitter.ts";
 import {
-  callPrefill,
   type ConstrainedCall,
   constrainedCall,
   type ForcedCall,
@@ -47,7 +46,11 @@ export interface CompletionRouteSpec<Name extends string = string> {
   render: PromptRenderer;
   /** The chat_template_kwargs that template reads, all a request may set for it (none when absent). */
   variables?: readonly string[];
-  reasoning: "always" | "detect" | "never";
+  /**
+   * Whether the family thinks: its answers split into reasoning and content, starting where the
+   * rendered prompt leaves off (reasoningStart), whichever template rendered it.
+   */
+  thinks: boolean;
   /** How the family writes tool calls; absent when its template has none. */
   tools?: ToolSyntax;
   /**
@@ -161,6 +164,33 @@ function asForcedCall(text: TextRequest, route: string, constrained: Constrained
   if (constrained) text.structured_outputs = { json: constrained.schema };
 }
 
+/**
+ * The prompt up to where the model's text goes: the template's (the model's own, else the
+ * route's), then the prefill's lead when the answer is prefilled (forced-call.ts). A forced call's
+ * opening comes after it. `asked`: the request as sent, `kept`: as the route honours it.
+ */
+function promptBeforeAnswer(
+  spec: CompletionRouteSpec,
+  asked: ChatCompletionRequest,
+  kept: ChatCompletionRequest,
+  settings: ModelSettings,
+  prefilled: Prefilling | undefined,
+): string {
+  const render = settings.render ?? spec.render;
+  const variables = settings.templateVariables ?? {
+    settable: spec.variables ?? [],
+    template: `the ${spec.name} route's template`,
+  };
+  const drop = dropsParameters(asked, settings);
+  const kwargs = checkTemplateKwargs(kept.chat_template_kwargs, variables, drop);
+  const prompt = render({
+    messages: kept.messages,
+    tools: offersTools(kept) ? kept.tools : undefined,
+    kwargs: templateKwargs(spec, kept, kwargs ?? {}),
+  });
+  return prefilled ? prompt + promptPrefill(prompt, prefilled.format) : prompt;
+}
+
 function buildBody(
   spec: CompletionRouteSpec,
   request: ChatCompletionRequest,
@@ -169,18 +199,8 @@ function buildBody(
   const format = wireFormatOf(settings.wire_format);
   const kept = honoured(spec, request, settings);
   const prefilled = prefilling(spec, kept, format);
-  const render = settings.render ?? spec.render;
-  const variables = settings.templateVariables ?? {
-    settable: spec.variables ?? [],
-    template: `the ${spec.name} route's template`,
-  };
-  const kwargs = checkTemplateKwargs(kept.chat_template_kwargs, variables, dropsParameters(request, settings));
-  let prompt = render({
-    messages: kept.messages,
-    tools: offersTools(kept) ? kept.tools : undefined,
-    kwargs: templateKwargs(spec, kept, kwargs ?? {}),
-  });
-  if (prefilled) prompt += promptPrefill(prompt, prefilled.format, prefilled.call);
+  let prompt = promptBeforeAnswer(spec, request, kept, settings, prefilled);
+  if (prefilled?.call) prompt += prefilled.format.opening(prefilled.call.name);
   // The template wrote the images (routes without vision, and chat templates that write nothing
   // for them, refused them while rendering); the format takes the bytes, or cannot take them at all.
   const text = textRequestFromChat(kept, prompt, checkedImages(kept).images, format);
@@ -203,12 +223,15 @@ function readingFor(spec: CompletionRouteSpec, asked: ChatCompletionRequest, set
   const format = wireFormatOf(settings.wire_format);
   const request = honoured(spec, asked, settings);
   const prefilled = prefilling(spec, request, format);
-  const prefill = prefilled ? callPrefill(prefilled.format, prefilled.call) : "";
+  // The lead is the prompt's, which tells where the answer starts; the splitter reads the call's
+  // opening before the model's text. The prompt is rendered again: the same request gives the
+  // same prompt buildBody sent, and only a thinking family needs it.
+  const prefill = prefilled?.call ? prefilled.format.opening(prefilled.call.name) : "";
   const syntax = offersTools(request) ? spec.tools : undefined;
   const admitCalls = syntax && offeredCalls(syntax, request.tools ?? [], prefilled?.call);
   const reading: Reading = {
     splitter: {
-      reasoning: spec.reasoning,
+      reasoning: spec.thinks ? reasoningStart(promptBeforeAnswer(spec, asked, request, settings, prefilled)) : "never",
       tools: syntax,
       endMarkers: spec.endMarkers,
       ...(prefill ? { prefill } : {}),

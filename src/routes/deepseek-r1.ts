@@ -5,13 +5,14 @@ import { deepseekToolSyntax } from "./tool-syntax.ts";
 import type { Route } from "./types.ts";
 
 /**
- * DeepSeek R1 distills: the prompt opens `<think>`, so every answer starts with reasoning (it cannot
- * be switched off: `reasoning_effort` is ignored).
+ * DeepSeek R1 distills: the generation prompt opens `<think>`, so an answer to it starts with
+ * reasoning (it cannot be switched off: `reasoning_effort` is ignored); after a tool result the
+ * template opens none, and the answer is content unless it opens `<think>` itself.
  */
 export const deepseekR1Route: Route<"deepseek_r1"> = completionRoute({
   name: "deepseek_r1",
   render: renderDeepSeekR1Prompt,
-  reasoning: "always",
+  thinks: true,
   tools: deepseekToolSyntax,
   forcedCalls: deepseekForcedCalls,
   endMarkers: [EOS],

@@ -560,7 +560,7 @@ describe("forced calls elsewhere", () => {
   });
 
   it("refuses tool_choice on a route whose family has no forced-call format", () => {
-    const bare = completionRoute({ name: "llama", render: renderLlama31Prompt, reasoning: "never", endMarkers: [] });
+    const bare = completionRoute({ name: "llama", render: renderLlama31Prompt, thinks: false, endMarkers: [] });
     expect(refusal(() => bare.buildBody(request("required"), ARN, {}))).toMatchObject({
       status: 400,
       param: "tool_choice",

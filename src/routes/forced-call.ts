@@ -1,8 +1,9 @@
 // Forced tool calls on template routes (`tool_choice: "required"` or a named function). A prompt
 // cannot order a model to call, but the assistant turn can be prefilled with the family's call
-// opening, so the model's only way on is the rest of a call. The same prefill is fed to the answer
+// opening, so the model's only way on is the rest of a call. The opening is fed to the answer
 // splitter before the model's text, so the answer reads as the call it continues; it is never
 // returned to the client, and a model that answers text anyway gets its own text back, not a call.
+// The lead before it is the prompt's: the splitter's start is read from the prompt it ends.
 // A call the model began but did not finish is never given as a normal answer: cut by the token
 // limit it is the call so far with finish_reason "length" (answer-parts.ts), else an error here.
 // An answer held to a format (response_format, structured_outputs) gets the same lead without a
@@ -77,8 +78,8 @@ export function forcedCall(request: ChatCompletionRequest): ForcedCall | undefin
 }
 
 /**
- * The whole prefill, as the answer splitter reads it before the model's text: the lead and the
- * call's opening, or the lead alone (`call` undefined: an answer held to a format, not a call).
+ * The whole prefill: the lead and the call's opening, or the lead alone (`call` undefined: an
+ * answer held to a format, not a call).
  */
 export function callPrefill(format: ForcedCallFormat, call?: ForcedCall): string {
   return format.lead + (call ? format.opening(call.name) : "");

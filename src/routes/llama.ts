@@ -13,7 +13,7 @@ export const llamaRoute: Route<"llama"> = completionRoute({
   name: "llama",
   render: renderLlama31Prompt,
   variables: LLAMA31_VARIABLES,
-  reasoning: "never",
+  thinks: false,
   tools: llamaJsonToolSyntax,
   forcedCalls: llamaForcedCalls,
   endMarkers: [EOT, EOM, END_OF_TEXT],

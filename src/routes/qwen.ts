@@ -13,14 +13,15 @@ import type { Route } from "./types.ts";
 const QWEN_END = [IM_END, ENDOFTEXT];
 
 /**
- * Qwen3: reasoning when the answer opens with `<think>` (off with `enable_thinking: false`, or
- * `reasoning_effort` "none"/"minimal").
+ * Qwen3: reasoning when the answer opens with `<think>`, or (a chat_template such as Qwen3.5's or
+ * Qwen3-Thinking-2507's) when the prompt does (off with `enable_thinking: false`, or
+ * `reasoning_effort` "none"/"minimal", where the template reads the switch).
  */
 export const qwen3Route: Route<"qwen3"> = completionRoute({
   name: "qwen3",
   render: renderQwen3Prompt,
   variables: QWEN3_VARIABLES,
-  reasoning: "detect",
+  thinks: true,
   tools: qwenToolSyntax,
   forcedCalls: qwen3ForcedCalls,
   thinkingSwitch: "enable_thinking",
@@ -31,7 +32,7 @@ export const qwen3Route: Route<"qwen3"> = completionRoute({
 export const qwen2Route: Route<"qwen2"> = completionRoute({
   name: "qwen2",
   render: renderQwen2Prompt,
-  reasoning: "never",
+  thinks: false,
   tools: qwenToolSyntax,
   forcedCalls: qwen2ForcedCalls,
   endMarkers: QWEN_END,

@@ -1,0 +1,128 @@
+// Where a thinking family's answer starts is read from the prompt it continues (reasoningStart in
+// answer-splitter.ts), through the library, plain and streamed, with Bedrock answering what each
+// test scripts (reasoning32 #1 and #2): R1 after a tool result, whose template opens no `<think>`,
+// and a Qwen3 chat_template whose generation prompt opens it (Qwen3.5, Qwen3-*-Thinking-2507).
+import { describe, expect, it } from "vitest";
+import { chunkFrame } from "../emulator/frames.ts";
+import { type ChatCompletionCreateParams, createBedrock } from "../src/index.ts";
+import { streamOf } from "./helpers/bytes.ts";
+
+const ARN = "arn:aws:bedrock:us-east-1:123456789012:imported-model/abcd1234efgh";
+const CREDENTIALS = { accessKeyId: "AKIDEXAMPLE", secretAccessKey: "secret" };
+
+/** A Qwen3.5-style chat_template: its generation prompt opens the think block the model continues. */
+const THINK_IN_PROMPT =
+  "{%- for message in messages %}{{- '<|im_start|>' + message.role + '\\n' + message.content + '<|im_end|>\\n' }}" +
+  "{%- endfor %}{%- if add_generation_prompt %}{{- '<|im_start|>assistant\\n<think>\\n' }}{%- endif %}";
+
+/** The library with a Bedrock that answers `text` (streamed in 3-character chunks), and the prompts it was sent. */
+function answering(text: string) {
+  const prompts: string[] = [];
+  const bedrock = createBedrock({
+    credentials: CREDENTIALS,
+    maxRetries: 0,
+    models: { thinker: { model: `bedrock/qwen3/${ARN}`, chat_template: THINK_IN_PROMPT } },
+    fetch: async (input: RequestInfo | URL, init?: RequestInit) => {
+      const request = new Request(input, init);
+      prompts.push(String(((await request.json()) as { prompt: unknown }).prompt));
+      if (!request.url.includes("invoke-with-response-stream")) {
+        return Response.json({ generation: text, stop_reason: "stop" });
+      }
+      const pieces = text.match(/[\s\S]{1,3}/gu) ?? [];
+      const frames = pieces.map((generation, i) =>
+        chunkFrame({ generation, stop_reason: i === pieces.length - 1 ? "stop" : null }, i),
+      );
+      return new Response(streamOf(frames), { headers: { "content-type": "application/vnd.amazon.eventstream" } });
+    },
+  });
+  return { bedrock, prompts };
+}
+
+interface Read {
+  reasoning: string | undefined;
+  content: string | null;
+}
+
+/** The plain answer's message and the streamed one's, each as reasoning and content. */
+async function bothWays(text: string, request: ChatCompletionCreateParams): Promise<[Read, Read, string]> {
+  const { bedrock, prompts } = answering(text);
+  const plain = (await bedrock.chat.completions.create({ ...request, stream: false })).choices[0]!.message;
+  let reasoning: string | undefined;
+  let content = "";
+  for await (const chunk of await bedrock.chat.completions.create({ ...request, stream: true })) {
+    const delta = chunk.choices[0]?.delta;
+    if (delta?.reasoning_content) reasoning = (reasoning ?? "") + delta.reasoning_content;
+    content += delta?.content ?? "";
+  }
+  return [{ reasoning: plain.reasoning_content, content: plain.content }, { reasoning, content }, prompts[0]!];
+}
+
+const tools = [{ type: "function" as const, function: { name: "get_weather", parameters: { type: "object" } } }];
+const afterToolResult: ChatCompletionCreateParams = {
+  model: `bedrock/deepseek_r1/${ARN}`,
+  tools,
+  messages: [
+    { role: "user", content: "Weather in Paris?" },
+    {
+      role: "assistant",
+      content: null,
+      tool_calls: [
+        { id: "call_1", type: "function", function: { name: "get_weather", arguments: '{"city": "Paris"}' } },
+      ],
+    },
+    { role: "tool", tool_call_id: "call_1", content: "18°C" },
+  ],
+};
+
+describe("deepseek_r1 after a tool result: the template opens no <think>", () => {
+  it("a direct answer is content, not reasoning, plain and streamed", async () => {
+    const [plain, streamed, prompt] = await bothWays("It is 18°C in Paris.", afterToolResult);
+    expect(prompt.endsWith("<｜tool▁outputs▁end｜>")).toBe(true);
+    expect(plain).toEqual({ reasoning: undefined, content: "It is 18°C in Paris." });
+    expect(streamed).toEqual(plain);
+  });
+
+  it("an answer that opens its own <think> is still split, plain and streamed", async () => {
+    const [plain, streamed] = await bothWays("<think>\nThe tool said 18°C.\n</think>\n\nIt is 18°C.", afterToolResult);
+    expect(plain).toEqual({ reasoning: "The tool said 18°C.", content: "It is 18°C." });
+    expect(streamed).toEqual(plain);
+  });
+
+  it("the first turn's prompt opens <think>, so its answer starts as reasoning, as before", async () => {
+    const first = { ...afterToolResult, messages: [{ role: "user" as const, content: "Hi" }] };
+    const [plain, streamed, prompt] = await bothWays("The user greets me.\n</think>\n\nHello!", first);
+    expect(prompt.endsWith("<｜Assistant｜><think>\n")).toBe(true);
+    expect(plain).toEqual({ reasoning: "The user greets me.", content: "Hello!" });
+    expect(streamed).toEqual(plain);
+  });
+});
+
+describe("qwen3 with a chat_template whose generation prompt opens <think>", () => {
+  const greeting: ChatCompletionCreateParams = { model: "thinker", messages: [{ role: "user", content: "Hi" }] };
+
+  it("reasoning and content are split, no </think> in the content, plain and streamed", async () => {
+    const [plain, streamed, prompt] = await bothWays("The user greets me.\n</think>\n\nHello!", greeting);
+    expect(prompt).toBe("<|im_start|>user\nHi<|im_end|>\n<|im_start|>assistant\n<think>\n");
+    expect(plain).toEqual({ reasoning: "The user greets me.", content: "Hello!" });
+    expect(streamed).toEqual(plain);
+  });
+
+  it("a forced call's empty think block closes the prompt's: the call is read, no reasoning", async () => {
+    const call = 'get_weather", "arguments": {"city": "Paris"}}\n</tool_call>';
+    const { bedrock, prompts } = answering(call);
+    const answer = await bedrock.chat.completions.create({
+      ...greeting,
+      tools,
+      tool_choice: "required",
+      stream: false,
+    });
+    expect(prompts[0]).toBe(
+      '<|im_start|>user\nHi<|im_end|>\n<|im_start|>assistant\n<think>\n\n</think>\n\n<tool_call>\n{"name": "',
+    );
+    const message = answer.choices[0]!.message;
+    expect(message.reasoning_content).toBeUndefined();
+    expect(message.tool_calls?.map((made) => made.function)).toEqual([
+      { name: "get_weather", arguments: '{"city": "Paris"}' },
+    ]);
+  });
+});
