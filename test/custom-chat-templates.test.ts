@@ -413,3 +413,89 @@ describe("a template that loops over parts but writes nothing for an image (mult
     }
   });
 });
+
+describe("reasoning_effort on qwen3 with a chat_template: it sets enable_thinking where the template reads it (reasoning32 #3)", () => {
+  const hi: ChatMessage[] = [{ role: "user", content: "Hi" }];
+  function thinkingClient(dropParams?: boolean) {
+    const { bedrock, emulator } = emulated({
+      models: {
+        // Qwen3's template reads enable_thinking; its model declares no client_template_kwargs.
+        "qwen3-own": { model: QWEN3_ECHO, chat_template: QWEN3 },
+        // Qwen2.5's reads no such switch.
+        "no-switch": { model: QWEN3_ECHO, chat_template: QWEN25 },
+      },
+      ...(dropParams === undefined ? {} : { dropParams }),
+    });
+    const prompt = () =>
+      (emulator.stats.lastBody(QWEN3_ECHO.split("/").slice(2).join("/")) as { prompt: string }).prompt;
+    return { bedrock, prompt };
+  }
+
+  it("switches thinking off on a template that reads enable_thinking, though client_template_kwargs does not list it", async () => {
+    const { bedrock, prompt } = thinkingClient();
+    await bedrock.chat.completions.create({ model: "qwen3-own", messages: hi, reasoning_effort: "none" });
+    expect(prompt()).toBe("<|im_start|>user\nHi<|im_end|>\n<|im_start|>assistant\n<think>\n\n</think>\n\n");
+    // The client's own value for the variable is still refused: the list guards client text.
+    const refused = await errorOf(
+      () =>
+        bedrock.chat.completions.create({
+          model: "qwen3-own",
+          messages: hi,
+          chat_template_kwargs: { enable_thinking: false },
+        }),
+      BedrockEdgeError,
+    );
+    expect(refused).toMatchObject({ status: 400, param: "chat_template_kwargs.enable_thinking" });
+  });
+
+  it("is a 400 naming reasoning_effort on a template without the switch, for none and minimal", async () => {
+    const { bedrock } = thinkingClient();
+    for (const effort of ["none", "minimal"] as const) {
+      const refused = await errorOf(
+        () => bedrock.chat.completions.create({ model: "no-switch", messages: hi, reasoning_effort: effort }),
+        BedrockEdgeError,
+      );
+      expect(refused).toMatchObject({ status: 400, param: "reasoning_effort", code: "unsupported_parameter" });
+      expect(refused.message).toContain(`reasoning_effort "${effort}" switches thinking off`);
+      expect(refused.message).toContain("this model's chat template has no thinking switch");
+      expect(refused.message).toContain("drop_params");
+    }
+  });
+
+  it("other efforts change nothing there: thinking is left as the model has it", async () => {
+    const { bedrock, prompt } = thinkingClient();
+    await bedrock.chat.completions.create({ model: "no-switch", messages: hi, reasoning_effort: "high" });
+    const asIs = prompt();
+    await bedrock.chat.completions.create({ model: "no-switch", messages: hi });
+    expect(asIs).toBe(prompt());
+    expect(asIs).not.toContain("<think>");
+  });
+
+  it("is dropped under drop_params: the request's, or the client's default", async () => {
+    const { bedrock, prompt } = thinkingClient();
+    await bedrock.chat.completions.create({ model: "no-switch", messages: hi });
+    const plain = prompt();
+    await bedrock.chat.completions.create({
+      model: "no-switch",
+      messages: hi,
+      reasoning_effort: "none",
+      drop_params: true,
+    });
+    expect(prompt()).toBe(plain);
+    const dropping = thinkingClient(true);
+    await dropping.bedrock.chat.completions.create({ model: "no-switch", messages: hi, reasoning_effort: "minimal" });
+    expect(dropping.prompt()).toBe(plain);
+    // A request's drop_params: false refuses it even where the client drops.
+    const refused = await errorOf(
+      () =>
+        dropping.bedrock.chat.completions.create({
+          model: "no-switch",
+          messages: hi,
+          reasoning_effort: "none",
+          drop_params: false,
+        }),
+      BedrockEdgeError,
+    );
+    expect(refused).toMatchObject({ status: 400, param: "reasoning_effort" });
+  });
+});

@@ -23,9 +23,9 @@ import {
 } from "./forced-call.ts";
 import { checkedImages } from "./images.ts";
 import { offeredCalls } from "./offered-calls.ts";
-import { checkParameters, dropsParameters } from "./parameters.ts";
+import { checkParameters, dropsParameters, refuseOrDrop } from "./parameters.ts";
 import { COMPLETION_ROUTE_INFO } from "./route-info.ts";
-import { checkTemplateKwargs } from "./template-variables.ts";
+import { checkTemplateKwargs, type TemplateVariables } from "./template-variables.ts";
 import type {
   ModelSettings,
   PromptRenderer,
@@ -70,18 +70,31 @@ function offersTools(request: ChatCompletionRequest): boolean {
 
 /**
  * The request's settable `chat_template_kwargs` (template-variables.ts), with `reasoning_effort`
- * applied where the family has a thinking switch: "none" and "minimal" switch thinking off (Qwen3
- * cannot think a little), other efforts leave it on. A contradiction between the two is the
- * caller's to resolve.
+ * applied where the family has a thinking switch and the model's template reads it: "none" and
+ * "minimal" switch thinking off (Qwen3 cannot think a little), other efforts leave it on. On a
+ * template without the switch, "none" and "minimal" are a parameter the model cannot honour (a
+ * 400, or dropped under drop_params); other efforts leave the model as it is. A contradiction
+ * between the effort and the kwarg is the caller's to resolve.
  */
 function templateKwargs(
   spec: CompletionRouteSpec,
   request: ChatCompletionRequest,
   kwargs: Record<string, unknown>,
+  variables: TemplateVariables,
+  drop: boolean,
 ): Record<string, unknown> {
   const effort = request.reasoning_effort;
   if (!spec.thinkingSwitch || effort == null) return kwargs;
   const thinks = effort !== "none" && effort !== "minimal";
+  // The switch's value is fixed, mapped from a standard OpenAI parameter, never the client's text:
+  // any template that reads it gets it, whether or not client_template_kwargs lets a request set it.
+  if (!(variables.reads ?? variables.settable).includes(spec.thinkingSwitch)) {
+    if (!thinks) {
+      const why = `"${effort}" switches thinking off, but this model's chat template has no thinking switch (it does not read ${spec.thinkingSwitch})`;
+      refuseOrDrop([{ param: "reasoning_effort", why }], spec.name, drop);
+    }
+    return kwargs;
+  }
   const given = kwargs[spec.thinkingSwitch];
   if (given !== undefined && given !== thinks) {
     throw invalidRequest(
@@ -186,7 +199,7 @@ function promptBeforeAnswer(
   const prompt = render({
     messages: kept.messages,
     tools: offersTools(kept) ? kept.tools : undefined,
-    kwargs: templateKwargs(spec, kept, kwargs ?? {}),
+    kwargs: templateKwargs(spec, kept, kwargs ?? {}, variables, drop),
   });
   return prefilled ? prompt + promptPrefill(prompt, prefilled.format) : prompt;
 }

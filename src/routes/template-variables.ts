@@ -15,6 +15,12 @@ export interface TemplateVariables {
   template: string;
   /** The settable ones are the operator's choice (client_template_kwargs), not the template's own. */
   declared?: boolean;
+  /**
+   * The variables the template reads (absent: the settable ones, a built-in template's own): where
+   * a fixed value mapped from a standard OpenAI parameter may go, declared or not (qwen3's
+   * enable_thinking from reasoning_effort, completion-route.ts).
+   */
+  reads?: readonly string[];
 }
 
 /**

@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { errorOf } from "../../../test/helpers/errors.ts";
 import type { ChatMessage, FunctionTool } from "../../openai/types.ts";
 import type { PromptInput } from "../types.ts";
-import { chatTemplateLiterals, compileChatTemplate } from "./jinja.ts";
+import { chatTemplateLiterals, chatTemplateVariables, compileChatTemplate } from "./jinja.ts";
 
 const TEMPLATE = [
   "{{ bos_token }}",
@@ -320,5 +320,23 @@ describe("chatTemplateLiterals", () => {
 
   it("gives nothing for a template that does not parse (compiling it reports the error)", async () => {
     expect(await chatTemplateLiterals("{{ 'unterminated }}")).toEqual([]);
+  });
+});
+
+describe("chatTemplateVariables", () => {
+  it("gives the names a template reads as variables, not an attribute's", async () => {
+    const source =
+      "{%- if enable_thinking is defined and enable_thinking is false %}x{% endif %}" +
+      "{{ message.reasoning_mode }}{{ m['thinking'] }}{# enable_reasoning #}{{ 'no_think' }}";
+    const names = await chatTemplateVariables(source);
+    expect(names).toContain("enable_thinking");
+    expect(names).toContain("message");
+    for (const absent of ["reasoning_mode", "thinking", "enable_reasoning", "no_think"]) {
+      expect(names).not.toContain(absent);
+    }
+  });
+
+  it("gives nothing for a template that does not parse (compiling it reports the error)", async () => {
+    expect(await chatTemplateVariables("{{ 'unterminated }}")).toEqual([]);
   });
 });

@@ -103,6 +103,23 @@ export async function chatTemplateLiterals(source: string): Promise<string[]> {
   }
 }
 
+/**
+ * The names a template reads as variables: each identifier it writes, but an attribute's
+ * (`message.content`). Its keywords and its own loop and `set` names are among them, harmlessly:
+ * the list is only asked whether it holds a variable the server may set (template-variables.ts).
+ * Empty for a template that does not parse, which compileChatTemplate reports.
+ */
+export async function chatTemplateVariables(source: string): Promise<string[]> {
+  const { tokenize } = await import("@huggingface/jinja");
+  try {
+    return tokenize(source)
+      .filter((token, index, tokens) => token.type === "Identifier" && tokens[index - 1]?.type !== "Dot")
+      .map((token) => token.value);
+  } catch {
+    return [];
+  }
+}
+
 /** Images given to a template that reads content as text: it has nowhere to put them. */
 const TEXT_ONLY: ImageHandling = {
   refuseAs: "this model's chat_template (it reads content as text, never looping over a message's parts)",

@@ -3,7 +3,7 @@
 // (token-neutraliser.ts). The client resolves one per models-table entry that names a template.
 import type { PromptRenderer } from "../types.ts";
 import { builtInRenderers, TEMPLATE_VARIABLES, type TemplateName } from "./index.ts";
-import { chatTemplateLiterals, compileChatTemplate, type SpecialTokens } from "./jinja.ts";
+import { chatTemplateLiterals, chatTemplateVariables, compileChatTemplate, type SpecialTokens } from "./jinja.ts";
 import { BUILT_IN_SPECIAL_TOKENS } from "./special-tokens.ts";
 import type { TemplateVariables } from "../template-variables.ts";
 import {
@@ -21,7 +21,10 @@ export interface ModelTemplate {
 }
 
 /** A chat_template compiled, before its model declares the variables a request may set. */
-export type CompiledTemplate = Omit<ModelTemplate, "variables">;
+export interface CompiledTemplate extends Omit<ModelTemplate, "variables"> {
+  /** The variables it reads (chatTemplateVariables). */
+  reads: readonly string[];
+}
 
 export function builtInTemplate(name: TemplateName): ModelTemplate {
   return {
@@ -38,15 +41,26 @@ export function builtInTemplate(name: TemplateName): ModelTemplate {
  * Its variables are the operator's to declare (withVariables).
  */
 export async function compileModelTemplate(source: string, tokens: SpecialTokens): Promise<CompiledTemplate> {
-  const [render, literals] = await Promise.all([compileChatTemplate(source, tokens), chatTemplateLiterals(source)]);
+  const [render, literals, reads] = await Promise.all([
+    compileChatTemplate(source, tokens),
+    chatTemplateLiterals(source),
+    chatTemplateVariables(source),
+  ]);
   const named = [...tokensInTemplateText(literals), tokens.bos_token ?? "", tokens.eos_token ?? ""];
   return {
     render,
+    reads,
     neutraliser: requestNeutraliser([...BUILT_IN_SPECIAL_TOKENS, ...named], THINK_TAGS, { shapes: true }),
   };
 }
 
 /** A compiled chat_template with the variables its model's client_template_kwargs declares. */
-export function withVariables(compiled: CompiledTemplate, declared: readonly string[] = []): ModelTemplate {
-  return { ...compiled, variables: { settable: declared, template: "this model's chat_template", declared: true } };
+export function withVariables(
+  { reads, ...compiled }: CompiledTemplate,
+  declared: readonly string[] = [],
+): ModelTemplate {
+  return {
+    ...compiled,
+    variables: { settable: declared, template: "this model's chat_template", declared: true, reads },
+  };
 }
