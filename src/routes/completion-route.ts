@@ -10,7 +10,7 @@ import { badUpstream, invalidRequest, type BedrockEdgeError } from "../errors.ts
 import { CHUNK_EVENT } from "../eventstream/events.ts";
 import type { ChatCompletionRequest, ChoiceLogprobs, TokenLogprob } from "../openai/types.ts";
 import { createDeltaSplitter, type DeltaSplitter, finishWithCalls, messageOf, splitText } from "./answer-parts.ts";
-import { reasoningStart, type SplitterOptions, type ToolSyntax } from "./answer-splitter.ts";
+import { type ReasoningStart, reasoningStart, type SplitterOptions, type ToolSyntax } from "./answer-splitter.ts";
 import {
   type ConstrainedCall,
   constrainedCall,
@@ -213,6 +213,7 @@ function buildBody(
   const kept = honoured(spec, request, settings);
   const prefilled = prefilling(spec, kept, format);
   let prompt = promptBeforeAnswer(spec, request, kept, settings, prefilled);
+  if (spec.thinks) startsRead.set(request, { settings, start: reasoningStart(prompt) });
   if (prefilled?.call) prompt += prefilled.format.opening(prefilled.call.name);
   // The template wrote the images (routes without vision, and chat templates that write nothing
   // for them, refused them while rendering); the format takes the bytes, or cannot take them at all.
@@ -237,14 +238,13 @@ function readingFor(spec: CompletionRouteSpec, asked: ChatCompletionRequest, set
   const request = honoured(spec, asked, settings);
   const prefilled = prefilling(spec, request, format);
   // The lead is the prompt's, which tells where the answer starts; the splitter reads the call's
-  // opening before the model's text. The prompt is rendered again: the same request gives the
-  // same prompt buildBody sent, and only a thinking family needs it.
+  // opening before the model's text.
   const prefill = prefilled?.call ? prefilled.format.opening(prefilled.call.name) : "";
   const syntax = offersTools(request) ? spec.tools : undefined;
   const admitCalls = syntax && offeredCalls(syntax, request.tools ?? [], prefilled?.call);
   const reading: Reading = {
     splitter: {
-      reasoning: spec.thinks ? reasoningStart(promptBeforeAnswer(spec, asked, request, settings, prefilled)) : "never",
+      reasoning: spec.thinks ? answerStart(spec, asked, request, settings, prefilled) : "never",
       tools: syntax,
       endMarkers: spec.endMarkers,
       ...(prefill ? { prefill } : {}),
@@ -257,6 +257,27 @@ function readingFor(spec: CompletionRouteSpec, asked: ChatCompletionRequest, set
   };
   if (request.logprobs === true) reading.logprobs = request.top_logprobs ?? 0;
   return reading;
+}
+
+/**
+ * Where buildBody's prompt left the answer, for the request and settings it was built with: read
+ * back rather than rendered again (a custom template's render is the dearest step of a request).
+ * Keyed by the request object the client hands both calls; on a failover the settings differ, and
+ * so does the entry.
+ */
+const startsRead = new WeakMap<ChatCompletionRequest, { settings: ModelSettings; start: ReasoningStart }>();
+
+function answerStart(
+  spec: CompletionRouteSpec,
+  asked: ChatCompletionRequest,
+  kept: ChatCompletionRequest,
+  settings: ModelSettings,
+  prefilled: Prefilling | undefined,
+): ReasoningStart {
+  const read = startsRead.get(asked);
+  if (read?.settings === settings) return read.start;
+  // A reader made without buildBody (a caller of the route alone): the prompt is rendered here.
+  return reasoningStart(promptBeforeAnswer(spec, asked, kept, settings, prefilled));
 }
 
 function hasStop(request: ChatCompletionRequest): boolean {

@@ -139,6 +139,40 @@ describe("completion-format bodies", () => {
   });
 });
 
+describe("where a thinking family's answer starts", () => {
+  /** A per-model renderer whose prompt opens the think block, counting its renders. */
+  function thinkingTemplate() {
+    const counted = { renders: 0 };
+    const settings = {
+      render: () => {
+        counted.renders++;
+        return "<|im_start|>assistant\n<think>\n";
+      },
+    };
+    return { counted, settings };
+  }
+  const answer = { generation: "The user greets me.\n</think>\n\nHello!", stop_reason: "stop" };
+
+  it("is read back from the prompt buildBody rendered, not rendered again for the answer", () => {
+    const { counted, settings } = thinkingTemplate();
+    const request = { ...base };
+    routes.qwen3.buildBody(request, ARN, settings);
+    const { choices } = routes.qwen3.parseAnswer(answer, request, settings);
+    expect(choices[0]?.message).toMatchObject({ reasoning_content: "The user greets me.", content: "Hello!" });
+    routes.qwen3.createStreamMapper(request, settings);
+    expect(counted.renders).toBe(1);
+  });
+
+  it("is rendered for the answer when no body was built with these settings", () => {
+    const { counted, settings } = thinkingTemplate();
+    const request = { ...base };
+    routes.qwen3.buildBody(request, ARN, {});
+    const { choices } = routes.qwen3.parseAnswer(answer, request, settings);
+    expect(choices[0]?.message).toMatchObject({ reasoning_content: "The user greets me.", content: "Hello!" });
+    expect(counted.renders).toBe(1);
+  });
+});
+
 describe("completion-format answers", () => {
   it("deepseek_r1: reasoning before </think>, content after, usage from the counts", () => {
     const answer = routes.deepseek_r1.parseAnswer(
