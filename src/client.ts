@@ -263,7 +263,7 @@ export function createBedrock(options: BedrockOptions = {}): Bedrock {
           : callStream(via, call, mapper);
       }
       const { json, text, headerUsage } = await callJson(via, call);
-      const answer = modelRoute.parseAnswer(json, request, settings, text, modelId);
+      const answer = modelRoute.parseAnswer(json, request, settings, text, modelId, headerUsage);
       const usage = answer.usage ?? headerUsage;
       const completion: ChatCompletion = {
         ...meta,

@@ -5,6 +5,7 @@ import type { ChatCompletionChunk, ChatCompletionRequest, Usage } from "./openai
 import type { ModelSettings, Route, StreamPart } from "./routes/types.ts";
 import { usageFromInvocationMetrics } from "./routes/usage.ts";
 import type { EventMapper, ItemStream } from "./stream-reader.ts";
+import { isBedrockEdgeError } from "./errors.ts";
 
 /** A streamed completion: iterate it for chunks; abort() (or leaving the loop) cancels the upstream call. */
 export type ChatCompletionStream = ItemStream<ChatCompletionChunk>;
@@ -45,6 +46,15 @@ function isEmpty(value: object): boolean {
   return true;
 }
 
+/**
+ * An error thrown while reading an answer Bedrock gave (a forced call cut short, a broken call):
+ * Bedrock billed that answer, so the error carries its counts when the stream had told them.
+ */
+function billed(error: unknown, usage: Usage | undefined): unknown {
+  if (usage && isBedrockEdgeError(error)) error.usage ??= usage;
+  return error;
+}
+
 export function chatChunkMapper(
   route: Route,
   request: ChatCompletionRequest,
@@ -77,11 +87,19 @@ export function chatChunkMapper(
     push(event, out) {
       const metrics = event.json["amazon-bedrock-invocationMetrics"];
       if (metrics !== undefined) metricsUsage = usageFromInvocationMetrics(metrics) ?? metricsUsage;
-      emit(mapper.push(event), out);
+      try {
+        emit(mapper.push(event), out);
+      } catch (error) {
+        throw billed(error, usage ?? metricsUsage);
+      }
     },
     done: () => mapper.done?.() === true,
     end(out) {
-      emit(mapper.end(), out);
+      try {
+        emit(mapper.end(), out);
+      } catch (error) {
+        throw billed(error, usage ?? metricsUsage);
+      }
       // Usage from the model's own counts first, Bedrock's invocation metrics otherwise.
       const total = usage ?? metricsUsage;
       if (asked === null && total) {

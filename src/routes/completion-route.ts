@@ -8,7 +8,7 @@
 import { describeValue } from "../describe-value.ts";
 import { badUpstream, invalidRequest, type BedrockEdgeError } from "../errors.ts";
 import { CHUNK_EVENT } from "../eventstream/events.ts";
-import type { ChatCompletionRequest, ChoiceLogprobs, TokenLogprob } from "../openai/types.ts";
+import type { ChatCompletionRequest, ChoiceLogprobs, TokenLogprob, Usage } from "../openai/types.ts";
 import { createDeltaSplitter, type DeltaSplitter, finishWithCalls, messageOf, splitText } from "./answer-parts.ts";
 import { type ReasoningStart, reasoningStart, type SplitterOptions, type ToolSyntax } from "./answer-splitter.ts";
 import {
@@ -295,6 +295,7 @@ function parseAnswer(
   body: Record<string, unknown>,
   request: ChatCompletionRequest,
   settings: ModelSettings = {},
+  headerUsage?: Usage,
 ): RouteAnswer {
   const format = wireFormatOf(settings.wire_format);
   const reading = readingFor(spec, request, settings);
@@ -303,7 +304,7 @@ function parseAnswer(
     .sort((a, b) => a.index - b.index)
     .map((piece): RouteChoice => {
       const split = splitText(reading.splitter, piece.text, piece.finish);
-      if (split.unfinished) throw unfinishedCallError(split.unfinished, reading.hasStop);
+      if (split.unfinished) throw billed(unfinishedCallError(split.unfinished, reading.hasStop), usage ?? headerUsage);
       const choice: RouteChoice = {
         index: piece.index,
         message: messageOf(split),
@@ -314,6 +315,12 @@ function parseAnswer(
       return choice;
     });
   return usage ? { choices, usage } : { choices };
+}
+
+/** `error`, carrying the usage of the answer it refuses: Bedrock billed that answer all the same. */
+function billed(error: BedrockEdgeError, usage: Usage | undefined): BedrockEdgeError {
+  if (usage) error.usage = usage;
+  return error;
 }
 
 /** One streamed choice: its splitter, and logprobs waiting for a part to go with. */
@@ -405,7 +412,8 @@ export function completionRoute<const Name extends string>(spec: CompletionRoute
     ...COMPLETION_ROUTE_INFO,
     rendersBuiltInTemplates: true,
     buildBody: (request, _modelId, settings) => buildBody(spec, request, settings),
-    parseAnswer: (body, request, settings) => parseAnswer(spec, body, request, settings),
+    parseAnswer: (body, request, settings, _text, _modelId, headerUsage) =>
+      parseAnswer(spec, body, request, settings, headerUsage),
     createStreamMapper: (request, settings) => streamMapper(spec, request, settings),
     // A raw prompt goes in the model's wire format, untemplated.
     rawPrompt: (_modelId, settings) => ({ format: wireFormatOf(settings.wire_format) }),

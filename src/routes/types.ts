@@ -119,7 +119,8 @@ export interface Route<Name extends string = string> {
   /**
    * The operation's JSON answer -> choices (one per `n`). `text` is the answer as Bedrock wrote it,
    * for what passes on as written rather than parsed (a Converse tool call's input); `modelId` the
-   * id buildBody made the body for.
+   * id buildBody made the body for; `headerUsage` what Bedrock's count headers said, which an error
+   * refusing the answer once read carries when the body has no counts (Bedrock billed it).
    */
   parseAnswer(
     body: Record<string, unknown>,
@@ -127,6 +128,7 @@ export interface Route<Name extends string = string> {
     settings?: ModelSettings,
     text?: string,
     modelId?: string,
+    headerUsage?: Usage,
   ): RouteAnswer;
   /** `modelId`: the id buildBody made the body for. */
   createStreamMapper(request: ChatCompletionRequest, settings?: ModelSettings, modelId?: string): StreamMapper;
