@@ -73,6 +73,13 @@ export interface Uncounted {
   answer: boolean;
   /** Calls answered, and billed, whose counts were never read (this attempt's, and failed-over ones'). */
   calls: readonly UnmeteredCall[];
+  /**
+   * Attempts sent to Bedrock that may have cost it work no count tells (the client left before
+   * any answer, our timeout ended them): every attempt sent (sent()), less the last when it ended
+   * in Bedrock's own error answer, which it does not bill, or in the library's 500 before sending
+   * (the credentials, the signing).
+   */
+  attempts: number;
 }
 
 /** What a stream relayed: its tokens, should it end without the usage Bedrock sends last. */
@@ -107,6 +114,8 @@ export interface RequestLog {
   addFailedAttempts(billed: FailoverUsageEvent): void;
   /** What the line's counts leave out, read once it is written. */
   readonly uncounted: Uncounted;
+  /** Notes an attempt sent to a deployment of the model (RequestOptions.onDeployment). */
+  sent(): void;
   /** Notes the time to the first token (ttft_ms), the first time it is called. */
   firstToken(): void;
   /** Settles when the line is written: the request is over then. */
@@ -148,6 +157,7 @@ export function startRequestLog({ request, path, requestId, clientRequestId, sin
   if (clientRequestId) line.client_request_id = clientRequestId;
   const recorded: Outcome = {};
   const earlier: { usage?: Usage; calls: UnmeteredCall[] } = { calls: [] };
+  let attempts = 0;
   let finished = false;
   let markDone: () => void = () => undefined;
   const done = new Promise<void>((resolve) => (markDone = resolve));
@@ -165,7 +175,14 @@ export function startRequestLog({ request, path, requestId, clientRequestId, sin
       earlier.calls.push(...(unmeteredCalls ?? []));
     },
     get uncounted() {
-      return { answer: recorded.usage === undefined, calls: [...earlier.calls, ...(recorded.unmeteredCalls ?? [])] };
+      return {
+        answer: recorded.usage === undefined,
+        calls: [...earlier.calls, ...(recorded.unmeteredCalls ?? [])],
+        attempts: costFree(recorded.error) ? Math.max(attempts - 1, 0) : attempts,
+      };
+    },
+    sent() {
+      attempts++;
     },
     firstToken() {
       line.ttft_ms ??= Math.round(performance.now() - started);
@@ -245,6 +262,17 @@ export function failureOutcome(error: unknown): Outcome {
   if (!(error instanceof BedrockEdgeError)) return { status: known.status, error };
   // The calls of a failed request that did answer were billed: the usage the error carries counts.
   return { status: known.status, error: known, usage: error.usage, unmeteredCalls: error.unmeteredCalls };
+}
+
+/**
+ * Whether the failure that ended the request's last attempt cost Bedrock nothing: its own error
+ * answer (a throttle, a refusal, its refusal of our credentials), or a 500 of the library's before
+ * the call went out (missing credentials, a failed signing); not a tool call the model broke.
+ */
+function costFree(error: unknown): boolean {
+  if (!(error instanceof BedrockEdgeError)) return false;
+  if (error.fromBedrock || error.bedrockError !== undefined) return true;
+  return error.status === 500 && error.usage === undefined && error.code !== "invalid_tool_call";
 }
 
 /** Two counts added up; either alone when the other is unknown. */

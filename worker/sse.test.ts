@@ -13,7 +13,8 @@ function recordingLog(): RequestLog & { outcomes: Outcome[] } {
     outcomes,
     record: (outcome) => void outcomes.push(outcome),
     addFailedAttempts: () => undefined,
-    uncounted: { answer: true, calls: [] },
+    uncounted: { answer: true, calls: [], attempts: 0 },
+    sent: () => undefined,
     firstToken: () => undefined,
     done: Promise.resolve(),
   };

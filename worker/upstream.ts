@@ -24,6 +24,7 @@ export function upstreamCall(c: AppContext): UpstreamCall {
         if (event.error.bedrockError === "ModelNotReadyException") wake();
       },
       onDeployment(event) {
+        log.sent();
         log.line.deployment = event.index;
         log.line.deployments_tried = event.tried;
       },

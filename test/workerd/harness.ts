@@ -103,13 +103,16 @@ export interface HelperWorker {
   name: string;
   /** The bundled ES module. */
   script: string;
+  /** Workers it may call, by binding name (a caller in front of the proxy): `{ PROXY: "main" }`. */
+  serviceBindings?: Record<string, string>;
 }
 
 /**
  * One workerd process with one Worker per variant (same bundle, bindings = the base ones with
  * the variant's overrides; `undefined` removes a binding), each on its own loopback socket.
  * `cloudflare` gives a variant Durable Objects, D1 databases or rate limiters; `helpers` are
- * further Workers (no socket) whose Durable Objects a variant may bind by `scriptName`.
+ * further Workers (no socket) whose Durable Objects a variant may bind by `scriptName`, or that
+ * call a variant through a service binding (miniflare.getWorker(name) reaches them).
  */
 export async function startWorkerdProxy(
   variants: Record<string, Partial<ProxyEnv>> = { main: {} },
@@ -137,10 +140,11 @@ export async function startWorkerdProxy(
         unsafeDirectSockets: [{ host: "127.0.0.1", port: 0 }],
         ...cloudflare[name],
       })),
-      ...helpers.map(({ name, script: helper }) => ({
+      ...helpers.map(({ name, script: helper, serviceBindings }) => ({
         name,
         modules: [{ type: "ESModule" as const, path: `${name}.js`, contents: helper }],
         ...compatibility,
+        ...(serviceBindings ? { serviceBindings } : {}),
       })),
     ],
   });

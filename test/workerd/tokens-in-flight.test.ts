@@ -360,8 +360,10 @@ describe("a request's reservation is returned when it ends", () => {
     const slowly = { model: "slow-plain", messages: USER_HELLO };
     const slow = post("released", "/v1/chat/completions", slowly, leaving.signal);
     await settledTo("released", { requests: 1, reserved: tokenEstimate(slowly, "chat", undefined) });
-    // A plain request whose client leaves: workerd tells the Worker only once the answer is ready
-    // (disconnects.test.ts), so the model's whole answer is counted, and the reservation returned.
+    // A plain request whose client (on a TCP connection of its own) leaves: workerd tells the Worker
+    // only once the answer is ready (disconnects.test.ts), so the model's whole answer is counted,
+    // and the reservation returned. A caller through a service binding is told at once:
+    // sent-calls-counted.test.ts.
     leaving.abort();
     await expect(slow).rejects.toThrow();
     const left = await settledTo("released", { requests: 0, reserved: 0 });

@@ -44,6 +44,16 @@ function proxyWith(bindings: Record<string, unknown>, upstream?: (emulator: Emul
         deployments: [{ model: `bedrock/llama/${EAST_LLAMA}` }, { model: `bedrock/llama/${WEST_LLAMA}` }],
         routing: "failover",
       },
+      // An answer that begins only after a second, plain or streamed; two copies of it; a model Bedrock throttles.
+      late: `bedrock/llama/${emulatorModelId("llama", ["wait1000", "long200"])}`,
+      "late-copies": {
+        deployments: [
+          { model: `bedrock/llama/${emulatorModelId("llama", ["wait1000"], "us-east-1")}` },
+          { model: `bedrock/llama/${emulatorModelId("llama", ["wait1000"], "us-west-2")}` },
+        ],
+        routing: "failover",
+      },
+      throttled: `bedrock/llama/${emulatorModelId("llama", ["throttle"])}`,
       // Models whose answers carry no token counts.
       quiet: `bedrock/llama/${emulatorModelId("llama", ["nousage"])}`,
       "quiet-openai": `bedrock/openai/${emulatorModelId("openai", ["nousage"])}`,
@@ -61,11 +71,12 @@ function proxyWith(bindings: Record<string, unknown>, upstream?: (emulator: Emul
     fetch: upstream?.(emulator) ?? ((input, init) => emulator.fetch(new Request(input, init))),
     log: (line) => logs.push(line),
   });
-  const post = (path: string, body: unknown) =>
+  const post = (path: string, body: unknown, signal?: AbortSignal) =>
     app.request(path, {
       method: "POST",
       headers: { authorization: "Bearer sk-team-0123456789", "content-type": "application/json" },
       body: JSON.stringify(body),
+      ...(signal ? { signal } : {}),
     });
   const chat = (stream = false, model = "llama") => post("/v1/chat/completions", chatBody(model, stream));
   return { app, chat, post, logs, emulator };
@@ -533,6 +544,82 @@ describe("tokens Bedrock billed beyond the answer the client got (usage6)", () =
       expect(answer, path).toBeGreaterThan(0);
       expect(tokens, path).toBe(inputEstimate(body, api) + answer);
     }
+  });
+});
+
+describe("a request sent to Bedrock that ends with no count counts its prompt's estimate per attempt (evasion32)", () => {
+  const RATE = { limit: async () => ({ success: true }) };
+  const long = { role: "user", content: "word ".repeat(4000) };
+
+  /** Calls sent to Bedrock, counted as they go out (the emulator logs a call once it has answered). */
+  function countingCalls() {
+    const calls = { sent: 0 };
+    const upstream = (emulator: Emulator): typeof fetch => {
+      return (input, init) => {
+        calls.sent++;
+        return emulator.fetch(new Request(input, init));
+      };
+    };
+    return { calls, upstream };
+  }
+
+  /** The request's settlement and line, its client leaving after `ms` (request.signal aborted, as Node's adapter does). */
+  async function leftAfter(ms: number, body: Record<string, unknown>) {
+    const { binding, settled } = recordingLimits();
+    const { calls, upstream } = countingCalls();
+    const { post, logs } = proxyWith({ RATE, KEY_LIMITS: binding }, upstream);
+    const leaving = new AbortController();
+    const pending = post("/v1/chat/completions", body, leaving.signal);
+    setTimeout(() => leaving.abort(), ms);
+    await Promise.resolve(pending)
+      .then((response) => response.body?.cancel())
+      .catch(() => undefined);
+    const { tokens } = await eventually(() => settled[0]);
+    return { tokens, line: logs.at(-1)!, sent: calls.sent };
+  }
+
+  it("a stream left before its first frame: its prompt's estimate, though no chunk was relayed", async () => {
+    const body = { model: "late", messages: [long], stream: true };
+    const { tokens, line, sent } = await leftAfter(200, body);
+    expect(sent).toBe(1);
+    expect(line).toMatchObject({ status: 499, deployments_tried: 1 });
+    expect(line.prompt_tokens).toBeUndefined();
+    expect(tokens).toBe(inputEstimate(body, "chat"));
+    expect(tokens).toBeGreaterThan(4000);
+  });
+
+  it("a plain call left before its answer: its prompt's estimate, no output it did not see", async () => {
+    const body = { model: "late", messages: [long] };
+    const { tokens, line, sent } = await leftAfter(200, body);
+    expect(sent).toBe(1);
+    expect(line).toMatchObject({ status: 499 });
+    expect(line.completion_tokens).toBeUndefined();
+    expect(tokens).toBe(inputEstimate(body, "chat"));
+  });
+
+  it("a plain call past UPSTREAM_TIMEOUT_MS on each of two copies: twice its prompt's estimate", async () => {
+    const { binding, settled } = recordingLimits();
+    const { calls, upstream } = countingCalls();
+    const { post, logs } = proxyWith({ RATE, KEY_LIMITS: binding, UPSTREAM_TIMEOUT_MS: "200" }, upstream);
+    const body = { model: "late-copies", messages: [long] };
+    const response = await post("/v1/chat/completions", body);
+    expect(response.status).toBe(504);
+    await response.text();
+    const { tokens } = await eventually(() => settled[0]);
+    expect(logs.at(-1)).toMatchObject({ status: 504, error_code: "upstream_timeout", deployments_tried: 2 });
+    expect(calls.sent).toBe(2);
+    expect(tokens).toBe(2 * inputEstimate(body, "chat"));
+  });
+
+  it("a request Bedrock itself refused (throttled) counts none: it bills no such answer", async () => {
+    const { binding, settled } = recordingLimits();
+    const { post, logs } = proxyWith({ RATE, KEY_LIMITS: binding, BEDROCK_MAX_RETRIES: "0" });
+    const response = await post("/v1/chat/completions", { model: "throttled", messages: [long] });
+    expect(response.status).toBe(429);
+    await response.text();
+    const { tokens } = await eventually(() => settled[0]);
+    expect(logs.at(-1)).toMatchObject({ status: 429, deployments_tried: 1 });
+    expect(tokens).toBe(0);
   });
 });
 

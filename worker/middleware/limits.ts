@@ -175,8 +175,11 @@ function converseModel(entry: ModelTableEntry | undefined, name: string): Conver
  *   sent it: inputEstimate) and its output's, a token per chunk relayed for a stream (the client
  *   left, upstream failed midway), its text's estimate for a plain answer;
  * - each call Bedrock answered whose counts were never read (a stream of a request that failed
- *   before its first byte): its prompt's estimate and a token per chunk read.
- * A request refused, or failed before any call answered, counts none.
+ *   before its first byte): its prompt's estimate and a token per chunk read;
+ * - a request sent to Bedrock that ended with none of these (its client left before any answer,
+ *   our timeout ended it): its prompt's estimate per attempt sent (uncounted.attempts), never an
+ *   output it did not see.
+ * A request refused, failed before it was sent, or refused by Bedrock itself, counts none.
  */
 function tokensUsed(
   { line, relayed, estimatedOutput, uncounted }: Pick<RequestLog, "line" | "relayed" | "estimatedOutput" | "uncounted">,
@@ -184,8 +187,11 @@ function tokensUsed(
 ): number {
   let tokens = (line.prompt_tokens ?? 0) + (line.completion_tokens ?? 0);
   const output = relayed ? relayed.chunks : estimatedOutput;
-  if (uncounted.answer && output !== undefined) tokens += inputEstimate(body, apiOfPath(line.path)) + output;
+  const input = () => inputEstimate(body, apiOfPath(line.path));
+  if (uncounted.answer && output !== undefined) tokens += input() + output;
   for (const call of uncounted.calls) tokens += unmeteredCallEstimate(body, call);
+  const counted = line.prompt_tokens !== undefined || output !== undefined || uncounted.calls.length > 0;
+  if (!counted && uncounted.attempts > 0) tokens += input() * uncounted.attempts;
   return tokens;
 }
 
