@@ -2,6 +2,7 @@
 // request's own stop: 400 tool_call_cut) carries Bedrock's counts on its error, plain and streamed,
 // as a failed legacy batch does: the proxy counts them against tokens_per_day.
 import { describe, expect, it } from "vitest";
+import { chunkFrame } from "../emulator/frames.ts";
 import { createEmulator, EMULATOR_CREDENTIALS } from "../emulator/mod.ts";
 import {
   type Bedrock,
@@ -11,6 +12,7 @@ import {
   type Usage,
 } from "../src/index.ts";
 import { model } from "./helpers/emulated.ts";
+import { streamOf } from "./helpers/bytes.ts";
 import { errorOf } from "./helpers/errors.ts";
 
 const tools: ChatCompletionCreateParams["tools"] = [
@@ -94,5 +96,42 @@ describe("a forced call cut by the request's stop", () => {
     const streamed = await errorOf(drained(bedrock, body), BedrockEdgeError);
     expect(streamed).toMatchObject({ status: 400, code: "tool_call_cut" });
     expect(streamed.usage).toBeUndefined();
+  });
+});
+
+describe("a forced call to a function the request does not offer (500 invalid_tool_call)", () => {
+  // Llama's call to a function not in tools, as Bedrock would answer it, with its counts: in the
+  // body and the headers plainly, in the last frame's invocation metrics streamed.
+  const text = 'get_current_weather", "parameters": {"city": "Paris"}}<|eot_id|>';
+  const counts = { prompt_tokens: 42, completion_tokens: 17, total_tokens: 59 };
+  const answering = async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
+    const request = new Request(input, init);
+    if (!request.url.includes("invoke-with-response-stream")) {
+      return Response.json(
+        { generation: text, stop_reason: "stop", prompt_token_count: 42, generation_token_count: 17 },
+        { headers: { "x-amzn-bedrock-input-token-count": "42", "x-amzn-bedrock-output-token-count": "17" } },
+      );
+    }
+    const metrics = { inputTokenCount: 42, outputTokenCount: 17, invocationLatency: 10, firstByteLatency: 5 };
+    const frames = [
+      chunkFrame({ generation: text.slice(0, 20), stop_reason: null }, 0),
+      chunkFrame({ generation: text.slice(20), stop_reason: "stop", "amazon-bedrock-invocationMetrics": metrics }, 1),
+    ];
+    return new Response(streamOf(frames), { headers: { "content-type": "application/vnd.amazon.eventstream" } });
+  };
+
+  it("carries Bedrock's counts, plain and streamed", async () => {
+    const bedrock = createBedrock({
+      endpoint: "http://bedrock.emulator",
+      region: "us-east-1",
+      credentials: EMULATOR_CREDENTIALS,
+      models: { llama: "bedrock/llama/arn:aws:bedrock:us-east-1:123456789012:imported-model/abcd1234efgh" },
+      fetch: answering,
+    });
+    const body = { model: "llama", messages: cutCall.messages, tools, tool_choice: "required" as const };
+    const plain = await errorOf(() => bedrock.chat.completions.create(body), BedrockEdgeError);
+    expect(plain).toMatchObject({ status: 500, code: "invalid_tool_call", usage: counts });
+    const streamed = await errorOf(drained(bedrock, body), BedrockEdgeError);
+    expect(streamed).toMatchObject({ status: 500, code: "invalid_tool_call", usage: counts });
   });
 });
