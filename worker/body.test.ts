@@ -205,6 +205,15 @@ describe("a body over its limit: 413, naming the limit", () => {
     expect(await refusal(readJsonBody(pieces(`${exactly} `).request, LIMITS))).toMatchObject({ status: 413 });
   });
 
+  it("the largest of the limits is its last byte accepted too, chunked or read whole by its Content-Length", async () => {
+    // The model limits above stop at 2,000 bytes, before the read's own check against `largest`.
+    const exactly = body("vision", LIMITS.largest - body("vision", 0).length);
+    expect(exactly).toHaveLength(LIMITS.largest);
+    expect(await readJsonBody(pieces(exactly).request, LIMITS)).toMatchObject({ model: "vision" });
+    expect(await readJsonBody(pieces(exactly, true).request, LIMITS)).toMatchObject({ model: "vision" });
+    expect(await refusal(readJsonBody(pieces(`${exactly} `).request, LIMITS))).toMatchObject({ status: 413 });
+  });
+
   it("over every limit, streamed: the rest is still read, so the connection stays usable", async () => {
     const sent = pieces(body("vision", 50_000));
     expect(await refusal(readJsonBody(sent.request, LIMITS))).toMatchObject({ status: 413 });
@@ -221,6 +230,47 @@ describe("a body over its limit: 413, naming the limit", () => {
     const sent = pieces(body("vision", MAX_DRAINED_BYTES + 1_000_000));
     expect(await refusal(readJsonBody(sent.request, LIMITS))).toMatchObject({ status: 413 });
     expect(sent.read()).toBeLessThan(MAX_DRAINED_BYTES + 64 * 1024);
+  });
+});
+
+/**
+ * A body of `total` bytes sent 1 MiB at a time, each piece only when it is read (and its end on
+ * the read after the last), saying how much was read and whether it was given up.
+ */
+function mebibytes(total: number): { body: ReadableStream<Uint8Array>; sent: () => number; cancelled: () => boolean } {
+  const piece = new Uint8Array(1024 * 1024);
+  let sent = 0;
+  let cancelled = false;
+  const body = new ReadableStream<Uint8Array>(
+    {
+      pull(controller) {
+        if (sent >= total) return controller.close();
+        const size = Math.min(piece.length, total - sent);
+        controller.enqueue(piece.subarray(0, size));
+        sent += size;
+      },
+      cancel() {
+        cancelled = true;
+      },
+    },
+    { highWaterMark: 0 },
+  );
+  return { body, sent: () => sent, cancelled: () => cancelled };
+}
+
+describe("MAX_DRAINED_BYTES is the last byte drained", () => {
+  it("a body declared exactly that long is drained", async () => {
+    // It sends less than it declares: only a body made in-process can, and it keeps this test fast.
+    const sent = mebibytes(4096);
+    await drainUnread(requestWith(sent.body, MAX_DRAINED_BYTES));
+    expect(sent.sent()).toBe(4096);
+  });
+
+  it("a chunked body of exactly that many bytes is drained to its end, not given up", async () => {
+    const sent = mebibytes(MAX_DRAINED_BYTES);
+    await drainUnread(requestWith(sent.body));
+    expect(sent.sent()).toBe(MAX_DRAINED_BYTES);
+    expect(sent.cancelled()).toBe(false);
   });
 });
 
@@ -397,6 +447,23 @@ describe("a body that stalls or trickles while it is read: 408, its reading give
     expect(sent.cancelled()).toBe(true);
   });
 
+  it("one that brings exactly READ_FLOOR_BYTES in each window is read to its end: the floor is the least a window may bring", async () => {
+    fakeTimers();
+    // 16 KiB every 10 s, each piece in the middle of a window, well away from the window's timer: the
+    // body's first timer runs from its making, 5 s before the read begins.
+    const sent = pacedBody({
+      piece: READ_FLOOR_BYTES,
+      everyMs: READ_WINDOW_MS,
+      total: 5 * READ_FLOOR_BYTES,
+      model: "vision",
+    });
+    await vi.advanceTimersByTimeAsync(READ_WINDOW_MS / 2);
+    const read = readJsonBody(requestWith(sent.body), BIG);
+    expect(await settledAfter(read, 4.5 * READ_WINDOW_MS)).toBe(true);
+    expect((await read).model).toBe("vision");
+    expect(sent.cancelled()).toBe(false);
+  });
+
   it("one that keeps coming just above the floor, and never ends, is given up at MAX_BODY_READ_MS", async () => {
     fakeTimers();
     // 2 KiB a second: 20 KiB a window, over READ_FLOOR_BYTES; 480 KiB in 240 s, within the limit.
@@ -426,6 +493,8 @@ describe("a body that stalls or trickles while it is read: 408, its reading give
     fakeTimers();
     for (const [declared, limits, ms] of [
       [5_000, LIMITS, WHOLE_BODY_READ_MS],
+      // Past a whole number of floors, the part of one more counts as a window of its own.
+      [6 * READ_FLOOR_BYTES + 1, BIG, 70_000],
       // 16 windows of READ_FLOOR_BYTES: as long as a body read piece by piece may take at the floor.
       [WHOLE_BODY_BYTES, BIG, 160_000],
     ] as const) {
