@@ -5,6 +5,7 @@ import {
   type ClientKey,
   mayCall,
   parseApiKeys,
+  problemsFor,
   readClientKeys,
   seesWholeConfiguration,
 } from "./keys.ts";
@@ -115,6 +116,30 @@ describe("client keys", () => {
     expect(problems.join("\n")).not.toMatch(/secret-value/);
   });
 
+  it("named like a PROXY_API_KEYS key (proxy-key-<8 hex>) are kept apart as broken: their holders are told the entry is wrong, not that the key is", () => {
+    const broken: ClientKey[] = [];
+    const problems: string[] = [];
+    const API_KEYS = JSON.stringify({ "proxy-key-0123abcd": { key: "sk-collide-0123456789" } });
+    expect(readClientKeys({ PROXY_API_KEYS: "sk-plain-1", API_KEYS }, problems, MODELS, broken)).toEqual([]);
+    expect(problems).toEqual([
+      'API_KEYS["proxy-key-0123abcd"]: proxy-key-<8 hex digits> names a key of PROXY_API_KEYS: give this key another name',
+    ]);
+    expect(broken.map((key) => key.key)).toEqual(["sk-collide-0123456789"]);
+  });
+
+  it("may have a name that only begins like a PROXY_API_KEYS key's", () => {
+    const { keys, problems } = read({ "proxy-key-0123abcd-team": { key: "sk-team-0123456789" } });
+    expect(problems).toEqual([]);
+    expect(keys.map((key) => key.name)).toEqual(["proxy-key-0123abcd-team"]);
+  });
+
+  it("name an unknown field in their problem by its first 40 characters only", () => {
+    const { problems } = read({ team: { key: "sk-team-0123456789", ["f".repeat(50)]: 1 } });
+    expect(problems).toEqual([
+      `API_KEYS["team"].${"f".repeat(40)}: is not a key setting; they are key, models, rate_limit, tokens_per_day, concurrent_streams, admin`,
+    ]);
+  });
+
   it("never quote a key put in a key's list of models", () => {
     const { problems } = read({ team: { key: "sk-team-a-0123456789", models: ["qwen3", "sk-zzmodels-SECRET-0012"] } });
     expect(problems).toEqual(['API_KEYS["team"].models: [redacted: 23 characters] is not a MODELS name']);
@@ -177,6 +202,8 @@ describe("client keys", () => {
     const keys = (PROXY_API_KEYS: string) => parseApiKeys({ PROXY_API_KEYS });
     expect(keys("sk-one\nsk-two")).toEqual(["sk-one", "sk-two"]);
     expect(keys("sk-one\r\n sk-two \r\n\r\nsk-three,sk-four\n")).toEqual(["sk-one", "sk-two", "sk-three", "sk-four"]);
+    // A lone carriage return, as an old Mac's file ends its lines, parts them too.
+    expect(keys("sk-one\rsk-two")).toEqual(["sk-one", "sk-two"]);
     // Inner spaces are a key's own, as always.
     expect(keys("sk one, sk-two")).toEqual(["sk one", "sk-two"]);
   });
@@ -396,5 +423,25 @@ describe("client keys", () => {
   it("leave alone the short name of an entry that forgot its key: it names a team or a model, and messages need it", () => {
     const env = { API_KEYS: JSON.stringify({ ops: { key: "sk-ops-0001", admin: true }, qwen: { models: ["qwen"] } }) };
     expect(apiKeySecrets(env)).toEqual(["sk-ops-0001"]);
+  });
+});
+
+describe("the configuration problems a key is told", () => {
+  const problems = [
+    'API_KEYS["team-a"].models: "x" is not a MODELS name',
+    'API_KEYS["team-b"].rate_limit: no Rate Limiting binding is named RATE_B',
+    'MODELS["qwen3"].region: bad',
+    'MODELS["llama"].region: bad',
+    "API_KEYS is not valid JSON",
+  ];
+  const tenant = { admin: false, entry: 'API_KEYS["team-a"]', models: ["qwen3"] };
+
+  it("by a tenant's key: those of its own entry, of the models it may call, and of API_KEYS as a whole", () => {
+    expect(problemsFor(tenant, problems)).toEqual([problems[0], problems[2], problems[4]]);
+  });
+
+  it("by an admin key or a PROXY_API_KEYS key: every one, other tenants' included", () => {
+    expect(problemsFor({ ...tenant, admin: true }, problems)).toEqual(problems);
+    expect(problemsFor({ admin: false }, problems)).toEqual(problems);
   });
 });
