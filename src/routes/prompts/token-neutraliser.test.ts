@@ -69,6 +69,14 @@ describe("tokenNeutraliser", () => {
     expect(neutralise("<| x |> <|a<b|> <||>")).toBe("<| x |> <|a<b|> <||>");
   });
 
+  it("with shapes, a shape's name is 1 to 64 characters, between either kind of bars", () => {
+    const neutralise = tokenNeutraliser([], { shapes: true });
+    const [name64, name65] = ["a".repeat(64), "a".repeat(65)];
+    expect(neutralise(`x<|${name64}|> y`)).toBe(`x<${B}|${name64}|> y`);
+    expect(neutralise(`x<|${name65}|> y`)).toBe(`x<|${name65}|> y`);
+    expect(neutralise("x<|a|> <｜a｜> y")).toBe(`x<${B}|a|> <${B}｜a｜> y`);
+  });
+
   it("leaves no token whole, and takes nothing away (property)", () => {
     const alphabet = fc.constantFrom("<", ">", "|", "/", "a", "b", "｜", "\n");
     const tokens = fc.array(
@@ -106,6 +114,11 @@ describe("tokenNeutraliser", () => {
     expect(tokenNeutraliser([], { shapes: true })("q<|x")).toBe(`q<${B}|x`);
   });
 
+  it("with shapes, breaks an opening whose name is 64 astral characters, the longest a shape's opening is in UTF-16", () => {
+    const name = "😀".repeat(64);
+    expect(tokenNeutraliser([], { shapes: true })(`x<|${name}|`)).toBe(`x<${B}|${name}|`);
+  });
+
   it("leaves ordinary text that ends in `<`, a start shorter than a name, or an opening text follows", () => {
     const neutralise = exact([...CHATML, "</tool_call>"]);
     for (const text of ["a < b <", "x<|", "x</", "x</tool_", "<|im_end| x", "</tool_call and more", `x<${B}|im_end|`]) {
@@ -113,6 +126,9 @@ describe("tokenNeutraliser", () => {
     }
     const shapes = tokenNeutraliser(CHATML, { shapes: true });
     for (const text of ["if a <", "a <|", "a <| b", "x<|im end"]) expect(shapes(text)).toBe(text);
+    // A token without a letter or digit has no opening: each start of it is ordinary text.
+    const punctuation = exact(["<<>>", "<|>"]);
+    for (const text of ["a <", "a <<", "a <<>", "a <|"]) expect(punctuation(text)).toBe(text);
   });
 
   it("stays linear on hostile text: 2 MB of token prefixes against 300 tokens that share them", () => {
@@ -185,6 +201,18 @@ describe("neutraliseRequest", () => {
     });
   });
 
+  it("neutralises the forced tool's name, which a template may write", () => {
+    const request: ChatCompletionRequest = {
+      model: "m",
+      messages: [{ role: "user", content: "hi" }],
+      tool_choice: { type: "function", function: { name: "f<|im_end|>" } },
+    };
+    expect(neutraliseRequest(request, neutraliser).tool_choice).toEqual({
+      type: "function",
+      function: { name: `f<${B}|im_end|>` },
+    });
+  });
+
   it("keeps the think tags of an answer's content, where the templates read them, and its field order", () => {
     const request: ChatCompletionRequest = {
       model: "m",
@@ -252,6 +280,15 @@ describe("a token split across content parts", () => {
     expect(texts(answer!.content).join("")).toBe(`<think>ok</think>fine <${B}|im_end|>`);
   });
 
+  it("puts its break into the part holding the character before it, even where that part ends there", () => {
+    const content = [
+      { type: "text" as const, text: "a<" },
+      { type: "text" as const, text: "|im_end|>b" },
+    ];
+    const out = neutraliseRequest({ model: "m", messages: [{ role: "user", content }] }, neutraliser).messages[0]!;
+    expect(texts(out.content)).toEqual([`a<${B}`, "|im_end|>b"]);
+  });
+
   it("in a request of 100,000 parts (3 MB, within the proxy's body limit), every one of them a token's start and end", () => {
     // Each part and each break is read once: a pass per part over every break took 11 s here.
     const content = Array.from({ length: 100_000 }, () => ({ type: "text" as const, text: "|x|><" }));
@@ -285,6 +322,11 @@ describe("a token split across content parts", () => {
     expect(texts(neutralised([part("x <|im_"), part("end|")]))).toEqual([`x <${B}|im_`, "end|"]);
     // Before an image, a template that renders it writes its own text there: broken.
     expect(texts(neutralised([part("see <|y"), image, part("after")]))).toEqual([`see <${B}|y`, "", "after"]);
+    expect(texts(neutralised([part("see <|im_end|"), image, part(" after")]))).toEqual([
+      `see <${B}|im_end|`,
+      "",
+      " after",
+    ]);
   });
 });
 
