@@ -98,6 +98,8 @@ describe("hosts and paths", () => {
       expect(isAwsHost(`${host.toUpperCase()}.`), host).toBe(true);
     }
     expect(isAwsHost("vpce-0123-abcd.bedrock-runtime.us-east-1.vpce.amazonaws.com")).toBe(true);
+    // A suffix itself is AWS's host too.
+    for (const host of ["amazonaws.com", "api.aws"]) expect(isAwsHost(host), host).toBe(true);
     for (const host of [
       "localhost",
       "127.0.0.1",

@@ -126,6 +126,19 @@ describe("stop sequences applied to text", () => {
     expect(cutter.push("a\nb")).toEqual({ text: "a", stopped: true });
     expect(cutter.push("more")).toEqual({ text: "", stopped: true });
     expect(cutter.flush()).toBe("");
+    // Nor gives out the stop's start it held back before the stop completed.
+    const held = createStopCutter(["ab"]);
+    expect(held.push("xa")).toEqual({ text: "x", stopped: false });
+    expect(held.push("b tail")).toEqual({ text: "", stopped: true });
+    expect(held.flush()).toBe("");
+  });
+
+  it("reads nothing after a stop applied upstream ends the text", () => {
+    const cutter = createStopCutter(["\n\n"]);
+    expect(cutter.push("Hello")).toEqual({ text: "Hello", stopped: false });
+    expect(cutter.close("END")).toBe("");
+    expect(cutter.push(" more")).toEqual({ text: "", stopped: true });
+    expect(cutter.flush()).toBe("");
   });
 });
 

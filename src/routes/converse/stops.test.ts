@@ -4,7 +4,7 @@ import type { JsonObject } from "../../json.ts";
 import type { ChatCompletionRequest } from "../../openai/types.ts";
 import type { StreamPart } from "../types.ts";
 import { parseConverseAnswer } from "./answer.ts";
-import { converseStops, isBlank } from "./stops.ts";
+import { converseStops, isBlank, matchedStop } from "./stops.ts";
 import { createConverseStreamMapper } from "./stream.ts";
 
 const request = (stop: ChatCompletionRequest["stop"]): ChatCompletionRequest => ({
@@ -42,6 +42,15 @@ describe("which stops go to Bedrock and which the route applies", () => {
       expect(isBlank(blank)).toBe(true);
     }
     for (const text of ["", "a", "\n.", "\u200b", "\u0000"]) expect(isBlank(text)).toBe(false);
+  });
+});
+
+describe("the sent stop Bedrock matched", () => {
+  it("is read only when Bedrock says a stop sequence ended the answer", () => {
+    const fields = { delta: { stop_sequence: "END" } };
+    expect(matchedStop("stop_sequence", fields)).toBe("END");
+    for (const reason of ["end_turn", "max_tokens", "tool_use"])
+      expect(matchedStop(reason, fields), reason).toBeUndefined();
   });
 });
 
