@@ -92,7 +92,7 @@ export function completionAnswer(spec: ModelOptions & { format: ModelFormat }, i
         : hasToolResult(prompt)
           ? TOOL_RESULT_TEXT
           : toolCallMarkup(family, tool.name, toolArguments(tool));
-    append(texts, spec.longPieces ? longPieces(spec.longPieces) : splitPieces(main));
+    append(texts, spec.longPieces ? longPieces(spec.longPieces, spec.wordsPerPiece) : splitPieces(main));
   }
   const pieces = texts.map((text): Piece => ({ channel: "content", text }));
   return finish(spec, pieces, input, tokensOf(prompt), "stop", END_OF_TURN[family]);
@@ -139,7 +139,7 @@ export function chatAnswer(spec: ModelOptions, input: ChatInput): Answer {
   const constrained = input.constraint && constrainedText(input.constraint, plain, hashNumber(lastUser));
   const main = constrained ?? (spec.echo ? lastUser : spec.tool && last?.role === "tool" ? TOOL_RESULT_TEXT : plain);
   const long = spec.longPieces !== undefined && !spec.echo && constrained === undefined;
-  push("content", long ? longPieces(spec.longPieces ?? 0) : splitPieces(main));
+  push("content", long ? longPieces(spec.longPieces ?? 0, spec.wordsPerPiece) : splitPieces(main));
   return finish(spec, pieces, input, promptTokens, "stop");
 }
 

@@ -50,7 +50,9 @@ describe("parseModelId", () => {
   });
 
   it("reads stream faults and pacing", () => {
-    const spec = parseModelId(`${ARN}qwen3.midstream-throttlingException3.drop5.badcrc2.slow40.wait250.long1000`);
+    const spec = parseModelId(
+      `${ARN}qwen3.midstream-throttlingException3.drop5.badcrc2.slow40.wait250.long1000.words3`,
+    );
     expect(spec).toMatchObject({
       midstream: { type: "throttlingException", afterFrames: 3 },
       dropAfterFrames: 5,
@@ -58,6 +60,7 @@ describe("parseModelId", () => {
       slowMs: 40,
       waitMs: 250,
       longPieces: 1000,
+      wordsPerPiece: 3,
     });
     for (const type of [
       "throttlingException",
@@ -134,6 +137,7 @@ describe("the options of emulatorModelId and converseModelId", () => {
       "slow5",
       "wait10",
       "long3",
+      "words2",
     ];
     for (const option of options) {
       expect(parseModelId(emulatorModelId("llama", [option])), option).toBeDefined();

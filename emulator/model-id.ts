@@ -64,6 +64,8 @@ export interface ModelOptions {
   /** A pause before answering at all (headers included): a long plain generation, a stalled service. */
   waitMs?: number;
   longPieces?: number;
+  /** Words in each piece of a `long<N>` answer: Claude's Converse deltas carry several words each. */
+  wordsPerPiece?: number;
 }
 
 /** An imported-model ARN of the emulator: where it lives, which format it speaks, its options. */
@@ -103,12 +105,25 @@ type Flag = (typeof FLAGS)[number];
 const MAX_COUNT = 1_000_000;
 const MAX_SLOW_MS = 60_000;
 const MAX_LONG_PIECES = 200_000;
+const MAX_WORDS_PER_PIECE = 1000;
+
+const NUMBERED = ["drop", "badcrc", "slow", "wait", "long", "words"] as const;
+type Numbered = (typeof NUMBERED)[number];
+/** The least and the most each numbered option takes. */
+const NUMBERED_RANGES: Record<Numbered, readonly [number, number]> = {
+  drop: [0, MAX_COUNT],
+  badcrc: [1, MAX_COUNT],
+  slow: [0, MAX_SLOW_MS],
+  wait: [0, MAX_SLOW_MS],
+  long: [1, MAX_LONG_PIECES],
+  words: [1, MAX_WORDS_PER_PIECE],
+};
 
 type Option =
   | { name: Flag }
   | { name: "fault"; fault: CallFault }
   | { name: "midstream"; type: StreamExceptionType; afterFrames: number }
-  | { name: "drop" | "badcrc" | "slow" | "wait" | "long"; value: number };
+  | { name: Numbered; value: number };
 
 /** Parses an emulator model id; `undefined` when it is not one. */
 export function parseModelId(modelId: string): ModelSpec | undefined {
@@ -175,13 +190,11 @@ function parseOption(text: string): Option | undefined {
     return { name: "midstream", type, afterFrames };
   }
 
-  const numbered = /^(drop|badcrc|slow|wait|long)(\d+)$/.exec(text);
-  if (numbered) {
-    const name = numbered[1];
-    if (name !== "drop" && name !== "badcrc" && name !== "slow" && name !== "wait" && name !== "long") return undefined;
-    const minimum = name === "badcrc" || name === "long" ? 1 : 0;
-    const maximum = name === "slow" || name === "wait" ? MAX_SLOW_MS : name === "long" ? MAX_LONG_PIECES : MAX_COUNT;
-    const value = count(numbered[2] ?? "", minimum, maximum);
+  const numbered = /^([a-z]+)(\d+)$/.exec(text);
+  const name = NUMBERED.find((candidate) => candidate === numbered?.[1]);
+  if (name) {
+    const [minimum, maximum] = NUMBERED_RANGES[name];
+    const value = count(numbered?.[2] ?? "", minimum, maximum);
     return value === undefined ? undefined : { name, value };
   }
   return undefined;
@@ -220,6 +233,9 @@ function applyOption(spec: ModelOptions, option: Option): void {
     case "long":
       spec.longPieces = option.value;
       return;
+    case "words":
+      spec.wordsPerPiece = option.value;
+      return;
     default:
       spec[option.name] = true;
   }
@@ -246,7 +262,7 @@ export type ModelIdOption =
   | `${CallFault["kind"]}${number}`
   | `midstream-${StreamExceptionType}`
   | `midstream-${StreamExceptionType}${number}`
-  | `${"drop" | "badcrc" | "slow" | "wait" | "long"}${number}`;
+  | `${Numbered}${number}`;
 
 /** Builds an emulator model id: `emulatorModelId("r1", ["echo"])`. */
 export function emulatorModelId(

@@ -59,9 +59,13 @@ function cutInsideMarkers(text: string): string[] {
   return segments.filter((segment) => segment.length > 0);
 }
 
-/** `long<N>`: N pieces `w0 `, `w1 `, … */
-export function longPieces(count: number): string[] {
-  return Array.from({ length: count }, (_, index) => `w${index} `);
+/** `long<N>`: N pieces `w0 `, `w1 `, …; with `words<K>`, K such words a piece. */
+export function longPieces(count: number, words = 1): string[] {
+  return Array.from({ length: count }, (_, piece) => {
+    let text = "";
+    for (let word = piece * words; word < (piece + 1) * words; word++) text += `w${word} `;
+    return text;
+  });
 }
 
 /** Deterministic prompt size: ceil(UTF-8 bytes / 4), at least 1. */
