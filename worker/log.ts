@@ -4,7 +4,7 @@
 import { redactSecrets } from "../src/core.ts";
 import { BedrockEdgeError, type FailoverUsageEvent, type UnmeteredCall, type Usage } from "../src/index.ts";
 import { asProxyError } from "./http.ts";
-import { outputEstimate } from "./token-estimate.ts";
+import { outputEstimate, type TextCount } from "./token-estimate.ts";
 
 /** One line per request. Never a secret; prompt text only with LOG_PROMPTS. */
 export interface LogLine {
@@ -84,8 +84,10 @@ export interface Uncounted {
 
 /** What a stream relayed: its tokens, should it end without the usage Bedrock sends last. */
 export interface Relayed {
-  /** Chunks relayed (those reporting usage aside): a model streams about a token per chunk. */
+  /** Chunks relayed (those reporting usage aside): a model streams at least about a token per chunk. */
   chunks: number;
+  /** The characters of the text they carried (SseFormat.text): a chunk of several words is several tokens. */
+  text: TextCount;
 }
 
 /** What handlers see of the log: fields to fill in, and outcomes to record. */

@@ -46,7 +46,13 @@ function streamOf<T>(items: T[], failure?: unknown): ChunkStream<T> & { aborted:
 }
 
 const chatFormat = (wantsUsage: boolean): SseFormat<ChatCompletionChunk> =>
-  dataEvents<ChatCompletionChunk>({ usage: (c) => c.usage ?? undefined, wantsUsage });
+  dataEvents<ChatCompletionChunk>({
+    usage: (c) => c.usage ?? undefined,
+    text: (c, add) => {
+      for (const { delta } of c.choices) if (delta.content) add(delta.content);
+    },
+    wantsUsage,
+  });
 
 const never = new Promise<void>(() => undefined);
 
@@ -84,6 +90,7 @@ describe("a stream's finish reasons (observe5 #3)", () => {
   });
   const format = dataEvents<ChatCompletionChunk>({
     usage: () => undefined,
+    text: () => undefined,
     finishes: (c) => c.choices,
     wantsUsage: false,
   });
@@ -128,6 +135,18 @@ describe("a stream that has begun", () => {
       expect(events.at(-1)).toBe("data: [DONE]");
       expect(log.outcomes).toEqual([{ usage }]);
     }
+  });
+
+  it("counts what it relays without usage: its chunks, and the characters of their text as they go (relayedtext32)", async () => {
+    const log = recordingLog();
+    const usage = { prompt_tokens: 3, completion_tokens: 2, total_tokens: 5 };
+    const pieces = ["Hello", " wor", "ld", "ö", "😀", "", "", ""];
+    await (
+      await answer(Promise.resolve(streamOf([...pieces.map((piece) => chunk(piece)), chunk("", usage)])), { log })
+    ).text();
+    // 11 ASCII characters, counted together (3 tokens, where a ceiling per chunk would make 4), and
+    // "ö" and the emoji (two code units) a token each; the usage chunk is no chunk of the answer.
+    expect(log.relayed).toEqual({ chunks: 8, text: { ascii: 11, other: 2 } });
   });
 
   it("writes the chunks that are ready together in one piece, encoded once", async () => {

@@ -10,7 +10,8 @@ import { type ByteRead, SSE_DONE, sseComment, sseData } from "../src/core.ts";
 import type { Usage } from "../src/index.ts";
 import { type DeliverySource, madeFrom, streamOf } from "./delivery.ts";
 import { clientErrorBody, refusal, SSE_HEADERS } from "./http.ts";
-import { failureOutcome, noteFinishReason, type RequestLog } from "./log.ts";
+import { failureOutcome, noteFinishReason, type Relayed, type RequestLog } from "./log.ts";
+import { countText, emptyTextCount } from "./token-estimate.ts";
 
 /** A library stream: iterate it for chunks; abort() cancels the upstream call. */
 export interface ChunkStream<T> extends AsyncIterable<T> {
@@ -36,6 +37,12 @@ export interface SseFormat<T> {
   error(error: unknown): string;
   /** The usage a chunk reports, for the log line. */
   usage(chunk: T): Usage | undefined;
+  /**
+   * Hands `add` each piece of generated text a chunk carries (its content, reasoning, refusal,
+   * tool-call arguments, text: what outputEstimate reads of a plain answer), read where the format
+   * keeps it: a stream that ends without its usage counts its output from them (Relayed).
+   */
+  text(chunk: T, add: (text: string) => void): void;
   /** The choices a chunk reports the end of (or not: a null reason), for the log line. */
   finishes?(chunk: T): readonly ChoiceFinish[];
   /**
@@ -57,7 +64,7 @@ export interface ChoiceFinish {
  * usage chunk nor the `usage: null` that announces it in every other chunk.
  */
 export function dataEvents<T extends { usage?: unknown }>(
-  options: Pick<SseFormat<T>, "usage" | "finishes"> & { wantsUsage: boolean },
+  options: Pick<SseFormat<T>, "usage" | "text" | "finishes"> & { wantsUsage: boolean },
 ): SseFormat<T> {
   const { wantsUsage } = options;
   return {
@@ -72,6 +79,7 @@ export function dataEvents<T extends { usage?: unknown }>(
     end: SSE_DONE,
     error: (error) => sseData(clientErrorBody(error)),
     usage: options.usage,
+    text: options.text,
     finishes: options.finishes,
   };
 }
@@ -104,6 +112,10 @@ export async function sseAnswer<T>(call: SseCall<T>): Promise<Response> {
 
 const END: ByteRead = { done: true, value: undefined };
 
+function noneRelayed(): Relayed {
+  return { chunks: 0, text: emptyTextCount() };
+}
+
 /**
  * `stream` when it has begun; otherwise comments are sent until `call.opened` settles. Each read
  * is one write: every event that is ready by then (the chunks of one upstream read, the end),
@@ -113,12 +125,16 @@ function relay<T>(call: SseCall<T>, stream: ChunkStream<T> | undefined): Deliver
   const { format, log } = call;
   let source = stream;
   let iterator: AsyncIterator<T> | undefined = stream?.[Symbol.asyncIterator]();
-  if (stream) log.relayed = { chunks: 0 };
+  if (stream) log.relayed = noneRelayed();
   let waitingSaid = false;
   let finished = false;
   // The answer's own last word was handed out (format.last): it reaches the client whole.
   let ended = false;
   let cancelled = false;
+  // Made once: it runs for every piece of text relayed.
+  const addText = (text: string) => {
+    if (log.relayed) countText(text, log.relayed.text);
+  };
   const bytes = (text: string): ByteRead => ({ done: false, value: encoder.encode(text) });
   const fail = (error: unknown): ByteRead => {
     finished = true;
@@ -144,7 +160,7 @@ function relay<T>(call: SseCall<T>, stream: ChunkStream<T> | undefined): Deliver
         return END;
       }
       iterator = source[Symbol.asyncIterator]();
-      log.relayed = { chunks: 0 };
+      log.relayed = noneRelayed();
       return undefined;
     } catch (error) {
       return fail(error);
@@ -156,7 +172,10 @@ function relay<T>(call: SseCall<T>, stream: ChunkStream<T> | undefined): Deliver
   const eventOf = (chunk: T): string => {
     const usage = format.usage(chunk);
     if (usage) log.record({ usage });
-    else if (log.relayed) log.relayed.chunks++;
+    else if (log.relayed) {
+      log.relayed.chunks++;
+      format.text(chunk, addText);
+    }
     // Each at its choice's index: the choices of a stream finish in any order.
     for (const { index, finish_reason } of format.finishes?.(chunk) ?? []) {
       if (finish_reason) noteFinishReason(log.line, index, finish_reason);

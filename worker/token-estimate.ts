@@ -137,18 +137,42 @@ const OUTPUT_TEXT_KEYS: ReadonlySet<string> = new Set(["content", "reasoning_con
  * roles or types. For a plain answer that came without Bedrock's counts.
  */
 export function outputEstimate(output: unknown): number {
-  const sum: PromptParts = { ascii: 0, other: 0, images: 0 };
-  addOutputText(output, sum);
-  return Math.ceil(sum.ascii / 4) + sum.other;
+  const count = emptyTextCount();
+  addOutputText(output, count);
+  return textEstimate(count);
 }
 
-function addOutputText(value: unknown, sum: PromptParts): void {
+/** Characters of generated text, counted as they come (countText) and estimated as an answer's are (textEstimate). */
+export interface TextCount {
+  ascii: number;
+  other: number;
+}
+
+export function emptyTextCount(): TextCount {
+  return { ascii: 0, other: 0 };
+}
+
+/** The tokens of the text counted: its ASCII characters / 4, a token for every other character. */
+function textEstimate({ ascii, other }: TextCount): number {
+  return Math.ceil(ascii / 4) + other;
+}
+
+/**
+ * A stream's output when it ended without Bedrock's counts: a model streams at least a token per
+ * chunk, and several in a chunk of several words (Claude's deltas on Converse), which the
+ * estimate of the text it relayed counts.
+ */
+export function streamedOutputEstimate(chunks: number, text: TextCount): number {
+  return Math.max(chunks, textEstimate(text));
+}
+
+function addOutputText(value: unknown, sum: TextCount): void {
   if (Array.isArray(value)) {
     for (const item of value) addOutputText(item, sum);
   } else if (value !== null && typeof value === "object") {
     for (const [key, item] of Object.entries(value)) {
       if (typeof item === "string") {
-        if (OUTPUT_TEXT_KEYS.has(key)) addText(item, sum);
+        if (OUTPUT_TEXT_KEYS.has(key)) countText(item, sum);
       } else addOutputText(item, sum);
     }
   }
@@ -209,9 +233,7 @@ function tokenCount(value: unknown): number | undefined {
   return typeof value === "number" && Number.isSafeInteger(value) && value >= 1 ? value : undefined;
 }
 
-interface PromptParts {
-  ascii: number;
-  other: number;
+interface PromptParts extends TextCount {
   images: number;
 }
 
@@ -221,7 +243,7 @@ interface PromptParts {
  * the model reads it.
  */
 function promptParts(value: unknown, sum: PromptParts = { ascii: 0, other: 0, images: 0 }): PromptParts {
-  if (typeof value === "string") addText(value, sum);
+  if (typeof value === "string") countText(value, sum);
   else if (Array.isArray(value)) {
     for (const item of value) promptParts(item, sum);
   } else if (value !== null && typeof value === "object") {
@@ -232,7 +254,8 @@ function promptParts(value: unknown, sum: PromptParts = { ascii: 0, other: 0, im
   return sum;
 }
 
-function addText(text: string, sum: PromptParts): void {
+/** Adds a text's characters to `sum`: ASCII apart from the others, a character beyond the BMP once. */
+export function countText(text: string, sum: TextCount): void {
   for (let i = 0; i < text.length; i++) {
     const code = text.charCodeAt(i);
     if (code < 0x80) sum.ascii += 1;

@@ -37,10 +37,21 @@ export async function chatCompletions(c: AppContext): Promise<Response> {
     waking: upstream.waking,
     format: dataEvents<ChatCompletionChunk>({
       usage: (chunk) => chunk.usage ?? undefined,
+      text: chunkText,
       finishes: (chunk) => chunk.choices,
       wantsUsage,
     }),
     keepAliveMs,
     log,
   });
+}
+
+/** A chat chunk's generated text, for SseFormat.text: its deltas' content, reasoning, refusal and tool-call arguments. */
+function chunkText(chunk: ChatCompletionChunk, add: (text: string) => void): void {
+  for (const { delta } of chunk.choices) {
+    if (delta.content) add(delta.content);
+    if (delta.reasoning_content) add(delta.reasoning_content);
+    if (delta.refusal) add(delta.refusal);
+    for (const call of delta.tool_calls ?? []) if (call.function?.arguments) add(call.function.arguments);
+  }
 }

@@ -36,6 +36,9 @@ export async function completions(c: AppContext): Promise<Response> {
     waking: upstream.waking,
     format: dataEvents<CompletionChunk>({
       usage: (chunk) => chunk.usage ?? undefined,
+      text: (chunk, add) => {
+        for (const choice of chunk.choices) add(choice.text);
+      },
       finishes: (chunk) => chunk.choices,
       wantsUsage,
     }),

@@ -79,6 +79,10 @@ function namedEvents(body: object): SseFormat<ResponseStreamEvent> {
       return responseSseEvent({ type: "error", code, message, param, sequence_number: next });
     },
     usage: (event) => ("response" in event ? usageOf(event.response) : undefined),
+    // The deltas of text, reasoning and call arguments; the `.done` events and snapshots repeat them.
+    text: (event, add) => {
+      if ("delta" in event) add(event.delta);
+    },
     finishes: (event) =>
       event.type === "response.completed" || event.type === "response.incomplete"
         ? finishReasonsOf(event.response).map((finish_reason, index) => ({ index, finish_reason }))

@@ -37,6 +37,9 @@ function proxyWith(bindings: Record<string, unknown>, upstream?: (emulator: Emul
       waiting: `bedrock/llama/${emulatorModelId("llama", ["wait300"])}`,
       capped: { model: `bedrock/llama/${emulatorModelId("llama")}`, max_output_tokens: 100 },
       claude: model("converse"),
+      // Claude streamed slowly in deltas of eight words, as it streams on Converse.
+      "claude-words": model("converse", "slow50", "long40", "words8"),
+      words: `bedrock/llama/${emulatorModelId("llama", ["slow50", "long40", "words8"])}`,
       // Several answers per request, streamed slowly.
       several: `bedrock/openai/${emulatorModelId("openai", ["slow50", "long40"])}`,
       // Two copies of a model, tried in order.
@@ -142,6 +145,26 @@ async function readEvents(response: Response, count = Number.POSITIVE_INFINITY):
   return events();
 }
 
+/** The JSON data of an SSE body's events read until `count` of them, then the body cancelled (the client leaves). */
+async function readData(response: Response, count: number): Promise<Record<string, unknown>[]> {
+  const reader = response.body!.getReader();
+  const decoder = new TextDecoder();
+  let text = "";
+  const data = () =>
+    text
+      .split("\n\n")
+      .map((event) => /^data: (\{.*)$/m.exec(event)?.[1])
+      .filter((json) => json !== undefined)
+      .map((json) => JSON.parse(json) as Record<string, unknown>);
+  while (data().length < count) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    text += decoder.decode(value, { stream: true });
+  }
+  await reader.cancel();
+  return data();
+}
+
 describe("a stream that ends without its usage still counts against tokens_per_day", () => {
   // The characters of the request's strings (the model's name, "user", "hi") / 4.
   const promptOf = (model: string) => Math.ceil((model.length + "user".length + "hi".length) / 4);
@@ -170,6 +193,56 @@ describe("a stream that ends without its usage still counts against tokens_per_d
     // Every chunk the client received was relayed (the last event is the proxy's error).
     expect(tokens).toBeGreaterThanOrEqual(promptOf("failing") + received - 1);
     expect(tokens).toBeLessThan(promptOf("failing") + received + 10);
+  });
+
+  // Each API's request, and the text its events carry (a Responses event's delta, a chunk's choices).
+  const wordy = [
+    ["chat", "/v1/chat/completions", chatBody("claude-words", true), (data) => data.choices],
+    [
+      "responses",
+      "/v1/responses",
+      { model: "claude-words", input: "hi", stream: true },
+      (data) => ({ text: data.delta }),
+    ],
+    ["completions", "/v1/completions", { model: "words", prompt: "hi", stream: true }, (data) => data.choices],
+  ] as const satisfies readonly [
+    ModelApi,
+    string,
+    Record<string, unknown>,
+    (data: Record<string, unknown>) => unknown,
+  ][];
+
+  it.each(wordy)(
+    "%s: a client that leaves a stream of several words a chunk counts at least the estimate of the text relayed (relayedtext32)",
+    async (api, path, body, textOf) => {
+      const { binding, settled } = recordingLimits();
+      const { post, logs } = proxyWith({ RATE: { limit: async () => ({ success: true }) }, KEY_LIMITS: binding });
+      const response = await post(path, body);
+      expect(response.status).toBe(200);
+      const received = await readData(response, 8);
+      const { tokens } = await eventually(() => settled[0]);
+      expect(logs.at(-1)).toMatchObject({ status: 499 });
+      const output = outputEstimate(received.map(textOf));
+      // Eight words a chunk are several tokens each: a token per chunk would count a fraction of them.
+      expect(output).toBeGreaterThan(2 * received.length);
+      const input = inputEstimate(body, api);
+      expect(tokens).toBeGreaterThanOrEqual(input + output);
+      // A few more chunks may have been relayed on their way out, no more.
+      expect(tokens).toBeLessThan(input + output + 60);
+    },
+  );
+
+  it("a client that leaves a stream of a word a chunk: a token per chunk relayed, as before", async () => {
+    const { binding, settled } = recordingLimits();
+    const { chat } = proxyWith({ RATE: { limit: async () => ({ success: true }) }, KEY_LIMITS: binding });
+    const received = await readData(await chat(true, "slow"), 6);
+    const { tokens } = await eventually(() => settled[0]);
+    const output = outputEstimate(received.map((chunk) => chunk.choices));
+    // `w0 `, `w1 `…: fewer tokens by the text's estimate than chunks, so the chunks count.
+    expect(output).toBeLessThan(received.length);
+    const input = inputEstimate(chatBody("slow", true), "chat");
+    expect(tokens).toBeGreaterThanOrEqual(input + received.length);
+    expect(tokens).toBeLessThan(input + received.length + 10);
   });
 
   it("a plain legacy request of several calls that fails on one counts what the others used", async () => {

@@ -23,6 +23,7 @@ import {
   inputEstimate,
   type ModelApi,
   outputLimitUnset,
+  streamedOutputEstimate,
   tokenEstimate,
   unmeteredCallEstimate,
 } from "../token-estimate.ts";
@@ -172,8 +173,9 @@ function converseModel(entry: ModelTableEntry | undefined, name: string): Conver
  * failed-over attempts' included), and an estimate of what used tokens without Bedrock's counts,
  * or a model that gives none, or leaving before the end, would dodge tokens_per_day:
  * - an answer without counts: the prompt's estimate (its text and its images, once per call that
- *   sent it: inputEstimate) and its output's, a token per chunk relayed for a stream (the client
- *   left, upstream failed midway), its text's estimate for a plain answer;
+ *   sent it: inputEstimate) and its output's: for a stream (the client left, upstream failed
+ *   midway) the larger of a token per chunk relayed and its relayed text's estimate
+ *   (streamedOutputEstimate), for a plain answer its text's estimate;
  * - each call Bedrock answered whose counts were never read (a stream of a request that failed
  *   before its first byte): its prompt's estimate and a token per chunk read;
  * - a request sent to Bedrock that ended with none of these (its client left before any answer,
@@ -186,7 +188,7 @@ function tokensUsed(
   body: JsonRequest,
 ): number {
   let tokens = (line.prompt_tokens ?? 0) + (line.completion_tokens ?? 0);
-  const output = relayed ? relayed.chunks : estimatedOutput;
+  const output = relayed ? streamedOutputEstimate(relayed.chunks, relayed.text) : estimatedOutput;
   const input = () => inputEstimate(body, apiOfPath(line.path));
   if (uncounted.answer && output !== undefined) tokens += input() + output;
   for (const call of uncounted.calls) tokens += unmeteredCallEstimate(body, call);
