@@ -121,7 +121,10 @@ export function inputEstimate(body: Record<string, unknown>, api: ModelApi): num
  * The tokens of a call Bedrock answered whose counts were never read (BedrockEdgeError's
  * unmeteredCalls), estimated as a stream or a plain answer without counts is: its prompt's
  * estimate (the prompt of the request's list it answered), and a token per chunk read of its
- * answer, or a plain answer's text estimated as an answer's output is.
+ * answer, or a plain answer's text estimated as an answer's output is. Chunks alone, unlike a
+ * relayed stream's (streamedOutputEstimate): these calls are legacy Completions on imported
+ * models, which stream about a token per chunk (never the converse route), and the library
+ * keeps none of a stream's text.
  */
 export function unmeteredCallEstimate(body: Record<string, unknown>, call: UnmeteredCall): number {
   const prompt = Array.isArray(body.prompt) ? body.prompt[call.prompt] : body.prompt;
