@@ -216,6 +216,33 @@ describe("tools through official templates as chat_template (the fourth reviews)
   );
 });
 
+describe("QwQ-32B's official template (it splits every assistant content, templates32 #1)", () => {
+  const QWQ = official("Qwen-QwQ-32B.jinja");
+  const QWEN3_TOOL = model("qwen3", "tool");
+  const weather = {
+    type: "function" as const,
+    function: { name: "get_weather", parameters: { type: "object", properties: { city: { type: "string" } } } },
+  };
+
+  it("renders a tool loop fed with the library's own answer (content null), as vLLM does: the content as empty text", async () => {
+    const { bedrock, emulator } = emulated({ models: { qwq: { model: QWEN3_TOOL, chat_template: QWQ } } });
+    const messages: ChatMessage[] = [{ role: "user", content: "Weather in Paris?" }];
+    const first = await bedrock.chat.completions.create({ model: "qwq", messages, tools: [weather] });
+    const answer = first.choices[0]!.message;
+    expect(answer.content).toBeNull();
+    const call = answer.tool_calls![0]!;
+    messages.push(answer as ChatMessage, { role: "tool", tool_call_id: call.id, content: "18C" });
+    // Absent content too, as some clients send it.
+    const absent: ChatMessage = { role: "assistant", tool_calls: [call] };
+    for (const history of [messages, [messages[0]!, absent, messages[2]!]]) {
+      await bedrock.chat.completions.create({ model: "qwq", messages: history, tools: [weather] });
+      const { prompt } = emulator.stats.lastBody(QWEN3_TOOL.split("/").slice(2).join("/")) as { prompt: string };
+      expect(prompt).toContain('<|im_start|>assistant\n<tool_call>\n{"name": "get_weather", "arguments": ');
+      expect(prompt).toContain("<tool_response>\n18C\n</tool_response>");
+    }
+  });
+});
+
 describe("a part's own fields, as vLLM hands them over", () => {
   it("only type and text: a client's extra key on a text part (`image: null`) does not make Qwen2-VL's template see an image", async () => {
     const { bedrock, sent } = client();

@@ -2,7 +2,7 @@
 // The templates here are written for these tests (the official ones: test/custom-chat-templates.test.ts).
 import { Template } from "@huggingface/jinja";
 import { describe, expect, it } from "vitest";
-import { detectContentFormat } from "./content-format.ts";
+import { detectContentFormat, testsContentForNone } from "./content-format.ts";
 
 const formatOf = (source: string) => detectContentFormat(new Template(source).parsed);
 
@@ -78,5 +78,33 @@ describe("detectContentFormat: templates that read content as a string", () => {
     ],
   ])("%s: string", (_, source) => {
     expect(formatOf(source)).toBe("string");
+  });
+});
+
+describe("testsContentForNone: templates that need a missing content as null (templates32 #1)", () => {
+  const testsNone = (source: string) => testsContentForNone(new Template(source).parsed);
+
+  it.each([
+    // DeepSeek-R1-Distill's, telling a tool-call turn from a text one.
+    ["message['content'] is none", "{% for m in messages %}{% if m['content'] is none %}call{% endif %}{% endfor %}"],
+    ["is not none", "{% for m in messages %}{% if m.content is not none %}{{ m.content }}{% endif %}{% endfor %}"],
+    [
+      "a variable named content",
+      "{% for m in messages %}{% set content = m.content %}{% if content is none %}{% endif %}{% endfor %}",
+    ],
+  ])("%s: null", (_, source) => {
+    expect(testsNone(source)).toBe(true);
+  });
+
+  it.each([
+    // QwQ-32B's, which splits it.
+    ["a string method", "{% for m in messages %}{{ m.content.split('</think>')[-1] }}{% endfor %}"],
+    ["is string", "{% for m in messages %}{% if m.content is string %}{{ m.content }}{% endif %}{% endfor %}"],
+    [
+      "another field tested for none",
+      "{% for m in messages %}{% if m.tool_calls is none %}{{ m.content }}{% endif %}{% endfor %}",
+    ],
+  ])("%s: empty text", (_, source) => {
+    expect(testsNone(source)).toBe(false);
   });
 });

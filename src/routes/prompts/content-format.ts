@@ -116,3 +116,21 @@ export function detectContentFormat(program: unknown): ContentFormat {
     loopVariablesOver(program, ["content"]).length > 0;
   return overContent ? "openai" : "string";
 }
+
+/** `name.content` or `name['content']` for any name, or a variable named `content`. */
+function isContent(node: unknown): boolean {
+  if (isVariable(node, "content")) return true;
+  if (!isNode(node) || node.type !== "MemberExpression" || !isNode(node.object)) return false;
+  return node.object.type === "Identifier" && isAttribute(node, String(node.object.value), "content");
+}
+
+/**
+ * Whether the template tests a content for none (`message['content'] is none`, as the
+ * DeepSeek-R1-Distill template does to tell a tool-call turn from a text one). Such a template
+ * needs a missing assistant content as null; a text-reading one that does not gets "", as vLLM
+ * gives it (its "string" format joins no parts to ""), since it may call string methods on it
+ * (QwQ-32B's `message.content.split('</think>')`).
+ */
+export function testsContentForNone(program: unknown): boolean {
+  return findAll(program, "TestExpression").some((test) => isVariable(test.test, "none") && isContent(test.operand));
+}

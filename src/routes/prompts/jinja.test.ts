@@ -2,6 +2,7 @@
 // @huggingface/jinja. The template below is written for these tests, not taken from a model.
 import { describe, expect, it } from "vitest";
 import { errorOf } from "../../../test/helpers/errors.ts";
+import { BedrockEdgeError } from "../../errors.ts";
 import type { ChatMessage, FunctionTool } from "../../openai/types.ts";
 import type { PromptInput } from "../types.ts";
 import { chatTemplateLiterals, chatTemplateVariables, compileChatTemplate } from "./jinja.ts";
@@ -122,6 +123,22 @@ describe("compileChatTemplate: content parts", () => {
       ]),
     );
     expect(prompt).toBe("false:Hi;true:;");
+  });
+
+  it("gives a text-reading template a missing or null assistant content as empty text, as vLLM does (templates32 #1)", async () => {
+    // QwQ-32B's template splits every assistant content, a tool-call turn's too.
+    const render = await compileChatTemplate(
+      "{% for m in messages %}{{ m.content.split('</think>')[-1] }}|{{ m.content is string }};{% endfor %}",
+    );
+    const call = { id: "1", type: "function" as const, function: { name: "f", arguments: "{}" } };
+    const prompt = render(
+      input([
+        user("Hi"),
+        { role: "assistant", tool_calls: [call] },
+        { role: "assistant", content: null, tool_calls: [call] },
+      ]),
+    );
+    expect(prompt).toBe("Hi|true;|true;|true;");
   });
 
   it("refuses an image with a 400 naming the message, for a template that reads content as a string", async () => {
@@ -264,6 +281,23 @@ describe("compileChatTemplate: errors", () => {
       param: "messages",
       message: "The model's chat_template refused to render this request: Roles must alternate user/assistant",
     });
+  });
+
+  it("names the message a render fails at when it can be told, without quoting it (templates32 #1)", async () => {
+    const render = await compileChatTemplate(
+      "{% for m in messages %}{% if m.role == 'tool' %}{{ m.content.nope() }}{% endif %}{{ m.content }}{% endfor %}",
+    );
+    const messages: ChatMessage[] = [
+      user("secret words"),
+      { role: "assistant", content: "Sure." },
+      user("more"),
+      { role: "tool", tool_call_id: "1", content: "result text" },
+      user("last"),
+    ];
+    const error = await errorOf(() => render(input(messages)), BedrockEdgeError);
+    expect(error).toMatchObject({ status: 400, param: "messages[3]" });
+    expect(error.message).toMatch(/^The model's chat_template refused to render this request at messages\[3\]: /);
+    expect(error.message).not.toMatch(/secret|result text|Sure/);
   });
 
   it("refuses to write a mapping into text, as Python's Jinja does", async () => {

@@ -5,7 +5,7 @@
 import { invalidRequest } from "../../errors.ts";
 import type { ChatMessage, ToolCall } from "../../openai/types.ts";
 import type { PromptInput, PromptRenderer } from "../types.ts";
-import { type ContentFormat, detectContentFormat } from "./content-format.ts";
+import { type ContentFormat, detectContentFormat, testsContentForNone } from "./content-format.ts";
 import { type ImageHandling, imageRefused, joinContent, parseArgumentsObject } from "./messages.ts";
 
 export interface SpecialTokens {
@@ -31,16 +31,25 @@ export async function compileChatTemplate(source: string, specialTokens: Special
     throw invalidRequest(`chat_template is not a valid Jinja template: ${describe(error)}`, "chat_template");
   }
   const contentFormat = detectContentFormat(template.parsed);
+  const noContent = testsContentForNone(template.parsed) ? null : "";
 
   const tokens = withoutUndefined({ bos_token: specialTokens.bos_token, eos_token: specialTokens.eos_token });
   return (input: PromptInput): string => {
     // The server's own variables come last: no kwarg can stand in for them.
     // `imageless`: the messages given without their images, to see whether the template wrote them.
-    const contextWith = (content: ContentHandling, imageless?: ReadonlySet<number>): Record<string, unknown> => ({
+    // `count`: the first messages only, to find the one a failing render fails at.
+    const contextWith = (
+      content: ContentHandling,
+      imageless?: ReadonlySet<number>,
+      count = input.messages.length,
+    ): Record<string, unknown> => ({
       ...input.kwargs,
       ...tokens,
-      messages: input.messages.map((message, index) =>
-        toHuggingFaceMessage(imageless?.has(index) ? withoutImages(message) : message, index, contentFormat, content),
+      messages: input.messages.slice(0, count).map((message, index) =>
+        toHuggingFaceMessage(imageless?.has(index) ? withoutImages(message) : message, index, contentFormat, {
+          content,
+          noContent,
+        }),
       ),
       tools: input.tools && input.tools.length > 0 ? input.tools : null,
       documents: null,
@@ -69,8 +78,15 @@ export async function compileChatTemplate(source: string, specialTokens: Special
       }
     }
     if ("failure" in rendered) {
-      // Usually the template refusing the conversation (raise_exception): the request's messages.
-      throw invalidRequest(`The model's chat_template refused to render this request: ${rendered.failure}`, "messages");
+      // Usually the template refusing the conversation (raise_exception): the request's messages,
+      // the one it fails at when that can be told.
+      const { failure } = rendered;
+      const at = failingMessage(input.messages, failure, (count) => render(contextWith(handling, undefined, count)));
+      const where = at === undefined ? "" : ` at messages[${at}]`;
+      throw invalidRequest(
+        `The model's chat_template refused to render this request${where}: ${failure}`,
+        at === undefined ? "messages" : `messages[${at}]`,
+      );
     }
     const { prompt, context } = rendered;
     if (joinsMappingToText(prompt, context)) {
@@ -119,6 +135,37 @@ export async function chatTemplateVariables(source: string): Promise<string[]> {
     return [];
   }
 }
+
+/**
+ * The message a failed render fails at: the last of the shortest leading run of messages whose
+ * render fails as the whole did, found by halving and confirmed by the run one message shorter
+ * rendering. Undefined when that cannot be told (the template fails with no messages, or
+ * differently on a shorter run) or would cost too much: each try renders the run again, so a
+ * conversation past LOCATED_MESSAGE_CHARS (over the tries) is not searched.
+ */
+function failingMessage(
+  messages: readonly ChatMessage[],
+  failure: string,
+  renderFirst: (count: number) => Rendered,
+): number | undefined {
+  const tries = Math.ceil(Math.log2(messages.length + 1)) + 1;
+  if (JSON.stringify(messages).length * tries > LOCATED_MESSAGE_CHARS) return undefined;
+  const fails = (count: number) => {
+    const rendered = renderFirst(count);
+    return "failure" in rendered && rendered.failure === failure;
+  };
+  // The shortest run that fails lies in (low, high]: the whole fails.
+  let low = 0;
+  let high = messages.length;
+  while (high - low > 1) {
+    const middle = Math.floor((low + high) / 2);
+    if (fails(middle)) high = middle;
+    else low = middle;
+  }
+  return "prompt" in renderFirst(high - 1) ? high - 1 : undefined;
+}
+
+const LOCATED_MESSAGE_CHARS = 1_000_000;
 
 /** Images given to a template that reads content as text: it has nowhere to put them. */
 const TEXT_ONLY: ImageHandling = {
@@ -211,20 +258,21 @@ const MADE_PART_QUOTED = '{\\"type\\": \\"text\\"';
  * over content parts (`openai`), an image part is `{type: "image"}`, what such templates test
  * for, as vLLM hands it over; with `lists`, every content is a list of parts, as vLLM's are too (a
  * string as one text part, none as an empty list). Any other template gets text: parts joined as
- * for the built-in templates (messages.ts). A missing assistant content is null.
+ * for the built-in templates (messages.ts), and a missing or null assistant content as `noContent`
+ * ("", or null for a template that tests it for none: testsContentForNone).
  */
 function toHuggingFaceMessage(
   message: ChatMessage,
   index: number,
   format: ContentFormat,
-  content: ContentHandling,
+  { content, noContent }: { content: ContentHandling; noContent: "" | null },
 ): Record<string, unknown> {
   const plain = withoutUndefined({ ...message });
   if (message.role === "developer") plain.role = "system";
   if (format === "openai") plain.content = content === "lists" ? asParts(message.content) : withImages(message.content);
   else if (Array.isArray(message.content)) plain.content = joinContent(message.content, index, TEXT_ONLY);
   if (message.role === "assistant") {
-    plain.content ??= null;
+    plain.content ??= format === "string" ? noContent : null;
     if (message.tool_calls !== undefined) plain.tool_calls = message.tool_calls.map(toHuggingFaceToolCall);
   }
   return plain;

@@ -141,11 +141,15 @@ import { bundleForWeb, unresolvedImports, type WebBundle } from "../web-bundle.t
 // Bedrock's counts on its error: the body's or the count headers', the stream's last frame's):
 // 96 over the bundle before it; in the lazily loaded completion routes and chunk mapper, the main
 // chunk 4 bytes more (the count headers passed to parseAnswer), within its budget.
+// Raised 320 more for templates32 #1 (a text-reading chat_template given a missing assistant
+// content as "", null only where it tests for none; a refused render named at the message it fails
+// at, found by halving the conversation): 87,415 bytes after it, 312 over the 87,103 before; in
+// the lazily loaded templates, the main chunk unchanged.
 /** The budget with the raises up to codereview26 #3 (the sum outgrew one line after them). */
 const CODEREVIEW26_GZIP_BUDGET_BYTES =
   80 * 1024 + 300 + 500 + 280 + 120 + 80 + 500 + 50 + 100 + 140 + 150 + 50 + 100 + 100 + 250 + 50 + 60 + 200 + 50;
 const GZIP_BUDGET_BYTES =
-  CODEREVIEW26_GZIP_BUDGET_BYTES + 50 + 100 + 150 + 100 + 100 + 22 + 31 + 900 + 289 + 100 + 150 + 30 + 100;
+  CODEREVIEW26_GZIP_BUDGET_BYTES + 50 + 100 + 150 + 100 + 100 + 22 + 31 + 900 + 289 + 100 + 150 + 30 + 100 + 320;
 /**
  * What a page or a Worker loads first when its bundler splits code (the routes, the request
  * schema, the stream reader, the templates, Responses and legacy Completions load on first use).
