@@ -20,7 +20,7 @@ import {
 } from "./model.ts";
 import { callJson, callReplayed, callStream } from "./model-call.ts";
 import type { ChatCompletion, ChatCompletionCreateParams } from "./openai/types.ts";
-import { routeEntries } from "./routes/index.ts";
+import { type RouteName, routeEntries } from "./routes/index.ts";
 import type { Responses, ResponsesRequestOptions } from "./responses/client.ts";
 import type { ResponseCreateParams } from "./responses/types.ts";
 import type { CompiledTemplate, ModelTemplate } from "./routes/prompts/model-template.ts";
@@ -149,15 +149,16 @@ export function createBedrock(options: BedrockOptions = {}): Bedrock {
     routing().then(({ serveDeployments }) => serveDeployments({ store: options.cooldownStore, cooldownMs })),
   );
 
-  async function template(config: ModelTableEntry): Promise<ModelTemplate | undefined> {
+  async function template(config: ModelTableEntry, route: RouteName): Promise<ModelTemplate | undefined> {
     if (config.template) return (await templates()).builtInTemplate(config.template);
     const source = config.chat_template;
     if (!source) return undefined;
-    const key = `${config.bos_token ?? ""}\u0000${config.eos_token ?? ""}\u0000${source}`;
+    // The route gives the special tokens the settings do not (undefined, unlike "", is not set).
+    const key = JSON.stringify([route, config.bos_token, config.eos_token]) + source;
     let compiledTemplate = compiled.get(key);
     if (!compiledTemplate) {
-      const tokens = { bos_token: config.bos_token, eos_token: config.eos_token };
-      compiledTemplate = templates().then(({ compileModelTemplate }) => compileModelTemplate(source, tokens));
+      // Its bos_token and eos_token settings, the only fields read.
+      compiledTemplate = templates().then(({ compileModelTemplate }) => compileModelTemplate(source, config, route));
       compiled.set(key, compiledTemplate);
     }
     try {
@@ -180,7 +181,7 @@ export function createBedrock(options: BedrockOptions = {}): Bedrock {
     let neutraliser: RequestNeutraliser | undefined;
     if (config) {
       const values = settingValues(config);
-      const own = await template(config);
+      const own = await template(config, deployments.route);
       settings = own ? { ...values, render: own.render, templateVariables: own.variables } : values;
       neutraliser = own?.neutraliser;
     }
@@ -291,7 +292,7 @@ export function createBedrock(options: BedrockOptions = {}): Bedrock {
       const problems: string[] = [];
       for (const [name, config] of Object.entries(models)) {
         try {
-          await template(config);
+          await template(config, served.get(name)!.route);
         } catch (error) {
           problems.push(`${where}["${name}"].chat_template: ${error instanceof Error ? error.message : String(error)}`);
         }

@@ -7,7 +7,7 @@ import { describe, expect, it, vi } from "vitest";
 import { BedrockEdgeError, type ChatMessage } from "../src/index.ts";
 import { compileChatTemplate } from "../src/routes/prompts/jinja.ts";
 import { renderQwen2Prompt, renderQwen3Prompt } from "../src/routes/prompts/qwen.ts";
-import { emulated, model } from "./helpers/emulated.ts";
+import { emulated, model, type RouteName } from "./helpers/emulated.ts";
 import { errorOf } from "./helpers/errors.ts";
 
 const official = (file: string) => readFileSync(new URL(`./fixtures/chat-templates/${file}`, import.meta.url), "utf8");
@@ -240,6 +240,53 @@ describe("QwQ-32B's official template (it splits every assistant content, templa
       expect(prompt).toContain('<|im_start|>assistant\n<tool_call>\n{"name": "get_weather", "arguments": ');
       expect(prompt).toContain("<tool_response>\n18C\n</tool_response>");
     }
+  });
+});
+
+describe("a chat_template's bos_token and eos_token default to its route family's (templates32 #2)", () => {
+  // Official R1-Distill and Llama 3.x templates open with `{{ bos_token }}`.
+  const TOKENS = "[{{ bos_token }}|{{ eos_token }}]{% for m in messages %}{{ m.content }}{% endfor %}";
+  const prompts = async (entries: Record<string, { route: RouteName; bos_token?: string; eos_token?: string }>) => {
+    const models = Object.fromEntries(
+      Object.entries(entries).map(([name, { route, ...tokens }]) => [
+        name,
+        { model: model(route, "echo"), chat_template: TOKENS, ...tokens },
+      ]),
+    );
+    const { bedrock, emulator } = emulated({ models });
+    const out: Record<string, string> = {};
+    for (const [name, { route }] of Object.entries(entries)) {
+      await bedrock.chat.completions.create({ model: name, messages: [{ role: "user", content: "Hi" }] });
+      const id = model(route, "echo").split("/").slice(2).join("/");
+      out[name] = (emulator.stats.lastBody(id) as { prompt: string }).prompt;
+    }
+    return out;
+  };
+
+  it("writes the family's tokens where the settings name none, as the official tokenizer_config.json names them", async () => {
+    expect(
+      await prompts({
+        r1: { route: "deepseek_r1" },
+        llama: { route: "llama" },
+        qwen3: { route: "qwen3" },
+        qwen2: { route: "qwen2" },
+      }),
+    ).toEqual({
+      r1: "[<｜begin▁of▁sentence｜>|<｜end▁of▁sentence｜>]Hi",
+      llama: "[<|begin_of_text|>|<|eot_id|>]Hi",
+      // Qwen's bos_token is null.
+      qwen3: "[|<|im_end|>]Hi",
+      qwen2: "[|<|im_end|>]Hi",
+    });
+  });
+
+  it("a setting wins, an empty one meaning none", async () => {
+    expect(
+      await prompts({
+        own: { route: "llama", bos_token: "<s>", eos_token: "</s>" },
+        none: { route: "deepseek_r1", bos_token: "" },
+      }),
+    ).toEqual({ own: "[<s>|</s>]Hi", none: "[|<｜end▁of▁sentence｜>]Hi" });
   });
 });
 
