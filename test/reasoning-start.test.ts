@@ -16,12 +16,12 @@ const THINK_IN_PROMPT =
   "{%- endfor %}{%- if add_generation_prompt %}{{- '<|im_start|>assistant\\n<think>\\n' }}{%- endif %}";
 
 /** The library with a Bedrock that answers `text` (streamed in 3-character chunks), and the prompts it was sent. */
-function answering(text: string) {
+function answering(text: string, route: "qwen3" | "qwen2" | "llama" = "qwen3", chatTemplate = THINK_IN_PROMPT) {
   const prompts: string[] = [];
   const bedrock = createBedrock({
     credentials: CREDENTIALS,
     maxRetries: 0,
-    models: { thinker: { model: `bedrock/qwen3/${ARN}`, chat_template: THINK_IN_PROMPT } },
+    models: { thinker: { model: `bedrock/${route}/${ARN}`, chat_template: chatTemplate } },
     fetch: async (input: RequestInfo | URL, init?: RequestInit) => {
       const request = new Request(input, init);
       prompts.push(String(((await request.json()) as { prompt: unknown }).prompt));
@@ -44,8 +44,13 @@ interface Read {
 }
 
 /** The plain answer's message and the streamed one's, each as reasoning and content. */
-async function bothWays(text: string, request: ChatCompletionCreateParams): Promise<[Read, Read, string]> {
-  const { bedrock, prompts } = answering(text);
+async function bothWays(
+  text: string,
+  request: ChatCompletionCreateParams,
+  route?: "qwen3" | "qwen2" | "llama",
+  chatTemplate?: string,
+): Promise<[Read, Read, string]> {
+  const { bedrock, prompts } = answering(text, route, chatTemplate);
   const plain = (await bedrock.chat.completions.create({ ...request, stream: false })).choices[0]!.message;
   let reasoning: string | undefined;
   let content = "";
@@ -125,4 +130,69 @@ describe("qwen3 with a chat_template whose generation prompt opens <think>", () 
       { name: "get_weather", arguments: '{"city": "Paris"}' },
     ]);
   });
+});
+
+describe("a thinking chat_template on a route that does not think (templates32 #3)", () => {
+  const greeting: ChatCompletionCreateParams = { model: "thinker", messages: [{ role: "user", content: "Hi" }] };
+  /** R1-Distill's generation prompt, on llama. */
+  const R1_LIKE =
+    "{{ bos_token }}{%- for message in messages %}{{- '<｜User｜>' + message.content }}{%- endfor %}" +
+    "{%- if add_generation_prompt %}{{- '<｜Assistant｜><think>\\n' }}{%- endif %}";
+
+  it("QwQ-32B's prompt on qwen2 (it opens <think>): reasoning and content are split, plain and streamed", async () => {
+    const [plain, streamed, prompt] = await bothWays("I should greet.\n</think>\n\nHello!", greeting, "qwen2");
+    expect(prompt.endsWith("<|im_start|>assistant\n<think>\n")).toBe(true);
+    expect(plain).toEqual({ reasoning: "I should greet.", content: "Hello!" });
+    expect(streamed).toEqual(plain);
+  });
+
+  it("an answer held to a format on qwen2 closes the prompt's think block first: the answer is content", async () => {
+    const [plain, streamed, prompt] = await bothWays(
+      '{"greeting": "Hello"}',
+      { ...greeting, response_format: { type: "json_object" } },
+      "qwen2",
+    );
+    expect(prompt.endsWith("<|im_start|>assistant\n<think>\n\n</think>\n\n")).toBe(true);
+    expect(plain).toEqual({ reasoning: undefined, content: '{"greeting": "Hello"}' });
+    expect(streamed).toEqual(plain);
+  });
+
+  it("a prompt that opens no <think> on qwen2 keeps the answer as content, tags and all", async () => {
+    const plainTemplate = THINK_IN_PROMPT.replace("<think>\\n", "");
+    const [plain, streamed] = await bothWays("<think>x</think>Hello!", greeting, "qwen2", plainTemplate);
+    expect(plain).toEqual({ reasoning: undefined, content: "<think>x</think>Hello!" });
+    expect(streamed).toEqual({ reasoning: undefined, content: "<think>x</think>Hello!" });
+  });
+
+  it.each([
+    [
+      "qwen2",
+      THINK_IN_PROMPT,
+      '<|im_start|>assistant\n<think>\n\n</think>\n\n<tool_call>\n{"name": "',
+      'get_weather", "arguments": {"city": "Paris"}}\n</tool_call>',
+    ],
+    [
+      "llama",
+      R1_LIKE,
+      '<｜Assistant｜><think>\n\n</think>\n\n{"name": "',
+      'get_weather", "parameters": {"city": "Paris"}}',
+    ],
+  ] as const)(
+    "%s: a forced call closes the prompt's think block first, as thinking routes do: the call is read, no reasoning",
+    async (route, template, tail, call) => {
+      const { bedrock, prompts } = answering(call, route, template);
+      const answer = await bedrock.chat.completions.create({
+        ...greeting,
+        tools,
+        tool_choice: "required",
+        stream: false,
+      });
+      expect(prompts[0]!.endsWith(tail)).toBe(true);
+      const message = answer.choices[0]!.message;
+      expect(message.reasoning_content).toBeUndefined();
+      expect(message.tool_calls?.map((made) => made.function)).toEqual([
+        { name: "get_weather", arguments: '{"city": "Paris"}' },
+      ]);
+    },
+  );
 });

@@ -23,6 +23,7 @@ import {
 } from "./forced-call.ts";
 import { checkedImages } from "./images.ts";
 import { offeredCalls } from "./offered-calls.ts";
+import { EMPTY_THINK } from "./prompts/think-tags.ts";
 import { checkParameters, dropsParameters, refuseOrDrop } from "./parameters.ts";
 import { COMPLETION_ROUTE_INFO } from "./route-info.ts";
 import { checkTemplateKwargs, type TemplateVariables } from "./template-variables.ts";
@@ -48,7 +49,8 @@ export interface CompletionRouteSpec<Name extends string = string> {
   variables?: readonly string[];
   /**
    * Whether the family thinks: its answers split into reasoning and content, starting where the
-   * rendered prompt leaves off (reasoningStart), whichever template rendered it.
+   * rendered prompt leaves off (reasoningStart), whichever template rendered it. Another family's
+   * answer is content, unless its prompt ends with an open `<think>` (startOf).
    */
   thinks: boolean;
   /** How the family writes tool calls; absent when its template has none. */
@@ -201,7 +203,23 @@ function promptBeforeAnswer(
     tools: offersTools(kept) ? kept.tools : undefined,
     kwargs: templateKwargs(spec, kept, kwargs ?? {}, variables, drop),
   });
-  return prefilled ? prompt + promptPrefill(prompt, prefilled.format) : prompt;
+  if (!prefilled) return prompt;
+  // A prompt left in an open think block on a family whose lead closes none (a thinking
+  // chat_template on a route that does not think: QwQ-32B's on qwen2, R1's on llama) gets it
+  // closed first, as the thinking families' leads close theirs: the call is the answer, not reasoning.
+  const { format } = prefilled;
+  const closing = !format.lead && reasoningStart(prompt) === "always";
+  return prompt + promptPrefill(prompt, closing ? { ...format, lead: EMPTY_THINK } : format);
+}
+
+/**
+ * Where the answer to `prompt` starts: a thinking family's as the prompt leaves it; any other's
+ * inside reasoning only when the prompt ends with an open `<think>` (a thinking chat_template on
+ * a route that does not think), else as content.
+ */
+function startOf(spec: CompletionRouteSpec, prompt: string): ReasoningStart {
+  const start = reasoningStart(prompt);
+  return spec.thinks || start === "always" ? start : "never";
 }
 
 function buildBody(
@@ -213,7 +231,7 @@ function buildBody(
   const kept = honoured(spec, request, settings);
   const prefilled = prefilling(spec, kept, format);
   let prompt = promptBeforeAnswer(spec, request, kept, settings, prefilled);
-  if (spec.thinks) startsRead.set(request, { settings, start: reasoningStart(prompt) });
+  startsRead.set(request, { settings, start: startOf(spec, prompt) });
   if (prefilled?.call) prompt += prefilled.format.opening(prefilled.call.name);
   // The template wrote the images (routes without vision, and chat templates that write nothing
   // for them, refused them while rendering); the format takes the bytes, or cannot take them at all.
@@ -244,7 +262,7 @@ function readingFor(spec: CompletionRouteSpec, asked: ChatCompletionRequest, set
   const admitCalls = syntax && offeredCalls(syntax, request.tools ?? [], prefilled?.call);
   const reading: Reading = {
     splitter: {
-      reasoning: spec.thinks ? answerStart(spec, asked, request, settings, prefilled) : "never",
+      reasoning: answerStart(spec, asked, request, settings, prefilled),
       tools: syntax,
       endMarkers: spec.endMarkers,
       ...(prefill ? { prefill } : {}),
@@ -277,7 +295,7 @@ function answerStart(
   const read = startsRead.get(asked);
   if (read?.settings === settings) return read.start;
   // A reader made without buildBody (a caller of the route alone): the prompt is rendered here.
-  return reasoningStart(promptBeforeAnswer(spec, asked, kept, settings, prefilled));
+  return startOf(spec, promptBeforeAnswer(spec, asked, kept, settings, prefilled));
 }
 
 function hasStop(request: ChatCompletionRequest): boolean {

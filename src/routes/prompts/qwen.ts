@@ -19,10 +19,10 @@ import {
   VISION_END,
   VISION_START,
 } from "./special-tokens.ts";
-import { THINK_CLOSE, THINK_OPEN } from "./think-tags.ts";
+import { EMPTY_THINK, THINK_CLOSE, THINK_OPEN } from "./think-tags.ts";
 
 /** Qwen3's empty think block: what `enable_thinking: false` appends, and what a forced call needs first. */
-const NO_THINKING = `${THINK_OPEN}\n\n${THINK_CLOSE}\n\n`;
+const NO_THINKING = EMPTY_THINK;
 const QWEN2_DEFAULT_SYSTEM = "You are Qwen, created by Alibaba Cloud. You are a helpful assistant.";
 /** An image part as Qwen's vision templates (Qwen2-VL … Qwen3-VL) write it; the qwen3 route writes the same. */
 const QWEN_IMAGE = `${VISION_START}${IMAGE_PAD}${VISION_END}`;
