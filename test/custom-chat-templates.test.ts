@@ -207,7 +207,10 @@ describe("tools through official templates as chat_template (the fourth reviews)
     "%s writes its tools block and a call whose arguments hold a type, never taking them for parts written as text",
     async (name) => {
       const { bedrock, sent } = client();
-      await bedrock.chat.completions.create({ model: name, messages: loop, tools: [weather] });
+      // Qwen2-VL's template never reads tools, so a request may not offer them (templates32 #4):
+      // its call in the history is still written.
+      const tools = name === "qwen2-vl-own" ? undefined : [weather];
+      await bedrock.chat.completions.create({ model: name, messages: loop, tools });
       const { prompt } = sent(name === "qwen25-own" ? QWEN2_ECHO : QWEN3_ECHO);
       // Qwen2-VL's template writes no tools block; the two others do.
       if (name !== "qwen2-vl-own") expect(prompt).toContain('"name": "get_weather"');
@@ -287,6 +290,51 @@ describe("a chat_template's bos_token and eos_token default to its route family'
         none: { route: "deepseek_r1", bos_token: "" },
       }),
     ).toEqual({ own: "[<s>|</s>]Hi", none: "[|<｜end▁of▁sentence｜>]Hi" });
+  });
+});
+
+describe("tools offered to a chat_template that never reads them (templates32 #4)", () => {
+  // As the official DeepSeek-R1-Distill template: no tools block, whatever the request offers.
+  const NO_TOOLS =
+    "{{ bos_token }}{% for m in messages %}{{ '<｜User｜>' + m.content }}{% endfor %}{{ '<｜Assistant｜><think>\\n' }}";
+  const R1_ECHO = model("deepseek_r1", "echo");
+  const weather = { type: "function" as const, function: { name: "get_weather", parameters: { type: "object" } } };
+  const messages: ChatMessage[] = [{ role: "user", content: "Weather?" }];
+  const setup = () => {
+    const { bedrock, emulator } = emulated({ models: { r1: { model: R1_ECHO, chat_template: NO_TOOLS } } });
+    const prompt = () => (emulator.stats.lastBody(R1_ECHO.split("/").slice(2).join("/")) as { prompt: string }).prompt;
+    return { bedrock, prompt };
+  };
+
+  it("are a 400 naming tools, with tool_choice auto or required", async () => {
+    const { bedrock } = setup();
+    for (const tool_choice of [undefined, "auto", "required"] as const) {
+      const error = await errorOf(
+        () => bedrock.chat.completions.create({ model: "r1", messages, tools: [weather], tool_choice }),
+        BedrockEdgeError,
+      );
+      expect(error).toMatchObject({ status: 400, param: "tools" });
+      expect(error.message).toContain("this model's chat_template does not show tools to the model");
+    }
+  });
+
+  it("are dropped with tool_choice under drop_params: no forced call the model was never shown", async () => {
+    const { bedrock, prompt } = setup();
+    const answer = await bedrock.chat.completions.create({
+      model: "r1",
+      messages,
+      tools: [weather],
+      tool_choice: "required",
+      drop_params: true,
+    });
+    expect(prompt()).toBe("<｜begin▁of▁sentence｜><｜User｜>Weather?<｜Assistant｜><think>\n");
+    expect(answer.choices[0]!.message.tool_calls).toBeUndefined();
+  });
+
+  it('are fine with tool_choice "none": there is nothing to show', async () => {
+    const { bedrock, prompt } = setup();
+    await bedrock.chat.completions.create({ model: "r1", messages, tools: [weather], tool_choice: "none" });
+    expect(prompt()).toBe("<｜begin▁of▁sentence｜><｜User｜>Weather?<｜Assistant｜><think>\n");
   });
 });
 

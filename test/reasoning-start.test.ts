@@ -10,9 +10,12 @@ import { streamOf } from "./helpers/bytes.ts";
 const ARN = "arn:aws:bedrock:us-east-1:123456789012:imported-model/abcd1234efgh";
 const CREDENTIALS = { accessKeyId: "AKIDEXAMPLE", secretAccessKey: "secret" };
 
-/** A Qwen3.5-style chat_template: its generation prompt opens the think block the model continues. */
+/**
+ * A Qwen3.5-style chat_template: its generation prompt opens the think block the model continues.
+ * It reads tools (writing nothing), as a template must for a request to offer them.
+ */
 const THINK_IN_PROMPT =
-  "{%- for message in messages %}{{- '<|im_start|>' + message.role + '\\n' + message.content + '<|im_end|>\\n' }}" +
+  "{%- if tools %}{%- endif %}{%- for message in messages %}{{- '<|im_start|>' + message.role + '\\n' + message.content + '<|im_end|>\\n' }}" +
   "{%- endfor %}{%- if add_generation_prompt %}{{- '<|im_start|>assistant\\n<think>\\n' }}{%- endif %}";
 
 /** The library with a Bedrock that answers `text` (streamed in 3-character chunks), and the prompts it was sent. */
@@ -134,9 +137,9 @@ describe("qwen3 with a chat_template whose generation prompt opens <think>", () 
 
 describe("a thinking chat_template on a route that does not think (templates32 #3)", () => {
   const greeting: ChatCompletionCreateParams = { model: "thinker", messages: [{ role: "user", content: "Hi" }] };
-  /** R1-Distill's generation prompt, on llama. */
+  /** R1-Distill's generation prompt, on llama (reading tools, which R1-Distill's own does not). */
   const R1_LIKE =
-    "{{ bos_token }}{%- for message in messages %}{{- '<｜User｜>' + message.content }}{%- endfor %}" +
+    "{%- if tools %}{%- endif %}{{ bos_token }}{%- for message in messages %}{{- '<｜User｜>' + message.content }}{%- endfor %}" +
     "{%- if add_generation_prompt %}{{- '<｜Assistant｜><think>\\n' }}{%- endif %}";
 
   it("QwQ-32B's prompt on qwen2 (it opens <think>): reasoning and content are split, plain and streamed", async () => {

@@ -252,7 +252,9 @@ describe("tool-call arguments that spell tokens with JSON escapes (turnforgery14
     "{% for m in messages %}<|im_start|>{{ m.role }}\n{% if m.content %}{{ m.content }}{% endif %}" +
     "{% for c in m.tool_calls or [] %}<tool_call>\n<function={{ c.function.name }}>\n" +
     "{% for k, v in c.function.arguments | items %}<parameter={{ k }}>\n{{ v }}\n</parameter>\n{% endfor %}" +
-    "</function>\n</tool_call>{% endfor %}<|im_end|>\n{% endfor %}<|im_start|>assistant\n";
+    "</function>\n</tool_call>{% endfor %}<|im_end|>\n{% endfor %}<|im_start|>assistant\n" +
+    // It reads tools (writing nothing), as a template must for a request to offer them.
+    "{% if tools %}{% endif %}";
   const cases: Array<{ name: string; route: RouteName; entry: Omit<ModelConfig, "model"> }> = [
     { name: "deepseek_r1", route: "deepseek_r1", entry: {} },
     { name: "llama (3.1)", route: "llama", entry: {} },

@@ -154,6 +154,16 @@ function prefilling(
  */
 function honoured(spec: CompletionRouteSpec, request: ChatCompletionRequest, settings: ModelSettings) {
   const dropped = checkParameters(request, spec.name, settings);
+  // A chat_template that never reads `tools` (the official DeepSeek-R1-Distill one) would send a
+  // prompt that lists none, and a forced call would leave the model to guess a name it was never
+  // shown: tools are a parameter this model cannot honour, and tool_choice goes with them.
+  const reads = settings.templateVariables?.reads;
+  if (reads && !reads.includes("tools") && offersTools(request) && !dropped.has("tools")) {
+    const why =
+      "cannot be honoured: this model's chat_template does not show tools to the model (it never reads tools)";
+    refuseOrDrop([{ param: "tools", why }], spec.name, dropsParameters(request, settings));
+    dropped.add("tools").add("tool_choice");
+  }
   if (!dropped.size) return request;
   return Object.fromEntries(
     Object.entries(request).filter(([param]) => !dropped.has(param)),

@@ -6,12 +6,13 @@ import { model } from "./emulated.ts";
 /**
  * A model that says whatever the last message holds: the emulator's echo model answers its
  * prompt, and a template of the last message alone makes that prompt the text. What its answer
- * holds (calls, text around them) is then the test's to choose.
+ * holds (calls, text around them) is then the test's to choose. The template reads `tools`,
+ * writing nothing, as a template must for a request to offer them (templates32 #4).
  */
 export function echoSaying(route: "qwen3" | "qwen2" | "llama" | "deepseek_r1") {
   return {
     model: model(route, "echo"),
-    chat_template: "{{ messages[-1]['content'] }}",
+    chat_template: "{{ messages[-1]['content'] }}{% if tools %}{% endif %}",
     special_tokens: "keep" as const,
   };
 }
