@@ -50,14 +50,14 @@ export function bedrockException(
   rawName: string | undefined,
   message: string,
   fallbackStatus: number,
-  extra: { retryAfterMs?: number; secrets?: readonly string[] } = {},
+  extra: { retryAfterMs?: number; secrets?: readonly string[]; inStream?: boolean } = {},
 ): BedrockEdgeError {
   const name = rawName ? exceptionName(rawName) : undefined;
   const row = name ? EXCEPTIONS[name] : undefined;
   const status = row?.status ?? normaliseStatus(fallbackStatus);
   const clean = redactSecrets(message, extra.secrets) || name || `Bedrock answered ${status}`;
   const code = status === 400 && CONTEXT_LENGTH.test(clean) ? "context_length_exceeded" : (row?.code ?? null);
-  return new BedrockEdgeError({
+  const error = new BedrockEdgeError({
     status,
     message: clean,
     code,
@@ -65,6 +65,8 @@ export function bedrockException(
     retryAfterMs: extra.retryAfterMs,
     fromBedrock: true,
   });
+  if (extra.inStream) error.inStream = true;
+  return error;
 }
 
 /** Bedrock's error answer (status, headers, body text) -> the one error type, keeping its exception name. */

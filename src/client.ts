@@ -28,7 +28,7 @@ import type { RequestNeutraliser } from "./routes/prompts/token-neutraliser.ts";
 import type { ModelSettings } from "./routes/types.ts";
 import type { CooldownStore } from "./routing/cooldowns.ts";
 import type { FailoverUsageEvent } from "./routing/attempt-usage.ts";
-import type { DeploymentEvent } from "./routing/router.ts";
+import type { DeploymentEvent, FailoverEvent } from "./routing/router.ts";
 
 export type { ChatCompletionStream } from "./completion-stream.ts";
 
@@ -85,6 +85,12 @@ export interface RequestOptions {
    * it: its error's `usage` and `unmeteredCalls` add up every attempt's instead.
    */
   onFailoverUsage?: ((event: FailoverUsageEvent) => void) | undefined;
+  /**
+   * Called each time a deployment's try fails and the request moves on to another deployment,
+   * with the deployment and its error (a throttle or a cold copy, Bedrock's 5xx, a timeout, a lost
+   * connection): what onRetry tells of a retry on one deployment, for a move to another.
+   */
+  onFailover?: ((event: FailoverEvent) => void) | undefined;
 }
 
 export type StreamingRequest = ChatCompletionCreateParams & { stream: true };

@@ -90,6 +90,7 @@ export { encodeSse, SSE_DONE, sseComment, sseData, toErrorBody } from "./openai/
 export type { SseOptions } from "./openai/sse.ts";
 export { isRedirect, redactSecrets } from "./bedrock-errors.ts";
 export { invalidRequest, modelNotFound } from "./errors.ts";
+export { unbilledRefusal } from "./routing/attempt-usage.ts";
 // Ids as the client makes them (chatcmpl-…, call_…), for a server's own (req_…).
 export { randomId } from "./ids.ts";
 

@@ -21,11 +21,14 @@ export interface BedrockEdgeErrorInit {
   cause?: unknown;
 }
 
-/** A call Bedrock answered whose counts were never read (BedrockEdgeError.unmeteredCalls). */
+/**
+ * A call sent to Bedrock, and not refused by its error answer, whose counts were never read
+ * (BedrockEdgeError.unmeteredCalls).
+ */
 export interface UnmeteredCall {
   /** The index of the prompt it answered in the request's list (0 for a single prompt). */
   prompt: number;
-  /** The chunks of its answer read before it was stopped. */
+  /** The chunks of its answer read before it was stopped (0 for a call that never answered). */
   chunks: number;
   /** A plain call's answer, when Bedrock gave it without counts: what an estimate of its output reads. */
   text?: string;
@@ -50,6 +53,13 @@ export class BedrockEdgeError extends Error {
    */
   readonly fromBedrock: boolean;
   /**
+   * True when Bedrock sent this error as an exception frame of a stream that had begun, not as its
+   * HTTP answer: the model had read the prompt, and may have generated, before it (billed work,
+   * unlike an error answer that refused the call). Undefined on every other error; set where the
+   * stream is read, so no code here.
+   */
+  declare inStream?: boolean;
+  /**
    * What the upstream calls that did answer used, when a request of several calls failed as a
    * whole after some of them (legacy Completions over several prompts or choices): Bedrock
    * billed those. A request that failed on every deployment of its model adds up every attempt's.
@@ -59,8 +69,9 @@ export class BedrockEdgeError extends Error {
   /**
    * Calls of such a request that Bedrock answered, and so billed, whose counts were never read: a
    * stream that had opened when another call of its request failed, stopped before its last frame,
-   * or a plain call whose answer came without counts. What is known of each, for an estimate;
-   * undefined when there were none.
+   * or a plain call whose answer came without counts; and calls sent that never answered (past
+   * timeoutMs, or stopped when another call failed), which the model may have read. What is known
+   * of each, for an estimate; undefined when there were none.
    */
   declare unmeteredCalls?: UnmeteredCall[];
 

@@ -23,7 +23,7 @@ export type { ModelConfig, ModelEntry, ModelTableEntry } from "./model.ts";
 export type { GuardrailConfig } from "./model-settings.ts";
 export type { DeploymentConfig, RoutedModelConfig, RoutingStrategy } from "./deployments.ts";
 export type { CooldownStore } from "./routing/cooldowns.ts";
-export type { DeploymentEvent } from "./routing/router.ts";
+export type { DeploymentEvent, FailoverEvent } from "./routing/router.ts";
 export type { FailoverUsageEvent } from "./routing/attempt-usage.ts";
 export type * from "./openai/types.ts";
 export type { StructuredOutputs } from "./openai/structured-outputs.ts";

@@ -5,6 +5,7 @@ import { getEventListeners } from "node:events";
 import { describe, expect, it } from "vitest";
 import { REASONING_TEXT } from "../emulator/answers.ts";
 import { EMULATOR_CREDENTIALS } from "../emulator/credentials.ts";
+import { awsError } from "../emulator/errors.ts";
 import { createEmulator } from "../emulator/handler.ts";
 import { emulatorModelId, type ModelIdOption } from "../emulator/model-id.ts";
 import { MAX_OPEN_CALLS } from "../src/completions/plan.ts";
@@ -271,7 +272,39 @@ describe("several prompts and n", () => {
       () => second.bedrock.completions.create({ ...request, prompt: ["BAD", good], n: 2 }),
       BedrockEdgeError,
     );
-    expect(ofSecond.unmeteredCalls?.map((call) => call.prompt)).toEqual([1, 1]);
+    // The other call of "BAD", sent and stopped unanswered, counts too (0 chunks); the refused one does not.
+    expect(ofSecond.unmeteredCalls?.map((call) => call.prompt)).toEqual([0, 1, 1]);
+    expect(ofSecond.unmeteredCalls?.[0]?.chunks).toBe(0);
+  });
+
+  it("a call sent and never answered is in unmeteredCalls with 0 chunks; one refused by Bedrock's error answer is not (codereview32 #2)", async () => {
+    // "SLOW" answers past timeoutMs, "hi" at once: a plain batch fails on the slow call.
+    const emulator = createEmulator();
+    const slow: typeof fetch = async (input, init) => {
+      const request = new Request(input, init);
+      if ((await request.clone().text()).includes("SLOW")) await new Promise((resolve) => setTimeout(resolve, 500));
+      return emulator.fetch(request);
+    };
+    const { bedrock } = emulated({ maxRetries: 0, timeoutMs: 100, fetch: slow });
+    const timedOut = await errorOf(
+      () => bedrock.completions.create({ model: model("llama"), prompt: ["hi", "SLOW"], max_tokens: 8 }),
+      BedrockEdgeError,
+    );
+    expect(timedOut.code).toBe("upstream_timeout");
+    expect(timedOut.usage?.prompt_tokens).toBeGreaterThan(0);
+    expect(timedOut.unmeteredCalls).toEqual([{ prompt: 1, chunks: 0 }]);
+    // Throttled: Bedrock billed nothing for it, and the request's other call had answered.
+    const throttled = emulated({
+      maxRetries: 0,
+      fetch: failingPromptFetch(createEmulator(), "BAD", 1, { error: awsError("ThrottlingException", "slow down") }),
+    });
+    const refused = await errorOf(
+      () => throttled.bedrock.completions.create({ model: model("llama"), prompt: ["hi", "BAD"], max_tokens: 8 }),
+      BedrockEdgeError,
+    );
+    expect(refused.status).toBe(429);
+    expect(refused.usage?.prompt_tokens).toBeGreaterThan(0);
+    expect(refused.unmeteredCalls).toBeUndefined();
   });
 
   it("fail as a whole on the first failure and stop the calls still running", async () => {

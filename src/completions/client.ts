@@ -17,6 +17,7 @@ import { usageFromInvocationMetrics } from "../routes/usage.ts";
 import type { WireFormat } from "../routes/wire-formats/types.ts";
 import type { EventMapper, ItemStream } from "../stream-reader.ts";
 import { type CompletionMeta, completionFrom, createChunkMaker, totalUsage, usageChunk } from "./answer.ts";
+import { unbilledRefusal } from "../routing/attempt-usage.ts";
 import { whenStreamEnds } from "../routing/in-flight.ts";
 import { mergeStreams } from "./merge.ts";
 import { DEFAULT_MAX_TOKENS, MAX_OPEN_CALLS, type PlannedCall, planCompletionCalls } from "./plan.ts";
@@ -66,8 +67,11 @@ export interface CompletionsDeps {
 
 /** What one call's stream has told of its cost: its usage once read, else the chunks read. */
 interface CallMeter {
-  /** It answered (its stream began): Bedrock bills it. */
-  opened: boolean;
+  /**
+   * It went to Bedrock and was not refused by its error answer: unless it answered, it ended with
+   * no count (our timeout, the request stopped when another call failed), the model may have run.
+   */
+  sent: boolean;
   chunks: number;
   ended: boolean;
   /** Bedrock's counts: the metrics of its last frame once read, the format's own at its end. */
@@ -78,7 +82,7 @@ interface CallMeter {
 
 /** A call's meter before it answered. */
 function unopened(): CallMeter {
-  return { opened: false, chunks: 0, ended: false };
+  return { sent: false, chunks: 0, ended: false };
 }
 
 /** A call's stream chunks, metered in `meter`: its usage, once it ends, makes the request's usage chunk. */
@@ -147,17 +151,30 @@ function followedBy<T>(stream: ItemStream<T>, last: () => T[]): ItemStream<T> {
   };
 }
 
+/** `call`, its meter marked sent unless Bedrock's error answer refused it (which it does not bill). */
+async function sentBy<T>(meter: CallMeter, call: Promise<T>): Promise<T> {
+  meter.sent = true;
+  try {
+    return await call;
+  } catch (error) {
+    meter.sent = !unbilledRefusal(error);
+    throw error;
+  }
+}
+
 /**
- * A streamed request that failed before its first chunk: Bedrock billed the calls that had opened.
- * The error tells their counts where their last frame had been read (usage), and what is known of
- * the others (unmeteredCalls: the prompt each answered, the chunks read of it), for an estimate.
+ * A request that failed (a stream before its first chunk): Bedrock billed the calls that had
+ * opened. The error tells their counts where their last frame had been read (usage), and what is
+ * known of the others (unmeteredCalls: the prompt each answered, the chunks read of it), for an
+ * estimate; a call sent that never answered (our timeout, or stopped by another's failure) is one
+ * of 0 chunks: its prompt was sent, and the model may have read it.
  */
 function billOpened(error: unknown, meters: readonly CallMeter[], calls: readonly PlannedCall[], n: number): unknown {
   if (!(error instanceof BedrockEdgeError)) return error;
   const counted: Usage[] = [];
   const unmetered: UnmeteredCall[] = [];
   meters.forEach((meter, at) => {
-    if (!meter.opened) return;
+    if (!meter.sent) return;
     if (meter.usage) counted.push(meter.usage);
     // One prompt per call, n calls each (the only format that takes several calls).
     else {
@@ -250,9 +267,7 @@ export function createCompletions(deps: CompletionsDeps): Completions {
           calls.map(async (planned, at) => {
             const meter = meters[at]!;
             const mapper = chunkMapper(format, meta, planned, choicesPerCall, route.name, askedUsage, meter);
-            const stream = await callStream(transport, callOf(planned), mapper);
-            meter.opened = true;
-            return stream;
+            return sentBy(meter, callStream(transport, callOf(planned), mapper));
           }),
           controller,
           (stream) => stream.abort(),
@@ -272,11 +287,11 @@ export function createCompletions(deps: CompletionsDeps): Completions {
       // A few at a time: a Worker holds only so many connections open (plan.ts).
       const meters = calls.map(unopened);
       const answers = await mapPooled(calls, MAX_OPEN_CALLS, async (planned, at) => {
-        const { json, headerUsage } = await callJson(transport, callOf(planned));
+        const { json, headerUsage } = await sentBy(meters[at]!, callJson(transport, callOf(planned)));
         const answer = format.readAnswer(json, choicesPerCall, route.name);
         const usage = answer.usage ?? headerUsage;
         const text = answer.pieces.map((piece) => piece.text).join("");
-        meters[at] = { opened: true, chunks: 0, ended: true, ...(usage ? { usage } : { text }) };
+        meters[at] = { sent: true, chunks: 0, ended: true, ...(usage ? { usage } : { text }) };
         return { place: planned.place, answer: { ...answer, usage } };
       })
         .finally(unfollow)

@@ -77,6 +77,8 @@ describe("readBedrockEvent: exceptions end the stream with a typed error", () =>
       expect(error.bedrockError).toBe(type.charAt(0).toUpperCase() + type.slice(1));
       // Bedrock's own answer: the retry loop may retry it while nothing was passed on.
       expect(error.fromBedrock).toBe(true);
+      // But not its refusal of the call: the stream had begun, the model had read the prompt.
+      expect(error.inStream).toBe(true);
     }
   });
 

@@ -72,11 +72,11 @@ export function readBedrockEvent(
   if (kind === "exception") {
     const name = headerString(message, ":exception-type") ?? "InternalServerException";
     const payload = parseJsonObject(decoder.decode(message.body));
-    throw bedrockException(name, String(payload?.message ?? payload?.Message ?? ""), 500, { secrets });
+    throw bedrockException(name, String(payload?.message ?? payload?.Message ?? ""), 500, { secrets, inStream: true });
   }
   if (kind === "error") {
     const code = headerString(message, ":error-code") ?? "InternalServerException";
-    throw bedrockException(code, headerString(message, ":error-message") ?? "", 500, { secrets });
+    throw bedrockException(code, headerString(message, ":error-message") ?? "", 500, { secrets, inStream: true });
   }
   const type = kind === "event" ? headerString(message, ":event-type") : undefined;
   if (type === undefined) return undefined;

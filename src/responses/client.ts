@@ -26,17 +26,20 @@ export function createResponses(completions: ChatCompletions): Responses {
     const request = parseResponsesRequest(input);
     const { chat, sources } = toChatRequest(request);
     const meta = responseMeta(request.model);
-    const { signal, onRetry, onDeployment, errorBody, onError } = options;
+    const { signal, onRetry, onDeployment, onFailover, errorBody, onError } = options;
     try {
       if (request.stream) {
         // Usage always: response.completed carries it.
         const stream = await completions.create(
           { ...chat, stream: true, stream_options: { include_usage: true } },
-          { signal, onRetry, onDeployment },
+          { signal, onRetry, onDeployment, onFailover },
         );
         return responseEvents(stream, request, meta, { signal, errorBody, onError });
       }
-      const completion = await completions.create({ ...chat, stream: false }, { signal, onRetry, onDeployment });
+      const completion = await completions.create(
+        { ...chat, stream: false },
+        { signal, onRetry, onDeployment, onFailover },
+      );
       return responseFromCompletion(completion, request, meta);
     } catch (error) {
       throw inResponsesTerms(error, sources);

@@ -1,7 +1,7 @@
 // What the failed attempts of a request cost. An attempt that fails after Bedrock answered some of
 // its calls (a legacy Completions request of several) was billed for those, and its error says so
 // (BedrockEdgeError's usage and unmeteredCalls): a request that moves on to another deployment
-// must not lose that. Pure.
+// must not lose that. An attempt Bedrock refused with its error answer cost nothing. Pure.
 import { BedrockEdgeError, type UnmeteredCall } from "../errors.ts";
 import type { Usage } from "../openai/types.ts";
 import { makeUsage } from "../routes/usage.ts";
@@ -11,10 +11,21 @@ export interface FailoverUsageEvent {
   /** Bedrock's counts of the calls that answered, added up; undefined when none reported any. */
   usage?: Usage;
   /**
-   * Calls answered without Bedrock's counts: streams stopped before their last frame (the chunks
-   * read), and plain calls answered without counts (their `text`).
+   * Calls without Bedrock's counts: streams stopped before their last frame (the chunks read),
+   * plain calls answered without counts (their `text`), and calls sent that never answered (0 chunks).
    */
   unmeteredCalls?: UnmeteredCall[];
+}
+
+/**
+ * Whether `error` is Bedrock's own error answer to a call, refusing it before its model ran (a
+ * throttle, a cold model, a refusal of the request or of our credentials, a 5xx answer): Bedrock
+ * bills none of these. Not an exception in a stream that had begun (the model had read the
+ * prompt), nor ModelTimeoutException (the model ran past Bedrock's limit).
+ */
+export function unbilledRefusal(error: unknown): boolean {
+  if (!(error instanceof BedrockEdgeError) || error.inStream) return false;
+  return (error.fromBedrock || error.bedrockError !== undefined) && error.bedrockError !== "ModelTimeoutException";
 }
 
 /** What the attempts that failed with `errors` cost, added up; undefined when none cost anything. */

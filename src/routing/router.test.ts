@@ -4,7 +4,7 @@ import { badUpstream, BedrockEdgeError, invalidRequest, upstreamTimeout } from "
 import type { ModelDeployment, ModelDeployments } from "../model.ts";
 import { type CooldownStore, memoryCooldownStore } from "./cooldowns.ts";
 import { failoverKind } from "./failover.ts";
-import { createRouter, type DeploymentEvent } from "./router.ts";
+import { createRouter, type DeploymentEvent, type FailoverEvent } from "./router.ts";
 
 const throttled = () => bedrockException("ThrottlingException", "Too many requests", 429);
 const notReady = () => bedrockException("ModelNotReadyException", "Model is not ready", 429);
@@ -85,6 +85,51 @@ describe("failover", () => {
       expect(calls[0]).toEqual({ index: 0, failFast: true });
       expect(calls.filter((call) => call.index === 1)).toEqual([]);
     }
+  });
+});
+
+describe("onFailover", () => {
+  it("tells each try the request moved on from, with its error, and not the last copy's failure", async () => {
+    const route = createRouter({
+      store: memoryCooldownStore(() => 1000),
+      cooldownMs: 500,
+      busy: () => 0,
+      now: () => 1000,
+    });
+    const faults = [throttled(), upstreamTimeout("late"), unavailable()];
+    const told: FailoverEvent[] = [];
+    const attempt = async (deployment: ModelDeployment) => {
+      throw faults[deployment.index];
+    };
+    await expect(route("m", model(3), attempt, { onFailover: (event) => told.push(event) })).rejects.toBe(faults[2]);
+    expect(told).toEqual([
+      { index: 0, error: faults[0] },
+      { index: 1, error: faults[1] },
+    ]);
+  });
+
+  it("tells a sleeping copy's ModelNotReady when the request comes back to it after the last copy failed", async () => {
+    const route = createRouter({
+      store: memoryCooldownStore(() => 1000),
+      cooldownMs: 500,
+      busy: () => 0,
+      now: () => 1000,
+    });
+    const asleep = notReady();
+    const throttle = throttled();
+    let woken = false;
+    const attempt = async (deployment: ModelDeployment) => {
+      if (deployment.index === 1) throw throttle;
+      if (woken) return "served by 0";
+      woken = true;
+      throw asleep;
+    };
+    const told: FailoverEvent[] = [];
+    expect(await route("m", model(2), attempt, { onFailover: (event) => told.push(event) })).toBe("served by 0");
+    expect(told).toEqual([
+      { index: 0, error: asleep },
+      { index: 1, error: throttle },
+    ]);
   });
 });
 

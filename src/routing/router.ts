@@ -10,6 +10,7 @@
 //   fast too, and only when none served is the first sleeping copy waited for, as today.
 // - What a failed attempt was billed (some calls of a legacy Completions request answered) is
 //   not lost: told to onFailoverUsage when another copy serves, added to the error when none does.
+import { BedrockEdgeError } from "../errors.ts";
 import type { ModelDeployment, ModelDeployments } from "../model.ts";
 import { billedBy, chargedWithEarlier, type FailoverUsageEvent } from "./attempt-usage.ts";
 import type { CooldownStore } from "./cooldowns.ts";
@@ -21,6 +22,14 @@ export interface DeploymentEvent {
   index: number;
   /** How many deployments this request has been sent to so far, this one included. */
   tried: number;
+}
+
+/** A deployment's try that failed, the request moving on to another (RequestOptions.onFailover). */
+export interface FailoverEvent {
+  /** The deployment that failed, by its index in its entry's `deployments`. */
+  index: number;
+  /** Why: Bedrock's own error answer (a throttle, a cold copy, a 5xx) or ours (a timeout, a lost connection). */
+  error: BedrockEdgeError;
 }
 
 /** One try of the request on one deployment; `failFast` while others remain to be tried. */
@@ -41,6 +50,8 @@ export interface RouteOptions {
   onDeployment?: (event: DeploymentEvent) => void;
   /** Told what the attempts that failed cost, when another deployment serves (RequestOptions'). */
   onFailoverUsage?: (event: FailoverUsageEvent) => void;
+  /** Told each try that failed over to another deployment, and why (RequestOptions'). */
+  onFailover?: (event: FailoverEvent) => void;
   /** The request's signal: the router stops waiting for its store when it aborts. */
   signal?: AbortSignal;
 }
@@ -80,7 +91,7 @@ export function createRouter(options: RouterOptions): Router {
   const now = options.now ?? Date.now;
   const random = options.random ?? Math.random;
 
-  return async (name, model, attempt, { onDeployment, onFailoverUsage, signal } = {}) => {
+  return async (name, model, attempt, { onDeployment, onFailoverUsage, onFailover, signal } = {}) => {
     const { deployments } = model;
     // Deployments, not sends: waiting for a sleeping copy sends to it a second time.
     const sentTo = new Set<number>();
@@ -123,10 +134,12 @@ export function createRouter(options: RouterOptions): Router {
           return await served(deployment, await send(deployment, !last || cold !== undefined, attempt));
         } catch (error) {
           const kind = failoverKind(error);
-          if (!kind) throw error;
+          if (!kind || !(error instanceof BedrockEdgeError)) throw error;
+          if (kind === "cold") cold ??= deployment;
+          // The request moves on: to the next copy, or back to the first sleeping one.
+          if (!last || cold) onFailover?.({ index: deployment.index, error });
           await fromStore(store.coolDown(name, deployment.key, now() + cooldownMs), signal);
           rested.add(deployment.key);
-          if (kind === "cold") cold ??= deployment;
           failed.push(error);
         }
       }
