@@ -1,7 +1,7 @@
 // One structured log line per request. Handlers and the SSE relay record what they learn
 // (model, usage, a failure after the first byte); the request-log middleware alone writes the
 // line, once, when the exchange really ends.
-import { redactSecrets } from "../src/core.ts";
+import { redactSecrets, unbilledRefusal } from "../src/core.ts";
 import { BedrockEdgeError, type FailoverUsageEvent, type UnmeteredCall, type Usage } from "../src/index.ts";
 import { asProxyError } from "./http.ts";
 import { outputEstimate, type TextCount } from "./token-estimate.ts";
@@ -74,10 +74,11 @@ export interface Uncounted {
   /** Calls answered, and billed, whose counts were never read (this attempt's, and failed-over ones'). */
   calls: readonly UnmeteredCall[];
   /**
-   * Attempts sent to Bedrock that may have cost it work no count tells (the client left before
-   * any answer, our timeout ended them): every attempt sent (sent()), less the last when it ended
-   * in Bedrock's own error answer, which it does not bill, or in the library's 500 before sending
-   * (the credentials, the signing).
+   * Tries sent to Bedrock that may have cost it work no count tells, each classified by how it
+   * ended (tryFailed(), and the request's outcome for the last): one our timeout, a lost
+   * connection, an exception in its stream or the client's leaving ended before any count; not one
+   * Bedrock refused with its error answer (unbilledRefusal), nor one whose error tells its calls
+   * (usage, unmeteredCalls), nor the library's 500 before sending (the credentials, the signing).
    */
   attempts: number;
 }
@@ -118,6 +119,13 @@ export interface RequestLog {
   readonly uncounted: Uncounted;
   /** Notes an attempt sent to a deployment of the model (RequestOptions.onDeployment). */
   sent(): void;
+  /**
+   * Notes how a try ended when the request goes on (RequestOptions.onRetry, onFailover): it counts
+   * unless Bedrock refused it or its error tells its calls. A retry's new try is not reported: it
+   * counts when its own error ends the request, not when the client leaves during it (nor during
+   * the wait before it, when nothing is out).
+   */
+  tryFailed(error: unknown): void;
   /** Notes the time to the first token (ttft_ms), the first time it is called. */
   firstToken(): void;
   /** Settles when the line is written: the request is over then. */
@@ -159,7 +167,11 @@ export function startRequestLog({ request, path, requestId, clientRequestId, sin
   if (clientRequestId) line.client_request_id = clientRequestId;
   const recorded: Outcome = {};
   const earlier: { usage?: Usage; calls: UnmeteredCall[] } = { calls: [] };
-  let attempts = 0;
+  // Tries that ended with no count; and the last try: none yet, sent (out, its end unknown), or
+  // to be sent again after a retry's wait (RetryEvent comes before the wait, and no event tells
+  // the new try's sending: it was sent only if an error of its own ended the request).
+  let charged = 0;
+  let last: "none" | "sent" | "retrying" = "none";
   let finished = false;
   let markDone: () => void = () => undefined;
   const done = new Promise<void>((resolve) => (markDone = resolve));
@@ -177,14 +189,21 @@ export function startRequestLog({ request, path, requestId, clientRequestId, sin
       earlier.calls.push(...(unmeteredCalls ?? []));
     },
     get uncounted() {
+      // The last try served when an answer or a stream came (its counts, or their estimate).
+      const served = this.relayed !== undefined || this.estimatedOutput !== undefined || recorded.usage !== undefined;
+      const out = last === "sent" || (last === "retrying" && recorded.error instanceof BedrockEdgeError);
       return {
         answer: recorded.usage === undefined,
         calls: [...earlier.calls, ...(recorded.unmeteredCalls ?? [])],
-        attempts: costFree(recorded.error) ? Math.max(attempts - 1, 0) : attempts,
+        attempts: charged + (out && !served && uncountedTry(recorded.error) ? 1 : 0),
       };
     },
     sent() {
-      attempts++;
+      last = "sent";
+    },
+    tryFailed(error) {
+      if (uncountedTry(error)) charged++;
+      last = "retrying";
     },
     firstToken() {
       line.ttft_ms ??= Math.round(performance.now() - started);
@@ -267,14 +286,18 @@ export function failureOutcome(error: unknown): Outcome {
 }
 
 /**
- * Whether the failure that ended the request's last attempt cost Bedrock nothing: its own error
- * answer (a throttle, a refusal, its refusal of our credentials), or a 500 of the library's before
- * the call went out (missing credentials, a failed signing); not a tool call the model broke.
+ * Whether a try that ended with `error` (or, undefined, whose client left) may have cost Bedrock
+ * work that no count tells: not Bedrock's refusal (unbilledRefusal), not an error that tells what
+ * its calls cost (usage, unmeteredCalls: counted from those), nor one of the library's before the
+ * call went out (missing credentials, a failed signing: 500; the Worker's subrequests used up); a
+ * tool call the model broke is one.
  */
-function costFree(error: unknown): boolean {
-  if (!(error instanceof BedrockEdgeError)) return false;
-  if (error.fromBedrock || error.bedrockError !== undefined) return true;
-  return error.status === 500 && error.usage === undefined && error.code !== "invalid_tool_call";
+function uncountedTry(error: unknown): boolean {
+  if (!(error instanceof BedrockEdgeError)) return true;
+  if (unbilledRefusal(error) || error.usage !== undefined || error.unmeteredCalls !== undefined) return false;
+  // The Worker's plan refused the fetch: Bedrock was not called.
+  if (error.code === "subrequest_limit") return false;
+  return !(error.status === 500 && error.code !== "invalid_tool_call" && !error.inStream);
 }
 
 /** Two counts added up; either alone when the other is unknown. */

@@ -15,6 +15,7 @@ function recordingLog(): RequestLog & { outcomes: Outcome[] } {
     addFailedAttempts: () => undefined,
     uncounted: { answer: true, calls: [], attempts: 0 },
     sent: () => undefined,
+    tryFailed: () => undefined,
     firstToken: () => undefined,
     done: Promise.resolve(),
   };

@@ -1,12 +1,13 @@
 // What every endpoint passes to a library call: the client's departure as the abort signal, a
 // retry hook that counts retries for the log line and notices a model waking up, the deployment
-// that served (x-bedrock-edge-deployment, and the log line with how many were tried), and what the
-// attempts on the deployments before it were billed (the line counts them).
+// that served (x-bedrock-edge-deployment, and the log line with how many were tried), what the
+// attempts on the deployments before it were billed (the line counts them), and how each try that
+// was retried or failed over ended (tokens_per_day counts those that may have cost work).
 import type { RequestOptions } from "../src/index.ts";
 import type { AppContext } from "./context.ts";
 
 export interface UpstreamCall {
-  options: Required<Pick<RequestOptions, "signal" | "onRetry" | "onDeployment" | "onFailoverUsage">>;
+  options: Required<Pick<RequestOptions, "signal" | "onRetry" | "onDeployment" | "onFailoverUsage" | "onFailover">>;
   /** Resolves when Bedrock says the model is not ready yet (a cold imported model). */
   waking: Promise<void>;
 }
@@ -20,6 +21,7 @@ export function upstreamCall(c: AppContext): UpstreamCall {
     options: {
       signal: c.get("clientGone"),
       onRetry(event) {
+        log.tryFailed(event.error);
         log.line.retries = (log.line.retries ?? 0) + 1;
         if (event.error.bedrockError === "ModelNotReadyException") wake();
       },
@@ -30,6 +32,9 @@ export function upstreamCall(c: AppContext): UpstreamCall {
       },
       onFailoverUsage(event) {
         log.addFailedAttempts(event);
+      },
+      onFailover(event) {
+        log.tryFailed(event.error);
       },
     },
   };

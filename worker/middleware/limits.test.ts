@@ -1,7 +1,7 @@
 import OpenAI from "openai";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { EMULATOR_CREDENTIALS } from "../../emulator/credentials.ts";
-import { awsError } from "../../emulator/errors.ts";
+import { awsError, errorResponse, MESSAGES } from "../../emulator/errors.ts";
 import { createEmulator, type Emulator } from "../../emulator/handler.ts";
 import { emulatorModelId } from "../../emulator/model-id.ts";
 import { createApp, type LogLine } from "../app.ts";
@@ -18,6 +18,7 @@ import {
   type ModelApi,
   outputEstimate,
   tokenEstimate,
+  unmeteredCallEstimate,
 } from "../token-estimate.ts";
 
 const EAST_LLAMA = emulatorModelId("llama", [], "us-east-1");
@@ -57,6 +58,22 @@ function proxyWith(bindings: Record<string, unknown>, upstream?: (emulator: Emul
         routing: "failover",
       },
       throttled: `bedrock/llama/${emulatorModelId("llama", ["throttle"])}`,
+      // Two throttled copies; a late copy before a prompt one; a cold imported model.
+      "throttled-copies": {
+        deployments: [
+          { model: `bedrock/llama/${emulatorModelId("llama", ["throttle"], "us-east-1")}` },
+          { model: `bedrock/llama/${emulatorModelId("llama", ["throttle"], "us-west-2")}` },
+        ],
+        routing: "failover",
+      },
+      "late-then-prompt": {
+        deployments: [
+          { model: `bedrock/llama/${emulatorModelId("llama", ["wait1000"], "us-east-1")}` },
+          { model: `bedrock/llama/${WEST_LLAMA}` },
+        ],
+        routing: "failover",
+      },
+      cold: `bedrock/llama/${emulatorModelId("llama", ["notready"])}`,
       // Models whose answers carry no token counts.
       quiet: `bedrock/llama/${emulatorModelId("llama", ["nousage"])}`,
       "quiet-openai": `bedrock/openai/${emulatorModelId("openai", ["nousage"])}`,
@@ -693,6 +710,132 @@ describe("a request sent to Bedrock that ends with no count counts its prompt's 
     const { tokens } = await eventually(() => settled[0]);
     expect(logs.at(-1)).toMatchObject({ status: 429, deployments_tried: 1 });
     expect(tokens).toBe(0);
+  });
+});
+
+describe("tokens_per_day counts each try to Bedrock by how it ended, not by the request's last error (codereview32)", () => {
+  const RATE = { limit: async () => ({ success: true }) };
+  const long = { role: "user", content: "word ".repeat(4000) };
+
+  /** What `body` settles on `path`, and its line; the client leaves after `leaveAfterMs` when given. */
+  async function settledFor(
+    body: Record<string, unknown>,
+    bindings: Record<string, unknown>,
+    {
+      path = "/v1/chat/completions",
+      leaveAfterMs,
+      upstream,
+    }: { path?: string; leaveAfterMs?: number; upstream?: (emulator: Emulator) => typeof fetch } = {},
+  ) {
+    const { binding, settled } = recordingLimits();
+    const { post, logs } = proxyWith({ RATE, KEY_LIMITS: binding, ...bindings }, upstream);
+    const leaving = new AbortController();
+    if (leaveAfterMs !== undefined) setTimeout(() => leaving.abort(), leaveAfterMs);
+    const response = await post(path, body, leaving.signal);
+    const text = await response.text().catch(() => "");
+    const { tokens } = await eventually(() => settled[0]);
+    return { tokens, line: logs.at(-1)!, status: response.status, text };
+  }
+
+  it("two copies that Bedrock both throttled count none: it billed neither refusal", async () => {
+    const body = { model: "throttled-copies", messages: [long] };
+    const { tokens, line } = await settledFor(body, { BEDROCK_MAX_RETRIES: "0" });
+    expect(line).toMatchObject({ status: 429, deployments_tried: 2 });
+    expect(tokens).toBe(0);
+  });
+
+  it("a client that leaves while a throttled call waits for its retry counts none: no try was out", async () => {
+    const body = { model: "throttled", messages: [long] };
+    const { tokens, line } = await settledFor(body, { BEDROCK_MAX_RETRIES: "5" }, { leaveAfterMs: 150 });
+    expect(line.status).toBe(499);
+    expect(line.retries).toBeGreaterThanOrEqual(1);
+    expect(tokens).toBe(0);
+  });
+
+  it("a throttled try retried, the retry past UPSTREAM_TIMEOUT_MS: one prompt estimate, the retry's", async () => {
+    const throttledFirst = (emulator: Emulator): typeof fetch => {
+      let calls = 0;
+      return async (input, init) => {
+        if (++calls === 1) return errorResponse(awsError("ThrottlingException", MESSAGES.throttling), "throttled");
+        await new Promise((resolve) => setTimeout(resolve, 1000));
+        return emulator.fetch(new Request(input, init));
+      };
+    };
+    const body = { model: "llama", messages: [long] };
+    const { tokens, line } = await settledFor(
+      body,
+      { BEDROCK_MAX_RETRIES: "1", UPSTREAM_TIMEOUT_MS: "200" },
+      { upstream: throttledFirst },
+    );
+    expect(line).toMatchObject({ status: 504, retries: 1, error_code: "upstream_timeout" });
+    expect(tokens).toBe(inputEstimate(body, "chat"));
+  });
+
+  it("a client that leaves while a cold model wakes counts none: Bedrock answered only ModelNotReady", async () => {
+    const body = { model: "cold", messages: [long] };
+    const { tokens, line } = await settledFor(body, {}, { leaveAfterMs: 300 });
+    expect(line.status).toBe(499);
+    expect(line.retries).toBeGreaterThanOrEqual(1);
+    expect(tokens).toBe(0);
+  });
+
+  it("a forced call whose stream Bedrock broke with an exception before any chunk was relayed counts its prompt: the model had run", async () => {
+    const tools = [{ type: "function", function: { name: "get_weather", parameters: { type: "object" } } }];
+    const body = { model: "failing", messages: [long], stream: true, tools, tool_choice: "required" };
+    const { tokens, line } = await settledFor(body, { BEDROCK_MAX_RETRIES: "0" });
+    expect(line).toMatchObject({ status: 424, error_code: "model_stream_error" });
+    expect(line.prompt_tokens).toBeUndefined();
+    expect(tokens).toBe(inputEstimate(body, "chat"));
+  });
+
+  it("a copy past UPSTREAM_TIMEOUT_MS before another copy served: the served counts and the first copy's prompt estimate", async () => {
+    const body = { model: "late-then-prompt", messages: [long] };
+    const { tokens, line, status, text } = await settledFor(body, { UPSTREAM_TIMEOUT_MS: "200" });
+    expect(status).toBe(200);
+    const { usage } = JSON.parse(text) as { usage: Usage };
+    // The line and its row keep Bedrock's counts alone; the estimate goes to tokens_per_day.
+    expect(line).toMatchObject({ deployment: 1, deployments_tried: 2, prompt_tokens: usage.prompt_tokens });
+    expect(tokens).toBe(usage.total_tokens + inputEstimate(body, "chat"));
+  });
+
+  it("a legacy batch past UPSTREAM_TIMEOUT_MS counts the calls that timed out (their prompts' estimates) beside the one that answered", async () => {
+    const batch = ["hi", `SLOW ${"word ".repeat(4000)}`];
+    const slowPrompts =
+      (emulator: Emulator): typeof fetch =>
+      async (input, init) => {
+        const request = new Request(input, init);
+        if ((await request.clone().text()).includes("SLOW")) await new Promise((resolve) => setTimeout(resolve, 1000));
+        return emulator.fetch(request);
+      };
+    const body = { model: "llama", prompt: batch, max_tokens: 8 };
+    const { tokens, line } = await settledFor(
+      body,
+      { UPSTREAM_TIMEOUT_MS: "300", BEDROCK_MAX_RETRIES: "0" },
+      { path: "/v1/completions", upstream: slowPrompts },
+    );
+    expect(line).toMatchObject({ status: 504, error_code: "upstream_timeout" });
+    const answered = line.prompt_tokens! + line.completion_tokens!;
+    expect(answered).toBeGreaterThan(0);
+    expect(tokens).toBe(answered + unmeteredCallEstimate(body, { prompt: 1, chunks: 0 }));
+    expect(tokens).toBeGreaterThan(5000);
+  });
+
+  it("Bedrock's ModelTimeoutException (408) counts the prompt as our own timeout does: the model ran", async () => {
+    const timedOut = (): typeof fetch => async () => {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      return new Response(JSON.stringify({ message: "Model has timed out in processing the request." }), {
+        status: 408,
+        headers: {
+          "content-type": "application/json",
+          "x-amzn-ErrorType": "ModelTimeoutException:http://internal.amazon.com/coral/com.amazon.bedrock/",
+        },
+      });
+    };
+    const body = { model: "llama", messages: [long] };
+    const { tokens, line } = await settledFor(body, { BEDROCK_MAX_RETRIES: "0" }, { upstream: timedOut });
+    expect(line).toMatchObject({ status: 408 });
+    expect(line.prompt_tokens).toBeUndefined();
+    expect(tokens).toBe(inputEstimate(body, "chat"));
   });
 });
 

@@ -178,10 +178,12 @@ function converseModel(entry: ModelTableEntry | undefined, name: string): Conver
  *   (streamedOutputEstimate), for a plain answer its text's estimate;
  * - each call Bedrock answered whose counts were never read (a stream of a request that failed
  *   before its first byte): its prompt's estimate and a token per chunk read;
- * - a request sent to Bedrock that ended with none of these (its client left before any answer,
- *   our timeout ended it): its prompt's estimate per attempt sent (uncounted.attempts), never an
- *   output it did not see.
- * A request refused, failed before it was sent, or refused by Bedrock itself, counts none.
+ * - each try sent to Bedrock that ended with none of these (its client left while it was out, our
+ *   timeout or a lost connection ended it, its stream failed before any count, whether another try
+ *   then served or not): its prompt's estimate (uncounted.attempts), never an output it did not see.
+ * A request refused, failed before it was sent, or whose every try Bedrock refused with its error
+ * answer (a throttle, a cold model, a 5xx: no client leaving during a wait for a retry changes
+ * that), counts none.
  */
 function tokensUsed(
   { line, relayed, estimatedOutput, uncounted }: Pick<RequestLog, "line" | "relayed" | "estimatedOutput" | "uncounted">,
@@ -192,8 +194,7 @@ function tokensUsed(
   const input = () => inputEstimate(body, apiOfPath(line.path));
   if (uncounted.answer && output !== undefined) tokens += input() + output;
   for (const call of uncounted.calls) tokens += unmeteredCallEstimate(body, call);
-  const counted = line.prompt_tokens !== undefined || output !== undefined || uncounted.calls.length > 0;
-  if (!counted && uncounted.attempts > 0) tokens += input() * uncounted.attempts;
+  if (uncounted.attempts > 0) tokens += input() * uncounted.attempts;
   return tokens;
 }
 
