@@ -295,9 +295,32 @@ describe("compileChatTemplate: errors", () => {
       user("last"),
     ];
     const error = await errorOf(() => render(input(messages)), BedrockEdgeError);
-    expect(error).toMatchObject({ status: 400, param: "messages[3]" });
-    expect(error.message).toMatch(/^The model's chat_template refused to render this request at messages\[3\]: /);
+    expect(error).toMatchObject({ status: 400, param: "messages" });
+    expect(error.message).toMatch(/^The model's chat_template refused to render this request: /);
+    expect(error.message).toMatch(
+      /\(the messages up to messages\[3\] are refused so already, those before it are not\)$/,
+    );
     expect(error.message).not.toMatch(/secret|result text|Sure/);
+  });
+
+  it("tells the first run of messages that fails as such, never as the cause (codereview33 #3)", async () => {
+    // Refused for how the conversation ends: a run ending at the first assistant turn fails the
+    // same way, though the whole request is refused for its last message.
+    const render = await compileChatTemplate(
+      "{% if messages[-1].role == 'assistant' %}{{ raise_exception('ends with an assistant turn') }}{% endif %}" +
+        "{% for m in messages %}{{ m.content }}{% endfor %}",
+    );
+    const messages: ChatMessage[] = [
+      user("a"),
+      { role: "assistant", content: "b" },
+      user("c"),
+      { role: "assistant", content: "d" },
+    ];
+    const error = await errorOf(() => render(input(messages)), BedrockEdgeError);
+    expect(error).toMatchObject({ status: 400, param: "messages" });
+    expect(error.message).toBe(
+      "The model's chat_template refused to render this request: ends with an assistant turn (the messages up to messages[1] are refused so already, those before it are not)",
+    );
   });
 
   it("refuses to write a mapping into text, as Python's Jinja does", async () => {

@@ -78,15 +78,15 @@ export async function compileChatTemplate(source: string, specialTokens: Special
       }
     }
     if ("failure" in rendered) {
-      // Usually the template refusing the conversation (raise_exception): the request's messages,
-      // the one it fails at when that can be told.
+      // Usually the template refusing the conversation (raise_exception): the request's messages.
+      // Where a shorter run of them first fails the same way is told as that, not as the cause: a
+      // template may refuse a run for how it ends (an assistant turn last), which a longer run
+      // ending otherwise would not be refused for.
       const { failure } = rendered;
       const at = failingMessage(input.messages, failure, (count) => render(contextWith(handling, undefined, count)));
-      const where = at === undefined ? "" : ` at messages[${at}]`;
-      throw invalidRequest(
-        `The model's chat_template refused to render this request${where}: ${failure}`,
-        at === undefined ? "messages" : `messages[${at}]`,
-      );
+      const where =
+        at === undefined ? "" : ` (the messages up to messages[${at}] are refused so already, those before it are not)`;
+      throw invalidRequest(`The model's chat_template refused to render this request: ${failure}${where}`, "messages");
     }
     const { prompt, context } = rendered;
     if (joinsMappingToText(prompt, context)) {
