@@ -121,11 +121,11 @@ export interface RequestLog {
   sent(): void;
   /**
    * Notes how a try ended when the request goes on (RequestOptions.onRetry, onFailover): it counts
-   * unless Bedrock refused it or its error tells its calls. A retry's new try is not reported: it
-   * counts when its own error ends the request, not when the client leaves during it (nor during
-   * the wait before it, when nothing is out).
+   * unless Bedrock refused it or its error tells its calls. The next try goes out `nextTryInMs`
+   * later (a retry's wait; 0 for a failover), unreported: it counts when its own error ends the
+   * request, or when the client leaves after it went out, not during the wait before it.
    */
-  tryFailed(error: unknown): void;
+  tryFailed(error: unknown, nextTryInMs: number): void;
   /** Notes the time to the first token (ttft_ms), the first time it is called. */
   firstToken(): void;
   /** Settles when the line is written: the request is over then. */
@@ -169,9 +169,12 @@ export function startRequestLog({ request, path, requestId, clientRequestId, sin
   const earlier: { usage?: Usage; calls: UnmeteredCall[] } = { calls: [] };
   // Tries that ended with no count; and the last try: none yet, sent (out, its end unknown), or
   // to be sent again after a retry's wait (RetryEvent comes before the wait, and no event tells
-  // the new try's sending: it was sent only if an error of its own ended the request).
+  // the new try's sending: it was sent if an error of its own ended the request, or if the client
+  // left once the wait was over, at `retryAt`).
   let charged = 0;
   let last: "none" | "sent" | "retrying" = "none";
+  let retryAt = 0;
+  let leftAt: number | undefined;
   let finished = false;
   let markDone: () => void = () => undefined;
   const done = new Promise<void>((resolve) => (markDone = resolve));
@@ -191,7 +194,8 @@ export function startRequestLog({ request, path, requestId, clientRequestId, sin
     get uncounted() {
       // The last try served when an answer or a stream came (its counts, or their estimate).
       const served = this.relayed !== undefined || this.estimatedOutput !== undefined || recorded.usage !== undefined;
-      const out = last === "sent" || (last === "retrying" && recorded.error instanceof BedrockEdgeError);
+      const retriedOut = recorded.error instanceof BedrockEdgeError || (leftAt !== undefined && leftAt >= retryAt);
+      const out = last === "sent" || (last === "retrying" && retriedOut);
       return {
         answer: recorded.usage === undefined,
         calls: [...earlier.calls, ...(recorded.unmeteredCalls ?? [])],
@@ -201,9 +205,10 @@ export function startRequestLog({ request, path, requestId, clientRequestId, sin
     sent() {
       last = "sent";
     },
-    tryFailed(error) {
+    tryFailed(error, nextTryInMs) {
       if (uncountedTry(error)) charged++;
       last = "retrying";
+      retryAt = performance.now() + nextTryInMs;
     },
     firstToken() {
       line.ttft_ms ??= Math.round(performance.now() - started);
@@ -212,6 +217,7 @@ export function startRequestLog({ request, path, requestId, clientRequestId, sin
       write(recorded.status ?? answered, recorded);
     },
     abandon(why) {
+      if (!finished) leftAt = performance.now();
       write(CLIENT_CLOSED, { usage: recorded.usage, error: why });
     },
   };

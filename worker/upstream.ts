@@ -21,7 +21,7 @@ export function upstreamCall(c: AppContext): UpstreamCall {
     options: {
       signal: c.get("clientGone"),
       onRetry(event) {
-        log.tryFailed(event.error);
+        log.tryFailed(event.error, event.delayMs);
         log.line.retries = (log.line.retries ?? 0) + 1;
         if (event.error.bedrockError === "ModelNotReadyException") wake();
       },
@@ -34,7 +34,8 @@ export function upstreamCall(c: AppContext): UpstreamCall {
         log.addFailedAttempts(event);
       },
       onFailover(event) {
-        log.tryFailed(event.error);
+        // The next copy is sent at once.
+        log.tryFailed(event.error, 0);
       },
     },
   };

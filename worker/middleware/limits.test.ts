@@ -752,6 +752,26 @@ describe("tokens_per_day counts each try to Bedrock by how it ended, not by the 
     expect(tokens).toBe(0);
   });
 
+  it("a client that leaves while a retry's try is out (after its wait) counts that try's prompt: Bedrock had it", async () => {
+    let calls = 0;
+    const throttledThenSlow =
+      (emulator: Emulator): typeof fetch =>
+      async (input, init) => {
+        if (++calls === 1) return errorResponse(awsError("ThrottlingException", MESSAGES.throttling), "throttled");
+        await new Promise((resolve) => setTimeout(resolve, 1500));
+        return emulator.fetch(new Request(input, init));
+      };
+    const body = { model: "llama", messages: [long] };
+    const { tokens, line } = await settledFor(
+      body,
+      { BEDROCK_MAX_RETRIES: "2" },
+      { upstream: throttledThenSlow, leaveAfterMs: 1000 },
+    );
+    expect(line).toMatchObject({ status: 499, retries: 1 });
+    expect(calls).toBe(2);
+    expect(tokens).toBe(inputEstimate(body, "chat"));
+  });
+
   it("a throttled try retried, the retry past UPSTREAM_TIMEOUT_MS: one prompt estimate, the retry's", async () => {
     const throttledFirst = (emulator: Emulator): typeof fetch => {
       let calls = 0;
