@@ -17,10 +17,11 @@ describe("unbilledRefusal: Bedrock's error answer refusing a call before its mod
     expect(unbilledRefusal(errorFromResponse(new Response("{}", { status: 500 }), "{}"))).toBe(true);
   });
 
-  it("is not an exception in a stream that had begun, ModelTimeoutException, nor an error of ours", () => {
+  it("is not an exception in a stream that had begun, ModelTimeoutException or ModelErrorException (the model ran), nor an error of ours", () => {
     expect(unbilledRefusal(bedrockException("ModelStreamErrorException", "x", 500, { inStream: true }))).toBe(false);
     expect(unbilledRefusal(bedrockException("ThrottlingException", "x", 429, { inStream: true }))).toBe(false);
     expect(unbilledRefusal(bedrockException("ModelTimeoutException", "x", 408))).toBe(false);
+    expect(unbilledRefusal(bedrockException("ModelErrorException", "x", 424))).toBe(false);
     expect(unbilledRefusal(upstreamTimeout("late"))).toBe(false);
     expect(unbilledRefusal(badUpstream("lost", "upstream_connection_lost"))).toBe(false);
     expect(unbilledRefusal(new DOMException("gone", "AbortError"))).toBe(false);

@@ -21,12 +21,17 @@ export interface FailoverUsageEvent {
  * Whether `error` is Bedrock's own error answer to a call, refusing it before its model ran (a
  * throttle, a cold model, a refusal of the request or of our credentials, a 5xx answer): Bedrock
  * bills none of these. Not an exception in a stream that had begun (the model had read the
- * prompt), nor ModelTimeoutException (the model ran past Bedrock's limit).
+ * prompt), nor the model's own failures: ModelTimeoutException (it ran past Bedrock's limit) and
+ * ModelErrorException (it failed while it ran).
  */
 export function unbilledRefusal(error: unknown): boolean {
   if (!(error instanceof BedrockEdgeError) || error.inStream) return false;
-  return (error.fromBedrock || error.bedrockError !== undefined) && error.bedrockError !== "ModelTimeoutException";
+  if (error.bedrockError !== undefined && MODEL_RAN.has(error.bedrockError)) return false;
+  return error.fromBedrock || error.bedrockError !== undefined;
 }
+
+/** Bedrock's exceptions that say the model had run when the call failed. */
+const MODEL_RAN: ReadonlySet<string> = new Set(["ModelTimeoutException", "ModelErrorException"]);
 
 /** What the attempts that failed with `errors` cost, added up; undefined when none cost anything. */
 export function billedBy(errors: readonly unknown[]): FailoverUsageEvent | undefined {
