@@ -3,6 +3,7 @@
 // wire_format; the openai route: OpenAICompletion). A request that takes several upstream calls
 // runs them at once (plain answers a few at a time) and fails as a whole on the first failure,
 // stopping the rest: its error tells what the calls that had answered were billed.
+import type { RetryEvent } from "../aws/send-with-retries.ts";
 import type { Transport } from "../aws/transport-options.ts";
 import type { RequestOptions } from "../client.ts";
 import { BedrockEdgeError, invalidRequest, type UnmeteredCall } from "../errors.ts";
@@ -78,6 +79,11 @@ interface CallMeter {
   usage?: Usage;
   /** A plain call's answer: what an estimate of it reads when Bedrock gave no counts. */
   text?: string;
+  /**
+   * When its latest retry goes out (Date.now()'s clock): until then no try of it is out, and the
+   * try before the wait was told to onRetry, which counts it if it cost anything.
+   */
+  retriesAt?: number;
 }
 
 /** A call's meter before it answered. */
@@ -151,6 +157,19 @@ function followedBy<T>(stream: ItemStream<T>, last: () => T[]): ItemStream<T> {
   };
 }
 
+/** options.onRetry for the call `meter` meters: it notes when the call's next try goes out. */
+function retryOf(meter: CallMeter, onRetry: RequestOptions["onRetry"]): (event: RetryEvent) => void {
+  return (event) => {
+    meter.retriesAt = Date.now() + event.delayMs;
+    onRetry?.(event);
+  };
+}
+
+/** Whether a call that was sent has a try out, or had one that ended with no count, rather than waits to retry. */
+function tryOut(meter: CallMeter): boolean {
+  return meter.sent && (meter.retriesAt === undefined || meter.retriesAt <= Date.now());
+}
+
 /** `call`, its meter marked sent unless Bedrock's error answer refused it (which it does not bill). */
 async function sentBy<T>(meter: CallMeter, call: Promise<T>): Promise<T> {
   meter.sent = true;
@@ -167,14 +186,15 @@ async function sentBy<T>(meter: CallMeter, call: Promise<T>): Promise<T> {
  * opened. The error tells their counts where their last frame had been read (usage), and what is
  * known of the others (unmeteredCalls: the prompt each answered, the chunks read of it), for an
  * estimate; a call sent that never answered (our timeout, or stopped by another's failure) is one
- * of 0 chunks: its prompt was sent, and the model may have read it.
+ * of 0 chunks: its prompt was sent, and the model may have read it. Not one stopped while it waited
+ * to retry: no try of it was out (tryOut).
  */
 function billOpened(error: unknown, meters: readonly CallMeter[], calls: readonly PlannedCall[], n: number): unknown {
   if (!(error instanceof BedrockEdgeError)) return error;
   const counted: Usage[] = [];
   const unmetered: UnmeteredCall[] = [];
   meters.forEach((meter, at) => {
-    if (!meter.sent) return;
+    if (!tryOut(meter)) return;
     if (meter.usage) counted.push(meter.usage);
     // One prompt per call, n calls each (the only format that takes several calls).
     else {
@@ -248,14 +268,14 @@ export function createCompletions(deps: CompletionsDeps): Completions {
       // The first failure stops every other call of the request, as the caller's signal does.
       const { controller, unfollow } = followedSignal(options.signal);
       const signal = controller.signal;
-      const callOf = (planned: PlannedCall) => ({
+      const callOf = (planned: PlannedCall, meter: CallMeter) => ({
         // A raw prompt goes in one of InvokeModel's formats, whatever the route's chat operation.
         operation: "invoke" as const,
         modelId,
         region,
         body: format.body(planned.text),
         signal,
-        onRetry: options.onRetry,
+        onRetry: retryOf(meter, options.onRetry),
         failFast,
       });
       const choicesPerCall = format.onePerCall ? 1 : prompts * (request.n ?? 1);
@@ -267,7 +287,7 @@ export function createCompletions(deps: CompletionsDeps): Completions {
           calls.map(async (planned, at) => {
             const meter = meters[at]!;
             const mapper = chunkMapper(format, meta, planned, choicesPerCall, route.name, askedUsage, meter);
-            return sentBy(meter, callStream(transport, callOf(planned), mapper));
+            return sentBy(meter, callStream(transport, callOf(planned, meter), mapper));
           }),
           controller,
           (stream) => stream.abort(),
@@ -287,7 +307,7 @@ export function createCompletions(deps: CompletionsDeps): Completions {
       // A few at a time: a Worker holds only so many connections open (plan.ts).
       const meters = calls.map(unopened);
       const answers = await mapPooled(calls, MAX_OPEN_CALLS, async (planned, at) => {
-        const { json, headerUsage } = await sentBy(meters[at]!, callJson(transport, callOf(planned)));
+        const { json, headerUsage } = await sentBy(meters[at]!, callJson(transport, callOf(planned, meters[at]!)));
         const answer = format.readAnswer(json, choicesPerCall, route.name);
         const usage = answer.usage ?? headerUsage;
         const text = answer.pieces.map((piece) => piece.text).join("");

@@ -840,6 +840,25 @@ describe("tokens_per_day counts each try to Bedrock by how it ended, not by the 
     expect(tokens).toBeGreaterThan(5000);
   });
 
+  it("a legacy call Bedrock only throttled, stopped in its retry wait by another call's refusal, counts none", async () => {
+    const refusing = (): typeof fetch => async (input, init) => {
+      if ((await new Request(input, init).text()).includes("BAD")) {
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        return errorResponse(awsError("ValidationException", "bad input"), "validation");
+      }
+      return errorResponse(awsError("ThrottlingException", MESSAGES.throttling), "throttled");
+    };
+    const body = { model: "llama", prompt: ["word ".repeat(4000), "BAD"], max_tokens: 8 };
+    const { tokens, line } = await settledFor(
+      body,
+      { BEDROCK_MAX_RETRIES: "3" },
+      { path: "/v1/completions", upstream: refusing },
+    );
+    expect(line).toMatchObject({ status: 400, error_code: "invalid_request" });
+    expect(line.retries).toBeGreaterThanOrEqual(1);
+    expect(tokens).toBe(0);
+  });
+
   it("Bedrock's ModelTimeoutException (408) counts the prompt as our own timeout does: the model ran", async () => {
     const timedOut = (): typeof fetch => async () => {
       await new Promise((resolve) => setTimeout(resolve, 100));

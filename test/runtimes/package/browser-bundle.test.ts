@@ -158,13 +158,16 @@ import { bundleForWeb, unresolvedImports, type WebBundle } from "../web-bundle.t
 // in a stream marked inStream, unbilledRefusal, a legacy call sent and never answered listed with
 // 0 chunks): 137 over the bundle before them; in the lazily loaded router, legacy Completions and
 // error mapping, the main chunk within its budget (16,374 bytes).
+// Raised 100 more for codereview33 #2 and #7 (a legacy call waiting to retry is not listed as sent
+// and never answered; ModelErrorException billed): 87,855 bytes after them, 43 over the budget
+// before; in the lazily loaded legacy Completions and router, the main chunk within its budget.
 /** The budget with the raises up to codereview26 #3 (the sum outgrew one line after them). */
 const CODEREVIEW26_GZIP_BUDGET_BYTES =
   80 * 1024 + 300 + 500 + 280 + 120 + 80 + 500 + 50 + 100 + 140 + 150 + 50 + 100 + 100 + 250 + 50 + 60 + 200 + 50;
 /** The budget with the raises up to unmetered32 (the sum outgrew one line after them). */
 const UNMETERED32_GZIP_BUDGET_BYTES =
   CODEREVIEW26_GZIP_BUDGET_BYTES + 50 + 100 + 150 + 100 + 100 + 22 + 31 + 900 + 289 + 100 + 150 + 30 + 100;
-const GZIP_BUDGET_BYTES = UNMETERED32_GZIP_BUDGET_BYTES + 320 + 70 + 70 + 80 + 150;
+const GZIP_BUDGET_BYTES = UNMETERED32_GZIP_BUDGET_BYTES + 320 + 70 + 70 + 80 + 150 + 100;
 /**
  * What a page or a Worker loads first when its bundler splits code (the routes, the request
  * schema, the stream reader, the templates, Responses and legacy Completions load on first use).
