@@ -71,7 +71,10 @@ export interface Outcome {
 export interface Uncounted {
   /** The answer came without counts of its own (a stream's relayed chunks, a plain answer's estimatedOutput). */
   answer: boolean;
-  /** Calls answered, and billed, whose counts were never read (this attempt's, and failed-over ones'). */
+  /**
+   * Calls answered, and billed, whose counts were never read (this attempt's, and failed-over
+   * ones'); and the tries of a legacy batch's calls retried with no count (0 chunks each).
+   */
   calls: readonly UnmeteredCall[];
   /**
    * Tries sent to Bedrock that may have cost it work no count tells, each classified by how it
@@ -123,9 +126,11 @@ export interface RequestLog {
    * Notes how a try ended when the request goes on (RequestOptions.onRetry, onFailover): it counts
    * unless Bedrock refused it or its error tells its calls. The next try goes out `nextTryInMs`
    * later (a retry's wait; 0 for a failover), unreported: it counts when its own error ends the
-   * request, or when the client leaves after it went out, not during the wait before it.
+   * request, or when the client leaves after it went out, not during the wait before it. A try of
+   * one call of a legacy batch (`prompt`, RetryEvent.prompt) counts that call's prompt alone, and
+   * the batch's other calls are still out.
    */
-  tryFailed(error: unknown, nextTryInMs: number): void;
+  tryFailed(error: unknown, nextTryInMs: number, prompt?: number): void;
   /** Notes the time to the first token (ttft_ms), the first time it is called. */
   firstToken(): void;
   /** Settles when the line is written: the request is over then. */
@@ -205,7 +210,11 @@ export function startRequestLog({ request, path, requestId, clientRequestId, sin
     sent() {
       last = "sent";
     },
-    tryFailed(error, nextTryInMs) {
+    tryFailed(error, nextTryInMs, prompt) {
+      if (prompt !== undefined) {
+        if (uncountedTry(error)) earlier.calls.push({ prompt, chunks: 0 });
+        return;
+      }
       if (uncountedTry(error)) charged++;
       last = "retrying";
       retryAt = performance.now() + nextTryInMs;

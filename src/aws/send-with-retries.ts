@@ -12,6 +12,11 @@ export interface RetryEvent {
   attempt: number;
   delayMs: number;
   error: BedrockEdgeError;
+  /**
+   * A legacy Completions request sent as several calls (a call per prompt and n): the index of the
+   * prompt of the call retried. The retry is that call's alone; the request's other calls go on.
+   */
+  prompt?: number;
 }
 
 /** One call of a Bedrock operation, as the transport sends it (possibly several times). */

@@ -157,11 +157,18 @@ function followedBy<T>(stream: ItemStream<T>, last: () => T[]): ItemStream<T> {
   };
 }
 
-/** options.onRetry for the call `meter` meters: it notes when the call's next try goes out. */
-function retryOf(meter: CallMeter, onRetry: RequestOptions["onRetry"]): (event: RetryEvent) => void {
+/**
+ * options.onRetry for the call `meter` meters: it notes when the call's next try goes out, and
+ * tells the call's prompt when the request has several calls (RetryEvent.prompt).
+ */
+function retryOf(
+  meter: CallMeter,
+  prompt: number | undefined,
+  onRetry: RequestOptions["onRetry"],
+): (event: RetryEvent) => void {
   return (event) => {
     meter.retriesAt = Date.now() + event.delayMs;
-    onRetry?.(event);
+    onRetry?.(prompt === undefined ? event : { ...event, prompt });
   };
 }
 
@@ -268,6 +275,8 @@ export function createCompletions(deps: CompletionsDeps): Completions {
       // The first failure stops every other call of the request, as the caller's signal does.
       const { controller, unfollow } = followedSignal(options.signal);
       const signal = controller.signal;
+      const several = calls.length > 1;
+      const n = request.n ?? 1;
       const callOf = (planned: PlannedCall, meter: CallMeter) => ({
         // A raw prompt goes in one of InvokeModel's formats, whatever the route's chat operation.
         operation: "invoke" as const,
@@ -275,7 +284,8 @@ export function createCompletions(deps: CompletionsDeps): Completions {
         region,
         body: format.body(planned.text),
         signal,
-        onRetry: retryOf(meter, options.onRetry),
+        // One prompt per call, n calls each, when there are several (as billOpened reads them).
+        onRetry: retryOf(meter, several ? Math.floor(planned.place.offset / n) : undefined, options.onRetry),
         failFast,
       });
       const choicesPerCall = format.onePerCall ? 1 : prompts * (request.n ?? 1);

@@ -840,6 +840,30 @@ describe("tokens_per_day counts each try to Bedrock by how it ended, not by the 
     expect(tokens).toBeGreaterThan(5000);
   });
 
+  it("a legacy batch's call retried after a lost connection counts that call's prompt, not the whole batch's", async () => {
+    let failed = false;
+    const tinyFailsOnce =
+      (emulator: Emulator): typeof fetch =>
+      async (input, init) => {
+        const request = new Request(input, init);
+        if (!failed && (await request.clone().text()).includes("tiny")) {
+          failed = true;
+          throw new TypeError("fetch failed");
+        }
+        return emulator.fetch(request);
+      };
+    const body = { model: "llama", prompt: ["tiny", "word ".repeat(4000)], max_tokens: 8 };
+    const { tokens, line, status, text } = await settledFor(
+      body,
+      { BEDROCK_MAX_RETRIES: "1" },
+      { path: "/v1/completions", upstream: tinyFailsOnce },
+    );
+    expect(status).toBe(200);
+    expect(line.retries).toBe(1);
+    const { usage } = JSON.parse(text) as { usage: Usage };
+    expect(tokens).toBe(usage.total_tokens + unmeteredCallEstimate(body, { prompt: 0, chunks: 0 }));
+  });
+
   it("a legacy call Bedrock only throttled, stopped in its retry wait by another call's refusal, counts none", async () => {
     const refusing = (): typeof fetch => async (input, init) => {
       if ((await new Request(input, init).text()).includes("BAD")) {
