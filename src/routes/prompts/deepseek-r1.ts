@@ -23,7 +23,7 @@ import {
   TOOL_SEP,
   USER,
 } from "./special-tokens.ts";
-import { THINK_CLOSE, THINK_OPEN } from "./think-tags.ts";
+import { EMPTY_THINK, THINK_CLOSE, THINK_OPEN } from "./think-tags.ts";
 
 /**
  * The prompt DeepSeek-R1-Distill models were trained on. Faithful to the official template,
@@ -107,7 +107,7 @@ function toolsSection(tools: readonly FunctionTool[]): string {
  * the function's name, or up to its arguments' JSON fence for a named function.
  */
 export const deepseekForcedCalls: ForcedCallFormat = {
-  lead: `${THINK_OPEN}\n\n${THINK_CLOSE}\n\n`,
+  lead: EMPTY_THINK,
   opening: (name) =>
     `${TOOL_CALLS_BEGIN}${TOOL_CALL_BEGIN}function${TOOL_SEP}${name === undefined ? "" : `${name}\n${FENCE}json\n`}`,
   closing: `\n${FENCE}${TOOL_CALL_END}${TOOL_CALLS_END}`,

@@ -21,8 +21,6 @@ import {
 } from "./special-tokens.ts";
 import { EMPTY_THINK, THINK_CLOSE, THINK_OPEN } from "./think-tags.ts";
 
-/** Qwen3's empty think block: what `enable_thinking: false` appends, and what a forced call needs first. */
-const NO_THINKING = EMPTY_THINK;
 const QWEN2_DEFAULT_SYSTEM = "You are Qwen, created by Alibaba Cloud. You are a helpful assistant.";
 /** An image part as Qwen's vision templates (Qwen2-VL … Qwen3-VL) write it; the qwen3 route writes the same. */
 const QWEN_IMAGE = `${VISION_START}${IMAGE_PAD}${VISION_END}`;
@@ -94,7 +92,7 @@ export function renderQwen3Prompt(input: PromptInput): string {
   });
 
   prompt += `${IM_START}assistant\n`;
-  if (input.kwargs.enable_thinking === false) prompt += NO_THINKING;
+  if (input.kwargs.enable_thinking === false) prompt += EMPTY_THINK;
   return prompt;
 }
 
@@ -183,4 +181,4 @@ export const qwen2ForcedCalls: ForcedCallFormat = {
 };
 
 /** Qwen3 first closes an empty think block (as `enable_thinking: false` does), so it calls at once. */
-export const qwen3ForcedCalls: ForcedCallFormat = { ...qwen2ForcedCalls, lead: NO_THINKING };
+export const qwen3ForcedCalls: ForcedCallFormat = { ...qwen2ForcedCalls, lead: EMPTY_THINK };
