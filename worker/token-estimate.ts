@@ -81,10 +81,8 @@ export function outputLimitUnset(
  * template writes of them, their names and punctuation included.
  */
 export function promptEstimate(body: Record<string, unknown>): number {
-  const { ascii, other, images } = promptParts(
-    body.tools === undefined ? body : { ...body, tools: JSON.stringify(body.tools) },
-  );
-  return Math.ceil(ascii / 4) + other + images * IMAGE_TOKENS;
+  const parts = promptParts(body.tools === undefined ? body : { ...body, tools: JSON.stringify(body.tools) });
+  return textEstimate(parts) + parts.images * IMAGE_TOKENS;
 }
 
 /**
