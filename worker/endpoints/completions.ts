@@ -22,11 +22,18 @@ export async function completions(c: AppContext): Promise<Response> {
 
   if (request.stream !== true) {
     const completion = await bedrock.completions.create({ ...request, stream: false }, upstream.options);
-    recordPlainAnswer(log, completion.usage, completion.choices);
+    const echoed = echoedPrompts(request);
+    recordPlainAnswer(
+      log,
+      completion.usage,
+      completion.choices.map((choice) => ({ text: withoutEcho(choice.text, echoed(choice.index)) })),
+    );
     log.line.finish_reasons = completion.choices.map((choice) => choice.finish_reason);
     return jsonResponse(completion);
   }
   const wantsUsage = request.stream_options?.include_usage === true;
+  const echoed = echoedPrompts(request);
+  const begun = new Set<number>();
   return sseAnswer({
     // Usage is always asked for, for the log line; it reaches the client only if it asked too.
     opened: bedrock.completions.create(
@@ -37,7 +44,11 @@ export async function completions(c: AppContext): Promise<Response> {
     format: dataEvents<CompletionChunk>({
       usage: (chunk) => chunk.usage ?? undefined,
       text: (chunk, add) => {
-        for (const choice of chunk.choices) add(choice.text);
+        for (const { index, text } of chunk.choices) {
+          if (begun.has(index)) add(text);
+          else add(withoutEcho(text, echoed(index)));
+          begun.add(index);
+        }
       },
       finishes: (chunk) => chunk.choices,
       wantsUsage,
@@ -45,4 +56,23 @@ export async function completions(c: AppContext): Promise<Response> {
     keepAliveMs,
     log,
   });
+}
+
+/**
+ * The prompt `echo: true` writes before choice `index`'s text (prompts in order, `n` answers
+ * each), "" without echo. An answer's output estimate leaves it out: it is the request's input,
+ * already counted as such.
+ */
+function echoedPrompts(request: CompletionCreateParams): (index: number) => string {
+  if (request.echo !== true) return () => "";
+  const prompts = Array.isArray(request.prompt) ? request.prompt : [request.prompt];
+  const n = request.n ?? 1;
+  return (index) => {
+    const prompt = prompts[Math.floor(index / n)];
+    return typeof prompt === "string" ? prompt : "";
+  };
+}
+
+function withoutEcho(text: string, echo: string): string {
+  return echo !== "" && text.startsWith(echo) ? text.slice(echo.length) : text;
 }

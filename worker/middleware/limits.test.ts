@@ -635,6 +635,49 @@ describe("tokens Bedrock billed beyond the answer the client got (usage6)", () =
       expect(tokens, path).toBe(inputEstimate(body, api) + answer);
     }
   });
+
+  it("a legacy answer with echo and without counts: each echoed prompt is input, counted once, not output again (codereview33 #4)", async () => {
+    const first = "word ".repeat(2000);
+    const second = "other ".repeat(1000);
+    for (const stream of [false, true]) {
+      const { binding, settled } = recordingLimits();
+      const { post, logs } = proxyWith({ RATE, KEY_LIMITS: binding });
+      const body = { model: "quiet", prompt: [first, second], n: 2, echo: true, max_tokens: 8, stream };
+      const response = await post("/v1/completions", body);
+      expect(response.status).toBe(200);
+      const texts = new Map<number, string>();
+      if (stream) {
+        for (const line of (await response.text()).split("\n")) {
+          if (!line.startsWith("data: {")) continue;
+          const chunk = JSON.parse(line.slice(6)) as { choices: Array<{ index: number; text: string }> };
+          for (const { index, text } of chunk.choices) texts.set(index, (texts.get(index) ?? "") + text);
+        }
+      } else {
+        const json = (await response.json()) as { choices: Array<{ index: number; text: string }> };
+        for (const { index, text } of json.choices) texts.set(index, text);
+      }
+      const { tokens } = await settledFor(settled, response);
+      expect(lineOf(logs, response).completion_tokens).toBeUndefined();
+      // The client got each prompt echoed before its two answers...
+      expect([...texts.keys()].sort()).toEqual([0, 1, 2, 3]);
+      const generated = [...texts].map(([index, text]) => {
+        const echoed = index < 2 ? first : second;
+        expect(text.startsWith(echoed), `choice ${index}`).toBe(true);
+        return text.slice(echoed.length);
+      });
+      // ...yet only what the model wrote after them is output: the prompts are in the input estimate.
+      const output = outputEstimate(generated.map((text) => ({ text })));
+      expect(output).toBeGreaterThan(0);
+      const input = inputEstimate(body, "completions");
+      if (stream) {
+        // A stream without counts counts a token per chunk at least (streamedOutputEstimate).
+        expect(tokens, "stream").toBeGreaterThanOrEqual(input + output);
+        expect(tokens, "stream").toBeLessThanOrEqual(input + 4 * 8);
+      } else {
+        expect(tokens, "plain").toBe(input + output);
+      }
+    }
+  });
 });
 
 describe("a request sent to Bedrock that ends with no count counts its prompt's estimate per attempt (evasion32)", () => {
