@@ -116,7 +116,8 @@ export function unreachable(host: string, error: unknown, secrets: readonly stri
   // UND_ERR_CONNECT_TIMEOUT, CERT_HAS_EXPIRED): a name, no secret, so one of that shape is added
   // (and redacted with the message all the same). Read by shape, as src/ knows no Node error
   // type: Object() takes any value, and String() is called once, so what is tested is what is shown.
-  const code = String(Object(Object(error).cause).code);
+  const cause = Object(Object(error).cause);
+  const code = String(cause.code);
   const named = /^[A-Z][A-Z\d_]{2,39}$/.test(code) ? ` (${code})` : "";
   const why = error instanceof Error && error.message ? redactSecrets(error.message + named, secrets) : "";
   if (/too many subrequests/i.test(why)) {
@@ -126,12 +127,37 @@ export function unreachable(host: string, error: unknown, secrets: readonly stri
       message: `The Worker's plan allows no more calls to Bedrock in one request. Cloudflare said: ${why}`,
     });
   }
-  return badUpstream(
+  const told = badUpstream(
     `Could not reach Bedrock at ${host}${why ? `: ${why}` : ""}.`,
     "upstream_unreachable",
     nameOf(error),
   );
+  // Bun puts the code on the error itself; Deno's (hyper's) message names the connect phase.
+  const phase = String(cause.message);
+  if (NEVER_CONNECTED.has(code) || NEVER_CONNECTED.has(String(Object(error).code)) || /\(Connect\)/.test(phase)) {
+    told.unsent = true;
+  }
+  return told;
 }
+
+/**
+ * The codes of a fetch whose connection was never made: refused, a name that did not resolve, no
+ * route, a connect timeout, a TLS handshake refused. No request went out. Not ECONNRESET,
+ * ETIMEDOUT or UND_ERR_SOCKET: those may end a connection that carried the request.
+ */
+const NEVER_CONNECTED: ReadonlySet<string> = new Set([
+  "ECONNREFUSED",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "UND_ERR_CONNECT_TIMEOUT",
+  "CERT_HAS_EXPIRED",
+  "DEPTH_ZERO_SELF_SIGNED_CERT",
+  "SELF_SIGNED_CERT_IN_CHAIN",
+  "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
+  "ERR_TLS_CERT_ALTNAME_INVALID",
+]);
 
 function normaliseStatus(status: number): number {
   return Number.isInteger(status) && status >= 400 && status <= 599 ? status : 502;

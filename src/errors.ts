@@ -74,6 +74,13 @@ export class BedrockEdgeError extends Error {
    * of each, for an estimate; undefined when there were none.
    */
   declare unmeteredCalls?: UnmeteredCall[];
+  /**
+   * True when the call's connection to Bedrock was never made (refused, a name not found, a TLS
+   * handshake that failed): no request reached Bedrock, which billed nothing. Undefined on every
+   * other error, a connection lost once made included (its request may have been read). Set where
+   * a failed fetch is told (bedrock-errors.ts unreachable), so no code here.
+   */
+  declare unsent?: boolean;
 
   constructor(init: BedrockEdgeErrorInit) {
     super(init.message, init.cause === undefined ? undefined : { cause: init.cause });

@@ -1,4 +1,6 @@
 import { getEventListeners } from "node:events";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { describe, expect, it, onTestFinished, vi } from "vitest";
 import { errorOf } from "../../test/helpers/errors.ts";
 import { bedrockException } from "../bedrock-errors.ts";
@@ -199,6 +201,62 @@ describe("errors", () => {
     for (const cause of [undefined, null, "ECONNREFUSED"]) {
       const error = await failure(invokeJson(transport(failing(cause), { maxRetries: 0 }), call));
       expect(error.message).toBe(`Could not reach Bedrock at ${host}: fetch failed.`);
+    }
+  });
+
+  it("a fetch that never connected is told unsent (Bedrock billed nothing); one that may have sent is not (codereview33 #3)", async () => {
+    const failing = (error: unknown) =>
+      (async () => {
+        throw error;
+      }) as typeof globalThis.fetch;
+    const fetchFailed = (cause: unknown) => new TypeError("fetch failed", { cause });
+    const unsent = [
+      // Node (undici): the code of the connect's or the lookup's error, in the cause.
+      ...["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH", "UND_ERR_CONNECT_TIMEOUT"].map(
+        (code) => fetchFailed(Object.assign(new Error(`connect ${code}`), { code })),
+      ),
+      // A TLS handshake refused: no request went over it.
+      fetchFailed(Object.assign(new Error("certificate has expired"), { code: "CERT_HAS_EXPIRED" })),
+      fetchFailed(Object.assign(new Error("altname"), { code: "ERR_TLS_CERT_ALTNAME_INVALID" })),
+      // Bun: the code on the error itself.
+      Object.assign(new TypeError("ECONNREFUSED: Unable to connect."), { code: "ECONNREFUSED" }),
+      // Deno: hyper's connect phase, in the cause's message.
+      fetchFailed(new Error("error sending request for url (https://x/): client error (Connect): tcp connect error")),
+    ];
+    for (const error of unsent) {
+      const told = await failure(invokeJson(transport(failing(error), { maxRetries: 0 }), call));
+      expect(told.code).toBe("upstream_unreachable");
+      expect(told.unsent, told.message).toBe(true);
+    }
+    const maybeSent = [
+      // The connection was made and then lost: the request may have been read.
+      fetchFailed(Object.assign(new Error("other side closed"), { code: "UND_ERR_SOCKET" })),
+      fetchFailed(Object.assign(new Error("read ECONNRESET"), { code: "ECONNRESET" })),
+      fetchFailed(Object.assign(new Error("timed out"), { code: "ETIMEDOUT" })),
+      fetchFailed(new Error("error sending request for url (https://x/): connection closed before message completed")),
+      new TypeError("Network connection lost."),
+      new TypeError("fetch failed"),
+    ];
+    for (const error of maybeSent) {
+      const told = await failure(invokeJson(transport(failing(error), { maxRetries: 0 }), call));
+      expect(told.code).toBe("upstream_unreachable");
+      expect(told.unsent, told.message).toBeUndefined();
+    }
+  });
+
+  it("this runtime's own fetch, refused a connection or a name: unsent", async () => {
+    const closed = await new Promise<number>((resolve) => {
+      const server = createServer().listen(0, "127.0.0.1", () => {
+        const { port } = server.address() as AddressInfo;
+        server.close(() => resolve(port));
+      });
+    });
+    for (const endpoint of [`http://127.0.0.1:${closed}`, "http://bedrock-edge-test.invalid"]) {
+      const told = await failure(
+        invokeJson(createTransport({ region: "us-east-1", credentials: CREDENTIALS, endpoint, maxRetries: 0 }), call),
+      );
+      expect(told.code, endpoint).toBe("upstream_unreachable");
+      expect(told.unsent, told.message).toBe(true);
     }
   });
 

@@ -22,10 +22,12 @@ export interface FailoverUsageEvent {
  * throttle, a cold model, a refusal of the request or of our credentials, a 5xx answer): Bedrock
  * bills none of these. Not an exception in a stream that had begun (the model had read the
  * prompt), nor the model's own failures: ModelTimeoutException (it ran past Bedrock's limit) and
- * ModelErrorException (it failed while it ran).
+ * ModelErrorException (it failed while it ran). A call whose connection was never made (unsent)
+ * reached no model either.
  */
 export function unbilledRefusal(error: unknown): boolean {
   if (!(error instanceof BedrockEdgeError) || error.inStream) return false;
+  if (error.unsent) return true;
   if (error.bedrockError !== undefined && MODEL_RAN.has(error.bedrockError)) return false;
   return error.fromBedrock || error.bedrockError !== undefined;
 }

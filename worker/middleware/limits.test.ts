@@ -907,6 +907,40 @@ describe("tokens_per_day counts each try to Bedrock by how it ended, not by the 
     expect(tokens).toBe(usage.total_tokens + unmeteredCallEstimate(body, { prompt: 0, chunks: 0 }));
   });
 
+  it("a try whose connection was never made counts none: no request reached Bedrock (codereview33 #3)", async () => {
+    let calls = 0;
+    const refusedOnce =
+      (emulator: Emulator): typeof fetch =>
+      async (input, init) => {
+        if (++calls === 1) {
+          throw new TypeError("fetch failed", {
+            cause: Object.assign(new Error("connect ECONNREFUSED"), { code: "ECONNREFUSED" }),
+          });
+        }
+        return emulator.fetch(new Request(input, init));
+      };
+    const body = { model: "llama", messages: [long] };
+    const { tokens, line, status, text } = await settledFor(
+      body,
+      { BEDROCK_MAX_RETRIES: "1" },
+      { upstream: refusedOnce },
+    );
+    expect(status).toBe(200);
+    expect(line.retries).toBe(1);
+    const { usage } = JSON.parse(text) as { usage: Usage };
+    expect(tokens).toBe(usage.total_tokens);
+    // A connection lost once made may have carried the request: that try counts its prompt (above).
+
+    const neverConnects = (): typeof fetch => async () => {
+      throw new TypeError("fetch failed", {
+        cause: Object.assign(new Error("getaddrinfo ENOTFOUND"), { code: "ENOTFOUND" }),
+      });
+    };
+    const failed = await settledFor(body, { BEDROCK_MAX_RETRIES: "2" }, { upstream: neverConnects });
+    expect(failed.line).toMatchObject({ status: 502, error_code: "upstream_unreachable", retries: 2 });
+    expect(failed.tokens).toBe(0);
+  });
+
   it("a legacy call Bedrock only throttled, stopped in its retry wait by another call's refusal, counts none", async () => {
     const refusing = (): typeof fetch => async (input, init) => {
       if ((await new Request(input, init).text()).includes("BAD")) {

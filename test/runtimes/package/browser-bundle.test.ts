@@ -164,13 +164,16 @@ import { bundleForWeb, unresolvedImports, type WebBundle } from "../web-bundle.t
 // #1 (a legacy call's retry tells its prompt) fits in the same raise.
 // Raised 20 more for codereview33 #3 (a refused render told with the first run of messages refused
 // so, never as its cause; param messages): 87,919 bytes with the raise above, 7 over.
+// Raised 240 more for codereview33 #3 (a fetch whose connection was never made is told unsent, by
+// Node's and Bun's codes and Deno's connect phase, and counts nothing): 88,153 bytes after it, 234
+// over the 87,919 before; in the lazily loaded error mapping and router, the main chunk unchanged.
 /** The budget with the raises up to codereview26 #3 (the sum outgrew one line after them). */
 const CODEREVIEW26_GZIP_BUDGET_BYTES =
   80 * 1024 + 300 + 500 + 280 + 120 + 80 + 500 + 50 + 100 + 140 + 150 + 50 + 100 + 100 + 250 + 50 + 60 + 200 + 50;
 /** The budget with the raises up to unmetered32 (the sum outgrew one line after them). */
 const UNMETERED32_GZIP_BUDGET_BYTES =
   CODEREVIEW26_GZIP_BUDGET_BYTES + 50 + 100 + 150 + 100 + 100 + 22 + 31 + 900 + 289 + 100 + 150 + 30 + 100;
-const GZIP_BUDGET_BYTES = UNMETERED32_GZIP_BUDGET_BYTES + 320 + 70 + 70 + 80 + 150 + 100 + 20;
+const GZIP_BUDGET_BYTES = UNMETERED32_GZIP_BUDGET_BYTES + 320 + 70 + 70 + 80 + 150 + 100 + 20 + 240;
 /**
  * What a page or a Worker loads first when its bundler splits code (the routes, the request
  * schema, the stream reader, the templates, Responses and legacy Completions load on first use).
