@@ -24,6 +24,7 @@ import {
 import { checkedImages } from "./images.ts";
 import { offeredCalls } from "./offered-calls.ts";
 import { EMPTY_THINK } from "./prompts/think-tags.ts";
+import { checkWrittenToolsSize } from "./prompts/tools-size.ts";
 import { checkParameters, dropsParameters, refuseOrDrop } from "./parameters.ts";
 import { COMPLETION_ROUTE_INFO } from "./route-info.ts";
 import { checkTemplateKwargs, type TemplateVariables } from "./template-variables.ts";
@@ -208,9 +209,11 @@ function promptBeforeAnswer(
   };
   const drop = dropsParameters(asked, settings);
   const kwargs = checkTemplateKwargs(kept.chat_template_kwargs, variables, drop);
+  const tools = offersTools(kept) ? kept.tools : undefined;
+  checkWrittenToolsSize(tools);
   const prompt = render({
     messages: kept.messages,
-    tools: offersTools(kept) ? kept.tools : undefined,
+    tools,
     kwargs: templateKwargs(spec, kept, kwargs ?? {}, variables, drop),
   });
   if (!prefilled) return prompt;

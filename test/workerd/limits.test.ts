@@ -82,6 +82,12 @@ function chunked(text: string, pieceBytes = 64 * 1024): ReadableStream<Uint8Arra
   });
 }
 
+/** A tool whose parameters hold `zeros` zeros in one array nested `depth` arrays deep. */
+function nestedTool(depth: number, zeros: number): string {
+  const nested = `${"[".repeat(depth)}[${repeated("0", zeros)}]${"]".repeat(depth)}`;
+  return `{"type":"function","function":{"name":"f","parameters":{"type":"object","properties":{},"x":${nested}}}}`;
+}
+
 const measured: Array<[string, number, Sent]> = [];
 
 const HOSTILE: Array<{ name: string; body: () => string; status: number; code: string }> = [
@@ -122,6 +128,14 @@ const HOSTILE: Array<{ name: string; body: () => string; status: number; code: s
     body: () => `{"model":"llama",${HELLO},"extra":[${repeated('"a"', 1_000_000)}]}`,
     status: 413,
     code: "request_too_large",
+  },
+  {
+    // Within every body limit: the Llama template writes each tool indented a level at a time,
+    // so each `0,` 56 levels deep took ~245 characters of prompt (46 MB, inputcost34 #1).
+    name: "tools nested 56 deep (380 KB; 46 MB as Llama writes them)",
+    body: () => `{"model":"llama",${HELLO},"tools":[${nestedTool(56, 190_000)}]}`,
+    status: 400,
+    code: "tools_too_large",
   },
   {
     name: "4 MB of text for an unknown model",
@@ -188,6 +202,10 @@ describe("the most a body within every limit costs, served", () => {
       expect(sent.heapMiB).toBeLessThan(64);
     });
 
+  // Near the bound on tools as a template writes them: 4 million characters of prompt.
+  served("tools nested 56 deep, 3.9 M characters as Llama writes them", () =>
+    JSON.stringify({ model: "llama", messages: USER_HELLO, tools: [JSON.parse(nestedTool(56, 15_500))] }),
+  );
   served("4 MiB of text in one message", () =>
     JSON.stringify({ model: "llama", messages: [{ role: "user", content: "x".repeat(DEFAULT_MAX_BODY_BYTES - 100) }] }),
   );

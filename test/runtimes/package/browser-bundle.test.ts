@@ -173,7 +173,10 @@ const CODEREVIEW26_GZIP_BUDGET_BYTES =
 /** The budget with the raises up to unmetered32 (the sum outgrew one line after them). */
 const UNMETERED32_GZIP_BUDGET_BYTES =
   CODEREVIEW26_GZIP_BUDGET_BYTES + 50 + 100 + 150 + 100 + 100 + 22 + 31 + 900 + 289 + 100 + 150 + 30 + 100;
-const GZIP_BUDGET_BYTES = UNMETERED32_GZIP_BUDGET_BYTES + 320 + 70 + 70 + 80 + 150 + 100 + 20 + 240;
+// Raised 370 more for inputcost34 #1 (tools counted as a template writes them, indented a level at
+// a time, before any template runs: over 4 M characters a 400): 88,513 bytes after it, 360 over
+// the 88,153 before; in the lazily loaded completion routes, the main chunk unchanged.
+const GZIP_BUDGET_BYTES = UNMETERED32_GZIP_BUDGET_BYTES + 320 + 70 + 70 + 80 + 150 + 100 + 20 + 240 + 370;
 /**
  * What a page or a Worker loads first when its bundler splits code (the routes, the request
  * schema, the stream reader, the templates, Responses and legacy Completions load on first use).
