@@ -82,3 +82,47 @@ export function imageProblem(target: ConverseTarget, body: Record<string, unknow
   );
   return index < 0 ? undefined : `messages.${index}: this model doesn't support image content; send text only.`;
 }
+
+// Prompt caching ("Prompt caching for faster model inference"): cache points in `system`,
+// `messages` and (Claude only: Nova caches no tools) `toolConfig.tools`, on Claude 3.5 Haiku,
+// 3.7 Sonnet and Claude 4+, and on Nova; a one-hour `ttl` on Claude 4.5 and later. Elsewhere
+// Bedrock refuses the request in these words (as gateways that sent cache points to Llama, Qwen
+// or Nemotron reported them; some saw them as a 403, most as a 400: the emulator answers the 400).
+// Ids that name no foundation model are not checked.
+const CACHING = /^(?:anthropic\.claude-(?:3-5-haiku|3-7-|(?:opus|sonnet|haiku)-\d)|amazon\.nova-)/;
+const HOUR_LONG_CACHE = /^anthropic\.claude-(?:opus|sonnet|haiku)-(?:4-[5-9](?!\d)|[5-9])/;
+export const UNCACHED_MODEL = "You invoked an unsupported model or your request did not allow prompt caching.";
+
+export function cachePointProblem(target: ConverseTarget, body: Record<string, unknown>): string | undefined {
+  const points: Array<{ value: unknown; path: string; inTools: boolean }> = [];
+  const collect = (blocks: unknown, path: string, inTools = false) => {
+    if (!Array.isArray(blocks)) return;
+    blocks.forEach((block, index) => {
+      if (isRecord(block) && block.cachePoint !== undefined)
+        points.push({ value: block.cachePoint, path: `${path}.${index + 1}.member.cachePoint`, inTools });
+    });
+  };
+  collect(body.system, "system");
+  if (Array.isArray(body.messages)) {
+    body.messages.forEach((message, index) => {
+      if (isRecord(message)) collect(message.content, `messages.${index + 1}.member.content`);
+    });
+  }
+  if (isRecord(body.toolConfig)) collect(body.toolConfig.tools, "toolConfig.tools", true);
+  for (const { value, path } of points) {
+    const type = isRecord(value) ? value.type : undefined;
+    if (type !== "default") {
+      return `1 validation error detected: Value ${typeof type === "string" ? `'${type.slice(0, 60)}'` : "null"} at '${path}.type' failed to satisfy constraint: Member must satisfy enum value set: [default]`;
+    }
+    const ttl = isRecord(value) ? value.ttl : undefined;
+    if (ttl !== undefined && ttl !== "5m" && ttl !== "1h") {
+      return `1 validation error detected: Value '${String(ttl).slice(0, 60)}' at '${path}.ttl' failed to satisfy constraint: Member must satisfy enum value set: [5m, 1h]`;
+    }
+  }
+  const id = foundationId(target);
+  if (!id || points.length === 0) return undefined;
+  if (!CACHING.test(id)) return UNCACHED_MODEL;
+  if (!id.startsWith("anthropic.") && points.some((point) => point.inTools)) return UNCACHED_MODEL;
+  const hourLong = points.some(({ value }) => isRecord(value) && value.ttl === "1h");
+  return hourLong && !HOUR_LONG_CACHE.test(id) ? UNCACHED_MODEL : undefined;
+}

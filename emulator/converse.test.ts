@@ -5,6 +5,7 @@
 import { describe, expect, it } from "vitest";
 import { REASONING_TEXT, TOOL_RESULT_TEXT } from "./answers.ts";
 import { converseModelId, parseConverseModelId } from "./converse-model-id.ts";
+import { UNCACHED_MODEL } from "./converse-model-features.ts";
 import { GUARDRAIL_MESSAGE } from "./converse.ts";
 import { createEmulator } from "./handler.ts";
 import { emulatorModelId } from "./model-id.ts";
@@ -385,6 +386,59 @@ describe("Converse request checks", () => {
       }
       const profile = "arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/a1b2c3d4e5f6";
       expect((await converseStream(profile, named)).status).toBe(200);
+    });
+  });
+
+  describe("prompt cache points by model", () => {
+    const POINT = { cachePoint: { type: "default" } };
+    const cached = (point: unknown = POINT, tools = false) => ({
+      system: [{ text: "Be brief." }, point],
+      messages: [user([{ text: "Hello" }, point])],
+      ...(tools ? { toolConfig: { tools: [...TOOL_CONFIG.tools, point] } } : {}),
+    });
+    const refusal = (message: string) => ({ status: 400, type: "ValidationException", message });
+
+    it("Claude 3.5 Haiku, 3.7 and 4+ take them anywhere, Nova outside tools; a one-hour ttl on Claude 4.5+", async () => {
+      for (const id of [
+        "anthropic.claude-3-5-haiku-20241022-v1:0",
+        "us.anthropic.claude-3-7-sonnet-20250219-v1:0",
+        "us.anthropic.claude-sonnet-4-20250514-v1:0",
+      ]) {
+        expect((await converse(id, cached(POINT, true))).status, id).toBe(200);
+        expect((await converseStream(id, cached())).status, id).toBe(200);
+      }
+      expect((await converse(NOVA, cached())).status).toBe(200);
+      const hour = { cachePoint: { type: "default", ttl: "1h" } };
+      expect((await converse("global.anthropic.claude-sonnet-4-5-20250929-v1:0", cached(hour, true))).status).toBe(200);
+      expect((await converse("anthropic.claude-haiku-4-5-20251001-v1:0", cached(hour))).status).toBe(200);
+    });
+
+    it("refuses them on models without prompt caching, tools on Nova, an hour where the model keeps five minutes", async () => {
+      for (const [id, body] of [
+        ["meta.llama3-1-70b-instruct-v1:0", cached()],
+        ["anthropic.claude-3-5-sonnet-20241022-v2:0", cached()],
+        ["openai.gpt-oss-120b-1:0", cached()],
+        [NOVA, cached(POINT, true)],
+        ["us.anthropic.claude-sonnet-4-20250514-v1:0", cached({ cachePoint: { type: "default", ttl: "1h" } })],
+      ] as const) {
+        expect(await errorAnswer(await converse(id, body)), id).toEqual(refusal(UNCACHED_MODEL));
+      }
+      // Ids that name no foundation model are Bedrock's to judge.
+      const profile = "arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/a1b2c3d4e5f6";
+      expect((await converse(profile, cached())).status).toBe(200);
+    });
+
+    it("checks a cache point's shape on every model", async () => {
+      expect(await errorAnswer(await converse(NOVA, cached({ cachePoint: { type: "ephemeral" } })))).toEqual(
+        refusal(
+          "1 validation error detected: Value 'ephemeral' at 'system.2.member.cachePoint.type' failed to satisfy constraint: Member must satisfy enum value set: [default]",
+        ),
+      );
+      expect(await errorAnswer(await converse(NOVA, cached({ cachePoint: { type: "default", ttl: "2h" } })))).toEqual(
+        refusal(
+          "1 validation error detected: Value '2h' at 'system.2.member.cachePoint.ttl' failed to satisfy constraint: Member must satisfy enum value set: [5m, 1h]",
+        ),
+      );
     });
   });
 

@@ -13,7 +13,13 @@ import {
 } from "./converse-json.ts";
 import type { ConverseTarget } from "./converse-model-id.ts";
 import { type ConverseRequest, parseConverseRequest } from "./converse-requests.ts";
-import { foundationId, imageProblem, stopSequenceProblem, toolUseProblem } from "./converse-model-features.ts";
+import {
+  cachePointProblem,
+  foundationId,
+  imageProblem,
+  stopSequenceProblem,
+  toolUseProblem,
+} from "./converse-model-features.ts";
 import { thinksOnRequest } from "./converse-thinking.ts";
 import { isRecord } from "./request-checks.ts";
 import { awsError } from "./errors.ts";
@@ -42,6 +48,8 @@ export async function converse(
   if (toolProblem) return fail(call, awsError("ValidationException", toolProblem));
   const imageRefusal = isRecord(json) ? imageProblem(target, json) : undefined;
   if (imageRefusal) return fail(call, awsError("ValidationException", imageRefusal));
+  const cacheRefusal = isRecord(json) ? cachePointProblem(target, json) : undefined;
+  if (cacheRefusal) return fail(call, awsError("ValidationException", cacheRefusal));
   const stopRefusal = stopSequenceProblem(target, request.stop);
   if (stopRefusal) return fail(call, awsError("ValidationException", stopRefusal));
   // AWS: Converse does not support Qwen2.5, Qwen2-VL, Qwen2.5-VL and GPT-OSS imports.

@@ -3,8 +3,9 @@ import { invalidRequest } from "../../errors.ts";
 import { isJsonObject, type JsonObject } from "../../json.ts";
 import type { AssistantMessage, ChatMessage, ContentPart, SystemMessage, TextPart } from "../../openai/types.ts";
 import { imageOf } from "../images.ts";
+import type { CachePoints } from "./cache-points.ts";
 import { toolUseId } from "./tool-ids.ts";
-import type { ContentBlock, ImageFormat, Message } from "./wire.ts";
+import type { CachePointBlock, ContentBlock, ImageFormat, Message, SystemBlock } from "./wire.ts";
 
 const IMAGE_FORMATS: Record<string, ImageFormat> = {
   "image/png": "png",
@@ -15,7 +16,7 @@ const IMAGE_FORMATS: Record<string, ImageFormat> = {
 };
 
 export interface ConverseConversation {
-  system: Array<{ text: string }>;
+  system: SystemBlock[];
   messages: Message[];
   /** Whether any turn holds a toolUse or toolResult block: Bedrock then requires a toolConfig. */
   hasToolBlocks: boolean;
@@ -25,19 +26,34 @@ export interface ConverseConversation {
  * System and developer messages become `system` blocks wherever they stand (Converse has no
  * system turns); the rest become turns, and consecutive turns of one role merge into one, as
  * Converse requires roles to alternate (tool results join the user turn they belong to), and a
- * user turn goes first when the conversation opens with the assistant.
+ * user turn goes first when the conversation opens with the assistant. With `cache` (a model that
+ * takes cache points), a cachePoint follows each part and message marked with `cache_control`;
+ * without it the marks are dropped.
  */
-export function toConverseConversation(messages: readonly ChatMessage[], takesImages = true): ConverseConversation {
-  const system: Array<{ text: string }> = [];
+export function toConverseConversation(
+  messages: readonly ChatMessage[],
+  takesImages = true,
+  cache?: CachePoints,
+): ConverseConversation {
+  const system: SystemBlock[] = [];
   const turns: Message[] = [];
   let hasToolBlocks = false;
+  const marks = cache ? markReader(cache) : undefined;
   messages.forEach((message, index) => {
     if (isSystem(message)) {
-      for (const text of texts(message.content)) system.push({ text });
+      if (typeof message.content === "string") for (const text of texts(message.content)) system.push({ text });
+      else {
+        message.content.forEach((part, position) => {
+          if (part.text.trim() !== "") system.push({ text: part.text });
+          marks?.(part, `messages[${index}].content[${position}]`, system);
+        });
+      }
+      marks?.(message, `messages[${index}]`, system);
       return;
     }
     const role = message.role === "assistant" ? "assistant" : "user";
-    const content = blocksOf(message, index, takesImages);
+    const content = blocksOf(message, index, takesImages, marks);
+    marks?.(message, `messages[${index}]`, content);
     if (message.role === "tool" || (message.role === "assistant" && message.tool_calls?.length)) hasToolBlocks = true;
     const last = turns[turns.length - 1];
     // A loop, not push(...content): a message may hold more parts than a call can take arguments.
@@ -66,15 +82,46 @@ function isSystem(message: ChatMessage): message is SystemMessage {
   return message.role === "system" || message.role === "developer";
 }
 
-function blocksOf(message: Exclude<ChatMessage, SystemMessage>, index: number, takesImages: boolean): ContentBlock[] {
+/**
+ * Puts the cachePoint `marked` asks for (its `cache_control`) after `blocks`: only after a block
+ * (a cache point caches what comes before it), and one in a row (a part's and its message's marks
+ * at the same place are one point).
+ */
+type MarkReader = (marked: unknown, param: string, blocks: Array<ContentBlock | SystemBlock>) => void;
+
+function markReader(cache: CachePoints): MarkReader {
+  return (marked, param, blocks) => {
+    const point = cache.read(marked, param);
+    const last = blocks[blocks.length - 1];
+    if (point && last && !isCachePoint(last)) blocks.push(point);
+  };
+}
+
+function isCachePoint(block: ContentBlock | SystemBlock): block is CachePointBlock {
+  return "cachePoint" in block;
+}
+
+function blocksOf(
+  message: Exclude<ChatMessage, SystemMessage>,
+  index: number,
+  takesImages: boolean,
+  marks: MarkReader | undefined,
+): ContentBlock[] {
   switch (message.role) {
     case "user":
-      return userBlocks(message.content, index, takesImages);
+      return userBlocks(message.content, index, takesImages, marks);
     case "assistant": {
       // reasoning_content is not sent back: Converse takes reasoning only signed, as the model
       // wrote it, and that is what thinking_blocks carry (first, as the model wrote them).
       const blocks: ContentBlock[] = thinkingBlocks(message, index);
-      for (const text of texts(message.content ?? "")) blocks.push({ text });
+      const content = message.content ?? "";
+      if (typeof content === "string") for (const text of texts(content)) blocks.push({ text });
+      else {
+        content.forEach((part, position) => {
+          if (part.text.trim() !== "") blocks.push({ text: part.text });
+          marks?.(part, `messages[${index}].content[${position}]`, blocks);
+        });
+      }
       (message.tool_calls ?? []).forEach((call, position) => {
         blocks.push({
           toolUse: {
@@ -86,10 +133,10 @@ function blocksOf(message: Exclude<ChatMessage, SystemMessage>, index: number, t
       });
       return blocks;
     }
-    case "tool":
+    case "tool": {
       // Bedrock's status field is left out: OpenAI tool messages carry no error flag, and
       // models other than Claude and Nova refuse the field outright.
-      return [
+      const blocks: ContentBlock[] = [
         {
           toolResult: {
             toolUseId: toolUseId(message.tool_call_id),
@@ -97,6 +144,14 @@ function blocksOf(message: Exclude<ChatMessage, SystemMessage>, index: number, t
           },
         },
       ];
+      // A result's own content takes no cachePoint: a marked part's follows the result.
+      if (typeof message.content !== "string") {
+        message.content.forEach((part, position) => {
+          marks?.(part, `messages[${index}].content[${position}]`, blocks);
+        });
+      }
+      return blocks;
+    }
   }
 }
 
@@ -139,34 +194,49 @@ function toolResultTexts(content: string | TextPart[]): string[] {
   return kept.length ? kept : [EMPTY_TOOL_RESULT];
 }
 
-function userBlocks(content: string | ContentPart[], index: number, takesImages: boolean): ContentBlock[] {
+function userBlocks(
+  content: string | ContentPart[],
+  index: number,
+  takesImages: boolean,
+  marks: MarkReader | undefined,
+): ContentBlock[] {
   if (typeof content === "string") return texts(content).map((text) => ({ text }));
   const blocks: ContentBlock[] = [];
   content.forEach((part, position) => {
-    if (part.type === "text") {
-      if (part.text.trim() !== "") blocks.push({ text: part.text });
-      return;
-    }
-    if (!takesImages) {
-      const part = `messages[${index}].content[${position}]`;
-      throw invalidRequest(
-        `${part} is an image, and this model takes text only (AWS documents no vision for it on Converse): send text, or use a model that takes images.`,
-        part,
-      );
-    }
-    const where = `messages[${index}].content[${position}]`;
-    const param = `${where}.image_url.url`;
-    const image = imageOf(part.image_url.url, where);
-    const format = IMAGE_FORMATS[image.mediaType];
-    if (!format) {
-      throw invalidRequest(
-        `${image.mediaType.slice(0, 60)} is not an image type Converse takes: send png, jpeg, gif or webp.`,
-        param,
-      );
-    }
-    blocks.push({ image: { format, source: { bytes: image.base64 } } });
+    userBlock(part, index, position, takesImages, blocks);
+    marks?.(part, `messages[${index}].content[${position}]`, blocks);
   });
   return blocks;
+}
+
+function userBlock(
+  part: ContentPart,
+  index: number,
+  position: number,
+  takesImages: boolean,
+  blocks: ContentBlock[],
+): void {
+  if (part.type === "text") {
+    if (part.text.trim() !== "") blocks.push({ text: part.text });
+    return;
+  }
+  const where = `messages[${index}].content[${position}]`;
+  if (!takesImages) {
+    throw invalidRequest(
+      `${where} is an image, and this model takes text only (AWS documents no vision for it on Converse): send text, or use a model that takes images.`,
+      where,
+    );
+  }
+  const param = `${where}.image_url.url`;
+  const image = imageOf(part.image_url.url, where);
+  const format = IMAGE_FORMATS[image.mediaType];
+  if (!format) {
+    throw invalidRequest(
+      `${image.mediaType.slice(0, 60)} is not an image type Converse takes: send png, jpeg, gif or webp.`,
+      param,
+    );
+  }
+  blocks.push({ image: { format, source: { bytes: image.base64 } } });
 }
 
 /** Tool-call arguments are JSON text in OpenAI's shape and an object in Converse's. */
@@ -191,7 +261,9 @@ function toolInput(text: string, param: string): JsonObject {
 function trimPrefill(turns: Message[]): void {
   const last = turns[turns.length - 1];
   if (last?.role !== "assistant") return;
-  const block = last.content[last.content.length - 1];
+  // The text before a cache point that ends the turn is its end too.
+  const ending = last.content.filter((block) => !isCachePoint(block));
+  const block = ending[ending.length - 1];
   // Blank texts were left out, so a trimmed text is never empty.
   if (block && "text" in block) block.text = block.text.trimEnd();
 }

@@ -4,6 +4,7 @@ import { invalidRequest } from "../../errors.ts";
 import { isJsonObject, type JsonObject } from "../../json.ts";
 import type { GuardrailConfig, ModelSettingValues } from "../../model-settings.ts";
 import type { ChatCompletionRequest } from "../../openai/types.ts";
+import { cachePointsFor } from "./cache-points.ts";
 import { toConverseConversation } from "./messages.ts";
 import { modelFamily, type ModelFamily } from "./model-family.ts";
 import { checkResponseFormatType, dropsParameters, refuseOrDrop } from "../parameters.ts";
@@ -33,7 +34,8 @@ export function buildConverseBody(
   settings: ConverseSettings,
 ): ConverseBody {
   const family = modelFamily(modelId);
-  const conversation = toConverseConversation(request.messages, !takesTextOnly(modelId));
+  const cache = cachePointsFor(modelId);
+  const conversation = toConverseConversation(request.messages, !takesTextOnly(modelId), cache);
   const effort = readReasoningEffort(
     (request as ChatCompletionRequest & { reasoning_effort?: unknown }).reasoning_effort,
   );
@@ -47,7 +49,7 @@ export function buildConverseBody(
 
   const tools = dropped.has("tools")
     ? undefined
-    : toToolConfig(request, conversation.hasToolBlocks, dropped.has("tool_choice"));
+    : toToolConfig(request, conversation.hasToolBlocks, dropped.has("tool_choice"), cache);
   // Made as a plain Converse call when the model cannot stream tool use (route.streamReplay).
   const stream = request.stream === true && !replaysStream(request, modelId, tools !== undefined);
   const maxTokens = request.max_completion_tokens ?? request.max_tokens ?? undefined;

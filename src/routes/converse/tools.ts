@@ -3,6 +3,7 @@ import { describeValue } from "../../describe-value.ts";
 import { invalidRequest } from "../../errors.ts";
 import type { JsonObject } from "../../json.ts";
 import type { ChatCompletionRequest } from "../../openai/types.ts";
+import type { CachePoints } from "./cache-points.ts";
 import type { ToolConfig } from "./wire.ts";
 
 // Converse's ToolSpecification.name (AWS API reference): stricter than OpenAI's.
@@ -26,6 +27,7 @@ export function toToolConfig(
   request: ChatCompletionRequest,
   hasToolBlocks: boolean,
   dropChoice: boolean,
+  cache?: CachePoints,
 ): ToolConfig | undefined {
   const tools = request.tools ?? [];
   const choice = dropChoice ? undefined : request.tool_choice;
@@ -43,20 +45,24 @@ export function toToolConfig(
   }
   if (choice === "none") return undefined;
 
-  const config: ToolConfig = {
-    tools: tools.map((tool, index) => {
-      const { name, description, parameters } = tool.function;
-      if (!TOOL_NAME.test(name)) {
-        throw invalidRequest(
-          `Converse takes tool names of 1-64 letters, digits, _ and - only (got "${name.slice(0, 80)}").`,
-          `tools[${index}].function.name`,
-        );
-      }
-      const json = inputSchema(parameters, index);
-      // Bedrock refuses an empty description; `strict` is not forwarded (few models take it).
-      return { toolSpec: description ? { name, description, inputSchema: { json } } : { name, inputSchema: { json } } };
-    }),
-  };
+  const config: ToolConfig = { tools: [] };
+  tools.forEach((tool, index) => {
+    const { name, description, parameters } = tool.function;
+    if (!TOOL_NAME.test(name)) {
+      throw invalidRequest(
+        `Converse takes tool names of 1-64 letters, digits, _ and - only (got "${name.slice(0, 80)}").`,
+        `tools[${index}].function.name`,
+      );
+    }
+    const json = inputSchema(parameters, index);
+    // Bedrock refuses an empty description; `strict` is not forwarded (few models take it).
+    config.tools.push({
+      toolSpec: description ? { name, description, inputSchema: { json } } : { name, inputSchema: { json } },
+    });
+    // A tool marked with cache_control caches the tools up to it, where the model caches tools.
+    const point = cache?.inTools ? cache.read(tool, `tools[${index}]`) : undefined;
+    if (point) config.tools.push(point);
+  });
   if (choice === "required") config.toolChoice = { any: {} };
   else if (typeof choice === "object") {
     const name = choice.function.name;

@@ -7,12 +7,18 @@ export type ImageFormat = "png" | "jpeg" | "gif" | "webp";
 
 export type ToolResultContent = { text: string };
 
+/** Caches the prompt up to where it stands (API reference: CachePointBlock); ttl only "1h", five minutes being the default. */
+export type CachePointBlock = { cachePoint: { type: "default"; ttl?: "1h" } };
+
+export type SystemBlock = { text: string } | CachePointBlock;
+
 export type ContentBlock =
   | { text: string }
   | { image: { format: ImageFormat; source: { bytes: string } } }
   | { toolUse: { toolUseId: string; name: string; input: JsonObject } }
   | { toolResult: { toolUseId: string; content: ToolResultContent[] } }
-  | { reasoningContent: { reasoningText: { text: string; signature: string } } | { redactedContent: string } };
+  | { reasoningContent: { reasoningText: { text: string; signature: string } } | { redactedContent: string } }
+  | CachePointBlock;
 
 export interface Message {
   role: "user" | "assistant";
@@ -22,7 +28,9 @@ export interface Message {
 export type ToolChoice = { auto: JsonObject } | { any: JsonObject } | { tool: { name: string } };
 
 export interface ToolConfig {
-  tools: Array<{ toolSpec: { name: string; description?: string; inputSchema: { json: JsonObject } } }>;
+  tools: Array<
+    { toolSpec: { name: string; description?: string; inputSchema: { json: JsonObject } } } | CachePointBlock
+  >;
   toolChoice?: ToolChoice;
 }
 
@@ -37,7 +45,7 @@ export interface InferenceConfig {
 // alias's object type is assignable to.
 export type ConverseBody = {
   messages: Message[];
-  system?: Array<{ text: string }>;
+  system?: SystemBlock[];
   inferenceConfig?: InferenceConfig;
   toolConfig?: ToolConfig;
   additionalModelRequestFields?: JsonObject;

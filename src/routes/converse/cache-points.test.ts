@@ -1,0 +1,151 @@
+import { describe, expect, it } from "vitest";
+import { BedrockEdgeError } from "../../errors.ts";
+import type { ChatCompletionRequest } from "../../openai/types.ts";
+import { buildConverseBody } from "./request.ts";
+
+const SONNET_4 = "us.anthropic.claude-sonnet-4-20250514-v1:0";
+const SONNET_4_5 = "global.anthropic.claude-sonnet-4-5-20250929-v1:0";
+const HAIKU_3_5 = "anthropic.claude-3-5-haiku-20241022-v1:0";
+const SONNET_3_5 = "anthropic.claude-3-5-sonnet-20241022-v2:0";
+const NOVA = "amazon.nova-pro-v1:0";
+const LLAMA = "meta.llama3-1-70b-instruct-v1:0";
+const OPAQUE = "arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/a1b2c3d4e5f6";
+
+const EPHEMERAL = { type: "ephemeral" };
+const POINT = { cachePoint: { type: "default" } };
+
+/** A request as Cline and Claude Code send one through an OpenAI-compatible gateway: marks on the system prompt, a tool and the last user turns. */
+function marked(ttl?: string): ChatCompletionRequest {
+  const control = ttl ? { type: "ephemeral", ttl } : EPHEMERAL;
+  return {
+    model: "m",
+    messages: [
+      { role: "system", content: [{ type: "text", text: "You are a coding agent.", cache_control: control }] },
+      { role: "user", content: [{ type: "text", text: "Read the file.", cache_control: control }] },
+      {
+        role: "assistant",
+        content: null,
+        tool_calls: [{ id: "call_1", type: "function", function: { name: "read", arguments: '{"path":"a.ts"}' } }],
+      },
+      { role: "tool", tool_call_id: "call_1", content: [{ type: "text", text: "export {}", cache_control: control }] },
+      { role: "user", content: "Now fix it.", cache_control: control },
+    ],
+    tools: [
+      { type: "function", function: { name: "read", parameters: { type: "object" } } },
+      { type: "function", function: { name: "write", parameters: { type: "object" } }, cache_control: control },
+    ],
+  } as unknown as ChatCompletionRequest;
+}
+
+function unmarked(request: ChatCompletionRequest): ChatCompletionRequest {
+  return JSON.parse(JSON.stringify(request), (key, value) => (key === "cache_control" ? undefined : value));
+}
+
+describe("cache_control -> Converse cachePoint blocks (Bedrock's prompt caching)", () => {
+  it("a cachePoint after each marked part, message and tool, on a Claude that caches", () => {
+    const body = buildConverseBody(marked(), SONNET_4, {});
+    expect(body.system).toEqual([{ text: "You are a coding agent." }, POINT]);
+    expect(body.messages).toEqual([
+      { role: "user", content: [{ text: "Read the file." }, POINT] },
+      {
+        role: "assistant",
+        content: [{ toolUse: { toolUseId: "call_1", name: "read", input: { path: "a.ts" } } }],
+      },
+      {
+        role: "user",
+        // The result's marked part: its point follows the result (a result holds no cachePoint).
+        content: [
+          { toolResult: { toolUseId: "call_1", content: [{ text: "export {}" }] } },
+          POINT,
+          { text: "Now fix it." },
+          POINT,
+        ],
+      },
+    ]);
+    expect(body.toolConfig?.tools).toEqual([
+      { toolSpec: { name: "read", inputSchema: { json: { type: "object" } } } },
+      { toolSpec: { name: "write", inputSchema: { json: { type: "object" } } } },
+      POINT,
+    ]);
+  });
+
+  it("Claude 3.5 Haiku and Nova cache too; Nova no tools", () => {
+    expect(buildConverseBody(marked(), HAIKU_3_5, {}).toolConfig?.tools).toContainEqual(POINT);
+    const nova = buildConverseBody(marked(), NOVA, {});
+    expect(nova.system).toEqual([{ text: "You are a coding agent." }, POINT]);
+    expect(nova.messages[0]!.content).toEqual([{ text: "Read the file." }, POINT]);
+    expect(nova.toolConfig?.tools).not.toContainEqual(POINT);
+  });
+
+  it("dropped where the model takes no cache points: the body is the unmarked request's", () => {
+    for (const model of [LLAMA, SONNET_3_5, OPAQUE]) {
+      expect(buildConverseBody(marked(), model, {}), model).toEqual(buildConverseBody(unmarked(marked()), model, {}));
+      expect(JSON.stringify(buildConverseBody(marked(), model, {})), model).not.toContain("cachePoint");
+    }
+  });
+
+  it('ttl "1h" where the model keeps an hour (Claude 4.5 and later); lowered to the default five minutes elsewhere', () => {
+    expect(buildConverseBody(marked("1h"), SONNET_4_5, {}).system).toEqual([
+      { text: "You are a coding agent." },
+      { cachePoint: { type: "default", ttl: "1h" } },
+    ]);
+    for (const model of [SONNET_4, NOVA]) expect(buildConverseBody(marked("1h"), model, {}).system?.[1]).toEqual(POINT);
+    // "5m" is the default: not sent.
+    expect(buildConverseBody(marked("5m"), SONNET_4_5, {}).system?.[1]).toEqual(POINT);
+  });
+
+  it("a point only after a block, and one in a row", () => {
+    const request = {
+      model: "m",
+      messages: [
+        {
+          role: "user",
+          content: [
+            { type: "text", text: "   ", cache_control: EPHEMERAL },
+            { type: "text", text: "Hello", cache_control: EPHEMERAL },
+          ],
+          cache_control: EPHEMERAL,
+        },
+      ],
+    } as unknown as ChatCompletionRequest;
+    expect(buildConverseBody(request, SONNET_4, {}).messages).toEqual([
+      { role: "user", content: [{ text: "Hello" }, POINT] },
+    ]);
+  });
+
+  it("an assistant prefill marked at its end is still trimmed", () => {
+    const request = {
+      model: "m",
+      messages: [
+        { role: "user", content: "Hi" },
+        { role: "assistant", content: [{ type: "text", text: "Sure:  ", cache_control: EPHEMERAL }] },
+      ],
+    } as unknown as ChatCompletionRequest;
+    expect(buildConverseBody(request, SONNET_4, {}).messages[1]).toEqual({
+      role: "assistant",
+      content: [{ text: "Sure:" }, POINT],
+    });
+  });
+
+  it("a mark that is not Anthropic's shape is a 400 naming it, where the model caches", () => {
+    const cases: Array<[unknown, string]> = [
+      [{ type: "persistent" }, "messages[0].content[0].cache_control"],
+      ["ephemeral", "messages[0].content[0].cache_control"],
+      [{ type: "ephemeral", ttl: "2h" }, "messages[0].content[0].cache_control.ttl"],
+    ];
+    for (const [control, param] of cases) {
+      const request = {
+        model: "m",
+        messages: [{ role: "user", content: [{ type: "text", text: "Hi", cache_control: control }] }],
+      } as unknown as ChatCompletionRequest;
+      let error: unknown;
+      try {
+        buildConverseBody(request, SONNET_4, {});
+      } catch (caught) {
+        error = caught;
+      }
+      expect(error).toBeInstanceOf(BedrockEdgeError);
+      expect(error).toMatchObject({ status: 400, param });
+    }
+  });
+});

@@ -1,0 +1,85 @@
+// Prompt caching through the proxy, as agent clients written for Claude ask for it: the official
+// `openai` client sends Anthropic's `cache_control` marks (as Cline, Roo Code and Claude Code
+// through a router do) to a converse Claude, which gets Bedrock's cachePoint blocks and answers
+// the cache's counts; the same request to a converse Llama, which Bedrock refuses cache points
+// for, is served without them.
+import OpenAI from "openai";
+import { describe, expect, it } from "vitest";
+import { converseModelId } from "../emulator/converse-model-id.ts";
+import { EMULATOR_CREDENTIALS } from "../emulator/credentials.ts";
+import { createEmulator } from "../emulator/handler.ts";
+import { createApp } from "../worker/app.ts";
+
+const CLAUDE = converseModelId("us.anthropic.claude-sonnet-4-5-20250929-v1:0", ["cache"]);
+const LLAMA = converseModelId("meta.llama3-1-70b-instruct-v1:0", ["cache"]);
+const EPHEMERAL = { type: "ephemeral" } as const;
+const POINT = { cachePoint: { type: "default" } };
+
+function proxy() {
+  const emulator = createEmulator();
+  const app = createApp({
+    env: {
+      MODELS: JSON.stringify({ claude: `bedrock/converse/${CLAUDE}`, llama: `bedrock/converse/${LLAMA}` }),
+      PROXY_API_KEYS: "sk-test",
+      AWS_ACCESS_KEY_ID: EMULATOR_CREDENTIALS.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: EMULATOR_CREDENTIALS.secretAccessKey,
+      AWS_REGION: "us-east-1",
+      BEDROCK_ENDPOINT: "http://bedrock.emulator",
+    },
+    fetch: (input, init) => emulator.fetch(new Request(input, init)),
+    log: () => undefined,
+  });
+  const client = new OpenAI({
+    apiKey: "sk-test",
+    baseURL: "http://proxy.test/v1",
+    maxRetries: 0,
+    fetch: async (url, init) => app.request(String(url), init),
+  });
+  return { emulator, client };
+}
+
+/** A turn as an agent sends one: the system prompt, the tools and the last user turn marked. */
+const request = {
+  messages: [
+    { role: "system", content: [{ type: "text", text: "You are a careful coding agent.", cache_control: EPHEMERAL }] },
+    { role: "user", content: [{ type: "text", text: "What does main.ts do?", cache_control: EPHEMERAL }] },
+  ],
+  tools: [
+    {
+      type: "function",
+      function: { name: "read_file", parameters: { type: "object", properties: { path: { type: "string" } } } },
+      cache_control: EPHEMERAL,
+    },
+  ],
+} as unknown as Omit<OpenAI.Chat.Completions.ChatCompletionCreateParamsNonStreaming, "model">;
+
+describe("cache_control marks through the proxy (Bedrock's prompt caching on converse)", () => {
+  it("a Claude that caches gets cachePoints after the marked system prompt, turn and tool, plain and streamed", async () => {
+    const { emulator, client } = proxy();
+    const completion = await client.chat.completions.create({ model: "claude", ...request });
+    const sent = emulator.stats.lastBody(CLAUDE) as Record<string, { tools?: unknown }>;
+    expect(sent.system).toEqual([{ text: "You are a careful coding agent." }, POINT]);
+    expect(sent.messages).toEqual([{ role: "user", content: [{ text: "What does main.ts do?" }, POINT] }]);
+    expect(sent.toolConfig?.tools).toEqual([expect.objectContaining({ toolSpec: expect.anything() }), POINT]);
+    // The cache's counts come back as OpenAI's cached_tokens.
+    expect(completion.usage?.prompt_tokens_details?.cached_tokens).toBeGreaterThan(0);
+
+    const stream = await client.chat.completions.create({
+      model: "claude",
+      ...request,
+      stream: true,
+      stream_options: { include_usage: true },
+    });
+    let usage: OpenAI.CompletionUsage | null | undefined;
+    for await (const chunk of stream) usage = chunk.usage ?? usage;
+    expect(usage?.prompt_tokens_details?.cached_tokens).toBeGreaterThan(0);
+    expect(JSON.stringify(emulator.stats.lastBody(CLAUDE))).toContain('"cachePoint"');
+  });
+
+  it("a Llama on converse, which Bedrock refuses cache points for, is served the same request without them", async () => {
+    const { emulator, client } = proxy();
+    const completion = await client.chat.completions.create({ model: "llama", ...request });
+    expect(completion.choices[0]!.message.content).toBeTruthy();
+    expect(JSON.stringify(emulator.stats.lastBody(LLAMA))).not.toContain("cachePoint");
+  });
+});
