@@ -24,7 +24,7 @@ import {
 import { checkedImages } from "./images.ts";
 import { offeredCalls } from "./offered-calls.ts";
 import { EMPTY_THINK } from "./prompts/think-tags.ts";
-import { checkWrittenToolsSize } from "./prompts/tools-size.ts";
+import { checkWrittenToolsSize } from "./tools-size.ts";
 import { checkParameters, dropsParameters, refuseOrDrop } from "./parameters.ts";
 import { COMPLETION_ROUTE_INFO } from "./route-info.ts";
 import { checkTemplateKwargs, type TemplateVariables } from "./template-variables.ts";

@@ -4,8 +4,8 @@
 // bytes of body (`0,`) into about 245 of prompt: a 380 KB body became a 46 MB prompt, 2.9 s of CPU
 // and 338 MB of memory, past a Worker's 128 MB (review inputcost34 #1). So the size is counted
 // before any template writes it, without writing it. Pure.
-import { invalidRequest } from "../../errors.ts";
-import type { FunctionTool } from "../../openai/types.ts";
+import { invalidRequest } from "../errors.ts";
+import type { FunctionTool } from "../openai/types.ts";
 
 /**
  * The most characters the tools may take written as JSON indented four spaces a level: as many as

@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { errorOf } from "../../../test/helpers/errors.ts";
-import { emulated, model } from "../../../test/helpers/emulated.ts";
-import { BedrockEdgeError } from "../../errors.ts";
-import type { FunctionTool } from "../../openai/types.ts";
-import { pythonJsonDumps } from "./python.ts";
+import { errorOf } from "../../test/helpers/errors.ts";
+import { emulated, model } from "../../test/helpers/emulated.ts";
+import { BedrockEdgeError } from "../errors.ts";
+import type { FunctionTool } from "../openai/types.ts";
+import { pythonJsonDumps } from "./prompts/python.ts";
 import { checkWrittenToolsSize, indentedJsonLength, MAX_WRITTEN_TOOLS_LENGTH } from "./tools-size.ts";
 
 /** Values of every JSON kind, nested, with the characters JSON escapes and some it does not. */
