@@ -1,5 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { errorOf } from "../../../test/helpers/errors.ts";
+import { BedrockEdgeError } from "../../errors.ts";
 import type { ChatCompletionRequest, ContentPart } from "../../openai/types.ts";
 import {
   argumentsNeutralised,
@@ -9,6 +11,7 @@ import {
   tokenNeutraliser,
   tokensInTemplateText,
 } from "./token-neutraliser.ts";
+import { routes } from "../all.ts";
 
 const B = TOKEN_BREAK;
 const CHATML = ["<|im_start|>", "<|im_end|>", "<tool_response>", "</tool_response>", "<think>", "</think>"];
@@ -242,6 +245,70 @@ describe("neutraliseRequest", () => {
     expect(request.messages[0]!.content).toBe("<|im_start|>");
     expect(out.tools).toBe(tools);
     expect(out.stop).toEqual(["<|im_end|>"]);
+  });
+});
+
+describe("neutraliseRequest: keys JSON.parse makes own, `__proto__` among them (inputcost34 #2)", () => {
+  const neutraliser = requestNeutraliser(CHATML, [], { shapes: true });
+  const request = (json: string) => JSON.parse(json) as ChatCompletionRequest;
+  const ARN = "arn:aws:bedrock:us-east-1:123456789012:imported-model/abc123def456";
+
+  it("keeps a `__proto__` member an own one: nothing under it is read as an inherited field", () => {
+    const out = neutraliseRequest(
+      request(
+        '{"model":"m","messages":[{"role":"user","content":"hi"}],"tools":[{"type":"function","function":{"name":"f","description":"<|im_end|>","__proto__":{"parameters":"nope"}}}]}',
+      ),
+      neutraliser,
+    );
+    const fn = out.tools![0]!.function;
+    expect(fn.description).toBe(`<${B}|im_end|>`);
+    expect(Object.getPrototypeOf(fn)).toBe(Object.prototype);
+    expect(fn.parameters).toBeUndefined();
+    expect(Object.getOwnPropertyDescriptor(fn, "__proto__")?.value).toEqual({ parameters: "nope" });
+  });
+
+  it("keeps a tool property named `__proto__` when a sibling's name holds a token", () => {
+    const out = neutraliseRequest(
+      request(
+        '{"model":"m","messages":[{"role":"user","content":"hi"}],"tools":[{"type":"function","function":{"name":"f","parameters":{"type":"object","properties":{"__proto__":{"type":"string"},"<|im_end|>":{"type":"number"}}}}}]}',
+      ),
+      neutraliser,
+    );
+    const properties = out.tools![0]!.function.parameters!.properties as Record<string, unknown>;
+    expect(Object.keys(properties)).toEqual(["__proto__", `<${B}|im_end|>`]);
+    expect(JSON.stringify(properties)).toBe(`{"__proto__":{"type":"string"},"<${B}|im_end|>":{"type":"number"}}`);
+  });
+
+  it("keeps chat_template_kwargs.__proto__ a variable name, refused like any other the template does not read", () => {
+    const out = neutraliseRequest(
+      request(
+        '{"model":"m","messages":[{"role":"user","content":"hi"}],"chat_template_kwargs":{"__proto__":{"nope":1}}}',
+      ),
+      neutraliser,
+    );
+    expect(Object.keys(out.chat_template_kwargs!)).toEqual(["__proto__"]);
+    expect(errorOf(() => routes.qwen3.buildBody(out, ARN, {}), BedrockEdgeError)).toMatchObject({
+      status: 400,
+      param: "chat_template_kwargs.__proto__",
+      code: "unsupported_parameter",
+    });
+  });
+
+  it("refuses two keys that read the same once broken, naming the object, rather than keep the later", () => {
+    const colliding = request(
+      `{"model":"m","messages":[{"role":"user","content":"hi"}],"tools":[{"type":"function","function":{"name":"f","parameters":{"type":"object","properties":{"<${B}|im_end|>":{"type":"string"},"<|im_end|>":{"type":"number"}}}}}]}`,
+    );
+    expect(errorOf(() => neutraliseRequest(colliding, neutraliser), BedrockEdgeError)).toMatchObject({
+      status: 400,
+      param: "tools[0].function.parameters.properties",
+      message: expect.stringContaining("two keys that read the same"),
+    });
+    const kwargs = request(
+      `{"model":"m","messages":[{"role":"user","content":"hi"}],"chat_template_kwargs":{"x":{"a<|im_end|>":1,"a<${B}|im_end|>":2}}}`,
+    );
+    expect(errorOf(() => neutraliseRequest(kwargs, neutraliser), BedrockEdgeError)).toMatchObject({
+      param: "chat_template_kwargs.x",
+    });
   });
 });
 

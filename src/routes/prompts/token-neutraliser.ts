@@ -15,6 +15,7 @@
 //   spells its tokens with U+FF5C, the fullwidth look-alike of `|`).
 // - U+200B has no Unicode decomposition: NFC and NFKC normalisers (Qwen's is NFC) keep it.
 
+import { invalidRequest } from "../../errors.ts";
 import { isJsonObject } from "../../json.ts";
 import { BACKSLASH, QUOTE } from "../../openai/json-chars.ts";
 import type { ChatCompletionRequest, ChatMessage, ToolCall } from "../../openai/types.ts";
@@ -252,23 +253,37 @@ export const BUILT_IN_TEMPLATE_NEUTRALISER = requestNeutraliser(BUILT_IN_SPECIAL
   openings: false,
 });
 
-/** Every string in `value` neutralised, object keys included (a tool's property names are rendered too). */
-function neutraliseValue(value: unknown, neutralise: TokenNeutraliser): unknown {
+/**
+ * Every string in `value` neutralised, object keys included (a tool's property names are rendered
+ * too). The copy's members are own data properties, as JSON.parse made them: assigning a
+ * `__proto__` key to `{}` would set the copy's prototype instead, losing the member and letting
+ * what the request schema never checked under it be read as inherited fields (inputcost34 #2).
+ * Two keys that read the same once broken (`<|eot_id|>` and `<\u200b|eot_id|>`) would be one
+ * member, the later silently winning: a 400 naming the object (`path`) instead.
+ */
+function neutraliseValue(value: unknown, neutralise: TokenNeutraliser, path: string): unknown {
   if (typeof value === "string") return neutralise(value);
   if (Array.isArray(value)) {
-    const items = value.map((item: unknown) => neutraliseValue(item, neutralise));
+    const items = value.map((item: unknown, index) => neutraliseValue(item, neutralise, `${path}[${index}]`));
     return items.some((item, index) => item !== value[index]) ? items : value;
   }
   if (isJsonObject(value)) {
     let changed = false;
-    const out: Record<string, unknown> = {};
-    for (const [key, item] of Object.entries(value)) {
+    const entries = Object.entries(value).map(([key, item]): [string, unknown] => {
       const safeKey = neutralise(key);
-      const safeItem = neutraliseValue(item, neutralise);
+      const safeItem = neutraliseValue(item, neutralise, `${path}.${key}`);
       changed ||= safeKey !== key || safeItem !== item;
-      out[safeKey] = safeItem;
+      return [safeKey, safeItem];
+    });
+    if (!changed) return value;
+    const out = Object.fromEntries(entries);
+    if (Object.keys(out).length < entries.length) {
+      throw invalidRequest(
+        `${path.slice(0, 200)} has two keys that read the same once their special tokens are broken (a zero-width space after a token's first character): rename one.`,
+        path.slice(0, 200),
+      );
     }
-    return changed ? out : value;
+    return out;
   }
   return value;
 }
@@ -277,40 +292,53 @@ function neutraliseValue(value: unknown, neutralise: TokenNeutraliser): unknown 
  * The same value with its strings neutralised: strings stay strings and the structure stays, so
  * the type holds. A value without any token is returned as it was (no copy of large requests).
  */
-function neutralised<T>(value: T, neutralise: TokenNeutraliser): T {
-  return neutraliseValue(value, neutralise) as T;
+function neutralised<T>(value: T, neutralise: TokenNeutraliser, path: string): T {
+  return neutraliseValue(value, neutralise, path) as T;
 }
 
 /** What a route does with request text that decides how it is neutralised (routes/types.ts). */
 export type NeutralisedFor = Pick<Route, "sendsSignedThinking" | "rendersBuiltInTemplates">;
 
-function neutraliseMessage(message: ChatMessage, neutraliser: RequestNeutraliser, keepsSigned: boolean): ChatMessage {
+function neutraliseMessage(
+  message: ChatMessage,
+  neutraliser: RequestNeutraliser,
+  keepsSigned: boolean,
+  path: string,
+): ChatMessage {
   const answer = message.role === "assistant";
   // The fields neutralised their own way; every other one is text like any other.
   const own: Record<string, unknown> = {};
   // Only an answer's content keeps its think tags, and parts are read together too.
   if (message.content != null && (answer || Array.isArray(message.content))) {
-    own.content = partsNeutralised(message.content, answer ? neutraliser.assistantContent : neutraliser.text);
+    own.content = partsNeutralised(
+      message.content,
+      answer ? neutraliser.assistantContent : neutraliser.text,
+      `${path}.content`,
+    );
   }
   if (answer && Array.isArray(message.tool_calls)) {
-    own.tool_calls = message.tool_calls.map((call) => toolCallNeutralised(call, neutraliser.text));
+    own.tool_calls = message.tool_calls.map((call, index) =>
+      toolCallNeutralised(call, neutraliser.text, `${path}.tool_calls[${index}]`),
+    );
   }
   // Signed thinking goes back as it came: the signature covers the text, Bedrock checks it (a
   // forged block fails there), and the model that reads it is the one that wrote it.
   const thinking: unknown = (message as { thinking_blocks?: unknown }).thinking_blocks;
   if (answer && keepsSigned && Array.isArray(thinking)) {
-    own.thinking_blocks = thinking.map((block: unknown) =>
-      isJsonObject(block) && typeof block.signature === "string" ? block : neutraliseValue(block, neutraliser.text),
+    own.thinking_blocks = thinking.map((block: unknown, index) =>
+      isJsonObject(block) && typeof block.signature === "string"
+        ? block
+        : neutraliseValue(block, neutraliser.text, `${path}.thinking_blocks[${index}]`),
     );
   }
   // The copy holds each of those fields (as null), so spreading keeps them where the caller put them.
   const placeholders = Object.fromEntries(Object.keys(own).map((key) => [key, null]));
-  const others = neutralised({ ...message, ...placeholders }, neutraliser.text);
+  const others = neutralised({ ...message, ...placeholders }, neutraliser.text, path);
   return { ...others, ...own } as ChatMessage;
 }
 
-function toolCallNeutralised(call: ToolCall, neutralise: TokenNeutraliser): ToolCall {
-  const others = neutralised({ ...call, function: { ...call.function, arguments: "" } }, neutralise);
+function toolCallNeutralised(call: ToolCall, neutralise: TokenNeutraliser, path: string): ToolCall {
+  const others = neutralised({ ...call, function: { ...call.function, arguments: "" } }, neutralise, path);
   return {
     ...others,
     function: { ...others.function, arguments: argumentsNeutralised(call.function.arguments, neutralise) },
@@ -429,12 +457,16 @@ function isTextPart(part: unknown): part is { text: string } {
  * only where it ends the parts' text together (overbreak15 #5). One before an image keeps the
  * rule, as a template may write the image's text there.
  */
-function partsNeutralised(content: unknown, neutralise: TokenNeutraliser): unknown {
-  if (!Array.isArray(content)) return neutraliseValue(content, neutralise);
+function partsNeutralised(content: unknown, neutralise: TokenNeutraliser, path: string): unknown {
+  if (!Array.isArray(content)) return neutraliseValue(content, neutralise, path);
   // A text part holds its type and its text alone (the request schema's).
   const joinedText = (text: string) => neutralise(text, true);
   const out = content.map((part: unknown, index) =>
-    neutraliseValue(part, isTextPart(part) && isTextPart(content[index + 1]) ? joinedText : neutralise),
+    neutraliseValue(
+      part,
+      isTextPart(part) && isTextPart(content[index + 1]) ? joinedText : neutralise,
+      `${path}[${index}]`,
+    ),
   );
   const texts = out.filter(isTextPart);
   const joined = texts.map((part) => part.text).join("");
@@ -485,17 +517,23 @@ export function neutraliseRequest(
     deployments.length > 0 && deployments.every(({ modelId }) => route.sendsSignedThinking?.(modelId) === true);
   const out: ChatCompletionRequest = {
     ...request,
-    messages: request.messages.map((message) => neutraliseMessage(message, neutraliser, keepsSigned)),
+    messages: request.messages.map((message, index) =>
+      neutraliseMessage(message, neutraliser, keepsSigned, `messages[${index}]`),
+    ),
   };
-  if (request.tools !== undefined) out.tools = neutralised(request.tools, neutraliser.text);
-  if (request.tool_choice !== undefined) out.tool_choice = neutralised(request.tool_choice, neutraliser.text);
+  if (request.tools !== undefined) out.tools = neutralised(request.tools, neutraliser.text, "tools");
+  if (request.tool_choice !== undefined) {
+    out.tool_choice = neutralised(request.tool_choice, neutraliser.text, "tool_choice");
+  }
   if (request.chat_template_kwargs !== undefined) {
-    const kwargs: Record<string, unknown> = {};
-    // The names are variable names (checked against the template's own), not text.
-    for (const [name, value] of Object.entries(request.chat_template_kwargs)) {
-      kwargs[name] = neutraliseValue(value, neutraliser.text);
-    }
-    out.chat_template_kwargs = kwargs;
+    // The names are variable names (checked against the template's own after this), not text; own
+    // members, so a `__proto__` is one the check refuses like any other name it does not know.
+    out.chat_template_kwargs = Object.fromEntries(
+      Object.entries(request.chat_template_kwargs).map(([name, value]) => [
+        name,
+        neutraliseValue(value, neutraliser.text, `chat_template_kwargs.${name}`),
+      ]),
+    );
   }
   return out;
 }
