@@ -5,6 +5,18 @@ import { checkCompletionStreamFlags, parseCompletionRequest } from "./request.ts
 
 const refusal = (input: unknown) => errorOf(() => parseCompletionRequest(input), BedrockEdgeError);
 
+describe("logit_bias: every own key's value checked (inputcost34 #3)", () => {
+  it("refuses a value that is no number under a key valibot's record skips, naming it", () => {
+    const request = (json: string) => ({ model: "m", prompt: "a", logit_bias: JSON.parse(json) as unknown });
+    expect(refusal(request('{"constructor":{"nested":[1,2]}}'))).toMatchObject({
+      param: "logit_bias.constructor",
+      message: "logit_bias.constructor must be a number (got an object).",
+    });
+    expect(refusal(request('{"1":2,"__proto__":"x"}'))).toMatchObject({ param: "logit_bias.__proto__" });
+    expect(refusal(request('{"prototype":null}'))).toMatchObject({ param: "logit_bias.prototype" });
+  });
+});
+
 describe("the legacy Completions request", () => {
   it("takes OpenAI's fields and Bedrock's extensions, and hands the caller's object on", () => {
     const request = {

@@ -3,6 +3,7 @@
 // refused here too, saying why; what only some formats honour is the route's to decide.
 import * as v from "valibot";
 import { invalidRequest } from "../errors.ts";
+import { checkSkippedKeys } from "../openai/checked-record.ts";
 import { MAX_JSON_DEPTH, valueTooDeep } from "../openai/depth.ts";
 import { range, whole } from "../openai/number-schemas.ts";
 import { JSON_SCHEMA_REQUIRED, responseFormatSchema } from "../openai/response-format.ts";
@@ -105,6 +106,7 @@ export function parseCompletionRequest(input: unknown): CompletionRequest {
   }
   const result = v.safeParse(completionRequestSchema, input, { abortEarly: true, message: issueFragment });
   if (!result.success) throw refusalFor(result.issues[0]);
+  checkSkippedKeys(body.logit_bias, v.number(), "logit_bias");
   refuseStreamOptionsWithoutStream(body);
   // Checked, not transformed: the caller's own values go on.
   return input as CompletionRequest;

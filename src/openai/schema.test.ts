@@ -15,6 +15,30 @@ function refusal(input: unknown): BedrockEdgeError {
 
 const ok = { model: "m", messages: [{ role: "user", content: "hi" }] };
 
+describe("logit_bias: every own key's value checked (inputcost34 #3)", () => {
+  it("refuses a value that is no number under a key valibot's record skips, naming it", () => {
+    const request = (json: string) => ({ ...ok, logit_bias: JSON.parse(json) as unknown });
+    expect(refusal(request('{"constructor":{"nested":[1,2]}}'))).toMatchObject({
+      param: "logit_bias.constructor",
+      message: "logit_bias.constructor must be a number (got an object).",
+    });
+    expect(refusal(request('{"__proto__":"x"}'))).toMatchObject({
+      param: "logit_bias.__proto__",
+      message: 'logit_bias.__proto__ must be a number (got "x").',
+    });
+    expect(refusal(request('{"1":2,"prototype":null}'))).toMatchObject({ param: "logit_bias.prototype" });
+    expect(parseChatRequest(request('{"1":2,"constructor":-1}')).logit_bias).toEqual(
+      JSON.parse('{"1":2,"constructor":-1}'),
+    );
+    for (const logit_bias of ["x", 5]) {
+      expect(refusal({ ...ok, logit_bias })).toMatchObject({
+        param: "logit_bias",
+        message: expect.stringMatching(/^logit_bias must be an object of token ids to numbers/),
+      });
+    }
+  });
+});
+
 describe("request validation names the field, in a sentence", () => {
   // Every refusal, word for word: the field's path first, then what it must be and what it was.
   const cases: Array<[unknown, string | null, string]> = [

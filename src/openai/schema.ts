@@ -4,6 +4,7 @@ import * as v from "valibot";
 import { invalidRequest } from "../errors.ts";
 import { deepestIssue, formatPath, issueFragment, issueSentence } from "../validation.ts";
 import { jsonTextProblemSentence, MAX_JSON_DEPTH, requestJsonTextProblem, valueTooDeep } from "./depth.ts";
+import { checkSkippedKeys } from "./checked-record.ts";
 import { FUNCTION_NAME, FUNCTION_NAME_RULE } from "./function-name.ts";
 import { originalDetailDropped, sentImageUrl } from "./image-detail.ts";
 import { range, whole } from "./number-schemas.ts";
@@ -232,6 +233,7 @@ export function parseChatRequest(input: unknown): ChatCompletionRequest {
     // judge; refusal parts become text and "original" details go here, as the schema's output
     // type says they do.
     const request = originalDetailDropped(input as ChatCompletionRequest);
+    checkSkippedKeys(request.logit_bias, v.number(), "logit_bias");
     refuseStreamOptionsWithoutStream(request);
     refuseArgumentsPastLimits(request);
     return refusalsAsText(request);

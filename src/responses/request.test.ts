@@ -118,6 +118,24 @@ describe("a stateless server refuses state, saying so", () => {
     expect(parseResponsesRequest({ ...ok, metadata: { team: "a" } }).metadata).toEqual({ team: "a" });
   });
 
+  it("checks the values under the keys valibot's record skips, __proto__, constructor and prototype (inputcost34 #3)", () => {
+    const metadata = (json: string) => ({ ...ok, metadata: JSON.parse(json) as unknown });
+    expect(refusal(metadata('{"__proto__":{"a":["b",1]}}'))).toMatchObject({
+      param: "metadata.__proto__",
+      message: "metadata.__proto__ must be a string (got an object).",
+    });
+    expect(refusal(metadata('{"constructor":{"a":1}}'))).toMatchObject({
+      param: "metadata.constructor",
+      message: "metadata.constructor must be a string (got an object).",
+    });
+    expect(refusal(metadata('{"k":"v","prototype":5}'))).toMatchObject({
+      param: "metadata.prototype",
+      message: "metadata.prototype must be a string (got 5).",
+    });
+    const strings = metadata('{"__proto__":"a","constructor":"b","prototype":"c"}');
+    expect(parseResponsesRequest(strings).metadata).toBe(strings.metadata);
+  });
+
   it("accepts chat-only fields that ask for nothing more: n 1, logprobs false, nulls", () => {
     expect(parseResponsesRequest({ ...ok, n: 1, best_of: 1, logprobs: false, prompt_logprobs: null }).model).toBe("m");
   });

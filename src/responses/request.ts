@@ -7,6 +7,7 @@ import * as v from "valibot";
 import { describeValue } from "../describe-value.ts";
 import { invalidRequest, type BedrockEdgeError } from "../errors.ts";
 import { isJsonObject, type JsonObject } from "../json.ts";
+import { checkSkippedKeys } from "../openai/checked-record.ts";
 import { MAX_JSON_DEPTH, valueTooDeep } from "../openai/depth.ts";
 import { FUNCTION_NAME, FUNCTION_NAME_RULE } from "../openai/function-name.ts";
 import { MAX_TOOLS } from "../openai/tool-count.ts";
@@ -405,6 +406,7 @@ export function parseResponsesRequest(input: unknown): ResponsesRequest {
   if (Array.isArray(input.metadata)) throw invalidRequest("metadata must be a JSON object (got an array).", "metadata");
   const result = v.safeParse(responsesRequestSchema, input, { abortEarly: true, message: issueFragment });
   if (!result.success) throw refusalFor(result.issues[0]);
+  checkSkippedKeys(input.metadata, v.string(), "metadata");
   // The schema only checks: the caller's own objects go on, in their key order.
   return input as unknown as ResponsesRequest;
 }
