@@ -2,7 +2,9 @@ import { describe, expect, it } from "vitest";
 import { EMULATOR_CREDENTIALS } from "../../emulator/credentials.ts";
 import { createEmulator } from "../../emulator/handler.ts";
 import { emulatorModelId } from "../../emulator/model-id.ts";
-import { createApp } from "../app.ts";
+import { parseModels } from "../../src/core.ts";
+import { createApp, type LogLine } from "../app.ts";
+import { MAX_MODEL_NAME } from "./json-body.ts";
 
 // A vision model with a body limit of its own, far above MAX_BODY_BYTES, and a key kept from it.
 const MAX_BODY_BYTES = 10_000;
@@ -69,5 +71,57 @@ describe("a body without a model's name", () => {
     const empty = await call("sk-wide-0123456789", "", 10);
     expect(empty).toMatchObject({ status: 400, param: "model" });
     expect(empty.message).toContain("model must be the name of one of this proxy's models");
+  });
+});
+
+describe("a model name longer than any model's (inputcost34 #4)", () => {
+  const ARN = "arn:aws:bedrock:us-east-1:123456789012:imported-model/abc123def456";
+
+  it("is as long as a configured name may be", () => {
+    const longest = "m".repeat(MAX_MODEL_NAME);
+    expect(Object.keys(parseModels({ [longest]: `bedrock/llama/${ARN}` }))).toEqual([longest]);
+    expect(() => parseModels({ [`${longest}m`]: `bedrock/llama/${ARN}` })).toThrow(/must be 1-128 letters/);
+  });
+
+  it("is a 404 that, with the log line, gives its length and no part of it: nothing to redact", async () => {
+    const logs: LogLine[] = [];
+    const app = createApp({
+      env: {
+        MODELS: JSON.stringify({ llama: `bedrock/llama/${emulatorModelId("llama")}` }),
+        PROXY_API_KEYS: "sk-model-swap-0001",
+        AWS_ACCESS_KEY_ID: EMULATOR_CREDENTIALS.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: EMULATOR_CREDENTIALS.secretAccessKey,
+        BEDROCK_ENDPOINT: "http://bedrock.emulator",
+      },
+      log: (line) => logs.push(line),
+    });
+    const ask = async (model: string) => {
+      const answer = await app.request("/v1/chat/completions", {
+        method: "POST",
+        headers: { authorization: "Bearer sk-model-swap-0001", "content-type": "application/json" },
+        body: JSON.stringify({ model, messages: [{ role: "user", content: "hi" }] }),
+      });
+      return {
+        status: answer.status,
+        message: ((await answer.json()) as { error: { message: string } }).error.message,
+      };
+    };
+    // Within the 200 characters a 404 quotes and a log line keeps, and a secret after the first 128.
+    const long = `${"x".repeat(MAX_MODEL_NAME)}sk-model-swap-0001`;
+    expect(await ask(long)).toEqual({
+      status: 404,
+      message: `The model "(a name of ${long.length} characters)" does not exist here; GET /v1/models lists the configured names.`,
+    });
+    // A name of the body's size.
+    const huge = "%41".repeat(1_000_000);
+    expect((await ask(huge)).status).toBe(404);
+    // One as long as a model's may be is still redacted, and quoted in the 404 as sent.
+    const longest = `${"x".repeat(MAX_MODEL_NAME - 18)}sk-model-swap-0001`;
+    expect(await ask(longest)).toMatchObject({ status: 404, message: expect.stringContaining(`"${longest}"`) });
+    expect(logs.map((line) => line.model)).toEqual([
+      `(a name of ${long.length} characters)`,
+      `(a name of ${huge.length} characters)`,
+      `${"x".repeat(MAX_MODEL_NAME - 18)}[redacted]`,
+    ]);
   });
 });
