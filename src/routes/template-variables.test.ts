@@ -7,6 +7,16 @@ import { checkTemplateKwargs } from "./template-variables.ts";
 const qwen3 = { settable: ["enable_thinking"], template: "the qwen3 template" };
 
 describe("checkTemplateKwargs", () => {
+  it("keeps a declared `__proto__` an own variable, not the prototype of the kept ones (inputcost34 #2)", () => {
+    const kwargs = JSON.parse('{"__proto__":{"a":1},"b":2}') as Record<string, unknown>;
+    const kept = checkTemplateKwargs(kwargs, { settable: ["__proto__", "b"], template: "t" }, false)!;
+    expect(Object.getPrototypeOf(kept)).toBe(Object.prototype);
+    expect(Object.entries(kept)).toEqual([
+      ["__proto__", { a: 1 }],
+      ["b", 2],
+    ]);
+  });
+
   it("passes the variables the template takes, and no kwargs as none", () => {
     expect(checkTemplateKwargs({ enable_thinking: false }, qwen3, false)).toEqual({ enable_thinking: false });
     expect(checkTemplateKwargs(undefined, qwen3, false)).toBeUndefined();

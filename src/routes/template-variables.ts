@@ -33,15 +33,17 @@ export function checkTemplateKwargs(
   drop: boolean,
 ): Record<string, unknown> | undefined {
   if (kwargs === undefined) return undefined;
-  const kept: Record<string, unknown> = {};
+  const kept: [string, unknown][] = [];
   for (const [name, value] of Object.entries(kwargs)) {
     if (variables.settable.includes(name) && !RESERVED_TEMPLATE_VARIABLES.includes(name)) {
-      kept[name] = value;
+      kept.push([name, value]);
     } else if (!drop) {
       throw invalidRequest(refusal(name, variables), `chat_template_kwargs.${name}`, "unsupported_parameter");
     }
   }
-  return kept;
+  // Own members: an operator may declare `__proto__` (a valid variable name), which assigned to
+  // `{}` would set the prototype and be no variable at all (inputcost34 #2).
+  return Object.fromEntries(kept);
 }
 
 function refusal(name: string, { settable, template, declared }: TemplateVariables): string {
