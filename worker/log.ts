@@ -125,8 +125,9 @@ export interface RequestLog {
   /**
    * Notes how a try ended when the request goes on (RequestOptions.onRetry, onFailover): it counts
    * unless Bedrock refused it or its error tells its calls. The next try goes out `nextTryInMs`
-   * later (a retry's wait; 0 for a failover), unreported: it counts when its own error ends the
-   * request, or when the client leaves after it went out, not during the wait before it. A try of
+   * later (a retry's wait), unreported, or (infinity: a failover) when sent() says: it counts when
+   * its own error ends the request, or when the client leaves after it went out, not during the
+   * wait before it. A try of
    * one call of a legacy batch (`prompt`, RetryEvent.prompt) counts that call's prompt alone, and
    * the batch's other calls are still out.
    */

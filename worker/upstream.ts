@@ -34,8 +34,9 @@ export function upstreamCall(c: AppContext): UpstreamCall {
         log.addFailedAttempts(event);
       },
       onFailover(event) {
-        // The next copy is sent at once.
-        log.tryFailed(event.error, 0);
+        // The next copy goes out only after the cool-down is written (up to a second) and its body
+        // built: onDeployment, just before its call, says when it is out.
+        log.tryFailed(event.error, Number.POSITIVE_INFINITY);
       },
     },
   };

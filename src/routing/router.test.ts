@@ -232,6 +232,29 @@ describe("cool-downs", () => {
   });
 });
 
+describe("an abort while a failed copy's cool-down is written (codereview34 #2)", () => {
+  it("ends the request: the next copy is neither tried nor told to onDeployment", async () => {
+    const controller = new AbortController();
+    const store: CooldownStore = {
+      ...memoryCooldownStore(() => 1000),
+      coolDown: async () => controller.abort(new Error("the caller gave up")),
+    };
+    const calls: number[] = [];
+    const route = createRouter({ store, cooldownMs: 500, busy: () => 0, now: () => 1000 });
+    const told: DeploymentEvent[] = [];
+    const attempt = async (deployment: ModelDeployment) => {
+      calls.push(deployment.index);
+      if (deployment.index === 0) throw throttled();
+      return "served by 1";
+    };
+    await expect(
+      route("m", model(2), attempt, { signal: controller.signal, onDeployment: (event) => told.push(event) }),
+    ).rejects.toThrow("the caller gave up");
+    expect(calls).toEqual([0]);
+    expect(told).toEqual([{ index: 0, tried: 1 }]);
+  });
+});
+
 describe("a store that is slow or never answers (aborts5)", () => {
   afterEach(() => {
     vi.useRealTimers();
@@ -282,10 +305,11 @@ describe("a store that is slow or never answers (aborts5)", () => {
       const controller = new AbortController();
       setTimeout(() => controller.abort(new Error("the caller gave up")), 100);
       const aborted = await timed(route("m", model(2), attempt, { signal: controller.signal }), 10);
-      // Nothing was sent yet while the store was read: the abort ends the request. Later, it
-      // ends the wait, and the attempt (which in the library checks the signal) follows at once.
-      if (method === "cooling") expect(aborted).toMatchObject({ error: new Error("the caller gave up"), at: 100 });
-      else expect(aborted).toEqual({ value: servedBy, at: 100 });
+      // Nothing was sent yet while the store was read, nor the next copy while a cool-down was
+      // written: the abort ends the request (codereview34 #2). A served copy's recovery: the
+      // abort ends the wait, and the answer is the caller's.
+      if (method === "recover") expect(aborted).toEqual({ value: servedBy, at: 100 });
+      else expect(aborted).toMatchObject({ error: new Error("the caller gave up"), at: 100 });
     });
   }
 });

@@ -139,6 +139,8 @@ export function createRouter(options: RouterOptions): Router {
           // The request moves on: to the next copy, or back to the first sleeping one.
           if (!last || cold) onFailover?.({ index: deployment.index, error });
           await fromStore(store.coolDown(name, deployment.key, now() + cooldownMs), signal);
+          // A request aborted during the write goes no further: no copy is tried, nor told tried.
+          signal?.throwIfAborted();
           rested.add(deployment.key);
           failed.push(error);
         }

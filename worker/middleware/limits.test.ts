@@ -787,6 +787,40 @@ describe("tokens_per_day counts each try to Bedrock by how it ended, not by the 
     expect(tokens).toBe(0);
   });
 
+  it("a client that leaves during the cool-down write between two throttled copies counts none: the second copy was never sent (codereview34 #2)", async () => {
+    // A DEPLOYMENT_COOLDOWNS binding whose coolDown write takes 400 ms (a Durable Object's round trip).
+    const slowCooldowns = {
+      idFromName: () => "id",
+      get: () => ({
+        async fetch(input: string) {
+          const method = new URL(input).pathname.slice(1);
+          if (method === "coolDown") await new Promise((resolve) => setTimeout(resolve, 400));
+          return Response.json(method === "cooling" ? {} : null);
+        },
+      }),
+    };
+    const { binding, settled } = recordingLimits();
+    const leaving = new AbortController();
+    let fetches = 0;
+    const { post, logs } = proxyWith(
+      { RATE, KEY_LIMITS: binding, BEDROCK_MAX_RETRIES: "0", DEPLOYMENT_COOLDOWNS: slowCooldowns },
+      (emulator) => (input, init) => {
+        // The client leaves once the first copy has answered, while its cool-down is written.
+        if (++fetches === 1) setTimeout(() => leaving.abort(), 100);
+        return emulator.fetch(new Request(input, init));
+      },
+    );
+    const body = { model: "throttled-copies", messages: [long] };
+    const response = await post("/v1/chat/completions", body, leaving.signal);
+    await response.text().catch(() => "");
+    const { tokens } = await eventually(() => settled[0]);
+    const line = logs.at(-1)!;
+    expect(line.status).toBe(499);
+    expect(fetches).toBe(1);
+    expect(line.deployments_tried).toBe(1);
+    expect(tokens).toBe(0);
+  });
+
   it("a client that leaves while a throttled call waits for its retry counts none: no try was out", async () => {
     const body = { model: "throttled", messages: [long] };
     const { tokens, line } = await settledFor(body, { BEDROCK_MAX_RETRIES: "5" }, { leaveAfterMs: 150 });
