@@ -351,6 +351,29 @@ describe.each(routes)("forced tool calls on route %s", (route) => {
   });
 });
 
+describe("a chat_template's refusal", () => {
+  it("names the first input item refused so by its input index, not its chat message's (codereview34 #3)", async () => {
+    const refusing =
+      "{% for m in messages %}{% if 'forbidden' in m.content %}{{ raise_exception('refused') }}{% endif %}" +
+      "<|im_start|>{{ m.role }}\n{{ m.content }}<|im_end|>\n{% endfor %}<|im_start|>assistant\n";
+    const { bedrock } = emulated({ models: { own: { model: model("qwen2", "echo"), chat_template: refusing } } });
+    const error = await bedrock.responses
+      .create({
+        model: "own",
+        // instructions are the chat's messages[0]: the third item is messages[3].
+        instructions: "sys",
+        input: [
+          { role: "user", content: "a" },
+          { role: "assistant", content: "b" },
+          { role: "user", content: "forbidden c" },
+        ],
+      })
+      .catch((caught: unknown) => caught);
+    expect(error).toMatchObject({ status: 400, param: "input" });
+    expect((error as Error).message).toContain("the input up to input[2] are refused so already");
+  });
+});
+
 describe("faults and aborts", () => {
   it("a failure mid-stream: an error event and response.failed, both conforming, nothing after", async () => {
     const { bedrock } = emulated();

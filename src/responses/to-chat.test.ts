@@ -351,6 +351,21 @@ describe("refusals from the chat layer name the Responses field", () => {
     expect(renamed.message).toBe("input[0].content[1] has an image that is not a base64 data URL.");
   });
 
+  it("renames a message path in the text by its Responses index before the bare param (codereview34 #3)", () => {
+    // A refused render names the first message refused so, param `messages`: messages[4] is input[5].
+    const renamed = inResponsesTerms(
+      invalidRequest(
+        "The model's chat_template refused to render this request: refused (the messages up to messages[4] are refused so already, those before it are not)",
+        "messages",
+      ),
+      sources,
+    ) as BedrockEdgeError;
+    expect(renamed.param).toBe("input");
+    expect(renamed.message).toBe(
+      "The model's chat_template refused to render this request: refused (the input up to input[5] are refused so already, those before it are not)",
+    );
+  });
+
   it("leaves other errors alone", () => {
     const other = new Error("boom");
     expect(inResponsesTerms(other, sources)).toBe(other);

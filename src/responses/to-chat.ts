@@ -337,10 +337,11 @@ const CHAT_ADVICE = /\breasoning_effort "none"/g;
 export function inResponsesTerms(error: unknown, sources: readonly MessageSource[]): unknown {
   if (!(error instanceof BedrockEdgeError) || error.param === null) return error;
   const param = responsesParam(error.param, sources);
+  // Paths first: once the bare param is renamed, `messages[N]` would read `input[N]`, the chat index.
   const message = error.message
+    .replace(CHAT_PATH, (path) => responsesParam(path, sources))
     .split(error.param)
     .join(param)
-    .replace(CHAT_PATH, (path) => responsesParam(path, sources))
     .replace(CHAT_ADVICE, 'reasoning.effort "none"');
   return param === error.param && message === error.message ? error : renamedParam(error, param, message);
 }
