@@ -244,7 +244,7 @@ function buildBody(
   const kept = honoured(spec, request, settings);
   const prefilled = prefilling(spec, kept, format);
   let prompt = promptBeforeAnswer(spec, request, kept, settings, prefilled);
-  startsRead.set(request, { settings, start: startOf(spec, prompt) });
+  startsReadFor(settings).set(request, startOf(spec, prompt));
   if (prefilled?.call) prompt += prefilled.format.opening(prefilled.call.name);
   // The template wrote the images (routes without vision, and chat templates that write nothing
   // for them, refused them while rendering); the format takes the bytes, or cannot take them at all.
@@ -293,10 +293,18 @@ function readingFor(spec: CompletionRouteSpec, asked: ChatCompletionRequest, set
 /**
  * Where buildBody's prompt left the answer, for the request and settings it was built with: read
  * back rather than rendered again (a custom template's render is the dearest step of a request).
- * Keyed by the request object the client hands both calls; on a failover the settings differ, and
- * so does the entry.
+ * Keyed by the settings (new for each create()) and then by the request object the client hands
+ * both calls: one request object sent by two create() calls at once keeps an entry for each.
  */
-const startsRead = new WeakMap<ChatCompletionRequest, { settings: ModelSettings; start: ReasoningStart }>();
+const startsRead = new WeakMap<ModelSettings, WeakMap<ChatCompletionRequest, ReasoningStart>>();
+
+function startsReadFor(settings: ModelSettings): WeakMap<ChatCompletionRequest, ReasoningStart> {
+  const known = startsRead.get(settings);
+  if (known) return known;
+  const starts = new WeakMap<ChatCompletionRequest, ReasoningStart>();
+  startsRead.set(settings, starts);
+  return starts;
+}
 
 function answerStart(
   spec: CompletionRouteSpec,
@@ -305,8 +313,8 @@ function answerStart(
   settings: ModelSettings,
   prefilled: Prefilling | undefined,
 ): ReasoningStart {
-  const read = startsRead.get(asked);
-  if (read?.settings === settings) return read.start;
+  const read = startsRead.get(settings)?.get(asked);
+  if (read !== undefined) return read;
   // A reader made without buildBody (a caller of the route alone): the prompt is rendered here.
   return startOf(spec, promptBeforeAnswer(spec, asked, kept, settings, prefilled));
 }

@@ -163,6 +163,21 @@ describe("where a thinking family's answer starts", () => {
     expect(counted.renders).toBe(1);
   });
 
+  it("is read back for each of two bodies built at once from one request object (codereview34 #4)", () => {
+    // Two create() calls fanning out one request object: settings are new for each.
+    const first = thinkingTemplate();
+    const second = thinkingTemplate();
+    const request = { ...base };
+    routes.qwen3.buildBody(request, ARN, first.settings);
+    routes.qwen3.buildBody(request, ARN, second.settings);
+    for (const { settings } of [first, second]) {
+      const { choices } = routes.qwen3.parseAnswer(answer, request, settings);
+      expect(choices[0]?.message).toMatchObject({ reasoning_content: "The user greets me.", content: "Hello!" });
+      routes.qwen3.createStreamMapper(request, settings);
+    }
+    expect([first.counted.renders, second.counted.renders]).toEqual([1, 1]);
+  });
+
   it("is rendered for the answer when no body was built with these settings", () => {
     const { counted, settings } = thinkingTemplate();
     const request = { ...base };
