@@ -84,6 +84,12 @@ export interface Uncounted {
    * (usage, unmeteredCalls), nor the library's 500 before sending (the credentials, the signing).
    */
   attempts: number;
+  /**
+   * A legacy batch's last try, left by its client while some of its calls waited to retry (no try
+   * of theirs out): the prompt of each such call. That try counts the batch's other calls alone,
+   * and is not in `attempts`.
+   */
+  waiting?: readonly number[];
 }
 
 /** What a stream relayed: its tokens, should it end without the usage Bedrock sends last. */
@@ -127,9 +133,9 @@ export interface RequestLog {
    * unless Bedrock refused it or its error tells its calls. The next try goes out `nextTryInMs`
    * later (a retry's wait), unreported, or (infinity: a failover) when sent() says: it counts when
    * its own error ends the request, or when the client leaves after it went out, not during the
-   * wait before it. A try of
-   * one call of a legacy batch (`prompt`, RetryEvent.prompt) counts that call's prompt alone, and
-   * the batch's other calls are still out.
+   * wait before it. A try of one call of a legacy batch (`prompt`, RetryEvent.prompt) counts that
+   * call's prompt alone, and the batch's other calls are still out; should the client leave
+   * during that call's wait, the batch counts without it (Uncounted.waiting).
    */
   tryFailed(error: unknown, nextTryInMs: number, prompt?: number): void;
   /** Notes the time to the first token (ttft_ms), the first time it is called. */
@@ -181,6 +187,9 @@ export function startRequestLog({ request, path, requestId, clientRequestId, sin
   let last: "none" | "sent" | "retrying" = "none";
   let retryAt = 0;
   let leftAt: number | undefined;
+  // The waits to retry of the calls of the last try's legacy batch (RetryEvent.prompt): from
+  // `from` until `until` a call of `prompt` had no try out. A call's waits never overlap.
+  let waits: { prompt: number; from: number; until: number }[] = [];
   let finished = false;
   let markDone: () => void = () => undefined;
   const done = new Promise<void>((resolve) => (markDone = resolve));
@@ -202,18 +211,24 @@ export function startRequestLog({ request, path, requestId, clientRequestId, sin
       const served = this.relayed !== undefined || this.estimatedOutput !== undefined || recorded.usage !== undefined;
       const retriedOut = recorded.error instanceof BedrockEdgeError || (leftAt !== undefined && leftAt >= retryAt);
       const out = last === "sent" || (last === "retrying" && retriedOut);
+      const counts = out && !served && uncountedTry(recorded.error);
+      const waiting = counts ? waitingAt(leftAt) : [];
       return {
         answer: recorded.usage === undefined,
         calls: [...earlier.calls, ...(recorded.unmeteredCalls ?? [])],
-        attempts: charged + (out && !served && uncountedTry(recorded.error) ? 1 : 0),
+        attempts: charged + (counts && waiting.length === 0 ? 1 : 0),
+        ...(waiting.length > 0 ? { waiting } : {}),
       };
     },
     sent() {
       last = "sent";
+      waits = [];
     },
     tryFailed(error, nextTryInMs, prompt) {
       if (prompt !== undefined) {
         if (uncountedTry(error)) earlier.calls.push({ prompt, chunks: 0 });
+        const from = performance.now();
+        waits.push({ prompt, from, until: from + nextTryInMs });
         return;
       }
       if (uncountedTry(error)) charged++;
@@ -231,6 +246,12 @@ export function startRequestLog({ request, path, requestId, clientRequestId, sin
       write(CLIENT_CLOSED, { usage: recorded.usage, error: why });
     },
   };
+
+  /** The prompt of each call of the batch waiting to retry when the client left (none if it did not). */
+  function waitingAt(left: number | undefined): number[] {
+    if (left === undefined) return [];
+    return waits.filter(({ from, until }) => from <= left && left < until).map(({ prompt }) => prompt);
+  }
 
   function write(status: number, outcome: Outcome): void {
     if (finished) return;

@@ -129,6 +129,23 @@ export function unmeteredCallEstimate(body: Record<string, unknown>, call: Unmet
   return promptEstimate({ prompt }) + call.chunks + (call.text === undefined ? 0 : outputEstimate({ text: call.text }));
 }
 
+/**
+ * A legacy batch's calls but those `waiting` (a prompt's index per call waiting to retry, no try
+ * of it out), each estimated as a call sent and never answered is (unmeteredCallEstimate): a call
+ * per answer of each prompt, as inputEstimate counts them.
+ */
+export function batchEstimateWithout(body: Record<string, unknown>, waiting: readonly number[]): number {
+  const waitingOf = new Map<number, number>();
+  for (const prompt of waiting) waitingOf.set(prompt, (waitingOf.get(prompt) ?? 0) + 1);
+  const prompts = Array.isArray(body.prompt) ? body.prompt.length : 1;
+  let tokens = 0;
+  for (let prompt = 0; prompt < prompts; prompt++) {
+    const out = Math.max(0, answersPerPrompt(body) - (waitingOf.get(prompt) ?? 0));
+    if (out > 0) tokens += out * unmeteredCallEstimate(body, { prompt, chunks: 0 });
+  }
+  return tokens;
+}
+
 /** Where an answer's generated text sits: chat's content, reasoning, refusal and tool-call arguments, the others' text. */
 const OUTPUT_TEXT_KEYS: ReadonlySet<string> = new Set(["content", "reasoning_content", "refusal", "arguments", "text"]);
 

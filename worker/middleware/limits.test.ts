@@ -994,6 +994,51 @@ describe("tokens_per_day counts each try to Bedrock by how it ended, not by the 
     expect(tokens).toBe(0);
   });
 
+  describe("a legacy batch left by its client while calls of it wait to retry after a throttle (codereview34 #1)", () => {
+    /** Bedrock's throttle, asking for a second's wait: no retry goes out before the client leaves. */
+    const throttle = () => {
+      const response = errorResponse(awsError("ThrottlingException", MESSAGES.throttling), "throttled");
+      response.headers.set("retry-after-ms", "1000");
+      return response;
+    };
+    /** What `body` settles when its client leaves 150 ms after Bedrock's first fetch; SLOW prompts answer after 2 s. */
+    async function leftDuringWaits(body: Record<string, unknown>) {
+      const { binding, settled } = recordingLimits();
+      const leaving = new AbortController();
+      let fetches = 0;
+      const { post, logs } = proxyWith({ RATE, KEY_LIMITS: binding, BEDROCK_MAX_RETRIES: "5" }, (emulator) => {
+        return async (input, init) => {
+          if (++fetches === 1) setTimeout(() => leaving.abort(), 150);
+          const request = new Request(input, init);
+          if (!(await request.clone().text()).includes("SLOW")) return throttle();
+          await new Promise((resolve) => setTimeout(resolve, 2000));
+          return emulator.fetch(request);
+        };
+      });
+      const response = await post("/v1/completions", body, leaving.signal);
+      await response.text().catch(() => "");
+      const { tokens } = await eventually(() => settled[0]);
+      return { tokens, line: logs.at(-1)! };
+    }
+
+    it("every call waiting counts none, as one prompt's call does: no try was out", async () => {
+      const batch = await leftDuringWaits({ model: "llama", prompt: [long.content, long.content], max_tokens: 8 });
+      expect(batch.line).toMatchObject({ status: 499, retries: 2 });
+      expect(batch.tokens).toBe(0);
+      const single = await leftDuringWaits({ model: "llama", prompt: long.content, max_tokens: 8 });
+      expect(single.line).toMatchObject({ status: 499, retries: 1 });
+      expect(single.tokens).toBe(0);
+    });
+
+    it("counts the prompts of the calls that had a try out, not those waiting (each of n's calls apart)", async () => {
+      const body = { model: "llama", prompt: [long.content, `SLOW ${long.content}`], max_tokens: 8, n: 2 };
+      const { tokens, line } = await leftDuringWaits(body);
+      expect(line).toMatchObject({ status: 499, retries: 2 });
+      expect(tokens).toBe(2 * unmeteredCallEstimate(body, { prompt: 1, chunks: 0 }));
+      expect(tokens).toBeGreaterThan(10_000);
+    });
+  });
+
   it("Bedrock's ModelTimeoutException (408) counts the prompt as our own timeout does: the model ran", async () => {
     const timedOut = (): typeof fetch => async () => {
       await new Promise((resolve) => setTimeout(resolve, 100));

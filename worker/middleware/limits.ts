@@ -18,6 +18,7 @@ import type { ClientKey } from "../keys.ts";
 import { type RequestLog, requestDay } from "../log.ts";
 import {
   apiOfPath,
+  batchEstimateWithout,
   type ConverseModel,
   DEFAULT_OUTPUT_ESTIMATE,
   inputEstimate,
@@ -180,7 +181,8 @@ function converseModel(entry: ModelTableEntry | undefined, name: string): Conver
  *   before its first byte): its prompt's estimate and a token per chunk read;
  * - each try sent to Bedrock that ended with none of these (its client left while it was out, our
  *   timeout or a lost connection ended it, its stream failed before any count, whether another try
- *   then served or not): its prompt's estimate (uncounted.attempts), never an output it did not see.
+ *   then served or not): its prompt's estimate (uncounted.attempts), never an output it did not see;
+ *   a legacy batch left while some of its calls waited to retry counts its other calls' prompts.
  * A request refused, failed before it was sent, or whose every try Bedrock refused with its error
  * answer (a throttle, a cold model, a 5xx: no client leaving during a wait for a retry changes
  * that), counts none.
@@ -195,6 +197,7 @@ function tokensUsed(
   if (uncounted.answer && output !== undefined) tokens += input() + output;
   for (const call of uncounted.calls) tokens += unmeteredCallEstimate(body, call);
   if (uncounted.attempts > 0) tokens += input() * uncounted.attempts;
+  if (uncounted.waiting) tokens += batchEstimateWithout(body, uncounted.waiting);
   return tokens;
 }
 
