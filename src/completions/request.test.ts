@@ -14,6 +14,11 @@ describe("logit_bias: every own key's value checked (inputcost34 #3)", () => {
     });
     expect(refusal(request('{"1":2,"__proto__":"x"}'))).toMatchObject({ param: "logit_bias.__proto__" });
     expect(refusal(request('{"prototype":null}'))).toMatchObject({ param: "logit_bias.prototype" });
+    // An array is no object of token ids: record() reads its indexes as keys.
+    expect(refusal(request("[1, 2]"))).toMatchObject({
+      param: "logit_bias",
+      message: expect.stringMatching(/^logit_bias must be an object of token ids to numbers/),
+    });
   });
 });
 

@@ -106,7 +106,7 @@ export function parseCompletionRequest(input: unknown): CompletionRequest {
   }
   const result = v.safeParse(completionRequestSchema, input, { abortEarly: true, message: issueFragment });
   if (!result.success) throw refusalFor(result.issues[0]);
-  checkSkippedKeys(body.logit_bias, v.number(), "logit_bias");
+  checkSkippedKeys(body.logit_bias, v.number(), "logit_bias", "an object of token ids to numbers");
   refuseStreamOptionsWithoutStream(body);
   // Checked, not transformed: the caller's own values go on.
   return input as CompletionRequest;

@@ -12,8 +12,13 @@ import { deepestIssue, formatPath, issueFragment, issueSentence } from "../valid
 
 const SKIPPED_KEYS = ["__proto__", "constructor", "prototype"];
 
-/** Throws the 400 for the first value under a key record() skips that `value` refuses. */
-export function checkSkippedKeys(record: unknown, value: v.GenericSchema, field: string): void {
+/**
+ * Throws the 400 for the first value under a key record() skips that `value` refuses, and for an
+ * array, which record() takes as an object of its indexes (`logit_bias: [1, 2]` went on to Bedrock):
+ * `shape` says what the field must be.
+ */
+export function checkSkippedKeys(record: unknown, value: v.GenericSchema, field: string, shape: string): void {
+  if (Array.isArray(record)) throw invalidRequest(`${field} must be ${shape} (got an array).`, field);
   if (!isJsonObject(record)) return;
   for (const key of SKIPPED_KEYS) {
     if (!Object.hasOwn(record, key)) continue;

@@ -30,7 +30,8 @@ describe("logit_bias: every own key's value checked (inputcost34 #3)", () => {
     expect(parseChatRequest(request('{"1":2,"constructor":-1}')).logit_bias).toEqual(
       JSON.parse('{"1":2,"constructor":-1}'),
     );
-    for (const logit_bias of ["x", 5]) {
+    // An array is no object of token ids: record() reads its indexes as keys.
+    for (const logit_bias of ["x", 5, [1, 2]]) {
       expect(refusal({ ...ok, logit_bias })).toMatchObject({
         param: "logit_bias",
         message: expect.stringMatching(/^logit_bias must be an object of token ids to numbers/),

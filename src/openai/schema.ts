@@ -233,7 +233,7 @@ export function parseChatRequest(input: unknown): ChatCompletionRequest {
     // judge; refusal parts become text and "original" details go here, as the schema's output
     // type says they do.
     const request = originalDetailDropped(input as ChatCompletionRequest);
-    checkSkippedKeys(request.logit_bias, v.number(), "logit_bias");
+    checkSkippedKeys(request.logit_bias, v.number(), "logit_bias", "an object of token ids to numbers");
     refuseStreamOptionsWithoutStream(request);
     refuseArgumentsPastLimits(request);
     return refusalsAsText(request);

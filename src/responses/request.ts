@@ -406,7 +406,7 @@ export function parseResponsesRequest(input: unknown): ResponsesRequest {
   if (Array.isArray(input.metadata)) throw invalidRequest("metadata must be a JSON object (got an array).", "metadata");
   const result = v.safeParse(responsesRequestSchema, input, { abortEarly: true, message: issueFragment });
   if (!result.success) throw refusalFor(result.issues[0]);
-  checkSkippedKeys(input.metadata, v.string(), "metadata");
+  checkSkippedKeys(input.metadata, v.string(), "metadata", "an object of strings");
   // The schema only checks: the caller's own objects go on, in their key order.
   return input as unknown as ResponsesRequest;
 }
