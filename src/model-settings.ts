@@ -109,7 +109,7 @@ export const MODEL_SETTINGS: SettingSpecs = {
   },
   chat_template: {
     schema: v.pipe(v.string(), v.minLength(1)),
-    does: "renders the prompt with the model's own Jinja chat template (its tokenizer_config.json's)",
+    does: "renders the prompt with the model's own Jinja chat template",
   },
   bos_token: { schema: v.string(), does: "gives a chat_template its bos_token" },
   eos_token: { schema: v.string(), does: "gives a chat_template its eos_token" },
@@ -119,7 +119,7 @@ export const MODEL_SETTINGS: SettingSpecs = {
   },
   max_body_bytes: {
     schema: v.pipe(v.number(MAX_BODY_BYTES), v.integer(MAX_BODY_BYTES), v.minValue(1024, MAX_BODY_BYTES)),
-    does: "sets the proxy's request body limit for this model (a vision model's images need more)",
+    does: "sets the proxy's request body limit for this model",
   },
   additional_model_request_fields: {
     schema: v.record(v.string(), v.unknown(), "must be a JSON object of the model's own request fields"),
@@ -143,7 +143,7 @@ export const MODEL_SETTINGS: SettingSpecs = {
   },
   special_tokens: {
     schema: v.picklist(["escape", "keep"], 'must be "escape" or "keep"'),
-    does: "chooses whether special tokens in request text are neutralised (escape) or sent as they are (keep)",
+    does: "chooses whether special tokens in request text are neutralised or kept",
   },
   max_n: {
     schema: v.pipe(v.number(MAX_N), v.integer(MAX_N), v.minValue(1, MAX_N), v.maxValue(128, MAX_N)),

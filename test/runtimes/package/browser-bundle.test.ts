@@ -4,6 +4,7 @@
 import { gzipSync } from "node:zlib";
 import { beforeAll, describe, expect, it } from "vitest";
 import { build } from "esbuild";
+import { edgeOptions } from "../../../bench/lib/build.ts";
 import { ROOT } from "../child-process.ts";
 import { bundleForWeb, unresolvedImports, type WebBundle } from "../web-bundle.ts";
 
@@ -187,8 +188,8 @@ const UNMETERED32_GZIP_BUDGET_BYTES =
 // logit_bias and Responses metadata): 209 over the bundle before it; in the lazily loaded request
 // schemas, the main chunk unchanged.
 // Raised 60 more for an array given as logit_bias or metadata (valibot's record() takes one as an
-// object of its indexes, and it went on to Bedrock): 89,482 bytes after it, 60 over the bundle
-// before; in the lazily loaded request schemas.
+// object of its indexes, and it went on to Bedrock): 89,482 bytes after it, at the budget before
+// it; in the lazily loaded request schemas.
 const GZIP_BUDGET_BYTES =
   UNMETERED32_GZIP_BUDGET_BYTES + 320 + 70 + 70 + 80 + 150 + 100 + 20 + 240 + 370 + 550 + 180 + 210 + 60;
 /**
@@ -197,7 +198,8 @@ const GZIP_BUDGET_BYTES =
  * Issue 15's goal is 16 KiB: met at 16.0 KiB (level 9) before deployments and their routing
  * landed in the client, 19.3 KiB with them, 15.7 KiB once the router (its order, cool-downs and
  * in-flight counts), the model caps and the SigV4 signer (aws4fetch) loaded on first use
- * (2026-11-28). The budget is the goal; `npm run bench` shows the chunk by module.
+ * (2026-11-28); measured as the bench measures it since 2026-11-29 (level 6, a Worker's build:
+ * 16,343 bytes). The budget is the goal; `npm run bench` shows the chunk by module.
  */
 const MAIN_CHUNK_GZIP_BUDGET_BYTES = 16 * 1024;
 // Packages that exist only to stand in for Node built-ins in a browser.
@@ -232,20 +234,17 @@ describe("the browser bundle of the library", () => {
   });
 
   it("keeps what it loads first when split under budget (the entry chunk and what it imports statically)", async () => {
+    // Built and measured as `npm run bench` measures the goal (bench/lib/build.ts edgeOptions, a
+    // Worker's build: platform neutral, wrangler's mainFields; gzip at zlib's default level 6):
+    // a browser build and level 9 came to 15 bytes less, and held a chunk the bench found over.
     const split = await build({
+      ...edgeOptions("neutral"),
       absWorkingDir: ROOT,
       entryPoints: ["src/index.ts"],
-      bundle: true,
       splitting: true,
-      format: "esm",
-      platform: "browser",
-      target: "es2022",
-      conditions: ["workerd", "worker", "browser"],
-      minify: true,
       metafile: true,
       write: false,
       outdir: "out",
-      logLevel: "silent",
     });
     const outputs = split.metafile.outputs;
     const entry = Object.keys(outputs).find((path) => outputs[path]!.entryPoint === "src/index.ts");
@@ -261,8 +260,8 @@ describe("the browser bundle of the library", () => {
     }
     const files = split.outputFiles.filter((file) => [...loaded].some((path) => file.path.endsWith(path.slice(3))));
     expect(files.length).toBe(loaded.size);
-    const gzip = files.reduce((sum, file) => sum + gzipSync(file.contents, { level: 9 }).length, 0);
-    console.log(`library main chunk (split): ${files.length} file(s), ${(gzip / 1024).toFixed(1)} KiB gzip`);
+    const gzip = files.reduce((sum, file) => sum + gzipSync(file.contents).length, 0);
+    console.log(`library main chunk (split): ${files.length} file(s), ${gzip} bytes gzip`);
     expect(gzip).toBeLessThan(MAIN_CHUNK_GZIP_BUDGET_BYTES);
   });
 });
