@@ -123,6 +123,10 @@ export function cachePointProblem(target: ConverseTarget, body: Record<string, u
   if (!id || points.length === 0) return undefined;
   if (!CACHING.test(id)) return UNCACHED_MODEL;
   if (!id.startsWith("anthropic.") && points.some((point) => point.inTools)) return UNCACHED_MODEL;
+  // Anthropic's limit, passed on wrapped as Bedrock passes Claude's refusals.
+  if (id.startsWith("anthropic.") && points.length > 4) {
+    return `The model returned the following errors: A maximum of 4 blocks with cache_control may be provided. Found ${points.length}.`;
+  }
   const hourLong = points.some(({ value }) => isRecord(value) && value.ttl === "1h");
   return hourLong && !HOUR_LONG_CACHE.test(id) ? UNCACHED_MODEL : undefined;
 }

@@ -428,6 +428,18 @@ describe("Converse request checks", () => {
       expect((await converse(profile, cached())).status).toBe(200);
     });
 
+    it("refuses more than four on Claude, in Anthropic's words", async () => {
+      const five = {
+        system: [{ text: "a" }, POINT, { text: "b" }, POINT],
+        messages: [user([{ text: "c" }, POINT, { text: "d" }, POINT, { text: "e" }, POINT])],
+      };
+      expect(await errorAnswer(await converse("us.anthropic.claude-sonnet-4-20250514-v1:0", five))).toEqual(
+        refusal(
+          "The model returned the following errors: A maximum of 4 blocks with cache_control may be provided. Found 5.",
+        ),
+      );
+    });
+
     it("checks a cache point's shape on every model", async () => {
       expect(await errorAnswer(await converse(NOVA, cached({ cachePoint: { type: "ephemeral" } })))).toEqual(
         refusal(

@@ -76,6 +76,21 @@ describe("cache_control marks through the proxy (Bedrock's prompt caching on con
     expect(JSON.stringify(emulator.stats.lastBody(CLAUDE))).toContain('"cachePoint"');
   });
 
+  it("a client marking every turn is served: the last four marks are sent, as Claude takes four", async () => {
+    const { emulator, client } = proxy();
+    const turns = Array.from({ length: 6 }, (_, at) => ({
+      role: at % 2 ? "assistant" : "user",
+      content: [{ type: "text", text: `turn ${at}`, cache_control: EPHEMERAL }],
+    }));
+    const completion = await client.chat.completions.create({
+      model: "claude",
+      messages: [...turns, { role: "user", content: "and now?" }],
+    } as unknown as OpenAI.Chat.Completions.ChatCompletionCreateParamsNonStreaming);
+    expect(completion.choices[0]!.message.content).toBeTruthy();
+    const sent = JSON.stringify(emulator.stats.lastBody(CLAUDE));
+    expect(sent.match(/"cachePoint"/g)).toHaveLength(4);
+  });
+
   it("a Llama on converse, which Bedrock refuses cache points for, is served the same request without them", async () => {
     const { emulator, client } = proxy();
     const completion = await client.chat.completions.create({ model: "llama", ...request });

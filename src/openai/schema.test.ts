@@ -504,3 +504,30 @@ describe("structured_outputs.json written as a string is held to the body's limi
     }
   });
 });
+
+describe("cache_control: Anthropic's prompt-cache mark, checked on every route", () => {
+  it("takes {type: ephemeral} with a ttl of 5m or 1h on parts, messages and tools, and refuses another shape by its path", () => {
+    const mark = { type: "ephemeral", ttl: "1h" };
+    const marked = {
+      model: "m",
+      messages: [
+        { role: "system", content: [{ type: "text", text: "s", cache_control: mark }], cache_control: mark },
+        { role: "user", content: [{ type: "text", text: "u", cache_control: { type: "ephemeral" } }] },
+      ],
+      tools: [{ type: "function", function: { name: "f" }, cache_control: { type: "ephemeral", ttl: "5m" } }],
+    };
+    expect(parseChatRequest(marked)).toBe(marked);
+    const cases: Array<[unknown, string]> = [
+      [{ type: "persistent" }, "messages[0].content[0].cache_control.type"],
+      [{ type: "ephemeral", ttl: "2h" }, "messages[0].content[0].cache_control.ttl"],
+      ["ephemeral", "messages[0].content[0].cache_control"],
+    ];
+    for (const [cache_control, param] of cases) {
+      const request = {
+        model: "m",
+        messages: [{ role: "user", content: [{ type: "text", text: "u", cache_control }] }],
+      };
+      expect(refusal(request), JSON.stringify(cache_control)).toMatchObject({ param });
+    }
+  });
+});

@@ -33,11 +33,20 @@ const REQUIRED: Readonly<Record<string, string>> = {
 };
 
 const text = v.string();
-const textPart = v.object({ type: v.literal("text"), text });
+// Anthropic's prompt-cache mark, which clients written for Claude put on parts, messages and
+// tools: the converse route sends it as Bedrock's cachePoint, the other routes ignore it.
+const cache_control = v.optional(
+  v.object({
+    type: v.literal("ephemeral", 'must be {"type": "ephemeral"}'),
+    ttl: v.optional(v.picklist(["5m", "1h"], 'must be "5m" or "1h"')),
+  }),
+);
+const textPart = v.object({ type: v.literal("text"), text, cache_control });
 // "original" is taken and sent as no detail (image-detail.ts): the transform states it in the
 // output type, parseChatRequest does it (originalDetailDropped).
 const imagePart = v.object({
   type: v.literal("image_url"),
+  cache_control,
   image_url: v.pipe(
     v.object({
       url: v.pipe(v.string(), v.minLength(1)),
@@ -47,7 +56,11 @@ const imagePart = v.object({
   ),
 });
 // System, assistant and tool messages: the same text part, said so when it is anything else.
-const onlyTextPart = v.object({ type: v.literal("text", 'must be "text": this message takes text parts only'), text });
+const onlyTextPart = v.object({
+  type: v.literal("text", 'must be "text": this message takes text parts only'),
+  text,
+  cache_control,
+});
 const textContent = v.union([text, v.array(onlyTextPart)], "must be a string or an array of text parts");
 // An assistant's own parts: text, or a refusal (OpenAI's ChatCompletionAssistantMessageParam),
 // which comes out as the text it holds. The transform states that in the schema's output type
@@ -105,6 +118,7 @@ const assistantMessage = v.pipe(
     function_call: refused(`${FUNCTIONS_API}: use tool_calls`),
     audio: refused(TEXT_ONLY),
     name,
+    cache_control,
   }),
   v.check(
     (m) => m.content != null || m.refusal != null || (m.tool_calls?.length ?? 0) > 0,
@@ -117,10 +131,10 @@ const assistantMessage = v.pipe(
 const message = v.variant(
   "role",
   [
-    v.object({ role: v.picklist(["system", "developer"]), content: textContent, name }),
-    v.object({ role: v.literal("user"), content: userContent, name }),
+    v.object({ role: v.picklist(["system", "developer"]), content: textContent, name, cache_control }),
+    v.object({ role: v.literal("user"), content: userContent, name, cache_control }),
     assistantMessage,
-    v.object({ role: v.literal("tool"), content: textContent, tool_call_id: v.string() }),
+    v.object({ role: v.literal("tool"), content: textContent, tool_call_id: v.string(), cache_control }),
   ],
   (issue) =>
     issue.expected === "Object" ? 'must be a message like {"role": "user", "content": "Hi"}' : `must be ${ROLES}`,
@@ -134,6 +148,7 @@ const tool = v.object({
     parameters: v.optional(v.record(v.string(), v.unknown())),
     strict: v.nullish(v.boolean()),
   }),
+  cache_control,
 });
 
 const toolChoice = v.union(

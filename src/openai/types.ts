@@ -5,15 +5,28 @@ import type { StructuredOutputs } from "./structured-outputs.ts";
 
 export type Role = "system" | "developer" | "user" | "assistant" | "tool";
 
+/**
+ * Anthropic's prompt-cache mark, as clients written for Claude put it on a part, a message or a
+ * tool: the converse route sends Bedrock a cachePoint after what it marks, where the model caches
+ * prompts (README, "Prompt caching"); the other routes ignore it.
+ */
+export interface CacheControl {
+  type: "ephemeral";
+  /** How long the cache is kept: "5m" (the default) or "1h" (Claude 4.5 and later; lowered elsewhere). */
+  ttl?: "5m" | "1h";
+}
+
 export interface TextPart {
   type: "text";
   text: string;
+  cache_control?: CacheControl;
 }
 
 /** An image part as routes get it: an "original" detail is dropped in validation (image-detail.ts). */
 export interface ImagePart {
   type: "image_url";
   image_url: { url: string; detail?: "auto" | "low" | "high" };
+  cache_control?: CacheControl;
 }
 
 export type ContentPart = TextPart | ImagePart;
@@ -34,12 +47,14 @@ export interface SystemMessage {
   role: "system" | "developer";
   content: string | TextPart[];
   name?: string;
+  cache_control?: CacheControl;
 }
 
 export interface UserMessage {
   role: "user";
   content: string | ContentPart[];
   name?: string;
+  cache_control?: CacheControl;
 }
 
 export interface AssistantMessage {
@@ -49,12 +64,14 @@ export interface AssistantMessage {
   reasoning_content?: string | null;
   tool_calls?: ToolCall[];
   name?: string;
+  cache_control?: CacheControl;
 }
 
 export interface ToolMessage {
   role: "tool";
   content: string | TextPart[];
   tool_call_id: string;
+  cache_control?: CacheControl;
 }
 
 export type ChatMessage = SystemMessage | UserMessage | AssistantMessage | ToolMessage;
@@ -67,6 +84,7 @@ export interface FunctionTool {
     parameters?: Record<string, unknown>;
     strict?: boolean | null;
   };
+  cache_control?: CacheControl;
 }
 
 export type ToolChoice = "none" | "auto" | "required" | { type: "function"; function: { name: string } };

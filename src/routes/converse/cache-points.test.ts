@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { BedrockEdgeError } from "../../errors.ts";
 import type { ChatCompletionRequest } from "../../openai/types.ts";
+import { MAX_CACHE_POINTS } from "./cache-points.ts";
 import { buildConverseBody } from "./request.ts";
 
 const SONNET_4 = "us.anthropic.claude-sonnet-4-20250514-v1:0";
@@ -11,7 +11,7 @@ const NOVA = "amazon.nova-pro-v1:0";
 const LLAMA = "meta.llama3-1-70b-instruct-v1:0";
 const OPAQUE = "arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/a1b2c3d4e5f6";
 
-const EPHEMERAL = { type: "ephemeral" };
+const EPHEMERAL = { type: "ephemeral" } as const;
 const POINT = { cachePoint: { type: "default" } };
 
 /** A request as Cline and Claude Code send one through an OpenAI-compatible gateway: marks on the system prompt, a tool and the last user turns. */
@@ -21,7 +21,7 @@ function marked(ttl?: string): ChatCompletionRequest {
     model: "m",
     messages: [
       { role: "system", content: [{ type: "text", text: "You are a coding agent.", cache_control: control }] },
-      { role: "user", content: [{ type: "text", text: "Read the file.", cache_control: control }] },
+      { role: "user", content: [{ type: "text", text: "Read the file." }] },
       {
         role: "assistant",
         content: null,
@@ -46,7 +46,7 @@ describe("cache_control -> Converse cachePoint blocks (Bedrock's prompt caching)
     const body = buildConverseBody(marked(), SONNET_4, {});
     expect(body.system).toEqual([{ text: "You are a coding agent." }, POINT]);
     expect(body.messages).toEqual([
-      { role: "user", content: [{ text: "Read the file." }, POINT] },
+      { role: "user", content: [{ text: "Read the file." }] },
       {
         role: "assistant",
         content: [{ toolUse: { toolUseId: "call_1", name: "read", input: { path: "a.ts" } } }],
@@ -73,7 +73,7 @@ describe("cache_control -> Converse cachePoint blocks (Bedrock's prompt caching)
     expect(buildConverseBody(marked(), HAIKU_3_5, {}).toolConfig?.tools).toContainEqual(POINT);
     const nova = buildConverseBody(marked(), NOVA, {});
     expect(nova.system).toEqual([{ text: "You are a coding agent." }, POINT]);
-    expect(nova.messages[0]!.content).toEqual([{ text: "Read the file." }, POINT]);
+    expect(nova.messages[2]!.content).toContainEqual(POINT);
     expect(nova.toolConfig?.tools).not.toContainEqual(POINT);
   });
 
@@ -127,25 +127,35 @@ describe("cache_control -> Converse cachePoint blocks (Bedrock's prompt caching)
     });
   });
 
-  it("a mark that is not Anthropic's shape is a 400 naming it, where the model caches", () => {
-    const cases: Array<[unknown, string]> = [
-      [{ type: "persistent" }, "messages[0].content[0].cache_control"],
-      ["ephemeral", "messages[0].content[0].cache_control"],
-      [{ type: "ephemeral", ttl: "2h" }, "messages[0].content[0].cache_control.ttl"],
-    ];
-    for (const [control, param] of cases) {
-      const request = {
-        model: "m",
-        messages: [{ role: "user", content: [{ type: "text", text: "Hi", cache_control: control }] }],
-      } as unknown as ChatCompletionRequest;
-      let error: unknown;
-      try {
-        buildConverseBody(request, SONNET_4, {});
-      } catch (caught) {
-        error = caught;
-      }
-      expect(error).toBeInstanceOf(BedrockEdgeError);
-      expect(error).toMatchObject({ status: 400, param });
-    }
+  it("keeps the last four points, in the order the model reads the prompt (tools, system, turns), as Claude takes four", () => {
+    const request = marked();
+    request.messages.push(
+      { role: "assistant", content: [{ type: "text", text: "Fixed.", cache_control: EPHEMERAL }] },
+      { role: "user", content: [{ type: "text", text: "Thanks.", cache_control: EPHEMERAL }] },
+    );
+    const body = buildConverseBody(request, SONNET_4, {});
+    // Six marks: the tool's and the system prompt's, the earliest, are left out.
+    expect(body.toolConfig?.tools).not.toContainEqual(POINT);
+    expect(body.system).toEqual([{ text: "You are a coding agent." }]);
+    const points = body.messages.flatMap((message) => message.content).filter((block) => "cachePoint" in block);
+    expect(points).toHaveLength(MAX_CACHE_POINTS);
+    expect(body.messages.at(-1)!.content).toEqual([{ text: "Thanks." }, POINT]);
+  });
+
+  it("no point right after signed reasoning (Claude takes no cache mark on a thinking block)", () => {
+    const request = {
+      model: "m",
+      messages: [
+        { role: "user", content: "Hi" },
+        {
+          role: "assistant",
+          content: [{ type: "text", text: " ", cache_control: EPHEMERAL }],
+          thinking_blocks: [{ type: "thinking", thinking: "hmm", signature: "c2ln" }],
+          cache_control: EPHEMERAL,
+        },
+        { role: "user", content: "Go on." },
+      ],
+    } as unknown as ChatCompletionRequest;
+    expect(JSON.stringify(buildConverseBody(request, SONNET_4, {}))).not.toContain("cachePoint");
   });
 });

@@ -8,16 +8,14 @@
 // sent one to Llama or Qwen found). A mark is a hint for the cost of a prompt, never a change to
 // its answer, so where the model takes none it is dropped, and the request is served as it would
 // have been without it.
-import { describeValue } from "../../describe-value.ts";
-import { invalidRequest } from "../../errors.ts";
 import { isJsonObject } from "../../json.ts";
 import { foundationModelId, modelFamily } from "./model-family.ts";
-import type { CachePointBlock } from "./wire.ts";
+import type { CachePointBlock, ConverseBody } from "./wire.ts";
 
 /** Where a model takes cache points: in `system` and `messages`, and (Claude only) in `toolConfig.tools`. */
 export interface CachePoints {
-  /** The cachePoint a part, a message or a tool marks (undefined without a mark); `param` names it for a 400. */
-  read(marked: unknown, param: string): CachePointBlock | undefined;
+  /** The cachePoint a part, a message or a tool marks (undefined without a mark). */
+  read(marked: unknown): CachePointBlock | undefined;
   /** Whether the model takes cache points among its tools (Nova caches no tools). */
   inTools: boolean;
 }
@@ -29,7 +27,7 @@ export function cachePointsFor(modelId: string): CachePoints | undefined {
   const claude = family === "claude_thinking" || id.startsWith("anthropic.claude-3-5-haiku");
   if (!claude && family !== "nova" && family !== "nova2") return undefined;
   const hourLong = claude && takesHourLongCache(id);
-  return { read: (marked, param) => cachePointOf(marked, param, hourLong), inTools: claude };
+  return { read: (marked) => cachePointOf(marked, hourLong), inTools: claude };
 }
 
 /**
@@ -43,20 +41,41 @@ function takesHourLongCache(id: string): boolean {
   return major > 4 || (major === 4 && Number(version[2] ?? 0) >= 5);
 }
 
-/** The cachePoint block `marked` (a part, a message or a tool) asks for with its `cache_control`. */
-function cachePointOf(marked: unknown, param: string, hourLong: boolean): CachePointBlock | undefined {
+/**
+ * The cachePoint block `marked` (a part, a message or a tool) asks for with its `cache_control`,
+ * whose shape the request schema has checked (schema.ts).
+ */
+function cachePointOf(marked: unknown, hourLong: boolean): CachePointBlock | undefined {
   const control = isJsonObject(marked) ? marked.cache_control : undefined;
-  if (control === undefined || control === null) return undefined;
-  const where = `${param}.cache_control`;
-  if (!isJsonObject(control) || control.type !== "ephemeral") {
-    throw invalidRequest(
-      `${where} must be {"type": "ephemeral"}, with a ttl of "5m" or "1h" if any (got ${describeValue(control)}).`,
-      where,
-    );
+  if (!isJsonObject(control)) return undefined;
+  return { cachePoint: control.ttl === "1h" && hourLong ? { type: "default", ttl: "1h" } : { type: "default" } };
+}
+
+/**
+ * The most cache points a request may hold: Anthropic's limit ("A maximum of 4 blocks with
+ * cache_control may be provided"), which clients marking each turn run past.
+ */
+export const MAX_CACHE_POINTS = 4;
+
+/**
+ * Keeps the last MAX_CACHE_POINTS cache points of `body`, in the order the model reads its
+ * prompt (tools, system, then the turns): a later point caches a longer prefix, and the earlier
+ * ones only serve a request whose later turns changed.
+ */
+export function keepLastCachePoints(body: ConverseBody): void {
+  const lists: object[][] = [
+    body.toolConfig?.tools ?? [],
+    body.system ?? [],
+    ...body.messages.map((message) => message.content),
+  ];
+  let over = lists.reduce((sum, list) => sum + list.filter((block) => "cachePoint" in block).length, 0);
+  over -= MAX_CACHE_POINTS;
+  for (const list of lists) {
+    for (let at = 0; over > 0 && at < list.length; ) {
+      if ("cachePoint" in list[at]!) {
+        list.splice(at, 1);
+        over--;
+      } else at++;
+    }
   }
-  const ttl = control.ttl;
-  if (ttl !== undefined && ttl !== "5m" && ttl !== "1h") {
-    throw invalidRequest(`${where}.ttl must be "5m" or "1h" (got ${describeValue(ttl)}).`, `${where}.ttl`);
-  }
-  return { cachePoint: ttl === "1h" && hourLong ? { type: "default", ttl } : { type: "default" } };
 }

@@ -43,17 +43,17 @@ export function toConverseConversation(
     if (isSystem(message)) {
       if (typeof message.content === "string") for (const text of texts(message.content)) system.push({ text });
       else {
-        message.content.forEach((part, position) => {
+        message.content.forEach((part) => {
           if (part.text.trim() !== "") system.push({ text: part.text });
-          marks?.(part, `messages[${index}].content[${position}]`, system);
+          marks?.(part, system);
         });
       }
-      marks?.(message, `messages[${index}]`, system);
+      marks?.(message, system);
       return;
     }
     const role = message.role === "assistant" ? "assistant" : "user";
     const content = blocksOf(message, index, takesImages, marks);
-    marks?.(message, `messages[${index}]`, content);
+    marks?.(message, content);
     if (message.role === "tool" || (message.role === "assistant" && message.tool_calls?.length)) hasToolBlocks = true;
     const last = turns[turns.length - 1];
     // A loop, not push(...content): a message may hold more parts than a call can take arguments.
@@ -84,16 +84,17 @@ function isSystem(message: ChatMessage): message is SystemMessage {
 
 /**
  * Puts the cachePoint `marked` asks for (its `cache_control`) after `blocks`: only after a block
- * (a cache point caches what comes before it), and one in a row (a part's and its message's marks
- * at the same place are one point).
+ * (a cache point caches what comes before it), one in a row (a part's and its message's marks at
+ * the same place are one point), and never right after signed reasoning (Claude takes no cache
+ * mark on a thinking block).
  */
-type MarkReader = (marked: unknown, param: string, blocks: Array<ContentBlock | SystemBlock>) => void;
+type MarkReader = (marked: unknown, blocks: Array<ContentBlock | SystemBlock>) => void;
 
 function markReader(cache: CachePoints): MarkReader {
-  return (marked, param, blocks) => {
-    const point = cache.read(marked, param);
+  return (marked, blocks) => {
+    const point = cache.read(marked);
     const last = blocks[blocks.length - 1];
-    if (point && last && !isCachePoint(last)) blocks.push(point);
+    if (point && last && !isCachePoint(last) && !("reasoningContent" in last)) blocks.push(point);
   };
 }
 
@@ -117,9 +118,9 @@ function blocksOf(
       const content = message.content ?? "";
       if (typeof content === "string") for (const text of texts(content)) blocks.push({ text });
       else {
-        content.forEach((part, position) => {
+        content.forEach((part) => {
           if (part.text.trim() !== "") blocks.push({ text: part.text });
-          marks?.(part, `messages[${index}].content[${position}]`, blocks);
+          marks?.(part, blocks);
         });
       }
       (message.tool_calls ?? []).forEach((call, position) => {
@@ -146,8 +147,8 @@ function blocksOf(
       ];
       // A result's own content takes no cachePoint: a marked part's follows the result.
       if (typeof message.content !== "string") {
-        message.content.forEach((part, position) => {
-          marks?.(part, `messages[${index}].content[${position}]`, blocks);
+        message.content.forEach((part) => {
+          marks?.(part, blocks);
         });
       }
       return blocks;
@@ -204,7 +205,7 @@ function userBlocks(
   const blocks: ContentBlock[] = [];
   content.forEach((part, position) => {
     userBlock(part, index, position, takesImages, blocks);
-    marks?.(part, `messages[${index}].content[${position}]`, blocks);
+    marks?.(part, blocks);
   });
   return blocks;
 }

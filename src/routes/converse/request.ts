@@ -4,7 +4,7 @@ import { invalidRequest } from "../../errors.ts";
 import { isJsonObject, type JsonObject } from "../../json.ts";
 import type { GuardrailConfig, ModelSettingValues } from "../../model-settings.ts";
 import type { ChatCompletionRequest } from "../../openai/types.ts";
-import { cachePointsFor } from "./cache-points.ts";
+import { cachePointsFor, keepLastCachePoints } from "./cache-points.ts";
 import { toConverseConversation } from "./messages.ts";
 import { modelFamily, type ModelFamily } from "./model-family.ts";
 import { checkResponseFormatType, dropsParameters, refuseOrDrop } from "../parameters.ts";
@@ -83,6 +83,7 @@ export function buildConverseBody(
   if (inference) body.inferenceConfig = inference;
   if (stops.sent.length && stops.applied.length) body.additionalModelResponseFieldPaths = [STOP_SEQUENCE_PATH];
   if (tools) body.toolConfig = tools;
+  if (cache) keepLastCachePoints(body);
   // reasoning_effort "none", or a tool loop that turns thinking off, overrides thinking the settings'
   // raw fields turn on, as it does reasoning_budget.
   const own =

@@ -60,7 +60,7 @@ export function toToolConfig(
       toolSpec: description ? { name, description, inputSchema: { json } } : { name, inputSchema: { json } },
     });
     // A tool marked with cache_control caches the tools up to it, where the model caches tools.
-    const point = cache?.inTools ? cache.read(tool, `tools[${index}]`) : undefined;
+    const point = cache?.inTools ? cache.read(tool) : undefined;
     if (point) config.tools.push(point);
   });
   if (choice === "required") config.toolChoice = { any: {} };
