@@ -5,6 +5,7 @@ import { completionFrom, createChunkMaker, totalUsage } from "./answer.ts";
 import {
   DEFAULT_MAX_TOKENS,
   MAX_CALLS,
+  MAX_ECHOED_BYTES,
   MAX_FANNED_OUT_PROMPT_BYTES,
   MAX_OPEN_CALLS,
   planCompletionCalls,
@@ -231,6 +232,33 @@ describe("on every format", () => {
     expect(
       planCompletionCalls({ ...base, n: 2, best_of: 2, stream: true }, wireFormats.openai_completion, options),
     ).toEqual([{ text: { prompt: "Once upon a time", max_tokens: 16, n: 2, best_of: 2 }, place: { offset: 0 } }]);
+  });
+});
+
+describe("echo in a plain answer (amplify35 #1)", () => {
+  it("refuses a plain answer that would echo more than MAX_ECHOED_BYTES, on every format; a stream or less passes", () => {
+    // 400 KB with n 128: 52 MB of echoes in one answer.
+    const prompt = "word ".repeat(80_000);
+    const asked = { ...base, prompt, n: 128, echo: true, max_tokens: 1 };
+    for (const format of [wireFormats.openai_completion, wireFormats.bedrock_completion]) {
+      const error = refusal(() => planCompletionCalls(asked, format, { ...options, dropParams: true }));
+      expect(error).toMatchObject({ param: "echo", code: "plain_answer_too_large" });
+      expect(error.message).toContain(`${400_000 * 128} bytes of prompt`);
+    }
+    // Streamed, an answer holds one chunk at a time.
+    expect(planCompletionCalls({ ...asked, stream: true }, wireFormats.openai_completion, options)).toHaveLength(1);
+    // At the bound: taken (a prompt list counts each prompt, n times).
+    const halves = ["é".repeat(MAX_ECHOED_BYTES / 8), "é".repeat(MAX_ECHOED_BYTES / 8)];
+    expect(() =>
+      planCompletionCalls({ ...base, prompt: halves, n: 2, echo: true }, wireFormats.openai_completion, options),
+    ).not.toThrow();
+    expect(
+      refusal(() =>
+        planCompletionCalls({ ...base, prompt: halves, n: 3, echo: true }, wireFormats.openai_completion, options),
+      ).param,
+    ).toBe("echo");
+    // Without echo the prompt is not in the answer.
+    expect(() => planCompletionCalls({ ...asked, echo: false }, wireFormats.openai_completion, options)).not.toThrow();
   });
 });
 

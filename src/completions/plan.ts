@@ -109,6 +109,7 @@ export function planCompletionCalls(
   const echo = text.echo === true;
   checkFields(request, text, format, options);
   const list = prompts(request);
+  if (echo && !request.stream) checkEchoedBytes(list, n);
   if (!format.onePerCall) return [{ text, place: { offset: 0 } }];
   if (list.length * n > MAX_CALLS) {
     throw invalidRequest(
@@ -136,6 +137,32 @@ export function planCompletionCalls(
     }
   });
   return calls;
+}
+
+/**
+ * The most bytes of echoed prompt a plain answer may hold: `echo` writes each prompt before each
+ * of its `n` answers, and a plain answer is built whole (a 400 KB prompt with n 128 came back as
+ * 52 MB: 2.9 s of CPU and 150 MiB, past a Worker's 128 MB; review amplify35 #1). A stream holds
+ * one chunk at a time.
+ */
+export const MAX_ECHOED_BYTES = 8 * 1024 * 1024;
+
+/** Refuses a plain request whose answer would echo more than MAX_ECHOED_BYTES of prompt (a 400 naming echo). */
+function checkEchoedBytes(list: readonly string[], n: number): void {
+  let units = 0;
+  for (const prompt of list) units += prompt.length;
+  if (units * 3 * n <= MAX_ECHOED_BYTES) return;
+  const encoder = new TextEncoder();
+  let bytes = 0;
+  for (const prompt of list) bytes += encoder.encode(prompt).byteLength * n;
+  if (bytes <= MAX_ECHOED_BYTES) return;
+  throw invalidRequest(
+    `echo would write ${bytes} bytes of prompt into one answer (${list.length} prompt(s), each before its n ${n} ` +
+      `answers), and a plain answer may hold at most ${MAX_ECHOED_BYTES}: stream it (stream: true), or send fewer ` +
+      "or shorter prompts or a smaller n.",
+    "echo",
+    "plain_answer_too_large",
+  );
 }
 
 /**
