@@ -5,6 +5,7 @@
 // OpenAI's clients do with store: false) gives this server the blocks back as they came.
 import { invalidRequest } from "../errors.ts";
 import { isJsonObject } from "../json.ts";
+import { requestJsonTextProblem } from "../openai/depth.ts";
 import type { ThinkingBlock } from "../openai/types.ts";
 
 export function encodeThinkingBlocks(blocks: readonly ThinkingBlock[]): string {
@@ -32,8 +33,13 @@ function tryDecode(content: string): ThinkingBlock[] | undefined {
   let value: unknown;
   try {
     const binary = atob(content.replaceAll("-", "+").replaceAll("_", "/"));
-    const bytes = Uint8Array.from(binary, (char) => char.charCodeAt(0));
-    value = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes));
+    // A loop: Uint8Array.from with a map function took 0.9 s for 4 MB (amplify35 #3).
+    const bytes = new Uint8Array(binary.length);
+    for (let at = 0; at < binary.length; at++) bytes[at] = binary.charCodeAt(at);
+    const text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+    // Held to the body's own limits before it is parsed: it came in the body, as an opaque string.
+    if (requestJsonTextProblem(text)) return undefined;
+    value = JSON.parse(text);
   } catch {
     return undefined;
   }
