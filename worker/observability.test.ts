@@ -360,6 +360,25 @@ describe("the span's GenAI request attributes (observe5 #5)", () => {
   });
 });
 
+describe("a prompt too long for a span, LOG_PROMPTS on (amplify35 #4)", () => {
+  it("a legacy list of 100,000 empty prompts: its length in the span, not 7 MB of messages; the line keeps it", async () => {
+    const prompt = Array.from({ length: 100_000 }, () => "");
+    const answer = await post("/v1/completions", { model: "llama", prompt, max_tokens: 1 });
+    await answer.text();
+    const { line, span } = await observed(answer.headers.get("x-request-id"));
+    expect(span.attributes["gen_ai.input.messages"]).toBeUndefined();
+    // Each empty prompt is {"role":"user","parts":[{"type":"text","content":""}]}, and a comma.
+    expect(Number(span.attributes["bedrock_edge.prompt_chars_omitted"])).toBe(100_000 * 55 + 1);
+    expect(line.prompt).toEqual(prompt);
+    // Below the bound, the messages as before.
+    const small = await post("/v1/completions", { model: "llama", prompt: ["a", "b"], max_tokens: 1 });
+    await small.text();
+    const kept = (await observed(small.headers.get("x-request-id"))).span.attributes;
+    expect(JSON.parse(kept["gen_ai.input.messages"] as string)).toHaveLength(2);
+    expect(kept["bedrock_edge.prompt_chars_omitted"]).toBeUndefined();
+  });
+});
+
 describe("a request with a 300 KB image, LOG_PROMPTS on (multimodal7 #2)", () => {
   // Workers Logs keeps 256 KB of one invocation's logs: a line with the image's base64 (400 KB)
   // would be lost, and with it the request's status, key and tokens.
