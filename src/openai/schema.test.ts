@@ -517,6 +517,12 @@ describe("cache_control: Anthropic's prompt-cache mark, checked on every route",
       tools: [{ type: "function", function: { name: "f" }, cache_control: { type: "ephemeral", ttl: "5m" } }],
     };
     expect(parseChatRequest(marked)).toBe(marked);
+    // null is no mark, as a serializer that writes every key sends it.
+    const unmarked = {
+      model: "m",
+      messages: [{ role: "user", content: [{ type: "text", text: "u", cache_control: null }] }],
+    };
+    expect(parseChatRequest(unmarked)).toBe(unmarked);
     const cases: Array<[unknown, string]> = [
       [{ type: "persistent" }, "messages[0].content[0].cache_control.type"],
       [{ type: "ephemeral", ttl: "2h" }, "messages[0].content[0].cache_control.ttl"],

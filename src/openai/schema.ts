@@ -35,7 +35,7 @@ const REQUIRED: Readonly<Record<string, string>> = {
 const text = v.string();
 // Anthropic's prompt-cache mark, which clients written for Claude put on parts, messages and
 // tools: the converse route sends it as Bedrock's cachePoint, the other routes ignore it.
-const cache_control = v.optional(
+const cache_control = v.nullish(
   v.object({
     type: v.literal("ephemeral", 'must be {"type": "ephemeral"}'),
     ttl: v.optional(v.picklist(["5m", "1h"], 'must be "5m" or "1h"')),

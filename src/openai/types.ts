@@ -19,14 +19,14 @@ export interface CacheControl {
 export interface TextPart {
   type: "text";
   text: string;
-  cache_control?: CacheControl;
+  cache_control?: CacheControl | null;
 }
 
 /** An image part as routes get it: an "original" detail is dropped in validation (image-detail.ts). */
 export interface ImagePart {
   type: "image_url";
   image_url: { url: string; detail?: "auto" | "low" | "high" };
-  cache_control?: CacheControl;
+  cache_control?: CacheControl | null;
 }
 
 export type ContentPart = TextPart | ImagePart;
@@ -47,14 +47,14 @@ export interface SystemMessage {
   role: "system" | "developer";
   content: string | TextPart[];
   name?: string;
-  cache_control?: CacheControl;
+  cache_control?: CacheControl | null;
 }
 
 export interface UserMessage {
   role: "user";
   content: string | ContentPart[];
   name?: string;
-  cache_control?: CacheControl;
+  cache_control?: CacheControl | null;
 }
 
 export interface AssistantMessage {
@@ -64,14 +64,14 @@ export interface AssistantMessage {
   reasoning_content?: string | null;
   tool_calls?: ToolCall[];
   name?: string;
-  cache_control?: CacheControl;
+  cache_control?: CacheControl | null;
 }
 
 export interface ToolMessage {
   role: "tool";
   content: string | TextPart[];
   tool_call_id: string;
-  cache_control?: CacheControl;
+  cache_control?: CacheControl | null;
 }
 
 export type ChatMessage = SystemMessage | UserMessage | AssistantMessage | ToolMessage;
@@ -84,7 +84,7 @@ export interface FunctionTool {
     parameters?: Record<string, unknown>;
     strict?: boolean | null;
   };
-  cache_control?: CacheControl;
+  cache_control?: CacheControl | null;
 }
 
 export type ToolChoice = "none" | "auto" | "required" | { type: "function"; function: { name: string } };
