@@ -149,13 +149,8 @@ export const MAX_ECHOED_BYTES = 8 * 1024 * 1024;
 
 /** Refuses a plain request whose answer would echo more than MAX_ECHOED_BYTES of prompt (a 400 naming echo). */
 function checkEchoedBytes(list: readonly string[], n: number): void {
-  let units = 0;
-  for (const prompt of list) units += prompt.length;
-  if (units * 3 * n <= MAX_ECHOED_BYTES) return;
-  const encoder = new TextEncoder();
-  let bytes = 0;
-  for (const prompt of list) bytes += encoder.encode(prompt).byteLength * n;
-  if (bytes <= MAX_ECHOED_BYTES) return;
+  const bytes = bytesOver(list, n, MAX_ECHOED_BYTES);
+  if (bytes === undefined) return;
   throw invalidRequest(
     `echo would write ${bytes} bytes of prompt into one answer (${list.length} prompt(s), each before its n ${n} ` +
       `answers), and a plain answer may hold at most ${MAX_ECHOED_BYTES}: stream it (stream: true), or send fewer ` +
@@ -166,19 +161,28 @@ function checkEchoedBytes(list: readonly string[], n: number): void {
 }
 
 /**
- * Refuses a request whose calls would carry more than MAX_FANNED_OUT_PROMPT_BYTES of prompt in all.
- * One call is bounded by the body it came in; a UTF-16 unit is at most 3 UTF-8 bytes, so a request
- * far below the bound is not encoded to count them.
+ * The UTF-8 bytes of every prompt of `list`, each `n` times, when they are more than `bound`;
+ * undefined when not. A UTF-16 unit is at most 3 UTF-8 bytes, so a list far below the bound is not
+ * encoded to count them.
  */
-function checkFannedOutBytes(list: readonly string[], n: number, format: WireFormat, param: string): void {
-  if (list.length * n < 2) return;
+function bytesOver(list: readonly string[], n: number, bound: number): number | undefined {
   let units = 0;
   for (const prompt of list) units += prompt.length;
-  if (units * 3 * n <= MAX_FANNED_OUT_PROMPT_BYTES) return;
+  if (units * 3 * n <= bound) return undefined;
   const encoder = new TextEncoder();
   let bytes = 0;
   for (const prompt of list) bytes += encoder.encode(prompt).byteLength * n;
-  if (bytes <= MAX_FANNED_OUT_PROMPT_BYTES) return;
+  return bytes > bound ? bytes : undefined;
+}
+
+/**
+ * Refuses a request whose calls would carry more than MAX_FANNED_OUT_PROMPT_BYTES of prompt in all
+ * (one call is bounded by the body it came in).
+ */
+function checkFannedOutBytes(list: readonly string[], n: number, format: WireFormat, param: string): void {
+  if (list.length * n < 2) return;
+  const bytes = bytesOver(list, n, MAX_FANNED_OUT_PROMPT_BYTES);
+  if (bytes === undefined) return;
   throw invalidRequest(
     `${list.length} prompt(s) × n ${n} would send ${bytes} bytes of prompt: Bedrock's completion format ` +
       `(wire_format "${format.name}") takes one prompt per call, whole, and a request may send at most ` +
