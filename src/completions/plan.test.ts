@@ -257,6 +257,13 @@ describe("echo in a plain answer (amplify35 #1)", () => {
         planCompletionCalls({ ...base, prompt: halves, n: 3, echo: true }, wireFormats.openai_completion, options),
       ).param,
     ).toBe("echo");
+    // Counted as the answer's JSON writes it: a control character takes six bytes there (codereview36 #2).
+    const controls = "\u0001".repeat(699_000);
+    expect(
+      refusal(() =>
+        planCompletionCalls({ ...base, prompt: controls, n: 12, echo: true }, wireFormats.openai_completion, options),
+      ).message,
+    ).toContain(`${699_000 * 6 * 12} bytes of prompt`);
     // Without echo the prompt is not in the answer.
     expect(() => planCompletionCalls({ ...asked, echo: false }, wireFormats.openai_completion, options)).not.toThrow();
   });

@@ -520,7 +520,10 @@ describe("cache_control: Anthropic's prompt-cache mark, checked on every route",
     // null is no mark, as a serializer that writes every key sends it.
     const unmarked = {
       model: "m",
-      messages: [{ role: "user", content: [{ type: "text", text: "u", cache_control: null }] }],
+      messages: [
+        { role: "user", content: [{ type: "text", text: "u", cache_control: null }] },
+        { role: "assistant", content: "a", cache_control: { type: "ephemeral", ttl: null } },
+      ],
     };
     expect(parseChatRequest(unmarked)).toBe(unmarked);
     const cases: Array<[unknown, string]> = [

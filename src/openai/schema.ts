@@ -38,7 +38,7 @@ const text = v.string();
 const cache_control = v.nullish(
   v.object({
     type: v.literal("ephemeral", 'must be {"type": "ephemeral"}'),
-    ttl: v.optional(v.picklist(["5m", "1h"], 'must be "5m" or "1h"')),
+    ttl: v.nullish(v.picklist(["5m", "1h"], 'must be "5m" or "1h"')),
   }),
 );
 const textPart = v.object({ type: v.literal("text"), text, cache_control });

@@ -13,7 +13,7 @@ export type Role = "system" | "developer" | "user" | "assistant" | "tool";
 export interface CacheControl {
   type: "ephemeral";
   /** How long the cache is kept: "5m" (the default) or "1h" (Claude 4.5 and later; lowered elsewhere). */
-  ttl?: "5m" | "1h";
+  ttl?: "5m" | "1h" | null;
 }
 
 export interface TextPart {

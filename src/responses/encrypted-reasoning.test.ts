@@ -32,6 +32,8 @@ describe("encrypted_content of a reasoning item", () => {
     // Past the body's limits (50,000 containers, 64 levels), refused before it is parsed (amplify35 #3).
     ["JSON of a million arrays", base64url(`{"thinking_blocks":[],"x":[${"[],".repeat(1_000_000)}[]]}`)],
     ["JSON nested 1,000 deep", base64url(`{"thinking_blocks":[],"x":${"[".repeat(1_000)}${"]".repeat(1_000)}}`)],
+    // Within the body's limits, but not what this server writes: the request's twenty such items were parsed.
+    ["JSON of 40,000 arrays", base64url(`{"thinking_blocks":[],"x":[${"[],".repeat(40_000)}[]]}`)],
   ])("%s is a 400 naming the field", (name, content) => {
     // Each but the one so named is refused for what it holds, not for its letters.
     if (name !== "not base64url") expect(content).toMatch(/^[A-Za-z0-9_-]+$/);

@@ -5,8 +5,14 @@
 // OpenAI's clients do with store: false) gives this server the blocks back as they came.
 import { invalidRequest } from "../errors.ts";
 import { isJsonObject } from "../json.ts";
-import { requestJsonTextProblem } from "../openai/depth.ts";
+import { type JsonTextLimits, scanJsonText } from "../openai/depth.ts";
 import type { ThinkingBlock } from "../openai/types.ts";
+
+/**
+ * The JSON this server writes in an encrypted_content, `{"thinking_blocks": [{…}, …]}`: three
+ * levels, an object per block with a few members; a thousand blocks is more than any answer gives.
+ */
+const THINKING_BLOCKS_LIMITS: JsonTextLimits = { maxDepth: 3, maxContainers: 1_002, maxElements: 8_000, maxMembers: 8 };
 
 export function encodeThinkingBlocks(blocks: readonly ThinkingBlock[]): string {
   const bytes = new TextEncoder().encode(JSON.stringify({ thinking_blocks: blocks }));
@@ -37,8 +43,9 @@ function tryDecode(content: string): ThinkingBlock[] | undefined {
     const bytes = new Uint8Array(binary.length);
     for (let at = 0; at < binary.length; at++) bytes[at] = binary.charCodeAt(at);
     const text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
-    // Held to the body's own limits before it is parsed: it came in the body, as an opaque string.
-    if (requestJsonTextProblem(text)) return undefined;
+    // Held to what this server writes there before it is parsed: it came in the body as an opaque
+    // string, past the body's own limits (twenty items of 50,000 arrays each were parsed).
+    if (!scanJsonText(text, THINKING_BLOCKS_LIMITS).ok) return undefined;
     value = JSON.parse(text);
   } catch {
     return undefined;
