@@ -264,6 +264,19 @@ describe("echo in a plain answer (amplify35 #1)", () => {
         planCompletionCalls({ ...base, prompt: controls, n: 12, echo: true }, wireFormats.openai_completion, options),
       ).message,
     ).toContain(`${699_000 * 6 * 12} bytes of prompt`);
+    // A lone surrogate too (JSON.stringify writes "\ud800"); a pair is one 4-byte character (codereview37).
+    const lone = "\ud800".repeat(349_000);
+    expect(
+      refusal(() =>
+        planCompletionCalls({ ...base, prompt: lone, n: 12, echo: true }, wireFormats.openai_completion, options),
+      ).message,
+    ).toContain(`${349_000 * 6 * 12} bytes of prompt`);
+    const emoji = "😀".repeat(349_000);
+    expect(
+      refusal(() =>
+        planCompletionCalls({ ...base, prompt: emoji, n: 12, echo: true }, wireFormats.openai_completion, options),
+      ).message,
+    ).toContain(`${349_000 * 4 * 12} bytes of prompt`);
     // Without echo the prompt is not in the answer.
     expect(() => planCompletionCalls({ ...asked, echo: false }, wireFormats.openai_completion, options)).not.toThrow();
   });

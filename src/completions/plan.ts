@@ -176,6 +176,10 @@ function bytesOver(list: readonly string[], n: number, bound: number): number | 
   return bytes > bound ? bytes : undefined;
 }
 
+function isLowSurrogate(code: number): boolean {
+  return code >= 0xdc00 && code < 0xe000;
+}
+
 /** The UTF-8 bytes of `text` inside a JSON string, its escapes counted at their widest (6). */
 function jsonStringBytes(text: string): number {
   let bytes = 0;
@@ -184,9 +188,13 @@ function jsonStringBytes(text: string): number {
     if (code < 0x20) bytes += 6;
     else if (code === 0x22 || code === 0x5c) bytes += 2;
     else if (code < 0x80) bytes += 1;
-    // A surrogate is half of a 4-byte character.
-    else if (code < 0x800 || (code >= 0xd800 && code < 0xe000)) bytes += 2;
-    else bytes += 3;
+    else if (code < 0x800) bytes += 2;
+    else if (code < 0xd800 || code >= 0xe000) bytes += 3;
+    // A surrogate pair is a 4-byte character; a lone surrogate is written escaped (`\ud800`).
+    else if (code < 0xdc00 && isLowSurrogate(text.charCodeAt(at + 1))) {
+      bytes += 4;
+      at++;
+    } else bytes += 6;
   }
   return bytes;
 }
