@@ -198,8 +198,27 @@ const UNMETERED32_GZIP_BUDGET_BYTES =
 // escapes at their widest; an encrypted_content held to the JSON this server writes there):
 // 89,795 bytes after them, 103 over the budget before; in the lazily loaded legacy Completions and
 // Responses.
+// Raised 40 more for codereview37 (a lone surrogate counted at its escape's six bytes, a pair at
+// its character's four): 89,831 bytes after it, 29 over the budget before; in the lazily loaded
+// legacy Completions.
 const GZIP_BUDGET_BYTES =
-  UNMETERED32_GZIP_BUDGET_BYTES + 320 + 70 + 70 + 80 + 150 + 100 + 20 + 240 + 370 + 550 + 180 + 210 + 60 + 150 + 110;
+  UNMETERED32_GZIP_BUDGET_BYTES +
+  320 +
+  70 +
+  70 +
+  80 +
+  150 +
+  100 +
+  20 +
+  240 +
+  370 +
+  550 +
+  180 +
+  210 +
+  60 +
+  150 +
+  110 +
+  40;
 /**
  * What a page or a Worker loads first when its bundler splits code (the routes, the request
  * schema, the stream reader, the templates, Responses and legacy Completions load on first use).
