@@ -361,15 +361,23 @@ describe("the span's GenAI request attributes (observe5 #5)", () => {
 });
 
 describe("a prompt too long for a span, LOG_PROMPTS on (amplify35 #4)", () => {
-  it("a legacy list of 100,000 empty prompts: its length in the span, not 7 MB of messages; the line keeps it", async () => {
-    const prompt = Array.from({ length: 100_000 }, () => "");
+  it("a legacy list of empty prompts: its length in the span, not megabytes of messages; the line keeps it", async () => {
+    // 60,000: the list's JSON (180 KB) is within the bound, the messages made of it are not.
+    const prompt = Array.from({ length: 60_000 }, () => "");
     const answer = await post("/v1/completions", { model: "llama", prompt, max_tokens: 1 });
     await answer.text();
     const { line, span } = await observed(answer.headers.get("x-request-id"));
     expect(span.attributes["gen_ai.input.messages"]).toBeUndefined();
     // Each empty prompt is {"role":"user","parts":[{"type":"text","content":""}]}, and a comma.
-    expect(Number(span.attributes["bedrock_edge.prompt_chars_omitted"])).toBe(100_000 * 55 + 1);
+    expect(Number(span.attributes["bedrock_edge.prompt_chars_omitted"])).toBe(60_000 * 55 + 1);
     expect(line.prompt).toEqual(prompt);
+    // 100,000: the list's JSON alone is past it, and no message is made of it (codereview36 #4).
+    const longer = Array.from({ length: 100_000 }, () => "");
+    const past = await post("/v1/completions", { model: "llama", prompt: longer, max_tokens: 1 });
+    await past.text();
+    const omitted = (await observed(past.headers.get("x-request-id"))).span.attributes;
+    expect(omitted["gen_ai.input.messages"]).toBeUndefined();
+    expect(Number(omitted["bedrock_edge.prompt_chars_omitted"])).toBe(JSON.stringify(longer).length);
     // Below the bound, the messages as before.
     const small = await post("/v1/completions", { model: "llama", prompt: ["a", "b"], max_tokens: 1 });
     await small.text();
