@@ -176,8 +176,9 @@ function bytesOver(list: readonly string[], n: number, bound: number): number | 
   return bytes > bound ? bytes : undefined;
 }
 
-function isLowSurrogate(code: number): boolean {
-  return code >= 0xdc00 && code < 0xe000;
+// Its parameter is not named `code`: test/helpers/error-codes.ts reads such a parameter as an error code's.
+function isLowSurrogate(unit: number): boolean {
+  return unit >= 0xdc00 && unit < 0xe000;
 }
 
 /** The UTF-8 bytes of `text` inside a JSON string, its escapes counted at their widest (6). */

@@ -16,6 +16,13 @@ function keyLimits(storage = memoryStorage()) {
 const LEASE_MS = 3 * LEASE_RENEW_MS;
 
 /** An admission, on today's day (whatever the clock says; the tests of days below name theirs). */
+/**
+ * Where the tests that run for an hour or more of fake time start: far from 00:00 UTC, so that no
+ * such test crosses into a new day (a clean-clone run begun at 23:45 did, and a lapsed
+ * reservation's day was told ended).
+ */
+const MIDDAY = "2026-11-28T12:00:00Z";
+
 const ADMITTED = { ok: true, day: expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/) };
 
 afterEach(() => {
@@ -25,6 +32,7 @@ afterEach(() => {
 describe("a stream's lease", () => {
   it("holds its place for as long as it is renewed, and lapses LEASE_MS after the last renewal", async () => {
     vi.useFakeTimers({ toFake: ["Date"] });
+    vi.setSystemTime(new Date(MIDDAY));
     const call = keyLimits();
     expect(await call("admit", { concurrentStreams: 1, lease: "req_a" })).toEqual(ADMITTED);
     // An hour-long stream, renewed every LEASE_RENEW_MS, keeps its place all along.
@@ -42,6 +50,7 @@ describe("a stream's lease", () => {
 
   it("returned, or lapsed, is not brought back by a late renewal", async () => {
     vi.useFakeTimers({ toFake: ["Date"] });
+    vi.setSystemTime(new Date(MIDDAY));
     const call = keyLimits();
     await call("admit", { concurrentStreams: 2, lease: "req_a" });
     await call("settle", { lease: "req_a" });
@@ -146,6 +155,7 @@ describe("tokens reserved by requests in flight", () => {
 
   it("a reservation is kept while it is renewed, and lapses LEASE_MS after the last renewal (its isolate died)", async () => {
     vi.useFakeTimers({ toFake: ["Date"] });
+    vi.setSystemTime(new Date(MIDDAY));
     const call = keyLimits();
     await call("admit", admit("req_a", LIMIT));
     for (let renewal = 0; renewal < 6; renewal++) {
@@ -174,6 +184,7 @@ describe("a lease stored as a number (a stream's, before reservations)", () => {
 
   it("holds its stream's place and no tokens, is renewed, and lapses", async () => {
     vi.useFakeTimers({ toFake: ["Date"] });
+    vi.setSystemTime(new Date(MIDDAY));
     const call = withOldLease(Date.now() + LEASE_MS);
     expect(await call("read", {})).toMatchObject({ streams: 1, reserved: 0, requests: 1 });
     expect(await call("admit", { concurrentStreams: 1, lease: "req_new" })).toMatchObject({
