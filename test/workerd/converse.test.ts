@@ -185,6 +185,25 @@ describe("converse through the Worker", () => {
     });
   });
 
+  it("cache_control marks, as Claude-minded clients send them, reach Bedrock as cachePoint blocks", async () => {
+    const mark = { cache_control: { type: "ephemeral" } };
+    await client.chat.completions.create({
+      model: "converse",
+      messages: [
+        { role: "system", content: [{ type: "text", text: "Be brief.", ...mark }] },
+        { role: "user", content: [{ type: "text", text: "Hello", ...mark }] },
+      ],
+      tools: [{ ...tools[0]!, ...mark }],
+    } as unknown as OpenAI.Chat.Completions.ChatCompletionCreateParamsNonStreaming);
+    const sent = proxy.served.emulator.stats.lastBody(
+      converseModelId(MODELS.converse.slice("bedrock/converse/".length)),
+    ) as { system: unknown[]; messages: Array<{ content: unknown[] }>; toolConfig: { tools: unknown[] } };
+    const point = { cachePoint: { type: "default" } };
+    expect(sent.system).toEqual([{ text: "Be brief." }, point]);
+    expect(sent.messages[0]!.content).toEqual([{ text: "Hello" }, point]);
+    expect(sent.toolConfig.tools.at(-1)).toEqual(point);
+  });
+
   it("refusals are the SDK's BadRequestError naming the parameter", async () => {
     const error = await client.chat.completions
       .create({ model: "converse", messages: USER_HELLO, logprobs: true })
