@@ -4,6 +4,7 @@
 // and the prompt is echoed here. What the format cannot carry is refused by name, or dropped
 // under drop_params. Pure.
 import { invalidRequest } from "../errors.ts";
+import { BACKSLASH, QUOTE } from "../openai/json-chars.ts";
 import { uncarriedRefusal, type TextField, type TextRequest, type WireFormat } from "../routes/wire-formats/index.ts";
 import type { CallPlace } from "./answer.ts";
 import { checkResponseFormatType } from "../routes/parameters.ts";
@@ -187,7 +188,7 @@ function jsonStringBytes(text: string): number {
   for (let at = 0; at < text.length; at++) {
     const code = text.charCodeAt(at);
     if (code < 0x20) bytes += 6;
-    else if (code === 0x22 || code === 0x5c) bytes += 2;
+    else if (code === QUOTE || code === BACKSLASH) bytes += 2;
     else if (code < 0x80) bytes += 1;
     else if (code < 0x800) bytes += 2;
     else if (code < 0xd800 || code >= 0xe000) bytes += 3;

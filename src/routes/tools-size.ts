@@ -5,6 +5,7 @@
 // and 338 MB of memory, past a Worker's 128 MB (review inputcost34 #1). So the size is counted
 // before any template writes it, without writing it. Pure.
 import { invalidRequest } from "../errors.ts";
+import { BACKSLASH, QUOTE } from "../openai/json-chars.ts";
 import type { FunctionTool } from "../openai/types.ts";
 
 /**
@@ -70,7 +71,7 @@ function stringLength(text: string): number {
   for (let at = 0; at < text.length; at++) {
     const code = text.charCodeAt(at);
     if (code < 0x20) size += 5;
-    else if (code === 0x22 || code === 0x5c) size += 1;
+    else if (code === QUOTE || code === BACKSLASH) size += 1;
   }
   return size;
 }
