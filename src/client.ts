@@ -18,7 +18,6 @@ import {
   regionlessModelId,
   settingValues,
 } from "./model.ts";
-import { callJson, callReplayed, callStream } from "./model-call.ts";
 import type { ChatCompletion, ChatCompletionCreateParams } from "./openai/types.ts";
 import { type RouteName, routeEntries } from "./routes/index.ts";
 import type { Responses, ResponsesRequestOptions } from "./responses/client.ts";
@@ -32,14 +31,16 @@ import type { DeploymentEvent, FailoverEvent } from "./routing/router.ts";
 
 export type { ChatCompletionStream } from "./completion-stream.ts";
 
-// Loaded on first use, so that what a caller loads first is the client and its transport: the
-// request schema on the first call, the chunk mapper and the stream reader on the first stream,
+// Loaded on first use, so that what a caller loads first is the client and the checks of its
+// options and models table: the transport (calls, retries, signing) and the request schema on
+// the first call, the chunk mapper and the stream reader on the first stream,
 // the built-in templates (and the Jinja compiler) on the first call of a model that names one,
 // the special-token neutraliser and the model caps on the first call that needs them, legacy
 // Completions and Responses on their first call, the router (with its cool-downs and in-flight
 // counts) on the first call of a model of several deployments, and the SigV4 signer on the first
 // signed call (src/aws/sign.ts).
 const requestSchema = lazy(() => import("./openai/schema.ts"));
+const modelCalls = lazy(() => import("./model-call.ts"));
 const chunkMapper = lazy(() => import("./completion-stream.ts"));
 const templates = lazy(() => import("./routes/prompts/model-template.ts"));
 const neutralising = lazy(() => import("./routes/prompts/token-neutraliser.ts"));
@@ -235,6 +236,8 @@ export function createBedrock(options: BedrockOptions = {}): Bedrock {
   }
 
   async function create(input: ChatCompletionCreateParams, requestOptions: RequestOptions = {}) {
+    // The first call loads the transport while the request is checked and its route loaded.
+    const calls = modelCalls();
     const parsed = (await requestSchema()).parseChatRequest(input);
     const { route: modelRoute, settings, neutraliser, deployments, serve: served } = await resolve(parsed.model);
     // The model's caps, then its special tokens neutralised in all request text, in this one
@@ -251,6 +254,7 @@ export function createBedrock(options: BedrockOptions = {}): Bedrock {
 
     // The whole call on one deployment: the body names its model id, the transport its credentials.
     return served(async ({ modelId, region, transport: via, failFast, sending }) => {
+      const { callJson, callReplayed, callStream } = await calls;
       const call = {
         ...requestOptions,
         operation: modelRoute.operation,

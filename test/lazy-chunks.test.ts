@@ -54,16 +54,35 @@ const ROUTE_CODE =
   /^src\/routes\/(?!index\.ts|route-info\.ts|types\.ts|usage\.ts|converse\/model-family\.ts|prompts\/template-names\.ts|tool-parser-names\.ts|wire-formats\/(names|refusal)\.ts)/;
 
 describe("the code loaded first", () => {
-  it("has the client and the transport, no route, schema or stream reader", () => {
+  it("has the client and the checks of its options and table, no transport, route, schema or stream reader", () => {
     const first = loadedWith(chunkOf("src/index.ts"));
     expect(first).toContain("src/client.ts");
-    expect(first).toContain("src/aws/sign.ts");
+    expect(first).toContain("src/aws/transport-options.ts");
+    expect(first).toContain("src/model.ts");
+    for (const transport of ["src/model-call.ts", "src/aws/invoke.ts", "src/aws/attempt.ts", "src/aws/sign.ts"]) {
+      expect(first).not.toContain(transport);
+    }
     expect(first.filter((file) => ROUTE_CODE.test(file))).toEqual([]);
     expect(first).not.toContain("src/openai/schema.ts");
     expect(first).not.toContain("src/completion-stream.ts");
     expect(first).not.toContain("src/stream-reader.ts");
     expect(first).not.toContain("src/eventstream/decode.ts");
     expect(first.filter((file) => file.includes("@huggingface/jinja"))).toEqual([]);
+  });
+});
+
+describe("what the first call loads", () => {
+  it("loads the transport: the call, its retries' loop, the attempt and the signing step", () => {
+    const transport = loadedWith(chunkOf("src/model-call.ts"));
+    for (const module of [
+      "src/model-call.ts",
+      "src/aws/invoke.ts",
+      "src/aws/send-with-retries.ts",
+      "src/aws/attempt.ts",
+      "src/aws/sign.ts",
+    ]) {
+      expect(transport).toContain(module);
+    }
   });
 });
 

@@ -201,6 +201,9 @@ const UNMETERED32_GZIP_BUDGET_BYTES =
 // Raised 40 more for codereview37 (a lone surrogate counted at its escape's six bytes, a pair at
 // its character's four): 89,831 bytes after it, 29 over the budget before; in the lazily loaded
 // legacy Completions.
+// Raised 60 more for the transport loaded with the first call (a chunk of its own, with the imports
+// and exports between it and the client): 89,892 bytes after it, 50 over the budget before; the
+// main chunk 2.9 KiB smaller.
 const GZIP_BUDGET_BYTES =
   UNMETERED32_GZIP_BUDGET_BYTES +
   320 +
@@ -218,7 +221,8 @@ const GZIP_BUDGET_BYTES =
   60 +
   150 +
   110 +
-  40;
+  40 +
+  60;
 /**
  * What a page or a Worker loads first when its bundler splits code (the routes, the request
  * schema, the stream reader, the templates, Responses and legacy Completions load on first use).
