@@ -15,8 +15,10 @@ const SCHEME = `Model ids: arn:aws:bedrock:<region>:<account>:imported-model/<fo
   e.g. ${emulatorModelId("r1")}
        ${emulatorModelId("qwen3", ["notready2", "slow50"])}
 Converse / ConverseStream also take foundation model ids, inference profiles, and foundation-model,
-inference-profile, application-inference-profile and provisioned-model ARNs, options after + signs:
+inference-profile, application-inference-profile and provisioned-model ARNs, options after + signs;
+a profile or provisioned ARN may name the model it serves as one (checked as that model):
   e.g. ${converseModelId("us.anthropic.claude-3-5-haiku-20241022-v1:0", ["think", "tool"])}
+       arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/a1b2c3d4e5f6+anthropic.claude-sonnet-4-5-20250929-v1:0
   (details: emulator/README.md)`;
 
 async function main(): Promise<void> {

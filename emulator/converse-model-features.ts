@@ -8,8 +8,10 @@
 // Nova models"), and Bedrock's words as reported against it: "This model doesn't support tool use
 // in streaming mode." (Llama 3.3 and 4, Mistral Large), "This model doesn't support tool use."
 // (DeepSeek-R1); a named choice is refused in the words reported for `any` ("This model doesn't
-// support the toolConfig.toolChoice.any field. …"). Ids that name no foundation model (application profiles, provisioned and imported
-// models) are not checked. Pure; a string result is the complaint.
+// support the toolConfig.toolChoice.any field. …"). An application profile or a provisioned model
+// is checked as the foundation model it serves, when its id says which (`+<foundation id>`,
+// converse-model-id.ts), as Bedrock knows it; other ids that name no foundation model (such
+// resources without it, imported models) are not checked. Pure; a string result is the complaint.
 import type { ConverseTarget } from "./converse-model-id.ts";
 import { isRecord } from "./request-checks.ts";
 
@@ -17,8 +19,9 @@ type ToolUse = "streamed" | "plain" | "none";
 
 const GEOGRAPHY = /^(?:us|eu|apac|global|us-gov|jp|au|ca)\./;
 
-/** The foundation id a target names: `meta.llama3-3-70b-instruct-v1:0`, or undefined. */
+/** The foundation id a target names or serves: `meta.llama3-3-70b-instruct-v1:0`, or undefined. */
 export function foundationId(target: ConverseTarget): string | undefined {
+  if (target.serves) return target.serves.replace(GEOGRAPHY, "");
   if (target.kind !== "foundation-model" && target.kind !== "inference-profile") return undefined;
   const id = target.name.startsWith("arn:") ? target.name.slice(target.name.lastIndexOf("/") + 1) : target.name;
   return id.replace(GEOGRAPHY, "");
@@ -88,7 +91,7 @@ export function imageProblem(target: ConverseTarget, body: Record<string, unknow
 // 3.7 Sonnet and Claude 4+, and on Nova; a one-hour `ttl` on Claude 4.5 and later. Elsewhere
 // Bedrock refuses the request in these words (as gateways that sent cache points to Llama, Qwen
 // or Nemotron reported them; some saw them as a 403, most as a 400: the emulator answers the 400).
-// Ids that name no foundation model are not checked.
+// Ids that name no foundation model, and serve none the emulator is told of, are not checked.
 const CACHING = /^(?:anthropic\.claude-(?:3-5-haiku|3-7-|(?:opus|sonnet|haiku)-\d)|amazon\.nova-)/;
 const HOUR_LONG_CACHE = /^anthropic\.claude-(?:opus|sonnet|haiku)-(?:4-[5-9](?!\d)|[5-9])/;
 export const UNCACHED_MODEL = "You invoked an unsupported model or your request did not allow prompt caching.";

@@ -10,7 +10,10 @@
 //
 // Options follow the id after `+` signs (`us.amazon.nova-pro-v1:0+think+throttle1`): no real
 // Bedrock id contains a `+`, and bedrock-edge's model-id check lets it through. Imported-model
-// ARNs keep their `.<option>` form. Pure functions.
+// ARNs keep their `.<option>` form. An application inference profile or a provisioned model may
+// take one more: the foundation model (or cross-region profile) id it serves
+// (`…:application-inference-profile/a1b2c3d4e5f6+anthropic.claude-sonnet-4-5-20250929-v1:0`), which
+// real Bedrock knows from the resource; requests are then checked as that model's. Pure functions.
 
 import {
   ARN_PARTITION_REGION,
@@ -38,6 +41,8 @@ export interface ConverseTarget extends ModelOptions {
   region?: string;
   /** Imported models: the emulator format behind the ARN. */
   format?: ModelFormat;
+  /** Application profiles and provisioned models: the foundation (or profile) id they serve, when the id says. */
+  serves?: string;
 }
 
 // Providers whose models Bedrock serves through Converse.
@@ -78,9 +83,19 @@ export function parseConverseModelId(modelId: string): ConverseTarget | undefine
     return { ...options, kind: "imported-model", name: imported.format };
   }
   const [name = "", ...optionNames] = modelId.split("+");
-  const options = parseOptions(optionNames);
-  const base = options && baseOf(name);
-  return base && options ? { ...options, ...base, modelId, name } : undefined;
+  const base = baseOf(name);
+  // No option name has a dot: one that is a model id names the model a resource serves.
+  const served = optionNames.filter((option) => FOUNDATION_ID.test(option) || PROFILE_ID.test(option));
+  const [serves] = served;
+  if (
+    served.length > 1 ||
+    (serves && base?.kind !== "application-inference-profile" && base?.kind !== "provisioned-model")
+  ) {
+    return undefined;
+  }
+  const options = parseOptions(serves ? optionNames.filter((option) => option !== serves) : optionNames);
+  if (!base || !options) return undefined;
+  return serves ? { ...options, ...base, modelId, name, serves } : { ...options, ...base, modelId, name };
 }
 
 function baseOf(id: string): { kind: ConverseModelKind; region?: string } | undefined {

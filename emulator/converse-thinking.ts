@@ -31,8 +31,8 @@ const THINKING_CLAUDE = /^anthropic\.claude-(?:3-7-sonnet|sonnet-4|opus-4|haiku-
 
 /**
  * Whether the answer starts with reasoning though the id has no `think` option: thinking is on
- * and `foundationId` (the foundation model an id names, if any) is a Claude that thinks. Ids that
- * name no foundation model (application profiles, provisioned models) reason only with `think`.
+ * and `foundationId` (the foundation model an id names or serves, if any) is a Claude that thinks.
+ * Ids that name none and serve none the emulator is told of reason only with `think`.
  */
 export function thinksOnRequest(foundationId: string | undefined, fields: unknown): boolean {
   return foundationId !== undefined && THINKING_CLAUDE.test(foundationId) && thinkingEnabled(fields);

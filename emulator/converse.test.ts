@@ -481,6 +481,62 @@ describe("Converse request checks", () => {
   });
 });
 
+describe("an application profile or provisioned model that names the model it serves (+<foundation id>)", () => {
+  const PROFILE = "arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/a1b2c3d4e5f6";
+  const PROVISIONED = "arn:aws:bedrock:us-east-1:123456789012:provisioned-model/a1b2c3d4e5f6";
+  const CLAUDE_45 = "anthropic.claude-sonnet-4-5-20250929-v1:0";
+  const refusal = (message: string) => ({ status: 400, type: "ValidationException", message });
+  const POINT = { cachePoint: { type: "default" } };
+
+  it("reads the served id beside the other options, keeping the resource's name", () => {
+    expect(parseConverseModelId(`${PROFILE}+us.${CLAUDE_45}+think`)).toMatchObject({
+      kind: "application-inference-profile",
+      name: PROFILE,
+      serves: `us.${CLAUDE_45}`,
+      think: true,
+    });
+    expect(parseConverseModelId(`${PROVISIONED}+${NOVA}`)).toMatchObject({ kind: "provisioned-model", serves: NOVA });
+    expect(parseConverseModelId(PROFILE)?.serves).toBeUndefined();
+  });
+
+  it.each([
+    ["a foundation id that names its own model", `${NOVA}+${NOVA}`],
+    ["an inference profile", `us.${CLAUDE_45}+${CLAUDE_45}`],
+    ["two served models", `${PROFILE}+${NOVA}+${CLAUDE_45}`],
+    ["a served id Bedrock does not serve", `${PROFILE}+acme.model-v1:0`],
+  ])("refuses %s with ResourceNotFoundException", async (_, modelId) => {
+    expect(await errorAnswer(await converse(modelId))).toMatchObject({
+      status: 404,
+      type: "ResourceNotFoundException",
+    });
+  });
+
+  it("checks the request as the served model's: Claude's whitespace stop, Nova's tool cache point, Llama's streamed tools", async () => {
+    const newline = { ...HELLO, inferenceConfig: { stopSequences: ["\n"] } };
+    expect(await errorAnswer(await converse(`${PROFILE}+us.${CLAUDE_45}`, newline))).toEqual(
+      refusal(
+        "The model returned the following errors: stop_sequences: each stop sequence must contain non-whitespace",
+      ),
+    );
+    const toolPoint = { ...HELLO, toolConfig: { tools: [...TOOL_CONFIG.tools, POINT] } };
+    expect(await errorAnswer(await converse(`${PROVISIONED}+${NOVA}`, toolPoint))).toEqual(refusal(UNCACHED_MODEL));
+    expect((await converse(`${PROFILE}+${CLAUDE_45}`, toolPoint)).status).toBe(200);
+    const tooled = { ...HELLO, toolConfig: TOOL_CONFIG };
+    expect(await errorAnswer(await converseStream(`${PROFILE}+meta.llama3-3-70b-instruct-v1:0`, tooled))).toEqual(
+      refusal("This model doesn't support tool use in streaming mode."),
+    );
+    // Without the served id, the same requests are Bedrock's to judge, as before.
+    expect((await converse(PROFILE, newline)).status).toBe(200);
+    expect((await converse(PROVISIONED, toolPoint)).status).toBe(200);
+  });
+
+  it("answers Claude's reasoning first when thinking is on, as the served Claude does", async () => {
+    const thinking = { additionalModelRequestFields: { thinking: { type: "enabled", budget_tokens: 2048 } } };
+    const [first] = contentOf(await json(await converse(`${PROFILE}+${CLAUDE_45}`, { ...thinking, ...HELLO })));
+    expect(first).toHaveProperty("reasoningContent");
+  });
+});
+
 describe("Converse answers", () => {
   it("answers the model's text, usage and latency", async () => {
     const answer = await json(await converse(NOVA));
