@@ -249,7 +249,7 @@ export function createBedrock(options: BedrockOptions = {}): Bedrock {
     const request =
       settings.special_tokens === "keep"
         ? capped
-        : (await neutralising()).neutraliseRequest(capped, neutraliser, modelRoute, deployments);
+        : (await neutralising()).neutraliseRequest(capped, neutraliser, modelRoute, deployments, settings);
     const meta = { id: randomId("chatcmpl-"), created: Math.floor(Date.now() / 1000), model: request.model };
 
     // The whole call on one deployment: the body names its model id, the transport its credentials.
@@ -269,7 +269,7 @@ export function createBedrock(options: BedrockOptions = {}): Bedrock {
         const { chatChunkMapper } = await chunkMapper();
         const mapper = chatChunkMapper(modelRoute, request, settings, meta, modelId);
         const replay = modelRoute.streamReplay;
-        return replay?.needed(request, modelId, call.body)
+        return replay?.needed(request, modelId, call.body, settings)
           ? callReplayed(via, call, mapper, replay.events)
           : callStream(via, call, mapper);
       }

@@ -54,6 +54,12 @@ export interface ModelSettingValues {
   /** converse: reasoning on by default, with this many thinking tokens (a level for level-based families). */
   reasoning_budget?: number | undefined;
   /**
+   * converse: the foundation model an id that names none serves (an application inference profile,
+   * a provisioned model), e.g. `anthropic.claude-sonnet-4-5-20250929-v1:0`: the route decides by
+   * its family (reasoning, stops, caching, tools) as for that id, and still calls the model's own.
+   */
+  foundation_model?: string | undefined;
+  /**
    * What becomes of a model's special tokens spelled in request text (`<|im_start|>` in a user
    * message or a tool result): "escape" (the default) neutralises them so they can never become
    * control tokens; "keep" sends the text byte for byte.
@@ -141,6 +147,8 @@ export const MODEL_SETTINGS: SettingSpecs = {
     schema: v.pipe(v.number(REASONING_BUDGET), v.integer(REASONING_BUDGET), v.minValue(1024, REASONING_BUDGET)),
     does: "turns reasoning on by default with this many thinking tokens",
   },
+  // Checked against the model id by the route (route-info.ts checkModel).
+  foundation_model: { schema: v.string(), does: "names the model an opaque id serves" },
   special_tokens: {
     schema: v.picklist(["escape", "keep"], 'must be "escape" or "keep"'),
     does: "chooses whether special tokens in request text are neutralised or kept",

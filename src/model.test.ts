@@ -237,6 +237,93 @@ describe("per-model settings follow the route", () => {
   });
 });
 
+describe("foundation_model: the model an opaque converse id serves", () => {
+  const PROFILE = "arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/a1b2c3d4e5f6";
+  const PROVISIONED = "arn:aws:bedrock:us-west-2:123456789012:provisioned-model/a1b2c3d4e5f6";
+  const CLAUDE_45 = "anthropic.claude-sonnet-4-5-20250929-v1:0";
+  const refusal = (entry: unknown) => errorOf(() => parseModels({ m: entry }, "MODELS"), TypeError).message;
+  const UNKNOWN = 'MODELS["m"].foundation_model: it does not name a family bedrock-edge knows.';
+
+  it("is taken on an id that names no model: an application inference profile, a provisioned model", () => {
+    for (const entry of [
+      { model: `bedrock/converse/${PROFILE}`, foundation_model: CLAUDE_45 },
+      { model: `bedrock/converse/${PROFILE}`, foundation_model: `us.${CLAUDE_45}`, reasoning_budget: 2048 },
+      { model: `bedrock/converse/${PROVISIONED}`, foundation_model: "amazon.nova-pro-v1:0" },
+    ]) {
+      expect(parseModels({ m: entry })).toEqual({ m: entry });
+    }
+  });
+
+  it("is refused on the other routes, as every setting a route does not use", () => {
+    expect(refusal({ model: `bedrock/openai/${ARN}`, foundation_model: CLAUDE_45 })).toBe(
+      'MODELS["m"].foundation_model: the openai route does not use foundation_model, which names the model an opaque id serves; only the converse routes do. Remove it from this entry.',
+    );
+  });
+
+  it("is refused on an id that names its model: the two could disagree", () => {
+    for (const id of [
+      `us.${CLAUDE_45}`,
+      "amazon.nova-pro-v1:0",
+      `arn:aws:bedrock:us-east-1::foundation-model/${CLAUDE_45}`,
+      `arn:aws:bedrock:us-east-1:123456789012:inference-profile/global.${CLAUDE_45}`,
+    ]) {
+      expect(refusal({ model: `bedrock/converse/${id}`, foundation_model: CLAUDE_45 }), id).toBe(
+        'MODELS["m"].foundation_model: this model id names its model already.',
+      );
+    }
+  });
+
+  it("is refused when it names no family bedrock-edge knows: it would change nothing", () => {
+    for (const value of ["cohere.command-r-plus-v1:0", "claude-sonnet-4-5", PROFILE, ""]) {
+      expect(refusal({ model: `bedrock/converse/${PROFILE}`, foundation_model: value }), value).toBe(UNKNOWN);
+    }
+    expect(refusal({ model: `bedrock/converse/${PROFILE}`, foundation_model: 45 })).toBe(
+      'MODELS["m"].foundation_model: foundation_model must be a string (got 45).',
+    );
+  });
+
+  it("lets an opaque id take reasoning_budget when it names a family with a reasoning control", () => {
+    expect(refusal({ model: `bedrock/converse/${PROFILE}`, reasoning_budget: 2048 })).toMatch(
+      /^MODELS\["m"\]\.reasoning_budget: .*name an opaque id's model in foundation_model/,
+    );
+    expect(
+      refusal({
+        model: `bedrock/converse/${PROFILE}`,
+        foundation_model: "meta.llama3-3-70b-instruct-v1:0",
+        reasoning_budget: 2048,
+      }),
+    ).toMatch(
+      /^MODELS\["m"\]\.reasoning_budget: this model id does not name a family with a documented reasoning control/,
+    );
+    expect(
+      refusal({
+        model: `bedrock/converse/${PROFILE}`,
+        foundation_model: CLAUDE_45,
+        reasoning_budget: 2048,
+        max_output_tokens: 1024,
+      }),
+    ).toMatch(/^MODELS\["m"\]\.max_output_tokens: Claude thinks within it/);
+  });
+
+  it("with deployments: describes every copy, each of which must name no model", () => {
+    const copies = {
+      deployments: [{ model: `bedrock/converse/${PROFILE}` }, { model: `bedrock/converse/${PROVISIONED}` }],
+    };
+    const entry = { ...copies, foundation_model: CLAUDE_45, reasoning_budget: 2048 };
+    expect(parseModels({ m: entry })).toEqual({ m: entry });
+    const named = { deployments: [...copies.deployments, { model: `bedrock/converse/us.${CLAUDE_45}` }] };
+    expect(refusal({ ...named, foundation_model: CLAUDE_45 })).toBe(
+      'MODELS["m"].deployments[2]: foundation_model: this model id names its model already.',
+    );
+    expect(refusal({ ...copies, foundation_model: "cohere.command-r-plus-v1:0" })).toBe(
+      `MODELS["m"].deployments[0]: ${UNKNOWN.slice('MODELS["m"].'.length)}`,
+    );
+    expect(refusal({ deployments: [{ model: `bedrock/qwen3/${ARN}` }], foundation_model: CLAUDE_45 })).toMatch(
+      /^MODELS\["m"\]\.foundation_model: the qwen3 route does not use foundation_model/,
+    );
+  });
+});
+
 describe("the hardening settings", () => {
   it("are taken on every route: special_tokens, max_n, max_output_tokens", () => {
     for (const route of Object.keys(routeEntries)) {
@@ -302,7 +389,7 @@ describe("models table refusals read as sentences", () => {
     expect(refusal({ model: `bedrock/llama/${ARN}`, tempalte: "qwen2" })).toBe(
       'MODELS["a"].tempalte: tempalte is not a model setting; the settings are model, region, template, ' +
         "chat_template, bos_token, eos_token, drop_params, max_body_bytes, additional_model_request_fields, " +
-        "guardrail_config, reasoning_budget, special_tokens, max_n, max_output_tokens, client_template_kwargs, " +
+        "guardrail_config, reasoning_budget, foundation_model, special_tokens, max_n, max_output_tokens, client_template_kwargs, " +
         "wire_format, tool_parser.",
     );
     expect(refusal({ model: `bedrock/llama/${ARN}`, bos_token: 5 })).toBe(

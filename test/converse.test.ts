@@ -13,6 +13,7 @@ import {
   BedrockEdgeError,
   createBedrock,
   type ChatCompletionChunk,
+  type NonStreamingRequest,
   type ChatMessageParam,
   type FunctionTool,
 } from "../src/index.ts";
@@ -890,6 +891,122 @@ describe("converse: per-model settings", () => {
       /models\["x"\]\.max_output_tokens: Claude thinks within it \(reasoning_budget\), so it must be above 1024/,
     );
     expect(capped(1025)).not.toThrow();
+  });
+});
+
+describe("converse: an application inference profile whose entry names its model (foundation_model)", () => {
+  // The emulator is told what the profile serves (`+<foundation id>`) and checks requests as real
+  // Bedrock does, as that model's; the library knows it from the entry's foundation_model only.
+  const CLAUDE_45 = "us.anthropic.claude-sonnet-4-5-20250929-v1:0";
+  const LLAMA = "meta.llama3-3-70b-instruct-v1:0";
+  const PROFILE = "arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/a1b2c3d4e5f6";
+  const served = (foundation: string, ...options: ModelIdOption[]) =>
+    converseModelId(`${PROFILE}+${foundation}`, options);
+  const claudeId = served(CLAUDE_45, "cache");
+  const llamaId = served(LLAMA, "tool");
+  const table = (foundation_model?: string) => ({
+    models: {
+      claude: { model: `bedrock/converse/${claudeId}`, foundation_model: foundation_model && CLAUDE_45 },
+      llama: { model: `bedrock/converse/${llamaId}`, foundation_model: foundation_model && LLAMA },
+    },
+  });
+  const sent = (emulator: ReturnType<typeof emulated>["emulator"], id: string) =>
+    emulator.stats.lastBody(id) as Record<string, unknown>;
+
+  it("a whitespace stop Claude refuses is applied by the library, not sent (without the setting, Bedrock's 400)", async () => {
+    const before = emulated(table());
+    const refused = await errorOf(
+      () => before.bedrock.chat.completions.create({ model: "claude", messages: [hello], stop: ["\n"] }),
+      BedrockEdgeError,
+    );
+    expect(refused).toMatchObject({ status: 400 });
+    expect(refused.message).toContain("each stop sequence must contain non-whitespace");
+
+    const { bedrock, emulator } = emulated(table("set"));
+    const completion = await bedrock.chat.completions.create({
+      model: "claude",
+      messages: [hello],
+      stop: ["\n", "END"],
+    });
+    expect(completion.choices[0]!.message.content).toMatch(GREETING);
+    expect(sent(emulator, claudeId).inferenceConfig).toEqual({ stopSequences: ["END"] });
+  });
+
+  it("reasoning_effort turns on Claude's thinking, answered first; its signed blocks go back as they came", async () => {
+    const before = emulated(table());
+    await expect(
+      before.bedrock.chat.completions.create({ model: "claude", messages: [hello], reasoning_effort: "low" }),
+    ).rejects.toMatchObject({ status: 400, param: "reasoning_effort" });
+
+    const { bedrock, emulator } = emulated(table("set"));
+    const first = await bedrock.chat.completions.create({
+      model: "claude",
+      messages: [hello],
+      reasoning_effort: "low",
+    });
+    expect(sent(emulator, claudeId).additionalModelRequestFields).toEqual({
+      thinking: { type: "enabled", budget_tokens: 2048 },
+    });
+    const message = first.choices[0]!.message;
+    expect(message.reasoning_content).toBe(REASONING_TEXT);
+    const [block] = message.thinking_blocks ?? [];
+    // A block that mentions a special token: Claude's signature covers it byte for byte.
+    const mentioning = {
+      type: "thinking" as const,
+      thinking: `${REASONING_TEXT} <|im_start|>`,
+      signature: "EqQBCkYIBxgCKkA",
+    };
+    await bedrock.chat.completions.create({
+      model: "claude",
+      messages: [hello, { ...message, thinking_blocks: [mentioning] }, { role: "user", content: "And then?" }],
+      reasoning_effort: "low",
+    });
+    expect(block).toMatchObject({ type: "thinking", thinking: REASONING_TEXT });
+    const turns = sent(emulator, claudeId).messages as Array<{ content: unknown[] }>;
+    expect(turns[1]!.content[0]).toEqual({
+      reasoningContent: { reasoningText: { text: mentioning.thinking, signature: mentioning.signature } },
+    });
+  });
+
+  it("cache_control marks reach the profile as cachePoints, a one-hour ttl among them (without the setting, dropped)", async () => {
+    const marked = {
+      model: "claude",
+      messages: [
+        {
+          role: "user" as const,
+          content: [{ type: "text" as const, text: "Hi", cache_control: { type: "ephemeral", ttl: "1h" } }],
+        },
+      ],
+      tools: tools.map((tool) => ({ ...tool, cache_control: { type: "ephemeral" } })),
+      stream: false as const,
+    } as NonStreamingRequest;
+    const before = emulated(table());
+    await before.bedrock.chat.completions.create(marked);
+    expect(JSON.stringify(sent(before.emulator, claudeId))).not.toContain("cachePoint");
+
+    const { bedrock, emulator } = emulated(table("set"));
+    const completion = await bedrock.chat.completions.create(marked);
+    const body = sent(emulator, claudeId) as {
+      messages: Array<{ content: unknown[] }>;
+      toolConfig: { tools: unknown[] };
+    };
+    expect(body.messages[0]!.content).toEqual([{ text: "Hi" }, { cachePoint: { type: "default", ttl: "1h" } }]);
+    expect(body.toolConfig.tools.at(-1)).toEqual({ cachePoint: { type: "default" } });
+    expect(completion.usage?.prompt_tokens_details?.cached_tokens).toBeGreaterThan(0);
+  });
+
+  it("a streamed request with tools to a Llama is made plain and replayed (without the setting, Bedrock's 400)", async () => {
+    const streamed = { model: "llama", messages: [hello], tools, stream: true as const };
+    const before = emulated(table());
+    await expect(before.bedrock.chat.completions.create(streamed)).rejects.toMatchObject({
+      message: expect.stringContaining("doesn't support tool use in streaming mode"),
+    });
+
+    const { bedrock, emulator } = emulated(table("set"));
+    const { calls, finish } = await collect(await bedrock.chat.completions.create(streamed));
+    expect(calls.map((call) => call.name)).toEqual(["get_weather"]);
+    expect(finish).toBe("tool_calls");
+    expect(emulator.stats.requests.at(-1)?.path).toMatch(/\/converse$/);
   });
 });
 

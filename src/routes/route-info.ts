@@ -3,7 +3,7 @@
 // route's templates and answer rules load on its first call (index.ts). Each route module takes
 // its fields from here, so the two cannot drift apart (routes.test.ts checks that too).
 import type { ModelSettingName, ModelSettingValues } from "../model-settings.ts";
-import { modelFamily, takesReasoningControl } from "./converse/model-family.ts";
+import { foundationModelId, modelFamily, takesReasoningControl } from "./converse/model-family.ts";
 import type { Route } from "./types.ts";
 
 export type RouteInfo = Pick<Route, "operation" | "settings" | "checkModel">;
@@ -50,6 +50,7 @@ const CONVERSE_SETTINGS: readonly ModelSettingName[] = [
   "additional_model_request_fields",
   "guardrail_config",
   "reasoning_budget",
+  "foundation_model",
   "max_body_bytes",
   // Bedrock applies an imported model's own template, so what request text may spell matters
   // here too; client_template_kwargs does not, as Converse takes no template variables.
@@ -61,12 +62,22 @@ const CONVERSE_SETTINGS: readonly ModelSettingName[] = [
 export const CONVERSE_ROUTE_INFO: RouteInfo = {
   operation: "converse",
   settings: CONVERSE_SETTINGS,
-  // A reasoning_budget the model could never use fails every call: it is refused with the entry.
-  checkModel(modelId: string, { reasoning_budget: budget, max_output_tokens: cap }: ModelSettingValues) {
-    const family = modelFamily(modelId);
+  // A foundation_model that could disagree with the id, or would change nothing, and a
+  // reasoning_budget the model could never use (which fails every call), are refused with the entry.
+  checkModel(
+    modelId: string,
+    { reasoning_budget: budget, max_output_tokens: cap, foundation_model: named }: ModelSettingValues,
+  ) {
+    if (named !== undefined) {
+      if (foundationModelId(modelId)) return "foundation_model: this model id names its model already.";
+      if (modelFamily(named) === "other") return "foundation_model: it does not name a family bedrock-edge knows.";
+    }
+    // The model the entry says the id serves, else the id's own: the route's describingModelId
+    // (model-features.ts), written out here so that the main chunk does not carry it.
+    const family = modelFamily(named ?? modelId);
     if (budget === undefined) return undefined;
     if (!takesReasoningControl(family)) {
-      return "reasoning_budget: this model id does not name a family with a documented reasoning control (Claude 3.7+, Nova 2, gpt-oss). Give its own fields in additional_model_request_fields instead.";
+      return "reasoning_budget: this model id does not name a family with a documented reasoning control (Claude 3.7+, Nova 2, gpt-oss): name an opaque id's model in foundation_model, or give its own fields in additional_model_request_fields.";
     }
     // The cap becomes every request's limit, and Claude thinks within it, 1024 tokens at least.
     if (family === "claude_thinking" && cap !== undefined && cap <= 1024) {

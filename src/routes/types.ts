@@ -105,9 +105,10 @@ export interface Route<Name extends string = string> {
    * True when the route sends an answer's signed thinking_blocks back to this model as they came,
    * for a model whose signature Bedrock checks against the text (Converse's reasoningContent for
    * Claude), so the token neutraliser leaves them as sent; for any other model, or a route
-   * without this, they are neutralised as any other text.
+   * without this, they are neutralised as any other text. `settings`: the model's, which may say
+   * what model an id serves.
    */
-  sendsSignedThinking?(modelId: string): boolean;
+  sendsSignedThinking?(modelId: string, settings?: ModelSettingValues): boolean;
   /**
    * True when the route renders prompts with its built-in templates (a model's chat_template, when
    * it has one, renders instead). They write no token's closing punctuation right after request
@@ -139,7 +140,12 @@ export interface Route<Name extends string = string> {
    * stream would have sent, through the same stream mapper.
    */
   streamReplay?: {
-    needed(request: ChatCompletionRequest, modelId: string, body: Record<string, unknown>): boolean;
+    needed(
+      request: ChatCompletionRequest,
+      modelId: string,
+      body: Record<string, unknown>,
+      settings: ModelSettings,
+    ): boolean;
     events(answer: JsonObject, text?: string): BedrockStreamEvent[];
   };
   /**

@@ -22,6 +22,8 @@ import {
 } from "../token-estimate.ts";
 
 const EAST_LLAMA = emulatorModelId("llama", [], "us-east-1");
+const PROFILE = "arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/a1b2c3d4e5f6";
+const CLAUDE_45 = "us.anthropic.claude-sonnet-4-5-20250929-v1:0";
 const WEST_LLAMA = emulatorModelId("llama", [], "us-west-2");
 
 /** The proxy on Node with the emulator in process, a key with every limit, and these bindings. */
@@ -40,6 +42,8 @@ function proxyWith(bindings: Record<string, unknown>, upstream?: (emulator: Emul
       claude: model("converse"),
       // Claude streamed slowly in deltas of eight words, as it streams on Converse.
       "claude-words": model("converse", "slow50", "long40", "words8"),
+      // An application inference profile whose entry names the Claude it serves.
+      "profile-claude": { model: `bedrock/converse/${PROFILE}+${CLAUDE_45}`, foundation_model: CLAUDE_45 },
       words: `bedrock/llama/${emulatorModelId("llama", ["slow50", "long40", "words8"])}`,
       // Several answers per request, streamed slowly.
       several: `bedrock/openai/${emulatorModelId("openai", ["slow50", "long40"])}`,
@@ -425,6 +429,23 @@ describe("what a request of a key with tokens_per_day reserves while it is in fl
     expect(sent(`bedrock/llama/${emulatorModelId("llama")}`)).toMatchObject({ max_gen_len: 50 });
     await ask({ model: "claude" });
     expect(sent(model("converse"))).not.toHaveProperty("inferenceConfig.maxTokens");
+  });
+
+  it("on a profile whose entry names a Claude (foundation_model): what Claude's thinking may use", async () => {
+    const { binding, calls } = recordingLimits();
+    const { post } = proxyWith({
+      RATE: { limit: async () => ({ success: true }) },
+      KEY_LIMITS: binding,
+      API_KEYS: JSON.stringify({ team: { key: "sk-team-0123456789", rate_limit: "RATE", tokens_per_day: 100_000 } }),
+    });
+    const body = { model: "profile-claude", messages: [{ role: "user", content: "hi" }], reasoning_effort: "low" };
+    const response = await post("/v1/chat/completions", body);
+    expect(response.status).toBe(200);
+    await response.text();
+    const [reserved] = admitted(calls).map((args) => args.reserve);
+    expect(reserved).toBe(tokenEstimate(body, "chat", undefined, { modelIds: [CLAUDE_45] }));
+    // The profile's own id says nothing of thinking: the output limit it sets was left out.
+    expect(reserved).toBeGreaterThan(tokenEstimate(body, "chat", undefined, { modelIds: [PROFILE] }));
   });
 
   it("never more than the whole day, however much it asks for (and the counter still checks it)", async () => {

@@ -161,12 +161,16 @@ function outputFacts(c: AppContext, body: JsonRequest): OutputFacts {
   return { api: apiOfPath(c.req.path), cap: entry?.max_output_tokens, converse: converseModel(entry, body.model) };
 }
 
-/** A converse entry's model ids and reasoning_budget: Claude's thinking sets the output limit it is sent with. */
+/**
+ * A converse entry's model ids and reasoning_budget: Claude's thinking sets the output limit it is
+ * sent with. An entry's foundation_model describes each of its deployments (whose ids name no model).
+ */
 function converseModel(entry: ModelTableEntry | undefined, name: string): ConverseModel | undefined {
   if (!entry) return undefined;
   const { route, deployments } = deploymentsOf(entry, name);
   if (route !== "converse") return undefined;
-  return { modelIds: deployments.map(({ modelId }) => modelId), reasoningBudget: entry.reasoning_budget };
+  const modelIds = entry.foundation_model ? [entry.foundation_model] : deployments.map(({ modelId }) => modelId);
+  return { modelIds, reasoningBudget: entry.reasoning_budget };
 }
 
 /**

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { checksThinkingSignature, foundationModelId, modelFamily } from "./model-family.ts";
+import { foundationModelId, modelFamily } from "./model-family.ts";
+import { checksThinkingSignature } from "./model-features.ts";
 import { toolUseId } from "./tool-ids.ts";
 
 describe("model families from Converse model ids", () => {

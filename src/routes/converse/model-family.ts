@@ -1,7 +1,8 @@
 // What a Converse model id says about the model behind it. Converse is one API over many
 // families, but a few controls (reasoning, top_k, tool-call ids) live in each family's own
 // request fields: the family picks them. Only ids that name a foundation model tell it; an
-// application inference profile, a provisioned model or an imported model is opaque.
+// application inference profile, a provisioned model or an imported model is opaque, unless its
+// models-table entry names the model it serves (the foundation_model setting).
 
 export type ModelFamily =
   /** Claude 3.7 and 4+: extended thinking with a token budget. */
@@ -60,17 +61,6 @@ function claudeFamily(id: string): ModelFamily {
   if (id.startsWith("anthropic.claude-3-7-")) return "claude_thinking";
   const named = /^anthropic\.claude-(?:opus|sonnet|haiku)-(\d+)/.exec(id);
   return named && Number(named[1]) >= 4 ? "claude_thinking" : "claude";
-}
-
-/**
- * Whether Bedrock checks the signature of this model's reasoning when it comes back: Claude's
- * signature is Anthropic's over the text, and Bedrock refuses a block that does not match it. No
- * other family's is documented to be checked, and an opaque id (an imported model, an application
- * inference profile) may serve a model whose own template renders the text: false for them.
- */
-export function checksThinkingSignature(modelId: string): boolean {
-  const family = modelFamily(modelId);
-  return family === "claude" || family === "claude_thinking";
 }
 
 /** The families whose reasoning Bedrock documents a control for (reasoning.ts). */

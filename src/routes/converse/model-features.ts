@@ -6,8 +6,20 @@
 // - The API reference's ToolChoice: `tool` (a named tool) is "Only supported by Anthropic Claude
 //   3 and Amazon Nova models".
 // Ids that name no foundation model, and families the table does not settle here, are sent as
-// they come: Bedrock answers for them.
+// they come: Bedrock answers for them. An id's family is read from the id that describes the model
+// (describingModelId: its foundation_model setting, else itself). Kept out of model-family.ts,
+// which the main chunk loads for route-info.ts: only the route's own code needs these.
+import type { ModelSettingValues } from "../../model-settings.ts";
 import { foundationModelId, type ModelFamily, modelFamily } from "./model-family.ts";
+
+/**
+ * The id that describes the model for every decision by family: the foundation_model an opaque
+ * id's settings name (route-info.ts checks it is given for such ids only, and reads it so), else
+ * the id itself. Bedrock is still called with the model's own id.
+ */
+export function describingModelId(modelId: string, settings?: Pick<ModelSettingValues, "foundation_model">): string {
+  return settings?.foundation_model ?? modelId;
+}
 
 /** "streamed": tools on both operations; "plain": on Converse only; "none": no tool use. */
 export type ToolUse = "streamed" | "plain" | "none";
@@ -54,4 +66,15 @@ export function takesTextOnly(modelId: string): boolean {
   if (family === "nova") return id.startsWith("amazon.nova-micro");
   if (family === "claude") return !id.startsWith("anthropic.claude-3") || id.startsWith("anthropic.claude-3-5-haiku");
   return false;
+}
+
+/**
+ * Whether Bedrock checks the signature of this model's reasoning when it comes back: Claude's
+ * signature is Anthropic's over the text, and Bedrock refuses a block that does not match it. No
+ * other family's is documented to be checked, and an opaque id (an imported model, an application
+ * inference profile) may serve a model whose own template renders the text: false for them.
+ */
+export function checksThinkingSignature(modelId: string): boolean {
+  const family = modelFamily(modelId);
+  return family === "claude" || family === "claude_thinking";
 }

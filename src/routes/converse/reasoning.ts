@@ -56,7 +56,7 @@ export function reasoningEffortProblem(effort: ReasoningEffort, family: ModelFam
   // "none" asks for what a model without reasoning does anyway.
   if (takesReasoningControl(family) || effort === "none") return undefined;
   return family === "other"
-    ? "cannot be passed to this model: its id does not name a family with a documented reasoning control (Claude 3.7+, Nova 2, gpt-oss); give the model's own fields in additional_model_request_fields instead"
+    ? "cannot be passed to this model: its id does not name a family with a documented reasoning control (Claude 3.7+, Nova 2, gpt-oss); the model's foundation_model setting can name the model an opaque id serves, or its own fields can go in additional_model_request_fields"
     : "cannot be passed to this model: it has no reasoning control on Bedrock";
 }
 

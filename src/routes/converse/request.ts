@@ -16,7 +16,7 @@ import {
   reasoningEffortProblem,
   thinkingConflicts,
 } from "./reasoning.ts";
-import { refusesNamedToolChoice, takesTextOnly, toolUse } from "./model-features.ts";
+import { describingModelId, refusesNamedToolChoice, takesTextOnly, toolUse } from "./model-features.ts";
 import { toolChoiceProblem, toToolConfig } from "./tools.ts";
 import type { ConverseBody, InferenceConfig, Message } from "./wire.ts";
 import { closedSchema } from "./closed-schema.ts";
@@ -25,14 +25,17 @@ import { converseStops, STOP_SEQUENCE_PATH } from "./stops.ts";
 /** The per-model settings this route honours (model-settings.ts), as configured. */
 export type ConverseSettings = Pick<
   ModelSettingValues,
-  "drop_params" | "additional_model_request_fields" | "guardrail_config" | "reasoning_budget"
+  "drop_params" | "additional_model_request_fields" | "guardrail_config" | "reasoning_budget" | "foundation_model"
 >;
 
+/** `calledId`: the id Bedrock is called with; the body is made for the model its settings say it serves. */
 export function buildConverseBody(
   request: ChatCompletionRequest,
-  modelId: string,
+  calledId: string,
   settings: ConverseSettings,
 ): ConverseBody {
+  // Every decision below is the family's: the id that describes the model (its foundation_model).
+  const modelId = describingModelId(calledId, settings);
   const family = modelFamily(modelId);
   const cache = cachePointsFor(modelId);
   const conversation = toConverseConversation(request.messages, !takesTextOnly(modelId), cache);

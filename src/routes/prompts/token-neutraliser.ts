@@ -19,6 +19,7 @@ import { invalidRequest } from "../../errors.ts";
 import { isJsonObject } from "../../json.ts";
 import { BACKSLASH, QUOTE } from "../../openai/json-chars.ts";
 import type { ChatCompletionRequest, ChatMessage, ToolCall } from "../../openai/types.ts";
+import type { ModelSettingValues } from "../../model-settings.ts";
 import type { Route } from "../types.ts";
 import { BUILT_IN_SPECIAL_TOKENS } from "./special-tokens.ts";
 import { THINK_CLOSE, THINK_OPEN } from "./think-tags.ts";
@@ -502,19 +503,22 @@ function partsNeutralised(content: unknown, neutralise: TokenNeutraliser, path: 
  * stop strings and structured-output schemas never reach a prompt and stay as sent, and so does
  * signed thinking on a route that sends it back to models that check its signature (`route`),
  * when every deployment the request may go to is one (`deployments`: it is neutralised before
- * one is chosen). `neutraliser`: the model's own template's, else the built-in families', without
- * the opening rule on a route that renders its built-in templates (`route`).
+ * one is chosen; the route is asked with the model's `settings`, which may say what model an id
+ * serves). `neutraliser`: the model's own template's, else the built-in families', without the
+ * opening rule on a route that renders its built-in templates (`route`).
  */
 export function neutraliseRequest(
   request: ChatCompletionRequest,
   own?: RequestNeutraliser,
   route: NeutralisedFor = {},
   deployments: readonly { modelId: string }[] = [],
+  settings?: ModelSettingValues,
 ): ChatCompletionRequest {
   const neutraliser =
     own ?? (route.rendersBuiltInTemplates === true ? BUILT_IN_TEMPLATE_NEUTRALISER : BUILT_IN_NEUTRALISER);
   const keepsSigned =
-    deployments.length > 0 && deployments.every(({ modelId }) => route.sendsSignedThinking?.(modelId) === true);
+    deployments.length > 0 &&
+    deployments.every(({ modelId }) => route.sendsSignedThinking?.(modelId, settings) === true);
   const out: ChatCompletionRequest = {
     ...request,
     messages: request.messages.map((message, index) =>
