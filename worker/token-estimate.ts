@@ -35,7 +35,10 @@ export const IMAGE_TOKENS = 1600;
 /** The parts that carry an image: chat's content parts and the Responses API's input items. */
 const IMAGE_PART_TYPES: ReadonlySet<unknown> = new Set(["image_url", "input_image"]);
 
-/** A converse model entry: its Bedrock model ids, and the reasoning_budget that turns thinking on. */
+/**
+ * A converse model entry: the ids that describe its model (its deployments' model ids, or the
+ * foundation_model an entry of opaque ids names), and the reasoning_budget that turns thinking on.
+ */
 export interface ConverseModel {
   modelIds: readonly string[];
   reasoningBudget?: number;

@@ -39,7 +39,10 @@ export function unlimitedThinkingBudget(wanted: number, stream: boolean): number
 }
 
 export interface ReasoningLimitInput {
-  /** The Converse model id: only Claude's thinking sets an output limit. */
+  /**
+   * The id that describes the model: the Converse model id, or for one that names no model the
+   * entry's foundation_model. Only Claude's thinking sets an output limit.
+   */
   modelId: string;
   /** The request's reasoning_effort, unchecked (chat's field, or Responses' reasoning.effort). */
   reasoningEffort?: unknown;
