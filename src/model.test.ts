@@ -242,7 +242,8 @@ describe("foundation_model: the model an opaque converse id serves", () => {
   const PROVISIONED = "arn:aws:bedrock:us-west-2:123456789012:provisioned-model/a1b2c3d4e5f6";
   const CLAUDE_45 = "anthropic.claude-sonnet-4-5-20250929-v1:0";
   const refusal = (entry: unknown) => errorOf(() => parseModels({ m: entry }, "MODELS"), TypeError).message;
-  const UNKNOWN = 'MODELS["m"].foundation_model: it does not name a family bedrock-edge knows.';
+  const UNKNOWN =
+    'MODELS["m"].foundation_model: it names no family bedrock-edge knows (a foundation id of Claude, Nova, gpt-oss, DeepSeek-R1, Mistral or Llama, as anthropic.claude-sonnet-4-5-20250929-v1:0).';
 
   it("is taken on an id that names no model: an application inference profile, a provisioned model", () => {
     for (const entry of [
@@ -268,7 +269,7 @@ describe("foundation_model: the model an opaque converse id serves", () => {
       `arn:aws:bedrock:us-east-1:123456789012:inference-profile/global.${CLAUDE_45}`,
     ]) {
       expect(refusal({ model: `bedrock/converse/${id}`, foundation_model: CLAUDE_45 }), id).toBe(
-        'MODELS["m"].foundation_model: this model id names its model already.',
+        'MODELS["m"].foundation_model: this model id names its model already (the setting is for ids that name none: application inference profiles, provisioned models).',
       );
     }
   });
@@ -313,7 +314,7 @@ describe("foundation_model: the model an opaque converse id serves", () => {
     expect(parseModels({ m: entry })).toEqual({ m: entry });
     const named = { deployments: [...copies.deployments, { model: `bedrock/converse/us.${CLAUDE_45}` }] };
     expect(refusal({ ...named, foundation_model: CLAUDE_45 })).toBe(
-      'MODELS["m"].deployments[2]: foundation_model: this model id names its model already.',
+      'MODELS["m"].deployments[2]: foundation_model: this model id names its model already (the setting is for ids that name none: application inference profiles, provisioned models).',
     );
     expect(refusal({ ...copies, foundation_model: "cohere.command-r-plus-v1:0" })).toBe(
       `MODELS["m"].deployments[0]: ${UNKNOWN.slice('MODELS["m"].'.length)}`,

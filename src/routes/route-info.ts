@@ -69,8 +69,12 @@ export const CONVERSE_ROUTE_INFO: RouteInfo = {
     { reasoning_budget: budget, max_output_tokens: cap, foundation_model: named }: ModelSettingValues,
   ) {
     if (named !== undefined) {
-      if (foundationModelId(modelId)) return "foundation_model: this model id names its model already.";
-      if (modelFamily(named) === "other") return "foundation_model: it does not name a family bedrock-edge knows.";
+      if (foundationModelId(modelId)) {
+        return "foundation_model: this model id names its model already (the setting is for ids that name none: application inference profiles, provisioned models).";
+      }
+      if (modelFamily(named) === "other") {
+        return "foundation_model: it names no family bedrock-edge knows (a foundation id of Claude, Nova, gpt-oss, DeepSeek-R1, Mistral or Llama, as anthropic.claude-sonnet-4-5-20250929-v1:0).";
+      }
     }
     // The model the entry says the id serves, else the id's own: the route's describingModelId
     // (model-features.ts), written out here so that the main chunk does not carry it.
