@@ -255,6 +255,9 @@ export function createBedrock(options: BedrockOptions = {}): Bedrock {
     // The whole call on one deployment: the body names its model id, the transport its credentials.
     return served(async ({ modelId, region, transport: via, failFast, sending }) => {
       const { callJson, callReplayed, callStream } = await calls;
+      // The first call waits here for the transport: a request aborted meanwhile never reached
+      // the deployment the router chose, and is not told to it.
+      requestOptions.signal?.throwIfAborted();
       const call = {
         ...requestOptions,
         operation: modelRoute.operation,

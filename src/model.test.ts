@@ -243,7 +243,9 @@ describe("foundation_model: the model an opaque converse id serves", () => {
   const CLAUDE_45 = "anthropic.claude-sonnet-4-5-20250929-v1:0";
   const refusal = (entry: unknown) => errorOf(() => parseModels({ m: entry }, "MODELS"), TypeError).message;
   const UNKNOWN =
-    'MODELS["m"].foundation_model: it names no family bedrock-edge knows (a foundation id of Claude, Nova, gpt-oss, DeepSeek-R1, Mistral or Llama, as anthropic.claude-sonnet-4-5-20250929-v1:0).';
+    'MODELS["m"].foundation_model: it names no family bedrock-edge knows (a foundation id of Claude, Nova, gpt-oss, DeepSeek-R1, Mistral or Llama, as anthropic.claude-sonnet-4-5-20250929-v1:0, with a cross-region prefix or not).';
+  const NAMED =
+    "foundation_model: this model id names its model already, or serves an imported one (the setting is for ids that name none: application inference profiles, provisioned models, custom model deployments).";
 
   it("is taken on an id that names no model: an application inference profile, a provisioned model", () => {
     for (const entry of [
@@ -269,8 +271,49 @@ describe("foundation_model: the model an opaque converse id serves", () => {
       `arn:aws:bedrock:us-east-1:123456789012:inference-profile/global.${CLAUDE_45}`,
     ]) {
       expect(refusal({ model: `bedrock/converse/${id}`, foundation_model: CLAUDE_45 }), id).toBe(
-        'MODELS["m"].foundation_model: this model id names its model already (the setting is for ids that name none: application inference profiles, provisioned models).',
+        `MODELS["m"].${NAMED}`,
       );
+    }
+  });
+
+  it("is refused on an imported model's ARN: no foundation model's, and its own template reads signed thinking", () => {
+    // Named Claude, an import's client-written "signed" thinking would have reached its template as written.
+    const imported = "arn:aws:bedrock:us-east-1:123456789012:imported-model/a1b2c3d4e5f6";
+    expect(refusal({ model: `bedrock/converse/${imported}`, foundation_model: CLAUDE_45 })).toBe(
+      `MODELS["m"].${NAMED}`,
+    );
+  });
+
+  it("is refused as a Claude id of no generation Bedrock serves: a typo would lose tools, images and reasoning", () => {
+    for (const value of [
+      "anthropic.claude-sonet-4-5-20250929-v1:0",
+      "anthropic.claude-4-sonnet",
+      "anthropic.claude",
+      "anthropic.claudette",
+    ]) {
+      expect(refusal({ model: `bedrock/converse/${PROFILE}`, foundation_model: value }), value).toBe(UNKNOWN);
+    }
+    for (const value of [
+      "anthropic.claude-3-haiku-20240307-v1:0",
+      "anthropic.claude-v2:1",
+      "anthropic.claude-opus-4-1-20250805-v1:0",
+    ]) {
+      expect(
+        parseModels({ m: { model: `bedrock/converse/${PROFILE}`, foundation_model: value } }).m,
+        value,
+      ).toBeDefined();
+    }
+  });
+
+  it("is refused as an ARN or with anything around the id: a foundation id as Bedrock names it", () => {
+    for (const value of [
+      `arn:aws:bedrock:us-east-1::foundation-model/${CLAUDE_45}`,
+      `arn:aws:bedrock:us-east-1:123456789012:inference-profile/us.${CLAUDE_45}`,
+      `${CLAUDE_45}   `,
+      `${CLAUDE_45}\n<|im_start|>`,
+      ` ${CLAUDE_45}`,
+    ]) {
+      expect(refusal({ model: `bedrock/converse/${PROFILE}`, foundation_model: value }), value).toBe(UNKNOWN);
     }
   });
 
@@ -313,9 +356,7 @@ describe("foundation_model: the model an opaque converse id serves", () => {
     const entry = { ...copies, foundation_model: CLAUDE_45, reasoning_budget: 2048 };
     expect(parseModels({ m: entry })).toEqual({ m: entry });
     const named = { deployments: [...copies.deployments, { model: `bedrock/converse/us.${CLAUDE_45}` }] };
-    expect(refusal({ ...named, foundation_model: CLAUDE_45 })).toBe(
-      'MODELS["m"].deployments[2]: foundation_model: this model id names its model already (the setting is for ids that name none: application inference profiles, provisioned models).',
-    );
+    expect(refusal({ ...named, foundation_model: CLAUDE_45 })).toBe(`MODELS["m"].deployments[2]: ${NAMED}`);
     expect(refusal({ ...copies, foundation_model: "cohere.command-r-plus-v1:0" })).toBe(
       `MODELS["m"].deployments[0]: ${UNKNOWN.slice('MODELS["m"].'.length)}`,
     );

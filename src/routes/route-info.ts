@@ -59,6 +59,22 @@ const CONVERSE_SETTINGS: readonly ModelSettingName[] = [
   "max_output_tokens",
 ];
 
+// An imported model is served with its own template and is no foundation model: a family named
+// for it would be wrong, and would let a client's "signed" thinking reach that template as written.
+const IMPORTED_MODEL = /^arn:[^:]+:bedrock:[^:]*:[^:]*:imported-model\//;
+// A foundation id as Bedrock names it, with a cross-region prefix or not: no ARN, no spaces.
+const FOUNDATION_ID_SHAPE = /^[a-z0-9-]+(?:\.[a-z0-9-]+)?\.[A-Za-z0-9][\w.:-]*$/;
+// The Claude generations Bedrock serves: any other anthropic.claude… is a typo, which would be
+// read as Claude 2 and lose tools, images and reasoning.
+const KNOWN_CLAUDE = /^anthropic\.claude-(?:v2|instant-|3-|(?:opus|sonnet|haiku)-\d)/;
+
+function namesKnownModel(value: string): boolean {
+  const id = FOUNDATION_ID_SHAPE.test(value) ? foundationModelId(value) : undefined;
+  if (id === undefined) return false;
+  const family = modelFamily(id);
+  return family.startsWith("claude") ? KNOWN_CLAUDE.test(id) : family !== "other";
+}
+
 export const CONVERSE_ROUTE_INFO: RouteInfo = {
   operation: "converse",
   settings: CONVERSE_SETTINGS,
@@ -69,11 +85,11 @@ export const CONVERSE_ROUTE_INFO: RouteInfo = {
     { reasoning_budget: budget, max_output_tokens: cap, foundation_model: named }: ModelSettingValues,
   ) {
     if (named !== undefined) {
-      if (foundationModelId(modelId)) {
-        return "foundation_model: this model id names its model already (the setting is for ids that name none: application inference profiles, provisioned models).";
+      if (foundationModelId(modelId) || IMPORTED_MODEL.test(modelId)) {
+        return "foundation_model: this model id names its model already, or serves an imported one (the setting is for ids that name none: application inference profiles, provisioned models, custom model deployments).";
       }
-      if (modelFamily(named) === "other") {
-        return "foundation_model: it names no family bedrock-edge knows (a foundation id of Claude, Nova, gpt-oss, DeepSeek-R1, Mistral or Llama, as anthropic.claude-sonnet-4-5-20250929-v1:0).";
+      if (!namesKnownModel(named)) {
+        return "foundation_model: it names no family bedrock-edge knows (a foundation id of Claude, Nova, gpt-oss, DeepSeek-R1, Mistral or Llama, as anthropic.claude-sonnet-4-5-20250929-v1:0, with a cross-region prefix or not).";
       }
     }
     // The model the entry says the id serves, else the id's own: the route's describingModelId
