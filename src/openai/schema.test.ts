@@ -77,7 +77,7 @@ describe("request validation names the field, in a sentence", () => {
       { ...ok, messages: [ok.messages[0], { role: "user", content: 5 }] },
       "messages[1].content",
       "messages[1].content must be a string or an array of content parts, each " +
-        '{"type": "text", "text": …} or {"type": "image_url", "image_url": {"url": …}} (got 5).',
+        '{"type": "text", "text": …}, {"type": "image_url", "image_url": {"url": …}} or {"type": "file", "file": {"file_data": …}} (got 5).',
     ],
     [
       { ...ok, messages: [{ role: "user" }] },
@@ -87,7 +87,7 @@ describe("request validation names the field, in a sentence", () => {
     [
       { ...ok, messages: [{ role: "user", content: [{ type: "audio", x: 1 }] }] },
       "messages[0].content[0].type",
-      'messages[0].content[0].type must be "text" or "image_url" (got "audio").',
+      'messages[0].content[0].type must be "text", "image_url" or "file" (got "audio").',
     ],
     [
       { ...ok, messages: [{ role: "system", content: [{ type: "image_url", image_url: { url: "x" } }] }] },
@@ -400,6 +400,67 @@ describe('an image part\'s "original" detail (openai 7)', () => {
     });
     const plain = { model: "m", messages: [user("low")] };
     expect(parseChatRequest(plain)).toBe(plain);
+  });
+});
+
+describe("file parts (OpenAI's ChatCompletionRequestMessageContentPartFile)", () => {
+  const withPart = (part: unknown, role = "user") => ({
+    model: "m",
+    messages: [{ role, content: [{ type: "text", text: "Summarise this." }, part] }],
+  });
+  const pdf = "data:application/pdf;base64,JVBERi0xLjQK";
+
+  it("takes one as the openai package sends it, a base64 data URL and a filename, with a cache mark", () => {
+    const part = { type: "file", file: { file_data: pdf, filename: "report.pdf" } };
+    const request = withPart(part);
+    expect(parseChatRequest(request)).toBe(request);
+    expect(parseChatRequest(withPart({ type: "file", file: { file_data: pdf } })).messages).toHaveLength(1);
+    const marked = { ...part, cache_control: { type: "ephemeral" } };
+    expect(parseChatRequest(withPart(marked)).messages[0]!.content).toContainEqual(marked);
+    // RFC 2397's parameters before ;base64, as the images take them.
+    const named = { type: "file", file: { file_data: "data:application/pdf;name=r.pdf;base64,JVBE" } };
+    expect(parseChatRequest(withPart(named)).messages).toHaveLength(1);
+  });
+
+  it("refuses a file_id: this server has no Files API, and says to send file_data", () => {
+    const error = refusal(withPart({ type: "file", file: { file_id: "file-abc123" } }));
+    expect(error.param).toBe("messages[0].content[1].file.file_id");
+    expect(error.message).toBe(
+      "messages[0].content[1].file.file_id names a file uploaded to OpenAI's Files API, which this server does not have: send the file's bytes in file_data, as a base64 data URL (data:application/pdf;base64,…).",
+    );
+  });
+
+  it("refuses a part without file_data, or with bare base64 (as OpenAI's API does), naming the field", () => {
+    expect(refusal(withPart({ type: "file", file: { filename: "a.pdf" } }))).toMatchObject({
+      param: "messages[0].content[1].file.file_data",
+      message:
+        "messages[0].content[1].file.file_data is required: give the file's bytes as a base64 data URL (data:application/pdf;base64,…).",
+    });
+    const bare = refusal(withPart({ type: "file", file: { file_data: "JVBERi0xLjQK", filename: "a.pdf" } }));
+    expect(bare).toMatchObject({
+      param: "messages[0].content[1].file.file_data",
+      message: expect.stringMatching(
+        /^messages\[0\]\.content\[1\]\.file\.file_data must be a base64 data URL \(data:application\/pdf;base64,…\)/,
+      ),
+    });
+    expect(refusal(withPart({ type: "file", file: { file_data: "data:application/pdf,%25PDF" } })).param).toBe(
+      "messages[0].content[1].file.file_data",
+    );
+    expect(refusal(withPart({ type: "file", file: { file_data: pdf, filename: 5 } })).param).toBe(
+      "messages[0].content[1].file.filename",
+    );
+    expect(refusal(withPart({ type: "file" })).param).toBe("messages[0].content[1].file");
+  });
+
+  it("only in user messages", () => {
+    for (const role of ["system", "developer", "tool", "assistant"]) {
+      const error = refusal(withPart({ type: "file", file: { file_data: pdf } }, role));
+      expect(error.param).toBe("messages[0].content[1].type");
+    }
+    const system = refusal(withPart({ type: "file", file: { file_data: pdf } }, "system"));
+    expect(system.message).toBe(
+      'messages[0].content[1].type must be "text": this message takes text parts only (got "file").',
+    );
   });
 });
 

@@ -6,6 +6,7 @@ import { deepestIssue, formatPath, issueFragment, issueSentence } from "../valid
 import { jsonTextProblemSentence, MAX_JSON_DEPTH, requestJsonTextProblem, valueTooDeep } from "./depth.ts";
 import { checkSkippedKeys } from "./checked-record.ts";
 import { FUNCTION_NAME, FUNCTION_NAME_RULE } from "./function-name.ts";
+import { FILE_DATA_URL_EXAMPLE, fileDataUrlHead, NO_FILES_API } from "./file-part.ts";
 import { originalDetailDropped, sentImageUrl } from "./image-detail.ts";
 import { range, whole } from "./number-schemas.ts";
 import { asTextPart, refusalInContent, refusalsAsText } from "./refusal-parts.ts";
@@ -19,7 +20,8 @@ import type { ChatCompletionRequest, ReasoningEffort, RefusalPart, TextPart } fr
 // Messages are what follows the field's name in the refusal (validation.ts): "must be …".
 
 const ROLES = 'one of "system", "developer", "user", "assistant" or "tool"';
-const PARTS = '{"type": "text", "text": …} or {"type": "image_url", "image_url": {"url": …}}';
+const PARTS =
+  '{"type": "text", "text": …}, {"type": "image_url", "image_url": {"url": …}} or {"type": "file", "file": {"file_data": …}}';
 
 /** What to put in a field that is missing, by its name: completes "<field> is required: …". */
 const REQUIRED: Readonly<Record<string, string>> = {
@@ -29,6 +31,7 @@ const REQUIRED: Readonly<Record<string, string>> = {
   content: "give the message's text",
   tool_call_id: "the id of the tool call this message answers",
   url: "give the image as a data URL (data:image/png;base64,…)",
+  file_data: `give the file's bytes as ${FILE_DATA_URL_EXAMPLE}`,
   json_schema: JSON_SCHEMA_REQUIRED,
 };
 
@@ -55,6 +58,26 @@ const imagePart = v.object({
     v.transform(sentImageUrl),
   ),
 });
+// A document (OpenAI's ChatCompletionRequestMessageContentPartFile) as the openai package sends it:
+// its bytes in file_data, a base64 data URL, and its name. file_id comes first so that a part
+// naming an upload is told why, not that file_data is missing; the transform states in the output
+// type that it goes (it is null or absent once checked). Only user messages take files, as
+// Converse takes documents only in user turns.
+const filePart = v.object({
+  type: v.literal("file"),
+  cache_control,
+  file: v.pipe(
+    v.object({
+      file_id: refused(NO_FILES_API),
+      file_data: v.pipe(
+        v.string(),
+        v.check((data) => fileDataUrlHead(data) !== undefined, `must be ${FILE_DATA_URL_EXAMPLE}`),
+      ),
+      filename: v.optional(v.string()),
+    }),
+    v.transform(({ file_id, ...file }) => ({ ...file })),
+  ),
+});
 // System, assistant and tool messages: the same text part, said so when it is anything else.
 const onlyTextPart = v.object({
   type: v.literal("text", 'must be "text": this message takes text parts only'),
@@ -78,8 +101,8 @@ const assistantContent = v.union(
   [text, v.array(assistantPart)],
   "must be a string or an array of text or refusal parts",
 );
-const contentPart = v.variant("type", [textPart, imagePart], (issue) =>
-  issue.expected === "Object" ? `must be a content part: ${PARTS}` : 'must be "text" or "image_url"',
+const contentPart = v.variant("type", [textPart, imagePart, filePart], (issue) =>
+  issue.expected === "Object" ? `must be a content part: ${PARTS}` : 'must be "text", "image_url" or "file"',
 );
 const userContent = v.union(
   [text, v.array(contentPart)],

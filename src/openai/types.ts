@@ -29,7 +29,17 @@ export interface ImagePart {
   cache_control?: CacheControl | null;
 }
 
-export type ContentPart = TextPart | ImagePart;
+/**
+ * A document as routes get it: its bytes as a base64 data URL (`data:application/pdf;base64,…`)
+ * and its name. The converse route sends it as a Converse document; the other routes refuse it.
+ */
+export interface FilePart {
+  type: "file";
+  file: { file_data: string; filename?: string };
+  cache_control?: CacheControl | null;
+}
+
+export type ContentPart = TextPart | ImagePart | FilePart;
 
 /**
  * A function call. Only functions: create() refuses custom tools, a custom tool_choice and custom
@@ -175,9 +185,11 @@ export interface InputAudioPart {
   input_audio: { data: string; format: "wav" | "mp3" };
 }
 
-export interface FilePart {
+/** A file part as create() takes it: a file_id is refused (this server has no Files API). */
+export interface FilePartParam {
   type: "file";
   file: { file_data?: string; file_id?: string; filename?: string };
+  cache_control?: CacheControl | null;
 }
 
 export interface RefusalPart {
@@ -193,7 +205,7 @@ export interface CustomToolCall {
 
 export interface UserMessageParam {
   role: "user";
-  content: string | Array<TextPart | ImagePartParam | InputAudioPart | FilePart>;
+  content: string | Array<TextPart | ImagePartParam | InputAudioPart | FilePartParam>;
   name?: string;
 }
 

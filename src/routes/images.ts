@@ -41,6 +41,14 @@ export function imageOf(url: string, where: string): ImageData {
 }
 
 /**
+ * A data URL's base64 body as one canonical base64 (percent escapes read, whitespace removed,
+ * padded), read as imageOf reads an image's: for the other files a request sends (documents).
+ */
+export function dataUrlBase64(body: string): string | { problem: string } {
+  return canonicalBase64(percentDecoded(body));
+}
+
+/**
  * Every image's bytes, in order, as imageOf checks them, and the request with each image's URL as
  * it is sent on: `data:<type>;base64,<those bytes>`, which a model server's strict decoder takes
  * (vLLM's refuses line breaks and missing padding). The same request when it has no image.

@@ -4,6 +4,7 @@ import { isJsonObject, type JsonObject } from "../../json.ts";
 import type { AssistantMessage, ChatMessage, ContentPart, SystemMessage, TextPart } from "../../openai/types.ts";
 import { imageOf } from "../images.ts";
 import type { CachePoints } from "./cache-points.ts";
+import { type DocumentReader, documentReader } from "./documents.ts";
 import { toolUseId } from "./tool-ids.ts";
 import type { CachePointBlock, ContentBlock, ImageFormat, Message, SystemBlock } from "./wire.ts";
 
@@ -28,12 +29,14 @@ export interface ConverseConversation {
  * Converse requires roles to alternate (tool results join the user turn they belong to), and a
  * user turn goes first when the conversation opens with the assistant. With `cache` (a model that
  * takes cache points), a cachePoint follows each part and message marked with `cache_control`;
- * without it the marks are dropped.
+ * without it the marks are dropped. File parts become documents, as `documents` (made for the
+ * model) reads and checks them.
  */
 export function toConverseConversation(
   messages: readonly ChatMessage[],
   takesImages = true,
   cache?: CachePoints,
+  documents: DocumentReader = documentReader(""),
 ): ConverseConversation {
   const system: SystemBlock[] = [];
   const turns: Message[] = [];
@@ -52,7 +55,7 @@ export function toConverseConversation(
       return;
     }
     const role = message.role === "assistant" ? "assistant" : "user";
-    const content = blocksOf(message, index, takesImages, marks);
+    const content = blocksOf(message, index, { takesImages, documents }, marks);
     marks?.(message, content);
     if (message.role === "tool" || (message.role === "assistant" && message.tool_calls?.length)) hasToolBlocks = true;
     const last = turns[turns.length - 1];
@@ -66,6 +69,7 @@ export function toConverseConversation(
       "messages",
     );
   }
+  documents.checkTurns(turns);
   if (turns[0]?.role === "assistant") turns.unshift({ role: "user", content: [{ text: OPENING_USER_TEXT }] });
   trimPrefill(turns);
   return { system, messages: turns, hasToolBlocks };
@@ -102,15 +106,21 @@ function isCachePoint(block: ContentBlock | SystemBlock): block is CachePointBlo
   return "cachePoint" in block;
 }
 
+/** What a user message's other parts than text become: images, when the model takes them, and documents. */
+interface MediaReading {
+  takesImages: boolean;
+  documents: DocumentReader;
+}
+
 function blocksOf(
   message: Exclude<ChatMessage, SystemMessage>,
   index: number,
-  takesImages: boolean,
+  media: MediaReading,
   marks: MarkReader | undefined,
 ): ContentBlock[] {
   switch (message.role) {
     case "user":
-      return userBlocks(message.content, index, takesImages, marks);
+      return userBlocks(message.content, index, media, marks);
     case "assistant": {
       // reasoning_content is not sent back: Converse takes reasoning only signed, as the model
       // wrote it, and that is what thinking_blocks carry (first, as the model wrote them).
@@ -198,13 +208,13 @@ function toolResultTexts(content: string | TextPart[]): string[] {
 function userBlocks(
   content: string | ContentPart[],
   index: number,
-  takesImages: boolean,
+  media: MediaReading,
   marks: MarkReader | undefined,
 ): ContentBlock[] {
   if (typeof content === "string") return texts(content).map((text) => ({ text }));
   const blocks: ContentBlock[] = [];
   content.forEach((part, position) => {
-    userBlock(part, index, position, takesImages, blocks);
+    userBlock(part, index, position, media, blocks);
     marks?.(part, blocks);
   });
   return blocks;
@@ -214,7 +224,7 @@ function userBlock(
   part: ContentPart,
   index: number,
   position: number,
-  takesImages: boolean,
+  { takesImages, documents }: MediaReading,
   blocks: ContentBlock[],
 ): void {
   if (part.type === "text") {
@@ -222,6 +232,10 @@ function userBlock(
     return;
   }
   const where = `messages[${index}].content[${position}]`;
+  if (part.type === "file") {
+    blocks.push(documents.block(part, where));
+    return;
+  }
   if (!takesImages) {
     throw invalidRequest(
       `${where} is an image, and this model takes text only (AWS documents no vision for it on Converse): send text, or use a model that takes images.`,

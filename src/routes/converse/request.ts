@@ -5,6 +5,7 @@ import { isJsonObject, type JsonObject } from "../../json.ts";
 import type { GuardrailConfig, ModelSettingValues } from "../../model-settings.ts";
 import type { ChatCompletionRequest } from "../../openai/types.ts";
 import { cachePointsFor, keepLastCachePoints } from "./cache-points.ts";
+import { documentReader } from "./documents.ts";
 import { toConverseConversation } from "./messages.ts";
 import { modelFamily, type ModelFamily } from "./model-family.ts";
 import { checkResponseFormatType, dropsParameters, refuseOrDrop } from "../parameters.ts";
@@ -38,7 +39,12 @@ export function buildConverseBody(
   const modelId = describingModelId(calledId, settings);
   const family = modelFamily(modelId);
   const cache = cachePointsFor(modelId);
-  const conversation = toConverseConversation(request.messages, !takesTextOnly(modelId), cache);
+  const conversation = toConverseConversation(
+    request.messages,
+    !takesTextOnly(modelId),
+    cache,
+    documentReader(modelId),
+  );
   const effort = readReasoningEffort(
     (request as ChatCompletionRequest & { reasoning_effort?: unknown }).reasoning_effort,
   );

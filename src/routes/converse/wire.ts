@@ -5,6 +5,12 @@ import type { JsonObject } from "../../json.ts";
 
 export type ImageFormat = "png" | "jpeg" | "gif" | "webp";
 
+/** DocumentBlock's formats. */
+export type DocumentFormat = "pdf" | "csv" | "doc" | "docx" | "xls" | "xlsx" | "html" | "txt" | "md";
+
+/** A document (API reference: DocumentBlock): its name is one Bedrock's rule takes, its bytes base64. */
+export type DocumentBlock = { format: DocumentFormat; name: string; source: { bytes: string } };
+
 export type ToolResultContent = { text: string };
 
 /** Caches the prompt up to where it stands (API reference: CachePointBlock); ttl only "1h", five minutes being the default. */
@@ -15,6 +21,7 @@ export type SystemBlock = { text: string } | CachePointBlock;
 export type ContentBlock =
   | { text: string }
   | { image: { format: ImageFormat; source: { bytes: string } } }
+  | { document: DocumentBlock }
   | { toolUse: { toolUseId: string; name: string; input: JsonObject } }
   | { toolResult: { toolUseId: string; content: ToolResultContent[] } }
   | { reasoningContent: { reasoningText: { text: string; signature: string } } | { redactedContent: string } }
