@@ -21,6 +21,7 @@ import {
   promptPrefill,
   unfinishedCallError,
 } from "./forced-call.ts";
+import { refuseFileParts } from "./files.ts";
 import { checkedImages } from "./images.ts";
 import { offeredCalls } from "./offered-calls.ts";
 import { EMPTY_THINK } from "./prompts/think-tags.ts";
@@ -240,6 +241,7 @@ function buildBody(
   request: ChatCompletionRequest,
   settings: ModelSettings,
 ): Record<string, unknown> {
+  refuseFileParts(request, spec.name);
   const format = wireFormatOf(settings.wire_format);
   const kept = honoured(spec, request, settings);
   const prefilled = prefilling(spec, kept, format);

@@ -20,6 +20,7 @@ import type {
 } from "../openai/types.ts";
 import { createDeltaSplitter, type DeltaSplitter, finishWithCalls, splitText } from "./answer-parts.ts";
 import type { SplitterOptions } from "./answer-splitter.ts";
+import { refuseFileParts } from "./files.ts";
 import { checkedImages } from "./images.ts";
 import { openaiBody } from "./openai-fields.ts";
 import { OPENAI_ROUTE_INFO } from "./route-info.ts";
@@ -237,6 +238,7 @@ export const openaiRoute: Route<"openai"> = {
   // Its settings, and what each is for: route-info.ts.
   ...OPENAI_ROUTE_INFO,
   buildBody(asked, modelId, settings) {
+    refuseFileParts(asked, "openai");
     const { request, images } = checkedImages(asked);
     if (images.length > MAX_IMAGES) {
       throw invalidRequest(

@@ -112,7 +112,6 @@ function documentData(part: FilePart, where: string): { format: DocumentFormat; 
     throw invalidRequest(
       `${where} is a file of type ${head.mediaType.slice(0, 80)}, which Converse takes no document of: send ${FORMATS.join(", ")} (by its MIME type, or its filename's extension).`,
       param,
-      "unsupported_document_format",
     );
   }
   const bytes = dataUrlBase64(data.slice(head.dataStart));
