@@ -242,21 +242,43 @@ describe("input items this server cannot use are refused by position", () => {
     expect(error.message).toMatch(/"web_search_call" are not supported: this server has only function tools/);
   });
 
-  it("files, and images by file id", () => {
-    const file = refusal({
+  it("files by id or URL, and images by file id", () => {
+    const withFile = (part: object) => ({
       ...ok,
       input: [
         {
           role: "user",
           content: [
             { type: "input_text", text: "x" },
-            { type: "input_file", file_id: "f" },
+            { type: "input_file", ...part },
           ],
         },
       ],
     });
-    expect(file.param).toBe("input[0].content[1]");
-    expect(file.message).toMatch(/files are not supported/);
+    const file = refusal(withFile({ file_id: "f" }));
+    expect(file).toMatchObject({ param: "input[0].content[1].file_id", code: "unsupported_parameter" });
+    expect(file.message).toBe(
+      "input[0].content[1].file_id names a file uploaded to OpenAI's Files API, which this server does not have: send the file's bytes in file_data, as a base64 data URL (data:application/pdf;base64,…).",
+    );
+    const url = refusal(withFile({ file_url: "https://example.com/a.pdf" }));
+    expect(url).toMatchObject({ param: "input[0].content[1].file_url", code: "unsupported_parameter" });
+    expect(url.message).toBe(
+      "input[0].content[1].file_url cannot be used: Bedrock does not fetch files. Send the file's bytes in file_data, as a base64 data URL (data:application/pdf;base64,…).",
+    );
+    expect(refusal(withFile({ filename: "a.pdf" }))).toMatchObject({
+      param: "input[0].content[1].file_data",
+      message:
+        "input[0].content[1].file_data is required: give the file's bytes as a base64 data URL (data:application/pdf;base64,…).",
+    });
+    // file_data is a user message's: other roles take text.
+    expect(
+      refusal({
+        ...ok,
+        input: [{ role: "system", content: [{ type: "input_file", file_data: "data:application/pdf;base64,AA==" }] }],
+      }).param,
+    ).toBe("input[0].content[0].type");
+    const taken = withFile({ file_data: "data:application/pdf;base64,JVBERi0xLjQK", filename: "a.pdf" });
+    expect(parseResponsesRequest(taken)).toBe(taken);
     const image = refusal({
       ...ok,
       input: [{ role: "user", content: [{ type: "input_image", file_id: "file-1", detail: "auto" }] }],
@@ -297,7 +319,7 @@ describe("the shape is checked, refused in a sentence naming the field", () => {
     [
       { ...ok, input: [{ role: "user", content: 5 }] },
       "input[0].content",
-      'input[0].content must be a string or an array of "input_text" or "input_image" parts (got 5).',
+      'input[0].content must be a string or an array of "input_text", "input_image" or "input_file" parts (got 5).',
     ],
     [
       { ...ok, input: [{ role: "system", content: [{ type: "input_image", image_url: "data:," }] }] },

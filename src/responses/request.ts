@@ -8,6 +8,7 @@ import { describeValue } from "../describe-value.ts";
 import { invalidRequest, type BedrockEdgeError } from "../errors.ts";
 import { isJsonObject, type JsonObject } from "../json.ts";
 import { checkSkippedKeys } from "../openai/checked-record.ts";
+import { FILE_DATA_URL_EXAMPLE, NO_FILES_API } from "../openai/file-part.ts";
 import { MAX_JSON_DEPTH, valueTooDeep } from "../openai/depth.ts";
 import { FUNCTION_NAME, FUNCTION_NAME_RULE } from "../openai/function-name.ts";
 import { MAX_TOOLS } from "../openai/tool-count.ts";
@@ -230,10 +231,11 @@ function refuseItems(input: unknown): void {
 function refuseParts(parts: unknown[], where: string): void {
   parts.forEach((part: unknown, index) => {
     if (!isJsonObject(part)) return;
-    if (part.type === "input_file") {
+    if (part.type === "input_file") refuseFileReference(part, `${where}[${index}]`);
+    if (part.type === "input_file" && where.endsWith(".output")) {
       throw unsupported(
         `${where}[${index}]`,
-        "files are not supported here: send their text as input_text, or images as input_image data URLs.",
+        "files are not supported in a function's output: send their text as input_text.",
       );
     }
     if (part.type === "input_image" && part.image_url == null && part.file_id != null) {
@@ -245,6 +247,21 @@ function refuseParts(parts: unknown[], where: string): void {
   });
 }
 
+/**
+ * An input_file that names its file rather than carrying it: a file_id points at OpenAI's Files
+ * API, which this server does not have, and a file_url at an address Bedrock would not fetch.
+ * With file_data it is the chat file part (to-chat.ts).
+ */
+function refuseFileReference(part: JsonObject, where: string): void {
+  if (part.file_id != null) throw unsupported(`${where}.file_id`, `${where}.file_id ${NO_FILES_API}.`);
+  if (part.file_url != null) {
+    throw unsupported(
+      `${where}.file_url`,
+      `${where}.file_url cannot be used: Bedrock does not fetch files. Send the file's bytes in file_data, as ${FILE_DATA_URL_EXAMPLE}.`,
+    );
+  }
+}
+
 const text = v.string();
 // valibot's record() takes arrays too; a JSON schema is an object.
 const jsonObject = v.custom<JsonObject>(isJsonObject, "must be a JSON object");
@@ -253,6 +270,12 @@ const inputImage = v.object({
   type: v.literal("input_image"),
   image_url: v.pipe(v.string(), v.minLength(1, "must not be empty")),
   detail: v.optional(v.picklist(["low", "high", "auto", "original"])),
+});
+// Its file_data is checked as the chat file part's (openai/schema.ts), the refusal named as here.
+const inputFile = v.object({
+  type: v.literal("input_file"),
+  file_data: v.string(),
+  filename: v.optional(v.string()),
 });
 const outputText = v.object({ type: v.literal("output_text"), text });
 const refusalText = v.object({ type: v.literal("refusal"), refusal: text });
@@ -271,7 +294,7 @@ const message = v.variant(
     v.object({
       type: messageType,
       role: v.literal("user"),
-      content: content([inputText, inputImage], '"input_text" or "input_image"'),
+      content: content([inputText, inputImage, inputFile], '"input_text", "input_image" or "input_file"'),
     }),
     v.object({
       type: messageType,
@@ -427,6 +450,7 @@ const REQUIRED: Readonly<Record<string, string>> = {
   content: "give the message's text",
   call_id: "the id of the function call",
   image_url: "give the image as a data URL (data:image/png;base64,…)",
+  file_data: `give the file's bytes as ${FILE_DATA_URL_EXAMPLE}`,
 };
 
 function refusalFor(top: v.BaseIssue<unknown>): BedrockEdgeError {

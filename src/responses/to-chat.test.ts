@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { BedrockEdgeError, invalidRequest } from "../errors.ts";
 import { type CarriesForeignFields, FOREIGN_FIELDS } from "../openai/foreign-fields.ts";
+import { parseChatRequest } from "../openai/schema.ts";
 import { parseResponsesRequest } from "./request.ts";
 import { inResponsesTerms, responsesParam, toChatRequest } from "./to-chat.ts";
 
@@ -282,6 +283,52 @@ describe("the chat request a Responses request means", () => {
   });
 });
 
+describe("input_file parts (OpenAI's InputFileContent)", () => {
+  const pdf = "data:application/pdf;base64,JVBERi0xLjQK";
+
+  it("with file_data are the chat file part, its filename kept", () => {
+    const { chat } = chatOf({
+      input: [
+        {
+          role: "user",
+          content: [
+            { type: "input_text", text: "Summarise this." },
+            { type: "input_file", file_data: pdf, filename: "report.pdf" },
+            { type: "input_file", file_data: pdf },
+          ],
+        },
+      ],
+    });
+    expect(chat.messages).toEqual([
+      {
+        role: "user",
+        content: [
+          { type: "text", text: "Summarise this." },
+          { type: "file", file: { file_data: pdf, filename: "report.pdf" } },
+          { type: "file", file: { file_data: pdf } },
+        ],
+      },
+    ]);
+  });
+
+  it("a chat-layer refusal of its file_data names the input_file's own field", () => {
+    const { chat, sources } = chatOf({
+      input: [{ role: "user", content: [{ type: "input_file", file_data: "JVBERi0xLjQK", filename: "a.pdf" }] }],
+    });
+    let caught: unknown;
+    try {
+      parseChatRequest(chat);
+    } catch (error) {
+      caught = inResponsesTerms(error, sources);
+    }
+    expect(caught).toBeInstanceOf(BedrockEdgeError);
+    expect(caught).toMatchObject({
+      param: "input[0].content[0].file_data",
+      message: expect.stringMatching(/^input\[0\]\.content\[0\]\.file_data must be a base64 data URL/),
+    });
+  });
+});
+
 describe("refusals from the chat layer name the Responses field", () => {
   const { sources } = chatOf({
     instructions: "Be brief.",
@@ -306,6 +353,9 @@ describe("refusals from the chat layer name the Responses field", () => {
     ["messages[1].content", "input[0].content"],
     // An input_image's URL is its image_url (a string), not image_url.url as in chat.
     ["messages[1].content[1].image_url.url", "input[0].content[1].image_url"],
+    // An input_file's fields are its own, not under file as in chat.
+    ["messages[1].content[1].file.file_data", "input[0].content[1].file_data"],
+    ["messages[1].content[1].file.filename", "input[0].content[1].filename"],
     ["messages[2].tool_calls[1].function.arguments", "input[3].arguments"],
     ["messages[2].tool_calls[0]", "input[2]"],
     ["messages[2].reasoning_content", "input[1]"],

@@ -287,6 +287,14 @@ function toUserPart(part: Exclude<Parts, string>[number]): ContentPart {
   if (part.type === "input_image") {
     return { type: "image_url", image_url: sentImageUrl({ url: part.image_url ?? "", detail: part.detail }) };
   }
+  if (part.type === "input_file") {
+    // Validation took only file_data (request.ts): a file_id or a file_url was refused.
+    const file = {
+      file_data: part.file_data ?? "",
+      ...(part.filename === undefined ? {} : { filename: part.filename }),
+    };
+    return { type: "file", file };
+  }
   return part.type === "refusal" ? asTextPart(part) : { type: "text", text: textOf(part) };
 }
 
@@ -318,8 +326,12 @@ export function responsesParam(param: string, sources: readonly MessageSource[])
   if (rest.startsWith(".thinking_blocks"))
     return source.reasoning ? `${source.reasoning}.encrypted_content` : source.path;
   if (rest.startsWith(".content") && source.contentKey) {
-    // An input_image's URL is its image_url, where chat's image part holds it in image_url.url.
-    const part = rest.slice(".content".length).replace(/\.image_url\.url$/, ".image_url");
+    // An input_image's URL is its image_url, where chat's image part holds it in image_url.url;
+    // an input_file's fields are its own, where chat's file part holds them in file.
+    const part = rest
+      .slice(".content".length)
+      .replace(/\.image_url\.url$/, ".image_url")
+      .replace(/\.file\.(\w+)$/, ".$1");
     return `${source.path}.${source.contentKey}${part}`;
   }
   return source.path;

@@ -6,7 +6,7 @@
 export type ItemStatus = "in_progress" | "completed" | "incomplete";
 
 // Requests. What create() accepts is wide, so typed `openai` code compiles unchanged; what this
-// server cannot honour (built-in tools, stored state, files…) is refused at run time with a 400
+// server cannot honour (built-in tools, stored state, files by id…) is refused at run time with a 400
 // naming it. Validation (request.ts) narrows it to `ResponsesRequest` below.
 
 export interface InputTextPart {
