@@ -7,7 +7,8 @@
 import type { ChatMessage, ToolChoice } from "./chat-request.ts";
 import { parseJsonText } from "./json-body.ts";
 import { thinkingProblem } from "./converse-thinking.ts";
-import { isRecord, typeName } from "./request-checks.ts";
+import { checkDocument, type DocumentCount, documentCount, documentsProblem } from "./converse-documents.ts";
+import { constraint, isRecord } from "./request-checks.ts";
 import type { Constraint } from "./structured-output.ts";
 import type { OfferedTool } from "./tool-markup.ts";
 
@@ -53,13 +54,6 @@ const TOOL_NAME = /^[a-zA-Z0-9_-]{1,64}$/;
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 const MAX_IMAGES_PER_MESSAGE = 20;
 
-/** AWS's constraint wording; `path` is 1-based for list members, as AWS writes it. */
-function constraint(path: string, value: unknown, rule: string): string {
-  const shown =
-    value === undefined || value === null ? "null" : typeof value === "object" ? "" : `'${String(value).slice(0, 60)}'`;
-  return `1 validation error detected: Value ${shown || typeName(value)} at '${path}' failed to satisfy constraint: ${rule}`;
-}
-
 /** `stream`: the call is ConverseStream (some limits differ). */
 export function parseConverseRequest(body: unknown, stream = false): ConverseRequest | string {
   if (!isRecord(body)) return "Malformed input request: the body must be a JSON object.";
@@ -100,6 +94,7 @@ export function parseConverseRequest(body: unknown, stream = false): ConverseReq
 
 function parseMessages(messages: unknown[], hasToolConfig: boolean): ChatMessage[] | string {
   const parsed: ChatMessage[] = [];
+  const documents = documentCount();
   const toolResultTurns = new Set<number>();
   let previousToolUses = new Set<string>();
   for (const [index, message] of messages.entries()) {
@@ -115,8 +110,10 @@ function parseMessages(messages: unknown[], hasToolConfig: boolean): ChatMessage
     if (content.length === 0) {
       return `The content field in the Message object at messages.${index} is empty. Add a ContentBlock object to the content field and try again.`;
     }
-    const blocks = parseBlocks(content, index, role, hasToolConfig);
+    const blocks = parseBlocks(content, index, role, hasToolConfig, documents);
     if (typeof blocks === "string") return blocks;
+    const documentProblem = documentsProblem(documents, index, blocks.hasTextBlock);
+    if (documentProblem) return documentProblem;
     for (const id of blocks.toolResults) {
       if (!previousToolUses.has(id)) {
         return `The toolResult block with toolUseId '${id.slice(0, 64)}' at messages.${index} does not answer any toolUse block of the previous assistant message (messages.${index - 1}).`;
@@ -131,12 +128,20 @@ function parseMessages(messages: unknown[], hasToolConfig: boolean): ChatMessage
 
 interface Blocks {
   text: string;
+  /** Whether a text block is among them (a document needs one beside it). */
+  hasTextBlock: boolean;
   toolUses: Set<string>;
   toolResults: string[];
 }
 
-function parseBlocks(content: unknown[], messageIndex: number, role: string, hasToolConfig: boolean): Blocks | string {
-  const blocks: Blocks = { text: "", toolUses: new Set(), toolResults: [] };
+function parseBlocks(
+  content: unknown[],
+  messageIndex: number,
+  role: string,
+  hasToolConfig: boolean,
+  documents: DocumentCount,
+): Blocks | string {
+  const blocks: Blocks = { text: "", hasTextBlock: false, toolUses: new Set(), toolResults: [] };
   let images = 0;
   for (const [index, block] of content.entries()) {
     const path = `messages.${messageIndex + 1}.member.content.${index + 1}.member`;
@@ -150,7 +155,14 @@ function parseBlocks(content: unknown[], messageIndex: number, role: string, has
       case "text":
         if (typeof value !== "string") return constraint(`${path}.text`, value, "Member must not be null");
         blocks.text += value;
+        blocks.hasTextBlock = true;
         break;
+      case "document": {
+        if (role !== "user") return `${path}.document: only a user message can hold a document block.`;
+        const problem = checkDocument(value, `${path}.document`, documents);
+        if (problem) return problem;
+        break;
+      }
       case "image": {
         const problem = checkImage(value, `${path}.image`);
         if (problem) return problem;
@@ -209,7 +221,7 @@ function parseBlocks(content: unknown[], messageIndex: number, role: string, has
         break;
       }
       default:
-        // document, video, cachePoint, guardContent, citationsContent: accepted, not read.
+        // video, cachePoint, guardContent, citationsContent: accepted, not read.
         if (!isRecord(value)) return constraint(`${path}.${kind}`, value, "Member must not be null");
     }
   }

@@ -60,6 +60,13 @@ export function typeName(value: unknown): string {
   return typeof value;
 }
 
+/** AWS's constraint wording; `path` is 1-based for list members, as AWS writes it. */
+export function constraint(path: string, value: unknown, rule: string): string {
+  const shown =
+    value === undefined || value === null ? "null" : typeof value === "object" ? "" : `'${String(value).slice(0, 60)}'`;
+  return `1 validation error detected: Value ${shown || typeName(value)} at '${path}' failed to satisfy constraint: ${rule}`;
+}
+
 export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
