@@ -126,6 +126,22 @@ describe("a request's token estimate", () => {
     expect(promptEstimate({ model: "llama", input })).toBe(Math.ceil((5 + 4) / 4) + 2 * IMAGE_TOKENS);
   });
 
+  it("a document by its decoded bytes: 4 a token for text types, 16 for others (a PDF), never its base64 as text", () => {
+    const pdf = `data:application/pdf;base64,${"A".repeat(6_000_000)}`;
+    const file = (file_data: string, filename?: string) => ({ type: "file", file: { file_data, filename } });
+    // "llama" and "user", the filename's "report.pdf", and 4,500,000 bytes of PDF / 16.
+    expect(promptEstimate({ model: "llama", messages: [{ role: "user", content: [file(pdf, "report.pdf")] }] })).toBe(
+      Math.ceil((5 + 4 + 10) / 4) + 4_500_000 / 16,
+    );
+    const text = `data:text/plain;base64,${"A".repeat(4000)}`;
+    expect(promptEstimate({ model: "llama", messages: [{ role: "user", content: [file(text)] }] })).toBe(
+      Math.ceil((5 + 4) / 4) + 3000 / 4,
+    );
+    // The Responses API's input_file keeps its data on the part.
+    const input = [{ role: "user", content: [{ type: "input_file", file_data: pdf }] }];
+    expect(promptEstimate({ model: "llama", input })).toBe(Math.ceil((5 + 4) / 4) + 4_500_000 / 16);
+  });
+
   it("chat: prompt, markup, and the output limit asked for", () => {
     const body = { model: "llama", messages: HELLO, max_tokens: 20 };
     expect(tokenEstimate(body, "chat", undefined)).toBe(HELLO_PROMPT + markup(1) + 20);

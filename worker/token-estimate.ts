@@ -5,6 +5,7 @@
 // is refused later (a 400) having used nothing.
 import { reasoningOutputLimit, unsetCompletionLimit } from "../src/core.ts";
 import type { UnmeteredCall } from "../src/index.ts";
+import { base64Size, dataUrlMedia } from "./prompt-media.ts";
 
 /** The model APIs, each with its own name for the output limit. */
 export type ModelApi = "chat" | "completions" | "responses";
@@ -34,6 +35,19 @@ const MARKUP_TOKENS_PER_TURN = 8;
 export const IMAGE_TOKENS = 1600;
 /** The parts that carry an image: chat's content parts and the Responses API's input items. */
 const IMAGE_PART_TYPES: ReadonlySet<unknown> = new Set(["image_url", "input_image"]);
+
+/**
+ * A document's bytes per prompt token. A text document (a `text/*` type: txt, md, csv, html) is
+ * its text, 4 bytes a token as any text here. Any other (pdf, doc, docx, xls, xlsx) holds far more
+ * bytes than words (fonts, images, compression): Anthropic puts a PDF page at 1,500 to 3,000
+ * tokens, and a page of text is commonly 30 to 100 KB of PDF, so 16 bytes a token is near the high
+ * end of that, as an estimate that reserves rather than admits. Counted as base64 text, as before
+ * files were read, a 4.5 MB PDF was 1.5 million tokens, more than any model reads.
+ */
+const TEXT_DOCUMENT_BYTES_PER_TOKEN = 4;
+const DOCUMENT_BYTES_PER_TOKEN = 16;
+/** The parts that carry a file: chat's `file` part (its data in `file.file_data`) and Responses' `input_file`. */
+const FILE_PART_TYPES: ReadonlySet<unknown> = new Set(["file", "input_file"]);
 
 /**
  * A converse model entry: the ids that describe its model (its deployments' model ids, or the
@@ -85,7 +99,7 @@ export function outputLimitUnset(
  */
 export function promptEstimate(body: Record<string, unknown>): number {
   const parts = promptParts(body.tools === undefined ? body : { ...body, tools: JSON.stringify(body.tools) });
-  return textEstimate(parts) + parts.images * IMAGE_TOKENS;
+  return textEstimate(parts) + parts.images * IMAGE_TOKENS + parts.documentTokens;
 }
 
 /**
@@ -256,6 +270,8 @@ function tokenCount(value: unknown): number | undefined {
 
 interface PromptParts extends TextCount {
   images: number;
+  /** The documents' tokens (documentTokens). */
+  documentTokens: number;
 }
 
 /**
@@ -263,16 +279,46 @@ interface PromptParts extends TextCount {
  * part's URL, a data: URL's bytes above all, is not text). A data: URL anywhere else is text as
  * the model reads it.
  */
-function promptParts(value: unknown, sum: PromptParts = { ascii: 0, other: 0, images: 0 }): PromptParts {
+function promptParts(
+  value: unknown,
+  sum: PromptParts = { ascii: 0, other: 0, images: 0, documentTokens: 0 },
+): PromptParts {
   if (typeof value === "string") countText(value, sum);
   else if (Array.isArray(value)) {
     for (const item of value) promptParts(item, sum);
   } else if (value !== null && typeof value === "object") {
     const part = value as Record<string, unknown>;
     if (IMAGE_PART_TYPES.has(part.type)) sum.images += 1;
+    else if (FILE_PART_TYPES.has(part.type)) countFile(fileOf(part), sum);
     else for (const item of Object.values(part)) promptParts(item, sum);
   }
   return sum;
+}
+
+/** A file's document tokens, and its name (the model reads it: a Converse document's name) as text. */
+function countFile(file: Record<string, unknown>, sum: PromptParts): void {
+  sum.documentTokens += documentTokens(file.file_data);
+  promptParts(file.filename, sum);
+}
+
+/** Where a file part keeps its data and name: chat's in `file`, the Responses API's on the part. */
+function fileOf(part: Record<string, unknown>): Record<string, unknown> {
+  const file = part.type === "file" ? part.file : part;
+  return file !== null && typeof file === "object" && !Array.isArray(file) ? (file as Record<string, unknown>) : {};
+}
+
+/**
+ * A file's tokens, by its data URL's type and decoded size (DOCUMENT_BYTES_PER_TOKEN); a part
+ * without one (a file_id, bare base64: refused later) by its data read as base64 bytes.
+ */
+function documentTokens(data: unknown): number {
+  if (typeof data !== "string") return 0;
+  const media = dataUrlMedia(data);
+  const size = media ? media.size : base64Size(data);
+  const perToken = media?.mediaType.toLowerCase().startsWith("text/")
+    ? TEXT_DOCUMENT_BYTES_PER_TOKEN
+    : DOCUMENT_BYTES_PER_TOKEN;
+  return Math.ceil(size / perToken);
 }
 
 /** Adds a text's characters to `sum`: ASCII apart from the others, a character beyond the BMP once. */
