@@ -1,5 +1,5 @@
 // The converse route through the Worker in workerd, driven by the official `openai` package:
-// plain and streamed, tools with streamed arguments, images, reasoning, stop reasons, usage,
+// plain and streamed, tools with streamed arguments, images, documents, reasoning, stop reasons, usage,
 // faults, and the region a bare model id needs.
 import OpenAI from "openai";
 import type { ChatCompletionChunk, ChatCompletionTool } from "openai/resources/chat/completions";
@@ -202,6 +202,34 @@ describe("converse through the Worker", () => {
     expect(sent.system).toEqual([{ text: "Be brief." }, point]);
     expect(sent.messages[0]!.content).toEqual([{ text: "Hello" }, point]);
     expect(sent.toolConfig.tools.at(-1)).toEqual(point);
+  });
+
+  it("a file part, as the openai package sends a PDF, reaches Bedrock as a document block; other routes refuse it", async () => {
+    const pdf = btoa("%PDF-1.4\n%%EOF\n");
+    const messages: OpenAI.Chat.Completions.ChatCompletionMessageParam[] = [
+      {
+        role: "user",
+        content: [
+          { type: "text", text: "What does this report say?" },
+          { type: "file", file: { file_data: `data:application/pdf;base64,${pdf}`, filename: "report.pdf" } },
+        ],
+      },
+    ];
+    const completion = await client.chat.completions.create({ model: "converse", messages });
+    expect(completion.choices[0]!.message.content).toMatch(GREETING);
+    const sent = proxy.served.emulator.stats.lastBody(
+      converseModelId(MODELS.converse.slice("bedrock/converse/".length)),
+    ) as { messages: Array<{ content: unknown[] }> };
+    expect(sent.messages[0]!.content).toEqual([
+      { text: "What does this report say?" },
+      { document: { format: "pdf", name: "report", source: { bytes: pdf } } },
+    ]);
+    const refused = await client.chat.completions
+      .create({ model: "llama", messages })
+      .catch((caught: unknown) => caught);
+    expect(refused).toBeInstanceOf(OpenAI.BadRequestError);
+    expect(refused).toMatchObject({ status: 400, param: "messages[0].content[1]" });
+    expect((refused as Error).message).toContain("the llama route takes no files");
   });
 
   it("refusals are the SDK's BadRequestError naming the parameter", async () => {
