@@ -156,6 +156,14 @@ describe("Bedrock's documented limits, refused before sending", () => {
     const micro = refusal(() => body([{ role: "user", content: [file("application/pdf", "a.pdf"), ask] }], NOVA_MICRO));
     expect(micro.param).toBe("messages[0].content[0]");
     expect(micro.message).toContain("this model takes no documents");
+    // An opaque id is read as the model its entry's foundation_model names.
+    const profile = "arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/a1b2c3d4e5f6";
+    const messages: ChatMessage[] = [{ role: "user", content: [file("application/pdf", "a.pdf"), ask] }];
+    const request = { model: "m", messages } as ChatCompletionRequest;
+    expect(() => buildConverseBody(request, profile, { foundation_model: "amazon.nova-micro-v1:0" })).toThrow(
+      "this model takes no documents",
+    );
+    expect(buildConverseBody(request, profile, {}).messages[0]!.content[0]).toMatchObject({ document: {} });
   });
 });
 
