@@ -86,6 +86,21 @@ describe("Converse document blocks", () => {
     );
   });
 
+  it("refuses documents on Nova Micro (no document chat in AWS's feature table), by id or by the model a profile serves", async () => {
+    const body = { messages: [user([doc("a"), ask])] };
+    const refused = await errorAnswer(await send("amazon.nova-micro-v1:0", body, "converse", createEmulator()));
+    expect(refused).toEqual({
+      status: 400,
+      type: "ValidationException",
+      message: "messages.0: this model doesn't support document content; send text only.",
+    });
+    // An application profile that names the model it serves after `+`.
+    const profile =
+      "arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/a1b2c3d4e5f6+amazon.nova-micro-v1:0";
+    expect((await send(profile, body, "converse", createEmulator())).status).toBe(400);
+    expect((await send("amazon.nova-lite-v1:0", body, "converse", createEmulator())).status).toBe(200);
+  });
+
   it("refuses a source without base64 bytes", async () => {
     expect(await refusal({ messages: [user([doc("a", { source: { bytes: "%PDF" } }), ask])] })).toBe(
       "messages.1.member.content.1.member.document.source.bytes: expected the document as base64 (in JSON, a blob is a base64 string).",

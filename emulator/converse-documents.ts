@@ -5,6 +5,8 @@
 // duplicate name, as clients have reported them); the text-block rule's is the emulator's own.
 // The answer does not read the documents. Pure.
 
+import { foundationId } from "./converse-model-features.ts";
+import type { ConverseTarget } from "./converse-model-id.ts";
 import { constraint, isRecord } from "./request-checks.ts";
 
 const FORMATS = ["pdf", "csv", "doc", "docx", "xls", "xlsx", "html", "txt", "md"];
@@ -66,6 +68,24 @@ function sourceProblem(source: unknown, path: string): string | undefined {
     return `The document at ${path} is ${size} bytes. Each document's size must be no more than 4.5 MB.`;
   }
   return undefined;
+}
+
+// The feature table's "Document chat" column says No for Nova Micro. Ids that name no foundation
+// model, and serve none the emulator is told of, are not checked. The words are the emulator's, as
+// for images (no report gives Bedrock's).
+const NO_DOCUMENT_CHAT = /^amazon\.nova-micro/;
+
+/** The refusal of a document block sent to a model AWS documents without document chat. */
+export function documentChatProblem(target: ConverseTarget, body: Record<string, unknown>): string | undefined {
+  const id = foundationId(target);
+  if (!id || !NO_DOCUMENT_CHAT.test(id) || !Array.isArray(body.messages)) return undefined;
+  const index = body.messages.findIndex(
+    (message) =>
+      isRecord(message) &&
+      Array.isArray(message.content) &&
+      message.content.some((block) => isRecord(block) && block.document !== undefined),
+  );
+  return index < 0 ? undefined : `messages.${index}: this model doesn't support document content; send text only.`;
 }
 
 /**

@@ -20,6 +20,7 @@ import {
   stopSequenceProblem,
   toolUseProblem,
 } from "./converse-model-features.ts";
+import { documentChatProblem } from "./converse-documents.ts";
 import { thinksOnRequest } from "./converse-thinking.ts";
 import { isRecord } from "./request-checks.ts";
 import { awsError } from "./errors.ts";
@@ -48,6 +49,8 @@ export async function converse(
   if (toolProblem) return fail(call, awsError("ValidationException", toolProblem));
   const imageRefusal = isRecord(json) ? imageProblem(target, json) : undefined;
   if (imageRefusal) return fail(call, awsError("ValidationException", imageRefusal));
+  const documentRefusal = isRecord(json) ? documentChatProblem(target, json) : undefined;
+  if (documentRefusal) return fail(call, awsError("ValidationException", documentRefusal));
   const cacheRefusal = isRecord(json) ? cachePointProblem(target, json) : undefined;
   if (cacheRefusal) return fail(call, awsError("ValidationException", cacheRefusal));
   const stopRefusal = stopSequenceProblem(target, request.stop);
