@@ -1,6 +1,6 @@
 // Validation of a Responses request. First what this stateless server cannot do at all (stored
-// state, built-in tools, files by id or URL) is refused with a message that says why and what to send
-// instead; then valibot checks the shape, refusing in a sentence that names the field
+// state, built-in tools, files by id or URL) is refused with a message that says why and what to
+// send instead; then valibot checks the shape, refusing in a sentence that names the field
 // (`input[2].content must be …`, validation.ts). Sampling fields keep their Chat Completions
 // names and ranges: the chat request checks them.
 import * as v from "valibot";

@@ -1,6 +1,6 @@
 // The converse route through the Worker in workerd, driven by the official `openai` package:
-// plain and streamed, tools with streamed arguments, images, documents, reasoning, stop reasons, usage,
-// faults, and the region a bare model id needs.
+// plain and streamed, tools with streamed arguments, images, documents, reasoning, stop reasons,
+// usage, faults, and the region a bare model id needs.
 import OpenAI from "openai";
 import type { ChatCompletionChunk, ChatCompletionTool } from "openai/resources/chat/completions";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
