@@ -106,28 +106,55 @@ describe("file parts through the library, against the emulator's Converse", () =
   });
 });
 
+function proxy(models: Record<string, unknown>, env: Record<string, string> = {}) {
+  const emulator = createEmulator();
+  const lines: LogLine[] = [];
+  const app = createApp({
+    env: {
+      MODELS: JSON.stringify(models),
+      PROXY_API_KEYS: "sk-test",
+      AWS_ACCESS_KEY_ID: EMULATOR_CREDENTIALS.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: EMULATOR_CREDENTIALS.secretAccessKey,
+      BEDROCK_ENDPOINT: "http://bedrock.emulator",
+      ...env,
+    },
+    fetch: (input, init) => emulator.fetch(new Request(input, init)),
+    log: (line) => lines.push(structuredClone(line)),
+  });
+  const client = new OpenAI({
+    apiKey: "sk-test",
+    baseURL: "http://proxy.test/v1",
+    maxRetries: 0,
+    fetch: async (url, init) => app.request(String(url), init),
+  });
+  return { emulator, lines, client };
+}
+
 describe("file parts through the proxy, with the official openai client", () => {
+  it("a document of Bedrock's largest size needs its model's max_body_bytes: 6 MB of base64 is past the 4 MiB default", async () => {
+    // 4,500,000 bytes of text, 6,000,000 characters of base64.
+    const largest = `data:text/plain;base64,${"QUFB".repeat(1_500_000)}`;
+    const messages: ChatMessageParam[] = [askAbout(largest, "notes.txt")];
+    const { client, emulator } = proxy({
+      plain: model("converse"),
+      roomy: { model: model("converse"), max_body_bytes: 8 * 1024 * 1024 },
+    });
+    const refused = await client.chat.completions
+      .create({ model: "plain", messages } as OpenAI.Chat.Completions.ChatCompletionCreateParamsNonStreaming)
+      .catch((caught: unknown) => caught);
+    expect(refused).toMatchObject({ status: 413, code: "request_too_large" });
+    const served = await client.chat.completions.create({
+      model: "roomy",
+      messages,
+    } as OpenAI.Chat.Completions.ChatCompletionCreateParamsNonStreaming);
+    expect(served.choices[0]!.finish_reason).toBe("stop");
+    expect(emulator.stats.lastBody(CONVERSE_MODEL)).toMatchObject({
+      messages: [{ content: [{ text: "What does this report say?" }, { document: { format: "txt", name: "notes" } }] }],
+    });
+  });
+
   it("reach Bedrock as a document, and LOG_PROMPTS logs the file as its size, not its bytes", async () => {
-    const emulator = createEmulator();
-    const lines: LogLine[] = [];
-    const app = createApp({
-      env: {
-        MODELS: JSON.stringify({ claude: model("converse") }),
-        PROXY_API_KEYS: "sk-test",
-        AWS_ACCESS_KEY_ID: EMULATOR_CREDENTIALS.accessKeyId,
-        AWS_SECRET_ACCESS_KEY: EMULATOR_CREDENTIALS.secretAccessKey,
-        BEDROCK_ENDPOINT: "http://bedrock.emulator",
-        LOG_PROMPTS: "true",
-      },
-      fetch: (input, init) => emulator.fetch(new Request(input, init)),
-      log: (line) => lines.push(structuredClone(line)),
-    });
-    const client = new OpenAI({
-      apiKey: "sk-test",
-      baseURL: "http://proxy.test/v1",
-      maxRetries: 0,
-      fetch: async (url, init) => app.request(String(url), init),
-    });
+    const { emulator, lines, client } = proxy({ claude: model("converse") }, { LOG_PROMPTS: "true" });
     // The openai package's own type for the part: its docs' "chat with a PDF" request.
     const completion = await client.chat.completions.create({
       model: "claude",
