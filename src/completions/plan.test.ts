@@ -11,20 +11,13 @@ import {
   planCompletionCalls,
 } from "./plan.ts";
 import type { CompletionRequest } from "./types.ts";
+import { badRequestOf } from "../../test/helpers/errors.ts";
 
 const ARN = "arn:aws:bedrock:us-east-1:123456789012:imported-model/abc";
 const base: CompletionRequest = { model: "m", prompt: "Once upon a time" };
 const options = { route: "llama" };
 
-function refusal(fn: () => unknown): BedrockEdgeError {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(BedrockEdgeError);
-    return error as BedrockEdgeError;
-  }
-  throw new Error("expected a refusal");
-}
+const refusal = badRequestOf;
 
 describe("one call where the format takes prompts and n (OpenAICompletion)", () => {
   it("sends the request's fields as they are, the prompts as a list, OpenAI's default max_tokens", () => {

@@ -2,6 +2,7 @@
 // A run that succeeds fails the test. Given a class, the error must be an instance of it and
 // comes back typed.
 import { expect } from "vitest";
+import { BedrockEdgeError } from "../../src/errors.ts";
 
 type ErrorClass<E> = abstract new (...args: never[]) => E;
 
@@ -40,4 +41,11 @@ function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
     (typeof value === "object" || typeof value === "function") &&
     typeof (value as { then?: unknown }).then === "function"
   );
+}
+
+/** What `run` throws, which must be a 400: a request refused before anything is sent. */
+export function badRequestOf(run: () => unknown): BedrockEdgeError {
+  const error = errorOf(run, BedrockEdgeError);
+  expect(error.status).toBe(400);
+  return error;
 }

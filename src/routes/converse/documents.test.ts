@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { BedrockEdgeError } from "../../errors.ts";
 import type { ChatCompletionRequest, ChatMessage, ContentPart } from "../../openai/types.ts";
 import { documentName } from "./documents.ts";
 import { buildConverseBody } from "./request.ts";
+import { badRequestOf } from "../../../test/helpers/errors.ts";
 
 const CLAUDE = "us.anthropic.claude-sonnet-4-20250514-v1:0";
 const NOVA_MICRO = "amazon.nova-micro-v1:0";
@@ -23,16 +23,7 @@ function userTurn(...content: ContentPart[]) {
   return body([{ role: "user", content }]).messages[0]!.content;
 }
 
-function refusal(fn: () => unknown): BedrockEdgeError {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(BedrockEdgeError);
-    expect((error as BedrockEdgeError).status).toBe(400);
-    return error as BedrockEdgeError;
-  }
-  throw new Error("expected a refusal");
-}
+const refusal = badRequestOf;
 
 describe("a file part becomes a Converse document block", () => {
   it("with its format, its name from the filename without the extension, and its bytes", () => {

@@ -4,6 +4,7 @@ import type { ChatCompletionRequest, ChatMessage, FunctionTool, ReasoningEffort 
 import { EMPTY_TOOL_RESULT } from "./messages.ts";
 import { buildConverseBody, type ConverseSettings } from "./request.ts";
 import { closedSchema } from "./closed-schema.ts";
+import { badRequestOf } from "../../../test/helpers/errors.ts";
 
 const CLAUDE = "us.anthropic.claude-sonnet-4-20250514-v1:0";
 const NOVA2 = "amazon.nova-2-lite-v1:0";
@@ -32,16 +33,7 @@ function body(req: ChatCompletionRequest, modelId = CLAUDE, settings: ConverseSe
   return buildConverseBody(req, modelId, settings);
 }
 
-function refusal(fn: () => unknown): BedrockEdgeError {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(BedrockEdgeError);
-    expect((error as BedrockEdgeError).status).toBe(400);
-    return error as BedrockEdgeError;
-  }
-  throw new Error("expected a refusal");
-}
+const refusal = badRequestOf;
 
 describe("messages", () => {
   it("a plain turn is one user message with one text block, and nothing else is sent", () => {
