@@ -99,6 +99,10 @@ describe("Converse document blocks", () => {
       "arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/a1b2c3d4e5f6+amazon.nova-micro-v1:0";
     expect((await send(profile, body, "converse", createEmulator())).status).toBe(400);
     expect((await send("amazon.nova-lite-v1:0", body, "converse", createEmulator())).status).toBe(200);
+    // The table's other Noes.
+    for (const id of ["amazon.titan-text-premier-v1:0", "ai21.jamba-instruct-v1:0"]) {
+      expect((await send(id, body, "converse", createEmulator())).status, id).toBe(400);
+    }
   });
 
   it("refuses a source without base64 bytes", async () => {

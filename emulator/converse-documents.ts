@@ -70,10 +70,11 @@ function sourceProblem(source: unknown, path: string): string | undefined {
   return undefined;
 }
 
-// The feature table's "Document chat" column says No for Nova Micro. Ids that name no foundation
-// model, and serve none the emulator is told of, are not checked. The words are the emulator's, as
-// for images (no report gives Bedrock's).
-const NO_DOCUMENT_CHAT = /^amazon\.nova-micro/;
+// The feature table's "Document chat" column says No for Nova Micro, Titan Text Premier ("Yes
+// (except Titan Text Premier)") and AI21 Jamba-Instruct. Ids that name no foundation model, and
+// serve none the emulator is told of, are not checked. The words are the emulator's, as for images
+// (no report gives Bedrock's).
+const NO_DOCUMENT_CHAT = /^(?:amazon\.nova-micro|amazon\.titan-text-premier|ai21\.jamba-instruct)/;
 
 /** The refusal of a document block sent to a model AWS documents without document chat. */
 export function documentChatProblem(target: ConverseTarget, body: Record<string, unknown>): string | undefined {

@@ -58,6 +58,10 @@ export type { ReasoningLimitInput } from "./routes/converse/thinking-tokens.ts";
 // limit when a request sets none: what a server that builds plain answers whole bounds them by.
 export { logprobAnswers, unsetCompletionLimit } from "./routes/logprob-answers.ts";
 export type { LogprobAnswers, LogprobApi } from "./routes/logprob-answers.ts";
+// The Converse document format of a file part, by its MIME type and filename, as the converse
+// route sends it: what a server that estimates a document's tokens reads it as.
+export { documentFormatOf, isTextDocument } from "./routes/converse/document-format.ts";
+export type { DocumentFormat } from "./routes/converse/wire.ts";
 // A data URL's body as the routes read an image's bytes from it (each `%XX` one byte): what a
 // server that logs a request's media by size counts them by.
 export { percentDecoded } from "./routes/images.ts";

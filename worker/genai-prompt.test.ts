@@ -118,6 +118,28 @@ describe("gen_ai.input.messages", () => {
     ]);
   });
 
+  it("records a document sent inline as a blob by type and size, one by file id as a file part (docs38 #7)", () => {
+    const line = [
+      {
+        role: "user",
+        content: [
+          { type: "file", file: { file_data: "data:application/pdf;base64,[9000 bytes omitted]", filename: "Q3.pdf" } },
+          { type: "file", file: { file_id: "file-abc" } },
+        ],
+      },
+    ];
+    expect(valid(chat(line)).input?.[0]?.parts).toEqual([
+      { type: "blob", modality: "document", mime_type: "application/pdf", content: "", size: 9000 },
+      { type: "file", modality: "document", file_id: "file-abc" },
+    ]);
+    const input = [
+      { role: "user", content: [{ type: "input_file", file_data: "data:text/csv;base64,[30 bytes omitted]" }] },
+    ];
+    expect(valid(responses(undefined, input)).input?.[0]?.parts).toEqual([
+      { type: "blob", modality: "document", mime_type: "text/csv", content: "", size: 30 },
+    ]);
+  });
+
   it("legacy completions: each prompt a user message, token ids as they were sent", () => {
     expect(valid(completions("Once upon a time"))).toEqual({
       input: [{ role: "user", parts: [{ type: "text", content: "Once upon a time" }] }],

@@ -112,6 +112,11 @@ function contentParts(content: unknown): GenAiPart[] {
     if (type === "input_image" && typeof part.file_id === "string") {
       return [{ type: "file", modality: "image", file_id: part.file_id }];
     }
+    // A document: chat's file part keeps it in `file`, Responses' input_file on the part.
+    const file = type === "file" && isObject(part.file) ? part.file : type === "input_file" ? part : undefined;
+    if (file && typeof file.file_data === "string") return [media(file.file_data, "document")];
+    if (file && typeof file.file_id === "string")
+      return [{ type: "file", modality: "document", file_id: file.file_id }];
     if (type === "input_audio" && isObject(part.input_audio) && typeof part.input_audio.data === "string") {
       const { data, format } = part.input_audio;
       return [blob("audio", typeof format === "string" ? `audio/${format}` : null, base64Size(data))];

@@ -142,6 +142,38 @@ describe("a request's token estimate", () => {
     expect(promptEstimate({ model: "llama", input })).toBe(Math.ceil((5 + 4) / 4) + 4_500_000 / 16);
   });
 
+  // Review docs38 #2, #3, #4, #6.
+  const fileMessage = (file_data: string, filename?: string) => ({
+    model: "llama",
+    messages: [{ role: "user", content: [{ type: "file", file: { file_data, filename } }] }],
+  });
+  const base64 = (text: string) => btoa(text);
+
+  it("a document as the format the converse route sends it as: a text file labelled binary is text", () => {
+    const notes = base64("n".repeat(4000));
+    // "llama" and "user" (9 characters), the filename, then the document.
+    expect(promptEstimate(fileMessage(`data:application/octet-stream;base64,${notes}`, "notes.txt"))).toBe(
+      Math.ceil((9 + 9) / 4) + 4000 / 4,
+    );
+    // Windows labels a .csv file as Excel: it is still its text.
+    expect(promptEstimate(fileMessage(`data:application/vnd.ms-excel;base64,${notes}`, "sales.csv"))).toBe(
+      Math.ceil((9 + 9) / 4) + 4000 / 4,
+    );
+  });
+
+  it("a PDF at least 1,500 tokens a page, where its page objects are written plainly", () => {
+    const page = "3 0 obj << /Type /Page /Parent 2 0 R >> endobj\n";
+    const pdf = base64(`%PDF-1.4\n2 0 obj << /Type /Pages /Count 100 >> endobj\n${page.repeat(100)}%%EOF`);
+    expect(promptEstimate(fileMessage(`data:application/pdf;base64,${pdf}`, "r.pdf"))).toBe(
+      Math.ceil((9 + 5) / 4) + 100 * 1500,
+    );
+  });
+
+  it("a filename as the 200 characters a document's name keeps", () => {
+    const estimate = promptEstimate(fileMessage(`data:text/plain;base64,${base64("abcd")}`, "n".repeat(1_000_000)));
+    expect(estimate).toBe(Math.ceil((9 + 200) / 4) + 1);
+  });
+
   it("chat: prompt, markup, and the output limit asked for", () => {
     const body = { model: "llama", messages: HELLO, max_tokens: 20 };
     expect(tokenEstimate(body, "chat", undefined)).toBe(HELLO_PROMPT + markup(1) + 20);

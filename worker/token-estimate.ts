@@ -3,7 +3,7 @@
 // more than the day has left. The request is read as the client sent it, before the library has
 // checked it: a value that is not a count of tokens is no limit, and a request with such a value
 // is refused later (a 400) having used nothing.
-import { reasoningOutputLimit, unsetCompletionLimit } from "../src/core.ts";
+import { documentFormatOf, isTextDocument, reasoningOutputLimit, unsetCompletionLimit } from "../src/core.ts";
 import type { UnmeteredCall } from "../src/index.ts";
 import { base64Size, dataUrlMedia } from "./prompt-media.ts";
 
@@ -37,15 +37,22 @@ export const IMAGE_TOKENS = 1600;
 const IMAGE_PART_TYPES: ReadonlySet<unknown> = new Set(["image_url", "input_image"]);
 
 /**
- * A document's bytes per prompt token. A text document (a `text/*` type: txt, md, csv, html) is
- * its text, 4 bytes a token as any text here. Any other (pdf, doc, docx, xls, xlsx) holds far more
- * bytes than words (fonts, images, compression): Anthropic puts a PDF page at 1,500 to 3,000
- * tokens, and a page of text is commonly 30 to 100 KB of PDF, so 16 bytes a token is near the high
- * end of that, as an estimate that reserves rather than admits. Counted as base64 text, as before
- * files were read, a 4.5 MB PDF was 1.5 million tokens, more than any model reads.
+ * A document's bytes per prompt token. A text document (csv, html, txt, md, as the converse route
+ * reads its format: documentFormatOf) is its text, 4 bytes a token as any text here. Any other
+ * (pdf, doc, docx, xls, xlsx) is 16 bytes a token: a rough figure, as such a file's bytes are
+ * compressed text, fonts and images in any mix. Counted as base64 text, as before files were
+ * read, a 4.5 MB PDF was 1.5 million tokens, more than any model reads.
  */
 const TEXT_DOCUMENT_BYTES_PER_TOKEN = 4;
 const DOCUMENT_BYTES_PER_TOKEN = 16;
+/**
+ * A PDF's tokens a page at least: Anthropic puts a page at 1,500 to 3,000. A report generator's
+ * text PDF is about 1 KB a page, so its bytes alone said a twelfth of its text's tokens (review
+ * docs38 #3); its pages are counted where its page objects are written plainly.
+ */
+const PDF_PAGE_TOKENS = 1500;
+/** The most characters of a filename counted: a Converse document's name keeps 200. */
+const MAX_COUNTED_FILENAME = 200;
 /** The parts that carry a file: chat's `file` part (its data in `file.file_data`) and Responses' `input_file`. */
 const FILE_PART_TYPES: ReadonlySet<unknown> = new Set(["file", "input_file"]);
 
@@ -297,8 +304,9 @@ function promptParts(
 
 /** A file's document tokens, and its name (the model reads it: a Converse document's name) as text. */
 function countFile(file: Record<string, unknown>, sum: PromptParts): void {
-  sum.documentTokens += documentTokens(file.file_data);
-  promptParts(file.filename, sum);
+  const filename = typeof file.filename === "string" ? file.filename : undefined;
+  sum.documentTokens += documentTokens(file.file_data, filename);
+  if (filename !== undefined) countText(filename.slice(0, MAX_COUNTED_FILENAME), sum);
 }
 
 /** Where a file part keeps its data and name: chat's in `file`, the Responses API's on the part. */
@@ -308,17 +316,39 @@ function fileOf(part: Record<string, unknown>): Record<string, unknown> {
 }
 
 /**
- * A file's tokens, by its data URL's type and decoded size (DOCUMENT_BYTES_PER_TOKEN); a part
- * without one (a file_id, bare base64: refused later) by its data read as base64 bytes.
+ * A file's tokens, by the format the converse route sends it as and its decoded size
+ * (DOCUMENT_BYTES_PER_TOKEN), a PDF at least PDF_PAGE_TOKENS a page; a part without a data URL (a
+ * file_id, bare base64: refused later) by its data read as base64 bytes.
  */
-function documentTokens(data: unknown): number {
+function documentTokens(data: unknown, filename: string | undefined): number {
   if (typeof data !== "string") return 0;
   const media = dataUrlMedia(data);
-  const size = media ? media.size : base64Size(data);
-  const perToken = media?.mediaType.toLowerCase().startsWith("text/")
-    ? TEXT_DOCUMENT_BYTES_PER_TOKEN
-    : DOCUMENT_BYTES_PER_TOKEN;
-  return Math.ceil(size / perToken);
+  if (!media) return Math.ceil(base64Size(data) / DOCUMENT_BYTES_PER_TOKEN);
+  const format = documentFormatOf(media.mediaType, filename);
+  if (format !== undefined && isTextDocument(format)) return Math.ceil(media.size / TEXT_DOCUMENT_BYTES_PER_TOKEN);
+  const bySize = Math.ceil(media.size / DOCUMENT_BYTES_PER_TOKEN);
+  return format === "pdf" && media.base64 ? Math.max(bySize, pdfPages(data) * PDF_PAGE_TOKENS) : bySize;
+}
+
+// A page object's dictionary entry: `/Type /Page`, not the page tree's `/Type /Pages`.
+const PAGE_OBJECT = /\/Type\s*\/Page(?![A-Za-z])/g;
+/** PDFs larger than Bedrock takes (4.5 MB) are refused before any call: not decoded to count. */
+const MAX_COUNTED_PDF_BYTES = 4_500_000;
+
+/**
+ * The page objects a base64 PDF writes plainly; 0 where they are inside compressed object
+ * streams (PDF 1.5's), or the data does not decode, where the size alone is the estimate.
+ */
+function pdfPages(dataUrl: string): number {
+  const base64 = dataUrl.slice(dataUrl.indexOf(",") + 1);
+  if (base64Size(base64) > MAX_COUNTED_PDF_BYTES) return 0;
+  let bytes: string;
+  try {
+    bytes = atob(base64);
+  } catch {
+    return 0;
+  }
+  return bytes.match(PAGE_OBJECT)?.length ?? 0;
 }
 
 /** Adds a text's characters to `sum`: ASCII apart from the others, a character beyond the BMP once. */

@@ -1,5 +1,6 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import type { ChatCompletionRequest, ChatMessage, ContentPart } from "../../openai/types.ts";
+import { documentFormatOf } from "./document-format.ts";
 import { documentName } from "./documents.ts";
 import { buildConverseBody } from "./request.ts";
 import { badRequestOf } from "../../../test/helpers/errors.ts";
@@ -156,6 +157,13 @@ describe("Bedrock's documented limits, refused before sending", () => {
     );
     expect(buildConverseBody(request, profile, {}).messages[0]!.content[0]).toMatchObject({ document: {} });
   });
+
+  it("refused on Titan Text Premier and Jamba-Instruct too, the table's other Noes", () => {
+    for (const id of ["amazon.titan-text-premier-v1:0", "ai21.jamba-instruct-v1:0"]) {
+      const refused = refusal(() => body([{ role: "user", content: [file("application/pdf", "a.pdf"), ask] }], id));
+      expect(refused.message, id).toContain("this model takes no documents");
+    }
+  });
 });
 
 describe("cache_control on a file part", () => {
@@ -166,5 +174,34 @@ describe("cache_control on a file part", () => {
       { cachePoint: { type: "default" } },
       { text: "Summarise this." },
     ]);
+  });
+});
+
+describe("a document's format, by type then extension (documentFormatOf, also the Worker's estimate's)", () => {
+  it("reads a CSV that Windows labels as Excel as the CSV it is, and nothing else by its name alone", () => {
+    expect(documentFormatOf("application/vnd.ms-excel", "sales.csv")).toBe("csv");
+    expect(documentFormatOf("application/vnd.ms-excel", "sales.xls")).toBe("xls");
+    expect(documentFormatOf("application/vnd.ms-excel", undefined)).toBe("xls");
+    expect(documentFormatOf("application/pdf", "data.csv")).toBe("pdf");
+    expect(documentFormatOf("application/octet-stream", "notes.TXT")).toBe("txt");
+    expect(documentFormatOf("Text/Markdown", undefined)).toBe("md");
+    expect(documentFormatOf("application/zip", "a.zip")).toBeUndefined();
+  });
+});
+
+describe("a filename of any length", () => {
+  it("is named from its first characters only: a long one costs no normalisation of the rest", () => {
+    // U+FDFA is 18 characters once decomposed: 1.3 M of them were 23 M characters and 0.9 s.
+    const normalize = vi.spyOn(String.prototype, "normalize");
+    try {
+      const name = documentName(`report${"\uFDFA".repeat(1_300_000)}.pdf`);
+      expect(name.startsWith("report")).toBe(true);
+      expect(name.length).toBeLessThanOrEqual(200);
+      const normalised = normalize.mock.contexts.map((text) => String(text).length);
+      expect(normalised.length).toBeGreaterThan(0);
+      expect(Math.max(...normalised)).toBeLessThanOrEqual(800);
+    } finally {
+      normalize.mockRestore();
+    }
   });
 });

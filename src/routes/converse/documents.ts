@@ -7,6 +7,7 @@ import { invalidRequest } from "../../errors.ts";
 import { fileDataUrlHead } from "../../openai/file-part.ts";
 import type { FilePart } from "../../openai/types.ts";
 import { dataUrlBase64 } from "../images.ts";
+import { DOCUMENT_FORMATS, documentFormatOf } from "./document-format.ts";
 import { foundationModelId } from "./model-family.ts";
 import type { ContentBlock, DocumentBlock, DocumentFormat, Message } from "./wire.ts";
 
@@ -22,35 +23,16 @@ const MAX_NAME_CHARS = 200;
 /** A document's name when its file has none: neutral, as the API reference asks of names. */
 const DEFAULT_DOCUMENT_NAME = "Document";
 
-const FORMATS: readonly DocumentFormat[] = ["pdf", "csv", "doc", "docx", "xls", "xlsx", "html", "txt", "md"];
-
-const FORMAT_OF_MEDIA_TYPE: Readonly<Record<string, DocumentFormat>> = {
-  "application/pdf": "pdf",
-  "text/csv": "csv",
-  "application/msword": "doc",
-  "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "docx",
-  "application/vnd.ms-excel": "xls",
-  "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "xlsx",
-  "text/html": "html",
-  "text/plain": "txt",
-  "text/markdown": "md",
-  "text/x-markdown": "md",
-};
-
-// A file's extension, for types that say nothing of the format (application/octet-stream).
-const FORMAT_OF_EXTENSION: Readonly<Record<string, DocumentFormat>> = {
-  ...Object.fromEntries(FORMATS.map((format) => [format, format])),
-  htm: "html",
-  markdown: "md",
-};
+// The models whose row of the feature table's "Document chat" column says No: Nova Micro, Titan
+// Text Premier ("Yes (except Titan Text Premier)"), AI21 Jamba-Instruct.
+const NO_DOCUMENTS = /^(?:amazon\.nova-micro|amazon\.titan-text-premier|ai21\.jamba-instruct)/;
 
 /**
- * Whether AWS documents no document chat for the model on Converse: the feature table's
- * "Document chat" column says No for Nova Micro. Other ids get their documents sent, and Bedrock
- * answers for them.
+ * Whether AWS documents no document chat for the model on Converse (NO_DOCUMENTS). Other ids get
+ * their documents sent, and Bedrock answers for them.
  */
 function takesNoDocuments(modelId: string): boolean {
-  return (foundationModelId(modelId) ?? "").startsWith("amazon.nova-micro");
+  return NO_DOCUMENTS.test(foundationModelId(modelId) ?? "");
 }
 
 /** Makes a request's document blocks, keeping what the checks across parts need. */
@@ -107,10 +89,10 @@ function documentData(part: FilePart, where: string): { format: DocumentFormat; 
   // The schema checked the head; a request made in code may not have been checked by it.
   const head = fileDataUrlHead(data);
   if (!head) throw invalidRequest(`${param} must be a base64 data URL (data:application/pdf;base64,…).`, param);
-  const format = documentFormat(head.mediaType, part.file.filename);
+  const format = documentFormatOf(head.mediaType, part.file.filename);
   if (!format) {
     throw invalidRequest(
-      `${where} is a file of type ${head.mediaType.slice(0, 80)}, which Converse takes no document of: send ${FORMATS.join(", ")} (by its MIME type, or its filename's extension).`,
+      `${where} is a file of type ${head.mediaType.slice(0, 80)}, which Converse takes no document of: send ${DOCUMENT_FORMATS.join(", ")} (by its MIME type, or its filename's extension).`,
       param,
     );
   }
@@ -128,14 +110,6 @@ function documentData(part: FilePart, where: string): { format: DocumentFormat; 
   return { format, bytes };
 }
 
-/** The format the MIME type names, else the one the filename's extension names. */
-function documentFormat(mediaType: string, filename: string | undefined): DocumentFormat | undefined {
-  const byType = FORMAT_OF_MEDIA_TYPE[mediaType];
-  if (byType) return byType;
-  const extension = /\.([A-Za-z0-9]+)$/.exec(filename ?? "")?.[1]?.toLowerCase() ?? "";
-  return Object.hasOwn(FORMAT_OF_EXTENSION, extension) ? FORMAT_OF_EXTENSION[extension] : undefined;
-}
-
 /** Bytes in canonical (padded) base64. */
 function decodedSize(base64: string): number {
   const padding = base64.endsWith("==") ? 2 : base64.endsWith("=") ? 1 : 0;
@@ -149,7 +123,10 @@ function decodedSize(base64: string): number {
  */
 export function documentName(filename: string | undefined): string {
   const stem = (filename ?? "").replace(/\.[A-Za-z0-9]{1,8}$/, "");
+  // Only the first 200 characters are kept: the rest is not normalised (NFKD writes some
+  // characters 18 times longer, and a filename's length is bounded only by the body's).
   const name = stem
+    .slice(0, 4 * MAX_NAME_CHARS)
     .normalize("NFKD")
     .replace(/[\u0300-\u036f]/g, "")
     .replace(/[^A-Za-z0-9()[\]-]+/g, " ")

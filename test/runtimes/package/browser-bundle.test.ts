@@ -216,6 +216,10 @@ const UNMETERED32_GZIP_BUDGET_BYTES =
 // documents with Bedrock's limits on the converse route, the other routes' refusal, the Responses
 // API's input_file): 91,857 bytes after them, 1,645 over the budget before; in the lazily loaded
 // request schemas, routes and Responses, the main chunk unchanged (13,681 bytes).
+// Raised 120 more for docs38 (a document's format by one rule shared with the Worker's estimate, a
+// Windows CSV read as CSV, the table's other models without document chat, a filename cut before
+// it is normalised): 92,185 bytes after them, 113 over the budget before; in the lazily loaded
+// converse route.
 const GZIP_BUDGET_BYTES =
   UNMETERED32_GZIP_BUDGET_BYTES +
   320 +
@@ -237,7 +241,8 @@ const GZIP_BUDGET_BYTES =
   60 +
   310 +
   160 +
-  1700;
+  1700 +
+  120;
 /**
  * What a page or a Worker loads first when its bundler splits code (the routes, the request
  * schema, the stream reader, the templates, Responses and legacy Completions load on first use).
