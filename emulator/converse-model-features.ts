@@ -126,10 +126,37 @@ export function cachePointProblem(target: ConverseTarget, body: Record<string, u
   if (!id || points.length === 0) return undefined;
   if (!CACHING.test(id)) return UNCACHED_MODEL;
   if (!id.startsWith("anthropic.") && points.some((point) => point.inTools)) return UNCACHED_MODEL;
+  const afterTextDocument = id.startsWith("anthropic.") ? pointAfterTextDocument(body.messages) : undefined;
+  if (afterTextDocument) return afterTextDocument;
   // Anthropic's limit, passed on wrapped as Bedrock passes Claude's refusals.
   if (id.startsWith("anthropic.") && points.length > 4) {
     return `The model returned the following errors: A maximum of 4 blocks with cache_control may be provided. Found ${points.length}.`;
   }
   const hourLong = points.some(({ value }) => isRecord(value) && value.ttl === "1h");
   return hourLong && !HOUR_LONG_CACHE.test(id) ? UNCACHED_MODEL : undefined;
+}
+
+// Claude refuses a cachePoint right after a document of any format but pdf (the formats Bedrock
+// passes on as extracted text): Bedrock makes the point a block of its own with no type, and
+// Anthropic's check names it, as live calls reported (aws/aws-sdk-java-v2#6277: `[text, csv,
+// cachePoint]` refused at `messages.0.content.2`, `[csv, text, cachePoint]` served, the same for
+// txt, md, html, docx and xlsx, pdf and images served; strands-agents/harness-sdk#1966). Its index
+// is the block's in Anthropic's message: an earlier cache point is a mark on its block, no block.
+function pointAfterTextDocument(messages: unknown): string | undefined {
+  if (!Array.isArray(messages)) return undefined;
+  for (const [index, message] of messages.entries()) {
+    if (!isRecord(message) || !Array.isArray(message.content)) continue;
+    let blocks = 0;
+    let previous: unknown;
+    for (const block of message.content) {
+      if (isRecord(block) && block.cachePoint !== undefined) {
+        const document = isRecord(previous) ? previous.document : undefined;
+        if (isRecord(document) && document.format !== "pdf") {
+          return `The model returned the following errors: messages.${index}.content.${blocks}.type: Field required`;
+        }
+      } else blocks++;
+      previous = block;
+    }
+  }
+  return undefined;
 }

@@ -440,6 +440,40 @@ describe("Converse request checks", () => {
       );
     });
 
+    it("refuses one right after a document other than a PDF on Claude, in Anthropic's words", async () => {
+      const SONNET = "us.anthropic.claude-sonnet-4-20250514-v1:0";
+      const document = (format: string) => ({ document: { format, name: "notes", source: { bytes: "UTMgbm90ZXMK" } } });
+      for (const format of ["txt", "md", "csv", "html", "doc", "docx", "xls", "xlsx"]) {
+        const after = { messages: [user([{ text: "Summarise these notes." }, document(format), POINT])] };
+        expect(await errorAnswer(await converse(SONNET, after)), format).toEqual(
+          refusal("The model returned the following errors: messages.0.content.2.type: Field required"),
+        );
+        expect((await converseStream(SONNET, after)).status, format).toBe(400);
+        // Before the document, or after the text that follows it: served.
+        const before = { messages: [user([{ text: "Summarise these notes." }, POINT, document(format)])] };
+        expect((await converse(SONNET, before)).status, format).toBe(200);
+        const textAfter = { messages: [user([document(format), { text: "Summarise these notes." }, POINT])] };
+        expect((await converse(SONNET, textAfter)).status, format).toBe(200);
+      }
+      // The index is the block's in Anthropic's message, where an earlier point is no block.
+      const later = {
+        messages: [
+          user([{ text: "a" }]),
+          { role: "assistant", content: [{ text: "b" }] },
+          user([{ text: "c" }, POINT, document("csv"), POINT]),
+        ],
+      };
+      expect(await errorAnswer(await converse(SONNET, later))).toEqual(
+        refusal("The model returned the following errors: messages.2.content.2.type: Field required"),
+      );
+      const pdf = { messages: [user([{ text: "Summarise this report." }, document("pdf"), POINT])] };
+      expect((await converse(SONNET, pdf)).status).toBe(200);
+      // Reported of Claude only.
+      expect(
+        (await converse(NOVA, { messages: [user([{ text: "Summarise." }, document("txt"), POINT])] })).status,
+      ).toBe(200);
+    });
+
     it("checks a cache point's shape on every model", async () => {
       expect(await errorAnswer(await converse(NOVA, cached({ cachePoint: { type: "ephemeral" } })))).toEqual(
         refusal(
