@@ -91,6 +91,41 @@ describe("cache_control marks through the proxy (Bedrock's prompt caching on con
     expect(sent.match(/"cachePoint"/g)).toHaveLength(4);
   });
 
+  it("a marked document other than a PDF is served: its point goes before it, where Claude takes one", async () => {
+    const { emulator, client } = proxy();
+    const notes = `data:text/plain;base64,${btoa("Q3 notes\n")}`;
+    const sheet = `data:text/csv;base64,${btoa("region,revenue\nnorth,100\n")}`;
+    const ask = { type: "text", text: "Summarise these notes." };
+    // A mark on the file part, and (as Cline-style clients mark the last turn) one on the message.
+    for (const messages of [
+      [
+        {
+          role: "user",
+          content: [ask, { type: "file", file: { file_data: notes, filename: "notes.txt" }, cache_control: EPHEMERAL }],
+        },
+      ],
+      [
+        {
+          role: "user",
+          content: [ask, { type: "file", file: { file_data: sheet, filename: "sales.csv" } }],
+          cache_control: EPHEMERAL,
+        },
+      ],
+    ]) {
+      const completion = await client.chat.completions.create({
+        model: "claude",
+        messages,
+      } as unknown as OpenAI.Chat.Completions.ChatCompletionCreateParamsNonStreaming);
+      expect(completion.choices[0]!.finish_reason).toBe("stop");
+      const sent = emulator.stats.lastBody(CLAUDE) as { messages: Array<{ content: object[] }> };
+      expect(sent.messages[0]!.content).toEqual([
+        { text: "Summarise these notes." },
+        POINT,
+        { document: expect.anything() },
+      ]);
+    }
+  });
+
   it("a Llama on converse, which Bedrock refuses cache points for, is served the same request without them", async () => {
     const { emulator, client } = proxy();
     const completion = await client.chat.completions.create({ model: "llama", ...request });

@@ -159,3 +159,150 @@ describe("cache_control -> Converse cachePoint blocks (Bedrock's prompt caching)
     expect(JSON.stringify(buildConverseBody(request, SONNET_4, {}))).not.toContain("cachePoint");
   });
 });
+
+describe("a cache point and a document other than a PDF (Claude on Bedrock refuses a point right after one)", () => {
+  const ask = { type: "text", text: "Summarise these notes." } as const;
+  const file = (format: string, mediaType: string, marked = false) => ({
+    type: "file",
+    file: { file_data: `data:${mediaType};base64,UTMgbm90ZXMK`, filename: `notes.${format}` },
+    ...(marked ? { cache_control: EPHEMERAL } : {}),
+  });
+  const TEXT_FORMATS = [
+    ["txt", "text/plain"],
+    ["csv", "text/csv"],
+    ["docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"],
+  ] as const;
+  // Its format is what places the point; its name is documents.ts's concern.
+  const doc = (format: string) => ({
+    document: expect.objectContaining({ format, source: { bytes: "UTMgbm90ZXMK" } }),
+  });
+  const build = (messages: unknown[], model = SONNET_4, extra: object = {}) =>
+    buildConverseBody({ model: "m", messages, ...extra } as unknown as ChatCompletionRequest, model, {});
+
+  it("a marked file part's point goes before the document: the text before it is what is cached", () => {
+    for (const [format, type] of TEXT_FORMATS) {
+      const body = build([{ role: "user", content: [ask, file(format, type, true)] }]);
+      expect(body.messages[0]!.content, format).toEqual([{ text: ask.text }, POINT, doc(format)]);
+    }
+  });
+
+  it("a marked message that ends with one: the same place", () => {
+    for (const [format, type] of TEXT_FORMATS) {
+      const body = build([{ role: "user", content: [ask, file(format, type)], cache_control: EPHEMERAL }]);
+      expect(body.messages[0]!.content, format).toEqual([{ text: ask.text }, POINT, doc(format)]);
+    }
+    // A message of the document alone, merged into the turn of the text before it.
+    const merged = build([
+      { role: "user", content: ask.text },
+      { role: "user", content: [file("csv", "text/csv")], cache_control: EPHEMERAL },
+    ]);
+    expect(merged.messages[0]!.content).toEqual([{ text: ask.text }, POINT, doc("csv")]);
+  });
+
+  it("a PDF keeps its point after it, from a part's mark or a message's", () => {
+    const pdf = file("pdf", "application/pdf", true);
+    expect(build([{ role: "user", content: [ask, pdf] }]).messages[0]!.content).toEqual([
+      { text: ask.text },
+      doc("pdf"),
+      POINT,
+    ]);
+    const marked = { role: "user", content: [ask, file("pdf", "application/pdf")], cache_control: EPHEMERAL };
+    expect(build([marked]).messages[0]!.content).toEqual([{ text: ask.text }, doc("pdf"), POINT]);
+  });
+
+  it("before the whole run of such documents at the end, after a PDF or an image before it", () => {
+    const run = build([
+      { role: "user", content: [ask, file("csv", "text/csv"), file("md", "text/markdown")], cache_control: EPHEMERAL },
+    ]);
+    expect(run.messages[0]!.content).toEqual([{ text: ask.text }, POINT, doc("csv"), doc("md")]);
+    const afterPdf = build([
+      { role: "user", content: [ask, file("pdf", "application/pdf"), file("txt", "text/plain", true)] },
+    ]);
+    expect(afterPdf.messages[0]!.content).toEqual([{ text: ask.text }, doc("pdf"), POINT, doc("txt")]);
+    const image = { type: "image_url", image_url: { url: "data:image/png;base64,iVBORw0KGgo=" } };
+    const afterImage = build([{ role: "user", content: [ask, image, file("txt", "text/plain", true)] }]);
+    expect(afterImage.messages[0]!.content.slice(1)).toEqual([
+      { image: { format: "png", source: { bytes: "iVBORw0KGgo=" } } },
+      POINT,
+      doc("txt"),
+    ]);
+  });
+
+  it("one point in a row: a mark on the text before and one on the document are one point", () => {
+    const body = build([
+      {
+        role: "user",
+        content: [{ ...ask, cache_control: EPHEMERAL }, file("txt", "text/plain", true)],
+        cache_control: EPHEMERAL,
+      },
+    ]);
+    expect(body.messages[0]!.content).toEqual([{ text: ask.text }, POINT, doc("txt")]);
+  });
+
+  it("a run that opens its turn: the point ends what the model reads before the turn, where that takes one", () => {
+    const leading = { role: "user", content: [file("csv", "text/csv", true), ask] };
+    // The previous turn.
+    const later = build([{ role: "user", content: "Hi" }, { role: "assistant", content: "Hello." }, leading]);
+    expect(later.messages[1]!.content).toEqual([{ text: "Hello." }, POINT]);
+    expect(later.messages[2]!.content).toEqual([doc("csv"), { text: ask.text }]);
+    // The first turn: the system prompt, else the tools on a Claude (Nova caches no tools).
+    const system = build([{ role: "system", content: "Be brief." }, leading]);
+    expect(system.system).toEqual([{ text: "Be brief." }, POINT]);
+    expect(system.messages[0]!.content).toEqual([doc("csv"), { text: ask.text }]);
+    const tools = { tools: [{ type: "function", function: { name: "read", parameters: { type: "object" } } }] };
+    expect(build([leading], SONNET_4, tools).toolConfig?.tools).toEqual([
+      { toolSpec: { name: "read", inputSchema: { json: { type: "object" } } } },
+      POINT,
+    ]);
+    // Nothing before it, a point already there, or signed reasoning: dropped.
+    for (const [messages, model, extra] of [
+      [[leading], SONNET_4, {}],
+      [[leading], NOVA, tools],
+      [
+        [{ role: "system", content: [{ type: "text", text: "Be brief.", cache_control: EPHEMERAL }] }, leading],
+        SONNET_4,
+        {},
+      ],
+      [
+        [
+          { role: "user", content: "Hi" },
+          {
+            role: "assistant",
+            content: null,
+            thinking_blocks: [{ type: "thinking", thinking: "hmm", signature: "c2ln" }],
+          },
+          leading,
+        ],
+        SONNET_4,
+        {},
+      ],
+    ] as const) {
+      const body = build([...messages], model, extra);
+      const points = JSON.stringify(body).match(/"cachePoint"/g) ?? [];
+      expect(points.length).toBe(messages[0]!.role === "system" ? 1 : 0);
+      expect(body.messages.at(-1)!.content).toEqual([doc("csv"), { text: ask.text }]);
+    }
+  });
+
+  it("moved before the last four are kept: a point merged away leaves room for an earlier one", () => {
+    const body = build(
+      [
+        { role: "system", content: [{ type: "text", text: "Be brief.", cache_control: EPHEMERAL }] },
+        { role: "user", content: [{ type: "text", text: "Hi", cache_control: EPHEMERAL }] },
+        { role: "assistant", content: [{ type: "text", text: "Hello.", cache_control: EPHEMERAL }] },
+        { role: "user", content: [{ ...ask, cache_control: EPHEMERAL }, file("csv", "text/csv", true)] },
+      ],
+      SONNET_4,
+      {
+        tools: [
+          { type: "function", function: { name: "read", parameters: { type: "object" } }, cache_control: EPHEMERAL },
+        ],
+      },
+    );
+    // Six marks, five places: the tool's, the earliest, is left out; the system prompt's is kept.
+    expect(body.toolConfig?.tools).not.toContainEqual(POINT);
+    expect(body.system).toEqual([{ text: "Be brief." }, POINT]);
+    expect(body.messages.at(-1)!.content).toEqual([{ text: ask.text }, POINT, doc("csv")]);
+    expect(JSON.stringify(body).match(/"cachePoint"/g)).toHaveLength(MAX_CACHE_POINTS);
+  });
+});

@@ -52,6 +52,44 @@ function cachePointOf(marked: unknown, hourLong: boolean): CachePointBlock | und
 }
 
 /**
+ * Moves each cache point that stands right after a document of another format than pdf to just
+ * before the run of such documents it ends: Claude on Bedrock refuses a point there (Bedrock makes
+ * it a block with no type: "messages.0.content.2.type: Field required", live calls in
+ * aws/aws-sdk-java-v2#6277 and strands-agents/harness-sdk#1966), and takes one before them. The document is then cached from the next request on, where a later point follows it. A
+ * run that opens its turn moves the point to the end of what the model reads before the turn (the
+ * previous turn, the system prompt, or the tools when the model caches them), which caches the
+ * same prefix. The point is dropped where that place takes none: a point already there (one in a
+ * row), signed reasoning (Claude takes no mark on it), or nothing at all. No report says whether
+ * Nova takes such a point: it gets the same place, which is as good a hint.
+ */
+export function placeCachePoints(body: ConverseBody, inTools: boolean): void {
+  const lists = promptLists(body, inTools);
+  lists.forEach((list, index) => {
+    // Backwards: a point only moves earlier, onto a place that needs no move.
+    for (let at = list.length - 1; at > 0; at--) {
+      if (!("cachePoint" in list[at]!) || !isTextDocument(list[at - 1]!)) continue;
+      const [point] = list.splice(at, 1);
+      let start = at - 1;
+      while (start > 0 && isTextDocument(list[start - 1]!)) start--;
+      const earlier = lists.slice(0, index).findLast((other) => other.length > 0);
+      const before = start > 0 ? list[start - 1] : earlier?.at(-1);
+      if (!point || !before || !takesPointAfter(before)) continue;
+      if (start > 0) list.splice(start, 0, point);
+      else earlier?.push(point);
+    }
+  });
+}
+
+/** A document Bedrock passes on as extracted text (every format but pdf), which takes no point after it. */
+function isTextDocument(block: object): boolean {
+  return "document" in block && isJsonObject(block.document) && block.document.format !== "pdf";
+}
+
+function takesPointAfter(block: object): boolean {
+  return !("cachePoint" in block) && !("reasoningContent" in block) && !isTextDocument(block);
+}
+
+/**
  * The most cache points a request may hold: Anthropic's limit ("A maximum of 4 blocks with
  * cache_control may be provided"), which clients marking each turn run past.
  */
@@ -63,11 +101,7 @@ export const MAX_CACHE_POINTS = 4;
  * ones only serve a request whose later turns changed.
  */
 export function keepLastCachePoints(body: ConverseBody): void {
-  const lists: object[][] = [
-    body.toolConfig?.tools ?? [],
-    body.system ?? [],
-    ...body.messages.map((message) => message.content),
-  ];
+  const lists = promptLists(body);
   let over = lists.reduce((sum, list) => sum + list.filter((block) => "cachePoint" in block).length, 0);
   over -= MAX_CACHE_POINTS;
   for (const list of lists) {
@@ -78,4 +112,13 @@ export function keepLastCachePoints(body: ConverseBody): void {
       } else at++;
     }
   }
+}
+
+/** The block lists of `body` in the order the model reads its prompt: tools (when asked), system, then the turns. */
+function promptLists(body: ConverseBody, withTools = true): object[][] {
+  return [
+    withTools ? (body.toolConfig?.tools ?? []) : [],
+    body.system ?? [],
+    ...body.messages.map((message) => message.content),
+  ];
 }

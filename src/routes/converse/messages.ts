@@ -90,7 +90,8 @@ function isSystem(message: ChatMessage): message is SystemMessage {
  * Puts the cachePoint `marked` asks for (its `cache_control`) after `blocks`: only after a block
  * (a cache point caches what comes before it), one in a row (a part's and its message's marks at
  * the same place are one point), and never right after signed reasoning (Claude takes no cache
- * mark on a thinking block).
+ * mark on a thinking block). One right after a document other than a PDF is moved before it
+ * afterwards, across turns if need be (placeCachePoints).
  */
 type MarkReader = (marked: unknown, blocks: Array<ContentBlock | SystemBlock>) => void;
 

@@ -4,7 +4,7 @@ import { invalidRequest } from "../../errors.ts";
 import { isJsonObject, type JsonObject } from "../../json.ts";
 import type { GuardrailConfig, ModelSettingValues } from "../../model-settings.ts";
 import type { ChatCompletionRequest } from "../../openai/types.ts";
-import { cachePointsFor, keepLastCachePoints } from "./cache-points.ts";
+import { cachePointsFor, keepLastCachePoints, placeCachePoints } from "./cache-points.ts";
 import { documentReader } from "./documents.ts";
 import { toConverseConversation } from "./messages.ts";
 import { modelFamily, type ModelFamily } from "./model-family.ts";
@@ -92,7 +92,11 @@ export function buildConverseBody(
   if (inference) body.inferenceConfig = inference;
   if (stops.sent.length && stops.applied.length) body.additionalModelResponseFieldPaths = [STOP_SEQUENCE_PATH];
   if (tools) body.toolConfig = tools;
-  if (cache) keepLastCachePoints(body);
+  if (cache) {
+    // Placed first: a point that a move merges with another or drops leaves room for an earlier one.
+    placeCachePoints(body, cache.inTools);
+    keepLastCachePoints(body);
+  }
   // reasoning_effort "none", or a tool loop that turns thinking off, overrides thinking the settings'
   // raw fields turn on, as it does reasoning_budget.
   const own =
