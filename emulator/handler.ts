@@ -5,6 +5,7 @@
 //   POST /model/{modelId}/invoke-with-response-stream
 //   POST /model/{modelId}/converse                     foundation models, inference profiles,
 //   POST /model/{modelId}/converse-stream              provisioned and imported models (converse.ts)
+//   POST /model/{modelId}/invoke                       Titan and Cohere embedding models (embeddings.ts)
 //
 // Order of checks, as AWS does it: route, authentication, model id, body, then the faults the
 // model id asks for, then the answer.
@@ -21,6 +22,7 @@ import {
   type EmulatorCredentials,
 } from "./credentials.ts";
 import { awsError, errorResponse, MESSAGES } from "./errors.ts";
+import { embed, embeddingModel } from "./embeddings.ts";
 import { invoke } from "./invoke.ts";
 import { parseJsonBody } from "./json-body.ts";
 import { UnsatisfiableSchemaError } from "./json-schema-instance.ts";
@@ -120,6 +122,12 @@ async function operate(call: Call, modelId: string, operation: Operation): Promi
     if (!target) return fail(call, awsError("ResourceNotFoundException", MESSAGES.converseModelNotFound));
     const parsed = readBody(call, auth, target.region, modelId, body);
     return "json" in parsed ? converse(call, target, parsed.json, parsed.text, stream) : parsed.response;
+  }
+  // Bedrock's embedding models, by their foundation ids (embeddings.ts).
+  const embedding = embeddingModel(modelId);
+  if (embedding) {
+    const parsed = readBody(call, auth, undefined, modelId, body);
+    return "json" in parsed ? embed(call, embedding, parsed.json, stream) : parsed.response;
   }
   const spec = parseModelId(modelId);
   // Bedrock says "The provided model identifier is invalid." as a 400 ValidationException.

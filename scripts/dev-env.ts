@@ -37,6 +37,7 @@ const DEMO_ROUTES: Record<RouteName, { name: string; modelId: string; region?: s
     modelId: converseModelId("us.anthropic.claude-sonnet-4-20250514-v1:0", ["tool"]),
     region: CONVERSE_DEMO_REGION,
   },
+  embed: { name: "demo-embed", modelId: "amazon.titan-embed-text-v2:0", region: CONVERSE_DEMO_REGION },
 };
 
 /**

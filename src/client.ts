@@ -6,6 +6,8 @@ import { configurationError, modelNotFound } from "./errors.ts";
 import type { ChatCompletionStream } from "./completion-stream.ts";
 import type { Completions, DeploymentTarget, ResolvedModel } from "./completions/client.ts";
 import type { CompletionCreateParams } from "./completions/types.ts";
+import type { Embeddings } from "./embeddings/client.ts";
+import type { EmbeddingCreateParams } from "./embeddings/types.ts";
 import { randomId } from "./ids.ts";
 import { lazy } from "./lazy.ts";
 import {
@@ -36,7 +38,7 @@ export type { ChatCompletionStream } from "./completion-stream.ts";
 // the first call, the chunk mapper and the stream reader on the first stream,
 // the built-in templates (and the Jinja compiler) on the first call of a model that names one,
 // the special-token neutraliser and the model caps on the first call that needs them, legacy
-// Completions and Responses on their first call, the router (with its cool-downs and in-flight
+// Completions, Responses and Embeddings on their first call, the router (with its cool-downs and in-flight
 // counts) on the first call of a model of several deployments, and the SigV4 signer on the first
 // signed call (src/aws/sign.ts).
 const requestSchema = lazy(() => import("./openai/schema.ts"));
@@ -109,6 +111,8 @@ export interface Bedrock {
   completions: Completions;
   /** The Responses API, stateless, mapped onto chat completions. */
   responses: Responses;
+  /** OpenAI's Embeddings API, on Bedrock's embedding models (the embed route). */
+  embeddings: Embeddings;
   /** The names in `models`, in order. */
   listModels(): string[];
   /**
@@ -300,6 +304,7 @@ export function createBedrock(options: BedrockOptions = {}): Bedrock {
     chat: { completions },
     completions: lazyCompletions(() => import("./completions/client.ts").then((m) => m.createCompletions({ resolve }))),
     responses: lazyResponses(completions),
+    embeddings: lazyEmbeddings(() => import("./embeddings/client.ts").then((m) => m.createEmbeddings({ resolve }))),
     listModels: () => Object.keys(models),
     async checkModels(where = "models") {
       const problems: string[] = [];
@@ -333,6 +338,14 @@ function lazyCompletions(load: () => Promise<Completions>): Completions {
     return (await loaded()).create(params, options);
   }
   return { create } as Completions;
+}
+
+/** Embeddings, loaded on their first call (their request schema and families with them). */
+function lazyEmbeddings(load: () => Promise<Embeddings>): Embeddings {
+  const loaded = lazy(load);
+  return {
+    create: async (params: EmbeddingCreateParams, options?: RequestOptions) => (await loaded()).create(params, options),
+  };
 }
 
 /**

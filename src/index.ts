@@ -13,6 +13,8 @@ export type {
 } from "./client.ts";
 export type { Completions } from "./completions/client.ts";
 export type * from "./completions/types.ts";
+export type { Embeddings } from "./embeddings/client.ts";
+export type * from "./embeddings/types.ts";
 export { BedrockEdgeError, isBedrockEdgeError } from "./errors.ts";
 export type { BedrockEdgeErrorInit, OpenAIErrorBody, UnmeteredCall } from "./errors.ts";
 export type { AwsCredentials, CredentialsOption } from "./aws/credentials.ts";

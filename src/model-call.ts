@@ -40,6 +40,8 @@ export interface JsonResult {
   text: string;
   /** What Bedrock's count headers say, when they say it. */
   headerUsage: Usage | undefined;
+  /** Bedrock's input count header alone: an embedding model's answer has no output to count. */
+  inputTokens: number | undefined;
 }
 
 function request(call: ModelCall) {
@@ -50,7 +52,8 @@ function request(call: ModelCall) {
 export async function callJson(transport: Transport, call: ModelCall): Promise<JsonResult> {
   try {
     const { json, text, headers } = await invokeJson(transport, request(call));
-    return { json, text, headerUsage: usageFromHeaders(headers) };
+    const inputTokens = tokenCount(numberHeader(headers, "x-amzn-bedrock-input-token-count"));
+    return { json, text, headerUsage: usageFromHeaders(headers), inputTokens };
   } catch (error) {
     throw await explained(error, call);
   }

@@ -12,6 +12,11 @@ import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { EMULATOR_CREDENTIALS } from "../emulator/credentials.ts";
 import { serveEmulator, type ServedEmulator } from "../emulator/node.ts";
+import { createRequire } from "node:module";
+import type { AddressInfo } from "node:net";
+import { serve, type ServerType } from "@hono/node-server";
+import { demoModels } from "../scripts/dev-env.ts";
+import { createApp } from "../worker/app.ts";
 import { recordOutput } from "./helpers/output-log.ts";
 import { readmeSnippet } from "./helpers/readme.ts";
 
@@ -116,5 +121,59 @@ describe("the README's converse example", () => {
       expect.stringMatching(/^nova: Hello from the Bedrock emulator \(amazon\.nova-pro-v1:0\)/),
       expect.stringMatching(/^team: Hello from the Bedrock emulator \(arn:aws:bedrock:eu-west-1:/),
     ]);
+  });
+});
+
+describe("the README's embeddings examples", () => {
+  it("the library's runs as written against the emulator: two vectors of 256 and their tokens", async () => {
+    const code = readmeSnippet("embeddings-library")
+      .code.replace(`"${EMULATOR_DEFAULT_URL}"`, `"${served.url}"`)
+      .replace(`from "bedrock-edge"`, `from "${join(ROOT, "src/index.ts")}"`);
+    const file = join(dir, "embeddings-library.mts");
+    writeFileSync(file, code);
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, ["--import", "tsx", file], {
+      cwd: ROOT,
+      timeout: 15_000,
+    });
+    expect(stderr).toBe("");
+    // "The sky is blue." and "Grass is green.": 16 and 15 characters, 4 tokens each in the emulator.
+    expect(stdout.trim()).toBe("2 256 8");
+  });
+
+  it("the openai client's runs against the proxy serving npm start's demo-embed, only its address put in", async () => {
+    const app = createApp({
+      env: {
+        MODELS: JSON.stringify({ "demo-embed": demoModels()["demo-embed"] }),
+        PROXY_API_KEYS: "sk-local-dev",
+        AWS_REGION: "us-east-1",
+        AWS_ACCESS_KEY_ID: EMULATOR_CREDENTIALS.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: EMULATOR_CREDENTIALS.secretAccessKey,
+        BEDROCK_ENDPOINT: served.url,
+      },
+      log: () => undefined,
+    });
+    const server = await new Promise<ServerType>((resolve) => {
+      const started: ServerType = serve(
+        { fetch: (request) => app.fetch(request), port: 0, hostname: "127.0.0.1" },
+        () => resolve(started),
+      );
+    });
+    try {
+      const { port } = server.address() as AddressInfo;
+      // The scratch folder has no node_modules: the package is named by its path in this checkout.
+      const code = readmeSnippet("embeddings-openai")
+        .code.replace("http://127.0.0.1:8787", `http://127.0.0.1:${port}`)
+        .replace(`from "openai"`, `from "${createRequire(import.meta.url).resolve("openai")}"`);
+      const file = join(dir, "embeddings-openai.mts");
+      writeFileSync(file, code);
+      const { stdout, stderr } = await promisify(execFile)(process.execPath, ["--import", "tsx", file], {
+        cwd: ROOT,
+        timeout: 15_000,
+      });
+      expect(stderr).toBe("");
+      expect(stdout.trim()).toBe("2 1024 8");
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 });

@@ -15,10 +15,9 @@ import {
   createBedrock,
   type ModelConfig,
   type NonStreamingRequest,
-  type RouteName,
   type StreamingRequest,
 } from "../src/index.ts";
-import { emulated, model } from "./helpers/emulated.ts";
+import { emulated, model, type RouteName } from "./helpers/emulated.ts";
 import { errorOf } from "./helpers/errors.ts";
 
 const ROUTES: RouteName[] = ["deepseek_r1", "llama", "qwen3", "qwen2", "openai", "converse"];

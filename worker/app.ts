@@ -14,6 +14,7 @@ import type { ProxyBindings } from "./config.ts";
 import type { AppContext, AppEnv } from "./context.ts";
 import { chatCompletions } from "./endpoints/chat.ts";
 import { completions } from "./endpoints/completions.ts";
+import { embeddings } from "./endpoints/embeddings.ts";
 import { health } from "./endpoints/health.ts";
 import { getModel, listModels } from "./endpoints/models.ts";
 import { responses } from "./endpoints/responses.ts";
@@ -65,6 +66,7 @@ const ENDPOINTS: readonly Endpoint[] = [
   { method: "POST", paths: ["/v1/chat/completions", "/chat/completions"], handler: chatCompletions },
   { method: "POST", paths: ["/v1/completions", "/completions"], handler: completions },
   { method: "POST", paths: ["/v1/responses", "/responses"], handler: responses },
+  { method: "POST", paths: ["/v1/embeddings", "/embeddings"], handler: embeddings },
   { method: "GET", paths: ["/v1/usage", "/usage"], handler: usage, admin: true },
 ];
 

@@ -34,7 +34,10 @@ const text = (content: string): GenAiPart => ({ type: "text", content });
 /** The prompt the line holds (LOG_PROMPTS), as the conventions record it; empty without one. */
 export function genAiPrompt(line: LogLine): GenAiPrompt {
   const api = apiOfPath(line.path);
-  if (api === "completions") return line.prompt === undefined ? {} : { input: completionPrompts(line.prompt) };
+  // A legacy Completions prompt or an embeddings input: each text a user message.
+  if (api === "completions" || api === "embeddings") {
+    return line.prompt === undefined ? {} : { input: completionPrompts(line.prompt) };
+  }
   if (line.messages === undefined) return {};
   if (api === "chat") return Array.isArray(line.messages) ? { input: chatMessages(line.messages) } : {};
   if (!isObject(line.messages)) return {};

@@ -22,6 +22,23 @@ describe("the API a path serves", () => {
     expect(["/v1/chat/completions", "/chat/completions"].map(apiOfPath)).toEqual(["chat", "chat"]);
     expect(["/v1/completions", "/completions"].map(apiOfPath)).toEqual(["completions", "completions"]);
     expect(["/v1/responses", "/responses"].map(apiOfPath)).toEqual(["responses", "responses"]);
+    expect(["/v1/embeddings", "/embeddings/"].map(apiOfPath)).toEqual(["embeddings", "embeddings"]);
+  });
+});
+
+describe("an embeddings request's estimate", () => {
+  it("is its input texts' estimate alone: no markup, no output, not its model or other fields", () => {
+    // 40 ASCII characters in all: 10 tokens.
+    const body = {
+      model: "a-long-model-name-that-is-no-input",
+      input: ["x".repeat(16), "y".repeat(24)],
+      dimensions: 256,
+    };
+    expect(inputEstimate(body, "embeddings")).toBe(10);
+    expect(tokenEstimate(body, "embeddings", undefined)).toBe(10);
+    expect(tokenEstimate({ ...body, input: "z".repeat(8) }, "embeddings", 4096)).toBe(2);
+    expect(outputLimitUnset(body, "embeddings", undefined)).toBe(false);
+    expect(askedOutputLimit({ ...body, max_tokens: 5 }, "embeddings")).toBeUndefined();
   });
 });
 

@@ -8,7 +8,7 @@ import type { UnmeteredCall } from "../src/index.ts";
 import { base64Size, dataUrlMedia } from "./prompt-media.ts";
 
 /** The model APIs, each with its own name for the output limit. */
-export type ModelApi = "chat" | "completions" | "responses";
+export type ModelApi = "chat" | "completions" | "responses" | "embeddings";
 
 /**
  * What a request that sets no output limit reserves, when its model sets no max_output_tokens
@@ -69,6 +69,7 @@ export interface ConverseModel {
 export function apiOfPath(path: string): ModelApi {
   // A trailing slash is the same endpoint to the router: it must be the same API here.
   if (/(^|\/)responses\/*$/.test(path)) return "responses";
+  if (/(^|\/)embeddings\/*$/.test(path)) return "embeddings";
   return /(^|\/)chat\/completions\/*$/.test(path) ? "chat" : "completions";
 }
 
@@ -76,6 +77,7 @@ export function apiOfPath(path: string): ModelApi {
 export function askedOutputLimit(body: Record<string, unknown>, api: ModelApi): unknown {
   if (api === "responses") return body.max_output_tokens;
   if (api === "completions") return body.max_tokens;
+  if (api === "embeddings") return undefined;
   return body.max_completion_tokens ?? body.max_tokens;
 }
 
@@ -90,7 +92,7 @@ export function outputLimitUnset(
   modelCap: number | undefined,
   converse?: ConverseModel,
 ): boolean {
-  if (api === "completions" || modelCap !== undefined) return false;
+  if (api === "completions" || api === "embeddings" || modelCap !== undefined) return false;
   const unset =
     api === "responses"
       ? body.max_output_tokens == null
@@ -122,6 +124,8 @@ export function tokenEstimate(
   modelCap: number | undefined,
   converse?: ConverseModel,
 ): number {
+  // An embedding has no output: its estimate is its input's.
+  if (api === "embeddings") return inputEstimate(body, api);
   const asked = tokenCount(askedOutputLimit(body, api));
   const fallback =
     api === "completions"
@@ -136,6 +140,8 @@ export function tokenEstimate(
  * (wire formats that send it once are over-counted a little: the estimate does not know the format).
  */
 export function inputEstimate(body: Record<string, unknown>, api: ModelApi): number {
+  // Only the texts an embeddings request embeds: its other fields are no input.
+  if (api === "embeddings") return promptEstimate({ input: body.input });
   return promptEstimate(body) * (api === "completions" ? answersPerPrompt(body) : 1);
 }
 

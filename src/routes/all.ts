@@ -2,6 +2,7 @@
 // client loads only the route a call needs (index.ts).
 import { converseRoute } from "./converse/index.ts";
 import { deepseekR1Route } from "./deepseek-r1.ts";
+import { embedRoute } from "./embed.ts";
 import type { RouteName } from "./index.ts";
 import { llamaRoute } from "./llama.ts";
 import { openaiRoute } from "./openai.ts";
@@ -15,4 +16,5 @@ export const routes: { readonly [Name in RouteName]: Route<Name> } = {
   qwen2: qwen2Route,
   openai: openaiRoute,
   converse: converseRoute,
+  embed: embedRoute,
 };

@@ -3,7 +3,13 @@
 // the route at once (route-info.ts) and how to load its code: a caller of one route loads that
 // route's templates and answer rules on its first call, never the other routes' (all.ts has
 // them all).
-import { COMPLETION_ROUTE_INFO, CONVERSE_ROUTE_INFO, OPENAI_ROUTE_INFO, type RouteInfo } from "./route-info.ts";
+import {
+  COMPLETION_ROUTE_INFO,
+  CONVERSE_ROUTE_INFO,
+  EMBED_ROUTE_INFO,
+  OPENAI_ROUTE_INFO,
+  type RouteInfo,
+} from "./route-info.ts";
 import { lazy } from "../lazy.ts";
 import type { Route } from "./types.ts";
 
@@ -14,7 +20,7 @@ export interface RouteEntry<Name extends string = string> extends RouteInfo {
 }
 
 /** The route part of a model string, `bedrock/<route>/<model-id>`. */
-export type RouteName = "deepseek_r1" | "llama" | "qwen3" | "qwen2" | "openai" | "converse";
+export type RouteName = "deepseek_r1" | "llama" | "qwen3" | "qwen2" | "openai" | "converse" | "embed";
 
 function entry<Name extends RouteName>(
   name: Name,
@@ -34,6 +40,7 @@ export const routeEntries: { readonly [Name in RouteName]: RouteEntry<Name> } = 
   qwen2: entry("qwen2", COMPLETION_ROUTE_INFO, () => import("./qwen.ts").then((m) => m.qwen2Route)),
   openai: entry("openai", OPENAI_ROUTE_INFO, () => import("./openai.ts").then((m) => m.openaiRoute)),
   converse: entry("converse", CONVERSE_ROUTE_INFO, () => import("./converse/index.ts").then((m) => m.converseRoute)),
+  embed: entry("embed", EMBED_ROUTE_INFO, () => import("./embed.ts").then((m) => m.embedRoute)),
 };
 
 export function isRouteName(name: string): name is RouteName {

@@ -105,3 +105,21 @@ export const CONVERSE_ROUTE_INFO: RouteInfo = {
     }
   },
 };
+
+/** An id (or an ARN ending in one) of an embedding family the embed route speaks. */
+const EMBEDDING_ID =
+  /(?:^|[/.])(?:amazon\.titan-embed-(?:text-v1|text-v2|g1-text-02)|cohere\.embed-(?:english|multilingual)-v3)/;
+
+/**
+ * Bedrock's embedding models (Titan Text Embeddings, Cohere Embed), called with InvokeModel by
+ * bedrock.embeddings (src/embeddings/): their family is read from the id, so an entry whose id
+ * names none is refused now rather than on every call.
+ */
+export const EMBED_ROUTE_INFO: RouteInfo = {
+  operation: "invoke",
+  settings: ["max_body_bytes"],
+  checkModel(modelId: string) {
+    if (EMBEDDING_ID.test(modelId)) return undefined;
+    return "model: the embed route serves Bedrock's embedding models (Titan Text Embeddings, Cohere Embed v3), and this id names none.";
+  },
+};

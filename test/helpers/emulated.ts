@@ -1,5 +1,5 @@
 // A library client wired to an in-process emulator: no sockets, real signatures, real frames.
-import { createBedrock, type BedrockOptions, type RouteName } from "../../src/index.ts";
+import { createBedrock, type BedrockOptions, type RouteName as AnyRouteName } from "../../src/index.ts";
 import { EMULATOR_CREDENTIALS } from "../../emulator/credentials.ts";
 import { converseModelId } from "../../emulator/converse-model-id.ts";
 import { createEmulator, type Emulator, type EmulatorOptions } from "../../emulator/handler.ts";
@@ -24,7 +24,8 @@ export const ROUTE_FORMATS = {
   converse: CONVERSE_MODEL,
 } as const satisfies Record<RouteName, ModelFormat | typeof CONVERSE_MODEL>;
 
-export type { RouteName };
+/** The chat routes: the embed route answers embeddings only (test/embeddings.test.ts). */
+export type RouteName = Exclude<AnyRouteName, "embed">;
 
 /** `bedrock/<route>/<emulator model id with options>`. */
 export function model(route: RouteName, ...options: ModelIdOption[]): string {

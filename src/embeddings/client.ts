@@ -1,0 +1,99 @@
+// bedrock.embeddings.create(): OpenAI's Embeddings API on Bedrock's embedding models (the embed
+// route). The texts go in InvokeModel calls of the model's family (families.ts): Titan one text
+// a call, Cohere Embed 96; the calls run at most MAX_OPEN_CALLS at a time, the vectors come back
+// in the input's order, and the first failure fails the request and stops the calls still out.
+import type { RequestOptions } from "../client.ts";
+import type { ResolvedModel } from "../completions/client.ts";
+import { MAX_OPEN_CALLS } from "../completions/plan.ts";
+import { mapPooled } from "../completions/pool.ts";
+import { invalidRequest } from "../errors.ts";
+import { callJson } from "../model-call.ts";
+import { answerVectors, base64Floats, batches, checkForFamily, embeddingBody, embeddingFamily } from "./families.ts";
+import { parseEmbeddingRequest } from "./request.ts";
+import type { CreateEmbeddingResponse, EmbeddingCreateParams } from "./types.ts";
+
+export interface Embeddings {
+  create(request: EmbeddingCreateParams, options?: RequestOptions): Promise<CreateEmbeddingResponse>;
+}
+
+export interface EmbeddingsDeps {
+  resolve(name: string): Promise<ResolvedModel>;
+}
+
+/** Titan's calls, one per text: a request of more would hold a Worker's subrequests too long. */
+export const MAX_TITAN_INPUTS = 128;
+
+export function createEmbeddings(deps: EmbeddingsDeps): Embeddings {
+  async function create(input: EmbeddingCreateParams, options: RequestOptions = {}) {
+    const request = parseEmbeddingRequest(input);
+    const { route, serve } = await deps.resolve(request.model);
+    if (route.name !== "embed") {
+      throw invalidRequest(
+        `This model is on the ${route.name} route, a chat model: embeddings need an embedding model, as bedrock/embed/amazon.titan-embed-text-v2:0.`,
+        "model",
+        "unsupported_route",
+      );
+    }
+    const texts = typeof request.input === "string" ? [request.input] : request.input;
+
+    return serve(async ({ modelId, region, transport, failFast, sending }) => {
+      const family = embeddingFamily(modelId);
+      if (!family) {
+        throw invalidRequest(
+          `${modelId.slice(0, 200)} names no embedding model the embed route speaks (Titan Text Embeddings V1/V2, Cohere Embed v3).`,
+          "model",
+          "unsupported_model",
+        );
+      }
+      checkForFamily(request, family);
+      if (family !== "cohere" && texts.length > MAX_TITAN_INPUTS) {
+        throw invalidRequest(
+          `Titan embeds one text per call, and a request may take at most ${MAX_TITAN_INPUTS} (got ${texts.length}). Send fewer texts per request.`,
+          "input",
+          "too_many_inputs",
+        );
+      }
+      const calls = batches(texts, family);
+      sending();
+      // The first failure stops the other calls, as the caller's signal does.
+      const controller = new AbortController();
+      const follow = () => controller.abort(options.signal?.reason);
+      if (options.signal?.aborted) follow();
+      else options.signal?.addEventListener("abort", follow, { once: true });
+      try {
+        const answers = await mapPooled(calls, MAX_OPEN_CALLS, async (batch) => {
+          const { json, inputTokens } = await callJson(transport, {
+            operation: "invoke",
+            modelId,
+            region,
+            body: embeddingBody(batch, family, request),
+            signal: controller.signal,
+            onRetry: options.onRetry,
+            failFast,
+          });
+          const { vectors, tokens } = answerVectors(json, family, batch.length);
+          return { vectors, tokens: tokens ?? inputTokens ?? 0 };
+        });
+        const base64 = request.encoding_format === "base64";
+        const vectors = answers.flatMap((answer) => answer.vectors);
+        const tokens = answers.reduce((sum, answer) => sum + answer.tokens, 0);
+        return {
+          object: "list",
+          data: vectors.map((vector, index) => ({
+            object: "embedding",
+            index,
+            embedding: base64 ? base64Floats(vector) : vector,
+          })),
+          model: request.model,
+          usage: { prompt_tokens: tokens, total_tokens: tokens },
+        } satisfies CreateEmbeddingResponse;
+      } catch (error) {
+        controller.abort(error);
+        throw error;
+      } finally {
+        options.signal?.removeEventListener("abort", follow);
+      }
+    }, options);
+  }
+  return { create };
+}

@@ -1,0 +1,107 @@
+// Bedrock's embedding families, read from the model id: each one's InvokeModel body and answer.
+// Titan embeds one text per call; Cohere Embed takes up to 96 texts per call.
+import { badUpstream, invalidRequest } from "../errors.ts";
+import type { JsonObject } from "../json.ts";
+import type { EmbeddingCreateParams } from "./types.ts";
+
+export type EmbeddingFamily = "titan_v2" | "titan_v1" | "cohere";
+
+/** Titan Text Embeddings V2's documented output sizes. */
+const TITAN_V2_DIMENSIONS: readonly number[] = [256, 512, 1024];
+
+/** Texts per Cohere Embed call, as Bedrock documents `texts`. */
+const COHERE_BATCH = 96;
+
+/** The family an id names (a bare id, a cross-region id or an ARN ending in one), if any. */
+export function embeddingFamily(modelId: string): EmbeddingFamily | undefined {
+  if (/(?:^|[/.])amazon\.titan-embed-text-v2/.test(modelId)) return "titan_v2";
+  if (/(?:^|[/.])amazon\.titan-embed-(?:text-v1|g1-text-02)/.test(modelId)) return "titan_v1";
+  if (/(?:^|[/.])cohere\.embed-(?:english|multilingual)-v3/.test(modelId)) return "cohere";
+  return undefined;
+}
+
+/** Refuses what the family cannot honour, before any call: `dimensions`, `input_type`. */
+export function checkForFamily(request: EmbeddingCreateParams, family: EmbeddingFamily): void {
+  const { dimensions } = request;
+  if (dimensions !== undefined) {
+    if (family !== "titan_v2") {
+      throw invalidRequest(
+        "dimensions is not supported by this model: its vectors have one size. Only Titan Text Embeddings V2 (amazon.titan-embed-text-v2:0) takes dimensions here. Remove it.",
+        "dimensions",
+        "unsupported_parameter",
+      );
+    }
+    if (!TITAN_V2_DIMENSIONS.includes(dimensions)) {
+      throw invalidRequest(
+        `dimensions must be one of ${TITAN_V2_DIMENSIONS.join(", ")} for Titan Text Embeddings V2 (got ${dimensions}).`,
+        "dimensions",
+        "invalid_value",
+      );
+    }
+  }
+  if (request.input_type !== undefined && family !== "cohere") {
+    throw invalidRequest(
+      "input_type is for Cohere Embed models only: Titan takes no such field. Remove it.",
+      "input_type",
+      "unsupported_parameter",
+    );
+  }
+}
+
+/** The texts of one call, in the request's order: one each for Titan, up to 96 for Cohere. */
+export function batches(texts: readonly string[], family: EmbeddingFamily): string[][] {
+  const size = family === "cohere" ? COHERE_BATCH : 1;
+  const out: string[][] = [];
+  for (let at = 0; at < texts.length; at += size) out.push(texts.slice(at, at + size));
+  return out;
+}
+
+/** One call's InvokeModel body. */
+export function embeddingBody(
+  texts: readonly string[],
+  family: EmbeddingFamily,
+  request: EmbeddingCreateParams,
+): Record<string, unknown> {
+  if (family === "cohere") return { texts, input_type: request.input_type ?? "search_document" };
+  const body: Record<string, unknown> = { inputText: texts[0] };
+  if (family === "titan_v2" && request.dimensions !== undefined) body.dimensions = request.dimensions;
+  return body;
+}
+
+export interface CallVectors {
+  vectors: number[][];
+  /** The input tokens the body counted (Titan's inputTextTokenCount), when it did. */
+  tokens: number | undefined;
+}
+
+function isVector(value: unknown): value is number[] {
+  return (
+    Array.isArray(value) && value.length > 0 && value.every((item) => typeof item === "number" && Number.isFinite(item))
+  );
+}
+
+/** One call's answer -> its vectors, as many as it was sent texts; anything else is a 502. */
+export function answerVectors(json: JsonObject, family: EmbeddingFamily, sent: number): CallVectors {
+  if (family === "cohere") {
+    // `embeddings` is the list itself, or by type ({ float: [...] }) when embedding_types is set.
+    const raw = json.embeddings;
+    const list = Array.isArray(raw) ? raw : raw && typeof raw === "object" ? (raw as JsonObject).float : undefined;
+    if (Array.isArray(list) && list.length === sent && list.every(isVector))
+      return { vectors: list, tokens: undefined };
+    throw badUpstream(`Cohere Embed answered without ${sent} float vectors in embeddings.`);
+  }
+  const { embedding, inputTextTokenCount: count } = json;
+  if (!isVector(embedding)) throw badUpstream("Titan Text Embeddings answered without a float vector in embedding.");
+  const tokens = typeof count === "number" && Number.isInteger(count) && count >= 0 ? count : undefined;
+  return { vectors: [embedding], tokens };
+}
+
+/** A vector as OpenAI's base64 encoding: its values as little-endian float32 bytes, base64. */
+export function base64Floats(vector: readonly number[]): string {
+  const bytes = new Uint8Array(vector.length * 4);
+  const view = new DataView(bytes.buffer);
+  for (const [index, value] of vector.entries()) view.setFloat32(index * 4, value, true);
+  let binary = "";
+  for (const byte of bytes) binary += String.fromCharCode(byte);
+  return btoa(binary);
+}

@@ -1,0 +1,75 @@
+// valibot schema of OpenAI's embeddings request: checked before anything is sent, a failure
+// naming the field in a 400. Token-id input is refused saying why: Bedrock takes text.
+import * as v from "valibot";
+import { invalidRequest } from "../errors.ts";
+import { deepestIssue, formatPath, issueFragment, issueSentence } from "../validation.ts";
+import type { EmbeddingCreateParams } from "./types.ts";
+
+/** OpenAI's own bound on the texts of one request. */
+const MAX_INPUTS = 2048;
+
+const INPUT = `must be a non-empty string, or an array of 1 to ${MAX_INPUTS} non-empty strings`;
+const text = v.pipe(v.string(INPUT), v.minLength(1, "must not be empty"));
+
+const embeddingRequestSchema = v.looseObject({
+  model: v.pipe(v.string("must be a string"), v.minLength(1, "must not be empty")),
+  input: v.union([text, v.pipe(v.array(text, INPUT), v.minLength(1, INPUT), v.maxLength(MAX_INPUTS, INPUT))], INPUT),
+  dimensions: v.optional(
+    v.pipe(
+      v.number("must be a whole number"),
+      v.integer("must be a whole number"),
+      v.minValue(1, "must be at least 1"),
+    ),
+  ),
+  encoding_format: v.optional(v.picklist(["float", "base64"], 'must be "float" or "base64"')),
+  user: v.optional(v.string("must be a string")),
+  input_type: v.optional(
+    v.picklist(
+      ["search_document", "search_query", "classification", "clustering"],
+      'must be "search_document", "search_query", "classification" or "clustering"',
+    ),
+  ),
+});
+
+const FIELDS: ReadonlySet<string> = new Set(Object.keys(embeddingRequestSchema.entries));
+
+function holdsTokenIds(value: unknown): boolean {
+  return (
+    Array.isArray(value) && value.length > 0 && value.every((item) => typeof item === "number" || Array.isArray(item))
+  );
+}
+
+/** What to put in a field that is missing: completes "<field> is required: …". */
+const REQUIRED: Readonly<Record<string, string>> = {
+  model: "name the model, as bedrock/embed/<model-id> or a configured name",
+  input: "give the text to embed, or a list of texts",
+};
+
+/** Validates an unknown value as an embeddings request; throws a 400 naming the field. */
+export function parseEmbeddingRequest(input: unknown): EmbeddingCreateParams {
+  if (input === null || typeof input !== "object" || Array.isArray(input)) {
+    throw invalidRequest("The request body must be a JSON object.");
+  }
+  const body = input as Record<string, unknown>;
+  if (holdsTokenIds(body.input)) {
+    throw invalidRequest(
+      "input holds token ids: Bedrock's embedding models take text, and their tokenizers are not known here. Send the input as strings.",
+      "input",
+      "unsupported_parameter",
+    );
+  }
+  const result = v.safeParse(embeddingRequestSchema, input, { abortEarly: true, message: issueFragment });
+  if (!result.success) {
+    const { issue, path } = deepestIssue(result.issues[0]);
+    throw invalidRequest(issueSentence(issue, path, { required: REQUIRED }), formatPath(path));
+  }
+  const unknown = Object.keys(body).find((key) => !FIELDS.has(key));
+  if (unknown !== undefined) {
+    throw invalidRequest(
+      `${unknown.slice(0, 60)} is not a parameter of embeddings; they are ${[...FIELDS].join(", ")}.`,
+      unknown.slice(0, 60),
+      "unknown_parameter",
+    );
+  }
+  return input as EmbeddingCreateParams;
+}

@@ -1,0 +1,322 @@
+// OpenAI's Embeddings API through the library, against the emulator: each family's body, Titan's
+// one call per text in order, Cohere's batches of 96, base64 bit for bit, dimensions, and the
+// refusals (token ids, dimensions a model does not take, chat on an embedding model and the
+// other way round).
+import OpenAI from "openai";
+import { describe, expect, it } from "vitest";
+import { EMULATOR_CREDENTIALS } from "../emulator/credentials.ts";
+import { emulatedVector, embeddingTokens } from "../emulator/embeddings.ts";
+import { createEmulator } from "../emulator/handler.ts";
+import { BedrockEdgeError, type BedrockOptions, createBedrock } from "../src/index.ts";
+import { createApp } from "../worker/app.ts";
+import type { LogLine } from "../worker/log.ts";
+import { model } from "./helpers/emulated.ts";
+import { errorOf } from "./helpers/errors.ts";
+
+const TITAN_V2 = "bedrock/embed/amazon.titan-embed-text-v2:0";
+const TITAN_V1 = "bedrock/embed/amazon.titan-embed-text-v1";
+const COHERE = "bedrock/embed/cohere.embed-english-v3";
+
+/** A client on the emulator that keeps every body it sent, in order, and how many were out at once. */
+function embedding(options: Partial<BedrockOptions> = {}) {
+  const emulator = createEmulator();
+  const bodies: Array<Record<string, unknown>> = [];
+  let open = 0;
+  let mostOpen = 0;
+  const bedrock = createBedrock({
+    endpoint: "http://bedrock.emulator",
+    region: "us-east-1",
+    credentials: EMULATOR_CREDENTIALS,
+    retryBaseDelayMs: 1,
+    retryMaxDelayMs: 5,
+    fetch: async (input, init) => {
+      const request = new Request(input, init);
+      bodies.push(JSON.parse(await request.clone().text()) as Record<string, unknown>);
+      open++;
+      mostOpen = Math.max(mostOpen, open);
+      // Answers come back out of order: the last text sent answers first.
+      await new Promise((resolve) => setTimeout(resolve, 20 - Math.min(19, bodies.length)));
+      try {
+        return await emulator.fetch(request);
+      } finally {
+        open--;
+      }
+    },
+    ...options,
+  });
+  return { bedrock, bodies, mostOpen: () => mostOpen };
+}
+
+const texts = (count: number) => Array.from({ length: count }, (_, index) => `text number ${index}`);
+
+describe("embeddings on Titan Text Embeddings V2", () => {
+  it("sends one call per text, {inputText, dimensions}, and answers in the input's order with the summed counts", async () => {
+    const { bedrock, bodies, mostOpen } = embedding();
+    const input = texts(10);
+    const answer = await bedrock.embeddings.create({ model: TITAN_V2, input, dimensions: 256 });
+    // Sent at once, so they reach the emulator in any order: one body per text.
+    const byText = (a: Record<string, unknown>, b: Record<string, unknown>) =>
+      String(a.inputText).localeCompare(String(b.inputText));
+    expect([...bodies].sort(byText)).toEqual(input.map((inputText) => ({ inputText, dimensions: 256 })).sort(byText));
+    // At most MAX_OPEN_CALLS (6) at a time: a Worker holds 6 connections open.
+    expect(mostOpen()).toBeLessThanOrEqual(6);
+    expect(mostOpen()).toBeGreaterThan(1);
+    expect(answer.object).toBe("list");
+    expect(answer.model).toBe(TITAN_V2);
+    expect(answer.data.map((item) => item.index)).toEqual(input.map((_, index) => index));
+    expect(answer.data.map((item) => item.embedding)).toEqual(input.map((text) => emulatedVector(text, 256, true)));
+    const tokens = input.reduce((sum, text) => sum + embeddingTokens(text), 0);
+    expect(answer.usage).toEqual({ prompt_tokens: tokens, total_tokens: tokens });
+    expect(answer.data.every((item) => item.object === "embedding")).toBe(true);
+  });
+
+  it("takes one string, and sends no dimensions when none is asked", async () => {
+    const { bedrock, bodies } = embedding();
+    const answer = await bedrock.embeddings.create({ model: TITAN_V2, input: "hello", user: "u-1" });
+    expect(bodies).toEqual([{ inputText: "hello" }]);
+    expect(answer.data).toEqual([{ object: "embedding", index: 0, embedding: emulatedVector("hello", 1024, true) }]);
+  });
+
+  it("encodes base64 as little-endian float32 bytes, bit for bit what a Float32Array of the floats holds", async () => {
+    const { bedrock } = embedding();
+    const input = ["first", "second"];
+    const floats = await bedrock.embeddings.create({ model: TITAN_V2, input, dimensions: 512 });
+    const encoded = await bedrock.embeddings.create({
+      model: TITAN_V2,
+      input,
+      dimensions: 512,
+      encoding_format: "base64",
+    });
+    for (const [index, item] of encoded.data.entries()) {
+      expect(typeof item.embedding).toBe("string");
+      const expected = new Float32Array(floats.data[index]!.embedding as number[]);
+      expect(Buffer.from(item.embedding as string, "base64")).toEqual(Buffer.from(expected.buffer));
+      // Decoded as the openai client decodes it: the floats' float32 values, 512 of them.
+      const decoded = new Float32Array(new Uint8Array(Buffer.from(item.embedding as string, "base64")).buffer);
+      expect([...decoded]).toEqual([...expected]);
+    }
+  });
+
+  it("refuses dimensions outside 256, 512, 1024, naming them, before any call", async () => {
+    const { bedrock, bodies } = embedding();
+    const error = await errorOf(
+      () => bedrock.embeddings.create({ model: TITAN_V2, input: "x", dimensions: 300 }),
+      BedrockEdgeError,
+    );
+    expect(error).toMatchObject({ status: 400, param: "dimensions" });
+    expect(error.message).toContain("256, 512, 1024");
+    expect(bodies).toEqual([]);
+  });
+
+  it("a models-table entry on the embed route serves embeddings under its name", async () => {
+    const { bedrock, bodies } = embedding({ models: { vectors: TITAN_V2 } });
+    const answer = await bedrock.embeddings.create({ model: "vectors", input: "named" });
+    expect(bodies).toEqual([{ inputText: "named" }]);
+    expect(answer.model).toBe("vectors");
+  });
+});
+
+describe("embeddings on Titan V1 and Cohere Embed", () => {
+  it("Titan V1 sends {inputText} only and refuses dimensions", async () => {
+    const { bedrock, bodies } = embedding();
+    const answer = await bedrock.embeddings.create({ model: TITAN_V1, input: "v1" });
+    expect(bodies).toEqual([{ inputText: "v1" }]);
+    expect(answer.data[0]!.embedding).toEqual(emulatedVector("v1", 1536, false));
+    const error = await errorOf(
+      () => bedrock.embeddings.create({ model: TITAN_V1, input: "v1", dimensions: 256 }),
+      BedrockEdgeError,
+    );
+    expect(error).toMatchObject({ status: 400, param: "dimensions", code: "unsupported_parameter" });
+  });
+
+  it("Cohere sends the texts in batches of 96 with input_type, the vectors in order, the counts from Bedrock's header", async () => {
+    const { bedrock, bodies } = embedding();
+    const input = texts(200);
+    const answer = await bedrock.embeddings.create({ model: COHERE, input, input_type: "search_query" });
+    expect(bodies).toEqual([
+      { texts: input.slice(0, 96), input_type: "search_query" },
+      { texts: input.slice(96, 192), input_type: "search_query" },
+      { texts: input.slice(192), input_type: "search_query" },
+    ]);
+    expect(answer.data.map((item) => item.embedding)).toEqual(input.map((text) => emulatedVector(text, 1024, true)));
+    expect(answer.data.map((item) => item.index)).toEqual(input.map((_, index) => index));
+    const tokens = input.reduce((sum, text) => sum + embeddingTokens(text), 0);
+    expect(answer.usage).toEqual({ prompt_tokens: tokens, total_tokens: tokens });
+  });
+
+  it('Cohere\'s input_type defaults to "search_document"; other families refuse input_type', async () => {
+    const { bedrock, bodies } = embedding();
+    await bedrock.embeddings.create({ model: COHERE, input: "doc" });
+    expect(bodies).toEqual([{ texts: ["doc"], input_type: "search_document" }]);
+    const error = await errorOf(
+      () => bedrock.embeddings.create({ model: TITAN_V2, input: "doc", input_type: "search_query" }),
+      BedrockEdgeError,
+    );
+    expect(error).toMatchObject({ status: 400, param: "input_type" });
+  });
+});
+
+describe("embeddings refused", () => {
+  it("token ids: Bedrock takes text", async () => {
+    const { bedrock, bodies } = embedding();
+    for (const input of [[1, 2, 3], [[1, 2]]]) {
+      const error = await errorOf(
+        () => bedrock.embeddings.create({ model: TITAN_V2, input: input as unknown as string[] }),
+        BedrockEdgeError,
+      );
+      expect(error).toMatchObject({ status: 400, param: "input", code: "unsupported_parameter" });
+      expect(error.message).toContain("token ids");
+    }
+    expect(bodies).toEqual([]);
+  });
+
+  it("an empty text, an empty list, an unknown encoding_format and an unknown field, naming each", async () => {
+    const { bedrock } = embedding();
+    const cases: Array<[Record<string, unknown>, string]> = [
+      [{ input: "" }, "input"],
+      [{ input: [] }, "input"],
+      [{ input: ["a", ""] }, "input[1]"],
+      [{ input: "a", encoding_format: "int8" }, "encoding_format"],
+      [{ input: "a", dimensions: 1.5 }, "dimensions"],
+      [{ input: "a", stream: true }, "stream"],
+    ];
+    for (const [fields, param] of cases) {
+      const error = await errorOf(
+        () => bedrock.embeddings.create({ model: TITAN_V2, ...fields } as never),
+        BedrockEdgeError,
+      );
+      expect(error, JSON.stringify(fields)).toMatchObject({ status: 400, param });
+    }
+  });
+
+  it("more than 128 texts on Titan, which embeds one per call", async () => {
+    const { bedrock, bodies } = embedding();
+    const error = await errorOf(
+      () => bedrock.embeddings.create({ model: TITAN_V2, input: texts(129) }),
+      BedrockEdgeError,
+    );
+    expect(error).toMatchObject({ status: 400, param: "input", code: "too_many_inputs" });
+    expect(bodies).toEqual([]);
+  });
+
+  it("embeddings on a chat model, and chat, legacy Completions and Responses on an embedding model", async () => {
+    const { bedrock, bodies } = embedding();
+    const onChat = await errorOf(
+      () => bedrock.embeddings.create({ model: model("llama"), input: "x" }),
+      BedrockEdgeError,
+    );
+    expect(onChat).toMatchObject({ status: 400, param: "model", code: "unsupported_route" });
+    expect(onChat.message).toContain("llama route");
+    const refusals = [
+      () => bedrock.chat.completions.create({ model: TITAN_V2, messages: [{ role: "user", content: "hi" }] }),
+      () => bedrock.completions.create({ model: TITAN_V2, prompt: "hi" }),
+      () => bedrock.responses.create({ model: TITAN_V2, input: "hi" }),
+    ];
+    for (const refused of refusals) {
+      const error = await errorOf(refused, BedrockEdgeError);
+      expect(error).toMatchObject({ status: 400, param: "model", code: "unsupported_route" });
+      expect(error.message).toContain("embedding model");
+    }
+    expect(bodies).toEqual([]);
+  });
+
+  it("a models-table entry on the embed route whose id names no embedding model", () => {
+    expect(() =>
+      createBedrock({ region: "us-east-1", models: { bad: "bedrock/embed/amazon.nova-lite-v1:0" } }),
+    ).toThrow(/models\["bad"\]\.model: the embed route serves Bedrock's embedding models/);
+  });
+});
+
+/** The proxy in-process on the emulator, its log lines, and the official client for a key. */
+function proxy(env: Record<string, string> = {}) {
+  const emulator = createEmulator();
+  const lines: LogLine[] = [];
+  const app = createApp({
+    env: {
+      MODELS: JSON.stringify({ vectors: TITAN_V2, cohere: COHERE, chat: model("llama") }),
+      PROXY_API_KEYS: "sk-test",
+      AWS_REGION: "us-east-1",
+      AWS_ACCESS_KEY_ID: EMULATOR_CREDENTIALS.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: EMULATOR_CREDENTIALS.secretAccessKey,
+      BEDROCK_ENDPOINT: "http://bedrock.emulator",
+      ...env,
+    },
+    fetch: (input, init) => emulator.fetch(new Request(input, init)),
+    log: (line) => lines.push(structuredClone(line)),
+  });
+  const client = (apiKey = "sk-test") =>
+    new OpenAI({
+      apiKey,
+      baseURL: "http://proxy.test/v1",
+      maxRetries: 0,
+      fetch: async (url, init) => app.request(String(url), init),
+    });
+  return { lines, client, app };
+}
+
+describe("POST /v1/embeddings through the proxy, with the official openai client", () => {
+  it("answers the client's default base64 request, which it decodes to the model's floats, and float as asked", async () => {
+    const { client, lines } = proxy();
+    const input = ["alpha", "beta", "gamma"];
+    // The client asks for base64 when no encoding_format is given, and decodes it to numbers.
+    const byDefault = await client().embeddings.create({ model: "vectors", input });
+    expect(byDefault.data.map((item) => item.embedding)).toEqual(
+      input.map((text) => [...new Float32Array(emulatedVector(text, 1024, true))]),
+    );
+    expect(byDefault.model).toBe("vectors");
+    const floats = await client().embeddings.create({
+      model: "vectors",
+      input,
+      encoding_format: "float",
+      dimensions: 256,
+    });
+    expect(floats.data.map((item) => item.embedding)).toEqual(input.map((text) => emulatedVector(text, 256, true)));
+    const tokens = input.reduce((sum, text) => sum + embeddingTokens(text), 0);
+    expect(floats.usage).toEqual({ prompt_tokens: tokens, total_tokens: tokens });
+    // The log line counts the input, and no output.
+    expect(lines.at(-1)).toMatchObject({
+      path: "/v1/embeddings",
+      status: 200,
+      prompt_tokens: tokens,
+      completion_tokens: 0,
+    });
+    expect(lines.at(-1)?.model).toBe("vectors");
+  });
+
+  it("serves Cohere Embed's batches, and records the input under LOG_PROMPTS", async () => {
+    const { client, lines } = proxy({ LOG_PROMPTS: "true" });
+    const input = texts(100);
+    const answer = await client().embeddings.create({ model: "cohere", input, encoding_format: "float" });
+    expect(answer.data).toHaveLength(100);
+    expect(answer.data[99]!.embedding).toEqual(emulatedVector("text number 99", 1024, true));
+    expect(lines.at(-1)?.prompt).toEqual(input);
+  });
+
+  it("lists the embedding models in /v1/models, and keeps a key to the models it may call", async () => {
+    const keys = JSON.stringify({ narrow: { key: "sk-narrow-0123456789", models: ["chat"] } });
+    const { client } = proxy({ API_KEYS: keys });
+    const names = (await client().models.list()).data.map((entry) => entry.id);
+    expect(names).toEqual(["vectors", "cohere", "chat"]);
+    const refused = await errorOf(
+      () => client("sk-narrow-0123456789").embeddings.create({ model: "vectors", input: "x" }),
+      OpenAI.APIError,
+    );
+    expect(refused.status).toBe(404);
+  });
+
+  it("refuses embeddings on a chat model, dimensions Titan does not take, and chat on an embedding model, as 400s", async () => {
+    const { client } = proxy();
+    const onChat = await errorOf(() => client().embeddings.create({ model: "chat", input: "x" }), OpenAI.APIError);
+    expect(onChat).toMatchObject({ status: 400, param: "model", code: "unsupported_route" });
+    const dimensions = await errorOf(
+      () => client().embeddings.create({ model: "vectors", input: "x", dimensions: 100 }),
+      OpenAI.APIError,
+    );
+    expect(dimensions).toMatchObject({ status: 400, param: "dimensions" });
+    const chat = await errorOf(
+      () => client().chat.completions.create({ model: "vectors", messages: [{ role: "user", content: "hi" }] }),
+      OpenAI.APIError,
+    );
+    expect(chat).toMatchObject({ status: 400, param: "model", code: "unsupported_route" });
+  });
+});
