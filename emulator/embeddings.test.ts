@@ -48,6 +48,20 @@ describe("the emulator's embedding models", () => {
     expect(answer.embeddings).toEqual(texts.map((text) => emulatedVector(text, 1024, true)));
   });
 
+  it("Cohere v4 answers output_dimension values (1536 by default), by type when embedding_types is given", async () => {
+    const sized = await json(
+      await send("cohere.embed-v4:0", { texts: ["a"], input_type: "search_query", output_dimension: 256 }),
+    );
+    expect(sized.embeddings).toEqual([emulatedVector("a", 256, true)]);
+    const byType = await json(
+      await send("cohere.embed-v4:0", { texts: ["a"], input_type: "search_query", embedding_types: ["float"] }),
+    );
+    expect(byType).toMatchObject({
+      response_type: "embeddings_by_type",
+      embeddings: { float: [emulatedVector("a", 1536, true)] },
+    });
+  });
+
   it.each([
     [TITAN_V2, { inputText: "x", dimensions: 300 }, "#/dimensions: 300 is not a valid enum value"],
     [TITAN_V2, { inputText: "" }, "#/inputText: expected minLength: 1, actual: 0"],
@@ -61,6 +75,12 @@ describe("the emulator's embedding models", () => {
     [COHERE, { texts: ["a", ""], input_type: "search_query" }, "#/texts/1: expected minLength: 1, actual: 0"],
     [COHERE, { texts: ["a"] }, "required key [input_type] not found"],
     [COHERE, { texts: ["a"], input_type: "query" }, '#/input_type: "query" is not a valid enum value'],
+    [COHERE, { texts: ["a"], input_type: "search_query", output_dimension: 256 }, "extraneous key [output_dimension]"],
+    [
+      "cohere.embed-v4:0",
+      { texts: ["a"], input_type: "search_query", output_dimension: 300 },
+      "#/output_dimension: 300",
+    ],
   ])("%s refuses %j with a ValidationException", async (modelId, body, message) => {
     const refused = await errorAnswer(await send(modelId, body));
     expect(refused).toMatchObject({ status: 400, type: "ValidationException" });

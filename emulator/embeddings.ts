@@ -1,5 +1,5 @@
 // InvokeModel on Bedrock's embedding models: Titan Text Embeddings V1 and V2 (one text a call)
-// and Cohere Embed v3 (up to 96 texts). Vectors are deterministic, made from a hash of each text,
+// and Cohere Embed v3 and v4 (up to 96 texts). Vectors are deterministic, made from a hash of each text,
 // so a test can compute what it should get; the body is checked as Bedrock checks it, a bad one
 // refused with its "Malformed input request" ValidationException.
 
@@ -8,16 +8,17 @@ import { awsError } from "./errors.ts";
 import { hashNumber } from "./hash.ts";
 import { fail, jsonResponse } from "./responses.ts";
 
-export type EmbeddingModel = "titan_v2" | "titan_v1" | "cohere";
+export type EmbeddingModel = "titan_v2" | "titan_v1" | "cohere" | "cohere_v4";
 
 // A bare id, or a foundation-model ARN of one.
 const EMBEDDING_ID =
-  /^(?:arn:aws:bedrock:[a-z0-9-]+::foundation-model\/)?(amazon\.titan-embed-text-v2:0|amazon\.titan-embed-text-v1|cohere\.embed-(?:english|multilingual)-v3)$/;
+  /^(?:arn:aws:bedrock:[a-z0-9-]+::foundation-model\/)?(amazon\.titan-embed-text-v2:0|amazon\.titan-embed-text-v1|cohere\.embed-(?:english|multilingual)-v3|cohere\.embed-v4:0)$/;
 
 /** The embedding model an id names, or undefined for every other id. */
 export function embeddingModel(modelId: string): EmbeddingModel | undefined {
   const id = EMBEDDING_ID.exec(modelId)?.[1];
   if (id === undefined) return undefined;
+  if (id.startsWith("cohere.embed-v4")) return "cohere_v4";
   if (id.startsWith("cohere.")) return "cohere";
   return id.endsWith("v2:0") ? "titan_v2" : "titan_v1";
 }
@@ -25,6 +26,7 @@ export function embeddingModel(modelId: string): EmbeddingModel | undefined {
 const TITAN_V2_DIMENSIONS = [256, 512, 1024] as const;
 const TITAN_V1_DIMENSIONS = 1536;
 const COHERE_DIMENSIONS = 1024;
+const COHERE_V4_DIMENSIONS = [256, 512, 1024, 1536] as const;
 export const COHERE_MAX_TEXTS = 96;
 const COHERE_INPUT_TYPES = ["search_document", "search_query", "classification", "clustering"];
 const TITAN_MAX_CHARS = 50_000;
@@ -80,9 +82,16 @@ function titanProblem(body: Record<string, unknown>, model: EmbeddingModel): str
   return undefined;
 }
 
-/** Cohere's body -> its problem, or undefined. */
-function cohereProblem(body: Record<string, unknown>): string | undefined {
-  const allowed = ["texts", "input_type", "truncate", "embedding_types"];
+/** Cohere's body -> its problem, or undefined. v4 takes output_dimension and longer texts. */
+function cohereProblem(body: Record<string, unknown>, model: EmbeddingModel): string | undefined {
+  const v4 = model === "cohere_v4";
+  const allowed = [
+    "texts",
+    "input_type",
+    "truncate",
+    "embedding_types",
+    ...(v4 ? ["output_dimension", "max_tokens"] : []),
+  ];
   const extra = Object.keys(body).find((key) => !allowed.includes(key));
   if (extra !== undefined) return malformed(`extraneous key [${extra}] is not permitted`);
   const { texts, input_type } = body;
@@ -94,13 +103,17 @@ function cohereProblem(body: Record<string, unknown>): string | undefined {
   for (const [index, text] of texts.entries()) {
     if (typeof text !== "string") return malformed(`#/texts/${index}: expected type: String`);
     if (text.length === 0) return malformed(`#/texts/${index}: expected minLength: 1, actual: 0`);
-    if (text.length > COHERE_MAX_CHARS) {
+    if (!v4 && text.length > COHERE_MAX_CHARS) {
       return malformed(`#/texts/${index}: expected maxLength: ${COHERE_MAX_CHARS}, actual: ${text.length}`);
     }
   }
   if (input_type === undefined) return malformed("#: required key [input_type] not found");
   if (!COHERE_INPUT_TYPES.includes(input_type as string)) {
     return malformed(`#/input_type: ${JSON.stringify(input_type)} is not a valid enum value`);
+  }
+  const { output_dimension: size } = body;
+  if (size !== undefined && !(COHERE_V4_DIMENSIONS as readonly unknown[]).includes(size)) {
+    return malformed(`#/output_dimension: ${JSON.stringify(size)} is not a valid enum value`);
   }
   return undefined;
 }
@@ -109,17 +122,22 @@ function cohereProblem(body: Record<string, unknown>): string | undefined {
 export function embed(call: Call, model: EmbeddingModel, json: unknown, stream: boolean): Response {
   if (stream) return fail(call, awsError("ValidationException", "The model is unsupported for streaming."));
   if (!isObject(json)) return fail(call, awsError("ValidationException", malformed("#: expected type: JSONObject")));
-  const problem = model === "cohere" ? cohereProblem(json) : titanProblem(json, model);
+  const cohere = model === "cohere" || model === "cohere_v4";
+  const problem = cohere ? cohereProblem(json, model) : titanProblem(json, model);
   if (problem) return fail(call, awsError("ValidationException", problem));
-  if (model === "cohere") {
+  if (cohere) {
     const texts = json.texts as string[];
     const tokens = texts.reduce((sum, text) => sum + embeddingTokens(text), 0);
+    const size = model === "cohere_v4" ? ((json.output_dimension as number | undefined) ?? 1536) : COHERE_DIMENSIONS;
+    const vectors = texts.map((text) => emulatedVector(text, size, true));
+    // With embedding_types, Cohere answers by type ({float: [...]}); without, the list itself.
+    const byType = json.embedding_types !== undefined;
     return jsonResponse(
       call,
       {
-        embeddings: texts.map((text) => emulatedVector(text, COHERE_DIMENSIONS, true)),
+        embeddings: byType ? { float: vectors } : vectors,
         id: call.requestId,
-        response_type: "embeddings_floats",
+        response_type: byType ? "embeddings_by_type" : "embeddings_floats",
         texts,
       },
       { "x-amzn-bedrock-input-token-count": String(tokens) },

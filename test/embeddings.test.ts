@@ -133,7 +133,9 @@ describe("embeddings on Titan V1 and Cohere Embed", () => {
     const { bedrock, bodies } = embedding();
     const input = texts(200);
     const answer = await bedrock.embeddings.create({ model: COHERE, input, input_type: "search_query" });
-    expect(bodies).toEqual([
+    // Sent at once, so they reach the emulator in any order: put back in the input's.
+    const first = (body: Record<string, unknown>) => input.indexOf((body.texts as string[])[0]!);
+    expect([...bodies].sort((a, b) => first(a) - first(b))).toEqual([
       { texts: input.slice(0, 96), input_type: "search_query" },
       { texts: input.slice(96, 192), input_type: "search_query" },
       { texts: input.slice(192), input_type: "search_query" },
@@ -153,6 +155,47 @@ describe("embeddings on Titan V1 and Cohere Embed", () => {
       BedrockEdgeError,
     );
     expect(error).toMatchObject({ status: 400, param: "input_type" });
+  });
+});
+
+describe("embeddings on Cohere Embed v4", () => {
+  const V4 = "bedrock/embed/cohere.embed-v4:0";
+
+  it("sends dimensions as output_dimension, one of 256, 512, 1024, 1536", async () => {
+    const { bedrock, bodies } = embedding();
+    const answer = await bedrock.embeddings.create({ model: V4, input: ["a", "b"], dimensions: 512 });
+    expect(bodies).toEqual([{ texts: ["a", "b"], input_type: "search_document", output_dimension: 512 }]);
+    expect(answer.data.map((item) => item.embedding)).toEqual(
+      ["a", "b"].map((text) => emulatedVector(text, 512, true)),
+    );
+    const error = await errorOf(
+      () => bedrock.embeddings.create({ model: V4, input: "a", dimensions: 300 }),
+      BedrockEdgeError,
+    );
+    expect(error).toMatchObject({ status: 400, param: "dimensions" });
+    expect(error.message).toContain("256, 512, 1024, 1536");
+  });
+
+  it("reads an answer by type ({float: [...]}), and refuses one without a vector per text as a 502", async () => {
+    const answering = (body: unknown) =>
+      createBedrock({
+        region: "us-east-1",
+        apiKey: "emulator-key",
+        retryBaseDelayMs: 1,
+        fetch: async () =>
+          new Response(JSON.stringify(body), {
+            headers: { "content-type": "application/json", "x-amzn-bedrock-input-token-count": "7" },
+          }),
+      });
+    const byType = { embeddings: { float: [[0.5, -0.25]] }, response_type: "embeddings_by_type", texts: ["a"] };
+    const answer = await answering(byType).embeddings.create({ model: V4, input: "a" });
+    expect(answer.data).toEqual([{ object: "embedding", index: 0, embedding: [0.5, -0.25] }]);
+    expect(answer.usage).toEqual({ prompt_tokens: 7, total_tokens: 7 });
+    const short = await errorOf(
+      () => answering(byType).embeddings.create({ model: V4, input: ["a", "b"] }),
+      BedrockEdgeError,
+    );
+    expect(short).toMatchObject({ status: 502, code: "bad_upstream_response" });
   });
 });
 

@@ -311,6 +311,11 @@ describe("the span", () => {
     expect(legacy.attributes["gen_ai.operation.name"]).toEqual({ stringValue: "text_completion" });
     const chat = otlpPayload({ line: { ...line, path: "/chat/completions" }, model: "qwen3", request: {}, random });
     expect(spanOf(chat).span.name).toBe("chat qwen3");
+    const embeddings = spanOf(
+      otlpPayload({ line: { ...line, path: "/v1/embeddings" }, model: "vectors", request: {}, random }),
+    );
+    expect(embeddings.span.name).toBe("embeddings vectors");
+    expect(embeddings.attributes["gen_ai.operation.name"]).toEqual({ stringValue: "embeddings" });
   });
 
   it("names a model only when it was served under it: a name the client invented is not the span's (injection12 #4)", () => {

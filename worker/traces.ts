@@ -210,8 +210,9 @@ function texts(key: string, value: unknown): KeyValue | undefined {
   return { key, value: { arrayValue: { values: value.map((item) => ({ stringValue: item })) } } };
 }
 
-/** GenAI's operation for an endpoint: legacy completions are `text_completion`, the rest `chat`. */
+/** GenAI's operation for an endpoint: legacy completions are `text_completion`, embeddings `embeddings`, the rest `chat`. */
 function operationOf(path: string): string {
+  if (/(^|\/)embeddings\/*$/.test(path)) return "embeddings";
   return /(^|\/)completions$/.test(path) && !path.endsWith("chat/completions") ? "text_completion" : "chat";
 }
 

@@ -8,7 +8,15 @@ import { MAX_OPEN_CALLS } from "../completions/plan.ts";
 import { mapPooled } from "../completions/pool.ts";
 import { invalidRequest } from "../errors.ts";
 import { callJson } from "../model-call.ts";
-import { answerVectors, base64Floats, batches, checkForFamily, embeddingBody, embeddingFamily } from "./families.ts";
+import {
+  answerVectors,
+  base64Floats,
+  batches,
+  checkForFamily,
+  embeddingBody,
+  embeddingFamily,
+  isCohere,
+} from "./families.ts";
 import { parseEmbeddingRequest } from "./request.ts";
 import type { CreateEmbeddingResponse, EmbeddingCreateParams } from "./types.ts";
 
@@ -40,13 +48,13 @@ export function createEmbeddings(deps: EmbeddingsDeps): Embeddings {
       const family = embeddingFamily(modelId);
       if (!family) {
         throw invalidRequest(
-          `${modelId.slice(0, 200)} names no embedding model the embed route speaks (Titan Text Embeddings V1/V2, Cohere Embed v3).`,
+          `${modelId.slice(0, 200)} names no embedding model the embed route speaks (Titan Text Embeddings V1/V2, Cohere Embed v3/v4).`,
           "model",
           "unsupported_model",
         );
       }
       checkForFamily(request, family);
-      if (family !== "cohere" && texts.length > MAX_TITAN_INPUTS) {
+      if (!isCohere(family) && texts.length > MAX_TITAN_INPUTS) {
         throw invalidRequest(
           `Titan embeds one text per call, and a request may take at most ${MAX_TITAN_INPUTS} (got ${texts.length}). Send fewer texts per request.`,
           "input",

@@ -1,13 +1,28 @@
 // Bedrock's embedding families, read from the model id: each one's InvokeModel body and answer.
-// Titan embeds one text per call; Cohere Embed takes up to 96 texts per call.
+// Titan embeds one text per call; Cohere Embed (v3, v4) takes up to 96 texts per call.
 import { badUpstream, invalidRequest } from "../errors.ts";
 import type { JsonObject } from "../json.ts";
 import type { EmbeddingCreateParams } from "./types.ts";
 
-export type EmbeddingFamily = "titan_v2" | "titan_v1" | "cohere";
+export type EmbeddingFamily = "titan_v2" | "titan_v1" | "cohere" | "cohere_v4";
 
-/** Titan Text Embeddings V2's documented output sizes. */
-const TITAN_V2_DIMENSIONS: readonly number[] = [256, 512, 1024];
+/** The output sizes a family documents (its `dimensions`, Cohere v4's `output_dimension`); none: one size. */
+const DIMENSIONS: Partial<Record<EmbeddingFamily, readonly number[]>> = {
+  titan_v2: [256, 512, 1024],
+  cohere_v4: [256, 512, 1024, 1536],
+};
+
+const NAMES: Record<EmbeddingFamily, string> = {
+  titan_v2: "Titan Text Embeddings V2",
+  titan_v1: "Titan Text Embeddings V1",
+  cohere: "Cohere Embed v3",
+  cohere_v4: "Cohere Embed v4",
+};
+
+/** Cohere's families, which take a list of texts and an input_type. */
+export function isCohere(family: EmbeddingFamily): boolean {
+  return family === "cohere" || family === "cohere_v4";
+}
 
 /** Texts per Cohere Embed call, as Bedrock documents `texts`. */
 const COHERE_BATCH = 96;
@@ -17,29 +32,30 @@ export function embeddingFamily(modelId: string): EmbeddingFamily | undefined {
   if (/(?:^|[/.])amazon\.titan-embed-text-v2/.test(modelId)) return "titan_v2";
   if (/(?:^|[/.])amazon\.titan-embed-(?:text-v1|g1-text-02)/.test(modelId)) return "titan_v1";
   if (/(?:^|[/.])cohere\.embed-(?:english|multilingual)-v3/.test(modelId)) return "cohere";
+  if (/(?:^|[/.])cohere\.embed-v4/.test(modelId)) return "cohere_v4";
   return undefined;
 }
 
 /** Refuses what the family cannot honour, before any call: `dimensions`, `input_type`. */
 export function checkForFamily(request: EmbeddingCreateParams, family: EmbeddingFamily): void {
   const { dimensions } = request;
+  const sizes = DIMENSIONS[family];
   if (dimensions !== undefined) {
-    if (family !== "titan_v2") {
+    if (!sizes) {
       throw invalidRequest(
-        "dimensions is not supported by this model: its vectors have one size. Only Titan Text Embeddings V2 (amazon.titan-embed-text-v2:0) takes dimensions here. Remove it.",
+        `dimensions is not supported by ${NAMES[family]}: its vectors have one size. Titan Text Embeddings V2 and Cohere Embed v4 take dimensions. Remove it.`,
         "dimensions",
         "unsupported_parameter",
       );
     }
-    if (!TITAN_V2_DIMENSIONS.includes(dimensions)) {
+    if (!sizes.includes(dimensions)) {
       throw invalidRequest(
-        `dimensions must be one of ${TITAN_V2_DIMENSIONS.join(", ")} for Titan Text Embeddings V2 (got ${dimensions}).`,
+        `dimensions must be one of ${sizes.join(", ")} for ${NAMES[family]} (got ${dimensions}).`,
         "dimensions",
-        "invalid_value",
       );
     }
   }
-  if (request.input_type !== undefined && family !== "cohere") {
+  if (request.input_type !== undefined && !isCohere(family)) {
     throw invalidRequest(
       "input_type is for Cohere Embed models only: Titan takes no such field. Remove it.",
       "input_type",
@@ -50,7 +66,7 @@ export function checkForFamily(request: EmbeddingCreateParams, family: Embedding
 
 /** The texts of one call, in the request's order: one each for Titan, up to 96 for Cohere. */
 export function batches(texts: readonly string[], family: EmbeddingFamily): string[][] {
-  const size = family === "cohere" ? COHERE_BATCH : 1;
+  const size = isCohere(family) ? COHERE_BATCH : 1;
   const out: string[][] = [];
   for (let at = 0; at < texts.length; at += size) out.push(texts.slice(at, at + size));
   return out;
@@ -62,7 +78,12 @@ export function embeddingBody(
   family: EmbeddingFamily,
   request: EmbeddingCreateParams,
 ): Record<string, unknown> {
-  if (family === "cohere") return { texts, input_type: request.input_type ?? "search_document" };
+  if (isCohere(family)) {
+    const body: Record<string, unknown> = { texts, input_type: request.input_type ?? "search_document" };
+    // Cohere v4 names its size output_dimension.
+    if (request.dimensions !== undefined) body.output_dimension = request.dimensions;
+    return body;
+  }
   const body: Record<string, unknown> = { inputText: texts[0] };
   if (family === "titan_v2" && request.dimensions !== undefined) body.dimensions = request.dimensions;
   return body;
@@ -82,7 +103,7 @@ function isVector(value: unknown): value is number[] {
 
 /** One call's answer -> its vectors, as many as it was sent texts; anything else is a 502. */
 export function answerVectors(json: JsonObject, family: EmbeddingFamily, sent: number): CallVectors {
-  if (family === "cohere") {
+  if (isCohere(family)) {
     // `embeddings` is the list itself, or by type ({ float: [...] }) when embedding_types is set.
     const raw = json.embeddings;
     const list = Array.isArray(raw) ? raw : raw && typeof raw === "object" ? (raw as JsonObject).float : undefined;

@@ -108,7 +108,7 @@ export const CONVERSE_ROUTE_INFO: RouteInfo = {
 
 /** An id (or an ARN ending in one) of an embedding family the embed route speaks. */
 const EMBEDDING_ID =
-  /(?:^|[/.])(?:amazon\.titan-embed-(?:text-v1|text-v2|g1-text-02)|cohere\.embed-(?:english|multilingual)-v3)/;
+  /(?:^|[/.])(?:amazon\.titan-embed-(?:text-v1|text-v2|g1-text-02)|cohere\.embed-(?:english-v3|multilingual-v3|v4))/;
 
 /**
  * Bedrock's embedding models (Titan Text Embeddings, Cohere Embed), called with InvokeModel by
@@ -120,6 +120,6 @@ export const EMBED_ROUTE_INFO: RouteInfo = {
   settings: ["max_body_bytes"],
   checkModel(modelId: string) {
     if (EMBEDDING_ID.test(modelId)) return undefined;
-    return "model: the embed route serves Bedrock's embedding models (Titan Text Embeddings, Cohere Embed v3), and this id names none.";
+    return "model: the embed route serves Bedrock's embedding models (Titan Text Embeddings, Cohere Embed v3 and v4), and this id names none.";
   },
 };
