@@ -362,7 +362,7 @@ describe("npm start decides", () => {
 
   it("one valid demo model per route, all pointing at the emulator", () => {
     const models = parseModels(demoModels(), "MODELS");
-    // Every route of the registry, in its order: demo-deepseek-r1, demo-llama, … demo-openai.
+    // Every route of the registry, in its order: demo-deepseek-r1, demo-llama, … demo-converse, demo-embed.
     const names = Object.keys(routes);
     expect(names.slice(0, 5)).toEqual(["deepseek_r1", "llama", "qwen3", "qwen2", "openai"]);
     // Then the demos of settings: a template route in OpenAICompletion, the openai route's tool parser.
@@ -733,7 +733,7 @@ describe("npm start, for real", () => {
     // Emulator mode because --emulator asked for it, not for want of credentials.
     expect(output).toContain("the Bedrock emulator (asked for with --emulator: credentials, if any, are not used)");
     expect(output).toContain(
-      "demo-deepseek-r1, demo-llama, demo-qwen3, demo-qwen2, demo-openai, demo-converse, " +
+      "demo-deepseek-r1, demo-llama, demo-qwen3, demo-qwen2, demo-openai, demo-converse, demo-embed, " +
         "demo-qwen3-openai-completion, demo-openai-qwen-tools",
     );
 
@@ -752,6 +752,12 @@ describe("npm start, for real", () => {
     const converse = await client.chat.completions.create({ model: "demo-converse", messages: USER_HELLO });
     expect(converse.choices[0]!.message.content).toContain("Hello from the Bedrock emulator (us.anthropic.claude-");
     expect((await client.models.list()).data.map((model) => model.id)).toContain("demo-openai");
+    // The embeddings demo, as the README's example calls it: Titan V2's 1024 values a text.
+    const vectors = await client.embeddings.create({
+      model: "demo-embed",
+      input: ["The sky is blue.", "Grass is green."],
+    });
+    expect(vectors.data.map((item) => item.embedding.length)).toEqual([1024, 1024]);
     const texts = await client.completions.create({
       model: "demo-qwen3-openai-completion",
       prompt: "Once upon a time",
