@@ -61,9 +61,9 @@ export class BedrockEdgeError extends Error {
   declare inStream?: boolean;
   /**
    * What the upstream calls that did answer used, when a request of several calls failed as a
-   * whole after some of them (legacy Completions over several prompts or choices): Bedrock
-   * billed those. A request that failed on every deployment of its model adds up every attempt's.
-   * Undefined on every other error. Set where the calls are made, so no code here.
+   * whole after some of them (legacy Completions over several prompts or choices, embeddings over
+   * several calls): Bedrock billed those. A request that failed on every deployment of its model
+   * adds up every attempt's. Undefined on every other error. Set where the calls are made, so no code here.
    */
   declare usage?: Usage;
   /**

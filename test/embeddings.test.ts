@@ -232,6 +232,26 @@ describe("embeddings refused", () => {
     }
   });
 
+  it("a request that fails after some of its calls answered carries their usage: Bedrock billed them", async () => {
+    const { bedrock } = embedding();
+    // The seventh waits for a place among six, so at least one has answered when it is refused.
+    const input = [...texts(6), "x".repeat(50_001)];
+    const error = await errorOf(() => bedrock.embeddings.create({ model: TITAN_V2, input }), BedrockEdgeError);
+    expect(error).toMatchObject({ status: 400 });
+    expect(error.message).toContain("#/inputText: expected maxLength: 50000");
+    expect(error.usage?.completion_tokens).toBe(0);
+    expect(error.usage?.prompt_tokens).toBeGreaterThanOrEqual(embeddingTokens("text number 0"));
+    expect(error.usage?.prompt_tokens).toBeLessThanOrEqual(
+      texts(6).reduce((sum, text) => sum + embeddingTokens(text), 0),
+    );
+    // A request refused before any call answered carries none.
+    const first = await errorOf(
+      () => bedrock.embeddings.create({ model: TITAN_V2, input: "x".repeat(50_001) }),
+      BedrockEdgeError,
+    );
+    expect(first.usage).toBeUndefined();
+  });
+
   it("more than 128 texts on Titan, which embeds one per call", async () => {
     const { bedrock, bodies } = embedding();
     const error = await errorOf(

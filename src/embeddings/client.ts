@@ -6,8 +6,9 @@ import type { RequestOptions } from "../client.ts";
 import type { ResolvedModel } from "../completions/client.ts";
 import { MAX_OPEN_CALLS } from "../completions/plan.ts";
 import { mapPooled } from "../completions/pool.ts";
-import { invalidRequest } from "../errors.ts";
+import { BedrockEdgeError, invalidRequest } from "../errors.ts";
 import { callJson } from "../model-call.ts";
+import { makeUsage } from "../routes/usage.ts";
 import {
   answerVectors,
   base64Floats,
@@ -68,6 +69,9 @@ export function createEmbeddings(deps: EmbeddingsDeps): Embeddings {
       const follow = () => controller.abort(options.signal?.reason);
       if (options.signal?.aborted) follow();
       else options.signal?.addEventListener("abort", follow, { once: true });
+      // What the calls that answered used: Bedrock billed them, whatever happens to the others.
+      let answered = 0;
+      let billed = 0;
       try {
         const answers = await mapPooled(calls, MAX_OPEN_CALLS, async (batch) => {
           const { json, inputTokens } = await callJson(transport, {
@@ -79,7 +83,9 @@ export function createEmbeddings(deps: EmbeddingsDeps): Embeddings {
             onRetry: options.onRetry,
             failFast,
           });
+          answered++;
           const { vectors, tokens } = answerVectors(json, family, batch.length);
+          billed += tokens ?? inputTokens ?? 0;
           return { vectors, tokens: tokens ?? inputTokens ?? 0 };
         });
         const base64 = request.encoding_format === "base64";
@@ -97,6 +103,10 @@ export function createEmbeddings(deps: EmbeddingsDeps): Embeddings {
         } satisfies CreateEmbeddingResponse;
       } catch (error) {
         controller.abort(error);
+        // As legacy Completions' error does: the proxy counts it in its log line and limits.
+        if (error instanceof BedrockEdgeError && answered > 0 && error.usage === undefined) {
+          error.usage = makeUsage(billed, 0);
+        }
         throw error;
       } finally {
         options.signal?.removeEventListener("abort", follow);
