@@ -355,6 +355,18 @@ describe("POST /v1/embeddings through the proxy, with the official openai client
     expect(lines.at(-1)?.prompt).toEqual(input);
   });
 
+  it("takes null as unset in a raw JSON body, as OpenAI's other endpoints here do", async () => {
+    const { app } = proxy();
+    const response = await app.request("http://proxy.test/v1/embeddings", {
+      method: "POST",
+      headers: { authorization: "Bearer sk-test", "content-type": "application/json" },
+      body: JSON.stringify({ model: "vectors", input: "x", dimensions: null, encoding_format: null, user: null }),
+    });
+    expect(response.status).toBe(200);
+    const answer = (await response.json()) as { data: Array<{ embedding: number[] }> };
+    expect(answer.data[0]!.embedding).toEqual(emulatedVector("x", 1024, true));
+  });
+
   it("lists the embedding models in /v1/models, and keeps a key to the models it may call", async () => {
     const keys = JSON.stringify({ narrow: { key: "sk-narrow-0123456789", models: ["chat"] } });
     const { client } = proxy({ API_KEYS: keys });

@@ -40,7 +40,8 @@ export function embeddingFamily(modelId: string): EmbeddingFamily | undefined {
 export function checkForFamily(request: EmbeddingCreateParams, family: EmbeddingFamily): void {
   const { dimensions } = request;
   const sizes = DIMENSIONS[family];
-  if (dimensions !== undefined) {
+  // null is unset, as JSON clients send it.
+  if (dimensions != null) {
     if (!sizes) {
       throw invalidRequest(
         `dimensions is not supported by ${NAMES[family]}: its vectors have one size. Titan Text Embeddings V2 and Cohere Embed v4 take dimensions. Remove it.`,
@@ -55,7 +56,7 @@ export function checkForFamily(request: EmbeddingCreateParams, family: Embedding
       );
     }
   }
-  if (request.input_type !== undefined && !isCohere(family)) {
+  if (request.input_type != null && !isCohere(family)) {
     throw invalidRequest(
       "input_type is for Cohere Embed models only: Titan takes no such field. Remove it.",
       "input_type",
@@ -81,11 +82,11 @@ export function embeddingBody(
   if (isCohere(family)) {
     const body: Record<string, unknown> = { texts, input_type: request.input_type ?? "search_document" };
     // Cohere v4 names its size output_dimension.
-    if (request.dimensions !== undefined) body.output_dimension = request.dimensions;
+    if (request.dimensions != null) body.output_dimension = request.dimensions;
     return body;
   }
   const body: Record<string, unknown> = { inputText: texts[0] };
-  if (family === "titan_v2" && request.dimensions !== undefined) body.dimensions = request.dimensions;
+  if (family === "titan_v2" && request.dimensions != null) body.dimensions = request.dimensions;
   return body;
 }
 

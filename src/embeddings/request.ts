@@ -11,19 +11,20 @@ const MAX_INPUTS = 2048;
 const INPUT = `must be a non-empty string, or an array of 1 to ${MAX_INPUTS} non-empty strings`;
 const text = v.pipe(v.string(INPUT), v.minLength(1, "must not be empty"));
 
+// Optional fields take null as unset, as the other requests' do: JSON clients send it.
 const embeddingRequestSchema = v.looseObject({
   model: v.pipe(v.string("must be a string"), v.minLength(1, "must not be empty")),
   input: v.union([text, v.pipe(v.array(text, INPUT), v.minLength(1, INPUT), v.maxLength(MAX_INPUTS, INPUT))], INPUT),
-  dimensions: v.optional(
+  dimensions: v.nullish(
     v.pipe(
       v.number("must be a whole number"),
       v.integer("must be a whole number"),
       v.minValue(1, "must be at least 1"),
     ),
   ),
-  encoding_format: v.optional(v.picklist(["float", "base64"], 'must be "float" or "base64"')),
-  user: v.optional(v.string("must be a string")),
-  input_type: v.optional(
+  encoding_format: v.nullish(v.picklist(["float", "base64"], 'must be "float" or "base64"')),
+  user: v.nullish(v.string("must be a string")),
+  input_type: v.nullish(
     v.picklist(
       ["search_document", "search_query", "classification", "clustering"],
       'must be "search_document", "search_query", "classification" or "clustering"',

@@ -10,13 +10,13 @@ export interface EmbeddingCreateParams {
   /** One text, or a list of texts (token-id arrays are refused: Bedrock takes text). */
   input: string | string[];
   /** The vectors' length, where the model takes one (Titan Text Embeddings V2: 256, 512, 1024). */
-  dimensions?: number | undefined;
+  dimensions?: number | null | undefined;
   /** Default "float"; "base64" is each vector's little-endian float32 bytes, base64-encoded. */
-  encoding_format?: "float" | "base64" | undefined;
+  encoding_format?: "float" | "base64" | null | undefined;
   /** Accepted as OpenAI does, and not sent on: Bedrock's embedding bodies have no such field. */
-  user?: string | undefined;
+  user?: string | null | undefined;
   /** Cohere Embed only (default "search_document"): refused for other families. */
-  input_type?: EmbeddingInputType | undefined;
+  input_type?: EmbeddingInputType | null | undefined;
 }
 
 export interface Embedding {
