@@ -199,14 +199,25 @@ describe("embeddings on Cohere Embed v4", () => {
   });
 });
 
+describe("embeddings' types", () => {
+  it("take OpenAI's params as they are, and answer what OpenAI's float answer is", async () => {
+    const { bedrock } = embedding();
+    // Compiled by the typecheck: code typed against the openai package moves over unchanged.
+    const params: OpenAI.EmbeddingCreateParams = { model: TITAN_V2, input: ["typed"], encoding_format: "float" };
+    const answer = await bedrock.embeddings.create(params);
+    const floats: OpenAI.CreateEmbeddingResponse = {
+      ...answer,
+      data: answer.data.map((item) => ({ ...item, embedding: item.embedding as number[] })),
+    };
+    expect(floats.data[0]!.embedding).toEqual(emulatedVector("typed", 1024, true));
+  });
+});
+
 describe("embeddings refused", () => {
   it("token ids: Bedrock takes text", async () => {
     const { bedrock, bodies } = embedding();
     for (const input of [[1, 2, 3], [[1, 2]]]) {
-      const error = await errorOf(
-        () => bedrock.embeddings.create({ model: TITAN_V2, input: input as unknown as string[] }),
-        BedrockEdgeError,
-      );
+      const error = await errorOf(() => bedrock.embeddings.create({ model: TITAN_V2, input }), BedrockEdgeError);
       expect(error).toMatchObject({ status: 400, param: "input", code: "unsupported_parameter" });
       expect(error.message).toContain("token ids");
     }

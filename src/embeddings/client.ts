@@ -43,7 +43,8 @@ export function createEmbeddings(deps: EmbeddingsDeps): Embeddings {
         "unsupported_route",
       );
     }
-    const texts = typeof request.input === "string" ? [request.input] : request.input;
+    // parseEmbeddingRequest refused token ids: only text is left.
+    const texts = typeof request.input === "string" ? [request.input] : (request.input as string[]);
 
     return serve(async ({ modelId, region, transport, failFast, sending }) => {
       const family = embeddingFamily(modelId);

@@ -7,8 +7,11 @@ export type EmbeddingInputType = "search_document" | "search_query" | "classific
 export interface EmbeddingCreateParams {
   /** `bedrock/embed/<model-id>` or a models-table name on the embed route. */
   model: string;
-  /** One text, or a list of texts (token-id arrays are refused: Bedrock takes text). */
-  input: string | string[];
+  /**
+   * One text, or a list of texts. Token ids (OpenAI's number arrays) are in the type, so that
+   * OpenAI's params pass as they are, and refused with a 400: Bedrock takes text.
+   */
+  input: string | string[] | number[] | number[][];
   /** The vectors' length, where the model takes one (Titan Text Embeddings V2: 256, 512, 1024). */
   dimensions?: number | null | undefined;
   /** Default "float"; "base64" is each vector's little-endian float32 bytes, base64-encoded. */
