@@ -19,6 +19,7 @@ import {
   type ModelSettingName,
   type ModelSettingValues,
 } from "./model-settings.ts";
+import { foundationModelId } from "./routes/converse/model-family.ts";
 import { isRouteName, type RouteName, routeEntries } from "./routes/index.ts";
 import { deepestIssue, formatPath, issueFragment, issueSentence } from "./validation.ts";
 
@@ -187,6 +188,7 @@ function checkRouted(entry: unknown, at: string, fallback?: TableRegion): Routed
   const config = checkEntry(routedModelConfigSchema, entry, at);
   const seen = new Map<string, number>();
   let route: RouteName | undefined;
+  let first: string | undefined;
   config.deployments.forEach((deployment, index) => {
     const where = `${at}.deployments[${index}]`;
     const parsed = checkedRoute(deployment.model, deployment.region, where, fallback);
@@ -195,6 +197,17 @@ function checkRouted(entry: unknown, at: string, fallback?: TableRegion): Routed
       throw new TypeError(
         `${where}.model: its route is ${parsed.route} but deployments[0]'s is ${route}; the deployments of one name are copies of one model, on one route`,
       );
+    }
+    // An embedding model's copies must be one model: another's vectors, from a failover, would
+    // sit beside the first's in an index where they cannot be compared (review embedr38 #1).
+    if (parsed.route === "embed") {
+      const model = foundationModelId(parsed.modelId) ?? parsed.modelId;
+      first ??= model;
+      if (model !== first) {
+        throw new TypeError(
+          `${where}.model: ${model.slice(0, 200)} is not deployments[0]'s embedding model (${first.slice(0, 200)}); the deployments of one name are copies of one model, and two models' vectors cannot be compared`,
+        );
+      }
     }
     route = parsed.route;
     // Compared here only, never kept: the same model id called with other credentials is another copy.

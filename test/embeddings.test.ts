@@ -294,6 +294,37 @@ describe("embeddings refused", () => {
     expect(bodies).toEqual([]);
   });
 
+  it("more texts than an answer of 1,048,576 floats holds, before any call (embedr38 #2)", async () => {
+    const { bedrock, bodies } = embedding();
+    // 2,048 texts of Cohere v4's 1,536 floats were a 67 MB answer from a 15 KB request.
+    const v4 = "bedrock/embed/cohere.embed-v4:0";
+    const error = await errorOf(() => bedrock.embeddings.create({ model: v4, input: texts(683) }), BedrockEdgeError);
+    expect(error).toMatchObject({ status: 400, param: "input", code: "too_many_inputs" });
+    expect(error.message).toContain("send at most 682 texts per request, or ask for fewer dimensions");
+    expect(bodies).toEqual([]);
+    // Fewer dimensions make room for more texts.
+    const small = await bedrock.embeddings.create({ model: v4, input: texts(683), dimensions: 256 });
+    expect(small.data).toHaveLength(683);
+  });
+
+  it("deployments of two embedding models under one name: refused, as a failover would mix their vectors (embedr38 #1)", () => {
+    const mixed = {
+      deployments: [{ model: TITAN_V2 }, { model: COHERE }],
+    };
+    expect(() => createBedrock({ region: "us-east-1", models: { vectors: mixed } })).toThrow(
+      /models\["vectors"\]\.deployments\[1\]\.model: cohere\.embed-english-v3 is not deployments\[0\]'s embedding model \(amazon\.titan-embed-text-v2:0\)/,
+    );
+    // One model in two regions, by bare id and by cross-region id, is copies of one model.
+    const copies = {
+      deployments: [
+        { model: TITAN_V2, region: "us-east-1" },
+        { model: TITAN_V2, region: "us-west-2" },
+        { model: "bedrock/embed/us.amazon.titan-embed-text-v2:0", region: "us-east-2" },
+      ],
+    };
+    expect(() => createBedrock({ region: "us-east-1", models: { vectors: copies } })).not.toThrow();
+  });
+
   it("a models-table entry on the embed route whose id names no embedding model", () => {
     expect(() =>
       createBedrock({ region: "us-east-1", models: { bad: "bedrock/embed/amazon.nova-lite-v1:0" } }),

@@ -17,6 +17,7 @@ import {
   embeddingBody,
   embeddingFamily,
   isCohere,
+  vectorSize,
 } from "./families.ts";
 import { parseEmbeddingRequest } from "./request.ts";
 import type { CreateEmbeddingResponse, EmbeddingCreateParams } from "./types.ts";
@@ -31,6 +32,12 @@ export interface EmbeddingsDeps {
 
 /** Titan's calls, one per text: a request of more would hold a Worker's subrequests too long. */
 export const MAX_TITAN_INPUTS = 128;
+/**
+ * The most floats one answer may hold: about 20 MB of JSON, 5.6 MB as base64. The answer is built
+ * whole, and a Worker's isolate has 128 MB for every request it serves: 2,048 texts of Cohere v4's
+ * 1,536 floats were a 67 MB answer from a 15 KB request (review embedr38 #2).
+ */
+export const MAX_ANSWER_FLOATS = 1024 * 1024;
 
 export function createEmbeddings(deps: EmbeddingsDeps): Embeddings {
   async function create(input: EmbeddingCreateParams, options: RequestOptions = {}) {
@@ -59,6 +66,14 @@ export function createEmbeddings(deps: EmbeddingsDeps): Embeddings {
       if (!isCohere(family) && texts.length > MAX_TITAN_INPUTS) {
         throw invalidRequest(
           `Titan embeds one text per call, and a request may take at most ${MAX_TITAN_INPUTS} (got ${texts.length}). Send fewer texts per request.`,
+          "input",
+          "too_many_inputs",
+        );
+      }
+      const size = vectorSize(family, request.dimensions);
+      if (texts.length * size > MAX_ANSWER_FLOATS) {
+        throw invalidRequest(
+          `${texts.length} texts of ${size} floats each would make an answer of more than ${MAX_ANSWER_FLOATS} floats: send at most ${Math.floor(MAX_ANSWER_FLOATS / size)} texts per request${family === "titan_v2" || family === "cohere_v4" ? ", or ask for fewer dimensions" : ""}.`,
           "input",
           "too_many_inputs",
         );

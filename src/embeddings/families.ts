@@ -19,6 +19,13 @@ const NAMES: Record<EmbeddingFamily, string> = {
   cohere_v4: "Cohere Embed v4",
 };
 
+/** The floats of one vector: the `dimensions` asked for, else the family's one or default size. */
+export function vectorSize(family: EmbeddingFamily, dimensions: number | null | undefined): number {
+  if (family === "titan_v1") return 1536;
+  if (family === "cohere") return 1024;
+  return dimensions ?? (family === "titan_v2" ? 1024 : 1536);
+}
+
 /** Cohere's families, which take a list of texts and an input_type. */
 export function isCohere(family: EmbeddingFamily): boolean {
   return family === "cohere" || family === "cohere_v4";
