@@ -196,6 +196,8 @@ describe("embeddings on Cohere Embed v4", () => {
       BedrockEdgeError,
     );
     expect(short).toMatchObject({ status: 502, code: "bad_upstream_response" });
+    // Bedrock billed the call its header counts, however its body reads (embedr38 #4).
+    expect(short.usage).toEqual({ prompt_tokens: 7, completion_tokens: 0, total_tokens: 7 });
   });
 });
 

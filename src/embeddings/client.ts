@@ -100,9 +100,17 @@ export function createEmbeddings(deps: EmbeddingsDeps): Embeddings {
             failFast,
           });
           answered++;
-          const { vectors, tokens } = answerVectors(json, family, batch.length);
-          billed += tokens ?? inputTokens ?? 0;
-          return { vectors, tokens: tokens ?? inputTokens ?? 0 };
+          // An answer that does not read as vectors was billed all the same: its header's count.
+          let read: ReturnType<typeof answerVectors>;
+          try {
+            read = answerVectors(json, family, batch.length);
+          } catch (error) {
+            billed += inputTokens ?? 0;
+            throw error;
+          }
+          const tokens = read.tokens ?? inputTokens ?? 0;
+          billed += tokens;
+          return { vectors: read.vectors, tokens };
         });
         const base64 = request.encoding_format === "base64";
         const vectors = answers.flatMap((answer) => answer.vectors);

@@ -229,6 +229,8 @@ const UNMETERED32_GZIP_BUDGET_BYTES =
 // Raised 250 more for embedr38 (an embedding entry's deployments held to one model, in the main
 // chunk's table check, 14,332 bytes after it; an answer bounded to 1,048,576 floats, in the lazily
 // loaded embeddings): 94,738 bytes after them, 246 over the budget before.
+// Raised 20 more for embedr38 #4 (a malformed embeddings answer billed by its header's count): 94,750
+// bytes after it, 8 over the budget before; in the lazily loaded embeddings.
 const GZIP_BUDGET_BYTES =
   UNMETERED32_GZIP_BUDGET_BYTES +
   320 +
@@ -254,7 +256,8 @@ const GZIP_BUDGET_BYTES =
   120 +
   230 +
   2070 +
-  250;
+  250 +
+  20;
 /**
  * What a page or a Worker loads first when its bundler splits code (the routes, the request
  * schema, the stream reader, the templates, Responses and legacy Completions load on first use).
