@@ -2,14 +2,11 @@
 // Converse (which checks document blocks as Bedrock documents them), through the Responses API,
 // refused on the other routes, and through the proxy with the official openai client, whose log
 // line (LOG_PROMPTS) holds the file's size, never its bytes.
-import OpenAI from "openai";
+import type OpenAI from "openai";
 import { describe, expect, it } from "vitest";
-import { EMULATOR_CREDENTIALS } from "../emulator/credentials.ts";
-import { createEmulator } from "../emulator/handler.ts";
 import { BedrockEdgeError, type ChatMessageParam } from "../src/index.ts";
-import { createApp } from "../worker/app.ts";
-import type { LogLine } from "../worker/log.ts";
 import { CONVERSE_MODEL, emulated, model } from "./helpers/emulated.ts";
+import { inProcessProxy } from "./helpers/in-process-proxy.ts";
 
 // A small PDF's bytes ("%PDF-1.4\n…"), as the openai package's docs send one: a base64 data URL.
 const PDF_BASE64 = btoa("%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n");
@@ -106,29 +103,7 @@ describe("file parts through the library, against the emulator's Converse", () =
   });
 });
 
-function proxy(models: Record<string, unknown>, env: Record<string, string> = {}) {
-  const emulator = createEmulator();
-  const lines: LogLine[] = [];
-  const app = createApp({
-    env: {
-      MODELS: JSON.stringify(models),
-      PROXY_API_KEYS: "sk-test",
-      AWS_ACCESS_KEY_ID: EMULATOR_CREDENTIALS.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: EMULATOR_CREDENTIALS.secretAccessKey,
-      BEDROCK_ENDPOINT: "http://bedrock.emulator",
-      ...env,
-    },
-    fetch: (input, init) => emulator.fetch(new Request(input, init)),
-    log: (line) => lines.push(structuredClone(line)),
-  });
-  const client = new OpenAI({
-    apiKey: "sk-test",
-    baseURL: "http://proxy.test/v1",
-    maxRetries: 0,
-    fetch: async (url, init) => app.request(String(url), init),
-  });
-  return { emulator, lines, client };
-}
+const proxy = inProcessProxy;
 
 describe("file parts through the proxy, with the official openai client", () => {
   it("a document of Bedrock's largest size needs its model's max_body_bytes: 6 MB of base64 is past the 4 MiB default", async () => {

@@ -8,10 +8,9 @@ import { EMULATOR_CREDENTIALS } from "../emulator/credentials.ts";
 import { emulatedVector, embeddingTokens } from "../emulator/embeddings.ts";
 import { createEmulator } from "../emulator/handler.ts";
 import { BedrockEdgeError, type BedrockOptions, createBedrock } from "../src/index.ts";
-import { createApp } from "../worker/app.ts";
-import type { LogLine } from "../worker/log.ts";
 import { model } from "./helpers/emulated.ts";
 import { errorOf } from "./helpers/errors.ts";
+import { inProcessProxy } from "./helpers/in-process-proxy.ts";
 
 const TITAN_V2 = "bedrock/embed/amazon.titan-embed-text-v2:0";
 const TITAN_V1 = "bedrock/embed/amazon.titan-embed-text-v1";
@@ -336,29 +335,8 @@ describe("embeddings refused", () => {
 
 /** The proxy in-process on the emulator, its log lines, and the official client for a key. */
 function proxy(env: Record<string, string> = {}) {
-  const emulator = createEmulator();
-  const lines: LogLine[] = [];
-  const app = createApp({
-    env: {
-      MODELS: JSON.stringify({ vectors: TITAN_V2, cohere: COHERE, chat: model("llama") }),
-      PROXY_API_KEYS: "sk-test",
-      AWS_REGION: "us-east-1",
-      AWS_ACCESS_KEY_ID: EMULATOR_CREDENTIALS.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: EMULATOR_CREDENTIALS.secretAccessKey,
-      BEDROCK_ENDPOINT: "http://bedrock.emulator",
-      ...env,
-    },
-    fetch: (input, init) => emulator.fetch(new Request(input, init)),
-    log: (line) => lines.push(structuredClone(line)),
-  });
-  const client = (apiKey = "sk-test") =>
-    new OpenAI({
-      apiKey,
-      baseURL: "http://proxy.test/v1",
-      maxRetries: 0,
-      fetch: async (url, init) => app.request(String(url), init),
-    });
-  return { lines, client, app };
+  const { lines, clientFor, app } = inProcessProxy({ vectors: TITAN_V2, cohere: COHERE, chat: model("llama") }, env);
+  return { lines, client: clientFor, app };
 }
 
 describe("POST /v1/embeddings through the proxy, with the official openai client", () => {

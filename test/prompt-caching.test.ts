@@ -3,12 +3,10 @@
 // through a router do) to a converse Claude, which gets Bedrock's cachePoint blocks and answers
 // the cache's counts; the same request to a converse Llama, which Bedrock refuses cache points
 // for, is served without them.
-import OpenAI from "openai";
+import type OpenAI from "openai";
 import { describe, expect, it } from "vitest";
 import { converseModelId } from "../emulator/converse-model-id.ts";
-import { EMULATOR_CREDENTIALS } from "../emulator/credentials.ts";
-import { createEmulator } from "../emulator/handler.ts";
-import { createApp } from "../worker/app.ts";
+import { inProcessProxy } from "./helpers/in-process-proxy.ts";
 
 const CLAUDE = converseModelId("us.anthropic.claude-sonnet-4-5-20250929-v1:0", ["cache"]);
 const LLAMA = converseModelId("meta.llama3-1-70b-instruct-v1:0", ["cache"]);
@@ -16,26 +14,7 @@ const EPHEMERAL = { type: "ephemeral" } as const;
 const POINT = { cachePoint: { type: "default" } };
 
 function proxy() {
-  const emulator = createEmulator();
-  const app = createApp({
-    env: {
-      MODELS: JSON.stringify({ claude: `bedrock/converse/${CLAUDE}`, llama: `bedrock/converse/${LLAMA}` }),
-      PROXY_API_KEYS: "sk-test",
-      AWS_ACCESS_KEY_ID: EMULATOR_CREDENTIALS.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: EMULATOR_CREDENTIALS.secretAccessKey,
-      AWS_REGION: "us-east-1",
-      BEDROCK_ENDPOINT: "http://bedrock.emulator",
-    },
-    fetch: (input, init) => emulator.fetch(new Request(input, init)),
-    log: () => undefined,
-  });
-  const client = new OpenAI({
-    apiKey: "sk-test",
-    baseURL: "http://proxy.test/v1",
-    maxRetries: 0,
-    fetch: async (url, init) => app.request(String(url), init),
-  });
-  return { emulator, client };
+  return inProcessProxy({ claude: `bedrock/converse/${CLAUDE}`, llama: `bedrock/converse/${LLAMA}` });
 }
 
 /** A turn as an agent sends one: the system prompt, the tools and the last user turn marked. */
