@@ -1,8 +1,6 @@
 // POST /v1/embeddings in workerd, driven by the official `openai` package's embeddings.create
 // (its default base64 and "float"): the vectors, the log line, the usage row, a key's allow-list
 // and its tokens_per_day counted from the usage's input, and CORS as on the other endpoints.
-import { readdirSync, readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { embeddingTokens, emulatedVector } from "../../emulator/embeddings.ts";
@@ -16,8 +14,8 @@ import {
   TEST_KEYS,
   type WorkerdProxy,
 } from "./harness.ts";
+import { applyMigrations } from "./migrations.ts";
 
-const MIGRATIONS = fileURLToPath(new URL("../../migrations/", import.meta.url));
 const MODELS = {
   vectors: "bedrock/embed/amazon.titan-embed-text-v2:0",
   cohere: "bedrock/embed/cohere.embed-english-v3",
@@ -51,17 +49,7 @@ beforeAll(async () => {
     },
   );
   db = (await proxy.miniflare.getD1Database("USAGE_DB", "main")) as unknown as D1Database;
-  for (const file of readdirSync(MIGRATIONS)
-    .filter((name) => name.endsWith(".sql"))
-    .sort()) {
-    const sql = readFileSync(`${MIGRATIONS}${file}`, "utf8").replace(/--.*$/gm, "");
-    for (const statement of sql
-      .split(";")
-      .map((text) => text.trim())
-      .filter(Boolean)) {
-      await db.prepare(statement).run();
-    }
-  }
+  await applyMigrations(db);
 });
 afterAll(() => proxy?.close());
 

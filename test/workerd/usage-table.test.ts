@@ -2,14 +2,12 @@
 // `wrangler d1 migrations apply USAGE_DB` without --remote: D1's own error is recognised, so the
 // report, /health and the lost record's log line name the table and the step; applying the
 // migrations then clears /health without a new deployment.
-import { readdirSync, readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { D1Database } from "../../worker/cloudflare.ts";
 import { USAGE_TABLE_MISSING } from "../../worker/usage-table.ts";
 import { eventually, startWorkerdProxy, type WorkerdProxy } from "./harness.ts";
+import { applyMigrations } from "./migrations.ts";
 
-const MIGRATIONS = fileURLToPath(new URL("../../migrations/", import.meta.url));
 const KEYS = { ops: { key: "sk-table-ops-0001", admin: true } };
 
 let proxy: WorkerdProxy;
@@ -51,15 +49,7 @@ describe("a USAGE_DB whose migrations were not applied", () => {
     expect(before.status).toBe(503);
     expect(await before.json()).toEqual({ status: "misconfigured", problems: [USAGE_TABLE_MISSING] });
 
-    for (const file of readdirSync(MIGRATIONS).filter((name) => name.endsWith(".sql"))) {
-      const sql = readFileSync(`${MIGRATIONS}${file}`, "utf8").replace(/--.*$/gm, "");
-      for (const statement of sql
-        .split(";")
-        .map((text) => text.trim())
-        .filter(Boolean)) {
-        await db.prepare(statement).run();
-      }
-    }
+    await applyMigrations(db);
     const after = await get("/health");
     expect(await after.json()).toEqual({ status: "ok", models: expect.any(Number) });
     expect((await get("/v1/usage")).status).toBe(200);

@@ -1,8 +1,6 @@
 // Usage records through the Worker in workerd, in a D1 database made from the repository's own
 // migrations: one row per request a valid key makes to a model endpoint, written after the
 // answer, and GET /v1/usage per day, key and model for admin keys.
-import { readdirSync, readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { emulatorModelId } from "../../emulator/model-id.ts";
@@ -18,8 +16,8 @@ import {
   USER_HELLO,
   type WorkerdProxy,
 } from "./harness.ts";
+import { applyMigrations } from "./migrations.ts";
 
-const MIGRATIONS = fileURLToPath(new URL("../../migrations/", import.meta.url));
 const KEYS = {
   ops: { key: "sk-usage-ops-0001", admin: true },
   team: { key: "sk-usage-team-0001" },
@@ -41,26 +39,11 @@ const MODELS = {
 let proxy: WorkerdProxy;
 let db: D1Database;
 
-/** The statements of every migration file, in order, as `wrangler d1 migrations apply` runs them. */
-async function migrate(database: D1Database): Promise<void> {
-  for (const file of readdirSync(MIGRATIONS)
-    .filter((name) => name.endsWith(".sql"))
-    .sort()) {
-    const sql = readFileSync(`${MIGRATIONS}${file}`, "utf8").replace(/--.*$/gm, "");
-    for (const statement of sql
-      .split(";")
-      .map((text) => text.trim())
-      .filter(Boolean)) {
-      await database.prepare(statement).run();
-    }
-  }
-}
-
 beforeAll(async () => {
   const bindings = { MODELS: JSON.stringify(MODELS), API_KEYS: JSON.stringify(KEYS) };
   proxy = await startWorkerdProxy({ main: bindings, nodb: bindings }, { main: { d1Databases: { USAGE_DB: "usage" } } });
   db = (await proxy.miniflare.getD1Database("USAGE_DB", "main")) as unknown as D1Database;
-  await migrate(db);
+  await applyMigrations(db);
 });
 afterAll(() => proxy?.close());
 

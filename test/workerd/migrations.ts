@@ -1,0 +1,21 @@
+// The usage database's schema as `wrangler d1 migrations apply` writes it: every migration file of
+// migrations/, in order, statement by statement (D1's prepare takes one at a time).
+import { readdirSync, readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import type { D1Database } from "../../worker/cloudflare.ts";
+
+const MIGRATIONS = fileURLToPath(new URL("../../migrations/", import.meta.url));
+
+export async function applyMigrations(database: D1Database): Promise<void> {
+  for (const file of readdirSync(MIGRATIONS)
+    .filter((name) => name.endsWith(".sql"))
+    .sort()) {
+    const sql = readFileSync(`${MIGRATIONS}${file}`, "utf8").replace(/--.*$/gm, "");
+    for (const statement of sql
+      .split(";")
+      .map((text) => text.trim())
+      .filter(Boolean)) {
+      await database.prepare(statement).run();
+    }
+  }
+}
