@@ -5,7 +5,7 @@
 // duplicate name, as clients have reported them); the text-block rule's is the emulator's own.
 // The answer does not read the documents. Pure.
 
-import { foundationId } from "./converse-model-features.ts";
+import { contentKindProblem } from "./converse-model-features.ts";
 import type { ConverseTarget } from "./converse-model-id.ts";
 import { constraint, isRecord } from "./request-checks.ts";
 
@@ -78,15 +78,7 @@ const NO_DOCUMENT_CHAT = /^(?:amazon\.nova-micro|amazon\.titan-text-premier|ai21
 
 /** The refusal of a document block sent to a model AWS documents without document chat. */
 export function documentChatProblem(target: ConverseTarget, body: Record<string, unknown>): string | undefined {
-  const id = foundationId(target);
-  if (!id || !NO_DOCUMENT_CHAT.test(id) || !Array.isArray(body.messages)) return undefined;
-  const index = body.messages.findIndex(
-    (message) =>
-      isRecord(message) &&
-      Array.isArray(message.content) &&
-      message.content.some((block) => isRecord(block) && block.document !== undefined),
-  );
-  return index < 0 ? undefined : `messages.${index}: this model doesn't support document content; send text only.`;
+  return contentKindProblem(target, body, NO_DOCUMENT_CHAT, "document");
 }
 
 /**

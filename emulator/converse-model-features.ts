@@ -75,15 +75,25 @@ export function stopSequenceProblem(target: ConverseTarget, stop: readonly strin
 const TEXT_ONLY = /^(?:openai\.gpt-oss|deepseek\.r1|amazon\.nova-micro|anthropic\.claude-(?:3-5-haiku|v2|instant))/;
 
 export function imageProblem(target: ConverseTarget, body: Record<string, unknown>): string | undefined {
+  return contentKindProblem(target, body, TEXT_ONLY, "image");
+}
+
+/** The refusal of the first message holding a `kind` block, on a model `refusedBy` names. */
+export function contentKindProblem(
+  target: ConverseTarget,
+  body: Record<string, unknown>,
+  refusedBy: RegExp,
+  kind: "image" | "document",
+): string | undefined {
   const id = foundationId(target);
-  if (!id || !TEXT_ONLY.test(id) || !Array.isArray(body.messages)) return undefined;
+  if (!id || !refusedBy.test(id) || !Array.isArray(body.messages)) return undefined;
   const index = body.messages.findIndex(
     (message) =>
       isRecord(message) &&
       Array.isArray(message.content) &&
-      message.content.some((block) => isRecord(block) && block.image !== undefined),
+      message.content.some((block) => isRecord(block) && block[kind] !== undefined),
   );
-  return index < 0 ? undefined : `messages.${index}: this model doesn't support image content; send text only.`;
+  return index < 0 ? undefined : `messages.${index}: this model doesn't support ${kind} content; send text only.`;
 }
 
 // Prompt caching ("Prompt caching for faster model inference"): cache points in `system`,
