@@ -67,10 +67,10 @@ export function placeCachePoints(body: ConverseBody, inTools: boolean): void {
   lists.forEach((list, index) => {
     // Backwards: a point only moves earlier, onto a place that needs no move.
     for (let at = list.length - 1; at > 0; at--) {
-      if (!("cachePoint" in list[at]!) || !isTextDocument(list[at - 1]!)) continue;
+      if (!("cachePoint" in list[at]!) || !isExtractedDocument(list[at - 1]!)) continue;
       const [point] = list.splice(at, 1);
       let start = at - 1;
-      while (start > 0 && isTextDocument(list[start - 1]!)) start--;
+      while (start > 0 && isExtractedDocument(list[start - 1]!)) start--;
       const earlier = lists.slice(0, index).findLast((other) => other.length > 0);
       const before = start > 0 ? list[start - 1] : earlier?.at(-1);
       if (!point || !before || !takesPointAfter(before)) continue;
@@ -81,12 +81,12 @@ export function placeCachePoints(body: ConverseBody, inTools: boolean): void {
 }
 
 /** A document Bedrock passes on as extracted text (every format but pdf), which takes no point after it. */
-function isTextDocument(block: object): boolean {
+function isExtractedDocument(block: object): boolean {
   return "document" in block && isJsonObject(block.document) && block.document.format !== "pdf";
 }
 
 function takesPointAfter(block: object): boolean {
-  return !("cachePoint" in block) && !("reasoningContent" in block) && !isTextDocument(block);
+  return !("cachePoint" in block) && !("reasoningContent" in block) && !isExtractedDocument(block);
 }
 
 /**
