@@ -6,6 +6,8 @@ import { errorAnswer, json, send } from "./test-helpers.ts";
 
 const TITAN_V2 = "amazon.titan-embed-text-v2:0";
 const COHERE = "cohere.embed-multilingual-v3";
+const PROFILE = "arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/a1b2c3d4e5f6";
+const PROVISIONED = "arn:aws:bedrock:us-east-1:123456789012:provisioned-model/a1b2c3d4e5f6";
 
 const length = (vector: unknown) => Math.hypot(...(vector as number[]));
 
@@ -16,6 +18,17 @@ describe("the emulator's embedding models", () => {
     expect(embeddingModel(`arn:aws:bedrock:us-west-2::foundation-model/${COHERE}`)).toBe("cohere");
     expect(embeddingModel("amazon.titan-embed-text-v3:0")).toBeUndefined();
     expect(embeddingModel("amazon.nova-lite-v1:0")).toBeUndefined();
+  });
+
+  it("serves an application inference profile or a provisioned model told what it serves, as for Converse (embfm39)", async () => {
+    expect(embeddingModel(`${PROFILE}+${TITAN_V2}`)).toBe("titan_v2");
+    expect(embeddingModel(`${PROVISIONED}+cohere.embed-v4:0`)).toBe("cohere_v4");
+    // Without it, the emulator cannot know; an option of the emulator's is none embeddings take.
+    expect(embeddingModel(PROFILE)).toBeUndefined();
+    expect(embeddingModel(`${PROFILE}+amazon.nova-lite-v1:0`)).toBeUndefined();
+    expect(embeddingModel(`${PROFILE}+${TITAN_V2}+throttle`)).toBeUndefined();
+    const answer = await json(await send(`${PROFILE}+${TITAN_V2}`, { inputText: "hello", dimensions: 256 }));
+    expect(answer.embedding).toEqual(emulatedVector("hello", 256, true));
   });
 
   it("Titan V2 answers a vector of the asked size, the same for the same text, normalised unless told not to", async () => {

@@ -4,19 +4,29 @@
 // refused with its "Malformed input request" ValidationException.
 
 import type { Call } from "./call.ts";
+import { foundationId } from "./converse-model-features.ts";
+import { parseConverseModelId } from "./converse-model-id.ts";
 import { awsError } from "./errors.ts";
 import { hashNumber } from "./hash.ts";
 import { fail, jsonResponse } from "./responses.ts";
 
 export type EmbeddingModel = "titan_v2" | "titan_v1" | "cohere" | "cohere_v4";
 
-// A bare id, or a foundation-model ARN of one.
+// The embedding models' foundation ids (read as converse-model-id.ts reads any model id).
 const EMBEDDING_ID =
-  /^(?:arn:aws:bedrock:[a-z0-9-]+::foundation-model\/)?(amazon\.titan-embed-text-v2:0|amazon\.titan-embed-text-v1|cohere\.embed-(?:english|multilingual)-v3|cohere\.embed-v4:0)$/;
+  /^(amazon\.titan-embed-text-v2:0|amazon\.titan-embed-text-v1|cohere\.embed-(?:english|multilingual)-v3|cohere\.embed-v4:0)$/;
 
-/** The embedding model an id names, or undefined for every other id. */
+/**
+ * The embedding model an id names: its foundation id bare or as a foundation-model ARN, or an
+ * application inference profile or a provisioned model told what it serves (`…/a1b2c3d4e5f6+<id>`,
+ * as for Converse); undefined for every other id, and for one with the emulator's options, which
+ * embeddings do not take.
+ */
 export function embeddingModel(modelId: string): EmbeddingModel | undefined {
-  const id = EMBEDDING_ID.exec(modelId)?.[1];
+  const target = parseConverseModelId(modelId);
+  if (!target || target.kind === "inference-profile") return undefined;
+  if (target.modelId !== (target.serves ? `${target.name}+${target.serves}` : target.name)) return undefined;
+  const id = EMBEDDING_ID.exec(foundationId(target) ?? "")?.[1];
   if (id === undefined) return undefined;
   if (id.startsWith("cohere.embed-v4")) return "cohere_v4";
   if (id.startsWith("cohere.")) return "cohere";

@@ -54,9 +54,10 @@ export interface ModelSettingValues {
   /** converse: reasoning on by default, with this many thinking tokens (a level for level-based families). */
   reasoning_budget?: number | undefined;
   /**
-   * converse: the foundation model an id that names none serves (an application inference profile,
-   * a provisioned model), e.g. `anthropic.claude-sonnet-4-5-20250929-v1:0`: the route decides by
-   * its family (reasoning, stops, caching, tools) as for that id, and still calls the model's own.
+   * converse and embed: the foundation model an id that names none serves (an application inference
+   * profile, a provisioned model), e.g. `anthropic.claude-sonnet-4-5-20250929-v1:0`: the route
+   * decides by its family (reasoning, stops, caching, tools; an embedding model's body and answer)
+   * as for that id, and still calls the model's own.
    */
   foundation_model?: string | undefined;
   /**

@@ -259,7 +259,7 @@ describe("foundation_model: the model an opaque converse id serves", () => {
 
   it("is refused on the other routes, as every setting a route does not use", () => {
     expect(refusal({ model: `bedrock/openai/${ARN}`, foundation_model: CLAUDE_45 })).toBe(
-      'MODELS["m"].foundation_model: the openai route does not use foundation_model, which names the model an opaque id serves; only the converse routes do. Remove it from this entry.',
+      'MODELS["m"].foundation_model: the openai route does not use foundation_model, which names the model an opaque id serves; only the converse, embed routes do. Remove it from this entry.',
     );
   });
 

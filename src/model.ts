@@ -20,6 +20,7 @@ import {
   type ModelSettingValues,
 } from "./model-settings.ts";
 import { foundationModelId } from "./routes/converse/model-family.ts";
+import { describingModelId } from "./routes/foundation-model.ts";
 import { isRouteName, type RouteName, routeEntries } from "./routes/index.ts";
 import { deepestIssue, formatPath, issueFragment, issueSentence } from "./validation.ts";
 
@@ -201,7 +202,8 @@ function checkRouted(entry: unknown, at: string, fallback?: TableRegion): Routed
     // An embedding model's copies must be one model: another's vectors, from a failover, would
     // sit beside the first's in an index where they cannot be compared (review embedr38 #1).
     if (parsed.route === "embed") {
-      const model = foundationModelId(parsed.modelId) ?? parsed.modelId;
+      // An opaque id's model is the one its entry's foundation_model names.
+      const model = foundationModelId(describingModelId(parsed.modelId, config)) ?? parsed.modelId;
       first ??= model;
       if (model !== first) {
         throw new TypeError(

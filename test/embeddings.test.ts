@@ -7,7 +7,7 @@ import { describe, expect, it } from "vitest";
 import { EMULATOR_CREDENTIALS } from "../emulator/credentials.ts";
 import { emulatedVector, embeddingTokens } from "../emulator/embeddings.ts";
 import { createEmulator } from "../emulator/handler.ts";
-import { BedrockEdgeError, type BedrockOptions, createBedrock } from "../src/index.ts";
+import { BedrockEdgeError, type BedrockOptions, createBedrock, type ModelEntry } from "../src/index.ts";
 import { model } from "./helpers/emulated.ts";
 import { errorOf } from "./helpers/errors.ts";
 import { inProcessProxy } from "./helpers/in-process-proxy.ts";
@@ -330,6 +330,74 @@ describe("embeddings refused", () => {
     expect(() =>
       createBedrock({ region: "us-east-1", models: { bad: "bedrock/embed/amazon.nova-lite-v1:0" } }),
     ).toThrow(/models\["bad"\]\.model: the embed route serves Bedrock's embedding models/);
+  });
+});
+
+describe("embeddings on an id that names no model: its entry's foundation_model (embedr38 #5)", () => {
+  const PROFILE = "arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/a1b2c3d4e5f6";
+  const PROVISIONED = "arn:aws:bedrock:us-east-1:123456789012:provisioned-model/b1b2c3d4e5f6";
+  const V4 = "cohere.embed-v4:0";
+  const refusal = (entry: ModelEntry) =>
+    errorOf(() => createBedrock({ region: "us-east-1", models: { e: entry } }), TypeError).message;
+  const UNKNOWN =
+    'models["e"].foundation_model: it names no embedding model the embed route speaks (a foundation id of Titan Text Embeddings V1 or V2, or Cohere Embed v3 or v4, as amazon.titan-embed-text-v2:0, with a cross-region prefix or not).';
+
+  it("serves an application inference profile as the family foundation_model names, calling the profile's own ARN", async () => {
+    // The emulator learns what the profile serves from the `+…` after its ARN, as Bedrock knows it.
+    const served = `${PROFILE}+${V4}`;
+    const { bedrock, bodies } = embedding({
+      models: { vectors: { model: `bedrock/embed/${served}`, foundation_model: `us.${V4}` } },
+    });
+    const answer = await bedrock.embeddings.create({
+      model: "vectors",
+      input: ["one", "two"],
+      dimensions: 256,
+      encoding_format: "float",
+    });
+    // Cohere v4's body: the texts in one call, the size as output_dimension.
+    expect(bodies).toEqual([{ texts: ["one", "two"], input_type: "search_document", output_dimension: 256 }]);
+    expect(answer.data.map((item) => item.embedding)).toEqual([
+      emulatedVector("one", 256, true),
+      emulatedVector("two", 256, true),
+    ]);
+    // Without the setting, the ARN says no family: refused with the table, pointing at foundation_model.
+    expect(refusal({ model: `bedrock/embed/${served}` })).toContain("names the one it serves in foundation_model");
+  });
+
+  it("takes copies of one model behind opaque ids as deployments of one name", () => {
+    const copies = {
+      deployments: [{ model: `bedrock/embed/${PROFILE}` }, { model: `bedrock/embed/${PROVISIONED}` }],
+      foundation_model: "amazon.titan-embed-text-v2:0",
+    };
+    expect(() => createBedrock({ region: "us-east-1", models: { vectors: copies } })).not.toThrow();
+  });
+
+  it("is refused as the converse route refuses it: on an id that names its model, on an imported model", () => {
+    const named =
+      'models["e"].foundation_model: this model id names its model already, or serves an imported one (the setting is for ids that name none: application inference profiles, provisioned models, custom model deployments).';
+    for (const id of [
+      "amazon.titan-embed-text-v2:0",
+      `us.${V4}`,
+      "arn:aws:bedrock:us-east-1::foundation-model/cohere.embed-english-v3",
+      "arn:aws:bedrock:us-east-1:123456789012:imported-model/a1b2c3d4e5f6",
+    ]) {
+      expect(refusal({ model: `bedrock/embed/${id}`, foundation_model: V4 }), id).toBe(named);
+    }
+  });
+
+  it("is refused when it names no embedding model, or is no foundation id as Bedrock names it", () => {
+    for (const value of [
+      "amazon.nova-lite-v1:0",
+      "anthropic.claude-sonnet-4-5-20250929-v1:0",
+      "amazon.titan-embed-image-v1",
+      `arn:aws:bedrock:us-east-1::foundation-model/${V4}`,
+      ` ${V4}`,
+      `${V4}\n`,
+      PROFILE,
+      "",
+    ]) {
+      expect(refusal({ model: `bedrock/embed/${PROFILE}`, foundation_model: value }), value).toBe(UNKNOWN);
+    }
   });
 });
 

@@ -8,6 +8,7 @@ import { MAX_OPEN_CALLS } from "../completions/plan.ts";
 import { mapPooled } from "../completions/pool.ts";
 import { BedrockEdgeError, invalidRequest } from "../errors.ts";
 import { callJson } from "../model-call.ts";
+import { describingModelId } from "../routes/foundation-model.ts";
 import { makeUsage } from "../routes/usage.ts";
 import {
   answerVectors,
@@ -42,7 +43,7 @@ export const MAX_ANSWER_FLOATS = 1024 * 1024;
 export function createEmbeddings(deps: EmbeddingsDeps): Embeddings {
   async function create(input: EmbeddingCreateParams, options: RequestOptions = {}) {
     const request = parseEmbeddingRequest(input);
-    const { route, serve } = await deps.resolve(request.model);
+    const { route, settings, serve } = await deps.resolve(request.model);
     if (route.name !== "embed") {
       throw invalidRequest(
         `This model is on the ${route.name} route, a chat model: embeddings need an embedding model, as bedrock/embed/amazon.titan-embed-text-v2:0.`,
@@ -54,7 +55,8 @@ export function createEmbeddings(deps: EmbeddingsDeps): Embeddings {
     const texts = typeof request.input === "string" ? [request.input] : (request.input as string[]);
 
     return serve(async ({ modelId, region, transport, failFast, sending }) => {
-      const family = embeddingFamily(modelId);
+      // An opaque id (an application inference profile…) is its entry's foundation_model's family.
+      const family = embeddingFamily(describingModelId(modelId, settings));
       if (!family) {
         throw invalidRequest(
           `${modelId.slice(0, 200)} names no embedding model the embed route speaks (Titan Text Embeddings V1/V2, Cohere Embed v3/v4).`,

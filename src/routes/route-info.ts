@@ -3,7 +3,8 @@
 // route's templates and answer rules load on its first call (index.ts). Each route module takes
 // its fields from here, so the two cannot drift apart (routes.test.ts checks that too).
 import type { ModelSettingName, ModelSettingValues } from "../model-settings.ts";
-import { foundationModelId, modelFamily, takesReasoningControl } from "./converse/model-family.ts";
+import { modelFamily, takesReasoningControl } from "./converse/model-family.ts";
+import { describingModelId, foundationModelProblem } from "./foundation-model.ts";
 import type { Route } from "./types.ts";
 
 export type RouteInfo = Pick<Route, "operation" | "settings" | "checkModel">;
@@ -59,18 +60,11 @@ const CONVERSE_SETTINGS: readonly ModelSettingName[] = [
   "max_output_tokens",
 ];
 
-// An imported model is served with its own template and is no foundation model: a family named
-// for it would be wrong, and would let a client's "signed" thinking reach that template as written.
-const IMPORTED_MODEL = /^arn:[^:]+:bedrock:[^:]*:[^:]*:imported-model\//;
-// A foundation id as Bedrock names it, with a cross-region prefix or not: no ARN, no spaces.
-const FOUNDATION_ID_SHAPE = /^[a-z0-9-]+(?:\.[a-z0-9-]+)?\.[A-Za-z0-9][\w.:-]*$/;
 // The Claude generations Bedrock serves: any other anthropic.claude… is a typo, which would be
 // read as Claude 2 and lose tools, images and reasoning.
 const KNOWN_CLAUDE = /^anthropic\.claude-(?:v2|instant-|3-|(?:opus|sonnet|haiku)-\d)/;
 
-function namesKnownModel(value: string): boolean {
-  const id = FOUNDATION_ID_SHAPE.test(value) ? foundationModelId(value) : undefined;
-  if (id === undefined) return false;
+function isKnownChatModel(id: string): boolean {
   const family = modelFamily(id);
   return family.startsWith("claude") ? KNOWN_CLAUDE.test(id) : family !== "other";
 }
@@ -84,17 +78,18 @@ export const CONVERSE_ROUTE_INFO: RouteInfo = {
     modelId: string,
     { reasoning_budget: budget, max_output_tokens: cap, foundation_model: named }: ModelSettingValues,
   ) {
-    if (named !== undefined) {
-      if (foundationModelId(modelId) || IMPORTED_MODEL.test(modelId)) {
-        return "foundation_model: this model id names its model already, or serves an imported one (the setting is for ids that name none: application inference profiles, provisioned models, custom model deployments).";
-      }
-      if (!namesKnownModel(named)) {
-        return "foundation_model: it names no family bedrock-edge knows (a foundation id of Claude, Nova, gpt-oss, DeepSeek-R1, Mistral or Llama, as anthropic.claude-sonnet-4-5-20250929-v1:0, with a cross-region prefix or not).";
-      }
-    }
-    // The model the entry says the id serves, else the id's own: the route's describingModelId
-    // (model-features.ts), written out here so that the main chunk does not carry it.
-    const family = modelFamily(named ?? modelId);
+    const misnamed =
+      named === undefined
+        ? undefined
+        : foundationModelProblem(
+            modelId,
+            named,
+            isKnownChatModel,
+            "foundation_model: it names no family bedrock-edge knows (a foundation id of Claude, Nova, gpt-oss, DeepSeek-R1, Mistral or Llama, as anthropic.claude-sonnet-4-5-20250929-v1:0, with a cross-region prefix or not).",
+          );
+    if (misnamed) return misnamed;
+    // The model the entry says the id serves, else the id's own.
+    const family = modelFamily(describingModelId(modelId, { foundation_model: named }));
     if (budget === undefined) return undefined;
     if (!takesReasoningControl(family)) {
       return "reasoning_budget: this model id does not name a family with a documented reasoning control (Claude 3.7+, Nova 2, gpt-oss): name an opaque id's model in foundation_model, or give its own fields in additional_model_request_fields.";
@@ -112,14 +107,23 @@ const EMBEDDING_ID =
 
 /**
  * Bedrock's embedding models (Titan Text Embeddings, Cohere Embed), called with InvokeModel by
- * bedrock.embeddings (src/embeddings/): their family is read from the id, so an entry whose id
- * names none is refused now rather than on every call.
+ * bedrock.embeddings (src/embeddings/): their family is read from the id, or from the entry's
+ * foundation_model for an id that names none, so an entry that says none is refused now rather
+ * than on every call.
  */
 export const EMBED_ROUTE_INFO: RouteInfo = {
   operation: "invoke",
-  settings: ["max_body_bytes"],
-  checkModel(modelId: string) {
+  settings: ["max_body_bytes", "foundation_model"],
+  checkModel(modelId: string, { foundation_model: named }: ModelSettingValues) {
+    if (named !== undefined) {
+      return foundationModelProblem(
+        modelId,
+        named,
+        (id) => EMBEDDING_ID.test(id),
+        "foundation_model: it names no embedding model the embed route speaks (a foundation id of Titan Text Embeddings V1 or V2, or Cohere Embed v3 or v4, as amazon.titan-embed-text-v2:0, with a cross-region prefix or not).",
+      );
+    }
     if (EMBEDDING_ID.test(modelId)) return undefined;
-    return "model: the embed route serves Bedrock's embedding models (Titan Text Embeddings, Cohere Embed v3 and v4), and this id names none.";
+    return "model: the embed route serves Bedrock's embedding models (Titan Text Embeddings, Cohere Embed v3 and v4), and this id names none (an application inference profile or a provisioned model names the one it serves in foundation_model).";
   },
 };

@@ -7,19 +7,10 @@
 //   3 and Amazon Nova models".
 // Ids that name no foundation model, and families the table does not settle here, are sent as
 // they come: Bedrock answers for them. An id's family is read from the id that describes the model
-// (describingModelId: its foundation_model setting, else itself). Kept out of model-family.ts,
-// which the main chunk loads for route-info.ts: only the route's own code needs these.
-import type { ModelSettingValues } from "../../model-settings.ts";
+// (describingModelId in ../foundation-model.ts: its foundation_model setting, else itself). Kept
+// out of model-family.ts, which the main chunk loads for route-info.ts: only the route's own code
+// needs these.
 import { foundationModelId, type ModelFamily, modelFamily } from "./model-family.ts";
-
-/**
- * The id that describes the model for every decision by family: the foundation_model an opaque
- * id's settings name (route-info.ts checks it is given for such ids only, and reads it so), else
- * the id itself. Bedrock is still called with the model's own id.
- */
-export function describingModelId(modelId: string, settings?: Pick<ModelSettingValues, "foundation_model">): string {
-  return settings?.foundation_model ?? modelId;
-}
 
 /** "streamed": tools on both operations; "plain": on Converse only; "none": no tool use. */
 export type ToolUse = "streamed" | "plain" | "none";

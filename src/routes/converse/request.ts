@@ -17,7 +17,8 @@ import {
   reasoningEffortProblem,
   thinkingConflicts,
 } from "./reasoning.ts";
-import { describingModelId, refusesNamedToolChoice, takesTextOnly, toolUse } from "./model-features.ts";
+import { describingModelId } from "../foundation-model.ts";
+import { refusesNamedToolChoice, takesTextOnly, toolUse } from "./model-features.ts";
 import { toolChoiceProblem, toToolConfig } from "./tools.ts";
 import type { ConverseBody, InferenceConfig, Message } from "./wire.ts";
 import { closedSchema } from "./closed-schema.ts";
