@@ -26,12 +26,17 @@ export interface BedrockEdgeErrorInit {
  * (BedrockEdgeError.unmeteredCalls).
  */
 export interface UnmeteredCall {
-  /** The index of the prompt it answered in the request's list (0 for a single prompt). */
+  /**
+   * The index of the prompt it answered in the request's list (0 for a single prompt); an
+   * embeddings call's, of its first text in the request's input.
+   */
   prompt: number;
   /** The chunks of its answer read before it was stopped (0 for a call that never answered). */
   chunks: number;
   /** A plain call's answer, when Bedrock gave it without counts: what an estimate of its output reads. */
   text?: string;
+  /** An embeddings call: the texts it sent, its whole input (an embedding has no output), for an estimate. */
+  texts?: string[];
 }
 
 // What marks a BedrockEdgeError made by any copy of this package (a dependency's own, a bundled

@@ -48,6 +48,30 @@ function embedding(options: Partial<BedrockOptions> = {}) {
 
 const texts = (count: number) => Array.from({ length: count }, (_, index) => `text number ${index}`);
 
+/**
+ * A fetch on the emulator whose calls of a body under 1,000 bytes answer after `ms` (abortable),
+ * the others at once; each text sent is kept in `sent`, and `onSent` told of it.
+ */
+function slowShortTexts(ms: number, sent: string[] = [], onSent?: () => unknown): typeof fetch {
+  const emulator = createEmulator();
+  return async (input, init) => {
+    const request = new Request(input, init);
+    const body = await request.clone().text();
+    sent.push((JSON.parse(body) as { inputText: string }).inputText);
+    onSent?.();
+    if (body.length < 1000) {
+      await new Promise((resolve, reject) => {
+        const timer = setTimeout(resolve, ms);
+        init?.signal?.addEventListener("abort", () => {
+          clearTimeout(timer);
+          reject(init.signal?.reason);
+        });
+      });
+    }
+    return emulator.fetch(request);
+  };
+}
+
 describe("embeddings on Titan Text Embeddings V2", () => {
   it("sends one call per text, {inputText, dimensions}, and answers in the input's order with the summed counts", async () => {
     const { bedrock, bodies, mostOpen } = embedding();
@@ -262,6 +286,50 @@ describe("embeddings refused", () => {
       BedrockEdgeError,
     );
     expect(first.usage).toBeUndefined();
+  });
+
+  it("a failure while other calls are out: those become unmeteredCalls with their texts, for an estimate (embedr38 #3)", async () => {
+    // The long text's 400 comes back at once; every other call waits 200 ms (stopped by the abort).
+    const { bedrock } = embedding({ fetch: slowShortTexts(200) });
+    const input = ["x".repeat(50_001), "a", "b", "c", "d", "e"];
+    const error = await errorOf(() => bedrock.embeddings.create({ model: TITAN_V2, input }), BedrockEdgeError);
+    expect(error).toMatchObject({ status: 400 });
+    // Bedrock refused the long one (unbilled); the five others were sent, and none answered.
+    expect(error.usage).toBeUndefined();
+    expect(error.unmeteredCalls).toEqual(
+      ["a", "b", "c", "d", "e"].map((text, at) => ({ prompt: at + 1, chunks: 0, texts: [text] })),
+    );
+  });
+
+  it("a caller's abort after some calls answered: a 499 carrying their usage and the calls still out, its cause the reason (embedr38 #3)", async () => {
+    const caller = new AbortController();
+    const reason = new Error("user gave up");
+    // Six at a time, 100 ms each: the abort comes once the second six are out, the first answered.
+    const sent: string[] = [];
+    const { bedrock } = embedding({
+      fetch: slowShortTexts(100, sent, () => sent.length === 12 && setTimeout(() => caller.abort(reason), 20)),
+    });
+    const input = texts(40);
+    const error = await errorOf(
+      () => bedrock.embeddings.create({ model: TITAN_V2, input }, { signal: caller.signal }),
+      BedrockEdgeError,
+    );
+    expect(error).toMatchObject({ status: 499, code: "request_aborted" });
+    expect(error.cause).toBe(reason);
+    expect(error.message).toContain("user gave up");
+    const tokensOf = (list: readonly string[]) => list.reduce((sum, text) => sum + embeddingTokens(text), 0);
+    expect(error.usage).toEqual({
+      prompt_tokens: tokensOf(input.slice(0, 6)),
+      completion_tokens: 0,
+      total_tokens: tokensOf(input.slice(0, 6)),
+    });
+    expect(error.unmeteredCalls).toEqual(
+      input.slice(6, 12).map((text, at) => ({ prompt: 6 + at, chunks: 0, texts: [text] })),
+    );
+    // A signal aborted before anything was sent throws its reason as it is.
+    const before = new AbortController();
+    before.abort(reason);
+    await expect(bedrock.embeddings.create({ model: TITAN_V2, input }, { signal: before.signal })).rejects.toBe(reason);
   });
 
   it("more than 128 texts on Titan, which embeds one per call", async () => {

@@ -312,4 +312,13 @@ describe("a call Bedrock answered without counts (BedrockEdgeError.unmeteredCall
       promptEstimate({ prompt: "Once upon a time" }) + 100,
     );
   });
+
+  it("an embeddings call's: its texts' estimate alone, as an embeddings request's input (embedr38 #3)", () => {
+    const texts = ["x".repeat(400), "y".repeat(40)];
+    const embeddings = { model: "vectors", input: ["first", ...texts] };
+    expect(unmeteredCallEstimate(embeddings, { prompt: 1, chunks: 0, texts })).toBe(110);
+    expect(unmeteredCallEstimate(embeddings, { prompt: 1, chunks: 0, texts })).toBe(
+      inputEstimate({ input: texts }, "embeddings"),
+    );
+  });
 });

@@ -3,7 +3,6 @@
 // wire_format; the openai route: OpenAICompletion). A request that takes several upstream calls
 // runs them at once (plain answers a few at a time) and fails as a whole on the first failure,
 // stopping the rest: its error tells what the calls that had answered were billed.
-import type { RetryEvent } from "../aws/send-with-retries.ts";
 import type { Transport } from "../aws/transport-options.ts";
 import type { RequestOptions } from "../client.ts";
 import { BedrockEdgeError, invalidRequest, type UnmeteredCall } from "../errors.ts";
@@ -18,12 +17,12 @@ import { usageFromInvocationMetrics } from "../routes/usage.ts";
 import type { WireFormat } from "../routes/wire-formats/types.ts";
 import type { EventMapper, ItemStream } from "../stream-reader.ts";
 import { type CompletionMeta, completionFrom, createChunkMaker, totalUsage, usageChunk } from "./answer.ts";
-import { unbilledRefusal } from "../routing/attempt-usage.ts";
 import { whenStreamEnds } from "../routing/in-flight.ts";
 import { mergeStreams } from "./merge.ts";
 import { DEFAULT_MAX_TOKENS, MAX_OPEN_CALLS, type PlannedCall, planCompletionCalls } from "./plan.ts";
 import { mapPooled } from "./pool.ts";
 import { parseCompletionRequest } from "./request.ts";
+import { followedSignal, retryOf, type SentCall, sentBy, tryOut } from "./sent-calls.ts";
 import type {
   Completion,
   CompletionChunk,
@@ -67,23 +66,13 @@ export interface CompletionsDeps {
 }
 
 /** What one call's stream has told of its cost: its usage once read, else the chunks read. */
-interface CallMeter {
-  /**
-   * It went to Bedrock and was not refused by its error answer: unless it answered, it ended with
-   * no count (our timeout, the request stopped when another call failed), the model may have run.
-   */
-  sent: boolean;
+interface CallMeter extends SentCall {
   chunks: number;
   ended: boolean;
   /** Bedrock's counts: the metrics of its last frame once read, the format's own at its end. */
   usage?: Usage;
   /** A plain call's answer: what an estimate of it reads when Bedrock gave no counts. */
   text?: string;
-  /**
-   * When its latest retry goes out (Date.now()'s clock): until then no try of it is out, and the
-   * try before the wait was told to onRetry, which counts it if it cost anything.
-   */
-  retriesAt?: number;
 }
 
 /** A call's meter before it answered. */
@@ -155,37 +144,6 @@ function followedBy<T>(stream: ItemStream<T>, last: () => T[]): ItemStream<T> {
     },
     abort: () => stream.abort(),
   };
-}
-
-/**
- * options.onRetry for the call `meter` meters: it notes when the call's next try goes out, and
- * tells the call's prompt when the request has several calls (RetryEvent.prompt).
- */
-function retryOf(
-  meter: CallMeter,
-  prompt: number | undefined,
-  onRetry: RequestOptions["onRetry"],
-): (event: RetryEvent) => void {
-  return (event) => {
-    meter.retriesAt = Date.now() + event.delayMs;
-    onRetry?.(prompt === undefined ? event : { ...event, prompt });
-  };
-}
-
-/** Whether a call that was sent has a try out, or had one that ended with no count, rather than waits to retry. */
-function tryOut(meter: CallMeter): boolean {
-  return meter.sent && (meter.retriesAt === undefined || meter.retriesAt <= Date.now());
-}
-
-/** `call`, its meter marked sent unless Bedrock's error answer refused it (which it does not bill). */
-async function sentBy<T>(meter: CallMeter, call: Promise<T>): Promise<T> {
-  meter.sent = true;
-  try {
-    return await call;
-  } catch (error) {
-    meter.sent = !unbilledRefusal(error);
-    throw error;
-  }
 }
 
 /**
@@ -335,18 +293,4 @@ export function createCompletions(deps: CompletionsDeps): Completions {
   }
 
   return { create } as Completions;
-}
-
-/**
- * The request's own controller, aborted by the caller's signal too, through a listener that
- * `unfollow` takes off when the request ends. Not AbortSignal.any: in Node 20 that leaves an
- * entry on the caller's signal per request for as long as the signal lives, and a caller may pass
- * one signal (a server's shutdown, say) to every request.
- */
-function followedSignal(caller: AbortSignal | undefined): { controller: AbortController; unfollow: () => void } {
-  const controller = new AbortController();
-  const follow = () => controller.abort(caller?.reason);
-  if (caller?.aborted) follow();
-  else caller?.addEventListener("abort", follow, { once: true });
-  return { controller, unfollow: () => caller?.removeEventListener("abort", follow) };
 }

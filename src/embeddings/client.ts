@@ -1,12 +1,14 @@
 // bedrock.embeddings.create(): OpenAI's Embeddings API on Bedrock's embedding models (the embed
 // route). The texts go in InvokeModel calls of the model's family (families.ts): Titan one text
 // a call, Cohere Embed 96; the calls run at most MAX_OPEN_CALLS at a time, the vectors come back
-// in the input's order, and the first failure fails the request and stops the calls still out.
+// in the input's order, and the first failure fails the request and stops the calls still out,
+// its error telling what the calls that went out cost (billCalls).
 import type { RequestOptions } from "../client.ts";
 import type { ResolvedModel } from "../completions/client.ts";
 import { MAX_OPEN_CALLS } from "../completions/plan.ts";
 import { mapPooled } from "../completions/pool.ts";
-import { BedrockEdgeError, invalidRequest } from "../errors.ts";
+import { followedSignal, retryOf, type SentCall, sentBy, tryOut } from "../completions/sent-calls.ts";
+import { BedrockEdgeError, invalidRequest, type UnmeteredCall } from "../errors.ts";
 import { callJson } from "../model-call.ts";
 import { describingModelId } from "../routes/foundation-model.ts";
 import { makeUsage } from "../routes/usage.ts";
@@ -39,6 +41,58 @@ export const MAX_TITAN_INPUTS = 128;
  * 1,536 floats were a 67 MB answer from a 15 KB request (review embedr38 #2).
  */
 export const MAX_ANSWER_FLOATS = 1024 * 1024;
+
+/** What one call has cost: a try of it went out (SentCall), it answered, Bedrock's count of it. */
+interface CallMeter extends SentCall {
+  answered?: boolean;
+  tokens?: number | undefined;
+}
+
+/**
+ * A request that failed, after some of its calls went out: Bedrock billed those that answered
+ * (usage: their counts), and may have billed those sent and never answered (stopped by another's
+ * failure or the caller's abort, past timeoutMs) or answered with no count (unmeteredCalls: their
+ * texts, for an estimate). Not a call stopped while it waited to retry: no try of it was out. The
+ * caller's abort reason, no BedrockEdgeError, is wrapped in one to carry them; any other error that
+ * is none (not ours to describe) is thrown as it is.
+ */
+function billCalls(
+  error: unknown,
+  meters: readonly CallMeter[],
+  calls: readonly string[][],
+  caller: AbortSignal | undefined,
+): unknown {
+  let counted: number | undefined;
+  const unmetered: UnmeteredCall[] = [];
+  let first = 0;
+  meters.forEach((meter, at) => {
+    const texts = calls[at]!;
+    if (meter.answered && meter.tokens !== undefined) counted = (counted ?? 0) + meter.tokens;
+    else if (meter.answered || tryOut(meter)) unmetered.push({ prompt: first, chunks: 0, texts });
+    first += texts.length;
+  });
+  if (counted === undefined && unmetered.length === 0) return error;
+  const aborted = caller?.aborted === true && error === caller.reason;
+  const billed = error instanceof BedrockEdgeError ? error : aborted ? abortedAfterSending(error) : undefined;
+  if (!billed) return error;
+  if (counted !== undefined && billed.usage === undefined) billed.usage = makeUsage(counted, 0);
+  if (unmetered.length && billed.unmeteredCalls === undefined) billed.unmeteredCalls = unmetered;
+  return billed;
+}
+
+/**
+ * The caller's abort of a request some of whose calls had gone out, as an error that can tell what
+ * they cost: 499 (the caller closed the request, as a proxy logs it), the signal's reason its cause.
+ */
+function abortedAfterSending(reason: unknown): BedrockEdgeError {
+  const why = reason instanceof Error ? reason.message : String(reason);
+  return new BedrockEdgeError({
+    status: 499,
+    code: "request_aborted",
+    message: `The request was aborted after some of its calls went to Bedrock (${why.slice(0, 200)}): its usage and unmeteredCalls tell what they cost.`,
+    cause: reason,
+  });
+}
 
 export function createEmbeddings(deps: EmbeddingsDeps): Embeddings {
   async function create(input: EmbeddingCreateParams, options: RequestOptions = {}) {
@@ -83,36 +137,32 @@ export function createEmbeddings(deps: EmbeddingsDeps): Embeddings {
       const calls = batches(texts, family);
       sending();
       // The first failure stops the other calls, as the caller's signal does.
-      const controller = new AbortController();
-      const follow = () => controller.abort(options.signal?.reason);
-      if (options.signal?.aborted) follow();
-      else options.signal?.addEventListener("abort", follow, { once: true });
-      // What the calls that answered used: Bedrock billed them, whatever happens to the others.
-      let answered = 0;
-      let billed = 0;
+      const { controller, unfollow } = followedSignal(options.signal);
+      const meters: CallMeter[] = calls.map(() => ({ sent: false }));
       try {
-        const answers = await mapPooled(calls, MAX_OPEN_CALLS, async (batch) => {
-          const { json, inputTokens } = await callJson(transport, {
-            operation: "invoke",
-            modelId,
-            region,
-            body: embeddingBody(batch, family, request),
-            signal: controller.signal,
-            onRetry: options.onRetry,
-            failFast,
-          });
-          answered++;
-          // An answer that does not read as vectors was billed all the same: its header's count.
-          let read: ReturnType<typeof answerVectors>;
-          try {
-            read = answerVectors(json, family, batch.length);
-          } catch (error) {
-            billed += inputTokens ?? 0;
-            throw error;
-          }
-          const tokens = read.tokens ?? inputTokens ?? 0;
-          billed += tokens;
-          return { vectors: read.vectors, tokens };
+        const answers = await mapPooled(calls, MAX_OPEN_CALLS, async (batch, at) => {
+          const meter = meters[at]!;
+          // Stopped before it started (an aborted signal): it was never sent.
+          controller.signal.throwIfAborted();
+          const { json, inputTokens } = await sentBy(
+            meter,
+            callJson(transport, {
+              operation: "invoke",
+              modelId,
+              region,
+              body: embeddingBody(batch, family, request),
+              signal: controller.signal,
+              // No prompt told: a retried call with no count is estimated as the whole input.
+              onRetry: retryOf(meter, undefined, options.onRetry),
+              failFast,
+            }),
+          );
+          // Billed whatever its body holds: the header's count until the body's is read (embedr38 #4).
+          meter.answered = true;
+          meter.tokens = inputTokens;
+          const read = answerVectors(json, family, batch.length);
+          meter.tokens = read.tokens ?? inputTokens;
+          return { vectors: read.vectors, tokens: meter.tokens ?? 0 };
         });
         const base64 = request.encoding_format === "base64";
         const vectors = answers.flatMap((answer) => answer.vectors);
@@ -129,13 +179,9 @@ export function createEmbeddings(deps: EmbeddingsDeps): Embeddings {
         } satisfies CreateEmbeddingResponse;
       } catch (error) {
         controller.abort(error);
-        // As legacy Completions' error does: the proxy counts it in its log line and limits.
-        if (error instanceof BedrockEdgeError && answered > 0 && error.usage === undefined) {
-          error.usage = makeUsage(billed, 0);
-        }
-        throw error;
+        throw billCalls(error, meters, calls, options.signal);
       } finally {
-        options.signal?.removeEventListener("abort", follow);
+        unfollow();
       }
     }, options);
   }

@@ -81,6 +81,8 @@ function proxyWith(bindings: Record<string, unknown>, upstream?: (emulator: Emul
       // Models whose answers carry no token counts.
       quiet: `bedrock/llama/${emulatorModelId("llama", ["nousage"])}`,
       "quiet-openai": `bedrock/openai/${emulatorModelId("openai", ["nousage"])}`,
+      // An embedding model: Titan embeds one text a call.
+      vectors: { model: "bedrock/embed/amazon.titan-embed-text-v2:0", region: "us-east-1" },
     }),
     API_KEYS: JSON.stringify({
       team: { key: "sk-team-0123456789", rate_limit: "RATE", tokens_per_day: 1000, concurrent_streams: 2 },
@@ -950,6 +952,48 @@ describe("tokens_per_day counts each try to Bedrock by how it ended, not by the 
     expect(answered).toBeGreaterThan(0);
     expect(tokens).toBe(answered + unmeteredCallEstimate(body, { prompt: 1, chunks: 0 }));
     expect(tokens).toBeGreaterThan(5000);
+  });
+
+  describe("an embeddings request of several calls that fails while some are out (embedr38 #3)", () => {
+    const slow = `SLOW ${"word ".repeat(4000)}`;
+    /** Bedrock on the emulator: SLOW texts answer after a second, BAD ones are refused after 100 ms. */
+    const slowAndBad =
+      (emulator: Emulator): typeof fetch =>
+      async (input, init) => {
+        const request = new Request(input, init);
+        const text = await request.clone().text();
+        if (text.includes("SLOW")) await new Promise((resolve) => setTimeout(resolve, 1000));
+        if (!text.includes("BAD")) return emulator.fetch(request);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        return errorResponse(awsError("ValidationException", "bad input"), "validation");
+      };
+
+    it("counts the calls that answered and estimates the one still out when another's refusal failed it", async () => {
+      const body = { model: "vectors", input: ["hi", "BAD", slow] };
+      const { tokens, line } = await settledFor(
+        body,
+        { BEDROCK_MAX_RETRIES: "0" },
+        { path: "/v1/embeddings", upstream: slowAndBad },
+      );
+      expect(line).toMatchObject({ status: 400, prompt_tokens: 1 });
+      expect(tokens).toBe(1 + unmeteredCallEstimate(body, { prompt: 2, chunks: 0, texts: [slow] }));
+      expect(tokens).toBeGreaterThan(5000);
+    });
+
+    it("past UPSTREAM_TIMEOUT_MS: the call that timed out is its text's estimate, beside the one that answered", async () => {
+      const body = { model: "vectors", input: ["hi", slow] };
+      const { tokens, line } = await settledFor(
+        body,
+        { UPSTREAM_TIMEOUT_MS: "300", BEDROCK_MAX_RETRIES: "0" },
+        { path: "/v1/embeddings", upstream: slowAndBad },
+      );
+      expect(line).toMatchObject({ status: 504, error_code: "upstream_timeout", prompt_tokens: 1 });
+      expect(tokens).toBe(1 + unmeteredCallEstimate(body, { prompt: 1, chunks: 0, texts: [slow] }));
+      // The call's texts alone, as an embeddings request's input is read: not the whole input again.
+      expect(unmeteredCallEstimate(body, { prompt: 1, chunks: 0, texts: [slow] })).toBe(
+        inputEstimate({ input: [slow] }, "embeddings"),
+      );
+    });
   });
 
   it("a legacy batch's call retried after a lost connection counts that call's prompt, not the whole batch's", async () => {

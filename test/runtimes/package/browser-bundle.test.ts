@@ -235,6 +235,10 @@ const UNMETERED32_GZIP_BUDGET_BYTES =
 // both routes, the embed entry's, an opaque id's deployments compared by the model they serve):
 // 94,883 bytes after it, 121 over the budget before; in the main chunk, which checks the table
 // (14,719 bytes after it).
+// Raised 180 more for embedr38 #3 (embeddings' calls metered as legacy Completions' are, with the
+// meters shared: the calls still out as unmeteredCalls with their texts, a caller's abort once calls
+// went out wrapped to carry them): 95,060 bytes after it, 158 over the budget before; in the lazily
+// loaded embeddings, the main chunk unchanged (14,716 bytes).
 const GZIP_BUDGET_BYTES =
   UNMETERED32_GZIP_BUDGET_BYTES +
   320 +
@@ -262,7 +266,8 @@ const GZIP_BUDGET_BYTES =
   2070 +
   250 +
   20 +
-  140;
+  140 +
+  180;
 /**
  * What a page or a Worker loads first when its bundler splits code (the routes, the request
  * schema, the stream reader, the templates, Responses and legacy Completions load on first use).

@@ -1,0 +1,67 @@
+// What a request of several upstream calls (legacy Completions' prompts and choices, embeddings'
+// batches) knows of each call, so that when it fails it can tell what Bedrock billed or may have:
+// whether a try of the call went out, and when its next try goes out while it waits to retry.
+import type { RetryEvent } from "../aws/send-with-retries.ts";
+import type { RequestOptions } from "../client.ts";
+import { unbilledRefusal } from "../routing/attempt-usage.ts";
+
+export interface SentCall {
+  /**
+   * It went to Bedrock and was not refused by its error answer: unless it answered, it ended with
+   * no count (our timeout, the request stopped when another call failed), the model may have run.
+   */
+  sent: boolean;
+  /**
+   * When its latest retry goes out (Date.now()'s clock): until then no try of it is out, and the
+   * try before the wait was told to onRetry, which counts it if it cost anything.
+   */
+  retriesAt?: number;
+}
+
+/**
+ * options.onRetry for the call `meter` meters: it notes when the call's next try goes out, and
+ * tells the call's prompt when the request has several calls (RetryEvent.prompt).
+ */
+export function retryOf(
+  meter: SentCall,
+  prompt: number | undefined,
+  onRetry: RequestOptions["onRetry"],
+): (event: RetryEvent) => void {
+  return (event) => {
+    meter.retriesAt = Date.now() + event.delayMs;
+    onRetry?.(prompt === undefined ? event : { ...event, prompt });
+  };
+}
+
+/** Whether a call that was sent has a try out, or had one that ended with no count, rather than waits to retry. */
+export function tryOut(meter: SentCall): boolean {
+  return meter.sent && (meter.retriesAt === undefined || meter.retriesAt <= Date.now());
+}
+
+/** `call`, its meter marked sent unless Bedrock's error answer refused it (which it does not bill). */
+export async function sentBy<T>(meter: SentCall, call: Promise<T>): Promise<T> {
+  meter.sent = true;
+  try {
+    return await call;
+  } catch (error) {
+    meter.sent = !unbilledRefusal(error);
+    throw error;
+  }
+}
+
+/**
+ * The request's own controller, aborted by the caller's signal too, through a listener that
+ * `unfollow` takes off when the request ends. Not AbortSignal.any: in Node 20 that leaves an
+ * entry on the caller's signal per request for as long as the signal lives, and a caller may pass
+ * one signal (a server's shutdown, say) to every request.
+ */
+export function followedSignal(caller: AbortSignal | undefined): {
+  controller: AbortController;
+  unfollow: () => void;
+} {
+  const controller = new AbortController();
+  const follow = () => controller.abort(caller?.reason);
+  if (caller?.aborted) follow();
+  else caller?.addEventListener("abort", follow, { once: true });
+  return { controller, unfollow: () => caller?.removeEventListener("abort", follow) };
+}
