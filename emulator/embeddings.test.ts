@@ -20,6 +20,20 @@ describe("the emulator's embedding models", () => {
     expect(embeddingModel("amazon.nova-lite-v1:0")).toBeUndefined();
   });
 
+  it("serves cross-region ids of Bedrock's geographies, bare or as an inference-profile ARN (embedr38 #6)", async () => {
+    expect(embeddingModel("us.cohere.embed-v4:0")).toBe("cohere_v4");
+    expect(embeddingModel(`eu.${TITAN_V2}`)).toBe("titan_v2");
+    expect(embeddingModel(`apac.${COHERE}`)).toBe("cohere");
+    expect(embeddingModel(`arn:aws:bedrock:us-east-1:123456789012:inference-profile/global.${TITAN_V2}`)).toBe(
+      "titan_v2",
+    );
+    // A geography Bedrock does not have, or two, is no id.
+    expect(embeddingModel("xx.cohere.embed-v4:0")).toBeUndefined();
+    expect(embeddingModel("us.eu.cohere.embed-v4:0")).toBeUndefined();
+    const answer = await json(await send("us.cohere.embed-v4:0", { texts: ["a"], input_type: "search_query" }));
+    expect(answer.embeddings).toEqual([emulatedVector("a", 1536, true)]);
+  });
+
   it("serves an application inference profile or a provisioned model told what it serves, as for Converse (embfm39)", async () => {
     expect(embeddingModel(`${PROFILE}+${TITAN_V2}`)).toBe("titan_v2");
     expect(embeddingModel(`${PROVISIONED}+cohere.embed-v4:0`)).toBe("cohere_v4");

@@ -17,14 +17,15 @@ const EMBEDDING_ID =
   /^(amazon\.titan-embed-text-v2:0|amazon\.titan-embed-text-v1|cohere\.embed-(?:english|multilingual)-v3|cohere\.embed-v4:0)$/;
 
 /**
- * The embedding model an id names: its foundation id bare or as a foundation-model ARN, or an
- * application inference profile or a provisioned model told what it serves (`…/a1b2c3d4e5f6+<id>`,
- * as for Converse); undefined for every other id, and for one with the emulator's options, which
- * embeddings do not take.
+ * The embedding model an id names: its foundation id bare, with a cross-region geography
+ * (`us.cohere.embed-v4:0`, how v4 is usually called; only Bedrock's geographies), or in an ARN, or
+ * an application inference profile or a provisioned model told what it serves
+ * (`…/a1b2c3d4e5f6+<id>`), each as Converse reads it; undefined for every other id, and for one
+ * with the emulator's options, which embeddings do not take.
  */
 export function embeddingModel(modelId: string): EmbeddingModel | undefined {
   const target = parseConverseModelId(modelId);
-  if (!target || target.kind === "inference-profile") return undefined;
+  if (!target) return undefined;
   if (target.modelId !== (target.serves ? `${target.name}+${target.serves}` : target.name)) return undefined;
   const id = EMBEDDING_ID.exec(foundationId(target) ?? "")?.[1];
   if (id === undefined) return undefined;

@@ -184,6 +184,20 @@ describe("embeddings on Titan V1 and Cohere Embed", () => {
 describe("embeddings on Cohere Embed v4", () => {
   const V4 = "bedrock/embed/cohere.embed-v4:0";
 
+  it("by its cross-region id, as v4 is usually called, end to end on the emulator (embedr38 #6)", async () => {
+    const { bedrock, bodies } = embedding();
+    const answer = await bedrock.embeddings.create({
+      model: "bedrock/embed/us.cohere.embed-v4:0",
+      input: ["one", "two"],
+      encoding_format: "float",
+    });
+    expect(bodies).toEqual([{ texts: ["one", "two"], input_type: "search_document" }]);
+    expect(answer.data.map((item) => item.embedding)).toEqual([
+      emulatedVector("one", 1536, true),
+      emulatedVector("two", 1536, true),
+    ]);
+  });
+
   it("sends dimensions as output_dimension, one of 256, 512, 1024, 1536", async () => {
     const { bedrock, bodies } = embedding();
     const answer = await bedrock.embeddings.create({ model: V4, input: ["a", "b"], dimensions: 512 });
