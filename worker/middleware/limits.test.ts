@@ -845,8 +845,26 @@ describe("tokens_per_day counts each try to Bedrock by how it ended, not by the 
   });
 
   it("a client that leaves while a throttled call waits for its retry counts none: no try was out", async () => {
-    const body = { model: "throttled", messages: [long] };
-    const { tokens, line } = await settledFor(body, { BEDROCK_MAX_RETRIES: "5" }, { leaveAfterMs: 150 });
+    // The client leaves 50 ms after Bedrock's first refusal, however long the request took to get
+    // there (a fixed time from the start left before it on a loaded machine, while the first try
+    // was out), and within the retry's wait, held at its longest.
+    const random = vi.spyOn(Math, "random").mockReturnValue(0.999);
+    onTestFinished(() => random.mockRestore());
+    const { binding, settled } = recordingLimits();
+    const leaving = new AbortController();
+    let answers = 0;
+    const { post, logs } = proxyWith(
+      { RATE, KEY_LIMITS: binding, BEDROCK_MAX_RETRIES: "5" },
+      (emulator) => async (input, init) => {
+        const response = await emulator.fetch(new Request(input, init));
+        if (++answers === 1) setTimeout(() => leaving.abort(), 50);
+        return response;
+      },
+    );
+    const response = await post("/v1/chat/completions", { model: "throttled", messages: [long] }, leaving.signal);
+    await response.text().catch(() => "");
+    const { tokens } = await eventually(() => settled[0]);
+    const line = logs.at(-1)!;
     expect(line.status).toBe(499);
     expect(line.retries).toBeGreaterThanOrEqual(1);
     expect(tokens).toBe(0);
