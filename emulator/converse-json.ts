@@ -2,7 +2,8 @@
 // SDK's deserialiser define them:
 //
 //   Converse        {output: {message: {role, content: [reasoningContent | text | toolUse]}},
-//                    stopReason, usage, metrics, additionalModelResponseFields?, trace?, performanceConfig?}
+//                    stopReason, usage, metrics, additionalModelResponseFields?, trace?, performanceConfig?,
+//                    serviceTier?}
 //   ConverseStream  messageStart, then per content block [contentBlockStart (toolUse only)],
 //                   contentBlockDelta…, contentBlockStop, then messageStop and metadata.
 
@@ -32,6 +33,8 @@ export interface ConverseResult {
   additionalModelResponseFields?: JsonObject;
   trace?: JsonObject;
   performanceConfig?: JsonObject;
+  /** The tier that served the call: in the answer, and in ConverseStream's metadata event. */
+  serviceTier?: JsonObject;
 }
 
 function contentBlock(block: ConverseBlock): JsonObject {
@@ -56,6 +59,7 @@ export function converseBody(result: ConverseResult): JsonObject {
       : {}),
     ...(result.trace ? { trace: result.trace } : {}),
     ...(result.performanceConfig ? { performanceConfig: result.performanceConfig } : {}),
+    ...(result.serviceTier ? { serviceTier: result.serviceTier } : {}),
   };
 }
 
@@ -103,6 +107,7 @@ export function* converseEvents(result: ConverseResult): Generator<ConverseEvent
       metrics: { latencyMs: result.latencyMs },
       ...(result.trace ? { trace: result.trace } : {}),
       ...(result.performanceConfig ? { performanceConfig: result.performanceConfig } : {}),
+      ...(result.serviceTier ? { serviceTier: result.serviceTier } : {}),
     },
   };
 }

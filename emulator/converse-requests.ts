@@ -27,6 +27,8 @@ export interface ConverseRequest {
   responseFieldPaths: string[];
   /** `performanceConfig`, echoed in the answer as Bedrock does. */
   performanceConfig?: Record<string, unknown>;
+  /** `serviceTier`, echoed in the answer (and ConverseStream's metadata) as the tier that served. */
+  serviceTier?: Record<string, unknown>;
 }
 
 const CONVERSE_MESSAGES = {
@@ -50,6 +52,8 @@ const BLOCK_KINDS = [
   "guardContent",
   "citationsContent",
 ];
+/** Bedrock's service tiers, in the API reference's order. */
+const SERVICE_TIERS: readonly string[] = ["priority", "default", "flex", "reserved"];
 const TOOL_NAME = /^[a-zA-Z0-9_-]{1,64}$/;
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 const MAX_IMAGES_PER_MESSAGE = 20;
@@ -89,6 +93,7 @@ export function parseConverseRequest(body: unknown, stream = false): ConverseReq
   if (inference.maxTokens !== undefined) request.maxTokens = inference.maxTokens;
   if (textFormat) request.constraint = textFormat;
   if (isRecord(body.performanceConfig)) request.performanceConfig = body.performanceConfig;
+  if (isRecord(body.serviceTier)) request.serviceTier = body.serviceTier;
   return request;
 }
 
@@ -376,7 +381,7 @@ function parseResponseFieldPaths(paths: unknown): string[] | string {
 
 /** The fields Converse takes and the emulator only checks. */
 function parseOtherFields(body: Record<string, unknown>): string | undefined {
-  const { additionalModelRequestFields, promptVariables, requestMetadata, performanceConfig } = body;
+  const { additionalModelRequestFields, promptVariables, requestMetadata, performanceConfig, serviceTier } = body;
   if (additionalModelRequestFields !== undefined && !isRecord(additionalModelRequestFields)) {
     return constraint("additionalModelRequestFields", additionalModelRequestFields, "Member must be a JSON object");
   }
@@ -407,6 +412,14 @@ function parseOtherFields(body: Record<string, unknown>): string | undefined {
         latency,
         "Member must satisfy enum value set: [standard, optimized]",
       );
+    }
+  }
+  if (serviceTier !== undefined) {
+    // The API reference's ServiceTier: a required `type` of four values.
+    const type = isRecord(serviceTier) ? serviceTier.type : serviceTier;
+    if (type == null) return constraint("serviceTier.type", null, "Member must not be null");
+    if (!SERVICE_TIERS.includes(type as string)) {
+      return constraint("serviceTier.type", type, `Member must satisfy enum value set: [${SERVICE_TIERS.join(", ")}]`);
     }
   }
   return undefined;

@@ -218,6 +218,16 @@ describe("Converse request checks", () => {
       { ...HELLO, performanceConfig: { latency: "fast" } },
       "1 validation error detected: Value 'fast' at 'performanceConfig.latency' failed to satisfy constraint: Member must satisfy enum value set: [standard, optimized]",
     ],
+    [
+      "an unknown service tier",
+      { ...HELLO, serviceTier: { type: "scale" } },
+      "1 validation error detected: Value 'scale' at 'serviceTier.type' failed to satisfy constraint: Member must satisfy enum value set: [priority, default, flex, reserved]",
+    ],
+    [
+      "a service tier without a type",
+      { ...HELLO, serviceTier: {} },
+      "1 validation error detected: Value null at 'serviceTier.type' failed to satisfy constraint: Member must not be null",
+    ],
   ])("refuses %s", async (_, body, message) => {
     expect(await errorAnswer(await converse(NOVA, body))).toEqual({
       status: 400,
@@ -506,12 +516,23 @@ describe("Converse request checks", () => {
       promptVariables: { topic: { text: "weather" } },
       requestMetadata: { team: "search" },
       performanceConfig: { latency: "standard" },
+      serviceTier: { type: "flex" },
     };
     expect(await json(await converse(NOVA, body))).toMatchObject({
       stopReason: "end_turn",
       additionalModelResponseFields: { stop_sequence: null },
       performanceConfig: { latency: "standard" },
+      serviceTier: { type: "flex" },
     });
+  });
+
+  it("says which service tier served, in the answer and in ConverseStream's metadata, only when one was asked for", async () => {
+    const tiered = { ...HELLO, serviceTier: { type: "priority" } };
+    expect((await json(await converse(NOVA, tiered))).serviceTier).toEqual({ type: "priority" });
+    const metadata = (list: StreamEvent[]) => eventsOf(list).find((event) => event.type === "metadata")?.payload;
+    expect(metadata(await events(await converseStream(NOVA, tiered)))?.serviceTier).toEqual({ type: "priority" });
+    expect((await json(await converse(NOVA))).serviceTier).toBeUndefined();
+    expect(metadata(await events(await converseStream(NOVA)))).not.toHaveProperty("serviceTier");
   });
 });
 

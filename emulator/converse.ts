@@ -127,6 +127,7 @@ function converseResult(
     result.trace = { guardrail: { actionReason: options.guardrail ? "Guardrail blocked." : "No action." } };
   }
   if (request.performanceConfig) result.performanceConfig = request.performanceConfig;
+  if (request.serviceTier) result.serviceTier = request.serviceTier;
   return result;
 }
 
