@@ -295,6 +295,7 @@ export function createBedrock(options: BedrockOptions = {}): Bedrock {
       };
       if (usage) completion.usage = usage;
       if (answer.prompt_logprobs) completion.prompt_logprobs = answer.prompt_logprobs;
+      if (answer.service_tier) completion.service_tier = answer.service_tier;
       return completion;
     }, requestOptions);
   }

@@ -1,7 +1,7 @@
 // A route's stream parts -> chat.completion.chunk objects: the role chunk each choice opens
 // with, the deltas, and the usage chunk a request asked for. The bytes and the iteration are
 // stream-reader.ts's.
-import type { ChatCompletionChunk, ChatCompletionRequest, Usage } from "./openai/types.ts";
+import type { ChatCompletionChunk, ChatCompletionRequest, ServiceTier, Usage } from "./openai/types.ts";
 import type { ModelSettings, Route, StreamPart } from "./routes/types.ts";
 import { usageFromInvocationMetrics } from "./routes/usage.ts";
 import type { EventMapper, ItemStream } from "./stream-reader.ts";
@@ -20,7 +20,7 @@ export interface StreamMeta {
  * `usage` null: the request asked for usage, which OpenAI's streams then announce in every chunk
  * before the last (`usage: null`), so that a client can tell "not yet" from "not asked".
  */
-function chunkOf(meta: StreamMeta, part: StreamPart, usage?: null): ChatCompletionChunk {
+function chunkOf(meta: StreamMeta, part: StreamPart, usage?: null, tier?: ServiceTier): ChatCompletionChunk {
   // Spelled out rather than spread: this runs once per chunk of every stream.
   const chunk: ChatCompletionChunk = {
     id: meta.id,
@@ -37,6 +37,7 @@ function chunkOf(meta: StreamMeta, part: StreamPart, usage?: null): ChatCompleti
     ],
   };
   if (usage === null) chunk.usage = null;
+  if (tier) chunk.service_tier = tier;
   return chunk;
 }
 
@@ -66,19 +67,22 @@ export function chatChunkMapper(
   const asked = request.stream_options?.include_usage ? null : undefined;
   let usage: Usage | undefined;
   let metricsUsage: Usage | undefined;
+  // The tier that served, once the route read it: on that part's chunk and every one after.
+  let tier: ServiceTier | undefined;
   // Choices whose role chunk went out: each choice opens with one, as OpenAI's streams do.
   const opened = new Set<number>([0]);
 
   function emit(parts: StreamPart[], out: ChatCompletionChunk[]): void {
     for (const part of parts) {
       if (part.usage) usage = part.usage;
+      if (part.service_tier) tier = part.service_tier;
       if (!part.finish_reason && !part.logprobs && isEmpty(part.delta)) continue;
       const index = part.index ?? 0;
       if (!opened.has(index)) {
         opened.add(index);
-        out.push(chunkOf(meta, { index, delta: { role: "assistant", content: "" } }, asked));
+        out.push(chunkOf(meta, { index, delta: { role: "assistant", content: "" } }, asked, tier));
       }
-      out.push(chunkOf(meta, part, asked));
+      out.push(chunkOf(meta, part, asked, tier));
     }
   }
 
@@ -103,14 +107,16 @@ export function chatChunkMapper(
       // Usage from the model's own counts first, Bedrock's invocation metrics otherwise.
       const total = usage ?? metricsUsage;
       if (asked === null && total) {
-        out.push({
+        const last: ChatCompletionChunk = {
           id: meta.id,
           object: "chat.completion.chunk",
           created: meta.created,
           model: meta.model,
           choices: [],
           usage: total,
-        });
+        };
+        if (tier) last.service_tier = tier;
+        out.push(last);
       }
     },
   };

@@ -31,6 +31,7 @@ export type * from "./openai/types.ts";
 export type { StructuredOutputs } from "./openai/structured-outputs.ts";
 export type { RouteName } from "./routes/index.ts";
 export type { TemplateName } from "./routes/prompts/template-names.ts";
+export type { BedrockServiceTier } from "./routes/converse/service-tier-names.ts";
 export type { Responses, ResponsesRequestOptions } from "./responses/client.ts";
 export type { ResponseEventStream, ResponseEventsOptions } from "./responses/from-chat.ts";
 export type { ResponseMeta } from "./responses/output.ts";

@@ -21,6 +21,7 @@
 // a public API with explicit types, and the field docs show in editors.)
 import * as v from "valibot";
 import { RESERVED_TEMPLATE_VARIABLES, TEMPLATE_NAMES, type TemplateName } from "./routes/prompts/template-names.ts";
+import { BEDROCK_SERVICE_TIERS, type BedrockServiceTier } from "./routes/converse/service-tier-names.ts";
 import { TOOL_PARSER_NAMES, type ToolParserName } from "./routes/tool-parser-names.ts";
 import { WIRE_FORMAT_NAMES } from "./routes/wire-formats/names.ts";
 import type { WireFormatName } from "./routes/wire-formats/types.ts";
@@ -29,6 +30,7 @@ const MAX_BODY_BYTES = "must be a whole number of bytes, at least 1024";
 const REASONING_BUDGET = "must be a whole number of tokens, at least 1024 (Claude's smallest thinking budget)";
 const MAX_N = "must be a whole number from 1 to 128";
 const MAX_OUTPUT_TOKENS = "must be a whole number of tokens, at least 1";
+const SERVICE_TIER = `must be one of Bedrock's service tiers: ${BEDROCK_SERVICE_TIERS.join(", ")}`;
 const VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
 
 /** The per-model settings of a models table entry. */
@@ -60,6 +62,16 @@ export interface ModelSettingValues {
    * as for that id, and still calls the model's own.
    */
   foundation_model?: string | undefined;
+  /**
+   * converse: the Bedrock service tier (Converse's serviceTier) a request is served in when its
+   * service_tier says none or "auto"; unset, Bedrock's default tier.
+   */
+  service_tier?: BedrockServiceTier | undefined;
+  /**
+   * converse: the tiers a request's service_tier may ask for, default ["default", "flex"]: priority
+   * costs more than the standard rate, and reserved serves from capacity reserved ahead.
+   */
+  service_tiers?: BedrockServiceTier[] | undefined;
   /**
    * What becomes of a model's special tokens spelled in request text (`<|im_start|>` in a user
    * message or a tool result): "escape" (the default) neutralises them so they can never become
@@ -150,6 +162,14 @@ export const MODEL_SETTINGS: SettingSpecs = {
   },
   // Checked against the model id by the route (route-info.ts checkModel).
   foundation_model: { schema: v.string(), does: "names the model an opaque id serves" },
+  service_tier: {
+    schema: v.picklist(BEDROCK_SERVICE_TIERS, SERVICE_TIER),
+    does: "chooses the Bedrock service tier a request is served in unless it asks for one",
+  },
+  service_tiers: {
+    schema: v.array(v.picklist(BEDROCK_SERVICE_TIERS, SERVICE_TIER)),
+    does: "lists the Bedrock service tiers a request may ask for",
+  },
   special_tokens: {
     schema: v.picklist(["escape", "keep"], 'must be "escape" or "keep"'),
     does: "chooses whether special tokens in request text are neutralised or kept",

@@ -237,6 +237,44 @@ describe("per-model settings follow the route", () => {
   });
 });
 
+describe("service_tier and service_tiers: Bedrock's service tiers on converse", () => {
+  const NOVA = "bedrock/converse/amazon.nova-pro-v1:0";
+  const refusal = (entry: unknown) => errorOf(() => parseModels({ m: entry }, "MODELS"), TypeError).message;
+
+  it("are taken on the converse route, each a tier Bedrock names", () => {
+    const entry = {
+      model: NOVA,
+      service_tier: "flex" as const,
+      service_tiers: ["default" as const, "priority" as const],
+    };
+    expect(parseModels({ m: entry })).toEqual({ m: entry });
+  });
+
+  it("refuse what is not one of Bedrock's tiers, naming the setting and the tiers", () => {
+    expect(refusal({ model: NOVA, service_tier: "scale" })).toBe(
+      'MODELS["m"].service_tier: service_tier must be one of Bedrock\'s service tiers: priority, default, flex, reserved (got "scale").',
+    );
+    expect(refusal({ model: NOVA, service_tiers: ["default", "fast"] })).toMatch(
+      /^MODELS\["m"\]\.service_tiers\[1\]: .*must be one of Bedrock's service tiers: priority, default, flex, reserved/,
+    );
+    expect(refusal({ model: NOVA, service_tiers: "priority" })).toMatch(/^MODELS\["m"\]\.service_tiers: /);
+  });
+
+  it("are refused on the other routes, whose models (imports) have no tiers", () => {
+    for (const [setting, value] of [
+      ["service_tier", "flex"],
+      ["service_tiers", ["flex"]],
+    ] as const) {
+      expect(refusal({ model: `bedrock/openai/${ARN}`, [setting]: value })).toMatch(
+        new RegExp(
+          `^MODELS\\["m"\\]\\.${setting}: the openai route does not use ${setting}, which .*; only the converse routes? do\\. Remove it from this entry\\.$`,
+        ),
+      );
+      expect(refusal({ model: `bedrock/llama/${ARN}`, [setting]: value })).toMatch(/the llama route does not use/);
+    }
+  });
+});
+
 describe("foundation_model: the model an opaque converse id serves", () => {
   const PROFILE = "arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/a1b2c3d4e5f6";
   const PROVISIONED = "arn:aws:bedrock:us-west-2:123456789012:provisioned-model/a1b2c3d4e5f6";
@@ -438,7 +476,7 @@ describe("models table refusals read as sentences", () => {
     expect(refusal({ model: `bedrock/llama/${ARN}`, tempalte: "qwen2" })).toBe(
       'MODELS["a"].tempalte: tempalte is not a model setting; the settings are model, region, template, ' +
         "chat_template, bos_token, eos_token, drop_params, max_body_bytes, additional_model_request_fields, " +
-        "guardrail_config, reasoning_budget, foundation_model, special_tokens, max_n, max_output_tokens, client_template_kwargs, " +
+        "guardrail_config, reasoning_budget, foundation_model, service_tier, service_tiers, special_tokens, max_n, max_output_tokens, client_template_kwargs, " +
         "wire_format, tool_parser.",
     );
     expect(refusal({ model: `bedrock/llama/${ARN}`, bos_token: 5 })).toBe(

@@ -52,7 +52,7 @@ function chunkOf(module: string): string {
 // names a setting may take among them, the foundation_model checks the table's entries get), and
 // Bedrock's refusal of a body format explained.
 const ROUTE_CODE =
-  /^src\/routes\/(?!index\.ts|route-info\.ts|foundation-model\.ts|types\.ts|usage\.ts|converse\/model-family\.ts|prompts\/template-names\.ts|tool-parser-names\.ts|wire-formats\/(names|refusal)\.ts)/;
+  /^src\/routes\/(?!index\.ts|route-info\.ts|foundation-model\.ts|types\.ts|usage\.ts|converse\/model-family\.ts|converse\/service-tier-names\.ts|prompts\/template-names\.ts|tool-parser-names\.ts|wire-formats\/(names|refusal)\.ts)/;
 
 describe("the code loaded first", () => {
   it("has the client and the checks of its options and table, no transport, route, schema or stream reader", () => {

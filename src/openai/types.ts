@@ -275,6 +275,10 @@ export interface ChatCompletionCreateParams extends GenerationParams {
   /** Checked on every route (a value outside ReasoningEffort is a 400), so typed as the check takes it. */
   reasoning_effort?: ReasoningEffort | null;
   safety_identifier?: unknown;
+  /**
+   * The converse route sends it as Bedrock's serviceTier ("auto", "default", "flex", "priority" or
+   * "fast", "scale" for Bedrock's reserved tier; a 400 otherwise); the other routes ignore it.
+   */
   service_tier?: unknown;
   /** Checked on every route: `true` is refused (nothing is stored), `false` accepted and ignored. */
   store?: boolean | null;
@@ -369,14 +373,19 @@ export interface ChoiceLogprobs {
  */
 export type PromptLogprobs = Array<Record<string, { logprob: number; rank?: number; decoded_token?: string }> | null>;
 
+/** OpenAI's service tiers, as an answer names the one that served it. */
+// openai 7 adds "fast", which openai 6 would refuse.
+export type ServiceTier = "auto" | "default" | "flex" | "scale" | "priority";
+
 /**
- * Never set, on a chat.completion or a chunk. (Nor is OpenAI's `moderation`, the results of its own
- * moderation feature, which is left undeclared.)
+ * On a chat.completion or a chunk: `system_fingerprint` is never set (nor is OpenAI's `moderation`,
+ * the results of its own moderation feature, which is left undeclared); `service_tier` only where
+ * Bedrock said which tier served (the converse route), on a stream's chunks from the one that
+ * finishes the choice on.
  */
 interface UnsetCompletionFields {
   system_fingerprint?: string;
-  // openai 7 adds "fast", which openai 6 would refuse.
-  service_tier?: "auto" | "default" | "flex" | "scale" | "priority" | null;
+  service_tier?: ServiceTier | null;
 }
 
 export interface ChatCompletion extends UnsetCompletionFields {

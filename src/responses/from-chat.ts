@@ -62,6 +62,7 @@ export function responseFromCompletion(
     assembler.finish(choice.finish_reason);
   }
   if (completion.usage) assembler.usage(completion.usage);
+  if (completion.service_tier) assembler.serviceTier(completion.service_tier);
   return assembler.complete(unused);
 }
 
@@ -137,6 +138,7 @@ export function responseEvents(
 
   function feedChunk(chunk: ChatCompletionChunk, out: ResponseStreamEvent[]): void {
     if (chunk.usage) assembler.usage(chunk.usage);
+    if (chunk.service_tier) assembler.serviceTier(chunk.service_tier);
     const choice = chunk.choices.find((candidate) => candidate.index === 0);
     if (!choice) return;
     feed(assembler, choice.delta, out);

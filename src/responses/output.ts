@@ -2,7 +2,7 @@
 // serves plain and streamed answers (a plain answer is fed in one go and its events dropped), so
 // the two always agree. Each method appends the events it caused to `out`.
 import { randomId } from "../ids.ts";
-import type { FinishReason, ThinkingBlock, Usage } from "../openai/types.ts";
+import type { FinishReason, ServiceTier, ThinkingBlock, Usage } from "../openai/types.ts";
 import { encodeThinkingBlocks } from "./encrypted-reasoning.ts";
 import type {
   ReasoningText,
@@ -93,6 +93,7 @@ export function createOutputAssembler(request: ResponsesRequest, meta: ResponseM
   let sequence = 0;
   let finish: FinishReason | undefined;
   let usage: Usage | undefined;
+  let tier: ServiceTier | undefined;
 
   // Every event gets the next sequence number, in the order they are appended. (The cast: adding
   // the field back to one member of the union is that member, which TypeScript cannot see.)
@@ -170,7 +171,7 @@ export function createOutputAssembler(request: ResponsesRequest, meta: ResponseM
   }
 
   function snapshot(status: ResponseStatus, outcome: Outcome = {}): Response {
-    return baseResponse(request, meta, status, outcome, items.map(outputItem), usage);
+    return baseResponse(request, meta, status, outcome, items.map(outputItem), usage, tier);
   }
 
   return {
@@ -247,6 +248,10 @@ export function createOutputAssembler(request: ResponsesRequest, meta: ResponseM
     },
     usage(value: Usage): void {
       usage = value;
+    },
+    /** The tier that served the answer, when Bedrock said (the converse route). */
+    serviceTier(value: ServiceTier): void {
+      tier = value;
     },
     /** Closes every item and appends response.completed (or response.incomplete); returns that response. */
     complete(out: ResponseStreamEvent[]): Response {
@@ -409,6 +414,7 @@ function baseResponse(
   outcome: Outcome,
   output: ResponseOutputItem[],
   usage: Usage | undefined,
+  tier: ServiceTier | undefined,
 ): Response {
   const response: Response = {
     id: meta.id,
@@ -442,6 +448,7 @@ function baseResponse(
   };
   if (request.text?.verbosity != null) response.text.verbosity = request.text.verbosity;
   if (usage) response.usage = responseUsage(usage);
+  if (tier) response.service_tier = tier;
   if (request.user !== undefined) response.user = request.user;
   return response;
 }

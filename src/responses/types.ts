@@ -295,6 +295,8 @@ export interface Response {
   tools: ResponseFunctionTool[];
   truncation: "disabled";
   usage?: ResponseUsage;
+  /** The tier that served the answer, when Bedrock said which (the converse route); never invented. */
+  service_tier?: "auto" | "default" | "flex" | "scale" | "priority" | null;
   user?: string;
   /**
    * The text of the message items' `output_text` parts, joined: the openai SDK's convenience,

@@ -33,7 +33,8 @@ interface Rule {
 /**
  * OpenAI's parameters that cannot change the answer: bookkeeping (`metadata`, `user`,
  * `safety_identifier`), routing and caching hints (`service_tier`, `prompt_cache_*`), and
- * `prediction` (predicted outputs only make an answer faster). Accepted and ignored.
+ * `prediction` (predicted outputs only make an answer faster). Accepted and ignored (but the
+ * converse route sends service_tier as Bedrock's serviceTier: converse/service-tier.ts).
  */
 const ANSWER_NEUTRAL: ReadonlySet<string> = new Set([
   "metadata",

@@ -52,6 +52,8 @@ const CONVERSE_SETTINGS: readonly ModelSettingName[] = [
   "guardrail_config",
   "reasoning_budget",
   "foundation_model",
+  "service_tier",
+  "service_tiers",
   "max_body_bytes",
   // Bedrock applies an imported model's own template, so what request text may spell matters
   // here too; client_template_kwargs does not, as Converse takes no template variables.

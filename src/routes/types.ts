@@ -10,6 +10,7 @@ import type {
   FinishReason,
   FunctionTool,
   PromptLogprobs,
+  ServiceTier,
   Usage,
 } from "../openai/types.ts";
 import type { ModelSettingName, ModelSettingValues } from "../model-settings.ts";
@@ -53,6 +54,8 @@ export interface RouteAnswer {
   usage?: Usage;
   /** Only when the request asked for them (the openai route's `prompt_logprobs`). */
   prompt_logprobs?: PromptLogprobs;
+  /** The tier that served the call, when Bedrock said (the converse route); never invented. */
+  service_tier?: ServiceTier;
 }
 
 export interface StreamPart {
@@ -63,6 +66,8 @@ export interface StreamPart {
   /** The logprobs of the tokens this part's text came from, when the request asked for them. */
   logprobs?: ChoiceLogprobs;
   usage?: Usage;
+  /** The tier that served the call, once Bedrock said: this chunk and every one after it carry it. */
+  service_tier?: ServiceTier;
 }
 
 /** Turns the stream's events into OpenAI chunk deltas. */

@@ -202,3 +202,24 @@ describe("usage with prompt caching", () => {
     expect(converseUsage({ inputTokens: -1, outputTokens: 2 })).toBeUndefined();
   });
 });
+
+describe("the service tier that served (Converse's serviceTier)", () => {
+  it("is the answer's service_tier in OpenAI's words, reserved as OpenAI's scale", () => {
+    for (const [type, named] of [
+      ["default", "default"],
+      ["flex", "flex"],
+      ["priority", "priority"],
+      ["reserved", "scale"],
+    ]) {
+      expect(parseConverseAnswer(answer([{ text: "Hi" }], { serviceTier: { type } })).service_tier).toBe(named);
+    }
+  });
+
+  it("is absent when Bedrock names none, or a tier OpenAI has no word for", () => {
+    expect(parseConverseAnswer(answer([{ text: "Hi" }]))).not.toHaveProperty("service_tier");
+    expect(parseConverseAnswer(answer([{ text: "Hi" }], { serviceTier: { type: "turbo" } }))).not.toHaveProperty(
+      "service_tier",
+    );
+    expect(parseConverseAnswer(answer([{ text: "Hi" }], { serviceTier: "flex" }))).not.toHaveProperty("service_tier");
+  });
+});

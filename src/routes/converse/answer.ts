@@ -7,6 +7,7 @@ import type { CompletionMessage, FinishReason, ThinkingBlock, ToolCall, Usage } 
 import { createStopCutter } from "../stop-cutter.ts";
 import type { RouteAnswer } from "../types.ts";
 import { tokenCount } from "../usage.ts";
+import { answeredServiceTier } from "./service-tier.ts";
 import { matchedStop } from "./stops.ts";
 import { toolArguments, writtenInputs } from "./tool-input.ts";
 
@@ -110,8 +111,11 @@ export function parseConverseAnswer(body: JsonObject, text?: string, stops: read
   if (toolCalls.length) message.tool_calls = toolCalls;
   const usage = converseUsage(body.usage);
   const finish: FinishReason = stopped ? "stop" : converseFinishReason(body.stopReason);
-  const choice = { index: 0, message, finish_reason: finish };
-  return usage ? { choices: [choice], usage } : { choices: [choice] };
+  const answer: RouteAnswer = { choices: [{ index: 0, message, finish_reason: finish }] };
+  if (usage) answer.usage = usage;
+  const tier = answeredServiceTier(body.serviceTier);
+  if (tier) answer.service_tier = tier;
+  return answer;
 }
 
 /**

@@ -59,6 +59,14 @@ describe("a plain Converse answer replayed as ConverseStream events", () => {
     );
   });
 
+  it("replays the tier the answer says served, as ConverseStream's metadata says it", () => {
+    const mapper = createConverseStreamMapper();
+    const served = { ...ANSWER, serviceTier: { type: "flex" } };
+    const parts = converseAnswerEvents(served).flatMap((event) => mapper.push(event));
+    expect(parts.find((part) => part.finish_reason)?.service_tier).toBe(parseConverseAnswer(served).service_tier);
+    expect(parseConverseAnswer(served).service_tier).toBe("flex");
+  });
+
   it("an answer without a message ends as a cut stream does", () => {
     const mapper = createConverseStreamMapper();
     for (const event of converseAnswerEvents({ stopReason: "end_turn" })) mapper.push(event);

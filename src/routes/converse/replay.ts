@@ -21,6 +21,7 @@ export function converseAnswerEvents(answer: JsonObject, text?: string): Bedrock
   const metadata: JsonObject = {};
   if (answer.usage !== undefined) metadata.usage = answer.usage;
   if (answer.metrics !== undefined) metadata.metrics = answer.metrics;
+  if (answer.serviceTier !== undefined) metadata.serviceTier = answer.serviceTier;
   events.push({ type: "metadata", json: metadata });
   return events;
 }

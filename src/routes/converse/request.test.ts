@@ -798,3 +798,57 @@ describe("temperature above Converse's 1 (OpenAI's range goes to 2: the third co
     expect(body(request(hi.messages, { temperature: 1 }), NOVA).inferenceConfig).toEqual({ temperature: 1 });
   });
 });
+
+describe("service_tier -> serviceTier (Bedrock's service tiers)", () => {
+  const asking = (tier: unknown) => request(hi.messages, { service_tier: tier });
+
+  it("default and flex are sent as Bedrock's tiers; auto and none send nothing (Bedrock's default)", () => {
+    expect(body(asking("flex"), NOVA).serviceTier).toEqual({ type: "flex" });
+    expect(body(asking("default"), NOVA).serviceTier).toEqual({ type: "default" });
+    expect(body(asking("auto"), NOVA)).toEqual(body(hi, NOVA));
+    expect(body(asking(null), NOVA)).not.toHaveProperty("serviceTier");
+    expect(body(request(hi.messages, { service_tier: "flex", stream: true }), NOVA).serviceTier).toEqual({
+      type: "flex",
+    });
+  });
+
+  it("auto and none are the model's service_tier setting when it has one; a tier asked for goes over it", () => {
+    expect(body(asking("auto"), NOVA, { service_tier: "flex" }).serviceTier).toEqual({ type: "flex" });
+    expect(body(hi, NOVA, { service_tier: "priority" }).serviceTier).toEqual({ type: "priority" });
+    expect(body(asking("default"), NOVA, { service_tier: "flex" }).serviceTier).toEqual({ type: "default" });
+  });
+
+  it("priority (and openai 7's fast) only where the model's service_tiers lists it, or is its own service_tier", () => {
+    const refused = refusal(() => body(asking("priority"), NOVA));
+    expect(refused).toMatchObject({ status: 400, param: "service_tier" });
+    expect(refused.message).toContain("Bedrock's priority tier");
+    expect(refused.message).toContain("default, flex only");
+    expect(refused.message).toContain('add "priority" to the model\'s service_tiers setting');
+    expect(refusal(() => body(asking("fast"), NOVA)).param).toBe("service_tier");
+    // drop_params drops what the route cannot honour, not what the operator did not allow.
+    expect(refusal(() => body(request(hi.messages, { service_tier: "priority", drop_params: true }), NOVA)).param).toBe(
+      "service_tier",
+    );
+    const allowed: ConverseSettings = { service_tiers: ["default", "priority"] };
+    expect(body(asking("priority"), NOVA, allowed).serviceTier).toEqual({ type: "priority" });
+    expect(body(asking("fast"), NOVA, allowed).serviceTier).toEqual({ type: "priority" });
+    expect(refusal(() => body(asking("flex"), NOVA, allowed)).message).toContain("default, priority only");
+    expect(body(asking("priority"), NOVA, { service_tier: "priority" }).serviceTier).toEqual({ type: "priority" });
+    expect(refusal(() => body(asking("flex"), NOVA, { service_tiers: [] })).message).toContain(
+      "lets a request ask for none",
+    );
+  });
+
+  it("scale (OpenAI's Scale Tier: capacity bought ahead) is Bedrock's reserved tier, where service_tiers lists it", () => {
+    expect(refusal(() => body(asking("scale"), NOVA)).message).toContain("Bedrock's reserved tier");
+    expect(body(asking("scale"), NOVA, { service_tiers: ["reserved"] }).serviceTier).toEqual({ type: "reserved" });
+  });
+
+  it("a value that names no tier is a 400 naming service_tier and the values it takes", () => {
+    for (const value of ["reserved", "standard", "Priority", 1, { type: "flex" }]) {
+      const refused = refusal(() => body(asking(value), NOVA));
+      expect(refused, JSON.stringify(value)).toMatchObject({ status: 400, param: "service_tier" });
+      expect(refused.message).toContain('"auto", "default", "flex", "priority" (or "fast") or "scale"');
+    }
+  });
+});

@@ -23,11 +23,18 @@ import { toolChoiceProblem, toToolConfig } from "./tools.ts";
 import type { ConverseBody, InferenceConfig, Message } from "./wire.ts";
 import { closedSchema } from "./closed-schema.ts";
 import { converseStops, STOP_SEQUENCE_PATH } from "./stops.ts";
+import { serviceTierFor } from "./service-tier.ts";
 
 /** The per-model settings this route honours (model-settings.ts), as configured. */
 export type ConverseSettings = Pick<
   ModelSettingValues,
-  "drop_params" | "additional_model_request_fields" | "guardrail_config" | "reasoning_budget" | "foundation_model"
+  | "drop_params"
+  | "additional_model_request_fields"
+  | "guardrail_config"
+  | "reasoning_budget"
+  | "foundation_model"
+  | "service_tier"
+  | "service_tiers"
 >;
 
 /** `calledId`: the id Bedrock is called with; the body is made for the model its settings say it serves. */
@@ -112,6 +119,8 @@ export function buildConverseBody(
   if (settings.guardrail_config) body.guardrailConfig = guardrailFor(settings.guardrail_config, stream);
   const output = dropped.has("response_format") ? undefined : outputConfig(request.response_format);
   if (output) body.outputConfig = output;
+  const tier = serviceTierFor((request as ChatCompletionRequest & { service_tier?: unknown }).service_tier, settings);
+  if (tier) body.serviceTier = tier;
   return body;
 }
 

@@ -228,10 +228,9 @@ describe("stops applied to the answer's text, plain and streamed alike", () => {
     expect(mapper.push(ev("contentBlockDelta", { contentBlockIndex: 0, delta: { text: "Done\n" } }))).toEqual([
       { delta: { content: "Done" } },
     ]);
-    expect(mapper.push(ev("messageStop", { stopReason: "end_turn" }))).toEqual([
-      { delta: { content: "\n" } },
-      { delta: {}, finish_reason: "stop" },
-    ]);
+    // The finish waits for the metadata event behind messageStop (stream.ts), or the stream's end.
+    expect(mapper.push(ev("messageStop", { stopReason: "end_turn" }))).toEqual([{ delta: { content: "\n" } }]);
     expect(mapper.done?.()).toBe(false);
+    expect(mapper.end()).toEqual([{ delta: {}, finish_reason: "stop" }]);
   });
 });

@@ -146,6 +146,28 @@ describe("ConverseStream events -> chunk deltas", () => {
     ).toHaveLength(2);
   });
 
+  it("the tier metadata says served is on the finishing part, held for it (OpenAI's chunks carry service_tier)", () => {
+    const mapper = createConverseStreamMapper();
+    expect(mapper.push(text(0, "Hi"))).toEqual([{ delta: { content: "Hi" } }]);
+    expect(mapper.push(messageStop("end_turn"))).toEqual([]);
+    expect(mapper.push(ev("metadata", { ...metadata.json, serviceTier: { type: "reserved" } }))).toEqual([
+      { delta: {}, finish_reason: "stop", service_tier: "scale" },
+      { delta: {}, usage: { prompt_tokens: 20, completion_tokens: 9, total_tokens: 29 } },
+    ]);
+    expect(mapper.end()).toEqual([]);
+  });
+
+  it("without a tier in metadata, or without metadata, the finish goes out as it was", () => {
+    expect(run([text(0, "Hi"), messageStop("end_turn"), metadata])).toEqual([
+      { delta: { content: "Hi" } },
+      { delta: {}, finish_reason: "stop" },
+      { delta: {}, usage: { prompt_tokens: 20, completion_tokens: 9, total_tokens: 29 } },
+    ]);
+    const mapper = createConverseStreamMapper();
+    mapper.push(messageStop("max_tokens"));
+    expect(mapper.end()).toEqual([{ delta: {}, finish_reason: "length" }]);
+  });
+
   it("a stream that ends before messageStop is an error, not a short answer", () => {
     const mapper = createConverseStreamMapper();
     mapper.push(text(0, "Half an ans"));

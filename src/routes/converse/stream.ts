@@ -2,18 +2,21 @@
 //   messageStart {role} · contentBlockStart {contentBlockIndex, start: {toolUse: {toolUseId, name}}}
 //   contentBlockDelta {contentBlockIndex, delta: {text} | {toolUse: {input}}
 //                      | {reasoningContent: {text} | {signature} | {redactedContent}}}
-//   contentBlockStop · messageStop {stopReason} · metadata {usage, metrics}
+//   contentBlockStop · messageStop {stopReason} · metadata {usage, metrics, serviceTier?}
 // A tool call's first delta carries its id and name, later ones its argument fragments, each
 // under the call's own `index` (its rank among the answer's tool calls). Stop sequences applied
 // here (stops.ts) end the text as the plain answer's (answer.ts): a tail that could still become
 // one is held back, and once one completes the answer ends with finish_reason "stop", the
-// mapper `done`: the rest of Bedrock's stream is not read.
+// mapper `done`: the rest of Bedrock's stream is not read. The finish from messageStop is held
+// for the metadata event right behind it, which says which service tier served: the finishing
+// chunk then carries it, as OpenAI's chunks do (a stream cut between the two still finishes).
 import { isJsonObject, type JsonObject } from "../../json.ts";
-import type { ChunkToolCall, FinishReason, Usage } from "../../openai/types.ts";
+import type { ChunkToolCall, FinishReason, ServiceTier, Usage } from "../../openai/types.ts";
 import type { StreamMapper, StreamPart } from "../types.ts";
 import { incompleteStream } from "../completion-route.ts";
 import { createStopCutter } from "../stop-cutter.ts";
 import { callId, converseFinishReason, converseUsage } from "./answer.ts";
+import { answeredServiceTier } from "./service-tier.ts";
 import { matchedStop } from "./stops.ts";
 
 /** Events in, deltas out; a stream cut before messageStop is an error at end(), not a short answer. */
@@ -25,6 +28,8 @@ export function createConverseStreamMapper(stops: readonly string[] = []): Strea
   // The tool blocks that sent any input: ConverseStream sends none for a call without arguments.
   const argued = new Set<number>();
   let finish: FinishReason | undefined;
+  // messageStop's parts, until metadata (or the stream's end).
+  let held: StreamPart[] = [];
   const cutter = stops.length ? createStopCutter(stops) : undefined;
   // A stop completed: the answer is whole (done), and the stream reader reads no more events.
   let stopped = false;
@@ -110,6 +115,13 @@ export function createConverseStreamMapper(stops: readonly string[] = []): Strea
     return [];
   }
 
+  /** The held finish, with the tier that served when Bedrock said. */
+  function release(tier: ServiceTier | undefined): StreamPart[] {
+    const parts = held;
+    held = [];
+    return tier ? parts.map((part) => ({ ...part, service_tier: tier })) : parts;
+  }
+
   return {
     push({ type, json }) {
       if (stopped) return type === "metadata" ? metadataParts(json) : [];
@@ -137,17 +149,18 @@ export function createConverseStreamMapper(stops: readonly string[] = []): Strea
           const rest = upstream === undefined ? cutter?.flush() : cutter?.close(upstream);
           finish = converseFinishReason(json.stopReason);
           const end: StreamPart = { delta: {}, finish_reason: finish };
-          return rest ? [{ delta: { content: rest } }, end] : [end];
+          held = [end];
+          return rest ? [{ delta: { content: rest } }] : [];
         }
         case "metadata":
-          return metadataParts(json);
+          return [...release(answeredServiceTier(json.serviceTier)), ...metadataParts(json)];
         default:
           return [];
       }
     },
     end() {
       if (finish === undefined) throw incompleteStream("converse");
-      return [];
+      return release(undefined);
     },
     done: () => stopped,
   };

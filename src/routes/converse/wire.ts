@@ -2,6 +2,7 @@
 // Converse, Message, ContentBlock, ToolConfiguration). Answers are read defensively from
 // unknown JSON instead (answer.ts, stream.ts), so they have no types here.
 import type { JsonObject } from "../../json.ts";
+import type { BedrockServiceTier } from "./service-tier-names.ts";
 
 export type ImageFormat = "png" | "jpeg" | "gif" | "webp";
 
@@ -59,4 +60,5 @@ export type ConverseBody = {
   additionalModelResponseFieldPaths?: string[];
   guardrailConfig?: JsonObject;
   outputConfig?: JsonObject;
+  serviceTier?: { type: BedrockServiceTier };
 };

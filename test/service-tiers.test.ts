@@ -1,0 +1,92 @@
+// Bedrock's service tiers through the proxy, as the official `openai` client asks for them: a
+// request's service_tier reaches Converse as serviceTier within the tiers the model's entry allows,
+// and the tier Bedrock says served comes back as the answer's service_tier, plain and streamed, on
+// Chat Completions and the Responses API.
+import OpenAI from "openai";
+import { describe, expect, it } from "vitest";
+import { inProcessProxy } from "./helpers/in-process-proxy.ts";
+
+const NOVA = "amazon.nova-pro-v1:0";
+const hello = [{ role: "user" as const, content: "Hello" }];
+
+function proxy() {
+  return inProcessProxy({
+    nova: `bedrock/converse/${NOVA}`,
+    "nova-fast": { model: `bedrock/converse/${NOVA}`, service_tier: "flex", service_tiers: ["default", "priority"] },
+  });
+}
+
+describe("service_tier on the converse route, through the proxy", () => {
+  it("flex reaches Converse as serviceTier and comes back as the completion's service_tier", async () => {
+    const { emulator, client } = proxy();
+    const completion = await client.chat.completions.create({ model: "nova", messages: hello, service_tier: "flex" });
+    expect(emulator.stats.lastBody(NOVA)).toMatchObject({ serviceTier: { type: "flex" } });
+    expect(completion.service_tier).toBe("flex");
+  });
+
+  it("without one, nothing is sent and the answer names no tier (Bedrock said none)", async () => {
+    const { emulator, client } = proxy();
+    const completion = await client.chat.completions.create({ model: "nova", messages: hello });
+    expect(emulator.stats.lastBody(NOVA)).not.toHaveProperty("serviceTier");
+    expect(completion).not.toHaveProperty("service_tier");
+  });
+
+  it("streamed, the finishing chunk and the usage chunk carry the tier, and the SDK's final completion has it", async () => {
+    const { client } = proxy();
+    const stream = await client.chat.completions.create({
+      model: "nova",
+      messages: hello,
+      service_tier: "default",
+      stream: true,
+      stream_options: { include_usage: true },
+    });
+    const chunks: OpenAI.Chat.Completions.ChatCompletionChunk[] = [];
+    for await (const chunk of stream) chunks.push(chunk);
+    const finishing = chunks.find((chunk) => chunk.choices[0]?.finish_reason);
+    expect(finishing?.service_tier).toBe("default");
+    expect(chunks.at(-1)).toMatchObject({ choices: [], service_tier: "default" });
+    // The text before Bedrock said which tier served names none: nothing is invented.
+    expect(chunks[0]).not.toHaveProperty("service_tier");
+
+    const runner = client.chat.completions.stream({ model: "nova", messages: hello, service_tier: "flex" });
+    expect((await runner.finalChatCompletion()).service_tier).toBe("flex");
+  });
+
+  it("auto is the entry's service_tier; priority is served where the entry's service_tiers lists it", async () => {
+    const { emulator, client } = proxy();
+    const auto = await client.chat.completions.create({ model: "nova-fast", messages: hello, service_tier: "auto" });
+    expect(emulator.stats.lastBody(NOVA)).toMatchObject({ serviceTier: { type: "flex" } });
+    expect(auto.service_tier).toBe("flex");
+    const priority = await client.chat.completions.create({
+      model: "nova-fast",
+      messages: hello,
+      service_tier: "priority",
+    });
+    expect(priority.service_tier).toBe("priority");
+  });
+
+  it("priority on a model whose entry does not allow it, and scale without reserved, are 400s naming service_tier", async () => {
+    const { emulator, client } = proxy();
+    for (const service_tier of ["priority", "scale"] as const) {
+      const error = await client.chat.completions.create({ model: "nova", messages: hello, service_tier }).then(
+        () => undefined,
+        (caught: unknown) => caught,
+      );
+      expect(error).toBeInstanceOf(OpenAI.BadRequestError);
+      expect(error).toMatchObject({ status: 400, param: "service_tier" });
+      expect((error as Error).message).toContain("service_tiers setting");
+    }
+    expect(emulator.stats.lastBody(NOVA)).toBeUndefined();
+  });
+
+  it("the Responses API forwards service_tier and says which tier served, plain and streamed", async () => {
+    const { emulator, client } = proxy();
+    const response = await client.responses.create({ model: "nova", input: "Hello", service_tier: "flex" });
+    expect(emulator.stats.lastBody(NOVA)).toMatchObject({ serviceTier: { type: "flex" } });
+    expect(response.service_tier).toBe("flex");
+    const stream = await client.responses.create({ model: "nova", input: "Hello", service_tier: "flex", stream: true });
+    let completed: OpenAI.Responses.Response | undefined;
+    for await (const event of stream) if (event.type === "response.completed") completed = event.response;
+    expect(completed?.service_tier).toBe("flex");
+  });
+});
