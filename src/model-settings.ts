@@ -73,6 +73,11 @@ export interface ModelSettingValues {
    */
   service_tiers?: BedrockServiceTier[] | undefined;
   /**
+   * converse: Bedrock's latency-optimized inference for every call ("optimized", Converse's
+   * performanceConfig.latency), on the models and regions that offer it; "standard" is Bedrock's default.
+   */
+  latency?: "standard" | "optimized" | undefined;
+  /**
    * What becomes of a model's special tokens spelled in request text (`<|im_start|>` in a user
    * message or a tool result): "escape" (the default) neutralises them so they can never become
    * control tokens; "keep" sends the text byte for byte.
@@ -169,6 +174,10 @@ export const MODEL_SETTINGS: SettingSpecs = {
   service_tiers: {
     schema: v.array(v.picklist(BEDROCK_SERVICE_TIERS, SERVICE_TIER)),
     does: "lists the Bedrock service tiers a request may ask for",
+  },
+  latency: {
+    schema: v.picklist(["standard", "optimized"], 'must be "standard" or "optimized"'),
+    does: "asks Bedrock for latency-optimized inference (performanceConfig)",
   },
   special_tokens: {
     schema: v.picklist(["escape", "keep"], 'must be "escape" or "keep"'),

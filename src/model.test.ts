@@ -275,6 +275,27 @@ describe("service_tier and service_tiers: Bedrock's service tiers on converse", 
   });
 });
 
+describe("latency: Bedrock's latency-optimized inference on converse", () => {
+  const refusal = (entry: unknown) => errorOf(() => parseModels({ m: entry }, "MODELS"), TypeError).message;
+
+  it("is taken on the converse route, standard or optimized", () => {
+    const entry = {
+      model: "bedrock/converse/us.anthropic.claude-3-5-haiku-20241022-v1:0",
+      latency: "optimized" as const,
+    };
+    expect(parseModels({ m: entry })).toEqual({ m: entry });
+  });
+
+  it("refuses other values, and the other routes", () => {
+    expect(refusal({ model: "bedrock/converse/amazon.nova-pro-v1:0", latency: "fast" })).toBe(
+      'MODELS["m"].latency: latency must be "standard" or "optimized" (got "fast").',
+    );
+    expect(refusal({ model: `bedrock/openai/${ARN}`, latency: "optimized" })).toMatch(
+      /^MODELS\["m"\]\.latency: the openai route does not use latency, which asks Bedrock for latency-optimized inference \(performanceConfig\); only the converse routes? do\. Remove it from this entry\.$/,
+    );
+  });
+});
+
 describe("foundation_model: the model an opaque converse id serves", () => {
   const PROFILE = "arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/a1b2c3d4e5f6";
   const PROVISIONED = "arn:aws:bedrock:us-west-2:123456789012:provisioned-model/a1b2c3d4e5f6";
@@ -476,7 +497,7 @@ describe("models table refusals read as sentences", () => {
     expect(refusal({ model: `bedrock/llama/${ARN}`, tempalte: "qwen2" })).toBe(
       'MODELS["a"].tempalte: tempalte is not a model setting; the settings are model, region, template, ' +
         "chat_template, bos_token, eos_token, drop_params, max_body_bytes, additional_model_request_fields, " +
-        "guardrail_config, reasoning_budget, foundation_model, service_tier, service_tiers, special_tokens, max_n, max_output_tokens, client_template_kwargs, " +
+        "guardrail_config, reasoning_budget, foundation_model, service_tier, service_tiers, latency, special_tokens, max_n, max_output_tokens, client_template_kwargs, " +
         "wire_format, tool_parser.",
     );
     expect(refusal({ model: `bedrock/llama/${ARN}`, bos_token: 5 })).toBe(

@@ -1,7 +1,8 @@
 // Bedrock's service tiers through the proxy, as the official `openai` client asks for them: a
 // request's service_tier reaches Converse as serviceTier within the tiers the model's entry allows,
 // and the tier Bedrock says served comes back as the answer's service_tier, plain and streamed, on
-// Chat Completions and the Responses API.
+// Chat Completions and the Responses API. And an entry's latency setting, Bedrock's
+// latency-optimized inference.
 import OpenAI from "openai";
 import { describe, expect, it } from "vitest";
 import { inProcessProxy } from "./helpers/in-process-proxy.ts";
@@ -88,5 +89,13 @@ describe("service_tier on the converse route, through the proxy", () => {
     let completed: OpenAI.Responses.Response | undefined;
     for await (const event of stream) if (event.type === "response.completed") completed = event.response;
     expect(completed?.service_tier).toBe("flex");
+  });
+});
+
+describe("latency-optimized inference on the converse route, through the proxy", () => {
+  it("an entry's latency setting reaches Converse as performanceConfig", async () => {
+    const { emulator, client } = inProcessProxy({ nova: { model: `bedrock/converse/${NOVA}`, latency: "optimized" } });
+    await client.chat.completions.create({ model: "nova", messages: hello });
+    expect(emulator.stats.lastBody(NOVA)).toMatchObject({ performanceConfig: { latency: "optimized" } });
   });
 });

@@ -54,6 +54,7 @@ const CONVERSE_SETTINGS: readonly ModelSettingName[] = [
   "foundation_model",
   "service_tier",
   "service_tiers",
+  "latency",
   "max_body_bytes",
   // Bedrock applies an imported model's own template, so what request text may spell matters
   // here too; client_template_kwargs does not, as Converse takes no template variables.

@@ -852,3 +852,15 @@ describe("service_tier -> serviceTier (Bedrock's service tiers)", () => {
     }
   });
 });
+
+describe("latency -> performanceConfig (Bedrock's latency-optimized inference)", () => {
+  it("is the model's latency setting, on every call, plain and streamed; nothing without it", () => {
+    const optimized: ConverseSettings = { latency: "optimized" };
+    expect(body(hi, CLAUDE, optimized).performanceConfig).toEqual({ latency: "optimized" });
+    expect(body(request(hi.messages, { stream: true }), NOVA, optimized).performanceConfig).toEqual({
+      latency: "optimized",
+    });
+    expect(body(hi, NOVA, { latency: "standard" }).performanceConfig).toEqual({ latency: "standard" });
+    expect(body(hi, NOVA)).not.toHaveProperty("performanceConfig");
+  });
+});

@@ -35,6 +35,7 @@ export type ConverseSettings = Pick<
   | "foundation_model"
   | "service_tier"
   | "service_tiers"
+  | "latency"
 >;
 
 /** `calledId`: the id Bedrock is called with; the body is made for the model its settings say it serves. */
@@ -121,6 +122,7 @@ export function buildConverseBody(
   if (output) body.outputConfig = output;
   const tier = serviceTierFor((request as ChatCompletionRequest & { service_tier?: unknown }).service_tier, settings);
   if (tier) body.serviceTier = tier;
+  if (settings.latency) body.performanceConfig = { latency: settings.latency };
   return body;
 }
 

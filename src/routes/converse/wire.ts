@@ -61,4 +61,5 @@ export type ConverseBody = {
   guardrailConfig?: JsonObject;
   outputConfig?: JsonObject;
   serviceTier?: { type: BedrockServiceTier };
+  performanceConfig?: { latency: "standard" | "optimized" };
 };
