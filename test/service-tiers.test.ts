@@ -99,3 +99,27 @@ describe("latency-optimized inference on the converse route, through the proxy",
     expect(emulator.stats.lastBody(NOVA)).toMatchObject({ performanceConfig: { latency: "optimized" } });
   });
 });
+
+describe("the proxy's log line records the tier that served (tiers are priced differently)", () => {
+  it("for plain and streamed chat and Responses, and not when Bedrock said none", async () => {
+    const { client, lines } = proxy();
+    await client.chat.completions.create({ model: "nova", messages: hello, service_tier: "flex" });
+    expect(lines.at(-1)).toMatchObject({ path: "/v1/chat/completions", stream: false, service_tier: "flex" });
+    // A client that did not ask for usage: the finishing chunk says it.
+    const stream = await client.chat.completions.create({
+      model: "nova",
+      messages: hello,
+      service_tier: "default",
+      stream: true,
+    });
+    for await (const _ of stream);
+    expect(lines.at(-1)).toMatchObject({ stream: true, service_tier: "default" });
+    await client.responses.create({ model: "nova", input: "Hello", service_tier: "flex" });
+    expect(lines.at(-1)).toMatchObject({ path: "/v1/responses", service_tier: "flex" });
+    const events = await client.responses.create({ model: "nova", input: "Hello", service_tier: "flex", stream: true });
+    for await (const _ of events);
+    expect(lines.at(-1)).toMatchObject({ path: "/v1/responses", stream: true, service_tier: "flex" });
+    await client.chat.completions.create({ model: "nova", messages: hello });
+    expect(lines.at(-1)).not.toHaveProperty("service_tier");
+  });
+});

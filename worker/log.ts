@@ -32,6 +32,11 @@ export interface LogLine {
    * stream that had not finished when a later one did, and the stream then failed or was left).
    */
   finish_reasons?: (string | null)[];
+  /**
+   * The service tier Bedrock says served the request (the converse route), in OpenAI's words:
+   * tiers are priced differently. Absent when Bedrock said none.
+   */
+  service_tier?: string;
   /** Streams: ms until the first chunk went out (the first token, give or take a frame). */
   ttft_ms?: number;
   retries?: number;

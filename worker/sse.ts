@@ -45,6 +45,8 @@ export interface SseFormat<T> {
   text(chunk: T, add: (text: string) => void): void;
   /** The choices a chunk reports the end of (or not: a null reason), for the log line. */
   finishes?(chunk: T): readonly ChoiceFinish[];
+  /** The service tier a chunk says served the request, for the log line. */
+  serviceTier?(chunk: T): string | null | undefined;
   /**
    * Whether a chunk is the answer's own last word, with no `end` after it (the Responses API's
    * response.completed, .incomplete or .failed): once it is out, no cut is told after it.
@@ -64,7 +66,7 @@ export interface ChoiceFinish {
  * usage chunk nor the `usage: null` that announces it in every other chunk.
  */
 export function dataEvents<T extends { usage?: unknown }>(
-  options: Pick<SseFormat<T>, "usage" | "text" | "finishes"> & { wantsUsage: boolean },
+  options: Pick<SseFormat<T>, "usage" | "text" | "finishes" | "serviceTier"> & { wantsUsage: boolean },
 ): SseFormat<T> {
   const { wantsUsage } = options;
   return {
@@ -81,6 +83,7 @@ export function dataEvents<T extends { usage?: unknown }>(
     usage: options.usage,
     text: options.text,
     finishes: options.finishes,
+    serviceTier: options.serviceTier,
   };
 }
 
@@ -180,6 +183,8 @@ function relay<T>(call: SseCall<T>, stream: ChunkStream<T> | undefined): Deliver
     for (const { index, finish_reason } of format.finishes?.(chunk) ?? []) {
       if (finish_reason) noteFinishReason(log.line, index, finish_reason);
     }
+    const tier = format.serviceTier?.(chunk);
+    if (tier) log.line.service_tier = tier;
     if (format.last?.(chunk)) ended = true;
     const event = format.event(chunk);
     if (event === undefined) return "";

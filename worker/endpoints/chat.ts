@@ -25,6 +25,7 @@ export async function chatCompletions(c: AppContext): Promise<Response> {
     const completion = await bedrock.chat.completions.create({ ...request, stream: false }, upstream.options);
     recordPlainAnswer(log, completion.usage, completion.choices);
     log.line.finish_reasons = completion.choices.map((choice) => choice.finish_reason);
+    if (completion.service_tier) log.line.service_tier = completion.service_tier;
     return jsonResponse(completion);
   }
   const wantsUsage = request.stream_options?.include_usage === true;
@@ -39,6 +40,7 @@ export async function chatCompletions(c: AppContext): Promise<Response> {
       usage: (chunk) => chunk.usage ?? undefined,
       text: chunkText,
       finishes: (chunk) => chunk.choices,
+      serviceTier: (chunk) => chunk.service_tier,
       wantsUsage,
     }),
     keepAliveMs,

@@ -32,6 +32,7 @@ export async function responses(c: AppContext): Promise<Response> {
     const response = await bedrock.responses.create({ ...request, stream: false }, upstream.options);
     recordPlainAnswer(log, usageOf(response), response.output);
     log.line.finish_reasons = finishReasonsOf(response);
+    if (response.service_tier) log.line.service_tier = response.service_tier;
     return jsonResponse(responseBody(response));
   }
   return sseAnswer({
@@ -87,6 +88,7 @@ function namedEvents(body: object): SseFormat<ResponseStreamEvent> {
       event.type === "response.completed" || event.type === "response.incomplete"
         ? finishReasonsOf(event.response).map((finish_reason, index) => ({ index, finish_reason }))
         : [],
+    serviceTier: (event) => ("response" in event ? event.response.service_tier : undefined),
     last: (event) =>
       event.type === "response.completed" || event.type === "response.incomplete" || event.type === "response.failed",
   };
