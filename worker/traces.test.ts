@@ -183,6 +183,13 @@ describe("the span", () => {
     });
   });
 
+  it("carries the service tier Bedrock says served the request, as the log line does, and none when it said none", () => {
+    const tiered = spanOf(otlpPayload({ line: { ...line, service_tier: "flex" }, request: {}, answered: 200, random }));
+    expect(tiered.attributes["bedrock_edge.service_tier"]).toEqual({ stringValue: "flex" });
+    const plain = spanOf(otlpPayload({ line, request: {}, answered: 200, random }));
+    expect(plain.attributes).not.toHaveProperty("bedrock_edge.service_tier");
+  });
+
   it("follows the GenAI conventions: a CLIENT span named after the operation and the model", () => {
     const { span, attributes, resource } = spanOf(
       otlpPayload({

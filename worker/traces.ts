@@ -262,6 +262,8 @@ export function otlpPayload(facts: SpanFacts): unknown {
     int("bedrock_edge.deployments_tried", line.deployments_tried),
     int("bedrock_edge.retries", line.retries),
     int("bedrock_edge.ttft_ms", line.ttft_ms),
+    // The GenAI conventions name a service tier for OpenAI only (openai.response.service_tier).
+    text("bedrock_edge.service_tier", line.service_tier),
   ].filter((item): item is KeyValue => item !== undefined);
   const span = {
     traceId: facts.parent?.traceId ?? hex(random(16)),
