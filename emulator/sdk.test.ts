@@ -296,6 +296,16 @@ describe("the official SDK's Converse and ConverseStream", () => {
     expect(output.metrics?.latencyMs).toEqual(expect.any(Number));
   });
 
+  it("says which service tier served, in Converse's answer and ConverseStream's metadata, as the SDK reads them", async () => {
+    const serviceTier = { type: "flex" as const };
+    const output = await client().send(new ConverseCommand({ modelId: NOVA, ...hello, serviceTier }));
+    expect(output.serviceTier).toEqual(serviceTier);
+    const streamed = await client().send(new ConverseStreamCommand({ modelId: NOVA, ...hello, serviceTier }));
+    const events: ConverseStreamOutput[] = [];
+    for await (const event of streamed.stream ?? []) events.push(event);
+    expect(events.find((event) => event.metadata)?.metadata?.serviceTier).toEqual(serviceTier);
+  });
+
   it("converses with reasoning and a tool use, and streams the same", async () => {
     const modelId = `${NOVA}+think+tool`;
     const output = await client().send(new ConverseCommand({ modelId, ...hello, toolConfig }));
