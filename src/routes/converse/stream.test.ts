@@ -157,6 +157,15 @@ describe("ConverseStream events -> chunk deltas", () => {
     expect(mapper.end()).toEqual([]);
   });
 
+  it("the tier of a metadata event that came before messageStop is on the finish too", () => {
+    const tiered = ev("metadata", { ...metadata.json, serviceTier: { type: "flex" } });
+    expect(run([text(0, "x"), tiered, messageStop("end_turn")]).at(-1)).toEqual({
+      delta: {},
+      finish_reason: "stop",
+      service_tier: "flex",
+    });
+  });
+
   it("without a tier in metadata, or without metadata, the finish goes out as it was", () => {
     expect(run([text(0, "Hi"), messageStop("end_turn"), metadata])).toEqual([
       { delta: { content: "Hi" } },

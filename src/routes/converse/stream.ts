@@ -30,6 +30,8 @@ export function createConverseStreamMapper(stops: readonly string[] = []): Strea
   let finish: FinishReason | undefined;
   // messageStop's parts, until metadata (or the stream's end).
   let held: StreamPart[] = [];
+  // What the metadata event said once it came (some models send it before messageStop).
+  let said: { tier: ServiceTier | undefined } | undefined;
   const cutter = stops.length ? createStopCutter(stops) : undefined;
   // A stop completed: the answer is whole (done), and the stream reader reads no more events.
   let stopped = false;
@@ -116,9 +118,10 @@ export function createConverseStreamMapper(stops: readonly string[] = []): Strea
   }
 
   /** The held finish, with the tier that served when Bedrock said. */
-  function release(tier: ServiceTier | undefined): StreamPart[] {
+  function release(): StreamPart[] {
     const parts = held;
     held = [];
+    const tier = said?.tier;
     return tier ? parts.map((part) => ({ ...part, service_tier: tier })) : parts;
   }
 
@@ -150,17 +153,19 @@ export function createConverseStreamMapper(stops: readonly string[] = []): Strea
           finish = converseFinishReason(json.stopReason);
           const end: StreamPart = { delta: {}, finish_reason: finish };
           held = [end];
-          return rest ? [{ delta: { content: rest } }] : [];
+          const tail: StreamPart[] = rest ? [{ delta: { content: rest } }] : [];
+          return said ? [...tail, ...release()] : tail;
         }
         case "metadata":
-          return [...release(answeredServiceTier(json.serviceTier)), ...metadataParts(json)];
+          said = { tier: answeredServiceTier(json.serviceTier) };
+          return [...release(), ...metadataParts(json)];
         default:
           return [];
       }
     },
     end() {
       if (finish === undefined) throw incompleteStream("converse");
-      return release(undefined);
+      return release();
     },
     done: () => stopped,
   };
