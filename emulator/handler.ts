@@ -6,6 +6,7 @@
 //   POST /model/{modelId}/converse                     foundation models, inference profiles,
 //   POST /model/{modelId}/converse-stream              provisioned and imported models (converse.ts)
 //   POST /model/{modelId}/invoke                       Titan and Cohere embedding models (embeddings.ts)
+//   POST /model/{modelId}/invoke                       Nova Canvas and Titan Image Generator v2 (images.ts)
 //
 // Order of checks, as AWS does it: route, authentication, model id, body, then the faults the
 // model id asks for, then the answer.
@@ -23,6 +24,7 @@ import {
 } from "./credentials.ts";
 import { awsError, errorResponse, MESSAGES } from "./errors.ts";
 import { embed, embeddingModel } from "./embeddings.ts";
+import { generateImages, imageModel } from "./images.ts";
 import { invoke } from "./invoke.ts";
 import { parseJsonBody } from "./json-body.ts";
 import { UnsatisfiableSchemaError } from "./json-schema-instance.ts";
@@ -128,6 +130,12 @@ async function operate(call: Call, modelId: string, operation: Operation): Promi
   if (embedding) {
     const parsed = readBody(call, auth, undefined, modelId, body);
     return "json" in parsed ? embed(call, embedding, parsed.json, stream) : parsed.response;
+  }
+  // Bedrock's image models, by their foundation ids (images.ts).
+  const image = imageModel(modelId);
+  if (image) {
+    const parsed = readBody(call, auth, undefined, modelId, body);
+    return "json" in parsed ? generateImages(call, image, parsed.json, stream) : parsed.response;
   }
   const spec = parseModelId(modelId);
   // Bedrock says "The provided model identifier is invalid." as a 400 ValidationException.

@@ -38,6 +38,7 @@ const DEMO_ROUTES: Record<RouteName, { name: string; modelId: string; region?: s
     region: CONVERSE_DEMO_REGION,
   },
   embed: { name: "demo-embed", modelId: "amazon.titan-embed-text-v2:0", region: CONVERSE_DEMO_REGION },
+  image: { name: "demo-image", modelId: "amazon.nova-canvas-v1:0", region: CONVERSE_DEMO_REGION },
 };
 
 /**

@@ -8,6 +8,8 @@ import type { Completions, DeploymentTarget, ResolvedModel } from "./completions
 import type { CompletionCreateParams } from "./completions/types.ts";
 import type { Embeddings } from "./embeddings/client.ts";
 import type { EmbeddingCreateParams } from "./embeddings/types.ts";
+import type { Images } from "./images/client.ts";
+import type { ImageGenerateParams } from "./images/types.ts";
 import { randomId } from "./ids.ts";
 import { lazy } from "./lazy.ts";
 import {
@@ -38,7 +40,7 @@ export type { ChatCompletionStream } from "./completion-stream.ts";
 // the first call, the chunk mapper and the stream reader on the first stream,
 // the built-in templates (and the Jinja compiler) on the first call of a model that names one,
 // the special-token neutraliser and the model caps on the first call that needs them, legacy
-// Completions, Responses and Embeddings on their first call, the router (with its cool-downs and in-flight
+// Completions, Responses, Embeddings and Images on their first call, the router (with its cool-downs and in-flight
 // counts) on the first call of a model of several deployments, and the SigV4 signer on the first
 // signed call (src/aws/sign.ts).
 const requestSchema = lazy(() => import("./openai/schema.ts"));
@@ -113,6 +115,8 @@ export interface Bedrock {
   responses: Responses;
   /** OpenAI's Embeddings API, on Bedrock's embedding models (the embed route). */
   embeddings: Embeddings;
+  /** OpenAI's image generation, on Bedrock's image models (the image route). */
+  images: Images;
   /** The names in `models`, in order. */
   listModels(): string[];
   /**
@@ -306,6 +310,7 @@ export function createBedrock(options: BedrockOptions = {}): Bedrock {
     completions: lazyCompletions(() => import("./completions/client.ts").then((m) => m.createCompletions({ resolve }))),
     responses: lazyResponses(completions),
     embeddings: lazyEmbeddings(() => import("./embeddings/client.ts").then((m) => m.createEmbeddings({ resolve }))),
+    images: lazyImages(() => import("./images/client.ts").then((m) => m.createImages({ resolve }))),
     listModels: () => Object.keys(models),
     async checkModels(where = "models") {
       const problems: string[] = [];
@@ -346,6 +351,15 @@ function lazyEmbeddings(load: () => Promise<Embeddings>): Embeddings {
   const loaded = lazy(load);
   return {
     create: async (params: EmbeddingCreateParams, options?: RequestOptions) => (await loaded()).create(params, options),
+  };
+}
+
+/** Images, loaded on their first call (their request schema and families with them). */
+function lazyImages(load: () => Promise<Images>): Images {
+  const loaded = lazy(load);
+  return {
+    generate: async (params: ImageGenerateParams, options?: RequestOptions) =>
+      (await loaded()).generate(params, options),
   };
 }
 

@@ -15,6 +15,8 @@ export type { Completions } from "./completions/client.ts";
 export type * from "./completions/types.ts";
 export type { Embeddings } from "./embeddings/client.ts";
 export type * from "./embeddings/types.ts";
+export type { Images } from "./images/client.ts";
+export type * from "./images/types.ts";
 export { BedrockEdgeError, isBedrockEdgeError } from "./errors.ts";
 export type { BedrockEdgeErrorInit, OpenAIErrorBody, UnmeteredCall } from "./errors.ts";
 export type { AwsCredentials, CredentialsOption } from "./aws/credentials.ts";

@@ -427,7 +427,7 @@ describe("foundation_model: the model an opaque converse id serves", () => {
 
 describe("the hardening settings", () => {
   it("are taken on every chat route: special_tokens, max_n, max_output_tokens", () => {
-    for (const route of Object.keys(routeEntries).filter((name) => name !== "embed")) {
+    for (const route of Object.keys(routeEntries).filter((name) => name !== "embed" && name !== "image")) {
       const entry = { model: `bedrock/${route}/${ARN}`, special_tokens: "keep", max_n: 1, max_output_tokens: 4096 };
       expect(parseModels({ m: entry })).toEqual({ m: entry });
     }
@@ -437,6 +437,13 @@ describe("the hardening settings", () => {
     for (const setting of [{ special_tokens: "keep" }, { max_n: 1 }, { max_output_tokens: 4096 }]) {
       const entry = { model: "bedrock/embed/amazon.titan-embed-text-v2:0", ...setting };
       expect(() => parseModels({ m: entry })).toThrow(/the embed route does not use/);
+    }
+  });
+
+  it("are refused on the image route, whose models generate no text", () => {
+    for (const setting of [{ special_tokens: "keep" }, { max_n: 1 }, { max_output_tokens: 4096 }]) {
+      const entry = { model: "bedrock/image/amazon.nova-canvas-v1:0", ...setting };
+      expect(() => parseModels({ m: entry })).toThrow(/the image route does not use/);
     }
   });
 

@@ -201,13 +201,18 @@ function checkRouted(entry: unknown, at: string, fallback?: TableRegion): Routed
     }
     // An embedding model's copies must be one model: another's vectors, from a failover, would
     // sit beside the first's in an index where they cannot be compared (review embedr38 #1).
-    if (parsed.route === "embed") {
+    // An image model's too: another draws other sizes, and a size one copy takes would fail on the next.
+    if (parsed.route === "embed" || parsed.route === "image") {
       // An opaque id's model is the one its entry's foundation_model names.
       const model = foundationModelId(describingModelId(parsed.modelId, config)) ?? parsed.modelId;
       first ??= model;
       if (model !== first) {
+        const why =
+          parsed.route === "embed"
+            ? "two models' vectors cannot be compared"
+            : "two image models draw different images and sizes";
         throw new TypeError(
-          `${where}.model: ${model.slice(0, 200)} is not deployments[0]'s embedding model (${first.slice(0, 200)}); the deployments of one name are copies of one model, and two models' vectors cannot be compared`,
+          `${where}.model: ${model.slice(0, 200)} is not deployments[0]'s ${parsed.route === "embed" ? "embedding" : "image"} model (${first.slice(0, 200)}); the deployments of one name are copies of one model, and ${why}`,
         );
       }
     }

@@ -88,6 +88,13 @@ describe("what the first call loads", () => {
 });
 
 describe("what only some callers need", () => {
+  it("loads images (their request schema and families) with the first image generation", () => {
+    const first = loadedWith(chunkOf("src/index.ts"));
+    expect(first.filter((file) => file.startsWith("src/images/"))).toEqual([]);
+    const images = loadedWith(chunkOf("src/images/client.ts"));
+    for (const module of ["client", "request", "families"]) expect(images).toContain(`src/images/${module}.ts`);
+  });
+
   it("loads the router, its cool-downs and in-flight counts with the first model of several deployments", () => {
     const first = loadedWith(chunkOf("src/index.ts"));
     expect(first.filter((file) => file.startsWith("src/routing/"))).toEqual([]);

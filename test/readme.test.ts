@@ -177,3 +177,57 @@ describe("the README's embeddings examples", () => {
     }
   });
 });
+
+describe("the README's images examples", () => {
+  it("the library's runs as written against the emulator: two PNGs", async () => {
+    const code = readmeSnippet("images-library")
+      .code.replace(`"${EMULATOR_DEFAULT_URL}"`, `"${served.url}"`)
+      .replace(`from "bedrock-edge"`, `from "${join(ROOT, "src/index.ts")}"`);
+    const file = join(dir, "images-library.mts");
+    writeFileSync(file, code);
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, ["--import", "tsx", file], {
+      cwd: ROOT,
+      timeout: 15_000,
+    });
+    expect(stderr).toBe("");
+    // A PNG's signature, base64-encoded, begins iVBORw0K.
+    expect(stdout.trim()).toBe("2 iVBORw0K");
+  });
+
+  it("the openai client's runs against the proxy serving npm start's demo-image, only its address put in", async () => {
+    const app = createApp({
+      env: {
+        MODELS: JSON.stringify({ "demo-image": demoModels()["demo-image"] }),
+        PROXY_API_KEYS: "sk-local-dev",
+        AWS_REGION: "us-east-1",
+        AWS_ACCESS_KEY_ID: EMULATOR_CREDENTIALS.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: EMULATOR_CREDENTIALS.secretAccessKey,
+        BEDROCK_ENDPOINT: served.url,
+      },
+      log: () => undefined,
+    });
+    const server = await new Promise<ServerType>((resolve) => {
+      const started: ServerType = serve(
+        { fetch: (request) => app.fetch(request), port: 0, hostname: "127.0.0.1" },
+        () => resolve(started),
+      );
+    });
+    try {
+      const { port } = server.address() as AddressInfo;
+      // The scratch folder has no node_modules: the package is named by its path in this checkout.
+      const code = readmeSnippet("images-openai")
+        .code.replace("http://127.0.0.1:8787", `http://127.0.0.1:${port}`)
+        .replace(`from "openai"`, `from "${createRequire(import.meta.url).resolve("openai")}"`);
+      const file = join(dir, "images-openai.mts");
+      writeFileSync(file, code);
+      const { stdout, stderr } = await promisify(execFile)(process.execPath, ["--import", "tsx", file], {
+        cwd: ROOT,
+        timeout: 15_000,
+      });
+      expect(stderr).toBe("");
+      expect(stdout.trim()).toBe("1 iVBORw0K");
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+});

@@ -16,6 +16,7 @@ import { chatCompletions } from "./endpoints/chat.ts";
 import { completions } from "./endpoints/completions.ts";
 import { embeddings } from "./endpoints/embeddings.ts";
 import { health } from "./endpoints/health.ts";
+import { imageGenerations } from "./endpoints/images.ts";
 import { getModel, listModels } from "./endpoints/models.ts";
 import { responses } from "./endpoints/responses.ts";
 import { usage } from "./endpoints/usage.ts";
@@ -67,6 +68,7 @@ const ENDPOINTS: readonly Endpoint[] = [
   { method: "POST", paths: ["/v1/completions", "/completions"], handler: completions },
   { method: "POST", paths: ["/v1/responses", "/responses"], handler: responses },
   { method: "POST", paths: ["/v1/embeddings", "/embeddings"], handler: embeddings },
+  { method: "POST", paths: ["/v1/images/generations", "/images/generations"], handler: imageGenerations },
   { method: "GET", paths: ["/v1/usage", "/usage"], handler: usage, admin: true },
 ];
 

@@ -34,8 +34,8 @@ const text = (content: string): GenAiPart => ({ type: "text", content });
 /** The prompt the line holds (LOG_PROMPTS), as the conventions record it; empty without one. */
 export function genAiPrompt(line: LogLine): GenAiPrompt {
   const api = apiOfPath(line.path);
-  // A legacy Completions prompt or an embeddings input: each text a user message.
-  if (api === "completions" || api === "embeddings") {
+  // A legacy Completions prompt, an embeddings input or an image prompt: each text a user message.
+  if (api === "completions" || api === "embeddings" || api === "images") {
     return line.prompt === undefined ? {} : { input: completionPrompts(line.prompt) };
   }
   if (line.messages === undefined) return {};

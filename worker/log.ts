@@ -46,7 +46,7 @@ export interface LogLine {
   error_code?: string | null;
   /** The request's messages (LOG_PROMPTS), their media's base64 replaced by its size (prompt-media.ts). */
   messages?: unknown;
-  /** A legacy Completions request's prompt, or an embeddings request's input (LOG_PROMPTS). */
+  /** A legacy Completions or image request's prompt, or an embeddings request's input (LOG_PROMPTS). */
   prompt?: unknown;
 }
 

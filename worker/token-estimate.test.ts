@@ -23,6 +23,18 @@ describe("the API a path serves", () => {
     expect(["/v1/completions", "/completions"].map(apiOfPath)).toEqual(["completions", "completions"]);
     expect(["/v1/responses", "/responses"].map(apiOfPath)).toEqual(["responses", "responses"]);
     expect(["/v1/embeddings", "/embeddings/"].map(apiOfPath)).toEqual(["embeddings", "embeddings"]);
+    expect(["/v1/images/generations", "/images/generations/"].map(apiOfPath)).toEqual(["images", "images"]);
+  });
+});
+
+describe("an image request's estimate", () => {
+  it("is its prompt's estimate alone: Bedrock counts no tokens for images, and an image is no token output", () => {
+    // 20 ASCII characters: 5 tokens; the size, n and model are no input.
+    const body = { model: "a-long-model-name-that-is-no-input", prompt: "x".repeat(20), size: "1024x1024", n: 3 };
+    expect(inputEstimate(body, "images")).toBe(5);
+    expect(tokenEstimate(body, "images", undefined)).toBe(5);
+    expect(outputLimitUnset(body, "images", undefined)).toBe(false);
+    expect(askedOutputLimit({ ...body, max_tokens: 5 }, "images")).toBeUndefined();
   });
 });
 

@@ -8,7 +8,7 @@ import type { UnmeteredCall } from "../src/index.ts";
 import { base64Size, dataUrlMedia } from "./prompt-media.ts";
 
 /** The model APIs, each with its own name for the output limit. */
-export type ModelApi = "chat" | "completions" | "responses" | "embeddings";
+export type ModelApi = "chat" | "completions" | "responses" | "embeddings" | "images";
 
 /**
  * What a request that sets no output limit reserves, when its model sets no max_output_tokens
@@ -70,6 +70,7 @@ export function apiOfPath(path: string): ModelApi {
   // A trailing slash is the same endpoint to the router: it must be the same API here.
   if (/(^|\/)responses\/*$/.test(path)) return "responses";
   if (/(^|\/)embeddings\/*$/.test(path)) return "embeddings";
+  if (/(^|\/)images\/generations\/*$/.test(path)) return "images";
   return /(^|\/)chat\/completions\/*$/.test(path) ? "chat" : "completions";
 }
 
@@ -77,7 +78,7 @@ export function apiOfPath(path: string): ModelApi {
 export function askedOutputLimit(body: Record<string, unknown>, api: ModelApi): unknown {
   if (api === "responses") return body.max_output_tokens;
   if (api === "completions") return body.max_tokens;
-  if (api === "embeddings") return undefined;
+  if (api === "embeddings" || api === "images") return undefined;
   return body.max_completion_tokens ?? body.max_tokens;
 }
 
@@ -92,7 +93,7 @@ export function outputLimitUnset(
   modelCap: number | undefined,
   converse?: ConverseModel,
 ): boolean {
-  if (api === "completions" || api === "embeddings" || modelCap !== undefined) return false;
+  if (api === "completions" || api === "embeddings" || api === "images" || modelCap !== undefined) return false;
   const unset =
     api === "responses"
       ? body.max_output_tokens == null
@@ -124,8 +125,8 @@ export function tokenEstimate(
   modelCap: number | undefined,
   converse?: ConverseModel,
 ): number {
-  // An embedding has no output: its estimate is its input's.
-  if (api === "embeddings") return inputEstimate(body, api);
+  // An embedding has no output: its estimate is its input's. Nor has an image, in tokens.
+  if (api === "embeddings" || api === "images") return inputEstimate(body, api);
   const asked = tokenCount(askedOutputLimit(body, api));
   const fallback =
     api === "completions"
@@ -142,6 +143,8 @@ export function tokenEstimate(
 export function inputEstimate(body: Record<string, unknown>, api: ModelApi): number {
   // Only the texts an embeddings request embeds: its other fields are no input.
   if (api === "embeddings") return promptEstimate({ input: body.input });
+  // An image request's prompt alone: Bedrock counts no tokens for image models.
+  if (api === "images") return promptEstimate({ prompt: body.prompt });
   return promptEstimate(body) * (api === "completions" ? answersPerPrompt(body) : 1);
 }
 

@@ -323,6 +323,11 @@ describe("the span", () => {
     );
     expect(embeddings.span.name).toBe("embeddings vectors");
     expect(embeddings.attributes["gen_ai.operation.name"]).toEqual({ stringValue: "embeddings" });
+    const images = spanOf(
+      otlpPayload({ line: { ...line, path: "/v1/images/generations" }, model: "pictures", request: {}, random }),
+    );
+    expect(images.span.name).toBe("generate_content pictures");
+    expect(images.attributes["gen_ai.operation.name"]).toEqual({ stringValue: "generate_content" });
   });
 
   it("names a model only when it was served under it: a name the client invented is not the span's (injection12 #4)", () => {

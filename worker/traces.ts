@@ -210,9 +210,13 @@ function texts(key: string, value: unknown): KeyValue | undefined {
   return { key, value: { arrayValue: { values: value.map((item) => ({ stringValue: item })) } } };
 }
 
-/** GenAI's operation for an endpoint: legacy completions are `text_completion`, embeddings `embeddings`, the rest `chat`. */
+/**
+ * GenAI's operation for an endpoint: legacy completions are `text_completion`, embeddings
+ * `embeddings`, image generation `generate_content` (the conventions' name for multimodal output), the rest `chat`.
+ */
 function operationOf(path: string): string {
   if (/(^|\/)embeddings\/*$/.test(path)) return "embeddings";
+  if (/(^|\/)images\/generations\/*$/.test(path)) return "generate_content";
   return /(^|\/)completions$/.test(path) && !path.endsWith("chat/completions") ? "text_completion" : "chat";
 }
 

@@ -3,6 +3,7 @@
 import { converseRoute } from "./converse/index.ts";
 import { deepseekR1Route } from "./deepseek-r1.ts";
 import { embedRoute } from "./embed.ts";
+import { imageRoute } from "./image.ts";
 import type { RouteName } from "./index.ts";
 import { llamaRoute } from "./llama.ts";
 import { openaiRoute } from "./openai.ts";
@@ -17,4 +18,5 @@ export const routes: { readonly [Name in RouteName]: Route<Name> } = {
   openai: openaiRoute,
   converse: converseRoute,
   embed: embedRoute,
+  image: imageRoute,
 };

@@ -7,6 +7,7 @@ import {
   COMPLETION_ROUTE_INFO,
   CONVERSE_ROUTE_INFO,
   EMBED_ROUTE_INFO,
+  IMAGE_ROUTE_INFO,
   OPENAI_ROUTE_INFO,
   type RouteInfo,
 } from "./route-info.ts";
@@ -20,7 +21,7 @@ export interface RouteEntry<Name extends string = string> extends RouteInfo {
 }
 
 /** The route part of a model string, `bedrock/<route>/<model-id>`. */
-export type RouteName = "deepseek_r1" | "llama" | "qwen3" | "qwen2" | "openai" | "converse" | "embed";
+export type RouteName = "deepseek_r1" | "llama" | "qwen3" | "qwen2" | "openai" | "converse" | "embed" | "image";
 
 function entry<Name extends RouteName>(
   name: Name,
@@ -41,6 +42,7 @@ export const routeEntries: { readonly [Name in RouteName]: RouteEntry<Name> } = 
   openai: entry("openai", OPENAI_ROUTE_INFO, () => import("./openai.ts").then((m) => m.openaiRoute)),
   converse: entry("converse", CONVERSE_ROUTE_INFO, () => import("./converse/index.ts").then((m) => m.converseRoute)),
   embed: entry("embed", EMBED_ROUTE_INFO, () => import("./embed.ts").then((m) => m.embedRoute)),
+  image: entry("image", IMAGE_ROUTE_INFO, () => import("./image.ts").then((m) => m.imageRoute)),
 };
 
 export function isRouteName(name: string): name is RouteName {

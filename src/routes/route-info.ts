@@ -130,3 +130,20 @@ export const EMBED_ROUTE_INFO: RouteInfo = {
     return "model: the embed route serves Bedrock's embedding models (Titan Text Embeddings, Cohere Embed v3 and v4), and this id names none (an application inference profile or a provisioned model names the one it serves in foundation_model).";
   },
 };
+
+/** An id (or an ARN ending in one) of an image family the image route speaks. */
+const IMAGE_ID = /(?:^|[/.])amazon\.nova-canvas-v1/;
+
+/**
+ * Bedrock's image models (Amazon Nova Canvas), called with InvokeModel
+ * by bedrock.images (src/images/): their family is read from the id, so an entry whose id names
+ * none is refused now rather than on every call.
+ */
+export const IMAGE_ROUTE_INFO: RouteInfo = {
+  operation: "invoke",
+  settings: ["max_body_bytes"],
+  checkModel(modelId: string) {
+    if (IMAGE_ID.test(modelId)) return undefined;
+    return "model: the image route serves Bedrock's image models (Amazon Nova Canvas), and this id names none.";
+  },
+};

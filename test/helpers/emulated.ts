@@ -24,8 +24,8 @@ export const ROUTE_FORMATS = {
   converse: CONVERSE_MODEL,
 } as const satisfies Record<RouteName, ModelFormat | typeof CONVERSE_MODEL>;
 
-/** The chat routes: the embed route answers embeddings only (test/embeddings.test.ts). */
-export type RouteName = Exclude<AnyRouteName, "embed">;
+/** The chat routes: the embed and image routes answer embeddings and images only (test/embeddings.test.ts, test/images.test.ts). */
+export type RouteName = Exclude<AnyRouteName, "embed" | "image">;
 
 /** `bedrock/<route>/<emulator model id with options>`. */
 export function model(route: RouteName, ...options: ModelIdOption[]): string {

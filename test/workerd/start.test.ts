@@ -52,6 +52,7 @@ import { resolveDeploymentCredentials } from "../../worker/deployment-credential
 import type { ProxyBindings } from "../../worker/config.ts";
 import { readClientKeys } from "../../worker/keys.ts";
 import { eventually, USER_HELLO } from "./harness.ts";
+import { readPng } from "../helpers/png.ts";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 
@@ -362,7 +363,7 @@ describe("npm start decides", () => {
 
   it("one valid demo model per route, all pointing at the emulator", () => {
     const models = parseModels(demoModels(), "MODELS");
-    // Every route of the registry, in its order: demo-deepseek-r1, demo-llama, … demo-converse, demo-embed.
+    // Every route of the registry, in its order: demo-deepseek-r1, demo-llama, … demo-embed, demo-image.
     const names = Object.keys(routes);
     expect(names.slice(0, 5)).toEqual(["deepseek_r1", "llama", "qwen3", "qwen2", "openai"]);
     // Then the demos of settings: a template route in OpenAICompletion, the openai route's tool parser.
@@ -733,7 +734,7 @@ describe("npm start, for real", () => {
     // Emulator mode because --emulator asked for it, not for want of credentials.
     expect(output).toContain("the Bedrock emulator (asked for with --emulator: credentials, if any, are not used)");
     expect(output).toContain(
-      "demo-deepseek-r1, demo-llama, demo-qwen3, demo-qwen2, demo-openai, demo-converse, demo-embed, " +
+      "demo-deepseek-r1, demo-llama, demo-qwen3, demo-qwen2, demo-openai, demo-converse, demo-embed, demo-image, " +
         "demo-qwen3-openai-completion, demo-openai-qwen-tools",
     );
 
@@ -758,6 +759,13 @@ describe("npm start, for real", () => {
       input: ["The sky is blue.", "Grass is green."],
     });
     expect(vectors.data.map((item) => item.embedding.length)).toEqual([1024, 1024]);
+    // The images demo, as the README's example calls it: Nova Canvas's PNG of the asked size.
+    const drawn = await client.images.generate({
+      model: "demo-image",
+      prompt: "A lighthouse at dawn",
+      size: "512x512",
+    });
+    expect(readPng(drawn.data?.[0]?.b64_json ?? "")).toMatchObject({ width: 512, height: 512 });
     const texts = await client.completions.create({
       model: "demo-qwen3-openai-completion",
       prompt: "Once upon a time",

@@ -17,13 +17,16 @@ function cells(table: string): string[][] {
 
 describe("the client matrix", () => {
   it("covers every demo chat model, and no other", () => {
-    // The embed route's demo answers embeddings only (test/workerd/embeddings.test.ts has its client).
+    // The embed and image routes' demos answer embeddings and images only (test/workerd/embeddings.test.ts
+    // and images.test.ts have their clients).
     const chat = Object.entries(demoModels())
       .filter(
-        ([, entry]) => !(typeof entry === "object" && "model" in entry && entry.model.startsWith("bedrock/embed/")),
+        ([, entry]) =>
+          !(typeof entry === "object" && "model" in entry && /^bedrock\/(?:embed|image)\//.test(entry.model)),
       )
       .map(([name]) => name);
     expect(chat).not.toContain("demo-embed");
+    expect(chat).not.toContain("demo-image");
     expect(Object.keys(DEMO_MODELS).sort()).toEqual(chat.sort());
   });
 

@@ -1,0 +1,86 @@
+// The emulator's image models: Nova Canvas and Titan Image Generator v2 answer valid PNGs of the
+// asked size, one per image, the same for the same prompt and seed; the bodies Bedrock refuses
+// (sizes, numberOfImages, prompt length, extraneous keys) are its ValidationExceptions.
+import { describe, expect, it } from "vitest";
+import { readPng } from "../test/helpers/png.ts";
+import { BLOCKED_MESSAGE, emulatedImage, imageModel } from "./images.ts";
+import { errorAnswer, json, send } from "./test-helpers.ts";
+
+const NOVA = "amazon.nova-canvas-v1:0";
+const TITAN = "amazon.titan-image-generator-v2:0";
+
+const body = (text: string, config: Record<string, unknown> = {}, params: Record<string, unknown> = {}) => ({
+  taskType: "TEXT_IMAGE",
+  textToImageParams: { text, ...params },
+  imageGenerationConfig: config,
+});
+
+async function refusal(modelId: string, sent: unknown): Promise<string> {
+  const answer = await errorAnswer(await send(modelId, sent));
+  expect(answer.status).toBe(400);
+  expect(answer.type).toBe("ValidationException");
+  return answer.message;
+}
+
+describe("the emulator's image models", () => {
+  it("names the ids it serves, bare or as a foundation-model ARN, and no other", () => {
+    expect(imageModel(NOVA)).toBe("nova_canvas");
+    expect(imageModel(`arn:aws:bedrock:us-east-1::foundation-model/${TITAN}`)).toBe("titan_image_v2");
+    expect(imageModel("amazon.nova-reel-v1:0")).toBeUndefined();
+    expect(imageModel("amazon.titan-embed-text-v2:0")).toBeUndefined();
+  });
+
+  it("Nova Canvas answers numberOfImages PNGs of the asked size, from the prompt and seed", async () => {
+    const answer = await json(
+      await send(NOVA, body("a red fox", { width: 512, height: 320, numberOfImages: 2, seed: 7 })),
+    );
+    const images = answer.images as string[];
+    expect(images).toHaveLength(2);
+    for (const [index, image] of images.entries()) {
+      expect(image).toBe(emulatedImage("a red fox", 7, index, 512, 320));
+      const png = readPng(image);
+      expect([png.width, png.height, png.bitDepth, png.colorType]).toEqual([512, 320, 8, 0]);
+    }
+    expect(images[0]).not.toBe(images[1]);
+    const again = await json(await send(NOVA, body("a red fox", { width: 512, height: 320, seed: 7 })));
+    expect(again.images).toEqual([images[0]]);
+    const otherSeed = await json(await send(NOVA, body("a red fox", { width: 512, height: 320, seed: 8 })));
+    expect(otherSeed.images).not.toEqual([images[0]]);
+  });
+
+  it("draws 1024x1024 with the model's own default seed when the body gives none", async () => {
+    const answer = await json(await send(NOVA, body("hills")));
+    expect(answer.images).toEqual([emulatedImage("hills", 12, 0, 1024, 1024)]);
+    const titan = await json(await send(TITAN, body("hills", { width: 512, height: 512 })));
+    expect(titan.images).toEqual([emulatedImage("hills", 42, 0, 512, 512)]);
+  });
+
+  it("refuses Nova sizes off its grid, ratio or pixel bound, and Titan sizes off its list", async () => {
+    expect(await refusal(NOVA, body("x", { width: 1000, height: 1024 }))).toMatch(/width: 1000 .*multiple of 16/);
+    expect(await refusal(NOVA, body("x", { width: 256, height: 256 }))).toMatch(/between 320 and 4096/);
+    expect(await refusal(NOVA, body("x", { width: 2048, height: 320 }))).toMatch(/aspect ratio .* 1:4 and 4:1/);
+    expect(await refusal(NOVA, body("x", { width: 2560, height: 2560 }))).toMatch(/more than 4194304 pixels/);
+    expect(await refusal(TITAN, body("x", { width: 1536, height: 1024 }))).toMatch(/1536x1024 is not a supported size/);
+    const ok = await json(await send(TITAN, body("x", { width: 1173, height: 640 })));
+    expect(readPng((ok.images as string[])[0] ?? "").width).toBe(1173);
+  });
+
+  it("refuses numberOfImages past 5, prompts past the model's length, and keys it does not know", async () => {
+    expect(await refusal(NOVA, body("x", { numberOfImages: 6 }))).toMatch(
+      /numberOfImages: 6 is not less or equal to 5/,
+    );
+    expect(await refusal(NOVA, body("x".repeat(1025)))).toMatch(/text: expected length between 1 and 1024/);
+    expect(await refusal(TITAN, body("x".repeat(513)))).toMatch(/text: expected length between 1 and 512/);
+    expect(await refusal(NOVA, body(""))).toMatch(/text: expected length between 1 and 1024, actual: 0/);
+    expect(await refusal(NOVA, body("x", { steps: 3 }))).toMatch(/extraneous key \[steps\]/);
+    expect(await refusal(TITAN, body("x", {}, { style: "PHOTOREALISM" }))).toMatch(/extraneous key \[style\]/);
+    expect(await refusal(NOVA, body("x", { quality: "hd" }))).toMatch(/quality: "hd" is not a valid enum value/);
+    expect(await refusal(NOVA, { taskType: "INPAINTING" })).toMatch(/taskType/);
+  });
+
+  it("refuses a prompt its content filters block, in Bedrock's words, and streaming", async () => {
+    expect(await refusal(NOVA, body("a [blocked] scene"))).toBe(BLOCKED_MESSAGE);
+    const streamed = await errorAnswer(await send(NOVA, body("x"), "invoke-with-response-stream"));
+    expect(streamed.message).toBe("The model is unsupported for streaming.");
+  });
+});

@@ -1,0 +1,193 @@
+// InvokeModel on Bedrock's image models: Amazon Nova Canvas and Titan Image Generator v2, which
+// share one body ({taskType: "TEXT_IMAGE", textToImageParams, imageGenerationConfig}) and answer
+// {images: [base64 PNG…]}. Each image is a small deterministic grayscale PNG of the asked size,
+// its pixels made from a hash of the prompt, the seed and the image's index, so that a test can
+// compute what it should get. Bodies are checked as Bedrock documents them, a bad one refused
+// with a ValidationException; a prompt holding "[blocked]" is refused as Bedrock's content
+// filters refuse one.
+
+import type { Call } from "./call.ts";
+import { awsError } from "./errors.ts";
+import { hashNumber } from "./hash.ts";
+import { base64Bytes, grayscalePng } from "./png.ts";
+import { fail, jsonResponse } from "./responses.ts";
+
+export type ImageModel = "nova_canvas" | "titan_image_v2";
+
+// A bare id, or a foundation-model ARN of one.
+const IMAGE_ID =
+  /^(?:arn:aws:bedrock:[a-z0-9-]+::foundation-model\/)?(amazon\.nova-canvas-v1:0|amazon\.titan-image-generator-v2:0)$/;
+
+/** The image model an id names, or undefined for every other id. */
+export function imageModel(modelId: string): ImageModel | undefined {
+  const id = IMAGE_ID.exec(modelId)?.[1];
+  if (id === undefined) return undefined;
+  return id.startsWith("amazon.nova") ? "nova_canvas" : "titan_image_v2";
+}
+
+/** What each model documents: prompt length, the seed it uses when none is sent. */
+const LIMITS: Record<ImageModel, { maxText: number; defaultSeed: number }> = {
+  nova_canvas: { maxText: 1024, defaultSeed: 12 },
+  titan_image_v2: { maxText: 512, defaultSeed: 42 },
+};
+
+/** Titan Image Generator v2's sizes, as Bedrock lists them. */
+const TITAN_IMAGE_SIZES: readonly (readonly [number, number])[] = [
+  [1024, 1024],
+  [768, 768],
+  [512, 512],
+  [768, 1152],
+  [384, 576],
+  [1152, 768],
+  [576, 384],
+  [768, 1280],
+  [384, 640],
+  [1280, 768],
+  [640, 384],
+  [896, 1152],
+  [448, 576],
+  [1152, 896],
+  [576, 448],
+  [768, 1408],
+  [384, 704],
+  [1408, 768],
+  [704, 384],
+  [640, 1408],
+  [320, 704],
+  [1408, 640],
+  [704, 320],
+  [1152, 640],
+  [1173, 640],
+];
+
+const MAX_IMAGES = 5;
+const MAX_SEED = 2_147_483_646;
+const NOVA_MAX_PIXELS = 4_194_304;
+
+/** The content filters' refusal, as Bedrock words it. */
+export const BLOCKED_MESSAGE =
+  "This request has been blocked by our content filters. Please adjust your text prompt to submit a new request.";
+
+const malformed = (detail: string) => `Malformed input request: ${detail}, please reformat your input and try again.`;
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === "object" && !Array.isArray(value);
+}
+
+const isInteger = (value: unknown): value is number => typeof value === "number" && Number.isInteger(value);
+
+function extraKey(object: Record<string, unknown>, allowed: readonly string[], at: string): string | undefined {
+  const extra = Object.keys(object).find((key) => !allowed.includes(key));
+  return extra === undefined ? undefined : malformed(`${at}: extraneous key [${extra}] is not permitted`);
+}
+
+function textProblem(value: unknown, at: string, max: number): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== "string") return malformed(`${at}: expected type: String`);
+  if (value.length < 1 || value.length > max) {
+    return malformed(`${at}: expected length between 1 and ${max}, actual: ${value.length}`);
+  }
+  return undefined;
+}
+
+/** Nova Canvas's sizes: each side 320-4096 and a multiple of 16, 1:4 to 4:1, 4,194,304 pixels at most. */
+function novaSizeProblem(width: number, height: number): string | undefined {
+  for (const [name, side] of [
+    ["width", width],
+    ["height", height],
+  ] as const) {
+    if (side < 320 || side > 4096 || side % 16 !== 0) {
+      return malformed(`#/imageGenerationConfig/${name}: ${side} must be between 320 and 4096 and a multiple of 16`);
+    }
+  }
+  if (width > 4 * height || height > 4 * width) {
+    return malformed(`#/imageGenerationConfig: the aspect ratio of ${width}x${height} must be between 1:4 and 4:1`);
+  }
+  if (width * height > NOVA_MAX_PIXELS) {
+    return malformed(`#/imageGenerationConfig: ${width}x${height} is more than ${NOVA_MAX_PIXELS} pixels`);
+  }
+  return undefined;
+}
+
+function configProblem(config: Record<string, unknown>, model: ImageModel): string | undefined {
+  const at = "#/imageGenerationConfig";
+  const extra = extraKey(config, ["width", "height", "quality", "cfgScale", "seed", "numberOfImages"], at);
+  if (extra) return extra;
+  const { width = 1024, height = 1024, quality, cfgScale, seed, numberOfImages } = config;
+  if (!isInteger(width)) return malformed(`${at}/width: expected type: Integer`);
+  if (!isInteger(height)) return malformed(`${at}/height: expected type: Integer`);
+  if (model === "nova_canvas") {
+    const problem = novaSizeProblem(width, height);
+    if (problem) return problem;
+  } else if (!TITAN_IMAGE_SIZES.some(([w, h]) => w === width && h === height)) {
+    return malformed(`${at}: ${width}x${height} is not a supported size`);
+  }
+  if (quality !== undefined && quality !== "standard" && quality !== "premium") {
+    return malformed(`${at}/quality: ${JSON.stringify(quality)} is not a valid enum value`);
+  }
+  if (numberOfImages !== undefined) {
+    if (!isInteger(numberOfImages)) return malformed(`${at}/numberOfImages: expected type: Integer`);
+    if (numberOfImages < 1) return malformed(`${at}/numberOfImages: ${numberOfImages} is not greater or equal to 1`);
+    if (numberOfImages > MAX_IMAGES) {
+      return malformed(`${at}/numberOfImages: ${numberOfImages} is not less or equal to ${MAX_IMAGES}`);
+    }
+  }
+  if (cfgScale !== undefined && (typeof cfgScale !== "number" || cfgScale < 1.1 || cfgScale > 10)) {
+    return malformed(`${at}/cfgScale: ${JSON.stringify(cfgScale)} is not between 1.1 and 10`);
+  }
+  if (seed !== undefined && (!isInteger(seed) || seed < 0 || seed > MAX_SEED)) {
+    return malformed(`${at}/seed: ${JSON.stringify(seed)} is not between 0 and ${MAX_SEED}`);
+  }
+  return undefined;
+}
+
+/** The body's problem, or undefined. */
+function bodyProblem(body: Record<string, unknown>, model: ImageModel): string | undefined {
+  const extra = extraKey(body, ["taskType", "textToImageParams", "imageGenerationConfig"], "#");
+  if (extra) return extra;
+  const { taskType, textToImageParams: params, imageGenerationConfig: config = {} } = body;
+  if (taskType === undefined) return malformed("#: required key [taskType] not found");
+  // The emulator draws from text only: Bedrock's other tasks (inpainting, variation…) are not emulated.
+  if (taskType !== "TEXT_IMAGE") return malformed(`#/taskType: ${JSON.stringify(taskType)} is not a valid enum value`);
+  if (!isObject(params)) return malformed("#: required key [textToImageParams] not found");
+  const allowed = model === "nova_canvas" ? ["text", "negativeText", "style"] : ["text", "negativeText"];
+  const { maxText } = LIMITS[model];
+  return (
+    extraKey(params, allowed, "#/textToImageParams") ??
+    (params.text === undefined ? malformed("#/textToImageParams: required key [text] not found") : undefined) ??
+    textProblem(params.text, "#/textToImageParams/text", maxText) ??
+    textProblem(params.negativeText, "#/textToImageParams/negativeText", maxText) ??
+    (isObject(config) ? configProblem(config, model) : malformed("#/imageGenerationConfig: expected type: JSONObject"))
+  );
+}
+
+/**
+ * The emulator's image `index` of a request: a grayscale PNG whose pixels come from a hash of the
+ * prompt, the seed and the index, as base64. Exported so that tests compute what they should get.
+ */
+export function emulatedImage(prompt: string, seed: number, index: number, width: number, height: number): string {
+  const hash = hashNumber(`${prompt}\u0000${seed}\u0000${index}`);
+  return base64Bytes(grayscalePng(width, height, (x, y) => hash >>> (((x + y) % 4) * 8)));
+}
+
+/** The seed a body's images are drawn with: its own, else the model's default. */
+function imageSeed(model: ImageModel, seed: number | undefined): number {
+  return seed ?? LIMITS[model].defaultSeed;
+}
+
+/** InvokeModel on an image model; its streamed operation is refused, as Bedrock does. */
+export function generateImages(call: Call, model: ImageModel, json: unknown, stream: boolean): Response {
+  if (stream) return fail(call, awsError("ValidationException", "The model is unsupported for streaming."));
+  if (!isObject(json)) return fail(call, awsError("ValidationException", malformed("#: expected type: JSONObject")));
+  const problem = bodyProblem(json, model);
+  if (problem) return fail(call, awsError("ValidationException", problem));
+  const params = json.textToImageParams as { text: string };
+  if (params.text.includes("[blocked]")) return fail(call, awsError("ValidationException", BLOCKED_MESSAGE));
+  const config = (json.imageGenerationConfig ?? {}) as Record<string, number | undefined>;
+  const { width = 1024, height = 1024, numberOfImages = 1 } = config;
+  const seed = imageSeed(model, config.seed);
+  const images = Array.from({ length: numberOfImages }, (_, index) =>
+    emulatedImage(params.text, seed, index, width, height),
+  );
+  return jsonResponse(call, { images });
+}

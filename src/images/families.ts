@@ -1,0 +1,155 @@
+// Bedrock's image families, read from the model id: the sizes each draws, its bounds, its
+// InvokeModel body and its answer. Nova Canvas's body is {taskType: "TEXT_IMAGE",
+// textToImageParams, imageGenerationConfig}, its answer {images}.
+import { BedrockEdgeError, badUpstream, invalidRequest } from "../errors.ts";
+import type { JsonObject } from "../json.ts";
+import type { ImageGenerateParams } from "./types.ts";
+
+export type ImageFamily = "nova_canvas";
+
+export interface ImageSize {
+  width: number;
+  height: number;
+}
+
+interface FamilySpec {
+  name: string;
+  /** The prompt's longest, in characters, as Bedrock documents it. */
+  maxPrompt: number;
+  /** numberOfImages' bound. */
+  maxImages: number;
+  /** Why the model cannot draw the size, or undefined when it can. */
+  sizeProblem(size: ImageSize): string | undefined;
+}
+
+const NOVA_MAX_PIXELS = 4_194_304;
+
+const FAMILIES: Record<ImageFamily, FamilySpec> = {
+  nova_canvas: {
+    name: "Amazon Nova Canvas",
+    maxPrompt: 1024,
+    maxImages: 5,
+    sizeProblem({ width, height }) {
+      const fits =
+        [width, height].every((side) => side >= 320 && side <= 4096 && side % 16 === 0) &&
+        width <= 4 * height &&
+        height <= 4 * width &&
+        width * height <= NOVA_MAX_PIXELS;
+      return fits
+        ? undefined
+        : "it takes WIDTHxHEIGHT with each side from 320 to 4096 and a multiple of 16, a ratio between 1:4 and 4:1, and at most 4,194,304 pixels (as 1024x1024, 1536x1024, 1024x1536, 1792x1024 or 2048x2048)";
+    },
+  },
+};
+
+/** What "auto" (or no size) draws: every family's default. */
+const DEFAULT_SIZE: ImageSize = { width: 1024, height: 1024 };
+
+/** The family an id names (a bare id, a cross-region id or an ARN ending in one), if any. */
+export function imageFamily(modelId: string): ImageFamily | undefined {
+  if (/(?:^|[/.])amazon\.nova-canvas-v1/.test(modelId)) return "nova_canvas";
+  return undefined;
+}
+
+/** The request's size as the family draws it; one it cannot is a 400 naming `size` and what it takes. */
+export function imageSize(size: string | null | undefined, family: ImageFamily): ImageSize {
+  if (size == null || size === "auto") return DEFAULT_SIZE;
+  const spec = FAMILIES[family];
+  const parsed = /^(\d{1,5})x(\d{1,5})$/.exec(size);
+  const asked = parsed ? { width: Number(parsed[1]), height: Number(parsed[2]) } : undefined;
+  const problem = asked ? spec.sizeProblem(asked) : "it takes WIDTHxHEIGHT, as 1024x1024, or auto";
+  if (!asked || problem) {
+    throw invalidRequest(
+      `size ${JSON.stringify(size.slice(0, 40))} is not one ${spec.name} draws: ${problem}.`,
+      "size",
+    );
+  }
+  return asked;
+}
+
+/** OpenAI's qualities onto Bedrock's two: hd and high are premium, the rest standard. */
+function bedrockQuality(quality: ImageGenerateParams["quality"]): "standard" | "premium" {
+  return quality === "hd" || quality === "high" ? "premium" : "standard";
+}
+
+/**
+ * The most pixels one answer may hold (n × width × height): five of 1024x1024, or one of
+ * 2048x2048. A Nova Canvas PNG is about 1.5 bytes a pixel, a third more as base64, and the answer
+ * is held whole, read and written again, in a Worker isolate of 128 MB for every request it serves.
+ */
+const MAX_ANSWER_PIXELS = 5 * 1024 * 1024;
+
+/** Refuses what the family cannot honour, before any call: the prompt's length, n, the answer's size. */
+export function checkForFamily(request: ImageGenerateParams, family: ImageFamily, size: ImageSize): void {
+  const spec = FAMILIES[family];
+  if (request.prompt.length > spec.maxPrompt) {
+    throw invalidRequest(
+      `prompt is ${request.prompt.length} characters, and ${spec.name} takes at most ${spec.maxPrompt}. Shorten it.`,
+      "prompt",
+    );
+  }
+  const n = request.n ?? 1;
+  if (n > spec.maxImages) {
+    throw invalidRequest(`n must be at most ${spec.maxImages} for ${spec.name} (got ${n}).`, "n");
+  }
+  if (n * size.width * size.height > MAX_ANSWER_PIXELS) {
+    const fit = Math.floor(MAX_ANSWER_PIXELS / (size.width * size.height));
+    throw invalidRequest(
+      `${n} images of ${size.width}x${size.height} would make an answer of more than ${MAX_ANSWER_PIXELS} pixels: ask for ${fit > 0 ? `at most ${fit}` : "a smaller size"}.`,
+      "n",
+      "too_many_images",
+    );
+  }
+}
+
+/** The InvokeModel body of a request. */
+export function imageBody(request: ImageGenerateParams, size: ImageSize): Record<string, unknown> {
+  const config: Record<string, unknown> = {
+    numberOfImages: request.n ?? 1,
+    width: size.width,
+    height: size.height,
+    quality: bedrockQuality(request.quality),
+  };
+  if (request.seed != null) config.seed = request.seed;
+  return { taskType: "TEXT_IMAGE", textToImageParams: { text: request.prompt }, imageGenerationConfig: config };
+}
+
+// Bedrock's words when its content filters refuse the prompt, or the images drawn from it.
+const CONTENT_FILTERED = /blocked by our content filters|Responsible AI Policy/i;
+
+function contentPolicyViolation(said: string, cause?: unknown): BedrockEdgeError {
+  return new BedrockEdgeError({
+    status: 400,
+    code: "content_policy_violation",
+    param: "prompt",
+    message: `Bedrock's content filters refused this request (the prompt, or the images drawn from it). Bedrock said: ${said.slice(0, 500)}`,
+    bedrockError: "ValidationException",
+    fromBedrock: true,
+    cause,
+  });
+}
+
+/** Bedrock's content-filter refusal as OpenAI's content_policy_violation; any other error as it is. */
+export function contentPolicyError(error: unknown): unknown {
+  if (
+    error instanceof BedrockEdgeError &&
+    error.status === 400 &&
+    error.bedrockError === "ValidationException" &&
+    CONTENT_FILTERED.test(error.message)
+  ) {
+    return contentPolicyViolation(error.message, error);
+  }
+  return error;
+}
+
+/** An answer -> its base64 images, as many as were asked; anything else is a 502 (or the filters' 400). */
+export function answerImages(json: JsonObject, asked: number): string[] {
+  const { images, error } = json;
+  if (Array.isArray(images) && images.length === asked && images.every((image) => typeof image === "string" && image)) {
+    return images as string[];
+  }
+  if (typeof error === "string" && CONTENT_FILTERED.test(error)) throw contentPolicyViolation(error);
+  throw badUpstream(
+    `The image model answered without ${asked} images${typeof error === "string" ? `: ${error.slice(0, 300)}` : "."}`,
+  );
+}

@@ -1,0 +1,125 @@
+// valibot schema of OpenAI's image generation request: checked before anything is sent, a failure
+// naming the field in a 400. Then the fields no Bedrock image model can honour, each refused by
+// name saying why: a field is honoured, refused, or (user alone) accepted and not sent.
+import * as v from "valibot";
+import { invalidRequest } from "../errors.ts";
+import { deepestIssue, formatPath, issueFragment, issueSentence } from "../validation.ts";
+import type { ImageGenerateParams } from "./types.ts";
+
+/** Bedrock's seeds: Nova Canvas and Titan Image Generator v2 both take 0 to 2,147,483,646. */
+const MAX_SEED = 2_147_483_646;
+
+const wholeNumber = (min: number, max: number) =>
+  v.pipe(
+    v.number("must be a whole number"),
+    v.integer("must be a whole number"),
+    v.minValue(min, `must be at least ${min}`),
+    v.maxValue(max, `must be at most ${max}`),
+  );
+
+// Optional fields take null as unset, as the other requests' do: JSON clients send it.
+const imageRequestSchema = v.looseObject({
+  model: v.pipe(v.string("must be a string"), v.minLength(1, "must not be empty")),
+  prompt: v.pipe(v.string("must be a string"), v.minLength(1, "must not be empty")),
+  // OpenAI's own bound; the model's (5) is checked with its family.
+  n: v.nullish(wholeNumber(1, 10)),
+  size: v.nullish(v.string('must be "auto" or WIDTHxHEIGHT, as "1024x1024"')),
+  quality: v.nullish(
+    v.picklist(
+      ["standard", "hd", "low", "medium", "high", "auto"],
+      'must be "standard", "hd", "low", "medium", "high" or "auto"',
+    ),
+  ),
+  response_format: v.nullish(v.picklist(["url", "b64_json"], 'must be "url" or "b64_json"')),
+  output_format: v.nullish(v.picklist(["png", "jpeg", "webp"], 'must be "png", "jpeg" or "webp"')),
+  background: v.nullish(v.picklist(["transparent", "opaque", "auto"], 'must be "transparent", "opaque" or "auto"')),
+  moderation: v.nullish(v.picklist(["low", "auto"], 'must be "low" or "auto"')),
+  output_compression: v.nullish(wholeNumber(0, 100)),
+  stream: v.nullish(v.boolean("must be true or false")),
+  partial_images: v.nullish(wholeNumber(0, 3)),
+  style: v.nullish(v.picklist(["vivid", "natural"], 'must be "vivid" or "natural"')),
+  user: v.nullish(v.string("must be a string")),
+  seed: v.nullish(wholeNumber(0, MAX_SEED)),
+});
+
+const FIELDS: ReadonlySet<string> = new Set(Object.keys(imageRequestSchema.entries));
+
+/** What to put in a field that is missing: completes "<field> is required: …". */
+const REQUIRED: Readonly<Record<string, string>> = {
+  model: "name the model, as bedrock/image/<model-id> or a configured name",
+  prompt: "describe the image to draw",
+};
+
+const unsupported = (message: string, param: string) => invalidRequest(message, param, "unsupported_parameter");
+
+/** The first field set to what no Bedrock image model does, as its 400; undefined when none. */
+function refusedField(request: ImageGenerateParams): ReturnType<typeof invalidRequest> | undefined {
+  if (request.response_format === "url") {
+    return unsupported(
+      'response_format "url" needs the images hosted somewhere, and this proxy hosts no files: ask for "b64_json" (the default here), which holds each image itself.',
+      "response_format",
+    );
+  }
+  if (request.output_format != null && request.output_format !== "png") {
+    return unsupported(
+      `output_format "${request.output_format}" is not supported: Bedrock's image models answer PNG. Ask for "png" or leave it out.`,
+      "output_format",
+    );
+  }
+  if (request.output_compression != null) {
+    return unsupported(
+      "output_compression applies to jpeg and webp, and Bedrock's image models answer PNG. Remove it.",
+      "output_compression",
+    );
+  }
+  if (request.background === "transparent") {
+    return unsupported(
+      'background "transparent" is not supported: Bedrock\'s image models draw opaque images. Ask for "opaque" or "auto".',
+      "background",
+    );
+  }
+  if (request.moderation === "low") {
+    return unsupported(
+      'moderation "low" is not supported: Bedrock\'s content filters cannot be lowered per request. Ask for "auto" or leave it out.',
+      "moderation",
+    );
+  }
+  if (request.stream === true || request.partial_images != null) {
+    const param = request.stream === true ? "stream" : "partial_images";
+    return unsupported(
+      `${param} is not supported: Bedrock's image models answer whole images, never partial ones. Remove it.`,
+      param,
+    );
+  }
+  if (request.style != null) {
+    return unsupported(
+      "style (dall-e-3's vivid or natural) is not supported: Bedrock's image models have no such setting. Remove it.",
+      "style",
+    );
+  }
+  return undefined;
+}
+
+/** Validates an unknown value as an image generation request; throws a 400 naming the field. */
+export function parseImageRequest(input: unknown): ImageGenerateParams {
+  if (input === null || typeof input !== "object" || Array.isArray(input)) {
+    throw invalidRequest("The request body must be a JSON object.");
+  }
+  const result = v.safeParse(imageRequestSchema, input, { abortEarly: true, message: issueFragment });
+  if (!result.success) {
+    const { issue, path } = deepestIssue(result.issues[0]);
+    throw invalidRequest(issueSentence(issue, path, { required: REQUIRED }), formatPath(path));
+  }
+  const unknown = Object.keys(input).find((key) => !FIELDS.has(key));
+  if (unknown !== undefined) {
+    throw invalidRequest(
+      `${unknown.slice(0, 60)} is not a parameter of image generation; they are ${[...FIELDS].join(", ")}.`,
+      unknown.slice(0, 60),
+      "unknown_parameter",
+    );
+  }
+  const request = input as ImageGenerateParams;
+  const refused = refusedField(request);
+  if (refused) throw refused;
+  return request;
+}

@@ -1,0 +1,52 @@
+// OpenAI's Images API shapes (CreateImageRequest, ImagesResponse), as bedrock.images.generate
+// takes and returns them. The fields Bedrock's image models cannot honour are in the type, so
+// that OpenAI's params pass as they are, and refused at run time with a 400 naming them.
+
+export interface ImageGenerateParams {
+  /** `bedrock/image/<model-id>` or a models-table name on the image route. */
+  model: string;
+  /** What to draw (Nova Canvas: 1 to 1,024 characters). */
+  prompt: string;
+  /** Images to make, 1 to the model's bound (5 for Nova Canvas); default 1. */
+  n?: number | null | undefined;
+  /** `WIDTHxHEIGHT` the model can draw, or "auto" (default): 1024x1024. */
+  size?: string | null | undefined;
+  /** "standard", "low", "medium", "auto" (default): Bedrock's standard; "hd", "high": premium. */
+  quality?: "standard" | "hd" | "low" | "medium" | "high" | "auto" | null | undefined;
+  /** "b64_json" (the default here, as gpt-image models answer); "url" is refused: no files are hosted. */
+  response_format?: "url" | "b64_json" | null | undefined;
+  /** "png" only: Bedrock's image models answer PNG. */
+  output_format?: "png" | "jpeg" | "webp" | null | undefined;
+  /** "auto" or "opaque": the models draw opaque images; "transparent" is refused. */
+  background?: "transparent" | "opaque" | "auto" | null | undefined;
+  /** "auto" only: Bedrock's content filters cannot be lowered. */
+  moderation?: "low" | "auto" | null | undefined;
+  /** Refused: it applies to jpeg and webp, and the models answer PNG. */
+  output_compression?: number | null | undefined;
+  /** Refused: the answer is not streamed. */
+  stream?: boolean | null | undefined;
+  /** Refused: the answer is not streamed. */
+  partial_images?: number | null | undefined;
+  /** Refused: dall-e-3's styles are not Bedrock's. */
+  style?: "vivid" | "natural" | null | undefined;
+  /** Accepted as OpenAI does, and not sent on: Bedrock's image bodies have no such field. */
+  user?: string | null | undefined;
+  /**
+   * Bedrock's `seed` (0 to 2,147,483,646), an extension: the same prompt and seed draw the same
+   * image. Without it the model's default seed is used (Nova Canvas: 12), so a prompt sent twice
+   * draws the same image twice.
+   */
+  seed?: number | null | undefined;
+}
+
+export interface Image {
+  /** The image, a PNG, base64-encoded. */
+  b64_json: string;
+}
+
+export interface ImagesResponse {
+  /** Unix seconds. */
+  created: number;
+  data: Image[];
+  output_format: "png";
+}

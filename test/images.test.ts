@@ -1,0 +1,282 @@
+// OpenAI's image generation through the library, against the emulator: Nova Canvas's body, the
+// size, quality and n mapping, the answer as b64_json PNGs, and the refusals (sizes a model cannot
+// draw, fields no Bedrock image model honours, content filters, chat on an image model and the
+// other way round); then through the proxy with the official openai client.
+import OpenAI from "openai";
+import { describe, expect, it } from "vitest";
+import { EMULATOR_CREDENTIALS } from "../emulator/credentials.ts";
+import { createEmulator } from "../emulator/handler.ts";
+import { emulatedImage } from "../emulator/images.ts";
+import { answerImages, contentPolicyError } from "../src/images/families.ts";
+import { BedrockEdgeError, type BedrockOptions, createBedrock } from "../src/index.ts";
+import { model } from "./helpers/emulated.ts";
+import { errorOf } from "./helpers/errors.ts";
+import { inProcessProxy } from "./helpers/in-process-proxy.ts";
+import { readPng } from "./helpers/png.ts";
+
+const NOVA = "bedrock/image/amazon.nova-canvas-v1:0";
+
+/** A client on the emulator that keeps every body it sent. */
+function drawing(options: Partial<BedrockOptions> = {}) {
+  const emulator = createEmulator();
+  const bodies: Array<Record<string, unknown>> = [];
+  const bedrock = createBedrock({
+    endpoint: "http://bedrock.emulator",
+    region: "us-east-1",
+    credentials: EMULATOR_CREDENTIALS,
+    retryBaseDelayMs: 1,
+    retryMaxDelayMs: 5,
+    fetch: async (input, init) => {
+      const request = new Request(input, init);
+      bodies.push(JSON.parse(await request.clone().text()) as Record<string, unknown>);
+      return emulator.fetch(request);
+    },
+    ...options,
+  });
+  return { bedrock, bodies };
+}
+
+describe("images on Amazon Nova Canvas", () => {
+  it("sends one TEXT_IMAGE body with n, the size and the quality, and answers each image as b64_json", async () => {
+    const { bedrock, bodies } = drawing();
+    const before = Math.floor(Date.now() / 1000);
+    const answer = await bedrock.images.generate({
+      model: NOVA,
+      prompt: "a lighthouse at dawn",
+      n: 2,
+      size: "512x320",
+      quality: "hd",
+      seed: 99,
+      user: "u-1",
+    });
+    expect(bodies).toEqual([
+      {
+        taskType: "TEXT_IMAGE",
+        textToImageParams: { text: "a lighthouse at dawn" },
+        imageGenerationConfig: { numberOfImages: 2, width: 512, height: 320, quality: "premium", seed: 99 },
+      },
+    ]);
+    expect(answer.created).toBeGreaterThanOrEqual(before);
+    expect(answer.output_format).toBe("png");
+    expect(answer.data).toEqual(
+      [0, 1].map((index) => ({ b64_json: emulatedImage("a lighthouse at dawn", 99, index, 512, 320) })),
+    );
+    expect(readPng(answer.data[0]!.b64_json)).toMatchObject({ width: 512, height: 320 });
+  });
+
+  it("draws 1024x1024 at standard quality, one image, with no seed sent, when nothing else is asked", async () => {
+    const { bedrock, bodies } = drawing();
+    for (const fields of [{}, { size: "auto", quality: "auto", n: null, response_format: "b64_json" }] as const) {
+      await bedrock.images.generate({ model: NOVA, prompt: "hills", ...fields });
+    }
+    const config = { numberOfImages: 1, width: 1024, height: 1024, quality: "standard" };
+    expect(bodies.map((body) => body.imageGenerationConfig)).toEqual([config, config]);
+  });
+
+  it("maps every OpenAI quality onto Nova's two: hd and high are premium, the rest standard", async () => {
+    const { bedrock, bodies } = drawing();
+    const qualities = ["standard", "hd", "low", "medium", "high", "auto"] as const;
+    for (const quality of qualities) {
+      await bedrock.images.generate({ model: NOVA, prompt: "x", size: "320x320", quality });
+    }
+    expect(bodies.map((body) => (body.imageGenerationConfig as { quality: string }).quality)).toEqual([
+      "standard",
+      "premium",
+      "standard",
+      "standard",
+      "premium",
+      "standard",
+    ]);
+  });
+
+  it("takes OpenAI's params as they are (typed by the openai package) and the sizes Nova draws", async () => {
+    const { bedrock, bodies } = drawing();
+    // Compiled by the typecheck: code typed against the openai package moves over with its model named.
+    const params: OpenAI.ImageGenerateParamsNonStreaming & { model: string } = {
+      model: NOVA,
+      prompt: "typed",
+      size: "1536x1024",
+      background: "opaque",
+      moderation: "auto",
+      output_format: "png",
+      stream: false,
+    };
+    const answer = await bedrock.images.generate(params);
+    const typed: OpenAI.ImagesResponse = answer;
+    expect(readPng(typed.data![0]!.b64_json!)).toMatchObject({ width: 1536, height: 1024 });
+    expect(bodies[0]).toMatchObject({ imageGenerationConfig: { width: 1536, height: 1024 } });
+  });
+});
+
+describe("images refused", () => {
+  it("a size the model cannot draw: a 400 naming size and what the model takes, before any call", async () => {
+    const { bedrock, bodies } = drawing();
+    for (const size of ["1000x1000", "256x256", "4096x320", "2560x2560", "big", "1024×1024"]) {
+      const error = await errorOf(() => bedrock.images.generate({ model: NOVA, prompt: "x", size }), BedrockEdgeError);
+      expect(error, size).toMatchObject({ status: 400, param: "size" });
+      expect(error.message, size).toContain("is not one Amazon Nova Canvas draws");
+      expect(error.message, size).toMatch(/multiple of 16|WIDTHxHEIGHT/);
+    }
+    expect(bodies).toEqual([]);
+  });
+
+  it("n past the model's 5, and a prompt past its 1,024 characters", async () => {
+    const { bedrock, bodies } = drawing();
+    const many = await errorOf(
+      () => bedrock.images.generate({ model: NOVA, prompt: "x", n: 6, size: "320x320" }),
+      BedrockEdgeError,
+    );
+    expect(many).toMatchObject({ status: 400, param: "n" });
+    expect(many.message).toBe("n must be at most 5 for Amazon Nova Canvas (got 6).");
+    const long = await errorOf(
+      () => bedrock.images.generate({ model: NOVA, prompt: "x".repeat(1025) }),
+      BedrockEdgeError,
+    );
+    expect(long).toMatchObject({ status: 400, param: "prompt" });
+    expect(long.message).toBe("prompt is 1025 characters, and Amazon Nova Canvas takes at most 1024. Shorten it.");
+    // OpenAI's own bound on n (10) and a missing prompt, by the schema.
+    const eleven = await errorOf(() => bedrock.images.generate({ model: NOVA, prompt: "x", n: 11 }), BedrockEdgeError);
+    expect(eleven).toMatchObject({ status: 400, param: "n" });
+    const none = await errorOf(() => bedrock.images.generate({ model: NOVA } as never), BedrockEdgeError);
+    expect(none).toMatchObject({ status: 400, param: "prompt" });
+    expect(none.message).toBe("prompt is required: describe the image to draw.");
+    expect(bodies).toEqual([]);
+  });
+
+  it("more pixels than one answer may hold (n × size), saying how many fit", async () => {
+    const { bedrock, bodies } = drawing();
+    const error = await errorOf(
+      () => bedrock.images.generate({ model: NOVA, prompt: "x", n: 2, size: "2048x2048" }),
+      BedrockEdgeError,
+    );
+    expect(error).toMatchObject({ status: 400, param: "n", code: "too_many_images" });
+    expect(error.message).toContain("ask for at most 1");
+    expect(bodies).toEqual([]);
+  });
+
+  it("each field no Bedrock image model honours, by name, saying why; user alone is accepted and not sent", async () => {
+    const { bedrock, bodies } = drawing();
+    const cases: Array<[Record<string, unknown>, string, RegExp]> = [
+      [{ response_format: "url" }, "response_format", /hosts no files: ask for "b64_json"/],
+      [{ output_format: "jpeg" }, "output_format", /answer PNG/],
+      [{ output_format: "webp" }, "output_format", /answer PNG/],
+      [{ output_compression: 80 }, "output_compression", /answer PNG/],
+      [{ background: "transparent" }, "background", /opaque/],
+      [{ moderation: "low" }, "moderation", /content filters cannot be lowered/],
+      [{ stream: true }, "stream", /whole images/],
+      [{ partial_images: 2 }, "partial_images", /whole images/],
+      [{ style: "vivid" }, "style", /no such setting/],
+    ];
+    for (const [fields, param, message] of cases) {
+      const error = await errorOf(
+        () => bedrock.images.generate({ model: NOVA, prompt: "x", ...fields } as never),
+        BedrockEdgeError,
+      );
+      expect(error, param).toMatchObject({ status: 400, param, code: "unsupported_parameter" });
+      expect(error.message, param).toMatch(message);
+    }
+    const unknown = await errorOf(
+      () => bedrock.images.generate({ model: NOVA, prompt: "x", negative_prompt: "y" } as never),
+      BedrockEdgeError,
+    );
+    expect(unknown).toMatchObject({ status: 400, param: "negative_prompt", code: "unknown_parameter" });
+    expect(bodies).toEqual([]);
+    await bedrock.images.generate({ model: NOVA, prompt: "x", size: "320x320", user: "someone" });
+    expect(JSON.stringify(bodies)).not.toContain("someone");
+  });
+
+  it("Bedrock's content filters: OpenAI's 400 content_policy_violation, Bedrock's words kept", async () => {
+    const { bedrock } = drawing();
+    const error = await errorOf(
+      () => bedrock.images.generate({ model: NOVA, prompt: "a [blocked] scene", size: "320x320" }),
+      BedrockEdgeError,
+    );
+    expect(error).toMatchObject({ status: 400, code: "content_policy_violation", param: "prompt" });
+    expect(error.message).toContain("blocked by our content filters");
+    // Another ValidationException stays what it was.
+    const other = new BedrockEdgeError({
+      status: 400,
+      message: "Malformed input request",
+      bedrockError: "ValidationException",
+    });
+    expect(contentPolicyError(other)).toBe(other);
+    const answered = () =>
+      answerImages({ images: [], error: "The generated image has been blocked by our content filters." }, 1);
+    expect(() => answered()).toThrow(expect.objectContaining({ code: "content_policy_violation" }));
+  });
+
+  it("images on a chat model, and chat, legacy Completions and Responses on an image model", async () => {
+    const { bedrock, bodies } = drawing();
+    const onChat = await errorOf(
+      () => bedrock.images.generate({ model: model("llama"), prompt: "x" }),
+      BedrockEdgeError,
+    );
+    expect(onChat).toMatchObject({ status: 400, param: "model", code: "unsupported_route" });
+    expect(onChat.message).toContain("llama route");
+    const refusals = [
+      () => bedrock.chat.completions.create({ model: NOVA, messages: [{ role: "user", content: "hi" }] }),
+      () => bedrock.completions.create({ model: NOVA, prompt: "hi" }),
+      () => bedrock.responses.create({ model: NOVA, input: "hi" }),
+    ];
+    for (const refused of refusals) {
+      const error = await errorOf(refused, BedrockEdgeError);
+      expect(error).toMatchObject({ status: 400, param: "model", code: "unsupported_route" });
+      expect(error.message).toContain("image model");
+    }
+    const embedding = await errorOf(() => bedrock.embeddings.create({ model: NOVA, input: "x" }), BedrockEdgeError);
+    expect(embedding).toMatchObject({ status: 400, param: "model", code: "unsupported_route" });
+    expect(bodies).toEqual([]);
+  });
+
+  it("a models-table entry whose id names no image model, and deployments of two image models under one name", () => {
+    expect(() =>
+      createBedrock({ region: "us-east-1", models: { pics: "bedrock/image/amazon.nova-lite-v1:0" } }),
+    ).toThrow(/the image route serves Bedrock's image models/);
+    const copies = {
+      deployments: [
+        { model: NOVA, region: "us-east-1" },
+        { model: NOVA, region: "us-west-2" },
+      ],
+    };
+    expect(() => createBedrock({ region: "us-east-1", models: { pics: copies } })).not.toThrow();
+    expect(() =>
+      createBedrock({ region: "us-east-1", models: { pics: { model: NOVA, max_output_tokens: 10 } } }),
+    ).toThrow(/the image route does not use/);
+  });
+});
+
+describe("images through the proxy, with the official openai client", () => {
+  it("answers client.images.generate with and without response_format, a PNG of the asked size", async () => {
+    const { client, lines } = inProcessProxy({ pictures: NOVA }, { LOG_PROMPTS: "true" });
+    const plain = await client.images.generate({ model: "pictures", prompt: "a red fox", size: "512x512" });
+    expect(plain.data).toHaveLength(1);
+    expect(readPng(plain.data![0]!.b64_json!)).toMatchObject({ width: 512, height: 512 });
+    const asked = await client.images.generate({
+      model: "pictures",
+      prompt: "a red fox",
+      size: "320x640",
+      n: 2,
+      response_format: "b64_json",
+    });
+    expect(asked.data!.map((image) => readPng(image.b64_json!).height)).toEqual([640, 640]);
+    const line = lines.find((entry) => entry.path === "/v1/images/generations" && entry.status === 200);
+    // The prompt's estimate as input (Bedrock counts no tokens for images), never the image bytes.
+    expect(line).toMatchObject({ model: "pictures", prompt: "a red fox", prompt_tokens: 3, completion_tokens: 0 });
+    expect(JSON.stringify(lines)).not.toContain(plain.data![0]!.b64_json!.slice(100, 200));
+  });
+
+  it("refuses url with OpenAI's 400, and lists the image model among the models", async () => {
+    const { client } = inProcessProxy({ pictures: NOVA });
+    const refused = await errorOf(
+      () => client.images.generate({ model: "pictures", prompt: "x", response_format: "url" }),
+      OpenAI.BadRequestError,
+    );
+    expect(refused).toMatchObject({ status: 400, param: "response_format", code: "unsupported_parameter" });
+    const filtered = await errorOf(
+      () => client.images.generate({ model: "pictures", prompt: "[blocked]", size: "320x320" }),
+      OpenAI.BadRequestError,
+    );
+    expect(filtered.code).toBe("content_policy_violation");
+    expect((await client.models.list()).data.map((entry) => entry.id)).toEqual(["pictures"]);
+  });
+});

@@ -1,0 +1,127 @@
+// POST /v1/images/generations in workerd, driven by the official `openai` package's
+// images.generate (with and without response_format): PNGs of the asked size, the log line
+// without the image bytes, the usage row (the prompt's estimate as input: Bedrock counts no
+// tokens for images), a key's allow-list, and CORS as on the other endpoints.
+import OpenAI from "openai";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { emulatedImage } from "../../emulator/images.ts";
+import type { D1Database } from "../../worker/cloudflare.ts";
+import { errorOf } from "../helpers/errors.ts";
+import { readPng } from "../helpers/png.ts";
+import { eventually, startWorkerdProxy, TEST_KEYS, type WorkerdProxy } from "./harness.ts";
+import { applyMigrations } from "./migrations.ts";
+
+const MODELS = {
+  pictures: "bedrock/image/amazon.nova-canvas-v1:0",
+  chat: "bedrock/image/amazon.nova-canvas-v1:0",
+};
+const KEYS = { narrow: { key: "sk-image-narrow-0001", models: ["chat"] } };
+const PROMPT = "A lighthouse at dawn";
+// The worker's estimate of the prompt: 20 ASCII characters, a token each 4.
+const PROMPT_TOKENS = 5;
+
+let proxy: WorkerdProxy;
+let db: D1Database;
+
+beforeAll(async () => {
+  proxy = await startWorkerdProxy(
+    {
+      main: {
+        MODELS: JSON.stringify(MODELS),
+        API_KEYS: JSON.stringify(KEYS),
+        PROXY_API_KEYS: TEST_KEYS.join(","),
+        AWS_REGION: "us-east-1",
+        CORS_ORIGINS: "https://app.example",
+      },
+    },
+    { main: { d1Databases: { USAGE_DB: "usage" } } },
+  );
+  db = (await proxy.miniflare.getD1Database("USAGE_DB", "main")) as unknown as D1Database;
+  await applyMigrations(db);
+});
+afterAll(() => proxy?.close());
+
+const client = (name?: keyof typeof KEYS) => proxy.client("main", name ? { apiKey: KEYS[name].key } : {});
+
+describe("images.generate with the openai package, in workerd", () => {
+  it("answers PNGs of the asked size as b64_json, with response_format or without", async () => {
+    const { data: plain, response } = await client()
+      .images.generate({ model: "pictures", prompt: PROMPT, size: "512x512" })
+      .withResponse();
+    expect(plain.data?.map((image) => image.b64_json)).toEqual([emulatedImage(PROMPT, 12, 0, 512, 512)]);
+    expect(readPng(plain.data?.[0]?.b64_json ?? "")).toMatchObject({ width: 512, height: 512 });
+    const asked = await client().images.generate({
+      model: "pictures",
+      prompt: PROMPT,
+      size: "1024x512",
+      n: 2,
+      response_format: "b64_json",
+    });
+    expect(asked.data?.map((image) => readPng(image.b64_json ?? "").width)).toEqual([1024, 1024]);
+    const line = await eventually(
+      () => proxy.logs.find((entry) => entry.request_id === response.headers.get("x-request-id")),
+      3000,
+      "the log line",
+    );
+    expect(line).toMatchObject({ path: "/v1/images/generations", status: 200, model: "pictures" });
+    expect(line).toMatchObject({ prompt_tokens: PROMPT_TOKENS, completion_tokens: 0 });
+    // No LOG_PROMPTS here: neither the prompt nor, ever, the image.
+    expect(JSON.stringify(line)).not.toContain(PROMPT);
+    expect(JSON.stringify(proxy.logs)).not.toContain(plain.data?.[0]?.b64_json?.slice(100, 200));
+  });
+
+  it("writes a usage row with the prompt's estimate as input and no output", async () => {
+    const { response } = await client()
+      .images.generate({ model: "pictures", prompt: PROMPT, size: "320x320" })
+      .withResponse();
+    const id = response.headers.get("x-request-id") ?? "";
+    const row = await eventually(
+      async () =>
+        (await db.prepare("SELECT * FROM usage WHERE request_id = ?").bind(id).all<Record<string, unknown>>())
+          .results[0],
+      3000,
+      "the usage row",
+    );
+    expect(row).toMatchObject({ endpoint: "/v1/images/generations", model: "pictures", route: "image", status: 200 });
+    expect(row.input_tokens).toBe(PROMPT_TOKENS);
+    expect(row.output_tokens).toBe(0);
+  });
+
+  it("refuses url with a 400 naming response_format, and keeps a key to its models", async () => {
+    const url = await errorOf(
+      () => client().images.generate({ model: "pictures", prompt: PROMPT, response_format: "url" }),
+      OpenAI.BadRequestError,
+    );
+    expect(url).toMatchObject({ status: 400, param: "response_format", code: "unsupported_parameter" });
+    const refused = await errorOf(
+      () => client("narrow").images.generate({ model: "pictures", prompt: PROMPT }),
+      OpenAI.NotFoundError,
+    );
+    expect(refused.status).toBe(404);
+    const allowed = await client("narrow").images.generate({ model: "chat", prompt: PROMPT, size: "320x320" });
+    expect(allowed.data).toHaveLength(1);
+  });
+
+  it("answers a CORS preflight and names the origin on the answer, as the other endpoints do", async () => {
+    const preflight = await fetch(`${proxy.url()}/v1/images/generations`, {
+      method: "OPTIONS",
+      headers: {
+        origin: "https://app.example",
+        "access-control-request-method": "POST",
+        "access-control-request-headers": "authorization, content-type",
+      },
+    });
+    expect(preflight.headers.get("access-control-allow-origin")).toBe("https://app.example");
+    const answer = await fetch(`${proxy.url()}/v1/images/generations`, {
+      method: "POST",
+      headers: {
+        origin: "https://app.example",
+        authorization: `Bearer ${TEST_KEYS[0]}`,
+        "content-type": "application/json",
+      },
+      body: JSON.stringify({ model: "pictures", prompt: "hi", size: "320x320" }),
+    });
+    expect(answer.status).toBe(200);
+    expect(answer.headers.get("access-control-allow-origin")).toBe("https://app.example");
+  });
+});
