@@ -15,6 +15,7 @@ import { inProcessProxy } from "./helpers/in-process-proxy.ts";
 import { readPng } from "./helpers/png.ts";
 
 const NOVA = "bedrock/image/amazon.nova-canvas-v1:0";
+const TITAN = "bedrock/image/amazon.titan-image-generator-v2:0";
 
 /** A client on the emulator that keeps every body it sent. */
 function drawing(options: Partial<BedrockOptions> = {}) {
@@ -105,6 +106,48 @@ describe("images on Amazon Nova Canvas", () => {
     const typed: OpenAI.ImagesResponse = answer;
     expect(readPng(typed.data![0]!.b64_json!)).toMatchObject({ width: 1536, height: 1024 });
     expect(bodies[0]).toMatchObject({ imageGenerationConfig: { width: 1536, height: 1024 } });
+  });
+});
+
+describe("images on Amazon Titan Image Generator v2", () => {
+  it("sends Nova's body, and draws the sizes on Titan's list with its default seed (42)", async () => {
+    const { bedrock, bodies } = drawing();
+    const answer = await bedrock.images.generate({
+      model: TITAN,
+      prompt: "a red fox",
+      size: "1173x640",
+      quality: "high",
+    });
+    expect(bodies).toEqual([
+      {
+        taskType: "TEXT_IMAGE",
+        textToImageParams: { text: "a red fox" },
+        imageGenerationConfig: { numberOfImages: 1, width: 1173, height: 640, quality: "premium" },
+      },
+    ]);
+    expect(answer.data).toEqual([{ b64_json: emulatedImage("a red fox", 42, 0, 1173, 640) }]);
+    expect(readPng(answer.data[0]!.b64_json)).toMatchObject({ width: 1173, height: 640 });
+  });
+
+  it("refuses a size off its list, naming the sizes it takes, and a prompt past its 512 characters", async () => {
+    const { bedrock, bodies } = drawing();
+    const size = await errorOf(
+      () => bedrock.images.generate({ model: TITAN, prompt: "x", size: "1536x1024" }),
+      BedrockEdgeError,
+    );
+    expect(size).toMatchObject({ status: 400, param: "size" });
+    expect(size.message).toContain(
+      'size "1536x1024" is not one Amazon Titan Image Generator v2 draws: it takes one of 1024x1024, 768x768, 512x512,',
+    );
+    const long = await errorOf(
+      () => bedrock.images.generate({ model: TITAN, prompt: "x".repeat(513) }),
+      BedrockEdgeError,
+    );
+    expect(long).toMatchObject({ status: 400, param: "prompt" });
+    expect(long.message).toContain("Amazon Titan Image Generator v2 takes at most 512");
+    const many = await errorOf(() => bedrock.images.generate({ model: TITAN, prompt: "x", n: 6 }), BedrockEdgeError);
+    expect(many).toMatchObject({ status: 400, param: "n" });
+    expect(bodies).toEqual([]);
   });
 });
 
@@ -232,6 +275,10 @@ describe("images refused", () => {
     expect(() =>
       createBedrock({ region: "us-east-1", models: { pics: "bedrock/image/amazon.nova-lite-v1:0" } }),
     ).toThrow(/the image route serves Bedrock's image models/);
+    const mixed = { deployments: [{ model: NOVA }, { model: TITAN }] };
+    expect(() => createBedrock({ region: "us-east-1", models: { pics: mixed } })).toThrow(
+      /deployments\[1\]\.model: amazon\.titan-image-generator-v2:0 is not deployments\[0\]'s image model \(amazon\.nova-canvas-v1:0\)/,
+    );
     const copies = {
       deployments: [
         { model: NOVA, region: "us-east-1" },

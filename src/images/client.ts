@@ -32,7 +32,7 @@ export function createImages(deps: ImagesDeps): Images {
       const family = imageFamily(modelId);
       if (!family) {
         throw invalidRequest(
-          `${modelId.slice(0, 200)} names no image model the image route speaks (Amazon Nova Canvas).`,
+          `${modelId.slice(0, 200)} names no image model the image route speaks (Amazon Nova Canvas, Titan Image Generator v2).`,
           "model",
           "unsupported_model",
         );

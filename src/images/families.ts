@@ -1,11 +1,11 @@
 // Bedrock's image families, read from the model id: the sizes each draws, its bounds, its
-// InvokeModel body and its answer. Nova Canvas's body is {taskType: "TEXT_IMAGE",
-// textToImageParams, imageGenerationConfig}, its answer {images}.
+// InvokeModel body and its answer. Nova Canvas and Titan Image Generator v2 share one body
+// ({taskType: "TEXT_IMAGE", textToImageParams, imageGenerationConfig}) and answer {images}.
 import { BedrockEdgeError, badUpstream, invalidRequest } from "../errors.ts";
 import type { JsonObject } from "../json.ts";
 import type { ImageGenerateParams } from "./types.ts";
 
-export type ImageFamily = "nova_canvas";
+export type ImageFamily = "nova_canvas" | "titan_image_v2";
 
 export interface ImageSize {
   width: number;
@@ -21,6 +21,35 @@ interface FamilySpec {
   /** Why the model cannot draw the size, or undefined when it can. */
   sizeProblem(size: ImageSize): string | undefined;
 }
+
+/** Titan Image Generator v2's sizes, as Bedrock lists them. */
+const TITAN_SIZES = [
+  "1024x1024",
+  "768x768",
+  "512x512",
+  "768x1152",
+  "384x576",
+  "1152x768",
+  "576x384",
+  "768x1280",
+  "384x640",
+  "1280x768",
+  "640x384",
+  "896x1152",
+  "448x576",
+  "1152x896",
+  "576x448",
+  "768x1408",
+  "384x704",
+  "1408x768",
+  "704x384",
+  "640x1408",
+  "320x704",
+  "1408x640",
+  "704x320",
+  "1152x640",
+  "1173x640",
+];
 
 const NOVA_MAX_PIXELS = 4_194_304;
 
@@ -40,6 +69,14 @@ const FAMILIES: Record<ImageFamily, FamilySpec> = {
         : "it takes WIDTHxHEIGHT with each side from 320 to 4096 and a multiple of 16, a ratio between 1:4 and 4:1, and at most 4,194,304 pixels (as 1024x1024, 1536x1024, 1024x1536, 1792x1024 or 2048x2048)";
     },
   },
+  titan_image_v2: {
+    name: "Amazon Titan Image Generator v2",
+    maxPrompt: 512,
+    maxImages: 5,
+    sizeProblem({ width, height }) {
+      return TITAN_SIZES.includes(`${width}x${height}`) ? undefined : `it takes one of ${TITAN_SIZES.join(", ")}`;
+    },
+  },
 };
 
 /** What "auto" (or no size) draws: every family's default. */
@@ -48,6 +85,7 @@ const DEFAULT_SIZE: ImageSize = { width: 1024, height: 1024 };
 /** The family an id names (a bare id, a cross-region id or an ARN ending in one), if any. */
 export function imageFamily(modelId: string): ImageFamily | undefined {
   if (/(?:^|[/.])amazon\.nova-canvas-v1/.test(modelId)) return "nova_canvas";
+  if (/(?:^|[/.])amazon\.titan-image-generator-v2/.test(modelId)) return "titan_image_v2";
   return undefined;
 }
 

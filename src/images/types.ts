@@ -5,9 +5,9 @@
 export interface ImageGenerateParams {
   /** `bedrock/image/<model-id>` or a models-table name on the image route. */
   model: string;
-  /** What to draw (Nova Canvas: 1 to 1,024 characters). */
+  /** What to draw (Nova Canvas: 1 to 1,024 characters; Titan Image Generator v2: 1 to 512). */
   prompt: string;
-  /** Images to make, 1 to the model's bound (5 for Nova Canvas); default 1. */
+  /** Images to make, 1 to the model's bound (5 for Nova Canvas and Titan); default 1. */
   n?: number | null | undefined;
   /** `WIDTHxHEIGHT` the model can draw, or "auto" (default): 1024x1024. */
   size?: string | null | undefined;
@@ -33,7 +33,7 @@ export interface ImageGenerateParams {
   user?: string | null | undefined;
   /**
    * Bedrock's `seed` (0 to 2,147,483,646), an extension: the same prompt and seed draw the same
-   * image. Without it the model's default seed is used (Nova Canvas: 12), so a prompt sent twice
+   * image. Without it the model's default seed is used (Nova 12, Titan 42), so a prompt sent twice
    * draws the same image twice.
    */
   seed?: number | null | undefined;
