@@ -3,11 +3,12 @@
 // (sizes, numberOfImages, prompt length, extraneous keys) are its ValidationExceptions.
 import { describe, expect, it } from "vitest";
 import { readPng } from "../test/helpers/png.ts";
-import { BLOCKED_MESSAGE, emulatedImage, imageModel } from "./images.ts";
+import { BLOCKED_MESSAGE, emulatedImage, imageModel, STABILITY_SIZES } from "./images.ts";
 import { errorAnswer, json, send } from "./test-helpers.ts";
 
 const NOVA = "amazon.nova-canvas-v1:0";
 const TITAN = "amazon.titan-image-generator-v2:0";
+const SD35 = "stability.sd3-5-large-v1:0";
 
 const body = (text: string, config: Record<string, unknown> = {}, params: Record<string, unknown> = {}) => ({
   taskType: "TEXT_IMAGE",
@@ -82,5 +83,33 @@ describe("the emulator's image models", () => {
     expect(await refusal(NOVA, body("a [blocked] scene"))).toBe(BLOCKED_MESSAGE);
     const streamed = await errorAnswer(await send(NOVA, body("x"), "invoke-with-response-stream"));
     expect(streamed.message).toBe("The model is unsupported for streaming.");
+  });
+
+  it("Stability's models answer one PNG at the ratio's pixels, with finish_reasons and seeds", async () => {
+    expect(imageModel("stability.stable-image-ultra-v1:1")).toBe("stability");
+    expect(imageModel("stability.stable-image-core-v1:1")).toBe("stability");
+    const answer = await json(
+      await send(SD35, { prompt: "a red fox", aspect_ratio: "16:9", seed: 5, output_format: "png" }),
+    );
+    expect(answer).toEqual({
+      images: [emulatedImage("a red fox", 5, 0, 1344, 768)],
+      finish_reasons: [null],
+      seeds: [5],
+    });
+    expect(STABILITY_SIZES["16:9"]).toEqual([1344, 768]);
+    expect(readPng((answer.images as string[])[0] ?? "")).toMatchObject({ width: 1344, height: 768 });
+    const square = await json(await send(SD35, { prompt: "x" }));
+    expect(square.images).toEqual([emulatedImage("x", 0, 0, 1024, 1024)]);
+  });
+
+  it("Stability refuses an unknown ratio or key and image-to-image, and reports a filtered prompt in finish_reasons", async () => {
+    expect(await refusal(SD35, { prompt: "x", aspect_ratio: "7:4" })).toMatch(
+      /aspect_ratio: "7:4" is not a valid enum/,
+    );
+    expect(await refusal(SD35, { prompt: "x", width: 5 })).toMatch(/extraneous key \[width\]/);
+    expect(await refusal(SD35, { prompt: "x", mode: "image-to-image" })).toMatch(/mode/);
+    expect(await refusal(SD35, { aspect_ratio: "1:1" })).toMatch(/required key \[prompt\]/);
+    const filtered = await json(await send(SD35, { prompt: "[blocked]" }));
+    expect(filtered).toEqual({ images: [], finish_reasons: ["Filter reason: prompt"], seeds: [0] });
   });
 });

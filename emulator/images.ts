@@ -1,10 +1,12 @@
 // InvokeModel on Bedrock's image models: Amazon Nova Canvas and Titan Image Generator v2, which
 // share one body ({taskType: "TEXT_IMAGE", textToImageParams, imageGenerationConfig}) and answer
-// {images: [base64 PNG…]}. Each image is a small deterministic grayscale PNG of the asked size,
+// {images: [base64 PNG…]}, and Stability's SD3.5 Large, Stable Image Core and Ultra ({prompt,
+// aspect_ratio?, seed?, output_format?, negative_prompt?, mode?} -> one image, with
+// finish_reasons and seeds). Each image is a small deterministic grayscale PNG of the asked size,
 // its pixels made from a hash of the prompt, the seed and the image's index, so that a test can
 // compute what it should get. Bodies are checked as Bedrock documents them, a bad one refused
 // with a ValidationException; a prompt holding "[blocked]" is refused as Bedrock's content
-// filters refuse one.
+// filters refuse one (Stability's: in finish_reasons).
 
 import type { Call } from "./call.ts";
 import { awsError } from "./errors.ts";
@@ -12,24 +14,40 @@ import { hashNumber } from "./hash.ts";
 import { base64Bytes, grayscalePng } from "./png.ts";
 import { fail, jsonResponse } from "./responses.ts";
 
-export type ImageModel = "nova_canvas" | "titan_image_v2";
+export type ImageModel = "nova_canvas" | "titan_image_v2" | "stability";
 
 // A bare id, or a foundation-model ARN of one.
 const IMAGE_ID =
-  /^(?:arn:aws:bedrock:[a-z0-9-]+::foundation-model\/)?(amazon\.nova-canvas-v1:0|amazon\.titan-image-generator-v2:0)$/;
+  /^(?:arn:aws:bedrock:[a-z0-9-]+::foundation-model\/)?(amazon\.nova-canvas-v1:0|amazon\.titan-image-generator-v2:0|stability\.sd3-5-large-v1:0|stability\.stable-image-(?:core|ultra)-v1:1)$/;
 
 /** The image model an id names, or undefined for every other id. */
 export function imageModel(modelId: string): ImageModel | undefined {
   const id = IMAGE_ID.exec(modelId)?.[1];
   if (id === undefined) return undefined;
+  if (id.startsWith("stability.")) return "stability";
   return id.startsWith("amazon.nova") ? "nova_canvas" : "titan_image_v2";
 }
 
 /** What each model documents: prompt length, the seed it uses when none is sent. */
-const LIMITS: Record<ImageModel, { maxText: number; defaultSeed: number }> = {
+const LIMITS: Record<Exclude<ImageModel, "stability">, { maxText: number; defaultSeed: number }> = {
   nova_canvas: { maxText: 1024, defaultSeed: 12 },
   titan_image_v2: { maxText: 512, defaultSeed: 42 },
 };
+
+/** Stability's aspect ratios and the pixels each is drawn at. */
+export const STABILITY_SIZES: Readonly<Record<string, readonly [number, number]>> = {
+  "1:1": [1024, 1024],
+  "16:9": [1344, 768],
+  "21:9": [1536, 640],
+  "2:3": [832, 1216],
+  "3:2": [1216, 832],
+  "4:5": [896, 1088],
+  "5:4": [1088, 896],
+  "9:16": [768, 1344],
+  "9:21": [640, 1536],
+};
+const STABILITY_MAX_TEXT = 10_000;
+const STABILITY_MAX_SEED = 4_294_967_294;
 
 /** Titan Image Generator v2's sizes, as Bedrock lists them. */
 const TITAN_IMAGE_SIZES: readonly (readonly [number, number])[] = [
@@ -109,7 +127,7 @@ function novaSizeProblem(width: number, height: number): string | undefined {
   return undefined;
 }
 
-function configProblem(config: Record<string, unknown>, model: ImageModel): string | undefined {
+function configProblem(config: Record<string, unknown>, model: Exclude<ImageModel, "stability">): string | undefined {
   const at = "#/imageGenerationConfig";
   const extra = extraKey(config, ["width", "height", "quality", "cfgScale", "seed", "numberOfImages"], at);
   if (extra) return extra;
@@ -141,8 +159,51 @@ function configProblem(config: Record<string, unknown>, model: ImageModel): stri
   return undefined;
 }
 
+/** Stability's body's problem, or undefined. */
+function stabilityProblem(body: Record<string, unknown>): string | undefined {
+  const allowed = ["prompt", "negative_prompt", "aspect_ratio", "seed", "output_format", "mode"];
+  const extra = extraKey(body, allowed, "#");
+  if (extra) return extra;
+  const { prompt, aspect_ratio: ratio, seed, output_format: format, mode } = body;
+  if (prompt === undefined) return malformed("#: required key [prompt] not found");
+  const text =
+    textProblem(prompt, "#/prompt", STABILITY_MAX_TEXT) ??
+    textProblem(body.negative_prompt, "#/negative_prompt", STABILITY_MAX_TEXT);
+  if (text) return text;
+  if (ratio !== undefined && !(typeof ratio === "string" && ratio in STABILITY_SIZES)) {
+    return malformed(`#/aspect_ratio: ${JSON.stringify(ratio)} is not a valid enum value`);
+  }
+  if (seed !== undefined && (!isInteger(seed) || seed < 0 || seed > STABILITY_MAX_SEED)) {
+    return malformed(`#/seed: ${JSON.stringify(seed)} is not between 0 and ${STABILITY_MAX_SEED}`);
+  }
+  if (format !== undefined && format !== "png" && format !== "jpeg") {
+    return malformed(`#/output_format: ${JSON.stringify(format)} is not a valid enum value`);
+  }
+  // The emulator draws from text only: image-to-image is not emulated.
+  if (mode !== undefined && mode !== "text-to-image") {
+    return malformed(`#/mode: ${JSON.stringify(mode)} is not a valid enum value`);
+  }
+  return undefined;
+}
+
+/** Stability's answer: one image of the ratio's pixels, or its filter's reason for a blocked prompt. */
+function stabilityAnswer(call: Call, body: Record<string, unknown>): Response {
+  const prompt = body.prompt as string;
+  // Stability's seed 0 (its default) is a random one; the emulator's stays 0, to be reproducible.
+  const seed = (body.seed as number | undefined) ?? 0;
+  if (prompt.includes("[blocked]")) {
+    return jsonResponse(call, { images: [], finish_reasons: ["Filter reason: prompt"], seeds: [seed] });
+  }
+  const [width, height] = STABILITY_SIZES[(body.aspect_ratio as string | undefined) ?? "1:1"] ?? [1024, 1024];
+  return jsonResponse(call, {
+    images: [emulatedImage(prompt, seed, 0, width, height)],
+    finish_reasons: [null],
+    seeds: [seed],
+  });
+}
+
 /** The body's problem, or undefined. */
-function bodyProblem(body: Record<string, unknown>, model: ImageModel): string | undefined {
+function bodyProblem(body: Record<string, unknown>, model: Exclude<ImageModel, "stability">): string | undefined {
   const extra = extraKey(body, ["taskType", "textToImageParams", "imageGenerationConfig"], "#");
   if (extra) return extra;
   const { taskType, textToImageParams: params, imageGenerationConfig: config = {} } = body;
@@ -171,7 +232,7 @@ export function emulatedImage(prompt: string, seed: number, index: number, width
 }
 
 /** The seed a body's images are drawn with: its own, else the model's default. */
-function imageSeed(model: ImageModel, seed: number | undefined): number {
+function imageSeed(model: Exclude<ImageModel, "stability">, seed: number | undefined): number {
   return seed ?? LIMITS[model].defaultSeed;
 }
 
@@ -179,6 +240,10 @@ function imageSeed(model: ImageModel, seed: number | undefined): number {
 export function generateImages(call: Call, model: ImageModel, json: unknown, stream: boolean): Response {
   if (stream) return fail(call, awsError("ValidationException", "The model is unsupported for streaming."));
   if (!isObject(json)) return fail(call, awsError("ValidationException", malformed("#: expected type: JSONObject")));
+  if (model === "stability") {
+    const problem = stabilityProblem(json);
+    return problem ? fail(call, awsError("ValidationException", problem)) : stabilityAnswer(call, json);
+  }
   const problem = bodyProblem(json, model);
   if (problem) return fail(call, awsError("ValidationException", problem));
   const params = json.textToImageParams as { text: string };

@@ -16,6 +16,7 @@ import { readPng } from "./helpers/png.ts";
 
 const NOVA = "bedrock/image/amazon.nova-canvas-v1:0";
 const TITAN = "bedrock/image/amazon.titan-image-generator-v2:0";
+const SD35 = "bedrock/image/stability.sd3-5-large-v1:0";
 
 /** A client on the emulator that keeps every body it sent. */
 function drawing(options: Partial<BedrockOptions> = {}) {
@@ -148,6 +149,72 @@ describe("images on Amazon Titan Image Generator v2", () => {
     const many = await errorOf(() => bedrock.images.generate({ model: TITAN, prompt: "x", n: 6 }), BedrockEdgeError);
     expect(many).toMatchObject({ status: 400, param: "n" });
     expect(bodies).toEqual([]);
+  });
+});
+
+describe("images on Stability AI's models (SD3.5 Large, Stable Image Core, Ultra)", () => {
+  it("sends one call per image, {prompt, aspect_ratio, output_format}, the seed counted up, the images in order", async () => {
+    const { bedrock, bodies } = drawing();
+    const answer = await bedrock.images.generate({
+      model: SD35,
+      prompt: "a red fox",
+      n: 3,
+      size: "1536x1024",
+      seed: 7,
+    });
+    const sorted = [...bodies].sort((a, b) => Number(a.seed) - Number(b.seed));
+    expect(sorted).toEqual(
+      [7, 8, 9].map((seed) => ({ prompt: "a red fox", aspect_ratio: "3:2", output_format: "png", seed })),
+    );
+    expect(answer.data).toEqual(
+      [7, 8, 9].map((seed) => ({ b64_json: emulatedImage("a red fox", seed, 0, 1216, 832) })),
+    );
+  });
+
+  it("takes a size by its ratio (or the pixels Stability draws at one), drawn at Stability's pixels; auto is 1:1", async () => {
+    const { bedrock, bodies } = drawing();
+    const drawn: string[] = [];
+    for (const size of ["auto", "1344x768", "1024x1536", "2048x2048"]) {
+      const answer = await bedrock.images.generate({
+        model: "bedrock/image/stability.stable-image-ultra-v1:1",
+        prompt: "x",
+        size,
+      });
+      const png = readPng(answer.data[0]!.b64_json);
+      drawn.push(`${png.width}x${png.height}`);
+    }
+    expect(bodies.map((body) => body.aspect_ratio)).toEqual(["1:1", "16:9", "2:3", "1:1"]);
+    expect(drawn).toEqual(["1024x1024", "1344x768", "832x1216", "1024x1024"]);
+  });
+
+  it("refuses a ratio it does not draw, listing its ratios, and the premium qualities it has not", async () => {
+    const { bedrock, bodies } = drawing();
+    const size = await errorOf(
+      () => bedrock.images.generate({ model: SD35, prompt: "x", size: "1792x1024" }),
+      BedrockEdgeError,
+    );
+    expect(size).toMatchObject({ status: 400, param: "size" });
+    expect(size.message).toContain("its aspect ratios (1:1, 16:9, 21:9, 2:3, 3:2, 4:5, 5:4, 9:16, 9:21)");
+    for (const quality of ["hd", "high"] as const) {
+      const error = await errorOf(
+        () => bedrock.images.generate({ model: SD35, prompt: "x", quality }),
+        BedrockEdgeError,
+      );
+      expect(error).toMatchObject({ status: 400, param: "quality", code: "unsupported_parameter" });
+    }
+    expect(bodies).toEqual([]);
+    await bedrock.images.generate({ model: SD35, prompt: "x", quality: "standard" });
+    expect(bodies).toHaveLength(1);
+  });
+
+  it("a filtered prompt (finish_reasons' Filter reason) is OpenAI's content_policy_violation", async () => {
+    const { bedrock } = drawing();
+    const error = await errorOf(
+      () => bedrock.images.generate({ model: SD35, prompt: "a [blocked] scene" }),
+      BedrockEdgeError,
+    );
+    expect(error).toMatchObject({ status: 400, code: "content_policy_violation", param: "prompt" });
+    expect(error.message).toContain("Filter reason: prompt");
   });
 });
 

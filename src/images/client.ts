@@ -1,11 +1,15 @@
 // bedrock.images.generate(): OpenAI's image generation on Bedrock's image models (the image
-// route). One InvokeModel call of the model's family (families.ts) draws all n images; the answer
-// is OpenAI's ImagesResponse with each image as b64_json.
+// route). The InvokeModel calls of the model's family (families.ts): Nova Canvas and Titan draw
+// all n images in one, Stability's models one a call, at most MAX_OPEN_CALLS at a time, in order,
+// the first failure failing the request and stopping the calls still out. The answer is OpenAI's
+// ImagesResponse with each image as b64_json.
 import type { RequestOptions } from "../client.ts";
 import type { ResolvedModel } from "../completions/client.ts";
+import { MAX_OPEN_CALLS } from "../completions/plan.ts";
+import { mapPooled } from "../completions/pool.ts";
 import { invalidRequest } from "../errors.ts";
 import { callJson } from "../model-call.ts";
-import { answerImages, checkForFamily, contentPolicyError, imageBody, imageFamily, imageSize } from "./families.ts";
+import { answerImages, checkForFamily, contentPolicyError, imageBodies, imageFamily, imageSize } from "./families.ts";
 import { parseImageRequest } from "./request.ts";
 import type { ImageGenerateParams, ImagesResponse } from "./types.ts";
 
@@ -32,30 +36,43 @@ export function createImages(deps: ImagesDeps): Images {
       const family = imageFamily(modelId);
       if (!family) {
         throw invalidRequest(
-          `${modelId.slice(0, 200)} names no image model the image route speaks (Amazon Nova Canvas, Titan Image Generator v2).`,
+          `${modelId.slice(0, 200)} names no image model the image route speaks (Amazon Nova Canvas, Titan Image Generator v2, Stability's SD3.5 Large, Stable Image Core and Ultra).`,
           "model",
           "unsupported_model",
         );
       }
       const size = imageSize(request.size, family);
       checkForFamily(request, family, size);
-      const body = imageBody(request, size);
+      const bodies = imageBodies(request, family, size);
+      // Stability's calls draw one image each; Nova's and Titan's one call draws all n.
+      const perCall = family === "stability" ? 1 : (request.n ?? 1);
       sending();
-      let json: Awaited<ReturnType<typeof callJson>>["json"];
+      // The first failure stops the other calls, as the caller's signal does.
+      const controller = new AbortController();
+      const follow = () => controller.abort(options.signal?.reason);
+      if (options.signal?.aborted) follow();
+      else options.signal?.addEventListener("abort", follow, { once: true });
+      let images: string[];
       try {
-        ({ json } = await callJson(transport, {
-          operation: "invoke",
-          modelId,
-          region,
-          body,
-          signal: options.signal,
-          onRetry: options.onRetry,
-          failFast,
-        }));
+        const answers = await mapPooled(bodies, MAX_OPEN_CALLS, async (body) => {
+          const { json } = await callJson(transport, {
+            operation: "invoke",
+            modelId,
+            region,
+            body,
+            signal: controller.signal,
+            onRetry: options.onRetry,
+            failFast,
+          });
+          return answerImages(json, perCall);
+        });
+        images = answers.flat();
       } catch (error) {
+        controller.abort(error);
         throw contentPolicyError(error);
+      } finally {
+        options.signal?.removeEventListener("abort", follow);
       }
-      const images = answerImages(json, request.n ?? 1);
       return {
         created: Math.floor(Date.now() / 1000),
         data: images.map((b64_json) => ({ b64_json })),

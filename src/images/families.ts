@@ -1,15 +1,19 @@
 // Bedrock's image families, read from the model id: the sizes each draws, its bounds, its
-// InvokeModel body and its answer. Nova Canvas and Titan Image Generator v2 share one body
-// ({taskType: "TEXT_IMAGE", textToImageParams, imageGenerationConfig}) and answer {images}.
+// InvokeModel bodies and its answer. Nova Canvas and Titan Image Generator v2 share one body
+// ({taskType: "TEXT_IMAGE", textToImageParams, imageGenerationConfig}) for all n images and answer
+// {images}; Stability's models (SD3.5 Large, Stable Image Core and Ultra) draw one image a call
+// from {prompt, aspect_ratio, output_format, seed?} and answer {images, finish_reasons, seeds}.
 import { BedrockEdgeError, badUpstream, invalidRequest } from "../errors.ts";
 import type { JsonObject } from "../json.ts";
 import type { ImageGenerateParams } from "./types.ts";
 
-export type ImageFamily = "nova_canvas" | "titan_image_v2";
+export type ImageFamily = "nova_canvas" | "titan_image_v2" | "stability";
 
 export interface ImageSize {
   width: number;
   height: number;
+  /** Stability's aspect_ratio, which it draws at its own pixels (width and height above). */
+  ratio?: string;
 }
 
 interface FamilySpec {
@@ -18,8 +22,8 @@ interface FamilySpec {
   maxPrompt: number;
   /** numberOfImages' bound. */
   maxImages: number;
-  /** Why the model cannot draw the size, or undefined when it can. */
-  sizeProblem(size: ImageSize): string | undefined;
+  /** The size the model draws for the one asked, or why it cannot draw that one. */
+  fit(size: ImageSize): ImageSize | string;
 }
 
 /** Titan Image Generator v2's sizes, as Bedrock lists them. */
@@ -58,14 +62,15 @@ const FAMILIES: Record<ImageFamily, FamilySpec> = {
     name: "Amazon Nova Canvas",
     maxPrompt: 1024,
     maxImages: 5,
-    sizeProblem({ width, height }) {
+    fit(size) {
+      const { width, height } = size;
       const fits =
         [width, height].every((side) => side >= 320 && side <= 4096 && side % 16 === 0) &&
         width <= 4 * height &&
         height <= 4 * width &&
         width * height <= NOVA_MAX_PIXELS;
       return fits
-        ? undefined
+        ? size
         : "it takes WIDTHxHEIGHT with each side from 320 to 4096 and a multiple of 16, a ratio between 1:4 and 4:1, and at most 4,194,304 pixels (as 1024x1024, 1536x1024, 1024x1536, 1792x1024 or 2048x2048)";
     },
   },
@@ -73,36 +78,64 @@ const FAMILIES: Record<ImageFamily, FamilySpec> = {
     name: "Amazon Titan Image Generator v2",
     maxPrompt: 512,
     maxImages: 5,
-    sizeProblem({ width, height }) {
-      return TITAN_SIZES.includes(`${width}x${height}`) ? undefined : `it takes one of ${TITAN_SIZES.join(", ")}`;
+    fit(size) {
+      return TITAN_SIZES.includes(`${size.width}x${size.height}`) ? size : `it takes one of ${TITAN_SIZES.join(", ")}`;
+    },
+  },
+  stability: {
+    name: "Stability AI's image models",
+    maxPrompt: 10_000,
+    maxImages: 5,
+    fit({ width, height }) {
+      const divisor = gcd(width, height);
+      const ratio = `${width / divisor}:${height / divisor}`;
+      const drawn = STABILITY_RATIOS.find(([name, w, h]) => name === ratio || (w === width && h === height));
+      if (drawn) return { ratio: drawn[0], width: drawn[1], height: drawn[2] };
+      return `it takes a size of one of its aspect ratios (${STABILITY_RATIOS.map(([name]) => name).join(", ")}), as 1024x1024 or 1536x1024, and draws about a megapixel at that ratio (${STABILITY_RATIOS.map(([, w, h]) => `${w}x${h}`).join(", ")})`;
     },
   },
 };
 
-/** What "auto" (or no size) draws: every family's default. */
+/** Stability's aspect ratios, each with the pixels it draws at that ratio (about a megapixel). */
+const STABILITY_RATIOS: readonly (readonly [string, number, number])[] = [
+  ["1:1", 1024, 1024],
+  ["16:9", 1344, 768],
+  ["21:9", 1536, 640],
+  ["2:3", 832, 1216],
+  ["3:2", 1216, 832],
+  ["4:5", 896, 1088],
+  ["5:4", 1088, 896],
+  ["9:16", 768, 1344],
+  ["9:21", 640, 1536],
+];
+
+function gcd(a: number, b: number): number {
+  return b === 0 ? a : gcd(b, a % b);
+}
+
+/** What "auto" (or no size) asks for: every family's default (Stability's 1:1). */
 const DEFAULT_SIZE: ImageSize = { width: 1024, height: 1024 };
 
 /** The family an id names (a bare id, a cross-region id or an ARN ending in one), if any. */
 export function imageFamily(modelId: string): ImageFamily | undefined {
   if (/(?:^|[/.])amazon\.nova-canvas-v1/.test(modelId)) return "nova_canvas";
   if (/(?:^|[/.])amazon\.titan-image-generator-v2/.test(modelId)) return "titan_image_v2";
+  if (/(?:^|[/.])stability\.(?:sd3-5-large|stable-image-core|stable-image-ultra)/.test(modelId)) return "stability";
   return undefined;
 }
 
 /** The request's size as the family draws it; one it cannot is a 400 naming `size` and what it takes. */
 export function imageSize(size: string | null | undefined, family: ImageFamily): ImageSize {
-  if (size == null || size === "auto") return DEFAULT_SIZE;
   const spec = FAMILIES[family];
-  const parsed = /^(\d{1,5})x(\d{1,5})$/.exec(size);
-  const asked = parsed ? { width: Number(parsed[1]), height: Number(parsed[2]) } : undefined;
-  const problem = asked ? spec.sizeProblem(asked) : "it takes WIDTHxHEIGHT, as 1024x1024, or auto";
-  if (!asked || problem) {
-    throw invalidRequest(
-      `size ${JSON.stringify(size.slice(0, 40))} is not one ${spec.name} draws: ${problem}.`,
-      "size",
-    );
+  if (size == null || size === "auto") return spec.fit(DEFAULT_SIZE) as ImageSize;
+  const parsed = /^([1-9]\d{0,4})x([1-9]\d{0,4})$/.exec(size);
+  const fitted = parsed
+    ? spec.fit({ width: Number(parsed[1]), height: Number(parsed[2]) })
+    : "it takes WIDTHxHEIGHT, as 1024x1024, or auto";
+  if (typeof fitted === "string") {
+    throw invalidRequest(`size ${JSON.stringify(size.slice(0, 40))} is not one ${spec.name} draws: ${fitted}.`, "size");
   }
-  return asked;
+  return fitted;
 }
 
 /** OpenAI's qualities onto Bedrock's two: hd and high are premium, the rest standard. */
@@ -126,6 +159,14 @@ export function checkForFamily(request: ImageGenerateParams, family: ImageFamily
       "prompt",
     );
   }
+  // Stability's models draw at one quality: premium cannot be had.
+  if (family === "stability" && (request.quality === "hd" || request.quality === "high")) {
+    throw invalidRequest(
+      `quality "${request.quality}" is not supported: ${spec.name} draw at one quality. Ask for "standard" or "auto", or leave it out.`,
+      "quality",
+      "unsupported_parameter",
+    );
+  }
   const n = request.n ?? 1;
   if (n > spec.maxImages) {
     throw invalidRequest(`n must be at most ${spec.maxImages} for ${spec.name} (got ${n}).`, "n");
@@ -140,8 +181,25 @@ export function checkForFamily(request: ImageGenerateParams, family: ImageFamily
   }
 }
 
-/** The InvokeModel body of a request. */
-export function imageBody(request: ImageGenerateParams, size: ImageSize): Record<string, unknown> {
+/**
+ * The InvokeModel bodies of a request: one for all n images, or Stability's one per image, its
+ * seed (when the request sets one) counted up from the request's so that the n images differ.
+ */
+export function imageBodies(
+  request: ImageGenerateParams,
+  family: ImageFamily,
+  size: ImageSize,
+): Record<string, unknown>[] {
+  if (family !== "stability") return [novaBody(request, size)];
+  return Array.from({ length: request.n ?? 1 }, (_, index) => {
+    const body: Record<string, unknown> = { prompt: request.prompt, aspect_ratio: size.ratio, output_format: "png" };
+    if (request.seed != null) body.seed = request.seed + index;
+    return body;
+  });
+}
+
+/** Nova Canvas's and Titan's body. */
+function novaBody(request: ImageGenerateParams, size: ImageSize): Record<string, unknown> {
   const config: Record<string, unknown> = {
     numberOfImages: request.n ?? 1,
     width: size.width,
@@ -180,9 +238,15 @@ export function contentPolicyError(error: unknown): unknown {
   return error;
 }
 
-/** An answer -> its base64 images, as many as were asked; anything else is a 502 (or the filters' 400). */
+/** An answer -> its base64 images, as many as its body asked; anything else is a 502 (or the filters' 400). */
 export function answerImages(json: JsonObject, asked: number): string[] {
-  const { images, error } = json;
+  const { images, error, finish_reasons: reasons } = json;
+  // Stability says why an image was not drawn: "Filter reason: prompt", "Filter reason: output image"…
+  const reason = Array.isArray(reasons) ? reasons.find((item) => typeof item === "string") : undefined;
+  if (typeof reason === "string") {
+    if (reason.startsWith("Filter reason")) throw contentPolicyViolation(reason);
+    throw badUpstream(`The image model drew no image: ${reason.slice(0, 300)}`);
+  }
   if (Array.isArray(images) && images.length === asked && images.every((image) => typeof image === "string" && image)) {
     return images as string[];
   }
