@@ -1,24 +1,35 @@
 // POST /v1/images/generations in workerd, driven by the official `openai` package's
 // images.generate (with and without response_format): PNGs of the asked size, the log line
 // without the image bytes, the usage row (the prompt's estimate as input: Bedrock counts no
-// tokens for images), a key's allow-list, and CORS as on the other endpoints.
+// tokens for images), a key's allow-list and its tokens_per_day counted from that estimate, and
+// CORS as on the other endpoints.
 import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { emulatedImage } from "../../emulator/images.ts";
 import type { D1Database } from "../../worker/cloudflare.ts";
 import { errorOf } from "../helpers/errors.ts";
 import { readPng } from "../helpers/png.ts";
-import { eventually, startWorkerdProxy, TEST_KEYS, type WorkerdProxy } from "./harness.ts";
+import {
+  awayFromMidnight,
+  eventually,
+  keyLimitsStub,
+  startWorkerdProxy,
+  TEST_KEYS,
+  type WorkerdProxy,
+} from "./harness.ts";
 import { applyMigrations } from "./migrations.ts";
 
 const MODELS = {
   pictures: "bedrock/image/amazon.nova-canvas-v1:0",
   chat: "bedrock/image/amazon.nova-canvas-v1:0",
 };
-const KEYS = { narrow: { key: "sk-image-narrow-0001", models: ["chat"] } };
 const PROMPT = "A lighthouse at dawn";
 // The worker's estimate of the prompt: 20 ASCII characters, a token each 4.
 const PROMPT_TOKENS = 5;
+const KEYS = {
+  narrow: { key: "sk-image-narrow-0001", models: ["chat"] },
+  team: { key: "sk-image-team-0001", tokens_per_day: 2 * PROMPT_TOKENS },
+};
 
 let proxy: WorkerdProxy;
 let db: D1Database;
@@ -34,7 +45,12 @@ beforeAll(async () => {
         CORS_ORIGINS: "https://app.example",
       },
     },
-    { main: { d1Databases: { USAGE_DB: "usage" } } },
+    {
+      main: {
+        d1Databases: { USAGE_DB: "usage" },
+        durableObjects: { KEY_LIMITS: { className: "KeyLimits", useSQLite: true } },
+      },
+    },
   );
   db = (await proxy.miniflare.getD1Database("USAGE_DB", "main")) as unknown as D1Database;
   await applyMigrations(db);
@@ -123,5 +139,27 @@ describe("images.generate with the openai package, in workerd", () => {
     });
     expect(answer.status).toBe(200);
     expect(answer.headers.get("access-control-allow-origin")).toBe("https://app.example");
+  });
+
+  describe("tokens_per_day", () => {
+    beforeAll(() => awayFromMidnight(30_000), 40_000);
+
+    it("counts each request's prompt estimate, and refuses once the day's are used", async () => {
+      const counted = async () =>
+        (
+          (await (
+            await keyLimitsStub(proxy, "team")
+          )
+            .fetch("https://durable-object/read", { method: "POST", body: "{}" })
+            .then((response) => response.json())) as { tokens: number }
+        ).tokens;
+      const draw = () => client("team").images.generate({ model: "pictures", prompt: PROMPT, size: "320x320" });
+      await draw();
+      await eventually(async () => ((await counted()) === PROMPT_TOKENS ? true : undefined), 3000, "one counted");
+      await draw();
+      await eventually(async () => ((await counted()) === 2 * PROMPT_TOKENS ? true : undefined), 3000, "two counted");
+      const refused = await errorOf(draw, OpenAI.RateLimitError);
+      expect(refused.code).toBe("tokens_per_day_exceeded");
+    });
   });
 });
