@@ -154,6 +154,13 @@ describe("gen_ai.input.messages", () => {
     expect(valid(completions([[1], [2]])).input).toHaveLength(2);
   });
 
+  it("images: the prompt a user message", () => {
+    const prompt = genAiPrompt({ ...base, path: "/v1/images/generations", prompt: "A lighthouse at dawn" });
+    expect(valid(prompt)).toEqual({
+      input: [{ role: "user", parts: [{ type: "text", content: "A lighthouse at dawn" }] }],
+    });
+  });
+
   it("responses: an array of messages, the instructions apart as gen_ai.system_instructions", () => {
     expect(valid(responses("Be brief", "Hello"))).toEqual({
       system: [{ type: "text", content: "Be brief" }],
