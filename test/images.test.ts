@@ -295,6 +295,61 @@ describe("images refused", () => {
     expect(JSON.stringify(bodies)).not.toContain("someone");
   });
 
+  it("under drop_params (the request's, the model's or the client's), the fields that change only the drawing are dropped; url, jpeg and stream never", async () => {
+    const droppable = {
+      style: "vivid",
+      background: "transparent",
+      moderation: "low",
+      output_compression: 80,
+      partial_images: 1,
+    } as const;
+    const { bedrock, bodies } = drawing();
+    await bedrock.images.generate({ model: NOVA, prompt: "x", size: "320x320", drop_params: true, ...droppable });
+    expect(bodies).toEqual([
+      {
+        taskType: "TEXT_IMAGE",
+        textToImageParams: { text: "x" },
+        imageGenerationConfig: { numberOfImages: 1, width: 320, height: 320, quality: "standard" },
+      },
+    ]);
+    await bedrock.images.generate({ model: SD35, prompt: "x", quality: "hd", drop_params: true });
+    expect(bodies[1]).toEqual({ prompt: "x", aspect_ratio: "1:1", output_format: "png" });
+    const form: Array<[Record<string, unknown>, string]> = [
+      [{ response_format: "url" }, "response_format"],
+      [{ output_format: "jpeg" }, "output_format"],
+      [{ stream: true }, "stream"],
+    ];
+    for (const [fields, param] of form) {
+      const error = await errorOf(
+        () => bedrock.images.generate({ model: NOVA, prompt: "x", drop_params: true, ...fields } as never),
+        BedrockEdgeError,
+      );
+      expect(error, param).toMatchObject({ status: 400, param, code: "unsupported_parameter" });
+      expect(error.message, param).not.toContain("drop_params");
+    }
+    // Without it, the message says drop_params would drop the field.
+    const style = await errorOf(
+      () => bedrock.images.generate({ model: NOVA, prompt: "x", style: "natural" }),
+      BedrockEdgeError,
+    );
+    expect(style.message).toContain("(or set drop_params to drop it)");
+    // The model's setting, and the client's default, as for chat; the request's wins over both.
+    const { bedrock: byModel, bodies: modelBodies } = drawing({
+      models: { pics: { model: NOVA, drop_params: true }, strict: { model: NOVA, drop_params: false } },
+      dropParams: true,
+    });
+    await byModel.images.generate({ model: "pics", prompt: "x", size: "320x320", style: "vivid" });
+    await byModel.images.generate({ model: NOVA, prompt: "x", size: "320x320", moderation: "low" });
+    expect(modelBodies).toHaveLength(2);
+    const strict = await errorOf(
+      () => byModel.images.generate({ model: "strict", prompt: "x", style: "vivid" }),
+      BedrockEdgeError,
+    );
+    expect(strict).toMatchObject({ status: 400, param: "style" });
+    await byModel.images.generate({ model: "strict", prompt: "x", size: "320x320", style: "vivid", drop_params: true });
+    expect(modelBodies).toHaveLength(3);
+  });
+
   it("Bedrock's content filters: OpenAI's 400 content_policy_violation, Bedrock's words kept", async () => {
     const { bedrock } = drawing();
     const error = await errorOf(

@@ -10,7 +10,7 @@ import { mapPooled } from "../completions/pool.ts";
 import { invalidRequest } from "../errors.ts";
 import { callJson } from "../model-call.ts";
 import { answerImages, checkForFamily, contentPolicyError, imageBodies, imageFamily, imageSize } from "./families.ts";
-import { parseImageRequest } from "./request.ts";
+import { parseImageRequest, refusedField } from "./request.ts";
 import type { ImageGenerateParams, ImagesResponse } from "./types.ts";
 
 export interface Images {
@@ -24,7 +24,7 @@ export interface ImagesDeps {
 export function createImages(deps: ImagesDeps): Images {
   async function generate(input: ImageGenerateParams, options: RequestOptions = {}): Promise<ImagesResponse> {
     const request = parseImageRequest(input);
-    const { route, serve } = await deps.resolve(request.model);
+    const { route, serve, settings } = await deps.resolve(request.model);
     if (route.name !== "image") {
       throw invalidRequest(
         `This model is on the ${route.name} route: images need an image model, as bedrock/image/amazon.nova-canvas-v1:0.`,
@@ -32,6 +32,10 @@ export function createImages(deps: ImagesDeps): Images {
         "unsupported_route",
       );
     }
+    // The request's drop_params over the model's (or the client's dropParams).
+    const drop = request.drop_params ?? settings.drop_params ?? false;
+    const refused = refusedField(request, drop);
+    if (refused) throw refused;
     return serve(async ({ modelId, region, transport, failFast, sending }) => {
       const family = imageFamily(modelId);
       if (!family) {
@@ -42,7 +46,7 @@ export function createImages(deps: ImagesDeps): Images {
         );
       }
       const size = imageSize(request.size, family);
-      checkForFamily(request, family, size);
+      checkForFamily(request, family, size, drop);
       const bodies = imageBodies(request, family, size);
       // Stability's calls draw one image each; Nova's and Titan's one call draws all n.
       const perCall = family === "stability" ? 1 : (request.n ?? 1);

@@ -151,7 +151,12 @@ function bedrockQuality(quality: ImageGenerateParams["quality"]): "standard" | "
 const MAX_ANSWER_PIXELS = 5 * 1024 * 1024;
 
 /** Refuses what the family cannot honour, before any call: the prompt's length, n, the answer's size. */
-export function checkForFamily(request: ImageGenerateParams, family: ImageFamily, size: ImageSize): void {
+export function checkForFamily(
+  request: ImageGenerateParams,
+  family: ImageFamily,
+  size: ImageSize,
+  drop: boolean,
+): void {
   const spec = FAMILIES[family];
   if (request.prompt.length > spec.maxPrompt) {
     throw invalidRequest(
@@ -159,10 +164,10 @@ export function checkForFamily(request: ImageGenerateParams, family: ImageFamily
       "prompt",
     );
   }
-  // Stability's models draw at one quality: premium cannot be had.
-  if (family === "stability" && (request.quality === "hd" || request.quality === "high")) {
+  // Stability's models draw at one quality: premium cannot be had (under drop_params, not asked for).
+  if (family === "stability" && !drop && (request.quality === "hd" || request.quality === "high")) {
     throw invalidRequest(
-      `quality "${request.quality}" is not supported: ${spec.name} draw at one quality. Ask for "standard" or "auto", or leave it out.`,
+      `quality "${request.quality}" is not supported: ${spec.name} draw at one quality. Ask for "standard" or "auto", or leave it out (or set drop_params to drop it).`,
       "quality",
       "unsupported_parameter",
     );

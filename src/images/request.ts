@@ -1,8 +1,10 @@
 // valibot schema of OpenAI's image generation request: checked before anything is sent, a failure
 // naming the field in a 400. Then the fields no Bedrock image model can honour, each refused by
-// name saying why: a field is honoured, refused, or (user alone) accepted and not sent.
+// name saying why: a field is honoured, refused, or (user alone) accepted and not sent. Under
+// drop_params the refused fields that change only how the image is drawn are dropped instead;
+// those that change the answer's form (url, jpeg or webp, a stream) are refused whatever it says.
 import * as v from "valibot";
-import { invalidRequest } from "../errors.ts";
+import { type BedrockEdgeError, invalidRequest } from "../errors.ts";
 import { deepestIssue, formatPath, issueFragment, issueSentence } from "../validation.ts";
 import type { ImageGenerateParams } from "./types.ts";
 
@@ -40,6 +42,7 @@ const imageRequestSchema = v.looseObject({
   style: v.nullish(v.picklist(["vivid", "natural"], 'must be "vivid" or "natural"')),
   user: v.nullish(v.string("must be a string")),
   seed: v.nullish(wholeNumber(0, MAX_SEED)),
+  drop_params: v.nullish(v.boolean("must be true or false")),
 });
 
 const FIELDS: ReadonlySet<string> = new Set(Object.keys(imageRequestSchema.entries));
@@ -52,8 +55,14 @@ const REQUIRED: Readonly<Record<string, string>> = {
 
 const unsupported = (message: string, param: string) => invalidRequest(message, param, "unsupported_parameter");
 
-/** The first field set to what no Bedrock image model does, as its 400; undefined when none. */
-function refusedField(request: ImageGenerateParams): ReturnType<typeof invalidRequest> | undefined {
+/** Said of the fields drop_params would drop. */
+const OR_DROP = " (or set drop_params to drop it)";
+
+/**
+ * The first field set to what no Bedrock image model does, as its 400; undefined when none.
+ * Under `drop` the fields that change only how the image is drawn are let through (never sent).
+ */
+export function refusedField(request: ImageGenerateParams, drop: boolean): BedrockEdgeError | undefined {
   if (request.response_format === "url") {
     return unsupported(
       'response_format "url" needs the images hosted somewhere, and this proxy hosts no files: ask for "b64_json" (the default here), which holds each image itself.',
@@ -66,34 +75,40 @@ function refusedField(request: ImageGenerateParams): ReturnType<typeof invalidRe
       "output_format",
     );
   }
+  if (request.stream === true) {
+    return unsupported(
+      "stream is not supported: Bedrock's image models answer whole images, never partial ones. Remove it.",
+      "stream",
+    );
+  }
+  if (drop) return undefined;
   if (request.output_compression != null) {
     return unsupported(
-      "output_compression applies to jpeg and webp, and Bedrock's image models answer PNG. Remove it.",
+      `output_compression applies to jpeg and webp, and Bedrock's image models answer PNG. Remove it${OR_DROP}.`,
       "output_compression",
     );
   }
   if (request.background === "transparent") {
     return unsupported(
-      'background "transparent" is not supported: Bedrock\'s image models draw opaque images. Ask for "opaque" or "auto".',
+      `background "transparent" is not supported: Bedrock's image models draw opaque images. Ask for "opaque" or "auto"${OR_DROP}.`,
       "background",
     );
   }
   if (request.moderation === "low") {
     return unsupported(
-      'moderation "low" is not supported: Bedrock\'s content filters cannot be lowered per request. Ask for "auto" or leave it out.',
+      `moderation "low" is not supported: Bedrock's content filters cannot be lowered per request. Ask for "auto" or leave it out${OR_DROP}.`,
       "moderation",
     );
   }
-  if (request.stream === true || request.partial_images != null) {
-    const param = request.stream === true ? "stream" : "partial_images";
+  if (request.partial_images != null) {
     return unsupported(
-      `${param} is not supported: Bedrock's image models answer whole images, never partial ones. Remove it.`,
-      param,
+      `partial_images is not supported: Bedrock's image models answer whole images, never partial ones. Remove it${OR_DROP}.`,
+      "partial_images",
     );
   }
   if (request.style != null) {
     return unsupported(
-      "style (dall-e-3's vivid or natural) is not supported: Bedrock's image models have no such setting. Remove it.",
+      `style (dall-e-3's vivid or natural) is not supported: Bedrock's image models have no such setting. Remove it${OR_DROP}.`,
       "style",
     );
   }
@@ -118,8 +133,5 @@ export function parseImageRequest(input: unknown): ImageGenerateParams {
       "unknown_parameter",
     );
   }
-  const request = input as ImageGenerateParams;
-  const refused = refusedField(request);
-  if (refused) throw refused;
-  return request;
+  return input as ImageGenerateParams;
 }

@@ -29,6 +29,12 @@ export interface ImageGenerateParams {
   partial_images?: number | null | undefined;
   /** Refused: dall-e-3's styles are not Bedrock's. */
   style?: "vivid" | "natural" | null | undefined;
+  /**
+   * Drops the refused fields that change only how the image is drawn (style, background,
+   * moderation, output_compression, partial_images, a quality the model lacks) instead of
+   * refusing them; over the model's drop_params and the client's dropParams. Never sent.
+   */
+  drop_params?: boolean | null | undefined;
   /** Accepted as OpenAI does, and not sent on: Bedrock's image bodies have no such field. */
   user?: string | null | undefined;
   /**

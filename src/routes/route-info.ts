@@ -143,7 +143,7 @@ const IMAGE_ID =
  */
 export const IMAGE_ROUTE_INFO: RouteInfo = {
   operation: "invoke",
-  settings: ["max_body_bytes"],
+  settings: ["max_body_bytes", "drop_params"],
   checkModel(modelId: string) {
     if (IMAGE_ID.test(modelId)) return undefined;
     return "model: the image route serves Bedrock's image models (Amazon Nova Canvas, Titan Image Generator v2, Stability's SD3.5 Large, Stable Image Core and Ultra), and this id names none.";
