@@ -390,6 +390,7 @@ describe("images refused", () => {
     }
     const embedding = await errorOf(() => bedrock.embeddings.create({ model: NOVA, input: "x" }), BedrockEdgeError);
     expect(embedding).toMatchObject({ status: 400, param: "model", code: "unsupported_route" });
+    expect(embedding.message).toContain("on the image route, an image model: embeddings need an embedding model");
     expect(bodies).toEqual([]);
   });
 

@@ -100,7 +100,7 @@ export function createEmbeddings(deps: EmbeddingsDeps): Embeddings {
     const { route, settings, serve } = await deps.resolve(request.model);
     if (route.name !== "embed") {
       throw invalidRequest(
-        `This model is on the ${route.name} route, a chat model: embeddings need an embedding model, as bedrock/embed/amazon.titan-embed-text-v2:0.`,
+        `This model is on the ${route.name} route${route.name === "image" ? ", an image model" : ", a chat model"}: embeddings need an embedding model, as bedrock/embed/amazon.titan-embed-text-v2:0.`,
         "model",
         "unsupported_route",
       );

@@ -7,6 +7,7 @@ import type { RequestOptions } from "../client.ts";
 import type { ResolvedModel } from "../completions/client.ts";
 import { MAX_OPEN_CALLS } from "../completions/plan.ts";
 import { mapPooled } from "../completions/pool.ts";
+import { followedSignal } from "../completions/sent-calls.ts";
 import { invalidRequest } from "../errors.ts";
 import { callJson } from "../model-call.ts";
 import { answerImages, checkForFamily, contentPolicyError, imageBodies, imageFamily, imageSize } from "./families.ts";
@@ -52,10 +53,7 @@ export function createImages(deps: ImagesDeps): Images {
       const perCall = family === "stability" ? 1 : (request.n ?? 1);
       sending();
       // The first failure stops the other calls, as the caller's signal does.
-      const controller = new AbortController();
-      const follow = () => controller.abort(options.signal?.reason);
-      if (options.signal?.aborted) follow();
-      else options.signal?.addEventListener("abort", follow, { once: true });
+      const { controller, unfollow } = followedSignal(options.signal);
       let images: string[];
       try {
         const answers = await mapPooled(bodies, MAX_OPEN_CALLS, async (body) => {
@@ -75,7 +73,7 @@ export function createImages(deps: ImagesDeps): Images {
         controller.abort(error);
         throw contentPolicyError(error);
       } finally {
-        options.signal?.removeEventListener("abort", follow);
+        unfollow();
       }
       return {
         created: Math.floor(Date.now() / 1000),

@@ -260,6 +260,9 @@ const UNMETERED32_GZIP_BUDGET_BYTES =
 // Raised 90 more for drop_params on images (images39: the fields that change only the drawing
 // dropped under it, the image route taking the setting): 98,091 bytes after it, 79 over the
 // budget before; in the lazily loaded images client, the main chunk 14,598 bytes.
+// The images figures above were measured before the service tiers and embfm39 beside them: with
+// all of them (and the images client on the shared followedSignal), 99,260 bytes, the main chunk
+// 15,285.
 const GZIP_BUDGET_BYTES =
   UNMETERED32_GZIP_BUDGET_BYTES +
   320 +
@@ -292,7 +295,6 @@ const GZIP_BUDGET_BYTES =
   740 +
   80 +
   50 +
-  2350 +
   2350 +
   260 +
   640 +
