@@ -36,6 +36,53 @@ afterAll(async () => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
+/** Runs `code` as a program of its own in the scratch folder, as `npx tsx <name>.mts` would. */
+async function runScratch(name: string, code: string): Promise<{ stdout: string; stderr: string }> {
+  const file = join(dir, `${name}.mts`);
+  writeFileSync(file, code);
+  return promisify(execFile)(process.execPath, ["--import", "tsx", file], { cwd: ROOT, timeout: 15_000 });
+}
+
+/** A library snippet with only the emulator's address and the package's path put in. */
+function librarySnippet(name: string): string {
+  return readmeSnippet(name)
+    .code.replace(`"${EMULATOR_DEFAULT_URL}"`, `"${served.url}"`)
+    .replace(`from "bedrock-edge"`, `from "${join(ROOT, "src/index.ts")}"`);
+}
+
+/**
+ * Runs an openai snippet against the proxy serving `npm start`'s `demo` model on the emulator, with
+ * only the proxy's address put in (the scratch folder has no node_modules: the package is named by
+ * its path in this checkout).
+ */
+async function runOpenAISnippet(name: string, demo: string): Promise<{ stdout: string; stderr: string }> {
+  const app = createApp({
+    env: {
+      MODELS: JSON.stringify({ [demo]: demoModels()[demo] }),
+      PROXY_API_KEYS: "sk-local-dev",
+      AWS_REGION: "us-east-1",
+      AWS_ACCESS_KEY_ID: EMULATOR_CREDENTIALS.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: EMULATOR_CREDENTIALS.secretAccessKey,
+      BEDROCK_ENDPOINT: served.url,
+    },
+    log: () => undefined,
+  });
+  const server = await new Promise<ServerType>((resolve) => {
+    const started: ServerType = serve({ fetch: (request) => app.fetch(request), port: 0, hostname: "127.0.0.1" }, () =>
+      resolve(started),
+    );
+  });
+  try {
+    const { port } = server.address() as AddressInfo;
+    const code = readmeSnippet(name)
+      .code.replace("http://127.0.0.1:8787", `http://127.0.0.1:${port}`)
+      .replace(`from "openai"`, `from "${createRequire(import.meta.url).resolve("openai")}"`);
+    return await runScratch(name, code);
+  } finally {
+    await new Promise((resolve) => server.close(resolve));
+  }
+}
+
 describe("the README's first library example", () => {
   it("names the emulator's address and its own test credentials", () => {
     const { lang, code } = readmeSnippet("first-library");
@@ -46,15 +93,7 @@ describe("the README's first library example", () => {
   });
 
   it("runs as written: the reasoning, the answer, then the streamed answer", async () => {
-    const code = readmeSnippet("first-library")
-      .code.replace(`"${EMULATOR_DEFAULT_URL}"`, `"${served.url}"`)
-      .replace(`from "bedrock-edge"`, `from "${join(ROOT, "src/index.ts")}"`);
-    const file = join(dir, "first-library.mts");
-    writeFileSync(file, code);
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, ["--import", "tsx", file], {
-      cwd: ROOT,
-      timeout: 15_000,
-    });
+    const { stdout, stderr } = await runScratch("first-library", librarySnippet("first-library"));
     recordOutput(stdout + stderr);
     const answer = "Hello from the Bedrock emulator (r1). Your prompt had";
     const [reasoning, content, streamed] = stdout.split("\n");
@@ -81,12 +120,7 @@ describe("the README's example of several deployments of one model", () => {
       'const messages = [{ role: "user" as const, content: "Hello" }];',
       body,
     ].join("\n");
-    const file = join(dir, "deployments.mts");
-    writeFileSync(file, program);
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, ["--import", "tsx", file], {
-      cwd: ROOT,
-      timeout: 15_000,
-    });
+    const { stdout, stderr } = await runScratch("deployments", program);
     expect(stderr).toBe("");
     expect(stdout.trim()).toMatch(/^deployment [01], try 1$/);
   });
@@ -109,12 +143,7 @@ describe("the README's converse example", () => {
       "  console.log(`${model}: ${completion.choices[0]?.message.content}`);",
       "}",
     ].join("\n");
-    const file = join(dir, "converse.mts");
-    writeFileSync(file, program);
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, ["--import", "tsx", file], {
-      cwd: ROOT,
-      timeout: 15_000,
-    });
+    const { stdout, stderr } = await runScratch("converse", program);
     expect(stderr).toBe("");
     expect(stdout.trim().split("\n")).toEqual([
       expect.stringMatching(/^claude: Hello from the Bedrock emulator \(us\.anthropic\.claude-sonnet-4/),
@@ -126,108 +155,30 @@ describe("the README's converse example", () => {
 
 describe("the README's embeddings examples", () => {
   it("the library's runs as written against the emulator: two vectors of 256 and their tokens", async () => {
-    const code = readmeSnippet("embeddings-library")
-      .code.replace(`"${EMULATOR_DEFAULT_URL}"`, `"${served.url}"`)
-      .replace(`from "bedrock-edge"`, `from "${join(ROOT, "src/index.ts")}"`);
-    const file = join(dir, "embeddings-library.mts");
-    writeFileSync(file, code);
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, ["--import", "tsx", file], {
-      cwd: ROOT,
-      timeout: 15_000,
-    });
+    const { stdout, stderr } = await runScratch("embeddings-library", librarySnippet("embeddings-library"));
     expect(stderr).toBe("");
     // "The sky is blue." and "Grass is green.": 16 and 15 characters, 4 tokens each in the emulator.
     expect(stdout.trim()).toBe("2 256 8");
   });
 
   it("the openai client's runs against the proxy serving npm start's demo-embed, only its address put in", async () => {
-    const app = createApp({
-      env: {
-        MODELS: JSON.stringify({ "demo-embed": demoModels()["demo-embed"] }),
-        PROXY_API_KEYS: "sk-local-dev",
-        AWS_REGION: "us-east-1",
-        AWS_ACCESS_KEY_ID: EMULATOR_CREDENTIALS.accessKeyId,
-        AWS_SECRET_ACCESS_KEY: EMULATOR_CREDENTIALS.secretAccessKey,
-        BEDROCK_ENDPOINT: served.url,
-      },
-      log: () => undefined,
-    });
-    const server = await new Promise<ServerType>((resolve) => {
-      const started: ServerType = serve(
-        { fetch: (request) => app.fetch(request), port: 0, hostname: "127.0.0.1" },
-        () => resolve(started),
-      );
-    });
-    try {
-      const { port } = server.address() as AddressInfo;
-      // The scratch folder has no node_modules: the package is named by its path in this checkout.
-      const code = readmeSnippet("embeddings-openai")
-        .code.replace("http://127.0.0.1:8787", `http://127.0.0.1:${port}`)
-        .replace(`from "openai"`, `from "${createRequire(import.meta.url).resolve("openai")}"`);
-      const file = join(dir, "embeddings-openai.mts");
-      writeFileSync(file, code);
-      const { stdout, stderr } = await promisify(execFile)(process.execPath, ["--import", "tsx", file], {
-        cwd: ROOT,
-        timeout: 15_000,
-      });
-      expect(stderr).toBe("");
-      expect(stdout.trim()).toBe("2 1024 8");
-    } finally {
-      await new Promise((resolve) => server.close(resolve));
-    }
+    const { stdout, stderr } = await runOpenAISnippet("embeddings-openai", "demo-embed");
+    expect(stderr).toBe("");
+    expect(stdout.trim()).toBe("2 1024 8");
   });
 });
 
 describe("the README's images examples", () => {
   it("the library's runs as written against the emulator: two PNGs", async () => {
-    const code = readmeSnippet("images-library")
-      .code.replace(`"${EMULATOR_DEFAULT_URL}"`, `"${served.url}"`)
-      .replace(`from "bedrock-edge"`, `from "${join(ROOT, "src/index.ts")}"`);
-    const file = join(dir, "images-library.mts");
-    writeFileSync(file, code);
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, ["--import", "tsx", file], {
-      cwd: ROOT,
-      timeout: 15_000,
-    });
+    const { stdout, stderr } = await runScratch("images-library", librarySnippet("images-library"));
     expect(stderr).toBe("");
     // A PNG's signature, base64-encoded, begins iVBORw0K.
     expect(stdout.trim()).toBe("2 iVBORw0K");
   });
 
   it("the openai client's runs against the proxy serving npm start's demo-image, only its address put in", async () => {
-    const app = createApp({
-      env: {
-        MODELS: JSON.stringify({ "demo-image": demoModels()["demo-image"] }),
-        PROXY_API_KEYS: "sk-local-dev",
-        AWS_REGION: "us-east-1",
-        AWS_ACCESS_KEY_ID: EMULATOR_CREDENTIALS.accessKeyId,
-        AWS_SECRET_ACCESS_KEY: EMULATOR_CREDENTIALS.secretAccessKey,
-        BEDROCK_ENDPOINT: served.url,
-      },
-      log: () => undefined,
-    });
-    const server = await new Promise<ServerType>((resolve) => {
-      const started: ServerType = serve(
-        { fetch: (request) => app.fetch(request), port: 0, hostname: "127.0.0.1" },
-        () => resolve(started),
-      );
-    });
-    try {
-      const { port } = server.address() as AddressInfo;
-      // The scratch folder has no node_modules: the package is named by its path in this checkout.
-      const code = readmeSnippet("images-openai")
-        .code.replace("http://127.0.0.1:8787", `http://127.0.0.1:${port}`)
-        .replace(`from "openai"`, `from "${createRequire(import.meta.url).resolve("openai")}"`);
-      const file = join(dir, "images-openai.mts");
-      writeFileSync(file, code);
-      const { stdout, stderr } = await promisify(execFile)(process.execPath, ["--import", "tsx", file], {
-        cwd: ROOT,
-        timeout: 15_000,
-      });
-      expect(stderr).toBe("");
-      expect(stdout.trim()).toBe("1 iVBORw0K");
-    } finally {
-      await new Promise((resolve) => server.close(resolve));
-    }
+    const { stdout, stderr } = await runOpenAISnippet("images-openai", "demo-image");
+    expect(stderr).toBe("");
+    expect(stdout.trim()).toBe("1 iVBORw0K");
   });
 });
