@@ -9,15 +9,8 @@ import { emulatedImage } from "../../emulator/images.ts";
 import type { D1Database } from "../../worker/cloudflare.ts";
 import { errorOf } from "../helpers/errors.ts";
 import { readPng } from "../helpers/png.ts";
-import {
-  awayFromMidnight,
-  eventually,
-  keyLimitsStub,
-  startWorkerdProxy,
-  TEST_KEYS,
-  type WorkerdProxy,
-} from "./harness.ts";
-import { applyMigrations } from "./migrations.ts";
+import { awayFromMidnight, eventually, keyLimitsStub, TEST_KEYS, type WorkerdProxy } from "./harness.ts";
+import { startMeteredProxy } from "./metered-proxy.ts";
 
 const MODELS = {
   pictures: "bedrock/image/amazon.nova-canvas-v1:0",
@@ -35,25 +28,7 @@ let proxy: WorkerdProxy;
 let db: D1Database;
 
 beforeAll(async () => {
-  proxy = await startWorkerdProxy(
-    {
-      main: {
-        MODELS: JSON.stringify(MODELS),
-        API_KEYS: JSON.stringify(KEYS),
-        PROXY_API_KEYS: TEST_KEYS.join(","),
-        AWS_REGION: "us-east-1",
-        CORS_ORIGINS: "https://app.example",
-      },
-    },
-    {
-      main: {
-        d1Databases: { USAGE_DB: "usage" },
-        durableObjects: { KEY_LIMITS: { className: "KeyLimits", useSQLite: true } },
-      },
-    },
-  );
-  db = (await proxy.miniflare.getD1Database("USAGE_DB", "main")) as unknown as D1Database;
-  await applyMigrations(db);
+  ({ proxy, db } = await startMeteredProxy(MODELS, KEYS));
 });
 afterAll(() => proxy?.close());
 
