@@ -98,6 +98,9 @@ export function chatChunkMapper(
       }
     },
     done: () => mapper.done?.() === true,
+    flush(out) {
+      if (mapper.flush) emit(mapper.flush(), out);
+    },
     end(out) {
       try {
         emit(mapper.end(), out);

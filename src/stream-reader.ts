@@ -15,6 +15,12 @@ export interface EventMapper<T> {
   /** The stream ended: appends what was held back, or throws if it ended too soon. */
   end(out: T[]): void;
   /**
+   * The stream failed (a read, a frame, an exception; not the caller's abort, after which nothing
+   * more goes out): appends what was held back that is already the answer's (a finish held for
+   * the event behind it), to go out before the error. Never throws.
+   */
+  flush?(out: T[]): void;
+  /**
    * True once the answer is whole before the stream ends (a stop sequence applied here): the
    * rest is not read, the upstream call is ended (Bedrock stops generating), and end() is called.
    */
@@ -53,6 +59,10 @@ function createAssembler<T>(mapper: EventMapper<T>, secrets: readonly string[]) 
     end(out: T[]): void {
       splitter.end();
       mapper.end(out);
+    },
+    /** The stream failed: what the mapper held back of the answer, before the error. */
+    flush(out: T[]): void {
+      mapper.flush?.(out);
     },
     /** After a push: when the answer is whole, ends it (what is left unread is not a cut frame). */
     whole(out: T[]): boolean {
@@ -118,6 +128,14 @@ export function streamItems<T>(reader: ByteReader, primed: PrimedStream<T>): Ite
     whole = true;
     release();
   };
+  // The stream failed: the items before the failure, then what the answer had already said and
+  // the mapper held back, then the error (after the caller's abort, none of them: see next()).
+  const fail = (error: unknown, out: T[]) => {
+    assembler.flush(out);
+    failure = error;
+    queue = out;
+    position = 0;
+  };
   if (primed.whole) endWhole();
 
   async function next(): Promise<IteratorResult<T>> {
@@ -141,7 +159,8 @@ export function streamItems<T>(reader: ByteReader, primed: PrimedStream<T>): Ite
         read = await reader.read();
       } catch (error) {
         state = "closed";
-        throw error;
+        fail(error, []);
+        continue;
       }
       // A cancelled reader reads as done: that is an abort, not the answer's end.
       if (aborted) {
@@ -158,7 +177,8 @@ export function streamItems<T>(reader: ByteReader, primed: PrimedStream<T>): Ite
           if (assembler.whole(out)) endWhole();
         }
       } catch (error) {
-        failure = error;
+        fail(error, out);
+        continue;
       }
       queue = out;
       position = 0;

@@ -7,7 +7,7 @@ import { GUARDRAIL_MESSAGE } from "../emulator/converse.ts";
 import { OPENING_USER_TEXT } from "../src/routes/converse/messages.ts";
 import { converseModelId } from "../emulator/converse-model-id.ts";
 import { EMULATOR_CREDENTIALS } from "../emulator/credentials.ts";
-import { eventFrame, exceptionFrame } from "../emulator/frames.ts";
+import { corruptMessageCrc, eventFrame, exceptionFrame } from "../emulator/frames.ts";
 import type { ModelIdOption } from "../emulator/model-id.ts";
 import {
   BedrockEdgeError,
@@ -1158,6 +1158,170 @@ describe("converse: refusals and faults", () => {
     })().catch((caught: unknown) => caught);
     expect(error).toMatchObject({ name: "AbortError" });
     await expect.poll(() => emulator.stats.cancelledStreams).toBe(1);
+  });
+});
+
+// ConverseStream's finish (messageStop) waits for the metadata event behind it, which names the
+// tier that served (codereview39 #1). A stream that fails in between still finishes: the finish,
+// with no tier, then the error, as before it waited.
+describe("converse: a stream that fails between messageStop and metadata", () => {
+  const start = eventFrame("messageStart", { role: "assistant" });
+  const hi = eventFrame("contentBlockDelta", { contentBlockIndex: 0, delta: { text: "Hello" } });
+  const callStart = eventFrame("contentBlockStart", {
+    contentBlockIndex: 0,
+    start: { toolUse: { toolUseId: "tooluse_1", name: "get_weather" } },
+  });
+  const callInput = eventFrame("contentBlockDelta", {
+    contentBlockIndex: 0,
+    delta: { toolUse: { input: '{"city":"Paris"}' } },
+  });
+  const blockStop = eventFrame("contentBlockStop", { contentBlockIndex: 0 });
+  const stop = (stopReason: string) => eventFrame("messageStop", { stopReason });
+  const metadata = eventFrame("metadata", {
+    usage: { inputTokens: 5, outputTokens: 1, totalTokens: 6 },
+    serviceTier: { type: "flex" },
+  });
+  const boom = exceptionFrame("internalServerException", "boom");
+  const text = [start, hi, blockStop];
+  const call = [start, callStart, callInput, blockStop];
+
+  /**
+   * Each inner list is one read of Bedrock's stream; after them the body stalls (sends nothing
+   * more, never ends), loses its connection, or ends.
+   */
+  function answering(reads: readonly (readonly Uint8Array[])[], after: "stall" | "lose" | "end") {
+    let at = 0;
+    return createBedrock({
+      endpoint: "http://bedrock.emulator",
+      credentials: EMULATOR_CREDENTIALS,
+      idleTimeoutMs: 50,
+      maxRetries: 0,
+      fetch: async () => {
+        const body = new ReadableStream<Uint8Array>({
+          pull(controller) {
+            const read = reads[at++];
+            if (read) return controller.enqueue(concat([...read]));
+            if (after === "end") return controller.close();
+            if (after === "lose") return controller.error(new TypeError("network connection lost"));
+            return new Promise<void>(() => undefined);
+          },
+        });
+        return new Response(body, { headers: { "content-type": "application/vnd.amazon.eventstream" } });
+      },
+    });
+  }
+
+  async function streamed(bedrock: ReturnType<typeof answering>, include_usage = false) {
+    const stream = await bedrock.chat.completions.create({
+      model: `bedrock/converse/${CONVERSE_MODEL}`,
+      messages: [hello],
+      tools,
+      stream: true,
+      service_tier: "flex",
+      ...(include_usage ? { stream_options: { include_usage } } : {}),
+    });
+    const chunks: ChatCompletionChunk[] = [];
+    const error = await errorOf(async () => {
+      for await (const chunk of stream) chunks.push(chunk);
+    }, BedrockEdgeError);
+    return { chunks, error };
+  }
+
+  /** The finishing chunk as it goes out when Bedrock never said the tier: none named, no usage after it. */
+  const finishing = (finish_reason: string, usage?: null) => ({
+    id: expect.any(String),
+    object: "chat.completion.chunk",
+    created: expect.any(Number),
+    model: `bedrock/converse/${CONVERSE_MODEL}`,
+    choices: [{ index: 0, delta: {}, finish_reason, logprobs: null }],
+    ...(usage === null ? { usage } : {}),
+  });
+
+  const ended = [...text, stop("end_turn")];
+  const failures = [
+    ["silent past idleTimeoutMs", [ended], "stall", { status: 504, code: "upstream_timeout" }],
+    ["an exception frame", [ended, [boom]], "end", { status: 500, code: "internal_server_error" }],
+    [
+      "an exception in messageStop's read",
+      [
+        [start, hi],
+        [blockStop, stop("end_turn"), boom],
+      ],
+      "end",
+      { status: 500 },
+    ],
+    ["a corrupt metadata frame", [ended, [corruptMessageCrc(metadata)]], "end", { status: 502 }],
+    ["metadata cut short", [ended, [metadata.slice(0, 20)]], "end", { status: 502, code: "invalid_event_stream" }],
+    ["a lost connection", [ended], "lose", { status: 502, code: "upstream_connection_lost" }],
+  ] as const;
+
+  it.each(failures)("%s: the text, the finish without a tier, then the error", async (_, reads, after, expected) => {
+    for (const include_usage of [false, true]) {
+      const { chunks, error } = await streamed(answering(reads, after), include_usage);
+      expect(error).toMatchObject(expected);
+      expect(chunks.map((chunk) => chunk.choices[0]?.delta.content)).toEqual(["", "Hello", undefined]);
+      expect(chunks.at(-1)).toEqual(finishing("stop", include_usage ? null : undefined));
+    }
+  });
+
+  it("a tool call's finish is tool_calls, after the call, before the error", async () => {
+    for (const [reads, after] of [
+      [[[...call, stop("tool_use")]], "stall"],
+      [[[...call, stop("tool_use")], [boom]], "end"],
+    ] as const) {
+      for (const include_usage of [false, true]) {
+        const { chunks, error } = await streamed(answering(reads, after), include_usage);
+        expect(error.status).toBe(after === "stall" ? 504 : 500);
+        expect(chunks[1]?.choices[0]?.delta.tool_calls?.[0]).toMatchObject({ function: { name: "get_weather" } });
+        expect(chunks.at(-1)).toEqual(finishing("tool_calls", include_usage ? null : undefined));
+      }
+    }
+  });
+
+  it("when metadata comes, the finish carries its tier, as before", async () => {
+    const bedrock = answering([[...text, stop("end_turn")], [metadata]], "end");
+    const stream = await bedrock.chat.completions.create({
+      model: `bedrock/converse/${CONVERSE_MODEL}`,
+      messages: [hello],
+      stream: true,
+      service_tier: "flex",
+    });
+    const chunks: ChatCompletionChunk[] = [];
+    for await (const chunk of stream) chunks.push(chunk);
+    expect(chunks.at(-1)).toMatchObject({ service_tier: "flex", choices: [{ finish_reason: "stop" }] });
+  });
+
+  it("the caller's abort while metadata is awaited hands nothing more out: no finish after it", async () => {
+    const bedrock = answering([[...text, stop("end_turn")]], "stall");
+    const controller = new AbortController();
+    const stream = await bedrock.chat.completions.create(
+      { model: `bedrock/converse/${CONVERSE_MODEL}`, messages: [hello], stream: true },
+      { signal: controller.signal },
+    );
+    const chunks: ChatCompletionChunk[] = [];
+    const error = await errorOf(async () => {
+      for await (const chunk of stream) {
+        chunks.push(chunk);
+        if (chunk.choices[0]?.delta.content === "Hello") setTimeout(() => controller.abort(), 5);
+      }
+    });
+    expect(error).toMatchObject({ name: "AbortError" });
+    expect(chunks.map((chunk) => chunk.choices[0]?.finish_reason)).toEqual([null, null]);
+    // abort() on the stream itself, the same.
+    const again = await answering([[...text, stop("end_turn")]], "stall").chat.completions.create({
+      model: `bedrock/converse/${CONVERSE_MODEL}`,
+      messages: [hello],
+      stream: true,
+    });
+    const seen: ChatCompletionChunk[] = [];
+    const aborted = await errorOf(async () => {
+      for await (const chunk of again) {
+        seen.push(chunk);
+        if (chunk.choices[0]?.delta.content === "Hello") setTimeout(() => again.abort(), 5);
+      }
+    });
+    expect(aborted).toMatchObject({ name: "AbortError" });
+    expect(seen).toHaveLength(2);
   });
 });
 

@@ -11,8 +11,8 @@ export interface ByteReader {
   /** Stops reading and aborts the upstream request. */
   cancel(reason?: unknown): Promise<void>;
   /**
-   * Aborted when the caller's signal or a timeout ends the call: what was read before it is not
-   * handed out after it.
+   * Aborted when the caller ends the call (its signal, cancel()): what was read before it is not
+   * handed out after it. Not by the idle timeout, which is the stream failing (read() throws it).
    */
   readonly signal?: AbortSignal;
 }

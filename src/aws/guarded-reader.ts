@@ -6,11 +6,18 @@ import type { ByteRead, ByteReader } from "./byte-reader.ts";
  * The answer body's reader, guarded: the caller's abort or cancel() ends a pending read (an
  * injected fetch may ignore its signal), and one watchdog timer, not one per read, ends a read
  * that waits longer than idleTimeoutMs, timed on the monotonic clock (performance.now()), which a
- * step of the wall clock does not move. Reading to the end releases the attempt.
+ * step of the wall clock does not move. Reading to the end releases the attempt. Its signal is
+ * the caller's end of the call (the caller's abort, cancel()), not the watchdog's: a stream that
+ * went silent failed, and what the answer had said before that still goes out ahead of the error.
  */
 export function guardReader(body: ReadableStream<Uint8Array>, attempt: Attempt, idleTimeoutMs: number): ByteReader {
   const reader = body.getReader();
-  const onAbort = () => void reader.cancel(attempt.signal.reason).catch(() => undefined);
+  const ended = new AbortController();
+  let timedOut = false;
+  const onAbort = () => {
+    if (!timedOut) ended.abort(attempt.signal.reason);
+    void reader.cancel(attempt.signal.reason).catch(() => undefined);
+  };
   // Aborted while this module loaded (the first stream's): the event has passed.
   if (attempt.signal.aborted) onAbort();
   attempt.signal.addEventListener("abort", onAbort, { once: true });
@@ -24,6 +31,7 @@ export function guardReader(body: ReadableStream<Uint8Array>, attempt: Attempt, 
     if (!reading) return;
     const silent = performance.now() - readStarted;
     if (silent >= idleTimeoutMs) {
+      timedOut = true;
       attempt.abort(upstreamTimeout(`Bedrock's stream went silent for ${spanText(idleTimeoutMs)} (idleTimeoutMs).`));
     } else {
       watchdog = setTimeout(check, idleTimeoutMs - silent);
@@ -38,7 +46,7 @@ export function guardReader(body: ReadableStream<Uint8Array>, attempt: Attempt, 
   };
 
   return {
-    signal: attempt.signal,
+    signal: ended.signal,
     async read() {
       if (finished && !attempt.signal.aborted) return { done: true, value: undefined };
       reading = true;
@@ -62,6 +70,7 @@ export function guardReader(body: ReadableStream<Uint8Array>, attempt: Attempt, 
     },
     async cancel(reason) {
       finish();
+      ended.abort(reason);
       attempt.abort(reason);
       await reader.cancel(reason).catch(() => undefined);
     },

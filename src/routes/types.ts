@@ -76,6 +76,11 @@ export interface StreamMapper {
   /** The stream ended: flush anything held back (e.g. a possible partial `</think>`). */
   end(): StreamPart[];
   /**
+   * The stream failed: the parts held back that are already the answer's (converse's finish,
+   * held for the metadata event behind it), to go out before the error. Never throws.
+   */
+  flush?(): StreamPart[];
+  /**
    * True once the answer is whole before Bedrock's stream ends (a stop sequence applied by the
    * route): the rest is not read, the upstream call is ended, and end() is called.
    */

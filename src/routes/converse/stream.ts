@@ -9,7 +9,9 @@
 // one is held back, and once one completes the answer ends with finish_reason "stop", the
 // mapper `done`: the rest of Bedrock's stream is not read. The finish from messageStop is held
 // for the metadata event right behind it, which says which service tier served: the finishing
-// chunk then carries it, as OpenAI's chunks do (a stream cut between the two still finishes).
+// chunk then carries it, as OpenAI's chunks do. A stream that ends between the two still
+// finishes (end()), and one that fails there (silent past idleTimeoutMs, an exception, a corrupt
+// frame, a lost connection) gives its finish, with no tier, before the error (flush()).
 import { isJsonObject, type JsonObject } from "../../json.ts";
 import type { ChunkToolCall, FinishReason, ServiceTier, Usage } from "../../openai/types.ts";
 import type { StreamMapper, StreamPart } from "../types.ts";
@@ -167,6 +169,7 @@ export function createConverseStreamMapper(stops: readonly string[] = []): Strea
       if (finish === undefined) throw incompleteStream("converse");
       return release();
     },
+    flush: release,
     done: () => stopped,
   };
 }
