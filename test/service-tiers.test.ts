@@ -5,6 +5,11 @@
 // latency-optimized inference.
 import OpenAI from "openai";
 import { describe, expect, it } from "vitest";
+import { EMULATOR_CREDENTIALS } from "../emulator/credentials.ts";
+import { eventFrame, exceptionFrame } from "../emulator/frames.ts";
+import { createApp } from "../worker/app.ts";
+import type { LogLine } from "../worker/log.ts";
+import { concat } from "./helpers/bytes.ts";
 import { inProcessProxy } from "./helpers/in-process-proxy.ts";
 
 const NOVA = "amazon.nova-pro-v1:0";
@@ -122,4 +127,75 @@ describe("the proxy's log line records the tier that served (tiers are priced di
     await client.chat.completions.create({ model: "nova", messages: hello });
     expect(lines.at(-1)).not.toHaveProperty("service_tier");
   });
+});
+
+// ConverseStream's finish waits for the metadata event that names the tier (codereview39 #1): a
+// stream that fails before it comes still gives the client its finish, then the error event, and
+// the log line its finish_reasons.
+describe("a stream that fails between messageStop and metadata, through the proxy", () => {
+  const answer = [
+    eventFrame("messageStart", { role: "assistant" }),
+    eventFrame("contentBlockDelta", { contentBlockIndex: 0, delta: { text: "Hello" } }),
+    eventFrame("contentBlockStop", { contentBlockIndex: 0 }),
+    eventFrame("messageStop", { stopReason: "end_turn" }),
+  ];
+
+  /** The proxy in front of a Bedrock that sends `answer`, then `then`: more reads, or silence. */
+  function failingProxy(then: Uint8Array | "silence") {
+    const lines: LogLine[] = [];
+    const app = createApp({
+      env: {
+        MODELS: JSON.stringify({ nova: `bedrock/converse/${NOVA}` }),
+        PROXY_API_KEYS: "sk-test",
+        AWS_REGION: "us-east-1",
+        AWS_ACCESS_KEY_ID: EMULATOR_CREDENTIALS.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: EMULATOR_CREDENTIALS.secretAccessKey,
+        IDLE_TIMEOUT_MS: "50",
+      },
+      fetch: async () => {
+        const reads = [concat(answer), ...(then === "silence" ? [] : [then])];
+        const body = new ReadableStream<Uint8Array>({
+          pull(controller) {
+            const read = reads.shift();
+            if (read) return controller.enqueue(read);
+            if (then !== "silence") return controller.close();
+            return new Promise<void>(() => undefined);
+          },
+        });
+        return new Response(body, { headers: { "content-type": "application/vnd.amazon.eventstream" } });
+      },
+      log: (line) => lines.push(structuredClone(line)),
+    });
+    return { app, lines };
+  }
+
+  it.each([
+    ["an exception frame", exceptionFrame("internalServerException", "boom"), 500, "internal_server_error"],
+    ["silence past IDLE_TIMEOUT_MS", "silence", 504, "upstream_timeout"],
+  ] as const)(
+    "%s: the finish chunk, then the error event; the line has finish_reasons",
+    async (_, then, status, code) => {
+      for (const stream_options of [undefined, { include_usage: true }]) {
+        const { app, lines } = failingProxy(then);
+        const response = await app.request("/v1/chat/completions", {
+          method: "POST",
+          headers: { authorization: "Bearer sk-test", "content-type": "application/json" },
+          body: JSON.stringify({ model: "nova", messages: hello, stream: true, stream_options }),
+        });
+        const events = (await response.text())
+          .split("\n\n")
+          .filter((event) => event.startsWith("data: "))
+          .map((event) => JSON.parse(event.slice("data: ".length)) as Record<string, unknown>);
+        expect(events.map((event) => (event.choices as { finish_reason: string | null }[] | undefined)?.[0])).toEqual([
+          expect.objectContaining({ finish_reason: null }),
+          expect.objectContaining({ delta: { content: "Hello" }, finish_reason: null }),
+          { index: 0, delta: {}, finish_reason: "stop", logprobs: null },
+          undefined,
+        ]);
+        expect(events[2]).not.toHaveProperty("service_tier");
+        expect(events[3]).toMatchObject({ error: { code } });
+        expect(lines.at(-1)).toMatchObject({ status, stream: true, finish_reasons: ["stop"] });
+      }
+    },
+  );
 });
