@@ -826,6 +826,24 @@ describe("timeouts", () => {
     expect(error.status).toBe(504);
     expect(error.message).toMatch(/went silent for 30 ms \(idleTimeoutMs\)/);
     expect(signal?.aborted).toBe(true);
+    // The stream failed; the caller did not end it: what the answer had said still goes out (hold39).
+    expect(reader.signal?.aborted).toBe(false);
+  });
+
+  it("the reader's signal is the caller's end of the call: its abort, or cancel()", async () => {
+    const open = async () =>
+      new Response(new ReadableStream<Uint8Array>({ start: (c) => c.enqueue(new Uint8Array([1])) }), {
+        headers: { "content-type": "application/vnd.amazon.eventstream" },
+      });
+    const caller = new AbortController();
+    const { reader } = await invokeStream(transport(open as typeof fetch), { ...streamCall, signal: caller.signal });
+    await reader.read();
+    const reason = new DOMException("gone", "AbortError");
+    caller.abort(reason);
+    expect(reader.signal?.reason).toBe(reason);
+    const cancelled = await invokeStream(transport(open as typeof fetch), streamCall);
+    await cancelled.reader.cancel(reason);
+    expect(cancelled.reader.signal?.reason).toBe(reason);
   });
 
   it("idleTimeoutMs counts silence on the monotonic clock: a step of the wall clock neither cuts a stream early nor lets a silent one run on (timebounds17 #6)", async () => {

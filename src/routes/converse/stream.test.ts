@@ -177,6 +177,20 @@ describe("ConverseStream events -> chunk deltas", () => {
     expect(mapper.end()).toEqual([{ delta: {}, finish_reason: "length" }]);
   });
 
+  it("a stream that fails while the finish waits for metadata gets it from flush(), naming no tier, once", () => {
+    const mapper = createConverseStreamMapper();
+    expect(mapper.flush?.()).toEqual([]);
+    mapper.push(toolStart(0, "tooluse_1", "get_weather"));
+    expect(mapper.push(messageStop("tool_use"))).toEqual([]);
+    expect(mapper.flush?.()).toEqual([{ delta: {}, finish_reason: "tool_calls" }]);
+    expect(mapper.flush?.()).toEqual([]);
+    // Once metadata let it out, nothing is left to flush.
+    const told = createConverseStreamMapper();
+    told.push(messageStop("end_turn"));
+    told.push(ev("metadata", { ...metadata.json, serviceTier: { type: "flex" } }));
+    expect(told.flush?.()).toEqual([]);
+  });
+
   it("a stream that ends before messageStop is an error, not a short answer", () => {
     const mapper = createConverseStreamMapper();
     mapper.push(text(0, "Half an ans"));
