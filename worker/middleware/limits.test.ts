@@ -1078,7 +1078,11 @@ describe("tokens_per_day counts each try to Bedrock by how it ended, not by the 
         await new Promise((resolve) => setTimeout(resolve, 200));
         return errorResponse(awsError("ValidationException", "bad input"), "validation");
       }
-      return errorResponse(awsError("ThrottlingException", MESSAGES.throttling), "throttled");
+      // A second's wait asked for: no retry goes out before the refusal, however the jitter
+      // falls (a short one had a retry's try out when it came, on a loaded machine).
+      const throttled = errorResponse(awsError("ThrottlingException", MESSAGES.throttling), "throttled");
+      throttled.headers.set("retry-after-ms", "1000");
+      return throttled;
     };
     const body = { model: "llama", prompt: ["word ".repeat(4000), "BAD"], max_tokens: 8 };
     const { tokens, line } = await settledFor(
