@@ -278,7 +278,7 @@ export function createBedrock(options: BedrockOptions = {}): Bedrock {
       sending();
       if (request.stream) {
         const { chatChunkMapper } = await chunkMapper();
-        const mapper = chatChunkMapper(modelRoute, request, settings, meta, modelId);
+        const mapper = () => chatChunkMapper(modelRoute, request, settings, meta, modelId);
         const replay = modelRoute.streamReplay;
         return replay?.needed(request, modelId, call.body, settings)
           ? callReplayed(via, call, mapper, replay.events)

@@ -59,17 +59,21 @@ export async function callJson(transport: Transport, call: ModelCall): Promise<J
   }
 }
 
-/** The stream once its first item is in (so that an exception in Bedrock's first frame rejects here). */
+/**
+ * The stream once its first item is in (so that an exception in Bedrock's first frame rejects here).
+ * Each attempt reads with a mapper of its own: frames before an exception in the same first read
+ * went through the failed attempt's, and a retry's answer starts afresh.
+ */
 export async function callStream<T>(
   transport: Transport,
   call: ModelCall,
-  mapper: EventMapper<T>,
+  newMapper: () => EventMapper<T>,
 ): Promise<ItemStream<T>> {
   const { primeStream, streamItems } = await streamReader();
   try {
     const { reader, primed } = await invokeStream(transport, {
       ...request(call),
-      prime: (reader, secrets) => primeStream(reader, secrets, mapper),
+      prime: (reader, secrets) => primeStream(reader, secrets, newMapper()),
     });
     return streamItems(reader, primed);
   } catch (error) {
@@ -84,12 +88,12 @@ export async function callStream<T>(
 export async function callReplayed<T>(
   transport: Transport,
   call: ModelCall,
-  mapper: EventMapper<T>,
+  newMapper: () => EventMapper<T>,
   events: (answer: JsonObject, text: string) => BedrockStreamEvent[],
 ): Promise<ItemStream<T>> {
   const { json, text } = await callJson(transport, call);
   const { replayedItems } = await streamReader();
-  return replayedItems(mapper, events(json, text), call.signal);
+  return replayedItems(newMapper(), events(json, text), call.signal);
 }
 
 function usageFromHeaders(headers: Headers): Usage | undefined {

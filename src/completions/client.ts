@@ -254,7 +254,7 @@ export function createCompletions(deps: CompletionsDeps): Completions {
         const streams = await allOrNothing(
           calls.map(async (planned, at) => {
             const meter = meters[at]!;
-            const mapper = chunkMapper(format, meta, planned, choicesPerCall, route.name, askedUsage, meter);
+            const mapper = () => chunkMapper(format, meta, planned, choicesPerCall, route.name, askedUsage, meter);
             return sentBy(meter, callStream(transport, callOf(planned, meter), mapper));
           }),
           controller,
