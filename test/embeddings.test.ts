@@ -7,7 +7,13 @@ import { describe, expect, it } from "vitest";
 import { EMULATOR_CREDENTIALS } from "../emulator/credentials.ts";
 import { emulatedVector, embeddingTokens } from "../emulator/embeddings.ts";
 import { createEmulator } from "../emulator/handler.ts";
-import { BedrockEdgeError, type BedrockOptions, createBedrock, type ModelEntry } from "../src/index.ts";
+import {
+  BedrockEdgeError,
+  type BedrockOptions,
+  createBedrock,
+  type ModelEntry,
+  type RetryEvent,
+} from "../src/index.ts";
 import { model } from "./helpers/emulated.ts";
 import { errorOf } from "./helpers/errors.ts";
 import { inProcessProxy } from "./helpers/in-process-proxy.ts";
@@ -344,6 +350,41 @@ describe("embeddings refused", () => {
     const before = new AbortController();
     before.abort(reason);
     await expect(bedrock.embeddings.create({ model: TITAN_V2, input }, { signal: before.signal })).rejects.toBe(reason);
+  });
+
+  it("a retried call of several tells onRetry which it is: its first text's index and its texts (codereview39 #2, #4)", async () => {
+    const emulator = createEmulator();
+    const throttledOnce = new Set<string>();
+    // Each text's first call is throttled: every call is retried once.
+    const { bedrock } = embedding({
+      fetch: async (input, init) => {
+        const request = new Request(input, init);
+        const { inputText } = JSON.parse(await request.clone().text()) as { inputText: string };
+        if (throttledOnce.has(inputText)) return emulator.fetch(request);
+        throttledOnce.add(inputText);
+        return Response.json(
+          { message: "Too many requests" },
+          {
+            status: 429,
+            headers: { "x-amzn-ErrorType": "ThrottlingException" },
+          },
+        );
+      },
+    });
+    const events: RetryEvent[] = [];
+    const onRetry = (event: RetryEvent) => events.push(event);
+    await bedrock.embeddings.create({ model: TITAN_V2, input: ["a", "b", "c"] }, { onRetry });
+    expect(events.map(({ prompt, texts }) => ({ prompt, texts })).sort((x, y) => x.prompt! - y.prompt!)).toEqual([
+      { prompt: 0, texts: ["a"] },
+      { prompt: 1, texts: ["b"] },
+      { prompt: 2, texts: ["c"] },
+    ]);
+    // A request of one call: its retry is the request's, as a single prompt's is.
+    events.length = 0;
+    await bedrock.embeddings.create({ model: TITAN_V2, input: ["d"] }, { onRetry });
+    expect(events).toHaveLength(1);
+    expect(events[0]).not.toHaveProperty("prompt");
+    expect(events[0]).not.toHaveProperty("texts");
   });
 
   it("more than 128 texts on Titan, which embeds one per call", async () => {

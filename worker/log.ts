@@ -78,7 +78,8 @@ export interface Uncounted {
   answer: boolean;
   /**
    * Calls answered, and billed, whose counts were never read (this attempt's, and failed-over
-   * ones'); and the tries of a legacy batch's calls retried with no count (0 chunks each).
+   * ones'); and the tries of a legacy batch's or an embeddings request's calls retried with no
+   * count (0 chunks each; an embeddings call's with its texts).
    */
   calls: readonly UnmeteredCall[];
   /**
@@ -90,12 +91,15 @@ export interface Uncounted {
    */
   attempts: number;
   /**
-   * A legacy batch's last try, left by its client while some of its calls waited to retry (no try
-   * of theirs out): the prompt of each such call. That try counts the batch's other calls alone,
-   * and is not in `attempts`.
+   * A legacy batch's or an embeddings request's last try, left by its client while some of its
+   * calls waited to retry (no try of theirs out): each such call. That try counts the request's
+   * other calls alone, and is not in `attempts`.
    */
-  waiting?: readonly number[];
+  waiting?: readonly CallOfSeveral[];
 }
+
+/** One call of a request sent as several (RetryEvent.prompt, and an embeddings call's texts). */
+type CallOfSeveral = Pick<UnmeteredCall, "prompt" | "texts">;
 
 /** What a stream relayed: its tokens, should it end without the usage Bedrock sends last. */
 export interface Relayed {
@@ -138,11 +142,12 @@ export interface RequestLog {
    * unless Bedrock refused it or its error tells its calls. The next try goes out `nextTryInMs`
    * later (a retry's wait), unreported, or (infinity: a failover) when sent() says: it counts when
    * its own error ends the request, or when the client leaves after it went out, not during the
-   * wait before it. A try of one call of a legacy batch (`prompt`, RetryEvent.prompt) counts that
-   * call's prompt alone, and the batch's other calls are still out; should the client leave
-   * during that call's wait, the batch counts without it (Uncounted.waiting).
+   * wait before it. A try of one call of a legacy batch or an embeddings request (`call`,
+   * RetryEvent.prompt and texts) counts that call's prompt or texts alone, and the request's
+   * other calls are still out; should the client leave during that call's wait, the request
+   * counts without it (Uncounted.waiting).
    */
-  tryFailed(error: unknown, nextTryInMs: number, prompt?: number): void;
+  tryFailed(error: unknown, nextTryInMs: number, call?: CallOfSeveral): void;
   /** Notes the time to the first token (ttft_ms), the first time it is called. */
   firstToken(): void;
   /** Settles when the line is written: the request is over then. */
@@ -192,9 +197,9 @@ export function startRequestLog({ request, path, requestId, clientRequestId, sin
   let last: "none" | "sent" | "retrying" = "none";
   let retryAt = 0;
   let leftAt: number | undefined;
-  // The waits to retry of the calls of the last try's legacy batch (RetryEvent.prompt): from
-  // `from` until `until` a call of `prompt` had no try out. A call's waits never overlap.
-  let waits: { prompt: number; from: number; until: number }[] = [];
+  // The waits to retry of the calls of the last try's legacy batch or embeddings request
+  // (RetryEvent.prompt): from `from` until `until` `call` had no try out. A call's waits never overlap.
+  let waits: { call: CallOfSeveral; from: number; until: number }[] = [];
   let finished = false;
   let markDone: () => void = () => undefined;
   const done = new Promise<void>((resolve) => (markDone = resolve));
@@ -229,11 +234,11 @@ export function startRequestLog({ request, path, requestId, clientRequestId, sin
       last = "sent";
       waits = [];
     },
-    tryFailed(error, nextTryInMs, prompt) {
-      if (prompt !== undefined) {
-        if (uncountedTry(error)) earlier.calls.push({ prompt, chunks: 0 });
+    tryFailed(error, nextTryInMs, call) {
+      if (call !== undefined) {
+        if (uncountedTry(error)) earlier.calls.push({ ...call, chunks: 0 });
         const from = performance.now();
-        waits.push({ prompt, from, until: from + nextTryInMs });
+        waits.push({ call, from, until: from + nextTryInMs });
         return;
       }
       if (uncountedTry(error)) charged++;
@@ -252,10 +257,10 @@ export function startRequestLog({ request, path, requestId, clientRequestId, sin
     },
   };
 
-  /** The prompt of each call of the batch waiting to retry when the client left (none if it did not). */
-  function waitingAt(left: number | undefined): number[] {
+  /** Each call of the request waiting to retry when the client left (none if it did not). */
+  function waitingAt(left: number | undefined): CallOfSeveral[] {
     if (left === undefined) return [];
-    return waits.filter(({ from, until }) => from <= left && left < until).map(({ prompt }) => prompt);
+    return waits.filter(({ from, until }) => from <= left && left < until).map(({ call }) => call);
   }
 
   function write(status: number, outcome: Outcome): void {

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import {
   apiOfPath,
   askedOutputLimit,
+  batchEstimateWithout,
   DEFAULT_OUTPUT_ESTIMATE,
   IMAGE_TOKENS,
   inputEstimate,
@@ -332,5 +333,22 @@ describe("a call Bedrock answered without counts (BedrockEdgeError.unmeteredCall
     expect(unmeteredCallEstimate(embeddings, { prompt: 1, chunks: 0, texts })).toBe(
       inputEstimate({ input: texts }, "embeddings"),
     );
+  });
+});
+
+describe("a request of several calls left while some of them waited to retry (Uncounted.waiting)", () => {
+  it("an embeddings request's: its input but the texts of the calls waiting (codereview39 #2)", () => {
+    const body = { model: "vectors", input: ["a".repeat(40), "b".repeat(400), "c".repeat(4000), "d".repeat(40_000)] };
+    // A Cohere call of the two middle texts waited; the others were out.
+    expect(batchEstimateWithout(body, "embeddings", [{ prompt: 1, texts: [body.input[1]!, body.input[2]!] }])).toBe(
+      10 + 10_000,
+    );
+    expect(batchEstimateWithout(body, "embeddings", [])).toBe(inputEstimate(body, "embeddings"));
+    expect(batchEstimateWithout({ input: "one text" }, "embeddings", [{ prompt: 0, texts: ["one text"] }])).toBe(0);
+  });
+
+  it("a legacy batch's: a call per answer of each prompt but those waiting", () => {
+    const body = { prompt: ["x".repeat(400), "y".repeat(40)], n: 2 };
+    expect(batchEstimateWithout(body, "completions", [{ prompt: 0 }, { prompt: 1 }])).toBe(100 + 10);
   });
 });

@@ -165,13 +165,19 @@ export function unmeteredCallEstimate(body: Record<string, unknown>, call: Unmet
 }
 
 /**
- * A legacy batch's calls but those `waiting` (a prompt's index per call waiting to retry, no try
- * of it out), each estimated as a call sent and never answered is (unmeteredCallEstimate): a call
- * per answer of each prompt, as inputEstimate counts them.
+ * A request of several calls but those `waiting` (each a call waiting to retry, no try of it out):
+ * an embeddings request's input but the waiting calls' texts; a legacy batch's calls but theirs,
+ * each estimated as a call sent and never answered is (unmeteredCallEstimate): a call per answer
+ * of each prompt, as inputEstimate counts them.
  */
-export function batchEstimateWithout(body: Record<string, unknown>, waiting: readonly number[]): number {
+export function batchEstimateWithout(
+  body: Record<string, unknown>,
+  api: ModelApi,
+  waiting: readonly Pick<UnmeteredCall, "prompt" | "texts">[],
+): number {
+  if (api === "embeddings") return inputEstimate({ input: inputWithout(body.input, waiting) }, api);
   const waitingOf = new Map<number, number>();
-  for (const prompt of waiting) waitingOf.set(prompt, (waitingOf.get(prompt) ?? 0) + 1);
+  for (const { prompt } of waiting) waitingOf.set(prompt, (waitingOf.get(prompt) ?? 0) + 1);
   const prompts = Array.isArray(body.prompt) ? body.prompt.length : 1;
   let tokens = 0;
   for (let prompt = 0; prompt < prompts; prompt++) {
@@ -179,6 +185,14 @@ export function batchEstimateWithout(body: Record<string, unknown>, waiting: rea
     if (out > 0) tokens += out * unmeteredCallEstimate(body, { prompt, chunks: 0 });
   }
   return tokens;
+}
+
+/** An embeddings request's texts but those of the calls `waiting` (a call's texts from its first's index `prompt` on). */
+function inputWithout(input: unknown, waiting: readonly Pick<UnmeteredCall, "prompt" | "texts">[]): unknown[] {
+  const texts = Array.isArray(input) ? input : [input];
+  const waits = (at: number) =>
+    waiting.some(({ prompt, texts: sent = [] }) => at >= prompt && at < prompt + Math.max(1, sent.length));
+  return texts.filter((_, at) => !waits(at));
 }
 
 /** Where an answer's generated text sits: chat's content, reasoning, refusal and tool-call arguments, the others' text. */

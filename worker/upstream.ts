@@ -21,7 +21,11 @@ export function upstreamCall(c: AppContext): UpstreamCall {
     options: {
       signal: c.get("clientGone"),
       onRetry(event) {
-        log.tryFailed(event.error, event.delayMs, event.prompt);
+        log.tryFailed(
+          event.error,
+          event.delayMs,
+          event.prompt === undefined ? undefined : { prompt: event.prompt, texts: event.texts },
+        );
         log.line.retries = (log.line.retries ?? 0) + 1;
         if (event.error.bedrockError === "ModelNotReadyException") wake();
       },

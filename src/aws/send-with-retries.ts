@@ -13,10 +13,13 @@ export interface RetryEvent {
   delayMs: number;
   error: BedrockEdgeError;
   /**
-   * A legacy Completions request sent as several calls (a call per prompt and n): the index of the
-   * prompt of the call retried. The retry is that call's alone; the request's other calls go on.
+   * A request sent as several calls, the retry that call's alone while the request's other calls
+   * go on: for legacy Completions (a call per prompt and n) the index of the call's prompt; for
+   * embeddings the index of the call's first text in the request's input.
    */
   prompt?: number;
+  /** An embeddings call of several (with `prompt`): the texts it sends, what a try of it may cost. */
+  texts?: string[];
 }
 
 /** One call of a Bedrock operation, as the transport sends it (possibly several times). */

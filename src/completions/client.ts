@@ -243,7 +243,11 @@ export function createCompletions(deps: CompletionsDeps): Completions {
         body: format.body(planned.text),
         signal,
         // One prompt per call, n calls each, when there are several (as billOpened reads them).
-        onRetry: retryOf(meter, several ? Math.floor(planned.place.offset / n) : undefined, options.onRetry),
+        onRetry: retryOf(
+          meter,
+          several ? { prompt: Math.floor(planned.place.offset / n) } : undefined,
+          options.onRetry,
+        ),
         failFast,
       });
       const choicesPerCall = format.onePerCall ? 1 : prompts * (request.n ?? 1);

@@ -18,18 +18,21 @@ export interface SentCall {
   retriesAt?: number;
 }
 
+/** Which call of a request of several a retry is (RetryEvent.prompt, and an embeddings call's texts). */
+export type RetriedCall = Pick<RetryEvent, "texts"> & { prompt: number };
+
 /**
  * options.onRetry for the call `meter` meters: it notes when the call's next try goes out, and
- * tells the call's prompt when the request has several calls (RetryEvent.prompt).
+ * tells which call it is when the request has several (`call`: RetryEvent.prompt and texts).
  */
 export function retryOf(
   meter: SentCall,
-  prompt: number | undefined,
+  call: RetriedCall | undefined,
   onRetry: RequestOptions["onRetry"],
 ): (event: RetryEvent) => void {
   return (event) => {
     meter.retriesAt = Date.now() + event.delayMs;
-    onRetry?.(prompt === undefined ? event : { ...event, prompt });
+    onRetry?.(call === undefined ? event : { ...event, ...call });
   };
 }
 

@@ -7,7 +7,7 @@ import type { RequestOptions } from "../client.ts";
 import type { ResolvedModel } from "../completions/client.ts";
 import { MAX_OPEN_CALLS } from "../completions/plan.ts";
 import { mapPooled } from "../completions/pool.ts";
-import { followedSignal, retryOf, type SentCall, sentBy, tryOut } from "../completions/sent-calls.ts";
+import { followedSignal, type RetriedCall, retryOf, type SentCall, sentBy, tryOut } from "../completions/sent-calls.ts";
 import { BedrockEdgeError, invalidRequest, type UnmeteredCall } from "../errors.ts";
 import { callJson } from "../model-call.ts";
 import { describingModelId } from "../routes/foundation-model.ts";
@@ -59,17 +59,14 @@ interface CallMeter extends SentCall {
 function billCalls(
   error: unknown,
   meters: readonly CallMeter[],
-  calls: readonly string[][],
+  calls: readonly RetriedCall[],
   caller: AbortSignal | undefined,
 ): unknown {
   let counted: number | undefined;
   const unmetered: UnmeteredCall[] = [];
-  let first = 0;
   meters.forEach((meter, at) => {
-    const texts = calls[at]!;
     if (meter.answered && meter.tokens !== undefined) counted = (counted ?? 0) + meter.tokens;
-    else if (meter.answered || tryOut(meter)) unmetered.push({ prompt: first, chunks: 0, texts });
-    first += texts.length;
+    else if (meter.answered || tryOut(meter)) unmetered.push({ ...calls[at]!, chunks: 0 });
   });
   if (counted === undefined && unmetered.length === 0) return error;
   const aborted = caller?.aborted === true && error === caller.reason;
@@ -78,6 +75,16 @@ function billCalls(
   if (counted !== undefined && billed.usage === undefined) billed.usage = makeUsage(counted, 0);
   if (unmetered.length && billed.unmeteredCalls === undefined) billed.unmeteredCalls = unmetered;
   return billed;
+}
+
+/** Each call by the index of its first text in the input, and its texts (RetryEvent.prompt and texts, UnmeteredCall). */
+function callsOf(calls: readonly string[][]): RetriedCall[] {
+  let first = 0;
+  return calls.map((texts) => {
+    const call = { prompt: first, texts };
+    first += texts.length;
+    return call;
+  });
 }
 
 /**
@@ -139,6 +146,10 @@ export function createEmbeddings(deps: EmbeddingsDeps): Embeddings {
       // The first failure stops the other calls, as the caller's signal does.
       const { controller, unfollow } = followedSignal(options.signal);
       const meters: CallMeter[] = calls.map(() => ({ sent: false }));
+      // A call's retry of several is its own, told with its first text's index and its texts (a
+      // proxy counts a try of it, or its wait, by them); a single call's is the request's.
+      const located = callsOf(calls);
+      const several = calls.length > 1;
       try {
         const answers = await mapPooled(calls, MAX_OPEN_CALLS, async (batch, at) => {
           const meter = meters[at]!;
@@ -152,8 +163,7 @@ export function createEmbeddings(deps: EmbeddingsDeps): Embeddings {
               region,
               body: embeddingBody(batch, family, request),
               signal: controller.signal,
-              // No prompt told: a retried call with no count is estimated as the whole input.
-              onRetry: retryOf(meter, undefined, options.onRetry),
+              onRetry: retryOf(meter, several ? located[at] : undefined, options.onRetry),
               failFast,
             }),
           );
@@ -179,7 +189,7 @@ export function createEmbeddings(deps: EmbeddingsDeps): Embeddings {
         } satisfies CreateEmbeddingResponse;
       } catch (error) {
         controller.abort(error);
-        throw billCalls(error, meters, calls, options.signal);
+        throw billCalls(error, meters, located, options.signal);
       } finally {
         unfollow();
       }

@@ -1012,6 +1012,66 @@ describe("tokens_per_day counts each try to Bedrock by how it ended, not by the 
         inputEstimate({ input: [slow] }, "embeddings"),
       );
     });
+
+    it("a call's try lost after sending, then retried, counts that call's texts, not the whole input again (codereview39 #4)", async () => {
+      let failed = false;
+      const flakyOnce =
+        (emulator: Emulator): typeof fetch =>
+        async (input, init) => {
+          const request = new Request(input, init);
+          if (!failed && (await request.clone().text()).includes("FLAKY")) {
+            failed = true;
+            // The body went out: the connection was lost after sending, so Bedrock may have run it.
+            await request.text();
+            throw new TypeError("fetch failed: connection reset");
+          }
+          return emulator.fetch(request);
+        };
+      const body = { model: "vectors", input: ["FLAKY", slow] };
+      const { tokens, line, status, text } = await settledFor(
+        body,
+        { BEDROCK_MAX_RETRIES: "2" },
+        { path: "/v1/embeddings", upstream: flakyOnce },
+      );
+      expect(status).toBe(200);
+      expect(line.retries).toBe(1);
+      const { usage } = JSON.parse(text) as { usage: { prompt_tokens: number } };
+      expect(line.prompt_tokens).toBe(usage.prompt_tokens);
+      expect(tokens).toBe(usage.prompt_tokens + inputEstimate({ input: ["FLAKY"] }, "embeddings"));
+      expect(inputEstimate({ input: ["FLAKY"] }, "embeddings")).toBeLessThan(10);
+    });
+
+    it("left by its client while one call waits to retry a throttle, counts the texts of the calls out at Bedrock (codereview39 #2)", async () => {
+      const { binding, settled } = recordingLimits();
+      const leaving = new AbortController();
+      let fetches = 0;
+      let throttled = false;
+      const { post, logs } = proxyWith({ RATE, KEY_LIMITS: binding, BEDROCK_MAX_RETRIES: "5" }, (emulator) => {
+        return async (input, init) => {
+          // The client leaves 150 ms after the first call went out, the throttled call's retry a second away.
+          if (++fetches === 1) setTimeout(() => leaving.abort(), 150);
+          const request = new Request(input, init);
+          const sent = await request.clone().text();
+          if (!throttled && sent.includes("THROTTLE")) {
+            throttled = true;
+            const response = errorResponse(awsError("ThrottlingException", MESSAGES.throttling), "throttled");
+            response.headers.set("retry-after-ms", "1000");
+            return response;
+          }
+          if (sent.includes("SLOW")) await new Promise((resolve) => setTimeout(resolve, 2000));
+          return emulator.fetch(request);
+        };
+      });
+      const input = ["THROTTLE", ...Array.from({ length: 5 }, (_, at) => `SLOW ${at} ${"word ".repeat(1000)}`)];
+      const response = await post("/v1/embeddings", { model: "vectors", input }, leaving.signal);
+      await response.text().catch(() => "");
+      const { tokens } = await eventually(() => settled[0]);
+      expect(logs.at(-1)).toMatchObject({ status: 499, retries: 1 });
+      // Six calls went out at once: the five SLOW ones were out when the client left, THROTTLE waited.
+      expect(fetches).toBe(6);
+      expect(tokens).toBe(inputEstimate({ input: input.slice(1) }, "embeddings"));
+      expect(tokens).toBeGreaterThan(5000);
+    });
   });
 
   it("a legacy batch's call retried after a lost connection counts that call's prompt, not the whole batch's", async () => {

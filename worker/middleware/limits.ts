@@ -186,7 +186,8 @@ function converseModel(entry: ModelTableEntry | undefined, name: string): Conver
  * - each try sent to Bedrock that ended with none of these (its client left while it was out, our
  *   timeout or a lost connection ended it, its stream failed before any count, whether another try
  *   then served or not): its prompt's estimate (uncounted.attempts), never an output it did not see;
- *   a legacy batch left while some of its calls waited to retry counts its other calls' prompts.
+ *   a legacy batch or an embeddings request left while some of its calls waited to retry counts
+ *   its other calls' prompts or texts.
  * A request refused, failed before it was sent, or whose every try Bedrock refused with its error
  * answer (a throttle, a cold model, a 5xx: no client leaving during a wait for a retry changes
  * that), counts none.
@@ -197,11 +198,12 @@ function tokensUsed(
 ): number {
   let tokens = (line.prompt_tokens ?? 0) + (line.completion_tokens ?? 0);
   const output = relayed ? streamedOutputEstimate(relayed.chunks, relayed.text) : estimatedOutput;
-  const input = () => inputEstimate(body, apiOfPath(line.path));
+  const api = apiOfPath(line.path);
+  const input = () => inputEstimate(body, api);
   if (uncounted.answer && output !== undefined) tokens += input() + output;
   for (const call of uncounted.calls) tokens += unmeteredCallEstimate(body, call);
   if (uncounted.attempts > 0) tokens += input() * uncounted.attempts;
-  if (uncounted.waiting) tokens += batchEstimateWithout(body, uncounted.waiting);
+  if (uncounted.waiting) tokens += batchEstimateWithout(body, api, uncounted.waiting);
   return tokens;
 }
 
