@@ -1072,6 +1072,35 @@ describe("tokens_per_day counts each try to Bedrock by how it ended, not by the 
       expect(tokens).toBe(inputEstimate({ input: input.slice(1) }, "embeddings"));
       expect(tokens).toBeGreaterThan(5000);
     });
+
+    it("left by its client once a call answered: the 499 line is written before the library's error, so it has no prompt_tokens, and the whole input counts (codereview39 #3, README)", async () => {
+      const { binding, settled } = recordingLimits();
+      const leaving = new AbortController();
+      let fetches = 0;
+      let answered = 0;
+      const { post, logs } = proxyWith({ RATE, KEY_LIMITS: binding, BEDROCK_MAX_RETRIES: "0" }, (emulator) => {
+        return async (input, init) => {
+          // "hi" answers at once; the client leaves 300 ms after the first call, the SLOW one still out.
+          if (++fetches === 1) setTimeout(() => leaving.abort(), 300);
+          const request = new Request(input, init);
+          if ((await request.clone().text()).includes("SLOW"))
+            await new Promise((resolve) => setTimeout(resolve, 2000));
+          const response = await emulator.fetch(request);
+          answered++;
+          return response;
+        };
+      });
+      const body = { model: "vectors", input: ["hi", slow] };
+      const response = await post("/v1/embeddings", body, leaving.signal);
+      await response.text().catch(() => "");
+      const { tokens } = await eventually(() => settled[0]);
+      const line = logs.at(-1)!;
+      expect(line).toMatchObject({ status: 499, error: "the client closed the connection" });
+      expect(answered).toBeGreaterThanOrEqual(1);
+      // Bedrock counted "hi", but the line was written before the library's 499 told it.
+      expect(line.prompt_tokens).toBeUndefined();
+      expect(tokens).toBe(inputEstimate(body, "embeddings"));
+    });
   });
 
   it("a legacy batch's call retried after a lost connection counts that call's prompt, not the whole batch's", async () => {
