@@ -8,7 +8,7 @@ import { EMULATOR_CREDENTIALS } from "../emulator/credentials.ts";
 import { createEmulator } from "../emulator/handler.ts";
 import { emulatedImage } from "../emulator/images.ts";
 import { answerImages, contentPolicyError } from "../src/images/families.ts";
-import { BedrockEdgeError, type BedrockOptions, createBedrock } from "../src/index.ts";
+import { BedrockEdgeError, type BedrockOptions, createBedrock, type RetryEvent } from "../src/index.ts";
 import { model } from "./helpers/emulated.ts";
 import { errorOf } from "./helpers/errors.ts";
 import { inProcessProxy } from "./helpers/in-process-proxy.ts";
@@ -205,6 +205,33 @@ describe("images on Stability AI's models (SD3.5 Large, Stable Image Core, Ultra
     expect(bodies).toEqual([]);
     await bedrock.images.generate({ model: SD35, prompt: "x", quality: "standard" });
     expect(bodies).toHaveLength(1);
+  });
+
+  it("a call of several retried tells onRetry prompt 0, its retry its own; one call's is the request's (codereview39 #2)", async () => {
+    const emulator = createEmulator();
+    let fetches = 0;
+    // The first call of each request is throttled once.
+    const { bedrock } = drawing({
+      fetch: async (input, init) => {
+        if (++fetches === 1) {
+          return Response.json(
+            { message: "Too many requests" },
+            { status: 429, headers: { "x-amzn-ErrorType": "ThrottlingException" } },
+          );
+        }
+        return emulator.fetch(new Request(input, init));
+      },
+    });
+    const events: RetryEvent[] = [];
+    const onRetry = (event: RetryEvent) => events.push(event);
+    await bedrock.images.generate({ model: SD35, prompt: "x", n: 2, size: "1024x1024" }, { onRetry });
+    expect(events).toHaveLength(1);
+    expect(events[0]).toMatchObject({ attempt: 1, prompt: 0 });
+    events.length = 0;
+    fetches = 0;
+    await bedrock.images.generate({ model: SD35, prompt: "x", size: "1024x1024" }, { onRetry });
+    expect(events).toHaveLength(1);
+    expect(events[0]).not.toHaveProperty("prompt");
   });
 
   it("a filtered prompt (finish_reasons' Filter reason) is OpenAI's content_policy_violation", async () => {

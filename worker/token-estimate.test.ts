@@ -347,6 +347,13 @@ describe("a request of several calls left while some of them waited to retry (Un
     expect(batchEstimateWithout({ input: "one text" }, "embeddings", [{ prompt: 0, texts: ["one text"] }])).toBe(0);
   });
 
+  it("an image request's: its prompt once, as its answer counts it, unless every call waits (codereview39 #2)", () => {
+    const body = { model: "drawings", prompt: "x".repeat(400), n: 3 };
+    // Not a prompt's estimate per call out: the answer counts it once, whatever n.
+    expect(batchEstimateWithout(body, "images", [{ prompt: 0 }])).toBe(100);
+    expect(batchEstimateWithout(body, "images", [{ prompt: 0 }, { prompt: 0 }, { prompt: 0 }])).toBe(0);
+  });
+
   it("a legacy batch's: a call per answer of each prompt but those waiting", () => {
     const body = { prompt: ["x".repeat(400), "y".repeat(40)], n: 2 };
     expect(batchEstimateWithout(body, "completions", [{ prompt: 0 }, { prompt: 1 }])).toBe(100 + 10);

@@ -3,6 +3,7 @@
 // all n images in one, Stability's models one a call, at most MAX_OPEN_CALLS at a time, in order,
 // the first failure failing the request and stopping the calls still out. The answer is OpenAI's
 // ImagesResponse with each image as b64_json.
+import type { RetryEvent } from "../aws/send-with-retries.ts";
 import type { RequestOptions } from "../client.ts";
 import type { ResolvedModel } from "../completions/client.ts";
 import { MAX_OPEN_CALLS } from "../completions/plan.ts";
@@ -51,6 +52,10 @@ export function createImages(deps: ImagesDeps): Images {
       const bodies = imageBodies(request, family, size);
       // Stability's calls draw one image each; Nova's and Titan's one call draws all n.
       const perCall = family === "stability" ? 1 : (request.n ?? 1);
+      // A call's retry of several is its own (RetryEvent.prompt: 0, the one prompt they all draw),
+      // while the others go on: a proxy then counts the request whose other calls are out.
+      const onRetry =
+        bodies.length > 1 ? (event: RetryEvent) => options.onRetry?.({ ...event, prompt: 0 }) : options.onRetry;
       sending();
       // The first failure stops the other calls, as the caller's signal does.
       const { controller, unfollow } = followedSignal(options.signal);
@@ -63,7 +68,7 @@ export function createImages(deps: ImagesDeps): Images {
             region,
             body,
             signal: controller.signal,
-            onRetry: options.onRetry,
+            onRetry,
             failFast,
           });
           return answerImages(json, perCall);

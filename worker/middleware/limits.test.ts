@@ -83,6 +83,8 @@ function proxyWith(bindings: Record<string, unknown>, upstream?: (emulator: Emul
       "quiet-openai": `bedrock/openai/${emulatorModelId("openai", ["nousage"])}`,
       // An embedding model: Titan embeds one text a call.
       vectors: { model: "bedrock/embed/amazon.titan-embed-text-v2:0", region: "us-east-1" },
+      // Stability draws one image a call.
+      drawings: { model: "bedrock/image/stability.sd3-5-large-v1:0", region: "us-east-1" },
     }),
     API_KEYS: JSON.stringify({
       team: { key: "sk-team-0123456789", rate_limit: "RATE", tokens_per_day: 1000, concurrent_streams: 2 },
@@ -1182,6 +1184,35 @@ describe("tokens_per_day counts each try to Bedrock by how it ended, not by the 
     expect(line).toMatchObject({ status: 400, error_code: "invalid_request" });
     expect(line.retries).toBeGreaterThanOrEqual(1);
     expect(tokens).toBe(0);
+  });
+
+  it("an image request of several calls left while one waits to retry a throttle counts its prompt, as the others were out (codereview39 #2)", async () => {
+    const { binding, settled } = recordingLimits();
+    const leaving = new AbortController();
+    let fetches = 0;
+    const { post, logs } = proxyWith({ RATE, KEY_LIMITS: binding, BEDROCK_MAX_RETRIES: "5" }, (emulator) => {
+      return async (input, init) => {
+        // The first call is throttled (its retry a second away), the second answers after 2 s; the
+        // client leaves 150 ms after the first went out.
+        if (++fetches === 1) {
+          setTimeout(() => leaving.abort(), 150);
+          const response = errorResponse(awsError("ThrottlingException", MESSAGES.throttling), "throttled");
+          response.headers.set("retry-after-ms", "1000");
+          return response;
+        }
+        await new Promise((resolve) => setTimeout(resolve, 2000));
+        return emulator.fetch(new Request(input, init));
+      };
+    });
+    const body = { model: "drawings", prompt: `A lighthouse ${"at dawn ".repeat(200)}`, n: 2 };
+    const response = await post("/v1/images/generations", body, leaving.signal);
+    await response.text().catch(() => "");
+    const { tokens } = await eventually(() => settled[0]);
+    expect(logs.at(-1)).toMatchObject({ status: 499, retries: 1 });
+    expect(fetches).toBe(2);
+    // The prompt's estimate once, as the request's answer would have counted it.
+    expect(tokens).toBe(inputEstimate(body, "images"));
+    expect(tokens).toBeGreaterThan(300);
   });
 
   describe("a legacy batch left by its client while calls of it wait to retry after a throttle (codereview34 #1)", () => {
