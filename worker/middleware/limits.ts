@@ -187,7 +187,7 @@ function converseModel(entry: ModelTableEntry | undefined, name: string): Conver
  *   timeout or a lost connection ended it, its stream failed before any count, whether another try
  *   then served or not): its prompt's estimate (uncounted.attempts), never an output it did not see;
  *   a legacy batch or an embeddings request left while some of its calls waited to retry counts
- *   its other calls' prompts or texts.
+ *   its other calls' prompts or texts, an image request its prompt once (batchEstimateWithout).
  * A request refused, failed before it was sent, or whose every try Bedrock refused with its error
  * answer (a throttle, a cold model, a 5xx: no client leaving during a wait for a retry changes
  * that), counts none.
