@@ -457,8 +457,9 @@ describe("images through the proxy, with the official openai client", () => {
     });
     expect(asked.data!.map((image) => readPng(image.b64_json!).height)).toEqual([640, 640]);
     const line = lines.find((entry) => entry.path === "/v1/images/generations" && entry.status === 200);
-    // The prompt's estimate as input (Bedrock counts no tokens for images), never the image bytes.
-    expect(line).toMatchObject({ model: "pictures", prompt: "a red fox", prompt_tokens: 3, completion_tokens: 0 });
+    // The prompt's estimate as input, and the 512x512 image as a quarter of OpenAI's 1,056 tokens of
+    // a 1024x1024 one (Bedrock counts no tokens for images); never the image bytes.
+    expect(line).toMatchObject({ model: "pictures", prompt: "a red fox", prompt_tokens: 3, completion_tokens: 264 });
     expect(JSON.stringify(lines)).not.toContain(plain.data![0]!.b64_json!.slice(100, 200));
   });
 

@@ -5,6 +5,7 @@ import {
   batchEstimateWithout,
   DEFAULT_OUTPUT_ESTIMATE,
   IMAGE_TOKENS,
+  imageOutputTokens,
   inputEstimate,
   outputLimitUnset,
   promptEstimate,
@@ -29,13 +30,31 @@ describe("the API a path serves", () => {
 });
 
 describe("an image request's estimate", () => {
-  it("is its prompt's estimate alone: Bedrock counts no tokens for images, and an image is no token output", () => {
+  it("is its prompt's estimate as input, and n images of OpenAI's gpt-image-1 counts as output (imgr39 #1)", () => {
     // 20 ASCII characters: 5 tokens; the size, n and model are no input.
     const body = { model: "a-long-model-name-that-is-no-input", prompt: "x".repeat(20), size: "1024x1024", n: 3 };
     expect(inputEstimate(body, "images")).toBe(5);
-    expect(tokenEstimate(body, "images", undefined)).toBe(5);
+    // Three standard 1024x1024 images, each OpenAI's 1,056 tokens of a medium one.
+    expect(tokenEstimate(body, "images", undefined)).toBe(5 + 3 * 1056);
     expect(outputLimitUnset(body, "images", undefined)).toBe(false);
     expect(askedOutputLimit({ ...body, max_tokens: 5 }, "images")).toBeUndefined();
+  });
+
+  it("counts an image by its quality (premium as OpenAI's high) and its pixels, a size it cannot read as 1024x1024", () => {
+    expect(imageOutputTokens({ quality: "high" })).toBe(4160);
+    expect(imageOutputTokens({ quality: "hd", size: "1024x1024" })).toBe(4160);
+    for (const quality of [undefined, "standard", "low", "medium", "auto"])
+      expect(imageOutputTokens({ quality })).toBe(1056);
+    // OpenAI's own counts for 1536x1024: 1,584 at medium, 6,240 at high.
+    expect(imageOutputTokens({ size: "1536x1024" })).toBe(1584);
+    expect(imageOutputTokens({ size: "1536x1024", quality: "high" })).toBe(6240);
+    expect(imageOutputTokens({ size: "320x320" })).toBe(Math.ceil((1056 * 320 * 320) / 1024 ** 2));
+    for (const size of ["auto", "big", null, 12]) expect(imageOutputTokens({ size })).toBe(1056);
+    // Five premium images cost far more than one small standard one, whatever the prompt.
+    const small = tokenEstimate({ prompt: "a", size: "320x320" }, "images", undefined);
+    const large = tokenEstimate({ prompt: "a", size: "1024x1024", n: 5, quality: "high" }, "images", undefined);
+    expect(large).toBe(1 + 5 * 4160);
+    expect(large).toBeGreaterThan(100 * small);
   });
 });
 

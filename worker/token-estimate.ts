@@ -37,6 +37,31 @@ export const IMAGE_TOKENS = 1600;
 const IMAGE_PART_TYPES: ReadonlySet<unknown> = new Set(["image_url", "input_image"]);
 
 /**
+ * An image drawn, as output tokens, per 1024x1024 image: OpenAI's own counts for gpt-image-1
+ * (1,056 at medium quality, 4,160 at high), as it bills an image in tokens and Bedrock bills one
+ * per image, not per token. OpenAI's counts grow with the pixels (1536x1024 is 1.5 times 1024x1024
+ * at each quality), so another size counts its pixels' share. Bedrock's premium (hd, high) counts
+ * as high, its standard (standard, low, medium, auto) as medium: Bedrock has no cheaper quality than
+ * standard, and counting it as OpenAI's low (272) would let a key draw four times as many. Stability's
+ * models draw at one quality, counted as asked (medium unless drop_params let "high" through): the
+ * count is the request's alone, as its reservation is made before its model's family is known.
+ */
+const IMAGE_OUTPUT_TOKENS = { standard: 1056, premium: 4160 } as const;
+const IMAGE_TOKENS_PIXELS = 1024 * 1024;
+
+/**
+ * The output tokens of one image an image request draws (IMAGE_OUTPUT_TOKENS), by its size and
+ * quality as asked: "auto", no size, or one that is no WIDTHxHEIGHT (which the library refuses) is
+ * 1024x1024, every family's default.
+ */
+export function imageOutputTokens(body: Record<string, unknown>): number {
+  const size = typeof body.size === "string" ? /^([1-9]\d{0,4})x([1-9]\d{0,4})$/.exec(body.size) : null;
+  const pixels = size ? Number(size[1]) * Number(size[2]) : IMAGE_TOKENS_PIXELS;
+  const premium = body.quality === "hd" || body.quality === "high";
+  return Math.ceil((IMAGE_OUTPUT_TOKENS[premium ? "premium" : "standard"] * pixels) / IMAGE_TOKENS_PIXELS);
+}
+
+/**
  * A document's bytes per prompt token. A text document (csv, html, txt, md, as the converse route
  * reads its format: documentFormatOf) is its text, 4 bytes a token as any text here. Any other
  * (pdf, doc, docx, xls, xlsx) is 16 bytes a token: a rough figure, as such a file's bytes are
@@ -125,8 +150,9 @@ export function tokenEstimate(
   modelCap: number | undefined,
   converse?: ConverseModel,
 ): number {
-  // An embedding has no output: its estimate is its input's. Nor has an image, in tokens.
-  if (api === "embeddings" || api === "images") return inputEstimate(body, api);
+  // An embedding has no output: its estimate is its input's. An image request's output is its n images.
+  if (api === "embeddings") return inputEstimate(body, api);
+  if (api === "images") return inputEstimate(body, api) + (tokenCount(body.n) ?? 1) * imageOutputTokens(body);
   const asked = tokenCount(askedOutputLimit(body, api));
   const fallback =
     api === "completions"
@@ -143,7 +169,7 @@ export function tokenEstimate(
 export function inputEstimate(body: Record<string, unknown>, api: ModelApi): number {
   // Only the texts an embeddings request embeds: its other fields are no input.
   if (api === "embeddings") return promptEstimate({ input: body.input });
-  // An image request's prompt alone: Bedrock counts no tokens for image models.
+  // An image request's prompt alone (its images are its output: imageOutputTokens).
   if (api === "images") return promptEstimate({ prompt: body.prompt });
   return promptEstimate(body) * (api === "completions" ? answersPerPrompt(body) : 1);
 }

@@ -1,11 +1,13 @@
 // POST /v1/images/generations: OpenAI's image generation, one library call answered as JSON. The
-// images never reach the log line. Bedrock counts no tokens for an image model, so the usage
-// recorded is the prompt's estimate as input and no output: the usage row and tokens_per_day
-// count the request by its prompt (README "Images" says so).
+// images never reach the log line. Bedrock counts no tokens for an image model (it bills per
+// image), so the usage recorded is the proxy's own: the prompt's estimate as input, and as output
+// each image drawn as OpenAI counts a gpt-image-1 image of its size and quality (imageOutputTokens).
+// The usage row and tokens_per_day count the request so (README "Images" says so); the library's
+// answer carries no usage, as Bedrock gives none.
 import type { ImageGenerateParams } from "../../src/index.ts";
 import type { AppContext } from "../context.ts";
 import { jsonResponse } from "../http.ts";
-import { inputEstimate } from "../token-estimate.ts";
+import { imageOutputTokens, inputEstimate } from "../token-estimate.ts";
 import { upstreamCall } from "../upstream.ts";
 
 export async function imageGenerations(c: AppContext): Promise<Response> {
@@ -17,6 +19,7 @@ export async function imageGenerations(c: AppContext): Promise<Response> {
   const request = body as unknown as ImageGenerateParams;
   const answer = await bedrock.images.generate(request, upstreamCall(c).options);
   const prompt_tokens = inputEstimate(body, "images");
-  log.record({ usage: { prompt_tokens, completion_tokens: 0, total_tokens: prompt_tokens } });
+  const completion_tokens = answer.data.length * imageOutputTokens(body);
+  log.record({ usage: { prompt_tokens, completion_tokens, total_tokens: prompt_tokens + completion_tokens } });
   return jsonResponse(answer);
 }

@@ -1,0 +1,79 @@
+// tokens_per_day on image requests, through the proxy and the emulator: what a request reserves
+// before it is sent and what it settles after, read from a recording KEY_LIMITS binding. An
+// image counts as output tokens by its size and quality (worker/token-estimate.ts imageOutputTokens).
+import { describe, expect, it } from "vitest";
+import { EMULATOR_CREDENTIALS } from "../emulator/credentials.ts";
+import { createEmulator, type Emulator } from "../emulator/handler.ts";
+import { createApp, type LogLine } from "../worker/app.ts";
+
+/** A KEY_LIMITS binding that admits every request and keeps what each reserved and settled. */
+function recordingLimits() {
+  const reserved: number[] = [];
+  const settled: (number | undefined)[] = [];
+  const binding = {
+    idFromName: () => "id",
+    get: () => ({
+      async fetch(input: string, init?: RequestInit) {
+        const method = new URL(input).pathname.slice(1);
+        const args = JSON.parse(String(init?.body)) as { reserve?: number; tokens?: number; day?: string };
+        if (method === "admit") reserved.push(args.reserve ?? 0);
+        if (method === "settle") settled.push(args.tokens);
+        return Response.json(method === "admit" ? { ok: true, day: args.day } : null);
+      },
+    }),
+  };
+  return { binding, reserved, settled };
+}
+
+/** The proxy for a key with tokens_per_day, its upstream the emulator unless `upstream` wraps it. */
+function limitedProxy(upstream?: (emulator: Emulator) => typeof fetch) {
+  const emulator = createEmulator();
+  const limits = recordingLimits();
+  const lines: LogLine[] = [];
+  const app = createApp({
+    env: {
+      MODELS: JSON.stringify({
+        pictures: "bedrock/image/amazon.nova-canvas-v1:0",
+        sd: "bedrock/image/stability.sd3-5-large-v1:0",
+      }),
+      API_KEYS: JSON.stringify({ team: { key: "sk-team-0123456789", tokens_per_day: 1_000_000 } }),
+      AWS_ACCESS_KEY_ID: EMULATOR_CREDENTIALS.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: EMULATOR_CREDENTIALS.secretAccessKey,
+      BEDROCK_ENDPOINT: "http://bedrock.emulator",
+      AWS_REGION: "us-east-1",
+      KEY_LIMITS: limits.binding,
+    } as never,
+    fetch: upstream?.(emulator) ?? ((input, init) => emulator.fetch(new Request(input, init))),
+    log: (line) => lines.push(structuredClone(line)),
+  });
+  const post = (body: unknown) =>
+    app.request("/v1/images/generations", {
+      method: "POST",
+      headers: { authorization: "Bearer sk-team-0123456789", "content-type": "application/json" },
+      body: JSON.stringify(body),
+    });
+  /** What the first `count` requests settled, once they have (settling runs after the answer). */
+  const settledTokens = async (count: number) => {
+    for (let i = 0; i < 300 && limits.settled.length < count; i++) await new Promise((r) => setTimeout(r, 10));
+    return limits.settled;
+  };
+  return { post, limits, lines, settledTokens };
+}
+
+describe("tokens_per_day on images (imgr39 #1)", () => {
+  it("reserves and settles each image by its size and quality, not the prompt alone", async () => {
+    const { post, limits, lines, settledTokens } = limitedProxy();
+    const small = await post({ model: "pictures", prompt: "a", size: "320x320" });
+    const large = await post({ model: "pictures", prompt: "a", n: 5, size: "1024x1024", quality: "high" });
+    expect([small.status, large.status]).toEqual([200, 200]);
+    const smallImage = Math.ceil((1056 * 320 * 320) / 1024 ** 2);
+    // The prompt "a" is 1 token; five premium 1024x1024 images are OpenAI's 4,160 each.
+    expect(limits.reserved).toEqual([1 + smallImage, 1 + 5 * 4160]);
+    expect(await settledTokens(2)).toEqual([1 + smallImage, 1 + 5 * 4160]);
+    // The usage row counts the same: the images as completion tokens.
+    expect(lines.map(({ prompt_tokens, completion_tokens }) => ({ prompt_tokens, completion_tokens }))).toEqual([
+      { prompt_tokens: 1, completion_tokens: smallImage },
+      { prompt_tokens: 1, completion_tokens: 5 * 4160 },
+    ]);
+  });
+});
