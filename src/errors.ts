@@ -37,6 +37,11 @@ export interface UnmeteredCall {
   text?: string;
   /** An embeddings call: the texts it sent, its whole input (an embedding has no output), for an estimate. */
   texts?: string[];
+  /**
+   * An image call (its prompt the request's): the images it drew, which Bedrock bills per image; 0
+   * for one sent that never answered.
+   */
+  images?: number;
 }
 
 // What marks a BedrockEdgeError made by any copy of this package (a dependency's own, a bundled

@@ -4,7 +4,9 @@
 import { describe, expect, it } from "vitest";
 import { EMULATOR_CREDENTIALS } from "../emulator/credentials.ts";
 import { createEmulator, type Emulator } from "../emulator/handler.ts";
+import { awsError, errorResponse } from "../emulator/errors.ts";
 import { createApp, type LogLine } from "../worker/app.ts";
+import { partlyFiltered } from "./helpers/partly-filtered.ts";
 
 /** A KEY_LIMITS binding that admits every request and keeps what each reserved and settled. */
 function recordingLimits() {
@@ -35,6 +37,14 @@ function limitedProxy(upstream?: (emulator: Emulator) => typeof fetch) {
       MODELS: JSON.stringify({
         pictures: "bedrock/image/amazon.nova-canvas-v1:0",
         sd: "bedrock/image/stability.sd3-5-large-v1:0",
+        // Two copies of SD3.5 Large, tried in order.
+        "sd-copies": {
+          deployments: [
+            { model: "bedrock/image/stability.sd3-5-large-v1:0", region: "us-east-1" },
+            { model: "bedrock/image/stability.sd3-5-large-v1:0", region: "us-west-2" },
+          ],
+          routing: "failover",
+        },
       }),
       API_KEYS: JSON.stringify({ team: { key: "sk-team-0123456789", tokens_per_day: 1_000_000 } }),
       AWS_ACCESS_KEY_ID: EMULATOR_CREDENTIALS.accessKeyId,
@@ -75,5 +85,43 @@ describe("tokens_per_day on images (imgr39 #1)", () => {
       { prompt_tokens: 1, completion_tokens: smallImage },
       { prompt_tokens: 1, completion_tokens: 5 * 4160 },
     ]);
+  });
+});
+
+describe("tokens_per_day on a Stability request that fails partway (imgr39 #2)", () => {
+  // "a castle": 8 ASCII characters, 2 tokens; a standard 1024x1024 image, 1,056.
+  const prompt = 2;
+  const image = 1056;
+
+  it("counts each call that answered as its image (the filtered one too) and each still out as its prompt", async () => {
+    const upstream = partlyFiltered(createEmulator());
+    const { post, lines, settledTokens } = limitedProxy(() => upstream.fetch);
+    const answer = await post({ model: "sd", prompt: "a castle", n: 5 });
+    expect(answer.status).toBe(400);
+    expect(((await answer.json()) as { error: { code: string } }).error.code).toBe("content_policy_violation");
+    // Three calls answered (two drawn, one filtered); two were out when the filter's answer came.
+    expect(await settledTokens(1)).toEqual([3 * (prompt + image) + 2 * prompt]);
+    expect(lines[0]).toMatchObject({ status: 400, error_code: "content_policy_violation" });
+  });
+
+  it("a copy that drew images before it failed counts them beside the copy that then served", async () => {
+    const throttled = () => errorResponse(awsError("ThrottlingException", "Too many requests."), "req-1");
+    let east: ReturnType<typeof partlyFiltered> | undefined;
+    const { post, lines, settledTokens } = limitedProxy((emulator) => {
+      east = partlyFiltered(emulator, throttled);
+      return async (input, init) => {
+        const request = new Request(input, init);
+        const inEast = request.headers.get("authorization")?.includes("/us-east-1/");
+        return inEast ? east!.fetch(request) : emulator.fetch(request);
+      };
+    });
+    const answer = await post({ model: "sd-copies", prompt: "a castle", n: 5 });
+    expect(answer.status).toBe(200);
+    expect(((await answer.json()) as { data: unknown[] }).data).toHaveLength(5);
+    expect(lines[0]).toMatchObject({ deployment: 1, deployments_tried: 2 });
+    // The first copy: two images drawn, the throttled call refused (not billed), two calls out;
+    // then the second copy's five images.
+    const first = 2 * (prompt + image) + 2 * prompt;
+    expect(await settledTokens(1)).toEqual([first + prompt + 5 * image]);
   });
 });

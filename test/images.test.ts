@@ -12,6 +12,7 @@ import { BedrockEdgeError, type BedrockOptions, createBedrock, type RetryEvent }
 import { model } from "./helpers/emulated.ts";
 import { errorOf } from "./helpers/errors.ts";
 import { inProcessProxy } from "./helpers/in-process-proxy.ts";
+import { partlyFiltered } from "./helpers/partly-filtered.ts";
 import { readPng } from "./helpers/png.ts";
 
 const NOVA = "bedrock/image/amazon.nova-canvas-v1:0";
@@ -242,6 +243,40 @@ describe("images on Stability AI's models (SD3.5 Large, Stable Image Core, Ultra
     );
     expect(error).toMatchObject({ status: 400, code: "content_policy_violation", param: "prompt" });
     expect(error.message).toContain("Filter reason: prompt");
+  });
+});
+
+describe("a Stability request that fails partway (imgr39 #2)", () => {
+  it("tells each call that answered as its image (a filtered one too), each still out as its prompt; no Bedrock refusal", async () => {
+    const upstream = partlyFiltered(createEmulator());
+    const { bedrock } = drawing({ fetch: upstream.fetch });
+    const error = await errorOf(
+      () => bedrock.images.generate({ model: SD35, prompt: "a castle", n: 5 }),
+      BedrockEdgeError,
+    );
+    expect(upstream.calls()).toBe(5);
+    expect(error).toMatchObject({ status: 400, code: "content_policy_violation", fromBedrock: false });
+    // A reason read from a 200 answer: the model ran, so this is not Bedrock's unbilled refusal.
+    expect(error.bedrockError).toBeUndefined();
+    const calls = [...(error.unmeteredCalls ?? [])].sort((a, b) => Number(b.images) - Number(a.images));
+    expect(calls).toEqual([
+      ...[1, 1, 1].map((images) => ({ prompt: 0, chunks: 0, images })),
+      ...[0, 0].map((images) => ({ prompt: 0, chunks: 0, images })),
+    ]);
+  });
+
+  it("Nova's filter refusal (Bedrock's ValidationException) stays Bedrock's unbilled refusal, with no calls told", async () => {
+    const { bedrock } = drawing();
+    const error = await errorOf(
+      () => bedrock.images.generate({ model: NOVA, prompt: "[blocked]", size: "320x320" }),
+      BedrockEdgeError,
+    );
+    expect(error).toMatchObject({
+      code: "content_policy_violation",
+      bedrockError: "ValidationException",
+      fromBedrock: true,
+    });
+    expect(error.unmeteredCalls).toBeUndefined();
   });
 });
 

@@ -345,6 +345,13 @@ describe("a call Bedrock answered without counts (BedrockEdgeError.unmeteredCall
     );
   });
 
+  it("an image call's: the request's prompt and the images it drew, each as imageOutputTokens counts one (imgr39 #2)", () => {
+    const images = { model: "sd", prompt: "x".repeat(40), size: "1536x1024", quality: "high" };
+    expect(unmeteredCallEstimate(images, { prompt: 0, chunks: 0, images: 1 })).toBe(10 + 6240);
+    // Sent and never answered: its prompt alone.
+    expect(unmeteredCallEstimate(images, { prompt: 0, chunks: 0, images: 0 })).toBe(10);
+  });
+
   it("an embeddings call's: its texts' estimate alone, as an embeddings request's input (embedr38 #3)", () => {
     const texts = ["x".repeat(400), "y".repeat(40)];
     const embeddings = { model: "vectors", input: ["first", ...texts] };

@@ -181,11 +181,14 @@ export function inputEstimate(body: Record<string, unknown>, api: ModelApi): num
  * answer, or a plain answer's text estimated as an answer's output is. Chunks alone, unlike a
  * relayed stream's (streamedOutputEstimate): these calls are legacy Completions on imported
  * models, which stream about a token per chunk (never the converse route), and the library
- * keeps none of a stream's text. An embeddings call is its texts alone: it has no output.
+ * keeps none of a stream's text. An embeddings call is its texts alone: it has no output. An image
+ * call is its prompt and the images it drew (imageOutputTokens each).
  */
 export function unmeteredCallEstimate(body: Record<string, unknown>, call: UnmeteredCall): number {
   // An embeddings call: its texts, estimated as inputEstimate reads an embeddings request's input.
   if (call.texts !== undefined) return promptEstimate({ input: call.texts });
+  // An image call: the request's prompt, and the images it drew as an image request's output counts them.
+  if (call.images !== undefined) return inputEstimate(body, "images") + call.images * imageOutputTokens(body);
   const prompt = Array.isArray(body.prompt) ? body.prompt[call.prompt] : body.prompt;
   return promptEstimate({ prompt }) + call.chunks + (call.text === undefined ? 0 : outputEstimate({ text: call.text }));
 }

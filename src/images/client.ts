@@ -1,15 +1,15 @@
 // bedrock.images.generate(): OpenAI's image generation on Bedrock's image models (the image
 // route). The InvokeModel calls of the model's family (families.ts): Nova Canvas and Titan draw
 // all n images in one, Stability's models one a call, at most MAX_OPEN_CALLS at a time, in order,
-// the first failure failing the request and stopping the calls still out. The answer is OpenAI's
-// ImagesResponse with each image as b64_json.
-import type { RetryEvent } from "../aws/send-with-retries.ts";
+// the first failure failing the request and stopping the calls still out, its error telling what
+// the calls that went out cost (billImageCalls). The answer is OpenAI's ImagesResponse with each
+// image as b64_json.
 import type { RequestOptions } from "../client.ts";
 import type { ResolvedModel } from "../completions/client.ts";
 import { MAX_OPEN_CALLS } from "../completions/plan.ts";
 import { mapPooled } from "../completions/pool.ts";
-import { followedSignal } from "../completions/sent-calls.ts";
-import { invalidRequest } from "../errors.ts";
+import { followedSignal, retryOf, type SentCall, sentBy, tryOut } from "../completions/sent-calls.ts";
+import { BedrockEdgeError, invalidRequest, type UnmeteredCall } from "../errors.ts";
 import { callJson } from "../model-call.ts";
 import { answerImages, checkForFamily, contentPolicyError, imageBodies, imageFamily, imageSize } from "./families.ts";
 import { parseImageRequest, refusedField } from "./request.ts";
@@ -21,6 +21,30 @@ export interface Images {
 
 export interface ImagesDeps {
   resolve(name: string): Promise<ResolvedModel>;
+}
+
+/** What one call has cost: a try of it went out (SentCall), and Bedrock answered it. */
+interface ImageCallMeter extends SentCall {
+  answered?: boolean;
+}
+
+/**
+ * A request that failed after some of its calls went out (Stability's, one per image): Bedrock
+ * billed each call that answered for the images it drew (one whose image Stability's filter
+ * withheld too: the model drew it), and may have billed each sent that never answered (stopped by
+ * another's failure, past timeoutMs): unmeteredCalls, which Bedrock gives no counts for, for an
+ * estimate. Not a call refused by Bedrock's error answer, nor one waiting to retry (no try of it
+ * out). An error that is no BedrockEdgeError (the caller's abort reason) is thrown as it is.
+ */
+function billImageCalls(error: unknown, meters: readonly ImageCallMeter[], perCall: number): unknown {
+  if (!(error instanceof BedrockEdgeError) || error.unmeteredCalls !== undefined) return error;
+  const calls: UnmeteredCall[] = [];
+  for (const meter of meters) {
+    if (meter.answered) calls.push({ prompt: 0, chunks: 0, images: perCall });
+    else if (tryOut(meter)) calls.push({ prompt: 0, chunks: 0, images: 0 });
+  }
+  if (calls.length > 0) error.unmeteredCalls = calls;
+  return error;
 }
 
 export function createImages(deps: ImagesDeps): Images {
@@ -54,29 +78,36 @@ export function createImages(deps: ImagesDeps): Images {
       const perCall = family === "stability" ? 1 : (request.n ?? 1);
       // A call's retry of several is its own (RetryEvent.prompt: 0, the one prompt they all draw),
       // while the others go on: a proxy then counts the request whose other calls are out.
-      const onRetry =
-        bodies.length > 1 ? (event: RetryEvent) => options.onRetry?.({ ...event, prompt: 0 }) : options.onRetry;
+      const retried = bodies.length > 1 ? { prompt: 0 } : undefined;
       sending();
       // The first failure stops the other calls, as the caller's signal does.
       const { controller, unfollow } = followedSignal(options.signal);
+      const meters: ImageCallMeter[] = bodies.map(() => ({ sent: false }));
       let images: string[];
       try {
-        const answers = await mapPooled(bodies, MAX_OPEN_CALLS, async (body) => {
-          const { json } = await callJson(transport, {
-            operation: "invoke",
-            modelId,
-            region,
-            body,
-            signal: controller.signal,
-            onRetry,
-            failFast,
-          });
+        const answers = await mapPooled(bodies, MAX_OPEN_CALLS, async (body, at) => {
+          const meter = meters[at]!;
+          // Stopped before it started (an aborted signal): it was never sent.
+          controller.signal.throwIfAborted();
+          const { json } = await sentBy(
+            meter,
+            callJson(transport, {
+              operation: "invoke",
+              modelId,
+              region,
+              body,
+              signal: controller.signal,
+              onRetry: retryOf(meter, retried, options.onRetry),
+              failFast,
+            }),
+          );
+          meter.answered = true;
           return answerImages(json, perCall);
         });
         images = answers.flat();
       } catch (error) {
         controller.abort(error);
-        throw contentPolicyError(error);
+        throw billImageCalls(contentPolicyError(error), meters, perCall);
       } finally {
         unfollow();
       }

@@ -218,15 +218,19 @@ function novaBody(request: ImageGenerateParams, size: ImageSize): Record<string,
 // Bedrock's words when its content filters refuse the prompt, or the images drawn from it.
 const CONTENT_FILTERED = /blocked by our content filters|Responsible AI Policy/i;
 
-function contentPolicyViolation(said: string, cause?: unknown): BedrockEdgeError {
+/**
+ * The filters' refusal as OpenAI's content_policy_violation. `refusal` is Bedrock's error answer
+ * (Nova's and Titan's ValidationException: the call was refused, and is not billed); without it, a
+ * reason read from a 200 answer (Stability's finish_reasons): the model ran and drew the image the
+ * filter withheld, and Bedrock billed the call, so the error is not tagged as Bedrock's refusal.
+ */
+function contentPolicyViolation(said: string, refusal?: BedrockEdgeError): BedrockEdgeError {
   return new BedrockEdgeError({
     status: 400,
     code: "content_policy_violation",
     param: "prompt",
     message: `Bedrock's content filters refused this request (the prompt, or the images drawn from it). Bedrock said: ${said.slice(0, 500)}`,
-    bedrockError: "ValidationException",
-    fromBedrock: true,
-    cause,
+    ...(refusal ? { bedrockError: refusal.bedrockError, fromBedrock: true, cause: refusal } : {}),
   });
 }
 
