@@ -60,7 +60,10 @@ describe("the emulator's image models", () => {
     expect(await refusal(NOVA, body("x", { width: 1000, height: 1024 }))).toMatch(/width: 1000 .*multiple of 16/);
     expect(await refusal(NOVA, body("x", { width: 256, height: 256 }))).toMatch(/between 320 and 4096/);
     expect(await refusal(NOVA, body("x", { width: 2048, height: 320 }))).toMatch(/aspect ratio .* 1:4 and 4:1/);
-    expect(await refusal(NOVA, body("x", { width: 2560, height: 2560 }))).toMatch(/more than 4194304 pixels/);
+    expect(await refusal(NOVA, body("x", { width: 2560, height: 2560 }))).toMatch(/not less than 4194304 pixels/);
+    // "Less than 4,194,304": 2048x2048 is exactly that many (imgr39 #4); 2048x2032 is fewer.
+    expect(await refusal(NOVA, body("x", { width: 2048, height: 2048 }))).toMatch(/not less than 4194304 pixels/);
+    expect((await send(NOVA, body("x", { width: 2048, height: 2032 }))).status).toBe(200);
     expect(await refusal(TITAN, body("x", { width: 1536, height: 1024 }))).toMatch(/1536x1024 is not a supported size/);
     const ok = await json(await send(TITAN, body("x", { width: 1173, height: 640 })));
     expect(readPng((ok.images as string[])[0] ?? "").width).toBe(1173);
@@ -77,6 +80,15 @@ describe("the emulator's image models", () => {
     expect(await refusal(TITAN, body("x", {}, { style: "PHOTOREALISM" }))).toMatch(/extraneous key \[style\]/);
     expect(await refusal(NOVA, body("x", { quality: "hd" }))).toMatch(/quality: "hd" is not a valid enum value/);
     expect(await refusal(NOVA, { taskType: "INPAINTING" })).toMatch(/taskType/);
+  });
+
+  it("takes each model's seeds: Nova Canvas 0 to 858,993,459, Titan 0 to 2,147,483,646 (imgr39 #4)", async () => {
+    expect((await send(NOVA, body("x", { width: 320, height: 320, seed: 858_993_459 }))).status).toBe(200);
+    expect(await refusal(NOVA, body("x", { seed: 858_993_460 }))).toMatch(
+      /seed: 858993460 is not between 0 and 858993459/,
+    );
+    expect((await send(TITAN, body("x", { width: 512, height: 512, seed: 2_147_483_646 }))).status).toBe(200);
+    expect(await refusal(TITAN, body("x", { seed: 2_147_483_647 }))).toMatch(/is not between 0 and 2147483646/);
   });
 
   it("refuses a prompt its content filters block, in Bedrock's words, and streaming", async () => {

@@ -28,10 +28,13 @@ export function imageModel(modelId: string): ImageModel | undefined {
   return id.startsWith("amazon.nova") ? "nova_canvas" : "titan_image_v2";
 }
 
-/** What each model documents: prompt length, the seed it uses when none is sent. */
-const LIMITS: Record<Exclude<ImageModel, "stability">, { maxText: number; defaultSeed: number }> = {
-  nova_canvas: { maxText: 1024, defaultSeed: 12 },
-  titan_image_v2: { maxText: 512, defaultSeed: 42 },
+/**
+ * What each model documents: prompt length, the seed it uses when none is sent, its largest seed
+ * (Titan's request page: 0 to 2,147,483,646; Nova Canvas's, in AWS's own examples: 0 to 858,993,459).
+ */
+const LIMITS: Record<Exclude<ImageModel, "stability">, { maxText: number; defaultSeed: number; maxSeed: number }> = {
+  nova_canvas: { maxText: 1024, defaultSeed: 12, maxSeed: 858_993_459 },
+  titan_image_v2: { maxText: 512, defaultSeed: 42, maxSeed: 2_147_483_646 },
 };
 
 /** Stability's aspect ratios and the pixels each is drawn at. */
@@ -79,8 +82,8 @@ const TITAN_IMAGE_SIZES: readonly (readonly [number, number])[] = [
 ];
 
 const MAX_IMAGES = 5;
-const MAX_SEED = 2_147_483_646;
-const NOVA_MAX_PIXELS = 4_194_304;
+/** Nova Canvas's pixels: "the total pixel count must be less than 4,194,304" (its user guide), so not 2048x2048. */
+const NOVA_PIXEL_BOUND = 4_194_304;
 
 /** The content filters' refusal, as Bedrock words it. */
 export const BLOCKED_MESSAGE =
@@ -108,7 +111,7 @@ function textProblem(value: unknown, at: string, max: number): string | undefine
   return undefined;
 }
 
-/** Nova Canvas's sizes: each side 320-4096 and a multiple of 16, 1:4 to 4:1, 4,194,304 pixels at most. */
+/** Nova Canvas's sizes: each side 320-4096 and a multiple of 16, 1:4 to 4:1, fewer than 4,194,304 pixels. */
 function novaSizeProblem(width: number, height: number): string | undefined {
   for (const [name, side] of [
     ["width", width],
@@ -121,8 +124,8 @@ function novaSizeProblem(width: number, height: number): string | undefined {
   if (width > 4 * height || height > 4 * width) {
     return malformed(`#/imageGenerationConfig: the aspect ratio of ${width}x${height} must be between 1:4 and 4:1`);
   }
-  if (width * height > NOVA_MAX_PIXELS) {
-    return malformed(`#/imageGenerationConfig: ${width}x${height} is more than ${NOVA_MAX_PIXELS} pixels`);
+  if (width * height >= NOVA_PIXEL_BOUND) {
+    return malformed(`#/imageGenerationConfig: ${width}x${height} is not less than ${NOVA_PIXEL_BOUND} pixels`);
   }
   return undefined;
 }
@@ -153,8 +156,9 @@ function configProblem(config: Record<string, unknown>, model: Exclude<ImageMode
   if (cfgScale !== undefined && (typeof cfgScale !== "number" || cfgScale < 1.1 || cfgScale > 10)) {
     return malformed(`${at}/cfgScale: ${JSON.stringify(cfgScale)} is not between 1.1 and 10`);
   }
-  if (seed !== undefined && (!isInteger(seed) || seed < 0 || seed > MAX_SEED)) {
-    return malformed(`${at}/seed: ${JSON.stringify(seed)} is not between 0 and ${MAX_SEED}`);
+  const { maxSeed } = LIMITS[model];
+  if (seed !== undefined && (!isInteger(seed) || seed < 0 || seed > maxSeed)) {
+    return malformed(`${at}/seed: ${JSON.stringify(seed)} is not between 0 and ${maxSeed}`);
   }
   return undefined;
 }

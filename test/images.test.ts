@@ -67,13 +67,45 @@ describe("images on Amazon Nova Canvas", () => {
     expect(readPng(answer.data[0]!.b64_json)).toMatchObject({ width: 512, height: 320 });
   });
 
-  it("draws 1024x1024 at standard quality, one image, with no seed sent, when nothing else is asked", async () => {
+  it("draws 1024x1024 at standard quality, one image, when nothing else is asked", async () => {
     const { bedrock, bodies } = drawing();
     for (const fields of [{}, { size: "auto", quality: "auto", n: null, response_format: "b64_json" }] as const) {
       await bedrock.images.generate({ model: NOVA, prompt: "hills", ...fields });
     }
-    const config = { numberOfImages: 1, width: 1024, height: 1024, quality: "standard" };
+    const config = { numberOfImages: 1, width: 1024, height: 1024, quality: "standard", seed: expect.any(Number) };
     expect(bodies.map((body) => body.imageGenerationConfig)).toEqual([config, config]);
+  });
+
+  it("without a seed, draws a new image each time: a random seed within the model's bound (imgr39 #5, #4)", async () => {
+    const { bedrock, bodies } = drawing();
+    const first = await bedrock.images.generate({ model: NOVA, prompt: "hills", size: "320x320" });
+    const second = await bedrock.images.generate({ model: NOVA, prompt: "hills", size: "320x320" });
+    expect(first.data[0]!.b64_json).not.toBe(second.data[0]!.b64_json);
+    const seeds = bodies.map((body) => (body.imageGenerationConfig as { seed: number }).seed);
+    for (const seed of seeds) expect(seed >= 0 && seed <= 858_993_459, String(seed)).toBe(true);
+    // The seed reproduces the image.
+    const again = await bedrock.images.generate({ model: NOVA, prompt: "hills", size: "320x320", seed: seeds[0] });
+    expect(again.data).toEqual(first.data);
+  });
+
+  it("takes each model's seeds: Nova to 858,993,459, Titan to 2,147,483,646, Stability to 4,294,967,294 (imgr39 #4, #6)", async () => {
+    const { bedrock, bodies } = drawing();
+    const cases = [
+      [NOVA, 858_993_459],
+      [TITAN, 2_147_483_646],
+      [SD35, 4_294_967_294],
+    ] as const;
+    for (const [model, max] of cases) {
+      const error = await errorOf(
+        () => bedrock.images.generate({ model, prompt: "x", size: "512x512", seed: max + 1 }),
+        BedrockEdgeError,
+      );
+      expect(error, model).toMatchObject({ status: 400, param: "seed" });
+      expect(error.message, model).toContain(`seed must be at most ${max}`);
+    }
+    expect(bodies).toEqual([]);
+    for (const [model, max] of cases) await bedrock.images.generate({ model, prompt: "x", size: "512x512", seed: max });
+    expect(bodies).toHaveLength(3);
   });
 
   it("maps every OpenAI quality onto Nova's two: hd and high are premium, the rest standard", async () => {
@@ -112,7 +144,7 @@ describe("images on Amazon Nova Canvas", () => {
 });
 
 describe("images on Amazon Titan Image Generator v2", () => {
-  it("sends Nova's body, and draws the sizes on Titan's list with its default seed (42)", async () => {
+  it("sends Nova's body, and draws the sizes on Titan's list", async () => {
     const { bedrock, bodies } = drawing();
     const answer = await bedrock.images.generate({
       model: TITAN,
@@ -124,10 +156,17 @@ describe("images on Amazon Titan Image Generator v2", () => {
       {
         taskType: "TEXT_IMAGE",
         textToImageParams: { text: "a red fox" },
-        imageGenerationConfig: { numberOfImages: 1, width: 1173, height: 640, quality: "premium" },
+        imageGenerationConfig: {
+          numberOfImages: 1,
+          width: 1173,
+          height: 640,
+          quality: "premium",
+          seed: expect.any(Number),
+        },
       },
     ]);
-    expect(answer.data).toEqual([{ b64_json: emulatedImage("a red fox", 42, 0, 1173, 640) }]);
+    const { seed } = bodies[0]!.imageGenerationConfig as { seed: number };
+    expect(answer.data).toEqual([{ b64_json: emulatedImage("a red fox", seed, 0, 1173, 640) }]);
     expect(readPng(answer.data[0]!.b64_json)).toMatchObject({ width: 1173, height: 640 });
   });
 
@@ -170,6 +209,16 @@ describe("images on Stability AI's models (SD3.5 Large, Stable Image Core, Ultra
     expect(answer.data).toEqual(
       [7, 8, 9].map((seed) => ({ b64_json: emulatedImage("a red fox", seed, 0, 1216, 832) })),
     );
+  });
+
+  it("sends no seed for seed 0 or none (Stability's 0 is random), and counts up past its largest from 1 (imgr39 #6)", async () => {
+    const { bedrock, bodies } = drawing();
+    await bedrock.images.generate({ model: SD35, prompt: "x", n: 2 });
+    await bedrock.images.generate({ model: SD35, prompt: "x", n: 2, seed: 0 });
+    expect(bodies.map((body) => body.seed)).toEqual([undefined, undefined, undefined, undefined]);
+    bodies.length = 0;
+    await bedrock.images.generate({ model: SD35, prompt: "x", n: 3, seed: 4_294_967_293 });
+    expect(bodies.map((body) => body.seed).sort()).toEqual([1, 4_294_967_293, 4_294_967_294]);
   });
 
   it("takes a size by its ratio (or the pixels Stability draws at one), drawn at Stability's pixels; auto is 1:1", async () => {
@@ -283,7 +332,7 @@ describe("a Stability request that fails partway (imgr39 #2)", () => {
 describe("images refused", () => {
   it("a size the model cannot draw: a 400 naming size and what the model takes, before any call", async () => {
     const { bedrock, bodies } = drawing();
-    for (const size of ["1000x1000", "256x256", "4096x320", "2560x2560", "big", "1024×1024"]) {
+    for (const size of ["1000x1000", "256x256", "4096x320", "2560x2560", "2048x2048", "big", "1024×1024"]) {
       const error = await errorOf(() => bedrock.images.generate({ model: NOVA, prompt: "x", size }), BedrockEdgeError);
       expect(error, size).toMatchObject({ status: 400, param: "size" });
       expect(error.message, size).toContain("is not one Amazon Nova Canvas draws");
@@ -318,7 +367,7 @@ describe("images refused", () => {
   it("more pixels than one answer may hold (n × size), saying how many fit", async () => {
     const { bedrock, bodies } = drawing();
     const error = await errorOf(
-      () => bedrock.images.generate({ model: NOVA, prompt: "x", n: 2, size: "2048x2048" }),
+      () => bedrock.images.generate({ model: NOVA, prompt: "x", n: 2, size: "2048x1536" }),
       BedrockEdgeError,
     );
     expect(error).toMatchObject({ status: 400, param: "n", code: "too_many_images" });
@@ -371,7 +420,13 @@ describe("images refused", () => {
       {
         taskType: "TEXT_IMAGE",
         textToImageParams: { text: "x" },
-        imageGenerationConfig: { numberOfImages: 1, width: 320, height: 320, quality: "standard" },
+        imageGenerationConfig: {
+          numberOfImages: 1,
+          width: 320,
+          height: 320,
+          quality: "standard",
+          seed: expect.any(Number),
+        },
       },
     ]);
     await bedrock.images.generate({ model: SD35, prompt: "x", quality: "hd", drop_params: true });

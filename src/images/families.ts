@@ -22,6 +22,8 @@ interface FamilySpec {
   maxPrompt: number;
   /** numberOfImages' bound. */
   maxImages: number;
+  /** The largest seed it takes (from 0). */
+  maxSeed: number;
   /** The size the model draws for the one asked, or why it cannot draw that one. */
   fit(size: ImageSize): ImageSize | string;
 }
@@ -55,29 +57,33 @@ const TITAN_SIZES = [
   "1173x640",
 ];
 
-const NOVA_MAX_PIXELS = 4_194_304;
+/** Nova Canvas's user guide: "the total pixel count must be less than 4,194,304", so not 2048x2048. */
+const NOVA_PIXEL_BOUND = 4_194_304;
 
 const FAMILIES: Record<ImageFamily, FamilySpec> = {
   nova_canvas: {
     name: "Amazon Nova Canvas",
     maxPrompt: 1024,
     maxImages: 5,
+    // Nova's request page states no seed bound; AWS's own Nova Canvas examples draw from 0 to this.
+    maxSeed: 858_993_459,
     fit(size) {
       const { width, height } = size;
       const fits =
         [width, height].every((side) => side >= 320 && side <= 4096 && side % 16 === 0) &&
         width <= 4 * height &&
         height <= 4 * width &&
-        width * height <= NOVA_MAX_PIXELS;
+        width * height < NOVA_PIXEL_BOUND;
       return fits
         ? size
-        : "it takes WIDTHxHEIGHT with each side from 320 to 4096 and a multiple of 16, a ratio between 1:4 and 4:1, and at most 4,194,304 pixels (as 1024x1024, 1536x1024, 1024x1536, 1792x1024 or 2048x2048)";
+        : "it takes WIDTHxHEIGHT with each side from 320 to 4096 and a multiple of 16, a ratio between 1:4 and 4:1, and fewer than 4,194,304 pixels (as 1024x1024, 1536x1024, 1024x1536, 1792x1024 or 2048x1536)";
     },
   },
   titan_image_v2: {
     name: "Amazon Titan Image Generator v2",
     maxPrompt: 512,
     maxImages: 5,
+    maxSeed: 2_147_483_646,
     fit(size) {
       return TITAN_SIZES.includes(`${size.width}x${size.height}`) ? size : `it takes one of ${TITAN_SIZES.join(", ")}`;
     },
@@ -86,6 +92,8 @@ const FAMILIES: Record<ImageFamily, FamilySpec> = {
     name: "Stability AI's image models",
     maxPrompt: 10_000,
     maxImages: 5,
+    // Its 0 is a random seed, drawn anew on each call.
+    maxSeed: 4_294_967_294,
     fit({ width, height }) {
       const divisor = gcd(width, height);
       const ratio = `${width / divisor}:${height / divisor}`;
@@ -144,8 +152,8 @@ function bedrockQuality(quality: ImageGenerateParams["quality"]): "standard" | "
 }
 
 /**
- * The most pixels one answer may hold (n × width × height): five of 1024x1024, or one of
- * 2048x2048. A Nova Canvas PNG is about 1.5 bytes a pixel, a third more as base64, and the answer
+ * The most pixels one answer may hold (n × width × height): five of 1024x1024, or one of Nova's
+ * largest. A Nova Canvas PNG is about 1.5 bytes a pixel, a third more as base64, and the answer
  * is held whole, read and written again, in a Worker isolate of 128 MB for every request it serves.
  */
 const MAX_ANSWER_PIXELS = 5 * 1024 * 1024;
@@ -172,6 +180,9 @@ export function checkForFamily(
       "unsupported_parameter",
     );
   }
+  if (request.seed != null && request.seed > spec.maxSeed) {
+    throw invalidRequest(`seed must be at most ${spec.maxSeed} for ${spec.name} (got ${request.seed}).`, "seed");
+  }
   const n = request.n ?? 1;
   if (n > spec.maxImages) {
     throw invalidRequest(`n must be at most ${spec.maxImages} for ${spec.name} (got ${n}).`, "n");
@@ -186,32 +197,45 @@ export function checkForFamily(
   }
 }
 
+/** A seed from 0 to `max`, as AWS's examples send one on each call. */
+function randomSeed(max: number): number {
+  const [value = 0] = crypto.getRandomValues(new Uint32Array(1));
+  return value % (max + 1);
+}
+
 /**
- * The InvokeModel bodies of a request: one for all n images, or Stability's one per image, its
- * seed (when the request sets one) counted up from the request's so that the n images differ.
+ * The InvokeModel bodies of a request: one for all n images, or Stability's one per image. A
+ * request without a seed draws new images each time, as OpenAI's do: Nova's and Titan's body gets
+ * a random seed (their own default is one fixed seed, 12 or 42, which drew the same image for the
+ * same prompt every time), Stability's none (its default, 0, is a random seed on each call). A
+ * request's seed is sent as it is, Stability's counted up from it so that the n images differ
+ * (past its largest, on from 1: its 0 is random); Stability's seed 0 is its random one, sent as none.
  */
 export function imageBodies(
   request: ImageGenerateParams,
   family: ImageFamily,
   size: ImageSize,
+  random: (max: number) => number = randomSeed,
 ): Record<string, unknown>[] {
-  if (family !== "stability") return [novaBody(request, size)];
+  const { maxSeed } = FAMILIES[family];
+  if (family !== "stability") return [novaBody(request, size, request.seed ?? random(maxSeed))];
+  const seed = request.seed ?? 0;
   return Array.from({ length: request.n ?? 1 }, (_, index) => {
     const body: Record<string, unknown> = { prompt: request.prompt, aspect_ratio: size.ratio, output_format: "png" };
-    if (request.seed != null) body.seed = request.seed + index;
+    if (seed > 0) body.seed = 1 + ((seed - 1 + index) % maxSeed);
     return body;
   });
 }
 
 /** Nova Canvas's and Titan's body. */
-function novaBody(request: ImageGenerateParams, size: ImageSize): Record<string, unknown> {
+function novaBody(request: ImageGenerateParams, size: ImageSize, seed: number): Record<string, unknown> {
   const config: Record<string, unknown> = {
     numberOfImages: request.n ?? 1,
     width: size.width,
     height: size.height,
     quality: bedrockQuality(request.quality),
+    seed,
   };
-  if (request.seed != null) config.seed = request.seed;
   return { taskType: "TEXT_IMAGE", textToImageParams: { text: request.prompt }, imageGenerationConfig: config };
 }
 

@@ -8,8 +8,8 @@ import { type BedrockEdgeError, invalidRequest } from "../errors.ts";
 import { deepestIssue, formatPath, issueFragment, issueSentence } from "../validation.ts";
 import type { ImageGenerateParams } from "./types.ts";
 
-/** Bedrock's seeds: Nova Canvas and Titan Image Generator v2 both take 0 to 2,147,483,646. */
-const MAX_SEED = 2_147_483_646;
+/** The largest seed any of Bedrock's image models takes (Stability's); each family's own is checked with it. */
+const MAX_SEED = 4_294_967_294;
 
 const wholeNumber = (min: number, max: number) =>
   v.pipe(

@@ -38,9 +38,10 @@ export interface ImageGenerateParams {
   /** Accepted as OpenAI does, and not sent on: Bedrock's image bodies have no such field. */
   user?: string | null | undefined;
   /**
-   * Bedrock's `seed` (0 to 2,147,483,646), an extension: the same prompt and seed draw the same
-   * image. Without it the model's default seed is used (Nova 12, Titan 42), so a prompt sent twice
-   * draws the same image twice.
+   * Bedrock's `seed`, an extension: the same prompt and seed draw the same image. Nova Canvas takes
+   * 0 to 858,993,459, Titan 0 to 2,147,483,646, Stability 0 to 4,294,967,294 (its 0 is random; its n
+   * images are drawn with seed, seed + 1…). Without it each request draws new images, as OpenAI's
+   * do: Nova and Titan are sent a random seed, Stability none (it draws a random one).
    */
   seed?: number | null | undefined;
 }
