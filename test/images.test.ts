@@ -386,7 +386,7 @@ describe("images refused", () => {
       [{ moderation: "low" }, "moderation", /content filters cannot be lowered/],
       [{ stream: true }, "stream", /whole images/],
       [{ partial_images: 2 }, "partial_images", /whole images/],
-      [{ style: "vivid" }, "style", /no such setting/],
+      [{ style: "vivid" }, "style", /vivid and natural are no style of Bedrock's image models/],
     ];
     for (const [fields, param, message] of cases) {
       const error = await errorOf(
@@ -404,6 +404,26 @@ describe("images refused", () => {
     expect(bodies).toEqual([]);
     await bedrock.images.generate({ model: NOVA, prompt: "x", size: "320x320", user: "someone" });
     expect(JSON.stringify(bodies)).not.toContain("someone");
+  });
+
+  it("accepts the defaults that ask for nothing: output_compression 100 with png, partial_images 0 unstreamed (imgr39 #7)", async () => {
+    const { bedrock, bodies } = drawing();
+    const noOps = [
+      { output_format: "png", output_compression: 100 },
+      { output_compression: 100 },
+      { stream: false, partial_images: 0 },
+    ] as const;
+    for (const fields of noOps) {
+      const answer = await bedrock.images.generate({ model: NOVA, prompt: "x", size: "320x320", ...fields });
+      expect(answer.data, JSON.stringify(fields)).toHaveLength(1);
+    }
+    // Nothing of them is sent.
+    expect(JSON.stringify(bodies)).not.toMatch(/compression|partial/);
+    const compressed = await errorOf(
+      () => bedrock.images.generate({ model: NOVA, prompt: "x", output_compression: 99 }),
+      BedrockEdgeError,
+    );
+    expect(compressed).toMatchObject({ status: 400, param: "output_compression" });
   });
 
   it("under drop_params (the request's, the model's or the client's), the fields that change only the drawing are dropped; url, jpeg and stream never", async () => {

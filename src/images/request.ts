@@ -82,9 +82,10 @@ export function refusedField(request: ImageGenerateParams, drop: boolean): Bedro
     );
   }
   if (drop) return undefined;
-  if (request.output_compression != null) {
+  // 100, the spec's default, asks for nothing: a client that always sends it is not refused.
+  if (request.output_compression != null && request.output_compression !== 100) {
     return unsupported(
-      `output_compression applies to jpeg and webp, and Bedrock's image models answer PNG. Remove it${OR_DROP}.`,
+      `output_compression applies to jpeg and webp, and Bedrock's image models answer PNG. Remove it (or send 100, the default)${OR_DROP}.`,
       "output_compression",
     );
   }
@@ -100,15 +101,16 @@ export function refusedField(request: ImageGenerateParams, drop: boolean): Bedro
       "moderation",
     );
   }
-  if (request.partial_images != null) {
+  // 0, the default, asks for no partial image (stream: true was refused above).
+  if (request.partial_images != null && request.partial_images !== 0) {
     return unsupported(
-      `partial_images is not supported: Bedrock's image models answer whole images, never partial ones. Remove it${OR_DROP}.`,
+      `partial_images is not supported: Bedrock's image models answer whole images, never partial ones. Remove it (or send 0)${OR_DROP}.`,
       "partial_images",
     );
   }
   if (request.style != null) {
     return unsupported(
-      `style (dall-e-3's vivid or natural) is not supported: Bedrock's image models have no such setting. Remove it${OR_DROP}.`,
+      `style "${request.style}" is not supported: dall-e-3's vivid and natural are no style of Bedrock's image models (Nova Canvas's styles are its own, not sent from here). Remove it${OR_DROP}.`,
       "style",
     );
   }

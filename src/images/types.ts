@@ -5,7 +5,7 @@
 export interface ImageGenerateParams {
   /** `bedrock/image/<model-id>` or a models-table name on the image route. */
   model: string;
-  /** What to draw (Nova Canvas: 1 to 1,024 characters; Titan Image Generator v2: 1 to 512). */
+  /** What to draw (Nova Canvas: 1 to 1,024 characters; Titan Image Generator v2: 1 to 512; Stability's models: 1 to 10,000). */
   prompt: string;
   /** Images to make, 1 to the model's bound (5 for Nova Canvas and Titan); default 1. */
   n?: number | null | undefined;
@@ -21,13 +21,13 @@ export interface ImageGenerateParams {
   background?: "transparent" | "opaque" | "auto" | null | undefined;
   /** "auto" only: Bedrock's content filters cannot be lowered. */
   moderation?: "low" | "auto" | null | undefined;
-  /** Refused: it applies to jpeg and webp, and the models answer PNG. */
+  /** 100 (the default) only, which changes nothing: it applies to jpeg and webp, and the models answer PNG. */
   output_compression?: number | null | undefined;
-  /** Refused: the answer is not streamed. */
+  /** false only: the answer is not streamed. */
   stream?: boolean | null | undefined;
-  /** Refused: the answer is not streamed. */
+  /** 0 (the default) only: the answer is not streamed. */
   partial_images?: number | null | undefined;
-  /** Refused: dall-e-3's styles are not Bedrock's. */
+  /** Refused: no Bedrock image model has dall-e-3's vivid or natural style. */
   style?: "vivid" | "natural" | null | undefined;
   /**
    * Drops the refused fields that change only how the image is drawn (style, background,
