@@ -1,8 +1,9 @@
 // POST /v1/images/generations in workerd, driven by the official `openai` package's
 // images.generate (with and without response_format): PNGs of the asked size, the log line
-// without the image bytes, the usage row (the prompt's estimate as input: Bedrock counts no
-// tokens for images), a key's allow-list and its tokens_per_day counted from that estimate, and
-// CORS as on the other endpoints.
+// without the image bytes, the usage row (the prompt's estimate as input, and each image as
+// OpenAI's gpt-image-1 counts one of its size and quality as output: Bedrock counts no tokens for
+// images), a key's allow-list and its tokens_per_day counted from those, and CORS as on the other
+// endpoints.
 import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { emulatedImage } from "../../emulator/images.ts";
@@ -19,9 +20,13 @@ const MODELS = {
 const PROMPT = "A lighthouse at dawn";
 // The worker's estimate of the prompt: 20 ASCII characters, a token each 4.
 const PROMPT_TOKENS = 5;
+// A standard image as output: OpenAI's 1,056 tokens of a 1024x1024 one, by its pixels.
+const imageTokens = (width: number, height: number) => Math.ceil((1056 * width * height) / 1024 ** 2);
+// A request for one 320x320 image: its prompt and its image.
+const SMALL_REQUEST_TOKENS = PROMPT_TOKENS + imageTokens(320, 320);
 const KEYS = {
   narrow: { key: "sk-image-narrow-0001", models: ["chat"] },
-  team: { key: "sk-image-team-0001", tokens_per_day: 2 * PROMPT_TOKENS },
+  team: { key: "sk-image-team-0001", tokens_per_day: 2 * SMALL_REQUEST_TOKENS },
 };
 
 let proxy: WorkerdProxy;
@@ -36,9 +41,9 @@ const client = (name?: keyof typeof KEYS) => proxy.client("main", name ? { apiKe
 
 describe("images.generate with the openai package, in workerd", () => {
   it("answers PNGs of the asked size as b64_json, with response_format or without", async () => {
-    const { data: plain, response } = await client()
-      .images.generate({ model: "pictures", prompt: PROMPT, size: "512x512" })
-      .withResponse();
+    // Nova's default seed, sent: without one the proxy sends a random seed.
+    const seeded = { model: "pictures", prompt: PROMPT, size: "512x512", seed: 12 };
+    const { data: plain, response } = await client().images.generate(seeded).withResponse();
     expect(plain.data?.map((image) => image.b64_json)).toEqual([emulatedImage(PROMPT, 12, 0, 512, 512)]);
     expect(readPng(plain.data?.[0]?.b64_json ?? "")).toMatchObject({ width: 512, height: 512 });
     const asked = await client().images.generate({
@@ -55,13 +60,13 @@ describe("images.generate with the openai package, in workerd", () => {
       "the log line",
     );
     expect(line).toMatchObject({ path: "/v1/images/generations", status: 200, model: "pictures" });
-    expect(line).toMatchObject({ prompt_tokens: PROMPT_TOKENS, completion_tokens: 0 });
+    expect(line).toMatchObject({ prompt_tokens: PROMPT_TOKENS, completion_tokens: imageTokens(512, 512) });
     // No LOG_PROMPTS here: neither the prompt nor, ever, the image.
     expect(JSON.stringify(line)).not.toContain(PROMPT);
     expect(JSON.stringify(proxy.logs)).not.toContain(plain.data?.[0]?.b64_json?.slice(100, 200));
   });
 
-  it("writes a usage row with the prompt's estimate as input and no output", async () => {
+  it("writes a usage row with the prompt's estimate as input and its image as output", async () => {
     const { response } = await client()
       .images.generate({ model: "pictures", prompt: PROMPT, size: "320x320" })
       .withResponse();
@@ -75,7 +80,7 @@ describe("images.generate with the openai package, in workerd", () => {
     );
     expect(row).toMatchObject({ endpoint: "/v1/images/generations", model: "pictures", route: "image", status: 200 });
     expect(row.input_tokens).toBe(PROMPT_TOKENS);
-    expect(row.output_tokens).toBe(0);
+    expect(row.output_tokens).toBe(imageTokens(320, 320));
   });
 
   it("refuses url with a 400 naming response_format, and keeps a key to its models", async () => {
@@ -119,7 +124,7 @@ describe("images.generate with the openai package, in workerd", () => {
   describe("tokens_per_day", () => {
     beforeAll(() => awayFromMidnight(30_000), 40_000);
 
-    it("counts each request's prompt estimate, and refuses once the day's are used", async () => {
+    it("counts each request's prompt estimate and its image, and refuses once the day's are used", async () => {
       const counted = async () =>
         (
           (await (
@@ -130,9 +135,14 @@ describe("images.generate with the openai package, in workerd", () => {
         ).tokens;
       const draw = () => client("team").images.generate({ model: "pictures", prompt: PROMPT, size: "320x320" });
       await draw();
-      await eventually(async () => ((await counted()) === PROMPT_TOKENS ? true : undefined), 3000, "one counted");
+      await eventually(
+        async () => ((await counted()) === SMALL_REQUEST_TOKENS ? true : undefined),
+        3000,
+        "one counted",
+      );
       await draw();
-      await eventually(async () => ((await counted()) === 2 * PROMPT_TOKENS ? true : undefined), 3000, "two counted");
+      const two = 2 * SMALL_REQUEST_TOKENS;
+      await eventually(async () => ((await counted()) === two ? true : undefined), 3000, "two counted");
       const refused = await errorOf(draw, OpenAI.RateLimitError);
       expect(refused.code).toBe("tokens_per_day_exceeded");
     });
