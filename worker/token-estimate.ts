@@ -195,8 +195,9 @@ export function unmeteredCallEstimate(body: Record<string, unknown>, call: Unmet
 
 /**
  * A request of several calls but those `waiting` (each a call waiting to retry, no try of it out):
- * an embeddings request's input but the waiting calls' texts; an image request's prompt once, as
- * its answer counts it, unless all its calls wait; a legacy batch's calls but theirs,
+ * an embeddings request's input but the waiting calls' texts; an image request's prompt once (not
+ * the images its calls drew, which its leaving does not tell), unless all its calls wait; a legacy
+ * batch's calls but theirs,
  * each estimated as a call sent and never answered is (unmeteredCallEstimate): a call per answer
  * of each prompt, as inputEstimate counts them.
  */
