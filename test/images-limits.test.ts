@@ -77,8 +77,9 @@ describe("tokens_per_day on images (imgr39 #1)", () => {
     const large = await post({ model: "pictures", prompt: "a", n: 5, size: "1024x1024", quality: "high" });
     expect([small.status, large.status]).toEqual([200, 200]);
     const smallImage = Math.ceil((1056 * 320 * 320) / 1024 ** 2);
-    // The prompt "a" is 1 token; five premium 1024x1024 images are OpenAI's 4,160 each.
-    expect(limits.reserved).toEqual([1 + smallImage, 1 + 5 * 4160]);
+    // The prompt "a" is 1 token; five premium 1024x1024 images are OpenAI's 4,160 each. Before it is
+    // drawn, a small image reserves a megapixel (Stability would draw one); it settles its own pixels.
+    expect(limits.reserved).toEqual([1 + 1056, 1 + 5 * 4160]);
     expect(await settledTokens(2)).toEqual([1 + smallImage, 1 + 5 * 4160]);
     // The usage row counts the same: the images as completion tokens.
     expect(lines.map(({ prompt_tokens, completion_tokens }) => ({ prompt_tokens, completion_tokens }))).toEqual([
@@ -88,19 +89,33 @@ describe("tokens_per_day on images (imgr39 #1)", () => {
   });
 });
 
+describe("tokens_per_day on Stability's images (codereview40 #1)", () => {
+  it("counts each image at the pixels Stability drew, not those of the size asked", async () => {
+    const { post, limits, lines, settledTokens } = limitedProxy();
+    // Stability reads only the ratio: "1x1" draws 1024x1024, "16x9" 1344x768.
+    const square = await post({ model: "sd", prompt: "a", n: 2, size: "1x1" });
+    const wide = await post({ model: "sd", prompt: "a", size: "16x9" });
+    expect([square.status, wide.status]).toEqual([200, 200]);
+    const wideImage = Math.ceil((1056 * 1344 * 768) / 1024 ** 2);
+    expect(limits.reserved).toEqual([1 + 2 * 1056, 1 + 1056]);
+    expect(await settledTokens(2)).toEqual([1 + 2 * 1056, 1 + wideImage]);
+    expect(lines.map(({ completion_tokens }) => completion_tokens)).toEqual([2 * 1056, wideImage]);
+  });
+});
+
 describe("tokens_per_day on a Stability request that fails partway (imgr39 #2)", () => {
   // "a castle": 8 ASCII characters, 2 tokens; a standard 1024x1024 image, 1,056.
   const prompt = 2;
   const image = 1056;
 
-  it("counts each call that answered as its image (the filtered one too) and each still out as its prompt", async () => {
+  it("counts each call that answered as its image (the filtered one too), and the request's prompt once (codereview40 #2)", async () => {
     const upstream = partlyFiltered(createEmulator());
     const { post, lines, settledTokens } = limitedProxy(() => upstream.fetch);
     const answer = await post({ model: "sd", prompt: "a castle", n: 5 });
     expect(answer.status).toBe(400);
     expect(((await answer.json()) as { error: { code: string } }).error.code).toBe("content_policy_violation");
     // Three calls answered (two drawn, one filtered); two were out when the filter's answer came.
-    expect(await settledTokens(1)).toEqual([3 * (prompt + image) + 2 * prompt]);
+    expect(await settledTokens(1)).toEqual([prompt + 3 * image]);
     expect(lines[0]).toMatchObject({ status: 400, error_code: "content_policy_violation" });
   });
 
@@ -119,9 +134,9 @@ describe("tokens_per_day on a Stability request that fails partway (imgr39 #2)",
     expect(answer.status).toBe(200);
     expect(((await answer.json()) as { data: unknown[] }).data).toHaveLength(5);
     expect(lines[0]).toMatchObject({ deployment: 1, deployments_tried: 2 });
-    // The first copy: two images drawn, the throttled call refused (not billed), two calls out;
-    // then the second copy's five images.
-    const first = 2 * (prompt + image) + 2 * prompt;
+    // The first copy: two images drawn, the throttled call refused (not billed), two calls out, its
+    // prompt once; then the second copy's prompt and five images.
+    const first = prompt + 2 * image;
     expect(await settledTokens(1)).toEqual([first + prompt + 5 * image]);
   });
 });

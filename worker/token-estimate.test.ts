@@ -6,6 +6,7 @@ import {
   DEFAULT_OUTPUT_ESTIMATE,
   IMAGE_TOKENS,
   imageOutputTokens,
+  pngPixels,
   inputEstimate,
   outputLimitUnset,
   promptEstimate,
@@ -40,7 +41,7 @@ describe("an image request's estimate", () => {
     expect(askedOutputLimit({ ...body, max_tokens: 5 }, "images")).toBeUndefined();
   });
 
-  it("counts an image by its quality (premium as OpenAI's high) and its pixels, a size it cannot read as 1024x1024", () => {
+  it("counts an image by its quality (premium as OpenAI's high) and its pixels, at most its size's and at least 1024x1024 before it is drawn (codereview40 #1)", () => {
     expect(imageOutputTokens({ quality: "high" })).toBe(4160);
     expect(imageOutputTokens({ quality: "hd", size: "1024x1024" })).toBe(4160);
     for (const quality of [undefined, "standard", "low", "medium", "auto"])
@@ -48,13 +49,27 @@ describe("an image request's estimate", () => {
     // OpenAI's own counts for 1536x1024: 1,584 at medium, 6,240 at high.
     expect(imageOutputTokens({ size: "1536x1024" })).toBe(1584);
     expect(imageOutputTokens({ size: "1536x1024", quality: "high" })).toBe(6240);
-    expect(imageOutputTokens({ size: "320x320" })).toBe(Math.ceil((1056 * 320 * 320) / 1024 ** 2));
-    for (const size of ["auto", "big", null, 12]) expect(imageOutputTokens({ size })).toBe(1056);
-    // Five premium images cost far more than one small standard one, whatever the prompt.
-    const small = tokenEstimate({ prompt: "a", size: "320x320" }, "images", undefined);
+    // Before it is drawn, a small size counts a megapixel: Stability draws about one whatever the
+    // size says ("1x1" is 1024x1024 there), and the family is not known yet.
+    for (const size of ["320x320", "1x1", "auto", "big", null, 12]) expect(imageOutputTokens({ size })).toBe(1056);
+    // Once drawn, the pixels it has.
+    expect(imageOutputTokens({ size: "1x1" }, 1344 * 768)).toBe(Math.ceil((1056 * 1344 * 768) / 1024 ** 2));
+    expect(imageOutputTokens({ size: "320x320" }, 320 * 320)).toBe(Math.ceil((1056 * 320 * 320) / 1024 ** 2));
+    // Five premium images cost far more than one standard one, whatever the prompt.
+    const one = tokenEstimate({ prompt: "a", size: "320x320" }, "images", undefined);
     const large = tokenEstimate({ prompt: "a", size: "1024x1024", n: 5, quality: "high" }, "images", undefined);
     expect(large).toBe(1 + 5 * 4160);
-    expect(large).toBeGreaterThan(100 * small);
+    expect(large).toBeGreaterThan(19 * one);
+  });
+
+  it("reads a drawn image's pixels from its PNG header, and nothing from anything else", () => {
+    // A PNG's signature, then its IHDR chunk: length 13, "IHDR", width 1344, height 768.
+    const header = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52];
+    const png = btoa(String.fromCharCode(...header, 0, 0, 5, 64, 0, 0, 3, 0, 8, 0, 0, 0, 0));
+    expect(pngPixels(png)).toBe(1344 * 768);
+    for (const other of ["", "not base64!", btoa("GIF89a".padEnd(30, "x")), png.slice(0, 20)]) {
+      expect(pngPixels(other)).toBeUndefined();
+    }
   });
 });
 
@@ -345,11 +360,11 @@ describe("a call Bedrock answered without counts (BedrockEdgeError.unmeteredCall
     );
   });
 
-  it("an image call's: the request's prompt and the images it drew, each as imageOutputTokens counts one (imgr39 #2)", () => {
+  it("an image call's: the images it drew, each as imageOutputTokens counts one (imgr39 #2), its request's prompt counted once beside its calls (codereview40 #2)", () => {
     const images = { model: "sd", prompt: "x".repeat(40), size: "1536x1024", quality: "high" };
-    expect(unmeteredCallEstimate(images, { prompt: 0, chunks: 0, images: 1 })).toBe(10 + 6240);
-    // Sent and never answered: its prompt alone.
-    expect(unmeteredCallEstimate(images, { prompt: 0, chunks: 0, images: 0 })).toBe(10);
+    expect(unmeteredCallEstimate(images, { prompt: 0, chunks: 0, images: 1 })).toBe(6240);
+    // Sent and never answered: nothing of its own.
+    expect(unmeteredCallEstimate(images, { prompt: 0, chunks: 0, images: 0 })).toBe(0);
   });
 
   it("an embeddings call's: its texts' estimate alone, as an embeddings request's input (embedr38 #3)", () => {

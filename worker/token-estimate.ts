@@ -50,15 +50,42 @@ const IMAGE_OUTPUT_TOKENS = { standard: 1056, premium: 4160 } as const;
 const IMAGE_TOKENS_PIXELS = 1024 * 1024;
 
 /**
- * The output tokens of one image an image request draws (IMAGE_OUTPUT_TOKENS), by its size and
- * quality as asked: "auto", no size, or one that is no WIDTHxHEIGHT (which the library refuses) is
+ * The output tokens of one image an image request draws (IMAGE_OUTPUT_TOKENS), by its quality as
+ * asked and `pixels`: the image's own once drawn (pngPixels), else the most it may have. That is its
+ * size's, but at least 1024x1024: Stability's models read only the size's ratio and draw about a
+ * megapixel whatever it says ("1x1" is 1024x1024), and the reservation is made before the model's
+ * family is known; "auto", no size, or one that is no WIDTHxHEIGHT (which the library refuses) is
  * 1024x1024, every family's default.
  */
-export function imageOutputTokens(body: Record<string, unknown>): number {
-  const size = typeof body.size === "string" ? /^([1-9]\d{0,4})x([1-9]\d{0,4})$/.exec(body.size) : null;
-  const pixels = size ? Number(size[1]) * Number(size[2]) : IMAGE_TOKENS_PIXELS;
+export function imageOutputTokens(body: Record<string, unknown>, pixels = mostImagePixels(body)): number {
   const premium = body.quality === "hd" || body.quality === "high";
   return Math.ceil((IMAGE_OUTPUT_TOKENS[premium ? "premium" : "standard"] * pixels) / IMAGE_TOKENS_PIXELS);
+}
+
+function mostImagePixels(body: Record<string, unknown>): number {
+  const size = typeof body.size === "string" ? /^([1-9]\d{0,4})x([1-9]\d{0,4})$/.exec(body.size) : null;
+  return Math.max(size ? Number(size[1]) * Number(size[2]) : 0, IMAGE_TOKENS_PIXELS);
+}
+
+/**
+ * A drawn image's pixels, from its PNG header (the width and height of its IHDR chunk, bytes 16 to
+ * 23, in its first 32 base64 characters); undefined for anything else.
+ */
+export function pngPixels(base64: string): number | undefined {
+  let head: string;
+  try {
+    head = atob(base64.slice(0, 32));
+  } catch {
+    return undefined;
+  }
+  if (head.length < 24 || !head.startsWith("\x89PNG") || head.slice(12, 16) !== "IHDR") return undefined;
+  const at = (offset: number) =>
+    ((head.charCodeAt(offset) << 24) |
+      (head.charCodeAt(offset + 1) << 16) |
+      (head.charCodeAt(offset + 2) << 8) |
+      head.charCodeAt(offset + 3)) >>>
+    0;
+  return at(16) * at(20);
 }
 
 /**
@@ -182,13 +209,14 @@ export function inputEstimate(body: Record<string, unknown>, api: ModelApi): num
  * relayed stream's (streamedOutputEstimate): these calls are legacy Completions on imported
  * models, which stream about a token per chunk (never the converse route), and the library
  * keeps none of a stream's text. An embeddings call is its texts alone: it has no output. An image
- * call is its prompt and the images it drew (imageOutputTokens each).
+ * call is the images it drew (imageOutputTokens each), its request's prompt counted once beside.
  */
 export function unmeteredCallEstimate(body: Record<string, unknown>, call: UnmeteredCall): number {
   // An embeddings call: its texts, estimated as inputEstimate reads an embeddings request's input.
   if (call.texts !== undefined) return promptEstimate({ input: call.texts });
-  // An image call: the request's prompt, and the images it drew as an image request's output counts them.
-  if (call.images !== undefined) return inputEstimate(body, "images") + call.images * imageOutputTokens(body);
+  // An image call: the images it drew, as an image request's output counts them (its request's one
+  // prompt is counted once, beside its calls: tokensUsed).
+  if (call.images !== undefined) return call.images * imageOutputTokens(body);
   const prompt = Array.isArray(body.prompt) ? body.prompt[call.prompt] : body.prompt;
   return promptEstimate({ prompt }) + call.chunks + (call.text === undefined ? 0 : outputEstimate({ text: call.text }));
 }

@@ -7,7 +7,7 @@
 import type { ImageGenerateParams } from "../../src/index.ts";
 import type { AppContext } from "../context.ts";
 import { jsonResponse } from "../http.ts";
-import { imageOutputTokens, inputEstimate } from "../token-estimate.ts";
+import { imageOutputTokens, inputEstimate, pngPixels } from "../token-estimate.ts";
 import { upstreamCall } from "../upstream.ts";
 
 export async function imageGenerations(c: AppContext): Promise<Response> {
@@ -19,7 +19,11 @@ export async function imageGenerations(c: AppContext): Promise<Response> {
   const request = body as unknown as ImageGenerateParams;
   const answer = await bedrock.images.generate(request, upstreamCall(c).options);
   const prompt_tokens = inputEstimate(body, "images");
-  const completion_tokens = answer.data.length * imageOutputTokens(body);
+  // Each image by the pixels it was drawn at (Stability's are its own, whatever the size asked).
+  const completion_tokens = answer.data.reduce(
+    (tokens, image) => tokens + imageOutputTokens(body, pngPixels(image.b64_json)),
+    0,
+  );
   log.record({ usage: { prompt_tokens, completion_tokens, total_tokens: prompt_tokens + completion_tokens } });
   return jsonResponse(answer);
 }

@@ -202,6 +202,8 @@ function tokensUsed(
   const input = () => inputEstimate(body, api);
   if (uncounted.answer && output !== undefined) tokens += input() + output;
   for (const call of uncounted.calls) tokens += unmeteredCallEstimate(body, call);
+  // An image request's calls all send its one prompt, billed by the image: counted once, as served.
+  if (uncounted.calls.some((call) => call.images !== undefined)) tokens += input();
   if (uncounted.attempts > 0) tokens += input() * uncounted.attempts;
   if (uncounted.waiting) tokens += batchEstimateWithout(body, api, uncounted.waiting);
   return tokens;
