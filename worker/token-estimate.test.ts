@@ -388,10 +388,11 @@ describe("a request of several calls left while some of them waited to retry (Un
     expect(batchEstimateWithout({ input: "one text" }, "embeddings", [{ prompt: 0, texts: ["one text"] }])).toBe(0);
   });
 
-  it("an image request's: its prompt once, as its answer counts it, unless every call waits (codereview39 #2)", () => {
+  it("an image request's: its prompt once, as its answer counts it, and an image per call out, unless every call waits (codereview39 #2)", () => {
     const body = { model: "drawings", prompt: "x".repeat(400), n: 3 };
-    // Not a prompt's estimate per call out: the answer counts it once, whatever n.
-    expect(batchEstimateWithout(body, "images", [{ prompt: 0 }])).toBe(100);
+    // Not a prompt's estimate per call out: the answer counts it once, whatever n. Each call out
+    // may draw its image, which Bedrock bills.
+    expect(batchEstimateWithout(body, "images", [{ prompt: 0 }])).toBe(100 + 2 * 1056);
     expect(batchEstimateWithout(body, "images", [{ prompt: 0 }, { prompt: 0 }, { prompt: 0 }])).toBe(0);
   });
 

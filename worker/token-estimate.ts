@@ -223,9 +223,9 @@ export function unmeteredCallEstimate(body: Record<string, unknown>, call: Unmet
 
 /**
  * A request of several calls but those `waiting` (each a call waiting to retry, no try of it out):
- * an embeddings request's input but the waiting calls' texts; an image request's prompt once (not
- * the images its calls drew, which its leaving does not tell), unless all its calls wait; a legacy
- * batch's calls but theirs,
+ * an embeddings request's input but the waiting calls' texts; an image request's prompt once and
+ * an image for each call out (a call per image: Stability's; its leaving does not tell what they
+ * drew), none if all its calls wait; a legacy batch's calls but theirs,
  * each estimated as a call sent and never answered is (unmeteredCallEstimate): a call per answer
  * of each prompt, as inputEstimate counts them.
  */
@@ -235,7 +235,11 @@ export function batchEstimateWithout(
   waiting: readonly Pick<UnmeteredCall, "prompt" | "texts">[],
 ): number {
   if (api === "embeddings") return inputEstimate({ input: inputWithout(body.input, waiting) }, api);
-  if (api === "images") return waiting.length < (tokenCount(body.n) ?? 1) ? inputEstimate(body, api) : 0;
+  if (api === "images") {
+    // A call per image (Stability's): those out may each draw theirs, the prompt counted once.
+    const out = (tokenCount(body.n) ?? 1) - waiting.length;
+    return out > 0 ? inputEstimate(body, api) + out * imageOutputTokens(body) : 0;
+  }
   const waitingOf = new Map<number, number>();
   for (const { prompt } of waiting) waitingOf.set(prompt, (waitingOf.get(prompt) ?? 0) + 1);
   const prompts = Array.isArray(body.prompt) ? body.prompt.length : 1;

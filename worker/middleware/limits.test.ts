@@ -85,6 +85,7 @@ function proxyWith(bindings: Record<string, unknown>, upstream?: (emulator: Emul
       vectors: { model: "bedrock/embed/amazon.titan-embed-text-v2:0", region: "us-east-1" },
       // Stability draws one image a call.
       drawings: { model: "bedrock/image/stability.sd3-5-large-v1:0", region: "us-east-1" },
+      "nova-pictures": { model: "bedrock/image/amazon.nova-canvas-v1:0", region: "us-east-1" },
     }),
     API_KEYS: JSON.stringify({
       team: { key: "sk-team-0123456789", rate_limit: "RATE", tokens_per_day: 1000, concurrent_streams: 2 },
@@ -1186,7 +1187,23 @@ describe("tokens_per_day counts each try to Bedrock by how it ended, not by the 
     expect(tokens).toBe(0);
   });
 
-  it("an image request of several calls left while one waits to retry a throttle counts its prompt, as the others were out (codereview39 #2)", async () => {
+  it("an image request left while its one call is out counts its prompt and every image it asked for: Bedrock bills what it draws", async () => {
+    const { binding, settled } = recordingLimits();
+    const leaving = new AbortController();
+    const { post, logs } = proxyWith({ RATE, KEY_LIMITS: binding }, (emulator) => async (input, init) => {
+      setTimeout(() => leaving.abort(), 100);
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      return emulator.fetch(new Request(input, init));
+    });
+    const body = { model: "nova-pictures", prompt: "A lighthouse at dawn", n: 3, size: "1024x1024", quality: "hd" };
+    const response = await post("/v1/images/generations", body, leaving.signal);
+    await response.text().catch(() => "");
+    const { tokens } = await eventually(() => settled[0]);
+    expect(logs.at(-1)).toMatchObject({ status: 499 });
+    expect(tokens).toBe(inputEstimate(body, "images") + 3 * 4160);
+  });
+
+  it("an image request of several calls left while one waits to retry a throttle counts its prompt once and the image of the call that was out (codereview39 #2)", async () => {
     const { binding, settled } = recordingLimits();
     const leaving = new AbortController();
     let fetches = 0;
@@ -1210,8 +1227,9 @@ describe("tokens_per_day counts each try to Bedrock by how it ended, not by the 
     const { tokens } = await eventually(() => settled[0]);
     expect(logs.at(-1)).toMatchObject({ status: 499, retries: 1 });
     expect(fetches).toBe(2);
-    // The prompt's estimate once, as the request's answer would have counted it.
-    expect(tokens).toBe(inputEstimate(body, "images"));
+    // The prompt's estimate once, as the request's answer would have counted it, and the image of
+    // the call that was out.
+    expect(tokens).toBe(inputEstimate(body, "images") + 1056);
     expect(tokens).toBeGreaterThan(300);
   });
 

@@ -185,9 +185,11 @@ function converseModel(entry: ModelTableEntry | undefined, name: string): Conver
  *   before its first byte): its prompt's estimate and a token per chunk read;
  * - each try sent to Bedrock that ended with none of these (its client left while it was out, our
  *   timeout or a lost connection ended it, its stream failed before any count, whether another try
- *   then served or not): its prompt's estimate (uncounted.attempts), never an output it did not see;
- *   a legacy batch or an embeddings request left while some of its calls waited to retry counts
- *   its other calls' prompts or texts, an image request its prompt once (batchEstimateWithout).
+ *   then served or not): its prompt's estimate (uncounted.attempts), never an output it did not see,
+ *   but for an image request, its prompt and every image it asked for (Bedrock bills the images it
+ *   may have drawn, and they are known before); a legacy batch or an embeddings request left while
+ *   some of its calls waited to retry counts its other calls' prompts or texts, an image request its
+ *   prompt once and an image per call out (batchEstimateWithout).
  * A request refused, failed before it was sent, or whose every try Bedrock refused with its error
  * answer (a throttle, a cold model, a 5xx: no client leaving during a wait for a retry changes
  * that), counts none.
@@ -204,7 +206,10 @@ function tokensUsed(
   for (const call of uncounted.calls) tokens += unmeteredCallEstimate(body, call);
   // An image request's calls all send its one prompt, billed by the image: counted once, as served.
   if (uncounted.calls.some((call) => call.images !== undefined)) tokens += input();
-  if (uncounted.attempts > 0) tokens += input() * uncounted.attempts;
+  // A try of an image request that ended uncounted (its client left, our timeout) may have drawn
+  // every image it asked for, and Bedrock bills the image, not the prompt: its whole estimate.
+  const perTry = () => (api === "images" ? tokenEstimate(body, api, undefined) : input());
+  if (uncounted.attempts > 0) tokens += perTry() * uncounted.attempts;
   if (uncounted.waiting) tokens += batchEstimateWithout(body, api, uncounted.waiting);
   return tokens;
 }
