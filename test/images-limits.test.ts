@@ -108,14 +108,15 @@ describe("tokens_per_day on a Stability request that fails partway (imgr39 #2)",
   const prompt = 2;
   const image = 1056;
 
-  it("counts each call that answered as its image (the filtered one too), and the request's prompt once (codereview40 #2)", async () => {
+  it("counts each call that answered as its image (the filtered one too), each still out as the image it may have drawn, and the request's prompt once (codereview40 #2)", async () => {
     const upstream = partlyFiltered(createEmulator());
     const { post, lines, settledTokens } = limitedProxy(() => upstream.fetch);
     const answer = await post({ model: "sd", prompt: "a castle", n: 5 });
     expect(answer.status).toBe(400);
     expect(((await answer.json()) as { error: { code: string } }).error.code).toBe("content_policy_violation");
     // Three calls answered (two drawn, one filtered); two were out when the filter's answer came.
-    expect(await settledTokens(1)).toEqual([prompt + 3 * image]);
+    // The two calls out may have drawn theirs too, which Bedrock bills: five images in all.
+    expect(await settledTokens(1)).toEqual([prompt + 5 * image]);
     expect(lines[0]).toMatchObject({ status: 400, error_code: "content_policy_violation" });
   });
 
@@ -134,9 +135,10 @@ describe("tokens_per_day on a Stability request that fails partway (imgr39 #2)",
     expect(answer.status).toBe(200);
     expect(((await answer.json()) as { data: unknown[] }).data).toHaveLength(5);
     expect(lines[0]).toMatchObject({ deployment: 1, deployments_tried: 2 });
-    // The first copy: two images drawn, the throttled call refused (not billed), two calls out, its
-    // prompt once; then the second copy's prompt and five images.
-    const first = prompt + 2 * image;
+    // The first copy: two images drawn, the throttled call refused (not billed), two calls out (an
+    // image each, as they may have drawn it), its prompt once; then the second copy's prompt and
+    // five images.
+    const first = prompt + 4 * image;
     expect(await settledTokens(1)).toEqual([first + prompt + 5 * image]);
   });
 });

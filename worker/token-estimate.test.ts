@@ -363,8 +363,8 @@ describe("a call Bedrock answered without counts (BedrockEdgeError.unmeteredCall
   it("an image call's: the images it drew, each as imageOutputTokens counts one (imgr39 #2), its request's prompt counted once beside its calls (codereview40 #2)", () => {
     const images = { model: "sd", prompt: "x".repeat(40), size: "1536x1024", quality: "high" };
     expect(unmeteredCallEstimate(images, { prompt: 0, chunks: 0, images: 1 })).toBe(6240);
-    // Sent and never answered: nothing of its own.
-    expect(unmeteredCallEstimate(images, { prompt: 0, chunks: 0, images: 0 })).toBe(0);
+    // Sent and never answered (a call per image): the image it may have drawn, which Bedrock bills.
+    expect(unmeteredCallEstimate(images, { prompt: 0, chunks: 0, images: 0 })).toBe(6240);
   });
 
   it("an embeddings call's: its texts' estimate alone, as an embeddings request's input (embedr38 #3)", () => {

@@ -215,8 +215,9 @@ export function unmeteredCallEstimate(body: Record<string, unknown>, call: Unmet
   // An embeddings call: its texts, estimated as inputEstimate reads an embeddings request's input.
   if (call.texts !== undefined) return promptEstimate({ input: call.texts });
   // An image call: the images it drew, as an image request's output counts them (its request's one
-  // prompt is counted once, beside its calls: tokensUsed).
-  if (call.images !== undefined) return call.images * imageOutputTokens(body);
+  // prompt is counted once, beside its calls: tokensUsed). One sent that never answered (0 images
+  // told: Stability's, a call per image) may have drawn its image, which Bedrock bills: one.
+  if (call.images !== undefined) return Math.max(call.images, 1) * imageOutputTokens(body);
   const prompt = Array.isArray(body.prompt) ? body.prompt[call.prompt] : body.prompt;
   return promptEstimate({ prompt }) + call.chunks + (call.text === undefined ? 0 : outputEstimate({ text: call.text }));
 }
