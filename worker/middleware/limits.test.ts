@@ -1044,6 +1044,33 @@ describe("tokens_per_day counts each try to Bedrock by how it ended, not by the 
       expect(inputEstimate({ input: ["FLAKY"] }, "embeddings")).toBeLessThan(10);
     });
 
+    it("an image call's try lost after sending, then retried, counts the image it may have drawn and the prompt it sent", async () => {
+      let failed = false;
+      const flakyOnce =
+        (emulator: Emulator): typeof fetch =>
+        async (input, init) => {
+          const request = new Request(input, init);
+          if (!failed) {
+            failed = true;
+            // The body went out: the connection was lost after sending, so Bedrock may have drawn it.
+            await request.text();
+            throw new TypeError("fetch failed: connection reset");
+          }
+          return emulator.fetch(request);
+        };
+      const body = { model: "drawings", prompt: "A lighthouse at dawn", n: 2 };
+      const { tokens, line, status } = await settledFor(
+        body,
+        { BEDROCK_MAX_RETRIES: "2" },
+        { path: "/v1/images/generations", upstream: flakyOnce },
+      );
+      expect(status).toBe(200);
+      expect(line.retries).toBe(1);
+      // The answer's prompt and two images, then the lost try's prompt and image.
+      expect(line).toMatchObject({ prompt_tokens: 5, completion_tokens: 2 * 1056 });
+      expect(tokens).toBe(5 + 2 * 1056 + 5 + 1056);
+    });
+
     it("left by its client while one call waits to retry a throttle, counts the texts of the calls out at Bedrock (codereview39 #2)", async () => {
       const { binding, settled } = recordingLimits();
       const leaving = new AbortController();

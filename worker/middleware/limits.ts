@@ -203,9 +203,12 @@ function tokensUsed(
   const api = apiOfPath(line.path);
   const input = () => inputEstimate(body, api);
   if (uncounted.answer && output !== undefined) tokens += input() + output;
-  for (const call of uncounted.calls) tokens += unmeteredCallEstimate(body, call);
+  // A lost try of an image request's call (Stability's, a call per image; its retry told it, with
+  // no images) may have drawn its image, which Bedrock bills: one.
+  const calls = api === "images" ? uncounted.calls.map((call) => ({ images: 1, ...call })) : uncounted.calls;
+  for (const call of calls) tokens += unmeteredCallEstimate(body, call);
   // An image request's calls all send its one prompt, billed by the image: counted once, as served.
-  if (uncounted.calls.some((call) => call.images !== undefined)) tokens += input();
+  if (calls.some((call) => call.images !== undefined)) tokens += input();
   // A try of an image request that ended uncounted (its client left, our timeout) may have drawn
   // every image it asked for, and Bedrock bills the image, not the prompt: its whole estimate.
   const perTry = () => (api === "images" ? tokenEstimate(body, api, undefined) : input());
