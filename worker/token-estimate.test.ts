@@ -52,6 +52,10 @@ describe("an image request's estimate", () => {
     // Before it is drawn, a small size counts a megapixel: Stability draws about one whatever the
     // size says ("1x1" is 1024x1024 there), and the family is not known yet.
     for (const size of ["320x320", "1x1", "auto", "big", null, 12]) expect(imageOutputTokens({ size })).toBe(1056);
+    // A size past what any image model draws (the library refuses it) counts no more than the most.
+    expect(imageOutputTokens({ size: "99999x99999" })).toBe(4 * 1056);
+    expect(imageOutputTokens({ size: "4096x4096", quality: "hd" })).toBe(4 * 4160);
+    expect(imageOutputTokens({}, 65535 * 65535)).toBe(4 * 1056);
     // Once drawn, the pixels it has.
     expect(imageOutputTokens({ size: "1x1" }, 1344 * 768)).toBe(Math.ceil((1056 * 1344 * 768) / 1024 ** 2));
     expect(imageOutputTokens({ size: "320x320" }, 320 * 320)).toBe(Math.ceil((1056 * 320 * 320) / 1024 ** 2));

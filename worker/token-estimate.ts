@@ -48,6 +48,13 @@ const IMAGE_PART_TYPES: ReadonlySet<unknown> = new Set(["image_url", "input_imag
  */
 const IMAGE_OUTPUT_TOKENS = { standard: 1056, premium: 4160 } as const;
 const IMAGE_TOKENS_PIXELS = 1024 * 1024;
+/**
+ * The most pixels an image of any model the image route speaks has (Nova Canvas draws fewer than
+ * 4,194,304; Titan and Stability about a megapixel): a size past it is refused by the library, and
+ * a PNG header that says more is no image Bedrock drew. Counted no higher, so that a nonsense size
+ * reserves no nonsense count.
+ */
+const MOST_IMAGE_PIXELS = 4_194_304;
 
 /**
  * The output tokens of one image an image request draws (IMAGE_OUTPUT_TOKENS), by its quality as
@@ -59,7 +66,8 @@ const IMAGE_TOKENS_PIXELS = 1024 * 1024;
  */
 export function imageOutputTokens(body: Record<string, unknown>, pixels = mostImagePixels(body)): number {
   const premium = body.quality === "hd" || body.quality === "high";
-  return Math.ceil((IMAGE_OUTPUT_TOKENS[premium ? "premium" : "standard"] * pixels) / IMAGE_TOKENS_PIXELS);
+  const counted = Math.min(pixels, MOST_IMAGE_PIXELS);
+  return Math.ceil((IMAGE_OUTPUT_TOKENS[premium ? "premium" : "standard"] * counted) / IMAGE_TOKENS_PIXELS);
 }
 
 function mostImagePixels(body: Record<string, unknown>): number {
