@@ -2,7 +2,7 @@
 // naming the field in a 400. Token-id input is refused saying why: Bedrock takes text.
 import * as v from "valibot";
 import { invalidRequest } from "../errors.ts";
-import { deepestIssue, formatPath, issueFragment, issueSentence } from "../validation.ts";
+import { checkClosedRequest, requestObject } from "../closed-request.ts";
 import type { EmbeddingCreateParams } from "./types.ts";
 
 /** OpenAI's own bound on the texts of one request. */
@@ -32,8 +32,6 @@ const embeddingRequestSchema = v.looseObject({
   ),
 });
 
-const FIELDS: ReadonlySet<string> = new Set(Object.keys(embeddingRequestSchema.entries));
-
 function holdsTokenIds(value: unknown): boolean {
   return (
     Array.isArray(value) && value.length > 0 && value.every((item) => typeof item === "number" || Array.isArray(item))
@@ -48,10 +46,7 @@ const REQUIRED: Readonly<Record<string, string>> = {
 
 /** Validates an unknown value as an embeddings request; throws a 400 naming the field. */
 export function parseEmbeddingRequest(input: unknown): EmbeddingCreateParams {
-  if (input === null || typeof input !== "object" || Array.isArray(input)) {
-    throw invalidRequest("The request body must be a JSON object.");
-  }
-  const body = input as Record<string, unknown>;
+  const body = requestObject(input);
   if (holdsTokenIds(body.input)) {
     throw invalidRequest(
       "input holds token ids: Bedrock's embedding models take text, and their tokenizers are not known here. Send the input as strings.",
@@ -59,18 +54,6 @@ export function parseEmbeddingRequest(input: unknown): EmbeddingCreateParams {
       "unsupported_parameter",
     );
   }
-  const result = v.safeParse(embeddingRequestSchema, input, { abortEarly: true, message: issueFragment });
-  if (!result.success) {
-    const { issue, path } = deepestIssue(result.issues[0]);
-    throw invalidRequest(issueSentence(issue, path, { required: REQUIRED }), formatPath(path));
-  }
-  const unknown = Object.keys(body).find((key) => !FIELDS.has(key));
-  if (unknown !== undefined) {
-    throw invalidRequest(
-      `${unknown.slice(0, 60)} is not a parameter of embeddings; they are ${[...FIELDS].join(", ")}.`,
-      unknown.slice(0, 60),
-      "unknown_parameter",
-    );
-  }
+  checkClosedRequest(embeddingRequestSchema, body, "embeddings", REQUIRED);
   return input as EmbeddingCreateParams;
 }

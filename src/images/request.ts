@@ -5,7 +5,7 @@
 // those that change the answer's form (url, jpeg or webp, a stream) are refused whatever it says.
 import * as v from "valibot";
 import { type BedrockEdgeError, invalidRequest } from "../errors.ts";
-import { deepestIssue, formatPath, issueFragment, issueSentence } from "../validation.ts";
+import { checkClosedRequest, requestObject } from "../closed-request.ts";
 import type { ImageGenerateParams } from "./types.ts";
 
 /** The largest seed any of Bedrock's image models takes (Stability's); each family's own is checked with it. */
@@ -44,8 +44,6 @@ const imageRequestSchema = v.looseObject({
   seed: v.nullish(wholeNumber(0, MAX_SEED)),
   drop_params: v.nullish(v.boolean("must be true or false")),
 });
-
-const FIELDS: ReadonlySet<string> = new Set(Object.keys(imageRequestSchema.entries));
 
 /** What to put in a field that is missing: completes "<field> is required: …". */
 const REQUIRED: Readonly<Record<string, string>> = {
@@ -119,21 +117,6 @@ export function refusedField(request: ImageGenerateParams, drop: boolean): Bedro
 
 /** Validates an unknown value as an image generation request; throws a 400 naming the field. */
 export function parseImageRequest(input: unknown): ImageGenerateParams {
-  if (input === null || typeof input !== "object" || Array.isArray(input)) {
-    throw invalidRequest("The request body must be a JSON object.");
-  }
-  const result = v.safeParse(imageRequestSchema, input, { abortEarly: true, message: issueFragment });
-  if (!result.success) {
-    const { issue, path } = deepestIssue(result.issues[0]);
-    throw invalidRequest(issueSentence(issue, path, { required: REQUIRED }), formatPath(path));
-  }
-  const unknown = Object.keys(input).find((key) => !FIELDS.has(key));
-  if (unknown !== undefined) {
-    throw invalidRequest(
-      `${unknown.slice(0, 60)} is not a parameter of image generation; they are ${[...FIELDS].join(", ")}.`,
-      unknown.slice(0, 60),
-      "unknown_parameter",
-    );
-  }
+  checkClosedRequest(imageRequestSchema, requestObject(input), "image generation", REQUIRED);
   return input as ImageGenerateParams;
 }
