@@ -3,6 +3,7 @@
 // (sizes, numberOfImages, prompt length, extraneous keys) are its ValidationExceptions.
 import { describe, expect, it } from "vitest";
 import { readPng } from "../test/helpers/png.ts";
+import { writePng } from "../test/helpers/png-writer.ts";
 import { BLOCKED_MESSAGE, emulatedImage, imageModel, STABILITY_SIZES } from "./images.ts";
 import { errorAnswer, json, send } from "./test-helpers.ts";
 
@@ -79,7 +80,7 @@ describe("the emulator's image models", () => {
     expect(await refusal(NOVA, body("x", { steps: 3 }))).toMatch(/extraneous key \[steps\]/);
     expect(await refusal(TITAN, body("x", {}, { style: "PHOTOREALISM" }))).toMatch(/extraneous key \[style\]/);
     expect(await refusal(NOVA, body("x", { quality: "hd" }))).toMatch(/quality: "hd" is not a valid enum value/);
-    expect(await refusal(NOVA, { taskType: "INPAINTING" })).toMatch(/taskType/);
+    expect(await refusal(NOVA, { taskType: "OUTPAINTING" })).toMatch(/taskType/);
   });
 
   it("takes each model's seeds: Nova Canvas 0 to 858,993,459, Titan 0 to 2,147,483,646 (imgr39 #4)", async () => {
@@ -123,5 +124,79 @@ describe("the emulator's image models", () => {
     expect(await refusal(SD35, { aspect_ratio: "1:1" })).toMatch(/required key \[prompt\]/);
     const filtered = await json(await send(SD35, { prompt: "[blocked]" }));
     expect(filtered).toEqual({ images: [], finish_reasons: ["Filter reason: prompt"], seeds: [0] });
+  });
+});
+
+describe("the emulator's INPAINTING (Nova Canvas, Titan Image Generator v2)", () => {
+  // Written by node:zlib (test/helpers/png-writer.ts), not by the emulator's own encoder.
+  const rgb = (width: number, height: number, shade = 90) =>
+    writePng({ width, height, depth: 8, colorType: 2, rows: Array(height).fill(Array(width * 3).fill(shade)) });
+  const mask = (width: number, height: number, value = (x: number): number => (x === 0 ? 0 : 255)) =>
+    writePng({
+      width,
+      height,
+      depth: 8,
+      colorType: 2,
+      rows: Array.from({ length: height }, () =>
+        Array.from({ length: width }, (_, x) => Array(3).fill(value(x))).flat(),
+      ),
+    });
+  const b64 = (bytes: Uint8Array) => Buffer.from(bytes).toString("base64");
+  const inpainting = (params: Record<string, unknown>, config: Record<string, unknown> = {}) => ({
+    taskType: "INPAINTING",
+    inPaintingParams: params,
+    imageGenerationConfig: config,
+  });
+
+  it("answers numberOfImages PNGs of the input image's size, drawn from the text and seed", async () => {
+    for (const [model, defaultSeed] of [
+      [NOVA, 12],
+      [TITAN, 42],
+    ] as const) {
+      const sent = inpainting(
+        { image: b64(rgb(8, 4)), text: "a red door", maskImage: b64(mask(8, 4)) },
+        { numberOfImages: 2 },
+      );
+      const answer = await json(await send(model, sent));
+      expect(answer.images, model).toEqual(
+        [0, 1].map((index) => emulatedImage("a red door", defaultSeed, index, 8, 4)),
+      );
+    }
+    // A JPEG's size is read from its frame header.
+    const jpeg = Uint8Array.from([0xff, 0xd8, 0xff, 0xc0, 0, 11, 8, 0, 4, 0, 8, 1, 1, 0x11, 0, 0xff, 0xd9]);
+    const fromJpeg = await json(
+      await send(NOVA, inpainting({ image: b64(jpeg), text: "x", maskImage: b64(mask(8, 4)) }, { seed: 3 })),
+    );
+    expect(fromJpeg.images).toEqual([emulatedImage("x", 3, 0, 8, 4)]);
+  });
+
+  it("refuses a missing image, no mask or two, a mask not the image's size or not pure black and white", async () => {
+    const image = b64(rgb(8, 4));
+    expect(await refusal(NOVA, inpainting({ text: "x", maskImage: b64(mask(8, 4)) }))).toMatch(
+      /required key \[image\]/,
+    );
+    expect(await refusal(NOVA, inpainting({ image, text: "x" }))).toMatch(/exactly one of maskImage and maskPrompt/);
+    expect(
+      await refusal(NOVA, inpainting({ image, text: "x", maskPrompt: "door", maskImage: b64(mask(8, 4)) })),
+    ).toMatch(/exactly one/);
+    expect(await refusal(NOVA, inpainting({ image, text: "x", maskImage: b64(mask(4, 8)) }))).toMatch(
+      /mask image \(4x8\) must be the same size as the input image \(8x4\)/,
+    );
+    const grey = mask(8, 4, (x) => (x === 0 ? 0 : 128));
+    expect(await refusal(NOVA, inpainting({ image, text: "x", maskImage: b64(grey) }))).toMatch(/only pure black/);
+  });
+
+  it("refuses an image that is no PNG or JPEG, one with transparent pixels, and a size in the config", async () => {
+    const maskImage = b64(mask(8, 4));
+    expect(await refusal(NOVA, inpainting({ image: "R0lGODlh", text: "x", maskImage }))).toMatch(
+      /image provided is not valid/,
+    );
+    const clear = writePng({ width: 8, height: 4, depth: 8, colorType: 6, rows: Array(4).fill(Array(32).fill(0)) });
+    expect(await refusal(NOVA, inpainting({ image: b64(clear), text: "x", maskImage }))).toMatch(
+      /transparent or translucent/,
+    );
+    expect(await refusal(NOVA, inpainting({ image: b64(rgb(8, 4)), text: "x", maskImage }, { width: 8 }))).toMatch(
+      /extraneous key \[width\]/,
+    );
   });
 });

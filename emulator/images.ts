@@ -1,6 +1,7 @@
 // InvokeModel on Bedrock's image models: Amazon Nova Canvas and Titan Image Generator v2, which
-// share one body ({taskType: "TEXT_IMAGE", textToImageParams, imageGenerationConfig}) and answer
-// {images: [base64 PNG…]}, and Stability's SD3.5 Large, Stable Image Core and Ultra ({prompt,
+// share one body ({taskType: "TEXT_IMAGE", textToImageParams, imageGenerationConfig}, or
+// "INPAINTING" with inPaintingParams: {image, text?, maskImage | maskPrompt}, drawn at the image's
+// size, its image and mask read and checked) and answer {images: [base64 PNG…]}, and Stability's SD3.5 Large, Stable Image Core and Ultra ({prompt,
 // aspect_ratio?, seed?, output_format?, negative_prompt?, mode?} -> one image, with
 // finish_reasons and seeds). Each image is a small deterministic grayscale PNG of the asked size,
 // its pixels made from a hash of the prompt, the seed and the image's index, so that a test can
@@ -11,7 +12,7 @@
 import type { Call } from "./call.ts";
 import { awsError } from "./errors.ts";
 import { hashNumber } from "./hash.ts";
-import { base64Bytes, grayscalePng } from "./png.ts";
+import { base64Bytes, grayscalePng, readPng } from "./png.ts";
 import { fail, jsonResponse } from "./responses.ts";
 
 export type ImageModel = "nova_canvas" | "titan_image_v2" | "stability";
@@ -208,11 +209,12 @@ function stabilityAnswer(call: Call, body: Record<string, unknown>): Response {
 
 /** The body's problem, or undefined. */
 function bodyProblem(body: Record<string, unknown>, model: Exclude<ImageModel, "stability">): string | undefined {
-  const extra = extraKey(body, ["taskType", "textToImageParams", "imageGenerationConfig"], "#");
+  const extra = extraKey(body, ["taskType", "textToImageParams", "inPaintingParams", "imageGenerationConfig"], "#");
   if (extra) return extra;
   const { taskType, textToImageParams: params, imageGenerationConfig: config = {} } = body;
   if (taskType === undefined) return malformed("#: required key [taskType] not found");
-  // The emulator draws from text only: Bedrock's other tasks (inpainting, variation…) are not emulated.
+  // The emulator draws from text and inpaints: Bedrock's other tasks (variation, outpainting…) are not emulated.
+  if (taskType === "INPAINTING") return inpaintingProblem(body, model);
   if (taskType !== "TEXT_IMAGE") return malformed(`#/taskType: ${JSON.stringify(taskType)} is not a valid enum value`);
   if (!isObject(params)) return malformed("#: required key [textToImageParams] not found");
   const allowed = model === "nova_canvas" ? ["text", "negativeText", "style"] : ["text", "negativeText"];
@@ -224,6 +226,104 @@ function bodyProblem(body: Record<string, unknown>, model: Exclude<ImageModel, "
     textProblem(params.negativeText, "#/textToImageParams/negativeText", maxText) ??
     (isObject(config) ? configProblem(config, model) : malformed("#/imageGenerationConfig: expected type: JSONObject"))
   );
+}
+
+/** An INPAINTING body's problem that its JSON alone shows, or undefined (its images are read after). */
+function inpaintingProblem(body: Record<string, unknown>, model: Exclude<ImageModel, "stability">): string | undefined {
+  const { inPaintingParams: params, imageGenerationConfig: config = {} } = body;
+  if (body.textToImageParams !== undefined) return malformed("#: extraneous key [textToImageParams] is not permitted");
+  if (!isObject(params)) return malformed("#: required key [inPaintingParams] not found");
+  const at = "#/inPaintingParams";
+  const allowed = ["image", "text", "negativeText", "maskImage", "maskPrompt"];
+  const { maxText } = LIMITS[model];
+  const problem =
+    extraKey(params, model === "titan_image_v2" ? [...allowed, "returnMask"] : allowed, at) ??
+    (params.image === undefined ? malformed(`${at}: required key [image] not found`) : undefined) ??
+    (typeof params.image === "string" ? undefined : malformed(`${at}/image: expected type: String`)) ??
+    textProblem(params.text, `${at}/text`, maxText) ??
+    textProblem(params.negativeText, `${at}/negativeText`, maxText) ??
+    textProblem(params.maskPrompt, `${at}/maskPrompt`, maxText);
+  if (problem) return problem;
+  if ((params.maskImage === undefined) === (params.maskPrompt === undefined)) {
+    return malformed(`${at}: exactly one of maskImage and maskPrompt is required`);
+  }
+  if (params.maskImage !== undefined && typeof params.maskImage !== "string") {
+    return malformed(`${at}/maskImage: expected type: String`);
+  }
+  if (!isObject(config)) return malformed("#/imageGenerationConfig: expected type: JSONObject");
+  // The image's own size is drawn: a size in the config is not taken.
+  return (
+    extraKey(config, ["quality", "cfgScale", "seed", "numberOfImages"], "#/imageGenerationConfig") ??
+    configProblem(config, model)
+  );
+}
+
+/** Standard base64 as bytes, or undefined when it is not. */
+function decodedBase64(text: string): Uint8Array | undefined {
+  if (!/^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/.test(text) || text === "") return undefined;
+  const binary = atob(text);
+  return Uint8Array.from(binary, (char) => char.charCodeAt(0));
+}
+
+/** A JPEG's size from its SOFn segment, or undefined. */
+function jpegSize(bytes: Uint8Array): { width: number; height: number } | undefined {
+  if (bytes[0] !== 0xff || bytes[1] !== 0xd8) return undefined;
+  for (let at = 2; at + 9 < bytes.length && bytes[at] === 0xff; ) {
+    const marker = bytes[at + 1] as number;
+    if ([0xc0, 0xc1, 0xc2, 0xc3, 0xc5, 0xc6, 0xc7, 0xc9, 0xca, 0xcb, 0xcd, 0xce, 0xcf].includes(marker)) {
+      return { height: (bytes[at + 5]! << 8) | bytes[at + 6]!, width: (bytes[at + 7]! << 8) | bytes[at + 8]! };
+    }
+    at += 2 + ((bytes[at + 2]! << 8) | bytes[at + 3]!);
+  }
+  return undefined;
+}
+
+/** What Nova Canvas says of an input image it cannot read. */
+const BAD_IMAGE = (field: string) =>
+  `The ${field} provided is not valid: it must be a base64-encoded PNG or JPEG with 8 bits per colour channel.`;
+
+/**
+ * An INPAINTING body's image and mask, read: the image's size (a PNG, or a JPEG's header), its
+ * transparency refused as Nova Canvas documents ("PNG images can contain an alpha channel, but it
+ * must not contain transparent or translucent pixels"), the mask a PNG or JPEG of the same size,
+ * pure black and pure white. The image's size, or the ValidationException's words.
+ */
+async function inpaintingImages(
+  params: Record<string, unknown>,
+): Promise<{ width: number; height: number } | { problem: string }> {
+  const imageBytes = decodedBase64(params.image as string);
+  if (!imageBytes) return { problem: BAD_IMAGE("image") };
+  const jpeg = jpegSize(imageBytes);
+  const png = jpeg ? undefined : await readPng(imageBytes, NOVA_PIXEL_BOUND);
+  if (typeof png === "string") return { problem: BAD_IMAGE("image") };
+  if (png && (png.channels === 2 || png.channels === 4)) {
+    for (let at = png.channels - 1; at < png.pixels.length; at += png.channels) {
+      if (png.pixels[at] !== 255) {
+        return { problem: "The input image must not contain transparent or translucent pixels." };
+      }
+    }
+  }
+  const image = (jpeg ?? png) as { width: number; height: number };
+  if (typeof params.maskImage !== "string") return image;
+  const maskBytes = decodedBase64(params.maskImage);
+  const mask = maskBytes ? await readPng(maskBytes, NOVA_PIXEL_BOUND) : "not base64";
+  if (typeof mask === "string") return { problem: BAD_IMAGE("maskImage") };
+  if (mask.width !== image.width || mask.height !== image.height) {
+    return {
+      problem: `The mask image (${mask.width}x${mask.height}) must be the same size as the input image (${image.width}x${image.height}).`,
+    };
+  }
+  const colours = mask.channels <= 2 ? 1 : 3;
+  for (let at = 0; at < mask.pixels.length; at += mask.channels) {
+    const first = mask.pixels[at];
+    const pure =
+      (first === 0 || first === 255) && mask.pixels.subarray(at, at + colours).every((sample) => sample === first);
+    if (!pure)
+      return {
+        problem: "The mask image must contain only pure black (0, 0, 0) and pure white (255, 255, 255) pixels.",
+      };
+  }
+  return image;
 }
 
 /**
@@ -240,8 +340,35 @@ function imageSeed(model: Exclude<ImageModel, "stability">, seed: number | undef
   return seed ?? LIMITS[model].defaultSeed;
 }
 
+/**
+ * INPAINTING: the images of the input's size, drawn as TEXT_IMAGE's are from the text (or, without
+ * one, the mask prompt, else ""), once the image and mask are read and checked.
+ */
+async function inpaint(
+  call: Call,
+  model: Exclude<ImageModel, "stability">,
+  json: Record<string, unknown>,
+): Promise<Response> {
+  const params = json.inPaintingParams as Record<string, unknown>;
+  const size = await inpaintingImages(params);
+  if ("problem" in size) return fail(call, awsError("ValidationException", size.problem));
+  const text = (params.text ?? params.maskPrompt ?? "") as string;
+  if (text.includes("[blocked]")) return fail(call, awsError("ValidationException", BLOCKED_MESSAGE));
+  const config = (json.imageGenerationConfig ?? {}) as Record<string, number | undefined>;
+  const seed = imageSeed(model, config.seed);
+  const images = Array.from({ length: config.numberOfImages ?? 1 }, (_, index) =>
+    emulatedImage(text, seed, index, size.width, size.height),
+  );
+  return jsonResponse(call, { images });
+}
+
 /** InvokeModel on an image model; its streamed operation is refused, as Bedrock does. */
-export function generateImages(call: Call, model: ImageModel, json: unknown, stream: boolean): Response {
+export function generateImages(
+  call: Call,
+  model: ImageModel,
+  json: unknown,
+  stream: boolean,
+): Response | Promise<Response> {
   if (stream) return fail(call, awsError("ValidationException", "The model is unsupported for streaming."));
   if (!isObject(json)) return fail(call, awsError("ValidationException", malformed("#: expected type: JSONObject")));
   if (model === "stability") {
@@ -250,6 +377,7 @@ export function generateImages(call: Call, model: ImageModel, json: unknown, str
   }
   const problem = bodyProblem(json, model);
   if (problem) return fail(call, awsError("ValidationException", problem));
+  if (json.taskType === "INPAINTING") return inpaint(call, model, json);
   const params = json.textToImageParams as { text: string };
   if (params.text.includes("[blocked]")) return fail(call, awsError("ValidationException", BLOCKED_MESSAGE));
   const config = (json.imageGenerationConfig ?? {}) as Record<string, number | undefined>;

@@ -120,3 +120,84 @@ export function base64Bytes(bytes: Uint8Array): string {
   }
   return new TextDecoder().decode(out);
 }
+
+/** A PNG as the emulator reads one Bedrock is sent: 8-bit samples, `channels` a pixel, unfiltered. */
+export interface ReadPng {
+  width: number;
+  height: number;
+  /** 1 grey, 2 grey + alpha, 3 RGB (a palette's entries too), 4 RGBA. */
+  channels: number;
+  pixels: Uint8Array;
+}
+
+/**
+ * Reads an 8-bit, non-interlaced PNG (grey, RGB, palette, with or without alpha): what the
+ * emulator needs to check an inpainting body's image and mask. Anything else, or a damaged file,
+ * is a string saying why. Its own reader (the emulator imports nothing from src/), inflating with
+ * the web's DecompressionStream as the rest of the emulator uses web APIs only.
+ */
+export async function readPng(bytes: Uint8Array, maxPixels: number): Promise<ReadPng | string> {
+  if (bytes.length < 8 || SIGNATURE.some((byte, index) => bytes[index] !== byte)) return "not a PNG";
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  let width = 0;
+  let height = 0;
+  let colorType = -1;
+  let palette: Uint8Array | undefined;
+  const data: Uint8Array[] = [];
+  for (let at = 8; ; ) {
+    if (at + 12 > bytes.length) return "a PNG without IEND";
+    const length = view.getUint32(at);
+    if (at + 12 + length > bytes.length) return "a PNG chunk past the end";
+    const type = new TextDecoder().decode(bytes.subarray(at + 4, at + 8));
+    const body = bytes.subarray(at + 8, at + 8 + length);
+    if (crc32(bytes.subarray(at + 4, at + 8 + length)) !== view.getUint32(at + 8 + length))
+      return "a PNG chunk with a bad CRC";
+    at += 12 + length;
+    if (type === "IHDR") {
+      width = view.getUint32(at - 12 - length + 8);
+      height = view.getUint32(at - 12 - length + 12);
+      colorType = body[9] ?? -1;
+      if (body[8] !== 8 || body[12] !== 0 || ![0, 2, 3, 4, 6].includes(colorType))
+        return "a PNG that is not 8-bit and non-interlaced";
+      if (width === 0 || height === 0 || width * height > maxPixels) return `a PNG of ${width}x${height}`;
+    } else if (type === "PLTE") palette = body;
+    else if (type === "IDAT") data.push(body);
+    else if (type === "IEND") break;
+  }
+  if (colorType < 0 || data.length === 0) return "a PNG without IHDR or IDAT";
+  const samples = { 0: 1, 2: 3, 3: 1, 4: 2, 6: 4 }[colorType] as number;
+  const stride = width * samples;
+  let raw: Uint8Array;
+  try {
+    const stream = new Blob(data as Uint8Array<ArrayBuffer>[]).stream().pipeThrough(new DecompressionStream("deflate"));
+    raw = new Uint8Array(await new Response(stream).arrayBuffer());
+  } catch {
+    return "a PNG whose data does not inflate";
+  }
+  if (raw.length !== height * (stride + 1)) return "a PNG whose data is not its size";
+  const rows = new Uint8Array(height * stride);
+  for (let y = 0; y < height; y++) {
+    const filter = raw[y * (stride + 1)];
+    for (let x = 0; x < stride; x++) {
+      const left = x >= samples ? (rows[y * stride + x - samples] as number) : 0;
+      const up = y > 0 ? (rows[(y - 1) * stride + x] as number) : 0;
+      const corner = x >= samples && y > 0 ? (rows[(y - 1) * stride + x - samples] as number) : 0;
+      const guess = left + up - corner;
+      const nearest =
+        Math.abs(guess - left) <= Math.abs(guess - up) && Math.abs(guess - left) <= Math.abs(guess - corner)
+          ? left
+          : Math.abs(guess - up) <= Math.abs(guess - corner)
+            ? up
+            : corner;
+      const predicted = [0, left, up, (left + up) >> 1, nearest][filter as number];
+      if (predicted === undefined) return "a PNG row with an unknown filter";
+      rows[y * stride + x] = ((raw[y * (stride + 1) + 1 + x] as number) + predicted) & 0xff;
+    }
+  }
+  if (colorType !== 3) return { width, height, channels: samples, pixels: rows };
+  if (!palette) return "a palette PNG without PLTE";
+  const colours = new Uint8Array(width * height * 3);
+  for (let index = 0; index < rows.length; index++)
+    colours.set(palette.subarray(rows[index]! * 3, rows[index]! * 3 + 3), index * 3);
+  return { width, height, channels: 3, pixels: colours };
+}

@@ -1,5 +1,5 @@
-// bedrock.images.generate(): OpenAI's image generation on Bedrock's image models (the image
-// route). The InvokeModel calls of the model's family (families.ts): Nova Canvas and Titan draw
+// bedrock.images.generate() and edit(): OpenAI's image generation and edits on Bedrock's image
+// models (the image route). An edit is Nova Canvas's or Titan's INPAINTING (edit-images.ts). The InvokeModel calls of the model's family (families.ts): Nova Canvas and Titan draw
 // all n images in one, Stability's models one a call, at most MAX_OPEN_CALLS at a time, in order,
 // the first failure failing the request and stopping the calls still out, its error telling what
 // the calls that went out cost (billImageCalls). The answer is OpenAI's ImagesResponse with each
@@ -11,12 +11,28 @@ import { mapPooled } from "../completions/pool.ts";
 import { followedSignal, retryOf, type SentCall, sentBy, tryOut } from "../completions/sent-calls.ts";
 import { BedrockEdgeError, invalidRequest, type UnmeteredCall } from "../errors.ts";
 import { callJson } from "../model-call.ts";
-import { answerImages, checkForFamily, contentPolicyError, imageBodies, imageFamily, imageSize } from "./families.ts";
-import { parseImageRequest, refusedField } from "./request.ts";
-import type { ImageGenerateParams, ImagesResponse } from "./types.ts";
+import { inpaintingInputs } from "./edit-images.ts";
+import {
+  answerImages,
+  checkForFamily,
+  contentPolicyError,
+  editSize,
+  type ImageFamily,
+  imageBodies,
+  imageFamily,
+  imageSize,
+  inpaintingBody,
+} from "./families.ts";
+import { parseImageEditRequest, parseImageRequest, refusedEditField, refusedField } from "./request.ts";
+import type { ImageDrawParams, ImageEditParams, ImageGenerateParams, ImageInput, ImagesResponse } from "./types.ts";
 
 export interface Images {
   generate(request: ImageGenerateParams, options?: RequestOptions): Promise<ImagesResponse>;
+  /**
+   * OpenAI's image edit on Nova Canvas or Titan Image Generator v2 (their INPAINTING task): the
+   * image redrawn where the mask (or the image itself) is fully transparent.
+   */
+  edit(request: ImageEditParams, options?: RequestOptions): Promise<ImagesResponse>;
 }
 
 export interface ImagesDeps {
@@ -47,9 +63,25 @@ function billImageCalls(error: unknown, meters: readonly ImageCallMeter[], perCa
   return error;
 }
 
+/** What an image request sends: its InvokeModel bodies, and the images each call draws. */
+interface ImageCalls {
+  bodies: Record<string, unknown>[];
+  perCall: number;
+}
+
 export function createImages(deps: ImagesDeps): Images {
-  async function generate(input: ImageGenerateParams, options: RequestOptions = {}): Promise<ImagesResponse> {
-    const request = parseImageRequest(input);
+  /**
+   * The request's model resolved and checked (the image route, no refused field: `refused`), then
+   * `prepare` (before anything is sent: reading an edit's images) and `plan` for the deployment's
+   * family, whose calls are then sent.
+   */
+  async function draw<R extends ImageDrawParams, P>(
+    request: R,
+    refused: (request: R, drop: boolean) => BedrockEdgeError | undefined,
+    prepare: () => Promise<P>,
+    plan: (family: ImageFamily, drop: boolean, prepared: P) => ImageCalls,
+    options: RequestOptions,
+  ): Promise<ImagesResponse> {
     const { route, serve, settings } = await deps.resolve(request.model);
     if (route.name !== "image") {
       throw invalidRequest(
@@ -60,8 +92,9 @@ export function createImages(deps: ImagesDeps): Images {
     }
     // The request's drop_params over the model's (or the client's dropParams).
     const drop = request.drop_params ?? settings.drop_params ?? false;
-    const refused = refusedField(request, drop);
-    if (refused) throw refused;
+    const refusal = refused(request, drop);
+    if (refusal) throw refusal;
+    const prepared = await prepare();
     return serve(async ({ modelId, region, transport, failFast, sending }) => {
       const family = imageFamily(modelId);
       if (!family) {
@@ -71,11 +104,7 @@ export function createImages(deps: ImagesDeps): Images {
           "unsupported_model",
         );
       }
-      const size = imageSize(request.size, family);
-      checkForFamily(request, family, size, drop);
-      const bodies = imageBodies(request, family, size);
-      // Stability's calls draw one image each; Nova's and Titan's one call draws all n.
-      const perCall = family === "stability" ? 1 : (request.n ?? 1);
+      const { bodies, perCall } = plan(family, drop, prepared);
       // A call's retry of several is its own (RetryEvent.prompt: 0, the one prompt they all draw),
       // while the others go on: a proxy then counts the request whose other calls are out.
       const retried = bodies.length > 1 ? { prompt: 0 } : undefined;
@@ -118,5 +147,44 @@ export function createImages(deps: ImagesDeps): Images {
       } satisfies ImagesResponse;
     }, options);
   }
-  return { generate };
+
+  function generate(input: ImageGenerateParams, options: RequestOptions = {}): Promise<ImagesResponse> {
+    const request = parseImageRequest(input);
+    return draw(
+      request,
+      refusedField,
+      async () => undefined,
+      (family, drop) => {
+        const size = imageSize(request.size, family);
+        checkForFamily(request, family, size, drop);
+        // Stability's calls draw one image each; Nova's and Titan's one call draws all n.
+        return { bodies: imageBodies(request, family, size), perCall: family === "stability" ? 1 : (request.n ?? 1) };
+      },
+      options,
+    );
+  }
+
+  async function edit(input: ImageEditParams, options: RequestOptions = {}): Promise<ImagesResponse> {
+    const request = parseImageEditRequest(input);
+    const image = Array.isArray(request.image) ? (request.image[0] as ImageInput) : (request.image as ImageInput);
+    return draw(
+      request,
+      refusedEditField,
+      () => inpaintingInputs(image, request.mask),
+      (family, drop, inputs) => {
+        if (family === "stability") {
+          throw invalidRequest(
+            "Image edits are not wired for Stability AI's models here: they edit through their own models (Stability's inpaint and search-and-replace), not these. Edit with Amazon Nova Canvas or Titan Image Generator v2.",
+            "model",
+            "unsupported",
+          );
+        }
+        checkForFamily(request, family, editSize(request.size, inputs), drop);
+        return { bodies: [inpaintingBody(request, family, inputs)], perCall: request.n ?? 1 };
+      },
+      options,
+    );
+  }
+
+  return { generate, edit };
 }

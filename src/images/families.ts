@@ -5,7 +5,8 @@
 // from {prompt, aspect_ratio, output_format, seed?} and answer {images, finish_reasons, seeds}.
 import { BedrockEdgeError, badUpstream, invalidRequest } from "../errors.ts";
 import type { JsonObject } from "../json.ts";
-import type { ImageGenerateParams } from "./types.ts";
+import type { InpaintingInputs } from "./edit-images.ts";
+import type { ImageDrawParams, ImageGenerateParams } from "./types.ts";
 
 export type ImageFamily = "nova_canvas" | "titan_image_v2" | "stability";
 
@@ -147,7 +148,7 @@ export function imageSize(size: string | null | undefined, family: ImageFamily):
 }
 
 /** OpenAI's qualities onto Bedrock's two: hd and high are premium, the rest standard. */
-function bedrockQuality(quality: ImageGenerateParams["quality"]): "standard" | "premium" {
+function bedrockQuality(quality: ImageDrawParams["quality"]): "standard" | "premium" {
   return quality === "hd" || quality === "high" ? "premium" : "standard";
 }
 
@@ -159,12 +160,7 @@ function bedrockQuality(quality: ImageGenerateParams["quality"]): "standard" | "
 const MAX_ANSWER_PIXELS = 5 * 1024 * 1024;
 
 /** Refuses what the family cannot honour, before any call: the prompt's length, n, the answer's size. */
-export function checkForFamily(
-  request: ImageGenerateParams,
-  family: ImageFamily,
-  size: ImageSize,
-  drop: boolean,
-): void {
+export function checkForFamily(request: ImageDrawParams, family: ImageFamily, size: ImageSize, drop: boolean): void {
   const spec = FAMILIES[family];
   if (request.prompt.length > spec.maxPrompt) {
     throw invalidRequest(
@@ -229,14 +225,46 @@ export function imageBodies(
 
 /** Nova Canvas's and Titan's body. */
 function novaBody(request: ImageGenerateParams, size: ImageSize, seed: number): Record<string, unknown> {
-  const config: Record<string, unknown> = {
-    numberOfImages: request.n ?? 1,
-    width: size.width,
-    height: size.height,
-    quality: bedrockQuality(request.quality),
-    seed,
-  };
+  const config = { ...novaConfig(request, seed), width: size.width, height: size.height };
   return { taskType: "TEXT_IMAGE", textToImageParams: { text: request.prompt }, imageGenerationConfig: config };
+}
+
+/** What every Nova Canvas and Titan task's imageGenerationConfig says, but TEXT_IMAGE's size. */
+function novaConfig(request: ImageDrawParams, seed: number): Record<string, unknown> {
+  return { numberOfImages: request.n ?? 1, quality: bedrockQuality(request.quality), seed };
+}
+
+/**
+ * Nova Canvas's and Titan's INPAINTING body for an edit: its image and mask (edit-images.ts), the
+ * prompt as what to draw in the mask, and no size (the image's own is drawn). A seed as
+ * imageBodies sends one: the request's, else a random one within the family's bound.
+ */
+export function inpaintingBody(
+  request: ImageDrawParams,
+  family: Exclude<ImageFamily, "stability">,
+  inputs: InpaintingInputs,
+  random: (max: number) => number = randomSeed,
+): Record<string, unknown> {
+  return {
+    taskType: "INPAINTING",
+    inPaintingParams: { image: inputs.image, text: request.prompt, maskImage: inputs.maskImage },
+    imageGenerationConfig: novaConfig(request, request.seed ?? random(FAMILIES[family].maxSeed)),
+  };
+}
+
+/**
+ * An edit's size: the image's own, or "auto" (or none) for it; any other is a 400 naming `size`,
+ * as Bedrock's inpainting draws at its image's size.
+ */
+export function editSize(size: string | null | undefined, inputs: InpaintingInputs): ImageSize {
+  const own = `${inputs.width}x${inputs.height}`;
+  if (size != null && size !== "auto" && size !== own) {
+    throw invalidRequest(
+      `size ${JSON.stringify(size.slice(0, 40))} is not the image's (${own}): an edit is drawn at its image's size. Send ${own} or "auto", or leave it out.`,
+      "size",
+    );
+  }
+  return { width: inputs.width, height: inputs.height };
 }
 
 // Bedrock's words when its content filters refuse the prompt, or the images drawn from it.

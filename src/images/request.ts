@@ -1,4 +1,4 @@
-// valibot schema of OpenAI's image generation request: checked before anything is sent, a failure
+// valibot schemas of OpenAI's image generation and edit requests: checked before anything is sent, a failure
 // naming the field in a 400. Then the fields no Bedrock image model can honour, each refused by
 // name saying why: a field is honoured, refused, or (user alone) accepted and not sent. Under
 // drop_params the refused fields that change only how the image is drawn are dropped instead;
@@ -6,7 +6,7 @@
 import * as v from "valibot";
 import { type BedrockEdgeError, invalidRequest } from "../errors.ts";
 import { checkClosedRequest, requestObject } from "../closed-request.ts";
-import type { ImageGenerateParams } from "./types.ts";
+import type { ImageDrawParams, ImageEditParams, ImageGenerateParams, ImageInput } from "./types.ts";
 
 /** The largest seed any of Bedrock's image models takes (Stability's); each family's own is checked with it. */
 const MAX_SEED = 4_294_967_294;
@@ -20,7 +20,8 @@ const wholeNumber = (min: number, max: number) =>
   );
 
 // Optional fields take null as unset, as the other requests' do: JSON clients send it.
-const imageRequestSchema = v.looseObject({
+// The fields generation and edits share.
+const drawEntries = {
   model: v.pipe(v.string("must be a string"), v.minLength(1, "must not be empty")),
   prompt: v.pipe(v.string("must be a string"), v.minLength(1, "must not be empty")),
   // OpenAI's own bound; the model's (5) is checked with its family.
@@ -35,14 +36,40 @@ const imageRequestSchema = v.looseObject({
   response_format: v.nullish(v.picklist(["url", "b64_json"], 'must be "url" or "b64_json"')),
   output_format: v.nullish(v.picklist(["png", "jpeg", "webp"], 'must be "png", "jpeg" or "webp"')),
   background: v.nullish(v.picklist(["transparent", "opaque", "auto"], 'must be "transparent", "opaque" or "auto"')),
-  moderation: v.nullish(v.picklist(["low", "auto"], 'must be "low" or "auto"')),
   output_compression: v.nullish(wholeNumber(0, 100)),
   stream: v.nullish(v.boolean("must be true or false")),
   partial_images: v.nullish(wholeNumber(0, 3)),
-  style: v.nullish(v.picklist(["vivid", "natural"], 'must be "vivid" or "natural"')),
   user: v.nullish(v.string("must be a string")),
   seed: v.nullish(wholeNumber(0, MAX_SEED)),
   drop_params: v.nullish(v.boolean("must be true or false")),
+};
+
+const imageRequestSchema = v.looseObject({
+  ...drawEntries,
+  moderation: v.nullish(v.picklist(["low", "auto"], 'must be "low" or "auto"')),
+  style: v.nullish(v.picklist(["vivid", "natural"], 'must be "vivid" or "natural"')),
+});
+
+const isImageInput = (value: unknown): value is ImageInput =>
+  typeof value === "string" || value instanceof Blob || value instanceof Uint8Array || value instanceof ArrayBuffer;
+
+const IMAGE_INPUT = "must be a file (a Blob or File), its bytes (Uint8Array or ArrayBuffer) or a base64 data URL";
+
+const imageEditSchema = v.looseObject({
+  ...drawEntries,
+  // gpt-image-1 takes up to 16 images; Bedrock's inpainting edits one.
+  image: v.union(
+    [
+      v.custom<ImageInput>(isImageInput, IMAGE_INPUT),
+      v.pipe(
+        v.array(v.custom<ImageInput>(isImageInput, IMAGE_INPUT)),
+        v.length(1, "must hold one image: Bedrock's image models edit one image at a time"),
+      ),
+    ],
+    IMAGE_INPUT,
+  ),
+  mask: v.nullish(v.custom<ImageInput>(isImageInput, IMAGE_INPUT)),
+  input_fidelity: v.nullish(v.picklist(["high", "low"], 'must be "high" or "low"')),
 });
 
 /** What to put in a field that is missing: completes "<field> is required: …". */
@@ -51,16 +78,55 @@ const REQUIRED: Readonly<Record<string, string>> = {
   prompt: "describe the image to draw",
 };
 
+const EDIT_REQUIRED: Readonly<Record<string, string>> = {
+  ...REQUIRED,
+  prompt: "describe what to draw where the image changes",
+  image: "send the image to edit, a PNG or a JPEG",
+};
+
 const unsupported = (message: string, param: string) => invalidRequest(message, param, "unsupported_parameter");
 
 /** Said of the fields drop_params would drop. */
 const OR_DROP = " (or set drop_params to drop it)";
 
 /**
- * The first field set to what no Bedrock image model does, as its 400; undefined when none.
- * Under `drop` the fields that change only how the image is drawn are let through (never sent).
+ * The first field of a generation request set to what no Bedrock image model does, as its 400;
+ * undefined when none. Under `drop` the fields that change only how the image is drawn are let
+ * through (never sent).
  */
 export function refusedField(request: ImageGenerateParams, drop: boolean): BedrockEdgeError | undefined {
+  const refused = refusedDrawField(request, drop);
+  if (refused || drop) return refused;
+  if (request.moderation === "low") {
+    return unsupported(
+      `moderation "low" is not supported: Bedrock's content filters cannot be lowered per request. Ask for "auto" or leave it out${OR_DROP}.`,
+      "moderation",
+    );
+  }
+  if (request.style != null) {
+    return unsupported(
+      `style "${request.style}" is not supported: dall-e-3's vivid and natural are no style of Bedrock's image models (Nova Canvas's styles are its own, not sent from here). Remove it${OR_DROP}.`,
+      "style",
+    );
+  }
+  return undefined;
+}
+
+/** refusedField for an edit request: the fields it shares with generation, then input_fidelity. */
+export function refusedEditField(request: ImageEditParams, drop: boolean): BedrockEdgeError | undefined {
+  const refused = refusedDrawField(request, drop);
+  if (refused || drop) return refused;
+  if (request.input_fidelity === "high") {
+    return unsupported(
+      `input_fidelity "high" is not supported: Bedrock's inpainting has no such setting (it keeps the pixels outside the mask as they are). Ask for "low" or leave it out${OR_DROP}.`,
+      "input_fidelity",
+    );
+  }
+  return undefined;
+}
+
+/** The first refused field of those generation and edits share. */
+function refusedDrawField(request: ImageDrawParams, drop: boolean): BedrockEdgeError | undefined {
   if (request.response_format === "url") {
     return unsupported(
       'response_format "url" needs the images hosted somewhere, and this proxy hosts no files: ask for "b64_json" (the default here), which holds each image itself.',
@@ -93,23 +159,11 @@ export function refusedField(request: ImageGenerateParams, drop: boolean): Bedro
       "background",
     );
   }
-  if (request.moderation === "low") {
-    return unsupported(
-      `moderation "low" is not supported: Bedrock's content filters cannot be lowered per request. Ask for "auto" or leave it out${OR_DROP}.`,
-      "moderation",
-    );
-  }
   // 0, the default, asks for no partial image (stream: true was refused above).
   if (request.partial_images != null && request.partial_images !== 0) {
     return unsupported(
       `partial_images is not supported: Bedrock's image models answer whole images, never partial ones. Remove it (or send 0)${OR_DROP}.`,
       "partial_images",
-    );
-  }
-  if (request.style != null) {
-    return unsupported(
-      `style "${request.style}" is not supported: dall-e-3's vivid and natural are no style of Bedrock's image models (Nova Canvas's styles are its own, not sent from here). Remove it${OR_DROP}.`,
-      "style",
     );
   }
   return undefined;
@@ -119,4 +173,10 @@ export function refusedField(request: ImageGenerateParams, drop: boolean): Bedro
 export function parseImageRequest(input: unknown): ImageGenerateParams {
   checkClosedRequest(imageRequestSchema, requestObject(input), "image generation", REQUIRED);
   return input as ImageGenerateParams;
+}
+
+/** Validates an unknown value as an image edit request; throws a 400 naming the field. */
+export function parseImageEditRequest(input: unknown): ImageEditParams {
+  checkClosedRequest(imageEditSchema, requestObject(input), "image edits", EDIT_REQUIRED);
+  return input as ImageEditParams;
 }

@@ -1,16 +1,15 @@
-// OpenAI's Images API shapes (CreateImageRequest, ImagesResponse), as bedrock.images.generate
-// takes and returns them. The fields Bedrock's image models cannot honour are in the type, so
+// OpenAI's Images API shapes (CreateImageRequest, CreateImageEditRequest, ImagesResponse), as
+// bedrock.images.generate and edit take and return them. The fields Bedrock's image models cannot honour are in the type, so
 // that OpenAI's params pass as they are, and refused at run time with a 400 naming them.
 
-export interface ImageGenerateParams {
+/** The fields image generation and edits share. */
+export interface ImageDrawParams {
   /** `bedrock/image/<model-id>` or a models-table name on the image route. */
   model: string;
   /** What to draw (Nova Canvas: 1 to 1,024 characters; Titan Image Generator v2: 1 to 512; Stability's models: 1 to 10,000). */
   prompt: string;
   /** Images to make, 1 to the model's bound (5 for Nova Canvas and Titan); default 1. */
   n?: number | null | undefined;
-  /** `WIDTHxHEIGHT` the model can draw, or "auto" (default): 1024x1024. */
-  size?: string | null | undefined;
   /** "standard", "low", "medium", "auto" (default): Bedrock's standard; "hd", "high": premium. */
   quality?: "standard" | "hd" | "low" | "medium" | "high" | "auto" | null | undefined;
   /** "b64_json" (the default here, as gpt-image models answer); "url" is refused: no files are hosted. */
@@ -19,19 +18,15 @@ export interface ImageGenerateParams {
   output_format?: "png" | "jpeg" | "webp" | null | undefined;
   /** "auto" or "opaque": the models draw opaque images; "transparent" is refused. */
   background?: "transparent" | "opaque" | "auto" | null | undefined;
-  /** "auto" only: Bedrock's content filters cannot be lowered. */
-  moderation?: "low" | "auto" | null | undefined;
   /** 100 (the default) only, which changes nothing: it applies to jpeg and webp, and the models answer PNG. */
   output_compression?: number | null | undefined;
   /** false only: the answer is not streamed. */
   stream?: boolean | null | undefined;
   /** 0 (the default) only: the answer is not streamed. */
   partial_images?: number | null | undefined;
-  /** Refused: no Bedrock image model has dall-e-3's vivid or natural style. */
-  style?: "vivid" | "natural" | null | undefined;
   /**
    * Drops the refused fields that change only how the image is drawn (style, background,
-   * moderation, output_compression, partial_images, a quality the model lacks) instead of
+   * moderation, input_fidelity, output_compression, partial_images, a quality the model lacks) instead of
    * refusing them; over the model's drop_params and the client's dropParams. Never sent.
    */
   drop_params?: boolean | null | undefined;
@@ -44,6 +39,39 @@ export interface ImageGenerateParams {
    * do: Nova and Titan are sent a random seed, Stability none (it draws a random one).
    */
   seed?: number | null | undefined;
+}
+
+export interface ImageGenerateParams extends ImageDrawParams {
+  /** `WIDTHxHEIGHT` the model can draw, or "auto" (default): 1024x1024. */
+  size?: string | null | undefined;
+  /** "auto" only: Bedrock's content filters cannot be lowered. */
+  moderation?: "low" | "auto" | null | undefined;
+  /** Refused: no Bedrock image model has dall-e-3's vivid or natural style. */
+  style?: "vivid" | "natural" | null | undefined;
+}
+
+/**
+ * An image sent to be edited: a Blob or File (the openai package's `toFile` makes one), its bytes,
+ * or a base64 data URL (`data:image/png;base64,…`).
+ */
+export type ImageInput = Blob | Uint8Array | ArrayBuffer | string;
+
+export interface ImageEditParams extends ImageDrawParams {
+  /**
+   * The image to edit, a PNG or a JPEG of a size the model takes; an array of one is taken as it.
+   * Sent to Bedrock as an 8-bit RGB PNG (a JPEG as it is): Bedrock's models take no transparency.
+   */
+  image: ImageInput | readonly ImageInput[];
+  /**
+   * A PNG of the image's size whose fully transparent pixels (alpha 0) mark what to change, as
+   * OpenAI's. Without it, the image's own fully transparent pixels do; an edit with neither is
+   * refused (Bedrock's inpainting needs to know what to change).
+   */
+  mask?: ImageInput | null | undefined;
+  /** The image's own `WIDTHxHEIGHT` or "auto" (default): an edit is drawn at its image's size. */
+  size?: string | null | undefined;
+  /** "low" (the default) only: Bedrock's inpainting has no such setting. */
+  input_fidelity?: "high" | "low" | null | undefined;
 }
 
 export interface Image {

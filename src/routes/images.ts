@@ -26,18 +26,24 @@ export interface ImageData {
  */
 export function imageOf(url: string, where: string): ImageData {
   const param = `${where}.image_url.url`;
-  const head = DATA_URL_HEAD.exec(url);
-  if (!head) {
+  const parts = dataUrlParts(url);
+  if (!parts) {
     throw invalidRequest(
       `${where} has an image that is not a base64 data URL (data:image/png;base64,…): Bedrock does not fetch image URLs.`,
       param,
     );
   }
-  const base64 = canonicalBase64(percentDecoded(url.slice(head[0].length)));
+  const base64 = dataUrlBase64(parts.body);
   if (typeof base64 !== "string") {
     throw invalidRequest(`${where} has an image whose base64 does not decode: ${base64.problem}.`, param);
   }
-  return { mediaType: head[1]!.toLowerCase(), base64 };
+  return { mediaType: parts.mediaType, base64 };
+}
+
+/** An image's base64 data URL as its MIME type (lower-cased) and its body, or undefined for any other URL. */
+export function dataUrlParts(url: string): { mediaType: string; body: string } | undefined {
+  const head = DATA_URL_HEAD.exec(url);
+  return head ? { mediaType: head[1]!.toLowerCase(), body: url.slice(head[0].length) } : undefined;
 }
 
 /**

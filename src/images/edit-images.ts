@@ -1,0 +1,172 @@
+// An edit's image and mask as Bedrock's inpainting takes them. OpenAI marks what to change with
+// fully transparent pixels (alpha 0) of the mask, or without a mask of the image itself; Nova
+// Canvas and Titan Image Generator v2 take a black-and-white mask of the image's size, black
+// where to change, and an image without transparency. So a PNG is read (png.ts), its transparency
+// turned into that mask, and the image sent on as an 8-bit RGB PNG; a JPEG (which has no
+// transparency) is sent as it is, and needs a mask. Every input is bounded before it is read.
+import { invalidRequest } from "../errors.ts";
+import { dataUrlBase64, dataUrlParts } from "../routes/images.ts";
+import { isPng, PngProblem, type PngPixels, readPngPixels, writeRgbPng } from "./png.ts";
+import type { ImageInput } from "./types.ts";
+
+/**
+ * The most bytes an image or a mask may have: an 8-bit RGBA PNG of MAX_INPUT_PIXELS, stored
+ * without compression, is 16 MiB. No image a model takes needs more.
+ */
+const MAX_INPUT_BYTES = 16 * 1024 * 1024;
+/** The most pixels an image or mask may have: Nova Canvas's bound, the most any image model takes. */
+const MAX_INPUT_PIXELS = 4_194_304;
+
+/** What Bedrock's INPAINTING body takes: the image and its mask, base64, and the image's size. */
+export interface InpaintingInputs {
+  image: string;
+  maskImage: string;
+  width: number;
+  height: number;
+}
+
+/** The edit's image and mask read, checked and made Bedrock's; a 400 naming `image` or `mask` for what is wrong. */
+export async function inpaintingInputs(
+  image: ImageInput,
+  mask: ImageInput | null | undefined,
+): Promise<InpaintingInputs> {
+  const imageBytes = await inputBytes(image, "image");
+  // A PNG's pixels; a JPEG's size alone (it is sent as it is).
+  const png = isPng(imageBytes) ? await pngOf(imageBytes, "image") : undefined;
+  const { width, height } = png ?? jpegOf(imageBytes);
+  let marks: Uint8Array | undefined;
+  if (mask != null) {
+    const maskBytes = await inputBytes(mask, "mask");
+    if (!isPng(maskBytes))
+      throw notAnImage(
+        "mask",
+        "it is not a PNG: OpenAI's mask is a PNG whose fully transparent pixels mark what to change",
+      );
+    const read = await pngOf(maskBytes, "mask");
+    if (read.width !== width || read.height !== height) {
+      throw invalidRequest(
+        `mask is ${read.width}x${read.height}, and the image ${width}x${height}: they must be the same size.`,
+        "mask",
+      );
+    }
+    marks = read.alpha;
+    if (!marks?.includes(0)) {
+      throw invalidRequest(
+        "mask has no fully transparent pixel, so it marks nothing to change: make transparent (alpha 0) the pixels the edit may redraw.",
+        "mask",
+      );
+    }
+  } else {
+    marks = png?.alpha;
+    if (!marks?.includes(0)) {
+      throw invalidRequest(
+        "The image has no fully transparent pixel and no mask was sent: Bedrock's image models redraw only what a mask marks. Send a mask (a PNG of the image's size, fully transparent where to change), or make those pixels of the image transparent.",
+        "mask",
+      );
+    }
+  }
+  const sentImage = png ? await writeRgbPng(width, height, png.rgb) : imageBytes;
+  return {
+    image: base64Of(sentImage),
+    maskImage: base64Of(await writeRgbPng(width, height, maskRgb(marks))),
+    width,
+    height,
+  };
+}
+
+/** Bedrock's mask: black (0) where OpenAI's alpha is 0, white elsewhere. */
+function maskRgb(alpha: Uint8Array): Uint8Array {
+  const rgb = new Uint8Array(alpha.length * 3).fill(255);
+  for (let pixel = 0; pixel < alpha.length; pixel++) {
+    if (alpha[pixel] === 0) rgb.fill(0, pixel * 3, pixel * 3 + 3);
+  }
+  return rgb;
+}
+
+async function pngOf(bytes: Uint8Array, field: string): Promise<PngPixels> {
+  try {
+    return await readPngPixels(bytes, { maxPixels: MAX_INPUT_PIXELS });
+  } catch (error) {
+    if (error instanceof PngProblem) throw notAnImage(field, `it is not a PNG this proxy reads: ${error.message}`);
+    throw error;
+  }
+}
+
+function notAnImage(field: string, why: string) {
+  return invalidRequest(`${field} cannot be used: ${why}.`, field, "invalid_image");
+}
+
+/** A JPEG's size, read from its frame header (SOFn); a 400 naming `image` for anything else. */
+function jpegOf(bytes: Uint8Array): { width: number; height: number } {
+  const why = "it is neither a PNG nor a JPEG, the formats Bedrock's image models take";
+  if (bytes[0] !== 0xff || bytes[1] !== 0xd8) throw notAnImage("image", why);
+  let at = 2;
+  // Every segment has a length, so the walk moves forward on each step and ends with the bytes.
+  while (at + 9 < bytes.length) {
+    if (bytes[at] !== 0xff) break;
+    const marker = bytes[at + 1] as number;
+    if (marker === 0xff) {
+      at += 1;
+      continue;
+    }
+    const length = ((bytes[at + 2] as number) << 8) | (bytes[at + 3] as number);
+    // SOF0 to SOF15, but DHT (C4), JPG (C8) and DAC (CC), which share the range.
+    if (marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc) {
+      const height = ((bytes[at + 5] as number) << 8) | (bytes[at + 6] as number);
+      const width = ((bytes[at + 7] as number) << 8) | (bytes[at + 8] as number);
+      if (width === 0 || height === 0) throw notAnImage("image", "its JPEG frame header gives no size");
+      if (width * height > MAX_INPUT_PIXELS) {
+        throw notAnImage(
+          "image",
+          `it is ${width}x${height}, more than the ${MAX_INPUT_PIXELS} pixels an image may have here`,
+        );
+      }
+      return { width, height };
+    }
+    if (length < 2) break;
+    at += 2 + length;
+  }
+  throw notAnImage("image", "it is a JPEG without a frame header (SOF) before its end");
+}
+
+/** An input's bytes, its size checked before it is read. */
+async function inputBytes(input: ImageInput, field: string): Promise<Uint8Array> {
+  const tooLarge = (bytes: number) =>
+    invalidRequest(
+      `${field} is ${bytes} bytes, more than the ${MAX_INPUT_BYTES} an image may have here.`,
+      field,
+      "image_too_large",
+    );
+  if (typeof input === "string") {
+    const parts = dataUrlParts(input);
+    if (!parts) throw notAnImage(field, "it is a string that is not a base64 data URL (data:image/png;base64,…)");
+    if (parts.body.length > (MAX_INPUT_BYTES / 3) * 4 + 4096) throw tooLarge(Math.floor((parts.body.length * 3) / 4));
+    const base64 = dataUrlBase64(parts.body);
+    if (typeof base64 !== "string") throw notAnImage(field, `its base64 does not decode: ${base64.problem}`);
+    const bytes = bytesOf(base64);
+    if (bytes.length > MAX_INPUT_BYTES) throw tooLarge(bytes.length);
+    return bytes;
+  }
+  const size = input instanceof Blob ? input.size : input.byteLength;
+  if (size > MAX_INPUT_BYTES) throw tooLarge(size);
+  if (size === 0) throw notAnImage(field, "it is empty");
+  if (input instanceof Blob) return new Uint8Array(await input.arrayBuffer());
+  return input instanceof Uint8Array ? input : new Uint8Array(input);
+}
+
+/** Canonical base64 (dataUrlBase64's) as bytes. */
+function bytesOf(base64: string): Uint8Array {
+  const binary = atob(base64);
+  const bytes = new Uint8Array(binary.length);
+  for (let index = 0; index < binary.length; index++) bytes[index] = binary.charCodeAt(index);
+  return bytes;
+}
+
+/** Bytes as base64: btoa of a binary string made 32 KiB at a time (no argument list past an engine's limit). */
+function base64Of(bytes: Uint8Array): string {
+  const pieces: string[] = [];
+  for (let at = 0; at < bytes.length; at += 32_768) {
+    pieces.push(String.fromCharCode(...bytes.subarray(at, at + 32_768)));
+  }
+  return btoa(pieces.join(""));
+}

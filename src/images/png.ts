@@ -1,0 +1,347 @@
+// PNG in and out for image edits, web-standard APIs only: a reader that takes a PNG's pixels as
+// 8-bit RGB and its alpha (every colour type, bit depths 1 to 16, tRNS, the five row filters;
+// IDAT inflated with DecompressionStream), and a writer of 8-bit RGB PNGs (CompressionStream).
+// A PNG is a client's bytes: every size is bounded before anything is allocated from it, and
+// whatever is wrong is a PngProblem the caller turns into a 400 naming its field.
+
+/** Why bytes are not a PNG this reads; the caller says which field they came in. */
+export class PngProblem extends Error {}
+
+export interface PngPixels {
+  width: number;
+  height: number;
+  /** 3 bytes a pixel, row after row: red, green, blue, each 0-255. */
+  rgb: Uint8Array;
+  /** 1 byte a pixel (0 fully transparent, 255 opaque); undefined when the PNG has no alpha at all. */
+  alpha: Uint8Array | undefined;
+}
+
+export interface PngBounds {
+  /** The most pixels (width × height) read. */
+  maxPixels: number;
+}
+
+const SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
+/**
+ * The most chunks read: real encoders write IDATs of 8 KiB or more, so 16 MiB of PNG is about
+ * 2,000 of them. A file of empty 12-byte chunks would otherwise make a loop of a million.
+ */
+const MAX_CHUNKS = 20_000;
+
+/** Samples a pixel has, by colour type: grey, -, RGB, palette index, grey + alpha, -, RGBA. */
+const SAMPLES: Readonly<Record<number, number>> = { 0: 1, 2: 3, 3: 1, 4: 2, 6: 4 };
+/** The bit depths each colour type allows (PNG §11.2.2). */
+const DEPTHS: Readonly<Record<number, readonly number[]>> = {
+  0: [1, 2, 4, 8, 16],
+  2: [8, 16],
+  3: [1, 2, 4, 8],
+  4: [8, 16],
+  6: [8, 16],
+};
+
+interface Header {
+  width: number;
+  height: number;
+  depth: number;
+  colorType: number;
+}
+
+/** What the chunks say besides IHDR: the palette, tRNS, and the IDATs' bytes (views, not copies). */
+interface Chunks {
+  header: Header;
+  palette: Uint8Array | undefined;
+  transparency: Uint8Array | undefined;
+  data: Uint8Array[];
+}
+
+/** Whether the bytes start as a PNG does. */
+export function isPng(bytes: Uint8Array): boolean {
+  return SIGNATURE.every((byte, index) => bytes[index] === byte);
+}
+
+/** A PNG's pixels as 8-bit RGB and its alpha; a PngProblem for anything it cannot read. */
+export async function readPngPixels(bytes: Uint8Array, bounds: PngBounds): Promise<PngPixels> {
+  const chunks = readChunks(bytes, bounds);
+  const { header } = chunks;
+  const stride = rowBytes(header);
+  const raw = await inflateExactly(chunks.data, header.height * (stride + 1));
+  unfilter(raw, header.height, stride, bytesPerPixel(header));
+  return expand(raw, chunks);
+}
+
+/** The chunks, checked in order and by CRC; the header's bounds checked before any pixel is read. */
+function readChunks(bytes: Uint8Array, bounds: PngBounds): Chunks {
+  if (!isPng(bytes)) throw new PngProblem("it is not a PNG (its first bytes are not PNG's signature)");
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  let header: Header | undefined;
+  let palette: Uint8Array | undefined;
+  let transparency: Uint8Array | undefined;
+  const data: Uint8Array[] = [];
+  let at = SIGNATURE.length;
+  for (let count = 0; ; count++) {
+    if (count >= MAX_CHUNKS) throw new PngProblem(`it has more than ${MAX_CHUNKS} chunks`);
+    if (at + 12 > bytes.length) throw new PngProblem("it ends before its IEND chunk (the file is cut short)");
+    const length = view.getUint32(at);
+    if (length > bytes.length - at - 12) throw new PngProblem("a chunk runs past the end of the file");
+    const type = String.fromCharCode(...bytes.subarray(at + 4, at + 8));
+    const body = bytes.subarray(at + 8, at + 8 + length);
+    if (crc32(bytes.subarray(at + 4, at + 8 + length)) !== view.getUint32(at + 8 + length)) {
+      throw new PngProblem(`its ${type.replace(/[^A-Za-z]/g, "?")} chunk fails its CRC (the file is damaged)`);
+    }
+    at += 12 + length;
+    if (count === 0 && type !== "IHDR") throw new PngProblem("its first chunk is not IHDR");
+    if (type === "IHDR") {
+      if (header) throw new PngProblem("it has two IHDR chunks");
+      header = readHeader(body, bounds);
+    } else if (type === "PLTE") {
+      if (length === 0 || length % 3 !== 0 || length / 3 > 256) throw new PngProblem("its palette is malformed");
+      palette = body;
+    } else if (type === "tRNS") {
+      transparency = body;
+    } else if (type === "IDAT") {
+      data.push(body);
+    } else if (type === "IEND") {
+      break;
+    } else if ((type.charCodeAt(0) & 0x20) === 0) {
+      // An unknown chunk whose type's first letter is upper case is critical: it cannot be skipped.
+      throw new PngProblem(`it has a critical chunk this reader does not know (${type.replace(/[^A-Za-z]/g, "?")})`);
+    }
+  }
+  // The first chunk was IHDR, or the loop threw.
+  const checked = header as Header;
+  if (data.length === 0) throw new PngProblem("it has no pixel data (no IDAT chunk)");
+  if (checked.colorType === 3 && !palette) throw new PngProblem("it is a palette image without a palette (PLTE)");
+  return { header: checked, palette, transparency, data };
+}
+
+function readHeader(body: Uint8Array, { maxPixels }: PngBounds): Header {
+  if (body.length !== 13) throw new PngProblem("its IHDR chunk is malformed");
+  const view = new DataView(body.buffer, body.byteOffset, 13);
+  const width = view.getUint32(0);
+  const height = view.getUint32(4);
+  const [depth = 0, colorType = 0, compression, filter, interlace] = body.subarray(8);
+  if (width === 0 || height === 0) throw new PngProblem("its width or height is 0");
+  if (width * height > maxPixels) {
+    throw new PngProblem(`it is ${width}x${height}, more than the ${maxPixels} pixels an image may have here`);
+  }
+  if (!DEPTHS[colorType]?.includes(depth)) {
+    throw new PngProblem(`its colour type ${colorType} with bit depth ${depth} is not one PNG defines`);
+  }
+  if (compression !== 0 || filter !== 0) throw new PngProblem("its compression or filter method is not PNG's");
+  if (interlace !== 0) {
+    throw new PngProblem("it is interlaced (Adam7), which this proxy does not read: save it without interlacing");
+  }
+  return { width, height, depth, colorType };
+}
+
+/** Bytes of one row's samples, without its filter byte. */
+function rowBytes({ width, depth, colorType }: Header): number {
+  return Math.ceil((width * depth * (SAMPLES[colorType] as number)) / 8);
+}
+
+/** The filters' unit: bytes of a whole pixel, or 1 below a byte. */
+function bytesPerPixel({ depth, colorType }: Header): number {
+  return Math.max(1, (depth * (SAMPLES[colorType] as number)) / 8);
+}
+
+/**
+ * The IDATs inflated (zlib, as PNG stores them) into exactly `expected` bytes: more is refused as
+ * soon as it comes (a small file may inflate to gigabytes), and less too. Nothing beyond
+ * `expected` is ever held.
+ */
+async function inflateExactly(data: readonly Uint8Array[], expected: number): Promise<Uint8Array> {
+  const out = new Uint8Array(expected);
+  let filled = 0;
+  // The IDATs as one stream, as zlib wrote them across chunks.
+  const inflated = new Blob(data as Uint8Array<ArrayBuffer>[]).stream().pipeThrough(new DecompressionStream("deflate"));
+  const reader = inflated.getReader();
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      if (value.length > expected - filled) {
+        await reader.cancel().catch(() => undefined);
+        throw new PngProblem("its pixel data inflates to more than its size holds");
+      }
+      out.set(value, filled);
+      filled += value.length;
+    }
+  } catch (error) {
+    if (error instanceof PngProblem) throw error;
+    throw new PngProblem("its pixel data does not inflate (the file is damaged)");
+  }
+  if (filled !== expected) throw new PngProblem("its pixel data ends before its last row");
+  return out;
+}
+
+/** Undoes each row's filter in place (PNG §9): None, Sub, Up, Average, Paeth. */
+function unfilter(raw: Uint8Array, height: number, stride: number, bpp: number): void {
+  for (let y = 0; y < height; y++) {
+    const start = y * (stride + 1);
+    const filter = raw[start];
+    const row = start + 1;
+    const above = row - (stride + 1);
+    const up = (x: number) => (y > 0 ? (raw[above + x] as number) : 0);
+    const left = (x: number) => (x >= bpp ? (raw[row + x - bpp] as number) : 0);
+    const upLeft = (x: number) => (y > 0 && x >= bpp ? (raw[above + x - bpp] as number) : 0);
+    let predict: (x: number) => number;
+    switch (filter) {
+      case 0:
+        continue;
+      case 1:
+        predict = left;
+        break;
+      case 2:
+        predict = up;
+        break;
+      case 3:
+        predict = (x) => (left(x) + up(x)) >> 1;
+        break;
+      case 4:
+        predict = (x) => paeth(left(x), up(x), upLeft(x));
+        break;
+      default:
+        throw new PngProblem(`row ${y} has filter type ${filter}, which PNG does not define`);
+    }
+    for (let x = 0; x < stride; x++) raw[row + x] = ((raw[row + x] as number) + predict(x)) & 0xff;
+  }
+}
+
+function paeth(a: number, b: number, c: number): number {
+  const p = a + b - c;
+  const pa = Math.abs(p - a);
+  const pb = Math.abs(p - b);
+  const pc = Math.abs(p - c);
+  if (pa <= pb && pa <= pc) return a;
+  return pb <= pc ? b : c;
+}
+
+/** The unfiltered rows as 8-bit RGB and alpha, whatever the colour type and depth. */
+function expand(raw: Uint8Array, { header, palette, transparency }: Chunks): PngPixels {
+  const { width, height, depth, colorType } = header;
+  const samples = SAMPLES[colorType] as number;
+  const stride = rowBytes(header);
+  const rgb = new Uint8Array(width * height * 3);
+  const hasAlpha = colorType === 4 || colorType === 6 || transparency !== undefined;
+  const alpha = hasAlpha ? new Uint8Array(width * height).fill(255) : undefined;
+  const max = (1 << depth) - 1;
+  // Sample `index` of the row starting at `row`, at its own depth (0 to max).
+  const sample = (row: number, index: number): number => {
+    if (depth === 8) return raw[row + index] as number;
+    if (depth === 16) return ((raw[row + 2 * index] as number) << 8) | (raw[row + 2 * index + 1] as number);
+    const bit = index * depth;
+    return ((raw[row + (bit >> 3)] as number) >> (8 - depth - (bit & 7))) & max;
+  };
+  // A sample scaled to 8 bits (PNG §13.12: the most significant bits of 16, replicated bits below 8).
+  const scale = (value: number) => (depth === 16 ? value >> 8 : Math.round((value * 255) / max));
+  const key = transparentKey(colorType, transparency);
+  for (let y = 0; y < height; y++) {
+    const row = y * (stride + 1) + 1;
+    for (let x = 0; x < width; x++) {
+      const pixel = y * width + x;
+      const first = sample(row, x * samples);
+      let red: number;
+      let green: number;
+      let blue: number;
+      let opacity = 255;
+      if (colorType === 3) {
+        if (first * 3 + 2 >= (palette as Uint8Array).length) {
+          throw new PngProblem(`pixel (${x}, ${y}) names palette entry ${first}, past its palette`);
+        }
+        const entry = palette as Uint8Array;
+        red = entry[first * 3] as number;
+        green = entry[first * 3 + 1] as number;
+        blue = entry[first * 3 + 2] as number;
+        opacity = transparency?.[first] ?? 255;
+      } else if (colorType === 0 || colorType === 4) {
+        red = green = blue = scale(first);
+        if (colorType === 4) opacity = scale(sample(row, x * 2 + 1));
+        else if (key && first === key[0]) opacity = 0;
+      } else {
+        const second = sample(row, x * samples + 1);
+        const third = sample(row, x * samples + 2);
+        [red, green, blue] = [scale(first), scale(second), scale(third)];
+        if (colorType === 6) opacity = scale(sample(row, x * 4 + 3));
+        else if (key && first === key[0] && second === key[1] && third === key[2]) opacity = 0;
+      }
+      rgb[pixel * 3] = red;
+      rgb[pixel * 3 + 1] = green;
+      rgb[pixel * 3 + 2] = blue;
+      if (alpha) alpha[pixel] = opacity;
+    }
+  }
+  return { width, height, rgb, alpha };
+}
+
+/** tRNS of a grey or RGB image: the one sample value (or RGB triple) that is fully transparent. */
+function transparentKey(colorType: number, transparency: Uint8Array | undefined): number[] | undefined {
+  if (!transparency || colorType === 3) return undefined;
+  const values = colorType === 0 ? 1 : colorType === 2 ? 3 : 0;
+  if (values === 0) throw new PngProblem("it has a tRNS chunk, which an image with an alpha channel may not");
+  if (transparency.length !== values * 2) throw new PngProblem("its tRNS chunk is malformed");
+  return Array.from(
+    { length: values },
+    (_, index) => ((transparency[2 * index] as number) << 8) | (transparency[2 * index + 1] as number),
+  );
+}
+
+/** An 8-bit RGB PNG of `rgb` (3 bytes a pixel), its rows unfiltered and deflated by CompressionStream. */
+export async function writeRgbPng(width: number, height: number, rgb: Uint8Array): Promise<Uint8Array> {
+  const stride = width * 3;
+  const raw = new Uint8Array(height * (stride + 1));
+  for (let y = 0; y < height; y++) raw.set(rgb.subarray(y * stride, (y + 1) * stride), y * (stride + 1) + 1);
+  const compressed = new Uint8Array(
+    await new Response(new Blob([raw]).stream().pipeThrough(new CompressionStream("deflate"))).arrayBuffer(),
+  );
+  const header = new Uint8Array(13);
+  const view = new DataView(header.buffer);
+  view.setUint32(0, width);
+  view.setUint32(4, height);
+  header[8] = 8;
+  header[9] = 2;
+  return joined([
+    Uint8Array.from(SIGNATURE),
+    chunk("IHDR", header),
+    chunk("IDAT", compressed),
+    chunk("IEND", new Uint8Array(0)),
+  ]);
+}
+
+function chunk(type: string, data: Uint8Array): Uint8Array {
+  const out = new Uint8Array(12 + data.length);
+  const view = new DataView(out.buffer);
+  view.setUint32(0, data.length);
+  for (let index = 0; index < 4; index++) out[4 + index] = type.charCodeAt(index);
+  out.set(data, 8);
+  view.setUint32(8 + data.length, crc32(out.subarray(4, 8 + data.length)));
+  return out;
+}
+
+function joined(parts: readonly Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0));
+  let at = 0;
+  for (const part of parts) {
+    out.set(part, at);
+    at += part.length;
+  }
+  return out;
+}
+
+let crcTable: Uint32Array | undefined;
+
+/** PNG's CRC-32 (ISO 3309), its table made on first use. */
+function crc32(bytes: Uint8Array): number {
+  if (!crcTable) {
+    crcTable = new Uint32Array(256);
+    for (let n = 0; n < 256; n++) {
+      let c = n;
+      for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+      crcTable[n] = c >>> 0;
+    }
+  }
+  let crc = 0xffffffff;
+  for (let index = 0; index < bytes.length; index++) {
+    crc = (crcTable[(crc ^ (bytes[index] as number)) & 0xff] as number) ^ (crc >>> 8);
+  }
+  return (crc ^ 0xffffffff) >>> 0;
+}

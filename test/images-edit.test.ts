@@ -1,0 +1,256 @@
+// OpenAI's image edits through the library, against the emulator: Nova Canvas's and Titan's
+// INPAINTING body (OpenAI's transparent mask made Bedrock's black-and-white one, the image sent as
+// an 8-bit RGB PNG), every form an image comes in, and the 400s naming image, mask, size and the
+// refused fields; Stability's models refused as not wired for edits.
+import { describe, expect, it } from "vitest";
+import { EMULATOR_CREDENTIALS } from "../emulator/credentials.ts";
+import { createEmulator } from "../emulator/handler.ts";
+import { emulatedImage } from "../emulator/images.ts";
+import { BedrockEdgeError, createBedrock, type ImageEditParams } from "../src/index.ts";
+import { errorOf } from "./helpers/errors.ts";
+import { readPng } from "./helpers/png.ts";
+import { rgbaPng, writePng } from "./helpers/png-writer.ts";
+
+const NOVA = "bedrock/image/amazon.nova-canvas-v1:0";
+const TITAN = "bedrock/image/amazon.titan-image-generator-v2:0";
+const SD35 = "bedrock/image/stability.sd3-5-large-v1:0";
+
+/** A client on the emulator that keeps every body it sent. */
+function editing() {
+  const emulator = createEmulator();
+  const bodies: Array<Record<string, unknown>> = [];
+  const bedrock = createBedrock({
+    endpoint: "http://bedrock.emulator",
+    region: "us-east-1",
+    credentials: EMULATOR_CREDENTIALS,
+    retryBaseDelayMs: 1,
+    fetch: async (input, init) => {
+      const request = new Request(input, init);
+      bodies.push(JSON.parse(await request.clone().text()) as Record<string, unknown>);
+      return emulator.fetch(request);
+    },
+  });
+  return { bedrock, bodies };
+}
+
+const W = 6;
+const H = 4;
+// An opaque picture whose colours vary, and a mask transparent on its left two columns.
+const colour = (x: number, y: number) => [x * 40, y * 60, 100];
+const picture = rgbaPng(W, H, (x, y) => [...colour(x, y), 255]);
+const mask = rgbaPng(W, H, (x) => [0, 0, 0, x < 2 ? 0 : 255]);
+/** Bedrock's mask for `mask`: black (to change) on the left two columns, white elsewhere. */
+const bedrockMask = Array.from({ length: H }, () =>
+  Array.from({ length: W }, (_, x) => Array(3).fill(x < 2 ? 0 : 255)).flat(),
+);
+
+const pngFile = (bytes: Uint8Array, name = "image.png") =>
+  new File([new Uint8Array(bytes)], name, { type: "image/png" });
+const rowsOf = (base64: string) => readPng(base64).rows.map((row) => [...row]);
+
+describe("image edits on Amazon Nova Canvas", () => {
+  it("sends one INPAINTING body: the image as RGB, OpenAI's transparent mask as Bedrock's black-and-white one", async () => {
+    const { bedrock, bodies } = editing();
+    const answer = await bedrock.images.edit({
+      model: NOVA,
+      image: pngFile(picture),
+      mask: pngFile(mask, "mask.png"),
+      prompt: "a red door",
+      n: 2,
+      quality: "high",
+      seed: 5,
+      user: "u-1",
+    });
+    expect(bodies).toHaveLength(1);
+    const body = bodies[0] as {
+      taskType: string;
+      inPaintingParams: { image: string; text: string; maskImage: string };
+      imageGenerationConfig: unknown;
+    };
+    expect(body.taskType).toBe("INPAINTING");
+    expect(Object.keys(body.inPaintingParams).sort()).toEqual(["image", "maskImage", "text"]);
+    expect(body.inPaintingParams.text).toBe("a red door");
+    expect(body.imageGenerationConfig).toEqual({ numberOfImages: 2, quality: "premium", seed: 5 });
+    // The image, read by node:zlib: 8-bit RGB, the same colours.
+    expect(readPng(body.inPaintingParams.image)).toMatchObject({ width: W, height: H, bitDepth: 8, colorType: 2 });
+    expect(rowsOf(body.inPaintingParams.image)).toEqual(
+      Array.from({ length: H }, (_, y) => Array.from({ length: W }, (_, x) => colour(x, y)).flat()),
+    );
+    expect(rowsOf(body.inPaintingParams.maskImage)).toEqual(bedrockMask);
+    expect(answer.output_format).toBe("png");
+    expect(answer.data).toEqual([0, 1].map((index) => ({ b64_json: emulatedImage("a red door", 5, index, W, H) })));
+    expect(readPng(answer.data[0]!.b64_json)).toMatchObject({ width: W, height: H });
+  });
+
+  it("without a mask, the image's own fully transparent pixels are the mask; the image is sent without alpha", async () => {
+    const { bedrock, bodies } = editing();
+    const holed = rgbaPng(W, H, (x, y) => [...colour(x, y), x < 2 ? 0 : 255]);
+    await bedrock.images.edit({ model: NOVA, image: pngFile(holed), prompt: "a window", seed: 1 });
+    const params = (bodies[0] as { inPaintingParams: { image: string; maskImage: string } }).inPaintingParams;
+    expect(readPng(params.image).colorType).toBe(2);
+    expect(rowsOf(params.maskImage)).toEqual(bedrockMask);
+  });
+
+  it("takes the image as a Blob, bytes, an ArrayBuffer, a data URL or an array of one: the same body", async () => {
+    const { bedrock, bodies } = editing();
+    const dataUrl = `data:image/png;base64,${Buffer.from(picture).toString("base64")}`;
+    const forms: ImageEditParams["image"][] = [
+      new Blob([new Uint8Array(picture)]),
+      new Uint8Array(picture),
+      new Uint8Array(picture).buffer,
+      dataUrl,
+      [pngFile(picture)],
+    ];
+    for (const image of forms) {
+      await bedrock.images.edit({ model: NOVA, image, mask: new Uint8Array(mask), prompt: "x", seed: 2 });
+    }
+    expect(bodies).toHaveLength(forms.length);
+    for (const body of bodies) expect(body).toEqual(bodies[0]);
+  });
+
+  it("sends a JPEG as it is, with its mask; a JPEG without a mask is refused (it has no transparency)", async () => {
+    const { bedrock, bodies } = editing();
+    // SOI, a frame header of 6x4 (SOF0), EOI: enough for its size.
+    const jpeg = Uint8Array.from([0xff, 0xd8, 0xff, 0xc0, 0, 11, 8, 0, H, 0, W, 1, 1, 0x11, 0, 0xff, 0xd9]);
+    await bedrock.images.edit({ model: NOVA, image: jpeg, mask, prompt: "x", seed: 3 });
+    const params = (bodies[0] as { inPaintingParams: { image: string } }).inPaintingParams;
+    expect(params.image).toBe(Buffer.from(jpeg).toString("base64"));
+    const error = await errorOf(() => bedrock.images.edit({ model: NOVA, image: jpeg, prompt: "x" }), BedrockEdgeError);
+    expect(error).toMatchObject({ status: 400, param: "mask" });
+    expect(bodies).toHaveLength(1);
+  });
+
+  it("takes size as the image's own or auto; another is a 400 naming size", async () => {
+    const { bedrock, bodies } = editing();
+    for (const size of [`${W}x${H}`, "auto", null])
+      await bedrock.images.edit({ model: NOVA, image: picture, mask, prompt: "x", size });
+    expect(bodies).toHaveLength(3);
+    const error = await errorOf(
+      () => bedrock.images.edit({ model: NOVA, image: picture, mask, prompt: "x", size: "1024x1024" }),
+      BedrockEdgeError,
+    );
+    expect(error).toMatchObject({ status: 400, param: "size" });
+    expect(error.message).toContain(`an edit is drawn at its image's size. Send ${W}x${H}`);
+  });
+});
+
+describe("image edits on Amazon Titan Image Generator v2", () => {
+  it("sends Nova's INPAINTING body, a seed within Titan's bound", async () => {
+    const { bedrock, bodies } = editing();
+    const answer = await bedrock.images.edit({ model: TITAN, image: picture, mask, prompt: "ivy" });
+    const body = bodies[0] as { taskType: string; imageGenerationConfig: { seed: number } };
+    expect(body.taskType).toBe("INPAINTING");
+    const { seed } = body.imageGenerationConfig;
+    expect(seed >= 0 && seed <= 2_147_483_646).toBe(true);
+    expect(answer.data).toEqual([{ b64_json: emulatedImage("ivy", seed, 0, W, H) }]);
+  });
+});
+
+describe("image edits refused", () => {
+  const refused = async (request: Partial<ImageEditParams>, model = NOVA) => {
+    const { bedrock, bodies } = editing();
+    const error = await errorOf(
+      () => bedrock.images.edit({ model, image: picture, mask, prompt: "x", ...request } as ImageEditParams),
+      BedrockEdgeError,
+    );
+    expect(bodies).toEqual([]);
+    return error;
+  };
+
+  it("Stability's models: a 400 saying edits are not wired for them", async () => {
+    const error = await refused({}, SD35);
+    expect(error).toMatchObject({ status: 400, param: "model", code: "unsupported" });
+    expect(error.message).toContain("Image edits are not wired for Stability AI's models");
+  });
+
+  it("an edit that marks nothing: an opaque image without a mask, or a mask without a transparent pixel", async () => {
+    const noMask = await refused({ mask: null });
+    expect(noMask).toMatchObject({ status: 400, param: "mask" });
+    expect(noMask.message).toContain("no fully transparent pixel and no mask was sent");
+    const opaque = await refused({ mask: picture });
+    expect(opaque).toMatchObject({ status: 400, param: "mask" });
+    expect(opaque.message).toContain("mask has no fully transparent pixel");
+    // A mask without alpha at all marks nothing either.
+    const rgbMask = writePng({
+      width: W,
+      height: H,
+      depth: 8,
+      colorType: 2,
+      rows: Array(H).fill(Array(W * 3).fill(0)),
+    });
+    expect(await refused({ mask: rgbMask })).toMatchObject({ status: 400, param: "mask" });
+  });
+
+  it("a mask of another size, a mask that is no PNG, an image that is neither PNG nor JPEG, a damaged PNG", async () => {
+    const small = await refused({ mask: rgbaPng(2, 2, () => [0, 0, 0, 0]) });
+    expect(small).toMatchObject({ status: 400, param: "mask" });
+    expect(small.message).toBe(`mask is 2x2, and the image ${W}x${H}: they must be the same size.`);
+    expect(await refused({ mask: Uint8Array.from([0xff, 0xd8, 0xff]) })).toMatchObject({
+      param: "mask",
+      code: "invalid_image",
+    });
+    const gif = await refused({ image: new TextEncoder().encode("GIF89a...") });
+    expect(gif).toMatchObject({ status: 400, param: "image", code: "invalid_image" });
+    expect(gif.message).toContain("neither a PNG nor a JPEG");
+    const damaged = new Uint8Array(picture);
+    damaged[30] = (damaged[30] as number) ^ 0xff;
+    const broken = await refused({ image: damaged });
+    expect(broken).toMatchObject({ status: 400, param: "image", code: "invalid_image" });
+    expect(broken.message).toMatch(/CRC/);
+    expect(await refused({ image: "https://example.com/a.png" })).toMatchObject({ param: "image" });
+  });
+
+  it("an image past 16 MiB, told from its size before it is read; more pixels than any model takes", async () => {
+    const large = await refused({ image: new Blob([new Uint8Array(16 * 1024 * 1024 + 1)]) });
+    expect(large).toMatchObject({ status: 400, param: "image", code: "image_too_large" });
+    const huge = await refused({
+      mask: rgbaPng(1, 1, () => [0, 0, 0, 0]),
+      image: writePng({
+        width: 4096,
+        height: 1025,
+        depth: 1,
+        colorType: 0,
+        rows: Array(1025).fill(Array(4096).fill(0)),
+      }),
+    });
+    expect(huge).toMatchObject({ status: 400, param: "image" });
+    expect(huge.message).toContain("4096x1025, more than the 4194304 pixels");
+  });
+
+  it("the fields no Bedrock image model honours, by name; under drop_params those of the drawing alone are dropped", async () => {
+    const cases: Array<[Partial<ImageEditParams>, string]> = [
+      [{ response_format: "url" }, "response_format"],
+      [{ output_format: "webp" }, "output_format"],
+      [{ stream: true }, "stream"],
+      [{ background: "transparent" }, "background"],
+      [{ input_fidelity: "high" }, "input_fidelity"],
+      [{ output_compression: 50 }, "output_compression"],
+    ];
+    for (const [fields, param] of cases) {
+      const error = await refused(fields);
+      expect(error, param).toMatchObject({ status: 400, param, code: "unsupported_parameter" });
+    }
+    const { bedrock, bodies } = editing();
+    await bedrock.images.edit({
+      model: NOVA,
+      image: picture,
+      mask,
+      prompt: "x",
+      input_fidelity: "high",
+      background: "transparent",
+      drop_params: true,
+    });
+    expect(bodies).toHaveLength(1);
+  });
+
+  it("a field edits do not have, two images, no image, n past 5", async () => {
+    const style = await refused({ style: "vivid" } as Partial<ImageEditParams>);
+    expect(style).toMatchObject({ status: 400, param: "style", code: "unknown_parameter" });
+    expect(style.message).toContain("is not a parameter of image edits");
+    const two = await refused({ image: [picture, picture] });
+    expect(two).toMatchObject({ status: 400, param: "image" });
+    const none = await refused({ image: undefined } as unknown as Partial<ImageEditParams>);
+    expect(none.message).toBe("image is required: send the image to edit, a PNG or a JPEG.");
+    expect(await refused({ n: 6 })).toMatchObject({ status: 400, param: "n" });
+  });
+});
