@@ -1,13 +1,16 @@
 // OpenAI's image edits through the library, against the emulator: Nova Canvas's and Titan's
 // INPAINTING body (OpenAI's transparent mask made Bedrock's black-and-white one, the image sent as
 // an 8-bit RGB PNG), every form an image comes in, and the 400s naming image, mask, size and the
-// refused fields; Stability's models refused as not wired for edits.
+// refused fields; Stability's models refused as not wired for edits. Then through the proxy with
+// the official openai client's multipart images.edit, and the bodies it refuses.
+import OpenAI, { toFile } from "openai";
 import { describe, expect, it } from "vitest";
 import { EMULATOR_CREDENTIALS } from "../emulator/credentials.ts";
 import { createEmulator } from "../emulator/handler.ts";
 import { emulatedImage } from "../emulator/images.ts";
 import { BedrockEdgeError, createBedrock, type ImageEditParams } from "../src/index.ts";
 import { errorOf } from "./helpers/errors.ts";
+import { inProcessProxy } from "./helpers/in-process-proxy.ts";
 import { readPng } from "./helpers/png.ts";
 import { rgbaPng, writePng } from "./helpers/png-writer.ts";
 
@@ -159,7 +162,7 @@ describe("image edits refused", () => {
 
   it("Stability's models: a 400 saying edits are not wired for them", async () => {
     const error = await refused({}, SD35);
-    expect(error).toMatchObject({ status: 400, param: "model", code: "unsupported" });
+    expect(error).toMatchObject({ status: 400, param: "model", code: "unsupported_model" });
     expect(error.message).toContain("Image edits are not wired for Stability AI's models");
   });
 
@@ -252,5 +255,126 @@ describe("image edits refused", () => {
     const none = await refused({ image: undefined } as unknown as Partial<ImageEditParams>);
     expect(none.message).toBe("image is required: send the image to edit, a PNG or a JPEG.");
     expect(await refused({ n: 6 })).toMatchObject({ status: 400, param: "n" });
+  });
+});
+
+describe("image edits through the proxy, with the official openai client", () => {
+  it("answers client.images.edit with toFile, with a mask and without one: PNGs of the image's size", async () => {
+    const { client, lines } = inProcessProxy({ pictures: NOVA }, { LOG_PROMPTS: "true" });
+    const masked = await client.images.edit({
+      model: "pictures",
+      image: await toFile(picture, "picture.png", { type: "image/png" }),
+      mask: await toFile(mask, "mask.png", { type: "image/png" }),
+      prompt: "a red door",
+      n: 2,
+      seed: 4,
+    } as OpenAI.ImageEditParamsNonStreaming);
+    expect(masked.data?.map((image) => image.b64_json)).toEqual(
+      [0, 1].map((index) => emulatedImage("a red door", 4, index, W, H)),
+    );
+    expect(readPng(masked.data![0]!.b64_json!)).toMatchObject({ width: W, height: H });
+    const holed = rgbaPng(W, H, (x, y) => [...colour(x, y), y === 0 ? 0 : 255]);
+    const unmasked = await client.images.edit({
+      model: "pictures",
+      image: await toFile(holed, "holed.png"),
+      prompt: "a sky",
+      response_format: "b64_json",
+    });
+    expect(readPng(unmasked.data![0]!.b64_json!)).toMatchObject({ width: W, height: H });
+    const line = lines.find((entry) => entry.path === "/v1/images/edits" && entry.status === 200);
+    // Counted as a generation is: the prompt's estimate, and each image by its pixels (Bedrock counts none).
+    expect(line).toMatchObject({ model: "pictures", prompt: "a red door", prompt_tokens: 3, completion_tokens: 2 });
+    expect(JSON.stringify(lines)).not.toContain(Buffer.from(picture).toString("base64").slice(0, 60));
+  });
+
+  it("refuses with OpenAI's 400s naming the field: a mask of another size, Stability, a field edits lack", async () => {
+    const { client } = inProcessProxy({ pictures: NOVA, sd: SD35 });
+    const image = await toFile(picture, "picture.png");
+    const maskFile = await toFile(mask, "mask.png");
+    const smallMask = await toFile(
+      rgbaPng(2, 2, () => [0, 0, 0, 0]),
+      "m.png",
+    );
+    const small = await errorOf(
+      () =>
+        client.images.edit({
+          model: "pictures",
+          image,
+          mask: smallMask,
+          prompt: "x",
+        }),
+      OpenAI.BadRequestError,
+    );
+    expect(small).toMatchObject({ status: 400, param: "mask" });
+    const stability = await errorOf(
+      () => client.images.edit({ model: "sd", image, mask: maskFile, prompt: "x" }),
+      OpenAI.BadRequestError,
+    );
+    expect(stability).toMatchObject({ status: 400, code: "unsupported_model" });
+    const style = await errorOf(
+      () =>
+        client.images.edit({
+          model: "pictures",
+          image,
+          prompt: "x",
+          style: "vivid",
+        } as OpenAI.ImageEditParamsNonStreaming),
+      OpenAI.BadRequestError,
+    );
+    expect(style).toMatchObject({ param: "style", code: "unknown_parameter" });
+    const word = await errorOf(
+      () =>
+        client.images.edit({
+          model: "pictures",
+          image,
+          prompt: "x",
+          n: "two",
+        } as unknown as OpenAI.ImageEditParamsNonStreaming),
+      OpenAI.BadRequestError,
+    );
+    expect(word).toMatchObject({ param: "n" });
+  });
+
+  it("a JSON body is a 415, a broken multipart one a 400, more files than an image and a mask a 400", async () => {
+    const { app } = inProcessProxy({ pictures: NOVA });
+    const post = (body: BodyInit, headers: Record<string, string> = {}) =>
+      app.request("http://proxy.test/v1/images/edits", {
+        method: "POST",
+        body,
+        headers: { authorization: "Bearer sk-test", ...headers },
+      });
+    const json = await post(JSON.stringify({ model: "pictures", prompt: "x" }), { "content-type": "application/json" });
+    expect(json.status).toBe(415);
+    expect(((await json.json()) as { error: { code: string } }).error.code).toBe("unsupported_content_type");
+    const broken = await post("--x\r\nnot a part", { "content-type": "multipart/form-data; boundary=x" });
+    expect(broken.status).toBe(400);
+    expect(((await broken.json()) as { error: { code: string } }).error.code).toBe("invalid_multipart");
+    const form = new FormData();
+    form.append("model", "pictures");
+    form.append("prompt", "x");
+    for (const name of ["image", "mask", "extra"])
+      form.append(name, new Blob([new Uint8Array(picture)]), `${name}.png`);
+    const three = await post(form);
+    expect(three.status).toBe(400);
+    expect(((await three.json()) as { error: { message: string } }).error.message).toContain("more than 2 files");
+    const unknown = new FormData();
+    unknown.append("model", "nobody");
+    const missing = await post(unknown);
+    expect(missing.status).toBe(404);
+  });
+
+  it("a multipart body past MAX_BODY_BYTES is a 413, read no further than the limit as a JSON body is", async () => {
+    const { app } = inProcessProxy({ pictures: NOVA }, { MAX_BODY_BYTES: "2048" });
+    const form = new FormData();
+    form.append("model", "pictures");
+    form.append("prompt", "x");
+    form.append("image", new Blob([new Uint8Array(4096)]), "image.png");
+    const response = await app.request("http://proxy.test/v1/images/edits", {
+      method: "POST",
+      body: form,
+      headers: { authorization: "Bearer sk-test" },
+    });
+    expect(response.status).toBe(413);
+    expect(((await response.json()) as { error: { code: string } }).error.code).toBe("request_too_large");
   });
 });

@@ -181,4 +181,16 @@ describe("the README's images examples", () => {
     expect(stderr).toBe("");
     expect(stdout.trim()).toBe("1 iVBORw0K");
   });
+
+  it("the library's edit runs as written against the emulator, with examples/images' picture and mask", async () => {
+    const { stdout, stderr } = await runScratch("images-edit-library", librarySnippet("images-edit-library"));
+    expect(stderr).toBe("");
+    expect(stdout.trim()).toBe("1 iVBORw0K");
+  });
+
+  it("the openai client's edit runs against the proxy serving demo-image: a multipart body with toFile", async () => {
+    const { stdout, stderr } = await runOpenAISnippet("images-edit-openai", "demo-image");
+    expect(stderr).toBe("");
+    expect(stdout.trim()).toBe("1 iVBORw0K");
+  });
 });

@@ -16,13 +16,14 @@ import { chatCompletions } from "./endpoints/chat.ts";
 import { completions } from "./endpoints/completions.ts";
 import { embeddings } from "./endpoints/embeddings.ts";
 import { health } from "./endpoints/health.ts";
-import { imageGenerations } from "./endpoints/images.ts";
+import { imageEdits, imageGenerations } from "./endpoints/images.ts";
 import { getModel, listModels } from "./endpoints/models.ts";
 import { responses } from "./endpoints/responses.ts";
 import { usage } from "./endpoints/usage.ts";
 import { errorResponse, methodNotAllowed, quotedWhole, refusal } from "./http.ts";
 import { consoleSink, type LogLine } from "./log.ts";
 import { requireAdmin, requireKey } from "./middleware/auth.ts";
+import { formBody } from "./middleware/form-body.ts";
 import { jsonBody } from "./middleware/json-body.ts";
 import { enforceLimits } from "./middleware/limits.ts";
 import { requireReady } from "./middleware/ready.ts";
@@ -56,10 +57,12 @@ interface Endpoint {
   open?: boolean;
   /** Only for keys with admin: true. */
   admin?: boolean;
+  /** A POST whose body is multipart/form-data (image edits, as OpenAI's clients send them), not JSON. */
+  multipart?: boolean;
 }
 
-// One line per endpoint. A POST endpoint gets a JSON body whose model is a configured one, within
-// the key's limits, and leaves a usage record and a trace.
+// One line per endpoint. A POST endpoint gets a JSON body (or a multipart one) whose model is a
+// configured one, within the key's limits, and leaves a usage record and a trace.
 const ENDPOINTS: readonly Endpoint[] = [
   { method: "GET", paths: ["/health"], handler: health, open: true },
   { method: "GET", paths: ["/v1/models", "/models"], handler: listModels },
@@ -69,6 +72,7 @@ const ENDPOINTS: readonly Endpoint[] = [
   { method: "POST", paths: ["/v1/responses", "/responses"], handler: responses },
   { method: "POST", paths: ["/v1/embeddings", "/embeddings"], handler: embeddings },
   { method: "POST", paths: ["/v1/images/generations", "/images/generations"], handler: imageGenerations },
+  { method: "POST", paths: ["/v1/images/edits", "/images/edits"], handler: imageEdits, multipart: true },
   { method: "GET", paths: ["/v1/usage", "/usage"], handler: usage, admin: true },
 ];
 
@@ -112,7 +116,15 @@ function middlewareFor(endpoint: Endpoint): MiddlewareHandler<AppEnv>[] {
   if (endpoint.open) return [];
   if (endpoint.admin) return [requireKey, requireReady, requireAdmin];
   return endpoint.method === "POST"
-    ? [nameEndpoint, requireKey, requireReady, recordUsage, traceRequest, jsonBody, enforceLimits]
+    ? [
+        nameEndpoint,
+        requireKey,
+        requireReady,
+        recordUsage,
+        traceRequest,
+        endpoint.multipart ? formBody : jsonBody,
+        enforceLimits,
+      ]
     : [requireKey, requireReady];
 }
 

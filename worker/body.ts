@@ -70,7 +70,9 @@ export interface BodyLimits {
  */
 export async function readJsonBody(request: Request, limits: BodyLimits): Promise<Record<string, unknown>> {
   checkReadable(request.headers);
-  const { text, bytes } = await readBody(request, limits.largest);
+  const data = await readBody(request, limits.largest);
+  const text = decoder.decode(data);
+  const bytes = data.byteLength;
   const scan = scanJsonText(text, REQUEST_JSON_LIMITS);
   if (!scan.ok) throw tooComplex(scan);
   checkSize(bytes, limits.forModel(scan.model));
@@ -83,19 +85,28 @@ export async function readJsonBody(request: Request, limits: BodyLimits): Promis
 }
 
 /**
+ * A body's bytes, read as a JSON body is (up to the largest limit, paced, drained past it), for a
+ * body that is not JSON (multipart: worker/form-body.ts). Its size is checked against its model's
+ * limit by checkBodySize once the model is read from it.
+ */
+export async function readBodyBytes(request: Request, limits: BodyLimits): Promise<Uint8Array<ArrayBuffer>> {
+  checkEncoding(request.headers);
+  return readBody(request, limits.largest);
+}
+
+/** The 413 of a body past its model's limit (the model read from the body). */
+export function checkBodySize(bytes: number, limits: BodyLimits, model: unknown): void {
+  checkSize(bytes, limits.forModel(typeof model === "string" ? model : undefined));
+}
+
+/**
  * Refuses a body the proxy would misread (RFC 9110 §15.5.16, 415): its bytes are taken as UTF-8
  * JSON text, so a compressed body would be called broken JSON, and one in another charset would
  * reach the model altered. No charset is UTF-8 (RFC 8259 §8.1), as `text/plain;charset=UTF-8`
  * (a browser's fetch of a string) is; `utf8` is how the Encoding Standard also spells it.
  */
 function checkReadable(headers: Headers): void {
-  const coding = headers.get("content-encoding");
-  if (coding !== null && !coding.split(",").every((part) => /^\s*(?:identity\s*)?$/i.test(part))) {
-    throw unsupportedBody(
-      "unsupported_content_encoding",
-      "The request body has a Content-Encoding (it is compressed): this proxy reads request bodies as they are. Send the body uncompressed, without Content-Encoding.",
-    );
-  }
+  checkEncoding(headers);
   const charset = /;\s*charset\s*=\s*"?([^";\s]*)/i.exec(headers.get("content-type") ?? "")?.[1];
   if (charset !== undefined && !/^utf-?8$/i.test(charset)) {
     throw unsupportedBody(
@@ -105,7 +116,18 @@ function checkReadable(headers: Headers): void {
   }
 }
 
-function unsupportedBody(code: string, message: string): BedrockEdgeError {
+/** A compressed body (Content-Encoding) is refused: its bytes would be misread. */
+function checkEncoding(headers: Headers): void {
+  const coding = headers.get("content-encoding");
+  if (coding !== null && !coding.split(",").every((part) => /^\s*(?:identity\s*)?$/i.test(part))) {
+    throw unsupportedBody(
+      "unsupported_content_encoding",
+      "The request body has a Content-Encoding (it is compressed): this proxy reads request bodies as they are. Send the body uncompressed, without Content-Encoding.",
+    );
+  }
+}
+
+export function unsupportedBody(code: string, message: string): BedrockEdgeError {
   return new BedrockEdgeError({ status: 415, type: "invalid_request_error", code, message });
 }
 
@@ -179,12 +201,12 @@ export function isBodyCut(error: unknown): boolean {
 }
 
 /**
- * The body as text and its size in bytes; a 413 past `limit`, after the rest is drained (up to
+ * The body's bytes; a 413 past `limit`, after the rest is drained (up to
  * MAX_DRAINED_BYTES) rather than left unread; a 408 when it does not come as MAX_BODY_READ_MS
  * says. A read that fails is the client's: a 400 that isBodyCut knows, never a 500 quoting the
  * runtime.
  */
-async function readBody(request: Request, limit: number): Promise<{ text: string; bytes: number }> {
+async function readBody(request: Request, limit: number): Promise<Uint8Array<ArrayBuffer>> {
   try {
     return await readBodyOf(request, limit);
   } catch (error) {
@@ -206,7 +228,7 @@ function bodyTimeout(why: string): BedrockEdgeError {
   });
 }
 
-async function readBodyOf(request: Request, limit: number): Promise<{ text: string; bytes: number }> {
+async function readBodyOf(request: Request, limit: number): Promise<Uint8Array<ArrayBuffer>> {
   const declared = declaredLength(request.headers);
   // A small body of a declared length within the limit: the runtime reads it in one piece (in
   // workerd, a read loop here costs more than the rest of a small body's handling, and even asking
@@ -217,7 +239,7 @@ async function readBodyOf(request: Request, limit: number): Promise<{ text: stri
   // could declare less than it holds. Its size is still checked after the read.
   if (declared !== undefined && declared <= Math.min(limit, WHOLE_BODY_BYTES))
     return readWhole(request, declared, limit);
-  if (!request.body) return { text: "", bytes: 0 };
+  if (!request.body) return new Uint8Array(0);
   if (declared !== undefined && declared > limit) {
     // Known too large before a byte is read: drained under the drain's own bounds, then the 413.
     await drainUnread(request);
@@ -232,7 +254,7 @@ function wholeReadMs(bytes: number): number {
 }
 
 /** A small body of a declared length, read whole by the runtime within wholeReadMs. */
-async function readWhole(request: Request, declared: number, limit: number): Promise<{ text: string; bytes: number }> {
+async function readWhole(request: Request, declared: number, limit: number): Promise<Uint8Array<ArrayBuffer>> {
   const ms = wholeReadMs(declared);
   let timer: ReturnType<typeof setTimeout> | undefined;
   const late = new Promise<"late">((resolve) => {
@@ -244,7 +266,7 @@ async function readWhole(request: Request, declared: number, limit: number): Pro
     // server's own cleanup of the request ends it.
     if (buffer === "late") throw bodyTimeout(`did not arrive within ${ms / 1000} s`);
     if (buffer.byteLength > limit) throw overLimit(limit);
-    return { text: decoder.decode(buffer), bytes: buffer.byteLength };
+    return new Uint8Array(buffer);
   } finally {
     clearTimeout(timer);
   }
@@ -260,9 +282,9 @@ async function readWhole(request: Request, declared: number, limit: number): Pro
 async function readPieces(
   reader: ReadableStreamDefaultReader<Uint8Array>,
   limit: number,
-): Promise<{ text: string; bytes: number }> {
+): Promise<Uint8Array<ArrayBuffer>> {
   const read = { bytes: 0 };
-  const outcome = await whileComing(readText(reader, limit, read), read, READ_PACE);
+  const outcome = await whileComing(readPiecesOf(reader, limit, read), read, READ_PACE);
   if (outcome === "given up") {
     reader.cancel().catch(() => undefined);
     throw bodyTimeout(
@@ -276,21 +298,27 @@ async function readPieces(
   return outcome;
 }
 
-/** The body as text, counting into `read.bytes`; "over limit" as soon as it passes `limit`. */
-async function readText(
+/** The body's bytes, counting into `read.bytes`; "over limit" as soon as it passes `limit`. */
+async function readPiecesOf(
   reader: ReadableStreamDefaultReader<Uint8Array>,
   limit: number,
   read: { bytes: number },
-): Promise<{ text: string; bytes: number } | "over limit"> {
-  const pieces = new TextDecoder();
-  let text = "";
+): Promise<Uint8Array<ArrayBuffer> | "over limit"> {
+  const pieces: Uint8Array[] = [];
   for (;;) {
     const { done, value } = await reader.read();
-    if (done) return { text: text + pieces.decode(), bytes: read.bytes };
+    if (done) break;
     read.bytes += value.byteLength;
     if (read.bytes > limit) return "over limit";
-    text += pieces.decode(value, { stream: true });
+    pieces.push(value);
   }
+  const whole = new Uint8Array(read.bytes);
+  let at = 0;
+  for (const piece of pieces) {
+    whole.set(piece, at);
+    at += piece.byteLength;
+  }
+  return whole;
 }
 
 /**

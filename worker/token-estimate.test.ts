@@ -28,6 +28,10 @@ describe("the API a path serves", () => {
     expect(["/v1/embeddings", "/embeddings/"].map(apiOfPath)).toEqual(["embeddings", "embeddings"]);
     expect(["/v1/images/generations", "/images/generations/"].map(apiOfPath)).toEqual(["images", "images"]);
   });
+
+  it("counts an image edit as an image request: its prompt and the images it draws (imgedit41)", () => {
+    expect(["/v1/images/edits", "/images/edits/"].map(apiOfPath)).toEqual(["images", "images"]);
+  });
 });
 
 describe("an image request's estimate", () => {

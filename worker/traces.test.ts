@@ -328,6 +328,10 @@ describe("the span", () => {
     );
     expect(images.span.name).toBe("generate_content pictures");
     expect(images.attributes["gen_ai.operation.name"]).toEqual({ stringValue: "generate_content" });
+    const edits = spanOf(
+      otlpPayload({ line: { ...line, path: "/v1/images/edits" }, model: "pictures", request: {}, random }),
+    );
+    expect(edits.span.name).toBe("generate_content pictures");
   });
 
   it("names a model only when it was served under it: a name the client invented is not the span's (injection12 #4)", () => {

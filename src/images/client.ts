@@ -176,7 +176,7 @@ export function createImages(deps: ImagesDeps): Images {
           throw invalidRequest(
             "Image edits are not wired for Stability AI's models here: they edit through their own models (Stability's inpaint and search-and-replace), not these. Edit with Amazon Nova Canvas or Titan Image Generator v2.",
             "model",
-            "unsupported",
+            "unsupported_model",
           );
         }
         checkForFamily(request, family, editSize(request.size, inputs), drop);

@@ -3,8 +3,10 @@
 // without the image bytes, the usage row (the prompt's estimate as input, and each image as
 // OpenAI's gpt-image-1 counts one of its size and quality as output: Bedrock counts no tokens for
 // images), a key's allow-list and its tokens_per_day counted from those, and CORS as on the other
-// endpoints.
-import OpenAI from "openai";
+// endpoints. Then POST /v1/images/edits, driven by images.edit's multipart body (toFile, with
+// and without a mask): counted, limited and logged as a generation is.
+import { readFileSync } from "node:fs";
+import OpenAI, { toFile } from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { emulatedImage } from "../../emulator/images.ts";
 import type { D1Database } from "../../worker/cloudflare.ts";
@@ -24,9 +26,13 @@ const PROMPT_TOKENS = 5;
 const imageTokens = (width: number, height: number) => Math.ceil((1056 * width * height) / 1024 ** 2);
 // A request for one 320x320 image: its prompt and its image.
 const SMALL_REQUEST_TOKENS = PROMPT_TOKENS + imageTokens(320, 320);
+// An edit of examples/images' 320x320 picture: its prompt and one image of that size.
+const EDIT_PROMPT = "A round window on the sea";
+const EDIT_REQUEST_TOKENS = Math.ceil(EDIT_PROMPT.length / 4) + imageTokens(320, 320);
 const KEYS = {
   narrow: { key: "sk-image-narrow-0001", models: ["chat"] },
   team: { key: "sk-image-team-0001", tokens_per_day: 2 * SMALL_REQUEST_TOKENS },
+  editors: { key: "sk-image-editors-0001", tokens_per_day: 2 * EDIT_REQUEST_TOKENS },
 };
 
 let proxy: WorkerdProxy;
@@ -144,6 +150,88 @@ describe("images.generate with the openai package, in workerd", () => {
       const two = 2 * SMALL_REQUEST_TOKENS;
       await eventually(async () => ((await counted()) === two ? true : undefined), 3000, "two counted");
       const refused = await errorOf(draw, OpenAI.RateLimitError);
+      expect(refused.code).toBe("tokens_per_day_exceeded");
+    });
+  });
+});
+
+describe("images.edit with the openai package, in workerd", () => {
+  const example = (name: string) => readFileSync(new URL(`../../examples/images/${name}`, import.meta.url));
+  const picture = () => toFile(example("room.png"), "room.png", { type: "image/png" });
+  const mask = () => toFile(example("room-mask.png"), "room-mask.png", { type: "image/png" });
+
+  it("answers a PNG of the image's size, with a mask; logs and records it as a generation", async () => {
+    const { data, response } = await client()
+      .images.edit({
+        model: "pictures",
+        image: await picture(),
+        mask: await mask(),
+        prompt: EDIT_PROMPT,
+        seed: 12,
+      } as OpenAI.ImageEditParamsNonStreaming)
+      .withResponse();
+    expect(data.data?.map((image) => image.b64_json)).toEqual([emulatedImage(EDIT_PROMPT, 12, 0, 320, 320)]);
+    expect(readPng(data.data?.[0]?.b64_json ?? "")).toMatchObject({ width: 320, height: 320 });
+    const id = response.headers.get("x-request-id") ?? "";
+    const line = await eventually(() => proxy.logs.find((entry) => entry.request_id === id), 3000, "the log line");
+    const tokens = {
+      prompt_tokens: EDIT_REQUEST_TOKENS - imageTokens(320, 320),
+      completion_tokens: imageTokens(320, 320),
+    };
+    expect(line).toMatchObject({ path: "/v1/images/edits", status: 200, model: "pictures", ...tokens });
+    const row = await eventually(
+      async () =>
+        (await db.prepare("SELECT * FROM usage WHERE request_id = ?").bind(id).all<Record<string, unknown>>())
+          .results[0],
+      3000,
+      "the usage row",
+    );
+    expect(row).toMatchObject({ endpoint: "/v1/images/edits", route: "image", status: 200 });
+    expect(row.output_tokens).toBe(imageTokens(320, 320));
+  });
+
+  it("without a mask, an opaque image is a 400 naming mask; a JSON body a 415", async () => {
+    const unmasked = await errorOf(
+      async () => client().images.edit({ model: "pictures", image: await picture(), prompt: EDIT_PROMPT }),
+      OpenAI.BadRequestError,
+    );
+    expect(unmasked).toMatchObject({ status: 400, param: "mask" });
+    const json = await fetch(`${proxy.url()}/v1/images/edits`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${TEST_KEYS[0]}`, "content-type": "application/json" },
+      body: JSON.stringify({ model: "pictures", prompt: "x" }),
+    });
+    expect(json.status).toBe(415);
+  });
+
+  describe("tokens_per_day", () => {
+    beforeAll(() => awayFromMidnight(30_000), 40_000);
+
+    it("counts each edit's prompt estimate and its image, and refuses once the day's are used", async () => {
+      const counted = async () =>
+        (
+          (await (
+            await keyLimitsStub(proxy, "editors")
+          )
+            .fetch("https://durable-object/read", { method: "POST", body: "{}" })
+            .then((response) => response.json())) as { tokens: number }
+        ).tokens;
+      const edit = async () =>
+        client("editors").images.edit({
+          model: "pictures",
+          image: await picture(),
+          mask: await mask(),
+          prompt: EDIT_PROMPT,
+        });
+      await edit();
+      await eventually(async () => ((await counted()) === EDIT_REQUEST_TOKENS ? true : undefined), 3000, "one counted");
+      await edit();
+      await eventually(
+        async () => ((await counted()) === 2 * EDIT_REQUEST_TOKENS ? true : undefined),
+        3000,
+        "two counted",
+      );
+      const refused = await errorOf(edit, OpenAI.RateLimitError);
       expect(refused.code).toBe("tokens_per_day_exceeded");
     });
   });

@@ -1,23 +1,35 @@
-// POST /v1/images/generations: OpenAI's image generation, one library call answered as JSON. The
-// images never reach the log line. Bedrock counts no tokens for an image model (it bills per
-// image), so the usage recorded is the proxy's own: the prompt's estimate as input, and as output
-// each image drawn as OpenAI counts a gpt-image-1 image of its size and quality (imageOutputTokens).
-// The usage row and tokens_per_day count the request so (README "Images" says so); the library's
-// answer carries no usage, as Bedrock gives none.
-import type { ImageGenerateParams } from "../../src/index.ts";
+// POST /v1/images/generations and /v1/images/edits: OpenAI's image generation and edits, one
+// library call answered as JSON. The images never reach the log line (an edit's image and mask
+// neither). Bedrock counts no tokens for an image model (it bills per image), so the usage
+// recorded is the proxy's own: the prompt's estimate as input, and as output each image drawn as
+// OpenAI counts a gpt-image-1 image of its size and quality (imageOutputTokens); an edit's image
+// and mask are not counted as input. The usage row and tokens_per_day count the request so
+// (README "Images" says so); the library's answer carries no usage, as Bedrock gives none.
+import type { ImageEditParams, ImageGenerateParams, ImagesResponse, RequestOptions } from "../../src/index.ts";
 import type { AppContext } from "../context.ts";
 import { jsonResponse } from "../http.ts";
 import { imageOutputTokens, inputEstimate, pngPixels } from "../token-estimate.ts";
 import { upstreamCall } from "../upstream.ts";
 
-export async function imageGenerations(c: AppContext): Promise<Response> {
-  const { bedrock, config } = c.get("ready");
+export function imageGenerations(c: AppContext): Promise<Response> {
+  const { bedrock } = c.get("ready");
+  // generate() validates the whole request.
+  return drawn(c, (options) => bedrock.images.generate(c.get("body") as unknown as ImageGenerateParams, options));
+}
+
+export function imageEdits(c: AppContext): Promise<Response> {
+  const { bedrock } = c.get("ready");
+  // edit() validates the whole request: the form's fields (form-body.ts) and its files.
+  return drawn(c, (options) => bedrock.images.edit(c.get("body") as unknown as ImageEditParams, options));
+}
+
+/** The call's answer as JSON, its usage recorded as the header says. */
+async function drawn(c: AppContext, draw: (options: RequestOptions) => Promise<ImagesResponse>): Promise<Response> {
+  const { config } = c.get("ready");
   const body = c.get("body");
   const log = c.get("log");
   if (config.logPrompts) log.line.prompt = body.prompt;
-  // generate() validates the whole request.
-  const request = body as unknown as ImageGenerateParams;
-  const answer = await bedrock.images.generate(request, upstreamCall(c).options);
+  const answer = await draw(upstreamCall(c).options);
   const prompt_tokens = inputEstimate(body, "images");
   // Each image by the pixels it was drawn at (Stability's are its own, whatever the size asked).
   const completion_tokens = answer.data.reduce(

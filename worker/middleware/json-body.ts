@@ -5,7 +5,7 @@ import type { MiddlewareHandler } from "hono";
 import { invalidRequest, modelNotFound, redactSecrets } from "../../src/core.ts";
 import { readJsonBody } from "../body.ts";
 import { quotedWhole } from "../http.ts";
-import type { AppEnv, JsonRequest } from "../context.ts";
+import type { AppContext, AppEnv, JsonRequest } from "../context.ts";
 import { mayCall } from "../keys.ts";
 
 /** The longest name a model can be configured under (PUBLIC_NAME, src/model.ts). */
@@ -21,9 +21,19 @@ function byLength(name: string): string | undefined {
 }
 
 export const jsonBody: MiddlewareHandler<AppEnv> = async (c, next) => {
-  const { config, bodyLimits } = c.get("ready");
+  const { bodyLimits } = c.get("ready");
+  const value = await readJsonBody(c.req.raw, bodyLimits(c.get("key").models));
+  admitBody(c, value);
+  await next();
+};
+
+/**
+ * A read body's model checked (a configured one this key may call) and noted in the log line,
+ * and the body set for the endpoint: a JSON body's, or a multipart one's fields (form-body.ts).
+ */
+export function admitBody(c: AppContext, value: Record<string, unknown>): void {
+  const { config } = c.get("ready");
   const key = c.get("key");
-  const value = await readJsonBody(c.req.raw, bodyLimits(key.models));
   const { model } = value;
   // Noted first, so that the line of a refused request still says what it asked for.
   const { line } = c.get("log");
@@ -41,5 +51,4 @@ export const jsonBody: MiddlewareHandler<AppEnv> = async (c, next) => {
   // client sent (quotedWhole).
   if (!served || !mayCall(key, model)) throw modelNotFound(byLength(model) ?? quotedWhole(model, "name"));
   c.set("body", value as JsonRequest);
-  await next();
-};
+}

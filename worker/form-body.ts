@@ -1,0 +1,85 @@
+// Multipart bodies: POST /v1/images/edits, as OpenAI's clients send it (multipart/form-data, its
+// image and mask as files). Read as a JSON body is (worker/body.ts: within the largest limit,
+// paced, drained past it), then parsed by the runtime's own multipart parser, bounded in parts and
+// files, and made the request object the library validates: the numbers and booleans a form can
+// only send as text made numbers and booleans again, `image[]` (the openai package's name for an
+// array of images) `image`. The model read from it holds the body to that model's limit.
+import { invalidRequest } from "../src/core.ts";
+import { type BodyLimits, checkBodySize, readBodyBytes, unsupportedBody } from "./body.ts";
+
+/** The most parts a form may have: OpenAI's edit request has 16 fields, and this proxy's 2 more. */
+const MAX_FORM_PARTS = 32;
+/** The most files: an edit takes one image and one mask. */
+const MAX_FORM_FILES = 2;
+/** The fields a form sends as text that the request takes as numbers, and as booleans. */
+const NUMBER_FIELDS = new Set(["n", "seed", "output_compression", "partial_images"]);
+const BOOLEAN_FIELDS = new Set(["stream", "drop_params"]);
+
+/** A multipart/form-data body as a request object; the 400, 408, 413 or 415 that refuses it. */
+export async function readFormBody(request: Request, limits: BodyLimits): Promise<Record<string, unknown>> {
+  const type = request.headers.get("content-type") ?? "";
+  if (!/^multipart\/form-data\s*;(?:.*;)?\s*boundary=/i.test(type)) {
+    throw unsupportedBody(
+      "unsupported_content_type",
+      "This endpoint takes a multipart/form-data body (its image and mask as files), as OpenAI's clients send images.edit: not a JSON body, nor one without its boundary.",
+    );
+  }
+  const bytes = await readBodyBytes(request, limits);
+  let form: FormData;
+  try {
+    form = await new Response(bytes, { headers: { "content-type": type } }).formData();
+  } catch {
+    throw invalidRequest(
+      "The multipart body could not be read: its parts do not follow its boundary (multipart/form-data, RFC 7578).",
+      null,
+      "invalid_multipart",
+    );
+  }
+  const value = fieldsOf(form);
+  checkBodySize(bytes.byteLength, limits, value.model);
+  return value;
+}
+
+/** The form's fields as a request object; a 400 for too many parts or files, or a field sent twice. */
+function fieldsOf(form: FormData): Record<string, unknown> {
+  const fields = new Map<string, unknown>();
+  let parts = 0;
+  let files = 0;
+  for (const [name, entry] of form) {
+    parts += 1;
+    if (parts > MAX_FORM_PARTS) {
+      throw invalidRequest(
+        `The multipart body has more than ${MAX_FORM_PARTS} parts, more than any edit request.`,
+        null,
+        "invalid_multipart",
+      );
+    }
+    if (typeof entry !== "string") {
+      files += 1;
+      if (files > MAX_FORM_FILES) {
+        throw invalidRequest(
+          `The multipart body has more than ${MAX_FORM_FILES} files: an edit takes one image and one mask.`,
+          null,
+          "invalid_multipart",
+        );
+      }
+    }
+    const field = name === "image[]" ? "image" : name.slice(0, 60);
+    const held = fields.get(field);
+    if (name === "image[]" && (held === undefined || Array.isArray(held))) {
+      fields.set(field, [...((held as unknown[] | undefined) ?? []), entry]);
+      continue;
+    }
+    if (held !== undefined) throw invalidRequest(`${field} is sent twice: send each field once.`, field);
+    fields.set(field, typeof entry === "string" ? typed(field, entry) : entry);
+  }
+  // fromEntries makes each name an own property, `__proto__` too.
+  return Object.fromEntries(fields);
+}
+
+/** A text field as the request types it: a number or a boolean when it reads as one, else as sent. */
+function typed(field: string, text: string): unknown {
+  if (NUMBER_FIELDS.has(field) && /^-?\d{1,16}(?:\.\d{1,16})?$/.test(text)) return Number(text);
+  if (BOOLEAN_FIELDS.has(field) && (text === "true" || text === "false")) return text === "true";
+  return text;
+}
