@@ -200,3 +200,35 @@ describe("the emulator's INPAINTING (Nova Canvas, Titan Image Generator v2)", ()
     );
   });
 });
+
+describe("the emulator's IMAGE_VARIATION (Nova Canvas, Titan Image Generator v2)", () => {
+  const rgb = Buffer.from(
+    writePng({ width: 8, height: 4, depth: 8, colorType: 2, rows: Array(4).fill(Array(24).fill(90)) }),
+  ).toString("base64");
+  const variation = (params: Record<string, unknown>, config: Record<string, unknown> = {}) => ({
+    taskType: "IMAGE_VARIATION",
+    imageVariationParams: params,
+    imageGenerationConfig: config,
+  });
+
+  it("answers numberOfImages PNGs of the config's size, drawn from the text (or none) and seed", async () => {
+    const answer = await json(
+      await send(NOVA, variation({ images: [rgb] }, { width: 512, height: 320, seed: 3, numberOfImages: 2 })),
+    );
+    expect(answer.images).toEqual([0, 1].map((index) => emulatedImage("", 3, index, 512, 320)));
+    const titan = await json(await send(TITAN, variation({ images: [rgb], text: "dusk", similarityStrength: 0.5 })));
+    expect(titan.images).toEqual([emulatedImage("dusk", 42, 0, 1024, 1024)]);
+  });
+
+  it("refuses no images or more than 5, a similarityStrength outside 0.2-1.0, an unreadable or transparent image", async () => {
+    expect(await refusal(NOVA, variation({ text: "x" }))).toMatch(/required key \[images\]/);
+    expect(await refusal(NOVA, variation({ images: Array(6).fill(rgb) }))).toMatch(/between 1 and 5 items, actual: 6/);
+    expect(await refusal(NOVA, variation({ images: [rgb], similarityStrength: 0.1 }))).toMatch(/similarityStrength/);
+    expect(await refusal(NOVA, variation({ images: ["R0lGODlh"] }))).toMatch(/image provided is not valid/);
+    const clear = writePng({ width: 2, height: 2, depth: 8, colorType: 6, rows: Array(2).fill(Array(8).fill(0)) });
+    expect(await refusal(NOVA, variation({ images: [Buffer.from(clear).toString("base64")] }))).toMatch(
+      /transparent or translucent/,
+    );
+    expect(await refusal(NOVA, variation({ images: [rgb] }, { width: 1000 }))).toMatch(/multiple of 16/);
+  });
+});

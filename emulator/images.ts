@@ -1,7 +1,8 @@
 // InvokeModel on Bedrock's image models: Amazon Nova Canvas and Titan Image Generator v2, which
 // share one body ({taskType: "TEXT_IMAGE", textToImageParams, imageGenerationConfig}, or
 // "INPAINTING" with inPaintingParams: {image, text?, maskImage | maskPrompt}, drawn at the image's
-// size, its image and mask read and checked) and answer {images: [base64 PNG…]}, and Stability's SD3.5 Large, Stable Image Core and Ultra ({prompt,
+// size, its image and mask read and checked; or "IMAGE_VARIATION" with imageVariationParams:
+// {images, text?, similarityStrength?}, drawn at the config's size) and answer {images: [base64 PNG…]}, and Stability's SD3.5 Large, Stable Image Core and Ultra ({prompt,
 // aspect_ratio?, seed?, output_format?, negative_prompt?, mode?} -> one image, with
 // finish_reasons and seeds). Each image is a small deterministic grayscale PNG of the asked size,
 // its pixels made from a hash of the prompt, the seed and the image's index, so that a test can
@@ -209,12 +210,17 @@ function stabilityAnswer(call: Call, body: Record<string, unknown>): Response {
 
 /** The body's problem, or undefined. */
 function bodyProblem(body: Record<string, unknown>, model: Exclude<ImageModel, "stability">): string | undefined {
-  const extra = extraKey(body, ["taskType", "textToImageParams", "inPaintingParams", "imageGenerationConfig"], "#");
+  const extra = extraKey(
+    body,
+    ["taskType", "textToImageParams", "inPaintingParams", "imageVariationParams", "imageGenerationConfig"],
+    "#",
+  );
   if (extra) return extra;
   const { taskType, textToImageParams: params, imageGenerationConfig: config = {} } = body;
   if (taskType === undefined) return malformed("#: required key [taskType] not found");
   // The emulator draws from text and inpaints: Bedrock's other tasks (variation, outpainting…) are not emulated.
   if (taskType === "INPAINTING") return inpaintingProblem(body, model);
+  if (taskType === "IMAGE_VARIATION") return variationProblem(body, model);
   if (taskType !== "TEXT_IMAGE") return malformed(`#/taskType: ${JSON.stringify(taskType)} is not a valid enum value`);
   if (!isObject(params)) return malformed("#: required key [textToImageParams] not found");
   const allowed = model === "nova_canvas" ? ["text", "negativeText", "style"] : ["text", "negativeText"];
@@ -283,6 +289,79 @@ const BAD_IMAGE = (field: string) =>
   `The ${field} provided is not valid: it must be a base64-encoded PNG or JPEG with 8 bits per colour channel.`;
 
 /**
+ * An input image (INPAINTING's, IMAGE_VARIATION's): its size, a PNG's or a JPEG's header's; its
+ * transparency refused as Nova Canvas documents ("PNG images can contain an alpha channel, but it
+ * must not contain transparent or translucent pixels").
+ */
+async function inputImage(base64: string): Promise<{ width: number; height: number } | { problem: string }> {
+  const imageBytes = decodedBase64(base64);
+  if (!imageBytes) return { problem: BAD_IMAGE("image") };
+  const jpeg = jpegSize(imageBytes);
+  if (jpeg) return jpeg;
+  const png = await readPng(imageBytes, NOVA_PIXEL_BOUND);
+  if (typeof png === "string") return { problem: BAD_IMAGE("image") };
+  if (png.channels === 2 || png.channels === 4) {
+    for (let at = png.channels - 1; at < png.pixels.length; at += png.channels) {
+      if (png.pixels[at] !== 255) {
+        return { problem: "The input image must not contain transparent or translucent pixels." };
+      }
+    }
+  }
+  return png;
+}
+
+/** An IMAGE_VARIATION body's problem that its JSON alone shows, or undefined (its images are read after). */
+function variationProblem(body: Record<string, unknown>, model: Exclude<ImageModel, "stability">): string | undefined {
+  const { imageVariationParams: params, imageGenerationConfig: config = {} } = body;
+  const extra = ["textToImageParams", "inPaintingParams"].find((key) => body[key] !== undefined);
+  if (extra) return malformed(`#: extraneous key [${extra}] is not permitted`);
+  if (!isObject(params)) return malformed("#: required key [imageVariationParams] not found");
+  const at = "#/imageVariationParams";
+  const { maxText } = LIMITS[model];
+  const { images, similarityStrength: strength } = params;
+  const problem =
+    extraKey(params, ["images", "text", "negativeText", "similarityStrength"], at) ??
+    (images === undefined ? malformed(`${at}: required key [images] not found`) : undefined) ??
+    (Array.isArray(images) && images.every((image) => typeof image === "string")
+      ? undefined
+      : malformed(`${at}/images: expected type: JSONArray of String`)) ??
+    textProblem(params.text, `${at}/text`, maxText) ??
+    textProblem(params.negativeText, `${at}/negativeText`, maxText);
+  if (problem) return problem;
+  const count = (images as unknown[]).length;
+  if (count < 1 || count > 5) return malformed(`${at}/images: expected between 1 and 5 items, actual: ${count}`);
+  if (strength !== undefined && (typeof strength !== "number" || strength < 0.2 || strength > 1)) {
+    return malformed(`${at}/similarityStrength: ${JSON.stringify(strength)} is not between 0.2 and 1.0`);
+  }
+  return isObject(config)
+    ? configProblem(config, model)
+    : malformed("#/imageGenerationConfig: expected type: JSONObject");
+}
+
+/**
+ * IMAGE_VARIATION: images of the config's size (TEXT_IMAGE's default 1024x1024), drawn from the
+ * text (else "") as TEXT_IMAGE's are, once every input image is read and checked.
+ */
+async function vary(
+  call: Call,
+  model: Exclude<ImageModel, "stability">,
+  json: Record<string, unknown>,
+): Promise<Response> {
+  const params = json.imageVariationParams as { images: string[]; text?: string };
+  for (const image of params.images) {
+    const read = await inputImage(image);
+    if ("problem" in read) return fail(call, awsError("ValidationException", read.problem));
+  }
+  const text = params.text ?? "";
+  if (text.includes("[blocked]")) return fail(call, awsError("ValidationException", BLOCKED_MESSAGE));
+  const config = (json.imageGenerationConfig ?? {}) as Record<string, number | undefined>;
+  const { width = 1024, height = 1024, numberOfImages = 1 } = config;
+  const seed = imageSeed(model, config.seed);
+  const images = Array.from({ length: numberOfImages }, (_, index) => emulatedImage(text, seed, index, width, height));
+  return jsonResponse(call, { images });
+}
+
+/**
  * An INPAINTING body's image and mask, read: the image's size (a PNG, or a JPEG's header), its
  * transparency refused as Nova Canvas documents ("PNG images can contain an alpha channel, but it
  * must not contain transparent or translucent pixels"), the mask a PNG or JPEG of the same size,
@@ -291,19 +370,8 @@ const BAD_IMAGE = (field: string) =>
 async function inpaintingImages(
   params: Record<string, unknown>,
 ): Promise<{ width: number; height: number } | { problem: string }> {
-  const imageBytes = decodedBase64(params.image as string);
-  if (!imageBytes) return { problem: BAD_IMAGE("image") };
-  const jpeg = jpegSize(imageBytes);
-  const png = jpeg ? undefined : await readPng(imageBytes, NOVA_PIXEL_BOUND);
-  if (typeof png === "string") return { problem: BAD_IMAGE("image") };
-  if (png && (png.channels === 2 || png.channels === 4)) {
-    for (let at = png.channels - 1; at < png.pixels.length; at += png.channels) {
-      if (png.pixels[at] !== 255) {
-        return { problem: "The input image must not contain transparent or translucent pixels." };
-      }
-    }
-  }
-  const image = (jpeg ?? png) as { width: number; height: number };
+  const image = await inputImage(params.image as string);
+  if ("problem" in image) return image;
   if (typeof params.maskImage !== "string") return image;
   const maskBytes = decodedBase64(params.maskImage);
   const mask = maskBytes ? await readPng(maskBytes, NOVA_PIXEL_BOUND) : "not base64";
@@ -378,6 +446,7 @@ export function generateImages(
   const problem = bodyProblem(json, model);
   if (problem) return fail(call, awsError("ValidationException", problem));
   if (json.taskType === "INPAINTING") return inpaint(call, model, json);
+  if (json.taskType === "IMAGE_VARIATION") return vary(call, model, json);
   const params = json.textToImageParams as { text: string };
   if (params.text.includes("[blocked]")) return fail(call, awsError("ValidationException", BLOCKED_MESSAGE));
   const config = (json.imageGenerationConfig ?? {}) as Record<string, number | undefined>;

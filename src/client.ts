@@ -9,7 +9,7 @@ import type { CompletionCreateParams } from "./completions/types.ts";
 import type { Embeddings } from "./embeddings/client.ts";
 import type { EmbeddingCreateParams } from "./embeddings/types.ts";
 import type { Images } from "./images/client.ts";
-import type { ImageEditParams, ImageGenerateParams } from "./images/types.ts";
+import type { ImageEditParams, ImageGenerateParams, ImageVariationParams } from "./images/types.ts";
 import { randomId } from "./ids.ts";
 import { lazy } from "./lazy.ts";
 import {
@@ -361,6 +361,8 @@ function lazyImages(load: () => Promise<Images>): Images {
     generate: async (params: ImageGenerateParams, options?: RequestOptions) =>
       (await loaded()).generate(params, options),
     edit: async (params: ImageEditParams, options?: RequestOptions) => (await loaded()).edit(params, options),
+    createVariation: async (params: ImageVariationParams, options?: RequestOptions) =>
+      (await loaded()).createVariation(params, options),
   };
 }
 

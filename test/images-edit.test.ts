@@ -378,3 +378,71 @@ describe("image edits through the proxy, with the official openai client", () =>
     expect(((await response.json()) as { error: { code: string } }).error.code).toBe("request_too_large");
   });
 });
+
+describe("image variations (Nova Canvas's and Titan's IMAGE_VARIATION)", () => {
+  it("sends the image as RGB with no text, at the size asked as generation's, n and a seed", async () => {
+    const { bedrock, bodies } = editing();
+    const answer = await bedrock.images.createVariation({
+      model: NOVA,
+      image: pngFile(picture),
+      n: 2,
+      size: "512x320",
+      seed: 8,
+    });
+    const body = bodies[0] as {
+      taskType: string;
+      imageVariationParams: { images: string[] };
+      imageGenerationConfig: unknown;
+    };
+    expect(body.taskType).toBe("IMAGE_VARIATION");
+    expect(Object.keys(body.imageVariationParams)).toEqual(["images"]);
+    expect(body.imageVariationParams.images).toHaveLength(1);
+    expect(readPng(body.imageVariationParams.images[0]!)).toMatchObject({ width: W, height: H, colorType: 2 });
+    expect(body.imageGenerationConfig).toEqual({
+      numberOfImages: 2,
+      quality: "standard",
+      seed: 8,
+      width: 512,
+      height: 320,
+    });
+    expect(answer.data).toEqual([0, 1].map((index) => ({ b64_json: emulatedImage("", 8, index, 512, 320) })));
+    // Titan: the same body, 1024x1024 by default, its own seed bound.
+    await bedrock.images.createVariation({ model: TITAN, image: picture });
+    const titan = bodies[1] as { imageGenerationConfig: { width: number; height: number; seed: number } };
+    expect(titan.imageGenerationConfig).toMatchObject({ width: 1024, height: 1024 });
+    expect(titan.imageGenerationConfig.seed <= 2_147_483_646).toBe(true);
+  });
+
+  it("refuses Stability's models, a size the model cannot draw, url, a prompt (no field of a variation)", async () => {
+    const { bedrock, bodies } = editing();
+    const refusedWith = (request: Record<string, unknown>) =>
+      errorOf(
+        () => bedrock.images.createVariation({ model: NOVA, image: picture, ...request } as never),
+        BedrockEdgeError,
+      );
+    const stability = await refusedWith({ model: SD35 });
+    expect(stability).toMatchObject({ status: 400, param: "model", code: "unsupported_model" });
+    expect(stability.message).toContain("Image variations are not wired for Stability AI's models");
+    expect(await refusedWith({ size: "1000x1000" })).toMatchObject({ status: 400, param: "size" });
+    expect(await refusedWith({ response_format: "url" })).toMatchObject({ param: "response_format" });
+    const prompt = await refusedWith({ prompt: "x" });
+    expect(prompt).toMatchObject({ param: "prompt", code: "unknown_parameter" });
+    expect(prompt.message).toContain("is not a parameter of image variations");
+    expect(await refusedWith({ image: "GIF89a" })).toMatchObject({ param: "image" });
+    expect(bodies).toEqual([]);
+  });
+
+  it("through the proxy: client.images.createVariation's multipart body, a PNG of the size asked", async () => {
+    const { client, lines } = inProcessProxy({ pictures: NOVA });
+    const { data } = await client.images.createVariation({
+      model: "pictures",
+      image: await toFile(picture, "picture.png", { type: "image/png" }),
+      size: "512x512",
+      n: 2,
+    });
+    expect(data?.map((image) => readPng(image.b64_json ?? "").width)).toEqual([512, 512]);
+    const line = lines.find((entry) => entry.path === "/v1/images/variations" && entry.status === 200);
+    // No prompt: two 512x512 images, each a quarter of OpenAI's 1,056 tokens of a 1024x1024 one.
+    expect(line).toMatchObject({ model: "pictures", prompt_tokens: 0, completion_tokens: 2 * 264 });
+  });
+});

@@ -193,4 +193,10 @@ describe("the README's images examples", () => {
     expect(stderr).toBe("");
     expect(stdout.trim()).toBe("1 iVBORw0K");
   });
+
+  it("the openai client's variation runs against the proxy serving demo-image", async () => {
+    const { stdout, stderr } = await runOpenAISnippet("images-variation-openai", "demo-image");
+    expect(stderr).toBe("");
+    expect(stdout.trim()).toBe("1 iVBORw0K");
+  });
 });

@@ -16,7 +16,7 @@ import { chatCompletions } from "./endpoints/chat.ts";
 import { completions } from "./endpoints/completions.ts";
 import { embeddings } from "./endpoints/embeddings.ts";
 import { health } from "./endpoints/health.ts";
-import { imageEdits, imageGenerations } from "./endpoints/images.ts";
+import { imageEdits, imageGenerations, imageVariations } from "./endpoints/images.ts";
 import { getModel, listModels } from "./endpoints/models.ts";
 import { responses } from "./endpoints/responses.ts";
 import { usage } from "./endpoints/usage.ts";
@@ -73,6 +73,7 @@ const ENDPOINTS: readonly Endpoint[] = [
   { method: "POST", paths: ["/v1/embeddings", "/embeddings"], handler: embeddings },
   { method: "POST", paths: ["/v1/images/generations", "/images/generations"], handler: imageGenerations },
   { method: "POST", paths: ["/v1/images/edits", "/images/edits"], handler: imageEdits, multipart: true },
+  { method: "POST", paths: ["/v1/images/variations", "/images/variations"], handler: imageVariations, multipart: true },
   { method: "GET", paths: ["/v1/usage", "/usage"], handler: usage, admin: true },
 ];
 

@@ -1,4 +1,4 @@
-// Multipart bodies: POST /v1/images/edits, as OpenAI's clients send it (multipart/form-data, its
+// Multipart bodies: POST /v1/images/edits and /v1/images/variations, as OpenAI's clients send them (multipart/form-data, its
 // image and mask as files). Read as a JSON body is (worker/body.ts: within the largest limit,
 // paced, drained past it), then parsed by the runtime's own multipart parser, bounded in parts and
 // files, and made the request object the library validates: the numbers and booleans a form can
@@ -21,7 +21,7 @@ export async function readFormBody(request: Request, limits: BodyLimits): Promis
   if (!/^multipart\/form-data\s*;(?:.*;)?\s*boundary=/i.test(type)) {
     throw unsupportedBody(
       "unsupported_content_type",
-      "This endpoint takes a multipart/form-data body (its image and mask as files), as OpenAI's clients send images.edit: not a JSON body, nor one without its boundary.",
+      "This endpoint takes a multipart/form-data body (its images as files), as OpenAI's clients send images.edit and createVariation: not a JSON body, nor one without its boundary.",
     );
   }
   const bytes = await readBodyBytes(request, limits);

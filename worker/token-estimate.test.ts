@@ -29,8 +29,11 @@ describe("the API a path serves", () => {
     expect(["/v1/images/generations", "/images/generations/"].map(apiOfPath)).toEqual(["images", "images"]);
   });
 
-  it("counts an image edit as an image request: its prompt and the images it draws (imgedit41)", () => {
+  it("counts an image edit or variation as an image request: its prompt and the images it draws (imgedit41)", () => {
     expect(["/v1/images/edits", "/images/edits/"].map(apiOfPath)).toEqual(["images", "images"]);
+    expect(["/v1/images/variations", "/images/variations"].map(apiOfPath)).toEqual(["images", "images"]);
+    // A variation has no prompt: its input counts nothing, its n images as generation's do.
+    expect(tokenEstimate({ n: 2, size: "1024x1024" }, "images", undefined)).toBe(2 * 1056);
   });
 });
 

@@ -130,8 +130,8 @@ export function apiOfPath(path: string): ModelApi {
   // A trailing slash is the same endpoint to the router: it must be the same API here.
   if (/(^|\/)responses\/*$/.test(path)) return "responses";
   if (/(^|\/)embeddings\/*$/.test(path)) return "embeddings";
-  // An edit counts as a generation does: its prompt and the images it draws.
-  if (/(^|\/)images\/(?:generations|edits)\/*$/.test(path)) return "images";
+  // An edit or a variation counts as a generation does: its prompt (a variation has none) and its images.
+  if (/(^|\/)images\/(?:generations|edits|variations)\/*$/.test(path)) return "images";
   return /(^|\/)chat\/completions\/*$/.test(path) ? "chat" : "completions";
 }
 

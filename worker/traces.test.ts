@@ -332,6 +332,10 @@ describe("the span", () => {
       otlpPayload({ line: { ...line, path: "/v1/images/edits" }, model: "pictures", request: {}, random }),
     );
     expect(edits.span.name).toBe("generate_content pictures");
+    const variations = spanOf(
+      otlpPayload({ line: { ...line, path: "/v1/images/variations" }, model: "pictures", request: {}, random }),
+    );
+    expect(variations.span.name).toBe("generate_content pictures");
   });
 
   it("names a model only when it was served under it: a name the client invented is not the span's (injection12 #4)", () => {

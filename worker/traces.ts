@@ -216,7 +216,7 @@ function texts(key: string, value: unknown): KeyValue | undefined {
  */
 function operationOf(path: string): string {
   if (/(^|\/)embeddings\/*$/.test(path)) return "embeddings";
-  if (/(^|\/)images\/(?:generations|edits)\/*$/.test(path)) return "generate_content";
+  if (/(^|\/)images\/(?:generations|edits|variations)\/*$/.test(path)) return "generate_content";
   return /(^|\/)completions$/.test(path) && !path.endsWith("chat/completions") ? "text_completion" : "chat";
 }
 

@@ -11,7 +11,7 @@ import { mapPooled } from "../completions/pool.ts";
 import { followedSignal, retryOf, type SentCall, sentBy, tryOut } from "../completions/sent-calls.ts";
 import { BedrockEdgeError, invalidRequest, type UnmeteredCall } from "../errors.ts";
 import { callJson } from "../model-call.ts";
-import { inpaintingInputs } from "./edit-images.ts";
+import { inpaintingInputs, variationImage } from "./edit-images.ts";
 import {
   answerImages,
   checkForFamily,
@@ -22,9 +22,24 @@ import {
   imageFamily,
   imageSize,
   inpaintingBody,
+  variationBody,
 } from "./families.ts";
-import { parseImageEditRequest, parseImageRequest, refusedEditField, refusedField } from "./request.ts";
-import type { ImageDrawParams, ImageEditParams, ImageGenerateParams, ImageInput, ImagesResponse } from "./types.ts";
+import {
+  parseImageEditRequest,
+  parseImageRequest,
+  parseImageVariationRequest,
+  refusedEditField,
+  refusedField,
+  refusedVariationField,
+} from "./request.ts";
+import type {
+  ImageDrawParams,
+  ImageEditParams,
+  ImageGenerateParams,
+  ImageInput,
+  ImagesResponse,
+  ImageVariationParams,
+} from "./types.ts";
 
 export interface Images {
   generate(request: ImageGenerateParams, options?: RequestOptions): Promise<ImagesResponse>;
@@ -33,6 +48,8 @@ export interface Images {
    * image redrawn where the mask (or the image itself) is fully transparent.
    */
   edit(request: ImageEditParams, options?: RequestOptions): Promise<ImagesResponse>;
+  /** OpenAI's image variation on Nova Canvas or Titan Image Generator v2 (their IMAGE_VARIATION task). */
+  createVariation(request: ImageVariationParams, options?: RequestOptions): Promise<ImagesResponse>;
 }
 
 export interface ImagesDeps {
@@ -63,6 +80,15 @@ function billImageCalls(error: unknown, meters: readonly ImageCallMeter[], perCa
   return error;
 }
 
+/** Stability's models, which edits and variations are not wired for here. */
+function notWired(what: string): BedrockEdgeError {
+  return invalidRequest(
+    `${what} are not wired for Stability AI's models here: they edit and vary images through Stability's own image-to-image models, not these. Use Amazon Nova Canvas or Titan Image Generator v2.`,
+    "model",
+    "unsupported_model",
+  );
+}
+
 /** What an image request sends: its InvokeModel bodies, and the images each call draws. */
 interface ImageCalls {
   bodies: Record<string, unknown>[];
@@ -75,7 +101,7 @@ export function createImages(deps: ImagesDeps): Images {
    * `prepare` (before anything is sent: reading an edit's images) and `plan` for the deployment's
    * family, whose calls are then sent.
    */
-  async function draw<R extends ImageDrawParams, P>(
+  async function draw<R extends Pick<ImageDrawParams, "model" | "drop_params">, P>(
     request: R,
     refused: (request: R, drop: boolean) => BedrockEdgeError | undefined,
     prepare: () => Promise<P>,
@@ -173,11 +199,7 @@ export function createImages(deps: ImagesDeps): Images {
       () => inpaintingInputs(image, request.mask),
       (family, drop, inputs) => {
         if (family === "stability") {
-          throw invalidRequest(
-            "Image edits are not wired for Stability AI's models here: they edit through their own models (Stability's inpaint and search-and-replace), not these. Edit with Amazon Nova Canvas or Titan Image Generator v2.",
-            "model",
-            "unsupported_model",
-          );
+          throw notWired("Image edits");
         }
         checkForFamily(request, family, editSize(request.size, inputs), drop);
         return { bodies: [inpaintingBody(request, family, inputs)], perCall: request.n ?? 1 };
@@ -186,5 +208,22 @@ export function createImages(deps: ImagesDeps): Images {
     );
   }
 
-  return { generate, edit };
+  async function createVariation(input: ImageVariationParams, options: RequestOptions = {}): Promise<ImagesResponse> {
+    const request = parseImageVariationRequest(input);
+    const image = Array.isArray(request.image) ? (request.image[0] as ImageInput) : (request.image as ImageInput);
+    return draw(
+      request,
+      refusedVariationField,
+      () => variationImage(image),
+      (family, drop, sent) => {
+        if (family === "stability") throw notWired("Image variations");
+        const size = imageSize(request.size, family);
+        checkForFamily(request, family, size, drop);
+        return { bodies: [variationBody(request, family, sent, size)], perCall: request.n ?? 1 };
+      },
+      options,
+    );
+  }
+
+  return { generate, edit, createVariation };
 }

@@ -3,7 +3,8 @@
 // Canvas and Titan Image Generator v2 take a black-and-white mask of the image's size, black
 // where to change, and an image without transparency. So a PNG is read (png.ts), its transparency
 // turned into that mask, and the image sent on as an 8-bit RGB PNG; a JPEG (which has no
-// transparency) is sent as it is, and needs a mask. Every input is bounded before it is read.
+// transparency) is sent as it is, and needs a mask. A variation's image is read and sent the same
+// way. Every input is bounded before it is read.
 import { invalidRequest } from "../errors.ts";
 import { dataUrlBase64, dataUrlParts } from "../routes/images.ts";
 import { isPng, PngProblem, type PngPixels, readPngPixels, writeRgbPng } from "./png.ts";
@@ -30,10 +31,7 @@ export async function inpaintingInputs(
   image: ImageInput,
   mask: ImageInput | null | undefined,
 ): Promise<InpaintingInputs> {
-  const imageBytes = await inputBytes(image, "image");
-  // A PNG's pixels; a JPEG's size alone (it is sent as it is).
-  const png = isPng(imageBytes) ? await pngOf(imageBytes, "image") : undefined;
-  const { width, height } = png ?? jpegOf(imageBytes);
+  const { bytes: imageBytes, png, width, height } = await readPicture(image);
   let marks: Uint8Array | undefined;
   if (mask != null) {
     const maskBytes = await inputBytes(mask, "mask");
@@ -65,13 +63,37 @@ export async function inpaintingInputs(
       );
     }
   }
-  const sentImage = png ? await writeRgbPng(width, height, png.rgb) : imageBytes;
   return {
-    image: base64Of(sentImage),
+    image: await sentImage({ bytes: imageBytes, png, width, height }),
     maskImage: base64Of(await writeRgbPng(width, height, maskRgb(marks))),
     width,
     height,
   };
+}
+
+/** A picture sent to be edited or varied: its bytes, its size, and a PNG's pixels (a JPEG's are not read). */
+interface Picture {
+  bytes: Uint8Array;
+  png: PngPixels | undefined;
+  width: number;
+  height: number;
+}
+
+/** The `image` field read: a PNG decoded, a JPEG's size read from its header; a 400 naming `image` else. */
+async function readPicture(image: ImageInput): Promise<Picture> {
+  const bytes = await inputBytes(image, "image");
+  const png = isPng(bytes) ? await pngOf(bytes, "image") : undefined;
+  return { bytes, png, ...(png ?? jpegOf(bytes)) };
+}
+
+/** A picture as Bedrock takes it, base64: a PNG as 8-bit RGB (Bedrock's models take no transparency), a JPEG as it is. */
+async function sentImage({ bytes, png, width, height }: Picture): Promise<string> {
+  return base64Of(png ? await writeRgbPng(width, height, png.rgb) : bytes);
+}
+
+/** A variation's image (Nova Canvas's and Titan's IMAGE_VARIATION), read and made Bedrock's as an edit's is. */
+export async function variationImage(image: ImageInput): Promise<string> {
+  return sentImage(await readPicture(image));
 }
 
 /** Bedrock's mask: black (0) where OpenAI's alpha is 0, white elsewhere. */

@@ -159,10 +159,13 @@ function bedrockQuality(quality: ImageDrawParams["quality"]): "standard" | "prem
  */
 const MAX_ANSWER_PIXELS = 5 * 1024 * 1024;
 
+/** What checkForFamily reads of a request: a variation's has no prompt. */
+type FamilyChecked = Pick<ImageDrawParams, "n" | "quality" | "seed"> & { prompt?: string | undefined };
+
 /** Refuses what the family cannot honour, before any call: the prompt's length, n, the answer's size. */
-export function checkForFamily(request: ImageDrawParams, family: ImageFamily, size: ImageSize, drop: boolean): void {
+export function checkForFamily(request: FamilyChecked, family: ImageFamily, size: ImageSize, drop: boolean): void {
   const spec = FAMILIES[family];
-  if (request.prompt.length > spec.maxPrompt) {
+  if (request.prompt !== undefined && request.prompt.length > spec.maxPrompt) {
     throw invalidRequest(
       `prompt is ${request.prompt.length} characters, and ${spec.name} takes at most ${spec.maxPrompt}. Shorten it.`,
       "prompt",
@@ -230,7 +233,7 @@ function novaBody(request: ImageGenerateParams, size: ImageSize, seed: number): 
 }
 
 /** What every Nova Canvas and Titan task's imageGenerationConfig says, but TEXT_IMAGE's size. */
-function novaConfig(request: ImageDrawParams, seed: number): Record<string, unknown> {
+function novaConfig(request: Pick<ImageDrawParams, "n" | "quality">, seed: number): Record<string, unknown> {
   return { numberOfImages: request.n ?? 1, quality: bedrockQuality(request.quality), seed };
 }
 
@@ -249,6 +252,25 @@ export function inpaintingBody(
     taskType: "INPAINTING",
     inPaintingParams: { image: inputs.image, text: request.prompt, maskImage: inputs.maskImage },
     imageGenerationConfig: novaConfig(request, request.seed ?? random(FAMILIES[family].maxSeed)),
+  };
+}
+
+/**
+ * Nova Canvas's and Titan's IMAGE_VARIATION body: the image (edit-images.ts) and no text (OpenAI's
+ * variation has no prompt), drawn at the size asked as generation's, its seed as imageBodies sends one.
+ */
+export function variationBody(
+  request: Pick<ImageDrawParams, "n" | "seed">,
+  family: Exclude<ImageFamily, "stability">,
+  image: string,
+  size: ImageSize,
+  random: (max: number) => number = randomSeed,
+): Record<string, unknown> {
+  const seed = request.seed ?? random(FAMILIES[family].maxSeed);
+  return {
+    taskType: "IMAGE_VARIATION",
+    imageVariationParams: { images: [image] },
+    imageGenerationConfig: { ...novaConfig(request, seed), width: size.width, height: size.height },
   };
 }
 

@@ -6,7 +6,13 @@
 import * as v from "valibot";
 import { type BedrockEdgeError, invalidRequest } from "../errors.ts";
 import { checkClosedRequest, requestObject } from "../closed-request.ts";
-import type { ImageDrawParams, ImageEditParams, ImageGenerateParams, ImageInput } from "./types.ts";
+import type {
+  ImageDrawParams,
+  ImageEditParams,
+  ImageGenerateParams,
+  ImageInput,
+  ImageVariationParams,
+} from "./types.ts";
 
 /** The largest seed any of Bedrock's image models takes (Stability's); each family's own is checked with it. */
 const MAX_SEED = 4_294_967_294;
@@ -55,24 +61,37 @@ const isImageInput = (value: unknown): value is ImageInput =>
 
 const IMAGE_INPUT = "must be a file (a Blob or File), its bytes (Uint8Array or ArrayBuffer) or a base64 data URL";
 
+// gpt-image-1 takes up to 16 images; Bedrock's inpainting and variation take one here.
+const oneImage = v.union(
+  [
+    v.custom<ImageInput>(isImageInput, IMAGE_INPUT),
+    v.pipe(
+      v.array(v.custom<ImageInput>(isImageInput, IMAGE_INPUT)),
+      v.length(1, "must hold one image: Bedrock's image models edit one image at a time"),
+    ),
+  ],
+  IMAGE_INPUT,
+);
+
 const imageEditSchema = v.looseObject({
   ...drawEntries,
-  // gpt-image-1 takes up to 16 images; Bedrock's inpainting edits one.
-  image: v.union(
-    [
-      v.custom<ImageInput>(isImageInput, IMAGE_INPUT),
-      v.pipe(
-        v.array(v.custom<ImageInput>(isImageInput, IMAGE_INPUT)),
-        v.length(1, "must hold one image: Bedrock's image models edit one image at a time"),
-      ),
-    ],
-    IMAGE_INPUT,
-  ),
+  image: oneImage,
   mask: v.nullish(v.custom<ImageInput>(isImageInput, IMAGE_INPUT)),
   input_fidelity: v.nullish(v.picklist(["high", "low"], 'must be "high" or "low"')),
 });
 
 /** What to put in a field that is missing: completes "<field> is required: …". */
+const imageVariationSchema = v.looseObject({
+  model: drawEntries.model,
+  image: oneImage,
+  n: drawEntries.n,
+  size: drawEntries.size,
+  response_format: drawEntries.response_format,
+  user: drawEntries.user,
+  seed: drawEntries.seed,
+  drop_params: drawEntries.drop_params,
+});
+
 const REQUIRED: Readonly<Record<string, string>> = {
   model: "name the model, as bedrock/image/<model-id> or a configured name",
   prompt: "describe the image to draw",
@@ -125,14 +144,24 @@ export function refusedEditField(request: ImageEditParams, drop: boolean): Bedro
   return undefined;
 }
 
+/** refusedField for a variation request: response_format "url" alone (drop_params changes nothing). */
+export function refusedVariationField(request: ImageVariationParams): BedrockEdgeError | undefined {
+  return refusedUrl(request);
+}
+
+/** response_format "url", which no image request here can answer. */
+function refusedUrl(request: Pick<ImageDrawParams, "response_format">): BedrockEdgeError | undefined {
+  if (request.response_format !== "url") return undefined;
+  return unsupported(
+    'response_format "url" needs the images hosted somewhere, and this proxy hosts no files: ask for "b64_json" (the default here), which holds each image itself.',
+    "response_format",
+  );
+}
+
 /** The first refused field of those generation and edits share. */
 function refusedDrawField(request: ImageDrawParams, drop: boolean): BedrockEdgeError | undefined {
-  if (request.response_format === "url") {
-    return unsupported(
-      'response_format "url" needs the images hosted somewhere, and this proxy hosts no files: ask for "b64_json" (the default here), which holds each image itself.',
-      "response_format",
-    );
-  }
+  const url = refusedUrl(request);
+  if (url) return url;
   if (request.output_format != null && request.output_format !== "png") {
     return unsupported(
       `output_format "${request.output_format}" is not supported: Bedrock's image models answer PNG. Ask for "png" or leave it out.`,
@@ -179,4 +208,13 @@ export function parseImageRequest(input: unknown): ImageGenerateParams {
 export function parseImageEditRequest(input: unknown): ImageEditParams {
   checkClosedRequest(imageEditSchema, requestObject(input), "image edits", EDIT_REQUIRED);
   return input as ImageEditParams;
+}
+
+/** Validates an unknown value as an image variation request; throws a 400 naming the field. */
+export function parseImageVariationRequest(input: unknown): ImageVariationParams {
+  checkClosedRequest(imageVariationSchema, requestObject(input), "image variations", {
+    model: REQUIRED.model as string,
+    image: "send the image to vary, a PNG or a JPEG",
+  });
+  return input as ImageVariationParams;
 }

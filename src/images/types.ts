@@ -74,6 +74,26 @@ export interface ImageEditParams extends ImageDrawParams {
   input_fidelity?: "high" | "low" | null | undefined;
 }
 
+/** OpenAI's CreateImageVariationRequest, as Nova Canvas's and Titan's IMAGE_VARIATION take it. */
+export interface ImageVariationParams {
+  /** `bedrock/image/<model-id>` or a models-table name on the image route: Nova Canvas or Titan Image Generator v2. */
+  model: string;
+  /** The image to vary, a PNG or a JPEG (an array of one is taken as it); sent as edit() sends one. */
+  image: ImageInput | readonly ImageInput[];
+  /** Images to make, 1 to the model's 5; default 1. */
+  n?: number | null | undefined;
+  /** `WIDTHxHEIGHT` the model can draw, as generate() takes it; default 1024x1024. */
+  size?: string | null | undefined;
+  /** "b64_json" (the default here); "url" is refused: no files are hosted. */
+  response_format?: "url" | "b64_json" | null | undefined;
+  /** Accepted as OpenAI does, and not sent on. */
+  user?: string | null | undefined;
+  /** Bedrock's `seed`, an extension, as generate() takes it (Nova Canvas 0 to 858,993,459, Titan 0 to 2,147,483,646). */
+  seed?: number | null | undefined;
+  /** As generate()'s; nothing in a variation request is dropped by it. Never sent. */
+  drop_params?: boolean | null | undefined;
+}
+
 export interface Image {
   /** The image, a PNG, base64-encoded. */
   b64_json: string;

@@ -4,7 +4,7 @@
 // OpenAI's gpt-image-1 counts one of its size and quality as output: Bedrock counts no tokens for
 // images), a key's allow-list and its tokens_per_day counted from those, and CORS as on the other
 // endpoints. Then POST /v1/images/edits, driven by images.edit's multipart body (toFile, with
-// and without a mask): counted, limited and logged as a generation is.
+// and without a mask): counted, limited and logged as a generation is; and images.createVariation.
 import { readFileSync } from "node:fs";
 import OpenAI, { toFile } from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -202,6 +202,20 @@ describe("images.edit with the openai package, in workerd", () => {
       body: JSON.stringify({ model: "pictures", prompt: "x" }),
     });
     expect(json.status).toBe(415);
+  });
+
+  it("answers client.images.createVariation: PNGs of the size asked, logged as an image request", async () => {
+    const { data, response } = await client()
+      .images.createVariation({ model: "pictures", image: await picture(), size: "512x512", n: 2 })
+      .withResponse();
+    expect(data.data?.map((image) => readPng(image.b64_json ?? "").width)).toEqual([512, 512]);
+    const id = response.headers.get("x-request-id") ?? "";
+    const line = await eventually(() => proxy.logs.find((entry) => entry.request_id === id), 3000, "the log line");
+    expect(line).toMatchObject({
+      path: "/v1/images/variations",
+      status: 200,
+      completion_tokens: 2 * imageTokens(512, 512),
+    });
   });
 
   describe("tokens_per_day", () => {

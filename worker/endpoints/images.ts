@@ -1,11 +1,17 @@
-// POST /v1/images/generations and /v1/images/edits: OpenAI's image generation and edits, one
-// library call answered as JSON. The images never reach the log line (an edit's image and mask
+// POST /v1/images/generations, /v1/images/edits and /v1/images/variations: OpenAI's image
+// generation, edits and variations, one library call answered as JSON. The images never reach the log line (an edit's image and mask
 // neither). Bedrock counts no tokens for an image model (it bills per image), so the usage
 // recorded is the proxy's own: the prompt's estimate as input, and as output each image drawn as
 // OpenAI counts a gpt-image-1 image of its size and quality (imageOutputTokens); an edit's image
-// and mask are not counted as input. The usage row and tokens_per_day count the request so
+// and mask, and a variation's image, are not counted as input (a variation has no prompt). The usage row and tokens_per_day count the request so
 // (README "Images" says so); the library's answer carries no usage, as Bedrock gives none.
-import type { ImageEditParams, ImageGenerateParams, ImagesResponse, RequestOptions } from "../../src/index.ts";
+import type {
+  ImageEditParams,
+  ImageGenerateParams,
+  ImagesResponse,
+  ImageVariationParams,
+  RequestOptions,
+} from "../../src/index.ts";
 import type { AppContext } from "../context.ts";
 import { jsonResponse } from "../http.ts";
 import { imageOutputTokens, inputEstimate, pngPixels } from "../token-estimate.ts";
@@ -21,6 +27,14 @@ export function imageEdits(c: AppContext): Promise<Response> {
   const { bedrock } = c.get("ready");
   // edit() validates the whole request: the form's fields (form-body.ts) and its files.
   return drawn(c, (options) => bedrock.images.edit(c.get("body") as unknown as ImageEditParams, options));
+}
+
+export function imageVariations(c: AppContext): Promise<Response> {
+  const { bedrock } = c.get("ready");
+  // createVariation() validates the whole request, as edit() does.
+  return drawn(c, (options) =>
+    bedrock.images.createVariation(c.get("body") as unknown as ImageVariationParams, options),
+  );
 }
 
 /** The call's answer as JSON, its usage recorded as the header says. */
