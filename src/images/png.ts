@@ -1,6 +1,6 @@
 // PNG in and out for image edits, web-standard APIs only: a reader that takes a PNG's pixels as
-// 8-bit RGB and its alpha (every colour type, bit depths 1 to 16, tRNS, the five row filters;
-// IDAT inflated with DecompressionStream), and a writer of 8-bit RGB PNGs (CompressionStream).
+// 8-bit RGB and its alpha (every colour type, bit depths 1 to 16, tRNS, the five row filters,
+// Adam7 interlacing; IDAT inflated with DecompressionStream), and a writer of 8-bit RGB PNGs (CompressionStream).
 // A PNG is a client's bytes: every size is bounded before anything is allocated from it, and
 // whatever is wrong is a PngProblem the caller turns into a 400 naming its field.
 
@@ -44,7 +44,34 @@ interface Header {
   height: number;
   depth: number;
   colorType: number;
+  interlaced: boolean;
 }
+
+/**
+ * A sub-image stored whole in the inflated data, rows filtered on their own: the whole image, or
+ * one of Adam7's seven passes. Its pixel (x, y) is the image's (x0 + x·dx, y0 + y·dy).
+ */
+interface Pass {
+  /** Where its first row's filter byte is. */
+  start: number;
+  width: number;
+  height: number;
+  x0: number;
+  y0: number;
+  dx: number;
+  dy: number;
+}
+
+/** Adam7's passes (PNG §8.2): each one's first column and row, and its steps. */
+const ADAM7 = [
+  [0, 0, 8, 8],
+  [4, 0, 8, 8],
+  [0, 4, 4, 8],
+  [2, 0, 4, 4],
+  [0, 2, 2, 4],
+  [1, 0, 2, 2],
+  [0, 1, 1, 2],
+] as const;
 
 /** What the chunks say besides IHDR: the palette, tRNS, and the IDATs' bytes (views, not copies). */
 interface Chunks {
@@ -63,10 +90,34 @@ export function isPng(bytes: Uint8Array): boolean {
 export async function readPngPixels(bytes: Uint8Array, bounds: PngBounds): Promise<PngPixels> {
   const chunks = readChunks(bytes, bounds);
   const { header } = chunks;
-  const stride = rowBytes(header);
-  const raw = await inflateExactly(chunks.data, header.height * (stride + 1));
-  unfilter(raw, header.height, stride, bytesPerPixel(header));
-  return expand(raw, chunks);
+  const { passes, length } = passesOf(header);
+  const raw = await inflateExactly(chunks.data, length);
+  const { width, height, colorType } = header;
+  const rgb = new Uint8Array(width * height * 3);
+  const hasAlpha = colorType === 4 || colorType === 6 || chunks.transparency !== undefined;
+  const alpha = hasAlpha ? new Uint8Array(width * height).fill(255) : undefined;
+  for (const pass of passes) {
+    const data = raw.subarray(pass.start);
+    unfilter(data, pass.height, rowBytes(header, pass.width), bytesPerPixel(header));
+    expand(data, pass, chunks, rgb, alpha);
+  }
+  return { width, height, rgb, alpha };
+}
+
+/** The passes the pixel data holds (one, or Adam7's that have pixels), and its length. */
+function passesOf(header: Header): { passes: Pass[]; length: number } {
+  const layouts = header.interlaced ? ADAM7 : ([[0, 0, 1, 1]] as const);
+  const passes: Pass[] = [];
+  let start = 0;
+  for (const [x0, y0, dx, dy] of layouts) {
+    const width = Math.ceil((header.width - x0) / dx);
+    const height = Math.ceil((header.height - y0) / dy);
+    // A small image has empty passes, which hold no bytes at all.
+    if (width <= 0 || height <= 0) continue;
+    passes.push({ start, width, height, x0, y0, dx, dy });
+    start += height * (rowBytes(header, width) + 1);
+  }
+  return { passes, length: start };
 }
 
 /** The chunks, checked in order and by CRC; the header's bounds checked before any pixel is read. */
@@ -128,14 +179,12 @@ function readHeader(body: Uint8Array, { maxPixels }: PngBounds): Header {
     throw new PngProblem(`its colour type ${colorType} with bit depth ${depth} is not one PNG defines`);
   }
   if (compression !== 0 || filter !== 0) throw new PngProblem("its compression or filter method is not PNG's");
-  if (interlace !== 0) {
-    throw new PngProblem("it is interlaced (Adam7), which this proxy does not read: save it without interlacing");
-  }
-  return { width, height, depth, colorType };
+  if (interlace !== 0 && interlace !== 1) throw new PngProblem(`its interlace method ${interlace} is not PNG's`);
+  return { width, height, depth, colorType, interlaced: interlace === 1 };
 }
 
-/** Bytes of one row's samples, without its filter byte. */
-function rowBytes({ width, depth, colorType }: Header): number {
+/** Bytes of one row's samples, `width` pixels wide, without its filter byte. */
+function rowBytes({ depth, colorType }: Header, width: number): number {
   return Math.ceil((width * depth * (SAMPLES[colorType] as number)) / 8);
 }
 
@@ -221,17 +270,20 @@ function paeth(a: number, b: number, c: number): number {
   return pb <= pc ? b : c;
 }
 
-/** The unfiltered rows as 8-bit RGB and alpha, whatever the colour type and depth. */
-function expand(raw: Uint8Array, { header, palette, transparency }: Chunks): PngPixels {
-  const { width, height, depth, colorType } = header;
+/** A pass's unfiltered rows into the image's 8-bit RGB and alpha, whatever the colour type and depth. */
+function expand(
+  raw: Uint8Array,
+  pass: Pass,
+  { header, palette, transparency }: Chunks,
+  rgb: Uint8Array,
+  alpha: Uint8Array | undefined,
+): void {
+  const { depth, colorType } = header;
   const samples = SAMPLES[colorType] as number;
-  const stride = rowBytes(header);
-  const rgb = new Uint8Array(width * height * 3);
-  const hasAlpha = colorType === 4 || colorType === 6 || transparency !== undefined;
-  const alpha = hasAlpha ? new Uint8Array(width * height).fill(255) : undefined;
+  const stride = rowBytes(header, pass.width);
   if (depth === 8 && colorType !== 3 && !transparency) {
-    expandBytes(raw, header, rgb, alpha);
-    return { width, height, rgb, alpha };
+    expandBytes(raw, pass, header, rgb, alpha);
+    return;
   }
   const max = (1 << depth) - 1;
   // Sample `index` of the row starting at `row`, at its own depth (0 to max).
@@ -244,20 +296,20 @@ function expand(raw: Uint8Array, { header, palette, transparency }: Chunks): Png
   // A sample scaled to 8 bits (PNG §13.12: the most significant bits of 16, replicated bits below 8).
   const scale = (value: number) => (depth === 16 ? value >> 8 : Math.round((value * 255) / max));
   const key = transparentKey(colorType, transparency);
-  for (let y = 0; y < height; y++) {
+  for (let y = 0; y < pass.height; y++) {
     const row = y * (stride + 1) + 1;
-    for (let x = 0; x < width; x++) {
-      const pixel = y * width + x;
+    for (let x = 0; x < pass.width; x++) {
+      const pixel = (pass.y0 + y * pass.dy) * header.width + pass.x0 + x * pass.dx;
       const first = sample(row, x * samples);
       let red: number;
       let green: number;
       let blue: number;
       let opacity = 255;
       if (colorType === 3) {
-        if (first * 3 + 2 >= (palette as Uint8Array).length) {
-          throw new PngProblem(`pixel (${x}, ${y}) names palette entry ${first}, past its palette`);
-        }
         const entry = palette as Uint8Array;
+        if (first * 3 + 2 >= entry.length) {
+          throw new PngProblem(`a pixel names palette entry ${first}, past its palette`);
+        }
         red = entry[first * 3] as number;
         green = entry[first * 3 + 1] as number;
         blue = entry[first * 3 + 2] as number;
@@ -279,7 +331,6 @@ function expand(raw: Uint8Array, { header, palette, transparency }: Chunks): Png
       if (alpha) alpha[pixel] = opacity;
     }
   }
-  return { width, height, rgb, alpha };
 }
 
 /**
@@ -288,16 +339,17 @@ function expand(raw: Uint8Array, { header, palette, transparency }: Chunks): Png
  */
 function expandBytes(
   raw: Uint8Array,
-  { width, height, colorType }: Header,
+  pass: Pass,
+  { width, colorType }: Header,
   rgb: Uint8Array,
   alpha: Uint8Array | undefined,
 ): void {
   const samples = SAMPLES[colorType] as number;
   const grey = colorType === 0 || colorType === 4;
-  let pixel = 0;
-  for (let y = 0; y < height; y++) {
-    let at = y * (width * samples + 1) + 1;
-    for (let x = 0; x < width; x++, pixel++, at += samples) {
+  for (let y = 0; y < pass.height; y++) {
+    let at = y * (pass.width * samples + 1) + 1;
+    let pixel = (pass.y0 + y * pass.dy) * width + pass.x0;
+    for (let x = 0; x < pass.width; x++, pixel += pass.dx, at += samples) {
       const out = pixel * 3;
       rgb[out] = raw[at] as number;
       rgb[out + 1] = raw[grey ? at : at + 1] as number;

@@ -1,6 +1,6 @@
 // PNGs written for tests as any encoder writes them, with node:zlib and the spec's filters applied
 // here (not by the code under test): every colour type and bit depth, a chosen filter per row,
-// PLTE and tRNS, IDAT split into parts. Also bytes to break them: a chunk rewritten with a good CRC.
+// PLTE and tRNS, IDAT split into parts, Adam7 interlacing. Also bytes to break them: a chunk rewritten with a good CRC.
 import { crc32, deflateSync } from "node:zlib";
 
 export interface PngSpec {
@@ -20,6 +20,15 @@ export interface PngSpec {
 }
 
 const SAMPLES: Record<number, number> = { 0: 1, 2: 3, 3: 1, 4: 2, 6: 4 };
+const ADAM7: ReadonlyArray<readonly [number, number, number, number]> = [
+  [0, 0, 8, 8],
+  [4, 0, 8, 8],
+  [0, 4, 4, 8],
+  [2, 0, 4, 4],
+  [0, 2, 2, 4],
+  [1, 0, 2, 2],
+  [0, 1, 1, 2],
+];
 
 export function pngChunk(type: string, data: Uint8Array): Buffer {
   const head = Buffer.alloc(8);
@@ -67,12 +76,29 @@ export function writePng(spec: PngSpec): Buffer {
   header[8] = depth;
   header[9] = colorType;
   header[12] = spec.interlace ?? 0;
-  const bpp = Math.max(1, (depth * (SAMPLES[colorType] as number)) / 8);
-  const packed = spec.rows.map((row) => packRow(row, depth));
-  const raw = packed.flatMap((row, y) => {
-    const filter = Array.isArray(spec.filter) ? (spec.filter[y] ?? 0) : (spec.filter ?? 0);
-    return [filter, ...filterRow(row, packed[y - 1], filter, bpp)];
-  });
+  const samples = SAMPLES[colorType] as number;
+  const bpp = Math.max(1, (depth * samples) / 8);
+  const filtered = (rows: number[][]) => {
+    const packed = rows.map((row) => packRow(row, depth));
+    return packed.flatMap((row, y) => {
+      const filter = Array.isArray(spec.filter) ? (spec.filter[y] ?? 0) : (spec.filter ?? 0);
+      return [filter, ...filterRow(row, packed[y - 1], filter, bpp)];
+    });
+  };
+  // Interlaced: Adam7's seven sub-images one after another, each filtered on its own (empty ones left out).
+  const raw =
+    spec.interlace === 1
+      ? ADAM7.flatMap(([x0, y0, dx, dy]) => {
+          const rows: number[][] = [];
+          for (let y = y0; y < height; y += dy) {
+            const row: number[] = [];
+            for (let x = x0; x < width; x += dx)
+              row.push(...(spec.rows[y] as number[]).slice(x * samples, (x + 1) * samples));
+            if (row.length > 0) rows.push(row);
+          }
+          return filtered(rows);
+        })
+      : filtered(spec.rows);
   const data = deflateSync(Buffer.from(raw));
   const parts = spec.idatParts ?? 1;
   const size = Math.ceil(data.length / parts);
