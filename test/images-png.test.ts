@@ -233,12 +233,18 @@ describe("hostile PNGs: a PngProblem saying what is wrong, nothing large allocat
 });
 
 describe("writing an RGB PNG", () => {
-  it("is read back, by node:zlib and by the reader, as the same pixels", async () => {
+  it("is read back, by node:zlib and by the reader, as the same pixels; rows past one piece handed to the compressor", async () => {
     const rgb = Uint8Array.from({ length: 3 * 4 * 3 }, (_, index) => (index * 29) % 256);
-    const bytes = await writeRgbPng(4, 3, rgb);
+    const bytes = await writeRgbPng(4, 3, (y, row) => row.set(rgb.subarray(y * 12, (y + 1) * 12)));
     const decoded = readPng(Buffer.from(bytes).toString("base64"));
     expect(decoded).toMatchObject({ width: 4, height: 3, bitDepth: 8, colorType: 2 });
     expect(decoded.rows.flatMap((row) => [...row])).toEqual([...rgb]);
     expect([...(await read(bytes)).rgb]).toEqual([...rgb]);
+    // 3,000 x 40: rows of 9,001 bytes, seven at a time, the last piece shorter.
+    const wide = await writeRgbPng(3000, 40, (y, row) => row.fill(y));
+    const rows = readPng(Buffer.from(wide).toString("base64")).rows;
+    expect(rows.map((row) => [row.length, row[0], row[8999]])).toEqual(
+      Array.from({ length: 40 }, (_, y) => [9000, y, y]),
+    );
   });
 });

@@ -65,7 +65,7 @@ export async function inpaintingInputs(
   }
   return {
     image: await sentImage({ bytes: imageBytes, png, width, height }),
-    maskImage: base64Of(await writeRgbPng(width, height, maskRgb(marks))),
+    maskImage: base64Of(await writeRgbPng(width, height, maskRow(marks, width))),
     width,
     height,
   };
@@ -88,7 +88,11 @@ async function readPicture(image: ImageInput): Promise<Picture> {
 
 /** A picture as Bedrock takes it, base64: a PNG as 8-bit RGB (Bedrock's models take no transparency), a JPEG as it is. */
 async function sentImage({ bytes, png, width, height }: Picture): Promise<string> {
-  return base64Of(png ? await writeRgbPng(width, height, png.rgb) : bytes);
+  if (!png) return base64Of(bytes);
+  const { rgb } = png;
+  return base64Of(
+    await writeRgbPng(width, height, (y, row) => row.set(rgb.subarray(y * width * 3, (y + 1) * width * 3))),
+  );
 }
 
 /** A variation's image (Nova Canvas's and Titan's IMAGE_VARIATION), read and made Bedrock's as an edit's is. */
@@ -96,13 +100,12 @@ export async function variationImage(image: ImageInput): Promise<string> {
   return sentImage(await readPicture(image));
 }
 
-/** Bedrock's mask: black (0) where OpenAI's alpha is 0, white elsewhere. */
-function maskRgb(alpha: Uint8Array): Uint8Array {
-  const rgb = new Uint8Array(alpha.length * 3).fill(255);
-  for (let pixel = 0; pixel < alpha.length; pixel++) {
-    if (alpha[pixel] === 0) rgb.fill(0, pixel * 3, pixel * 3 + 3);
-  }
-  return rgb;
+/** Bedrock's mask, a row at a time: black (0) where OpenAI's alpha is 0, white elsewhere. */
+function maskRow(alpha: Uint8Array, width: number): (y: number, row: Uint8Array) => void {
+  return (y, row) => {
+    row.fill(255);
+    for (let x = 0; x < width; x++) if (alpha[y * width + x] === 0) row.fill(0, x * 3, x * 3 + 3);
+  };
 }
 
 async function pngOf(bytes: Uint8Array, field: string): Promise<PngPixels> {

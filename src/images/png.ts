@@ -371,13 +371,38 @@ function transparentKey(colorType: number, transparency: Uint8Array | undefined)
   );
 }
 
-/** An 8-bit RGB PNG of `rgb` (3 bytes a pixel), its rows unfiltered and deflated by CompressionStream. */
-export async function writeRgbPng(width: number, height: number, rgb: Uint8Array): Promise<Uint8Array> {
-  const stride = width * 3;
-  const raw = new Uint8Array(height * (stride + 1));
-  for (let y = 0; y < height; y++) raw.set(rgb.subarray(y * stride, (y + 1) * stride), y * (stride + 1) + 1);
+/** About how many bytes of rows writeRgbPng hands the compressor at a time. */
+const ROWS_CHUNK_BYTES = 64 * 1024;
+
+/**
+ * An 8-bit RGB PNG of `width` × `height`, row `y`'s pixels written by `fillRow(y, row)` (3 bytes a
+ * pixel, the filter byte None), deflated by CompressionStream as the rows are made: the image's
+ * unfiltered bytes are never held whole beside its pixels.
+ */
+export async function writeRgbPng(
+  width: number,
+  height: number,
+  fillRow: (y: number, row: Uint8Array) => void,
+): Promise<Uint8Array> {
+  const stride = width * 3 + 1;
+  const rowsAtOnce = Math.max(1, Math.floor(ROWS_CHUNK_BYTES / stride));
+  let next = 0;
+  const rows = new ReadableStream<Uint8Array<ArrayBuffer>>({
+    pull(controller) {
+      if (next >= height) {
+        controller.close();
+        return;
+      }
+      const count = Math.min(rowsAtOnce, height - next);
+      const piece = new Uint8Array(count * stride);
+      for (let index = 0; index < count; index++, next++) {
+        fillRow(next, piece.subarray(index * stride + 1, (index + 1) * stride));
+      }
+      controller.enqueue(piece);
+    },
+  });
   const compressed = new Uint8Array(
-    await new Response(new Blob([raw]).stream().pipeThrough(new CompressionStream("deflate"))).arrayBuffer(),
+    await new Response(rows.pipeThrough(new CompressionStream("deflate"))).arrayBuffer(),
   );
   const header = new Uint8Array(13);
   const view = new DataView(header.buffer);
