@@ -281,6 +281,19 @@ describe("image edits through the proxy, with the official openai client", () =>
       response_format: "b64_json",
     });
     expect(readPng(unmasked.data![0]!.b64_json!)).toMatchObject({ width: W, height: H });
+    // An array of images is sent as image[] parts: one is taken, two are a 400 naming image.
+    const listed = await client.images.edit({ model: "pictures", image: [await toFile(holed, "a.png")], prompt: "x" });
+    expect(listed.data).toHaveLength(1);
+    const two = await errorOf(
+      async () =>
+        client.images.edit({
+          model: "pictures",
+          image: [await toFile(holed, "a.png"), await toFile(holed, "b.png")],
+          prompt: "x",
+        }),
+      OpenAI.BadRequestError,
+    );
+    expect(two).toMatchObject({ status: 400, param: "image" });
     const line = lines.find((entry) => entry.path === "/v1/images/edits" && entry.status === 200);
     // Counted as a generation is: the prompt's estimate, and each image by its pixels (Bedrock counts none).
     expect(line).toMatchObject({ model: "pictures", prompt: "a red door", prompt_tokens: 3, completion_tokens: 2 });
