@@ -31,44 +31,42 @@ export async function inpaintingInputs(
   image: ImageInput,
   mask: ImageInput | null | undefined,
 ): Promise<InpaintingInputs> {
-  const { bytes: imageBytes, png, width, height } = await readPicture(image);
-  let marks: Uint8Array | undefined;
-  if (mask != null) {
-    const maskBytes = await inputBytes(mask, "mask");
-    if (!isPng(maskBytes))
-      throw notAnImage(
-        "mask",
-        "it is not a PNG: OpenAI's mask is a PNG whose fully transparent pixels mark what to change",
-      );
-    const read = await pngOf(maskBytes, "mask");
-    if (read.width !== width || read.height !== height) {
-      throw invalidRequest(
-        `mask is ${read.width}x${read.height}, and the image ${width}x${height}: they must be the same size.`,
-        "mask",
-      );
-    }
-    marks = read.alpha;
-    if (!marks?.includes(0)) {
-      throw invalidRequest(
-        "mask has no fully transparent pixel, so it marks nothing to change: make transparent (alpha 0) the pixels the edit may redraw.",
-        "mask",
-      );
-    }
-  } else {
-    marks = png?.alpha;
-    if (!marks?.includes(0)) {
-      throw invalidRequest(
-        "The image has no fully transparent pixel and no mask was sent: Bedrock's image models redraw only what a mask marks. Send a mask (a PNG of the image's size, fully transparent where to change), or make those pixels of the image transparent.",
-        "mask",
-      );
-    }
+  const picture = await readPicture(image);
+  const { width, height } = picture;
+  const marks = mask == null ? picture.png?.alpha : await maskAlpha(mask, picture);
+  if (!marks?.includes(0)) {
+    throw invalidRequest(
+      mask == null
+        ? "The image has no fully transparent pixel and no mask was sent: Bedrock's image models redraw only what a mask marks. Send a mask (a PNG of the image's size, fully transparent where to change), or make those pixels of the image transparent."
+        : "mask has no fully transparent pixel, so it marks nothing to change: make transparent (alpha 0) the pixels the edit may redraw.",
+      "mask",
+    );
   }
   return {
-    image: await sentImage({ bytes: imageBytes, png, width, height }),
+    image: await sentImage(picture),
     maskImage: base64Of(await writeRgbPng(width, height, maskRow(marks, width))),
     width,
     height,
   };
+}
+
+/** The mask's alpha (undefined when it has none); a 400 naming `mask` for one that is no PNG or not the picture's size. */
+async function maskAlpha(mask: ImageInput, { width, height }: Picture): Promise<Uint8Array | undefined> {
+  const bytes = await inputBytes(mask, "mask");
+  if (!isPng(bytes)) {
+    throw notAnImage(
+      "mask",
+      "it is not a PNG: OpenAI's mask is a PNG whose fully transparent pixels mark what to change",
+    );
+  }
+  const read = await pngOf(bytes, "mask");
+  if (read.width !== width || read.height !== height) {
+    throw invalidRequest(
+      `mask is ${read.width}x${read.height}, and the image ${width}x${height}: they must be the same size.`,
+      "mask",
+    );
+  }
+  return read.alpha;
 }
 
 /** A picture sent to be edited or varied: its bytes, its size, and a PNG's pixels (a JPEG's are not read). */
