@@ -260,6 +260,24 @@ describe("service_tier and service_tiers: Bedrock's service tiers on converse", 
     expect(refusal({ model: NOVA, service_tiers: "priority" })).toMatch(/^MODELS\["m"\]\.service_tiers: /);
   });
 
+  it("are refused on an imported model's ARN on converse: an import has no tiers, and none is sent", () => {
+    for (const [setting, value] of [
+      ["service_tier", "default"],
+      ["service_tiers", ["default", "flex"]],
+    ] as const) {
+      expect(refusal({ model: `bedrock/converse/${ARN}`, [setting]: value })).toBe(
+        `MODELS["m"].${setting}: an imported model has no service tiers (Bedrock serves Custom Model Import on demand, in its default tier only), so the converse route sends it none. Remove it from this entry.`,
+      );
+      const copies = { deployments: [{ model: NOVA }, { model: `bedrock/converse/${ARN}` }], [setting]: value };
+      expect(refusal(copies)).toMatch(
+        /^MODELS\["m"\]\.deployments\[1\]: service_tiers?: an imported model has no service tiers/,
+      );
+    }
+    expect(parseModels({ m: { model: `bedrock/converse/${ARN}` } })).toEqual({
+      m: { model: `bedrock/converse/${ARN}` },
+    });
+  });
+
   it("are refused on the other routes, whose models (imports) have no tiers", () => {
     for (const [setting, value] of [
       ["service_tier", "flex"],

@@ -13,12 +13,14 @@ import { concat } from "./helpers/bytes.ts";
 import { inProcessProxy } from "./helpers/in-process-proxy.ts";
 
 const NOVA = "amazon.nova-pro-v1:0";
+const IMPORTED = "arn:aws:bedrock:us-east-1:123456789012:imported-model/llama";
 const hello = [{ role: "user" as const, content: "Hello" }];
 
 function proxy() {
   return inProcessProxy({
     nova: `bedrock/converse/${NOVA}`,
     "nova-fast": { model: `bedrock/converse/${NOVA}`, service_tier: "flex", service_tiers: ["default", "priority"] },
+    imported: `bedrock/converse/${IMPORTED}`,
   });
 }
 
@@ -83,6 +85,26 @@ describe("service_tier on the converse route, through the proxy", () => {
       expect((error as Error).message).toContain("service_tiers setting");
     }
     expect(emulator.stats.lastBody(NOVA)).toBeUndefined();
+  });
+
+  it("an imported model is sent no tier: default and auto are served, priority is a 400 naming service_tier", async () => {
+    const { emulator, client } = proxy();
+    for (const service_tier of ["default", "auto"] as const) {
+      await client.chat.completions.create({ model: "imported", messages: hello, service_tier });
+      expect(emulator.stats.lastBody(IMPORTED), service_tier).toHaveProperty("messages");
+      expect(emulator.stats.lastBody(IMPORTED), service_tier).not.toHaveProperty("serviceTier");
+    }
+    const sent = emulator.stats.requests.length;
+    const error = await client.chat.completions
+      .create({ model: "imported", messages: hello, service_tier: "priority" })
+      .then(
+        () => undefined,
+        (caught: unknown) => caught,
+      );
+    expect(error).toBeInstanceOf(OpenAI.BadRequestError);
+    expect(error).toMatchObject({ status: 400, param: "service_tier", code: "unsupported_parameter" });
+    expect((error as Error).message).toContain("an imported model does not have");
+    expect(emulator.stats.requests).toHaveLength(sent);
   });
 
   it("the Responses API forwards service_tier and says which tier served, plain and streamed", async () => {

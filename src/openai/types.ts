@@ -277,7 +277,8 @@ export interface ChatCompletionCreateParams extends GenerationParams {
   safety_identifier?: unknown;
   /**
    * The converse route sends it as Bedrock's serviceTier ("auto", "default", "flex", "priority" or
-   * "fast", "scale" for Bedrock's reserved tier; a 400 otherwise); the other routes ignore it.
+   * "fast", "scale" for Bedrock's reserved tier; a 400 otherwise), and none to an imported model;
+   * the other routes ignore it.
    */
   service_tier?: unknown;
   /** Checked on every route: `true` is refused (nothing is stored), `false` accepted and ignored. */

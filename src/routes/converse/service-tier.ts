@@ -6,6 +6,8 @@ import { invalidRequest } from "../../errors.ts";
 import { isJsonObject } from "../../json.ts";
 import type { ModelSettingValues } from "../../model-settings.ts";
 import type { ServiceTier } from "../../openai/types.ts";
+import { isImportedModel } from "../foundation-model.ts";
+import type { ParamProblem } from "./params.ts";
 import { type BedrockServiceTier, DEFAULT_SERVICE_TIERS } from "./service-tier-names.ts";
 
 /**
@@ -35,18 +37,18 @@ type TierSettings = Pick<ModelSettingValues, "service_tier" | "service_tiers">;
 /**
  * Converse's serviceTier for a request's service_tier: "auto" or none is the model's own
  * service_tier setting, else nothing (Bedrock's default). A tier the entry's service_tiers does not
- * list (nor its service_tier names) is a 400 naming service_tier.
+ * list (nor its service_tier names) is a 400 naming service_tier. An imported model is sent none
+ * (serviceTierProblem says why it cannot take one).
  */
-export function serviceTierFor(requested: unknown, settings: TierSettings): { type: BedrockServiceTier } | undefined {
-  if (requested == null || requested === "auto") {
-    return settings.service_tier === undefined ? undefined : { type: settings.service_tier };
-  }
-  const tier = typeof requested === "string" && Object.hasOwn(REQUESTED, requested) ? REQUESTED[requested] : undefined;
+export function serviceTierFor(
+  requested: unknown,
+  settings: TierSettings,
+  modelId: string,
+): { type: BedrockServiceTier } | undefined {
+  if (isImportedModel(modelId)) return undefined;
+  const tier = requestedTier(requested);
   if (tier === undefined) {
-    throw invalidRequest(
-      `service_tier must be one of ${REQUEST_VALUES}, not ${describeValue(requested)}.`,
-      "service_tier",
-    );
+    return settings.service_tier === undefined ? undefined : { type: settings.service_tier };
   }
   const allowed = settings.service_tiers ?? DEFAULT_SERVICE_TIERS;
   if (tier !== settings.service_tier && !allowed.includes(tier)) {
@@ -59,6 +61,35 @@ export function serviceTierFor(requested: unknown, settings: TierSettings): { ty
     );
   }
   return { type: tier };
+}
+
+/**
+ * Why `modelId` cannot be served in the tier a request asks for: an imported model has no tiers
+ * (Custom Model Import serves on demand only; Bedrock's priority, flex and reserved tiers are for
+ * some foundation models). A problem the route cannot honour, as its others: refused, or dropped
+ * under drop_params, served in the default tier as it always is. "default" asks for that tier.
+ */
+export function serviceTierProblem(requested: unknown, modelId: string): ParamProblem | undefined {
+  if (!isImportedModel(modelId)) return undefined;
+  const tier = requestedTier(requested);
+  if (tier === undefined || tier === "default") return undefined;
+  return {
+    param: "service_tier",
+    why: `${JSON.stringify(requested)} asks for Bedrock's ${tier} tier, which an imported model does not have: Bedrock serves Custom Model Import on demand, in its default tier only ("auto" and "default" ask for that)`,
+  };
+}
+
+/** The Bedrock tier a request's service_tier names; undefined for none or "auto". A value that names none is a 400. */
+function requestedTier(requested: unknown): BedrockServiceTier | undefined {
+  if (requested == null || requested === "auto") return undefined;
+  const tier = typeof requested === "string" && Object.hasOwn(REQUESTED, requested) ? REQUESTED[requested] : undefined;
+  if (tier === undefined) {
+    throw invalidRequest(
+      `service_tier must be one of ${REQUEST_VALUES}, not ${describeValue(requested)}.`,
+      "service_tier",
+    );
+  }
+  return tier;
 }
 
 /** The tier a Converse answer (or ConverseStream's metadata) says served it; undefined when it says none. */
