@@ -92,6 +92,8 @@ function chunkMapper(
 ): EventMapper<CompletionChunk> {
   const reader = format.streamReader(choices);
   const chunk = createChunkMaker(meta, planned.place, askedUsage);
+  // Choices whose finish was read: the reader gives each one's once.
+  let finishes = 0;
   return {
     opening: () => [],
     push(event, out) {
@@ -101,8 +103,10 @@ function chunkMapper(
       for (const piece of reader.push(event.json)) {
         out.push(chunk(piece));
         meter.chunks++;
+        if (piece.finish) finishes++;
       }
     },
+    finished: () => finishes >= choices,
     end() {
       const { usage, finished } = reader.end();
       // A stream cut before every choice finished would pass a truncated answer off as whole.
