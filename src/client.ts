@@ -91,9 +91,11 @@ export interface RequestOptions {
    */
   onFailoverUsage?: ((event: FailoverUsageEvent) => void) | undefined;
   /**
-   * Called each time a deployment's try fails and the request moves on to another deployment,
-   * with the deployment and its error (a throttle or a cold copy, Bedrock's 5xx, a timeout, a lost
-   * connection): what onRetry tells of a retry on one deployment, for a move to another.
+   * Called each time a deployment's try fails, with the deployment and its error (a throttle or a
+   * cold copy, Bedrock's 5xx, a timeout, a lost connection), before its cool-down is written: the
+   * request then moves on to another deployment (what onRetry tells of a retry on one deployment,
+   * for a move to another), or, the last one's, fails with that error. A model of one deployment
+   * has none to move to, and does not call it.
    */
   onFailover?: ((event: FailoverEvent) => void) | undefined;
 }

@@ -140,9 +140,9 @@ export interface RequestLog {
   /**
    * Notes how a try ended when the request goes on (RequestOptions.onRetry, onFailover): it counts
    * unless Bedrock refused it or its error tells its calls. The next try goes out `nextTryInMs`
-   * later (a retry's wait), unreported, or (infinity: a failover) when sent() says: it counts when
-   * its own error ends the request, or when the client leaves after it went out, not during the
-   * wait before it. A try of one call of a legacy batch or an embeddings request (`call`,
+   * later (a retry's wait), unreported, or (infinity: a failover, the last copy's failure too)
+   * when sent() says, if ever: a retry counts when its own error ends the request, or when the
+   * client leaves after it went out, not during the wait before it. A try of one call of a legacy batch or an embeddings request (`call`,
    * RetryEvent.prompt and texts) counts that call's prompt or texts alone, and the request's
    * other calls are still out; should the client leave during that call's wait, the request
    * counts without it (Uncounted.waiting).
@@ -219,7 +219,12 @@ export function startRequestLog({ request, path, requestId, clientRequestId, sin
     get uncounted() {
       // The last try served when an answer or a stream came (its counts, or their estimate).
       const served = this.relayed !== undefined || this.estimatedOutput !== undefined || recorded.usage !== undefined;
-      const retriedOut = recorded.error instanceof BedrockEdgeError || (leftAt !== undefined && leftAt >= retryAt);
+      // A retry's try goes out unreported once its wait is over: out if an error ended the request
+      // (its own) or the client left after the wait. A failover's (an infinite wait) is told by
+      // sent(): until then none is out, and an error ending the request is the one told (the last copy's).
+      const retriedOut =
+        retryAt !== Number.POSITIVE_INFINITY &&
+        (recorded.error instanceof BedrockEdgeError || (leftAt !== undefined && leftAt >= retryAt));
       const out = last === "sent" || (last === "retrying" && retriedOut);
       const counts = out && !served && uncountedTry(recorded.error);
       const waiting = counts ? waitingAt(leftAt) : [];

@@ -38,8 +38,8 @@ export function upstreamCall(c: AppContext): UpstreamCall {
         log.addFailedAttempts(event);
       },
       onFailover(event) {
-        // The next copy goes out only after the cool-down is written (up to a second) and its body
-        // built: onDeployment, just before its call, says when it is out.
+        // Told for the last copy too: the next copy, if any, goes out only after the cool-down is
+        // written (up to a second) and its body built: onDeployment, just before its call, says when it is out.
         log.tryFailed(event.error, Number.POSITIVE_INFINITY);
       },
     },

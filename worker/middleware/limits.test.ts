@@ -847,6 +847,39 @@ describe("tokens_per_day counts each try to Bedrock by how it ended, not by the 
     expect(tokens).toBe(0);
   });
 
+  it("a client that leaves during the last throttled copy's cool-down write counts none: Bedrock refused every try (codereview35 #1)", async () => {
+    // As above, the write taking 400 ms; the client leaves while the second (last) copy's is written.
+    const slowCooldowns = {
+      idFromName: () => "id",
+      get: () => ({
+        async fetch(input: string) {
+          const method = new URL(input).pathname.slice(1);
+          if (method === "coolDown") await new Promise((resolve) => setTimeout(resolve, 400));
+          return Response.json(method === "cooling" ? {} : null);
+        },
+      }),
+    };
+    const { binding, settled } = recordingLimits();
+    const leaving = new AbortController();
+    let fetches = 0;
+    const { post, logs } = proxyWith(
+      { RATE, KEY_LIMITS: binding, BEDROCK_MAX_RETRIES: "0", DEPLOYMENT_COOLDOWNS: slowCooldowns },
+      (emulator) => (input, init) => {
+        if (++fetches === 2) setTimeout(() => leaving.abort(), 100);
+        return emulator.fetch(new Request(input, init));
+      },
+    );
+    const body = { model: "throttled-copies", messages: [long] };
+    const response = await post("/v1/chat/completions", body, leaving.signal);
+    await response.text().catch(() => "");
+    const { tokens } = await eventually(() => settled[0]);
+    const line = logs.at(-1)!;
+    expect(line.status).toBe(499);
+    expect(fetches).toBe(2);
+    expect(line.deployments_tried).toBe(2);
+    expect(tokens).toBe(0);
+  });
+
   it("a client that leaves while a throttled call waits for its retry counts none: no try was out", async () => {
     // The client leaves 50 ms after Bedrock's first refusal, however long the request took to get
     // there (a fixed time from the start left before it on a loaded machine, while the first try
