@@ -32,6 +32,7 @@ import type { ModelSettings } from "./routes/types.ts";
 import type { CooldownStore } from "./routing/cooldowns.ts";
 import type { FailoverUsageEvent } from "./routing/attempt-usage.ts";
 import type { DeploymentEvent, FailoverEvent } from "./routing/router.ts";
+import type { CallSentEvent } from "./completions/sent-calls.ts";
 
 export type { ChatCompletionStream } from "./completion-stream.ts";
 
@@ -98,6 +99,13 @@ export interface RequestOptions {
    * has none to move to, and does not call it.
    */
   onFailover?: ((event: FailoverEvent) => void) | undefined;
+  /**
+   * Called when a call of a request sent as several (legacy Completions' prompts and n, an
+   * embeddings request's batches, Stability's images) first goes out to a deployment, with which
+   * call it is, as RetryEvent's prompt and texts tell it: such a request sends at most six at a
+   * time, the others waiting for a slot with no try out. A request of one call does not call it.
+   */
+  onCallSent?: ((event: CallSentEvent) => void) | undefined;
 }
 
 export type StreamingRequest = ChatCompletionCreateParams & { stream: true };

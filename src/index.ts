@@ -21,6 +21,7 @@ export { BedrockEdgeError, isBedrockEdgeError } from "./errors.ts";
 export type { BedrockEdgeErrorInit, OpenAIErrorBody, UnmeteredCall } from "./errors.ts";
 export type { AwsCredentials, CredentialsOption } from "./aws/credentials.ts";
 export type { RetryEvent } from "./aws/send-with-retries.ts";
+export type { CallSentEvent } from "./completions/sent-calls.ts";
 export type { SigningCrypto } from "./aws/sign.ts";
 export type { TransportOptions } from "./aws/transport-options.ts";
 export type { ModelConfig, ModelEntry, ModelTableEntry } from "./model.ts";

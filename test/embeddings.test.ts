@@ -10,6 +10,7 @@ import { createEmulator } from "../emulator/handler.ts";
 import {
   BedrockEdgeError,
   type BedrockOptions,
+  type CallSentEvent,
   createBedrock,
   type ModelEntry,
   type RetryEvent,
@@ -385,6 +386,26 @@ describe("embeddings refused", () => {
     expect(events).toHaveLength(1);
     expect(events[0]).not.toHaveProperty("prompt");
     expect(events[0]).not.toHaveProperty("texts");
+  });
+
+  it("tells onCallSent each call of several as it goes out, six at a time, before its fetch; one call tells none (codereview35 #2)", async () => {
+    const sent: string[] = [];
+    const { bedrock } = embedding({ fetch: slowShortTexts(50, sent) });
+    const told: { prompt: number; texts: string[] | undefined; fetchedBefore: number }[] = [];
+    const onCallSent = ({ prompt, texts }: CallSentEvent) => told.push({ prompt, texts, fetchedBefore: sent.length });
+    await bedrock.embeddings.create(
+      { model: TITAN_V2, input: ["a", "b", "c", "d", "e", "f", "g", "h"] },
+      { onCallSent },
+    );
+    expect(told.map(({ prompt, texts }) => ({ prompt, texts }))).toEqual(
+      ["a", "b", "c", "d", "e", "f", "g", "h"].map((text, at) => ({ prompt: at, texts: [text] })),
+    );
+    // The first six together; the seventh and eighth only once a call has answered.
+    expect(told.slice(0, 6).map(({ fetchedBefore }) => fetchedBefore)).toEqual([0, 0, 0, 0, 0, 0]);
+    expect(told[6]!.fetchedBefore).toBe(6);
+    told.length = 0;
+    await bedrock.embeddings.create({ model: TITAN_V2, input: ["one"] }, { onCallSent });
+    expect(told).toEqual([]);
   });
 
   it("more than 128 texts on Titan, which embeds one per call", async () => {

@@ -8,7 +8,13 @@ import { EMULATOR_CREDENTIALS } from "../emulator/credentials.ts";
 import { createEmulator } from "../emulator/handler.ts";
 import { emulatedImage } from "../emulator/images.ts";
 import { answerImages, contentPolicyError } from "../src/images/families.ts";
-import { BedrockEdgeError, type BedrockOptions, createBedrock, type RetryEvent } from "../src/index.ts";
+import {
+  BedrockEdgeError,
+  type BedrockOptions,
+  type CallSentEvent,
+  createBedrock,
+  type RetryEvent,
+} from "../src/index.ts";
 import { model } from "./helpers/emulated.ts";
 import { errorOf } from "./helpers/errors.ts";
 import { inProcessProxy } from "./helpers/in-process-proxy.ts";
@@ -282,6 +288,17 @@ describe("images on Stability AI's models (SD3.5 Large, Stable Image Core, Ultra
     await bedrock.images.generate({ model: SD35, prompt: "x", size: "1024x1024" }, { onRetry });
     expect(events).toHaveLength(1);
     expect(events[0]).not.toHaveProperty("prompt");
+  });
+
+  it("a call of several tells onCallSent prompt 0 as it goes out; one call tells none (codereview35 #2)", async () => {
+    const { bedrock } = drawing();
+    const told: CallSentEvent[] = [];
+    const onCallSent = (event: CallSentEvent) => told.push(event);
+    await bedrock.images.generate({ model: SD35, prompt: "x", n: 3, size: "1024x1024" }, { onCallSent });
+    expect(told).toEqual([{ prompt: 0 }, { prompt: 0 }, { prompt: 0 }]);
+    told.length = 0;
+    await bedrock.images.generate({ model: SD35, prompt: "x", size: "1024x1024" }, { onCallSent });
+    expect(told).toEqual([]);
   });
 
   it("a filtered prompt (finish_reasons' Filter reason) is OpenAI's content_policy_violation", async () => {

@@ -7,7 +7,15 @@ import type { RequestOptions } from "../client.ts";
 import type { ResolvedModel } from "../completions/client.ts";
 import { MAX_OPEN_CALLS } from "../completions/plan.ts";
 import { mapPooled } from "../completions/pool.ts";
-import { followedSignal, type RetriedCall, retryOf, type SentCall, sentBy, tryOut } from "../completions/sent-calls.ts";
+import {
+  callSent,
+  followedSignal,
+  type RetriedCall,
+  retryOf,
+  type SentCall,
+  sentBy,
+  tryOut,
+} from "../completions/sent-calls.ts";
 import { BedrockEdgeError, invalidRequest, type UnmeteredCall } from "../errors.ts";
 import { callJson } from "../model-call.ts";
 import { describingModelId } from "../routes/foundation-model.ts";
@@ -153,8 +161,10 @@ export function createEmbeddings(deps: EmbeddingsDeps): Embeddings {
       try {
         const answers = await mapPooled(calls, MAX_OPEN_CALLS, async (batch, at) => {
           const meter = meters[at]!;
+          const call = several ? located[at] : undefined;
           // Stopped before it started (an aborted signal): it was never sent.
           controller.signal.throwIfAborted();
+          callSent(call, options.onCallSent);
           const { json, inputTokens } = await sentBy(
             meter,
             callJson(transport, {
@@ -163,7 +173,7 @@ export function createEmbeddings(deps: EmbeddingsDeps): Embeddings {
               region,
               body: embeddingBody(batch, family, request),
               signal: controller.signal,
-              onRetry: retryOf(meter, several ? located[at] : undefined, options.onRetry),
+              onRetry: retryOf(meter, call, options.onRetry),
               failFast,
             }),
           );

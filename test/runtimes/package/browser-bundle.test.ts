@@ -277,6 +277,9 @@ const UNMETERED32_GZIP_BUDGET_BYTES =
 // failed, is primed and fails after it, not retried: each stream mapper's finished()): 99,752
 // bytes after it, 91 over the 99,661 before; in the lazily loaded stream reader and routes, the
 // main chunk 15,284 bytes.
+// Raised 30 more for codereview35 #2 (each call of a request of several told to onCallSent as it
+// goes out): 99,700 bytes after it, 8 over the budget before; in the lazily loaded legacy
+// Completions, embeddings and images clients, the main chunk 15,287 bytes.
 const GZIP_BUDGET_BYTES =
   UNMETERED32_GZIP_BUDGET_BYTES +
   320 +
@@ -316,7 +319,8 @@ const GZIP_BUDGET_BYTES =
   100 +
   40 +
   260 +
-  100;
+  100 +
+  30;
 /**
  * What a page or a Worker loads first when its bundler splits code (the routes, the request
  * schema, the stream reader, the templates, Responses and legacy Completions load on first use).
