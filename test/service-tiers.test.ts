@@ -14,6 +14,8 @@ import { inProcessProxy } from "./helpers/in-process-proxy.ts";
 
 const NOVA = "amazon.nova-pro-v1:0";
 const IMPORTED = "arn:aws:bedrock:us-east-1:123456789012:imported-model/llama";
+// The emulator's imported models: a Llama template's and one of Bedrock's OpenAI format.
+const QWEN = "arn:aws:bedrock:us-east-1:123456789012:imported-model/openai";
 const hello = [{ role: "user" as const, content: "Hello" }];
 
 function proxy() {
@@ -21,6 +23,8 @@ function proxy() {
     nova: `bedrock/converse/${NOVA}`,
     "nova-fast": { model: `bedrock/converse/${NOVA}`, service_tier: "flex", service_tiers: ["default", "priority"] },
     imported: `bedrock/converse/${IMPORTED}`,
+    llama: `bedrock/llama/${IMPORTED}`,
+    qwen: `bedrock/openai/${QWEN}`,
   });
 }
 
@@ -105,6 +109,34 @@ describe("service_tier on the converse route, through the proxy", () => {
     expect(error).toMatchObject({ status: 400, param: "service_tier", code: "unsupported_parameter" });
     expect((error as Error).message).toContain("an imported model does not have");
     expect(emulator.stats.requests).toHaveLength(sent);
+  });
+
+  it("the imported-model routes answer the same: default and auto served, flex a 400 naming service_tier, before anything is sent", async () => {
+    const { emulator, client } = proxy();
+    for (const model of ["llama", "qwen"]) {
+      for (const service_tier of ["default", "auto"] as const) {
+        const completion = await client.chat.completions.create({ model, messages: hello, service_tier });
+        expect(completion.choices[0]?.message.content, `${model} ${service_tier}`).toBeTruthy();
+        // Never invented: Bedrock names no tier for an imported model.
+        expect(completion).not.toHaveProperty("service_tier");
+      }
+      const sent = emulator.stats.requests.length;
+      const error = await client.chat.completions.create({ model, messages: hello, service_tier: "flex" }).then(
+        () => undefined,
+        (caught: unknown) => caught,
+      );
+      expect(error, model).toBeInstanceOf(OpenAI.BadRequestError);
+      expect(error).toMatchObject({ status: 400, param: "service_tier", code: "unsupported_parameter" });
+      expect((error as Error).message).toContain("an imported model does not have");
+      expect(emulator.stats.requests).toHaveLength(sent);
+      // The Responses API onto the same model, in the same words.
+      const viaResponses = await client.responses.create({ model, input: "Hello", service_tier: "flex" }).then(
+        () => undefined,
+        (caught: unknown) => caught,
+      );
+      expect(viaResponses).toMatchObject({ status: 400, param: "service_tier" });
+      expect(emulator.stats.requests).toHaveLength(sent);
+    }
   });
 
   it("the Responses API forwards service_tier and says which tier served, plain and streamed", async () => {

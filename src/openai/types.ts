@@ -277,8 +277,9 @@ export interface ChatCompletionCreateParams extends GenerationParams {
   safety_identifier?: unknown;
   /**
    * The converse route sends it as Bedrock's serviceTier ("auto", "default", "flex", "priority" or
-   * "fast", "scale" for Bedrock's reserved tier; a 400 otherwise), and none to an imported model;
-   * the other routes ignore it.
+   * "fast", "scale" for Bedrock's reserved tier; a 400 otherwise), and none to an imported model,
+   * on any route: "auto" and "default" are served as ever, another tier is a 400 (dropped under
+   * drop_params).
    */
   service_tier?: unknown;
   /** Checked on every route: `true` is refused (nothing is stored), `false` accepted and ignored. */

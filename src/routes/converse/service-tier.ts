@@ -1,27 +1,14 @@
 // service_tier on the converse route: OpenAI's names -> Converse's serviceTier, within the tiers
 // the model's entry lets a request ask for (the proxy's keys are paid by its operator, and priority
 // costs more than the standard rate), and the tier Bedrock says served -> OpenAI's names again.
-import { describeValue } from "../../describe-value.ts";
 import { invalidRequest } from "../../errors.ts";
 import { isJsonObject } from "../../json.ts";
 import type { ModelSettingValues } from "../../model-settings.ts";
 import type { ServiceTier } from "../../openai/types.ts";
 import { isImportedModel } from "../foundation-model.ts";
+import { importedModelTierProblem, requestedTier } from "../parameters.ts";
 import type { ParamProblem } from "./params.ts";
 import { type BedrockServiceTier, DEFAULT_SERVICE_TIERS } from "./service-tier-names.ts";
-
-/**
- * OpenAI's request values in Bedrock's words. "fast" is openai 7's name for priority (OpenAI's
- * answers say "priority" for it). "scale", OpenAI's Scale Tier, is tokens per minute bought ahead
- * for a term, overflowing to pay-as-you-go: what Bedrock's reserved tier is.
- */
-const REQUESTED: Readonly<Record<string, BedrockServiceTier>> = {
-  default: "default",
-  flex: "flex",
-  priority: "priority",
-  fast: "priority",
-  scale: "reserved",
-};
 
 const ANSWERED: Readonly<Record<BedrockServiceTier, ServiceTier>> = {
   default: "default",
@@ -29,8 +16,6 @@ const ANSWERED: Readonly<Record<BedrockServiceTier, ServiceTier>> = {
   priority: "priority",
   reserved: "scale",
 };
-
-const REQUEST_VALUES = '"auto", "default", "flex", "priority" (or "fast") or "scale" (Bedrock\'s reserved tier)';
 
 type TierSettings = Pick<ModelSettingValues, "service_tier" | "service_tiers">;
 
@@ -63,33 +48,9 @@ export function serviceTierFor(
   return { type: tier };
 }
 
-/**
- * Why `modelId` cannot be served in the tier a request asks for: an imported model has no tiers
- * (Custom Model Import serves on demand only; Bedrock's priority, flex and reserved tiers are for
- * some foundation models). A problem the route cannot honour, as its others: refused, or dropped
- * under drop_params, served in the default tier as it always is. "default" asks for that tier.
- */
+/** Why `modelId` cannot be served in the tier a request asks for, when it is an imported model. */
 export function serviceTierProblem(requested: unknown, modelId: string): ParamProblem | undefined {
-  if (!isImportedModel(modelId)) return undefined;
-  const tier = requestedTier(requested);
-  if (tier === undefined || tier === "default") return undefined;
-  return {
-    param: "service_tier",
-    why: `${JSON.stringify(requested)} asks for Bedrock's ${tier} tier, which an imported model does not have: Bedrock serves Custom Model Import on demand, in its default tier only ("auto" and "default" ask for that)`,
-  };
-}
-
-/** The Bedrock tier a request's service_tier names; undefined for none or "auto". A value that names none is a 400. */
-function requestedTier(requested: unknown): BedrockServiceTier | undefined {
-  if (requested == null || requested === "auto") return undefined;
-  const tier = typeof requested === "string" && Object.hasOwn(REQUESTED, requested) ? REQUESTED[requested] : undefined;
-  if (tier === undefined) {
-    throw invalidRequest(
-      `service_tier must be one of ${REQUEST_VALUES}, not ${describeValue(requested)}.`,
-      "service_tier",
-    );
-  }
-  return tier;
+  return isImportedModel(modelId) ? importedModelTierProblem(requested) : undefined;
 }
 
 /** The tier a Converse answer (or ConverseStream's metadata) says served it; undefined when it says none. */
