@@ -759,7 +759,9 @@ describe("a request sent to Bedrock that ends with no count counts its prompt's 
   it("a plain call past UPSTREAM_TIMEOUT_MS on each of two copies: twice its prompt's estimate", async () => {
     const { binding, settled } = recordingLimits();
     const { calls, upstream } = countingCalls();
-    const { post, logs } = proxyWith({ RATE, KEY_LIMITS: binding, UPSTREAM_TIMEOUT_MS: "200" }, upstream);
+    // The timer bounds signing too (and a first call's loading of the transport): 600 ms leaves a
+    // loaded machine time to send each copy's call, and stays well short of the copies' 1 s wait.
+    const { post, logs } = proxyWith({ RATE, KEY_LIMITS: binding, UPSTREAM_TIMEOUT_MS: "600" }, upstream);
     const body = { model: "late-copies", messages: [long] };
     const response = await post("/v1/chat/completions", body);
     expect(response.status).toBe(504);
