@@ -63,6 +63,41 @@ function checkedRequestFields(bedrock: Bedrock, messages: ChatMessageParam[]) {
   return [...accepted, ...refused].map((request) => bedrock.chat.completions.create(request));
 }
 
+/**
+ * Never called: a cache mark in every place the README's "Prompt caching" lists (the types, on
+ * `TextPart`, `ImagePart`, `FilePart`, each message and `FunctionTool`), as create() takes it: the
+ * request's validation takes each and the converse route sends a cachePoint for each.
+ */
+function cacheMarkPlaces(bedrock: Bedrock) {
+  const mark = { type: "ephemeral", ttl: "1h" } as const;
+  const request: ChatCompletionCreateParams = {
+    model: "m",
+    messages: [
+      { role: "system", content: [{ type: "text", text: "Be terse.", cache_control: mark }], cache_control: mark },
+      { role: "developer", content: "Answer in English.", cache_control: mark },
+      {
+        role: "user",
+        content: [
+          { type: "text", text: "What is on this page?", cache_control: mark },
+          { type: "image_url", image_url: { url: "data:image/png;base64,iVBORw0KGgo=" }, cache_control: mark },
+          { type: "file", file: { file_data: "data:application/pdf;base64,JVBERi0=" }, cache_control: mark },
+        ],
+        cache_control: mark,
+      },
+      { role: "assistant", content: "Done.", cache_control: mark },
+      { role: "user", content: "And now?", cache_control: null },
+      {
+        role: "assistant",
+        tool_calls: [{ id: "c1", type: "function", function: { name: "f", arguments: "{}" } }],
+        cache_control: mark,
+      },
+      { role: "tool", content: "42", tool_call_id: "c1", cache_control: mark },
+    ],
+    tools: [{ type: "function", function: { name: "f" }, cache_control: mark }],
+  };
+  return bedrock.chat.completions.create(request);
+}
+
 /** The fields the openai package declares on a result type that ours lacks. */
 type Undeclared<Sdk, Ours> = Exclude<keyof Sdk, keyof Ours>;
 type Choice = ChatCompletion["choices"][number];
@@ -90,6 +125,10 @@ describe("types match the openai package", () => {
     expectTypeOf<ChatCompletionCreateParams["reasoning_effort"]>().toEqualTypeOf<
       OpenAI.ChatCompletionCreateParams["reasoning_effort"] | undefined
     >();
+  });
+
+  it("takes a cache mark wherever the README says one goes: parts, every message, tools", () => {
+    expectTypeOf(cacheMarkPlaces).toBeFunction();
   });
 
   it("declares every field OpenAI's results declare (optional where never set), so code reading them compiles", () => {

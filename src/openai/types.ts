@@ -178,6 +178,7 @@ export interface ChatCompletionRequest extends GenerationParams {
 export interface ImagePartParam {
   type: "image_url";
   image_url: { url: string; detail?: "auto" | "low" | "high" | "original" };
+  cache_control?: CacheControl | null;
 }
 
 export interface InputAudioPart {
@@ -207,6 +208,7 @@ export interface UserMessageParam {
   role: "user";
   content: string | Array<TextPart | ImagePartParam | InputAudioPart | FilePartParam>;
   name?: string;
+  cache_control?: CacheControl | null;
 }
 
 export interface AssistantMessageParam {
@@ -220,6 +222,7 @@ export interface AssistantMessageParam {
   function_call?: { name: string; arguments: string } | null;
   audio?: { id: string } | null;
   name?: string;
+  cache_control?: CacheControl | null;
 }
 
 /** OpenAI's deprecated function-calling role: refused, with a pointer to `tool`. */
