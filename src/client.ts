@@ -359,9 +359,10 @@ function lazyCompletions(load: () => Promise<Completions>): Completions {
 /** Embeddings, loaded on their first call (their request schema and families with them). */
 function lazyEmbeddings(load: () => Promise<Embeddings>): Embeddings {
   const loaded = lazy(load);
-  return {
-    create: async (params: EmbeddingCreateParams, options?: RequestOptions) => (await loaded()).create(params, options),
-  };
+  async function create(params: EmbeddingCreateParams, options?: RequestOptions) {
+    return (await loaded()).create(params, options);
+  }
+  return { create } as Embeddings;
 }
 
 /** Images, loaded on their first call (their request schema and families with them). */

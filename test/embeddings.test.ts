@@ -119,10 +119,10 @@ describe("embeddings on Titan Text Embeddings V2", () => {
     });
     for (const [index, item] of encoded.data.entries()) {
       expect(typeof item.embedding).toBe("string");
-      const expected = new Float32Array(floats.data[index]!.embedding as number[]);
-      expect(Buffer.from(item.embedding as string, "base64")).toEqual(Buffer.from(expected.buffer));
+      const expected = new Float32Array(floats.data[index]!.embedding);
+      expect(Buffer.from(item.embedding, "base64")).toEqual(Buffer.from(expected.buffer));
       // Decoded as the openai client decodes it: the floats' float32 values, 512 of them.
-      const decoded = new Float32Array(new Uint8Array(Buffer.from(item.embedding as string, "base64")).buffer);
+      const decoded = new Float32Array(new Uint8Array(Buffer.from(item.embedding, "base64")).buffer);
       expect([...decoded]).toEqual([...expected]);
     }
   });
@@ -251,11 +251,12 @@ describe("embeddings' types", () => {
     // Compiled by the typecheck: code typed against the openai package moves over unchanged.
     const params: OpenAI.EmbeddingCreateParams = { model: TITAN_V2, input: ["typed"], encoding_format: "float" };
     const answer = await bedrock.embeddings.create(params);
-    const floats: OpenAI.CreateEmbeddingResponse = {
-      ...answer,
-      data: answer.data.map((item) => ({ ...item, embedding: item.embedding as number[] })),
-    };
+    const floats: OpenAI.CreateEmbeddingResponse = await bedrock.embeddings.create({
+      ...params,
+      encoding_format: "float",
+    });
     expect(floats.data[0]!.embedding).toEqual(emulatedVector("typed", 1024, true));
+    expect(answer).toEqual(floats);
   });
 });
 

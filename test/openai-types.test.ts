@@ -5,6 +5,7 @@
 import type OpenAI from "openai";
 import { describe, expectTypeOf, it } from "vitest";
 import type {
+  Base64EmbeddingResponse,
   Bedrock,
   ChatCompletion,
   ChatCompletionChunk,
@@ -14,6 +15,8 @@ import type {
   Completion,
   CompletionChunk,
   CompletionMessage,
+  CreateEmbeddingResponse,
+  Embedding,
   Usage,
 } from "../src/index.ts";
 
@@ -41,6 +44,30 @@ function completionOverloads(
   expectTypeOf(bedrock.completions.create(plain)).resolves.toExtend<OpenAI.Completion>();
   expectTypeOf(bedrock.completions.create({ ...plain, stream: null })).resolves.toExtend<OpenAI.Completion>();
   expectTypeOf(bedrock.completions.create(streaming)).resolves.toExtend<AsyncIterable<CompletionChunk>>();
+}
+
+/**
+ * Never called: embeddings.create()'s overloads, as openai 7's: a request for numbers (the default)
+ * is answered with OpenAI's CreateEmbeddingResponse, one for base64 with strings, and a request
+ * whose encoding_format is known only when it runs with either.
+ */
+async function embeddingOverloads(bedrock: Bedrock, params: OpenAI.EmbeddingCreateParams) {
+  const byDefault: OpenAI.CreateEmbeddingResponse = await bedrock.embeddings.create({ model: "m", input: "x" });
+  const floats: OpenAI.CreateEmbeddingResponse = await bedrock.embeddings.create({
+    model: "m",
+    input: ["x", "y"],
+    encoding_format: "float",
+  });
+  const nulled: number[] | undefined = (
+    await bedrock.embeddings.create({ model: "m", input: "x", encoding_format: null })
+  ).data[0]?.embedding;
+  const base64: string | undefined = (
+    await bedrock.embeddings.create({ model: "m", input: "x", encoding_format: "base64" })
+  ).data[0]?.embedding;
+  expectTypeOf(bedrock.embeddings.create(params)).resolves.toEqualTypeOf<
+    CreateEmbeddingResponse | Base64EmbeddingResponse
+  >();
+  return [byDefault, floats, nulled, base64];
 }
 
 /**
@@ -118,6 +145,14 @@ describe("types match the openai package", () => {
   it("OpenAI's typed params go into each create() overload and come out as OpenAI's results", () => {
     expectTypeOf(overloads).toBeFunction();
     expectTypeOf<OpenAI.ChatCompletionMessageParam>().toExtend<ChatMessageParam>();
+  });
+
+  it("embeddings: OpenAI's params go in, the answer to a request for numbers is OpenAI's CreateEmbeddingResponse", () => {
+    expectTypeOf(embeddingOverloads).toBeFunction();
+    expectTypeOf<OpenAI.EmbeddingCreateParams>().toExtend<Parameters<Bedrock["embeddings"]["create"]>[0]>();
+    expectTypeOf<CreateEmbeddingResponse>().toExtend<OpenAI.CreateEmbeddingResponse>();
+    expectTypeOf<Undeclared<OpenAI.CreateEmbeddingResponse, CreateEmbeddingResponse>>().toBeNever();
+    expectTypeOf<Undeclared<OpenAI.Embedding, Embedding>>().toBeNever();
   });
 
   it("types reasoning_effort and store as validation takes them, as openai does: a typo fails to compile", () => {

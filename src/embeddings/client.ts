@@ -31,10 +31,26 @@ import {
   vectorSize,
 } from "./families.ts";
 import { parseEmbeddingRequest } from "./request.ts";
-import type { CreateEmbeddingResponse, EmbeddingCreateParams } from "./types.ts";
+import type {
+  Base64EmbeddingCreateParams,
+  Base64EmbeddingResponse,
+  CreateEmbeddingResponse,
+  EmbeddingCreateParams,
+  FloatEmbeddingCreateParams,
+} from "./types.ts";
 
+/**
+ * One signature per encoding_format, as openai 7's: a request for numbers (the default) is
+ * answered with numbers, one for base64 with strings; a request whose format is not known until
+ * it runs (a variable typed EmbeddingCreateParams) with either.
+ */
 export interface Embeddings {
-  create(request: EmbeddingCreateParams, options?: RequestOptions): Promise<CreateEmbeddingResponse>;
+  create(request: Base64EmbeddingCreateParams, options?: RequestOptions): Promise<Base64EmbeddingResponse>;
+  create(request: FloatEmbeddingCreateParams, options?: RequestOptions): Promise<CreateEmbeddingResponse>;
+  create(
+    request: EmbeddingCreateParams,
+    options?: RequestOptions,
+  ): Promise<CreateEmbeddingResponse | Base64EmbeddingResponse>;
 }
 
 export interface EmbeddingsDeps {
@@ -184,19 +200,21 @@ export function createEmbeddings(deps: EmbeddingsDeps): Embeddings {
           meter.tokens = read.tokens ?? inputTokens;
           return { vectors: read.vectors, tokens: meter.tokens ?? 0 };
         });
-        const base64 = request.encoding_format === "base64";
         const vectors = answers.flatMap((answer) => answer.vectors);
         const tokens = answers.reduce((sum, answer) => sum + answer.tokens, 0);
-        return {
+        const list = {
           object: "list",
-          data: vectors.map((vector, index) => ({
-            object: "embedding",
-            index,
-            embedding: base64 ? base64Floats(vector) : vector,
-          })),
           model: request.model,
           usage: { prompt_tokens: tokens, total_tokens: tokens },
-        } satisfies CreateEmbeddingResponse;
+        } as const;
+        if (request.encoding_format === "base64") {
+          const data = vectors.map(
+            (vector, index) => ({ object: "embedding", index, embedding: base64Floats(vector) }) as const,
+          );
+          return { ...list, data } satisfies Base64EmbeddingResponse;
+        }
+        const data = vectors.map((vector, index) => ({ object: "embedding", index, embedding: vector }) as const);
+        return { ...list, data } satisfies CreateEmbeddingResponse;
       } catch (error) {
         controller.abort(error);
         throw billCalls(error, meters, located, options.signal);
@@ -205,5 +223,6 @@ export function createEmbeddings(deps: EmbeddingsDeps): Embeddings {
       }
     }, options);
   }
-  return { create };
+  // The overloads are create()'s one signature split by encoding_format, which the answer follows.
+  return { create } as Embeddings;
 }

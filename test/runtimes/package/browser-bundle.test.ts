@@ -285,6 +285,9 @@ const UNMETERED32_GZIP_BUDGET_BYTES =
 // without its raise (100,059 bytes after it, the main chunk 15,450), and the template and openai
 // routes refusing a tier an imported model does not have as converse does: 100,149 bytes after
 // them, 327 over the budget before; the main chunk 15,448 bytes.
+// Raised 20 more for typesapi41 #1 (embeddings answered as encoding_format asks, typed per format:
+// the float and base64 answers built apart): 100,167 bytes after it, 15 over the budget before; in
+// the lazily loaded embeddings client, the main chunk 15,446 bytes.
 const GZIP_BUDGET_BYTES =
   UNMETERED32_GZIP_BUDGET_BYTES +
   320 +
@@ -326,7 +329,8 @@ const GZIP_BUDGET_BYTES =
   260 +
   100 +
   30 +
-  330;
+  330 +
+  20;
 /**
  * What a page or a Worker loads first when its bundler splits code (the routes, the request
  * schema, the stream reader, the templates, Responses and legacy Completions load on first use).
