@@ -392,12 +392,17 @@ describe("images refused", () => {
     expect(bodies).toEqual([]);
   });
 
-  it("each field no Bedrock image model honours, by name, saying why; user alone is accepted and not sent", async () => {
+  it("each field no Bedrock image model honours, by name, saying why; user and safety_identifier are accepted and not sent", async () => {
     const { bedrock, bodies } = drawing();
     const cases: Array<[Record<string, unknown>, string, RegExp]> = [
       [{ response_format: "url" }, "response_format", /hosts no files: ask for "b64_json"/],
       [{ output_format: "jpeg" }, "output_format", /answer PNG/],
       [{ output_format: "webp" }, "output_format", /answer PNG/],
+      // openai 7's values (typesapi41 #2): in the type, refused here by name.
+      [{ output_format: "gif" }, "output_format", /answer PNG/],
+      [{ output_format: "svg" }, "output_format", /answer PNG/],
+      [{ quality: "xhigh" }, "quality", /best Bedrock's image models draw is premium/],
+      [{ quality: "max" }, "quality", /best Bedrock's image models draw is premium/],
       [{ output_compression: 80 }, "output_compression", /answer PNG/],
       [{ background: "transparent" }, "background", /opaque/],
       [{ moderation: "low" }, "moderation", /content filters cannot be lowered/],
@@ -418,9 +423,20 @@ describe("images refused", () => {
       BedrockEdgeError,
     );
     expect(unknown).toMatchObject({ status: 400, param: "negative_prompt", code: "unknown_parameter" });
+    // openai 7's fields for its own models' planning and gif or svg output: typed, refused by name.
+    const openai7Only = { complexity: "high", frame_count: 4, frame_duration_ms: 100, svg: { model: "m" } } as const;
+    for (const [param, value] of Object.entries(openai7Only)) {
+      const error = await errorOf(
+        () => bedrock.images.generate({ model: NOVA, prompt: "x", [param]: value }),
+        BedrockEdgeError,
+      );
+      expect(error, param).toMatchObject({ status: 400, param, code: "unknown_parameter" });
+    }
     expect(bodies).toEqual([]);
     await bedrock.images.generate({ model: NOVA, prompt: "x", size: "320x320", user: "someone" });
-    expect(JSON.stringify(bodies)).not.toContain("someone");
+    await bedrock.images.generate({ model: NOVA, prompt: "x", size: "320x320", safety_identifier: "hashed-user" });
+    expect(bodies).toHaveLength(2);
+    expect(JSON.stringify(bodies)).not.toMatch(/someone|hashed-user/);
   });
 
   it("accepts the defaults that ask for nothing: output_compression 100 with png, partial_images 0 unstreamed (imgr39 #7)", async () => {
@@ -468,6 +484,9 @@ describe("images refused", () => {
     ]);
     await bedrock.images.generate({ model: SD35, prompt: "x", quality: "hd", drop_params: true });
     expect(bodies[1]).toEqual({ prompt: "x", aspect_ratio: "1:1", output_format: "png" });
+    // openai 7's "max", a quality no Bedrock image model has, dropped: drawn at the default standard.
+    await bedrock.images.generate({ model: NOVA, prompt: "x", size: "320x320", quality: "max", drop_params: true });
+    expect(bodies[2]).toMatchObject({ imageGenerationConfig: { quality: "standard" } });
     const form: Array<[Record<string, unknown>, string]> = [
       [{ response_format: "url" }, "response_format"],
       [{ output_format: "jpeg" }, "output_format"],

@@ -17,6 +17,8 @@ import type {
   CompletionMessage,
   CreateEmbeddingResponse,
   Embedding,
+  Image,
+  ImagesResponse,
   Usage,
 } from "../src/index.ts";
 
@@ -68,6 +70,20 @@ async function embeddingOverloads(bedrock: Bedrock, params: OpenAI.EmbeddingCrea
     CreateEmbeddingResponse | Base64EmbeddingResponse
   >();
   return [byDefault, floats, nulled, base64];
+}
+
+/**
+ * Never called: OpenAI's typed image params go into images.generate() with the model named (OpenAI
+ * falls back to a default model, none here), openai 7's values and fields too (refused at run time
+ * by name where no Bedrock image model honours them).
+ */
+function imageParams(
+  bedrock: Bedrock,
+  params: OpenAI.ImageGenerateParamsNonStreaming & { model: string },
+  anyParams: OpenAI.ImageGenerateParams & { model: string },
+) {
+  expectTypeOf(bedrock.images.generate(params)).resolves.toExtend<OpenAI.ImagesResponse>();
+  return bedrock.images.generate(anyParams);
 }
 
 /**
@@ -155,6 +171,11 @@ describe("types match the openai package", () => {
     expectTypeOf<Undeclared<OpenAI.Embedding, Embedding>>().toBeNever();
   });
 
+  it("images: OpenAI's params go in with the model named, an ImagesResponse is OpenAI's", () => {
+    expectTypeOf(imageParams).toBeFunction();
+    expectTypeOf<ImagesResponse>().toExtend<OpenAI.ImagesResponse>();
+  });
+
   it("types reasoning_effort and store as validation takes them, as openai does: a typo fails to compile", () => {
     expectTypeOf(checkedRequestFields).toBeFunction();
     expectTypeOf<ChatCompletionCreateParams["reasoning_effort"]>().toEqualTypeOf<
@@ -182,6 +203,10 @@ describe("types match the openai package", () => {
       Undeclared<SdkDetails<"completion_tokens_details">, Details<"completion_tokens_details">>
     >().toBeNever();
     expectTypeOf<Undeclared<OpenAI.Completion, Completion>>().toBeNever();
+    expectTypeOf<Undeclared<OpenAI.ImagesResponse, ImagesResponse>>().toBeNever();
+    expectTypeOf<Undeclared<OpenAI.Image, Image>>().toBeNever();
+    type SdkImagesUsage = NonNullable<OpenAI.ImagesResponse["usage"]>;
+    expectTypeOf<Undeclared<SdkImagesUsage, NonNullable<ImagesResponse["usage"]>>>().toBeNever();
   });
 
   it("legacy completions: OpenAI's params go in, a Completion comes out; a chunk is one but for its null finish_reason", () => {
