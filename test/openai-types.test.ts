@@ -92,8 +92,10 @@ function imageParams(
  */
 function checkedRequestFields(bedrock: Bedrock, messages: ChatMessageParam[]) {
   const accepted: ChatCompletionCreateParams[] = [
-    { model: "m", messages, reasoning_effort: "high", store: false },
-    { model: "m", messages, reasoning_effort: null, store: null },
+    { model: "m", messages, reasoning_effort: "high", store: false, service_tier: "priority" },
+    { model: "m", messages, reasoning_effort: null, store: null, service_tier: null },
+    { model: "m", messages, service_tier: "fast" },
+    { model: "m", messages, service_tier: "scale" },
   ];
   const refused: ChatCompletionCreateParams[] = [
     // @ts-expect-error a misspelt effort
@@ -102,6 +104,10 @@ function checkedRequestFields(bedrock: Bedrock, messages: ChatMessageParam[]) {
     { model: "m", messages, reasoning_effort: 3 },
     // @ts-expect-error store as a string
     { model: "m", messages, store: "yes" },
+    // @ts-expect-error a misspelt tier
+    { model: "m", messages, service_tier: "prioirty" },
+    // @ts-expect-error a tier as a number
+    { model: "m", messages, service_tier: 1 },
   ];
   return [...accepted, ...refused].map((request) => bedrock.chat.completions.create(request));
 }
@@ -176,8 +182,11 @@ describe("types match the openai package", () => {
     expectTypeOf<ImagesResponse>().toExtend<OpenAI.ImagesResponse>();
   });
 
-  it("types reasoning_effort and store as validation takes them, as openai does: a typo fails to compile", () => {
+  it("types reasoning_effort, store and service_tier as validation takes them, as openai does: a typo fails to compile", () => {
     expectTypeOf(checkedRequestFields).toBeFunction();
+    expectTypeOf<OpenAI.ChatCompletionCreateParams["service_tier"]>().toExtend<
+      ChatCompletionCreateParams["service_tier"]
+    >();
     expectTypeOf<ChatCompletionCreateParams["reasoning_effort"]>().toEqualTypeOf<
       OpenAI.ChatCompletionCreateParams["reasoning_effort"] | undefined
     >();
