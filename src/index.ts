@@ -24,7 +24,7 @@ export type { RetryEvent } from "./aws/send-with-retries.ts";
 export type { CallSentEvent } from "./completions/sent-calls.ts";
 export type { SigningCrypto } from "./aws/sign.ts";
 export type { TransportOptions } from "./aws/transport-options.ts";
-export type { ModelConfig, ModelEntry, ModelTableEntry } from "./model.ts";
+export type { ModelConfig, ModelEntry, ModelTableEntry, RoutedModelEntry, SingleModelEntry } from "./model.ts";
 export type { GuardrailConfig } from "./model-settings.ts";
 export type { DeploymentConfig, RoutedModelConfig, RoutingStrategy } from "./deployments.ts";
 export type { CooldownStore } from "./routing/cooldowns.ts";

@@ -291,6 +291,9 @@ const UNMETERED32_GZIP_BUDGET_BYTES =
 // Raised 70 more for typesapi41 #2 (openai 7's image params: safety_identifier accepted as user is,
 // quality "xhigh" and "max" refused by name, gif and svg output refused as jpeg is): 100,234 bytes
 // after it, 62 over the budget before; in the lazily loaded images client, the main chunk 15,446.
+// Raised 90 more for typesapi41 #6 (a models-table entry with model beside deployments or routing
+// told so; readonly service_tiers and client_template_kwargs in the schema): 100,326 bytes after it,
+// 84 over the budget before; in the models table, so in the main chunk: 15,544 bytes.
 const GZIP_BUDGET_BYTES =
   UNMETERED32_GZIP_BUDGET_BYTES +
   320 +
@@ -334,7 +337,8 @@ const GZIP_BUDGET_BYTES =
   30 +
   330 +
   20 +
-  70;
+  70 +
+  90;
 /**
  * What a page or a Worker loads first when its bundler splits code (the routes, the request
  * schema, the stream reader, the templates, Responses and legacy Completions load on first use).
