@@ -7,6 +7,7 @@ import { describe, expect, it } from "vitest";
 import { EMULATOR_CREDENTIALS } from "../emulator/credentials.ts";
 import { createEmulator } from "../emulator/handler.ts";
 import { emulatedImage } from "../emulator/images.ts";
+import { parseImageRequest } from "../src/core.ts";
 import { answerImages, contentPolicyError } from "../src/images/families.ts";
 import {
   BedrockEdgeError,
@@ -347,6 +348,22 @@ describe("a Stability request that fails partway (imgr39 #2)", () => {
 });
 
 describe("images refused", () => {
+  it("bedrock-edge/core's parseImageRequest checks a request as generate() does (typesapi41 #7)", async () => {
+    const { bedrock } = drawing();
+    const request = { model: NOVA, prompt: "x", size: "320x320", n: 2 };
+    expect(parseImageRequest(request)).toEqual(request);
+    for (const refused of [
+      { model: NOVA },
+      { model: NOVA, prompt: "x", n: 0 },
+      { model: NOVA, prompt: "x", steps: 1 },
+    ]) {
+      const parsed = errorOf(() => parseImageRequest(refused), BedrockEdgeError);
+      const generated = await errorOf(() => bedrock.images.generate(refused as never), BedrockEdgeError);
+      expect(parsed.message).toBe(generated.message);
+      expect(parsed).toMatchObject({ status: 400, param: generated.param, code: generated.code });
+    }
+  });
+
   it("a size the model cannot draw: a 400 naming size and what the model takes, before any call", async () => {
     const { bedrock, bodies } = drawing();
     for (const size of ["1000x1000", "256x256", "4096x320", "2560x2560", "2048x2048", "big", "1024×1024"]) {
