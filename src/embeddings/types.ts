@@ -12,7 +12,10 @@ export interface EmbeddingCreateParams {
    * OpenAI's params pass as they are, and refused with a 400: Bedrock takes text.
    */
   input: string | string[] | number[] | number[][];
-  /** The vectors' length, where the model takes one (Titan Text Embeddings V2: 256, 512, 1024). */
+  /**
+   * The vectors' length, where the model takes one (Titan Text Embeddings V2: 256, 512, 1024;
+   * Cohere Embed v4: 256, 512, 1024, 1536); a 400 for the other models.
+   */
   dimensions?: number | null | undefined;
   /** Default "float"; "base64" is each vector's little-endian float32 bytes, base64-encoded. */
   encoding_format?: "float" | "base64" | null | undefined;

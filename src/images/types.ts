@@ -12,7 +12,7 @@ export interface ImageGenerateParams {
   model: string;
   /** What to draw (Nova Canvas: 1 to 1,024 characters; Titan Image Generator v2: 1 to 512; Stability's models: 1 to 10,000). */
   prompt: string;
-  /** Images to make, 1 to the model's bound (5 for Nova Canvas and Titan); default 1. */
+  /** Images to make, 1 to the model's bound (5 for Nova Canvas, Titan and Stability's models); default 1. */
   n?: number | null | undefined;
   /** `WIDTHxHEIGHT` the model can draw, or "auto" (default): 1024x1024. */
   size?: string | null | undefined;
