@@ -32,6 +32,7 @@ import type { ModelSettings } from "./routes/types.ts";
 import type { CooldownStore } from "./routing/cooldowns.ts";
 import type { FailoverUsageEvent } from "./routing/attempt-usage.ts";
 import type { DeploymentEvent, FailoverEvent } from "./routing/router.ts";
+import type { CallSentEvent } from "./completions/sent-calls.ts";
 
 export type { ChatCompletionStream } from "./completion-stream.ts";
 
@@ -91,11 +92,20 @@ export interface RequestOptions {
    */
   onFailoverUsage?: ((event: FailoverUsageEvent) => void) | undefined;
   /**
-   * Called each time a deployment's try fails and the request moves on to another deployment,
-   * with the deployment and its error (a throttle or a cold copy, Bedrock's 5xx, a timeout, a lost
-   * connection): what onRetry tells of a retry on one deployment, for a move to another.
+   * Called each time a deployment's try fails, with the deployment and its error (a throttle or a
+   * cold copy, Bedrock's 5xx, a timeout, a lost connection), before its cool-down is written: the
+   * request then moves on to another deployment (what onRetry tells of a retry on one deployment,
+   * for a move to another), or, the last one's, fails with that error. A model of one deployment
+   * has none to move to, and does not call it.
    */
   onFailover?: ((event: FailoverEvent) => void) | undefined;
+  /**
+   * Called when a call of a request sent as several (legacy Completions' prompts and n, an
+   * embeddings request's batches, Stability's images) first goes out to a deployment, with which
+   * call it is, as RetryEvent's prompt and texts tell it: such a request sends at most six at a
+   * time, the others waiting for a slot with no try out. A request of one call does not call it.
+   */
+  onCallSent?: ((event: CallSentEvent) => void) | undefined;
 }
 
 export type StreamingRequest = ChatCompletionCreateParams & { stream: true };
@@ -349,9 +359,10 @@ function lazyCompletions(load: () => Promise<Completions>): Completions {
 /** Embeddings, loaded on their first call (their request schema and families with them). */
 function lazyEmbeddings(load: () => Promise<Embeddings>): Embeddings {
   const loaded = lazy(load);
-  return {
-    create: async (params: EmbeddingCreateParams, options?: RequestOptions) => (await loaded()).create(params, options),
-  };
+  async function create(params: EmbeddingCreateParams, options?: RequestOptions) {
+    return (await loaded()).create(params, options);
+  }
+  return { create } as Embeddings;
 }
 
 /** Images, loaded on their first call (their request schema and families with them). */

@@ -101,6 +101,7 @@ export function chatChunkMapper(
     flush(out) {
       if (mapper.flush) emit(mapper.flush(), out);
     },
+    finished: () => mapper.finished?.() === true,
     end(out) {
       try {
         emit(mapper.end(), out);

@@ -71,7 +71,7 @@ export interface ModelSettingValues {
    * converse: the tiers a request's service_tier may ask for, default ["default", "flex"]: priority
    * costs more than the standard rate, and reserved serves from capacity reserved ahead.
    */
-  service_tiers?: BedrockServiceTier[] | undefined;
+  service_tiers?: readonly BedrockServiceTier[] | undefined;
   /**
    * converse: Bedrock's latency-optimized inference for every call ("optimized", Converse's
    * performanceConfig.latency), on the models and regions that offer it; "standard" is Bedrock's default.
@@ -91,7 +91,7 @@ export interface ModelSettingValues {
    * The chat_template_kwargs a request may set: variables of this model's own chat_template, or of
    * the template an openai-route model applies itself. Built-in templates take their own only.
    */
-  client_template_kwargs?: string[] | undefined;
+  client_template_kwargs?: readonly string[] | undefined;
   /**
    * The body format a template route sends its prompt in: Bedrock's own BedrockCompletion
    * (`prompt` + `max_gen_len`, the default, which every import speaks) or OpenAICompletion
@@ -172,7 +172,8 @@ export const MODEL_SETTINGS: SettingSpecs = {
     does: "chooses the Bedrock service tier a request is served in unless it asks for one",
   },
   service_tiers: {
-    schema: v.array(v.picklist(BEDROCK_SERVICE_TIERS, SERVICE_TIER)),
+    // Readonly, so that a list kept `as const` goes in.
+    schema: v.pipe(v.array(v.picklist(BEDROCK_SERVICE_TIERS, SERVICE_TIER)), v.readonly()),
     does: "lists the Bedrock service tiers a request may ask for",
   },
   latency: {
@@ -192,16 +193,19 @@ export const MODEL_SETTINGS: SettingSpecs = {
     does: "caps the tokens one answer may have",
   },
   client_template_kwargs: {
-    schema: v.array(
-      v.pipe(
-        v.string(),
-        v.regex(VARIABLE_NAME, "must be a template variable name (letters, digits, _)"),
-        v.check(
-          (name) => !RESERVED_TEMPLATE_VARIABLES.includes(name),
-          (issue) =>
-            `must not be ${JSON.stringify(issue.input)}: the template's inputs, special tokens and helpers are the server's to set`,
+    schema: v.pipe(
+      v.array(
+        v.pipe(
+          v.string(),
+          v.regex(VARIABLE_NAME, "must be a template variable name (letters, digits, _)"),
+          v.check(
+            (name) => !RESERVED_TEMPLATE_VARIABLES.includes(name),
+            (issue) =>
+              `must not be ${JSON.stringify(issue.input)}: the template's inputs, special tokens and helpers are the server's to set`,
+          ),
         ),
       ),
+      v.readonly(),
     ),
     does: "lists the chat_template_kwargs a request may set",
   },

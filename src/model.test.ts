@@ -260,6 +260,24 @@ describe("service_tier and service_tiers: Bedrock's service tiers on converse", 
     expect(refusal({ model: NOVA, service_tiers: "priority" })).toMatch(/^MODELS\["m"\]\.service_tiers: /);
   });
 
+  it("are refused on an imported model's ARN on converse: an import has no tiers, and none is sent", () => {
+    for (const [setting, value] of [
+      ["service_tier", "default"],
+      ["service_tiers", ["default", "flex"]],
+    ] as const) {
+      expect(refusal({ model: `bedrock/converse/${ARN}`, [setting]: value })).toBe(
+        `MODELS["m"].${setting}: an imported model has no service tiers (Bedrock serves Custom Model Import on demand, in its default tier only), so the converse route sends it none. Remove it from this entry.`,
+      );
+      const copies = { deployments: [{ model: NOVA }, { model: `bedrock/converse/${ARN}` }], [setting]: value };
+      expect(refusal(copies)).toMatch(
+        /^MODELS\["m"\]\.deployments\[1\]: service_tiers?: an imported model has no service tiers/,
+      );
+    }
+    expect(parseModels({ m: { model: `bedrock/converse/${ARN}` } })).toEqual({
+      m: { model: `bedrock/converse/${ARN}` },
+    });
+  });
+
   it("are refused on the other routes, whose models (imports) have no tiers", () => {
     for (const [setting, value] of [
       ["service_tier", "flex"],
@@ -633,8 +651,12 @@ describe("entries with several deployments", () => {
     expect(refusal({ deployments: [{ model: `bedrock/qwen3/${ARN}`, credentials: { accessKeyId: "A" } }] })).toMatch(
       /^MODELS\["q"\]\.deployments\[0\]\.credentials: deployments\[0\]\.credentials must be \{ accessKeyId, secretAccessKey, sessionToken\? \}/,
     );
-    expect(refusal({ model: `bedrock/qwen3/${ARN}`, deployments })).toMatch(
-      /^MODELS\["q"\]\.model: model is not a setting of an entry with deployments/,
+    // An entry mixing the two kinds is told so (typesapi41 #6), not what the other kind lacks.
+    expect(refusal({ model: `bedrock/qwen3/${ARN}`, deployments })).toBe(
+      `MODELS["q"]: has model and deployments; an entry is one model or deployments of one (each its own model), not both`,
+    );
+    expect(refusal({ model: `bedrock/qwen3/${ARN}`, routing: "failover" })).toBe(
+      `MODELS["q"]: has model and routing; an entry is one model or deployments of one (each its own model), not both`,
     );
     expect(refusal({ deployments: [{ model: `bedrock/openai/${ARN}` }], template: "qwen3" })).toMatch(
       /^MODELS\["q"\]\.template: the openai route does not use template/,
@@ -664,8 +686,9 @@ describe("entries with several deployments", () => {
 });
 
 describe("a models-table key set to undefined", () => {
-  // The option types promise that an explicit undefined means absent. ModelEntry is a union with
-  // no discriminant, so each entry below compiles, a key of the other kind included.
+  // The option types promise that an explicit undefined means absent. ModelEntry's two kinds each
+  // take the other's keys as undefined only, so each entry below compiles, a key of the other kind
+  // included (set, it does not: exact-optional-types.test.ts).
   const single = { model: `bedrock/llama/${ARN}` };
   const routed = { deployments: [{ model: `bedrock/llama/${ARN}` }] };
 
@@ -705,9 +728,11 @@ describe("a models-table key set to undefined", () => {
       /^models\["m"\]\.region: region is not a setting of an entry with deployments/,
     );
     expect(refusal({ ...routed, model: null })).toMatch(
-      /^models\["m"\]\.model: model is not a setting of an entry with deployments/,
+      /^models\["m"\]: has model and deployments; an entry is one model or deployments of one/,
     );
-    expect(refusal({ ...single, routing: "failover" })).toBe('models["m"].deployments: deployments is required.');
+    expect(refusal({ ...single, routing: "failover" })).toMatch(
+      /^models\["m"\]: has model and routing; an entry is one model or deployments of one/,
+    );
     expect(refusal({ ...single, tool_parser: "qwen" })).toMatch(
       /^models\["m"\]\.tool_parser: the llama route does not use tool_parser/,
     );

@@ -81,7 +81,18 @@ export const modelConfigSchema = v.strictObject(
     issue.expected === "never" ? `is not a model setting; the settings are ${SETTING_NAMES}` : "must be an object",
 );
 
-export type ModelEntry = string | ModelConfig | RoutedModelConfig;
+/**
+ * A models table entry as given: a model string, one model's settings, or deployments of one. An
+ * entry is one or the other, so `model` beside `deployments` or `routing` fails to compile (and
+ * createBedrock refuses it, naming both).
+ */
+export type ModelEntry = string | SingleModelEntry | RoutedModelEntry;
+
+/** One model's settings, with none of an entry with deployments'. */
+export type SingleModelEntry = ModelConfig & { deployments?: undefined; routing?: undefined };
+
+/** Deployments of one model, with no `model` or `region` of its own (each deployment has its own). */
+export type RoutedModelEntry = RoutedModelConfig & { model?: undefined; region?: undefined };
 
 /** A checked models table entry: one model, or several deployments of one. */
 export type ModelTableEntry = ModelConfig | RoutedModelConfig;
@@ -186,6 +197,13 @@ function checkSingle(entry: unknown, at: string, fallback?: TableRegion): ModelC
 }
 
 function checkRouted(entry: unknown, at: string, fallback?: TableRegion): RoutedModelConfig {
+  // One kind or the other: told so, not the other kind's missing deployments or extra model.
+  const { model, deployments }: Partial<Record<string, unknown>> = Object(entry);
+  const other = deployments === undefined ? "routing" : "deployments";
+  if (model !== undefined)
+    throw new TypeError(
+      `${at}: has model and ${other}; an entry is one model or deployments of one (each its own model), not both`,
+    );
   const config = checkEntry(routedModelConfigSchema, entry, at);
   const seen = new Map<string, number>();
   let route: RouteName | undefined;

@@ -21,6 +21,12 @@ export interface EventMapper<T> {
    */
   flush?(out: T[]): void;
   /**
+   * True once the model's answer has ended: every choice's finish was read (it may still be held
+   * back, see flush). Bedrock billed that answer: a failure after it goes out after the answer,
+   * from the stream, never as a failed call, which would be retried (and billed again).
+   */
+  finished?(): boolean;
+  /**
    * True once the answer is whole before the stream ends (a stop sequence applied here): the
    * rest is not read, the upstream call is ended (Bedrock stops generating), and end() is called.
    */
@@ -64,6 +70,10 @@ function createAssembler<T>(mapper: EventMapper<T>, secrets: readonly string[]) 
     flush(out: T[]): void {
       mapper.flush?.(out);
     },
+    /** The answer has ended (EventMapper.finished). */
+    finished(): boolean {
+      return mapper.finished?.() === true;
+    },
     /** After a push: when the answer is whole, ends it (what is left unread is not a cut frame). */
     whole(out: T[]): boolean {
       if (!mapper.done?.()) return false;
@@ -82,11 +92,19 @@ export interface PrimedStream<T> {
   ended: boolean;
   /** The answer was whole before Bedrock's stream ended (EventMapper.done): the rest is not read. */
   whole: boolean;
+  /**
+   * The stream failed after the answer ended, in the read that brought its end: thrown after the
+   * queue (the answer, its finish last), as a failure in a later read would be.
+   */
+  failure?: unknown;
 }
 
 /**
- * Reads until the answer yields its first item (or ends), so that an exception in Bedrock's
- * first frame surfaces from create() itself: with its own status, and retried when retryable.
+ * Reads until the answer yields its first item, or ends (EventMapper.finished: an answer with no
+ * text may hold its finish back and yield none), or the stream does, so that an exception in
+ * Bedrock's first frame surfaces from create() itself: with its own status, and retried when
+ * retryable. A failure after the answer ended, in the same read, is the stream's, as it would be
+ * in a later read: the caller gets the answer and its finish, then the error.
  */
 export async function primeStream<T>(
   reader: ByteReader,
@@ -102,9 +120,15 @@ export async function primeStream<T>(
       assembler.end(queue);
       return { assembler, queue, ended: true, whole: false };
     }
-    assembler.push(value, queue);
+    try {
+      assembler.push(value, queue);
+    } catch (error) {
+      if (!assembler.finished()) throw error;
+      assembler.flush(queue);
+      return { assembler, queue, ended: false, whole: false, failure: error };
+    }
     if (assembler.whole(queue)) return { assembler, queue, ended: false, whole: true };
-    if (queue.length > opening) return { assembler, queue, ended: false, whole: false };
+    if (queue.length > opening || assembler.finished()) return { assembler, queue, ended: false, whole: false };
   }
 }
 
@@ -112,7 +136,7 @@ export function streamItems<T>(reader: ByteReader, primed: PrimedStream<T>): Ite
   const { assembler } = primed;
   let queue = primed.queue;
   let position = 0;
-  let failure: unknown;
+  let failure = primed.failure;
   let state: "reading" | "ended" | "closed" = primed.ended ? "ended" : "reading";
   let aborted: DOMException | undefined;
   // The upstream call was ended here because the answer was whole: its signal's abort is ours, and

@@ -1187,16 +1187,22 @@ describe("converse: a stream that fails between messageStop and metadata", () =>
 
   /**
    * Each inner list is one read of Bedrock's stream; after them the body stalls (sends nothing
-   * more, never ends), loses its connection, or ends.
+   * more, never ends), loses its connection, or ends. Each attempt (with `maxRetries`) is sent
+   * the same reads, and counted in `fetched`.
    */
-  function answering(reads: readonly (readonly Uint8Array[])[], after: "stall" | "lose" | "end") {
-    let at = 0;
+  function answering(
+    reads: readonly (readonly Uint8Array[])[],
+    after: "stall" | "lose" | "end",
+    { maxRetries = 0, fetched = { count: 0 } } = {},
+  ) {
     return createBedrock({
       endpoint: "http://bedrock.emulator",
       credentials: EMULATOR_CREDENTIALS,
       idleTimeoutMs: 50,
-      maxRetries: 0,
+      maxRetries,
       fetch: async () => {
+        fetched.count++;
+        let at = 0;
         const body = new ReadableStream<Uint8Array>({
           pull(controller) {
             const read = reads[at++];
@@ -1262,6 +1268,60 @@ describe("converse: a stream that fails between messageStop and metadata", () =>
       expect(chunks.map((chunk) => chunk.choices[0]?.delta.content)).toEqual(["", "Hello", undefined]);
       expect(chunks.at(-1)).toEqual(finishing("stop", include_usage ? null : undefined));
     }
+  });
+
+  // An answer with no text has no chunk to send before its finish, which waits for metadata: the
+  // finish is the answer's all the same. A failure after messageStop comes after it, from the
+  // stream: create() neither fails nor retries (a retry would bill the answer again).
+  const emptyText = eventFrame("contentBlockDelta", { contentBlockIndex: 0, delta: { text: "" } });
+  const empty = [start, emptyText, blockStop, stop("end_turn")];
+  const afterEmpty = [
+    ["silent past idleTimeoutMs", [empty], "stall", { status: 504, code: "upstream_timeout" }],
+    ["an exception frame", [empty, [boom]], "end", { status: 500, code: "internal_server_error" }],
+    [
+      "an exception in messageStop's read",
+      [[start], [emptyText, blockStop, stop("end_turn"), boom]],
+      "end",
+      { status: 500 },
+    ],
+    ["a corrupt metadata frame", [empty, [corruptMessageCrc(metadata)]], "end", { status: 502 }],
+    ["metadata cut short", [empty, [metadata.slice(0, 20)]], "end", { status: 502, code: "invalid_event_stream" }],
+    ["a lost connection", [empty], "lose", { status: 502, code: "upstream_connection_lost" }],
+  ] as const;
+
+  it.each(afterEmpty)(
+    "%s after an empty answer: its finish without a tier, then the error; no retry",
+    async (_, reads, after, expected) => {
+      for (const include_usage of [false, true]) {
+        const fetched = { count: 0 };
+        const { chunks, error } = await streamed(answering(reads, after, { maxRetries: 2, fetched }), include_usage);
+        expect(error).toMatchObject(expected);
+        expect(chunks.map((chunk) => chunk.choices[0]?.delta)).toEqual([{ role: "assistant", content: "" }, {}]);
+        expect(chunks.at(-1)).toEqual(finishing("stop", include_usage ? null : undefined));
+        expect(fetched.count).toBe(1);
+      }
+    },
+  );
+
+  it("a failure before messageStop, with nothing sent yet, still fails create() and is retried", async () => {
+    for (const [reads, after, status] of [
+      [[[start, emptyText], [boom]], "end", 500],
+      [[[start, emptyText, blockStop]], "lose", 502],
+    ] as const) {
+      const fetched = { count: 0 };
+      const error = await errorOf(
+        () => streamed(answering(reads, after, { maxRetries: 1, fetched })),
+        BedrockEdgeError,
+      );
+      expect(error.status).toBe(status);
+      expect(fetched.count).toBe(2);
+    }
+  });
+
+  it("when metadata follows an empty answer's finish, the finish carries its tier", async () => {
+    const { chunks, error } = await streamed(answering([empty, [metadata, boom]], "end"));
+    expect(error.status).toBe(500);
+    expect(chunks.at(-1)).toMatchObject({ service_tier: "flex", choices: [{ delta: {}, finish_reason: "stop" }] });
   });
 
   it("a tool call's finish is tool_calls, after the call, before the error", async () => {

@@ -10,6 +10,7 @@ import { createEmulator } from "../emulator/handler.ts";
 import {
   BedrockEdgeError,
   type BedrockOptions,
+  type CallSentEvent,
   createBedrock,
   type ModelEntry,
   type RetryEvent,
@@ -118,10 +119,10 @@ describe("embeddings on Titan Text Embeddings V2", () => {
     });
     for (const [index, item] of encoded.data.entries()) {
       expect(typeof item.embedding).toBe("string");
-      const expected = new Float32Array(floats.data[index]!.embedding as number[]);
-      expect(Buffer.from(item.embedding as string, "base64")).toEqual(Buffer.from(expected.buffer));
+      const expected = new Float32Array(floats.data[index]!.embedding);
+      expect(Buffer.from(item.embedding, "base64")).toEqual(Buffer.from(expected.buffer));
       // Decoded as the openai client decodes it: the floats' float32 values, 512 of them.
-      const decoded = new Float32Array(new Uint8Array(Buffer.from(item.embedding as string, "base64")).buffer);
+      const decoded = new Float32Array(new Uint8Array(Buffer.from(item.embedding, "base64")).buffer);
       expect([...decoded]).toEqual([...expected]);
     }
   });
@@ -250,11 +251,12 @@ describe("embeddings' types", () => {
     // Compiled by the typecheck: code typed against the openai package moves over unchanged.
     const params: OpenAI.EmbeddingCreateParams = { model: TITAN_V2, input: ["typed"], encoding_format: "float" };
     const answer = await bedrock.embeddings.create(params);
-    const floats: OpenAI.CreateEmbeddingResponse = {
-      ...answer,
-      data: answer.data.map((item) => ({ ...item, embedding: item.embedding as number[] })),
-    };
+    const floats: OpenAI.CreateEmbeddingResponse = await bedrock.embeddings.create({
+      ...params,
+      encoding_format: "float",
+    });
     expect(floats.data[0]!.embedding).toEqual(emulatedVector("typed", 1024, true));
+    expect(answer).toEqual(floats);
   });
 });
 
@@ -385,6 +387,26 @@ describe("embeddings refused", () => {
     expect(events).toHaveLength(1);
     expect(events[0]).not.toHaveProperty("prompt");
     expect(events[0]).not.toHaveProperty("texts");
+  });
+
+  it("tells onCallSent each call of several as it goes out, six at a time, before its fetch; one call tells none (codereview35 #2)", async () => {
+    const sent: string[] = [];
+    const { bedrock } = embedding({ fetch: slowShortTexts(50, sent) });
+    const told: { prompt: number; texts: string[] | undefined; fetchedBefore: number }[] = [];
+    const onCallSent = ({ prompt, texts }: CallSentEvent) => told.push({ prompt, texts, fetchedBefore: sent.length });
+    await bedrock.embeddings.create(
+      { model: TITAN_V2, input: ["a", "b", "c", "d", "e", "f", "g", "h"] },
+      { onCallSent },
+    );
+    expect(told.map(({ prompt, texts }) => ({ prompt, texts }))).toEqual(
+      ["a", "b", "c", "d", "e", "f", "g", "h"].map((text, at) => ({ prompt: at, texts: [text] })),
+    );
+    // The first six together; the seventh and eighth only once a call has answered.
+    expect(told.slice(0, 6).map(({ fetchedBefore }) => fetchedBefore)).toEqual([0, 0, 0, 0, 0, 0]);
+    expect(told[6]!.fetchedBefore).toBe(6);
+    told.length = 0;
+    await bedrock.embeddings.create({ model: TITAN_V2, input: ["one"] }, { onCallSent });
+    expect(told).toEqual([]);
   });
 
   it("more than 128 texts on Titan, which embeds one per call", async () => {

@@ -30,6 +30,7 @@ import {
   createBedrock,
   type DeploymentConfig,
   type ModelConfig,
+  type ModelEntry,
   type RequestOptions,
   type ResponseEventsOptions,
   type ResponsesRequestOptions,
@@ -42,6 +43,7 @@ import {
   type ProxyBindings,
   type ProxyDeploymentConfig,
   type ProxyEnv,
+  type ProxyModelEntry,
   type ProxyRoutedModelConfig,
 } from "../worker/mod.ts";
 
@@ -104,6 +106,36 @@ function fromPossiblyUndefined(
   return { forwarded, client, app };
 }
 
+/**
+ * Never called: a models table entry is one model or deployments of one, never both (createBedrock
+ * refuses the mix, model.test.ts), an unset setting of the other kind aside; and a list kept
+ * `as const` goes in as a setting (typesapi41 #6).
+ */
+function modelTableEntries(env: Partial<Record<string, string>>) {
+  const m = "bedrock/converse/amazon.nova-pro-v1:0";
+  const tiers = ["default", "flex", "priority"] as const;
+  const kwargs = ["enable_thinking"] as const;
+  const models: Record<string, ModelEntry> = {
+    listed: { model: m, service_tiers: tiers },
+    kwargs: { model: `bedrock/qwen3/${env.ARN}`, client_template_kwargs: kwargs },
+    unset: { model: m, deployments: undefined, routing: undefined },
+    copies: { deployments: [{ model: m }], routing: "failover", model: undefined },
+    // @ts-expect-error model beside deployments
+    mixed: { model: m, deployments: [{ model: m }] },
+    // @ts-expect-error model beside routing
+    routedModel: { model: m, routing: "failover" },
+  };
+  const proxyModels: Record<string, ProxyModelEntry> = {
+    listed: { model: m, service_tiers: tiers },
+    copies: { deployments: [{ model: m }], routing: "failover" },
+    // @ts-expect-error model beside deployments
+    mixed: { model: m, deployments: [{ model: m }] },
+    // @ts-expect-error model beside routing
+    routedModel: { model: m, routing: "failover" },
+  };
+  return [createBedrock({ region: "us-east-1", models }), createApp({ env: { MODELS: proxyModels } })];
+}
+
 describe("option bags take an explicit undefined, under exactOptionalPropertyTypes too", () => {
   it("this file compiles with exactOptionalPropertyTypes on", () => {
     expect(errorsUnderExactOptionalPropertyTypes()).toEqual([]);
@@ -111,6 +143,10 @@ describe("option bags take an explicit undefined, under exactOptionalPropertyTyp
 
   it("a signal, a session token and environment values that may be undefined go in as they are", () => {
     expectTypeOf(fromPossiblyUndefined).toBeFunction();
+  });
+
+  it("a models table entry is one model or deployments of one, not both; a readonly list is a setting", () => {
+    expectTypeOf(modelTableEntries).toBeFunction();
   });
 
   it("no optional property of an option bag refuses undefined", () => {

@@ -228,6 +228,7 @@ describe("image edits refused", () => {
       [{ background: "transparent" }, "background"],
       [{ input_fidelity: "high" }, "input_fidelity"],
       [{ output_compression: 50 }, "output_compression"],
+      [{ quality: "xhigh" }, "quality"],
     ];
     for (const [fields, param] of cases) {
       const error = await refused(fields);

@@ -7,8 +7,15 @@ import { describe, expect, it } from "vitest";
 import { EMULATOR_CREDENTIALS } from "../emulator/credentials.ts";
 import { createEmulator } from "../emulator/handler.ts";
 import { emulatedImage } from "../emulator/images.ts";
+import { parseImageRequest } from "../src/core.ts";
 import { answerImages, contentPolicyError } from "../src/images/families.ts";
-import { BedrockEdgeError, type BedrockOptions, createBedrock, type RetryEvent } from "../src/index.ts";
+import {
+  BedrockEdgeError,
+  type BedrockOptions,
+  type CallSentEvent,
+  createBedrock,
+  type RetryEvent,
+} from "../src/index.ts";
 import { model } from "./helpers/emulated.ts";
 import { errorOf } from "./helpers/errors.ts";
 import { inProcessProxy } from "./helpers/in-process-proxy.ts";
@@ -284,6 +291,17 @@ describe("images on Stability AI's models (SD3.5 Large, Stable Image Core, Ultra
     expect(events[0]).not.toHaveProperty("prompt");
   });
 
+  it("a call of several tells onCallSent prompt 0 as it goes out; one call tells none (codereview35 #2)", async () => {
+    const { bedrock } = drawing();
+    const told: CallSentEvent[] = [];
+    const onCallSent = (event: CallSentEvent) => told.push(event);
+    await bedrock.images.generate({ model: SD35, prompt: "x", n: 3, size: "1024x1024" }, { onCallSent });
+    expect(told).toEqual([{ prompt: 0 }, { prompt: 0 }, { prompt: 0 }]);
+    told.length = 0;
+    await bedrock.images.generate({ model: SD35, prompt: "x", size: "1024x1024" }, { onCallSent });
+    expect(told).toEqual([]);
+  });
+
   it("a filtered prompt (finish_reasons' Filter reason) is OpenAI's content_policy_violation", async () => {
     const { bedrock } = drawing();
     const error = await errorOf(
@@ -330,6 +348,22 @@ describe("a Stability request that fails partway (imgr39 #2)", () => {
 });
 
 describe("images refused", () => {
+  it("bedrock-edge/core's parseImageRequest checks a request as generate() does (typesapi41 #7)", async () => {
+    const { bedrock } = drawing();
+    const request = { model: NOVA, prompt: "x", size: "320x320", n: 2 };
+    expect(parseImageRequest(request)).toEqual(request);
+    for (const refused of [
+      { model: NOVA },
+      { model: NOVA, prompt: "x", n: 0 },
+      { model: NOVA, prompt: "x", steps: 1 },
+    ]) {
+      const parsed = errorOf(() => parseImageRequest(refused), BedrockEdgeError);
+      const generated = await errorOf(() => bedrock.images.generate(refused as never), BedrockEdgeError);
+      expect(parsed.message).toBe(generated.message);
+      expect(parsed).toMatchObject({ status: 400, param: generated.param, code: generated.code });
+    }
+  });
+
   it("a size the model cannot draw: a 400 naming size and what the model takes, before any call", async () => {
     const { bedrock, bodies } = drawing();
     for (const size of ["1000x1000", "256x256", "4096x320", "2560x2560", "2048x2048", "big", "1024×1024"]) {
@@ -375,12 +409,17 @@ describe("images refused", () => {
     expect(bodies).toEqual([]);
   });
 
-  it("each field no Bedrock image model honours, by name, saying why; user alone is accepted and not sent", async () => {
+  it("each field no Bedrock image model honours, by name, saying why; user and safety_identifier are accepted and not sent", async () => {
     const { bedrock, bodies } = drawing();
     const cases: Array<[Record<string, unknown>, string, RegExp]> = [
       [{ response_format: "url" }, "response_format", /hosts no files: ask for "b64_json"/],
       [{ output_format: "jpeg" }, "output_format", /answer PNG/],
       [{ output_format: "webp" }, "output_format", /answer PNG/],
+      // openai 7's values (typesapi41 #2): in the type, refused here by name.
+      [{ output_format: "gif" }, "output_format", /answer PNG/],
+      [{ output_format: "svg" }, "output_format", /answer PNG/],
+      [{ quality: "xhigh" }, "quality", /best Bedrock's image models draw is premium/],
+      [{ quality: "max" }, "quality", /best Bedrock's image models draw is premium/],
       [{ output_compression: 80 }, "output_compression", /answer PNG/],
       [{ background: "transparent" }, "background", /opaque/],
       [{ moderation: "low" }, "moderation", /content filters cannot be lowered/],
@@ -401,9 +440,20 @@ describe("images refused", () => {
       BedrockEdgeError,
     );
     expect(unknown).toMatchObject({ status: 400, param: "negative_prompt", code: "unknown_parameter" });
+    // openai 7's fields for its own models' planning and gif or svg output: typed, refused by name.
+    const openai7Only = { complexity: "high", frame_count: 4, frame_duration_ms: 100, svg: { model: "m" } } as const;
+    for (const [param, value] of Object.entries(openai7Only)) {
+      const error = await errorOf(
+        () => bedrock.images.generate({ model: NOVA, prompt: "x", [param]: value }),
+        BedrockEdgeError,
+      );
+      expect(error, param).toMatchObject({ status: 400, param, code: "unknown_parameter" });
+    }
     expect(bodies).toEqual([]);
     await bedrock.images.generate({ model: NOVA, prompt: "x", size: "320x320", user: "someone" });
-    expect(JSON.stringify(bodies)).not.toContain("someone");
+    await bedrock.images.generate({ model: NOVA, prompt: "x", size: "320x320", safety_identifier: "hashed-user" });
+    expect(bodies).toHaveLength(2);
+    expect(JSON.stringify(bodies)).not.toMatch(/someone|hashed-user/);
   });
 
   it("accepts the defaults that ask for nothing: output_compression 100 with png, partial_images 0 unstreamed (imgr39 #7)", async () => {
@@ -451,6 +501,9 @@ describe("images refused", () => {
     ]);
     await bedrock.images.generate({ model: SD35, prompt: "x", quality: "hd", drop_params: true });
     expect(bodies[1]).toEqual({ prompt: "x", aspect_ratio: "1:1", output_format: "png" });
+    // openai 7's "max", a quality no Bedrock image model has, dropped: drawn at the default standard.
+    await bedrock.images.generate({ model: NOVA, prompt: "x", size: "320x320", quality: "max", drop_params: true });
+    expect(bodies[2]).toMatchObject({ imageGenerationConfig: { quality: "standard" } });
     const form: Array<[Record<string, unknown>, string]> = [
       [{ response_format: "url" }, "response_format"],
       [{ output_format: "jpeg" }, "output_format"],

@@ -22,6 +22,25 @@ function overloads(
   expectTypeOf(bedrock.responses.create({ ...plain, stream: undefined })).resolves.toExtend<SdkResponse>();
 }
 
+/**
+ * Never called: service_tier typed as chat's, as the check on every route takes it (and openai 7's
+ * "ultrafast", a 400 at run time, so that its typed params compile): a typo fails to compile.
+ */
+function checkedServiceTier(bedrock: Bedrock) {
+  const accepted: ResponseCreateParams[] = [
+    { model: "m", input: "Hi", service_tier: "priority" },
+    { model: "m", input: "Hi", service_tier: "fast" },
+    { model: "m", input: "Hi", service_tier: null },
+  ];
+  const refused: ResponseCreateParams[] = [
+    // @ts-expect-error a misspelt tier
+    { model: "m", input: "Hi", service_tier: "prioirty" },
+    // @ts-expect-error a tier as a number
+    { model: "m", input: "Hi", service_tier: 1 },
+  ];
+  return [...accepted, ...refused].map((request) => bedrock.responses.create(request));
+}
+
 describe("Responses types match the openai package", () => {
   it("a Response is an OpenAI Response, output_text included; its wire form is one less output_text", () => {
     expectTypeOf<Response>().toExtend<SdkResponse>();
@@ -37,5 +56,9 @@ describe("Responses types match the openai package", () => {
   it("OpenAI's typed params go into each create() overload and come out as OpenAI's results", () => {
     expectTypeOf(overloads).toBeFunction();
     expectTypeOf<OpenAI.Responses.ResponseCreateParams>().toExtend<ResponseCreateParams>();
+  });
+
+  it("types service_tier as the check takes it, as chat's: a misspelt tier fails to compile", () => {
+    expectTypeOf(checkedServiceTier).toBeFunction();
   });
 });

@@ -13,12 +13,18 @@ import { concat } from "./helpers/bytes.ts";
 import { inProcessProxy } from "./helpers/in-process-proxy.ts";
 
 const NOVA = "amazon.nova-pro-v1:0";
+const IMPORTED = "arn:aws:bedrock:us-east-1:123456789012:imported-model/llama";
+// The emulator's imported models: a Llama template's and one of Bedrock's OpenAI format.
+const QWEN = "arn:aws:bedrock:us-east-1:123456789012:imported-model/openai";
 const hello = [{ role: "user" as const, content: "Hello" }];
 
 function proxy() {
   return inProcessProxy({
     nova: `bedrock/converse/${NOVA}`,
     "nova-fast": { model: `bedrock/converse/${NOVA}`, service_tier: "flex", service_tiers: ["default", "priority"] },
+    imported: `bedrock/converse/${IMPORTED}`,
+    llama: `bedrock/llama/${IMPORTED}`,
+    qwen: `bedrock/openai/${QWEN}`,
   });
 }
 
@@ -85,6 +91,54 @@ describe("service_tier on the converse route, through the proxy", () => {
     expect(emulator.stats.lastBody(NOVA)).toBeUndefined();
   });
 
+  it("an imported model is sent no tier: default and auto are served, priority is a 400 naming service_tier", async () => {
+    const { emulator, client } = proxy();
+    for (const service_tier of ["default", "auto"] as const) {
+      await client.chat.completions.create({ model: "imported", messages: hello, service_tier });
+      expect(emulator.stats.lastBody(IMPORTED), service_tier).toHaveProperty("messages");
+      expect(emulator.stats.lastBody(IMPORTED), service_tier).not.toHaveProperty("serviceTier");
+    }
+    const sent = emulator.stats.requests.length;
+    const error = await client.chat.completions
+      .create({ model: "imported", messages: hello, service_tier: "priority" })
+      .then(
+        () => undefined,
+        (caught: unknown) => caught,
+      );
+    expect(error).toBeInstanceOf(OpenAI.BadRequestError);
+    expect(error).toMatchObject({ status: 400, param: "service_tier", code: "unsupported_parameter" });
+    expect((error as Error).message).toContain("an imported model does not have");
+    expect(emulator.stats.requests).toHaveLength(sent);
+  });
+
+  it("the imported-model routes answer the same: default and auto served, flex a 400 naming service_tier, before anything is sent", async () => {
+    const { emulator, client } = proxy();
+    for (const model of ["llama", "qwen"]) {
+      for (const service_tier of ["default", "auto"] as const) {
+        const completion = await client.chat.completions.create({ model, messages: hello, service_tier });
+        expect(completion.choices[0]?.message.content, `${model} ${service_tier}`).toBeTruthy();
+        // Never invented: Bedrock names no tier for an imported model.
+        expect(completion).not.toHaveProperty("service_tier");
+      }
+      const sent = emulator.stats.requests.length;
+      const error = await client.chat.completions.create({ model, messages: hello, service_tier: "flex" }).then(
+        () => undefined,
+        (caught: unknown) => caught,
+      );
+      expect(error, model).toBeInstanceOf(OpenAI.BadRequestError);
+      expect(error).toMatchObject({ status: 400, param: "service_tier", code: "unsupported_parameter" });
+      expect((error as Error).message).toContain("an imported model does not have");
+      expect(emulator.stats.requests).toHaveLength(sent);
+      // The Responses API onto the same model, in the same words.
+      const viaResponses = await client.responses.create({ model, input: "Hello", service_tier: "flex" }).then(
+        () => undefined,
+        (caught: unknown) => caught,
+      );
+      expect(viaResponses).toMatchObject({ status: 400, param: "service_tier" });
+      expect(emulator.stats.requests).toHaveLength(sent);
+    }
+  });
+
   it("the Responses API forwards service_tier and says which tier served, plain and streamed", async () => {
     const { emulator, client } = proxy();
     const response = await client.responses.create({ model: "nova", input: "Hello", service_tier: "flex" });
@@ -140,9 +194,13 @@ describe("a stream that fails between messageStop and metadata, through the prox
     eventFrame("messageStop", { stopReason: "end_turn" }),
   ];
 
-  /** The proxy in front of a Bedrock that sends `answer`, then `then`: more reads, or silence. */
-  function failingProxy(then: Uint8Array | "silence") {
+  /**
+   * The proxy in front of a Bedrock that sends `answered` (by default `answer`) in one read, then
+   * `then`: more reads, or silence. Each call it is sent is counted in `fetched`.
+   */
+  function failingProxy(then: Uint8Array | "silence", answered: readonly Uint8Array[] = answer) {
     const lines: LogLine[] = [];
+    const fetched = { count: 0 };
     const app = createApp({
       env: {
         MODELS: JSON.stringify({ nova: `bedrock/converse/${NOVA}` }),
@@ -153,7 +211,8 @@ describe("a stream that fails between messageStop and metadata, through the prox
         IDLE_TIMEOUT_MS: "50",
       },
       fetch: async () => {
-        const reads = [concat(answer), ...(then === "silence" ? [] : [then])];
+        fetched.count++;
+        const reads = [concat([...answered]), ...(then === "silence" ? [] : [then])];
         const body = new ReadableStream<Uint8Array>({
           pull(controller) {
             const read = reads.shift();
@@ -166,7 +225,21 @@ describe("a stream that fails between messageStop and metadata, through the prox
       },
       log: (line) => lines.push(structuredClone(line)),
     });
-    return { app, lines };
+    return { app, lines, fetched };
+  }
+
+  /** The data events of a streamed chat request to `app`, parsed. */
+  async function streamedEvents(app: ReturnType<typeof createApp>, stream_options?: { include_usage: boolean }) {
+    const response = await app.request("/v1/chat/completions", {
+      method: "POST",
+      headers: { authorization: "Bearer sk-test", "content-type": "application/json" },
+      body: JSON.stringify({ model: "nova", messages: hello, stream: true, stream_options }),
+    });
+    const events = (await response.text())
+      .split("\n\n")
+      .filter((event) => event.startsWith("data: "))
+      .map((event) => JSON.parse(event.slice("data: ".length)) as Record<string, unknown>);
+    return { response, events };
   }
 
   it.each([
@@ -177,15 +250,7 @@ describe("a stream that fails between messageStop and metadata, through the prox
     async (_, then, status, code) => {
       for (const stream_options of [undefined, { include_usage: true }]) {
         const { app, lines } = failingProxy(then);
-        const response = await app.request("/v1/chat/completions", {
-          method: "POST",
-          headers: { authorization: "Bearer sk-test", "content-type": "application/json" },
-          body: JSON.stringify({ model: "nova", messages: hello, stream: true, stream_options }),
-        });
-        const events = (await response.text())
-          .split("\n\n")
-          .filter((event) => event.startsWith("data: "))
-          .map((event) => JSON.parse(event.slice("data: ".length)) as Record<string, unknown>);
+        const { events } = await streamedEvents(app, stream_options);
         expect(events.map((event) => (event.choices as { finish_reason: string | null }[] | undefined)?.[0])).toEqual([
           expect.objectContaining({ finish_reason: null }),
           expect.objectContaining({ delta: { content: "Hello" }, finish_reason: null }),
@@ -195,6 +260,42 @@ describe("a stream that fails between messageStop and metadata, through the prox
         expect(events[2]).not.toHaveProperty("service_tier");
         expect(events[3]).toMatchObject({ error: { code } });
         expect(lines.at(-1)).toMatchObject({ status, stream: true, finish_reasons: ["stop"] });
+      }
+    },
+  );
+
+  // An empty answer has nothing to send before its finish, which waits for metadata: the stream
+  // begins all the same (a 200, the finish, then the error event), and the call is not retried
+  // (Bedrock billed the answer; a retry would bill it again).
+  const empty = [
+    eventFrame("messageStart", { role: "assistant" }),
+    eventFrame("contentBlockDelta", { contentBlockIndex: 0, delta: { text: "" } }),
+    eventFrame("contentBlockStop", { contentBlockIndex: 0 }),
+    eventFrame("messageStop", { stopReason: "end_turn" }),
+  ];
+
+  const boom = exceptionFrame("internalServerException", "boom");
+
+  it.each([
+    ["an exception frame", empty, boom, 500, "internal_server_error"],
+    ["an exception frame in messageStop's read", [...empty, boom], "silence", 500, "internal_server_error"],
+    ["silence past IDLE_TIMEOUT_MS", empty, "silence", 504, "upstream_timeout"],
+  ] as const)(
+    "%s after an empty answer: a 200 stream with its finish chunk, then the error event, sent once",
+    async (_, answered, then, status, code) => {
+      for (const stream_options of [undefined, { include_usage: true }]) {
+        const { app, lines, fetched } = failingProxy(then, answered);
+        const { response, events } = await streamedEvents(app, stream_options);
+        expect(response.status).toBe(200);
+        expect(events.map((event) => (event.choices as { finish_reason: string | null }[] | undefined)?.[0])).toEqual([
+          expect.objectContaining({ delta: { role: "assistant", content: "" }, finish_reason: null }),
+          { index: 0, delta: {}, finish_reason: "stop", logprobs: null },
+          undefined,
+        ]);
+        expect(events[1]).not.toHaveProperty("service_tier");
+        expect(events[2]).toMatchObject({ error: { code } });
+        expect(lines.at(-1)).toMatchObject({ status, stream: true, finish_reasons: ["stop"] });
+        expect(fetched.count).toBe(1);
       }
     },
   );

@@ -4,10 +4,11 @@
 // answer is read by a new mapper, not one that believes it is partway through the failed one.
 import { describe, expect, it } from "vitest";
 import { EMULATOR_CREDENTIALS } from "../emulator/credentials.ts";
-import { chunkFrame, eventFrame, exceptionFrame } from "../emulator/frames.ts";
-import { type ChatCompletionChunk, createBedrock } from "../src/index.ts";
+import { chunkFrame, corruptMessageCrc, eventFrame, exceptionFrame } from "../emulator/frames.ts";
+import { BedrockEdgeError, type ChatCompletionChunk, type CompletionChunk, createBedrock } from "../src/index.ts";
 import { concat, streamOf } from "./helpers/bytes.ts";
 import { CONVERSE_MODEL } from "./helpers/emulated.ts";
+import { errorOf } from "./helpers/errors.ts";
 
 const R1 = "arn:aws:bedrock:us-east-1:123456789012:imported-model/abcd1234efgh";
 const throttled = exceptionFrame("throttlingException", "Too many requests, please wait before trying again.");
@@ -92,5 +93,88 @@ describe("a stream retried after an exception in its first read", () => {
     expect(joined(chunks, "content")).toBe("Hello.");
     expect(chunks.some((chunk) => chunk.choices[0]?.delta.tool_calls)).toBe(false);
     expect(chunks.at(-1)?.choices[0]?.finish_reason).toBe("stop");
+  });
+});
+
+// An answer whose finish was read is Bedrock's whole answer, billed: a failure after it in the
+// same first read (an exception frame, a corrupt frame) is the stream's error after the answer,
+// not create()'s, and the call is not sent again (a retry would bill it twice and answer anew).
+describe("a stream whose answer finished in its first read, then failed in that read", () => {
+  const retried = { generation: "Retried.", stop_reason: "stop" };
+  const chat = [
+    ["llama", [chunkFrame({ generation: "Hello.", stop_reason: "stop" }), throttled], [chunkFrame(retried)]],
+    [
+      "openai",
+      [chunkFrame({ choices: [{ index: 0, delta: { content: "Hello." }, finish_reason: "stop" }] }), throttled],
+      [chunkFrame({ choices: [{ index: 0, delta: { content: "Retried." }, finish_reason: "stop" }] })],
+    ],
+  ] as const;
+
+  it.each(chat)("%s (InvokeModel): the answer, its finish, then the error; sent once", async (route, first, second) => {
+    const { bedrock, calls } = answering([first, second]);
+    const stream = await bedrock.chat.completions.create({
+      model: `bedrock/${route}/${R1}`,
+      messages: [{ role: "user", content: "Hi" }],
+      stream: true,
+    });
+    const chunks: ChatCompletionChunk[] = [];
+    const error = await errorOf(async () => {
+      for await (const chunk of stream) chunks.push(chunk);
+    }, BedrockEdgeError);
+    expect(error.status).toBe(429);
+    expect(calls()).toBe(1);
+    expect(joined(chunks, "content")).toBe("Hello.");
+    expect(chunks.at(-1)?.choices[0]?.finish_reason).toBe("stop");
+  });
+
+  it("legacy completions (InvokeModel): the text, its finish, then the error; sent once", async () => {
+    const { bedrock, calls } = answering([
+      [chunkFrame({ generation: "Hello.", stop_reason: "stop" }), throttled],
+      [chunkFrame(retried)],
+    ]);
+    const stream = await bedrock.completions.create({ model: `bedrock/llama/${R1}`, prompt: "Hi", stream: true });
+    const chunks: CompletionChunk[] = [];
+    const error = await errorOf(async () => {
+      for await (const chunk of stream) chunks.push(chunk);
+    }, BedrockEdgeError);
+    expect(error.status).toBe(429);
+    expect(calls()).toBe(1);
+    expect(chunks.map((chunk) => chunk.choices[0]?.text).join("")).toBe("Hello.");
+    expect(chunks.at(-1)?.choices[0]?.finish_reason).toBe("stop");
+  });
+
+  it("converse, its metadata read too: the answer, its finish naming the tier, then the error; sent once", async () => {
+    const answer = [
+      eventFrame("messageStart", { role: "assistant" }),
+      eventFrame("contentBlockDelta", { contentBlockIndex: 0, delta: { text: "Hello." } }),
+      eventFrame("contentBlockStop", { contentBlockIndex: 0 }),
+      eventFrame("messageStop", { stopReason: "end_turn" }),
+    ];
+    const metadata = eventFrame("metadata", {
+      usage: { inputTokens: 5, outputTokens: 2, totalTokens: 7 },
+      serviceTier: { type: "flex" },
+    });
+    for (const first of [
+      [...answer, metadata, throttled],
+      [...answer, throttled],
+      [...answer, corruptMessageCrc(metadata)],
+    ]) {
+      const { bedrock, calls } = answering([first, [...answer, metadata]]);
+      const stream = await bedrock.chat.completions.create({
+        model: `bedrock/converse/${CONVERSE_MODEL}`,
+        messages: [{ role: "user", content: "Hi" }],
+        stream: true,
+        service_tier: "flex",
+      });
+      const chunks: ChatCompletionChunk[] = [];
+      const error = await errorOf(async () => {
+        for await (const chunk of stream) chunks.push(chunk);
+      }, BedrockEdgeError);
+      expect(error.status).toBe(first.at(-1) === throttled ? 429 : 502);
+      expect(calls()).toBe(1);
+      expect(joined(chunks, "content")).toBe("Hello.");
+      expect(chunks.at(-1)?.choices[0]?.finish_reason).toBe("stop");
+      expect(chunks.at(-1)?.service_tier).toBe(first.includes(metadata) ? "flex" : undefined);
+    }
   });
 });

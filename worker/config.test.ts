@@ -199,6 +199,7 @@ describe("MODELS as an object (createApp's env)", () => {
         configOf({ ...good, MODELS: { m: without } }).models,
       );
     }
+    // @ts-expect-error a region set in an entry with deployments: the type refuses it too
     const [region] = problems({ ...good, MODELS: { m: { ...routed, region: "us-east-1" } } });
     expect(region).toMatch(/^MODELS\["m"\]\.region: region is not a setting of an entry with deployments/);
   });

@@ -8,7 +8,7 @@ import {
   regionlessModelId,
   type TableRegion,
 } from "../src/core.ts";
-import type { DeploymentConfig, ModelConfig, ModelTableEntry, RoutedModelConfig } from "../src/index.ts";
+import type { DeploymentConfig, ModelTableEntry, RoutedModelConfig, SingleModelEntry } from "../src/index.ts";
 import { type D1Database, type DurableObjectNamespace, isD1Database, isDurableObjectNamespace } from "./cloudflare.ts";
 import { accessKeyIdProblem } from "./access-key-id.ts";
 import { resolveDeploymentCredentials } from "./deployment-credentials.ts";
@@ -41,8 +41,11 @@ export interface ProxyRoutedModelConfig extends Omit<RoutedModelConfig, "deploym
   deployments: ProxyDeploymentConfig[];
 }
 
-/** A MODELS entry: a model string, one model's settings, or its deployments. */
-export type ProxyModelEntry = string | ModelConfig | ProxyRoutedModelConfig;
+/** A MODELS entry: a model string, one model's settings, or its deployments (not both: see ModelEntry). */
+export type ProxyModelEntry =
+  | string
+  | SingleModelEntry
+  | (ProxyRoutedModelConfig & { model?: undefined; region?: undefined });
 
 export interface ProxyEnv {
   /** Public names -> entries: a JSON object as a string (a var), or the object itself. */

@@ -91,11 +91,12 @@ export interface Uncounted {
    */
   attempts: number;
   /**
-   * A legacy batch's or an embeddings request's last try, left by its client while some of its
-   * calls waited to retry (no try of theirs out): each such call. That try counts the request's
-   * other calls alone, and is not in `attempts`.
+   * A request of several calls (a legacy batch, an embeddings request, Stability's images) whose
+   * last try ended with no count (its client left…): each of its calls sent (callSent) but those
+   * then waiting to retry, those that had answered too (the line has no counts of them). That try
+   * counts those calls alone, not the calls never sent (waiting for a slot), and is not in `attempts`.
    */
-  waiting?: readonly CallOfSeveral[];
+  out?: readonly CallOfSeveral[];
 }
 
 /** One call of a request sent as several (RetryEvent.prompt, and an embeddings call's texts). */
@@ -140,14 +141,19 @@ export interface RequestLog {
   /**
    * Notes how a try ended when the request goes on (RequestOptions.onRetry, onFailover): it counts
    * unless Bedrock refused it or its error tells its calls. The next try goes out `nextTryInMs`
-   * later (a retry's wait), unreported, or (infinity: a failover) when sent() says: it counts when
-   * its own error ends the request, or when the client leaves after it went out, not during the
-   * wait before it. A try of one call of a legacy batch or an embeddings request (`call`,
+   * later (a retry's wait), unreported, or (infinity: a failover, the last copy's failure too)
+   * when sent() says, if ever: a retry counts when its own error ends the request, or when the
+   * client leaves after it went out, not during the wait before it. A try of one call of a legacy batch or an embeddings request (`call`,
    * RetryEvent.prompt and texts) counts that call's prompt or texts alone, and the request's
    * other calls are still out; should the client leave during that call's wait, the request
-   * counts without it (Uncounted.waiting).
+   * counts without it (Uncounted.out).
    */
   tryFailed(error: unknown, nextTryInMs: number, call?: CallOfSeveral): void;
+  /**
+   * Notes a call of a request of several sent to the deployment sent() told (RequestOptions.onCallSent):
+   * should the try end with no count, the request counts the calls sent, not those never sent.
+   */
+  callSent(call: CallOfSeveral): void;
   /** Notes the time to the first token (ttft_ms), the first time it is called. */
   firstToken(): void;
   /** Settles when the line is written: the request is over then. */
@@ -197,8 +203,9 @@ export function startRequestLog({ request, path, requestId, clientRequestId, sin
   let last: "none" | "sent" | "retrying" = "none";
   let retryAt = 0;
   let leftAt: number | undefined;
-  // The waits to retry of the calls of the last try's legacy batch or embeddings request
-  // (RetryEvent.prompt): from `from` until `until` `call` had no try out. A call's waits never overlap.
+  // The calls of the last try's request of several that were sent (onCallSent), and their waits to
+  // retry (RetryEvent.prompt): from `from` until `until` `call` had no try out. A call's waits never overlap.
+  let sentCalls: CallOfSeveral[] = [];
   let waits: { call: CallOfSeveral; from: number; until: number }[] = [];
   let finished = false;
   let markDone: () => void = () => undefined;
@@ -219,20 +226,31 @@ export function startRequestLog({ request, path, requestId, clientRequestId, sin
     get uncounted() {
       // The last try served when an answer or a stream came (its counts, or their estimate).
       const served = this.relayed !== undefined || this.estimatedOutput !== undefined || recorded.usage !== undefined;
-      const retriedOut = recorded.error instanceof BedrockEdgeError || (leftAt !== undefined && leftAt >= retryAt);
+      // A retry's try goes out unreported once its wait is over: out if an error ended the request
+      // (its own) or the client left after the wait. A failover's (an infinite wait) is told by
+      // sent(): until then none is out, and an error ending the request is the one told (the last copy's).
+      const retriedOut =
+        retryAt !== Number.POSITIVE_INFINITY &&
+        (recorded.error instanceof BedrockEdgeError || (leftAt !== undefined && leftAt >= retryAt));
       const out = last === "sent" || (last === "retrying" && retriedOut);
       const counts = out && !served && uncountedTry(recorded.error);
-      const waiting = counts ? waitingAt(leftAt) : [];
+      // A request of several counts its calls out, not the whole request.
+      const several = sentCalls.length > 0;
+      const callsOut = counts && several ? callsOutAt(leftAt) : [];
       return {
         answer: recorded.usage === undefined,
         calls: [...earlier.calls, ...(recorded.unmeteredCalls ?? [])],
-        attempts: charged + (counts && waiting.length === 0 ? 1 : 0),
-        ...(waiting.length > 0 ? { waiting } : {}),
+        attempts: charged + (counts && !several ? 1 : 0),
+        ...(callsOut.length > 0 ? { out: callsOut } : {}),
       };
     },
     sent() {
       last = "sent";
+      sentCalls = [];
       waits = [];
+    },
+    callSent(call) {
+      sentCalls.push(call);
     },
     tryFailed(error, nextTryInMs, call) {
       if (call !== undefined) {
@@ -257,10 +275,19 @@ export function startRequestLog({ request, path, requestId, clientRequestId, sin
     },
   };
 
-  /** Each call of the request waiting to retry when the client left (none if it did not). */
-  function waitingAt(left: number | undefined): CallOfSeveral[] {
-    if (left === undefined) return [];
-    return waits.filter(({ from, until }) => from <= left && left < until).map(({ call }) => call);
+  /**
+   * Each call of the request sent and not waiting to retry when the client left (every call sent,
+   * if it did not). A call is known by its prompt: the n calls of a legacy prompt, or Stability's
+   * calls of an image request, are alike.
+   */
+  function callsOutAt(left: number | undefined): CallOfSeveral[] {
+    const waiting =
+      left === undefined ? [] : waits.filter(({ from, until }) => from <= left && left < until).map(({ call }) => call);
+    return sentCalls.filter(({ prompt }) => {
+      const at = waiting.findIndex((call) => call.prompt === prompt);
+      if (at >= 0) waiting.splice(at, 1);
+      return at < 0;
+    });
   }
 
   function write(status: number, outcome: Outcome): void {

@@ -15,6 +15,7 @@ import { apiKeySecrets, type ClientKey, parseApiKeys, readClientKeys } from "./k
 import { maskAwsIds } from "./http.ts";
 import { traceHeaderSecrets } from "./traces.ts";
 import { usageTableCheck } from "./usage-table.ts";
+import { type UsageWriter, usageWriter } from "./usage.ts";
 
 export interface ProxyState {
   /** Values to cut out of anything logged or answered. */
@@ -49,6 +50,8 @@ export interface Ready {
   keyLimits?: KeyLimitsClient;
   /** /health's look for USAGE_DB's table, when it is bound: [] once found (usage-table.ts). */
   usageTableProblems?: () => Promise<string[]>;
+  /** USAGE_DB's row writer, when it is bound: one per isolate, which learns the table's columns (usage.ts). */
+  writeUsage?: UsageWriter;
 }
 
 export interface StateOptions {
@@ -153,8 +156,16 @@ function readyFrom(config: ProxyConfig, options: StateOptions): Ready {
     bodyLimits: bodyLimitsOf(config),
   };
   if (config.keyLimits) ready.keyLimits = keyLimitsClient(config.keyLimits);
-  if (config.usageDb) ready.usageTableProblems = usageTableCheck(config.usageDb);
+  if (config.usageDb) {
+    ready.usageTableProblems = usageTableCheck(config.usageDb);
+    ready.writeUsage = usageWriter(config.usageDb, logWarning);
+  }
   return ready;
+}
+
+/** A fact of the isolate, not of one request: a line of its own (no request_id, no status). */
+function logWarning(message: string): void {
+  console.warn(JSON.stringify({ time: new Date().toISOString(), warning: message }));
 }
 
 /**

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import {
   apiOfPath,
   askedOutputLimit,
-  batchEstimateWithout,
+  callsOutEstimate,
   DEFAULT_OUTPUT_ESTIMATE,
   IMAGE_TOKENS,
   imageOutputTokens,
@@ -388,27 +388,31 @@ describe("a call Bedrock answered without counts (BedrockEdgeError.unmeteredCall
   });
 });
 
-describe("a request of several calls left while some of them waited to retry (Uncounted.waiting)", () => {
-  it("an embeddings request's: its input but the texts of the calls waiting (codereview39 #2)", () => {
+describe("a request of several calls left with some of them out (Uncounted.out): those alone", () => {
+  it("an embeddings request's: the texts of the calls out (codereview39 #2)", () => {
     const body = { model: "vectors", input: ["a".repeat(40), "b".repeat(400), "c".repeat(4000), "d".repeat(40_000)] };
-    // A Cohere call of the two middle texts waited; the others were out.
-    expect(batchEstimateWithout(body, "embeddings", [{ prompt: 1, texts: [body.input[1]!, body.input[2]!] }])).toBe(
-      10 + 10_000,
-    );
-    expect(batchEstimateWithout(body, "embeddings", [])).toBe(inputEstimate(body, "embeddings"));
-    expect(batchEstimateWithout({ input: "one text" }, "embeddings", [{ prompt: 0, texts: ["one text"] }])).toBe(0);
+    // A Cohere call of the two middle texts waited (or was never sent); the others were out.
+    const out = [
+      { prompt: 0, texts: [body.input[0]!] },
+      { prompt: 3, texts: [body.input[3]!] },
+    ];
+    expect(callsOutEstimate(body, "embeddings", out)).toBe(10 + 10_000);
+    const all = [...out, { prompt: 1, texts: [body.input[1]!, body.input[2]!] }];
+    expect(callsOutEstimate(body, "embeddings", all)).toBe(inputEstimate(body, "embeddings"));
+    expect(callsOutEstimate({ input: "one text" }, "embeddings", [])).toBe(0);
   });
 
-  it("an image request's: its prompt once, as its answer counts it, and an image per call out, unless every call waits (codereview39 #2)", () => {
+  it("an image request's: its prompt once, as its answer counts it, and an image per call out, none if no call is out (codereview39 #2)", () => {
     const body = { model: "drawings", prompt: "x".repeat(400), n: 3 };
     // Not a prompt's estimate per call out: the answer counts it once, whatever n. Each call out
     // may draw its image, which Bedrock bills.
-    expect(batchEstimateWithout(body, "images", [{ prompt: 0 }])).toBe(100 + 2 * 1056);
-    expect(batchEstimateWithout(body, "images", [{ prompt: 0 }, { prompt: 0 }, { prompt: 0 }])).toBe(0);
+    expect(callsOutEstimate(body, "images", [{ prompt: 0 }, { prompt: 0 }])).toBe(100 + 2 * 1056);
+    expect(callsOutEstimate(body, "images", [])).toBe(0);
   });
 
-  it("a legacy batch's: a call per answer of each prompt but those waiting", () => {
+  it("a legacy batch's: each call out, n calls a prompt (codereview35 #2)", () => {
     const body = { prompt: ["x".repeat(400), "y".repeat(40)], n: 2 };
-    expect(batchEstimateWithout(body, "completions", [{ prompt: 0 }, { prompt: 1 }])).toBe(100 + 10);
+    expect(callsOutEstimate(body, "completions", [{ prompt: 0 }, { prompt: 1 }])).toBe(100 + 10);
+    expect(callsOutEstimate(body, "completions", [{ prompt: 0 }, { prompt: 0 }, { prompt: 1 }])).toBe(200 + 10);
   });
 });

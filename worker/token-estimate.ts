@@ -232,41 +232,29 @@ export function unmeteredCallEstimate(body: Record<string, unknown>, call: Unmet
 }
 
 /**
- * A request of several calls but those `waiting` (each a call waiting to retry, no try of it out):
- * an embeddings request's input but the waiting calls' texts; an image request's prompt once and
- * an image for each call out (a call per image: Stability's; its leaving does not tell what they
- * drew), none if all its calls wait; a legacy batch's calls but theirs,
- * each estimated as a call sent and never answered is (unmeteredCallEstimate): a call per answer
- * of each prompt, as inputEstimate counts them.
+ * The calls of a request of several that had a try out (Uncounted.out): an embeddings request's
+ * texts of those calls; an image request's prompt once and an image for each (a call per image:
+ * Stability's; its leaving does not tell what they drew); a legacy batch's calls each estimated as
+ * a call sent and never answered is (unmeteredCallEstimate). None out, none.
  */
-export function batchEstimateWithout(
+export function callsOutEstimate(
   body: Record<string, unknown>,
   api: ModelApi,
-  waiting: readonly Pick<UnmeteredCall, "prompt" | "texts">[],
+  out: readonly Pick<UnmeteredCall, "prompt" | "texts">[],
 ): number {
-  if (api === "embeddings") return inputEstimate({ input: inputWithout(body.input, waiting) }, api);
-  if (api === "images") {
-    // A call per image (Stability's): those out may each draw theirs, the prompt counted once.
-    const out = (tokenCount(body.n) ?? 1) - waiting.length;
-    return out > 0 ? inputEstimate(body, api) + out * imageOutputTokens(body) : 0;
-  }
-  const waitingOf = new Map<number, number>();
-  for (const { prompt } of waiting) waitingOf.set(prompt, (waitingOf.get(prompt) ?? 0) + 1);
-  const prompts = Array.isArray(body.prompt) ? body.prompt.length : 1;
-  let tokens = 0;
-  for (let prompt = 0; prompt < prompts; prompt++) {
-    const out = Math.max(0, answersPerPrompt(body) - (waitingOf.get(prompt) ?? 0));
-    if (out > 0) tokens += out * unmeteredCallEstimate(body, { prompt, chunks: 0 });
-  }
-  return tokens;
+  if (out.length === 0) return 0;
+  if (api === "embeddings") return inputEstimate({ input: inputOf(body.input, out) }, api);
+  // The prompt counted once, as the request's answer counts it, and the image each call may draw.
+  if (api === "images") return inputEstimate(body, api) + out.length * imageOutputTokens(body);
+  return out.reduce((tokens, { prompt }) => tokens + unmeteredCallEstimate(body, { prompt, chunks: 0 }), 0);
 }
 
-/** An embeddings request's texts but those of the calls `waiting` (a call's texts from its first's index `prompt` on). */
-function inputWithout(input: unknown, waiting: readonly Pick<UnmeteredCall, "prompt" | "texts">[]): unknown[] {
+/** An embeddings request's texts of the calls `out` (a call's texts from its first's index `prompt` on), in order. */
+function inputOf(input: unknown, out: readonly Pick<UnmeteredCall, "prompt" | "texts">[]): unknown[] {
   const texts = Array.isArray(input) ? input : [input];
-  const waits = (at: number) =>
-    waiting.some(({ prompt, texts: sent = [] }) => at >= prompt && at < prompt + Math.max(1, sent.length));
-  return texts.filter((_, at) => !waits(at));
+  const sent = (at: number) =>
+    out.some(({ prompt, texts: its = [] }) => at >= prompt && at < prompt + Math.max(1, its.length));
+  return texts.filter((_, at) => sent(at));
 }
 
 /** Where an answer's generated text sits: chat's content, reasoning, refusal and tool-call arguments, the others' text. */

@@ -1,13 +1,16 @@
 // What every endpoint passes to a library call: the client's departure as the abort signal, a
 // retry hook that counts retries for the log line and notices a model waking up, the deployment
 // that served (x-bedrock-edge-deployment, and the log line with how many were tried), what the
-// attempts on the deployments before it were billed (the line counts them), and how each try that
-// was retried or failed over ended (tokens_per_day counts those that may have cost work).
+// attempts on the deployments before it were billed (the line counts them), how each try that
+// was retried or failed over ended (tokens_per_day counts those that may have cost work), and
+// which calls of a request of several went out (the others never reached Bedrock).
 import type { RequestOptions } from "../src/index.ts";
 import type { AppContext } from "./context.ts";
 
 export interface UpstreamCall {
-  options: Required<Pick<RequestOptions, "signal" | "onRetry" | "onDeployment" | "onFailoverUsage" | "onFailover">>;
+  options: Required<
+    Pick<RequestOptions, "signal" | "onRetry" | "onDeployment" | "onFailoverUsage" | "onFailover" | "onCallSent">
+  >;
   /** Resolves when Bedrock says the model is not ready yet (a cold imported model). */
   waking: Promise<void>;
 }
@@ -38,9 +41,12 @@ export function upstreamCall(c: AppContext): UpstreamCall {
         log.addFailedAttempts(event);
       },
       onFailover(event) {
-        // The next copy goes out only after the cool-down is written (up to a second) and its body
-        // built: onDeployment, just before its call, says when it is out.
+        // Told for the last copy too: the next copy, if any, goes out only after the cool-down is
+        // written (up to a second) and its body built: onDeployment, just before its call, says when it is out.
         log.tryFailed(event.error, Number.POSITIVE_INFINITY);
+      },
+      onCallSent(event) {
+        log.callSent(event);
       },
     },
   };

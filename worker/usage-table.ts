@@ -1,7 +1,8 @@
 // A USAGE_DB whose usage table was never created: its migrations applied to wrangler's local copy
 // only (`migrations apply` without --remote), or not at all. D1 then refuses every statement on
 // it ("no such table: usage"). The proxy says so in the same words wherever it shows: GET
-// /v1/usage's error, /health's problems, and the log line of each usage record it loses.
+// /v1/usage's error, /health's problems, and the log line of each usage record it loses. And a
+// table made before migrations/0002: it has no service_tier column, so rows are written without.
 import type { D1Database } from "./cloudflare.ts";
 
 export const USAGE_TABLE_MISSING =
@@ -10,6 +11,18 @@ export const USAGE_TABLE_MISSING =
 /** D1's refusal of a statement on a usage table that does not exist. */
 export function isUsageTableMissing(error: unknown): boolean {
   return error instanceof Error && /\bno such table: usage\b/i.test(error.message);
+}
+
+/**
+ * A usage table made before migrations/0002_usage_service_tier.sql was applied: its rows are
+ * written without the tier that served (usage.ts usageWriter), and a line says so once per isolate.
+ */
+export const USAGE_TIER_COLUMN_MISSING =
+  "USAGE_DB's usage table has no service_tier column: usage records are written without the tier that served until it is added with `npx wrangler d1 migrations apply USAGE_DB --remote`";
+
+/** D1's refusal of an insert that names the service_tier column, on a table that has none. */
+export function isTierColumnMissing(error: unknown): boolean {
+  return error instanceof Error && /\b(?:has no column named|no such column:) service_tier\b/i.test(error.message);
 }
 
 /** A failed usage write as the log tells it: the missing table in USAGE_TABLE_MISSING's words. */

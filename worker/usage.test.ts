@@ -3,15 +3,30 @@
 import { describe, expect, it } from "vitest";
 import type { D1Database, D1Statement } from "./cloudflare.ts";
 import type { LogLine } from "./log.ts";
-import { readUsagePage, type UsageSummary, usageSummary, writeUsage } from "./usage.ts";
+import { USAGE_TIER_COLUMN_MISSING } from "./usage-table.ts";
+import {
+  readUsagePage,
+  TIER_COLUMN_RETRY_MS,
+  type UsageSummary,
+  usageSummary,
+  usageWriter,
+  type UsageWriter,
+} from "./usage.ts";
 
-/** A D1 whose every query answers `rows`; `asked` holds each statement's SQL and bound values. */
-function fakeDatabase(rows: UsageSummary[] = []) {
+/**
+ * A D1 whose every query answers `rows`; `asked` holds each statement's SQL and bound values. With
+ * `tierColumn: false` its usage table is 0001's alone: D1's own refusal of an insert naming
+ * service_tier, until it is set true (the migration applied).
+ */
+function fakeDatabase(rows: UsageSummary[] = [], schema = { tierColumn: true }) {
   const asked: { sql: string; values: unknown[] }[] = [];
   const statement = (sql: string, values: unknown[] = []): D1Statement => ({
     bind: (...bound) => statement(sql, bound),
     async run() {
       asked.push({ sql, values });
+      if (!schema.tierColumn && sql.includes("service_tier")) {
+        throw new Error("D1_ERROR: table usage has no column named service_tier: SQLITE_ERROR");
+      }
       return {};
     },
     async all<Row>() {
@@ -20,7 +35,26 @@ function fakeDatabase(rows: UsageSummary[] = []) {
     },
   });
   const db: D1Database = { prepare: (sql) => statement(sql) };
-  return { db, asked };
+  return { db, asked, schema };
+}
+
+/** Each row written, by its column names (the insert's own list). */
+function rowsOf(asked: { sql: string; values: unknown[] }[]): Record<string, unknown>[] {
+  return asked.map(({ sql, values }) => {
+    const columns = /\(([^)]*)\)/
+      .exec(sql)![1]!
+      .split(",")
+      .map((column) => column.trim());
+    expect(columns).toHaveLength(values.length);
+    return Object.fromEntries(columns.map((column, index) => [column, values[index]]));
+  });
+}
+
+/** A writer that must not warn. */
+function writer(db: D1Database): UsageWriter {
+  return usageWriter(db, (message) => {
+    throw new Error(`warned: ${message}`);
+  });
 }
 
 function group(day: string, key: string, model: string | null): UsageSummary {
@@ -113,17 +147,10 @@ describe("a usage row", () => {
 
   it("names the model and route it was served under, and no model for a name that is none of the proxy's", async () => {
     const { db, asked } = fakeDatabase();
-    await writeUsage(db, line, undefined);
-    await writeUsage(
-      db,
-      { ...line, model: "qwen", status: 200, error_code: undefined },
-      { model: "qwen", route: "qwen3" },
-    );
-    const columns = /\(([^)]*)\)/
-      .exec(asked[0]!.sql)![1]!
-      .split(",")
-      .map((column) => column.trim());
-    const rows = asked.map(({ values }) => Object.fromEntries(columns.map((column, index) => [column, values[index]])));
+    const write = writer(db);
+    await write(line, undefined);
+    await write({ ...line, model: "qwen", status: 200, error_code: undefined }, { model: "qwen", route: "qwen3" });
+    const rows = rowsOf(asked);
     expect(rows[0]).toMatchObject({
       key_name: "alice",
       model: null,
@@ -132,5 +159,85 @@ describe("a usage row", () => {
       error_code: "model_not_found",
     });
     expect(rows[1]).toMatchObject({ model: "qwen", route: "qwen3", status: 200 });
+  });
+
+  it("holds the service tier that served, as the log line says it, and null when Bedrock named none", async () => {
+    const { db, asked } = fakeDatabase();
+    const write = writer(db);
+    await write({ ...line, status: 200, service_tier: "flex" }, { model: "nova", route: "converse" });
+    await write(line, undefined);
+    expect(rowsOf(asked).map((row) => row.service_tier)).toEqual(["flex", null]);
+  });
+});
+
+describe("a usage table without the service_tier column (migrations/0002 not applied)", () => {
+  const line: LogLine = {
+    time: "2026-11-28T10:00:00.000Z",
+    request_id: "req_1",
+    method: "POST",
+    path: "/v1/chat/completions",
+    status: 200,
+    ms: 3,
+    key: "alice",
+    service_tier: "priority",
+  };
+  const served = { model: "nova", route: "converse" };
+
+  function unmigrated() {
+    const database = fakeDatabase([], { tierColumn: false });
+    const warnings: string[] = [];
+    const clock = { now: 1_000_000 };
+    const write = usageWriter(
+      database.db,
+      (message) => warnings.push(message),
+      () => clock.now,
+    );
+    return { ...database, warnings, clock, write };
+  }
+
+  it("gets every row without the tier, none lost, and one warning in the isolate naming the step", async () => {
+    const { asked, warnings, write } = unmigrated();
+    await write(line, served);
+    await write({ ...line, request_id: "req_2" }, served);
+    const written = asked.filter(({ sql }) => !sql.includes("service_tier"));
+    expect(rowsOf(written).map((row) => row.request_id)).toEqual(["req_1", "req_2"]);
+    expect(rowsOf(written)[0]).toMatchObject({ key_name: "alice", model: "nova", route: "converse", status: 200 });
+    expect(warnings).toEqual([USAGE_TIER_COLUMN_MISSING]);
+    expect(USAGE_TIER_COLUMN_MISSING).toContain("npx wrangler d1 migrations apply USAGE_DB --remote");
+    // Found missing, the column is not tried before each row: one refused insert, not one per row.
+    expect(asked.filter(({ sql }) => sql.includes("service_tier"))).toHaveLength(1);
+  });
+
+  it("is tried again after a while, so that applying the migration takes effect without a new deployment", async () => {
+    const { asked, schema, clock, warnings, write } = unmigrated();
+    await write(line, served);
+    schema.tierColumn = true;
+    clock.now += TIER_COLUMN_RETRY_MS - 1;
+    await write({ ...line, request_id: "req_2" }, served);
+    expect(rowsOf(asked).at(-1)).not.toHaveProperty("service_tier");
+    clock.now += 1;
+    await write({ ...line, request_id: "req_3" }, served);
+    await write({ ...line, request_id: "req_4" }, served);
+    expect(rowsOf(asked.slice(-2))).toEqual([
+      expect.objectContaining({ request_id: "req_3", service_tier: "priority" }),
+      expect.objectContaining({ request_id: "req_4", service_tier: "priority" }),
+    ]);
+    expect(warnings).toHaveLength(1);
+  });
+
+  it("any other failure is the write's, as before: no second insert, no warning", async () => {
+    const missingTable = new Error("D1_ERROR: no such table: usage: SQLITE_ERROR");
+    const db: D1Database = {
+      prepare: () => ({
+        bind() {
+          return this;
+        },
+        run: () => Promise.reject(missingTable),
+        all: () => Promise.reject(missingTable),
+      }),
+    };
+    const warnings: string[] = [];
+    await expect(usageWriter(db, (message) => warnings.push(message))(line, served)).rejects.toBe(missingTable);
+    expect(warnings).toEqual([]);
   });
 });

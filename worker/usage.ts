@@ -1,8 +1,9 @@
-// Usage records in D1 (the USAGE_DB binding; the table is migrations/0001_usage.sql): one row
-// per request, made from its log line once the line is written, and the report GET /v1/usage
-// answers, per day, key and model.
+// Usage records in D1 (the USAGE_DB binding; the table is migrations/0001_usage.sql, and 0002 adds
+// its service_tier column): one row per request, made from its log line once the line is written,
+// and the report GET /v1/usage answers, per day, key and model.
 import type { D1Database } from "./cloudflare.ts";
 import { type LogLine, requestDay } from "./log.ts";
+import { isTierColumnMissing, USAGE_TIER_COLUMN_MISSING } from "./usage-table.ts";
 
 /** What a row says of a request that reached a configured model: its public name and route. */
 export interface ServedModel {
@@ -11,10 +12,11 @@ export interface ServedModel {
 }
 
 /**
- * The columns of a row, in the order of INSERT_USAGE's placeholders. The model is the configured
- * name the request was served under, and null for any other (a 404 for a name that does not
- * exist, a body refused before its model was read): a client cannot add groups to the report by
- * inventing names. The log line keeps the name it sent.
+ * The values of a row, in the order of INSERT_USAGE's columns, the tier that served last (the
+ * column migrations/0002 adds). The model is the configured name the request was served under,
+ * and null for any other (a 404 for a name that does not exist, a body refused before its model
+ * was read): a client cannot add groups to the report by inventing names. The log line keeps the
+ * name it sent.
  */
 function usageRow(line: LogLine, served: ServedModel | undefined): (string | number | null)[] {
   return [
@@ -35,18 +37,59 @@ function usageRow(line: LogLine, served: ServedModel | undefined): (string | num
     line.ttft_ms ?? null,
     line.ms,
     line.retries ?? 0,
+    line.service_tier ?? null,
   ];
 }
 
-const INSERT_USAGE = `INSERT INTO usage (time, day, request_id, key_name, model, route, deployment, deployments_tried,
-  endpoint, stream, status, error_code, input_tokens, output_tokens, ttft_ms, duration_ms, retries)
+// migrations/0001's columns; a database that has not applied 0002 has these alone.
+const FIRST_COLUMNS = `time, day, request_id, key_name, model, route, deployment, deployments_tried,
+  endpoint, stream, status, error_code, input_tokens, output_tokens, ttft_ms, duration_ms, retries`;
+const INSERT_USAGE = `INSERT INTO usage (${FIRST_COLUMNS}, service_tier)
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+const INSERT_USAGE_WITHOUT_TIER = `INSERT INTO usage (${FIRST_COLUMNS})
   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
 
-export async function writeUsage(db: D1Database, line: LogLine, served: ServedModel | undefined): Promise<void> {
-  await db
-    .prepare(INSERT_USAGE)
-    .bind(...usageRow(line, served))
-    .run();
+// How long rows go without the tier, once the column was found missing, before it is tried again.
+export const TIER_COLUMN_RETRY_MS = 60_000;
+
+/** Writes the usage row of a request once its answer is out. */
+export type UsageWriter = (line: LogLine, served: ServedModel | undefined) => Promise<void>;
+
+/**
+ * The row writer of one database, for the life of an isolate. A database that has not applied
+ * migrations/0002 has no service_tier column, and D1 refuses an insert that names it: the row is
+ * written without the tier then, never lost, and `warn` is told once in the isolate
+ * (USAGE_TIER_COLUMN_MISSING). For TIER_COLUMN_RETRY_MS after, rows go without it at once (not a
+ * refused statement before each); then the column is tried again, so that applying the migration
+ * takes effect without a new deployment.
+ */
+export function usageWriter(db: D1Database, warn: (message: string) => void, now = Date.now): UsageWriter {
+  let missingSince: number | undefined;
+  let warned = false;
+  return async (line, served) => {
+    const row = usageRow(line, served);
+    if (missingSince === undefined || now() - missingSince >= TIER_COLUMN_RETRY_MS) {
+      try {
+        await db
+          .prepare(INSERT_USAGE)
+          .bind(...row)
+          .run();
+        missingSince = undefined;
+        return;
+      } catch (error) {
+        if (!isTierColumnMissing(error)) throw error;
+        missingSince = now();
+        if (!warned) {
+          warned = true;
+          warn(USAGE_TIER_COLUMN_MISSING);
+        }
+      }
+    }
+    await db
+      .prepare(INSERT_USAGE_WITHOUT_TIER)
+      .bind(...row.slice(0, -1))
+      .run();
+  };
 }
 
 /** One row of GET /v1/usage: a day, a key, a model. */

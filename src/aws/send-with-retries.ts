@@ -15,7 +15,8 @@ export interface RetryEvent {
   /**
    * A request sent as several calls, the retry that call's alone while the request's other calls
    * go on: for legacy Completions (a call per prompt and n) the index of the call's prompt; for
-   * embeddings the index of the call's first text in the request's input.
+   * embeddings the index of the call's first text in the request's input; for images 0, the
+   * request's one prompt (Stability's models, one call per image).
    */
   prompt?: number;
   /** An embeddings call of several (with `prompt`): the texts it sends, what a try of it may cost. */

@@ -22,7 +22,7 @@ import { mergeStreams } from "./merge.ts";
 import { DEFAULT_MAX_TOKENS, MAX_OPEN_CALLS, type PlannedCall, planCompletionCalls } from "./plan.ts";
 import { mapPooled } from "./pool.ts";
 import { parseCompletionRequest } from "./request.ts";
-import { followedSignal, retryOf, type SentCall, sentBy, tryOut } from "./sent-calls.ts";
+import { callSent, followedSignal, retryOf, type SentCall, sentBy, tryOut } from "./sent-calls.ts";
 import type {
   Completion,
   CompletionChunk,
@@ -92,6 +92,8 @@ function chunkMapper(
 ): EventMapper<CompletionChunk> {
   const reader = format.streamReader(choices);
   const chunk = createChunkMaker(meta, planned.place, askedUsage);
+  // Choices whose finish was read: the reader gives each one's once.
+  let finishes = 0;
   return {
     opening: () => [],
     push(event, out) {
@@ -101,8 +103,10 @@ function chunkMapper(
       for (const piece of reader.push(event.json)) {
         out.push(chunk(piece));
         meter.chunks++;
+        if (piece.finish) finishes++;
       }
     },
+    finished: () => finishes >= choices,
     end() {
       const { usage, finished } = reader.end();
       // A stream cut before every choice finished would pass a truncated answer off as whole.
@@ -235,6 +239,9 @@ export function createCompletions(deps: CompletionsDeps): Completions {
       const signal = controller.signal;
       const several = calls.length > 1;
       const n = request.n ?? 1;
+      // One prompt per call, n calls each, when there are several (as billOpened reads them).
+      const whichCall = (planned: PlannedCall) =>
+        several ? { prompt: Math.floor(planned.place.offset / n) } : undefined;
       const callOf = (planned: PlannedCall, meter: CallMeter) => ({
         // A raw prompt goes in one of InvokeModel's formats, whatever the route's chat operation.
         operation: "invoke" as const,
@@ -242,12 +249,7 @@ export function createCompletions(deps: CompletionsDeps): Completions {
         region,
         body: format.body(planned.text),
         signal,
-        // One prompt per call, n calls each, when there are several (as billOpened reads them).
-        onRetry: retryOf(
-          meter,
-          several ? { prompt: Math.floor(planned.place.offset / n) } : undefined,
-          options.onRetry,
-        ),
+        onRetry: retryOf(meter, whichCall(planned), options.onRetry),
         failFast,
       });
       const choicesPerCall = format.onePerCall ? 1 : prompts * (request.n ?? 1);
@@ -259,6 +261,7 @@ export function createCompletions(deps: CompletionsDeps): Completions {
           calls.map(async (planned, at) => {
             const meter = meters[at]!;
             const mapper = () => chunkMapper(format, meta, planned, choicesPerCall, route.name, askedUsage, meter);
+            callSent(whichCall(planned), options.onCallSent);
             return sentBy(meter, callStream(transport, callOf(planned, meter), mapper));
           }),
           controller,
@@ -279,6 +282,7 @@ export function createCompletions(deps: CompletionsDeps): Completions {
       // A few at a time: a Worker holds only so many connections open (plan.ts).
       const meters = calls.map(unopened);
       const answers = await mapPooled(calls, MAX_OPEN_CALLS, async (planned, at) => {
+        callSent(whichCall(planned), options.onCallSent);
         const { json, headerUsage } = await sentBy(meters[at]!, callJson(transport, callOf(planned, meters[at]!)));
         const answer = format.readAnswer(json, choicesPerCall, route.name);
         const usage = answer.usage ?? headerUsage;

@@ -21,6 +21,27 @@ export interface SentCall {
 /** Which call of a request of several a retry is (RetryEvent.prompt, and an embeddings call's texts). */
 export type RetriedCall = Pick<RetryEvent, "texts"> & { prompt: number };
 
+/** A call of a request of several going out to a deployment (RequestOptions.onCallSent). */
+export interface CallSentEvent {
+  /**
+   * Which call, as RetryEvent.prompt tells a retry of it: for legacy Completions (a call per
+   * prompt and n) the index of the call's prompt; for embeddings the index of the call's first
+   * text in the request's input; for Stability's images (a call per image) 0.
+   */
+  prompt: number;
+  /** An embeddings call's texts, as RetryEvent.texts. */
+  texts?: string[];
+}
+
+/**
+ * Tells onCallSent that call `call` of a request of several goes out, its first try on this
+ * deployment: a request sends a few at a time (MAX_OPEN_CALLS), the others waiting for a slot with
+ * no try out. A request of one call tells none: onDeployment told it.
+ */
+export function callSent(call: RetriedCall | undefined, onCallSent: RequestOptions["onCallSent"]): void {
+  if (call !== undefined) onCallSent?.(call);
+}
+
 /**
  * options.onRetry for the call `meter` meters: it notes when the call's next try goes out, and
  * tells which call it is when the request has several (`call`: RetryEvent.prompt and texts).

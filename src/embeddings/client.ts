@@ -7,7 +7,15 @@ import type { RequestOptions } from "../client.ts";
 import type { ResolvedModel } from "../completions/client.ts";
 import { MAX_OPEN_CALLS } from "../completions/plan.ts";
 import { mapPooled } from "../completions/pool.ts";
-import { followedSignal, type RetriedCall, retryOf, type SentCall, sentBy, tryOut } from "../completions/sent-calls.ts";
+import {
+  callSent,
+  followedSignal,
+  type RetriedCall,
+  retryOf,
+  type SentCall,
+  sentBy,
+  tryOut,
+} from "../completions/sent-calls.ts";
 import { BedrockEdgeError, invalidRequest, type UnmeteredCall } from "../errors.ts";
 import { callJson } from "../model-call.ts";
 import { describingModelId } from "../routes/foundation-model.ts";
@@ -23,10 +31,26 @@ import {
   vectorSize,
 } from "./families.ts";
 import { parseEmbeddingRequest } from "./request.ts";
-import type { CreateEmbeddingResponse, EmbeddingCreateParams } from "./types.ts";
+import type {
+  Base64EmbeddingCreateParams,
+  Base64EmbeddingResponse,
+  CreateEmbeddingResponse,
+  EmbeddingCreateParams,
+  FloatEmbeddingCreateParams,
+} from "./types.ts";
 
+/**
+ * One signature per encoding_format, as openai 7's: a request for numbers (the default) is
+ * answered with numbers, one for base64 with strings; a request whose format is not known until
+ * it runs (a variable typed EmbeddingCreateParams) with either.
+ */
 export interface Embeddings {
-  create(request: EmbeddingCreateParams, options?: RequestOptions): Promise<CreateEmbeddingResponse>;
+  create(request: Base64EmbeddingCreateParams, options?: RequestOptions): Promise<Base64EmbeddingResponse>;
+  create(request: FloatEmbeddingCreateParams, options?: RequestOptions): Promise<CreateEmbeddingResponse>;
+  create(
+    request: EmbeddingCreateParams,
+    options?: RequestOptions,
+  ): Promise<CreateEmbeddingResponse | Base64EmbeddingResponse>;
 }
 
 export interface EmbeddingsDeps {
@@ -153,8 +177,10 @@ export function createEmbeddings(deps: EmbeddingsDeps): Embeddings {
       try {
         const answers = await mapPooled(calls, MAX_OPEN_CALLS, async (batch, at) => {
           const meter = meters[at]!;
+          const call = several ? located[at] : undefined;
           // Stopped before it started (an aborted signal): it was never sent.
           controller.signal.throwIfAborted();
+          callSent(call, options.onCallSent);
           const { json, inputTokens } = await sentBy(
             meter,
             callJson(transport, {
@@ -163,7 +189,7 @@ export function createEmbeddings(deps: EmbeddingsDeps): Embeddings {
               region,
               body: embeddingBody(batch, family, request),
               signal: controller.signal,
-              onRetry: retryOf(meter, several ? located[at] : undefined, options.onRetry),
+              onRetry: retryOf(meter, call, options.onRetry),
               failFast,
             }),
           );
@@ -174,19 +200,21 @@ export function createEmbeddings(deps: EmbeddingsDeps): Embeddings {
           meter.tokens = read.tokens ?? inputTokens;
           return { vectors: read.vectors, tokens: meter.tokens ?? 0 };
         });
-        const base64 = request.encoding_format === "base64";
         const vectors = answers.flatMap((answer) => answer.vectors);
         const tokens = answers.reduce((sum, answer) => sum + answer.tokens, 0);
-        return {
+        const list = {
           object: "list",
-          data: vectors.map((vector, index) => ({
-            object: "embedding",
-            index,
-            embedding: base64 ? base64Floats(vector) : vector,
-          })),
           model: request.model,
           usage: { prompt_tokens: tokens, total_tokens: tokens },
-        } satisfies CreateEmbeddingResponse;
+        } as const;
+        if (request.encoding_format === "base64") {
+          const data = vectors.map(
+            (vector, index) => ({ object: "embedding", index, embedding: base64Floats(vector) }) as const,
+          );
+          return { ...list, data } satisfies Base64EmbeddingResponse;
+        }
+        const data = vectors.map((vector, index) => ({ object: "embedding", index, embedding: vector }) as const);
+        return { ...list, data } satisfies CreateEmbeddingResponse;
       } catch (error) {
         controller.abort(error);
         throw billCalls(error, meters, located, options.signal);
@@ -195,5 +223,6 @@ export function createEmbeddings(deps: EmbeddingsDeps): Embeddings {
       }
     }, options);
   }
-  return { create };
+  // The overloads are create()'s one signature split by encoding_format, which the answer follows.
+  return { create } as Embeddings;
 }

@@ -8,7 +8,7 @@ import type { RequestOptions } from "../client.ts";
 import type { ResolvedModel } from "../completions/client.ts";
 import { MAX_OPEN_CALLS } from "../completions/plan.ts";
 import { mapPooled } from "../completions/pool.ts";
-import { followedSignal, retryOf, type SentCall, sentBy, tryOut } from "../completions/sent-calls.ts";
+import { callSent, followedSignal, retryOf, type SentCall, sentBy, tryOut } from "../completions/sent-calls.ts";
 import { BedrockEdgeError, invalidRequest, type UnmeteredCall } from "../errors.ts";
 import { callJson } from "../model-call.ts";
 import { inpaintingInputs, variationImage } from "./edit-images.ts";
@@ -131,8 +131,8 @@ export function createImages(deps: ImagesDeps): Images {
         );
       }
       const { bodies, perCall } = plan(family, drop, prepared);
-      // A call's retry of several is its own (RetryEvent.prompt: 0, the one prompt they all draw),
-      // while the others go on: a proxy then counts the request whose other calls are out.
+      // A call of several is told as prompt 0 (the one prompt they all draw) when it goes out and
+      // when it retries, while the others go on: a proxy then counts the request's calls out.
       const retried = bodies.length > 1 ? { prompt: 0 } : undefined;
       sending();
       // The first failure stops the other calls, as the caller's signal does.
@@ -144,6 +144,7 @@ export function createImages(deps: ImagesDeps): Images {
           const meter = meters[at]!;
           // Stopped before it started (an aborted signal): it was never sent.
           controller.signal.throwIfAborted();
+          callSent(retried, options.onCallSent);
           const { json } = await sentBy(
             meter,
             callJson(transport, {

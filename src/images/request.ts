@@ -1,6 +1,6 @@
 // valibot schemas of OpenAI's image generation and edit requests: checked before anything is sent, a failure
 // naming the field in a 400. Then the fields no Bedrock image model can honour, each refused by
-// name saying why: a field is honoured, refused, or (user alone) accepted and not sent. Under
+// name saying why: a field is honoured, refused, or (user and safety_identifier) accepted and not sent. Under
 // drop_params the refused fields that change only how the image is drawn are dropped instead;
 // those that change the answer's form (url, jpeg or webp, a stream) are refused whatever it says.
 import * as v from "valibot";
@@ -35,17 +35,20 @@ const drawEntries = {
   size: v.nullish(v.string('must be "auto" or WIDTHxHEIGHT, as "1024x1024"')),
   quality: v.nullish(
     v.picklist(
-      ["standard", "hd", "low", "medium", "high", "auto"],
-      'must be "standard", "hd", "low", "medium", "high" or "auto"',
+      ["standard", "hd", "low", "medium", "high", "xhigh", "max", "auto"],
+      'must be "standard", "hd", "low", "medium", "high", "xhigh", "max" or "auto"',
     ),
   ),
   response_format: v.nullish(v.picklist(["url", "b64_json"], 'must be "url" or "b64_json"')),
-  output_format: v.nullish(v.picklist(["png", "jpeg", "webp"], 'must be "png", "jpeg" or "webp"')),
+  output_format: v.nullish(
+    v.picklist(["png", "jpeg", "webp", "gif", "svg"], 'must be "png", "jpeg", "webp", "gif" or "svg"'),
+  ),
   background: v.nullish(v.picklist(["transparent", "opaque", "auto"], 'must be "transparent", "opaque" or "auto"')),
   output_compression: v.nullish(wholeNumber(0, 100)),
   stream: v.nullish(v.boolean("must be true or false")),
   partial_images: v.nullish(wholeNumber(0, 3)),
   user: v.nullish(v.string("must be a string")),
+  safety_identifier: v.nullish(v.string("must be a string")),
   seed: v.nullish(wholeNumber(0, MAX_SEED)),
   drop_params: v.nullish(v.boolean("must be true or false")),
 };
@@ -193,6 +196,12 @@ function refusedDrawField(request: ImageDrawParams, drop: boolean): BedrockEdgeE
     return unsupported(
       `partial_images is not supported: Bedrock's image models answer whole images, never partial ones. Remove it (or send 0)${OR_DROP}.`,
       "partial_images",
+    );
+  }
+  if (request.quality === "xhigh" || request.quality === "max") {
+    return unsupported(
+      `quality "${request.quality}" is not supported: the best Bedrock's image models draw is premium. Ask for "hd" or "high", or leave it out${OR_DROP}.`,
+      "quality",
     );
   }
   return undefined;

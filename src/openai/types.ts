@@ -178,6 +178,7 @@ export interface ChatCompletionRequest extends GenerationParams {
 export interface ImagePartParam {
   type: "image_url";
   image_url: { url: string; detail?: "auto" | "low" | "high" | "original" };
+  cache_control?: CacheControl | null;
 }
 
 export interface InputAudioPart {
@@ -207,6 +208,7 @@ export interface UserMessageParam {
   role: "user";
   content: string | Array<TextPart | ImagePartParam | InputAudioPart | FilePartParam>;
   name?: string;
+  cache_control?: CacheControl | null;
 }
 
 export interface AssistantMessageParam {
@@ -220,6 +222,7 @@ export interface AssistantMessageParam {
   function_call?: { name: string; arguments: string } | null;
   audio?: { id: string } | null;
   name?: string;
+  cache_control?: CacheControl | null;
 }
 
 /** OpenAI's deprecated function-calling role: refused, with a pointer to `tool`. */
@@ -275,11 +278,8 @@ export interface ChatCompletionCreateParams extends GenerationParams {
   /** Checked on every route (a value outside ReasoningEffort is a 400), so typed as the check takes it. */
   reasoning_effort?: ReasoningEffort | null;
   safety_identifier?: unknown;
-  /**
-   * The converse route sends it as Bedrock's serviceTier ("auto", "default", "flex", "priority" or
-   * "fast", "scale" for Bedrock's reserved tier; a 400 otherwise); the other routes ignore it.
-   */
-  service_tier?: unknown;
+  /** Checked on every route (a value that is no tier is a 400), so typed as the check takes it: see ServiceTierParam. */
+  service_tier?: ServiceTierParam | null;
   /** Checked on every route: `true` is refused (nothing is stored), `false` accepted and ignored. */
   store?: boolean | null;
   verbosity?: unknown;
@@ -376,6 +376,17 @@ export type PromptLogprobs = Array<Record<string, { logprob: number; rank?: numb
 /** OpenAI's service tiers, as an answer names the one that served it. */
 // openai 7 adds "fast", which openai 6 would refuse.
 export type ServiceTier = "auto" | "default" | "flex" | "scale" | "priority";
+
+/**
+ * A request's `service_tier`, openai 6's and 7's values (README, "Service tiers"). "auto", null or
+ * none is the models-table entry's `service_tier` setting, else Bedrock's default tier (nothing
+ * sent). Any other tier ("fast" is openai 7's name for priority, "scale" is Bedrock's reserved) is
+ * sent by the converse route as Bedrock's serviceTier only if the entry's `service_tiers` lists it
+ * (default `["default", "flex"]`) or it is the entry's `service_tier`; else it is a 400 naming the
+ * setting to change. An imported model, on any route, takes only "auto" and "default": another
+ * tier is a 400, dropped under drop_params.
+ */
+export type ServiceTierParam = ServiceTier | "fast";
 
 /**
  * On a chat.completion or a chunk: `system_fingerprint` is never set (nor is OpenAI's `moderation`,

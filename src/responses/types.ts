@@ -1,6 +1,7 @@
 // The subset of OpenAI's Responses API that bedrock-edge speaks: stateless, function tools only.
 // Shapes follow the `openai` package (test/openai-types.test.ts checks both directions) and the
 // official OpenAPI schemas (test/conformance/ validates every answer and stream event).
+import type { ServiceTierParam } from "../openai/types.ts";
 
 /** `status` of an output item. */
 export type ItemStatus = "in_progress" | "completed" | "incomplete";
@@ -174,7 +175,12 @@ export interface ResponseCreateParams {
   truncation?: "auto" | "disabled" | null;
   max_tool_calls?: number | null;
   top_logprobs?: number | null;
-  service_tier?: string | null;
+  /**
+   * As chat's (ServiceTierParam), the Response's `service_tier` naming the tier that served. openai
+   * 7's "ultrafast", OpenAI's own tier for one of its models, is in the type so that its typed
+   * params compile, and a 400 like any value that is no Bedrock tier.
+   */
+  service_tier?: ServiceTierParam | "ultrafast" | null;
   prompt_cache_key?: string | null;
   prompt_cache_retention?: string | null;
   safety_identifier?: string | null;

@@ -378,8 +378,11 @@ function streamMapper(
 ): StreamMapper {
   const format = wireFormatOf(settings.wire_format);
   const reading = readingFor(spec, request, settings);
-  const reader = format.streamReader(format.onePerCall ? 1 : (request.n ?? 1));
+  const count = format.onePerCall ? 1 : (request.n ?? 1);
+  const reader = format.streamReader(count);
   const choices = new Map<number, ChoiceStream>();
+  // Choices whose finish was read and mapped (a broken call at its finish fails it, unfinished).
+  let finishedChoices = 0;
 
   function choiceAt(index: number): ChoiceStream {
     let found = choices.get(index);
@@ -399,6 +402,7 @@ function streamMapper(
       deltas.push(...state.splitter.end(piece.finish));
       const unfinished = state.splitter.unfinished;
       if (unfinished) throw unfinishedCallError(unfinished, reading.hasStop);
+      finishedChoices++;
     }
     const parts: StreamPart[] = deltas.map((delta) => ({ index: piece.index, delta }));
     if (piece.finish) {
@@ -437,6 +441,7 @@ function streamMapper(
       if (!finished) throw incompleteStream(spec.name);
       return usage ? [{ index: 0, delta: {}, usage }] : [];
     },
+    finished: () => finishedChoices >= count,
   };
 }
 

@@ -9,6 +9,11 @@ import { foundationModelId } from "./converse/model-family.ts";
 // An imported model is served with its own template and is no foundation model: a family named
 // for it would be wrong, and would let a client's "signed" thinking reach that template as written.
 const IMPORTED_MODEL = /^arn:[^:]+:bedrock:[^:]*:[^:]*:imported-model\//;
+
+/** Whether a model id is an imported model's ARN (Custom Model Import). */
+export function isImportedModel(modelId: string): boolean {
+  return IMPORTED_MODEL.test(modelId);
+}
 // A foundation id as Bedrock names it, with a cross-region prefix or not: no ARN, no spaces.
 const FOUNDATION_ID_SHAPE = /^[a-z0-9-]+(?:\.[a-z0-9-]+)?\.[A-Za-z0-9][\w.:-]*$/;
 
@@ -38,7 +43,7 @@ export function foundationModelProblem(
   knows: (foundationId: string) => boolean,
   unknown: string,
 ): string | undefined {
-  if (foundationModelId(modelId) || IMPORTED_MODEL.test(modelId)) {
+  if (foundationModelId(modelId) || isImportedModel(modelId)) {
     return "foundation_model: this model id names its model already, or serves an imported one (the setting is for ids that name none: application inference profiles, provisioned models, custom model deployments).";
   }
   const id = namedFoundationId(named);

@@ -14,6 +14,7 @@ import {
   asksNothing,
   cannotChangeAnswer,
   dropsParameters,
+  importedModelTierProblem,
   refuseOrDrop,
   serverParameterProblems,
 } from "./parameters.ts";
@@ -50,7 +51,12 @@ export function openaiBody(
   settings: ModelSettings,
 ): Record<string, unknown> {
   const drop = dropsParameters(request, settings);
-  const dropped = refuseOrDrop(serverParameterProblems(request, new Set()), "openai", drop);
+  const problems = serverParameterProblems(request, new Set());
+  const tierProblem = importedModelTierProblem(
+    (request as ChatCompletionRequest & { service_tier?: unknown }).service_tier,
+  );
+  if (tierProblem) problems.push(tierProblem);
+  const dropped = refuseOrDrop(problems, "openai", drop);
   forcedCall(request);
   const offersTools = (request.tools?.length ?? 0) > 0;
   const body: Record<string, unknown> = {};

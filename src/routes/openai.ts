@@ -183,6 +183,13 @@ function streamMapper(request: ChatCompletionRequest, settings: ModelSettings | 
     return out;
   }
 
+  /** Every choice that began has finished: a stream that ends before is cut short. */
+  function finished(): boolean {
+    if (!choices.get(0)?.finished) return false;
+    for (const state of choices.values()) if (!state.finished) return false;
+    return true;
+  }
+
   return {
     push({ type, json: chunk }) {
       const out: StreamPart[] = [];
@@ -221,12 +228,10 @@ function streamMapper(request: ChatCompletionRequest, settings: ModelSettings | 
       return out;
     },
     end() {
-      // Every choice that began must have finished: else the stream was cut short.
-      if (!choices.get(0)?.finished || [...choices.values()].some((state) => !state.finished)) {
-        throw incompleteStream("openai");
-      }
+      if (!finished()) throw incompleteStream("openai");
       return usage ? [{ index: 0, delta: {}, usage }] : [];
     },
+    finished,
   };
 }
 

@@ -20,7 +20,8 @@ describe("parameters that cannot change the answer", () => {
     store: false,
     metadata: { team: "a" },
     user: "u-1",
-    service_tier: "flex",
+    // The tier an imported model is always served in (the others: "a tier an imported model does not have").
+    service_tier: "default",
     parallel_tool_calls: true,
     modalities: ["text"],
     prompt_cache_key: "k",
@@ -46,6 +47,31 @@ describe("parameters that cannot change the answer", () => {
     const withThem = routes[route].buildBody({ ...base, ...ignorable }, ARN, {});
     expect(withThem).toEqual(routes[route].buildBody(base, ARN, {}));
   });
+
+  it.each([...templateRoutes, "openai"] as const)(
+    "%s: a tier an imported model does not have is refused by name, dropped under drop_params; auto and default are served as ever",
+    (route) => {
+      const body = (extra: Extra) => routes[route].buildBody({ ...base, ...extra } as ChatCompletionRequest, ARN, {});
+      for (const service_tier of ["auto", "default", null]) expect(body({ service_tier })).toEqual(body({}));
+      for (const service_tier of ["flex", "priority", "fast", "scale"]) {
+        const error = refusal(() => body({ service_tier }));
+        expect(error).toMatchObject({ status: 400, param: "service_tier", code: "unsupported_parameter" });
+        expect(error.message).toContain("which an imported model does not have");
+        expect(error.message).toContain(`(route ${route})`);
+        expect(body({ service_tier, drop_params: true })).toEqual(body({}));
+        expect(
+          routes[route].buildBody({ ...base, service_tier } as ChatCompletionRequest, ARN, { drop_params: true }),
+        ).toEqual(body({}));
+      }
+      // A value that names no tier is a wrong value, not a parameter to drop.
+      for (const drop_params of [false, true]) {
+        expect(refusal(() => body({ service_tier: "turbo", drop_params }))).toMatchObject({
+          param: "service_tier",
+          message: expect.stringContaining('service_tier must be one of "auto", "default", "flex"'),
+        });
+      }
+    },
+  );
 
   it.each(["deepseek_r1", "llama", "qwen2"] as const)(
     "%s: ignores reasoning_effort, which the model cannot act on",

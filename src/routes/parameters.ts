@@ -4,12 +4,14 @@
 // or the client's default, the proxy's DROP_PARAMS) what would be refused is dropped instead.
 // Template routes take the whole policy, which knows what their wire_format carries (seed,
 // penalties, n, logprobs… on openai_completion); the converse route the server-wide part of it.
+import { describeValue } from "../describe-value.ts";
 import { invalidRequest } from "../errors.ts";
 import { foreignFieldsOf } from "../openai/foreign-fields.ts";
 import { isOpenAIResponseFormatType } from "../openai/response-format.ts";
 import { REQUEST_FIELDS } from "../openai/schema.ts";
 import { FUNCTIONS_API, TEXT_ONLY } from "../openai/server-limits.ts";
 import type { ChatCompletionRequest } from "../openai/types.ts";
+import type { BedrockServiceTier } from "./converse/service-tier-names.ts";
 import type { ModelSettings } from "./types.ts";
 import { wireFormats } from "./wire-formats/index.ts";
 import { WIRE_FORMAT_NAMES } from "./wire-formats/names.ts";
@@ -33,8 +35,10 @@ interface Rule {
 /**
  * OpenAI's parameters that cannot change the answer: bookkeeping (`metadata`, `user`,
  * `safety_identifier`), routing and caching hints (`service_tier`, `prompt_cache_*`), and
- * `prediction` (predicted outputs only make an answer faster). Accepted and ignored (but the
- * converse route sends service_tier as Bedrock's serviceTier: converse/service-tier.ts).
+ * `prediction` (predicted outputs only make an answer faster). Accepted and not sent as they are,
+ * but service_tier is read on its own: the converse route sends it as Bedrock's serviceTier
+ * (converse/service-tier.ts), and a tier an imported model does not have is refused on every
+ * route (importedModelTierProblem, below).
  */
 const ANSWER_NEUTRAL: ReadonlySet<string> = new Set([
   "metadata",
@@ -239,8 +243,17 @@ export function checkParameters(
 ): Set<string> {
   checkResponseFormatType(request.response_format, route);
   const rules = TEMPLATE_ROUTE_RULES[settings.wire_format ?? "bedrock_completion"];
-  const problems = problemsOf(request, rules).filter((problem) => !only || only.includes(problem.param));
-  return refuseOrDrop(problems, route, dropsParameters(request, settings));
+  const problems = problemsOf(request, rules);
+  // Every template route serves an imported model.
+  const tierProblem = importedModelTierProblem(
+    (request as ChatCompletionRequest & { service_tier?: unknown }).service_tier,
+  );
+  if (tierProblem) problems.push(tierProblem);
+  return refuseOrDrop(
+    problems.filter((problem) => !only || only.includes(problem.param)),
+    route,
+    dropsParameters(request, settings),
+  );
 }
 
 function refusal({ param: field, why, honouredBy }: ParameterProblem, route: string) {
@@ -253,4 +266,50 @@ function refusal({ param: field, why, honouredBy }: ParameterProblem, route: str
     param,
     "unsupported_parameter",
   );
+}
+
+// service_tier, read on its own by every route: the converse route sends it as serviceTier
+// (converse/service-tier.ts); an imported model, on any route, has no tier but the default.
+
+/**
+ * OpenAI's request values in Bedrock's words. "fast" is openai 7's name for priority (OpenAI's
+ * answers say "priority" for it). "scale", OpenAI's Scale Tier, is tokens per minute bought ahead
+ * for a term, overflowing to pay-as-you-go: what Bedrock's reserved tier is.
+ */
+const REQUESTED: Readonly<Record<string, BedrockServiceTier>> = {
+  default: "default",
+  flex: "flex",
+  priority: "priority",
+  fast: "priority",
+  scale: "reserved",
+};
+
+const REQUEST_VALUES = '"auto", "default", "flex", "priority" (or "fast") or "scale" (Bedrock\'s reserved tier)';
+
+/** The Bedrock tier a request's service_tier names; undefined for none or "auto". A value that names none is a 400. */
+export function requestedTier(requested: unknown): BedrockServiceTier | undefined {
+  if (requested == null || requested === "auto") return undefined;
+  const tier = typeof requested === "string" && Object.hasOwn(REQUESTED, requested) ? REQUESTED[requested] : undefined;
+  if (tier === undefined) {
+    throw invalidRequest(
+      `service_tier must be one of ${REQUEST_VALUES}, not ${describeValue(requested)}.`,
+      "service_tier",
+    );
+  }
+  return tier;
+}
+
+/**
+ * Why an imported model cannot be served in the tier a request asks for: Custom Model Import serves
+ * on demand only (Bedrock's priority, flex and reserved tiers are for some foundation models). A
+ * problem the route cannot honour, as its others: refused, or dropped under drop_params, served in
+ * the default tier as it always is. "auto", "default" and none ask for that tier.
+ */
+export function importedModelTierProblem(requested: unknown): ParameterProblem | undefined {
+  const tier = requestedTier(requested);
+  if (tier === undefined || tier === "default") return undefined;
+  return {
+    param: "service_tier",
+    why: `${JSON.stringify(requested)} asks for Bedrock's ${tier} tier, which an imported model does not have: Bedrock serves Custom Model Import on demand, in its default tier only ("auto" and "default" ask for that)`,
+  };
 }

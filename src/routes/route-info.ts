@@ -4,7 +4,7 @@
 // its fields from here, so the two cannot drift apart (routes.test.ts checks that too).
 import type { ModelSettingName, ModelSettingValues } from "../model-settings.ts";
 import { modelFamily, takesReasoningControl } from "./converse/model-family.ts";
-import { describingModelId, foundationModelProblem } from "./foundation-model.ts";
+import { describingModelId, foundationModelProblem, isImportedModel } from "./foundation-model.ts";
 import type { Route } from "./types.ts";
 
 export type RouteInfo = Pick<Route, "operation" | "settings" | "checkModel">;
@@ -75,12 +75,13 @@ function isKnownChatModel(id: string): boolean {
 export const CONVERSE_ROUTE_INFO: RouteInfo = {
   operation: "converse",
   settings: CONVERSE_SETTINGS,
-  // A foundation_model that could disagree with the id, or would change nothing, and a
-  // reasoning_budget the model could never use (which fails every call), are refused with the entry.
-  checkModel(
-    modelId: string,
-    { reasoning_budget: budget, max_output_tokens: cap, foundation_model: named }: ModelSettingValues,
-  ) {
+  // A foundation_model that could disagree with the id, or would change nothing, a tier setting on
+  // an import (which has none), and a reasoning_budget the model could never use (which fails every
+  // call), are refused with the entry.
+  checkModel(modelId: string, settings: ModelSettingValues) {
+    const { reasoning_budget: budget, max_output_tokens: cap, foundation_model: named } = settings;
+    const tiered = importedTierSetting(modelId, settings);
+    if (tiered) return tiered;
     const misnamed =
       named === undefined
         ? undefined
@@ -103,6 +104,22 @@ export const CONVERSE_ROUTE_INFO: RouteInfo = {
     }
   },
 };
+
+/**
+ * A tier setting on an imported model, which has no tiers (Custom Model Import serves on demand
+ * only): the route never sends one there, so the setting would say what is not done.
+ */
+function importedTierSetting(
+  modelId: string,
+  settings: Pick<ModelSettingValues, "service_tier" | "service_tiers">,
+): string | undefined {
+  if (!isImportedModel(modelId)) return undefined;
+  const setting = (["service_tier", "service_tiers"] as const).find((name) => settings[name] !== undefined);
+  return (
+    setting &&
+    `${setting}: an imported model has no service tiers (Bedrock serves Custom Model Import on demand, in its default tier only), so the converse route sends it none. Remove it from this entry.`
+  );
+}
 
 /** An id (or an ARN ending in one) of an embedding family the embed route speaks. */
 const EMBEDDING_ID =

@@ -81,6 +81,11 @@ export interface StreamMapper {
    */
   flush?(): StreamPart[];
   /**
+   * True once the model's answer has ended: every choice's finish was read, though it may still
+   * be held back (flush). A failure after it is the stream's, after the answer, not the call's.
+   */
+  finished?(): boolean;
+  /**
    * True once the answer is whole before Bedrock's stream ends (a stop sequence applied by the
    * route): the rest is not read, the upstream call is ended, and end() is called.
    */

@@ -89,7 +89,7 @@ describe("failover", () => {
 });
 
 describe("onFailover", () => {
-  it("tells each try the request moved on from, with its error, and not the last copy's failure", async () => {
+  it("tells each copy's failed try with its error, the last copy's too: its try is over before its cool-down is written (codereview35 #1)", async () => {
     const route = createRouter({
       store: memoryCooldownStore(() => 1000),
       cooldownMs: 500,
@@ -105,7 +105,27 @@ describe("onFailover", () => {
     expect(told).toEqual([
       { index: 0, error: faults[0] },
       { index: 1, error: faults[1] },
+      { index: 2, error: faults[2] },
     ]);
+  });
+
+  it("tells each failed try before its copy's cool-down is written, the last's as the others'", async () => {
+    const order: string[] = [];
+    const memory = memoryCooldownStore(() => 1000);
+    const store: CooldownStore = {
+      ...memory,
+      async coolDown(name, key, until) {
+        order.push(`cool-down ${key}`);
+        await memory.coolDown(name, key, until);
+      },
+    };
+    const route = createRouter({ store, cooldownMs: 500, busy: () => 0, now: () => 1000 });
+    const attempt = async () => {
+      throw throttled();
+    };
+    const onFailover = ({ index }: FailoverEvent) => order.push(`told ${index}`);
+    await expect(route("m", model(2), attempt, { onFailover })).rejects.toMatchObject({ status: 429 });
+    expect(order).toEqual(["told 0", "cool-down key-0", "told 1", "cool-down key-1"]);
   });
 
   it("tells a sleeping copy's ModelNotReady when the request comes back to it after the last copy failed", async () => {

@@ -24,7 +24,10 @@ export interface DeploymentEvent {
   tried: number;
 }
 
-/** A deployment's try that failed, the request moving on to another (RequestOptions.onFailover). */
+/**
+ * A deployment's try that failed, the request moving on to another, or failing with it when it was
+ * the last (RequestOptions.onFailover).
+ */
 export interface FailoverEvent {
   /** The deployment that failed, by its index in its entry's `deployments`. */
   index: number;
@@ -50,7 +53,7 @@ export interface RouteOptions {
   onDeployment?: (event: DeploymentEvent) => void;
   /** Told what the attempts that failed cost, when another deployment serves (RequestOptions'). */
   onFailoverUsage?: (event: FailoverUsageEvent) => void;
-  /** Told each try that failed over to another deployment, and why (RequestOptions'). */
+  /** Told each deployment's try that failed, and why, before its cool-down is written (RequestOptions'). */
   onFailover?: (event: FailoverEvent) => void;
   /** The request's signal: the router stops waiting for its store when it aborts. */
   signal?: AbortSignal;
@@ -136,8 +139,9 @@ export function createRouter(options: RouterOptions): Router {
           const kind = failoverKind(error);
           if (!kind || !(error instanceof BedrockEdgeError)) throw error;
           if (kind === "cold") cold ??= deployment;
-          // The request moves on: to the next copy, or back to the first sleeping one.
-          if (!last || cold) onFailover?.({ index: deployment.index, error });
+          // Told before the cool-down is written (up to a second with a store), the last copy's too:
+          // its try is over, and a caller who counts tries out must not count it while the write runs.
+          onFailover?.({ index: deployment.index, error });
           await fromStore(store.coolDown(name, deployment.key, now() + cooldownMs), signal);
           // A request aborted during the write goes no further: no copy is tried, nor told tried.
           signal?.throwIfAborted();

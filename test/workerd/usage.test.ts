@@ -10,6 +10,7 @@ import { errorOf } from "../helpers/errors.ts";
 import {
   awayFromMidnight,
   eventually,
+  modelString,
   startWorkerdProxy,
   TEST_KEYS,
   TEST_MODELS,
@@ -28,6 +29,7 @@ const KEYS = {
 };
 const MODELS = {
   ...TEST_MODELS,
+  converse: modelString("converse"),
   copies: {
     deployments: [
       { model: `bedrock/llama/${emulatorModelId("llama", ["throttle"], "us-east-1", "300000000000")}` },
@@ -65,6 +67,7 @@ interface Row {
   ttft_ms: number | null;
   duration_ms: number;
   retries: number;
+  service_tier: string | null;
 }
 
 async function rowOf(requestId: string | null): Promise<Row> {
@@ -118,6 +121,24 @@ describe("usage records", () => {
     expect(row.ttft_ms).toBeGreaterThanOrEqual(0);
     expect(row.ttft_ms).toBeLessThanOrEqual(row.duration_ms);
     expect(row.input_tokens).toBeGreaterThan(0);
+  });
+
+  it("the service tier that served (migrations/0002), and none where Bedrock named none", async () => {
+    const { data, response } = await team()
+      .chat.completions.create({ model: "converse", messages: USER_HELLO, service_tier: "flex" })
+      .withResponse();
+    expect(data.service_tier).toBe("flex");
+    expect(await rowOf(response.headers.get("x-request-id"))).toMatchObject({
+      route: "converse",
+      service_tier: "flex",
+    });
+    const plain = await team().chat.completions.create({ model: "llama", messages: USER_HELLO }).withResponse();
+    expect(await rowOf(plain.response.headers.get("x-request-id"))).toMatchObject({
+      route: "llama",
+      service_tier: null,
+    });
+    // The row is whole: no warning of a missing column on a migrated database.
+    expect(proxy.output.some((message) => message.includes("no service_tier column"))).toBe(false);
   });
 
   it("a request that moved to another deployment, and one that was retried", async () => {

@@ -759,7 +759,9 @@ describe("a request sent to Bedrock that ends with no count counts its prompt's 
   it("a plain call past UPSTREAM_TIMEOUT_MS on each of two copies: twice its prompt's estimate", async () => {
     const { binding, settled } = recordingLimits();
     const { calls, upstream } = countingCalls();
-    const { post, logs } = proxyWith({ RATE, KEY_LIMITS: binding, UPSTREAM_TIMEOUT_MS: "200" }, upstream);
+    // The timer bounds signing too (and a first call's loading of the transport): 600 ms leaves a
+    // loaded machine time to send each copy's call, and stays well short of the copies' 1 s wait.
+    const { post, logs } = proxyWith({ RATE, KEY_LIMITS: binding, UPSTREAM_TIMEOUT_MS: "600" }, upstream);
     const body = { model: "late-copies", messages: [long] };
     const response = await post("/v1/chat/completions", body);
     expect(response.status).toBe(504);
@@ -844,6 +846,39 @@ describe("tokens_per_day counts each try to Bedrock by how it ended, not by the 
     expect(line.status).toBe(499);
     expect(fetches).toBe(1);
     expect(line.deployments_tried).toBe(1);
+    expect(tokens).toBe(0);
+  });
+
+  it("a client that leaves during the last throttled copy's cool-down write counts none: Bedrock refused every try (codereview35 #1)", async () => {
+    // As above, the write taking 400 ms; the client leaves while the second (last) copy's is written.
+    const slowCooldowns = {
+      idFromName: () => "id",
+      get: () => ({
+        async fetch(input: string) {
+          const method = new URL(input).pathname.slice(1);
+          if (method === "coolDown") await new Promise((resolve) => setTimeout(resolve, 400));
+          return Response.json(method === "cooling" ? {} : null);
+        },
+      }),
+    };
+    const { binding, settled } = recordingLimits();
+    const leaving = new AbortController();
+    let fetches = 0;
+    const { post, logs } = proxyWith(
+      { RATE, KEY_LIMITS: binding, BEDROCK_MAX_RETRIES: "0", DEPLOYMENT_COOLDOWNS: slowCooldowns },
+      (emulator) => (input, init) => {
+        if (++fetches === 2) setTimeout(() => leaving.abort(), 100);
+        return emulator.fetch(new Request(input, init));
+      },
+    );
+    const body = { model: "throttled-copies", messages: [long] };
+    const response = await post("/v1/chat/completions", body, leaving.signal);
+    await response.text().catch(() => "");
+    const { tokens } = await eventually(() => settled[0]);
+    const line = logs.at(-1)!;
+    expect(line.status).toBe(499);
+    expect(fetches).toBe(2);
+    expect(line.deployments_tried).toBe(2);
     expect(tokens).toBe(0);
   });
 
@@ -1103,6 +1138,27 @@ describe("tokens_per_day counts each try to Bedrock by how it ended, not by the 
       expect(tokens).toBeGreaterThan(5000);
     });
 
+    it("left by its client with six calls out and two waiting for a slot, counts the texts of the six: the two were never sent (codereview35 #2)", async () => {
+      const { binding, settled } = recordingLimits();
+      const leaving = new AbortController();
+      let fetches = 0;
+      const { post, logs } = proxyWith({ RATE, KEY_LIMITS: binding }, (emulator) => {
+        return async (input, init) => {
+          // The client leaves once six calls are out, the other two waiting for a slot.
+          if (++fetches === 6) setTimeout(() => leaving.abort(), 150);
+          await new Promise((resolve) => setTimeout(resolve, 2000));
+          return emulator.fetch(new Request(input, init));
+        };
+      });
+      const input = Array.from({ length: 8 }, (_, at) => `SLOW ${at} ${"word ".repeat(1000)}`);
+      const response = await post("/v1/embeddings", { model: "vectors", input }, leaving.signal);
+      await response.text().catch(() => "");
+      const { tokens } = await eventually(() => settled[0]);
+      expect(logs.at(-1)).toMatchObject({ status: 499 });
+      expect(fetches).toBe(6);
+      expect(tokens).toBe(inputEstimate({ input: input.slice(0, 6) }, "embeddings"));
+    });
+
     it("left by its client once a call answered: the 499 line is written before the library's error, so it has no prompt_tokens, and the whole input counts (codereview39 #3, README)", async () => {
       const { binding, settled } = recordingLimits();
       const leaving = new AbortController();
@@ -1267,14 +1323,14 @@ describe("tokens_per_day counts each try to Bedrock by how it ended, not by the 
       response.headers.set("retry-after-ms", "1000");
       return response;
     };
-    /** What `body` settles when its client leaves 150 ms after Bedrock's first fetch; SLOW prompts answer after 2 s. */
-    async function leftDuringWaits(body: Record<string, unknown>) {
+    /** What `body` settles when its client leaves 150 ms after Bedrock's `leaveAfterFetch`th fetch; SLOW prompts answer after 2 s. */
+    async function leftDuringWaits(body: Record<string, unknown>, leaveAfterFetch = 1) {
       const { binding, settled } = recordingLimits();
       const leaving = new AbortController();
       let fetches = 0;
       const { post, logs } = proxyWith({ RATE, KEY_LIMITS: binding, BEDROCK_MAX_RETRIES: "5" }, (emulator) => {
         return async (input, init) => {
-          if (++fetches === 1) setTimeout(() => leaving.abort(), 150);
+          if (++fetches === leaveAfterFetch) setTimeout(() => leaving.abort(), 150);
           const request = new Request(input, init);
           if (!(await request.clone().text()).includes("SLOW")) return throttle();
           await new Promise((resolve) => setTimeout(resolve, 2000));
@@ -1302,6 +1358,18 @@ describe("tokens_per_day counts each try to Bedrock by how it ended, not by the 
       expect(line).toMatchObject({ status: 499, retries: 2 });
       expect(tokens).toBe(2 * unmeteredCallEstimate(body, { prompt: 1, chunks: 0 }));
       expect(tokens).toBeGreaterThan(10_000);
+    });
+    it("a batch of more than MAX_OPEN_CALLS: the calls still queued for a slot were never sent and count none (codereview35 #2)", async () => {
+      const throttled = { model: "llama", prompt: Array.from({ length: 8 }, () => long.content), max_tokens: 8 };
+      // The client leaves once the sixth call is out (and throttled): the first six wait to retry,
+      // the last two for a slot.
+      const waiting = await leftDuringWaits(throttled, 6);
+      expect(waiting.line).toMatchObject({ status: 499, retries: 6 });
+      expect(waiting.tokens).toBe(0);
+      const slow = { model: "llama", prompt: Array.from({ length: 8 }, () => `SLOW ${long.content}`), max_tokens: 8 };
+      const out = await leftDuringWaits(slow, 6);
+      expect(out.line).toMatchObject({ status: 499 });
+      expect(out.tokens).toBe(6 * unmeteredCallEstimate(slow, { prompt: 0, chunks: 0 }));
     });
   });
 

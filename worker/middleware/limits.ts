@@ -18,7 +18,7 @@ import type { ClientKey } from "../keys.ts";
 import { type RequestLog, requestDay } from "../log.ts";
 import {
   apiOfPath,
-  batchEstimateWithout,
+  callsOutEstimate,
   type ConverseModel,
   DEFAULT_OUTPUT_ESTIMATE,
   inputEstimate,
@@ -187,9 +187,10 @@ function converseModel(entry: ModelTableEntry | undefined, name: string): Conver
  *   timeout or a lost connection ended it, its stream failed before any count, whether another try
  *   then served or not): its prompt's estimate (uncounted.attempts), never an output it did not see,
  *   but for an image request, its prompt and every image it asked for (Bedrock bills the images it
- *   may have drawn, and they are known before); a legacy batch or an embeddings request left while
- *   some of its calls waited to retry counts its other calls' prompts or texts, an image request its
- *   prompt once and an image per call out (batchEstimateWithout).
+ *   may have drawn, and they are known before); a request of several calls (a legacy batch, an
+ *   embeddings request, Stability's images) counts its calls then out alone, not those waiting to
+ *   retry or for a slot: their prompts or texts, an image request its prompt once and an image per
+ *   call out (callsOutEstimate).
  * A request refused, failed before it was sent, or whose every try Bedrock refused with its error
  * answer (a throttle, a cold model, a 5xx: no client leaving during a wait for a retry changes
  * that), counts none.
@@ -213,7 +214,7 @@ function tokensUsed(
   // every image it asked for, and Bedrock bills the image, not the prompt: its whole estimate.
   const perTry = () => (api === "images" ? tokenEstimate(body, api, undefined) : input());
   if (uncounted.attempts > 0) tokens += perTry() * uncounted.attempts;
-  if (uncounted.waiting) tokens += batchEstimateWithout(body, api, uncounted.waiting);
+  if (uncounted.out) tokens += callsOutEstimate(body, api, uncounted.out);
   return tokens;
 }
 

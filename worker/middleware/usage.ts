@@ -6,13 +6,11 @@ import type { MiddlewareHandler } from "hono";
 import { deploymentsOf } from "../../src/core.ts";
 import { afterResponse } from "../after-response.ts";
 import type { AppEnv, JsonRequest } from "../context.ts";
-import { writeUsage } from "../usage.ts";
 import { explainUsageFailure } from "../usage-table.ts";
 
 export const recordUsage: MiddlewareHandler<AppEnv> = (c, next) => {
-  const { config } = c.get("ready");
-  const db = config.usageDb;
-  if (db) {
+  const { config, writeUsage } = c.get("ready");
+  if (writeUsage) {
     const { line } = c.get("log");
     afterResponse(c, "the usage record", () => {
       // Set once the body's model is a configured one this key may call: a row names no other.
@@ -20,7 +18,7 @@ export const recordUsage: MiddlewareHandler<AppEnv> = (c, next) => {
       const model = body?.model;
       const served =
         model === undefined ? undefined : { model, route: deploymentsOf(config.models[model], model).route };
-      return writeUsage(db, line, served).catch((error: unknown) => {
+      return writeUsage(line, served).catch((error: unknown) => {
         throw explainUsageFailure(error);
       });
     });

@@ -49,8 +49,9 @@ export function isTextDocument(format: DocumentFormat): boolean {
 const TYPES_OF_TEXT_FILES: ReadonlySet<string> = new Set(["application/vnd.ms-excel"]);
 
 /**
- * The format the MIME type names, else the one the filename's extension names; a text extension
- * over a type that Windows gives text files (TYPES_OF_TEXT_FILES).
+ * The format the MIME type names, else (a type that names no document format: application/octet-stream
+ * or any other) the one the filename's extension names; a text extension over a type that Windows
+ * gives text files (TYPES_OF_TEXT_FILES).
  */
 export function documentFormatOf(mediaType: string, filename: string | undefined): DocumentFormat | undefined {
   const type = mediaType.toLowerCase();

@@ -34,7 +34,7 @@ describe("a file part becomes a Converse document block", () => {
     ]);
   });
 
-  it("takes its format from the MIME type, or from the filename's extension when the type says nothing", () => {
+  it("takes its format from the MIME type, or from the filename's extension when the type names no document format", () => {
     const cases: Array<[string, string | undefined, string]> = [
       ["application/pdf", undefined, "pdf"],
       ["text/csv", "a.csv", "csv"],
@@ -47,6 +47,9 @@ describe("a file part becomes a Converse document block", () => {
       ["text/markdown", "a", "md"],
       ["application/octet-stream", "Notes.MD", "md"],
       ["application/octet-stream", "page.htm", "html"],
+      // Any type that names no document format, as README.md says (typesapi41 #8).
+      ["application/zip", "report.docx", "docx"],
+      ["text/x-python", "notes.txt", "txt"],
       // The type wins over a name that says otherwise.
       ["application/pdf", "scan.txt", "pdf"],
     ];

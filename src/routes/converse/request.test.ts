@@ -844,6 +844,36 @@ describe("service_tier -> serviceTier (Bedrock's service tiers)", () => {
     expect(body(asking("scale"), NOVA, { service_tiers: ["reserved"] }).serviceTier).toEqual({ type: "reserved" });
   });
 
+  it("an imported model is sent no tier: auto, none and default ask for its own; another is refused, or dropped with drop_params", () => {
+    const IMPORTED = "arn:aws:bedrock:us-east-1:123456789012:imported-model/a1b2c3d4e5f6";
+    for (const tier of ["auto", "default", null]) {
+      expect(body(asking(tier), IMPORTED), String(tier)).toEqual(body(hi, IMPORTED));
+      expect(body(asking(tier), IMPORTED)).not.toHaveProperty("serviceTier");
+    }
+    // Settings the models table refuses for an import (route-info.ts) never reach Bedrock either.
+    const everyTier: ConverseSettings = {
+      service_tier: "flex",
+      service_tiers: ["default", "flex", "priority", "reserved"],
+    };
+    expect(body(hi, IMPORTED, everyTier)).not.toHaveProperty("serviceTier");
+    for (const [asked, tier] of [
+      ["flex", "flex"],
+      ["priority", "priority"],
+      ["fast", "priority"],
+      ["scale", "reserved"],
+    ]) {
+      const refused = refusal(() => body(asking(asked), IMPORTED, everyTier));
+      expect(refused, asked).toMatchObject({ status: 400, param: "service_tier", code: "unsupported_parameter" });
+      expect(refused.message).toContain(`asks for Bedrock's ${tier} tier, which an imported model does not have`);
+      expect(refused.message).toContain("drop_params");
+      const dropped = body(request(hi.messages, { service_tier: asked, drop_params: true }), IMPORTED, everyTier);
+      expect(dropped, asked).toEqual(body(hi, IMPORTED));
+    }
+    // A value that is no tier is the same 400 on every model, which drop_params does not drop.
+    const wrong = refusal(() => body(request(hi.messages, { service_tier: "turbo", drop_params: true }), IMPORTED));
+    expect(wrong.message).toContain('"auto", "default", "flex", "priority" (or "fast") or "scale"');
+  });
+
   it("a value that names no tier is a 400 naming service_tier and the values it takes", () => {
     for (const value of ["reserved", "standard", "Priority", 1, { type: "flex" }]) {
       const refused = refusal(() => body(asking(value), NOVA));

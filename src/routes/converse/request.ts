@@ -23,7 +23,7 @@ import { toolChoiceProblem, toToolConfig } from "./tools.ts";
 import type { ConverseBody, InferenceConfig, Message } from "./wire.ts";
 import { closedSchema } from "./closed-schema.ts";
 import { converseStops, STOP_SEQUENCE_PATH } from "./stops.ts";
-import { serviceTierFor } from "./service-tier.ts";
+import { serviceTierFor, serviceTierProblem } from "./service-tier.ts";
 
 /** The per-model settings this route honours (model-settings.ts), as configured. */
 export type ConverseSettings = Pick<
@@ -63,6 +63,9 @@ export function buildConverseBody(
   const effortProblem = effort && reasoningEffortProblem(effort, family);
   if (effortProblem) problems.push({ param: "reasoning_effort", why: effortProblem });
   problems.push(...toolProblems(request, modelId, conversation.hasToolBlocks));
+  const requestedTier = (request as ChatCompletionRequest & { service_tier?: unknown }).service_tier;
+  const tierProblem = serviceTierProblem(requestedTier, calledId);
+  if (tierProblem) problems.push(tierProblem);
   const dropped = refuseOrDrop(problems, "converse", dropsParameters(request, settings));
 
   const tools = dropped.has("tools")
@@ -120,7 +123,7 @@ export function buildConverseBody(
   if (settings.guardrail_config) body.guardrailConfig = guardrailFor(settings.guardrail_config, stream);
   const output = dropped.has("response_format") ? undefined : outputConfig(request.response_format);
   if (output) body.outputConfig = output;
-  const tier = serviceTierFor((request as ChatCompletionRequest & { service_tier?: unknown }).service_tier, settings);
+  const tier = serviceTierFor(requestedTier, settings, calledId);
   if (tier) body.serviceTier = tier;
   if (settings.latency) body.performanceConfig = { latency: settings.latency };
   return body;

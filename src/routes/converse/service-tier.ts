@@ -1,25 +1,14 @@
 // service_tier on the converse route: OpenAI's names -> Converse's serviceTier, within the tiers
 // the model's entry lets a request ask for (the proxy's keys are paid by its operator, and priority
 // costs more than the standard rate), and the tier Bedrock says served -> OpenAI's names again.
-import { describeValue } from "../../describe-value.ts";
 import { invalidRequest } from "../../errors.ts";
 import { isJsonObject } from "../../json.ts";
 import type { ModelSettingValues } from "../../model-settings.ts";
 import type { ServiceTier } from "../../openai/types.ts";
+import { isImportedModel } from "../foundation-model.ts";
+import { importedModelTierProblem, requestedTier } from "../parameters.ts";
+import type { ParamProblem } from "./params.ts";
 import { type BedrockServiceTier, DEFAULT_SERVICE_TIERS } from "./service-tier-names.ts";
-
-/**
- * OpenAI's request values in Bedrock's words. "fast" is openai 7's name for priority (OpenAI's
- * answers say "priority" for it). "scale", OpenAI's Scale Tier, is tokens per minute bought ahead
- * for a term, overflowing to pay-as-you-go: what Bedrock's reserved tier is.
- */
-const REQUESTED: Readonly<Record<string, BedrockServiceTier>> = {
-  default: "default",
-  flex: "flex",
-  priority: "priority",
-  fast: "priority",
-  scale: "reserved",
-};
 
 const ANSWERED: Readonly<Record<BedrockServiceTier, ServiceTier>> = {
   default: "default",
@@ -28,25 +17,23 @@ const ANSWERED: Readonly<Record<BedrockServiceTier, ServiceTier>> = {
   reserved: "scale",
 };
 
-const REQUEST_VALUES = '"auto", "default", "flex", "priority" (or "fast") or "scale" (Bedrock\'s reserved tier)';
-
 type TierSettings = Pick<ModelSettingValues, "service_tier" | "service_tiers">;
 
 /**
  * Converse's serviceTier for a request's service_tier: "auto" or none is the model's own
  * service_tier setting, else nothing (Bedrock's default). A tier the entry's service_tiers does not
- * list (nor its service_tier names) is a 400 naming service_tier.
+ * list (nor its service_tier names) is a 400 naming service_tier. An imported model is sent none
+ * (serviceTierProblem says why it cannot take one).
  */
-export function serviceTierFor(requested: unknown, settings: TierSettings): { type: BedrockServiceTier } | undefined {
-  if (requested == null || requested === "auto") {
-    return settings.service_tier === undefined ? undefined : { type: settings.service_tier };
-  }
-  const tier = typeof requested === "string" && Object.hasOwn(REQUESTED, requested) ? REQUESTED[requested] : undefined;
+export function serviceTierFor(
+  requested: unknown,
+  settings: TierSettings,
+  modelId: string,
+): { type: BedrockServiceTier } | undefined {
+  if (isImportedModel(modelId)) return undefined;
+  const tier = requestedTier(requested);
   if (tier === undefined) {
-    throw invalidRequest(
-      `service_tier must be one of ${REQUEST_VALUES}, not ${describeValue(requested)}.`,
-      "service_tier",
-    );
+    return settings.service_tier === undefined ? undefined : { type: settings.service_tier };
   }
   const allowed = settings.service_tiers ?? DEFAULT_SERVICE_TIERS;
   if (tier !== settings.service_tier && !allowed.includes(tier)) {
@@ -59,6 +46,11 @@ export function serviceTierFor(requested: unknown, settings: TierSettings): { ty
     );
   }
   return { type: tier };
+}
+
+/** Why `modelId` cannot be served in the tier a request asks for, when it is an imported model. */
+export function serviceTierProblem(requested: unknown, modelId: string): ParamProblem | undefined {
+  return isImportedModel(modelId) ? importedModelTierProblem(requested) : undefined;
 }
 
 /** The tier a Converse answer (or ConverseStream's metadata) says served it; undefined when it says none. */

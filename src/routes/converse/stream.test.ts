@@ -191,6 +191,16 @@ describe("ConverseStream events -> chunk deltas", () => {
     expect(told.flush?.()).toEqual([]);
   });
 
+  it("finished() from messageStop on: the answer has ended, its finish held or not", () => {
+    const mapper = createConverseStreamMapper();
+    mapper.push(text(0, ""));
+    expect(mapper.finished?.()).toBe(false);
+    mapper.push(messageStop("end_turn"));
+    expect(mapper.finished?.()).toBe(true);
+    mapper.push(ev("metadata", { ...metadata.json, serviceTier: { type: "flex" } }));
+    expect(mapper.finished?.()).toBe(true);
+  });
+
   it("a stream that ends before messageStop is an error, not a short answer", () => {
     const mapper = createConverseStreamMapper();
     mapper.push(text(0, "Half an ans"));

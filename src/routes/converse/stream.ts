@@ -11,7 +11,9 @@
 // for the metadata event right behind it, which says which service tier served: the finishing
 // chunk then carries it, as OpenAI's chunks do. A stream that ends between the two still
 // finishes (end()), and one that fails there (silent past idleTimeoutMs, an exception, a corrupt
-// frame, a lost connection) gives its finish, with no tier, before the error (flush()).
+// frame, a lost connection) gives its finish, with no tier, before the error (flush()). The answer
+// has ended at messageStop (finished()): an answer with no text has only its held finish to show,
+// and a failure after it is the stream's error, never create()'s (which would retry it).
 import { isJsonObject, type JsonObject } from "../../json.ts";
 import type { ChunkToolCall, FinishReason, ServiceTier, Usage } from "../../openai/types.ts";
 import type { StreamMapper, StreamPart } from "../types.ts";
@@ -170,6 +172,7 @@ export function createConverseStreamMapper(stops: readonly string[] = []): Strea
       return release();
     },
     flush: release,
+    finished: () => finish !== undefined,
     done: () => stopped,
   };
 }
