@@ -349,7 +349,7 @@ describe("image edits through the proxy, with the official openai client", () =>
     expect(word).toMatchObject({ param: "n" });
   });
 
-  it("a JSON body is a 415, a broken multipart one a 400, more files than an image and a mask a 400", async () => {
+  it("a JSON body is a 415; a broken multipart one, more files than an image and a mask, more than 32 parts or a field sent twice a 400", async () => {
     const { app } = inProcessProxy({ pictures: NOVA });
     const post = (body: BodyInit, headers: Record<string, string> = {}) =>
       app.request("http://proxy.test/v1/images/edits", {
@@ -371,6 +371,19 @@ describe("image edits through the proxy, with the official openai client", () =>
     const three = await post(form);
     expect(three.status).toBe(400);
     expect(((await three.json()) as { error: { message: string } }).error.message).toContain("more than 2 files");
+    const many = new FormData();
+    many.append("model", "pictures");
+    for (let index = 0; index < 40; index++) many.append(`field${index}`, "x");
+    const tooMany = await post(many);
+    expect(tooMany.status).toBe(400);
+    expect(((await tooMany.json()) as { error: { message: string } }).error.message).toContain("more than 32 parts");
+    const twice = new FormData();
+    twice.append("model", "pictures");
+    twice.append("prompt", "x");
+    twice.append("prompt", "y");
+    const sentTwice = await post(twice);
+    expect(sentTwice.status).toBe(400);
+    expect(((await sentTwice.json()) as { error: { param: string } }).error.param).toBe("prompt");
     const unknown = new FormData();
     unknown.append("model", "nobody");
     const missing = await post(unknown);
