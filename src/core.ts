@@ -6,9 +6,10 @@
 export { checkStreamFlags, parseChatRequest } from "./openai/schema.ts";
 // The legacy Completions request (a raw prompt), likewise.
 export { checkCompletionStreamFlags, parseCompletionRequest } from "./completions/request.ts";
-// The embeddings and image generation requests, likewise.
+// The embeddings and image generation, edit and variation requests, likewise (an edit's or a
+// variation's image is read by edit() and createVariation() themselves, not here).
 export { parseEmbeddingRequest } from "./embeddings/request.ts";
-export { parseImageRequest } from "./images/request.ts";
+export { parseImageEditRequest, parseImageRequest, parseImageVariationRequest } from "./images/request.ts";
 // Bodies read by a server before parsing: a size cap while reading, a nesting cap before JSON.parse.
 export { readLimitedText } from "./read-text.ts";
 export { MAX_JSON_DEPTH, MAX_JSON_MEMBERS, REQUEST_JSON_LIMITS, scanJsonText } from "./openai/depth.ts";

@@ -8,6 +8,7 @@ import { describe, expect, it } from "vitest";
 import { EMULATOR_CREDENTIALS } from "../emulator/credentials.ts";
 import { createEmulator } from "../emulator/handler.ts";
 import { emulatedImage } from "../emulator/images.ts";
+import { parseImageEditRequest, parseImageVariationRequest } from "../src/core.ts";
 import { BedrockEdgeError, createBedrock, type ImageEditParams } from "../src/index.ts";
 import { errorOf } from "./helpers/errors.ts";
 import { inProcessProxy } from "./helpers/in-process-proxy.ts";
@@ -245,6 +246,26 @@ describe("image edits refused", () => {
       drop_params: true,
     });
     expect(bodies).toHaveLength(1);
+  });
+
+  it("bedrock-edge/core's parseImageEditRequest and parseImageVariationRequest check a request as edit() and createVariation() do", async () => {
+    const { bedrock } = editing();
+    expect(parseImageEditRequest({ model: NOVA, image: picture, prompt: "x" })).toMatchObject({ prompt: "x" });
+    expect(parseImageVariationRequest({ model: NOVA, image: picture })).toMatchObject({ model: NOVA });
+    for (const refused of [
+      { model: NOVA, prompt: "x" },
+      { model: NOVA, image: picture, prompt: "x", n: 0 },
+    ]) {
+      const parsed = errorOf(() => parseImageEditRequest(refused), BedrockEdgeError);
+      const edited = await errorOf(() => bedrock.images.edit(refused as never), BedrockEdgeError);
+      expect(parsed.message).toBe(edited.message);
+      expect(parsed).toMatchObject({ status: 400, param: edited.param });
+    }
+    const varied = errorOf(
+      () => parseImageVariationRequest({ model: NOVA, image: picture, prompt: "x" }),
+      BedrockEdgeError,
+    );
+    expect(varied).toMatchObject({ status: 400, param: "prompt", code: "unknown_parameter" });
   });
 
   it("a field edits do not have, two images, no image, n past 5", async () => {
