@@ -1,9 +1,11 @@
-// bedrock.images.generate() and edit(): OpenAI's image generation and edits on Bedrock's image
-// models (the image route). An edit is Nova Canvas's or Titan's INPAINTING (edit-images.ts). The InvokeModel calls of the model's family (families.ts): Nova Canvas and Titan draw
-// all n images in one, Stability's models one a call, at most MAX_OPEN_CALLS at a time, in order,
-// the first failure failing the request and stopping the calls still out, its error telling what
-// the calls that went out cost (billImageCalls). The answer is OpenAI's ImagesResponse with each
-// image as b64_json.
+// bedrock.images.generate(), edit() and createVariation(): OpenAI's image generation, edits and
+// variations on Bedrock's image models (the image route); an edit is Nova Canvas's or Titan's
+// INPAINTING, a variation their IMAGE_VARIATION (edit-images.ts reads the image and mask). The
+// InvokeModel calls of the model's family (families.ts): Nova Canvas and Titan draw all n images
+// in one, Stability's models one a call, at most MAX_OPEN_CALLS at a time, in order, the first
+// failure failing the request and stopping the calls still out, its error telling what the calls
+// that went out cost (billImageCalls). The answer is OpenAI's ImagesResponse with each image as
+// b64_json.
 import type { RequestOptions } from "../client.ts";
 import type { ResolvedModel } from "../completions/client.ts";
 import { MAX_OPEN_CALLS } from "../completions/plan.ts";
@@ -175,7 +177,7 @@ export function createImages(deps: ImagesDeps): Images {
     }, options);
   }
 
-  function generate(input: ImageGenerateParams, options: RequestOptions = {}): Promise<ImagesResponse> {
+  async function generate(input: ImageGenerateParams, options: RequestOptions = {}): Promise<ImagesResponse> {
     const request = parseImageRequest(input);
     return draw(
       request,
