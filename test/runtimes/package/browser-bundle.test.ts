@@ -294,6 +294,9 @@ const UNMETERED32_GZIP_BUDGET_BYTES =
 // Raised 90 more for typesapi41 #6 (a models-table entry with model beside deployments or routing
 // told so; readonly service_tiers and client_template_kwargs in the schema): 100,326 bytes after it,
 // 84 over the budget before; in the models table, so in the main chunk: 15,544 bytes.
+// Raised 40 more for codereview41 #3 (the openai route's stream finished only once every choice
+// asked for, request.n, has): 100,182 bytes after it, 30 over the budget before; in the lazily
+// loaded routes, the main chunk 15,449 bytes.
 const GZIP_BUDGET_BYTES =
   UNMETERED32_GZIP_BUDGET_BYTES +
   320 +
@@ -338,7 +341,8 @@ const GZIP_BUDGET_BYTES =
   330 +
   20 +
   70 +
-  90;
+  90 +
+  40;
 /**
  * What a page or a Worker loads first when its bundler splits code (the routes, the request
  * schema, the stream reader, the templates, Responses and legacy Completions load on first use).
