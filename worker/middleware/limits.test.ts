@@ -84,6 +84,13 @@ function proxyWith(bindings: Record<string, unknown>, upstream?: (emulator: Emul
       "quiet-openai": `bedrock/openai/${emulatorModelId("openai", ["nousage"])}`,
       // An embedding model: Titan embeds one text a call.
       vectors: { model: "bedrock/embed/amazon.titan-embed-text-v2:0", region: "us-east-1" },
+      "vector-copies": {
+        deployments: [
+          { model: "bedrock/embed/amazon.titan-embed-text-v2:0", region: "us-east-1" },
+          { model: "bedrock/embed/amazon.titan-embed-text-v2:0", region: "us-west-2" },
+        ],
+        routing: "failover",
+      },
       // Stability draws one image a call.
       drawings: { model: "bedrock/image/stability.sd3-5-large-v1:0", region: "us-east-1" },
       "nova-pictures": { model: "bedrock/image/amazon.nova-canvas-v1:0", region: "us-east-1" },
@@ -637,6 +644,32 @@ describe("tokens Bedrock billed beyond the answer the client got (usage6)", () =
         completion_tokens: 2 * first.completion_tokens,
       });
       expect(tokens).toBe(2 * first.total_tokens);
+    });
+
+    it("#1 an embeddings request, likewise: each copy's answered call counts", async () => {
+      const { binding, settled } = recordingLimits();
+      const leaving = new AbortController();
+      let refusals = 0;
+      const { post, logs } = proxyWith(
+        { RATE, KEY_LIMITS: binding, BEDROCK_MAX_RETRIES: "0", DEPLOYMENT_COOLDOWNS: slowCooldowns },
+        (emulator) => {
+          // Titan embeds a text a call: each copy answers "hi", then throttles the other text.
+          const failing = failingPromptFetch(emulator, "BBB", 1, { error: throttled });
+          return async (input, init) => {
+            const response = await failing(input, init);
+            if (response.status === 429 && ++refusals === 2) setTimeout(() => leaving.abort(), 150);
+            return response;
+          };
+        },
+      );
+      const response = await post("/v1/embeddings", { model: "vector-copies", input: ["hi", "BBB"] }, leaving.signal);
+      await response.text().catch(() => "");
+      const { tokens } = await eventually(() => settled[0]);
+      const line = logs.at(-1)!;
+      expect(refusals).toBe(2);
+      // "hi" is one token on Titan, billed on each copy.
+      expect(line).toMatchObject({ status: 499, deployments_tried: 2, prompt_tokens: 2 });
+      expect(tokens).toBe(2);
     });
 
     it("#2 while the next copy's calls are out: the first copy's answered call counts beside the calls out", async () => {
