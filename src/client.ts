@@ -92,18 +92,23 @@ export interface RequestOptions {
    */
   onFailoverUsage?: ((event: FailoverUsageEvent) => void) | undefined;
   /**
-   * Called each time a deployment's try fails, with the deployment and its error (a throttle or a
-   * cold copy, Bedrock's 5xx, a timeout, a lost connection), before its cool-down is written: the
-   * request then moves on to another deployment (what onRetry tells of a retry on one deployment,
-   * for a move to another), or, the last one's, fails with that error. A model of one deployment
-   * has none to move to, and does not call it.
+   * Called for each deployment's try that fails with an error another deployment could serve (a
+   * throttle or a cold copy, Bedrock's 408 or 5xx, a timeout, a lost connection), with the
+   * deployment and its error, before its cool-down is written: the request then moves on to
+   * another deployment (what onRetry tells of a retry on one deployment, for a move to another),
+   * or, the last one tried, fails with that error. Not called for an error that fails the request
+   * at once (a refusal of the request, the library's 500s, an abort), for a model of one
+   * deployment (none to move to), nor for the second try of the first deployment found asleep,
+   * sent when no deployment served: its failure is the request's error.
    */
   onFailover?: ((event: FailoverEvent) => void) | undefined;
   /**
    * Called when a call of a request sent as several (legacy Completions' prompts and n, an
-   * embeddings request's batches, Stability's images) first goes out to a deployment, with which
-   * call it is, as RetryEvent's prompt and texts tell it: such a request sends at most six at a
-   * time, the others waiting for a slot with no try out. A request of one call does not call it.
+   * embeddings request's batches, Stability's images) starts its first try on a deployment, with
+   * which call it is, as RetryEvent's prompt and texts tell it: such a request sends at most six at
+   * a time, the others waiting for a slot with no try out. Called before the call is signed and
+   * fetched, so a call told may never reach Bedrock (an abort meanwhile, a connection never made):
+   * counting by it over-counts, never under. A request of one call does not call it.
    */
   onCallSent?: ((event: CallSentEvent) => void) | undefined;
 }

@@ -127,6 +127,32 @@ describe("a stream whose answer finished in its first read, then failed in that 
     expect(chunks.at(-1)?.choices[0]?.finish_reason).toBe("stop");
   });
 
+  it("openai, n: 2: the first choice's finish alone is not the answer's: a throttle in that read is retried (codereview41 #3)", async () => {
+    const { bedrock, calls } = answering([
+      [chunkFrame({ choices: [{ index: 0, delta: { content: "Hello." }, finish_reason: "stop" }] }), throttled],
+      [
+        chunkFrame({
+          choices: [
+            { index: 0, delta: { content: "Retried." }, finish_reason: "stop" },
+            { index: 1, delta: { content: "Again." }, finish_reason: "stop" },
+          ],
+        }),
+      ],
+    ]);
+    const chunks = await chunksOf(
+      await bedrock.chat.completions.create({
+        model: `bedrock/openai/${R1}`,
+        messages: [{ role: "user", content: "Hi" }],
+        stream: true,
+        n: 2,
+      }),
+    );
+    expect(calls()).toBe(2);
+    const text = (index: number) =>
+      chunks.map((chunk) => chunk.choices.find((choice) => choice.index === index)?.delta.content ?? "").join("");
+    expect([text(0), text(1)]).toEqual(["Retried.", "Again."]);
+  });
+
   it("legacy completions (InvokeModel): the text, its finish, then the error; sent once", async () => {
     const { bedrock, calls } = answering([
       [chunkFrame({ generation: "Hello.", stop_reason: "stop" }), throttled],

@@ -139,19 +139,31 @@ export interface RequestLog {
   /** Notes an attempt sent to a deployment of the model (RequestOptions.onDeployment). */
   sent(): void;
   /**
-   * Notes how a try ended when the request goes on (RequestOptions.onRetry, onFailover): it counts
-   * unless Bedrock refused it or its error tells its calls. The next try goes out `nextTryInMs`
-   * later (a retry's wait), unreported, or (infinity: a failover, the last copy's failure too)
-   * when sent() says, if ever: a retry counts when its own error ends the request, or when the
-   * client leaves after it went out, not during the wait before it. A try of one call of a legacy batch or an embeddings request (`call`,
+   * Notes how a try ended when the request goes on (RequestOptions.onRetry; onFailover through
+   * failedOver): it counts unless Bedrock refused it or its error tells its calls. The next try goes
+   * out `nextTryInMs` later (a retry's wait), unreported, or (infinity: a failover, the last copy's
+   * failure too) when sent() says, if ever: a retry counts when its own error ends the request, or
+   * when the client leaves after it went out, not during the wait before it. A try of one call of a
+   * legacy batch or an embeddings request (`call`,
    * RetryEvent.prompt and texts) counts that call's prompt or texts alone, and the request's
    * other calls are still out; should the client leave during that call's wait, the request
    * counts without it (Uncounted.out).
    */
   tryFailed(error: unknown, nextTryInMs: number, call?: CallOfSeveral): void;
   /**
-   * Notes a call of a request of several sent to the deployment sent() told (RequestOptions.onCallSent):
-   * should the try end with no count, the request counts the calls sent, not those never sent.
+   * Notes a deployment's try that failed (RequestOptions.onFailover, the last copy's too): as
+   * tryFailed with no next try until sent() tells one. What its error says the copy was billed
+   * (usage, unmeteredCalls: a request of several, some of whose calls answered) reaches the log
+   * with the router's outcome, onFailoverUsage or the request's error; a line written before that
+   * outcome (its client left during the copy's cool-down write, or while the next copy's calls
+   * were out) counts it from here instead, and takes none of the router's outcome after it.
+   */
+  failedOver(error: unknown): void;
+  /**
+   * Notes a call of a request of several sent to the deployment sent() told (RequestOptions.onCallSent,
+   * told as the call is started, before it is signed and fetched): should the try end with no
+   * count, the request counts the calls sent, not those never sent; a call stopped before its
+   * fetch counts too (an over-count, never an under-count).
    */
   callSent(call: CallOfSeveral): void;
   /** Notes the time to the first token (ttft_ms), the first time it is called. */
@@ -194,7 +206,14 @@ export function startRequestLog({ request, path, requestId, clientRequestId, sin
   };
   if (clientRequestId) line.client_request_id = clientRequestId;
   const recorded: Outcome = {};
-  const earlier: { usage?: Usage; calls: UnmeteredCall[] } = { calls: [] };
+  const earlier: Billed = { calls: [] };
+  // What the copies' failed tries were billed, as their errors said when told to onFailover (the
+  // router later adds them to the error it throws, which may be the last of them: kept as counts,
+  // not errors, so none counts twice); and whether the router's outcome told it (onFailoverUsage,
+  // the request's error), or the line was written before, counting these.
+  const failedCopies: Billed = { calls: [] };
+  let failoverUsageTold = false;
+  let countedFailedCopies = false;
   // Tries that ended with no count; and the last try: none yet, sent (out, its end unknown), or
   // to be sent again after a retry's wait (RetryEvent comes before the wait, and no event tells
   // the new try's sending: it was sent if an error of its own ended the request, or if the client
@@ -210,6 +229,17 @@ export function startRequestLog({ request, path, requestId, clientRequestId, sin
   let finished = false;
   let markDone: () => void = () => undefined;
   const done = new Promise<void>((resolve) => (markDone = resolve));
+  const tryFailed = (error: unknown, nextTryInMs: number, call?: CallOfSeveral): void => {
+    if (call !== undefined) {
+      if (uncountedTry(error)) earlier.calls.push({ ...call, chunks: 0 });
+      const from = performance.now();
+      waits.push({ call, from, until: from + nextTryInMs });
+      return;
+    }
+    if (uncountedTry(error)) charged++;
+    last = "retrying";
+    retryAt = performance.now() + nextTryInMs;
+  };
   return {
     line,
     done,
@@ -220,8 +250,9 @@ export function startRequestLog({ request, path, requestId, clientRequestId, sin
       Object.assign(recorded, withoutUndefined(outcome));
     },
     addFailedAttempts({ usage, unmeteredCalls }) {
-      earlier.usage = sumOf(earlier.usage, usage);
-      earlier.calls.push(...(unmeteredCalls ?? []));
+      if (countedFailedCopies) return;
+      failoverUsageTold = true;
+      addBilled(earlier, usage, unmeteredCalls);
     },
     get uncounted() {
       // The last try served when an answer or a stream came (its counts, or their estimate).
@@ -239,7 +270,8 @@ export function startRequestLog({ request, path, requestId, clientRequestId, sin
       const callsOut = counts && several ? callsOutAt(leftAt) : [];
       return {
         answer: recorded.usage === undefined,
-        calls: [...earlier.calls, ...(recorded.unmeteredCalls ?? [])],
+        // The request's error recorded after the line counted the failed copies tells them again.
+        calls: [...earlier.calls, ...((countedFailedCopies ? undefined : recorded.unmeteredCalls) ?? [])],
         attempts: charged + (counts && !several ? 1 : 0),
         ...(callsOut.length > 0 ? { out: callsOut } : {}),
       };
@@ -252,16 +284,10 @@ export function startRequestLog({ request, path, requestId, clientRequestId, sin
     callSent(call) {
       sentCalls.push(call);
     },
-    tryFailed(error, nextTryInMs, call) {
-      if (call !== undefined) {
-        if (uncountedTry(error)) earlier.calls.push({ ...call, chunks: 0 });
-        const from = performance.now();
-        waits.push({ call, from, until: from + nextTryInMs });
-        return;
-      }
-      if (uncountedTry(error)) charged++;
-      last = "retrying";
-      retryAt = performance.now() + nextTryInMs;
+    tryFailed,
+    failedOver(error) {
+      if (error instanceof BedrockEdgeError) addBilled(failedCopies, error.usage, error.unmeteredCalls);
+      tryFailed(error, Number.POSITIVE_INFINITY);
     },
     firstToken() {
       line.ttft_ms ??= Math.round(performance.now() - started);
@@ -293,6 +319,12 @@ export function startRequestLog({ request, path, requestId, clientRequestId, sin
   function write(status: number, outcome: Outcome): void {
     if (finished) return;
     finished = true;
+    // Written before the router's outcome (the client left): what the failed copies were billed
+    // reaches the line from what onFailover was told, or not at all.
+    if (recorded.error === undefined && !failoverUsageTold) {
+      countedFailedCopies = failedCopies.usage !== undefined || failedCopies.calls.length > 0;
+      addBilled(earlier, failedCopies.usage, failedCopies.calls);
+    }
     line.status = status;
     line.ms = Math.round(performance.now() - started);
     addUsage(line, sumOf(outcome.usage, earlier.usage));
@@ -372,6 +404,18 @@ function uncountedTry(error: unknown): boolean {
   // The Worker's plan refused the fetch: Bedrock was not called.
   if (error.code === "subrequest_limit") return false;
   return !(error.status === 500 && error.code !== "invalid_tool_call" && !error.inStream);
+}
+
+/** What tries that failed were billed: Bedrock's counts, and the calls answered without them. */
+interface Billed {
+  usage?: Usage;
+  calls: UnmeteredCall[];
+}
+
+/** Adds a failed try's counts (its error's usage and unmeteredCalls) to `billed`. */
+function addBilled(billed: Billed, usage: Usage | undefined, calls: readonly UnmeteredCall[] | undefined): void {
+  billed.usage = sumOf(billed.usage, usage);
+  billed.calls.push(...(calls ?? []));
 }
 
 /** Two counts added up; either alone when the other is unknown. */

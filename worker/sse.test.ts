@@ -16,6 +16,7 @@ function recordingLog(): RequestLog & { outcomes: Outcome[] } {
     uncounted: { answer: true, calls: [], attempts: 0 },
     sent: () => undefined,
     tryFailed: () => undefined,
+    failedOver: () => undefined,
     callSent: () => undefined,
     firstToken: () => undefined,
     done: Promise.resolve(),

@@ -42,8 +42,9 @@ export function upstreamCall(c: AppContext): UpstreamCall {
       },
       onFailover(event) {
         // Told for the last copy too: the next copy, if any, goes out only after the cool-down is
-        // written (up to a second) and its body built: onDeployment, just before its call, says when it is out.
-        log.tryFailed(event.error, Number.POSITIVE_INFINITY);
+        // written (up to a second) and its body built: onDeployment, just before its call, says
+        // when it is out. What the copy was billed counts should the line be written first.
+        log.failedOver(event.error);
       },
       onCallSent(event) {
         log.callSent(event);

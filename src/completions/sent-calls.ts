@@ -21,7 +21,7 @@ export interface SentCall {
 /** Which call of a request of several a retry is (RetryEvent.prompt, and an embeddings call's texts). */
 export type RetriedCall = Pick<RetryEvent, "texts"> & { prompt: number };
 
-/** A call of a request of several going out to a deployment (RequestOptions.onCallSent). */
+/** A call of a request of several starting its try on a deployment (RequestOptions.onCallSent). */
 export interface CallSentEvent {
   /**
    * Which call, as RetryEvent.prompt tells a retry of it: for legacy Completions (a call per
@@ -34,9 +34,11 @@ export interface CallSentEvent {
 }
 
 /**
- * Tells onCallSent that call `call` of a request of several goes out, its first try on this
+ * Tells onCallSent that call `call` of a request of several starts its first try on this
  * deployment: a request sends a few at a time (MAX_OPEN_CALLS), the others waiting for a slot with
- * no try out. A request of one call tells none: onDeployment told it.
+ * no try out. Told before the call is signed and fetched, so one told may never reach Bedrock (an
+ * abort meanwhile): an over-count, never an under-count. A request of one call tells none:
+ * onDeployment told it.
  */
 export function callSent(call: RetriedCall | undefined, onCallSent: RequestOptions["onCallSent"]): void {
   if (call !== undefined) onCallSent?.(call);

@@ -152,6 +152,7 @@ interface ChoiceStream {
 function streamMapper(request: ChatCompletionRequest, settings: ModelSettings | undefined): StreamMapper {
   const reading = readingFor(request, settings);
   const choices = new Map<number, ChoiceStream>();
+  const asked = request.n ?? 1;
   let usage: Usage | undefined;
 
   function choiceAt(index: number): ChoiceStream {
@@ -183,9 +184,12 @@ function streamMapper(request: ChatCompletionRequest, settings: ModelSettings | 
     return out;
   }
 
-  /** Every choice that began has finished: a stream that ends before is cut short. */
+  /**
+   * Every choice asked for (request.n), and any other that began, has finished: a stream that ends
+   * before is cut short, and one whose later choices have not begun is not over yet.
+   */
   function finished(): boolean {
-    if (!choices.get(0)?.finished) return false;
+    for (let index = 0; index < asked; index++) if (!choices.get(index)?.finished) return false;
     for (const state of choices.values()) if (!state.finished) return false;
     return true;
   }

@@ -302,6 +302,17 @@ describe("completion-format streams", () => {
     }
   });
 
+  it("openai, n: 2: a stream whose second choice never began is not finished, and ending there is cut short (codereview41 #3)", () => {
+    const mapper = routes.openai.createStreamMapper({ ...base, n: 2 });
+    mapper.push(chunk({ choices: [{ index: 0, delta: { content: "Hi." }, finish_reason: "stop" }] }));
+    expect(mapper.finished?.()).toBe(false);
+    const error = errorOf(() => mapper.end(), BedrockEdgeError);
+    expect({ status: error.status, code: error.code }).toEqual({ status: 502, code: "incomplete_stream" });
+    mapper.push(chunk({ choices: [{ index: 1, delta: { content: "Yo." }, finish_reason: "stop" }] }));
+    expect(mapper.finished?.()).toBe(true);
+    expect(mapper.end()).toEqual([]);
+  });
+
   it("finish with length when the model was cut", () => {
     expect(stream("llama", [{ generation: "abc", stop_reason: "length" }]).finish).toBe("length");
   });

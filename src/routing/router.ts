@@ -25,8 +25,9 @@ export interface DeploymentEvent {
 }
 
 /**
- * A deployment's try that failed, the request moving on to another, or failing with it when it was
- * the last (RequestOptions.onFailover).
+ * A deployment's try that failed over, the request moving on to another, or failing with it when
+ * it was the last tried (RequestOptions.onFailover). Not the second try of the first sleeping
+ * deployment, sent when none served: its failure is the request's error.
  */
 export interface FailoverEvent {
   /** The deployment that failed, by its index in its entry's `deployments`. */
@@ -53,7 +54,10 @@ export interface RouteOptions {
   onDeployment?: (event: DeploymentEvent) => void;
   /** Told what the attempts that failed cost, when another deployment serves (RequestOptions'). */
   onFailoverUsage?: (event: FailoverUsageEvent) => void;
-  /** Told each deployment's try that failed, and why, before its cool-down is written (RequestOptions'). */
+  /**
+   * Told each deployment's try that failed over, and why, before its cool-down is written; not the
+   * sleeping deployment's second try (RequestOptions').
+   */
   onFailover?: (event: FailoverEvent) => void;
   /** The request's signal: the router stops waiting for its store when it aborts. */
   signal?: AbortSignal;

@@ -13,6 +13,7 @@ import { failingPromptFetch } from "../../test/helpers/failing-prompt.ts";
 import { memoryStorage } from "../../test/helpers/memory-storage.ts";
 import type { Usage } from "../../src/index.ts";
 import {
+  callsOutEstimate,
   DEFAULT_OUTPUT_ESTIMATE,
   inputEstimate,
   type ModelApi,
@@ -83,6 +84,13 @@ function proxyWith(bindings: Record<string, unknown>, upstream?: (emulator: Emul
       "quiet-openai": `bedrock/openai/${emulatorModelId("openai", ["nousage"])}`,
       // An embedding model: Titan embeds one text a call.
       vectors: { model: "bedrock/embed/amazon.titan-embed-text-v2:0", region: "us-east-1" },
+      "vector-copies": {
+        deployments: [
+          { model: "bedrock/embed/amazon.titan-embed-text-v2:0", region: "us-east-1" },
+          { model: "bedrock/embed/amazon.titan-embed-text-v2:0", region: "us-west-2" },
+        ],
+        routing: "failover",
+      },
       // Stability draws one image a call.
       drawings: { model: "bedrock/image/stability.sd3-5-large-v1:0", region: "us-east-1" },
       "nova-pictures": { model: "bedrock/image/amazon.nova-canvas-v1:0", region: "us-east-1" },
@@ -588,6 +596,106 @@ describe("tokens Bedrock billed beyond the answer the client got (usage6)", () =
     const estimate = Math.ceil(prompt[0]!.length / 4);
     expect(tokens).toBeGreaterThanOrEqual(total(line) + estimate + 1);
     expect(tokens).toBeLessThanOrEqual(total(line) + estimate + 8);
+  });
+
+  describe("a failover left by its client before the router's outcome (codereview41)", () => {
+    // A DEPLOYMENT_COOLDOWNS binding whose coolDown write takes 400 ms (a Durable Object's round trip).
+    const slowCooldowns = {
+      idFromName: () => "id",
+      get: () => ({
+        async fetch(input: string) {
+          const method = new URL(input).pathname.slice(1);
+          if (method === "coolDown") await new Promise((resolve) => setTimeout(resolve, 400));
+          return Response.json(method === "cooling" ? {} : null);
+        },
+      }),
+    };
+    /** What the first prompt alone costs on a copy that answers it. */
+    const firstAlone = async (post: ReturnType<typeof proxyWith>["post"]): Promise<Usage> =>
+      (await (await post("/v1/completions", { model: "llama", prompt: prompt[0], max_tokens: 8 })).json()).usage;
+
+    it("#1 during the last copy's cool-down write: the calls each copy answered count, billed though the request failed", async () => {
+      const { binding, settled } = recordingLimits();
+      const leaving = new AbortController();
+      let refusals = 0;
+      const { post, logs } = proxyWith(
+        { RATE, KEY_LIMITS: binding, BEDROCK_MAX_RETRIES: "0", DEPLOYMENT_COOLDOWNS: slowCooldowns },
+        (emulator) => {
+          // Each copy answers the first prompt, then throttles the second.
+          const failing = failingPromptFetch(emulator, "BBB", 1, { error: throttled });
+          return async (input, init) => {
+            const response = await failing(input, init);
+            // The last copy's refusal: the client leaves while its cool-down is written.
+            if (response.status === 429 && ++refusals === 2) setTimeout(() => leaving.abort(), 150);
+            return response;
+          };
+        },
+      );
+      const response = await post("/v1/completions", { model: "failover", prompt, max_tokens: 8 }, leaving.signal);
+      await response.text().catch(() => "");
+      const { tokens } = await eventually(() => settled[0]);
+      const line = logs.at(-1)!;
+      expect(refusals).toBe(2);
+      expect(line).toMatchObject({ status: 499, deployments_tried: 2 });
+      const first = await firstAlone(post);
+      // Both copies answered the first prompt, and Bedrock billed both: in the line and the day.
+      expect(line).toMatchObject({
+        prompt_tokens: 2 * first.prompt_tokens,
+        completion_tokens: 2 * first.completion_tokens,
+      });
+      expect(tokens).toBe(2 * first.total_tokens);
+    });
+
+    it("#1 an embeddings request, likewise: each copy's answered call counts", async () => {
+      const { binding, settled } = recordingLimits();
+      const leaving = new AbortController();
+      let refusals = 0;
+      const { post, logs } = proxyWith(
+        { RATE, KEY_LIMITS: binding, BEDROCK_MAX_RETRIES: "0", DEPLOYMENT_COOLDOWNS: slowCooldowns },
+        (emulator) => {
+          // Titan embeds a text a call: each copy answers "hi", then throttles the other text.
+          const failing = failingPromptFetch(emulator, "BBB", 1, { error: throttled });
+          return async (input, init) => {
+            const response = await failing(input, init);
+            if (response.status === 429 && ++refusals === 2) setTimeout(() => leaving.abort(), 150);
+            return response;
+          };
+        },
+      );
+      const response = await post("/v1/embeddings", { model: "vector-copies", input: ["hi", "BBB"] }, leaving.signal);
+      await response.text().catch(() => "");
+      const { tokens } = await eventually(() => settled[0]);
+      const line = logs.at(-1)!;
+      expect(refusals).toBe(2);
+      // "hi" is one token on Titan, billed on each copy.
+      expect(line).toMatchObject({ status: 499, deployments_tried: 2, prompt_tokens: 2 });
+      expect(tokens).toBe(2);
+    });
+
+    it("#2 while the next copy's calls are out: the first copy's answered call counts beside the calls out", async () => {
+      const { binding, settled } = recordingLimits();
+      const leaving = new AbortController();
+      const body = { model: "failover", prompt, max_tokens: 8 };
+      const { post, logs } = proxyWith({ RATE, KEY_LIMITS: binding, BEDROCK_MAX_RETRIES: "0" }, (emulator) => {
+        // The first copy answers the first prompt and throttles the second; the other holds both.
+        const failing = failingPromptFetch(emulator, "BBB", 1, { error: throttled, model: EAST_LLAMA });
+        return async (input, init) => {
+          if (!decodeURIComponent(new Request(input).url).includes(WEST_LLAMA)) return failing(input, init);
+          setTimeout(() => leaving.abort(), 200);
+          await new Promise((resolve) => setTimeout(resolve, 2000));
+          return emulator.fetch(new Request(input, init));
+        };
+      });
+      const response = await post("/v1/completions", body, leaving.signal);
+      await response.text().catch(() => "");
+      const { tokens } = await eventually(() => settled[0]);
+      const line = logs.at(-1)!;
+      expect(line).toMatchObject({ status: 499, deployment: 1, deployments_tried: 2 });
+      const first = await firstAlone(post);
+      expect(line).toMatchObject({ prompt_tokens: first.prompt_tokens, completion_tokens: first.completion_tokens });
+      // The first copy's billed call, and each of the second copy's calls out (its prompt's estimate).
+      expect(tokens).toBe(first.total_tokens + callsOutEstimate(body, "completions", [{ prompt: 0 }, { prompt: 1 }]));
+    });
   });
 
   it("#2 a streamed legacy request that fails before its first byte counts the calls that had opened", async () => {
