@@ -7,6 +7,7 @@ import { createEmulator, type Emulator } from "../emulator/handler.ts";
 import { awsError, errorResponse } from "../emulator/errors.ts";
 import { createApp, type LogLine } from "../worker/app.ts";
 import { partlyFiltered } from "./helpers/partly-filtered.ts";
+import { holedPng } from "./helpers/png-writer.ts";
 
 /** A KEY_LIMITS binding that admits every request and keeps what each reserved and settled. */
 function recordingLimits() {
@@ -62,12 +63,23 @@ function limitedProxy(upstream?: (emulator: Emulator) => typeof fetch) {
       headers: { authorization: "Bearer sk-team-0123456789", "content-type": "application/json" },
       body: JSON.stringify(body),
     });
+  /** An edit of `image` (a PNG), multipart as OpenAI's clients send it. */
+  const edit = (fields: Record<string, string>, image: Uint8Array) => {
+    const form = new FormData();
+    for (const [name, value] of Object.entries(fields)) form.append(name, value);
+    form.append("image", new Blob([image as Uint8Array<ArrayBuffer>], { type: "image/png" }), "image.png");
+    return app.request("/v1/images/edits", {
+      method: "POST",
+      headers: { authorization: "Bearer sk-team-0123456789" },
+      body: form,
+    });
+  };
   /** What the first `count` requests settled, once they have (settling runs after the answer). */
   const settledTokens = async (count: number) => {
     for (let i = 0; i < 300 && limits.settled.length < count; i++) await new Promise((r) => setTimeout(r, 10));
     return limits.settled;
   };
-  return { post, limits, lines, settledTokens };
+  return { post, edit, limits, lines, settledTokens };
 }
 
 describe("tokens_per_day on images (imgr39 #1)", () => {
@@ -86,6 +98,20 @@ describe("tokens_per_day on images (imgr39 #1)", () => {
       { prompt_tokens: 1, completion_tokens: smallImage },
       { prompt_tokens: 1, completion_tokens: 5 * 4160 },
     ]);
+  });
+});
+
+describe("tokens_per_day on an edit (imgeditr41 #2)", () => {
+  it("reserves its images at its image's size, as it is drawn at it, not at a megapixel", async () => {
+    const { edit, limits, lines, settledTokens } = limitedProxy();
+    // 1536x1024, its first column transparent: what the edit redraws.
+    const image = holedPng(1536, 1024);
+    const answer = await edit({ model: "pictures", prompt: "a", n: "2" }, image);
+    expect(answer.status).toBe(200);
+    // The prompt "a", and two images of 1536x1024: OpenAI's 1,584 tokens each (1.5 megapixels).
+    expect(limits.reserved).toEqual([1 + 2 * 1584]);
+    expect(await settledTokens(1)).toEqual([1 + 2 * 1584]);
+    expect(lines.map(({ completion_tokens }) => completion_tokens)).toEqual([2 * 1584]);
   });
 });
 

@@ -3,6 +3,7 @@ import {
   apiOfPath,
   askedOutputLimit,
   callsOutEstimate,
+  countedImageRequest,
   DEFAULT_OUTPUT_ESTIMATE,
   IMAGE_TOKENS,
   imageOutputTokens,
@@ -80,6 +81,99 @@ describe("an image request's estimate", () => {
     expect(pngPixels(png)).toBe(1344 * 768);
     for (const other of ["", "not base64!", btoa("GIF89a".padEnd(30, "x")), png.slice(0, 20)]) {
       expect(pngPixels(other)).toBeUndefined();
+    }
+  });
+});
+
+/** A PNG's first 33 bytes: its signature and IHDR (8-bit RGBA), all the size needs. */
+function pngHead(width: number, height: number): Uint8Array {
+  const head = new Uint8Array(33);
+  head.set([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52]);
+  const view = new DataView(head.buffer);
+  view.setUint32(16, width);
+  view.setUint32(20, height);
+  head.set([8, 6], 24);
+  return head;
+}
+
+/** A JPEG's start: SOI, APP segments of these lengths, then its frame header (SOF0) of this size. */
+function jpegHead(width: number, height: number, ...appBytes: number[]): Uint8Array {
+  const apps = appBytes.flatMap((bytes) => [
+    0xff,
+    0xe1,
+    (bytes + 2) >> 8,
+    (bytes + 2) & 255,
+    ...new Array<number>(bytes).fill(0),
+  ]);
+  const sof = [
+    0xff,
+    0xc0,
+    0,
+    17,
+    8,
+    height >> 8,
+    height & 255,
+    width >> 8,
+    width & 255,
+    3,
+    ...new Array<number>(9).fill(1),
+  ];
+  return new Uint8Array([0xff, 0xd8, ...apps, ...sof]);
+}
+
+const file = (bytes: Uint8Array) => new File([bytes as Uint8Array<ArrayBuffer>], "image", { type: "image/png" });
+
+describe("an edit's estimate: its images at its image's size (imgeditr41 #2)", () => {
+  const EDITS = "/v1/images/edits";
+  /** The request as its images are counted, on the edits path unless another is given. */
+  const counted = (body: Record<string, unknown>, path = EDITS) => countedImageRequest(body, path);
+  // OpenAI's 1,056 tokens of a standard 1024x1024 image, in proportion to the pixels.
+  const standard = (pixels: number) => Math.ceil((1056 * pixels) / 1024 ** 2);
+
+  it("reads a PNG's or a JPEG's header, sent as a file or a data URL, the first of image[]", async () => {
+    const png = await counted({ model: "m", prompt: "a", n: 2, image: file(pngHead(2048, 2032)) });
+    expect(png.size).toBe("2048x2032");
+    // The prompt "a" and two images of 2048x2032: four times what a megapixel reserved.
+    expect(tokenEstimate(png, "images", undefined)).toBe(1 + 2 * standard(2048 * 2032));
+    const auto = await counted({ model: "m", size: "auto", image: file(pngHead(1536, 1024)) }, "/images/edits/");
+    expect(auto.size).toBe("1536x1024");
+    // Its frame header after three APP segments of 64 KiB (Exif, ICC, Photoshop's).
+    const jpeg = await counted({ model: "m", image: file(jpegHead(1280, 720, 14, 65_533, 65_533, 65_533)) });
+    expect(jpeg.size).toBe("1280x720");
+    const dataUrl = `data:image/png;base64,${btoa(String.fromCharCode(...pngHead(1600, 1200)))}`;
+    expect((await counted({ model: "m", image: dataUrl })).size).toBe("1600x1200");
+    const first = await counted({ model: "m", image: [file(pngHead(1024, 2048)), file(pngHead(320, 320))] });
+    expect(first.size).toBe("1024x2048");
+    // A small image counts a megapixel, as a generation's small size does.
+    const small = await counted({ model: "m", image: file(pngHead(320, 320)) });
+    expect(imageOutputTokens(small)).toBe(1056);
+  });
+
+  it("counts an image whose size it cannot read, or with a side no model draws, as the largest image", async () => {
+    const unread = [
+      file(new TextEncoder().encode("GIF89a")),
+      file(pngHead(0, 512)),
+      // A frame header past the first 256 KiB, after four APP segments of 64 KiB, is not looked for.
+      file(jpegHead(512, 512, 65_533, 65_533, 65_533, 65_533)),
+      file(pngHead(8192, 256)),
+      "data:image/png;base64,!!!!",
+      "https://example.com/image.png",
+      undefined,
+    ];
+    for (const image of unread) {
+      const request = await counted({ model: "m", image });
+      expect(request.size).toBe("2048x2048");
+      expect(imageOutputTokens(request)).toBe(4 * 1056);
+    }
+  });
+
+  it("leaves a size an edit sets, and a generation or a variation, as sent: they draw at the size asked", async () => {
+    const image = file(pngHead(2048, 2032));
+    const sized = { model: "m", size: "2048x2032", image };
+    expect(await counted(sized)).toBe(sized);
+    for (const path of ["/v1/images/generations", "/v1/images/variations", "/v1/chat/completions"]) {
+      const body = { model: "m", image };
+      expect(await counted(body, path)).toBe(body);
     }
   });
 });

@@ -5,6 +5,7 @@
 // is refused later (a 400) having used nothing.
 import { documentFormatOf, isTextDocument, reasoningOutputLimit, unsetCompletionLimit } from "../src/core.ts";
 import type { UnmeteredCall } from "../src/index.ts";
+import { imageHead, imageHeaderSize } from "./image-header.ts";
 import { base64Size, dataUrlMedia } from "./prompt-media.ts";
 
 /** The model APIs, each with its own name for the output limit. */
@@ -73,6 +74,34 @@ export function imageOutputTokens(body: Record<string, unknown>, pixels = mostIm
 function mostImagePixels(body: Record<string, unknown>): number {
   const size = typeof body.size === "string" ? /^([1-9]\d{0,4})x([1-9]\d{0,4})$/.exec(body.size) : null;
   return Math.max(size ? Number(size[1]) * Number(size[2]) : 0, IMAGE_TOKENS_PIXELS);
+}
+
+/** An edit's path: its images are drawn at its image's size. */
+const EDIT_PATH = /(^|\/)images\/edits\/*$/;
+/**
+ * The largest image (MOST_IMAGE_PIXELS) as a size, for an edit whose image's size is not read, or
+ * has a side past 4,096 (Nova Canvas's longest; Titan's is shorter): no model draws it, and a size
+ * string is no place for a side of any length.
+ */
+const MOST_IMAGE_SIZE = "2048x2048";
+const LONGEST_IMAGE_SIDE = 4096;
+
+/**
+ * A request as its images are counted before they are drawn (imageOutputTokens): an edit whose
+ * `size` is "auto" or none is drawn at its image's own size (the library's editSize), so it counts
+ * the size its image's header gives (image-header.ts), else the largest image's. Another size on an
+ * edit is refused unless it is the image's own, and any other request draws at the size it asks:
+ * counted as they are.
+ */
+export async function countedImageRequest<T extends Record<string, unknown>>(body: T, path: string): Promise<T> {
+  if (!EDIT_PATH.test(path) || (body.size != null && body.size !== "auto")) return body;
+  const head = await imageHead(body.image);
+  const size = head && imageHeaderSize(head);
+  const drawn =
+    size && size.width <= LONGEST_IMAGE_SIDE && size.height <= LONGEST_IMAGE_SIDE
+      ? `${size.width}x${size.height}`
+      : MOST_IMAGE_SIZE;
+  return { ...body, size: drawn };
 }
 
 /**

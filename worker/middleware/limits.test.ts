@@ -9,6 +9,7 @@ import type { ProxyBindings } from "../config.ts";
 import type { D1Statement } from "../cloudflare.ts";
 import { KeyLimits, LEASE_RENEW_MS } from "../durable/key-limits.ts";
 import { model } from "../../test/helpers/emulated.ts";
+import { holedPng } from "../../test/helpers/png-writer.ts";
 import { failingPromptFetch } from "../../test/helpers/failing-prompt.ts";
 import { memoryStorage } from "../../test/helpers/memory-storage.ts";
 import type { Usage } from "../../src/index.ts";
@@ -1392,6 +1393,34 @@ describe("tokens_per_day counts each try to Bedrock by how it ended, not by the 
     const { tokens } = await eventually(() => settled[0]);
     expect(logs.at(-1)).toMatchObject({ status: 499 });
     expect(tokens).toBe(inputEstimate(body, "images") + 3 * 4160);
+  });
+
+  it("an edit left while its call is out counts every image it asked for at its image's size, as Bedrock draws them (imgeditr41 #2)", async () => {
+    const { binding, settled } = recordingLimits();
+    const leaving = new AbortController();
+    const { app, logs } = proxyWith({ RATE, KEY_LIMITS: binding }, (emulator) => async (input, init) => {
+      setTimeout(() => leaving.abort(), 100);
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      return emulator.fetch(new Request(input, init));
+    });
+    const form = new FormData();
+    form.append("model", "nova-pictures");
+    form.append("prompt", "A window");
+    form.append("n", "2");
+    // 1536x1024, its first column transparent: what the edit redraws.
+    const image = holedPng(1536, 1024);
+    form.append("image", new Blob([image as Uint8Array<ArrayBuffer>], { type: "image/png" }), "image.png");
+    const response = await app.request("/v1/images/edits", {
+      method: "POST",
+      headers: { authorization: "Bearer sk-team-0123456789" },
+      body: form,
+      signal: leaving.signal,
+    });
+    await response.text().catch(() => "");
+    const { tokens } = await eventually(() => settled[0]);
+    expect(logs.at(-1)).toMatchObject({ status: 499 });
+    // "A window": 2 tokens; two images of 1536x1024, OpenAI's 1,584 tokens each.
+    expect(tokens).toBe(2 + 2 * 1584);
   });
 
   it("an image request of several calls left while one waits to retry a throttle counts its prompt once and the image of the call that was out (codereview39 #2)", async () => {

@@ -20,6 +20,7 @@ import {
   apiOfPath,
   callsOutEstimate,
   type ConverseModel,
+  countedImageRequest,
   DEFAULT_OUTPUT_ESTIMATE,
   inputEstimate,
   type ModelApi,
@@ -95,13 +96,21 @@ async function admit(c: AppContext, key: ClientKey, stream: boolean): Promise<vo
   const log = c.get("log");
   const body = c.get("body");
   const lease = log.line.request_id;
-  // What tokens_per_day reads of the request's output limit, once for its reservation and its limit.
-  const daily = key.tokensPerDay === undefined ? undefined : { limit: key.tokensPerDay, output: outputFacts(c, body) };
+  // What tokens_per_day reads of the request's output limit, once for its reservation and its limit;
+  // and the request as its images are counted (an edit's at its image's size), reserved and settled.
+  const daily =
+    key.tokensPerDay === undefined
+      ? undefined
+      : {
+          limit: key.tokensPerDay,
+          output: outputFacts(c, body),
+          counted: await countedImageRequest(body, c.req.path),
+        };
   let admission: Admission;
   try {
     admission = await keyLimits.admit(key.name, {
       tokensPerDay: key.tokensPerDay,
-      reserve: daily && reservation(body, daily.output, daily.limit),
+      reserve: daily && reservation(daily.counted, daily.output, daily.limit),
       concurrentStreams: streams,
       lease,
       day: requestDay(log.line),
@@ -121,7 +130,7 @@ async function admit(c: AppContext, key: ClientKey, stream: boolean): Promise<vo
   if (daily) c.set("body", withReservedOutput(body, daily.output));
   renewWhileOpen(keyLimits, key.name, lease, log.done);
   afterResponse(c, "settling the key's limits", () => {
-    const tokens = key.tokensPerDay === undefined ? undefined : tokensUsed(log, body);
+    const tokens = daily && tokensUsed(log, daily.counted);
     return keyLimits.settle(key.name, { tokens, lease, day });
   });
 }
