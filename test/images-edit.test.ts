@@ -4,7 +4,7 @@
 // refused fields; Stability's models refused as not wired for edits. Then through the proxy with
 // the official openai client's multipart images.edit, and the bodies it refuses.
 import OpenAI, { toFile } from "openai";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, onTestFinished, vi } from "vitest";
 import { EMULATOR_CREDENTIALS } from "../emulator/credentials.ts";
 import { createEmulator } from "../emulator/handler.ts";
 import { emulatedImage } from "../emulator/images.ts";
@@ -409,6 +409,41 @@ describe("image edits through the proxy, with the official openai client", () =>
     unknown.append("model", "nobody");
     const missing = await post(unknown);
     expect(missing.status).toBe(404);
+  });
+
+  it("counts a body's parts in its bytes, and refuses more than 32 before the runtime parses any (imgeditr41 #3)", async () => {
+    const { app } = inProcessProxy({ pictures: NOVA });
+    const parsed = vi.spyOn(Response.prototype, "formData");
+    onTestFinished(() => parsed.mockRestore());
+    /** A body of `count` empty fields, as the review's: Content-Type's boundary as given, its delimiters `boundary`. */
+    const post = async (count: number, boundary: string, quoted = boundary) => {
+      const parts = Array.from(
+        { length: count },
+        (_, index) => `--${boundary}\r\nContent-Disposition: form-data; name="f${index}"\r\n\r\n\r\n`,
+      );
+      const response = await app.request("http://proxy.test/v1/images/edits", {
+        method: "POST",
+        body: `${parts.join("")}--${boundary}--\r\n`,
+        headers: { authorization: "Bearer sk-test", "content-type": `multipart/form-data; boundary=${quoted}` },
+      });
+      return {
+        status: response.status,
+        message: ((await response.json()) as { error: { message: string } }).error.message,
+      };
+    };
+    // 60,000 parts in 3.3 MB, under the default MAX_BODY_BYTES: refused with nothing parsed.
+    expect(await post(60_000, "b")).toEqual({
+      status: 400,
+      message: "The multipart body has more than 32 parts, more than any edit request.",
+    });
+    expect(await post(33, "x-Boundary_0123'()+,./:=?", '"x-Boundary_0123\'()+,./:=?"')).toMatchObject({
+      message: expect.stringContaining("more than 32 parts"),
+    });
+    expect(parsed).not.toHaveBeenCalled();
+    // 32 parts are parsed, and refused for what they hold (no model), not for their number.
+    const bound = await post(32, "b");
+    expect(parsed).toHaveBeenCalledTimes(1);
+    expect(bound.message).not.toContain("parts");
   });
 
   it("a multipart body past MAX_BODY_BYTES is a 413, read no further than the limit as a JSON body is", async () => {

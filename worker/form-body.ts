@@ -25,6 +25,13 @@ export async function readFormBody(request: Request, limits: BodyLimits): Promis
     );
   }
   const bytes = await readBodyBytes(request, limits);
+  // The parts counted in the bytes first, as their delimiters (one more than the parts: the body's
+  // close): the runtime's parser builds every part before fieldsOf can count them (0.8 s of CPU
+  // for 75,000 empty parts in 4 MiB). Its count stays, should the two read a boundary apart.
+  const boundary = boundaryOf(type);
+  if (boundary !== undefined && delimiters(bytes, boundary, MAX_FORM_PARTS + 1) > MAX_FORM_PARTS + 1) {
+    throw tooManyParts();
+  }
   let form: FormData;
   try {
     form = await new Response(bytes, { headers: { "content-type": type } }).formData();
@@ -47,13 +54,7 @@ function fieldsOf(form: FormData): Record<string, unknown> {
   let files = 0;
   for (const [name, entry] of form) {
     parts += 1;
-    if (parts > MAX_FORM_PARTS) {
-      throw invalidRequest(
-        `The multipart body has more than ${MAX_FORM_PARTS} parts, more than any edit request.`,
-        null,
-        "invalid_multipart",
-      );
-    }
+    if (parts > MAX_FORM_PARTS) throw tooManyParts();
     if (typeof entry !== "string") {
       files += 1;
       if (files > MAX_FORM_FILES) {
@@ -75,6 +76,42 @@ function fieldsOf(form: FormData): Record<string, unknown> {
   }
   // fromEntries makes each name an own property, `__proto__` too.
   return Object.fromEntries(fields);
+}
+
+function tooManyParts() {
+  return invalidRequest(
+    `The multipart body has more than ${MAX_FORM_PARTS} parts, more than any edit request.`,
+    null,
+    "invalid_multipart",
+  );
+}
+
+/** The boundary a multipart Content-Type names, quoted or not; undefined for none (the parser then refuses the body). */
+function boundaryOf(type: string): string | undefined {
+  const match = /;\s*boundary=(?:"([^"]+)"|([^;\s]+))/i.exec(type);
+  return match ? (match[1] ?? match[2]) : undefined;
+}
+
+/**
+ * The delimiters in a multipart body, up to one past `most`: each part opens with one, and the
+ * last closes the body (RFC 2046: CRLF, "--" and the boundary, which no part's content holds; the
+ * first may open the body without its CRLF). A plain loop over the bytes, a few nanoseconds a byte
+ * whatever they are: an indexOf for each carriage return took ten times as long on a body of them.
+ */
+function delimiters(bytes: Uint8Array, boundary: string, most: number): number {
+  const delimiter = new TextEncoder().encode(`\r\n--${boundary}`);
+  let count = startsAt(bytes, delimiter.subarray(2), 0) ? 1 : 0;
+  const last = bytes.length - delimiter.length;
+  for (let at = 0; at <= last && count <= most; at++) {
+    if (bytes[at] === 0x0d && bytes[at + 1] === 0x0a && startsAt(bytes, delimiter, at)) count += 1;
+  }
+  return count;
+}
+
+function startsAt(bytes: Uint8Array, prefix: Uint8Array, at: number): boolean {
+  if (at + prefix.length > bytes.length) return false;
+  for (let index = 0; index < prefix.length; index++) if (bytes[at + index] !== prefix[index]) return false;
+  return true;
 }
 
 /** A text field as the request types it: a number or a boolean when it reads as one, else as sent. */
