@@ -167,6 +167,37 @@ describe("image edits refused", () => {
     expect(error.message).toContain("Image edits are not wired for Stability AI's models");
   });
 
+  it("what the model or the fields refuse is refused before the image is decoded (review imgeditr41 #6)", async () => {
+    // A damaged PNG (its IHDR fails its CRC): reading it is a 400 naming image, so any other 400
+    // came before the image was read.
+    const undecodable = writePng({ width: 1, height: 1, depth: 8, colorType: 6, rows: [[0, 0, 0, 0]] });
+    undecodable[16] = 0xff;
+    const tooLongPrompt = "x".repeat(1025);
+    const cases: Array<[Partial<ImageEditParams>, string, string]> = [
+      [{ model: SD35 }, "model", "unsupported_model"],
+      [{ prompt: tooLongPrompt }, "prompt", "invalid_request_error"],
+      [{ n: 6 }, "n", "invalid_request_error"],
+      [{ seed: 900_000_000 }, "seed", "invalid_request_error"],
+    ];
+    for (const [request, param, code] of cases) {
+      const error = await refused({ image: undecodable, mask: undecodable, ...request }, request.model ?? NOVA);
+      expect(error, param).toMatchObject({ status: 400, param });
+      if (code !== "invalid_request_error") expect(error.code).toBe(code);
+    }
+    // The same image alone is refused for what it is.
+    expect(await refused({ image: undecodable, mask: undecodable })).toMatchObject({ param: "image" });
+    // A variation's model and size too.
+    const { bedrock } = editing();
+    const variation = (request: Record<string, unknown>) =>
+      errorOf(
+        () => bedrock.images.createVariation({ model: NOVA, image: undecodable, ...request } as never),
+        BedrockEdgeError,
+      );
+    expect(await variation({ model: SD35 })).toMatchObject({ param: "model", code: "unsupported_model" });
+    expect(await variation({ size: "1000x1000" })).toMatchObject({ param: "size" });
+    expect(await variation({})).toMatchObject({ param: "image", code: "invalid_image" });
+  });
+
   it("an edit that marks nothing: an opaque image without a mask, or a mask without a transparent pixel", async () => {
     const noMask = await refused({ mask: null });
     expect(noMask).toMatchObject({ status: 400, param: "mask" });

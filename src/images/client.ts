@@ -16,6 +16,7 @@ import { callJson } from "../model-call.ts";
 import { inpaintingInputs, variationImage } from "./edit-images.ts";
 import {
   answerImages,
+  checkFields,
   checkForFamily,
   contentPolicyError,
   editSize,
@@ -55,7 +56,8 @@ export interface Images {
 }
 
 export interface ImagesDeps {
-  resolve(name: string): Promise<ResolvedModel>;
+  /** The model, and its deployments' ids: an image entry's deployments are copies of one model. */
+  resolve(name: string): Promise<ResolvedModel & { deployments: readonly { modelId: string }[] }>;
 }
 
 /** What one call has cost: a try of it went out (SentCall), and Bedrock answered it. */
@@ -99,18 +101,19 @@ interface ImageCalls {
 
 export function createImages(deps: ImagesDeps): Images {
   /**
-   * The request's model resolved and checked (the image route, no refused field: `refused`), then
-   * `prepare` (before anything is sent: reading an edit's images) and `plan` for the deployment's
-   * family, whose calls are then sent.
+   * The request's model resolved and checked (the image route, no refused field: `refused`, and
+   * `check` for its family: what needs no image), then `prepare` (before anything is sent: reading
+   * an edit's images) and `plan` for the deployment's family, whose calls are then sent.
    */
   async function draw<R extends Pick<ImageDrawParams, "model" | "drop_params">, P>(
     request: R,
     refused: (request: R, drop: boolean) => BedrockEdgeError | undefined,
+    check: (family: ImageFamily, drop: boolean) => void,
     prepare: () => Promise<P>,
     plan: (family: ImageFamily, drop: boolean, prepared: P) => ImageCalls,
     options: RequestOptions,
   ): Promise<ImagesResponse> {
-    const { route, serve, settings } = await deps.resolve(request.model);
+    const { route, serve, settings, deployments } = await deps.resolve(request.model);
     if (route.name !== "image") {
       throw invalidRequest(
         `This model is on the ${route.name} route: images need an image model, as bedrock/image/amazon.nova-canvas-v1:0.`,
@@ -122,6 +125,11 @@ export function createImages(deps: ImagesDeps): Images {
     const drop = request.drop_params ?? settings.drop_params ?? false;
     const refusal = refused(request, drop);
     if (refusal) throw refusal;
+    // What the model or the request's fields refuse is refused before an image is decoded (which
+    // costs up to a second of CPU): the deployments are one model, so the first's family is theirs.
+    // An id that names no family is refused for each deployment below, as it is tried.
+    const family = imageFamily(deployments[0]?.modelId ?? "");
+    if (family) check(family, drop);
     const prepared = await prepare();
     return serve(async ({ modelId, region, transport, failFast, sending }) => {
       const family = imageFamily(modelId);
@@ -182,6 +190,8 @@ export function createImages(deps: ImagesDeps): Images {
     return draw(
       request,
       refusedField,
+      // Nothing is decoded first: plan checks it all.
+      () => undefined,
       async () => undefined,
       (family, drop) => {
         const size = imageSize(request.size, family);
@@ -199,6 +209,10 @@ export function createImages(deps: ImagesDeps): Images {
     return draw(
       request,
       refusedEditField,
+      (family, drop) => {
+        if (family === "stability") throw notWired("Image edits");
+        checkFields(request, family, drop);
+      },
       () => inpaintingInputs(image, request.mask),
       (family, drop, inputs) => {
         if (family === "stability") {
@@ -217,6 +231,10 @@ export function createImages(deps: ImagesDeps): Images {
     return draw(
       request,
       refusedVariationField,
+      (family, drop) => {
+        if (family === "stability") throw notWired("Image variations");
+        checkForFamily(request, family, imageSize(request.size, family), drop);
+      },
       () => variationImage(image),
       (family, drop, sent) => {
         if (family === "stability") throw notWired("Image variations");

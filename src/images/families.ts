@@ -164,6 +164,15 @@ type FamilyChecked = Pick<ImageDrawParams, "n" | "quality" | "seed"> & { prompt?
 
 /** Refuses what the family cannot honour, before any call: the prompt's length, n, the answer's size. */
 export function checkForFamily(request: FamilyChecked, family: ImageFamily, size: ImageSize, drop: boolean): void {
+  checkFields(request, family, drop);
+  checkAnswerSize(request.n ?? 1, size);
+}
+
+/**
+ * What checkForFamily refuses from the request's fields and the family alone (the prompt's
+ * length, quality, seed, n): an edit checks it before its image is decoded.
+ */
+export function checkFields(request: FamilyChecked, family: ImageFamily, drop: boolean): void {
   const spec = FAMILIES[family];
   if (request.prompt !== undefined && request.prompt.length > spec.maxPrompt) {
     throw invalidRequest(
@@ -186,6 +195,10 @@ export function checkForFamily(request: FamilyChecked, family: ImageFamily, size
   if (n > spec.maxImages) {
     throw invalidRequest(`n must be at most ${spec.maxImages} for ${spec.name} (got ${n}).`, "n");
   }
+}
+
+/** An answer of `n` images of `size` is held whole: past MAX_ANSWER_PIXELS, a 400 naming `n`. */
+function checkAnswerSize(n: number, size: ImageSize): void {
   if (n * size.width * size.height > MAX_ANSWER_PIXELS) {
     const fit = Math.floor(MAX_ANSWER_PIXELS / (size.width * size.height));
     throw invalidRequest(
