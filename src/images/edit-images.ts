@@ -4,10 +4,12 @@
 // where to change, and an image without transparency. So a PNG is read (png.ts), its transparency
 // turned into that mask, and the image sent on as an 8-bit RGB PNG; a JPEG (which has no
 // transparency) is sent as it is, and needs a mask. A variation's image is read and sent the same
-// way. Every input is bounded before it is read.
+// way. Every input is bounded before it is read, and a PNG is read a row at a time (png.ts): its
+// rows go straight into the PNG sent, and of the mask only a bit a pixel is kept (transparent or
+// not), so that an edit of Nova's largest image holds no copy of it whole.
 import { invalidRequest } from "../errors.ts";
 import { dataUrlBase64, dataUrlParts } from "../routes/images.ts";
-import { isPng, PngProblem, type PngPixels, readPngPixels, writeRgbPng } from "./png.ts";
+import { isPng, openPng, type PixelRow, PngProblem, type PngRows, writeRgbPng } from "./png.ts";
 import type { ImageInput } from "./types.ts";
 
 /**
@@ -33,25 +35,42 @@ export async function inpaintingInputs(
 ): Promise<InpaintingInputs> {
   const picture = await readPicture(image);
   const { width, height } = picture;
-  const marks = mask == null ? picture.png?.alpha : await maskAlpha(mask, picture);
-  if (!marks?.includes(0)) {
-    throw invalidRequest(
-      mask == null
-        ? "The image has no fully transparent pixel and no mask was sent: Bedrock's image models redraw only what a mask marks. Send a mask (a PNG of the image's size, fully transparent where to change), or make those pixels of the image transparent."
-        : "mask has no fully transparent pixel, so it marks nothing to change: make transparent (alpha 0) the pixels the edit may redraw.",
-      "mask",
-    );
+  // A bit a pixel, set where it is fully transparent: what Bedrock's mask marks black.
+  const marks = new Uint8Array(Math.ceil((width * height) / 8));
+  let sent: string;
+  if (mask != null) {
+    // The mask first: its size and what it marks are refused before the image is read.
+    const read = await openMask(mask, picture);
+    if (read.hasAlpha) {
+      for await (const [y, row] of rowsOf(read, "mask")) mark(marks, row, y * width);
+    }
+    if (!marks.some((byte) => byte !== 0)) throw nothingMarked(true);
+    sent = await sentImage(picture);
+  } else {
+    if (!picture.png?.hasAlpha) throw nothingMarked(false);
+    // The image's own transparency marks, read as its rows are sent.
+    sent = await sentImage(picture, marks);
+    if (!marks.some((byte) => byte !== 0)) throw nothingMarked(false);
   }
   return {
-    image: await sentImage(picture),
+    image: sent,
     maskImage: base64Of(await writeRgbPng(width, height, maskRow(marks, width))),
     width,
     height,
   };
 }
 
-/** The mask's alpha (undefined when it has none); a 400 naming `mask` for one that is no PNG or not the picture's size. */
-async function maskAlpha(mask: ImageInput, { width, height }: Picture): Promise<Uint8Array | undefined> {
+function nothingMarked(masked: boolean) {
+  return invalidRequest(
+    masked
+      ? "mask has no fully transparent pixel, so it marks nothing to change: make transparent (alpha 0) the pixels the edit may redraw."
+      : "The image has no fully transparent pixel and no mask was sent: Bedrock's image models redraw only what a mask marks. Send a mask (a PNG of the image's size, fully transparent where to change), or make those pixels of the image transparent.",
+    "mask",
+  );
+}
+
+/** The mask opened (its pixels not read); a 400 naming `mask` for one that is no PNG or not the picture's size. */
+async function openMask(mask: ImageInput, { width, height }: Picture): Promise<PngRows> {
   const bytes = await inputBytes(mask, "mask");
   if (!isPng(bytes)) {
     throw notAnImage(
@@ -59,38 +78,63 @@ async function maskAlpha(mask: ImageInput, { width, height }: Picture): Promise<
       "it is not a PNG: OpenAI's mask is a PNG whose fully transparent pixels mark what to change",
     );
   }
-  const read = await pngOf(bytes, "mask");
+  const read = pngOf(bytes, "mask");
   if (read.width !== width || read.height !== height) {
     throw invalidRequest(
       `mask is ${read.width}x${read.height}, and the image ${width}x${height}: they must be the same size.`,
       "mask",
     );
   }
-  return read.alpha;
+  return read;
 }
 
-/** A picture sent to be edited or varied: its bytes, its size, and a PNG's pixels (a JPEG's are not read). */
+/** The bits of `marks` from pixel `first` on set where the row's alpha is 0. */
+function mark(marks: Uint8Array, { alpha }: PixelRow, first: number): void {
+  if (!alpha) return;
+  for (let x = 0; x < alpha.length; x++) {
+    if (alpha[x] === 0) {
+      const pixel = first + x;
+      marks[pixel >> 3] = (marks[pixel >> 3] as number) | (1 << (pixel & 7));
+    }
+  }
+}
+
+/** A picture sent to be edited or varied: its bytes, its size, and a PNG opened (a JPEG's pixels are not read). */
 interface Picture {
   bytes: Uint8Array;
-  png: PngPixels | undefined;
+  png: PngRows | undefined;
   width: number;
   height: number;
 }
 
-/** The `image` field read: a PNG decoded, a JPEG's size read from its header; a 400 naming `image` else. */
+/** The `image` field read: a PNG opened (its chunks and header checked), a JPEG's size read from its header; a 400 naming `image` else. */
 async function readPicture(image: ImageInput): Promise<Picture> {
   const bytes = await inputBytes(image, "image");
-  const png = isPng(bytes) ? await pngOf(bytes, "image") : undefined;
-  return { bytes, png, ...(png ?? jpegOf(bytes)) };
+  const png = isPng(bytes) ? pngOf(bytes, "image") : undefined;
+  const { width, height } = png ?? jpegOf(bytes);
+  return { bytes, png, width, height };
 }
 
-/** A picture as Bedrock takes it, base64: a PNG as 8-bit RGB (Bedrock's models take no transparency), a JPEG as it is. */
-async function sentImage({ bytes, png, width, height }: Picture): Promise<string> {
+/**
+ * A picture as Bedrock takes it, base64: a PNG as 8-bit RGB (Bedrock's models take no
+ * transparency), its rows written as they are read, its transparent pixels set in `marks` when
+ * given; a JPEG as it is.
+ */
+async function sentImage({ bytes, png, width, height }: Picture, marks?: Uint8Array): Promise<string> {
   if (!png) return base64Of(bytes);
-  const { rgb } = png;
-  return base64Of(
-    await writeRgbPng(width, height, (y, row) => row.set(rgb.subarray(y * width * 3, (y + 1) * width * 3))),
-  );
+  const rows = rowsOf(png, "image");
+  try {
+    return base64Of(
+      await writeRgbPng(width, height, async (y, out) => {
+        // The reader gives `height` rows, or throws.
+        const [, row] = (await rows.next()).value as [number, PixelRow];
+        out.set(row.rgb);
+        if (marks) mark(marks, row, y * width);
+      }),
+    );
+  } finally {
+    await rows.return();
+  }
 }
 
 /** A variation's image (Nova Canvas's and Titan's IMAGE_VARIATION), read and made Bedrock's as an edit's is. */
@@ -98,21 +142,38 @@ export async function variationImage(image: ImageInput): Promise<string> {
   return sentImage(await readPicture(image));
 }
 
-/** Bedrock's mask, a row at a time: black (0) where OpenAI's alpha is 0, white elsewhere. */
-function maskRow(alpha: Uint8Array, width: number): (y: number, row: Uint8Array) => void {
+/** Bedrock's mask, a row at a time: black (0) where `marks` has a pixel's bit, white elsewhere. */
+function maskRow(marks: Uint8Array, width: number): (y: number, row: Uint8Array) => void {
   return (y, row) => {
     row.fill(255);
-    for (let x = 0; x < width; x++) if (alpha[y * width + x] === 0) row.fill(0, x * 3, x * 3 + 3);
+    for (let x = 0, pixel = y * width; x < width; x++, pixel++) {
+      if ((marks[pixel >> 3] as number) & (1 << (pixel & 7))) row.fill(0, x * 3, x * 3 + 3);
+    }
   };
 }
 
-async function pngOf(bytes: Uint8Array, field: string): Promise<PngPixels> {
+/** A PNG's chunks and header checked; a 400 naming `field` for what is wrong with them. */
+function pngOf(bytes: Uint8Array, field: string): PngRows {
   try {
-    return await readPngPixels(bytes, { maxPixels: MAX_INPUT_PIXELS });
+    return openPng(bytes, { maxPixels: MAX_INPUT_PIXELS });
   } catch (error) {
-    if (error instanceof PngProblem) throw notAnImage(field, `it is not a PNG this proxy reads: ${error.message}`);
-    throw error;
+    throw pngError(error, field);
   }
+}
+
+/** A PNG's rows, numbered; a 400 naming `field` for what is wrong with its pixel data. */
+async function* rowsOf(png: PngRows, field: string): AsyncGenerator<[number, PixelRow], void, undefined> {
+  let y = 0;
+  try {
+    for await (const row of png.rows()) yield [y++, row];
+  } catch (error) {
+    throw pngError(error, field);
+  }
+}
+
+function pngError(error: unknown, field: string): unknown {
+  if (error instanceof PngProblem) return notAnImage(field, `it is not a PNG this proxy reads: ${error.message}`);
+  return error;
 }
 
 function notAnImage(field: string, why: string) {

@@ -3,6 +3,12 @@
 // Adam7 interlacing; IDAT inflated with DecompressionStream), and a writer of 8-bit RGB PNGs (CompressionStream).
 // A PNG is a client's bytes: every size is bounded before anything is allocated from it, and
 // whatever is wrong is a PngProblem the caller turns into a 400 naming its field.
+// The reader goes a row at a time (openPng): the pixel data inflated as it is read, each row
+// unfiltered against the one before it alone, so that an image of Nova's largest size costs a
+// few rows of memory, not its tens of MiB of inflated data (review imgeditr41 #1). An Adam7
+// image's rows come in seven passes across the whole image, so it alone is gathered whole, as
+// 8-bit RGB and alpha (at most 4 bytes a pixel: 16 MiB at the pixel bound), once its first row
+// has been inflated.
 
 /** Why bytes are not a PNG this reads; the caller says which field they came in. */
 export class PngProblem extends Error {}
@@ -86,22 +92,129 @@ export function isPng(bytes: Uint8Array): boolean {
   return SIGNATURE.every((byte, index) => bytes[index] === byte);
 }
 
-/** A PNG's pixels as 8-bit RGB and its alpha; a PngProblem for anything it cannot read. */
-export async function readPngPixels(bytes: Uint8Array, bounds: PngBounds): Promise<PngPixels> {
+/** One row of a PNG's pixels: rgb 3 bytes a pixel, alpha 1 (undefined when the PNG has none). */
+export interface PixelRow {
+  rgb: Uint8Array;
+  alpha: Uint8Array | undefined;
+}
+
+/** A PNG whose chunks and header have been checked, its rows still to be read. */
+export interface PngRows {
+  width: number;
+  height: number;
+  /** Whether it has alpha: an alpha channel, or tRNS. */
+  hasAlpha: boolean;
+  /**
+   * Its rows, top to bottom, each in arrays the next one reuses; the pixel data's end is checked
+   * before the last row is given. Stopped early (break), the inflating stops too.
+   */
+  rows(): AsyncGenerator<PixelRow, void, undefined>;
+}
+
+/** A PNG's chunks and header read (a PngProblem for what is wrong with them); its pixels not yet. */
+export function openPng(bytes: Uint8Array, bounds: PngBounds): PngRows {
   const chunks = readChunks(bytes, bounds);
-  const { header } = chunks;
-  const { passes, length } = passesOf(header);
-  const raw = await inflateExactly(chunks.data, length);
-  const { width, height, colorType } = header;
-  const rgb = new Uint8Array(width * height * 3);
+  const { width, height, colorType } = chunks.header;
   const hasAlpha = colorType === 4 || colorType === 6 || chunks.transparency !== undefined;
-  const alpha = hasAlpha ? new Uint8Array(width * height).fill(255) : undefined;
-  for (const pass of passes) {
-    const data = raw.subarray(pass.start);
-    unfilter(data, pass.height, rowBytes(header, pass.width), bytesPerPixel(header));
-    expand(data, pass, chunks, rgb, alpha);
+  return { width, height, hasAlpha, rows: () => pixelRows(chunks, hasAlpha) };
+}
+
+/** A PNG's pixels as 8-bit RGB and its alpha, whole; a PngProblem for anything it cannot read. */
+export async function readPngPixels(bytes: Uint8Array, bounds: PngBounds): Promise<PngPixels> {
+  const png = openPng(bytes, bounds);
+  const { width, height } = png;
+  const rgb = new Uint8Array(width * height * 3);
+  const alpha = png.hasAlpha ? new Uint8Array(width * height) : undefined;
+  let y = 0;
+  for await (const row of png.rows()) {
+    rgb.set(row.rgb, y * width * 3);
+    if (row.alpha) alpha?.set(row.alpha, y * width);
+    y++;
   }
   return { width, height, rgb, alpha };
+}
+
+/** The rows of an image not interlaced, each expanded as it is unfiltered; Adam7's gathered first. */
+async function* pixelRows(chunks: Chunks, hasAlpha: boolean): AsyncGenerator<PixelRow, void, undefined> {
+  const { header } = chunks;
+  const { width, height } = header;
+  const { passes, length } = passesOf(header);
+  const data = inflatedRows(chunks.data, length);
+  try {
+    if (header.interlaced) {
+      yield* gatheredRows(chunks, passes, data, hasAlpha);
+      return;
+    }
+    const rgb = new Uint8Array(width * 3);
+    const alpha = hasAlpha ? new Uint8Array(width) : undefined;
+    const row = { rgb, alpha };
+    const filtered = new RowUnfilter(header, width);
+    for (let y = 0; y < height; y++) {
+      const raw = await filtered.next(data, y, y === height - 1);
+      expand(raw, { start: 0, width, height: 1, x0: 0, y0: 0, dx: 1, dy: 1 }, chunks, rgb, alpha);
+      yield row;
+    }
+  } finally {
+    await data.stop();
+  }
+}
+
+/**
+ * An Adam7 image's rows: its passes' rows unfiltered one by one and expanded into the whole
+ * image's 8-bit RGB and alpha (allocated once the first row has been inflated), then given.
+ */
+async function* gatheredRows(
+  chunks: Chunks,
+  passes: readonly Pass[],
+  data: InflatedRows,
+  hasAlpha: boolean,
+): AsyncGenerator<PixelRow, void, undefined> {
+  const { width, height } = chunks.header;
+  let rgb: Uint8Array | undefined;
+  let alpha: Uint8Array | undefined;
+  for (const [index, pass] of passes.entries()) {
+    const filtered = new RowUnfilter(chunks.header, pass.width);
+    for (let y = 0; y < pass.height; y++) {
+      const last = index === passes.length - 1 && y === pass.height - 1;
+      const raw = await filtered.next(data, y, last);
+      rgb ??= new Uint8Array(width * height * 3);
+      if (hasAlpha) alpha ??= new Uint8Array(width * height);
+      const one = { ...pass, height: 1, y0: pass.y0 + y * pass.dy };
+      expand(raw, one, chunks, rgb, alpha);
+    }
+  }
+  // Every image has a first pass with a row, so rgb is there.
+  const whole = rgb as Uint8Array;
+  for (let y = 0; y < height; y++) {
+    yield {
+      rgb: whole.subarray(y * width * 3, (y + 1) * width * 3),
+      alpha: alpha?.subarray(y * width, (y + 1) * width),
+    };
+  }
+}
+
+/** A pass's rows read one at a time from the inflated data and unfiltered against the row before. */
+class RowUnfilter {
+  private current: Uint8Array;
+  private previous: Uint8Array;
+  private readonly stride: number;
+  private readonly bpp: number;
+
+  constructor(header: Header, width: number) {
+    this.stride = rowBytes(header, width);
+    this.bpp = bytesPerPixel(header);
+    this.current = new Uint8Array(this.stride + 1);
+    this.previous = new Uint8Array(this.stride + 1);
+  }
+
+  /** Row `y` of the pass, its filter byte first; `last`: the data must end with it. */
+  async next(data: InflatedRows, y: number, last: boolean): Promise<Uint8Array> {
+    [this.previous, this.current] = [this.current, this.previous];
+    await data.fill(this.current);
+    if (last) await data.end();
+    unfilterRow(this.current, y > 0 ? this.previous : undefined, this.stride, this.bpp, y);
+    return this.current;
+  }
 }
 
 /** The passes the pixel data holds (one, or Adam7's that have pixels), and its length. */
@@ -193,71 +306,98 @@ function bytesPerPixel({ depth, colorType }: Header): number {
   return Math.max(1, (depth * (SAMPLES[colorType] as number)) / 8);
 }
 
-/**
- * The IDATs inflated (zlib, as PNG stores them) into exactly `expected` bytes: more is refused as
- * soon as it comes (a small file may inflate to gigabytes), and less too. Nothing beyond
- * `expected` is ever held.
- */
-async function inflateExactly(data: readonly Uint8Array[], expected: number): Promise<Uint8Array> {
-  const out = new Uint8Array(expected);
-  let filled = 0;
-  // The IDATs as one stream, as zlib wrote them across chunks.
-  const inflated = new Blob(data as Uint8Array<ArrayBuffer>[]).stream().pipeThrough(new DecompressionStream("deflate"));
-  const reader = inflated.getReader();
-  try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      if (value.length > expected - filled) {
-        await reader.cancel().catch(() => undefined);
-        throw new PngProblem("its pixel data inflates to more than its size holds");
-      }
-      out.set(value, filled);
-      filled += value.length;
-    }
-  } catch (error) {
-    if (error instanceof PngProblem) throw error;
-    throw new PngProblem("its pixel data does not inflate (the file is damaged)");
-  }
-  if (filled !== expected) throw new PngProblem("its pixel data ends before its last row");
-  return out;
+/** The pixel data inflated as it is read, handed out a row at a time. */
+interface InflatedRows {
+  /** Fills `row` with the next bytes; a PngProblem if the data ends first or does not inflate. */
+  fill(row: Uint8Array): Promise<void>;
+  /** Checks that nothing follows what was read. */
+  end(): Promise<void>;
+  /** Stops inflating (after the end, or when the rows are left early). */
+  stop(): Promise<void>;
 }
 
 /**
- * Undoes each row's filter in place (PNG §9): None, Sub, Up, Average, Paeth. A loop per filter,
- * the first row's "above" being zeros: 4 M pixels take a tenth of the time a predictor call per
- * byte took.
+ * The IDATs inflated (zlib, as PNG stores them) into exactly `expected` bytes, a piece at a time:
+ * more is refused as soon as it comes (a small file may inflate to gigabytes), and less too. Only
+ * the piece DecompressionStream gave last is held, never `expected` bytes.
  */
-function unfilter(raw: Uint8Array, height: number, stride: number, bpp: number): void {
-  for (let y = 0; y < height; y++) {
-    const row = y * (stride + 1) + 1;
-    const filter = raw[row - 1];
-    // The row above, as an offset; -1 for the first row, which has none.
-    const above = y > 0 ? row - (stride + 1) : -1;
-    const end = row + stride;
-    if (filter === 0) continue;
-    if (filter === 1) {
-      for (let at = row + bpp; at < end; at++) raw[at] = ((raw[at] as number) + (raw[at - bpp] as number)) & 0xff;
-    } else if (filter === 2) {
-      if (above < 0) continue;
-      for (let at = row, up = above; at < end; at++, up++) raw[at] = ((raw[at] as number) + (raw[up] as number)) & 0xff;
-    } else if (filter === 3) {
-      for (let at = row, up = above; at < end; at++, up++) {
-        const left = at - bpp >= row ? (raw[at - bpp] as number) : 0;
-        const b = above < 0 ? 0 : (raw[up] as number);
-        raw[at] = ((raw[at] as number) + ((left + b) >> 1)) & 0xff;
-      }
-    } else if (filter === 4) {
-      for (let at = row, up = above; at < end; at++, up++) {
-        const hasLeft = at - bpp >= row;
-        const a = hasLeft ? (raw[at - bpp] as number) : 0;
-        const b = above < 0 ? 0 : (raw[up] as number);
-        const c = above < 0 || !hasLeft ? 0 : (raw[up - bpp] as number);
-        raw[at] = ((raw[at] as number) + paeth(a, b, c)) & 0xff;
-      }
-    } else {
-      throw new PngProblem(`row ${y} has filter type ${filter}, which PNG does not define`);
+function inflatedRows(data: readonly Uint8Array[], expected: number): InflatedRows {
+  // The IDATs as one stream, as zlib wrote them across chunks.
+  const inflated = new Blob(data as Uint8Array<ArrayBuffer>[]).stream().pipeThrough(new DecompressionStream("deflate"));
+  const reader = inflated.getReader();
+  let piece: Uint8Array = new Uint8Array(0);
+  let at = 0;
+  let received = 0;
+  /** The next piece, or undefined at the end. */
+  const read = async (): Promise<Uint8Array | undefined> => {
+    let next: ReadableStreamReadResult<Uint8Array>;
+    try {
+      next = await reader.read();
+    } catch {
+      throw new PngProblem("its pixel data does not inflate (the file is damaged)");
     }
+    if (next.done) return undefined;
+    received += next.value.length;
+    if (received > expected) throw new PngProblem("its pixel data inflates to more than its size holds");
+    return next.value;
+  };
+  return {
+    async fill(row) {
+      for (let filled = 0; filled < row.length; ) {
+        if (at === piece.length) {
+          const next = await read();
+          if (!next) throw new PngProblem("its pixel data ends before its last row");
+          piece = next;
+          at = 0;
+        }
+        const count = Math.min(row.length - filled, piece.length - at);
+        row.set(piece.subarray(at, at + count), filled);
+        filled += count;
+        at += count;
+      }
+    },
+    async end() {
+      if (at < piece.length || (await read()) !== undefined) {
+        throw new PngProblem("its pixel data inflates to more than its size holds");
+      }
+    },
+    async stop() {
+      await reader.cancel().catch(() => undefined);
+    },
+  };
+}
+
+/**
+ * Undoes a row's filter in place (PNG §9): None, Sub, Up, Average, Paeth. `raw` is the row with
+ * its filter byte first, `previous` the row above unfiltered (undefined for a pass's first row,
+ * whose "above" is zeros). A loop per filter: 4 M pixels take a tenth of the time a predictor
+ * call per byte took.
+ */
+function unfilterRow(raw: Uint8Array, previous: Uint8Array | undefined, stride: number, bpp: number, y: number): void {
+  const filter = raw[0];
+  const end = stride + 1;
+  if (filter === 0) return;
+  if (filter === 1) {
+    for (let at = 1 + bpp; at < end; at++) raw[at] = ((raw[at] as number) + (raw[at - bpp] as number)) & 0xff;
+  } else if (filter === 2) {
+    if (!previous) return;
+    for (let at = 1; at < end; at++) raw[at] = ((raw[at] as number) + (previous[at] as number)) & 0xff;
+  } else if (filter === 3) {
+    for (let at = 1; at < end; at++) {
+      const left = at - bpp >= 1 ? (raw[at - bpp] as number) : 0;
+      const b = previous ? (previous[at] as number) : 0;
+      raw[at] = ((raw[at] as number) + ((left + b) >> 1)) & 0xff;
+    }
+  } else if (filter === 4) {
+    for (let at = 1; at < end; at++) {
+      const hasLeft = at - bpp >= 1;
+      const a = hasLeft ? (raw[at - bpp] as number) : 0;
+      const b = previous ? (previous[at] as number) : 0;
+      const c = previous && hasLeft ? (previous[at - bpp] as number) : 0;
+      raw[at] = ((raw[at] as number) + paeth(a, b, c)) & 0xff;
+    }
+  } else {
+    throw new PngProblem(`row ${y} has filter type ${filter}, which PNG does not define`);
   }
 }
 
@@ -376,34 +516,46 @@ const ROWS_CHUNK_BYTES = 64 * 1024;
 
 /**
  * An 8-bit RGB PNG of `width` × `height`, row `y`'s pixels written by `fillRow(y, row)` (3 bytes a
- * pixel, the filter byte None), deflated by CompressionStream as the rows are made: the image's
- * unfiltered bytes are never held whole beside its pixels.
+ * pixel, the filter byte None; what it returns is awaited, as a PNG read a row at a time waits), deflated by
+ * CompressionStream as the rows are made: the image's unfiltered bytes are never held whole. What
+ * fillRow throws, writeRgbPng throws.
  */
 export async function writeRgbPng(
   width: number,
   height: number,
-  fillRow: (y: number, row: Uint8Array) => void,
+  fillRow: (y: number, row: Uint8Array) => unknown,
 ): Promise<Uint8Array> {
   const stride = width * 3 + 1;
   const rowsAtOnce = Math.max(1, Math.floor(ROWS_CHUNK_BYTES / stride));
   let next = 0;
+  // What fillRow threw, as it was: the stream's error may reach the end otherwise wrapped.
+  let failure: { error: unknown } | undefined;
   const rows = new ReadableStream<Uint8Array<ArrayBuffer>>({
-    pull(controller) {
+    async pull(controller) {
       if (next >= height) {
         controller.close();
         return;
       }
       const count = Math.min(rowsAtOnce, height - next);
       const piece = new Uint8Array(count * stride);
-      for (let index = 0; index < count; index++, next++) {
-        fillRow(next, piece.subarray(index * stride + 1, (index + 1) * stride));
+      try {
+        for (let index = 0; index < count; index++, next++) {
+          await fillRow(next, piece.subarray(index * stride + 1, (index + 1) * stride));
+        }
+      } catch (error) {
+        failure = { error };
+        controller.error(error);
+        return;
       }
       controller.enqueue(piece);
     },
   });
-  const compressed = new Uint8Array(
-    await new Response(rows.pipeThrough(new CompressionStream("deflate"))).arrayBuffer(),
-  );
+  let compressed: Uint8Array;
+  try {
+    compressed = new Uint8Array(await new Response(rows.pipeThrough(new CompressionStream("deflate"))).arrayBuffer());
+  } catch (error) {
+    throw failure ? failure.error : error;
+  }
   const header = new Uint8Array(13);
   const view = new DataView(header.buffer);
   view.setUint32(0, width);
