@@ -150,6 +150,17 @@ describe("image edits on Amazon Titan Image Generator v2", () => {
   });
 });
 
+describe("a 16-bit mask (imgeditr41 #5)", () => {
+  it("marks only its pixels of alpha exactly 0: an alpha of 255 out of 65535 is kept, not redrawn", async () => {
+    const { bedrock, bodies } = editing();
+    const rows = Array.from({ length: H }, () => Array.from({ length: W }, (_, x) => [0, x < 2 ? 0 : 0x00ff]).flat());
+    const nearlyTransparent = writePng({ width: W, height: H, depth: 16, colorType: 4, rows });
+    await bedrock.images.edit({ model: NOVA, image: picture, mask: nearlyTransparent, prompt: "x" });
+    const sent = bodies[0] as { inPaintingParams: { maskImage: string } };
+    expect(rowsOf(sent.inPaintingParams.maskImage)).toEqual(bedrockMask);
+  });
+});
+
 describe("image edits refused", () => {
   const refused = async (request: Partial<ImageEditParams>, model = NOVA) => {
     const { bedrock, bodies } = editing();

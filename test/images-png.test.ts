@@ -64,6 +64,15 @@ describe("reading a PNG's colours and alpha", () => {
     expect([...(grey.alpha ?? [])].filter((alpha) => alpha === 0)).toHaveLength(H);
   });
 
+  it("at 16 bits, only an alpha of exactly 0 reads as 0: 1 to 255 of 65535 is not fully transparent (imgeditr41 #5)", async () => {
+    const greyAlpha = [[9, 0, 9, 0x00ff, 9, 1, 9, 0x0100, 9, 0xffff]];
+    const grey = await read(writePng({ width: 5, height: 1, depth: 16, colorType: 4, rows: greyAlpha }));
+    expect([...(grey.alpha ?? [])]).toEqual([0, 1, 1, 1, 255]);
+    const rgba = [[1, 2, 3, 0, 1, 2, 3, 0x00ff, 1, 2, 3, 0x8000]];
+    const wide = await read(writePng({ width: 3, height: 1, depth: 16, colorType: 6, rows: rgba, filter: 1 }));
+    expect([...(wide.alpha ?? [])]).toEqual([0, 1, 128]);
+  });
+
   it("grey + alpha at 8 bits, each grey made RGB", async () => {
     const rows = Array.from({ length: H }, (_, y) =>
       Array.from({ length: W }, (_, x) => [value(x, y, 0), y === 0 ? 0 : 200]).flat(),

@@ -435,6 +435,9 @@ function expand(
   };
   // A sample scaled to 8 bits (PNG §13.12: the most significant bits of 16, replicated bits below 8).
   const scale = (value: number) => (depth === 16 ? value >> 8 : Math.round((value * 255) / max));
+  // An alpha the same, but at 16 bits only 0 stays 0: "fully transparent" is alpha 0 exactly, and
+  // 1 to 255 of 65535 is not (imgeditr41 #5).
+  const opacityOf = (value: number) => (depth === 16 && value > 0 ? Math.max(1, value >> 8) : scale(value));
   const key = transparentKey(colorType, transparency);
   for (let y = 0; y < pass.height; y++) {
     const row = y * (stride + 1) + 1;
@@ -456,13 +459,13 @@ function expand(
         opacity = transparency?.[first] ?? 255;
       } else if (colorType === 0 || colorType === 4) {
         red = green = blue = scale(first);
-        if (colorType === 4) opacity = scale(sample(row, x * 2 + 1));
+        if (colorType === 4) opacity = opacityOf(sample(row, x * 2 + 1));
         else if (key && first === key[0]) opacity = 0;
       } else {
         const second = sample(row, x * samples + 1);
         const third = sample(row, x * samples + 2);
         [red, green, blue] = [scale(first), scale(second), scale(third)];
-        if (colorType === 6) opacity = scale(sample(row, x * 4 + 3));
+        if (colorType === 6) opacity = opacityOf(sample(row, x * 4 + 3));
         else if (key && first === key[0] && second === key[1] && third === key[2]) opacity = 0;
       }
       rgb[pixel * 3] = red;
