@@ -147,7 +147,12 @@ function maskRow(marks: Uint8Array, width: number): (y: number, row: Uint8Array)
   return (y, row) => {
     row.fill(255);
     for (let x = 0, pixel = y * width; x < width; x++, pixel++) {
-      if ((marks[pixel >> 3] as number) & (1 << (pixel & 7))) row.fill(0, x * 3, x * 3 + 3);
+      if ((marks[pixel >> 3] as number) & (1 << (pixel & 7))) {
+        // Three stores, not a fill call a pixel: a transparent 4 M pixels took a quarter second so.
+        row[x * 3] = 0;
+        row[x * 3 + 1] = 0;
+        row[x * 3 + 2] = 0;
+      }
     }
   };
 }
