@@ -412,7 +412,7 @@ describe("image edits through the proxy, with the official openai client", () =>
     expect(word).toMatchObject({ param: "n" });
   });
 
-  it("a JSON body is a 415; a broken multipart one, more files than an image and a mask, more than 32 parts or a field sent twice a 400", async () => {
+  it("a body neither JSON nor multipart is a 415; a broken multipart one, more files than an image and a mask, more than 32 parts or a field sent twice a 400", async () => {
     const { app } = inProcessProxy({ pictures: NOVA });
     const post = (body: BodyInit, headers: Record<string, string> = {}) =>
       app.request("http://proxy.test/v1/images/edits", {
@@ -420,9 +420,14 @@ describe("image edits through the proxy, with the official openai client", () =>
         body,
         headers: { authorization: "Bearer sk-test", ...headers },
       });
-    const json = await post(JSON.stringify({ model: "pictures", prompt: "x" }), { "content-type": "application/json" });
-    expect(json.status).toBe(415);
-    expect(((await json.json()) as { error: { code: string } }).error.code).toBe("unsupported_content_type");
+    // JSON text sent as text/plain, or with no Content-Type: an edit is read as its type says.
+    for (const headers of [{ "content-type": "text/plain" }, {}] as Array<Record<string, string>>) {
+      const plain = await post(JSON.stringify({ model: "pictures", prompt: "x" }), headers);
+      expect(plain.status).toBe(415);
+      const { error } = (await plain.json()) as { error: { code: string; message: string } };
+      expect(error.code).toBe("unsupported_content_type");
+      expect(error.message).toContain("application/json");
+    }
     const broken = await post("--x\r\nnot a part", { "content-type": "multipart/form-data; boundary=x" });
     expect(broken.status).toBe(400);
     expect(((await broken.json()) as { error: { code: string } }).error.code).toBe("invalid_multipart");
@@ -501,6 +506,87 @@ describe("image edits through the proxy, with the official openai client", () =>
     });
     expect(response.status).toBe(413);
     expect(((await response.json()) as { error: { code: string } }).error.code).toBe("request_too_large");
+  });
+});
+
+describe("image edits as JSON, OpenAI's EditImageBodyJsonParam (imgeditr41 #4)", () => {
+  const dataUrl = (bytes: Uint8Array) => `data:image/png;base64,${Buffer.from(bytes).toString("base64")}`;
+  /** A JSON edit through the proxy with plain fetch, as a client without OpenAI's SDK sends one. */
+  function jsonEdits() {
+    const proxy = inProcessProxy({ pictures: NOVA }, { LOG_PROMPTS: "true" });
+    const post = async (body: unknown, path = "/v1/images/edits") => {
+      const response = await proxy.app.request(`http://proxy.test${path}`, {
+        method: "POST",
+        body: JSON.stringify(body),
+        headers: { authorization: "Bearer sk-test", "content-type": "application/json" },
+      });
+      return { status: response.status, json: (await response.json()) as Record<string, unknown> };
+    };
+    return { ...proxy, post };
+  }
+  const errorIn = (json: Record<string, unknown>) => json.error as { param: string; message: string; code: string };
+
+  it("answers images[0].image_url and mask.image_url as data URLs: PNGs of the image's size, the multipart form's answer", async () => {
+    const { post, lines } = jsonEdits();
+    for (const path of ["/v1/images/edits", "/images/edits"]) {
+      const answer = await post(
+        {
+          model: "pictures",
+          images: [{ image_url: dataUrl(picture) }],
+          mask: { image_url: dataUrl(mask) },
+          prompt: "a red door",
+          n: 2,
+          seed: 4,
+        },
+        path,
+      );
+      expect(answer.status).toBe(200);
+      const data = answer.json.data as Array<{ b64_json: string }>;
+      expect(data.map((image) => image.b64_json)).toEqual(
+        [0, 1].map((index) => emulatedImage("a red door", 4, index, W, H)),
+      );
+      expect(readPng(data[0]!.b64_json)).toMatchObject({ width: W, height: H });
+    }
+    // A field of the edit is checked as the multipart form's is.
+    const word = await post({ model: "pictures", images: [{ image_url: dataUrl(picture) }], prompt: "x", n: "two" });
+    expect(word.status).toBe(400);
+    expect(errorIn(word.json).param).toBe("n");
+    const line = lines.find((entry) => entry.path === "/v1/images/edits" && entry.status === 200);
+    expect(line).toMatchObject({ model: "pictures", prompt: "a red door", prompt_tokens: 3, completion_tokens: 2 });
+    // The log line holds neither the image's bytes nor the mask's.
+    const logged = JSON.stringify(lines);
+    expect(logged).not.toContain(Buffer.from(picture).toString("base64").slice(0, 60));
+    expect(logged).not.toContain(Buffer.from(mask).toString("base64").slice(0, 60));
+  });
+
+  it("refuses a file_id (no Files API), a web address (the proxy fetches nothing) and two images, each a 400 naming the field", async () => {
+    const { post } = jsonEdits();
+    const image = { image_url: dataUrl(picture) };
+    const cases: Array<[Record<string, unknown>, string, string]> = [
+      [{ images: [{ file_id: "file-abc123" }] }, "images[0].file_id", "Files API"],
+      [{ images: [image], mask: { file_id: "file-mask123" } }, "mask.file_id", "Files API"],
+      [{ images: [{ image_url: "https://example.com/source-image.png" }] }, "images[0].image_url", "fetches nothing"],
+      [{ images: [image], mask: { image_url: "http://example.com/mask.png" } }, "mask.image_url", "fetches nothing"],
+      [{ images: [image, image] }, "images", "one image at a time"],
+      [{ images: [image, { file_id: "file-2" }] }, "images[1].file_id", "Files API"],
+      [{ images: [{}] }, "images[0].image_url", "data URL"],
+      [{ images: "x" }, "images", "array"],
+    ];
+    for (const [fields, param, words] of cases) {
+      const refused = await post({ model: "pictures", prompt: "x", ...fields });
+      expect(refused.status, param).toBe(400);
+      expect(errorIn(refused.json).param).toBe(param);
+      expect(errorIn(refused.json).message).toContain(words);
+    }
+    // The model is checked first, as every body's is.
+    expect((await post({ model: "nobody", prompt: "x", images: [{ file_id: "f" }] })).status).toBe(404);
+  });
+
+  it("variations stay multipart: OpenAI's spec has no JSON form for them", async () => {
+    const { post } = jsonEdits();
+    const json = await post({ model: "pictures", image: dataUrl(picture) }, "/v1/images/variations");
+    expect(json.status).toBe(415);
+    expect(errorIn(json.json).code).toBe("unsupported_content_type");
   });
 });
 

@@ -74,12 +74,22 @@ function limitedProxy(upstream?: (emulator: Emulator) => typeof fetch) {
       body: form,
     });
   };
+  /** An edit of `image` (a PNG) as JSON, the image a data URL in images[0].image_url. */
+  const jsonEdit = (fields: Record<string, unknown>, image: Uint8Array) =>
+    app.request("/v1/images/edits", {
+      method: "POST",
+      headers: { authorization: "Bearer sk-team-0123456789", "content-type": "application/json" },
+      body: JSON.stringify({
+        ...fields,
+        images: [{ image_url: `data:image/png;base64,${Buffer.from(image).toString("base64")}` }],
+      }),
+    });
   /** What the first `count` requests settled, once they have (settling runs after the answer). */
   const settledTokens = async (count: number) => {
     for (let i = 0; i < 300 && limits.settled.length < count; i++) await new Promise((r) => setTimeout(r, 10));
     return limits.settled;
   };
-  return { post, edit, limits, lines, settledTokens };
+  return { post, edit, jsonEdit, limits, lines, settledTokens };
 }
 
 describe("tokens_per_day on images (imgr39 #1)", () => {
@@ -112,6 +122,16 @@ describe("tokens_per_day on an edit (imgeditr41 #2)", () => {
     expect(limits.reserved).toEqual([1 + 2 * 1584]);
     expect(await settledTokens(1)).toEqual([1 + 2 * 1584]);
     expect(lines.map(({ completion_tokens }) => completion_tokens)).toEqual([2 * 1584]);
+  });
+});
+
+describe("tokens_per_day on a JSON edit (imgeditr41 #4)", () => {
+  it("reserves its images at the size of the image its data URL holds, as a multipart edit's", async () => {
+    const { jsonEdit, limits, settledTokens } = limitedProxy();
+    const answer = await jsonEdit({ model: "pictures", prompt: "a", n: 2 }, holedPng(1536, 1024));
+    expect(answer.status).toBe(200);
+    expect(limits.reserved).toEqual([1 + 2 * 1584]);
+    expect(await settledTokens(1)).toEqual([1 + 2 * 1584]);
   });
 });
 

@@ -23,7 +23,7 @@ import { usage } from "./endpoints/usage.ts";
 import { errorResponse, methodNotAllowed, quotedWhole, refusal } from "./http.ts";
 import { consoleSink, type LogLine } from "./log.ts";
 import { requireAdmin, requireKey } from "./middleware/auth.ts";
-import { formBody } from "./middleware/form-body.ts";
+import { editBody, formBody } from "./middleware/form-body.ts";
 import { jsonBody } from "./middleware/json-body.ts";
 import { enforceLimits } from "./middleware/limits.ts";
 import { requireReady } from "./middleware/ready.ts";
@@ -57,8 +57,11 @@ interface Endpoint {
   open?: boolean;
   /** Only for keys with admin: true. */
   admin?: boolean;
-  /** A POST whose body is multipart/form-data (image edits, as OpenAI's clients send them), not JSON. */
-  multipart?: boolean;
+  /**
+   * A POST's body, when it is not JSON: "multipart" (variations, as OpenAI's clients send them),
+   * "edit" (multipart/form-data or JSON, as OpenAI's spec takes an edit).
+   */
+  body?: "multipart" | "edit";
 }
 
 // One line per endpoint. A POST endpoint gets a JSON body (or a multipart one) whose model is a
@@ -72,8 +75,13 @@ const ENDPOINTS: readonly Endpoint[] = [
   { method: "POST", paths: ["/v1/responses", "/responses"], handler: responses },
   { method: "POST", paths: ["/v1/embeddings", "/embeddings"], handler: embeddings },
   { method: "POST", paths: ["/v1/images/generations", "/images/generations"], handler: imageGenerations },
-  { method: "POST", paths: ["/v1/images/edits", "/images/edits"], handler: imageEdits, multipart: true },
-  { method: "POST", paths: ["/v1/images/variations", "/images/variations"], handler: imageVariations, multipart: true },
+  { method: "POST", paths: ["/v1/images/edits", "/images/edits"], handler: imageEdits, body: "edit" },
+  {
+    method: "POST",
+    paths: ["/v1/images/variations", "/images/variations"],
+    handler: imageVariations,
+    body: "multipart",
+  },
   { method: "GET", paths: ["/v1/usage", "/usage"], handler: usage, admin: true },
 ];
 
@@ -123,7 +131,7 @@ function middlewareFor(endpoint: Endpoint): MiddlewareHandler<AppEnv>[] {
         requireReady,
         recordUsage,
         traceRequest,
-        endpoint.multipart ? formBody : jsonBody,
+        endpoint.body === "edit" ? editBody : endpoint.body === "multipart" ? formBody : jsonBody,
         enforceLimits,
       ]
     : [requireKey, requireReady];

@@ -18,7 +18,7 @@ const BOOLEAN_FIELDS = new Set(["stream", "drop_params"]);
 /** A multipart/form-data body as a request object; the 400, 408, 413 or 415 that refuses it. */
 export async function readFormBody(request: Request, limits: BodyLimits): Promise<Record<string, unknown>> {
   const type = request.headers.get("content-type") ?? "";
-  if (!/^multipart\/form-data\s*;(?:.*;)?\s*boundary=/i.test(type)) {
+  if (!isMultipartForm(type)) {
     throw unsupportedBody(
       "unsupported_content_type",
       "This endpoint takes a multipart/form-data body (its images as files), as OpenAI's clients send images.edit and createVariation: not a JSON body, nor one without its boundary.",
@@ -45,6 +45,11 @@ export async function readFormBody(request: Request, limits: BodyLimits): Promis
   const value = fieldsOf(form);
   checkBodySize(bytes.byteLength, limits, value.model);
   return value;
+}
+
+/** A multipart/form-data Content-Type with its boundary. */
+export function isMultipartForm(type: string): boolean {
+  return /^multipart\/form-data\s*;(?:.*;)?\s*boundary=/i.test(type);
 }
 
 /** The form's fields as a request object; a 400 for too many parts or files, or a field sent twice. */

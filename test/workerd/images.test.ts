@@ -190,18 +190,36 @@ describe("images.edit with the openai package, in workerd", () => {
     expect(row.output_tokens).toBe(imageTokens(320, 320));
   });
 
-  it("without a mask, an opaque image is a 400 naming mask; a JSON body a 415", async () => {
+  it("without a mask, an opaque image is a 400 naming mask; a body neither JSON nor multipart a 415", async () => {
     const unmasked = await errorOf(
       async () => client().images.edit({ model: "pictures", image: await picture(), prompt: EDIT_PROMPT }),
       OpenAI.BadRequestError,
     );
     expect(unmasked).toMatchObject({ status: 400, param: "mask" });
-    const json = await fetch(`${proxy.url()}/v1/images/edits`, {
+    const plain = await fetch(`${proxy.url()}/v1/images/edits`, {
       method: "POST",
-      headers: { authorization: `Bearer ${TEST_KEYS[0]}`, "content-type": "application/json" },
+      headers: { authorization: `Bearer ${TEST_KEYS[0]}`, "content-type": "text/plain" },
       body: JSON.stringify({ model: "pictures", prompt: "x" }),
     });
-    expect(json.status).toBe(415);
+    expect(plain.status).toBe(415);
+  });
+
+  it("answers a JSON edit, its image and mask data URLs, with a PNG of the image's size (imgeditr41 #4)", async () => {
+    const dataUrl = (name: string) => `data:image/png;base64,${example(name).toString("base64")}`;
+    const answer = await fetch(`${proxy.url()}/v1/images/edits`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${TEST_KEYS[0]}`, "content-type": "application/json" },
+      body: JSON.stringify({
+        model: "pictures",
+        prompt: EDIT_PROMPT,
+        images: [{ image_url: dataUrl("room.png") }],
+        mask: { image_url: dataUrl("room-mask.png") },
+        seed: 12,
+      }),
+    });
+    expect(answer.status).toBe(200);
+    const { data } = (await answer.json()) as { data: Array<{ b64_json: string }> };
+    expect(data.map((image) => image.b64_json)).toEqual([emulatedImage(EDIT_PROMPT, 12, 0, 320, 320)]);
   });
 
   it("answers client.images.createVariation: PNGs of the size asked, logged as an image request", async () => {

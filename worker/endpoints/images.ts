@@ -25,7 +25,8 @@ export function imageGenerations(c: AppContext): Promise<Response> {
 
 export function imageEdits(c: AppContext): Promise<Response> {
   const { bedrock } = c.get("ready");
-  // edit() validates the whole request: the form's fields (form-body.ts) and its files.
+  // edit() validates the whole request: the form's fields (form-body.ts) and its files, or the
+  // JSON form's, its data URLs made the same fields (image-edit-json.ts).
   return drawn(c, (options) => bedrock.images.edit(c.get("body") as unknown as ImageEditParams, options));
 }
 
