@@ -11,7 +11,7 @@ import { errorOf } from "../helpers/errors.ts";
 import { recordingFetch } from "../helpers/output-log.ts";
 import {
   eventually,
-  keyLimitsStub,
+  keyLimitsCounts,
   modelString,
   startWorkerdProxy,
   TEST_KEYS,
@@ -105,12 +105,8 @@ function within<T>(ms: number, call: () => Promise<T>): Promise<T | typeof STILL
 }
 
 /** What the key's KeyLimits object holds now. */
-async function counted(name: keyof typeof KEYS): Promise<{ tokens: number; requests: number }> {
-  const response = await (await keyLimitsStub(proxy, name)).fetch("https://durable-object/read", {
-    method: "POST",
-    body: "{}",
-  });
-  return (await response.json()) as { tokens: number; requests: number };
+function counted(name: keyof typeof KEYS): Promise<{ tokens: number; requests: number }> {
+  return keyLimitsCounts(proxy, name);
 }
 
 describe("a key whose tokens for the day are used up", () => {

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { embeddingTokens, emulatedVector } from "../../emulator/embeddings.ts";
 import type { D1Database } from "../../worker/cloudflare.ts";
 import { errorOf } from "../helpers/errors.ts";
-import { awayFromMidnight, eventually, keyLimitsStub, TEST_KEYS, type WorkerdProxy } from "./harness.ts";
+import { awayFromMidnight, eventually, keyLimitsCounts, TEST_KEYS, type WorkerdProxy } from "./harness.ts";
 import { startMeteredProxy } from "./metered-proxy.ts";
 
 const MODELS = {
@@ -105,17 +105,7 @@ describe("embeddings.create with the openai package, in workerd", () => {
     beforeAll(() => awayFromMidnight(30_000), 40_000);
 
     it("counts each request's input tokens, and refuses once the day's are used", async () => {
-      const counted = async () =>
-        (
-          (await (
-            await keyLimitsStub(proxy, "team")
-          )
-            .fetch("https://durable-object/read", {
-              method: "POST",
-              body: "{}",
-            })
-            .then((response) => response.json())) as { tokens: number }
-        ).tokens;
+      const counted = async () => (await keyLimitsCounts(proxy, "team")).tokens;
       await client("team").embeddings.create({ model: "vectors", input: INPUT });
       await eventually(async () => ((await counted()) === TOKENS ? true : undefined), 3000, "one request counted");
       await client("team").embeddings.create({ model: "vectors", input: INPUT });

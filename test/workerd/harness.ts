@@ -299,3 +299,13 @@ export async function keyLimitsStub(proxy: WorkerdProxy, key: string): Promise<K
   }
   return stub;
 }
+
+/** What a key's KEY_LIMITS object counts now: its tokens of the day, requests and open streams. */
+export async function keyLimitsCounts(
+  proxy: WorkerdProxy,
+  key: string,
+): Promise<{ tokens: number; requests: number; streams: number }> {
+  const stub = await keyLimitsStub(proxy, key);
+  const response = await stub.fetch("https://durable-object/read", { method: "POST", body: "{}" });
+  return (await response.json()) as { tokens: number; requests: number; streams: number };
+}

@@ -12,7 +12,7 @@ import { emulatedImage } from "../../emulator/images.ts";
 import type { D1Database } from "../../worker/cloudflare.ts";
 import { errorOf } from "../helpers/errors.ts";
 import { readPng } from "../helpers/png.ts";
-import { awayFromMidnight, eventually, keyLimitsStub, TEST_KEYS, type WorkerdProxy } from "./harness.ts";
+import { awayFromMidnight, eventually, keyLimitsCounts, TEST_KEYS, type WorkerdProxy } from "./harness.ts";
 import { startMeteredProxy } from "./metered-proxy.ts";
 
 const MODELS = {
@@ -131,14 +131,7 @@ describe("images.generate with the openai package, in workerd", () => {
     beforeAll(() => awayFromMidnight(30_000), 40_000);
 
     it("counts each request's prompt estimate and its image, and refuses once the day's are used", async () => {
-      const counted = async () =>
-        (
-          (await (
-            await keyLimitsStub(proxy, "team")
-          )
-            .fetch("https://durable-object/read", { method: "POST", body: "{}" })
-            .then((response) => response.json())) as { tokens: number }
-        ).tokens;
+      const counted = async () => (await keyLimitsCounts(proxy, "team")).tokens;
       const draw = () => client("team").images.generate({ model: "pictures", prompt: PROMPT, size: "320x320" });
       await draw();
       await eventually(
@@ -240,14 +233,7 @@ describe("images.edit with the openai package, in workerd", () => {
     beforeAll(() => awayFromMidnight(30_000), 40_000);
 
     it("counts each edit's prompt estimate and its image, and refuses once the day's are used", async () => {
-      const counted = async () =>
-        (
-          (await (
-            await keyLimitsStub(proxy, "editors")
-          )
-            .fetch("https://durable-object/read", { method: "POST", body: "{}" })
-            .then((response) => response.json())) as { tokens: number }
-        ).tokens;
+      const counted = async () => (await keyLimitsCounts(proxy, "editors")).tokens;
       const edit = async () =>
         client("editors").images.edit({
           model: "pictures",

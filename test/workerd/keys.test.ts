@@ -8,7 +8,7 @@ import { errorOf } from "../helpers/errors.ts";
 import { emulated } from "../helpers/emulated.ts";
 import {
   eventually,
-  keyLimitsStub,
+  keyLimitsCounts,
   modelString,
   startWorkerdProxy,
   TEST_KEYS,
@@ -72,12 +72,8 @@ function lineOf(requestId: string | null | undefined) {
 }
 
 /** What a key's KeyLimits object counts now. */
-async function counted(name: string): Promise<{ tokens: number; streams: number }> {
-  const response = await (await keyLimitsStub(proxy, name)).fetch("https://durable-object/read", {
-    method: "POST",
-    body: "{}",
-  });
-  return (await response.json()) as { tokens: number; streams: number };
+function counted(name: string): Promise<{ tokens: number; streams: number }> {
+  return keyLimitsCounts(proxy, name);
 }
 
 /** Waits until the key's counts are as expected: a request is settled after its answer went out. */

@@ -9,7 +9,7 @@ import { inputEstimate } from "../../worker/token-estimate.ts";
 import {
   awayFromMidnight,
   eventually,
-  keyLimitsStub,
+  keyLimitsCounts,
   modelString,
   startWorkerdProxy,
   type WorkerdProxy,
@@ -72,12 +72,7 @@ afterAll(() => proxy?.close());
 
 /** The key's count once its requests have settled (a request settles after its line is written). */
 async function settled(name: KeyName): Promise<number> {
-  const stub = await keyLimitsStub(proxy, name);
-  const read = async () =>
-    (await (await stub.fetch("https://durable-object/read", { method: "POST", body: "{}" })).json()) as {
-      tokens: number;
-      requests: number;
-    };
+  const read = () => keyLimitsCounts(proxy, name);
   const counts = await eventually(async () => {
     const now = await read();
     return now.requests === 0 && now;
