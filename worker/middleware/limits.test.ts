@@ -29,6 +29,18 @@ const CLAUDE_45 = "us.anthropic.claude-sonnet-4-5-20250929-v1:0";
 const WEST_LLAMA = emulatorModelId("llama", [], "us-west-2");
 
 /** The proxy on Node with the emulator in process, a key with every limit, and these bindings. */
+// A DEPLOYMENT_COOLDOWNS binding whose coolDown write takes 400 ms (a Durable Object's round trip).
+const SLOW_COOLDOWNS = {
+  idFromName: () => "id",
+  get: () => ({
+    async fetch(input: string) {
+      const method = new URL(input).pathname.slice(1);
+      if (method === "coolDown") await new Promise((resolve) => setTimeout(resolve, 400));
+      return Response.json(method === "cooling" ? {} : null);
+    },
+  }),
+};
+
 function proxyWith(bindings: Record<string, unknown>, upstream?: (emulator: Emulator) => typeof fetch) {
   const emulator = createEmulator();
   const logs: LogLine[] = [];
@@ -600,16 +612,21 @@ describe("tokens Bedrock billed beyond the answer the client got (usage6)", () =
   });
 
   describe("a failover left by its client before the router's outcome (codereview41)", () => {
-    // A DEPLOYMENT_COOLDOWNS binding whose coolDown write takes 400 ms (a Durable Object's round trip).
-    const slowCooldowns = {
-      idFromName: () => "id",
-      get: () => ({
-        async fetch(input: string) {
-          const method = new URL(input).pathname.slice(1);
-          if (method === "coolDown") await new Promise((resolve) => setTimeout(resolve, 400));
-          return Response.json(method === "cooling" ? {} : null);
-        },
-      }),
+    /**
+     * Answers the first prompt and throttles the one with "BBB", on each copy; at the second (last)
+     * copy's refusal the client leaves 150 ms later, while that copy's cool-down is written.
+     */
+    const leavingAtLastRefusal = (
+      emulator: Emulator,
+      leaving: AbortController,
+      refused: () => number,
+    ): typeof fetch => {
+      const failing = failingPromptFetch(emulator, "BBB", 1, { error: throttled });
+      return async (input, init) => {
+        const response = await failing(input, init);
+        if (response.status === 429 && refused() === 2) setTimeout(() => leaving.abort(), 150);
+        return response;
+      };
     };
     /** What the first prompt alone costs on a copy that answers it. */
     const firstAlone = async (post: ReturnType<typeof proxyWith>["post"]): Promise<Usage> =>
@@ -620,17 +637,9 @@ describe("tokens Bedrock billed beyond the answer the client got (usage6)", () =
       const leaving = new AbortController();
       let refusals = 0;
       const { post, logs } = proxyWith(
-        { RATE, KEY_LIMITS: binding, BEDROCK_MAX_RETRIES: "0", DEPLOYMENT_COOLDOWNS: slowCooldowns },
-        (emulator) => {
-          // Each copy answers the first prompt, then throttles the second.
-          const failing = failingPromptFetch(emulator, "BBB", 1, { error: throttled });
-          return async (input, init) => {
-            const response = await failing(input, init);
-            // The last copy's refusal: the client leaves while its cool-down is written.
-            if (response.status === 429 && ++refusals === 2) setTimeout(() => leaving.abort(), 150);
-            return response;
-          };
-        },
+        { RATE, KEY_LIMITS: binding, BEDROCK_MAX_RETRIES: "0", DEPLOYMENT_COOLDOWNS: SLOW_COOLDOWNS },
+        // Each copy answers the first prompt, then throttles the second.
+        (emulator) => leavingAtLastRefusal(emulator, leaving, () => ++refusals),
       );
       const response = await post("/v1/completions", { model: "failover", prompt, max_tokens: 8 }, leaving.signal);
       await response.text().catch(() => "");
@@ -652,16 +661,9 @@ describe("tokens Bedrock billed beyond the answer the client got (usage6)", () =
       const leaving = new AbortController();
       let refusals = 0;
       const { post, logs } = proxyWith(
-        { RATE, KEY_LIMITS: binding, BEDROCK_MAX_RETRIES: "0", DEPLOYMENT_COOLDOWNS: slowCooldowns },
-        (emulator) => {
-          // Titan embeds a text a call: each copy answers "hi", then throttles the other text.
-          const failing = failingPromptFetch(emulator, "BBB", 1, { error: throttled });
-          return async (input, init) => {
-            const response = await failing(input, init);
-            if (response.status === 429 && ++refusals === 2) setTimeout(() => leaving.abort(), 150);
-            return response;
-          };
-        },
+        { RATE, KEY_LIMITS: binding, BEDROCK_MAX_RETRIES: "0", DEPLOYMENT_COOLDOWNS: SLOW_COOLDOWNS },
+        // Titan embeds a text a call: each copy answers "hi", then throttles the other text.
+        (emulator) => leavingAtLastRefusal(emulator, leaving, () => ++refusals),
       );
       const response = await post("/v1/embeddings", { model: "vector-copies", input: ["hi", "BBB"] }, leaving.signal);
       await response.text().catch(() => "");
@@ -924,26 +926,18 @@ describe("tokens_per_day counts each try to Bedrock by how it ended, not by the 
     expect(tokens).toBe(0);
   });
 
-  it("a client that leaves during the cool-down write between two throttled copies counts none: the second copy was never sent (codereview34 #2)", async () => {
-    // A DEPLOYMENT_COOLDOWNS binding whose coolDown write takes 400 ms (a Durable Object's round trip).
-    const slowCooldowns = {
-      idFromName: () => "id",
-      get: () => ({
-        async fetch(input: string) {
-          const method = new URL(input).pathname.slice(1);
-          if (method === "coolDown") await new Promise((resolve) => setTimeout(resolve, 400));
-          return Response.json(method === "cooling" ? {} : null);
-        },
-      }),
-    };
+  /**
+   * Two throttled copies, the client leaving 100 ms after the `leaveAfterFetch`th call went out,
+   * while that copy's cool-down is written: what the day counted, the line, the calls made.
+   */
+  async function leftDuringCooldownWrite(leaveAfterFetch: number) {
     const { binding, settled } = recordingLimits();
     const leaving = new AbortController();
     let fetches = 0;
     const { post, logs } = proxyWith(
-      { RATE, KEY_LIMITS: binding, BEDROCK_MAX_RETRIES: "0", DEPLOYMENT_COOLDOWNS: slowCooldowns },
+      { RATE, KEY_LIMITS: binding, BEDROCK_MAX_RETRIES: "0", DEPLOYMENT_COOLDOWNS: SLOW_COOLDOWNS },
       (emulator) => (input, init) => {
-        // The client leaves once the first copy has answered, while its cool-down is written.
-        if (++fetches === 1) setTimeout(() => leaving.abort(), 100);
+        if (++fetches === leaveAfterFetch) setTimeout(() => leaving.abort(), 100);
         return emulator.fetch(new Request(input, init));
       },
     );
@@ -951,7 +945,11 @@ describe("tokens_per_day counts each try to Bedrock by how it ended, not by the 
     const response = await post("/v1/chat/completions", body, leaving.signal);
     await response.text().catch(() => "");
     const { tokens } = await eventually(() => settled[0]);
-    const line = logs.at(-1)!;
+    return { tokens, line: logs.at(-1)!, fetches };
+  }
+
+  it("a client that leaves during the cool-down write between two throttled copies counts none: the second copy was never sent (codereview34 #2)", async () => {
+    const { tokens, line, fetches } = await leftDuringCooldownWrite(1);
     expect(line.status).toBe(499);
     expect(fetches).toBe(1);
     expect(line.deployments_tried).toBe(1);
@@ -959,32 +957,7 @@ describe("tokens_per_day counts each try to Bedrock by how it ended, not by the 
   });
 
   it("a client that leaves during the last throttled copy's cool-down write counts none: Bedrock refused every try (codereview35 #1)", async () => {
-    // As above, the write taking 400 ms; the client leaves while the second (last) copy's is written.
-    const slowCooldowns = {
-      idFromName: () => "id",
-      get: () => ({
-        async fetch(input: string) {
-          const method = new URL(input).pathname.slice(1);
-          if (method === "coolDown") await new Promise((resolve) => setTimeout(resolve, 400));
-          return Response.json(method === "cooling" ? {} : null);
-        },
-      }),
-    };
-    const { binding, settled } = recordingLimits();
-    const leaving = new AbortController();
-    let fetches = 0;
-    const { post, logs } = proxyWith(
-      { RATE, KEY_LIMITS: binding, BEDROCK_MAX_RETRIES: "0", DEPLOYMENT_COOLDOWNS: slowCooldowns },
-      (emulator) => (input, init) => {
-        if (++fetches === 2) setTimeout(() => leaving.abort(), 100);
-        return emulator.fetch(new Request(input, init));
-      },
-    );
-    const body = { model: "throttled-copies", messages: [long] };
-    const response = await post("/v1/chat/completions", body, leaving.signal);
-    await response.text().catch(() => "");
-    const { tokens } = await eventually(() => settled[0]);
-    const line = logs.at(-1)!;
+    const { tokens, line, fetches } = await leftDuringCooldownWrite(2);
     expect(line.status).toBe(499);
     expect(fetches).toBe(2);
     expect(line.deployments_tried).toBe(2);
