@@ -205,7 +205,7 @@ export function createImages(deps: ImagesDeps): Images {
 
   async function edit(input: ImageEditParams, options: RequestOptions = {}): Promise<ImagesResponse> {
     const request = parseImageEditRequest(input);
-    const image = Array.isArray(request.image) ? (request.image[0] as ImageInput) : (request.image as ImageInput);
+    const image = theImage(request.image);
     return draw(
       request,
       refusedEditField,
@@ -215,9 +215,7 @@ export function createImages(deps: ImagesDeps): Images {
       },
       () => inpaintingInputs(image, request.mask),
       (family, drop, inputs) => {
-        if (family === "stability") {
-          throw notWired("Image edits");
-        }
+        if (family === "stability") throw notWired("Image edits");
         checkForFamily(request, family, editSize(request.size, inputs), drop);
         return { bodies: [inpaintingBody(request, family, inputs)], perCall: request.n ?? 1 };
       },
@@ -227,7 +225,7 @@ export function createImages(deps: ImagesDeps): Images {
 
   async function createVariation(input: ImageVariationParams, options: RequestOptions = {}): Promise<ImagesResponse> {
     const request = parseImageVariationRequest(input);
-    const image = Array.isArray(request.image) ? (request.image[0] as ImageInput) : (request.image as ImageInput);
+    const image = theImage(request.image);
     return draw(
       request,
       refusedVariationField,
@@ -247,4 +245,9 @@ export function createImages(deps: ImagesDeps): Images {
   }
 
   return { generate, edit, createVariation };
+}
+
+/** The one image an edit or a variation takes: the openai package sends `image[]`, which the request's parse holds to one. */
+function theImage(image: ImageInput | readonly ImageInput[]): ImageInput {
+  return Array.isArray(image) ? (image[0] as ImageInput) : (image as ImageInput);
 }
