@@ -232,3 +232,79 @@ describe("the emulator's IMAGE_VARIATION (Nova Canvas, Titan Image Generator v2)
     expect(await refusal(NOVA, variation({ images: [rgb] }, { width: 1000 }))).toMatch(/multiple of 16/);
   });
 });
+
+describe("the emulator's Stable Image Inpaint (Stability AI Image Services)", () => {
+  const INPAINT = "stability.stable-image-inpaint-v1:0";
+  const b64 = (bytes: Uint8Array) => Buffer.from(bytes).toString("base64");
+  const grey = (width: number, height: number, shade = 90) =>
+    b64(writePng({ width, height, depth: 8, colorType: 0, rows: Array(height).fill(Array(width).fill(shade)) }));
+
+  it("names the model bare, as a foundation-model ARN or by its US cross-region profile", () => {
+    expect(imageModel(INPAINT)).toBe("stability_inpaint");
+    expect(imageModel(`us.${INPAINT}`)).toBe("stability_inpaint");
+    expect(imageModel(`arn:aws:bedrock:us-west-2::foundation-model/${INPAINT}`)).toBe("stability_inpaint");
+    expect(imageModel("stability.stable-image-erase-object-v1:0")).toBeUndefined();
+  });
+
+  it("answers one PNG of the input image's size, with finish_reasons and seeds, a mask or none", async () => {
+    const answer = await json(
+      await send(INPAINT, { prompt: "a red door", image: grey(80, 64), mask: grey(80, 64, 255), seed: 9 }),
+    );
+    expect(answer).toEqual({
+      images: [emulatedImage("a red door", 9, 0, 80, 64)],
+      finish_reasons: [null],
+      seeds: [9],
+    });
+    expect(readPng((answer.images as string[])[0] ?? "")).toMatchObject({ width: 80, height: 64 });
+    // No mask (the image's alpha is the mask), a mask of another size (Stability resizes it), every optional field.
+    const unmasked = await json(await send(`us.${INPAINT}`, { prompt: "x", image: grey(64, 100) }));
+    expect(unmasked.images).toEqual([emulatedImage("x", 0, 0, 64, 100)]);
+    const all = {
+      prompt: "x",
+      image: grey(64, 64),
+      mask: grey(8, 8, 255),
+      negative_prompt: "blur",
+      seed: 4_294_967_294,
+      output_format: "webp",
+      style_preset: "photographic",
+      grow_mask: 0,
+    };
+    expect((await json(await send(INPAINT, all))).seeds).toEqual([4_294_967_294]);
+    // A JPEG's size is read from its frame header.
+    const jpeg = Uint8Array.from([0xff, 0xd8, 0xff, 0xc0, 0, 11, 8, 0, 70, 0, 90, 1, 1, 0x11, 0, 0xff, 0xd9]);
+    const fromJpeg = await json(await send(INPAINT, { prompt: "x", image: b64(jpeg), mask: grey(90, 70) }));
+    expect(fromJpeg.images).toEqual([emulatedImage("x", 0, 0, 90, 70)]);
+  });
+
+  it("refuses a body without prompt or image, an unknown key, and fields out of their range", async () => {
+    const image = grey(64, 64);
+    expect(await refusal(INPAINT, { image })).toMatch(/required key \[prompt\]/);
+    expect(await refusal(INPAINT, { prompt: "x" })).toMatch(/required key \[image\]/);
+    expect(await refusal(INPAINT, { prompt: "x", image, aspect_ratio: "1:1" })).toMatch(
+      /extraneous key \[aspect_ratio\]/,
+    );
+    expect(await refusal(INPAINT, { prompt: "x".repeat(10_001), image })).toMatch(/#\/prompt/);
+    expect(await refusal(INPAINT, { prompt: "x", image, seed: 4_294_967_295 })).toMatch(/#\/seed/);
+    expect(await refusal(INPAINT, { prompt: "x", image, grow_mask: 21 })).toMatch(/#\/grow_mask/);
+    expect(await refusal(INPAINT, { prompt: "x", image, output_format: "gif" })).toMatch(/#\/output_format/);
+    expect(await refusal(INPAINT, { prompt: "x", image, style_preset: "vivid" })).toMatch(/#\/style_preset/);
+  });
+
+  it("refuses an image that is no PNG or JPEG, a side under 64 pixels, more than 9,437,184 pixels, an unreadable mask", async () => {
+    expect(await refusal(INPAINT, { prompt: "x", image: "R0lGODlh" })).toMatch(/image provided is not valid/);
+    expect(await refusal(INPAINT, { prompt: "x", image: grey(63, 64) })).toMatch(/at least 64 pixels.*63x64/);
+    // Its header alone says 3073x3072: past the bound before any pixel is read.
+    const header = writePng({ width: 1, height: 1, depth: 8, colorType: 0, rows: [[0]] });
+    header.writeUInt32BE(3073, 16);
+    header.writeUInt32BE(3072, 20);
+    expect(await refusal(INPAINT, { prompt: "x", image: b64(header) })).toMatch(/9,437,184 pixels/);
+    expect(await refusal(INPAINT, { prompt: "x", image: grey(64, 64), mask: "R0lGODlh" })).toMatch(
+      /mask provided is not valid/,
+    );
+  });
+
+  it("reports a filtered prompt in finish_reasons, as Stability's other models do", async () => {
+    const filtered = await json(await send(INPAINT, { prompt: "a [blocked] door", image: grey(64, 64), seed: 2 }));
+    expect(filtered).toEqual({ images: [], finish_reasons: ["Filter reason: prompt"], seeds: [2] });
+  });
+});

@@ -4,7 +4,8 @@
 // size, its image and mask read and checked; or "IMAGE_VARIATION" with imageVariationParams:
 // {images, text?, similarityStrength?}, drawn at the config's size) and answer {images: [base64 PNG…]}, and Stability's SD3.5 Large, Stable Image Core and Ultra ({prompt,
 // aspect_ratio?, seed?, output_format?, negative_prompt?, mode?} -> one image, with
-// finish_reasons and seeds). Each image is a small deterministic grayscale PNG of the asked size,
+// finish_reasons and seeds), and Stability's Stable Image Inpaint ({prompt, image, mask?, …} -> one
+// image of the input's size, answered as Stability's others are). Each image is a small deterministic grayscale PNG of the asked size,
 // its pixels made from a hash of the prompt, the seed and the image's index, so that a test can
 // compute what it should get. Bodies are checked as Bedrock documents them, a bad one refused
 // with a ValidationException; a prompt holding "[blocked]" is refused as Bedrock's content
@@ -16,14 +17,23 @@ import { hashNumber } from "./hash.ts";
 import { base64Bytes, grayscalePng, readPng } from "./png.ts";
 import { fail, jsonResponse } from "./responses.ts";
 
-export type ImageModel = "nova_canvas" | "titan_image_v2" | "stability";
+export type ImageModel = "nova_canvas" | "titan_image_v2" | "stability" | "stability_inpaint";
+/** Nova Canvas and Titan, which share one body. */
+type AmazonImageModel = "nova_canvas" | "titan_image_v2";
 
 // A bare id, or a foundation-model ARN of one.
 const IMAGE_ID =
   /^(?:arn:aws:bedrock:[a-z0-9-]+::foundation-model\/)?(amazon\.nova-canvas-v1:0|amazon\.titan-image-generator-v2:0|stability\.sd3-5-large-v1:0|stability\.stable-image-(?:core|ultra)-v1:1)$/;
 
+/**
+ * Stable Image Inpaint, bare, as a foundation-model ARN or by its US cross-region profile: AWS's
+ * "Stability AI Image Services" page calls it as us.stability.stable-image-inpaint-v1:0.
+ */
+const INPAINT_ID = /^(?:arn:aws:bedrock:[a-z0-9-]+::foundation-model\/|us\.)?stability\.stable-image-inpaint-v1:0$/;
+
 /** The image model an id names, or undefined for every other id. */
 export function imageModel(modelId: string): ImageModel | undefined {
+  if (INPAINT_ID.test(modelId)) return "stability_inpaint";
   const id = IMAGE_ID.exec(modelId)?.[1];
   if (id === undefined) return undefined;
   if (id.startsWith("stability.")) return "stability";
@@ -34,7 +44,7 @@ export function imageModel(modelId: string): ImageModel | undefined {
  * What each model documents: prompt length, the seed it uses when none is sent, its largest seed
  * (Titan's request page: 0 to 2,147,483,646; Nova Canvas's, in AWS's own examples: 0 to 858,993,459).
  */
-const LIMITS: Record<Exclude<ImageModel, "stability">, { maxText: number; defaultSeed: number; maxSeed: number }> = {
+const LIMITS: Record<AmazonImageModel, { maxText: number; defaultSeed: number; maxSeed: number }> = {
   nova_canvas: { maxText: 1024, defaultSeed: 12, maxSeed: 858_993_459 },
   titan_image_v2: { maxText: 512, defaultSeed: 42, maxSeed: 2_147_483_646 },
 };
@@ -132,7 +142,7 @@ function novaSizeProblem(width: number, height: number): string | undefined {
   return undefined;
 }
 
-function configProblem(config: Record<string, unknown>, model: Exclude<ImageModel, "stability">): string | undefined {
+function configProblem(config: Record<string, unknown>, model: AmazonImageModel): string | undefined {
   const at = "#/imageGenerationConfig";
   const extra = extraKey(config, ["width", "height", "quality", "cfgScale", "seed", "numberOfImages"], at);
   if (extra) return extra;
@@ -208,8 +218,132 @@ function stabilityAnswer(call: Call, body: Record<string, unknown>): Response {
   });
 }
 
+// Stable Image Inpaint's request, as AWS's "Stability AI Image Services" page (Inpaint) and
+// Stability's own API reference for it give it: prompt and image required; mask, negative_prompt,
+// seed, output_format, style_preset and grow_mask optional. Its image: every side at least 64
+// pixels, 4,096 to 9,437,184 pixels in all, jpeg, png or webp (the emulator reads PNG and JPEG).
+// Its mask is any image, resized to the image's size by the model, so neither its size nor its
+// colours are checked; without one the image's alpha is the mask.
+const INPAINT_KEYS = [
+  "prompt",
+  "image",
+  "mask",
+  "negative_prompt",
+  "seed",
+  "output_format",
+  "style_preset",
+  "grow_mask",
+];
+const INPAINT_MIN_SIDE = 64;
+const INPAINT_MAX_PIXELS = 9_437_184;
+const INPAINT_MAX_GROW = 20;
+const STYLE_PRESETS = [
+  "3d-model",
+  "analog-film",
+  "anime",
+  "cinematic",
+  "comic-book",
+  "digital-art",
+  "enhance",
+  "fantasy-art",
+  "isometric",
+  "line-art",
+  "low-poly",
+  "modeling-compound",
+  "neon-punk",
+  "origami",
+  "photographic",
+  "pixel-art",
+  "tile-texture",
+];
+
+/** An inpaint body's problem that its JSON alone shows, or undefined (its images are read after). */
+function inpaintBodyProblem(body: Record<string, unknown>): string | undefined {
+  const extra = extraKey(body, INPAINT_KEYS, "#");
+  if (extra) return extra;
+  const { prompt, image, mask, seed, output_format: format, style_preset: style, grow_mask: grow } = body;
+  if (prompt === undefined) return malformed("#: required key [prompt] not found");
+  if (image === undefined) return malformed("#: required key [image] not found");
+  const text =
+    textProblem(prompt, "#/prompt", STABILITY_MAX_TEXT) ??
+    textProblem(body.negative_prompt, "#/negative_prompt", STABILITY_MAX_TEXT);
+  if (text) return text;
+  if (typeof image !== "string") return malformed("#/image: expected type: String");
+  if (mask !== undefined && typeof mask !== "string") return malformed("#/mask: expected type: String");
+  if (seed !== undefined && (!isInteger(seed) || seed < 0 || seed > STABILITY_MAX_SEED)) {
+    return malformed(`#/seed: ${JSON.stringify(seed)} is not between 0 and ${STABILITY_MAX_SEED}`);
+  }
+  if (format !== undefined && !["jpeg", "png", "webp"].includes(format as string)) {
+    return malformed(`#/output_format: ${JSON.stringify(format)} is not a valid enum value`);
+  }
+  if (style !== undefined && !STYLE_PRESETS.includes(style as string)) {
+    return malformed(`#/style_preset: ${JSON.stringify(style)} is not a valid enum value`);
+  }
+  if (grow !== undefined && (typeof grow !== "number" || grow < 0 || grow > INPAINT_MAX_GROW)) {
+    return malformed(`#/grow_mask: ${JSON.stringify(grow)} is not between 0 and ${INPAINT_MAX_GROW}`);
+  }
+  return undefined;
+}
+
+/** A PNG's size from its IHDR (bytes 16 to 23), read before its pixels; undefined for no PNG. */
+function pngHeaderSize(bytes: Uint8Array): { width: number; height: number } | undefined {
+  const png = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a].every((byte, at) => bytes[at] === byte);
+  if (!png || bytes.length < 24) return undefined;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  return { width: view.getUint32(16), height: view.getUint32(20) };
+}
+
+/** An inpaint image or mask read: its size, or the ValidationException's words. */
+async function inpaintInput(
+  base64: string,
+  field: "image" | "mask",
+): Promise<{ width: number; height: number } | { problem: string }> {
+  const bytes = decodedBase64(base64);
+  const size = bytes && (jpegSize(bytes) ?? pngHeaderSize(bytes));
+  if (!bytes || !size) return { problem: BAD_IMAGE(field) };
+  if (field === "image") {
+    const { width, height } = size;
+    if (width < INPAINT_MIN_SIDE || height < INPAINT_MIN_SIDE) {
+      return {
+        problem: `The image must be at least ${INPAINT_MIN_SIDE} pixels on every side (got ${width}x${height}).`,
+      };
+    }
+    if (width * height > INPAINT_MAX_PIXELS) {
+      return { problem: `The image must have at most 9,437,184 pixels (got ${width}x${height}).` };
+    }
+  }
+  // A JPEG's header is all the emulator reads of it; a PNG is read whole, so a damaged one is refused.
+  if (bytes[0] === 0xff) return size;
+  const png = await readPng(bytes, INPAINT_MAX_PIXELS);
+  return typeof png === "string" ? { problem: BAD_IMAGE(field) } : size;
+}
+
+/**
+ * Stable Image Inpaint: one image of the input image's size, drawn from the prompt and seed as
+ * Stability's other models draw theirs, once the image and mask are read; its filter's reason for
+ * a blocked prompt.
+ */
+async function stabilityInpaint(call: Call, body: Record<string, unknown>): Promise<Response> {
+  const image = await inpaintInput(body.image as string, "image");
+  if ("problem" in image) return fail(call, awsError("ValidationException", image.problem));
+  if (typeof body.mask === "string") {
+    const mask = await inpaintInput(body.mask, "mask");
+    if ("problem" in mask) return fail(call, awsError("ValidationException", mask.problem));
+  }
+  const prompt = body.prompt as string;
+  const seed = (body.seed as number | undefined) ?? 0;
+  if (prompt.includes("[blocked]")) {
+    return jsonResponse(call, { images: [], finish_reasons: ["Filter reason: prompt"], seeds: [seed] });
+  }
+  return jsonResponse(call, {
+    images: [emulatedImage(prompt, seed, 0, image.width, image.height)],
+    finish_reasons: [null],
+    seeds: [seed],
+  });
+}
+
 /** The body's problem, or undefined. */
-function bodyProblem(body: Record<string, unknown>, model: Exclude<ImageModel, "stability">): string | undefined {
+function bodyProblem(body: Record<string, unknown>, model: AmazonImageModel): string | undefined {
   const extra = extraKey(
     body,
     ["taskType", "textToImageParams", "inPaintingParams", "imageVariationParams", "imageGenerationConfig"],
@@ -235,7 +369,7 @@ function bodyProblem(body: Record<string, unknown>, model: Exclude<ImageModel, "
 }
 
 /** An INPAINTING body's problem that its JSON alone shows, or undefined (its images are read after). */
-function inpaintingProblem(body: Record<string, unknown>, model: Exclude<ImageModel, "stability">): string | undefined {
+function inpaintingProblem(body: Record<string, unknown>, model: AmazonImageModel): string | undefined {
   const { inPaintingParams: params, imageGenerationConfig: config = {} } = body;
   if (body.textToImageParams !== undefined) return malformed("#: extraneous key [textToImageParams] is not permitted");
   if (!isObject(params)) return malformed("#: required key [inPaintingParams] not found");
@@ -311,7 +445,7 @@ async function inputImage(base64: string): Promise<{ width: number; height: numb
 }
 
 /** An IMAGE_VARIATION body's problem that its JSON alone shows, or undefined (its images are read after). */
-function variationProblem(body: Record<string, unknown>, model: Exclude<ImageModel, "stability">): string | undefined {
+function variationProblem(body: Record<string, unknown>, model: AmazonImageModel): string | undefined {
   const { imageVariationParams: params, imageGenerationConfig: config = {} } = body;
   const extra = ["textToImageParams", "inPaintingParams"].find((key) => body[key] !== undefined);
   if (extra) return malformed(`#: extraneous key [${extra}] is not permitted`);
@@ -342,11 +476,7 @@ function variationProblem(body: Record<string, unknown>, model: Exclude<ImageMod
  * IMAGE_VARIATION: images of the config's size (TEXT_IMAGE's default 1024x1024), drawn from the
  * text (else "") as TEXT_IMAGE's are, once every input image is read and checked.
  */
-async function vary(
-  call: Call,
-  model: Exclude<ImageModel, "stability">,
-  json: Record<string, unknown>,
-): Promise<Response> {
+async function vary(call: Call, model: AmazonImageModel, json: Record<string, unknown>): Promise<Response> {
   const params = json.imageVariationParams as { images: string[]; text?: string };
   for (const image of params.images) {
     const read = await inputImage(image);
@@ -404,7 +534,7 @@ export function emulatedImage(prompt: string, seed: number, index: number, width
 }
 
 /** The seed a body's images are drawn with: its own, else the model's default. */
-function imageSeed(model: Exclude<ImageModel, "stability">, seed: number | undefined): number {
+function imageSeed(model: AmazonImageModel, seed: number | undefined): number {
   return seed ?? LIMITS[model].defaultSeed;
 }
 
@@ -412,11 +542,7 @@ function imageSeed(model: Exclude<ImageModel, "stability">, seed: number | undef
  * INPAINTING: the images of the input's size, drawn as TEXT_IMAGE's are from the text (or, without
  * one, the mask prompt, else ""), once the image and mask are read and checked.
  */
-async function inpaint(
-  call: Call,
-  model: Exclude<ImageModel, "stability">,
-  json: Record<string, unknown>,
-): Promise<Response> {
+async function inpaint(call: Call, model: AmazonImageModel, json: Record<string, unknown>): Promise<Response> {
   const params = json.inPaintingParams as Record<string, unknown>;
   const size = await inpaintingImages(params);
   if ("problem" in size) return fail(call, awsError("ValidationException", size.problem));
@@ -442,6 +568,10 @@ export function generateImages(
   if (model === "stability") {
     const problem = stabilityProblem(json);
     return problem ? fail(call, awsError("ValidationException", problem)) : stabilityAnswer(call, json);
+  }
+  if (model === "stability_inpaint") {
+    const problem = inpaintBodyProblem(json);
+    return problem ? fail(call, awsError("ValidationException", problem)) : stabilityInpaint(call, json);
   }
   const problem = bodyProblem(json, model);
   if (problem) return fail(call, awsError("ValidationException", problem));
