@@ -1,7 +1,9 @@
 // OpenAI's image edits through the library, against the emulator: Nova Canvas's and Titan's
 // INPAINTING body (OpenAI's transparent mask made Bedrock's black-and-white one, the image sent as
 // an 8-bit RGB PNG), every form an image comes in, and the 400s naming image, mask, size and the
-// refused fields; Stability's models refused as not wired for edits. Then through the proxy with
+// refused fields; Stability's Stable Image Inpaint (a call per image, its mask white where to
+// change, its 64-pixel side, generation and variations on it refused) and Stability's
+// text-to-image models refused as not wired for edits. Then through the proxy with
 // the official openai client's multipart images.edit, and the bodies it refuses.
 import OpenAI, { toFile } from "openai";
 import { describe, expect, it, onTestFinished, vi } from "vitest";
@@ -150,6 +152,134 @@ describe("image edits on Amazon Titan Image Generator v2", () => {
   });
 });
 
+describe("image edits on Stability AI's Stable Image Inpaint", () => {
+  const INPAINT = "bedrock/image/stability.stable-image-inpaint-v1:0";
+  // Stability takes images of at least 64 pixels a side: 64x64, its colours varying.
+  const S = 64;
+  const tint = (x: number, y: number) => [x * 4, y * 4, 200];
+  /** OpenAI's mask: fully transparent on the top-left 3x2 pixels, translucent (alpha 128) at 10,10. */
+  const alphaAt = (x: number, y: number) => (x < 3 && y < 2 ? 0 : x === 10 && y === 10 ? 128 : 255);
+  const marked = (x: number, y: number) => alphaAt(x, y) === 0;
+  const squarePicture = rgbaPng(S, S, (x, y) => [...tint(x, y), 255]);
+  const squareMask = rgbaPng(S, S, (x, y) => [9, 9, 9, alphaAt(x, y)]);
+  /** Stability's mask for it: white (inpaint at full strength) where OpenAI's is transparent, black elsewhere. */
+  const stabilityMask = Array.from({ length: S }, (_, y) =>
+    Array.from({ length: S }, (_, x) => Array(3).fill(marked(x, y) ? 255 : 0)).flat(),
+  );
+  type InpaintBody = { prompt: string; image: string; mask: string; output_format: string; seed?: number };
+
+  it("sends a call per image, {prompt, image, mask, output_format, seed}: the image as RGB, OpenAI's transparent pixels white on black", async () => {
+    const { bedrock, bodies } = editing();
+    const answer = await bedrock.images.edit({
+      model: INPAINT,
+      image: pngFile(squarePicture),
+      mask: pngFile(squareMask, "mask.png"),
+      prompt: "a red door",
+      n: 2,
+      seed: 7,
+      user: "u-1",
+    });
+    expect(bodies).toHaveLength(2);
+    const sent = bodies as InpaintBody[];
+    for (const body of sent)
+      expect(Object.keys(body).sort()).toEqual(["image", "mask", "output_format", "prompt", "seed"]);
+    expect(sent.map((body) => body.seed)).toEqual([7, 8]);
+    expect(sent[0]).toMatchObject({ prompt: "a red door", output_format: "png" });
+    expect(readPng(sent[0]!.image)).toMatchObject({ width: S, height: S, bitDepth: 8, colorType: 2 });
+    expect(rowsOf(sent[0]!.image)).toEqual(
+      Array.from({ length: S }, (_, y) => Array.from({ length: S }, (_, x) => tint(x, y)).flat()),
+    );
+    expect(readPng(sent[0]!.mask)).toMatchObject({ width: S, height: S, colorType: 2 });
+    expect(rowsOf(sent[0]!.mask)).toEqual(stabilityMask);
+    expect(sent[1]!.mask).toBe(sent[0]!.mask);
+    expect(answer).toMatchObject({ output_format: "png" });
+    expect(answer.data).toEqual([7, 8].map((seed) => ({ b64_json: emulatedImage("a red door", seed, 0, S, S) })));
+  });
+
+  it("without a mask, the image's own fully transparent pixels are the mask; no seed is sent without one (Stability's is random)", async () => {
+    const { bedrock, bodies } = editing();
+    const holed = rgbaPng(S, S, (x, y) => [...tint(x, y), alphaAt(x, y)]);
+    const answer = await bedrock.images.edit({
+      model: "bedrock/image/us.stability.stable-image-inpaint-v1:0",
+      image: holed,
+      prompt: "a window",
+    });
+    const [body] = bodies as InpaintBody[];
+    expect(Object.keys(body!).sort()).toEqual(["image", "mask", "output_format", "prompt"]);
+    expect(readPng(body!.image).colorType).toBe(2);
+    expect(rowsOf(body!.mask)).toEqual(stabilityMask);
+    expect(answer.data).toEqual([{ b64_json: emulatedImage("a window", 0, 0, S, S) }]);
+  });
+
+  it("a prompt Stability's filter withholds is OpenAI's content_policy_violation", async () => {
+    const { bedrock } = editing();
+    const error = await errorOf(
+      () => bedrock.images.edit({ model: INPAINT, image: squarePicture, mask: squareMask, prompt: "[blocked]" }),
+      BedrockEdgeError,
+    );
+    expect(error).toMatchObject({ status: 400, code: "content_policy_violation", param: "prompt" });
+  });
+
+  it("refuses an image under 64 pixels a side, another size, the premium qualities, a prompt past 10,000, before anything is sent", async () => {
+    const refusedHere = async (request: Partial<ImageEditParams>) => {
+      const { bedrock, bodies } = editing();
+      const error = await errorOf(
+        () =>
+          bedrock.images.edit({
+            model: INPAINT,
+            image: squarePicture,
+            mask: squareMask,
+            prompt: "x",
+            ...request,
+          } as ImageEditParams),
+        BedrockEdgeError,
+      );
+      expect(bodies).toEqual([]);
+      return error;
+    };
+    const small = await refusedHere({ image: picture, mask });
+    expect(small).toMatchObject({ status: 400, param: "image" });
+    expect(small.message).toContain(`${W}x${H}`);
+    expect(small.message).toContain("at least 64 pixels");
+    expect(await refusedHere({ size: "1024x1024" })).toMatchObject({ status: 400, param: "size" });
+    expect(await refusedHere({ quality: "high" })).toMatchObject({ param: "quality", code: "unsupported_parameter" });
+    expect(await refusedHere({ prompt: "x".repeat(10_001) })).toMatchObject({ param: "prompt" });
+    expect(await refusedHere({ n: 6 })).toMatchObject({ param: "n" });
+    // Refused before the image is read: an undecodable image is not what the 400 names.
+    const undecodable = writePng({ width: 1, height: 1, depth: 8, colorType: 6, rows: [[0, 0, 0, 0]] });
+    undecodable[16] = 0xff;
+    expect(await refusedHere({ image: undecodable, quality: "hd" })).toMatchObject({ param: "quality" });
+    // Under drop_params a premium quality is let through, as generation lets it (Stability draws at one quality).
+    const { bedrock, bodies } = editing();
+    await bedrock.images.edit({
+      model: INPAINT,
+      image: squarePicture,
+      mask: squareMask,
+      prompt: "x",
+      quality: "high",
+      size: `${S}x${S}`,
+      drop_params: true,
+    });
+    expect(Object.keys(bodies[0]!).sort()).toEqual(["image", "mask", "output_format", "prompt"]);
+  });
+
+  it("generation and variations on the inpaint model are 400s naming model, sent nowhere", async () => {
+    const { bedrock, bodies } = editing();
+    const generated = await errorOf(
+      () => bedrock.images.generate({ model: INPAINT, prompt: "a red door" }),
+      BedrockEdgeError,
+    );
+    expect(generated).toMatchObject({ status: 400, param: "model", code: "unsupported_model" });
+    expect(generated.message).toContain("draws no image from a prompt alone");
+    const varied = await errorOf(
+      () => bedrock.images.createVariation({ model: INPAINT, image: squarePicture }),
+      BedrockEdgeError,
+    );
+    expect(varied).toMatchObject({ status: 400, param: "model", code: "unsupported_model" });
+    expect(bodies).toEqual([]);
+  });
+});
+
 describe("a 16-bit mask (imgeditr41 #5)", () => {
   it("marks only its pixels of alpha exactly 0: an alpha of 255 out of 65535 is kept, not redrawn", async () => {
     const { bedrock, bodies } = editing();
@@ -175,7 +305,9 @@ describe("image edits refused", () => {
   it("Stability's models: a 400 saying edits are not wired for them", async () => {
     const error = await refused({}, SD35);
     expect(error).toMatchObject({ status: 400, param: "model", code: "unsupported_model" });
-    expect(error.message).toContain("Image edits are not wired for Stability AI's models");
+    expect(error.message).toContain(
+      "Image edits are not wired for Stability AI's SD3.5 Large, Stable Image Core and Ultra",
+    );
   });
 
   it("what the model or the fields refuse is refused before the image is decoded (review imgeditr41 #6)", async () => {

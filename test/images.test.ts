@@ -599,6 +599,14 @@ describe("images refused", () => {
       ],
     };
     expect(() => createBedrock({ region: "us-east-1", models: { pics: copies } })).not.toThrow();
+    // Stability's Stable Image Inpaint is an image model too, bare or by its cross-region profile.
+    const inpaint = {
+      deployments: [
+        { model: "bedrock/image/stability.stable-image-inpaint-v1:0" },
+        { model: "bedrock/image/us.stability.stable-image-inpaint-v1:0", region: "us-west-2" },
+      ],
+    };
+    expect(() => createBedrock({ region: "us-east-1", models: { inpaint } })).not.toThrow();
     expect(() =>
       createBedrock({ region: "us-east-1", models: { pics: { model: NOVA, max_output_tokens: 10 } } }),
     ).toThrow(/the image route does not use/);

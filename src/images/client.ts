@@ -1,8 +1,9 @@
 // bedrock.images.generate(), edit() and createVariation(): OpenAI's image generation, edits and
 // variations on Bedrock's image models (the image route); an edit is Nova Canvas's or Titan's
-// INPAINTING, a variation their IMAGE_VARIATION (edit-images.ts reads the image and mask). The
+// INPAINTING or a call to Stability's Stable Image Inpaint, a variation Nova's or Titan's
+// IMAGE_VARIATION (edit-images.ts reads the image and mask). The
 // InvokeModel calls of the model's family (families.ts): Nova Canvas and Titan draw all n images
-// in one, Stability's models one a call, at most MAX_OPEN_CALLS at a time, in order, the first
+// in one, Stability's models (its inpaint model too) one a call, at most MAX_OPEN_CALLS at a time, in order, the first
 // failure failing the request and stopping the calls still out, its error telling what the calls
 // that went out cost (billImageCalls). The answer is OpenAI's ImagesResponse with each image as
 // b64_json.
@@ -25,6 +26,8 @@ import {
   imageFamily,
   imageSize,
   inpaintingBody,
+  isStability,
+  stabilityInpaintBodies,
   variationBody,
 } from "./families.ts";
 import {
@@ -47,8 +50,9 @@ import type {
 export interface Images {
   generate(request: ImageGenerateParams, options?: RequestOptions): Promise<ImagesResponse>;
   /**
-   * OpenAI's image edit on Nova Canvas or Titan Image Generator v2 (their INPAINTING task): the
-   * image redrawn where the mask (or the image itself) is fully transparent.
+   * OpenAI's image edit on Nova Canvas or Titan Image Generator v2 (their INPAINTING task), or on
+   * Stability AI's Stable Image Inpaint: the image redrawn where the mask (or the image itself) is
+   * fully transparent.
    */
   edit(request: ImageEditParams, options?: RequestOptions): Promise<ImagesResponse>;
   /** OpenAI's image variation on Nova Canvas or Titan Image Generator v2 (their IMAGE_VARIATION task). */
@@ -84,10 +88,28 @@ function billImageCalls(error: unknown, meters: readonly ImageCallMeter[], perCa
   return error;
 }
 
-/** Stability's models, which edits and variations are not wired for here. */
-function notWired(what: string): BedrockEdgeError {
+/** Stability's text-to-image models, which edit no image. */
+function editNotWired(): BedrockEdgeError {
   return invalidRequest(
-    `${what} are not wired for Stability AI's models here: they edit and vary images through Stability's own image-to-image models, not these. Use Amazon Nova Canvas or Titan Image Generator v2.`,
+    "Image edits are not wired for Stability AI's SD3.5 Large, Stable Image Core and Ultra: they draw from a prompt alone. Edit with Stability AI's Stable Image Inpaint (stability.stable-image-inpaint-v1:0), Amazon Nova Canvas or Titan Image Generator v2.",
+    "model",
+    "unsupported_model",
+  );
+}
+
+/** Stability's models, none of which Bedrock offers to vary an image without a prompt. */
+function variationNotWired(): BedrockEdgeError {
+  return invalidRequest(
+    "Image variations are not wired for Stability AI's models here: none of Stability's models on Bedrock draws a variation of an image without a prompt. Use Amazon Nova Canvas or Titan Image Generator v2.",
+    "model",
+    "unsupported_model",
+  );
+}
+
+/** Stable Image Inpaint, which draws nothing from a prompt alone. */
+function generationNotWired(): BedrockEdgeError {
+  return invalidRequest(
+    "Stability AI's Stable Image Inpaint redraws the part of an image a mask marks (images.edit, POST /v1/images/edits): it draws no image from a prompt alone. Generate with Stability's SD3.5 Large, Stable Image Core or Ultra, Amazon Nova Canvas or Titan Image Generator v2.",
     "model",
     "unsupported_model",
   );
@@ -103,13 +125,14 @@ export function createImages(deps: ImagesDeps): Images {
   /**
    * The request's model resolved and checked (the image route, no refused field: `refused`, and
    * `check` for its family: what needs no image), then `prepare` (before anything is sent: reading
-   * an edit's images) and `plan` for the deployment's family, whose calls are then sent.
+   * an edit's images, for the first deployment's family: the deployments are one model) and `plan`
+   * for the deployment's family, whose calls are then sent.
    */
   async function draw<R extends Pick<ImageDrawParams, "model" | "drop_params">, P>(
     request: R,
     refused: (request: R, drop: boolean) => BedrockEdgeError | undefined,
     check: (family: ImageFamily, drop: boolean) => void,
-    prepare: () => Promise<P>,
+    prepare: (family: ImageFamily | undefined) => Promise<P>,
     plan: (family: ImageFamily, drop: boolean, prepared: P) => ImageCalls,
     options: RequestOptions,
   ): Promise<ImagesResponse> {
@@ -130,12 +153,12 @@ export function createImages(deps: ImagesDeps): Images {
     // An id that names no family is refused for each deployment below, as it is tried.
     const family = imageFamily(deployments[0]?.modelId ?? "");
     if (family) check(family, drop);
-    const prepared = await prepare();
+    const prepared = await prepare(family);
     return serve(async ({ modelId, region, transport, failFast, sending }) => {
       const family = imageFamily(modelId);
       if (!family) {
         throw invalidRequest(
-          `${modelId.slice(0, 200)} names no image model the image route speaks (Amazon Nova Canvas, Titan Image Generator v2, Stability's SD3.5 Large, Stable Image Core and Ultra).`,
+          `${modelId.slice(0, 200)} names no image model the image route speaks (Amazon Nova Canvas, Titan Image Generator v2, Stability's SD3.5 Large, Stable Image Core, Ultra and Stable Image Inpaint).`,
           "model",
           "unsupported_model",
         );
@@ -190,10 +213,13 @@ export function createImages(deps: ImagesDeps): Images {
     return draw(
       request,
       refusedField,
-      // Nothing is decoded first: plan checks it all.
-      () => undefined,
+      // Nothing is decoded first: plan checks the rest.
+      (family) => {
+        if (family === "stability_inpaint") throw generationNotWired();
+      },
       async () => undefined,
       (family, drop) => {
+        if (family === "stability_inpaint") throw generationNotWired();
         const size = imageSize(request.size, family);
         checkForFamily(request, family, size, drop);
         // Stability's calls draw one image each; Nova's and Titan's one call draws all n.
@@ -210,13 +236,16 @@ export function createImages(deps: ImagesDeps): Images {
       request,
       refusedEditField,
       (family, drop) => {
-        if (family === "stability") throw notWired("Image edits");
+        if (family === "stability") throw editNotWired();
         checkFields(request, family, drop);
       },
-      () => inpaintingInputs(image, request.mask),
+      // Stable Image Inpaint's mask is white where to change, Nova's and Titan's black.
+      (family) => inpaintingInputs(image, request.mask, family === "stability_inpaint" ? "white" : "black"),
       (family, drop, inputs) => {
-        if (family === "stability") throw notWired("Image edits");
-        checkForFamily(request, family, editSize(request.size, inputs), drop);
+        if (family === "stability") throw editNotWired();
+        checkForFamily(request, family, editSize(request.size, inputs, family), drop);
+        // Stability's inpaint model draws one image a call, as its text-to-image models do.
+        if (family === "stability_inpaint") return { bodies: stabilityInpaintBodies(request, inputs), perCall: 1 };
         return { bodies: [inpaintingBody(request, family, inputs)], perCall: request.n ?? 1 };
       },
       options,
@@ -230,12 +259,12 @@ export function createImages(deps: ImagesDeps): Images {
       request,
       refusedVariationField,
       (family, drop) => {
-        if (family === "stability") throw notWired("Image variations");
+        if (isStability(family)) throw variationNotWired();
         checkForFamily(request, family, imageSize(request.size, family), drop);
       },
       () => variationImage(image),
       (family, drop, sent) => {
-        if (family === "stability") throw notWired("Image variations");
+        if (isStability(family)) throw variationNotWired();
         const size = imageSize(request.size, family);
         checkForFamily(request, family, size, drop);
         return { bodies: [variationBody(request, family, sent, size)], perCall: request.n ?? 1 };

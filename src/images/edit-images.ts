@@ -1,7 +1,9 @@
 // An edit's image and mask as Bedrock's inpainting takes them. OpenAI marks what to change with
 // fully transparent pixels (alpha 0) of the mask, or without a mask of the image itself; Nova
 // Canvas and Titan Image Generator v2 take a black-and-white mask of the image's size, black
-// where to change, and an image without transparency. So a PNG is read (png.ts), its transparency
+// where to change, and an image without transparency; Stability's Stable Image Inpaint the other
+// way round, white where to change (its mask's shades are strength: white the most, black none),
+// so it is sent pure white and black, the same pixels marked. So a PNG is read (png.ts), its transparency
 // turned into that mask, and the image sent on as an 8-bit RGB PNG; a JPEG (which has no
 // transparency) is sent as it is, and needs a mask. A variation's image is read and sent the same
 // way. Every input is bounded before it is read, and a PNG is read a row at a time (png.ts): its
@@ -20,6 +22,13 @@ const MAX_INPUT_BYTES = 16 * 1024 * 1024;
 /** The most pixels an image or mask may have: Nova Canvas's bound, the most any image model takes. */
 const MAX_INPUT_PIXELS = 4_194_304;
 
+/**
+ * The colour a mask marks what to change with: Nova Canvas's and Titan's black, Stable Image
+ * Inpaint's white (AWS's "Stability AI Image Services" page, Inpaint: "completely white pixels
+ * represent maximum strength"); the rest of the mask is the other.
+ */
+export type MaskMark = "black" | "white";
+
 /** What Bedrock's INPAINTING body takes: the image and its mask, base64, and the image's size. */
 export interface InpaintingInputs {
   image: string;
@@ -32,6 +41,7 @@ export interface InpaintingInputs {
 export async function inpaintingInputs(
   image: ImageInput,
   mask: ImageInput | null | undefined,
+  marked: MaskMark = "black",
 ): Promise<InpaintingInputs> {
   const picture = await readPicture(image);
   const { width, height } = picture;
@@ -54,7 +64,7 @@ export async function inpaintingInputs(
   }
   return {
     image: sent,
-    maskImage: base64Of(await writeRgbPng(width, height, maskRow(marks, width))),
+    maskImage: base64Of(await writeRgbPng(width, height, maskRow(marks, width, marked === "black" ? 0 : 255))),
     width,
     height,
   };
@@ -142,16 +152,16 @@ export async function variationImage(image: ImageInput): Promise<string> {
   return sentImage(await readPicture(image));
 }
 
-/** Bedrock's mask, a row at a time: black (0) where `marks` has a pixel's bit, white elsewhere. */
-function maskRow(marks: Uint8Array, width: number): (y: number, row: Uint8Array) => void {
+/** Bedrock's mask, a row at a time: `mark` (0 black, 255 white) where `marks` has a pixel's bit, the other elsewhere. */
+function maskRow(marks: Uint8Array, width: number, mark: 0 | 255): (y: number, row: Uint8Array) => void {
   return (y, row) => {
-    row.fill(255);
+    row.fill(255 - mark);
     for (let x = 0, pixel = y * width; x < width; x++, pixel++) {
       if ((marks[pixel >> 3] as number) & (1 << (pixel & 7))) {
         // Three stores, not a fill call a pixel: a transparent 4 M pixels took a quarter second so.
-        row[x * 3] = 0;
-        row[x * 3 + 1] = 0;
-        row[x * 3 + 2] = 0;
+        row[x * 3] = mark;
+        row[x * 3 + 1] = mark;
+        row[x * 3 + 2] = mark;
       }
     }
   };

@@ -3,12 +3,15 @@
 // ({taskType: "TEXT_IMAGE", textToImageParams, imageGenerationConfig}) for all n images and answer
 // {images}; Stability's models (SD3.5 Large, Stable Image Core and Ultra) draw one image a call
 // from {prompt, aspect_ratio, output_format, seed?} and answer {images, finish_reasons, seeds}.
+// Stability's Stable Image Inpaint (one of AWS's "Stability AI Image Services") draws nothing from
+// a prompt alone: it edits, one image a call from {prompt, image, mask, output_format, seed?},
+// answered as Stability's others are.
 import { BedrockEdgeError, badUpstream, invalidRequest } from "../errors.ts";
 import type { JsonObject } from "../json.ts";
 import type { InpaintingInputs } from "./edit-images.ts";
 import type { ImageDrawParams, ImageGenerateParams } from "./types.ts";
 
-export type ImageFamily = "nova_canvas" | "titan_image_v2" | "stability";
+export type ImageFamily = "nova_canvas" | "titan_image_v2" | "stability" | "stability_inpaint";
 
 export interface ImageSize {
   width: number;
@@ -103,7 +106,29 @@ const FAMILIES: Record<ImageFamily, FamilySpec> = {
       return `it takes a size of one of its aspect ratios (${STABILITY_RATIOS.map(([name]) => name).join(", ")}), as 1024x1024 or 1536x1024, and draws about a megapixel at that ratio (${STABILITY_RATIOS.map(([, w, h]) => `${w}x${h}`).join(", ")})`;
     },
   },
+  // AWS's "Stability AI Image Services" page (Inpaint), as Stability's own reference for it: a
+  // prompt of up to 10,000 characters, seeds 0 to 4,294,967,294 (0 random), one image a call.
+  stability_inpaint: {
+    name: "Stability AI's Stable Image Inpaint",
+    maxPrompt: 10_000,
+    maxImages: 5,
+    maxSeed: 4_294_967_294,
+    // Never reached: generation and variations refuse the model before a size is read (client.ts).
+    fit: () => "it draws no image from a prompt alone: it edits one (images.edit)",
+  },
 };
+
+/**
+ * Stable Image Inpaint's image: "every side must be at least 64 pixels" (AWS's "Stability AI Image
+ * Services" page, Inpaint; Stability's reference likewise). Its bound of 9,437,184 pixels is past
+ * the 4,194,304 any input may have here (edit-images.ts), so never reached.
+ */
+const INPAINT_MIN_SIDE = 64;
+
+/** Stability's text-to-image models and its inpaint model: one image a call, one quality, its seeds. */
+export function isStability(family: ImageFamily): family is "stability" | "stability_inpaint" {
+  return family === "stability" || family === "stability_inpaint";
+}
 
 /** Stability's aspect ratios, each with the pixels it draws at that ratio (about a megapixel). */
 const STABILITY_RATIOS: readonly (readonly [string, number, number])[] = [
@@ -130,6 +155,7 @@ export function imageFamily(modelId: string): ImageFamily | undefined {
   if (/(?:^|[/.])amazon\.nova-canvas-v1/.test(modelId)) return "nova_canvas";
   if (/(?:^|[/.])amazon\.titan-image-generator-v2/.test(modelId)) return "titan_image_v2";
   if (/(?:^|[/.])stability\.(?:sd3-5-large|stable-image-core|stable-image-ultra)/.test(modelId)) return "stability";
+  if (/(?:^|[/.])stability\.stable-image-inpaint-v1/.test(modelId)) return "stability_inpaint";
   return undefined;
 }
 
@@ -181,7 +207,7 @@ export function checkFields(request: FamilyChecked, family: ImageFamily, drop: b
     );
   }
   // Stability's models draw at one quality: premium cannot be had (under drop_params, not asked for).
-  if (family === "stability" && !drop && (request.quality === "hd" || request.quality === "high")) {
+  if (isStability(family) && !drop && (request.quality === "hd" || request.quality === "high")) {
     throw invalidRequest(
       `quality "${request.quality}" is not supported: ${spec.name} draw at one quality. Ask for "standard" or "auto", or leave it out (or set drop_params to drop it).`,
       "quality",
@@ -225,19 +251,50 @@ function randomSeed(max: number): number {
  */
 export function imageBodies(
   request: ImageGenerateParams,
-  family: ImageFamily,
+  family: Exclude<ImageFamily, "stability_inpaint">,
   size: ImageSize,
   random: (max: number) => number = randomSeed,
 ): Record<string, unknown>[] {
   const { maxSeed } = FAMILIES[family];
   if (family !== "stability") return [novaBody(request, size, request.seed ?? random(maxSeed))];
-  const seed = request.seed ?? 0;
-  return Array.from({ length: request.n ?? 1 }, (_, index) => {
-    const body: Record<string, unknown> = { prompt: request.prompt, aspect_ratio: size.ratio, output_format: "png" };
-    if (seed > 0) body.seed = 1 + ((seed - 1 + index) % maxSeed);
-    return body;
-  });
+  return Array.from({ length: request.n ?? 1 }, (_, index) =>
+    withStabilitySeed({ prompt: request.prompt, aspect_ratio: size.ratio, output_format: "png" }, request, index),
+  );
 }
+
+/**
+ * Stability's body of image `index`, its seed as imageBodies says: the request's counted up (past
+ * its largest, on from 1), none for 0 or none (Stability's 0 is random).
+ */
+function withStabilitySeed(
+  body: Record<string, unknown>,
+  request: Pick<ImageDrawParams, "seed">,
+  index: number,
+): Record<string, unknown> {
+  const seed = request.seed ?? 0;
+  if (seed > 0) body.seed = 1 + ((seed - 1 + index) % FAMILIES.stability.maxSeed);
+  return body;
+}
+
+/**
+ * Stable Image Inpaint's bodies for an edit, one a call for each of n images (AWS's "Stability AI
+ * Image Services" page, Inpaint: prompt and image required, mask optional): the image and its mask
+ * (edit-images.ts, white where to redraw), the prompt, PNG asked for as generation asks, the seed as
+ * imageBodies counts Stability's. Its optional negative_prompt, style_preset and grow_mask have no
+ * OpenAI field: not sent (grow_mask keeps Stability's default).
+ */
+export function stabilityInpaintBodies(request: ImageDrawParams, inputs: InpaintingInputs): Record<string, unknown>[] {
+  return Array.from({ length: request.n ?? 1 }, (_, index) =>
+    withStabilitySeed(
+      { prompt: request.prompt, image: inputs.image, mask: inputs.maskImage, output_format: "png" },
+      request,
+      index,
+    ),
+  );
+}
+
+/** Nova Canvas and Titan, which share their bodies. */
+type AmazonFamily = "nova_canvas" | "titan_image_v2";
 
 /** Nova Canvas's and Titan's body. */
 function novaBody(request: ImageGenerateParams, size: ImageSize, seed: number): Record<string, unknown> {
@@ -257,7 +314,7 @@ function novaConfig(request: Pick<ImageDrawParams, "n" | "quality">, seed: numbe
  */
 export function inpaintingBody(
   request: ImageDrawParams,
-  family: Exclude<ImageFamily, "stability">,
+  family: AmazonFamily,
   inputs: InpaintingInputs,
   random: (max: number) => number = randomSeed,
 ): Record<string, unknown> {
@@ -274,7 +331,7 @@ export function inpaintingBody(
  */
 export function variationBody(
   request: Pick<ImageDrawParams, "n" | "seed">,
-  family: Exclude<ImageFamily, "stability">,
+  family: AmazonFamily,
   image: string,
   size: ImageSize,
   random: (max: number) => number = randomSeed,
@@ -289,10 +346,17 @@ export function variationBody(
 
 /**
  * An edit's size: the image's own, or "auto" (or none) for it; any other is a 400 naming `size`,
- * as Bedrock's inpainting draws at its image's size.
+ * as Bedrock's inpainting (Stability's too) draws at its image's size. Stable Image Inpaint's image
+ * smaller than it takes is a 400 naming `image`.
  */
-export function editSize(size: string | null | undefined, inputs: InpaintingInputs): ImageSize {
+export function editSize(size: string | null | undefined, inputs: InpaintingInputs, family: ImageFamily): ImageSize {
   const own = `${inputs.width}x${inputs.height}`;
+  if (family === "stability_inpaint" && Math.min(inputs.width, inputs.height) < INPAINT_MIN_SIDE) {
+    throw invalidRequest(
+      `image is ${own}, and ${FAMILIES[family].name} takes images of at least ${INPAINT_MIN_SIDE} pixels on every side.`,
+      "image",
+    );
+  }
   if (size != null && size !== "auto" && size !== own) {
     throw invalidRequest(
       `size ${JSON.stringify(size.slice(0, 40))} is not the image's (${own}): an edit is drawn at its image's size. Send ${own} or "auto", or leave it out.`,

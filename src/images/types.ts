@@ -12,7 +12,7 @@ export interface ImageDrawParams {
    * is a default here. Typed openai params go in with it named (`OpenAI.ImageGenerateParams & { model: string }`).
    */
   model: string;
-  /** What to draw (Nova Canvas: 1 to 1,024 characters; Titan Image Generator v2: 1 to 512; Stability's models: 1 to 10,000). */
+  /** What to draw (Nova Canvas: 1 to 1,024 characters; Titan Image Generator v2: 1 to 512; Stability's models, Stable Image Inpaint too: 1 to 10,000). */
   prompt: string;
   /** Images to make, 1 to the model's bound (5 for Nova Canvas, Titan and Stability's models); default 1. */
   n?: number | null | undefined;
@@ -77,14 +77,16 @@ export type ImageInput = Blob | Uint8Array | ArrayBuffer | string;
 
 export interface ImageEditParams extends ImageDrawParams {
   /**
-   * The image to edit, a PNG or a JPEG of a size the model takes; an array of one is taken as it.
-   * Sent to Bedrock as an 8-bit RGB PNG (a JPEG as it is): Bedrock's models take no transparency.
+   * The image to edit, a PNG or a JPEG of a size the model takes (Stable Image Inpaint: at least 64
+   * pixels a side); an array of one is taken as it. Sent to Bedrock as an 8-bit RGB PNG (a JPEG as
+   * it is): its transparency is sent as the mask, not in the image.
    */
   image: ImageInput | readonly ImageInput[];
   /**
    * A PNG of the image's size whose fully transparent pixels (alpha 0) mark what to change, as
    * OpenAI's. Without it, the image's own fully transparent pixels do; an edit with neither is
-   * refused (Bedrock's inpainting needs to know what to change).
+   * refused (Bedrock's inpainting needs to know what to change). Sent as a black-and-white mask of
+   * the same pixels: black where to change for Nova Canvas and Titan, white for Stable Image Inpaint.
    */
   mask?: ImageInput | null | undefined;
   /** The image's own `WIDTHxHEIGHT` or "auto" (default): an edit is drawn at its image's size. */

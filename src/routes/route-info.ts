@@ -150,11 +150,11 @@ export const EMBED_ROUTE_INFO: RouteInfo = {
 
 /** An id (or an ARN ending in one) of an image family the image route speaks. */
 const IMAGE_ID =
-  /(?:^|[/.])(?:amazon\.(?:nova-canvas-v1|titan-image-generator-v2)|stability\.(?:sd3-5-large|stable-image-core|stable-image-ultra))/;
+  /(?:^|[/.])(?:amazon\.(?:nova-canvas-v1|titan-image-generator-v2)|stability\.(?:sd3-5-large|stable-image-core|stable-image-ultra|stable-image-inpaint))/;
 
 /**
  * Bedrock's image models (Amazon Nova Canvas, Titan Image Generator v2, Stability's SD3.5 Large,
- * Stable Image Core and Ultra), called with InvokeModel
+ * Stable Image Core, Ultra and Stable Image Inpaint), called with InvokeModel
  * by bedrock.images (src/images/): their family is read from the id, so an entry whose id names
  * none is refused now rather than on every call.
  */
@@ -163,6 +163,6 @@ export const IMAGE_ROUTE_INFO: RouteInfo = {
   settings: ["max_body_bytes", "drop_params"],
   checkModel(modelId: string) {
     if (IMAGE_ID.test(modelId)) return undefined;
-    return "model: the image route serves Bedrock's image models (Amazon Nova Canvas, Titan Image Generator v2, Stability's SD3.5 Large, Stable Image Core and Ultra), and this id names none.";
+    return "model: the image route serves Bedrock's image models (Amazon Nova Canvas, Titan Image Generator v2, Stability's SD3.5 Large, Stable Image Core, Ultra and Stable Image Inpaint), and this id names none.";
   },
 };
