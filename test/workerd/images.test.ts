@@ -5,6 +5,7 @@
 // images), a key's allow-list and its tokens_per_day counted from those, and CORS as on the other
 // endpoints. Then POST /v1/images/edits, driven by images.edit's multipart body (toFile, with
 // and without a mask): counted, limited and logged as a generation is; and images.createVariation.
+// Then images.edit on Stability's Stable Image Inpaint: a call per image, counted as Nova's edit is.
 import { readFileSync } from "node:fs";
 import OpenAI, { toFile } from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -18,6 +19,7 @@ import { startMeteredProxy } from "./metered-proxy.ts";
 const MODELS = {
   pictures: "bedrock/image/amazon.nova-canvas-v1:0",
   chat: "bedrock/image/amazon.nova-canvas-v1:0",
+  inpaint: "bedrock/image/stability.stable-image-inpaint-v1:0",
 };
 const PROMPT = "A lighthouse at dawn";
 // The worker's estimate of the prompt: 20 ASCII characters, a token each 4.
@@ -252,5 +254,60 @@ describe("images.edit with the openai package, in workerd", () => {
       const refused = await errorOf(edit, OpenAI.RateLimitError);
       expect(refused.code).toBe("tokens_per_day_exceeded");
     });
+  });
+});
+
+describe("images.edit on Stability's Stable Image Inpaint, in workerd", () => {
+  const example = (name: string) => readFileSync(new URL(`../../examples/images/${name}`, import.meta.url));
+  const picture = () => toFile(example("room.png"), "room.png", { type: "image/png" });
+  const mask = () => toFile(example("room-mask.png"), "room-mask.png", { type: "image/png" });
+
+  it("answers a PNG of the image's size per image, one call each; logs and records them as Nova's edit", async () => {
+    const { data, response } = await client()
+      .images.edit({
+        model: "inpaint",
+        image: await picture(),
+        mask: await mask(),
+        prompt: EDIT_PROMPT,
+        n: 2,
+        seed: 12,
+      } as OpenAI.ImageEditParamsNonStreaming)
+      .withResponse();
+    // Stability's seeds counted up, one a call, as its generation's are.
+    expect(data.data?.map((image) => image.b64_json)).toEqual(
+      [12, 13].map((seed) => emulatedImage(EDIT_PROMPT, seed, 0, 320, 320)),
+    );
+    expect(readPng(data.data?.[0]?.b64_json ?? "")).toMatchObject({ width: 320, height: 320 });
+    const id = response.headers.get("x-request-id") ?? "";
+    const line = await eventually(() => proxy.logs.find((entry) => entry.request_id === id), 3000, "the log line");
+    expect(line).toMatchObject({
+      path: "/v1/images/edits",
+      status: 200,
+      model: "inpaint",
+      prompt_tokens: EDIT_REQUEST_TOKENS - imageTokens(320, 320),
+      completion_tokens: 2 * imageTokens(320, 320),
+    });
+    const row = await eventually(
+      async () =>
+        (await db.prepare("SELECT * FROM usage WHERE request_id = ?").bind(id).all<Record<string, unknown>>())
+          .results[0],
+      3000,
+      "the usage row",
+    );
+    expect(row).toMatchObject({ endpoint: "/v1/images/edits", model: "inpaint", route: "image", status: 200 });
+    expect(row.output_tokens).toBe(2 * imageTokens(320, 320));
+  });
+
+  it("refuses generation and variations on the inpaint model with OpenAI's 400 naming model", async () => {
+    const generated = await errorOf(
+      () => client().images.generate({ model: "inpaint", prompt: PROMPT }),
+      OpenAI.BadRequestError,
+    );
+    expect(generated).toMatchObject({ status: 400, param: "model", code: "unsupported_model" });
+    const varied = await errorOf(
+      async () => client().images.createVariation({ model: "inpaint", image: await picture() }),
+      OpenAI.BadRequestError,
+    );
+    expect(varied).toMatchObject({ status: 400, param: "model", code: "unsupported_model" });
   });
 });
