@@ -7,7 +7,7 @@
 //   POST /model/{modelId}/converse-stream              provisioned and imported models (converse.ts)
 //   POST /model/{modelId}/invoke                       Titan and Cohere embedding models (embeddings.ts)
 //   POST /model/{modelId}/invoke                       Nova Canvas, Titan Image Generator v2 and Stability's
-//                                                      SD3.5 Large, Stable Image Core and Ultra (images.ts)
+//                                                      SD3.5 Large, Stable Image Core, Ultra and Inpaint (images.ts)
 //
 // Order of checks, as AWS does it: route, authentication, model id, body, then the faults the
 // model id asks for, then the answer.

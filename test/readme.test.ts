@@ -188,6 +188,15 @@ describe("the README's images examples", () => {
     expect(stdout.trim()).toBe("1 iVBORw0K");
   });
 
+  it("the library's edit on Stability's Stable Image Inpaint runs as written against the emulator: two PNGs", async () => {
+    const { stdout, stderr } = await runScratch(
+      "images-edit-stability-library",
+      librarySnippet("images-edit-stability-library"),
+    );
+    expect(stderr).toBe("");
+    expect(stdout.trim()).toBe("2 iVBORw0K");
+  });
+
   it("the openai client's edit runs against the proxy serving demo-image: a multipart body with toFile", async () => {
     const { stdout, stderr } = await runOpenAISnippet("images-edit-openai", "demo-image");
     expect(stderr).toBe("");
