@@ -263,6 +263,36 @@ describe("image edits on Stability AI's Stable Image Inpaint", () => {
     expect(Object.keys(bodies[0]!).sort()).toEqual(["image", "mask", "output_format", "prompt"]);
   });
 
+  it("through the proxy: the openai client's multipart edit and a JSON edit, its data URLs, on the inpaint model", async () => {
+    const { client, app } = inProcessProxy({ inpaint: INPAINT });
+    const multipart = await client.images.edit({
+      model: "inpaint",
+      image: await toFile(squarePicture, "picture.png", { type: "image/png" }),
+      mask: await toFile(squareMask, "mask.png", { type: "image/png" }),
+      prompt: "a red door",
+      seed: 3,
+    } as OpenAI.ImageEditParamsNonStreaming);
+    expect(multipart.data?.map((image) => image.b64_json)).toEqual([emulatedImage("a red door", 3, 0, S, S)]);
+    const dataUrl = (bytes: Uint8Array) => `data:image/png;base64,${Buffer.from(bytes).toString("base64")}`;
+    const response = await app.request("http://proxy.test/v1/images/edits", {
+      method: "POST",
+      headers: { authorization: "Bearer sk-test", "content-type": "application/json" },
+      body: JSON.stringify({
+        model: "inpaint",
+        images: [{ image_url: dataUrl(squarePicture) }],
+        mask: { image_url: dataUrl(squareMask) },
+        prompt: "a red door",
+        n: 2,
+        seed: 3,
+      }),
+    });
+    expect(response.status).toBe(200);
+    const { data } = (await response.json()) as { data: Array<{ b64_json: string }> };
+    expect(data.map((image) => image.b64_json)).toEqual(
+      [3, 4].map((seed) => emulatedImage("a red door", seed, 0, S, S)),
+    );
+  });
+
   it("generation and variations on the inpaint model are 400s naming model, sent nowhere", async () => {
     const { bedrock, bodies } = editing();
     const generated = await errorOf(
