@@ -218,10 +218,11 @@ function stabilityAnswer(call: Call, body: Record<string, unknown>): Response {
   });
 }
 
-// Stable Image Inpaint's request, as AWS's "Stability AI Image Services" page (Inpaint) and
-// Stability's own API reference for it give it: prompt and image required; mask, negative_prompt,
-// seed, output_format, style_preset and grow_mask optional. Its image: every side at least 64
-// pixels, 4,096 to 9,437,184 pixels in all, jpeg, png or webp (the emulator reads PNG and JPEG).
+// Stable Image Inpaint's request, as Stability's API reference for Inpaint gives it (AWS's
+// "Stability AI Image Services" page refers to it, and gives the answer's shape): prompt and
+// image required; mask, negative_prompt, seed, output_format, style_preset and grow_mask
+// optional. Its image: every side at least 64 pixels, 4,096 to 9,437,184 pixels in all, jpeg,
+// png or webp (the emulator reads PNG and JPEG).
 // Its mask is any image, resized to the image's size by the model, so neither its size nor its
 // colours are checked; without one the image's alpha is the mask.
 const INPAINT_KEYS = [

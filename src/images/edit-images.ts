@@ -24,8 +24,9 @@ const MAX_INPUT_PIXELS = 4_194_304;
 
 /**
  * The colour a mask marks what to change with: Nova Canvas's and Titan's black, Stable Image
- * Inpaint's white (AWS's "Stability AI Image Services" page, Inpaint: "completely white pixels
- * represent maximum strength"); the rest of the mask is the other.
+ * Inpaint's white (Stability's API reference for Inpaint, which AWS's "Stability AI Image
+ * Services" page refers to: "completely white pixels represent maximum strength", black none);
+ * the rest of the mask is the other.
  */
 export type MaskMark = "black" | "white";
 

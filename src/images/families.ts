@@ -106,8 +106,9 @@ const FAMILIES: Record<ImageFamily, FamilySpec> = {
       return `it takes a size of one of its aspect ratios (${STABILITY_RATIOS.map(([name]) => name).join(", ")}), as 1024x1024 or 1536x1024, and draws about a megapixel at that ratio (${STABILITY_RATIOS.map(([, w, h]) => `${w}x${h}`).join(", ")})`;
     },
   },
-  // AWS's "Stability AI Image Services" page (Inpaint), as Stability's own reference for it: a
-  // prompt of up to 10,000 characters, seeds 0 to 4,294,967,294 (0 random), one image a call.
+  // Stability's API reference for Inpaint (AWS's "Stability AI Image Services" page refers to it;
+  // its answer is that page's {images, finish_reasons, seeds}): a prompt of up to 10,000
+  // characters, seeds 0 to 4,294,967,294 (0 random), one image a call.
   stability_inpaint: {
     name: "Stability AI's Stable Image Inpaint",
     maxPrompt: 10_000,
@@ -119,9 +120,9 @@ const FAMILIES: Record<ImageFamily, FamilySpec> = {
 };
 
 /**
- * Stable Image Inpaint's image: "every side must be at least 64 pixels" (AWS's "Stability AI Image
- * Services" page, Inpaint; Stability's reference likewise). Its bound of 9,437,184 pixels is past
- * the 4,194,304 any input may have here (edit-images.ts), so never reached.
+ * Stable Image Inpaint's image: "every side must be at least 64 pixels" (Stability's API reference
+ * for Inpaint, which AWS's "Stability AI Image Services" page refers to). Its bound of 9,437,184
+ * pixels is past the 4,194,304 any input may have here (edit-images.ts), so never reached.
  */
 const INPAINT_MIN_SIDE = 64;
 
@@ -209,7 +210,7 @@ export function checkFields(request: FamilyChecked, family: ImageFamily, drop: b
   // Stability's models draw at one quality: premium cannot be had (under drop_params, not asked for).
   if (isStability(family) && !drop && (request.quality === "hd" || request.quality === "high")) {
     throw invalidRequest(
-      `quality "${request.quality}" is not supported: ${spec.name} draw at one quality. Ask for "standard" or "auto", or leave it out (or set drop_params to drop it).`,
+      `quality "${request.quality}" is not supported: Stability AI's image models draw at one quality. Ask for "standard" or "auto", or leave it out (or set drop_params to drop it).`,
       "quality",
       "unsupported_parameter",
     );
@@ -277,8 +278,8 @@ function withStabilitySeed(
 }
 
 /**
- * Stable Image Inpaint's bodies for an edit, one a call for each of n images (AWS's "Stability AI
- * Image Services" page, Inpaint: prompt and image required, mask optional): the image and its mask
+ * Stable Image Inpaint's bodies for an edit, one a call for each of n images (Stability's API
+ * reference for Inpaint: prompt and image required, mask optional): the image and its mask
  * (edit-images.ts, white where to redraw), the prompt, PNG asked for as generation asks, the seed as
  * imageBodies counts Stability's. Its optional negative_prompt, style_preset and grow_mask have no
  * OpenAI field: not sent (grow_mask keeps Stability's default).
