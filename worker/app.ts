@@ -30,6 +30,7 @@ import { requireReady } from "./middleware/ready.ts";
 import { nameEndpoint, requestLog } from "./middleware/request-log.ts";
 import { traceRequest } from "./middleware/trace.ts";
 import { recordUsage } from "./middleware/usage.ts";
+import { rememberedRoutes } from "./remembered-routes.ts";
 import { stateCache } from "./state.ts";
 
 export type { LogLine } from "./log.ts";
@@ -94,6 +95,8 @@ export type ProxyApp = Hono<AppEnv>;
 export function createApp(options: AppOptions = {}): ProxyApp {
   const stateFor = stateCache(options.env, options);
   const app = new Hono<AppEnv>();
+  // Before any route is added: the router that finds a path's handlers once (remembered-routes.ts).
+  app.router = rememberedRoutes(app.router);
 
   app.use("*", (c, next) => {
     c.set("state", stateFor(c.env));
