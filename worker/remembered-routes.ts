@@ -1,6 +1,6 @@
 // hono's PatternRouter (hono/tiny) finds a request's handlers by testing the path against every
 // route's pattern, in order: each middleware and handler of each endpoint is a route of its own,
-// so a POST tests about 140 patterns, about 60,000 instructions a request in workerd. A path's
+// so a POST tests about 140 patterns, about 80,000 instructions a request in workerd. A path's
 // match never changes once the routes are added, so the match of a path seen before is taken from
 // here. Bounded: only short paths are kept (every endpoint's is), and at most MAX_REMEMBERED
 // at once, all of them dropped when more come (paths a client made up); then they are
