@@ -1,8 +1,10 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { ChunkDelta } from "../openai/types.ts";
 import { createDeltaSplitter, finishWithCalls, messageOf, splitText } from "./answer-parts.ts";
 import type { SplitterOptions } from "./answer-splitter.ts";
 import { offeredCalls } from "./offered-calls.ts";
+import { END_OF_TEXT, EOM, EOT, IM_END } from "./prompts/special-tokens.ts";
 import { qwenToolSyntax } from "./tool-syntax.ts";
 
 const qwen: SplitterOptions = { reasoning: "detect", tools: qwenToolSyntax, endMarkers: ["<|im_end|>"] };
@@ -40,6 +42,44 @@ describe("a whole answer", () => {
     expect(finishWithCalls(undefined, 1)).toBe("tool_calls");
     expect(finishWithCalls("length", 1)).toBe("length");
     expect(finishWithCalls(undefined, 0)).toBe("stop");
+  });
+});
+
+describe("a whole answer in which no marker can begin", () => {
+  // splitText gives such text as content without a splitter: what the splitter itself (as a
+  // stream's delta splitter runs it) makes of the same text is the reference.
+  const splitterContent = (options: SplitterOptions, text: string) => {
+    const splitter = createDeltaSplitter(options);
+    const deltas = [...splitter.push(text), ...splitter.end()];
+    return {
+      content: deltas.map((delta) => delta.content ?? "").join(""),
+      reasoning: deltas.map((delta) => delta.reasoning_content ?? "").join(""),
+    };
+  };
+  const options: SplitterOptions[] = [
+    { reasoning: "never", endMarkers: [EOT, EOM, END_OF_TEXT] },
+    { reasoning: "detect", endMarkers: [IM_END] },
+  ];
+
+  it("is read as the splitter reads it: all content, its spacing kept", () => {
+    const text = fc.string({
+      unit: fc.constantFrom(" ", "\n", "\t", "\u3000", "\u00a0", "a", "|", ">", "think", "im_start", "👋"),
+      maxLength: 12,
+    });
+    fc.assert(
+      fc.property(fc.constantFrom(...options), text, (options, text) => {
+        const split = splitText(options, text);
+        expect({ content: split.content, reasoning: split.reasoning }).toEqual(splitterContent(options, text));
+        expect(split.content).toBe(text);
+        expect(split.toolCalls).toEqual([]);
+      }),
+    );
+  });
+
+  it("is still split where a marker does begin", () => {
+    expect(splitText(options[0]!, `Hi ${EOT} after`).content).toBe("Hi ");
+    expect(splitText(options[1]!, "<think>Why</think>Hi")).toMatchObject({ reasoning: "Why", content: "Hi" });
+    expect(splitText({ ...options[1]!, reasoning: "always" }, "Why</think>Hi").reasoning).toBe("Why");
   });
 });
 

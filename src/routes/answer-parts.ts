@@ -39,6 +39,7 @@ export interface SplitText {
  * around the calls is one content, as a stream gives it (createDeltaSplitter).
  */
 export function splitText(options: SplitterOptions, text: string, finish?: FinishReason): SplitText {
+  if (allContent(options, text)) return { reasoning: "", content: text, toolCalls: [] };
   const splitter = createAnswerSplitter(options);
   const out: SplitText = { reasoning: "", content: "", toolCalls: [] };
   const parts = [...splitter.push(text), ...splitter.end()];
@@ -53,6 +54,22 @@ export function splitText(options: SplitterOptions, text: string, finish?: Finis
     else if (part.kind === "tool_call") out.toolCalls.push(toolCall(part));
   }
   return out;
+}
+
+/**
+ * Whether the splitter would give all of `text` as content, as written: it finds nothing to split
+ * where no marker can begin (every marker it looks for without tools, the think tags and ChatML's
+ * header included, begins with "<"), the answer does not start inside reasoning and no prefill
+ * comes before it. Most plain answers are such text, and making a splitter cost more than reading it.
+ */
+function allContent(options: SplitterOptions, text: string): boolean {
+  return (
+    options.reasoning !== "always" &&
+    options.tools === undefined &&
+    !options.prefill &&
+    !text.includes("<") &&
+    options.endMarkers.every((marker) => marker.startsWith("<"))
+  );
 }
 
 /** The assistant message of split text: content null when the answer is only tool calls. */
