@@ -6,11 +6,14 @@
 export function lazy<T>(load: () => Promise<T>): () => Promise<T> {
   let loaded: Promise<T> | undefined;
   return () => {
-    loaded ??= load();
-    // A failed load (a network error in a browser) is tried again by the next call.
-    loaded.catch(() => {
-      loaded = undefined;
+    if (loaded) return loaded;
+    const loading = load();
+    loaded = loading;
+    // A failed load (a network error in a browser) is tried again by the next call. Watched once,
+    // when the load starts: a handler added per call made a promise per call.
+    loading.catch(() => {
+      if (loaded === loading) loaded = undefined;
     });
-    return loaded;
+    return loading;
   };
 }
