@@ -103,6 +103,36 @@ describe("requests", () => {
     expect(calls[0]!.headers.get("authorization")).toContain("/eu-west-1/bedrock/");
   });
 
+  it("go where each call says, calls of the same model told apart by operation, region and the transport's endpoint", async () => {
+    // The target (URL, region, headers) of a call is kept for the next of the same model: only
+    // what it is made of may pick it again.
+    const { fetch, calls } = scripted([ok(), ok(), ok(), ok(), ok()]);
+    const via = transport(fetch, { endpoint: "http://127.0.0.1:4010/", region: "us-east-1" });
+    const local = { ...call, modelId: "my-model" };
+    await invokeJson(via, local);
+    await invokeJson(via, { ...local, region: "eu-west-1" });
+    await invokeJson(via, { ...local, operation: "converse" });
+    via.endpoint = "http://127.0.0.1:4011";
+    await invokeJson(via, local);
+    via.region = "us-west-2";
+    await invokeJson(via, local);
+    expect(
+      calls.map((sent) => [
+        sent.url,
+        /Credential=[^/]+\/\d+\/([^/]+)\//.exec(sent.headers.get("authorization") ?? "")?.[1],
+      ]),
+    ).toEqual([
+      ["http://127.0.0.1:4010/model/my-model/invoke", "us-east-1"],
+      ["http://127.0.0.1:4010/model/my-model/invoke", "eu-west-1"],
+      ["http://127.0.0.1:4010/model/my-model/converse", "us-east-1"],
+      ["http://127.0.0.1:4011/model/my-model/invoke", "us-east-1"],
+      ["http://127.0.0.1:4011/model/my-model/invoke", "us-west-2"],
+    ]);
+    // A refused id is refused again, call after call: nothing of it was kept.
+    for (let i = 0; i < 2; i++) expect((await failure(invokeJson(via, { ...call, modelId: ".." }))).status).toBe(400);
+    expect(calls).toHaveLength(5);
+  });
+
   it("say clearly when there are no credentials", async () => {
     const error = await failure(invokeJson(createTransport({ fetch: scripted([]).fetch }), call));
     expect(error.message).toMatch(/No AWS credentials/);

@@ -46,6 +46,31 @@ export interface BedrockCall {
 // What to retry and how long to wait loads with the first failure: most calls never need it.
 const retrying = lazy(() => import("./retry.ts"));
 
+// Each transport's targets, by operation, model id, region and endpoint: the same for every call of a model,
+// and checking and encoding them cost more than a lookup. A bad id or region is never kept.
+const MAX_CACHED_TARGETS = 64;
+const targets = new WeakMap<Transport, Map<string, Target>>();
+
+/** The call's target, as targetOf makes it, from the transport's cache when a call made it before. */
+function cachedTargetOf(transport: Transport, call: BedrockCall): Target {
+  let known = targets.get(transport);
+  if (!known) {
+    known = new Map();
+    targets.set(transport, known);
+  }
+  // The transport's own region and endpoint too: its fields can be set between calls.
+  // (Each value as a template writes it: an unset region is "undefined", never "".)
+  const key = `${call.operation} ${call.stream} ${call.region} ${transport.region} ${transport.endpoint} ${call.modelId}`;
+  let target = known.get(key);
+  if (!target) {
+    target = targetOf(transport, call);
+    // The oldest out (a Map keeps insertion order): a client of many models keeps its busy ones.
+    if (known.size >= MAX_CACHED_TARGETS) known.delete(known.keys().next().value ?? "");
+    known.set(key, target);
+  }
+  return target;
+}
+
 /** Region, URL and headers: refused (400) before anything is sent when the model id or region is bad. */
 function targetOf(transport: Transport, call: BedrockCall): Target {
   // The transport is public (bedrock-edge/core): an id that did not come through
@@ -71,7 +96,7 @@ export async function sendWithRetries<T>(
   call: BedrockCall,
   finish: (attempt: Attempt) => Promise<T>,
 ): Promise<T> {
-  const target = targetOf(transport, call);
+  const target = cachedTargetOf(transport, call);
   const counts = { retries: 0, waits: 0, started: performance.now() };
   for (let attemptNumber = 1; ; attemptNumber++) {
     // A signal aborted before (or between) attempts never fires its event: check it.
