@@ -53,7 +53,7 @@ export async function callJson(transport: Transport, call: ModelCall): Promise<J
   try {
     const { json, text, headers } = await invokeJson(transport, request(call));
     const inputTokens = tokenCount(numberHeader(headers, "x-amzn-bedrock-input-token-count"));
-    return { json, text, headerUsage: usageFromHeaders(headers), inputTokens };
+    return { json, text, headerUsage: usageFromHeaders(headers, inputTokens), inputTokens };
   } catch (error) {
     throw await explained(error, call);
   }
@@ -96,8 +96,8 @@ export async function callReplayed<T>(
   return replayedItems(newMapper(), events(json, text), call.signal);
 }
 
-function usageFromHeaders(headers: Headers): Usage | undefined {
-  const input = tokenCount(numberHeader(headers, "x-amzn-bedrock-input-token-count"));
+/** `input`: the input count header, as callJson has read it. */
+function usageFromHeaders(headers: Headers, input: number | undefined): Usage | undefined {
   const output = tokenCount(numberHeader(headers, "x-amzn-bedrock-output-token-count"));
   return input === undefined || output === undefined ? undefined : makeUsage(input, output);
 }
