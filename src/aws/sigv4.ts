@@ -61,6 +61,20 @@ function canonicalParts(request: UnsignedRequest, withToken: boolean): Canonical
   return found;
 }
 
+// The last second's time as SigV4 writes it: calls signed within one second share the string.
+let stampedSecond = Number.NaN;
+let stamp = "";
+
+/** `time` as aws4fetch writes it (ISO 8601 without separators or milliseconds: 20261130T091200Z). */
+function amzDate(time: Date): string {
+  const second = Math.floor(time.getTime() / 1000);
+  if (second !== stampedSecond) {
+    stamp = time.toISOString().replace(/[:-]|\.\d{3}/g, "");
+    stampedSecond = second;
+  }
+  return stamp;
+}
+
 /** The hashes a signature needs, each as a promise (WebCrypto) or at once (`SigningCrypto`). */
 interface Hashes {
   sha256Hex(text: string): string | Promise<string>;
@@ -118,9 +132,7 @@ export async function signV4(
   const canonical = canonicalParts(request, Boolean(token));
   // aws4fetch's time (on the endpoint's clock, once an answer told it), its cache key, its chain
   // of keys and its strings, as it writes them.
-  const datetime = signingTime(canonical.host)
-    .toISOString()
-    .replace(/[:-]|\.\d{3}/g, "");
+  const datetime = amzDate(signingTime(canonical.host));
   const date = datetime.slice(0, 8);
   const cacheKey = [credentials.secretAccessKey, date, region, "bedrock"].join();
   let key = cache.get(cacheKey);
