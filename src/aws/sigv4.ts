@@ -166,7 +166,10 @@ export async function signV4(
 const HEX = Array.from({ length: 256 }, (_, byte) => byte.toString(16).padStart(2, "0"));
 
 function hex(buffer: ArrayBuffer): string {
+  const bytes = new Uint8Array(buffer);
   let out = "";
-  for (const byte of new Uint8Array(buffer)) out += HEX[byte];
+  // Indexed: in workerd a for-of here ran through the array iterator's builtin once per byte
+  // (three hashes a signature, 96 bytes), about 130 instructions a byte.
+  for (let i = 0; i < bytes.length; i++) out += HEX[bytes[i]!];
   return out;
 }
