@@ -68,7 +68,7 @@ export async function attempt(
   };
 
   let auth: Auth;
-  let headers: Headers;
+  let headers: Record<string, string>;
   try {
     const resolved = resolveAuth(transport.auth);
     if (resolved instanceof Promise) {

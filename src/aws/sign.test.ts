@@ -122,3 +122,38 @@ describe("SigV4 signatures verify with an independent implementation", () => {
     expect(cache.size).toBeLessThanOrEqual(33);
   });
 });
+
+describe("values the runtime's Headers refuse", () => {
+  // The headers go to fetch as a record: what Headers.set refused while signing (a credential
+  // that cannot be a header value) is still refused while signing, not later by fetch.
+  const url = operationUrl("http://127.0.0.1:4010", "my-model", "invoke", false);
+  const unsigned = { url, headers: operationHeaders("invoke", false), body: "{}" };
+  const keys = { accessKeyId: "AKIDEXAMPLE", secretAccessKey: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY" };
+  const sigv4 = (credentials: Auth & { kind: "sigv4" }) => authorise(unsigned, credentials, "us-east-1", new Map());
+
+  it("fail the signing: a session token or an access key with a line break, an API key with one", async () => {
+    await expect(sigv4({ kind: "sigv4", credentials: { ...keys, sessionToken: "to\nken" } })).rejects.toThrow(
+      TypeError,
+    );
+    await expect(sigv4({ kind: "sigv4", credentials: { ...keys, accessKeyId: "AKID\r\nX-Evil: 1" } })).rejects.toThrow(
+      TypeError,
+    );
+    await expect(
+      authorise(unsigned, { kind: "apiKey", apiKey: "key\nX-Evil: 1" }, "us-east-1", new Map()),
+    ).rejects.toThrow(TypeError);
+  });
+
+  it("are sent as Headers hold them: a token's spaces at its ends trimmed, and signed so", async () => {
+    const credentials = { ...keys, sessionToken: " token \t" };
+    const headers = await sigv4({ kind: "sigv4", credentials });
+    expect(headers["x-amz-security-token"]).toBe("token");
+    const request = new Request(url, { method: "POST", headers, body: "{}" });
+    const result = await authenticate(request, new URL(url), new TextEncoder().encode("{}"), {
+      // The token the verifier knows is the one sent.
+      credentials: [{ ...credentials, sessionToken: "token" }],
+      apiKeys: [],
+      now: Date.now,
+    });
+    expect(result.ok).toBe(true);
+  });
+});

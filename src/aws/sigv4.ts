@@ -8,7 +8,7 @@
 import { AwsV4Signer } from "aws4fetch";
 import { signingTime } from "./clock.ts";
 import type { AwsCredentials } from "./credentials.ts";
-import type { SigningCrypto, SigningKeyCache, UnsignedRequest } from "./sign.ts";
+import { headerValue, type SigningCrypto, type SigningKeyCache, type UnsignedRequest } from "./sign.ts";
 
 /** What aws4fetch makes of a URL and its headers, whatever the time, keys or body. */
 interface CanonicalParts {
@@ -24,6 +24,7 @@ interface CanonicalParts {
 
 const DATE = "x-amz-date";
 const TOKEN = "x-amz-security-token";
+const AUTHORIZATION = "authorization";
 const MAX_CACHED_PARTS = 64;
 const parts = new Map<string, CanonicalParts>();
 const encoder = new TextEncoder();
@@ -126,7 +127,7 @@ export async function signV4(
   region: string,
   cache: SigningKeyCache,
   crypto: SigningCrypto | undefined,
-): Promise<Headers> {
+): Promise<Record<string, string>> {
   const hashes = crypto ? hashesOf(crypto) : webCrypto;
   const token = credentials.sessionToken;
   const canonical = canonicalParts(request, Boolean(token));
@@ -141,14 +142,17 @@ export async function signV4(
     for (const part of [region, "bedrock", "aws4_request"]) key = await hashes.hmac(key, part);
     cache.set(cacheKey, key);
   }
-  const headers = new Headers(request.headers);
-  headers.delete("host");
-  headers.set(DATE, datetime);
-  if (token) headers.set(TOKEN, token);
+  // The token as Headers hold it (trimmed), refused here as Headers.set would refuse it.
+  const sentToken = token ? headerValue(TOKEN, token) : undefined;
+  // The access key is sent in the authorization header: a value Headers refuse fails here too.
+  headerValue(AUTHORIZATION, `-${credentials.accessKeyId}-`);
+  const headers = unsignedHeaders(request.headers, Boolean(token));
+  headers[DATE] = datetime;
+  if (sentToken !== undefined) headers[TOKEN] = sentToken;
   let headerLines = "";
   for (const [name, value] of canonical.headers) {
     // The token as the headers hold it (trimmed), its spaces collapsed, as aws4fetch reads it.
-    const line = name === DATE ? datetime : name === TOKEN ? (headers.get(TOKEN) ?? "").replace(/\s+/g, " ") : value;
+    const line = name === DATE ? datetime : name === TOKEN ? (sentToken ?? "").replace(/\s+/g, " ") : value;
     headerLines += `${name}:${line}\n`;
   }
   const bodyHash = canonical.bodyHash ?? (await hashes.sha256Hex(request.body));
@@ -156,10 +160,22 @@ export async function signV4(
   const credentialString = `${date}/${region}/bedrock/aws4_request`;
   const stringToSign = `AWS4-HMAC-SHA256\n${datetime}\n${credentialString}\n${await hashes.sha256Hex(canonicalRequest)}`;
   const signature = hex(await hashes.sign(key, stringToSign));
-  headers.set(
-    "authorization",
-    `AWS4-HMAC-SHA256 Credential=${credentials.accessKeyId}/${credentialString}, SignedHeaders=${canonical.signedHeaders}, Signature=${signature}`,
-  );
+  headers[AUTHORIZATION] =
+    `AWS4-HMAC-SHA256 Credential=${credentials.accessKeyId}/${credentialString}, SignedHeaders=${canonical.signedHeaders}, Signature=${signature}`;
+  return headers;
+}
+
+/**
+ * The request's headers but those the signature sets (and `host`, the URL's), as a record: what
+ * Headers.delete and set would leave of them, names compared in any case.
+ */
+function unsignedHeaders(given: Record<string, string>, withToken: boolean): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const name of Object.keys(given)) {
+    const lower = name.toLowerCase();
+    if (lower === "host" || lower === DATE || lower === AUTHORIZATION || (withToken && lower === TOKEN)) continue;
+    headers[name] = given[name]!;
+  }
   return headers;
 }
 
