@@ -211,7 +211,8 @@ export function createBedrock(options: BedrockOptions = {}): Bedrock {
     let neutraliser: RequestNeutraliser | undefined;
     if (config) {
       const values = settingValues(config);
-      const own = await template(config, deployments.route);
+      // (Most entries name no template: no async call, and no wait, for them.)
+      const own = config.template || config.chat_template ? await template(config, deployments.route) : undefined;
       settings = own ? { ...values, render: own.render, templateVariables: own.variables } : values;
       neutraliser = own?.neutraliser;
     }
