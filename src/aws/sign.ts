@@ -47,7 +47,7 @@ export function headerValue(name: string, value: string): string {
 /**
  * The request's headers with the authorization headers: SigV4 for service `bedrock`, or
  * `Authorization: Bearer`. A record, not Headers: fetch makes its own Headers of either, and one
- * built here first, then copied by fetch, cost more (in workerd, 8K to 22K instructions a call).
+ * built here first, then copied by fetch, cost more (in workerd, 6K to 22K instructions a call).
  * With `crypto`, SigV4's hashes are computed with it instead of WebCrypto (sigv4.ts).
  */
 export async function authorise(
