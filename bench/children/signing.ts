@@ -47,7 +47,7 @@ const rawCache = new Map<string, ArrayBuffer>();
 const contenders = {
   ours: async () => {
     const headers = await authorise({ url: URL_, headers: HEADERS, body: BODY }, AUTH, "us-east-1", ourCache);
-    if (!headers.has("authorization")) throw new Error("unsigned");
+    if (!headers.authorization) throw new Error("unsigned");
   },
   rawCached: async () => {
     const signed = await rawSigner(rawCache).sign();
