@@ -133,6 +133,19 @@ describe("requests", () => {
     expect(calls).toHaveLength(5);
   });
 
+  it('refuse the region "undefined" after a call of the same model that named no region', async () => {
+    // What a template makes of an unset variable: refused whether or not a call without a
+    // region kept its target first (codereview42 #1).
+    const { fetch, calls } = scripted([ok()]);
+    const via = transport(fetch, { region: "us-east-1" });
+    const local = { ...call, modelId: "my-model" };
+    await invokeJson(via, local);
+    const error = await failure(invokeJson(via, { ...local, region: "undefined" }));
+    expect(error.status).toBe(400);
+    expect(error.message).toMatch(/region/);
+    expect(calls).toHaveLength(1);
+  });
+
   it("say clearly when there are no credentials", async () => {
     const error = await failure(invokeJson(createTransport({ fetch: scripted([]).fetch }), call));
     expect(error.message).toMatch(/No AWS credentials/);

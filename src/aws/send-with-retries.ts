@@ -58,16 +58,26 @@ function cachedTargetOf(transport: Transport, call: BedrockCall): Target {
     known = new Map();
     targets.set(transport, known);
   }
-  // The transport's own region and endpoint too: its fields can be set between calls.
-  // (Each value as a template writes it: an unset region is "undefined", never "".)
-  const key = `${call.operation} ${call.stream} ${call.region} ${transport.region} ${transport.endpoint} ${call.modelId}`;
+  // The transport's own region and endpoint too: its fields can be set between calls. As JSON, so
+  // no two calls share a key: an unset region (null) is not the region "undefined", which is
+  // refused, and no separator inside a value can join two fields differently.
+  const key = JSON.stringify([
+    call.operation,
+    call.stream,
+    call.region,
+    transport.region,
+    transport.endpoint,
+    call.modelId,
+  ]);
   let target = known.get(key);
-  if (!target) {
+  if (target) {
+    // Used last, evicted last (a Map keeps insertion order): a client of many models keeps its busy ones.
+    known.delete(key);
+  } else {
     target = targetOf(transport, call);
-    // The oldest out (a Map keeps insertion order): a client of many models keeps its busy ones.
     if (known.size >= MAX_CACHED_TARGETS) known.delete(known.keys().next().value ?? "");
-    known.set(key, target);
   }
+  known.set(key, target);
   return target;
 }
 
