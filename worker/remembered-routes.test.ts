@@ -58,6 +58,11 @@ describe("routes remembered by method and path", () => {
     router.match("GET", long);
     router.match("GET", long);
     expect(counted.matches).toBe(2);
+    // An extension method is a token of any length where the runtime passes it through.
+    const method = "M".repeat(100_000);
+    router.match(method, "/a");
+    router.match(method, "/a");
+    expect(counted.matches).toBe(4);
     counted.matches = 0;
     // 256 are kept; the 257th drops them all, and is kept alone.
     for (let i = 0; i <= 256; i++) router.match("GET", `/made-up/${i}`);

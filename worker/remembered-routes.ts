@@ -11,6 +11,8 @@ import type { Result, Router } from "hono/router";
 const MAX_REMEMBERED = 256;
 /** Longer than any endpoint's path: what is longer is a client's invention, not worth keeping. */
 const LONGEST_REMEMBERED_PATH = 128;
+/** Longer than any method an endpoint answers (OPTIONS is the longest). */
+const LONGEST_REMEMBERED_METHOD = 16;
 
 /**
  * `router`, its matches remembered by method and path. hono treats a match as read-only (it
@@ -25,7 +27,10 @@ export function rememberedRoutes<T>(router: Router<T>): Router<T> {
       router.add(method, path, handler);
     },
     match(method, path) {
-      if (path.length > LONGEST_REMEMBERED_PATH) return router.match(method, path);
+      // Both bounded: a runtime that passes extension methods through (Deno, Bun) hands over any token.
+      if (path.length > LONGEST_REMEMBERED_PATH || method.length > LONGEST_REMEMBERED_METHOD) {
+        return router.match(method, path);
+      }
       // A method is an HTTP token, which has no space: the key tells method and path apart.
       const key = `${method} ${path}`;
       const remembered = known.get(key);
