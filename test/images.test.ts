@@ -607,6 +607,10 @@ describe("images refused", () => {
       ],
     };
     expect(() => createBedrock({ region: "us-east-1", models: { inpaint } })).not.toThrow();
+    // Only the version the image route speaks: another is refused here, not at every call (codereview42 #5).
+    expect(() =>
+      createBedrock({ region: "us-east-1", models: { pics: "bedrock/image/stability.stable-image-inpaint-v2:0" } }),
+    ).toThrow(/the image route serves Bedrock's image models/);
     expect(() =>
       createBedrock({ region: "us-east-1", models: { pics: { model: NOVA, max_output_tokens: 10 } } }),
     ).toThrow(/the image route does not use/);

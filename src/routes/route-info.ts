@@ -150,7 +150,7 @@ export const EMBED_ROUTE_INFO: RouteInfo = {
 
 /** An id (or an ARN ending in one) of an image family the image route speaks. */
 const IMAGE_ID =
-  /(?:^|[/.])(?:amazon\.(?:nova-canvas-v1|titan-image-generator-v2)|stability\.(?:sd3-5-large|stable-image-core|stable-image-ultra|stable-image-inpaint))/;
+  /(?:^|[/.])(?:amazon\.(?:nova-canvas-v1|titan-image-generator-v2)|stability\.(?:sd3-5-large|stable-image-core|stable-image-ultra|stable-image-inpaint-v1))/;
 
 /**
  * Bedrock's image models (Amazon Nova Canvas, Titan Image Generator v2, Stability's SD3.5 Large,
