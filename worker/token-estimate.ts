@@ -51,7 +51,8 @@ const IMAGE_OUTPUT_TOKENS = { standard: 1056, premium: 4160 } as const;
 const IMAGE_TOKENS_PIXELS = 1024 * 1024;
 /**
  * The most pixels an image of any model the image route speaks has (Nova Canvas draws fewer than
- * 4,194,304; Titan and Stability about a megapixel): a size past it is refused by the library, and
+ * 4,194,304; Titan and Stability's text-to-image models about a megapixel; an edit as large as its
+ * image, which the library takes up to this): a size past it is refused by the library, and
  * a PNG header that says more is no image Bedrock drew. Counted no higher, so that a nonsense size
  * reserves no nonsense count.
  */
@@ -60,8 +61,8 @@ const MOST_IMAGE_PIXELS = 4_194_304;
 /**
  * The output tokens of one image an image request draws (IMAGE_OUTPUT_TOKENS), by its quality as
  * asked and `pixels`: the image's own once drawn (pngPixels), else the most it may have. That is its
- * size's, but at least 1024x1024: Stability's models read only the size's ratio and draw about a
- * megapixel whatever it says ("1x1" is 1024x1024), and the reservation is made before the model's
+ * size's, but at least 1024x1024: Stability's text-to-image models read only the size's ratio and
+ * draw about a megapixel whatever it says ("1x1" is 1024x1024), and the reservation is made before the model's
  * family is known; "auto", no size, or one that is no WIDTHxHEIGHT (which the library refuses) is
  * 1024x1024, every family's default.
  */
