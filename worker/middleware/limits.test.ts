@@ -1427,10 +1427,13 @@ describe("tokens_per_day counts each try to Bedrock by how it ended, not by the 
   });
 
   describe("a legacy batch left by its client while calls of it wait to retry after a throttle (codereview34 #1)", () => {
-    /** Bedrock's throttle, asking for a second's wait: no retry goes out before the client leaves. */
+    /**
+     * Bedrock's throttle, asking for a wait of 5 s: no retry goes out before the client leaves, even
+     * on a machine so loaded that the 150 ms before it leaves take a second or more.
+     */
     const throttle = () => {
       const response = errorResponse(awsError("ThrottlingException", MESSAGES.throttling), "throttled");
-      response.headers.set("retry-after-ms", "1000");
+      response.headers.set("retry-after-ms", "5000");
       return response;
     };
     /** What `body` settles when its client leaves 150 ms after Bedrock's `leaveAfterFetch`th fetch; SLOW prompts answer after 2 s. */
@@ -1454,7 +1457,8 @@ describe("tokens_per_day counts each try to Bedrock by how it ended, not by the 
     }
 
     it("every call waiting counts none, as one prompt's call does: no try was out", async () => {
-      const batch = await leftDuringWaits({ model: "llama", prompt: [long.content, long.content], max_tokens: 8 });
+      // The client leaves once both calls had their try.
+      const batch = await leftDuringWaits({ model: "llama", prompt: [long.content, long.content], max_tokens: 8 }, 2);
       expect(batch.line).toMatchObject({ status: 499, retries: 2 });
       expect(batch.tokens).toBe(0);
       const single = await leftDuringWaits({ model: "llama", prompt: long.content, max_tokens: 8 });
@@ -1464,7 +1468,8 @@ describe("tokens_per_day counts each try to Bedrock by how it ended, not by the 
 
     it("counts the prompts of the calls that had a try out, not those waiting (each of n's calls apart)", async () => {
       const body = { model: "llama", prompt: [long.content, `SLOW ${long.content}`], max_tokens: 8, n: 2 };
-      const { tokens, line } = await leftDuringWaits(body);
+      // The client leaves once each of the four calls had its try: two throttled, two out.
+      const { tokens, line } = await leftDuringWaits(body, 4);
       expect(line).toMatchObject({ status: 499, retries: 2 });
       expect(tokens).toBe(2 * unmeteredCallEstimate(body, { prompt: 1, chunks: 0 }));
       expect(tokens).toBeGreaterThan(10_000);
