@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { embeddingTokens, emulatedVector } from "../../emulator/embeddings.ts";
 import type { D1Database } from "../../worker/cloudflare.ts";
 import { errorOf } from "../helpers/errors.ts";
-import { awayFromMidnight, eventually, keyLimitsCounts, TEST_KEYS, type WorkerdProxy } from "./harness.ts";
+import { awayFromMidnight, eventually, keyLimitsCounts, TEST_KEYS, usageRow, type WorkerdProxy } from "./harness.ts";
 import { startMeteredProxy } from "./metered-proxy.ts";
 
 const MODELS = {
@@ -56,13 +56,7 @@ describe("embeddings.create with the openai package, in workerd", () => {
   it("writes a usage row with the input's tokens and no output", async () => {
     const { response } = await client().embeddings.create({ model: "vectors", input: INPUT }).withResponse();
     const id = response.headers.get("x-request-id") ?? "";
-    const row = await eventually(
-      async () =>
-        (await db.prepare("SELECT * FROM usage WHERE request_id = ?").bind(id).all<Record<string, unknown>>())
-          .results[0],
-      3000,
-      "the usage row",
-    );
+    const row = await usageRow(db, id);
     expect(row).toMatchObject({ endpoint: "/v1/embeddings", model: "vectors", route: "embed", status: 200 });
     expect(row.input_tokens).toBe(TOKENS);
     expect(row.output_tokens).toBe(0);

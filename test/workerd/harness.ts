@@ -10,7 +10,7 @@ import { inject } from "vitest";
 import { EMULATOR_CREDENTIALS } from "../../emulator/credentials.ts";
 import { wranglerCompatibility } from "../../scripts/wrangler-compatibility.ts";
 import { serveEmulator, type ServedEmulator } from "../../emulator/node.ts";
-import type { DurableObjectNamespace } from "../../worker/cloudflare.ts";
+import type { D1Database, DurableObjectNamespace } from "../../worker/cloudflare.ts";
 import type { ProxyEnv } from "../../worker/config.ts";
 import { model as modelString } from "../helpers/emulated.ts";
 import { recordingFetch, recordOutput } from "../helpers/output-log.ts";
@@ -221,6 +221,16 @@ export async function eventually<T>(
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
+}
+
+/** The usage row of request `id`, once written (after the answer, as waitUntil runs it). */
+export function usageRow(db: D1Database, id: string): Promise<Record<string, unknown>> {
+  return eventually(
+    async () =>
+      (await db.prepare("SELECT * FROM usage WHERE request_id = ?").bind(id).all<Record<string, unknown>>()).results[0],
+    3000,
+    "the usage row",
+  );
 }
 
 /**

@@ -13,7 +13,7 @@ import { emulatedImage } from "../../emulator/images.ts";
 import type { D1Database } from "../../worker/cloudflare.ts";
 import { errorOf } from "../helpers/errors.ts";
 import { readPng } from "../helpers/png.ts";
-import { awayFromMidnight, eventually, keyLimitsCounts, TEST_KEYS, type WorkerdProxy } from "./harness.ts";
+import { awayFromMidnight, eventually, keyLimitsCounts, TEST_KEYS, usageRow, type WorkerdProxy } from "./harness.ts";
 import { startMeteredProxy } from "./metered-proxy.ts";
 
 const MODELS = {
@@ -79,13 +79,7 @@ describe("images.generate with the openai package, in workerd", () => {
       .images.generate({ model: "pictures", prompt: PROMPT, size: "320x320" })
       .withResponse();
     const id = response.headers.get("x-request-id") ?? "";
-    const row = await eventually(
-      async () =>
-        (await db.prepare("SELECT * FROM usage WHERE request_id = ?").bind(id).all<Record<string, unknown>>())
-          .results[0],
-      3000,
-      "the usage row",
-    );
+    const row = await usageRow(db, id);
     expect(row).toMatchObject({ endpoint: "/v1/images/generations", model: "pictures", route: "image", status: 200 });
     expect(row.input_tokens).toBe(PROMPT_TOKENS);
     expect(row.output_tokens).toBe(imageTokens(320, 320));
@@ -150,11 +144,12 @@ describe("images.generate with the openai package, in workerd", () => {
   });
 });
 
-describe("images.edit with the openai package, in workerd", () => {
-  const example = (name: string) => readFileSync(new URL(`../../examples/images/${name}`, import.meta.url));
-  const picture = () => toFile(example("room.png"), "room.png", { type: "image/png" });
-  const mask = () => toFile(example("room-mask.png"), "room-mask.png", { type: "image/png" });
+/** The examples' room and its mask, as the openai package uploads files. */
+const example = (name: string) => readFileSync(new URL(`../../examples/images/${name}`, import.meta.url));
+const picture = () => toFile(example("room.png"), "room.png", { type: "image/png" });
+const mask = () => toFile(example("room-mask.png"), "room-mask.png", { type: "image/png" });
 
+describe("images.edit with the openai package, in workerd", () => {
   it("answers a PNG of the image's size, with a mask; logs and records it as a generation", async () => {
     const { data, response } = await client()
       .images.edit({
@@ -174,13 +169,7 @@ describe("images.edit with the openai package, in workerd", () => {
       completion_tokens: imageTokens(320, 320),
     };
     expect(line).toMatchObject({ path: "/v1/images/edits", status: 200, model: "pictures", ...tokens });
-    const row = await eventually(
-      async () =>
-        (await db.prepare("SELECT * FROM usage WHERE request_id = ?").bind(id).all<Record<string, unknown>>())
-          .results[0],
-      3000,
-      "the usage row",
-    );
+    const row = await usageRow(db, id);
     expect(row).toMatchObject({ endpoint: "/v1/images/edits", route: "image", status: 200 });
     expect(row.output_tokens).toBe(imageTokens(320, 320));
   });
@@ -258,10 +247,6 @@ describe("images.edit with the openai package, in workerd", () => {
 });
 
 describe("images.edit on Stability's Stable Image Inpaint, in workerd", () => {
-  const example = (name: string) => readFileSync(new URL(`../../examples/images/${name}`, import.meta.url));
-  const picture = () => toFile(example("room.png"), "room.png", { type: "image/png" });
-  const mask = () => toFile(example("room-mask.png"), "room-mask.png", { type: "image/png" });
-
   it("answers a PNG of the image's size per image, one call each; logs and records them as Nova's edit", async () => {
     const { data, response } = await client()
       .images.edit({
@@ -287,13 +272,7 @@ describe("images.edit on Stability's Stable Image Inpaint, in workerd", () => {
       prompt_tokens: EDIT_REQUEST_TOKENS - imageTokens(320, 320),
       completion_tokens: 2 * imageTokens(320, 320),
     });
-    const row = await eventually(
-      async () =>
-        (await db.prepare("SELECT * FROM usage WHERE request_id = ?").bind(id).all<Record<string, unknown>>())
-          .results[0],
-      3000,
-      "the usage row",
-    );
+    const row = await usageRow(db, id);
     expect(row).toMatchObject({ endpoint: "/v1/images/edits", model: "inpaint", route: "image", status: 200 });
     expect(row.output_tokens).toBe(2 * imageTokens(320, 320));
   });
