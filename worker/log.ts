@@ -240,12 +240,9 @@ export function startRequestLog({ request, path, requestId, clientRequestId, sin
     last = "retrying";
     retryAt = performance.now() + nextTryInMs;
   };
-  return {
+  const writer: Omit<LogWriter, "finished" | "uncounted"> = {
     line,
     done,
-    get finished() {
-      return finished;
-    },
     record(outcome) {
       Object.assign(recorded, withoutUndefined(outcome));
     },
@@ -253,28 +250,6 @@ export function startRequestLog({ request, path, requestId, clientRequestId, sin
       if (countedFailedCopies) return;
       failoverUsageTold = true;
       addBilled(earlier, usage, unmeteredCalls);
-    },
-    get uncounted() {
-      // The last try served when an answer or a stream came (its counts, or their estimate).
-      const served = this.relayed !== undefined || this.estimatedOutput !== undefined || recorded.usage !== undefined;
-      // A retry's try goes out unreported once its wait is over: out if an error ended the request
-      // (its own) or the client left after the wait. A failover's (an infinite wait) is told by
-      // sent(): until then none is out, and an error ending the request is the one told (the last copy's).
-      const retriedOut =
-        retryAt !== Number.POSITIVE_INFINITY &&
-        (recorded.error instanceof BedrockEdgeError || (leftAt !== undefined && leftAt >= retryAt));
-      const out = last === "sent" || (last === "retrying" && retriedOut);
-      const counts = out && !served && uncountedTry(recorded.error);
-      // A request of several counts its calls out, not the whole request.
-      const several = sentCalls.length > 0;
-      const callsOut = counts && several ? callsOutAt(leftAt) : [];
-      return {
-        answer: recorded.usage === undefined,
-        // The request's error recorded after the line counted the failed copies tells them again.
-        calls: [...earlier.calls, ...((countedFailedCopies ? undefined : recorded.unmeteredCalls) ?? [])],
-        attempts: charged + (counts && !several ? 1 : 0),
-        ...(callsOut.length > 0 ? { out: callsOut } : {}),
-      };
     },
     sent() {
       last = "sent";
@@ -300,6 +275,38 @@ export function startRequestLog({ request, path, requestId, clientRequestId, sin
       write(CLIENT_CLOSED, { usage: recorded.usage, error: why });
     },
   };
+  // The getters are defined apart: V8 makes an object literal with an accessor a dictionary, in
+  // which every read of the log's fields and methods (several a request, and several for each
+  // chunk a stream relays) is a slow lookup; defined this way, the object keeps a fast shape.
+  return Object.defineProperties(writer, {
+    finished: { get: () => finished, enumerable: true, configurable: true },
+    uncounted: {
+      get(this: LogWriter) {
+        // The last try served when an answer or a stream came (its counts, or their estimate).
+        const served = this.relayed !== undefined || this.estimatedOutput !== undefined || recorded.usage !== undefined;
+        // A retry's try goes out unreported once its wait is over: out if an error ended the request
+        // (its own) or the client left after the wait. A failover's (an infinite wait) is told by
+        // sent(): until then none is out, and an error ending the request is the one told (the last copy's).
+        const retriedOut =
+          retryAt !== Number.POSITIVE_INFINITY &&
+          (recorded.error instanceof BedrockEdgeError || (leftAt !== undefined && leftAt >= retryAt));
+        const out = last === "sent" || (last === "retrying" && retriedOut);
+        const counts = out && !served && uncountedTry(recorded.error);
+        // A request of several counts its calls out, not the whole request.
+        const several = sentCalls.length > 0;
+        const callsOut = counts && several ? callsOutAt(leftAt) : [];
+        return {
+          answer: recorded.usage === undefined,
+          // The request's error recorded after the line counted the failed copies tells them again.
+          calls: [...earlier.calls, ...((countedFailedCopies ? undefined : recorded.unmeteredCalls) ?? [])],
+          attempts: charged + (counts && !several ? 1 : 0),
+          ...(callsOut.length > 0 ? { out: callsOut } : {}),
+        };
+      },
+      enumerable: true,
+      configurable: true,
+    },
+  }) as LogWriter;
 
   /**
    * Each call of the request sent and not waiting to retry when the client left (every call sent,

@@ -128,7 +128,10 @@ function relay<T>(call: SseCall<T>, stream: ChunkStream<T> | undefined): Deliver
   const { format, log } = call;
   let source = stream;
   let iterator: AsyncIterator<T> | undefined = stream?.[Symbol.asyncIterator]();
-  if (stream) log.relayed = noneRelayed();
+  // log.relayed and the line, at hand: every chunk adds to them, with no lookup on the log's object.
+  let relayed: Relayed | undefined;
+  if (stream) log.relayed = relayed = noneRelayed();
+  const { line } = log;
   let waitingSaid = false;
   let finished = false;
   // The answer's own last word was handed out (format.last): it reaches the client whole.
@@ -136,7 +139,7 @@ function relay<T>(call: SseCall<T>, stream: ChunkStream<T> | undefined): Deliver
   let cancelled = false;
   // Made once: it runs for every piece of text relayed.
   const addText = (text: string) => {
-    if (log.relayed) countText(text, log.relayed.text);
+    if (relayed) countText(text, relayed.text);
   };
   const bytes = (text: string): ByteRead => ({ done: false, value: encoder.encode(text) });
   const fail = (error: unknown): ByteRead => {
@@ -163,7 +166,7 @@ function relay<T>(call: SseCall<T>, stream: ChunkStream<T> | undefined): Deliver
         return END;
       }
       iterator = source[Symbol.asyncIterator]();
-      log.relayed = noneRelayed();
+      log.relayed = relayed = noneRelayed();
       return undefined;
     } catch (error) {
       return fail(error);
@@ -175,16 +178,21 @@ function relay<T>(call: SseCall<T>, stream: ChunkStream<T> | undefined): Deliver
   const eventOf = (chunk: T): string => {
     const usage = format.usage(chunk);
     if (usage) log.record({ usage });
-    else if (log.relayed) {
-      log.relayed.chunks++;
+    else if (relayed) {
+      relayed.chunks++;
       format.text(chunk, addText);
     }
-    // Each at its choice's index: the choices of a stream finish in any order.
-    for (const { index, finish_reason } of format.finishes?.(chunk) ?? []) {
-      if (finish_reason) noteFinishReason(log.line, index, finish_reason);
+    // Each at its choice's index: the choices of a stream finish in any order. By index: this
+    // runs for every chunk, and an iterator per chunk cost more than the check.
+    const finishes = format.finishes?.(chunk);
+    if (finishes) {
+      for (let i = 0; i < finishes.length; i++) {
+        const { index, finish_reason } = finishes[i] as ChoiceFinish;
+        if (finish_reason) noteFinishReason(line, index, finish_reason);
+      }
     }
     const tier = format.serviceTier?.(chunk);
-    if (tier) log.line.service_tier = tier;
+    if (tier) line.service_tier = tier;
     if (format.last?.(chunk)) ended = true;
     const event = format.event(chunk);
     if (event === undefined) return "";
@@ -206,7 +214,8 @@ function relay<T>(call: SseCall<T>, stream: ChunkStream<T> | undefined): Deliver
             return format.end ? bytes(format.end) : END;
           }
           let text = eventOf(value);
-          for (const more of source?.takeBuffered?.() ?? []) text += eventOf(more);
+          const more = source?.takeBuffered?.();
+          if (more) for (let i = 0; i < more.length; i++) text += eventOf(more[i] as T);
           if (text) return bytes(text);
         }
       } catch (error) {

@@ -49,11 +49,20 @@ export async function chatCompletions(c: AppContext): Promise<Response> {
 }
 
 /** A chat chunk's generated text, for SseFormat.text: its deltas' content, reasoning, refusal and tool-call arguments. */
-function chunkText(chunk: ChatCompletionChunk, add: (text: string) => void): void {
-  for (const { delta } of chunk.choices) {
+export function chunkText(chunk: ChatCompletionChunk, add: (text: string) => void): void {
+  // By index: this runs for every chunk relayed (sse.ts).
+  const { choices } = chunk;
+  for (let i = 0; i < choices.length; i++) {
+    const { delta } = choices[i] as ChatCompletionChunk["choices"][number];
     if (delta.content) add(delta.content);
     if (delta.reasoning_content) add(delta.reasoning_content);
     if (delta.refusal) add(delta.refusal);
-    for (const call of delta.tool_calls ?? []) if (call.function?.arguments) add(call.function.arguments);
+    const calls = delta.tool_calls;
+    if (calls) {
+      for (let j = 0; j < calls.length; j++) {
+        const args = calls[j]?.function?.arguments;
+        if (args) add(args);
+      }
+    }
   }
 }
