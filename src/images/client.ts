@@ -21,15 +21,14 @@ import {
   checkForFamily,
   contentPolicyError,
   editSize,
-  type ImageFamily,
   imageBodies,
-  imageFamily,
   imageSize,
   inpaintingBody,
   isStability,
   stabilityInpaintBodies,
   variationBody,
 } from "./families.ts";
+import { type ImageFamily, imageFamily } from "./family-ids.ts";
 import {
   parseImageEditRequest,
   parseImageRequest,

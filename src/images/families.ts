@@ -11,7 +11,7 @@ import type { JsonObject } from "../json.ts";
 import type { InpaintingInputs } from "./edit-images.ts";
 import type { ImageDrawParams, ImageGenerateParams } from "./types.ts";
 
-export type ImageFamily = "nova_canvas" | "titan_image_v2" | "stability" | "stability_inpaint";
+import type { ImageFamily } from "./family-ids.ts";
 
 export interface ImageSize {
   width: number;
@@ -150,15 +150,6 @@ function gcd(a: number, b: number): number {
 
 /** What "auto" (or no size) asks for: every family's default (Stability's 1:1). */
 const DEFAULT_SIZE: ImageSize = { width: 1024, height: 1024 };
-
-/** The family an id names (a bare id, a cross-region id or an ARN ending in one), if any. */
-export function imageFamily(modelId: string): ImageFamily | undefined {
-  if (/(?:^|[/.])amazon\.nova-canvas-v1/.test(modelId)) return "nova_canvas";
-  if (/(?:^|[/.])amazon\.titan-image-generator-v2/.test(modelId)) return "titan_image_v2";
-  if (/(?:^|[/.])stability\.(?:sd3-5-large|stable-image-core|stable-image-ultra)/.test(modelId)) return "stability";
-  if (/(?:^|[/.])stability\.stable-image-inpaint-v1/.test(modelId)) return "stability_inpaint";
-  return undefined;
-}
 
 /** The request's size as the family draws it; one it cannot is a 400 naming `size` and what it takes. */
 export function imageSize(size: string | null | undefined, family: ImageFamily): ImageSize {

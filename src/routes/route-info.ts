@@ -2,6 +2,7 @@
 // honours and its check of a models-table entry. The client and parseModels need only this; a
 // route's templates and answer rules load on its first call (index.ts). Each route module takes
 // its fields from here, so the two cannot drift apart (routes.test.ts checks that too).
+import { imageFamily } from "../images/family-ids.ts";
 import type { ModelSettingName, ModelSettingValues } from "../model-settings.ts";
 import { modelFamily, takesReasoningControl } from "./converse/model-family.ts";
 import { describingModelId, foundationModelProblem, isImportedModel } from "./foundation-model.ts";
@@ -148,10 +149,6 @@ export const EMBED_ROUTE_INFO: RouteInfo = {
   },
 };
 
-/** An id (or an ARN ending in one) of an image family the image route speaks. */
-const IMAGE_ID =
-  /(?:^|[/.])(?:amazon\.(?:nova-canvas-v1|titan-image-generator-v2)|stability\.(?:sd3-5-large|stable-image-core|stable-image-ultra|stable-image-inpaint-v1))/;
-
 /**
  * Bedrock's image models (Amazon Nova Canvas, Titan Image Generator v2, Stability's SD3.5 Large,
  * Stable Image Core, Ultra and Stable Image Inpaint), called with InvokeModel
@@ -162,7 +159,7 @@ export const IMAGE_ROUTE_INFO: RouteInfo = {
   operation: "invoke",
   settings: ["max_body_bytes", "drop_params"],
   checkModel(modelId: string) {
-    if (IMAGE_ID.test(modelId)) return undefined;
+    if (imageFamily(modelId)) return undefined;
     return "model: the image route serves Bedrock's image models (Amazon Nova Canvas, Titan Image Generator v2, Stability's SD3.5 Large, Stable Image Core, Ultra and Stable Image Inpaint), and this id names none.";
   },
 };
