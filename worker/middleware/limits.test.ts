@@ -1352,14 +1352,20 @@ describe("tokens_per_day counts each try to Bedrock by how it ended, not by the 
     expect(tokens).toBe(0);
   });
 
-  it("an image request left while its one call is out counts its prompt and every image it asked for: Bedrock bills what it draws", async () => {
-    const { binding, settled } = recordingLimits();
-    const leaving = new AbortController();
-    const { post, logs } = proxyWith({ RATE, KEY_LIMITS: binding }, (emulator) => async (input, init) => {
+  /** An upstream whose call takes a second, its client leaving 100 ms into it. */
+  const leftWhileOut =
+    (leaving: AbortController) =>
+    (emulator: Emulator): typeof fetch =>
+    async (input, init) => {
       setTimeout(() => leaving.abort(), 100);
       await new Promise((resolve) => setTimeout(resolve, 1000));
       return emulator.fetch(new Request(input, init));
-    });
+    };
+
+  it("an image request left while its one call is out counts its prompt and every image it asked for: Bedrock bills what it draws", async () => {
+    const { binding, settled } = recordingLimits();
+    const leaving = new AbortController();
+    const { post, logs } = proxyWith({ RATE, KEY_LIMITS: binding }, leftWhileOut(leaving));
     const body = { model: "nova-pictures", prompt: "A lighthouse at dawn", n: 3, size: "1024x1024", quality: "hd" };
     const response = await post("/v1/images/generations", body, leaving.signal);
     await response.text().catch(() => "");
@@ -1371,11 +1377,7 @@ describe("tokens_per_day counts each try to Bedrock by how it ended, not by the 
   it("an edit left while its call is out counts every image it asked for at its image's size, as Bedrock draws them (imgeditr41 #2)", async () => {
     const { binding, settled } = recordingLimits();
     const leaving = new AbortController();
-    const { app, logs } = proxyWith({ RATE, KEY_LIMITS: binding }, (emulator) => async (input, init) => {
-      setTimeout(() => leaving.abort(), 100);
-      await new Promise((resolve) => setTimeout(resolve, 1000));
-      return emulator.fetch(new Request(input, init));
-    });
+    const { app, logs } = proxyWith({ RATE, KEY_LIMITS: binding }, leftWhileOut(leaving));
     const form = new FormData();
     form.append("model", "nova-pictures");
     form.append("prompt", "A window");
