@@ -8,7 +8,7 @@
 import { AwsV4Signer } from "aws4fetch";
 import { signingTime } from "./clock.ts";
 import type { AwsCredentials } from "./credentials.ts";
-import { headerValue, type SigningCrypto, type SigningKeyCache, type UnsignedRequest } from "./sign.ts";
+import { headersWithout, headerValue, type SigningCrypto, type SigningKeyCache, type UnsignedRequest } from "./sign.ts";
 
 /** What aws4fetch makes of a URL and its headers, whatever the time, keys or body. */
 interface CanonicalParts {
@@ -25,6 +25,8 @@ interface CanonicalParts {
 const DATE = "x-amz-date";
 const TOKEN = "x-amz-security-token";
 const AUTHORIZATION = "authorization";
+const SET_BY_SIGNATURE = ["host", DATE, AUTHORIZATION];
+const SET_WITH_TOKEN = [...SET_BY_SIGNATURE, TOKEN];
 const MAX_CACHED_PARTS = 64;
 const parts = new Map<string, CanonicalParts>();
 const encoder = new TextEncoder();
@@ -146,7 +148,8 @@ export async function signV4(
   const sentToken = token ? headerValue(TOKEN, token) : undefined;
   // The access key is sent in the authorization header: a value Headers refuse fails here too.
   headerValue(AUTHORIZATION, `-${credentials.accessKeyId}-`);
-  const headers = unsignedHeaders(request.headers, Boolean(token));
+  // Those the signature sets go, and `host` (the URL's).
+  const headers = headersWithout(request.headers, token ? SET_WITH_TOKEN : SET_BY_SIGNATURE);
   headers[DATE] = datetime;
   if (sentToken !== undefined) headers[TOKEN] = sentToken;
   let headerLines = "";
@@ -162,20 +165,6 @@ export async function signV4(
   const signature = hex(await hashes.sign(key, stringToSign));
   headers[AUTHORIZATION] =
     `AWS4-HMAC-SHA256 Credential=${credentials.accessKeyId}/${credentialString}, SignedHeaders=${canonical.signedHeaders}, Signature=${signature}`;
-  return headers;
-}
-
-/**
- * The request's headers but those the signature sets (and `host`, the URL's), as a record: what
- * Headers.delete and set would leave of them, names compared in any case.
- */
-function unsignedHeaders(given: Record<string, string>, withToken: boolean): Record<string, string> {
-  const headers: Record<string, string> = {};
-  for (const name of Object.keys(given)) {
-    const lower = name.toLowerCase();
-    if (lower === "host" || lower === DATE || lower === AUTHORIZATION || (withToken && lower === TOKEN)) continue;
-    headers[name] = given[name]!;
-  }
   return headers;
 }
 
