@@ -49,10 +49,11 @@ function chunkOf(module: string): string {
 }
 
 // What the client knows of routes before loading one: their names, operations and settings (the
-// names a setting may take among them, the foundation_model checks the table's entries get), and
-// Bedrock's refusal of a body format explained.
+// names a setting may take among them, the foundation_model checks the table's entries get, the
+// image families' ids the image route's entries are checked against), and Bedrock's refusal of a
+// body format explained.
 const ROUTE_CODE =
-  /^src\/routes\/(?!index\.ts|route-info\.ts|foundation-model\.ts|types\.ts|usage\.ts|converse\/model-family\.ts|converse\/service-tier-names\.ts|prompts\/template-names\.ts|tool-parser-names\.ts|wire-formats\/(names|refusal)\.ts)/;
+  /^src\/routes\/(?!index\.ts|route-info\.ts|foundation-model\.ts|types\.ts|usage\.ts|converse\/model-family\.ts|converse\/service-tier-names\.ts|prompts\/template-names\.ts|tool-parser-names\.ts|image-family-ids\.ts|wire-formats\/(names|refusal)\.ts)/;
 
 describe("the code loaded first", () => {
   it("has the client and the checks of its options and table, no transport, route, schema or stream reader", () => {

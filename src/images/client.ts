@@ -28,7 +28,7 @@ import {
   stabilityInpaintBodies,
   variationBody,
 } from "./families.ts";
-import { type ImageFamily, imageFamily } from "./family-ids.ts";
+import { type ImageFamily, imageFamily } from "../routes/image-family-ids.ts";
 import {
   parseImageEditRequest,
   parseImageRequest,

@@ -11,7 +11,7 @@ import type { JsonObject } from "../json.ts";
 import type { InpaintingInputs } from "./edit-images.ts";
 import type { ImageDrawParams, ImageGenerateParams } from "./types.ts";
 
-import type { ImageFamily } from "./family-ids.ts";
+import type { ImageFamily } from "../routes/image-family-ids.ts";
 
 export interface ImageSize {
   width: number;

@@ -2,7 +2,7 @@
 // honours and its check of a models-table entry. The client and parseModels need only this; a
 // route's templates and answer rules load on its first call (index.ts). Each route module takes
 // its fields from here, so the two cannot drift apart (routes.test.ts checks that too).
-import { imageFamily } from "../images/family-ids.ts";
+import { imageFamily } from "./image-family-ids.ts";
 import type { ModelSettingName, ModelSettingValues } from "../model-settings.ts";
 import { modelFamily, takesReasoningControl } from "./converse/model-family.ts";
 import { describingModelId, foundationModelProblem, isImportedModel } from "./foundation-model.ts";

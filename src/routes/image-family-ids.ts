@@ -1,7 +1,7 @@
-// Which image family a model id names, apart from the families' sizes and bodies: the image
-// route's check of a models-table entry (route-info.ts, loaded with the client) and the images
-// client (families.ts, loaded on first use) read the same patterns, so an id one takes the other
-// cannot refuse.
+// Which image family a model id names: what the image route knows of its ids before its code is
+// loaded, beside route-info.ts. The route's check of a models-table entry (route-info.ts, loaded
+// with the client) and the images client (src/images/, loaded on first use) read the same
+// patterns, so an id one takes the other cannot refuse.
 
 export type ImageFamily = "nova_canvas" | "titan_image_v2" | "stability" | "stability_inpaint";
 
