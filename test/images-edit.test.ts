@@ -655,6 +655,58 @@ describe("image edits through the proxy, with the official openai client", () =>
     expect(bound.message).not.toContain("parts");
   });
 
+  it("refuses a Content-Type whose boundary the runtime could read apart from the count, before it parses (redos43 #1)", async () => {
+    const { app } = inProcessProxy({ pictures: NOVA });
+    const parsed = vi.spyOn(Response.prototype, "formData");
+    onTestFinished(() => parsed.mockRestore());
+    /** 60,000 empty fields delimited by `boundary`, under the Content-Type given (the review's bodies). */
+    const post = async (boundary: string, contentType: string, count = 60_000) => {
+      const parts = Array.from(
+        { length: count },
+        (_, index) => `--${boundary}\r\nContent-Disposition: form-data; name="f${index}"\r\n\r\n\r\n`,
+      );
+      const response = await app.request("http://proxy.test/v1/images/edits", {
+        method: "POST",
+        body: `${parts.join("")}--${boundary}--\r\n`,
+        headers: { authorization: "Bearer sk-test", "content-type": contentType },
+      });
+      return { status: response.status, error: ((await response.json()) as { error: Record<string, unknown> }).error };
+    };
+    const unread = (why: string) => ({
+      status: 400,
+      error: expect.objectContaining({
+        code: "invalid_multipart",
+        message: `The multipart body's Content-Type ${why}: send one boundary of letters, digits and '()+_,-./:=? (multipart/form-data, RFC 2046).`,
+      }),
+    });
+    // A quote escaped in the boundary: a MIME parser reads a"b, the regex this replaced a\.
+    const escaped = unread("has a boundary holding a quote, a backslash or a character outside printable ASCII");
+    expect(await post('a"b', 'multipart/form-data; boundary="a\\"b"')).toEqual(escaped);
+    expect(await post("ab", 'multipart/form-data; boundary="a\\b"')).toEqual(escaped);
+    expect(await post("a\u00e9", "multipart/form-data; boundary=a\u00e9")).toEqual(escaped);
+    // boundary= inside another parameter's quoted value, then the one a MIME parser reads.
+    const twice = unread("names boundary= more than once");
+    expect(await post("b", 'multipart/form-data; x="; boundary=z"; boundary=b')).toEqual(twice);
+    expect(await post("b", "multipart/form-data; boundary=b; BOUNDARY=c")).toEqual(twice);
+    // Only inside another's quoted value: a MIME parser finds no boundary at all.
+    expect(await post("z", 'multipart/form-data; x="; boundary=z"')).toEqual(unread("has no boundary parameter"));
+    expect(parsed).not.toHaveBeenCalled();
+    // Read as a MIME parser does, the count holds: a `;` quoted in another parameter, the name in capitals.
+    for (const contentType of ['multipart/form-data; x="a;b"; BOUNDARY=b', 'multipart/form-data; boundary="b" ; x=1']) {
+      expect(await post("b", contentType)).toEqual({
+        status: 400,
+        error: expect.objectContaining({
+          message: "The multipart body has more than 32 parts, more than any edit request.",
+        }),
+      });
+    }
+    expect(parsed).not.toHaveBeenCalled();
+    // And 32 parts under such a header reach the runtime's parser, refused for what they hold (no model).
+    const bound = await post("b", 'multipart/form-data; x="a;b"; boundary="b"', 32);
+    expect(parsed).toHaveBeenCalledTimes(1);
+    expect(bound.error.message).not.toContain("parts");
+  });
+
   it("a multipart body past MAX_BODY_BYTES is a 413, read no further than the limit as a JSON body is", async () => {
     const { app } = inProcessProxy({ pictures: NOVA }, { MAX_BODY_BYTES: "2048" });
     const form = new FormData();

@@ -6,6 +6,7 @@
 // array of images) `image`. The model read from it holds the body to that model's limit.
 import { invalidRequest } from "../src/core.ts";
 import { type BodyLimits, checkBodySize, readBodyBytes, unsupportedBody } from "./body.ts";
+import { multipartBoundary } from "./multipart-boundary.ts";
 
 /** The most parts a form may have: OpenAI's edit request has 16 fields, and this proxy's 2 more. */
 const MAX_FORM_PARTS = 32;
@@ -24,14 +25,13 @@ export async function readFormBody(request: Request, limits: BodyLimits): Promis
       "This endpoint takes a multipart/form-data body (its images as files), as OpenAI's clients send images.edit and createVariation: not a JSON body, nor one without its boundary.",
     );
   }
+  const boundary = multipartBoundary(type);
   const bytes = await readBodyBytes(request, limits);
   // The parts counted in the bytes first, as their delimiters (one more than the parts: the body's
   // close): the runtime's parser builds every part before fieldsOf can count them (0.8 s of CPU
-  // for 75,000 empty parts in 4 MiB). Its count stays, should the two read a boundary apart.
-  const boundary = boundaryOf(type);
-  if (boundary !== undefined && delimiters(bytes, boundary, MAX_FORM_PARTS + 1) > MAX_FORM_PARTS + 1) {
-    throw tooManyParts();
-  }
+  // for 75,000 empty parts in 4 MiB). The boundary is read as that parser reads it, and a header
+  // it could read otherwise refused (multipart-boundary.ts); fieldsOf's count stays all the same.
+  if (delimiters(bytes, boundary, MAX_FORM_PARTS + 1) > MAX_FORM_PARTS + 1) throw tooManyParts();
   let form: FormData;
   try {
     form = await new Response(bytes, { headers: { "content-type": type } }).formData();
@@ -89,12 +89,6 @@ function tooManyParts() {
     null,
     "invalid_multipart",
   );
-}
-
-/** The boundary a multipart Content-Type names, quoted or not; undefined for none (the parser then refuses the body). */
-function boundaryOf(type: string): string | undefined {
-  const match = /;\s*boundary=(?:"([^"]+)"|([^;\s]+))/i.exec(type);
-  return match ? (match[1] ?? match[2]) : undefined;
 }
 
 /**

@@ -188,6 +188,42 @@ describe("images.edit with the openai package, in workerd", () => {
     expect(plain.status).toBe(415);
   });
 
+  it("counts a form's parts with the boundary workerd's parser reads, and refuses a header the two could read apart (redos43 #1)", async () => {
+    /** 40 empty fields delimited by `boundary` (the review sent 60,000 in 3.4 MB), under the Content-Type given. */
+    const post = async (boundary: string, contentType: string) => {
+      const parts = Array.from(
+        { length: 40 },
+        (_, index) => `--${boundary}\r\nContent-Disposition: form-data; name="f${index}"\r\n\r\n\r\n`,
+      );
+      const response = await fetch(`${proxy.url()}/v1/images/edits`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${TEST_KEYS[0]}`, "content-type": contentType },
+        body: `${parts.join("")}--${boundary}--\r\n`,
+      });
+      return {
+        status: response.status,
+        message: ((await response.json()) as { error: { message: string } }).error.message,
+      };
+    };
+    // The review's two headers: workerd built every part before they were refused (with the same
+    // "more than 32 parts" its count gives), so the message is what shows it parsed none.
+    const unread = (why: string) => ({
+      status: 400,
+      message: `The multipart body's Content-Type ${why}: send one boundary of letters, digits and '()+_,-./:=? (multipart/form-data, RFC 2046).`,
+    });
+    expect(await post('a"b', 'multipart/form-data; boundary="a\\"b"')).toEqual(
+      unread("has a boundary holding a quote, a backslash or a character outside printable ASCII"),
+    );
+    expect(await post("b", 'multipart/form-data; x="; boundary=z"; boundary=b')).toEqual(
+      unread("names boundary= more than once"),
+    );
+    // Read as workerd reads a MIME type, a `;` quoted in another parameter does not hide the boundary.
+    expect(await post("b", 'multipart/form-data; x="a;b"; BOUNDARY="b"')).toEqual({
+      status: 400,
+      message: "The multipart body has more than 32 parts, more than any edit request.",
+    });
+  });
+
   it("answers a JSON edit, its image and mask data URLs, with a PNG of the image's size (imgeditr41 #4)", async () => {
     const dataUrl = (name: string) => `data:image/png;base64,${example(name).toString("base64")}`;
     const answer = await fetch(`${proxy.url()}/v1/images/edits`, {
