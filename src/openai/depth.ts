@@ -39,6 +39,9 @@ export interface JsonTextLimits {
   maxMembers: number;
 }
 
+/** The limit JSON text passed: nesting, arrays and objects, values, or one object's members. */
+export type JsonTextProblem = "depth" | "containers" | "elements" | "members";
+
 export type JsonTextScan =
   | {
       ok: true;
@@ -175,13 +178,13 @@ export const REQUEST_JSON_LIMITS: JsonTextLimits = {
  * Which of REQUEST_JSON_LIMITS JSON text inside a request's string passes, checked before anything
  * parses it (the body's scan reads it as one string); undefined when none.
  */
-export function requestJsonTextProblem(text: string): "depth" | "containers" | "elements" | "members" | undefined {
+export function requestJsonTextProblem(text: string): JsonTextProblem | undefined {
   const scan = scanJsonText(text, REQUEST_JSON_LIMITS);
   return scan.ok ? undefined : scan.exceeded;
 }
 
 /** What JSON text of that problem holds, said of the field that holds it: `${param} ${sentence}`. */
-export function jsonTextProblemSentence(problem: "depth" | "containers" | "elements" | "members"): string {
+export function jsonTextProblemSentence(problem: JsonTextProblem): string {
   switch (problem) {
     case "depth":
       return `is nested more than ${MAX_JSON_DEPTH} levels deep.`;

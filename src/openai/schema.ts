@@ -3,7 +3,8 @@
 import * as v from "valibot";
 import { invalidRequest } from "../errors.ts";
 import { deepestIssue, formatPath, issueFragment, issueSentence } from "../validation.ts";
-import { jsonTextProblemSentence, MAX_JSON_DEPTH, requestJsonTextProblem, valueTooDeep } from "./depth.ts";
+import { MAX_JSON_DEPTH, valueTooDeep } from "./depth.ts";
+import { refuseJsonTextPastLimits, requestJsonTextBudget } from "./json-text-budget.ts";
 import { checkSkippedKeys } from "./checked-record.ts";
 import { FUNCTION_NAME, FUNCTION_NAME_RULE } from "./function-name.ts";
 import { FILE_DATA_URL_EXAMPLE, fileDataUrlHead, NO_FILES_API } from "./file-part.ts";
@@ -241,15 +242,15 @@ export const REQUEST_FIELDS: ReadonlySet<string> = new Set(Object.keys(chatCompl
 /**
  * Tool-call arguments are JSON inside a string, which the body's scan reads as one string: they are
  * held to the body's limits on shape as text, before the routes parse them (a template route or
- * Converse parses them whole: 1 MB of small objects took 97 MB, memcost9).
+ * Converse parses them whole: 1 MB of small objects took 97 MB, memcost9), their arrays, objects
+ * and values counted over all of a request's calls (json-text-budget.ts).
  */
 function refuseArgumentsPastLimits(request: ChatCompletionRequest): void {
+  const budget = requestJsonTextBudget();
   for (const [i, message] of request.messages.entries()) {
     if (message.role !== "assistant") continue;
     for (const [j, call] of (message.tool_calls ?? []).entries()) {
-      const problem = requestJsonTextProblem(call.function.arguments);
-      const param = `messages[${i}].tool_calls[${j}].function.arguments`;
-      if (problem) throw invalidRequest(`${param} ${jsonTextProblemSentence(problem)}`, param);
+      refuseJsonTextPastLimits(call.function.arguments, `messages[${i}].tool_calls[${j}].function.arguments`, budget);
     }
   }
 }

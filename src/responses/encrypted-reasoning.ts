@@ -5,7 +5,13 @@
 // OpenAI's clients do with store: false) gives this server the blocks back as they came.
 import { invalidRequest } from "../errors.ts";
 import { isJsonObject } from "../json.ts";
-import { type JsonTextLimits, scanJsonText } from "../openai/depth.ts";
+import type { JsonTextLimits } from "../openai/depth.ts";
+import {
+  drawJsonText,
+  type JsonTextBudget,
+  requestJsonTextBudget,
+  sharedOverrunSentence,
+} from "../openai/json-text-budget.ts";
 import type { ThinkingBlock } from "../openai/types.ts";
 
 /**
@@ -22,9 +28,23 @@ export function encodeThinkingBlocks(blocks: readonly ThinkingBlock[]): string {
   return btoa(binary).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
 }
 
-/** The blocks inside an encrypted_content this server gave out; a 400 naming `param` for anything else. */
-export function decodeThinkingBlocks(content: string, param: string): ThinkingBlock[] {
-  const blocks = tryDecode(content);
+/**
+ * The blocks inside an encrypted_content this server gave out; a 400 naming `param` for anything
+ * else, or for blocks past what the request's other JSON text in strings left of `budget`
+ * (json-text-budget.ts: each item is held to what this server writes, but a request may hand back
+ * any number of them).
+ */
+export function decodeThinkingBlocks(
+  content: string,
+  param: string,
+  budget: JsonTextBudget = requestJsonTextBudget(),
+): ThinkingBlock[] {
+  const text = decodedText(content);
+  // Held to what this server writes there before it is parsed: it came in the body as an opaque
+  // string, past the body's own limits (twenty items of 50,000 arrays each were parsed).
+  const overrun = text === undefined ? undefined : drawJsonText(text, budget, THINKING_BLOCKS_LIMITS);
+  if (overrun?.shared) throw invalidRequest(`${param} ${sharedOverrunSentence(overrun.problem)}`, param);
+  const blocks = text === undefined || overrun ? undefined : parsedBlocks(text);
   if (!blocks) {
     throw invalidRequest(
       `${param} is not reasoning this server gave out: send back the reasoning item as a response returned it, or leave encrypted_content out.`,
@@ -34,18 +54,23 @@ export function decodeThinkingBlocks(content: string, param: string): ThinkingBl
   return blocks;
 }
 
-function tryDecode(content: string): ThinkingBlock[] | undefined {
+/** The UTF-8 text an encrypted_content's base64url holds; undefined for anything else. */
+function decodedText(content: string): string | undefined {
   if (!/^[A-Za-z0-9_-]*$/.test(content)) return undefined;
-  let value: unknown;
   try {
     const binary = atob(content.replaceAll("-", "+").replaceAll("_", "/"));
     // A loop: Uint8Array.from with a map function took 0.9 s for 4 MB (amplify35 #3).
     const bytes = new Uint8Array(binary.length);
     for (let at = 0; at < binary.length; at++) bytes[at] = binary.charCodeAt(at);
-    const text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
-    // Held to what this server writes there before it is parsed: it came in the body as an opaque
-    // string, past the body's own limits (twenty items of 50,000 arrays each were parsed).
-    if (!scanJsonText(text, THINKING_BLOCKS_LIMITS).ok) return undefined;
+    return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+  } catch {
+    return undefined;
+  }
+}
+
+function parsedBlocks(text: string): ThinkingBlock[] | undefined {
+  let value: unknown;
+  try {
     value = JSON.parse(text);
   } catch {
     return undefined;

@@ -5,6 +5,7 @@ import { BedrockEdgeError, renamedParam } from "../errors.ts";
 import { type CarriesForeignFields, FOREIGN_FIELDS } from "../openai/foreign-fields.ts";
 import { sentImageUrl } from "../openai/image-detail.ts";
 import { asTextPart } from "../openai/refusal-parts.ts";
+import { refuseJsonTextPastLimits, requestJsonTextBudget } from "../openai/json-text-budget.ts";
 import { decodeThinkingBlocks } from "./encrypted-reasoning.ts";
 import type {
   AssistantMessageParam,
@@ -187,6 +188,9 @@ function toMessages(request: ResponsesRequest): { messages: ChatMessageParam[]; 
 
   // One assistant turn of chat is several Responses items: reasoning, a message, function calls.
   let turn: Turn | undefined;
+  // The JSON text in the items' strings, arguments and reasoning together, is counted against one
+  // allowance (json-text-budget.ts); chat's check, later, sees only the arguments.
+  const budget = requestJsonTextBudget();
   const close = () => {
     // Reasoning alone cannot be a chat message (that needs content or tool calls): it is dropped.
     if (turn && (turn.content !== null || turn.calls.length)) push(...assistantMessage(turn));
@@ -208,12 +212,13 @@ function toMessages(request: ResponsesRequest): { messages: ChatMessageParam[]; 
         const text = reasoningText(item);
         // The signed reasoning a route gave (output.ts): the route sends it back as it came.
         const thinking = item.encrypted_content
-          ? decodeThinkingBlocks(item.encrypted_content, `${path}.encrypted_content`)
+          ? decodeThinkingBlocks(item.encrypted_content, `${path}.encrypted_content`, budget)
           : undefined;
         open(path).reasoning = thinking ? { text, path, thinking } : { text, path };
         return;
       }
       case "function_call": {
+        refuseJsonTextPastLimits(item.arguments, `${path}.arguments`, budget);
         const current = turn ?? open(path);
         current.calls.push({
           id: item.call_id,

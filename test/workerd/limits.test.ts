@@ -54,7 +54,7 @@ async function send(body: BodyInit, connection?: Dispatcher): Promise<Sent> {
   const ms = Date.now() - started;
   let code: string | undefined;
   try {
-    code = (JSON.parse(text) as { error?: { code?: string } }).error?.code;
+    code = (JSON.parse(text) as { error?: { code?: string | null } }).error?.code ?? undefined;
   } catch {
     code = undefined;
   }
@@ -82,6 +82,17 @@ function chunked(text: string, pieceBytes = 64 * 1024): ReadableStream<Uint8Arra
   });
 }
 
+/**
+ * An assistant turn of `calls` tool calls, each with `arrays` empty arrays in its arguments, and
+ * their results: JSON inside strings, which the body's scan reads as one value each.
+ */
+function toolCallsBody(calls: number, arrays: number): string {
+  const args = JSON.stringify(`{"a":[${repeated("[]", arrays)}]}`);
+  const call = (i: number) => `{"id":"c${i}","type":"function","function":{"name":"f","arguments":${args}}}`;
+  const ids = Array.from({ length: calls }, (_, i) => i);
+  return `{"model":"llama","messages":[{"role":"user","content":"go"},{"role":"assistant","content":null,"tool_calls":[${ids.map(call).join(",")}]},${ids.map((i) => `{"role":"tool","tool_call_id":"c${i}","content":"ok"}`).join(",")}],"tools":[{"type":"function","function":{"name":"f","parameters":{"type":"object","properties":{}}}}]}`;
+}
+
 /** A tool whose parameters hold `zeros` zeros in one array nested `depth` arrays deep. */
 function nestedTool(depth: number, zeros: number): string {
   const nested = `${"[".repeat(depth)}[${repeated("0", zeros)}]${"]".repeat(depth)}`;
@@ -90,7 +101,7 @@ function nestedTool(depth: number, zeros: number): string {
 
 const measured: Array<[string, number, Sent]> = [];
 
-const HOSTILE: Array<{ name: string; body: () => string; status: number; code: string }> = [
+const HOSTILE: Array<{ name: string; body: () => string; status: number; code: string | undefined }> = [
   {
     name: "a million empty arrays (3 MB)",
     body: () => `{"model":"llama",${HELLO},"extra":[${repeated("[]", 1_000_000)}]}`,
@@ -136,6 +147,13 @@ const HOSTILE: Array<{ name: string; body: () => string; status: number; code: s
     body: () => `{"model":"llama",${HELLO},"tools":[${nestedTool(56, 190_000)}]}`,
     status: 400,
     code: "tools_too_large",
+  },
+  {
+    // Each call's arguments within the limits alone: 1.25 million arrays were parsed (redos43 #2).
+    name: "25 tool calls of 49,991 arrays each (3.75 MB)",
+    body: () => toolCallsBody(25, 49_991),
+    status: 400,
+    code: undefined,
   },
   {
     name: "4 MB of text for an unknown model",
@@ -202,6 +220,8 @@ describe("the most a body within every limit costs, served", () => {
       expect(sent.heapMiB).toBeLessThan(64);
     });
 
+  // At the bound on the arguments' arrays and objects, over all of a request's calls: 25 × 2,000.
+  served("25 tool calls of 2,000 arrays and objects each, 50,000 in all", () => toolCallsBody(25, 1_998));
   // Near the bound on tools as a template writes them: 4 million characters of prompt.
   served("tools nested 56 deep, 3.9 M characters as Llama writes them", () =>
     JSON.stringify({ model: "llama", messages: USER_HELLO, tools: [JSON.parse(nestedTool(56, 15_500))] }),
