@@ -739,6 +739,19 @@ describe("Converse answers", () => {
     });
   });
 
+  it("refuses a tool schema whose arguments would be past a million characters, as the request's fault (redos43 #3)", async () => {
+    // 130 bytes of schema: 40 strings of a million characters each were written, 40 MB, in 7 s.
+    const long = { type: "array", minItems: 40, items: { type: "string", minLength: 1_000_000 } };
+    const schema = { type: "object", properties: { a: long }, required: ["a"] };
+    const toolConfig = { tools: [{ toolSpec: { name: "f", inputSchema: { json: schema } } }] };
+    expect(await errorAnswer(await converse(`${NOVA}+tool`, { ...HELLO, toolConfig }))).toEqual({
+      status: 400,
+      type: "ValidationException",
+      message:
+        "The JSON schema has no instance of fewer than 1000000 characters: its minLength, minItems, consts or names ask for more than a model writes in one answer.",
+    });
+  });
+
   it("answers a guardrail's message, and its trace when enabled", async () => {
     const answer = await json(
       await converse(`${NOVA}+guardrail`, {

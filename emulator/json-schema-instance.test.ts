@@ -5,7 +5,7 @@ import Ajv from "ajv";
 import Ajv2020 from "ajv/dist/2020.js";
 import addFormats from "ajv-formats";
 import fc from "fast-check";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { instanceOf, UnsatisfiableSchemaError } from "./json-schema-instance.ts";
 import { pythonJson } from "./python-json.ts";
 import { cpuMsOf } from "../test/helpers/cpu-time.ts";
@@ -200,6 +200,72 @@ describe("instanceOf", () => {
     // About 200 ms of CPU; unbounded, minutes or never.
     const cpuMs = await cpuMsOf(() => expect(() => instanceOf(schema)).toThrow(UnsatisfiableSchemaError));
     expect(cpuMs).toBeLessThan(2000);
+  });
+
+  // redos43 #3: 130 bytes of schema made a 40 MB answer in 7 s; a minLength of 1e9 would not fit in a string.
+  it.each([
+    ["a long string on many items", { type: "array", items: { type: "string", minLength: 1_000_000 }, minItems: 40 }],
+    ["a minLength past any string", { type: "string", minLength: 1e9 }],
+    ["a long const on many items", { type: "array", items: { const: "x".repeat(100_000) }, minItems: 20 }],
+  ])("refuses a schema whose instance would be past a million characters (%s)", (_, schema) => {
+    expect(() => instanceOf(schema)).toThrow(
+      "The JSON schema has no instance of fewer than 1000000 characters: its minLength, minItems, consts or names ask for more than a model writes in one answer.",
+    );
+  });
+
+  it("writes a string of the minLength asked, up to the characters an answer holds", () => {
+    expect(expectValid({ type: "array", items: { type: "string", minLength: 100_000 }, minItems: 9 })).toHaveLength(9);
+  });
+
+  describe("a pattern is tried only where it cannot backtrack far (redos43 #3)", () => {
+    /** The patterns RegExp.prototype.test ran on while `run` did, and the strings it tried. */
+    function tried(run: () => unknown): Array<[string, string]> {
+      const test = vi.spyOn(RegExp.prototype, "test");
+      try {
+        run();
+        return test.mock.calls.map((args, index) => [(test.mock.contexts[index] as RegExp).source, String(args[0])]);
+      } finally {
+        test.mockRestore();
+      }
+    }
+    const named = (name: string, pattern: string) => ({
+      type: "object",
+      properties: { [name]: { type: "string", pattern } },
+      required: [name],
+    });
+
+    it.each([
+      ["a nested quantifier", "(a+)+$"],
+      ["a quantified alternation", "^(a|aa)+$"],
+      ["five of .*", "^.*a.*b.*c.*d.*e$"],
+      ["five alternatives", "^(a|b|c|d|e|f)$"],
+    ])("%s is never tried, on a property name built to make it backtrack", (_, pattern) => {
+      const schema = named(`${"a".repeat(40)}!`, pattern);
+      const runs = tried(() => instanceOf(schema));
+      expect(runs.filter(([source]) => source === pattern)).toEqual([]);
+    });
+
+    it("a cheap pattern is tried on the short candidates only, not on a long property name", () => {
+      const name = `${"a".repeat(40)}!`;
+      let instance: unknown;
+      const runs = tried(() => {
+        instance = instanceOf(named(name, "^a+$"));
+      }).filter(([source]) => source === "^a+$");
+      expect(runs.length).toBeGreaterThan(0);
+      expect(runs.every(([, text]) => text.length <= 32)).toBe(true);
+      expect(instance).toEqual({ [name]: "a" });
+    });
+
+    it.each([
+      ["lengths and a class", { type: "string", minLength: 12, maxLength: 14, pattern: "^[a-z ]+$" }],
+      ["an email's shape", { type: "string", pattern: "^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$" }],
+      ["a date by counts", { type: "string", pattern: "^\\d{4}-\\d{2}-\\d{2}$" }],
+      ["one of two words", { type: "string", pattern: "^(?:abc|ABC)$" }],
+      ["a lazy quantifier", { type: "string", pattern: "^x-?\\d+?$" }],
+      ["a named property", named("city", "^[A-Z][a-z]+$")],
+    ])("still answers a value that matches %s", (_, schema) => {
+      expectValid(schema);
+    });
   });
 
   it("stays finite on a schema that requires itself forever", () => {

@@ -23,12 +23,24 @@ const DEFAULT_ARRAY_ITEMS = 1;
  * reaches it only after 2^32 values. Real schemas' instances are far below this.
  */
 const MAX_NODES = 100_000;
+/**
+ * Characters one instance may write (its strings, minLength's padding included, const and enum
+ * values, property names). MAX_NODES counts values, not their size: a 130-byte schema (minLength
+ * 1,000,000 on 40 items) made a 40 MB answer in 7 s (redos43 #3). Bedrock caps an answer's output
+ * tokens (128,000 at most), well under a million characters, so no model writes a larger one.
+ */
+const MAX_CHARS = 1_000_000;
 
-/** A schema whose instance would take more than MAX_NODES values: in practice, one that cannot be satisfied. */
+/**
+ * A schema whose instance would take more than MAX_NODES values, or MAX_CHARS characters: in
+ * practice, one that cannot be satisfied, or not by an answer a model could write.
+ */
 export class UnsatisfiableSchemaError extends Error {
-  constructor() {
+  constructor(size: "values" | "characters" = "values") {
     super(
-      `The JSON schema has no instance of fewer than ${MAX_NODES} values: it requires more of itself at every level, or arrays or objects that large.`,
+      size === "values"
+        ? `The JSON schema has no instance of fewer than ${MAX_NODES} values: it requires more of itself at every level, or arrays or objects that large.`
+        : `The JSON schema has no instance of fewer than ${MAX_CHARS} characters: its minLength, minItems, consts or names ask for more than a model writes in one answer.`,
     );
     this.name = "UnsatisfiableSchemaError";
   }
@@ -87,8 +99,8 @@ const FORMATS: Record<string, string> = {
 
 interface Context {
   root: unknown;
-  /** Shared by the whole instance: values (and allOf parts) still allowed. */
-  budget: { left: number };
+  /** Shared by the whole instance: values (and allOf parts), and characters, still allowed. */
+  budget: { left: number; chars: number };
   depth: number;
   /** The property name this value is for, when there is one. */
   name: string;
@@ -98,12 +110,19 @@ interface Context {
 
 /** An instance of `schema` (a JSON Schema object, or a boolean schema). */
 export function instanceOf(schema: unknown): Json {
-  return generate(schema, { root: schema, budget: { left: MAX_NODES }, depth: 0, name: "", variant: 0 });
+  const budget = { left: MAX_NODES, chars: MAX_CHARS };
+  return generate(schema, { root: schema, budget, depth: 0, name: "", variant: 0 });
 }
 
 function spend(budget: Context["budget"]): void {
   budget.left -= 1;
   if (budget.left < 0) throw new UnsatisfiableSchemaError();
+}
+
+/** Paid before the characters are written: a minLength of a billion would not fit in a string. */
+function spendChars(budget: Context["budget"], chars: number): void {
+  budget.chars -= chars;
+  if (budget.chars < 0) throw new UnsatisfiableSchemaError("characters");
 }
 
 /** A table's own entry: schema names such as `constructor` or `toString` are not Object.prototype's. */
@@ -121,10 +140,10 @@ function generate(raw: unknown, context: Context): Json {
   // Only a schema that requires itself forever gets here; no finite instance exists for it.
   if (context.depth > MAX_DEPTH) return null;
   const schema = resolve(raw, context.root);
-  if (schema === undefined) return context.name ? plausibleString(context.name, context.variant) : {};
-  if ("const" in schema) return toJson(schema.const);
+  if (schema === undefined) return context.name ? plausibleString(context.name, context.variant, context.budget) : {};
+  if ("const" in schema) return toJson(schema.const, context.budget);
   if (Array.isArray(schema.enum) && schema.enum.length > 0) {
-    return toJson(schema.enum[context.variant % schema.enum.length]);
+    return toJson(schema.enum[context.variant % schema.enum.length], context.budget);
   }
   const merged = mergeAllOf(schema, context, 0);
   if (Array.isArray(merged.oneOf) && merged.oneOf.length > 0) return oneOfInstance(merged, merged.oneOf, context);
@@ -147,7 +166,7 @@ function generate(raw: unknown, context: Context): Json {
     case "null":
       return null;
     default:
-      return plausibleString(context.name, context.variant);
+      return plausibleString(context.name, context.variant, context.budget);
   }
 }
 
@@ -255,11 +274,13 @@ function objectInstance(schema: Schema, context: Context): Json {
   for (const [key, property] of Object.entries(properties)) {
     if (!full && !required.includes(key)) continue;
     if (property === false) continue;
+    spendChars(context.budget, key.length);
     setOwn(out, key, generate(property, { ...context, depth: context.depth + 1, name: key, variant: 0 }));
   }
   // Required names that `properties` does not describe take their schema from additionalProperties.
   for (const key of required) {
     if (Object.hasOwn(out, key)) continue;
+    spendChars(context.budget, key.length);
     const extra = isSchema(schema.additionalProperties) ? schema.additionalProperties : undefined;
     setOwn(out, key, generate(extra, { ...context, depth: context.depth + 1, name: key, variant: 0 }));
   }
@@ -298,11 +319,12 @@ function arrayInstance(schema: Schema, context: Context): Json {
 
 function stringInstance(schema: Schema, context: Context): string {
   const format = typeof schema.format === "string" ? own(FORMATS, schema.format) : undefined;
-  let text = format ?? plausibleString(context.name, context.variant);
+  let text = format ?? plausibleString(context.name, context.variant, context.budget);
   if (format && context.variant > 0) text = variedFormat(schema.format, text, context.variant);
   if (typeof schema.pattern === "string") text = matchingCandidate(schema.pattern, text, context.variant) ?? text;
   const minimum = integerOf(schema.minLength) ?? 0;
   const maximum = integerOf(schema.maxLength);
+  spendChars(context.budget, Math.max(minimum - countCodePoints(text), 0));
   if (countCodePoints(text) < minimum) text = text + "x".repeat(minimum - countCodePoints(text));
   if (maximum !== undefined && countCodePoints(text) > maximum)
     text = text.slice(0, advanceCodePoints(text, 0, maximum));
@@ -320,15 +342,27 @@ function variedFormat(format: unknown, text: string, variant: number): string {
   return text;
 }
 
-function plausibleString(name: string, variant: number): string {
+function plausibleString(name: string, variant: number, budget: Context["budget"]): string {
   const base = own(NAMED_STRINGS, name.toLowerCase()) ?? (name ? `example ${name}` : "example");
+  spendChars(budget, base.length);
   return variant > 0 ? `${base} ${variant}` : base;
 }
 
 const PATTERN_CANDIDATES = ["example", "a", "A", "0", "1", "abc", "ABC", "a1", "x-1", "2025-11-17", "ada@example.com"];
+/** The longest candidate a pattern is tried on: the preferred text is the client's property name. */
+const MAX_CANDIDATE_CHARS = 32;
+/** Places a pattern may go back to when it tries a candidate: quantifiers of more than one count, and `|`. */
+const MAX_PATTERN_CHOICES = 4;
 
-/** A string that matches `pattern`, when an obvious candidate does (general regex inversion is out of scope). */
+/**
+ * A string that matches `pattern`, when an obvious candidate does (general regex inversion is out of
+ * scope). Both come from the client, and a backtracking engine can take exponential time on them:
+ * `(a+)+$` on a 27-character property name took 0.8 s, each two characters more four times that
+ * (redos43 #3). So a pattern is only tried when it cannot backtrack far (cheapToTry), and only on
+ * candidates of at most MAX_CANDIDATE_CHARS; else the emulator writes a string it has not matched.
+ */
 function matchingCandidate(pattern: string, preferred: string, variant: number): string | undefined {
+  if (!cheapToTry(pattern)) return undefined;
   let regex: RegExp;
   try {
     regex = new RegExp(pattern, "u");
@@ -336,7 +370,55 @@ function matchingCandidate(pattern: string, preferred: string, variant: number):
     return undefined;
   }
   const candidates = [preferred, ...PATTERN_CANDIDATES.map((text) => (variant > 0 ? `${text}${variant}` : text))];
-  return candidates.find((text) => regex.test(text));
+  return candidates.find((text) => text.length <= MAX_CANDIDATE_CHARS && regex.test(text));
+}
+
+const COUNTED = /\{(\d+)(?:,(\d*))?\}/y;
+
+type PatternToken = "close" | "quantifier" | "other";
+
+/**
+ * Whether a pattern's backtracking stays small on a short string: no quantifier on a group (nested
+ * quantifiers and quantified alternatives, `(a+)+` and `(a|aa)+`, are the exponential ones), and
+ * at most MAX_PATTERN_CHOICES places to go back to (k of `.*` over n characters try about n^k / k!
+ * splits; k groups of two alternatives 2^k paths). A plain scan of the pattern's tokens; one that
+ * does not parse is RegExp's to refuse.
+ */
+function cheapToTry(pattern: string): boolean {
+  let choices = 0;
+  // The last token: a group's close, a quantifier (a `?` after it makes it lazy), or another.
+  let last: PatternToken = "other";
+  for (let at = 0; at < pattern.length; at++) {
+    const char = pattern[at];
+    let token: PatternToken = "other";
+    if (char === "\\") {
+      at += 1;
+    } else if (char === "[") {
+      // A class, to its unescaped `]`: quantifier characters and `|` in it are literal.
+      for (at += 1; at < pattern.length && pattern[at] !== "]"; at++) if (pattern[at] === "\\") at += 1;
+    } else if (char === ")") {
+      token = "close";
+    } else if (char === "(" && pattern[at + 1] === "?") {
+      // (?: (?= (?! (?<= (?<name>: group syntax, not a quantifier.
+      at += 1;
+    } else if (char === "|") {
+      choices += 1;
+    } else if (char === "?" && last === "quantifier") {
+      // Lazy: the quantifier's choices, taken in the other order.
+    } else if (char === "*" || char === "+" || char === "?" || char === "{") {
+      COUNTED.lastIndex = at;
+      const counted = char === "{" ? COUNTED.exec(pattern) : null;
+      if (char !== "{" || counted) {
+        if (last === "close") return false;
+        // {n} and {n,n} match one count: nothing to go back to.
+        if (counted === null || (counted[2] !== undefined && counted[2] !== counted[1])) choices += 1;
+        if (counted) at += counted[0].length - 1;
+        token = "quantifier";
+      }
+    }
+    last = token;
+  }
+  return choices <= MAX_PATTERN_CHOICES;
 }
 
 function numberInstance(schema: Schema, context: Context, integer: boolean): number {
@@ -406,8 +488,11 @@ function hasType(value: Json, type: string): boolean {
   }
 }
 
-function toJson(value: unknown): Json {
-  return JSON.parse(JSON.stringify(value ?? null)) as Json;
+/** A copy of a schema's const or enum value, its JSON's characters paid for. */
+function toJson(value: unknown, budget: Context["budget"]): Json {
+  const text = JSON.stringify(value ?? null);
+  spendChars(budget, text.length);
+  return JSON.parse(text) as Json;
 }
 
 function isSchema(value: unknown): value is Schema {
