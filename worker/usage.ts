@@ -127,12 +127,19 @@ interface Group {
 // it the answer says so (has_more) and the next page carries on, never dropping a group.
 const USAGE_PAGE_SIZE = 10_000;
 
+// The token sums are TOTAL()s, floats, which never overflow as SUM()'s integers do (rows written
+// before Bedrock's counts were bounded, at 2^62 each, made the report a 500 for good: numbers43
+// #1), kept at MAX_SAFE_INTEGER, so that a sum past it reads as a whole number, never as null,
+// Infinity or a number JSON cannot carry exactly. 0 for a group with no counts, as before.
+const MAX_REPORTED_TOKENS = Number.MAX_SAFE_INTEGER;
+
 // Newest days first, so that a capped answer holds the latest. A page after a group starts at the
 // next one in this order (keyset paging: rows added meanwhile, today's, never shift it), and NULL
 // models come first among a day's and a key's, as SQLite sorts NULL first.
 const SUMMARY = `SELECT day, key_name AS key, model, COUNT(*) AS requests,
   SUM(CASE WHEN status >= 400 THEN 1 ELSE 0 END) AS errors,
-  COALESCE(SUM(input_tokens), 0) AS input_tokens, COALESCE(SUM(output_tokens), 0) AS output_tokens,
+  CAST(MIN(TOTAL(input_tokens), ${MAX_REPORTED_TOKENS}) AS INTEGER) AS input_tokens,
+  CAST(MIN(TOTAL(output_tokens), ${MAX_REPORTED_TOKENS}) AS INTEGER) AS output_tokens,
   SUM(retries) AS retries, CAST(ROUND(AVG(duration_ms)) AS INTEGER) AS avg_duration_ms,
   CAST(ROUND(AVG(ttft_ms)) AS INTEGER) AS avg_ttft_ms
   FROM usage WHERE day >= ?1 AND (?2 IS NULL OR day < ?2 OR (day = ?2 AND (key_name > ?3

@@ -2,6 +2,7 @@
 // Titan embeds one text per call; Cohere Embed (v3, v4) takes up to 96 texts per call.
 import { badUpstream, invalidRequest } from "../errors.ts";
 import type { JsonObject } from "../json.ts";
+import { tokenCount } from "../routes/usage.ts";
 import type { EmbeddingCreateParams } from "./types.ts";
 
 export type EmbeddingFamily = "titan_v2" | "titan_v1" | "cohere" | "cohere_v4";
@@ -121,8 +122,7 @@ export function answerVectors(json: JsonObject, family: EmbeddingFamily, sent: n
   }
   const { embedding, inputTextTokenCount: count } = json;
   if (!isVector(embedding)) throw badUpstream("Titan Text Embeddings answered without a float vector in embedding.");
-  const tokens = typeof count === "number" && Number.isInteger(count) && count >= 0 ? count : undefined;
-  return { vectors: [embedding], tokens };
+  return { vectors: [embedding], tokens: tokenCount(count) };
 }
 
 /** A vector as OpenAI's base64 encoding: its values as little-endian float32 bytes, base64. */

@@ -1,7 +1,17 @@
 import type { FinishReason, Usage } from "../openai/types.ts";
 
+/**
+ * The most tokens one count from Bedrock may say: no model reads or writes 2^31 tokens in a call.
+ * A count past it (1e308 is a whole number to JavaScript) is no count, as a negative one is: the
+ * estimate stands in, and no total becomes Infinity (`null` in JSON), no key's settle fails on it,
+ * and a usage table's sums stay within SQLite's integers (numbers43 #1).
+ */
+export const MAX_TOKEN_COUNT = 2 ** 31 - 1;
+
 export function tokenCount(value: unknown): number | undefined {
-  return typeof value === "number" && Number.isInteger(value) && value >= 0 ? value : undefined;
+  return typeof value === "number" && Number.isInteger(value) && value >= 0 && value <= MAX_TOKEN_COUNT
+    ? value
+    : undefined;
 }
 
 export function makeUsage(prompt: number, completion: number): Usage {

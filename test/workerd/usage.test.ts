@@ -405,4 +405,43 @@ describe("GET /v1/usage", () => {
     }
     expect(seen).toEqual(groups);
   });
+
+  it("sums past SQLite's integers (rows of counts from before they were bounded) report, not a 500 (numbers43 #1)", async () => {
+    // A day of its own, before the paging test's; two rows of 2^62 made SUM() raise "integer
+    // overflow", and two of 1e308 (stored as REAL) summed to Infinity, null in JSON.
+    const rows: [string, string | null, number, number | null][] = [
+      ["a", "big", 2 ** 62, 1],
+      ["b", "big", 2 ** 62, 2],
+      ["c", "huge", 1e308, null],
+      ["d", "huge", 1e308, null],
+      ["e", "none", 3, null],
+    ];
+    for (const [id, model, input, output] of rows) {
+      await db
+        .prepare(
+          "INSERT INTO usage (time, day, request_id, key_name, model, endpoint, status, duration_ms, input_tokens, output_tokens) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(
+          "2998-01-01T00:00:00.000Z",
+          "2998-01-01",
+          `req_overflow_${id}`,
+          "overflow",
+          model,
+          "/v1/chat/completions",
+          200,
+          1,
+          input,
+          output,
+        )
+        .run();
+    }
+    const { status, body } = await report("?since=2998-01-01");
+    expect(status).toBe(200);
+    const ours = body.data.filter((row) => row.key === "overflow");
+    expect(ours.map(({ model, input_tokens, output_tokens }) => ({ model, input_tokens, output_tokens }))).toEqual([
+      { model: "big", input_tokens: Number.MAX_SAFE_INTEGER, output_tokens: 3 },
+      { model: "huge", input_tokens: Number.MAX_SAFE_INTEGER, output_tokens: 0 },
+      { model: "none", input_tokens: 3, output_tokens: 0 },
+    ]);
+  });
 });

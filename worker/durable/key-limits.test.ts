@@ -98,6 +98,26 @@ describe("tokens reserved by requests in flight", () => {
     expect(await call("read", {})).toMatchObject({ tokens: 50, reserved: 0, requests: 0 });
   });
 
+  it("a settlement whose count it cannot take is refused, its reservation returned all the same (numbers43 #1)", async () => {
+    const object = new KeyLimits({ storage: memoryStorage() });
+    const send = (method: string, args: unknown) =>
+      object.fetch(new Request(`https://durable-object/${method}`, { method: "POST", body: JSON.stringify(args) }));
+    const read = async () => (await send("read", {})).json();
+    // Infinity and NaN arrive as null in JSON.
+    for (const [index, tokens] of [null, -1, "40", Number.POSITIVE_INFINITY].entries()) {
+      const lease = `req_${index}`;
+      expect(await (await send("admit", admit(lease, LIMIT))).json()).toEqual(ADMITTED);
+      const settled = await send("settle", { lease, tokens });
+      expect({ tokens, status: settled.status, said: await settled.text() }).toEqual({
+        tokens,
+        status: 400,
+        said: "tokens must be a number",
+      });
+      // Not held until the lease lapses: the next request is admitted at once.
+      expect(await read()).toMatchObject({ tokens: 0, reserved: 0, requests: 0 });
+    }
+  });
+
   it("a day used up is refused as such, not for requests in flight", async () => {
     vi.useFakeTimers({ toFake: ["Date"] });
     vi.setSystemTime(new Date("2026-11-28T23:00:00Z"));

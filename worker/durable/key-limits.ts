@@ -235,8 +235,17 @@ function keyLimitMethods(storage: DurableObjectState["storage"]): DurableMethods
     },
     async settle(args) {
       const now = Date.now();
-      const tokens = optionalNumberArg(args, "tokens");
       const lease = optionalStringArg(args, "lease");
+      let tokens: number | undefined;
+      try {
+        tokens = optionalNumberArg(args, "tokens");
+      } catch (error) {
+        // A count it cannot take (Infinity arrives as null) is refused, but its lease is returned
+        // first: kept, its reservation would hold the key's tokens until the lease lapsed, 15
+        // minutes of 429s for requests in flight that are not (numbers43 #1).
+        if (lease) await storage.delete([LEASE + lease]);
+        throw error;
+      }
       // The day its lease holds its reservation on, the one admit() answered: counted on any other,
       // a request admitted against the new day would be charged to no day that is read. The
       // caller's day (that same answer) stands in for a lease that is gone, or stored without a day.

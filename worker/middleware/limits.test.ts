@@ -334,6 +334,42 @@ describe("a stream that ends without its usage still counts against tokens_per_d
   });
 });
 
+describe("Bedrock's absurd counts (numbers43 #1)", () => {
+  // An upstream whose answers say 1e308 tokens, in the body and the count headers alike.
+  const absurd = (emulator: Emulator) => async (input: RequestInfo | URL, init?: RequestInit) => {
+    const answer = await emulator.fetch(new Request(input, init));
+    const body = (await answer.json()) as Record<string, unknown>;
+    const headers = new Headers(answer.headers);
+    headers.delete("content-length");
+    body.prompt_token_count = 1e308;
+    body.generation_token_count = 1e308;
+    headers.set("x-amzn-bedrock-input-token-count", "1e308");
+    headers.set("x-amzn-bedrock-output-token-count", "1e308");
+    return new Response(JSON.stringify(body), { status: answer.status, headers });
+  };
+
+  it("are no count: no total of null, the estimate charged, and the reservation returned", async () => {
+    const storage = memoryStorage();
+    const { binding, read } = keyLimitsOn(storage);
+    const { chat, logs } = proxyWith({ RATE: { limit: async () => ({ success: true }) }, KEY_LIMITS: binding }, absurd);
+    const first = await chat();
+    expect(first.status).toBe(200);
+    const body = (await first.json()) as { usage?: unknown };
+    expect(body.usage).toBeUndefined();
+    expect(logs.at(-1)?.prompt_tokens).toBeUndefined();
+    // Settled with the estimate (never 0, never a refused count), and nothing left reserved.
+    const used = await eventually(async () => {
+      const state = (await read()) as { tokens: number; reserved: number; requests: number };
+      return state.requests === 0 ? state : undefined;
+    });
+    expect(used.tokens).toBeGreaterThan(0);
+    expect(used.tokens).toBeLessThan(1000);
+    expect(used.reserved).toBe(0);
+    // The key's next request is served, not refused for a request in flight that is not.
+    expect((await chat()).status).toBe(200);
+  });
+});
+
 const failing = async () => {
   throw new Error("the counter is down");
 };
