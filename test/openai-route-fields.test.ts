@@ -3,6 +3,7 @@
 // template, vLLM's own switches and the template's reserved variables do not.
 import { describe, expect, it } from "vitest";
 import { BedrockEdgeError, type ChatCompletionCreateParams } from "../src/index.ts";
+import { emulatorModelId } from "../emulator/model-id.ts";
 import { emulated, model } from "./helpers/emulated.ts";
 import { errorOf } from "./helpers/errors.ts";
 import { NULL_CHAT_PARAMS } from "./helpers/null-params.ts";
@@ -164,5 +165,34 @@ describe("a model's settings", () => {
     expect(body).not.toHaveProperty("chat_template");
     expect(body).not.toHaveProperty("skip_special_tokens");
     expect(body).toMatchObject({ top_k: 5, chat_template_kwargs: { enable_thinking: true } });
+  });
+});
+
+describe("numbers outside OpenAI's bounds: a 400 naming the field before any call (numbers43)", () => {
+  // The legacy Completions of a model whose wire_format carries seed and logit_bias.
+  const LEGACY = {
+    legacy: { model: `bedrock/qwen3/${emulatorModelId("qwen3")}`, wire_format: "openai_completion" as const },
+  };
+
+  it.each([
+    ["seed", { seed: 1e308 }],
+    ["seed", { seed: 2 ** 53 }],
+    ["seed", { seed: -(2 ** 64) }],
+  ])("%s, in chat and legacy Completions", async (param, fields) => {
+    const { bedrock, emulator } = emulated({ models: LEGACY });
+    const chat = await errorOf(() => bedrock.chat.completions.create(request(fields)), BedrockEdgeError);
+    expect(chat).toMatchObject({ status: 400, param });
+    const legacy = await errorOf(
+      () => bedrock.completions.create({ model: "legacy", prompt: "a", ...fields } as never),
+      BedrockEdgeError,
+    );
+    expect(legacy).toMatchObject({ status: 400, param, message: chat.message });
+    expect(emulator.stats.requests).toHaveLength(0);
+  });
+
+  it("the largest seed JSON carries exactly is sent as it is", async () => {
+    const { bedrock, emulator } = emulated();
+    await bedrock.chat.completions.create(request({ seed: Number.MAX_SAFE_INTEGER }));
+    expect(sent(emulator).seed).toBe(Number.MAX_SAFE_INTEGER);
   });
 });

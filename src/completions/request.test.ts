@@ -22,6 +22,20 @@ describe("logit_bias: every own key's value checked (inputcost34 #3)", () => {
   });
 });
 
+describe("seed: a whole number JSON carries exactly (numbers43 #2)", () => {
+  it("takes ±(2^53 - 1), and refuses past it naming seed", () => {
+    for (const seed of [Number.MAX_SAFE_INTEGER, Number.MIN_SAFE_INTEGER, 7, null]) {
+      expect(parseCompletionRequest({ model: "m", prompt: "a", seed }).seed).toBe(seed);
+    }
+    for (const seed of [2 ** 53, -(2 ** 53), 1e308, 2.5]) {
+      expect(refusal({ model: "m", prompt: "a", seed })).toMatchObject({
+        param: "seed",
+        message: `seed must be a whole number between -9007199254740991 and 9007199254740991 (got ${seed}).`,
+      });
+    }
+  });
+});
+
 describe("the legacy Completions request", () => {
   it("takes OpenAI's fields and Bedrock's extensions, and hands the caller's object on", () => {
     const request = {

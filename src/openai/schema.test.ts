@@ -40,6 +40,26 @@ describe("logit_bias: every own key's value checked (inputcost34 #3)", () => {
   });
 });
 
+describe("seed: a whole number JSON carries exactly (numbers43 #2)", () => {
+  it("takes ±(2^53 - 1), and refuses past it naming seed", () => {
+    for (const seed of [Number.MAX_SAFE_INTEGER, Number.MIN_SAFE_INTEGER, 0, -1, null]) {
+      expect(parseChatRequest({ ...ok, seed }).seed).toBe(seed);
+    }
+    for (const [seed, got] of [
+      [2 ** 53, "9007199254740992"],
+      [-(2 ** 53), "-9007199254740992"],
+      [2 ** 64, "18446744073709552000"],
+      [1e308, "1e+308"],
+      [1.5, "1.5"],
+    ] as const) {
+      expect(refusal({ ...ok, seed })).toMatchObject({
+        param: "seed",
+        message: `seed must be a whole number between -9007199254740991 and 9007199254740991 (got ${got}).`,
+      });
+    }
+  });
+});
+
 describe("request validation names the field, in a sentence", () => {
   // Every refusal, word for word: the field's path first, then what it must be and what it was.
   const cases: Array<[unknown, string | null, string]> = [

@@ -217,7 +217,9 @@ export const chatCompletionRequestSchema = v.looseObject({
   top_k: whole(0, 100_000),
   stop,
   n: whole(1, 128),
-  seed: v.nullish(v.pipe(v.number("must be a whole number"), v.integer("must be a whole number"))),
+  // OpenAI's is an int64, but JSON.parse has already rounded one past 2^53 - 1: refused here, in
+  // the field's name, rather than sent for Bedrock to refuse quoting a number the client never sent.
+  seed: whole(Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER),
   presence_penalty: range(-2, 2),
   frequency_penalty: range(-2, 2),
   logit_bias: v.nullish(v.record(v.string(), v.number(), "must be an object of token ids to numbers")),
