@@ -27,9 +27,17 @@ import { WIRE_FORMAT_NAMES } from "./routes/wire-formats/names.ts";
 import type { WireFormatName } from "./routes/wire-formats/types.ts";
 
 const MAX_BODY_BYTES = "must be a whole number of bytes, at least 1024";
-const REASONING_BUDGET = "must be a whole number of tokens, at least 1024 (Claude's smallest thinking budget)";
+// A model's token settings are bounded by what a request may ask: max_tokens is at most 1,000,000
+// (the request schemas' whole(1, 1_000_000)), so a cap past it (an extra zero) would be sent as
+// every unset request's limit, for Bedrock to refuse naming a max_tokens the client never set
+// (numbers43 #3). A budget leaves room for the answer after it (thinking-tokens.ts's
+// ANSWER_TOKENS_AFTER_THINKING, 4096, not imported: that module loads with the converse route),
+// so that the limit it makes is no more than a request may ask either.
+const MAX_OUTPUT_TOKENS_SETTING = 1_000_000;
+const MAX_REASONING_BUDGET = MAX_OUTPUT_TOKENS_SETTING - 4096;
+const REASONING_BUDGET = `must be a whole number of tokens, at least 1024 (Claude's smallest thinking budget), at most ${MAX_REASONING_BUDGET} (${MAX_OUTPUT_TOKENS_SETTING} less the answer's 4096)`;
 const MAX_N = "must be a whole number from 1 to 128";
-const MAX_OUTPUT_TOKENS = "must be a whole number of tokens, at least 1";
+const MAX_OUTPUT_TOKENS = `must be a whole number of tokens, at least 1, at most ${MAX_OUTPUT_TOKENS_SETTING} (as max_tokens)`;
 const SERVICE_TIER = `must be one of Bedrock's service tiers: ${BEDROCK_SERVICE_TIERS.join(", ")}`;
 const VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
 
@@ -162,7 +170,12 @@ export const MODEL_SETTINGS: SettingSpecs = {
     does: "applies a Bedrock guardrail to every call (guardrailConfig)",
   },
   reasoning_budget: {
-    schema: v.pipe(v.number(REASONING_BUDGET), v.integer(REASONING_BUDGET), v.minValue(1024, REASONING_BUDGET)),
+    schema: v.pipe(
+      v.number(REASONING_BUDGET),
+      v.integer(REASONING_BUDGET),
+      v.minValue(1024, REASONING_BUDGET),
+      v.maxValue(MAX_REASONING_BUDGET, REASONING_BUDGET),
+    ),
     does: "turns reasoning on by default with this many thinking tokens",
   },
   // Checked against the model id by the route (route-info.ts checkModel).
@@ -189,7 +202,12 @@ export const MODEL_SETTINGS: SettingSpecs = {
     does: "caps the choices (n) one request may ask for",
   },
   max_output_tokens: {
-    schema: v.pipe(v.number(MAX_OUTPUT_TOKENS), v.integer(MAX_OUTPUT_TOKENS), v.minValue(1, MAX_OUTPUT_TOKENS)),
+    schema: v.pipe(
+      v.number(MAX_OUTPUT_TOKENS),
+      v.integer(MAX_OUTPUT_TOKENS),
+      v.minValue(1, MAX_OUTPUT_TOKENS),
+      v.maxValue(MAX_OUTPUT_TOKENS_SETTING, MAX_OUTPUT_TOKENS),
+    ),
     does: "caps the tokens one answer may have",
   },
   client_template_kwargs: {

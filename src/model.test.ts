@@ -17,6 +17,7 @@ import {
   parseModels,
   parseModelString,
 } from "./model.ts";
+import { ANSWER_TOKENS_AFTER_THINKING } from "./routes/converse/thinking-tokens.ts";
 import { routeEntries } from "./routes/index.ts";
 
 const ARN = "arn:aws:bedrock:us-east-1:123456789012:imported-model/abc123def456";
@@ -334,6 +335,21 @@ describe("foundation_model: the model an opaque converse id serves", () => {
     }
   });
 
+  it("reasoning_budget: at most what leaves the answer's 4096 within a request's 1,000,000 (numbers43 #3)", () => {
+    const entry = (reasoning_budget: unknown) => ({
+      model: `bedrock/converse/${PROFILE}`,
+      foundation_model: CLAUDE_45,
+      reasoning_budget,
+    });
+    expect(995_904 + ANSWER_TOKENS_AFTER_THINKING).toBe(1_000_000);
+    expect(parseModels({ m: entry(995_904) })).toEqual({ m: entry(995_904) });
+    for (const budget of [995_905, 1_000_000, 1e308]) {
+      expect(refusal(entry(budget))).toBe(
+        `MODELS["m"].reasoning_budget: reasoning_budget must be a whole number of tokens, at least 1024 (Claude's smallest thinking budget), at most 995904 (1000000 less the answer's 4096) (got ${budget}).`,
+      );
+    }
+  });
+
   it("is refused on the other routes, as every setting a route does not use", () => {
     expect(refusal({ model: `bedrock/openai/${ARN}`, foundation_model: CLAUDE_45 })).toBe(
       'MODELS["m"].foundation_model: the openai route does not use foundation_model, which names the model an opaque id serves; only the converse, embed routes do. Remove it from this entry.',
@@ -494,6 +510,17 @@ describe("the hardening settings", () => {
         /^MODELS\["a"\]\.max_output_tokens: max_output_tokens must be a whole number of tokens, at least 1/,
       );
     }
+    // No more than a request's max_tokens may ask (an extra zero, 1e308): numbers43 #3.
+    for (const tokens of [1_000_001, 2_000_000, 1e308]) {
+      expect(refusal({ max_output_tokens: tokens })).toBe(
+        `MODELS["a"].max_output_tokens: max_output_tokens must be a whole number of tokens, at least 1, at most 1000000 (as max_tokens) (got ${tokens}).`,
+      );
+    }
+    expect(
+      parseModels({ a: { model: `bedrock/openai/${ARN}`, max_output_tokens: 1_000_000 } }, "MODELS").a,
+    ).toMatchObject({
+      max_output_tokens: 1_000_000,
+    });
     expect(refusal({ client_template_kwargs: ["a b"] })).toMatch(
       /^MODELS\["a"\]\.client_template_kwargs\[0\]: .*must be a template variable name/,
     );

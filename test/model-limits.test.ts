@@ -284,3 +284,13 @@ describe.each(routes.filter((route) => route !== "converse"))("a request's drop_
     expect(refused).toMatchObject({ status: 400, param: "chat_template_kwargs" });
   });
 });
+
+describe("a cap no request could reach (numbers43 #3)", () => {
+  it("max_output_tokens past a request's 1,000,000 is refused when the client is made, naming it", () => {
+    for (const max_output_tokens of [2_000_000, 1e308]) {
+      expect(() => emulated({ models: { capped: { model: model("openai", "echo"), max_output_tokens } } })).toThrow(
+        /^models\["capped"\]\.max_output_tokens: max_output_tokens must be a whole number of tokens, at least 1, at most 1000000 \(as max_tokens\)/,
+      );
+    }
+  });
+});
