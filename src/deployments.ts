@@ -38,7 +38,11 @@ export interface RoutedModelConfig extends ModelSettingValues {
 // few regions" means, and it bounds one request's upstream calls.
 const MAX_DEPLOYMENTS = 16;
 
-const WEIGHT = "must be a number greater than 0";
+// A share is relative, so a million to one is as uneven as routing needs; past it, weights such as
+// 1e308 summed to Infinity and sent every request to the last copy (numbers43 #4). 16 copies of a
+// million stay far from any rounding.
+const MAX_WEIGHT = 1_000_000;
+const WEIGHT = `must be a number greater than 0, at most ${MAX_WEIGHT}`;
 
 /** A region setting (a model's, a deployment's), checked as the client's own `region` is. */
 export const regionSchema = v.optional(
@@ -54,7 +58,9 @@ export const deploymentConfigSchema = v.strictObject(
     region: regionSchema,
     credentials: v.optional(v.custom<CredentialsOption>(isCredentialsOption, CREDENTIALS_SHAPE)),
     apiKey: v.optional(v.pipe(v.string(), v.minLength(1))),
-    weight: v.optional(v.pipe(v.number(WEIGHT), v.finite(WEIGHT), v.gtValue(0, WEIGHT))),
+    weight: v.optional(
+      v.pipe(v.number(WEIGHT), v.finite(WEIGHT), v.gtValue(0, WEIGHT), v.maxValue(MAX_WEIGHT, WEIGHT)),
+    ),
   },
   (issue) =>
     issue.expected === "never" ? `is not a field of a deployment; they are ${DEPLOYMENT_FIELDS}` : "must be an object",

@@ -658,7 +658,7 @@ describe("entries with several deployments", () => {
       'MODELS["q"].routing: routing must be one of failover, weighted, least_busy (got "random").',
     );
     expect(refusal({ deployments: [{ model: `bedrock/qwen3/${ARN}`, weight: 0 }], routing: "weighted" })).toBe(
-      'MODELS["q"].deployments[0].weight: deployments[0].weight must be a number greater than 0.',
+      'MODELS["q"].deployments[0].weight: deployments[0].weight must be a number greater than 0, at most 1000000.',
     );
     expect(refusal({ deployments })).toBe(
       'MODELS["q"].deployments[1].weight: only routing "weighted" uses weight; remove it or set that routing',

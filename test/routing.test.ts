@@ -558,6 +558,32 @@ describe("routing", () => {
     expect(calls(light) + calls(heavy)).toBe(requests);
   });
 
+  it("weighted: a weight is at most 1,000,000, so that the largest share each still splits evenly (numbers43 #4)", async () => {
+    const [east, west] = [llama(EAST), llama(WEST)];
+    const at = (weight: number) => ({
+      m: {
+        deployments: [
+          { model: `bedrock/llama/${east}`, weight },
+          { model: `bedrock/llama/${west}`, weight },
+        ],
+        routing: "weighted" as const,
+      },
+    });
+    // Two weights of 1e308 summed to Infinity, and every request went to the last copy.
+    for (const weight of [1e308, 1_000_001]) {
+      expect(() => setup(at(weight))).toThrow(
+        `models["m"].deployments[0].weight: deployments[0].weight must be a number greater than 0, at most 1000000 (got ${weight}).`,
+      );
+    }
+    const { bedrock, calls } = setup(at(1_000_000));
+    const requests = 200;
+    for (let i = 0; i < requests; i++) await bedrock.chat.completions.create({ model: "m", messages: hello });
+    // Binomial(200, 0.5): mean 100, standard deviation 7.1; these bounds are 5 deviations out.
+    expect(calls(east)).toBeGreaterThan(64);
+    expect(calls(east)).toBeLessThan(136);
+    expect(calls(east) + calls(west)).toBe(requests);
+  });
+
   it("least_busy: the copy with the fewest requests in flight, counted until a stream ends", async () => {
     const first = llama(EAST, "slow30");
     const second = llama(WEST, "slow30");
