@@ -178,6 +178,9 @@ describe("numbers outside OpenAI's bounds: a 400 naming the field before any cal
     ["seed", { seed: 1e308 }],
     ["seed", { seed: 2 ** 53 }],
     ["seed", { seed: -(2 ** 64) }],
+    ["logit_bias.50256", { logit_bias: { "50256": 1e308 } }],
+    ["logit_bias.13", { logit_bias: { "50256": 1, "13": -1000 } }],
+    ["logit_bias.abc", { logit_bias: { abc: 5 } }],
   ])("%s, in chat and legacy Completions", async (param, fields) => {
     const { bedrock, emulator } = emulated({ models: LEGACY });
     const chat = await errorOf(() => bedrock.chat.completions.create(request(fields)), BedrockEdgeError);
@@ -190,9 +193,10 @@ describe("numbers outside OpenAI's bounds: a 400 naming the field before any cal
     expect(emulator.stats.requests).toHaveLength(0);
   });
 
-  it("the largest seed JSON carries exactly is sent as it is", async () => {
+  it("the largest seed JSON carries exactly, and biases at OpenAI's bounds, are sent as they are", async () => {
     const { bedrock, emulator } = emulated();
-    await bedrock.chat.completions.create(request({ seed: Number.MAX_SAFE_INTEGER }));
-    expect(sent(emulator).seed).toBe(Number.MAX_SAFE_INTEGER);
+    const logit_bias = { "50256": -100, "13": 100 };
+    await bedrock.chat.completions.create(request({ seed: Number.MAX_SAFE_INTEGER, logit_bias }));
+    expect(sent(emulator)).toMatchObject({ seed: Number.MAX_SAFE_INTEGER, logit_bias });
   });
 });

@@ -5,19 +5,35 @@ import { checkCompletionStreamFlags, parseCompletionRequest } from "./request.ts
 
 const refusal = (input: unknown) => errorOf(() => parseCompletionRequest(input), BedrockEdgeError);
 
-describe("logit_bias: every own key's value checked (inputcost34 #3)", () => {
-  it("refuses a value that is no number under a key valibot's record skips, naming it", () => {
-    const request = (json: string) => ({ model: "m", prompt: "a", logit_bias: JSON.parse(json) as unknown });
-    expect(refusal(request('{"constructor":{"nested":[1,2]}}'))).toMatchObject({
+describe("logit_bias: every own key checked (inputcost34 #3), and held to OpenAI's spec (numbers43 #5)", () => {
+  const request = (logit_bias: unknown) => ({ model: "m", prompt: "a", logit_bias });
+
+  it("refuses a key valibot's record skips, which is no token id, naming it", () => {
+    expect(refusal(request(JSON.parse('{"constructor":{"nested":[1,2]}}')))).toMatchObject({
       param: "logit_bias.constructor",
-      message: "logit_bias.constructor must be a number (got an object).",
+      message: 'logit_bias.constructor is not a token id (its keys are token ids in decimal digits, as "50256").',
     });
-    expect(refusal(request('{"1":2,"__proto__":"x"}'))).toMatchObject({ param: "logit_bias.__proto__" });
-    expect(refusal(request('{"prototype":null}'))).toMatchObject({ param: "logit_bias.prototype" });
+    expect(refusal(request(JSON.parse('{"1":2,"__proto__":"x"}')))).toMatchObject({ param: "logit_bias.__proto__" });
+    expect(refusal(request(JSON.parse('{"prototype":null}')))).toMatchObject({ param: "logit_bias.prototype" });
     // An array is no object of token ids: record() reads its indexes as keys.
-    expect(refusal(request("[1, 2]"))).toMatchObject({
+    expect(refusal(request([1, 2]))).toMatchObject({
       param: "logit_bias",
       message: expect.stringMatching(/^logit_bias must be an object of token ids to numbers/),
+    });
+  });
+
+  it("takes token ids to whole numbers from -100 to 100, {} and null; refuses the rest by key", () => {
+    for (const logit_bias of [{ "50256": -100, "13": 100 }, {}, null]) {
+      expect(parseCompletionRequest(request(logit_bias)).logit_bias).toEqual(logit_bias);
+    }
+    expect(refusal(request({ "50256": 1e308 }))).toMatchObject({
+      param: "logit_bias.50256",
+      message: "logit_bias.50256 must be a whole number between -100 and 100 (got 1e+308).",
+    });
+    expect(refusal(request({ "13": 0.5 }))).toMatchObject({ param: "logit_bias.13" });
+    expect(refusal(request({ abc: 5 }))).toMatchObject({
+      param: "logit_bias.abc",
+      message: 'logit_bias.abc is not a token id (its keys are token ids in decimal digits, as "50256").',
     });
   });
 });

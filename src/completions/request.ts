@@ -3,8 +3,8 @@
 // refused here too, saying why; what only some formats honour is the route's to decide.
 import * as v from "valibot";
 import { invalidRequest } from "../errors.ts";
-import { checkSkippedKeys } from "../openai/checked-record.ts";
 import { MAX_JSON_DEPTH, valueTooDeep } from "../openai/depth.ts";
+import { checkLogitBias, logitBiasSchema } from "../openai/logit-bias.ts";
 import { range, whole } from "../openai/number-schemas.ts";
 import { JSON_SCHEMA_REQUIRED, responseFormatSchema } from "../openai/response-format.ts";
 import { refuseStreamOptionsWithoutStream } from "../openai/stream-flags.ts";
@@ -51,7 +51,7 @@ const completionRequestSchema = v.looseObject({
   seed: whole(Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER),
   presence_penalty: range(-2, 2),
   frequency_penalty: range(-2, 2),
-  logit_bias: v.nullish(v.record(v.string(), v.number(), "must be an object of token ids to numbers")),
+  logit_bias: logitBiasSchema,
   logprobs: whole(0, 20),
   echo: v.nullish(v.boolean("must be true or false")),
   best_of: whole(1, 128),
@@ -108,7 +108,7 @@ export function parseCompletionRequest(input: unknown): CompletionRequest {
   }
   const result = v.safeParse(completionRequestSchema, input, { abortEarly: true, message: issueFragment });
   if (!result.success) throw refusalFor(result.issues[0]);
-  checkSkippedKeys(body.logit_bias, v.number(), "logit_bias", "an object of token ids to numbers");
+  checkLogitBias(body.logit_bias);
   refuseStreamOptionsWithoutStream(body);
   // Checked, not transformed: the caller's own values go on.
   return input as CompletionRequest;

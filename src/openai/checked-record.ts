@@ -13,16 +13,23 @@ import { deepestIssue, formatPath, issueFragment, issueSentence } from "../valid
 const SKIPPED_KEYS = ["__proto__", "constructor", "prototype"];
 
 /**
- * Throws the 400 for the first value under a key record() skips that `value` refuses, and for an
- * array, which record() takes as an object of its indexes (`logit_bias: [1, 2]` went on to Bedrock):
- * `shape` says what the field must be.
+ * Throws the 400 for the first key record() skips that `keyOf` refuses (when the record's keys are
+ * checked too), or whose value `value` refuses, and for an array, which record() takes as an object
+ * of its indexes (`logit_bias: [1, 2]` went on to Bedrock): `shape` says what the field must be.
  */
-export function checkSkippedKeys(record: unknown, value: v.GenericSchema, field: string, shape: string): void {
+export function checkSkippedKeys(
+  record: unknown,
+  value: v.GenericSchema,
+  field: string,
+  shape: string,
+  keyOf?: v.GenericSchema,
+): void {
   if (Array.isArray(record)) throw invalidRequest(`${field} must be ${shape} (got an array).`, field);
   if (!isJsonObject(record)) return;
   for (const key of SKIPPED_KEYS) {
     if (!Object.hasOwn(record, key)) continue;
-    const result = v.safeParse(value, record[key], { message: issueFragment });
+    const keyed = keyOf && v.safeParse(keyOf, key, { message: issueFragment });
+    const result = keyed && !keyed.success ? keyed : v.safeParse(value, record[key], { message: issueFragment });
     if (result.success) continue;
     const { issue, path } = deepestIssue(result.issues[0]);
     const at: v.ObjectPathItem[] = [

@@ -15,26 +15,56 @@ function refusal(input: unknown): BedrockEdgeError {
 
 const ok = { model: "m", messages: [{ role: "user", content: "hi" }] };
 
-describe("logit_bias: every own key's value checked (inputcost34 #3)", () => {
-  it("refuses a value that is no number under a key valibot's record skips, naming it", () => {
-    const request = (json: string) => ({ ...ok, logit_bias: JSON.parse(json) as unknown });
+describe("logit_bias: every own key checked (inputcost34 #3), and held to OpenAI's spec (numbers43 #5)", () => {
+  const request = (json: string) => ({ ...ok, logit_bias: JSON.parse(json) as unknown });
+  const notTokenId = (key: string) =>
+    `logit_bias.${key} is not a token id (its keys are token ids in decimal digits, as "50256").`;
+
+  it("refuses a key valibot's record skips, which is no token id, naming it", () => {
     expect(refusal(request('{"constructor":{"nested":[1,2]}}'))).toMatchObject({
       param: "logit_bias.constructor",
-      message: "logit_bias.constructor must be a number (got an object).",
+      message: notTokenId("constructor"),
     });
     expect(refusal(request('{"__proto__":"x"}'))).toMatchObject({
       param: "logit_bias.__proto__",
-      message: 'logit_bias.__proto__ must be a number (got "x").',
+      message: notTokenId("__proto__"),
     });
     expect(refusal(request('{"1":2,"prototype":null}'))).toMatchObject({ param: "logit_bias.prototype" });
-    expect(parseChatRequest(request('{"1":2,"constructor":-1}')).logit_bias).toEqual(
-      JSON.parse('{"1":2,"constructor":-1}'),
-    );
+    expect(refusal(request('{"1":2,"constructor":-1}'))).toMatchObject({ param: "logit_bias.constructor" });
     // An array is no object of token ids: record() reads its indexes as keys.
     for (const logit_bias of ["x", 5, [1, 2]]) {
       expect(refusal({ ...ok, logit_bias })).toMatchObject({
         param: "logit_bias",
         message: expect.stringMatching(/^logit_bias must be an object of token ids to numbers/),
+      });
+    }
+  });
+
+  it("takes token ids to whole numbers from -100 to 100, and {} or null", () => {
+    const biases = { "50256": -100, "0": 100, "13": 0, "007": 5 };
+    expect(parseChatRequest({ ...ok, logit_bias: biases }).logit_bias).toEqual(biases);
+    expect(parseChatRequest({ ...ok, logit_bias: {} }).logit_bias).toEqual({});
+    expect(parseChatRequest({ ...ok, logit_bias: null }).logit_bias).toBeNull();
+  });
+
+  it("refuses any other value or key, naming logit_bias.<key>", () => {
+    for (const [value, got] of [
+      [1e308, "1e+308"],
+      [1.5, "1.5"],
+      [-1000, "-1000"],
+      [101, "101"],
+      ["5", '"5"'],
+      [null, "null"],
+    ] as const) {
+      expect(refusal({ ...ok, logit_bias: { "50256": 1, "13": value } })).toMatchObject({
+        param: "logit_bias.13",
+        message: `logit_bias.13 must be a whole number between -100 and 100 (got ${got}).`,
+      });
+    }
+    for (const key of ["abc", "-1", "1e2", "1.5", "", " 5", "0x10"]) {
+      expect(refusal({ ...ok, logit_bias: { [key]: 5 } })).toMatchObject({
+        param: `logit_bias.${key}`,
+        message: notTokenId(key),
       });
     }
   });

@@ -5,10 +5,10 @@ import { invalidRequest } from "../errors.ts";
 import { deepestIssue, formatPath, issueFragment, issueSentence } from "../validation.ts";
 import { MAX_JSON_DEPTH, valueTooDeep } from "./depth.ts";
 import { refuseJsonTextPastLimits, requestJsonTextBudget } from "./json-text-budget.ts";
-import { checkSkippedKeys } from "./checked-record.ts";
 import { FUNCTION_NAME, FUNCTION_NAME_RULE } from "./function-name.ts";
 import { FILE_DATA_URL_EXAMPLE, fileDataUrlHead, NO_FILES_API } from "./file-part.ts";
 import { originalDetailDropped, sentImageUrl } from "./image-detail.ts";
+import { checkLogitBias, logitBiasSchema } from "./logit-bias.ts";
 import { range, whole } from "./number-schemas.ts";
 import { asTextPart, refusalInContent, refusalsAsText } from "./refusal-parts.ts";
 import { JSON_SCHEMA_REQUIRED, responseFormatSchema } from "./response-format.ts";
@@ -222,7 +222,7 @@ export const chatCompletionRequestSchema = v.looseObject({
   seed: whole(Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER),
   presence_penalty: range(-2, 2),
   frequency_penalty: range(-2, 2),
-  logit_bias: v.nullish(v.record(v.string(), v.number(), "must be an object of token ids to numbers")),
+  logit_bias: logitBiasSchema,
   logprobs: v.nullish(v.boolean()),
   top_logprobs: whole(0, 20),
   response_format: v.nullish(responseFormatSchema),
@@ -274,7 +274,7 @@ export function parseChatRequest(input: unknown): ChatCompletionRequest {
     // judge; refusal parts become text and "original" details go here, as the schema's output
     // type says they do.
     const request = originalDetailDropped(input as ChatCompletionRequest);
-    checkSkippedKeys(request.logit_bias, v.number(), "logit_bias", "an object of token ids to numbers");
+    checkLogitBias(request.logit_bias);
     refuseStreamOptionsWithoutStream(request);
     refuseArgumentsPastLimits(request);
     return refusalsAsText(request);
