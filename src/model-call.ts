@@ -102,7 +102,11 @@ function usageFromHeaders(headers: Headers, input: number | undefined): Usage | 
   return input === undefined || output === undefined ? undefined : makeUsage(input, output);
 }
 
+// A count header's value: decimal digits, nothing else, as retry-after is read (aws/retry.ts):
+// Number reads "", "0x10", "1e2" and "0b11" too, which no server sends for a count (numbers43 #6).
+const DIGITS = /^\d+$/;
+
 function numberHeader(headers: Headers, name: string): number | undefined {
-  const value = headers.get(name);
-  return value === null || value.trim() === "" ? undefined : Number(value);
+  const value = headers.get(name)?.trim() ?? "";
+  return DIGITS.test(value) ? Number(value) : undefined;
 }

@@ -114,4 +114,20 @@ describe("Bedrock's token counts are bounded (numbers43 #1)", () => {
       total_tokens: 2147483654,
     });
   });
+
+  it("through a client: a count header is decimal digits, as retry-after is read; any other form Number reads is no count (numbers43 #6)", async () => {
+    const headersOnly = (input: string, output: string) =>
+      rewritten((body, headers) => {
+        delete body.prompt_token_count;
+        delete body.generation_token_count;
+        headers.set("x-amzn-bedrock-input-token-count", input);
+        headers.set("x-amzn-bedrock-output-token-count", output);
+      });
+    for (const form of ["0x10", "1e2", "0b11", "0o17", "+5", "5.", ".5e1", "1_0", "Infinity"]) {
+      const answer = await headersOnly(form, "7").chat.completions.create(ask);
+      expect({ form, usage: answer.usage }).toEqual({ form, usage: undefined });
+    }
+    const padded = await headersOnly(" 012 ", "7").chat.completions.create(ask);
+    expect(padded.usage).toEqual({ prompt_tokens: 12, completion_tokens: 7, total_tokens: 19 });
+  });
 });

@@ -84,18 +84,18 @@ describe("MODELS checked against AWS_REGION while another binding is wrong", () 
     const unset = await problemsOf({ ...base, MODELS: JSON.stringify(models) });
     expect(unset).toEqual([
       'MODELS["nova"]: amazon.nova-pro-v1:0 names no region: set AWS_REGION, or this entry\'s "region"',
-      'BEDROCK_MAX_RETRIES must be an integer >= 0, got "lots"',
+      'BEDROCK_MAX_RETRIES must be an integer >= 0 in decimal digits, got "lots"',
       expect.stringMatching(/^MODELS\["west"\]\.chat_template: /),
     ]);
     const east = await problemsOf({ ...base, MODELS: JSON.stringify(models), AWS_REGION: "us-east-1" });
     expect(east).toEqual([
       expect.stringMatching(/^MODELS\["west"\]: its ARN is in us-west-2 but AWS_REGION is us-east-1/),
-      'BEDROCK_MAX_RETRIES must be an integer >= 0, got "lots"',
+      'BEDROCK_MAX_RETRIES must be an integer >= 0 in decimal digits, got "lots"',
     ]);
     const west = await problemsOf({ ...base, MODELS: JSON.stringify(models), AWS_REGION: "us-west-2" });
     expect(west).toEqual([
       expect.stringMatching(/^MODELS\["east"\]: its ARN is in us-east-1 but AWS_REGION is us-west-2/),
-      'BEDROCK_MAX_RETRIES must be an integer >= 0, got "lots"',
+      'BEDROCK_MAX_RETRIES must be an integer >= 0 in decimal digits, got "lots"',
       expect.stringMatching(/^MODELS\["west"\]\.chat_template: /),
     ]);
   });

@@ -595,6 +595,30 @@ describe("MODELS entries with several deployments", () => {
     }
   });
 
+  it("a number binding is decimal digits, spaces around them allowed; any other form Number reads is refused by name (numbers43 #6)", () => {
+    // Each number binding and its least value.
+    const numbers: Record<string, number> = {
+      BEDROCK_MAX_RETRIES: 0,
+      MAX_BODY_BYTES: 1024,
+      UPSTREAM_TIMEOUT_MS: 1,
+      IDLE_TIMEOUT_MS: 1,
+      MODEL_READY_TIMEOUT_MS: 0,
+      BEDROCK_RETRY_BASE_DELAY_MS: 0,
+      SSE_KEEPALIVE_MS: 10,
+      DEPLOYMENT_COOLDOWN_MS: 0,
+    };
+    for (const [name, min] of Object.entries(numbers)) {
+      for (const value of ["0x10", "1e3", "0b101", "0o17", "+5", "5.", ".5e1", "2048.0", "-0", "1_000"]) {
+        expect(problems({ ...good, [name]: value }), `${name} ${value}`).toEqual([
+          `${name} must be an integer >= ${min} in decimal digits, got "${value}"`,
+        ]);
+      }
+      expect(problems({ ...good, [name]: " 2048 " }), name).toEqual([]);
+    }
+    expect(configOf({ ...good, BEDROCK_MAX_RETRIES: " 3\n" }).maxRetries).toBe(3);
+    expect(configOf({ ...good, MAX_BODY_BYTES: "0002048" }).maxBodyBytes).toBe(2048);
+  });
+
   it("DEPLOYMENT_COOLDOWN_MS is read as a number of milliseconds", () => {
     expect(configOf({ ...good, DEPLOYMENT_COOLDOWN_MS: "2500" }).cooldownMs).toBe(2500);
     expect(problems({ ...good, DEPLOYMENT_COOLDOWN_MS: "soon" })[0]).toMatch(/^DEPLOYMENT_COOLDOWN_MS must be/);

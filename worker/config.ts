@@ -168,12 +168,21 @@ function isMistyped(value: unknown): boolean {
   return value !== undefined && typeof value !== "string";
 }
 
-/** A whole number from `min`; blank or only whitespace is unset, as for the string bindings (Number(" ") is 0). */
+// A number binding's text: decimal digits, nothing else, as the library reads retry-after
+// (src/aws/retry.ts): Number reads "0x10", "0b101", "1e3", "+5", "5." and ".5e1" too, which would
+// pass a value meant as something else (numbers43 #6).
+const DIGITS = /^\d+$/;
+
+/**
+ * A whole number from `min`, in decimal digits; blank or only whitespace is unset, as for the
+ * string bindings (Number(" ") is 0).
+ */
 function integer(name: string, value: unknown, problems: string[], min: number): number | undefined {
   if (value === undefined || (typeof value === "string" && value.trim() === "")) return undefined;
-  const n = typeof value === "number" ? value : typeof value === "string" ? Number(value.trim()) : Number.NaN;
+  const text = typeof value === "string" ? value.trim() : undefined;
+  const n = typeof value === "number" ? value : text !== undefined && DIGITS.test(text) ? Number(text) : Number.NaN;
   if (!Number.isInteger(n) || n < min) {
-    problems.push(`${name} must be an integer >= ${min}, got ${quoteValue(value)}`);
+    problems.push(`${name} must be an integer >= ${min} in decimal digits, got ${quoteValue(value)}`);
     return undefined;
   }
   return n;
