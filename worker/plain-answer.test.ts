@@ -121,6 +121,41 @@ describe("a plain answer's logprobs", () => {
     expect((await completions({ n: 128, logprobs: 5, max_tokens: 256, stream: true })).status).toBe(200);
   });
 
+  it("leave a count that is no count to the library's own 400, never quoting a value the client did not send (numbers43 #7)", async () => {
+    const { chat, completions, emulator } = proxy();
+    // On a model sent no output limit, logprobs have no bound: but the request is refused for its
+    // top_logprobs or n first, in the library's words.
+    for (const [fields, param, got] of [
+      [{ top_logprobs: 20.5 }, "top_logprobs", "20.5"],
+      [{ top_logprobs: 1e308 }, "top_logprobs", "1e+308"],
+      [{ top_logprobs: -1 }, "top_logprobs", "-1"],
+      [{ top_logprobs: "5" }, "top_logprobs", '"5"'],
+      [{ n: 1.5 }, "n", "1.5"],
+      [{ n: 0 }, "n", "0"],
+    ] as const) {
+      const answer = await chat({ model: "open", logprobs: true, ...fields });
+      expect({ fields, status: answer.status, error: errorOf(answer) }).toMatchObject({
+        fields,
+        status: 400,
+        error: { param, code: null, message: expect.stringContaining(`(got ${got}).`) },
+      });
+    }
+    // Legacy Completions: 128 × 256 × (3 + 5) is over the bound, but best_of, n or logprobs is no count.
+    for (const [fields, param] of [
+      [{ n: 128, logprobs: 5, best_of: 1.5 }, "best_of"],
+      [{ n: 128, logprobs: 5.5 }, "logprobs"],
+      [{ n: 128.5, logprobs: 5 }, "n"],
+    ] as const) {
+      const answer = await completions({ max_tokens: 256, ...fields });
+      expect({ fields, status: answer.status, error: errorOf(answer) }).toMatchObject({
+        fields,
+        status: 400,
+        error: { param, code: null },
+      });
+    }
+    expect(emulator.stats.requests).toHaveLength(0);
+  });
+
   it("may come to the bound exactly; over it, n of 2 is the field named when nothing else multiplies", async () => {
     const { chat } = proxy();
     // 2 × 8192 × (3 + 5) = 131,072.

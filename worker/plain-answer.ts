@@ -122,6 +122,9 @@ function logprobAsk(
         : undefined;
     const generated = body.logprobs === true;
     if (!generated && !prompt) return undefined;
+    // A count that is no count is the library's 400, in its own words (never this one's, quoting
+    // a value the client did not send): numbers43 #7.
+    if (notCount(body.n, 1) || notCount(body.top_logprobs, 0)) return undefined;
     return {
       generated,
       ...(prompt ? { prompt } : {}),
@@ -137,6 +140,7 @@ function logprobAsk(
     };
   }
   if (typeof body.logprobs !== "number") return undefined;
+  if (notCount(body.logprobs, 0) || notCount(body.n, 1) || notCount(body.best_of, 1)) return undefined;
   const list = Array.isArray(body.prompt);
   const n = count(body.n) ?? 1;
   const bestOf = count(body.best_of) ?? 1;
@@ -163,4 +167,9 @@ function logprobAsk(
 /** A whole number from 1 up, or undefined. */
 function count(value: unknown): number | undefined {
   return typeof value === "number" && Number.isSafeInteger(value) && value >= 1 ? value : undefined;
+}
+
+/** A field that is set (not null) to anything but a whole number from `min` up. */
+function notCount(value: unknown, min: number): boolean {
+  return value != null && !(typeof value === "number" && Number.isSafeInteger(value) && value >= min);
 }
