@@ -1,5 +1,5 @@
 /// <reference types="node" />
-// npm run bench [-- --only=size,signing,decode,stream,plain,memory,cold,start,proxy] [--quick | --full] [--write-results]
+// npm run bench [-- --only=size,signing,decode,stream,plain,memory,cold,start,proxy,instructions] [--quick | --full] [--write-results]
 //
 // Prints two tables: the peers side by side (ours, the AI SDK, the AWS SDK, Portkey's gateway and
 // a bare pass-through Worker, each measured in the same run, with ratios) and every figure with
@@ -24,6 +24,7 @@ import { renderTable } from "./lib/table.ts";
 import { startPortkeyNode } from "./proxy/portkey.ts";
 import { runColdStart } from "./suites/cold-start.ts";
 import { runDecode } from "./suites/decode.ts";
+import { runInstructions } from "./suites/instructions.ts";
 import { runMemory } from "./suites/memory.ts";
 import { runPlainCall } from "./suites/plain-call.ts";
 import { runProxy } from "./suites/proxy.ts";
@@ -33,15 +34,27 @@ import { runStreamRate } from "./suites/stream-rate.ts";
 import { runWorkerStart } from "./suites/worker-start.ts";
 
 const SUITES = ["size", "signing", "decode", "stream", "plain", "memory", "cold", "start", "proxy"] as const;
-type SuiteName = (typeof SUITES)[number];
+// Run only when named in --only: instruction counts under callgrind take minutes and need valgrind.
+const OPT_IN = ["instructions"] as const;
+type SuiteName = (typeof SUITES)[number] | (typeof OPT_IN)[number];
 
 function selectedSuites(): Set<SuiteName> {
   const only = process.argv.find((arg) => arg.startsWith("--only="))?.slice("--only=".length);
   if (!only) return new Set(SUITES);
+  const known: readonly string[] = [...SUITES, ...OPT_IN];
   const names = only.split(",").map((name) => name.trim());
-  const unknown = names.filter((name) => !(SUITES as readonly string[]).includes(name));
-  if (unknown.length) throw new Error(`unknown suite(s) ${unknown.join(", ")}; choose from ${SUITES.join(", ")}`);
+  const unknown = names.filter((name) => !known.includes(name));
+  if (unknown.length) throw new Error(`unknown suite(s) ${unknown.join(", ")}; choose from ${known.join(", ")}`);
   return new Set(names as SuiteName[]);
+}
+
+/** `--name=<whole number>`, or the fallback: the instructions suite's round sizes. */
+function countOption(name: string, fallback: number): number {
+  const found = process.argv.find((arg) => arg.startsWith(`--${name}=`));
+  if (found === undefined) return fallback;
+  const value = Number(found.slice(name.length + 3));
+  if (!Number.isSafeInteger(value) || value < 1) throw new Error(`--${name} wants a whole number above 0: ${found}`);
+  return value;
 }
 
 // --quick: fewer repetitions, to check the harness itself; its figures are not for the README.
@@ -60,6 +73,7 @@ const plan = {
     streamRuns: 3,
     plainRuns: 3,
     proxy: { rounds: 2, sequential: 40, concurrent: 100 },
+    instructions: { warmPlain: 100, warmStreams: 30, rounds: 3, plainPerRound: 20, streamsPerRound: 10 },
   },
   default: {
     decodeRuns: 7,
@@ -70,6 +84,7 @@ const plan = {
     streamRuns: 5,
     plainRuns: 5,
     proxy: { rounds: 5, sequential: 100, concurrent: 200 },
+    instructions: { warmPlain: 500, warmStreams: 150, rounds: 5, plainPerRound: 60, streamsPerRound: 20 },
   },
   full: {
     decodeRuns: 11,
@@ -80,8 +95,17 @@ const plan = {
     streamRuns: 9,
     plainRuns: 9,
     proxy: { rounds: 9, sequential: 200, concurrent: 300 },
+    instructions: { warmPlain: 1000, warmStreams: 300, rounds: 7, plainPerRound: 100, streamsPerRound: 40 },
   },
 }[mode];
+// Each of the instructions suite's sizes can be set: --instr-warm-plain=N, --instr-rounds=N, …
+const instructionOptions = {
+  warmPlain: countOption("instr-warm-plain", plan.instructions.warmPlain),
+  warmStreams: countOption("instr-warm-streams", plan.instructions.warmStreams),
+  rounds: countOption("instr-rounds", plan.instructions.rounds),
+  plainPerRound: countOption("instr-plain", plan.instructions.plainPerRound),
+  streamsPerRound: countOption("instr-streams", plan.instructions.streamsPerRound),
+};
 
 /**
  * The emulator on port 80 of a loopback address of its own (127.x.y.z), where one is free:
@@ -133,7 +157,7 @@ async function main(): Promise<void> {
     if (suites.has("stream")) await attempt("stream", () => runStreamRate(directory, plan.streamRuns));
     if (suites.has("memory")) await attempt("memory", () => runMemory(directory, plan.memoryRuns));
     if (suites.has("start")) await attempt("start", () => runWorkerStart(plan.workerStarts));
-    if (suites.has("plain") || suites.has("cold") || suites.has("proxy")) {
+    if (suites.has("plain") || suites.has("cold") || suites.has("proxy") || suites.has("instructions")) {
       const { emulator, portkeyMissing } = await startEmulator(
         await bundleForNode("bench/children/emulator-server.ts", join(directory, "emulator-server.mjs")),
       );
@@ -141,6 +165,8 @@ async function main(): Promise<void> {
         if (suites.has("plain")) await attempt("plain", () => runPlainCall(directory, emulator.url, plan.plainRuns));
         if (suites.has("cold")) await attempt("cold", () => runColdStart(directory, emulator.url, plan.coldStarts));
         if (suites.has("proxy")) await attempt("proxy", () => proxySuite(directory, emulator, portkeyMissing));
+        if (suites.has("instructions"))
+          await attempt("instructions", () => runInstructions(directory, emulator, portkeyMissing, instructionOptions));
       } finally {
         await emulator.stop();
       }

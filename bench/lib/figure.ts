@@ -2,7 +2,19 @@
 // ratio, the goal and whether it is met. `pass: null` marks a figure shown for information.
 import type { Summary } from "./stats.ts";
 
-export type Unit = "KiB" | "MB/s" | "tokens/s" | "ms" | "µs" | "ms/MB" | "sig/s" | "req/s" | "MiB" | "x" | "%";
+export type Unit =
+  | "KiB"
+  | "MB/s"
+  | "tokens/s"
+  | "ms"
+  | "µs"
+  | "ms/MB"
+  | "sig/s"
+  | "req/s"
+  | "MiB"
+  | "x"
+  | "%"
+  | "M instr";
 
 /** The peers of the comparison table (issue 15): other clients, another proxy, and the floor. */
 export type Peer = "aiSdk" | "awsSdk" | "portkey" | "floor";

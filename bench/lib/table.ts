@@ -15,6 +15,7 @@ const DECIMALS: Record<Unit, number> = {
   MiB: 1,
   x: 2,
   "%": 1,
+  "M instr": 3,
 };
 
 function number(value: number, unit: Unit): string {
@@ -33,6 +34,7 @@ function formatRatio(figure: Figure): string {
   if (figure.ratio === undefined) return "";
   const label = figure.ratioLabel ?? "";
   if (label === "ms added") return `${figure.ratio >= 0 ? "+" : ""}${figure.ratio.toFixed(2)} ms`;
+  if (label === "M instr added") return `${figure.ratio >= 0 ? "+" : ""}${figure.ratio.toFixed(3)}M instr`;
   if (label === "% overhead") return `${figure.ratio >= 0 ? "+" : ""}${figure.ratio.toFixed(1)}%`;
   const sides = figure.ratioRuns && figure.ratioRuns.length > 1 ? ` (${describeSides(figure.ratioRuns)})` : "";
   return `${figure.ratio.toFixed(2)} ${label}${sides}`.trim();

@@ -1,0 +1,297 @@
+/// <reference types="node" />
+// Instructions per request in workerd: what timing on a shared machine cannot tell apart. The
+// `workerd` package's binary runs directly under valgrind's callgrind (no Miniflare), with a
+// config of its own, serving the proxy suite's Workers with its bindings (the floor, our
+// decoding alone, the library alone, ours; Portkey's too when the emulator is where it can sign
+// for it), the emulator as upstream in its own process. Counted: the instructions of the thread
+// that serves requests (--separate-threads=yes; with V8's --single-threaded nothing of the
+// request's runs elsewhere), per plain request and per stream of the proxy suite's llama
+// requests, after a warm-up, in windows opened and closed with callgrind_control (-z, then -d)
+// around each Worker's requests, the Workers' windows interleaved round by round. Opt-in only
+// (`--only=instructions`): it takes minutes and needs valgrind.
+import { execFile, spawn } from "node:child_process";
+import { mkdir, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import type { Readable } from "node:stream";
+import { promisify } from "node:util";
+import { wranglerCompatibility } from "../../scripts/wrangler-compatibility.ts";
+import { ROOT } from "../lib/build.ts";
+import { type ConfigWorker, listenedPorts, parseCallgrindDump, workerdConfig } from "../lib/callgrind.ts";
+import type { Figure, SuiteResult } from "../lib/figure.ts";
+import { countRows, millions, perRequest, renderCountTable } from "../lib/instruction-counts.ts";
+import type { ChildServer } from "../lib/server.ts";
+import { summarise, type Summary } from "../lib/stats.ts";
+import { directInvoke, PROMPT_TEXT, proxyRequest, runLoad } from "../proxy/load.ts";
+import { portkeyRequest, portkeyWorkerSource } from "../proxy/portkey.ts";
+import { portkeyBindings, proxyBindings } from "../proxy/proxy-settings.ts";
+import { bundled } from "../proxy/workerd.ts";
+
+const run = promisify(execFile);
+const WORKERD = join(ROOT, "node_modules", "workerd", "bin", "workerd");
+// Deterministic V8: no concurrent compiling, marking or sweeping threads, no randomised hashes
+// or heuristics, so a count moves less from round to round (workerd's config passes them on).
+const V8_FLAGS = ["--predictable", "--single-threaded"];
+// The warm-up's requests in flight at once: workerd is always busy while the client and the
+// emulator prepare the next ones (nothing is counted then). Counted windows have one at a time.
+const WARM_CONCURRENCY = 4;
+
+export interface InstructionOptions {
+  /** Plain requests and streams each Worker serves before anything is counted. */
+  warmPlain: number;
+  warmStreams: number;
+  /** Counted windows per Worker and kind, interleaved; medians over them. */
+  rounds: number;
+  /** Requests in each counted window. */
+  plainPerRound: number;
+  streamsPerRound: number;
+}
+
+type WorkerName = "floor" | "decode" | "library" | "ours" | "portkey";
+type Kind = "plain" | "stream";
+
+const LABELS: Record<WorkerName, string> = {
+  floor: "the floor (bare pass-through)",
+  decode: "our decoding alone",
+  library: "the library alone",
+  ours: "our Worker",
+  portkey: "Portkey",
+};
+
+interface Served {
+  name: WorkerName;
+  make(stream: boolean): Request | Promise<Request>;
+}
+
+/** Why the suite cannot run here, or undefined when valgrind and callgrind_control answer. */
+async function missingValgrind(): Promise<string | undefined> {
+  try {
+    await run("valgrind", ["--version"]);
+    await run("callgrind_control", ["--version"]);
+    return undefined;
+  } catch {
+    return "valgrind (with callgrind_control) is not installed: on Debian or Ubuntu, `sudo apt-get install valgrind`; elsewhere, your system's valgrind package";
+  }
+}
+
+interface Callgrind {
+  pid: number;
+  ports: Map<string, number>;
+  /** Zeroes the counters: a window starts. */
+  zero(): Promise<void>;
+  /** Dumps and reads the counts since the last zero, by thread. */
+  dump(): Promise<Map<number, number>>;
+  stop(): Promise<void>;
+}
+
+/** workerd serving `config` under callgrind, up once every socket listens. */
+async function startCallgrind(directory: string, config: string, sockets: number): Promise<Callgrind> {
+  const out = join(directory, "callgrind");
+  await mkdir(out);
+  const child = spawn(
+    "valgrind",
+    [
+      "--tool=callgrind",
+      "--separate-threads=yes",
+      // Only totals are read: no per-line or per-instruction tables to write at each dump.
+      "--dump-line=no",
+      "--dump-instr=no",
+      `--callgrind-out-file=${join(out, "callgrind.out.%p")}`,
+      WORKERD,
+      "serve",
+      config,
+      "--experimental",
+      "--control-fd=3",
+    ],
+    { cwd: directory, stdio: ["ignore", "pipe", "pipe", "pipe"] },
+  );
+  let stderr = "";
+  (child.stdout as Readable).resume();
+  (child.stderr as Readable).setEncoding("utf8").on("data", (text: string) => (stderr = (stderr + text).slice(-4000)));
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  const ports = await new Promise<Map<string, number>>((resolve, reject) => {
+    let control = "";
+    const timer = setTimeout(() => reject(new Error(`workerd under callgrind not up in 180 s:\n${stderr}`)), 180_000);
+    (child.stdio[3] as Readable).setEncoding("utf8").on("data", (text: string) => {
+      control += text;
+      const found = listenedPorts(control);
+      if (found.size < sockets) return;
+      clearTimeout(timer);
+      resolve(found);
+    });
+    child.once("exit", (code) => {
+      clearTimeout(timer);
+      reject(new Error(`workerd under callgrind exited with ${code}:\n${stderr}`));
+    });
+  });
+  const pid = child.pid!;
+  const prefix = `callgrind.out.${pid}.`;
+  return {
+    pid,
+    ports,
+    zero: async () => {
+      await run("callgrind_control", ["-z", String(pid)]);
+    },
+    dump: async () => {
+      await run("callgrind_control", ["-d", String(pid)]);
+      const counts = new Map<number, number>();
+      for (const file of await readdir(out)) {
+        if (!file.startsWith(prefix)) continue;
+        const { thread, instructions } = parseCallgrindDump(await readFile(join(out, file), "utf8"));
+        counts.set(thread, (counts.get(thread) ?? 0) + instructions);
+        await rm(join(out, file));
+      }
+      if (!counts.size) throw new Error("callgrind_control -d wrote no dump");
+      return counts;
+    },
+    stop: async () => {
+      child.kill("SIGTERM");
+      const timer = setTimeout(() => child.kill("SIGKILL"), 10_000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
+
+async function prepared(served: Served, count: number, stream: boolean): Promise<Request[]> {
+  const requests: Request[] = [];
+  for (let i = 0; i < count; i++) requests.push(await served.make(stream));
+  return requests;
+}
+
+/** The thread that serves requests: workerd's main thread, callgrind's thread 1. */
+const SERVING_THREAD = 1;
+
+function inMillions(summary: Summary): Summary {
+  return { ...summary, median: summary.median / 1e6, min: summary.min / 1e6, max: summary.max / 1e6 };
+}
+
+export async function runInstructions(
+  runDirectory: string,
+  emulator: ChildServer,
+  portkeyMissing: string | undefined,
+  options: InstructionOptions,
+): Promise<SuiteResult> {
+  const started = performance.now();
+  const missing = await missingValgrind();
+  if (missing) {
+    console.log(`  instructions: skipped: ${missing}`);
+    return { suite: "instructions", figures: [], details: [`Instructions: skipped: ${missing}`], seconds: 0 };
+  }
+  const directory = join(runDirectory, "instructions");
+  await mkdir(directory);
+  const upstream = emulator.url;
+  const compatibility = wranglerCompatibility();
+  const plainRuntime = { ...compatibility, bindings: { UPSTREAM: upstream } };
+  const sources: Array<[WorkerName, string, Omit<ConfigWorker, "name" | "module">]> = [
+    ["floor", await bundled("bench/proxy/floor-worker.ts"), plainRuntime],
+    ["decode", await bundled("bench/proxy/decode-worker.ts"), plainRuntime],
+    [
+      "library",
+      await bundled("bench/proxy/library-worker.ts"),
+      { ...compatibility, bindings: proxyBindings(upstream) },
+    ],
+    ["ours", await bundled("worker/index.ts"), { ...compatibility, bindings: proxyBindings(upstream) }],
+  ];
+  if (!portkeyMissing)
+    sources.push([
+      "portkey",
+      await portkeyWorkerSource(),
+      {
+        compatibilityDate: compatibility.compatibilityDate,
+        compatibilityFlags: ["nodejs_compat"],
+        bindings: portkeyBindings(upstream),
+      },
+    ]);
+  const workers: ConfigWorker[] = [];
+  for (const [name, source, runtime] of sources) {
+    await writeFile(join(directory, `${name}.js`), source);
+    workers.push({ name, module: `${name}.js`, ...runtime });
+  }
+  const configFile = join(directory, "instructions.capnp");
+  await writeFile(configFile, workerdConfig(workers, V8_FLAGS));
+
+  const callgrind = await startCallgrind(directory, configFile, workers.length);
+  const url = (name: WorkerName) => `http://127.0.0.1:${callgrind.ports.get(name)}`;
+  // The proxy suite's requests: the pass-through Workers get the emulator's own signed call.
+  const requestTo: Record<WorkerName, (worker: WorkerName, stream: boolean) => Request | Promise<Request>> = {
+    floor: (worker, stream) => directInvoke(upstream, stream, "llama", url(worker)),
+    decode: (worker, stream) => directInvoke(upstream, stream, "llama", url(worker)),
+    library: (worker, stream) => proxyRequest(url(worker), stream),
+    ours: (worker, stream) => proxyRequest(url(worker), stream),
+    portkey: (worker, stream) => portkeyRequest(url(worker), upstream, stream, PROMPT_TEXT),
+  };
+  const served: Served[] = workers.map(({ name }) => {
+    const worker = name as WorkerName;
+    return { name: worker, make: (stream) => requestTo[worker](worker, stream) };
+  });
+  const counts: Record<Kind, Map<WorkerName, number[]>> = { plain: new Map(), stream: new Map() };
+  const others: number[] = [];
+  const windows: Array<{ kind: Kind; size: number }> = [
+    { kind: "plain", size: options.plainPerRound },
+    { kind: "stream", size: options.streamsPerRound },
+  ];
+  try {
+    const warmed = performance.now();
+    for (const worker of served) {
+      await runLoad(await prepared(worker, options.warmPlain, false), WARM_CONCURRENCY);
+      await runLoad(await prepared(worker, options.warmStreams, true), WARM_CONCURRENCY);
+    }
+    const warmSeconds = (performance.now() - warmed) / 1000;
+    console.log(`  instructions: workerd under callgrind warmed up in ${warmSeconds.toFixed(0)} s`);
+    for (let round = 0; round < options.rounds; round++) {
+      // Rotate who goes first, as the proxy suite does.
+      const order = served.map((_, i) => served[(i + round) % served.length]!);
+      for (const { kind, size } of windows) {
+        for (const worker of order) {
+          const requests = await prepared(worker, size, kind === "stream");
+          await callgrind.zero();
+          await runLoad(requests, 1);
+          const { serving, others: rest } = perRequest(await callgrind.dump(), SERVING_THREAD, size);
+          counts[kind].set(worker.name, [...(counts[kind].get(worker.name) ?? []), serving]);
+          others.push(rest);
+        }
+      }
+    }
+  } finally {
+    await callgrind.stop();
+  }
+
+  const rows = countRows(
+    served.map(({ name }) => ({
+      name,
+      label: LABELS[name],
+      plain: counts.plain.get(name)!,
+      stream: counts.stream.get(name)!,
+    })),
+    "floor",
+  );
+  const floor = rows.find((row) => row.name === "floor")!;
+  const figures: Figure[] = rows.flatMap((row) =>
+    windows.flatMap(({ kind }): Figure[] => {
+      const over = kind === "plain" ? row.plainOverFloor : row.streamOverFloor;
+      if (!over) return [];
+      return [
+        {
+          id: `instructions.${kind}.${row.name}`,
+          name: `Instructions per ${kind === "plain" ? "plain request" : "stream"} in workerd, ${row.label}`,
+          unit: "M instr",
+          ours: inMillions(row[kind]),
+          reference: { label: "floor", value: inMillions(floor[kind]) },
+          ratio: over.median / 1e6,
+          ratioLabel: "M instr added",
+          goal: "(information)",
+          pass: null,
+          note: `callgrind, the serving thread; added: the median of each round's count less the floor's (${millions(over)} M)`,
+        },
+      ];
+    }),
+  );
+  const details = [
+    "Instructions in workerd, M per request (median of the rounds, their range; over floor: each round's count less the floor's in the same round):",
+    "",
+    ...renderCountTable(rows),
+    "",
+    `workerd (${WORKERD}) directly under valgrind --tool=callgrind --separate-threads=yes, V8 ${V8_FLAGS.join(" ")}; the serving thread's count (the other threads: ${millions(summarise(others))} M a request). Warm-up ${options.warmPlain} plain requests and ${options.warmStreams} streams per Worker; ${options.rounds} rounds of ${options.plainPerRound} plain requests and ${options.streamsPerRound} streams per Worker, one request in flight, the Workers interleaved.${portkeyMissing ? ` Portkey not counted: ${portkeyMissing}.` : ""}`,
+  ];
+  return { suite: "instructions", figures, details, seconds: (performance.now() - started) / 1000 };
+}

@@ -1,0 +1,198 @@
+/// <reference types="node" />
+// The instructions suite's pure parts (bench/lib/callgrind.ts, bench/lib/instruction-counts.ts):
+// reading callgrind's dumps, the workerd config it writes, the medians and the floor's
+// difference round by round. No valgrind here; the config is served once by workerd itself.
+import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { Readable } from "node:stream";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+import { capnpText, listenedPorts, parseCallgrindDump, workerdConfig } from "../bench/lib/callgrind.ts";
+import { countRows, millions, perRequest, renderCountTable } from "../bench/lib/instruction-counts.ts";
+
+// The head of a real dump (callgrind 3.19, --separate-threads=yes), its cost lines cut.
+const DUMP = [
+  "# callgrind format",
+  "version: 1",
+  "creator: callgrind-3.19.0",
+  "pid: 28284",
+  "cmd:  /work/node_modules/@cloudflare/workerd-linux-64/bin/workerd serve config.capnp --experimental",
+  "part: 3",
+  "thread: 1",
+  "",
+  "desc: I1 cache: ",
+  "desc: Timerange: Basic block 0 - 17109627",
+  "desc: Trigger: dump",
+  "",
+  "positions: line",
+  "events: Ir",
+  "summary: 4201518",
+  "",
+  "ob=(3) /usr/lib/x86_64-linux-gnu/libc.so.6",
+  "fn=(1) 0x0000000000028150",
+  "0 12",
+  "summary: 4201518",
+  "totals: 4215462",
+  "",
+].join("\n");
+
+describe("parseCallgrindDump", () => {
+  it("reads the part, the thread and the summary's Ir, not the totals", () => {
+    expect(parseCallgrindDump(DUMP)).toEqual({ part: 3, thread: 1, instructions: 4_201_518 });
+  });
+
+  it("finds Ir among several events", () => {
+    const text = DUMP.replace("events: Ir", "events: Dr Ir Dw").replace(/^summary: .*$/gm, "summary: 7 4201518 9");
+    expect(parseCallgrindDump(text).instructions).toBe(4_201_518);
+  });
+
+  it("counts a dump without a thread line (threads not separated) as thread 1's", () => {
+    expect(parseCallgrindDump(DUMP.replace("thread: 1\n", "")).thread).toBe(1);
+  });
+
+  it("refuses what is not a dump, or has no Ir", () => {
+    expect(() => parseCallgrindDump("hello")).toThrow(/not a callgrind dump/);
+    expect(() => parseCallgrindDump(DUMP.replace("events: Ir", "events: Dr"))).toThrow(/without Ir/);
+    expect(() => parseCallgrindDump(DUMP.replace("summary: 4201518\n\nob", "summary: x\n\nob"))).toThrow(/malformed/);
+  });
+});
+
+describe("capnpText", () => {
+  it("escapes quotes, backslashes and line ends", () => {
+    expect(capnpText('{"a":"b\\\\c"}\nnext\tcell')).toBe('"{\\"a\\":\\"b\\\\\\\\c\\"}\\nnext\\tcell"');
+  });
+
+  it("refuses other control characters", () => {
+    expect(() => capnpText("a\u0000b")).toThrow(/control character/);
+    expect(() => capnpText("a\rb")).toThrow(/control character/);
+  });
+});
+
+describe("listenedPorts", () => {
+  it("reads each socket's port from workerd's control lines, skipping the rest", () => {
+    const lines = [
+      '{"event":"listen","socket":"floor","port":40001}',
+      "not json",
+      '{"event":"listen-inspector","port":9229}',
+      '{"event":"listen","socket":"ours","port":40002}',
+      "",
+    ].join("\n");
+    expect([...listenedPorts(lines)]).toEqual([
+      ["floor", 40001],
+      ["ours", 40002],
+    ]);
+  });
+});
+
+describe("workerdConfig", () => {
+  const worker = {
+    name: "echo",
+    module: "echo.js",
+    compatibilityDate: "2026-04-01",
+    compatibilityFlags: ["enable_request_signal"],
+    bindings: { MODELS: '{"llama":"bedrock/llama/x"}', NOTE: 'a "quoted"\\ line\nand another' },
+  };
+
+  it("refuses a name that is not an identifier", () => {
+    expect(() => workerdConfig([{ ...worker, name: "my-worker" }], [])).toThrow(/not an identifier/);
+  });
+
+  it("is a config workerd serves, its bindings' text intact and its V8 flags taken", async () => {
+    const directory = mkdtempSync(join(tmpdir(), "bench-instructions-test-"));
+    try {
+      writeFileSync(
+        join(directory, "echo.js"),
+        "export default { fetch: (request, env) => Response.json({ models: env.MODELS, note: env.NOTE }) };\n",
+      );
+      const config = join(directory, "config.capnp");
+      writeFileSync(config, workerdConfig([worker], ["--predictable", "--single-threaded"]));
+      const workerd = fileURLToPath(new URL("../node_modules/workerd/bin/workerd", import.meta.url));
+      const child = spawn(workerd, ["serve", config, "--experimental", "--control-fd=3"], {
+        stdio: ["ignore", "ignore", "pipe", "pipe"],
+      });
+      try {
+        let stderr = "";
+        (child.stderr as Readable).setEncoding("utf8").on("data", (text: string) => (stderr += text));
+        const port = await new Promise<number>((resolve, reject) => {
+          let control = "";
+          (child.stdio[3] as Readable).setEncoding("utf8").on("data", (text: string) => {
+            control += text;
+            const found = listenedPorts(control).get("echo");
+            if (found !== undefined) resolve(found);
+          });
+          child.once("exit", (code) => reject(new Error(`workerd exited with ${code}: ${stderr}`)));
+        });
+        const answer = await fetch(`http://127.0.0.1:${port}/`);
+        expect(await answer.json()).toEqual({ models: worker.bindings.MODELS, note: worker.bindings.NOTE });
+      } finally {
+        child.kill();
+      }
+    } finally {
+      rmSync(directory, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("perRequest", () => {
+  it("divides the serving thread's count by the window's requests, the others apart", () => {
+    const byThread = new Map([
+      [1, 180_000_000],
+      [2, 1_000],
+      [3, 0],
+    ]);
+    expect(perRequest(byThread, 1, 100)).toEqual({ serving: 1_800_000, others: 10 });
+  });
+
+  it("fails when the serving thread has no count", () => {
+    expect(() => perRequest(new Map([[2, 5]]), 1, 10)).toThrow(/thread 1/);
+  });
+});
+
+describe("countRows", () => {
+  const floor = { name: "floor", label: "the floor", plain: [900e3, 950e3, 800e3], stream: [1e6, 1e6, 1e6] };
+  const ours = { name: "ours", label: "ours", plain: [1.6e6, 1.9e6, 1.7e6], stream: [7e6, 6e6, 8e6] };
+
+  it("gives each Worker's median and range, and its difference from the floor round by round", () => {
+    const [floorRow, oursRow] = countRows([floor, ours], "floor");
+    expect(floorRow).toEqual({
+      name: "floor",
+      label: "the floor",
+      plain: { median: 900e3, min: 800e3, max: 950e3, runs: 3 },
+      stream: { median: 1e6, min: 1e6, max: 1e6, runs: 3 },
+    });
+    // Rounds: 1.6 − 0.9, 1.9 − 0.95, 1.7 − 0.8: not the difference of the medians (1.7 − 0.9).
+    expect(oursRow!.plainOverFloor!.median).toBeCloseTo(0.9e6);
+    expect(oursRow!.plainOverFloor!.min).toBeCloseTo(0.7e6);
+    expect(oursRow!.plainOverFloor!.max).toBeCloseTo(0.95e6);
+    expect(oursRow!.streamOverFloor).toEqual({ median: 6e6, min: 5e6, max: 7e6, runs: 3 });
+  });
+
+  it("refuses rounds that do not pair up, or no floor", () => {
+    expect(() => countRows([floor, { ...ours, plain: [1e6] }], "floor")).toThrow(/1 rounds against the floor's 3/);
+    expect(() => countRows([ours], "floor")).toThrow(/no floor/);
+  });
+});
+
+describe("the printed table", () => {
+  it("shows millions, the median then the range, and nothing over the floor for the floor", () => {
+    expect(millions({ median: 1_634_567, min: 1_600_000, max: 1_700_400, runs: 3 })).toBe("1.635 (1.600–1.700)");
+    expect(millions({ median: 2e6, min: 2e6, max: 2e6, runs: 1 })).toBe("2.000");
+    const lines = renderCountTable(
+      countRows(
+        [
+          { name: "floor", label: "the floor", plain: [0.9e6], stream: [1e6] },
+          { name: "ours", label: "our Worker", plain: [1.6e6], stream: [7e6] },
+        ],
+        "floor",
+      ),
+    );
+    expect(lines).toEqual([
+      "| Worker     | plain request | plain, over floor | stream | stream, over floor |",
+      "|------------|---------------|-------------------|--------|--------------------|",
+      "| the floor  | 0.900         |                   | 1.000  |                    |",
+      "| our Worker | 1.600         | 0.700             | 7.000  | 6.000              |",
+    ]);
+  });
+});
