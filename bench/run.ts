@@ -105,6 +105,10 @@ const instructionOptions = {
   rounds: countOption("instr-rounds", plan.instructions.rounds),
   plainPerRound: countOption("instr-plain", plan.instructions.plainPerRound),
   streamsPerRound: countOption("instr-streams", plan.instructions.streamsPerRound),
+  // --instr-v8-flags=--predictable,--single-threaded: V8 flags for its workerd, none by default.
+  v8Flags: (process.argv.find((arg) => arg.startsWith("--instr-v8-flags="))?.slice("--instr-v8-flags=".length) ?? "")
+    .split(",")
+    .filter((flag) => flag !== ""),
 };
 
 /**

@@ -4,9 +4,8 @@
 // config of its own, serving the proxy suite's Workers with its bindings (the floor, our
 // decoding alone, the library alone, ours; Portkey's too when the emulator is where it can sign
 // for it), the emulator as upstream in its own process. Counted: the instructions of the thread
-// that serves requests (--separate-threads=yes; with V8's --single-threaded nothing of the
-// request's runs elsewhere), per plain request and per stream of the proxy suite's llama
-// requests, after a warm-up, in windows opened and closed with callgrind_control (-z, then -d)
+// that serves requests (--separate-threads=yes: V8's compiling and marking threads apart), per
+// plain request and per stream of the proxy suite's llama requests, after a warm-up, in windows opened and closed with callgrind_control (-z, then -d)
 // around each Worker's requests, the Workers' windows interleaved round by round. Opt-in only
 // (`--only=instructions`): it takes minutes and needs valgrind.
 import { execFile, spawn } from "node:child_process";
@@ -28,12 +27,20 @@ import { bundled } from "../proxy/workerd.ts";
 
 const run = promisify(execFile);
 const WORKERD = join(ROOT, "node_modules", "workerd", "bin", "workerd");
-// Deterministic V8: no concurrent compiling, marking or sweeping threads, no randomised hashes
-// or heuristics, so a count moves less from round to round (workerd's config passes them on).
-const V8_FLAGS = ["--predictable", "--single-threaded"];
 // The warm-up's requests in flight at once: workerd is always busy while the client and the
 // emulator prepare the next ones (nothing is counted then). Counted windows have one at a time.
 const WARM_CONCURRENCY = 4;
+/** Warm-up requests prepared (and signed) at once. */
+const WARM_BATCH = 100;
+/** How many times a counted window is tried before the suite fails. */
+const WINDOW_ATTEMPTS = 3;
+
+/** An error's message with its cause's (undici's "fetch failed" says why only there). */
+function failure(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const cause = error.cause instanceof Error ? `: ${error.cause.message}` : "";
+  return `${error.message}${cause}`;
+}
 
 export interface InstructionOptions {
   /** Plain requests and streams each Worker serves before anything is counted. */
@@ -44,6 +51,12 @@ export interface InstructionOptions {
   /** Requests in each counted window. */
   plainPerRound: number;
   streamsPerRound: number;
+  /**
+   * V8 flags for every isolate (workerd's config passes them on). None by default: with
+   * --predictable --single-threaded, V8's optimizing compiles and its marking run on the thread
+   * that serves requests, and the rounds spread more (docs/BENCHMARK-HISTORY.md, instr43).
+   */
+  v8Flags: readonly string[];
 }
 
 type WorkerName = "floor" | "decode" | "library" | "ours" | "portkey";
@@ -80,6 +93,8 @@ interface Callgrind {
   zero(): Promise<void>;
   /** Dumps and reads the counts since the last zero, by thread. */
   dump(): Promise<Map<number, number>>;
+  /** What workerd and valgrind last wrote to stderr, and whether the process is gone. */
+  state(): string;
   stop(): Promise<void>;
 }
 
@@ -143,6 +158,8 @@ async function startCallgrind(directory: string, config: string, sockets: number
       if (!counts.size) throw new Error("callgrind_control -d wrote no dump");
       return counts;
     },
+    state: () =>
+      `${child.exitCode === null && child.signalCode === null ? "workerd still running" : `workerd exited (${child.exitCode ?? child.signalCode})`}; its stderr ends:\n${stderr.slice(-1500)}`,
     stop: async () => {
       child.kill("SIGTERM");
       const timer = setTimeout(() => child.kill("SIGKILL"), 10_000);
@@ -208,7 +225,7 @@ export async function runInstructions(
     workers.push({ name, module: `${name}.js`, ...runtime });
   }
   const configFile = join(directory, "instructions.capnp");
-  await writeFile(configFile, workerdConfig(workers, V8_FLAGS));
+  await writeFile(configFile, workerdConfig(workers, options.v8Flags));
 
   const callgrind = await startCallgrind(directory, configFile, workers.length);
   const url = (name: WorkerName) => `http://127.0.0.1:${callgrind.ports.get(name)}`;
@@ -230,11 +247,38 @@ export async function runInstructions(
     { kind: "plain", size: options.plainPerRound },
     { kind: "stream", size: options.streamsPerRound },
   ];
-  try {
+  // Under callgrind and a loaded machine, workerd can stall long enough for the client to give
+  // up on a connection now and then ("fetch failed"). The warm-up goes on past it; a counted
+  // window with a failed request is counted again, since its count is not that of `size`.
+  async function warm(worker: Served, count: number, stream: boolean): Promise<void> {
+    for (let done = 0; done < count; done += WARM_BATCH) {
+      const batch = Math.min(WARM_BATCH, count - done);
+      await runLoad(await prepared(worker, batch, stream), WARM_CONCURRENCY).catch((error: unknown) =>
+        console.log(`  instructions: a warm-up request to ${worker.name} failed (${failure(error)}); going on`),
+      );
+    }
+  }
+  async function counted(worker: Served, size: number, kind: Kind): Promise<Map<number, number>> {
+    for (let attempt = 1; ; attempt++) {
+      const requests = await prepared(worker, size, kind === "stream");
+      await callgrind.zero();
+      try {
+        await runLoad(requests, 1);
+      } catch (error) {
+        if (attempt === WINDOW_ATTEMPTS) throw error;
+        console.log(
+          `  instructions: a request to ${worker.name} failed (${failure(error)}); counting its window again`,
+        );
+        continue;
+      }
+      return callgrind.dump();
+    }
+  }
+  async function measure(): Promise<void> {
     const warmed = performance.now();
     for (const worker of served) {
-      await runLoad(await prepared(worker, options.warmPlain, false), WARM_CONCURRENCY);
-      await runLoad(await prepared(worker, options.warmStreams, true), WARM_CONCURRENCY);
+      await warm(worker, options.warmPlain, false);
+      await warm(worker, options.warmStreams, true);
     }
     const warmSeconds = (performance.now() - warmed) / 1000;
     console.log(`  instructions: workerd under callgrind warmed up in ${warmSeconds.toFixed(0)} s`);
@@ -243,15 +287,18 @@ export async function runInstructions(
       const order = served.map((_, i) => served[(i + round) % served.length]!);
       for (const { kind, size } of windows) {
         for (const worker of order) {
-          const requests = await prepared(worker, size, kind === "stream");
-          await callgrind.zero();
-          await runLoad(requests, 1);
-          const { serving, others: rest } = perRequest(await callgrind.dump(), SERVING_THREAD, size);
+          const { serving, others: rest } = perRequest(await counted(worker, size, kind), SERVING_THREAD, size);
           counts[kind].set(worker.name, [...(counts[kind].get(worker.name) ?? []), serving]);
           others.push(rest);
         }
       }
     }
+  }
+  try {
+    await measure();
+  } catch (error) {
+    // A failed fetch says nothing of why: workerd's own last words do.
+    throw new Error(`${failure(error)}; ${callgrind.state()}`);
   } finally {
     await callgrind.stop();
   }
@@ -291,7 +338,7 @@ export async function runInstructions(
     "",
     ...renderCountTable(rows),
     "",
-    `workerd (${WORKERD}) directly under valgrind --tool=callgrind --separate-threads=yes, V8 ${V8_FLAGS.join(" ")}; the serving thread's count (the other threads: ${millions(summarise(others))} M a request). Warm-up ${options.warmPlain} plain requests and ${options.warmStreams} streams per Worker; ${options.rounds} rounds of ${options.plainPerRound} plain requests and ${options.streamsPerRound} streams per Worker, one request in flight, the Workers interleaved.${portkeyMissing ? ` Portkey not counted: ${portkeyMissing}.` : ""}`,
+    `workerd (${WORKERD}) directly under valgrind --tool=callgrind --separate-threads=yes, ${options.v8Flags.length ? `V8 ${options.v8Flags.join(" ")}` : "no V8 flags"}; the serving thread's count (the other threads: ${millions(summarise(others))} M a request). Warm-up ${options.warmPlain} plain requests and ${options.warmStreams} streams per Worker; ${options.rounds} rounds of ${options.plainPerRound} plain requests and ${options.streamsPerRound} streams per Worker, one request in flight, the Workers interleaved.${portkeyMissing ? ` Portkey not counted: ${portkeyMissing}.` : ""}`,
   ];
   return { suite: "instructions", figures, details, seconds: (performance.now() - started) / 1000 };
 }
