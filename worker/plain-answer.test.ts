@@ -6,7 +6,7 @@ import { createEmulator } from "../emulator/handler.ts";
 import { emulatorModelId } from "../emulator/model-id.ts";
 import { model } from "../test/helpers/emulated.ts";
 import { createApp } from "./app.ts";
-import { MAX_PLAIN_LOGPROB_UNITS } from "./plain-answer.ts";
+import { MAX_PLAIN_ANSWER_TOKENS, MAX_PLAIN_LOGPROB_UNITS, MAX_UNBOUNDED_PLAIN_ANSWERS } from "./plain-answer.ts";
 
 function proxy(env: Record<string, string> = {}) {
   const emulator = createEmulator();
@@ -278,6 +278,68 @@ describe("a plain answer's logprobs", () => {
         body: JSON.stringify(body).slice(0, 80),
         status: 200,
       });
+    }
+  });
+});
+
+describe("a plain answer's text", () => {
+  it("is refused before anything is sent when answers × tokens is over the bound (review perreq43 #1)", async () => {
+    expect(MAX_PLAIN_ANSWER_TOKENS).toBe(1_048_576);
+    const { chat, completions, emulator } = proxy();
+    // The review's 838-byte request: 16,384 answers of 200 tokens, 14.1 MiB answered before.
+    const prompt = Array.from({ length: 128 }, (_, i) => `p${i}`);
+    const review = await completions({ prompt, n: 128, max_tokens: 200 });
+    expect(review.status).toBe(400);
+    expect(errorOf(review)).toMatchObject({
+      type: "invalid_request_error",
+      param: "prompt",
+      code: "plain_answer_too_large",
+    });
+    expect(errorOf(review).message).toContain("prompts × n 16384 × max_tokens 200 is 3276800 tokens");
+    expect(errorOf(review).message).toContain("Set stream: true");
+    expect(errorOf(review).message).toContain("at most 64 for 16384 answers");
+    // Chat's n, best_of, and one answer's own limit are named when they make the count.
+    const byN = await chat({ n: 128, max_tokens: 8193 });
+    expect(errorOf(byN)).toMatchObject({ param: "n", code: "plain_answer_too_large" });
+    expect(errorOf(byN).message).toContain("n 128 × max_tokens 8193 is 1048704 tokens");
+    const byBestOf = await completions({ best_of: 20, max_tokens: 60_000 });
+    expect(errorOf(byBestOf)).toMatchObject({ param: "best_of", code: "plain_answer_too_large" });
+    const byTokens = await completions({ max_tokens: 2_000_000 });
+    expect(errorOf(byTokens)).toMatchObject({ param: "max_tokens", code: "plain_answer_too_large" });
+    expect(emulator.stats.requests).toHaveLength(0);
+  });
+
+  it("may come to the bound exactly, and a stream is not bounded", async () => {
+    const { chat, completions } = proxy();
+    // 128 × 8192 = 1,048,576; 16,384 answers of OpenAI's default 16 tokens.
+    expect((await chat({ n: 128, max_tokens: 8192 })).status).toBe(200);
+    const prompt = Array.from({ length: 128 }, (_, i) => `p${i}`);
+    expect((await completions({ prompt, n: 8, max_tokens: 1024 })).status).toBe(200);
+    // 16 × 128 × 600 = 1,228,800, streamed.
+    const streamed = await completions({ prompt: prompt.slice(0, 16), n: 128, max_tokens: 600, stream: true });
+    expect(streamed.status).toBe(200);
+    expect(streamed.text).toContain("data: [DONE]");
+  });
+
+  it("with no output limit sent: one answer is served, more than MAX_UNBOUNDED_PLAIN_ANSWERS are refused naming max_tokens", async () => {
+    expect(MAX_UNBOUNDED_PLAIN_ANSWERS).toBe(8);
+    const { chat, emulator } = proxy();
+    // The openai route sends no limit to a model without max_output_tokens: each answer runs to the model's context.
+    const many = await chat({ model: "open", n: 9 });
+    expect(many.status).toBe(400);
+    expect(errorOf(many)).toMatchObject({ param: "max_tokens", code: "plain_answer_too_large" });
+    expect(errorOf(many).message).toContain("each of n 9 answers may run to the model's context");
+    expect(errorOf(many).message).toContain("at most 116508 here");
+    expect(errorOf(many).message).toContain("stream: true");
+    expect(emulator.stats.requests).toHaveLength(0);
+    for (const body of [
+      { model: "open" },
+      { model: "open", n: 8 },
+      { model: "open", n: 9, max_tokens: 64 },
+      { model: "openCapped", n: 128 },
+      { model: "open", n: 9, stream: true },
+    ]) {
+      expect({ body, status: (await chat(body)).status }).toEqual({ body, status: 200 });
     }
   });
 });

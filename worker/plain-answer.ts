@@ -1,15 +1,36 @@
-// How much memory a plain (non-streamed) answer with logprobs takes, told before it is asked for.
-// The proxy builds a plain answer whole: Bedrock's JSON, its parse, the OpenAI answer made of it
-// and that answer's text are all in memory at once, and an isolate has 128 MB for every request
-// it serves. Logprobs are what makes an answer large: measured on the proxy (Node, the
-// emulator's long<N> answers, the smallest heap each request was answered in), a token with its
-// logprob costs about 730 bytes of heap and each of its top_logprobs alternatives about 255, so
+// How much memory a plain (non-streamed) answer takes, told before it is asked for. The proxy
+// builds a plain answer whole: Bedrock's JSON, its parse, the OpenAI answer made of it and that
+// answer's text are all in memory at once, and an isolate has 128 MB for every request it serves.
+// Measured on the proxy (Node, the emulator's long<N> answers on a qwen3 model with wire_format
+// openai_completion, the smallest --max-old-space-size each request was answered in, less the
+// 15 MB a small request needs): a token of text costs about 26-31 bytes of heap, and an answer
+// about 380 bytes of its own (16,384 answers of 1 token took 6 MB, of 16 tokens 12 MB, of 100
+// tokens 48 MB; 128 of 1,000 tokens 4 MB). Logprobs are what makes a token large: a token with
+// its logprob costs about 730 bytes of heap and each of its top_logprobs alternatives about 255, so
 // n 10 × max_tokens 2048 × top_logprobs 20 needs over 120 MB. A stream holds one chunk at a time
-// and is not bounded here, nor is a model that returns no logprobs (the library says which do, and
-// how long an answer may run: the route refuses or drops logprobs it cannot give).
-import { deploymentsOf, invalidRequest, type LogprobApi, logprobAnswers } from "../src/core.ts";
+// and is not bounded here; logprobs are counted only where a model returns them (the library says
+// which do, and how long an answer may run: the route refuses or drops logprobs it cannot give).
+import { deploymentsOf, invalidRequest, type LogprobApi, logprobAnswers, unsetCompletionLimit } from "../src/core.ts";
 import type { ModelTableEntry } from "../src/index.ts";
 import { askedOutputLimit, promptEstimate } from "./token-estimate.ts";
+
+/**
+ * The most tokens a plain answer may hold in all its answers: answers × tokens, at 32 bytes of
+ * heap a token, so 32 MiB, the logprob bound's margin. 32 bytes is above a token's measured 26-31
+ * so that it covers each answer's own 380 bytes too while answers are long enough to fill the
+ * bound: at the most answers a request may ask for (128 prompts × n 128 on legacy Completions),
+ * 64 tokens each (about 37 MB: 30 bytes a token and 380 an answer). It admits n 128 of 8,192 tokens, or one answer of a million.
+ */
+export const MAX_PLAIN_ANSWER_TOKENS = 1_048_576;
+
+/**
+ * The most answers a plain request may ask for when their length is not known (the openai route
+ * sends no limit to a model without max_output_tokens: vLLM answers up to the model's context):
+ * each may run to 131,072 tokens (Llama 3.1's context, the longest of most imports), 4 MiB, and
+ * 8 of them are MAX_PLAIN_ANSWER_TOKENS. One answer without max_tokens, the common request, is
+ * always served.
+ */
+export const MAX_UNBOUNDED_PLAIN_ANSWERS = 8;
 
 /**
  * The most logprob units a plain answer may hold: answers × tokens × (3 + alternatives), at about
@@ -52,7 +73,21 @@ export function checkPlainAnswerSize(
   const route = deploymentsOf(entry, body.model).route;
   const answers = logprobAnswers(api, route, entry);
   const ask = answers && logprobAsk(body, api, answers.unsetLimit, route === "openai");
-  if (!ask) return;
+  if (ask) checkLogprobUnits(ask);
+  // Chat's n is carried where logprobs are (the openai route, openai_completion); elsewhere the
+  // route refuses any n but 1, and a chat request that sets no limit is sent the model's cap.
+  const unsetLimit =
+    api === "completions"
+      ? unsetCompletionLimit(entry.max_output_tokens)
+      : answers
+        ? answers.unsetLimit
+        : entry.max_output_tokens;
+  const text = textAsk(body, api, unsetLimit, api === "completions" || answers !== undefined);
+  if (text) checkAnswerTokens(text);
+}
+
+/** Refuses logprobs that would take more than MAX_PLAIN_LOGPROB_UNITS, or that have no bound. */
+function checkLogprobUnits(ask: LogprobAsk): void {
   const { fields, prompt } = ask;
   // A route that sends no limit: even one answer of logprobs alone (3 units a token) passes the
   // bound at 43,690 tokens, below the context of most imports (Llama 3.1's is 128k: about 93 MB).
@@ -98,6 +133,92 @@ export function checkPlainAnswerSize(
   );
 }
 
+interface TextAsk {
+  answers: number;
+  /** Undefined when no output limit is sent: each answer runs up to the model's context. */
+  tokens: number | undefined;
+  /** The fields named in the refusal, as LogprobAsk's. */
+  fields: { answers: string; answersParam: string; tokens: string };
+}
+
+/**
+ * Refuses a plain request whose answers × tokens are over MAX_PLAIN_ANSWER_TOKENS, or, when its
+ * answers' length is not known, whose answers are over MAX_UNBOUNDED_PLAIN_ANSWERS (review perreq43
+ * #1: 128 prompts × n 128 × 600 tokens, an 838-byte request, came back as 45 MiB and took workerd's
+ * memory up by 162-192 MiB).
+ */
+function checkAnswerTokens(ask: TextAsk): void {
+  const { answers, tokens, fields } = ask;
+  if (tokens === undefined) {
+    if (answers <= MAX_UNBOUNDED_PLAIN_ANSWERS) return;
+    throw invalidRequest(
+      `This plain answer has no bound: the request sets no max_tokens or max_completion_tokens, and this model ` +
+        `is sent none, so each of ${fields.answers} ${answers} answers may run to the model's context (about 32 ` +
+        `bytes of memory a token: the proxy builds a plain answer whole). Set max_tokens or max_completion_tokens ` +
+        `(at most ${Math.floor(MAX_PLAIN_ANSWER_TOKENS / answers)} here), ask for at most ` +
+        `${MAX_UNBOUNDED_PLAIN_ANSWERS} answers, or set stream: true (a stream holds one chunk at a time).`,
+      fields.tokens,
+      "plain_answer_too_large",
+    );
+  }
+  if (answers * tokens <= MAX_PLAIN_ANSWER_TOKENS) return;
+  throw invalidRequest(
+    `This plain answer would be too large to build: ${fields.answers} ${answers} × ${fields.tokens} ${tokens} is ` +
+      `${answers * tokens} tokens, above the ${MAX_PLAIN_ANSWER_TOKENS} a plain answer may hold (about 32 bytes of ` +
+      `memory each: the proxy builds a plain answer whole). Set stream: true (a stream holds one chunk at a ` +
+      `time), or ask for less (fewer answers, or a smaller ${fields.tokens}: at most ` +
+      `${Math.floor(MAX_PLAIN_ANSWER_TOKENS / answers)} for ${answers} answers).`,
+    answers > 1 ? fields.answersParam : fields.tokens,
+    "plain_answer_too_large",
+  );
+}
+
+/**
+ * What a plain request asks for, logprobs or not: its answers and their tokens, or undefined when a
+ * count is no count (the library's own 400). `multiple`: whether chat's n is carried.
+ */
+function textAsk(
+  body: Record<string, unknown>,
+  api: LogprobApi,
+  unsetLimit: number | undefined,
+  multiple: boolean,
+): TextAsk | undefined {
+  const limit = askedOutputLimit(body, api);
+  const asked = count(limit);
+  if (limit != null && asked === undefined) return undefined;
+  const tokens = asked ?? unsetLimit;
+  if (api === "chat") {
+    if (notCount(body.n, 1)) return undefined;
+    const tokensField = body.max_completion_tokens == null ? "max_tokens" : "max_completion_tokens";
+    return {
+      answers: multiple ? (count(body.n) ?? 1) : 1,
+      tokens,
+      fields: { answers: "n", answersParam: "n", tokens: tokensField },
+    };
+  }
+  if (notCount(body.n, 1) || notCount(body.best_of, 1)) return undefined;
+  const { answers, fields } = completionAnswers(body);
+  return { answers, tokens, fields: { ...fields, tokens: "max_tokens" } };
+}
+
+/** A legacy Completions request's answers: each prompt is answered max(n, best_of) times, all held until the best are chosen. */
+function completionAnswers(body: Record<string, unknown>): {
+  answers: number;
+  fields: { answers: string; answersParam: string };
+} {
+  const list = Array.isArray(body.prompt);
+  const n = count(body.n) ?? 1;
+  const bestOf = count(body.best_of) ?? 1;
+  const perPrompt = bestOf > n ? "best_of" : "n";
+  return {
+    answers: (list ? Math.max(1, (body.prompt as unknown[]).length) : 1) * Math.max(n, bestOf),
+    fields: {
+      answers: list ? `prompts × ${perPrompt}` : perPrompt,
+      answersParam: list && perPrompt === "n" ? "prompt" : perPrompt,
+    },
+  };
+}
+
 /**
  * What a request asks of logprobs: none, or its answers, their tokens and each token's
  * alternatives. `unsetLimit` is the limit the library sends a request that sets none.
@@ -141,26 +262,19 @@ function logprobAsk(
   }
   if (typeof body.logprobs !== "number") return undefined;
   if (notCount(body.logprobs, 0) || notCount(body.n, 1) || notCount(body.best_of, 1)) return undefined;
-  const list = Array.isArray(body.prompt);
   const n = count(body.n) ?? 1;
   const bestOf = count(body.best_of) ?? 1;
-  // Each prompt is answered max(n, best_of) times, all held until the best are chosen.
-  const perPrompt = bestOf > n ? "best_of" : "n";
+  const { answers, fields } = completionAnswers(body);
   const alternatives = count(body.logprobs) ?? 0;
   // Echoed, every answer begins with its prompt and the prompt's logprobs.
   const echoed = body.echo === true ? promptEstimate({ prompt: body.prompt }) * Math.max(n, bestOf) : 0;
   return {
     generated: true,
     ...(echoed ? { prompt: { tokens: echoed, alternatives, field: "echo" } } : {}),
-    answers: (list ? Math.max(1, (body.prompt as unknown[]).length) : 1) * Math.max(n, bestOf),
+    answers,
     tokens,
     alternatives,
-    fields: {
-      answers: list ? `prompts × ${perPrompt}` : perPrompt,
-      answersParam: list && perPrompt === "n" ? "prompt" : perPrompt,
-      tokens: "max_tokens",
-      alternatives: "logprobs",
-    },
+    fields: { ...fields, tokens: "max_tokens", alternatives: "logprobs" },
   };
 }
 

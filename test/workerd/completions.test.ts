@@ -129,6 +129,17 @@ describe("completions.create with the openai package", () => {
     const unknown = await errorOf(() => client.completions.create({ model: "nope", prompt: "a" }));
     expect(unknown).toBeInstanceOf(OpenAI.NotFoundError);
   });
+
+  it("a plain answer too large to build is refused before any call (review perreq43 #1)", async () => {
+    // The review's 838-byte request: 128 prompts × n 128 × 200 tokens in one openai_completion
+    // call came back as 14.1 MiB (600 tokens: 45 MiB, workerd's memory up by 162-192 MiB).
+    const prompt = Array.from({ length: 128 }, (_, i) => `p${i}`);
+    const body = { model: "qwen3-oc", prompt, n: 128, max_tokens: 200 };
+    const refused = await errorOf(() => client.completions.create(body));
+    expect(refused).toMatchObject({ status: 400, param: "prompt", code: "plain_answer_too_large" });
+    expect((refused as Error).message).toContain("prompts × n 16384 × max_tokens 200 is 3276800 tokens");
+    expect(proxy.served.emulator.stats.requests).toHaveLength(0);
+  });
 });
 
 describe("the wire", () => {
