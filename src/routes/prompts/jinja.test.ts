@@ -1,6 +1,7 @@
 // Custom chat templates (a model's own tokenizer_config.json `chat_template`), compiled once with
 // @huggingface/jinja. The template below is written for these tests, not taken from a model.
-import { describe, expect, it } from "vitest";
+import { Template } from "@huggingface/jinja";
+import { describe, expect, it, vi } from "vitest";
 import { errorOf } from "../../../test/helpers/errors.ts";
 import { BedrockEdgeError } from "../../errors.ts";
 import type { ChatMessage, FunctionTool } from "../../openai/types.ts";
@@ -321,6 +322,43 @@ describe("compileChatTemplate: errors", () => {
     expect(error.message).toBe(
       "The model's chat_template refused to render this request: ends with an assistant turn (the messages up to messages[1] are refused so already, those before it are not)",
     );
+  });
+
+  it("does not search for the failing message when the renders' whole context is large, tools included (review perreq43 #2)", async () => {
+    // Role alternation checked as Mistral's, Gemma's and Llama 2's templates do, and the tools written.
+    const render = await compileChatTemplate(
+      "{% for m in messages %}{% if (m.role == 'user') != (loop.index0 % 2 == 0) %}" +
+        "{{ raise_exception('Conversation roles must alternate user/assistant/user/assistant/...') }}{% endif %}" +
+        "{{ m.content }}{% endfor %}{% if tools %}{{ tools | tojson }}{% endif %}",
+    );
+    const alternating: ChatMessage[] = Array.from({ length: 1_001 }, (_, i) =>
+      i % 2 === 0 ? user(`q${i}`) : { role: "assistant", content: `a${i}` },
+    );
+    const messages = [...alternating, user("again")];
+    const properties = Object.fromEntries(
+      Array.from({ length: 50 }, (_, p) => [`p${p}`, { type: "string", description: "a property, described." }]),
+    );
+    const tools: FunctionTool[] = Array.from({ length: 32 }, (_, i) => ({
+      type: "function",
+      function: { name: `t${i}`, parameters: { type: "object", properties } },
+    }));
+    const renders = vi.spyOn(Template.prototype, "render");
+    try {
+      // About 130 KB of tools, in each of the 12 renders the search would take: answered with the first render's error.
+      const withTools = await errorOf(() => render(input(messages, { tools })), BedrockEdgeError);
+      expect(withTools).toMatchObject({ status: 400, param: "messages" });
+      expect(withTools.message).toBe(
+        "The model's chat_template refused to render this request: Conversation roles must alternate user/assistant/user/assistant/...",
+      );
+      expect(renders).toHaveBeenCalledTimes(1);
+      // The same messages without the tools are small enough to search: the failing message is named.
+      renders.mockClear();
+      const without = await errorOf(() => render(input(messages)), BedrockEdgeError);
+      expect(without.message).toMatch(/\(the messages up to messages\[1001\] are refused so already/);
+      expect(renders.mock.calls.length).toBeGreaterThan(1);
+    } finally {
+      renders.mockRestore();
+    }
   });
 
   it("refuses to write a mapping into text, as Python's Jinja does", async () => {

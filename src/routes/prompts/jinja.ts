@@ -83,7 +83,7 @@ export async function compileChatTemplate(source: string, specialTokens: Special
       // template may refuse a run for how it ends (an assistant turn last), which a longer run
       // ending otherwise would not be refused for.
       const { failure } = rendered;
-      const at = failingMessage(input.messages, failure, (count) => render(contextWith(handling, undefined, count)));
+      const at = failingMessage(input, failure, (count) => render(contextWith(handling, undefined, count)));
       const where =
         at === undefined ? "" : ` (the messages up to messages[${at}] are refused so already, those before it are not)`;
       throw invalidRequest(`The model's chat_template refused to render this request: ${failure}${where}`, "messages");
@@ -140,16 +140,21 @@ export async function chatTemplateVariables(source: string): Promise<string[]> {
  * The message a failed render fails at: the last of the shortest leading run of messages whose
  * render fails as the whole did, found by halving and confirmed by the run one message shorter
  * rendering. Undefined when that cannot be told (the template fails with no messages, or
- * differently on a shorter run) or would cost too much: each try renders the run again, so a
- * conversation past LOCATED_MESSAGE_CHARS (over the tries) is not searched.
+ * differently on a shorter run) or would cost too much: each try renders again with the whole
+ * context but the messages left out (the engine converts all of it, the offered tools too, on
+ * every render), so a request whose context's JSON over the tries is past LOCATED_MESSAGE_CHARS is
+ * not searched. Counting only the messages let 128 large tools through 12 renders: 2 MB, 1.2 to
+ * 1.8 s of workerd CPU before the 400 (review perreq43 #2).
  */
 function failingMessage(
-  messages: readonly ChatMessage[],
+  input: PromptInput,
   failure: string,
   renderFirst: (count: number) => Rendered,
 ): number | undefined {
+  const { messages } = input;
   const tries = Math.ceil(Math.log2(messages.length + 1)) + 1;
-  if (JSON.stringify(messages).length * tries > LOCATED_MESSAGE_CHARS) return undefined;
+  const contextChars = JSON.stringify([messages, input.tools ?? null, input.kwargs]).length;
+  if (contextChars * tries > LOCATED_MESSAGE_CHARS) return undefined;
   const fails = (count: number) => {
     const rendered = renderFirst(count);
     return "failure" in rendered && rendered.failure === failure;
