@@ -395,6 +395,58 @@ describe("compileChatTemplate: compiled once, rendered many times", () => {
     expect(cached(conversation)).toBe(fresh(conversation));
   });
 
+  it("parses each tool call's arguments once however often the request is rendered: nine images checked (review perreq43 #3)", async () => {
+    // Qwen2-VL's shape: parts looped over, an image written as its placeholder, tool calls never
+    // written, so the prompt stays short and every image check runs. 11 renders: the null
+    // assistant content fails the first, then as lists, without all images, without each of 8.
+    const render = await compileChatTemplate(
+      "{% for m in messages %}<{{ m.role }}>{% if m.content is string %}{{ m.content }}" +
+        "{% else %}{% for p in m.content %}{% if p.type == 'text' %}{{ p.text }}{% else %}<image>{% endif %}{% endfor %}" +
+        "{% endif %}\n{% endfor %}",
+    );
+    const image = { type: "image_url" as const, image_url: { url: "data:image/png;base64,AAAA" } };
+    const argumentsOf = (i: number) =>
+      JSON.stringify({
+        city: `c${i}`,
+        days: [
+          [0, 0],
+          [1, 1],
+        ],
+      });
+    const messages: ChatMessage[] = [
+      {
+        role: "assistant",
+        content: null,
+        tool_calls: Array.from({ length: 25 }, (_, i) => ({
+          id: `c${i}`,
+          type: "function" as const,
+          function: { name: "f", arguments: argumentsOf(i) },
+        })),
+      },
+      ...Array.from({ length: 25 }, (_, i): ChatMessage => ({ role: "tool", tool_call_id: `c${i}`, content: "ok" })),
+      ...Array.from(
+        { length: 9 },
+        (_, i): ChatMessage => ({
+          role: "user",
+          content: [{ type: "text", text: `look ${i}` }, image],
+        }),
+      ),
+    ];
+    const texts = new Set(Array.from({ length: 25 }, (_, i) => argumentsOf(i)));
+    const renders = vi.spyOn(Template.prototype, "render");
+    const parse = vi.spyOn(JSON, "parse");
+    try {
+      expect(render(input(messages))).toContain("<user>look 8<image>");
+      expect(renders.mock.calls.length).toBe(11);
+      const parsed = parse.mock.calls.map(([text]) => text).filter((text) => texts.has(text));
+      expect(parsed).toHaveLength(25);
+      expect(new Set(parsed).size).toBe(25);
+    } finally {
+      parse.mockRestore();
+      renders.mockRestore();
+    }
+  });
+
   it("does not let kwargs replace messages, add_generation_prompt or the special tokens", async () => {
     const render = await compileChatTemplate(
       "{{ messages | length }} {{ add_generation_prompt }} {{ bos_token }}{{ eos_token }}",

@@ -35,6 +35,25 @@ export async function compileChatTemplate(source: string, specialTokens: Special
 
   const tokens = withoutUndefined({ bos_token: specialTokens.bos_token, eos_token: specialTokens.eos_token });
   return (input: PromptInput): string => {
+    // A request may be rendered a dozen times (a parts list retried, a failing message searched
+    // for, images checked): its messages are converted once for each content handling, their
+    // tool-call arguments parsed once in all, and only the image-less copies of the messages
+    // checked are made again (parsing the arguments on every render cost 4-5 times as much with
+    // nine images: review perreq43 #3).
+    const toolCalls = input.messages.map((message) =>
+      message.role === "assistant" ? message.tool_calls?.map(toHuggingFaceToolCall) : undefined,
+    );
+    const convert = (message: ChatMessage, index: number, content: ContentHandling) =>
+      toHuggingFaceMessage(message, index, contentFormat, { content, noContent }, toolCalls[index]);
+    const converted = new Map<ContentHandling, Record<string, unknown>[]>();
+    const messagesAs = (content: ContentHandling): Record<string, unknown>[] => {
+      let messages = converted.get(content);
+      if (!messages) {
+        messages = input.messages.map((message, index) => convert(message, index, content));
+        converted.set(content, messages);
+      }
+      return messages;
+    };
     // The server's own variables come last: no kwarg can stand in for them.
     // `imageless`: the messages given without their images, to see whether the template wrote them.
     // `count`: the first messages only, to find the one a failing render fails at.
@@ -45,12 +64,11 @@ export async function compileChatTemplate(source: string, specialTokens: Special
     ): Record<string, unknown> => ({
       ...input.kwargs,
       ...tokens,
-      messages: input.messages.slice(0, count).map((message, index) =>
-        toHuggingFaceMessage(imageless?.has(index) ? withoutImages(message) : message, index, contentFormat, {
-          content,
-          noContent,
-        }),
-      ),
+      messages: messagesAs(content)
+        .slice(0, count)
+        .map((message, index) =>
+          imageless?.has(index) ? convert(withoutImages(input.messages[index]!), index, content) : message,
+        ),
       tools: input.tools && input.tools.length > 0 ? input.tools : null,
       documents: null,
       add_generation_prompt: true,
@@ -259,9 +277,9 @@ const MADE_PART_QUOTED = '{\\"type\\": \\"text\\"';
 
 /**
  * A message as Hugging Face templates expect it: OpenAI's shape, `developer` as `system`, and
- * tool-call arguments parsed to an object when they are a JSON object. For a template that loops
- * over content parts (`openai`), an image part is `{type: "image"}`, what such templates test
- * for, as vLLM hands it over; with `lists`, every content is a list of parts, as vLLM's are too (a
+ * the tool calls given, made once per request (toHuggingFaceToolCall: arguments parsed to an
+ * object when they are a JSON object). For a template that loops over content parts (`openai`),
+ * an image part is `{type: "image"}`, what such templates test for, as vLLM hands it over; with `lists`, every content is a list of parts, as vLLM's are too (a
  * string as one text part, none as an empty list). Any other template gets text: parts joined as
  * for the built-in templates (messages.ts), and a missing or null assistant content as `noContent`
  * ("", or null for a template that tests it for none: testsContentForNone).
@@ -271,6 +289,7 @@ function toHuggingFaceMessage(
   index: number,
   format: ContentFormat,
   { content, noContent }: { content: ContentHandling; noContent: "" | null },
+  toolCalls: Record<string, unknown>[] | undefined,
 ): Record<string, unknown> {
   const plain = withoutUndefined({ ...message });
   if (message.role === "developer") plain.role = "system";
@@ -278,7 +297,7 @@ function toHuggingFaceMessage(
   else if (Array.isArray(message.content)) plain.content = joinContent(message.content, index, TEXT_ONLY);
   if (message.role === "assistant") {
     plain.content ??= format === "string" ? noContent : null;
-    if (message.tool_calls !== undefined) plain.tool_calls = message.tool_calls.map(toHuggingFaceToolCall);
+    if (toolCalls !== undefined) plain.tool_calls = toolCalls;
   }
   return plain;
 }
