@@ -276,6 +276,20 @@ export function createBedrock(options: BedrockOptions = {}): Bedrock {
         : (await neutralising()).neutraliseRequest(capped, neutraliser, modelRoute, deployments, settings);
     const meta = { id: randomId("chatcmpl-"), created: Math.floor(Date.now() / 1000), model: request.model };
 
+    // Each model id's body, built once however many copies a request tries (review perreq43 #4).
+    const bodies = new Map<string, Record<string, unknown>>();
+    const bodyFor = (modelId: string): Record<string, unknown> => {
+      const known = bodies.get(modelId);
+      if (known) return known;
+      const [first] = bodies.values();
+      const body =
+        first && modelRoute.retarget
+          ? modelRoute.retarget(first, modelId)
+          : modelRoute.buildBody(request, modelId, settings);
+      bodies.set(modelId, body);
+      return body;
+    };
+
     // The whole call on one deployment: the body names its model id, the transport its credentials.
     return served(async ({ modelId, region, transport: via, failFast, sending }) => {
       const { callJson, callReplayed, callStream } = await calls;
@@ -288,7 +302,7 @@ export function createBedrock(options: BedrockOptions = {}): Bedrock {
         modelId,
         region,
         failFast,
-        body: modelRoute.buildBody(request, modelId, settings),
+        body: bodyFor(modelId),
         limitParam: request.max_completion_tokens == null ? undefined : "max_completion_tokens",
       };
       sending();

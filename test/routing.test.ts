@@ -8,6 +8,8 @@ import { awsError } from "../emulator/errors.ts";
 import { createEmulator } from "../emulator/handler.ts";
 import { emulatorModelId, type ModelIdOption } from "../emulator/model-id.ts";
 import { memoryCooldownStore } from "../src/core.ts";
+import { llamaRoute } from "../src/routes/llama.ts";
+import { openaiRoute } from "../src/routes/openai.ts";
 import {
   BedrockEdgeError,
   type BedrockOptions,
@@ -409,6 +411,70 @@ describe("a model of one deployment", () => {
       { index: 0, tried: 1 },
       { index: 0, tried: 1 },
     ]);
+  });
+});
+
+describe("a request's body, built once for all the copies it tries (review perreq43 #4)", () => {
+  const REGIONS = [EAST, WEST, "eu-west-1", "ap-south-1"];
+
+  /** Copies of one model on `route`, each call's body kept as sent. */
+  function copiesOf(route: "llama" | "openai", ids: string[]) {
+    const emulator = createEmulator();
+    const bodies: Array<{ url: string; body: string }> = [];
+    const bedrock = createBedrock({
+      endpoint: "http://bedrock.emulator",
+      credentials: EMULATOR_CREDENTIALS,
+      fetch: async (input, init) => {
+        const request = new Request(input, init);
+        bodies.push({ url: decodeURIComponent(request.url), body: await request.clone().text() });
+        return emulator.fetch(request);
+      },
+      maxRetries: 0,
+      models: { m: { deployments: ids.map((id) => ({ model: `bedrock/${route}/${id}` })) } },
+    });
+    const sentTo = (id: string) => bodies.filter(({ url }) => url.includes(id)).map(({ body }) => body);
+    return { bedrock, sentTo };
+  }
+
+  it("on a template route: every copy throttling, the template renders once", async () => {
+    const ids = REGIONS.map((region) => llama(region, "throttle"));
+    const { bedrock, sentTo } = copiesOf("llama", ids);
+    const build = vi.spyOn(llamaRoute, "buildBody");
+    try {
+      const error = await errorOf(
+        () => bedrock.chat.completions.create({ model: "m", messages: hello }),
+        BedrockEdgeError,
+      );
+      expect(error.status).toBe(429);
+      expect(ids.map((id) => sentTo(id).length)).toEqual([1, 1, 1, 1]);
+      expect(build).toHaveBeenCalledTimes(1);
+      // Every copy got the same body.
+      expect(new Set(ids.flatMap(sentTo)).size).toBe(1);
+    } finally {
+      build.mockRestore();
+    }
+  });
+
+  it("on the openai route: built once, each copy's body naming its own model id", async () => {
+    const ids = REGIONS.map((region, i) => emulatorModelId("openai", i < 3 ? ["throttle"] : [], region));
+    const { bedrock, sentTo } = copiesOf("openai", ids);
+    const build = vi.spyOn(openaiRoute, "buildBody");
+    try {
+      const answer = await bedrock.chat.completions.create({
+        model: "m",
+        messages: hello,
+        max_tokens: 16,
+        temperature: 0.5,
+      });
+      expect(answer.choices[0]!.message.content).toBeTruthy();
+      expect(ids.map((id) => sentTo(id).length)).toEqual([1, 1, 1, 1]);
+      expect(build).toHaveBeenCalledTimes(1);
+      const bodies = ids.map((id) => JSON.parse(sentTo(id)[0]!));
+      expect(bodies.map((body) => body.model)).toEqual(ids);
+      for (const body of bodies) expect(body).toMatchObject({ max_tokens: 16, temperature: 0.5, messages: hello });
+    } finally {
+      build.mockRestore();
+    }
   });
 });
 

@@ -458,6 +458,8 @@ export function completionRoute<const Name extends string>(spec: CompletionRoute
     ...COMPLETION_ROUTE_INFO,
     rendersBuiltInTemplates: true,
     buildBody: (request, _modelId, settings) => buildBody(spec, request, settings),
+    // The model id is in the call's address only.
+    retarget: (body) => body,
     parseAnswer: (body, request, settings, _text, _modelId, headerUsage) =>
       parseAnswer(spec, body, request, settings, headerUsage),
     createStreamMapper: (request, settings) => streamMapper(spec, request, settings),

@@ -258,6 +258,8 @@ export const openaiRoute: Route<"openai"> = {
     }
     return openaiBody(request, modelId, settings);
   },
+  // The model id is the body's `model` (openaiBody), and in nothing else it writes.
+  retarget: (body, modelId) => ({ ...body, model: modelId }),
   parseAnswer(body, request, settings) {
     const reading = readingFor(request, settings);
     const raw = Array.isArray(body.choices) ? body.choices : [];

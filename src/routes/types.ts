@@ -133,6 +133,13 @@ export interface Route<Name extends string = string> {
   /** OpenAI request -> the operation's body. Throws a 400 BedrockEdgeError naming a bad parameter. */
   buildBody(request: ChatCompletionRequest, modelId: string, settings: ModelSettings): Record<string, unknown>;
   /**
+   * The body buildBody made for one model id, for another copy of the model (its deployments share
+   * the route and settings): without building it again, as a request that fails over would (a
+   * custom template's renders, its images' checks, per copy). Absent where the body depends on
+   * the model its id names (Converse reads the model's family from it): each id's body is built.
+   */
+  retarget?(body: Record<string, unknown>, modelId: string): Record<string, unknown>;
+  /**
    * The operation's JSON answer -> choices (one per `n`). `text` is the answer as Bedrock wrote it,
    * for what passes on as written rather than parsed (a Converse tool call's input); `modelId` the
    * id buildBody made the body for; `headerUsage` what Bedrock's count headers said, which an error
