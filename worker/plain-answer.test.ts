@@ -311,12 +311,12 @@ describe("a plain answer's text", () => {
 
   it("may come to the bound exactly, and a stream is not bounded", async () => {
     const { chat, completions } = proxy();
-    // 128 × 8192 = 1,048,576; 16,384 answers of OpenAI's default 16 tokens.
+    // 128 × 8192 = 1,048,576: at the bound, on chat and on legacy Completions.
     expect((await chat({ n: 128, max_tokens: 8192 })).status).toBe(200);
-    const prompt = Array.from({ length: 128 }, (_, i) => `p${i}`);
-    expect((await completions({ prompt, n: 8, max_tokens: 1024 })).status).toBe(200);
-    // 16 × 128 × 600 = 1,228,800, streamed.
-    const streamed = await completions({ prompt: prompt.slice(0, 16), n: 128, max_tokens: 600, stream: true });
+    const prompt = Array.from({ length: 8 }, (_, i) => `p${i}`);
+    expect((await completions({ prompt, n: 16, max_tokens: 8192 })).status).toBe(200);
+    // 2 × 128 × 4200 = 1,075,200, streamed.
+    const streamed = await completions({ prompt: prompt.slice(0, 2), n: 128, max_tokens: 4200, stream: true });
     expect(streamed.status).toBe(200);
     expect(streamed.text).toContain("data: [DONE]");
   });
