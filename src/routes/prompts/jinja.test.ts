@@ -376,6 +376,33 @@ describe("compileChatTemplate: errors", () => {
   });
 });
 
+/** Qwen2-VL's shape: parts looped over, an image written as its placeholder, tool calls never written. */
+const VL_LIKE =
+  "{% for m in messages %}<{{ m.role }}>{% if m.content is string %}{{ m.content }}" +
+  "{% else %}{% for p in m.content %}{% if p.type == 'text' %}{{ p.text }}{% else %}<image>{% endif %}{% endfor %}" +
+  "{% endif %}\n{% endfor %}";
+
+/** 25 tool calls with `argumentsOf` each, their results, then 9 one-image user turns. */
+function callsThenImages(argumentsOf: (i: number) => string): ChatMessage[] {
+  const image = { type: "image_url" as const, image_url: { url: "data:image/png;base64,AAAA" } };
+  return [
+    {
+      role: "assistant",
+      content: null,
+      tool_calls: Array.from({ length: 25 }, (_, i) => ({
+        id: `c${i}`,
+        type: "function" as const,
+        function: { name: "f", arguments: argumentsOf(i) },
+      })),
+    },
+    ...Array.from({ length: 25 }, (_, i): ChatMessage => ({ role: "tool", tool_call_id: `c${i}`, content: "ok" })),
+    ...Array.from(
+      { length: 9 },
+      (_, i): ChatMessage => ({ role: "user", content: [{ type: "text", text: `look ${i}` }, image] }),
+    ),
+  ];
+}
+
 describe("compileChatTemplate: compiled once, rendered many times", () => {
   const COUNTER =
     "{% set ns = namespace(n=0) %}{% for m in messages %}{% set ns.n = ns.n + 1 %}{% endfor %}{{ ns.n }}:{{ greeting }}";
@@ -396,42 +423,11 @@ describe("compileChatTemplate: compiled once, rendered many times", () => {
   });
 
   it("parses each tool call's arguments once however often the request is rendered: nine images checked (review perreq43 #3)", async () => {
-    // Qwen2-VL's shape: parts looped over, an image written as its placeholder, tool calls never
-    // written, so the prompt stays short and every image check runs. 11 renders: the null
-    // assistant content fails the first, then as lists, without all images, without each of 8.
-    const render = await compileChatTemplate(
-      "{% for m in messages %}<{{ m.role }}>{% if m.content is string %}{{ m.content }}" +
-        "{% else %}{% for p in m.content %}{% if p.type == 'text' %}{{ p.text }}{% else %}<image>{% endif %}{% endfor %}" +
-        "{% endif %}\n{% endfor %}",
-    );
-    const image = { type: "image_url" as const, image_url: { url: "data:image/png;base64,AAAA" } };
-    const argumentsOf = (i: number) =>
-      JSON.stringify({
-        city: `c${i}`,
-        days: [
-          [0, 0],
-          [1, 1],
-        ],
-      });
-    const messages: ChatMessage[] = [
-      {
-        role: "assistant",
-        content: null,
-        tool_calls: Array.from({ length: 25 }, (_, i) => ({
-          id: `c${i}`,
-          type: "function" as const,
-          function: { name: "f", arguments: argumentsOf(i) },
-        })),
-      },
-      ...Array.from({ length: 25 }, (_, i): ChatMessage => ({ role: "tool", tool_call_id: `c${i}`, content: "ok" })),
-      ...Array.from(
-        { length: 9 },
-        (_, i): ChatMessage => ({
-          role: "user",
-          content: [{ type: "text", text: `look ${i}` }, image],
-        }),
-      ),
-    ];
+    // The prompt stays short and the arguments small, so every image check runs. 11 renders: the
+    // null assistant content fails the first, then as lists, without all images, without each of 8.
+    const render = await compileChatTemplate(VL_LIKE);
+    const argumentsOf = (i: number) => JSON.stringify({ city: `c${i}`, days: [0, 1] });
+    const messages = callsThenImages(argumentsOf);
     const texts = new Set(Array.from({ length: 25 }, (_, i) => argumentsOf(i)));
     const renders = vi.spyOn(Template.prototype, "render");
     const parse = vi.spyOn(JSON, "parse");
@@ -443,6 +439,21 @@ describe("compileChatTemplate: compiled once, rendered many times", () => {
       expect(new Set(parsed).size).toBe(25);
     } finally {
       parse.mockRestore();
+      renders.mockRestore();
+    }
+  });
+
+  it("checks fewer messages' images when the tool-call arguments each render converts are large (review perreq43 #3)", async () => {
+    const render = await compileChatTemplate(VL_LIKE);
+    // 25 calls of about 12,000 characters each: 300,000 converted on every render, unwritten.
+    const dense = (i: number) =>
+      JSON.stringify({ city: `c${i}`, days: Array.from({ length: 1_500 }, () => [0, 0, 0]) });
+    const renders = vi.spyOn(Template.prototype, "render");
+    try {
+      expect(render(input(callsThenImages(dense)))).toContain("<user>look 8<image>");
+      // The first, as lists, without all images, then 3 messages' (1,000,000 / 300,000 and the prompt), not 8.
+      expect(renders.mock.calls.length).toBe(6);
+    } finally {
       renders.mockRestore();
     }
   });

@@ -115,7 +115,7 @@ export async function compileChatTemplate(source: string, specialTokens: Special
       );
     }
     if (contentFormat === "openai") {
-      refuseUnwrittenImages(prompt, input.messages, (indexes) => render(contextWith(handling, indexes)));
+      refuseUnwrittenImages(prompt, input, (indexes) => render(contextWith(handling, indexes)));
     }
     return prompt;
   };
@@ -205,9 +205,10 @@ const TEXT_ONLY: ImageHandling = {
  */
 function refuseUnwrittenImages(
   prompt: string,
-  messages: readonly ChatMessage[],
+  input: PromptInput,
   renderWithout: (indexes: ReadonlySet<number>) => Rendered,
 ): void {
+  const { messages } = input;
   const holding = messages.flatMap((message, index) => (withoutImages(message) === message ? [] : [index]));
   if (holding.length === 0) return;
   const unwritten = (indexes: ReadonlySet<number>) => {
@@ -216,7 +217,7 @@ function refuseUnwrittenImages(
   };
   if (unwritten(new Set(holding))) throw imageRefused(holding[0]!, WRITES_NO_IMAGE);
   if (holding.length === 1) return;
-  for (const index of messagesToCheck(holding, prompt.length)) {
+  for (const index of messagesToCheck(holding, prompt.length + convertedChars(input))) {
     if (unwritten(new Set([index]))) throw imageRefused(index, WRITES_NO_IMAGE);
   }
 }
@@ -226,14 +227,29 @@ function refuseUnwrittenImages(
  * square of a request's size (800 one-image messages took 17 s in cpucost8). A template that
  * writes some messages' images and not others' is rare (one that keeps only the last turn's):
  * at most eight messages are checked, spread from the first to the last, and only as many as
- * CHECKED_PROMPT_CHARS of prompt allows (a 40,000-message conversation rendered ten times took
- * 4.5 s in codereview23). Others such a template leaves out go unnoticed.
+ * CHECKED_PROMPT_CHARS of what a render costs allows: its prompt, and what the engine converts
+ * whether the template writes it or not (convertedChars). A 40,000-message conversation rendered
+ * ten times took 4.5 s in codereview23; 25 calls' dense arguments, unwritten by Qwen2-VL's
+ * template, 200-260 ms with nine images in perreq43. Others such a template leaves out go unnoticed.
  */
-function messagesToCheck(holding: readonly number[], promptLength: number): number[] {
-  const count = Math.min(MAX_MESSAGES_CHECKED, holding.length, Math.floor(CHECKED_PROMPT_CHARS / promptLength));
+function messagesToCheck(holding: readonly number[], renderChars: number): number[] {
+  const count = Math.min(MAX_MESSAGES_CHECKED, holding.length, Math.floor(CHECKED_PROMPT_CHARS / renderChars));
   if (count >= holding.length) return [...holding];
   if (count <= 1) return count === 1 ? [holding[0]!] : [];
   return Array.from({ length: count }, (_, k) => holding[Math.round((k * (holding.length - 1)) / (count - 1))]!);
+}
+
+/**
+ * The request's tool-call arguments and tools, as text: on every render the engine converts them
+ * into its own values whole, whether or not the template writes them.
+ */
+function convertedChars(input: PromptInput): number {
+  let chars = input.tools && input.tools.length > 0 ? JSON.stringify(input.tools).length : 0;
+  for (const message of input.messages) {
+    if (message.role !== "assistant") continue;
+    for (const call of message.tool_calls ?? []) chars += call.function.arguments.length;
+  }
+  return chars;
 }
 
 const MAX_MESSAGES_CHECKED = 8;
