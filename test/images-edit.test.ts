@@ -180,7 +180,9 @@ describe("image edits on Stability AI's Stable Image Inpaint", () => {
       user: "u-1",
     });
     expect(bodies).toHaveLength(2);
-    const sent = bodies as InpaintBody[];
+    // The two calls run at once, and each signs its body before it is sent: they reach fetch in
+    // either order. Each image's own seed is held by the answer's order below.
+    const sent = (bodies as InpaintBody[]).sort((a, b) => (a.seed ?? 0) - (b.seed ?? 0));
     for (const body of sent)
       expect(Object.keys(body).sort()).toEqual(["image", "mask", "output_format", "prompt", "seed"]);
     expect(sent.map((body) => body.seed)).toEqual([7, 8]);
