@@ -152,6 +152,24 @@ describe("image edits on Amazon Titan Image Generator v2", () => {
   });
 });
 
+/** POSTs an edit of `count` empty fields delimited by `boundary`, under the Content-Type given. */
+function postEmptyFields(
+  app: ReturnType<typeof inProcessProxy>["app"],
+  count: number,
+  boundary: string,
+  contentType: string,
+) {
+  const parts = Array.from(
+    { length: count },
+    (_, index) => `--${boundary}\r\nContent-Disposition: form-data; name="f${index}"\r\n\r\n\r\n`,
+  );
+  return app.request("http://proxy.test/v1/images/edits", {
+    method: "POST",
+    body: `${parts.join("")}--${boundary}--\r\n`,
+    headers: { authorization: "Bearer sk-test", "content-type": contentType },
+  });
+}
+
 describe("image edits on Stability AI's Stable Image Inpaint", () => {
   const INPAINT = "bedrock/image/stability.stable-image-inpaint-v1:0";
   // Stability takes images of at least 64 pixels a side: 64x64, its colours varying.
@@ -628,15 +646,7 @@ describe("image edits through the proxy, with the official openai client", () =>
     onTestFinished(() => parsed.mockRestore());
     /** A body of `count` empty fields, as the review's: Content-Type's boundary as given, its delimiters `boundary`. */
     const post = async (count: number, boundary: string, quoted = boundary) => {
-      const parts = Array.from(
-        { length: count },
-        (_, index) => `--${boundary}\r\nContent-Disposition: form-data; name="f${index}"\r\n\r\n\r\n`,
-      );
-      const response = await app.request("http://proxy.test/v1/images/edits", {
-        method: "POST",
-        body: `${parts.join("")}--${boundary}--\r\n`,
-        headers: { authorization: "Bearer sk-test", "content-type": `multipart/form-data; boundary=${quoted}` },
-      });
+      const response = await postEmptyFields(app, count, boundary, `multipart/form-data; boundary=${quoted}`);
       return {
         status: response.status,
         message: ((await response.json()) as { error: { message: string } }).error.message,
@@ -663,15 +673,7 @@ describe("image edits through the proxy, with the official openai client", () =>
     onTestFinished(() => parsed.mockRestore());
     /** 60,000 empty fields delimited by `boundary`, under the Content-Type given (the review's bodies). */
     const post = async (boundary: string, contentType: string, count = 60_000) => {
-      const parts = Array.from(
-        { length: count },
-        (_, index) => `--${boundary}\r\nContent-Disposition: form-data; name="f${index}"\r\n\r\n\r\n`,
-      );
-      const response = await app.request("http://proxy.test/v1/images/edits", {
-        method: "POST",
-        body: `${parts.join("")}--${boundary}--\r\n`,
-        headers: { authorization: "Bearer sk-test", "content-type": contentType },
-      });
+      const response = await postEmptyFields(app, count, boundary, contentType);
       return { status: response.status, error: ((await response.json()) as { error: Record<string, unknown> }).error };
     };
     const unread = (why: string) => ({
