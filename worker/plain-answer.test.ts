@@ -298,14 +298,16 @@ describe("a plain answer's text", () => {
     expect(errorOf(review).message).toContain("prompts × n 16384 × max_tokens 200 is 3276800 tokens");
     expect(errorOf(review).message).toContain("Set stream: true");
     expect(errorOf(review).message).toContain("at most 64 for 16384 answers");
-    // Chat's n, best_of, and one answer's own limit are named when they make the count.
+    // Chat's n and best_of are named when they make the count.
     const byN = await chat({ n: 128, max_tokens: 8193 });
     expect(errorOf(byN)).toMatchObject({ param: "n", code: "plain_answer_too_large" });
     expect(errorOf(byN).message).toContain("n 128 × max_tokens 8193 is 1048704 tokens");
     const byBestOf = await completions({ best_of: 20, max_tokens: 60_000 });
     expect(errorOf(byBestOf)).toMatchObject({ param: "best_of", code: "plain_answer_too_large" });
+    // One answer cannot pass the bound: a limit above the library's 1,000,000 is its own 400 (codereview43 #1).
     const byTokens = await completions({ max_tokens: 2_000_000 });
-    expect(errorOf(byTokens)).toMatchObject({ param: "max_tokens", code: "plain_answer_too_large" });
+    expect(errorOf(byTokens)).toMatchObject({ param: "max_tokens", code: null });
+    expect(errorOf(byTokens).message).toContain("max_tokens must be a whole number between 1 and 1000000");
     expect(emulator.stats.requests).toHaveLength(0);
   });
 
@@ -341,5 +343,38 @@ describe("a plain answer's text", () => {
     ]) {
       expect({ body, status: (await chat(body)).status }).toEqual({ body, status: 200 });
     }
+  });
+
+  it("leaves a count the library refuses on its own to the library's 400, whose advice can be followed (codereview43 #1)", async () => {
+    const { chat, completions, emulator } = proxy();
+    const refusals: Array<[Promise<{ text: string }>, string, string]> = [
+      [chat({ n: 200, max_tokens: 8192 }), "n", "n must be a whole number between 1 and 128 (got 200)"],
+      [chat({ model: "open", n: 200 }), "n", "n must be a whole number between 1 and 128 (got 200)"],
+      [
+        chat({ max_tokens: 2_000_000 }),
+        "max_tokens",
+        "max_tokens must be a whole number between 1 and 1000000 (got 2000000)",
+      ],
+      [
+        completions({ prompt: Array.from({ length: 200 }, () => "p"), max_tokens: 8192 }),
+        "prompt",
+        "an array of 1 to 128 non-empty strings",
+      ],
+      [
+        completions({ prompt: Array.from({ length: 5000 }, () => 1), max_tokens: 300 }),
+        "prompt",
+        "prompt holds token ids",
+      ],
+      [chat({ n: 128, max_tokens: 8192, logprobs: true, top_logprobs: 21 }), "top_logprobs", "top_logprobs must be"],
+    ];
+    for (const [answer, param, message] of refusals) {
+      const error = errorOf(await answer);
+      expect(error).toMatchObject({ type: "invalid_request_error", param });
+      expect(error.code).not.toBe("plain_answer_too_large");
+      expect(error.message).toContain(message);
+    }
+    expect(emulator.stats.requests).toHaveLength(0);
+    // Within the library's ranges, the bound still speaks.
+    expect(errorOf(await chat({ n: 128, max_tokens: 9000 }))).toMatchObject({ code: "plain_answer_too_large" });
   });
 });

@@ -10,7 +10,15 @@
 // n 10 × max_tokens 2048 × top_logprobs 20 needs over 120 MB. A stream holds one chunk at a time
 // and is not bounded here; logprobs are counted only where a model returns them (the library says
 // which do, and how long an answer may run: the route refuses or drops logprobs it cannot give).
-import { deploymentsOf, invalidRequest, type LogprobApi, logprobAnswers, unsetCompletionLimit } from "../src/core.ts";
+import {
+  deploymentsOf,
+  invalidRequest,
+  type LogprobApi,
+  logprobAnswers,
+  parseChatRequest,
+  parseCompletionRequest,
+  unsetCompletionLimit,
+} from "../src/core.ts";
 import type { ModelTableEntry } from "../src/index.ts";
 import { askedOutputLimit, promptEstimate } from "./token-estimate.ts";
 
@@ -61,9 +69,26 @@ interface LogprobAsk {
  * Refuses a plain request whose logprobs would take more than MAX_PLAIN_LOGPROB_UNITS, naming its
  * fields, before anything is sent; and one whose logprobs have no bound, as its model is sent no
  * output limit. Only where the model's route returns logprobs. The request is read as the client
- * sent it: a value that is not a count is left to the library's own 400.
+ * sent it: a value that is not a count is left to the library's own 400, and so is a request the
+ * library refuses anyway (n over 128, a limit over 1,000,000, token ids for a prompt), whose
+ * counts the bound would multiply into advice no request could follow.
  */
 export function checkPlainAnswerSize(
+  body: Record<string, unknown>,
+  api: LogprobApi,
+  models: Readonly<Record<string, ModelTableEntry>>,
+): void {
+  try {
+    checkCounts(body, api, models);
+  } catch (tooLarge) {
+    // Only on the way to a refusal: a request served is checked once, by the library.
+    if (api === "chat") parseChatRequest(body);
+    else parseCompletionRequest(body);
+    throw tooLarge;
+  }
+}
+
+function checkCounts(
   body: Record<string, unknown>,
   api: LogprobApi,
   models: Readonly<Record<string, ModelTableEntry>>,
