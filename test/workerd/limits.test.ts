@@ -31,6 +31,8 @@ function repeated(item: string, count: number): string {
 interface Sent {
   status: number;
   code: string | undefined;
+  /** The refusal's param, where it names one. */
+  param: string | undefined;
   ms: number;
   cpuMs: number;
   /** How far workerd's resident memory rose above where it was before the request. */
@@ -53,12 +55,22 @@ async function send(body: BodyInit, connection?: Dispatcher): Promise<Sent> {
   const text = await response.text();
   const ms = Date.now() - started;
   let code: string | undefined;
+  let param: string | undefined;
   try {
-    code = (JSON.parse(text) as { error?: { code?: string | null } }).error?.code ?? undefined;
+    const { error } = JSON.parse(text) as { error?: { code?: string | null; param?: string | null } };
+    code = error?.code ?? undefined;
+    param = error?.param ?? undefined;
   } catch {
     code = undefined;
   }
-  return { status: response.status, code, ms, cpuMs: workerdCpuMs() - cpu, heapMiB: workerdMemory().peakMiB - before };
+  return {
+    status: response.status,
+    code,
+    param,
+    ms,
+    cpuMs: workerdCpuMs() - cpu,
+    heapMiB: workerdMemory().peakMiB - before,
+  };
 }
 
 /** The usual small request: it must still be served after each hostile one (on `connection` if given). */
@@ -101,7 +113,7 @@ function nestedTool(depth: number, zeros: number): string {
 
 const measured: Array<[string, number, Sent]> = [];
 
-const HOSTILE: Array<{ name: string; body: () => string; status: number; code: string | undefined }> = [
+const HOSTILE: Array<{ name: string; body: () => string; status: number; code: string | undefined; param?: string }> = [
   {
     name: "a million empty arrays (3 MB)",
     body: () => `{"model":"llama",${HELLO},"extra":[${repeated("[]", 1_000_000)}]}`,
@@ -154,6 +166,8 @@ const HOSTILE: Array<{ name: string; body: () => string; status: number; code: s
     body: () => toolCallsBody(25, 49_991),
     status: 400,
     code: undefined,
+    // The call whose arguments pass the request's shared budget: the second.
+    param: "messages[1].tool_calls[1].function.arguments",
   },
   {
     name: "4 MB of text for an unknown model",
@@ -182,6 +196,7 @@ describe("hostile bodies are refused before they are expensive", () => {
       const sent = await send(text);
       measured.push([hostile.name, text.length, sent]);
       expect({ status: sent.status, code: sent.code }).toEqual({ status: hostile.status, code: hostile.code });
+      if (hostile.param !== undefined) expect(sent.param).toBe(hostile.param);
       expect(sent.heapMiB).toBeLessThan(64);
       await nextRequestWorks();
     });
