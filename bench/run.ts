@@ -193,6 +193,9 @@ async function main(): Promise<void> {
     `\nGoals met: ${met.length}, missed: ${missed.length}. ${seconds.toFixed(0)} s. Load average at end ${end.loadAverage.toFixed(2)}.`,
   );
   for (const { suite, error } of failures) console.log(`Suite ${suite} FAILED: ${error}`);
+  for (const { suite, flags } of results)
+    if (flags?.length)
+      console.log(`Suite ${suite} FLAGGED ${flags.length} time(s): see its FLAG lines above; run it again`);
 
   const output = {
     machine,
@@ -204,6 +207,8 @@ async function main(): Promise<void> {
       reference: figure.reference ? { label: figure.reference.label, ...figure.reference.value } : undefined,
     })),
     details: Object.fromEntries(results.map((r) => [r.suite, r.details])),
+    // Present, by suite, only when a suite found its own figures not comparable.
+    flags: Object.fromEntries(results.filter((r) => r.flags?.length).map((r) => [r.suite, r.flags])),
     failures,
   };
   await writeFile(join(ROOT, "bench", "results.json"), `${JSON.stringify(output, null, 2)}\n`);

@@ -10,7 +10,7 @@ import type { Readable } from "node:stream";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { capnpText, listenedPorts, parseCallgrindDump, workerdConfig } from "../bench/lib/callgrind.ts";
-import { countRows, millions, perRequest, renderCountTable } from "../bench/lib/instruction-counts.ts";
+import { countFlags, countRows, millions, perRequest, renderCountTable } from "../bench/lib/instruction-counts.ts";
 
 // The head of a real dump (callgrind 3.19, --separate-threads=yes), its cost lines cut.
 const DUMP = [
@@ -194,5 +194,95 @@ describe("the printed table", () => {
       "| the floor  | 0.900         |                   | 1.000  |                    |",
       "| our Worker | 1.600         | 0.700             | 7.000  | 6.000              |",
     ]);
+  });
+});
+
+describe("countFlags", () => {
+  const NESTING = ["floor", "decode", "library", "ours"];
+  const M = 1e6;
+  // Five rounds around a median, in millions: the first and last set the range.
+  const rounds = (low: number, median: number, high: number) => [low, median, median, median, high].map((v) => v * M);
+  const LABELS: Record<string, string> = {
+    floor: "the floor",
+    decode: "our decoding alone",
+    library: "the library alone",
+    ours: "our Worker",
+    portkey: "Portkey",
+  };
+  const worker = (name: string, plain: number[], stream: number[]) => ({ name, label: LABELS[name]!, plain, stream });
+  // The run of codereview43 at 13:17 (default sizes), its medians and ranges.
+  const run1317 = [
+    worker("floor", rounds(0.459, 0.461, 0.733), rounds(0.627, 0.632, 0.634)),
+    worker("decode", rounds(0.505, 0.54, 0.57), rounds(13.047, 13.083, 13.407)),
+    worker("library", rounds(0.952, 0.959, 0.994), rounds(5.977, 6.159, 7.999)),
+    worker("ours", rounds(1.454, 1.568, 1.584), rounds(6.632, 6.698, 16.23)),
+    worker("portkey", rounds(2.055, 2.115, 2.164), rounds(8.658, 9.003, 16.057)),
+  ];
+
+  it("flags a Worker counting more than the one that contains it, and a round spread wider than the median", () => {
+    const flags = countFlags(countRows(run1317, "floor"), NESTING);
+    expect(flags.map(({ reason, kind, workers }) => ({ reason, kind, workers }))).toEqual([
+      { reason: "order", kind: "stream", workers: ["decode", "library"] },
+      // 16.230 − 6.632 > 6.698; Portkey's 16.057 − 8.658 is not over its 9.003.
+      { reason: "spread", kind: "stream", workers: ["ours"] },
+    ]);
+    expect(flags[0]!.message).toBe(
+      "our decoding alone counts 13.083 M a stream, more than the library alone (6.159 M), which does all it does: this run's counts per stream for our decoding alone and the library alone are not comparable; run again",
+    );
+    expect(flags[1]!.message).toMatch(
+      /^the rounds of our Worker per stream range over more than their median \(6\.632–16\.230 M against 6\.698 M\)/,
+    );
+  });
+
+  it("checks plain requests too, each Worker against the next one in", () => {
+    const rows = countRows(
+      [
+        worker("floor", [0.47 * M], [0.64 * M]),
+        worker("decode", [0.51 * M], [5.2 * M]),
+        worker("library", [1.7 * M], [5.9 * M]),
+        worker("ours", [1.6 * M], [6.6 * M]),
+      ],
+      "floor",
+    );
+    expect(countFlags(rows, NESTING).map(({ reason, kind, workers }) => ({ reason, kind, workers }))).toEqual([
+      { reason: "order", kind: "plain", workers: ["library", "ours"] },
+    ]);
+  });
+
+  it("lets a median pass up to the tolerance above the next one's, and a run in order pass", () => {
+    const rows = (decodeStream: number) =>
+      countRows(
+        [
+          worker("floor", [0.47 * M], [0.64 * M]),
+          worker("decode", [0.51 * M], [decodeStream * M]),
+          worker("library", [0.97 * M], [6 * M]),
+          worker("ours", [1.6 * M], [6.6 * M]),
+          worker("portkey", [2.14 * M], [8.76 * M]),
+        ],
+        "floor",
+      );
+    expect(countFlags(rows(6.29), NESTING)).toEqual([]); // 4.8% over the library's
+    expect(countFlags(rows(6.31), NESTING)).toHaveLength(1); // 5.2% over
+    expect(countFlags(rows(6.31), NESTING, 0.1)).toEqual([]);
+    expect(countFlags(rows(5.26), NESTING)).toEqual([]);
+  });
+
+  it("takes a range up to the median, and flags the floor's spread like any Worker's", () => {
+    const rows = (high: number) =>
+      countRows(
+        [
+          worker("floor", rounds(0.4, 0.46, high), rounds(0.64, 0.64, 0.64)),
+          worker("decode", rounds(0.51, 0.51, 0.51), rounds(5.2, 5.2, 5.2)),
+        ],
+        "floor",
+      );
+    expect(countFlags(rows(0.86), ["floor", "decode"])).toEqual([]);
+    expect(
+      countFlags(rows(0.87), ["floor", "decode"]).map(({ reason, kind, workers }) => ({ reason, kind, workers })),
+    ).toEqual([{ reason: "spread", kind: "plain", workers: ["floor"] }]);
+  });
+
+  it("refuses a nesting naming a Worker the run does not have", () => {
+    expect(() => countFlags(countRows(run1317, "floor"), ["floor", "cache"])).toThrow(/no cache among the rows/);
   });
 });

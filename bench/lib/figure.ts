@@ -57,5 +57,10 @@ export interface SuiteResult {
   figures: Figure[];
   /** Extra lines printed under the table (bundle contributors, profiles, caveats). */
   details: string[];
+  /**
+   * What makes this run's figures not comparable as they stand (the instructions suite's counts
+   * out of their Workers' order, say): printed with the details and kept in results.json.
+   */
+  flags?: string[];
   seconds: number;
 }

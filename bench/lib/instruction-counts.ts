@@ -78,3 +78,58 @@ export function renderCountTable(rows: readonly CountRow[]): string[] {
   const line = (values: readonly string[]) => `| ${values.map((value, i) => value.padEnd(widths[i]!)).join(" | ")} |`;
   return [line(header), `|${widths.map((width) => "-".repeat(width + 2)).join("|")}|`, ...cells.map(line)];
 }
+
+/** A run whose counts say a Worker was counted in another mode than usual for some rounds. */
+export interface CountFlag {
+  /** "order": a Worker counts more than one that does all it does; "spread": rounds far apart. */
+  reason: "order" | "spread";
+  kind: CountKind;
+  /** The Workers' names: the inner then the outer for "order", the one for "spread". */
+  workers: string[];
+  /** The line printed and recorded. */
+  message: string;
+}
+
+const KIND_WORDS: Record<CountKind, string> = { plain: "a plain request", stream: "a stream" };
+
+/**
+ * What in a run's rows cannot be taken as it stands. `nesting` names Workers from the least to the
+ * most work, each doing what the one before does and more (floor ⊂ our decoding ⊂ the library ⊂
+ * ours), so a median above the next one's beyond `tolerance` (a fraction) is a Worker counted in
+ * another mode for the whole run, which medians over rounds cannot remove (codereview43 #2: our
+ * decoding alone 13.08M a stream against the library's 6.16M). A Worker whose rounds range over
+ * more than its median had rounds in another mode inside the run.
+ */
+export function countFlags(rows: readonly CountRow[], nesting: readonly string[], tolerance = 0.05): CountFlag[] {
+  const flags: CountFlag[] = [];
+  const m = (value: number) => (value / 1e6).toFixed(3);
+  const nested = nesting.map((name) => {
+    const row = rows.find((candidate) => candidate.name === name);
+    if (!row) throw new Error(`countFlags: no ${name} among the rows`);
+    return row;
+  });
+  for (const kind of ["plain", "stream"] as const) {
+    for (let i = 0; i + 1 < nested.length; i++) {
+      const inner = nested[i]!;
+      const outer = nested[i + 1]!;
+      if (inner[kind].median <= outer[kind].median * (1 + tolerance)) continue;
+      flags.push({
+        reason: "order",
+        kind,
+        workers: [inner.name, outer.name],
+        message: `${inner.label} counts ${m(inner[kind].median)} M ${KIND_WORDS[kind]}, more than ${outer.label} (${m(outer[kind].median)} M), which does all it does: this run's counts per ${kind === "plain" ? "plain request" : "stream"} for ${inner.label} and ${outer.label} are not comparable; run again`,
+      });
+    }
+    for (const row of rows) {
+      const { median, min, max } = row[kind];
+      if (max - min <= median) continue;
+      flags.push({
+        reason: "spread",
+        kind,
+        workers: [row.name],
+        message: `the rounds of ${row.label} per ${kind === "plain" ? "plain request" : "stream"} range over more than their median (${m(min)}–${m(max)} M against ${m(median)} M): some rounds were counted in another mode; its median holds only if few were, so run again to compare it`,
+      });
+    }
+  }
+  return flags;
+}
