@@ -7,6 +7,8 @@ import { readJsonBody } from "../body.ts";
 import { quotedWhole } from "../http.ts";
 import type { AppContext, AppEnv, JsonRequest } from "../context.ts";
 import { mayCall } from "../keys.ts";
+import { streamsOn } from "../library-refusal.ts";
+import { apiOfPath } from "../token-estimate.ts";
 
 /** The longest name a model can be configured under (PUBLIC_NAME, src/model.ts). */
 export const MAX_MODEL_NAME = 128;
@@ -43,7 +45,7 @@ export function admitBody(c: AppContext, value: Record<string, unknown>): void {
   if (typeof model === "string") {
     line.model = served ? model : (byLength(model) ?? redactSecrets(model, c.get("state").secrets));
   }
-  line.stream = value.stream === true;
+  line.stream = value.stream === true && streamsOn(apiOfPath(c.req.path));
   if (typeof model !== "string" || model === "") {
     throw invalidRequest("model must be the name of one of this proxy's models (GET /v1/models lists them).", "model");
   }

@@ -1677,3 +1677,49 @@ describe("a day's tokens used up, in the day's last minute (timebounds17 #5)", (
     expect(statuses).toEqual([429, 200]);
   });
 });
+
+describe("a request the library refuses, on a key at its limits (precheck43)", () => {
+  const ok = { limit: async () => ({ success: true }) };
+  const hi = [{ role: "user", content: "hi" }];
+  const errorOf = async (response: Response) => ({
+    status: response.status,
+    ...((await response.json()) as { error: { code: string | null; param: string | null } }).error,
+  });
+
+  it("stream: true on embeddings or images is no stream: the library's 400 naming stream, no place taken, the line no stream (#1)", async () => {
+    const { binding, read } = keyLimitsOn(memoryStorage());
+    const API_KEYS = JSON.stringify({ team: { key: "sk-team-0123456789", concurrent_streams: 2 } });
+    const { post, chat, logs } = proxyWith({ RATE: ok, KEY_LIMITS: binding, API_KEYS });
+    // The key's two stream places, held by slow streams.
+    const open = [await chat(true, "slow"), await chat(true, "slow")];
+    expect(open.map((response) => response.status)).toEqual([200, 200]);
+    const embeddings = await post("/v1/embeddings", { model: "vectors", input: "hi", stream: true });
+    expect(await errorOf(embeddings)).toMatchObject({ status: 400, param: "stream" });
+    expect(logs.at(-1)?.stream).toBe(false);
+    const images = await post("/v1/images/generations", { model: "nova-pictures", prompt: "a cat", stream: true });
+    expect(await errorOf(images)).toMatchObject({ status: 400, param: "stream" });
+    for (const response of open) await response.body?.cancel();
+    await eventually(async () => ((await read()) as { requests: number }).requests === 0 || undefined);
+  });
+
+  it("over its day's tokens: the library's 400, not a 429 that says to come back at 00:00 UTC (#2)", async () => {
+    const storage = memoryStorage();
+    await storage.put({ [`tokens:${new Date().toISOString().slice(0, 10)}`]: 1000 });
+    const { binding } = keyLimitsOn(storage);
+    const { post, chat } = proxyWith({ RATE: ok, KEY_LIMITS: binding });
+    const refusals: Array<[string, Record<string, unknown>, string]> = [
+      ["/v1/chat/completions", { model: "llama", messages: hi, n: 1000 }, "n"],
+      ["/v1/chat/completions", { model: "llama", messages: [] }, "messages"],
+      ["/v1/chat/completions", { model: "llama", messages: hi, max_tokens: "9" }, "max_tokens"],
+      ["/v1/completions", { model: "llama", prompt: [[1, 2, 3]] }, "prompt"],
+      ["/v1/responses", { model: "llama", input: "hi", max_tokens: 5 }, "max_tokens"],
+      ["/v1/embeddings", { model: "vectors", input: [] }, "input"],
+      ["/v1/images/generations", { model: "nova-pictures", prompt: "a cat", n: 1_000_000 }, "n"],
+    ];
+    for (const [path, body, param] of refusals) {
+      expect({ path, ...(await errorOf(await post(path, body))) }).toMatchObject({ path, status: 400, param });
+    }
+    // A request the library takes is still refused for the day.
+    expect(await errorOf(await chat())).toMatchObject({ status: 429, code: "tokens_per_day_exceeded" });
+  });
+});

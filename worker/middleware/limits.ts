@@ -11,6 +11,7 @@ import type { MiddlewareHandler, Next } from "hono";
 import { deploymentsOf } from "../../src/core.ts";
 import { BedrockEdgeError, type ModelTableEntry } from "../../src/index.ts";
 import { afterResponse } from "../after-response.ts";
+import { streamsOn, throwLibraryRefusal } from "../library-refusal.ts";
 import { LONGEST_HONOURED_RETRY_AFTER_S } from "../http.ts";
 import type { AppContext, AppEnv, JsonRequest } from "../context.ts";
 import { type Admission, type KeyLimitsClient, LEASE_RENEW_MS } from "../durable/key-limits.ts";
@@ -39,7 +40,8 @@ const RATE_RETRY_AFTER_S = LONGEST_HONOURED_RETRY_AFTER_S;
 
 export const enforceLimits: MiddlewareHandler<AppEnv> = (c, next) => {
   const key = c.get("key");
-  const stream = c.get("body").stream === true;
+  // Embeddings and images have no streams: their `stream: true` is the library's 400, not a place.
+  const stream = c.get("body").stream === true && streamsOn(apiOfPath(c.req.path));
   // A key without limits (or a proxy without their bindings) has nothing to wait for.
   return !key.rateLimit && !counterFor(c, key, stream) ? next() : checkLimits(c, key, stream, next);
 };
@@ -52,7 +54,16 @@ async function checkLimits(c: AppContext, key: ClientKey, stream: boolean, next:
     key.rateLimit ? checkRate(c, key, key.rateLimit) : undefined,
     admit(c, key, stream),
   ]);
-  for (const check of checks) if (check.status === "rejected") throw check.reason;
+  for (const check of checks) {
+    if (check.status === "rejected") {
+      // A request the library refuses on its own is told so, not to wait for a limit: waiting
+      // would only bring the 400 later (a day later, for tokens_per_day).
+      if (check.reason instanceof BedrockEdgeError && check.reason.status === 429) {
+        throwLibraryRefusal(c.req.path, c.get("body"));
+      }
+      throw check.reason;
+    }
+  }
   await next();
 }
 
