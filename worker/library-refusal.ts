@@ -9,12 +9,23 @@ import {
   parseImageRequest,
   parseResponsesRequest,
 } from "../src/core.ts";
+import { apiOfPath, type ModelApi } from "./token-estimate.ts";
 
 /** The APIs a request may stream on; `stream` elsewhere is a field the library refuses. */
-export type StreamingApi = "chat" | "completions" | "responses";
-
-export function streamsOn(api: string): api is StreamingApi {
+export function streamsOn(api: ModelApi): boolean {
   return api === "chat" || api === "completions" || api === "responses";
+}
+
+const PARSERS: Record<Exclude<ModelApi, "images">, (body: unknown) => unknown> = {
+  chat: parseChatRequest,
+  completions: parseCompletionRequest,
+  responses: parseResponsesRequest,
+  embeddings: parseEmbeddingRequest,
+};
+
+/** Throws the library's 400 for `body` as a request of `api`, if it has one. */
+export function throwApiRefusal(api: Exclude<ModelApi, "images">, body: Record<string, unknown>): void {
+  PARSERS[api](body);
 }
 
 /**
@@ -22,9 +33,7 @@ export function streamsOn(api: string): api is StreamingApi {
  * form bodies whose parse reads their images: left to the library's call.
  */
 export function throwLibraryRefusal(path: string, body: Record<string, unknown>): void {
-  if (/(^|\/)chat\/completions\/*$/.test(path)) parseChatRequest(body);
-  else if (/(^|\/)completions\/*$/.test(path)) parseCompletionRequest(body);
-  else if (/(^|\/)responses\/*$/.test(path)) parseResponsesRequest(body);
-  else if (/(^|\/)embeddings\/*$/.test(path)) parseEmbeddingRequest(body);
+  const api = apiOfPath(path);
+  if (api !== "images") throwApiRefusal(api, body);
   else if (/(^|\/)images\/generations\/*$/.test(path)) parseImageRequest(body);
 }

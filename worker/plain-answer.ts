@@ -10,16 +10,9 @@
 // n 10 × max_tokens 2048 × top_logprobs 20 needs over 120 MB. A stream holds one chunk at a time
 // and is not bounded here; logprobs are counted only where a model returns them (the library says
 // which do, and how long an answer may run: the route refuses or drops logprobs it cannot give).
-import {
-  deploymentsOf,
-  invalidRequest,
-  type LogprobApi,
-  logprobAnswers,
-  parseChatRequest,
-  parseCompletionRequest,
-  unsetCompletionLimit,
-} from "../src/core.ts";
+import { deploymentsOf, invalidRequest, type LogprobApi, logprobAnswers, unsetCompletionLimit } from "../src/core.ts";
 import type { ModelTableEntry } from "../src/index.ts";
+import { throwApiRefusal } from "./library-refusal.ts";
 import { askedOutputLimit, promptEstimate } from "./token-estimate.ts";
 
 /**
@@ -81,9 +74,7 @@ export function checkPlainAnswerSize(
   try {
     checkCounts(body, api, models);
   } catch (tooLarge) {
-    // Only on the way to a refusal: a request served is checked once, by the library.
-    if (api === "chat") parseChatRequest(body);
-    else parseCompletionRequest(body);
+    throwApiRefusal(api, body);
     throw tooLarge;
   }
 }
