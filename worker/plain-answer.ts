@@ -20,7 +20,8 @@ import { askedOutputLimit, promptEstimate } from "./token-estimate.ts";
  * heap a token, so 32 MiB, the logprob bound's margin. 32 bytes is above a token's measured 26-31
  * so that it covers each answer's own 380 bytes too while answers are long enough to fill the
  * bound: at the most answers a request may ask for (128 prompts × n 128 on legacy Completions),
- * 64 tokens each (about 37 MB: 30 bytes a token and 380 an answer). It admits n 128 of 8,192 tokens, or one answer of a million.
+ * 64 tokens each (about 37 MB: 30 bytes a token and 380 an answer). It admits n 128 of 8,192
+ * tokens, or one answer of a million.
  */
 export const MAX_PLAIN_ANSWER_TOKENS = 1_048_576;
 
@@ -59,12 +60,13 @@ interface LogprobAsk {
 }
 
 /**
- * Refuses a plain request whose logprobs would take more than MAX_PLAIN_LOGPROB_UNITS, naming its
- * fields, before anything is sent; and one whose logprobs have no bound, as its model is sent no
- * output limit. Only where the model's route returns logprobs. The request is read as the client
- * sent it: a value that is not a count is left to the library's own 400, and so is a request the
- * library refuses anyway (n over 128, a limit over 1,000,000, token ids for a prompt), whose
- * counts the bound would multiply into advice no request could follow.
+ * Refuses, before anything is sent and naming its fields, a plain request whose answer would be too
+ * large to build: its text past MAX_PLAIN_ANSWER_TOKENS (or too many answers with no limit sent),
+ * or its logprobs past MAX_PLAIN_LOGPROB_UNITS or with no bound (only where the model's route
+ * returns logprobs). The request is read as the client sent it, a value that is no count as unset;
+ * a refusal goes only to a request the library takes: one it refuses anyway (a value that is no
+ * count, n over 128, a limit over 1,000,000, token ids for a prompt) gets the library's own 400,
+ * not advice no request could follow.
  */
 export function checkPlainAnswerSize(
   body: Record<string, unknown>,
@@ -98,8 +100,7 @@ function checkCounts(
       : answers
         ? answers.unsetLimit
         : entry.max_output_tokens;
-  const text = textAsk(body, api, unsetLimit, api === "completions" || answers !== undefined);
-  if (text) checkAnswerTokens(text);
+  checkAnswerTokens(textAsk(body, api, unsetLimit, api === "completions" || answers !== undefined));
 }
 
 /** Refuses logprobs that would take more than MAX_PLAIN_LOGPROB_UNITS, or that have no bound. */
@@ -189,45 +190,58 @@ function checkAnswerTokens(ask: TextAsk): void {
   );
 }
 
-/**
- * What a plain request asks for, logprobs or not: its answers and their tokens, or undefined when a
- * count is no count (the library's own 400). `multiple`: whether chat's n is carried.
- */
+/** What a plain request asks for, logprobs or not: its answers and their tokens. `multiple`: whether chat's n is carried. */
 function textAsk(
   body: Record<string, unknown>,
   api: LogprobApi,
   unsetLimit: number | undefined,
   multiple: boolean,
-): TextAsk | undefined {
-  const limit = askedOutputLimit(body, api);
-  const asked = count(limit);
-  if (limit != null && asked === undefined) return undefined;
-  const tokens = asked ?? unsetLimit;
+): TextAsk {
+  const { tokens, field } = answerTokens(body, api, unsetLimit);
   if (api === "chat") {
-    if (notCount(body.n, 1)) return undefined;
-    const tokensField = body.max_completion_tokens == null ? "max_tokens" : "max_completion_tokens";
     return {
       answers: multiple ? (count(body.n) ?? 1) : 1,
       tokens,
-      fields: { answers: "n", answersParam: "n", tokens: tokensField },
+      fields: { answers: "n", answersParam: "n", tokens: field },
     };
   }
-  if (notCount(body.n, 1) || notCount(body.best_of, 1)) return undefined;
   const { answers, fields } = completionAnswers(body);
-  return { answers, tokens, fields: { ...fields, tokens: "max_tokens" } };
+  return { answers, tokens, fields: { ...fields, tokens: field } };
 }
 
-/** A legacy Completions request's answers: each prompt is answered max(n, best_of) times, all held until the best are chosen. */
+/**
+ * The tokens each answer may hold (the request's limit, else the one the library sends) and the
+ * field that sets them. A limit that is no count reads as unset: if that makes a refusal, the
+ * library's own 400 is given instead (checkPlainAnswerSize).
+ */
+function answerTokens(
+  body: Record<string, unknown>,
+  api: LogprobApi,
+  unsetLimit: number | undefined,
+): { tokens: number | undefined; field: string } {
+  return {
+    tokens: count(askedOutputLimit(body, api)) ?? unsetLimit,
+    field: api === "chat" && body.max_completion_tokens != null ? "max_completion_tokens" : "max_tokens",
+  };
+}
+
+/**
+ * A legacy Completions request's answers: each prompt is answered max(n, best_of) times (`each`),
+ * all held until the best are chosen.
+ */
 function completionAnswers(body: Record<string, unknown>): {
   answers: number;
+  each: number;
   fields: { answers: string; answersParam: string };
 } {
   const list = Array.isArray(body.prompt);
   const n = count(body.n) ?? 1;
   const bestOf = count(body.best_of) ?? 1;
   const perPrompt = bestOf > n ? "best_of" : "n";
+  const each = Math.max(n, bestOf);
   return {
-    answers: (list ? Math.max(1, (body.prompt as unknown[]).length) : 1) * Math.max(n, bestOf),
+    answers: (list ? Math.max(1, (body.prompt as unknown[]).length) : 1) * each,
+    each,
     fields: {
       answers: list ? `prompts × ${perPrompt}` : perPrompt,
       answersParam: list && perPrompt === "n" ? "prompt" : perPrompt,
@@ -245,11 +259,7 @@ function logprobAsk(
   unsetLimit: number | undefined,
   openaiRoute: boolean,
 ): LogprobAsk | undefined {
-  const limit = askedOutputLimit(body, api);
-  const asked = count(limit);
-  // A limit that is no count is refused by the library, before anything is built.
-  if (limit != null && asked === undefined) return undefined;
-  const tokens = asked ?? unsetLimit;
+  const { tokens, field } = answerTokens(body, api, unsetLimit);
   if (api === "chat") {
     // vLLM's prompt_logprobs (0 is each prompt token's own logprob), which only the openai route passes on.
     const promptAlternatives = body.prompt_logprobs;
@@ -259,9 +269,6 @@ function logprobAsk(
         : undefined;
     const generated = body.logprobs === true;
     if (!generated && !prompt) return undefined;
-    // A count that is no count is the library's 400, in its own words (never this one's, quoting
-    // a value the client did not send): numbers43 #7.
-    if (notCount(body.n, 1) || notCount(body.top_logprobs, 0)) return undefined;
     return {
       generated,
       ...(prompt ? { prompt } : {}),
@@ -271,35 +278,27 @@ function logprobAsk(
       fields: {
         answers: "n",
         answersParam: "n",
-        tokens: body.max_completion_tokens == null ? "max_tokens" : "max_completion_tokens",
+        tokens: field,
         alternatives: "top_logprobs",
       },
     };
   }
   if (typeof body.logprobs !== "number") return undefined;
-  if (notCount(body.logprobs, 0) || notCount(body.n, 1) || notCount(body.best_of, 1)) return undefined;
-  const n = count(body.n) ?? 1;
-  const bestOf = count(body.best_of) ?? 1;
-  const { answers, fields } = completionAnswers(body);
+  const { answers, each, fields } = completionAnswers(body);
   const alternatives = count(body.logprobs) ?? 0;
   // Echoed, every answer begins with its prompt and the prompt's logprobs.
-  const echoed = body.echo === true ? promptEstimate({ prompt: body.prompt }) * Math.max(n, bestOf) : 0;
+  const echoed = body.echo === true ? promptEstimate({ prompt: body.prompt }) * each : 0;
   return {
     generated: true,
     ...(echoed ? { prompt: { tokens: echoed, alternatives, field: "echo" } } : {}),
     answers,
     tokens,
     alternatives,
-    fields: { ...fields, tokens: "max_tokens", alternatives: "logprobs" },
+    fields: { ...fields, tokens: field, alternatives: "logprobs" },
   };
 }
 
 /** A whole number from 1 up, or undefined. */
 function count(value: unknown): number | undefined {
   return typeof value === "number" && Number.isSafeInteger(value) && value >= 1 ? value : undefined;
-}
-
-/** A field that is set (not null) to anything but a whole number from `min` up. */
-function notCount(value: unknown, min: number): boolean {
-  return value != null && !(typeof value === "number" && Number.isSafeInteger(value) && value >= min);
 }
