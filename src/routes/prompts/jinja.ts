@@ -295,10 +295,11 @@ const MADE_PART_QUOTED = '{\\"type\\": \\"text\\"';
  * A message as Hugging Face templates expect it: OpenAI's shape, `developer` as `system`, and
  * the tool calls given, made once per request (toHuggingFaceToolCall: arguments parsed to an
  * object when they are a JSON object). For a template that loops over content parts (`openai`),
- * an image part is `{type: "image"}`, what such templates test for, as vLLM hands it over; with `lists`, every content is a list of parts, as vLLM's are too (a
- * string as one text part, none as an empty list). Any other template gets text: parts joined as
- * for the built-in templates (messages.ts), and a missing or null assistant content as `noContent`
- * ("", or null for a template that tests it for none: testsContentForNone).
+ * an image part is `{type: "image"}`, what such templates test for, as vLLM hands it over; with
+ * `lists`, every content is a list of parts, as vLLM's are too (a string as one text part, none
+ * as an empty list). Any other template gets text: parts joined as for the built-in templates
+ * (messages.ts), and a missing or null assistant content as `noContent` ("", or null for a
+ * template that tests it for none: testsContentForNone).
  */
 function toHuggingFaceMessage(
   message: ChatMessage,
