@@ -1,5 +1,5 @@
 /// <reference types="node" />
-// npm run bench [-- --only=size,signing,decode,stream,plain,memory,cold,start,proxy,instructions] [--quick | --full] [--write-results]
+// npm run bench [-- --only=size,signing,decode,stream,plain,memory,cold,start,proxy,instructions,cpu] [--quick | --full] [--write-results]
 //
 // Prints two tables: the peers side by side (ours, the AI SDK, the AWS SDK, Portkey's gateway and
 // a bare pass-through Worker, each measured in the same run, with ratios) and every figure with
@@ -34,8 +34,9 @@ import { runStreamRate } from "./suites/stream-rate.ts";
 import { runWorkerStart } from "./suites/worker-start.ts";
 
 const SUITES = ["size", "signing", "decode", "stream", "plain", "memory", "cold", "start", "proxy"] as const;
-// Run only when named in --only: instruction counts under callgrind take minutes and need valgrind.
-const OPT_IN = ["instructions"] as const;
+// Run only when named in --only: instruction counts under callgrind take minutes and need valgrind;
+// the serving thread's CPU time in workerd (the same Workers, no callgrind) takes two.
+const OPT_IN = ["instructions", "cpu"] as const;
 type SuiteName = (typeof SUITES)[number] | (typeof OPT_IN)[number];
 
 function selectedSuites(): Set<SuiteName> {
@@ -74,6 +75,7 @@ const plan = {
     plainRuns: 3,
     proxy: { rounds: 2, sequential: 40, concurrent: 100 },
     instructions: { warmPlain: 100, warmStreams: 30, rounds: 3, plainPerRound: 20, streamsPerRound: 10 },
+    cpu: { warmPlain: 100, warmStreams: 30, rounds: 3, plainPerRound: 20, streamsPerRound: 10 },
   },
   default: {
     decodeRuns: 7,
@@ -85,6 +87,9 @@ const plan = {
     plainRuns: 5,
     proxy: { rounds: 5, sequential: 100, concurrent: 200 },
     instructions: { warmPlain: 500, warmStreams: 150, rounds: 5, plainPerRound: 60, streamsPerRound: 20 },
+    // Time moves with the load where a count does not, and a window takes in a collection of
+    // V8's old generation or not: more rounds, and windows long enough to hold several.
+    cpu: { warmPlain: 500, warmStreams: 150, rounds: 9, plainPerRound: 200, streamsPerRound: 60 },
   },
   full: {
     decodeRuns: 11,
@@ -96,20 +101,23 @@ const plan = {
     plainRuns: 9,
     proxy: { rounds: 9, sequential: 200, concurrent: 300 },
     instructions: { warmPlain: 1000, warmStreams: 300, rounds: 7, plainPerRound: 100, streamsPerRound: 40 },
+    cpu: { warmPlain: 1000, warmStreams: 300, rounds: 15, plainPerRound: 300, streamsPerRound: 100 },
   },
 }[mode];
-// Each of the instructions suite's sizes can be set: --instr-warm-plain=N, --instr-rounds=N, …
-const instructionOptions = {
-  warmPlain: countOption("instr-warm-plain", plan.instructions.warmPlain),
-  warmStreams: countOption("instr-warm-streams", plan.instructions.warmStreams),
-  rounds: countOption("instr-rounds", plan.instructions.rounds),
-  plainPerRound: countOption("instr-plain", plan.instructions.plainPerRound),
-  streamsPerRound: countOption("instr-streams", plan.instructions.streamsPerRound),
-  // --instr-v8-flags=--predictable,--single-threaded: V8 flags for its workerd, none by default.
-  v8Flags: (process.argv.find((arg) => arg.startsWith("--instr-v8-flags="))?.slice("--instr-v8-flags=".length) ?? "")
-    .split(",")
-    .filter((flag) => flag !== ""),
-};
+// Each of the instructions and cpu suites' sizes can be set: --instr-warm-plain=N, --instr-rounds=N, …
+function windowOptions(sizes: (typeof plan)["instructions"]) {
+  return {
+    warmPlain: countOption("instr-warm-plain", sizes.warmPlain),
+    warmStreams: countOption("instr-warm-streams", sizes.warmStreams),
+    rounds: countOption("instr-rounds", sizes.rounds),
+    plainPerRound: countOption("instr-plain", sizes.plainPerRound),
+    streamsPerRound: countOption("instr-streams", sizes.streamsPerRound),
+    // --instr-v8-flags=--predictable,--single-threaded: V8 flags for its workerd, none by default.
+    v8Flags: (process.argv.find((arg) => arg.startsWith("--instr-v8-flags="))?.slice("--instr-v8-flags=".length) ?? "")
+      .split(",")
+      .filter((flag) => flag !== ""),
+  };
+}
 
 /**
  * The emulator on port 80 of a loopback address of its own (127.x.y.z), where one is free:
@@ -161,7 +169,8 @@ async function main(): Promise<void> {
     if (suites.has("stream")) await attempt("stream", () => runStreamRate(directory, plan.streamRuns));
     if (suites.has("memory")) await attempt("memory", () => runMemory(directory, plan.memoryRuns));
     if (suites.has("start")) await attempt("start", () => runWorkerStart(plan.workerStarts));
-    if (suites.has("plain") || suites.has("cold") || suites.has("proxy") || suites.has("instructions")) {
+    const withEmulator = ["plain", "cold", "proxy", "instructions", "cpu"] as const;
+    if (withEmulator.some((suite) => suites.has(suite))) {
       const { emulator, portkeyMissing } = await startEmulator(
         await bundleForNode("bench/children/emulator-server.ts", join(directory, "emulator-server.mjs")),
       );
@@ -170,7 +179,13 @@ async function main(): Promise<void> {
         if (suites.has("cold")) await attempt("cold", () => runColdStart(directory, emulator.url, plan.coldStarts));
         if (suites.has("proxy")) await attempt("proxy", () => proxySuite(directory, emulator, portkeyMissing));
         if (suites.has("instructions"))
-          await attempt("instructions", () => runInstructions(directory, emulator, portkeyMissing, instructionOptions));
+          await attempt("instructions", () =>
+            runInstructions(directory, emulator, portkeyMissing, windowOptions(plan.instructions)),
+          );
+        if (suites.has("cpu"))
+          await attempt("cpu", () =>
+            runInstructions(directory, emulator, portkeyMissing, windowOptions(plan.cpu), "cpu"),
+          );
       } finally {
         await emulator.stop();
       }

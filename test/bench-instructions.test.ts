@@ -11,6 +11,7 @@ import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { capnpText, listenedPorts, parseCallgrindDump, workerdConfig } from "../bench/lib/callgrind.ts";
 import { countFlags, countRows, millions, perRequest, renderCountTable } from "../bench/lib/instruction-counts.ts";
+import { cpuSince, parseSchedstat, threadCpuNs } from "../bench/lib/thread-cpu.ts";
 
 // The head of a real dump (callgrind 3.19, --separate-threads=yes), its cost lines cut.
 const DUMP = [
@@ -227,7 +228,7 @@ describe("countFlags", () => {
       { reason: "spread", kind: "stream", workers: ["ours"] },
     ]);
     expect(flags[0]!.message).toBe(
-      "our decoding alone counts 13.083 M a stream, more than the library alone (6.159 M), which does all it does: this run's counts per stream for our decoding alone and the library alone are not comparable; run again",
+      "our decoding alone counts 13.083 M a stream, more than the library alone (6.159 M), which does all it does: this run's figures per stream for our decoding alone and the library alone are not comparable; run again",
     );
     expect(flags[1]!.message).toMatch(
       /^the rounds of our Worker per stream range over more than their median \(6\.632–16\.230 M against 6\.698 M\)/,
@@ -284,5 +285,55 @@ describe("countFlags", () => {
 
   it("refuses a nesting naming a Worker the run does not have", () => {
     expect(() => countFlags(countRows(run1317, "floor"), ["floor", "cache"])).toThrow(/no cache among the rows/);
+  });
+});
+
+describe("the cpu suite's reading of /proc (bench/lib/thread-cpu.ts)", () => {
+  it("reads a schedstat line's nanoseconds on a CPU, and refuses what is not one", () => {
+    expect(parseSchedstat("1523446870 40213 1907\n")).toBe(1_523_446_870);
+    expect(() => parseSchedstat("")).toThrow(/not a schedstat line/);
+    expect(() => parseSchedstat("-5 1 1")).toThrow(/not a schedstat line/);
+  });
+
+  it("numbers the main thread 1 and the others from 2 in id order, each from its first read", () => {
+    const before = new Map([
+      [900, 1_000],
+      [905, 50],
+      [903, 10],
+    ]);
+    const after = new Map([
+      [903, 40],
+      [900, 4_000],
+      [905, 50],
+      // Born during the window: all of its time is the window's.
+      [910, 7],
+    ]);
+    expect(cpuSince(before, after, 900)).toEqual(
+      new Map([
+        [1, 3_000],
+        [2, 30],
+        [3, 0],
+        [4, 7],
+      ]),
+    );
+    expect(() => cpuSince(before, new Map([[903, 1]]), 900)).toThrow(/main thread 900/);
+  });
+
+  it("reads this process's own threads, its main thread among them", () => {
+    const own = threadCpuNs(process.pid);
+    expect(own.get(process.pid)).toBeGreaterThan(0);
+  });
+
+  it("says ms, and spends rather than counts, in a cpu run's flags", () => {
+    const rows = countRows(
+      [
+        { name: "floor", label: "the floor", plain: [0.6e6], stream: [0.9e6] },
+        { name: "ours", label: "our Worker", plain: [0.5e6], stream: [5e6] },
+      ],
+      "floor",
+    );
+    expect(countFlags(rows, ["floor", "ours"], 0.05, "ms").map((flag) => flag.message)).toEqual([
+      "the floor spends 0.600 ms a plain request, more than our Worker (0.500 ms), which does all it does: this run's figures per plain request for the floor and our Worker are not comparable; run again",
+    ]);
   });
 });

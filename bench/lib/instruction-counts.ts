@@ -100,8 +100,15 @@ const KIND_WORDS: Record<CountKind, string> = { plain: "a plain request", stream
  * decoding alone 13.08M a stream against the library's 6.16M). A Worker whose rounds range over
  * more than its median had rounds in another mode inside the run.
  */
-export function countFlags(rows: readonly CountRow[], nesting: readonly string[], tolerance = 0.05): CountFlag[] {
+export function countFlags(
+  rows: readonly CountRow[],
+  nesting: readonly string[],
+  tolerance = 0.05,
+  unit: "M" | "ms" = "M",
+): CountFlag[] {
   const flags: CountFlag[] = [];
+  // Instructions are counted; CPU time (the cpu suite's, read in nanoseconds: millions are ms) is spent.
+  const verb = unit === "M" ? "counts" : "spends";
   const m = (value: number) => (value / 1e6).toFixed(3);
   const nested = nesting.map((name) => {
     const row = rows.find((candidate) => candidate.name === name);
@@ -117,7 +124,7 @@ export function countFlags(rows: readonly CountRow[], nesting: readonly string[]
         reason: "order",
         kind,
         workers: [inner.name, outer.name],
-        message: `${inner.label} counts ${m(inner[kind].median)} M ${KIND_WORDS[kind]}, more than ${outer.label} (${m(outer[kind].median)} M), which does all it does: this run's counts per ${kind === "plain" ? "plain request" : "stream"} for ${inner.label} and ${outer.label} are not comparable; run again`,
+        message: `${inner.label} ${verb} ${m(inner[kind].median)} ${unit} ${KIND_WORDS[kind]}, more than ${outer.label} (${m(outer[kind].median)} ${unit}), which does all it does: this run's figures per ${kind === "plain" ? "plain request" : "stream"} for ${inner.label} and ${outer.label} are not comparable; run again`,
       });
     }
     for (const row of rows) {
@@ -127,7 +134,7 @@ export function countFlags(rows: readonly CountRow[], nesting: readonly string[]
         reason: "spread",
         kind,
         workers: [row.name],
-        message: `the rounds of ${row.label} per ${kind === "plain" ? "plain request" : "stream"} range over more than their median (${m(min)}–${m(max)} M against ${m(median)} M): some rounds were counted in another mode; its median holds only if few were, so run again to compare it`,
+        message: `the rounds of ${row.label} per ${kind === "plain" ? "plain request" : "stream"} range over more than their median (${m(min)}–${m(max)} ${unit} against ${m(median)} ${unit}): some rounds were measured in another mode; its median holds only if few were, so run again to compare it`,
       });
     }
   }

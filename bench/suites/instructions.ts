@@ -1,14 +1,20 @@
 /// <reference types="node" />
-// Instructions per request in workerd: what timing on a shared machine cannot tell apart. The
-// `workerd` package's binary runs directly under valgrind's callgrind (no Miniflare), with a
-// config of its own, serving the proxy suite's Workers with its bindings (the floor, our
-// decoding alone, the library alone, ours; Portkey's too when the emulator is where it can sign
-// for it), the emulator as upstream in its own process. Counted: the instructions of the thread
-// that serves requests (--separate-threads=yes: V8's compiling and marking threads apart), per
-// plain request and per stream of the proxy suite's llama requests, after a warm-up, in windows opened and closed with callgrind_control (-z, then -d)
-// around each Worker's requests, the Workers' windows interleaved round by round. Opt-in only
-// (`--only=instructions`): it takes minutes and needs valgrind.
-import { execFile, spawn } from "node:child_process";
+// Work per request in workerd, measured where timing on a shared machine cannot tell changes
+// apart. The `workerd` package's binary serves the proxy suite's Workers with their bindings
+// (the floor, the floor through a stream of its own, our decoding alone, the library alone, ours;
+// Portkey's too when the emulator is where it can sign for it) from a config of its own (no
+// Miniflare), the emulator as upstream in its own process, and the suite reads what the thread
+// that serves requests spent per plain request and per stream of the proxy suite's llama
+// requests, after a warm-up, in windows around each Worker's requests, the Workers' windows
+// interleaved round by round. Two measures, both opt-in (`--only=instructions`, `--only=cpu`):
+// - instructions: workerd under valgrind's callgrind (--separate-threads=yes: V8's compiling and
+//   marking threads apart), windows opened and closed with callgrind_control (-z, then -d). A
+//   count barely moves with the machine's load; it takes minutes and needs valgrind.
+// - cpu: workerd run directly, each thread's CPU time read from /proc before and after each
+//   window (Linux only). What the time goals pay for, user and system time alike, with nothing
+//   slowed down: the counts do not predict it (docs/BENCHMARK-HISTORY.md, cpu44).
+import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { existsSync } from "node:fs";
 import { mkdir, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Readable } from "node:stream";
@@ -18,6 +24,7 @@ import { ROOT } from "../lib/build.ts";
 import { type ConfigWorker, listenedPorts, parseCallgrindDump, workerdConfig } from "../lib/callgrind.ts";
 import type { Figure, SuiteResult } from "../lib/figure.ts";
 import { countFlags, countRows, millions, perRequest, renderCountTable } from "../lib/instruction-counts.ts";
+import { cpuSince, threadCpuNs } from "../lib/thread-cpu.ts";
 import type { ChildServer } from "../lib/server.ts";
 import { summarise, type Summary } from "../lib/stats.ts";
 import { directInvoke, PROMPT_TEXT, proxyRequest, runLoad } from "../proxy/load.ts";
@@ -59,14 +66,22 @@ export interface InstructionOptions {
   v8Flags: readonly string[];
 }
 
-type WorkerName = "floor" | "decode" | "library" | "ours" | "portkey";
+/** What a window reads: instructions counted under callgrind, or CPU time. */
+export type Measure = "instructions" | "cpu";
+
+type WorkerName = "floor" | "floorJs" | "decode" | "library" | "ours" | "portkey";
 type Kind = "plain" | "stream";
 
-/** The Workers from the least work to the most, each doing all the one before does. */
+/**
+ * The Workers from the least work to the most, each doing all the one before does. The floor
+ * through its own stream is not among them: our decoding alone parses a plain answer and writes
+ * it whole, through no stream, so it need not cost more than that floor.
+ */
 const NESTING: readonly WorkerName[] = ["floor", "decode", "library", "ours"];
 
 const LABELS: Record<WorkerName, string> = {
   floor: "the floor (bare pass-through)",
+  floorJs: "the floor through its own stream",
   decode: "our decoding alone",
   library: "the library alone",
   ours: "our Worker",
@@ -89,46 +104,29 @@ async function missingValgrind(): Promise<string | undefined> {
   }
 }
 
-interface Callgrind {
+/** workerd serving the Workers, and what its threads spent in a window. */
+interface Meter {
   pid: number;
   ports: Map<string, number>;
-  /** Zeroes the counters: a window starts. */
+  /** A window starts: what is read next counts from here. */
   zero(): Promise<void>;
-  /** Dumps and reads the counts since the last zero, by thread. */
+  /** What each thread spent since the last zero (callgrind's numbering: 1 serves requests). */
   dump(): Promise<Map<number, number>>;
   /** What workerd and valgrind last wrote to stderr, and whether the process is gone. */
   state(): string;
   stop(): Promise<void>;
 }
 
-/** workerd serving `config` under callgrind, up once every socket listens. */
-async function startCallgrind(directory: string, config: string, sockets: number): Promise<Callgrind> {
-  const out = join(directory, "callgrind");
-  await mkdir(out);
-  const child = spawn(
-    "valgrind",
-    [
-      "--tool=callgrind",
-      "--separate-threads=yes",
-      // Only totals are read: no per-line or per-instruction tables to write at each dump.
-      "--dump-line=no",
-      "--dump-instr=no",
-      `--callgrind-out-file=${join(out, "callgrind.out.%p")}`,
-      WORKERD,
-      "serve",
-      config,
-      "--experimental",
-      "--control-fd=3",
-    ],
-    { cwd: directory, stdio: ["ignore", "pipe", "pipe", "pipe"] },
-  );
-  let stderr = "";
-  (child.stdout as Readable).resume();
-  (child.stderr as Readable).setEncoding("utf8").on("data", (text: string) => (stderr = (stderr + text).slice(-4000)));
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-  const ports = await new Promise<Map<string, number>>((resolve, reject) => {
+/** The ports workerd says it listens on (--control-fd=3), once every socket does. */
+function listening(
+  child: ChildProcess,
+  sockets: number,
+  what: string,
+  stderr: () => string,
+): Promise<Map<string, number>> {
+  return new Promise<Map<string, number>>((resolve, reject) => {
     let control = "";
-    const timer = setTimeout(() => reject(new Error(`workerd under callgrind not up in 180 s:\n${stderr}`)), 180_000);
+    const timer = setTimeout(() => reject(new Error(`${what} not up in 180 s:\n${stderr()}`)), 180_000);
     (child.stdio[3] as Readable).setEncoding("utf8").on("data", (text: string) => {
       control += text;
       const found = listenedPorts(control);
@@ -138,10 +136,54 @@ async function startCallgrind(directory: string, config: string, sockets: number
     });
     child.once("exit", (code) => {
       clearTimeout(timer);
-      reject(new Error(`workerd under callgrind exited with ${code}:\n${stderr}`));
+      reject(new Error(`${what} exited with ${code}:\n${stderr()}`));
     });
   });
-  const pid = child.pid!;
+}
+
+/** Starts `command`, keeping the end of its stderr; `stop` ends it (SIGKILL after 10 s). */
+function spawned(command: string, args: readonly string[], directory: string) {
+  const child = spawn(command, args, { cwd: directory, stdio: ["ignore", "pipe", "pipe", "pipe"] });
+  let stderr = "";
+  (child.stdout as Readable).resume();
+  (child.stderr as Readable).setEncoding("utf8").on("data", (text: string) => (stderr = (stderr + text).slice(-4000)));
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  return {
+    child,
+    stderr: () => stderr,
+    state: () =>
+      `${child.exitCode === null && child.signalCode === null ? "workerd still running" : `workerd exited (${child.exitCode ?? child.signalCode})`}; its stderr ends:\n${stderr.slice(-1500)}`,
+    stop: async () => {
+      child.kill("SIGTERM");
+      const timer = setTimeout(() => child.kill("SIGKILL"), 10_000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
+
+const WORKERD_ARGS = (config: string) => ["serve", config, "--experimental", "--control-fd=3"];
+
+/** workerd serving `config` under callgrind, up once every socket listens. */
+async function startCallgrind(directory: string, config: string, sockets: number): Promise<Meter> {
+  const out = join(directory, "callgrind");
+  await mkdir(out);
+  const started = spawned(
+    "valgrind",
+    [
+      "--tool=callgrind",
+      "--separate-threads=yes",
+      // Only totals are read: no per-line or per-instruction tables to write at each dump.
+      "--dump-line=no",
+      "--dump-instr=no",
+      `--callgrind-out-file=${join(out, "callgrind.out.%p")}`,
+      WORKERD,
+      ...WORKERD_ARGS(config),
+    ],
+    directory,
+  );
+  const ports = await listening(started.child, sockets, "workerd under callgrind", started.stderr);
+  const pid = started.child.pid!;
   const prefix = `callgrind.out.${pid}.`;
   return {
     pid,
@@ -161,14 +203,26 @@ async function startCallgrind(directory: string, config: string, sockets: number
       if (!counts.size) throw new Error("callgrind_control -d wrote no dump");
       return counts;
     },
-    state: () =>
-      `${child.exitCode === null && child.signalCode === null ? "workerd still running" : `workerd exited (${child.exitCode ?? child.signalCode})`}; its stderr ends:\n${stderr.slice(-1500)}`,
-    stop: async () => {
-      child.kill("SIGTERM");
-      const timer = setTimeout(() => child.kill("SIGKILL"), 10_000);
-      await exited;
-      clearTimeout(timer);
+    state: started.state,
+    stop: started.stop,
+  };
+}
+
+/** workerd serving `config` as it is, each thread's CPU time read around a window. */
+async function startTimed(directory: string, config: string, sockets: number): Promise<Meter> {
+  const started = spawned(WORKERD, WORKERD_ARGS(config), directory);
+  const ports = await listening(started.child, sockets, "workerd", started.stderr);
+  const pid = started.child.pid!;
+  let before = threadCpuNs(pid);
+  return {
+    pid,
+    ports,
+    zero: async () => {
+      before = threadCpuNs(pid);
     },
+    dump: async () => cpuSince(before, threadCpuNs(pid), pid),
+    state: started.state,
+    stop: started.stop,
   };
 }
 
@@ -178,6 +232,27 @@ async function prepared(served: Served, count: number, stream: boolean): Promise
   return requests;
 }
 
+/**
+ * Ours over the floor ÷ Portkey's over the floor, round by round (the goal's ratio), their median
+ * and range, plain and per stream; nothing when Portkey was not measured.
+ */
+function overPortkey(counts: Record<Kind, Map<WorkerName, number[]>>): string[] {
+  if (!counts.plain.has("portkey")) return [];
+  const ratio = (kind: Kind) => {
+    const floor = counts[kind].get("floor")!;
+    const ours = counts[kind].get("ours")!;
+    const portkey = counts[kind].get("portkey")!;
+    const { median, min, max } = summarise(
+      ours.map((value, round) => (value - floor[round]!) / (portkey[round]! - floor[round]!)),
+    );
+    return `${median.toFixed(2)} (${min.toFixed(2)}–${max.toFixed(2)})`;
+  };
+  return [
+    `Ours over the floor ÷ Portkey's over the floor, round by round: plain ${ratio("plain")}, per stream ${ratio("stream")}.`,
+    "",
+  ];
+}
+
 /** The thread that serves requests: workerd's main thread, callgrind's thread 1. */
 const SERVING_THREAD = 1;
 
@@ -185,25 +260,63 @@ function inMillions(summary: Summary): Summary {
   return { ...summary, median: summary.median / 1e6, min: summary.min / 1e6, max: summary.max / 1e6 };
 }
 
+/** How each measure reads, prints and names what it measured. */
+const MEASURES: Record<
+  Measure,
+  {
+    title: string;
+    unit: Figure["unit"];
+    tableUnit: "M" | "ms";
+    figure: string;
+    how: (options: InstructionOptions) => string;
+  }
+> = {
+  instructions: {
+    title: "Instructions in workerd, M per request",
+    unit: "M instr",
+    tableUnit: "M",
+    figure: "Instructions per",
+    how: (options) =>
+      `workerd (${WORKERD}) directly under valgrind --tool=callgrind --separate-threads=yes, ${options.v8Flags.length ? `V8 ${options.v8Flags.join(" ")}` : "no V8 flags"}; the serving thread's count`,
+  },
+  cpu: {
+    title: "CPU time in workerd, ms per request (user and system, from /proc/<pid>/task/<tid>/schedstat)",
+    unit: "ms",
+    tableUnit: "ms",
+    figure: "CPU ms per",
+    how: (options) =>
+      `workerd (${WORKERD}) run directly, ${options.v8Flags.length ? `V8 ${options.v8Flags.join(" ")}` : "no V8 flags"}; the serving thread's CPU time`,
+  },
+};
+
+/** Why `measure` cannot run here, or undefined. */
+async function missingFor(measure: Measure): Promise<string | undefined> {
+  if (measure === "instructions") return missingValgrind();
+  return existsSync("/proc/self/task") ? undefined : "no /proc/<pid>/task here (Linux only)";
+}
+
 export async function runInstructions(
   runDirectory: string,
   emulator: ChildServer,
   portkeyMissing: string | undefined,
   options: InstructionOptions,
+  measure: Measure = "instructions",
 ): Promise<SuiteResult> {
   const started = performance.now();
-  const missing = await missingValgrind();
+  const { title, unit, tableUnit, figure: figureName, how } = MEASURES[measure];
+  const missing = await missingFor(measure);
   if (missing) {
-    console.log(`  instructions: skipped: ${missing}`);
-    return { suite: "instructions", figures: [], details: [`Instructions: skipped: ${missing}`], seconds: 0 };
+    console.log(`  ${measure}: skipped: ${missing}`);
+    return { suite: measure, figures: [], details: [`${title}: skipped: ${missing}`], seconds: 0 };
   }
-  const directory = join(runDirectory, "instructions");
+  const directory = join(runDirectory, measure);
   await mkdir(directory);
   const upstream = emulator.url;
   const compatibility = wranglerCompatibility();
   const plainRuntime = { ...compatibility, bindings: { UPSTREAM: upstream } };
   const sources: Array<[WorkerName, string, Omit<ConfigWorker, "name" | "module">]> = [
     ["floor", await bundled("bench/proxy/floor-worker.ts"), plainRuntime],
+    ["floorJs", await bundled("bench/proxy/floor-js-worker.ts"), plainRuntime],
     ["decode", await bundled("bench/proxy/decode-worker.ts"), plainRuntime],
     [
       "library",
@@ -227,14 +340,15 @@ export async function runInstructions(
     await writeFile(join(directory, `${name}.js`), source);
     workers.push({ name, module: `${name}.js`, ...runtime });
   }
-  const configFile = join(directory, "instructions.capnp");
+  const configFile = join(directory, `${measure}.capnp`);
   await writeFile(configFile, workerdConfig(workers, options.v8Flags));
 
-  const callgrind = await startCallgrind(directory, configFile, workers.length);
-  const url = (name: WorkerName) => `http://127.0.0.1:${callgrind.ports.get(name)}`;
+  const meter = await (measure === "instructions" ? startCallgrind : startTimed)(directory, configFile, workers.length);
+  const url = (name: WorkerName) => `http://127.0.0.1:${meter.ports.get(name)}`;
   // The proxy suite's requests: the pass-through Workers get the emulator's own signed call.
   const requestTo: Record<WorkerName, (worker: WorkerName, stream: boolean) => Request | Promise<Request>> = {
     floor: (worker, stream) => directInvoke(upstream, stream, "llama", url(worker)),
+    floorJs: (worker, stream) => directInvoke(upstream, stream, "llama", url(worker)),
     decode: (worker, stream) => directInvoke(upstream, stream, "llama", url(worker)),
     library: (worker, stream) => proxyRequest(url(worker), stream),
     ours: (worker, stream) => proxyRequest(url(worker), stream),
@@ -257,34 +371,34 @@ export async function runInstructions(
     for (let done = 0; done < count; done += WARM_BATCH) {
       const batch = Math.min(WARM_BATCH, count - done);
       await runLoad(await prepared(worker, batch, stream), WARM_CONCURRENCY).catch((error: unknown) =>
-        console.log(`  instructions: a warm-up request to ${worker.name} failed (${failure(error)}); going on`),
+        console.log(`  ${measure}: a warm-up request to ${worker.name} failed (${failure(error)}); going on`),
       );
     }
   }
   async function counted(worker: Served, size: number, kind: Kind): Promise<Map<number, number>> {
     for (let attempt = 1; ; attempt++) {
       const requests = await prepared(worker, size, kind === "stream");
-      await callgrind.zero();
+      await meter.zero();
       try {
         await runLoad(requests, 1);
       } catch (error) {
         if (attempt === WINDOW_ATTEMPTS) throw error;
-        console.log(
-          `  instructions: a request to ${worker.name} failed (${failure(error)}); counting its window again`,
-        );
+        console.log(`  ${measure}: a request to ${worker.name} failed (${failure(error)}); measuring its window again`);
         continue;
       }
-      return callgrind.dump();
+      return meter.dump();
     }
   }
-  async function measure(): Promise<void> {
+  async function measureAll(): Promise<void> {
     const warmed = performance.now();
     for (const worker of served) {
       await warm(worker, options.warmPlain, false);
       await warm(worker, options.warmStreams, true);
     }
     const warmSeconds = (performance.now() - warmed) / 1000;
-    console.log(`  instructions: workerd under callgrind warmed up in ${warmSeconds.toFixed(0)} s`);
+    console.log(
+      `  ${measure}: workerd${measure === "instructions" ? " under callgrind" : ""} warmed up in ${warmSeconds.toFixed(0)} s`,
+    );
     for (let round = 0; round < options.rounds; round++) {
       // Rotate who goes first, as the proxy suite does.
       const order = served.map((_, i) => served[(i + round) % served.length]!);
@@ -298,12 +412,12 @@ export async function runInstructions(
     }
   }
   try {
-    await measure();
+    await measureAll();
   } catch (error) {
     // A failed fetch says nothing of why: workerd's own last words do.
-    throw new Error(`${failure(error)}; ${callgrind.state()}`);
+    throw new Error(`${failure(error)}; ${meter.state()}`);
   } finally {
-    await callgrind.stop();
+    await meter.stop();
   }
 
   const rows = countRows(
@@ -322,30 +436,31 @@ export async function runInstructions(
       if (!over) return [];
       return [
         {
-          id: `instructions.${kind}.${row.name}`,
-          name: `Instructions per ${kind === "plain" ? "plain request" : "stream"} in workerd, ${row.label}`,
-          unit: "M instr",
+          id: `${measure}.${kind}.${row.name}`,
+          name: `${figureName} ${kind === "plain" ? "plain request" : "stream"} in workerd, ${row.label}`,
+          unit,
           ours: inMillions(row[kind]),
           reference: { label: "floor", value: inMillions(floor[kind]) },
           ratio: over.median / 1e6,
-          ratioLabel: "M instr added",
+          ratioLabel: `${unit} added`,
           goal: "(information)",
           pass: null,
-          note: `callgrind, the serving thread; added: the median of each round's count less the floor's (${millions(over)} M)`,
+          note: `${measure === "instructions" ? "callgrind" : "/proc"}, the serving thread; added: the median of each round's figure less the floor's (${millions(over)} ${tableUnit})`,
         },
       ];
     }),
   );
   // A Worker counted in another mode for a whole run (codereview43 #2) leaves medians a warm-up
   // and rounds cannot fix: said under the table and kept in results.json, not left to be read.
-  const flags = countFlags(rows, NESTING).map((flag) => flag.message);
+  const flags = countFlags(rows, NESTING, undefined, tableUnit).map((flag) => flag.message);
   const details = [
-    "Instructions in workerd, M per request (median of the rounds, their range; over floor: each round's count less the floor's in the same round):",
+    `${title} (median of the rounds, their range; over floor: each round's figure less the floor's in the same round):`,
     "",
     ...renderCountTable(rows),
     "",
+    ...overPortkey(counts),
     ...(flags.length ? [...flags.map((flag) => `FLAG: ${flag}.`), ""] : []),
-    `workerd (${WORKERD}) directly under valgrind --tool=callgrind --separate-threads=yes, ${options.v8Flags.length ? `V8 ${options.v8Flags.join(" ")}` : "no V8 flags"}; the serving thread's count (the other threads: ${millions(summarise(others))} M a request). Warm-up ${options.warmPlain} plain requests and ${options.warmStreams} streams per Worker; ${options.rounds} rounds of ${options.plainPerRound} plain requests and ${options.streamsPerRound} streams per Worker, one request in flight, the Workers interleaved.${portkeyMissing ? ` Portkey not counted: ${portkeyMissing}.` : ""}`,
+    `${how(options)} (the other threads: ${millions(summarise(others))} ${tableUnit} a request). Warm-up ${options.warmPlain} plain requests and ${options.warmStreams} streams per Worker; ${options.rounds} rounds of ${options.plainPerRound} plain requests and ${options.streamsPerRound} streams per Worker, one request in flight, the Workers interleaved.${portkeyMissing ? ` Portkey not measured: ${portkeyMissing}.` : ""}`,
   ];
-  return { suite: "instructions", figures, details, flags, seconds: (performance.now() - started) / 1000 };
+  return { suite: measure, figures, details, flags, seconds: (performance.now() - started) / 1000 };
 }
