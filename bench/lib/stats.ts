@@ -43,16 +43,21 @@ export function pairedRatios(a: readonly number[], b: readonly number[]): number
   return a.map((value, i) => value / b[i]!);
 }
 
-/** How many runs' ratios fell below and above 1: a ratio is firm when all fall on one side. */
-function sidesOfOne(ratios: readonly number[]): { below: number; above: number; runs: number; same: boolean } {
+/**
+ * How many runs' ratios fell below, at and above 1: a ratio is firm when all fall on one side.
+ * A run at exactly 1 is on neither side, and said apart.
+ */
+function sidesOfOne(ratios: readonly number[]): { below: number; at: number; above: number; runs: number } {
   const below = ratios.filter((r) => r < 1).length;
   const above = ratios.filter((r) => r > 1).length;
-  return { below, above, runs: ratios.length, same: below === ratios.length || above === ratios.length };
+  return { below, at: ratios.length - below - above, above, runs: ratios.length };
 }
 
-/** "5/5 runs < 1", or "3 of 5 runs < 1, 2 > 1" when they disagree. */
+/** "5/5 runs < 1", or "3 of 5 runs < 1, 2 > 1" (", 1 at 1" too) when they disagree. */
 export function describeSides(ratios: readonly number[]): string {
-  const { below, above, runs, same } = sidesOfOne(ratios);
-  if (same) return below ? `${runs}/${runs} runs < 1` : `${runs}/${runs} runs > 1`;
-  return `${below} of ${runs} runs < 1, ${above} > 1`;
+  const { below, at, above, runs } = sidesOfOne(ratios);
+  if (below === runs) return `${runs}/${runs} runs < 1`;
+  if (above === runs) return `${runs}/${runs} runs > 1`;
+  if (at === runs) return `${runs}/${runs} runs at 1`;
+  return `${below} of ${runs} runs < 1, ${above} > 1${at ? `, ${at} at 1` : ""}`;
 }

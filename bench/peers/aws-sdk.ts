@@ -11,9 +11,15 @@ import {
 import { NodeHttpHandler } from "@smithy/node-http-handler";
 import type { PeerCredentials } from "./ai-sdk.ts";
 
-/** The prompt bedrock-edge's llama route renders for one user message `text`. */
+/**
+ * The prompt bedrock-edge's llama route renders for one user message `text`, its default system
+ * turn included (Llama 3.1's template writes one even with no system message), so that a direct
+ * call carries the request ours sends (test/bench-prompts.test.ts holds the two equal).
+ */
 export function llamaPrompt(text: string): string {
-  return `<|begin_of_text|><|start_header_id|>user<|end_header_id|>\n\n${text}<|eot_id|><|start_header_id|>assistant<|end_header_id|>\n\n`;
+  const system =
+    "<|start_header_id|>system<|end_header_id|>\n\nCutting Knowledge Date: December 2023\nToday Date: 26 Jul 2024\n\n<|eot_id|>";
+  return `<|begin_of_text|>${system}<|start_header_id|>user<|end_header_id|>\n\n${text}<|eot_id|><|start_header_id|>assistant<|end_header_id|>\n\n`;
 }
 
 export type SdkTransport = "http1" | "default";

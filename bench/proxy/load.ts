@@ -2,9 +2,9 @@
 // emulator called directly with a SigV4-signed request, a proxy called as its clients call it.
 // Requests are prepared (and signed) before the clock starts, so a direct call is the bare round
 // trip and everything a proxy does, its own signing included, counts as what it adds.
-import { emulatorModelId } from "../../emulator/model-id.ts";
 import { signedRequest } from "../../emulator/testing.ts";
-import { PROXY_KEY, PROXY_MODELS } from "./proxy-settings.ts";
+import { llamaPrompt } from "../peers/aws-sdk.ts";
+import { benchLlama, PROXY_KEY, PROXY_MODELS } from "./proxy-settings.ts";
 
 /** A model name the benchmark's proxies serve. */
 type ProxyModel = keyof typeof PROXY_MODELS;
@@ -18,8 +18,8 @@ export interface Timing {
 
 export const PROMPT_TEXT = "Say hello to the benchmark.";
 
-/** The body our llama route sends to InvokeModel for the same chat message. */
-const LLAMA_PROMPT = `<|begin_of_text|><|start_header_id|>user<|end_header_id|>\n\n${PROMPT_TEXT}<|eot_id|><|start_header_id|>assistant<|end_header_id|>\n\n`;
+/** The prompt our llama route sends to InvokeModel for the same chat message. */
+const LLAMA_PROMPT = llamaPrompt(PROMPT_TEXT);
 
 /**
  * InvokeModel (or its stream) signed for the emulator at `base` for the emulator model behind one
@@ -35,7 +35,7 @@ export function directInvoke(base: string, stream: boolean, model: ProxyModel = 
 export function directConverse(base: string, stream: boolean): Promise<Request> {
   return signedRequest(
     base,
-    emulatorModelId("llama"),
+    benchLlama(),
     { messages: [{ role: "user", content: [{ text: PROMPT_TEXT }] }] },
     { operation: stream ? "converse-stream" : "converse" },
   );

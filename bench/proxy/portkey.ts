@@ -9,10 +9,9 @@ import { readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import { EMULATOR_CREDENTIALS } from "../../emulator/credentials.ts";
-import { emulatorModelId } from "../../emulator/model-id.ts";
 import { bundle, ROOT } from "../lib/build.ts";
 import type { ChildServer } from "../lib/server.ts";
-import { portkeyBindings } from "./proxy-settings.ts";
+import { benchLlama, portkeyBindings } from "./proxy-settings.ts";
 
 const START_SERVER = join(ROOT, "node_modules", "@portkey-ai", "gateway", "build", "start-server.js");
 
@@ -28,7 +27,7 @@ export function portkeyRequest(base: string, emulatorUrl: string, stream: boolea
       "x-portkey-aws-region": "us-east-1",
       "x-portkey-custom-host": emulatorUrl,
     },
-    body: JSON.stringify({ model: emulatorModelId("llama"), messages: [{ role: "user", content: text }], stream }),
+    body: JSON.stringify({ model: benchLlama(), messages: [{ role: "user", content: text }], stream }),
   });
 }
 

@@ -77,7 +77,7 @@ export async function runWorkerStart(rounds: number): Promise<SuiteResult> {
       goal: "(information: what the Worker's size costs)",
       pass: null,
       note: `one workerd with ${COPIES} isolates of each Worker, timed to ready against the bare Worker's in the same round; one module each: ours ${gzipKiB(sources.ours)} KiB gzip, Portkey's ${gzipKiB(sources.portkey)} (under nodejs_compat, which it needs)`,
-      peer: { row: "Worker start in workerd, ms per isolate", peer: "portkey" },
+      peer: { row: "Worker start in workerd, ms per isolate beyond the bare Worker", peer: "portkey" },
     },
   ];
   return { suite: "worker start", figures, details: [], seconds: (performance.now() - started) / 1000 };
