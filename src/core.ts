@@ -10,6 +10,9 @@ export { checkCompletionStreamFlags, parseCompletionRequest } from "./completion
 // variation's image is read by edit() and createVariation() themselves, not here).
 export { parseEmbeddingRequest } from "./embeddings/request.ts";
 export { parseImageEditRequest, parseImageRequest, parseImageVariationRequest } from "./images/request.ts";
+// The largest counts those requests take (a 400 past them): what a server that estimates a
+// request's cost before it is validated counts no further.
+export { MAX_ANSWERS, MAX_IMAGES, MAX_OUTPUT_TOKENS, MAX_PROMPTS } from "./request-bounds.ts";
 // Bodies read by a server before parsing: a size cap while reading, a nesting cap before JSON.parse.
 export { readLimitedText } from "./read-text.ts";
 export { MAX_JSON_DEPTH, MAX_JSON_MEMBERS, REQUEST_JSON_LIMITS, scanJsonText } from "./openai/depth.ts";

@@ -24,19 +24,20 @@ import { RESERVED_TEMPLATE_VARIABLES, TEMPLATE_NAMES, type TemplateName } from "
 import { BEDROCK_SERVICE_TIERS, type BedrockServiceTier } from "./routes/converse/service-tier-names.ts";
 import { TOOL_PARSER_NAMES, type ToolParserName } from "./routes/tool-parser-names.ts";
 import { WIRE_FORMAT_NAMES } from "./routes/wire-formats/names.ts";
+import { MAX_ANSWERS, MAX_OUTPUT_TOKENS as REQUEST_OUTPUT_TOKENS } from "./request-bounds.ts";
 import type { WireFormatName } from "./routes/wire-formats/types.ts";
 
 const MAX_BODY_BYTES = "must be a whole number of bytes, at least 1024";
 // A model's token settings are bounded by what a request may ask: max_tokens is at most 1,000,000
-// (the request schemas' whole(1, 1_000_000)), so a cap past it (an extra zero) would be sent as
+// (request-bounds.ts, the request schemas' bound), so a cap past it (an extra zero) would be sent as
 // every unset request's limit, for Bedrock to refuse naming a max_tokens the client never set
 // (numbers43 #3). A budget leaves room for the answer after it (thinking-tokens.ts's
 // ANSWER_TOKENS_AFTER_THINKING, 4096, not imported: that module loads with the converse route),
 // so that the limit it makes is no more than a request may ask either.
-const MAX_OUTPUT_TOKENS_SETTING = 1_000_000;
+const MAX_OUTPUT_TOKENS_SETTING = REQUEST_OUTPUT_TOKENS;
 const MAX_REASONING_BUDGET = MAX_OUTPUT_TOKENS_SETTING - 4096;
 const REASONING_BUDGET = `must be a whole number of tokens, at least 1024 (Claude's smallest thinking budget), at most ${MAX_REASONING_BUDGET} (${MAX_OUTPUT_TOKENS_SETTING} less the answer's 4096)`;
-const MAX_N = "must be a whole number from 1 to 128";
+const MAX_N = `must be a whole number from 1 to ${MAX_ANSWERS}`;
 const MAX_OUTPUT_TOKENS = `must be a whole number of tokens, at least 1, at most ${MAX_OUTPUT_TOKENS_SETTING} (as max_tokens)`;
 const SERVICE_TIER = `must be one of Bedrock's service tiers: ${BEDROCK_SERVICE_TIERS.join(", ")}`;
 const VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
@@ -198,7 +199,7 @@ export const MODEL_SETTINGS: SettingSpecs = {
     does: "chooses whether special tokens in request text are neutralised or kept",
   },
   max_n: {
-    schema: v.pipe(v.number(MAX_N), v.integer(MAX_N), v.minValue(1, MAX_N), v.maxValue(128, MAX_N)),
+    schema: v.pipe(v.number(MAX_N), v.integer(MAX_N), v.minValue(1, MAX_N), v.maxValue(MAX_ANSWERS, MAX_N)),
     does: "caps the choices (n) one request may ask for",
   },
   max_output_tokens: {

@@ -4,6 +4,7 @@
 import * as v from "valibot";
 import { invalidRequest } from "../errors.ts";
 import { MAX_JSON_DEPTH, valueTooDeep } from "../openai/depth.ts";
+import { MAX_ANSWERS, MAX_OUTPUT_TOKENS, MAX_PROMPTS } from "../request-bounds.ts";
 import { checkLogitBias, logitBiasSchema } from "../openai/logit-bias.ts";
 import { range, whole } from "../openai/number-schemas.ts";
 import { JSON_SCHEMA_REQUIRED, responseFormatSchema } from "../openai/response-format.ts";
@@ -11,9 +12,6 @@ import { refuseStreamOptionsWithoutStream } from "../openai/stream-flags.ts";
 import { structuredOutputsSchema } from "../openai/structured-outputs.ts";
 import { deepestIssue, formatPath, issueFragment, issueSentence } from "../validation.ts";
 import type { CompletionRequest } from "./types.ts";
-
-/** Prompts per request: Bedrock's vLLM takes a list of prompts, and each costs a generation. */
-const MAX_PROMPTS = 128;
 
 const PROMPT = `must be a string, or an array of 1 to ${MAX_PROMPTS} non-empty strings (one choice each)`;
 
@@ -33,11 +31,11 @@ const prompt = v.union(
 const completionRequestSchema = v.looseObject({
   model: v.pipe(v.string("must be a string"), v.minLength(1, "must not be empty")),
   prompt,
-  max_tokens: whole(1, 1_000_000),
+  max_tokens: whole(1, MAX_OUTPUT_TOKENS),
   temperature: range(0, 2),
   top_p: range(0, 1),
   top_k: whole(0, 100_000),
-  n: whole(1, 128),
+  n: whole(1, MAX_ANSWERS),
   stop: v.nullish(
     v.union(
       [v.pipe(v.string(), v.minLength(1)), v.pipe(v.array(v.pipe(v.string(), v.minLength(1))), v.maxLength(16))],
@@ -54,7 +52,7 @@ const completionRequestSchema = v.looseObject({
   logit_bias: logitBiasSchema,
   logprobs: whole(0, 20),
   echo: v.nullish(v.boolean("must be true or false")),
-  best_of: whole(1, 128),
+  best_of: whole(1, MAX_ANSWERS),
   suffix: v.nullish(v.string("must be a string")),
   user: v.optional(v.string("must be a string")),
   response_format: v.nullish(responseFormatSchema),

@@ -6,6 +6,7 @@
 import * as v from "valibot";
 import { type BedrockEdgeError, invalidRequest } from "../errors.ts";
 import { checkClosedRequest, requestObject } from "../closed-request.ts";
+import { MAX_IMAGES } from "../request-bounds.ts";
 import type {
   ImageDrawParams,
   ImageEditParams,
@@ -31,7 +32,7 @@ const drawEntries = {
   model: v.pipe(v.string("must be a string"), v.minLength(1, "must not be empty")),
   prompt: v.pipe(v.string("must be a string"), v.minLength(1, "must not be empty")),
   // OpenAI's own bound; the model's (5) is checked with its family.
-  n: v.nullish(wholeNumber(1, 10)),
+  n: v.nullish(wholeNumber(1, MAX_IMAGES)),
   size: v.nullish(v.string('must be "auto" or WIDTHxHEIGHT, as "1024x1024"')),
   quality: v.nullish(
     v.picklist(

@@ -2,6 +2,7 @@
 // route sees it, and a failure names the field (`messages[2].content`) in a 400.
 import * as v from "valibot";
 import { invalidRequest } from "../errors.ts";
+import { MAX_ANSWERS, MAX_OUTPUT_TOKENS } from "../request-bounds.ts";
 import { deepestIssue, formatPath, issueFragment, issueSentence } from "../validation.ts";
 import { MAX_JSON_DEPTH, valueTooDeep } from "./depth.ts";
 import { refuseJsonTextPastLimits, requestJsonTextBudget } from "./json-text-budget.ts";
@@ -210,13 +211,13 @@ export const chatCompletionRequestSchema = v.looseObject({
   ),
   stream: v.nullish(v.boolean()),
   stream_options: v.nullish(v.object({ include_usage: v.optional(v.boolean()) })),
-  max_tokens: whole(1, 1_000_000),
-  max_completion_tokens: whole(1, 1_000_000),
+  max_tokens: whole(1, MAX_OUTPUT_TOKENS),
+  max_completion_tokens: whole(1, MAX_OUTPUT_TOKENS),
   temperature: range(0, 2),
   top_p: range(0, 1),
   top_k: whole(0, 100_000),
   stop,
-  n: whole(1, 128),
+  n: whole(1, MAX_ANSWERS),
   // OpenAI's is an int64, but JSON.parse has already rounded one past 2^53 - 1: refused here, in
   // the field's name, rather than sent for Bedrock to refuse quoting a number the client never sent.
   seed: whole(Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER),
