@@ -3,11 +3,13 @@
 // library's words, not to wait or to ask for less (precheck43, codereview43 #1). Only on the way to
 // such a refusal: a request served is checked once, by the library.
 import {
+  inResponsesTerms,
   parseChatRequest,
   parseCompletionRequest,
   parseEmbeddingRequest,
   parseImageRequest,
   parseResponsesRequest,
+  toChatRequest,
 } from "../src/core.ts";
 import { apiOfPath, type ModelApi } from "./token-estimate.ts";
 
@@ -19,9 +21,22 @@ export function streamsOn(api: ModelApi): boolean {
 const PARSERS: Record<Exclude<ModelApi, "images">, (body: unknown) => unknown> = {
   chat: parseChatRequest,
   completions: parseCompletionRequest,
-  responses: parseResponsesRequest,
+  responses: parseResponses,
   embeddings: parseEmbeddingRequest,
 };
+
+/**
+ * A Responses request as the library checks it: its own fields, then the chat request it becomes
+ * (whose bounds it takes: max_output_tokens is sent as max_tokens), refused in its own names.
+ */
+function parseResponses(body: unknown): void {
+  const { chat, sources } = toChatRequest(parseResponsesRequest(body));
+  try {
+    parseChatRequest(chat);
+  } catch (error) {
+    throw inResponsesTerms(error, sources);
+  }
+}
 
 /** Throws the library's 400 for `body` as a request of `api`, if it has one. */
 export function throwApiRefusal(api: Exclude<ModelApi, "images">, body: Record<string, unknown>): void {

@@ -1,14 +1,17 @@
 import { describe, expect, it } from "vitest";
+import { MAX_ANSWERS, MAX_IMAGES, MAX_OUTPUT_TOKENS, MAX_PROMPTS } from "../src/core.ts";
 import {
   apiOfPath,
   askedOutputLimit,
   callsOutEstimate,
   countedImageRequest,
+  countPastBounds,
   DEFAULT_OUTPUT_ESTIMATE,
   IMAGE_TOKENS,
   imageOutputTokens,
   pngPixels,
   inputEstimate,
+  type ModelApi,
   outputLimitUnset,
   promptEstimate,
   tokenEstimate,
@@ -371,6 +374,67 @@ describe("a request's token estimate", () => {
     expect(tokenEstimate({ model: "llama", messages: HELLO, max_tokens: 20, n: "3" }, "chat", undefined)).toBe(
       HELLO_PROMPT + markup(1) + 20,
     );
+  });
+
+  it("a count past the library's bounds multiplies nothing: counted as unset, the library refuses it (precheck43 #4)", () => {
+    const chat = { model: "llama", messages: HELLO, max_tokens: 20 };
+    expect(tokenEstimate({ ...chat, n: MAX_ANSWERS }, "chat", undefined)).toBe(
+      HELLO_PROMPT + markup(1) + 20 * MAX_ANSWERS,
+    );
+    expect(tokenEstimate({ ...chat, n: MAX_ANSWERS + 1 }, "chat", undefined)).toBe(HELLO_PROMPT + markup(1) + 20);
+    expect(tokenEstimate({ ...chat, max_tokens: MAX_OUTPUT_TOKENS }, "chat", 500)).toBe(
+      HELLO_PROMPT + markup(1) + MAX_OUTPUT_TOKENS,
+    );
+    expect(tokenEstimate({ ...chat, max_tokens: MAX_OUTPUT_TOKENS + 1 }, "chat", 500)).toBe(
+      HELLO_PROMPT + markup(1) + 500,
+    );
+    const responses = { model: "llama", input: "Hello there" };
+    expect(tokenEstimate({ ...responses, max_output_tokens: MAX_OUTPUT_TOKENS + 1 }, "responses", 500)).toBe(
+      tokenEstimate(responses, "responses", 500),
+    );
+    // "llama" + "Hello there": 4 tokens a call.
+    const completion = { model: "llama", prompt: "Hello there", max_tokens: 10 };
+    for (const field of ["n", "best_of"]) {
+      expect(tokenEstimate({ ...completion, [field]: MAX_ANSWERS }, "completions", undefined), field).toBe(
+        (4 + 10) * MAX_ANSWERS,
+      );
+      expect(tokenEstimate({ ...completion, [field]: MAX_ANSWERS + 1 }, "completions", undefined), field).toBe(4 + 10);
+    }
+    // A list of prompts past the bound: each prompt's text counts, no answer more than one.
+    const prompts = { model: "llama", prompt: Array(MAX_PROMPTS + 1).fill("Hi"), max_tokens: 10 };
+    expect(tokenEstimate(prompts, "completions", undefined)).toBe(promptEstimate(prompts) + 10);
+    const image = { prompt: "a cat", size: "1024x1024" };
+    expect(tokenEstimate({ ...image, n: MAX_IMAGES }, "images", undefined)).toBe(2 + MAX_IMAGES * 1056);
+    expect(tokenEstimate({ ...image, n: MAX_IMAGES + 1 }, "images", undefined)).toBe(2 + 1056);
+  });
+
+  it("countPastBounds: a count the estimate multiplies, past the library's bound, on the API that multiplies it", () => {
+    const past: Array<[Record<string, unknown>, ModelApi]> = [
+      [{ n: MAX_ANSWERS + 1 }, "chat"],
+      [{ n: 1e300 }, "chat"],
+      [{ max_tokens: MAX_OUTPUT_TOKENS + 1 }, "chat"],
+      [{ max_completion_tokens: MAX_OUTPUT_TOKENS + 0.5 }, "chat"],
+      [{ n: MAX_ANSWERS + 1 }, "completions"],
+      [{ best_of: MAX_ANSWERS + 1 }, "completions"],
+      [{ max_tokens: MAX_OUTPUT_TOKENS + 1 }, "completions"],
+      [{ prompt: Array(MAX_PROMPTS + 1).fill("Hi") }, "completions"],
+      [{ max_output_tokens: MAX_OUTPUT_TOKENS + 1 }, "responses"],
+      [{ n: MAX_IMAGES + 1 }, "images"],
+    ];
+    for (const [body, api] of past) expect(countPastBounds(body, api), `${api} ${JSON.stringify(body)}`).toBe(true);
+    const within: Array<[Record<string, unknown>, ModelApi]> = [
+      [{ n: MAX_ANSWERS, max_tokens: MAX_OUTPUT_TOKENS, max_completion_tokens: MAX_OUTPUT_TOKENS }, "chat"],
+      [{ n: MAX_ANSWERS, best_of: MAX_ANSWERS, prompt: Array(MAX_PROMPTS).fill("Hi") }, "completions"],
+      [{ max_output_tokens: MAX_OUTPUT_TOKENS }, "responses"],
+      [{ n: MAX_IMAGES }, "images"],
+      // Not a count the estimate multiplies on that API: the library judges it (best_of on chat).
+      [{ best_of: 1000, max_output_tokens: 2e6 }, "chat"],
+      [{ max_tokens: 2e6 }, "responses"],
+      [{ n: 1000 }, "embeddings"],
+      // No number: no count (the library refuses it; the estimate counts it as unset).
+      [{ n: "1000", max_tokens: null, prompt: "Hi" }, "completions"],
+    ];
+    for (const [body, api] of within) expect(countPastBounds(body, api), `${api} ${JSON.stringify(body)}`).toBe(false);
   });
 
   it("legacy Completions: the prompt as it is (no markup), 16 tokens unless asked, within the cap", () => {

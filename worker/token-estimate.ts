@@ -2,8 +2,20 @@
 // each request in flight (middleware/limits.ts), so that requests running at once cannot spend
 // more than the day has left. The request is read as the client sent it, before the library has
 // checked it: a value that is not a count of tokens is no limit, and a request with such a value
-// is refused later (a 400) having used nothing.
-import { documentFormatOf, isTextDocument, reasoningOutputLimit, unsetCompletionLimit } from "../src/core.ts";
+// is refused later (a 400) having used nothing. Nor is a count past what the library takes (n
+// 1000, max_tokens 2,000,000: its MAX_* bounds), which multiplies nothing here: such a request is
+// refused before it reserves (countPastBounds), or (an edit or a variation, which the library
+// checks only at its call) reserves as if the count were unset.
+import {
+  documentFormatOf,
+  isTextDocument,
+  MAX_ANSWERS,
+  MAX_IMAGES,
+  MAX_OUTPUT_TOKENS,
+  MAX_PROMPTS,
+  reasoningOutputLimit,
+  unsetCompletionLimit,
+} from "../src/core.ts";
 import type { UnmeteredCall } from "../src/index.ts";
 import { imageHead, imageHeaderSize } from "./image-header.ts";
 import { base64Size, dataUrlMedia } from "./prompt-media.ts";
@@ -218,8 +230,9 @@ export function tokenEstimate(
 ): number {
   // An embedding has no output: its estimate is its input's. An image request's output is its n images.
   if (api === "embeddings") return inputEstimate(body, api);
-  if (api === "images") return inputEstimate(body, api) + (tokenCount(body.n) ?? 1) * imageOutputTokens(body);
-  const asked = tokenCount(askedOutputLimit(body, api));
+  if (api === "images")
+    return inputEstimate(body, api) + (tokenCount(body.n, MAX_IMAGES) ?? 1) * imageOutputTokens(body);
+  const asked = tokenCount(askedOutputLimit(body, api), MAX_OUTPUT_TOKENS);
   const fallback =
     api === "completions"
       ? unsetCompletionLimit(modelCap)
@@ -377,19 +390,50 @@ function turnsOf(body: Record<string, unknown>, api: ModelApi): number {
  */
 function answersOf(body: Record<string, unknown>, api: ModelApi): number {
   if (api === "responses") return 1;
-  if (api === "chat") return tokenCount(body.n) ?? 1;
-  const prompts = Array.isArray(body.prompt) ? Math.max(1, body.prompt.length) : 1;
+  if (api === "chat") return tokenCount(body.n, MAX_ANSWERS) ?? 1;
+  const prompts = tokenCount(Array.isArray(body.prompt) ? body.prompt.length : 1, MAX_PROMPTS) ?? 1;
   return prompts * answersPerPrompt(body);
 }
 
 /** A legacy Completions prompt's answers: max(n, best_of) (best_of generates that many to keep n). */
 function answersPerPrompt(body: Record<string, unknown>): number {
-  return Math.max(tokenCount(body.n) ?? 1, tokenCount(body.best_of) ?? 1);
+  return Math.max(tokenCount(body.n, MAX_ANSWERS) ?? 1, tokenCount(body.best_of, MAX_ANSWERS) ?? 1);
 }
 
-/** A whole number from 1 up, or undefined. */
-function tokenCount(value: unknown): number | undefined {
-  return typeof value === "number" && Number.isSafeInteger(value) && value >= 1 ? value : undefined;
+/** A whole number from 1 to `most` (the library's bound), or undefined: the library refuses any other. */
+function tokenCount(value: unknown, most: number): number | undefined {
+  return typeof value === "number" && Number.isInteger(value) && value >= 1 && value <= most ? value : undefined;
+}
+
+/** The counts a request's estimate multiplies, by API, and the most of each the library takes. */
+const MULTIPLIED_COUNTS: Readonly<Record<ModelApi, ReadonlyArray<readonly [string, number]>>> = {
+  chat: [
+    ["n", MAX_ANSWERS],
+    ["max_tokens", MAX_OUTPUT_TOKENS],
+    ["max_completion_tokens", MAX_OUTPUT_TOKENS],
+  ],
+  completions: [
+    ["n", MAX_ANSWERS],
+    ["best_of", MAX_ANSWERS],
+    ["max_tokens", MAX_OUTPUT_TOKENS],
+  ],
+  responses: [["max_output_tokens", MAX_OUTPUT_TOKENS]],
+  images: [["n", MAX_IMAGES]],
+  embeddings: [],
+};
+
+/**
+ * Whether a count the estimate multiplies (an answer's output limit, answers, prompts, images) is
+ * past the most the library takes: the library refuses such a request, whatever else it holds.
+ * Left to reserve, it had counted as asked, up to the key's whole day, and held that while it
+ * waited for its 400 (precheck43 #4).
+ */
+export function countPastBounds(body: Record<string, unknown>, api: ModelApi): boolean {
+  if (api === "completions" && Array.isArray(body.prompt) && body.prompt.length > MAX_PROMPTS) return true;
+  return MULTIPLIED_COUNTS[api].some(([field, most]) => {
+    const value = body[field];
+    return typeof value === "number" && value > most;
+  });
 }
 
 interface PromptParts extends TextCount {

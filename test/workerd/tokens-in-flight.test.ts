@@ -41,6 +41,8 @@ const KEYS = {
   // The third review's key: answers longer than a reservation that no limit bounds.
   long: { key: "sk-hold-long-0001", tokens_per_day: 60_000 },
   "long-ask": { key: "sk-hold-long-0002", tokens_per_day: 1_000_000 },
+  // precheck43 #4's key: a request the library refuses for a count past its bounds, beside a valid one.
+  "past-bounds": { key: "sk-hold-bounds-0001", tokens_per_day: 100_000 },
 } as const;
 type KeyName = keyof typeof KEYS;
 
@@ -407,6 +409,53 @@ describe("a request's reservation is returned when it ends", () => {
       leaving.abort();
       await settledTo("released", { requests: 0, reserved: 0, streams: 0 });
     }
+  });
+});
+
+describe("a count past the library's bounds reserves nothing (precheck43 #4)", () => {
+  it("sent with a valid request of the same key: the library's 400 naming the count, never admitted, and the valid one served", async () => {
+    // Each reserved the key's whole day (100,000) before, held until its 400 was sent and settled.
+    const rows: Array<[Path, Record<string, unknown>, string]> = [
+      // The review's probe.
+      ["/v1/chat/completions", { model: "slow-plain", messages: USER_HELLO, n: 1000, max_tokens: 100_000 }, "n"],
+      ["/v1/chat/completions", { model: "slow-plain", messages: USER_HELLO, max_tokens: 2_000_000 }, "max_tokens"],
+      [
+        "/v1/chat/completions",
+        { model: "slow-plain", messages: USER_HELLO, max_completion_tokens: 2_000_000 },
+        "max_completion_tokens",
+      ],
+      ["/v1/completions", { model: "slow-plain", prompt: HELLO, n: 1000, max_tokens: 1000 }, "n"],
+      ["/v1/completions", { model: "slow-plain", prompt: HELLO, best_of: 1000, max_tokens: 1000 }, "best_of"],
+      ["/v1/completions", { model: "slow-plain", prompt: HELLO, max_tokens: 2_000_000 }, "max_tokens"],
+      ["/v1/responses", { model: "slow-plain", input: HELLO, max_output_tokens: 2_000_000 }, "max_output_tokens"],
+    ];
+    const answers = [];
+    for (const [path, body] of rows) {
+      const [invalid, valid] = await Promise.all([
+        post("past-bounds", path, body),
+        post("past-bounds", "/v1/chat/completions", chatBody()),
+      ]);
+      const { error } = (await invalid.json()) as { error: { param: string | null } };
+      await valid.text();
+      const admitted = (await callObject("past-bounds", "admitted", {})) as { lease: string }[];
+      answers.push({
+        path,
+        invalid: { status: invalid.status, param: error.param },
+        valid: valid.status,
+        invalidAdmitted: admitted.some(({ lease }) => lease === invalid.headers.get("x-request-id")),
+        validAdmitted: admitted.some(({ lease }) => lease === valid.headers.get("x-request-id")),
+      });
+    }
+    expect(answers).toEqual(
+      rows.map(([path, , param]) => ({
+        path,
+        invalid: { status: 400, param },
+        valid: 200,
+        invalidAdmitted: false,
+        validAdmitted: true,
+      })),
+    );
+    await settledTo("past-bounds", { reserved: 0, requests: 0 });
   });
 });
 

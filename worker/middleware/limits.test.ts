@@ -168,6 +168,28 @@ function keyLimitsOn(storage: ReturnType<typeof memoryStorage>) {
   return { binding, read };
 }
 
+/**
+ * keyLimitsOn's binding with every settle held until `release()`: a request that has answered still
+ * holds its lease (its reservation) until then, as one in flight does.
+ */
+function settlesHeld(storage: ReturnType<typeof memoryStorage>) {
+  const { binding, read } = keyLimitsOn(storage);
+  let release = () => {};
+  const released = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  const held = {
+    idFromName: binding.idFromName,
+    get: () => ({
+      async fetch(input: string, init?: RequestInit) {
+        if (new URL(input).pathname === "/settle") await released;
+        return binding.get().fetch(input, init);
+      },
+    }),
+  };
+  return { binding: held, read, release };
+}
+
 async function eventually<T>(read: () => T | undefined | Promise<T | undefined>): Promise<T> {
   for (let waited = 0; waited < 3000; waited += 10) {
     const value = await read();
@@ -510,21 +532,26 @@ describe("what a request of a key with tokens_per_day reserves while it is in fl
     expect(reserved).toBeGreaterThan(tokenEstimate(body, "chat", undefined, { modelIds: [PROFILE] }));
   });
 
-  it("never more than the whole day, however much it asks for (and the counter still checks it)", async () => {
+  it("never more than the whole day, however much it asks for within the library's bounds; past them, the library's 400 before any reservation", async () => {
     const { binding, calls } = recordingLimits();
     const { post, logs } = proxyWith({ RATE: { limit: async () => ({ success: true }) }, KEY_LIMITS: binding });
     const unlimited = { model: "llama", messages: [{ role: "user", content: "hi" }] };
     const served = await post("/v1/chat/completions", unlimited);
     expect(served.status).toBe(200);
     await served.text();
-    // A sum past what a number holds; the library refuses the request after its admission.
+    // More than the day, within the library's bounds (and the emulated Llama's 8,192): the whole day.
+    const most = { ...unlimited, max_tokens: 8192 };
+    const asked = await post("/v1/chat/completions", most);
+    expect(asked.status).toBe(200);
+    await asked.text();
+    // Past them (a sum past what a number holds): refused as the library refuses it, reserving nothing.
     const huge = { ...unlimited, max_tokens: 1e300, n: 128 };
     const refused = await post("/v1/chat/completions", huge);
     expect(refused.status).toBe(400);
-    await refused.text();
+    expect((await refused.json()).error).toMatchObject({ param: "max_tokens" });
     expect(admitted(calls).map((args) => args.reserve)).toEqual([1000, 1000]);
-    await eventually(() => (logs.length === 2 ? true : undefined));
-    expect(logs.map((line) => line.limits_unchecked)).toEqual([undefined, undefined]);
+    await eventually(() => (logs.length === 3 ? true : undefined));
+    expect(logs.map((line) => line.limits_unchecked)).toEqual([undefined, undefined, undefined]);
   });
 
   it("a plain request holds its lease until it ends, renewed while it waits", async () => {
@@ -1713,6 +1740,8 @@ describe("a request the library refuses, on a key at its limits (precheck43)", (
       ["/v1/chat/completions", { model: "llama", messages: hi, max_tokens: "9" }, "max_tokens"],
       ["/v1/completions", { model: "llama", prompt: [[1, 2, 3]] }, "prompt"],
       ["/v1/responses", { model: "llama", input: "hi", max_tokens: 5 }, "max_tokens"],
+      // Past the bound of the chat request it is sent as (the Responses parse sets none of its own).
+      ["/v1/responses", { model: "llama", input: "hi", max_output_tokens: 2_000_000 }, "max_output_tokens"],
       ["/v1/embeddings", { model: "vectors", input: [] }, "input"],
       ["/v1/images/generations", { model: "nova-pictures", prompt: "a cat", n: 1_000_000 }, "n"],
     ];
@@ -1721,5 +1750,64 @@ describe("a request the library refuses, on a key at its limits (precheck43)", (
     }
     // A request the library takes is still refused for the day.
     expect(await errorOf(await chat())).toMatchObject({ status: 429, code: "tokens_per_day_exceeded" });
+  });
+
+  it("a count past the library's bounds reserves nothing while it is in flight: a request of the same key is served (#4)", async () => {
+    const API_KEYS = JSON.stringify({ team: { key: "sk-team-0123456789", tokens_per_day: 100_000 } });
+    // An edit of a 1024x1024 image, as a form: its n is read by the library at its call only.
+    const edit = new FormData();
+    edit.append("model", "nova-pictures");
+    edit.append("prompt", "A window");
+    edit.append("n", "1000");
+    const image = holedPng(1024, 1024);
+    edit.append("image", new Blob([image as Uint8Array<ArrayBuffer>], { type: "image/png" }), "image.png");
+    // Each alone reserved the key's whole day (100,000): its count multiplied the estimate.
+    const rows: Array<[string, Record<string, unknown> | FormData, string]> = [
+      // The review's probe.
+      ["/v1/chat/completions", { model: "waiting", messages: hi, n: 1000, max_tokens: 100_000 }, "n"],
+      ["/v1/chat/completions", { model: "waiting", messages: hi, max_tokens: 2_000_000 }, "max_tokens"],
+      ["/v1/chat/completions", { model: "waiting", messages: hi, max_completion_tokens: 2e6 }, "max_completion_tokens"],
+      ["/v1/completions", { model: "waiting", prompt: "hi", n: 1000, max_tokens: 1000 }, "n"],
+      ["/v1/completions", { model: "waiting", prompt: "hi", best_of: 1000, max_tokens: 1000 }, "best_of"],
+      ["/v1/completions", { model: "waiting", prompt: Array(129).fill("hi"), max_tokens: 1000 }, "prompt"],
+      ["/v1/completions", { model: "waiting", prompt: "hi", max_tokens: 2_000_000 }, "max_tokens"],
+      ["/v1/responses", { model: "waiting", input: "hi", max_output_tokens: 2_000_000 }, "max_output_tokens"],
+      ["/v1/images/generations", { model: "nova-pictures", prompt: "a cat", n: 1000 }, "n"],
+      ["/v1/images/edits", edit, "n"],
+    ];
+    const answers = [];
+    for (const [path, body] of rows) {
+      const { binding, read, release } = settlesHeld(memoryStorage());
+      const { app, chat } = proxyWith({ RATE: ok, KEY_LIMITS: binding, API_KEYS });
+      const invalid = await app.request(path, {
+        method: "POST",
+        headers: {
+          authorization: "Bearer sk-team-0123456789",
+          ...(body instanceof FormData ? {} : { "content-type": "application/json" }),
+        },
+        body: body instanceof FormData ? body : JSON.stringify(body),
+      });
+      const refusal = await errorOf(invalid);
+      // Its settle held, the invalid request is still in flight as the valid one is sent.
+      const valid = await chat();
+      const served = { status: valid.status, code: valid.status === 200 ? undefined : (await errorOf(valid)).code };
+      if (valid.status === 200) await valid.text();
+      release();
+      await eventually(async () => ((await read()) as { requests: number }).requests === 0 || undefined);
+      answers.push({
+        path,
+        invalid: { status: refusal.status, param: refusal.param },
+        valid: served,
+        after: await read(),
+      });
+    }
+    expect(answers).toEqual(
+      rows.map(([path, , param]) => ({
+        path,
+        invalid: { status: 400, param },
+        valid: { status: 200, code: undefined },
+        after: expect.objectContaining({ reserved: 0, requests: 0 }),
+      })),
+    );
   });
 });

@@ -22,6 +22,7 @@ import {
   callsOutEstimate,
   type ConverseModel,
   countedImageRequest,
+  countPastBounds,
   DEFAULT_OUTPUT_ESTIMATE,
   inputEstimate,
   type ModelApi,
@@ -107,6 +108,12 @@ async function admit(c: AppContext, key: ClientKey, stream: boolean): Promise<vo
   const log = c.get("log");
   const body = c.get("body");
   const lease = log.line.request_id;
+  // A count past the library's bounds (n 1000) would reserve up to the key's whole day, held until
+  // its 400 is sent, refusing the key's other requests meanwhile: the library's 400 at once, before
+  // any reservation. Only such a request is parsed here; a served one is checked once, by the library.
+  if (key.tokensPerDay !== undefined && countPastBounds(body, apiOfPath(c.req.path))) {
+    throwLibraryRefusal(c.req.path, body);
+  }
   // What tokens_per_day reads of the request's output limit, once for its reservation and its limit;
   // and the request as its images are counted (an edit's at its image's size), reserved and settled.
   const daily =
@@ -149,8 +156,8 @@ async function admit(c: AppContext, key: ClientKey, stream: boolean): Promise<vo
 /**
  * The tokens a request reserves: the most it is expected to use (token-estimate.ts), with its
  * model's max_output_tokens as its output limit when it sets none, else on a converse model the
- * limit its thinking is sent with. Never more than the whole day:
- * a larger reservation would hold nothing more, and a count past what a number holds would be refused.
+ * limit its thinking is sent with. Never more than the whole day: a larger reservation would hold
+ * nothing more.
  */
 function reservation(body: JsonRequest, { api, cap, converse }: OutputFacts, tokensPerDay: number): number {
   return Math.min(tokenEstimate(body, api, cap, converse), tokensPerDay);
