@@ -79,7 +79,7 @@ const plan = {
   },
   default: {
     // Seven: at five, the ConverseStream figure's ratio to the bare codec ranged from 0.66 to 0.99
-    // in five runs of one afternoon (2026-11-30), missing its goal in two. Signing takes five: at
+    // in four runs of one afternoon (2026-11-30), missing its goal in two. Signing takes five: at
     // seven the default run had taken 303 s (load 0.4 to 1.5), past the 5 minutes issue 15 allows.
     decodeRuns: 7,
     signingRuns: 5,
