@@ -13,6 +13,11 @@ export { parseImageEditRequest, parseImageRequest, parseImageVariationRequest } 
 // The largest counts those requests take (a 400 past them): what a server that estimates a
 // request's cost before it is validated counts no further.
 export { MAX_ANSWERS, MAX_IMAGES, MAX_OUTPUT_TOKENS, MAX_PROMPTS } from "./request-bounds.ts";
+// And those a model takes past them, refused after the request is read: legacy Completions' calls
+// on a format of one call per prompt and answer (prompts x n), and images an imported model's
+// openai route sends.
+export { MAX_CALLS } from "./completions/plan.ts";
+export { MAX_IMPORTED_IMAGES } from "./routes/openai.ts";
 // Bodies read by a server before parsing: a size cap while reading, a nesting cap before JSON.parse.
 export { readLimitedText } from "./read-text.ts";
 export { MAX_JSON_DEPTH, MAX_JSON_MEMBERS, REQUEST_JSON_LIMITS, scanJsonText } from "./openai/depth.ts";
@@ -44,8 +49,9 @@ export type {
 } from "./routes/types.ts";
 export type { TemplateVariables } from "./routes/template-variables.ts";
 export type { JsonObject } from "./json.ts";
-// The two body formats that carry a prompt (BedrockCompletion, OpenAICompletion), by name.
-export { wireFormats } from "./routes/wire-formats/index.ts";
+// The two body formats that carry a prompt (BedrockCompletion, OpenAICompletion), by name, and
+// the one a template route's wire_format setting names (BedrockCompletion when it names none).
+export { wireFormatOf, wireFormats } from "./routes/wire-formats/index.ts";
 export type {
   TextAnswer,
   TextPiece,

@@ -349,8 +349,9 @@ describe("a request's token estimate", () => {
   it("chat: prompt, markup, and the output limit asked for", () => {
     const body = { model: "llama", messages: HELLO, max_tokens: 20 };
     expect(tokenEstimate(body, "chat", undefined)).toBe(HELLO_PROMPT + markup(1) + 20);
-    // The model's cap is only a limit for requests that set none.
-    expect(tokenEstimate(body, "chat", 10)).toBe(HELLO_PROMPT + markup(1) + 20);
+    // Within the model's cap, as asked; above it, the cap (the library refuses more: codereview44 #2).
+    expect(tokenEstimate(body, "chat", 50)).toBe(HELLO_PROMPT + markup(1) + 20);
+    expect(tokenEstimate(body, "chat", 10)).toBe(HELLO_PROMPT + markup(1) + 10);
   });
 
   it("chat without a limit: the model's max_output_tokens, else the default", () => {
@@ -382,7 +383,7 @@ describe("a request's token estimate", () => {
       HELLO_PROMPT + markup(1) + 20 * MAX_ANSWERS,
     );
     expect(tokenEstimate({ ...chat, n: MAX_ANSWERS + 1 }, "chat", undefined)).toBe(HELLO_PROMPT + markup(1) + 20);
-    expect(tokenEstimate({ ...chat, max_tokens: MAX_OUTPUT_TOKENS }, "chat", 500)).toBe(
+    expect(tokenEstimate({ ...chat, max_tokens: MAX_OUTPUT_TOKENS }, "chat", undefined)).toBe(
       HELLO_PROMPT + markup(1) + MAX_OUTPUT_TOKENS,
     );
     expect(tokenEstimate({ ...chat, max_tokens: MAX_OUTPUT_TOKENS + 1 }, "chat", 500)).toBe(
@@ -572,5 +573,69 @@ describe("a request of several calls left with some of them out (Uncounted.out):
     const body = { prompt: ["x".repeat(400), "y".repeat(40)], n: 2 };
     expect(callsOutEstimate(body, "completions", [{ prompt: 0 }, { prompt: 1 }])).toBe(100 + 10);
     expect(callsOutEstimate(body, "completions", [{ prompt: 0 }, { prompt: 0 }, { prompt: 1 }])).toBe(200 + 10);
+  });
+});
+
+describe("counts past what the model takes count as the most it takes (codereview44 #1, #2)", () => {
+  const ask = (fields: Record<string, unknown>) => ({ model: "llama", messages: HELLO, ...fields });
+
+  it("an output limit above the model's max_output_tokens counts as the cap: the library refuses more", () => {
+    expect(tokenEstimate(ask({ max_tokens: 1_000_000 }), "chat", 100)).toBe(HELLO_PROMPT + markup(1) + 100);
+    expect(tokenEstimate(ask({ max_completion_tokens: 5000 }), "chat", 100)).toBe(
+      tokenEstimate(ask({ max_completion_tokens: 100 }), "chat", 100),
+    );
+    const legacy = { model: "llama", prompt: "Hi", max_tokens: 5000 };
+    expect(tokenEstimate(legacy, "completions", 100)).toBe(
+      tokenEstimate({ ...legacy, max_tokens: 100 }, "completions", 100),
+    );
+    const responses = { model: "llama", input: "Hi", max_output_tokens: 5000 };
+    expect(tokenEstimate(responses, "responses", 100)).toBe(
+      tokenEstimate({ ...responses, max_output_tokens: 100 }, "responses", 100),
+    );
+    // Within the cap, as asked.
+    expect(tokenEstimate(ask({ max_tokens: 60 }), "chat", 100)).toBe(HELLO_PROMPT + markup(1) + 60);
+  });
+
+  it("chat's n on a converse model is one answer: Converse returns one choice (n dropped, or refused)", () => {
+    const claude = { modelIds: ["us.anthropic.claude-sonnet-4-20250514-v1:0"] };
+    const many = ask({ n: 128, max_tokens: 1000 });
+    expect(tokenEstimate(many, "chat", undefined, claude)).toBe(promptEstimate(many) + markup(1) + 1000);
+    // On another route, n answers.
+    expect(tokenEstimate(many, "chat", undefined)).toBe(promptEstimate(many) + markup(1) + 128 * 1000);
+  });
+
+  it("answers past the model's bound (its max_n; a per-call format's calls) count as the bound", () => {
+    const many = ask({ n: 128, max_tokens: 1000 });
+    expect(tokenEstimate(many, "chat", undefined, undefined, { answers: 2 })).toBe(
+      promptEstimate(many) + markup(1) + 2 * 1000,
+    );
+    expect(tokenEstimate(ask({ n: 2, max_tokens: 1000 }), "chat", undefined, undefined, { answers: 4 })).toBe(
+      promptEstimate(ask({ n: 2, max_tokens: 1000 })) + markup(1) + 2 * 1000,
+    );
+    // 128 prompts answered twice each: 256 generations, of which the library runs at most 128.
+    const legacy = { model: "llama", prompt: Array(128).fill("hi"), n: 2, max_tokens: 10 };
+    expect(tokenEstimate(legacy, "completions", undefined, undefined, { answers: 128 })).toBe(
+      promptEstimate(legacy) * 2 + 128 * 10,
+    );
+    // Each prompt answered at most as often as the whole request may be.
+    const one = { model: "llama", prompt: "hi", n: 5, max_tokens: 10 };
+    expect(tokenEstimate(one, "completions", undefined, undefined, { answers: 2 })).toBe(
+      promptEstimate(one) * 2 + 2 * 10,
+    );
+  });
+
+  it("images past the route's most count as its most", () => {
+    const image = { type: "image_url", image_url: { url: "https://example.com/cat.png" } };
+    const asking = (images: number) => ({
+      model: "llama",
+      messages: [{ role: "user", content: [{ type: "text", text: "What?" }, ...Array(images).fill(image)] }],
+      max_tokens: 10,
+    });
+    expect(tokenEstimate(asking(100), "chat", undefined, undefined, { images: 3 })).toBe(
+      tokenEstimate(asking(3), "chat", undefined),
+    );
+    expect(tokenEstimate(asking(2), "chat", undefined, undefined, { images: 3 })).toBe(
+      tokenEstimate(asking(2), "chat", undefined),
+    );
   });
 });

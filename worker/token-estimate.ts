@@ -6,6 +6,9 @@
 // 1000, max_tokens 2,000,000: its MAX_* bounds), which multiplies nothing here: such a request is
 // refused before it reserves (countPastBounds), or (an edit or a variation, which the library
 // checks only at its call) reserves as if the count were unset.
+// A count past what the request's model takes, which the library refuses only after the request
+// has reserved (its max_output_tokens, its max_n, Converse's one answer, a per-call format's calls,
+// its route's images: ModelBounds), counts as that most.
 import {
   documentFormatOf,
   isTextDocument,
@@ -167,6 +170,18 @@ export interface ConverseModel {
   reasoningBudget?: number;
 }
 
+/**
+ * What a request's model takes past the request schema's bounds, which the library refuses only
+ * once the request has reserved: a request asking more is counted as asking this much, so that it
+ * holds no more than it could use while it waits for its 400.
+ */
+export interface ModelBounds {
+  /** The most answers one request generates (chat's n; legacy Completions' prompts x answers each). */
+  answers?: number;
+  /** The most images one request sends. */
+  images?: number;
+}
+
 /** The API a model endpoint's path serves (`/v1/chat/completions`, `/completions`, `/v1/responses`…). */
 export function apiOfPath(path: string): ModelApi {
   // A trailing slash is the same endpoint to the router: it must be the same API here.
@@ -207,12 +222,13 @@ export function outputLimitUnset(
 /**
  * The prompt's tokens, estimated: its text's ASCII characters / 4 (a common estimate for English
  * and code), a token for every other character (Chinese, Japanese and Korean run near one a
- * character, where / 4 counted a quarter), and IMAGE_TOKENS an image. Tools count as the JSON a
- * template writes of them, their names and punctuation included.
+ * character, where / 4 counted a quarter), and IMAGE_TOKENS an image, up to `mostImages` (the
+ * most its route sends). Tools count as the JSON a template writes of them, their names and
+ * punctuation included.
  */
-export function promptEstimate(body: Record<string, unknown>): number {
+export function promptEstimate(body: Record<string, unknown>, mostImages = Number.POSITIVE_INFINITY): number {
   const parts = promptParts(body.tools === undefined ? body : { ...body, tools: JSON.stringify(body.tools) });
-  return textEstimate(parts) + parts.images * IMAGE_TOKENS + parts.documentTokens;
+  return textEstimate(parts) + Math.min(parts.images, mostImages) * IMAGE_TOKENS + parts.documentTokens;
 }
 
 /**
@@ -221,12 +237,15 @@ export function promptEstimate(body: Record<string, unknown>): number {
  * its model's max_output_tokens (which the library then sets as the limit), else the limit the
  * converse route sends when Claude's thinking is on (its budget and the answer's room), else
  * DEFAULT_OUTPUT_ESTIMATE; legacy Completions default to 16 within the cap, as the library does.
+ * A limit above the model's max_output_tokens counts as the cap, and answers and images past
+ * `bounds` as the bound: the library refuses more.
  */
 export function tokenEstimate(
   body: Record<string, unknown>,
   api: ModelApi,
   modelCap: number | undefined,
   converse?: ConverseModel,
+  bounds: ModelBounds = {},
 ): number {
   // An embedding has no output: its estimate is its input's. An image request's output is its n images.
   if (api === "embeddings") return inputEstimate(body, api);
@@ -237,7 +256,9 @@ export function tokenEstimate(
     api === "completions"
       ? unsetCompletionLimit(modelCap)
       : (modelCap ?? thinkingLimit(body, api, converse) ?? DEFAULT_OUTPUT_ESTIMATE);
-  return inputEstimate(body, api) + markupEstimate(body, api) + (asked ?? fallback) * answersOf(body, api);
+  const output = asked === undefined ? fallback : Math.min(asked, modelCap ?? asked);
+  const answers = answersOf(body, api, converse, bounds);
+  return inputEstimate(body, api, bounds) + markupEstimate(body, api) + output * answers;
 }
 
 /**
@@ -245,12 +266,12 @@ export function tokenEstimate(
  * answer of each prompt, as bedrock_completion sends each prompt in a call of its own per answer
  * (wire formats that send it once are over-counted a little: the estimate does not know the format).
  */
-export function inputEstimate(body: Record<string, unknown>, api: ModelApi): number {
+export function inputEstimate(body: Record<string, unknown>, api: ModelApi, bounds: ModelBounds = {}): number {
   // Only the texts an embeddings request embeds: its other fields are no input.
   if (api === "embeddings") return promptEstimate({ input: body.input });
   // An image request's prompt alone (its images are its output: imageOutputTokens).
   if (api === "images") return promptEstimate({ prompt: body.prompt });
-  return promptEstimate(body) * (api === "completions" ? answersPerPrompt(body) : 1);
+  return promptEstimate(body, bounds.images) * (api === "completions" ? answersPerPrompt(body, bounds) : 1);
 }
 
 /**
@@ -384,20 +405,32 @@ function turnsOf(body: Record<string, unknown>, api: ModelApi): number {
 }
 
 /**
- * How many answers a request generates: chat's `n` choices; for legacy Completions, each prompt
- * of a list answered max(n, best_of) times (best_of generates that many to keep n). The
- * Responses API has one.
+ * How many answers a request generates: chat's `n` choices (one on a converse model: Converse
+ * returns one, and the library refuses n, or drops it under drop_params); for legacy Completions,
+ * each prompt of a list answered max(n, best_of) times (best_of generates that many to keep n).
+ * No more than the model's bound (ModelBounds.answers). The Responses API has one.
  */
-function answersOf(body: Record<string, unknown>, api: ModelApi): number {
-  if (api === "responses") return 1;
-  if (api === "chat") return tokenCount(body.n, MAX_ANSWERS) ?? 1;
+function answersOf(
+  body: Record<string, unknown>,
+  api: ModelApi,
+  converse: ConverseModel | undefined,
+  { answers: most = Number.POSITIVE_INFINITY }: ModelBounds,
+): number {
+  if (api === "responses" || (api === "chat" && converse)) return 1;
+  if (api === "chat") return Math.min(tokenCount(body.n, MAX_ANSWERS) ?? 1, most);
   const prompts = tokenCount(Array.isArray(body.prompt) ? body.prompt.length : 1, MAX_PROMPTS) ?? 1;
-  return prompts * answersPerPrompt(body);
+  return Math.min(prompts * answersPerPrompt(body), most);
 }
 
-/** A legacy Completions prompt's answers: max(n, best_of) (best_of generates that many to keep n). */
-function answersPerPrompt(body: Record<string, unknown>): number {
-  return Math.max(tokenCount(body.n, MAX_ANSWERS) ?? 1, tokenCount(body.best_of, MAX_ANSWERS) ?? 1);
+/**
+ * A legacy Completions prompt's answers: max(n, best_of) (best_of generates that many to keep n),
+ * no more than the whole request's (ModelBounds.answers).
+ */
+function answersPerPrompt(
+  body: Record<string, unknown>,
+  { answers: most = Number.POSITIVE_INFINITY }: ModelBounds = {},
+): number {
+  return Math.min(Math.max(tokenCount(body.n, MAX_ANSWERS) ?? 1, tokenCount(body.best_of, MAX_ANSWERS) ?? 1), most);
 }
 
 /** A whole number from 1 to `most` (the library's bound), or undefined: the library refuses any other. */

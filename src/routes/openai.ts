@@ -239,8 +239,8 @@ function streamMapper(request: ChatCompletionRequest, settings: ModelSettings | 
   };
 }
 
-/** Bedrock's limit for imported models in the chat format. */
-const MAX_IMAGES = 3;
+/** Bedrock's limit for imported models in the chat format: a request with more is refused. */
+export const MAX_IMPORTED_IMAGES = 3;
 
 export const openaiRoute: Route<"openai"> = {
   name: "openai",
@@ -249,9 +249,9 @@ export const openaiRoute: Route<"openai"> = {
   buildBody(asked, modelId, settings) {
     refuseFileParts(asked, "openai");
     const { request, images } = checkedImages(asked);
-    if (images.length > MAX_IMAGES) {
+    if (images.length > MAX_IMPORTED_IMAGES) {
       throw invalidRequest(
-        `This request has ${images.length} images; Bedrock takes at most ${MAX_IMAGES} per request for imported models. Send fewer.`,
+        `This request has ${images.length} images; Bedrock takes at most ${MAX_IMPORTED_IMAGES} per request for imported models. Send fewer.`,
         "messages",
         "too_many_images",
       );

@@ -12,6 +12,7 @@ import { model } from "../../test/helpers/emulated.ts";
 import { holedPng } from "../../test/helpers/png-writer.ts";
 import { failingPromptFetch } from "../../test/helpers/failing-prompt.ts";
 import { memoryStorage } from "../../test/helpers/memory-storage.ts";
+import { MAX_CALLS } from "../../src/core.ts";
 import type { Usage } from "../../src/index.ts";
 import {
   callsOutEstimate,
@@ -53,6 +54,8 @@ function proxyWith(bindings: Record<string, unknown>, upstream?: (emulator: Emul
       // A plain answer that takes a moment; and a model with an output cap.
       waiting: `bedrock/llama/${emulatorModelId("llama", ["wait300"])}`,
       capped: { model: `bedrock/llama/${emulatorModelId("llama")}`, max_output_tokens: 100 },
+      // A model that gives at most two choices a request.
+      "capped-n": { model: `bedrock/llama/${emulatorModelId("llama")}`, max_n: 2 },
       claude: model("converse"),
       // Claude streamed slowly in deltas of eight words, as it streams on Converse.
       "claude-words": model("converse", "slow50", "long40", "words8"),
@@ -1809,5 +1812,96 @@ describe("a request the library refuses, on a key at its limits (precheck43)", (
         after: expect.objectContaining({ reserved: 0, requests: 0 }),
       })),
     );
+  });
+});
+
+describe("a request the library refuses for its model's or route's own bounds (codereview44)", () => {
+  const ok = { limit: async () => ({ success: true }) };
+  const hi = [{ role: "user", content: "hi" }];
+  const API_KEYS = JSON.stringify({ team: { key: "sk-team-0123456789", tokens_per_day: 100_000 } });
+  const png =
+    "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==";
+  const images = [{ type: "text", text: "what" }, ...Array(100).fill({ type: "image_url", image_url: { url: png } })];
+  // Each alone reserved the key's whole day (100,000) until its 400: its count multiplied the estimate.
+  const rows: Array<[string, Record<string, unknown>, string]> = [
+    // Above the model's max_output_tokens (100).
+    ["/v1/chat/completions", { model: "capped", messages: hi, max_tokens: 1_000_000 }, "max_tokens"],
+    // Above the model's max_n (2).
+    ["/v1/chat/completions", { model: "capped-n", messages: hi, n: 128, max_tokens: 1000 }, "n"],
+    // n other than 1 on Converse, which returns one choice.
+    ["/v1/chat/completions", { model: "claude", messages: hi, n: 128, max_tokens: 1000 }, "n"],
+    // 256 calls on Bedrock's completion format, which takes at most 128 (a valid request of 128
+    // calls of 500 tokens may use 64,000 of the day).
+    ["/v1/completions", { model: "llama", prompt: Array(128).fill("hi"), n: 2, max_tokens: 500 }, "prompt"],
+    // 100 images on an imported model's openai route, which sends at most 3.
+    [
+      "/v1/chat/completions",
+      { model: "several", messages: [{ role: "user", content: images }], max_tokens: 10 },
+      "messages",
+    ],
+  ];
+  for (const [path, body, param] of rows) {
+    const shown = JSON.stringify({ ...body, messages: undefined, prompt: undefined });
+    it(`${path} ${shown}: refused, and meanwhile a valid request of the key is served`, async () => {
+      const { binding, read, release } = settlesHeld(memoryStorage());
+      const { post, chat } = proxyWith({ RATE: ok, KEY_LIMITS: binding, API_KEYS });
+      const invalid = await post(path, body);
+      const refusal = { status: invalid.status, ...((await invalid.json()) as { error: { param: string } }).error };
+      // Its settle held, the invalid request is still in flight as the valid one is sent.
+      const valid = await chat();
+      const validStatus = valid.status;
+      await valid.text();
+      release();
+      await eventually(async () => ((await read()) as { requests: number }).requests === 0 || undefined);
+      expect({ refusal, validStatus }).toMatchObject({ refusal: { status: 400, param }, validStatus: 200 });
+    });
+  }
+
+  it("a legacy request's calls count up to MAX_CALLS on Bedrock's completion format only: in one call, all its answers", async () => {
+    const MODELS = JSON.stringify({
+      llama: `bedrock/llama/${emulatorModelId("llama")}`,
+      "one-call": { model: `bedrock/llama/${emulatorModelId("llama")}`, wire_format: "openai_completion" },
+    });
+    const reserved = async (model: string, body: Record<string, unknown>) => {
+      const { binding, calls } = recordingLimits();
+      await (
+        await proxyWith({ RATE: ok, KEY_LIMITS: binding, API_KEYS, MODELS }).post("/v1/completions", { ...body, model })
+      ).text();
+      return calls.find((call) => call.method === "admit")?.args.reserve;
+    };
+    const body = { prompt: Array(128).fill("hi"), n: 2, max_tokens: 10 };
+    expect({ perCall: await reserved("llama", body), oneCall: await reserved("one-call", body) }).toEqual({
+      perCall: tokenEstimate({ ...body, model: "llama" }, "completions", undefined, undefined, { answers: MAX_CALLS }),
+      oneCall: tokenEstimate({ ...body, model: "one-call" }, "completions", undefined),
+    });
+    expect(tokenEstimate({ ...body, model: "one-call" }, "completions", undefined)).toBeGreaterThan(
+      tokenEstimate({ ...body, model: "one-call" }, "completions", undefined, undefined, { answers: MAX_CALLS }),
+    );
+  });
+
+  it("n on a converse model with drop_params: one answer served, reserving one answer, and the key's other request is served meanwhile (#1)", async () => {
+    const { binding, read } = keyLimitsOn(memoryStorage());
+    const { post, chat } = proxyWith({ RATE: ok, KEY_LIMITS: binding, API_KEYS });
+    const body = { model: "claude-words", messages: hi, max_tokens: 1000, drop_params: true, stream: true };
+    const stream = await post("/v1/chat/completions", { ...body, n: 128 });
+    expect(stream.status).toBe(200);
+    const during = (await read()) as { reserved: number };
+    const other = await chat();
+    const otherStatus = other.status;
+    await other.text();
+    const text = await stream.text();
+    const choices = new Set([...text.matchAll(/"index":(\d+)/g)].map((match) => match[1]));
+    await eventually(async () => ((await read()) as { requests: number }).requests === 0 || undefined);
+    // What the same request without n reserves: one answer's.
+    const { binding: recording, calls } = recordingLimits();
+    await (
+      await proxyWith({ RATE: ok, KEY_LIMITS: recording, API_KEYS }).post("/v1/chat/completions", body)
+    ).body?.cancel();
+    const oneAnswer = calls.find((call) => call.method === "admit")?.args.reserve;
+    expect({ reserved: during.reserved, choices: [...choices], otherStatus }).toEqual({
+      reserved: oneAnswer,
+      choices: ["0"],
+      otherStatus: 200,
+    });
   });
 });

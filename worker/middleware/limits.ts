@@ -8,7 +8,7 @@
 // its usage rows do: the name is the client's identity, which the README asks never to change or
 // reuse (keyed by the key too, a rotation would reset the day, and the usage rows would still merge).
 import type { MiddlewareHandler, Next } from "hono";
-import { deploymentsOf } from "../../src/core.ts";
+import { deploymentsOf, MAX_CALLS, MAX_IMPORTED_IMAGES, wireFormatOf } from "../../src/core.ts";
 import { BedrockEdgeError, type ModelTableEntry } from "../../src/index.ts";
 import { afterResponse } from "../after-response.ts";
 import { streamsOn, throwLibraryRefusal } from "../library-refusal.ts";
@@ -26,6 +26,7 @@ import {
   DEFAULT_OUTPUT_ESTIMATE,
   inputEstimate,
   type ModelApi,
+  type ModelBounds,
   outputLimitUnset,
   streamedOutputEstimate,
   tokenEstimate,
@@ -155,12 +156,13 @@ async function admit(c: AppContext, key: ClientKey, stream: boolean): Promise<vo
 
 /**
  * The tokens a request reserves: the most it is expected to use (token-estimate.ts), with its
- * model's max_output_tokens as its output limit when it sets none, else on a converse model the
- * limit its thinking is sent with. Never more than the whole day: a larger reservation would hold
- * nothing more.
+ * model's max_output_tokens as its output limit when it sets none (and when it asks more, which
+ * the library refuses), else on a converse model the limit its thinking is sent with; its answers
+ * and images no more than its model takes (ModelBounds). Never more than the whole day: a larger
+ * reservation would hold nothing more.
  */
-function reservation(body: JsonRequest, { api, cap, converse }: OutputFacts, tokensPerDay: number): number {
-  return Math.min(tokenEstimate(body, api, cap, converse), tokensPerDay);
+function reservation(body: JsonRequest, { api, cap, converse, bounds }: OutputFacts, tokensPerDay: number): number {
+  return Math.min(tokenEstimate(body, api, cap, converse, bounds), tokensPerDay);
 }
 
 /**
@@ -179,13 +181,40 @@ interface OutputFacts {
   api: ModelApi;
   cap: number | undefined;
   converse: ConverseModel | undefined;
+  bounds: ModelBounds;
 }
 
-/** The request's API, and what its model's entry says of its output limit. */
+/** The request's API, and what its model's entry says of its output limit and its answers. */
 function outputFacts(c: AppContext, body: JsonRequest): OutputFacts {
   const { models } = c.get("ready").config;
   const entry = Object.hasOwn(models, body.model) ? models[body.model] : undefined;
-  return { api: apiOfPath(c.req.path), cap: entry?.max_output_tokens, converse: converseModel(entry, body.model) };
+  const api = apiOfPath(c.req.path);
+  return {
+    api,
+    cap: entry?.max_output_tokens,
+    converse: converseModel(entry, body.model),
+    bounds: modelBounds(entry, body.model, api),
+  };
+}
+
+/**
+ * The most answers and images a request of `api` may have on its model, as the library refuses
+ * more: its entry's max_n; legacy Completions on Bedrock's completion format, which takes a call
+ * per prompt and answer, MAX_CALLS (the openai route sends them in one call, as does a template
+ * route whose wire_format is openai_completion); the openai route's images, MAX_IMPORTED_IMAGES.
+ */
+function modelBounds(entry: ModelTableEntry | undefined, name: string, api: ModelApi): ModelBounds {
+  if (!entry) return {};
+  const { route } = deploymentsOf(entry, name);
+  const callPerAnswer = api === "completions" && route !== "openai" && wireFormatOf(entry.wire_format).onePerCall;
+  const answers = Math.min(
+    entry.max_n ?? Number.POSITIVE_INFINITY,
+    callPerAnswer ? MAX_CALLS : Number.POSITIVE_INFINITY,
+  );
+  return {
+    ...(Number.isFinite(answers) ? { answers } : {}),
+    ...(route === "openai" ? { images: MAX_IMPORTED_IMAGES } : {}),
+  };
 }
 
 /**
