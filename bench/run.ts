@@ -45,7 +45,7 @@ function selectedSuites(): Set<SuiteName> {
   const known: readonly string[] = [...SUITES, ...OPT_IN];
   const names = only.split(",").map((name) => name.trim());
   const unknown = names.filter((name) => !known.includes(name));
-  if (unknown.length) throw new Error(`unknown suite(s) ${unknown.join(", ")}; choose from ${known.join(", ")}`);
+  if (unknown.length) throw new UsageError(`unknown suite(s) ${unknown.join(", ")}; choose from ${known.join(", ")}`);
   return new Set(names as SuiteName[]);
 }
 
@@ -54,9 +54,33 @@ function countOption(name: string, fallback: number): number {
   const found = process.argv.find((arg) => arg.startsWith(`--${name}=`));
   if (found === undefined) return fallback;
   const value = Number(found.slice(name.length + 3));
-  if (!Number.isSafeInteger(value) || value < 1) throw new Error(`--${name} wants a whole number above 0: ${found}`);
+  if (!Number.isSafeInteger(value) || value < 1)
+    throw new UsageError(`--${name} wants a whole number above 0: ${found}`);
   return value;
 }
+
+/** A mistyped option would otherwise run the whole default bench (benchfresh44 #5). */
+const FLAGS = ["--quick", "--full", "--write-results"];
+const VALUED = [
+  "--only=",
+  "--instr-warm-plain=",
+  "--instr-warm-streams=",
+  "--instr-rounds=",
+  "--instr-plain=",
+  "--instr-streams=",
+  "--instr-v8-flags=",
+];
+function checkArguments(args: readonly string[]): void {
+  const unknown = args.filter((arg) => !FLAGS.includes(arg) && !VALUED.some((prefix) => arg.startsWith(prefix)));
+  if (unknown.length)
+    throw new UsageError(
+      `unknown option(s) ${unknown.join(" ")}; options: ${[...FLAGS, ...VALUED.map((prefix) => `${prefix}…`)].join(" ")}`,
+    );
+  if (args.includes("--quick") && args.includes("--full")) throw new UsageError("--quick and --full: choose one");
+}
+
+/** A wrong command line: said in one line, without a stack. */
+class UsageError extends Error {}
 
 // --quick: fewer repetitions, to check the harness itself; its figures are not for the README.
 // --full: more repetitions, for figures that move with the machine's load (about twice as long).
@@ -141,7 +165,11 @@ async function startEmulator(script: string): Promise<{ emulator: ChildServer; p
 }
 
 async function main(): Promise<void> {
+  checkArguments(process.argv.slice(2));
   const suites = selectedSuites();
+  // Sizes checked now, not when their suite comes after minutes of others.
+  windowOptions(plan.instructions);
+  windowOptions(plan.cpu);
   const machine = describeMachine();
   console.log(
     [
@@ -165,6 +193,8 @@ async function main(): Promise<void> {
     }
   };
   const started = performance.now();
+  // Why Portkey's columns are empty, when they are (the emulator could not take port 80).
+  let leftOut: string | undefined;
   try {
     if (suites.has("size")) await attempt("size", () => runSize(directory));
     if (suites.has("signing")) await attempt("signing", () => runSigning(directory, plan.signingRuns));
@@ -177,6 +207,8 @@ async function main(): Promise<void> {
       const { emulator, portkeyMissing } = await startEmulator(
         await bundleForNode("bench/children/emulator-server.ts", join(directory, "emulator-server.mjs")),
       );
+      leftOut = portkeyMissing;
+      if (portkeyMissing) console.log(`  Portkey left out: ${portkeyMissing}`);
       try {
         if (suites.has("plain")) await attempt("plain", () => runPlainCall(directory, emulator.url, plan.plainRuns));
         if (suites.has("cold")) await attempt("cold", () => runColdStart(directory, emulator.url, plan.coldStarts));
@@ -211,6 +243,7 @@ async function main(): Promise<void> {
     `\nGoals met: ${met.length}, missed: ${missed.length}. ${seconds.toFixed(0)} s. Load average at end ${end.loadAverage.toFixed(2)}.`,
   );
   for (const { suite, error } of failures) console.log(`Suite ${suite} FAILED: ${error}`);
+  if (leftOut) console.log(`Portkey was left out of this run: ${leftOut}.`);
   for (const { suite, flags } of results)
     if (flags?.length)
       console.log(`Suite ${suite} FLAGGED ${flags.length} time(s): see its FLAG lines above; run it again`);
@@ -228,12 +261,24 @@ async function main(): Promise<void> {
     // Present, by suite, only when a suite found its own figures not comparable.
     flags: Object.fromEntries(results.filter((r) => r.flags?.length).map((r) => [r.suite, r.flags])),
     failures,
+    // Present only when Portkey could not be measured, and why.
+    ...(leftOut ? { portkeyMissing: leftOut } : {}),
   };
   await writeFile(join(ROOT, "bench", "results.json"), `${JSON.stringify(output, null, 2)}\n`);
   console.log("Wrote bench/results.json");
   if (writeResults) {
-    if (failures.length || suites.size !== SUITES.length || quick) {
-      console.log("Not writing bench/RESULTS.md: only a whole run without --quick and without failures is recorded.");
+    // The README's table is the whole default run's, Portkey's columns included (benchfresh44 #1, #3).
+    const missing = SUITES.filter((suite) => !suites.has(suite));
+    const why = [
+      ...(quick ? ["--quick"] : []),
+      ...(failures.length ? [`failed: ${failures.map((failure) => failure.suite).join(", ")}`] : []),
+      ...(missing.length ? [`not run: ${missing.join(", ")}`] : []),
+      ...(leftOut ? [`Portkey left out (${leftOut})`] : []),
+    ];
+    if (why.length) {
+      console.log(
+        `Not writing bench/RESULTS.md or the README's table (${why.join("; ")}): only a whole default run, every suite measured with its peers, is recorded.`,
+      );
     } else {
       const input = { machine, end, mode, seconds, peerTable, goalTable, results };
       await writeFile(join(ROOT, "bench", "RESULTS.md"), renderResults(input));
@@ -268,6 +313,7 @@ async function proxySuite(directory: string, emulator: ChildServer, portkeyMissi
 }
 
 main().catch((error: unknown) => {
-  console.error(error instanceof Error ? (error.stack ?? error.message) : error);
+  if (error instanceof UsageError) console.error(`npm run bench: ${error.message}`);
+  else console.error(error instanceof Error ? (error.stack ?? error.message) : error);
   process.exit(1);
 });

@@ -209,12 +209,14 @@ export async function runProxy(servers: ProxyServers, options: ProxyOptions): Pr
       }
     }
     buffering = await bufferingFigure(emulatorUrl, workerd.urls.ours!);
-    perChunk = await chunkCpuFigure(
-      emulatorUrl,
-      { ours: workerd.urls.ours!, floorJs: workerd.urls.floorJs! },
-      workerdCpu,
-      options.rounds,
-    );
+    // Off Linux (no /proc), workerd's CPU time cannot be read: the figure is left out, not the suite.
+    if (workerdCpu() !== undefined)
+      perChunk = await chunkCpuFigure(
+        emulatorUrl,
+        { ours: workerd.urls.ours!, floorJs: workerd.urls.floorJs! },
+        workerdCpu,
+        options.rounds,
+      );
   } finally {
     await workerd.close();
   }
@@ -245,7 +247,9 @@ export async function runProxy(servers: ProxyServers, options: ProxyOptions): Pr
       const rps = summarise(measured.rps.get(path.name) ?? [0]).median;
       return `  ${path.name.padEnd(16)} ${cell("plain")}, ${cell("stream")}, ${rps.toFixed(0)} req/s at ${CONCURRENCY} in flight`;
     }),
-    "CPU per request (/proc, median of rounds; workerd serves all its Workers on one thread):",
+    cpu.size
+      ? "CPU per request (/proc, median of rounds; workerd serves all its Workers on one thread):"
+      : "CPU per request: not measured (no readable /proc here).",
     ...[...cpu].map(
       ([key, values]) =>
         `  ${key.padEnd(24)} ${summarise(values).median.toFixed(2)} ms in the proxy, emulator ${summarise(emulatorCpu.get(key) ?? [0]).median.toFixed(2)} ms`,
