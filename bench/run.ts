@@ -35,7 +35,7 @@ import { runWorkerStart } from "./suites/worker-start.ts";
 
 const SUITES = ["size", "signing", "decode", "stream", "plain", "memory", "cold", "start", "proxy"] as const;
 // Run only when named in --only: instruction counts under callgrind take minutes and need valgrind;
-// the serving thread's CPU time in workerd (the same Workers, no callgrind) takes two.
+// the serving thread's CPU time in workerd (the same Workers, no callgrind) takes a minute and a half.
 const OPT_IN = ["instructions", "cpu"] as const;
 type SuiteName = (typeof SUITES)[number] | (typeof OPT_IN)[number];
 
@@ -267,7 +267,8 @@ async function main(): Promise<void> {
   await writeFile(join(ROOT, "bench", "results.json"), `${JSON.stringify(output, null, 2)}\n`);
   console.log("Wrote bench/results.json");
   if (writeResults) {
-    // The README's table is the whole default run's, Portkey's columns included (benchfresh44 #1, #3).
+    // The README's table is a whole run's (default or --full), Portkey's columns included
+    // (benchfresh44 #1, #3).
     const missing = SUITES.filter((suite) => !suites.has(suite));
     const why = [
       ...(quick ? ["--quick"] : []),
