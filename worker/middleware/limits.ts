@@ -8,7 +8,7 @@
 // its usage rows do: the name is the client's identity, which the README asks never to change or
 // reuse (keyed by the key too, a rotation would reset the day, and the usage rows would still merge).
 import type { MiddlewareHandler, Next } from "hono";
-import { deploymentsOf, MAX_CALLS, MAX_IMPORTED_IMAGES, wireFormatOf } from "../../src/core.ts";
+import { deploymentsOf, MAX_CALLS, MAX_IMPORTED_IMAGES, type ModelDeployments, wireFormatOf } from "../../src/core.ts";
 import { BedrockEdgeError, type ModelTableEntry } from "../../src/index.ts";
 import { afterResponse } from "../after-response.ts";
 import { streamsOn, throwLibraryRefusal } from "../library-refusal.ts";
@@ -188,12 +188,15 @@ interface OutputFacts {
 function outputFacts(c: AppContext, body: JsonRequest): OutputFacts {
   const { models } = c.get("ready").config;
   const entry = Object.hasOwn(models, body.model) ? models[body.model] : undefined;
+  if (!entry) return { api: apiOfPath(c.req.path), cap: undefined, converse: undefined, bounds: {} };
+  // Read once for both: the entry's route and deployments.
+  const deployed = deploymentsOf(entry, body.model);
   const api = apiOfPath(c.req.path);
   return {
     api,
-    cap: entry?.max_output_tokens,
-    converse: converseModel(entry, body.model),
-    bounds: modelBounds(entry, body.model, api),
+    cap: entry.max_output_tokens,
+    converse: converseModel(entry, deployed),
+    bounds: modelBounds(entry, deployed.route, api),
   };
 }
 
@@ -203,9 +206,7 @@ function outputFacts(c: AppContext, body: JsonRequest): OutputFacts {
  * per prompt and answer, MAX_CALLS (the openai route sends them in one call, as does a template
  * route whose wire_format is openai_completion); the openai route's images, MAX_IMPORTED_IMAGES.
  */
-function modelBounds(entry: ModelTableEntry | undefined, name: string, api: ModelApi): ModelBounds {
-  if (!entry) return {};
-  const { route } = deploymentsOf(entry, name);
+function modelBounds(entry: ModelTableEntry, route: ModelDeployments["route"], api: ModelApi): ModelBounds {
   const callPerAnswer = api === "completions" && route !== "openai" && wireFormatOf(entry.wire_format).onePerCall;
   const answers = Math.min(
     entry.max_n ?? Number.POSITIVE_INFINITY,
@@ -221,9 +222,7 @@ function modelBounds(entry: ModelTableEntry | undefined, name: string, api: Mode
  * A converse entry's model ids and reasoning_budget: Claude's thinking sets the output limit it is
  * sent with. An entry's foundation_model describes each of its deployments (whose ids name no model).
  */
-function converseModel(entry: ModelTableEntry | undefined, name: string): ConverseModel | undefined {
-  if (!entry) return undefined;
-  const { route, deployments } = deploymentsOf(entry, name);
+function converseModel(entry: ModelTableEntry, { route, deployments }: ModelDeployments): ConverseModel | undefined {
   if (route !== "converse") return undefined;
   const modelIds = entry.foundation_model ? [entry.foundation_model] : deployments.map(({ modelId }) => modelId);
   return { modelIds, reasoningBudget: entry.reasoning_budget };
