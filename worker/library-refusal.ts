@@ -7,7 +7,9 @@ import {
   parseChatRequest,
   parseCompletionRequest,
   parseEmbeddingRequest,
+  parseImageEditRequest,
   parseImageRequest,
+  parseImageVariationRequest,
   parseResponsesRequest,
   toChatRequest,
 } from "../src/core.ts";
@@ -44,11 +46,13 @@ export function throwApiRefusal(api: Exclude<ModelApi, "images">, body: Record<s
 }
 
 /**
- * Throws the library's 400 for `body` sent to `path`, if it has one. Edits and variations are
- * form bodies whose parse reads their images: left to the library's call.
+ * Throws the library's 400 for `body` sent to `path`, if it has one. An edit's or a variation's
+ * parse checks its image's type, not its bytes: the image is read by the library's call alone.
  */
 export function throwLibraryRefusal(path: string, body: Record<string, unknown>): void {
   const api = apiOfPath(path);
   if (api !== "images") throwApiRefusal(api, body);
-  else if (/(^|\/)images\/generations\/*$/.test(path)) parseImageRequest(body);
+  else if (/(^|\/)images\/edits\/*$/.test(path)) parseImageEditRequest(body);
+  else if (/(^|\/)images\/variations\/*$/.test(path)) parseImageVariationRequest(body);
+  else parseImageRequest(body);
 }

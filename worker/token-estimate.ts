@@ -4,8 +4,7 @@
 // checked it: a value that is not a count of tokens is no limit, and a request with such a value
 // is refused later (a 400) having used nothing. Nor is a count past what the library takes (n
 // 1000, max_tokens 2,000,000: its MAX_* bounds), which multiplies nothing here: such a request is
-// refused before it reserves (countPastBounds), or (an edit or a variation, which the library
-// checks only at its call) reserves as if the count were unset.
+// refused before it reserves (countPastBounds).
 // A count past what the request's model takes, which the library refuses only after the request
 // has reserved (its max_output_tokens, its max_n, Converse's one answer, a per-call format's calls,
 // its route's images: ModelBounds), counts as that most.

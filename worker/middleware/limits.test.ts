@@ -1905,3 +1905,75 @@ describe("a request the library refuses for its model's or route's own bounds (c
     });
   });
 });
+
+describe("a request the library refuses holds nothing of the key's limits while it waits for its 400 (adm45)", () => {
+  const RATE = { limit: async () => ({ success: true }) };
+  const errorOf = async (response: Response) => {
+    const { param, code } = ((await response.json()) as { error: { param: string | null; code: string | null } }).error;
+    return { status: response.status, param, code };
+  };
+  const send = (app: ReturnType<typeof proxyWith>["app"], path: string, body: Record<string, unknown> | FormData) =>
+    app.request(path, {
+      method: "POST",
+      headers: {
+        authorization: "Bearer sk-team-0123456789",
+        ...(body instanceof FormData ? {} : { "content-type": "application/json" }),
+      },
+      body: body instanceof FormData ? body : JSON.stringify(body),
+    });
+
+  it("an edit's or a variation's count past the library's bounds is refused before it reserves, as a generation's is (#3)", async () => {
+    const image = holedPng(64, 64);
+    const form = (path: string, n: string) => {
+      const fields = new FormData();
+      fields.append("model", "nova-pictures");
+      if (path.endsWith("edits")) fields.append("prompt", "A window");
+      fields.append("n", n);
+      fields.append("image", new Blob([image as Uint8Array<ArrayBuffer>], { type: "image/png" }), "image.png");
+      return fields;
+    };
+    const answers = [];
+    for (const path of ["/v1/images/edits", "/v1/images/variations"]) {
+      const { binding, calls } = recordingLimits();
+      const { app } = proxyWith({ RATE, KEY_LIMITS: binding });
+      const refusal = await errorOf(await send(app, path, form(path, "11")));
+      answers.push({ path, refusal, admitted: calls.length });
+    }
+    expect(answers).toEqual(
+      ["/v1/images/edits", "/v1/images/variations"].map((path) => ({
+        path,
+        refusal: expect.objectContaining({ status: 400, param: "n" }),
+        admitted: 0,
+      })),
+    );
+  });
+
+  it("an edit's and a variation's reservation read the n and quality they ask, as a generation's does (#3)", async () => {
+    const image = holedPng(1024, 1024);
+    const API_KEYS = JSON.stringify({ team: { key: "sk-team-0123456789", tokens_per_day: 1_000_000 } });
+    const reserved = async (path: string, fields: Record<string, string>) => {
+      const { binding, calls } = recordingLimits();
+      const { app } = proxyWith({ KEY_LIMITS: binding, API_KEYS });
+      const body = new FormData();
+      for (const [name, value] of Object.entries(fields)) body.append(name, value);
+      if (!path.endsWith("generations")) {
+        body.append("image", new Blob([image as Uint8Array<ArrayBuffer>], { type: "image/png" }), "image.png");
+      }
+      const response = await send(
+        app,
+        path,
+        path.endsWith("generations") ? (Object.fromEntries(body) as Record<string, unknown>) : body,
+      );
+      await response.text();
+      return calls.find((call) => call.method === "admit")?.args.reserve;
+    };
+    const asked = { model: "nova-pictures", n: "3", size: "1024x1024" };
+    expect({
+      edit: await reserved("/v1/images/edits", { ...asked, prompt: "A window", quality: "hd" }),
+      variation: await reserved("/v1/images/variations", asked),
+    }).toEqual({
+      edit: inputEstimate({ prompt: "A window" }, "images") + 3 * 4160,
+      variation: 3 * 1056,
+    });
+  });
+});
