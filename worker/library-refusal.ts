@@ -1,7 +1,9 @@
 // What the library itself refuses in a request, asked before the proxy answers it with a refusal of
 // its own (a limit, a bound): a request that no retry could get served is told what to fix, in the
-// library's words, not to wait or to ask for less (precheck43, codereview43 #1). Only on the way to
-// such a refusal: a request served is checked once, by the library.
+// library's words, not to wait or to ask for less (precheck43, codereview43 #1); or before it
+// admits it to a key's limits (a reservation, a stream's place) that the request would hold until
+// its 400 (adm45). Only on the way to such a refusal, or to such a place: a request served is
+// otherwise checked once, by the library.
 import {
   inResponsesTerms,
   parseChatRequest,

@@ -1907,6 +1907,7 @@ describe("a request the library refuses for its model's or route's own bounds (c
 });
 
 describe("a request the library refuses holds nothing of the key's limits while it waits for its 400 (adm45)", () => {
+  const hi = [{ role: "user", content: "hi" }];
   const RATE = { limit: async () => ({ success: true }) };
   const errorOf = async (response: Response) => {
     const { param, code } = ((await response.json()) as { error: { param: string | null; code: string | null } }).error;
@@ -1921,6 +1922,34 @@ describe("a request the library refuses holds nothing of the key's limits while 
       },
       body: body instanceof FormData ? body : JSON.stringify(body),
     });
+
+  it("an invalid stream on a key with only concurrent_streams takes no place: a valid stream at the limit is served meanwhile (#2)", async () => {
+    const API_KEYS = JSON.stringify({ team: { key: "sk-team-0123456789", concurrent_streams: 1 } });
+    const invalid: Array<[Record<string, unknown>, string]> = [
+      [{ model: "llama", messages: [{ role: "user" }], stream: true }, "messages[0].content"],
+      [{ model: "llama", messages: hi, stream: true, temperature: "warm" }, "temperature"],
+      [{ model: "llama", messages: hi, stream: true, max_tokens: "9" }, "max_tokens"],
+    ];
+    const answers = [];
+    for (const [body] of invalid) {
+      const { binding, read, release } = settlesHeld(memoryStorage());
+      const { post, chat } = proxyWith({ KEY_LIMITS: binding, API_KEYS });
+      const refusal = await errorOf(await post("/v1/chat/completions", body));
+      // Its settle held, a place it took would still be held as the valid stream is sent.
+      const valid = await chat(true);
+      const validStatus = valid.status;
+      await valid.text();
+      release();
+      await eventually(async () => ((await read()) as { streams: number }).streams === 0 || undefined);
+      answers.push({ refusal, validStatus });
+    }
+    expect(answers).toEqual(
+      invalid.map(([, param]) => ({
+        refusal: expect.objectContaining({ status: 400, param }),
+        validStatus: 200,
+      })),
+    );
+  });
 
   it("an edit's or a variation's count past the library's bounds is refused before it reserves, as a generation's is (#3)", async () => {
     const image = holedPng(64, 64);

@@ -109,10 +109,13 @@ async function admit(c: AppContext, key: ClientKey, stream: boolean): Promise<vo
   const log = c.get("log");
   const body = c.get("body");
   const lease = log.line.request_id;
-  // A count past the library's bounds (n 1000) would reserve up to the key's whole day, held until
-  // its 400 is sent, refusing the key's other requests meanwhile: the library's 400 at once, before
-  // any reservation. Only such a request is parsed here; a served one is checked once, by the library.
-  if (key.tokensPerDay !== undefined && countPastBounds(body, apiOfPath(c.req.path))) {
+  // What the request would hold until its 400 is refused before it holds it. A count past the
+  // library's bounds (n 1000) would reserve up to the key's whole day, refusing the key's other
+  // requests meanwhile: the library's 400 at once. A stream that takes a place is parsed first, as
+  // it would hold its place until its 400 (a bad message, a field of the wrong type) and refuse a
+  // valid stream at the limit meanwhile: such a stream is parsed twice, by the proxy and the
+  // library. Any other request is parsed here only when its count is past the bounds.
+  if (streams !== undefined || (key.tokensPerDay !== undefined && countPastBounds(body, apiOfPath(c.req.path)))) {
     throwLibraryRefusal(c.req.path, body);
   }
   // What tokens_per_day reads of the request's output limit, once for its reservation and its limit;
