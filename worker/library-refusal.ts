@@ -15,6 +15,7 @@ import {
   parseResponsesRequest,
   toChatRequest,
 } from "../src/core.ts";
+import type { Bedrock, RequestOptions } from "../src/index.ts";
 import { apiOfPath, type ModelApi } from "./token-estimate.ts";
 
 /** The APIs a request may stream on; `stream` elsewhere is a field the library refuses. */
@@ -57,4 +58,40 @@ export function throwLibraryRefusal(path: string, body: Record<string, unknown>)
   else if (/(^|\/)images\/edits\/*$/.test(path)) parseImageEditRequest(body);
   else if (/(^|\/)images\/variations\/*$/.test(path)) parseImageVariationRequest(body);
   else parseImageRequest(body);
+}
+
+/** The APIs whose requests the library refuses for their model's limits once they are built. */
+export type TextApi = "chat" | "completions" | "responses";
+
+const CALLS: Record<TextApi, (bedrock: Bedrock, body: never, options: RequestOptions) => Promise<unknown>> = {
+  chat: (bedrock, body, options) => bedrock.chat.completions.create(body, options),
+  completions: (bedrock, body, options) => bedrock.completions.create(body, options),
+  responses: (bedrock, body, options) => bedrock.responses.create(body, options),
+};
+
+/**
+ * Throws the library's 400 for `body` as a request of `api` on its model, if it has one: the
+ * library's own call, run until it would send (onDeployment, told once the request's body is built
+ * and before its first call goes out) and stopped there. So every refusal it makes before sending
+ * (the request's fields, its model's max_n and max_output_tokens, Converse's one answer, a wire
+ * format's calls, a route's images) is its own, in its words, in one place; nothing reaches Bedrock.
+ * A request it would send returns. Only for a request that asks past its model's bounds
+ * (pastModelBounds): this builds the request a second time.
+ */
+export async function throwRefusalBeforeSending(
+  bedrock: Bedrock,
+  api: TextApi,
+  body: Record<string, unknown>,
+  signal: AbortSignal,
+): Promise<void> {
+  // Thrown where the call would send: the library refused nothing.
+  const sending = new Error("The request would be sent.");
+  const onDeployment = () => {
+    throw sending;
+  };
+  try {
+    await CALLS[api](bedrock, body as never, { signal, onDeployment });
+  } catch (error) {
+    if (error !== sending) throw error;
+  }
 }

@@ -13,6 +13,7 @@ import {
   inputEstimate,
   type ModelApi,
   outputLimitUnset,
+  pastModelBounds,
   promptEstimate,
   tokenEstimate,
   unmeteredCallEstimate,
@@ -637,5 +638,49 @@ describe("counts past what the model takes count as the most it takes (coderevie
     expect(tokenEstimate(asking(2), "chat", undefined, undefined, { images: 3 })).toBe(
       tokenEstimate(asking(2), "chat", undefined),
     );
+  });
+});
+
+describe("pastModelBounds: a count the estimate would count as its model's most (adm45 #1)", () => {
+  const claude = { modelIds: ["us.anthropic.claude-sonnet-4-20250514-v1:0"] };
+  const image = { type: "image_url", image_url: { url: "https://example.com/cat.png" } };
+  const withImages = (count: number) => ({
+    messages: [{ role: "user", content: [{ type: "text", text: "What?" }, ...Array(count).fill(image)] }],
+  });
+
+  it("past: an output limit over the cap, answers over the bound, n on Converse, images over the route's", () => {
+    const past: Array<[Record<string, unknown>, ModelApi, number | undefined, typeof claude | undefined, object]> = [
+      [{ messages: HELLO, max_tokens: 101 }, "chat", 100, undefined, {}],
+      [{ messages: HELLO, max_completion_tokens: 101 }, "chat", 100, undefined, {}],
+      [{ prompt: "Hi", max_tokens: 101 }, "completions", 100, undefined, {}],
+      [{ input: "Hi", max_output_tokens: 101 }, "responses", 100, undefined, {}],
+      [{ messages: HELLO, n: 3 }, "chat", undefined, undefined, { answers: 2 }],
+      [{ messages: HELLO, n: 2 }, "chat", undefined, claude, {}],
+      [{ prompt: ["a", "b"], n: 2 }, "completions", undefined, undefined, { answers: 3 }],
+      [{ prompt: "a", best_of: 4 }, "completions", undefined, undefined, { answers: 3 }],
+      [withImages(4), "chat", undefined, undefined, { images: 3 }],
+    ];
+    for (const [body, api, cap, converse, bounds] of past) {
+      expect(pastModelBounds(body, api, cap, converse, bounds), `${api} ${JSON.stringify(body)}`).toBe(true);
+    }
+  });
+
+  it("within: at the bounds, no bound, or an API whose counts no model bounds here", () => {
+    const within: Array<[Record<string, unknown>, ModelApi, number | undefined, typeof claude | undefined, object]> = [
+      [{ messages: HELLO, max_tokens: 100, max_completion_tokens: 100 }, "chat", 100, undefined, {}],
+      [{ messages: HELLO, max_tokens: 5000 }, "chat", undefined, undefined, {}],
+      [{ messages: HELLO, n: 2 }, "chat", undefined, undefined, { answers: 2 }],
+      [{ messages: HELLO, n: 1 }, "chat", undefined, claude, {}],
+      [{ prompt: ["a", "b"], n: 2 }, "completions", undefined, undefined, { answers: 4 }],
+      [withImages(3), "chat", undefined, undefined, { images: 3 }],
+      [withImages(4), "chat", undefined, undefined, {}],
+      // No count of tokens: the library's parse refuses it, before any bound.
+      [{ messages: HELLO, max_tokens: "500" }, "chat", 100, undefined, {}],
+      [{ prompt: "a cat", n: 10 }, "images", undefined, undefined, { answers: 1 }],
+      [{ input: ["a", "b"] }, "embeddings", 1, undefined, { answers: 1 }],
+    ];
+    for (const [body, api, cap, converse, bounds] of within) {
+      expect(pastModelBounds(body, api, cap, converse, bounds), `${api} ${JSON.stringify(body)}`).toBe(false);
+    }
   });
 });

@@ -5,9 +5,10 @@
 // is refused later (a 400) having used nothing. Nor is a count past what the library takes (n
 // 1000, max_tokens 2,000,000: its MAX_* bounds), which multiplies nothing here: such a request is
 // refused before it reserves (countPastBounds).
-// A count past what the request's model takes, which the library refuses only after the request
-// has reserved (its max_output_tokens, its max_n, Converse's one answer, a per-call format's calls,
-// its route's images: ModelBounds), counts as that most.
+// A count past what the request's model takes (its max_output_tokens, its max_n, Converse's one
+// answer, a per-call format's one answer or calls, its route's images: ModelBounds), which the
+// library refuses once the request is built, is asked of the library before the request reserves
+// (pastModelBounds); one it serves all the same (drop_params drops it) counts as that most.
 import {
   documentFormatOf,
   isTextDocument,
@@ -170,9 +171,9 @@ export interface ConverseModel {
 }
 
 /**
- * What a request's model takes past the request schema's bounds, which the library refuses only
- * once the request has reserved: a request asking more is counted as asking this much, so that it
- * holds no more than it could use while it waits for its 400.
+ * What a request's model takes past the request schema's bounds, which the library refuses once
+ * the request is built (a request asking more is asked of the library first: pastModelBounds), or
+ * drops under drop_params: such a request is counted as asking this much.
  */
 export interface ModelBounds {
   /** The most answers one request generates (chat's n; legacy Completions' prompts x answers each). */
@@ -466,6 +467,42 @@ export function countPastBounds(body: Record<string, unknown>, api: ModelApi): b
     const value = body[field];
     return typeof value === "number" && value > most;
   });
+}
+
+/**
+ * Whether the request asks more than its model takes, where the estimate counts it as that most
+ * (tokenEstimate's `modelCap`, `converse` and `bounds`): an output limit above the model's
+ * max_output_tokens, more answers than its bound (chat's n other than 1 on a converse model), more
+ * images than its route sends. The library refuses such a request (unless drop_params drops its
+ * n on Converse) only once it is built: the proxy asks it first, before the request reserves or
+ * takes a stream's place (middleware/limits.ts). The counts compared are the estimate's own, so
+ * that what is asked first is what the estimate would otherwise cap.
+ */
+export function pastModelBounds(
+  body: Record<string, unknown>,
+  api: ModelApi,
+  modelCap: number | undefined,
+  converse: ConverseModel | undefined,
+  bounds: ModelBounds,
+): boolean {
+  if (api === "embeddings" || api === "images") return false;
+  const limits = MULTIPLIED_COUNTS[api].filter(([, most]) => most === MAX_OUTPUT_TOKENS);
+  if (modelCap !== undefined && limits.some(([field]) => typeof body[field] === "number" && body[field] > modelCap)) {
+    return true;
+  }
+  if (answersOf(body, api, undefined, {}) > answersOf(body, api, converse, bounds)) return true;
+  // Only an imported model's openai route bounds a request's images: no other request is walked.
+  return bounds.images !== undefined && imagesOf(body) > bounds.images;
+}
+
+/** The image parts promptParts counts, walked as it walks them but reading no text. */
+function imagesOf(value: unknown): number {
+  if (Array.isArray(value)) return value.reduce((sum: number, item) => sum + imagesOf(item), 0);
+  if (value === null || typeof value !== "object") return 0;
+  const part = value as Record<string, unknown>;
+  if (IMAGE_PART_TYPES.has(part.type)) return 1;
+  if (FILE_PART_TYPES.has(part.type)) return 0;
+  return Object.values(part).reduce((sum: number, item) => sum + imagesOf(item), 0);
 }
 
 interface PromptParts extends TextCount {

@@ -1857,22 +1857,24 @@ describe("a request the library refuses for its model's or route's own bounds (c
     });
   }
 
-  it("a legacy request's calls count up to MAX_CALLS on Bedrock's completion format only: in one call, all its answers", async () => {
+  it("a legacy request past MAX_CALLS on Bedrock's completion format is refused before it reserves (adm45 #1); in one call, it reserves all its answers", async () => {
     const MODELS = JSON.stringify({
       llama: `bedrock/llama/${emulatorModelId("llama")}`,
       "one-call": { model: `bedrock/llama/${emulatorModelId("llama")}`, wire_format: "openai_completion" },
     });
     const reserved = async (model: string, body: Record<string, unknown>) => {
       const { binding, calls } = recordingLimits();
-      await (
-        await proxyWith({ RATE: ok, KEY_LIMITS: binding, API_KEYS, MODELS }).post("/v1/completions", { ...body, model })
-      ).text();
-      return calls.find((call) => call.method === "admit")?.args.reserve;
+      const response = await proxyWith({ RATE: ok, KEY_LIMITS: binding, API_KEYS, MODELS }).post("/v1/completions", {
+        ...body,
+        model,
+      });
+      await response.text();
+      return { status: response.status, reserve: calls.find((call) => call.method === "admit")?.args.reserve };
     };
     const body = { prompt: Array(128).fill("hi"), n: 2, max_tokens: 10 };
     expect({ perCall: await reserved("llama", body), oneCall: await reserved("one-call", body) }).toEqual({
-      perCall: tokenEstimate({ ...body, model: "llama" }, "completions", undefined, undefined, { answers: MAX_CALLS }),
-      oneCall: tokenEstimate({ ...body, model: "one-call" }, "completions", undefined),
+      perCall: { status: 400, reserve: undefined },
+      oneCall: { status: 200, reserve: tokenEstimate({ ...body, model: "one-call" }, "completions", undefined) },
     });
     expect(tokenEstimate({ ...body, model: "one-call" }, "completions", undefined)).toBeGreaterThan(
       tokenEstimate({ ...body, model: "one-call" }, "completions", undefined, undefined, { answers: MAX_CALLS }),
@@ -1909,6 +1911,9 @@ describe("a request the library refuses for its model's or route's own bounds (c
 describe("a request the library refuses holds nothing of the key's limits while it waits for its 400 (adm45)", () => {
   const hi = [{ role: "user", content: "hi" }];
   const RATE = { limit: async () => ({ success: true }) };
+  const png =
+    "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==";
+  const images = [{ type: "text", text: "what" }, ...Array(4).fill({ type: "image_url", image_url: { url: png } })];
   const errorOf = async (response: Response) => {
     const { param, code } = ((await response.json()) as { error: { param: string | null; code: string | null } }).error;
     return { status: response.status, param, code };
@@ -1922,6 +1927,97 @@ describe("a request the library refuses holds nothing of the key's limits while 
       },
       body: body instanceof FormData ? body : JSON.stringify(body),
     });
+
+  // Each the library refuses for its model's limits, after the request was built: it had reserved
+  // (up to what a served request of its model may use) or taken a stream's place until its 400.
+  const pastTheModel: Array<[string, Record<string, unknown>, string]> = [
+    // Above the model's max_output_tokens (100).
+    ["/v1/chat/completions", { model: "capped", messages: hi, max_tokens: 5000 }, "max_tokens"],
+    ["/v1/chat/completions", { model: "capped", messages: hi, max_completion_tokens: 101 }, "max_completion_tokens"],
+    ["/v1/completions", { model: "capped", prompt: "hi", max_tokens: 101 }, "max_tokens"],
+    ["/v1/responses", { model: "capped", input: "hi", max_output_tokens: 101 }, "max_output_tokens"],
+    // Above the model's max_n (2): chat's n, legacy prompts x n.
+    ["/v1/chat/completions", { model: "capped-n", messages: hi, n: 3 }, "n"],
+    ["/v1/completions", { model: "capped-n", prompt: ["a", "b"], n: 2, max_tokens: 10 }, "prompt"],
+    // n other than 1 on Converse, which returns one choice, and on Bedrock's completion format (one a call).
+    ["/v1/chat/completions", { model: "claude", messages: hi, n: 2, max_tokens: 1000 }, "n"],
+    ["/v1/chat/completions", { model: "llama", messages: hi, n: 2, max_tokens: 10 }, "n"],
+    // 256 calls on Bedrock's completion format, which takes at most 128.
+    ["/v1/completions", { model: "llama", prompt: Array(128).fill("hi"), n: 2, max_tokens: 10 }, "prompt"],
+    // Four images on an imported model's openai route, which sends at most 3.
+    ["/v1/chat/completions", { model: "several", messages: [{ role: "user", content: images }] }, "messages"],
+  ];
+
+  for (const [path, body, param] of pastTheModel) {
+    const shown = JSON.stringify({ ...body, messages: undefined, prompt: undefined });
+    it(`${path} ${shown}: the library's 400 before it reserves or takes a place, plain and streamed (#1)`, async () => {
+      const API_KEYS = JSON.stringify({
+        team: { key: "sk-team-0123456789", tokens_per_day: 100_000 },
+        streams: { key: "sk-team-0123456789", concurrent_streams: 1 },
+      });
+      const answers = [];
+      for (const [key, stream] of [
+        ["team", false],
+        ["team", true],
+        ["streams", true],
+      ] as const) {
+        const { binding, calls } = recordingLimits();
+        const keys = JSON.parse(API_KEYS) as Record<string, unknown>;
+        let sent = 0;
+        const { app } = proxyWith(
+          { KEY_LIMITS: binding, API_KEYS: JSON.stringify({ [key]: keys[key] }) },
+          (emulator) => (input, init) => {
+            sent += 1;
+            return emulator.fetch(new Request(input, init));
+          },
+        );
+        const refusal = await errorOf(await send(app, path, { ...body, stream }));
+        answers.push({ key, stream, refusal, admitted: calls.length, sent });
+      }
+      expect(answers).toEqual(
+        ["team", "team", "streams"].map((key, at) => ({
+          key,
+          stream: at > 0,
+          refusal: expect.objectContaining({ status: 400, param }),
+          admitted: 0,
+          sent: 0,
+        })),
+      );
+    });
+  }
+
+  it("a request at its model's bounds reserves, and n on Converse under drop_params is served as one answer (#1)", async () => {
+    const { binding, calls } = recordingLimits();
+    const MODELS = JSON.stringify({
+      capped: { model: `bedrock/llama/${emulatorModelId("llama")}`, max_output_tokens: 100 },
+      "openai-n": { model: `bedrock/openai/${emulatorModelId("openai")}`, max_n: 2 },
+      llama: `bedrock/llama/${emulatorModelId("llama")}`,
+      claude: model("converse"),
+    });
+    const { post } = proxyWith({ RATE, KEY_LIMITS: binding, MODELS });
+    const statuses = [];
+    for (const body of [
+      { model: "capped", messages: hi, max_tokens: 100 },
+      { model: "openai-n", messages: hi, n: 2, max_tokens: 10 },
+      { model: "llama", messages: hi, n: 2, max_tokens: 10, drop_params: true },
+      { model: "claude", messages: hi, n: 2, max_tokens: 10, drop_params: true },
+    ]) {
+      const response = await post("/v1/chat/completions", body);
+      statuses.push(response.status);
+      await response.text();
+    }
+    expect({ statuses, admitted: calls.filter((call) => call.method === "admit").length }).toEqual({
+      statuses: [200, 200, 200, 200],
+      admitted: 4,
+    });
+  });
+
+  it("past its model's bounds and over the key's request rate: the library's 400, not a 429 to wait for (#1)", async () => {
+    const { binding } = recordingLimits();
+    const { post } = proxyWith({ RATE: { limit: async () => ({ success: false }) }, KEY_LIMITS: binding });
+    const response = await post("/v1/chat/completions", { model: "capped-n", messages: hi, n: 3 });
+    expect(await errorOf(response)).toMatchObject({ status: 400, param: "n" });
+  });
 
   it("an invalid stream on a key with only concurrent_streams takes no place: a valid stream at the limit is served meanwhile (#2)", async () => {
     const API_KEYS = JSON.stringify({ team: { key: "sk-team-0123456789", concurrent_streams: 1 } });

@@ -11,7 +11,7 @@ import type { MiddlewareHandler, Next } from "hono";
 import { deploymentsOf, MAX_CALLS, MAX_IMPORTED_IMAGES, type ModelDeployments, wireFormatOf } from "../../src/core.ts";
 import { BedrockEdgeError, type ModelTableEntry } from "../../src/index.ts";
 import { afterResponse } from "../after-response.ts";
-import { streamsOn, throwLibraryRefusal } from "../library-refusal.ts";
+import { streamsOn, throwLibraryRefusal, throwRefusalBeforeSending } from "../library-refusal.ts";
 import { LONGEST_HONOURED_RETRY_AFTER_S } from "../http.ts";
 import type { AppContext, AppEnv, JsonRequest } from "../context.ts";
 import { type Admission, type KeyLimitsClient, LEASE_RENEW_MS } from "../durable/key-limits.ts";
@@ -28,6 +28,7 @@ import {
   type ModelApi,
   type ModelBounds,
   outputLimitUnset,
+  pastModelBounds,
   streamedOutputEstimate,
   tokenEstimate,
   unmeteredCallEstimate,
@@ -56,17 +57,20 @@ async function checkLimits(c: AppContext, key: ClientKey, stream: boolean, next:
     key.rateLimit ? checkRate(c, key, key.rateLimit) : undefined,
     admit(c, key, stream),
   ]);
-  for (const check of checks) {
-    if (check.status === "rejected") {
-      // A request the library refuses on its own is told so, not to wait for a limit: waiting
-      // would only bring the 400 later (a day later, for tokens_per_day).
-      if (check.reason instanceof BedrockEdgeError && check.reason.status === 429) {
-        throwLibraryRefusal(c.req.path, c.get("body"));
-      }
-      throw check.reason;
-    }
+  const refusals = checks.flatMap((check) => (check.status === "rejected" ? [check.reason as unknown] : []));
+  // The library's own refusal, which admit() asks before it admits, first: no wait would serve it.
+  const refusal = refusals.find((reason) => !isLimitRefusal(reason)) ?? refusals[0];
+  if (refusal !== undefined) {
+    // A request the library refuses on its own is told so, not to wait for a limit: waiting
+    // would only bring the 400 later (a day later, for tokens_per_day).
+    if (isLimitRefusal(refusal)) throwLibraryRefusal(c.req.path, c.get("body"));
+    throw refusal;
   }
   await next();
+}
+
+function isLimitRefusal(reason: unknown): boolean {
+  return reason instanceof BedrockEdgeError && reason.status === 429;
 }
 
 async function checkRate(c: AppContext, key: ClientKey, { binding, limiter }: RateLimit): Promise<void> {
@@ -109,14 +113,27 @@ async function admit(c: AppContext, key: ClientKey, stream: boolean): Promise<vo
   const log = c.get("log");
   const body = c.get("body");
   const lease = log.line.request_id;
+  const api = apiOfPath(c.req.path);
   // What the request would hold until its 400 is refused before it holds it. A count past the
   // library's bounds (n 1000) would reserve up to the key's whole day, refusing the key's other
   // requests meanwhile: the library's 400 at once. A stream that takes a place is parsed first, as
   // it would hold its place until its 400 (a bad message, a field of the wrong type) and refuse a
   // valid stream at the limit meanwhile: such a stream is parsed twice, by the proxy and the
   // library. Any other request is parsed here only when its count is past the bounds.
-  if (streams !== undefined || (key.tokensPerDay !== undefined && countPastBounds(body, apiOfPath(c.req.path)))) {
+  if (streams !== undefined || (key.tokensPerDay !== undefined && countPastBounds(body, api))) {
     throwLibraryRefusal(c.req.path, body);
+  }
+  // What the request's model entry says of its output limit and its counts, read once.
+  const output = outputFacts(c, body, api);
+  // A count past what its model takes (its max_n, its max_output_tokens, Converse's one answer…),
+  // which the library refuses only once the request is built: asked of the library before the
+  // request reserves or takes a place, by its own call stopped where it would send.
+  if (
+    api !== "embeddings" &&
+    api !== "images" &&
+    pastModelBounds(body, api, output.cap, output.converse, output.bounds)
+  ) {
+    await throwRefusalBeforeSending(c.get("ready").bedrock, api, body, c.get("clientGone"));
   }
   // What tokens_per_day reads of the request's output limit, once for its reservation and its limit;
   // and the request as its images are counted (an edit's at its image's size), reserved and settled.
@@ -125,7 +142,7 @@ async function admit(c: AppContext, key: ClientKey, stream: boolean): Promise<vo
       ? undefined
       : {
           limit: key.tokensPerDay,
-          output: outputFacts(c, body),
+          output,
           counted: await countedImageRequest(body, c.req.path),
         };
   let admission: Admission;
@@ -188,13 +205,12 @@ interface OutputFacts {
 }
 
 /** The request's API, and what its model's entry says of its output limit and its answers. */
-function outputFacts(c: AppContext, body: JsonRequest): OutputFacts {
+function outputFacts(c: AppContext, body: JsonRequest, api: ModelApi): OutputFacts {
   const { models } = c.get("ready").config;
   const entry = Object.hasOwn(models, body.model) ? models[body.model] : undefined;
-  if (!entry) return { api: apiOfPath(c.req.path), cap: undefined, converse: undefined, bounds: {} };
+  if (!entry) return { api, cap: undefined, converse: undefined, bounds: {} };
   // Read once for both: the entry's route and deployments.
   const deployed = deploymentsOf(entry, body.model);
-  const api = apiOfPath(c.req.path);
   return {
     api,
     cap: entry.max_output_tokens,
@@ -205,15 +221,18 @@ function outputFacts(c: AppContext, body: JsonRequest): OutputFacts {
 
 /**
  * The most answers and images a request of `api` may have on its model, as the library refuses
- * more: its entry's max_n; legacy Completions on Bedrock's completion format, which takes a call
- * per prompt and answer, MAX_CALLS (the openai route sends them in one call, as does a template
- * route whose wire_format is openai_completion); the openai route's images, MAX_IMPORTED_IMAGES.
+ * more: its entry's max_n; on Bedrock's completion format, which answers once per call, chat's one
+ * answer (n other than 1 is refused there, or dropped under drop_params) and legacy Completions'
+ * MAX_CALLS, a call per prompt and answer (the openai route sends them in one call, as does a
+ * template route whose wire_format is openai_completion); the openai route's images, MAX_IMPORTED_IMAGES.
  */
 function modelBounds(entry: ModelTableEntry, route: ModelDeployments["route"], api: ModelApi): ModelBounds {
-  const callPerAnswer = api === "completions" && route !== "openai" && wireFormatOf(entry.wire_format).onePerCall;
+  const answerPerCall = route !== "openai" && wireFormatOf(entry.wire_format).onePerCall;
+  const perCallMost =
+    api === "completions" ? MAX_CALLS : api === "chat" && route !== "converse" ? 1 : Number.POSITIVE_INFINITY;
   const answers = Math.min(
     entry.max_n ?? Number.POSITIVE_INFINITY,
-    callPerAnswer ? MAX_CALLS : Number.POSITIVE_INFINITY,
+    answerPerCall ? perCallMost : Number.POSITIVE_INFINITY,
   );
   return {
     ...(Number.isFinite(answers) ? { answers } : {}),
