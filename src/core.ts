@@ -18,6 +18,8 @@ export { MAX_ANSWERS, MAX_IMAGES, MAX_OUTPUT_TOKENS, MAX_PROMPTS } from "./reque
 // openai route sends.
 export { MAX_CALLS } from "./completions/plan.ts";
 export { MAX_IMPORTED_IMAGES } from "./routes/openai.ts";
+// And an image model's: the images one request may ask of it, and the pixels its answer may hold.
+export { MAX_ANSWER_PIXELS, mostImagesOf } from "./images/families.ts";
 // Bodies read by a server before parsing: a size cap while reading, a nesting cap before JSON.parse.
 export { readLimitedText } from "./read-text.ts";
 export { MAX_JSON_DEPTH, MAX_JSON_MEMBERS, REQUEST_JSON_LIMITS, scanJsonText } from "./openai/depth.ts";

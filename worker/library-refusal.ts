@@ -60,27 +60,39 @@ export function throwLibraryRefusal(path: string, body: Record<string, unknown>)
   else parseImageRequest(body);
 }
 
-/** The APIs whose requests the library refuses for their model's limits once they are built. */
-export type TextApi = "chat" | "completions" | "responses";
-
-const CALLS: Record<TextApi, (bedrock: Bedrock, body: never, options: RequestOptions) => Promise<unknown>> = {
-  chat: (bedrock, body, options) => bedrock.chat.completions.create(body, options),
-  completions: (bedrock, body, options) => bedrock.completions.create(body, options),
-  responses: (bedrock, body, options) => bedrock.responses.create(body, options),
-};
+/** The library's call of a request sent to `path`. */
+function callOf(path: string): (bedrock: Bedrock, body: never, options: RequestOptions) => Promise<unknown> {
+  switch (apiOfPath(path)) {
+    case "chat":
+      return (bedrock, body, options) => bedrock.chat.completions.create(body, options);
+    case "completions":
+      return (bedrock, body, options) => bedrock.completions.create(body, options);
+    case "responses":
+      return (bedrock, body, options) => bedrock.responses.create(body, options);
+    case "embeddings":
+      return (bedrock, body, options) => bedrock.embeddings.create(body, options);
+    case "images":
+      if (/(^|\/)images\/edits\/*$/.test(path)) return (bedrock, body, options) => bedrock.images.edit(body, options);
+      if (/(^|\/)images\/variations\/*$/.test(path)) {
+        return (bedrock, body, options) => bedrock.images.createVariation(body, options);
+      }
+      return (bedrock, body, options) => bedrock.images.generate(body, options);
+  }
+}
 
 /**
- * Throws the library's 400 for `body` as a request of `api` on its model, if it has one: the
- * library's own call, run until it would send (onDeployment, told once the request's body is built
- * and before its first call goes out) and stopped there. So every refusal it makes before sending
- * (the request's fields, its model's max_n and max_output_tokens, Converse's one answer, a wire
- * format's calls, a route's images) is its own, in its words, in one place; nothing reaches Bedrock.
- * A request it would send returns. Only for a request that asks past its model's bounds
- * (pastModelBounds): this builds the request a second time.
+ * Throws the library's 400 for `body` sent to `path` on its model, if it has one: the library's
+ * own call, run until it would send (onDeployment, told once the request's body is built and before
+ * its first call goes out) and stopped there. So every refusal it makes before sending (the
+ * request's fields, its model's max_n and max_output_tokens, Converse's one answer, a wire format's
+ * calls, a route's images, an image model's images and pixels) is its own, in its words, in one
+ * place; nothing reaches Bedrock. A request it would send returns. Only for a request that asks
+ * past its model's bounds (pastModelBounds): this reads the request a second time (an edit's image
+ * too, should its model take the count).
  */
 export async function throwRefusalBeforeSending(
   bedrock: Bedrock,
-  api: TextApi,
+  path: string,
   body: Record<string, unknown>,
   signal: AbortSignal,
 ): Promise<void> {
@@ -90,7 +102,7 @@ export async function throwRefusalBeforeSending(
     throw sending;
   };
   try {
-    await CALLS[api](bedrock, body as never, { signal, onDeployment });
+    await callOf(path)(bedrock, body as never, { signal, onDeployment });
   } catch (error) {
     if (error !== sending) throw error;
   }

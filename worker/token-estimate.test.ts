@@ -659,6 +659,10 @@ describe("pastModelBounds: a count the estimate would count as its model's most 
       [{ prompt: ["a", "b"], n: 2 }, "completions", undefined, undefined, { answers: 3 }],
       [{ prompt: "a", best_of: 4 }, "completions", undefined, undefined, { answers: 3 }],
       [withImages(4), "chat", undefined, undefined, { images: 3 }],
+      // An image model's images, and its answer's pixels (each image at least 1024x1024).
+      [{ prompt: "a cat", n: 6 }, "images", undefined, undefined, { answers: 5 }],
+      [{ prompt: "a cat", n: 5, size: "2048x1536" }, "images", undefined, undefined, { pixels: 5 * 1024 * 1024 }],
+      [{ prompt: "a cat", n: 6, size: "512x512" }, "images", undefined, undefined, { pixels: 5 * 1024 * 1024 }],
     ];
     for (const [body, api, cap, converse, bounds] of past) {
       expect(pastModelBounds(body, api, cap, converse, bounds), `${api} ${JSON.stringify(body)}`).toBe(true);
@@ -676,7 +680,10 @@ describe("pastModelBounds: a count the estimate would count as its model's most 
       [withImages(4), "chat", undefined, undefined, {}],
       // No count of tokens: the library's parse refuses it, before any bound.
       [{ messages: HELLO, max_tokens: "500" }, "chat", 100, undefined, {}],
-      [{ prompt: "a cat", n: 10 }, "images", undefined, undefined, { answers: 1 }],
+      [{ prompt: "a cat", n: 5 }, "images", undefined, undefined, { answers: 5, pixels: 5 * 1024 * 1024 }],
+      [{ prompt: "a cat", n: 10 }, "images", undefined, undefined, {}],
+      // Past the library's bounds: no count (refused by its parse, before any model's).
+      [{ prompt: "a cat", n: 11 }, "images", undefined, undefined, { answers: 5 }],
       [{ input: ["a", "b"] }, "embeddings", 1, undefined, { answers: 1 }],
     ];
     for (const [body, api, cap, converse, bounds] of within) {

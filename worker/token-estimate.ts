@@ -6,9 +6,10 @@
 // 1000, max_tokens 2,000,000: its MAX_* bounds), which multiplies nothing here: such a request is
 // refused before it reserves (countPastBounds).
 // A count past what the request's model takes (its max_output_tokens, its max_n, Converse's one
-// answer, a per-call format's one answer or calls, its route's images: ModelBounds), which the
-// library refuses once the request is built, is asked of the library before the request reserves
-// (pastModelBounds); one it serves all the same (drop_params drops it) counts as that most.
+// answer, a per-call format's one answer or calls, its route's images, an image model's images and
+// their pixels: ModelBounds), which the library refuses once the request is built, is asked of the
+// library before the request reserves (pastModelBounds); one it serves all the same (drop_params
+// drops it) counts as that most.
 import {
   documentFormatOf,
   isTextDocument,
@@ -176,10 +177,15 @@ export interface ConverseModel {
  * drops under drop_params: such a request is counted as asking this much.
  */
 export interface ModelBounds {
-  /** The most answers one request generates (chat's n; legacy Completions' prompts x answers each). */
+  /**
+   * The most answers one request generates (chat's n; legacy Completions' prompts x answers each;
+   * an image request's images).
+   */
   answers?: number;
   /** The most images one request sends. */
   images?: number;
+  /** The most pixels an image request's answer holds, all its images together. */
+  pixels?: number;
 }
 
 /** The API a model endpoint's path serves (`/v1/chat/completions`, `/completions`, `/v1/responses`…). */
@@ -473,10 +479,12 @@ export function countPastBounds(body: Record<string, unknown>, api: ModelApi): b
  * Whether the request asks more than its model takes, where the estimate counts it as that most
  * (tokenEstimate's `modelCap`, `converse` and `bounds`): an output limit above the model's
  * max_output_tokens, more answers than its bound (chat's n other than 1 on a converse model), more
- * images than its route sends. The library refuses such a request (unless drop_params drops its
- * n on Converse) only once it is built: the proxy asks it first, before the request reserves or
- * takes a stream's place (middleware/limits.ts). The counts compared are the estimate's own, so
- * that what is asked first is what the estimate would otherwise cap.
+ * images than its route sends; an image request's n above its model's most, or its images' pixels
+ * (at its size as counted: countedImageRequest) above its answer's. The library refuses such a
+ * request (unless drop_params drops its n) only once it has read it against its model: the proxy
+ * asks it first, before the request reserves or takes a stream's place (middleware/limits.ts).
+ * The counts compared are the estimate's own, so that what is asked first is what the estimate
+ * would otherwise count as more than the model takes.
  */
 export function pastModelBounds(
   body: Record<string, unknown>,
@@ -485,7 +493,12 @@ export function pastModelBounds(
   converse: ConverseModel | undefined,
   bounds: ModelBounds,
 ): boolean {
-  if (api === "embeddings" || api === "images") return false;
+  if (api === "embeddings") return false;
+  if (api === "images") {
+    const images = tokenCount(body.n, MAX_IMAGES) ?? 1;
+    const { answers = Number.POSITIVE_INFINITY, pixels = Number.POSITIVE_INFINITY } = bounds;
+    return images > answers || images * mostImagePixels(body) > pixels;
+  }
   const limits = MULTIPLIED_COUNTS[api].filter(([, most]) => most === MAX_OUTPUT_TOKENS);
   if (modelCap !== undefined && limits.some(([field]) => typeof body[field] === "number" && body[field] > modelCap)) {
     return true;

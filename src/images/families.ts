@@ -11,7 +11,7 @@ import type { JsonObject } from "../json.ts";
 import type { InpaintingInputs } from "./edit-images.ts";
 import type { ImageDrawParams, ImageGenerateParams } from "./types.ts";
 
-import type { ImageFamily } from "../routes/image-family-ids.ts";
+import { type ImageFamily, imageFamily } from "../routes/image-family-ids.ts";
 
 export interface ImageSize {
   width: number;
@@ -126,6 +126,15 @@ const FAMILIES: Record<ImageFamily, FamilySpec> = {
  */
 const INPAINT_MIN_SIDE = 64;
 
+/**
+ * The most images (`n`) one request may ask of the model `modelId` names (its family's
+ * numberOfImages bound); undefined for an id that names no image family (refused at its call).
+ */
+export function mostImagesOf(modelId: string): number | undefined {
+  const family = imageFamily(modelId);
+  return family && FAMILIES[family].maxImages;
+}
+
 /** Stability's text-to-image models and its inpaint model: one image a call, one quality, its seeds. */
 export function isStability(family: ImageFamily): family is "stability" | "stability_inpaint" {
   return family === "stability" || family === "stability_inpaint";
@@ -175,7 +184,7 @@ function bedrockQuality(quality: ImageDrawParams["quality"]): "standard" | "prem
  * largest. A Nova Canvas PNG is about 1.5 bytes a pixel, a third more as base64, and the answer
  * is held whole, read and written again, in a Worker isolate of 128 MB for every request it serves.
  */
-const MAX_ANSWER_PIXELS = 5 * 1024 * 1024;
+export const MAX_ANSWER_PIXELS = 5 * 1024 * 1024;
 
 /** What checkForFamily reads of a request: a variation's has no prompt. */
 type FamilyChecked = Pick<ImageDrawParams, "n" | "quality" | "seed"> & { prompt?: string | undefined };

@@ -2047,6 +2047,49 @@ describe("a request the library refuses holds nothing of the key's limits while 
     );
   });
 
+  it("an image request past its model's images or its answer's pixels: the library's 400 before it reserves (#1)", async () => {
+    const API_KEYS = JSON.stringify({ team: { key: "sk-team-0123456789", tokens_per_day: 1_000_000 } });
+    const form = (path: string, fields: Record<string, string>, image: Uint8Array) => {
+      const body = new FormData();
+      body.append("model", "nova-pictures");
+      for (const [name, value] of Object.entries(fields)) body.append(name, value);
+      body.append("image", new Blob([image as Uint8Array<ArrayBuffer>], { type: "image/png" }), "image.png");
+      return [path, body] as const;
+    };
+    // Nova Canvas draws at most 5 images a request, and an answer holds at most 5,242,880 pixels.
+    const rows: Array<readonly [string, Record<string, unknown> | FormData]> = [
+      ["/v1/images/generations", { model: "nova-pictures", prompt: "a cat", n: 6 }],
+      ["/v1/images/generations", { model: "nova-pictures", prompt: "a cat", n: 5, size: "2048x1536" }],
+      form("/v1/images/edits", { prompt: "A window", n: "6" }, holedPng(64, 64)),
+      // Five images at its image's size (1536x1024): past the answer's pixels, found once it is read.
+      form("/v1/images/edits", { prompt: "A window", n: "5" }, holedPng(1536, 1024)),
+      form("/v1/images/variations", { n: "6" }, holedPng(1024, 1024)),
+    ];
+    const answers = [];
+    for (const [path, body] of rows) {
+      const { binding, calls } = recordingLimits();
+      let sent = 0;
+      const { app } = proxyWith({ KEY_LIMITS: binding, API_KEYS }, (emulator) => (input, init) => {
+        sent += 1;
+        return emulator.fetch(new Request(input, init));
+      });
+      const refusal = await errorOf(await send(app, path, body));
+      answers.push({ path, refusal: { status: refusal.status, param: refusal.param }, admitted: calls.length, sent });
+    }
+    expect(answers).toEqual(
+      rows.map(([path]) => ({ path, refusal: { status: 400, param: "n" }, admitted: 0, sent: 0 })),
+    );
+    // At the bounds: admitted and drawn.
+    const { binding, calls } = recordingLimits();
+    const { app } = proxyWith({ KEY_LIMITS: binding, API_KEYS });
+    const served = await send(app, "/v1/images/generations", { model: "nova-pictures", prompt: "a cat", n: 5 });
+    expect({ status: served.status, images: ((await served.json()) as { data: unknown[] }).data.length }).toEqual({
+      status: 200,
+      images: 5,
+    });
+    expect(calls.filter((call) => call.method === "admit")).toHaveLength(1);
+  });
+
   it("an edit's or a variation's count past the library's bounds is refused before it reserves, as a generation's is (#3)", async () => {
     const image = holedPng(64, 64);
     const form = (path: string, n: string) => {

@@ -8,7 +8,15 @@
 // its usage rows do: the name is the client's identity, which the README asks never to change or
 // reuse (keyed by the key too, a rotation would reset the day, and the usage rows would still merge).
 import type { MiddlewareHandler, Next } from "hono";
-import { deploymentsOf, MAX_CALLS, MAX_IMPORTED_IMAGES, type ModelDeployments, wireFormatOf } from "../../src/core.ts";
+import {
+  deploymentsOf,
+  MAX_ANSWER_PIXELS,
+  MAX_CALLS,
+  MAX_IMPORTED_IMAGES,
+  type ModelDeployments,
+  mostImagesOf,
+  wireFormatOf,
+} from "../../src/core.ts";
 import { BedrockEdgeError, type ModelTableEntry } from "../../src/index.ts";
 import { afterResponse } from "../after-response.ts";
 import { streamsOn, throwLibraryRefusal, throwRefusalBeforeSending } from "../library-refusal.ts";
@@ -123,28 +131,19 @@ async function admit(c: AppContext, key: ClientKey, stream: boolean): Promise<vo
   if (streams !== undefined || (key.tokensPerDay !== undefined && countPastBounds(body, api))) {
     throwLibraryRefusal(c.req.path, body);
   }
-  // What the request's model entry says of its output limit and its counts, read once.
+  // What the request's model entry says of its output limit and its counts, read once; and the
+  // request as its images are counted (an edit's at its image's size), checked, reserved and settled.
   const output = outputFacts(c, body, api);
-  // A count past what its model takes (its max_n, its max_output_tokens, Converse's one answer…),
-  // which the library refuses only once the request is built: asked of the library before the
-  // request reserves or takes a place, by its own call stopped where it would send.
-  if (
-    api !== "embeddings" &&
-    api !== "images" &&
-    pastModelBounds(body, api, output.cap, output.converse, output.bounds)
-  ) {
-    await throwRefusalBeforeSending(c.get("ready").bedrock, api, body, c.get("clientGone"));
+  const counted = key.tokensPerDay === undefined ? body : await countedImageRequest(body, c.req.path);
+  // A count past what its model takes (its max_n, its max_output_tokens, Converse's one answer, an
+  // image model's images…), which the library refuses only once it has read the request against its
+  // model: asked of the library before the request reserves or takes a place, by its own call
+  // stopped where it would send.
+  if (pastModelBounds(counted, api, output.cap, output.converse, output.bounds)) {
+    await throwRefusalBeforeSending(c.get("ready").bedrock, c.req.path, body, c.get("clientGone"));
   }
-  // What tokens_per_day reads of the request's output limit, once for its reservation and its limit;
-  // and the request as its images are counted (an edit's at its image's size), reserved and settled.
-  const daily =
-    key.tokensPerDay === undefined
-      ? undefined
-      : {
-          limit: key.tokensPerDay,
-          output,
-          counted: await countedImageRequest(body, c.req.path),
-        };
+  // What tokens_per_day reads of the request's output limit, once for its reservation and its limit.
+  const daily = key.tokensPerDay === undefined ? undefined : { limit: key.tokensPerDay, output, counted };
   let admission: Admission;
   try {
     admission = await keyLimits.admit(key.name, {
@@ -215,7 +214,7 @@ function outputFacts(c: AppContext, body: JsonRequest, api: ModelApi): OutputFac
     api,
     cap: entry.max_output_tokens,
     converse: converseModel(entry, deployed),
-    bounds: modelBounds(entry, deployed.route, api),
+    bounds: modelBounds(entry, deployed, api),
   };
 }
 
@@ -224,9 +223,15 @@ function outputFacts(c: AppContext, body: JsonRequest, api: ModelApi): OutputFac
  * more: its entry's max_n; on Bedrock's completion format, which answers once per call, chat's one
  * answer (n other than 1 is refused there, or dropped under drop_params) and legacy Completions'
  * MAX_CALLS, a call per prompt and answer (the openai route sends them in one call, as does a
- * template route whose wire_format is openai_completion); the openai route's images, MAX_IMPORTED_IMAGES.
+ * template route whose wire_format is openai_completion); the openai route's images, MAX_IMPORTED_IMAGES;
+ * an image model's images (mostImagesOf) and its answer's pixels (MAX_ANSWER_PIXELS).
  */
-function modelBounds(entry: ModelTableEntry, route: ModelDeployments["route"], api: ModelApi): ModelBounds {
+function modelBounds(entry: ModelTableEntry, { route, deployments }: ModelDeployments, api: ModelApi): ModelBounds {
+  // An image model's (its deployments are one model: the first's family is theirs, as the library reads it).
+  if (api === "images") {
+    const most = route === "image" && deployments[0] ? mostImagesOf(deployments[0].modelId) : undefined;
+    return most === undefined ? {} : { answers: most, pixels: MAX_ANSWER_PIXELS };
+  }
   const answerPerCall = route !== "openai" && wireFormatOf(entry.wire_format).onePerCall;
   const perCallMost =
     api === "completions" ? MAX_CALLS : api === "chat" && route !== "converse" ? 1 : Number.POSITIVE_INFINITY;
