@@ -18,6 +18,10 @@ import {
 import type { Bedrock, RequestOptions } from "../src/index.ts";
 import { apiOfPath, type ModelApi } from "./token-estimate.ts";
 
+/** An edit's and a variation's paths (with a trailing slash too, as the router takes them). */
+const EDITS = /(^|\/)images\/edits\/*$/;
+const VARIATIONS = /(^|\/)images\/variations\/*$/;
+
 /** The APIs a request may stream on; `stream` elsewhere is a field the library refuses. */
 export function streamsOn(api: ModelApi): boolean {
   return api === "chat" || api === "completions" || api === "responses";
@@ -55,8 +59,8 @@ export function throwApiRefusal(api: Exclude<ModelApi, "images">, body: Record<s
 export function throwLibraryRefusal(path: string, body: Record<string, unknown>): void {
   const api = apiOfPath(path);
   if (api !== "images") throwApiRefusal(api, body);
-  else if (/(^|\/)images\/edits\/*$/.test(path)) parseImageEditRequest(body);
-  else if (/(^|\/)images\/variations\/*$/.test(path)) parseImageVariationRequest(body);
+  else if (EDITS.test(path)) parseImageEditRequest(body);
+  else if (VARIATIONS.test(path)) parseImageVariationRequest(body);
   else parseImageRequest(body);
 }
 
@@ -72,10 +76,8 @@ function callOf(path: string): (bedrock: Bedrock, body: never, options: RequestO
     case "embeddings":
       return (bedrock, body, options) => bedrock.embeddings.create(body, options);
     case "images":
-      if (/(^|\/)images\/edits\/*$/.test(path)) return (bedrock, body, options) => bedrock.images.edit(body, options);
-      if (/(^|\/)images\/variations\/*$/.test(path)) {
-        return (bedrock, body, options) => bedrock.images.createVariation(body, options);
-      }
+      if (EDITS.test(path)) return (bedrock, body, options) => bedrock.images.edit(body, options);
+      if (VARIATIONS.test(path)) return (bedrock, body, options) => bedrock.images.createVariation(body, options);
       return (bedrock, body, options) => bedrock.images.generate(body, options);
   }
 }
