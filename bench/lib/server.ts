@@ -1,6 +1,7 @@
 /// <reference types="node" />
 // A long-lived benchmark child that serves something on loopback and reports its URL first.
 import { spawn } from "node:child_process";
+import { createServer } from "node:net";
 import { RESULT_PREFIX } from "./report.ts";
 
 export interface ChildServer {
@@ -42,6 +43,19 @@ export function startChildServer(
     child.once("error", reject);
     child.once("exit", (code) => {
       if (!started) reject(new Error(`${script} exited with ${code} before serving:\n${stderr.slice(-2000)}`));
+    });
+  });
+}
+
+/** A port free on 127.0.0.1 now (for a process that takes its port as an argument). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      const port = typeof address === "object" && address ? address.port : 0;
+      server.close(() => resolve(port));
     });
   });
 }

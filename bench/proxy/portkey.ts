@@ -6,11 +6,10 @@
 // and Redis modules stubbed, under nodejs_compat as Portkey's own wrangler.toml sets it.
 import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { join } from "node:path";
 import { EMULATOR_CREDENTIALS } from "../../emulator/credentials.ts";
 import { bundle, ROOT } from "../lib/build.ts";
-import type { ChildServer } from "../lib/server.ts";
+import { type ChildServer, freePort } from "../lib/server.ts";
 import { benchLlama, portkeyBindings } from "./proxy-settings.ts";
 
 const START_SERVER = join(ROOT, "node_modules", "@portkey-ai", "gateway", "build", "start-server.js");
@@ -28,18 +27,6 @@ export function portkeyRequest(base: string, emulatorUrl: string, stream: boolea
       "x-portkey-custom-host": emulatorUrl,
     },
     body: JSON.stringify({ model: benchLlama(), messages: [{ role: "user", content: text }], stream }),
-  });
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      const port = typeof address === "object" && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
   });
 }
 

@@ -20,9 +20,13 @@ export interface WorkerdProxies {
   close(): Promise<void>;
 }
 
-/** `entry` bundled into one minified module, as wrangler bundles the Worker. */
-export async function bundled(entry: string): Promise<string> {
-  const built = await bundle({ ...edgeOptions("neutral"), entryPoints: [entry], outfile: "worker.js" });
+/**
+ * `entry` bundled into one minified module, as wrangler bundles the Worker; unminified with
+ * `minify: false`, where esbuild writes each module's path before its code (the profile suite
+ * reads a sample's module from it).
+ */
+export async function bundled(entry: string, minify = true): Promise<string> {
+  const built = await bundle({ ...edgeOptions("neutral"), minify, entryPoints: [entry], outfile: "worker.js" });
   const [contents] = built.outputs.values();
   if (!contents) throw new Error(`${entry}: the bundle is empty`);
   return new TextDecoder().decode(contents);

@@ -13,18 +13,17 @@
 // - cpu: workerd run directly, each thread's CPU time read from /proc before and after each
 //   window (Linux only). What the time goals pay for, user and system time alike, with nothing
 //   slowed down: the counts do not predict it (docs/BENCHMARK-HISTORY.md, cpu44).
-import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdir, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import type { Readable } from "node:stream";
 import { promisify } from "node:util";
 import { wranglerCompatibility } from "../../scripts/wrangler-compatibility.ts";
-import { ROOT } from "../lib/build.ts";
-import { type ConfigWorker, listenedPorts, parseCallgrindDump, workerdConfig } from "../lib/callgrind.ts";
+import { type ConfigWorker, parseCallgrindDump, workerdConfig } from "../lib/callgrind.ts";
 import type { Figure, SuiteResult } from "../lib/figure.ts";
 import { countFlags, countRows, millions, perRequest, renderCountTable } from "../lib/instruction-counts.ts";
 import { cpuSince, threadCpuNs } from "../lib/thread-cpu.ts";
+import { failure, listening, spawned, WORKERD, WORKERD_ARGS } from "../lib/workerd-process.ts";
 import type { ChildServer } from "../lib/server.ts";
 import { summarise, type Summary } from "../lib/stats.ts";
 import { directInvoke, PROMPT_TEXT, proxyRequest, runLoad } from "../proxy/load.ts";
@@ -33,7 +32,6 @@ import { portkeyBindings, proxyBindings } from "../proxy/proxy-settings.ts";
 import { bundled } from "../proxy/workerd.ts";
 
 const run = promisify(execFile);
-const WORKERD = join(ROOT, "node_modules", "workerd", "bin", "workerd");
 // The warm-up's requests in flight at once: workerd is always busy while the client and the
 // emulator prepare the next ones (nothing is counted then). Counted windows have one at a time.
 const WARM_CONCURRENCY = 4;
@@ -41,13 +39,6 @@ const WARM_CONCURRENCY = 4;
 const WARM_BATCH = 100;
 /** How many times a counted window is tried before the suite fails. */
 const WINDOW_ATTEMPTS = 3;
-
-/** An error's message with its cause's (undici's "fetch failed" says why only there). */
-function failure(error: unknown): string {
-  if (!(error instanceof Error)) return String(error);
-  const cause = error.cause instanceof Error ? `: ${error.cause.message}` : "";
-  return `${error.message}${cause}`;
-}
 
 export interface InstructionOptions {
   /** Plain requests and streams each Worker serves before anything is counted. */
@@ -116,53 +107,6 @@ interface Meter {
   state(): string;
   stop(): Promise<void>;
 }
-
-/** The ports workerd says it listens on (--control-fd=3), once every socket does. */
-function listening(
-  child: ChildProcess,
-  sockets: number,
-  what: string,
-  stderr: () => string,
-): Promise<Map<string, number>> {
-  return new Promise<Map<string, number>>((resolve, reject) => {
-    let control = "";
-    const timer = setTimeout(() => reject(new Error(`${what} not up in 180 s:\n${stderr()}`)), 180_000);
-    (child.stdio[3] as Readable).setEncoding("utf8").on("data", (text: string) => {
-      control += text;
-      const found = listenedPorts(control);
-      if (found.size < sockets) return;
-      clearTimeout(timer);
-      resolve(found);
-    });
-    child.once("exit", (code) => {
-      clearTimeout(timer);
-      reject(new Error(`${what} exited with ${code}:\n${stderr()}`));
-    });
-  });
-}
-
-/** Starts `command`, keeping the end of its stderr; `stop` ends it (SIGKILL after 10 s). */
-function spawned(command: string, args: readonly string[], directory: string) {
-  const child = spawn(command, args, { cwd: directory, stdio: ["ignore", "pipe", "pipe", "pipe"] });
-  let stderr = "";
-  (child.stdout as Readable).resume();
-  (child.stderr as Readable).setEncoding("utf8").on("data", (text: string) => (stderr = (stderr + text).slice(-4000)));
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-  return {
-    child,
-    stderr: () => stderr,
-    state: () =>
-      `${child.exitCode === null && child.signalCode === null ? "workerd still running" : `workerd exited (${child.exitCode ?? child.signalCode})`}; its stderr ends:\n${stderr.slice(-1500)}`,
-    stop: async () => {
-      child.kill("SIGTERM");
-      const timer = setTimeout(() => child.kill("SIGKILL"), 10_000);
-      await exited;
-      clearTimeout(timer);
-    },
-  };
-}
-
-const WORKERD_ARGS = (config: string) => ["serve", config, "--experimental", "--control-fd=3"];
 
 /** workerd serving `config` under callgrind, up once every socket listens. */
 async function startCallgrind(directory: string, config: string, sockets: number): Promise<Meter> {
