@@ -1,5 +1,5 @@
 /// <reference types="node" />
-// npm run bench [-- --only=size,signing,decode,stream,plain,memory,cold,start,proxy,instructions,cpu] [--quick | --full] [--write-results]
+// npm run bench [-- --only=size,signing,decode,stream,plain,memory,cold,start,proxy,instructions,cpu,profile] [--quick | --full] [--write-results]
 //
 // Prints two tables: the peers side by side (ours, the AI SDK, the AWS SDK, Portkey's gateway and
 // a bare pass-through Worker, each measured in the same run, with ratios) and every figure with
@@ -27,6 +27,7 @@ import { runDecode } from "./suites/decode.ts";
 import { runInstructions } from "./suites/instructions.ts";
 import { runMemory } from "./suites/memory.ts";
 import { runPlainCall } from "./suites/plain-call.ts";
+import { runProfile } from "./suites/profile.ts";
 import { runProxy } from "./suites/proxy.ts";
 import { runSigning } from "./suites/signing.ts";
 import { runSize } from "./suites/size.ts";
@@ -35,8 +36,9 @@ import { runWorkerStart } from "./suites/worker-start.ts";
 
 const SUITES = ["size", "signing", "decode", "stream", "plain", "memory", "cold", "start", "proxy"] as const;
 // Run only when named in --only: instruction counts under callgrind take minutes and need valgrind;
-// the serving thread's CPU time in workerd (the same Workers, no callgrind) takes a minute and a half.
-const OPT_IN = ["instructions", "cpu"] as const;
+// the serving thread's CPU time in workerd (the same Workers, no callgrind) takes a minute and a half;
+// V8's profile of the proxies by module, a minute, with the inspector attached to workerd.
+const OPT_IN = ["instructions", "cpu", "profile"] as const;
 type SuiteName = (typeof SUITES)[number] | (typeof OPT_IN)[number];
 
 function selectedSuites(): Set<SuiteName> {
@@ -100,6 +102,7 @@ const plan = {
     proxy: { rounds: 2, sequential: 40, concurrent: 100 },
     instructions: { warmPlain: 100, warmStreams: 30, rounds: 3, plainPerRound: 20, streamsPerRound: 10 },
     cpu: { warmPlain: 100, warmStreams: 30, rounds: 3, plainPerRound: 20, streamsPerRound: 10 },
+    profile: { warmPlain: 100, warmStreams: 30, plain: 200, streams: 30 },
   },
   default: {
     // Seven: at five, the ConverseStream figure's ratio to the bare codec ranged from 0.66 to 0.99
@@ -117,6 +120,7 @@ const plan = {
     // Time moves with the load where a count does not, and a window takes in a collection of
     // V8's old generation or not: more rounds, and windows long enough to hold several.
     cpu: { warmPlain: 500, warmStreams: 150, rounds: 9, plainPerRound: 200, streamsPerRound: 60 },
+    profile: { warmPlain: 400, warmStreams: 80, plain: 1500, streams: 200 },
   },
   full: {
     decodeRuns: 11,
@@ -129,6 +133,7 @@ const plan = {
     proxy: { rounds: 9, sequential: 200, concurrent: 300 },
     instructions: { warmPlain: 1000, warmStreams: 300, rounds: 7, plainPerRound: 100, streamsPerRound: 40 },
     cpu: { warmPlain: 1000, warmStreams: 300, rounds: 15, plainPerRound: 300, streamsPerRound: 100 },
+    profile: { warmPlain: 800, warmStreams: 160, plain: 3000, streams: 400 },
   },
 }[mode];
 // Each of the instructions and cpu suites' sizes can be set: --instr-warm-plain=N, --instr-rounds=N, …
@@ -202,7 +207,7 @@ async function main(): Promise<void> {
     if (suites.has("stream")) await attempt("stream", () => runStreamRate(directory, plan.streamRuns));
     if (suites.has("memory")) await attempt("memory", () => runMemory(directory, plan.memoryRuns));
     if (suites.has("start")) await attempt("start", () => runWorkerStart(plan.workerStarts));
-    const withEmulator = ["plain", "cold", "proxy", "instructions", "cpu"] as const;
+    const withEmulator = ["plain", "cold", "proxy", "instructions", "cpu", "profile"] as const;
     if (withEmulator.some((suite) => suites.has(suite))) {
       const { emulator, portkeyMissing } = await startEmulator(
         await bundleForNode("bench/children/emulator-server.ts", join(directory, "emulator-server.mjs")),
@@ -221,6 +226,8 @@ async function main(): Promise<void> {
           await attempt("cpu", () =>
             runInstructions(directory, emulator, portkeyMissing, windowOptions(plan.cpu), "cpu"),
           );
+        if (suites.has("profile"))
+          await attempt("profile", () => runProfile(directory, emulator, portkeyMissing, plan.profile));
       } finally {
         await emulator.stop();
       }

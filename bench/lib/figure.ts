@@ -14,7 +14,8 @@ export type Unit =
   | "MiB"
   | "x"
   | "%"
-  | "M instr";
+  | "M instr"
+  | "samples";
 
 /** The peers of the comparison table (issue 15): other clients, another proxy, and the floor. */
 export type Peer = "aiSdk" | "awsSdk" | "portkey" | "floor";

@@ -16,6 +16,7 @@ const DECIMALS: Record<Unit, number> = {
   x: 2,
   "%": 1,
   "M instr": 3,
+  samples: 2,
 };
 
 function number(value: number, unit: Unit): string {
