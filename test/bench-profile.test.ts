@@ -22,12 +22,14 @@ import {
   NO_CALLER,
   PREAMBLE,
   PROGRAM,
+  sourceLocator,
 } from "../bench/lib/cpu-profile.ts";
 import { type ProfiledWorker, renderProfile } from "../bench/lib/profile-report.ts";
+import { decodeMappings, originalPosition } from "../bench/lib/source-map.ts";
 import { freePort } from "../bench/lib/server.ts";
 import { listening, spawned, WORKERD, WORKERD_ARGS } from "../bench/lib/workerd-process.ts";
 import { proxyBindings } from "../bench/proxy/proxy-settings.ts";
-import { bundled } from "../bench/proxy/workerd.ts";
+import { bundledWithSourceMap } from "../bench/proxy/workerd.ts";
 
 describe("modulePath", () => {
   it("names a dependency by its package, from any checkout", () => {
@@ -82,7 +84,7 @@ describe("bundleModules", () => {
   });
 
   it("finds the modules of ours as the suite bundles it (unminified), dependencies by package", async () => {
-    const modules = new Set(bundleModules(await bundled("worker/index.ts", false)));
+    const modules = new Set(bundleModules((await bundledWithSourceMap("worker/index.ts")).code));
     expect(modules).toContain("worker/index.ts");
     expect(modules).toContain("worker/log.ts");
     expect(modules).toContain("dep:hono");
@@ -140,6 +142,15 @@ describe("attributeProfile", () => {
     });
   });
 
+  it("names a function by its place in the source where a locator finds it, else by its module", () => {
+    const located = attributeProfile(PROFILE, "ours.js", bundleModules(BUNDLE), (line) =>
+      line === 7 ? "src/aws/sigv4.ts:42" : undefined,
+    );
+    expect(located.functions.get("sha256Hex (src/aws/sigv4.ts:42)")).toBe(3);
+    expect(located.functions.get("consoleSink (worker/log.ts)")).toBe(3);
+    expect(located.modules).toEqual(attribution.modules);
+  });
+
   it("says how far apart the busy samples were, by their median", () => {
     // Busy samples' deltas: 100 200 200 300 200 4000 200 200 300 100.
     expect(attribution.medianSpacingUs).toBe(200);
@@ -156,6 +167,50 @@ describe("attributeProfile", () => {
   it("refuses a sample of a node the profile does not have", () => {
     expect(() => attributeProfile({ ...PROFILE, samples: [99] }, "ours.js", [])).toThrow(/node 99/);
   });
+});
+
+describe("source maps", () => {
+  // Line 0: column 0 from a.ts 0:0. Line 1: nothing. Line 2: column 0 from a.ts 1:0, column 4
+  // from a.ts 1:4, column 6 from nowhere. Line 3: column 16 (two digits) from b.ts 0:4.
+  const MAP = { sources: ["a.ts", "../../main/node_modules/hono/dist/hono.js"], mappings: "AAAA;;AACA,IAAI,E;gBCDA" };
+
+  it("decodes each line's segments, their fields made absolute", () => {
+    expect(decodeMappings(MAP.mappings)).toEqual([
+      [[0, 0, 0, 0]],
+      [],
+      [[0, 0, 1, 0], [4, 0, 1, 4], [6]],
+      [[16, 1, 0, 4]],
+    ]);
+    expect(() => decodeMappings("A!")).toThrow(/not base64/);
+    expect(() => decodeMappings("g")).toThrow(/inside a number/);
+  });
+
+  it("finds the source of a position by the last segment at or before its column", () => {
+    const position = originalPosition(MAP);
+    expect(position(2, 5)).toEqual({ source: "a.ts", line: 1 });
+    expect(position(2, 3)).toEqual({ source: "a.ts", line: 1 });
+    expect(position(2, 7)).toBeUndefined();
+    expect(position(1, 0)).toBeUndefined();
+    expect(position(9, 0)).toBeUndefined();
+  });
+
+  it("names our files by path and line (1-based), a dependency by its package", () => {
+    const locate = sourceLocator(MAP);
+    expect(locate(2, 5)).toBe("a.ts:2");
+    expect(locate(3, 20)).toBe("dep:hono");
+  });
+
+  it("finds a function of ours in the bundle the suite makes, at its line in the source", async () => {
+    const { code, map } = await bundledWithSourceMap("worker/index.ts");
+    const lines = code.split("\n");
+    const at = lines.findIndex((line) => line.startsWith("var consoleSink = "));
+    expect(at).toBeGreaterThan(0);
+    // V8 starts an arrow function at its parameters.
+    const column = lines[at]!.indexOf("(line)");
+    const source = (await readFile("worker/log.ts", "utf8")).split("\n");
+    const line = source.findIndex((text) => text.startsWith("export const consoleSink"));
+    expect(sourceLocator(map)(at, column)).toBe(`worker/log.ts:${line + 1}`);
+  }, 60_000);
 });
 
 describe("largest", () => {
@@ -248,7 +303,7 @@ describe("the profile child", () => {
     const directory = await mkdtemp(join(tmpdir(), "bench-profile-test-"));
     const emulator = await serveEmulator();
     const upstream = emulator.url;
-    const source = await bundled("worker/index.ts", false);
+    const { code: source } = await bundledWithSourceMap("worker/index.ts");
     await writeFile(join(directory, "ours.js"), source);
     const config = join(directory, "profile.capnp");
     await writeFile(

@@ -5,6 +5,7 @@
 // the isolate runs, so the sample after an idle gap carries the whole gap (in the lead's
 // profiles, 2,374 of 9,380 deltas were over 1 ms). Every sample stands for one interval of
 // JavaScript on the isolate's thread.
+import { originalPosition, type SourceMap } from "./source-map.ts";
 import { summarise } from "./stats.ts";
 
 /** A frame as V8 reports it: lineNumber is 0-based, -1 for a native (C++) function. */
@@ -85,8 +86,9 @@ export interface Attribution {
   /** By moduleGroup, plus the PROGRAM, GARBAGE_COLLECTOR, NO_CALLER and PREAMBLE rows. */
   modules: Map<string, number>;
   /**
-   * By JavaScript function of the bundle (`name (module path)`), its native callees' samples
-   * included; a native function with no JavaScript caller as `name (NO_CALLER)`.
+   * By JavaScript function of the bundle (`name (src/aws/sigv4.ts:42)` with a locator, else
+   * `name (module path)`), its native callees' samples included; a native function with no
+   * JavaScript caller as `name (NO_CALLER)`.
    */
   functions: Map<string, number>;
   /**
@@ -97,14 +99,37 @@ export interface Attribution {
   medianSpacingUs?: number;
 }
 
+/** A function's place in its source (`src/aws/sigv4.ts:42`), from its start in the bundle (0-based). */
+export type Locator = (line: number, column: number) => string | undefined;
+
+/**
+ * The source file and line of a position of the bundle, from its source map; a dependency by its
+ * package alone (its lines are in its own build, not in this repository).
+ */
+export function sourceLocator(map: SourceMap): Locator {
+  const position = originalPosition(map);
+  return (line, column) => {
+    const found = position(line, column);
+    if (!found) return undefined;
+    const path = modulePath(found.source);
+    return path.startsWith("dep:") ? path : `${path}:${found.line + 1}`;
+  };
+}
+
 /**
  * Samples by module and by function. A sample in the bundle is its function's; one in a native
  * frame (fetch, clearTimeout, a stream's enqueue) or in the runtime's own JavaScript (workerd's
  * `node-internal:` modules) is charged to the nearest caller in the bundle, since the bundle's
  * code chose to call it. (program) and (garbage collector) stay rows of their own; (idle) is left
- * out. `url` is the bundle's script as the profile names it (workerd: the module's file name).
+ * out. `url` is the bundle's script as the profile names it (workerd: the module's file name);
+ * `locate`, when given, names a function's place (else its module).
  */
-export function attributeProfile(profile: CpuProfile, url: string, lineModules: readonly string[]): Attribution {
+export function attributeProfile(
+  profile: CpuProfile,
+  url: string,
+  lineModules: readonly string[],
+  locate?: Locator,
+): Attribution {
   const byId = new Map(profile.nodes.map((node) => [node.id, node]));
   const parent = new Map<number, number>();
   for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node.id);
@@ -149,7 +174,8 @@ export function attributeProfile(profile: CpuProfile, url: string, lineModules: 
     }
     const module = lineModules[owner.lineNumber] ?? PREAMBLE;
     add(modules, moduleGroup(module));
-    add(functions, `${owner.functionName || "(anonymous)"} (${module})`);
+    const where = locate?.(owner.lineNumber, owner.columnNumber ?? 0) ?? module;
+    add(functions, `${owner.functionName || "(anonymous)"} (${where})`);
   }
   const median = spacings.length ? summarise(spacings).median : undefined;
   return { busy, idle, modules, functions, ...(median === undefined ? {} : { medianSpacingUs: median }) };

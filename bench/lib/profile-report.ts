@@ -85,7 +85,7 @@ function functionTable(ours: ProfiledWorker, kind: ProfileKind, count: number): 
     (samples / requests).toFixed(3),
     percent(samples, attribution.busy),
   ]);
-  return table([`function (module), ${kind}`, PER[kind].replace("per ", "a "), "share"], rows);
+  return table([`function (source), ${kind}`, PER[kind].replace("per ", "a "), "share"], rows);
 }
 
 export interface ProfileReportOptions {

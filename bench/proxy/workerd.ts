@@ -10,6 +10,7 @@
 import { Miniflare, type WorkerOptions } from "miniflare";
 import { wranglerCompatibility } from "../../scripts/wrangler-compatibility.ts";
 import { bundle, edgeOptions } from "../lib/build.ts";
+import type { SourceMap } from "../lib/source-map.ts";
 import { portkeyWorkerSource } from "./portkey.ts";
 import { GATEWAY_CLOUDFLARE, gatewayBindings, portkeyBindings, proxyBindings } from "./proxy-settings.ts";
 
@@ -20,16 +21,33 @@ export interface WorkerdProxies {
   close(): Promise<void>;
 }
 
-/**
- * `entry` bundled into one minified module, as wrangler bundles the Worker; unminified with
- * `minify: false`, where esbuild writes each module's path before its code (the profile suite
- * reads a sample's module from it).
- */
-export async function bundled(entry: string, minify = true): Promise<string> {
-  const built = await bundle({ ...edgeOptions("neutral"), minify, entryPoints: [entry], outfile: "worker.js" });
+/** `entry` bundled into one minified module, as wrangler bundles the Worker. */
+export async function bundled(entry: string): Promise<string> {
+  const built = await bundle({ ...edgeOptions("neutral"), entryPoints: [entry], outfile: "worker.js" });
   const [contents] = built.outputs.values();
   if (!contents) throw new Error(`${entry}: the bundle is empty`);
   return new TextDecoder().decode(contents);
+}
+
+/**
+ * `entry` bundled as `bundled` does but unminified, where esbuild writes each module's path
+ * before its code (the profile suite reads a sample's module from it), and its source map
+ * (sources relative to the repository, no comment naming it in the code).
+ */
+export async function bundledWithSourceMap(entry: string): Promise<{ code: string; map: SourceMap }> {
+  const built = await bundle({
+    ...edgeOptions("neutral"),
+    minify: false,
+    sourcemap: "external",
+    entryPoints: [entry],
+    outfile: "worker.js",
+  });
+  const text = (suffix: string) => {
+    const found = [...built.outputs].find(([path]) => path.endsWith(suffix));
+    if (!found) throw new Error(`${entry}: no ${suffix} in the bundle's output`);
+    return new TextDecoder().decode(found[1]);
+  };
+  return { code: text("worker.js"), map: JSON.parse(text("worker.js.map")) as SourceMap };
 }
 
 function worker(name: WorkerdProxyName, contents: string, rest: Partial<WorkerOptions>): WorkerOptions {

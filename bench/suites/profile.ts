@@ -13,7 +13,7 @@ import { wranglerCompatibility } from "../../scripts/wrangler-compatibility.ts";
 import { bundleForNode } from "../lib/build.ts";
 import { type ConfigWorker, workerdConfig } from "../lib/callgrind.ts";
 import { runChild } from "../lib/child.ts";
-import { attributeProfile, bundleModules, type CpuProfile } from "../lib/cpu-profile.ts";
+import { attributeProfile, bundleModules, type CpuProfile, type Locator, sourceLocator } from "../lib/cpu-profile.ts";
 import type { Figure, SuiteResult } from "../lib/figure.ts";
 import {
   busyPer,
@@ -31,7 +31,7 @@ import { failure, listening, spawned, WORKERD, WORKERD_ARGS } from "../lib/worke
 import { directInvoke, PROMPT_TEXT, proxyRequest, runLoad } from "../proxy/load.ts";
 import { portkeyRequest, portkeyWorkerSource } from "../proxy/portkey.ts";
 import { portkeyBindings, proxyBindings } from "../proxy/proxy-settings.ts";
-import { bundled } from "../proxy/workerd.ts";
+import { bundledWithSourceMap } from "../proxy/workerd.ts";
 
 export interface ProfileOptions {
   /** Plain requests and streams each Worker serves (4 at once) before any is profiled. */
@@ -63,6 +63,8 @@ interface Profiled {
   name: WorkerName;
   /** The bundle's module of each line (empty for Portkey's, minified: only its total is read). */
   lineModules: string[];
+  /** A function's source file and line, from the bundle's source map (none for Portkey's). */
+  locate: Locator | undefined;
   make(stream: boolean): Request | Promise<Request>;
 }
 
@@ -77,18 +79,15 @@ export async function runProfile(
   await mkdir(directory);
   const upstream = emulator.url;
   const compatibility = wranglerCompatibility();
+  const ownBundles = {
+    floor: await bundledWithSourceMap("bench/proxy/floor-worker.ts"),
+    library: await bundledWithSourceMap("bench/proxy/library-worker.ts"),
+    ours: await bundledWithSourceMap("worker/index.ts"),
+  };
   const sources: Array<[WorkerName, string, Omit<ConfigWorker, "name" | "module">]> = [
-    [
-      "floor",
-      await bundled("bench/proxy/floor-worker.ts", false),
-      { ...compatibility, bindings: { UPSTREAM: upstream } },
-    ],
-    [
-      "library",
-      await bundled("bench/proxy/library-worker.ts", false),
-      { ...compatibility, bindings: proxyBindings(upstream) },
-    ],
-    ["ours", await bundled("worker/index.ts", false), { ...compatibility, bindings: proxyBindings(upstream) }],
+    ["floor", ownBundles.floor.code, { ...compatibility, bindings: { UPSTREAM: upstream } }],
+    ["library", ownBundles.library.code, { ...compatibility, bindings: proxyBindings(upstream) }],
+    ["ours", ownBundles.ours.code, { ...compatibility, bindings: proxyBindings(upstream) }],
   ];
   if (!portkeyMissing)
     sources.push([
@@ -131,7 +130,8 @@ export async function runProfile(
           : name === "portkey"
             ? portkeyRequest(url, upstream, stream, PROMPT_TEXT)
             : proxyRequest(url, stream);
-      profiled.push({ name, url, make, lineModules: name === "portkey" ? [] : bundleModules(source) });
+      const locate = name === "portkey" ? undefined : sourceLocator(ownBundles[name].map);
+      profiled.push({ name, url, make, lineModules: name === "portkey" ? [] : bundleModules(source), locate });
     }
     for (const worker of profiled) {
       for (const [count, stream] of [
@@ -168,7 +168,7 @@ export async function runProfile(
         );
         const cpuNs = before ? cpuSince(before, threadCpuNs(pid), pid).get(SERVING_THREAD)! : undefined;
         const profile = JSON.parse(await readFile(out, "utf8")) as CpuProfile;
-        const attribution = attributeProfile(profile, `${worker.name}.js`, worker.lineModules);
+        const attribution = attributeProfile(profile, `${worker.name}.js`, worker.lineModules, worker.locate);
         results.set(worker.name, {
           ...results.get(worker.name),
           [kind]: { attribution, requests: count, ...(cpuNs === undefined ? {} : { cpuMs: cpuNs / 1e6 }) },
