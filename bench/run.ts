@@ -120,7 +120,7 @@ const plan = {
     // Time moves with the load where a count does not, and a window takes in a collection of
     // V8's old generation or not: more rounds, and windows long enough to hold several.
     cpu: { warmPlain: 500, warmStreams: 150, rounds: 9, plainPerRound: 200, streamsPerRound: 60 },
-    profile: { warmPlain: 400, warmStreams: 80, plain: 1500, streams: 200 },
+    profile: { warmPlain: 400, warmStreams: 80, plain: 1500, streams: 300 },
   },
   full: {
     decodeRuns: 11,
@@ -133,7 +133,7 @@ const plan = {
     proxy: { rounds: 9, sequential: 200, concurrent: 300 },
     instructions: { warmPlain: 1000, warmStreams: 300, rounds: 7, plainPerRound: 100, streamsPerRound: 40 },
     cpu: { warmPlain: 1000, warmStreams: 300, rounds: 15, plainPerRound: 300, streamsPerRound: 100 },
-    profile: { warmPlain: 800, warmStreams: 160, plain: 3000, streams: 400 },
+    profile: { warmPlain: 800, warmStreams: 160, plain: 3000, streams: 600 },
   },
 }[mode];
 // Each of the instructions and cpu suites' sizes can be set: --instr-warm-plain=N, --instr-rounds=N, …
