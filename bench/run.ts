@@ -241,7 +241,7 @@ async function main(): Promise<void> {
   const seconds = (performance.now() - started) / 1000;
   const peerTable = renderPeerTable(figures);
   const goalTable = renderTable(figures);
-  console.log(["", "Side by side (ratio = ours ÷ peer, same run):", "", ...peerTable].join("\n"));
+  if (peerTable.length) console.log(["", "Side by side (ratio = ours ÷ peer, same run):", "", ...peerTable].join("\n"));
   console.log(["", ...goalTable].join("\n"));
   for (const result of results) if (result.details.length) console.log(["", ...result.details].join("\n"));
   const missed = figures.filter((figure) => figure.pass === false);

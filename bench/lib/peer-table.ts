@@ -23,6 +23,8 @@ export function renderPeerTable(figures: readonly Figure[]): string[] {
     entry.cells[peer] = `${value(figure.reference.value.median, figure.unit)}${ratio}`;
     rows.set(row, entry);
   }
+  // A run of suites with no peer (--only=cpu, size alone…) has no table to print.
+  if (rows.size === 0) return [];
   const used = COLUMNS.filter((peer) => [...rows.values()].some((row) => row.cells[peer] !== undefined));
   const header = ["figure", "bedrock-edge", ...used.map((peer) => PEER_LABELS[peer])];
   const lines = [`| ${header.join(" | ")} |`, `|${header.map(() => "---").join("|")}|`];
