@@ -188,9 +188,11 @@ async function main(): Promise<void> {
   // One suite failing (a port, a crashed child) must not cost the figures of the others.
   const attempt = async (suite: string, run: () => Promise<SuiteResult>) => {
     try {
-      const result = await run();
+      // Named as --only names it, in the progress lines, results.json and RESULTS.md alike (a
+      // failure already is): "cold", not the suite's own "cold start".
+      const result = { ...(await run()), suite };
       results.push(result);
-      console.log(`  ${result.suite}: ${result.figures.length} figures in ${result.seconds.toFixed(1)} s`);
+      console.log(`  ${suite}: ${result.figures.length} figures in ${result.seconds.toFixed(1)} s`);
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       failures.push({ suite, error: message });
