@@ -2012,11 +2012,12 @@ describe("a request the library refuses holds nothing of the key's limits while 
     });
   });
 
-  it("past its model's bounds and over the key's request rate: the library's 400, not a 429 to wait for (#1)", async () => {
-    const { binding } = recordingLimits();
+  it("past its model's bounds and over the key's request rate: the rate's 429, as on a key without a counter, before the library's call is asked (codereview45 #1, #4)", async () => {
+    const { binding, calls } = recordingLimits();
     const { post } = proxyWith({ RATE: { limit: async () => ({ success: false }) }, KEY_LIMITS: binding });
     const response = await post("/v1/chat/completions", { model: "capped-n", messages: hi, n: 3 });
-    expect(await errorOf(response)).toMatchObject({ status: 400, param: "n" });
+    expect(await errorOf(response)).toMatchObject({ status: 429, code: "request_rate_exceeded" });
+    expect(calls).toEqual([]);
   });
 
   it("an invalid stream on a key with only concurrent_streams takes no place: a valid stream at the limit is served meanwhile (#2)", async () => {

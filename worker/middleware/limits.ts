@@ -58,13 +58,12 @@ export const enforceLimits: MiddlewareHandler<AppEnv> = (c, next) => {
 };
 
 async function checkLimits(c: AppContext, key: ClientKey, stream: boolean, next: Next): Promise<void> {
-  // Both counters at once, so that the request waits for one round trip, not two. Both are
-  // awaited even when one refuses: an admission that took a lease (a reservation, a stream's place)
-  // returns it after the answer (here, the refusal). The rate is named first when both refuse.
-  const checks = await Promise.allSettled([
-    key.rateLimit ? checkRate(c, key, key.rateLimit) : undefined,
-    admit(c, key, stream),
-  ]);
+  // Both counters at once, so that the request waits for one round trip, not two (unless admit()
+  // must wait for the rate first). Both are awaited even when one refuses: an admission that took
+  // a lease (a reservation, a stream's place) returns it after the answer (here, the refusal). The
+  // rate is named first when both refuse.
+  const rate = key.rateLimit ? checkRate(c, key, key.rateLimit) : Promise.resolve();
+  const checks = await Promise.allSettled([rate, admit(c, key, stream, rate)]);
   const refusals = checks.flatMap((check) => (check.status === "rejected" ? [check.reason as unknown] : []));
   // The library's own refusal, which admit() asks before it admits, first: no wait would serve it.
   const refusal = refusals.find((reason) => !isLimitRefusal(reason)) ?? refusals[0];
@@ -112,9 +111,10 @@ function counterFor(
 /**
  * Tokens per day and open streams: one call to the key's counter, settled once the request ends.
  * The request holds a lease under its id until then: with tokens_per_day, the tokens it reserves;
- * for a stream, its place.
+ * for a stream, its place. `rate` is the key's rate check, under way: awaited only by a request
+ * that must ask the library's call first.
  */
-async function admit(c: AppContext, key: ClientKey, stream: boolean): Promise<void> {
+async function admit(c: AppContext, key: ClientKey, stream: boolean, rate: Promise<void>): Promise<void> {
   const counter = counterFor(c, key, stream);
   if (!counter) return;
   const { keyLimits, streams } = counter;
@@ -138,8 +138,11 @@ async function admit(c: AppContext, key: ClientKey, stream: boolean): Promise<vo
   // A count past what its model takes (its max_n, its max_output_tokens, Converse's one answer, an
   // image model's images…), which the library refuses only once it has read the request against its
   // model: asked of the library before the request reserves or takes a place, by its own call
-  // stopped where it would send.
+  // stopped where it would send. Only once the rate has admitted the request: that call may read an
+  // edit's image and mask, work a request over its rate must not get done (it gets the rate's 429,
+  // as it would on a key without a counter). Such a request reaches the counter a round trip later.
   if (pastModelBounds(counted, api, output.cap, output.converse, output.bounds)) {
+    await rate;
     await throwRefusalBeforeSending(c.get("ready").bedrock, c.req.path, body, c.get("clientGone"));
   }
   // What tokens_per_day reads of the request's output limit, once for its reservation and its limit.

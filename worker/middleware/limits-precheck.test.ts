@@ -1,0 +1,174 @@
+// What the library's call asked before admission (a request past its model's bounds, adm45) costs
+// and answers (codereview45): counted around the modules, the call's pre-check and the reading of
+// an edit's image and mask (inpaintingInputs), which only the library's call does.
+import { expect, it, vi } from "vitest";
+import { EMULATOR_CREDENTIALS } from "../../emulator/credentials.ts";
+import { createEmulator } from "../../emulator/handler.ts";
+import { emulatorModelId } from "../../emulator/model-id.ts";
+import { holedPng } from "../../test/helpers/png-writer.ts";
+import { createApp } from "../app.ts";
+import type { ProxyBindings } from "../config.ts";
+
+const counts = vi.hoisted(() => ({ reads: 0, prechecks: 0 }));
+
+vi.mock("../../src/images/edit-images.ts", async (importOriginal) => {
+  const original = await importOriginal<typeof import("../../src/images/edit-images.ts")>();
+  return {
+    ...original,
+    inpaintingInputs(...args: Parameters<typeof original.inpaintingInputs>) {
+      counts.reads += 1;
+      return original.inpaintingInputs(...args);
+    },
+  };
+});
+vi.mock("../library-refusal.ts", async (importOriginal) => {
+  const original = await importOriginal<typeof import("../library-refusal.ts")>();
+  return {
+    ...original,
+    throwRefusalBeforeSending(...args: Parameters<typeof original.throwRefusalBeforeSending>) {
+      counts.prechecks += 1;
+      return original.throwRefusalBeforeSending(...args);
+    },
+  };
+});
+
+const hi = [{ role: "user", content: "hi" }];
+const KEY = "sk-team-0123456789";
+
+/** A KEY_LIMITS binding that admits everything and records its calls. */
+function recordingLimits() {
+  const calls: { method: string; args: { lease?: string; reserve?: number; day?: string } }[] = [];
+  const binding = {
+    idFromName: () => "id",
+    get: () => ({
+      async fetch(input: string, init?: RequestInit) {
+        const method = new URL(input).pathname.slice(1);
+        const args = JSON.parse(String(init?.body));
+        calls.push({ method, args });
+        return Response.json(method === "admit" ? { ok: true, day: args.day } : null);
+      },
+    }),
+  };
+  return { binding, calls };
+}
+
+/** The proxy on Node with the emulator in process, the key `team` with `limits`, a RATE binding that says `rateOk`. */
+function proxy(limits: Record<string, unknown>, rateOk = true) {
+  const emulator = createEmulator();
+  const counter = recordingLimits();
+  let sent = 0;
+  const env = {
+    MODELS: JSON.stringify({
+      "capped-n": { model: `bedrock/llama/${emulatorModelId("llama")}`, max_n: 2 },
+      "capped-openai": { model: `bedrock/openai/${emulatorModelId("openai")}`, max_output_tokens: 100 },
+      "nova-pictures": { model: "bedrock/image/amazon.nova-canvas-v1:0", region: "us-east-1" },
+    }),
+    API_KEYS: JSON.stringify({ team: { key: KEY, ...limits } }),
+    AWS_ACCESS_KEY_ID: EMULATOR_CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: EMULATOR_CREDENTIALS.secretAccessKey,
+    BEDROCK_ENDPOINT: "http://bedrock.emulator",
+    KEY_LIMITS: counter.binding,
+    RATE: { limit: async () => ({ success: rateOk }) },
+  } as ProxyBindings;
+  const app = createApp({
+    env,
+    fetch: (input, init) => {
+      sent += 1;
+      return emulator.fetch(new Request(input, init));
+    },
+    log: () => {},
+  });
+  /** One request's answer (its error's status, code and param), and what it cost. */
+  const send = async (path: string, body: Record<string, unknown> | FormData) => {
+    counts.reads = 0;
+    counts.prechecks = 0;
+    const response = await app.request(path, {
+      method: "POST",
+      headers: {
+        authorization: `Bearer ${KEY}`,
+        ...(body instanceof FormData ? {} : { "content-type": "application/json" }),
+      },
+      body: body instanceof FormData ? body : JSON.stringify(body),
+    });
+    const answer = (await response.json()) as { error?: { code: string | null; param: string | null } };
+    return {
+      status: response.status,
+      code: answer.error?.code,
+      param: answer.error?.param,
+      reads: counts.reads,
+      prechecks: counts.prechecks,
+      sent,
+    };
+  };
+  return { send, calls: counter.calls };
+}
+
+/** An edit of nova-pictures as a form: `image`, with `fields`, and a mask when given. */
+function edit(fields: Record<string, string>, image: Blob, mask?: Blob): FormData {
+  const form = new FormData();
+  form.append("model", "nova-pictures");
+  form.append("prompt", "A window");
+  for (const [name, value] of Object.entries(fields)) form.append(name, value);
+  form.append("image", image, "image");
+  if (mask) form.append("mask", mask, "mask.png");
+  return form;
+}
+
+const png = (width: number, height: number) =>
+  new Blob([holedPng(width, height) as Uint8Array<ArrayBuffer>], { type: "image/png" });
+
+it("over its rate, a request past its model's bounds gets the rate's 429 on every key, its edit's image unread (codereview45 #1, #4)", async () => {
+  // Past the model's bounds: n over its max_n; two images of 2048x2048, more pixels than an answer holds.
+  const requests: Array<[string, () => Record<string, unknown> | FormData]> = [
+    ["/v1/chat/completions", () => ({ model: "capped-n", messages: hi, n: 3 })],
+    ["/v1/images/edits", () => edit({ n: "2" }, png(2048, 2048))],
+  ];
+  const keys = {
+    rated: { rate_limit: "RATE" },
+    counted: { rate_limit: "RATE", tokens_per_day: 10_000_000 },
+  };
+  const answers = [];
+  for (const [path, body] of requests) {
+    for (const [key, limits] of Object.entries(keys)) {
+      const { send, calls } = proxy(limits, false);
+      answers.push({ path, key, ...(await send(path, body())), counter: calls.map((call) => call.method) });
+    }
+  }
+  // No work of the library's call (the pre-check, the edit's image read), nothing asked of the
+  // counter: the request waited for the rate, which refused it.
+  expect(answers).toEqual(
+    requests.flatMap(([path]) =>
+      Object.keys(keys).map((key) => ({
+        path,
+        key,
+        status: 429,
+        code: "request_rate_exceeded",
+        param: null,
+        reads: 0,
+        prechecks: 0,
+        sent: 0,
+        counter: [],
+      })),
+    ),
+  );
+  // Within its rate, the same requests get the library's 400 before they reserve, as adm45 has them.
+  for (const [path, body] of requests) {
+    const { send, calls } = proxy(keys.counted);
+    expect({ path, ...(await send(path, body())), counter: calls.length }).toMatchObject({
+      path,
+      status: 400,
+      param: "n",
+      prechecks: 1,
+      sent: 0,
+      counter: 0,
+    });
+  }
+});
+
+it("a lease admit took while the rate refused the request is returned: the refusal settles it", async () => {
+  const { send, calls } = proxy({ rate_limit: "RATE", tokens_per_day: 10_000_000, concurrent_streams: 1 }, false);
+  const answer = await send("/v1/chat/completions", { model: "capped-n", messages: hi, stream: true });
+  expect(answer).toMatchObject({ status: 429, code: "request_rate_exceeded", prechecks: 0 });
+  await vi.waitFor(() => expect(calls.map((call) => call.method)).toEqual(["admit", "settle"]));
+  expect(calls[1]?.args.lease).toBe(calls[0]?.args.lease);
+});
