@@ -130,7 +130,8 @@ const file = (bytes: Uint8Array) => new File([bytes as Uint8Array<ArrayBuffer>],
 describe("an edit's estimate: its images at its image's size (imgeditr41 #2)", () => {
   const EDITS = "/v1/images/edits";
   /** The request as its images are counted, on the edits path unless another is given. */
-  const counted = (body: Record<string, unknown>, path = EDITS) => countedImageRequest(body, path);
+  const counted = async (body: Record<string, unknown>, path = EDITS) =>
+    (await countedImageRequest(body, path)).counted;
   // OpenAI's 1,056 tokens of a standard 1024x1024 image, in proportion to the pixels.
   const standard = (pixels: number) => Math.ceil((1056 * pixels) / 1024 ** 2);
 
@@ -169,6 +170,31 @@ describe("an edit's estimate: its images at its image's size (imgeditr41 #2)", (
       expect(request.size).toBe("2048x2048");
       expect(imageOutputTokens(request)).toBe(4 * 1056);
     }
+  });
+
+  it("checks it against its model at the size asked or read, never at the largest image it assumed (codereview45 #2)", async () => {
+    const bounds = { answers: 5, pixels: 5 * 1024 * 1024 };
+    const past = async (body: Record<string, unknown>) => {
+      const { checked } = await countedImageRequest(body, EDITS);
+      return { size: checked.size, past: pastModelBounds(checked, "images", undefined, undefined, bounds) };
+    };
+    // Its frame header past the first 256 KiB: two images of an unread size, counted at 2048x2048
+    // (8,388,608 pixels) but checked as asked, a megapixel each at least.
+    const unread: Record<string, unknown> = {
+      model: "m",
+      n: 2,
+      image: file(jpegHead(512, 512, 65_533, 65_533, 65_533, 65_533)),
+    };
+    expect((await countedImageRequest(unread, EDITS)).counted.size).toBe("2048x2048");
+    expect(await past(unread)).toEqual({ size: undefined, past: false });
+    expect(await past({ ...unread, size: "auto" })).toEqual({ size: "auto", past: false });
+    // A count the client asked past its model is still one: n over its most, a size read or asked.
+    expect(await past({ ...unread, n: 6 })).toMatchObject({ past: true });
+    expect(await past({ model: "m", n: 2, image: file(pngHead(2048, 2048)) })).toEqual({
+      size: "2048x2048",
+      past: true,
+    });
+    expect(await past({ ...unread, size: "2048x2048" })).toEqual({ size: "2048x2048", past: true });
   });
 
   it("leaves a size an edit sets, and a generation or a variation, as sent: they draw at the size asked", async () => {

@@ -103,22 +103,38 @@ const EDIT_PATH = /(^|\/)images\/edits\/*$/;
 const MOST_IMAGE_SIZE = "2048x2048";
 const LONGEST_IMAGE_SIDE = 4096;
 
+/** A request as its images are counted, and as they are checked against its model. */
+export interface CountedImageRequest<T> {
+  /** As its images are counted before they are drawn (imageOutputTokens): reserved and settled. */
+  counted: T;
+  /**
+   * As its images are checked against its model's bounds (pastModelBounds): at a size it asks or
+   * its image's header gives, never the largest assumed for an image whose size is not read. That
+   * is the proxy's guess, no count the client asked past its model: the library's call reads the
+   * image, and refuses at send what its real size puts past the bounds.
+   */
+  checked: T;
+}
+
 /**
- * A request as its images are counted before they are drawn (imageOutputTokens): an edit whose
- * `size` is "auto" or none is drawn at its image's own size (the library's editSize), so it counts
- * the size its image's header gives (image-header.ts), else the largest image's. Another size on an
- * edit is refused unless it is the image's own, and any other request draws at the size it asks:
- * counted as they are.
+ * A request as its images are counted and checked (CountedImageRequest): an edit whose `size` is
+ * "auto" or none is drawn at its image's own size (the library's editSize), so it counts the size
+ * its image's header gives (image-header.ts), else the largest image's. Another size on an edit is
+ * refused unless it is the image's own, and any other request draws at the size it asks: counted
+ * and checked as they are.
  */
-export async function countedImageRequest<T extends Record<string, unknown>>(body: T, path: string): Promise<T> {
-  if (!EDIT_PATH.test(path) || (body.size != null && body.size !== "auto")) return body;
+export async function countedImageRequest<T extends Record<string, unknown>>(
+  body: T,
+  path: string,
+): Promise<CountedImageRequest<T>> {
+  if (!EDIT_PATH.test(path) || (body.size != null && body.size !== "auto")) return { counted: body, checked: body };
   const head = await imageHead(body.image);
   const size = head && imageHeaderSize(head);
-  const drawn =
-    size && size.width <= LONGEST_IMAGE_SIDE && size.height <= LONGEST_IMAGE_SIDE
-      ? `${size.width}x${size.height}`
-      : MOST_IMAGE_SIZE;
-  return { ...body, size: drawn };
+  if (!size || size.width > LONGEST_IMAGE_SIDE || size.height > LONGEST_IMAGE_SIDE) {
+    return { counted: { ...body, size: MOST_IMAGE_SIZE }, checked: body };
+  }
+  const read = { ...body, size: `${size.width}x${size.height}` };
+  return { counted: read, checked: read };
 }
 
 /**
@@ -480,11 +496,13 @@ export function countPastBounds(body: Record<string, unknown>, api: ModelApi): b
  * (tokenEstimate's `modelCap`, `converse` and `bounds`): an output limit above the model's
  * max_output_tokens, more answers than its bound (chat's n other than 1 on a converse model), more
  * images than its route sends; an image request's n above its model's most, or its images' pixels
- * (at its size as counted: countedImageRequest) above its answer's. The library refuses such a
- * request (unless drop_params drops its n) only once it has read it against its model: the proxy
- * asks it first, before the request reserves or takes a stream's place (middleware/limits.ts).
- * The counts compared are the estimate's own, so that what is asked first is what the estimate
- * would otherwise count as more than the model takes.
+ * (at its size as asked or read: countedImageRequest's `checked`) above its answer's. The library
+ * refuses such a request (unless drop_params drops its n) only once it has read it against its
+ * model: the proxy asks it first, before the request reserves or takes a stream's place
+ * (middleware/limits.ts). The counts compared are the estimate's own, so that what is asked first
+ * is what the estimate would otherwise count as more than the model takes; but for the pixels of
+ * an edit whose image's size was not read, which the estimate counts at the largest image's: those
+ * only the library's call can tell, as it reads the image.
  */
 export function pastModelBounds(
   body: Record<string, unknown>,

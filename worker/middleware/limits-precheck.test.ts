@@ -8,6 +8,7 @@ import { emulatorModelId } from "../../emulator/model-id.ts";
 import { holedPng } from "../../test/helpers/png-writer.ts";
 import { createApp } from "../app.ts";
 import type { ProxyBindings } from "../config.ts";
+import { imageOutputTokens, inputEstimate } from "../token-estimate.ts";
 
 const counts = vi.hoisted(() => ({ reads: 0, prechecks: 0 }));
 
@@ -114,6 +115,20 @@ function edit(fields: Record<string, string>, image: Blob, mask?: Blob): FormDat
   return form;
 }
 
+/**
+ * A JPEG of width x height whose frame header (SOF0) follows `padding` bytes of APP1 segments: past
+ * 256 KiB, the proxy does not look for it (image-header.ts), and the image's size is not read.
+ */
+function lateJpeg(width: number, height: number, padding: number): Blob {
+  const bytes = [0xff, 0xd8];
+  for (let left = padding; left > 0; left -= 65_533) {
+    const length = Math.min(left, 65_533) + 2;
+    bytes.push(0xff, 0xe1, length >> 8, length & 0xff, ...new Array<number>(length - 2).fill(0x41));
+  }
+  bytes.push(0xff, 0xc0, 0, 11, 8, height >> 8, height & 0xff, width >> 8, width & 0xff, 1, 1, 0x11, 0, 0xff, 0xd9);
+  return new Blob([Uint8Array.from(bytes)], { type: "image/jpeg" });
+}
+
 const png = (width: number, height: number) =>
   new Blob([holedPng(width, height) as Uint8Array<ArrayBuffer>], { type: "image/png" });
 
@@ -171,4 +186,20 @@ it("a lease admit took while the rate refused the request is returned: the refus
   expect(answer).toMatchObject({ status: 429, code: "request_rate_exceeded", prechecks: 0 });
   await vi.waitFor(() => expect(calls.map((call) => call.method)).toEqual(["admit", "settle"]));
   expect(calls[1]?.args.lease).toBe(calls[0]?.args.lease);
+});
+
+it("an edit whose image's size is not read has its image and mask read once, by its call: the size the proxy assumes is no count past its model (codereview45 #2)", async () => {
+  const answers = [];
+  for (const limits of [{}, { tokens_per_day: 10_000_000 }]) {
+    const { send, calls } = proxy(limits);
+    const form = edit({ n: "2" }, lateJpeg(1600, 1600, 300 * 1024), png(1600, 1600));
+    const answer = await send("/v1/images/edits", form);
+    answers.push({ ...answer, reserve: calls.find((call) => call.method === "admit")?.args.reserve });
+  }
+  // Reserved at the largest image all the same: its real size is known only once it is read.
+  const reserve = inputEstimate({ prompt: "A window" }, "images") + 2 * imageOutputTokens({ size: "2048x2048" });
+  expect(answers).toEqual([
+    { status: 200, code: undefined, param: undefined, reads: 1, prechecks: 0, sent: 1, reserve: undefined },
+    { status: 200, code: undefined, param: undefined, reads: 1, prechecks: 0, sent: 1, reserve },
+  ]);
 });

@@ -132,16 +132,18 @@ async function admit(c: AppContext, key: ClientKey, stream: boolean, rate: Promi
     throwLibraryRefusal(c.req.path, body);
   }
   // What the request's model entry says of its output limit and its counts, read once; and the
-  // request as its images are counted (an edit's at its image's size), checked, reserved and settled.
+  // request as its images are counted (an edit's at its image's size), reserved and settled, and as
+  // they are checked against its model (at no size the proxy assumed).
   const output = outputFacts(c, body, api);
-  const counted = key.tokensPerDay === undefined ? body : await countedImageRequest(body, c.req.path);
+  const { counted, checked } =
+    key.tokensPerDay === undefined ? { counted: body, checked: body } : await countedImageRequest(body, c.req.path);
   // A count past what its model takes (its max_n, its max_output_tokens, Converse's one answer, an
   // image model's images…), which the library refuses only once it has read the request against its
   // model: asked of the library before the request reserves or takes a place, by its own call
   // stopped where it would send. Only once the rate has admitted the request: that call may read an
   // edit's image and mask, work a request over its rate must not get done (it gets the rate's 429,
   // as it would on a key without a counter). Such a request reaches the counter a round trip later.
-  if (pastModelBounds(counted, api, output.cap, output.converse, output.bounds)) {
+  if (pastModelBounds(checked, api, output.cap, output.converse, output.bounds)) {
     await rate;
     await throwRefusalBeforeSending(c.get("ready").bedrock, c.req.path, body, c.get("clientGone"));
   }
