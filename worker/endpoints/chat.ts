@@ -1,11 +1,10 @@
 // POST /v1/chat/completions: one library call, answered as JSON or as SSE.
-import { checkStreamFlags } from "../../src/core.ts";
 import type { ChatCompletionChunk, ChatCompletionCreateParams } from "../../src/index.ts";
 import type { AppContext } from "../context.ts";
+import { checkBeforeCall } from "../endpoint-checks.ts";
 import { jsonResponse } from "../http.ts";
 import { recordPlainAnswer } from "../log.ts";
 import { withoutMediaBytes } from "../prompt-media.ts";
-import { checkPlainAnswerSize } from "../plain-answer.ts";
 import { dataEvents, sseAnswer } from "../sse.ts";
 import { upstreamCall } from "../upstream.ts";
 
@@ -14,10 +13,10 @@ export async function chatCompletions(c: AppContext): Promise<Response> {
   const body = c.get("body");
   const log = c.get("log");
   if (config.logPrompts) log.line.messages = withoutMediaBytes(body.messages);
-  // Only what the proxy branches on (JSON or SSE, usage or not); create() validates the whole
-  // request, once. Unchecked, `"stream": "yes"` would get a JSON answer.
-  checkStreamFlags(body);
-  checkPlainAnswerSize(body, "chat", config.models);
+  // Only what the proxy branches on (JSON or SSE, usage or not) and a plain answer too large to
+  // build (endpoint-checks.ts); create() validates the whole request, once. Unchecked,
+  // `"stream": "yes"` would get a JSON answer.
+  checkBeforeCall("chat", body, config.models);
   const request = body as unknown as ChatCompletionCreateParams;
   const upstream = upstreamCall(c);
 

@@ -1,11 +1,10 @@
 // POST /v1/completions: OpenAI's legacy Completions API, one library call, answered as JSON or
 // as SSE (`text_completion` chunks, then `data: [DONE]`).
-import { checkCompletionStreamFlags } from "../../src/core.ts";
 import type { CompletionChunk, CompletionCreateParams } from "../../src/index.ts";
 import type { AppContext } from "../context.ts";
+import { checkBeforeCall } from "../endpoint-checks.ts";
 import { jsonResponse } from "../http.ts";
 import { recordPlainAnswer } from "../log.ts";
-import { checkPlainAnswerSize } from "../plain-answer.ts";
 import { dataEvents, sseAnswer } from "../sse.ts";
 import { upstreamCall } from "../upstream.ts";
 
@@ -14,9 +13,9 @@ export async function completions(c: AppContext): Promise<Response> {
   const body = c.get("body");
   const log = c.get("log");
   if (config.logPrompts) log.line.prompt = body.prompt;
-  // Only what the proxy branches on (JSON or SSE, usage or not); create() validates the rest.
-  checkCompletionStreamFlags(body);
-  checkPlainAnswerSize(body, "completions", config.models);
+  // Only what the proxy branches on (JSON or SSE, usage or not) and a plain answer too large to
+  // build (endpoint-checks.ts); create() validates the rest.
+  checkBeforeCall("completions", body, config.models);
   const request = body as unknown as CompletionCreateParams;
   const upstream = upstreamCall(c);
 

@@ -3,7 +3,6 @@
 // (`error`, then response.failed), with the proxy's error body and recorded in the log line;
 // so does a model that never woke up behind the keep-alive comments.
 import {
-  checkResponsesStreamFlag,
   failedResponseEvents,
   parseResponsesRequest,
   responseBody,
@@ -12,6 +11,7 @@ import {
 } from "../../src/core.ts";
 import type { Response as ResponseObject, ResponseCreateParams, ResponseStreamEvent, Usage } from "../../src/index.ts";
 import type { AppContext } from "../context.ts";
+import { checkBeforeCall } from "../endpoint-checks.ts";
 import { clientErrorBody, jsonResponse } from "../http.ts";
 import { failureOutcome, recordPlainAnswer } from "../log.ts";
 import { withoutMediaBytes } from "../prompt-media.ts";
@@ -24,7 +24,7 @@ export async function responses(c: AppContext): Promise<Response> {
   const log = c.get("log");
   if (config.logPrompts) log.line.messages = { instructions: body.instructions, input: withoutMediaBytes(body.input) };
   // Only what the proxy branches on; create() validates the whole request, once.
-  checkResponsesStreamFlag(body);
+  checkBeforeCall("responses", body, config.models);
   const request = body as unknown as ResponseCreateParams;
   const upstream = upstreamCall(c);
 

@@ -203,3 +203,37 @@ it("an edit whose image's size is not read has its image and mask read once, by 
     { status: 200, code: undefined, param: undefined, reads: 1, prechecks: 0, sent: 1, reserve },
   ]);
 });
+
+it("a key's limits do not change which 400 a request gets: the endpoint's own checks come first, as without limits (codereview45 #3)", async () => {
+  // Each past its model's max_output_tokens (100) and refused by its endpoint before its call.
+  const requests: Array<[string, Record<string, unknown>, string]> = [
+    // A plain answer too large to build: 2 × 600,000 tokens.
+    ["/v1/chat/completions", { model: "capped-openai", messages: hi, n: 2, max_tokens: 600_000 }, "n"],
+    ["/v1/completions", { model: "capped-openai", prompt: "hi", n: 2, max_tokens: 600_000 }, "n"],
+    // stream_options without stream; a stream flag that is no boolean.
+    [
+      "/v1/chat/completions",
+      { model: "capped-openai", messages: hi, max_tokens: 600, stream_options: {} },
+      "stream_options",
+    ],
+    [
+      "/v1/completions",
+      { model: "capped-openai", prompt: "hi", max_tokens: 600, stream_options: {} },
+      "stream_options",
+    ],
+    ["/v1/responses", { model: "capped-openai", input: "hi", max_output_tokens: 600, stream: "yes" }, "stream"],
+  ];
+  const answers = [];
+  for (const [path, body] of requests) {
+    const refusals = [];
+    for (const limits of [{}, { tokens_per_day: 10_000_000 }]) {
+      const { status, code, param } = await proxy(limits).send(path, body);
+      refusals.push({ status, code, param });
+    }
+    answers.push({ path, free: refusals[0], limited: refusals[1] });
+  }
+  expect(answers).toEqual(answers.map(({ path, free }) => ({ path, free, limited: free })));
+  expect(answers.map(({ free }) => ({ status: free?.status, param: free?.param }))).toEqual(
+    requests.map(([, , param]) => ({ status: 400, param })),
+  );
+});

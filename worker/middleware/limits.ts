@@ -19,6 +19,7 @@ import {
 } from "../../src/core.ts";
 import { BedrockEdgeError, type ModelTableEntry } from "../../src/index.ts";
 import { afterResponse } from "../after-response.ts";
+import { checkBeforeCall } from "../endpoint-checks.ts";
 import { streamsOn, throwLibraryRefusal, throwRefusalBeforeSending } from "../library-refusal.ts";
 import { LONGEST_HONOURED_RETRY_AFTER_S } from "../http.ts";
 import type { AppContext, AppEnv, JsonRequest } from "../context.ts";
@@ -143,8 +144,11 @@ async function admit(c: AppContext, key: ClientKey, stream: boolean, rate: Promi
   // stopped where it would send. Only once the rate has admitted the request: that call may read an
   // edit's image and mask, work a request over its rate must not get done (it gets the rate's 429,
   // as it would on a key without a counter). Such a request reaches the counter a round trip later.
+  // The request's endpoint's own checks (its stream flags, a plain answer's size) come first, as
+  // they would without limits: a key's limits change no request's 400.
   if (pastModelBounds(checked, api, output.cap, output.converse, output.bounds)) {
     await rate;
+    checkBeforeCall(api, body, c.get("ready").config.models);
     await throwRefusalBeforeSending(c.get("ready").bedrock, c.req.path, body, c.get("clientGone"));
   }
   // What tokens_per_day reads of the request's output limit, once for its reservation and its limit.
