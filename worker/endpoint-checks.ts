@@ -1,8 +1,8 @@
 // What an endpoint checks itself before its library call, which validates the rest: only what the
 // proxy branches on (JSON or SSE, usage or not: the stream flags) and what it will not build (a
-// plain answer too large: plain-answer.ts). In one place, for the endpoints and for the key's
-// limits' pre-check (middleware/limits.ts), which runs these first as the endpoint would: a key's
-// limits change no request's 400.
+// plain answer too large: plain-answer.ts). In one place, for the endpoints and for what a key's
+// limits ask before admission and before a limit's 429 (middleware/limits.ts), which ask these
+// first as the endpoint would: a key's limits change no request's 400.
 import { checkCompletionStreamFlags, checkResponsesStreamFlag, checkStreamFlags } from "../src/core.ts";
 import type { ModelTableEntry } from "../src/index.ts";
 import { checkPlainAnswerSize } from "./plain-answer.ts";

@@ -71,7 +71,11 @@ async function checkLimits(c: AppContext, key: ClientKey, stream: boolean, next:
   if (refusal !== undefined) {
     // A request the library refuses on its own is told so, not to wait for a limit: waiting
     // would only bring the 400 later (a day later, for tokens_per_day).
-    if (isLimitRefusal(refusal)) throwLibraryRefusal(c.req.path, c.get("body"));
+    // Asked as the endpoint asks it: its own checks, then the library's parse (endpoint-checks.ts).
+    if (isLimitRefusal(refusal)) {
+      checkBeforeCall(apiOfPath(c.req.path), c.get("body"), c.get("ready").config.models);
+      throwLibraryRefusal(c.req.path, c.get("body"));
+    }
     throw refusal;
   }
   await next();
@@ -123,12 +127,15 @@ async function admit(c: AppContext, key: ClientKey, stream: boolean, rate: Promi
   const body = c.get("body");
   const lease = log.line.request_id;
   const api = apiOfPath(c.req.path);
-  // What the request would hold until its 400 is refused before it holds it. A count past the
-  // library's bounds (n 1000) would reserve up to the key's whole day, refusing the key's other
-  // requests meanwhile: the library's 400 at once. A stream that takes a place is parsed first, as
-  // it would hold its place until its 400 (a bad message, a field of the wrong type) and refuse a
-  // valid stream at the limit meanwhile: such a stream is parsed twice, by the proxy and the
+  // What the request would hold until its 400 is refused before it holds it, each check in the
+  // order its endpoint makes them, so that a key's limits change no request's 400. First the
+  // endpoint's own (its stream flags; a plain answer too large to build, which would reserve up to
+  // the key's whole day): cheap, asked of every request. A count past the library's bounds (n 1000)
+  // would reserve as much: the library's 400 at once. A stream that takes a place is parsed first,
+  // as it would hold its place until its 400 (a bad message, a field of the wrong type) and refuse
+  // a valid stream at the limit meanwhile: such a stream is parsed twice, by the proxy and the
   // library. Any other request is parsed here only when its count is past the bounds.
+  checkBeforeCall(api, body, c.get("ready").config.models);
   if (streams !== undefined || (key.tokensPerDay !== undefined && countPastBounds(body, api))) {
     throwLibraryRefusal(c.req.path, body);
   }
@@ -144,11 +151,8 @@ async function admit(c: AppContext, key: ClientKey, stream: boolean, rate: Promi
   // stopped where it would send. Only once the rate has admitted the request: that call may read an
   // edit's image and mask, work a request over its rate must not get done (it gets the rate's 429,
   // as it would on a key without a counter). Such a request reaches the counter a round trip later.
-  // The request's endpoint's own checks (its stream flags, a plain answer's size) come first, as
-  // they would without limits: a key's limits change no request's 400.
   if (pastModelBounds(checked, api, output.cap, output.converse, output.bounds)) {
     await rate;
-    checkBeforeCall(api, body, c.get("ready").config.models);
     await throwRefusalBeforeSending(c.get("ready").bedrock, c.req.path, body, c.get("clientGone"));
   }
   // What tokens_per_day reads of the request's output limit, once for its reservation and its limit.
