@@ -76,12 +76,21 @@ export function runtimeOf(name: WorkerdProxyName, upstream: string): Partial<Wor
     case "decode":
       return { ...compatibility, bindings: { UPSTREAM: upstream } };
     case "portkey":
-      return {
-        compatibilityDate: compatibility.compatibilityDate,
-        compatibilityFlags: ["nodejs_compat"],
-        bindings: portkeyBindings(upstream),
-      };
+      return portkeyRuntime(upstream);
   }
+}
+
+/** How Portkey's Worker runs in workerd: wrangler.toml's date, nodejs_compat for its Node imports. */
+export function portkeyRuntime(upstream: string): {
+  compatibilityDate: string;
+  compatibilityFlags: string[];
+  bindings: Record<string, string>;
+} {
+  return {
+    compatibilityDate: wranglerCompatibility().compatibilityDate,
+    compatibilityFlags: ["nodejs_compat"],
+    bindings: portkeyBindings(upstream),
+  };
 }
 
 /** `withPortkey`: false when the emulator is not on a port Portkey can sign for (see children/emulator-server.ts). */

@@ -28,8 +28,8 @@ import type { ChildServer } from "../lib/server.ts";
 import { summarise, type Summary } from "../lib/stats.ts";
 import { directInvoke, PROMPT_TEXT, proxyRequest, runLoad } from "../proxy/load.ts";
 import { portkeyRequest, portkeyWorkerSource } from "../proxy/portkey.ts";
-import { portkeyBindings, proxyBindings } from "../proxy/proxy-settings.ts";
-import { bundled } from "../proxy/workerd.ts";
+import { proxyBindings } from "../proxy/proxy-settings.ts";
+import { bundled, portkeyRuntime } from "../proxy/workerd.ts";
 
 const run = promisify(execFile);
 // The warm-up's requests in flight at once: workerd is always busy while the client and the
@@ -272,16 +272,7 @@ export async function runInstructions(
     ],
     ["ours", await bundled("worker/index.ts"), { ...compatibility, bindings: proxyBindings(upstream) }],
   ];
-  if (!portkeyMissing)
-    sources.push([
-      "portkey",
-      await portkeyWorkerSource(),
-      {
-        compatibilityDate: compatibility.compatibilityDate,
-        compatibilityFlags: ["nodejs_compat"],
-        bindings: portkeyBindings(upstream),
-      },
-    ]);
+  if (!portkeyMissing) sources.push(["portkey", await portkeyWorkerSource(), portkeyRuntime(upstream)]);
   const workers: ConfigWorker[] = [];
   for (const [name, source, runtime] of sources) {
     await writeFile(join(directory, `${name}.js`), source);

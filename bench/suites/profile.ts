@@ -30,8 +30,8 @@ import { cpuSince, threadCpuNs } from "../lib/thread-cpu.ts";
 import { failure, listening, spawned, WORKERD, WORKERD_ARGS } from "../lib/workerd-process.ts";
 import { directInvoke, PROMPT_TEXT, proxyRequest, runLoad } from "../proxy/load.ts";
 import { portkeyRequest, portkeyWorkerSource } from "../proxy/portkey.ts";
-import { portkeyBindings, proxyBindings } from "../proxy/proxy-settings.ts";
-import { bundledWithSourceMap } from "../proxy/workerd.ts";
+import { proxyBindings } from "../proxy/proxy-settings.ts";
+import { bundledWithSourceMap, portkeyRuntime } from "../proxy/workerd.ts";
 
 export interface ProfileOptions {
   /** Plain requests and streams each Worker serves (4 at once) before any is profiled. */
@@ -89,16 +89,7 @@ export async function runProfile(
     ["library", ownBundles.library.code, { ...compatibility, bindings: proxyBindings(upstream) }],
     ["ours", ownBundles.ours.code, { ...compatibility, bindings: proxyBindings(upstream) }],
   ];
-  if (!portkeyMissing)
-    sources.push([
-      "portkey",
-      await portkeyWorkerSource(),
-      {
-        compatibilityDate: compatibility.compatibilityDate,
-        compatibilityFlags: ["nodejs_compat"],
-        bindings: portkeyBindings(upstream),
-      },
-    ]);
+  if (!portkeyMissing) sources.push(["portkey", await portkeyWorkerSource(), portkeyRuntime(upstream)]);
   const workers: ConfigWorker[] = [];
   for (const [name, source] of sources) await writeFile(join(directory, `${name}.js`), source);
   for (const [name, , runtime] of sources) workers.push({ name, module: `${name}.js`, ...runtime });

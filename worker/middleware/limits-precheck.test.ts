@@ -6,6 +6,7 @@ import { EMULATOR_CREDENTIALS } from "../../emulator/credentials.ts";
 import { createEmulator } from "../../emulator/handler.ts";
 import { emulatorModelId } from "../../emulator/model-id.ts";
 import { holedPng } from "../../test/helpers/png-writer.ts";
+import { recordingLimits } from "../../test/helpers/key-limits.ts";
 import { createApp } from "../app.ts";
 import type { ProxyBindings } from "../config.ts";
 import { imageOutputTokens, inputEstimate } from "../token-estimate.ts";
@@ -35,23 +36,6 @@ vi.mock("../library-refusal.ts", async (importOriginal) => {
 
 const hi = [{ role: "user", content: "hi" }];
 const KEY = "sk-team-0123456789";
-
-/** A KEY_LIMITS binding that admits everything and records its calls. */
-function recordingLimits() {
-  const calls: { method: string; args: { lease?: string; reserve?: number; day?: string } }[] = [];
-  const binding = {
-    idFromName: () => "id",
-    get: () => ({
-      async fetch(input: string, init?: RequestInit) {
-        const method = new URL(input).pathname.slice(1);
-        const args = JSON.parse(String(init?.body));
-        calls.push({ method, args });
-        return Response.json(method === "admit" ? { ok: true, day: args.day } : null);
-      },
-    }),
-  };
-  return { binding, calls };
-}
 
 /** The proxy on Node with the emulator in process, the key `team` with `limits`, a RATE binding that says `rateOk`. */
 function proxy(limits: Record<string, unknown>, rateOk = true) {

@@ -10,6 +10,7 @@ import type { D1Statement } from "../cloudflare.ts";
 import { KeyLimits, LEASE_RENEW_MS } from "../durable/key-limits.ts";
 import { model } from "../../test/helpers/emulated.ts";
 import { holedPng } from "../../test/helpers/png-writer.ts";
+import { recordingLimits } from "../../test/helpers/key-limits.ts";
 import { failingPromptFetch } from "../../test/helpers/failing-prompt.ts";
 import { memoryStorage } from "../../test/helpers/memory-storage.ts";
 import { MAX_CALLS } from "../../src/core.ts";
@@ -136,28 +137,6 @@ function proxyWith(bindings: Record<string, unknown>, upstream?: (emulator: Emul
 }
 
 const chatBody = (model: string, stream: boolean) => ({ model, messages: [{ role: "user", content: "hi" }], stream });
-
-/**
- * A KEY_LIMITS binding that admits everything and records what each request settles; it admits
- * on the request's own day, as the counter does before 00:00 UTC, or on `admittedOn`.
- */
-function recordingLimits(admittedOn?: string) {
-  const settled: { tokens?: number; lease?: string }[] = [];
-  const calls: { method: string; args: { lease?: string; reserve?: number; day?: string } }[] = [];
-  const binding = {
-    idFromName: () => "id",
-    get: () => ({
-      async fetch(input: string, init?: RequestInit) {
-        const method = new URL(input).pathname.slice(1);
-        const args = JSON.parse(String(init?.body));
-        calls.push({ method, args });
-        if (method === "settle") settled.push(args);
-        return Response.json(method === "admit" ? { ok: true, day: admittedOn ?? args.day } : null);
-      },
-    }),
-  };
-  return { binding, settled, calls };
-}
 
 /** A KEY_LIMITS binding to a real KeyLimits object on `storage`, and that object's read(). */
 function keyLimitsOn(storage: ReturnType<typeof memoryStorage>) {
