@@ -425,6 +425,76 @@ describe("a limit whose binding fails", () => {
   });
 });
 
+/**
+ * keyLimitsOn's binding whose calls to `method` fail `times` times: after the object has run the
+ * call (its answer lost, which Cloudflare documents) or, `before`, without it reaching the object.
+ */
+function failingCalls(
+  storage: ReturnType<typeof memoryStorage>,
+  method: string,
+  { times = 1, before = false }: { times?: number; before?: boolean } = {},
+) {
+  const { binding, read } = keyLimitsOn(storage);
+  let failures = 0;
+  const calls: string[] = [];
+  const flaky = {
+    idFromName: binding.idFromName,
+    get: () => ({
+      async fetch(input: string, init?: RequestInit) {
+        const called = new URL(input).pathname.slice(1);
+        calls.push(called);
+        const fails = called === method && failures < times;
+        if (fails) failures += 1;
+        if (fails && before) throw new Error("Durable Object is overloaded.");
+        const answer = await binding.get().fetch(input, init);
+        if (fails) throw new Error("Network connection lost.");
+        return answer;
+      },
+    }),
+  };
+  return { binding: flaky, read, calls };
+}
+
+describe("a KEY_LIMITS call that fails does not hold the key's place or tokens until the lease lapses (leases45 #1)", () => {
+  const KEYS = JSON.stringify({
+    team: { key: "sk-team-0123456789", tokens_per_day: 1_000_000, concurrent_streams: 1 },
+  });
+
+  it("an admission whose answer is lost, after the object stored its lease: the request is settled all the same, its tokens counted", async () => {
+    const { binding, read } = failingCalls(memoryStorage(), "admit");
+    const { chat, logs } = proxyWith({ API_KEYS: KEYS, KEY_LIMITS: binding });
+    const response = await chat(true);
+    expect(response.status).toBe(200);
+    await response.text();
+    expect(logs.at(-1)?.limits_unchecked).toBe("tokens_per_day, concurrent_streams: Network connection lost.");
+    const { tokens } = await eventually(async () => {
+      const state = (await read()) as { tokens: number; streams: number };
+      return state.streams === 0 && state.tokens > 0 ? state : undefined;
+    });
+    expect(tokens).toBe(logs.at(-1)!.prompt_tokens! + logs.at(-1)!.completion_tokens!);
+    expect(await read()).toMatchObject({ streams: 0, reserved: 0, requests: 0 });
+    // The key's next stream is served, not refused for one that is not open.
+    const next = await chat(true);
+    expect(next.status).toBe(200);
+    await next.text();
+  });
+
+  it("an admission that never reached the object: settling counts the tokens of the request that ran, and holds nothing", async () => {
+    const { binding, read } = failingCalls(memoryStorage(), "admit", { before: true });
+    const { chat, logs } = proxyWith({ API_KEYS: KEYS, KEY_LIMITS: binding });
+    const response = await chat();
+    expect(response.status).toBe(200);
+    await response.text();
+    const line = logs.at(-1)!;
+    expect(line.limits_unchecked).toBe("tokens_per_day: Durable Object is overloaded.");
+    const state = await eventually(async () => {
+      const now = (await read()) as { tokens: number };
+      return now.tokens > 0 ? now : undefined;
+    });
+    expect(state).toMatchObject({ tokens: line.prompt_tokens! + line.completion_tokens!, reserved: 0, requests: 0 });
+  });
+});
+
 describe("an open stream's place in concurrent_streams", () => {
   afterEach(() => {
     vi.useRealTimers();

@@ -157,6 +157,11 @@ async function admit(c: AppContext, key: ClientKey, stream: boolean, rate: Promi
   }
   // What tokens_per_day reads of the request's output limit, once for its reservation and its limit.
   const daily = key.tokensPerDay === undefined ? undefined : { limit: key.tokensPerDay, output, counted };
+  const settle = (day: string) =>
+    afterResponse(c, "settling the key's limits", () => {
+      const tokens = daily && tokensUsed(log, daily.counted);
+      return keyLimits.settle(key.name, { tokens, lease, day });
+    });
   let admission: Admission;
   try {
     admission = await keyLimits.admit(key.name, {
@@ -171,19 +176,21 @@ async function admit(c: AppContext, key: ClientKey, stream: boolean, rate: Promi
       key.tokensPerDay === undefined ? "" : "tokens_per_day",
       streams === undefined ? "" : "concurrent_streams",
     ];
-    return unchecked(c, limits.filter(Boolean).join(", "), error);
+    unchecked(c, limits.filter(Boolean).join(", "), error);
+    // Settled all the same: a call can fail after the object ran it (Cloudflare documents a lost
+    // answer), and a lease it stored would hold the stream's place and the reservation until it
+    // lapsed, 15 minutes of 429s, with the request's tokens never counted (leases45 #1). A lease
+    // never stored is only counted: its tokens, which a request that ran did use. On the day it
+    // began, the one its lease would hold.
+    return settle(requestDay(log.line));
   }
   if (!admission.ok) throw refusalOf(key, admission);
+  if (daily) c.set("body", withReservedOutput(body, daily.output));
+  renewWhileOpen(keyLimits, key.name, lease, log.done);
   // One day per request: the day the counter admitted it against, which holds its reservation, is
   // the day its tokens count on. That is the day it began (its usage row's), unless that day was
   // over when the request reached the counter (a body sent after 00:00 UTC): then the new one.
-  const { day } = admission;
-  if (daily) c.set("body", withReservedOutput(body, daily.output));
-  renewWhileOpen(keyLimits, key.name, lease, log.done);
-  afterResponse(c, "settling the key's limits", () => {
-    const tokens = daily && tokensUsed(log, daily.counted);
-    return keyLimits.settle(key.name, { tokens, lease, day });
-  });
+  settle(admission.day);
 }
 
 /**
