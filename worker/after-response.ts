@@ -5,17 +5,40 @@
 import { redactSecrets } from "../src/core.ts";
 import type { AppContext } from "./context.ts";
 
-export function afterResponse(c: AppContext, what: string, task: () => Promise<unknown>): void {
+/**
+ * Runs `task` once the request's line is written. Should it fail, it is tried again after each of
+ * `retryWaitsMs` (a task that may be tried twice: one whose failure may come after it was applied
+ * must be idempotent), and only its last failure is logged.
+ */
+export function afterResponse(
+  c: AppContext,
+  what: string,
+  task: () => Promise<unknown>,
+  retryWaitsMs: readonly number[] = [],
+): void {
   const { line, done } = c.get("log");
-  const work = done.then(task).catch((error: unknown) => {
-    const message = redactSecrets(error instanceof Error ? error.message : String(error), c.get("state").secrets);
-    console.error(
-      JSON.stringify({ time: new Date().toISOString(), request_id: line.request_id, failed: what, error: message }),
-    );
-  });
+  const work = done
+    .then(() => retried(task, retryWaitsMs))
+    .catch((error: unknown) => {
+      const message = redactSecrets(error instanceof Error ? error.message : String(error), c.get("state").secrets);
+      console.error(
+        JSON.stringify({ time: new Date().toISOString(), request_id: line.request_id, failed: what, error: message }),
+      );
+    });
   try {
     c.executionCtx.waitUntil(work);
   } catch {
     // Not a Worker (Node, Deno, Bun): the process lives on by itself.
   }
+}
+
+async function retried(task: () => Promise<unknown>, waitsMs: readonly number[]): Promise<unknown> {
+  for (const wait of waitsMs) {
+    try {
+      return await task();
+    } catch {
+      await new Promise((resolve) => setTimeout(resolve, wait));
+    }
+  }
+  return task();
 }

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { memoryStorage } from "../../test/helpers/memory-storage.ts";
-import { KeyLimits, LEASE_RENEW_MS } from "./key-limits.ts";
+import { KeyLimits, LEASE_RENEW_MS, SETTLED_MS } from "./key-limits.ts";
 
 /** A KeyLimits object on memory storage: its methods, called as the proxy calls them. */
 function keyLimits(storage = memoryStorage()) {
@@ -191,6 +191,60 @@ describe("tokens reserved by requests in flight", () => {
     // A late settlement counts what it used and brings nothing back.
     await call("settle", { lease: "req_a", tokens: 20 });
     expect(await call("read", {})).toMatchObject({ tokens: 20, reserved: 1, requests: 1 });
+  });
+});
+
+describe("a settlement tried again (its first answer lost, after the object applied it: leases45 #1)", () => {
+  const LIMIT = 1000;
+  const admit = (lease: string, reserve: number) => ({ tokensPerDay: LIMIT, reserve, lease, concurrentStreams: 1 });
+
+  it("counts its tokens once, and the place and reservation it returned stay returned", async () => {
+    const call = keyLimits();
+    await call("admit", admit("req_a", 300));
+    await call("settle", { lease: "req_a", tokens: 40 });
+    await call("settle", { lease: "req_a", tokens: 40 });
+    expect(await call("read", {})).toMatchObject({ tokens: 40, reserved: 0, streams: 0, requests: 0 });
+    await call("renew", { lease: "req_a" });
+    expect(await call("read", {})).toMatchObject({ tokens: 40, reserved: 0, streams: 0, requests: 0 });
+    // What it leaves holds nothing: the key's next stream takes the place.
+    expect(await call("admit", admit("req_b", 300))).toEqual(ADMITTED);
+    expect(await call("read", {})).toMatchObject({ reserved: 300, streams: 1, requests: 1 });
+  });
+
+  it("of a lease never stored (its admission failed): counted once all the same", async () => {
+    const call = keyLimits();
+    await call("settle", { lease: "req_unchecked", tokens: 25 });
+    await call("settle", { lease: "req_unchecked", tokens: 25 });
+    expect(await call("read", {})).toMatchObject({ tokens: 25, reserved: 0, streams: 0, requests: 0 });
+  });
+
+  it("of a lease stored by older code (an object, or a number): counted once", async () => {
+    const storage = memoryStorage();
+    const until = Date.now() + LEASE_MS;
+    await storage.put({ "lease:req_object": { until, tokens: 200, stream: true }, "lease:req_number": until });
+    const call = keyLimits(storage);
+    expect(await call("read", {})).toMatchObject({ reserved: 200, streams: 2, requests: 2 });
+    for (const lease of ["req_object", "req_number", "req_object", "req_number"]) {
+      await call("settle", { lease, tokens: 7 });
+    }
+    expect(await call("read", {})).toMatchObject({ tokens: 14, reserved: 0, streams: 0, requests: 0 });
+  });
+
+  it("what a settlement leaves lapses SETTLED_MS later and is pruned as lapsed leases are", async () => {
+    vi.useFakeTimers({ toFake: ["Date"] });
+    vi.setSystemTime(new Date(MIDDAY));
+    const storage = memoryStorage();
+    const call = keyLimits(storage);
+    await call("admit", admit("req_a", 300));
+    await call("settle", { lease: "req_a", tokens: 40 });
+    vi.advanceTimersByTime(SETTLED_MS - 1);
+    await call("read", {});
+    expect(await storage.get("lease:req_a")).toBeDefined();
+    await call("settle", { lease: "req_a", tokens: 40 });
+    expect(await call("read", {})).toMatchObject({ tokens: 40 });
+    vi.advanceTimersByTime(1);
+    expect(await call("admit", admit("req_b", 300))).toEqual(ADMITTED);
+    expect(await storage.get("lease:req_a")).toBeUndefined();
   });
 });
 

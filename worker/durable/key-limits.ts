@@ -23,6 +23,11 @@
 // renewed every LEASE_RENEW_MS while the request is open (however long it runs: no timeout bounds
 // a stream that keeps sending); one left behind by an isolate that died is no longer renewed, and
 // lapses within LEASE_MS, reservation and place alike.
+//
+// A settlement may be tried again: a call can fail after the object ran it (its answer lost), and
+// a settlement never applied would leave its lease holding until it lapsed. So settling leaves a
+// mark where the lease was, holding nothing, for SETTLED_MS: a settlement that finds it counts
+// nothing, rather than the request's tokens twice.
 import type { DurableObjectNamespace, DurableObjectState } from "../cloudflare.ts";
 import {
   callDurable,
@@ -38,6 +43,13 @@ const LEASE_MS = 15 * 60_000;
 
 /** How often an open request renews its lease: three chances before it lapses. */
 export const LEASE_RENEW_MS = LEASE_MS / 3;
+
+/**
+ * How long a settled lease's mark is kept: the proxy tries a settlement again within seconds,
+ * inside ctx.waitUntil's 30 s. Not LEASE_MS: every admission lists the marks with the leases, and a
+ * key serving 10 requests a second would list 9,000 of them.
+ */
+export const SETTLED_MS = 60_000;
 
 /**
  * Retry-After when the tokens left are held by requests in flight: they free them as they finish,
@@ -133,12 +145,27 @@ function secondsToMidnight(time: number): number {
 }
 
 /**
+ * What a settled lease leaves under its name until `until`: it holds nothing. Older code reads it
+ * as a lease of no tokens and no stream's place (it counts in read()'s `requests` there alone).
+ */
+interface Settled {
+  until: number;
+  settled: true;
+}
+
+function settledOf(value: unknown): Settled | undefined {
+  if (value === null || typeof value !== "object") return undefined;
+  const { until, settled } = value as Partial<Record<keyof Settled, unknown>>;
+  return settled === true && typeof until === "number" ? { until, settled } : undefined;
+}
+
+/**
  * A stored lease. Before reservations, a lease was only a stream's and was stored as the time it
  * lapses: such a lease still holds its stream's place, and no tokens. Anything else holds nothing.
  */
 function leaseOf(value: unknown): Lease | undefined {
   if (typeof value === "number") return { until: value, tokens: 0, stream: true };
-  if (value === null || typeof value !== "object") return undefined;
+  if (value === null || typeof value !== "object" || settledOf(value)) return undefined;
   const { until, tokens, stream, day } = value as Partial<Record<keyof Lease, unknown>>;
   if (typeof until !== "number") return undefined;
   const lease: Lease = { until, tokens: typeof tokens === "number" ? tokens : 0, stream: stream === true };
@@ -165,15 +192,16 @@ function keyLimitMethods(storage: DurableObjectState["storage"]): DurableMethods
 
   const usedOn = async (day: string) => (await storage.get<number>(TOKENS + day)) ?? 0;
 
-  /** The leases still held; lapsed ones (and any that cannot be read) are deleted. */
+  /** The leases still held; lapsed ones, settled ones' lapsed marks (and any that cannot be read) are deleted. */
   async function openLeases(now: number): Promise<Lease[]> {
     const stored = await storage.list<unknown>({ prefix: LEASE });
     const open: Lease[] = [];
     const gone: string[] = [];
     for (const [name, value] of stored) {
       const lease = leaseOf(value);
-      if (lease && lease.until > now) open.push(lease);
-      else gone.push(name);
+      const until = lease?.until ?? settledOf(value)?.until;
+      if (until === undefined || until <= now) gone.push(name);
+      else if (lease) open.push(lease);
     }
     if (gone.length) await storage.delete(gone);
     return open;
@@ -250,15 +278,19 @@ function keyLimitMethods(storage: DurableObjectState["storage"]): DurableMethods
       // a request admitted against the new day would be charged to no day that is read. The
       // caller's day (that same answer) stands in for a lease that is gone, or stored without a day.
       const asked = dayArg(args, now);
-      const held = lease === undefined ? undefined : leaseOf(await storage.get<unknown>(LEASE + lease));
+      const stored = lease === undefined ? undefined : await storage.get<unknown>(LEASE + lease);
+      // Settled already: this is a settlement tried again, whose first answer was lost.
+      if (settledOf(stored)) return null;
+      const held = leaseOf(stored);
       const counted = TOKENS + (held?.day ?? asked);
       const used = tokens ? ((await storage.get<number>(counted)) ?? 0) + tokens : undefined;
-      // Its tokens counted and its reservation returned with no await between: the two writes are
-      // committed together, so no admission sees both or neither.
-      const writes: Promise<unknown>[] = [];
-      if (used !== undefined) writes.push(storage.put({ [counted]: used }));
-      if (lease) writes.push(storage.delete([LEASE + lease]));
-      await Promise.all(writes);
+      // Its tokens counted and its lease replaced by its mark in one write, so that no admission
+      // sees one without the other. A lease never stored gets its mark too (its admission failed,
+      // the request ran): a settlement tried again must find it.
+      const writes: Record<string, unknown> = {};
+      if (used !== undefined) writes[counted] = used;
+      if (lease) writes[LEASE + lease] = { until: now + SETTLED_MS, settled: true } satisfies Settled;
+      if (used !== undefined || lease) await storage.put(writes);
       // Only today's count is ever read: earlier days go once a day, but for the one just counted
       // (a request that ran past midnight, gone with the next day's pruning). Never a later day:
       // an isolate whose clock runs ahead may count on it already.

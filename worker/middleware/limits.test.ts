@@ -493,6 +493,52 @@ describe("a KEY_LIMITS call that fails does not hold the key's place or tokens u
     });
     expect(state).toMatchObject({ tokens: line.prompt_tokens! + line.completion_tokens!, reserved: 0, requests: 0 });
   });
+
+  for (const before of [true, false]) {
+    it(`a settlement that fails ${before ? "before it reaches the object" : "after the object applied it (its answer lost)"} is tried again: the place is free, the tokens counted once`, async () => {
+      const { binding, read, calls } = failingCalls(memoryStorage(), "settle", { before });
+      const { chat, logs } = proxyWith({ API_KEYS: KEYS, KEY_LIMITS: binding });
+      const errors = vi.spyOn(console, "error").mockImplementation(() => {});
+      onTestFinished(() => errors.mockRestore());
+      const response = await chat(true);
+      expect(response.status).toBe(200);
+      await response.text();
+      const line = logs.at(-1)!;
+      await eventually(() => (calls.filter((call) => call === "settle").length === 2 ? true : undefined));
+      await eventually(async () => ((await read()) as { streams: number }).streams === 0 || undefined);
+      expect(await read()).toMatchObject({
+        tokens: line.prompt_tokens! + line.completion_tokens!,
+        streams: 0,
+        reserved: 0,
+        requests: 0,
+      });
+      const id = response.headers.get("x-request-id");
+      expect(errors.mock.calls.filter(([text]) => String(text).includes(String(id)))).toEqual([]);
+      const next = await chat(true);
+      expect(next.status).toBe(200);
+      await next.text();
+    });
+  }
+
+  it("a settlement that keeps failing is tried three times, then logged once", async () => {
+    const { binding, calls } = failingCalls(memoryStorage(), "settle", { times: 3, before: true });
+    const { chat } = proxyWith({ API_KEYS: KEYS, KEY_LIMITS: binding });
+    const errors = vi.spyOn(console, "error").mockImplementation(() => {});
+    onTestFinished(() => errors.mockRestore());
+    const response = await chat();
+    await response.text();
+    // This request's lines (an earlier test's settlement, tried again, may log meanwhile).
+    const id = response.headers.get("x-request-id");
+    const logged = () =>
+      errors.mock.calls
+        .map(([text]) => JSON.parse(String(text)) as Record<string, unknown>)
+        .filter((error) => error.request_id === id);
+    await eventually(() => (logged().length > 0 ? true : undefined));
+    expect(calls.filter((call) => call === "settle")).toHaveLength(3);
+    expect(logged()).toEqual([
+      expect.objectContaining({ failed: "settling the key's limits", error: "Durable Object is overloaded." }),
+    ]);
+  });
 });
 
 describe("an open stream's place in concurrent_streams", () => {

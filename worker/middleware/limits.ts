@@ -158,10 +158,12 @@ async function admit(c: AppContext, key: ClientKey, stream: boolean, rate: Promi
   // What tokens_per_day reads of the request's output limit, once for its reservation and its limit.
   const daily = key.tokensPerDay === undefined ? undefined : { limit: key.tokensPerDay, output, counted };
   const settle = (day: string) =>
-    afterResponse(c, "settling the key's limits", () => {
-      const tokens = daily && tokensUsed(log, daily.counted);
-      return keyLimits.settle(key.name, { tokens, lease, day });
-    });
+    afterResponse(
+      c,
+      "settling the key's limits",
+      () => keyLimits.settle(key.name, { tokens: daily && tokensUsed(log, daily.counted), lease, day }),
+      SETTLE_RETRY_WAITS_MS,
+    );
   let admission: Admission;
   try {
     admission = await keyLimits.admit(key.name, {
@@ -192,6 +194,14 @@ async function admit(c: AppContext, key: ClientKey, stream: boolean, rate: Promi
   // over when the request reached the counter (a body sent after 00:00 UTC): then the new one.
   settle(admission.day);
 }
+
+/**
+ * A settlement that fails is tried again after each of these waits, within ctx.waitUntil's 30 s:
+ * left unsettled, its lease would hold the stream's place and the reservation until it lapsed
+ * (LEASE_MS, 15 minutes), and its tokens would never count (leases45 #1). The object counts a
+ * settlement tried again once, even when the first was applied and only its answer lost.
+ */
+const SETTLE_RETRY_WAITS_MS = [250, 1000];
 
 /**
  * The tokens a request reserves: the most it is expected to use (token-estimate.ts), with its
