@@ -230,21 +230,49 @@ describe("a settlement tried again (its first answer lost, after the object appl
     expect(await call("read", {})).toMatchObject({ tokens: 14, reserved: 0, streams: 0, requests: 0 });
   });
 
-  it("what a settlement leaves lapses SETTLED_MS later and is pruned as lapsed leases are", async () => {
+  it("what a settlement leaves lapses SETTLED_MS later, lies apart from the leases and is pruned by a later settlement", async () => {
     vi.useFakeTimers({ toFake: ["Date"] });
     vi.setSystemTime(new Date(MIDDAY));
     const storage = memoryStorage();
     const call = keyLimits(storage);
     await call("admit", admit("req_a", 300));
     await call("settle", { lease: "req_a", tokens: 40 });
-    vi.advanceTimersByTime(SETTLED_MS - 1);
-    await call("read", {});
-    expect(await storage.get("lease:req_a")).toBeDefined();
-    await call("settle", { lease: "req_a", tokens: 40 });
-    expect(await call("read", {})).toMatchObject({ tokens: 40 });
-    vi.advanceTimersByTime(1);
-    expect(await call("admit", admit("req_b", 300))).toEqual(ADMITTED);
     expect(await storage.get("lease:req_a")).toBeUndefined();
+    vi.advanceTimersByTime(SETTLED_MS - 1);
+    expect(await storage.get("settled:req_a")).toBeDefined();
+    await call("settle", { lease: "req_a", tokens: 40 });
+    expect(await call("read", {})).toMatchObject({ tokens: 40, requests: 0 });
+    vi.advanceTimersByTime(1);
+    await call("settle", { lease: "req_b", tokens: 1 });
+    expect(await storage.get("settled:req_a")).toBeUndefined();
+    expect(await storage.get("settled:req_b")).toBeDefined();
+    expect(await call("read", {})).toMatchObject({ tokens: 41 });
+  });
+
+  it("leases lapsed by the hundred (an isolate that died with its requests) are all deleted, and the key admits", async () => {
+    const storage = memoryStorage();
+    const lapsed = Date.now() - 1;
+    const left: Record<string, unknown> = {};
+    for (let i = 0; i < 300; i++) left[`lease:req_${i}`] = { until: lapsed, tokens: 10, stream: true };
+    for (const names = Object.keys(left); names.length; ) {
+      await storage.put(Object.fromEntries(names.splice(0, 128).map((name) => [name, left[name]])));
+    }
+    const call = keyLimits(storage);
+    expect(await call("admit", admit("req_new", 300))).toEqual(ADMITTED);
+    expect(await call("read", {})).toMatchObject({ reserved: 300, streams: 1, requests: 1 });
+    expect([...(await storage.list({ prefix: "lease:" })).keys()]).toEqual(["lease:req_new"]);
+  });
+
+  it("many marks lapsed at once are all pruned (storage deletes 128 keys a call)", async () => {
+    vi.useFakeTimers({ toFake: ["Date"] });
+    vi.setSystemTime(new Date(MIDDAY));
+    const storage = memoryStorage();
+    const call = keyLimits(storage);
+    for (let i = 0; i < 300; i++) await call("settle", { lease: `req_${i}`, tokens: 1 });
+    vi.advanceTimersByTime(SETTLED_MS);
+    await call("settle", { lease: "req_last", tokens: 1 });
+    const left = [...(await storage.list({ prefix: "settled:" })).keys()];
+    expect(left).toEqual(["settled:req_last"]);
   });
 });
 

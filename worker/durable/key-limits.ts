@@ -26,8 +26,9 @@
 //
 // A settlement may be tried again: a call can fail after the object ran it (its answer lost), and
 // a settlement never applied would leave its lease holding until it lapsed. So settling leaves a
-// mark where the lease was, holding nothing, for SETTLED_MS: a settlement that finds it counts
-// nothing, rather than the request's tokens twice.
+// mark of the lease, for SETTLED_MS: a settlement that finds it counts nothing, rather than the
+// request's tokens twice. Marks are kept apart from the leases (SETTLED), which every admission
+// lists: a key's admissions read what is in flight, not the last minute's requests.
 import type { DurableObjectNamespace, DurableObjectState } from "../cloudflare.ts";
 import {
   callDurable,
@@ -46,8 +47,8 @@ export const LEASE_RENEW_MS = LEASE_MS / 3;
 
 /**
  * How long a settled lease's mark is kept: the proxy tries a settlement again within seconds,
- * inside ctx.waitUntil's 30 s. Not LEASE_MS: every admission lists the marks with the leases, and a
- * key serving 10 requests a second would list 9,000 of them.
+ * inside ctx.waitUntil's 30 s. Lapsed marks are deleted at most once in this time, by a
+ * settlement: a key serving 10 requests a second lists 600 of them a minute.
  */
 export const SETTLED_MS = 60_000;
 
@@ -59,6 +60,8 @@ const IN_FLIGHT_RETRY_S = 2;
 
 const TOKENS = "tokens:";
 const LEASE = "lease:";
+/** A settled lease's mark, apart from the leases (an admission lists those). */
+const SETTLED = "settled:";
 
 /** What a request in flight holds, stored under LEASE + its id. */
 interface Lease {
@@ -145,18 +148,16 @@ function secondsToMidnight(time: number): number {
 }
 
 /**
- * What a settled lease leaves under its name until `until`: it holds nothing. Older code reads it
- * as a lease of no tokens and no stream's place (it counts in read()'s `requests` there alone).
+ * Deletes `names`, at most 128 a call, storage's most: a longer list is refused whole, and the
+ * leases an isolate left behind when it died (one a request in flight) can be more.
  */
-interface Settled {
-  until: number;
-  settled: true;
+async function deleteAll(storage: DurableObjectState["storage"], names: readonly string[]): Promise<void> {
+  for (let at = 0; at < names.length; at += 128) await storage.delete(names.slice(at, at + 128));
 }
 
-function settledOf(value: unknown): Settled | undefined {
-  if (value === null || typeof value !== "object") return undefined;
-  const { until, settled } = value as Partial<Record<keyof Settled, unknown>>;
-  return settled === true && typeof until === "number" ? { until, settled } : undefined;
+/** A settled lease's mark (SETTLED + its name): when it lapses. */
+function settledUntil(value: unknown): number | undefined {
+  return typeof value === "number" ? value : undefined;
 }
 
 /**
@@ -165,7 +166,7 @@ function settledOf(value: unknown): Settled | undefined {
  */
 function leaseOf(value: unknown): Lease | undefined {
   if (typeof value === "number") return { until: value, tokens: 0, stream: true };
-  if (value === null || typeof value !== "object" || settledOf(value)) return undefined;
+  if (value === null || typeof value !== "object") return undefined;
   const { until, tokens, stream, day } = value as Partial<Record<keyof Lease, unknown>>;
   if (typeof until !== "number") return undefined;
   const lease: Lease = { until, tokens: typeof tokens === "number" ? tokens : 0, stream: stream === true };
@@ -189,21 +190,22 @@ export class KeyLimits {
 function keyLimitMethods(storage: DurableObjectState["storage"]): DurableMethods {
   // The day whose earlier counts are gone: pruning lists the storage, so it runs once a day.
   let pruned: string | undefined;
+  // When lapsed marks were last deleted: that lists them, so at most once in SETTLED_MS.
+  let marksPruned = 0;
 
   const usedOn = async (day: string) => (await storage.get<number>(TOKENS + day)) ?? 0;
 
-  /** The leases still held; lapsed ones, settled ones' lapsed marks (and any that cannot be read) are deleted. */
+  /** The leases still held; lapsed ones (and any that cannot be read) are deleted. */
   async function openLeases(now: number): Promise<Lease[]> {
     const stored = await storage.list<unknown>({ prefix: LEASE });
     const open: Lease[] = [];
     const gone: string[] = [];
     for (const [name, value] of stored) {
       const lease = leaseOf(value);
-      const until = lease?.until ?? settledOf(value)?.until;
-      if (until === undefined || until <= now) gone.push(name);
-      else if (lease) open.push(lease);
+      if (lease && lease.until > now) open.push(lease);
+      else gone.push(name);
     }
-    if (gone.length) await storage.delete(gone);
+    await deleteAll(storage, gone);
     return open;
   }
 
@@ -278,19 +280,30 @@ function keyLimitMethods(storage: DurableObjectState["storage"]): DurableMethods
       // a request admitted against the new day would be charged to no day that is read. The
       // caller's day (that same answer) stands in for a lease that is gone, or stored without a day.
       const asked = dayArg(args, now);
-      const stored = lease === undefined ? undefined : await storage.get<unknown>(LEASE + lease);
       // Settled already: this is a settlement tried again, whose first answer was lost.
-      if (settledOf(stored)) return null;
-      const held = leaseOf(stored);
+      const mark = lease === undefined ? undefined : settledUntil(await storage.get<unknown>(SETTLED + lease));
+      if (mark !== undefined && mark > now) return null;
+      const held = lease === undefined ? undefined : leaseOf(await storage.get<unknown>(LEASE + lease));
       const counted = TOKENS + (held?.day ?? asked);
       const used = tokens ? ((await storage.get<number>(counted)) ?? 0) + tokens : undefined;
-      // Its tokens counted and its lease replaced by its mark in one write, so that no admission
-      // sees one without the other. A lease never stored gets its mark too (its admission failed,
-      // the request ran): a settlement tried again must find it.
-      const writes: Record<string, unknown> = {};
-      if (used !== undefined) writes[counted] = used;
-      if (lease) writes[LEASE + lease] = { until: now + SETTLED_MS, settled: true } satisfies Settled;
-      if (used !== undefined || lease) await storage.put(writes);
+      // Its tokens counted, its reservation returned and its mark left with no await between: the
+      // writes are committed together, so no admission sees one without the others. A lease never
+      // stored gets its mark too (its admission failed, the request ran): a settlement tried again
+      // must find it.
+      const writes: Promise<unknown>[] = [];
+      const put: Record<string, number> = {};
+      if (used !== undefined) put[counted] = used;
+      if (lease) put[SETTLED + lease] = now + SETTLED_MS;
+      if (used !== undefined || lease) writes.push(storage.put(put));
+      if (lease) writes.push(storage.delete([LEASE + lease]));
+      await Promise.all(writes);
+      if (now - marksPruned >= SETTLED_MS) {
+        marksPruned = now;
+        const lapsed = [...(await storage.list<unknown>({ prefix: SETTLED }))]
+          .filter(([, value]) => (settledUntil(value) ?? 0) <= now)
+          .map(([name]) => name);
+        await deleteAll(storage, lapsed);
+      }
       // Only today's count is ever read: earlier days go once a day, but for the one just counted
       // (a request that ran past midnight, gone with the next day's pruning). Never a later day:
       // an isolate whose clock runs ahead may count on it already.
@@ -299,7 +312,7 @@ function keyLimitMethods(storage: DurableObjectState["storage"]): DurableMethods
         const past = [...(await storage.list<number>({ prefix: TOKENS })).keys()].filter(
           (name) => name < today && name !== counted,
         );
-        if (past.length) await storage.delete(past);
+        await deleteAll(storage, past);
         pruned = today;
       }
       return null;
