@@ -479,6 +479,21 @@ describe("a KEY_LIMITS call that fails does not hold the key's place or tokens u
     await next.text();
   });
 
+  it("an admission whose answer is lost: a stream that runs on past LEASE_MS keeps the lease the object stored renewed", async () => {
+    vi.useFakeTimers({ toFake: ["setInterval", "clearInterval"] });
+    onTestFinished(() => {
+      vi.useRealTimers();
+    });
+    const { binding, calls } = failingCalls(memoryStorage(), "admit");
+    const { chat } = proxyWith({ API_KEYS: KEYS, KEY_LIMITS: binding });
+    const response = await chat(true, "slow");
+    const reader = response.body!.getReader();
+    await reader.read();
+    vi.advanceTimersByTime(LEASE_RENEW_MS);
+    expect(calls.filter((call) => call === "renew")).toHaveLength(1);
+    while (!(await reader.read()).done);
+  });
+
   it("an admission that never reached the object: settling counts the tokens of the request that ran, and holds nothing", async () => {
     const { binding, read } = failingCalls(memoryStorage(), "admit", { before: true });
     const { chat, logs } = proxyWith({ API_KEYS: KEYS, KEY_LIMITS: binding });

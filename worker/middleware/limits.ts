@@ -183,7 +183,9 @@ async function admit(c: AppContext, key: ClientKey, stream: boolean, rate: Promi
     // answer), and a lease it stored would hold the stream's place and the reservation until it
     // lapsed, 15 minutes of 429s, with the request's tokens never counted (leases45 #1). A lease
     // never stored is only counted: its tokens, which a request that ran did use. On the day it
-    // began, the one its lease would hold.
+    // began, the one its lease would hold. Renewed while it runs too, as that lease would lapse
+    // under a stream that runs past LEASE_MS (renewing a lease never stored does nothing).
+    renewWhileOpen(keyLimits, key.name, lease, log.done);
     return settle(requestDay(log.line));
   }
   if (!admission.ok) throw refusalOf(key, admission);
