@@ -16,11 +16,7 @@ import {
   toChatRequest,
 } from "../src/core.ts";
 import type { Bedrock, RequestOptions } from "../src/index.ts";
-import { apiOfPath, type ModelApi } from "./token-estimate.ts";
-
-/** An edit's and a variation's paths (with a trailing slash too, as the router takes them). */
-const EDITS = /(^|\/)images\/edits\/*$/;
-const VARIATIONS = /(^|\/)images\/variations\/*$/;
+import { apiOfPath, imageEndpointOf, type ModelApi } from "./token-estimate.ts";
 
 /** The APIs a request may stream on; `stream` elsewhere is a field the library refuses. */
 export function streamsOn(api: ModelApi): boolean {
@@ -59,8 +55,8 @@ export function throwApiRefusal(api: Exclude<ModelApi, "images">, body: Record<s
 export function throwLibraryRefusal(path: string, body: Record<string, unknown>): void {
   const api = apiOfPath(path);
   if (api !== "images") throwApiRefusal(api, body);
-  else if (EDITS.test(path)) parseImageEditRequest(body);
-  else if (VARIATIONS.test(path)) parseImageVariationRequest(body);
+  else if (imageEndpointOf(path) === "edits") parseImageEditRequest(body);
+  else if (imageEndpointOf(path) === "variations") parseImageVariationRequest(body);
   else parseImageRequest(body);
 }
 
@@ -76,8 +72,9 @@ function callOf(path: string): (bedrock: Bedrock, body: never, options: RequestO
     case "embeddings":
       return (bedrock, body, options) => bedrock.embeddings.create(body, options);
     case "images":
-      if (EDITS.test(path)) return (bedrock, body, options) => bedrock.images.edit(body, options);
-      if (VARIATIONS.test(path)) return (bedrock, body, options) => bedrock.images.createVariation(body, options);
+      if (imageEndpointOf(path) === "edits") return (bedrock, body, options) => bedrock.images.edit(body, options);
+      if (imageEndpointOf(path) === "variations")
+        return (bedrock, body, options) => bedrock.images.createVariation(body, options);
       return (bedrock, body, options) => bedrock.images.generate(body, options);
   }
 }

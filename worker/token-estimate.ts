@@ -93,8 +93,6 @@ function mostImagePixels(body: Record<string, unknown>): number {
   return Math.max(size ? Number(size[1]) * Number(size[2]) : 0, IMAGE_TOKENS_PIXELS);
 }
 
-/** An edit's path: its images are drawn at its image's size. */
-const EDIT_PATH = /(^|\/)images\/edits\/*$/;
 /**
  * The largest image (MOST_IMAGE_PIXELS) as a size, for an edit whose image's size is not read, or
  * has a side past 4,096 (Nova Canvas's longest; Titan's is shorter): no model draws it, and a size
@@ -127,7 +125,8 @@ export async function countedImageRequest<T extends Record<string, unknown>>(
   body: T,
   path: string,
 ): Promise<CountedImageRequest<T>> {
-  if (!EDIT_PATH.test(path) || (body.size != null && body.size !== "auto")) return { counted: body, checked: body };
+  if (imageEndpointOf(path) !== "edits" || (body.size != null && body.size !== "auto"))
+    return { counted: body, checked: body };
   const head = await imageHead(body.image);
   const size = head && imageHeaderSize(head);
   if (!size || size.width > LONGEST_IMAGE_SIDE || size.height > LONGEST_IMAGE_SIDE) {
@@ -210,8 +209,14 @@ export function apiOfPath(path: string): ModelApi {
   if (/(^|\/)responses\/*$/.test(path)) return "responses";
   if (/(^|\/)embeddings\/*$/.test(path)) return "embeddings";
   // An edit or a variation counts as a generation does: its prompt (a variation has none) and its images.
-  if (/(^|\/)images\/(?:generations|edits|variations)\/*$/.test(path)) return "images";
+  if (imageEndpointOf(path)) return "images";
   return /(^|\/)chat\/completions\/*$/.test(path) ? "chat" : "completions";
+}
+
+/** Which of the Images API's endpoints a path serves, if any (an edit's images are drawn at its image's size). */
+export function imageEndpointOf(path: string): "generations" | "edits" | "variations" | undefined {
+  const found = /(?:^|\/)images\/(generations|edits|variations)\/*$/.exec(path);
+  return found?.[1] as "generations" | "edits" | "variations" | undefined;
 }
 
 /** The output limit a request asked for, unchecked. Chat's newer name wins over the older, as in create(). */
