@@ -2,7 +2,7 @@
 // pick the route, build the body, call the transport, map the answer or the stream.
 import type { RetryEvent } from "./aws/send-with-retries.ts";
 import { checkMilliseconds, createTransport, type Transport, type TransportOptions } from "./aws/transport-options.ts";
-import { configurationError, modelNotFound } from "./errors.ts";
+import { configurationError, modelNotFound, shownText } from "./errors.ts";
 import type { ChatCompletionStream } from "./completion-stream.ts";
 import type { Completions, DeploymentTarget, ResolvedModel } from "./completions/client.ts";
 import type { CompletionCreateParams } from "./completions/types.ts";
@@ -362,7 +362,7 @@ function refuseRegionless(models: Record<string, ModelTableEntry>): void {
     const modelId = regionlessModelId(config);
     if (modelId === undefined) continue;
     throw new TypeError(
-      `models["${name}"]: ${modelId.slice(0, 200)} names no region: set the region option, or this entry's region.`,
+      `models["${name}"]: ${shownText(modelId, 200, "a model id", false)} names no region: set the region option, or this entry's region.`,
     );
   }
 }

@@ -2,7 +2,7 @@
 // checks, and no field beyond them (one the route would not read is refused by name, never
 // dropped unsaid). The first problem is a 400 naming the field.
 import * as v from "valibot";
-import { invalidRequest } from "./errors.ts";
+import { invalidRequest, shownText } from "./errors.ts";
 import { deepestIssue, formatPath, issueFragment, issueSentence } from "./validation.ts";
 
 /** `input` as a request's JSON object, or the 400 any other body gets. */
@@ -32,7 +32,7 @@ export function checkClosedRequest(
   const unknown = Object.keys(body).find((key) => !fields.includes(key));
   if (unknown !== undefined) {
     throw invalidRequest(
-      `${unknown.slice(0, 60)} is not a parameter of ${api}; they are ${fields.join(", ")}.`,
+      `${shownText(unknown, 60, "a name", false)} is not a parameter of ${api}; they are ${fields.join(", ")}.`,
       unknown.slice(0, 60),
       "unknown_parameter",
     );

@@ -5,9 +5,11 @@ import {
   BedrockEdgeError,
   badUpstream,
   isBedrockEdgeError,
+  shownText,
   spanText,
   typeForStatus,
   upstreamTimeout,
+  wordsWithin,
 } from "./errors.ts";
 
 describe("Bedrock exceptions map to status, OpenAI type and code", () => {
@@ -238,7 +240,9 @@ describe("isBedrockEdgeError", () => {
 describe("a value of unknown type in words", () => {
   it("quotes a short string, shows numbers, booleans and null, names anything else by its kind", () => {
     expect(describeValue("hot")).toBe('"hot"');
-    expect(describeValue("x".repeat(100))).toBe(`"${"x".repeat(40)}…"`);
+    // Cut between words only: a word past the cut is told by its length, never shown in part.
+    expect(describeValue("x".repeat(100))).toBe("a string of 100 characters");
+    expect(describeValue(`${"word ".repeat(7)}${"x".repeat(100)}`)).toBe(`"${"word ".repeat(7).trimEnd()}…"`);
     expect(describeValue(5)).toBe("5");
     expect(describeValue(false)).toBe("false");
     expect(describeValue(null)).toBe("null");
@@ -252,5 +256,34 @@ describe("a value of unknown type in words", () => {
     expect(describeValue(JSON.parse('{"toString":1,"valueOf":1}'))).toBe("an object");
     expect(describeValue(JSON.parse('[{"toString":1}]'))).toBe("an array");
     expect(describeValue(Object.create(null))).toBe("an object");
+  });
+});
+
+// secrets46 #1: a cut through a key pasted where text is quoted left a head the Worker's redaction,
+// which finds secrets whole, could not know. Text is cut between words only.
+describe("text quoted in a message, cut between words", () => {
+  it("keeps text within the limit as it is, and cuts longer text after its last whole word", () => {
+    expect(wordsWithin("short", 40)).toBe("short");
+    expect(wordsWithin("one two three", 9)).toBe("one two…");
+    expect(wordsWithin("one two three", 7)).toBe("one two…");
+    expect(wordsWithin("one two  three", 8)).toBe("one two…");
+  });
+
+  it("never shows part of a word: a first word past the limit shows nothing", () => {
+    const key = `sk-${"0123456789abcdef".repeat(4)}`;
+    expect(wordsWithin(key, 40)).toBeUndefined();
+    expect(wordsWithin(` ${key}`, 40)).toBeUndefined();
+    expect(wordsWithin(`bad ${key} here`, 40)).toBe("bad…");
+    expect(shownText(key, 40)).toBe("a string of 67 characters");
+    expect(shownText(key, 40, "a name", false)).toBe("a name of 67 characters");
+    expect(shownText(`bad ${key}`, 40)).toBe('"bad…"');
+    expect(shownText("auto", 40, "a name", false)).toBe("auto");
+  });
+
+  it("steps back at most the limit, whatever the text's length", () => {
+    const text = "x".repeat(5_000_000);
+    const started = performance.now();
+    for (let i = 0; i < 100; i++) expect(wordsWithin(text, 80)).toBeUndefined();
+    expect(performance.now() - started).toBeLessThan(1000);
   });
 });

@@ -191,3 +191,34 @@ export function renamedParam(error: BedrockEdgeError, param: string | null, mess
     cause: error.cause,
   });
 }
+
+// The client's, a configuration's or an upstream's text cut for an error message, here in one
+// place for every message of the library that quotes such text.
+
+/**
+ * Text cut to at most `max` characters between words, never inside one (a run of non-whitespace),
+ * with `…` when cut; undefined when its first word alone is longer. A key pasted where text is
+ * quoted is then shown whole or not at all: the Worker's redaction, which finds known secrets and
+ * their shapes whole, finds every one shown (a cut through one would leave a head it cannot know).
+ */
+export function wordsWithin(text: string, max: number): string | undefined {
+  if (text.length <= max) return text;
+  // From the cut backwards to the first whitespace: at most `max` steps, whatever the text.
+  for (let end = max; end > 0; end--) {
+    if (/\s/.test(text.charAt(end))) {
+      const head = text.slice(0, end).trimEnd();
+      return head ? `${head}…` : undefined;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Text for a message: whole words of it up to `max` characters (quoted, unless `quote` is false),
+ * or, when its first word alone is longer, only its length (`a string of 67 characters`).
+ */
+export function shownText(text: string, max: number, what = "a string", quote = true): string {
+  const shown = wordsWithin(text, max);
+  if (shown === undefined) return `${what} of ${text.length} characters`;
+  return quote ? JSON.stringify(shown) : shown;
+}

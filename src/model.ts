@@ -11,7 +11,7 @@ import {
   type RoutingStrategy,
   regionSchema,
 } from "./deployments.ts";
-import { invalidRequest } from "./errors.ts";
+import { invalidRequest, shownText } from "./errors.ts";
 import {
   isModelSettingName,
   MODEL_SETTING_ENTRIES,
@@ -41,7 +41,7 @@ export function parseModelString(model: string): ParsedModel {
   const route = rest.slice(0, slash);
   if (slash < 0 || !isRouteName(route)) {
     throw invalidRequest(
-      `Unknown model "${model.slice(0, 200)}": expected bedrock/<route>/<model-arn> with route one of ${ROUTE_NAMES}.`,
+      `Unknown model ${shownText(model, 200)}: expected bedrock/<route>/<model-arn> with route one of ${ROUTE_NAMES}.`,
       "model",
       "model_not_found",
     );
@@ -137,7 +137,7 @@ export function parseModels(value: unknown, where = "models", fallback?: TableRe
           )
         : given;
     if (!PUBLIC_NAME.test(name)) {
-      throw new TypeError(`${where}: the name "${name.slice(0, 60)}" must be 1-128 letters, digits or ._:/@+-`);
+      throw new TypeError(`${where}: the name ${shownText(name, 60)} must be 1-128 letters, digits or ._:/@+-`);
     }
     const at = `${where}["${name}"]`;
     const config = isRoutedEntry(entry) ? checkRouted(entry, at, fallback) : checkSingle(entry, at, fallback);
@@ -175,7 +175,7 @@ function checkedRoute(model: string, region: string | undefined, at: string, fal
     if (region) resolveRegion(parsed.modelId, region);
     else if (fallback && !parsed.region && arnRegion && arnRegion !== fallback.region) {
       throw new Error(
-        `its ARN is in ${arnRegion.slice(0, 40)} but ${fallback.setting} is ${fallback.region} (a model ARN can only be called in its own region: give it region "${arnRegion.slice(0, 40)}")`,
+        `its ARN is in ${shownText(arnRegion, 40, "a region", false)} but ${fallback.setting} is ${fallback.region} (a model ARN can only be called in its own region: give it region ${shownText(arnRegion, 40)})`,
       );
     }
     return parsed;
@@ -230,7 +230,7 @@ function checkRouted(entry: unknown, at: string, fallback?: TableRegion): Routed
             ? "two models' vectors cannot be compared"
             : "two image models draw different images and sizes";
         throw new TypeError(
-          `${where}.model: ${model.slice(0, 200)} is not deployments[0]'s ${parsed.route === "embed" ? "embedding" : "image"} model (${first.slice(0, 200)}); the deployments of one name are copies of one model, and ${why}`,
+          `${where}.model: ${shownText(model, 200, "a model string", false)} is not deployments[0]'s ${parsed.route === "embed" ? "embedding" : "image"} model (${shownText(first, 200, "a model string", false)}); the deployments of one name are copies of one model, and ${why}`,
         );
       }
     }

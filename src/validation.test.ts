@@ -75,9 +75,12 @@ describe("valibot issues as sentences", () => {
     expect(sentence(schema, { list: [{ n: 1 }, { n: "2" }] })).toBe('list[1].n must be a number (got "2").');
   });
 
-  it("cut a long wrong value short", () => {
+  it("cut a long wrong value short, between words only: a longer first word is told by its length", () => {
     expect(sentence(v.object({ f: v.number() }), { f: "y".repeat(1000) })).toBe(
-      `f must be a number (got "${"y".repeat(39)}…).`,
+      "f must be a number (got a string of 1000 characters).",
+    );
+    expect(sentence(v.object({ f: v.number() }), { f: `hot ${"y".repeat(1000)}` })).toBe(
+      'f must be a number (got "hot…").',
     );
   });
 });

@@ -4,6 +4,7 @@
 // every issue a schema leaves without one, so no valibot phrasing ("Invalid type: Expected …")
 // ever reaches a caller.
 import type * as v from "valibot";
+import { shownText } from "./errors.ts";
 
 type Issue = v.BaseIssue<unknown>;
 type PathItem = NonNullable<Issue["path"]>[number];
@@ -94,10 +95,13 @@ export function issueFragment(issue: Issue): string {
 const MAX_SHOWN = 40;
 
 /**
- * The value as valibot names it (`"hot"`, `5`, `Object`), in words for a type (`an object`) and
- * cut short: it is the caller's own input, echoed.
+ * The value as valibot names it (`"hot"`, `5`, `Object`), in words for a type (`an object`); a
+ * string is the caller's own input, echoed: cut short between words (errors.ts), so a key
+ * sent as a value is shown whole, for the Worker's redaction to find, or told by its length.
  */
-function shown(received: string): string {
+function shown(issue: Issue): string {
+  if (typeof issue.input === "string") return shownText(issue.input, MAX_SHOWN);
+  const received = issue.received;
   if (received === "Object" || received === "Array") return `an ${received.toLowerCase()}`;
   // Other class names (Map, Date…); NaN and Infinity are numbers, shown as they are.
   if (/^[A-Z]\w*$/.test(received) && received !== "NaN" && received !== "Infinity") return `a ${received}`;
@@ -126,7 +130,7 @@ function whatWasSent(issue: Issue): string {
   // (`"messages": "Hi…"`): named, never quoted, since a refusal's message also reaches logs that
   // must not hold prompts. A word where another word or a number belongs is quoted: it is a typo.
   if (typeof issue.input === "string" && wantsContainer(issue.expected)) return " (got a string)";
-  return ` (got ${shown(issue.received)})`;
+  return ` (got ${shown(issue)})`;
 }
 
 // Validations about the value itself; the other (checks, lengths) say all there is to say.

@@ -1,4 +1,4 @@
-import { invalidRequest } from "../errors.ts";
+import { invalidRequest, shownText } from "../errors.ts";
 
 // Regions become part of a host name: anything but the AWS shape is refused. The European
 // Sovereign Cloud's start with "eusc", every other one with two letters.
@@ -65,7 +65,7 @@ export function resolveRegion(modelId: string, explicit?: string): string {
   checkedRegion(region);
   if (explicit && fromArn && explicit !== fromArn) {
     throw invalidRequest(
-      `The model's ARN is in ${fromArn.slice(0, 40)} but the region setting says ${explicit.slice(0, 40)}: a model ARN can only be called in its own region.`,
+      `The model's ARN is in ${shownText(fromArn, 40, "a region", false)} but the region setting says ${explicit.slice(0, 40)}: a model ARN can only be called in its own region.`,
       "region",
     );
   }
@@ -75,7 +75,7 @@ export function resolveRegion(modelId: string, explicit?: string): string {
 /** The region, if it has a region's shape: it becomes part of a host name. */
 function checkedRegion(region: string): string {
   if (!isValidRegion(region)) {
-    throw invalidRequest(`"${region.slice(0, 40)}" is not an AWS region (expected e.g. us-east-1).`, "region");
+    throw invalidRequest(`${shownText(region, 40)} is not an AWS region (expected e.g. us-east-1).`, "region");
   }
   return region;
 }

@@ -3,6 +3,7 @@ import { CREDENTIALS_SHAPE, type CredentialsOption, isCredentialsOption } from "
 import { isValidRegion, normaliseEndpoint, REGION_SHAPE } from "./endpoint.ts";
 import type { RetryPolicy } from "./retry.ts";
 import type { SigningCrypto, SigningKeyCache } from "./sign.ts";
+import { shownText } from "../errors.ts";
 
 /** Every option in milliseconds takes 0 to 2147483647 (about 24.8 days, the longest a timer can wait). */
 export interface TransportOptions {
@@ -79,7 +80,7 @@ export function checkMilliseconds(value: number | undefined, fallback: number, n
 function checkAccess({ region, credentials, apiKey, fetch, signingCrypto }: TransportOptions): void {
   let wrong: string | undefined;
   if (region !== undefined && !isValidRegion(region)) {
-    wrong = `region ${REGION_SHAPE} (got ${String(JSON.stringify(region)).slice(0, 40)})`;
+    wrong = `region ${REGION_SHAPE} (got ${typeof region === "string" ? shownText(region, 40) : String(JSON.stringify(region)).slice(0, 40)})`;
   } else if (credentials !== undefined && !isCredentialsOption(credentials)) {
     // Never the value: it may be a secret written in the wrong shape.
     wrong = `credentials ${CREDENTIALS_SHAPE}`;

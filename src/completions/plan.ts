@@ -3,7 +3,7 @@
 // one that answers one prompt once per call (BedrockCompletion) gets one per prompt and per `n`,
 // and the prompt is echoed here. What the format cannot carry is refused by name, or dropped
 // under drop_params. Pure.
-import { invalidRequest } from "../errors.ts";
+import { invalidRequest, shownText } from "../errors.ts";
 import { BACKSLASH, QUOTE } from "../openai/json-chars.ts";
 import { uncarriedRefusal, type TextField, type TextRequest, type WireFormat } from "../routes/wire-formats/index.ts";
 import type { CallPlace } from "./answer.ts";
@@ -76,7 +76,7 @@ function checkFields(request: CompletionRequest, text: TextRequest, format: Wire
   );
   if (unknown && !drop) {
     throw invalidRequest(
-      `${unknown.slice(0, 100)} is not a Completions parameter. Remove it, or set drop_params: true to ignore such parameters.`,
+      `${shownText(unknown, 100, "a name", false)} is not a Completions parameter. Remove it, or set drop_params: true to ignore such parameters.`,
       unknown,
       "unsupported_parameter",
     );

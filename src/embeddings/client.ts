@@ -16,7 +16,7 @@ import {
   sentBy,
   tryOut,
 } from "../completions/sent-calls.ts";
-import { BedrockEdgeError, invalidRequest, type UnmeteredCall } from "../errors.ts";
+import { BedrockEdgeError, invalidRequest, type UnmeteredCall, shownText } from "../errors.ts";
 import { callJson } from "../model-call.ts";
 import { describingModelId } from "../routes/foundation-model.ts";
 import { makeUsage } from "../routes/usage.ts";
@@ -120,7 +120,7 @@ function abortedAfterSending(reason: unknown): BedrockEdgeError {
   return new BedrockEdgeError({
     status: 499,
     code: "request_aborted",
-    message: `The request was aborted after some of its calls went to Bedrock (${why.slice(0, 200)}): its usage and unmeteredCalls tell what they cost.`,
+    message: `The request was aborted after some of its calls went to Bedrock (${shownText(why, 200, "a reason", false)}): its usage and unmeteredCalls tell what they cost.`,
     cause: reason,
   });
 }

@@ -12,7 +12,7 @@ import type { ResolvedModel } from "../completions/client.ts";
 import { MAX_OPEN_CALLS } from "../completions/plan.ts";
 import { mapPooled } from "../completions/pool.ts";
 import { callSent, followedSignal, retryOf, type SentCall, sentBy, tryOut } from "../completions/sent-calls.ts";
-import { BedrockEdgeError, invalidRequest, type UnmeteredCall } from "../errors.ts";
+import { BedrockEdgeError, invalidRequest, type UnmeteredCall, shownText } from "../errors.ts";
 import { callJson } from "../model-call.ts";
 import { inpaintingInputs, variationImage } from "./edit-images.ts";
 import {
@@ -157,7 +157,7 @@ export function createImages(deps: ImagesDeps): Images {
       const family = imageFamily(modelId);
       if (!family) {
         throw invalidRequest(
-          `${modelId.slice(0, 200)} names no image model the image route speaks (Amazon Nova Canvas, Titan Image Generator v2, Stability's SD3.5 Large, Stable Image Core, Ultra and Stable Image Inpaint).`,
+          `${shownText(modelId, 200, "a model id", false)} names no image model the image route speaks (Amazon Nova Canvas, Titan Image Generator v2, Stability's SD3.5 Large, Stable Image Core, Ultra and Stable Image Inpaint).`,
           "model",
           "unsupported_model",
         );

@@ -6,7 +6,7 @@
 // Stability's Stable Image Inpaint (one of AWS's "Stability AI Image Services") draws nothing from
 // a prompt alone: it edits, one image a call from {prompt, image, mask, output_format, seed?},
 // answered as Stability's others are.
-import { BedrockEdgeError, badUpstream, invalidRequest } from "../errors.ts";
+import { BedrockEdgeError, badUpstream, invalidRequest, shownText } from "../errors.ts";
 import type { JsonObject } from "../json.ts";
 import type { InpaintingInputs } from "./edit-images.ts";
 import type { ImageDrawParams, ImageGenerateParams } from "./types.ts";
@@ -169,7 +169,7 @@ export function imageSize(size: string | null | undefined, family: ImageFamily):
     ? spec.fit({ width: Number(parsed[1]), height: Number(parsed[2]) })
     : "it takes WIDTHxHEIGHT, as 1024x1024, or auto";
   if (typeof fitted === "string") {
-    throw invalidRequest(`size ${JSON.stringify(size.slice(0, 40))} is not one ${spec.name} draws: ${fitted}.`, "size");
+    throw invalidRequest(`size ${shownText(size, 40)} is not one ${spec.name} draws: ${fitted}.`, "size");
   }
   return fitted;
 }
@@ -360,7 +360,7 @@ export function editSize(size: string | null | undefined, inputs: InpaintingInpu
   }
   if (size != null && size !== "auto" && size !== own) {
     throw invalidRequest(
-      `size ${JSON.stringify(size.slice(0, 40))} is not the image's (${own}): an edit is drawn at its image's size. Send ${own} or "auto", or leave it out.`,
+      `size ${shownText(size, 40)} is not the image's (${own}): an edit is drawn at its image's size. Send ${own} or "auto", or leave it out.`,
       "size",
     );
   }
@@ -381,7 +381,7 @@ function contentPolicyViolation(said: string, refusal?: BedrockEdgeError): Bedro
     status: 400,
     code: "content_policy_violation",
     param: "prompt",
-    message: `Bedrock's content filters refused this request (the prompt, or the images drawn from it). Bedrock said: ${said.slice(0, 500)}`,
+    message: `Bedrock's content filters refused this request (the prompt, or the images drawn from it). Bedrock said: ${shownText(said, 500, "a text", false)}`,
     ...(refusal ? { bedrockError: refusal.bedrockError, fromBedrock: true, cause: refusal } : {}),
   });
 }
@@ -406,13 +406,13 @@ export function answerImages(json: JsonObject, asked: number): string[] {
   const reason = Array.isArray(reasons) ? reasons.find((item) => typeof item === "string") : undefined;
   if (typeof reason === "string") {
     if (reason.startsWith("Filter reason")) throw contentPolicyViolation(reason);
-    throw badUpstream(`The image model drew no image: ${reason.slice(0, 300)}`);
+    throw badUpstream(`The image model drew no image: ${shownText(reason, 300, "a text", false)}`);
   }
   if (Array.isArray(images) && images.length === asked && images.every((image) => typeof image === "string" && image)) {
     return images as string[];
   }
   if (typeof error === "string" && CONTENT_FILTERED.test(error)) throw contentPolicyViolation(error);
   throw badUpstream(
-    `The image model answered without ${asked} images${typeof error === "string" ? `: ${error.slice(0, 300)}` : "."}`,
+    `The image model answered without ${asked} images${typeof error === "string" ? `: ${shownText(error, 300, "a text", false)}` : "."}`,
   );
 }

@@ -5,7 +5,7 @@
 // names and ranges: the chat request checks them.
 import * as v from "valibot";
 import { describeValue } from "../describe-value.ts";
-import { invalidRequest, type BedrockEdgeError } from "../errors.ts";
+import { invalidRequest, type BedrockEdgeError, shownText, wordsWithin } from "../errors.ts";
 import { isJsonObject, type JsonObject } from "../json.ts";
 import { checkSkippedKeys } from "../openai/checked-record.ts";
 import { FILE_DATA_URL_EXAMPLE, NO_FILES_API } from "../openai/file-part.ts";
@@ -155,16 +155,19 @@ function refuseIncludes(include: unknown): void {
         `include[${index}]`,
         value === "message.output_text.logprobs"
           ? `include "${value}" is not available: ${NO_LOGPROBS}. Leave it out.`
-          : `include "${value.slice(0, 80)}" is not available here: this server has no built-in tools or stored items. Leave it out.`,
+          : `include ${shownText(value, 80, "a value")} is not available here: this server has no built-in tools or stored items. Leave it out.`,
       );
     }
   });
 }
 
 function noSuchTool(param: string, type: string): BedrockEdgeError {
+  // The client's text, cut between words only (errors.ts), or told by its length.
+  const named = wordsWithin(type, 80);
+  const tool = named === undefined ? `tool of a type of ${type.length} characters` : `${named} tool`;
   return unsupported(
     param,
-    `this server has no ${type.slice(0, 80)} tool; only function tools ({"type": "function", "name", "parameters"}).`,
+    `this server has no ${tool}; only function tools ({"type": "function", "name", "parameters"}).`,
   );
 }
 
@@ -214,13 +217,13 @@ function refuseItems(input: unknown): void {
       if (isDroppableReference(item.id)) return;
       throw unsupported(
         where,
-        `item_reference "${item.id.slice(0, 80)}" points at an item stored on the server, and this server is stateless: send the item itself (the AI SDK does with providerOptions: { openai: { store: false } }).`,
+        `item_reference ${shownText(item.id, 80, "an id")} points at an item stored on the server, and this server is stateless: send the item itself (the AI SDK does with providerOptions: { openai: { store: false } }).`,
       );
     }
     if (typeof type === "string" && !ITEM_TYPES.has(type)) {
       throw unsupported(
         where,
-        `input items of type "${type.slice(0, 80)}" are not supported: this server has only function tools. Send message, function_call, function_call_output and reasoning items.`,
+        `input items of type ${shownText(type, 80, "a name")} are not supported: this server has only function tools. Send message, function_call, function_call_output and reasoning items.`,
       );
     }
     const parts = type === "function_call_output" ? item.output : item.content;

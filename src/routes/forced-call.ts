@@ -9,7 +9,7 @@
 // An answer held to a format (response_format, structured_outputs) gets the same lead without a
 // call: guided decoding starts at the prompt's end, so on a family whose prompt opens a think block
 // the held answer could never close it, and would read as reasoning.
-import { BedrockEdgeError, invalidRequest } from "../errors.ts";
+import { BedrockEdgeError, invalidRequest, shownText } from "../errors.ts";
 import { jsonTextTooDeep } from "../openai/depth.ts";
 import { isFunctionName } from "../openai/function-name.ts";
 import { BACKSLASH } from "../openai/json-chars.ts";
@@ -70,7 +70,7 @@ export function forcedCall(request: ChatCompletionRequest): ForcedCall | undefin
   if (!names.includes(name)) {
     const offered = names.length ? `tools offers ${names.map((n) => `"${n}"`).join(", ")}` : "tools is empty";
     throw invalidRequest(
-      `tool_choice names the function "${name.slice(0, 128)}", which is not in tools (${offered}).`,
+      `tool_choice names the function ${shownText(name, 128, "a name")}, which is not in tools (${offered}).`,
       "tool_choice",
     );
   }

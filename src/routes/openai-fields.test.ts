@@ -37,8 +37,10 @@ describe("openaiBody", () => {
       const error = errorOf(() => openaiBody(request({ [field]: "x" }), ARN, {}), BedrockEdgeError);
       const named = field.slice(0, 64);
       expect(error).toMatchObject({ status: 400, param: named, code: "unsupported_parameter" });
+      // The message shows a name whole or tells its length, never a part of it (secrets46 #1).
+      const shown = field.length > 64 ? `a name of ${field.length} characters` : field;
       expect(error.message).toBe(
-        `${named} is not a Chat Completions parameter (route openai). Remove it, or set drop_params: true (in the ` +
+        `${shown} is not a Chat Completions parameter (route openai). Remove it, or set drop_params: true (in the ` +
           "request, or for the model) to ignore parameters this route cannot honour.",
       );
     }

@@ -5,7 +5,7 @@
 // Template routes take the whole policy, which knows what their wire_format carries (seed,
 // penalties, n, logprobs… on openai_completion); the converse route the server-wide part of it.
 import { describeValue } from "../describe-value.ts";
-import { invalidRequest } from "../errors.ts";
+import { invalidRequest, shownText } from "../errors.ts";
 import { foreignFieldsOf } from "../openai/foreign-fields.ts";
 import { isOpenAIResponseFormatType } from "../openai/response-format.ts";
 import { REQUEST_FIELDS } from "../openai/schema.ts";
@@ -226,7 +226,7 @@ export function checkResponseFormatType(format: { type: string } | null | undefi
   if (format == null || isOpenAIResponseFormatType(format.type)) return;
   throw invalidRequest(
     `response_format.type must be "text", "json_object" or "json_schema" on route ${route} ` +
-      `(got ${JSON.stringify(format.type.slice(0, 40))}); only the openai route passes other types on to the model server.`,
+      `(got ${shownText(format.type, 40)}); only the openai route passes other types on to the model server.`,
     "response_format.type",
   );
 }
@@ -257,13 +257,13 @@ export function checkParameters(
 }
 
 function refusal({ param: field, why, honouredBy }: ParameterProblem, route: string) {
-  // An unknown field's name is the client's text, of any length: quoted only in part.
-  const param = field.slice(0, 64);
+  // An unknown field's name is the client's text, of any length: the message cuts it between
+  // words only (errors.ts), or tells its length; `param` names it to the client, shortened.
   const alternative = honouredBy ? `, or use ${honouredBy}, which honours it` : "";
   return invalidRequest(
-    `${param} ${why} (route ${route}). Remove it, or set drop_params: true (in the request, or for the model) to ignore ` +
+    `${shownText(field, 64, "a name", false)} ${why} (route ${route}). Remove it, or set drop_params: true (in the request, or for the model) to ignore ` +
       `parameters this route cannot honour${alternative}.`,
-    param,
+    field.slice(0, 64),
     "unsupported_parameter",
   );
 }

@@ -3,7 +3,7 @@
 // characters and unique in the request, at most five documents of 4.5 MB each, and a text block
 // beside each document in its message. A refusal here is a 400 naming the part; from Bedrock it
 // would be a ValidationException that names Converse's fields, not the caller's.
-import { invalidRequest } from "../../errors.ts";
+import { invalidRequest, shownText } from "../../errors.ts";
 import { fileDataUrlHead } from "../../openai/file-part.ts";
 import type { FilePart } from "../../openai/types.ts";
 import { dataUrlBase64 } from "../images.ts";
@@ -92,7 +92,7 @@ function documentData(part: FilePart, where: string): { format: DocumentFormat; 
   const format = documentFormatOf(head.mediaType, part.file.filename);
   if (!format) {
     throw invalidRequest(
-      `${where} is a file of type ${head.mediaType.slice(0, 80)}, which Converse takes no document of: send ${DOCUMENT_FORMATS.join(", ")} (by its MIME type, or its filename's extension).`,
+      `${where} is a file of type ${shownText(head.mediaType, 80, "a name", false)}, which Converse takes no document of: send ${DOCUMENT_FORMATS.join(", ")} (by its MIME type, or its filename's extension).`,
       param,
     );
   }

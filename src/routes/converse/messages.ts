@@ -1,5 +1,5 @@
 // Chat messages -> Converse's `system` blocks and alternating user/assistant `messages`.
-import { invalidRequest } from "../../errors.ts";
+import { invalidRequest, shownText } from "../../errors.ts";
 import { isJsonObject, type JsonObject } from "../../json.ts";
 import type { AssistantMessage, ChatMessage, ContentPart, SystemMessage, TextPart } from "../../openai/types.ts";
 import { imageOf } from "../images.ts";
@@ -248,7 +248,7 @@ function userBlock(
   const format = IMAGE_FORMATS[image.mediaType];
   if (!format) {
     throw invalidRequest(
-      `${image.mediaType.slice(0, 60)} is not an image type Converse takes: send png, jpeg, gif or webp.`,
+      `${shownText(image.mediaType, 60, "a media type", false)} is not an image type Converse takes: send png, jpeg, gif or webp.`,
       param,
     );
   }

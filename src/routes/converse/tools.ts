@@ -1,6 +1,6 @@
 // tools and tool_choice -> Converse's toolConfig.
 import { describeValue } from "../../describe-value.ts";
-import { invalidRequest } from "../../errors.ts";
+import { invalidRequest, shownText } from "../../errors.ts";
 import type { JsonObject } from "../../json.ts";
 import type { ChatCompletionRequest } from "../../openai/types.ts";
 import type { CachePoints } from "./cache-points.ts";
@@ -50,7 +50,7 @@ export function toToolConfig(
     const { name, description, parameters } = tool.function;
     if (!TOOL_NAME.test(name)) {
       throw invalidRequest(
-        `Converse takes tool names of 1-64 letters, digits, _ and - only (got "${name.slice(0, 80)}").`,
+        `Converse takes tool names of 1-64 letters, digits, _ and - only (got ${shownText(name, 80)}).`,
         `tools[${index}].function.name`,
       );
     }
@@ -67,7 +67,10 @@ export function toToolConfig(
   else if (typeof choice === "object") {
     const name = choice.function.name;
     if (!tools.some((tool) => tool.function.name === name)) {
-      throw invalidRequest(`tool_choice names "${name.slice(0, 80)}", which is not among the tools.`, "tool_choice");
+      throw invalidRequest(
+        `tool_choice names ${shownText(name, 80, "a name")}, which is not among the tools.`,
+        "tool_choice",
+      );
     }
     config.toolChoice = { tool: { name } };
   }

@@ -15,7 +15,7 @@
 //   spells its tokens with U+FF5C, the fullwidth look-alike of `|`).
 // - U+200B has no Unicode decomposition: NFC and NFKC normalisers (Qwen's is NFC) keep it.
 
-import { invalidRequest } from "../../errors.ts";
+import { invalidRequest, shownText } from "../../errors.ts";
 import { isJsonObject } from "../../json.ts";
 import { BACKSLASH, QUOTE } from "../../openai/json-chars.ts";
 import type { ChatCompletionRequest, ChatMessage, ToolCall } from "../../openai/types.ts";
@@ -280,7 +280,7 @@ function neutraliseValue(value: unknown, neutralise: TokenNeutraliser, path: str
     const out = Object.fromEntries(entries);
     if (Object.keys(out).length < entries.length) {
       throw invalidRequest(
-        `${path.slice(0, 200)} has two keys that read the same once their special tokens are broken (a zero-width space after a token's first character): rename one.`,
+        `${shownText(path, 200, "a path", false)} has two keys that read the same once their special tokens are broken (a zero-width space after a token's first character): rename one.`,
         path.slice(0, 200),
       );
     }

@@ -1,0 +1,117 @@
+// A secret the library quotes in a message reaches the Worker's log line, /health and a tenant's
+// 500 only whole, where the Worker's redaction (which finds known secrets and their shapes whole)
+// removes it: the library cuts quoted text between words only, never through a key (secrets46
+// #1, #2).
+import { describe, expect, it } from "vitest";
+import { EMULATOR_CREDENTIALS, EMULATOR_SESSION_CREDENTIALS } from "../emulator/credentials.ts";
+import { emulatorModelId } from "../emulator/model-id.ts";
+import { createApp } from "../worker/app.ts";
+import type { LogLine } from "../worker/log.ts";
+import { inProcessProxy } from "./helpers/in-process-proxy.ts";
+
+// A key as `openssl rand -hex 32` makes one, with a prefix: 67 characters.
+const KEY = `sk-${"0123456789abcdef".repeat(4)}`;
+const CHAT = { chat: `bedrock/converse/${emulatorModelId("qwen3")}` };
+const settle = () => new Promise((resolve) => setTimeout(resolve, 20));
+
+async function chatWith(field: string, value: string) {
+  const proxy = inProcessProxy(CHAT, { PROXY_API_KEYS: KEY });
+  const response = await proxy.app.request("http://proxy.test/v1/chat/completions", {
+    method: "POST",
+    headers: { authorization: `Bearer ${KEY}`, "content-type": "application/json" },
+    body: JSON.stringify({ model: "chat", messages: [{ role: "user", content: "Hi" }], [field]: value }),
+  });
+  const body = await response.text();
+  await settle();
+  return { status: response.status, body, line: proxy.lines.at(-1) };
+}
+
+describe("a key the client sends as a value: never its head in the log line", () => {
+  for (const field of ["temperature", "service_tier", "reasoning_effort"]) {
+    it(`the proxy's key as ${field}`, async () => {
+      const { status, body, line } = await chatWith(field, KEY);
+      expect(status).toBe(400);
+      // The client is told the value's length: the message names the field and the fault.
+      expect(body).toContain(`${field} must be`);
+      expect(body).toMatch(/ a string of 67 characters\)?\./);
+      expect(line?.error).toMatch(/ a string of 67 characters\)?\./);
+      expect(JSON.stringify(line)).not.toContain(KEY.slice(0, 20));
+    });
+  }
+
+  it("the proxy's own AWS secret access key (40 characters) as temperature: quoted whole, so redacted", async () => {
+    const secret = EMULATOR_CREDENTIALS.secretAccessKey;
+    expect(secret).toHaveLength(40);
+    const { line } = await chatWith("temperature", secret);
+    expect(line?.error).toBe('temperature must be a number between 0 and 2 (got "[redacted]").');
+    expect(JSON.stringify(line)).not.toContain(secret.slice(0, 20));
+  });
+
+  it("a word, then the key: the word shown, none of the key", async () => {
+    const { line } = await chatWith("temperature", `hot ${KEY}`);
+    expect(line?.error).toBe('temperature must be a number between 0 and 2 (got "hot…").');
+  });
+});
+
+describe("a MODELS value holding a secret: never its head in /health, the log or a tenant's 500", () => {
+  const creds = EMULATOR_SESSION_CREDENTIALS;
+  const TOKEN = creds.sessionToken ?? "";
+  const aws = {
+    AWS_REGION: "us-east-1",
+    AWS_ACCESS_KEY_ID: creds.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: creds.secretAccessKey,
+    AWS_SESSION_TOKEN: TOKEN,
+  };
+
+  async function healthAndCall(models: unknown) {
+    const lines: LogLine[] = [];
+    const app = createApp({
+      env: { MODELS: JSON.stringify(models), PROXY_API_KEYS: "sk-test", ...aws },
+      fetch: async () => new Response("{}"),
+      log: (line) => lines.push(structuredClone(line)),
+    });
+    const auth = { authorization: "Bearer sk-test" };
+    const health = await (await app.request("http://proxy.test/health", { headers: auth })).text();
+    const call = await app.request("http://proxy.test/v1/chat/completions", {
+      method: "POST",
+      headers: { ...auth, "content-type": "application/json" },
+      body: JSON.stringify({ model: "m", messages: [{ role: "user", content: "Hi" }] }),
+    });
+    await call.text();
+    await settle();
+    return { health, status: call.status, lines };
+  }
+
+  for (const field of ["service_tier", "reasoning_budget"]) {
+    it(`MODELS["m"].${field} set to the session token`, async () => {
+      const { health, status, lines } = await healthAndCall({
+        m: { model: "bedrock/converse/amazon.nova-lite-v1:0", [field]: TOKEN },
+      });
+      expect(status).toBe(500);
+      expect(health).toContain(`(got a string of ${TOKEN.length} characters)`);
+      expect(health).not.toContain(TOKEN.slice(0, 16));
+      expect(JSON.stringify(lines)).not.toContain(TOKEN.slice(0, 16));
+    });
+  }
+
+  it("a key of API_KEYS that may call the model is not told the token's head in its 500", async () => {
+    const app = createApp({
+      env: {
+        MODELS: JSON.stringify({ m: { model: "bedrock/converse/amazon.nova-lite-v1:0", service_tier: TOKEN } }),
+        API_KEYS: JSON.stringify({ tenant: { key: "sk-tenant-0123456789", models: ["m"] } }),
+        ...aws,
+      },
+      fetch: async () => new Response("{}"),
+      log: () => undefined,
+    });
+    const response = await app.request("http://proxy.test/v1/chat/completions", {
+      method: "POST",
+      headers: { authorization: "Bearer sk-tenant-0123456789", "content-type": "application/json" },
+      body: JSON.stringify({ model: "m", messages: [{ role: "user", content: "Hi" }] }),
+    });
+    const text = await response.text();
+    expect(response.status).toBe(500);
+    expect(text).toContain("service_tier");
+    expect(text).not.toContain(TOKEN.slice(0, 16));
+  });
+});
