@@ -42,6 +42,8 @@ export interface JsonResult {
   headerUsage: Usage | undefined;
   /** Bedrock's input count header alone: an embedding model's answer has no output to count. */
   inputTokens: number | undefined;
+  /** The answering attempt's secrets, to redact what an error quotes of the answer (invoke.ts). */
+  secrets: readonly string[];
 }
 
 function request(call: ModelCall) {
@@ -51,9 +53,9 @@ function request(call: ModelCall) {
 
 export async function callJson(transport: Transport, call: ModelCall): Promise<JsonResult> {
   try {
-    const { json, text, headers } = await invokeJson(transport, request(call));
+    const { json, text, headers, secrets } = await invokeJson(transport, request(call));
     const inputTokens = tokenCount(numberHeader(headers, "x-amzn-bedrock-input-token-count"));
-    return { json, text, headerUsage: usageFromHeaders(headers, inputTokens), inputTokens };
+    return { json, text, headerUsage: usageFromHeaders(headers, inputTokens), inputTokens, secrets };
   } catch (error) {
     throw await explained(error, call);
   }

@@ -115,3 +115,51 @@ describe("a MODELS value holding a secret: never its head in /health, the log or
     expect(text).not.toContain(TOKEN.slice(0, 16));
   });
 });
+
+describe("an image model's 200 answer echoing the call's credentials: never in the client's error or the log", () => {
+  const creds = EMULATOR_SESSION_CREDENTIALS;
+  const TOKEN = creds.sessionToken ?? "";
+
+  async function generate(answer: unknown) {
+    const lines: LogLine[] = [];
+    const app = createApp({
+      env: {
+        MODELS: JSON.stringify({ pictures: "bedrock/image/amazon.nova-canvas-v1:0" }),
+        PROXY_API_KEYS: "sk-test",
+        AWS_REGION: "us-east-1",
+        AWS_ACCESS_KEY_ID: creds.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: creds.secretAccessKey,
+        AWS_SESSION_TOKEN: TOKEN,
+        BEDROCK_ENDPOINT: "http://bedrock.emulator",
+      },
+      fetch: async () => new Response(JSON.stringify(answer), { headers: { "content-type": "application/json" } }),
+      log: (line) => lines.push(structuredClone(line)),
+    });
+    const response = await app.request("http://proxy.test/v1/images/generations", {
+      method: "POST",
+      headers: { authorization: "Bearer sk-test", "content-type": "application/json" },
+      body: JSON.stringify({ model: "pictures", prompt: "hills" }),
+    });
+    const text = await response.text();
+    await settle();
+    return { status: response.status, text, line: lines.at(-1) };
+  }
+
+  it("the client's 502 holds neither the secret key nor the session token", async () => {
+    const { status, text } = await generate({
+      images: [],
+      error: `failed for ${creds.accessKeyId} ${creds.secretAccessKey} X-Amz-Security-Token: ${TOKEN}`,
+    });
+    expect(status).toBe(502);
+    expect(text).toContain("The image model answered without 1 images: failed for [redacted]");
+    for (const secret of [creds.accessKeyId, creds.secretAccessKey, TOKEN]) expect(text).not.toContain(secret);
+  });
+
+  it("a token across the 300-character cut: never its head in the log", async () => {
+    // The message's lead is 43 characters: the token starts 30 characters before the cut.
+    const pad = "x ".repeat((300 - 43 - 30) / 2);
+    const { line } = await generate({ images: [], error: `${pad}${TOKEN}` });
+    expect(line?.error).toMatch(/^The image model answered without 1 images: (x )+/);
+    expect(line?.error).not.toContain(TOKEN.slice(0, 16));
+  });
+});

@@ -3,7 +3,7 @@
 // one in the middle of a stream (the iteration throws it). Plain and percent-encoded forms alike.
 import { describe, expect, it } from "vitest";
 import { EMULATOR_SESSION_CREDENTIALS } from "../emulator/credentials.ts";
-import { chunkFrame, exceptionFrame } from "../emulator/frames.ts";
+import { chunkFrame, encodeFrame, exceptionFrame, stringHeaders } from "../emulator/frames.ts";
 import { BedrockEdgeError, createBedrock } from "../src/index.ts";
 import { streamOf } from "./helpers/bytes.ts";
 import { errorOf } from "./helpers/errors.ts";
@@ -85,6 +85,64 @@ describe("no secret of the call survives into an error", () => {
     }, BedrockEdgeError);
     expect(text).toBe("Hello");
     expect(error.status).toBe(424);
+    expectNoSecret(error);
+  });
+});
+
+// secrets46 #3: text of a 200 answer, or of its headers, that an error quotes: an endpoint in
+// front of Bedrock (BEDROCK_ENDPOINT) may echo the request's headers into it.
+describe("no secret of the call survives from a 200 answer's text into an error", () => {
+  const json = (body: unknown) => () =>
+    new Response(JSON.stringify(body), { headers: { "content-type": "application/json" } });
+  for (const [what, model, answer] of [
+    ["Nova's error", "bedrock/image/amazon.nova-canvas-v1:0", { images: [], error: `Upstream failure: ${ECHO}` }],
+    [
+      "Stability's finish_reasons",
+      "bedrock/image/stability.sd3-5-large-v1:0",
+      { images: [], finish_reasons: [`Upstream failure: ${ECHO}`] },
+    ],
+    [
+      "a content filter's error",
+      "bedrock/image/amazon.nova-canvas-v1:0",
+      { images: [], error: `blocked by our content filters: ${ECHO}` },
+    ],
+  ] as const) {
+    it(`an image model's answer without images: ${what}`, async () => {
+      const bedrock = createBedrock({
+        credentials,
+        region: "us-east-1",
+        maxRetries: 0,
+        fetch: async () => json(answer)(),
+      });
+      const error = await errorOf(() => bedrock.images.generate({ model, prompt: "hills" }), BedrockEdgeError);
+      expect([400, 502]).toContain(error.status);
+      expectNoSecret(error);
+    });
+  }
+
+  it("a stream answered with another content type", async () => {
+    const bedrock = bedrockAnswering(
+      () => new Response("{}", { headers: { "content-type": `text/plain; echo=${credentials.secretAccessKey}` } }),
+    );
+    const error = await errorOf(
+      () =>
+        bedrock.chat.completions.create({ model: MODEL, messages: [{ role: "user", content: "Hi" }], stream: true }),
+      BedrockEdgeError,
+    );
+    expect(error.status).toBe(502);
+    expect(error.message).toContain("content-type");
+    expectNoSecret(error);
+  });
+
+  it("an event whose type echoes a secret and whose payload is not JSON", async () => {
+    const headers = stringHeaders({ ":message-type": "event", ":event-type": `x ${credentials.secretAccessKey}` });
+    const bedrock = bedrockAnswering(() => eventStream(encodeFrame(headers, "not json")));
+    const error = await errorOf(
+      () =>
+        bedrock.chat.completions.create({ model: MODEL, messages: [{ role: "user", content: "Hi" }], stream: true }),
+      BedrockEdgeError,
+    );
+    expect(error.message).toContain("event whose payload is not a JSON object");
     expectNoSecret(error);
   });
 });

@@ -1,7 +1,15 @@
 // One attempt at a Bedrock call: authorise, send, and hand back the answer once it has begun,
 // with the abort signal and timer that belong to this attempt. An error answer becomes its
 // error here, redacted with this attempt's own credentials.
-import { badUpstream, BedrockEdgeError, configurationError, nameOf, spanText, upstreamTimeout } from "../errors.ts";
+import {
+  badUpstream,
+  BedrockEdgeError,
+  configurationError,
+  nameOf,
+  shownText,
+  spanText,
+  upstreamTimeout,
+} from "../errors.ts";
 import { lazy } from "../lazy.ts";
 import { readLimitedText } from "../read-text.ts";
 import { type Auth, resolveAuth, secretsOf } from "./credentials.ts";
@@ -143,9 +151,9 @@ export async function attempt(
   if (target.stream && !contentType.startsWith(EVENT_STREAM)) {
     await response.body?.cancel().catch(() => undefined);
     release();
-    throw badUpstream(
-      `Bedrock answered a stream request with content-type "${contentType.slice(0, 80)}", not an event stream.`,
-    );
+    // Upstream text, as an error answer's: redacted with the call's secrets, then cut between words.
+    const quoted = shownText((await bedrockErrors()).redactSecrets(contentType, secrets), 80);
+    throw badUpstream(`Bedrock answered a stream request with content-type ${quoted}, not an event stream.`);
   }
   // A stream's answer has begun: from here only the idle timeout applies.
   if (target.stream) stopTimer();

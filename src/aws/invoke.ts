@@ -28,6 +28,11 @@ export interface JsonAnswer {
   json: JsonObject;
   /** The answer as Bedrock wrote it, where values are read as written rather than parsed. */
   text: string;
+  /**
+   * The answering attempt's secrets (its credentials' values): what the answer's text quotes in an
+   * error (an image model's reason for drawing nothing) is redacted with them, as error answers are.
+   */
+  secrets: readonly string[];
 }
 
 export interface StreamAnswer<P> {
@@ -76,7 +81,7 @@ async function readJson(attempt: Attempt): Promise<JsonAnswer> {
     if (text === undefined) throw badUpstream(`Bedrock's answer is larger than ${MAX_JSON_ANSWER_BYTES} bytes.`);
     const json = parseJsonObject(text);
     if (!json) throw badUpstream("Bedrock answered with a body that is not a JSON object.");
-    return { headers: attempt.response.headers, json, text };
+    return { headers: attempt.response.headers, json, text, secrets: attempt.secrets };
   } catch (error) {
     throw attempt.failure(error);
   } finally {

@@ -1,5 +1,6 @@
 // Event-stream messages -> what Bedrock meant: an event, nothing, or an error.
-import { bedrockException } from "../bedrock-errors.ts";
+import { bedrockException, redactSecrets } from "../bedrock-errors.ts";
+import { wordsWithin } from "../errors.ts";
 import { type JsonObject, parseJsonObject } from "../json.ts";
 import { plainChunkText } from "./chunk-payload.ts";
 import { type EventStreamMessage, streamError } from "./decode.ts";
@@ -82,7 +83,14 @@ export function readBedrockEvent(
   if (type === undefined) return undefined;
   if (type === CHUNK_EVENT) return { type, json: chunkJson(message) };
   const json = parseJsonObject(decoder.decode(message.body));
-  if (!json) throw streamError(`Bedrock sent a "${type.slice(0, 64)}" event whose payload is not a JSON object.`);
+  if (!json) {
+    // The event's type is upstream text: redacted with the call's secrets, then cut between words.
+    const told = redactSecrets(type, secrets);
+    const named = wordsWithin(told, 64);
+    const event =
+      named === undefined ? `an event of a type of ${told.length} characters` : `a ${JSON.stringify(named)} event`;
+    throw streamError(`Bedrock sent ${event} whose payload is not a JSON object.`);
+  }
   return { type, json };
 }
 

@@ -177,7 +177,7 @@ export function createImages(deps: ImagesDeps): Images {
           // Stopped before it started (an aborted signal): it was never sent.
           controller.signal.throwIfAborted();
           callSent(retried, options.onCallSent);
-          const { json } = await sentBy(
+          const { json, secrets } = await sentBy(
             meter,
             callJson(transport, {
               operation: "invoke",
@@ -190,7 +190,7 @@ export function createImages(deps: ImagesDeps): Images {
             }),
           );
           meter.answered = true;
-          return answerImages(json, perCall);
+          return answerImages(json, perCall, secrets);
         });
         images = answers.flat();
       } catch (error) {

@@ -6,6 +6,7 @@
 // Stability's Stable Image Inpaint (one of AWS's "Stability AI Image Services") draws nothing from
 // a prompt alone: it edits, one image a call from {prompt, image, mask, output_format, seed?},
 // answered as Stability's others are.
+import { redactSecrets } from "../bedrock-errors.ts";
 import { BedrockEdgeError, badUpstream, invalidRequest, shownText } from "../errors.ts";
 import type { JsonObject } from "../json.ts";
 import type { InpaintingInputs } from "./edit-images.ts";
@@ -371,17 +372,31 @@ export function editSize(size: string | null | undefined, inputs: InpaintingInpu
 const CONTENT_FILTERED = /blocked by our content filters|Responsible AI Policy/i;
 
 /**
- * The filters' refusal as OpenAI's content_policy_violation. `refusal` is Bedrock's error answer
- * (Nova's and Titan's ValidationException: the call was refused, and is not billed); without it, a
- * reason read from a 200 answer (Stability's finish_reasons): the model ran and drew the image the
- * filter withheld, and Bedrock billed the call, so the error is not tagged as Bedrock's refusal.
+ * What the image model said, for an error: redacted with the call's secrets, as every text Bedrock
+ * sends back is (an endpoint in front of Bedrock may echo the request's headers), then cut between
+ * words only (errors.ts shownText), so that what the log's redaction finds it finds whole.
  */
-function contentPolicyViolation(said: string, refusal?: BedrockEdgeError): BedrockEdgeError {
+function modelSaid(text: string, max: number, secrets: readonly string[]): string {
+  return shownText(redactSecrets(text, secrets), max, "a text", false);
+}
+
+/**
+ * The filters' refusal as OpenAI's content_policy_violation. `refusal` is Bedrock's error answer
+ * (Nova's and Titan's ValidationException: the call was refused, and is not billed; its message
+ * already redacted); without it, a reason read from a 200 answer (Stability's finish_reasons): the
+ * model ran and drew the image the filter withheld, and Bedrock billed the call, so the error is
+ * not tagged as Bedrock's refusal.
+ */
+function contentPolicyViolation(
+  said: string,
+  secrets: readonly string[],
+  refusal?: BedrockEdgeError,
+): BedrockEdgeError {
   return new BedrockEdgeError({
     status: 400,
     code: "content_policy_violation",
     param: "prompt",
-    message: `Bedrock's content filters refused this request (the prompt, or the images drawn from it). Bedrock said: ${shownText(said, 500, "a text", false)}`,
+    message: `Bedrock's content filters refused this request (the prompt, or the images drawn from it). Bedrock said: ${modelSaid(said, 500, secrets)}`,
     ...(refusal ? { bedrockError: refusal.bedrockError, fromBedrock: true, cause: refusal } : {}),
   });
 }
@@ -394,25 +409,28 @@ export function contentPolicyError(error: unknown): unknown {
     error.bedrockError === "ValidationException" &&
     CONTENT_FILTERED.test(error.message)
   ) {
-    return contentPolicyViolation(error.message, error);
+    return contentPolicyViolation(error.message, [], error);
   }
   return error;
 }
 
-/** An answer -> its base64 images, as many as its body asked; anything else is a 502 (or the filters' 400). */
-export function answerImages(json: JsonObject, asked: number): string[] {
+/**
+ * An answer -> its base64 images, as many as its body asked; anything else is a 502 (or the
+ * filters' 400). `secrets` are the answering call's: what the answer says is redacted with them.
+ */
+export function answerImages(json: JsonObject, asked: number, secrets: readonly string[] = []): string[] {
   const { images, error, finish_reasons: reasons } = json;
   // Stability says why an image was not drawn: "Filter reason: prompt", "Filter reason: output image"…
   const reason = Array.isArray(reasons) ? reasons.find((item) => typeof item === "string") : undefined;
   if (typeof reason === "string") {
-    if (reason.startsWith("Filter reason")) throw contentPolicyViolation(reason);
-    throw badUpstream(`The image model drew no image: ${shownText(reason, 300, "a text", false)}`);
+    if (reason.startsWith("Filter reason")) throw contentPolicyViolation(reason, secrets);
+    throw badUpstream(`The image model drew no image: ${modelSaid(reason, 300, secrets)}`);
   }
   if (Array.isArray(images) && images.length === asked && images.every((image) => typeof image === "string" && image)) {
     return images as string[];
   }
-  if (typeof error === "string" && CONTENT_FILTERED.test(error)) throw contentPolicyViolation(error);
+  if (typeof error === "string" && CONTENT_FILTERED.test(error)) throw contentPolicyViolation(error, secrets);
   throw badUpstream(
-    `The image model answered without ${asked} images${typeof error === "string" ? `: ${shownText(error, 300, "a text", false)}` : "."}`,
+    `The image model answered without ${asked} images${typeof error === "string" ? `: ${modelSaid(error, 300, secrets)}` : "."}`,
   );
 }
