@@ -163,3 +163,41 @@ describe("an image model's 200 answer echoing the call's credentials: never in t
     expect(line?.error).not.toContain(TOKEN.slice(0, 16));
   });
 });
+
+describe("an API_KEYS entry named by its key: never the key in the log, /health or usage", () => {
+  const NAMED = `sk-${"0123456789abcdef".repeat(2)}01234567`;
+
+  it("the entry is a configuration problem, and its calls log its position, not its name", async () => {
+    const proxy = inProcessProxy(CHAT, {
+      PROXY_API_KEYS: "sk-admin",
+      API_KEYS: JSON.stringify({ [NAMED]: { key: NAMED } }),
+    });
+    const health = await (
+      await proxy.app.request("http://proxy.test/health", { headers: { authorization: "Bearer sk-admin" } })
+    ).text();
+    expect(health).toContain("API_KEYS (entry 1, its name not shown): its name may be a key");
+    const response = await proxy.app.request("http://proxy.test/v1/models", {
+      headers: { authorization: `Bearer ${NAMED}` },
+    });
+    await response.text();
+    await settle();
+    expect(response.status).toBe(500);
+    const line = proxy.lines.at(-1);
+    expect(line?.key).toBe("API_KEYS (entry 1, its name not shown)");
+    expect(JSON.stringify(proxy.lines)).not.toContain(NAMED.slice(0, 16));
+    expect(health).not.toContain(NAMED.slice(0, 16));
+  });
+
+  it("a rotated-out key kept as a stray field is told by its length in /health, and redacted", async () => {
+    const OLD = `sk-${"fedcba9876543210".repeat(4)}`;
+    const proxy = inProcessProxy(CHAT, {
+      PROXY_API_KEYS: "sk-admin",
+      API_KEYS: JSON.stringify({ team: { key: NAMED.replace("sk-", "sk-t"), [OLD]: "revoked" } }),
+    });
+    const health = await (
+      await proxy.app.request("http://proxy.test/health", { headers: { authorization: "Bearer sk-admin" } })
+    ).text();
+    expect(health).toContain('API_KEYS[\\"team\\"]: has a field (a name of 67 characters, not shown)');
+    expect(health).not.toContain(OLD.slice(0, 16));
+  });
+});

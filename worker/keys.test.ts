@@ -70,15 +70,18 @@ describe("client keys", () => {
     expect(keys.map((key) => key.key)).toEqual(["sk-fromfile-0123456789", "sk-pad-0123"]);
   });
 
-  it("have names of 1 to 64 characters", () => {
+  it("have names of 1 to 64 characters, and under 24 unless refused as a key's shape (secrets46 #4)", () => {
     const name64 = `t${"e".repeat(63)}`;
+    const name23 = `t${"e".repeat(22)}`;
     const { keys, problems } = read({
+      [name23]: { key: "sk-short-name-0123" },
       [name64]: { key: "sk-long-name-0123" },
       [`${name64}x`]: { key: "sk-too-long-0123" },
     });
-    expect(keys.map((key) => key.name)).toEqual([name64]);
+    expect(keys.map((key) => key.name)).toEqual([name23]);
     expect(problems).toEqual([
-      "API_KEYS (entry 2, its name not shown): a key's name must be 1-64 letters, digits or ._:@+- (it is what logs and usage show)",
+      "API_KEYS (entry 2, its name not shown): its name may be a key (it is a key, begins with sk- or has 24 characters or more), and a name is what logs and usage show: give the entry a short name that is no key",
+      "API_KEYS (entry 3, its name not shown): a key's name must be 1-64 letters, digits or ._:@+- (it is what logs and usage show)",
     ]);
   });
 
@@ -133,11 +136,45 @@ describe("client keys", () => {
     expect(keys.map((key) => key.name)).toEqual(["proxy-key-0123abcd-team"]);
   });
 
-  it("name an unknown field in their problem by its first 40 characters only", () => {
+  it("name an unknown field in their problem whole, or, when it may be a key, by its length only (secrets46 #4)", () => {
     const { problems } = read({ team: { key: "sk-team-0123456789", ["f".repeat(50)]: 1 } });
     expect(problems).toEqual([
-      `API_KEYS["team"].${"f".repeat(40)}: is not a key setting; they are key, models, rate_limit, tokens_per_day, concurrent_streams, admin`,
+      'API_KEYS["team"]: has a field (a name of 50 characters, not shown) that is not a key setting; they are key, models, rate_limit, tokens_per_day, concurrent_streams, admin',
     ]);
+    const old = `sk-${"fedcba9876543210".repeat(4)}`;
+    const rotated = read({ team: { key: "sk-team-0123456789", [old]: "revoked" } }).problems;
+    expect(rotated).toEqual([
+      'API_KEYS["team"]: has a field (a name of 67 characters, not shown) that is not a key setting; they are key, models, rate_limit, tokens_per_day, concurrent_streams, admin',
+    ]);
+    expect(
+      apiKeySecrets({ API_KEYS: JSON.stringify({ team: { key: "sk-team-0123456789", [old]: "revoked" } }) }),
+    ).toEqual(["sk-team-0123456789", old]);
+  });
+
+  it("refuse an entry named by a key, its own or another's, or shaped like one, quoting neither (secrets46 #4)", () => {
+    const key = `sk-${"0123456789abcdef".repeat(2)}01234567`;
+    const problems: string[] = [];
+    const broken: ClientKey[] = [];
+    const API_KEYS = JSON.stringify({
+      [key]: { key },
+      team: { key: "sk-team-0123456789" },
+      "sk-team-0123456789": { key: "sk-other-0123456789" },
+    });
+    const keys = readClientKeys({ API_KEYS }, problems, undefined, broken);
+    expect(keys.map((entry) => entry.name)).toEqual(["team"]);
+    const why =
+      "its name may be a key (it is a key, begins with sk- or has 24 characters or more), and a name is what logs and usage show: give the entry a short name that is no key";
+    expect(problems).toEqual([
+      `API_KEYS (entry 1, its name not shown): ${why}`,
+      `API_KEYS (entry 3, its name not shown): ${why}`,
+    ]);
+    // Their holders are told the configuration is wrong, by position, never by the key.
+    expect(broken.map((entry) => [entry.name, entry.key])).toEqual([
+      ["API_KEYS (entry 1, its name not shown)", key],
+      ["API_KEYS (entry 3, its name not shown)", "sk-other-0123456789"],
+    ]);
+    expect(problems.join("\n")).not.toContain("sk-team-0123456789");
+    expect(problems.join("\n")).not.toContain(key.slice(0, 8));
   });
 
   it("never quote a key put in a key's list of models", () => {
@@ -195,6 +232,7 @@ describe("client keys", () => {
     );
     expect(problems).toEqual([
       "API_KEYS: an entry's name (not shown) is given twice, and JSON keeps only the last entry: give each key its own name",
+      "API_KEYS (entry 1, its name not shown): its name may be a key (it is a key, begins with sk- or has 24 characters or more), and a name is what logs and usage show: give the entry a short name that is no key",
     ]);
   });
 

@@ -155,14 +155,22 @@ export function readClientKeys(
     );
   }
   const table = readTable(env.API_KEYS, problems);
+  // Every key a name may be: an entry named by a key (its own or another's) would write that key
+  // as the `key` of its log lines, usage rows and spans.
+  const known = new Set([...proxyKeys, ...Object.values(table).map(keyOf)]);
   // A key commented out (a revoked one kept for the record) is no tenant's: 401, as any wrong key.
   for (const key of keyMembers(withoutComments(unreadableText(env.API_KEYS)))) {
     broken.push({ name: "API_KEYS", key, admin: false, models: [], entry: "API_KEYS (not read)", brokenEntry: true });
   }
   for (const [index, [name, entry]] of Object.entries(table).entries()) {
-    const shown = nameShown(name, entry);
+    const shown = nameShown(name, entry, known);
     const at = shown ? `API_KEYS["${name}"]` : `API_KEYS (entry ${index + 1}, its name not shown)`;
     const before = problems.length;
+    if (NAME.test(name) && keyOf(entry) !== undefined && !shown) {
+      problems.push(
+        `${at}: its name may be a key (it is a key, begins with sk- or has 24 characters or more), and a name is what logs and usage show: give the entry a short name that is no key`,
+      );
+    }
     const key = readEntry(env, name, entry, at, problems, models);
     // A key written where its entry's name or the entry goes (`{"sk-…": {…}}`, `"team": "sk-…"`) is
     // still its holder's: told that the configuration is wrong, not that the key is.
@@ -201,8 +209,13 @@ export function readClientKeys(
 export function apiKeySecrets(env: ProxyEnv): string[] {
   const entries = Object.entries(readTable(env.API_KEYS, [])).flatMap(([name, entry]) => {
     const key = keyOf(entry);
-    if (key !== undefined) return [key];
-    return [mayBeKey(name) ? name : undefined, text(entry)].filter((value): value is string => value !== undefined);
+    // A stray field that may be a key (a rotated-out key kept beside the new one), and a name that
+    // may be one, whether or not the entry has a key: each is refused, and never shown.
+    const stray = isFields(entry) ? unknownFields(entry).filter(mayBeKey) : [];
+    const named = mayBeKey(name) ? name : undefined;
+    return [key, named, ...stray, key === undefined ? text(entry) : undefined].filter(
+      (value): value is string => value !== undefined,
+    );
   });
   // Those commented out too (a revoked key is still a secret), and those a comment parts from
   // their "key" (`"key": /* rotated */ "sk-…"`), which only the text without comments shows.
@@ -306,12 +319,12 @@ function keyOf(entry: unknown): string | undefined {
 
 /**
  * Whether problems may quote an entry's name. An entry with no key is likely named by the key
- * itself (`{"sk-…": {"models": […]}}`), and a name that is not a name may be a key too: those
- * entries are told by position instead (Object.entries' order: as written, unless a name is a
- * whole number).
+ * itself (`{"sk-…": {"models": […]}}`), and a name that is not a name, has a key's shape or is a
+ * key (`known`: every key of API_KEYS and PROXY_API_KEYS) may be one too: those entries are told
+ * by position instead (Object.entries' order: as written, unless a name is a whole number).
  */
-function nameShown(name: string, entry: unknown): boolean {
-  return NAME.test(name) && keyOf(entry) !== undefined;
+function nameShown(name: string, entry: unknown, known: ReadonlySet<string | undefined> = new Set()): boolean {
+  return NAME.test(name) && keyOf(entry) !== undefined && !mayBeKey(name) && !known.has(name);
 }
 
 function readTable(raw: ProxyEnv["API_KEYS"], problems: string[]): Record<string, unknown> {
@@ -359,8 +372,13 @@ function readEntry(
   const key = text(fields.key);
   const unknown = unknownFields(fields)[0];
   if (unknown !== undefined) {
-    // Without a key, a stray field may be the key itself (`{"team": {"sk-…": …}}`).
-    const field = key ? `.${unknown.slice(0, 40)}: is not` : ": has a field (not shown) that is not";
+    // A stray field may be the key itself (`{"team": {"sk-…": …}}`), or a rotated-out key kept
+    // beside the new one: one that may be a key is told by its length, never quoted in part.
+    const field = !key
+      ? ": has a field (not shown) that is not"
+      : mayBeKey(unknown)
+        ? `: has a field (a name of ${unknown.length} characters, not shown) that is not`
+        : `.${unknown}: is not`;
     problems.push(`${at}${field} a key setting; they are ${FIELDS.join(", ")}`);
   }
   if (!key) {
