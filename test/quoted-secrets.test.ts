@@ -201,3 +201,33 @@ describe("an API_KEYS entry named by its key: never the key in the log, /health 
     expect(health).not.toContain(OLD.slice(0, 16));
   });
 });
+
+describe("a client's request id that is a secret: logged as [redacted] (secrets46 #5)", () => {
+  for (const [header, value, what] of [
+    ["x-client-request-id", KEY, "the proxy's key"],
+    ["x-request-id", EMULATOR_CREDENTIALS.accessKeyId, "the proxy's AWS access key id"],
+    ["x-request-id", "AKIAABCDEFGHIJKLMNOP", "an access key id's shape"],
+  ] as const) {
+    it(`${header}: ${what}`, async () => {
+      const proxy = inProcessProxy(CHAT, { PROXY_API_KEYS: KEY });
+      const response = await proxy.app.request("http://proxy.test/v1/models", {
+        headers: { authorization: `Bearer ${KEY}`, [header]: value },
+      });
+      await response.text();
+      await settle();
+      const line = proxy.lines.at(-1);
+      expect(line?.client_request_id).toBe("[redacted]");
+      expect(JSON.stringify(line)).not.toContain(value);
+    });
+  }
+
+  it("an id that is no secret is kept as sent", async () => {
+    const proxy = inProcessProxy(CHAT, { PROXY_API_KEYS: KEY });
+    const response = await proxy.app.request("http://proxy.test/v1/models", {
+      headers: { authorization: `Bearer ${KEY}`, "x-client-request-id": "trace-42" },
+    });
+    await response.text();
+    await settle();
+    expect(proxy.lines.at(-1)?.client_request_id).toBe("trace-42");
+  });
+});

@@ -11,7 +11,10 @@ export interface LogLine {
   time: string;
   /** The proxy's id of this request, also sent back as `x-request-id`. */
   request_id: string;
-  /** A sane `x-client-request-id` or `x-request-id` the client sent, for correlating with its own logs. */
+  /**
+   * A sane `x-client-request-id` or `x-request-id` the client sent, for correlating with its own
+   * logs; `[redacted]` when it holds a known secret or a secret's shape.
+   */
   client_request_id?: string;
   method: string;
   path: string;
@@ -340,6 +343,10 @@ export function startRequestLog({ request, path, requestId, clientRequestId, sin
     // URL is redacted before the path is cut to its length, so the cut never splits it. An error
     // quotes the path whole or not at all (http.ts quotedWhole), for the same reason.
     line.path = redactSecrets(line.path, known).slice(0, MAX_LOGGED_PATH);
+    // The client's id is its own text too: one that holds a known secret or a secret's shape (a
+    // key sent as x-client-request-id) is logged as a fixed marker, never in part.
+    const clientId = line.client_request_id;
+    if (clientId !== undefined && redactSecrets(clientId, known) !== clientId) line.client_request_id = "[redacted]";
     if (outcome.error !== undefined) addError(line, outcome.error, known);
     markDone();
     sink(line);
