@@ -166,9 +166,11 @@ function normaliseStatus(status: number): number {
 const MAX_MESSAGE_CHARS = 1000;
 
 /**
- * Removes what must never leave the process: known secret values (plain or percent-encoded),
- * and anything shaped like a signature, an access key or a token. AWS echoes the canonical
- * request (which holds the session token) on signature mismatches, so that part is cut entirely.
+ * Removes what must never leave the process: known secret values (plain, percent-encoded or
+ * JSON-escaped), and anything shaped like a signature, an access key or a token. AWS echoes the
+ * canonical request (which holds the session token) on signature mismatches, so that part is cut
+ * entirely. Not base64: a secret's base64 inside a longer one (Basic auth's `id:secret`) depends
+ * on its offset, and looking for all three on every log line's path is not worth its cost.
  */
 export function redactSecrets(message: string, secrets: readonly string[] = []): string {
   let out = message;
@@ -183,12 +185,23 @@ export function redactSecrets(message: string, secrets: readonly string[] = []):
     const clean = withoutSecrets(decoded, secrets);
     if (clean !== decoded) out = clean;
   }
+  // JSON-escaped, as an error text quoting a JSON document of the request shows it (`\/`, as PHP's
+  // and Java's encoders write `/`, or `\u002f`, `\u002b`, `\u003d`): found once the text is
+  // unescaped, and then cut from that.
+  if (out.includes("\\")) {
+    const unescaped = jsonUnescaped(out);
+    const clean = withoutSecrets(unescaped, secrets);
+    if (clean !== unescaped) out = clean;
+  }
   out = out
     .replace(/\b(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{12,}\b/g, "[redacted]")
     // Bedrock API keys: long-term ones are ABSK + base64, short-term ones bedrock-api-key- + base64.
     .replace(/\b(?:ABSK|bedrock-api-key-)[A-Za-z0-9+/=]{16,}/g, "[redacted]")
     .replace(/\b[0-9a-f]{64}\b/gi, "[redacted]")
-    .replace(/(Signature=|Credential=|Bearer\s+|X-Amz-Security-Token[=:]\s*)[^\s,;"']+/gi, "$1[redacted]");
+    .replace(/(Signature=|Credential=|Bearer\s+|X-Amz-Security-Token[=:]\s*)[^\s,;"']+/gi, "$1[redacted]")
+    // The token's header in a JSON dump of the headers (`"x-amz-security-token":"…"`), its quotes
+    // escaped too when that dump is itself inside a JSON string. No nested quantifier: linear.
+    .replace(/(X-Amz-Security-Token\\?["']\s*:\s*\\?["'])[^\s,;"']+/gi, "$1[redacted]");
   return out.length > MAX_MESSAGE_CHARS ? `${out.slice(0, MAX_MESSAGE_CHARS)}…` : out;
 }
 
@@ -196,6 +209,15 @@ function withoutSecrets(text: string, secrets: readonly string[]): string {
   let out = text;
   for (const secret of secrets) if (secret.length > 3) out = out.split(secret).join("[redacted]");
   return out;
+}
+
+const JSON_ESCAPED: Record<string, string> = { b: "\b", f: "\f", n: "\n", r: "\r", t: "\t" };
+
+/** The text with JSON's escapes decoded (`\/`, `\"`, `\\`, `\n`, `\u002f`), each on its own. */
+function jsonUnescaped(text: string): string {
+  return text.replace(/\\(?:u([\dA-Fa-f]{4})|([\s\S]))/g, (_, hex?: string, other = "") =>
+    hex !== undefined ? String.fromCharCode(Number.parseInt(hex, 16)) : (JSON_ESCAPED[other] ?? other),
+  );
 }
 
 /**

@@ -145,6 +145,51 @@ describe("no secret survives into an error", () => {
   it("bounds the message length", () => {
     expect(redactSecrets("x".repeat(5000)).length).toBeLessThanOrEqual(1001);
   });
+
+  // secrets46 #6: what an error text quoting a JSON document of the request shows.
+  it("redacts a secret JSON-escaped (\\/ as PHP and Java write it, \\u002f, \\u002b, \\u003d)", () => {
+    const aws = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYzzSECRET0=";
+    const slashed = aws.replaceAll("/", "\\/");
+    const unicode = aws.replace(/[/+=]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+    for (const escaped of [
+      slashed,
+      unicode,
+      aws.replace(/[/+=]/g, (c) => `\\u${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, "0")}`),
+    ]) {
+      expect(escaped).not.toBe(aws);
+      const out = redactSecrets(`The model returned the following errors: {"request": "${escaped}"}`, [aws]);
+      expect(out).toBe('The model returned the following errors: {"request": "[redacted]"}');
+    }
+    // A session token as PHP writes it, its run of `/` each escaped.
+    const token = "IQoJb3JpZ2luX2VjEXAMPLETOKEN//////////wEaCXVzLWVhc3QtMSJHMEUCIQ";
+    expect(redactSecrets(`errors: {"token":"${token.replaceAll("/", "\\/")}"}`, [token])).toBe(
+      'errors: {"token":"[redacted]"}',
+    );
+    // No secret in the unescaped text: the text stays as it was, escapes and all.
+    expect(redactSecrets('{"a": "b\\/c\\u002f\\n"}', [aws])).toBe('{"a": "b\\/c\\u002f\\n"}');
+  });
+
+  it("redacts an unknown session token in a JSON dump of the headers, its quotes escaped or not", () => {
+    const token = "IQoKb3JpZ2luX2VjUNKNOWNTOKEN//////////wEaCXVzLWVhc3QtMSJHMEUCIQ";
+    const dump = JSON.stringify({ "x-amz-security-token": token, host: "bedrock" });
+    expect(redactSecrets(`headers: ${dump}`)).toBe('headers: {"x-amz-security-token":"[redacted]","host":"bedrock"}');
+    expect(redactSecrets(`errors: ${JSON.stringify({ request: dump })}`)).not.toContain("IQoK");
+    expect(redactSecrets("{'X-Amz-Security-Token': 'IQoKabc/def'}")).toBe("{'X-Amz-Security-Token': '[redacted]'}");
+  });
+
+  it("stays linear on text built to make its patterns backtrack", () => {
+    const hostile = [
+      "\\".repeat(200_000),
+      "\\u00".repeat(100_000),
+      `${'x-amz-security-token\\"'.repeat(20_000)}`,
+      `${'x-amz-security-token\\" :  '.repeat(20_000)}`,
+    ];
+    for (const text of hostile) {
+      const started = performance.now();
+      redactSecrets(text, ["wJalrXUtnFEMI/K7MDENG+bPxRfiCYzzSECRET0="]);
+      expect(performance.now() - started, text.slice(0, 30)).toBeLessThan(500);
+    }
+  });
 });
 
 describe("errorFromResponse: Bedrock's error answers", () => {

@@ -146,3 +146,38 @@ describe("no secret of the call survives from a 200 answer's text into an error"
     expectNoSecret(error);
   });
 });
+
+// secrets46 #6: an error body that is not a JSON object is quoted as raw text, its JSON escapes in
+// place; a message may also embed a JSON document of the request.
+describe("no secret of the call survives JSON-escaped into an error", () => {
+  const slashed = (text: string) => text.replaceAll("/", "\\/");
+  const unicode = (text: string) =>
+    text.replace(/[/+=]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+
+  for (const [what, escape] of [
+    ["\\/", slashed],
+    ["\\u002f", unicode],
+  ] as const) {
+    it(`a malformed body echoing the request with ${what} escapes`, async () => {
+      const token = credentials.sessionToken ?? "";
+      const body = `{"message":"Malformed request","request":{"secret":"${escape(credentials.secretAccessKey)}","token":"${escape(token)}"`;
+      const bedrock = bedrockAnswering(
+        () =>
+          new Response(body, {
+            status: 400,
+            headers: { "content-type": "application/json", "x-amzn-errortype": "ValidationException" },
+          }),
+      );
+      const error = await errorOf(
+        () => bedrock.chat.completions.create({ model: MODEL, messages: [{ role: "user", content: "Hi" }] }),
+        BedrockEdgeError,
+      );
+      expect(error.status).toBe(400);
+      expectNoSecret(error);
+      for (const secret of [credentials.secretAccessKey, token]) {
+        expect(error.message).not.toContain(escape(secret));
+        expect(error.message).not.toContain(secret.split("/").at(-1));
+      }
+    });
+  }
+});

@@ -346,6 +346,10 @@ const UNMETERED32_GZIP_BUDGET_BYTES =
 // past the cut told by its length, at every site that quotes the client's, a setting's or
 // Bedrock's text): 108,101 bytes after it, 282 over the 107,819 before; the helper in errors.ts,
 // so in the main chunk (16,323 bytes, 236 more than 16,087).
+// Raised 100 more for secrets46fix #3 and #6 (an image model's reason, a stream's content type
+// and event type redacted with the call's secrets, +135; secrets found JSON-escaped and the
+// token's header in a JSON dump, +134): 108,370 bytes after them, 48 over the budget before; in
+// the lazily loaded images client and error mapping (bedrock-errors.ts), the main chunk 16,321.
 const GZIP_BUDGET_BYTES =
   UNMETERED32_GZIP_BUDGET_BYTES +
   320 +
@@ -404,7 +408,8 @@ const GZIP_BUDGET_BYTES =
   210 +
   280 +
   440 +
-  290;
+  290 +
+  100;
 /**
  * What a page or a Worker loads first when its bundler splits code (the routes, the request
  * schema, the stream reader, the templates, Responses and legacy Completions load on first use).
