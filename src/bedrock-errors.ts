@@ -187,11 +187,13 @@ export function redactSecrets(message: string, secrets: readonly string[] = []):
   }
   // JSON-escaped, as an error text quoting a JSON document of the request shows it (`\/`, as PHP's
   // and Java's encoders write `/`, or `\u002f`, `\u002b`, `\u003d`): found once the text is
-  // unescaped, and then cut from that.
-  if (out.includes("\\")) {
-    const unescaped = jsonUnescaped(out);
+  // unescaped, and then cut from that. A document quoted in a JSON string is escaped twice (`\\/`):
+  // up to three levels, each one linear pass.
+  let unescaped = out;
+  for (let level = 0; level < 3 && unescaped.includes("\\"); level++) {
+    unescaped = jsonUnescaped(unescaped);
     const clean = withoutSecrets(unescaped, secrets);
-    if (clean !== unescaped) out = clean;
+    if (clean !== unescaped) out = unescaped = clean;
   }
   out = out
     .replace(/\b(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{12,}\b/g, "[redacted]")

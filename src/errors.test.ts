@@ -165,6 +165,10 @@ describe("no secret survives into an error", () => {
     expect(redactSecrets(`errors: {"token":"${token.replaceAll("/", "\\/")}"}`, [token])).toBe(
       'errors: {"token":"[redacted]"}',
     );
+    // A document quoted in a JSON string: escaped twice.
+    const twice = JSON.stringify(JSON.stringify({ secret: slashed }));
+    expect(twice).toContain("\\\\/");
+    expect(redactSecrets(`errors: ${twice}`, [aws])).not.toContain("bPxRfiCYzzSECRET0");
     // No secret in the unescaped text: the text stays as it was, escapes and all.
     expect(redactSecrets('{"a": "b\\/c\\u002f\\n"}', [aws])).toBe('{"a": "b\\/c\\u002f\\n"}');
   });
