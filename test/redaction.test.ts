@@ -154,13 +154,13 @@ describe("no secret of the call survives JSON-escaped into an error", () => {
   const unicode = (text: string) =>
     text.replace(/[/+=]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
 
-  for (const [what, escape] of [
+  for (const [what, escapeIn] of [
     ["\\/", slashed],
     ["\\u002f", unicode],
   ] as const) {
     it(`a malformed body echoing the request with ${what} escapes`, async () => {
       const token = credentials.sessionToken ?? "";
-      const body = `{"message":"Malformed request","request":{"secret":"${escape(credentials.secretAccessKey)}","token":"${escape(token)}"`;
+      const body = `{"message":"Malformed request","request":{"secret":"${escapeIn(credentials.secretAccessKey)}","token":"${escapeIn(token)}"`;
       const bedrock = bedrockAnswering(
         () =>
           new Response(body, {
@@ -175,7 +175,7 @@ describe("no secret of the call survives JSON-escaped into an error", () => {
       expect(error.status).toBe(400);
       expectNoSecret(error);
       for (const secret of [credentials.secretAccessKey, token]) {
-        expect(error.message).not.toContain(escape(secret));
+        expect(error.message).not.toContain(escapeIn(secret));
         expect(error.message).not.toContain(secret.split("/").at(-1));
       }
     });
