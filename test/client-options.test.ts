@@ -64,6 +64,12 @@ describe("where and as whom calls go", () => {
       [{ region: "US-EAST-1" }, 'region must look like us-east-1 (got "US-EAST-1")'],
       [{ region: 5 as unknown as string }, "region must look like us-east-1 (got 5)"],
       [{ region: "not a region" }, 'region must look like us-east-1 (got "not a region")'],
+      // A value past 40 characters shows whole words only, or its length (secrets46 #1).
+      [{ region: `us-east-1 ${"k".repeat(40)}` }, 'region must look like us-east-1 (got "us-east-1…")'],
+      [
+        { region: { key: "k".repeat(40) } as unknown as string },
+        "region must look like us-east-1 (got a value of 50 characters)",
+      ],
       [{ apiKey: 5 as unknown as string }, "apiKey must be a non-empty string"],
       [{ fetch: "nope" as unknown as typeof fetch }, "fetch must be a function"],
       [

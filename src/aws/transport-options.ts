@@ -80,7 +80,7 @@ export function checkMilliseconds(value: number | undefined, fallback: number, n
 function checkAccess({ region, credentials, apiKey, fetch, signingCrypto }: TransportOptions): void {
   let wrong: string | undefined;
   if (region !== undefined && !isValidRegion(region)) {
-    wrong = `region ${REGION_SHAPE} (got ${typeof region === "string" ? shownText(region, 40) : String(JSON.stringify(region)).slice(0, 40)})`;
+    wrong = `region ${REGION_SHAPE} (got ${typeof region === "string" ? shownText(region, 40) : shownText(String(JSON.stringify(region)), 40, "a value", false)})`;
   } else if (credentials !== undefined && !isCredentialsOption(credentials)) {
     // Never the value: it may be a secret written in the wrong shape.
     wrong = `credentials ${CREDENTIALS_SHAPE}`;
