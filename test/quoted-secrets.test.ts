@@ -175,7 +175,7 @@ describe("an API_KEYS entry named by its key: never the key in the log, /health 
     const health = await (
       await proxy.app.request("http://proxy.test/health", { headers: { authorization: "Bearer sk-admin" } })
     ).text();
-    expect(health).toContain("API_KEYS (entry 1, its name not shown): its name may be a key");
+    expect(health).toContain("API_KEYS (entry 1, its name not shown): its name is a key");
     const response = await proxy.app.request("http://proxy.test/v1/models", {
       headers: { authorization: `Bearer ${NAMED}` },
     });

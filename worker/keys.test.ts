@@ -70,18 +70,18 @@ describe("client keys", () => {
     expect(keys.map((key) => key.key)).toEqual(["sk-fromfile-0123456789", "sk-pad-0123"]);
   });
 
-  it("have names of 1 to 64 characters, and under 24 unless refused as a key's shape (secrets46 #4)", () => {
+  it("have names of 1 to 64 characters (a long one is a name, not taken for a key)", () => {
     const name64 = `t${"e".repeat(63)}`;
     const name23 = `t${"e".repeat(22)}`;
     const { keys, problems } = read({
       [name23]: { key: "sk-short-name-0123" },
       [name64]: { key: "sk-long-name-0123" },
+      "analytics-team-production": { key: "sk-analytics-0123" },
       [`${name64}x`]: { key: "sk-too-long-0123" },
     });
-    expect(keys.map((key) => key.name)).toEqual([name23]);
+    expect(keys.map((key) => key.name)).toEqual([name23, name64, "analytics-team-production"]);
     expect(problems).toEqual([
-      "API_KEYS (entry 2, its name not shown): its name may be a key (it is a key, begins with sk- or has 24 characters or more), and a name is what logs and usage show: give the entry a short name that is no key",
-      "API_KEYS (entry 3, its name not shown): a key's name must be 1-64 letters, digits or ._:@+- (it is what logs and usage show)",
+      "API_KEYS (entry 4, its name not shown): a key's name must be 1-64 letters, digits or ._:@+- (it is what logs and usage show)",
     ]);
   });
 
@@ -163,7 +163,7 @@ describe("client keys", () => {
     const keys = readClientKeys({ API_KEYS }, problems, undefined, broken);
     expect(keys.map((entry) => entry.name)).toEqual(["team"]);
     const why =
-      "its name may be a key (it is a key, begins with sk- or has 24 characters or more), and a name is what logs and usage show: give the entry a short name that is no key";
+      "its name is a key (one of the keys given, or begins with sk- as keys do), and a name is what logs and usage show: give the entry a name that is no key";
     expect(problems).toEqual([
       `API_KEYS (entry 1, its name not shown): ${why}`,
       `API_KEYS (entry 3, its name not shown): ${why}`,
@@ -232,7 +232,7 @@ describe("client keys", () => {
     );
     expect(problems).toEqual([
       "API_KEYS: an entry's name (not shown) is given twice, and JSON keeps only the last entry: give each key its own name",
-      "API_KEYS (entry 1, its name not shown): its name may be a key (it is a key, begins with sk- or has 24 characters or more), and a name is what logs and usage show: give the entry a short name that is no key",
+      "API_KEYS (entry 1, its name not shown): its name is a key (one of the keys given, or begins with sk- as keys do), and a name is what logs and usage show: give the entry a name that is no key",
     ]);
   });
 

@@ -95,6 +95,8 @@ export function problemsFor(key: Pick<ClientKey, "admin" | "entry" | "models">, 
 }
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._:@+-]{0,63}$/;
+/** OpenAI's keys and this proxy's examples begin so: a name that does is taken for a key. */
+const KEY_PREFIX = /^sk-/i;
 // The names proxyKeyName gives: an API_KEYS entry may not take one, or two keys would share it.
 const PROXY_KEY_NAME = /^proxy-key-[0-9a-f]{8}$/i;
 const BINDING_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
@@ -166,9 +168,11 @@ export function readClientKeys(
     const shown = nameShown(name, entry, known);
     const at = shown ? `API_KEYS["${name}"]` : `API_KEYS (entry ${index + 1}, its name not shown)`;
     const before = problems.length;
-    if (NAME.test(name) && keyOf(entry) !== undefined && !shown) {
+    // Refused only when it surely is one: a long name of words ("analytics-team-production") is
+    // a name, told by position in problems but kept, as names of up to 64 characters always were.
+    if (NAME.test(name) && keyOf(entry) !== undefined && (known.has(name) || KEY_PREFIX.test(name))) {
       problems.push(
-        `${at}: its name may be a key (it is a key, begins with sk- or has 24 characters or more), and a name is what logs and usage show: give the entry a short name that is no key`,
+        `${at}: its name is a key (one of the keys given, or begins with sk- as keys do), and a name is what logs and usage show: give the entry a name that is no key`,
       );
     }
     const key = readEntry(env, name, entry, at, problems, models);
@@ -210,9 +214,10 @@ export function apiKeySecrets(env: ProxyEnv): string[] {
   const entries = Object.entries(readTable(env.API_KEYS, [])).flatMap(([name, entry]) => {
     const key = keyOf(entry);
     // A stray field that may be a key (a rotated-out key kept beside the new one), and a name that
-    // may be one, whether or not the entry has a key: each is refused, and never shown.
+    // may be one: any of a keyless entry, else one refused as a key (a key's own name is listed as
+    // its entry's key). A long name of an entry with a key is a name, kept in logs as it is.
     const stray = isFields(entry) ? unknownFields(entry).filter(mayBeKey) : [];
-    const named = mayBeKey(name) ? name : undefined;
+    const named = (key === undefined ? mayBeKey(name) : KEY_PREFIX.test(name)) ? name : undefined;
     return [key, named, ...stray, key === undefined ? text(entry) : undefined].filter(
       (value): value is string => value !== undefined,
     );
