@@ -6,8 +6,6 @@ import {
   callsOutEstimate,
   countedImageRequest,
   countPastBounds,
-  DEFAULT_OUTPUT_ESTIMATE,
-  IMAGE_TOKENS,
   imageOutputTokens,
   pngPixels,
   inputEstimate,
@@ -19,6 +17,10 @@ import {
   unmeteredCallEstimate,
 } from "./token-estimate.ts";
 
+// The README's numbers, pinned here rather than read from the module: "plus 1,600 tokens for each
+// image", and an output limit unset "else 4,096" (the limit an imported model is then sent).
+const IMAGE_TOKENS = 1600;
+const DEFAULT_OUTPUT_ESTIMATE = 4096;
 // The markup allowance: 64 a request, 8 a turn (chat messages, Responses input items and instructions).
 const markup = (turns: number) => 64 + 8 * turns;
 const HELLO = [{ role: "user", content: "Hello there, how are you?" }];
@@ -147,6 +149,9 @@ describe("an edit's estimate: its images at its image's size (imgeditr41 #2)", (
     expect(jpeg.size).toBe("1280x720");
     const dataUrl = `data:image/png;base64,${btoa(String.fromCharCode(...pngHead(1600, 1200)))}`;
     expect((await counted({ model: "m", image: dataUrl })).size).toBe("1600x1200");
+    // A side of 4,096 is one a model draws: 4096x512 (2.1 megapixels) is not counted as the largest image.
+    expect((await counted({ model: "m", image: file(pngHead(4096, 512)) })).size).toBe("4096x512");
+    expect((await counted({ model: "m", image: file(pngHead(512, 4096)) })).size).toBe("512x4096");
     const first = await counted({ model: "m", image: [file(pngHead(1024, 2048)), file(pngHead(320, 320))] });
     expect(first.size).toBe("1024x2048");
     // A small image counts a megapixel, as a generation's small size does.
@@ -161,6 +166,8 @@ describe("an edit's estimate: its images at its image's size (imgeditr41 #2)", (
       // A frame header past the first 256 KiB, after four APP segments of 64 KiB, is not looked for.
       file(jpegHead(512, 512, 65_533, 65_533, 65_533, 65_533)),
       file(pngHead(8192, 256)),
+      file(pngHead(256, 8192)),
+      file(pngHead(4097, 4097)),
       "data:image/png;base64,!!!!",
       "https://example.com/image.png",
       undefined,
