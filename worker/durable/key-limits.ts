@@ -50,7 +50,7 @@ export const LEASE_RENEW_MS = LEASE_MS / 3;
  * inside ctx.waitUntil's 30 s. Lapsed marks are deleted at most once in this time, by a
  * settlement: a key serving 10 requests a second lists 600 of them a minute.
  */
-export const SETTLED_MS = 60_000;
+const SETTLED_MS = 60_000;
 
 /**
  * Retry-After when the tokens left are held by requests in flight: they free them as they finish,
