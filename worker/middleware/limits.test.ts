@@ -7,7 +7,7 @@ import { emulatorModelId } from "../../emulator/model-id.ts";
 import { createApp, type LogLine } from "../app.ts";
 import type { ProxyBindings } from "../config.ts";
 import type { D1Statement } from "../cloudflare.ts";
-import { KeyLimits, LEASE_RENEW_MS } from "../durable/key-limits.ts";
+import { KeyLimits } from "../durable/key-limits.ts";
 import { model } from "../../test/helpers/emulated.ts";
 import { holedPng } from "../../test/helpers/png-writer.ts";
 import { recordingLimits } from "../../test/helpers/key-limits.ts";
@@ -17,7 +17,6 @@ import { MAX_CALLS } from "../../src/core.ts";
 import type { Usage } from "../../src/index.ts";
 import {
   callsOutEstimate,
-  DEFAULT_OUTPUT_ESTIMATE,
   inputEstimate,
   type ModelApi,
   outputEstimate,
@@ -29,6 +28,8 @@ const EAST_LLAMA = emulatorModelId("llama", [], "us-east-1");
 const PROFILE = "arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/a1b2c3d4e5f6";
 const CLAUDE_45 = "us.anthropic.claude-sonnet-4-5-20250929-v1:0";
 const WEST_LLAMA = emulatorModelId("llama", [], "us-west-2");
+/** The README's: "the proxy renews its lease every 5 minutes while it is open". */
+const LEASE_RENEW_MS = 5 * 60_000;
 
 /** The proxy on Node with the emulator in process, a key with every limit, and these bindings. */
 // A DEPLOYMENT_COOLDOWNS binding whose coolDown write takes 400 ms (a Durable Object's round trip).
@@ -412,6 +413,23 @@ describe("a limit whose binding fails", () => {
     expect(logs.at(-1)?.limits_unchecked).toBe("rate_limit: the counter is down; tokens_per_day: the counter is down");
   });
 
+  it("says what the counter's failure was in at most 200 characters: a binding's error can be a whole error page, on every request while it is down", async () => {
+    const overloaded = async (input: string) => {
+      if (new URL(input).pathname === "/admit") throw new Error(`overloaded ${"x".repeat(5000)}`);
+      return Response.json(null);
+    };
+    const { chat, logs } = proxyWith({
+      RATE: { limit: async () => ({ success: true }) },
+      KEY_LIMITS: { idFromName: () => "id", get: () => ({ fetch: overloaded }) },
+    });
+    const response = await chat();
+    expect(response.status).toBe(200);
+    await response.text();
+    const unchecked = logs.at(-1)?.limits_unchecked;
+    expect(unchecked).toMatch(/^tokens_per_day: overloaded x+$/);
+    expect(unchecked).toHaveLength(200);
+  });
+
   it("the rate limiter's failure too", async () => {
     const admitted = async () => Response.json({ ok: true });
     const { chat, logs } = proxyWith({
@@ -437,12 +455,15 @@ function failingCalls(
   const { binding, read } = keyLimitsOn(storage);
   let failures = 0;
   const calls: string[] = [];
+  // When each call was made (performance.now()).
+  const at: number[] = [];
   const flaky = {
     idFromName: binding.idFromName,
     get: () => ({
       async fetch(input: string, init?: RequestInit) {
         const called = new URL(input).pathname.slice(1);
         calls.push(called);
+        at.push(performance.now());
         const fails = called === method && failures < times;
         if (fails) failures += 1;
         if (fails && before) throw new Error("Durable Object is overloaded.");
@@ -452,7 +473,7 @@ function failingCalls(
       },
     }),
   };
-  return { binding: flaky, read, calls };
+  return { binding: flaky, read, calls, at };
 }
 
 describe("a KEY_LIMITS call that fails does not hold the key's place or tokens until the lease lapses (leases45 #1)", () => {
@@ -535,8 +556,8 @@ describe("a KEY_LIMITS call that fails does not hold the key's place or tokens u
     });
   }
 
-  it("a settlement that keeps failing is tried three times, then logged once", async () => {
-    const { binding, calls } = failingCalls(memoryStorage(), "settle", { times: 3, before: true });
+  it("a settlement that keeps failing is tried three times, a quarter of a second then a second apart, then logged once", async () => {
+    const { binding, calls, at } = failingCalls(memoryStorage(), "settle", { times: 3, before: true });
     const { chat } = proxyWith({ API_KEYS: KEYS, KEY_LIMITS: binding });
     const errors = vi.spyOn(console, "error").mockImplementation(() => {});
     onTestFinished(() => errors.mockRestore());
@@ -553,6 +574,78 @@ describe("a KEY_LIMITS call that fails does not hold the key's place or tokens u
     expect(logged()).toEqual([
       expect.objectContaining({ failed: "settling the key's limits", error: "Durable Object is overloaded." }),
     ]);
+    // README: "tried twice more (after a quarter of a second, then a second)": three tries at once
+    // would all meet a counter that is overloaded for a moment. (A timer may fire a millisecond
+    // early by performance.now().)
+    const settles = calls.flatMap((call, index) => (call === "settle" ? [at[index]!] : []));
+    expect(settles[1]! - settles[0]!).toBeGreaterThanOrEqual(249);
+    expect(settles[2]! - settles[1]!).toBeGreaterThanOrEqual(999);
+  });
+
+  it("a settlement's failure is logged without the deployment's secrets (an error may echo one)", async () => {
+    const secret = EMULATOR_CREDENTIALS.secretAccessKey;
+    const { binding } = keyLimitsOn(memoryStorage());
+    const echoing = {
+      idFromName: binding.idFromName,
+      get: () => ({
+        async fetch(input: string, init?: RequestInit) {
+          if (new URL(input).pathname === "/settle") throw new Error(`signature mismatch for ${secret}`);
+          return binding.get().fetch(input, init);
+        },
+      }),
+    };
+    const { chat } = proxyWith({ API_KEYS: KEYS, KEY_LIMITS: echoing });
+    const errors = vi.spyOn(console, "error").mockImplementation(() => {});
+    onTestFinished(() => errors.mockRestore());
+    const response = await chat();
+    await response.text();
+    const id = response.headers.get("x-request-id");
+    const logged = () => errors.mock.calls.map(([text]) => String(text)).filter((text) => text.includes(String(id)));
+    const [line] = await eventually(() => (logged().length > 0 ? logged() : undefined));
+    expect(JSON.parse(line!)).toMatchObject({
+      failed: "settling the key's limits",
+      error: expect.stringContaining("signature mismatch"),
+    });
+    expect(line).not.toContain(secret);
+  });
+
+  it("in a Worker, a settlement is kept alive with ctx.waitUntil: the runtime waits for the tokens to be counted, not only for the answer", async () => {
+    const storage = memoryStorage();
+    const { binding, read } = keyLimitsOn(storage);
+    // A settlement that takes a moment, as a Durable Object's round trip does.
+    const slowSettle = {
+      idFromName: binding.idFromName,
+      get: () => ({
+        async fetch(input: string, init?: RequestInit) {
+          if (new URL(input).pathname === "/settle") await new Promise((resolve) => setTimeout(resolve, 100));
+          return binding.get().fetch(input, init);
+        },
+      }),
+    };
+    const { app } = proxyWith({ API_KEYS: KEYS, KEY_LIMITS: slowSettle });
+    const kept: Promise<unknown>[] = [];
+    const ctx = {
+      waitUntil: (work: Promise<unknown>) => void kept.push(work),
+      passThroughOnException: () => {},
+      props: {},
+    };
+    const response = await app.request(
+      "/v1/chat/completions",
+      {
+        method: "POST",
+        headers: { authorization: "Bearer sk-team-0123456789", "content-type": "application/json" },
+        body: JSON.stringify(chatBody("llama", false)),
+      },
+      undefined,
+      ctx,
+    );
+    expect(response.status).toBe(200);
+    await response.text();
+    // What the runtime was told to wait for: once it is done, the request is counted.
+    await Promise.all(kept);
+    const counted = (await read()) as { tokens: number; requests: number };
+    expect(counted.requests).toBe(0);
+    expect(counted.tokens).toBeGreaterThan(0);
   });
 });
 
@@ -561,7 +654,7 @@ describe("an open stream's place in concurrent_streams", () => {
     vi.useRealTimers();
   });
 
-  it("is renewed every LEASE_RENEW_MS while the stream is open, and no more once it has ended", async () => {
+  it("is renewed every 5 minutes (LEASE_RENEW_MS) while the stream is open, and no more once it has ended", async () => {
     vi.useFakeTimers({ toFake: ["setInterval", "clearInterval"] });
     const { binding, calls, settled } = recordingLimits();
     const { chat } = proxyWith({ RATE: { limit: async () => ({ success: true }) }, KEY_LIMITS: binding });
@@ -582,6 +675,59 @@ describe("an open stream's place in concurrent_streams", () => {
     await eventually(() => settled[0]);
     vi.advanceTimersByTime(3 * LEASE_RENEW_MS);
     expect(renewals()).toHaveLength(2);
+  });
+
+  it("is taken by a Responses stream as by a chat one: a third at concurrent_streams 2 is refused", async () => {
+    const { binding, read } = keyLimitsOn(memoryStorage());
+    const API_KEYS = JSON.stringify({ team: { key: "sk-team-0123456789", concurrent_streams: 2 } });
+    const { post } = proxyWith({ RATE: { limit: async () => ({ success: true }) }, KEY_LIMITS: binding, API_KEYS });
+    const stream = () => post("/v1/responses", { model: "slow", input: "hi", stream: true });
+    const open = [await stream(), await stream()];
+    expect(open.map((response) => response.status)).toEqual([200, 200]);
+    const third = await stream();
+    expect(third.status).toBe(429);
+    expect(await third.json()).toMatchObject({ error: { code: "concurrent_streams_exceeded" } });
+    for (const response of open) await response.body?.cancel();
+    // Their places are returned as their clients leave.
+    await eventually(async () => ((await read()) as { streams: number }).streams === 0 || undefined);
+  });
+});
+
+describe("a renewal that fails (a Durable Object reset, an overloaded object)", () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it("is dropped quietly and tried again at the next interval, and the stream is served: no unhandled rejection, which would end a Node host's process", async () => {
+    vi.useFakeTimers({ toFake: ["setInterval", "clearInterval"] });
+    const { binding, calls, settled } = recordingLimits();
+    const failingRenew = {
+      idFromName: binding.idFromName,
+      get: () => ({
+        async fetch(input: string, init?: RequestInit) {
+          const answer = await binding.get().fetch(input, init);
+          if (new URL(input).pathname === "/renew") throw new Error("Durable Object reset");
+          return answer;
+        },
+      }),
+    };
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => void unhandled.push(reason);
+    process.on("unhandledRejection", onUnhandled);
+    onTestFinished(() => void process.off("unhandledRejection", onUnhandled));
+    const { chat } = proxyWith({ RATE: { limit: async () => ({ success: true }) }, KEY_LIMITS: failingRenew });
+    const response = await chat(true, "slow");
+    expect(response.status).toBe(200);
+    const reader = response.body!.getReader();
+    await reader.read();
+    vi.advanceTimersByTime(LEASE_RENEW_MS);
+    vi.advanceTimersByTime(LEASE_RENEW_MS);
+    while (!(await reader.read()).done);
+    await eventually(() => settled[0]);
+    // Time for a rejection left unhandled to be reported.
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(calls.filter((call) => call.method === "renew")).toHaveLength(2);
+    expect(unhandled).toEqual([]);
   });
 });
 
@@ -621,7 +767,7 @@ describe("what a request of a key with tokens_per_day reserves while it is in fl
       await response.text();
     };
     await ask({ model: "llama" });
-    expect(sent(`bedrock/llama/${emulatorModelId("llama")}`)).toMatchObject({ max_gen_len: DEFAULT_OUTPUT_ESTIMATE });
+    expect(sent(`bedrock/llama/${emulatorModelId("llama")}`)).toMatchObject({ max_gen_len: 4096 });
     await ask({ model: "llama", max_tokens: 50 });
     expect(sent(`bedrock/llama/${emulatorModelId("llama")}`)).toMatchObject({ max_gen_len: 50 });
     await ask({ model: "claude" });
@@ -643,6 +789,24 @@ describe("what a request of a key with tokens_per_day reserves while it is in fl
     expect(reserved).toBe(tokenEstimate(body, "chat", undefined, { modelIds: [CLAUDE_45] }));
     // The profile's own id says nothing of thinking: the output limit it sets was left out.
     expect(reserved).toBeGreaterThan(tokenEstimate(body, "chat", undefined, { modelIds: [PROFILE] }));
+  });
+
+  it("on a Claude entry with a reasoning_budget, a request without an output limit: the budget plus 4,096 for the answer, as the library sends", async () => {
+    const { binding, calls } = recordingLimits();
+    const { post } = proxyWith({
+      RATE: { limit: async () => ({ success: true }) },
+      KEY_LIMITS: binding,
+      MODELS: JSON.stringify({ thinking: { model: model("converse"), reasoning_budget: 8000 } }),
+      // A day large enough that the reservation is not cut to it.
+      API_KEYS: JSON.stringify({ team: { key: "sk-team-0123456789", tokens_per_day: 1_000_000 } }),
+    });
+    const body = { model: "thinking", messages: [{ role: "user", content: "hi" }] };
+    const response = await post("/v1/chat/completions", body);
+    expect(response.status).toBe(200);
+    await response.text();
+    // Its prompt and markup, and an output limit of 8,000 + 4,096 (README: "the thinking budget
+    // plus 4,096 for the answer"), not the 4,096 of a request without thinking.
+    expect(admitted(calls).map((args) => args.reserve)).toEqual([tokenEstimate(body, "chat", 8000 + 4096)]);
   });
 
   it("never more than the whole day, however much it asks for within the library's bounds; past them, the library's 400 before any reservation", async () => {
