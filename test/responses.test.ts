@@ -344,6 +344,22 @@ describe.each(routes)("forced tool calls on route %s", (route) => {
     expect(all.at(-1)?.type).toBe("response.completed");
   });
 
+  it("a function whose parameters are no object schema is a 400 naming tools[0].parameters.type, before any call (specfuzz46 F1)", async () => {
+    const { bedrock: client, emulator } = emulated();
+    const tools = [{ ...weather, parameters: { type: "string" } }];
+    for (const [, tool_choice] of choices) {
+      for (const stream of [false, true]) {
+        const error = await client.responses.create({ model: model(route), input, tools, tool_choice, stream }).then(
+          () => undefined,
+          (e: unknown) => e as BedrockEdgeError,
+        );
+        expect(error, `stream: ${stream}`).toMatchObject({ status: 400, param: "tools[0].parameters.type" });
+        expect(error?.message).toMatch(/^tools\[0\]\.parameters\.type must be "object"/);
+      }
+    }
+    expect(emulator.stats.requests).toHaveLength(0);
+  });
+
   it("without tool_choice the same model answers in text", async () => {
     const plain = await bedrock.responses.create({ model: model(route), input, tools: [weather] });
     expect(plain.output.some((item) => item.type === "function_call")).toBe(false);

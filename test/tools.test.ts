@@ -5,6 +5,7 @@ import {
   BedrockEdgeError,
   type ChatCompletionChunk,
   type ChatCompletionCreateParams,
+  type ModelEntry,
   type Response,
 } from "../src/index.ts";
 import { errorOf } from "./helpers/errors.ts";
@@ -147,6 +148,66 @@ describe("a forced call cut short, on every template family, plain and streamed"
       }
     });
   }
+});
+
+describe("a function whose parameters are no object schema (specfuzz46 F1)", () => {
+  // OpenAI takes a function's parameters as an object's JSON Schema. Converse alone refused another
+  // type; the template routes sent it as a forced call's constraint and answered a 500 (no call could
+  // be read) or, on openai_completion, a 200 without the call the request forced.
+  const targets: Array<[string, ModelEntry]> = [
+    ...(Object.keys(ROUTE_FORMATS) as RouteName[]).map((route): [string, ModelEntry] => [route, model(route, "tool")]),
+    ["llama (openai_completion)", { model: model("llama", "tool"), wire_format: "openai_completion" }],
+  ];
+  const withParameters = (parameters: unknown) =>
+    [{ type: "function", function: { name: "get_weather", parameters } }] as ChatCompletionCreateParams["tools"];
+  const named = { type: "function" as const, function: { name: "get_weather" } };
+
+  it.each(targets)(
+    "%s: a 400 naming its type, whatever tool_choice, plain and streamed, before any call",
+    async (_name, entry) => {
+      const { bedrock, emulator } = emulated({ models: { m: entry } });
+      for (const parameters of [{ type: "string" }, { type: "array", items: { type: "string" } }, { type: 5 }]) {
+        for (const tool_choice of ["required", named, "auto", undefined] as const) {
+          for (const stream of [false, true]) {
+            const body = { model: "m", messages: ask, tools: withParameters(parameters), stream };
+            const error = await failure(
+              bedrock.chat.completions.create((tool_choice ? { ...body, tool_choice } : body) as never),
+            );
+            expect(error, JSON.stringify({ parameters, tool_choice, stream })).toMatchObject({
+              status: 400,
+              type: "invalid_request_error",
+              param: "tools[0].function.parameters.type",
+            });
+            expect(error.message).toMatch(/^tools\[0\]\.function\.parameters\.type must be "object"/);
+          }
+        }
+      }
+      // Not an object at all: a 400 naming the parameters (record() took an array as an object).
+      const array = await failure(
+        bedrock.chat.completions.create({ model: "m", messages: ask, tools: withParameters([]) } as never),
+      );
+      expect(array).toMatchObject({ status: 400, param: "tools[0].function.parameters" });
+      expect(emulator.stats.requests).toHaveLength(0);
+    },
+  );
+
+  it.each(targets)(
+    "%s: no parameters, or a schema without a type, is an object's: the forced call comes back",
+    async (_name, entry) => {
+      const { bedrock } = emulated({ models: { m: entry } });
+      for (const parameters of [undefined, {}, { properties: { city: { type: "string" } } }, { type: "object" }]) {
+        const fn = parameters === undefined ? { name: "get_weather" } : { name: "get_weather", parameters };
+        const completion = await bedrock.chat.completions.create({
+          model: "m",
+          messages: ask,
+          tools: [{ type: "function", function: fn }] as ChatCompletionCreateParams["tools"],
+          tool_choice: named,
+        });
+        const [call] = completion.choices[0]!.message.tool_calls ?? [];
+        expect(call?.function.name, JSON.stringify(parameters)).toBe("get_weather");
+      }
+    },
+  );
 });
 
 describe("text around a call", () => {

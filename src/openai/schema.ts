@@ -1,7 +1,9 @@
 // valibot schemas of the Chat Completions request: every request is checked here before a
 // route sees it, and a failure names the field (`messages[2].content`) in a 400.
 import * as v from "valibot";
+import { describeValue } from "../describe-value.ts";
 import { invalidRequest } from "../errors.ts";
+import { isJsonObject } from "../json.ts";
 import { MAX_ANSWERS, MAX_OUTPUT_TOKENS } from "../request-bounds.ts";
 import { deepestIssue, formatPath, issueFragment, issueSentence } from "../validation.ts";
 import { MAX_JSON_DEPTH, valueTooDeep } from "./depth.ts";
@@ -165,12 +167,16 @@ const message = v.variant(
     issue.expected === "Object" ? 'must be a message like {"role": "user", "content": "Hi"}' : `must be ${ROLES}`,
 );
 
+// Not record(), which takes an array as an object of its indexes; its type is checked after the
+// schema (refuseNonObjectParameters).
+const parameters = v.custom<Record<string, unknown>>(isJsonObject, "must be a JSON Schema object");
+
 const tool = v.object({
   type: v.literal("function"),
   function: v.object({
     name: v.pipe(v.string(), v.regex(FUNCTION_NAME, FUNCTION_NAME_RULE)),
     description: v.optional(v.string()),
-    parameters: v.optional(v.record(v.string(), v.unknown())),
+    parameters: v.optional(parameters),
     strict: v.nullish(v.boolean()),
   }),
   cache_control,
@@ -258,6 +264,25 @@ function refuseArgumentsPastLimits(request: ChatCompletionRequest): void {
   }
 }
 
+/**
+ * A function's parameters are a JSON Schema of an object, as OpenAI takes them: a schema of another
+ * type is refused on every route, before anything is sent, as Converse refuses it (its
+ * ToolInputSchema) and a forced call's constraint (forced-call.ts) would admit no call, whose
+ * arguments are an object. A schema without a type (`{}`, properties alone) is an object's
+ * (function-parameters.ts). Not a valibot action: valibot loads with the main chunk.
+ */
+function refuseNonObjectParameters(request: ChatCompletionRequest): void {
+  for (const [i, tool] of (request.tools ?? []).entries()) {
+    const type = tool.function.parameters?.type;
+    if (type === undefined || type === "object") continue;
+    const param = `tools[${i}].function.parameters.type`;
+    throw invalidRequest(
+      `${param} must be "object": a function's parameters are an object schema (got ${describeValue(type)}).`,
+      param,
+    );
+  }
+}
+
 function tooDeep(param: string): never {
   throw invalidRequest(`${param} is nested more than ${MAX_JSON_DEPTH} levels deep.`, param);
 }
@@ -278,6 +303,7 @@ export function parseChatRequest(input: unknown): ChatCompletionRequest {
     checkLogitBias(request.logit_bias);
     refuseStreamOptionsWithoutStream(request);
     refuseArgumentsPastLimits(request);
+    refuseNonObjectParameters(request);
     return refusalsAsText(request);
   }
   throw refusalFor(result.issues[0]);

@@ -12,6 +12,7 @@
 import { BedrockEdgeError, invalidRequest, shownText } from "../errors.ts";
 import { jsonTextTooDeep } from "../openai/depth.ts";
 import { isFunctionName } from "../openai/function-name.ts";
+import { objectSchemaOf } from "../openai/function-parameters.ts";
 import { BACKSLASH } from "../openai/json-chars.ts";
 import { findJsonSyntaxError } from "../openai/json-syntax.ts";
 import type { ChatCompletionRequest, FunctionTool } from "../openai/types.ts";
@@ -351,8 +352,8 @@ export function constrainedCall(
   if (!tool) return undefined;
   return {
     prefill: callPrefill(format, { name: tool.function.name }),
-    // A function without parameters takes none (OpenAI's reading of an absent schema).
-    schema: tool.function.parameters ?? { type: "object", properties: {} },
+    // An object's schema, or the constraint would admit a string or an array and no call (specfuzz46).
+    schema: objectSchemaOf(tool.function.parameters),
   };
 }
 

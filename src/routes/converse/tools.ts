@@ -1,7 +1,6 @@
 // tools and tool_choice -> Converse's toolConfig.
-import { describeValue } from "../../describe-value.ts";
 import { invalidRequest, shownText } from "../../errors.ts";
-import type { JsonObject } from "../../json.ts";
+import { objectSchemaOf } from "../../openai/function-parameters.ts";
 import type { ChatCompletionRequest } from "../../openai/types.ts";
 import type { CachePoints } from "./cache-points.ts";
 import type { ToolConfig } from "./wire.ts";
@@ -54,7 +53,8 @@ export function toToolConfig(
         `tools[${index}].function.name`,
       );
     }
-    const json = inputSchema(parameters, index);
+    // Converse's ToolInputSchema: "The top level schema type must be object".
+    const json = objectSchemaOf(parameters);
     // Bedrock refuses an empty description; `strict` is not forwarded (few models take it).
     config.tools.push({
       toolSpec: description ? { name, description, inputSchema: { json } } : { name, inputSchema: { json } },
@@ -76,19 +76,4 @@ export function toToolConfig(
   }
   // "auto" is Converse's default: sent explicitly, it is refused by models without tool choice.
   return config;
-}
-
-/**
- * Converse's ToolInputSchema: "The top level schema type must be object". OpenAI takes a schema
- * without a type (`{}`, or properties alone) as an object's: it is sent with `type: "object"`.
- */
-function inputSchema(parameters: JsonObject | undefined, index: number): JsonObject {
-  if (!parameters) return { type: "object", properties: {} };
-  // Spread first: a `type` key present but undefined (a schema builder's optional key) must not win.
-  if (parameters.type === undefined) return { ...parameters, type: "object" };
-  if (parameters.type === "object") return parameters;
-  throw invalidRequest(
-    `Converse takes a tool's parameters as an object schema only (got type ${describeValue(parameters.type)}).`,
-    `tools[${index}].function.parameters.type`,
-  );
 }
