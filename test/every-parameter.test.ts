@@ -294,6 +294,43 @@ describe("every Chat Completions field, on every route: honoured or refused by n
   });
 });
 
+describe("the fields no route sends, of the wrong type: a 400 naming them on every route, drop_params or not (specfuzz46 F2)", () => {
+  const wrong: Record<string, unknown> = {
+    metadata: 123,
+    prompt_cache_key: 5,
+    safety_identifier: 5,
+    prompt_cache_retention: "forever",
+    prediction: 5,
+    modalities: "audio",
+  };
+
+  it.each(TARGETS.map((target) => [target.name, target] as const))("%s", async (_name, target) => {
+    const c = client(target, true);
+    const problems: string[] = [];
+    for (const [field, value] of Object.entries(wrong)) {
+      const asked = await exchange(c, chat(c)({ [field]: value }));
+      if (asked.ok) {
+        problems.push(`${field}: accepted`);
+      } else if (
+        !(asked.error instanceof BedrockEdgeError) ||
+        asked.error.status !== 400 ||
+        asked.error.param !== field
+      ) {
+        problems.push(`${field}: ${String(asked.error)}`);
+      } else if (asked.sent) {
+        problems.push(`${field}: refused after ${asked.sent} call(s) reached Bedrock`);
+      }
+    }
+    // A well-typed ask beyond text keeps its refusal, which the model's drop_params drops.
+    const audio = await exchange(c, chat(c)({ modalities: ["audio"] }));
+    if (!audio.ok) problems.push(`modalities ["audio"] under drop_params: ${String(audio.error)}`);
+    expect(problems).toEqual([]);
+    const strict = client(target);
+    const refused = await exchange(strict, chat(strict)({ modalities: ["audio"] }));
+    expect(refused.ok ? undefined : refused.error).toMatchObject({ status: 400, param: "modalities" });
+  });
+});
+
 // How the Responses API takes each chat field: its own field of that name (tested with the
 // Responses API itself), passed on to the route under the same rules as chat, chat's name for one
 // of its own, more than a Response holds, or not its parameter at all.

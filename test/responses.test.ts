@@ -484,6 +484,32 @@ describe("faults and aborts", () => {
     expect(response.user).toBe("u-1");
   });
 
+  it("the fields passed on to chat are typed as chat types them, and an empty content list is no text (specfuzz46 F2)", async () => {
+    const { bedrock, emulator } = emulated();
+    for (const [field, value] of [
+      ["prompt_cache_key", 5],
+      ["safety_identifier", 5],
+      ["prompt_cache_retention", "forever"],
+      ["metadata", 123],
+    ] as const) {
+      const error = await bedrock.responses
+        .create({ model: model("llama"), input: "Hi", [field]: value } as never)
+        .then(
+          () => undefined,
+          (e: unknown) => e as BedrockEdgeError,
+        );
+      expect(error, field).toMatchObject({ status: 400, param: field });
+    }
+    expect(emulator.stats.requests).toHaveLength(0);
+    // The Responses API's content lists may be empty (chat's may not): such an item is no text.
+    const input = [
+      { role: "user" as const, content: [] },
+      { role: "assistant" as const, content: [] },
+      { role: "user" as const, content: "Hi" },
+    ];
+    expect((await bedrock.responses.create({ model: model("llama"), input })).status).toBe("completed");
+  });
+
   it("chat-only fields that ask for more than one Response holds are refused by name, before any call", async () => {
     const { bedrock, emulator } = emulated();
     const refusal = (fields: Record<string, unknown>) =>

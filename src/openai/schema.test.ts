@@ -295,6 +295,81 @@ describe("request validation names the field, in a sentence", () => {
   });
 });
 
+describe("the fields no route sends, typed as OpenAI's spec types them (specfuzz46 F2)", () => {
+  // Accepted and ignored on every route when well typed; another type is a 400 naming the field,
+  // as user: 5 is, rather than a value silently taken (modalities: "audio" answered in text).
+  const wrong: Array<[Record<string, unknown>, string, string]> = [
+    [{ metadata: 123 }, "metadata", "metadata must be an object (got 123)."],
+    [{ metadata: "x" }, "metadata", "metadata must be an object (got a string)."],
+    [{ metadata: { a: 1 } }, "metadata.a", "metadata.a must be a string (got 1)."],
+    [{ metadata: ["a"] }, "metadata", "metadata must be a JSON object (got an array)."],
+    [{ prompt_cache_key: 5 }, "prompt_cache_key", "prompt_cache_key must be a string (got 5)."],
+    [{ safety_identifier: 5 }, "safety_identifier", "safety_identifier must be a string (got 5)."],
+    [
+      { prompt_cache_retention: "forever" },
+      "prompt_cache_retention",
+      'prompt_cache_retention must be one of "in_memory", "in-memory" or "24h" (got "forever").',
+    ],
+    [{ prediction: 5 }, "prediction", "prediction must be an object (got 5)."],
+    [{ prediction: [] }, "prediction", "prediction must be an object (got an array)."],
+    [
+      { prediction: { type: "text", content: "a" } },
+      "prediction.type",
+      'prediction.type must be "content" (got "text").',
+    ],
+    [
+      { prediction: { type: "content", content: [] } },
+      "prediction.content",
+      "prediction.content must not be empty: give a string or at least one part.",
+    ],
+    [{ modalities: 5 }, "modalities", "modalities must be an array (got 5)."],
+    [{ modalities: {} }, "modalities", "modalities must be an array (got an object)."],
+    [{ modalities: "audio" }, "modalities", "modalities must be an array (got a string)."],
+    [{ modalities: ["video"] }, "modalities[0]", 'modalities[0] must be one of "text" or "audio" (got "video").'],
+  ];
+  it.each(wrong)("%j: a 400 naming %s", (fields, param, message) => {
+    expect(refusal({ ...ok, ...fields })).toMatchObject({ param, message });
+    // drop_params drops what a route cannot honour, never a malformed value.
+    expect(refusal({ ...ok, ...fields, drop_params: true })).toMatchObject({ param, message });
+  });
+
+  it("takes each as the spec types it, null included; the routes judge modalities beyond text", () => {
+    const fields = {
+      metadata: { team: "a" },
+      prompt_cache_key: "k",
+      safety_identifier: "s",
+      prompt_cache_retention: "24h",
+      prediction: { type: "content", content: [{ type: "text", text: "draft" }] },
+      modalities: ["text", "audio"],
+    };
+    expect(parseChatRequest({ ...ok, ...fields })).toMatchObject(fields);
+    const nulls = Object.fromEntries(Object.keys(fields).map((field) => [field, null]));
+    expect(parseChatRequest({ ...ok, ...nulls })).toMatchObject(nulls);
+    // The spelling of openai SDKs before mid-2026, and OpenAI's own.
+    for (const retention of ["in-memory", "in_memory"]) {
+      expect(parseChatRequest({ ...ok, prompt_cache_retention: retention })).toMatchObject({
+        prompt_cache_retention: retention,
+      });
+    }
+  });
+
+  it("a message's content array has at least one part, in every role (the spec's minItems 1)", () => {
+    const call = { id: "c1", type: "function", function: { name: "f", arguments: "{}" } };
+    for (const message of [
+      { role: "user", content: [] },
+      { role: "system", content: [] },
+      { role: "developer", content: [] },
+      { role: "assistant", content: [], tool_calls: [call] },
+      { role: "tool", content: [], tool_call_id: "c1" },
+    ]) {
+      expect(refusal({ ...ok, messages: [...ok.messages, message] }), message.role).toMatchObject({
+        param: "messages[1].content",
+        message: "messages[1].content must not be empty: give a string or at least one part.",
+      });
+    }
+  });
+});
+
 describe("assistant refusal parts", () => {
   it("are taken, and come out as text parts; the rest of the request is the caller's", () => {
     const request = {

@@ -12,7 +12,9 @@ import { FUNCTION_NAME, FUNCTION_NAME_RULE } from "./function-name.ts";
 import { FILE_DATA_URL_EXAMPLE, fileDataUrlHead, NO_FILES_API } from "./file-part.ts";
 import { originalDetailDropped, sentImageUrl } from "./image-detail.ts";
 import { checkLogitBias, logitBiasSchema } from "./logit-bias.ts";
+import { checkMetadata } from "./metadata.ts";
 import { range, whole } from "./number-schemas.ts";
+import { plainObject } from "./plain-object.ts";
 import { asTextPart, refusalInContent, refusalsAsText } from "./refusal-parts.ts";
 import { JSON_SCHEMA_REQUIRED, responseFormatSchema } from "./response-format.ts";
 import { FUNCTIONS_API, TEXT_ONLY } from "./server-limits.ts";
@@ -88,7 +90,10 @@ const onlyTextPart = v.object({
   text,
   cache_control,
 });
-const textContent = v.union([text, v.array(onlyTextPart)], "must be a string or an array of text parts");
+// OpenAI's spec: a content array has at least one part (minItems 1), in every role's message.
+const parts = <T extends v.GenericSchema>(part: T) =>
+  v.pipe(v.array(part), v.minLength(1, "must not be empty: give a string or at least one part"));
+const textContent = v.union([text, parts(onlyTextPart)], "must be a string or an array of text parts");
 // An assistant's own parts: text, or a refusal (OpenAI's ChatCompletionAssistantMessageParam),
 // which comes out as the text it holds. The transform states that in the schema's output type
 // (held equal to ChatCompletionRequest by a test); the schema's output is not handed on, so
@@ -101,17 +106,11 @@ const assistantPart = v.pipe(
   ),
   v.transform((part: TextPart | RefusalPart): v.InferOutput<typeof textPart> => asTextPart(part)),
 );
-const assistantContent = v.union(
-  [text, v.array(assistantPart)],
-  "must be a string or an array of text or refusal parts",
-);
+const assistantContent = v.union([text, parts(assistantPart)], "must be a string or an array of text or refusal parts");
 const contentPart = v.variant("type", [textPart, imagePart, filePart], (issue) =>
   issue.expected === "Object" ? `must be a content part: ${PARTS}` : 'must be "text", "image_url" or "file"',
 );
-const userContent = v.union(
-  [text, v.array(contentPart)],
-  `must be a string or an array of content parts, each ${PARTS}`,
-);
+const userContent = v.union([text, parts(contentPart)], `must be a string or an array of content parts, each ${PARTS}`);
 
 const toolCall = v.object({
   id: v.string(),
@@ -245,6 +244,29 @@ export const chatCompletionRequestSchema = v.looseObject({
   store: v.nullish(v.boolean()),
 });
 
+// OpenAI's fields that cannot change the answer (routes/parameters.ts) and `modalities`, which no
+// route sends: typed as OpenAI's spec types them, so a wrong type is a 400 naming the field on
+// every route, as `user: 5` is, whatever drop_params says (a wrong type is no parameter a route
+// cannot honour), and `modalities: "audio"` does not pass for text. A schema of their own: the
+// routes read none of them (REQUEST_FIELDS), and the request's type leaves them out. metadata is
+// checked as the Responses API checks it (metadata.ts).
+const specTypedSchema = v.object({
+  prompt_cache_key: v.nullish(text),
+  safety_identifier: v.nullish(text),
+  // "in-memory" is how the openai SDKs spelt in_memory before mid-2026 (openai-openapi issue 508).
+  prompt_cache_retention: v.nullish(v.picklist(["in_memory", "in-memory", "24h"])),
+  prediction: v.nullish(
+    v.pipe(
+      plainObject,
+      v.object({
+        type: v.literal("content"),
+        content: v.union([text, parts(onlyTextPart)], "must be a string or an array of text parts"),
+      }),
+    ),
+  ),
+  modalities: v.nullish(v.array(v.picklist(["text", "audio"]))),
+});
+
 /** Every field of the request this library knows (the schema's entries); routes refuse others by name. */
 export const REQUEST_FIELDS: ReadonlySet<string> = new Set(Object.keys(chatCompletionRequestSchema.entries));
 
@@ -295,6 +317,9 @@ export function parseChatRequest(input: unknown): ChatCompletionRequest {
   for (const [field, value] of Object.entries(input)) if (valueTooDeep(value)) tooDeep(field);
   const result = v.safeParse(chatCompletionRequestSchema, input, { abortEarly: true, message: issueFragment });
   if (result.success) {
+    checkMetadata((input as { metadata?: unknown }).metadata);
+    const typed = v.safeParse(specTypedSchema, input, { abortEarly: true, message: issueFragment });
+    if (!typed.success) throw refusalFor(typed.issues[0]);
     // The schema only checks: the caller's own objects go on, in their own key order (a tools
     // block is rendered as json.dumps writes the client's dict) and with the fields the routes
     // judge; refusal parts become text and "original" details go here, as the schema's output

@@ -140,6 +140,28 @@ describe("a stateless server refuses state, saying so", () => {
     expect(parseResponsesRequest({ ...ok, n: 1, best_of: 1, logprobs: false, prompt_logprobs: null }).model).toBe("m");
   });
 
+  it("refuses reasoning and text that are arrays, and top_logprobs that is no whole number, as type errors (specfuzz46 F2)", () => {
+    for (const field of ["reasoning", "text"]) {
+      expect(refusal({ ...ok, [field]: [] })).toMatchObject({
+        param: field,
+        message: `${field} must be an object (got an array).`,
+      });
+    }
+    for (const [value, shown] of [
+      ["0", '"0"'],
+      ["5", '"5"'],
+      [1.5, "1.5"],
+      [-1, "-1"],
+    ] as const) {
+      expect(refusal({ ...ok, top_logprobs: value })).toMatchObject({
+        param: "top_logprobs",
+        message: `top_logprobs must be a whole number between 0 and 20 (got ${shown}).`,
+      });
+    }
+    // A whole number above 0 keeps its refusal, which points to Chat Completions.
+    expect(refusal({ ...ok, top_logprobs: 5 })).toMatchObject({ param: "top_logprobs", code: "unsupported_parameter" });
+  });
+
   it("accepts top_logprobs 0, the default clients send, refusing only a request for alternatives", () => {
     expect(parseResponsesRequest({ ...ok, top_logprobs: 0 }).model).toBe("m");
     expect(refusal({ ...ok, top_logprobs: 1 }).param).toBe("top_logprobs");

@@ -7,10 +7,12 @@ import * as v from "valibot";
 import { describeValue } from "../describe-value.ts";
 import { invalidRequest, type BedrockEdgeError, shownText, wordsWithin } from "../errors.ts";
 import { isJsonObject, type JsonObject } from "../json.ts";
-import { checkSkippedKeys } from "../openai/checked-record.ts";
 import { FILE_DATA_URL_EXAMPLE, NO_FILES_API } from "../openai/file-part.ts";
 import { MAX_JSON_DEPTH, valueTooDeep } from "../openai/depth.ts";
 import { FUNCTION_NAME, FUNCTION_NAME_RULE } from "../openai/function-name.ts";
+import { checkMetadata } from "../openai/metadata.ts";
+import { whole } from "../openai/number-schemas.ts";
+import { plainObject } from "../openai/plain-object.ts";
 import { MAX_TOOLS } from "../openai/tool-count.ts";
 import { deepestIssue, formatPath, issueFragment, issueSentence } from "../validation.ts";
 import { REASONING_ID_PREFIX } from "./output.ts";
@@ -55,7 +57,8 @@ function refuseState(body: JsonObject): void {
       "max_tool_calls cannot be enforced on these models; leave it out and stop the tool loop on the client.",
     );
   }
-  if (typeof body.top_logprobs === "number" && body.top_logprobs > 0) {
+  // A whole number only: another value is the schema's 400, a type error and no request for alternatives.
+  if (Number.isInteger(body.top_logprobs) && (body.top_logprobs as number) > 0) {
     throw unsupported("top_logprobs", `top_logprobs cannot be honoured: ${NO_LOGPROBS}.`);
   }
   if (body.moderation != null) {
@@ -388,28 +391,36 @@ const responsesRequestSchema = v.looseObject({
   instructions: v.nullish(text),
   tools: v.optional(v.pipe(v.array(functionTool), v.maxLength(MAX_TOOLS))),
   tool_choice: v.optional(toolChoice),
+  // object() takes an array: plainObject refuses one first.
   text: v.optional(
-    v.object({
-      format: v.optional(format),
-      verbosity: v.nullish(v.picklist(["low", "medium", "high"])),
-    }),
+    v.pipe(
+      plainObject,
+      v.object({
+        format: v.optional(format),
+        verbosity: v.nullish(v.picklist(["low", "medium", "high"])),
+      }),
+    ),
   ),
   reasoning: v.nullish(
-    v.object({
-      effort: v.nullish(v.picklist(["none", "minimal", "low", "medium", "high", "xhigh", "max"])),
-      summary,
-      generate_summary: summary,
-    }),
+    v.pipe(
+      plainObject,
+      v.object({
+        effort: v.nullish(v.picklist(["none", "minimal", "low", "medium", "high", "xhigh", "max"])),
+        summary,
+        generate_summary: summary,
+      }),
+    ),
   ),
   stream: v.nullish(v.boolean()),
   stream_options: v.nullish(v.object({ include_obfuscation: v.optional(v.boolean()) })),
   parallel_tool_calls: v.nullish(v.boolean()),
-  metadata: v.nullish(v.record(v.string(), v.string())),
   store: v.nullish(v.boolean()),
   background: v.nullish(v.boolean()),
   include: v.nullish(v.array(v.string())),
   truncation: v.nullish(v.picklist(["auto", "disabled"])),
   max_output_tokens: v.nullish(v.pipe(v.number(), v.integer(), v.minValue(1))),
+  // OpenAI's spec: a whole number from 0 to 20 (one above 0 is refused before: refuseState).
+  top_logprobs: whole(0, 20),
   // A string, never null, in OpenAI's spec as in Chat Completions: null is refused as chat refuses
   // it, rather than echoed in the Response, whose user must be a string too.
   user: v.optional(v.string()),
@@ -428,11 +439,9 @@ export function parseResponsesRequest(input: unknown): ResponsesRequest {
   refuseIncludes(input.include);
   refuseBuiltInTools(input);
   refuseItems(input.input);
-  // valibot's record() takes an array, which the Response would echo as its metadata.
-  if (Array.isArray(input.metadata)) throw invalidRequest("metadata must be a JSON object (got an array).", "metadata");
+  checkMetadata(input.metadata);
   const result = v.safeParse(responsesRequestSchema, input, { abortEarly: true, message: issueFragment });
   if (!result.success) throw refusalFor(result.issues[0]);
-  checkSkippedKeys(input.metadata, v.string(), "metadata", "an object of strings");
   // The schema only checks: the caller's own objects go on, in their key order.
   return input as unknown as ResponsesRequest;
 }

@@ -269,9 +269,13 @@ function reasoningText(item: Extract<InputItemParam, { type: "reasoning" }>): st
 
 type Parts = InputMessageItem["content"];
 
-/** Text-only content (system, developer, assistant, tool output): parts become chat text parts. */
+/**
+ * Text-only content (system, developer, assistant, tool output): parts become chat text parts.
+ * No parts is no text: this API takes an empty list, chat's spec does not (minItems 1).
+ */
 function textContent(content: Parts): string | TextPart[] {
   if (typeof content === "string") return content;
+  if (!content.length) return "";
   return content.map((part) => (part.type === "refusal" ? asTextPart(part) : { type: "text", text: textOf(part) }));
 }
 
@@ -281,8 +285,11 @@ function textOf(part: Exclude<Parts, string>[number]): string {
 
 function toMessage(item: InputMessageItem): ChatMessageParam {
   if (item.role === "user") {
+    // No parts is no text, as in textContent.
     const content =
-      typeof item.content === "string" ? item.content : item.content.map((part): ContentPart => toUserPart(part));
+      typeof item.content === "string" || !item.content.length
+        ? textContent(item.content)
+        : item.content.map((part): ContentPart => toUserPart(part));
     return { role: "user", content };
   }
   return { role: item.role === "developer" ? "developer" : "system", content: textContent(item.content) };
