@@ -217,6 +217,25 @@ describe("refusals and errors", () => {
     expect(proxy.served.emulator.stats.requests).toHaveLength(0);
   });
 
+  it("a function whose parameters are no object schema, and fields of the wrong type: 400 naming them, plain and streamed, before any call (specfuzz46)", async () => {
+    const stringTool = { ...weather, parameters: { type: "string" } };
+    for (const [param, fields] of [
+      ["tools[0].parameters.type", { tools: [stringTool], tool_choice: "required" }],
+      ["reasoning", { reasoning: [] }],
+      ["top_logprobs", { top_logprobs: "5" }],
+      ["prompt_cache_key", { prompt_cache_key: 5 }],
+    ] as const) {
+      for (const model of ROUTES) {
+        for (const stream of [false, true]) {
+          const { status, text } = await post({ model, input: "Hi", ...fields, stream });
+          expect(status, `${model} ${param} stream: ${stream}: ${text.slice(0, 200)}`).toBe(400);
+          expect(JSON.parse(text)).toMatchObject({ error: { type: "invalid_request_error", param } });
+        }
+      }
+    }
+    expect(proxy.served.emulator.stats.requests).toHaveLength(0);
+  });
+
   it("no key 401, unknown model 404, bad JSON 400: OpenAI error bodies", async () => {
     const noKey = await post({ model: "llama", input: "Hi" }, "/v1/responses", "sk-wrong");
     expect(noKey.status).toBe(401);

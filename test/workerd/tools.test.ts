@@ -96,6 +96,38 @@ describe("forced tool calls", () => {
   });
 });
 
+describe("a function whose parameters are no object schema (specfuzz46 F1)", () => {
+  it.each(["r1", "llama", "qwen3", "qwen2", "openai"])(
+    "%s: a 400 naming its type, forced or not, plain and streamed, before any call",
+    async (model) => {
+      const client = proxy.client();
+      const stringTool = [
+        { type: "function", function: { name: "get_weather", parameters: { type: "string" } } },
+      ] as const;
+      for (const tool_choice of [
+        "required",
+        { type: "function", function: { name: "get_weather" } },
+        "auto",
+      ] as const) {
+        for (const stream of [false, true]) {
+          const error = await errorOf(() =>
+            client.chat.completions.create({
+              model,
+              messages: USER_HELLO,
+              tools: [...stringTool],
+              tool_choice,
+              stream,
+            } as OpenAI.Chat.ChatCompletionCreateParams),
+          );
+          expect(error).toBeInstanceOf(OpenAI.BadRequestError);
+          expect(error).toMatchObject({ status: 400, param: "tools[0].function.parameters.type" });
+        }
+      }
+      expect(proxy.served.emulator.stats.requests).toHaveLength(0);
+    },
+  );
+});
+
 describe("parameters", () => {
   it("that cannot change the answer are accepted on every template route", async () => {
     const client = proxy.client();
@@ -124,6 +156,28 @@ describe("parameters", () => {
     expect(error).toBeInstanceOf(OpenAI.BadRequestError);
     expect(error).toMatchObject({ status: 400, param: "store", code: "unsupported_parameter" });
     expect((error as Error).message).toMatch(/store cannot be true: this server keeps nothing.*drop_params: true/);
+  });
+
+  it('of the wrong type are a 400 naming them, even under DROP_PARAMS; ["audio"] is dropped there (specfuzz46 F2)', async () => {
+    for (const [field, value] of [
+      ["modalities", "audio"],
+      ["metadata", 123],
+      ["prompt_cache_retention", "forever"],
+    ] as const) {
+      const error = await errorOf(() =>
+        proxy.client("dropping").chat.completions.create({
+          model: "llama",
+          messages: USER_HELLO,
+          [field]: value,
+        } as OpenAI.Chat.ChatCompletionCreateParamsNonStreaming),
+      );
+      expect(error).toMatchObject({ status: 400, param: field });
+    }
+    expect(proxy.served.emulator.stats.requests).toHaveLength(0);
+    const audio = await proxy
+      .client("dropping")
+      .chat.completions.create({ model: "llama", messages: USER_HELLO, modalities: ["audio"] });
+    expect(audio.choices[0]!.finish_reason).toBe("stop");
   });
 
   it("are dropped instead with drop_params in the request, or DROP_PARAMS on the proxy", async () => {
