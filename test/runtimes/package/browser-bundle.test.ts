@@ -355,6 +355,9 @@ const UNMETERED32_GZIP_BUDGET_BYTES =
 // no route sends, content lists of one part at least, the Responses API's reasoning, text and
 // top_logprobs typed +236): 108,105 bytes after them, 73 over the budget before; in the lazily
 // loaded request schemas, the main chunk 16,088 bytes (1 more).
+// Raised 250 more when secrets46fix and specfuzz46 met (each raise above was measured apart, and
+// gzip shares less across the two): 108,700 bytes after both, 198 over the two raises' sum; the
+// main chunk 16,322 bytes.
 const GZIP_BUDGET_BYTES =
   UNMETERED32_GZIP_BUDGET_BYTES +
   320 +
@@ -415,7 +418,8 @@ const GZIP_BUDGET_BYTES =
   440 +
   290 +
   100 +
-  80;
+  80 +
+  250;
 /**
  * What a page or a Worker loads first when its bundler splits code (the routes, the request
  * schema, the stream reader, the templates, Responses and legacy Completions load on first use).
