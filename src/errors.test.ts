@@ -21,6 +21,7 @@ describe("Bedrock exceptions map to status, OpenAI type and code", () => {
     ["ResourceNotFoundException", 404, "not_found_error", "model_not_found"],
     ["ThrottlingException", 429, "rate_limit_error", "rate_limit_exceeded"],
     ["ModelNotReadyException", 429, "rate_limit_error", "model_not_ready"],
+    ["ServiceQuotaExceededException", 429, "rate_limit_error", "quota_exceeded"],
     ["ModelTimeoutException", 408, "timeout_error", "model_timeout"],
     ["ModelErrorException", 424, "api_error", "model_error"],
     ["ServiceUnavailableException", 503, "server_error", "service_unavailable"],

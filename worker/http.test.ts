@@ -136,6 +136,8 @@ describe("x-should-retry: false, where a client's retry cannot succeed", () => {
     ["the proxy's configuration, told to a key kept from some models", misconfiguredUnlisted(2)],
     ["Bedrock refusing the proxy's credentials", bedrockException("AccessDeniedException", DENIED, 403)],
     ["Bedrock refusing an expired session token", bedrockException("ExpiredTokenException", "expired", 401)],
+    // An account's or a day's quota: the library retries it no more (awsfidelity46 #1), nor should a client.
+    ["a quota of Bedrock's used up", bedrockException("ServiceQuotaExceededException", "Too many tokens per day", 400)],
     ["an endpoint that redirects", badUpstream("a redirect", "upstream_redirect")],
     ["a model's settings", configurationError("does not compile", "invalid_model_config")],
     ["no usable credentials", configurationError("none", "missing_credentials")],
@@ -147,7 +149,6 @@ describe("x-should-retry: false, where a client's retry cannot succeed", () => {
 
   it.each([
     ["a throttle", bedrockException("ThrottlingException", "slow down", 429)],
-    ["a quota Bedrock says to try again later", bedrockException("ServiceQuotaExceededException", "later", 429)],
     ["a model still waking up", bedrockException("ModelNotReadyException", "warming", 429)],
     ["Bedrock's 500", bedrockException("InternalServerException", "oops", 500)],
     ["Bedrock's 503", bedrockException("ServiceUnavailableException", "busy", 503)],

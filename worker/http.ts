@@ -65,7 +65,8 @@ function retryCannotSucceed(error: BedrockEdgeError): boolean {
  * `x-should-retry: false`, which they read before the status, and node 6 sleeps for whatever
  * Retry-After asks, however long (7 backs off on its own past 60 s). These errors fail the same way until the operator acts (the
  * proxy's configuration, its AWS credentials, a model's settings, an endpoint that is not
- * Bedrock's, the usage table's migrations) or until 00:00 UTC (a key's tokens for the day, Retry-After hours away; in
+ * Bedrock's, the usage table's migrations), until Bedrock's quota of the account or the day frees
+ * (ServiceQuotaExceededException: the library does not retry it either), or until 00:00 UTC (a key's tokens for the day, Retry-After hours away; in
  * the day's last minute it is left to the retry: retryCannotSucceed): a retry
  * repeats the failure, upstream_auth_failed with another signed call to Bedrock. Throttles,
  * Bedrock's 5xx, timeouts, a cold model and the key's other limits pass: the SDKs retry those.
@@ -73,6 +74,7 @@ function retryCannotSucceed(error: BedrockEdgeError): boolean {
  */
 const FINAL_CODES: ReadonlySet<string> = new Set([
   "tokens_per_day_exceeded",
+  "quota_exceeded",
   "proxy_misconfigured",
   "upstream_auth_failed",
   "upstream_redirect",

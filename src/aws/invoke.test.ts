@@ -551,6 +551,14 @@ describe("retries", () => {
     expect(calls).toHaveLength(3);
   });
 
+  it("a ServiceQuotaExceededException (Bedrock's 400, an account's or a day's quota) is final: sure to fail again, as AWS's SDK never retries it (awsfidelity46 #1)", async () => {
+    const quota = () => bedrockError(400, "ServiceQuotaExceededException", "Too many tokens per day, please wait.");
+    const { fetch, calls } = scripted([quota(), ok(), ok()]);
+    const error = await failure(invokeJson(transport(fetch, { maxRetries: 2 }), call));
+    expect(calls).toHaveLength(1);
+    expect(error).toMatchObject({ status: 429, code: "quota_exceeded", bedrockError: "ServiceQuotaExceededException" });
+  });
+
   it("retry network errors, reported as 502 when they persist", async () => {
     const { fetch, calls } = scripted([
       new TypeError("fetch failed"),

@@ -18,7 +18,7 @@ const MODEL_READY_MAX_DELAY_MS = 10_000;
 export type RetryKind = "model_not_ready" | "retryable" | "final";
 
 /**
- * Which errors may be retried: Bedrock's own throttling and 5xx answers, and failures to
+ * Which errors may be retried: Bedrock's own throttling (not a quota used up) and 5xx answers, and failures to
  * connect or a connection lost while the answer's beginning was read (a plain answer's body, a
  * stream's first frame: nothing was passed on yet, as for every error sendWithRetries sees).
  * Errors this library raised itself (a timeout, a malformed answer, missing credentials) would
@@ -33,6 +33,9 @@ function retryKind(error: BedrockEdgeError, failFast = false): RetryKind {
   if (error.code === "upstream_unreachable" || error.code === "upstream_connection_lost") return "retryable";
   if (!error.fromBedrock) return "final";
   if (error.bedrockError === "ModelNotReadyException") return "model_not_ready";
+  // An account's or a day's quota (a 429 here, Bedrock's 400): sure to fail again within a call's
+  // backoff, and AWS's SDK never retries it either. Another deployment may still take it (failover.ts).
+  if (error.bedrockError === "ServiceQuotaExceededException") return "final";
   if (
     error.status === 429 ||
     error.status === 500 ||
