@@ -115,6 +115,19 @@ describe("the emulator's embedding models", () => {
     expect(refused.message).toContain(message);
   });
 
+  it("Titan refuses a text of more than 8,192 tokens (by its count, one per 4 characters) in Titan's own words (awsfidelity46 #4)", async () => {
+    for (const modelId of [TITAN_V2, "amazon.titan-embed-text-v1"]) {
+      const most = "x".repeat(8192 * 4);
+      expect((await send(modelId, { inputText: most })).status).toBe(200);
+      const refused = await errorAnswer(await send(modelId, { inputText: `${most}y` }));
+      expect(refused).toMatchObject({
+        status: 400,
+        type: "ValidationException",
+        message: "400 Bad Request: Too many input tokens. Max input tokens: 8192, request input token count: 8193",
+      });
+    }
+  });
+
   it("refuses the streamed operation, as Bedrock does for embedding models", async () => {
     const refused = await errorAnswer(await send(TITAN_V2, { inputText: "x" }, "invoke-with-response-stream"));
     expect(refused).toMatchObject({ status: 400, type: "ValidationException" });

@@ -41,6 +41,8 @@ const COHERE_V4_DIMENSIONS = [256, 512, 1024, 1536] as const;
 export const COHERE_MAX_TEXTS = 96;
 const COHERE_INPUT_TYPES = ["search_document", "search_query", "classification", "clustering"];
 const TITAN_MAX_CHARS = 50_000;
+/** Titan Text Embeddings' context, V1 and V2 alike, in the emulator's count (embeddingTokens). */
+const TITAN_MAX_TOKENS = 8192;
 const COHERE_MAX_CHARS = 2048;
 
 /** A text's tokens as the emulator counts them: one per 4 characters, at least one. */
@@ -83,6 +85,11 @@ function titanProblem(body: Record<string, unknown>, model: EmbeddingModel): str
   if (inputText.length === 0) return malformed("#/inputText: expected minLength: 1, actual: 0");
   if (inputText.length > TITAN_MAX_CHARS) {
     return malformed(`#/inputText: expected maxLength: ${TITAN_MAX_CHARS}, actual: ${inputText.length}`);
+  }
+  // Titan's own words for a text past its context (aws-samples/amazon-bedrock-workshop#136).
+  const tokens = embeddingTokens(inputText);
+  if (tokens > TITAN_MAX_TOKENS) {
+    return `400 Bad Request: Too many input tokens. Max input tokens: ${TITAN_MAX_TOKENS}, request input token count: ${tokens}`;
   }
   if (dimensions !== undefined && !(TITAN_V2_DIMENSIONS as readonly unknown[]).includes(dimensions)) {
     return malformed(`#/dimensions: ${JSON.stringify(dimensions)} is not a valid enum value`);

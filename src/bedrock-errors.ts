@@ -30,8 +30,10 @@ const EXCEPTIONS: Record<string, ExceptionRow> = {
   InternalServerException: { status: 500, code: "internal_server_error" },
 };
 
+// Literal words with one optional word each (no nested or adjacent repeats): linear-time. Titan
+// Text Embeddings says "Too many input tokens. Max input tokens: 8192, …".
 const CONTEXT_LENGTH =
-  /context length|context window|too many tokens|maximum (input|prompt) length|input is too long|prompt is too long/i;
+  /context length|context window|too many (?:input )?tokens|maximum (?:input|prompt) length|input is too long|prompt is too long/i;
 
 /**
  * Normalises an exception name from `x-amzn-ErrorType` (`Name:http://…`), a JSON `__type`

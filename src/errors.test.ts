@@ -55,6 +55,9 @@ describe("Bedrock exceptions map to status, OpenAI type and code", () => {
       400,
     );
     expect(error.code).toBe("context_length_exceeded");
+    // Titan Text Embeddings' words (aws-samples/amazon-bedrock-workshop#136; awsfidelity46 #4).
+    const titan = "400 Bad Request: Too many input tokens. Max input tokens: 8192, request input token count: 9875 ";
+    expect(bedrockException("ValidationException", titan, 400).code).toBe("context_length_exceeded");
     expect(bedrockException("ValidationException", "Malformed input request", 400).code).toBe("invalid_request");
   });
 

@@ -138,6 +138,17 @@ describe("embeddings on Titan Text Embeddings V2", () => {
     expect(bodies).toEqual([]);
   });
 
+  it("a text over Titan's 8,192 tokens is a 400 context_length_exceeded, in Titan's words (awsfidelity46 #4)", async () => {
+    const { bedrock, bodies } = embedding();
+    const error = await errorOf(
+      () => bedrock.embeddings.create({ model: TITAN_V2, input: "x".repeat(8192 * 4 + 1) }),
+      BedrockEdgeError,
+    );
+    expect(error).toMatchObject({ status: 400, code: "context_length_exceeded", bedrockError: "ValidationException" });
+    expect(error.message).toContain("Too many input tokens. Max input tokens: 8192, request input token count: 8193");
+    expect(bodies).toHaveLength(1);
+  });
+
   it("a models-table entry on the embed route serves embeddings under its name", async () => {
     const { bedrock, bodies } = embedding({ models: { vectors: TITAN_V2 } });
     const answer = await bedrock.embeddings.create({ model: "vectors", input: "named" });
