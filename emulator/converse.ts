@@ -30,7 +30,7 @@ import type { Json } from "./json-schema-instance.ts";
 import { faultForCall } from "./model-id.ts";
 import { type JsonObject, latencyOf } from "./model-json.ts";
 import { splitPieces } from "./pieces.ts";
-import { eventStreamResponse, fail, faultError, jsonResponse, waitFor } from "./responses.ts";
+import { carriesContextLength, eventStreamResponse, fail, faultError, jsonResponse, waitFor } from "./responses.ts";
 import { FAMILY } from "./tool-markup.ts";
 
 /** The default blocked message of a Bedrock guardrail. */
@@ -66,7 +66,7 @@ export async function converse(
     );
   }
   const fault = faultForCall(target.callFaults, call.recorder.nextCall(target.modelId));
-  if (fault) return fail(call, faultError(fault));
+  if (fault) return fail(call, faultError(fault, target));
   await waitFor(target);
   // Claude answers its reasoning whenever thinking is on, `think` option or not.
   const fields = isRecord(json) ? json.additionalModelRequestFields : undefined;
@@ -78,7 +78,9 @@ export async function converse(
     family: target.format ? FAMILY[target.format] : "qwen",
     parsesTools: true,
   });
-  if (target.ctx) return fail(call, awsError("ValidationException", "Input is too long for requested model."));
+  if (target.ctx && !carriesContextLength(target, stream)) {
+    return fail(call, awsError("ValidationException", "Input is too long for requested model."));
+  }
   const hash = stableHash(bodyText);
   const delayMs = stream ? (target.slowMs ?? call.config.chunkDelayMs) : 0;
   const result = converseResult(target, request, answer, hash, delayMs);

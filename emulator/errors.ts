@@ -9,8 +9,12 @@ export type ExceptionName =
   | "InternalServerException"
   | "InvalidSignatureException"
   | "MissingAuthenticationTokenException"
+  | "ModelErrorException"
   | "ModelNotReadyException"
+  | "ModelStreamErrorException"
+  | "ModelTimeoutException"
   | "ResourceNotFoundException"
+  | "ServiceQuotaExceededException"
   | "ServiceUnavailableException"
   | "ThrottlingException"
   | "UnknownOperationException"
@@ -23,8 +27,13 @@ const STATUS: Record<ExceptionName, number> = {
   InternalServerException: 500,
   InvalidSignatureException: 403,
   MissingAuthenticationTokenException: 403,
+  // AWS's model of bedrock-runtime (2023-09-30): the model's own failures, and a quota used up.
+  ModelErrorException: 424,
   ModelNotReadyException: 429,
+  ModelStreamErrorException: 424,
+  ModelTimeoutException: 408,
   ResourceNotFoundException: 404,
+  ServiceQuotaExceededException: 400,
   ServiceUnavailableException: 503,
   ThrottlingException: 429,
   UnknownOperationException: 404,
@@ -32,26 +41,44 @@ const STATUS: Record<ExceptionName, number> = {
   ValidationException: 400,
 };
 
-/** An error the emulator answers with: the exception name and its message. */
+/**
+ * The members AWS's model gives an exception beside its message: ModelErrorException's
+ * `originalStatusCode` and `resourceName`, ModelStreamErrorException's `originalStatusCode` and
+ * `originalMessage` (the model's own status and words).
+ */
+export interface ExceptionMembers {
+  originalStatusCode?: number;
+  originalMessage?: string;
+  resourceName?: string;
+}
+
+/** An error the emulator answers with: the exception name, its message and its other members. */
 export interface AwsError {
   name: ExceptionName;
   message: string;
+  members?: ExceptionMembers;
 }
 
-export function awsError(name: ExceptionName, message: string): AwsError {
-  return { name, message };
+export function awsError(name: ExceptionName, message: string, members?: ExceptionMembers): AwsError {
+  return members ? { name, message, members } : { name, message };
 }
 
 const TYPE_SUFFIX = ":http://internal.amazon.com/coral/com.amazon.bedrock/";
 
-/** The response for an error: status, `x-amzn-ErrorType`, `x-amzn-RequestId`, `{"message"}`. */
+/** The response for an error: status, `x-amzn-ErrorType`, `x-amzn-RequestId`, `{"message", …members}`. */
 export function errorResponse(error: AwsError, requestId: string): Response {
   const headers = corsHeaders();
   headers.set("content-type", "application/json");
   headers.set("x-amzn-ErrorType", `${error.name}${TYPE_SUFFIX}`);
   headers.set("x-amzn-RequestId", requestId);
-  return new Response(JSON.stringify({ message: error.message }), { status: STATUS[error.name], headers });
+  return new Response(JSON.stringify({ message: error.message, ...error.members }), {
+    status: STATUS[error.name],
+    headers,
+  });
 }
+
+/** The context window of the emulator's imported models, in tokens. */
+export const CONTEXT_WINDOW = 8192;
 
 // Wording as AWS uses it.
 export const MESSAGES = {
@@ -66,6 +93,12 @@ export const MESSAGES = {
   modelNotReady:
     "Model is not ready for inference. Wait and try your request again. Refer to https://docs.aws.amazon.com/bedrock/latest/userguide/invoke-imported-model.html#handle-model-not-ready-exception.",
   internalServer: "The server encountered an internal error while processing the request.",
+  modelTimeout: "Model has timed out in processing the request. Try your request again.",
+  // The emulator's own words: no report of Bedrock's for these was found.
+  modelError: "The model failed while processing the request (injected by the emulator).",
+  modelStreamError: "The model stream failed while generating (injected by the emulator).",
+  modelServerFailed: "The model server failed (injected by the emulator).",
+  serviceQuota: "The account's quota for this model is used up (injected by the emulator). Try again once it frees.",
   serviceUnavailable: "Bedrock is unable to process your request.",
   malformedJson: "Malformed input request, please reformat your input and try again.",
   unknownOperation: "UnknownOperationException",

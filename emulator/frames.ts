@@ -41,11 +41,11 @@ export function eventFrame(eventType: string, payload: Record<string, unknown>, 
   );
 }
 
-/** An exception message: it ends the stream with that error. */
-export function exceptionFrame(type: string, message: string): Uint8Array {
+/** An exception message, `{message, …members}` (the exception's other members): it ends the stream with that error. */
+export function exceptionFrame(type: string, message: string, members: object = {}): Uint8Array {
   return encodeFrame(
     stringHeaders({ ":exception-type": type, ":content-type": "application/json", ":message-type": "exception" }),
-    JSON.stringify({ message }),
+    JSON.stringify({ message, ...members }),
   );
 }
 

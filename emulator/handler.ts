@@ -29,7 +29,7 @@ import { generateImages, imageModel } from "./images.ts";
 import { invoke } from "./invoke.ts";
 import { parseJsonBody } from "./json-body.ts";
 import { UnsatisfiableSchemaError } from "./json-schema-instance.ts";
-import { parseModelId } from "./model-id.ts";
+import { fitsOperation, type Operation, parseModelId } from "./model-id.ts";
 import { fail } from "./responses.ts";
 import { createStats, type EmulatorStats, type StatsRecorder } from "./stats.ts";
 
@@ -51,8 +51,7 @@ export interface Emulator {
   readonly stats: EmulatorStats;
 }
 
-const OPERATIONS = ["invoke", "invoke-with-response-stream", "converse", "converse-stream"] as const;
-type Operation = (typeof OPERATIONS)[number];
+const OPERATIONS: readonly Operation[] = ["invoke", "invoke-with-response-stream", "converse", "converse-stream"];
 
 const PATH = /^\/model\/([^/]+)\/(invoke|invoke-with-response-stream|converse|converse-stream)$/;
 const STREAMS: ReadonlySet<Operation> = new Set(["invoke-with-response-stream", "converse-stream"]);
@@ -122,7 +121,10 @@ async function operate(call: Call, modelId: string, operation: Operation): Promi
   const stream = STREAMS.has(operation);
   if (operation === "converse" || operation === "converse-stream") {
     const target = parseConverseModelId(modelId);
-    if (!target) return fail(call, awsError("ResourceNotFoundException", MESSAGES.converseModelNotFound));
+    // An option asking for what the operation cannot carry (fitsOperation) is as unknown here.
+    if (!target || !fitsOperation(target, operation)) {
+      return fail(call, awsError("ResourceNotFoundException", MESSAGES.converseModelNotFound));
+    }
     const parsed = readBody(call, auth, target.region, modelId, body);
     return "json" in parsed ? converse(call, target, parsed.json, parsed.text, stream) : parsed.response;
   }
@@ -140,7 +142,8 @@ async function operate(call: Call, modelId: string, operation: Operation): Promi
   }
   const spec = parseModelId(modelId);
   // Bedrock says "The provided model identifier is invalid." as a 400 ValidationException.
-  if (!spec) return fail(call, awsError("ValidationException", MESSAGES.modelNotFound));
+  if (!spec || !fitsOperation(spec, operation))
+    return fail(call, awsError("ValidationException", MESSAGES.modelNotFound));
   const parsed = readBody(call, auth, spec.region, modelId, body);
   return "json" in parsed ? invoke(call, spec, parsed.json, parsed.text, stream) : parsed.response;
 }

@@ -5,17 +5,17 @@ import { chatAnswer, completionAnswer, type Answer } from "./answers.ts";
 import { bedrockCompletionBody, bedrockCompletionChunks } from "./bedrock-completion-json.ts";
 import type { Call } from "./call.ts";
 import { type ChatChoice, chatCompletionBody, chatCompletionChunks } from "./chat-completion-json.ts";
-import { awsError } from "./errors.ts";
+import { awsError, CONTEXT_WINDOW } from "./errors.ts";
 import { chunkFrame } from "./frames.ts";
 import { stableHash } from "./hash.ts";
 import { type InvokeRequest, parseInvokeRequest } from "./invoke-requests.ts";
 import { faultForCall, type ModelSpec } from "./model-id.ts";
 import { type Counts, countsOf, type Identity, type JsonObject, type Latency, latencyOf } from "./model-json.ts";
 import { type CompletionChoice, openaiCompletionBody, openaiCompletionChunks } from "./openai-completion-json.ts";
-import { eventStreamResponse, fail, faultError, jsonResponse, waitFor } from "./responses.ts";
+import { carriesContextLength, eventStreamResponse, fail, faultError, jsonResponse, waitFor } from "./responses.ts";
 import { FAMILY } from "./tool-markup.ts";
 
-export const CONTEXT_WINDOW = 8192;
+export { CONTEXT_WINDOW };
 
 /** The answer to a parsed request, ready to be written plain or as chunks. */
 interface Reply {
@@ -37,7 +37,7 @@ export async function invoke(
   const request = parseInvokeRequest(spec, json, stream);
   if (typeof request === "string") return fail(call, awsError("ValidationException", request));
   const fault = faultForCall(spec.callFaults, call.recorder.nextCall(spec.modelId));
-  if (fault) return fail(call, faultError(fault));
+  if (fault) return fail(call, faultError(fault, spec));
   await waitFor(spec);
   const identity: Identity = {
     id: stableHash(bodyText),
@@ -45,7 +45,7 @@ export async function invoke(
     model: spec.modelId,
   };
   const reply = replyTo(spec, request, identity);
-  if (spec.ctx) return fail(call, contextLengthError(reply.counts.promptTokens));
+  if (spec.ctx && !carriesContextLength(spec, stream)) return fail(call, contextLengthError(reply.counts.promptTokens));
   const usage = !spec.nousage;
   if (!stream) {
     const latency = latencyOf(reply.pieces, 0);

@@ -1,6 +1,15 @@
 import { describe, expect, it } from "vitest";
 import { converseModelId, parseConverseModelId } from "./converse-model-id.ts";
-import { emulatorModelId, faultForCall, type ModelIdOption, parseModelId } from "./model-id.ts";
+import {
+  emulatorModelId,
+  faultForCall,
+  fitsOperation,
+  type ModelIdOption,
+  type Operation,
+  parseModelId,
+} from "./model-id.ts";
+
+const OPERATIONS: readonly Operation[] = ["invoke", "invoke-with-response-stream", "converse", "converse-stream"];
 
 const ARN = "arn:aws:bedrock:us-east-1:123456789012:imported-model/";
 
@@ -47,6 +56,25 @@ describe("parseModelId", () => {
       { kind: "err500", calls: Infinity },
       { kind: "err503", calls: 3 },
     ]);
+  });
+
+  it("reads the model's timeout and failure, a quota and a stream that fails at once, and where AWS lists each (awsfidelity46 #5)", () => {
+    const spec = parseModelId(`${ARN}llama.modeltimeout1.modelerror2.quota.streamerror3`);
+    expect(spec?.callFaults).toEqual([
+      { kind: "modeltimeout", calls: 1 },
+      { kind: "modelerror", calls: 2 },
+      { kind: "quota", calls: Infinity },
+      { kind: "streamerror", calls: 3 },
+    ]);
+    const fits = (options: string, operation: Operation) =>
+      fitsOperation(parseModelId(`${ARN}llama.${options}`)!, operation);
+    for (const operation of OPERATIONS) {
+      expect(fits("modeltimeout.modelerror", operation)).toBe(true);
+      expect(fits("quota", operation)).toBe(operation.startsWith("invoke"));
+      expect(fits("streamerror", operation)).toBe(operation === "invoke-with-response-stream");
+      // ConverseStreamOutput has no modelTimeoutException; a plain operation sends no stream exception.
+      expect(fits("midstream-modelTimeoutException", operation)).toBe(operation !== "converse-stream");
+    }
   });
 
   it("reads stream faults and pacing", () => {

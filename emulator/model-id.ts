@@ -22,10 +22,52 @@ export const STREAM_EXCEPTION_TYPES: readonly StreamExceptionType[] = [
   "validationException",
 ];
 
+/**
+ * The faults a model id may ask for instead of an answer: throttled, a cold model, Bedrock's 500
+ * and 503, the model's timeout (408) and failure (424), a quota used up (400), and a stream that
+ * fails before it begins (424).
+ */
+const FAULT_KINDS = [
+  "throttle",
+  "notready",
+  "err500",
+  "err503",
+  "modeltimeout",
+  "modelerror",
+  "quota",
+  "streamerror",
+] as const;
+type FaultKind = (typeof FAULT_KINDS)[number];
+// A fault's name, then its number of calls (none: every call). Literal names: linear.
+const FAULT_OPTION = new RegExp(`^(${FAULT_KINDS.join("|")})(\\d*)$`);
+
 /** A fault answered instead of the model for a number of calls (`Infinity`: every call). */
 export interface CallFault {
-  kind: "throttle" | "notready" | "err500" | "err503";
+  kind: FaultKind;
   calls: number;
+}
+
+/** Bedrock Runtime's operations, by their paths' last segment. */
+export type Operation = "invoke" | "invoke-with-response-stream" | "converse" | "converse-stream";
+
+/**
+ * The faults AWS's model lists for some operations only (the others' are listed for all four):
+ * ServiceQuotaExceededException on the InvokeModel operations, an HTTP ModelStreamErrorException
+ * on InvokeModelWithResponseStream.
+ */
+const FAULT_OPERATIONS: Partial<Record<FaultKind, readonly Operation[]>> = {
+  quota: ["invoke", "invoke-with-response-stream"],
+  streamerror: ["invoke-with-response-stream"],
+};
+
+/**
+ * Whether an operation can carry what the options ask: each call fault AWS lists for it, and a
+ * stream exception its stream defines (ConverseStreamOutput has no modelTimeoutException, which
+ * only InvokeModelWithResponseStream's ResponseStream has). An id asking for more is not served there.
+ */
+export function fitsOperation(options: ModelOptions, operation: Operation): boolean {
+  if (operation === "converse-stream" && options.midstream?.type === "modelTimeoutException") return false;
+  return options.callFaults.every((fault) => FAULT_OPERATIONS[fault.kind]?.includes(operation) ?? true);
 }
 
 /** What a model id asks of the emulator, whatever the kind of id. */
@@ -174,7 +216,7 @@ function parseOption(text: string): Option | undefined {
   const flag = FLAGS.find((candidate) => candidate === text);
   if (flag) return { name: flag };
 
-  const fault = /^(throttle|notready|err500|err503)(\d*)$/.exec(text);
+  const fault = FAULT_OPTION.exec(text);
   if (fault) {
     const calls = fault[2] ? count(fault[2], 1) : Infinity;
     const kind = fault[1];
@@ -200,8 +242,8 @@ function parseOption(text: string): Option | undefined {
   return undefined;
 }
 
-function isFaultKind(kind: string | undefined): kind is CallFault["kind"] {
-  return kind === "throttle" || kind === "notready" || kind === "err500" || kind === "err503";
+function isFaultKind(kind: string | undefined): kind is FaultKind {
+  return FAULT_KINDS.some((candidate) => candidate === kind);
 }
 
 function count(digits: string, minimum: number, maximum = MAX_COUNT): number | undefined {

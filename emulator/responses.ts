@@ -3,7 +3,7 @@
 
 import type { Call } from "./call.ts";
 import { corsHeaders } from "./cors.ts";
-import { type AwsError, awsError, errorResponse, MESSAGES } from "./errors.ts";
+import { type AwsError, awsError, CONTEXT_WINDOW, errorResponse, type ExceptionMembers, MESSAGES } from "./errors.ts";
 import { corruptMessageCrc, exceptionFrame } from "./frames.ts";
 import type { CallFault, ModelOptions, StreamExceptionType } from "./model-id.ts";
 import { frameStream, type FrameStep } from "./stream.ts";
@@ -49,30 +49,55 @@ export function eventStreamResponse(
 function* withStreamFaults(frames: Iterable<Uint8Array>, options: ModelOptions): Generator<FrameStep> {
   let sent = 0;
   for (const frame of frames) {
-    if (options.midstream && sent === options.midstream.afterFrames) return yield exceptionStep(options.midstream.type);
+    if (options.midstream && sent === options.midstream.afterFrames) return yield exceptionStep(options);
     if (options.dropAfterFrames === sent) return yield { kind: "drop" };
     sent++;
     yield { kind: "frame", frame: sent === options.badCrcFrame ? corruptMessageCrc(frame) : frame };
   }
   // Asked to interrupt after as many frames as the answer has, or more: interrupt at the end.
-  if (options.midstream) yield exceptionStep(options.midstream.type);
+  if (options.midstream) yield exceptionStep(options);
   else if (options.dropAfterFrames !== undefined) yield { kind: "drop" };
 }
 
-function exceptionStep(type: StreamExceptionType): FrameStep {
-  return { kind: "frame", frame: exceptionFrame(type, STREAM_EXCEPTION_MESSAGES[type]) };
+function exceptionStep(options: ModelOptions): FrameStep {
+  const type = options.midstream?.type ?? "internalServerException";
+  const members = type === "modelStreamErrorException" ? modelStreamMembers(options) : {};
+  return { kind: "frame", frame: exceptionFrame(type, STREAM_EXCEPTION_MESSAGES[type], members) };
+}
+
+/**
+ * ModelStreamErrorException's `originalStatusCode` and `originalMessage`, the model's own status
+ * and words: with `ctx`, the context-length refusal of a model behind Bedrock (which then comes
+ * this way instead of as ctx's ValidationException: carriesContextLength); else a server failure.
+ */
+function modelStreamMembers(options: ModelOptions): ExceptionMembers {
+  return options.ctx
+    ? {
+        originalStatusCode: 400,
+        originalMessage: `This model's maximum context length is ${CONTEXT_WINDOW} tokens. Please reduce the length of the prompt.`,
+      }
+    : { originalStatusCode: 500, originalMessage: MESSAGES.modelServerFailed };
+}
+
+/**
+ * Whether `ctx`'s refusal comes inside a ModelStreamErrorException of the stream, as its
+ * originalMessage, rather than as a ValidationException before it.
+ */
+export function carriesContextLength(options: ModelOptions, stream: boolean): boolean {
+  return stream && options.midstream?.type === "modelStreamErrorException";
 }
 
 const STREAM_EXCEPTION_MESSAGES: Record<StreamExceptionType, string> = {
   throttlingException: MESSAGES.throttling,
-  modelStreamErrorException: "The model stream failed while generating (injected by the emulator).",
-  modelTimeoutException: "Model has timed out in processing the request. Try your request again.",
+  modelStreamErrorException: MESSAGES.modelStreamError,
+  modelTimeoutException: MESSAGES.modelTimeout,
   internalServerException: MESSAGES.internalServer,
   serviceUnavailableException: MESSAGES.serviceUnavailable,
   validationException: "The model rejected the request while streaming (injected by the emulator).",
 };
 
-export function faultError(kind: CallFault["kind"]): AwsError {
+/** The error of a call fault; `target`: the model id (ModelErrorException's resourceName) and its options. */
+export function faultError(kind: CallFault["kind"], target: ModelOptions & { modelId: string }): AwsError {
   switch (kind) {
     case "throttle":
       return awsError("ThrottlingException", MESSAGES.throttling);
@@ -82,6 +107,17 @@ export function faultError(kind: CallFault["kind"]): AwsError {
       return awsError("InternalServerException", MESSAGES.internalServer);
     case "err503":
       return awsError("ServiceUnavailableException", MESSAGES.serviceUnavailable);
+    case "modeltimeout":
+      return awsError("ModelTimeoutException", MESSAGES.modelTimeout);
+    case "modelerror":
+      return awsError("ModelErrorException", MESSAGES.modelError, {
+        originalStatusCode: 500,
+        resourceName: target.modelId,
+      });
+    case "quota":
+      return awsError("ServiceQuotaExceededException", MESSAGES.serviceQuota);
+    case "streamerror":
+      return awsError("ModelStreamErrorException", MESSAGES.modelStreamError, modelStreamMembers(target));
   }
 }
 

@@ -195,6 +195,60 @@ describe("the official SDK", () => {
     expect(error.name).toBe(type.charAt(0).toUpperCase() + type.slice(1));
   });
 
+  it("surfaces the model's own failures and a quota used up as AWS's model has them: names, statuses, members (awsfidelity46 #5)", async () => {
+    const body = { prompt: "Hi" };
+    const stream = (modelId: string) =>
+      client().send(new InvokeModelWithResponseStreamCommand({ modelId, body: JSON.stringify(body) }));
+    for (const send of [(id: string) => invoke(client(), id, body), stream]) {
+      expect(await errorOf(() => send(emulatorModelId("llama", ["modeltimeout"])), Error)).toMatchObject({
+        name: "ModelTimeoutException",
+        $metadata: { httpStatusCode: 408 },
+      });
+      const modelId = emulatorModelId("llama", ["modelerror"]);
+      expect(await errorOf(() => send(modelId), Error)).toMatchObject({
+        name: "ModelErrorException",
+        $metadata: { httpStatusCode: 424 },
+        originalStatusCode: 500,
+        resourceName: modelId,
+      });
+      expect(await errorOf(() => send(emulatorModelId("llama", ["quota"])), Error)).toMatchObject({
+        name: "ServiceQuotaExceededException",
+        $metadata: { httpStatusCode: 400 },
+      });
+    }
+    // Before the stream begins, as an HTTP answer: the model's status and words in their members.
+    expect(await errorOf(() => stream(emulatorModelId("llama", ["streamerror", "ctx"])), Error)).toMatchObject({
+      name: "ModelStreamErrorException",
+      $metadata: { httpStatusCode: 424 },
+      originalStatusCode: 400,
+      originalMessage: expect.stringMatching(/^This model's maximum context length is 8192 tokens\./),
+    });
+    // AWS's model lists ModelStreamErrorException for the streamed operation only, and
+    // ServiceQuotaExceededException for the InvokeModel operations only: such an id is not served elsewhere.
+    expect(await rejection(invoke(client(), emulatorModelId("llama", ["streamerror"]), body))).toMatchObject({
+      name: "ValidationException",
+      status: 400,
+      message: expect.stringMatching(/^The provided model identifier is invalid\./),
+    });
+  });
+
+  it("a mid-stream modelStreamErrorException carries the model's status and words (awsfidelity46 #2)", async () => {
+    for (const [options, originalStatusCode, originalMessage] of [
+      [[], 500, /failed/],
+      [["ctx"], 400, /^This model's maximum context length is 8192 tokens\./],
+    ] as const) {
+      const modelId = emulatorModelId("r1", ["midstream-modelStreamErrorException1", ...options]);
+      const output = await client().send(
+        new InvokeModelWithResponseStreamCommand({ modelId, body: JSON.stringify({ prompt: "Hi" }) }),
+      );
+      const error = await errorOf(async () => {
+        for await (const _ of output.body ?? []);
+      }, Error);
+      expect(error).toMatchObject({ name: "ModelStreamErrorException", originalStatusCode });
+      expect("originalMessage" in error && String(error.originalMessage)).toMatch(originalMessage);
+    }
+  });
+
   it("fails the SDK stream on a corrupt CRC and on a dropped connection", async () => {
     for (const option of ["badcrc3", "drop3"] as const) {
       const output = await client().send(
@@ -380,6 +434,54 @@ describe("the official SDK's Converse and ConverseStream", () => {
     );
     expect(events).toBe(3);
     expect(error.name).toBe(type.charAt(0).toUpperCase() + type.slice(1));
+  });
+
+  it("surfaces the model's timeout and failure with AWS's names, statuses and members, plain and streamed (awsfidelity46 #5)", async () => {
+    for (const send of [
+      (modelId: string) => client().send(new ConverseCommand({ modelId, ...hello })),
+      (modelId: string) => client().send(new ConverseStreamCommand({ modelId, ...hello })),
+    ]) {
+      expect(await errorOf(() => send(`${NOVA}+modeltimeout`), Error)).toMatchObject({
+        name: "ModelTimeoutException",
+        $metadata: { httpStatusCode: 408 },
+      });
+      expect(await errorOf(() => send(`${NOVA}+modelerror`), Error)).toMatchObject({
+        name: "ModelErrorException",
+        $metadata: { httpStatusCode: 424 },
+        originalStatusCode: 500,
+        resourceName: `${NOVA}+modelerror`,
+      });
+      // Neither Converse operation lists ServiceQuotaExceededException or ModelStreamErrorException.
+      for (const option of ["quota", "streamerror"]) {
+        expect(await rejection(send(`${NOVA}+${option}`))).toMatchObject({
+          name: "ResourceNotFoundException",
+          status: 404,
+        });
+      }
+    }
+  });
+
+  it("does not send a modelTimeoutException in ConverseStream, whose stream has no such member: the id is not served there (awsfidelity46 #3)", async () => {
+    for (const modelId of [
+      `${NOVA}+midstream-modelTimeoutException1`,
+      emulatorModelId("llama", ["midstream-modelTimeoutException1"]),
+    ]) {
+      expect(await rejection(client().send(new ConverseStreamCommand({ modelId, ...hello })))).toMatchObject({
+        name: "ResourceNotFoundException",
+        status: 404,
+      });
+    }
+    // InvokeModelWithResponseStream's stream has it.
+    const output = await client().send(
+      new InvokeModelWithResponseStreamCommand({
+        modelId: emulatorModelId("llama", ["midstream-modelTimeoutException1"]),
+        body: JSON.stringify({ prompt: "Hi" }),
+      }),
+    );
+    const error = await errorOf(async () => {
+      for await (const _ of output.body ?? []);
+    }, Error);
+    expect(error.name).toBe("ModelTimeoutException");
   });
 
   it("surfaces call faults, unknown models and bad conversations with AWS's names", async () => {
