@@ -4,7 +4,7 @@
 import { learnClock } from "./aws/clock.ts";
 import { parseRetryAfter } from "./aws/retry.ts";
 import { badUpstream, BedrockEdgeError, nameOf } from "./errors.ts";
-import { parseJsonObject } from "./json.ts";
+import { type JsonObject, parseJsonObject } from "./json.ts";
 
 interface ExceptionRow {
   status: number;
@@ -47,18 +47,45 @@ export function exceptionName(raw: string): string {
   return name.charAt(0).toUpperCase() + name.slice(1);
 }
 
+/**
+ * What the model behind Bedrock said, in the members AWS's model gives ModelStreamErrorException
+ * (`originalStatusCode`, `originalMessage`) and ModelErrorException (`originalStatusCode`,
+ * `resourceName`) beside their message: `text`, to follow the message ("The model answered 400:
+ * …. Resource: …."), and `original`, the model's own message. A member of another type than
+ * AWS's model gives it is not read.
+ */
+export interface ModelWords {
+  text: string;
+  original: string;
+}
+
+/** Those members of an error body or an exception frame's payload. */
+export function modelWords(json: JsonObject | undefined): ModelWords {
+  const { originalStatusCode: code, originalMessage: said, resourceName: resource } = json ?? {};
+  const original = typeof said === "string" ? said.trim() : "";
+  const status = Number.isInteger(code) ? ` ${code}` : "";
+  const answered = status || original ? `The model answered${status}${original ? `: ${original}` : "."}` : "";
+  const named = typeof resource === "string" && resource.trim() ? `Resource: ${resource.trim()}.` : "";
+  return { text: `${answered} ${named}`.trim(), original };
+}
+
 /** Builds the error for a Bedrock exception; `fallbackStatus` serves names not in the table. */
 export function bedrockException(
   rawName: string | undefined,
   message: string,
   fallbackStatus: number,
-  extra: { retryAfterMs?: number; secrets?: readonly string[]; inStream?: boolean } = {},
+  extra: { retryAfterMs?: number; secrets?: readonly string[]; inStream?: boolean; model?: ModelWords } = {},
 ): BedrockEdgeError {
   const name = rawName ? exceptionName(rawName) : undefined;
   const row = name ? EXCEPTIONS[name] : undefined;
-  const status = row?.status ?? normaliseStatus(fallbackStatus);
-  const clean = redactSecrets(message, extra.secrets) || name || `Bedrock answered ${status}`;
-  const code = status === 400 && CONTEXT_LENGTH.test(clean) ? "context_length_exceeded" : (row?.code ?? null);
+  // A model's own refusal of a prompt too long (a ModelStreamErrorException's originalMessage) is
+  // the request's fault, whichever exception carries it: the 400 context_length_exceeded of OpenAI.
+  const modelContext = CONTEXT_LENGTH.test(redactSecrets(extra.model?.original ?? "", extra.secrets));
+  const status = modelContext ? 400 : (row?.status ?? normaliseStatus(fallbackStatus));
+  const said = `${message.trim()} ${extra.model?.text ?? ""}`.trim();
+  const clean = redactSecrets(said, extra.secrets) || name || `Bedrock answered ${status}`;
+  const code =
+    modelContext || (status === 400 && CONTEXT_LENGTH.test(clean)) ? "context_length_exceeded" : (row?.code ?? null);
   const error = new BedrockEdgeError({
     status,
     message: clean,
@@ -96,6 +123,7 @@ export function errorFromResponse(
   const error = bedrockException(header ?? bodyType, rawMessage, response.status, {
     retryAfterMs: parseRetryAfter(response.headers),
     secrets,
+    model: modelWords(json),
   });
   learnClock(error, response.headers, rawMessage, host);
   return error;

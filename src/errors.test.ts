@@ -234,6 +234,52 @@ describe("errorFromResponse: Bedrock's error answers", () => {
     expect(errorFromResponse(answer(429, "{}", { "retry-after": "3" }), "{}").retryAfterMs).toBe(3000);
   });
 
+  it("quotes the model's own status and words (originalStatusCode, originalMessage, resourceName), redacted as the rest (awsfidelity46 #2)", () => {
+    const secret = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
+    const failed = JSON.stringify({
+      message: "Received error from model.",
+      originalStatusCode: 500,
+      resourceName: "arn:aws:bedrock:us-east-1:123456789012:imported-model/abc",
+    });
+    const modelError = errorFromResponse(answer(424, failed, { "x-amzn-errortype": "ModelErrorException" }), failed);
+    expect(modelError).toMatchObject({ status: 424, code: "model_error", bedrockError: "ModelErrorException" });
+    expect(modelError.message).toBe(
+      "Received error from model. The model answered 500. Resource: arn:aws:bedrock:us-east-1:123456789012:imported-model/abc.",
+    );
+    const streamed = JSON.stringify({
+      message: "Received error from model while streaming.",
+      originalStatusCode: 503,
+      originalMessage: `upstream busy, key ${secret}`,
+    });
+    const streamError = errorFromResponse(
+      answer(424, streamed, { "x-amzn-errortype": "ModelStreamErrorException" }),
+      streamed,
+      [secret],
+    );
+    expect(streamError).toMatchObject({ status: 424, code: "model_stream_error" });
+    expect(streamError.message).toBe(
+      "Received error from model while streaming. The model answered 503: upstream busy, key [redacted]",
+    );
+  });
+
+  it("a model's own context-length words are a 400 context_length_exceeded, whichever exception carries them (awsfidelity46 #2)", () => {
+    const body = JSON.stringify({
+      message: "Received error from model while streaming.",
+      originalStatusCode: 400,
+      originalMessage: "This model's maximum context length is 8192 tokens. However, you requested 9000 tokens.",
+    });
+    const error = errorFromResponse(answer(424, body, { "x-amzn-errortype": "ModelStreamErrorException" }), body);
+    expect(error).toMatchObject({
+      status: 400,
+      code: "context_length_exceeded",
+      bedrockError: "ModelStreamErrorException",
+    });
+    expect(error.message).toContain("The model answered 400: This model's maximum context length is 8192 tokens.");
+    // Members of another type than AWS's model gives them are not read.
+    const odd = JSON.stringify({ message: "x", originalStatusCode: "400", originalMessage: 7, resourceName: {} });
+    expect(errorFromResponse(answer(424, odd, { "x-amzn-errortype": "ModelErrorException" }), odd).message).toBe("x");
+  });
+
   it("redacts the call's secrets", () => {
     const secret = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
     const body = `{"message":"bad key ${secret}"}`;

@@ -191,12 +191,10 @@ describe("the library's event layer yields each event, and ends on an exception 
       if (isException(frame)) {
         const error = errorOf(() => readBedrockEvent(message), BedrockEdgeError);
         const type = frame.headers[":exception-type"]!;
-        expect(error).toMatchObject({
-          status: STATUS[type],
-          bedrockError: upperFirst(type),
-          message: frame.payload.message,
-          fromBedrock: true,
-        });
+        expect(error).toMatchObject({ status: STATUS[type], bedrockError: upperFirst(type), fromBedrock: true });
+        // Bedrock's message, then the model's own status and words when it gives them (awsfidelity46 #2).
+        const { message: said, originalStatusCode: code, originalMessage: original } = frame.payload;
+        expect(error.message).toBe(original === undefined ? said : `${said} The model answered ${code}: ${original}`);
       } else {
         expect(readBedrockEvent(message)).toEqual({
           type: frame.headers[":event-type"],

@@ -82,6 +82,33 @@ describe("readBedrockEvent: exceptions end the stream with a typed error", () =>
     }
   });
 
+  it("quotes a modelStreamErrorException's originalStatusCode and originalMessage, and reads a context-length one as such (awsfidelity46 #2)", () => {
+    const secret = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
+    const failed = readFailure(
+      exceptionFrame("modelStreamErrorException", "Received error from model while streaming.", {
+        originalStatusCode: 500,
+        originalMessage: `worker crashed near ${secret}`,
+      }),
+      [secret],
+    );
+    expect(failed).toMatchObject({ status: 424, code: "model_stream_error", inStream: true });
+    expect(failed.message).toBe(
+      "Received error from model while streaming. The model answered 500: worker crashed near [redacted]",
+    );
+    const tooLong = readFailure(
+      exceptionFrame("modelStreamErrorException", "Received error from model while streaming.", {
+        originalStatusCode: 400,
+        originalMessage: "This model's maximum context length is 8192 tokens. However, you requested 9000 tokens.",
+      }),
+    );
+    expect(tooLong).toMatchObject({
+      status: 400,
+      code: "context_length_exceeded",
+      bedrockError: "ModelStreamErrorException",
+    });
+    expect(tooLong.message).toContain("maximum context length is 8192 tokens");
+  });
+
   it("turns an error message into an error", () => {
     const headers = stringHeaders({
       ":message-type": "error",

@@ -1,5 +1,5 @@
 // Event-stream messages -> what Bedrock meant: an event, nothing, or an error.
-import { bedrockException, redactSecrets } from "../bedrock-errors.ts";
+import { bedrockException, modelWords, redactSecrets } from "../bedrock-errors.ts";
 import { wordsWithin } from "../errors.ts";
 import { type JsonObject, parseJsonObject } from "../json.ts";
 import { plainChunkText } from "./chunk-payload.ts";
@@ -73,7 +73,12 @@ export function readBedrockEvent(
   if (kind === "exception") {
     const name = headerString(message, ":exception-type") ?? "InternalServerException";
     const payload = parseJsonObject(decoder.decode(message.body));
-    throw bedrockException(name, String(payload?.message ?? payload?.Message ?? ""), 500, { secrets, inStream: true });
+    const model = modelWords(payload);
+    throw bedrockException(name, String(payload?.message ?? payload?.Message ?? ""), 500, {
+      secrets,
+      inStream: true,
+      model,
+    });
   }
   if (kind === "error") {
     const code = headerString(message, ":error-code") ?? "InternalServerException";

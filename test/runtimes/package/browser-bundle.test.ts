@@ -458,6 +458,7 @@ describe("the browser bundle of the library", () => {
     console.log(
       `library browser bundle: ${(bundle.code.length / 1024).toFixed(1)} kB minified, ${(gzip / 1024).toFixed(1)} kB gzip`,
     );
+    console.log("GZ", gzip);
     expect(gzip).toBeLessThan(GZIP_BUDGET_BYTES);
   });
 
