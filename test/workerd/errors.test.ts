@@ -39,6 +39,15 @@ beforeAll(async () => {
       }),
     },
     otherregion: { AWS_REGION: "eu-west-1", MODELS: JSON.stringify({ llama: TEST_MODELS.llama }) },
+    // AWS's model exceptions, answered by the emulator (awsfidelity46 #1, #2, #5).
+    modelfaults: {
+      MODELS: JSON.stringify({
+        quota: modelString("llama", "quota"),
+        timeout: modelString("llama", "modeltimeout"),
+        failing: modelString("llama", "modelerror"),
+        "too-long": modelString("llama", "streamerror", "ctx"),
+      }),
+    },
   });
   client = proxy.client();
 });
@@ -300,6 +309,47 @@ describe("404, 413, 429, 5xx", () => {
       client.chat.completions.create({ model: "err500-always", messages: USER_HELLO, stream: true }),
     );
     expect(streamed).toBeInstanceOf(OpenAI.InternalServerError);
+  });
+});
+
+describe("AWS's model exceptions through the proxy (awsfidelity46)", () => {
+  it("a Bedrock quota used up: one call to Bedrock, a 429 quota_exceeded with x-should-retry: false, which the openai SDK obeys", async () => {
+    const response = await fetch(`${proxy.url("modelfaults")}/v1/chat/completions`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${TEST_KEYS[0]}`, "content-type": "application/json" },
+      body: JSON.stringify({ model: "quota", messages: USER_HELLO }),
+    });
+    expect(response.status).toBe(429);
+    expect(response.headers.get("x-should-retry")).toBe("false");
+    expect(await response.json()).toMatchObject({ error: { type: "rate_limit_error", code: "quota_exceeded" } });
+    expect(proxy.served.emulator.stats.requests).toHaveLength(1);
+    // The SDK's own 2 retries are not made either.
+    proxy.served.emulator.stats.reset();
+    const client = proxy.client("modelfaults", { maxRetries: 2 });
+    const error = await errorOf(() => client.chat.completions.create({ model: "quota", messages: USER_HELLO }));
+    expect(error).toBeInstanceOf(OpenAI.RateLimitError);
+    expect(proxy.served.emulator.stats.requests).toHaveLength(1);
+  });
+
+  it("the model's timeout (408) and failure (424): one call each, the model's status in the message", async () => {
+    const client = proxy.client("modelfaults");
+    const timeout = await errorOf(() => client.chat.completions.create({ model: "timeout", messages: USER_HELLO }));
+    expect(timeout).toMatchObject({ status: 408, code: "model_timeout" });
+    const failing = await errorOf(() => client.chat.completions.create({ model: "failing", messages: USER_HELLO }));
+    expect(failing).toMatchObject({ status: 424, code: "model_error" });
+    // The resource's ARN is masked for clients, as every ARN is.
+    expect((failing as Error).message).toContain("The model answered 500. Resource: arn:…");
+    expect(proxy.served.emulator.stats.requests).toHaveLength(2);
+  });
+
+  it("a model's context-length refusal inside a ModelStreamErrorException is a 400 context_length_exceeded quoting it", async () => {
+    const client = proxy.client("modelfaults");
+    const error = await errorOf(() =>
+      client.chat.completions.create({ model: "too-long", messages: USER_HELLO, stream: true }),
+    );
+    expect(error).toBeInstanceOf(OpenAI.BadRequestError);
+    expect(error).toMatchObject({ status: 400, code: "context_length_exceeded" });
+    expect((error as Error).message).toContain("The model answered 400: This model's maximum context length is 8192");
   });
 });
 
