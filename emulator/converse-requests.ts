@@ -349,12 +349,29 @@ function parseToolConfig(config: unknown): { tools: OfferedTool[]; toolChoice: T
   return { tools, toolChoice: { kind: "named", name: named } };
 }
 
+/**
+ * AWS's patterns for GuardrailIdentifier and GuardrailVersion (botocore's service-2.json for
+ * bedrock-runtime), as Bedrock quotes them in its refusal, and anchored regexes of the same.
+ */
+const GUARDRAIL_PATTERNS: readonly (readonly [string, RegExp, string])[] = [
+  [
+    "guardrailIdentifier",
+    /^(?:[a-z0-9]+|arn:aws(?:-[^:]+)?:bedrock:[a-z0-9-]{1,20}:[0-9]{12}:guardrail\/[a-z0-9]+)$/,
+    "(([a-z0-9]+)|(arn:aws(-[^:]+)?:bedrock:[a-z0-9-]{1,20}:[0-9]{12}:guardrail/[a-z0-9]+))",
+  ],
+  ["guardrailVersion", /^(?:[1-9][0-9]{0,7}|DRAFT)$/, "(([1-9][0-9]{0,7})|(DRAFT))"],
+];
+
 function parseGuardrailConfig(config: unknown): boolean | string {
   if (config === undefined) return false;
   if (!isRecord(config)) return constraint("guardrailConfig", config, "Member must be a structure");
-  for (const key of ["guardrailIdentifier", "guardrailVersion"]) {
-    if (typeof config[key] !== "string" || config[key] === "") {
-      return constraint(`guardrailConfig.${key}`, config[key], "Member must not be null");
+  for (const [key, pattern, written] of GUARDRAIL_PATTERNS) {
+    const value = config[key];
+    if (typeof value !== "string" || value === "") {
+      return constraint(`guardrailConfig.${key}`, value, "Member must not be null");
+    }
+    if (!pattern.test(value)) {
+      return constraint(`guardrailConfig.${key}`, value, `Member must satisfy regular expression pattern: ${written}`);
     }
   }
   const trace = config.trace;

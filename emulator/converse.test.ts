@@ -210,8 +210,18 @@ describe("Converse request checks", () => {
     ],
     [
       "a guardrail without a version",
-      { ...HELLO, guardrailConfig: { guardrailIdentifier: "gr-1" } },
+      { ...HELLO, guardrailConfig: { guardrailIdentifier: "abc123" } },
       "1 validation error detected: Value null at 'guardrailConfig.guardrailVersion' failed to satisfy constraint: Member must not be null",
+    ],
+    [
+      "a guardrail identifier off AWS's pattern (awsfidelity46 #6)",
+      { ...HELLO, guardrailConfig: { guardrailIdentifier: "My Guardrail", guardrailVersion: "1" } },
+      "1 validation error detected: Value 'My Guardrail' at 'guardrailConfig.guardrailIdentifier' failed to satisfy constraint: Member must satisfy regular expression pattern: (([a-z0-9]+)|(arn:aws(-[^:]+)?:bedrock:[a-z0-9-]{1,20}:[0-9]{12}:guardrail/[a-z0-9]+))",
+    ],
+    [
+      "a guardrail version off AWS's pattern (awsfidelity46 #6)",
+      { ...HELLO, guardrailConfig: { guardrailIdentifier: "abc123", guardrailVersion: "draft" } },
+      "1 validation error detected: Value 'draft' at 'guardrailConfig.guardrailVersion' failed to satisfy constraint: Member must satisfy regular expression pattern: (([1-9][0-9]{0,7})|(DRAFT))",
     ],
     [
       "an unknown latency",
@@ -510,7 +520,7 @@ describe("Converse request checks", () => {
       system: [{ text: "Be brief." }, { cachePoint: { type: "default" } }],
       inferenceConfig: { maxTokens: 200, temperature: 0.5, topP: 0.9, stopSequences: ["\n\nHuman:"] },
       toolConfig: { ...TOOL_CONFIG, toolChoice: { auto: {} } },
-      guardrailConfig: { guardrailIdentifier: "gr-1", guardrailVersion: "1", trace: "disabled" },
+      guardrailConfig: { guardrailIdentifier: "abc123", guardrailVersion: "1", trace: "disabled" },
       additionalModelRequestFields: { top_k: 40 },
       additionalModelResponseFieldPaths: ["/stop_sequence"],
       promptVariables: { topic: { text: "weather" } },
@@ -756,7 +766,7 @@ describe("Converse answers", () => {
     const answer = await json(
       await converse(`${NOVA}+guardrail`, {
         ...HELLO,
-        guardrailConfig: { guardrailIdentifier: "gr-1", guardrailVersion: "1", trace: "enabled" },
+        guardrailConfig: { guardrailIdentifier: "abc123", guardrailVersion: "1", trace: "enabled" },
       }),
     );
     expect(contentOf(answer)).toEqual([{ text: GUARDRAIL_MESSAGE }]);

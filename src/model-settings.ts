@@ -135,6 +135,15 @@ interface SettingSpec<Value> {
 
 type SettingSpecs = { [Name in ModelSettingName]-?: SettingSpec<NonNullable<ModelSettingValues[Name]>> };
 
+// AWS's patterns for a guardrail (GuardrailIdentifier, GuardrailVersion in Bedrock Runtime's
+// model), anchored, no two repeats side by side that could match the same characters: linear-time.
+// A value off them is refused when the models table is loaded, not by Bedrock on every call.
+const GUARDRAIL_IDENTIFIER = /^(?:[a-z0-9]+|arn:aws(?:-[^:]+)?:bedrock:[a-z0-9-]{1,20}:\d{12}:guardrail\/[a-z0-9]+)$/;
+const GUARDRAIL_IDENTIFIER_RULE =
+  "must be a guardrail's id (lowercase letters and digits) or its ARN (arn:aws:bedrock:<region>:<account>:guardrail/<id>)";
+const GUARDRAIL_VERSION = /^(?:[1-9]\d{0,7}|DRAFT)$/;
+const GUARDRAIL_VERSION_RULE = "must be a version number from 1 to 99999999, or DRAFT";
+
 export const MODEL_SETTINGS: SettingSpecs = {
   template: {
     schema: v.picklist(TEMPLATE_NAMES, `must be one of ${TEMPLATE_NAMES.join(", ")}`),
@@ -161,8 +170,8 @@ export const MODEL_SETTINGS: SettingSpecs = {
   guardrail_config: {
     schema: v.strictObject(
       {
-        guardrailIdentifier: v.pipe(v.string(), v.minLength(1)),
-        guardrailVersion: v.pipe(v.string(), v.minLength(1)),
+        guardrailIdentifier: v.pipe(v.string(), v.regex(GUARDRAIL_IDENTIFIER, GUARDRAIL_IDENTIFIER_RULE)),
+        guardrailVersion: v.pipe(v.string(), v.regex(GUARDRAIL_VERSION, GUARDRAIL_VERSION_RULE)),
         trace: v.optional(v.picklist(["enabled", "disabled", "enabled_full"])),
         streamProcessingMode: v.optional(v.picklist(["sync", "async"])),
       },

@@ -315,6 +315,59 @@ describe("latency: Bedrock's latency-optimized inference on converse", () => {
   });
 });
 
+describe("guardrail_config: AWS's patterns for the guardrail's identifier and version (awsfidelity46 #6)", () => {
+  const refusal = (entry: unknown) => errorOf(() => parseModels({ m: entry }, "MODELS"), TypeError).message;
+  const CONVERSE = "bedrock/converse/us.amazon.nova-pro-v1:0";
+  const entry = (guardrailIdentifier: string, guardrailVersion: string) => ({
+    model: CONVERSE,
+    guardrail_config: { guardrailIdentifier, guardrailVersion },
+  });
+
+  it("takes an id of lowercase letters and digits or a guardrail's ARN, and a version 1 to 99999999 or DRAFT", () => {
+    for (const [id, version] of [
+      ["abc123def456", "1"],
+      ["x", "DRAFT"],
+      ["arn:aws:bedrock:us-east-1:123456789012:guardrail/abc123def456", "12345678"],
+      ["arn:aws-us-gov:bedrock:us-gov-west-1:123456789012:guardrail/a1", "10"],
+      ["arn:aws-cn:bedrock:cn-north-1:123456789012:guardrail/z9", "99999999"],
+    ]) {
+      expect(parseModels({ m: entry(id!, version!) }), `${id} ${version}`).toEqual({ m: entry(id!, version!) });
+    }
+  });
+
+  it.each([
+    ["My Guardrail", "guardrailIdentifier"],
+    ["gr-abc123", "guardrailIdentifier"],
+    ["ABC123", "guardrailIdentifier"],
+    ["arn:aws:bedrock:us-east-1:12345678901:guardrail/abc", "guardrailIdentifier"],
+    ["arn:aws:bedrock:us-east-1:123456789012:guardrail/Abc", "guardrailIdentifier"],
+    ["arn:aws:bedrock:us-east-1:123456789012:guardrail-profile/abc", "guardrailIdentifier"],
+    ["arn:aws:s3:us-east-1:123456789012:guardrail/abc", "guardrailIdentifier"],
+  ])("refuses the identifier %j, naming the field", (id, field) => {
+    expect(refusal(entry(id, "1"))).toMatch(
+      new RegExp(`^MODELS\\["m"\\]\\.guardrail_config\\.${field}: guardrail_config\\.${field} must be `),
+    );
+  });
+
+  it.each(["draft", "v1", "0", "01", "123456789", "1.0", " 1", ""])(
+    "refuses the version %j, naming the field",
+    (version) => {
+      expect(refusal(entry("abc123", version))).toMatch(
+        /^MODELS\["m"\]\.guardrail_config\.guardrailVersion: guardrail_config\.guardrailVersion must /,
+      );
+    },
+  );
+
+  it("words the refusal with what is expected", () => {
+    expect(refusal(entry("My Guardrail", "1"))).toBe(
+      'MODELS["m"].guardrail_config.guardrailIdentifier: guardrail_config.guardrailIdentifier must be a guardrail\'s id (lowercase letters and digits) or its ARN (arn:aws:bedrock:<region>:<account>:guardrail/<id>) (got "My Guardrail").',
+    );
+    expect(refusal(entry("abc123", "draft"))).toBe(
+      'MODELS["m"].guardrail_config.guardrailVersion: guardrail_config.guardrailVersion must be a version number from 1 to 99999999, or DRAFT (got "draft").',
+    );
+  });
+});
+
 describe("foundation_model: the model an opaque converse id serves", () => {
   const PROFILE = "arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/a1b2c3d4e5f6";
   const PROVISIONED = "arn:aws:bedrock:us-west-2:123456789012:provisioned-model/a1b2c3d4e5f6";

@@ -829,7 +829,7 @@ describe("converse: usage with prompt caching", () => {
 
 describe("converse: per-model settings", () => {
   it("additional_model_request_fields and guardrail_config reach Converse", async () => {
-    const guardrail_config = { guardrailIdentifier: "gr-abc", guardrailVersion: "1", trace: "enabled" as const };
+    const guardrail_config = { guardrailIdentifier: "abc123def456", guardrailVersion: "1", trace: "enabled" as const };
     const { bedrock, emulator } = emulated({
       models: {
         claude: {

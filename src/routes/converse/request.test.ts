@@ -765,13 +765,13 @@ describe("per-model settings", () => {
 
   it("guardrail_config becomes guardrailConfig; streamProcessingMode only on streams", () => {
     const guardrailConfig = {
-      guardrailIdentifier: "gr-1",
+      guardrailIdentifier: "abc123def456",
       guardrailVersion: "2",
       trace: "enabled" as const,
       streamProcessingMode: "async" as const,
     };
     expect(body(hi, CLAUDE, { guardrail_config: guardrailConfig }).guardrailConfig).toEqual({
-      guardrailIdentifier: "gr-1",
+      guardrailIdentifier: "abc123def456",
       guardrailVersion: "2",
       trace: "enabled",
     });
