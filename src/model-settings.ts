@@ -139,10 +139,9 @@ type SettingSpecs = { [Name in ModelSettingName]-?: SettingSpec<NonNullable<Mode
 // model), anchored, no two repeats side by side that could match the same characters: linear-time.
 // A value off them is refused when the models table is loaded, not by Bedrock on every call.
 const GUARDRAIL_IDENTIFIER = /^(?:[a-z0-9]+|arn:aws(?:-[^:]+)?:bedrock:[a-z0-9-]{1,20}:\d{12}:guardrail\/[a-z0-9]+)$/;
-const GUARDRAIL_IDENTIFIER_RULE =
-  "must be a guardrail's id (lowercase letters and digits) or its ARN (arn:aws:bedrock:<region>:<account>:guardrail/<id>)";
+const GUARDRAIL_IDENTIFIER_RULE = "must be lowercase letters and digits, or a guardrail's ARN";
 const GUARDRAIL_VERSION = /^(?:[1-9]\d{0,7}|DRAFT)$/;
-const GUARDRAIL_VERSION_RULE = "must be a version number from 1 to 99999999, or DRAFT";
+const GUARDRAIL_VERSION_RULE = "must be 1 to 99999999 or DRAFT";
 
 export const MODEL_SETTINGS: SettingSpecs = {
   template: {

@@ -360,10 +360,10 @@ describe("guardrail_config: AWS's patterns for the guardrail's identifier and ve
 
   it("words the refusal with what is expected", () => {
     expect(refusal(entry("My Guardrail", "1"))).toBe(
-      'MODELS["m"].guardrail_config.guardrailIdentifier: guardrail_config.guardrailIdentifier must be a guardrail\'s id (lowercase letters and digits) or its ARN (arn:aws:bedrock:<region>:<account>:guardrail/<id>) (got "My Guardrail").',
+      'MODELS["m"].guardrail_config.guardrailIdentifier: guardrail_config.guardrailIdentifier must be lowercase letters and digits, or a guardrail\'s ARN (got "My Guardrail").',
     );
     expect(refusal(entry("abc123", "draft"))).toBe(
-      'MODELS["m"].guardrail_config.guardrailVersion: guardrail_config.guardrailVersion must be a version number from 1 to 99999999, or DRAFT (got "draft").',
+      'MODELS["m"].guardrail_config.guardrailVersion: guardrail_config.guardrailVersion must be 1 to 99999999 or DRAFT (got "draft").',
     );
   });
 });
