@@ -53,7 +53,7 @@ function chunkOf(module: string): string {
 // image families' ids the image route's entries are checked against), and Bedrock's refusal of a
 // body format explained.
 const ROUTE_CODE =
-  /^src\/routes\/(?!index\.ts|route-info\.ts|foundation-model\.ts|types\.ts|usage\.ts|converse\/model-family\.ts|converse\/service-tier-names\.ts|prompts\/template-names\.ts|tool-parser-names\.ts|image-family-ids\.ts|wire-formats\/(names|refusal)\.ts)/;
+  /^src\/routes\/(?!index\.ts|route-info\.ts|foundation-model\.ts|types\.ts|usage\.ts|converse\/model-family\.ts|setting-names\.ts|tool-parser-names\.ts|image-family-ids\.ts|wire-formats\/refusal\.ts)/;
 
 describe("the code loaded first", () => {
   it("has the client and the checks of its options and table, no transport, route, schema or stream reader", () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { errorOf } from "../../test/helpers/errors.ts";
 import { BedrockEdgeError } from "../errors.ts";
-import { RESERVED_TEMPLATE_VARIABLES } from "./prompts/template-names.ts";
+import { RESERVED_TEMPLATE_VARIABLES } from "./setting-names.ts";
 import { checkTemplateKwargs } from "./template-variables.ts";
 
 const qwen3 = { settable: ["enable_thinking"], template: "the qwen3 template" };

@@ -6,7 +6,7 @@
 // known to read: a built-in template's own (qwen3's enable_thinking), those the operator declares
 // for a custom chat_template or an openai-route model (client_template_kwargs), never a reserved one.
 import { invalidRequest, wordsWithin } from "../errors.ts";
-import { RESERVED_TEMPLATE_VARIABLES } from "./prompts/template-names.ts";
+import { RESERVED_TEMPLATE_VARIABLES } from "./setting-names.ts";
 
 /** The variables of the template a model renders with that a request may set. */
 export interface TemplateVariables {

@@ -8,7 +8,7 @@ import type { ServiceTier } from "../../openai/types.ts";
 import { isImportedModel } from "../foundation-model.ts";
 import { importedModelTierProblem, requestedTier } from "../parameters.ts";
 import type { ParamProblem } from "./params.ts";
-import { type BedrockServiceTier, DEFAULT_SERVICE_TIERS } from "./service-tier-names.ts";
+import { type BedrockServiceTier, DEFAULT_SERVICE_TIERS } from "../setting-names.ts";
 
 const ANSWERED: Readonly<Record<BedrockServiceTier, ServiceTier>> = {
   default: "default",

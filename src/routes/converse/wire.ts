@@ -2,7 +2,7 @@
 // Converse, Message, ContentBlock, ToolConfiguration). Answers are read defensively from
 // unknown JSON instead (answer.ts, stream.ts), so they have no types here.
 import type { JsonObject } from "../../json.ts";
-import type { BedrockServiceTier } from "./service-tier-names.ts";
+import type { BedrockServiceTier } from "../setting-names.ts";
 
 export type ImageFormat = "png" | "jpeg" | "gif" | "webp";
 

@@ -1,10 +1,10 @@
 // The built-in chat templates, by the name a model's `template` setting gives (imported models are
 // often fine-tunes of another family), and the compiler for custom Jinja templates.
-// A new built-in template is one line here and its name in template-names.ts (the compiler
+// A new built-in template is one line here and its name in setting-names.ts (the compiler
 // insists on both): the setting's check follows.
 
 import type { PromptRenderer } from "../types.ts";
-import type { TemplateName } from "./template-names.ts";
+import type { TemplateName } from "../setting-names.ts";
 import { renderDeepSeekR1Prompt } from "./deepseek-r1.ts";
 import { LLAMA31_VARIABLES, renderLlama31Prompt, renderLlama32Prompt, renderLlama3Prompt } from "./llama3.ts";
 import { QWEN3_VARIABLES, renderQwen2Prompt, renderQwen3Prompt } from "./qwen.ts";
@@ -20,7 +20,7 @@ export const builtInRenderers = {
   llama3_2: renderLlama32Prompt,
 } as const satisfies Record<TemplateName, PromptRenderer>;
 
-export type { TemplateName } from "./template-names.ts";
+export type { TemplateName } from "../setting-names.ts";
 
 /** The chat_template_kwargs each built-in template reads: all a request may set for it. */
 export const TEMPLATE_VARIABLES: Readonly<Record<TemplateName, readonly string[]>> = {

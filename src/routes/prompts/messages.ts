@@ -7,7 +7,7 @@ import { describeValue } from "../../describe-value.ts";
 import { invalidRequest } from "../../errors.ts";
 import { isJsonObject } from "../../json.ts";
 import type { ChatMessage, ContentPart, ToolCall } from "../../openai/types.ts";
-import type { TemplateName } from "./template-names.ts";
+import type { TemplateName } from "../setting-names.ts";
 import { pythonJsonFromText } from "./python.ts";
 
 export interface TemplateToolCall {

@@ -3,7 +3,7 @@
 import { type BedrockEdgeError, invalidRequest } from "../../errors.ts";
 import { bedrockCompletion } from "./bedrock-completion.ts";
 import { openaiCompletion } from "./openai-completion.ts";
-import { WIRE_FORMAT_NAMES } from "./names.ts";
+import { WIRE_FORMAT_NAMES } from "../setting-names.ts";
 import type { TextField, TextRequest, WireFormat, WireFormatName } from "./types.ts";
 
 export const wireFormats: Readonly<Record<WireFormatName, WireFormat>> = {

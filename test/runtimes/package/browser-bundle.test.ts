@@ -363,6 +363,10 @@ const UNMETERED32_GZIP_BUDGET_BYTES =
 // 108,134 bytes after it, 102 over the budget before (#1, #2 and #4 of the same fix fitted under
 // it: 108,023); in the main chunk, which checks the table (16,214 bytes, 127 more: valibot's
 // regex action is new there).
+// Raised 200 more where awsfid46fix met secrets46fix and specfuzz46 (each measured apart above):
+// 109,007 bytes after all three. The main chunk came to 16,454 bytes, over its 16 KiB, until the
+// template, wire-format and service-tier names became one module (src/routes/setting-names.ts),
+// two chunks fewer: 16,316.
 const GZIP_BUDGET_BYTES =
   UNMETERED32_GZIP_BUDGET_BYTES +
   320 +
@@ -425,7 +429,8 @@ const GZIP_BUDGET_BYTES =
   100 +
   80 +
   250 +
-  110;
+  110 +
+  200;
 /**
  * What a page or a Worker loads first when its bundler splits code (the routes, the request
  * schema, the stream reader, the templates, Responses and legacy Completions load on first use).
