@@ -11,7 +11,8 @@ const SCHEME = `Model ids: arn:aws:bedrock:<region>:<account>:imported-model/<fo
   formats: r1 llama qwen3 qwen2 openai (each takes BedrockCompletion, OpenAICompletion and chat bodies)
   options: echo tool length nousage think eos ctx legacy stopseq guardrail filtered cache
            throttle[N] notready[N] err500[N] err503[N]   (first N calls, or always)
-           modeltimeout[N] modelerror[N] quota[N] streamerror[N]   (the last two: InvokeModel only)
+           modeltimeout[N] modelerror[N] quota[N] streamerror[N]   (quota: the InvokeModel operations only;
+             streamerror: InvokeModelWithResponseStream only)
            midstream-<exceptionType><K> drop<K> badcrc<K> slow<ms> wait<ms> long<N> words<K>
   e.g. ${emulatorModelId("r1")}
        ${emulatorModelId("qwen3", ["notready2", "slow50"])}

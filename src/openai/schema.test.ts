@@ -353,13 +353,11 @@ describe("the fields no route sends, typed as OpenAI's spec types them (specfuzz
     }
   });
 
-  it("a message's content array has at least one part, in every role (the spec's minItems 1)", () => {
-    const call = { id: "c1", type: "function", function: { name: "f", arguments: "{}" } };
+  it("a message's content array has at least one part, in every role but the assistant's (the spec's minItems 1)", () => {
     for (const message of [
       { role: "user", content: [] },
       { role: "system", content: [] },
       { role: "developer", content: [] },
-      { role: "assistant", content: [], tool_calls: [call] },
       { role: "tool", content: [], tool_call_id: "c1" },
     ]) {
       expect(refusal({ ...ok, messages: [...ok.messages, message] }), message.role).toMatchObject({
@@ -367,6 +365,16 @@ describe("the fields no route sends, typed as OpenAI's spec types them (specfuzz
         message: "messages[1].content must not be empty: give a string or at least one part.",
       });
     }
+  });
+
+  it("an assistant's tool-call turn with an empty content list, as LangChain's openai converter sends it, is taken (codereview46b #1)", () => {
+    const call = { id: "c1", type: "function", function: { name: "f", arguments: "{}" } };
+    const messages = [
+      ...ok.messages,
+      { role: "assistant", content: [], tool_calls: [call] },
+      { role: "tool", content: "sunny", tool_call_id: "c1" },
+    ];
+    expect(parseChatRequest({ ...ok, messages }).messages[1]).toMatchObject({ role: "assistant", tool_calls: [call] });
   });
 });
 

@@ -90,7 +90,8 @@ const onlyTextPart = v.object({
   text,
   cache_control,
 });
-// OpenAI's spec: a content array has at least one part (minItems 1), in every role's message.
+// OpenAI's spec: a content array has at least one part (minItems 1). An assistant's may be empty
+// all the same (assistantContent): LangChain's openai converter sends [] beside a turn's tool_calls.
 const parts = <T extends v.GenericSchema>(part: T) =>
   v.pipe(v.array(part), v.minLength(1, "must not be empty: give a string or at least one part"));
 const textContent = v.union([text, parts(onlyTextPart)], "must be a string or an array of text parts");
@@ -106,7 +107,10 @@ const assistantPart = v.pipe(
   ),
   v.transform((part: TextPart | RefusalPart): v.InferOutput<typeof textPart> => asTextPart(part)),
 );
-const assistantContent = v.union([text, parts(assistantPart)], "must be a string or an array of text or refusal parts");
+const assistantContent = v.union(
+  [text, v.array(assistantPart)],
+  "must be a string or an array of text or refusal parts",
+);
 const contentPart = v.variant("type", [textPart, imagePart, filePart], (issue) =>
   issue.expected === "Object" ? `must be a content part: ${PARTS}` : 'must be "text", "image_url" or "file"',
 );
