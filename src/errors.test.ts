@@ -5,6 +5,7 @@ import {
   BedrockEdgeError,
   badUpstream,
   isBedrockEdgeError,
+  modelNotFound,
   shownText,
   spanText,
   typeForStatus,
@@ -377,6 +378,22 @@ describe("text quoted in a message, cut between words", () => {
     expect(shownText(key, 40, "a name", false)).toBe("a name of 67 characters");
     expect(shownText(`bad ${key}`, 40)).toBe('"bad…"');
     expect(shownText("auto", 40, "a name", false)).toBe("auto");
+  });
+
+  // codereview46 #11: a length in characters as a reader counts them, an emoji one.
+  it("tells a length in code points", () => {
+    expect(shownText("😀".repeat(30), 20)).toBe("a string of 30 characters");
+  });
+
+  // codereview46 #3: modelNotFound cut the name at 200 characters, through a key.
+  it("modelNotFound quotes a name whole or by its length, never cut", () => {
+    const key = `sk-${"0123456789abcdef".repeat(13)}`;
+    expect(modelNotFound(key).message).toBe(
+      `The model name of ${key.length} characters does not exist here; GET /v1/models lists the configured names.`,
+    );
+    expect(modelNotFound("m").message).toBe(
+      'The model "m" does not exist here; GET /v1/models lists the configured names.',
+    );
   });
 
   it("steps back at most the limit, whatever the text's length", () => {

@@ -165,7 +165,7 @@ export function modelNotFound(name: string): BedrockEdgeError {
     status: 404,
     code: "model_not_found",
     param: "model",
-    message: `The model "${name.slice(0, 200)}" does not exist here; GET /v1/models lists the configured names.`,
+    message: `The model ${shownText(name, 200, "name")} does not exist here; GET /v1/models lists the configured names.`,
   });
 }
 
@@ -215,10 +215,17 @@ export function wordsWithin(text: string, max: number): string | undefined {
 
 /**
  * Text for a message: whole words of it up to `max` characters (quoted, unless `quote` is false),
- * or, when its first word alone is longer, only its length (`a string of 67 characters`).
+ * or, when its first word alone is longer, only its length (`a string of 67 characters`), counted
+ * in characters as a reader counts them (code points: an emoji is one).
  */
 export function shownText(text: string, max: number, what = "a string", quote = true): string {
   const shown = wordsWithin(text, max);
-  if (shown === undefined) return `${what} of ${text.length} characters`;
+  if (shown === undefined) return `${what} of ${codePoints(text)} characters`;
   return quote ? JSON.stringify(shown) : shown;
+}
+
+function codePoints(text: string): number {
+  let count = 0;
+  for (const _ of text) count++;
+  return count;
 }

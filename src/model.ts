@@ -41,7 +41,7 @@ export function parseModelString(model: string): ParsedModel {
   const route = rest.slice(0, slash);
   if (slash < 0 || !isRouteName(route)) {
     throw invalidRequest(
-      `Unknown model ${shownText(model, 200)}: expected bedrock/<route>/<model-arn> with route one of ${ROUTE_NAMES}.`,
+      `Unknown model ${shownText(model, 200, "name")}: expected bedrock/<route>/<model-arn> with route one of ${ROUTE_NAMES}.`,
       "model",
       "model_not_found",
     );
@@ -137,7 +137,9 @@ export function parseModels(value: unknown, where = "models", fallback?: TableRe
           )
         : given;
     if (!PUBLIC_NAME.test(name)) {
-      throw new TypeError(`${where}: the name ${shownText(name, 60)} must be 1-128 letters, digits or ._:/@+-`);
+      throw new TypeError(
+        `${where}: a name must be 1-128 letters, digits or ._:/@+- (got ${shownText(name, 60, "a name")})`,
+      );
     }
     const at = `${where}["${name}"]`;
     const config = isRoutedEntry(entry) ? checkRouted(entry, at, fallback) : checkSingle(entry, at, fallback);

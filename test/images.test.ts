@@ -185,7 +185,7 @@ describe("images on Amazon Titan Image Generator v2", () => {
     );
     expect(size).toMatchObject({ status: 400, param: "size" });
     expect(size.message).toContain(
-      'size "1536x1024" is not one Amazon Titan Image Generator v2 draws: it takes one of 1024x1024, 768x768, 512x512,',
+      'size is not one Amazon Titan Image Generator v2 draws (got "1536x1024"): it takes one of 1024x1024, 768x768, 512x512,',
     );
     const long = await errorOf(
       () => bedrock.images.generate({ model: TITAN, prompt: "x".repeat(513) }),

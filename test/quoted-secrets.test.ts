@@ -6,6 +6,7 @@ import { describe, expect, it } from "vitest";
 import { EMULATOR_CREDENTIALS, EMULATOR_SESSION_CREDENTIALS } from "../emulator/credentials.ts";
 import { emulatorModelId } from "../emulator/model-id.ts";
 import { createApp } from "../worker/app.ts";
+import type { D1Statement } from "../worker/cloudflare.ts";
 import type { LogLine } from "../worker/log.ts";
 import { inProcessProxy } from "./helpers/in-process-proxy.ts";
 
@@ -229,5 +230,68 @@ describe("a client's request id that is a secret: logged as [redacted] (secrets4
     await response.text();
     await settle();
     expect(proxy.lines.at(-1)?.client_request_id).toBe("trace-42");
+  });
+});
+
+// codereview46 #1-#3: text the Worker cut itself before quoting it (a multipart field's name, /v1/usage's
+// since, a MODELS name given twice) kept a head of the key pasted there.
+describe("client and configuration text the Worker quotes: whole or by its length, never cut", () => {
+  it("a multipart field named by the key: its length in the log, none of the key", async () => {
+    const proxy = inProcessProxy({ pictures: "bedrock/image/amazon.nova-canvas-v1:0" }, { PROXY_API_KEYS: KEY });
+    const form = new FormData();
+    form.set("model", "pictures");
+    form.set("prompt", "a door");
+    form.set("image", new File([new Uint8Array([137, 80, 78, 71])], "a.png", { type: "image/png" }));
+    form.set(KEY, "x");
+    const response = await proxy.app.request("http://proxy.test/v1/images/edits", {
+      method: "POST",
+      headers: { authorization: `Bearer ${KEY}` },
+      body: form,
+    });
+    const body = await response.text();
+    await settle();
+    expect(response.status).toBe(400);
+    expect(body).toContain("a name of 67 characters is not a parameter of image edits");
+    expect(JSON.stringify(proxy.lines)).not.toContain(KEY.slice(0, 20));
+  });
+
+  it("GET /v1/usage?since=<the key>: its length in the log, none of the key", async () => {
+    const lines: LogLine[] = [];
+    const statement = (): D1Statement => ({
+      bind: () => statement(),
+      run: async () => ({}),
+      all: async <Row>() => ({ results: [] as Row[] }),
+    });
+    const app = createApp({
+      env: {
+        MODELS: JSON.stringify({ llama: `bedrock/llama/${emulatorModelId("llama")}` }),
+        API_KEYS: JSON.stringify({ boss: { key: KEY, admin: true } }),
+        AWS_ACCESS_KEY_ID: EMULATOR_CREDENTIALS.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: EMULATOR_CREDENTIALS.secretAccessKey,
+        BEDROCK_ENDPOINT: "http://bedrock.emulator",
+        USAGE_DB: { prepare: () => statement(), exec: async () => undefined },
+      },
+      log: (line) => lines.push(structuredClone(line)),
+    });
+    const answer = await app.request(`/v1/usage?since=${encodeURIComponent(KEY)}`, {
+      headers: { authorization: `Bearer ${KEY}` },
+    });
+    expect(answer.status).toBe(400);
+    expect(await answer.text()).toContain("(got a string of 67 characters)");
+    await settle();
+    expect(JSON.stringify(lines)).not.toContain(KEY.slice(0, 20));
+  });
+
+  it("a MODELS name, the session token, given twice: its length in /health, none of the token", async () => {
+    // A session token's shape, longer than the 100 characters the name was cut to.
+    const token = `IQoJb3JpZ2luX2VjEMULATOR//////////wEaCXVzLWVhc3QtMSJHMEUCIQD${"x".repeat(100)}-tok`;
+    const model = `bedrock/converse/${emulatorModelId("qwen3")}`;
+    const MODELS = `{"chat": "${model}", "${token}": "${model}", "${token}": "${model}"}`;
+    const proxy = inProcessProxy({}, { MODELS, AWS_SESSION_TOKEN: token, PROXY_API_KEYS: "sk-test" });
+    const health = await (
+      await proxy.app.request("http://proxy.test/health", { headers: { authorization: "Bearer sk-test" } })
+    ).text();
+    expect(health).toContain(`MODELS[a string of ${token.length} characters]: the name is given twice`);
+    expect(health).not.toContain(token.slice(0, 16));
   });
 });

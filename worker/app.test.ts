@@ -914,9 +914,9 @@ describe("error messages that quote a client's value cut in the middle of an emo
       expect(message.isWellFormed()).toBe(true);
     }
     // Cut between words only since secrets46 #1: a word past the cut, this one, is told by its
-    // length, and no cut falls inside a character.
-    expect(chat.message).toContain("tool_choice names the function a name of 129 characters,");
-    expect(responses.message).toContain("include a value of 81 characters is not available");
+    // length (in code points: 127 letters and an emoji are 128, 79 and one 80), and no cut falls inside a character.
+    expect(chat.message).toContain("tool_choice names the function a name of 128 characters,");
+    expect(responses.message).toContain("include a value of 80 characters is not available");
   });
 });
 

@@ -6,6 +6,7 @@ import {
   normaliseEndpoint,
   parseModels,
   regionlessModelId,
+  shownText,
   type TableRegion,
 } from "../src/core.ts";
 import type { DeploymentConfig, ModelTableEntry, RoutedModelConfig, SingleModelEntry } from "../src/index.ts";
@@ -333,7 +334,7 @@ function readModels(
   if (typeof raw === "string") {
     for (const name of repeatedNames(raw))
       problems.push(
-        `MODELS["${name.slice(0, 100)}"]: the name is given twice, and JSON keeps only the last entry: give each entry its own name`,
+        `MODELS[${shownText(name, 100)}]: the name is given twice, and JSON keeps only the last entry: give each entry its own name`,
       );
   }
   const models: Record<string, ModelTableEntry> = {};
@@ -405,7 +406,7 @@ function regionless(models: Record<string, ModelTableEntry>): string[] {
     const modelId = regionlessModelId(entry);
     if (modelId === undefined) continue;
     problems.push(
-      `MODELS["${name}"]: ${modelId.slice(0, 200)} names no region: set AWS_REGION, or this entry's "region"`,
+      `MODELS["${name}"]: ${shownText(modelId, 200, "a model id", false)} names no region: set AWS_REGION, or this entry's "region"`,
     );
   }
   return problems;

@@ -6,6 +6,7 @@
 // array of images) `image`. The model read from it holds the body to that model's limit.
 import { invalidRequest } from "../src/core.ts";
 import { type BodyLimits, checkBodySize, readBodyBytes, unsupportedBody } from "./body.ts";
+import { quotedWhole } from "./http.ts";
 import { multipartBoundary } from "./multipart-boundary.ts";
 
 /** The most parts a form may have: OpenAI's edit request has 16 fields, and this proxy's 2 more. */
@@ -70,13 +71,17 @@ function fieldsOf(form: FormData): Record<string, unknown> {
         );
       }
     }
-    const field = name === "image[]" ? "image" : name.slice(0, 60);
+    // Whole, never cut: the library quotes a field it does not take whole or by its length
+    // (closed-request.ts), and a cut name of a key pasted there would be a head the log's
+    // redaction, which finds secrets whole, cannot know.
+    const field = name === "image[]" ? "image" : name;
     const held = fields.get(field);
     if (name === "image[]" && (held === undefined || Array.isArray(held))) {
       fields.set(field, [...((held as unknown[] | undefined) ?? []), entry]);
       continue;
     }
-    if (held !== undefined) throw invalidRequest(`${field} is sent twice: send each field once.`, field);
+    if (held !== undefined)
+      throw invalidRequest(`${quotedWhole(field, "name")} is sent twice: send each field once.`, field);
     fields.set(field, typeof entry === "string" ? typed(field, entry) : entry);
   }
   // fromEntries makes each name an own property, `__proto__` too.

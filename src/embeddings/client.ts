@@ -144,7 +144,7 @@ export function createEmbeddings(deps: EmbeddingsDeps): Embeddings {
       const family = embeddingFamily(describingModelId(modelId, settings));
       if (!family) {
         throw invalidRequest(
-          `${modelId.slice(0, 200)} names no embedding model the embed route speaks (Titan Text Embeddings V1/V2, Cohere Embed v3/v4).`,
+          `${shownText(modelId, 200, "a model id", false)} names no embedding model the embed route speaks (Titan Text Embeddings V1/V2, Cohere Embed v3/v4).`,
           "model",
           "unsupported_model",
         );

@@ -170,7 +170,10 @@ export function imageSize(size: string | null | undefined, family: ImageFamily):
     ? spec.fit({ width: Number(parsed[1]), height: Number(parsed[2]) })
     : "it takes WIDTHxHEIGHT, as 1024x1024, or auto";
   if (typeof fitted === "string") {
-    throw invalidRequest(`size ${shownText(size, 40)} is not one ${spec.name} draws: ${fitted}.`, "size");
+    throw invalidRequest(
+      `size is not one ${spec.name} draws (got ${shownText(size, 40, "a value")}): ${fitted}.`,
+      "size",
+    );
   }
   return fitted;
 }
@@ -361,7 +364,7 @@ export function editSize(size: string | null | undefined, inputs: InpaintingInpu
   }
   if (size != null && size !== "auto" && size !== own) {
     throw invalidRequest(
-      `size ${shownText(size, 40)} is not the image's (${own}): an edit is drawn at its image's size. Send ${own} or "auto", or leave it out.`,
+      `size is not the image's, ${own} (got ${shownText(size, 40, "a value")}): an edit is drawn at its image's size. Send ${own} or "auto", or leave it out.`,
       "size",
     );
   }

@@ -3,7 +3,7 @@
 // today's included.
 // A page holds at most USAGE_PAGE_SIZE groups; past it, has_more and next_page (OpenAI's usage
 // API's words) say where the next page starts: ask again with page=<next_page> and the same since.
-import { invalidRequest } from "../../src/core.ts";
+import { invalidRequest, shownText } from "../../src/core.ts";
 import type { AppContext } from "../context.ts";
 import { jsonResponse, refusal } from "../http.ts";
 import { readUsagePage, usageSummary } from "../usage.ts";
@@ -32,7 +32,7 @@ export async function usage(c: AppContext): Promise<Response> {
   // since is inclusive: the last DEFAULT_DAYS days are today's and the DEFAULT_DAYS - 1 before.
   const since = c.req.query("since") ?? new Date(Date.now() - (DEFAULT_DAYS - 1) * DAY_MS).toISOString().slice(0, 10);
   if (!isDay(since)) {
-    throw invalidRequest(`since must be a day like 2026-11-01 (got "${since.slice(0, 40)}").`, "since");
+    throw invalidRequest(`since must be a day like 2026-11-01 (got ${shownText(since, 40)}).`, "since");
   }
   const page = c.req.query("page");
   const after = page === undefined ? undefined : readUsagePage(page);
