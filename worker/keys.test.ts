@@ -163,7 +163,7 @@ describe("client keys", () => {
     const keys = readClientKeys({ API_KEYS }, problems, undefined, broken);
     expect(keys.map((entry) => entry.name)).toEqual(["team"]);
     const why =
-      "its name is a key (one of the keys given, or begins with sk- as keys do), and a name is what logs and usage show: give the entry a name that is no key";
+      "its name is a key (one of the keys given, or sk- and 24 characters or more as keys are), and a name is what logs and usage show: give the entry a name that is no key";
     expect(problems).toEqual([
       `API_KEYS (entry 1, its name not shown): ${why}`,
       `API_KEYS (entry 3, its name not shown): ${why}`,
@@ -175,6 +175,35 @@ describe("client keys", () => {
     ]);
     expect(problems.join("\n")).not.toContain("sk-team-0123456789");
     expect(problems.join("\n")).not.toContain(key.slice(0, 8));
+  });
+
+  // codereview46 #4: a short name that begins as keys do was refused, and stopped the whole proxy.
+  it("keep a short name that begins with sk- (a team's, sk-lab), refusing only a key's shape (codereview46 #4)", () => {
+    const problems: string[] = [];
+    const API_KEYS = JSON.stringify({
+      "sk-lab": { key: "Zq7v0r9T2mXkP4sW8yB1nL6cH3dF5gJ0" },
+      "SK-ops": { key: "Adm1n-Kq7v0r9T2mXkP4sW8yB1", admin: true },
+      "sk-0123456789abcdefghij": { key: "Wq7v0r9T2mXkP4sW8yB1nL6cH3dF5gJ1" },
+      "sk-0123456789abcdefghijk": { key: "Yq7v0r9T2mXkP4sW8yB1nL6cH3dF5gJ2" },
+    });
+    const keys = readClientKeys({ API_KEYS }, problems);
+    expect(keys.map((entry) => entry.name)).toEqual(["sk-lab", "SK-ops", "sk-0123456789abcdefghij"]);
+    expect(problems).toEqual([
+      "API_KEYS (entry 4, its name not shown): its name is a key (one of the keys given, or sk- and 24 characters or more as keys are), and a name is what logs and usage show: give the entry a name that is no key",
+    ]);
+    expect(apiKeySecrets({ API_KEYS })).not.toContain("sk-lab");
+  });
+
+  // codereview46 #5: a mistyped setting of 24 characters or more was told by its length, and redacted.
+  it("name a mistyped setting's field whole, however long, and keep it out of the secrets (codereview46 #5)", () => {
+    const API_KEYS = JSON.stringify({ team: { key: "sk-team-0123456789", concurrent_streams_limit: 2 } });
+    expect(read(JSON.parse(API_KEYS)).problems).toEqual([
+      'API_KEYS["team"].concurrent_streams_limit: is not a key setting; they are key, models, rate_limit, tokens_per_day, concurrent_streams, admin',
+    ]);
+    expect(apiKeySecrets({ API_KEYS })).toEqual(["sk-team-0123456789"]);
+    // A run of key characters as long, mixed case and digits, may still be a key.
+    const random = { team: { key: "sk-team-0123456789", Zq7v0r9T2mXk_P4sW8yB1nL6: 1 } };
+    expect(read(random).problems[0]).toContain("has a field (a name of 24 characters, not shown)");
   });
 
   it("never quote a key put in a key's list of models", () => {
@@ -232,7 +261,7 @@ describe("client keys", () => {
     );
     expect(problems).toEqual([
       "API_KEYS: an entry's name (not shown) is given twice, and JSON keeps only the last entry: give each key its own name",
-      "API_KEYS (entry 1, its name not shown): its name is a key (one of the keys given, or begins with sk- as keys do), and a name is what logs and usage show: give the entry a name that is no key",
+      "API_KEYS (entry 1, its name not shown): its name is a key (one of the keys given, or sk- and 24 characters or more as keys are), and a name is what logs and usage show: give the entry a name that is no key",
     ]);
   });
 

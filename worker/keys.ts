@@ -95,8 +95,16 @@ export function problemsFor(key: Pick<ClientKey, "admin" | "entry" | "models">, 
 }
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._:@+-]{0,63}$/;
-/** OpenAI's keys and this proxy's examples begin so: a name that does is taken for a key. */
-const KEY_PREFIX = /^sk-/i;
+/**
+ * A key's shape: sk- (as OpenAI's keys and this proxy's examples begin) and as long as keys are. A
+ * short name that begins so (`sk-lab`, `SK-ops`) is a team's, as it always was.
+ */
+const KEY_SHAPE = /^sk-.{21,}$/i;
+/**
+ * A setting's name: words of lowercase letters joined by `_`, `-` or `.` (`concurrent_streams_limit`),
+ * which no random key is (its letters are of both cases, with digits among them).
+ */
+const SETTING_NAME = /^[a-z]+(?:[_.-][a-z]+)+$/;
 // The names proxyKeyName gives: an API_KEYS entry may not take one, or two keys would share it.
 const PROXY_KEY_NAME = /^proxy-key-[0-9a-f]{8}$/i;
 const BINDING_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
@@ -170,9 +178,9 @@ export function readClientKeys(
     const before = problems.length;
     // Refused only when it surely is one: a long name of words ("analytics-team-production") is
     // a name, told by position in problems but kept, as names of up to 64 characters always were.
-    if (NAME.test(name) && keyOf(entry) !== undefined && (known.has(name) || KEY_PREFIX.test(name))) {
+    if (NAME.test(name) && keyOf(entry) !== undefined && (known.has(name) || KEY_SHAPE.test(name))) {
       problems.push(
-        `${at}: its name is a key (one of the keys given, or begins with sk- as keys do), and a name is what logs and usage show: give the entry a name that is no key`,
+        `${at}: its name is a key (one of the keys given, or sk- and 24 characters or more as keys are), and a name is what logs and usage show: give the entry a name that is no key`,
       );
     }
     const key = readEntry(env, name, entry, at, problems, models);
@@ -216,8 +224,8 @@ export function apiKeySecrets(env: ProxyEnv): string[] {
     // A stray field that may be a key (a rotated-out key kept beside the new one), and a name that
     // may be one: any of a keyless entry, else one refused as a key (a key's own name is listed as
     // its entry's key). A long name of an entry with a key is a name, kept in logs as it is.
-    const stray = isFields(entry) ? unknownFields(entry).filter(mayBeKey) : [];
-    const named = (key === undefined ? mayBeKey(name) : KEY_PREFIX.test(name)) ? name : undefined;
+    const stray = isFields(entry) ? unknownFields(entry).filter(strayMayBeKey) : [];
+    const named = (key === undefined ? mayBeKey(name) : KEY_SHAPE.test(name)) ? name : undefined;
     return [key, named, ...stray, key === undefined ? text(entry) : undefined].filter(
       (value): value is string => value !== undefined,
     );
@@ -310,6 +318,14 @@ function mayBeKey(name: string): boolean {
   return !NAME.test(name) || KEY_LIKE.test(name);
 }
 
+/**
+ * Whether a field no entry takes may be a key (a rotated-out one kept beside the new one): as a
+ * name may, unless it reads as a mistyped setting's name, which its problem then names.
+ */
+function strayMayBeKey(field: string): boolean {
+  return mayBeKey(field) && !SETTING_NAME.test(field);
+}
+
 function isFields(entry: unknown): entry is Record<string, unknown> {
   return entry !== null && typeof entry === "object" && !Array.isArray(entry);
 }
@@ -381,7 +397,7 @@ function readEntry(
     // beside the new one: one that may be a key is told by its length, never quoted in part.
     const field = !key
       ? ": has a field (not shown) that is not"
-      : mayBeKey(unknown)
+      : strayMayBeKey(unknown)
         ? `: has a field (a name of ${unknown.length} characters, not shown) that is not`
         : `.${unknown}: is not`;
     problems.push(`${at}${field} a key setting; they are ${FIELDS.join(", ")}`);
