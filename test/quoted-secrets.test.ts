@@ -12,6 +12,8 @@ import { inProcessProxy } from "./helpers/in-process-proxy.ts";
 
 // A key as `openssl rand -hex 32` makes one, with a prefix: 67 characters.
 const KEY = `sk-${"0123456789abcdef".repeat(4)}`;
+// A key as `openssl rand -hex 32` makes it, without a prefix.
+const HEX_KEY = "fedcba9876543210".repeat(4);
 const CHAT = { chat: `bedrock/converse/${emulatorModelId("qwen3")}` };
 const settle = () => new Promise((resolve) => setTimeout(resolve, 20));
 
@@ -208,9 +210,16 @@ describe("a client's request id that is a secret: logged as [redacted] (secrets4
     ["x-client-request-id", KEY, "the proxy's key"],
     ["x-request-id", EMULATOR_CREDENTIALS.accessKeyId, "the proxy's AWS access key id"],
     ["x-request-id", "AKIAABCDEFGHIJKLMNOP", "an access key id's shape"],
+    ["x-client-request-id", `req-ABSK${"QmVkcm9ja0FQSUtleS1".repeat(2)}`, "a Bedrock API key's shape"],
+    [
+      "x-client-request-id",
+      `bedrock-api-key-${"YmVkcm9jay5hbWF6b25hd3M".repeat(2)}`,
+      "a short-term Bedrock API key's shape",
+    ],
+    ["x-client-request-id", HEX_KEY, "the proxy's key of 64 hex digits"],
   ] as const) {
     it(`${header}: ${what}`, async () => {
-      const proxy = inProcessProxy(CHAT, { PROXY_API_KEYS: KEY });
+      const proxy = inProcessProxy(CHAT, { PROXY_API_KEYS: `${KEY},${HEX_KEY}` });
       const response = await proxy.app.request("http://proxy.test/v1/models", {
         headers: { authorization: `Bearer ${KEY}`, [header]: value },
       });
@@ -230,6 +239,18 @@ describe("a client's request id that is a secret: logged as [redacted] (secrets4
     await response.text();
     await settle();
     expect(proxy.lines.at(-1)?.client_request_id).toBe("trace-42");
+  });
+
+  // codereview46 #6: a digest's 64 hex digits are a signature's shape to redaction, and were redacted.
+  it("an id that is a SHA-256 digest (no secret) is kept as sent", async () => {
+    const digest = "59258e47b8e9ab3a85ec60b1b5d0d4c9b0e72f4a3c8d9e1f2a3b4c5d6e7fc057";
+    const proxy = inProcessProxy(CHAT, { PROXY_API_KEYS: `${KEY},${HEX_KEY}` });
+    const response = await proxy.app.request("http://proxy.test/v1/models", {
+      headers: { authorization: `Bearer ${KEY}`, "x-client-request-id": digest },
+    });
+    await response.text();
+    await settle();
+    expect(proxy.lines.at(-1)?.client_request_id).toBe(digest);
   });
 });
 

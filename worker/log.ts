@@ -346,11 +346,27 @@ export function startRequestLog({ request, path, requestId, clientRequestId, sin
     // The client's id is its own text too: one that holds a known secret or a secret's shape (a
     // key sent as x-client-request-id) is logged as a fixed marker, never in part.
     const clientId = line.client_request_id;
-    if (clientId !== undefined && redactSecrets(clientId, known) !== clientId) line.client_request_id = "[redacted]";
+    if (clientId !== undefined && holdsSecret(clientId, known)) line.client_request_id = "[redacted]";
     if (outcome.error !== undefined) addError(line, outcome.error, known);
     markDone();
     sink(line);
   }
+}
+
+// A SHA-256 digest in hex, which redaction takes for a signature's shape.
+const DIGEST = /\b[0-9a-f]{64}\b/gi;
+
+/**
+ * Whether a client's id holds a known secret or a secret's shape (an access key id, a Bedrock API
+ * key): a digest alone is not one, as clients make ids of digests (a known key of 64 hex digits
+ * is still found as a known secret).
+ */
+function holdsSecret(id: string, known: readonly string[]): boolean {
+  const redacted = redactSecrets(id, known);
+  if (redacted === id) return false;
+  return (
+    redacted !== id.replace(DIGEST, "[redacted]") || known.some((secret) => secret.length > 3 && id.includes(secret))
+  );
 }
 
 // A reason is placed at its choice's index, the choices before it filled with null until they
