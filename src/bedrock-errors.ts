@@ -194,6 +194,21 @@ function normaliseStatus(status: number): number {
 }
 
 const MAX_MESSAGE_CHARS = 1000;
+/**
+ * The most of a message redacted and kept: its first 64 KiB (an error body is read no further), the
+ * rest dropped before any pass. A stream's exception frame may hold 16 MiB, and each pass costs its
+ * size, when only the first 1000 characters are kept.
+ */
+const MAX_REDACTED_CHARS = 64 * 1024;
+
+// A header's or a parameter's value after its name: up to a space, a separator or a quote, and not
+// the backslash of an escaped closing quote (`\"`), a backslash before any other character (`\/`)
+// its own. Each character one way only: linear.
+const VALUE = String.raw`(?:[^\s,;"'\\]|\\+[^\s,;"'\\])+`;
+const PARAMETER = new RegExp(`(Signature=|Credential=|Bearer\\s+|X-Amz-Security-Token[=:]\\s*)${VALUE}`, "gi");
+// The token's header in a JSON dump of the headers (`"x-amz-security-token":"…"`, or its value in
+// a list, `: ["…"]`), its quotes escaped once or more when that dump is itself inside a JSON string.
+const TOKEN_HEADER = new RegExp(`(X-Amz-Security-Token\\\\*["']\\s*:\\s*(?:\\[\\s*)?\\\\*["'])${VALUE}`, "gi");
 
 /**
  * Removes what must never leave the process: known secret values (plain, percent-encoded or
@@ -203,53 +218,79 @@ const MAX_MESSAGE_CHARS = 1000;
  * on its offset, and looking for all three on every log line's path is not worth its cost.
  */
 export function redactSecrets(message: string, secrets: readonly string[] = []): string {
-  let out = message;
+  const bounded = message.length > MAX_REDACTED_CHARS;
+  let out = bounded ? message.slice(0, MAX_REDACTED_CHARS) : message;
   const cut = out.search(/The Canonical String for this request should have been|The String-to-Sign should have been/);
   if (cut >= 0) out = out.slice(0, cut).trimEnd();
-  out = withoutSecrets(out, secrets);
-  // Percent-encoded, whole (a URL's query, a canonical request) or in part (Python's quote keeps
-  // `/` and encodes `+`; a path's decodeURI leaves `%2F`), in either case: the secret shows once
-  // the text is decoded, and is then cut from that.
-  if (out.includes("%")) {
-    const decoded = percentDecoded(out);
-    const clean = withoutSecrets(decoded, secrets);
-    if (clean !== decoded) out = clean;
-  }
-  // JSON-escaped, as an error text quoting a JSON document of the request shows it (`\/`, as PHP's
-  // and Java's encoders write `/`, or `\u002f`, `\u002b`, `\u003d`): found once the text is
-  // unescaped, and then cut from that. A document quoted in a JSON string is escaped twice (`\\/`):
-  // up to three levels, each one linear pass.
-  let unescaped = out;
-  for (let level = 0; level < 3 && unescaped.includes("\\"); level++) {
-    unescaped = jsonUnescaped(unescaped);
-    const clean = withoutSecrets(unescaped, secrets);
-    if (clean !== unescaped) out = unescaped = clean;
-  }
+  const known = secrets.filter((secret) => secret.length > 3);
+  if (known.length > 0) out = withoutKnown(out, known);
   out = out
     .replace(/\b(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{12,}\b/g, "[redacted]")
     // Bedrock API keys: long-term ones are ABSK + base64, short-term ones bedrock-api-key- + base64.
     .replace(/\b(?:ABSK|bedrock-api-key-)[A-Za-z0-9+/=]{16,}/g, "[redacted]")
     .replace(/\b[0-9a-f]{64}\b/gi, "[redacted]")
-    .replace(/(Signature=|Credential=|Bearer\s+|X-Amz-Security-Token[=:]\s*)[^\s,;"']+/gi, "$1[redacted]")
-    // The token's header in a JSON dump of the headers (`"x-amz-security-token":"…"`), its quotes
-    // escaped too when that dump is itself inside a JSON string. No nested quantifier: linear.
-    .replace(/(X-Amz-Security-Token\\?["']\s*:\s*\\?["'])[^\s,;"']+/gi, "$1[redacted]");
-  return out.length > MAX_MESSAGE_CHARS ? `${out.slice(0, MAX_MESSAGE_CHARS)}…` : out;
+    .replace(PARAMETER, "$1[redacted]")
+    .replace(TOKEN_HEADER, "$1[redacted]");
+  // A secret across the bound is cut there, and shows only its head, which no pass can know; and
+  // the passes may shorten what comes before it (a long `Signature=…` made `Signature=[redacted]`)
+  // until that head is within the 1000 characters kept. It is in the text's last word: dropped.
+  if (bounded && cut < 0)
+    out = out.slice(0, Math.max(...[" ", "\n", "\r", "\t"].map((space) => out.lastIndexOf(space)), 0));
+  if (out.length <= MAX_MESSAGE_CHARS) return bounded && out ? `${out}…` : out;
+  // Not between a surrogate pair's halves: half an emoji is no character (the Worker makes a
+  // client's message well-formed all the same).
+  const end = /[\uD800-\uDBFF]/.test(out.charAt(MAX_MESSAGE_CHARS - 1)) ? MAX_MESSAGE_CHARS - 1 : MAX_MESSAGE_CHARS;
+  return `${out.slice(0, end)}…`;
+}
+
+/**
+ * The text without the known secrets, found plain or encoded: percent-encoded, whole (a URL's
+ * query, a canonical request) or in part (Python's quote keeps `/` and encodes `+`; a path's
+ * decodeURI leaves `%2F`); JSON-escaped, as an error text quoting a JSON document of the request
+ * shows it (`\/`, as PHP's and Java's encoders write `/`, or `\u002f`, `\u002b`, `\u003d`),
+ * escaped twice when that document is quoted in a JSON string (`\\/`); or both (quote()'s `%2B`
+ * in a PHP encoder's `\/`). Each level, the text and then up to three unescapings, each one linear
+ * pass, is percent-decoded too; a level on which a secret is found is the text from then on, cut of it.
+ */
+function withoutKnown(text: string, secrets: readonly string[]): string {
+  let out = withoutSecrets(text, secrets);
+  let level = out;
+  for (let depth = 0; ; depth++) {
+    if (level.includes("%")) {
+      const decoded = percentDecoded(level);
+      const clean = withoutSecrets(decoded, secrets);
+      if (clean !== decoded) out = level = clean;
+    }
+    if (depth === 3 || !level.includes("\\")) return out;
+    level = jsonUnescaped(level);
+    const clean = withoutSecrets(level, secrets);
+    if (clean !== level) out = level = clean;
+  }
 }
 
 function withoutSecrets(text: string, secrets: readonly string[]): string {
   let out = text;
-  for (const secret of secrets) if (secret.length > 3) out = out.split(secret).join("[redacted]");
+  for (const secret of secrets) out = out.split(secret).join("[redacted]");
   return out;
 }
 
 const JSON_ESCAPED: Record<string, string> = { b: "\b", f: "\f", n: "\n", r: "\r", t: "\t" };
 
-/** The text with JSON's escapes decoded (`\/`, `\"`, `\\`, `\n`, `\u002f`), each on its own. */
+/**
+ * The text with JSON's escapes decoded (`\/`, `\"`, `\\`, `\n`, `\u002f`), each on its own: one pass
+ * from backslash to backslash (a regex's callback for each took five times as long on a run of them).
+ */
 function jsonUnescaped(text: string): string {
-  return text.replace(/\\(?:u([\dA-Fa-f]{4})|([\s\S]))/g, (_, hex?: string, other = "") =>
-    hex !== undefined ? String.fromCharCode(Number.parseInt(hex, 16)) : (JSON_ESCAPED[other] ?? other),
-  );
+  let out = "";
+  let from = 0;
+  for (let at = text.indexOf("\\"); at >= 0 && at + 1 < text.length; at = text.indexOf("\\", from)) {
+    const next = text.charAt(at + 1);
+    const hex = next === "u" && /^[\dA-Fa-f]{4}$/.test(text.slice(at + 2, at + 6));
+    out += text.slice(from, at);
+    out += hex ? String.fromCharCode(Number.parseInt(text.slice(at + 2, at + 6), 16)) : (JSON_ESCAPED[next] ?? next);
+    from = at + (hex ? 6 : 2);
+  }
+  return out + text.slice(from);
 }
 
 /**

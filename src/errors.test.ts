@@ -186,6 +186,66 @@ describe("no secret survives into an error", () => {
     expect(redactSecrets("{'X-Amz-Security-Token': 'IQoKabc/def'}")).toBe("{'X-Amz-Security-Token': '[redacted]'}");
   });
 
+  // codereview46 #10: the value ate the backslash of `\"`, and a list of values was not looked in.
+  it("redacts a token header's value up to an escaped closing quote, and in a list of values", () => {
+    const token = "IQoKb3JpZ2luX2VjUNKNOWNTOKEN//////////wEaCXVzLWVhc3QtMSJHMEUCIQ";
+    const escaped = JSON.stringify(JSON.stringify({ "x-amz-security-token": token, host: "h" }));
+    expect(redactSecrets(escaped)).toBe('"{\\"x-amz-security-token\\":\\"[redacted]\\",\\"host\\":\\"h\\"}"');
+    // Escaped twice (a dump in a JSON string in a JSON string), and PHP's `\/` inside the token.
+    const twice = JSON.stringify(escaped).replaceAll("/", "\\/");
+    expect(redactSecrets(twice)).not.toContain("IQoK");
+    expect(redactSecrets(twice)).toContain('\\\\\\"[redacted]\\\\\\"');
+    expect(redactSecrets(`{"x-amz-security-token": ["${token}"], "host": ["h"]}`)).toBe(
+      '{"x-amz-security-token": ["[redacted]"], "host": ["h"]}',
+    );
+    expect(redactSecrets(`{"x-amz-security-token":[ '${token}' ]}`)).toBe(`{"x-amz-security-token":[ '[redacted]' ]}`);
+  });
+
+  // codereview46 #9: Python's quote() (`%2B`) inside a PHP encoder's `\/`, and the other way round.
+  it("redacts a secret both percent-encoded and JSON-escaped", () => {
+    const aws = "emulatorSessionSecret/EXAMPLE+bPxRfiCYK0";
+    expect(redactSecrets("url: emulatorSessionSecret\\/EXAMPLE%2BbPxRfiCYK0 end", [aws])).toBe("url: [redacted] end");
+    expect(redactSecrets('{"u": "emulatorSessionSecret\\/EXAMPLE%2BbPxRfiCYK0"}', [aws])).toBe('{"u": "[redacted]"}');
+  });
+
+  // codereview46 #7: the 1000-character cap fell between an emoji's halves.
+  it("caps the message between characters, never inside one", () => {
+    const out = redactSecrets(`${"x".repeat(999)}😀 more`);
+    expect(out).toBe(`${"x".repeat(999)}…`);
+    expect(out.isWellFormed()).toBe(true);
+    expect(redactSecrets(`${"x".repeat(998)}😀 more`)).toBe(`${"x".repeat(998)}😀…`);
+  });
+
+  // codereview46 #8: only the first 64 KiB is redacted and kept.
+  it("redacts only a message's first 64 KiB, and drops the last word there, which a secret across it may be", () => {
+    const token = "IQoJb3JpZ2luX2VjEXAMPLETOKEN//////////wEaCXVzLWVhc3QtMSJHMEUCIQ";
+    const head = 64 * 1024 - 20;
+    // The passes shorten a long signature to 20 characters: the token's head, across the bound, is
+    // then within the 1000 kept unless it is dropped.
+    const message = `Signature=${"a".repeat(head - 11)} ${token} tail`;
+    expect(message.indexOf(token)).toBe(head);
+    const out = redactSecrets(message, [token]);
+    expect(out).toBe("Signature=[redacted]…");
+    expect(out).not.toContain(token.slice(0, 8));
+    // Below the bound, the whole message is redacted: the token found whole.
+    expect(redactSecrets(`Signature=abc ${token} tail`, [token])).toBe("Signature=[redacted] [redacted] tail");
+    // What follows the bound changes nothing, however long.
+    const start = "word ".repeat(13_000);
+    expect(redactSecrets(`${start}${"\\".repeat(16 << 20)}`, [token])).toBe(
+      redactSecrets(`${start}${"\\".repeat(1 << 17)}`, [token]),
+    );
+  });
+
+  it("costs a message's first 64 KiB, not its size: 16 MiB of backslashes", () => {
+    const huge = "\\".repeat(16 << 20);
+    const started = performance.now();
+    const out = redactSecrets(huge, ["wJalrXUtnFEMI/K7MDENG+bPxRfiCYzzSECRET0="]);
+    // The unbounded passes took about 10 s over 16 MiB; the bounded ones take milliseconds. A
+    // generous bound, for a loaded machine.
+    expect(performance.now() - started).toBeLessThan(1000);
+    expect(out).toBe("");
+  });
+
   it("stays linear on text built to make its patterns backtrack", () => {
     const hostile = [
       "\\".repeat(200_000),

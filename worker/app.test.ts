@@ -920,6 +920,48 @@ describe("error messages that quote a client's value cut in the middle of an emo
   });
 });
 
+// codereview46 #7: Bedrock's message is capped at 1000 characters (redactSecrets), and may hold a
+// lone surrogate of its own (JSON's "\ud83d"): the client's message is well-formed all the same.
+describe("a Bedrock error message with an emoji at its cap, or half of one, reaches the client well-formed", () => {
+  const bedrockSays = async (message: string) => {
+    const app = createApp({
+      env: {
+        PROXY_API_KEYS: "sk-one",
+        AWS_ACCESS_KEY_ID: "AKIAEXAMPLEEXAMPLE12",
+        AWS_SECRET_ACCESS_KEY: "secret/EXAMPLE",
+        MODELS: JSON.stringify({ m: `bedrock/converse/${emulatorModelId("qwen3")}` }),
+        BEDROCK_ENDPOINT: "http://bedrock.emulator",
+      },
+      fetch: async () =>
+        new Response(JSON.stringify({ message }), {
+          status: 400,
+          headers: { "content-type": "application/json", "x-amzn-errortype": "ValidationException" },
+        }),
+      log: () => undefined,
+    });
+    const answer = await app.request("/v1/chat/completions", {
+      method: "POST",
+      headers: { authorization: "Bearer sk-one", "content-type": "application/json" },
+      body: JSON.stringify({ model: "m", messages: [{ role: "user", content: "Hi" }] }),
+    });
+    expect(answer.status).toBe(400);
+    return ((await answer.json()) as { error: { message: string } }).error.message;
+  };
+
+  it("the cap falls before the emoji, not between its halves", async () => {
+    const message = await bedrockSays(`${"x".repeat(999)}😀 more`);
+    expect(message.isWellFormed()).toBe(true);
+    expect(message).toContain(`${"x".repeat(999)}…`);
+    expect(message).not.toContain("\ufffd");
+  });
+
+  it("a lone surrogate Bedrock sent is replaced (http.ts toWellFormed)", async () => {
+    const message = await bedrockSays("bad input \ud83d here");
+    expect(message.isWellFormed()).toBe(true);
+    expect(message).toContain("bad input \ufffd here");
+  });
+});
+
 describe("a Response goes out as the Responses API's JSON", () => {
   it("without output_text, plain or in a streamed event: the openai SDK computes its own; the library's carries it", async () => {
     const emulator = createEmulator();

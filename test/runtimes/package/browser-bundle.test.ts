@@ -367,6 +367,12 @@ const UNMETERED32_GZIP_BUDGET_BYTES =
 // 109,007 bytes after all three. The main chunk came to 16,454 bytes, over its 16 KiB, until the
 // template, wire-format and service-tier names became one module (src/routes/setting-names.ts),
 // two chunks fewer: 16,316.
+// Raised 260 more for cr46fix (the cuts secrets46fix missed through shownText, a length in code
+// points, redactSecrets bounded to a message's first 64 KiB, its JSON unescaping one pass without a
+// callback, each level percent-decoded, its cap between characters, the token header's value up to
+// an escaped quote and in a list): 108,956 bytes after it, 204 over the budget before; the
+// redaction in the lazily loaded error mapping, the code-point count in the main chunk (16,349
+// bytes, 27 more).
 const GZIP_BUDGET_BYTES =
   UNMETERED32_GZIP_BUDGET_BYTES +
   320 +
@@ -430,7 +436,8 @@ const GZIP_BUDGET_BYTES =
   80 +
   250 +
   110 +
-  200;
+  200 +
+  260;
 /**
  * What a page or a Worker loads first when its bundler splits code (the routes, the request
  * schema, the stream reader, the templates, Responses and legacy Completions load on first use).
