@@ -146,6 +146,18 @@ describe("models tables", () => {
     });
   });
 
+  // codereview46 #11: "the name a string of 164 characters must be…" read badly.
+  it("tell a name or a model string past what is quoted by its length, in words that read", () => {
+    const long = "k".repeat(164);
+    expect(() => parseModels({ [long]: `bedrock/llama/${ARN}` }, "MODELS")).toThrow(
+      "MODELS: a name must be 1-128 letters, digits or ._:/@+- (got a name of 164 characters)",
+    );
+    expect(() => parseModels({ "bad name": `bedrock/llama/${ARN}` }, "MODELS")).toThrow('(got "bad name")');
+    expect(() => parseModels({ a: `bedrock/${long}${long}` }, "MODELS")).toThrow(
+      'MODELS["a"]: Unknown model name of 336 characters: expected bedrock/<route>/<model-arn>',
+    );
+  });
+
   it("name the entry and the field that is wrong", () => {
     expect(() => parseModels({ a: "bedrock/nope/x" }, "MODELS")).toThrow(/^MODELS\["a"\]: Unknown model/);
     expect(() => parseModels({ a: { model: `bedrock/llama/${ARN}`, template: "gpt" } }, "MODELS")).toThrow(

@@ -541,6 +541,17 @@ describe("embeddings on an id that names no model: its entry's foundation_model 
     }
   });
 
+  // codereview46 #3: the id was quoted cut to 200 characters, through a key pasted there.
+  it("a model id of no embedding model past 200 characters is told by its length, never cut", async () => {
+    const id = `amazon.${"k".repeat(250)}`;
+    const error = await errorOf(
+      () => embedding().bedrock.embeddings.create({ model: `bedrock/embed/${id}`, input: "hi" }),
+      BedrockEdgeError,
+    );
+    expect(error).toMatchObject({ status: 400, code: "unsupported_model" });
+    expect(error.message).toMatch(new RegExp(`^a model id of ${id.length} characters names no embedding model`));
+  });
+
   it("is refused when it names no embedding model, or is no foundation id as Bedrock names it", () => {
     for (const value of [
       "amazon.nova-lite-v1:0",

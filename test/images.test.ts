@@ -187,6 +187,14 @@ describe("images on Amazon Titan Image Generator v2", () => {
     expect(size.message).toContain(
       'size is not one Amazon Titan Image Generator v2 draws (got "1536x1024"): it takes one of 1024x1024, 768x768, 512x512,',
     );
+    // Past 40 characters, told by its length in words that read (codereview46 #11).
+    const longSize = await errorOf(
+      () => bedrock.images.generate({ model: TITAN, prompt: "x", size: "9".repeat(50) as "1024x1024" }),
+      BedrockEdgeError,
+    );
+    expect(longSize.message).toContain(
+      "size is not one Amazon Titan Image Generator v2 draws (got a value of 50 characters)",
+    );
     const long = await errorOf(
       () => bedrock.images.generate({ model: TITAN, prompt: "x".repeat(513) }),
       BedrockEdgeError,

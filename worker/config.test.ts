@@ -324,6 +324,15 @@ describe("AWS_REGION and the models' ARNs", () => {
     ]);
     expect(problems({ ...good, AWS_REGION: "us-west-2", MODELS: models })).toEqual([]);
   });
+
+  // codereview46 #3: the id was cut to 200 characters, through a key pasted there.
+  it("a bare model id past 200 characters is told by its length, never cut", () => {
+    const id = `amazon.${"k".repeat(250)}`;
+    const [problem] = problems({ ...good, MODELS: JSON.stringify({ long: `bedrock/converse/${id}` }) });
+    expect(problem).toBe(
+      `MODELS["long"]: a model id of ${id.length} characters names no region: set AWS_REGION, or this entry's "region"`,
+    );
+  });
 });
 
 describe("an access key id that cannot sign a call (firsthour22 #2, #9)", () => {
