@@ -249,8 +249,9 @@ export function redactSecrets(message: string, secrets: readonly string[] = []):
  * decodeURI leaves `%2F`); JSON-escaped, as an error text quoting a JSON document of the request
  * shows it (`\/`, as PHP's and Java's encoders write `/`, or `\u002f`, `\u002b`, `\u003d`),
  * escaped twice when that document is quoted in a JSON string (`\\/`); or both (quote()'s `%2B`
- * in a PHP encoder's `\/`). Each level, the text and then up to three unescapings, each one linear
- * pass, is percent-decoded too; a level on which a secret is found is the text from then on, cut of it.
+ * in a PHP encoder's `\/`, or the other way round). Each level, the text and then up to three
+ * unescapings, each one linear pass, is percent-decoded too, and unescaped from that; a level on
+ * which a secret is found is the text from then on, cut of it.
  */
 function withoutKnown(text: string, secrets: readonly string[]): string {
   let out = withoutSecrets(text, secrets);
@@ -259,7 +260,10 @@ function withoutKnown(text: string, secrets: readonly string[]): string {
     if (level.includes("%")) {
       const decoded = percentDecoded(level);
       const clean = withoutSecrets(decoded, secrets);
+      // Unescaped from the decoded text either way: a JSON document percent-encoded (`%5C%2F`)
+      // shows its escapes only once decoded.
       if (clean !== decoded) out = level = clean;
+      else level = decoded;
     }
     if (depth === 3 || !level.includes("\\")) return out;
     level = jsonUnescaped(level);

@@ -206,6 +206,11 @@ describe("no secret survives into an error", () => {
     const aws = "emulatorSessionSecret/EXAMPLE+bPxRfiCYK0";
     expect(redactSecrets("url: emulatorSessionSecret\\/EXAMPLE%2BbPxRfiCYK0 end", [aws])).toBe("url: [redacted] end");
     expect(redactSecrets('{"u": "emulatorSessionSecret\\/EXAMPLE%2BbPxRfiCYK0"}', [aws])).toBe('{"u": "[redacted]"}');
+    // JSON-escaped first, then percent-encoded (a URL holding a JSON document): codereview46c #3.
+    expect(redactSecrets("url: emulatorSessionSecret%5C%2FEXAMPLE%2BbPxRfiCYK0 end", [aws])).toBe(
+      "url: [redacted] end",
+    );
+    expect(redactSecrets("q=emulatorSessionSecret%5C/EXAMPLE+bPxRfiCYK0", [aws])).toBe("q=[redacted]");
   });
 
   // codereview46 #7: the 1000-character cap fell between an emoji's halves.

@@ -206,6 +206,15 @@ describe("client keys", () => {
     expect(read(random).problems[0]).toContain("has a field (a name of 24 characters, not shown)");
   });
 
+  it("tell a revoked key kept as a field by its length, though it reads as words (sk-local-dev: codereview46c #1)", () => {
+    const API_KEYS = JSON.stringify({ team: { key: "sk-team-0123456789", "sk-local-dev": "revoked" } });
+    const { problems } = read(JSON.parse(API_KEYS));
+    expect(problems).toEqual([
+      'API_KEYS["team"]: has a field (a name of 12 characters, not shown) that is not a key setting; they are key, models, rate_limit, tokens_per_day, concurrent_streams, admin',
+    ]);
+    expect(apiKeySecrets({ API_KEYS })).toEqual(["sk-team-0123456789", "sk-local-dev"]);
+  });
+
   it("never quote a key put in a key's list of models", () => {
     const { problems } = read({ team: { key: "sk-team-a-0123456789", models: ["qwen3", "sk-zzmodels-SECRET-0012"] } });
     expect(problems).toEqual(['API_KEYS["team"].models: [redacted: 23 characters] is not a MODELS name']);

@@ -100,6 +100,8 @@ const NAME = /^[A-Za-z0-9][A-Za-z0-9._:@+-]{0,63}$/;
  * short name that begins so (`sk-lab`, `SK-ops`) is a team's, as it always was.
  */
 const KEY_SHAPE = /^sk-.{21,}$/i;
+/** How OpenAI's keys and this proxy's examples begin. */
+const KEY_PREFIX = /^sk-/i;
 /**
  * A setting's name: words of lowercase letters joined by `_`, `-` or `.` (`concurrent_streams_limit`),
  * which no random key is (its letters are of both cases, with digits among them).
@@ -320,10 +322,11 @@ function mayBeKey(name: string): boolean {
 
 /**
  * Whether a field no entry takes may be a key (a rotated-out one kept beside the new one): as a
- * name may, unless it reads as a mistyped setting's name, which its problem then names.
+ * name may, unless it reads as a mistyped setting's name, which its problem then names. One that
+ * begins as keys do is a key however it reads (this proxy's own examples: `sk-local-dev`).
  */
 function strayMayBeKey(field: string): boolean {
-  return mayBeKey(field) && !SETTING_NAME.test(field);
+  return mayBeKey(field) && (KEY_PREFIX.test(field) || !SETTING_NAME.test(field));
 }
 
 function isFields(entry: unknown): entry is Record<string, unknown> {
