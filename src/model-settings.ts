@@ -143,6 +143,8 @@ const GUARDRAIL_IDENTIFIER_RULE = "must be lowercase letters and digits, or a gu
 const GUARDRAIL_VERSION = /^(?:[1-9]\d{0,7}|DRAFT)$/;
 const GUARDRAIL_VERSION_RULE = "must be 1 to 99999999 or DRAFT";
 
+const AMRF = "must be a JSON object of the model's own request fields";
+
 export const MODEL_SETTINGS: SettingSpecs = {
   template: {
     schema: v.picklist(TEMPLATE_NAMES, `must be one of ${TEMPLATE_NAMES.join(", ")}`),
@@ -163,7 +165,12 @@ export const MODEL_SETTINGS: SettingSpecs = {
     does: "sets the proxy's request body limit for this model",
   },
   additional_model_request_fields: {
-    schema: v.record(v.string(), v.unknown(), "must be a JSON object of the model's own request fields"),
+    // record() takes an array too, as an empty object (specfuzz46b #1): refused before it, and
+    // anything else not an object by record() itself.
+    schema: v.pipe(
+      v.custom<unknown>((fields) => !Array.isArray(fields), AMRF),
+      v.record(v.string(), v.unknown(), AMRF),
+    ),
     does: "passes the model's own request fields to Converse (additionalModelRequestFields)",
   },
   guardrail_config: {

@@ -830,3 +830,22 @@ describe("a models-table key set to undefined", () => {
     );
   });
 });
+
+describe("additional_model_request_fields: an object, as Converse takes it (specfuzz46b #1)", () => {
+  const CONVERSE = "bedrock/converse/us.anthropic.claude-sonnet-4-20250514-v1:0";
+  it("refuses an array, which valibot's record() lets through and Converse refuses on every call", () => {
+    for (const fields of [[], [{ top_k: 5 }], "x", 5, null]) {
+      const message = errorOf(
+        () => parseModels({ m: { model: CONVERSE, additional_model_request_fields: fields } }, "MODELS"),
+        TypeError,
+      ).message;
+      expect(message).toMatch(
+        /^MODELS\["m"\]\.additional_model_request_fields: .*must be a JSON object of the model's own request fields/,
+      );
+    }
+    const fields = { top_k: 5 };
+    expect(parseModels({ m: { model: CONVERSE, additional_model_request_fields: fields } })).toEqual({
+      m: { model: CONVERSE, additional_model_request_fields: fields },
+    });
+  });
+});

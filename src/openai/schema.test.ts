@@ -734,3 +734,24 @@ describe("cache_control: Anthropic's prompt-cache mark, checked on every route",
     }
   });
 });
+
+describe("an object where OpenAI's spec has one, never an array (specfuzz46b #1: valibot's record() takes one)", () => {
+  it("chat_template_kwargs: an array is refused naming the field, an object is taken", () => {
+    for (const kwargs of [[], [false], null, "x"]) {
+      expect(refusal({ ...ok, chat_template_kwargs: kwargs }), JSON.stringify(kwargs)).toMatchObject({
+        param: "chat_template_kwargs",
+      });
+    }
+    expect(parseChatRequest({ ...ok, chat_template_kwargs: { enable_thinking: false } })).toMatchObject({
+      chat_template_kwargs: { enable_thinking: false },
+    });
+  });
+
+  it('structured_outputs.json: an array is refused as the string "[]" is, naming the field', () => {
+    for (const json of [[], "[]"]) {
+      expect(refusal({ ...ok, structured_outputs: { json } }), JSON.stringify(json)).toMatchObject({
+        param: "structured_outputs.json",
+      });
+    }
+  });
+});

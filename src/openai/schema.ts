@@ -240,7 +240,8 @@ export const chatCompletionRequestSchema = v.looseObject({
   tool_choice: v.optional(toolChoice),
   parallel_tool_calls: v.optional(v.boolean()),
   user: v.optional(v.string()),
-  chat_template_kwargs: v.optional(v.record(v.string(), v.unknown())),
+  // record() takes an array (specfuzz46b #1): an object as JSON writes one, its values the template's.
+  chat_template_kwargs: v.optional(plainObject),
   structured_outputs: v.nullish(structuredOutputsSchema),
   prompt_logprobs: v.nullish(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(20))),
   drop_params: v.optional(v.boolean()),

@@ -3,6 +3,7 @@
 // a string holding one), `regex`, `choice` (the answer is one of these strings) or `grammar`
 // (an EBNF grammar). Checked here, so that a malformed one is the caller's 400, not Bedrock's.
 import * as v from "valibot";
+import { plainObject } from "./plain-object.ts";
 import { parseJsonObject } from "../json.ts";
 import { requestJsonTextProblem } from "./depth.ts";
 
@@ -34,7 +35,7 @@ export const structuredOutputsSchema = v.pipe(
     {
       json: v.optional(
         v.union(
-          [v.record(v.string(), v.unknown()), v.pipe(v.string(), v.check(isSchemaText))],
+          [plainObject, v.pipe(v.string(), v.check(isSchemaText))],
           "must be a JSON Schema: an object, or a string holding one",
         ),
       ),
