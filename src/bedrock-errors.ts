@@ -233,8 +233,12 @@ export function redactSecrets(message: string, secrets: readonly string[] = []):
     .replace(TOKEN_HEADER, "$1[redacted]");
   // A secret across the bound is cut there, and shows only its head, which no pass can know; and
   // the passes may shorten what comes before it (a long `Signature=…` made `Signature=[redacted]`)
-  // until that head is within the 1000 characters kept. It is in the text's last word: dropped.
-  if (bounded && cut < 0)
+  // until that head is within the 1000 characters kept. It is in the text's last word: dropped,
+  // when the text's end is near enough to be kept (a head is at most a secret's length, escaped
+  // six characters a character, or a shape's); else the cap below leaves it out anyway, and a long
+  // message of one word still shows its first 1000 characters.
+  const reach = MAX_MESSAGE_CHARS + 2048 + 6 * Math.max(0, ...known.map((secret) => secret.length));
+  if (bounded && cut < 0 && out.length <= reach)
     out = out.slice(0, Math.max(...[" ", "\n", "\r", "\t"].map((space) => out.lastIndexOf(space)), 0));
   if (out.length <= MAX_MESSAGE_CHARS) return bounded && out ? `${out}…` : out;
   // Not between a surrogate pair's halves: half an emoji is no character (the Worker makes a
