@@ -373,6 +373,9 @@ const UNMETERED32_GZIP_BUDGET_BYTES =
 // an escaped quote and in a list): 108,956 bytes after it, 204 over the budget before; the
 // redaction in the lazily loaded error mapping, the code-point count in the main chunk (16,349
 // bytes, 27 more).
+// Raised 60 more for specfuzz46b (an array refused where an object goes) and codereview46c (a
+// secret's encodings composed, a bounded message of one word shown): 109,325 bytes after them, 3
+// over the budget before; the main chunk 16,368.
 const GZIP_BUDGET_BYTES =
   UNMETERED32_GZIP_BUDGET_BYTES +
   320 +
@@ -437,7 +440,8 @@ const GZIP_BUDGET_BYTES =
   250 +
   110 +
   200 +
-  260;
+  260 +
+  60;
 /**
  * What a page or a Worker loads first when its bundler splits code (the routes, the request
  * schema, the stream reader, the templates, Responses and legacy Completions load on first use).
