@@ -234,10 +234,11 @@ export function redactSecrets(message: string, secrets: readonly string[] = []):
   // A secret across the bound is cut there, and shows only its head, which no pass can know; and
   // the passes may shorten what comes before it (a long `Signature=…` made `Signature=[redacted]`)
   // until that head is within the 1000 characters kept. It is in the text's last word: dropped,
-  // when the text's end is near enough to be kept (a head is at most a secret's length, escaped
-  // six characters a character, or a shape's); else the cap below leaves it out anyway, and a long
-  // message of one word still shows its first 1000 characters.
-  const reach = MAX_MESSAGE_CHARS + 2048 + 6 * Math.max(0, ...known.map((secret) => secret.length));
+  // when the text's end is near enough to be kept (a head is at most a shape's length, or a known
+  // secret's written the longest way found: JSON-escaped three times, `\\\\u00XX`, then
+  // percent-encoded, 27 characters a character); else the cap below leaves it out anyway, and a
+  // long message of one word still shows its first 1000 characters.
+  const reach = MAX_MESSAGE_CHARS + 2048 + 27 * Math.max(0, ...known.map((secret) => secret.length));
   if (bounded && cut < 0 && out.length <= reach)
     out = out.slice(0, Math.max(...[" ", "\n", "\r", "\t"].map((space) => out.lastIndexOf(space)), 0));
   if (out.length <= MAX_MESSAGE_CHARS) return bounded && out ? `${out}…` : out;
@@ -259,21 +260,25 @@ export function redactSecrets(message: string, secrets: readonly string[] = []):
  */
 function withoutKnown(text: string, secrets: readonly string[]): string {
   let out = withoutSecrets(text, secrets);
-  let level = out;
-  for (let depth = 0; ; depth++) {
-    if (level.includes("%")) {
-      const decoded = percentDecoded(level);
-      const clean = withoutSecrets(decoded, secrets);
-      // Unescaped from the decoded text either way: a JSON document percent-encoded (`%5C%2F`)
-      // shows its escapes only once decoded.
-      if (clean !== decoded) out = level = clean;
-      else level = decoded;
+  // Read twice when it holds a `%`: with each level's escapes as they are (a secret whose own
+  // characters include `%41`, in a JSON document), and decoded before it is unescaped (a JSON
+  // document percent-encoded, `%5C%2F`, shows its escapes only once decoded).
+  for (const decodeFirst of out.includes("%") ? [false, true] : [false]) {
+    let level = out;
+    for (let depth = 0; ; depth++) {
+      if (level.includes("%")) {
+        const decoded = percentDecoded(level);
+        const clean = withoutSecrets(decoded, secrets);
+        if (clean !== decoded) out = level = clean;
+        else if (decodeFirst) level = decoded;
+      }
+      if (depth === 3 || !level.includes("\\")) break;
+      level = jsonUnescaped(level);
+      const clean = withoutSecrets(level, secrets);
+      if (clean !== level) out = level = clean;
     }
-    if (depth === 3 || !level.includes("\\")) return out;
-    level = jsonUnescaped(level);
-    const clean = withoutSecrets(level, secrets);
-    if (clean !== level) out = level = clean;
   }
+  return out;
 }
 
 function withoutSecrets(text: string, secrets: readonly string[]): string {

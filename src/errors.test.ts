@@ -253,6 +253,22 @@ describe("no secret survives into an error", () => {
     expect(out).toBe(`${"\\".repeat(1000)}…`);
   });
 
+  it("drops the bound's last word when a known secret written its longest way could reach what is kept (codereview46d #1)", () => {
+    const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    const token = Array.from({ length: 1000 }, (_, i) => alphabet[(i * 7) % 64]).join("");
+    // JSON-escaped twice as \\u00XX, its backslashes percent-encoded: 11 characters a character.
+    const encoded = [...token].map((c) => `%5C%5Cu00${c.charCodeAt(0).toString(16).padStart(2, "0")}`).join("");
+    expect(redactSecrets(`x ${encoded} y`, [token])).toBe("x [redacted] y");
+    const message = `Signature=${"a".repeat(64 * 1024 - 9900 - 11)} ${encoded} tail`;
+    const out = redactSecrets(message, [token]);
+    expect(out).toBe("Signature=[redacted]…");
+  });
+
+  it("finds a known secret holding a %XX of its own, JSON-escaped (codereview46d #2)", () => {
+    const key = "sk-team/%41bc-0123456789abcdef";
+    expect(redactSecrets('{"auth": "sk-team\\/%41bc-0123456789abcdef"}', [key])).toBe('{"auth": "[redacted]"}');
+  });
+
   it("shows the first 1000 characters of a message over 64 KiB of one word, as of a shorter one (codereview46c #4)", () => {
     const token = "IQoJb3JpZ2luX2VjEXAMPLETOKEN//////////wEaCXVzLWVhc3QtMSJHMEUCIQ";
     const word = `x${"y".repeat(100_000)}`;

@@ -20,10 +20,15 @@
 // (The types are written out rather than inferred from the schemas: JSR's fast type checks want
 // a public API with explicit types, and the field docs show in editors.)
 import * as v from "valibot";
-import { RESERVED_TEMPLATE_VARIABLES, TEMPLATE_NAMES, type TemplateName } from "./routes/setting-names.ts";
-import { BEDROCK_SERVICE_TIERS, type BedrockServiceTier } from "./routes/setting-names.ts";
+import {
+  BEDROCK_SERVICE_TIERS,
+  type BedrockServiceTier,
+  RESERVED_TEMPLATE_VARIABLES,
+  TEMPLATE_NAMES,
+  type TemplateName,
+  WIRE_FORMAT_NAMES,
+} from "./routes/setting-names.ts";
 import { TOOL_PARSER_NAMES, type ToolParserName } from "./routes/tool-parser-names.ts";
-import { WIRE_FORMAT_NAMES } from "./routes/setting-names.ts";
 import { MAX_ANSWERS, MAX_OUTPUT_TOKENS as REQUEST_OUTPUT_TOKENS } from "./request-bounds.ts";
 import type { WireFormatName } from "./routes/wire-formats/types.ts";
 
