@@ -54,9 +54,13 @@ export function throwApiRefusal(api: Exclude<ModelApi, "images">, body: Record<s
  */
 export function throwLibraryRefusal(path: string, body: Record<string, unknown>): void {
   const api = apiOfPath(path);
-  if (api !== "images") throwApiRefusal(api, body);
-  else if (imageEndpointOf(path) === "edits") parseImageEditRequest(body);
-  else if (imageEndpointOf(path) === "variations") parseImageVariationRequest(body);
+  if (api !== "images") {
+    throwApiRefusal(api, body);
+    return;
+  }
+  const endpoint = imageEndpointOf(path);
+  if (endpoint === "edits") parseImageEditRequest(body);
+  else if (endpoint === "variations") parseImageVariationRequest(body);
   else parseImageRequest(body);
 }
 
@@ -71,11 +75,12 @@ function callOf(path: string): (bedrock: Bedrock, body: never, options: RequestO
       return (bedrock, body, options) => bedrock.responses.create(body, options);
     case "embeddings":
       return (bedrock, body, options) => bedrock.embeddings.create(body, options);
-    case "images":
-      if (imageEndpointOf(path) === "edits") return (bedrock, body, options) => bedrock.images.edit(body, options);
-      if (imageEndpointOf(path) === "variations")
-        return (bedrock, body, options) => bedrock.images.createVariation(body, options);
+    case "images": {
+      const endpoint = imageEndpointOf(path);
+      if (endpoint === "edits") return (bedrock, body, options) => bedrock.images.edit(body, options);
+      if (endpoint === "variations") return (bedrock, body, options) => bedrock.images.createVariation(body, options);
       return (bedrock, body, options) => bedrock.images.generate(body, options);
+    }
   }
 }
 
