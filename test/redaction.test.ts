@@ -28,6 +28,14 @@ function eventStream(...frames: Uint8Array[]): Response {
   return new Response(streamOf(frames), { headers: { "content-type": "application/vnd.amazon.eventstream" } });
 }
 
+/** Bedrock's 400 ValidationException answer, with `body` as it is sent. */
+function validationAnswer(body: string): Response {
+  return new Response(body, {
+    status: 400,
+    headers: { "content-type": "application/json", "x-amzn-errortype": "ValidationException" },
+  });
+}
+
 function expectNoSecret(error: BedrockEdgeError): void {
   recordOutput(`${JSON.stringify(error.toJSON())} ${error.stack ?? ""}`);
   const seen = `${error.message} ${JSON.stringify(error.toJSON())} ${error.stack ?? ""}`;
@@ -41,13 +49,7 @@ function expectNoSecret(error: BedrockEdgeError): void {
 
 describe("no secret of the call survives into an error", () => {
   it("an error answer to a plain call", async () => {
-    const bedrock = bedrockAnswering(
-      () =>
-        new Response(JSON.stringify({ message: `Malformed request: ${ECHO}` }), {
-          status: 400,
-          headers: { "content-type": "application/json", "x-amzn-errortype": "ValidationException" },
-        }),
-    );
+    const bedrock = bedrockAnswering(() => validationAnswer(JSON.stringify({ message: `Malformed request: ${ECHO}` })));
     const error = await errorOf(
       () => bedrock.chat.completions.create({ model: MODEL, messages: [{ role: "user", content: "Hi" }] }),
       BedrockEdgeError,
@@ -161,13 +163,7 @@ describe("no secret of the call survives JSON-escaped into an error", () => {
     it(`a malformed body echoing the request with ${what} escapes`, async () => {
       const token = credentials.sessionToken ?? "";
       const body = `{"message":"Malformed request","request":{"secret":"${escapeIn(credentials.secretAccessKey)}","token":"${escapeIn(token)}"`;
-      const bedrock = bedrockAnswering(
-        () =>
-          new Response(body, {
-            status: 400,
-            headers: { "content-type": "application/json", "x-amzn-errortype": "ValidationException" },
-          }),
-      );
+      const bedrock = bedrockAnswering(() => validationAnswer(body));
       const error = await errorOf(
         () => bedrock.chat.completions.create({ model: MODEL, messages: [{ role: "user", content: "Hi" }] }),
         BedrockEdgeError,
