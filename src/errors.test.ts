@@ -475,6 +475,16 @@ describe("text quoted in a message, cut between words", () => {
     expect(shownText("😀".repeat(30), 20)).toBe("a string of 30 characters");
   });
 
+  // codereview46c #5: the limit is counted as the length is, so a text told "of N characters" is
+  // never one that N plain letters would have been quoted at.
+  it("counts the limit in code points too", () => {
+    const name = `${"g".repeat(127)}😀`;
+    expect(wordsWithin(name, 128)).toBe(name);
+    expect(shownText(`${name}g`, 128, "a name")).toBe("a name of 129 characters");
+    expect(modelNotFound("😀".repeat(101)).message).toContain(`"${"😀".repeat(101)}"`);
+    expect(wordsWithin("😀".repeat(21), 20)).toBeUndefined();
+  });
+
   // codereview46 #3: modelNotFound cut the name at 200 characters, through a key.
   it("modelNotFound quotes a name whole or by its length, never cut", () => {
     const key = `sk-${"0123456789abcdef".repeat(13)}`;

@@ -202,7 +202,9 @@ export function renamedParam(error: BedrockEdgeError, param: string | null, mess
  * their shapes whole, finds every one shown (a cut through one would leave a head it cannot know).
  */
 export function wordsWithin(text: string, max: number): string | undefined {
-  if (text.length <= max) return text;
+  // Counted as shownText counts (code points), so that a text told "of N characters" is one a
+  // text of N plain letters would not have been; past 2 × max units it cannot fit.
+  if (text.length <= max || (text.length <= 2 * max && characterCount(text) <= max)) return text;
   // From the cut backwards to the first whitespace: at most `max` steps, whatever the text.
   for (let end = max; end > 0; end--) {
     if (/\s/.test(text.charAt(end))) {
@@ -220,11 +222,12 @@ export function wordsWithin(text: string, max: number): string | undefined {
  */
 export function shownText(text: string, max: number, what = "a string", quote = true): string {
   const shown = wordsWithin(text, max);
-  if (shown === undefined) return `${what} of ${codePoints(text)} characters`;
+  if (shown === undefined) return `${what} of ${characterCount(text)} characters`;
   return quote ? JSON.stringify(shown) : shown;
 }
 
-function codePoints(text: string): number {
+/** A text's length as a reader counts it: code points, an emoji one. */
+export function characterCount(text: string): number {
   let count = 0;
   for (const _ of text) count++;
   return count;

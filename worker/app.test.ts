@@ -899,7 +899,8 @@ describe("error messages that quote a client's value cut in the middle of an emo
     });
     return { status: answer.status, message: ((await answer.json()) as { error: { message: string } }).error.message };
   };
-  const name = `${"g".repeat(127)}😀`;
+  // An emoji across the 128th UTF-16 unit: a cut there would split it.
+  const name = `${"g".repeat(127)}😀g`;
 
   it("come out well-formed, no cut inside a character: Python's client prints them", async () => {
     const chat = await post("/v1/chat/completions", {
@@ -908,15 +909,15 @@ describe("error messages that quote a client's value cut in the middle of an emo
       tools: [{ type: "function", function: { name: "f", parameters: { type: "object" } } }],
       tool_choice: { type: "function", function: { name } },
     });
-    const responses = await post("/v1/responses", { model: "m", input: "Hi", include: [`${"i".repeat(79)}😀`] });
+    const responses = await post("/v1/responses", { model: "m", input: "Hi", include: [`${"i".repeat(79)}😀i`] });
     for (const { status, message } of [chat, responses]) {
       expect(status).toBe(400);
       expect(message.isWellFormed()).toBe(true);
     }
     // Cut between words only since secrets46 #1: a word past the cut, this one, is told by its
-    // length (in code points: 127 letters and an emoji are 128, 79 and one 80), and no cut falls inside a character.
-    expect(chat.message).toContain("tool_choice names the function a name of 128 characters,");
-    expect(responses.message).toContain("include a value of 80 characters is not available");
+    // length (in code points: 128 letters and an emoji are 129, 80 and one 81), and no cut falls inside a character.
+    expect(chat.message).toContain("tool_choice names the function a name of 129 characters,");
+    expect(responses.message).toContain("include a value of 81 characters is not available");
   });
 });
 

@@ -1,6 +1,6 @@
 // Event-stream messages -> what Bedrock meant: an event, nothing, or an error.
 import { bedrockException, modelWords, redactSecrets } from "../bedrock-errors.ts";
-import { wordsWithin } from "../errors.ts";
+import { characterCount, wordsWithin } from "../errors.ts";
 import { type JsonObject, parseJsonObject } from "../json.ts";
 import { plainChunkText } from "./chunk-payload.ts";
 import { type EventStreamMessage, streamError } from "./decode.ts";
@@ -93,7 +93,9 @@ export function readBedrockEvent(
     const told = redactSecrets(type, secrets);
     const named = wordsWithin(told, 64);
     const event =
-      named === undefined ? `an event of a type of ${told.length} characters` : `a ${JSON.stringify(named)} event`;
+      named === undefined
+        ? `an event of a type of ${characterCount(told)} characters`
+        : `a ${JSON.stringify(named)} event`;
     throw streamError(`Bedrock sent ${event} whose payload is not a JSON object.`);
   }
   return { type, json };

@@ -5,7 +5,7 @@
 // names and ranges: the chat request checks them.
 import * as v from "valibot";
 import { describeValue } from "../describe-value.ts";
-import { invalidRequest, type BedrockEdgeError, shownText, wordsWithin } from "../errors.ts";
+import { type BedrockEdgeError, characterCount, invalidRequest, shownText, wordsWithin } from "../errors.ts";
 import { isJsonObject, type JsonObject } from "../json.ts";
 import { FILE_DATA_URL_EXAMPLE, NO_FILES_API } from "../openai/file-part.ts";
 import { MAX_JSON_DEPTH, valueTooDeep } from "../openai/depth.ts";
@@ -167,7 +167,7 @@ function refuseIncludes(include: unknown): void {
 function noSuchTool(param: string, type: string): BedrockEdgeError {
   // The client's text, cut between words only (errors.ts), or told by its length.
   const named = wordsWithin(type, 80);
-  const tool = named === undefined ? `tool of a type of ${type.length} characters` : `${named} tool`;
+  const tool = named === undefined ? `tool of a type of ${characterCount(type)} characters` : `${named} tool`;
   return unsupported(
     param,
     `this server has no ${tool}; only function tools ({"type": "function", "name", "parameters"}).`,

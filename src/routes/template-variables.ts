@@ -5,7 +5,7 @@
 // vulnerability, and kwargs are the same door. A request sets only the variables its template is
 // known to read: a built-in template's own (qwen3's enable_thinking), those the operator declares
 // for a custom chat_template or an openai-route model (client_template_kwargs), never a reserved one.
-import { invalidRequest, wordsWithin } from "../errors.ts";
+import { characterCount, invalidRequest, wordsWithin } from "../errors.ts";
 import { RESERVED_TEMPLATE_VARIABLES } from "./setting-names.ts";
 
 /** The variables of the template a model renders with that a request may set. */
@@ -50,7 +50,9 @@ function refusal(name: string, { settable, template, declared }: TemplateVariabl
   // The client's name, cut between words only (errors.ts), or told by its length.
   const named = wordsWithin(name, 64);
   const field =
-    named === undefined ? `a chat_template_kwargs name of ${name.length} characters` : `chat_template_kwargs.${named}`;
+    named === undefined
+      ? `a chat_template_kwargs name of ${characterCount(name)} characters`
+      : `chat_template_kwargs.${named}`;
   const fix = "Remove it, or set drop_params to drop it.";
   if (RESERVED_TEMPLATE_VARIABLES.includes(name)) {
     return `${field} cannot come from a request: the template's inputs, special tokens and helpers are the server's. ${fix}`;
