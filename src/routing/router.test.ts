@@ -5,6 +5,8 @@ import type { ModelDeployment, ModelDeployments } from "../model.ts";
 import { type CooldownStore, memoryCooldownStore } from "./cooldowns.ts";
 import { failoverKind } from "./failover.ts";
 import { createRouter, type DeploymentEvent, type FailoverEvent } from "./router.ts";
+import type { FailoverUsageEvent } from "./attempt-usage.ts";
+import { makeUsage } from "../routes/usage.ts";
 
 const throttled = () => bedrockException("ThrottlingException", "Too many requests", 429);
 const notReady = () => bedrockException("ModelNotReadyException", "Model is not ready", 429);
@@ -272,6 +274,48 @@ describe("an abort while a failed copy's cool-down is written (codereview34 #2)"
     ).rejects.toThrow("the caller gave up");
     expect(calls).toEqual([0]);
     expect(told).toEqual([{ index: 0, tried: 1 }]);
+  });
+});
+
+// A failover whose final error is not a BedrockEdgeError (an abort's reason) lost what the failed
+// copies had cost: those counts are told to onFailoverUsage, as when a copy serves.
+describe("a request that ends in an error of no counts after a copy failed", () => {
+  it("tells what the failed copy cost to onFailoverUsage, an abort during its cool-down's write too", async () => {
+    const controller = new AbortController();
+    const store: CooldownStore = {
+      ...memoryCooldownStore(() => 1000),
+      coolDown: async () => controller.abort(new Error("the caller gave up")),
+    };
+    const route = createRouter({ store, cooldownMs: 500, busy: () => 0, now: () => 1000 });
+    const billed: FailoverUsageEvent[] = [];
+    const attempt = async () => {
+      const error = throttled();
+      error.usage = makeUsage(12, 3);
+      throw error;
+    };
+    await expect(
+      route("m", model(2), attempt, { signal: controller.signal, onFailoverUsage: (event) => billed.push(event) }),
+    ).rejects.toThrow("the caller gave up");
+    expect(billed).toEqual([{ usage: makeUsage(12, 3) }]);
+  });
+
+  it("tells nothing when the failed copies cost nothing", async () => {
+    const route = createRouter({
+      store: memoryCooldownStore(() => 1000),
+      cooldownMs: 500,
+      busy: () => 0,
+      now: () => 1000,
+    });
+    const billed: FailoverUsageEvent[] = [];
+    let tries = 0;
+    const attempt = async () => {
+      if (tries++ === 0) throw throttled();
+      throw new TypeError("a fault of no counts");
+    };
+    await expect(route("m", model(2), attempt, { onFailoverUsage: (event) => billed.push(event) })).rejects.toThrow(
+      "a fault of no counts",
+    );
+    expect(billed).toEqual([]);
   });
 });
 

@@ -146,18 +146,23 @@ export function createRouter(options: RouterOptions): Router {
           // Told before the cool-down is written (up to a second with a store), the last copy's too:
           // its try is over, and a caller who counts tries out must not count it while the write runs.
           onFailover?.({ index: deployment.index, error });
+          failed.push(error);
           await fromStore(store.coolDown(name, deployment.key, now() + cooldownMs), signal);
           // A request aborted during the write goes no further: no copy is tried, nor told tried.
           signal?.throwIfAborted();
           rested.add(deployment.key);
-          failed.push(error);
         }
       }
       // No copy was warm: wait for the first sleeping one, which the first call began to wake.
       if (cold) return served(cold, await send(cold, false, attempt));
       throw failed.at(-1);
     } catch (error) {
-      throw chargedWithEarlier(error, failed);
+      if (error instanceof BedrockEdgeError) throw chargedWithEarlier(error, failed);
+      // An error with no counts of its own (an abort's reason, a failing store): what the failed
+      // copies cost is told as when a copy serves, not lost with it.
+      const billed = billedBy(failed);
+      if (billed) onFailoverUsage?.(billed);
+      throw error;
     }
   };
 }
