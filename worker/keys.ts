@@ -10,7 +10,7 @@ import { isRateLimiter, type RateLimiter } from "./cloudflare.ts";
 import type { ProxyBindings, ProxyEnv } from "./config.ts";
 import { repeatedNames } from "./json-names.ts";
 import { bindingJson } from "./json-syntax.ts";
-import { KEY_LIKE, kindOf, NAME_LENGTH, quoteValue } from "./quote-value.ts";
+import { KEY_PREFIX, keyLike, kindOf, NAME_LENGTH, quoteValue } from "./quote-value.ts";
 import { secretHint } from "./secret-hint.ts";
 
 /**
@@ -100,8 +100,6 @@ const NAME = /^[A-Za-z0-9][A-Za-z0-9._:@+-]{0,63}$/;
  * short name that begins so (`sk-lab`, `SK-ops`) is a team's, as it always was.
  */
 const KEY_SHAPE = /^sk-.{21,}$/i;
-/** How OpenAI's keys and this proxy's examples begin. */
-const KEY_PREFIX = /^sk-/i;
 /**
  * A setting's name: words of lowercase letters joined by `_`, `-` or `.` (`concurrent_streams_limit`),
  * which no random key is (its letters are of both cases, with digits among them).
@@ -317,7 +315,7 @@ function parsedJson(raw: string): unknown {
  * that names the entry included.
  */
 function mayBeKey(name: string): boolean {
-  return !NAME.test(name) || KEY_LIKE.test(name);
+  return !NAME.test(name) || keyLike(name);
 }
 
 /**

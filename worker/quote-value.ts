@@ -5,8 +5,13 @@
 // only its length is told.
 import { redactSecrets } from "../src/core.ts";
 
+/** How OpenAI's keys and this proxy's examples begin. */
+export const KEY_PREFIX = /^sk-/i;
+
 /** Keys are long, or sk-…: a name, or a word of a value, like that may be a key. */
-export const KEY_LIKE = /^sk-|^.{24,}$/i;
+export function keyLike(word: string): boolean {
+  return word.length >= 24 || KEY_PREFIX.test(word);
+}
 
 /** What keys, tokens and secret access keys are made of never includes these (base64 and base64url do not). */
 const NOT_KEY_CHARACTERS = /[^A-Za-z0-9+/=_-]+/;
@@ -23,7 +28,7 @@ export const URL_LENGTH = 100;
  * redaction shapes), or a word keys are made of that is as long as a key or begins as one.
  */
 export function mayBeSecret(text: string, separators = NOT_KEY_CHARACTERS): boolean {
-  return redactSecrets(text) !== text || text.split(separators).some((word) => KEY_LIKE.test(word));
+  return redactSecrets(text) !== text || text.split(separators).some(keyLike);
 }
 
 function redacted(text: string): string {
