@@ -9,152 +9,31 @@
 // field to converse.
 import { isDeepStrictEqual } from "node:util";
 import { describe, expect, it } from "vitest";
-import { emulatorModelId } from "../emulator/model-id.ts";
 import { COMPLETION_REQUEST_FIELDS } from "../src/completions/request.ts";
-import { BedrockEdgeError, type ModelEntry, type RouteName } from "../src/index.ts";
+import { BedrockEdgeError } from "../src/index.ts";
 import { REQUEST_FIELDS } from "../src/openai/schema.ts";
-import { CONVERSE_MODEL, emulated, ROUTE_FORMATS } from "./helpers/emulated.ts";
+import { CONVERSE_MODEL } from "./helpers/emulated.ts";
 import { errorOf } from "./helpers/errors.ts";
-
-const TEMPLATE_ROUTES = ["deepseek_r1", "llama", "qwen3", "qwen2"] as const;
-
-interface Target {
-  name: string;
-  route: RouteName;
-  modelId: string;
-  wire?: "openai_completion";
-}
-
-const TARGETS: readonly Target[] = [
-  ...TEMPLATE_ROUTES.flatMap((route): Target[] => {
-    const modelId = emulatorModelId(ROUTE_FORMATS[route]);
-    return [
-      { name: route, route, modelId },
-      { name: `${route} (openai_completion)`, route, modelId, wire: "openai_completion" },
-    ];
-  }),
-  { name: "openai", route: "openai", modelId: emulatorModelId("openai") },
-  { name: "converse", route: "converse", modelId: CONVERSE_MODEL },
-];
-
-/** A client whose model "m" is the target, with the model's own drop_params when given. */
-function client(target: Target, dropParams?: boolean) {
-  const entry: ModelEntry = {
-    model: `bedrock/${target.route}/${target.modelId}`,
-    ...(target.wire ? { wire_format: target.wire } : {}),
-    ...(dropParams === undefined ? {} : { drop_params: dropParams }),
-  };
-  const { bedrock, emulator } = emulated({ models: { m: entry } });
-  return { bedrock, emulator, target };
-}
-type Client = ReturnType<typeof client>;
-
-// What an exchange shows: the calls made (streamed or not), the last body Bedrock got, and the
-// answer without what differs on every call (ids, timestamps).
-interface Observation {
-  streamed: boolean[];
-  body: unknown;
-  answer: unknown;
-}
-
-const VOLATILE = new Set(["id", "created", "created_at", "completed_at", "call_id", "system_fingerprint"]);
-
-function stable(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(stable);
-  if (value === null || typeof value !== "object") return value;
-  return Object.fromEntries(
-    Object.entries(value)
-      .filter(([key]) => !VOLATILE.has(key))
-      .map(([key, item]) => [key, stable(item)]),
-  );
-}
-
-async function answerOf(result: unknown): Promise<unknown> {
-  if (result !== null && typeof result === "object" && Symbol.asyncIterator in result) {
-    const chunks: unknown[] = [];
-    for await (const chunk of result as AsyncIterable<unknown>) chunks.push(chunk);
-    return stable(chunks);
-  }
-  return stable(result);
-}
-
-type Exchange = { ok: true; observation: Observation } | { ok: false; error: unknown; sent: number };
-
-async function exchange({ emulator, target }: Client, call: () => Promise<unknown>): Promise<Exchange> {
-  emulator.stats.reset();
-  try {
-    const answer = await answerOf(await call());
-    const streamed = emulator.stats.requests.map((request) => request.stream);
-    return { ok: true, observation: { streamed, body: emulator.stats.lastBody(target.modelId), answer } };
-  } catch (error) {
-    return { ok: false, error, sent: emulator.stats.requests.length };
-  }
-}
-
-/** What the failed among `exchanges` failed with. */
-function failures(...exchanges: Exchange[]): string {
-  return exchanges.flatMap((done) => (done.ok ? [] : [String(done.error)])).join("; ");
-}
-
-type Verdict =
-  | { kind: "honoured" }
-  | { kind: "unchanged" }
-  | { kind: "refused"; param: string | null; code: string; offersDrop: boolean };
-
-/**
- * What became of `field` in `asked`, against the same request without it (`without`), seen through
- * `seen` (all of the exchange, or only what reached Bedrock where the answer echoes the request).
- */
-function verdictOf(
-  field: string,
-  asked: Exchange,
-  without: Exchange,
-  problems: string[],
-  seen: (observation: Observation) => unknown = (observation) => observation,
-): Verdict | undefined {
-  if (!asked.ok) {
-    const { error } = asked;
-    if (!(error instanceof BedrockEdgeError) || error.status !== 400) {
-      problems.push(`${field}: failed with ${error instanceof Error ? error.message : String(error)}`);
-      return undefined;
-    }
-    if (!namesField(error.param, field)) problems.push(`${field}: refused naming ${error.param}: ${error.message}`);
-    if (asked.sent) problems.push(`${field}: refused after ${asked.sent} call(s) reached Bedrock`);
-    return {
-      kind: "refused",
-      param: error.param,
-      code: error.code ?? "",
-      offersDrop: /drop_params/.test(error.message),
-    };
-  }
-  if (!without.ok) {
-    problems.push(`${field}: the request without it failed: ${String(without.error)}`);
-    return undefined;
-  }
-  const same = isDeepStrictEqual(seen(asked.observation), seen(without.observation));
-  return same ? { kind: "unchanged" } : { kind: "honoured" };
-}
-
-function namesField(param: string | null, field: string): boolean {
-  return param === field || param?.startsWith(`${field}.`) === true || param?.startsWith(`${field}[`) === true;
-}
+import {
+  type Client,
+  chat,
+  client,
+  exchange,
+  failures,
+  HELLO,
+  type Observation,
+  SCHEMA,
+  TARGETS,
+  type Target,
+  verdictOf,
+  WEATHER,
+} from "./helpers/field-exchange.ts";
 
 /** A field set to ask for something, with the fields it needs beside it (tool_choice needs tools). */
 interface Ask {
   value: unknown;
   with?: Record<string, unknown>;
 }
-
-const SCHEMA = { type: "object", properties: { answer: { type: "string" } }, required: ["answer"] };
-const WEATHER = {
-  type: "function",
-  function: {
-    name: "get_weather",
-    description: "The weather in a city",
-    parameters: { type: "object", properties: { city: { type: "string" } }, required: ["city"] },
-  },
-};
-const HELLO = [{ role: "user", content: "Hello there!" }];
 
 /**
  * Every field of the chat request but `model` (which names the model the rest goes to), asking
@@ -252,9 +131,6 @@ async function fieldProblems(
   }
   return problems;
 }
-
-const chat = (c: Client) => (fields: Record<string, unknown>) => () =>
-  c.bedrock.chat.completions.create({ model: "m", messages: HELLO, ...fields } as never);
 
 describe("every Chat Completions field, on every route: honoured or refused by name, never dropped unsaid", () => {
   it("asks for each field of the request schema", () => {
