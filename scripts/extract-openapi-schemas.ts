@@ -23,6 +23,7 @@ const ROOTS = [
   "ResponseStreamEvent",
   "CreateChatCompletionResponse",
   "CreateChatCompletionStreamResponse",
+  "CreateChatCompletionRequest",
   "ErrorResponse",
 ];
 

@@ -45,6 +45,7 @@ export type SchemaName =
   | "ResponseStreamEvent"
   | "CreateChatCompletionResponse"
   | "CreateChatCompletionStreamResponse"
+  | "CreateChatCompletionRequest"
   | "ErrorResponse";
 
 function describe(errors: readonly ErrorObject[] | null | undefined): string {
