@@ -376,6 +376,9 @@ const UNMETERED32_GZIP_BUDGET_BYTES =
 // Raised 60 more for specfuzz46b (an array refused where an object goes) and codereview46c (a
 // secret's encodings composed, a bounded message of one word shown): 109,325 bytes after them, 3
 // over the budget before; the main chunk 16,368.
+// Raised 40 more for codereview46c #5 (a quoted text's limit counted in code points) and a
+// failover's cost told when its request ends in an error of no counts (router.ts): 109,382 bytes
+// after them, 0 over the budget before (the test is strict); the main chunk 16,381.
 const GZIP_BUDGET_BYTES =
   UNMETERED32_GZIP_BUDGET_BYTES +
   320 +
@@ -441,7 +444,8 @@ const GZIP_BUDGET_BYTES =
   110 +
   200 +
   260 +
-  60;
+  60 +
+  40;
 /**
  * What a page or a Worker loads first when its bundler splits code (the routes, the request
  * schema, the stream reader, the templates, Responses and legacy Completions load on first use).
