@@ -712,6 +712,27 @@ describe("API_KEYS", () => {
       'API_KEYS["streams"].concurrent_streams needs the KEY_LIMITS Durable Object binding, which counts it',
     ]);
   });
+
+  it("without KEY_LIMITS, an entry with a problem of its own still has its counted limits told, all at once", () => {
+    const apiKeys = JSON.stringify({
+      typo: { key: "sk-typo-0123456789", models: ["r2"], tokens_per_day: 100 },
+      limited: { key: "sk-limited-0123456789", rate_limit: "RATE_LIMIT_STANDARD", concurrent_streams: 2 },
+      keyless: { tokens_per_day: 100 },
+      plain: { key: "sk-plain-0123456789" },
+      twin: { key: "sk-plain-0123456789", concurrent_streams: 1 },
+    });
+    expect(problems({ ...good, API_KEYS: apiKeys })).toEqual([
+      'API_KEYS["typo"].models: "r2" is not a MODELS name',
+      'API_KEYS["limited"].rate_limit: no Rate Limiting binding is named RATE_LIMIT_STANDARD ([[ratelimits]] in wrangler.toml)',
+      // A keyless entry's name may be its key: told by position.
+      'API_KEYS (entry 3, its name not shown).key: must be the key, a non-empty string (each entry is "<name>": { "key": "sk-…", … }, and a name is never the key)',
+      'API_KEYS["twin"]: the same key as plain',
+      'API_KEYS["typo"].tokens_per_day needs the KEY_LIMITS Durable Object binding, which counts it',
+      'API_KEYS["limited"].concurrent_streams needs the KEY_LIMITS Durable Object binding, which counts it',
+      'API_KEYS (entry 3, its name not shown).tokens_per_day needs the KEY_LIMITS Durable Object binding, which counts it',
+      'API_KEYS["twin"].concurrent_streams needs the KEY_LIMITS Durable Object binding, which counts it',
+    ]);
+  });
 });
 
 describe("DROP_PARAMS", () => {
