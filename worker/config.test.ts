@@ -729,7 +729,7 @@ describe("API_KEYS", () => {
       'API_KEYS["twin"]: the same key as plain',
       'API_KEYS["typo"].tokens_per_day needs the KEY_LIMITS Durable Object binding, which counts it',
       'API_KEYS["limited"].concurrent_streams needs the KEY_LIMITS Durable Object binding, which counts it',
-      'API_KEYS (entry 3, its name not shown).tokens_per_day needs the KEY_LIMITS Durable Object binding, which counts it',
+      "API_KEYS (entry 3, its name not shown).tokens_per_day needs the KEY_LIMITS Durable Object binding, which counts it",
       'API_KEYS["twin"].concurrent_streams needs the KEY_LIMITS Durable Object binding, which counts it',
     ]);
   });

@@ -258,7 +258,6 @@ export function parseConfig(env: ProxyBindings): ConfigResult {
   if (region) config.region = region;
   if (endpoint) config.endpoint = endpoint;
   Object.assign(config, readGatewayParts(env, problems));
-  if (!config.keyLimits) problems.push(...uncountedLimits(config.keys));
   if (!problems.length) return { ok: true, config };
   const failed: ConfigResult = { ok: false, problems: problems.map(maskAwsIds), models };
   if (region) failed.region = region;
@@ -287,21 +286,6 @@ function readGatewayParts(
   const traces = mistyped ? undefined : readTraceExport({ base, traces: tracesUrl }, headers, problems);
   if (traces) parts.traces = traces;
   return parts;
-}
-
-/**
- * Without KEY_LIMITS, a key's tokens_per_day and concurrent_streams would be limits in name only:
- * one problem per field, so that fixing the first does not reveal the second.
- */
-function uncountedLimits(keys: readonly ClientKey[]): string[] {
-  return keys.flatMap((key) =>
-    [
-      key.tokensPerDay === undefined ? undefined : "tokens_per_day",
-      key.concurrentStreams === undefined ? undefined : "concurrent_streams",
-    ]
-      .filter((field) => field !== undefined)
-      .map((field) => `API_KEYS["${key.name}"].${field} needs the KEY_LIMITS Durable Object binding, which counts it`),
-  );
 }
 
 /** An optional Durable Object binding: absent is fine, anything else by that name is a mistake. */

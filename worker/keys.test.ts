@@ -11,6 +11,7 @@ import {
 } from "./keys.ts";
 
 const limiter = { limit: async () => ({ success: true }) };
+const namespace = { idFromName: () => ({}), get: () => ({ fetch: async () => new Response() }) };
 const MODELS = new Set(["qwen3", "llama"]);
 
 function read(apiKeys: unknown, extra: Record<string, unknown> = {}) {
@@ -26,16 +27,20 @@ function read(apiKeys: unknown, extra: Record<string, unknown> = {}) {
 
 describe("client keys", () => {
   it("of API_KEYS are named by their entry, with their limits", () => {
-    const { keys, problems } = read({
-      "team-a": {
-        key: "sk-team-a-0123456789",
-        models: ["qwen3"],
-        rate_limit: "RATE_STANDARD",
-        tokens_per_day: 1000,
-        concurrent_streams: 2,
+    const { keys, problems } = read(
+      {
+        "team-a": {
+          key: "sk-team-a-0123456789",
+          models: ["qwen3"],
+          rate_limit: "RATE_STANDARD",
+          tokens_per_day: 1000,
+          concurrent_streams: 2,
+        },
+        ops: { key: "sk-ops-0123456789", admin: true },
       },
-      ops: { key: "sk-ops-0123456789", admin: true },
-    });
+      // KEY_LIMITS counts tokens_per_day and concurrent_streams: without it, each is a problem.
+      { KEY_LIMITS: namespace },
+    );
     expect(problems).toEqual([]);
     expect(keys).toEqual([
       {

@@ -6,7 +6,7 @@
 //
 // A key's name is what the log, the usage records and its own refusals say; the key itself is
 // never written anywhere.
-import { isRateLimiter, type RateLimiter } from "./cloudflare.ts";
+import { isDurableObjectNamespace, isRateLimiter, type RateLimiter } from "./cloudflare.ts";
 import type { ProxyBindings, ProxyEnv } from "./config.ts";
 import { repeatedNames } from "./json-names.ts";
 import { bindingJson } from "./json-syntax.ts";
@@ -149,7 +149,9 @@ export function proxyKeyName(digest: Uint8Array): string {
  * digests, so by the key check: createKeyFinder). What is wrong is pushed to `problems`, naming
  * the entry (by position when its name may be a key) and the field, never a key; `models`, when
  * given, are the MODELS names a key's list is checked against. The keys of the entries left out
- * for a problem go to `broken`, with what of their entry reads well.
+ * for a problem go to `broken`, with what of their entry reads well. Without KEY_LIMITS, every
+ * entry's counted limits are told too, the entries with problems of their own included: one
+ * round of fixes, not one per problem the last round hid.
  */
 export function readClientKeys(
   env: ProxyBindings,
@@ -172,6 +174,7 @@ export function readClientKeys(
   for (const key of keyMembers(withoutComments(unreadableText(env.API_KEYS)))) {
     broken.push({ name: "API_KEYS", key, admin: false, models: [], entry: "API_KEYS (not read)", brokenEntry: true });
   }
+  const uncounted: string[] = [];
   for (const [index, [name, entry]] of Object.entries(table).entries()) {
     const shown = nameShown(name, entry, known);
     const at = shown ? `API_KEYS["${name}"]` : `API_KEYS (entry ${index + 1}, its name not shown)`;
@@ -184,6 +187,7 @@ export function readClientKeys(
       );
     }
     const key = readEntry(env, name, entry, at, problems, models);
+    if (key && !isDurableObjectNamespace(env.KEY_LIMITS)) uncounted.push(...uncountedLimits(key, at));
     // A key written where its entry's name or the entry goes (`{"sk-…": {…}}`, `"team": "sk-…"`) is
     // still its holder's: told that the configuration is wrong, not that the key is.
     const written = [key?.key, keyOf(entry) === undefined && mayBeKey(name) ? name : undefined, text(entry)];
@@ -210,7 +214,22 @@ export function readClientKeys(
     }
     keys.push(key);
   }
+  // After the entries' own problems (told apart from them, an entry's brokenness is not changed).
+  problems.push(...uncounted);
   return keys;
+}
+
+/**
+ * Without KEY_LIMITS, a key's tokens_per_day and concurrent_streams would be limits in name only:
+ * one problem per field, so that fixing the first does not reveal the second.
+ */
+function uncountedLimits(key: ClientKey, at: string): string[] {
+  return [
+    key.tokensPerDay === undefined ? undefined : "tokens_per_day",
+    key.concurrentStreams === undefined ? undefined : "concurrent_streams",
+  ]
+    .filter((field) => field !== undefined)
+    .map((field) => `${at}.${field} needs the KEY_LIMITS Durable Object binding, which counts it`);
 }
 
 /**
