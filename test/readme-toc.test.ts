@@ -3,16 +3,9 @@
 // subsection (## and ###) listed, in order, each linked by the anchor GitHub gives its heading.
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
+import { anchorOf } from "./helpers/markdown-links.ts";
 
 const README = readFileSync(new URL("../README.md", import.meta.url), "utf8");
-
-/** GitHub's anchor for a heading: lower case, punctuation dropped but `-` and `_`, spaces as `-`. */
-function anchorOf(heading: string): string {
-  return heading
-    .toLowerCase()
-    .replace(/[^\p{L}\p{N}\s_-]/gu, "")
-    .replace(/ /g, "-");
-}
 
 /** The table of contents the headings call for, outside code blocks, the title (#) left out. */
 function expectedToc(markdown: string): string[] {

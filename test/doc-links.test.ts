@@ -1,0 +1,74 @@
+/// <reference types="node" />
+// Every relative link and #anchor in the docs resolves: text moved from one file to another keeps
+// the paths it had where it was written (docs/ once linked docs/docs/…), and a renamed heading
+// leaves its links dead, with nothing else to say so.
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { dirname, join, relative, resolve, sep } from "node:path";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+import { anchorsOf, isExternal, linksOf } from "./helpers/markdown-links.ts";
+
+const ROOT = fileURLToPath(new URL("..", import.meta.url));
+const DOCS = [
+  "README.md",
+  "ARCHITECTURE.md",
+  "emulator/README.md",
+  ...readdirSync(join(ROOT, "docs"))
+    .filter((name) => name.endsWith(".md"))
+    .map((name) => `docs/${name}`),
+];
+
+const anchors = new Map<string, Set<string>>();
+function anchorsIn(file: string): Set<string> {
+  const known = anchors.get(file);
+  if (known) return known;
+  const found = anchorsOf(readFileSync(file, "utf8"));
+  anchors.set(file, found);
+  return found;
+}
+
+/** What is wrong with a link from `file`, or undefined when it resolves. */
+function deadLink(file: string, target: string): string | undefined {
+  const hash = target.indexOf("#");
+  const path = decodeURI(hash < 0 ? target : target.slice(0, hash));
+  const anchor = hash < 0 ? undefined : decodeURIComponent(target.slice(hash + 1));
+  const to = path ? resolve(dirname(file), path) : file;
+  const inRepo = relative(ROOT, to);
+  if (inRepo.startsWith("..") || inRepo.split(sep).includes("node_modules")) return "outside the repository";
+  if (!existsSync(to)) return `no file ${inRepo}`;
+  if (anchor === undefined) return undefined;
+  if (!statSync(to).isFile() || !to.endsWith(".md")) return `an anchor into ${inRepo}, which is no Markdown file`;
+  return anchorsIn(to).has(anchor) ? undefined : `no anchor #${anchor} in ${inRepo}`;
+}
+
+describe("the docs' links", () => {
+  it.each(DOCS)("%s: every relative link and #anchor resolves", (name) => {
+    const file = join(ROOT, name);
+    const links = linksOf(readFileSync(file, "utf8")).filter((link) => !isExternal(link.target));
+    const dead = links.flatMap(({ line, target }) => {
+      const problem = deadLink(file, target);
+      return problem ? [`${name}:${line}: (${target}) ${problem}`] : [];
+    });
+    expect(dead).toEqual([]);
+  });
+
+  it("are found where they are, and not in code", () => {
+    const markdown = [
+      "# Title",
+      "## A `code` heading: (again)",
+      "## A `code` heading: (again)",
+      '<a id="kept"></a>See [it](#title) and [that](other.md#x "a title").',
+      "`[not](a-link.md)` and ``[nor](this.md)``",
+      "```md",
+      "[nor](in-a-fence.md)",
+      "```",
+      "![image](<pic ture.png>)",
+    ].join("\n");
+    expect(linksOf(markdown)).toEqual([
+      { line: 4, target: "#title" },
+      { line: 4, target: "other.md#x" },
+      { line: 9, target: "pic ture.png" },
+    ]);
+    expect([...anchorsOf(markdown)]).toEqual(["title", "a-code-heading-again", "a-code-heading-again-1", "kept"]);
+  });
+});
