@@ -15,7 +15,7 @@ import { serveEmulator, type ServedEmulator } from "../emulator/node.ts";
 import { createRequire } from "node:module";
 import type { AddressInfo } from "node:net";
 import { serve, type ServerType } from "@hono/node-server";
-import { demoModels } from "../scripts/dev-env.ts";
+import { DEFAULT_HOST, DEFAULT_PORT, DEV_KEY, demoModels, emulatorBindings } from "../scripts/dev-env.ts";
 import { createApp } from "../worker/app.ts";
 import { recordOutput } from "./helpers/output-log.ts";
 import { readmeSnippet } from "./helpers/readme.ts";
@@ -36,11 +36,15 @@ afterAll(async () => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-/** Runs `code` as a program of its own in the scratch folder, as `npx tsx <name>.mts` would. */
-async function runScratch(name: string, code: string): Promise<{ stdout: string; stderr: string }> {
-  const file = join(dir, `${name}.mts`);
+/**
+ * Runs `code` as a program of its own in the scratch folder, as `npx tsx <name>.mts` would, or a
+ * `js` block as `node <name>.mjs` does.
+ */
+async function runScratch(name: string, code: string, lang = "ts"): Promise<{ stdout: string; stderr: string }> {
+  const file = join(dir, lang === "js" ? `${name}.mjs` : `${name}.mts`);
   writeFileSync(file, code);
-  return promisify(execFile)(process.execPath, ["--import", "tsx", file], { cwd: ROOT, timeout: 15_000 });
+  const args = lang === "js" ? [file] : ["--import", "tsx", file];
+  return promisify(execFile)(process.execPath, args, { cwd: ROOT, timeout: 15_000 });
 }
 
 /** A library snippet with only the emulator's address and the package's path put in. */
@@ -51,22 +55,38 @@ function librarySnippet(name: string): string {
 }
 
 /**
- * Runs an openai snippet against the proxy serving `npm start`'s `demo` model on the emulator, with
- * only the proxy's address put in (the scratch folder has no node_modules: the package is named by
- * its path in this checkout).
+ * `npm start`'s bindings in emulator mode, as the Worker gets them, but its named keys (API_KEYS),
+ * whose limits need wrangler.toml's rate limiter and Durable Object, which Node has not.
  */
-async function runOpenAISnippet(name: string, demo: string): Promise<{ stdout: string; stderr: string }> {
-  const app = createApp({
-    env: {
-      MODELS: JSON.stringify({ [demo]: demoModels()[demo] }),
-      PROXY_API_KEYS: "sk-local-dev",
-      AWS_REGION: "us-east-1",
-      AWS_ACCESS_KEY_ID: EMULATOR_CREDENTIALS.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: EMULATOR_CREDENTIALS.secretAccessKey,
-      BEDROCK_ENDPOINT: served.url,
-    },
-    log: () => undefined,
-  });
+function npmStartBindings(): Record<string, string> {
+  const { API_KEYS: _namedKeys, ...bindings } = emulatorBindings(served.url);
+  return bindings;
+}
+
+/** The model names `npm start` serves, the failover demo's included. */
+function npmStartModels(): string[] {
+  return Object.keys(JSON.parse(npmStartBindings().MODELS ?? "{}"));
+}
+
+/** A proxy of `npm start`'s `demo` model alone, with the dev key. */
+function oneDemo(demo: string): Record<string, string> {
+  return {
+    MODELS: JSON.stringify({ [demo]: demoModels()[demo] }),
+    PROXY_API_KEYS: DEV_KEY,
+    AWS_REGION: "us-east-1",
+    AWS_ACCESS_KEY_ID: EMULATOR_CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: EMULATOR_CREDENTIALS.secretAccessKey,
+    BEDROCK_ENDPOINT: served.url,
+  };
+}
+
+/**
+ * Runs an openai snippet against the proxy serving `npm start`'s `demo` model (without one, all of
+ * `npm start`'s bindings) on the emulator, with only the proxy's address put in (the scratch folder
+ * has no node_modules: the package is named by its path in this checkout).
+ */
+async function runOpenAISnippet(name: string, demo?: string): Promise<{ stdout: string; stderr: string }> {
+  const app = createApp({ env: demo === undefined ? npmStartBindings() : oneDemo(demo), log: () => undefined });
   const server = await new Promise<ServerType>((resolve) => {
     const started: ServerType = serve({ fetch: (request) => app.fetch(request), port: 0, hostname: "127.0.0.1" }, () =>
       resolve(started),
@@ -74,14 +94,54 @@ async function runOpenAISnippet(name: string, demo: string): Promise<{ stdout: s
   });
   try {
     const { port } = server.address() as AddressInfo;
-    const code = readmeSnippet(name)
-      .code.replace("http://127.0.0.1:8787", `http://127.0.0.1:${port}`)
+    const snippet = readmeSnippet(name);
+    const code = snippet.code
+      .replace("http://127.0.0.1:8787", `http://127.0.0.1:${port}`)
       .replace(`from "openai"`, `from "${createRequire(import.meta.url).resolve("openai")}"`);
-    return await runScratch(name, code);
+    return await runScratch(name, code, snippet.lang);
   } finally {
     await new Promise((resolve) => server.close(resolve));
   }
 }
+
+describe("the README's Quick start", () => {
+  it("calls the proxy at npm start's address, with its dev key and models", () => {
+    const { lang, code } = readmeSnippet("quick-start-openai");
+    expect(lang).toBe("js");
+    expect(code).toContain(`baseURL: "http://${DEFAULT_HOST}:${DEFAULT_PORT}/v1"`);
+    expect(code).toContain(`apiKey: "${DEV_KEY}"`);
+    const named = [...code.matchAll(/model: "([^"]+)"/g)].map((match) => match[1]);
+    expect(named.length).toBeGreaterThan(0);
+    expect(named.filter((model) => !npmStartModels().includes(model!))).toEqual([]);
+  });
+
+  it("the openai client's runs with node against the proxy as npm start serves it: plain, streamed, a tool call and its answer, Responses", async () => {
+    const { stdout, stderr } = await runOpenAISnippet("quick-start-openai");
+    recordOutput(stdout + stderr);
+    expect(stderr).toBe("");
+    const lines = stdout.split("\n");
+    // The reasoning, then the answer, of demo-deepseek-r1.
+    expect(lines[0]).toMatch(/^Okay, the user/);
+    expect(lines[1]).toMatch(/^Hello from the Bedrock emulator \(r1\)/);
+    // demo-llama streamed, then its usage chunk.
+    expect(lines[2]).toMatch(/^Hello from the Bedrock emulator \(llama\)/);
+    expect(stdout).toMatch(/prompt_tokens: \d+,\s+completion_tokens: \d+/);
+    // The tool call, its answer once the result is sent back, and the Responses API's text.
+    const call = lines.findIndex((line) => line.startsWith("get_weather "));
+    expect(JSON.parse(lines[call]!.slice("get_weather ".length))).toEqual({ city: expect.any(String) });
+    expect(lines[call + 1]).toMatch(/the tool answered/);
+    expect(lines[call + 2]).toMatch(/^Hello from the Bedrock emulator \(qwen3\)/);
+    expect(lines.slice(call + 3).join("")).toBe("");
+  });
+
+  it("the library's runs as written against the emulator npm start serves", async () => {
+    const { code } = readmeSnippet("quick-start-library");
+    expect(code).toContain(`endpoint: "${EMULATOR_DEFAULT_URL}"`);
+    const { stdout, stderr } = await runScratch("quick-start-library", librarySnippet("quick-start-library"));
+    expect(stderr).toBe("");
+    expect(stdout.trim()).toMatch(/^Hello from the Bedrock emulator \(qwen3\)/);
+  });
+});
 
 describe("the README's first library example", () => {
   it("names the emulator's address and its own test credentials", () => {
