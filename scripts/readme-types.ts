@@ -82,6 +82,7 @@ declare const cooldownMs: Option<"cooldownMs">;
 // Deno's and Bun's globals, as far as the README calls them (their types: lib.deno.d.ts, bun-types).
 declare namespace Deno {
   const env: { get(key: string): string | undefined; toObject(): { [key: string]: string } };
+  const stdout: { write(bytes: Uint8Array): Promise<number> };
   function serve(
     options: { port?: number; hostname?: string },
     handler: (request: Request) => Response | Promise<Response>,
