@@ -11,7 +11,7 @@ export function anchorOf(heading: string): string {
 }
 
 /** The file's lines outside fenced code blocks, with their line numbers (from 1). */
-export function proseLines(markdown: string): { line: number; text: string }[] {
+function proseLines(markdown: string): { line: number; text: string }[] {
   const lines: { line: number; text: string }[] = [];
   let fence: string | undefined;
   for (const [index, text] of markdown.split("\n").entries()) {
