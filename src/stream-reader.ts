@@ -101,10 +101,10 @@ export interface PrimedStream<T> {
 
 /**
  * Reads until the answer yields its first item, or ends (EventMapper.finished: an answer with no
- * text may hold its finish back and yield none), or the stream does, so that an exception in
- * Bedrock's first frame surfaces from create() itself: with its own status, and retried when
- * retryable. A failure after the answer ended, in the same read, is the stream's, as it would be
- * in a later read: the caller gets the answer and its finish, then the error.
+ * text may hold its finish back and yield none), or the stream does, so that an exception before
+ * the answer's first item surfaces from create() itself: with its own status, and retried when
+ * retryable. A failure after that item or the answer's end, in the same read, is the stream's, as
+ * it would be in a later read: the caller gets the items before it, then the error.
  */
 export async function primeStream<T>(
   reader: ByteReader,
@@ -123,7 +123,10 @@ export async function primeStream<T>(
     try {
       assembler.push(value, queue);
     } catch (error) {
-      if (!assembler.finished()) throw error;
+      // Before the answer's first item, the call failed; after it (the answer's text, its finish),
+      // in this read or a later one, the stream did: how Bedrock's frames fall into reads, which
+      // differs between runtimes, must not decide which (runtimes47 #1).
+      if (!assembler.finished() && queue.length <= opening) throw error;
       assembler.flush(queue);
       return { assembler, queue, ended: false, whole: false, failure: error };
     }

@@ -1,7 +1,8 @@
-// A stream retried after an exception in the first read of its answer starts that answer afresh:
-// a read may hold several frames, and those before the exception went through the attempt's
-// mapper (a think block closed, a tool call opened) without reaching the caller; the retry's
-// answer is read by a new mapper, not one that believes it is partway through the failed one.
+// A stream retried after an exception before its answer's first chunk starts that answer afresh:
+// the frames before the exception went through the attempt's mapper (a think block closed, a text
+// block opened) without making a chunk; the retry's answer is read by a new mapper, not one that
+// believes it is partway through the failed one. An exception after the answer's first chunk is the
+// stream's, however Bedrock's frames fall into reads (runtimes47 #1).
 import { describe, expect, it } from "vitest";
 import { EMULATOR_CREDENTIALS } from "../emulator/credentials.ts";
 import { chunkFrame, corruptMessageCrc, eventFrame, exceptionFrame } from "../emulator/frames.ts";
@@ -40,10 +41,10 @@ async function chunksOf(stream: AsyncIterable<ChatCompletionChunk>): Promise<Cha
 const joined = (chunks: ChatCompletionChunk[], field: "content" | "reasoning_content") =>
   chunks.map((chunk) => (chunk.choices[0]?.delta as Record<string, unknown> | undefined)?.[field] ?? "").join("");
 
-describe("a stream retried after an exception in its first read", () => {
-  it("deepseek_r1: the retry's reasoning is reasoning, though the failed read had closed its think block", async () => {
+describe("a stream retried after an exception before its answer's first chunk", () => {
+  it("deepseek_r1: the retry's reasoning is reasoning, though the failed attempt had closed its think block", async () => {
     const { bedrock, calls } = answering([
-      [chunkFrame({ generation: "first thoughts</think>\n\nHel", stop_reason: null }), throttled],
+      [chunkFrame({ generation: "</think>\n\n", stop_reason: null }), throttled],
       [
         chunkFrame({ generation: "second thoughts</think>\n\n", stop_reason: null }, 0),
         chunkFrame({ generation: "Hello.", stop_reason: "stop" }, 1),
@@ -62,22 +63,22 @@ describe("a stream retried after an exception in its first read", () => {
     expect(chunks.at(-1)?.choices[0]?.finish_reason).toBe("stop");
   });
 
-  it("converse: the retry's text is text, though the failed read had opened a tool call on its block", async () => {
+  it("converse: the retry's tool call is a tool call, though the failed attempt had opened a text block at its index", async () => {
     const { bedrock, calls } = answering([
+      [
+        eventFrame("messageStart", { role: "assistant" }),
+        eventFrame("contentBlockDelta", { contentBlockIndex: 0, delta: { text: "" } }),
+        throttled,
+      ],
       [
         eventFrame("messageStart", { role: "assistant" }),
         eventFrame("contentBlockStart", {
           contentBlockIndex: 0,
           start: { toolUse: { toolUseId: "tooluse_1", name: "get_weather" } },
         }),
-        eventFrame("contentBlockDelta", { contentBlockIndex: 0, delta: { toolUse: { input: '{"ci' } } }),
-        throttled,
-      ],
-      [
-        eventFrame("messageStart", { role: "assistant" }),
-        eventFrame("contentBlockDelta", { contentBlockIndex: 0, delta: { text: "Hello." } }),
+        eventFrame("contentBlockDelta", { contentBlockIndex: 0, delta: { toolUse: { input: '{"city": "Paris"}' } } }),
         eventFrame("contentBlockStop", { contentBlockIndex: 0 }),
-        eventFrame("messageStop", { stopReason: "end_turn" }),
+        eventFrame("messageStop", { stopReason: "tool_use" }),
         eventFrame("metadata", { usage: { inputTokens: 5, outputTokens: 2, totalTokens: 7 } }),
       ],
     ]);
@@ -90,10 +91,82 @@ describe("a stream retried after an exception in its first read", () => {
       }),
     );
     expect(calls()).toBe(2);
-    expect(joined(chunks, "content")).toBe("Hello.");
-    expect(chunks.some((chunk) => chunk.choices[0]?.delta.tool_calls)).toBe(false);
-    expect(chunks.at(-1)?.choices[0]?.finish_reason).toBe("stop");
+    expect(joined(chunks, "content")).toBe("");
+    const calls0 = chunks.flatMap((chunk) => chunk.choices[0]?.delta.tool_calls ?? []);
+    expect(calls0[0]?.function?.name).toBe("get_weather");
+    expect(calls0.map((call) => call.function?.arguments ?? "").join("")).toBe('{"city": "Paris"}');
+    expect(chunks.at(-1)?.choices[0]?.finish_reason).toBe("tool_calls");
   });
+});
+
+// runtimes47 #1: whether Bedrock's frames come in one read (Node's and Bun's fetch, for frames
+// written together) or one read each (Deno's, workerd's) decided whether an exception after the
+// answer's first chunk rejected create() (and was retried, the text dropped) or ended the stream
+// after the text. It is the stream's either way: the chunks before it, then the error; sent once.
+describe("an exception after the answer's first chunk", () => {
+  /** The library with a Bedrock that answers `frames` in one read (`whole`), or one read per frame. */
+  function cutting(frames: readonly Uint8Array[], whole: boolean) {
+    let calls = 0;
+    const bedrock = createBedrock({
+      endpoint: "http://bedrock.emulator",
+      credentials: EMULATOR_CREDENTIALS,
+      maxRetries: 1,
+      retryBaseDelayMs: 0,
+      fetch: async () => {
+        calls++;
+        return new Response(streamOf(whole ? [concat([...frames])] : [...frames]), {
+          headers: { "content-type": "application/vnd.amazon.eventstream" },
+        });
+      },
+    });
+    return { bedrock, calls: () => calls };
+  }
+  const tools = [{ type: "function" as const, function: { name: "get_weather", parameters: { type: "object" } } }];
+  const cases = [
+    [
+      "deepseek_r1",
+      `bedrock/deepseek_r1/${R1}`,
+      [chunkFrame({ generation: "first thoughts</think>\n\nHel", stop_reason: null }), throttled],
+    ],
+    [
+      "converse, a tool call opened",
+      `bedrock/converse/${CONVERSE_MODEL}`,
+      [
+        eventFrame("messageStart", { role: "assistant" }),
+        eventFrame("contentBlockStart", {
+          contentBlockIndex: 0,
+          start: { toolUse: { toolUseId: "tooluse_1", name: "get_weather" } },
+        }),
+        eventFrame("contentBlockDelta", { contentBlockIndex: 0, delta: { toolUse: { input: '{"ci' } } }),
+        throttled,
+      ],
+    ],
+  ] as const;
+
+  it.each(cases)(
+    "%s: the chunks before it, then the error, sent once, in one read or one read a frame",
+    async (_, model, frames) => {
+      const outcomes = [];
+      for (const whole of [true, false]) {
+        const { bedrock, calls } = cutting(frames, whole);
+        const stream = await bedrock.chat.completions.create({
+          model,
+          messages: [{ role: "user", content: "Hi" }],
+          tools,
+          stream: true,
+        });
+        const chunks: ChatCompletionChunk[] = [];
+        const error = await errorOf(async () => {
+          for await (const chunk of stream) chunks.push(chunk);
+        }, BedrockEdgeError);
+        expect(error.status).toBe(429);
+        expect(calls()).toBe(1);
+        outcomes.push(chunks.map((chunk) => ({ ...chunk, id: "", created: 0 })));
+      }
+      expect(outcomes[0]!.length).toBeGreaterThan(1);
+      expect(outcomes[0]).toEqual(outcomes[1]);
+    },
+  );
 });
 
 // An answer whose finish was read is Bedrock's whole answer, billed: a failure after it in the
@@ -127,30 +200,28 @@ describe("a stream whose answer finished in its first read, then failed in that 
     expect(chunks.at(-1)?.choices[0]?.finish_reason).toBe("stop");
   });
 
-  it("openai, n: 2: the first choice's finish alone is not the answer's: a throttle in that read is retried (codereview41 #3)", async () => {
+  // codereview41 #3 had the throttle retried (the first choice's finish is not the answer's); since
+  // runtimes47 #1 it is the stream's error after that choice's chunks, as in a later read.
+  it("openai, n: 2: a throttle after the first choice's finish ends the stream with its error; sent once", async () => {
     const { bedrock, calls } = answering([
       [chunkFrame({ choices: [{ index: 0, delta: { content: "Hello." }, finish_reason: "stop" }] }), throttled],
-      [
-        chunkFrame({
-          choices: [
-            { index: 0, delta: { content: "Retried." }, finish_reason: "stop" },
-            { index: 1, delta: { content: "Again." }, finish_reason: "stop" },
-          ],
-        }),
-      ],
+      [chunkFrame({ choices: [{ index: 1, delta: { content: "Again." }, finish_reason: "stop" }] })],
     ]);
-    const chunks = await chunksOf(
-      await bedrock.chat.completions.create({
-        model: `bedrock/openai/${R1}`,
-        messages: [{ role: "user", content: "Hi" }],
-        stream: true,
-        n: 2,
-      }),
-    );
-    expect(calls()).toBe(2);
+    const stream = await bedrock.chat.completions.create({
+      model: `bedrock/openai/${R1}`,
+      messages: [{ role: "user", content: "Hi" }],
+      stream: true,
+      n: 2,
+    });
+    const chunks: ChatCompletionChunk[] = [];
+    const error = await errorOf(async () => {
+      for await (const chunk of stream) chunks.push(chunk);
+    }, BedrockEdgeError);
+    expect(error.status).toBe(429);
+    expect(calls()).toBe(1);
     const text = (index: number) =>
       chunks.map((chunk) => chunk.choices.find((choice) => choice.index === index)?.delta.content ?? "").join("");
-    expect([text(0), text(1)]).toEqual(["Retried.", "Again."]);
+    expect([text(0), text(1)]).toEqual(["Hello.", ""]);
   });
 
   it("legacy completions (InvokeModel): the text, its finish, then the error; sent once", async () => {
