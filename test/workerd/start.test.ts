@@ -389,9 +389,11 @@ describe("npm start decides", () => {
     ).toEqual([["throttle", "tool"], ["tool"]]);
     const problems: string[] = [];
     const rateLimiter = { limit: async () => ({ success: true }) };
-    // The rate limiter wrangler.toml declares, as the Worker gets it: a binding beside the vars.
+    // The rate limiter and the KEY_LIMITS Durable Object wrangler.toml declares, as the Worker gets
+    // them: bindings beside the vars (without KEY_LIMITS, the limited key's counted limits are problems).
+    const keyLimits = { idFromName: () => ({}), get: () => ({ fetch: async () => new Response() }) };
     const env: ProxyBindings = { API_KEYS: bindings.API_KEYS, PROXY_API_KEYS: bindings.PROXY_API_KEYS };
-    Object.assign(env, { RATE_LIMIT_STANDARD: rateLimiter });
+    Object.assign(env, { RATE_LIMIT_STANDARD: rateLimiter, KEY_LIMITS: keyLimits });
     const keys = readClientKeys(env, problems);
     expect(problems).toEqual([]);
     expect(keys.find((key) => key.key === DEV_ADMIN_KEY)?.admin).toBe(true);
