@@ -373,3 +373,157 @@ describe("last words where the runtime ends an errored body as a whole one (code
     expect(text).toBe(`${first}data: cut\n\n`);
   });
 });
+
+describe("a source's idle bytes (runtimes47 #2)", () => {
+  const IDLE = 30;
+  const dot = () => encoder.encode(".");
+
+  /** A source of pieces, each after its pause; `idle` set; counts its cancels, which end its pause. */
+  function paced(pieces: [pauseMs: number, text: string][], failure?: unknown): DeliverySource & { cancels: number } {
+    let next = 0;
+    let pause: ReturnType<typeof setTimeout> | undefined;
+    const state = {
+      cancels: 0,
+      idle: { ms: IDLE, bytes: dot },
+      async read() {
+        const piece = pieces[next++];
+        if (!piece) {
+          if (failure) throw failure;
+          return { done: true as const, value: undefined };
+        }
+        await new Promise((resolve) => (pause = setTimeout(resolve, piece[0])));
+        return { done: false as const, value: encoder.encode(piece[1]) };
+      },
+      async cancel() {
+        state.cancels++;
+        clearTimeout(pause);
+      },
+    };
+    return state;
+  }
+
+  const readAll = async (body: ReadableStream<Uint8Array>) => {
+    const reads: string[] = [];
+    const reader = body.getReader();
+    for (let r = await reader.read(); !r.done; r = await reader.read()) reads.push(new TextDecoder().decode(r.value));
+    return reads;
+  };
+
+  it("go out whenever the source is silent that long after its first piece, between its pieces", async () => {
+    const reads = await readAll(
+      watchDelivery(
+        paced([
+          [0, "a"],
+          [IDLE * 4 + 15, "b"],
+          [0, "c"],
+        ]),
+        recorder(),
+        FAST,
+      ),
+    );
+    expect(reads[0]).toBe("a");
+    expect(reads.slice(1, -2).every((read) => read === ".")).toBe(true);
+    expect(reads.length - 3).toBeGreaterThanOrEqual(3);
+    expect(reads.slice(-2)).toEqual(["b", "c"]);
+  });
+
+  it("never while pieces keep coming, nor before the first", async () => {
+    const pieces: [number, string][] = [[IDLE * 3, "first"]];
+    for (let i = 0; i < 12; i++) pieces.push([IDLE / 3, String(i)]);
+    const reads = await readAll(watchDelivery(paced(pieces), recorder(), FAST));
+    expect(reads).toEqual(pieces.map(([, text]) => text));
+  });
+
+  it("leave no timer behind, however the answer ends: read whole, failed, cancelled, or cut for going unread", async () => {
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "performance"] });
+    onTestFinished(() => void vi.useRealTimers());
+    const settle = async () => {
+      for (let i = 0; i < 20; i++) await vi.advanceTimersByTimeAsync(IDLE);
+    };
+
+    const whole = readAll(
+      watchDelivery(
+        paced([
+          [0, "a"],
+          [IDLE * 3 + IDLE / 2, "b"],
+        ]),
+        recorder(),
+        FAST,
+      ),
+    );
+    await settle();
+    expect(await whole).toEqual(["a", ".", ".", ".", "b"]);
+    expect(vi.getTimerCount()).toBe(0);
+
+    const failedHooks = recorder();
+    const failed = readAll(
+      watchDelivery(
+        paced(
+          [
+            [0, "a"],
+            [IDLE * 2, "b"],
+          ],
+          new Error("boom"),
+        ),
+        failedHooks,
+        FAST,
+      ),
+    );
+    failed.catch(() => undefined);
+    await settle();
+    await expect(failed).rejects.toThrow("boom");
+    expect(failedHooks.events).toEqual(["failed: Error: boom"]);
+    expect(vi.getTimerCount()).toBe(0);
+
+    const cancelled = paced([
+      [0, "a"],
+      [IDLE * 10, "b"],
+    ]);
+    const reader = watchDelivery(cancelled, recorder(), FAST).getReader();
+    const opening = reader.read();
+    await vi.advanceTimersByTimeAsync(1);
+    await opening;
+    const waiting = reader.read();
+    await vi.advanceTimersByTimeAsync(IDLE * 2);
+    expect(new TextDecoder().decode((await waiting).value)).toBe(".");
+    await reader.cancel();
+    expect(cancelled.cancels).toBe(1);
+    expect(vi.getTimerCount()).toBe(0);
+
+    // workerd once a write failed: the runtime stops reading, the source goes on (as Bedrock does,
+    // until its idle timeout); no idle bytes pile up meanwhile, and the cut stops the timer.
+    const unread = recorder();
+    const left = paced([
+      [0, "a"],
+      [IDLE * 10, "b"],
+      [IDLE * 10, "c"],
+    ]);
+    const stopped = watchDelivery(left, unread, FAST).getReader();
+    const begun = stopped.read();
+    await vi.advanceTimersByTimeAsync(1);
+    await begun;
+    stopped.read().catch(() => undefined);
+    await vi.advanceTimersByTimeAsync(IDLE * 30);
+    expect(unread.events).toEqual(["gone: the answer stopped being read: the client had gone"]);
+    expect(left.cancels).toBe(1);
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it("stay queued one at a time for a client that is not reading, while the source is silent", async () => {
+    const slowSource = paced([
+      [0, "a"],
+      [IDLE * 8, "b"],
+    ]);
+    const reader = watchDelivery(slowSource, recorder(), { firstMs: 10_000, laterMs: 10_000 }).getReader();
+    await reader.read();
+    const first = await reader.read();
+    expect(new TextDecoder().decode(first.value)).toBe(".");
+    // Not reading for a while: one dot waits, not one per interval.
+    await sleep(IDLE * 5);
+    const after: string[] = [];
+    for (let r = await reader.read(); !r.done; r = await reader.read()) after.push(new TextDecoder().decode(r.value));
+    expect(after[0]).toBe(".");
+    expect(after.at(-1)).toBe("b");
+    expect(after.length).toBeLessThanOrEqual(4);
+  });
+});

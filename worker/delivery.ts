@@ -67,6 +67,20 @@ export interface DeliverySource {
    * Undefined once the answer's own end went out: the client has it whole.
    */
   lastWords?(unreadMs: number): Uint8Array | undefined;
+  /**
+   * What may go out, beside the answer, when the source has had nothing to send for `ms` while
+   * the runtime waits on it (SSE: a comment line). It keeps proxies between client and server
+   * from cutting a silent stream, and it is how workerd learns of a client gone during a
+   * silence: it tells the Worker (request.signal, or the body cancelled) only once a write to
+   * that client fails.
+   */
+  idle?: Idle;
+}
+
+export interface Idle {
+  ms: number;
+  /** Made anew each time: a runtime may take the buffer it is given. */
+  bytes(): Uint8Array;
 }
 
 // A body the proxy made -> the source of its bytes: request-log watches the source itself
@@ -165,9 +179,38 @@ function watchable(reader: DeliverySource): {
   // and cleared per piece cost more than the piece itself in workerd).
   let timer: ReturnType<typeof setTimeout> | undefined;
   let due = 0;
+  // The source's idle bytes: one timer, armed by a pull that waits on the source and re-armed when
+  // it fires, against the time the last piece went out (noted once per piece, as `owed` is). A
+  // piece neither sets nor clears it: a timer per piece would cost more than the piece.
+  const { idle } = reader;
+  let idleTimer: ReturnType<typeof setTimeout> | undefined;
+  let waiting = false;
+  let lastSent = 0;
   const stop = () => {
     stopped = true;
     clearTimeout(timer);
+    clearTimeout(idleTimer);
+  };
+  const sent = () => {
+    lastSent = performance.now();
+  };
+  const fill = (said: Idle) => {
+    const { ms } = said;
+    idleTimer = undefined;
+    // Not waiting on the source: the runtime has not asked for more (a client behind, or gone
+    // without a word); its next pull arms the timer again.
+    if (stopped || !waiting || !out) return;
+    const quiet = performance.now() - lastSent;
+    if (quiet < ms) {
+      idleTimer = setTimeout(fill, ms - quiet, said);
+      return;
+    }
+    // The last idle bytes are still unread: more would only queue up behind them.
+    if ((out.desiredSize ?? 0) >= 0) {
+      out.enqueue(said.bytes());
+      sent();
+    }
+    idleTimer = setTimeout(fill, ms, said);
   };
   const arm = (ms: number) => {
     due = performance.now() + ms;
@@ -193,10 +236,10 @@ function watchable(reader: DeliverySource): {
     reader.cancel(owed.why).catch(() => undefined);
   };
   // Unwatched, nothing is owed: nobody would be told of a stall.
-  const expectRead = (first: boolean, why: string) => {
+  const expectRead = (first: boolean, why: string, since = lastSent) => {
     if (!stall) return;
     const ms = first ? stall.firstMs : stall.laterMs;
-    owed = { since: performance.now(), ms, why };
+    owed = { since, ms, why };
     if (timer !== undefined && due <= owed.since + ms) return;
     clearTimeout(timer);
     arm(ms);
@@ -212,12 +255,17 @@ function watchable(reader: DeliverySource): {
         reads++;
         if (rest) {
           controller.enqueue(rest);
+          sent();
           rest = undefined;
           expectRead(false, "the answer stopped being read: the client had gone");
           return;
         }
+        // After the first piece: the head and the first bytes go out alone (FIRST_BYTES).
+        if (idle && reads > 1) idleTimer ??= setTimeout(fill, idle.ms, idle);
+        waiting = true;
         try {
           const { done, value } = await reader.read();
+          waiting = false;
           if (stopped) return;
           if (done) {
             stop();
@@ -225,13 +273,16 @@ function watchable(reader: DeliverySource): {
             hooks.delivered();
           } else if (reads > 1) {
             controller.enqueue(value);
+            sent();
             expectRead(false, "the answer stopped being read: the client had gone");
           } else {
             if (value.byteLength > FIRST_BYTES) rest = value.subarray(FIRST_BYTES);
             controller.enqueue(value.subarray(0, FIRST_BYTES));
+            sent();
             expectRead(true, "the first bytes of the answer were never written: the client had gone");
           }
         } catch (error) {
+          waiting = false;
           stop();
           hooks.failed(error);
           controller.error(error);
@@ -252,7 +303,7 @@ function watchable(reader: DeliverySource): {
       if (stall || stopped || reads > 0) return false;
       hooks = given;
       stall = times;
-      expectRead(true, "the answer was never read: the client had gone");
+      expectRead(true, "the answer was never read: the client had gone", performance.now());
       return true;
     },
   };

@@ -199,6 +199,32 @@ describe("a stream that has begun", () => {
     expect(writes).toBe(3);
   });
 
+  it("is kept alive behind comments while Bedrock is silent, and has none while chunks flow (runtimes47 #2)", async () => {
+    /** Chunks, each after its pause. */
+    const paced = (pauses: number[]): ChunkStream<ChatCompletionChunk> => ({
+      abort() {},
+      async *[Symbol.asyncIterator]() {
+        for (const [i, pause] of pauses.entries()) {
+          await new Promise((resolve) => setTimeout(resolve, pause));
+          yield chunk(`w${i} `);
+        }
+      },
+    });
+    const flowing = await (await answer(Promise.resolve(paced([0, 5, 5, 5, 5, 5])), { keepAliveMs: 40 })).text();
+    expect(flowing).not.toMatch(/^:/m);
+    expect(flowing.endsWith("data: [DONE]\n\n")).toBe(true);
+    const pausing = await (await answer(Promise.resolve(paced([0, 5, 130, 5])), { keepAliveMs: 30 })).text();
+    const events = pausing.split("\n\n").filter(Boolean);
+    const comments = events.filter((event) => event.startsWith(":"));
+    expect(comments.length).toBeGreaterThanOrEqual(3);
+    expect(new Set(comments)).toEqual(new Set([": still waiting for the model"]));
+    // All between the second chunk and the third, where Bedrock was silent; the rest as it was.
+    expect(events.slice(2, 2 + comments.length)).toEqual(comments);
+    expect(events.filter((event) => !event.startsWith(":")).join("\n\n")).toBe(
+      (await (await answer(Promise.resolve(paced([0, 0, 0, 0])))).text()).trimEnd(),
+    );
+  });
+
   it("a failure before it began keeps its own status: sseAnswer rejects with it", async () => {
     const throttled = bedrockException("ThrottlingException", "slow down", 429);
     await expect(answer(Promise.reject(throttled))).rejects.toBe(throttled);

@@ -1,8 +1,8 @@
 // Streamed answers as server-sent events, for every kind of chunk the proxy streams: chat
 // completion chunks, legacy completion chunks and Responses API events, each through its own
 // SseFormat (endpoints/chat.ts, completions.ts, responses.ts). Chunks go out as the library
-// yields them (pull-based, nothing buffered); a cold model is waited out behind SSE comment
-// lines; a failure after the first byte becomes an error event; the usage a chunk reports goes
+// yields them (pull-based, nothing buffered); a cold model, and any silence of Bedrock's
+// mid-stream, is waited out behind SSE comment lines; a failure after the first byte becomes an error event; the usage a chunk reports goes
 // to the log line; a client that leaves stops the upstream call. The relay is the body's source
 // (delivery.ts): request-log's watching stream reads it directly, and each read writes every
 // event ready by then, encoded once.
@@ -93,7 +93,10 @@ export interface SseCall<T> {
   /** Resolves when the model turns out to be waking up (upstreamCall's `waking`). */
   waking: Promise<void>;
   format: SseFormat<T>;
-  /** Interval of SSE comments while the model wakes up. */
+  /**
+   * Interval of SSE comments while nothing else goes out: while the model wakes up, and while
+   * Bedrock is silent mid-stream.
+   */
   keepAliveMs: number;
   log: RequestLog;
 }
@@ -114,6 +117,8 @@ export async function sseAnswer<T>(call: SseCall<T>): Promise<Response> {
 }
 
 const END: ByteRead = { done: true, value: undefined };
+
+const STILL_WAITING = sseComment("still waiting for the model");
 
 function noneRelayed(): Relayed {
   return { chunks: 0, text: emptyTextCount() };
@@ -147,20 +152,17 @@ function relay<T>(call: SseCall<T>, stream: ChunkStream<T> | undefined): Deliver
     log.record(failureOutcome(error));
     return bytes(format.error(error));
   };
-  /** A model waking up: a comment now, then one per interval until the stream opens or fails. */
+  /**
+   * A model waking up: a comment now, then the stream once it opens (or its failure); the idle
+   * comments (`idle` below) go out meanwhile.
+   */
   const awaitOpening = async (): Promise<ByteRead | undefined> => {
     if (!waitingSaid) {
       waitingSaid = true;
       return bytes(sseComment("waiting for the model to become ready"));
     }
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const interval = new Promise<"interval">((resolve) => {
-      timer = setTimeout(() => resolve("interval"), call.keepAliveMs);
-    });
     try {
-      const opened = await Promise.race([call.opened, interval]);
-      if (opened === "interval") return bytes(sseComment("still waiting for the model"));
-      source = opened;
+      source = await call.opened;
       if (cancelled) {
         source.abort();
         return END;
@@ -170,8 +172,6 @@ function relay<T>(call: SseCall<T>, stream: ChunkStream<T> | undefined): Deliver
       return undefined;
     } catch (error) {
       return fail(error);
-    } finally {
-      clearTimeout(timer);
     }
   };
   /** The event for a chunk (logging its usage), or "" when none goes out for it. */
@@ -200,6 +200,9 @@ function relay<T>(call: SseCall<T>, stream: ChunkStream<T> | undefined): Deliver
     return event;
   };
   return {
+    // While a cold model wakes, and whenever Bedrock is silent mid-stream (a model thinking
+    // without streaming its reasoning): the one comment for both, since both wait for the model.
+    idle: { ms: call.keepAliveMs, bytes: () => encoder.encode(STILL_WAITING) },
     async read() {
       if (finished || cancelled) return END;
       if (!iterator) {

@@ -17,6 +17,8 @@ const MODELS = {
   // 2,000 pieces as fast as they can go, for a client that stays to the end.
   quick: modelString("llama", "long2000"),
   slow: modelString("llama", "slow50", "long200"),
+  // A model that falls silent for 4 s between pieces (one thinking without streaming its reasoning).
+  pausing: modelString("llama", "slow4000", "long3"),
   // With n: 4, 168 MB of events: more than the sockets between the Worker and the client hold,
   // whatever their buffers grow to on loopback (a receive buffer may reach 32 MB here).
   endless: modelString("openai", "long200000"),
@@ -27,7 +29,11 @@ const MODELS = {
 let proxy: WorkerdProxy;
 
 beforeAll(async () => {
-  proxy = await startWorkerdProxy({ main: { MODELS: JSON.stringify(MODELS) } });
+  proxy = await startWorkerdProxy({
+    main: { MODELS: JSON.stringify(MODELS) },
+    // Keep-alive comments every 250 ms while the stream is silent; the idle timeout far beyond the pause.
+    keepalive: { MODELS: JSON.stringify(MODELS), SSE_KEEPALIVE_MS: "250", IDLE_TIMEOUT_MS: "30000" },
+  });
 });
 afterAll(() => proxy?.close());
 beforeEach(() => proxy.served.emulator.stats.reset());
@@ -43,12 +49,12 @@ interface Leaving {
 }
 
 /** Sends a request and walks away as told; resolves with the request id the proxy gave it, if any. */
-async function leave({ model, stream, afterMs, afterChunks }: Leaving): Promise<string | undefined> {
+async function leave({ model, stream, afterMs, afterChunks }: Leaving, variant = "main"): Promise<string | undefined> {
   const controller = new AbortController();
   if (afterMs !== undefined) setTimeout(() => controller.abort(), afterMs);
   let requestId: string | undefined;
   try {
-    const response = await fetch(`${proxy.url()}/v1/chat/completions`, {
+    const response = await fetch(`${proxy.url(variant)}/v1/chat/completions`, {
       method: "POST",
       headers: { authorization: `Bearer ${TEST_KEYS[0]}`, "content-type": "application/json" },
       body: JSON.stringify({ model, messages: USER_HELLO, stream }),
@@ -96,6 +102,23 @@ describe("a client that leaves a streamed call", () => {
     const line = await onlyLine("slow");
     expect(line.status).toBe(499);
     await eventually(() => stats().cancelledStreams === 1, 1000, "the upstream stream to be cancelled");
+  });
+
+  it("while Bedrock is silent mid-stream: the next keep-alive comment finds it gone, long before the next piece (runtimes47 #2)", async () => {
+    // workerd aborts request.signal only when a write to the gone client fails: without a write
+    // during the silence, the upstream call ran on until Bedrock's next piece, 4 s later.
+    // The first piece comes at once; the client leaves 800 ms later, in the silence.
+    const leavesAt = performance.now() + 800;
+    const leaving = leave({ model: "pausing", stream: true, afterMs: 800 }, "keepalive");
+    await eventually(() => stats().cancelledStreams === 1, 6000, "the upstream stream to be cancelled");
+    const cancelledAfter = performance.now() - leavesAt;
+    await leaving;
+    const line = await onlyLine("pausing");
+    expect([line.status, line.stream]).toEqual([499, true]);
+    expect(stats().completedStreams).toBe(0);
+    // A keep-alive interval (250 ms), a write and the abort, with room for a busy machine: well
+    // within the 3.2 s left until Bedrock's next piece.
+    expect(cancelledAfter).toBeLessThan(1500);
   });
 
   it("before the first byte: one 499 line, and the upstream stream is cancelled once it begins", async () => {

@@ -135,7 +135,8 @@ function clientRequestIdOf(headers: Headers): string | undefined {
 
 /**
  * Runtimes abort `request.signal` when they notice the client has gone (Node's adapter at once;
- * workerd, with enable_request_signal, only while it waits for the answer: see delivery.ts).
+ * workerd, with enable_request_signal, only once a write to the client fails: see delivery.ts, and
+ * the idle comments a silent stream sends for it, sse.ts).
  * Until the line is written, that ends the exchange.
  */
 function followClient(signal: AbortSignal | undefined, onGone: () => void, done: Promise<void>): void {
