@@ -35,6 +35,9 @@ beforeAll(async () => {
       late: modelString("llama", "wait700"),
       "late-stream": modelString("llama", "wait700", "slow50", "long60"),
       huge: modelString("openai", "long200000"),
+      // Silent 200 ms between its four pieces: keep-alive comments (30 ms) go out in the silences.
+      pausing: modelString("llama", "slow200", "long4"),
+      flowing: modelString("llama", "long4"),
     }),
   };
   ({ server, url } = await serveApp(createApp({ env, log: (line) => logs.push(line), keepAliveMs: 30 })));
@@ -107,6 +110,40 @@ describe("createApp() on @hono/node-server", () => {
     const { text } = await rawSse(url, { model: "cold-qwen3", messages: USER_HELLO, stream: true });
     expect(text.startsWith(": waiting for the model to become ready\n\n")).toBe(true);
     expect(text.endsWith("data: [DONE]\n\n")).toBe(true);
+  });
+
+  it("keep-alive comments in a silent stream change nothing the SDK gives, on chat, legacy Completions and the Responses API (runtimes47 #2)", async () => {
+    const raw = await rawSse(url, { model: "pausing", messages: USER_HELLO, stream: true });
+    expect(raw.text.match(/^: still waiting for the model$/gm)!.length).toBeGreaterThanOrEqual(3);
+    const sdk = client();
+    const chat = async (model: string) => {
+      let text = "";
+      const stream = await sdk.chat.completions.create({ model, messages: USER_HELLO, stream: true });
+      for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? "";
+      return text;
+    };
+    const legacy = async (model: string) => {
+      let text = "";
+      for await (const chunk of await sdk.completions.create({ model, prompt: "Hi", stream: true })) {
+        text += chunk.choices[0]?.text ?? "";
+      }
+      return text;
+    };
+    const responses = async (model: string) => {
+      const types: string[] = [];
+      let text = "";
+      for await (const event of await sdk.responses.create({ model, input: "Hi", stream: true })) {
+        types.push(event.type);
+        if (event.type === "response.output_text.delta") text += event.delta;
+      }
+      return { types, text };
+    };
+    expect(await chat("pausing")).toBe(await chat("flowing"));
+    expect(await legacy("pausing")).toBe(await legacy("flowing"));
+    const [paused, flowed] = [await responses("pausing"), await responses("flowing")];
+    expect(paused).toEqual(flowed);
+    expect(paused.types.at(-1)).toBe("response.completed");
+    expect(paused.text.length).toBeGreaterThan(0);
   });
 
   it("a client that leaves mid-stream cancels the upstream call", () => leaveMidStream(client(), logs));
