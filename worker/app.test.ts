@@ -619,6 +619,8 @@ describe("a request body that stalls, on an answer that does not read it (codere
       await bodyLocked(sent.body);
       expect(await settledAfter(answer, DRAIN_WINDOW_MS)).toBe(true);
       expect((await answer).status).toBe(status);
+      // The body given up, its connection goes with the answer (runtimes47 #3).
+      expect((await answer).headers.get("connection")).toBe("close");
       await (await answer).text();
       expect(sent.cancelled()).toBe(true);
     }
@@ -640,6 +642,7 @@ describe("a request body that stalls, on an answer that does not read it (codere
       expect(await settledAfter(answer, DRAIN_WINDOW_MS)).toBe(false);
       expect(await settledAfter(answer, 1000)).toBe(true);
       expect((await answer).status).toBe(status);
+      expect((await answer).headers.get("connection")).toBeNull();
       await (await answer).text();
       expect(sent.cancelled()).toBe(false);
       expect(sent.sent()).toBe(total);
@@ -670,6 +673,8 @@ describe("a request body read by the proxy: bounded by its progress, not by a fi
     expect(await settledAfter(answer, 1)).toBe(true);
     const response = await answer;
     expect(response.status).toBe(408);
+    // Bun keeps the connection of a client that trickles on unless told (runtimes47 #3).
+    expect(response.headers.get("connection")).toBe("close");
     expect(await response.json()).toEqual({
       error: {
         type: "invalid_request_error",
@@ -697,6 +702,7 @@ describe("a request body read by the proxy: bounded by its progress, not by a fi
     const response = await answer;
     // Parsed, and refused for what it holds (no messages): not a 408.
     expect(response.status).toBe(400);
+    expect(response.headers.get("connection")).toBeNull();
     expect(await response.json()).toMatchObject({ error: { type: "invalid_request_error", param: "messages" } });
     expect(sent.sent()).toBe(total);
     expect(sent.cancelled()).toBe(false);
@@ -715,6 +721,8 @@ describe("a request body read by the proxy: bounded by its progress, not by a fi
     expect(await settledAfter(answer, 1)).toBe(true);
     const response = await answer;
     expect(response.status).toBe(413);
+    // The drain gave up at its bound, 40 s of body unsent: the connection goes too.
+    expect(response.headers.get("connection")).toBe("close");
     expect(await response.json()).toMatchObject({ error: { code: "request_too_large" } });
     expect(logs.map((line) => [line.status, line.error_code])).toEqual([[413, "request_too_large"]]);
     expect(vi.getTimerCount()).toBe(0);

@@ -192,6 +192,19 @@ const decoder = new TextDecoder();
 
 const BODY_CUT = "request_body_incomplete";
 
+// Requests whose body the proxy stopped reading before its end (bodyGivenUp).
+const givenUp = new WeakSet<Request>();
+
+/**
+ * Whether the proxy gave up `request`'s body before its end: it stalled or trickled (the 408, or a
+ * drain given up), or passed MAX_DRAINED_BYTES. Its connection is of no further use, and its
+ * answer says so (`Connection: close`): Node closes it anyway, Bun only when told, and a client
+ * that goes on trickling would otherwise keep it as long as it liked.
+ */
+export function bodyGivenUp(request: Request): boolean {
+  return givenUp.has(request);
+}
+
 /**
  * A body whose reading failed: its client stopped sending it (a cancelled upload, a dropped
  * connection). Deno says so only here, not on request.signal; the line is then the client's 499.
@@ -245,7 +258,7 @@ async function readBodyOf(request: Request, limit: number): Promise<Uint8Array<A
     await drainUnread(request);
     throw overLimit(limit);
   }
-  return readPieces(request.body.getReader(), limit);
+  return readPieces(request, request.body.getReader(), limit);
 }
 
 /** How long a body declared `bytes` long, read whole, may take: the read's floor for its length. */
@@ -264,7 +277,10 @@ async function readWhole(request: Request, declared: number, limit: number): Pro
     const buffer = await Promise.race([request.arrayBuffer(), late]);
     // Given up. The read cannot be cancelled from here (the body's stream is locked to it): the
     // server's own cleanup of the request ends it.
-    if (buffer === "late") throw bodyTimeout(`did not arrive within ${ms / 1000} s`);
+    if (buffer === "late") {
+      givenUp.add(request);
+      throw bodyTimeout(`did not arrive within ${ms / 1000} s`);
+    }
     if (buffer.byteLength > limit) throw overLimit(limit);
     return new Uint8Array(buffer);
   } finally {
@@ -280,19 +296,21 @@ async function readWhole(request: Request, declared: number, limit: number): Pro
  * SDKs, the whole body uploaded again.
  */
 async function readPieces(
+  request: Request,
   reader: ReadableStreamDefaultReader<Uint8Array>,
   limit: number,
 ): Promise<Uint8Array<ArrayBuffer>> {
   const read = { bytes: 0 };
   const outcome = await whileComing(readPiecesOf(reader, limit, read), read, READ_PACE);
   if (outcome === "given up") {
+    givenUp.add(request);
     reader.cancel().catch(() => undefined);
     throw bodyTimeout(
       `came too slowly (less than ${READ_FLOOR_BYTES / 1024} KiB in ${READ_WINDOW_MS / 1000} s, or not all of it within ${MAX_BODY_READ_MS / 1000} s)`,
     );
   }
   if (outcome === "over limit") {
-    await drain(reader, read.bytes);
+    await drain(request, reader, read.bytes);
     throw overLimit(limit);
   }
   return outcome;
@@ -346,18 +364,22 @@ export async function drainUnread(request: Request): Promise<void> {
   if (request.headers.get("expect")?.toLowerCase() === "100-continue") return;
   const declared = declaredLength(request.headers);
   if (declared !== undefined && declared > MAX_DRAINED_BYTES) return;
-  await drain(body.getReader(), 0);
+  await drain(request, body.getReader(), 0);
 }
 
 /**
  * Reads to the end and drops it, or gives up (cancels) past MAX_DRAINED_BYTES in all, or when the
  * body stops keeping up (DRAIN_WINDOW_MS).
  */
-async function drain(reader: ReadableStreamDefaultReader<Uint8Array>, alreadyRead: number): Promise<void> {
+async function drain(
+  request: Request,
+  reader: ReadableStreamDefaultReader<Uint8Array>,
+  alreadyRead: number,
+): Promise<void> {
   const read = { bytes: alreadyRead };
-  if ((await whileComing(readToEnd(reader, read), read, DRAIN_PACE)) === "given up") {
-    reader.cancel().catch(() => undefined);
-  }
+  const outcome = await whileComing(readToEnd(reader, read), read, DRAIN_PACE);
+  if (outcome === "given up") reader.cancel().catch(() => undefined);
+  if (outcome !== "read") givenUp.add(request);
 }
 
 /** How a body must keep coming: floorBytes in every windowMs, and maxMs in all. */
@@ -395,19 +417,26 @@ async function whileComing<T>(work: Promise<T>, read: { bytes: number }, pace: P
   }
 }
 
-/** Reads to the end, counting into `read.bytes`; cancels past MAX_DRAINED_BYTES. */
-async function readToEnd(reader: ReadableStreamDefaultReader<Uint8Array>, read: { bytes: number }): Promise<void> {
+/**
+ * Reads to the end, counting into `read.bytes`: "read", or "too much" once it cancels past
+ * MAX_DRAINED_BYTES.
+ */
+async function readToEnd(
+  reader: ReadableStreamDefaultReader<Uint8Array>,
+  read: { bytes: number },
+): Promise<"read" | "too much"> {
   try {
     for (;;) {
       const { done, value } = await reader.read();
-      if (done) return;
+      if (done) return "read";
       read.bytes += value.byteLength;
       if (read.bytes > MAX_DRAINED_BYTES) {
         await reader.cancel();
-        return;
+        return "too much";
       }
     }
   } catch {
-    // The client stopped sending: nothing left to keep usable.
+    // The client stopped sending: nothing left to keep usable, nor anyone to tell.
+    return "read";
   }
 }

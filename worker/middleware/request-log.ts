@@ -13,7 +13,7 @@ import {
   watchDelivery,
   watchInPlace,
 } from "../delivery.ts";
-import { drainUnread, isBodyCut } from "../body.ts";
+import { bodyGivenUp, drainUnread, isBodyCut } from "../body.ts";
 import { retryAfterSeconds } from "../http.ts";
 import { failureOutcome, type LogSink, type LogWriter, startRequestLog } from "../log.ts";
 
@@ -60,11 +60,14 @@ export function requestLog(sink: LogSink, stall: StallTimes = STALL_TIMES): Midd
     // Unless the client has gone already, this answer is what it is sent (the span's HTTP status).
     if (!log.finished) log.answered = answer.status;
     const hooks = deliveryHooks(log, answer.status, leave, worker !== undefined);
+    // A body given up before its end (a 408, a drain given up): the connection goes with the
+    // answer. Bun closes it only when told; Node closes it anyway; Deno 2 and workerd ignore it.
+    const closing = bodyGivenUp(c.req.raw);
     // HEAD: hono drops the body of the GET answer; nobody will read it. The proxy's own bodies
     // are watched in place, or else at their source: one stream layer, not a second one.
     const head = c.req.method === "HEAD";
     if (answer.body && !head && watchInPlace(answer.body, hooks, stall)) {
-      addProxyHeaders(answer.headers, answer.status, requestId, log.line.deployment, c);
+      addProxyHeaders(answer.headers, answer.status, requestId, log.line.deployment, c, closing);
       return;
     }
     const body = answer.body && !head ? watchDelivery(sourceOf(answer.body), hooks, stall) : null;
@@ -73,7 +76,7 @@ export function requestLog(sink: LogSink, stall: StallTimes = STALL_TIMES): Midd
       statusText: answer.statusText,
       headers: answer.headers,
     });
-    addProxyHeaders(response.headers, answer.status, requestId, log.line.deployment, c);
+    addProxyHeaders(response.headers, answer.status, requestId, log.line.deployment, c, closing);
     // Unset first: over a set answer, hono copies the new one again to carry the old one's headers.
     c.res = undefined;
     c.res = response;
@@ -114,8 +117,10 @@ function addProxyHeaders(
   requestId: string,
   deployment: number | undefined,
   c: AppContext,
+  closing: boolean,
 ): void {
   headers.set("x-request-id", requestId);
+  if (closing) headers.set("connection", "close");
   // By index, never by ARN: which copy of the model served (or failed) the request.
   if (deployment !== undefined) headers.set(DEPLOYMENT_HEADER, String(deployment));
   if ((status === 429 || status === 503) && !headers.has("retry-after")) {

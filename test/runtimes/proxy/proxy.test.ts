@@ -1,6 +1,7 @@
 // The proxy app (createApp() from worker/mod.ts) served by Deno.serve, Bun.serve and Node's
 // @hono/node-server, through the runnable entry files users get (examples/proxy/*.ts), each
 // answering a streamed completion from the emulator, signed for real.
+import { connect } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { EMULATOR_CREDENTIALS } from "../../../emulator/credentials.ts";
 import { emulatorModelId } from "../../../emulator/model-id.ts";
@@ -10,7 +11,13 @@ import { startServerProcess } from "../server-process.ts";
 
 const KEY = "sk-runtime-test";
 
-const RUNTIMES: Array<{ name: string; command: string; args: string[] }> = [
+const RUNTIMES: Array<{
+  name: string;
+  command: string;
+  args: string[];
+  /** Whether the server closes the connection of a body given up (the 408's `Connection: close`). */
+  closesGivenUpBody: boolean;
+}> = [
   {
     name: "Deno (Deno.serve)",
     command: localBin("deno"),
@@ -22,10 +29,61 @@ const RUNTIMES: Array<{ name: string; command: string; args: string[] }> = [
       "--allow-env",
       "examples/proxy/deno.ts",
     ],
+    // Deno 2 keeps it open, Connection: close or not, for as long as the client trickles (README).
+    closesGivenUpBody: false,
   },
-  { name: "Bun (Bun.serve)", command: localBin("bun"), args: ["examples/proxy/bun.ts"] },
-  { name: "Node (@hono/node-server)", command: process.execPath, args: ["--import", "tsx", "examples/proxy/node.ts"] },
+  { name: "Bun (Bun.serve)", command: localBin("bun"), args: ["examples/proxy/bun.ts"], closesGivenUpBody: true },
+  {
+    name: "Node (@hono/node-server)",
+    command: process.execPath,
+    args: ["--import", "tsx", "examples/proxy/node.ts"],
+    closesGivenUpBody: true,
+  },
 ];
+
+/** Trickle body: a byte every this many ms, well under the read's floor (16 KiB in 10 s). */
+const TRICKLE_MS = 2000;
+
+/**
+ * A chunked body that trickles a byte at a time and never ends, on a raw socket: when the answer
+ * came, its head, and when the server closed the connection (undefined if it had not, `holdMs`
+ * after the answer, the client trickling on all the while).
+ */
+async function trickle(url: string, holdMs: number): Promise<{ answerMs: number; head: string; closedMs?: number }> {
+  const { hostname, port } = new URL(url);
+  const socket = connect({ host: hostname, port: Number(port) });
+  await new Promise((resolve, reject) => socket.once("connect", resolve).once("error", reject));
+  const started = Date.now();
+  let received = "";
+  let answerMs: number | undefined;
+  let closedMs: number | undefined;
+  socket.on("data", (data: Buffer) => {
+    received += data.toString("latin1");
+    if (answerMs === undefined && received.includes("\r\n\r\n")) answerMs = Date.now() - started;
+  });
+  socket.on("error", () => undefined);
+  const closed = new Promise<void>((resolve) => socket.once("close", () => resolve()));
+  void closed.then(() => (closedMs = Date.now() - started));
+  socket.write(
+    `POST /v1/chat/completions HTTP/1.1\r\nhost: ${hostname}\r\nauthorization: Bearer ${KEY}\r\ncontent-type: application/json\r\ntransfer-encoding: chunked\r\n\r\n1\r\n{\r\n`,
+  );
+  const dripping = setInterval(() => {
+    if (!socket.destroyed) socket.write("1\r\n \r\n");
+  }, TRICKLE_MS);
+  try {
+    for (;;) {
+      await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, 50))]);
+      if (closedMs !== undefined && answerMs === undefined) throw new Error(`closed without an answer: ${received}`);
+      if (answerMs !== undefined && (closedMs !== undefined || Date.now() - started > answerMs + holdMs)) break;
+    }
+  } finally {
+    clearInterval(dripping);
+    socket.destroy();
+  }
+  if (answerMs === undefined) throw new Error("no answer");
+  const head = received.slice(0, received.indexOf("\r\n\r\n"));
+  return { answerMs, head, ...(closedMs === undefined ? {} : { closedMs }) };
+}
 
 /** Only what the proxy needs: nothing (AWS_*, PORT…) may leak in from the test's own environment. */
 function proxyEnv(emulatorUrl: string): Record<string, string> {
@@ -111,6 +169,38 @@ describe("the proxy in other runtimes", () => {
         }
         expect(server.output()).toContain(`"error":"${error.message}"`);
         expect(server.output()).not.toContain("hunter2");
+      } finally {
+        await server.stop();
+      }
+    },
+  );
+});
+
+describe("a body that trickles without ending, in other runtimes (runtimes47 #3)", () => {
+  let served: RuntimeEmulator;
+  beforeAll(async () => {
+    served = await startRuntimeEmulator();
+  });
+  afterAll(() => served?.close());
+
+  it.concurrent.each(RUNTIMES)(
+    "$name: 408 request_body_timeout when its first window is up, with Connection: close, and the connection closed where the runtime does so",
+    { timeout: 40_000 },
+    async ({ command, args, closesGivenUpBody }) => {
+      const server = await startServerProcess(command, args, proxyEnv(served.url));
+      try {
+        const { answerMs, head, closedMs } = await trickle(server.url, 4000);
+        expect(head).toMatch(/^HTTP\/1\.1 408 /);
+        expect(head).toMatch(/\r\nconnection: close(\r\n|$)/i);
+        // READ_WINDOW_MS (10 s), and what a loaded machine adds.
+        expect(answerMs).toBeGreaterThanOrEqual(9_900);
+        expect(answerMs).toBeLessThan(14_000);
+        if (closesGivenUpBody) {
+          expect(closedMs, "closed by the server, the client still trickling").toBeDefined();
+          expect(closedMs! - answerMs).toBeLessThan(2000);
+        } else {
+          expect(closedMs).toBeUndefined();
+        }
       } finally {
         await server.stop();
       }
