@@ -40,7 +40,10 @@ export interface AppOptions {
   env?: ProxyBindings | undefined;
   /** Where log lines go (default: console.log as JSON, one line per request). */
   log?: ((line: LogLine) => void) | undefined;
-  /** Interval of SSE comments while a cold model wakes up (default: SSE_KEEPALIVE_MS, else 5 s). */
+  /**
+   * Interval of SSE comments while a stream has nothing to send: a cold model waking up, Bedrock
+   * silent mid-stream (default: SSE_KEEPALIVE_MS, else 5 s).
+   */
   keepAliveMs?: number | undefined;
   /** Upstream fetch: on Node, `nodeFetch` from bedrock-edge/node; or one that reaches an in-process emulator. */
   fetch?: typeof fetch | undefined;

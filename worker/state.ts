@@ -42,7 +42,7 @@ export interface Ready {
   bedrock: Bedrock;
   /** `created` of every /v1/models entry: when this configuration was loaded. */
   created: number;
-  /** Interval of SSE comments while a cold model wakes up. */
+  /** Interval of SSE comments while a stream has nothing to send (a cold model, a silent Bedrock). */
   keepAliveMs: number;
   /** The body limits for a key that may call these models (every model when undefined). */
   bodyLimits(models: readonly string[] | undefined): BodyLimits;
