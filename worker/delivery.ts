@@ -2,7 +2,8 @@
 // response body as it writes it out, and how that reading ends tells how the exchange ended:
 //
 // - read to the end: delivered;
-// - cancelled: the client went away while the runtime waited for more of the answer;
+// - cancelled: the client went away while the runtime waited for more of the answer (workerd
+//   learns it only when a write to that client fails: a silent stream's idle bytes find out);
 // - no longer read: the client went away while the runtime was writing. Measured in workerd:
 //   when writing the response head or a chunk fails, workerd closes the connection and simply
 //   stops reading the body; it neither cancels it nor aborts request.signal, even with
