@@ -10,7 +10,6 @@ import type { Embeddings } from "./embeddings/client.ts";
 import type { EmbeddingCreateParams } from "./embeddings/types.ts";
 import type { Images } from "./images/client.ts";
 import type { ImageEditParams, ImageGenerateParams, ImageVariationParams } from "./images/types.ts";
-import { randomId } from "./ids.ts";
 import { lazy } from "./lazy.ts";
 import {
   deploymentsOf,
@@ -51,6 +50,8 @@ const templates = lazy(() => import("./routes/prompts/model-template.ts"));
 const neutralising = lazy(() => import("./routes/prompts/token-neutraliser.ts"));
 const modelCaps = lazy(() => import("./model-caps.ts"));
 const routing = lazy(() => import("./routing/serve.ts"));
+// The answer's id is made after the request is checked: its maker loads with the first call too.
+const ids = lazy(() => import("./ids.ts"));
 
 /** How long a failing deployment is skipped by default, in ms. */
 const DEFAULT_COOLDOWN_MS = 10_000;
@@ -262,6 +263,7 @@ export function createBedrock(options: BedrockOptions = {}): Bedrock {
   async function create(input: ChatCompletionCreateParams, requestOptions: RequestOptions = {}) {
     // The first call loads the transport while the request is checked and its route loaded.
     const calls = modelCalls();
+    const naming = ids();
     const parsed = (await requestSchema()).parseChatRequest(input);
     const { route: modelRoute, settings, neutraliser, deployments, serve: served } = await resolve(parsed.model);
     // The model's caps, then its special tokens neutralised in all request text, in this one
@@ -274,7 +276,7 @@ export function createBedrock(options: BedrockOptions = {}): Bedrock {
       settings.special_tokens === "keep"
         ? capped
         : (await neutralising()).neutraliseRequest(capped, neutraliser, modelRoute, deployments, settings);
-    const meta = { id: randomId("chatcmpl-"), created: Math.floor(Date.now() / 1000), model: request.model };
+    const meta = { id: (await naming).randomId("chatcmpl-"), created: Math.floor(Date.now() / 1000), model: request.model };
 
     // Each model id's body, built once however many copies a request tries (review perreq43 #4).
     const bodies = new Map<string, Record<string, unknown>>();

@@ -44,6 +44,26 @@ const MAX_ERROR_BODY_BYTES = 64 * 1024;
 const bedrockErrors = lazy(() => import("../bedrock-errors.ts"));
 const EVENT_STREAM = "application/vnd.amazon.eventstream";
 
+// A caller may pass one signal that outlives many calls (a server's shutdown, to every call). It
+// holds each call's controller weakly, so that a stream the caller dropped unread (neither read to
+// its end nor aborted, which would release it) is not kept, with all its call holds, for as long as
+// that signal lives (soak47 #1); its listener goes once the controller is collected.
+const unlinkOnCollect =
+  typeof FinalizationRegistry === "function" ? new FinalizationRegistry<() => void>((unlink) => unlink()) : undefined;
+
+/** Aborts `controller` with `signal`, holding it weakly; the returned function ends the link. */
+function linkWeakly(signal: AbortSignal, controller: AbortController): () => void {
+  const held = new WeakRef(controller);
+  const onAbort = () => held.deref()?.abort(signal.reason);
+  const unlink = () => signal.removeEventListener("abort", onAbort);
+  signal.addEventListener("abort", onAbort, { once: true });
+  unlinkOnCollect?.register(controller, unlink, onAbort);
+  return () => {
+    unlink();
+    unlinkOnCollect?.unregister(onAbort);
+  };
+}
+
 export async function attempt(
   transport: Transport,
   target: Target,
@@ -52,8 +72,7 @@ export async function attempt(
 ): Promise<Attempt> {
   // sendWithRetries has just checked the signal: one already aborted never gets here.
   const controller = new AbortController();
-  const onUserAbort = () => controller.abort(userSignal?.reason);
-  userSignal?.addEventListener("abort", onUserAbort, { once: true });
+  const unlink = userSignal ? linkWeakly(userSignal, controller) : undefined;
   // The timer runs from here, so timeoutMs bounds getting the credentials and signing too; its
   // message says when it was the credentials that never came. The error is made when the timer
   // fires: an Error with its stack costs more than the request's signing.
@@ -72,7 +91,7 @@ export async function attempt(
   const stopTimer = () => clearTimeout(timer);
   const release = () => {
     stopTimer();
-    userSignal?.removeEventListener("abort", onUserAbort);
+    unlink?.();
   };
 
   let auth: Auth;

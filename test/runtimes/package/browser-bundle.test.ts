@@ -379,6 +379,10 @@ const UNMETERED32_GZIP_BUDGET_BYTES =
 // Raised 40 more for codereview46c #5 (a quoted text's limit counted in code points) and a
 // failover's cost told when its request ends in an error of no counts (router.ts): 109,382 bytes
 // after them, 57 over the 109,325 before and no longer under the budget; the main chunk 16,381.
+// Raised 100 more for soak47 #1 (the caller's signal holds each call weakly, and its listener goes
+// when the call is collected) and the answer's id made by a lazily loaded ids.ts: 109,502 bytes
+// after them, 80 over the budget before; in the lazily loaded transport, and the main chunk down
+// to 16,143 (ids.ts was a chunk of its own in it, for client.ts alone).
 const GZIP_BUDGET_BYTES =
   UNMETERED32_GZIP_BUDGET_BYTES +
   320 +
@@ -445,7 +449,8 @@ const GZIP_BUDGET_BYTES =
   200 +
   260 +
   60 +
-  40;
+  40 +
+  100;
 /**
  * What a page or a Worker loads first when its bundler splits code (the routes, the request
  * schema, the stream reader, the templates, Responses and legacy Completions load on first use).
