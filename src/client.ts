@@ -276,7 +276,11 @@ export function createBedrock(options: BedrockOptions = {}): Bedrock {
       settings.special_tokens === "keep"
         ? capped
         : (await neutralising()).neutraliseRequest(capped, neutraliser, modelRoute, deployments, settings);
-    const meta = { id: (await naming).randomId("chatcmpl-"), created: Math.floor(Date.now() / 1000), model: request.model };
+    const meta = {
+      id: (await naming).randomId("chatcmpl-"),
+      created: Math.floor(Date.now() / 1000),
+      model: request.model,
+    };
 
     // Each model id's body, built once however many copies a request tries (review perreq43 #4).
     const bodies = new Map<string, Record<string, unknown>>();
