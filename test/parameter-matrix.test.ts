@@ -20,6 +20,7 @@ import {
   verdictOf,
 } from "./helpers/field-exchange.ts";
 import { columnOf, type Mark, markOf, PARAMETER_GROUPS, parameterTable } from "./helpers/parameter-matrix.ts";
+import { tableCells, tableStart } from "./helpers/markdown-table.ts";
 
 interface SpecSchema {
   $ref?: string;
@@ -73,12 +74,12 @@ describe("the parameter matrix", () => {
 
   it("is the README's table, with its notes", () => {
     const [table, notes] = parameterTable().split("\n\n") as [string, string];
-    const expected = cells(table);
+    const expected = tableCells(table);
     const readme = readFileSync(new URL("../README.md", import.meta.url), "utf8").split("\n");
-    const start = readme.findIndex((line) => cells(line)[0]?.join("|") === expected[0]?.join("|"));
+    const start = tableStart(readme, expected);
     expect(start, "the table's header row in README.md").toBeGreaterThanOrEqual(0);
     const end = start + expected.length;
-    expect(cells(readme.slice(start, end).join("\n"))).toEqual(expected);
+    expect(tableCells(readme.slice(start, end).join("\n"))).toEqual(expected);
     // The notes, as the paragraph after the table, wrapped as the README's prose is.
     expect(readme[end]).toBe("");
     const after = readme.slice(end + 1);
@@ -86,16 +87,6 @@ describe("the parameter matrix", () => {
     expect(paragraph.replace(/\s+/g, " ")).toBe(notes.replace(/\s+/g, " "));
   });
 });
-
-/** A markdown table's cells, whatever its padding (the formatter aligns the README's tables). */
-function cells(table: string): string[][] {
-  return table.split("\n").map((line) =>
-    line
-      .split("|")
-      .slice(1, -1)
-      .map((cell) => cell.trim().replace(/^(:?)-+(:?)$/, "$1-$2")),
-  );
-}
 
 /** What reached Bedrock: the calls (streamed or not) and the last body. */
 const upstream = ({ streamed, body }: Observation) => ({ streamed, body });

@@ -6,7 +6,7 @@
 import { describe, expect, it } from "vitest";
 import { EMULATOR_CREDENTIALS } from "../emulator/credentials.ts";
 import { chunkFrame, corruptMessageCrc, eventFrame, exceptionFrame } from "../emulator/frames.ts";
-import { BedrockEdgeError, type ChatCompletionChunk, type CompletionChunk, createBedrock } from "../src/index.ts";
+import { BedrockEdgeError, type ChatCompletionChunk, createBedrock } from "../src/index.ts";
 import { concat, streamOf } from "./helpers/bytes.ts";
 import { CONVERSE_MODEL } from "./helpers/emulated.ts";
 import { errorOf } from "./helpers/errors.ts";
@@ -14,8 +14,11 @@ import { errorOf } from "./helpers/errors.ts";
 const R1 = "arn:aws:bedrock:us-east-1:123456789012:imported-model/abcd1234efgh";
 const throttled = exceptionFrame("throttlingException", "Too many requests, please wait before trying again.");
 
-/** The library with a Bedrock whose n-th streamed answer is `attempts[n]`'s frames in one read; and how many calls it took. */
-function answering(attempts: readonly (readonly Uint8Array[])[]) {
+/**
+ * The library with a Bedrock whose n-th streamed answer is `attempts[n]`'s frames, in one read (or
+ * one read a frame); and how many calls it took.
+ */
+function answering(attempts: readonly (readonly Uint8Array[])[], oneReadEach = false) {
   let calls = 0;
   const bedrock = createBedrock({
     endpoint: "http://bedrock.emulator",
@@ -24,7 +27,7 @@ function answering(attempts: readonly (readonly Uint8Array[])[]) {
     retryBaseDelayMs: 0,
     fetch: async () => {
       const frames = attempts[calls++]!;
-      return new Response(streamOf([concat([...frames])]), {
+      return new Response(streamOf(oneReadEach ? [...frames] : [concat([...frames])]), {
         headers: { "content-type": "application/vnd.amazon.eventstream" },
       });
     },
@@ -36,6 +39,15 @@ async function chunksOf(stream: AsyncIterable<ChatCompletionChunk>): Promise<Cha
   const chunks: ChatCompletionChunk[] = [];
   for await (const chunk of stream) chunks.push(chunk);
   return chunks;
+}
+
+/** A stream read until it fails: the chunks before its error, and the error. */
+async function untilError<T>(stream: AsyncIterable<T>): Promise<{ chunks: T[]; error: BedrockEdgeError }> {
+  const chunks: T[] = [];
+  const error = await errorOf(async () => {
+    for await (const chunk of stream) chunks.push(chunk);
+  }, BedrockEdgeError);
+  return { chunks, error };
 }
 
 const joined = (chunks: ChatCompletionChunk[], field: "content" | "reasoning_content") =>
@@ -104,23 +116,6 @@ describe("a stream retried after an exception before its answer's first chunk", 
 // answer's first chunk rejected create() (and was retried, the text dropped) or ended the stream
 // after the text. It is the stream's either way: the chunks before it, then the error; sent once.
 describe("an exception after the answer's first chunk", () => {
-  /** The library with a Bedrock that answers `frames` in one read (`whole`), or one read per frame. */
-  function cutting(frames: readonly Uint8Array[], whole: boolean) {
-    let calls = 0;
-    const bedrock = createBedrock({
-      endpoint: "http://bedrock.emulator",
-      credentials: EMULATOR_CREDENTIALS,
-      maxRetries: 1,
-      retryBaseDelayMs: 0,
-      fetch: async () => {
-        calls++;
-        return new Response(streamOf(whole ? [concat([...frames])] : [...frames]), {
-          headers: { "content-type": "application/vnd.amazon.eventstream" },
-        });
-      },
-    });
-    return { bedrock, calls: () => calls };
-  }
   const tools = [{ type: "function" as const, function: { name: "get_weather", parameters: { type: "object" } } }];
   const cases = [
     [
@@ -148,17 +143,14 @@ describe("an exception after the answer's first chunk", () => {
     async (_, model, frames) => {
       const outcomes = [];
       for (const whole of [true, false]) {
-        const { bedrock, calls } = cutting(frames, whole);
+        const { bedrock, calls } = answering([frames], !whole);
         const stream = await bedrock.chat.completions.create({
           model,
           messages: [{ role: "user", content: "Hi" }],
           tools,
           stream: true,
         });
-        const chunks: ChatCompletionChunk[] = [];
-        const error = await errorOf(async () => {
-          for await (const chunk of stream) chunks.push(chunk);
-        }, BedrockEdgeError);
+        const { chunks, error } = await untilError(stream);
         expect(error.status).toBe(429);
         expect(calls()).toBe(1);
         outcomes.push(chunks.map((chunk) => ({ ...chunk, id: "", created: 0 })));
@@ -190,10 +182,7 @@ describe("a stream whose answer finished in its first read, then failed in that 
       messages: [{ role: "user", content: "Hi" }],
       stream: true,
     });
-    const chunks: ChatCompletionChunk[] = [];
-    const error = await errorOf(async () => {
-      for await (const chunk of stream) chunks.push(chunk);
-    }, BedrockEdgeError);
+    const { chunks, error } = await untilError(stream);
     expect(error.status).toBe(429);
     expect(calls()).toBe(1);
     expect(joined(chunks, "content")).toBe("Hello.");
@@ -213,10 +202,7 @@ describe("a stream whose answer finished in its first read, then failed in that 
       stream: true,
       n: 2,
     });
-    const chunks: ChatCompletionChunk[] = [];
-    const error = await errorOf(async () => {
-      for await (const chunk of stream) chunks.push(chunk);
-    }, BedrockEdgeError);
+    const { chunks, error } = await untilError(stream);
     expect(error.status).toBe(429);
     expect(calls()).toBe(1);
     const text = (index: number) =>
@@ -230,10 +216,7 @@ describe("a stream whose answer finished in its first read, then failed in that 
       [chunkFrame(retried)],
     ]);
     const stream = await bedrock.completions.create({ model: `bedrock/llama/${R1}`, prompt: "Hi", stream: true });
-    const chunks: CompletionChunk[] = [];
-    const error = await errorOf(async () => {
-      for await (const chunk of stream) chunks.push(chunk);
-    }, BedrockEdgeError);
+    const { chunks, error } = await untilError(stream);
     expect(error.status).toBe(429);
     expect(calls()).toBe(1);
     expect(chunks.map((chunk) => chunk.choices[0]?.text).join("")).toBe("Hello.");
@@ -263,10 +246,7 @@ describe("a stream whose answer finished in its first read, then failed in that 
         stream: true,
         service_tier: "flex",
       });
-      const chunks: ChatCompletionChunk[] = [];
-      const error = await errorOf(async () => {
-        for await (const chunk of stream) chunks.push(chunk);
-      }, BedrockEdgeError);
+      const { chunks, error } = await untilError(stream);
       expect(error.status).toBe(first.at(-1) === throttled ? 429 : 502);
       expect(calls()).toBe(1);
       expect(joined(chunks, "content")).toBe("Hello.");

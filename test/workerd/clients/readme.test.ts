@@ -4,16 +4,7 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { demoModels } from "../../../scripts/dev-env.ts";
 import { compatibilityTable, DEMO_MODELS } from "./matrix.ts";
-
-/** A markdown table's cells, whatever its padding (the formatter aligns the README's tables). */
-function cells(table: string): string[][] {
-  return table.split("\n").map((line) =>
-    line
-      .split("|")
-      .slice(1, -1)
-      .map((cell) => cell.trim().replace(/^(:?)-+(:?)$/, "$1-$2")),
-  );
-}
+import { tableCells, tableStart } from "../../helpers/markdown-table.ts";
 
 describe("the client matrix", () => {
   it("covers every demo chat model, and no other", () => {
@@ -28,10 +19,10 @@ describe("the client matrix", () => {
   });
 
   it("is the README's compatibility table", () => {
-    const expected = cells(compatibilityTable());
+    const expected = tableCells(compatibilityTable());
     const readme = readFileSync(new URL("../../../README.md", import.meta.url), "utf8").split("\n");
-    const start = readme.findIndex((line) => cells(line)[0]?.join("|") === expected[0]?.join("|"));
+    const start = tableStart(readme, expected);
     expect(start, "the table's header row in README.md").toBeGreaterThanOrEqual(0);
-    expect(cells(readme.slice(start, start + expected.length).join("\n"))).toEqual(expected);
+    expect(tableCells(readme.slice(start, start + expected.length).join("\n"))).toEqual(expected);
   });
 });
