@@ -89,7 +89,8 @@ export interface RequestOptions {
    * calls (a legacy Completions request of several calls moved on from a throttled copy): Bedrock
    * billed those calls, and the answer's usage, which counts the serving deployment's only, leaves
    * them out. Called once, before create() resolves. A request no deployment serves does not call
-   * it: its error's `usage` and `unmeteredCalls` add up every attempt's instead.
+   * it: its error's `usage` and `unmeteredCalls` add up every attempt's instead; but one that ends
+   * in an error not the library's (an aborted request's `signal.reason`) calls it before it throws.
    */
   onFailoverUsage?: ((event: FailoverUsageEvent) => void) | undefined;
   /**

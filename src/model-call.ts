@@ -62,9 +62,9 @@ export async function callJson(transport: Transport, call: ModelCall): Promise<J
 }
 
 /**
- * The stream once its first item is in (so that an exception in Bedrock's first frame rejects here).
- * Each attempt reads with a mapper of its own: frames before an exception in the same first read
- * went through the failed attempt's, and a retry's answer starts afresh.
+ * The stream once its first item is in (so that an exception before it rejects here, and is retried).
+ * Each attempt reads with a mapper of its own: frames before such an exception went through the
+ * failed attempt's mapper without making an item, and a retry's answer starts afresh.
  */
 export async function callStream<T>(
   transport: Transport,

@@ -410,6 +410,7 @@ describe("a source's idle bytes (runtimes47 #2)", () => {
   };
 
   it("go out whenever the source is silent that long after its first piece, between its pieces", async () => {
+    const hooks = recorder();
     const reads = await readAll(
       watchDelivery(
         paced([
@@ -417,10 +418,12 @@ describe("a source's idle bytes (runtimes47 #2)", () => {
           [IDLE * 4 + 15, "b"],
           [0, "c"],
         ]),
-        recorder(),
+        hooks,
         FAST,
       ),
     );
+    // Read as they came, through a silence longer than laterMs: the client is not taken for gone.
+    expect(hooks.events).toEqual(["delivered"]);
     expect(reads[0]).toBe("a");
     expect(reads.slice(1, -2).every((read) => read === ".")).toBe(true);
     expect(reads.length - 3).toBeGreaterThanOrEqual(3);
@@ -507,6 +510,24 @@ describe("a source's idle bytes (runtimes47 #2)", () => {
     expect(unread.events).toEqual(["gone: the answer stopped being read: the client had gone"]);
     expect(left.cancels).toBe(1);
     expect(vi.getTimerCount()).toBe(0);
+  });
+
+  // codereview47 #1: a cold model's wait is one long silence of its source; a runtime that took
+  // the first idle bytes and stopped reading (workerd's "no longer read") was found gone only once
+  // the model opened, up to MODEL_READY_TIMEOUT_MS later.
+  it("find a runtime that stops reading them gone laterMs after, not when the source speaks again", async () => {
+    const hooks = recorder();
+    const silent = paced([
+      [0, "a"],
+      [IDLE * 20, "b"],
+    ]);
+    const reader = watchDelivery(silent, hooks, FAST).getReader();
+    await reader.read();
+    expect(new TextDecoder().decode((await reader.read()).value)).toBe(".");
+    // Then nothing more is read.
+    await sleep(IDLE * 2 + FAST.laterMs + 40);
+    expect(hooks.events).toEqual(["gone: the answer stopped being read: the client had gone"]);
+    expect(silent.cancels).toBe(1);
   });
 
   it("stay queued one at a time for a client that is not reading, while the source is silent", async () => {

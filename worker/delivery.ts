@@ -206,10 +206,13 @@ function watchable(reader: DeliverySource): {
       idleTimer = setTimeout(fill, ms - quiet, said);
       return;
     }
-    // The last idle bytes are still unread: more would only queue up behind them.
     if ((out.desiredSize ?? 0) >= 0) {
       out.enqueue(said.bytes());
       sent();
+    } else if (!owed) {
+      // The last idle bytes are still unread (more would only queue up behind them): the runtime
+      // has stopped reading, and is timed from when they went out, as for any piece it left unread.
+      expectRead(false, "the answer stopped being read: the client had gone");
     }
     idleTimer = setTimeout(fill, ms, said);
   };
@@ -220,6 +223,11 @@ function watchable(reader: DeliverySource): {
   const check = () => {
     timer = undefined;
     if (stopped || !owed) return;
+    // While the watcher waits on the source, only unread idle bytes are owed (fill): read since, none is.
+    if (waiting && (out?.desiredSize ?? 0) >= 0) {
+      owed = undefined;
+      return;
+    }
     const left = owed.since + owed.ms - performance.now();
     if (left > 0) return arm(left);
     stop();

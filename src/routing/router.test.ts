@@ -377,3 +377,30 @@ describe("a store that is slow or never answers (aborts5)", () => {
     });
   }
 });
+
+// codereview47 #2: a hook that throws after a copy served was told again by the catch that tells
+// a request ending in an error of no counts.
+describe("onFailoverUsage", () => {
+  it("is called once, even when it throws", async () => {
+    const route = createRouter({
+      store: memoryCooldownStore(() => 1000),
+      cooldownMs: 500,
+      busy: () => 0,
+      now: () => 1000,
+    });
+    let told = 0;
+    let tries = 0;
+    const attempt = async () => {
+      if (tries++ > 0) return "served";
+      const error = throttled();
+      error.usage = makeUsage(12, 3);
+      throw error;
+    };
+    const onFailoverUsage = () => {
+      told++;
+      throw new Error("the hook failed");
+    };
+    await expect(route("m", model(2), attempt, { onFailoverUsage })).rejects.toThrow("the hook failed");
+    expect(told).toBe(1);
+  });
+});

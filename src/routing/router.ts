@@ -9,7 +9,8 @@
 // - Except when a copy was found asleep: then a warm one may still come, so the last is tried
 //   fast too, and only when none served is the first sleeping copy waited for, as today.
 // - What a failed attempt was billed (some calls of a legacy Completions request answered) is
-//   not lost: told to onFailoverUsage when another copy serves, added to the error when none does.
+//   not lost: told to onFailoverUsage when another copy serves, added to the error when none does
+//   (or told to onFailoverUsage when that error is not the library's, an abort's reason).
 import { BedrockEdgeError } from "../errors.ts";
 import type { ModelDeployment, ModelDeployments } from "../model.ts";
 import { billedBy, chargedWithEarlier, type FailoverUsageEvent } from "./attempt-usage.ts";
@@ -52,7 +53,10 @@ export interface RouterOptions {
 /** What a router takes of the request's options (a client's RequestOptions have both). */
 export interface RouteOptions {
   onDeployment?: (event: DeploymentEvent) => void;
-  /** Told what the attempts that failed cost, when another deployment serves (RequestOptions'). */
+  /**
+   * Told what the attempts that failed cost, once: when another deployment serves, or when the
+   * request ends in an error that is not the library's (RequestOptions').
+   */
   onFailoverUsage?: (event: FailoverUsageEvent) => void;
   /**
    * Told each deployment's try that failed over, and why, before its cool-down is written; not the
@@ -126,10 +130,16 @@ export function createRouter(options: RouterOptions): Router {
     // The errors of the attempts that moved the request on: what they cost is told when a copy
     // serves, and added to the error thrown when none does.
     const failed: unknown[] = [];
+    // Told once: a hook that throws after a copy served does not hear it again from the catch below.
+    let told = false;
+    const tell = () => {
+      const billed = told ? undefined : billedBy(failed);
+      told = true;
+      if (billed) onFailoverUsage?.(billed);
+    };
     const served = async <T>(deployment: ModelDeployment, value: T) => {
       if (rested.has(deployment.key)) await fromStore(store.recover(name, deployment.key), signal);
-      const billed = billedBy(failed);
-      if (billed) onFailoverUsage?.(billed);
+      tell();
       return value;
     };
 
@@ -158,10 +168,9 @@ export function createRouter(options: RouterOptions): Router {
       throw failed.at(-1);
     } catch (error) {
       if (error instanceof BedrockEdgeError) throw chargedWithEarlier(error, failed);
-      // An error with no counts of its own (an abort's reason, a failing store): what the failed
-      // copies cost is told as when a copy serves, not lost with it.
-      const billed = billedBy(failed);
-      if (billed) onFailoverUsage?.(billed);
+      // An error with no counts of its own (an abort's reason, a fault): what the failed copies
+      // cost is told as when a copy serves, not lost with it.
+      tell();
       throw error;
     }
   };
