@@ -6,7 +6,7 @@ import { createBedrock } from "../src/index.ts";
 import { cutBody } from "../test/helpers/cut-body.ts";
 import { bodyLocked, pacedBody, settledAfter, stalledBody } from "../test/helpers/stalled-body.ts";
 import { createApp, type LogLine } from "./app.ts";
-import { DRAIN_WINDOW_MS, MAX_DRAIN_MS, READ_WINDOW_MS } from "./body.ts";
+import { DRAIN_WINDOW_MS, MAX_DRAIN_MS, MAX_DRAINED_BYTES, READ_WINDOW_MS } from "./body.ts";
 import type { ProxyEnv } from "./config.ts";
 import { misconfiguredUnlisted } from "./http.ts";
 
@@ -706,6 +706,18 @@ describe("a request body read by the proxy: bounded by its progress, not by a fi
     expect(await response.json()).toMatchObject({ error: { type: "invalid_request_error", param: "messages" } });
     expect(sent.sent()).toBe(total);
     expect(sent.cancelled()).toBe(false);
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  // codereview47 #3: one declared past what the proxy drains is not read at all, and Bun kept its
+  // connection while the client uploaded on.
+  it("one declared past what the proxy drains: its 413 at once, and its connection goes with it", async () => {
+    const app = await appOnFakeTimers([]);
+    const sent = stalledBody();
+    const response = await post(app, sent.body, MAX_DRAINED_BYTES + 1);
+    expect(response.status).toBe(413);
+    expect(response.headers.get("connection")).toBe("close");
+    expect(await response.json()).toMatchObject({ error: { code: "request_too_large" } });
     expect(vi.getTimerCount()).toBe(0);
   });
 

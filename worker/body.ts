@@ -363,7 +363,11 @@ export async function drainUnread(request: Request): Promise<void> {
   if (!body || request.bodyUsed || body.locked) return;
   if (request.headers.get("expect")?.toLowerCase() === "100-continue") return;
   const declared = declaredLength(request.headers);
-  if (declared !== undefined && declared > MAX_DRAINED_BYTES) return;
+  if (declared !== undefined && declared > MAX_DRAINED_BYTES) {
+    // Not read at all: its connection goes with the answer (codereview47 #3).
+    givenUp.add(request);
+    return;
+  }
   await drain(request, body.getReader(), 0);
 }
 
