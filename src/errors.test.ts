@@ -483,6 +483,8 @@ describe("text quoted in a message, cut between words", () => {
     expect(shownText(`${name}g`, 128, "a name")).toBe("a name of 129 characters");
     expect(modelNotFound("😀".repeat(101)).message).toContain(`"${"😀".repeat(101)}"`);
     expect(wordsWithin("😀".repeat(21), 20)).toBeUndefined();
+    // The cut too (codereview47 #5): a first word of 60 emoji is within 64 characters.
+    expect(wordsWithin(`${"😀".repeat(60)} and more words`, 64)).toBe(`${"😀".repeat(60)} and…`);
   });
 
   // codereview46 #3: modelNotFound cut the name at 200 characters, through a key.

@@ -202,11 +202,14 @@ export function renamedParam(error: BedrockEdgeError, param: string | null, mess
  * their shapes whole, finds every one shown (a cut through one would leave a head it cannot know).
  */
 export function wordsWithin(text: string, max: number): string | undefined {
-  // Counted as shownText counts (code points), so that a text told "of N characters" is one a
-  // text of N plain letters would not have been; past 2 × max units it cannot fit.
-  if (text.length <= max || (text.length <= 2 * max && characterCount(text) <= max)) return text;
-  // From the cut backwards to the first whitespace: at most `max` steps, whatever the text.
-  for (let end = max; end > 0; end--) {
+  if (text.length <= max) return text;
+  // The cut falls after the max-th character as shownText counts them (code points), so that a
+  // text told "of N characters" is one N plain letters would not have been: at most max steps.
+  let cut = 0;
+  for (let count = 0; count < max && cut < text.length; count++) cut += (text.codePointAt(cut) ?? 0) > 0xffff ? 2 : 1;
+  if (cut >= text.length) return text;
+  // From the cut backwards to the first whitespace: at most 2 × max steps, whatever the text.
+  for (let end = cut; end > 0; end--) {
     if (/\s/.test(text.charAt(end))) {
       const head = text.slice(0, end).trimEnd();
       return head ? `${head}…` : undefined;
