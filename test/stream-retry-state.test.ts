@@ -75,22 +75,20 @@ describe("a stream retried after an exception before its answer's first chunk", 
     expect(chunks.at(-1)?.choices[0]?.finish_reason).toBe("stop");
   });
 
-  it("converse: the retry's tool call is a tool call, though the failed attempt had opened a text block at its index", async () => {
+  // codereview47 #4: a failed attempt whose frames leave state in the mapper but make no chunk: the
+  // route's stop cutter holds back a "\n" that may begin the stop "\n\n".
+  it("converse: the retry's text is its own, though the failed attempt's stop cutter held text back", async () => {
     const { bedrock, calls } = answering([
       [
         eventFrame("messageStart", { role: "assistant" }),
-        eventFrame("contentBlockDelta", { contentBlockIndex: 0, delta: { text: "" } }),
+        eventFrame("contentBlockDelta", { contentBlockIndex: 0, delta: { text: "\n" } }),
         throttled,
       ],
       [
         eventFrame("messageStart", { role: "assistant" }),
-        eventFrame("contentBlockStart", {
-          contentBlockIndex: 0,
-          start: { toolUse: { toolUseId: "tooluse_1", name: "get_weather" } },
-        }),
-        eventFrame("contentBlockDelta", { contentBlockIndex: 0, delta: { toolUse: { input: '{"city": "Paris"}' } } }),
+        eventFrame("contentBlockDelta", { contentBlockIndex: 0, delta: { text: "Bye." } }),
         eventFrame("contentBlockStop", { contentBlockIndex: 0 }),
-        eventFrame("messageStop", { stopReason: "tool_use" }),
+        eventFrame("messageStop", { stopReason: "end_turn" }),
         eventFrame("metadata", { usage: { inputTokens: 5, outputTokens: 2, totalTokens: 7 } }),
       ],
     ]);
@@ -98,16 +96,12 @@ describe("a stream retried after an exception before its answer's first chunk", 
       await bedrock.chat.completions.create({
         model: `bedrock/converse/${CONVERSE_MODEL}`,
         messages: [{ role: "user", content: "Hi" }],
-        tools: [{ type: "function", function: { name: "get_weather", parameters: { type: "object" } } }],
         stream: true,
+        stop: ["\n\n"],
       }),
     );
     expect(calls()).toBe(2);
-    expect(joined(chunks, "content")).toBe("");
-    const calls0 = chunks.flatMap((chunk) => chunk.choices[0]?.delta.tool_calls ?? []);
-    expect(calls0[0]?.function?.name).toBe("get_weather");
-    expect(calls0.map((call) => call.function?.arguments ?? "").join("")).toBe('{"city": "Paris"}');
-    expect(chunks.at(-1)?.choices[0]?.finish_reason).toBe("tool_calls");
+    expect(joined(chunks, "content")).toBe("Bye.");
   });
 });
 
