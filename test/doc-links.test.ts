@@ -2,21 +2,16 @@
 // Every relative link and #anchor in the docs resolves: text moved from one file to another keeps
 // the paths it had where it was written (docs/ once linked docs/docs/…), and a renamed heading
 // leaves its links dead, with nothing else to say so.
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { existsSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, relative, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { anchorsOf, isExternal, linksOf } from "./helpers/markdown-links.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
-const DOCS = [
-  "README.md",
-  "ARCHITECTURE.md",
-  "emulator/README.md",
-  ...readdirSync(join(ROOT, "docs"))
-    .filter((name) => name.endsWith(".md"))
-    .map((name) => `docs/${name}`),
-];
+// Every Markdown file the repository holds, as git lists them: no list kept by hand to forget one.
+const DOCS = execFileSync("git", ["ls-files", "*.md"], { cwd: ROOT, encoding: "utf8" }).split("\n").filter(Boolean);
 
 const anchors = new Map<string, Set<string>>();
 function anchorsIn(file: string): Set<string> {

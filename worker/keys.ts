@@ -96,10 +96,12 @@ export function problemsFor(key: Pick<ClientKey, "admin" | "entry" | "models">, 
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._:@+-]{0,63}$/;
 /**
- * A key's shape: sk- (as OpenAI's keys and this proxy's examples begin) and as long as keys are. A
- * short name that begins so (`sk-lab`, `SK-ops`) is a team's, as it always was.
+ * A key's shape: KEY_PREFIX's sk- and as long as keys are. A short name that begins so (`sk-lab`,
+ * `SK-ops`) is a team's, as it always was.
  */
-const KEY_SHAPE = /^sk-.{21,}$/i;
+function keyShaped(name: string): boolean {
+  return name.length >= 24 && KEY_PREFIX.test(name);
+}
 /**
  * A setting's name: words of lowercase letters joined by `_`, `-` or `.` (`concurrent_streams_limit`),
  * which no random key is (its letters are of both cases, with digits among them).
@@ -181,7 +183,7 @@ export function readClientKeys(
     const before = problems.length;
     // Refused only when it surely is one: a long name of words ("analytics-team-production") is
     // a name, told by position in problems but kept, as names of up to 64 characters always were.
-    if (NAME.test(name) && keyOf(entry) !== undefined && (known.has(name) || KEY_SHAPE.test(name))) {
+    if (NAME.test(name) && keyOf(entry) !== undefined && (known.has(name) || keyShaped(name))) {
       problems.push(
         `${at}: its name is a key (one of the keys given, or sk- and 24 characters or more as keys are), and a name is what logs and usage show: give the entry a name that is no key`,
       );
@@ -244,7 +246,7 @@ export function apiKeySecrets(env: ProxyEnv): string[] {
     // may be one: any of a keyless entry, else one refused as a key (a key's own name is listed as
     // its entry's key). A long name of an entry with a key is a name, kept in logs as it is.
     const stray = isFields(entry) ? unknownFields(entry).filter(strayMayBeKey) : [];
-    const named = (key === undefined ? mayBeKey(name) : KEY_SHAPE.test(name)) ? name : undefined;
+    const named = (key === undefined ? mayBeKey(name) : keyShaped(name)) ? name : undefined;
     return [key, named, ...stray, key === undefined ? text(entry) : undefined].filter(
       (value): value is string => value !== undefined,
     );

@@ -2,8 +2,9 @@
 // completion chunks, legacy completion chunks and Responses API events, each through its own
 // SseFormat (endpoints/chat.ts, completions.ts, responses.ts). Chunks go out as the library
 // yields them (pull-based, nothing buffered); a cold model, and any silence of Bedrock's
-// mid-stream, is waited out behind SSE comment lines; a failure after the first byte becomes an error event; the usage a chunk reports goes
-// to the log line; a client that leaves stops the upstream call. The relay is the body's source
+// mid-stream, is waited out behind SSE comment lines; a failure after the first byte becomes an
+// error event; the usage a chunk reports goes to the log line; a client that leaves stops the
+// upstream call. The relay is the body's source
 // (delivery.ts): request-log's watching stream reads it directly, and each read writes every
 // event ready by then, encoded once.
 import { type ByteRead, SSE_DONE, sseComment, sseData } from "../src/core.ts";
