@@ -4,9 +4,8 @@
 // yields them (pull-based, nothing buffered); a cold model, and any silence of Bedrock's
 // mid-stream, is waited out behind SSE comment lines; a failure after the first byte becomes an
 // error event; the usage a chunk reports goes to the log line; a client that leaves stops the
-// upstream call. The relay is the body's source
-// (delivery.ts): request-log's watching stream reads it directly, and each read writes every
-// event ready by then, encoded once.
+// upstream call. The relay is the body's source (delivery.ts): request-log's watching stream reads
+// it directly, and each read writes every event ready by then, encoded once.
 import { type ByteRead, SSE_DONE, sseComment, sseData } from "../src/core.ts";
 import type { Usage } from "../src/index.ts";
 import { type DeliverySource, madeFrom, streamOf } from "./delivery.ts";
