@@ -46,8 +46,8 @@ const EVENT_STREAM = "application/vnd.amazon.eventstream";
 
 // A caller may pass one signal that outlives many calls (a server's shutdown, to every call). It
 // holds each call's controller weakly, so that a stream the caller dropped unread (neither read to
-// its end nor aborted, which would release it) is not kept, with all its call holds, for as long as
-// that signal lives (soak47 #1); its listener goes once the controller is collected.
+// its end nor aborted, either of which releases it) is not kept, with all that its call holds, for
+// as long as that signal lives (soak47 #1); its listener goes once the controller is collected.
 const unlinkOnCollect =
   typeof FinalizationRegistry === "function" ? new FinalizationRegistry<() => void>((unlink) => unlink()) : undefined;
 
