@@ -56,6 +56,10 @@ export function guardReader(body: ReadableStream<Uint8Array>, attempt: Attempt, 
       try {
         result = await reader.read();
       } catch (error) {
+        // workerd keeps the error of a body that failed mid-read for good (heap47), and V8 keeps
+        // an error's frames, with the closures they ran in (this call, the request), until its
+        // stack is read: read, it is text, and they can go.
+        if (error instanceof Error) void error.stack;
         finish();
         throw attempt.failure(error);
       } finally {
