@@ -3,12 +3,11 @@
 // listener, with its whole call, for as long as the signal lived: 200 dropped streams, 200
 // listeners and about 9 MB, a minute later. The signal now holds each call weakly.
 import { getEventListeners } from "node:events";
-import { setFlagsFromString } from "node:v8";
-import { runInNewContext } from "node:vm";
 import { describe, expect, it } from "vitest";
 import { EMULATOR_CREDENTIALS } from "../emulator/credentials.ts";
 import { chunkFrame } from "../emulator/frames.ts";
 import { createBedrock } from "../src/index.ts";
+import { collectGarbage } from "./helpers/collect-garbage.ts";
 
 const LLAMA = "bedrock/llama/arn:aws:bedrock:us-east-1:123456789012:imported-model/abcd1234efgh";
 
@@ -31,16 +30,6 @@ function endlessBedrock() {
   });
 }
 
-async function collectGarbage(): Promise<void> {
-  setFlagsFromString("--expose-gc");
-  const gc = runInNewContext("gc") as () => void;
-  // FinalizationRegistry callbacks run in a later task, after the collection that found the object.
-  for (let round = 0; round < 5; round++) {
-    gc();
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
-
 describe("streams dropped unread, with a signal that outlives them", () => {
   it("are not kept by that signal: its listeners go with them", async () => {
     const bedrock = endlessBedrock();
@@ -56,7 +45,7 @@ describe("streams dropped unread, with a signal that outlives them", () => {
     for (let i = 0; i < 20; i++) await open();
     expect(getEventListeners(shutdown.signal, "abort").length).toBeGreaterThan(0);
     await new Promise((resolve) => setTimeout(resolve, 50));
-    await collectGarbage();
+    await collectGarbage(5);
     expect(getEventListeners(shutdown.signal, "abort").length).toBe(0);
   });
 
@@ -67,7 +56,7 @@ describe("streams dropped unread, with a signal that outlives them", () => {
       { model: LLAMA, messages: [{ role: "user", content: "Hi" }], stream: true },
       { signal: shutdown.signal },
     );
-    await collectGarbage();
+    await collectGarbage(5);
     const reading = (async () => {
       for await (const _ of stream);
     })();

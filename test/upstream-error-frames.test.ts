@@ -3,24 +3,14 @@
 // functions with the closures they ran in, until its stack is read; the frames of a failed read
 // reached the attempt, the answer and, through the Worker's delivery, the whole request: about
 // 23 KB kept for each stream whose Bedrock connection dropped. Read, the stack is only text.
-import { setFlagsFromString } from "node:v8";
-import { runInNewContext } from "node:vm";
 import { describe, expect, it } from "vitest";
 import { EMULATOR_CREDENTIALS } from "../emulator/credentials.ts";
 import { chunkFrame } from "../emulator/frames.ts";
 import { BedrockEdgeError, createBedrock } from "../src/index.ts";
+import { collectGarbage } from "./helpers/collect-garbage.ts";
 import { errorOf } from "./helpers/errors.ts";
 
 const LLAMA = "bedrock/llama/arn:aws:bedrock:us-east-1:123456789012:imported-model/abcd1234efgh";
-
-async function collectGarbage(): Promise<void> {
-  setFlagsFromString("--expose-gc");
-  const gc = runInNewContext("gc") as () => void;
-  for (let round = 0; round < 3; round++) {
-    gc();
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
 
 describe("an upstream body that fails mid-read, its error kept by the runtime", () => {
   it("keeps nothing of the call through that error's frames", async () => {
