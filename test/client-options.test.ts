@@ -191,13 +191,21 @@ describe("what a caller's own functions give back, at call time", () => {
   it("a fetch that resolves to something that is not a Response is a BedrockEdgeError, and the call is released", async () => {
     const controller = new AbortController();
     const { bedrock } = emulated({ fetch: (async () => ({ ok: true })) as unknown as typeof fetch });
-    const error = await errorOf(
-      () =>
-        bedrock.chat.completions.create({ model: model("llama"), messages: [hello] }, { signal: controller.signal }),
-      BedrockEdgeError,
-    );
+    const call = () =>
+      errorOf(
+        () =>
+          bedrock.chat.completions.create({ model: model("llama"), messages: [hello] }, { signal: controller.signal }),
+        BedrockEdgeError,
+      );
+    // The first call loads what it needs; the second is counted.
+    await call();
+    const timers = () => process.getActiveResourcesInfo().filter((resource) => resource === "Timeout").length;
+    const before = timers();
+    const error = await call();
     expect([error.status, error.code]).toEqual([500, "invalid_fetch"]);
-    expect(getEventListeners(controller.signal, "abort")).toHaveLength(0);
+    // Released: its timer (timeoutMs) stopped; the signal keeps the one listener it has for every call.
+    expect(timers()).toBe(before);
+    expect(getEventListeners(controller.signal, "abort")).toHaveLength(1);
   });
 
   it("a credentials function that gives back the wrong shape is a BedrockEdgeError (missing_credentials)", async () => {

@@ -45,22 +45,37 @@ const bedrockErrors = lazy(() => import("../bedrock-errors.ts"));
 const EVENT_STREAM = "application/vnd.amazon.eventstream";
 
 // A caller may pass one signal that outlives many calls (a server's shutdown, to every call). It
-// holds each call's controller weakly, so that a stream the caller dropped unread (neither read to
-// its end nor aborted, either of which releases it) is not kept, with all that its call holds, for
-// as long as that signal lives (soak47 #1); its listener goes once the controller is collected.
+// gets one listener, whatever the calls in flight (a listener each set off Node's
+// MaxListenersExceededWarning at the eleventh), which holds each call's controller weakly: a
+// stream the caller dropped unread (neither read to its end nor aborted, either of which releases
+// it) is not kept, with all that its call holds, for as long as that signal lives (soak47).
+const linked = new WeakMap<AbortSignal, Set<WeakRef<AbortController>>>();
 const unlinkOnCollect =
   typeof FinalizationRegistry === "function" ? new FinalizationRegistry<() => void>((unlink) => unlink()) : undefined;
 
 /** Aborts `controller` with `signal`, holding it weakly; the returned function ends the link. */
 function linkWeakly(signal: AbortSignal, controller: AbortController): () => void {
-  const held = new WeakRef(controller);
-  const onAbort = () => held.deref()?.abort(signal.reason);
-  const unlink = () => signal.removeEventListener("abort", onAbort);
-  signal.addEventListener("abort", onAbort, { once: true });
-  unlinkOnCollect?.register(controller, unlink, onAbort);
+  let held = linked.get(signal);
+  if (!held) {
+    const calls = new Set<WeakRef<AbortController>>();
+    signal.addEventListener(
+      "abort",
+      () => {
+        for (const call of calls) call.deref()?.abort(signal.reason);
+        calls.clear();
+      },
+      { once: true },
+    );
+    linked.set(signal, calls);
+    held = calls;
+  }
+  const calls = held;
+  const call = new WeakRef(controller);
+  calls.add(call);
+  unlinkOnCollect?.register(controller, () => calls.delete(call), call);
   return () => {
-    unlink();
-    unlinkOnCollect?.unregister(onAbort);
+    calls.delete(call);
+    unlinkOnCollect?.unregister(call);
   };
 }
 

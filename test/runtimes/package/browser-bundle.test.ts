@@ -385,6 +385,8 @@ const UNMETERED32_GZIP_BUDGET_BYTES =
 // to 16,143 (ids.ts was a chunk of its own in it, for client.ts alone).
 // Raised 40 more for codereview47 #5 (a quoted text cut after its max-th code point, not UTF-16
 // unit): 109,548 bytes after it, 26 over the budget before; the main chunk 16,181.
+// Raised 40 more for soak47 #2 (one abort listener per caller's signal, holding its calls weakly,
+// not one per call): 109,584 bytes after it, 22 over the budget before; the main chunk 16,182.
 const GZIP_BUDGET_BYTES =
   UNMETERED32_GZIP_BUDGET_BYTES +
   320 +
@@ -453,6 +455,7 @@ const GZIP_BUDGET_BYTES =
   60 +
   40 +
   100 +
+  40 +
   40;
 /**
  * What a page or a Worker loads first when its bundler splits code (the routes, the request
