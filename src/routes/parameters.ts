@@ -11,10 +11,9 @@ import { isOpenAIResponseFormatType } from "../openai/response-format.ts";
 import { REQUEST_FIELDS } from "../openai/schema.ts";
 import { FUNCTIONS_API, TEXT_ONLY } from "../openai/server-limits.ts";
 import type { ChatCompletionRequest } from "../openai/types.ts";
-import type { BedrockServiceTier } from "./setting-names.ts";
+import { type BedrockServiceTier, WIRE_FORMAT_NAMES } from "./setting-names.ts";
 import type { ModelSettings } from "./types.ts";
 import { wireFormats } from "./wire-formats/index.ts";
-import { WIRE_FORMAT_NAMES } from "./setting-names.ts";
 import type { TextField, WireFormatName } from "./wire-formats/types.ts";
 
 export interface ParameterProblem {
