@@ -194,6 +194,8 @@ function normaliseStatus(status: number): number {
 }
 
 const MAX_MESSAGE_CHARS = 1000;
+/** A SHA-256 digest in hex: a signature's shape, which redactSecrets takes for one. */
+export const HEX_DIGEST = /\b[0-9a-f]{64}\b/gi;
 /**
  * The most of a message redacted and kept: its first 64 KiB (an error body is read no further), the
  * rest dropped before any pass. A stream's exception frame may hold 16 MiB, and each pass costs its
@@ -228,7 +230,7 @@ export function redactSecrets(message: string, secrets: readonly string[] = []):
     .replace(/\b(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{12,}\b/g, "[redacted]")
     // Bedrock API keys: long-term ones are ABSK + base64, short-term ones bedrock-api-key- + base64.
     .replace(/\b(?:ABSK|bedrock-api-key-)[A-Za-z0-9+/=]{16,}/g, "[redacted]")
-    .replace(/\b[0-9a-f]{64}\b/gi, "[redacted]")
+    .replace(HEX_DIGEST, "[redacted]")
     .replace(PARAMETER, "$1[redacted]")
     .replace(TOKEN_HEADER, "$1[redacted]");
   // A secret across the bound is cut there, and shows only its head, which no pass can know; and

@@ -107,7 +107,7 @@ export type { BedrockStreamEvent } from "./eventstream/events.ts";
 // 6. Out to a client: OpenAI's server-sent events, and errors in OpenAI's shape.
 export { encodeSse, SSE_DONE, sseComment, sseData, toErrorBody } from "./openai/sse.ts";
 export type { SseOptions } from "./openai/sse.ts";
-export { isRedirect, redactSecrets } from "./bedrock-errors.ts";
+export { HEX_DIGEST, isRedirect, redactSecrets } from "./bedrock-errors.ts";
 // shownText: a client's or a configuration's text in a message, cut between words or told by its length.
 export { invalidRequest, modelNotFound, shownText } from "./errors.ts";
 export { unbilledRefusal } from "./routing/attempt-usage.ts";

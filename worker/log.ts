@@ -1,7 +1,7 @@
 // One structured log line per request. Handlers and the SSE relay record what they learn
 // (model, usage, a failure after the first byte); the request-log middleware alone writes the
 // line, once, when the exchange really ends.
-import { redactSecrets, unbilledRefusal } from "../src/core.ts";
+import { HEX_DIGEST, redactSecrets, unbilledRefusal } from "../src/core.ts";
 import { BedrockEdgeError, type FailoverUsageEvent, type UnmeteredCall, type Usage } from "../src/index.ts";
 import { asProxyError } from "./http.ts";
 import { outputEstimate, type TextCount } from "./token-estimate.ts";
@@ -353,9 +353,6 @@ export function startRequestLog({ request, path, requestId, clientRequestId, sin
   }
 }
 
-// A SHA-256 digest in hex, which redaction takes for a signature's shape.
-const DIGEST = /\b[0-9a-f]{64}\b/gi;
-
 /**
  * Whether a client's id holds a known secret or a secret's shape (an access key id, a Bedrock API
  * key): a digest alone is not one, as clients make ids of digests (a known key of 64 hex digits
@@ -365,7 +362,8 @@ function holdsSecret(id: string, known: readonly string[]): boolean {
   const redacted = redactSecrets(id, known);
   if (redacted === id) return false;
   return (
-    redacted !== id.replace(DIGEST, "[redacted]") || known.some((secret) => secret.length > 3 && id.includes(secret))
+    redacted !== id.replace(HEX_DIGEST, "[redacted]") ||
+    known.some((secret) => secret.length > 3 && id.includes(secret))
   );
 }
 

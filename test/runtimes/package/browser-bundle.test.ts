@@ -387,6 +387,8 @@ const UNMETERED32_GZIP_BUDGET_BYTES =
 // unit): 109,548 bytes after it, 26 over the budget before; the main chunk 16,181.
 // Raised 40 more for soak47 #2 (one abort listener per caller's signal, holding its calls weakly,
 // not one per call): 109,584 bytes after it, 22 over the budget before; the main chunk 16,182.
+// Raised 40 more for redaction's digest shape as a named export (HEX_DIGEST), which the Worker's
+// log reads too instead of a copy of its own: 109,609 bytes after it, 7 over; the main chunk 16,179.
 const GZIP_BUDGET_BYTES =
   UNMETERED32_GZIP_BUDGET_BYTES +
   320 +
@@ -455,6 +457,7 @@ const GZIP_BUDGET_BYTES =
   60 +
   40 +
   100 +
+  40 +
   40 +
   40;
 /**
