@@ -2,7 +2,7 @@
 // The static checks, which npm test runs first and all at once: Biome over the repo, the unused
 // export check (scripts/unused-exports.ts), tsc over the four projects (the whole repo with
 // Node's types, src/ alone without them, bench/, the openai type contracts against openai 7), and
-// over the README's TypeScript samples (scripts/readme-types.ts).
+// over the docs' TypeScript samples (scripts/readme-types.ts).
 // Each check's output is held until it ends, so side by side they never interleave.
 //
 // `tsx scripts/checks.ts [lint|types]` runs them from a shell (`npm run lint`, `npm run typecheck`).
@@ -46,7 +46,7 @@ export const TYPE_CHECKS: readonly Check[] = [
   typeCheck("types: bench/ (bench/tsconfig.json)", "bench/tsconfig.json", "bench"),
   typeCheck("types: the openai contracts against openai 7 (tsconfig.openai7.json)", "tsconfig.openai7.json", "openai7"),
   {
-    name: "types: README.md's TypeScript samples (scripts/readme-types.ts)",
+    name: "types: the TypeScript samples of README.md and docs/ (scripts/readme-types.ts)",
     bin: "tsx",
     args: ["scripts/readme-types.ts"],
   },

@@ -1,6 +1,6 @@
 /// <reference types="node" />
-// The README's TypeScript samples, type-checked: every ```ts block of README.md becomes a module of
-// its own and tsc checks them all, against this checkout's sources (`bedrock-edge` and its
+// The docs' TypeScript samples, type-checked: every ```ts block of README.md and of the pages in
+// docs/ (the reference it links to) becomes a module of its own and tsc checks them all, against this checkout's sources (`bedrock-edge` and its
 // subpaths mapped to the entries' files) under the repository's own options (tsconfig.json:
 // strict, noUncheckedIndexedAccess…), with Node's and the DOM's types as a reader's project has
 // them. test/readme.test.ts runs a few blocks; none of that checks a type (tsx strips them).
@@ -10,32 +10,47 @@
 // No block is skipped. What a block takes from outside it is declared in SAMPLE_CONTEXT: a
 // fragment's names that the text around it gives (`bedrock`, `credentials`, `messages`…), and the
 // little of Deno and Bun their blocks call. A block's own imports and declarations shadow those
-// (they are globals, a block a module). Errors are reported at README.md's lines.
+// (they are globals, a block a module). Errors are reported at the pages' lines (README.md:88:13).
 //
 // `npm run typecheck` runs it (scripts/checks.ts); `tsx scripts/readme-types.ts` alone.
 import { spawn } from "node:child_process";
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, posix, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const CACHE = join(ROOT, "node_modules/.cache/bedrock-edge");
 
-/** A ```ts block: the README line of its first line of code, and its code. */
+/** A ```ts block: the page's line of its first line of code, and its code. */
 export interface Sample {
   line: number;
   code: string;
 }
 
+/** A page of the docs: its path from the repository's root, and its text. */
+export interface DocPage {
+  page: string;
+  text: string;
+}
+
+/** README.md, then every page of docs/. */
+export function docPages(): DocPage[] {
+  const docs = readdirSync(join(ROOT, "docs")).filter((name) => name.endsWith(".md"));
+  return ["README.md", ...docs.sort().map((name) => `docs/${name}`)].map((page) => ({
+    page,
+    text: readFileSync(join(ROOT, page), "utf8"),
+  }));
+}
+
 /** Every ```ts block of a markdown text, in order. */
-export function tsSamples(markdown: string): Sample[] {
+export function tsSamples(markdown: string, page = "README.md"): Sample[] {
   const lines = markdown.split("\n");
   const samples: Sample[] = [];
   for (let at = 0; at < lines.length; at++) {
     const fence = /^```(\S*)$/.exec(lines[at]!);
     if (!fence) continue;
     const end = lines.indexOf("```", at + 1);
-    if (end < 0) throw new Error(`README.md:${at + 1}: a code block that never closes`);
+    if (end < 0) throw new Error(`${page}:${at + 1}: a code block that never closes`);
     if (fence[1] === "ts") samples.push({ line: at + 2, code: lines.slice(at + 1, end).join("\n") });
     at = end;
   }
@@ -99,9 +114,9 @@ declare const Bun: {
 };
 `;
 
-/** The file of a block: named by its README line, its code as written, made a module. */
-function sampleFileName(sample: Sample): string {
-  return `README-L${sample.line}.ts`;
+/** The file of a block: named by its page and line (docs/X.md's as docs__X-L12.ts), its code as written, made a module. */
+function sampleFileName(page: string, sample: Sample): string {
+  return `${page.replace(/\.md$/, "").replaceAll("/", "__")}-L${sample.line}.ts`;
 }
 
 /** `bedrock-edge` and its subpaths, each to the source of its entry (package.json "exports"). */
@@ -119,41 +134,48 @@ function entryPaths(): Record<string, string[]> {
   return paths;
 }
 
-/** tsc's `file(line,col)` of a block's file, as the README's `README.md:line:col`. */
+/** tsc's `file(line,col)` of a block's file, as its page's `README.md:line:col` (`docs/X.md:line:col`). */
 export function readmeLocations(output: string): string {
   return output.replace(
-    /\S*README-L(\d+)\.ts\((\d+),(\d+)\)/g,
-    (_, first: string, line: string, column: string) => `README.md:${Number(first) + Number(line) - 1}:${column}`,
+    /\S*?((?:docs__)?[A-Za-z0-9_-]+?)-L(\d+)\.ts\((\d+),(\d+)\)/g,
+    (_, page: string, first: string, line: string, column: string) =>
+      `${page.replaceAll("__", "/")}.md:${Number(first) + Number(line) - 1}:${column}`,
   );
 }
 
 export interface SampleCheck {
   ok: boolean;
-  /** tsc's diagnostics, at README lines. */
+  /** tsc's diagnostics, at the pages' lines. */
   output: string;
   samples: number;
 }
 
-/** Writes the blocks of `readme` into `dir` (emptied first) and type-checks them there. */
-export async function checkReadmeSamples(readme: string, dir: string, buildInfo?: string): Promise<SampleCheck> {
-  const samples = tsSamples(readme);
+/** Writes the blocks of every page into `dir` (emptied first) and type-checks them there. */
+export async function checkDocSamples(
+  pages: readonly DocPage[],
+  dir: string,
+  buildInfo?: string,
+): Promise<SampleCheck> {
+  const files = pages.flatMap(({ page, text }) =>
+    tsSamples(text, page).map((sample) => ({ name: sampleFileName(page, sample), code: sample.code })),
+  );
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, "context.d.ts"), SAMPLE_CONTEXT);
-  for (const sample of samples) writeFileSync(join(dir, sampleFileName(sample)), `${sample.code}\nexport {};\n`);
+  for (const file of files) writeFileSync(join(dir, file.name), `${file.code}\nexport {};\n`);
   writeFileSync(
     join(dir, "tsconfig.json"),
     JSON.stringify({
       extends: join(ROOT, "tsconfig.json"),
       compilerOptions: { types: ["node"], paths: entryPaths(), noEmit: true },
       include: [],
-      files: ["context.d.ts", ...samples.map(sampleFileName)],
+      files: ["context.d.ts", ...files.map((file) => file.name)],
     }),
   );
   const args = ["-p", join(dir, "tsconfig.json"), "--pretty", "false"];
   if (buildInfo) args.push("--incremental", "--tsBuildInfoFile", buildInfo);
   const { code, output } = await tsc(args);
-  return { ok: code === 0, output: readmeLocations(output), samples: samples.length };
+  return { ok: code === 0, output: readmeLocations(output), samples: files.length };
 }
 
 function tsc(args: readonly string[]): Promise<{ code: number | null; output: string }> {
@@ -168,13 +190,14 @@ function tsc(args: readonly string[]): Promise<{ code: number | null; output: st
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  const readme = readFileSync(join(ROOT, "README.md"), "utf8");
+  const pages = docPages();
   const dir = join(CACHE, "readme-samples");
-  const result = await checkReadmeSamples(readme, dir, join(CACHE, "tsc-readme.tsbuildinfo"));
+  const result = await checkDocSamples(pages, dir, join(CACHE, "tsc-readme.tsbuildinfo"));
   process.stdout.write(result.output);
+  const names = pages.map(({ page }) => page).join(", ");
   if (!result.ok) {
-    console.error(`\nREADME.md's TypeScript samples do not compile (written to ${relative(ROOT, dir)}/).`);
+    console.error(`\nThe TypeScript samples of ${names} do not compile (written to ${relative(ROOT, dir)}/).`);
     process.exit(1);
   }
-  console.log(`README.md: ${result.samples} TypeScript samples compile.`);
+  console.log(`${names}: ${result.samples} TypeScript samples compile.`);
 }

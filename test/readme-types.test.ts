@@ -1,6 +1,7 @@
 /// <reference types="node" />
-// The type check of the README's TypeScript samples (scripts/readme-types.ts, run by npm run
-// typecheck): it takes every ```ts block and nothing else, reports errors at README lines, and
+// The type check of the docs' TypeScript samples (scripts/readme-types.ts, run by npm run
+// typecheck): it takes every ```ts block of README.md and docs/*.md and nothing else, reports
+// errors at the pages' lines, and
 // fails on a block broken as the first library example once was (`choices[0].message` under
 // noUncheckedIndexedAccess) while the block as the README has it compiles.
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
@@ -8,7 +9,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 import { TYPE_CHECKS } from "../scripts/checks.ts";
-import { checkReadmeSamples, readmeLocations, tsSamples } from "../scripts/readme-types.ts";
+import { checkDocSamples, docPages, readmeLocations, tsSamples } from "../scripts/readme-types.ts";
 import { readmeSnippet } from "./helpers/readme.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
@@ -52,26 +53,47 @@ describe("the README samples' type check", () => {
     expect(readmeLocations(output)).toBe("README.md:88:13: error TS2532: Object…");
   });
 
-  it("fails on a broken block, at its lines, and passes the same block as the README has it", async () => {
+  it("reports tsc's errors at a docs page's lines", () => {
+    const output =
+      "node_modules/.cache/bedrock-edge/readme-samples/docs__LIBRARY-REFERENCE-L120.ts(3,7): error TS2322: Type…";
+    expect(readmeLocations(output)).toBe("docs/LIBRARY-REFERENCE.md:122:7: error TS2322: Type…");
+  });
+
+  it("reads README.md and every page of docs/", () => {
+    const pages = docPages().map(({ page }) => page);
+    expect(pages[0]).toBe("README.md");
+    expect(pages).toContain("docs/TESTS.md");
+    expect(pages.slice(1).every((page) => /^docs\/[^/]+\.md$/.test(page))).toBe(true);
+  });
+
+  it("fails on a broken block, at its page's lines, and passes the same block as the README has it", async () => {
     const { code } = readmeSnippet("first-library");
     const broken = code.replaceAll("choices[0]?.message", "choices[0].message");
     expect(broken).not.toBe(code);
     // A fragment too: `bedrock` comes from the samples' context, as the README's text gives it.
     const fragment =
       'const r1 = await bedrock.chat.completions.create({ model: "m", messages: [] });\nr1.choices[0].index;';
-    const text = markdown({ lang: "ts", code }, { lang: "ts", code: broken }, { lang: "ts", code: fragment });
-    const [, brokenAt, fragmentAt] = tsSamples(text).map((sample) => sample.line);
+    const text = markdown({ lang: "ts", code }, { lang: "ts", code: broken });
+    const page = markdown({ lang: "ts", code: fragment });
+    const [, brokenAt] = tsSamples(text).map((sample) => sample.line);
+    const [fragmentAt] = tsSamples(page).map((sample) => sample.line);
     const lineOf = (block: string, start: number, needle: string) =>
       start + block.split("\n").findIndex((line) => line.includes(needle));
 
-    const result = await checkReadmeSamples(text, dir);
+    const result = await checkDocSamples(
+      [
+        { page: "README.md", text },
+        { page: "docs/REFERENCE.md", text: page },
+      ],
+      dir,
+    );
     expect(result.ok).toBe(false);
     expect(result.samples).toBe(3);
     expect(result.output.trim().split("\n").sort()).toEqual(
       [
         `README.md:${lineOf(broken, brokenAt!, "reasoning_content")}:13: error TS2532: Object is possibly 'undefined'.`,
         `README.md:${lineOf(broken, brokenAt!, "message.content")}:13: error TS2532: Object is possibly 'undefined'.`,
-        `README.md:${lineOf(fragment, fragmentAt!, "r1.choices")}:1: error TS2532: Object is possibly 'undefined'.`,
+        `docs/REFERENCE.md:${lineOf(fragment, fragmentAt!, "r1.choices")}:1: error TS2532: Object is possibly 'undefined'.`,
       ].sort(),
     );
   }, 120_000);

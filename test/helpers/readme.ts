@@ -1,30 +1,57 @@
 /// <reference types="node" />
-// The README's code blocks that tests run, read from README.md itself so it stays the only copy.
-// A block is named by an HTML comment on the line above its fence (`<!-- snippet: first-run -->`),
-// which GitHub does not show, and which tells whoever edits the block that a test runs it.
-import { readFileSync } from "node:fs";
+// The docs' code blocks that tests run, read from the pages themselves so each stays the only copy:
+// README.md and the reference pages in docs/ it links to for the rest. A block is named by an HTML
+// comment on the line above its fence (`<!-- snippet: first-run -->`), which GitHub does not show,
+// and which tells whoever edits the block that a test runs it.
+import { readdirSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
-const README = fileURLToPath(new URL("../../README.md", import.meta.url));
+const ROOT = fileURLToPath(new URL("../../", import.meta.url));
+
+/** README.md, then every page of docs/, by their paths from the repository's root. */
+export function docPages(): string[] {
+  const docs = readdirSync(`${ROOT}docs`).filter((name) => name.endsWith(".md"));
+  return ["README.md", ...docs.sort().map((name) => `docs/${name}`)];
+}
+
+/** The text of one page, by its path from the repository's root (`docs/PROXY-REFERENCE.md`). */
+export function docPage(path: string): string {
+  return readFileSync(`${ROOT}${path}`, "utf8");
+}
 
 export interface Snippet {
   /** The fence's info string: `sh`, `js`, `ts`, `jsonc`… */
   lang: string;
   code: string;
+  /** The page it is on (`README.md`, `docs/LIBRARY-REFERENCE.md`…). */
+  page: string;
 }
 
-export function readmeSnippet(name: string, readme = readFileSync(README, "utf8")): Snippet {
+/**
+ * The block marked `name`, on whichever page holds it; `readme`, when given, is the one text to
+ * look in. Exactly one block in all the pages may carry a name.
+ */
+export function readmeSnippet(name: string, readme?: string): Snippet {
   const marker = `<!-- snippet: ${name} -->\n`;
-  const at = readme.indexOf(marker);
-  if (at < 0) throw new Error(`README.md has no block marked ${marker.trim()}`);
-  if (readme.indexOf(marker, at + 1) >= 0) throw new Error(`README.md marks two blocks ${marker.trim()}`);
-  const fence = /^```(\w*)\n([\s\S]*?)^```$/m.exec(readme.slice(at + marker.length));
-  if (fence?.index !== 0) throw new Error(`${marker.trim()} is not right above a code block`);
-  return { lang: fence[1] ?? "", code: fence[2] ?? "" };
+  const pages =
+    readme === undefined
+      ? docPages().map((page) => ({ page, text: docPage(page) }))
+      : [{ page: "README.md", text: readme }];
+  const holding = pages.filter(({ text }) => text.includes(marker));
+  if (holding.length === 0)
+    throw new Error(`no page (${pages.map(({ page }) => page).join(", ")}) has a block marked ${marker.trim()}`);
+  const [{ page, text }] = holding as [{ page: string; text: string }];
+  const at = text.indexOf(marker);
+  if (holding.length > 1 || text.indexOf(marker, at + 1) >= 0) {
+    throw new Error(`two blocks are marked ${marker.trim()} (${holding.map((held) => held.page).join(", ")})`);
+  }
+  const fence = /^```(\w*)\n([\s\S]*?)^```$/m.exec(text.slice(at + marker.length));
+  if (fence?.index !== 0) throw new Error(`${page}: ${marker.trim()} is not right above a code block`);
+  return { lang: fence[1] ?? "", code: fence[2] ?? "", page };
 }
 
 /** The command lines of a shell block: comments and blank lines dropped. */
-export function commandLines(snippet: Snippet): string[] {
+export function commandLines(snippet: Pick<Snippet, "code">): string[] {
   return snippet.code
     .split("\n")
     .map((line) => line.trim())
