@@ -1,21 +1,27 @@
 /// <reference types="node" />
-// The README's Deploy block and wrangler.toml, read as an operator follows them: each optional
-// step is whole (traces name their endpoint, a private MODELS leaves [vars]), the log is
-// somewhere to be read, and the wait for a cold model that they give the Workers Free plan fits
-// in its 50 subrequests per request, measured on the library's own retry schedule.
+// The README's Deploy block, its Deploy in full (docs/PROXY-REFERENCE.md) and wrangler.toml, read
+// as an operator follows them: each optional step is whole (traces name their endpoint, a private
+// MODELS leaves [vars]), the log is somewhere to be read, and the wait for a cold model that they
+// give the Workers Free plan fits in its 50 subrequests per request, measured on the library's own
+// retry schedule.
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { BedrockEdgeError } from "../src/errors.ts";
 import { retryDelay } from "../src/aws/retry.ts";
 import { createTransport } from "../src/aws/transport-options.ts";
 import { seeded } from "./helpers/bytes.ts";
-import { commandLines, readmeSnippet } from "./helpers/readme.ts";
+import { commandLines, docPage, readmeSnippet } from "./helpers/readme.ts";
 
-const README = readFileSync(new URL("../README.md", import.meta.url), "utf8");
+const README = docPage("README.md");
+/** The proxy's reference, which holds Deploy in full and the Configuration table. */
+const PROXY_REFERENCE = docPage("docs/PROXY-REFERENCE.md");
 const WRANGLER_TOML = readFileSync(new URL("../wrangler.toml", import.meta.url), "utf8");
 const deploy = readmeSnippet("deploy", README);
-/** The Deploy section, its lines joined as a reader reads them. */
-const deployText = README.slice(README.indexOf("### Deploy\n"), README.indexOf("### Clients\n")).replace(/\s+/g, " ");
+/** Deploy in full, its lines joined as a reader reads them. */
+const deployText = PROXY_REFERENCE.slice(
+  PROXY_REFERENCE.indexOf("## Deploy\n"),
+  PROXY_REFERENCE.indexOf("## Client compatibility\n"),
+).replace(/\s+/g, " ");
 
 /** Workers Free: subrequests per request (Cloudflare's limits page). */
 const FREE_PLAN_SUBREQUESTS = 50;
@@ -37,6 +43,11 @@ describe("the README's Deploy block", () => {
     expect(secret).toBeGreaterThan(0);
     expect(code.slice(Math.max(0, secret - 200), secret + 250)).toMatch(/MODELS is deleted from \[vars\]/);
     expect(WRANGLER_TOML).toMatch(/delete MODELS\s*(#\s*)?here to keep them private with `wrangler secret put MODELS`/);
+  });
+
+  it("is the README's, and its Deploy in full links to it", () => {
+    expect(README.slice(README.indexOf("### Deploy\n"))).toMatch(/^### Deploy\n\n<!-- snippet: deploy -->\n/);
+    expect(deployText).toContain("the README's [Deploy](../README.md#deploy) block");
   });
 
   it("says where the deployed Worker's log is read, and wrangler.toml keeps it", () => {
@@ -67,12 +78,12 @@ describe("wrangler.toml's first comment", () => {
 });
 
 describe("wrangler.toml's MODELS comment", () => {
-  it("lists no entry fields of its own (a list there went stale) but points to the README's, which has them (firsthour22 #14)", () => {
+  it("lists no entry fields of its own (a list there went stale) but points to the proxy reference's, which has them (firsthour22 #14)", () => {
     const start = WRANGLER_TOML.indexOf("[vars]\n");
     const comment = WRANGLER_TOML.slice(start, WRANGLER_TOML.indexOf("\nMODELS = ", start)).replace(/\s*#\s*/g, " ");
     expect(comment).not.toMatch(/"[a-z_]+"\?/);
-    expect(comment).toMatch(/the README's Configuration section \(MODELS\) lists them all/);
-    const configuration = README.slice(README.indexOf("### Configuration\n"));
+    expect(comment).toMatch(/docs\/PROXY-REFERENCE\.md's Configuration section \(MODELS\) lists them all/);
+    const configuration = PROXY_REFERENCE.slice(PROXY_REFERENCE.indexOf("## Configuration\n"));
     const row = configuration.split("\n").find((line) => line.startsWith("| `MODELS`"));
     for (const field of ["wire_format", "tool_parser", "special_tokens", "max_output_tokens", "deployments"]) {
       expect(row, field).toContain(field);
@@ -132,14 +143,16 @@ function waits(modelReadyTimeoutMs: number, runs: number): { mean: number; max: 
 describe("the wait for a cold model on the Workers Free plan", () => {
   const value = /MODEL_READY_TIMEOUT_MS = "(\d+)"/.exec(deploy.code)?.[1];
 
-  it("is one value wherever the README and wrangler.toml give it", () => {
+  it("is one value wherever the docs and wrangler.toml give it", () => {
     expect(value).toBeDefined();
     expect(deployText).toContain(`set \`MODEL_READY_TIMEOUT_MS = "${value}"\``);
-    expect(README).toMatch(new RegExp(`\\| \`MODEL_READY_TIMEOUT_MS\` .*Workers Free plan.* set \`${value}\``));
+    expect(PROXY_REFERENCE).toMatch(
+      new RegExp(`\\| \`MODEL_READY_TIMEOUT_MS\` .*Workers Free plan.* set \`${value}\``),
+    );
     expect(WRANGLER_TOML).toMatch(new RegExp(`MODEL_READY_TIMEOUT_MS = "300000" .*\\n.*Workers Free plan "${value}"`));
   });
 
-  it("fits in its 50 subrequests with room to spare, as the README measures it over 100,000 waits", () => {
+  it("fits in its 50 subrequests with room to spare, as Deploy in full measures it over 100,000 waits", () => {
     const { mean, max } = waits(Number(value), 100_000);
     console.log(`MODEL_READY_TIMEOUT_MS=${value}: ${mean.toFixed(2)} calls on average, at most ${max}`);
     // Room for what else the request calls: a trace export, a failover's other copy.
@@ -149,7 +162,7 @@ describe("the wait for a cold model on the Workers Free plan", () => {
     );
   });
 
-  it("where the default wait does not: about 65 calls, as the README says", () => {
+  it("where the default wait does not: about 65 calls, as Deploy in full says", () => {
     const { mean } = waits(300_000, 10_000);
     console.log(`MODEL_READY_TIMEOUT_MS=300000: ${mean.toFixed(2)} calls on average`);
     expect(mean).toBeGreaterThan(FREE_PLAN_SUBREQUESTS);

@@ -1,13 +1,14 @@
 /// <reference types="node" />
-// The README's error tables (every table whose last columns are `status | type | code`) against
+// The docs' error tables (every table of README.md and docs/*.md whose last columns are
+// `status | type | code`, most of them on the reference pages) against
 // the codes src/ and worker/ give clients, read from their source (helpers/error-codes.ts): every
 // code has a row with the status and type the source gives it, and no row names a code the source
 // no longer gives (docsdrift18 #2: ten Bedrock codes and twelve of the proxy's were in no row).
-import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { typeForStatus } from "../src/errors.ts";
 import { type CodeSite, scanErrorCodes } from "./helpers/error-codes.ts";
+import { docPage, docPages } from "./helpers/readme.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 
@@ -15,7 +16,8 @@ interface Row {
   statuses: number[];
   type: string | undefined;
   codes: string[];
-  line: number;
+  /** Where the row is: `docs/LIBRARY-REFERENCE.md:120`. */
+  at: string;
 }
 
 // A code: lower-case words joined by underscores, as every code is (checked below), so that
@@ -29,8 +31,8 @@ function cellsOf(line: string): string[] {
     .map((cell) => cell.trim());
 }
 
-/** The rows of every README table whose last three columns are status, type and code. */
-function errorRows(readme: string): Row[] {
+/** The rows of every table of a page whose last three columns are status, type and code. */
+function errorRows(page: string, readme: string): Row[] {
   const lines = readme.split("\n");
   const rows: Row[] = [];
   let inTable = false;
@@ -50,30 +52,29 @@ function errorRows(readme: string): Row[] {
       statuses: [...status.matchAll(/\b\d{3}\b/g)].map((match) => Number(match[0])),
       type: /^`([a-z_]+)`$/.exec(type)?.[1],
       codes: [...code.matchAll(CODE)].map((match) => match[1]!),
-      line: index + 1,
+      at: `${page}:${index + 1}`,
     });
   });
   return rows;
 }
 
-const readme = readFileSync(`${ROOT}README.md`, "utf8");
-const rows = errorRows(readme);
+const rows = docPages().flatMap((page) => errorRows(page, docPage(page)));
 const { sites, unread } = scanErrorCodes(ROOT);
 const emitted = new Set(sites.map((site) => site.code));
 
-/** Where the README is wrong about a site: undefined when it is right. */
+/** Where the docs are wrong about a site: undefined when they are right. */
 function driftOf(site: CodeSite): string | undefined {
   const named = rows.filter((row) => row.codes.includes(site.code));
-  if (named.length === 0) return `${site.code} (${site.where}) is in no row of the README's error tables`;
+  if (named.length === 0) return `${site.code} (${site.where}) is in no row of the docs' error tables`;
   if (site.status === undefined) return undefined;
   const type = site.type ?? typeForStatus(site.status);
   const right = named.some((row) => row.statuses.includes(site.status!) && row.type === type);
   return right
     ? undefined
-    : `${site.code} (${site.where}) is ${site.status} ${type}; its rows (README.md:${named.map((row) => row.line).join(", ")}) say otherwise`;
+    : `${site.code} (${site.where}) is ${site.status} ${type}; its rows (${named.map((row) => row.at).join(", ")}) say otherwise`;
 }
 
-describe("the README's error tables", () => {
+describe("the docs' error tables", () => {
   it("are found, with codes in their rows", () => {
     expect(rows.length).toBeGreaterThan(30);
     expect(rows.every((row) => row.codes.length > 0)).toBe(true);
@@ -82,7 +83,7 @@ describe("the README's error tables", () => {
   it("every code is read from the source, none given in a form the scan cannot read", () => {
     expect(unread).toEqual([]);
     expect(emitted.size).toBeGreaterThan(50);
-    // The form CODE looks for in the README.
+    // The form CODE looks for in the docs.
     expect([...emitted].filter((code) => !/^[a-z][a-z0-9]*(?:_[a-z0-9]+)+$/.test(code))).toEqual([]);
   });
 
@@ -92,7 +93,7 @@ describe("the README's error tables", () => {
 
   it("name no code the source does not give", () => {
     const stale = rows.flatMap((row) =>
-      row.codes.filter((code) => !emitted.has(code)).map((code) => `${code} (README.md:${row.line})`),
+      row.codes.filter((code) => !emitted.has(code)).map((code) => `${code} (${row.at})`),
     );
     expect(stale).toEqual([]);
   });

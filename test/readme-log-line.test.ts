@@ -1,24 +1,27 @@
 /// <reference types="node" />
-// The README's example log line (Configuration, "Every request writes exactly one JSON log line")
-// against the line the proxy writes for the request it stands for: the README's streamed curl to
+// The proxy reference's example log line (docs/PROXY-REFERENCE.md, Configuration, "Every request
+// writes exactly one JSON log line") against the line the proxy writes for the request it stands
+// for: the README's streamed curl to
 // `demo-llama` under `npm start`'s demo configuration, through createApp and the in-process
 // emulator. Same fields in the same order, same values but the time, the id and the timings
 // (docsdrift18 #9: its prompt_tokens and its order had drifted).
-import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { EMULATOR_CREDENTIALS } from "../emulator/credentials.ts";
 import { createEmulator } from "../emulator/handler.ts";
 import { DEV_KEY, demoModels } from "../scripts/dev-env.ts";
 import { createApp, type LogLine } from "../worker/app.ts";
+import { docPage } from "./helpers/readme.ts";
 
-const README = readFileSync(new URL("../README.md", import.meta.url), "utf8");
+const README = docPage("README.md");
+const PROXY_REFERENCE = docPage("docs/PROXY-REFERENCE.md");
 /** What differs from one run to the next. */
 const VARYING = new Set(["time", "request_id", "ms", "ttft_ms"]);
 
 function exampleLine(): Record<string, unknown> {
-  const at = README.indexOf("Every request writes exactly one JSON log line");
-  const line = /`(\{"time":[^`]*\})`/.exec(README.slice(at))?.[1];
-  if (!line) throw new Error("the README's example log line");
+  const at = PROXY_REFERENCE.indexOf("Every request writes exactly one JSON log line");
+  expect(at, "docs/PROXY-REFERENCE.md's log line").toBeGreaterThanOrEqual(0);
+  const line = /`(\{"time":[^`]*\})`/.exec(PROXY_REFERENCE.slice(at))?.[1];
+  if (!line) throw new Error("the proxy reference's example log line");
   return JSON.parse(line) as Record<string, unknown>;
 }
 
@@ -29,7 +32,7 @@ function streamedCurlBody(): string {
   return body;
 }
 
-describe("the README's example log line", () => {
+describe("the proxy reference's example log line", () => {
   it("is the line the proxy writes for the README's streamed curl, but for the time, the id and the timings", async () => {
     const emulator = createEmulator();
     const lines: LogLine[] = [];

@@ -1,7 +1,7 @@
 // The client matrix: which demo model (scripts/dev-env.ts, what `npm start` serves) can serve
 // which client call, and why the other pairs are left out. Every suite in this folder runs its
 // client against every model this table allows.
-// The README's compatibility table is rendered from this file (readme.test.ts checks it).
+// The compatibility table of docs/PROXY-REFERENCE.md is rendered from this file (readme.test.ts checks it).
 
 /** What a client call needs from the model behind it. */
 export type Need =
@@ -67,7 +67,7 @@ export function answerAfterTool(name: string): RegExp {
   return DEMO_MODELS[name]?.can.includes("tools") ? AFTER_TOOL : greetingOf(name);
 }
 
-/** Each client call the suites make, and what it needs: one row of the README's table. */
+/** Each client call the suites make, and what it needs: one row of the compatibility table. */
 const CLIENT_CALLS: ReadonlyArray<{ client: string; call: string; need: Need }> = [
   { client: "`openai`", call: "`chat.completions.create`, plain and streamed", need: "text" },
   { client: "`openai`", call: "`responses.create`, plain and streamed; `responses.stream()`", need: "text" },
@@ -110,7 +110,7 @@ const CLIENT_CALLS: ReadonlyArray<{ client: string; call: string; need: Need }> 
   },
 ];
 
-/** The README's table: a row per client call, a column per demo model. */
+/** The compatibility table (docs/PROXY-REFERENCE.md): a row per client call, a column per demo model. */
 export function compatibilityTable(): string {
   const names = Object.keys(DEMO_MODELS);
   const rows = [
@@ -125,5 +125,5 @@ export function compatibilityTable(): string {
   return rows.map((row) => `| ${row.join(" | ")} |`).join("\n");
 }
 
-// `npx tsx test/workerd/clients/matrix.ts` prints the table, for the README.
+// `npx tsx test/workerd/clients/matrix.ts` prints the table, for docs/PROXY-REFERENCE.md.
 if (import.meta.url === `file://${process.argv[1]}`) console.log(compatibilityTable());

@@ -1,4 +1,4 @@
-// The README's compatibility table is the matrix the client suites run, rendered: it cannot
+// The proxy reference's compatibility table (docs/PROXY-REFERENCE.md) is the matrix the client suites run, rendered: it cannot
 // drift from what is tested. And the matrix covers exactly the models `npm start` serves.
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
@@ -18,11 +18,11 @@ describe("the client matrix", () => {
     expect(Object.keys(DEMO_MODELS).sort()).toEqual(chat.sort());
   });
 
-  it("is the README's compatibility table", () => {
+  it("is the proxy reference's compatibility table", () => {
     const expected = tableCells(compatibilityTable());
-    const readme = readFileSync(new URL("../../../README.md", import.meta.url), "utf8").split("\n");
+    const readme = readFileSync(new URL("../../../docs/PROXY-REFERENCE.md", import.meta.url), "utf8").split("\n");
     const start = tableStart(readme, expected);
-    expect(start, "the table's header row in README.md").toBeGreaterThanOrEqual(0);
+    expect(start, "the table's header row in docs/PROXY-REFERENCE.md").toBeGreaterThanOrEqual(0);
     expect(tableCells(readme.slice(start, start + expected.length).join("\n"))).toEqual(expected);
   });
 });
