@@ -1,6 +1,7 @@
-// The README's runnable examples must keep running.
+// The docs' runnable examples must keep running.
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
+import { docPage, docPages } from "./helpers/readme.ts";
 import { main as core } from "../examples/core.ts";
 import { main as routes } from "../examples/routes.ts";
 
@@ -35,11 +36,11 @@ describe("examples/core.ts", () => {
     expect(lines[2]!.slice("streamed: ".length)).toBe(lines[1]!.slice("answer: ".length));
   });
 
-  it("is what the README's bedrock-edge/core section shows", () => {
-    const readme = readFileSync(new URL("../README.md", import.meta.url), "utf8");
+  it("is what the library reference's bedrock-edge/core section shows", () => {
+    const readme = readFileSync(new URL("../docs/LIBRARY-REFERENCE.md", import.meta.url), "utf8");
     const example = readFileSync(new URL("../examples/core.ts", import.meta.url), "utf8");
     const block = /<!-- core-example[^>]*-->\n```ts\n([\s\S]*?)```/.exec(readme)?.[1];
-    expect(block, "the README's core example").toBeDefined();
+    expect(block, "the library reference's core example").toBeDefined();
     const shown = block!.split("\n").map((line) => line.trim());
     const imported = (text: string, from: string) =>
       [...text.matchAll(new RegExp(`import \\{([^}]*)\\} from "${from}"`, "g"))]
@@ -56,7 +57,7 @@ describe("examples/core.ts", () => {
   });
 });
 
-describe("the README's imports", () => {
+describe("the docs' imports (README.md and docs/*.md)", () => {
   it("name only values that the package's entries export", async () => {
     const entries: Record<string, () => Promise<Record<string, unknown>>> = {
       "bedrock-edge": () => import("../src/index.ts"),
@@ -66,7 +67,7 @@ describe("the README's imports", () => {
       "bedrock-edge/emulator": () => import("../emulator/mod.ts"),
       "bedrock-edge/emulator/node": () => import("../emulator/node.ts"),
     };
-    const readme = readFileSync(new URL("../README.md", import.meta.url), "utf8");
+    const readme = docPages().map(docPage).join("\n");
     const missing: string[] = [];
     let checked = 0;
     for (const match of readme.matchAll(/import \{([^}]*)\} from "(?:npm:)?(bedrock-edge[^"]*)"/g)) {

@@ -1,4 +1,4 @@
-// The README's parameter × route table is the matrix in test/helpers/parameter-matrix.ts, rendered,
+// The library reference's parameter × route table (docs/LIBRARY-REFERENCE.md) is the matrix in test/helpers/parameter-matrix.ts, rendered,
 // and this file runs it: each cell's request goes through the library to the emulator, and what
 // became of the parameter is seen there (a 400 naming it, what reached Bedrock, the answer), never
 // read from the matrix. Its rows are the properties of OpenAI's CreateChatCompletionRequest, as the
@@ -72,15 +72,15 @@ describe("the parameter matrix", () => {
     expect(problems).toEqual([]);
   });
 
-  it("is the README's table, with its notes", () => {
+  it("is the library reference's table, with its notes", () => {
     const [table, notes] = parameterTable().split("\n\n") as [string, string];
     const expected = tableCells(table);
-    const readme = readFileSync(new URL("../README.md", import.meta.url), "utf8").split("\n");
+    const readme = readFileSync(new URL("../docs/LIBRARY-REFERENCE.md", import.meta.url), "utf8").split("\n");
     const start = tableStart(readme, expected);
-    expect(start, "the table's header row in README.md").toBeGreaterThanOrEqual(0);
+    expect(start, "the table's header row in docs/LIBRARY-REFERENCE.md").toBeGreaterThanOrEqual(0);
     const end = start + expected.length;
     expect(tableCells(readme.slice(start, end).join("\n"))).toEqual(expected);
-    // The notes, as the paragraph after the table, wrapped as the README's prose is.
+    // The notes, as the paragraph after the table, wrapped as the docs' prose is.
     expect(readme[end]).toBe("");
     const after = readme.slice(end + 1);
     const paragraph = after.slice(0, after.indexOf("")).join("\n");

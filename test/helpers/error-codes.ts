@@ -1,6 +1,6 @@
 /// <reference types="node" />
 // Every error `code` the library (src/) and the proxy (worker/) can give a client, read from their
-// source with the TypeScript parser, so that the README's error tables cannot drift from it
+// source with the TypeScript parser, so that the docs' error tables cannot drift from it
 // (test/readme-error-codes.test.ts). A code is written in one of two ways:
 // - a `code` property beside a `status` or a `message` (an error's init, an error body, or a row
 //   such as bedrock-errors.ts's table), or

@@ -1,5 +1,5 @@
-// A table a test renders and the README holds: compared cell by cell, whatever the padding the
-// formatter gives the README's tables.
+// A table a test renders and the docs hold: compared cell by cell, whatever the padding the
+// formatter gives the docs' tables.
 
 /** A markdown table's cells, row by row; a rule row's cells are `-`, or `:-`, `-:`, `:-:`. */
 export function tableCells(table: string): string[][] {

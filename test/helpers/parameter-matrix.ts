@@ -1,6 +1,6 @@
-// What each route does with each Chat Completions parameter, as the README's table shows it: the
-// table is rendered from this matrix (test/parameter-matrix.test.ts checks that README.md holds it
-// exactly, and sends every cell's request through the library to see that each mark is true).
+// What each route does with each Chat Completions parameter, as the library reference's table
+// shows it: the table is rendered from this matrix (test/parameter-matrix.test.ts checks that
+// docs/LIBRARY-REFERENCE.md holds it exactly, and sends every cell's request through the library to see that each mark is true).
 import { SCHEMA, type TEMPLATE_ROUTES, WEATHER } from "./field-exchange.ts";
 
 /** ✓ honoured (sent to Bedrock in the route's terms), ignored (accepted, nothing sent), 400 (refused unless drop_params). */
@@ -177,7 +177,7 @@ export const PARAMETER_GROUPS: readonly ParameterGroup[] = [
         label: "`chat_template_kwargs` `enable_thinking`",
         value: { enable_thinking: false },
         marks: { template: "400", qwen3: "✓", openai: "✓", converse: "400" },
-        note: "`chat_template_kwargs`: a variable the model's chat template reads is passed to it (`qwen3`'s `enable_thinking`, which the `openai` route passes too); another is a 400 ([template variables](#template-variables)).",
+        note: "`chat_template_kwargs`: a variable the model's chat template reads is passed to it (`qwen3`'s `enable_thinking`, which the `openai` route passes too); another is a 400 ([template variables](../README.md#template-variables)).",
       },
       { param: "structured_outputs", value: { choice: ["yes", "no"] }, noop: null, marks: OPENAI_FORMATS },
       {
@@ -206,7 +206,7 @@ export function columnOf(route: string, wire?: "openai_completion"): Column {
 const TEMPLATE_COLUMNS: readonly TemplateRoute[] = ["deepseek_r1", "llama", "qwen3", "qwen2"];
 const SUPERSCRIPTS = "¹²³⁴⁵⁶⁷⁸⁹";
 
-/** The README's table, then its notes. */
+/** The library reference's table, then its notes. */
 export function parameterTable(): string {
   const notes: string[] = [];
   const header = [
@@ -242,5 +242,5 @@ export function parameterTable(): string {
   return `${table}\n\n${notes.map((note, i) => `${SUPERSCRIPTS[i]} ${note}`).join("\\\n")}`;
 }
 
-// `npx tsx test/helpers/parameter-matrix.ts` prints the table and its notes, for the README.
+// `npx tsx test/helpers/parameter-matrix.ts` prints the table and its notes, for docs/LIBRARY-REFERENCE.md.
 if (import.meta.url === `file://${process.argv[1]}`) console.log(parameterTable());
