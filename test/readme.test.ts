@@ -1,8 +1,8 @@
 /// <reference types="node" />
-// The README's library examples, run as a reader would run them: copied from README.md into a
-// file of their own, against the emulator as `npm run emulator` serves it (here on a free port),
-// through the package's name (here mapped to this checkout's sources). Each test says what else
-// it had to put in.
+// The docs' library examples (README.md's and docs/LIBRARY-REFERENCE.md's), run as a reader would
+// run them: copied from the page into a file of their own, against the emulator as `npm run
+// emulator` serves it (here on a free port), through the package's name (here mapped to this
+// checkout's sources). Each test says what else it had to put in.
 import { execFile } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -164,7 +164,7 @@ describe("the README's first library example", () => {
   });
 });
 
-describe("the README's example of several deployments of one model", () => {
+describe("the library reference's example of several deployments of one model", () => {
   it("builds its client and calls a copy, with only the emulator's ids and address put in", async () => {
     // The snippet's free names, as a reader's program around it would give them; its ARNs become
     // the emulator's (same regions and accounts, the qwen3 format), and the client its endpoint.
@@ -186,7 +186,7 @@ describe("the README's example of several deployments of one model", () => {
   });
 });
 
-describe("the README's converse example", () => {
+describe("the library reference's converse example", () => {
   it("builds its client and calls each of its models, the ARN in its own region, with only the emulator's address put in", async () => {
     // The snippet's free name, as a reader's program around it would give it; the client gets the
     // emulator's endpoint. The emulator serves these ids as they are, and refuses a call signed for
@@ -213,7 +213,7 @@ describe("the README's converse example", () => {
   });
 });
 
-describe("the README's embeddings examples", () => {
+describe("the library reference's embeddings examples", () => {
   it("the library's runs as written against the emulator: two vectors of 256 and their tokens", async () => {
     const { stdout, stderr } = await runScratch("embeddings-library", librarySnippet("embeddings-library"));
     expect(stderr).toBe("");
@@ -228,7 +228,7 @@ describe("the README's embeddings examples", () => {
   });
 });
 
-describe("the README's images examples", () => {
+describe("the library reference's images examples", () => {
   it("the library's runs as written against the emulator: two PNGs", async () => {
     const { stdout, stderr } = await runScratch("images-library", librarySnippet("images-library"));
     expect(stderr).toBe("");

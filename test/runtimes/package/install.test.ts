@@ -1,14 +1,15 @@
 /// <reference types="node" />
 // The README's install section, run: every `npm install` line of its `install` block in a fresh
-// temporary project, then its `first-run` block (the library, the proxy and the emulator, through
-// the package's entries) in each. Nothing of either block is copied here.
+// temporary project, then the `first-run` block of docs/RUNTIMES.md, where the README sends a reader
+// next (the library, the proxy and the emulator, through the package's entries) in each. Nothing of
+// either block is copied here.
 //
 // - the tarball `npm pack` writes from this checkout: run with Node, Deno and Bun;
 // - the git URL, as `git+file://` of a repository whose one commit holds the tree under test
 //   (HEAD plus uncommitted changes to tracked files; the test says which): npm clones it, installs
 //   its dev tools, builds dist/ through `prepare` and installs the result;
 // - a link to this checkout (`npm install <path>`);
-// - Deno by URL, with the README's `deno-imports` map (a loopback server stands in for
+// - Deno by URL, with docs/RUNTIMES.md's `deno-imports` map (a loopback server stands in for
 //   raw.githubusercontent.com), and Deno and Bun from this checkout's sources by path.
 //
 // npm never asks a registry: each install is `--offline` from a lockfile cut from this project's
@@ -230,7 +231,7 @@ describe("installing as the README says", () => {
     });
     afterAll(() => site?.close());
 
-    it("with the README's import map and deno.json's imports", async () => {
+    it("with docs/RUNTIMES.md's import map and deno.json's imports", async () => {
       const readmeMap = JSON.parse(readmeSnippet("deno-imports").code.replace(/^\s*\/\/.*$/gm, "")) as {
         imports: Record<string, string>;
       };
