@@ -177,7 +177,7 @@ export const PARAMETER_GROUPS: readonly ParameterGroup[] = [
         label: "`chat_template_kwargs` `enable_thinking`",
         value: { enable_thinking: false },
         marks: { template: "400", qwen3: "✓", openai: "✓", converse: "400" },
-        note: "`chat_template_kwargs`: a variable the model's chat template reads is passed to it (`qwen3`'s `enable_thinking`, which the `openai` route passes too); another is a 400 ([template variables](../README.md#template-variables)).",
+        note: "`chat_template_kwargs`: a variable the model's chat template reads is passed to it (`qwen3`'s `enable_thinking`, which the `openai` route passes too); another is a 400 ([template variables](SECURITY.md#template-variables)).",
       },
       { param: "structured_outputs", value: { choice: ["yes", "no"] }, noop: null, marks: OPENAI_FORMATS },
       {
