@@ -1,5 +1,5 @@
 /// <reference types="node" />
-// Child: our proxy on Node as the README's Node server runs it (createApp on @hono/node-server,
+// Child: our proxy on Node as docs/RUNTIMES.md's Node server runs it (createApp on @hono/node-server,
 // Bedrock called through bedrock-edge/node: nodeFetch, nodeSigningCrypto), on loopback, with the
 // emulator as upstream. Its log lines are dropped, as the workerd benchmark drops them. Stops
 // when stdin closes.

@@ -39,7 +39,7 @@ export function renderResults(input: ResultsInput): string {
     "Written by `npm run bench -- --write-results` (bench/run.ts); do not edit by hand. Every",
     "measured figure is the median of several runs, interleaved with the peer it is compared with;",
     "a ratio is ours ÷ the peer's (the median of per-run ratios) with how many runs fell on the same",
-    "side of 1. What the misses come down to: README.md, Benchmarks.",
+    "side of 1. What the misses come down to: docs/BENCHMARKS.md.",
     "",
     runLine(input),
     "",

@@ -2,7 +2,7 @@
 // Proxies: the latency each adds over calling the emulator directly (plain and streamed, one
 // request in flight) and the requests per second each serves with 50 in flight. In workerd:
 // ours, Portkey's gateway, and the floor (a bare pass-through Worker) in the same workerd; on
-// Node: ours (createApp on @hono/node-server, as the README's Node server) and Portkey's Node
+// Node: ours (createApp on @hono/node-server, as docs/RUNTIMES.md's Node server) and Portkey's Node
 // build. What a proxy adds is measured against the operation it calls (ours and the floor:
 // InvokeModel; Portkey: Converse), each round timing every path back to back, so ratios compare
 // like moments. Also: stream
@@ -231,7 +231,7 @@ export async function runProxy(servers: ProxyServers, options: ProxyOptions): Pr
   if (buffering) figures.push(buffering);
   if (perChunk) figures.push(perChunk);
   const details = [
-    `Proxies: ours is worker/index.ts bundled with esbuild (minified, as wrangler bundles it) in workerd via Miniflare (direct sockets, wrangler.toml's compatibility) and createApp() on @hono/node-server with bedrock-edge/node (nodeFetch, nodeSigningCrypto), as the README's Node server; the floor is bench/proxy/floor-worker.ts in the same workerd, with the rungs from it to ours: floor-js-worker.ts (the body through JavaScript), decode-worker.ts (our decoding alone), library-worker.ts (createBedrock() alone); Portkey is @portkey-ai/gateway 1.15.2's build/start-server.js, as published on Node and re-bundled as a Worker (bench/proxy/portkey.ts) under nodejs_compat. Upstream: the emulator in its own Node process at ${emulatorUrl}. Client: Node's fetch over loopback, ${options.sequential} requests per path per round one at a time, ${options.concurrent} at ${CONCURRENCY} in flight for req/s; ${options.rounds} rounds, paths in a rotating order.`,
+    `Proxies: ours is worker/index.ts bundled with esbuild (minified, as wrangler bundles it) in workerd via Miniflare (direct sockets, wrangler.toml's compatibility) and createApp() on @hono/node-server with bedrock-edge/node (nodeFetch, nodeSigningCrypto), as docs/RUNTIMES.md's Node server; the floor is bench/proxy/floor-worker.ts in the same workerd, with the rungs from it to ours: floor-js-worker.ts (the body through JavaScript), decode-worker.ts (our decoding alone), library-worker.ts (createBedrock() alone); Portkey is @portkey-ai/gateway 1.15.2's build/start-server.js, as published on Node and re-bundled as a Worker (bench/proxy/portkey.ts) under nodejs_compat. Upstream: the emulator in its own Node process at ${emulatorUrl}. Client: Node's fetch over loopback, ${options.sequential} requests per path per round one at a time, ${options.concurrent} at ${CONCURRENCY} in flight for req/s; ${options.rounds} rounds, paths in a rotating order.`,
     ...(servers.portkeyMissing ? [`Portkey not measured: ${servers.portkeyMissing}`] : []),
     "Gateway: ours again in the same workerd, its model two deployments (failover; the first, the plain proxy's model, serves) and its key every limit: per request a cool-down read (the DeploymentCooldowns Durable Object, at most once a second per isolate), the Rate Limiting binding, an admission and (after the answer) a settlement in the KeyLimits Durable Object. Usage records and traces are off: they are written after the answer.",
     "Medians per round, ms (p50 of the whole answer):",
