@@ -485,7 +485,7 @@ export function placeBindings(files: readonly Record<string, string>[]): {
  *   connections open by the thousand, until the front process ran out of file descriptors (EMFILE)
  *   and stopped answering. Wrangler and Miniflare skip the inspector proxy when this variable is
  *   set (they take it as VS Code's JavaScript debug terminal, which attaches its own debugger);
- *   the Worker's log lines still print. README, "Security": the measurements.
+ *   the Worker's log lines still print. docs/SECURITY.md: the measurements.
  */
 export function wranglerEnv(env: Record<string, string | undefined>): Record<string, string | undefined> {
   return {

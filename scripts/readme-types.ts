@@ -1,9 +1,9 @@
 /// <reference types="node" />
 // The docs' TypeScript samples, type-checked: every ```ts block of README.md and of the pages in
-// docs/ (the reference it links to) becomes a module of its own and tsc checks them all, against this checkout's sources (`bedrock-edge` and its
-// subpaths mapped to the entries' files) under the repository's own options (tsconfig.json:
-// strict, noUncheckedIndexedAccess…), with Node's and the DOM's types as a reader's project has
-// them. test/readme.test.ts runs a few blocks; none of that checks a type (tsx strips them).
+// docs/ (the reference it links to) becomes a module of its own and tsc checks them all, against
+// this checkout's sources (`bedrock-edge` and its subpaths mapped to the entries' files) under the
+// repository's own options (tsconfig.json: strict, noUncheckedIndexedAccess…), with Node's and the
+// DOM's types as a reader's project has them. test/readme.test.ts runs a few blocks; none of that checks a type (tsx strips them).
 // Those options leave exactOptionalPropertyTypes off, as src/ needs, so a sample is held to no
 // stricter a reading than the code it calls.
 //
@@ -58,12 +58,12 @@ export function tsSamples(markdown: string, page = "README.md"): Sample[] {
 }
 
 /**
- * What the README's blocks take from outside themselves, as globals: a block is a module, so its
+ * What the docs' blocks take from outside themselves, as globals: a block is a module, so its
  * own import or declaration of a name wins. The fragments' names are those the text around them
  * gives; the options of createBedrock()'s reference block are typed as that option. Deno and Bun:
  * only what their blocks call, typed as those runtimes' own declarations type it.
  */
-const SAMPLE_CONTEXT = `// The names the README's fragments take from the text around them.
+const SAMPLE_CONTEXT = `// The names the docs' fragments take from the text around them.
 declare const createBedrock: typeof import("bedrock-edge").createBedrock;
 declare const bedrock: import("bedrock-edge").Bedrock;
 declare const credentials: import("bedrock-edge").AwsCredentials;
@@ -94,7 +94,7 @@ declare const dropParams: Option<"dropParams">;
 declare const cooldownStore: Option<"cooldownStore">;
 declare const cooldownMs: Option<"cooldownMs">;
 
-// Deno's and Bun's globals, as far as the README calls them (their types: lib.deno.d.ts, bun-types).
+// Deno's and Bun's globals, as far as the docs call them (their types: lib.deno.d.ts, bun-types).
 declare namespace Deno {
   const env: { get(key: string): string | undefined; toObject(): { [key: string]: string } };
   const stdout: { write(bytes: Uint8Array): Promise<number> };
@@ -114,7 +114,10 @@ declare const Bun: {
 };
 `;
 
-/** The file of a block: named by its page and line (docs/X.md's as docs__X-L12.ts), its code as written, made a module. */
+/**
+ * The file of a block: named by its page and line (docs/RUNTIMES.md's as docs__RUNTIMES-L12.ts),
+ * its code as written, made a module.
+ */
 function sampleFileName(page: string, sample: Sample): string {
   return `${page.replace(/\.md$/, "").replaceAll("/", "__")}-L${sample.line}.ts`;
 }
@@ -134,7 +137,7 @@ function entryPaths(): Record<string, string[]> {
   return paths;
 }
 
-/** tsc's `file(line,col)` of a block's file, as its page's `README.md:line:col` (`docs/X.md:line:col`). */
+/** tsc's `file(line,col)` of a block's file, as its page's `README.md:line:col` (`docs/RUNTIMES.md:line:col`). */
 export function readmeLocations(output: string): string {
   return output.replace(
     /\S*?((?:docs__)?[A-Za-z0-9_-]+?)-L(\d+)\.ts\((\d+),(\d+)\)/g,

@@ -310,7 +310,7 @@ async function stopChild(child: ChildProcess): Promise<void> {
   clearTimeout(timer);
 }
 
-// The Worker logs this probe's requests, and readProxy's, as any others (README, Run it locally):
+// The Worker logs this probe's requests, and readProxy's, as any others (docs/PROXY-REFERENCE.md, `npm start` in full):
 // they stay in the output, as with a configuration problem their lines are the first to list it.
 async function waitUntilServing(url: string, wrangler: ChildProcess): Promise<void> {
   const deadline = Date.now() + READY_TIMEOUT_MS;

@@ -1,6 +1,6 @@
 // bedrock-edge/core: the pieces createBedrock() joins, for those who build their own pipeline
 // (the proxy in worker/ is built on them). A request goes through them in this order; see
-// ARCHITECTURE.md for the whole way and README.md for an example.
+// ARCHITECTURE.md for the whole way and docs/LIBRARY-REFERENCE.md for an example.
 
 // 1. The request: validated as createBedrock() validates it (a 400 naming the field).
 export { checkStreamFlags, parseChatRequest } from "./openai/schema.ts";

@@ -17,7 +17,7 @@ describe("the banner's key", () => {
   it("is tied to the name the Worker logs it under, the Worker's own name for that key", async () => {
     const logged = async (key: string) => (await createKeyFinder([], [key])(key))?.name;
     expect(proxyKeyLogName(DEV_KEY)).toBe(await logged(DEV_KEY));
-    // The name README's log line example shows.
+    // The name docs/PROXY-REFERENCE.md's log line example shows.
     expect(proxyKeyLogName(DEV_KEY)).toBe("proxy-key-39f97426");
     expect(proxyKeyLogName("sk-team-7f3a9c21e0b4d8aa")).toBe(await logged("sk-team-7f3a9c21e0b4d8aa"));
     const text = bannerText({ url: "u", upstream: "x", key: DEV_KEY, keySource: "s", models: [] });

@@ -12,6 +12,11 @@ import { anchorsOf, isExternal, linksOf } from "./helpers/markdown-links.ts";
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 // Every Markdown file the repository holds, as git lists them: no list kept by hand to forget one.
 const DOCS = execFileSync("git", ["ls-files", "*.md"], { cwd: ROOT, encoding: "utf8" }).split("\n").filter(Boolean);
+// The files whose comments and messages send a reader to a docs page (`docs/PROXY-REFERENCE.md#usage-records`);
+// the tests, which make up pages of their own, left out.
+const SOURCES = execFileSync("git", ["ls-files", "*.ts", "wrangler.toml"], { cwd: ROOT, encoding: "utf8" })
+  .split("\n")
+  .filter((name) => name && !name.startsWith("test/fixtures/") && !name.endsWith(".test.ts"));
 
 const anchors = new Map<string, Set<string>>();
 function anchorsIn(file: string): Set<string> {
@@ -43,6 +48,20 @@ describe("the docs' links", () => {
     const dead = links.flatMap(({ line, target }) => {
       const problem = deadLink(file, target);
       return problem ? [`${name}:${line}: (${target}) ${problem}`] : [];
+    });
+    expect(dead).toEqual([]);
+  });
+
+  it("named in the source, a message's or a comment's (docs/X.md#anchor), name a page and an anchor it has", () => {
+    const named = SOURCES.flatMap((name) =>
+      [...readFileSync(join(ROOT, name), "utf8").matchAll(/\bdocs\/[A-Za-z0-9_-]+\.md(?:#[a-z0-9_-]+)?/g)].map(
+        (match) => ({ name, target: match[0] }),
+      ),
+    );
+    expect(named.length).toBeGreaterThan(10);
+    const dead = named.flatMap(({ name, target }) => {
+      const problem = deadLink(join(ROOT, "README.md"), target);
+      return problem ? [`${name}: (${target}) ${problem}`] : [];
     });
     expect(dead).toEqual([]);
   });

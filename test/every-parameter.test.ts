@@ -90,7 +90,7 @@ function acceptedUnsent(field: string, target: Target): string | undefined {
     target.route !== "openai" &&
     target.route !== "qwen3"
   ) {
-    return "README: Llama and Qwen2.5 do not reason, and an R1 distill always does";
+    return "docs/LIBRARY-REFERENCE.md: Llama and Qwen2.5 do not reason, and an R1 distill always does";
   }
   return undefined;
 }

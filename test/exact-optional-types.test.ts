@@ -74,7 +74,7 @@ function errorsUnderExactOptionalPropertyTypes(): string[] {
   });
 }
 
-/** Never called: the README's and the review's ways of filling options from `T | undefined` values. */
+/** Never called: docs/RUNTIMES.md's and the review's ways of filling options from `T | undefined` values. */
 function fromPossiblyUndefined(
   bedrock: Bedrock,
   messages: ChatMessageParam[],

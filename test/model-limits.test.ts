@@ -224,7 +224,7 @@ describe("template variables a request may set", () => {
   });
 });
 
-// The request's drop_params wins over the model's (README "Parameters"), for template variables as
+// The request's drop_params wins over the model's (docs/LIBRARY-REFERENCE.md, "Parameters"), for template variables as
 // for every other parameter, on each API a chat model answers.
 const kwargs = { some_flag: true, enable_thinking: false };
 

@@ -113,7 +113,7 @@ function checkedRequestFields(bedrock: Bedrock, messages: ChatMessageParam[]) {
 }
 
 /**
- * Never called: a cache mark in every place the README's "Prompt caching" lists (the types, on
+ * Never called: a cache mark in every place docs/LIBRARY-REFERENCE.md's "Prompt caching" lists (the types, on
  * `TextPart`, `ImagePart`, `FilePart`, each message and `FunctionTool`), as create() takes it: the
  * request's validation takes each and the converse route sends a cachePoint for each.
  */
@@ -192,7 +192,7 @@ describe("types match the openai package", () => {
     >();
   });
 
-  it("takes a cache mark wherever the README says one goes: parts, every message, tools", () => {
+  it("takes a cache mark wherever the library reference says one goes: parts, every message, tools", () => {
     expectTypeOf(cacheMarkPlaces).toBeFunction();
   });
 

@@ -21,7 +21,7 @@ import {
 } from "./body.ts";
 
 const LIMITS: BodyLimits = { largest: 10_000, forModel: (model) => (model === "vision" ? 10_000 : 2_000) };
-/** A vision model allowed 16 MiB (the README's own example), the others the 4 MiB default. */
+/** A vision model allowed 16 MiB (docs/PROXY-REFERENCE.md's own example), the others the 4 MiB default. */
 const BIG: BodyLimits = {
   largest: 16 * 1024 * 1024,
   forModel: (model) => (model === "vision" ? 16 * 1024 * 1024 : 4 * 1024 * 1024),
@@ -598,7 +598,7 @@ describe("a body shaped to be expensive: refused before JSON.parse", () => {
     expect((await refusal(readJsonBody(pieces(values).request, limits))).message).toMatch(/values/);
   });
 
-  it("more than 200,000 values (README, Bounded cost per request): 413, naming the limit", async () => {
+  it("more than 200,000 values (docs/SECURITY.md, Bounded cost per request): 413, naming the limit", async () => {
     const limits = { largest: 10_000_000, forModel: () => 10_000_000 };
     const values = `{"model":"llama","x":[${"1,".repeat(200_000)}1]}`;
     expect(await refusal(readJsonBody(pieces(values).request, limits))).toMatchObject({

@@ -17,7 +17,7 @@ import {
   unmeteredCallEstimate,
 } from "./token-estimate.ts";
 
-// The README's numbers, pinned here rather than read from the module: "plus 1,600 tokens for each
+// docs/PROXY-REFERENCE.md's numbers, pinned here rather than read from the module: "plus 1,600 tokens for each
 // image", and an output limit unset "else 4,096" (the limit an imported model is then sent).
 const IMAGE_TOKENS = 1600;
 const DEFAULT_OUTPUT_ESTIMATE = 4096;

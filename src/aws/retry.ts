@@ -86,7 +86,7 @@ export function retryDelay(
 
 /**
  * The plan's subrequests ran out: what to change. While a cold model was waited for, each try of
- * the wait was one (about one every 5 s past the first few: the README's Deploy section says what
+ * the wait was one (about one every 5 s past the first few: docs/PROXY-REFERENCE.md's Deploy says what
  * fits Workers Free); else the request's own calls used them up (a legacy Completions request
  * makes one per prompt and per n, and each retry or other copy tried is one more).
  */

@@ -165,7 +165,7 @@ export function jsonTextTooDeep(text: string): boolean {
  * (OpenAI's cap again) come to about 22,000 arrays and objects and under 100,000 elements.
  * Parsed, what these limits allow costs a few MB; a million empty arrays (3 MB of text, no limit)
  * cost about 100 MB, and 333,000 objects in one call's arguments, parsed for a template, 97 MB
- * (memcost9). Measured: README, "Bounded cost per request".
+ * (memcost9). Measured: docs/SECURITY.md, "Bounded cost per request".
  */
 export const REQUEST_JSON_LIMITS: JsonTextLimits = {
   maxDepth: MAX_JSON_DEPTH,

@@ -8,7 +8,7 @@ export type Role = "system" | "developer" | "user" | "assistant" | "tool";
 /**
  * Anthropic's prompt-cache mark, as clients written for Claude put it on a part, a message or a
  * tool: the converse route sends Bedrock a cachePoint after what it marks, where the model caches
- * prompts (README, "Prompt caching"); the other routes ignore it.
+ * prompts (docs/LIBRARY-REFERENCE.md, "Prompt caching"); the other routes ignore it.
  */
 export interface CacheControl {
   type: "ephemeral";
@@ -378,7 +378,7 @@ export type PromptLogprobs = Array<Record<string, { logprob: number; rank?: numb
 export type ServiceTier = "auto" | "default" | "flex" | "scale" | "priority";
 
 /**
- * A request's `service_tier`, openai 6's and 7's values (README, "Service tiers"). "auto", null or
+ * A request's `service_tier`, openai 6's and 7's values (docs/LIBRARY-REFERENCE.md, "Service tiers"). "auto", null or
  * none is the models-table entry's `service_tier` setting, else Bedrock's default tier (nothing
  * sent). Any other tier ("fast" is openai 7's name for priority, "scale" is Bedrock's reserved) is
  * sent by the converse route as Bedrock's serviceTier only if the entry's `service_tiers` lists it

@@ -79,7 +79,7 @@ const CONSUMED = new Set([
 
 // Fields that mean in chat what they mean here, passed on under their own names for the route to
 // honour or refuse; and the extensions of Bedrock's imported models (and LiteLLM's drop_params)
-// this API takes as chat does (README, "The Responses API"). Any other field is not the Responses
+// this API takes as chat does (docs/LIBRARY-REFERENCE.md, "The Responses API"). Any other field is not the Responses
 // API's: chat's own (`stop`, `seed`, `messages`…) would be honoured with chat's meaning, so none
 // goes on; the route's policy refuses them by name, in this API's words, or drops them under
 // drop_params (openai/foreign-fields.ts).

@@ -190,7 +190,7 @@ describe("drop_params", () => {
       model: ARN,
       messages: base.messages,
     });
-    // store: false asks for nothing: accepted, and not sent (README, "What the openai route sends").
+    // store: false asks for nothing: accepted, and not sent (docs/SECURITY.md, "What the openai route sends").
     expect(routes.openai.buildBody({ ...base, store: false }, ARN, {})).not.toHaveProperty("store");
   });
 });

@@ -1,6 +1,6 @@
 // A client that gives up, at every moment of the exchange, through the Worker in workerd:
 // exactly one log line per request (499 when the client left), and the upstream call ended
-// wherever the runtime lets the Worker know. What workerd does not tell, the README says.
+// wherever the runtime lets the Worker know. What workerd does not tell, docs/PROXY-REFERENCE.md says.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { emulatorModelId } from "../../emulator/model-id.ts";
 import { STALL_TIMES } from "../../worker/delivery.ts";
@@ -122,7 +122,7 @@ describe("a client that leaves a streamed call", () => {
   });
 
   it("before the first byte: one 499 line, and the upstream stream is cancelled once it begins", async () => {
-    // workerd tells the Worker nothing until it tries to write the answer (README: disconnects).
+    // workerd tells the Worker nothing until it tries to write the answer (docs/PROXY-REFERENCE.md: client disconnects).
     await leave({ model: "late-stream", stream: true, afterMs: 200 });
     const line = await onlyLine("late-stream");
     expect(line.status).toBe(499);

@@ -1,6 +1,6 @@
 // Hostile request bodies through the Worker in workerd: each is refused before it is expensive
 // (a 4xx within a bounded heap and CPU time), and the request after it is served as usual.
-// The table this prints is the README's "Bounded cost per request" (Reliability).
+// The table this prints is docs/SECURITY.md's "Bounded cost per request" (Reliability).
 import { Client, type Dispatcher } from "undici";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEFAULT_MAX_BODY_BYTES } from "../../worker/config.ts";

@@ -208,7 +208,7 @@ describe("createApp() on @hono/node-server", () => {
   });
 });
 
-// The README's Node server: Bedrock called through bedrock-edge/node's fetch and signed with its
+// docs/RUNTIMES.md's Node server: Bedrock called through bedrock-edge/node's fetch and signed with its
 // node:crypto hashes. The emulator checks every signature itself.
 describe("createApp({ fetch: nodeFetch, signingCrypto: nodeSigningCrypto }) on @hono/node-server", () => {
   let nodeServer: ServerType;

@@ -199,7 +199,7 @@ describe("load", () => {
     }
     await nothingRunning();
     expect(stats().completedStreams).toBe(200);
-    // Reported in the README's Reliability section (printed for the record).
+    // Reported in docs/SECURITY.md's Reliability section (printed for the record).
     console.log(
       `load: 200 streams in ${ms} ms; workerd RSS ${before.rssMiB} -> ${after.rssMiB} MiB, peak ${after.peakMiB} MiB`,
     );

@@ -755,13 +755,13 @@ describe("npm start, for real", () => {
     const converse = await client.chat.completions.create({ model: "demo-converse", messages: USER_HELLO });
     expect(converse.choices[0]!.message.content).toContain("Hello from the Bedrock emulator (us.anthropic.claude-");
     expect((await client.models.list()).data.map((model) => model.id)).toContain("demo-openai");
-    // The embeddings demo, as the README's example calls it: Titan V2's 1024 values a text.
+    // The embeddings demo, as the library reference's example calls it: Titan V2's 1024 values a text.
     const vectors = await client.embeddings.create({
       model: "demo-embed",
       input: ["The sky is blue.", "Grass is green."],
     });
     expect(vectors.data.map((item) => item.embedding.length)).toEqual([1024, 1024]);
-    // The images demo, as the README's example calls it: Nova Canvas's PNG of the asked size.
+    // The images demo, as the library reference's example calls it: Nova Canvas's PNG of the asked size.
     const drawn = await client.images.generate({
       model: "demo-image",
       prompt: "A lighthouse at dawn",

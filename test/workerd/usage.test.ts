@@ -250,7 +250,7 @@ async function report(query = "", apiKey: string = KEYS.ops.key, variant = "main
     body: (await response.json()) as { since: string; data: UsageSummary[] } & Partial<
       Pick<UsagePage, "has_more" | "next_page">
     > & {
-        error?: { code: string; param: string | null };
+        error?: { code: string; param: string | null; message: string };
       },
   };
 }
@@ -328,6 +328,9 @@ describe("GET /v1/usage", () => {
     const unbound = await report("", KEYS.ops.key, "nodb");
     expect(unbound.status).toBe(404);
     expect(unbound.body.error?.code).toBe("usage_not_configured");
+    // It names the page that says how (docs48: "see the README" once sent a reader to a README
+    // that no longer held it; test/doc-links.test.ts checks the anchor).
+    expect(unbound.body.error?.message).toContain("(see docs/PROXY-REFERENCE.md#usage-records)");
     // Without D1 the proxy works as before.
     const completion = await proxy
       .client("nodb", { apiKey: KEYS.team.key })

@@ -14,7 +14,7 @@ function keyLimits(storage = memoryStorage()) {
 }
 
 /**
- * The README's times, pinned here rather than read from the module: a place left behind "frees
+ * docs/PROXY-REFERENCE.md's times, pinned here rather than read from the module: a place left behind "frees
  * itself within 15 minutes", and a settled request's mark is kept "for a minute" (longer than the
  * proxy's tries again, inside ctx.waitUntil's 30 s).
  */

@@ -11,7 +11,7 @@ import { problemsFor, seesWholeConfiguration } from "../keys.ts";
 
 export async function health(c: AppContext): Promise<Response> {
   const state = c.get("state");
-  // A USAGE_DB without its table is one too, though calls are served (README, Configuration).
+  // A USAGE_DB without its table is one too, though calls are served (docs/PROXY-REFERENCE.md, Configuration).
   const configuration = await state.problems;
   const problems = [...configuration, ...((await state.ready?.usageTableProblems?.()) ?? [])];
   const key = await authorise(c.req.raw.headers, state.keys.count, state.keys.find);

@@ -4,7 +4,7 @@
 // recorded is the proxy's own: the prompt's estimate as input, and as output each image drawn as
 // OpenAI counts a gpt-image-1 image of its size and quality (imageOutputTokens); an edit's image
 // and mask, and a variation's image, are not counted as input (a variation has no prompt). The usage row and tokens_per_day count the request so
-// (README "Images" says so); the library's answer carries no usage, as Bedrock gives none.
+// (docs/LIBRARY-REFERENCE.md, "Images", says so); the library's answer carries no usage, as Bedrock gives none.
 import type {
   ImageEditParams,
   ImageGenerateParams,

@@ -25,7 +25,7 @@ export async function usage(c: AppContext): Promise<Response> {
   if (!db) {
     throw refusal(
       404,
-      "Usage is not recorded here: bind a D1 database as USAGE_DB (see the README).",
+      "Usage is not recorded here: bind a D1 database as USAGE_DB (see docs/PROXY-REFERENCE.md#usage-records).",
       "usage_not_configured",
     );
   }

@@ -28,7 +28,7 @@ const EAST_LLAMA = emulatorModelId("llama", [], "us-east-1");
 const PROFILE = "arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/a1b2c3d4e5f6";
 const CLAUDE_45 = "us.anthropic.claude-sonnet-4-5-20250929-v1:0";
 const WEST_LLAMA = emulatorModelId("llama", [], "us-west-2");
-/** The README's: "the proxy renews its lease every 5 minutes while it is open". */
+/** docs/PROXY-REFERENCE.md's: "the proxy renews its lease every 5 minutes while it is open". */
 const LEASE_RENEW_MS = 5 * 60_000;
 
 /** The proxy on Node with the emulator in process, a key with every limit, and these bindings. */
@@ -574,7 +574,7 @@ describe("a KEY_LIMITS call that fails does not hold the key's place or tokens u
     expect(logged()).toEqual([
       expect.objectContaining({ failed: "settling the key's limits", error: "Durable Object is overloaded." }),
     ]);
-    // README: "tried twice more (after a quarter of a second, then a second)": three tries at once
+    // docs/PROXY-REFERENCE.md: "tried twice more (after a quarter of a second, then a second)": three tries at once
     // would all meet a counter that is overloaded for a moment. (A timer may fire a millisecond
     // early by performance.now().)
     const settles = calls.flatMap((call, index) => (call === "settle" ? [at[index]!] : []));
@@ -804,7 +804,7 @@ describe("what a request of a key with tokens_per_day reserves while it is in fl
     const response = await post("/v1/chat/completions", body);
     expect(response.status).toBe(200);
     await response.text();
-    // Its prompt and markup, and an output limit of 8,000 + 4,096 (README: "the thinking budget
+    // Its prompt and markup, and an output limit of 8,000 + 4,096 (docs/PROXY-REFERENCE.md: "the thinking budget
     // plus 4,096 for the answer"), not the 4,096 of a request without thinking.
     expect(admitted(calls).map((args) => args.reserve)).toEqual([tokenEstimate(body, "chat", 8000 + 4096)]);
   });
@@ -1581,7 +1581,7 @@ describe("tokens_per_day counts each try to Bedrock by how it ended, not by the 
       expect(tokens).toBe(inputEstimate({ input: input.slice(0, 6) }, "embeddings"));
     });
 
-    it("left by its client once a call answered: the 499 line is written before the library's error, so it has no prompt_tokens, and the whole input counts (codereview39 #3, README)", async () => {
+    it("left by its client once a call answered: the 499 line is written before the library's error, so it has no prompt_tokens, and the whole input counts (codereview39 #3, docs/PROXY-REFERENCE.md)", async () => {
       const { binding, settled } = recordingLimits();
       const leaving = new AbortController();
       let fetches = 0;

@@ -5,7 +5,7 @@
 // Retry-After, the message naming the limit and this key, never another. A limit that cannot be
 // checked (its binding failed) lets the request through and says so in the log line: an outage of
 // the counters must not become an outage of the proxy. Every counter goes by the key's name, as
-// its usage rows do: the name is the client's identity, which the README asks never to change or
+// its usage rows do: the name is the client's identity, which docs/PROXY-REFERENCE.md asks never to change or
 // reuse (keyed by the key too, a rotation would reset the day, and the usage rows would still merge).
 import type { MiddlewareHandler, Next } from "hono";
 import {

@@ -47,7 +47,7 @@ describe("a file part becomes a Converse document block", () => {
       ["text/markdown", "a", "md"],
       ["application/octet-stream", "Notes.MD", "md"],
       ["application/octet-stream", "page.htm", "html"],
-      // Any type that names no document format, as README.md says (typesapi41 #8).
+      // Any type that names no document format, as docs/LIBRARY-REFERENCE.md says (typesapi41 #8).
       ["application/zip", "report.docx", "docx"],
       ["text/x-python", "notes.txt", "txt"],
       // The type wins over a name that says otherwise.

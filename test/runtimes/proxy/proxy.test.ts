@@ -29,7 +29,7 @@ const RUNTIMES: Array<{
       "--allow-env",
       "examples/proxy/deno.ts",
     ],
-    // Deno 2 keeps it open, Connection: close or not, for as long as the client trickles (README).
+    // Deno 2 keeps it open, Connection: close or not, for as long as the client trickles (docs/PROXY-REFERENCE.md).
     closesGivenUpBody: false,
   },
   { name: "Bun (Bun.serve)", command: localBin("bun"), args: ["examples/proxy/bun.ts"], closesGivenUpBody: true },
