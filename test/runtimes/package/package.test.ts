@@ -9,12 +9,31 @@ import { promisify } from "node:util";
 import { transformSync } from "esbuild";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { EMULATOR_CREDENTIALS, EMULATOR_SESSION_CREDENTIALS } from "../../../emulator/credentials.ts";
+import { isExternal, linksOf } from "../../helpers/markdown-links.ts";
 import { readmeSnippet } from "../../helpers/readme.ts";
 import { build } from "../../../scripts/build.ts";
 import { localBin, ROOT } from "../child-process.ts";
 import { CJS_CONSUMER_SOURCE, CONSUMER_SOURCE } from "./consumer-source.ts";
 
 const run = promisify(execFile);
+
+/** The docs/ pages reachable from README.md by relative links, as `docs/X.md`. */
+function linkedDocsPages(): string[] {
+  const found = new Set<string>();
+  const queue = ["README.md"];
+  for (let page = queue.shift(); page !== undefined; page = queue.shift()) {
+    for (const { target } of linksOf(readFileSync(join(ROOT, page), "utf8"))) {
+      if (isExternal(target)) continue;
+      const path = target.split("#")[0] ?? "";
+      if (!path) continue;
+      const resolved = posix.normalize(posix.join(posix.dirname(page), path));
+      if (!/^docs\/[^/]+\.md$/.test(resolved) || found.has(resolved)) continue;
+      found.add(resolved);
+      queue.push(resolved);
+    }
+  }
+  return [...found].sort();
+}
 
 interface PackResult {
   name: string;
@@ -76,7 +95,10 @@ describe("the npm package", () => {
   it("holds dist/ and the docs, nothing else", () => {
     const paths = packed.files.map((file) => file.path);
     const outside = paths.filter(
-      (path) => !path.startsWith("dist/") && !["package.json", "README.md", "LICENSE"].includes(path),
+      (path) =>
+        !path.startsWith("dist/") &&
+        !/^docs\/[^/]+\.md$/.test(path) &&
+        !["package.json", "README.md", "LICENSE"].includes(path),
     );
     expect(outside).toEqual([]);
     expect(
@@ -85,6 +107,13 @@ describe("the npm package", () => {
     expect(paths.filter((path) => path.startsWith("dist/") && !/\.(js|d\.ts)$/.test(path))).toEqual([]);
     expect(paths).toContain("README.md");
     expect(paths).toContain("LICENSE");
+  });
+
+  it("ships every docs page the README links to, and the pages those link to (docs48: the README's detail moved there)", () => {
+    const paths = new Set(packed.files.map((file) => file.path));
+    const linked = linkedDocsPages();
+    expect(linked).toEqual(expect.arrayContaining(["docs/PROXY-REFERENCE.md", "docs/LIBRARY-REFERENCE.md"]));
+    expect(linked.filter((page) => !paths.has(page))).toEqual([]);
   });
 
   it("has the JavaScript and the declarations of every export", () => {
