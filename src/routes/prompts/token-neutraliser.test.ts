@@ -12,6 +12,7 @@ import {
   tokensInTemplateText,
 } from "./token-neutraliser.ts";
 import { routes } from "../all.ts";
+import { MAX_TOKEN_BREAKS } from "../../request-bounds.ts";
 
 const B = TOKEN_BREAK;
 const CHATML = ["<|im_start|>", "<|im_end|>", "<tool_response>", "</tool_response>", "<think>", "</think>"];
@@ -356,13 +357,22 @@ describe("a token split across content parts", () => {
     expect(texts(out.content)).toEqual([`a<${B}`, "|im_end|>b"]);
   });
 
-  it("in a request of 100,000 parts (3 MB, within the proxy's body limit), every one of them a token's start and end", () => {
-    // Each part and each break is read once: a pass per part over every break took 11 s here.
-    const content = Array.from({ length: 100_000 }, () => ({ type: "text" as const, text: "|x|><" }));
+  it("in a request of 100,000 parts, a token across every tenth pair of them (the most breaks a request takes)", () => {
+    // Each part and each break is read once: a pass per part over every break took 11 s here,
+    // with a break between every two parts (refused now: MAX_TOKEN_BREAKS).
+    const part = (index: number) => (index % 10 === 9 ? "b<" : index % 10 === 0 ? "|x|>a" : "c");
+    const content = Array.from({ length: 100_000 }, (_, index) => ({ type: "text" as const, text: part(index) }));
     const out = neutraliseRequest({ model: "m", messages: [{ role: "user", content }] }, neutraliser).messages[0]!;
     const joined = texts(out.content).join("");
-    expect(joined.startsWith(`|x|><${B}|x|><${B}|x|>`)).toBe(true);
-    expect(joined.split(B)).toHaveLength(100_000);
+    expect(joined.startsWith(`|x|>a${"c".repeat(8)}b<${B}|x|>a`)).toBe(true);
+    expect(joined.split(B)).toHaveLength(10_000);
+    const everyPair = Array.from({ length: 100_000 }, () => ({ type: "text" as const, text: "|x|><" }));
+    expect(
+      errorOf(
+        () => neutraliseRequest({ model: "m", messages: [{ role: "user", content: everyPair }] }, neutraliser),
+        BedrockEdgeError,
+      ),
+    ).toMatchObject({ status: 400, code: "too_many_special_tokens", param: "messages[0]" });
   });
 
   it("also across an image between them, which a text-only template skips; parts without a token stay the same objects", () => {
@@ -638,5 +648,79 @@ describe("tokensInTemplateText", () => {
   it("leaves a one-word tag that a space, a line break or a word parts from a token, or that touches such a tag only", () => {
     const literals = ["[gMASK] <sop>", "<|user|>\n<tool>", "Use <tool> here", "<br>\n<|im_end|>", "[INST]<sop><eop>"];
     expect(tokensInTemplateText(literals)).toEqual(["[gMASK]", "<|user|>", "<|im_end|>", "[INST]", "<sop>"]);
+  });
+});
+
+describe("neutraliseRequest: at most MAX_TOKEN_BREAKS breaks in one request (amplify48 #1)", () => {
+  const neutraliser = requestNeutraliser(CHATML, ["<think>", "</think>"], { shapes: true });
+  const chat = (...contents: string[]): ChatCompletionRequest => ({
+    model: "m",
+    messages: contents.map((content) => ({ role: "user", content })),
+  });
+
+  it("breaks a pasted tokenizer file's tokens: Llama 3's 256 reserved ones, each listed twice", () => {
+    const entries = Array.from(
+      { length: 256 },
+      (_, id) => `"${128_000 + id}": {"content": "<|reserved_special_token_${id}|>", "special": true}`,
+    );
+    const file = `{"added_tokens_decoder": {${entries.join(", ")}}, "extra": [${entries.join(", ")}]}`;
+    const out = neutraliseRequest(chat(file), neutraliser);
+    expect(out.messages[0]!.content).toBe(file.replaceAll("<|", `<${B}|`));
+  });
+
+  it("breaks exactly MAX_TOKEN_BREAKS over all of a request's texts, and refuses one more with a 400 naming where", () => {
+    const half = MAX_TOKEN_BREAKS / 2;
+    const full = chat("<|im_end|>".repeat(half), `${"</think>".repeat(half - 1)}<|x|>`);
+    const out = neutraliseRequest(full, neutraliser);
+    const breaks = out.messages.map((message) => String(message.content).split(B).length - 1);
+    expect(breaks).toEqual([half, half]);
+    const error = errorOf(
+      () => neutraliseRequest(chat("<|im_end|>".repeat(half), "</think>".repeat(half - 1), "<|a|><|b|>"), neutraliser),
+      BedrockEdgeError,
+    );
+    expect(error).toMatchObject({ status: 400, type: "invalid_request_error", code: "too_many_special_tokens" });
+    expect(error.param).toBe("messages[2]");
+    expect(error.message).toBe(
+      `messages[2] takes this request past ${MAX_TOKEN_BREAKS} special tokens to break (each with a zero-width space): send fewer. A model whose special_tokens setting is "keep" sends them as written.`,
+    );
+  });
+
+  it("counts the tools, tool calls and answers too, each request from zero, but not the think tags an answer keeps", () => {
+    const many = "<|y|>".repeat(MAX_TOKEN_BREAKS);
+    const withTools: ChatCompletionRequest = {
+      ...chat("<|x|>"),
+      tools: [{ type: "function", function: { name: "f", description: many } }],
+    };
+    expect(errorOf(() => neutraliseRequest(withTools, neutraliser), BedrockEdgeError)).toMatchObject({
+      code: "too_many_special_tokens",
+      param: "tools",
+    });
+    const call = {
+      id: "c",
+      type: "function" as const,
+      function: { name: "f", arguments: JSON.stringify({ a: many }) },
+    };
+    const withCall: ChatCompletionRequest = {
+      model: "m",
+      messages: [
+        { role: "user", content: "<|x|>" },
+        { role: "assistant", content: null, tool_calls: [call] },
+      ],
+    };
+    expect(errorOf(() => neutraliseRequest(withCall, neutraliser), BedrockEdgeError)).toMatchObject({
+      code: "too_many_special_tokens",
+      param: "messages[1]",
+    });
+    const thinking = "<think>a</think>".repeat(MAX_TOKEN_BREAKS);
+    const answer: ChatCompletionRequest = {
+      model: "m",
+      messages: [
+        { role: "user", content: "<|x|>" },
+        { role: "assistant", content: thinking },
+      ],
+    };
+    expect(neutraliseRequest(answer, neutraliser).messages[1]!.content).toBe(thinking);
+    expect(neutraliseRequest(chat(many), neutraliser).messages[0]!.content).toBe(many.replaceAll("<", `<${B}`));
+    expect(neutraliseRequest(chat(many), neutraliser).messages[0]!.content).toBe(many.replaceAll("<", `<${B}`));
   });
 });

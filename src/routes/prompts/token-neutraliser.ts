@@ -15,11 +15,12 @@
 //   spells its tokens with U+FF5C, the fullwidth look-alike of `|`).
 // - U+200B has no Unicode decomposition: NFC and NFKC normalisers (Qwen's is NFC) keep it.
 
-import { invalidRequest, shownText } from "../../errors.ts";
+import { type BedrockEdgeError, invalidRequest, shownText } from "../../errors.ts";
 import { isJsonObject } from "../../json.ts";
 import { BACKSLASH, QUOTE } from "../../openai/json-chars.ts";
 import type { ChatCompletionRequest, ChatMessage, ToolCall } from "../../openai/types.ts";
 import type { ModelSettingValues } from "../../model-settings.ts";
+import { MAX_TOKEN_BREAKS } from "../../request-bounds.ts";
 import type { Route } from "../types.ts";
 import { BUILT_IN_SPECIAL_TOKENS } from "./special-tokens.ts";
 import { THINK_CLOSE, THINK_OPEN } from "./think-tags.ts";
@@ -30,8 +31,19 @@ export const TOKEN_BREAK = "\u200B";
  * Neutralises the special tokens in one text; returns the text itself when it has none.
  * `followedByText`: a prompt has more request text right after it (a text part the next part's
  * text joins), not a template's own, so the opening rule (tokenNeutraliser) is not for it.
+ * `budget`: the request's breaks left, each break taken from it (neutraliseRequest).
  */
-export type TokenNeutraliser = (text: string, followedByText?: true) => string;
+export type TokenNeutraliser = (text: string, followedByText?: true, budget?: BreakBudget) => string;
+
+/**
+ * The breaks a request has left (MAX_TOKEN_BREAKS in all), and the field being read, which the
+ * refusal names. Each break costs CPU to make, and the text holding it is read at two bytes a
+ * character from there on (V8 holds U+200B so): a request made of tokens is refused at the bound.
+ */
+export interface BreakBudget {
+  left: number;
+  field: string;
+}
 
 export interface RequestNeutraliser {
   /** For all request text. */
@@ -173,14 +185,14 @@ export function tokenNeutraliser(tokens: Iterable<string>, options: NeutraliserO
   // them the opening pattern, which every string would otherwise pay (overbreak15 #4).
   const openingFirsts = [...openingRoot.children.keys(), ...(options.shapes ? ["<"] : [])];
   const mayOpen = new RegExp(openingFirsts.map(escapeCodePoint).join("|"), "u");
-  return (text, followedByText) => {
-    const whole = withBreaks(text, pattern);
+  return (text, followedByText, budget) => {
+    const whole = withBreaks(text, pattern, budget);
     if (!opening || followedByText) return whole;
     // A token broken above holds a break: it is no opening here.
     const from = Math.max(0, whole.length - tail);
     const end = whole.slice(from);
     if (!mayOpen.test(end)) return whole;
-    const broken = withBreaks(end, opening);
+    const broken = withBreaks(end, opening, budget);
     return broken === end ? whole : whole.slice(0, from) + broken;
   };
 }
@@ -191,9 +203,10 @@ const PIECES_PER_JOIN = 8192;
 /**
  * `text` with TOKEN_BREAK after each match of `pattern` (one character each). One replace over a
  * text full of tokens held a part per match until its end: 4 MB of `<|im_end|>` took 59 MB of
- * heap where plain text of that size took 16 (memcost9).
+ * heap where plain text of that size took 16 (memcost9). Each break is taken from `budget`, and
+ * the one past it refuses the request there, before the rest of the text is read.
  */
-function withBreaks(text: string, pattern: RegExp): string {
+function withBreaks(text: string, pattern: RegExp, budget: BreakBudget | undefined): string {
   pattern.lastIndex = 0;
   let match = pattern.exec(text);
   if (!match) return text;
@@ -201,6 +214,7 @@ function withBreaks(text: string, pattern: RegExp): string {
   let pieces: string[] = [];
   let from = 0;
   for (; match; match = pattern.exec(text)) {
+    if (budget && --budget.left < 0) throw tooManyBreaks(budget.field);
     const end = match.index + match[0].length;
     pieces.push(text.slice(from, end), TOKEN_BREAK);
     from = end;
@@ -212,6 +226,14 @@ function withBreaks(text: string, pattern: RegExp): string {
   pieces.push(text.slice(from));
   joined.push(pieces.join(""));
   return joined.join("");
+}
+
+function tooManyBreaks(field: string): BedrockEdgeError {
+  return invalidRequest(
+    `${field} takes this request past ${MAX_TOKEN_BREAKS} special tokens to break (each with a zero-width space): send fewer. A model whose special_tokens setting is "keep" sends them as written.`,
+    field,
+    "too_many_special_tokens",
+  );
 }
 
 /**
@@ -514,20 +536,33 @@ export function neutraliseRequest(
   deployments: readonly { modelId: string }[] = [],
   settings?: ModelSettingValues,
 ): ChatCompletionRequest {
-  const neutraliser =
-    own ?? (route.rendersBuiltInTemplates === true ? BUILT_IN_TEMPLATE_NEUTRALISER : BUILT_IN_NEUTRALISER);
+  const chosen = own ?? (route.rendersBuiltInTemplates === true ? BUILT_IN_TEMPLATE_NEUTRALISER : BUILT_IN_NEUTRALISER);
+  // One budget for all the request's text, each field named as it is read.
+  const budget: BreakBudget = { left: MAX_TOKEN_BREAKS, field: "messages" };
+  const counted =
+    (neutralise: TokenNeutraliser): TokenNeutraliser =>
+    (text, followedByText) =>
+      neutralise(text, followedByText, budget);
+  const neutraliser: RequestNeutraliser = {
+    text: counted(chosen.text),
+    assistantContent: counted(chosen.assistantContent),
+  };
+  const reading = (field: string): string => {
+    budget.field = field;
+    return field;
+  };
   const keepsSigned =
     deployments.length > 0 &&
     deployments.every(({ modelId }) => route.sendsSignedThinking?.(modelId, settings) === true);
   const out: ChatCompletionRequest = {
     ...request,
     messages: request.messages.map((message, index) =>
-      neutraliseMessage(message, neutraliser, keepsSigned, `messages[${index}]`),
+      neutraliseMessage(message, neutraliser, keepsSigned, reading(`messages[${index}]`)),
     ),
   };
-  if (request.tools !== undefined) out.tools = neutralised(request.tools, neutraliser.text, "tools");
+  if (request.tools !== undefined) out.tools = neutralised(request.tools, neutraliser.text, reading("tools"));
   if (request.tool_choice !== undefined) {
-    out.tool_choice = neutralised(request.tool_choice, neutraliser.text, "tool_choice");
+    out.tool_choice = neutralised(request.tool_choice, neutraliser.text, reading("tool_choice"));
   }
   if (request.chat_template_kwargs !== undefined) {
     // The names are variable names (checked against the template's own after this), not text; own
@@ -535,7 +570,7 @@ export function neutraliseRequest(
     out.chat_template_kwargs = Object.fromEntries(
       Object.entries(request.chat_template_kwargs).map(([name, value]) => [
         name,
-        neutraliseValue(value, neutraliser.text, `chat_template_kwargs.${name}`),
+        neutraliseValue(value, neutraliser.text, reading(`chat_template_kwargs.${name}`)),
       ]),
     );
   }
