@@ -4,7 +4,8 @@
 // `new BedrockEdgeError(init)`, `createMessageSplitter(options)` or `createApp()` take and give,
 // not only reach it through `Parameters<…>`. Walked with the compiler over the entries' sources
 // (package.json "exports"), the way a consumer's compiler sees their declarations.
-import { readFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import ts from "typescript";
@@ -20,21 +21,24 @@ const ROOT = fileURLToPath(new URL("..", import.meta.url));
  */
 const NOT_ENTERED = new Set(["worker/state.ts: ProxyState", "worker/state.ts: Ready", "worker/log.ts: RequestLog"]);
 
-/** The source file of each entry: dist/<path>.js is built from <path>.ts (tsconfig.build.json). */
+interface Manifest {
+  exports: Record<string, string | { types: string; default: string }>;
+}
+
+const readManifest = () => JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as Manifest;
+
+/** An entry's source, from the repo's root: dist/<path>.js is built from <path>.ts (tsconfig.build.json). */
+const sourceOf = (built: string) => `${built.slice("./dist/".length, -".js".length)}.ts`;
+
+/** The source file of each entry. */
 function entrySources(): string[] {
-  const manifest = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as {
-    exports: Record<string, string | { default: string }>;
-  };
-  return Object.values(manifest.exports).flatMap((target) =>
-    typeof target === "string" ? [] : [join(ROOT, `${target.default.slice("./dist/".length, -".js".length)}.ts`)],
+  return Object.values(readManifest().exports).flatMap((target) =>
+    typeof target === "string" ? [] : [join(ROOT, sourceOf(target.default))],
   );
 }
 
-/**
- * `file: Name` of every project type that the entries' exports reach and no entry exports, and
- * the types of NOT_ENTERED the walk met.
- */
-function walkPublicTypes(): { unnameable: string[]; skipped: string[] } {
+/** The repo's compiler options, with Node's types (the entries for Node use them). */
+function compilerOptions(): ts.CompilerOptions {
   const config = ts.getParsedCommandLineOfConfigFile(
     join(ROOT, "tsconfig.json"),
     {},
@@ -46,8 +50,16 @@ function walkPublicTypes(): { unnameable: string[]; skipped: string[] } {
     },
   );
   if (!config) throw new Error("cannot read tsconfig.json");
+  return { ...config.options, types: ["node"] };
+}
+
+/**
+ * `file: Name` of every project type that the entries' exports reach and no entry exports, and
+ * the types of NOT_ENTERED the walk met.
+ */
+function walkPublicTypes(): { unnameable: string[]; skipped: string[] } {
   const entries = entrySources();
-  const program = ts.createProgram(entries, { ...config.options, types: ["node"], noEmit: true });
+  const program = ts.createProgram(entries, { ...compilerOptions(), noEmit: true });
   const checker = program.getTypeChecker();
   const ours = (declaration: ts.Declaration | undefined) => {
     const file = declaration?.getSourceFile().fileName ?? "";
@@ -113,11 +125,88 @@ function walkPublicTypes(): { unnameable: string[]; skipped: string[] } {
   return { unnameable: [...found].sort(), skipped: [...skipped] };
 }
 
+/**
+ * The declaration errors of a project that installed the package and re-exports each value export
+ * of each entry as it is (`export const name = entry.name`), as a project that emits declarations
+ * and infers from the package's values does. The walk above sees named types only; here the
+ * compiler itself must write every inferred type with what the entries export, or it gives TS2742
+ * ("cannot be named without a reference to …/node_modules/bedrock-edge/…"): a value typed
+ * `typeof` a function no entry exports fails here and not there.
+ *
+ * The package is the sources, under node_modules/bedrock-edge as symlinks the compiler keeps
+ * (preserveSymlinks), its "exports" pointing at them; its dependencies sit beside it, as npm
+ * hoists them.
+ */
+function declarationErrorsOfReexports(): string[] {
+  const manifest = readManifest();
+  const dir = mkdtempSync(join(tmpdir(), "bedrock-edge-declarations-"));
+  try {
+    const modules = join(dir, "node_modules");
+    const packageDir = join(modules, "bedrock-edge");
+    mkdirSync(packageDir, { recursive: true });
+    for (const name of readdirSync(join(ROOT, "node_modules"))) {
+      if (name !== "bedrock-edge") symlinkSync(join(ROOT, "node_modules", name), join(modules, name));
+    }
+    const specifiers: string[] = [];
+    const exports: Record<string, { types: string; default: string }> = {};
+    const folders = new Set<string>();
+    for (const [subpath, target] of Object.entries(manifest.exports)) {
+      if (typeof target === "string") continue;
+      const source = sourceOf(target.default);
+      exports[subpath] = { types: `./${source}`, default: `./${source}` };
+      specifiers.push(`bedrock-edge${subpath.slice(1)}`);
+      folders.add(source.split("/")[0]!);
+    }
+    for (const folder of folders) symlinkSync(join(ROOT, folder), join(packageDir, folder));
+    writeFileSync(join(packageDir, "package.json"), JSON.stringify({ name: "bedrock-edge", type: "module", exports }));
+
+    const options: ts.CompilerOptions = {
+      ...compilerOptions(),
+      noEmit: false,
+      declaration: true,
+      emitDeclarationOnly: true,
+      preserveSymlinks: true,
+    };
+    const scratch = join(dir, "reexports.ts");
+    const imports = specifiers.map((specifier, i) => `import * as entry${i} from "${specifier}";\n`).join("");
+    // First the imports alone, to read each entry's value exports; then every one re-exported.
+    writeFileSync(scratch, imports);
+    const entriesOnly = ts.createProgram([scratch], options);
+    const checker = entriesOnly.getTypeChecker();
+    const lines = specifiers.flatMap((specifier, i) => {
+      const statement = entriesOnly.getSourceFile(scratch)!.statements[i] as ts.ImportDeclaration;
+      const module = checker.getSymbolAtLocation(statement.moduleSpecifier);
+      if (!module) throw new Error(`${specifier} does not resolve`);
+      return checker
+        .getExportsOfModule(module)
+        .filter(
+          (symbol) =>
+            (symbol.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(symbol) : symbol).flags &
+            ts.SymbolFlags.Value,
+        )
+        .map((symbol) => `export const entry${i}_${symbol.getName()} = entry${i}.${symbol.getName()};\n`);
+    });
+    expect(lines.length).toBeGreaterThan(specifiers.length);
+    writeFileSync(scratch, imports + lines.join(""));
+    const program = ts.createProgram([scratch], options, undefined, entriesOnly);
+    // The message names the export (`entry1_builtInRenderers`) and the module it cannot reach.
+    return program
+      .getDeclarationDiagnostics(program.getSourceFile(scratch))
+      .map((diagnostic) => `TS${diagnostic.code}: ${ts.flattenDiagnosticMessageText(diagnostic.messageText, "\n")}`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 describe("the package's public types", () => {
   it("are all exported: every type an entry's signatures name can be imported by name", () => {
     const { unnameable, skipped } = walkPublicTypes();
     expect(unnameable).toEqual([]);
     // An exception that no longer applies goes from the list.
     expect(skipped.sort()).toEqual([...NOT_ENTERED].sort());
+  }, 60_000);
+
+  it("can be re-exported by a project that emits declarations: every value export's inferred type is nameable", () => {
+    expect(declarationErrorsOfReexports()).toEqual([]);
   }, 60_000);
 });

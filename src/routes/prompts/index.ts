@@ -11,14 +11,18 @@ import { QWEN3_VARIABLES, renderQwen2Prompt, renderQwen3Prompt } from "./qwen.ts
 
 export { compileChatTemplate } from "./jinja.ts";
 
-export const builtInRenderers = {
+/**
+ * The built-in templates' renderers, by name. Typed with exported types only, so a project that
+ * emits declarations can infer from it (the functions themselves are not exported).
+ */
+export const builtInRenderers: { readonly [Name in TemplateName]: PromptRenderer } = {
   deepseek_r1: renderDeepSeekR1Prompt,
   llama3: renderLlama3Prompt,
   qwen3: renderQwen3Prompt,
   qwen2: renderQwen2Prompt,
   llama3_1: renderLlama31Prompt,
   llama3_2: renderLlama32Prompt,
-} as const satisfies Record<TemplateName, PromptRenderer>;
+};
 
 export type { TemplateName } from "../setting-names.ts";
 
