@@ -9,15 +9,15 @@ export interface OpenAIErrorBody {
 export interface BedrockEdgeErrorInit {
   status: number;
   message: string;
-  type?: string;
-  code?: string | null;
-  param?: string | null;
+  type?: string | undefined;
+  code?: string | null | undefined;
+  param?: string | null | undefined;
   /** The Bedrock exception name, e.g. `ThrottlingException`, when Bedrock said so. */
-  bedrockError?: string;
+  bedrockError?: string | undefined;
   /** From `retry-after` / `retry-after-ms`, when the upstream asked for a pause. */
-  retryAfterMs?: number;
+  retryAfterMs?: number | undefined;
   /** Bedrock itself answered with this error (see BedrockEdgeError.fromBedrock). */
-  fromBedrock?: boolean;
+  fromBedrock?: boolean | undefined;
   cause?: unknown;
 }
 

@@ -14,7 +14,7 @@ export interface ByteReader {
    * Aborted when the caller ends the call (its signal, cancel()): what was read before it is not
    * handed out after it. Not by the idle timeout, which is the stream failing (read() throws it).
    */
-  readonly signal?: AbortSignal;
+  readonly signal?: AbortSignal | undefined;
 }
 
 /** A ByteReader as a ReadableStream, for those who want to pipeThrough(decodeEventStream()). */

@@ -22,7 +22,7 @@ export interface EventStreamMessage {
 
 export interface DecodeOptions {
   /** Largest message accepted; a length field claiming more is an error (default 16 MiB). */
-  maxMessageBytes?: number;
+  maxMessageBytes?: number | undefined;
 }
 
 const PRELUDE_BYTES = 12;

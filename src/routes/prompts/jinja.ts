@@ -9,8 +9,8 @@ import { type ContentFormat, detectContentFormat, testsContentForNone } from "./
 import { type ImageHandling, imageRefused, joinContent, parseArgumentsObject } from "./messages.ts";
 
 export interface SpecialTokens {
-  bos_token?: string;
-  eos_token?: string;
+  bos_token?: string | undefined;
+  eos_token?: string | undefined;
 }
 
 /**
