@@ -39,6 +39,21 @@ describe("options in milliseconds", () => {
     }
   });
 
+  it("timeoutMs and idleTimeoutMs refuse 0, as the proxy's UPSTREAM_TIMEOUT_MS and IDLE_TIMEOUT_MS do (it was read as the default; types48 #4)", () => {
+    for (const name of ["timeoutMs", "idleTimeoutMs"] as const) {
+      expect(refusal({ [name]: 0 }), name).toBe(`${name} must be at least 1 ms`);
+      expect(refusal({ [name]: 0.5 }), name).toBe(`${name} must be at least 1 ms`);
+      expect(errorOf(() => createTransport({ [name]: 0 }), TypeError).message, name).toBe(
+        `${name} must be at least 1 ms`,
+      );
+      expect(() => createBedrock({ credentials: EMULATOR_CREDENTIALS, [name]: 1 }), name).not.toThrow();
+    }
+    // The others take 0: no retry wait, no wait for a cold model, no cool-down.
+    for (const name of ["modelReadyTimeoutMs", "retryBaseDelayMs", "retryMaxDelayMs", "cooldownMs"] as const) {
+      expect(() => createBedrock({ credentials: EMULATOR_CREDENTIALS, [name]: 0 }), name).not.toThrow();
+    }
+  });
+
   it("are taken up to that longest wait, which then waits (no call ends at once)", async () => {
     const longest = Object.fromEntries(names.map((name) => [name, MAX_TIMER_MS]));
     const { bedrock } = emulated(longest);

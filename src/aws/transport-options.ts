@@ -5,7 +5,10 @@ import type { RetryPolicy } from "./retry.ts";
 import type { SigningCrypto, SigningKeyCache } from "./sign.ts";
 import { shownText } from "../errors.ts";
 
-/** Every option in milliseconds takes 0 to 2147483647 (about 24.8 days, the longest a timer can wait). */
+/**
+ * Every option in milliseconds takes 0 to 2147483647 (about 24.8 days, the longest a timer can
+ * wait), but timeoutMs and idleTimeoutMs, which take at least 1.
+ */
 export interface TransportOptions {
   /** Default: the region in the model ARN. */
   region?: string | undefined;
@@ -22,9 +25,12 @@ export interface TransportOptions {
   signingCrypto?: SigningCrypto | undefined;
   /** Retries for throttling, 5xx and network errors (default 2). */
   maxRetries?: number | undefined;
-  /** Time allowed for Bedrock's answer to begin (plain calls: to finish). Default 10 minutes. */
+  /**
+   * Time allowed for Bedrock's answer to begin (plain calls: to finish). Default 10 minutes; at
+   * least 1 (0 is refused: there is no "no timeout").
+   */
   timeoutMs?: number | undefined;
-  /** Longest silence allowed between two pieces of a stream. Default 60 s. */
+  /** Longest silence allowed between two pieces of a stream. Default 60 s; at least 1. */
   idleTimeoutMs?: number | undefined;
   /** How long to wait for an imported model to wake up (ModelNotReadyException). Default 5 minutes. */
   modelReadyTimeoutMs?: number | undefined;
@@ -60,12 +66,13 @@ function nonNegative(value: number | undefined, fallback: number, name: string):
   return value;
 }
 
-/** An option in milliseconds: from 0 to MAX_TIMER_MS, or `fallback` when not given. */
-export function checkMilliseconds(value: number | undefined, fallback: number, name: string): number {
+/** An option in milliseconds: from `least` (default 0) to MAX_TIMER_MS, or `fallback` when not given. */
+export function checkMilliseconds(value: number | undefined, fallback: number, name: string, least = 0): number {
   if (value === undefined) return fallback;
   if (typeof value !== "number" || !Number.isFinite(value) || value < 0) {
     throw new TypeError(`${name} must be a non-negative number of milliseconds`);
   }
+  if (value < least) throw new TypeError(`${name} must be at least ${least} ms`);
   if (value > MAX_TIMER_MS) {
     throw new TypeError(`${name} must be at most ${MAX_TIMER_MS} ms (about 24.8 days, the longest a timer can wait)`);
   }
@@ -119,9 +126,10 @@ export function createTransport(given: TransportOptions = {}): Transport {
     fetch: baseFetch ?? ((input, init) => fetch(input, init)),
     endpoint: options.endpoint === undefined ? undefined : normaliseEndpoint(options.endpoint),
     region: options.region,
-    // A zero timeout would fail every call at once: zero means the default, as it always has.
-    timeoutMs: checkMilliseconds(options.timeoutMs, 600_000, "timeoutMs") || 600_000,
-    idleTimeoutMs: checkMilliseconds(options.idleTimeoutMs, 60_000, "idleTimeoutMs") || 60_000,
+    // Zero would end every call at once (it once meant the default, silently): refused, as the
+    // proxy's UPSTREAM_TIMEOUT_MS and IDLE_TIMEOUT_MS refuse it.
+    timeoutMs: checkMilliseconds(options.timeoutMs, 600_000, "timeoutMs", 1),
+    idleTimeoutMs: checkMilliseconds(options.idleTimeoutMs, 60_000, "idleTimeoutMs", 1),
     auth: { credentials: options.credentials, apiKey: options.apiKey },
     signingKeys: new Map(),
     signingCrypto: options.signingCrypto,
