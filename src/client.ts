@@ -151,6 +151,12 @@ interface Resolved extends ResolvedModel {
   deployments: readonly ModelDeployment[];
 }
 
+/**
+ * A client of OpenAI's shapes (chat.completions, completions, responses, embeddings, images) that
+ * calls Bedrock. The options are checked now: a mistake (an option of the wrong shape or out of
+ * range, a models table entry that is malformed, contradicts `region` or, with no `region`, names
+ * none) is a TypeError naming it. Nothing is sent until a call.
+ */
 export function createBedrock(options: BedrockOptions = {}): Bedrock {
   const transport = createTransport(options);
   const { region } = options;

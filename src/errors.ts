@@ -48,13 +48,25 @@ export interface UnmeteredCall {
 // one): `instanceof` knows only this copy's class. Symbol.for is shared by every copy in a realm.
 const BRAND: unique symbol = Symbol.for("bedrock-edge.error");
 
+/**
+ * How a call fails: a request refused before anything is sent, Bedrock's error answer or a
+ * stream's exception frame, a timeout, a lost connection, or the caller's own credentials or
+ * fetch failing. An abort is not one (the signal's reason, or abort()'s AbortError), but for an
+ * embeddings request some of whose calls had gone out: a 499. `toJSON()` is OpenAI's error body.
+ */
 export class BedrockEdgeError extends Error {
   override readonly name = "BedrockEdgeError";
+  /** The HTTP status: Bedrock's own for most of its exceptions; 400 for a refused request, 504 for a timeout… */
   readonly status: number;
+  /** OpenAI's error type (`invalid_request_error`, `rate_limit_error`…); by default the status's. */
   readonly type: string;
+  /** A code for the failure (`model_not_found`, `rate_limit_exceeded`…), or null. */
   readonly code: string | null;
+  /** The request's field at fault (`messages`, `tools[0].function.name`…), or null. */
   readonly param: string | null;
+  /** The Bedrock exception name, e.g. `ThrottlingException`, when Bedrock said so. */
   readonly bedrockError: string | undefined;
+  /** The pause Bedrock's `retry-after` or `retry-after-ms` header asked for, in ms, when it sent one. */
   readonly retryAfterMs: number | undefined;
   /**
    * True when Bedrock itself answered with this error: an error status or a stream exception

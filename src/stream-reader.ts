@@ -35,6 +35,11 @@ export interface EventMapper<T> {
 
 /** A stream of items: iterate it once; abort() (or leaving the loop) cancels the upstream call. */
 export interface ItemStream<T> extends AsyncIterable<T> {
+  /**
+   * Stops the stream: cancels the upstream call, and the loop's next step throws an AbortError (a
+   * DOMException) instead of giving an item. Once Bedrock's stream has ended, what it sent may
+   * still come.
+   */
   abort(): void;
   /**
    * The items already decoded that iteration would yield next without waiting (one read of

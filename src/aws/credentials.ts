@@ -1,8 +1,12 @@
 import { configurationError, nameOf } from "../errors.ts";
 
+/** AWS credentials that sign each call (SigV4). None of their values appears in an error. */
 export interface AwsCredentials {
+  /** The access key ID (non-empty). */
   accessKeyId: string;
+  /** The secret access key (non-empty): it signs, and is never sent. */
   secretAccessKey: string;
+  /** Temporary credentials' session token (an assumed role's, say): sent as `X-Amz-Security-Token`. */
   sessionToken?: string | undefined;
 }
 

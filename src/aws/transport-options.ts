@@ -12,11 +12,21 @@ import { shownText } from "../errors.ts";
 export interface TransportOptions {
   /** Default: the region in the model ARN. */
   region?: string | undefined;
+  /**
+   * AWS credentials for SigV4, or a function giving them, called for each request (so they can
+   * rotate). `apiKey`, when set, is used instead. With neither, every call fails with a 500
+   * `missing_credentials`: nothing is read from the environment.
+   */
   credentials?: CredentialsOption | undefined;
   /** A Bedrock API key, sent as `Authorization: Bearer`, instead of SigV4. */
   apiKey?: string | undefined;
   /** Base URL override: a VPC endpoint, a proxy, or the emulator. */
   endpoint?: string | undefined;
+  /**
+   * The fetch every call to Bedrock goes through (bedrock-edge/node's, the emulator's, a test
+   * double); default: the global fetch. It should honour the `signal` it is given: on an abort or
+   * a timeout the call stops waiting for it either way.
+   */
   fetch?: typeof fetch | undefined;
   /**
    * Synchronous hashes for SigV4 (bedrock-edge/node's `nodeSigningCrypto`); default: WebCrypto,
@@ -26,8 +36,8 @@ export interface TransportOptions {
   /** Retries for throttling, 5xx and network errors (default 2). */
   maxRetries?: number | undefined;
   /**
-   * Time allowed for Bedrock's answer to begin (plain calls: to finish). Default 10 minutes; at
-   * least 1 (0 is refused: there is no "no timeout").
+   * Time allowed for Bedrock's answer to begin (plain calls: to finish), from the start of each
+   * attempt. Default 10 minutes; at least 1 (0 is refused, not read as "none").
    */
   timeoutMs?: number | undefined;
   /** Longest silence allowed between two pieces of a stream. Default 60 s; at least 1. */

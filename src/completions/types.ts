@@ -6,6 +6,11 @@ import type { StructuredOutputs } from "../openai/structured-outputs.ts";
 
 /** The Completions request, as the `openai` package types it, plus Bedrock's extensions. */
 export interface CompletionCreateParams {
+  /**
+   * `bedrock/<route>/[<region>/]<model-id>` on a route that takes a raw prompt (`deepseek_r1`,
+   * `llama`, `qwen3`, `qwen2` or `openai`; not `converse`), or a name in the client's `models` table
+   * (only a name, with `onlyListedModels`).
+   */
   model: string;
   /** Text, or several texts (one choice each). Token-id prompts are refused: Bedrock takes text. */
   prompt: string | string[] | number[] | number[][] | null;

@@ -258,6 +258,11 @@ export type ResponseFormatParam =
     };
 
 export interface ChatCompletionCreateParams extends GenerationParams {
+  /**
+   * `bedrock/<route>/[<region>/]<model-id>` (the `bedrock/` prefix optional; route `deepseek_r1`,
+   * `llama`, `qwen3`, `qwen2`, `openai` or `converse`), or a name in the client's `models` table
+   * (only a name, with `onlyListedModels`).
+   */
   model: string;
   messages: ChatMessageParam[];
   stream_options?: { include_usage?: boolean; include_obfuscation?: boolean } | null;
