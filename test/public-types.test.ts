@@ -9,7 +9,8 @@ import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import ts from "typescript";
-import { describe, expect, it } from "vitest";
+import { describe, expect, expectTypeOf, it } from "vitest";
+import type { AppEnv, ProxyState } from "../worker/mod.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 
@@ -209,4 +210,12 @@ describe("the package's public types", () => {
   it("can be re-exported by a project that emits declarations: every value export's inferred type is nameable", () => {
     expect(declarationErrorsOfReexports()).toEqual([]);
   }, 60_000);
+
+  // Checked by the type-checker (npm test runs tsc over this file). Hono's MiddlewareHandler
+  // defaults to an environment of `any`, which would reach a route's `c.get("state").cors`.
+  it("carry no `any` of Hono's defaults: ProxyState.cors takes the app's own context", () => {
+    type CorsContext = Parameters<NonNullable<ProxyState["cors"]>>[0];
+    expectTypeOf<CorsContext["env"]>().not.toBeAny();
+    expectTypeOf<CorsContext["env"]>().toEqualTypeOf<AppEnv["Bindings"]>();
+  });
 });

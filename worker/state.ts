@@ -6,6 +6,7 @@ import { cors } from "hono/cors";
 import { checkMilliseconds, redactSecrets, regionlessModelId } from "../src/core.ts";
 import { type Bedrock, createBedrock, type ModelTableEntry, type SigningCrypto } from "../src/index.ts";
 import { createKeyFinder, type KeyFinder } from "./auth.ts";
+import type { AppEnv } from "./context.ts";
 import type { BodyLimits } from "./body.ts";
 import { MIN_KEEPALIVE_MS, parseConfig, type ProxyBindings, type ProxyConfig, readCorsOrigins } from "./config.ts";
 import { deploymentSecrets } from "./deployment-credentials.ts";
@@ -21,8 +22,11 @@ export interface ProxyState {
   /** Values to cut out of anything logged or answered. */
   secrets: string[];
   keys: { count: number; find: KeyFinder };
-  /** CORS_ORIGINS' middleware, when it names origins, whatever else is wrong (readCorsOrigins). */
-  cors?: MiddlewareHandler;
+  /**
+   * CORS_ORIGINS' middleware, when it names origins, whatever else is wrong (readCorsOrigins).
+   * Typed with the app's context, not Hono's default of `any`.
+   */
+  cors?: MiddlewareHandler<AppEnv>;
   /**
    * The configuration's own problems (known secrets and secret-shaped text cut, as from a log
    * line): while there are any, calls answer 500 proxy_misconfigured.
@@ -242,7 +246,7 @@ function proxySecrets(env: ProxyBindings): string[] {
  * Retry-After (its backoff), x-should-retry (whether it retries at all) and the deployment that
  * served, which a browser would otherwise hide from the SDK.
  */
-function corsFor(origins: string[]): MiddlewareHandler {
+function corsFor(origins: string[]): MiddlewareHandler<AppEnv> {
   return cors({
     origin: origins.includes("*") ? "*" : origins,
     allowMethods: ["GET", "POST", "OPTIONS"],
