@@ -12,7 +12,14 @@ export { parseEmbeddingRequest } from "./embeddings/request.ts";
 export { parseImageEditRequest, parseImageRequest, parseImageVariationRequest } from "./images/request.ts";
 // The largest counts those requests take (a 400 past them): what a server that estimates a
 // request's cost before it is validated counts no further.
-export { MAX_ANSWERS, MAX_IMAGES, MAX_OUTPUT_TOKENS, MAX_PROMPTS } from "./request-bounds.ts";
+export {
+  MAX_ANSWERS,
+  MAX_BODY_BYTES_CEILING,
+  MAX_IMAGES,
+  MAX_OUTPUT_TOKENS,
+  MAX_PROMPTS,
+  MAX_TEXT_BYTES,
+} from "./request-bounds.ts";
 // And those a model takes past them, refused after the request is read: legacy Completions' calls
 // on a format of one call per prompt and answer (prompts x n), and images an imported model's
 // openai route sends.

@@ -29,10 +29,11 @@ import {
   WIRE_FORMAT_NAMES,
 } from "./routes/setting-names.ts";
 import { TOOL_PARSER_NAMES, type ToolParserName } from "./routes/tool-parser-names.ts";
-import { MAX_ANSWERS, MAX_OUTPUT_TOKENS as REQUEST_OUTPUT_TOKENS } from "./request-bounds.ts";
+import { MAX_ANSWERS, MAX_BODY_BYTES_CEILING, MAX_OUTPUT_TOKENS as REQUEST_OUTPUT_TOKENS } from "./request-bounds.ts";
 import type { WireFormatName } from "./routes/wire-formats/types.ts";
 
-const MAX_BODY_BYTES = "must be a whole number of bytes, at least 1024";
+// The ceiling is the most one request may hold in a Worker's isolate (request-bounds.ts).
+const MAX_BODY_BYTES = `must be a whole number of bytes, at least 1024, at most ${MAX_BODY_BYTES_CEILING} (16 MiB, the most one request may hold in a Worker's 128 MB)`;
 // A model's token settings are bounded by what a request may ask: max_tokens is at most 1,000,000
 // (request-bounds.ts, the request schemas' bound), so a cap past it (an extra zero) would be sent as
 // every unset request's limit, for Bedrock to refuse naming a max_tokens the client never set
@@ -166,7 +167,12 @@ export const MODEL_SETTINGS: SettingSpecs = {
     does: "drops request parameters the route cannot honour instead of refusing them",
   },
   max_body_bytes: {
-    schema: v.pipe(v.number(MAX_BODY_BYTES), v.integer(MAX_BODY_BYTES), v.minValue(1024, MAX_BODY_BYTES)),
+    schema: v.pipe(
+      v.number(MAX_BODY_BYTES),
+      v.integer(MAX_BODY_BYTES),
+      v.minValue(1024, MAX_BODY_BYTES),
+      v.maxValue(MAX_BODY_BYTES_CEILING, MAX_BODY_BYTES),
+    ),
     does: "sets the proxy's request body limit for this model",
   },
   additional_model_request_fields: {

@@ -32,3 +32,24 @@ export const MAX_IMAGES = 10;
  * against 40 for plain text.
  */
 export const MAX_TOKEN_BREAKS = 10_000;
+
+/**
+ * The most a request body may be, whatever a model's max_body_bytes or the proxy's MAX_BODY_BYTES
+ * say (a larger setting is a configuration problem): the room a larger limit gives is for media,
+ * an image's, a file's or an audio clip's base64, and a body of 16 MiB of it is the most one
+ * request may hold in a Worker's 128 MB isolate with room beside it. Measured on the proxy in Node
+ * (the smallest --max-old-space-size each request was answered in; a small request needs 16): a
+ * 16 MB image data URL on the openai route needs 96 MiB, 16 MB of documents on converse 80; 24 MB
+ * of either 112 to 160 (bounds48).
+ */
+export const MAX_BODY_BYTES_CEILING = 16 * 1024 * 1024;
+
+/**
+ * The most text a request body may hold, whatever its limit: everything but its media data (the
+ * strings where the request's shapes put images, files and audio as base64: src/openai/
+ * media-strings.ts). Text costs 7 to 8 times its size to serve (templates, the special-token
+ * neutraliser, the JSON sent on): 4 MiB of plain text needs 40 MiB of heap, 8 MiB 56, and 4 MiB of
+ * special tokens 64 (bounds48, amplify48). 4 MiB is about a million tokens, more than any Bedrock
+ * model's context, so a larger limit admits media, never more text.
+ */
+export const MAX_TEXT_BYTES = 4 * 1024 * 1024;

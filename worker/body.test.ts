@@ -3,7 +3,7 @@ import { cutBody } from "../test/helpers/cut-body.ts";
 import { pacedBody, settledAfter, stalledBody } from "../test/helpers/stalled-body.ts";
 import { errorOf } from "../test/helpers/errors.ts";
 import { BedrockEdgeError } from "../src/errors.ts";
-import { REQUEST_JSON_LIMITS } from "../src/core.ts";
+import { MAX_TEXT_BYTES, REQUEST_JSON_LIMITS } from "../src/core.ts";
 import {
   type BodyLimits,
   DRAIN_FLOOR_BYTES,
@@ -257,6 +257,60 @@ function mebibytes(total: number): { body: ReadableStream<Uint8Array>; sent: () 
   );
   return { body, sent: () => sent, cancelled: () => cancelled };
 }
+
+describe("a larger limit is room for media: the text is held to MAX_TEXT_BYTES (bounds48, amplify48 #2)", () => {
+  /**
+   * A vision request of `text` bytes of text and an image data URL of `image` base64 characters:
+   * the URL whole (its head too) is media, the rest of the body text.
+   */
+  const vision = (text: number, image: number) => {
+    const url = `data:image/png;base64,${"A".repeat(image)}`;
+    const content = [
+      { type: "text", text: "" },
+      { type: "image_url", image_url: { url } },
+    ];
+    const shell = JSON.stringify({ model: "vision", messages: [{ role: "user", content }] });
+    // The text part's string, filled to make the body's text exactly `text` bytes.
+    const fill = text - (shell.length - url.length);
+    return shell.replace('"text":""', `"text":"${"x".repeat(fill)}"`);
+  };
+
+  it("an image fills the model's limit beside text up to MAX_TEXT_BYTES; one byte more of text is a 413 that says why", async () => {
+    const image = 16 * 1024 * 1024 - MAX_TEXT_BYTES - "data:image/png;base64,".length;
+    const most = vision(MAX_TEXT_BYTES, image);
+    expect(most).toHaveLength(16 * 1024 * 1024);
+    expect(
+      await readJsonBody(new Request("http://proxy/v1/chat/completions", { method: "POST", body: most }), BIG),
+    ).toMatchObject({
+      model: "vision",
+    });
+    const refused = await refusal(
+      readJsonBody(
+        new Request("http://proxy/v1/chat/completions", { method: "POST", body: vision(MAX_TEXT_BYTES + 1, 1000) }),
+        BIG,
+      ),
+    );
+    expect(refused).toEqual({
+      status: 413,
+      code: "request_too_large",
+      message: `The request body holds ${MAX_TEXT_BYTES + 1} bytes of text, more than this proxy accepts (${MAX_TEXT_BYTES}; everything but images', files' and audio's base64 data is text): a model's max_body_bytes makes room for media, not for text.`,
+    });
+  });
+
+  it("text where an image goes, but no base64, is text (a 16 MiB model took 16 MiB of it before)", async () => {
+    const url = `data:image/png;base64,${"A".repeat(1000)} ${"a ".repeat(MAX_TEXT_BYTES / 2)}`;
+    const text = JSON.stringify({
+      model: "vision",
+      messages: [{ role: "user", content: [{ type: "image_url", image_url: { url } }] }],
+    });
+    expect(
+      await refusal(readJsonBody(new Request("http://proxy/v1/chat/completions", { method: "POST", body: text }), BIG)),
+    ).toMatchObject({
+      status: 413,
+      code: "request_too_large",
+    });
+  });
+});
 
 describe("MAX_DRAINED_BYTES is the last byte drained", () => {
   it("a body declared exactly that long is drained", async () => {
@@ -533,10 +587,11 @@ describe("a body that stalls or trickles while it is read: 408, its reading give
 
 describe("an honest body within its limit on a slow link: read to its end, however long it takes (codereview30 #2)", () => {
   it.each([
-    // The review's: a 16 MiB model's 12 MB at 3 Mbit/s (64 KiB every 170 ms), 31 s.
-    ["12 MB at 3 Mbit/s", { piece: 64 * 1024, everyMs: 170, total: 12_000_000 }],
+    // The review's: a 16 MiB model's 12 MB at 3 Mbit/s (64 KiB every 170 ms), 31 s: an image's
+    // base64, as only media may be past MAX_TEXT_BYTES (bounds48).
+    ["12 MB at 3 Mbit/s", { piece: 64 * 1024, everyMs: 170, total: 12_000_000, padKey: "image_url" }],
     // The default 4 MiB at 262 kbit/s (16 KiB every 500 ms), 2 minutes.
-    ["4 MiB at 262 kbit/s", { piece: 16 * 1024, everyMs: 500, total: 4 * 1024 * 1024 }],
+    ["4 MiB at 262 kbit/s", { piece: 16 * 1024, everyMs: 500, total: 4 * 1024 * 1024, padKey: "pad" }],
   ])("%s, by its Content-Length or chunked: parsed, nothing given up, no timer left", async (_, pace) => {
     fakeTimers();
     for (const declared of [pace.total, undefined]) {
@@ -547,7 +602,7 @@ describe("an honest body within its limit on a slow link: read to its end, howev
       expect(await settledAfter(read, 1)).toBe(true);
       const value = await read;
       expect(value.model).toBe("vision");
-      expect(value.pad).toHaveLength(pace.total - '{"model":"vision","pad":""}'.length);
+      expect(value[pace.padKey]).toHaveLength(pace.total - `{"model":"vision","${pace.padKey}":""}`.length);
       expect(sent.cancelled()).toBe(false);
       expect(vi.getTimerCount()).toBe(0);
     }

@@ -2,7 +2,14 @@
 // text (nesting, arrays and objects, elements, members of one object, and the model's name)
 // before JSON.parse builds anything, and held to the named model's own limit. A refused body
 // costs its bytes, no more.
-import { invalidRequest, type JsonTextScan, MAX_JSON_DEPTH, REQUEST_JSON_LIMITS, scanJsonText } from "../src/core.ts";
+import {
+  invalidRequest,
+  type JsonTextScan,
+  MAX_JSON_DEPTH,
+  MAX_TEXT_BYTES,
+  REQUEST_JSON_LIMITS,
+  scanJsonText,
+} from "../src/core.ts";
 import { BedrockEdgeError } from "../src/index.ts";
 import { whereJsonBreaks } from "./json-syntax.ts";
 
@@ -76,6 +83,9 @@ export async function readJsonBody(request: Request, limits: BodyLimits): Promis
   const scan = scanJsonText(text, REQUEST_JSON_LIMITS);
   if (!scan.ok) throw tooComplex(scan);
   checkSize(bytes, limits.forModel(scan.model));
+  // A model's larger limit is room for media: the rest, the request's text, is held to
+  // MAX_TEXT_BYTES whatever the limit (a UTF-8 byte of text, a character of base64).
+  if (bytes - scan.mediaChars > MAX_TEXT_BYTES) throw tooMuchText(bytes - scan.mediaChars);
   const value = parseJson(text);
   // The scan reads the model as JSON.parse does; checked again in case they ever disagree.
   if (value.model !== scan.model) {
@@ -138,6 +148,12 @@ function checkSize(bytes: number, limit: number): void {
 function overLimit(limit: number): BedrockEdgeError {
   return tooLarge(
     `The request body is larger than this proxy accepts (${limit} bytes; see MAX_BODY_BYTES, or max_body_bytes in the model's MODELS entry).`,
+  );
+}
+
+function tooMuchText(bytes: number): BedrockEdgeError {
+  return tooLarge(
+    `The request body holds ${bytes} bytes of text, more than this proxy accepts (${MAX_TEXT_BYTES}; everything but images', files' and audio's base64 data is text): a model's max_body_bytes makes room for media, not for text.`,
   );
 }
 

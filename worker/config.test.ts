@@ -628,6 +628,19 @@ describe("MODELS entries with several deployments", () => {
     expect(configOf({ ...good, MAX_BODY_BYTES: "0002048" }).maxBodyBytes).toBe(2048);
   });
 
+  it("MAX_BODY_BYTES past 16 MiB is refused by name, its value quoted: one request cannot hold more in a Worker's isolate (bounds48)", () => {
+    expect(configOf({ ...good, MAX_BODY_BYTES: "16777216" }).maxBodyBytes).toBe(16_777_216);
+    for (const value of ["16777217", "536870912"]) {
+      expect(problems({ ...good, MAX_BODY_BYTES: value })).toEqual([
+        `MAX_BODY_BYTES must be at most 16777216 (16 MiB, the most one request may hold in a Worker's 128 MB), got "${value}"`,
+      ]);
+    }
+    const vision = JSON.stringify({ v: { model: JSON.parse(good.MODELS as string).r1, max_body_bytes: 16_777_217 } });
+    expect(problems({ ...good, MODELS: vision }).join("\n")).toMatch(
+      /MODELS\["v"\]\.max_body_bytes: max_body_bytes must be a whole number of bytes, at least 1024, at most 16777216 .*\(got 16777217\)/,
+    );
+  });
+
   it("DEPLOYMENT_COOLDOWN_MS is read as a number of milliseconds", () => {
     expect(configOf({ ...good, DEPLOYMENT_COOLDOWN_MS: "2500" }).cooldownMs).toBe(2500);
     expect(problems({ ...good, DEPLOYMENT_COOLDOWN_MS: "soon" })[0]).toMatch(/^DEPLOYMENT_COOLDOWN_MS must be/);

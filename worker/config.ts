@@ -3,6 +3,7 @@
 import {
   checkMilliseconds,
   isValidRegion,
+  MAX_BODY_BYTES_CEILING,
   normaliseEndpoint,
   parseModels,
   regionlessModelId,
@@ -189,6 +190,19 @@ function integer(name: string, value: unknown, problems: string[], min: number):
   return n;
 }
 
+/**
+ * MAX_BODY_BYTES: an integer from 1024 to MAX_BODY_BYTES_CEILING, the most one request may hold in
+ * a Worker's isolate (a model's max_body_bytes is held to it too, src/model-settings.ts).
+ */
+function bodyLimit(value: unknown, problems: string[]): number | undefined {
+  const n = integer("MAX_BODY_BYTES", value, problems, 1024);
+  if (n === undefined || n <= MAX_BODY_BYTES_CEILING) return n;
+  problems.push(
+    `MAX_BODY_BYTES must be at most ${MAX_BODY_BYTES_CEILING} (16 MiB, the most one request may hold in a Worker's 128 MB), got ${quoteValue(value)}`,
+  );
+  return undefined;
+}
+
 /** A *_MS binding: an integer from `min`, and no longer than a timer can wait (the library's own check). */
 function milliseconds(name: string, value: unknown, problems: string[], min: number): number | undefined {
   const n = integer(name, value, problems, min);
@@ -244,7 +258,7 @@ export function parseConfig(env: ProxyBindings): ConfigResult {
     models,
     apiKeys: parseApiKeys(env),
     keys: readClientKeys(env, problems, new Set(Object.keys(models))),
-    maxBodyBytes: integer("MAX_BODY_BYTES", env.MAX_BODY_BYTES, problems, 1024) ?? DEFAULT_MAX_BODY_BYTES,
+    maxBodyBytes: bodyLimit(env.MAX_BODY_BYTES, problems) ?? DEFAULT_MAX_BODY_BYTES,
     logPrompts: flag("LOG_PROMPTS", env.LOG_PROMPTS, problems),
     dropParams: flag("DROP_PARAMS", env.DROP_PARAMS, problems),
     maxRetries: integer("BEDROCK_MAX_RETRIES", env.BEDROCK_MAX_RETRIES, problems, 0),

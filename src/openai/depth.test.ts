@@ -17,7 +17,7 @@ function nested(levels: number): string {
 describe("scanJsonText counts before anything is parsed", () => {
   it("containers and elements, strings skipped whole (escaped quotes included)", () => {
     const scan = scanJsonText('{"a":[1,2,{"b":"x,[{\\"]"}],"c":[]}', WIDE);
-    expect(scan).toEqual({ ok: true, containers: 4, elements: 4 + 3, model: undefined });
+    expect(scan).toEqual({ ok: true, containers: 4, elements: 4 + 3, model: undefined, mediaChars: 0 });
   });
 
   it("stops at the first limit passed, naming it", () => {
@@ -92,6 +92,57 @@ function longLivedHeap(): number {
     .filter((space) => space.space_name === "old_space" || space.space_name === "large_object_space")
     .reduce((sum, space) => sum + space.space_size, 0);
 }
+
+describe("scanJsonText tells media data from text (bounds48: a larger max_body_bytes admits media, not text)", () => {
+  const mediaOf = (value: unknown) => {
+    const scan = scanJsonText(JSON.stringify(value), WIDE);
+    return scan.ok ? scan.mediaChars : -1;
+  };
+  const png = `data:image/png;base64,${"iVBORw0KGgo+/=".repeat(10)}`;
+
+  it("counts the strings where OpenAI's request shapes put images, files and audio, data URL head and all", () => {
+    const chat = {
+      model: "m",
+      messages: [
+        {
+          role: "user",
+          content: [
+            { type: "text", text: "what is it?" },
+            { type: "image_url", image_url: { url: png, detail: "low" } },
+            { type: "file", file: { file_data: "data:application/pdf;base64,JVBERi0x", filename: "a.pdf" } },
+            { type: "input_audio", input_audio: { data: "UklGRg==", format: "wav" } },
+          ],
+        },
+      ],
+    };
+    expect(mediaOf(chat)).toBe(png.length + "data:application/pdf;base64,JVBERi0x".length + 8);
+    const responses = { input: [{ role: "user", content: [{ type: "input_image", image_url: png }] }] };
+    expect(mediaOf(responses)).toBe(png.length);
+    const edit = { images: [{ image_url: png }], mask: { image_url: png } };
+    expect(mediaOf(edit)).toBe(2 * png.length);
+    // Base64 as some encoders write it (PHP: "\/"), and in MIME lines.
+    expect(scanJsonText(`{"image_url":"data:image/png;base64,ab\\/c\\nde"}`, WIDE)).toMatchObject({ mediaChars: 31 });
+  });
+
+  it("counts as text a string there that is no base64, an https URL, the same keys elsewhere, and escaped keys", () => {
+    const text = "a".repeat(50);
+    expect(mediaOf({ image_url: { url: "https://example.com/a.png" } })).toBe(0);
+    expect(mediaOf({ image_url: `data:image/png;base64,${text} <think>` })).toBe(0);
+    expect(mediaOf({ file_data: `${text}"quoted"` })).toBe(0);
+    expect(scanJsonText(`{"file_data":"${text}\\u0041"}`, WIDE)).toMatchObject({ mediaChars: 0 });
+    // `url` and `data` count only inside image_url and input_audio.
+    expect(mediaOf({ url: text, data: text, tools: [{ image_url: [text] }] })).toBe(0);
+    expect(mediaOf({ image_url: { detail: { url: text } } })).toBe(0);
+    expect(scanJsonText(`{"image_\\u0075rl":"${text}"}`, WIDE)).toMatchObject({ mediaChars: 0 });
+    // A data URL whose head never ends is text.
+    expect(mediaOf({ image_url: `data:${"x".repeat(300)},${text}` })).toBe(0);
+  });
+
+  it("a key after a media value starts afresh, and a number value leaves no colon behind", () => {
+    expect(mediaOf({ image_url: { url: 5, x: "aaaa" }, y: { url: "aaaa" } })).toBe(0);
+    expect(mediaOf({ a: [{ image_url: "aaaa" }, { image_url: "bbbb" }], b: "cccc" })).toBe(8);
+  });
+});
 
 describe("valueTooDeep", () => {
   function deep(levels: number): unknown {

@@ -13,6 +13,7 @@ import {
   QUOTE,
 } from "./json-chars.ts";
 import { type JsonTextPosition, positionIn } from "./json-syntax.ts";
+import { base64Start, isBase64Escape, isBase64Unit, isMediaPlace, keyAt, OTHER_KEY } from "./media-strings.ts";
 
 export const MAX_JSON_DEPTH = 64;
 
@@ -49,6 +50,11 @@ export type JsonTextScan =
       elements: number;
       /** The top-level `model` member when it is a short string: every OpenAI request names one. */
       model: string | undefined;
+      /**
+       * Characters of media data: strings where the request's shapes put images, files and audio,
+       * holding a data URL or base64 (media-strings.ts). The rest of the text is the request's text.
+       */
+      mediaChars: number;
     }
   | { ok: false; exceeded: "depth" | "containers" | "elements" }
   /** `at`: where the object that holds too many members opens (its `{`). */
@@ -77,36 +83,62 @@ export function scanJsonText(text: string, limits: JsonTextLimits): JsonTextScan
   // where it opened. Bounded by maxDepth, so the scan still allocates nothing per element.
   const separators: number[] = [];
   const opened: number[] = [];
+  // Media data (media-strings.ts): by depth, the last key read in each open object; whether the
+  // last significant character was a ":" (a string now is a member's value); whether the string
+  // being read is media so far.
+  const keys: number[] = [];
+  let afterColon = false;
+  let media = false;
+  let mediaChars = 0;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (inString) {
-      if (c === BACKSLASH) i++;
-      else if (c === QUOTE) {
+      if (c === BACKSLASH) {
+        i++;
+        if (media && !isBase64Escape(text.charCodeAt(i))) media = false;
+      } else if (c === QUOTE) {
         inString = false;
+        if (media) mediaChars += i - stringStart - 1;
+        else if (!afterColon && separators[depth] !== -1) keys[depth] = keyAt(text, stringStart, i + 1);
+        media = false;
+        afterColon = false;
         if (depth === 1) {
           if (before !== COLON) modelKey = isModelKey(text, stringStart, i + 1);
           else if (modelKey)
             model = i + 1 - stringStart > MAX_MODEL_CHARS ? undefined : decode(text, stringStart, i + 1);
           before = QUOTE;
         }
-      }
+      } else if (media && !isBase64Unit(c)) media = false;
       continue;
     }
     if (c === QUOTE) {
       inString = true;
       stringStart = i;
+      if (afterColon && isMediaPlace(keys[depth], keys[depth - 1])) {
+        const start = base64Start(text, i);
+        if (start >= 0) {
+          media = true;
+          i = start;
+        }
+      }
+    } else if (c === COLON) {
+      afterColon = true;
+      if (depth === 1) before = c;
     } else if (c === OPEN_BRACE || c === OPEN_BRACKET) {
+      afterColon = false;
       if (++depth > limits.maxDepth) return { ok: false, exceeded: "depth" };
       if (++containers > limits.maxContainers) return { ok: false, exceeded: "containers" };
       if (++elements > limits.maxElements) return { ok: false, exceeded: "elements" };
       separators[depth] = c === OPEN_BRACE ? 0 : -1;
       opened[depth] = i;
+      keys[depth] = OTHER_KEY;
       // A container as the value of "model": not a model name.
       if (depth === 2 && before === COLON && modelKey) model = undefined;
       if (depth === 1) before = c;
     } else if (c === CLOSE_BRACE || c === CLOSE_BRACKET) {
       depth--;
     } else if (c === COMMA) {
+      afterColon = false;
       if (++elements > limits.maxElements) return { ok: false, exceeded: "elements" };
       // An array's count stays -1: only objects' separators are counted.
       const commas = (separators[depth] ?? -1) + 1;
@@ -124,7 +156,7 @@ export function scanJsonText(text: string, limits: JsonTextLimits): JsonTextScan
       before = c;
     }
   }
-  return { ok: true, containers, elements, model };
+  return { ok: true, containers, elements, model, mediaChars };
 }
 
 /** Whether the key spanning `start`..`end` (quotes included) is "model", escapes and all. */

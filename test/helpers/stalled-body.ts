@@ -46,14 +46,19 @@ export function pacedBody(pace: {
   total?: number;
   stallAfter?: number;
   model?: string;
+  /** The member the body's bytes fill (`pad`; `image_url` makes them an image's base64, media). */
+  padKey?: string;
 }): {
   body: ReadableStream<Uint8Array>;
   sent: () => number;
   cancelled: () => boolean;
 } {
   const { piece, everyMs, total = Number.POSITIVE_INFINITY, stallAfter = Number.POSITIVE_INFINITY, model } = pace;
+  const padKey = pace.padKey ?? "pad";
   const head =
-    model === undefined ? new Uint8Array() : new TextEncoder().encode(`{"model":${JSON.stringify(model)},"pad":"`);
+    model === undefined
+      ? new Uint8Array()
+      : new TextEncoder().encode(`{"model":${JSON.stringify(model)},${JSON.stringify(padKey)}:"`);
   const tail = model === undefined ? new Uint8Array() : new TextEncoder().encode('"}');
   let sent = 0;
   let cancelled = false;
