@@ -42,7 +42,15 @@ export interface StreamAnswer<P> {
   primed: P;
 }
 
-const MAX_JSON_ANSWER_BYTES = 64 * 1024 * 1024;
+/**
+ * The most of a plain answer read from Bedrock: its text, its parse and the answer made of it are
+ * in memory at once. A 32 MiB answer needs 88 MiB of heap on the proxy (a small request 16), 48 MiB
+ * one 128 (bounds48; amplify48 #4: at 64 MiB, a 50 MiB answer was read and needed 160). It is the
+ * request side's bound too (MAX_PLAIN_ANSWER_TOKENS in worker/plain-answer.ts: 1,048,576 tokens at
+ * 32 bytes a token), and a token of text is far fewer bytes of JSON (4 or so; 12 for a CJK character
+ * that Bedrock escapes as \uXXXX), so an answer the request bound admits is read whole.
+ */
+export const MAX_JSON_ANSWER_BYTES = 32 * 1024 * 1024;
 // The stream's reader and its idle watchdog load with the first stream: a plain call never needs them.
 const streamGuard = lazy(() => import("./guarded-reader.ts"));
 
