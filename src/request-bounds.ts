@@ -36,13 +36,15 @@ export const MAX_TOKEN_BREAKS = 10_000;
 /**
  * The most a request body may be, whatever a model's max_body_bytes or the proxy's MAX_BODY_BYTES
  * say (a larger setting is a configuration problem): the room a larger limit gives is for media,
- * an image's, a file's or an audio clip's base64, and a body of 16 MiB of it is the most one
- * request may hold in a Worker's 128 MB isolate with room beside it. Measured on the proxy in Node
- * (the smallest --max-old-space-size each request was answered in; a small request needs 16): a
- * 16 MB image data URL on the openai route needs 96 MiB, 16 MB of documents on converse 80; 24 MB
- * of either 112 to 160 (bounds48).
+ * an image's, a file's or an audio clip's base64, beside at most MAX_TEXT_BYTES of text. Measured
+ * on the proxy in Node (the smallest --max-old-space-size each request was answered in; a small
+ * request needs 16 MiB): 4 MiB of text beside an 8 MiB image, on the echo model that writes the
+ * text back, needs 72 MiB; at 16 MiB (beside a 12 MiB image) 96, and 160 when the text is special
+ * tokens; a 16 MB image alone 96, 24 MB 160; 16 MB of documents on converse 80, 29 MB 128. In
+ * workerd, each alone, a 12 MB image raised memory by about 100 MiB and 12 MiB of text and image
+ * 116, under the isolate's 128 MB; at 16 MiB, 142 to 146 (bounds48).
  */
-export const MAX_BODY_BYTES_CEILING = 16 * 1024 * 1024;
+export const MAX_BODY_BYTES_CEILING = 12 * 1024 * 1024;
 
 /**
  * The most text a request body may hold, whatever its limit: everything but its media data (the

@@ -628,16 +628,16 @@ describe("MODELS entries with several deployments", () => {
     expect(configOf({ ...good, MAX_BODY_BYTES: "0002048" }).maxBodyBytes).toBe(2048);
   });
 
-  it("MAX_BODY_BYTES past 16 MiB is refused by name, its value quoted: one request cannot hold more in a Worker's isolate (bounds48)", () => {
-    expect(configOf({ ...good, MAX_BODY_BYTES: "16777216" }).maxBodyBytes).toBe(16_777_216);
-    for (const value of ["16777217", "536870912"]) {
+  it("MAX_BODY_BYTES past 12 MiB is refused by name, its value quoted: one request cannot hold more in a Worker's isolate (bounds48)", () => {
+    expect(configOf({ ...good, MAX_BODY_BYTES: "12582912" }).maxBodyBytes).toBe(12_582_912);
+    for (const value of ["12582913", "16777216", "536870912"]) {
       expect(problems({ ...good, MAX_BODY_BYTES: value })).toEqual([
-        `MAX_BODY_BYTES must be at most 16777216 (16 MiB, the most one request may hold in a Worker's 128 MB), got "${value}"`,
+        `MAX_BODY_BYTES must be at most 12582912 (12 MiB, the most one request may hold in a Worker's 128 MB), got "${value}"`,
       ]);
     }
-    const vision = JSON.stringify({ v: { model: JSON.parse(good.MODELS as string).r1, max_body_bytes: 16_777_217 } });
+    const vision = JSON.stringify({ v: { model: JSON.parse(good.MODELS as string).r1, max_body_bytes: 16_777_216 } });
     expect(problems({ ...good, MODELS: vision }).join("\n")).toMatch(
-      /MODELS\["v"\]\.max_body_bytes: max_body_bytes must be a whole number of bytes, at least 1024, at most 16777216 .*\(got 16777217\)/,
+      /MODELS\["v"\]\.max_body_bytes: max_body_bytes must be a whole number of bytes, at least 1024, at most 12582912 .*\(got 16777216\)/,
     );
   });
 
