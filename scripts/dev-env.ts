@@ -540,6 +540,18 @@ export function busyPortMessage(
   return `${ports.join(" and ")} ${verb} in use (another npm start?). ${choose}: ${moves} ${command}`;
 }
 
+/** The env files `npm start` writes for wrangler under .wrangler/ (wranglerArgs' `--env-file`s). */
+export type EnvFileKind = "emulator" | "emulator-over" | "bedrock-from-shell";
+
+/**
+ * An env file's name, one per instance: its PORT, which no other running `npm start` can have.
+ * With one name per checkout, a second `npm start` beside a first overwrote the first's file, and
+ * wrangler, reloading the first on a wrangler.toml edit, read the second's emulator and keys.
+ */
+export function envFileName(kind: EnvFileKind, port: number): string {
+  return `${kind}-${port}.env`;
+}
+
 /** Creates or updates the local D1 database of usage records from migrations/ (no account needed). */
 export const MIGRATE_ARGS = ["d1", "migrations", "apply", "USAGE_DB", "--local"] as const;
 

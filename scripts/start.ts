@@ -5,7 +5,8 @@
 //
 // - No AWS credentials (neither in .dev.vars nor in the shell): the Bedrock emulator is served
 //   on 127.0.0.1:4010 and the proxy points at it, with one demo model per route and the dev key
-//   sk-local-dev, through generated env files under .wrangler/, .dev.vars read between them.
+//   sk-local-dev, through generated env files under .wrangler/, .dev.vars read between them
+//   (named for PORT: two `npm start` in one checkout each keep their own).
 // - Credentials in .dev.vars: `wrangler dev` against real Bedrock (it reads .dev.vars).
 // - Credentials in the shell only: passed to wrangler in a private env file, removed on exit.
 //
@@ -38,6 +39,7 @@ import {
   emulatorBannerLines,
   devVarsForEmulator,
   emulatorModeBindings,
+  envFileName,
   envFileText,
   placeBindings,
   firstKey,
@@ -92,7 +94,7 @@ async function main(): Promise<void> {
   if (emulatorPort === port) throw new Error(`PORT and EMULATOR_PORT are both ${port}: give them different ports`);
   const ports = { PORT: port, ...(emulatorPort === undefined ? {} : { EMULATOR_PORT: emulatorPort }) };
   await ensurePortsFree(host, ports, mode.kind === "emulator" && mode.asked ? ["--emulator"] : []);
-  const upstream = await prepareUpstream(mode, host, emulatorPort ?? DEFAULT_EMULATOR_PORT, devVars, devVarsPath);
+  const upstream = await prepareUpstream(mode, host, port, emulatorPort ?? DEFAULT_EMULATOR_PORT, devVars, devVarsPath);
   const url = `http://${host}:${port}`;
 
   await migrateLocalDatabase();
@@ -119,6 +121,8 @@ function portFromEnv(name: string, fallback: number): number {
 async function prepareUpstream(
   mode: Mode,
   host: string,
+  /** The proxy's: it names this instance's env files (envFileName). */
+  port: number,
   emulatorPort: number,
   devVars: Record<string, string> | undefined,
   devVarsPath: string,
@@ -129,7 +133,7 @@ async function prepareUpstream(
     // Without --env-file wrangler reads .dev.vars itself; with one it does not, so .dev.vars is
     // named first and the shell's file after it (the shell wins).
     const placed = placeBindings(shellFile ? [shellFile] : []);
-    const file = placed.files[0] && writeEnvFile("bedrock-from-shell.env", placed.files[0]);
+    const file = placed.files[0] && writeEnvFile(envFileName("bedrock-from-shell", port), placed.files[0]);
     return {
       envFiles: file ? [...(devVars ? [devVarsPath] : []), file] : [],
       commandLine: placed.commandLine,
@@ -155,7 +159,7 @@ async function prepareUpstream(
   const envFiles = planned.files.map((file, index) =>
     file === "dev-vars"
       ? devVarsPath
-      : writeEnvFile(index ? "emulator-over.env" : "emulator.env", placed.files[index]!),
+      : writeEnvFile(envFileName(index ? "emulator-over" : "emulator", port), placed.files[index]!),
   );
   const key = firstKey(planned.bindings.PROXY_API_KEYS);
   const keyFrom = shell.PROXY_API_KEYS ? "the shell environment" : ".dev.vars";

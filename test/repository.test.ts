@@ -19,7 +19,7 @@ describe("the repository", () => {
   });
 
   it("ignores what builds and runs write", () => {
-    const generated = ["dist/src/index.js", "node_modules/x", ".wrangler/emulator.env", "test-results/summary.md"];
+    const generated = ["dist/src/index.js", "node_modules/x", ".wrangler/emulator-8787.env", "test-results/summary.md"];
     expect(
       git("check-ignore", "--no-index", ...generated)
         .trim()

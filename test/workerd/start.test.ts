@@ -37,6 +37,7 @@ import {
   emulatorBannerLines,
   emulatorBindings,
   emulatorModeBindings,
+  envFileName,
   envFileText,
   placeBindings,
   isWranglerRequestLog,
@@ -473,6 +474,14 @@ describe("npm start decides", () => {
     const secret = placeBindings([{ PROXY_API_KEYS: key }]);
     expect(secret.commandLine).toEqual({});
     expect(() => envFileText(secret.files[0]!)).toThrow(/^PROXY_API_KEYS holds/);
+  });
+
+  it("env files named for the instance's PORT: a second npm start in the checkout writes its own, not over the first's", () => {
+    const kinds = ["emulator", "emulator-over", "bedrock-from-shell"] as const;
+    const first = kinds.map((kind) => envFileName(kind, 8787));
+    const second = kinds.map((kind) => envFileName(kind, 8788));
+    expect(first).toEqual(["emulator-8787.env", "emulator-over-8787.env", "bedrock-from-shell-8787.env"]);
+    expect(new Set([...first, ...second]).size).toBe(kinds.length * 2);
   });
 
   it("wrangler dev local on loopback, env files in order", () => {
@@ -949,6 +958,11 @@ describe("npm start, with the user's own settings", () => {
       const output = run.output();
       expect(output).toContain(`bedrock-edge proxy ready on ${run.url}`);
       expect(output).toContain("the Bedrock emulator (no AWS credentials found;");
+      const port = Number(new URL(run.url).port);
+      expect(readdirSync(join(run.dir, ".wrangler")).filter((name) => name.endsWith(".env"))).toEqual([
+        envFileName("emulator", port),
+        envFileName("emulator-over", port),
+      ]);
       expect(output).toContain(
         `  API key          sk-…7890  (the first of PROXY_API_KEYS in .dev.vars)\n                   named ${proxyKeyLogName(devVarsKey)} in the log's lines and /v1/usage rows\n`,
       );
@@ -999,6 +1013,10 @@ describe("npm start, with the user's own settings", () => {
         "  demo             AWS credentials in your shell chose real Bedrock, with no MODELS and no PROXY_API_KEYS of yours set: for the demo on the emulator, npm start -- --emulator\n",
       );
       expect(output).not.toContain("wJalrXUtnFEMI");
+      // The shell's credentials, in a file of this instance's own (a second npm start writes another).
+      expect(readdirSync(join(run.dir, ".wrangler")).filter((name) => name.endsWith(".env"))).toEqual([
+        envFileName("bedrock-from-shell", Number(new URL(run.url).port)),
+      ]);
     } finally {
       await stopped(run.child, "SIGTERM");
     }
@@ -1016,7 +1034,8 @@ describe("npm start, with the user's own settings", () => {
     const children = (pid: number) =>
       readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8").trim().split(" ").filter(Boolean).map(Number);
     try {
-      expect(envFiles()).not.toEqual([]);
+      // Named for this instance's PORT: another npm start in the same checkout writes its own.
+      expect(envFiles()).toEqual([envFileName("emulator", Number(new URL(run.url).port))]);
       // tsx's process runs scripts/start.ts, which runs wrangler: frozen, wrangler cannot stop,
       // so whatever waits for it cannot come first.
       const [script] = children(group);
