@@ -172,12 +172,20 @@ export function configurationError(message: string, code: string, cause?: unknow
   return new BedrockEdgeError({ status: 500, type: "server_error", code, message, cause });
 }
 
-export function modelNotFound(name: string): BedrockEdgeError {
+/**
+ * A model name not served (404), saying where the served names are: the proxy's `GET /v1/models`,
+ * or, for the library's own client (which has no such endpoint), its `models` option.
+ */
+export function modelNotFound(name: string, listedIn: "endpoint" | "options" = "endpoint"): BedrockEdgeError {
+  const shown = shownText(name, 200, "name");
   return new BedrockEdgeError({
     status: 404,
     code: "model_not_found",
     param: "model",
-    message: `The model ${shownText(name, 200, "name")} does not exist here; GET /v1/models lists the configured names.`,
+    message:
+      listedIn === "endpoint"
+        ? `The model ${shown} does not exist here; GET /v1/models lists the configured names.`
+        : `The model ${shown} is not in this client's models option, and onlyListedModels is set.`,
   });
 }
 

@@ -181,6 +181,25 @@ describe("where and as whom calls go", () => {
   });
 });
 
+describe("onlyListedModels", () => {
+  it("refuses a name not in models with a 404 that points at the models option, not at the proxy's GET /v1/models (firsthour48 F5)", async () => {
+    const { bedrock, emulator } = emulated({ models: { mine: model("llama") }, onlyListedModels: true });
+    const raw = model("qwen3");
+    const error = await errorOf(
+      () => bedrock.chat.completions.create({ model: raw, messages: [hello] }),
+      BedrockEdgeError,
+    );
+    expect(error).toMatchObject({ status: 404, code: "model_not_found", param: "model" });
+    expect(error.message).toBe(
+      `The model "${raw}" is not in this client's models option, and onlyListedModels is set.`,
+    );
+    expect(emulator.stats.requests).toHaveLength(0);
+    // The listed name is served.
+    await bedrock.chat.completions.create({ model: "mine", messages: [hello] });
+    expect(emulator.stats.requests.at(-1)?.status).toBe(200);
+  });
+});
+
 describe("what a caller's own functions give back, at call time", () => {
   it("a signingCrypto that fails is a BedrockEdgeError naming no secret, not a bare error", async () => {
     const secretEcho = {
