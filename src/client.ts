@@ -213,7 +213,7 @@ export function createBedrock(options: BedrockOptions = {}): Bedrock {
 
   async function resolve(name: string): Promise<Resolved> {
     const config = Object.hasOwn(models, name) ? models[name] : undefined;
-    if (!config && options.onlyListedModels) throw modelNotFound(name, "options");
+    if (!config && options.onlyListedModels) throw modelNotFound(name);
     const deployments = (config && served.get(name)) ?? deploymentsOf(undefined, name);
     let settings: ModelSettings = {};
     let neutraliser: RequestNeutraliser | undefined;

@@ -491,11 +491,9 @@ describe("text quoted in a message, cut between words", () => {
   it("modelNotFound quotes a name whole or by its length, never cut", () => {
     const key = `sk-${"0123456789abcdef".repeat(13)}`;
     expect(modelNotFound(key).message).toBe(
-      `The model name of ${key.length} characters does not exist here; GET /v1/models lists the configured names.`,
+      `The model name of ${key.length} characters is not in this client's models option, and onlyListedModels is set.`,
     );
-    expect(modelNotFound("m").message).toBe(
-      'The model "m" does not exist here; GET /v1/models lists the configured names.',
-    );
+    expect(modelNotFound("m", "is not served").message).toBe('The model "m" is not served.');
   });
 
   it("steps back at most the limit, whatever the text's length", () => {

@@ -173,19 +173,19 @@ export function configurationError(message: string, code: string, cause?: unknow
 }
 
 /**
- * A model name not served (404), saying where the served names are: the proxy's `GET /v1/models`,
- * or, for the library's own client (which has no such endpoint), its `models` option.
+ * A model name not served (404). `notServed` ends the message, saying where the served names are:
+ * by default the library client's `models` option; the proxy says its own `GET /v1/models`, which
+ * the library has not (its words stay out of the library's bundle).
  */
-export function modelNotFound(name: string, listedIn: "endpoint" | "options" = "endpoint"): BedrockEdgeError {
-  const shown = shownText(name, 200, "name");
+export function modelNotFound(
+  name: string,
+  notServed = "is not in this client's models option, and onlyListedModels is set",
+): BedrockEdgeError {
   return new BedrockEdgeError({
     status: 404,
     code: "model_not_found",
     param: "model",
-    message:
-      listedIn === "endpoint"
-        ? `The model ${shown} does not exist here; GET /v1/models lists the configured names.`
-        : `The model ${shown} is not in this client's models option, and onlyListedModels is set.`,
+    message: `The model ${shownText(name, 200, "name")} ${notServed}.`,
   });
 }
 

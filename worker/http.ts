@@ -1,5 +1,6 @@
 // Responses the proxy writes: OpenAI-shaped JSON, OpenAI error bodies (AWS identifiers masked),
 // the headers every answer carries, and the proxy's own refusals.
+import { modelNotFound } from "../src/core.ts";
 import { BedrockEdgeError, type OpenAIErrorBody } from "../src/index.ts";
 import { bytesSource, madeFrom, streamOf } from "./delivery.ts";
 
@@ -123,6 +124,14 @@ const MAX_QUOTED = 200;
  */
 export function quotedWhole(text: string, what: string): string {
   return text.length <= MAX_QUOTED ? text : `(a ${what} of ${text.length} characters)`;
+}
+
+/**
+ * The proxy's 404 for a model it does not serve, or that the key may not call (the same words for
+ * both): unlike the library's, it names where the served names are listed.
+ */
+export function modelNotServed(name: string): BedrockEdgeError {
+  return modelNotFound(name, "does not exist here; GET /v1/models lists the configured names");
 }
 
 /** A request the proxy itself refuses (auth, config, routing). */

@@ -1,8 +1,7 @@
 // GET /v1/models and /v1/models/{name}: the openai SDK's models.list() and models.retrieve().
 // Public names only (the ARNs behind them stay private), and only those the key may call.
-import { modelNotFound } from "../../src/core.ts";
 import type { AppContext } from "../context.ts";
-import { jsonResponse, quotedWhole } from "../http.ts";
+import { jsonResponse, modelNotServed, quotedWhole } from "../http.ts";
 import { mayCall } from "../keys.ts";
 import type { Ready } from "../state.ts";
 
@@ -22,7 +21,7 @@ export function getModel(c: AppContext): Response {
   const raw = c.req.path.replace(/^(?:\/v1)?\/models\//, "");
   const name = decodedOr(raw);
   if (!Object.hasOwn(ready.config.models, name) || !mayCall(c.get("key"), name)) {
-    throw modelNotFound(quotedWhole(name, "name"));
+    throw modelNotServed(quotedWhole(name, "name"));
   }
   return jsonResponse(modelObject(name, ready));
 }

@@ -2,9 +2,9 @@
 // model resolved before anything validates the rest, so that an unknown model is a cheap 404. A
 // model the key may not call is answered exactly as one that does not exist, limits included.
 import type { MiddlewareHandler } from "hono";
-import { invalidRequest, modelNotFound, redactSecrets } from "../../src/core.ts";
+import { invalidRequest, redactSecrets } from "../../src/core.ts";
 import { readJsonBody } from "../body.ts";
-import { quotedWhole } from "../http.ts";
+import { modelNotServed, quotedWhole } from "../http.ts";
 import type { AppContext, AppEnv, JsonRequest } from "../context.ts";
 import { mayCall } from "../keys.ts";
 import { streamsOn } from "../library-refusal.ts";
@@ -51,6 +51,6 @@ export function admitBody(c: AppContext, value: Record<string, unknown>): void {
   }
   // The same words for a model kept from this key as for one that does not exist, quoting what the
   // client sent (quotedWhole).
-  if (!served || !mayCall(key, model)) throw modelNotFound(byLength(model) ?? quotedWhole(model, "name"));
+  if (!served || !mayCall(key, model)) throw modelNotServed(byLength(model) ?? quotedWhole(model, "name"));
   c.set("body", value as JsonRequest);
 }
