@@ -3,6 +3,7 @@
 // with wrangler dev and the emulator on free loopback ports, curled, then stopped.
 import { spawn, type ChildProcess } from "node:child_process";
 import {
+  appendFileSync,
   cpSync,
   existsSync,
   mkdtempSync,
@@ -666,14 +667,15 @@ async function stopped(child: ChildProcess, signal: NodeJS.Signals): Promise<num
 
 /**
  * A copy of this checkout to run `npm start` in, with the given .dev.vars or none: scripts/
- * copied (start.ts finds the project by its own path), everything else linked but .dev.vars and
- * .wrangler/. A developer's own .dev.vars, which every mode reads, stays out of the tests.
+ * copied (start.ts finds the project by its own path), and whatever else a test edits,
+ * everything else linked but .dev.vars and .wrangler/. A developer's own .dev.vars, which every
+ * mode reads, stays out of the tests.
  */
-function projectCopy(devVars?: string): string {
+function projectCopy(devVars?: string, copied: readonly string[] = []): string {
   const dir = mkdtempSync(join(tmpdir(), "bedrock-edge-start-"));
   for (const entry of readdirSync(ROOT)) {
     if ([".dev.vars", ".wrangler", ".git"].includes(entry)) continue;
-    if (entry === "scripts") cpSync(join(ROOT, entry), join(dir, entry), { recursive: true });
+    if (entry === "scripts" || copied.includes(entry)) cpSync(join(ROOT, entry), join(dir, entry), { recursive: true });
     else symlinkSync(join(ROOT, entry), join(dir, entry));
   }
   if (devVars !== undefined) writeFileSync(join(dir, ".dev.vars"), devVars);
@@ -685,14 +687,16 @@ afterAll(() => {
   for (const dir of copies) rmSync(dir, { recursive: true, force: true });
 });
 
-/** `npm start` (with `args`) in a copy of the project, its output gathered; the banner awaited. */
+/**
+ * `npm start` (with `args`) in a copy of the project (`dir`, one made already, or a new one), its
+ * output gathered; the banner awaited.
+ */
 async function startInCopy(
   devVars: string | undefined,
   args: readonly string[],
   env: Record<string, string>,
-  { detached = false }: { detached?: boolean } = {},
+  { detached = false, dir = projectCopy(devVars) }: { detached?: boolean; dir?: string } = {},
 ): Promise<{ child: ChildProcess; dir: string; output: () => string; url: string }> {
-  const dir = projectCopy(devVars);
   copies.push(dir);
   const port = await freePort();
   const child = spawn(process.execPath, [TSX, "scripts/start.ts", ...args], {
@@ -1049,6 +1053,43 @@ describe("npm start, with the user's own settings", () => {
       } catch {
         // The group has ended already.
       }
+    }
+  });
+
+  it("two in one checkout (firsthour48 D1): a wrangler.toml edit reloads each with its own emulator, and one stopping leaves the other serving", {
+    timeout: 2 * BANNER_MS + 60_000,
+  }, async () => {
+    // wrangler.toml copied, not linked: the test edits it, as a user edits MODELS there.
+    const dir = projectCopy(undefined, ["wrangler.toml"]);
+    const first = await startInCopy(undefined, ["--emulator"], {}, { dir });
+    let second: Awaited<ReturnType<typeof startInCopy>> | undefined;
+    try {
+      second = await startInCopy(undefined, ["--emulator"], {}, { dir });
+      const client = new OpenAI({ baseURL: `${first.url}/v1`, apiKey: DEV_KEY, maxRetries: 0 });
+      const hello = () => client.chat.completions.create({ model: "demo-llama", messages: USER_HELLO });
+      const before = first.output().length;
+      appendFileSync(join(dir, "wrangler.toml"), "\n# an edit, as a user makes one\n");
+      await eventually(
+        () => /Reloading local server/.test(first.output().slice(before)),
+        30_000,
+        "the first one's reload",
+      );
+      await eventually(
+        () =>
+          hello().then(
+            () => true,
+            () => false,
+          ),
+        30_000,
+        "the first one serving again",
+      );
+      expect(await stopped(second.child, "SIGINT")).toBe(0);
+      // Through its own emulator: with one env file per checkout it had reloaded with the
+      // second's, and answered 502 once that one stopped.
+      expect((await hello()).choices[0]!.message.content).toContain("Hello from the Bedrock emulator (llama)");
+    } finally {
+      if (second) await stopped(second.child, "SIGTERM");
+      await stopped(first.child, "SIGTERM");
     }
   });
 
