@@ -1,7 +1,8 @@
 // bedrock-edge/core: the pieces createBedrock() joins, used one by one against the local
 // emulator (no AWS account needed):
 //   npx tsx examples/core.ts
-// The README's "bedrock-edge/core" section shows this code; a test checks that it still does.
+// docs/LIBRARY-REFERENCE.md#bedrock-edgecore-the-pipeline-piece-by-piece shows this code; a test
+// checks that it still does.
 import {
   createMessageSplitter,
   createTransport,
