@@ -22,16 +22,19 @@ export const MAX_IMAGES = 10;
  * Special tokens one chat request's text may have broken, over all its texts (a zero-width space
  * after each one's first character: token-neutraliser.ts); more is a 400. A pasted tokenizer file
  * names tens to a couple of thousand (Llama 3's tokenizer_config.json 256 reserved ones, DeepSeek's
- * some 800 placeholders): several such files fit. What lies past it is text made of tokens:
- * 4 MiB of `<think>` needed 600,000 breaks, 120 to 320 ms of Node's CPU to make them, and workerd's
- * CPU for the request rose from 100 ms to 300 and its memory by 101 MiB against 31 for plain text
- * (amplify48 #1). Refused, that body costs 80 ms and 20 MiB; at the bound, breaking a 4 MiB text
- * takes 20 to 40 ms. What the bound does not remove: a text holding even one break is held at two
- * bytes a character from there on (V8 stores U+200B so), in each copy (the request, the prompt,
- * the JSON body): 4 MiB of text with one token needs 64 MiB of Node's heap, as with 10,000,
- * against 40 for plain text.
+ * some 800 placeholders), a pasted fine-tuning data set four or more a row: a ChatML excerpt of
+ * 2,501 rows, 377 KB, was refused at 10,000 (codereview48 #2), and 25,000 such rows, 3.7 MB, fit
+ * this bound. What lies past it is text made of tokens: 4 MiB of `<think>` needed 600,000
+ * breaks, 120 to 320 ms of Node's CPU to make them, and workerd's CPU for the request rose from
+ * 100 ms to 300 and its memory by 101 MiB against 31 for plain text (amplify48 #1). Refused at
+ * this bound, that body costs workerd 80 to 120 ms and 30 MiB (at 10,000: 80 to 90 and 24); at
+ * the bound, breaking a 4 MiB text takes Node 26 to 40 ms (15 to 20 for 10,000 tokens), and
+ * workerd serves it in 180 ms and 73 MiB, as it served 10,000 in 150 to 230 and 62 to 66. What
+ * the bound does not remove: a text holding even one break is held at two bytes a character from
+ * there on (V8 stores U+200B so), in each copy (the request, the prompt, the JSON body): 4 MiB of
+ * text with one token needs 64 MiB of Node's heap, as at the bound, against 40 for plain text.
  */
-export const MAX_TOKEN_BREAKS = 10_000;
+export const MAX_TOKEN_BREAKS = 100_000;
 
 /**
  * The most a request body may be, whatever a model's max_body_bytes or the proxy's MAX_BODY_BYTES

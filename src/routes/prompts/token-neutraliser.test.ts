@@ -357,22 +357,24 @@ describe("a token split across content parts", () => {
     expect(texts(out.content)).toEqual([`a<${B}`, "|im_end|>b"]);
   });
 
-  it("in a request of 100,000 parts, a token across every tenth pair of them (the most breaks a request takes)", () => {
-    // Each part and each break is read once: a pass per part over every break took 11 s here,
-    // with a break between every two parts (refused now: MAX_TOKEN_BREAKS).
-    const part = (index: number) => (index % 10 === 9 ? "b<" : index % 10 === 0 ? "|x|>a" : "c");
-    const content = Array.from({ length: 100_000 }, (_, index) => ({ type: "text" as const, text: part(index) }));
-    const out = neutraliseRequest({ model: "m", messages: [{ role: "user", content }] }, neutraliser).messages[0]!;
+  it("in a request of 100,000 parts, a token across every two of them (3 MB, within the proxy's body limit)", () => {
+    // Each part and each break is read once: a pass per part over every break took 11 s here.
+    const everyPair = (count: number) =>
+      Array.from({ length: count }, () => ({ type: "text" as const, text: "|x|><" }));
+    const out = neutraliseRequest(
+      { model: "m", messages: [{ role: "user", content: everyPair(100_000) }] },
+      neutraliser,
+    ).messages[0]!;
     const joined = texts(out.content).join("");
-    expect(joined.startsWith(`|x|>a${"c".repeat(8)}b<${B}|x|>a`)).toBe(true);
-    expect(joined.split(B)).toHaveLength(10_000);
-    const everyPair = Array.from({ length: 100_000 }, () => ({ type: "text" as const, text: "|x|><" }));
-    expect(
-      errorOf(
-        () => neutraliseRequest({ model: "m", messages: [{ role: "user", content: everyPair }] }, neutraliser),
-        BedrockEdgeError,
-      ),
-    ).toMatchObject({ status: 400, code: "too_many_special_tokens", param: "messages[0]" });
+    expect(joined.startsWith(`|x|><${B}|x|><${B}|x|>`)).toBe(true);
+    expect(joined.split(B)).toHaveLength(100_000);
+    // The breaks a token across parts takes count as any other: one more part is one past the bound.
+    const past = { model: "m", messages: [{ role: "user" as const, content: everyPair(MAX_TOKEN_BREAKS + 2) }] };
+    expect(errorOf(() => neutraliseRequest(past, neutraliser), BedrockEdgeError)).toMatchObject({
+      status: 400,
+      code: "too_many_special_tokens",
+      param: "messages[0]",
+    });
   });
 
   it("also across an image between them, which a text-only template skips; parts without a token stay the same objects", () => {
@@ -666,6 +668,17 @@ describe("neutraliseRequest: at most MAX_TOKEN_BREAKS breaks in one request (amp
     const file = `{"added_tokens_decoder": {${entries.join(", ")}}, "extra": [${entries.join(", ")}]}`;
     const out = neutraliseRequest(chat(file), neutraliser);
     expect(out.messages[0]!.content).toBe(file.replaceAll("<|", `<${B}|`));
+  });
+
+  it("breaks a pasted ChatML fine-tuning excerpt: 6,000 rows of four tokens each, some 900 KB (codereview48 #2)", () => {
+    const row = (index: number) =>
+      `{"text": "<|im_start|>user\\nQuestion ${index}: how do I reverse a list in Python?<|im_end|>\\n<|im_start|>assistant\\nUse reversed() or slicing.<|im_end|>"}\n`;
+    const file = Array.from({ length: 6_000 }, (_, index) => row(index)).join("");
+    const content = `Find the duplicate questions in this fine-tuning file:\n${file}`;
+    // The built-in families' tokens, as a model without a template of its own (Claude on converse) has.
+    const out = neutraliseRequest(chat(content));
+    expect(out.messages[0]!.content).toBe(content.replaceAll("<|", `<${B}|`));
+    expect(String(out.messages[0]!.content).split(B)).toHaveLength(24_001);
   });
 
   it("breaks exactly MAX_TOKEN_BREAKS over all of a request's texts, and refuses one more with a 400 naming where", () => {
