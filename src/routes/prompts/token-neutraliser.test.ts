@@ -2,7 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { errorOf } from "../../../test/helpers/errors.ts";
 import { BedrockEdgeError } from "../../errors.ts";
-import type { ChatCompletionRequest, ContentPart } from "../../openai/types.ts";
+import type { ChatCompletionRequest, ContentPart, ToolCall } from "../../openai/types.ts";
 import {
   argumentsNeutralised,
   neutraliseRequest,
@@ -696,6 +696,34 @@ describe("neutraliseRequest: at most MAX_TOKEN_BREAKS breaks in one request (amp
     expect(error.message).toBe(
       `messages[2] takes this request past ${MAX_TOKEN_BREAKS} special tokens to break (each with a zero-width space): send fewer. A model whose special_tokens setting is "keep" sends them as written.`,
     );
+  });
+
+  it("counts only the breaks it makes in tool-call arguments: none for a token as written across two JSON strings (codereview48 #3)", () => {
+    const withCall = (before: string, args: string): ChatCompletionRequest => ({
+      model: "m",
+      messages: [
+        { role: "user", content: before },
+        {
+          role: "assistant",
+          content: null,
+          tool_calls: [{ id: "c", type: "function", function: { name: "f", arguments: args } }],
+        },
+      ],
+    });
+    const argumentsOf = (request: ChatCompletionRequest) =>
+      (neutraliseRequest(request, neutraliser).messages[1] as { tool_calls: ToolCall[] }).tool_calls[0]!.function
+        .arguments;
+    // `<|","a|>` has the `<|…|>` shape as written, but JSON.parse reads two strings, neither a token.
+    const spanning = (count: number) => JSON.stringify(Array.from({ length: count }, () => ["<|", "a|>"]));
+    expect(argumentsOf(withCall("hi", spanning(MAX_TOKEN_BREAKS + 1)))).toBe(spanning(MAX_TOKEN_BREAKS + 1));
+    const full = "<|x|>".repeat(MAX_TOKEN_BREAKS);
+    expect(argumentsOf(withCall(full, spanning(3)))).toBe(spanning(3));
+    // Text JSON.parse refuses is broken as written, and those breaks count.
+    expect(argumentsOf(withCall("<|x|>".repeat(MAX_TOKEN_BREAKS - 1), "<|a|>"))).toBe(`<${B}|a|>`);
+    expect(errorOf(() => argumentsOf(withCall(full, "<|a|>")), BedrockEdgeError)).toMatchObject({
+      code: "too_many_special_tokens",
+      param: "messages[1]",
+    });
   });
 
   it("counts the tools, tool calls and answers too, each request from zero, but not the think tags an answer keeps", () => {

@@ -327,6 +327,7 @@ function neutraliseMessage(
   neutraliser: RequestNeutraliser,
   keepsSigned: boolean,
   path: string,
+  budget: BreakBudget,
 ): ChatMessage {
   const answer = message.role === "assistant";
   // The fields neutralised their own way; every other one is text like any other.
@@ -341,7 +342,7 @@ function neutraliseMessage(
   }
   if (answer && Array.isArray(message.tool_calls)) {
     own.tool_calls = message.tool_calls.map((call, index) =>
-      toolCallNeutralised(call, neutraliser.text, `${path}.tool_calls[${index}]`),
+      toolCallNeutralised(call, neutraliser.text, `${path}.tool_calls[${index}]`, budget),
     );
   }
   // Signed thinking goes back as it came: the signature covers the text, Bedrock checks it (a
@@ -360,11 +361,16 @@ function neutraliseMessage(
   return { ...others, ...own } as ChatMessage;
 }
 
-function toolCallNeutralised(call: ToolCall, neutralise: TokenNeutraliser, path: string): ToolCall {
+function toolCallNeutralised(
+  call: ToolCall,
+  neutralise: TokenNeutraliser,
+  path: string,
+  budget: BreakBudget,
+): ToolCall {
   const others = neutralised({ ...call, function: { ...call.function, arguments: "" } }, neutralise, path);
   return {
     ...others,
-    function: { ...others.function, arguments: argumentsNeutralised(call.function.arguments, neutralise) },
+    function: { ...others.function, arguments: argumentsNeutralised(call.function.arguments, neutralise, budget) },
   };
 }
 
@@ -378,16 +384,29 @@ function toolCallNeutralised(call: ToolCall, neutralise: TokenNeutraliser, path:
  * writes them raw). The strings are found as JSON spells them, whether or not JSON.parse takes
  * the whole text: Python's json.loads (vLLM, on the openai route) also takes NaN, Infinity and
  * -Infinity and decodes the strings around them. Text JSON.parse refuses is rendered as written
- * by the renderers that use it, so its tokens as written are broken too.
+ * by the renderers that use it, so its tokens as written are broken too. `budget`: the
+ * request's, which `neutralise` draws on; the pass as written draws on it only where its breaks
+ * are kept.
  */
-export function argumentsNeutralised(text: string, neutralise: TokenNeutraliser): string {
+export function argumentsNeutralised(text: string, neutralise: TokenNeutraliser, budget?: BreakBudget): string {
   // Every string is read, escapes or none: one can end in a token's opening that the text as a
   // whole does not (`{"<|im_end|": 1}`).
   const walked = jsonStringsNeutralised(text, neutralise);
-  const asWritten = neutralise(walked);
   // JSON spells no token outside its strings: what is left spans strings (`"<|","a|>"`), which
-  // decode to none, and is broken only in text that no JSON.parse reads.
-  return asWritten === walked || parsedJson(text) !== undefined ? walked : asWritten;
+  // decode to none, and is broken only in text that no JSON.parse reads. So this pass draws on a
+  // copy of the budget, stopping where the request's would, and its breaks are counted only where
+  // they are kept (codereview48 #3); the text is parsed only when the pass finds a token.
+  const trial = budget && { ...budget };
+  let asWritten: string;
+  try {
+    asWritten = neutralise(walked, undefined, trial);
+  } catch (error) {
+    if (parsedJson(text) !== undefined) return walked;
+    throw error;
+  }
+  if (asWritten === walked || parsedJson(text) !== undefined) return walked;
+  if (budget && trial) budget.left = trial.left;
+  return asWritten;
 }
 
 /**
@@ -541,8 +560,8 @@ export function neutraliseRequest(
   const budget: BreakBudget = { left: MAX_TOKEN_BREAKS, field: "messages" };
   const counted =
     (neutralise: TokenNeutraliser): TokenNeutraliser =>
-    (text, followedByText) =>
-      neutralise(text, followedByText, budget);
+    (text, followedByText, own) =>
+      neutralise(text, followedByText, own ?? budget);
   const neutraliser: RequestNeutraliser = {
     text: counted(chosen.text),
     assistantContent: counted(chosen.assistantContent),
@@ -557,7 +576,7 @@ export function neutraliseRequest(
   const out: ChatCompletionRequest = {
     ...request,
     messages: request.messages.map((message, index) =>
-      neutraliseMessage(message, neutraliser, keepsSigned, reading(`messages[${index}]`)),
+      neutraliseMessage(message, neutraliser, keepsSigned, reading(`messages[${index}]`), budget),
     ),
   };
   if (request.tools !== undefined) out.tools = neutralised(request.tools, neutraliser.text, reading("tools"));

@@ -397,6 +397,8 @@ const UNMETERED32_GZIP_BUDGET_BYTES =
 // body ceiling in the max_body_bytes check): 110,134 bytes after it alone, 492 over the budget before;
 // the scan is in the main chunk (16,225 bytes, 46 more). With the raise above and types48fix's
 // timeout check beside it: 110,328 bytes, and the main chunk 16,232.
+// Raised 40 more for codereview48 #3 (a tool call's as-written pass counted on a copy of the
+// budget, kept only where its breaks are): 109,866 bytes after it, 34 over; in the neutraliser.
 const GZIP_BUDGET_BYTES =
   UNMETERED32_GZIP_BUDGET_BYTES +
   320 +
@@ -469,7 +471,8 @@ const GZIP_BUDGET_BYTES =
   40 +
   40 +
   190 +
-  540;
+  540 +
+  40;
 /**
  * What a page or a Worker loads first when its bundler splits code (the routes, the request
  * schema, the stream reader, the templates, Responses and legacy Completions load on first use).
