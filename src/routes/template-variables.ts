@@ -46,13 +46,26 @@ export function checkTemplateKwargs(
   return Object.fromEntries(kept);
 }
 
+/**
+ * A chat_template_kwargs variable as a message names it: the client's name, cut between words only
+ * (errors.ts), or told by its length (`a chat_template_kwargs name of 100000 characters`).
+ */
+export function shownKwargsName(name: string): string {
+  const named = wordsWithin(name, SHOWN_NAME);
+  return named === undefined
+    ? `a chat_template_kwargs name of ${characterCount(name)} characters`
+    : `chat_template_kwargs.${named}`;
+}
+
+/** The same variable as an error's `param` names it, the name shortened. */
+export function kwargsParam(name: string): string {
+  return `chat_template_kwargs.${name.slice(0, SHOWN_NAME)}`;
+}
+
+const SHOWN_NAME = 64;
+
 function refusal(name: string, { settable, template, declared }: TemplateVariables): string {
-  // The client's name, cut between words only (errors.ts), or told by its length.
-  const named = wordsWithin(name, 64);
-  const field =
-    named === undefined
-      ? `a chat_template_kwargs name of ${characterCount(name)} characters`
-      : `chat_template_kwargs.${named}`;
+  const field = shownKwargsName(name);
   const fix = "Remove it, or set drop_params to drop it.";
   if (RESERVED_TEMPLATE_VARIABLES.includes(name)) {
     return `${field} cannot come from a request: the template's inputs, special tokens and helpers are the server's. ${fix}`;

@@ -726,6 +726,26 @@ describe("neutraliseRequest: at most MAX_TOKEN_BREAKS breaks in one request (amp
     });
   });
 
+  it("names a chat_template_kwargs variable as the other refusals do: a long name cut between words, or told by its length (codereview48 #4)", () => {
+    const flood = "<|y|>".repeat(MAX_TOKEN_BREAKS + 1);
+    const refusal = (name: string) =>
+      errorOf(
+        () => neutraliseRequest({ ...chat("hi"), chat_template_kwargs: { [name]: flood } }, neutraliser),
+        BedrockEdgeError,
+      );
+    const past = `takes this request past ${MAX_TOKEN_BREAKS} special tokens to break`;
+    expect(refusal("notes")).toMatchObject({ param: "chat_template_kwargs.notes" });
+    expect(refusal("notes").message).toMatch(new RegExp(`^chat_template_kwargs\\.notes ${past}`));
+    const long = refusal("x".repeat(100_000));
+    expect(long.message).toMatch(new RegExp(`^a chat_template_kwargs name of 100000 characters ${past}`));
+    expect(long.param).toBe(`chat_template_kwargs.${"x".repeat(64)}`);
+    const words = refusal("the notes the user wrote ".repeat(40));
+    expect(words.message).toMatch(
+      new RegExp(`^chat_template_kwargs\\.the notes the user wrote the notes[^.]*… ${past}`),
+    );
+    expect(words.message.length).toBeLessThan(300);
+  });
+
   it("counts the tools, tool calls and answers too, each request from zero, but not the think tags an answer keeps", () => {
     const many = "<|y|>".repeat(MAX_TOKEN_BREAKS);
     const withTools: ChatCompletionRequest = {

@@ -23,6 +23,7 @@ import type { ModelSettingValues } from "../../model-settings.ts";
 import { MAX_TOKEN_BREAKS } from "../../request-bounds.ts";
 import type { Route } from "../types.ts";
 import { BUILT_IN_SPECIAL_TOKENS } from "./special-tokens.ts";
+import { kwargsParam, shownKwargsName } from "../template-variables.ts";
 import { THINK_CLOSE, THINK_OPEN } from "./think-tags.ts";
 
 export const TOKEN_BREAK = "\u200B";
@@ -37,12 +38,14 @@ export type TokenNeutraliser = (text: string, followedByText?: true, budget?: Br
 
 /**
  * The breaks a request has left (MAX_TOKEN_BREAKS in all), and the field being read, which the
- * refusal names. Each break costs CPU to make, and the text holding it is read at two bytes a
- * character from there on (V8 holds U+200B so): a request made of tokens is refused at the bound.
+ * refusal names: `field` in its message, `param` as its param. Each break costs CPU to make, and
+ * the text holding it is read at two bytes a character from there on (V8 holds U+200B so): a
+ * request made of tokens is refused at the bound.
  */
 export interface BreakBudget {
   left: number;
   field: string;
+  param: string;
 }
 
 export interface RequestNeutraliser {
@@ -214,7 +217,7 @@ function withBreaks(text: string, pattern: RegExp, budget: BreakBudget | undefin
   let pieces: string[] = [];
   let from = 0;
   for (; match; match = pattern.exec(text)) {
-    if (budget && --budget.left < 0) throw tooManyBreaks(budget.field);
+    if (budget && --budget.left < 0) throw tooManyBreaks(budget);
     const end = match.index + match[0].length;
     pieces.push(text.slice(from, end), TOKEN_BREAK);
     from = end;
@@ -228,10 +231,10 @@ function withBreaks(text: string, pattern: RegExp, budget: BreakBudget | undefin
   return joined.join("");
 }
 
-function tooManyBreaks(field: string): BedrockEdgeError {
+function tooManyBreaks({ field, param }: BreakBudget): BedrockEdgeError {
   return invalidRequest(
     `${field} takes this request past ${MAX_TOKEN_BREAKS} special tokens to break (each with a zero-width space): send fewer. A model whose special_tokens setting is "keep" sends them as written.`,
-    field,
+    param,
     "too_many_special_tokens",
   );
 }
@@ -557,7 +560,7 @@ export function neutraliseRequest(
 ): ChatCompletionRequest {
   const chosen = own ?? (route.rendersBuiltInTemplates === true ? BUILT_IN_TEMPLATE_NEUTRALISER : BUILT_IN_NEUTRALISER);
   // One budget for all the request's text, each field named as it is read.
-  const budget: BreakBudget = { left: MAX_TOKEN_BREAKS, field: "messages" };
+  const budget: BreakBudget = { left: MAX_TOKEN_BREAKS, field: "messages", param: "messages" };
   const counted =
     (neutralise: TokenNeutraliser): TokenNeutraliser =>
     (text, followedByText, own) =>
@@ -566,8 +569,10 @@ export function neutraliseRequest(
     text: counted(chosen.text),
     assistantContent: counted(chosen.assistantContent),
   };
-  const reading = (field: string): string => {
-    budget.field = field;
+  // A field holding a client's name (a kwargs variable) is named shortened, as other refusals do.
+  const reading = (field: string, shown = field, param = field): string => {
+    budget.field = shown;
+    budget.param = param;
     return field;
   };
   const keepsSigned =
@@ -589,7 +594,11 @@ export function neutraliseRequest(
     out.chat_template_kwargs = Object.fromEntries(
       Object.entries(request.chat_template_kwargs).map(([name, value]) => [
         name,
-        neutraliseValue(value, neutraliser.text, reading(`chat_template_kwargs.${name}`)),
+        neutraliseValue(
+          value,
+          neutraliser.text,
+          reading(`chat_template_kwargs.${name}`, shownKwargsName(name), kwargsParam(name)),
+        ),
       ]),
     );
   }
