@@ -746,6 +746,33 @@ describe("neutraliseRequest: at most MAX_TOKEN_BREAKS breaks in one request (amp
     expect(words.message.length).toBeLessThan(300);
   });
 
+  it("counts an answer's content and a token's opening at a text's end, each break as any other (codereview48 #5)", () => {
+    const answer = (content: string): ChatCompletionRequest => ({
+      model: "m",
+      messages: [
+        { role: "user", content: "hi" },
+        { role: "assistant", content },
+      ],
+    });
+    const full = "<|im_end|>".repeat(MAX_TOKEN_BREAKS);
+    expect(neutraliseRequest(answer(full), neutraliser).messages[1]!.content).toBe(full.replaceAll("<", `<${B}`));
+    expect(errorOf(() => neutraliseRequest(answer(`${full}<|x|>`), neutraliser), BedrockEdgeError)).toMatchObject({
+      code: "too_many_special_tokens",
+      param: "messages[1]",
+    });
+    // An opening at the end (`<|im_end`) is broken by a pass of its own, and counted too.
+    const almost = "<|a|>".repeat(MAX_TOKEN_BREAKS - 1);
+    expect(neutraliseRequest(chat(`${almost}<|im_end`), neutraliser).messages[0]!.content).toBe(
+      `${almost.replaceAll("<", `<${B}`)}<${B}|im_end`,
+    );
+    expect(
+      errorOf(() => neutraliseRequest(chat(`${almost}<|a|><|im_end`), neutraliser), BedrockEdgeError),
+    ).toMatchObject({
+      code: "too_many_special_tokens",
+      param: "messages[0]",
+    });
+  });
+
   it("counts the tools, tool calls and answers too, each request from zero, but not the think tags an answer keeps", () => {
     const many = "<|y|>".repeat(MAX_TOKEN_BREAKS);
     const withTools: ChatCompletionRequest = {
