@@ -8,6 +8,7 @@ import {
   neutraliseRequest,
   requestNeutraliser,
   TOKEN_BREAK,
+  textsWithBreaks,
   tokenNeutraliser,
   tokensInTemplateText,
 } from "./token-neutraliser.ts";
@@ -358,9 +359,25 @@ describe("a token split across content parts", () => {
   });
 
   it("in a request of 100,000 parts, a token across every two of them (3 MB, within the proxy's body limit)", () => {
-    // Each part and each break is read once: a pass per part over every break took 11 s here.
     const everyPair = (count: number) =>
       Array.from({ length: count }, () => ({ type: "text" as const, text: "|x|><" }));
+    // Each part and each break is read once. A pass per part over every break took 11 s here, inside
+    // the test's timeout: so the reads of the breaks are counted (codereview48 #6), and the first
+    // read past the count stops such a pass at once.
+    const parts = everyPair(100_000).map((part) => part.text);
+    const breaks = Array.from({ length: 99_999 }, (_, index) => 5 * (index + 1));
+    const most = 2 * (parts.length + breaks.length);
+    let reads = 0;
+    const counted = new Proxy(breaks, {
+      get(target, key, receiver) {
+        if (typeof key === "string" && /^\d+$/.test(key) && ++reads > most) {
+          throw new Error(`more than ${most} reads of ${breaks.length} breaks among ${parts.length} parts`);
+        }
+        return Reflect.get(target, key, receiver);
+      },
+    });
+    const broken = textsWithBreaks(parts, counted);
+    expect(reads).toBeLessThanOrEqual(most);
     const out = neutraliseRequest(
       { model: "m", messages: [{ role: "user", content: everyPair(100_000) }] },
       neutraliser,
@@ -368,6 +385,8 @@ describe("a token split across content parts", () => {
     const joined = texts(out.content).join("");
     expect(joined.startsWith(`|x|><${B}|x|><${B}|x|>`)).toBe(true);
     expect(joined.split(B)).toHaveLength(100_000);
+    expect(broken.join("")).toBe(joined.slice(0, -"|x|><".length));
+    expect(broken.at(-1)).toBeUndefined();
     // The breaks a token across parts takes count as any other: one more part is one past the bound.
     const past = { model: "m", messages: [{ role: "user" as const, content: everyPair(MAX_TOKEN_BREAKS + 2) }] };
     expect(errorOf(() => neutraliseRequest(past, neutraliser), BedrockEdgeError)).toMatchObject({

@@ -518,26 +518,40 @@ function partsNeutralised(content: unknown, neutralise: TokenNeutraliser, path: 
   const broken = texts.length < 2 ? joined : neutralise(joined);
   if (broken === joined) return out.some((part, index) => part !== content[index]) ? out : content;
   // Each part alone has no token left, so every break the whole needs falls on a token that spans
-  // parts, or an opening that ends them: it goes into the part holding the character before it.
-  const breaks = breakIndices(joined, broken);
+  // parts, or an opening that ends them.
+  const brokenTexts = textsWithBreaks(
+    texts.map((part) => part.text),
+    breakIndices(joined, broken),
+  );
   const parts = new Map<object, object>();
+  texts.forEach((part, index) => {
+    const text = brokenTexts[index];
+    if (text !== undefined) parts.set(part, { ...part, text });
+  });
+  return out.map((part: unknown) => (isJsonObject(part) ? (parts.get(part) ?? part) : part));
+}
+
+/**
+ * Each of `texts` that a break falls in, with TOKEN_BREAK put at its breaks; undefined for the
+ * others. `breaks`: indices into the texts joined, rising; one where two texts meet goes into the
+ * text holding the character before it. Each text and each break is read once (a request may hold
+ * 100,000 parts; a pass per part over every break took 11 s there).
+ */
+export function textsWithBreaks(texts: readonly string[], breaks: readonly number[]): (string | undefined)[] {
   let start = 0;
   let next = 0;
-  for (const part of texts) {
-    const end = start + part.text.length;
-    // The breaks rise, as the parts do: each is read once (a request may hold 100,000 parts).
-    if (next < breaks.length && breaks[next]! <= end) {
-      let text = "";
-      let from = start;
-      for (; next < breaks.length && breaks[next]! <= end; next++) {
-        text += joined.slice(from, breaks[next]) + TOKEN_BREAK;
-        from = breaks[next]!;
-      }
-      parts.set(part, { ...part, text: text + joined.slice(from, end) });
+  return texts.map((text) => {
+    let head = "";
+    let from = 0;
+    for (; next < breaks.length; next++) {
+      const at = breaks[next]! - start;
+      if (at > text.length) break;
+      head += text.slice(from, at) + TOKEN_BREAK;
+      from = at;
     }
-    start = end;
-  }
-  return out.map((part: unknown) => (isJsonObject(part) ? (parts.get(part) ?? part) : part));
+    start += text.length;
+    return head === "" ? undefined : head + text.slice(from);
+  });
 }
 
 /**

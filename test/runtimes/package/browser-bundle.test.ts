@@ -402,6 +402,8 @@ const UNMETERED32_GZIP_BUDGET_BYTES =
 // Raised 100 more for codereview48 #4 (a chat_template_kwargs name in the neutraliser's 400 cut
 // as the template variables' refusal cuts it, with one helper for both): 109,956 bytes after it,
 // 90 over; in the lazily loaded routes, the main chunk 16,194.
+// Raised 40 more for codereview48 #6 (the parts' breaks put in by a function of their own, whose
+// reads a test counts): 109,988 bytes after it, 16 over; in the neutraliser, the main chunk 16,193.
 const GZIP_BUDGET_BYTES =
   UNMETERED32_GZIP_BUDGET_BYTES +
   320 +
@@ -476,7 +478,8 @@ const GZIP_BUDGET_BYTES =
   190 +
   540 +
   40 +
-  100;
+  100 +
+  40;
 /**
  * What a page or a Worker loads first when its bundler splits code (the routes, the request
  * schema, the stream reader, the templates, Responses and legacy Completions load on first use).
