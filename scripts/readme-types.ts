@@ -14,9 +14,11 @@
 //
 // `npm run typecheck` runs it (scripts/checks.ts); `tsx scripts/readme-types.ts` alone.
 import { spawn } from "node:child_process";
-import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { join, posix, relative } from "node:path";
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
+import { packageEntries } from "../test/helpers/package-entries.ts";
+import { docPage, docPages } from "../test/helpers/readme.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const CACHE = join(ROOT, "node_modules/.cache/bedrock-edge");
@@ -31,15 +33,6 @@ export interface Sample {
 export interface DocPage {
   page: string;
   text: string;
-}
-
-/** README.md, then every page of docs/. */
-export function docPages(): DocPage[] {
-  const docs = readdirSync(join(ROOT, "docs")).filter((name) => name.endsWith(".md"));
-  return ["README.md", ...docs.sort().map((name) => `docs/${name}`)].map((page) => ({
-    page,
-    text: readFileSync(join(ROOT, page), "utf8"),
-  }));
 }
 
 /** Every ```ts block of a markdown text, in order. */
@@ -124,17 +117,7 @@ function sampleFileName(page: string, sample: Sample): string {
 
 /** `bedrock-edge` and its subpaths, each to the source of its entry (package.json "exports"). */
 function entryPaths(): Record<string, string[]> {
-  const manifest = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as {
-    name: string;
-    exports: Record<string, string | { default: string }>;
-  };
-  const paths: Record<string, string[]> = {};
-  for (const [subpath, target] of Object.entries(manifest.exports)) {
-    if (typeof target === "string") continue;
-    const source = `${target.default.slice("./dist/".length, -".js".length)}.ts`;
-    paths[posix.join(manifest.name, subpath)] = [join(ROOT, source)];
-  }
-  return paths;
+  return Object.fromEntries(packageEntries().map(({ specifier, source }) => [specifier, [join(ROOT, source)]]));
 }
 
 /** tsc's `file(line,col)` of a block's file, as its page's `README.md:line:col` (`docs/RUNTIMES.md:line:col`). */
@@ -193,7 +176,7 @@ function tsc(args: readonly string[]): Promise<{ code: number | null; output: st
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  const pages = docPages();
+  const pages = docPages().map((page) => ({ page, text: docPage(page) }));
   const dir = join(CACHE, "readme-samples");
   const result = await checkDocSamples(pages, dir, join(CACHE, "tsc-readme.tsbuildinfo"));
   process.stdout.write(result.output);

@@ -4,13 +4,15 @@
 // `new BedrockEdgeError(init)`, `createMessageSplitter(options)` or `createApp()` take and give,
 // not only reach it through `Parameters<…>`. Walked with the compiler over the entries' sources
 // (package.json "exports"), the way a consumer's compiler sees their declarations.
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import ts from "typescript";
 import { describe, expect, expectTypeOf, it } from "vitest";
 import type { AppEnv, ProxyState } from "../worker/mod.ts";
+import { compilerOptions } from "./helpers/compiler-options.ts";
+import { packageEntries } from "./helpers/package-entries.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 
@@ -22,44 +24,12 @@ const ROOT = fileURLToPath(new URL("..", import.meta.url));
  */
 const NOT_ENTERED = new Set(["worker/state.ts: ProxyState", "worker/state.ts: Ready", "worker/log.ts: RequestLog"]);
 
-interface Manifest {
-  exports: Record<string, string | { types: string; default: string }>;
-}
-
-const readManifest = () => JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as Manifest;
-
-/** An entry's source, from the repo's root: dist/<path>.js is built from <path>.ts (tsconfig.build.json). */
-const sourceOf = (built: string) => `${built.slice("./dist/".length, -".js".length)}.ts`;
-
-/** The source file of each entry. */
-function entrySources(): string[] {
-  return Object.values(readManifest().exports).flatMap((target) =>
-    typeof target === "string" ? [] : [join(ROOT, sourceOf(target.default))],
-  );
-}
-
-/** The repo's compiler options, with Node's types (the entries for Node use them). */
-function compilerOptions(): ts.CompilerOptions {
-  const config = ts.getParsedCommandLineOfConfigFile(
-    join(ROOT, "tsconfig.json"),
-    {},
-    {
-      ...ts.sys,
-      onUnRecoverableConfigFileDiagnostic: (diagnostic) => {
-        throw new Error(ts.flattenDiagnosticMessageText(diagnostic.messageText, "\n"));
-      },
-    },
-  );
-  if (!config) throw new Error("cannot read tsconfig.json");
-  return { ...config.options, types: ["node"] };
-}
-
 /**
  * `file: Name` of every project type that the entries' exports reach and no entry exports, and
  * the types of NOT_ENTERED the walk met.
  */
 function walkPublicTypes(): { unnameable: string[]; skipped: string[] } {
-  const entries = entrySources();
+  const entries = packageEntries().map(({ source }) => join(ROOT, source));
   const program = ts.createProgram(entries, { ...compilerOptions(), noEmit: true });
   const checker = program.getTypeChecker();
   const ours = (declaration: ts.Declaration | undefined) => {
@@ -139,7 +109,6 @@ function walkPublicTypes(): { unnameable: string[]; skipped: string[] } {
  * hoists them.
  */
 function declarationErrorsOfReexports(): string[] {
-  const manifest = readManifest();
   const dir = mkdtempSync(join(tmpdir(), "bedrock-edge-declarations-"));
   try {
     const modules = join(dir, "node_modules");
@@ -151,11 +120,9 @@ function declarationErrorsOfReexports(): string[] {
     const specifiers: string[] = [];
     const exports: Record<string, { types: string; default: string }> = {};
     const folders = new Set<string>();
-    for (const [subpath, target] of Object.entries(manifest.exports)) {
-      if (typeof target === "string") continue;
-      const source = sourceOf(target.default);
+    for (const { subpath, specifier, source } of packageEntries()) {
       exports[subpath] = { types: `./${source}`, default: `./${source}` };
-      specifiers.push(`bedrock-edge${subpath.slice(1)}`);
+      specifiers.push(specifier);
       folders.add(source.split("/")[0]!);
     }
     for (const folder of folders) symlinkSync(join(ROOT, folder), join(packageDir, folder));

@@ -9,8 +9,8 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 import { TYPE_CHECKS } from "../scripts/checks.ts";
-import { checkDocSamples, docPages, readmeLocations, tsSamples } from "../scripts/readme-types.ts";
-import { readmeSnippet } from "./helpers/readme.ts";
+import { checkDocSamples, readmeLocations, tsSamples } from "../scripts/readme-types.ts";
+import { docPages, readmeSnippet } from "./helpers/readme.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 // Beside the check's own folder, where bedrock-edge's dependencies and @types/node resolve.
@@ -60,7 +60,7 @@ describe("the README samples' type check", () => {
   });
 
   it("reads README.md and every page of docs/", () => {
-    const pages = docPages().map(({ page }) => page);
+    const pages = docPages();
     expect(pages[0]).toBe("README.md");
     expect(pages).toContain("docs/TESTS.md");
     expect(pages.slice(1).every((page) => /^docs\/[^/]+\.md$/.test(page))).toBe(true);
