@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import ts from "typescript";
-import { describe, expect, expectTypeOf, it } from "vitest";
+import { afterAll, describe, expect, expectTypeOf, it } from "vitest";
 import type { AppEnv, ProxyState } from "../worker/mod.ts";
 import { compilerOptions } from "./helpers/compiler-options.ts";
 import { packageEntries } from "./helpers/package-entries.ts";
@@ -25,29 +25,104 @@ const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const NOT_ENTERED = new Set(["worker/state.ts: ProxyState", "worker/state.ts: Ready", "worker/log.ts: RequestLog"]);
 
 /**
+ * The package as a project that installed it has it, and that project's program: a module
+ * importing each entry (`import * as entry1 from "bedrock-edge/core"`), compiled once for both
+ * checks below (codereview48 #7: this file took 11 to 13 s and 490 to 650 MB with a compile
+ * each, 9 s and 325 MB so).
+ *
+ * The package is the sources, under node_modules/bedrock-edge as symlinks the compiler keeps
+ * (preserveSymlinks), its "exports" pointing at them; its dependencies sit beside it, as npm
+ * hoists them. Declarations are asked of the program, as a project that emits them does.
+ */
+interface Installed {
+  program: ts.Program;
+  options: ts.CompilerOptions;
+  /** The importing module, and its text. */
+  scratch: string;
+  imports: string;
+  /** Where the package's files are: node_modules/bedrock-edge. */
+  packageDir: string;
+  /** Each entry's module, in package.json's order, with its specifier. */
+  entries: { specifier: string; module: ts.Symbol }[];
+}
+
+let installed: Installed | undefined;
+let installedDir: string | undefined;
+afterAll(() => {
+  if (installedDir) rmSync(installedDir, { recursive: true, force: true });
+});
+
+function installedPackage(): Installed {
+  if (installed) return installed;
+  const dir = mkdtempSync(join(tmpdir(), "bedrock-edge-declarations-"));
+  installedDir = dir;
+  const modules = join(dir, "node_modules");
+  const packageDir = join(modules, "bedrock-edge");
+  mkdirSync(packageDir, { recursive: true });
+  for (const name of readdirSync(join(ROOT, "node_modules"))) {
+    if (name !== "bedrock-edge") symlinkSync(join(ROOT, "node_modules", name), join(modules, name));
+  }
+  const entries = packageEntries();
+  const exports: Record<string, { types: string; default: string }> = {};
+  const folders = new Set<string>();
+  for (const { subpath, source } of entries) {
+    exports[subpath] = { types: `./${source}`, default: `./${source}` };
+    folders.add(source.split("/")[0]!);
+  }
+  for (const folder of folders) symlinkSync(join(ROOT, folder), join(packageDir, folder));
+  writeFileSync(join(packageDir, "package.json"), JSON.stringify({ name: "bedrock-edge", type: "module", exports }));
+
+  const options: ts.CompilerOptions = {
+    ...compilerOptions(),
+    noEmit: false,
+    declaration: true,
+    emitDeclarationOnly: true,
+    preserveSymlinks: true,
+  };
+  const scratch = join(dir, "reexports.ts");
+  const imports = entries.map(({ specifier }, i) => `import * as entry${i} from "${specifier}";\n`).join("");
+  writeFileSync(scratch, imports);
+  const program = ts.createProgram([scratch], options);
+  const checker = program.getTypeChecker();
+  const statements = program.getSourceFile(scratch)!.statements;
+  installed = {
+    program,
+    options,
+    scratch,
+    imports,
+    packageDir,
+    entries: entries.map(({ specifier }, i) => {
+      const module = checker.getSymbolAtLocation((statements[i] as ts.ImportDeclaration).moduleSpecifier);
+      if (!module) throw new Error(`${specifier} does not resolve`);
+      return { specifier, module };
+    }),
+  };
+  return installed;
+}
+
+/**
  * `file: Name` of every project type that the entries' exports reach and no entry exports, and
  * the types of NOT_ENTERED the walk met.
  */
 function walkPublicTypes(): { unnameable: string[]; skipped: string[] } {
-  const entries = packageEntries().map(({ source }) => join(ROOT, source));
-  const program = ts.createProgram(entries, { ...compilerOptions(), noEmit: true });
+  const { program, packageDir, entries } = installedPackage();
   const checker = program.getTypeChecker();
+  // The package's own files, by their paths in it (`src/errors.ts`), not its dependencies'.
   const ours = (declaration: ts.Declaration | undefined) => {
     const file = declaration?.getSourceFile().fileName ?? "";
-    return file.startsWith(ROOT) && !file.includes("/node_modules/");
+    return file.startsWith(`${packageDir}/`) && !relative(packageDir, file).includes("node_modules");
   };
   const nameOf = (symbol: ts.Symbol | undefined) => {
     const file = symbol?.declarations?.[0]?.getSourceFile().fileName;
-    return file ? `${relative(ROOT, file)}: ${symbol!.getName()}` : "";
+    return file ? `${relative(packageDir, file)}: ${symbol!.getName()}` : "";
   };
   const resolve = (symbol: ts.Symbol) =>
     symbol.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(symbol) : symbol;
 
   const exported = new Set<ts.Symbol>();
   const roots: ts.Symbol[] = [];
-  for (const entry of entries) {
-    const module = checker.getSymbolAtLocation(program.getSourceFile(entry)!);
-    for (const symbol of module ? checker.getExportsOfModule(module) : []) {
+  for (const { module } of entries) {
+    for (const symbol of checker.getExportsOfModule(module)) {
       exported.add(resolve(symbol));
       roots.push(resolve(symbol));
     }
@@ -103,67 +178,33 @@ function walkPublicTypes(): { unnameable: string[]; skipped: string[] } {
  * compiler itself must write every inferred type with what the entries export, or it gives TS2742
  * ("cannot be named without a reference to …/node_modules/bedrock-edge/…"): a value typed
  * `typeof` a function no entry exports fails here and not there.
- *
- * The package is the sources, under node_modules/bedrock-edge as symlinks the compiler keeps
- * (preserveSymlinks), its "exports" pointing at them; its dependencies sit beside it, as npm
- * hoists them.
  */
 function declarationErrorsOfReexports(): string[] {
-  const dir = mkdtempSync(join(tmpdir(), "bedrock-edge-declarations-"));
-  try {
-    const modules = join(dir, "node_modules");
-    const packageDir = join(modules, "bedrock-edge");
-    mkdirSync(packageDir, { recursive: true });
-    for (const name of readdirSync(join(ROOT, "node_modules"))) {
-      if (name !== "bedrock-edge") symlinkSync(join(ROOT, "node_modules", name), join(modules, name));
-    }
-    const specifiers: string[] = [];
-    const exports: Record<string, { types: string; default: string }> = {};
-    const folders = new Set<string>();
-    for (const { subpath, specifier, source } of packageEntries()) {
-      exports[subpath] = { types: `./${source}`, default: `./${source}` };
-      specifiers.push(specifier);
-      folders.add(source.split("/")[0]!);
-    }
-    for (const folder of folders) symlinkSync(join(ROOT, folder), join(packageDir, folder));
-    writeFileSync(join(packageDir, "package.json"), JSON.stringify({ name: "bedrock-edge", type: "module", exports }));
-
-    const options: ts.CompilerOptions = {
-      ...compilerOptions(),
-      noEmit: false,
-      declaration: true,
-      emitDeclarationOnly: true,
-      preserveSymlinks: true,
-    };
-    const scratch = join(dir, "reexports.ts");
-    const imports = specifiers.map((specifier, i) => `import * as entry${i} from "${specifier}";\n`).join("");
-    // First the imports alone, to read each entry's value exports; then every one re-exported.
-    writeFileSync(scratch, imports);
-    const entriesOnly = ts.createProgram([scratch], options);
-    const checker = entriesOnly.getTypeChecker();
-    const lines = specifiers.flatMap((specifier, i) => {
-      const statement = entriesOnly.getSourceFile(scratch)!.statements[i] as ts.ImportDeclaration;
-      const module = checker.getSymbolAtLocation(statement.moduleSpecifier);
-      if (!module) throw new Error(`${specifier} does not resolve`);
-      return checker
-        .getExportsOfModule(module)
-        .filter(
-          (symbol) =>
-            (symbol.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(symbol) : symbol).flags &
-            ts.SymbolFlags.Value,
-        )
-        .map((symbol) => `export const entry${i}_${symbol.getName()} = entry${i}.${symbol.getName()};\n`);
-    });
-    expect(lines.length).toBeGreaterThan(specifiers.length);
-    writeFileSync(scratch, imports + lines.join(""));
-    const program = ts.createProgram([scratch], options, undefined, entriesOnly);
-    // The message names the export (`entry1_builtInRenderers`) and the module it cannot reach.
-    return program
-      .getDeclarationDiagnostics(program.getSourceFile(scratch))
-      .map((diagnostic) => `TS${diagnostic.code}: ${ts.flattenDiagnosticMessageText(diagnostic.messageText, "\n")}`);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  const { program: entriesOnly, options, scratch, imports, entries } = installedPackage();
+  const checker = entriesOnly.getTypeChecker();
+  const lines = entries.flatMap(({ module }, i) =>
+    checker
+      .getExportsOfModule(module)
+      .filter(
+        (symbol) =>
+          (symbol.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(symbol) : symbol).flags &
+          ts.SymbolFlags.Value,
+      )
+      .map((symbol) => `export const entry${i}_${symbol.getName()} = entry${i}.${symbol.getName()};\n`),
+  );
+  expect(lines.length).toBeGreaterThan(entries.length);
+  // The imports' program again, with every one re-exported: every other file is the one it parsed.
+  const host = ts.createCompilerHost(options);
+  const parse = host.getSourceFile;
+  host.getSourceFile = (file, ...rest) =>
+    file === scratch
+      ? ts.createSourceFile(file, imports + lines.join(""), options.target ?? ts.ScriptTarget.ESNext, true)
+      : (entriesOnly.getSourceFile(file) ?? parse(file, ...rest));
+  const program = ts.createProgram([scratch], options, host, entriesOnly);
+  // The message names the export (`entry1_builtInRenderers`) and the module it cannot reach.
+  return program
+    .getDeclarationDiagnostics(program.getSourceFile(scratch))
+    .map((diagnostic) => `TS${diagnostic.code}: ${ts.flattenDiagnosticMessageText(diagnostic.messageText, "\n")}`);
 }
 
 describe("the package's public types", () => {
