@@ -27,9 +27,9 @@ export const MAX_IMAGES = 10;
  * this bound. What lies past it is text made of tokens: 4 MiB of `<think>` needed 600,000
  * breaks, 120 to 320 ms of Node's CPU to make them, and workerd's CPU for the request rose from
  * 100 ms to 300 and its memory by 101 MiB against 31 for plain text (amplify48 #1). Refused at
- * this bound, that body costs workerd 80 to 120 ms and 30 MiB (at 10,000: 80 to 90 and 24); at
- * the bound, breaking a 4 MiB text takes Node 26 to 40 ms (15 to 20 for 10,000 tokens), and
- * workerd serves it in 180 ms and 73 MiB, as it served 10,000 in 150 to 230 and 62 to 66. What
+ * this bound, that body costs workerd 80 to 160 ms and 30 to 34 MiB (at 10,000: 80 to 90 and
+ * 24); at the bound, breaking a 4 MiB text takes Node 26 to 40 ms (15 to 20 for 10,000 tokens),
+ * and workerd serves it in 180 ms and 73 MiB, as it served 10,000 in 150 to 230 and 62 to 66. What
  * the bound does not remove: a text holding even one break is held at two bytes a character from
  * there on (V8 stores U+200B so), in each copy (the request, the prompt, the JSON body): 4 MiB of
  * text with one token needs 64 MiB of Node's heap, as at the bound, against 40 for plain text.
