@@ -23,6 +23,13 @@ describe("checkTemplateKwargs", () => {
     expect(checkTemplateKwargs({}, qwen3, false)).toEqual({});
   });
 
+  it("names a long unknown variable in param shortened, as in its message (codereview48 #4's sibling)", () => {
+    const name = "x".repeat(100_000);
+    const error = errorOf(() => checkTemplateKwargs({ [name]: 1 }, qwen3, false), BedrockEdgeError);
+    expect(error).toMatchObject({ status: 400, param: `chat_template_kwargs.${"x".repeat(64)}` });
+    expect(error.message).toMatch(/^a chat_template_kwargs name of 100000 characters is not a variable/);
+  });
+
   it("refuses any other variable with a 400 naming it and what the template takes", () => {
     const error = errorOf(
       () => checkTemplateKwargs({ enable_thinking: true, mode: "x" }, qwen3, false),

@@ -38,7 +38,7 @@ export function checkTemplateKwargs(
     if (variables.settable.includes(name) && !RESERVED_TEMPLATE_VARIABLES.includes(name)) {
       kept.push([name, value]);
     } else if (!drop) {
-      throw invalidRequest(refusal(name, variables), `chat_template_kwargs.${name}`, "unsupported_parameter");
+      throw invalidRequest(refusal(name, variables), kwargsParam(name), "unsupported_parameter");
     }
   }
   // Own members: an operator may declare `__proto__` (a valid variable name), which assigned to
