@@ -31,6 +31,8 @@ export { MAX_ANSWER_PIXELS, mostImagesOf } from "./images/families.ts";
 export { readLimitedText } from "./read-text.ts";
 export { MAX_JSON_DEPTH, MAX_JSON_MEMBERS, REQUEST_JSON_LIMITS, scanJsonText } from "./openai/depth.ts";
 export type { JsonTextLimits, JsonTextScan } from "./openai/depth.ts";
+// Where each endpoint's requests hold media (the scan's count of it: a larger max_body_bytes is room for media only).
+export { CHAT_MEDIA, EDIT_MEDIA, type MediaPlaces, NO_MEDIA, RESPONSES_MEDIA } from "./openai/media-strings.ts";
 // Where a body JSON.parse refused stops being JSON, in the same words on every runtime.
 export { findJsonSyntaxError } from "./openai/json-syntax.ts";
 export type { JsonSyntaxError, JsonTextPosition } from "./openai/json-syntax.ts";

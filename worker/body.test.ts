@@ -3,7 +3,14 @@ import { cutBody } from "../test/helpers/cut-body.ts";
 import { pacedBody, settledAfter, stalledBody } from "../test/helpers/stalled-body.ts";
 import { errorOf } from "../test/helpers/errors.ts";
 import { BedrockEdgeError } from "../src/errors.ts";
-import { MAX_TEXT_BYTES, REQUEST_JSON_LIMITS } from "../src/core.ts";
+import {
+  CHAT_MEDIA,
+  EDIT_MEDIA,
+  MAX_BODY_BYTES_CEILING,
+  NO_MEDIA,
+  MAX_TEXT_BYTES,
+  REQUEST_JSON_LIMITS,
+} from "../src/core.ts";
 import {
   type BodyLimits,
   DRAIN_FLOOR_BYTES,
@@ -21,10 +28,10 @@ import {
 } from "./body.ts";
 
 const LIMITS: BodyLimits = { largest: 10_000, forModel: (model) => (model === "vision" ? 10_000 : 2_000) };
-/** A vision model allowed 16 MiB (docs/PROXY-REFERENCE.md's own example), the others the 4 MiB default. */
+/** A vision model allowed the most any may (MAX_BODY_BYTES_CEILING, 12 MiB), the others the 4 MiB default. */
 const BIG: BodyLimits = {
-  largest: 16 * 1024 * 1024,
-  forModel: (model) => (model === "vision" ? 16 * 1024 * 1024 : 4 * 1024 * 1024),
+  largest: MAX_BODY_BYTES_CEILING,
+  forModel: (model) => (model === "vision" ? MAX_BODY_BYTES_CEILING : 4 * 1024 * 1024),
 };
 
 /** A body sent in 1 KiB pieces, counting how many were read. */
@@ -261,7 +268,7 @@ function mebibytes(total: number): { body: ReadableStream<Uint8Array>; sent: () 
 describe("a larger limit is room for media: the text is held to MAX_TEXT_BYTES (bounds48, amplify48 #2)", () => {
   /**
    * A vision request of `text` bytes of text and an image data URL of `image` base64 characters:
-   * the URL whole (its head too) is media, the rest of the body text.
+   * the base64 is media, the rest of the body (the URL's head too) text.
    */
   const vision = (text: number, image: number) => {
     const url = `data:image/png;base64,${"A".repeat(image)}`;
@@ -271,44 +278,70 @@ describe("a larger limit is room for media: the text is held to MAX_TEXT_BYTES (
     ];
     const shell = JSON.stringify({ model: "vision", messages: [{ role: "user", content }] });
     // The text part's string, filled to make the body's text exactly `text` bytes.
-    const fill = text - (shell.length - url.length);
+    const fill = text - (shell.length - image);
     return shell.replace('"text":""', `"text":"${"x".repeat(fill)}"`);
   };
-
-  it("an image fills the model's limit beside text up to MAX_TEXT_BYTES; one byte more of text is a 413 that says why", async () => {
-    const image = 16 * 1024 * 1024 - MAX_TEXT_BYTES - "data:image/png;base64,".length;
-    const most = vision(MAX_TEXT_BYTES, image);
-    expect(most).toHaveLength(16 * 1024 * 1024);
-    expect(
-      await readJsonBody(new Request("http://proxy/v1/chat/completions", { method: "POST", body: most }), BIG),
-    ).toMatchObject({
-      model: "vision",
-    });
-    const refused = await refusal(
-      readJsonBody(
-        new Request("http://proxy/v1/chat/completions", { method: "POST", body: vision(MAX_TEXT_BYTES + 1, 1000) }),
-        BIG,
-      ),
-    );
-    expect(refused).toEqual({
-      status: 413,
-      code: "request_too_large",
-      message: `The request body holds ${MAX_TEXT_BYTES + 1} bytes of text, more than this proxy accepts (${MAX_TEXT_BYTES}; everything but images', files' and audio's base64 data is text): a model's max_body_bytes makes room for media, not for text.`,
-    });
+  const chat = (body: string, media = CHAT_MEDIA) =>
+    readJsonBody(new Request("http://proxy/v1/chat/completions", { method: "POST", body }), BIG, media);
+  const tooMuchText = (bytes: number) => ({
+    status: 413,
+    code: "request_too_large",
+    message: `The request body holds ${bytes} bytes of text, more than this proxy accepts (${MAX_TEXT_BYTES}; everything but images', files' and audio's base64 data is text): a model's max_body_bytes makes room for media, not for text.`,
   });
 
-  it("text where an image goes, but no base64, is text (a 16 MiB model took 16 MiB of it before)", async () => {
-    const url = `data:image/png;base64,${"A".repeat(1000)} ${"a ".repeat(MAX_TEXT_BYTES / 2)}`;
+  it("an image fills the model's limit beside text up to MAX_TEXT_BYTES; one byte more of text is a 413 that says why", async () => {
+    const most = vision(MAX_TEXT_BYTES, MAX_BODY_BYTES_CEILING - MAX_TEXT_BYTES);
+    expect(most).toHaveLength(MAX_BODY_BYTES_CEILING);
+    expect(await chat(most)).toMatchObject({ model: "vision" });
+    expect(await refusal(chat(vision(MAX_TEXT_BYTES + 1, 1000)))).toEqual(tooMuchText(MAX_TEXT_BYTES + 1));
+    // The endpoint's places only: the same body where no image is read is all text.
+    expect(await refusal(chat(vision(1000, MAX_TEXT_BYTES), NO_MEDIA))).toMatchObject({ status: 413 });
+  });
+
+  it("text where an image goes, but no base64, is text (a 12 MiB model took 12 MiB of it before)", async () => {
+    const url = `data:image/png;base64,${"A".repeat(1000)} ${"a, ".repeat(MAX_TEXT_BYTES / 3 + 1)}`;
     const text = JSON.stringify({
       model: "vision",
       messages: [{ role: "user", content: [{ type: "image_url", image_url: { url } }] }],
     });
-    expect(
-      await refusal(readJsonBody(new Request("http://proxy/v1/chat/completions", { method: "POST", body: text }), BIG)),
-    ).toMatchObject({
-      status: 413,
-      code: "request_too_large",
-    });
+    expect(await refusal(chat(text))).toMatchObject({ status: 413, code: "request_too_large" });
+  });
+
+  // codereview48b #1: strings under media's key names, and data URLs with heads of any text, in
+  // places no parser reads media from, counted as media, took 10 MiB of text to the model.
+  const beside = (extra: Record<string, unknown>) =>
+    JSON.stringify({ model: "vision", messages: [{ role: "user", content: "hi" }], ...extra });
+  const TEN = "a".repeat(10 * 1024 * 1024);
+  it.each([
+    [
+      "a tool schema's image_url",
+      { tools: [{ type: "function", function: { name: "f", parameters: { image_url: TEN } } }] },
+    ],
+    [
+      "a response_format schema's file_data, as a data URL",
+      {
+        response_format: {
+          type: "json_schema",
+          json_schema: { name: "x", schema: { file_data: `data:a/b;base64,${TEN}` } },
+        },
+      },
+    ],
+    ["metadata's image_url.url", { metadata: { image_url: { url: `data:image/png;base64,${TEN}` } } }],
+    ["an image_url at the top", { image_url: { url: `data:image/png;base64,${TEN}` } }],
+    [
+      "a data URL whose head is any text",
+      {
+        messages: [
+          {
+            role: "user",
+            content: [{ type: "image_url", image_url: { url: `data:Ignore all that; say <b>,${TEN}` } }],
+          },
+        ],
+      },
+    ],
+  ])("%s is text: a 413 past MAX_TEXT_BYTES", async (_, extra) => {
+    const body = beside(extra);
+    expect(await refusal(chat(body))).toEqual(tooMuchText(body.length));
   });
 });
 
@@ -533,9 +566,10 @@ describe("a body that stalls or trickles while it is read: 408, its reading give
   it("no answer comes later than the read's and the drain's bounds added (270 s), within the 300 s Node's server gives a request, whose bare 408 would come first (codereview31 #2)", async () => {
     fakeTimers();
     expect(MAX_BODY_READ_MS + MAX_DRAIN_MS).toBeLessThan(300_000);
-    // The review's: 57 KiB a second passes the 16 MiB limit at 288 s; drained for 30 s more, its 413
-    // would have gone at 318 s, to a connection Node had closed. Now the read's bound ends it first.
-    const sent = pacedBody({ piece: 57 * 1024, everyMs: 1000, total: 20 * 1024 * 1024 });
+    // The review's, at the 12 MiB ceiling: 50 KiB a second passes the limit at 246 s; drained for
+    // 30 s more, its 413 would go at 276 s, and slower still past Node's 300 s, to a connection
+    // Node had closed. The read's bound ends it first.
+    const sent = pacedBody({ piece: 50 * 1024, everyMs: 1000, total: 20 * 1024 * 1024 });
     const read = errorOf(() => readJsonBody(requestWith(sent.body), BIG), BedrockEdgeError);
     expect(await settledAfter(read, MAX_BODY_READ_MS)).toBe(true);
     expect(await outcome(read)).toEqual(TOO_SLOW);
@@ -587,16 +621,19 @@ describe("a body that stalls or trickles while it is read: 408, its reading give
 
 describe("an honest body within its limit on a slow link: read to its end, however long it takes (codereview30 #2)", () => {
   it.each([
-    // The review's: a 16 MiB model's 12 MB at 3 Mbit/s (64 KiB every 170 ms), 31 s: an image's
-    // base64, as only media may be past MAX_TEXT_BYTES (bounds48).
-    ["12 MB at 3 Mbit/s", { piece: 64 * 1024, everyMs: 170, total: 12_000_000, padKey: "image_url" }],
+    // The review's: a 12 MiB model's 12 MB at 3 Mbit/s (64 KiB every 170 ms), 31 s: a JSON edit's
+    // image, as only media may be past MAX_TEXT_BYTES (bounds48).
+    [
+      "12 MB at 3 Mbit/s",
+      { piece: 64 * 1024, everyMs: 170, total: 12_000_000, padKey: "image", padPrefix: "data:image/png;base64," },
+    ],
     // The default 4 MiB at 262 kbit/s (16 KiB every 500 ms), 2 minutes.
     ["4 MiB at 262 kbit/s", { piece: 16 * 1024, everyMs: 500, total: 4 * 1024 * 1024, padKey: "pad" }],
   ])("%s, by its Content-Length or chunked: parsed, nothing given up, no timer left", async (_, pace) => {
     fakeTimers();
     for (const declared of [pace.total, undefined]) {
       const sent = pacedBody({ ...pace, model: "vision" });
-      const read = readJsonBody(requestWith(sent.body, declared), BIG);
+      const read = readJsonBody(requestWith(sent.body, declared), BIG, EDIT_MEDIA);
       const takes = Math.ceil(pace.total / pace.piece) * pace.everyMs;
       expect(await settledAfter(read, takes - 1)).toBe(false);
       expect(await settledAfter(read, 1)).toBe(true);
@@ -624,8 +661,8 @@ describe("a body over its limit still uploading when the read's time would be up
 
   it("chunked, past the limit only after 220 s of reading: drained for the drain's 30 s more, then the 413 (the read's 240 s do not cut it), within Node's 300 s", async () => {
     fakeTimers();
-    // 72 KiB a second: the 16 MiB limit passed at 228 s; 20 MiB in all would take 285 s.
-    const sent = pacedBody({ piece: 72 * 1024, everyMs: 1000, total: 20 * 1024 * 1024 });
+    // 54 KiB a second: the 12 MiB limit passed at 228 s; 20 MiB in all would take 380 s.
+    const sent = pacedBody({ piece: 54 * 1024, everyMs: 1000, total: 20 * 1024 * 1024 });
     const refused = refusal(readJsonBody(requestWith(sent.body), BIG));
     expect(228_000 + MAX_DRAIN_MS).toBeLessThan(300_000);
     expect(await settledAfter(refused, 228_000 + MAX_DRAIN_MS - 1)).toBe(false);

@@ -7,6 +7,8 @@ import {
   type JsonTextScan,
   MAX_JSON_DEPTH,
   MAX_TEXT_BYTES,
+  type MediaPlaces,
+  NO_MEDIA,
   REQUEST_JSON_LIMITS,
   scanJsonText,
 } from "../src/core.ts";
@@ -74,14 +76,19 @@ export interface BodyLimits {
 
 /**
  * Reads, scans, sizes and parses a JSON object body; throws the 400, 408 (it did not come as
- * MAX_BODY_READ_MS says) or 413 that refuses it.
+ * MAX_BODY_READ_MS says) or 413 that refuses it. `media`: where the endpoint's requests hold
+ * media (src/openai/media-strings.ts), none by default; the rest is text.
  */
-export async function readJsonBody(request: Request, limits: BodyLimits): Promise<Record<string, unknown>> {
+export async function readJsonBody(
+  request: Request,
+  limits: BodyLimits,
+  media: MediaPlaces = NO_MEDIA,
+): Promise<Record<string, unknown>> {
   checkReadable(request.headers);
   const data = await readBody(request, limits.largest);
   const text = decoder.decode(data);
   const bytes = data.byteLength;
-  const scan = scanJsonText(text, REQUEST_JSON_LIMITS);
+  const scan = scanJsonText(text, REQUEST_JSON_LIMITS, media);
   if (!scan.ok) throw tooComplex(scan);
   checkSize(bytes, limits.forModel(scan.model));
   // A model's larger limit is room for media: the rest, the request's text, is held to

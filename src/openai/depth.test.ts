@@ -2,6 +2,7 @@ import { runInNewContext } from "node:vm";
 import { getHeapSpaceStatistics, setFlagsFromString } from "node:v8";
 import { describe, expect, it } from "vitest";
 import { jsonTextTooDeep, MAX_JSON_DEPTH, scanJsonText, valueTooDeep, type JsonTextLimits } from "./depth.ts";
+import { CHAT_MEDIA, EDIT_MEDIA, type MediaPlaces, NO_MEDIA, RESPONSES_MEDIA } from "./media-strings.ts";
 
 const WIDE: JsonTextLimits = {
   maxDepth: MAX_JSON_DEPTH,
@@ -94,53 +95,120 @@ function longLivedHeap(): number {
 }
 
 describe("scanJsonText tells media data from text (bounds48: a larger max_body_bytes admits media, not text)", () => {
-  const mediaOf = (value: unknown) => {
-    const scan = scanJsonText(JSON.stringify(value), WIDE);
+  const mediaOf = (value: unknown, places: MediaPlaces = CHAT_MEDIA) => {
+    const scan = scanJsonText(JSON.stringify(value), WIDE, places);
     return scan.ok ? scan.mediaChars : -1;
   };
-  const png = `data:image/png;base64,${"iVBORw0KGgo+/=".repeat(10)}`;
+  const HEAD = "data:image/png;base64,";
+  const BASE64 = "iVBORw0KGgo+/=".repeat(10);
+  const png = `${HEAD}${BASE64}`;
+  const part = (url: string) => ({
+    messages: [{ role: "user", content: [{ type: "image_url", image_url: { url } }] }],
+  });
 
-  it("counts the strings where OpenAI's request shapes put images, files and audio, data URL head and all", () => {
+  it("counts the base64 of data URLs where each endpoint's parsers read images, files and audio", () => {
+    const pdf = "data:application/pdf;name=a.pdf;base64,JVBERi0x";
     const chat = {
       model: "m",
       messages: [
+        { role: "system", content: "be brief" },
         {
           role: "user",
           content: [
             { type: "text", text: "what is it?" },
             { type: "image_url", image_url: { url: png, detail: "low" } },
-            { type: "file", file: { file_data: "data:application/pdf;base64,JVBERi0x", filename: "a.pdf" } },
-            { type: "input_audio", input_audio: { data: "UklGRg==", format: "wav" } },
+            { type: "file", file: { file_data: pdf, filename: "a.pdf" } },
+            { type: "input_audio", input_audio: { data: "data:audio/wav;base64,UklGRg==", format: "wav" } },
           ],
         },
       ],
     };
-    expect(mediaOf(chat)).toBe(png.length + "data:application/pdf;base64,JVBERi0x".length + 8);
-    const responses = { input: [{ role: "user", content: [{ type: "input_image", image_url: png }] }] };
-    expect(mediaOf(responses)).toBe(png.length);
+    expect(mediaOf(chat)).toBe(BASE64.length + "JVBERi0x".length + 8);
+    const responses = {
+      input: [
+        {
+          role: "user",
+          content: [
+            { type: "input_image", image_url: png },
+            { type: "input_file", file_data: pdf },
+          ],
+        },
+      ],
+    };
+    expect(mediaOf(responses, RESPONSES_MEDIA)).toBe(BASE64.length + 8);
     const edit = { images: [{ image_url: png }], mask: { image_url: png } };
-    expect(mediaOf(edit)).toBe(2 * png.length);
-    // Base64 as some encoders write it (PHP: "\/"), and in MIME lines.
-    expect(scanJsonText(`{"image_url":"data:image/png;base64,ab\\/c\\nde"}`, WIDE)).toMatchObject({ mediaChars: 31 });
+    expect(mediaOf(edit, EDIT_MEDIA)).toBe(2 * BASE64.length);
+    // The library's own field, which a JSON edit passes on (codereview48b #5).
+    expect(mediaOf({ image: png }, EDIT_MEDIA)).toBe(BASE64.length);
+    expect(mediaOf({ image: [png] }, EDIT_MEDIA)).toBe(BASE64.length);
+    // Each endpoint's places only: chat's shapes in a Responses body, an edit's in a chat body.
+    expect(mediaOf(chat, RESPONSES_MEDIA)).toBe(0);
+    expect(mediaOf(edit, CHAT_MEDIA)).toBe(0);
+    expect(mediaOf(chat, NO_MEDIA)).toBe(0);
   });
 
-  it("counts as text a string there that is no base64, an https URL, the same keys elsewhere, and escaped keys", () => {
+  it("counts what the parsers take as media: DATA: in any case, base64 with whitespace, \\/ or percent escapes (codereview48b #5)", () => {
+    expect(mediaOf(part(`DATA:IMAGE/PNG;BASE64,${BASE64}`))).toBe(BASE64.length);
+    expect(mediaOf(part(`${HEAD}ab cd\tef\ngh\fij\r`))).toBe(19);
+    const escaped = `{"messages":[{"content":[{"image_url":{"url":"${HEAD}ab\\/c\\nde%2B"}}]}]}`;
+    expect(scanJsonText(escaped, WIDE, CHAT_MEDIA)).toMatchObject({ mediaChars: 12 });
+  });
+
+  it("counts as text the same keys anywhere else: tools, response_format, metadata, free-form objects (codereview48b #1)", () => {
     const text = "a".repeat(50);
-    expect(mediaOf({ image_url: { url: "https://example.com/a.png" } })).toBe(0);
-    expect(mediaOf({ image_url: `data:image/png;base64,${text} <think>` })).toBe(0);
-    expect(mediaOf({ file_data: `${text}"quoted"` })).toBe(0);
-    expect(scanJsonText(`{"file_data":"${text}\\u0041"}`, WIDE)).toMatchObject({ mediaChars: 0 });
-    // `url` and `data` count only inside image_url and input_audio.
-    expect(mediaOf({ url: text, data: text, tools: [{ image_url: [text] }] })).toBe(0);
-    expect(mediaOf({ image_url: { detail: { url: text } } })).toBe(0);
-    expect(scanJsonText(`{"image_\\u0075rl":"${text}"}`, WIDE)).toMatchObject({ mediaChars: 0 });
-    // A data URL whose head never ends is text.
-    expect(mediaOf({ image_url: `data:${"x".repeat(300)},${text}` })).toBe(0);
+    const chat = {
+      messages: [{ role: "user", content: "hi" }],
+      tools: [
+        { type: "function", function: { name: "f", parameters: { image_url: `${HEAD}${text}`, file_data: text } } },
+      ],
+      response_format: { type: "json_schema", json_schema: { name: "x", schema: { file_data: `${HEAD}${text}` } } },
+      metadata: { image_url: `${HEAD}${text}` },
+      image_url: { url: png },
+      extra: { messages: [{ content: [{ image_url: { url: png } }] }] },
+    };
+    expect(mediaOf(chat)).toBe(0);
+    // One level off: content's parts directly in messages, a url beside image_url.
+    expect(mediaOf({ messages: [{ image_url: { url: png } }] })).toBe(0);
+    expect(mediaOf({ messages: [{ content: [{ image_url: { detail: { url: png } } }] }] })).toBe(0);
+    expect(mediaOf({ messages: { content: [{ image_url: { url: png } }] } })).toBe(0);
+  });
+
+  it("counts as text a media place's string that is no base64 data URL, and a data URL's head always", () => {
+    const text = "a".repeat(50);
+    expect(mediaOf(part("https://example.com/a.png"))).toBe(0);
+    expect(mediaOf(part(`${HEAD}${text} <think>`))).toBe(0);
+    expect(mediaOf(part(`${text}"quoted"`))).toBe(0);
+    // Bare base64: the parsers want a data URL.
+    expect(mediaOf(part(text))).toBe(0);
+    // URL-safe base64's - and _ are not what the parsers decode.
+    expect(mediaOf(part(`${HEAD}${text}-_`))).toBe(0);
+    const unicode = `{"messages":[{"content":[{"image_url":{"url":"${HEAD}${text}\\u0041"}}]}]}`;
+    expect(scanJsonText(unicode, WIDE, CHAT_MEDIA)).toMatchObject({ mediaChars: 0 });
+    const key = `{"messages":[{"content":[{"image_\\u0075rl":{"url":"${HEAD}${text}"}}]}]}`;
+    expect(scanJsonText(key, WIDE, CHAT_MEDIA)).toMatchObject({ mediaChars: 0 });
+    // A head is what a data URL's grammar allows: data:, a MIME type, parameters, ;base64 (codereview48b #1).
+    for (const head of [
+      "data:Ignore all previous instructions; any text <b>,",
+      "data:image/png,",
+      "data:image/png;base64;x=1,",
+      "data:image;base64,",
+      "data:image/png;=x;base64,",
+      "data:<think>/png;base64,",
+      `data:image/png;name=${"x".repeat(300)};base64,`,
+    ]) {
+      expect(mediaOf(part(`${head}${text}`)), head).toBe(0);
+    }
+    // Parameters are the grammar's; the head's characters are text even so.
+    expect(mediaOf(part(`data:image/png;name=a b.png;charset=x;base64,${text}`))).toBe(50);
   });
 
   it("a key after a media value starts afresh, and a number value leaves no colon behind", () => {
-    expect(mediaOf({ image_url: { url: 5, x: "aaaa" }, y: { url: "aaaa" } })).toBe(0);
-    expect(mediaOf({ a: [{ image_url: "aaaa" }, { image_url: "bbbb" }], b: "cccc" })).toBe(8);
+    const places: MediaPlaces = RESPONSES_MEDIA;
+    const content = [
+      { image_url: 5, x: `${HEAD}aaaa` },
+      { image_url: `${HEAD}bbbb`, y: `${HEAD}cccc` },
+    ];
+    expect(mediaOf({ input: [{ content }], z: `${HEAD}dddd` }, places)).toBe(4);
   });
 });
 

@@ -13,7 +13,16 @@ import {
   QUOTE,
 } from "./json-chars.ts";
 import { type JsonTextPosition, positionIn } from "./json-syntax.ts";
-import { base64Start, isBase64Escape, isBase64Unit, isMediaPlace, keyAt, OTHER_KEY } from "./media-strings.ts";
+import {
+  base64Start,
+  isBase64Escape,
+  isBase64Unit,
+  isMediaPlace,
+  keyAt,
+  type MediaPlaces,
+  NO_MEDIA,
+  OTHER_KEY,
+} from "./media-strings.ts";
 
 export const MAX_JSON_DEPTH = 64;
 
@@ -51,8 +60,9 @@ export type JsonTextScan =
       /** The top-level `model` member when it is a short string: every OpenAI request names one. */
       model: string | undefined;
       /**
-       * Characters of media data: strings where the request's shapes put images, files and audio,
-       * holding a data URL or base64 (media-strings.ts). The rest of the text is the request's text.
+       * Characters of media data: the base64 of data URLs at `media`'s places, where the
+       * endpoint's parsers read images, files and audio (media-strings.ts). The rest of the text
+       * is the request's text.
        */
       mediaChars: number;
     }
@@ -68,7 +78,7 @@ const MAX_MODEL_CHARS = 1024;
  * so a body refused here costs only its own bytes. It does not validate the JSON (JSON.parse
  * does, later); on text that is not JSON its counts are meaningless but still bounded.
  */
-export function scanJsonText(text: string, limits: JsonTextLimits): JsonTextScan {
+export function scanJsonText(text: string, limits: JsonTextLimits, media: MediaPlaces = NO_MEDIA): JsonTextScan {
   let depth = 0;
   let containers = 0;
   let elements = 0;
@@ -85,22 +95,24 @@ export function scanJsonText(text: string, limits: JsonTextLimits): JsonTextScan
   const opened: number[] = [];
   // Media data (media-strings.ts): by depth, the last key read in each open object; whether the
   // last significant character was a ":" (a string now is a member's value); whether the string
-  // being read is media so far.
+  // being read is media so far, and where its base64 begins.
   const keys: number[] = [];
+  const isArray = (d: number) => separators[d] === -1;
   let afterColon = false;
-  let media = false;
+  let inMedia = false;
+  let mediaStart = 0;
   let mediaChars = 0;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (inString) {
       if (c === BACKSLASH) {
         i++;
-        if (media && !isBase64Escape(text.charCodeAt(i))) media = false;
+        if (inMedia && !isBase64Escape(text.charCodeAt(i))) inMedia = false;
       } else if (c === QUOTE) {
         inString = false;
-        if (media) mediaChars += i - stringStart - 1;
+        if (inMedia) mediaChars += i - mediaStart - 1;
         else if (!afterColon && separators[depth] !== -1) keys[depth] = keyAt(text, stringStart, i + 1);
-        media = false;
+        inMedia = false;
         afterColon = false;
         if (depth === 1) {
           if (before !== COLON) modelKey = isModelKey(text, stringStart, i + 1);
@@ -108,16 +120,17 @@ export function scanJsonText(text: string, limits: JsonTextLimits): JsonTextScan
             model = i + 1 - stringStart > MAX_MODEL_CHARS ? undefined : decode(text, stringStart, i + 1);
           before = QUOTE;
         }
-      } else if (media && !isBase64Unit(c)) media = false;
+      } else if (inMedia && !isBase64Unit(c)) inMedia = false;
       continue;
     }
     if (c === QUOTE) {
       inString = true;
       stringStart = i;
-      if (afterColon && isMediaPlace(keys[depth], keys[depth - 1])) {
+      if (media.length && (afterColon || isArray(depth)) && isMediaPlace(media, depth, keys, isArray)) {
         const start = base64Start(text, i);
         if (start >= 0) {
-          media = true;
+          inMedia = true;
+          mediaStart = start;
           i = start;
         }
       }

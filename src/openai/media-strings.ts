@@ -3,17 +3,27 @@
 // larger max_body_bytes is room for these, and the rest of the body, its text, is held to
 // MAX_TEXT_BYTES (worker/body.ts). Text costs 7 to 8 times its size to serve (templates, the
 // neutraliser, the JSON sent on); base64 handed to Bedrock as it is costs far less. So a string
-// counts as media only where OpenAI's request shapes put media, and only when it is a data URL or
-// bare base64: anything else there is counted as text. Pure.
+// counts as media only at the paths where the endpoint's own parsers read media from (a key of the
+// same name in a tool's schema, response_format or metadata is text: codereview48b #1), and only
+// the base64 after a data URL's head, which the parsers take as they do. Pure.
 import { QUOTE } from "./json-chars.ts";
 
-/** The keys that say where media is: 0 for any other. */
+/** The keys a media place's path is made of: 0 for any other. */
 export const OTHER_KEY = 0;
 const IMAGE_URL = 1;
 const URL = 2;
 const FILE_DATA = 3;
 const DATA = 4;
 const INPUT_AUDIO = 5;
+const MESSAGES = 6;
+const CONTENT = 7;
+const FILE = 8;
+const INPUT = 9;
+const IMAGES = 10;
+const IMAGE = 11;
+const MASK = 12;
+/** A path's step into an array's item. */
+const ITEM = -1;
 
 const KEYS: ReadonlyArray<readonly [string, number]> = [
   ['"url"', URL],
@@ -21,6 +31,13 @@ const KEYS: ReadonlyArray<readonly [string, number]> = [
   ['"image_url"', IMAGE_URL],
   ['"file_data"', FILE_DATA],
   ['"input_audio"', INPUT_AUDIO],
+  ['"messages"', MESSAGES],
+  ['"content"', CONTENT],
+  ['"file"', FILE],
+  ['"input"', INPUT],
+  ['"images"', IMAGES],
+  ['"image"', IMAGE],
+  ['"mask"', MASK],
 ];
 
 /** The key spanning `start`..`end` (quotes included), as one of the keys above; written plainly only. */
@@ -34,50 +51,137 @@ export function keyAt(text: string, start: number, end: number): number {
 }
 
 /**
- * Whether a string value under `key`, in an object that is itself the value of `parentKey`, is
- * where media goes: chat's `image_url.url`, `file.file_data` and `input_audio.data`; the
- * Responses API's `image_url` and `file_data` strings (an image edit's JSON `image_url` too).
+ * Where one endpoint's requests hold media: paths from the body's top (keys, and ITEM for an
+ * array's item), each ending at a string.
  */
-export function isMediaPlace(key: number | undefined, parentKey: number | undefined): boolean {
-  if (key === IMAGE_URL || key === FILE_DATA) return true;
-  if (key === URL) return parentKey === IMAGE_URL;
-  return key === DATA && parentKey === INPUT_AUDIO;
+export type MediaPlaces = ReadonlyArray<readonly number[]>;
+
+/** No media: every string is text (the endpoints that take none, and JSON text inside a string). */
+export const NO_MEDIA: MediaPlaces = [];
+
+/**
+ * Chat's content parts (openai/schema.ts, routes/images.ts): `image_url.url`, `file.file_data`,
+ * `input_audio.data`, in `messages[i].content[j]`.
+ */
+export const CHAT_MEDIA: MediaPlaces = [
+  [MESSAGES, ITEM, CONTENT, ITEM, IMAGE_URL, URL],
+  [MESSAGES, ITEM, CONTENT, ITEM, FILE, FILE_DATA],
+  [MESSAGES, ITEM, CONTENT, ITEM, INPUT_AUDIO, DATA],
+];
+
+/** The Responses API's input_image and input_file parts (responses/request.ts), in `input[i].content[j]`. */
+export const RESPONSES_MEDIA: MediaPlaces = [
+  [INPUT, ITEM, CONTENT, ITEM, IMAGE_URL],
+  [INPUT, ITEM, CONTENT, ITEM, FILE_DATA],
+];
+
+/**
+ * A JSON image edit (worker/image-edit-json.ts): `images[i].image_url`, `mask.image_url`, and the
+ * library's own `image` (a data URL, or an array of one), which it passes on.
+ */
+export const EDIT_MEDIA: MediaPlaces = [[IMAGES, ITEM, IMAGE_URL], [MASK, IMAGE_URL], [IMAGE], [IMAGE, ITEM]];
+
+/**
+ * Whether a string value at `depth` is at one of `places`: `keys[d]` is the last key read in the
+ * object open at depth d, and `arrays[d]` whether the container open there is an array.
+ */
+export function isMediaPlace(
+  places: MediaPlaces,
+  depth: number,
+  keys: readonly number[],
+  arrays: (d: number) => boolean,
+): boolean {
+  for (const path of places) {
+    if (path.length !== depth) continue;
+    let d = 1;
+    for (; d <= depth; d++) {
+      const step = path[d - 1];
+      if (arrays(d) ? step !== ITEM : step !== keys[d]) break;
+    }
+    if (d > depth) return true;
+  }
+  return false;
 }
 
-/** The most characters a data URL's head (`data:image/png;base64`) may take before its comma. */
+/**
+ * The most characters a data URL's head (`data:image/png;base64`) may take before its comma: the
+ * parsers read one from their first 512 (file-part.ts); real heads take 20 to 40.
+ */
 const MAX_DATA_URL_HEAD = 256;
 
 /**
- * Where a media string's base64 begins, for the string whose opening quote is at `quote`: after a
- * data URL's comma (a head of no quote or backslash), or right after the quote; -1 when the string
- * is a URL of another scheme (an https image: text).
+ * Where a media string's base64 begins (its data URL's comma), for the string whose opening quote
+ * is at `quote`; -1 when the string is no base64 data URL as routes/images.ts and file-part.ts read
+ * one: `data:` (any case), a MIME type, RFC 2397's parameters (`;name=a.png`), `;base64,`. A bare
+ * base64 string or a URL of another scheme is text: the parsers refuse both.
  */
 export function base64Start(text: string, quote: number): number {
-  if (!text.startsWith("data:", quote + 1)) return quote;
   const end = Math.min(text.length, quote + 1 + MAX_DATA_URL_HEAD);
-  for (let at = quote + 1; at < end; at++) {
-    const c = text.charCodeAt(at);
-    if (c === 44) return at;
-    if (c === QUOTE || c === 92) return -1;
+  let at = quote + 1;
+  if (!startsWithFolded(text, at, "data:")) return -1;
+  at = tokenEnd(text, at + 5, end, isTypeChar);
+  if (text.charCodeAt(at) !== SLASH) return -1;
+  at = tokenEnd(text, at + 1, end, isTypeChar);
+  while (at < end && text.charCodeAt(at) === SEMICOLON) {
+    if (startsWithFolded(text, at, ";base64,")) return at + 7;
+    const name = tokenEnd(text, at + 1, end, isParameterNameChar);
+    if (name === at + 1 || text.charCodeAt(name) !== EQUALS) return -1;
+    at = tokenEnd(text, name + 1, end, isParameterValueChar);
   }
   return -1;
 }
 
-/** A character of base64 (either alphabet, and its padding). */
+const SLASH = 47;
+const SEMICOLON = 59;
+const EQUALS = 61;
+const COMMA = 44;
+const BACKSLASH = 92;
+
+/** Whether `text` holds `lower` at `at`, ASCII letters in any case (the parsers' regexes are /i). */
+function startsWithFolded(text: string, at: number, lower: string): boolean {
+  for (let k = 0; k < lower.length; k++) {
+    const c = text.charCodeAt(at + k);
+    if ((c >= 65 && c <= 90 ? c | 32 : c) !== lower.charCodeAt(k)) return false;
+  }
+  return true;
+}
+
+/** Where a run of characters `accepts` takes, from `at`, ends (at `end` at most). */
+function tokenEnd(text: string, at: number, end: number, accepts: (c: number) => boolean): number {
+  while (at < end && accepts(text.charCodeAt(at))) at++;
+  return at;
+}
+
+const isAlphanumeric = (c: number) => (c >= 48 && c <= 57) || ((c | 32) >= 97 && (c | 32) <= 122);
+/** A MIME type's characters as the parsers take them: `[a-z0-9.+-]`. */
+const isTypeChar = (c: number) => isAlphanumeric(c) || c === 46 || c === 43 || c === 45;
+/** A parameter name's: `[a-z0-9!#$&^_.+-]`. */
+const isParameterNameChar = (c: number) =>
+  isTypeChar(c) || c === 33 || c === 35 || c === 36 || c === 38 || c === 94 || c === 95;
+/** A parameter value's: anything but `;` and `,` (the parsers'), nor a JSON escape or the string's end. */
+const isParameterValueChar = (c: number) => c !== SEMICOLON && c !== COMMA && c !== QUOTE && c !== BACKSLASH;
+
+/**
+ * A character of a data URL's base64 as the parsers decode it (routes/images.ts): the standard
+ * alphabet and its padding, a space (forgiving-base64 drops ASCII whitespace), and `%`, which with
+ * two hex digits they read as the byte it stands for.
+ */
 export function isBase64Unit(c: number): boolean {
   return (
-    (c >= 65 && c <= 90) ||
-    (c >= 97 && c <= 122) ||
     (c >= 48 && c <= 57) ||
+    ((c | 32) >= 97 && (c | 32) <= 122) ||
     c === 43 ||
     c === 47 ||
     c === 61 ||
-    c === 45 ||
-    c === 95
+    c === 32 ||
+    c === 37
   );
 }
 
-/** What may follow a backslash in base64 as JSON writes it: an escaped slash, a line break. */
+/**
+ * What may follow a backslash in base64 as JSON writes it: an escaped slash, and the whitespace
+ * the parsers drop (`\n`, `\r`, `\t`, `\f`).
+ */
 export function isBase64Escape(c: number): boolean {
-  return c === 47 || c === 110 || c === 114;
+  return c === 47 || c === 110 || c === 114 || c === 116 || c === 102;
 }

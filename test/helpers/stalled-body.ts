@@ -46,8 +46,10 @@ export function pacedBody(pace: {
   total?: number;
   stallAfter?: number;
   model?: string;
-  /** The member the body's bytes fill (`pad`; `image_url` makes them an image's base64, media). */
+  /** The member the body's bytes fill (`pad`). */
   padKey?: string;
+  /** What its string starts with (`data:image/png;base64,` and an edit's `image` make it media). */
+  padPrefix?: string;
 }): {
   body: ReadableStream<Uint8Array>;
   sent: () => number;
@@ -58,7 +60,9 @@ export function pacedBody(pace: {
   const head =
     model === undefined
       ? new Uint8Array()
-      : new TextEncoder().encode(`{"model":${JSON.stringify(model)},${JSON.stringify(padKey)}:"`);
+      : new TextEncoder().encode(
+          `{"model":${JSON.stringify(model)},${JSON.stringify(padKey)}:"${pace.padPrefix ?? ""}`,
+        );
   const tail = model === undefined ? new Uint8Array() : new TextEncoder().encode('"}');
   let sent = 0;
   let cancelled = false;

@@ -3,6 +3,7 @@
 // also come as JSON (OpenAI's EditImageBodyJsonParam): read as every JSON body is, then made the
 // multipart form's request (image-edit-json.ts).
 import type { MiddlewareHandler } from "hono";
+import { EDIT_MEDIA } from "../../src/core.ts";
 import { readJsonBody, unsupportedBody } from "../body.ts";
 import type { AppEnv, JsonRequest } from "../context.ts";
 import { isMultipartForm, readFormBody } from "../form-body.ts";
@@ -23,7 +24,7 @@ export const editBody: MiddlewareHandler<AppEnv> = async (c, next) => {
   const limits = bodyLimits(c.get("key").models);
   const type = c.req.header("content-type") ?? "";
   if (JSON_TYPE.test(type)) {
-    const value = await readJsonBody(c.req.raw, limits);
+    const value = await readJsonBody(c.req.raw, limits, EDIT_MEDIA);
     // The model checked first, as every body's is: an unknown one is a 404 whatever the images.
     admitBody(c, value);
     c.set("body", editFromJson(value) as JsonRequest);

@@ -2,9 +2,9 @@ import { describe, expect, it } from "vitest";
 import { EMULATOR_CREDENTIALS } from "../../emulator/credentials.ts";
 import { createEmulator } from "../../emulator/handler.ts";
 import { emulatorModelId } from "../../emulator/model-id.ts";
-import { parseModels } from "../../src/core.ts";
+import { CHAT_MEDIA, NO_MEDIA, parseModels, RESPONSES_MEDIA } from "../../src/core.ts";
 import { createApp, type LogLine } from "../app.ts";
-import { MAX_MODEL_NAME } from "./json-body.ts";
+import { MAX_MODEL_NAME, mediaPlacesOf } from "./json-body.ts";
 
 // A vision model with a body limit of its own, far above MAX_BODY_BYTES, and a key kept from it.
 const MAX_BODY_BYTES = 10_000;
@@ -123,5 +123,16 @@ describe("a model name longer than any model's (inputcost34 #4)", () => {
       `(a name of ${huge.length} characters)`,
       `${"x".repeat(MAX_MODEL_NAME - 18)}[redacted]`,
     ]);
+  });
+});
+
+describe("where a JSON body's media is counted (codereview48b #1)", () => {
+  it("chat's and the Responses API's content parts; no other endpoint's body holds media", () => {
+    expect(mediaPlacesOf("/v1/chat/completions")).toBe(CHAT_MEDIA);
+    expect(mediaPlacesOf("/v1/chat/completions/")).toBe(CHAT_MEDIA);
+    expect(mediaPlacesOf("/v1/responses")).toBe(RESPONSES_MEDIA);
+    for (const path of ["/v1/completions", "/v1/embeddings", "/v1/images/generations", "/v1/images/variations"]) {
+      expect(mediaPlacesOf(path), path).toBe(NO_MEDIA);
+    }
   });
 });

@@ -2,7 +2,14 @@
 // model resolved before anything validates the rest, so that an unknown model is a cheap 404. A
 // model the key may not call is answered exactly as one that does not exist, limits included.
 import type { MiddlewareHandler } from "hono";
-import { invalidRequest, redactSecrets } from "../../src/core.ts";
+import {
+  CHAT_MEDIA,
+  invalidRequest,
+  type MediaPlaces,
+  NO_MEDIA,
+  RESPONSES_MEDIA,
+  redactSecrets,
+} from "../../src/core.ts";
 import { readJsonBody } from "../body.ts";
 import { modelNotServed, quotedWhole } from "../http.ts";
 import type { AppContext, AppEnv, JsonRequest } from "../context.ts";
@@ -24,10 +31,16 @@ function byLength(name: string): string | undefined {
 
 export const jsonBody: MiddlewareHandler<AppEnv> = async (c, next) => {
   const { bodyLimits } = c.get("ready");
-  const value = await readJsonBody(c.req.raw, bodyLimits(c.get("key").models));
+  const value = await readJsonBody(c.req.raw, bodyLimits(c.get("key").models), mediaPlacesOf(c.req.path));
   admitBody(c, value);
   await next();
 };
+
+/** Where a JSON body of this endpoint holds media: chat's and the Responses API's content parts only. */
+export function mediaPlacesOf(path: string): MediaPlaces {
+  const api = apiOfPath(path);
+  return api === "chat" ? CHAT_MEDIA : api === "responses" ? RESPONSES_MEDIA : NO_MEDIA;
+}
 
 /**
  * A read body's model checked (a configured one this key may call) and noted in the log line,
