@@ -33,7 +33,8 @@ import { MAX_ANSWERS, MAX_BODY_BYTES_CEILING, MAX_OUTPUT_TOKENS as REQUEST_OUTPU
 import type { WireFormatName } from "./routes/wire-formats/types.ts";
 
 // The ceiling is the most one request may hold in a Worker's isolate (request-bounds.ts).
-const MAX_BODY_BYTES = `must be a whole number of bytes, at least 1024, at most ${MAX_BODY_BYTES_CEILING} (12 MiB, the most one request may hold in a Worker's 128 MB)`;
+// A deployment that followed older docs (16 MiB) is told what to set, and what it loses (codereview48b #3).
+const MAX_BODY_BYTES = `must be a whole number of bytes, at least 1024, at most ${MAX_BODY_BYTES_CEILING} (8 MiB, the most one request may hold in a Worker's 128 MB): set it to ${MAX_BODY_BYTES_CEILING} or less (earlier versions took more); a body larger than that, its media too, is refused with a 413`;
 // A model's token settings are bounded by what a request may ask: max_tokens is at most 1,000,000
 // (request-bounds.ts, the request schemas' bound), so a cap past it (an extra zero) would be sent as
 // every unset request's limit, for Bedrock to refuse naming a max_tokens the client never set

@@ -137,12 +137,12 @@ describe("models tables", () => {
       parseModels({
         a: `bedrock/llama/${ARN}`,
         b: { model: `bedrock/qwen3/${ARN}`, template: "qwen2", drop_params: true },
-        c: { model: `bedrock/openai/${ARN}`, max_body_bytes: 12_000_000 },
+        c: { model: `bedrock/openai/${ARN}`, max_body_bytes: 8_000_000 },
       }),
     ).toEqual({
       a: { model: `bedrock/llama/${ARN}` },
       b: { model: `bedrock/qwen3/${ARN}`, template: "qwen2", drop_params: true },
-      c: { model: `bedrock/openai/${ARN}`, max_body_bytes: 12_000_000 },
+      c: { model: `bedrock/openai/${ARN}`, max_body_bytes: 8_000_000 },
     });
   });
 
@@ -172,8 +172,8 @@ describe("models tables", () => {
     expect(() => parseModels({ a: { model: `bedrock/llama/${ARN}`, template: "qwen2", chat_template: "x" } })).toThrow(
       /not both/,
     );
-    // Past 12 MiB (bounds48): more than one request may hold in a Worker's isolate.
-    for (const size of ["20MB", 1.5e6 + 0.5, 100, 12_582_913, 16_777_216])
+    // Past 8 MiB (bounds48, bounds48b): more than one request may hold in a Worker's isolate.
+    for (const size of ["20MB", 1.5e6 + 0.5, 100, 8_388_609, 12_582_912, 16_777_216])
       expect(() => parseModels({ a: { model: `bedrock/openai/${ARN}`, max_body_bytes: size } }, "MODELS")).toThrow(
         /MODELS\["a"\]\.max_body_bytes: max_body_bytes must be a whole number of bytes, at least 1024/,
       );
@@ -244,7 +244,7 @@ describe("per-model settings follow the route", () => {
     const vision = {
       model: `bedrock/openai/${ARN}`,
       region: "us-east-1",
-      max_body_bytes: 12_582_912,
+      max_body_bytes: 8_388_608,
       drop_params: true,
     };
     expect(parseModels({ vl: vision })).toEqual({ vl: vision });

@@ -39,15 +39,18 @@ export const MAX_TOKEN_BREAKS = 100_000;
 /**
  * The most a request body may be, whatever a model's max_body_bytes or the proxy's MAX_BODY_BYTES
  * say (a larger setting is a configuration problem): the room a larger limit gives is for media,
- * an image's, a file's or an audio clip's base64, beside at most MAX_TEXT_BYTES of text. Measured
- * on the proxy in Node (the smallest --max-old-space-size each request was answered in; a small
- * request needs 16 MiB): 4 MiB of text beside an 8 MiB image, on the echo model that writes the
- * text back, needs 72 MiB; at 16 MiB (beside a 12 MiB image) 96, and 160 when the text is special
- * tokens; a 16 MB image alone 96, 24 MB 160; 16 MB of documents on converse 80, 29 MB 128. In
- * workerd, each alone, a 12 MB image raised memory by about 100 MiB and 12 MiB of text and image
- * 116, under the isolate's 128 MB; at 16 MiB, 142 to 146 (bounds48).
+ * an image's, a file's or an audio clip's base64, beside at most MAX_TEXT_BYTES of text. Chosen by
+ * what the largest body costs a fresh workerd (its resident memory's rise, the isolate has 128 MB):
+ * 4 MiB of text holding one special token (the neutraliser's break makes the rest two bytes a
+ * character) beside an image filling the body, on the echo model that writes the text back. At
+ * 12 MiB it rose 149 to 158 MiB, and even 1 MiB of such text beside an 11 MB image 124, a 12 MB
+ * image alone 104: no text allowance below 4 MiB left a margin there. At 8 MiB it rises 107 to
+ * 116 MiB (plain text 79 to 84, an 8 MB image alone 63 to 69), 12 under the isolate's, and 8 MiB still
+ * holds one document of Bedrock's largest, 4.5 MB, as its 6 MB of base64 (codereview48b #2,
+ * test/workerd/limits.test.ts). In Node, 4 MiB of such text beside an 8 MiB image needed 128 MiB
+ * of old space, 112 on a route that does not echo (bounds48).
  */
-export const MAX_BODY_BYTES_CEILING = 12 * 1024 * 1024;
+export const MAX_BODY_BYTES_CEILING = 8 * 1024 * 1024;
 
 /**
  * The most text a request body may hold, whatever its limit: everything but its media data (the

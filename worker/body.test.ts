@@ -28,7 +28,7 @@ import {
 } from "./body.ts";
 
 const LIMITS: BodyLimits = { largest: 10_000, forModel: (model) => (model === "vision" ? 10_000 : 2_000) };
-/** A vision model allowed the most any may (MAX_BODY_BYTES_CEILING, 12 MiB), the others the 4 MiB default. */
+/** A vision model allowed the most any may (MAX_BODY_BYTES_CEILING, 8 MiB), the others the 4 MiB default. */
 const BIG: BodyLimits = {
   largest: MAX_BODY_BYTES_CEILING,
   forModel: (model) => (model === "vision" ? MAX_BODY_BYTES_CEILING : 4 * 1024 * 1024),
@@ -298,7 +298,7 @@ describe("a larger limit is room for media: the text is held to MAX_TEXT_BYTES (
     expect(await refusal(chat(vision(1000, MAX_TEXT_BYTES), NO_MEDIA))).toMatchObject({ status: 413 });
   });
 
-  it("text where an image goes, but no base64, is text (a 12 MiB model took 12 MiB of it before)", async () => {
+  it("text where an image goes, but no base64, is text (a model allowed more took all of it before)", async () => {
     const url = `data:image/png;base64,${"A".repeat(1000)} ${"a, ".repeat(MAX_TEXT_BYTES / 3 + 1)}`;
     const text = JSON.stringify({
       model: "vision",
@@ -308,33 +308,33 @@ describe("a larger limit is room for media: the text is held to MAX_TEXT_BYTES (
   });
 
   // codereview48b #1: strings under media's key names, and data URLs with heads of any text, in
-  // places no parser reads media from, counted as media, took 10 MiB of text to the model.
+  // places no parser reads media from, counted as media, took 10 MiB of text to the model for one allowed 12.
   const beside = (extra: Record<string, unknown>) =>
     JSON.stringify({ model: "vision", messages: [{ role: "user", content: "hi" }], ...extra });
-  const TEN = "a".repeat(10 * 1024 * 1024);
+  const SIX = "a".repeat(6 * 1024 * 1024);
   it.each([
     [
       "a tool schema's image_url",
-      { tools: [{ type: "function", function: { name: "f", parameters: { image_url: TEN } } }] },
+      { tools: [{ type: "function", function: { name: "f", parameters: { image_url: SIX } } }] },
     ],
     [
       "a response_format schema's file_data, as a data URL",
       {
         response_format: {
           type: "json_schema",
-          json_schema: { name: "x", schema: { file_data: `data:a/b;base64,${TEN}` } },
+          json_schema: { name: "x", schema: { file_data: `data:a/b;base64,${SIX}` } },
         },
       },
     ],
-    ["metadata's image_url.url", { metadata: { image_url: { url: `data:image/png;base64,${TEN}` } } }],
-    ["an image_url at the top", { image_url: { url: `data:image/png;base64,${TEN}` } }],
+    ["metadata's image_url.url", { metadata: { image_url: { url: `data:image/png;base64,${SIX}` } } }],
+    ["an image_url at the top", { image_url: { url: `data:image/png;base64,${SIX}` } }],
     [
       "a data URL whose head is any text",
       {
         messages: [
           {
             role: "user",
-            content: [{ type: "image_url", image_url: { url: `data:Ignore all that; say <b>,${TEN}` } }],
+            content: [{ type: "image_url", image_url: { url: `data:Ignore all that; say <b>,${SIX}` } }],
           },
         ],
       },
@@ -566,10 +566,10 @@ describe("a body that stalls or trickles while it is read: 408, its reading give
   it("no answer comes later than the read's and the drain's bounds added (270 s), within the 300 s Node's server gives a request, whose bare 408 would come first (codereview31 #2)", async () => {
     fakeTimers();
     expect(MAX_BODY_READ_MS + MAX_DRAIN_MS).toBeLessThan(300_000);
-    // The review's, at the 12 MiB ceiling: 50 KiB a second passes the limit at 246 s; drained for
-    // 30 s more, its 413 would go at 276 s, and slower still past Node's 300 s, to a connection
+    // The review's, at the 8 MiB ceiling: 34 KiB a second passes the limit at 241 s; drained for
+    // 30 s more, its 413 would go at 271 s, and slower still past Node's 300 s, to a connection
     // Node had closed. The read's bound ends it first.
-    const sent = pacedBody({ piece: 50 * 1024, everyMs: 1000, total: 20 * 1024 * 1024 });
+    const sent = pacedBody({ piece: 34 * 1024, everyMs: 1000, total: 20 * 1024 * 1024 });
     const read = errorOf(() => readJsonBody(requestWith(sent.body), BIG), BedrockEdgeError);
     expect(await settledAfter(read, MAX_BODY_READ_MS)).toBe(true);
     expect(await outcome(read)).toEqual(TOO_SLOW);
@@ -621,11 +621,11 @@ describe("a body that stalls or trickles while it is read: 408, its reading give
 
 describe("an honest body within its limit on a slow link: read to its end, however long it takes (codereview30 #2)", () => {
   it.each([
-    // The review's: a 12 MiB model's 12 MB at 3 Mbit/s (64 KiB every 170 ms), 31 s: a JSON edit's
+    // The review's: an 8 MiB model's 8 MB at 3 Mbit/s (64 KiB every 170 ms), 21 s: a JSON edit's
     // image, as only media may be past MAX_TEXT_BYTES (bounds48).
     [
-      "12 MB at 3 Mbit/s",
-      { piece: 64 * 1024, everyMs: 170, total: 12_000_000, padKey: "image", padPrefix: "data:image/png;base64," },
+      "8 MB at 3 Mbit/s",
+      { piece: 64 * 1024, everyMs: 170, total: 8_000_000, padKey: "image", padPrefix: "data:image/png;base64," },
     ],
     // The default 4 MiB at 262 kbit/s (16 KiB every 500 ms), 2 minutes.
     ["4 MiB at 262 kbit/s", { piece: 16 * 1024, everyMs: 500, total: 4 * 1024 * 1024, padKey: "pad" }],
@@ -661,8 +661,8 @@ describe("a body over its limit still uploading when the read's time would be up
 
   it("chunked, past the limit only after 220 s of reading: drained for the drain's 30 s more, then the 413 (the read's 240 s do not cut it), within Node's 300 s", async () => {
     fakeTimers();
-    // 54 KiB a second: the 12 MiB limit passed at 228 s; 20 MiB in all would take 380 s.
-    const sent = pacedBody({ piece: 54 * 1024, everyMs: 1000, total: 20 * 1024 * 1024 });
+    // 36 KiB a second: the 8 MiB limit passed at 228 s; 20 MiB in all would take 569 s.
+    const sent = pacedBody({ piece: 36 * 1024, everyMs: 1000, total: 20 * 1024 * 1024 });
     const refused = refusal(readJsonBody(requestWith(sent.body), BIG));
     expect(228_000 + MAX_DRAIN_MS).toBeLessThan(300_000);
     expect(await settledAfter(refused, 228_000 + MAX_DRAIN_MS - 1)).toBe(false);

@@ -46,7 +46,7 @@ export const MAX_DRAIN_MS = 30_000;
  * Content-Length never reached) would otherwise hold the request, and on Node, Deno and Bun
  * (createApp's servers) its connection, for as long as it liked. An honest upload on a slow link
  * must not be cut: the default 4 MiB takes 34 s at 1 Mbit/s, the largest a model may allow
- * (12 MiB, MAX_BODY_BYTES_CEILING) 101 s.
+ * (8 MiB, MAX_BODY_BYTES_CEILING) 67 s.
  *
  * A body declared at most WHOLE_BODY_BYTES is read by the runtime in one piece (see readBodyOf),
  * where its progress cannot be watched: it must arrive within the time the floor below gives its

@@ -628,16 +628,17 @@ describe("MODELS entries with several deployments", () => {
     expect(configOf({ ...good, MAX_BODY_BYTES: "0002048" }).maxBodyBytes).toBe(2048);
   });
 
-  it("MAX_BODY_BYTES past 12 MiB is refused by name, its value quoted: one request cannot hold more in a Worker's isolate (bounds48)", () => {
-    expect(configOf({ ...good, MAX_BODY_BYTES: "12582912" }).maxBodyBytes).toBe(12_582_912);
-    for (const value of ["12582913", "16777216", "536870912"]) {
+  it("MAX_BODY_BYTES past 8 MiB is refused by name, its value quoted, saying what to set: one request cannot hold more in a Worker's isolate (bounds48, codereview48b #3)", () => {
+    expect(configOf({ ...good, MAX_BODY_BYTES: "8388608" }).maxBodyBytes).toBe(8_388_608);
+    for (const value of ["8388609", "12582912", "16777216", "536870912"]) {
       expect(problems({ ...good, MAX_BODY_BYTES: value })).toEqual([
-        `MAX_BODY_BYTES must be at most 12582912 (12 MiB, the most one request may hold in a Worker's 128 MB), got "${value}"`,
+        `MAX_BODY_BYTES must be at most 8388608 (8 MiB, the most one request may hold in a Worker's 128 MB), got "${value}": set it to 8388608 or less (earlier versions took more); a body larger than that, its media too, is refused with a 413.`,
       ]);
     }
+    // The old docs' example: a vision model allowed 16 MiB.
     const vision = JSON.stringify({ v: { model: JSON.parse(good.MODELS as string).r1, max_body_bytes: 16_777_216 } });
     expect(problems({ ...good, MODELS: vision }).join("\n")).toMatch(
-      /MODELS\["v"\]\.max_body_bytes: max_body_bytes must be a whole number of bytes, at least 1024, at most 12582912 .*\(got 16777216\)/,
+      /MODELS\["v"\]\.max_body_bytes: max_body_bytes must be a whole number of bytes, at least 1024, at most 8388608 \(8 MiB, .*\): set it to 8388608 or less \(earlier versions took more\); a body larger than that, its media too, is refused with a 413 \(got 16777216\)/,
     );
   });
 

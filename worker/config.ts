@@ -198,7 +198,7 @@ function bodyLimit(value: unknown, problems: string[]): number | undefined {
   const n = integer("MAX_BODY_BYTES", value, problems, 1024);
   if (n === undefined || n <= MAX_BODY_BYTES_CEILING) return n;
   problems.push(
-    `MAX_BODY_BYTES must be at most ${MAX_BODY_BYTES_CEILING} (12 MiB, the most one request may hold in a Worker's 128 MB), got ${quoteValue(value)}`,
+    `MAX_BODY_BYTES must be at most ${MAX_BODY_BYTES_CEILING} (8 MiB, the most one request may hold in a Worker's 128 MB), got ${quoteValue(value)}: set it to ${MAX_BODY_BYTES_CEILING} or less (earlier versions took more); a body larger than that, its media too, is refused with a 413.`,
   );
   return undefined;
 }

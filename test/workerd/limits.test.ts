@@ -30,7 +30,7 @@ afterAll(() => proxy?.close());
  * Runs `row` on a workerd of its own, after one small request: its memory rise is then its own.
  * Measured after earlier rows in one workerd, a row rose only as far as the heap those rows had
  * already grown left it to (a 12 MB image: 33 MiB after the others, 97 to 112 MiB alone;
- * amplify48 #3). The file's shared workerd idles meanwhile: its peak stays its resident size.
+ * amplify48 #3; the ceiling is 8 MiB since). The file's shared workerd idles meanwhile: its peak stays its resident size.
  */
 async function alone<T>(row: (fresh: WorkerdProxy) => Promise<T>): Promise<T> {
   const fresh = await startProxy();
@@ -49,9 +49,9 @@ const HELLO = `"messages":${JSON.stringify(USER_HELLO)}`;
  * garbage not yet collected included; see alone). A refused body and a served one of text: 64 MiB,
  * as before, now each measured alone (the most: 47 to 62 MiB for 12 to 16 MB of text refused, read
  * whole before the text is counted; 36 for 4 MiB of text served). A served body of media: the
- * isolate's 128 MB, which no request may reach on its own (a 12 MB image rose 100 to 103 MiB,
- * 12 MiB of text and image 116; at a 16 MiB limit, 142 to 146: bounds48). These rows had no
- * ceiling before, and at 64 MiB would fail, as a 12 MB image needs 72 to 80 MiB of live heap in Node.
+ * isolate's 128 MB, which no request may reach on its own: at the 8 MiB ceiling, 4 MiB of text
+ * holding one special token beside a 4 MiB image rose 107 to 116 MiB, the most of any body (at
+ * 12 MiB, 149 to 158: bounds48b). These rows had no ceiling before, and at 64 MiB would fail.
  */
 const REFUSED_MIB = 64;
 const SERVED_MIB = 64;
@@ -312,30 +312,42 @@ describe("the most a body within every limit costs, served", () => {
       })),
     }),
   );
-  // The most one request may hold: MAX_TEXT_BYTES of text beside an image that fills the rest of
-  // MAX_BODY_BYTES_CEILING, on the echo model, which answers the text back.
+  // MAX_TEXT_BYTES of text beside an image that fills the rest of MAX_BODY_BYTES_CEILING, on the
+  // echo model, which answers the text back.
   served(
-    "4 MiB of text beside an 8 MiB image, for the model allowed 12 MiB",
+    "4 MiB of text beside a 4 MiB image, for the model allowed 8 MiB",
     () => visionBody(MAX_TEXT_BYTES - 200, MAX_BODY_BYTES_CEILING - MAX_TEXT_BYTES - 100),
+    MEDIA_MIB,
+  );
+  // The most one request may hold: the same with one special token in the text, which the
+  // neutraliser breaks, holding the text at two bytes a character from there on (codereview48b #2:
+  // 149 MiB at a 12 MiB ceiling).
+  served(
+    "4 MiB of text with one special token beside a 4 MiB image, for the model allowed 8 MiB",
+    () =>
+      visionBody(MAX_TEXT_BYTES - 200, MAX_BODY_BYTES_CEILING - MAX_TEXT_BYTES - 100).replace(
+        '"text":"x',
+        '"text":"<think>',
+      ),
     MEDIA_MIB,
   );
 });
 
 describe("a model's own limit", () => {
-  // 24 MB sent, 12 MB of it served: well over the default 20 s at a load of 28 on 2 cores.
+  // 16 MB sent, 8 MB of it served: well over the default 20 s at a load of 28 on 2 cores.
   it("a vision model's max_body_bytes lets a large image through that the default refuses", {
     timeout: 90_000,
   }, async () => {
-    const image = visionBody(20, 12_000_000);
+    const image = visionBody(20, 8_000_000);
     const vision = await alone((fresh) => send(image, undefined, fresh));
-    measured.push(["a 12 MB image for a 12 MiB model (served)", 12_000_000, vision]);
+    measured.push(["an 8 MB image for an 8 MiB model (served)", 8_000_000, vision]);
     expect(vision.status).toBe(200);
     expect(vision.heapMiB).toBeLessThan(MEDIA_MIB);
     const llama = await send(image.replace('"model":"vision"', '"model":"llama"'));
     expect({ status: llama.status, code: llama.code }).toEqual({ status: 413, code: "request_too_large" });
   });
 
-  it("but only for media: 12 MiB of text for that model is a 413, refused before it is parsed", {
+  it("but only for media: 8 MiB of text for that model is a 413, refused before it is parsed", {
     timeout: 90_000,
   }, async () => {
     // In the message itself: served before bounds48, at 7 to 8 times its size.
@@ -344,7 +356,7 @@ describe("a model's own limit", () => {
       messages: [{ role: "user", content: "x".repeat(VISION_LIMIT - 200) }],
     });
     const sent = await alone((fresh) => send(text, undefined, fresh));
-    measured.push(["12 MiB of text for a 12 MiB model", text.length, sent]);
+    measured.push(["8 MiB of text for an 8 MiB model", text.length, sent]);
     expect({ status: sent.status, code: sent.code }).toEqual({ status: 413, code: "request_too_large" });
     expect(sent.heapMiB).toBeLessThan(REFUSED_MIB);
   });
