@@ -10,7 +10,12 @@ import { describe, expect, it, onTestFinished, vi } from "vitest";
 import { EMULATOR_CREDENTIALS } from "../emulator/credentials.ts";
 import { createEmulator } from "../emulator/handler.ts";
 import { emulatedImage } from "../emulator/images.ts";
-import { parseImageEditRequest, parseImageVariationRequest } from "../src/core.ts";
+import {
+  MAX_BODY_BYTES_CEILING,
+  MAX_TEXT_BYTES,
+  parseImageEditRequest,
+  parseImageVariationRequest,
+} from "../src/core.ts";
 import { BedrockEdgeError, createBedrock, type ImageEditParams } from "../src/index.ts";
 import { errorOf } from "./helpers/errors.ts";
 import { inProcessProxy } from "./helpers/in-process-proxy.ts";
@@ -709,6 +714,41 @@ describe("image edits through the proxy, with the official openai client", () =>
     const bound = await post("b", 'multipart/form-data; x="a;b"; boundary="b"', 32);
     expect(parsed).toHaveBeenCalledTimes(1);
     expect(bound.error.message).not.toContain("parts");
+  });
+
+  it("a multipart body's fields other than files are text, held to MAX_TEXT_BYTES before the runtime parses them (codereview48b #4)", async () => {
+    const { app } = inProcessProxy({ pictures: { model: NOVA, max_body_bytes: MAX_BODY_BYTES_CEILING } });
+    const parsed = vi.spyOn(Response.prototype, "formData");
+    onTestFinished(() => parsed.mockRestore());
+    const post = async (prompt: number, file: number) => {
+      const form = new FormData();
+      form.append("model", "pictures");
+      form.append("prompt", "x".repeat(prompt));
+      form.append("image", new Blob([new Uint8Array(file)]), "image.png");
+      const response = await app.request("http://proxy.test/v1/images/edits", {
+        method: "POST",
+        body: form,
+        headers: { authorization: "Bearer sk-test" },
+      });
+      return { status: response.status, error: ((await response.json()) as { error: Record<string, unknown> }).error };
+    };
+    const refused = await post(MAX_TEXT_BYTES + 1, 10);
+    expect(refused).toEqual({
+      status: 413,
+      error: expect.objectContaining({
+        code: "request_too_large",
+        message: expect.stringMatching(
+          /^The request body holds \d+ bytes of text, more than this proxy accepts \(4194304;/,
+        ),
+      }),
+    });
+    // The fields' text alone is counted: the prompt, the model's name, nothing of the file.
+    expect(refused.error.message).toContain(`holds ${MAX_TEXT_BYTES + 1 + "pictures".length} bytes`);
+    expect(parsed).not.toHaveBeenCalled();
+    // A file of any size up to the limit is no text: parsed, and refused for what it holds.
+    const image = await post(10, MAX_TEXT_BYTES + 1000);
+    expect(parsed).toHaveBeenCalledTimes(1);
+    expect(image.status).toBe(400);
   });
 
   it("a multipart body past MAX_BODY_BYTES is a 413, read no further than the limit as a JSON body is", async () => {

@@ -159,7 +159,8 @@ function overLimit(limit: number): BedrockEdgeError {
   );
 }
 
-function tooMuchText(bytes: number): BedrockEdgeError {
+/** The 413 of a body holding more than MAX_TEXT_BYTES of text (a JSON body's, a multipart one's fields). */
+export function tooMuchText(bytes: number): BedrockEdgeError {
   return tooLarge(
     `The request body holds ${bytes} bytes of text, more than this proxy accepts (${MAX_TEXT_BYTES}; everything but images', files' and audio's base64 data is text): a model's max_body_bytes makes room for media, not for text.`,
   );

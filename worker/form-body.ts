@@ -4,8 +4,8 @@
 // files, and made the request object the library validates: the numbers and booleans a form can
 // only send as text made numbers and booleans again, `image[]` (the openai package's name for an
 // array of images) `image`. The model read from it holds the body to that model's limit.
-import { invalidRequest } from "../src/core.ts";
-import { type BodyLimits, checkBodySize, readBodyBytes, unsupportedBody } from "./body.ts";
+import { invalidRequest, MAX_TEXT_BYTES } from "../src/core.ts";
+import { type BodyLimits, checkBodySize, readBodyBytes, tooMuchText, unsupportedBody } from "./body.ts";
 import { quotedWhole } from "./http.ts";
 import { multipartBoundary } from "./multipart-boundary.ts";
 
@@ -32,7 +32,13 @@ export async function readFormBody(request: Request, limits: BodyLimits): Promis
   // close): the runtime's parser builds every part before fieldsOf can count them (0.8 s of CPU
   // for 75,000 empty parts in 4 MiB). The boundary is read as that parser reads it, and a header
   // it could read otherwise refused (multipart-boundary.ts); fieldsOf's count stays all the same.
-  if (delimiters(bytes, boundary, MAX_FORM_PARTS + 1) > MAX_FORM_PARTS + 1) throw tooManyParts();
+  const found = delimiters(bytes, boundary, MAX_FORM_PARTS + 1);
+  if (found.length > MAX_FORM_PARTS + 1) throw tooManyParts();
+  // Its fields other than files (the prompt) are text, held to MAX_TEXT_BYTES as a JSON body's
+  // text is, before the runtime's parser copies them: an 8.3 MB prompt raised workerd by 61 MiB
+  // before the model refused its length (codereview48b #4).
+  const text = textFieldBytes(bytes, found, boundary.length);
+  if (text > MAX_TEXT_BYTES) throw tooMuchText(text);
   let form: FormData;
   try {
     form = await new Response(bytes, { headers: { "content-type": type } }).formData();
@@ -97,19 +103,49 @@ function tooManyParts() {
 }
 
 /**
- * The delimiters in a multipart body, up to one past `most`: each part opens with one, and the
- * last closes the body (RFC 2046: CRLF, "--" and the boundary, which no part's content holds; the
- * first may open the body without its CRLF). A plain loop over the bytes, a few nanoseconds a byte
- * whatever they are: an indexOf for each carriage return took ten times as long on a body of them.
+ * Where the delimiters of a multipart body start (their `--`), up to one past `most`: each part
+ * opens with one, and the last closes the body (RFC 2046: CRLF, "--" and the boundary, which no
+ * part's content holds; the first may open the body without its CRLF). A plain loop over the
+ * bytes, a few nanoseconds a byte whatever they are: an indexOf for each carriage return took ten
+ * times as long on a body of them.
  */
-function delimiters(bytes: Uint8Array, boundary: string, most: number): number {
+function delimiters(bytes: Uint8Array, boundary: string, most: number): number[] {
   const delimiter = new TextEncoder().encode(`\r\n--${boundary}`);
-  let count = startsAt(bytes, delimiter.subarray(2), 0) ? 1 : 0;
+  const found = startsAt(bytes, delimiter.subarray(2), 0) ? [0] : [];
   const last = bytes.length - delimiter.length;
-  for (let at = 0; at <= last && count <= most; at++) {
-    if (bytes[at] === 0x0d && bytes[at + 1] === 0x0a && startsAt(bytes, delimiter, at)) count += 1;
+  for (let at = 0; at <= last && found.length <= most; at++) {
+    if (bytes[at] === 0x0d && bytes[at + 1] === 0x0a && startsAt(bytes, delimiter, at)) found.push(at + 2);
   }
-  return count;
+  return found;
+}
+
+/** The most a part's headers are looked through for the blank line that ends them. */
+const MAX_PART_HEADER_BYTES = 16 * 1024;
+const HEADERS_END = new Uint8Array([0x0d, 0x0a, 0x0d, 0x0a]);
+
+/**
+ * The bytes of the parts that are no files (no `filename` in their headers: the runtime's parser
+ * makes those strings), from the delimiters `delimiters` found. A part whose headers do not end
+ * where looked for is left to the parser, which refuses or reads it.
+ */
+function textFieldBytes(bytes: Uint8Array, found: readonly number[], boundaryLength: number): number {
+  let text = 0;
+  for (let k = 0; k + 1 < found.length; k++) {
+    const from = found[k]! + 2 + boundaryLength;
+    // The next delimiter's CRLF ends this part's content.
+    const end = found[k + 1]! - 2;
+    let blank = -1;
+    for (let at = from; at + 4 <= Math.min(end, from + MAX_PART_HEADER_BYTES); at++) {
+      if (startsAt(bytes, HEADERS_END, at)) {
+        blank = at;
+        break;
+      }
+    }
+    if (blank < 0) continue;
+    const headers = String.fromCharCode(...bytes.subarray(from, blank));
+    if (!/;\s*filename\*?\s*=/i.test(headers)) text += Math.max(0, end - (blank + 4));
+  }
+  return text;
 }
 
 function startsAt(bytes: Uint8Array, prefix: Uint8Array, at: number): boolean {
