@@ -6,7 +6,6 @@
 // counts as media only at the paths where the endpoint's own parsers read media from (a key of the
 // same name in a tool's schema, response_format or metadata is text: codereview48b #1), and only
 // the base64 after a data URL's head, which the parsers take as they do. Pure.
-import { QUOTE } from "./json-chars.ts";
 
 /** The keys a media place's path is made of: 0 for any other. */
 export const OTHER_KEY = 0;
@@ -109,57 +108,20 @@ export function isMediaPlace(
  */
 const MAX_DATA_URL_HEAD = 256;
 
+// As routes/images.ts and file-part.ts read a data URL's head (any case), stopping at the JSON
+// string's end or an escape: what follows one is text.
+const DATA_URL_HEAD = /^data:[a-z0-9.+-]+\/[a-z0-9.+-]+(?:;[a-z0-9!#$&^_.+-]+=[^;,"\\]*)*;base64,/i;
+
 /**
  * Where a media string's base64 begins (its data URL's comma), for the string whose opening quote
- * is at `quote`; -1 when the string is no base64 data URL as routes/images.ts and file-part.ts read
- * one: `data:` (any case), a MIME type, RFC 2397's parameters (`;name=a.png`), `;base64,`. A bare
- * base64 string or a URL of another scheme is text: the parsers refuse both.
+ * is at `quote`; -1 when the string is no base64 data URL as the parsers read one: `data:`, a MIME
+ * type, RFC 2397's parameters (`;name=a.png`), `;base64,`. A bare base64 string or a URL of another
+ * scheme is text: the parsers refuse both.
  */
 export function base64Start(text: string, quote: number): number {
-  const end = Math.min(text.length, quote + 1 + MAX_DATA_URL_HEAD);
-  let at = quote + 1;
-  if (!startsWithFolded(text, at, "data:")) return -1;
-  at = tokenEnd(text, at + 5, end, isTypeChar);
-  if (text.charCodeAt(at) !== SLASH) return -1;
-  at = tokenEnd(text, at + 1, end, isTypeChar);
-  while (at < end && text.charCodeAt(at) === SEMICOLON) {
-    if (startsWithFolded(text, at, ";base64,")) return at + 7;
-    const name = tokenEnd(text, at + 1, end, isParameterNameChar);
-    if (name === at + 1 || text.charCodeAt(name) !== EQUALS) return -1;
-    at = tokenEnd(text, name + 1, end, isParameterValueChar);
-  }
-  return -1;
+  const head = DATA_URL_HEAD.exec(text.slice(quote + 1, quote + 1 + MAX_DATA_URL_HEAD));
+  return head ? quote + head[0].length : -1;
 }
-
-const SLASH = 47;
-const SEMICOLON = 59;
-const EQUALS = 61;
-const COMMA = 44;
-const BACKSLASH = 92;
-
-/** Whether `text` holds `lower` at `at`, ASCII letters in any case (the parsers' regexes are /i). */
-function startsWithFolded(text: string, at: number, lower: string): boolean {
-  for (let k = 0; k < lower.length; k++) {
-    const c = text.charCodeAt(at + k);
-    if ((c >= 65 && c <= 90 ? c | 32 : c) !== lower.charCodeAt(k)) return false;
-  }
-  return true;
-}
-
-/** Where a run of characters `accepts` takes, from `at`, ends (at `end` at most). */
-function tokenEnd(text: string, at: number, end: number, accepts: (c: number) => boolean): number {
-  while (at < end && accepts(text.charCodeAt(at))) at++;
-  return at;
-}
-
-const isAlphanumeric = (c: number) => (c >= 48 && c <= 57) || ((c | 32) >= 97 && (c | 32) <= 122);
-/** A MIME type's characters as the parsers take them: `[a-z0-9.+-]`. */
-const isTypeChar = (c: number) => isAlphanumeric(c) || c === 46 || c === 43 || c === 45;
-/** A parameter name's: `[a-z0-9!#$&^_.+-]`. */
-const isParameterNameChar = (c: number) =>
-  isTypeChar(c) || c === 33 || c === 35 || c === 36 || c === 38 || c === 94 || c === 95;
-/** A parameter value's: anything but `;` and `,` (the parsers'), nor a JSON escape or the string's end. */
-const isParameterValueChar = (c: number) => c !== SEMICOLON && c !== COMMA && c !== QUOTE && c !== BACKSLASH;
 
 /**
  * A character of a data URL's base64 as the parsers decode it (routes/images.ts): the standard
