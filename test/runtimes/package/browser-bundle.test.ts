@@ -407,6 +407,7 @@ const UNMETERED32_GZIP_BUDGET_BYTES =
 // Raised 120 more for bounds48b (codereview48b #1: media counted only at each endpoint's own media
 // places, by path, three tables of them, and a data URL's head held to its grammar, one regex):
 // 110,478 bytes after it, 106 over the budget before; the main chunk 16,300.
+// With every raise of 2026-12-01 above together: 110,605 bytes, and the main chunk 16,302.
 const GZIP_BUDGET_BYTES =
   UNMETERED32_GZIP_BUDGET_BYTES +
   320 +
