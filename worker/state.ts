@@ -12,7 +12,7 @@ import { MIN_KEEPALIVE_MS, parseConfig, type ProxyBindings, type ProxyConfig, re
 import { deploymentSecrets } from "./deployment-credentials.ts";
 import { durableCooldownStore } from "./durable/cooldowns.ts";
 import { type KeyLimitsClient, keyLimitsClient } from "./durable/key-limits.ts";
-import { apiKeySecrets, type ClientKey, parseApiKeys, readClientKeys } from "./keys.ts";
+import { apiKeySecrets, type ClientKey, modelSet, parseApiKeys, readClientKeys } from "./keys.ts";
 import { maskAwsIds } from "./http.ts";
 import { traceHeaderSecrets } from "./traces.ts";
 import { usageTableCheck } from "./usage-table.ts";
@@ -179,7 +179,7 @@ function logWarning(message: string): void {
  */
 function bodyLimitsOf(config: ProxyConfig): Ready["bodyLimits"] {
   const own = (model: string, allowed: readonly string[] | undefined) =>
-    Object.hasOwn(config.models, model) && (!allowed || allowed.includes(model))
+    Object.hasOwn(config.models, model) && (!allowed || modelSet(allowed).has(model))
       ? config.models[model]!.max_body_bytes
       : undefined;
   const everyModel = Object.keys(config.models);
