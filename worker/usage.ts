@@ -1,5 +1,5 @@
-// Usage records in D1 (the USAGE_DB binding; the table is migrations/0001_usage.sql, and 0002 adds
-// its service_tier column): one row per request, made from its log line once the line is written,
+// Usage records in D1 (the USAGE_DB binding; the table is migrations/0001_usage.sql, 0002 adds
+// its service_tier column, and 0003 the index SUMMARY's order walks): one row per request, made from its log line once the line is written,
 // and the report GET /v1/usage answers, per day, key and model.
 import type { D1Database } from "./cloudflare.ts";
 import { type LogLine, requestDay } from "./log.ts";
@@ -135,8 +135,9 @@ const MAX_REPORTED_TOKENS = Number.MAX_SAFE_INTEGER;
 
 // Newest days first, so that a capped answer holds the latest. A page after a group starts at the
 // next one in this order (keyset paging: rows added meanwhile, today's, never shift it), and NULL
-// models come first among a day's and a key's, as SQLite sorts NULL first.
-const SUMMARY = `SELECT day, key_name AS key, model, COUNT(*) AS requests,
+// models come first among a day's and a key's, as SQLite sorts NULL first. migrations/0003's index
+// is in this order: without it, every page sorted all rows since `since` (amplify48b #1).
+export const SUMMARY = `SELECT day, key_name AS key, model, COUNT(*) AS requests,
   SUM(CASE WHEN status >= 400 THEN 1 ELSE 0 END) AS errors,
   CAST(MIN(TOTAL(input_tokens), ${MAX_REPORTED_TOKENS}) AS INTEGER) AS input_tokens,
   CAST(MIN(TOTAL(output_tokens), ${MAX_REPORTED_TOKENS}) AS INTEGER) AS output_tokens,

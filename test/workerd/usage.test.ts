@@ -5,7 +5,7 @@ import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { emulatorModelId } from "../../emulator/model-id.ts";
 import type { D1Database } from "../../worker/cloudflare.ts";
-import { readUsagePage, type UsagePage, type UsageSummary, usageSummary } from "../../worker/usage.ts";
+import { readUsagePage, SUMMARY, type UsagePage, type UsageSummary, usageSummary } from "../../worker/usage.ts";
 import { errorOf } from "../helpers/errors.ts";
 import {
   awayFromMidnight,
@@ -380,6 +380,24 @@ describe("GET /v1/usage", () => {
     expect(bad.status).toBe(400);
     expect(bad.body.error?.param).toBe("page");
   });
+  it("a page walks an index in its own order: no sort of every row since `since` (amplify48b #1)", async () => {
+    // Without an index in ORDER BY's order (day DESC, then key and model ascending), SQLite groups
+    // every row from `since` on in a temporary B-tree before LIMIT takes a page: each page read the
+    // whole table since then. The first page and a later one (after a group) alike.
+    for (const after of [
+      [null, null, null],
+      ["2026-01-01", "team", "llama"],
+    ]) {
+      const plan = await db
+        .prepare(`EXPLAIN QUERY PLAN ${SUMMARY}`)
+        .bind("1970-01-01", ...after, 10_001)
+        .all<{ detail: string }>();
+      const steps = plan.results.map((step) => step.detail);
+      expect(steps.join("; ")).toMatch(/USING (?:COVERING )?INDEX usage_by_day_desc/);
+      expect(steps.filter((step) => step.includes("TEMP B-TREE"))).toEqual([]);
+    }
+  });
+
   it("pages start right after the group they follow, a null model's included, in D1's own SQL", async () => {
     // A day of its own, in the future so no other row is as new; a page of one group each time.
     const groups = [
