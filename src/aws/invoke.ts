@@ -49,6 +49,10 @@ export interface StreamAnswer<P> {
  * request side's bound too (MAX_PLAIN_ANSWER_TOKENS in worker/plain-answer.ts: 1,048,576 tokens at
  * 32 bytes a token), and a token of text is far fewer bytes of JSON (4 or so; 12 for a CJK character
  * that Bedrock escapes as \uXXXX), so an answer the request bound admits is read whole.
+ * It bounds what is read, not the answer built from it: a tool call's input becomes OpenAI's
+ * `arguments`, JSON inside a JSON string, where each `"` or `\` Bedrock wrote as 2 bytes takes 4.
+ * A Converse answer of 30 MiB, a tool input of 15 MiB of quotes, became a 60 MiB chat answer that
+ * needed 112 MiB of Node's old space (96 ran out), where 31.9 MiB of text needed 96 (amplify48b #3).
  */
 export const MAX_JSON_ANSWER_BYTES = 32 * 1024 * 1024;
 // The stream's reader and its idle watchdog load with the first stream: a plain call never needs them.

@@ -32,7 +32,9 @@ function inputTexts(body: string): Array<string | undefined> {
 
 /**
  * A call's arguments: "{}" for no input (as a stream says of a call that sent none), else the input
- * as written (`written`), or written again when its text could not be read.
+ * as written (`written`), or written again when its text could not be read. The answer carries it
+ * as a JSON string, so its quotes and backslashes are escaped once more: up to twice the bytes
+ * Bedrock sent (MAX_JSON_ANSWER_BYTES bounds those, not the answer: amplify48b #3).
  */
 export function toolArguments(input: unknown, written: string | undefined): string {
   if (input === undefined || input === null) return "{}";
