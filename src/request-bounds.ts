@@ -47,8 +47,8 @@ export const MAX_TOKEN_BREAKS = 100_000;
  * image alone 104: no text allowance below 4 MiB left a margin there. At 8 MiB it rises 107 to
  * 116 MiB (plain text 79 to 84, an 8 MB image alone 63 to 69), 12 under the isolate's, and 8 MiB still
  * holds one document of Bedrock's largest, 4.5 MB, as its 6 MB of base64 (codereview48b #2,
- * test/workerd/limits.test.ts). In Node, 4 MiB of such text beside an 8 MiB image needed 128 MiB
- * of old space, 112 on a route that does not echo (bounds48).
+ * test/workerd/limits.test.ts). In Node, 4 MiB of such text beside an 8 MiB image (12 MiB) needed 128 MiB
+ * of old space, 112 on a route that does not echo (bounds48); beside a 4 MiB image (8 MiB), 80 (amp48bfix).
  */
 export const MAX_BODY_BYTES_CEILING = 8 * 1024 * 1024;
 
