@@ -698,23 +698,31 @@ async function startInCopy(
   { detached = false, dir = projectCopy(devVars) }: { detached?: boolean; dir?: string } = {},
 ): Promise<{ child: ChildProcess; dir: string; output: () => string; url: string }> {
   copies.push(dir);
-  const port = await freePort();
-  const child = spawn(process.execPath, [TSX, "scripts/start.ts", ...args], {
-    cwd: dir,
-    detached,
-    env: cleanEnv({ PORT: String(port), EMULATOR_PORT: String(await freePort()), ...env }),
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let output = "";
-  child.stdout!.on("data", (data: Buffer) => (output += data.toString()));
-  child.stderr!.on("data", (data: Buffer) => (output += data.toString()));
-  try {
-    await eventually(() => output.includes("Ctrl-C stops everything."), BANNER_MS, "the banner");
-  } catch (error) {
+  // A port found free may be taken before npm start binds it (the other suites' connections draw
+  // from the same ephemeral range): npm start then says so and exits, and is started again on
+  // other ports. Any other failure to reach the banner fails the test.
+  for (let attempt = 1; ; attempt++) {
+    const port = await freePort();
+    const child = spawn(process.execPath, [TSX, "scripts/start.ts", ...args], {
+      cwd: dir,
+      detached,
+      env: cleanEnv({ PORT: String(port), EMULATOR_PORT: String(await freePort()), ...env }),
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let output = "";
+    child.stdout!.on("data", (data: Buffer) => (output += data.toString()));
+    child.stderr!.on("data", (data: Buffer) => (output += data.toString()));
+    const taken = () => /in use \(another npm start\?\)/.test(output);
+    try {
+      await eventually(() => output.includes("Ctrl-C stops everything.") || taken(), BANNER_MS, "the banner");
+    } catch (error) {
+      await stopped(child, "SIGTERM");
+      throw new Error(`${error instanceof Error ? error.message : error}; output:\n${output}`);
+    }
+    if (!taken()) return { child, dir, output: () => output, url: `http://127.0.0.1:${port}` };
     await stopped(child, "SIGTERM");
-    throw new Error(`${error instanceof Error ? error.message : error}; output:\n${output}`);
+    if (attempt === 3) throw new Error(`npm start found its ports taken three times; output:\n${output}`);
   }
-  return { child, dir, output: () => output, url: `http://127.0.0.1:${port}` };
 }
 
 const APP_ORIGIN = "https://app.example";
