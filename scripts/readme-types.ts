@@ -18,7 +18,7 @@ import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { packageEntries } from "../test/helpers/package-entries.ts";
-import { docPage, docPages } from "../test/helpers/readme.ts";
+import { type DocPage, docTexts } from "../test/helpers/readme.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const CACHE = join(ROOT, "node_modules/.cache/bedrock-edge");
@@ -27,12 +27,6 @@ const CACHE = join(ROOT, "node_modules/.cache/bedrock-edge");
 export interface Sample {
   line: number;
   code: string;
-}
-
-/** A page of the docs: its path from the repository's root, and its text. */
-export interface DocPage {
-  page: string;
-  text: string;
 }
 
 /** Every ```ts block of a markdown text, in order. */
@@ -176,7 +170,7 @@ function tsc(args: readonly string[]): Promise<{ code: number | null; output: st
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  const pages = docPages().map((page) => ({ page, text: docPage(page) }));
+  const pages = docTexts();
   const dir = join(CACHE, "readme-samples");
   const result = await checkDocSamples(pages, dir, join(CACHE, "tsc-readme.tsbuildinfo"));
   process.stdout.write(result.output);

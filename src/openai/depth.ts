@@ -111,7 +111,7 @@ export function scanJsonText(text: string, limits: JsonTextLimits, media: MediaP
       } else if (c === QUOTE) {
         inString = false;
         if (inMedia) mediaChars += i - mediaStart - 1;
-        else if (!afterColon && separators[depth] !== -1) keys[depth] = keyAt(text, stringStart, i + 1);
+        else if (!afterColon && !isArray(depth)) keys[depth] = keyAt(text, stringStart, i + 1);
         inMedia = false;
         afterColon = false;
         if (depth === 1) {

@@ -19,6 +19,17 @@ export function docPage(path: string): string {
   return readFileSync(`${ROOT}${path}`, "utf8");
 }
 
+/** A page of the docs: its path from the repository's root, and its text. */
+export interface DocPage {
+  page: string;
+  text: string;
+}
+
+/** Every page of docPages(), with its text. */
+export function docTexts(): DocPage[] {
+  return docPages().map((page) => ({ page, text: docPage(page) }));
+}
+
 export interface Snippet {
   /** The fence's info string: `sh`, `js`, `ts`, `jsonc`… */
   lang: string;
@@ -33,14 +44,11 @@ export interface Snippet {
  */
 export function readmeSnippet(name: string, readme?: string): Snippet {
   const marker = `<!-- snippet: ${name} -->\n`;
-  const pages =
-    readme === undefined
-      ? docPages().map((page) => ({ page, text: docPage(page) }))
-      : [{ page: "README.md", text: readme }];
+  const pages = readme === undefined ? docTexts() : [{ page: "README.md", text: readme }];
   const holding = pages.filter(({ text }) => text.includes(marker));
   if (holding.length === 0)
     throw new Error(`no page (${pages.map(({ page }) => page).join(", ")}) has a block marked ${marker.trim()}`);
-  const [{ page, text }] = holding as [{ page: string; text: string }];
+  const [{ page, text }] = holding as [DocPage];
   const at = text.indexOf(marker);
   if (holding.length > 1 || text.indexOf(marker, at + 1) >= 0) {
     throw new Error(`two blocks are marked ${marker.trim()} (${holding.map((held) => held.page).join(", ")})`);
