@@ -673,6 +673,24 @@ describe("API_KEYS", () => {
     ]);
   });
 
+  it("a key's list is checked against the names written in MODELS: a refused entry is not also told missing", () => {
+    const llama = `bedrock/llama/${ARN}`;
+    const models = JSON.stringify({ l: { model: llama, max_n: 0 }, q: { model: llama, max_n: 0 } });
+    const apiKeys = JSON.stringify({
+      ta: { key: "sk-ta-0123456789", models: ["l"] },
+      tb: { key: "sk-tb-0123456789", models: ["q", "nope"] },
+    });
+    expect(problems({ ...good, MODELS: models, API_KEYS: apiKeys })).toEqual([
+      'MODELS["l"].max_n: max_n must be a whole number from 1 to 128 (got 0).',
+      'MODELS["q"].max_n: max_n must be a whole number from 1 to 128 (got 0).',
+      'API_KEYS["tb"].models: "nope" is not a MODELS name',
+    ]);
+    // MODELS not read at all: no name is known to be missing, so none is said to be.
+    expect(problems({ ...good, MODELS: "{ not json", API_KEYS: apiKeys })).toEqual([
+      expect.stringMatching(/^MODELS is not valid JSON/),
+    ]);
+  });
+
   it("as an object is typed as its entries: each field compiles and is taken, a misspelt one fails to compile", () => {
     const namespace = { idFromName: () => ({}), get: () => ({ fetch: async () => new Response() }) };
     const apiKeys: ProxyEnv["API_KEYS"] = {

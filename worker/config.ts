@@ -243,7 +243,7 @@ export function parseConfig(env: ProxyBindings): ConfigResult {
   const regionProblems: string[] = [];
   const regionSetting = textSetting("AWS_REGION", env.AWS_REGION, regionProblems);
   const region = readRegion(regionSetting, regionProblems);
-  const models = readModels(env, problems, region);
+  const { models, written } = readModels(env, problems, region);
   const auth = readCredentials(env, problems);
   problems.push(...regionProblems);
   // A region of the wrong type is its own problem: the models are not told it is unset.
@@ -257,7 +257,7 @@ export function parseConfig(env: ProxyBindings): ConfigResult {
     ...auth,
     models,
     apiKeys: parseApiKeys(env),
-    keys: readClientKeys(env, problems, new Set(Object.keys(models))),
+    keys: readClientKeys(env, problems, written),
     maxBodyBytes: bodyLimit(env.MAX_BODY_BYTES, problems) ?? DEFAULT_MAX_BODY_BYTES,
     logPrompts: flag("LOG_PROMPTS", env.LOG_PROMPTS, problems),
     dropParams: flag("DROP_PARAMS", env.DROP_PARAMS, problems),
@@ -310,25 +310,31 @@ function binding(name: string, value: unknown, problems: string[]): DurableObjec
 }
 
 /**
+ * The models that parsed, and every name MODELS writes, refused entries' too: API_KEYS' lists are
+ * checked against those, so that an entry with a problem is not also told missing from MODELS
+ * (undefined when MODELS could not be read: there are no names to check a list against).
+ */
+interface ModelTable {
+  models: Record<string, ModelTableEntry>;
+  written?: ReadonlySet<string>;
+}
+
+/**
  * Every entry is checked, so that one bad entry does not hide the next. AWS_REGION serves every
  * model without a region of its own, and an imported model lives in its ARN's region only: a
  * contradiction would fail every call to that model (a 400), so it is reported now instead.
  */
-function readModels(
-  env: ProxyBindings,
-  problems: string[],
-  region: string | undefined,
-): Record<string, ModelTableEntry> {
+function readModels(env: ProxyBindings, problems: string[], region: string | undefined): ModelTable {
   const raw = env.MODELS;
   if (raw === undefined || raw === "") {
     problems.push('MODELS is not set: give a JSON object of public name -> "bedrock/<route>/<model-arn>"');
-    return {};
+    return { models: {} };
   }
   const table = bindingJson("MODELS", raw, problems);
-  if (table === undefined) return {};
+  if (table === undefined) return { models: {} };
   const fallback = region ? { region, setting: "AWS_REGION" } : undefined;
   if (table === null || typeof table !== "object" || Array.isArray(table))
-    return parseEntries(table, problems, fallback);
+    return { models: parseEntries(table, problems, fallback) };
   if (typeof raw === "string") {
     for (const name of repeatedNames(raw))
       problems.push(
@@ -340,7 +346,7 @@ function readModels(
   for (const [name, entry] of Object.entries(resolved))
     Object.assign(models, parseEntries({ [name]: entry }, problems, fallback));
   if (Object.keys(table).length === 0) problems.push("MODELS is empty: name at least one model");
-  return models;
+  return { models, written: new Set(Object.keys(table)) };
 }
 
 /**
