@@ -118,6 +118,28 @@ describe("answers that tell the client when or how to try again", () => {
   });
 });
 
+describe("the 500 proxy_misconfigured", () => {
+  // Two of the problems parseConfig writes, each a sentence that ends in its own full stop.
+  const problems = [
+    'MAX_BODY_BYTES must be at most 8388608 (8 MiB, the most one request may hold in a Worker\'s 128 MB), got "16777216": set it to 8388608 or less (earlier versions took more); a body larger than that, its media too, is refused with a 413.',
+    'MODELS["l"].max_n: max_n must be a whole number from 1 to 128 (got 0).',
+  ];
+
+  it("lists the problems with one stop between them and one at the end, not two", () => {
+    const { message } = misconfigured(problems);
+    expect(message).toContain("is refused with a 413; MODELS[");
+    expect(message).toContain("(got 0). Fix its settings");
+    expect(message).not.toMatch(/\.[.;]/);
+  });
+
+  it("tells a tenant its own problems the same way", () => {
+    const { message } = misconfiguredUnlisted(3, problems);
+    expect(message).toContain("is refused with a 413; MODELS[");
+    expect(message).toContain("(got 0). The proxy's log");
+    expect(message).not.toMatch(/\.[.;]/);
+  });
+});
+
 describe("x-should-retry: false, where a client's retry cannot succeed", () => {
   const limit = (code: string, retryAfterS: number) =>
     new BedrockEdgeError({ status: 429, code, message: "over a limit", retryAfterMs: retryAfterS * 1000 });

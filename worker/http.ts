@@ -154,7 +154,7 @@ export function methodNotAllowed(method: string, path: string, allowed: readonly
 export function misconfigured(problems: readonly string[]): BedrockEdgeError {
   return refusal(
     500,
-    `The proxy's configuration is invalid: ${problems.join("; ")}. Fix its settings (a Worker's vars and secrets, elsewhere the environment; GET /health lists the problems).`,
+    `The proxy's configuration is invalid: ${listed(problems)}. Fix its settings (a Worker's vars and secrets, elsewhere the environment; GET /health lists the problems).`,
     "proxy_misconfigured",
   );
 }
@@ -164,12 +164,20 @@ export function misconfigured(problems: readonly string[]): BedrockEdgeError {
  * of them only those it may read (keys.ts, problemsFor), never other tenants' or other models'.
  */
 export function misconfiguredUnlisted(count: number, shown: readonly string[] = []): BedrockEdgeError {
-  const own = shown.length ? ` Of them, those about this key or the models it may call: ${shown.join("; ")}.` : "";
+  const own = shown.length ? ` Of them, those about this key or the models it may call: ${listed(shown)}.` : "";
   return refusal(
     500,
     `The proxy's configuration is invalid (${count} problem${count === 1 ? "" : "s"}), so it answers no call until its operator fixes its settings.${own} ${WHERE_PROBLEMS_ARE}`,
     "proxy_misconfigured",
   );
+}
+
+/**
+ * Problems as one sentence's list: some end in their own full stop, which the list's "; " and
+ * final "." would double (an ellipsis is left whole).
+ */
+function listed(problems: readonly string[]): string {
+  return problems.map((problem) => problem.replace(/(?<!\.)\.$/, "")).join("; ");
 }
 
 /** Where an operator reads the problems, for callers who are not told them all. */
@@ -185,7 +193,35 @@ export const WHERE_PROBLEMS_ARE =
 export function asProxyError(error: unknown): BedrockEdgeError {
   if (!(error instanceof BedrockEdgeError)) return refusal(500, "The proxy failed unexpectedly.", "internal_error");
   if (error.bedrockError && (error.status === 401 || error.status === 403)) return upstreamAuthFailure(error);
+  if (error.code === "model_not_ready") return namedAsSet(error);
   return error;
+}
+
+// The library names its option; the proxy's operator sets the binding that feeds it (state.ts).
+const LIBRARY_OPTION = "(modelReadyTimeoutMs)";
+const PROXY_SETTING = "(MODEL_READY_TIMEOUT_MS)";
+
+/** A cold model's wait told by the setting the proxy's operator changes, not the library's option. */
+function namedAsSet(error: BedrockEdgeError): BedrockEdgeError {
+  if (!error.message.includes(LIBRARY_OPTION)) return error;
+  const { status, type, code, param, bedrockError, retryAfterMs, fromBedrock, cause } = error;
+  const message = error.message.replace(LIBRARY_OPTION, PROXY_SETTING);
+  const renamed = new BedrockEdgeError({
+    status,
+    type,
+    code,
+    param,
+    bedrockError,
+    retryAfterMs,
+    fromBedrock,
+    cause,
+    message,
+  });
+  // What the error tells of its calls (usage, unmeteredCalls, inStream, unsent) stays with it.
+  for (const field of ["usage", "unmeteredCalls", "inStream", "unsent"] as const) {
+    if (error[field] !== undefined) Object.assign(renamed, { [field]: error[field] });
+  }
+  return renamed;
 }
 
 function upstreamAuthFailure(error: BedrockEdgeError): BedrockEdgeError {

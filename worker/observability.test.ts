@@ -267,6 +267,21 @@ describe("a stream's finish_reasons (observe5 #3)", () => {
   });
 });
 
+describe("a model never ready, through the proxy (docsdrift49a S3)", () => {
+  it("is told by the proxy's setting, MODEL_READY_TIMEOUT_MS, not the library's option, to the client and in the log", async () => {
+    for (const stream of [false, true]) {
+      const answer = await post("/v1/chat/completions", { model: "never", messages: hello, stream });
+      const said = await answer.text();
+      const { line } = await observed(answer.headers.get("x-request-id"));
+      expect(line.error_code).toBe("model_not_ready");
+      for (const text of [said, String(line.error)]) {
+        expect(text).toMatch(/still not ready after .* of waiting \(MODEL_READY_TIMEOUT_MS\)/);
+        expect(text).not.toContain("modelReadyTimeoutMs");
+      }
+    }
+  });
+});
+
 describe("the span's HTTP status (observe5 #4)", () => {
   it("is the status sent: 200 for a stream that failed inside, the line's status beside it", async () => {
     for (const [body, logged, code] of [
