@@ -7,7 +7,8 @@ CREATE TABLE usage (
   time TEXT NOT NULL,
   day TEXT NOT NULL,
   request_id TEXT NOT NULL,
-  -- The key's name in API_KEYS (proxy-key-<n> for PROXY_API_KEYS), never the key.
+  -- The key's name in API_KEYS (for a key of PROXY_API_KEYS, proxy-key- and the first 8 hex digits
+  -- of its SHA-256), never the key.
   key_name TEXT NOT NULL,
   -- The public model name, its route, and the deployment that served (or failed) it.
   model TEXT,
