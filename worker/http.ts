@@ -193,19 +193,25 @@ export const WHERE_PROBLEMS_ARE =
 export function asProxyError(error: unknown): BedrockEdgeError {
   if (!(error instanceof BedrockEdgeError)) return refusal(500, "The proxy failed unexpectedly.", "internal_error");
   if (error.bedrockError && (error.status === 401 || error.status === 403)) return upstreamAuthFailure(error);
-  if (error.code === "model_not_ready") return namedAsSet(error);
-  return error;
+  const named = error.code && Object.hasOwn(SETTINGS_NAMED, error.code) ? SETTINGS_NAMED[error.code] : undefined;
+  return named ? namedAsSet(error, named) : error;
 }
 
-// The library names its option; the proxy's operator sets the binding that feeds it (state.ts).
-const LIBRARY_OPTION = "(modelReadyTimeoutMs)";
-const PROXY_SETTING = "(MODEL_READY_TIMEOUT_MS)";
+// The library names its option; the proxy's operator sets the binding that feeds it (config.ts).
+const SETTINGS_NAMED: Readonly<Record<string, readonly (readonly [string, string])[]>> = {
+  model_not_ready: [["(modelReadyTimeoutMs)", "(MODEL_READY_TIMEOUT_MS)"]],
+  upstream_timeout: [
+    ["(timeoutMs)", "(UPSTREAM_TIMEOUT_MS)"],
+    ["(idleTimeoutMs)", "(IDLE_TIMEOUT_MS)"],
+  ],
+};
 
-/** A cold model's wait told by the setting the proxy's operator changes, not the library's option. */
-function namedAsSet(error: BedrockEdgeError): BedrockEdgeError {
-  if (!error.message.includes(LIBRARY_OPTION)) return error;
+/** A wait told by the setting the proxy's operator changes, not the library's option. */
+function namedAsSet(error: BedrockEdgeError, named: readonly (readonly [string, string])[]): BedrockEdgeError {
+  const option = named.find(([library]) => error.message.includes(library));
+  if (!option) return error;
   const { status, type, code, param, bedrockError, retryAfterMs, fromBedrock, cause } = error;
-  const message = error.message.replace(LIBRARY_OPTION, PROXY_SETTING);
+  const message = error.message.replace(option[0], option[1]);
   const renamed = new BedrockEdgeError({
     status,
     type,

@@ -282,6 +282,48 @@ describe("a model never ready, through the proxy (docsdrift49a S3)", () => {
   });
 });
 
+describe("a timeout, through the proxy", () => {
+  it("is told by the proxy's settings, UPSTREAM_TIMEOUT_MS and IDLE_TIMEOUT_MS, not the library's options", async () => {
+    const emulator = createEmulator();
+    const logged: LogLine[] = [];
+    const timed = createApp({
+      env: {
+        MODELS: JSON.stringify({ waity: model("llama", "wait2000"), slow: model("llama", "slow400", "long60") }),
+        PROXY_API_KEYS: KEY,
+        AWS_ACCESS_KEY_ID: EMULATOR_CREDENTIALS.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: EMULATOR_CREDENTIALS.secretAccessKey,
+        BEDROCK_ENDPOINT: "http://bedrock.emulator",
+        BEDROCK_MAX_RETRIES: "0",
+        UPSTREAM_TIMEOUT_MS: "100",
+        IDLE_TIMEOUT_MS: "100",
+      },
+      fetch: (input, init) => emulator.fetch(new Request(input, init)),
+      log: (line) => logged.push(structuredClone(line)),
+    });
+    for (const [name, stream, setting, option] of [
+      ["waity", false, "UPSTREAM_TIMEOUT_MS", "(timeoutMs)"],
+      ["slow", true, "IDLE_TIMEOUT_MS", "(idleTimeoutMs)"],
+    ] as const) {
+      const answer = await timed.request("/v1/chat/completions", {
+        method: "POST",
+        headers: { authorization: `Bearer ${KEY}`, "content-type": "application/json" },
+        body: JSON.stringify({ model: name, messages: hello, stream }),
+      });
+      const said = await answer.text();
+      let line: LogLine | undefined;
+      for (let waited = 0; !line && waited < 3000; waited += 10) {
+        line = logged.find((entry) => entry.request_id === answer.headers.get("x-request-id"));
+        if (!line) await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      expect(line?.error_code).toBe("upstream_timeout");
+      for (const text of [said, String(line?.error)]) {
+        expect(text).toContain(`(${setting})`);
+        expect(text).not.toContain(option);
+      }
+    }
+  });
+});
+
 describe("the span's HTTP status (observe5 #4)", () => {
   it("is the status sent: 200 for a stream that failed inside, the line's status beside it", async () => {
     for (const [body, logged, code] of [
