@@ -6,6 +6,7 @@
 // array of images) `image`. The model read from it holds the body to that model's limit.
 import { invalidRequest, MAX_TEXT_BYTES } from "../src/core.ts";
 import { type BodyLimits, checkBodySize, readBodyBytes, tooMuchText, unsupportedBody } from "./body.ts";
+import { isFilePart } from "./form-file-part.ts";
 import { quotedWhole } from "./http.ts";
 import { multipartBoundary } from "./multipart-boundary.ts";
 
@@ -121,29 +122,40 @@ function delimiters(bytes: Uint8Array, boundary: string, most: number): number[]
 
 /** The most a part's headers are looked through for the blank line that ends them. */
 const MAX_PART_HEADER_BYTES = 16 * 1024;
-const HEADERS_END = new Uint8Array([0x0d, 0x0a, 0x0d, 0x0a]);
 
 /**
- * The bytes of the parts that are no files (no `filename` in their headers: the runtime's parser
- * makes those strings), from the delimiters `delimiters` found. A part whose headers do not end
- * where looked for is left to the parser, which refuses or reads it.
+ * The bytes of the parts that are no files (isFilePart: the runtime's parser makes the others
+ * strings), from the delimiters `delimiters` found. A part's headers end where workerd's parser
+ * ends them, at the first blank line (`\r?\n\r?\n`, CRs optional), its content text from there;
+ * they are read on to undici's end (CRLF CRLF) where that is later, so a Content-Disposition
+ * either could read is seen. A part whose headers do not end within MAX_PART_HEADER_BYTES is
+ * counted whole: workerd reads headers of any length.
  */
 function textFieldBytes(bytes: Uint8Array, found: readonly number[], boundaryLength: number): number {
   let text = 0;
   for (let k = 0; k + 1 < found.length; k++) {
-    const from = found[k]! + 2 + boundaryLength;
+    let from = found[k]! + 2 + boundaryLength;
+    // The line end after the boundary, as the parser steps over it.
+    if (bytes[from] === 0x0a) from += 1;
+    else if (bytes[from] === 0x0d && bytes[from + 1] === 0x0a) from += 2;
     // The next delimiter's CRLF ends this part's content.
     const end = found[k + 1]! - 2;
-    let blank = -1;
-    for (let at = from; at + 4 <= Math.min(end, from + MAX_PART_HEADER_BYTES); at++) {
-      if (startsAt(bytes, HEADERS_END, at)) {
-        blank = at;
-        break;
-      }
+    let content = -1;
+    let headersEnd = -1;
+    for (let at = from; at + 2 <= Math.min(end, from + MAX_PART_HEADER_BYTES); at++) {
+      if (bytes[at] !== 0x0a) continue;
+      const next = bytes[at + 1] === 0x0a ? at + 2 : bytes[at + 1] === 0x0d && bytes[at + 2] === 0x0a ? at + 3 : -1;
+      if (next < 0) continue;
+      if (content < 0) content = next;
+      headersEnd = next;
+      if (bytes[at - 1] === 0x0d && next === at + 3) break;
     }
-    if (blank < 0) continue;
-    const headers = String.fromCharCode(...bytes.subarray(from, blank));
-    if (!/;\s*filename\*?\s*=/i.test(headers)) text += Math.max(0, end - (blank + 4));
+    if (content < 0) {
+      text += Math.max(0, end - from);
+      continue;
+    }
+    const headers = String.fromCharCode(...bytes.subarray(from, headersEnd));
+    if (!isFilePart(headers)) text += Math.max(0, end - content);
   }
   return text;
 }

@@ -362,6 +362,74 @@ describe("a model's own limit", () => {
   });
 });
 
+describe("a multipart edit's text, whatever its headers say besides Content-Disposition's filename", () => {
+  /**
+   * POST /v1/images/edits: the model's name, then a part of `size` bytes under `headers`. The
+   * vision model lets 8 MiB through, so only the text bound can refuse the part.
+   */
+  const edit = async (headers: string, size: number) => {
+    const boundary = "left49";
+    const body = [
+      `--${boundary}\r\nContent-Disposition: form-data; name="model"\r\n\r\nvision\r\n`,
+      `--${boundary}\r\n${headers}\r\n\r\n${"x".repeat(size)}\r\n--${boundary}--\r\n`,
+    ].join("");
+    const response = await fetch(`${proxy.url()}/v1/images/edits`, {
+      method: "POST",
+      headers: {
+        authorization: `Bearer ${TEST_KEYS[0]}`,
+        "content-type": `multipart/form-data; boundary=${boundary}`,
+      },
+      body,
+    });
+    const { error } = (await response.json()) as { error: { code: string | null; message: string } };
+    return { status: response.status, code: error.code, message: error.message };
+  };
+  const SIZE = MAX_TEXT_BYTES + 1000;
+
+  it("is text unless its Content-Disposition names a filename as workerd's parser reads one: 413 before it is parsed (left49 #1)", {
+    timeout: 60_000,
+  }, async () => {
+    // Each a string to workerd's parser (the filename elsewhere, quoted in the name, or a parameter
+    // it does not read as one), which the check took as a file and did not count.
+    const disguised = [
+      'Content-Disposition: form-data; name="prompt"\r\nContent-Type: text/plain; filename=x',
+      'Content-Disposition: form-data; name="prompt;filename=b"',
+      'Content-Disposition: form-data; name="prompt; filename=b"',
+      'Content-Disposition: form-data; name="prompt"; filename=b',
+      'Content-Disposition: form-data; name="prompt"; FILENAME="b"',
+      "Content-Disposition: form-data; name=\"prompt\"; filename*=utf-8''b",
+      'Content-Disposition: form-data; name="prompt"; filename=""',
+      'Content-Disposition: form-data; name="prompt"; filename="b\\"',
+      // workerd's headers end at the first blank line, CR or none: the filename below it is text.
+      'Content-Disposition: form-data; name="prompt"\n\nX: 1; filename="b"',
+      // A lone CR ends a line for workerd, which takes the first Content-Disposition.
+      'X: 1\rContent-Disposition: form-data; name="prompt"\r\nContent-Disposition: form-data; name="prompt"; filename="b"',
+      // Headers past the 16 KiB looked through: workerd reads them, and the part is a string.
+      `Content-Disposition: form-data; name="prompt"\r\nX-Pad: ${"p".repeat(17_000)}`,
+    ];
+    const refused = {
+      status: 413,
+      code: "request_too_large",
+      message: expect.stringMatching(/^The request body holds \d+ bytes of text, more than this proxy accepts/),
+    };
+    const sent = [];
+    for (const headers of disguised) sent.push({ headers, ...(await edit(headers, SIZE)) });
+    expect(sent).toEqual(disguised.map((headers) => ({ headers, ...refused })));
+  });
+
+  it("a file, its filename in Content-Disposition, is no text: parsed, and refused for what it holds", {
+    timeout: 60_000,
+  }, async () => {
+    for (const headers of [
+      'Content-Disposition: form-data; name="image"; filename="room.png"\r\nContent-Type: image/png',
+      'content-disposition: form-data; name="image"; filename="C:\\room.png"',
+    ]) {
+      const sent = await edit(headers, SIZE);
+      expect({ headers, status: sent.status }).toEqual({ headers, status: 400 });
+    }
+  });
+});
+
 afterAll(() => {
   console.log(
     [
