@@ -2,7 +2,7 @@
 // checks, and no field beyond them (one the route would not read is refused by name, never
 // dropped unsaid). The first problem is a 400 naming the field.
 import * as v from "valibot";
-import { invalidRequest, shownText } from "./errors.ts";
+import { cutName, invalidRequest, shownText } from "./errors.ts";
 import { deepestIssue, formatPath, issueFragment, issueSentence } from "./validation.ts";
 
 /** `input` as a request's JSON object, or the 400 any other body gets. */
@@ -33,7 +33,7 @@ export function checkClosedRequest(
   if (unknown !== undefined) {
     throw invalidRequest(
       `${shownText(unknown, 60, "a name", false)} is not a parameter of ${api}; they are ${fields.join(", ")}.`,
-      unknown.slice(0, 60),
+      cutName(unknown, 60),
       "unknown_parameter",
     );
   }

@@ -117,8 +117,9 @@ export type { BedrockStreamEvent } from "./eventstream/events.ts";
 export { encodeSse, SSE_DONE, sseComment, sseData, toErrorBody } from "./openai/sse.ts";
 export type { SseOptions } from "./openai/sse.ts";
 export { HEX_DIGEST, isRedirect, redactSecrets } from "./bedrock-errors.ts";
-// shownText: a client's or a configuration's text in a message, cut between words or told by its length.
-export { invalidRequest, modelNotFound, shownText } from "./errors.ts";
+// shownText: a client's or a configuration's text in a message, cut between words or told by its
+// length; cutName: a client's name in an error's param, cut in code points.
+export { cutName, invalidRequest, modelNotFound, shownText } from "./errors.ts";
 export { unbilledRefusal } from "./routing/attempt-usage.ts";
 // Ids as the client makes them (chatcmpl-…, call_…), for a server's own (req_…).
 export { randomId } from "./ids.ts";

@@ -1,9 +1,15 @@
+import * as v from "valibot";
 import { describe, expect, it } from "vitest";
+import { errorOf } from "../test/helpers/errors.ts";
 import { bedrockException, errorFromResponse, exceptionName, redactSecrets } from "./bedrock-errors.ts";
+import { checkClosedRequest } from "./closed-request.ts";
+import { parseCompletionRequest } from "./completions/request.ts";
+import { parseChatRequest } from "./core.ts";
 import { describeValue } from "./describe-value.ts";
 import {
   BedrockEdgeError,
   badUpstream,
+  cutName,
   isBedrockEdgeError,
   modelNotFound,
   shownText,
@@ -12,6 +18,9 @@ import {
   upstreamTimeout,
   wordsWithin,
 } from "./errors.ts";
+import { parseResponsesRequest } from "./responses/request.ts";
+import { refuseOrDrop } from "./routes/parameters.ts";
+import { kwargsParam } from "./routes/template-variables.ts";
 
 describe("Bedrock exceptions map to status, OpenAI type and code", () => {
   const table: Array<[string, number, string, string]> = [
@@ -501,5 +510,61 @@ describe("text quoted in a message, cut between words", () => {
     const started = performance.now();
     for (let i = 0; i < 100; i++) expect(wordsWithin(text, 80)).toBeUndefined();
     expect(performance.now() - started).toBeLessThan(1000);
+  });
+});
+
+// left49 #2: a name the client sent, cut for an error's `param` in UTF-16 units, left half an
+// emoji there (JSON's "\ud83d"), which strict JSON readers refuse: cut in code points, in one place.
+describe("a client's name in an error's param, cut to code points", () => {
+  // 63 letters, then an emoji whose halves a cut at 64 UTF-16 units falls between (and at 60, after 59).
+  const at = (units: number) => `${"x".repeat(units - 1)}😀 and more`;
+  const wellFormed = (param: string | null | undefined) =>
+    /^(?:[^\ud800-\udfff]|[\ud800-\udbff][\udc00-\udfff])*$/.test(param ?? "");
+
+  it("cutName keeps at most the count of characters, an emoji one, and none of a lone half", () => {
+    expect(cutName(at(64), 64)).toBe(`${"x".repeat(63)}😀`);
+    expect(cutName("😀".repeat(70), 64)).toBe("😀".repeat(64));
+    expect(cutName("short", 64)).toBe("short");
+    // A half the client sent on its own (JSON's "\ud83d") is no character either.
+    expect(cutName("a\ud83db", 64)).toBe("a\ufffdb");
+  });
+
+  it("every param built from a client's name is well-formed: unknown fields, template variables, depth", () => {
+    const deep = JSON.parse(`${"[".repeat(70)}${"]".repeat(70)}`) as unknown;
+    const params = [
+      errorOf(
+        () => checkClosedRequest(v.looseObject({ model: v.string() }), { model: "m", [at(60)]: 1 }, "embeddings", {}),
+        BedrockEdgeError,
+      ).param,
+      kwargsParam(at(64)),
+      errorOf(() => refuseOrDrop([{ param: at(64), why: "is not a parameter" }], "openai", false), BedrockEdgeError)
+        .param,
+      errorOf(() => parseCompletionRequest({ model: "m", prompt: "p", [at(64)]: deep }), BedrockEdgeError).param,
+      errorOf(() => parseResponsesRequest({ model: "m", input: "p", [at(64)]: deep }), BedrockEdgeError).param,
+    ];
+    expect(params.map((param) => ({ param, wellFormed: wellFormed(param) }))).toEqual(
+      params.map((param) => ({ param, wellFormed: true })),
+    );
+    expect(params[0]).toBe(`${"x".repeat(59)}😀`);
+    expect(params[1]).toBe(`chat_template_kwargs.${"x".repeat(63)}😀`);
+    // A name past the cut is no longer whole in param, nor in the message (a 1 MB key echoed back).
+    expect(params.slice(2)).toEqual([`${"x".repeat(63)}😀`, `${"x".repeat(63)}😀`, `${"x".repeat(63)}😀`]);
+  });
+
+  it("a record's key past 64 characters is told by its length in param and message, not echoed whole", () => {
+    const messages = [{ role: "user", content: "hi" }];
+    for (const field of ["metadata", "logit_bias"]) {
+      const error = errorOf(
+        () => parseChatRequest({ model: "m", messages, [field]: { ["k".repeat(100_000)]: 5 } }),
+        BedrockEdgeError,
+      );
+      expect(error.param).toBe(`${field}.(a key of 100000 characters)`);
+      expect(error.message.length).toBeLessThan(300);
+    }
+    const short = errorOf(
+      () => parseChatRequest({ model: "m", messages, metadata: { ["😀".repeat(64)]: 5 } }),
+      BedrockEdgeError,
+    );
+    expect(short.param).toBe(`metadata.${"😀".repeat(64)}`);
   });
 });

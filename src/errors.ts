@@ -224,9 +224,8 @@ export function renamedParam(error: BedrockEdgeError, param: string | null, mess
 export function wordsWithin(text: string, max: number): string | undefined {
   if (text.length <= max) return text;
   // The cut falls after the max-th character as shownText counts them (code points), so that a
-  // text told "of N characters" is one N plain letters would not have been: at most max steps.
-  let cut = 0;
-  for (let count = 0; count < max && cut < text.length; count++) cut += (text.codePointAt(cut) ?? 0) > 0xffff ? 2 : 1;
+  // text told "of N characters" is one N plain letters would not have been.
+  const cut = codePointsEnd(text, max);
   if (cut >= text.length) return text;
   // From the cut backwards to the first whitespace: at most 2 × max steps, whatever the text.
   for (let end = cut; end > 0; end--) {
@@ -247,6 +246,24 @@ export function shownText(text: string, max: number, what = "a string", quote = 
   const shown = wordsWithin(text, max);
   if (shown === undefined) return `${what} of ${characterCount(text)} characters`;
   return quote ? JSON.stringify(shown) : shown;
+}
+
+/**
+ * A client's name (a field's, a variable's) for an error's `param`: its first `max` characters
+ * (code points, as shownText counts them), and a lone surrogate it sent as U+FFFD. A cut in UTF-16
+ * units fell between an emoji's halves, and a lone half in the JSON (`"\ud83d"`) is refused by
+ * strict readers (serde_json, Python's encode). The name is the client's own, so no secret of the
+ * server's can be cut through; `param` is not logged.
+ */
+export function cutName(name: string, max: number): string {
+  return name.slice(0, codePointsEnd(name, max)).toWellFormed();
+}
+
+/** Where a text's first `max` code points end, in UTF-16 units: at most `max` steps, whatever its length. */
+function codePointsEnd(text: string, max: number): number {
+  let end = 0;
+  for (let count = 0; count < max && end < text.length; count++) end += (text.codePointAt(end) ?? 0) > 0xffff ? 2 : 1;
+  return end;
 }
 
 /** A text's length as a reader counts it: code points, an emoji one. */

@@ -4,20 +4,26 @@
 // every issue a schema leaves without one, so no valibot phrasing ("Invalid type: Expected …")
 // ever reaches a caller.
 import type * as v from "valibot";
-import { shownText } from "./errors.ts";
+import { characterCount, shownText } from "./errors.ts";
 
 type Issue = v.BaseIssue<unknown>;
 type PathItem = NonNullable<Issue["path"]>[number];
 
-/** `messages[2].content`; null for the value itself. */
+/**
+ * `messages[2].content`; null for the value itself. A key is the client's where a record takes any
+ * (metadata, logit_bias): one past 64 characters is told by its length, as a message tells a
+ * long name (errors.ts), rather than echoed whole in the message and `param` (left49 #2).
+ */
 export function formatPath(path: readonly PathItem[]): string | null {
   if (!path.length) return null;
   let out = "";
-  for (const item of path) {
-    const key = item.key;
-    out += typeof key === "number" ? `[${key}]` : out ? `.${String(key)}` : String(key);
-  }
+  for (const { key } of path) out += typeof key === "number" ? `[${key}]` : `${out ? "." : ""}${shownKey(String(key))}`;
   return out;
+}
+
+function shownKey(key: string): string {
+  const count = characterCount(key);
+  return count > 64 ? `(a key of ${count} characters)` : key;
 }
 
 /**

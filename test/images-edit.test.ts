@@ -639,6 +639,15 @@ describe("image edits through the proxy, with the official openai client", () =>
     const sentTwice = await post(twice);
     expect(sentTwice.status).toBe(400);
     expect(((await sentTwice.json()) as { error: { param: string } }).error.param).toBe("prompt");
+    // A long name sent twice: param cut to 64 characters, never between an emoji's halves (left49 #2).
+    const long = `${"n".repeat(63)}😀${"n".repeat(1000)}`;
+    const twiceLong = new FormData();
+    twiceLong.append("model", "pictures");
+    twiceLong.append(long, "x");
+    twiceLong.append(long, "y");
+    const longTwice = (await (await post(twiceLong)).json()) as { error: { param: string; message: string } };
+    expect(longTwice.error).toMatchObject({ param: `${"n".repeat(63)}😀` });
+    expect(longTwice.error.message).toBe("(a name of 1065 characters) is sent twice: send each field once.");
     const unknown = new FormData();
     unknown.append("model", "nobody");
     const missing = await post(unknown);

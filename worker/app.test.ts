@@ -940,6 +940,20 @@ describe("error messages that quote a client's value cut in the middle of an emo
     expect(chat.message).toContain("tool_choice names the function a name of 129 characters,");
     expect(responses.message).toContain("include a value of 81 characters is not available");
   });
+
+  // left49 #2: param names a client's key whole where it is short, a lone half of an emoji too.
+  it("a param naming a key the client sent comes out well-formed, a lone surrogate replaced", async () => {
+    const answer = await createApp({ env, log: () => undefined }).request("/v1/chat/completions", {
+      method: "POST",
+      headers: { authorization: "Bearer sk-one", "content-type": "application/json" },
+      body: '{"model":"m","messages":[{"role":"user","content":"Hi"}],"metadata":{"a\\ud83d":5}}',
+    });
+    expect(answer.status).toBe(400);
+    const text = await answer.text();
+    expect(text).not.toMatch(/\\ud83d/i);
+    const { param } = (JSON.parse(text) as { error: { param: string } }).error;
+    expect(param).toBe("metadata.a\ufffd");
+  });
 });
 
 // codereview46 #7: Bedrock's message is capped at 1000 characters (redactSecrets), and may hold a

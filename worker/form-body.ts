@@ -4,7 +4,7 @@
 // files, and made the request object the library validates: the numbers and booleans a form can
 // only send as text made numbers and booleans again, `image[]` (the openai package's name for an
 // array of images) `image`. The model read from it holds the body to that model's limit.
-import { invalidRequest, MAX_TEXT_BYTES } from "../src/core.ts";
+import { cutName, invalidRequest, MAX_TEXT_BYTES } from "../src/core.ts";
 import { type BodyLimits, checkBodySize, readBodyBytes, tooMuchText, unsupportedBody } from "./body.ts";
 import { isFilePart } from "./form-file-part.ts";
 import { quotedWhole } from "./http.ts";
@@ -80,7 +80,8 @@ function fieldsOf(form: FormData): Record<string, unknown> {
     }
     // Whole, never cut: the library quotes a field it does not take whole or by its length
     // (closed-request.ts), and a cut name of a key pasted there would be a head the log's
-    // redaction, which finds secrets whole, cannot know.
+    // redaction, which finds secrets whole, cannot know. The 400's param, which is not logged,
+    // names it cut (cutName).
     const field = name === "image[]" ? "image" : name;
     const held = fields.get(field);
     if (name === "image[]" && (held === undefined || Array.isArray(held))) {
@@ -88,7 +89,7 @@ function fieldsOf(form: FormData): Record<string, unknown> {
       continue;
     }
     if (held !== undefined)
-      throw invalidRequest(`${quotedWhole(field, "name")} is sent twice: send each field once.`, field);
+      throw invalidRequest(`${quotedWhole(field, "name")} is sent twice: send each field once.`, cutName(field, 64));
     fields.set(field, typeof entry === "string" ? typed(field, entry) : entry);
   }
   // fromEntries makes each name an own property, `__proto__` too.

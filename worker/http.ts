@@ -96,6 +96,8 @@ function bodyForClient(error: BedrockEdgeError): OpenAIErrorBody {
   // Well-formed: a message quoting a value cut in the middle of an emoji holds half of it, and
   // Python's client cannot print a lone surrogate.
   body.error.message = maskAwsIds(body.error.message).toWellFormed();
+  // So is param, which may name a key the client sent holding half an emoji (left49 #2).
+  if (body.error.param) body.error.param = body.error.param.toWellFormed();
   return body;
 }
 

@@ -2,7 +2,7 @@
 // failure naming the field in a 400. What no format can honour (`suffix`, token-id prompts) is
 // refused here too, saying why; what only some formats honour is the route's to decide.
 import * as v from "valibot";
-import { invalidRequest } from "../errors.ts";
+import { cutName, invalidRequest, shownText } from "../errors.ts";
 import { MAX_JSON_DEPTH, valueTooDeep } from "../openai/depth.ts";
 import { MAX_ANSWERS, MAX_OUTPUT_TOKENS, MAX_PROMPTS } from "../request-bounds.ts";
 import { checkLogitBias, logitBiasSchema } from "../openai/logit-bias.ts";
@@ -87,7 +87,13 @@ export function parseCompletionRequest(input: unknown): CompletionRequest {
     throw invalidRequest("The request body must be a JSON object.");
   }
   for (const [field, value] of Object.entries(input)) {
-    if (valueTooDeep(value)) throw invalidRequest(`${field} is nested more than ${MAX_JSON_DEPTH} levels deep.`, field);
+    // The field's name is the client's, of any length: shown as a message shows a name, cut in param.
+    if (valueTooDeep(value)) {
+      throw invalidRequest(
+        `${shownText(field, 64, "a field", false)} is nested more than ${MAX_JSON_DEPTH} levels deep.`,
+        cutName(field, 64),
+      );
+    }
   }
   const body = input as Record<string, unknown>;
   if (isTokenPrompt(body.prompt)) {

@@ -5,7 +5,7 @@
 // names and ranges: the chat request checks them.
 import * as v from "valibot";
 import { describeValue } from "../describe-value.ts";
-import { type BedrockEdgeError, characterCount, invalidRequest, shownText, wordsWithin } from "../errors.ts";
+import { type BedrockEdgeError, characterCount, cutName, invalidRequest, shownText, wordsWithin } from "../errors.ts";
 import { isJsonObject, type JsonObject } from "../json.ts";
 import { FILE_DATA_URL_EXAMPLE, NO_FILES_API } from "../openai/file-part.ts";
 import { MAX_JSON_DEPTH, valueTooDeep } from "../openai/depth.ts";
@@ -431,7 +431,11 @@ export function parseResponsesRequest(input: unknown): ResponsesRequest {
   if (!isJsonObject(input)) throw invalidRequest("The request body must be a JSON object.");
   for (const [field, value] of Object.entries(input)) {
     if (valueTooDeep(value)) {
-      throw invalidRequest(`${field} is nested more than ${MAX_JSON_DEPTH} levels deep.`, field);
+      // The field's name is the client's, of any length: shown as a message shows a name, cut in param.
+      throw invalidRequest(
+        `${shownText(field, 64, "a field", false)} is nested more than ${MAX_JSON_DEPTH} levels deep.`,
+        cutName(field, 64),
+      );
     }
   }
   refuseState(input);

@@ -5,7 +5,7 @@
 // Template routes take the whole policy, which knows what their wire_format carries (seed,
 // penalties, n, logprobs… on openai_completion); the converse route the server-wide part of it.
 import { describeValue } from "../describe-value.ts";
-import { invalidRequest, shownText } from "../errors.ts";
+import { cutName, invalidRequest, shownText } from "../errors.ts";
 import { foreignFieldsOf } from "../openai/foreign-fields.ts";
 import { isOpenAIResponseFormatType } from "../openai/response-format.ts";
 import { REQUEST_FIELDS } from "../openai/schema.ts";
@@ -257,12 +257,12 @@ export function checkParameters(
 
 function refusal({ param: field, why, honouredBy }: ParameterProblem, route: string) {
   // An unknown field's name is the client's text, of any length: the message cuts it between
-  // words only (errors.ts), or tells its length; `param` names it to the client, shortened.
+  // words only (errors.ts), or tells its length; `param` names it to the client, cut in code points (cutName).
   const alternative = honouredBy ? `, or use ${honouredBy}, which honours it` : "";
   return invalidRequest(
     `${shownText(field, 64, "a name", false)} ${why} (route ${route}). Remove it, or set drop_params: true (in the request, or for the model) to ignore ` +
       `parameters this route cannot honour${alternative}.`,
-    field.slice(0, 64),
+    cutName(field, 64),
     "unsupported_parameter",
   );
 }

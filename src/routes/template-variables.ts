@@ -5,7 +5,7 @@
 // vulnerability, and kwargs are the same door. A request sets only the variables its template is
 // known to read: a built-in template's own (qwen3's enable_thinking), those the operator declares
 // for a custom chat_template or an openai-route model (client_template_kwargs), never a reserved one.
-import { characterCount, invalidRequest, wordsWithin } from "../errors.ts";
+import { characterCount, cutName, invalidRequest, wordsWithin } from "../errors.ts";
 import { RESERVED_TEMPLATE_VARIABLES } from "./setting-names.ts";
 
 /** The variables of the template a model renders with that a request may set. */
@@ -59,7 +59,7 @@ export function shownKwargsName(name: string): string {
 
 /** The same variable as an error's `param` names it, the name shortened. */
 export function kwargsParam(name: string): string {
-  return `chat_template_kwargs.${name.slice(0, SHOWN_NAME)}`;
+  return `chat_template_kwargs.${cutName(name, SHOWN_NAME)}`;
 }
 
 const SHOWN_NAME = 64;

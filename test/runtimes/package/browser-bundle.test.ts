@@ -408,6 +408,9 @@ const UNMETERED32_GZIP_BUDGET_BYTES =
 // places, by path, three tables of them, and a data URL's head held to its grammar, one regex):
 // 110,478 bytes after it, 106 over the budget before; the main chunk 16,300.
 // With every raise of 2026-12-01 above together: 110,605 bytes, and the main chunk 16,302.
+// Raised 40 more for left49 #2 (a client's name in an error's param cut in code points by one
+// helper, cutName, and a record's key past 64 characters told by its length in formatPath):
+// 110,694 bytes after it, 22 over; formatPath is in the main chunk, 16,379 bytes after it (77 more).
 const GZIP_BUDGET_BYTES =
   UNMETERED32_GZIP_BUDGET_BYTES +
   320 +
@@ -484,7 +487,8 @@ const GZIP_BUDGET_BYTES =
   40 +
   100 +
   40 +
-  120;
+  120 +
+  40;
 /**
  * What a page or a Worker loads first when its bundler splits code (the routes, the request
  * schema, the stream reader, the templates, Responses and legacy Completions load on first use).
