@@ -416,9 +416,9 @@ function notOwned(vars: Record<string, string>): { vars: Record<string, string>;
  * one with both kinds of quote, a carriage return (dotenv reads it as a newline), or a backslash
  * at its end (dotenv reads it with the closing quote as a quote inside the value).
  */
-export function envFileText(vars: Record<string, string>): string {
+export function envFileText(vars: Record<string, string>, owner?: number): string {
   const lines = [
-    "# Written by `npm start` (scripts/start.ts) for wrangler dev --env-file; regenerated on every start.",
+    `# Written by \`npm start\` (scripts/start.ts${owner === undefined ? "" : `, pid ${owner}`}) for wrangler dev --env-file; regenerated on every start.`,
   ];
   for (const [name, value] of Object.entries(vars)) {
     if (!fitsEnvFile(value)) {
@@ -550,6 +550,29 @@ export type EnvFileKind = "emulator" | "emulator-over" | "bedrock-from-shell";
  */
 export function envFileName(kind: EnvFileKind, port: number): string {
   return `${kind}-${port}.env`;
+}
+
+const ENV_FILE_NAME = /^(?:emulator|emulator-over|bedrock-from-shell)-\d+\.env$/;
+const ENV_FILE_OWNER = /^# Written by `npm start` \(scripts\/start\.ts, pid (\d+)\)/;
+
+/**
+ * The env files under .wrangler/ whose `npm start` no longer runs: the pid in their first line
+ * (envFileText's owner) is not `running`, or they name none (written before pids were). A start
+ * removes its own on exit, but not when killed (SIGKILL) or the machine goes down, and
+ * bedrock-from-shell's holds the shell's AWS credentials; the next start removes them. A running
+ * one's are kept: two `npm start` in one checkout each keep their own (envFileName).
+ */
+export function staleEnvFiles(
+  files: ReadonlyArray<{ name: string; text: string }>,
+  running: (pid: number) => boolean,
+): string[] {
+  return files
+    .filter(({ name, text }) => {
+      if (!ENV_FILE_NAME.test(name)) return false;
+      const owner = ENV_FILE_OWNER.exec(text)?.[1];
+      return owner === undefined || !running(Number(owner));
+    })
+    .map(({ name }) => name);
 }
 
 /** Creates or updates the local D1 database of usage records from migrations/ (no account needed). */

@@ -8,7 +8,8 @@
 //   sk-local-dev, through generated env files under .wrangler/, .dev.vars read between them
 //   (named for PORT: two `npm start` in one checkout each keep their own).
 // - Credentials in .dev.vars: `wrangler dev` against real Bedrock (it reads .dev.vars).
-// - Credentials in the shell only: passed to wrangler in a private env file, removed on exit.
+// - Credentials in the shell only: passed to wrangler in a private env file, removed on exit (or,
+//   after a kill that left no exit, by the next start: each file names its start's pid).
 //
 // In every mode .dev.vars is read, over the demo's bindings, and the proxy's bindings set in the
 // shell (CORS_ORIGINS, LOG_PROMPTS, MODELS, the bindings MODELS' deployments name…) win over both,
@@ -20,7 +21,7 @@
 // Wrangler's output is passed through but for its own request log lines: the Worker writes one
 // JSON line per request. Ctrl-C stops wrangler, then the emulator.
 import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import type { Readable, Writable } from "node:stream";
@@ -50,6 +51,7 @@ import {
   realBedrockNotes,
   realBedrockPlan,
   shellBindings,
+  staleEnvFiles,
   wranglerArgs,
   wranglerEnv,
   type Banner,
@@ -94,6 +96,7 @@ async function main(): Promise<void> {
   if (emulatorPort === port) throw new Error(`PORT and EMULATOR_PORT are both ${port}: give them different ports`);
   const ports = { PORT: port, ...(emulatorPort === undefined ? {} : { EMULATOR_PORT: emulatorPort }) };
   await ensurePortsFree(host, ports, mode.kind === "emulator" && mode.asked ? ["--emulator"] : []);
+  removeStaleEnvFiles();
   const upstream = await prepareUpstream(mode, host, port, emulatorPort ?? DEFAULT_EMULATOR_PORT, devVars, devVarsPath);
   const url = `http://${host}:${port}`;
 
@@ -216,13 +219,45 @@ function portInUse(host: string, port: number): Promise<boolean> {
   });
 }
 
-/** Under .wrangler/ (gitignored), readable by this user only: it may hold credentials. */
+const ENV_DIR = join(ROOT, ".wrangler");
+
+/**
+ * Under .wrangler/ (gitignored), readable by this user only: it may hold credentials. Its first
+ * line names this process, for a later start to tell whether it still runs (staleEnvFiles).
+ */
 function writeEnvFile(name: string, vars: Record<string, string>): string {
-  const dir = join(ROOT, ".wrangler");
-  mkdirSync(dir, { recursive: true });
-  const file = join(dir, name);
-  writeFileSync(file, envFileText(vars), { mode: 0o600 });
+  mkdirSync(ENV_DIR, { recursive: true });
+  const file = join(ENV_DIR, name);
+  writeFileSync(file, envFileText(vars, process.pid), { mode: 0o600 });
   return file;
+}
+
+/** Removes the env files a killed `npm start` left (staleEnvFiles); a running one's stay. */
+function removeStaleEnvFiles(): void {
+  if (!existsSync(ENV_DIR)) return;
+  const files = readdirSync(ENV_DIR)
+    .filter((name) => name.endsWith(".env"))
+    .map((name) => ({ name, text: readOrEmpty(join(ENV_DIR, name)) }));
+  for (const name of staleEnvFiles(files, isRunning)) rmSync(join(ENV_DIR, name), { force: true });
+}
+
+/** A file's text; nothing for one another start removed meanwhile. */
+function readOrEmpty(file: string): string {
+  try {
+    return readFileSync(file, "utf8");
+  } catch {
+    return "";
+  }
+}
+
+/** Whether a process runs: signal 0 checks without sending; EPERM is one of another user's. */
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
 }
 
 function spawnWrangler(args: readonly string[]): ChildProcess {

@@ -1,11 +1,12 @@
 /// <reference types="node" />
 // `npm start`: the pure decisions (scripts/dev-env.ts), then the real thing: scripts/start.ts
 // with wrangler dev and the emulator on free loopback ports, curled, then stopped.
-import { spawn, type ChildProcess } from "node:child_process";
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import {
   appendFileSync,
   cpSync,
   existsSync,
+  mkdirSync,
   mkdtempSync,
   readdirSync,
   readFileSync,
@@ -42,6 +43,7 @@ import {
   envFileText,
   placeBindings,
   isWranglerRequestLog,
+  staleEnvFiles,
   parseDotenv,
   proxyKeyLogName,
   realBedrockPlan,
@@ -483,6 +485,26 @@ describe("npm start decides", () => {
     const second = kinds.map((kind) => envFileName(kind, 8788));
     expect(first).toEqual(["emulator-8787.env", "emulator-over-8787.env", "bedrock-from-shell-8787.env"]);
     expect(new Set([...first, ...second]).size).toBe(kinds.length * 2);
+  });
+
+  it("env files a killed npm start left, their pid gone, are stale; a running one's, or another file, are not (left49 #3)", () => {
+    const owned = (pid: number) => envFileText({ A: "1" }, pid);
+    expect(owned(4242).split("\n")[0]).toContain("(scripts/start.ts, pid 4242)");
+    const running = (pid: number) => pid === 1;
+    const files = [
+      { name: envFileName("bedrock-from-shell", 8787), text: owned(4242) },
+      { name: envFileName("emulator", 8788), text: owned(1) },
+      { name: envFileName("emulator-over", 8788), text: owned(1) },
+      // Written before files named their pid: no start of this version owns it.
+      { name: envFileName("emulator", 8789), text: envFileText({ A: "1" }) },
+      // Not npm start's: a user's own file there.
+      { name: "mine.env", text: "# mine" },
+    ];
+    expect(staleEnvFiles(files, running)).toEqual([
+      envFileName("bedrock-from-shell", 8787),
+      envFileName("emulator", 8789),
+    ]);
+    expect(parseDotenv(owned(4242))).toEqual({ A: "1" });
   });
 
   it("wrangler dev local on loopback, env files in order", () => {
@@ -1062,6 +1084,34 @@ describe("npm start, with the user's own settings", () => {
         // The group has ended already.
       }
     }
+  });
+
+  it("a start removes the env files a killed one left, its pid gone, and keeps a running one's (left49 #3)", {
+    timeout: BANNER_MS + 30_000,
+  }, async () => {
+    const dir = projectCopy();
+    mkdirSync(join(dir, ".wrangler"));
+    // A pid no process has: a child's once it has exited. And one that runs: this test's own.
+    const gone = spawnSync(process.execPath, ["-e", ""]).pid;
+    const killed = envFileName("bedrock-from-shell", 1);
+    const running = envFileName("emulator", 2);
+    const secret = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
+    writeFileSync(join(dir, ".wrangler", killed), envFileText({ AWS_SECRET_ACCESS_KEY: secret }, gone), {
+      mode: 0o600,
+    });
+    writeFileSync(join(dir, ".wrangler", running), envFileText({ A: "1" }, process.pid), { mode: 0o600 });
+    const envFiles = () =>
+      readdirSync(join(dir, ".wrangler"))
+        .filter((name) => name.endsWith(".env"))
+        .sort();
+    const run = await startInCopy(undefined, ["--emulator"], {}, { dir });
+    try {
+      expect(envFiles()).toEqual([envFileName("emulator", Number(new URL(run.url).port)), running].sort());
+    } finally {
+      await stopped(run.child, "SIGTERM");
+    }
+    // Its own gone on exit; the running one's still kept.
+    expect(envFiles()).toEqual([running]);
   });
 
   it("two in one checkout (firsthour48 D1): a wrangler.toml edit reloads each with its own emulator, and one stopping leaves the other serving", {
