@@ -78,3 +78,42 @@ describe("GET /v1/usage's since (timebounds17 #4)", () => {
     },
   );
 });
+
+describe("GET /v1/usage's query (daytwo49 #9)", () => {
+  it.each([
+    ["?key=team-a", "key"],
+    ["?since=2026-11-30&until=2026-11-30", "until"],
+    ["?date=2026-11-30", "date"],
+    ["?since=2026-11-30&key=team-a", "key"],
+  ])(
+    "refuses %s, a parameter it does not take, with a 400 naming it, rather than every key's and day's figures",
+    async (query, name) => {
+      const { report, bound } = proxyWithUsage();
+      const { status, body } = await report(query);
+      expect(status).toBe(400);
+      expect(body.error).toMatchObject({
+        param: name,
+        message: `${name} is not a parameter of GET /v1/usage, which takes since and page: filter the answer's data by key and day (see docs/PROXY-REFERENCE.md#usage-records).`,
+      });
+      // Refused before the database is asked.
+      expect(bound).toEqual([]);
+    },
+  );
+
+  it("never quotes a long name it does not take (a key pasted as one), nor names it as the param", async () => {
+    const { report } = proxyWithUsage();
+    const name = `sk-${"a".repeat(80)}`;
+    const { status, body } = await report(`?${name}=1`);
+    expect(status).toBe(400);
+    expect(body.error?.param).toBeNull();
+    expect(body.error?.message).not.toContain("aaaa");
+    expect(body.error?.message).toContain("a name of 83 characters is not a parameter of GET /v1/usage");
+  });
+
+  it("takes since and page, and no query at all, as before", async () => {
+    const { report, bound } = proxyWithUsage();
+    expect((await report("?since=2026-11-01")).status).toBe(200);
+    expect((await report("")).status).toBe(200);
+    expect(bound).toHaveLength(2);
+  });
+});

@@ -3,6 +3,8 @@
 // today's included.
 // A page holds at most USAGE_PAGE_SIZE groups; past it, has_more and next_page (OpenAI's usage
 // API's words) say where the next page starts: ask again with page=<next_page> and the same since.
+// Any other parameter is a 400 naming it: ignored, `?key=team-a` or `?until=…` answered every
+// key's and every day's figures, which a script summing them would bill to one tenant (daytwo49 #9).
 import { invalidRequest, shownText } from "../../src/core.ts";
 import type { AppContext } from "../context.ts";
 import { jsonResponse, refusal } from "../http.ts";
@@ -12,6 +14,10 @@ import { isUsageTableMissing, USAGE_TABLE_MISSING } from "../usage-table.ts";
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
 const DEFAULT_DAYS = 30;
 const DAY_MS = 86_400_000;
+const PARAMETERS = ["since", "page"];
+// As long a name as the 400 quotes and names as its param: a longer one (a key pasted as a name)
+// is told by its length alone.
+const NAME_SHOWN = 40;
 
 /** A day that exists, YYYY-MM-DD: Date.parse alone reads 2026-02-30 as March 2nd. */
 function isDay(text: string): boolean {
@@ -27,6 +33,15 @@ export async function usage(c: AppContext): Promise<Response> {
       404,
       "Usage is not recorded here: bind a D1 database as USAGE_DB (see docs/PROXY-REFERENCE.md#usage-records).",
       "usage_not_configured",
+    );
+  }
+  const unknown = Object.keys(c.req.queries()).find((name) => !PARAMETERS.includes(name));
+  if (unknown !== undefined) {
+    const shown = shownText(unknown, NAME_SHOWN, "a name", false);
+    throw invalidRequest(
+      `${shown} is not a parameter of GET /v1/usage, which takes ${PARAMETERS.join(" and ")}: filter the answer's data by key and day (see docs/PROXY-REFERENCE.md#usage-records).`,
+      shown === unknown ? unknown : null,
+      "unknown_parameter",
     );
   }
   // since is inclusive: the last DEFAULT_DAYS days are today's and the DEFAULT_DAYS - 1 before.
