@@ -100,8 +100,16 @@ export interface UsageSummary {
   requests: number;
   /** Answers with a status of 400 or more (499: the client left). */
   errors: number;
+  /** Bedrock's counts summed; a request without them (its row's are NULL) adds 0. */
   input_tokens: number;
   output_tokens: number;
+  /**
+   * Requests whose row has no counts: refused before Bedrock, refused by it (billed nothing), or
+   * cut off before its counts came (a stream the client left: billed, but for how much is unknown).
+   * tokens_per_day charged these an estimate, so its counter may be above the sums (daytwo49 #6).
+   */
+  requests_without_counts: number;
+  /** The library's retries of Bedrock calls (a cold model's waits included), not failovers. */
   retries: number;
   avg_duration_ms: number;
   /** Over the streams that sent a first chunk; null when none did. */
@@ -130,7 +138,8 @@ const USAGE_PAGE_SIZE = 10_000;
 // The token sums are TOTAL()s, floats, which never overflow as SUM()'s integers do (rows written
 // before Bedrock's counts were bounded, at 2^62 each, made the report a 500 for good: numbers43
 // #1), kept at MAX_SAFE_INTEGER, so that a sum past it reads as a whole number, never as null,
-// Infinity or a number JSON cannot carry exactly. 0 for a group with no counts, as before.
+// Infinity or a number JSON cannot carry exactly. 0 for a group with no counts, as before: its
+// requests_without_counts tells those apart from requests of 0 tokens.
 const MAX_REPORTED_TOKENS = Number.MAX_SAFE_INTEGER;
 
 // Newest days first, so that a capped answer holds the latest. A page after a group starts at the
@@ -141,6 +150,7 @@ export const SUMMARY = `SELECT day, key_name AS key, model, COUNT(*) AS requests
   SUM(CASE WHEN status >= 400 THEN 1 ELSE 0 END) AS errors,
   CAST(MIN(TOTAL(input_tokens), ${MAX_REPORTED_TOKENS}) AS INTEGER) AS input_tokens,
   CAST(MIN(TOTAL(output_tokens), ${MAX_REPORTED_TOKENS}) AS INTEGER) AS output_tokens,
+  SUM(CASE WHEN input_tokens IS NULL OR output_tokens IS NULL THEN 1 ELSE 0 END) AS requests_without_counts,
   SUM(retries) AS retries, CAST(ROUND(AVG(duration_ms)) AS INTEGER) AS avg_duration_ms,
   CAST(ROUND(AVG(ttft_ms)) AS INTEGER) AS avg_ttft_ms
   FROM usage WHERE day >= ?1 AND (?2 IS NULL OR day < ?2 OR (day = ?2 AND (key_name > ?3

@@ -293,11 +293,22 @@ describe("GET /v1/usage", () => {
     );
     expect(status).toBe(200);
     const ops = body.data.find((row) => row.key === "ops")!;
-    expect(ops).toMatchObject({ day: today, key: "ops", model: "qwen2", requests: 2, errors: 0, retries: 0 });
+    expect(ops).toMatchObject({
+      day: today,
+      key: "ops",
+      model: "qwen2",
+      requests: 2,
+      errors: 0,
+      retries: 0,
+      requests_without_counts: 0,
+    });
     expect(ops.input_tokens).toBeGreaterThan(0);
     expect(ops.avg_ttft_ms).toBeNull();
     const reported = body.data.filter((row) => row.key === "report");
-    expect(reported).toEqual([expect.objectContaining({ day: today, model: "llama", requests: 2, errors: 1 })]);
+    // The refused request has no counts: told apart from a request of 0 tokens (daytwo49 #6).
+    expect(reported).toEqual([
+      expect.objectContaining({ day: today, model: "llama", requests: 2, errors: 1, requests_without_counts: 1 }),
+    ]);
     // Over the one stream: the refused request had no first token.
     expect(ttft_ms).not.toBeNull();
     expect(reported[0]!.avg_ttft_ms).toBe(ttft_ms);
@@ -425,6 +436,46 @@ describe("GET /v1/usage", () => {
       after = readUsagePage(page.next_page!);
     }
     expect(seen).toEqual(groups);
+  });
+
+  it("says how many of a group's requests have no counts, which its sums read as 0 (daytwo49 #6)", async () => {
+    // A day of its own: a stream the client left (no counts), a throttle (none), two counted.
+    const rows: [string, number, number | null, number | null][] = [
+      ["left", 499, null, null],
+      ["throttled", 429, null, null],
+      ["one", 200, 10, 4],
+      ["two", 200, 7, 3],
+    ];
+    for (const [id, status, input, output] of rows) {
+      await db
+        .prepare(
+          "INSERT INTO usage (time, day, request_id, key_name, model, endpoint, status, duration_ms, input_tokens, output_tokens) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(
+          "2997-01-01T00:00:00.000Z",
+          "2997-01-01",
+          `req_uncounted_${id}`,
+          "uncounted",
+          "llama",
+          "/v1/chat/completions",
+          status,
+          1,
+          input,
+          output,
+        )
+        .run();
+    }
+    const { status, body } = await report("?since=2997-01-01");
+    expect(status).toBe(200);
+    expect(body.data.filter((row) => row.key === "uncounted")).toEqual([
+      expect.objectContaining({
+        requests: 4,
+        errors: 2,
+        input_tokens: 17,
+        output_tokens: 7,
+        requests_without_counts: 2,
+      }),
+    ]);
   });
 
   it("sums past SQLite's integers (rows of counts from before they were bounded) report, not a 500 (numbers43 #1)", async () => {
