@@ -66,6 +66,7 @@ function group(day: string, key: string, model: string | null): UsageSummary {
     errors: 0,
     input_tokens: 1,
     output_tokens: 1,
+    requests_without_counts: 0,
     retries: 0,
     avg_duration_ms: 1,
     avg_ttft_ms: null,
