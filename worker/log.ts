@@ -28,6 +28,12 @@ export interface LogLine {
   deployment?: number;
   /** How many deployments the request was sent to (more than 1: it moved on from a failing copy). */
   deployments_tried?: number;
+  /**
+   * Each copy the request gave up, in order (the last copy's too when every copy failed): its
+   * index, and the code of the error it was left for (a throttle, a 5xx, a timeout, a cold model).
+   * Never the error's message, which may quote what Bedrock or a client sent. Absent when none was.
+   */
+  failovers?: Failover[];
   prompt_tokens?: number;
   completion_tokens?: number;
   /**
@@ -51,6 +57,12 @@ export interface LogLine {
   messages?: unknown;
   /** A legacy Completions or image request's prompt, or an embeddings request's input (LOG_PROMPTS). */
   prompt?: unknown;
+}
+
+/** A copy a request gave up (LogLine.failovers). */
+export interface Failover {
+  deployment: number;
+  error_code: string | null;
 }
 
 export type LogSink = (line: LogLine) => void;
@@ -380,6 +392,25 @@ export function noteFinishReason(line: LogLine, index: number, reason: string): 
   while (reasons.length < index) reasons.push(null);
   reasons[index] = reason;
   line.finish_reasons = reasons;
+}
+
+/**
+ * The most failovers a line holds: a model has at most 16 copies (src/deployments.ts), and each is
+ * given up once a request; the bound holds should a hook be told more.
+ */
+export const MAX_LOGGED_FAILOVERS = 16;
+
+// A code as the library and Bedrock's mapped exceptions write one (rate_limit_exceeded); any other
+// text is an upstream's own words, which the line does not copy.
+const ERROR_CODE = /^[a-z0-9_.-]{1,64}$/i;
+
+/** Notes that the request gave up copy `deployment` for `error` (RequestOptions.onFailover). */
+export function noteFailover(line: LogLine, deployment: number, error: { code: string | null }): void {
+  const failovers = line.failovers ?? [];
+  if (failovers.length >= MAX_LOGGED_FAILOVERS) return;
+  const code = error.code !== null && ERROR_CODE.test(error.code) ? error.code : null;
+  failovers.push({ deployment, error_code: code });
+  line.failovers = failovers;
 }
 
 function withoutUndefined(outcome: Outcome): Outcome {

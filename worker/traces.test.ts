@@ -190,6 +190,19 @@ describe("the span", () => {
     expect(plain.attributes).not.toHaveProperty("bedrock_edge.service_tier");
   });
 
+  it("carries each copy given up and the code it was left for, as the log line's failovers, and none without (daytwo49 #7)", () => {
+    const failovers = [
+      { deployment: 0, error_code: "rate_limit_exceeded" },
+      { deployment: 2, error_code: null },
+    ];
+    const moved = spanOf(otlpPayload({ line: { ...line, failovers }, request: {}, answered: 200, random }));
+    expect(moved.attributes["bedrock_edge.failovers"]).toEqual({
+      stringValue: '[{"deployment":0,"error_code":"rate_limit_exceeded"},{"deployment":2,"error_code":null}]',
+    });
+    const plain = spanOf(otlpPayload({ line, request: {}, answered: 200, random }));
+    expect(plain.attributes).not.toHaveProperty("bedrock_edge.failovers");
+  });
+
   it("follows the GenAI conventions: a CLIENT span named after the operation and the model", () => {
     const { span, attributes, resource } = spanOf(
       otlpPayload({

@@ -264,6 +264,8 @@ export function otlpPayload(facts: SpanFacts): unknown {
     flag("bedrock_edge.stream", line.stream),
     int("bedrock_edge.deployment", line.deployment),
     int("bedrock_edge.deployments_tried", line.deployments_tried),
+    // As the line's failovers, JSON text: each copy's index stays beside the code it was left for.
+    text("bedrock_edge.failovers", line.failovers && JSON.stringify(line.failovers)),
     int("bedrock_edge.retries", line.retries),
     int("bedrock_edge.ttft_ms", line.ttft_ms),
     // The GenAI conventions name a service tier for OpenAI only (openai.response.service_tier).

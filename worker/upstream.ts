@@ -2,10 +2,12 @@
 // retry hook that counts retries for the log line and notices a model waking up, the deployment
 // that served (x-bedrock-edge-deployment, and the log line with how many were tried), what the
 // attempts on the deployments before it were billed (the line counts them), how each try that
-// was retried or failed over ended (tokens_per_day counts those that may have cost work), and
-// which calls of a request of several went out (the others never reached Bedrock).
+// was retried or failed over ended (tokens_per_day counts those that may have cost work), which
+// copy was left for which error code (the line's failovers), and which calls of a request of
+// several went out (the others never reached Bedrock).
 import type { RequestOptions } from "../src/index.ts";
 import type { AppContext } from "./context.ts";
+import { noteFailover } from "./log.ts";
 
 export interface UpstreamCall {
   options: Required<
@@ -45,6 +47,8 @@ export function upstreamCall(c: AppContext): UpstreamCall {
         // written (up to a second) and its body built: onDeployment, just before its call, says
         // when it is out. What the copy was billed counts should the line be written first.
         log.failedOver(event.error);
+        // Why the copy was left, by its code alone (daytwo49 #7: deployments_tried said only how many).
+        noteFailover(log.line, event.index, event.error);
       },
       onCallSent(event) {
         log.callSent(event);

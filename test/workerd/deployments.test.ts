@@ -23,6 +23,15 @@ const FAULTS = {
   timeout: ["wait3000"],
   "first-frame": ["midstream-throttlingException0"],
 } as const;
+/** The code each fault's first copy is left for, as the log line's failovers tell it (daytwo49 #7). */
+const LEFT_FOR: Record<keyof typeof FAULTS, string> = {
+  throttle: "rate_limit_exceeded",
+  err500: "internal_server_error",
+  err503: "service_unavailable",
+  notready: "model_not_ready",
+  timeout: "upstream_timeout",
+  "first-frame": "rate_limit_exceeded",
+};
 
 const entries: Record<string, unknown> = {};
 const ids: Record<string, [string, string]> = {};
@@ -97,8 +106,8 @@ function streamedContent(text: string): string {
 }
 
 describe("failover before the first byte, through the proxy", () => {
-  for (const fault of Object.keys(FAULTS)) {
-    it(`${fault}: the second copy serves, the answer and the log line say so`, async () => {
+  for (const fault of Object.keys(FAULTS) as (keyof typeof FAULTS)[]) {
+    it(`${fault}: the second copy serves, the answer and the log line say so, and why the first was left`, async () => {
       const stream = fault === "first-frame";
       const { response, text } = await post(fault, fault === "timeout" ? "impatient" : "main", stream);
       expect(response.status).toBe(200);
@@ -107,6 +116,8 @@ describe("failover before the first byte, through the proxy", () => {
       expect(calls(fault)).toEqual([1, 1]);
       const line = await lineOf(response.headers.get("x-request-id"));
       expect(line).toMatchObject({ status: 200, deployment: 1, deployments_tried: 2 });
+      // The copy given up and the code that made the proxy leave it; never its message.
+      expect(line?.failovers).toEqual([{ deployment: 0, error_code: LEFT_FOR[fault] }]);
       // The answer never names a copy by its ARN.
       expect(text).not.toContain("imported-model");
     });
@@ -148,11 +159,9 @@ describe("failover before the first byte, through the proxy", () => {
     expect(data.choices[0]!.message.content).toContain("(llama)");
     expect(response.headers.get("x-bedrock-edge-deployment")).toBe("0");
     expect(proxy.served.emulator.stats.calls(SINGLE)).toBe(1);
-    expect(await lineOf(response.headers.get("x-request-id"))).toMatchObject({
-      status: 200,
-      deployment: 0,
-      deployments_tried: 1,
-    });
+    const line = await lineOf(response.headers.get("x-request-id"));
+    expect(line).toMatchObject({ status: 200, deployment: 0, deployments_tried: 1 });
+    expect(line).not.toHaveProperty("failovers");
   });
 
   it("a copy that failed cools down: the next request goes straight to the warm one, tried once", async () => {
@@ -168,7 +177,10 @@ describe("failover before the first byte, through the proxy", () => {
       .withResponse();
     expect(data.choices[0]!.message.content).toContain("(llama)");
     expect(response.headers.get("x-bedrock-edge-deployment")).toBe("1");
-    expect(await lineOf(response.headers.get("x-request-id"))).toMatchObject({ deployment: 1, deployments_tried: 1 });
+    const cooled = await lineOf(response.headers.get("x-request-id"));
+    expect(cooled).toMatchObject({ deployment: 1, deployments_tried: 1 });
+    // Nothing was given up: the cooling copy was skipped, not tried.
+    expect(cooled).not.toHaveProperty("failovers");
     expect(calls("cooling")).toEqual([1, 2]);
   });
 
@@ -199,6 +211,11 @@ describe("failover before the first byte, through the proxy", () => {
     // Two copies tried: waiting for the first sleeper again is not a third.
     const line = await lineOf(headers.get("x-request-id"));
     expect(line).toMatchObject({ status: 200, deployment: 0, deployments_tried: 2 });
+    // Both left asleep, then the first waited for: it served, having been given up once.
+    expect(line?.failovers).toEqual([
+      { deployment: 0, error_code: "model_not_ready" },
+      { deployment: 1, error_code: "model_not_ready" },
+    ]);
   });
 
   it("when every copy fails, the last one's error after its retries, naming no copy", async () => {
@@ -209,6 +226,18 @@ describe("failover before the first byte, through the proxy", () => {
     expect(error.headers.get("x-bedrock-edge-deployment")).toBe("1");
     expect(calls("both-failing")).toEqual([1, 3]);
     expect(JSON.stringify(error.error)).not.toContain("imported-model");
+    // Each copy given up, the last one's too (its error is the request's).
+    expect(await lineOf(error.requestID)).toMatchObject({
+      status: 429,
+      error_code: "rate_limit_exceeded",
+      deployment: 1,
+      deployments_tried: 2,
+      retries: 2,
+      failovers: [
+        { deployment: 0, error_code: "service_unavailable" },
+        { deployment: 1, error_code: "rate_limit_exceeded" },
+      ],
+    });
   });
 });
 

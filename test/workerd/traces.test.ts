@@ -170,6 +170,8 @@ describe("one span per request, exported after the answer", () => {
       "bedrock_edge.stream": true,
       "bedrock_edge.deployment": "1",
       "bedrock_edge.deployments_tried": "2",
+      // Why the first copy was left (daytwo49 #7): its index and code, never its message.
+      "bedrock_edge.failovers": '[{"deployment":0,"error_code":"service_unavailable"}]',
       "gen_ai.response.model": emulatorModelId("llama", [], "us-west-2", "400000000000"),
       "gen_ai.response.finish_reasons": { values: [{ stringValue: "stop" }] },
     });
