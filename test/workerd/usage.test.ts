@@ -7,6 +7,7 @@ import { emulatorModelId } from "../../emulator/model-id.ts";
 import type { D1Database } from "../../worker/cloudflare.ts";
 import { readUsagePage, SUMMARY, type UsagePage, type UsageSummary, usageSummary } from "../../worker/usage.ts";
 import { errorOf } from "../helpers/errors.ts";
+import { commandLines, docPage, readmeSnippet } from "../helpers/readme.ts";
 import {
   awayFromMidnight,
   eventually,
@@ -515,5 +516,65 @@ describe("GET /v1/usage", () => {
       { model: "huge", input_tokens: Number.MAX_SAFE_INTEGER, output_tokens: 0 },
       { model: "none", input_tokens: 3, output_tokens: 0 },
     ]);
+  });
+});
+
+describe("the proxy reference's queries of the usage table (daytwo49 #9)", () => {
+  /** The SQL of the page's `wrangler d1 execute … --command "…"`, one command alone. */
+  function documentedQuery(): string {
+    const lines = commandLines(readmeSnippet("usage-by-model"));
+    expect(lines).toHaveLength(1);
+    const sql = /^npx wrangler d1 execute USAGE_DB --remote --command "([^"]+)"$/.exec(lines[0]!)?.[1];
+    if (!sql) throw new Error(`not a wrangler d1 execute --command: ${lines[0]}`);
+    return sql;
+  }
+
+  it("tenant X's tokens yesterday by model: runs on the migrations' schema, and sums that key's day alone", async () => {
+    const sql = documentedQuery();
+    expect(sql).toContain("key_name = 'team-a'");
+    // Yesterday's rows as D1 reckons yesterday (date('now', '-1 day'), as the query does), and
+    // rows it must leave out: today's, another key's.
+    const rows: [string, string, string, number | null, number | null][] = [
+      ["y1", "team-a", "llama", 10, 4],
+      ["y2", "team-a", "llama", 6, 2],
+      ["y3", "team-a", "qwen", null, null],
+      ["y4", "team-b", "llama", 100, 100],
+    ];
+    for (const [id, key, model, input, output] of rows) {
+      await db
+        .prepare(
+          `INSERT INTO usage (time, day, request_id, key_name, model, endpoint, status, duration_ms, input_tokens, output_tokens)
+          VALUES (date('now', '-1 day') || 'T12:00:00.000Z', date('now', '-1 day'), ?, ?, ?, '/v1/chat/completions', ?, 1, ?, ?)`,
+        )
+        .bind(`req_doc_${id}`, key, model, input === null ? 499 : 200, input, output)
+        .run();
+    }
+    await db
+      .prepare(
+        `INSERT INTO usage (time, day, request_id, key_name, model, endpoint, status, duration_ms, input_tokens, output_tokens)
+        VALUES (date('now') || 'T00:00:01.000Z', date('now'), 'req_doc_today', 'team-a', 'llama', '/v1/chat/completions', 200, 1, 1000, 1000)`,
+      )
+      .run();
+    const { results } = await db.prepare(sql).all<Record<string, unknown>>();
+    expect(results).toEqual([
+      { model: "llama", requests: 2, input_tokens: 16, output_tokens: 6, requests_without_counts: 0 },
+      { model: "qwen", requests: 1, input_tokens: null, output_tokens: null, requests_without_counts: 1 },
+    ]);
+  });
+
+  it("the last hour's failures: the page's condition runs on the same schema", async () => {
+    const page = docPage("docs/PROXY-REFERENCE.md");
+    const condition = /`(status >= 500 AND time >= strftime\([^`]+\))`/.exec(page.replace(/\n/g, " "))?.[1];
+    if (!condition) throw new Error("the proxy reference's last hour's failures");
+    await db
+      .prepare(
+        `INSERT INTO usage (time, day, request_id, key_name, model, endpoint, status, duration_ms)
+        VALUES (strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-1 minute'), date('now'), 'req_doc_failed', 'team-a', 'llama', '/v1/chat/completions', 503, 1)`,
+      )
+      .run();
+    const { results } = await db
+      .prepare(`SELECT request_id FROM usage WHERE ${condition} AND request_id LIKE 'req_doc_%'`)
+      .all<{ request_id: string }>();
+    expect(results).toEqual([{ request_id: "req_doc_failed" }]);
   });
 });
