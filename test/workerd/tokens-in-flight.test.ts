@@ -469,7 +469,7 @@ describe("leases the proxy's calls cannot make, written into the object's storag
       code: "tokens_per_day_in_flight",
       retryAfter: "2",
       message:
-        'The key "left-behind" has requests in flight that may use the rest of its tokens for today (tokens_per_day: 1000, used: 0, reserved by 1 request(s) in flight: 1000); try again when one has finished.',
+        'The key "left-behind" has requests in flight that may use the rest of its tokens for today (tokens_per_day: 1000, used: 0, reserved by 1 request in flight: 1000); try again when one has finished.',
     });
     // Its time has passed (renewed no more, as by an isolate that died): it holds nothing.
     await callObject("left-behind", "seed", leftBehind(Date.now() - 1));

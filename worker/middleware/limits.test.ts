@@ -872,9 +872,38 @@ describe("what a request of a key with tokens_per_day reserves while it is in fl
       error: {
         code: "tokens_per_day_in_flight",
         message:
-          'The key "team" has requests in flight that may use the rest of its tokens for today (tokens_per_day: 1000, used: 10, reserved by 2 request(s) in flight: 990); try again when one has finished.',
+          'The key "team" has requests in flight that may use the rest of its tokens for today (tokens_per_day: 1000, used: 10, reserved by 2 requests in flight: 990); try again when one has finished.',
       },
     });
+  });
+});
+
+describe("a refusal's counts (daytwo49 #11)", () => {
+  /** KEY_LIMITS refusing every admission with this answer. */
+  const refusing = (refusal: Record<string, unknown>) => ({
+    idFromName: () => "id",
+    get: () => ({
+      fetch: async (input: string) =>
+        Response.json(new URL(input).pathname === "/admit" ? { ok: false, retryAfterS: 2, ...refusal } : null),
+    }),
+  });
+  const messageOf = async (refusal: Record<string, unknown>, stream: boolean) => {
+    const { chat } = proxyWith({ RATE: { limit: async () => ({ success: true }) }, KEY_LIMITS: refusing(refusal) });
+    const response = await chat(stream);
+    expect(response.status).toBe(429);
+    return ((await response.json()) as { error: { message: string } }).error.message;
+  };
+
+  it("say one stream, and one request, in the singular", async () => {
+    expect(await messageOf({ limit: "concurrent_streams", open: 1 }, true)).toBe(
+      'The key "team" already has 1 stream open (concurrent_streams: 2); try again when one has finished.',
+    );
+    expect(await messageOf({ limit: "concurrent_streams", open: 2 }, true)).toBe(
+      'The key "team" already has 2 streams open (concurrent_streams: 2); try again when one has finished.',
+    );
+    expect(await messageOf({ limit: "tokens_in_flight", used: 10, reserved: 990, requests: 1 }, false)).toBe(
+      'The key "team" has requests in flight that may use the rest of its tokens for today (tokens_per_day: 1000, used: 10, reserved by 1 request in flight: 990); try again when one has finished.',
+    );
   });
 });
 

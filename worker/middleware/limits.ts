@@ -354,17 +354,22 @@ function refusalOf(key: ClientKey, refused: Exclude<Admission, { ok: true }>): B
       );
     case "tokens_in_flight":
       return overLimit(
-        `The key "${key.name}" has requests in flight that may use the rest of its tokens for today (tokens_per_day: ${key.tokensPerDay}, used: ${refused.used}, reserved by ${refused.requests} request(s) in flight: ${refused.reserved}); try again when one has finished.`,
+        `The key "${key.name}" has requests in flight that may use the rest of its tokens for today (tokens_per_day: ${key.tokensPerDay}, used: ${refused.used}, reserved by ${plural(refused.requests, "request")} in flight: ${refused.reserved}); try again when one has finished.`,
         "tokens_per_day_in_flight",
         refused.retryAfterS,
       );
     case "concurrent_streams":
       return overLimit(
-        `The key "${key.name}" already has ${refused.open} streams open (concurrent_streams: ${key.concurrentStreams}); try again when one has finished.`,
+        `The key "${key.name}" already has ${plural(refused.open, "stream")} open (concurrent_streams: ${key.concurrentStreams}); try again when one has finished.`,
         "concurrent_streams_exceeded",
         refused.retryAfterS,
       );
   }
+}
+
+/** A count and its noun, singular for one: "1 stream", "2 streams". */
+function plural(count: number, noun: string): string {
+  return `${count} ${count === 1 ? noun : `${noun}s`}`;
 }
 
 function overLimit(message: string, code: string, retryAfterS: number): BedrockEdgeError {
