@@ -526,3 +526,118 @@ describe("the configuration problems a key is told", () => {
     expect(problemsFor({ admin: false }, problems)).toEqual(problems);
   });
 });
+
+// A rotation that overlaps (daytwo49 #3): the new key beside the old in one entry, both the same
+// tenant (one name, so one set of limits, one usage history, one log `key`) until the old goes.
+describe("an entry's list of keys", () => {
+  const NEW = "sk-rot-new-0123456789";
+  const OLD = "sk-rot-old-0123456789";
+
+  it("serves every key of the list under the entry's one name and settings", () => {
+    const { keys, problems } = read(
+      { team: { key: [NEW, OLD], models: ["qwen3"], tokens_per_day: 100 }, other: { key: "sk-other-0123456789" } },
+      { KEY_LIMITS: namespace },
+    );
+    expect(problems).toEqual([]);
+    const shared = { name: "team", models: ["qwen3"], tokensPerDay: 100, admin: false, entry: 'API_KEYS["team"]' };
+    expect(keys).toEqual([
+      { ...shared, key: NEW },
+      { ...shared, key: OLD },
+      { name: "other", key: "sk-other-0123456789", admin: false, entry: 'API_KEYS["other"]' },
+    ]);
+  });
+
+  it("of one key reads as the key alone", () => {
+    const { keys, problems } = read({ team: { key: [NEW] } });
+    expect(problems).toEqual([]);
+    expect(keys).toEqual([{ name: "team", key: NEW, admin: false, entry: 'API_KEYS["team"]' }]);
+  });
+
+  it("that is empty, holds a non-string or a blank, repeats a key or is too long is a problem that quotes no key", () => {
+    const cases: [unknown, string][] = [
+      // An entry with no key is told by position, as ever: its name may be the key put in the wrong place.
+      [
+        [],
+        "API_KEYS (entry 1, its name not shown).key: an empty list holds no key: give the key, or a list of up to 4 keys",
+      ],
+      [
+        [NEW, 7],
+        'API_KEYS["team"].key: item 2 must be a key, a non-empty string (a list is the keys of one tenant, the new beside the old while clients move)',
+      ],
+      [
+        [NEW, "  "],
+        'API_KEYS["team"].key: item 2 must be a key, a non-empty string (a list is the keys of one tenant, the new beside the old while clients move)',
+      ],
+      [[NEW, OLD, NEW], 'API_KEYS["team"].key: items 1 and 3 are the same key: give each key once'],
+      [
+        ["sk-a-0123456789", "sk-b-0123456789", "sk-c-0123456789", "sk-d-0123456789", "sk-e-0123456789"],
+        'API_KEYS["team"].key: a list of 5 keys; at most 4 (a rotation needs 2: the new and the old)',
+      ],
+    ];
+    for (const [key, problem] of cases) {
+      const broken: ClientKey[] = [];
+      const problems: string[] = [];
+      const env = { API_KEYS: JSON.stringify({ team: { key }, other: { key: "sk-other-0123456789" } }) };
+      const keys = readClientKeys(env, problems, MODELS, broken);
+      expect(problems, JSON.stringify(key)).toEqual([problem]);
+      expect(keys.map((served) => served.name)).toEqual(["other"]);
+      // Its holders are told that the configuration is wrong (500), not that their key is (401).
+      const strings = (key as unknown[]).filter(
+        (item): item is string => typeof item === "string" && item.trim() !== "",
+      );
+      expect(broken.map((entry) => [entry.name, entry.key, entry.brokenEntry])).toEqual(
+        [...new Set(strings)].map((secret) => ["team", secret, true]),
+      );
+      for (const secret of strings.filter((item) => item.trim() !== "")) {
+        expect(problems.join("\n")).not.toContain(secret);
+        expect(apiKeySecrets(env)).toContain(secret);
+      }
+    }
+  });
+
+  it("with a key of another entry or of PROXY_API_KEYS is refused, the other keys of its list told the entry is wrong", () => {
+    const broken: ClientKey[] = [];
+    const problems: string[] = [];
+    const env = {
+      PROXY_API_KEYS: "sk-plain-0123456789",
+      API_KEYS: JSON.stringify({
+        a: { key: "sk-a-0123456789" },
+        b: { key: [NEW, "sk-a-0123456789"] },
+        c: { key: ["sk-plain-0123456789", OLD] },
+      }),
+    };
+    expect(readClientKeys(env, problems, MODELS, broken).map((key) => key.name)).toEqual(["a"]);
+    expect(problems).toEqual([
+      'API_KEYS["b"].key (item 2): the same key as a',
+      'API_KEYS["c"].key (item 1): the same key as a key of PROXY_API_KEYS',
+    ]);
+    expect(broken.map((key) => [key.name, key.key])).toEqual([
+      ["b", NEW],
+      ["c", OLD],
+    ]);
+  });
+
+  it("whose name is one of its keys is told by position, quoting neither", () => {
+    const { problems } = read({ [OLD]: { key: [NEW, OLD] } });
+    expect(problems).toEqual([
+      "API_KEYS (entry 1, its name not shown): its name is a key (one of the keys given, or sk- and 24 characters or more as keys are), and a name is what logs and usage show: give the entry a name that is no key",
+    ]);
+  });
+
+  it("of an API_KEYS that is not valid JSON are still known, each element, to redact and as their holders'", () => {
+    const API_KEYS = [
+      "{",
+      `  "a": {"key": ["${NEW}", '${OLD}'], "models": ["x"]},`,
+      `  b: {key: [ // the old one goes on 2026-12-08`,
+      `    "sk-b-new-0123456789",`,
+      `    /* "sk-b-revoked-0123456789", */ "sk-b-old-0123456789"]},`,
+      "}",
+    ].join("\n");
+    expect(apiKeySecrets({ API_KEYS })).toEqual(
+      expect.arrayContaining([NEW, OLD, "sk-b-new-0123456789", "sk-b-old-0123456789", "sk-b-revoked-0123456789"]),
+    );
+    const broken: ClientKey[] = [];
+    expect(readClientKeys({ API_KEYS }, [], undefined, broken)).toEqual([]);
+    expect(broken.map((key) => key.key)).toEqual([NEW, OLD, "sk-b-new-0123456789", "sk-b-old-0123456789"]);
+  });
+});

@@ -5,7 +5,8 @@
 //               "tokens_per_day": 200000, "concurrent_streams": 4, "admin": false}}
 //
 // A key's name is what the log, the usage records and its own refusals say; the key itself is
-// never written anywhere.
+// never written anywhere. "key" may be a list of a few keys, all of them the one tenant: a rotation
+// puts the new key beside the old, and the old is removed once every client has moved.
 import { isDurableObjectNamespace, isRateLimiter, type RateLimiter } from "./cloudflare.ts";
 import type { ProxyBindings, ProxyEnv } from "./config.ts";
 import { repeatedNames } from "./json-names.ts";
@@ -18,8 +19,11 @@ import { secretHint } from "./secret-hint.ts";
  * shape): a misspelt field fails to compile, as readEntry refuses it.
  */
 export interface ApiKeyEntry {
-  /** The key itself, sent as `Authorization: Bearer <key>`. */
-  key: string;
+  /**
+   * The key itself, sent as `Authorization: Bearer <key>`; or a list of up to MAX_KEYS keys, each
+   * the same tenant (one name, one set of limits and counts): a rotation's new key beside the old.
+   */
+  key: string | readonly string[];
   /** The MODELS names it may call; every one when absent. */
   models?: readonly string[] | undefined;
   /** The name of the Rate Limiting binding that counts its requests. */
@@ -125,6 +129,12 @@ const SETTING_NAME = /^[a-z]+(?:[_.-][a-z]+)+$/;
 // The names proxyKeyName gives: an API_KEYS entry may not take one, or two keys would share it.
 const PROXY_KEY_NAME = /^proxy-key-[0-9a-f]{8}$/i;
 const BINDING_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
+/**
+ * The most keys an entry's list holds: a rotation needs two (the new and the old), and a few more
+ * cover one begun before the last ended. A longer list is likelier several tenants in one entry,
+ * which would share one set of limits.
+ */
+const MAX_KEYS = 4;
 // Every field of ApiKeyEntry, once: the compiler checks the list against the type.
 const FIELDS = Object.keys({
   key: 0,
@@ -186,7 +196,7 @@ export function readClientKeys(
   const table = readTable(env.API_KEYS, problems);
   // Every key a name may be: an entry named by a key (its own or another's) would write that key
   // as the `key` of its log lines, usage rows and spans.
-  const known = new Set([...proxyKeys, ...Object.values(table).map(keyOf)]);
+  const known = new Set([...proxyKeys, ...Object.values(table).flatMap(keysOf)]);
   // A key commented out (a revoked one kept for the record) is no tenant's: 401, as any wrong key.
   for (const key of keyMembers(withoutComments(unreadableText(env.API_KEYS)))) {
     broken.push({ name: "API_KEYS", key, admin: false, models: [], entry: "API_KEYS (not read)", brokenEntry: true });
@@ -198,7 +208,7 @@ export function readClientKeys(
     const before = problems.length;
     // Refused only when it surely is one: a long name of words ("analytics-team-production") is
     // a name, told by position in problems but kept, as names of up to 64 characters always were.
-    if (NAME.test(name) && keyOf(entry) !== undefined && (known.has(name) || keyShaped(name))) {
+    if (NAME.test(name) && keysOf(entry).length > 0 && (known.has(name) || keyShaped(name))) {
       problems.push(
         `${at}: its name is a key (one of the keys given, or sk- and 24 characters or more as keys are), and a name is what logs and usage show: give the entry a name that is no key`,
       );
@@ -207,7 +217,12 @@ export function readClientKeys(
     if (key && !isDurableObjectNamespace(env.KEY_LIMITS)) uncounted.push(...uncountedLimits(key, at));
     // A key written where its entry's name or the entry goes (`{"sk-…": {…}}`, `"team": "sk-…"`) is
     // still its holder's: told that the configuration is wrong, not that the key is.
-    const written = [key?.key, keyOf(entry) === undefined && mayBeKey(name) ? name : undefined, text(entry)];
+    const written = [
+      ...keysOf(entry),
+      key?.key,
+      keysOf(entry).length === 0 && mayBeKey(name) ? name : undefined,
+      text(entry),
+    ];
     if (!key || problems.length > before) {
       for (const secret of new Set(written)) {
         if (!secret) continue;
@@ -217,19 +232,30 @@ export function readClientKeys(
       }
       continue;
     }
-    const twin = proxyKeys.includes(key.key)
-      ? "a key of PROXY_API_KEYS"
-      : keys.find((other) => other.key === key.key)?.name;
-    if (twin !== undefined) {
-      problems.push(`${at}: the same key as ${twin}`);
+    // Every key of the entry is the one tenant: the same name, limits and counts.
+    const secrets = keysOf(entry);
+    const twins = secrets.flatMap((secret, index) => {
+      const twin = proxyKeys.includes(secret)
+        ? "a key of PROXY_API_KEYS"
+        : keys.find((other) => other.key === secret)?.name;
+      // A list's key is told by its place in the list; a key alone, as it always was.
+      const where = Array.isArray(entryKey(entry)) ? `${at}.key (item ${index + 1})` : at;
+      return twin === undefined ? [] : [{ secret, problem: `${where}: the same key as ${twin}` }];
+    });
+    if (twins.length > 0) {
+      problems.push(...twins.map(({ problem }) => problem));
+      // Its other keys are its holders': told that the entry is wrong. A twin is the other's.
+      for (const secret of secrets.filter((secret) => !twins.some((twin) => twin.secret === secret))) {
+        broken.push({ ...key, key: secret, models: key.models ?? [], brokenEntry: true });
+      }
       continue;
     }
     if (PROXY_KEY_NAME.test(key.name)) {
       problems.push(`${at}: proxy-key-<8 hex digits> names a key of PROXY_API_KEYS: give this key another name`);
-      broken.push({ ...key, models: key.models ?? [], brokenEntry: true });
+      for (const secret of secrets) broken.push({ ...key, key: secret, models: key.models ?? [], brokenEntry: true });
       continue;
     }
-    keys.push(key);
+    keys.push(...secrets.map((secret) => ({ ...key, key: secret })));
   }
   // After the entries' own problems (told apart from them, an entry's brokenness is not changed).
   problems.push(...uncounted);
@@ -256,13 +282,14 @@ function uncountedLimits(key: ClientKey, at: string): string[] {
  */
 export function apiKeySecrets(env: ProxyEnv): string[] {
   const entries = Object.entries(readTable(env.API_KEYS, [])).flatMap(([name, entry]) => {
-    const key = keyOf(entry);
+    const secrets = keysOf(entry);
+    const key = secrets[0];
     // A stray field that may be a key (a rotated-out key kept beside the new one), and a name that
     // may be one: any of a keyless entry, else one refused as a key (a key's own name is listed as
     // its entry's key). A long name of an entry with a key is a name, kept in logs as it is.
     const stray = isFields(entry) ? unknownFields(entry).filter(strayMayBeKey) : [];
     const named = (key === undefined ? mayBeKey(name) : keyShaped(name)) ? name : undefined;
-    return [key, named, ...stray, key === undefined ? text(entry) : undefined].filter(
+    return [...secrets, named, ...stray, key === undefined ? text(entry) : undefined].filter(
       (value): value is string => value !== undefined,
     );
   });
@@ -281,6 +308,15 @@ const IN_SINGLE = String.raw`(?:[^'\\\r\n]|\\(?:\r\n|[\s\S]))*`;
 // A "key" member and its string, as written (escapes and all): double-quoted as JSON writes it, or
 // single-quoted and with an unquoted name as JSON5 and JavaScript do, one reason a text is no JSON.
 const KEY_MEMBER = new RegExp(String.raw`(?:"key"|'key'|\bkey)\s*:\s*(?:"(${IN_DOUBLE})"|'(${IN_SINGLE})')`, "g");
+
+// A "key" member that is a list: its strings, up to the first thing that is neither a string, a
+// comma, space nor a comment (its closing bracket, or where the text stops being a list). The
+// strings of a comment in it are taken too: a key commented out of a list is still a secret.
+const KEY_LIST = new RegExp(
+  String.raw`(?:"key"|'key'|\bkey)\s*:\s*\[((?:\s|,|"${IN_DOUBLE}"|'${IN_SINGLE}'|\/\/[^\r\n]*|\/\*[\s\S]*?(?:\*\/|$))*)`,
+  "g",
+);
+const LIST_STRING = new RegExp(`"(${IN_DOUBLE})"|'(${IN_SINGLE})'`, "g");
 
 // A string (to its closing quote, or its line's end when that is missing), a line comment, or a
 // block comment (to the text's end when it is not closed). A string may be single-quoted too
@@ -328,9 +364,10 @@ function withoutComments(raw: string): string {
   return raw.replace(STRING_OR_COMMENT, (match) => (match.startsWith("/") ? " " : match));
 }
 
-/** The strings of the text's "key" members, decoded. */
+/** The strings of the text's "key" members, a list's each, decoded. */
 function keyMembers(raw: string): string[] {
-  return [...raw.matchAll(KEY_MEMBER)].flatMap(([, doubled, single]) => {
+  const listed = [...raw.matchAll(KEY_LIST)].flatMap(([, list = ""]) => [...list.matchAll(LIST_STRING)]);
+  return [...raw.matchAll(KEY_MEMBER), ...listed].flatMap(([, doubled, single]) => {
     const key = text(json5String(doubled ?? single ?? ""));
     return key === undefined ? [] : [key];
   });
@@ -371,8 +408,19 @@ function unknownFields(fields: Record<string, unknown>): string[] {
   return Object.keys(fields).filter((field) => !FIELDS.includes(field));
 }
 
-function keyOf(entry: unknown): string | undefined {
-  return isFields(entry) ? text(entry.key) : undefined;
+/** An entry's "key" as written: a string, a list, or anything else. */
+function entryKey(entry: unknown): unknown {
+  return isFields(entry) ? entry.key : undefined;
+}
+
+/**
+ * Every key an entry holds, well formed or not: its "key", or each string of its list. What is
+ * wrong with them is readEntry's to tell; here they are its holders' keys, and secrets.
+ */
+function keysOf(entry: unknown): string[] {
+  const key = entryKey(entry);
+  const listed = Array.isArray(key) ? key.map(text) : [text(key)];
+  return [...new Set(listed.filter((secret): secret is string => secret !== undefined))];
 }
 
 /**
@@ -382,7 +430,7 @@ function keyOf(entry: unknown): string | undefined {
  * by position instead (Object.entries' order: as written, unless a name is a whole number).
  */
 function nameShown(name: string, entry: unknown, known: ReadonlySet<string | undefined> = new Set()): boolean {
-  return NAME.test(name) && keyOf(entry) !== undefined && !mayBeKey(name) && !known.has(name);
+  return NAME.test(name) && keysOf(entry).length > 0 && !mayBeKey(name) && !known.has(name);
 }
 
 function readTable(raw: ProxyEnv["API_KEYS"], problems: string[]): Record<string, unknown> {
@@ -406,6 +454,36 @@ function readTable(raw: ProxyEnv["API_KEYS"], problems: string[]): Record<string
 }
 
 /**
+ * What is wrong with an entry's list of keys, each told by its place in the list: no key is quoted,
+ * nor any part of one.
+ */
+function keyListProblems(list: readonly unknown[], at: string): string[] {
+  if (list.length === 0)
+    return [`${at}.key: an empty list holds no key: give the key, or a list of up to ${MAX_KEYS} keys`];
+  const problems: string[] = [];
+  if (list.length > MAX_KEYS) {
+    problems.push(
+      `${at}.key: a list of ${list.length} keys; at most ${MAX_KEYS} (a rotation needs 2: the new and the old)`,
+    );
+  }
+  const seen = new Map<string, number>();
+  for (const [index, item] of list.entries()) {
+    const key = text(item);
+    if (key === undefined) {
+      problems.push(
+        `${at}.key: item ${index + 1} must be a key, a non-empty string (a list is the keys of one tenant, the new beside the old while clients move)`,
+      );
+      continue;
+    }
+    const first = seen.get(key);
+    if (first !== undefined)
+      problems.push(`${at}.key: items ${first + 1} and ${index + 1} are the same key: give each key once`);
+    else seen.set(key, index);
+  }
+  return problems;
+}
+
+/**
  * An entry as a key, its problems pushed: undefined when it holds none to read. A key returned
  * with problems is left out (readClientKeys), as what of its entry reads well.
  */
@@ -420,14 +498,14 @@ function readEntry(
   if (!NAME.test(name)) {
     problems.push(`${at}: a key's name must be 1-64 letters, digits or ._:@+- (it is what logs and usage show)`);
     // Its key, if it has one, is still its holder's: told by position, as the problem is.
-    return { name: at, key: keyOf(entry) ?? "", admin: false, models: [], entry: at };
+    return { name: at, key: keysOf(entry)[0] ?? "", admin: false, models: [], entry: at };
   }
   if (!isFields(entry)) {
     problems.push(`${at}: must be an object like { "key": "sk-…" }`);
     return undefined;
   }
   const fields = entry;
-  const key = text(fields.key);
+  const key = keysOf(fields)[0];
   const unknown = unknownFields(fields)[0];
   if (unknown !== undefined) {
     // A stray field may be the key itself (`{"team": {"sk-…": …}}`), or a rotated-out key kept
@@ -439,7 +517,8 @@ function readEntry(
         : `.${unknown}: is not`;
     problems.push(`${at}${field} a key setting; they are ${FIELDS.join(", ")}`);
   }
-  if (!key) {
+  if (Array.isArray(fields.key)) problems.push(...keyListProblems(fields.key, at));
+  else if (!key) {
     problems.push(
       `${at}.key: must be the key, a non-empty string (each entry is "<name>": { "key": "sk-…", … }, and a name is never the key)`,
     );

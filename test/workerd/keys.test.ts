@@ -27,6 +27,9 @@ const KEYS = {
   streams: { key: "sk-named-streams-0001", concurrent_streams: 2 },
   "rate-streams": { key: "sk-named-rate-0003", rate_limit: "RATE_LIMIT_TEST", concurrent_streams: 1 },
 } as const;
+// A rotation under way (daytwo49 #3): the new key beside the old in one entry; "rotated" is the
+// same configuration once every client has moved and the old key is removed.
+const ROTATION = { new: "sk-named-rotation-new-0001", old: "sk-named-rotation-old-0001" } as const;
 const RATE_LIMIT = 3;
 // Ten minutes of frames, a quarter second apart: a stream stays open until the test ends it (every test
 // that opens one cancels it), however slowly the machine runs.
@@ -46,19 +49,23 @@ beforeAll(async () => {
     "tokens-at-edge": { ...KEYS["tokens-at-edge"], tokens_per_day: 2 * perCall },
     "tokens-past-edge": { ...KEYS["tokens-past-edge"], tokens_per_day: 2 * perCall + 1 },
   };
+  const rotating = (key: string | string[]) => ({ key, tokens_per_day: 2 * perCall });
+  const cloudflare = {
+    durableObjects: { KEY_LIMITS: { className: "KeyLimits", useSQLite: true } },
+    ratelimits: { RATE_LIMIT_TEST: { simple: { limit: RATE_LIMIT, period: 60 } } },
+  };
   proxy = await startWorkerdProxy(
     {
       main: {
-        API_KEYS: JSON.stringify(apiKeys),
+        API_KEYS: JSON.stringify({ ...apiKeys, rotating: rotating([ROTATION.new, ROTATION.old]) }),
+        MODELS: JSON.stringify(MODELS),
+      },
+      rotated: {
+        API_KEYS: JSON.stringify({ ...apiKeys, rotating: rotating(ROTATION.new) }),
         MODELS: JSON.stringify(MODELS),
       },
     },
-    {
-      main: {
-        durableObjects: { KEY_LIMITS: { className: "KeyLimits", useSQLite: true } },
-        ratelimits: { RATE_LIMIT_TEST: { simple: { limit: RATE_LIMIT, period: 60 } } },
-      },
-    },
+    { main: cloudflare, rotated: cloudflare },
   );
 });
 afterAll(() => proxy?.close());
@@ -180,6 +187,38 @@ describe("tokens per day (the KeyLimits Durable Object)", () => {
     await chat("tokens-past-edge");
     await settled("tokens-past-edge", { tokens: 3 * perCall });
     await errorOf(() => chat("tokens-past-edge"), OpenAI.RateLimitError);
+  });
+});
+
+describe("a rotation: an entry's list of keys, the new beside the old (daytwo49 #3)", () => {
+  beforeAll(() => awayFromMidnight(60_000), 70_000);
+  const rotatingChat = (key: string, variant = "main") =>
+    proxy.client(variant, { apiKey: key }).chat.completions.create({ model: "llama", messages: USER_HELLO });
+
+  it("serves both keys as one tenant: one name in the log, one count of the day's tokens", async () => {
+    const { response: byOld } = await rotatingChat(ROTATION.old).withResponse();
+    expect((await lineOf(byOld.headers.get("x-request-id"))).key).toBe("rotating");
+    await settled("rotating", { tokens: perCall });
+    const { response: byNew } = await rotatingChat(ROTATION.new).withResponse();
+    expect((await lineOf(byNew.headers.get("x-request-id"))).key).toBe("rotating");
+    await settled("rotating", { tokens: 2 * perCall });
+    // The limit is the entry's, used up by the two keys together: each is refused now.
+    for (const key of [ROTATION.old, ROTATION.new]) {
+      const refused = await errorOf(() => rotatingChat(key), OpenAI.RateLimitError);
+      expect(refused.code).toBe("tokens_per_day_exceeded");
+      expect(refused.message).toContain(
+        `The key "rotating" has used its tokens for today (tokens_per_day: ${2 * perCall}, used: ${2 * perCall})`,
+      );
+    }
+    expect(proxy.output.join("\n")).not.toMatch(/sk-named-rotation/);
+  });
+
+  it("once the old key is removed from the list, refuses it (401) and serves the new", async () => {
+    const refused = await errorOf(() => rotatingChat(ROTATION.old, "rotated"), OpenAI.AuthenticationError);
+    expect(refused.code).toBe("invalid_api_key");
+    const { response } = await rotatingChat(ROTATION.new, "rotated").withResponse();
+    expect(response.status).toBe(200);
+    expect((await lineOf(response.headers.get("x-request-id"))).key).toBe("rotating");
   });
 });
 
