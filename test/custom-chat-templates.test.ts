@@ -246,6 +246,37 @@ describe("QwQ-32B's official template (it splits every assistant content, templa
   });
 });
 
+describe("official Qwen templates' strip('\\n') strips newlines only, as Python's Jinja (templates49 #2)", () => {
+  const TOKENS = { eos_token: "<|im_end|>" };
+
+  it("QwQ-32B keeps an earlier answer's leading spaces", async () => {
+    const render = await compileChatTemplate(official("Qwen-QwQ-32B.jinja"), TOKENS);
+    const messages: ChatMessage[] = [
+      { role: "user", content: "Show it" },
+      { role: "assistant", content: "    indented()" },
+      { role: "user", content: "Thanks" },
+    ];
+    expect(render({ messages, kwargs: {} })).toContain("<|im_start|>assistant\n    indented()<|im_end|>\n");
+  });
+
+  it("Qwen3 keeps the spaces around an answer and its reasoning, as the built-in qwen3 template writes them", async () => {
+    const render = await compileChatTemplate(QWEN3, TOKENS);
+    const answer: ChatMessage[] = [
+      { role: "user", content: "q" },
+      { role: "assistant", content: " x " },
+    ];
+    const reasoned: ChatMessage[] = [
+      { role: "user", content: "q" },
+      { role: "assistant", content: "x", reasoning_content: " \tthought\t " },
+    ];
+    expect(render({ messages: answer, kwargs: {} })).toContain("</think>\n\n x <|im_end|>");
+    expect(render({ messages: reasoned, kwargs: {} })).toContain("<think>\n \tthought\t \n</think>");
+    for (const messages of [answer, reasoned]) {
+      expect(render({ messages, kwargs: {} })).toBe(renderQwen3Prompt({ messages, kwargs: {} }));
+    }
+  });
+});
+
 describe("a chat_template's bos_token and eos_token default to its route family's (templates32 #2)", () => {
   // Official R1-Distill and Llama 3.x templates open with `{{ bos_token }}`.
   const TOKENS = "[{{ bos_token }}|{{ eos_token }}]{% for m in messages %}{{ m.content }}{% endfor %}";

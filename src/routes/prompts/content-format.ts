@@ -12,17 +12,17 @@
 export type ContentFormat = "string" | "openai";
 
 /** A node of @huggingface/jinja's syntax tree, as far as this module reads it. */
-interface Node {
+export interface Node {
   type: string;
   [field: string]: unknown;
 }
 
-function isNode(value: unknown): value is Node {
+export function isNode(value: unknown): value is Node {
   return typeof value === "object" && value !== null && typeof (value as { type?: unknown }).type === "string";
 }
 
 /** Every node of `type` under `root`, in document order (Jinja's `find_all`). */
-function findAll(root: unknown, type: string): Node[] {
+export function findAll(root: unknown, type: string): Node[] {
   const found: Node[] = [];
   const visit = (value: unknown): void => {
     if (Array.isArray(value)) {

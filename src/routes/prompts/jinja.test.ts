@@ -403,6 +403,46 @@ function callsThenImages(argumentsOf: (i: number) => string): ChatMessage[] {
   ];
 }
 
+describe("compileChatTemplate: str.strip, lstrip and rstrip as Python's (templates49 #2)", () => {
+  // @huggingface/jinja ignores their argument and strips whitespace; Qwen's official templates
+  // strip only '\n'. Each expected text is what Python's Jinja2 3.1.6 renders.
+  const rendered = async (source: string) => (await compileChatTemplate(source))(input([user("Hi")]));
+
+  it("takes the argument as a set of characters, not as a prefix or suffix", async () => {
+    expect(await rendered("{{ 'xy</answer>'.strip('</answer>') }}|{{ 'answer xy</answer>'.strip('</answer>') }}")).toBe(
+      "xy| xy",
+    );
+    expect(await rendered("{{ 'abcxcba'.strip('abc') }}|{{ '😀a😀b😀'.strip('😀') }}")).toBe("x|a😀b");
+  });
+
+  it("strips only newlines with '\\n', on the side the method names", async () => {
+    const text = "'\\n\\n  x  \\n\\n'";
+    expect(await rendered(`{{ ${text}.lstrip('\\n') }}|{{ ${text}.rstrip('\\n') }}|{{ ${text}.strip('\\n') }}`)).toBe(
+      "  x  \n\n|\n\n  x  |  x  ",
+    );
+  });
+
+  it("strips Python's whitespace with no argument or none, and nothing with ''", async () => {
+    expect(
+      await rendered(
+        "{{ ' \\t x \\t '.strip() }}|{{ ' \\t x \\t '.strip(none) }}|{{ ' x '.strip('') }}|{{ ' x '.lstrip() }}|{{ ' x '.rstrip() }}",
+      ),
+    ).toBe("x|x| x |x | x");
+    // Python's str.isspace(): U+0085 is whitespace, U+FEFF is not (JavaScript's trim says the opposite).
+    expect(await rendered("{{ '\u0085x\ufeff'.strip() }}")).toBe("x\ufeff");
+  });
+
+  it("refuses what Python refuses: no string to strip, an argument that is no string, two arguments", async () => {
+    for (const source of ["{{ nothing.strip('a') }}", "{{ 'ab'.strip(1) }}", "{{ 'ab'.strip('a', 'b') }}"]) {
+      expect(await errorOf(() => rendered(source))).toMatchObject({ status: 400, param: "messages" });
+    }
+  });
+
+  it("leaves a strip that is no call on a string alone: a mapping's own member", async () => {
+    expect(await rendered("{% set m = {'strip': 'kept'} %}{{ m.strip }}|{{ m['strip'] }}")).toBe("kept|kept");
+  });
+});
+
 describe("compileChatTemplate: compiled once, rendered many times", () => {
   const COUNTER =
     "{% set ns = namespace(n=0) %}{% for m in messages %}{% set ns.n = ns.n + 1 %}{% endfor %}{{ ns.n }}:{{ greeting }}";

@@ -6,6 +6,7 @@ import { invalidRequest } from "../../errors.ts";
 import type { ChatMessage, ToolCall } from "../../openai/types.ts";
 import type { PromptInput, PromptRenderer } from "../types.ts";
 import { type ContentFormat, detectContentFormat, testsContentForNone } from "./content-format.ts";
+import { STRIP_CALL, rewriteStripCalls, stripCall } from "./jinja-strip.ts";
 import { type ImageHandling, imageRefused, joinContent, parseArgumentsObject } from "./messages.ts";
 
 export interface SpecialTokens {
@@ -32,6 +33,8 @@ export async function compileChatTemplate(source: string, specialTokens: Special
   }
   const contentFormat = detectContentFormat(template.parsed);
   const noContent = testsContentForNone(template.parsed) ? null : "";
+  // After the tree is read as written: `strip('\n')` strips newlines only, as in Python.
+  rewriteStripCalls(template.parsed);
 
   const tokens = withoutUndefined({ bos_token: specialTokens.bos_token, eos_token: specialTokens.eos_token });
   return (input: PromptInput): string => {
@@ -72,6 +75,7 @@ export async function compileChatTemplate(source: string, specialTokens: Special
       tools: input.tools && input.tools.length > 0 ? input.tools : null,
       documents: null,
       add_generation_prompt: true,
+      [STRIP_CALL]: stripCall,
     });
     const render = (context: Record<string, unknown>): Rendered => {
       try {

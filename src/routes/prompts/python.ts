@@ -19,6 +19,32 @@ export function pythonStrip(text: string): string {
   return text.slice(start, end);
 }
 
+/**
+ * Python's `text.strip(chars)`, `lstrip(chars)` or `rstrip(chars)` (`side`): `chars` is a set of
+ * characters, taken by code point; none means whitespace, as `str.isspace()` has it.
+ */
+export function pythonStripChars(text: string, chars: string | null, side: "strip" | "lstrip" | "rstrip"): string {
+  const set = chars === null ? PYTHON_WHITESPACE : new Set(Array.from(chars, (char) => char.codePointAt(0)!));
+  let start = 0;
+  let end = text.length;
+  if (side !== "rstrip") {
+    while (start < end) {
+      const code = text.codePointAt(start)!;
+      if (!set.has(code)) break;
+      start += code > 0xffff ? 2 : 1;
+    }
+  }
+  if (side !== "lstrip") {
+    while (end > start) {
+      // The last code point: a surrogate pair read from its first half.
+      const pair = end - start > 1 && text.codePointAt(end - 2)! > 0xffff;
+      if (!set.has(text.codePointAt(pair ? end - 2 : end - 1)!)) break;
+      end -= pair ? 2 : 1;
+    }
+  }
+  return text.slice(start, end);
+}
+
 /** Python's `text.lstrip('\n')`. */
 export function lstripNewlines(text: string): string {
   let start = 0;
