@@ -354,6 +354,21 @@ describe("llama3_1: tools", () => {
         "\n",
     );
   });
+
+  it("writes parameters with NaN or Infinity as the object Python's json.loads reads", () => {
+    // Python's json.dumps writes such floats so, and json.loads reads them back (templates49 #1).
+    const messages: ChatMessage[] = [
+      user("Ratio?"),
+      {
+        role: "assistant",
+        content: null,
+        tool_calls: [
+          { id: "1", type: "function", function: { name: "divide", arguments: '{"x": NaN, "y": Infinity}' } },
+        ],
+      },
+    ];
+    expect(render31(messages)).toContain('{"name": "divide", "parameters": {"x": NaN, "y": Infinity}}<|eot_id|>');
+  });
 });
 
 describe("llama3_1: where the template would refuse", () => {

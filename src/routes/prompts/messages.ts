@@ -8,7 +8,7 @@ import { invalidRequest } from "../../errors.ts";
 import { isJsonObject } from "../../json.ts";
 import type { ChatMessage, ContentPart, ToolCall } from "../../openai/types.ts";
 import type { TemplateName } from "../setting-names.ts";
-import { pythonJsonFromText } from "./python.ts";
+import { parsePythonJsonShape, pythonJsonFromText } from "./python.ts";
 
 export interface TemplateToolCall {
   type: string;
@@ -106,10 +106,17 @@ function toTemplateToolCall(call: ToolCall): TemplateToolCall {
     type: call.type,
     name: call.function.name,
     argumentsText: call.function.arguments,
-    argumentsJson: parseArgumentsObject(call.function.arguments)
-      ? pythonJsonFromText(call.function.arguments)
-      : undefined,
+    argumentsJson: readsAsObject(call.function.arguments) ? pythonJsonFromText(call.function.arguments) : undefined,
   };
+}
+
+/** Whether Python's `json.loads` reads the text as an object, as the reference handover does. */
+function readsAsObject(text: string): boolean {
+  try {
+    return isJsonObject(parsePythonJsonShape(text));
+  } catch {
+    return false;
+  }
 }
 
 /**

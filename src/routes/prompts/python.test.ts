@@ -81,6 +81,20 @@ describe("pythonJsonFromText: json.dumps(json.loads(text), ensure_ascii=False)",
   it("refuses text that is not JSON", () => {
     expect(() => pythonJsonFromText("{nope")).toThrow(SyntaxError);
   });
+
+  it("reads NaN, Infinity and -Infinity as json.loads does and writes them as json.dumps does, names in strings kept (templates49 #1)", () => {
+    expect(pythonJsonFromText('{"s": "NaN -Infinity", "x": [NaN,Infinity , -Infinity], "k\\"NaN": 1}')).toBe(
+      '{"s": "NaN -Infinity", "x": [NaN, Infinity, -Infinity], "k\\"NaN": 1}',
+    );
+  });
+
+  it("refuses what json.loads refuses around those names", () => {
+    for (const text of ["-NaN", "NaNx", "{NaN: 1}", "+Infinity", "nan", "infinity", "[1-Infinity]", "[--Infinity]"]) {
+      expect(() => pythonJsonFromText(text), text).toThrow(SyntaxError);
+    }
+    for (const text of ['"\\uNaN0"', '"\\-Infinity"'])
+      expect(() => pythonJsonFromText(text), text).toThrow(SyntaxError);
+  });
 });
 
 describe("pythonStrip: str.strip()", () => {

@@ -185,13 +185,30 @@ function pythonJsonString(text: string): string {
 }
 
 /**
+ * `JSON.parse` of the text as Python's `json.loads` reads it, for its validity and its shape only:
+ * json.loads also takes the values `NaN`, `Infinity` and `-Infinity` (what its `json.dumps` writes
+ * for such floats, so a Python client's tool-call arguments may hold them), read here as null.
+ * Their names are replaced in strings too, in one native pass: a string stays a string, valid or
+ * not as before (no escape takes an N, an I or a -), so only the values of strings that name them
+ * differ from json.loads'. Throws where json.loads raises.
+ */
+export function parsePythonJsonShape(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    if (!/NaN|Infinity/.test(text)) throw error;
+    return JSON.parse(text.replace(/-?Infinity|NaN/g, "null"));
+  }
+}
+
+/**
  * `json.dumps(json.loads(text), ensure_ascii=False)` straight from JSON text, for text that
- * `JSON.parse` accepts. Unlike a round trip through JavaScript values it keeps what Python keeps:
+ * `json.loads` accepts. Unlike a round trip through JavaScript values it keeps what Python keeps:
  * `2.0` and `1e21` stay floats (`2.0`, `1e+21`), big integers keep every digit, and a repeated key
  * keeps its first place with its last value.
  */
 export function pythonJsonFromText(text: string): string {
-  const scalar = /true|false|null|-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
+  const scalar = /true|false|null|NaN|-?Infinity|-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
   let at = 0;
   const skipWhitespace = (): void => {
     while (at < text.length && " \t\n\r".includes(text.charAt(at))) at++;
@@ -238,11 +255,12 @@ export function pythonJsonFromText(text: string): string {
     scalar.lastIndex = at;
     const literal = scalar.exec(text)?.[0] ?? "";
     at += literal.length;
-    if (literal === "true" || literal === "false" || literal === "null") return literal;
+    // The names (true, false, null, NaN, Infinity, -Infinity) are written as they are read.
+    if (!/\d/.test(literal)) return literal;
     if (/[.eE]/.test(literal)) return pythonFloat(Number(literal));
     return literal === "-0" ? "0" : literal;
   };
-  JSON.parse(text); // only valid JSON goes on: the reader above trusts its syntax
+  parsePythonJsonShape(text); // only what json.loads reads goes on: the reader above trusts its syntax
   return readValue();
 }
 

@@ -202,6 +202,22 @@ describe("qwen2: tool calls and results", () => {
         "<|im_start|>assistant\n",
     );
   });
+
+  it("writes arguments Python's json.loads reads (NaN, Infinity) as the object they are, not as a JSON string", () => {
+    const messages: ChatMessage[] = [
+      user("Ratio?"),
+      {
+        role: "assistant",
+        content: null,
+        tool_calls: [
+          { id: "1", type: "function", function: { name: "divide", arguments: '{"x": NaN, "y":-Infinity}' } },
+        ],
+      },
+    ];
+    expect(render(messages)).toContain(
+      '<tool_call>\n{"name": "divide", "arguments": {"x": NaN, "y": -Infinity}}\n</tool_call>',
+    );
+  });
 });
 
 describe("qwen2: errors", () => {

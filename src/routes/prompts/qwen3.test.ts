@@ -332,6 +332,20 @@ describe("qwen3: tool calls and results", () => {
         "<|im_start|>assistant\n",
     );
   });
+
+  it("writes arguments with NaN or -Infinity as Python's json.dumps writes the object", () => {
+    const messages: ChatMessage[] = [
+      user("Ratio?"),
+      {
+        role: "assistant",
+        content: null,
+        tool_calls: [{ id: "1", type: "function", function: { name: "divide", arguments: '{"x":NaN,"y":-Infinity}' } }],
+      },
+    ];
+    expect(render(messages)).toContain(
+      '<tool_call>\n{"name": "divide", "arguments": {"x": NaN, "y": -Infinity}}\n</tool_call>',
+    );
+  });
 });
 
 describe("qwen3: enable_thinking", () => {
