@@ -325,8 +325,10 @@ export function parseChatRequest(input: unknown): ChatCompletionRequest {
     checkMetadata((input as { metadata?: unknown }).metadata);
     const typed = v.safeParse(specTypedSchema, input, { abortEarly: true, message: issueFragment });
     if (!typed.success) throw refusalFor(typed.issues[0]);
-    // The schema only checks: the caller's own objects go on, in their own key order (a tools
-    // block is rendered as json.dumps writes the client's dict) and with the fields the routes
+    // The schema only checks: the caller's own objects go on, in the key order they hold (a
+    // tools block is rendered as json.dumps writes the client's dict), which is the body's but
+    // for integer-like names ("1", "42"), first and ascending in any JavaScript object, where
+    // Python keeps the text's order (documented; templates49 #4); and with the fields the routes
     // judge; refusal parts become text and "original" details go here, as the schema's output
     // type says they do.
     const request = originalDetailDropped(input as ChatCompletionRequest);
