@@ -15,15 +15,16 @@ export const STRIP_CALL = "bedrock-edge:str-strip";
 const METHODS = new Set(["strip", "lstrip", "rstrip"]);
 
 /**
- * Rewrites each `value.strip(…)`, `value.lstrip(…)` and `value.rstrip(…)` call under `program`
- * (the tree Template#parsed holds) into `STRIP_CALL(value, 'strip', …)`, in place.
+ * Rewrites each `value.strip(…)`, `value.lstrip(…)` and `value.rstrip(…)` call (`value['strip'](…)`
+ * too) under `program` (the tree Template#parsed holds) into `STRIP_CALL(value, 'strip', …)`, in place.
  */
 export function rewriteStripCalls(program: unknown): void {
   for (const call of findAll(program, "CallExpression")) {
     const callee = call.callee;
-    if (!isNode(callee) || callee.type !== "MemberExpression" || callee.computed) continue;
+    if (!isNode(callee) || callee.type !== "MemberExpression") continue;
     const property = callee.property;
-    if (!isNode(property) || property.type !== "Identifier" || !METHODS.has(property.value as string)) continue;
+    const named = isNode(property) && property.type === (callee.computed ? "StringLiteral" : "Identifier");
+    if (!named || !METHODS.has(property.value as string)) continue;
     call.callee = { type: "Identifier", value: STRIP_CALL };
     call.args = [callee.object, { type: "StringLiteral", value: property.value }, ...(call.args as unknown[])];
   }

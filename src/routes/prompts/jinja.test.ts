@@ -413,6 +413,7 @@ describe("compileChatTemplate: str.strip, lstrip and rstrip as Python's (templat
       "xy| xy",
     );
     expect(await rendered("{{ 'abcxcba'.strip('abc') }}|{{ '😀a😀b😀'.strip('😀') }}")).toBe("x|a😀b");
+    expect(await rendered("{{ '\\n x\\n'['lstrip']('\\n') }}|{{ 'x--'['rstrip']('-') }}")).toBe(" x\n|x");
   });
 
   it("strips only newlines with '\\n', on the side the method names", async () => {
