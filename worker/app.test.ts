@@ -898,6 +898,14 @@ describe("a secret in the URL's path (httpsem20 #6)", () => {
     expect(await messageOf(`/v1/models/${"m".repeat(201)}`)).toBe(
       'The model "(a name of 201 characters)" does not exist here; GET /v1/models lists the configured names.',
     );
+    // A name past the 128 characters any model's may be is only counted, as a body's model is
+    // (json-body.ts), though its path is quoted whole up to 200 (codereview49 #4).
+    expect(await messageOf(`/v1/models/${"m".repeat(129)}`)).toBe(
+      'The model "(a name of 129 characters)" does not exist here; GET /v1/models lists the configured names.',
+    );
+    expect(await messageOf(`/v1/models/${"m".repeat(128)}`)).toBe(
+      `The model "${"m".repeat(128)}" does not exist here; GET /v1/models lists the configured names.`,
+    );
     expect(await messageOf(`/v1/models/${"m".repeat(201)}`, "POST")).toBe(
       `POST is not allowed on (a path of ${"/v1/models/".length + 201} characters): use GET or HEAD.`,
     );

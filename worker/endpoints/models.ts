@@ -3,6 +3,7 @@
 import type { AppContext } from "../context.ts";
 import { jsonResponse, modelNotServed, quotedWhole } from "../http.ts";
 import { mayCall } from "../keys.ts";
+import { byLength } from "../middleware/json-body.ts";
 import type { Ready } from "../state.ts";
 
 function modelObject(id: string, ready: Ready) {
@@ -21,7 +22,9 @@ export function getModel(c: AppContext): Response {
   const raw = c.req.path.replace(/^(?:\/v1)?\/models\//, "");
   const name = decodedOr(raw);
   if (!Object.hasOwn(ready.config.models, name) || !mayCall(c.get("key"), name)) {
-    throw modelNotServed(quotedWhole(name, "name"));
+    // Past any model's length only counted, as the body's model is (json-body.ts), though the path
+    // is quoted whole to 200 characters: the same name gets the same 404 either way.
+    throw modelNotServed(byLength(name) ?? quotedWhole(name, "name"));
   }
   return jsonResponse(modelObject(name, ready));
 }

@@ -23,9 +23,10 @@ export const MAX_MODEL_NAME = 128;
 /**
  * A name longer than any model's, told by its length: it cannot be served, and with no part of it
  * quoted (in the log or the 404) none needs redacting, which for a body's 4 MiB of name cost a
- * second to keep the log line's 200 characters (inputcost34 #4).
+ * second to keep the log line's 200 characters (inputcost34 #4). GET /v1/models/{name} counts
+ * it the same way (codereview49 #4).
  */
-function byLength(name: string): string | undefined {
+export function byLength(name: string): string | undefined {
   return name.length > MAX_MODEL_NAME ? `(a name of ${name.length} characters)` : undefined;
 }
 
