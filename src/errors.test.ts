@@ -529,6 +529,21 @@ describe("a client's name in an error's param, cut to code points", () => {
     expect(cutName("a\ud83db", 64)).toBe("a\ufffdb");
   });
 
+  it("cutName needs no String.prototype.toWellFormed (ES2024), which older browsers lack (codereview49 note 10)", () => {
+    const own = Object.getOwnPropertyDescriptor(String.prototype, "toWellFormed");
+    // As a browser without it: the 400's param was a TypeError there.
+    delete (String.prototype as { toWellFormed?: unknown }).toWellFormed;
+    try {
+      expect(cutName("a\ud83db", 64)).toBe("a\ufffdb");
+      // A low half alone, a high half cut from its low by nothing (at the end), a pair kept whole.
+      expect(cutName("\ude00x\ud83d", 64)).toBe("\ufffdx\ufffd");
+      expect(cutName(`${"x".repeat(63)}😀`, 64)).toBe(`${"x".repeat(63)}😀`);
+      expect(cutName("ab😀cd", 3)).toBe("ab😀");
+    } finally {
+      if (own) Object.defineProperty(String.prototype, "toWellFormed", own);
+    }
+  });
+
   it("every param built from a client's name is well-formed: unknown fields, template variables, depth", () => {
     const deep = JSON.parse(`${"[".repeat(70)}${"]".repeat(70)}`) as unknown;
     const params = [

@@ -225,7 +225,8 @@ export function wordsWithin(text: string, max: number): string | undefined {
   if (text.length <= max) return text;
   // The cut falls after the max-th character as shownText counts them (code points), so that a
   // text told "of N characters" is one N plain letters would not have been.
-  const cut = codePointsEnd(text, max);
+  // Where cutName's cut ends, in UTF-16 units: U+FFFD, for a lone half, is one unit as the half is.
+  const cut = cutName(text, max).length;
   if (cut >= text.length) return text;
   // From the cut backwards to the first whitespace: at most 2 × max steps, whatever the text.
   for (let end = cut; end > 0; end--) {
@@ -253,17 +254,18 @@ export function shownText(text: string, max: number, what = "a string", quote = 
  * (code points, as shownText counts them), and a lone surrogate it sent as U+FFFD. A cut in UTF-16
  * units fell between an emoji's halves, and a lone half in the JSON (`"\ud83d"`) is refused by
  * strict readers (serde_json, Python's encode). The name is the client's own, so no secret of the
- * server's can be cut through; `param` is not logged.
+ * server's can be cut through; `param` is not logged. A loop rather than toWellFormed (ES2024),
+ * which browsers before 2023 lack: there the 400 would have been a TypeError. At most `max`
+ * steps, whatever the name's length.
  */
 export function cutName(name: string, max: number): string {
-  return name.slice(0, codePointsEnd(name, max)).toWellFormed();
-}
-
-/** Where a text's first `max` code points end, in UTF-16 units: at most `max` steps, whatever its length. */
-function codePointsEnd(text: string, max: number): number {
-  let end = 0;
-  for (let count = 0; count < max && end < text.length; count++) end += (text.codePointAt(end) ?? 0) > 0xffff ? 2 : 1;
-  return end;
+  let cut = "";
+  // A string's iterator yields its code points: a pair as one, a surrogate without its other alone.
+  for (const point of name) {
+    if (max-- < 1) break;
+    cut += /^[\ud800-\udfff]$/.test(point) ? "\ufffd" : point;
+  }
+  return cut;
 }
 
 /** A text's length as a reader counts it: code points, an emoji one. */
