@@ -501,8 +501,7 @@ describe("a multipart edit's text, whatever its headers say besides Content-Disp
         code: "invalid_multipart",
         message: UNCLOSED,
       });
-      // CPU time, not wall-clock: a generous bound, 10 times what the refusal costs (about 100 ms).
-      expect(sent.cpuMs).toBeLessThan(1000);
+      // The message is the pre-check's own: workerd's parser never ran (its CPU is in the table).
     }
   });
 
