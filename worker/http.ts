@@ -118,6 +118,19 @@ export function maskAwsIds(text: string): string {
 /** The most of a client's text (a path, a model's name) an answer quotes. */
 const MAX_QUOTED = 200;
 
+/** The longest name a model can be configured under (PUBLIC_NAME, src/model.ts). */
+export const MAX_MODEL_NAME = 128;
+
+/**
+ * A name longer than any model's, told by its length: it cannot be served, and with no part of it
+ * quoted (in the log or the 404) none needs redacting, which for a body's 4 MiB of name cost a
+ * second to keep the log line's 200 characters (inputcost34 #4). GET /v1/models/{name} counts
+ * it the same way (codereview49 #4).
+ */
+export function byLength(name: string): string | undefined {
+  return name.length > MAX_MODEL_NAME ? `(a name of ${name.length} characters)` : undefined;
+}
+
 /**
  * A client's text as an answer quotes it: whole, or, when longer than MAX_QUOTED, its length only.
  * Never cut: the message is the log line's `error` too, and a cut through a key pasted there would

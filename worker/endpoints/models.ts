@@ -1,9 +1,8 @@
 // GET /v1/models and /v1/models/{name}: the openai SDK's models.list() and models.retrieve().
 // Public names only (the ARNs behind them stay private), and only those the key may call.
 import type { AppContext } from "../context.ts";
-import { jsonResponse, modelNotServed, quotedWhole } from "../http.ts";
+import { byLength, jsonResponse, modelNotServed, quotedWhole } from "../http.ts";
 import { mayCall } from "../keys.ts";
-import { byLength } from "../middleware/json-body.ts";
 import type { Ready } from "../state.ts";
 
 function modelObject(id: string, ready: Ready) {

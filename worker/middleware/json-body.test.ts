@@ -4,7 +4,8 @@ import { createEmulator } from "../../emulator/handler.ts";
 import { emulatorModelId } from "../../emulator/model-id.ts";
 import { CHAT_MEDIA, NO_MEDIA, parseModels, RESPONSES_MEDIA } from "../../src/core.ts";
 import { createApp, type LogLine } from "../app.ts";
-import { MAX_MODEL_NAME, mediaPlacesOf } from "./json-body.ts";
+import { MAX_MODEL_NAME } from "../http.ts";
+import { mediaPlacesOf } from "./json-body.ts";
 
 // A vision model with a body limit of its own, far above MAX_BODY_BYTES, and a key kept from it.
 const MAX_BODY_BYTES = 10_000;

@@ -11,24 +11,11 @@ import {
   redactSecrets,
 } from "../../src/core.ts";
 import { readJsonBody } from "../body.ts";
-import { modelNotServed, quotedWhole } from "../http.ts";
+import { byLength, modelNotServed, quotedWhole } from "../http.ts";
 import type { AppContext, AppEnv, JsonRequest } from "../context.ts";
 import { mayCall } from "../keys.ts";
 import { streamsOn } from "../library-refusal.ts";
 import { apiOfPath } from "../token-estimate.ts";
-
-/** The longest name a model can be configured under (PUBLIC_NAME, src/model.ts). */
-export const MAX_MODEL_NAME = 128;
-
-/**
- * A name longer than any model's, told by its length: it cannot be served, and with no part of it
- * quoted (in the log or the 404) none needs redacting, which for a body's 4 MiB of name cost a
- * second to keep the log line's 200 characters (inputcost34 #4). GET /v1/models/{name} counts
- * it the same way (codereview49 #4).
- */
-export function byLength(name: string): string | undefined {
-  return name.length > MAX_MODEL_NAME ? `(a name of ${name.length} characters)` : undefined;
-}
 
 export const jsonBody: MiddlewareHandler<AppEnv> = async (c, next) => {
   const { bodyLimits } = c.get("ready");
