@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import {
   lstripNewlines,
   pythonJsonDumps,
+  parsePythonJsonShape,
   pythonJsonFromText,
   pythonStrip,
   pythonTruthy,
@@ -94,6 +95,9 @@ describe("pythonJsonFromText: json.dumps(json.loads(text), ensure_ascii=False)",
     }
     for (const text of ['"\\uNaN0"', '"\\-Infinity"'])
       expect(() => pythonJsonFromText(text), text).toThrow(SyntaxError);
+    // An invalid escape before a name stays one: json.loads raises "Invalid \escape" (codereview49c #1).
+    for (const text of ['{"a":"\\NaN"}', '{"a":"\\Infinity"}', '{"a":"\\-Infinity"}'])
+      expect(() => parsePythonJsonShape(text), text).toThrow(SyntaxError);
   });
 });
 

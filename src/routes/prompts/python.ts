@@ -188,16 +188,17 @@ function pythonJsonString(text: string): string {
  * `JSON.parse` of the text as Python's `json.loads` reads it, for its validity and its shape only:
  * json.loads also takes the values `NaN`, `Infinity` and `-Infinity` (what its `json.dumps` writes
  * for such floats, so a Python client's tool-call arguments may hold them), read here as null.
- * Their names are replaced in strings too, in one native pass: a string stays a string, valid or
- * not as before (no escape takes an N, an I or a -), so only the values of strings that name them
- * differ from json.loads'. Throws where json.loads raises.
+ * Their names are replaced in strings too, in one native pass, but never after a backslash: `\N`
+ * and `\I` are invalid escapes, which `\null` would make valid (codereview49c #1). So a string
+ * stays a string, valid or not as before, and only the values of strings that name them differ
+ * from json.loads'. Throws where json.loads raises.
  */
 export function parsePythonJsonShape(text: string): unknown {
   try {
     return JSON.parse(text);
   } catch (error) {
     if (!/NaN|Infinity/.test(text)) throw error;
-    return JSON.parse(text.replace(/-?Infinity|NaN/g, "null"));
+    return JSON.parse(text.replace(/(?<!\\)(?:-?Infinity|NaN)/g, "null"));
   }
 }
 

@@ -346,6 +346,20 @@ describe("qwen3: tool calls and results", () => {
       '<tool_call>\n{"name": "divide", "arguments": {"x": NaN, "y": -Infinity}}\n</tool_call>',
     );
   });
+
+  it("keeps as written arguments json.loads refuses, an invalid escape before those names too (codereview49c #1)", () => {
+    for (const arguments_ of ['{"a":"\\NaN"}', '{"a":"\\Infinity","b":1}', '{"a":"\\-Infinity"}']) {
+      const messages: ChatMessage[] = [
+        user("Ratio?"),
+        {
+          role: "assistant",
+          content: null,
+          tool_calls: [{ id: "1", type: "function", function: { name: "f", arguments: arguments_ } }],
+        },
+      ];
+      expect(render(messages)).toContain(`<tool_call>\n{"name": "f", "arguments": ${arguments_}}\n</tool_call>`);
+    }
+  });
 });
 
 describe("qwen3: enable_thinking", () => {
