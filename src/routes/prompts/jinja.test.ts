@@ -444,6 +444,67 @@ describe("compileChatTemplate: str.strip, lstrip and rstrip as Python's (templat
   });
 });
 
+describe("compileChatTemplate: the trim filter as Jinja2's (trimfix49)", () => {
+  // Jinja2's `trim(value, chars=None)` is `str.strip(chars)`; @huggingface/jinja's strips
+  // JavaScript's whitespace and refuses any argument ("Unknown StringValue filter: trim").
+  // Each expected text is what Python's Jinja2 3.1.6 renders.
+  const rendered = async (source: string) => (await compileChatTemplate(source))(input([user("Hi")]));
+
+  it("strips the characters given, as an argument or as chars=", async () => {
+    const text = "'\\n\\n  x  \\n\\n'";
+    expect(
+      await rendered(`{{ ${text} | trim('\\n') }}|{{ ${text} | trim(chars='\\n') }}|{{ '\\n \\n' | trim('\\n') }}`),
+    ).toBe("  x  |  x  | ");
+    expect(
+      await rendered(
+        "{{ 'xy</answer>' | trim('</answer>') }}|{{ 'abcxcba' | trim('abc') }}|{{ '😀a😀b😀' | trim('😀') }}",
+      ),
+    ).toBe("xy|x|a😀b");
+  });
+
+  it("strips Python's whitespace with no argument or none, and nothing with ''", async () => {
+    const text = "' \\t x \\t '";
+    expect(
+      await rendered(
+        `{{ ${text} | trim }}|{{ ${text} | trim() }}|{{ ${text} | trim(none) }}|{{ ${text} | trim(chars=none) }}|{{ ' x ' | trim('') }}`,
+      ),
+    ).toBe("x|x|x|x| x ");
+    // Python's str.isspace(): U+0085 and U+001C–U+001F are whitespace, U+FEFF is not (JavaScript's trim says the opposite).
+    expect(await rendered("{{ '\u0085\u001cx\ufeff' | trim }}|{{ '\u001fy\u001e' | trim }}")).toBe("x\ufeff|y");
+  });
+
+  it("trims wherever a filter is written: chained, inside a call, in a macro", async () => {
+    expect(
+      await rendered(
+        "{{ ('\\n x \\n' | trim('\\n')).strip() }}|{{ '\\n x \\n'.strip(' ') | trim('\\n') | length }}|" +
+          "{% macro m(t) %}{{ t | trim('\\n') }}{% endmacro %}{{ m('\\n y \\n') }}",
+      ),
+    ).toBe("x|3| y ");
+  });
+
+  it("refuses what Python refuses: two arguments, another keyword, chars twice, an argument that is no string (a mapping too)", async () => {
+    for (const source of [
+      "{{ 'ab' | trim('a', 'b') }}",
+      "{{ 'ab' | trim(x='a') }}",
+      "{{ 'ab' | trim('a', chars='b') }}",
+      "{{ 'ab' | trim(1) }}",
+      "{{ 'ab' | trim({'chars': 'a'}) }}",
+    ]) {
+      expect(await errorOf(() => rendered(source))).toMatchObject({
+        status: 400,
+        param: "messages",
+        message: expect.stringContaining("the trim filter takes one argument, chars: a string or none"),
+      });
+    }
+  });
+
+  it("refuses a value that is not a string, as the engine did (Python writes it as text first: 5, None)", async () => {
+    for (const source of ["{{ 5 | trim }}", "{{ none | trim('\\n') }}", "{{ nothing | trim }}", "{{ [1] | trim }}"]) {
+      expect(await errorOf(() => rendered(source))).toMatchObject({ status: 400, param: "messages" });
+    }
+  });
+});
+
 describe("compileChatTemplate: compiled once, rendered many times", () => {
   const COUNTER =
     "{% set ns = namespace(n=0) %}{% for m in messages %}{% set ns.n = ns.n + 1 %}{% endfor %}{{ ns.n }}:{{ greeting }}";
