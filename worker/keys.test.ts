@@ -455,6 +455,10 @@ describe("client keys", () => {
       `{${"/*".repeat(n)}`,
       `{${`"\\\n'`.repeat(n)}`,
       `{key: "${"\\x4".repeat(n)}"`,
+      // A list read to its bracket, whatever is in it (codereview49b #1): strings never closed, # lines.
+      `{key: [${'"\\"'.repeat(n)}`,
+      `{key: [${"# it's \"old\"\n'sk-x', 7, ".repeat(n / 4)}`,
+      `{${'"key":["a" '.repeat(n / 2)}`,
     ];
     const cpuMs = await cpuMsOf(() => {
       for (const API_KEYS of texts) {
@@ -639,5 +643,29 @@ describe("an entry's list of keys", () => {
     const broken: ClientKey[] = [];
     expect(readClientKeys({ API_KEYS }, [], undefined, broken)).toEqual([]);
     expect(broken.map((key) => key.key)).toEqual([NEW, OLD, "sk-b-new-0123456789", "sk-b-old-0123456789"]);
+  });
+
+  it("of an API_KEYS that is not valid JSON are found after a # line or a non-string item, up to the list's end (codereview49b #1)", () => {
+    const API_KEYS = [
+      "{",
+      `  "a": {"key": [`,
+      `    "sk-a-new-0123456789",`,
+      `    # Bob's old one, revoked 2026-11-30`,
+      `    "sk-a-newer-0123456789"], "models": ["qwen3"]},`,
+      `  "b": {"key": [7, "sk-b-after-number-0123456789", "sk-b]bracket-0123456789", null, 'sk-b-last-0123456789']},`,
+      "}",
+    ].join("\n");
+    const listed = [
+      "sk-a-new-0123456789",
+      "sk-a-newer-0123456789",
+      "sk-b-after-number-0123456789",
+      "sk-b]bracket-0123456789",
+      "sk-b-last-0123456789",
+    ];
+    expect(apiKeySecrets({ API_KEYS })).toEqual(expect.arrayContaining(listed));
+    const broken: ClientKey[] = [];
+    expect(readClientKeys({ API_KEYS }, [], undefined, broken)).toEqual([]);
+    // Every key of the lists is its holder's (500), and the list ends at its bracket: "qwen3" is a model.
+    expect(broken.map((key) => key.key)).toEqual(listed);
   });
 });

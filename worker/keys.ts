@@ -309,14 +309,18 @@ const IN_SINGLE = String.raw`(?:[^'\\\r\n]|\\(?:\r\n|[\s\S]))*`;
 // single-quoted and with an unquoted name as JSON5 and JavaScript do, one reason a text is no JSON.
 const KEY_MEMBER = new RegExp(String.raw`(?:"key"|'key'|\bkey)\s*:\s*(?:"(${IN_DOUBLE})"|'(${IN_SINGLE})')`, "g");
 
-// A "key" member that is a list: its strings, up to the first thing that is neither a string, a
-// comma, space nor a comment (its closing bracket, or where the text stops being a list). The
+// A "key" member that is a list: its text up to its closing bracket (or the text's end), whatever
+// is in it: a `#` line or a non-string item (what makes a text no JSON) ends no list, so no key
+// after one is lost. A string or a comment is passed over whole (a `]` in it ends nothing); a
+// string runs to its line's end when it is not closed, so each character is read once. The
 // strings of a comment in it are taken too: a key commented out of a list is still a secret.
 const KEY_LIST = new RegExp(
-  String.raw`(?:"key"|'key'|\bkey)\s*:\s*\[((?:\s|,|"${IN_DOUBLE}"|'${IN_SINGLE}'|\/\/[^\r\n]*|\/\*[\s\S]*?(?:\*\/|$))*)`,
+  String.raw`(?:"key"|'key'|\bkey)\s*:\s*\[((?:[^\]"'/]+|"${IN_DOUBLE}"?|'${IN_SINGLE}'?|\/\/[^\r\n]*|\/\*[\s\S]*?(?:\*\/|$)|\/)*)`,
   "g",
 );
-const LIST_STRING = new RegExp(`"(${IN_DOUBLE})"|'(${IN_SINGLE})'`, "g");
+// A list's string, its closing quote captured: one not closed on its line is no key, and is read
+// to the line's end once rather than from each of its quotes again.
+const LIST_STRING = new RegExp(`"(${IN_DOUBLE})("?)|'(${IN_SINGLE})('?)`, "g");
 
 // A string (to its closing quote, or its line's end when that is missing), a line comment, or a
 // block comment (to the text's end when it is not closed). A string may be single-quoted too
@@ -366,9 +370,15 @@ function withoutComments(raw: string): string {
 
 /** The strings of the text's "key" members, a list's each, decoded. */
 function keyMembers(raw: string): string[] {
-  const listed = [...raw.matchAll(KEY_LIST)].flatMap(([, list = ""]) => [...list.matchAll(LIST_STRING)]);
-  return [...raw.matchAll(KEY_MEMBER), ...listed].flatMap(([, doubled, single]) => {
-    const key = text(json5String(doubled ?? single ?? ""));
+  const members = [...raw.matchAll(KEY_MEMBER)].map(([, doubled, single]) => doubled ?? single ?? "");
+  const listed = [...raw.matchAll(KEY_LIST)].flatMap(([, list = ""]) =>
+    [...list.matchAll(LIST_STRING)].flatMap(([, doubled = "", closedDouble, single = "", closedSingle]) => {
+      if (closedDouble) return [doubled];
+      return closedSingle ? [single] : [];
+    }),
+  );
+  return [...members, ...listed].flatMap((literal) => {
+    const key = text(json5String(literal));
     return key === undefined ? [] : [key];
   });
 }
