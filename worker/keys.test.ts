@@ -621,6 +621,20 @@ describe("an entry's list of keys", () => {
     ]);
   });
 
+  it("named like a PROXY_API_KEYS key (proxy-key-<8 hex>) is refused, every key of its list told the entry is wrong (codereview49b #2)", () => {
+    const broken: ClientKey[] = [];
+    const problems: string[] = [];
+    const API_KEYS = JSON.stringify({ "proxy-key-0123abcd": { key: [NEW, OLD] } });
+    expect(readClientKeys({ API_KEYS }, problems, MODELS, broken)).toEqual([]);
+    expect(problems).toEqual([
+      'API_KEYS["proxy-key-0123abcd"]: proxy-key-<8 hex digits> names a key of PROXY_API_KEYS: give this key another name',
+    ]);
+    expect(broken.map((key) => [key.name, key.key, key.brokenEntry])).toEqual([
+      ["proxy-key-0123abcd", NEW, true],
+      ["proxy-key-0123abcd", OLD, true],
+    ]);
+  });
+
   it("whose name is one of its keys is told by position, quoting neither", () => {
     const { problems } = read({ [OLD]: { key: [NEW, OLD] } });
     expect(problems).toEqual([
