@@ -1,0 +1,117 @@
+/// <reference types="node" />
+// npm run check-config, run as an operator runs it: in a directory of wrangler.toml and .dev.vars
+// (temporary files here), its verdict in its output and exit code, and no binding's value in either.
+import { execFile } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, describe, expect, it } from "vitest";
+
+const ROOT = fileURLToPath(new URL("..", import.meta.url));
+const TSX = join(ROOT, "node_modules", ".bin", "tsx");
+const SCRIPT = join(ROOT, "scripts", "check-config.ts");
+
+const AWS_SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYcheckconfigKEY";
+const KEY_NEW = "sk-check-new-0123456789abcdef";
+const KEY_OLD = "sk-check-old-0123456789abcdef";
+const PLAIN_KEY = "sk-check-plain-0123456789abcdef";
+
+// As deployed: MODELS a var, the Durable Object and the rate limiter a key's limits name.
+const WRANGLER_TOML = `name = "check-config-test"
+main = "index.ts"
+compatibility_date = "2026-04-01"
+
+[vars]
+AWS_REGION = "us-east-1"
+MODELS = '''
+{ "qwen3": "bedrock/qwen3/arn:aws:bedrock:us-east-1:123456789012:imported-model/abcdefgh1234" }
+'''
+
+[[durable_objects.bindings]]
+name = "KEY_LIMITS"
+class_name = "KeyLimits"
+
+[[ratelimits]]
+name = "RATE_LIMIT_STANDARD"
+namespace_id = "1001"
+simple = { limit = 60, period = 60 }
+`;
+
+function apiKeys(models: string[]): string {
+  return JSON.stringify({
+    team: { key: [KEY_NEW, KEY_OLD], models, tokens_per_day: 1000, rate_limit: "RATE_LIMIT_STANDARD" },
+  });
+}
+
+const dirs: string[] = [];
+afterAll(() => {
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+});
+
+/** A directory holding wrangler.toml and the given files. */
+function project(files: Record<string, string>): string {
+  const dir = mkdtempSync(join(tmpdir(), "check-config-"));
+  dirs.push(dir);
+  for (const [name, text] of Object.entries({ "wrangler.toml": WRANGLER_TOML, ...files })) {
+    writeFileSync(join(dir, name), text);
+  }
+  return dir;
+}
+
+function checkConfig(
+  cwd: string,
+  args: string[] = [],
+  shell: Record<string, string> = {},
+): Promise<{ code: number; output: string }> {
+  // Only what a process needs: the test's own bindings (none are in a CI shell) must not leak in.
+  const env = { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? cwd, WRANGLER_SEND_METRICS: "false", ...shell };
+  return new Promise((resolve) => {
+    execFile(TSX, [SCRIPT, ...args], { cwd, env, timeout: 50_000 }, (error, stdout, stderr) => {
+      const code = error ? (typeof error.code === "number" ? error.code : -1) : 0;
+      resolve({ code, output: `${stdout}${stderr}` });
+    });
+  });
+}
+
+const devVars = (models: string[]) =>
+  [
+    "AWS_ACCESS_KEY_ID=AKIACHECKCONFIG00001",
+    `AWS_SECRET_ACCESS_KEY=${AWS_SECRET}`,
+    `API_KEYS='${apiKeys(models)}'`,
+  ].join("\n");
+
+function expectNoSecret(output: string): void {
+  for (const secret of [AWS_SECRET, KEY_NEW, KEY_OLD, PLAIN_KEY, "AKIACHECKCONFIG00001"]) {
+    expect(output).not.toContain(secret);
+  }
+}
+
+describe.concurrent("npm run check-config", () => {
+  it("says ok, with the counts, for a configuration with no problem (wrangler.toml's bindings count)", async () => {
+    const { code, output } = await checkConfig(project({ ".dev.vars": devVars(["qwen3"]) }));
+    expect(output).toContain("ok: 1 model, 2 keys");
+    expect(code).toBe(0);
+    expectNoSecret(output);
+  }, 60_000);
+
+  it("names a key list's model missing from MODELS, exit 1, quoting no secret", async () => {
+    const { code, output } = await checkConfig(project({ ".dev.vars": devVars(["qwen3", "llama"]) }));
+    expect(output).toMatch(/^1 problem:\n- API_KEYS\["team"\]\.models: .*llama/m);
+    expect(code).toBe(1);
+    expectNoSecret(output);
+  }, 60_000);
+
+  it("reads --env-file instead of .dev.vars, and the shell's bindings over it", async () => {
+    const dir = project({ ".dev.vars": "MODELS=not json", "candidate.env": devVars(["qwen3"]) });
+    const { code, output } = await checkConfig(dir, ["--env-file", "candidate.env"], { PROXY_API_KEYS: PLAIN_KEY });
+    expect(output).toContain("ok: 1 model, 3 keys");
+    expect(code).toBe(0);
+    expectNoSecret(output);
+    // The shell's MODELS wins over the file's and wrangler.toml's.
+    const shellModels = await checkConfig(dir, ["--env-file", "candidate.env"], { MODELS: "{" });
+    expect(shellModels.output).toMatch(/^- MODELS /m);
+    expect(shellModels.code).toBe(1);
+    expectNoSecret(shellModels.output);
+  }, 60_000);
+});
