@@ -29,8 +29,9 @@ export interface LogLine {
   /** How many deployments the request was sent to (more than 1: it moved on from a failing copy). */
   deployments_tried?: number;
   /**
-   * Each copy the request gave up, in order (the last copy's too when every copy failed): its
-   * index, and the code of the error it was left for (a throttle, a 5xx, a timeout, a cold model).
+   * Each copy the request gave up, in order (the last copy's too when every copy failed; the
+   * first, waited for again after every copy was cold, is then listed and serves): its index, and
+   * the code of the error it was left for (a throttle, a 5xx, a timeout, a cold model).
    * Never the error's message, which may quote what Bedrock or a client sent. Absent when none was.
    */
   failovers?: Failover[];
