@@ -206,9 +206,10 @@ export function readClientKeys(
     const shown = nameShown(name, entry, known);
     const at = shown ? `API_KEYS["${name}"]` : `API_KEYS (entry ${index + 1}, its name not shown)`;
     const before = problems.length;
+    const secrets = keysOf(entry);
     // Refused only when it surely is one: a long name of words ("analytics-team-production") is
     // a name, told by position in problems but kept, as names of up to 64 characters always were.
-    if (NAME.test(name) && keysOf(entry).length > 0 && (known.has(name) || keyShaped(name))) {
+    if (NAME.test(name) && secrets.length > 0 && (known.has(name) || keyShaped(name))) {
       problems.push(
         `${at}: its name is a key (one of the keys given, or sk- and 24 characters or more as keys are), and a name is what logs and usage show: give the entry a name that is no key`,
       );
@@ -217,23 +218,14 @@ export function readClientKeys(
     if (key && !isDurableObjectNamespace(env.KEY_LIMITS)) uncounted.push(...uncountedLimits(key, at));
     // A key written where its entry's name or the entry goes (`{"sk-…": {…}}`, `"team": "sk-…"`) is
     // still its holder's: told that the configuration is wrong, not that the key is.
-    const written = [
-      ...keysOf(entry),
-      key?.key,
-      keysOf(entry).length === 0 && mayBeKey(name) ? name : undefined,
-      text(entry),
-    ];
+    const written = [...secrets, secrets.length === 0 && mayBeKey(name) ? name : undefined, text(entry)];
     if (!key || problems.length > before) {
-      for (const secret of new Set(written)) {
-        if (!secret) continue;
-        // Named as its problems name it: a name not shown may be the key itself.
-        const shape = { admin: false, ...key, name: shown ? name : at, entry: at, key: secret };
-        broken.push({ ...shape, models: key?.models ?? [], brokenEntry: true });
-      }
+      // Named as its problems name it: a name not shown may be the key itself.
+      const shape = { admin: false, ...key, name: shown ? name : at, entry: at };
+      for (const secret of new Set(written)) if (secret) broken.push(brokenKey(shape, secret));
       continue;
     }
     // Every key of the entry is the one tenant: the same name, limits and counts.
-    const secrets = keysOf(entry);
     const twins = secrets.flatMap((secret, index) => {
       const twin = proxyKeys.includes(secret)
         ? "a key of PROXY_API_KEYS"
@@ -246,13 +238,13 @@ export function readClientKeys(
       problems.push(...twins.map(({ problem }) => problem));
       // Its other keys are its holders': told that the entry is wrong. A twin is the other's.
       for (const secret of secrets.filter((secret) => !twins.some((twin) => twin.secret === secret))) {
-        broken.push({ ...key, key: secret, models: key.models ?? [], brokenEntry: true });
+        broken.push(brokenKey(key, secret));
       }
       continue;
     }
     if (PROXY_KEY_NAME.test(key.name)) {
       problems.push(`${at}: proxy-key-<8 hex digits> names a key of PROXY_API_KEYS: give this key another name`);
-      for (const secret of secrets) broken.push({ ...key, key: secret, models: key.models ?? [], brokenEntry: true });
+      for (const secret of secrets) broken.push(brokenKey(key, secret));
       continue;
     }
     keys.push(...secrets.map((secret) => ({ ...key, key: secret })));
@@ -260,6 +252,11 @@ export function readClientKeys(
   // After the entries' own problems (told apart from them, an entry's brokenness is not changed).
   problems.push(...uncounted);
   return keys;
+}
+
+/** One of an entry's keys kept apart: its holder is told that the configuration is wrong (500), not that the key is (401). */
+function brokenKey(key: Omit<ClientKey, "key">, secret: string): ClientKey {
+  return { ...key, key: secret, models: key.models ?? [], brokenEntry: true };
 }
 
 /**

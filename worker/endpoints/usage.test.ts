@@ -100,7 +100,7 @@ describe("GET /v1/usage's query (daytwo49 #9)", () => {
     },
   );
 
-  it("never quotes a long name it does not take (a key pasted as one), nor names it as the param", async () => {
+  it("never quotes a long word it does not take as a name (a key pasted as one), nor names it as the param", async () => {
     const { report } = proxyWithUsage();
     const name = `sk-${"a".repeat(80)}`;
     const { status, body } = await report(`?${name}=1`);

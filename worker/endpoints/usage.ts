@@ -15,8 +15,9 @@ const DAY = /^\d{4}-\d{2}-\d{2}$/;
 const DEFAULT_DAYS = 30;
 const DAY_MS = 86_400_000;
 const PARAMETERS = ["since", "page"];
-// As long a name as the 400 quotes and names as its param: a longer one (a key pasted as a name)
-// is told by its length alone.
+// As long a name as the 400 quotes whole and names as its param. A longer one is no param: the
+// 400 quotes its first words that fit, or, when its first word alone is longer (a key pasted as a
+// name, which has no spaces), tells it by its length alone (shownText).
 const NAME_SHOWN = 40;
 
 /** A day that exists, YYYY-MM-DD: Date.parse alone reads 2026-02-30 as March 2nd. */
