@@ -664,9 +664,11 @@ describe("an entry's list of keys", () => {
       "{",
       `  "a": {"key": [`,
       `    "sk-a-new-0123456789",`,
-      `    # Bob's old one, revoked 2026-11-30`,
+      `    # Bob's old one, revoked: 2026-11-30`,
       `    "sk-a-newer-0123456789"], "models": ["qwen3"]},`,
       `  "b": {"key": [7, "sk-b-after-number-0123456789", "sk-b]bracket-0123456789", null, 'sk-b-last-0123456789']},`,
+      // A list whose bracket is missing ends where the entry's next member begins: its model is no key.
+      `  "c": {"key": ["sk-c-0123456789", "models": ["llama3"]},`,
       "}",
     ].join("\n");
     const listed = [
@@ -675,8 +677,11 @@ describe("an entry's list of keys", () => {
       "sk-b-after-number-0123456789",
       "sk-b]bracket-0123456789",
       "sk-b-last-0123456789",
+      "sk-c-0123456789",
+      "models",
     ];
     expect(apiKeySecrets({ API_KEYS })).toEqual(expect.arrayContaining(listed));
+    expect(apiKeySecrets({ API_KEYS })).not.toContain("llama3");
     const broken: ClientKey[] = [];
     expect(readClientKeys({ API_KEYS }, [], undefined, broken)).toEqual([]);
     // Every key of the lists is its holder's (500), and the list ends at its bracket: "qwen3" is a model.

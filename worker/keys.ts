@@ -306,13 +306,15 @@ const IN_SINGLE = String.raw`(?:[^'\\\r\n]|\\(?:\r\n|[\s\S]))*`;
 // single-quoted and with an unquoted name as JSON5 and JavaScript do, one reason a text is no JSON.
 const KEY_MEMBER = new RegExp(String.raw`(?:"key"|'key'|\bkey)\s*:\s*(?:"(${IN_DOUBLE})"|'(${IN_SINGLE})')`, "g");
 
-// A "key" member that is a list: its text up to its closing bracket (or the text's end), whatever
-// is in it: a `#` line or a non-string item (what makes a text no JSON) ends no list, so no key
-// after one is lost. A string or a comment is passed over whole (a `]` in it ends nothing); a
-// string runs to its line's end when it is not closed, so each character is read once. The
-// strings of a comment in it are taken too: a key commented out of a list is still a secret.
+// A "key" member that is a list: its text up to its closing bracket (or, when that is missing,
+// where the entry's next member or its end begins: a `:` or `}`, or the text's end), whatever
+// else is in it: a `#` line or a non-string item (what makes a text no JSON) ends no list, so no
+// key after one is lost. A string or a comment (`//`, `/* */`, `#`) is passed over whole (a `]`
+// or `:` in it ends nothing); a string runs to its line's end when it is not closed, so each
+// character is read once. The strings of a comment in it are taken too: a key commented out of a
+// list is still a secret.
 const KEY_LIST = new RegExp(
-  String.raw`(?:"key"|'key'|\bkey)\s*:\s*\[((?:[^\]"'/]+|"${IN_DOUBLE}"?|'${IN_SINGLE}'?|\/\/[^\r\n]*|\/\*[\s\S]*?(?:\*\/|$)|\/)*)`,
+  String.raw`(?:"key"|'key'|\bkey)\s*:\s*\[((?:[^\]}:"'/#]+|"${IN_DOUBLE}"?|'${IN_SINGLE}'?|\/\/[^\r\n]*|\/\*[\s\S]*?(?:\*\/|$)|#[^\r\n]*|\/)*)`,
   "g",
 );
 // A list's string, its closing quote captured: one not closed on its line is no key, and is read
