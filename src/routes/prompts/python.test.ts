@@ -7,6 +7,7 @@ import {
   parsePythonJsonShape,
   pythonJsonFromText,
   pythonStrip,
+  pythonStripChars,
   pythonTruthy,
   rstripNewlines,
   stripNewlines,
@@ -104,6 +105,18 @@ describe("pythonJsonFromText: json.dumps(json.loads(text), ensure_ascii=False)",
 describe("pythonStrip: str.strip()", () => {
   it("strips Python's whitespace, which is not JavaScript's", () => {
     expect(pythonStrip("\u001c\u0085 a \ufeff\u3000")).toBe("a \ufeff");
+  });
+});
+
+describe("pythonStripChars: str.strip(chars), lstrip(chars), rstrip(chars)", () => {
+  it("strips by a long set as by a short one, each call by its own chars", () => {
+    const letters = "abcdefghijklmnopqrstuvwxyz";
+    // Past 16 characters the set is kept from call to call: a different one must replace it.
+    expect(pythonStripChars("xyz-hello-zyx", `${letters}-`, "strip")).toBe("");
+    expect(pythonStripChars("hello", "0123456789012345678", "strip")).toBe("hello");
+    expect(pythonStripChars("\u{1f600}ab\u{1f600}c", "\u{1f600}abdefghijklmnopqrstuvwxy", "lstrip")).toBe("c");
+    expect(pythonStripChars("12ab21", "0123456789012345678", "rstrip")).toBe("12ab");
+    expect(pythonStripChars("--a--", "-", "strip")).toBe("a");
   });
 });
 
