@@ -58,21 +58,38 @@ function charsByPosition(args: unknown[]): unknown[] {
   return named && isNode(only.key) && only.key.value === "chars" ? [only.value] : args;
 }
 
+/**
+ * Each positional argument goes in a list of one, and a `*list` as the list: the engine hands a
+ * called function its arguments' plain values, where none and an undefined name are both
+ * undefined, and a list's items as its own values, which keep their type (codereview49c #7).
+ * Keyword arguments stay as they are: they reach the call as a Map, refused.
+ */
 function stripCallNode(value: unknown, method: Method, args: unknown[]): Node {
+  const wrapped = args.map((arg): unknown => {
+    if (!isNode(arg) || arg.type === "KeywordArgumentExpression" || arg.type === "KeywordSpreadExpression") return arg;
+    return arg.type === "SpreadExpression" ? arg.argument : { type: "ArrayLiteral", value: [arg] };
+  });
   return {
     type: "CallExpression",
     callee: { type: "Identifier", value: STRIP_CALL },
-    args: [value, { type: "StringLiteral", value: method }, ...args],
+    args: [value, { type: "StringLiteral", value: method }, ...wrapped],
   };
 }
 
+/** A value as the engine holds it: what a list's plain value is made of. */
+interface EngineValue {
+  type: string;
+  value: unknown;
+}
+
 /**
- * What STRIP_CALL stands for. The engine hands it its arguments' plain values: a string, null
- * for `none`, undefined for an undefined variable, a Map for a mapping or keyword arguments (the
- * last argument). Refused as Python refuses them, but for trim given a value that is not a
+ * What STRIP_CALL stands for. The engine hands it its arguments' plain values: a string, or
+ * undefined for none and for an undefined variable alike, for the value stripped; the
+ * positional arguments as lists of the engine's values (stripCallNode), then a Map of any
+ * keyword arguments. Refused as Python refuses them, but for trim given a value that is not a
  * string, which Python writes as text first (`5`, `None`) and the engine refused before: refused still.
  */
-export function stripCall(text: unknown, method: Method, ...args: unknown[]): string {
+export function stripCall(text: unknown, method: Method, ...groups: unknown[]): string {
   if (typeof text !== "string") {
     throw new Error(
       method === "trim"
@@ -80,11 +97,22 @@ export function stripCall(text: unknown, method: Method, ...args: unknown[]): st
         : `a value that is not a string has no attribute '${method}'`,
     );
   }
-  const chars = args[0] ?? null;
-  if (method === "trim" && (args.length > 1 || (chars !== null && typeof chars !== "string"))) {
+  const args: EngineValue[] = [];
+  let keywords = false;
+  for (const group of groups) {
+    if (group instanceof Map) keywords = true;
+    else if (Array.isArray(group)) args.push(...(group as EngineValue[]));
+    else throw new Error("only a list can be unpacked into arguments");
+  }
+  const [first] = args;
+  // None is none; an undefined name is not: Jinja2 hands str.strip its Undefined, which it refuses.
+  const chars = first === undefined || first.type === "NullValue" ? null : first.value;
+  const valid = first === undefined || first.type === "NullValue" || first.type === "StringValue";
+  if (method === "trim" && (keywords || args.length > 1 || !valid)) {
     throw new Error("the trim filter takes one argument, chars: a string or none");
   }
+  if (keywords) throw new Error(`${method} takes no keyword arguments`);
   if (args.length > 1) throw new Error(`${method} expected at most 1 argument, got ${args.length}`);
-  if (chars !== null && typeof chars !== "string") throw new Error(`${method} arg must be None or str`);
-  return pythonStripChars(text, chars, method === "trim" ? "strip" : method);
+  if (!valid) throw new Error(`${method} arg must be None or str`);
+  return pythonStripChars(text, chars as string | null, method === "trim" ? "strip" : method);
 }

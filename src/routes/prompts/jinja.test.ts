@@ -439,6 +439,23 @@ describe("compileChatTemplate: str.strip, lstrip and rstrip as Python's (templat
     }
   });
 
+  it("refuses an undefined argument, which is not none (codereview49c #7)", async () => {
+    // The engine hands a function none and an undefined name alike: the rewrite must tell them apart.
+    expect(
+      await rendered(
+        "{% set n = none %}{{ ' a '.strip(n) }}|{{ 'xax'.strip(*['x']) }}|{{ 'xax' | trim(*['x']) }}|{{ 'xax'.rstrip(*[]) }}",
+      ),
+    ).toBe("a|a|a|xax");
+    // Jinja2 hands str.strip its Undefined: "TypeError: strip arg must be None or str".
+    for (const source of ["{{ 'a '.strip(nothing) }}", "{{ 'a '.lstrip(nothing) }}", "{{ 'a '.rstrip({}.chars) }}"]) {
+      expect(await errorOf(() => rendered(source))).toMatchObject({
+        status: 400,
+        param: "messages",
+        message: expect.stringContaining("arg must be None or str"),
+      });
+    }
+  });
+
   it("leaves a strip that is no call on a string alone: a mapping's own member", async () => {
     expect(await rendered("{% set m = {'strip': 'kept'} %}{{ m.strip }}|{{ m['strip'] }}")).toBe("kept|kept");
   });
@@ -489,6 +506,9 @@ describe("compileChatTemplate: the trim filter as Jinja2's (trimfix49)", () => {
       "{{ 'ab' | trim('a', chars='b') }}",
       "{{ 'ab' | trim(1) }}",
       "{{ 'ab' | trim({'chars': 'a'}) }}",
+      // Undefined is not none: Jinja2's str.strip refuses it (codereview49c #7).
+      "{{ 'ab' | trim(nothing) }}",
+      "{{ 'ab' | trim(chars=nothing) }}",
     ]) {
       expect(await errorOf(() => rendered(source))).toMatchObject({
         status: 400,
