@@ -112,11 +112,7 @@ function toTemplateToolCall(call: ToolCall): TemplateToolCall {
 
 /** Whether Python's `json.loads` reads the text as an object, as the reference handover does. */
 function readsAsObject(text: string): boolean {
-  try {
-    return isJsonObject(parsePythonJsonShape(text));
-  } catch {
-    return false;
-  }
+  return objectParsed(text, parsePythonJsonShape) !== undefined;
 }
 
 /**
@@ -124,11 +120,14 @@ function readsAsObject(text: string): boolean {
  * there; anything else (invalid JSON, an array, a number) stays the string it was.
  */
 export function parseArgumentsObject(text: string): Record<string, unknown> | undefined {
-  let parsed: unknown;
+  return objectParsed(text, JSON.parse);
+}
+
+function objectParsed(text: string, parse: (text: string) => unknown): Record<string, unknown> | undefined {
   try {
-    parsed = JSON.parse(text);
+    const parsed = parse(text);
+    return isJsonObject(parsed) ? parsed : undefined;
   } catch {
     return undefined;
   }
-  return isJsonObject(parsed) ? parsed : undefined;
 }
