@@ -456,6 +456,18 @@ describe("compileChatTemplate: str.strip, lstrip and rstrip as Python's (templat
     }
   });
 
+  it("refuses a macro kept under the name strip in a mapping or namespace (a documented difference)", async () => {
+    // Python calls the macro ('<a>'); the rewrite takes every strip call for the string method.
+    for (const keep of ["{% set d = {'strip': m} %}", "{% set d = namespace(strip=m) %}"]) {
+      const source = `{% macro m(s) %}<{{ s }}>{% endmacro %}${keep}{{ d.strip('a') }}`;
+      expect(await errorOf(() => rendered(source))).toMatchObject({
+        status: 400,
+        param: "messages",
+        message: expect.stringContaining("a value that is not a string has no attribute 'strip'"),
+      });
+    }
+  });
+
   it("leaves a strip that is no call on a string alone: a mapping's own member", async () => {
     expect(await rendered("{% set m = {'strip': 'kept'} %}{{ m.strip }}|{{ m['strip'] }}")).toBe("kept|kept");
   });
