@@ -5,7 +5,7 @@ export type { AppOptions, LogLine, ProxyApp } from "./app.ts";
 // The app's Hono environment: its bindings, and the variables its middleware sets (what
 // `c.get(name)` gives a route added to the app).
 export type { AppEnv, JsonRequest } from "./context.ts";
-export type { RequestLog } from "./log.ts";
+export type { Failover, RequestLog } from "./log.ts";
 export type { ProxyState, Ready } from "./state.ts";
 export { parseConfig } from "./config.ts";
 export type {
