@@ -2,8 +2,9 @@
 // npm run check-config: the proxy's configuration problems, read before a deployment rather than
 // from /health after one. The bindings are those the Worker would get: wrangler.toml's [vars]
 // (and a stand-in for each Durable Object, D1 database and rate limiter it declares), then
-// .dev.vars (or the file given with `--env-file <path>`), then the shell's values of the names
-// the proxy reads. They go through the proxy's own reader (worker/state.ts, what /health reports),
+// .dev.vars (or the file given with `--dev-vars <path>`), then the shell's values of the names
+// the proxy reads. `--env <name>` reads wrangler.toml's [env.<name>] as `wrangler deploy --env
+// <name>` does (its vars are not inherited from the top level). They go through the proxy's own reader (worker/state.ts, what /health reports),
 // so this check cannot drift from it. Exit 0 and "ok" with the model and key counts, or every
 // problem (free of secrets, as /health's are) and exit 1. No binding's value is printed.
 //
@@ -70,8 +71,8 @@ interface WranglerConfig {
   ratelimits?: { name: string }[];
 }
 
-function declaredIn(configPath: string): DeclaredBindings {
-  const config: WranglerConfig = unstable_readConfig({ config: configPath });
+function declaredIn(configPath: string, env: string | undefined): DeclaredBindings {
+  const config: WranglerConfig = unstable_readConfig({ config: configPath, env });
   return {
     vars: { ...config.vars },
     durableObjects: config.durable_objects.bindings.map((binding) => binding.name),
@@ -80,18 +81,46 @@ function declaredIn(configPath: string): DeclaredBindings {
   };
 }
 
+const USAGE = "usage: npm run check-config [-- --env <name>] [--dev-vars <path>]";
+
+/** A failure to read the inputs: exit 2, apart from problems' 1, in one line that quotes no file. */
+function unreadable(line: string): never {
+  console.error(`check-config: ${line}`);
+  process.exit(2);
+}
+
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { "env-file": { type: "string" } } });
-  const envPath = values["env-file"] ?? ".dev.vars";
-  if (values["env-file"] !== undefined && !existsSync(envPath)) {
-    console.error(`check-config: no file ${envPath}`);
-    process.exit(2);
+  let values: { env?: string | undefined; "dev-vars"?: string | undefined };
+  try {
+    // Not --env-file: Node takes that one for itself before the script runs.
+    ({ values } = parseArgs({ options: { env: { type: "string" }, "dev-vars": { type: "string" } } }));
+  } catch {
+    unreadable(USAGE);
   }
+  const envPath = values["dev-vars"] ?? ".dev.vars";
+  if (values["dev-vars"] !== undefined && !existsSync(envPath)) unreadable(`no file ${envPath}`);
   const envFile = existsSync(envPath) ? parseDotenv(readFileSync(envPath, "utf8")) : {};
-  const env = bindingsFor(declaredIn("wrangler.toml"), envFile, shellBindings(process.env, envFile));
+  let declared: DeclaredBindings;
+  try {
+    declared = declaredIn("wrangler.toml", values.env);
+  } catch (error) {
+    // wrangler's error quotes the file, whose [vars] may hold what should have been a secret.
+    unreadable(
+      `wrangler.toml could not be read (${error instanceof Error ? error.name : "an error"}); \`npx wrangler deploy --dry-run\` says where.`,
+    );
+  }
+  // MODELS in [vars] names deployment credentials too, which the shell may hold.
+  const named = { ...stringsOf(declared.vars), ...envFile };
+  const env = bindingsFor(declared, envFile, shellBindings(process.env, named));
   const { lines, code } = await checkBindings(env);
   console.log(lines.join("\n"));
   process.exitCode = code;
+}
+
+function stringsOf(vars: Record<string, unknown>): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(vars).filter((entry): entry is [string, string] => typeof entry[1] === "string"),
+  );
 }
 
 await main();

@@ -102,16 +102,64 @@ describe.concurrent("npm run check-config", () => {
     expectNoSecret(output);
   }, 60_000);
 
-  it("reads --env-file instead of .dev.vars, and the shell's bindings over it", async () => {
+  it("reads --dev-vars instead of .dev.vars, and the shell's bindings over it", async () => {
     const dir = project({ ".dev.vars": "MODELS=not json", "candidate.env": devVars(["qwen3"]) });
-    const { code, output } = await checkConfig(dir, ["--env-file", "candidate.env"], { PROXY_API_KEYS: PLAIN_KEY });
+    const { code, output } = await checkConfig(dir, ["--dev-vars", "candidate.env"], { PROXY_API_KEYS: PLAIN_KEY });
     expect(output).toContain("ok: 1 model, 3 keys");
     expect(code).toBe(0);
     expectNoSecret(output);
     // The shell's MODELS wins over the file's and wrangler.toml's.
-    const shellModels = await checkConfig(dir, ["--env-file", "candidate.env"], { MODELS: "{" });
+    const shellModels = await checkConfig(dir, ["--dev-vars", "candidate.env"], { MODELS: "{" });
     expect(shellModels.output).toMatch(/^- MODELS /m);
     expect(shellModels.code).toBe(1);
     expectNoSecret(shellModels.output);
+  }, 60_000);
+
+  it("reads [env.<name>] with --env, as wrangler deploy --env does: its vars, not the top level's", async () => {
+    const production = `${WRANGLER_TOML}
+[env.production.vars]
+AWS_REGION = "us-east-1"
+MODELS = '{ "prod": "bedrock/qwen3/arn:aws:bedrock:us-east-1:123456789012:imported-model/prod12345678" }'
+`;
+    const dir = project({ "wrangler.toml": production, ".dev.vars": devVars(["qwen3"]) });
+    const top = await checkConfig(dir);
+    expect(top.output).toContain("ok: 1 model, 2 keys");
+    // The production Worker has no qwen3, which the key's list names.
+    const deployed = await checkConfig(dir, ["--env", "production"]);
+    expect(deployed.output).toMatch(/^- API_KEYS\["team"\]\.models: .*qwen3/m);
+    expect(deployed.code).toBe(1);
+    expectNoSecret(deployed.output);
+  }, 60_000);
+
+  it("finds a deployment's credential binding in the shell when wrangler.toml's MODELS names it", async () => {
+    const named = WRANGLER_TOML.replace(
+      /\{ "qwen3": "([^"]+)" \}/,
+      '{ "qwen3": { "deployments": [{ "model": "$1", "api_key": "EU_BEDROCK_KEY" }] } }',
+    );
+    expect(named).toContain("EU_BEDROCK_KEY");
+    const dir = project({ "wrangler.toml": named, ".dev.vars": devVars(["qwen3"]) });
+    const { code, output } = await checkConfig(dir, [], { EU_BEDROCK_KEY: "ABSKcheckconfigbedrockapikey0001" });
+    expect(output).toContain("ok: 1 model, 2 keys");
+    expect(code).toBe(0);
+    expect(output).not.toContain("ABSKcheckconfigbedrockapikey0001");
+  }, 60_000);
+
+  it("exits 2 in one line, quoting nothing of the file, when wrangler.toml or --dev-vars cannot be read", async () => {
+    const broken = `${WRANGLER_TOML}\nAWS_SECRET_ACCESS_KEY = "${AWS_SECRET}\n`;
+    const unreadable = await checkConfig(project({ "wrangler.toml": broken }));
+    expect(unreadable.output).toMatch(/^check-config: wrangler\.toml could not be read \(\w+\);/);
+    expect(unreadable.output.trim().split("\n")).toHaveLength(1);
+    expect(unreadable.code).toBe(2);
+    expectNoSecret(unreadable.output);
+    const missing = await checkConfig(project({}), ["--dev-vars", "none.env"]);
+    expect({ code: missing.code, output: missing.output.trim() }).toEqual({
+      code: 2,
+      output: "check-config: no file none.env",
+    });
+    const unknown = await checkConfig(project({}), ["--dev-var", "x"]);
+    expect(unknown.code).toBe(2);
+    expect(unknown.output.trim()).toBe(
+      "check-config: usage: npm run check-config [-- --env <name>] [--dev-vars <path>]",
+    );
   }, 60_000);
 });
