@@ -99,7 +99,7 @@ async function main(): Promise<void> {
   }
   const envPath = values["dev-vars"] ?? ".dev.vars";
   if (values["dev-vars"] !== undefined && !existsSync(envPath)) unreadable(`no file ${envPath}`);
-  const envFile = existsSync(envPath) ? parseDotenv(readFileSync(envPath, "utf8")) : {};
+  const envFile = existsSync(envPath) ? parseDotenv(readText(envPath)) : {};
   let declared: DeclaredBindings;
   try {
     declared = declaredIn("wrangler.toml", values.env);
@@ -115,6 +115,17 @@ async function main(): Promise<void> {
   const { lines, code } = await checkBindings(env);
   console.log(lines.join("\n"));
   process.exitCode = code;
+}
+
+/** A file's text, or exit 2 saying it could not be read (a directory, no permission). */
+function readText(path: string): string {
+  try {
+    return readFileSync(path, "utf8");
+  } catch (error) {
+    unreadable(
+      `${path} could not be read (${error instanceof Error && "code" in error ? String(error.code) : "an error"})`,
+    );
+  }
 }
 
 function stringsOf(vars: Record<string, unknown>): Record<string, string> {

@@ -156,6 +156,11 @@ MODELS = '{ "prod": "bedrock/qwen3/arn:aws:bedrock:us-east-1:123456789012:import
       code: 2,
       output: "check-config: no file none.env",
     });
+    const directory = await checkConfig(project({}), ["--dev-vars", "."]);
+    expect({ code: directory.code, output: directory.output.trim() }).toEqual({
+      code: 2,
+      output: "check-config: . could not be read (EISDIR)",
+    });
     const unknown = await checkConfig(project({}), ["--dev-var", "x"]);
     expect(unknown.code).toBe(2);
     expect(unknown.output.trim()).toBe(
