@@ -12,6 +12,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { unstable_readConfig } from "wrangler";
+import { plural } from "../worker/http.ts";
 import { stateCache } from "../worker/state.ts";
 import type { ProxyBindings } from "../worker/config.ts";
 import { parseDotenv, shellBindings } from "./dev-env.ts";
@@ -51,16 +52,13 @@ async function checkBindings(env: ProxyBindings): Promise<{ lines: string[]; cod
   const problems = await state.problems;
   if (problems.length > 0) {
     return {
-      lines: [
-        `${problems.length} problem${problems.length === 1 ? "" : "s"}:`,
-        ...problems.map((problem) => `- ${problem}`),
-      ],
+      lines: [`${plural(problems.length, "problem")}:`, ...problems.map((problem) => `- ${problem}`)],
       code: 1,
     };
   }
   const models = Object.keys(state.ready?.config.models ?? {}).length;
   const keys = state.keys.count;
-  return { lines: [`ok: ${models} model${models === 1 ? "" : "s"}, ${keys} key${keys === 1 ? "" : "s"}`], code: 0 };
+  return { lines: [`ok: ${plural(models, "model")}, ${plural(keys, "key")}`], code: 0 };
 }
 
 /** The part of wrangler's reading of wrangler.toml used here: its own types reach this project as `any`. */

@@ -182,7 +182,7 @@ export function misconfiguredUnlisted(count: number, shown: readonly string[] = 
   const own = shown.length ? ` Of them, those about this key or the models it may call: ${listed(shown)}.` : "";
   return refusal(
     500,
-    `The proxy's configuration is invalid (${count} problem${count === 1 ? "" : "s"}), so it answers no call until its operator fixes its settings.${own} ${WHERE_PROBLEMS_ARE}`,
+    `The proxy's configuration is invalid (${plural(count, "problem")}), so it answers no call until its operator fixes its settings.${own} ${WHERE_PROBLEMS_ARE}`,
     "proxy_misconfigured",
   );
 }
@@ -193,6 +193,11 @@ export function misconfiguredUnlisted(count: number, shown: readonly string[] = 
  */
 function listed(problems: readonly string[]): string {
   return problems.map((problem) => problem.replace(/(?<!\.)\.$/, "")).join("; ");
+}
+
+/** A count and its noun, singular for one: "1 stream", "2 streams". */
+export function plural(count: number, noun: string): string {
+  return `${count} ${count === 1 ? noun : `${noun}s`}`;
 }
 
 /** Where an operator reads the problems, for callers who are not told them all. */

@@ -21,7 +21,7 @@ import { BedrockEdgeError, type ModelTableEntry } from "../../src/index.ts";
 import { afterResponse } from "../after-response.ts";
 import { checkBeforeCall } from "../endpoint-checks.ts";
 import { streamsOn, throwLibraryRefusal, throwRefusalBeforeSending } from "../library-refusal.ts";
-import { LONGEST_HONOURED_RETRY_AFTER_S } from "../http.ts";
+import { LONGEST_HONOURED_RETRY_AFTER_S, plural } from "../http.ts";
 import type { AppContext, AppEnv, JsonRequest } from "../context.ts";
 import { type Admission, type KeyLimitsClient, LEASE_RENEW_MS } from "../durable/key-limits.ts";
 import type { ClientKey } from "../keys.ts";
@@ -365,11 +365,6 @@ function refusalOf(key: ClientKey, refused: Exclude<Admission, { ok: true }>): B
         refused.retryAfterS,
       );
   }
-}
-
-/** A count and its noun, singular for one: "1 stream", "2 streams". */
-function plural(count: number, noun: string): string {
-  return `${count} ${count === 1 ? noun : `${noun}s`}`;
 }
 
 function overLimit(message: string, code: string, retryAfterS: number): BedrockEdgeError {
