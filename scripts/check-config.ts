@@ -11,19 +11,11 @@
 // wrangler.toml and .dev.vars are read from the current directory, as wrangler reads them.
 import { existsSync, readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { unstable_readConfig } from "wrangler";
 import { plural } from "../worker/http.ts";
 import { stateCache } from "../worker/state.ts";
 import type { ProxyBindings } from "../worker/config.ts";
 import { parseDotenv, shellBindings } from "./dev-env.ts";
-
-/** What wrangler.toml declares that the proxy reads: its [vars] and the names of its bindings. */
-interface DeclaredBindings {
-  vars: Record<string, unknown>;
-  durableObjects: string[];
-  databases: string[];
-  rateLimiters: string[];
-}
+import { type DeclaredBindings, declaredIn, stringsOf } from "./wrangler-config.ts";
 
 /**
  * The bindings as the deployed Worker would get them: [vars], the env file over them, the shell
@@ -61,24 +53,6 @@ async function checkBindings(env: ProxyBindings): Promise<{ lines: string[]; cod
   return { lines: [`ok: ${plural(models, "model")}, ${plural(keys, "key")}`], code: 0 };
 }
 
-/** The part of wrangler's reading of wrangler.toml used here: its own types reach this project as `any`. */
-interface WranglerConfig {
-  vars: Record<string, unknown>;
-  durable_objects: { bindings: { name: string }[] };
-  d1_databases: { binding: string }[];
-  ratelimits?: { name: string }[];
-}
-
-function declaredIn(configPath: string, env: string | undefined): DeclaredBindings {
-  const config: WranglerConfig = unstable_readConfig({ config: configPath, env });
-  return {
-    vars: { ...config.vars },
-    durableObjects: config.durable_objects.bindings.map((binding) => binding.name),
-    databases: config.d1_databases.map((database) => database.binding),
-    rateLimiters: (config.ratelimits ?? []).map((limiter) => limiter.name),
-  };
-}
-
 const USAGE = "usage: npm run check-config [-- --env <name>] [--dev-vars <path>]";
 
 /** A failure to read the inputs: exit 2, apart from problems' 1, in one line that quotes no file. */
@@ -108,8 +82,7 @@ async function main(): Promise<void> {
     );
   }
   // MODELS in [vars] names deployment credentials too, which the shell may hold.
-  const named = { ...stringsOf(declared.vars), ...envFile };
-  const env = bindingsFor(declared, envFile, shellBindings(process.env, named));
+  const env = bindingsFor(declared, envFile, shellBindings(process.env, envFile, stringsOf(declared.vars)));
   const { lines, code } = await checkBindings(env);
   console.log(lines.join("\n"));
   process.exitCode = code;
@@ -124,12 +97,6 @@ function readText(path: string): string {
       `${path} could not be read (${error instanceof Error && "code" in error ? String(error.code) : "an error"})`,
     );
   }
-}
-
-function stringsOf(vars: Record<string, unknown>): Record<string, string> {
-  return Object.fromEntries(
-    Object.entries(vars).filter((entry): entry is [string, string] => typeof entry[1] === "string"),
-  );
 }
 
 await main();

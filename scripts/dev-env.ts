@@ -171,14 +171,15 @@ export function devVarsForEmulator(
 /**
  * The proxy's bindings set (and not empty) in the shell `npm start` runs in: those it always
  * reads, and those the deployments of MODELS name for their credentials. MODELS is the one
- * wrangler will see: the shell's, else .dev.vars'.
+ * wrangler will see: the shell's, else .dev.vars', else wrangler.toml's [vars] (`declared`).
  */
 export function shellBindings(
   env: Record<string, string | undefined>,
   devVars?: Record<string, string>,
+  declared?: Record<string, string>,
 ): Record<string, string> {
   const vars: Record<string, string> = {};
-  const models = env.MODELS || devVars?.MODELS;
+  const models = env.MODELS || devVars?.MODELS || declared?.MODELS;
   for (const name of new Set<string>([...BINDING_NAMES, ...deploymentBindingNames(models)])) {
     const value = env[name];
     if (value !== undefined && value !== "") vars[name] = value;

@@ -113,6 +113,19 @@ async function main(): Promise<void> {
   console.log(bannerText({ ...banner, devVars: fromDevVars }));
 }
 
+/**
+ * wrangler.toml's [vars]; none when wrangler cannot read the file, which wrangler dev then reports.
+ * Imported here only: wrangler's module takes over a second to load, which emulator mode need not wait.
+ */
+async function wranglerTomlVars(): Promise<Record<string, string>> {
+  try {
+    const { declaredIn, stringsOf } = await import("./wrangler-config.ts");
+    return stringsOf(declaredIn("wrangler.toml", undefined).vars);
+  } catch {
+    return {};
+  }
+}
+
 function portFromEnv(name: string, fallback: number): number {
   const raw = process.env[name];
   if (raw === undefined || raw === "") return fallback;
@@ -130,7 +143,8 @@ async function prepareUpstream(
   devVars: Record<string, string> | undefined,
   devVarsPath: string,
 ): Promise<Upstream> {
-  const shell = shellBindings(process.env, devVars);
+  // With real Bedrock, MODELS may be wrangler.toml's, naming deployment credentials the shell holds.
+  const shell = shellBindings(process.env, devVars, mode.kind === "emulator" ? undefined : await wranglerTomlVars());
   if (mode.kind !== "emulator") {
     const { shellFile, description, key, keySource } = realBedrockPlan(shell, devVars);
     // Without --env-file wrangler reads .dev.vars itself; with one it does not, so .dev.vars is

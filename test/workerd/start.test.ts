@@ -96,7 +96,7 @@ describe("npm start decides", () => {
     expect(shellBindings({ CORS_ORIGINS: "*", LOG_PROMPTS: "", TERM: "xterm" })).toEqual({ CORS_ORIGINS: "*" });
   });
 
-  it("the bindings MODELS' deployments name for their credentials, from the shell, MODELS the shell's or .dev.vars'", () => {
+  it("the bindings MODELS' deployments name for their credentials, from the shell, MODELS the shell's, .dev.vars' or wrangler.toml's", () => {
     const models = JSON.stringify({
       qwen: {
         deployments: [
@@ -132,6 +132,12 @@ describe("npm start decides", () => {
     expect(shellBindings(shell, { MODELS: models })).toEqual(passed);
     expect(shellBindings({ ...shell, MODELS: '{"m":"bedrock/llama/x"}' }, { MODELS: models })).toEqual({
       MODELS: '{"m":"bedrock/llama/x"}',
+      AWS_ACCESS_KEY_ID: "AKIA6",
+      AWS_SECRET_ACCESS_KEY: "s6",
+    });
+    // MODELS only in wrangler.toml's [vars] names them too (codereview49d #3), under .dev.vars' and the shell's.
+    expect(shellBindings(shell, undefined, { MODELS: models })).toEqual(passed);
+    expect(shellBindings(shell, { MODELS: '{"m":"bedrock/llama/x"}' }, { MODELS: models })).toEqual({
       AWS_ACCESS_KEY_ID: "AKIA6",
       AWS_SECRET_ACCESS_KEY: "s6",
     });
