@@ -1,0 +1,103 @@
+// The keys of an API_KEYS that is not valid JSON, found by scanning its text (codereview49d #4, #5):
+// every call is then a 500, but what may be a key is still redacted everywhere, and its holder is
+// told the configuration is wrong (a broken key) rather than that the key is. Erring toward
+// redaction, with one exception: a member's name (a string followed by `:`) is never a key, or
+// "models" would be cut out of every message.
+import { describe, expect, it } from "vitest";
+import { redactSecrets } from "../src/core.ts";
+import { cpuMsOf } from "../test/helpers/cpu-time.ts";
+import { apiKeySecrets, type ClientKey, readClientKeys } from "./keys.ts";
+
+const A = "sk-aaaaaaaaaaaaaaaaaaaaaaaa1";
+const B = "sk-bbbbbbbbbbbbbbbbbbbbbbbb2";
+const C = "sk-cccccccccccccccccccccccc3";
+const D = "sk-dddddddddddddddddddddddd4";
+
+/** What the scan finds: the secrets redacted, and the keys told the configuration is wrong. */
+function scanned(API_KEYS: string): { secrets: string[]; broken: string[] } {
+  const broken: ClientKey[] = [];
+  // Auth never takes a key from a text that is not JSON: no tenant's key is read from it.
+  expect(readClientKeys({ API_KEYS }, [], undefined, broken)).toEqual([]);
+  return { secrets: apiKeySecrets({ API_KEYS }), broken: broken.map((key) => key.key) };
+}
+
+describe("the keys of an API_KEYS that is not valid JSON", () => {
+  describe("whose list's bracket is missing: the next member's name is no key (codereview49d #4)", () => {
+    it.each([
+      ["models", `{"t":{"key":["${A}","${B}","models":["m1"],"rate_limit":"RL"}}`, [A, B]],
+      ["rate_limit", `{"t":{"key":["${A}", "rate_limit": 5}}`, [A]],
+      ["an unquoted name (JSON5)", `{t: {key: ['${A}', '${B}', models: ['m1']}}`, [A, B]],
+      ["the next entry's name", `{"t":{"key":["${A}",\n "team-b": {"key":"${D}"}}}`, [A, D]],
+    ])("%s", (_, API_KEYS, keys) => {
+      expect(scanned(API_KEYS)).toEqual({ secrets: keys, broken: keys });
+    });
+
+    it("so a message naming the member keeps its words", () => {
+      const secrets = apiKeySecrets({ API_KEYS: `{"t":{"key":["${A}","models":["m1"],"rate_limit":"RL"}}` });
+      const message = "GET /v1/models: m1 is not in your key's models (rate_limit RL)";
+      expect(redactSecrets(`${message} ${A}`, secrets)).toBe(`${message} [redacted]`);
+    });
+
+    it("a # mid-line is no comment: it ends no list, and the list's own ] is read", () => {
+      const API_KEYS = `{"t":{"key":["${A}", #3 "${B}"]\n,"models":["llama3"]}}`;
+      expect(scanned(API_KEYS)).toEqual({ secrets: [A, B], broken: [A, B] });
+    });
+  });
+
+  describe("are found whatever the list holds (codereview49d #5)", () => {
+    it.each([
+      ["after a nested list", `{"t":{"key":[["${A}"],"${C}"]},}`, [A, C]],
+      ["in lists nested deeper", `{"t":{"key":[[["${A}"]], [{"x": ["${B}"]}], "${C}"]},}`, [A, B, C]],
+      ["in an object item, its field's name left alone", `{"t":{"key":[{"old":"${A}"},"${C}"]},}`, [A, C]],
+      ["after an unquoted item holding a ':'", `{"t":{"key":["${A}", https://x, "${C}"]},}`, [A, C]],
+      [
+        "after an unquoted item holding an apostrophe",
+        `{"t":{"key":["${A}", Bob's, "${B}"],"models":["llama3"]},}`,
+        [A, B],
+      ],
+      ["that is unquoted itself, when it may be a key", `{"t":{"key":[${A}, 7, null, "${C}"]}}`, [A, C]],
+    ])("%s", (_, API_KEYS, keys) => {
+      expect(scanned(API_KEYS)).toEqual({ secrets: keys, broken: keys });
+    });
+
+    it("in a string not closed on its line: its text to the line's end, the holder's real key", () => {
+      expect(scanned(`{"t":{"key":["${A},\n "${C}"]},}`)).toEqual({ secrets: [A, C], broken: [A, C] });
+      expect(scanned(`{"t":{"key":"${A}\n, "models": ["m1"]},}`)).toEqual({ secrets: [A], broken: [A] });
+    });
+
+    it("commented out of a list: a secret, no tenant's, and a ] in the comment ends nothing", () => {
+      const API_KEYS = [
+        `{"t":{"key":[`,
+        `  "${A}", // old: "${B}" ]`,
+        `  /* "${D}" ] */ "${C}"`,
+        `  # revoked: Bob's "sk-eeeeeeeeeeeeeeeeeeeeeeee5" ]`,
+        `], "models": ["llama3"]},}`,
+      ].join("\n");
+      const { secrets, broken } = scanned(API_KEYS);
+      expect(secrets).toEqual(expect.arrayContaining([A, B, C, D, "sk-eeeeeeeeeeeeeeeeeeeeeeee5"]));
+      expect(secrets).not.toContain("llama3");
+      expect(broken).toEqual(expect.arrayContaining([A, C]));
+      expect(broken).not.toContain(B);
+      expect(broken).not.toContain(D);
+    });
+  });
+
+  it("are found in time linear in the text's length, however hostile (250 KB each)", async () => {
+    const n = 250_000;
+    const texts = [
+      `{"t":{"key":[${'"sk-x",'.repeat(n / 7)}`,
+      '"key":["'.repeat(n / 8),
+      "key:[".repeat(n / 5),
+      `{"t":{"key":${"[".repeat(n)}`,
+      `{"t":{"key":[${"{".repeat(n)}`,
+      `{"t":{"key":[${`"'`.repeat(n / 2)}`,
+      `{"t":{"key":[${"/*".repeat(n / 2)}`,
+      `{"t":{"key":["${"\\".repeat(n)}`,
+      `key:"${"key:'".repeat(n / 5)}`,
+    ];
+    const cpuMs = await cpuMsOf(() => {
+      for (const API_KEYS of texts) apiKeySecrets({ API_KEYS });
+    });
+    expect(cpuMs).toBeLessThan(4000);
+  });
+});
