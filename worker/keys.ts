@@ -10,6 +10,7 @@
 import { isDurableObjectNamespace, isRateLimiter, type RateLimiter } from "./cloudflare.ts";
 import type { ProxyBindings, ProxyEnv } from "./config.ts";
 import { repeatedNames } from "./json-names.ts";
+import { keyMembers, withoutComments } from "./key-scan.ts";
 import { bindingJson } from "./json-syntax.ts";
 import { KEY_PREFIX, keyLike, kindOf, NAME_LENGTH, quoteValue } from "./quote-value.ts";
 import { secretHint } from "./secret-hint.ts";
@@ -296,63 +297,6 @@ export function apiKeySecrets(env: ProxyEnv): string[] {
   return [...new Set([...entries, ...keyMembers(unreadable), ...keyMembers(withoutComments(unreadable))])];
 }
 
-// A string's text between its quotes, in either quote: it runs over escapes, a line continuation
-// (`\` then a line break, as JSON5 allows) included, and never over a bare line break, which no
-// JSON or JSON5 string holds.
-const IN_DOUBLE = String.raw`(?:[^"\\\r\n]|\\(?:\r\n|[\s\S]))*`;
-const IN_SINGLE = String.raw`(?:[^'\\\r\n]|\\(?:\r\n|[\s\S]))*`;
-
-// A "key" member and its string, as written (escapes and all): double-quoted as JSON writes it, or
-// single-quoted and with an unquoted name as JSON5 and JavaScript do, one reason a text is no JSON.
-const KEY_MEMBER = new RegExp(String.raw`(?:"key"|'key'|\bkey)\s*:\s*(?:"(${IN_DOUBLE})"|'(${IN_SINGLE})')`, "g");
-
-// A "key" member that is a list: its text up to its closing bracket (or, when that is missing,
-// where the entry's next member or its end begins: a `:` or `}`, or the text's end), whatever
-// else is in it: a `#` line or a non-string item (what makes a text no JSON) ends no list, so no
-// key after one is lost. A string or a comment (`//`, `/* */`, `#`) is passed over whole (a `]`
-// or `:` in it ends nothing); a string runs to its line's end when it is not closed, so each
-// character is read once. The strings of a comment in it are taken too: a key commented out of a
-// list is still a secret.
-const KEY_LIST = new RegExp(
-  String.raw`(?:"key"|'key'|\bkey)\s*:\s*\[((?:[^\]}:"'/#]+|"${IN_DOUBLE}"?|'${IN_SINGLE}'?|\/\/[^\r\n]*|\/\*[\s\S]*?(?:\*\/|$)|#[^\r\n]*|\/)*)`,
-  "g",
-);
-// A list's string, its closing quote captured: one not closed on its line is no key, and is read
-// to the line's end once rather than from each of its quotes again.
-const LIST_STRING = new RegExp(`"(${IN_DOUBLE})("?)|'(${IN_SINGLE})('?)`, "g");
-
-// A string (to its closing quote, or its line's end when that is missing), a line comment, or a
-// block comment (to the text's end when it is not closed). A string may be single-quoted too
-// (JSON5's and JavaScript's habit, one reason API_KEYS is not JSON), and continue on the next
-// line: a URL's `//` or a glob's `/*` in one is no comment either.
-const STRING_OR_COMMENT = new RegExp(
-  String.raw`"${IN_DOUBLE}"?|'${IN_SINGLE}'?|\/\/[^\r\n]*|\/\*[\s\S]*?(?:\*\/|$)`,
-  "g",
-);
-
-// A JSON5 (ES5) string's escapes: \xHH, \uHHHH, a line continuation (\ then a line break: nothing),
-// or one character, itself unless it is one of ESCAPED's.
-const ESCAPE = /\\(?:x([\dA-Fa-f]{2})|u([\dA-Fa-f]{4})|(\r\n|[\s\S]))/g;
-const ESCAPED = new Map([
-  ["b", "\b"],
-  ["f", "\f"],
-  ["n", "\n"],
-  ["r", "\r"],
-  ["t", "\t"],
-  ["v", "\v"],
-  ["0", "\0"],
-]);
-const LINE_BREAK = /^(?:\r\n|[\r\n\u2028\u2029])$/;
-
-/** A string's text between its quotes, escapes decoded as JSON5 does (a superset of JSON's). */
-function json5String(literal: string): string {
-  return literal.replace(ESCAPE, (_, hex?: string, unicode?: string, other = "") => {
-    const code = hex ?? unicode;
-    if (code !== undefined) return String.fromCharCode(Number.parseInt(code, 16));
-    return LINE_BREAK.test(other) ? "" : (ESCAPED.get(other) ?? other);
-  });
-}
-
 /**
  * API_KEYS when it is not valid JSON (a trailing comma, say), "" otherwise: its entries cannot
  * be read, but their "key" members still hold the tenants' keys, to redact and to tell their
@@ -360,26 +304,6 @@ function json5String(literal: string): string {
  */
 function unreadableText(raw: ProxyEnv["API_KEYS"]): string {
   return typeof raw === "string" && parsedJson(raw) === undefined ? raw : "";
-}
-
-/** The text with its comments blanked; strings are passed over whole, so a URL's `//` is no comment. */
-function withoutComments(raw: string): string {
-  return raw.replace(STRING_OR_COMMENT, (match) => (match.startsWith("/") ? " " : match));
-}
-
-/** The strings of the text's "key" members, a list's each, decoded. */
-function keyMembers(raw: string): string[] {
-  const members = [...raw.matchAll(KEY_MEMBER)].map(([, doubled, single]) => doubled ?? single ?? "");
-  const listed = [...raw.matchAll(KEY_LIST)].flatMap(([, list = ""]) =>
-    [...list.matchAll(LIST_STRING)].flatMap(([, doubled = "", closedDouble, single = "", closedSingle]) => {
-      if (closedDouble) return [doubled];
-      return closedSingle ? [single] : [];
-    }),
-  );
-  return [...members, ...listed].flatMap((literal) => {
-    const key = text(json5String(literal));
-    return key === undefined ? [] : [key];
-  });
 }
 
 /** What JSON.parse makes of the text, parsed once; undefined when it refuses it (JSON has no undefined). */

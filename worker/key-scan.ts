@@ -1,0 +1,249 @@
+// The keys of an API_KEYS that is not valid JSON (a trailing comma, a `#` line, JSON5's quotes),
+// found by scanning its text. Every call is then a 500 and no key is accepted, but the text still
+// holds the tenants' keys: each is redacted everywhere, and its holder is told that the
+// configuration is wrong rather than that the key is. The scan errs toward redaction: every string
+// that is a "key" member's value, or an item of its list however deeply nested (an object item's
+// values too), and the text of a string not closed on its line (the holder's real key, its
+// closing quote forgotten). A member's name (a string followed by `:`) is never a key: "models"
+// redacted would be cut out of every message.
+//
+// A loop over the characters rather than a regular expression per shape: a list holds strings,
+// comments, nested brackets, objects and unquoted items in any order, and a loop that knows each
+// reads every character once, however broken the text (a regular expression that tells them all
+// apart is not one a reader can check, nor one that stays linear as it grows).
+import { keyLike } from "./quote-value.ts";
+
+// Where a "key" member's value begins: its name double-quoted as JSON writes it, or single-quoted
+// or unquoted as JSON5 and JavaScript do (one reason a text is no JSON), then its colon.
+const KEY_NAME = /(?:"key"|'key'|\bkey)\s*:\s*/g;
+
+// A string's text between its quotes, in either quote: it runs over escapes, a line continuation
+// (`\` then a line break, as JSON5 allows) included, and never over a bare line break, which no
+// JSON or JSON5 string holds.
+const IN_DOUBLE = String.raw`(?:[^"\\\r\n]|\\(?:\r\n|[\s\S]))*`;
+const IN_SINGLE = String.raw`(?:[^'\\\r\n]|\\(?:\r\n|[\s\S]))*`;
+
+// A string (to its closing quote, or its line's end when that is missing), a line comment, or a
+// block comment (to the text's end when it is not closed). A string may be single-quoted too, and
+// continue on the next line: a URL's `//` or a glob's `/*` in one is no comment either, nor in an
+// unquoted item (`https://x`, `team/*`: right after a letter or digit, or a URL's scheme), as scanList reads it.
+const STRING_OR_COMMENT = new RegExp(
+  String.raw`"${IN_DOUBLE}"?|'${IN_SINGLE}'?|(?<!\w:?)\/\/[^\r\n]*|(?<!\w)\/\*[\s\S]*?(?:\*\/|$)`,
+  "g",
+);
+
+// The digits of a JSON5 (ES5) string's \xHH and \uHHHH escapes.
+const HEX = /^[\dA-Fa-f]+$/;
+const ESCAPED = new Map([
+  ["b", "\b"],
+  ["f", "\f"],
+  ["n", "\n"],
+  ["r", "\r"],
+  ["t", "\t"],
+  ["v", "\v"],
+  ["0", "\0"],
+]);
+const LINE_BREAK = /^[\r\n\u2028\u2029]$/;
+// The end of a string not closed on its line: a list's comma, a bracket, spaces, which no key ends with.
+const UNCLOSED_TAIL = /[\s,\]}]/;
+// What ends an unquoted item (`sk-…`, `7`, `Bob's`, `https://x`): a quote or a colon in one does not.
+const ITEM_END = /[\s,[\]{}]/;
+// JSON5's unquoted member name: an identifier (no URL's `https:`, which `//` follows, is one alone).
+const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
+const WORD_CHARACTER = /\w/;
+
+/** The text with its comments blanked; strings are passed over whole, so a URL's `//` is no comment. */
+export function withoutComments(raw: string): string {
+  return raw.replace(STRING_OR_COMMENT, (match) => (match.startsWith("/") ? " " : match));
+}
+
+/**
+ * The keys of the text's "key" members, decoded: a string's, a list's each. The strings of a
+ * comment are taken too (a key commented out is still a secret): the text without its comments
+ * (withoutComments) tells those apart.
+ */
+export function keyMembers(raw: string): string[] {
+  const found: string[] = [];
+  const names = new RegExp(KEY_NAME);
+  for (let match = names.exec(raw); match !== null; match = names.exec(raw)) {
+    const at = match.index + match[0].length;
+    const quote = raw[at];
+    if (quote === '"' || quote === "'") {
+      const string = readString(raw, at, raw.length);
+      take(found, string);
+      names.lastIndex = string.end;
+    } else if (raw[at] === "[") {
+      // On from where the list ends, so no character of it is read again.
+      names.lastIndex = scanList(raw, at + 1, found);
+    }
+  }
+  return found;
+}
+
+/** A string from its opening quote: its text as written, where it ends, and whether it was closed. */
+interface StringRead {
+  literal: string;
+  end: number;
+  closed: boolean;
+}
+
+/**
+ * The string whose quote is at `start`, read to its closing quote, else to its line's end or
+ * `limit` (a comment's end): escapes and line continuations are passed over, never a bare line break.
+ */
+function readString(raw: string, start: number, limit: number): StringRead {
+  const quote = raw[start];
+  let at = start + 1;
+  while (at < limit) {
+    const character = raw[at];
+    if (character === quote) return { literal: raw.slice(start + 1, at), end: at + 1, closed: true };
+    if (character === "\n" || character === "\r") break;
+    at += character === "\\" ? (raw.startsWith("\r\n", at + 1) ? 3 : 2) : 1;
+  }
+  const end = Math.min(at, limit);
+  return { literal: raw.slice(start + 1, end), end, closed: false };
+}
+
+/**
+ * A string's key, decoded as JSON5 does (a superset of JSON's escapes): one not closed on its line
+ * without the list's comma or bracket its line goes on to, since its holder sends the key without them.
+ */
+function take(found: string[], { literal, closed }: StringRead): void {
+  const key = json5String(closed ? literal : withoutTail(literal)).trim();
+  if (key !== "") found.push(key);
+}
+
+/**
+ * Reads a "key" list from just after its `[`, taking its keys into `found`; returns where the list
+ * ends. That is its closing bracket, or, when it is missing, where the entry's next member (a name
+ * then `:`) or the entry's end (a `}` of the list's own level) begins, so neither the next member's
+ * name nor its values are taken. Nested lists and object items are entered, their strings taken
+ * and their field names not. A comment (`//`, `/* *\/`, a line beginning with `#`) ends nothing
+ * and its strings are taken; a `#` mid-line is an unquoted item's, as in `#3`.
+ */
+function scanList(raw: string, start: number, found: string[]): number {
+  // The brackets open, innermost last: a name then `:` in an object is its field's, elsewhere the next member's.
+  const open = ["["];
+  let lineBlank = false;
+  let at = start;
+  while (at < raw.length && open.length > 0) {
+    const character = raw[at] ?? "";
+    if (/\s/.test(character)) {
+      if (character === "\n" || character === "\r") lineBlank = true;
+      at += 1;
+      continue;
+    }
+    const wasBlank = lineBlank;
+    lineBlank = false;
+    if (character === '"' || character === "'") {
+      const string = readString(raw, at, raw.length);
+      if (string.closed && colonAfter(raw, string.end)) {
+        if (open.at(-1) !== "{") return at;
+        at = string.end;
+      } else {
+        take(found, string);
+        at = string.end;
+      }
+    } else if (character === "[" || character === "{") {
+      open.push(character);
+      at += 1;
+    } else if (character === "]") {
+      open.pop();
+      at += 1;
+    } else if (character === "}") {
+      if (open.length === 1) return at;
+      open.pop();
+      at += 1;
+    } else if (character === "," || character === ":") {
+      at += 1;
+    } else if (raw.startsWith("//", at) || (character === "#" && wasBlank)) {
+      at = commentStrings(raw, at, lineEnd(raw, at), found);
+    } else if (raw.startsWith("/*", at)) {
+      const close = raw.indexOf("*/", at + 2);
+      at = commentStrings(raw, at, close < 0 ? raw.length : close, found) + (close < 0 ? 0 : 2);
+    } else {
+      const end = itemEnd(raw, at);
+      const item = raw.slice(at, end);
+      const name = item.endsWith(":") ? item.slice(0, -1) : colonAfter(raw, end) ? item : undefined;
+      // JSON5's unquoted member name: the next member when the list's bracket is missing.
+      if (name !== undefined && IDENTIFIER.test(name) && open.at(-1) !== "{") return at;
+      if (name === undefined && keyLike(item)) found.push(item);
+      at = end;
+    }
+  }
+  return at;
+}
+
+/**
+ * Takes the strings of a comment (from `start` to `end`), each a key unless it is a member's name:
+ * a key commented out of a list is still a secret. A quote inside a word (`Bob's`) opens none.
+ * Returns `end`: the comment is passed over whole, a `]` in it ending nothing.
+ */
+function commentStrings(raw: string, start: number, end: number, found: string[]): number {
+  let at = start;
+  while (at < end) {
+    const character = raw[at];
+    if ((character === '"' || character === "'") && !WORD_CHARACTER.test(raw[at - 1] ?? "")) {
+      const string = readString(raw, at, end);
+      if (!(string.closed && colonAfter(raw, string.end))) take(found, string);
+      at = string.end;
+    } else {
+      at += 1;
+    }
+  }
+  return end;
+}
+
+/** The text without its trailing commas, brackets and spaces: a loop, as `/[…]+$/` goes back over each run. */
+function withoutTail(literal: string): string {
+  let end = literal.length;
+  while (end > 0 && UNCLOSED_TAIL.test(literal[end - 1] ?? "")) end -= 1;
+  return literal.slice(0, end);
+}
+
+/** Whether what follows `at`, past spaces, is a colon: what was before it is a member's name. */
+function colonAfter(raw: string, at: number): boolean {
+  let next = at;
+  while (next < raw.length && /\s/.test(raw[next] ?? "")) next += 1;
+  return raw[next] === ":";
+}
+
+function lineEnd(raw: string, at: number): number {
+  let end = at;
+  while (end < raw.length && raw[end] !== "\n" && raw[end] !== "\r") end += 1;
+  return end;
+}
+
+function itemEnd(raw: string, at: number): number {
+  let end = at + 1;
+  while (end < raw.length && !ITEM_END.test(raw[end] ?? "")) end += 1;
+  return end;
+}
+
+/**
+ * A string's text between its quotes, escapes decoded as JSON5 (ES5) does, a superset of JSON's:
+ * \xHH, \uHHHH, a line continuation (\ then a line break: nothing), or one character, itself
+ * unless it is one of ESCAPED's. A loop over the escapes rather than a replace with a callback, a
+ * call each: a string of half a million escapes took 400 ms so, 10 ms this way.
+ */
+function json5String(literal: string): string {
+  const parts: string[] = [];
+  let from = 0;
+  for (let at = literal.indexOf("\\"); at >= 0 && at + 1 < literal.length; at = literal.indexOf("\\", from)) {
+    parts.push(literal.slice(from, at));
+    const escaped = literal[at + 1] ?? "";
+    const hex = escaped === "x" ? 2 : escaped === "u" ? 4 : 0;
+    const code = literal.slice(at + 2, at + 2 + hex);
+    if (hex > 0 && code.length === hex && HEX.test(code)) {
+      parts.push(String.fromCharCode(Number.parseInt(code, 16)));
+      from = at + 2 + hex;
+    } else if (literal.startsWith("\r\n", at + 1)) {
+      from = at + 3;
+    } else {
+      parts.push(LINE_BREAK.test(escaped) ? "" : (ESCAPED.get(escaped) ?? escaped));
+      from = at + 2;
+    }
+  }
+  parts.push(literal.slice(from));
+  return parts.join("");
+}
