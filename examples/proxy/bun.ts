@@ -2,6 +2,7 @@
 // as the Worker's bindings (MODELS, PROXY_API_KEYS, AWS_*, BEDROCK_ENDPOINT…), plus PORT and HOST.
 //   bun examples/proxy/bun.ts
 import { createApp } from "../../worker/mod.ts";
+import { servedRequest } from "./served-request.ts";
 
 // The few Bun APIs used here, declared so the file type-checks without bun-types.
 declare const Bun: {
@@ -22,6 +23,10 @@ const server = Bun.serve({
   // Bun closes connections idle for 10 s by default; a model may think longer than that between
   // two stream chunks. 255 s is Bun's maximum.
   idleTimeout: 255,
-  fetch: (request) => app.fetch(request),
+  // Bun hands over a relative URL when Host is missing or not host[:port] (served-request.ts).
+  fetch: (request) => {
+    const served = servedRequest(request);
+    return served instanceof Response ? served : app.fetch(served);
+  },
 });
 console.log(`bedrock-edge proxy listening on ${server.url.origin}`);

@@ -2,6 +2,7 @@
 // as the Worker's bindings (MODELS, PROXY_API_KEYS, AWS_*, BEDROCK_ENDPOINT…), plus PORT and HOST.
 //   deno run --allow-net --allow-env examples/proxy/deno.ts
 import { createApp } from "../../worker/mod.ts";
+import { servedRequest } from "./served-request.ts";
 
 // The few Deno APIs used here, declared so the file type-checks without Deno's own types.
 declare const Deno: {
@@ -20,5 +21,9 @@ Deno.serve(
     hostname: Deno.env.get("HOST") ?? "127.0.0.1",
     onListen: ({ hostname, port }) => console.log(`bedrock-edge proxy listening on http://${hostname}:${port}`),
   },
-  (request) => app.fetch(request),
+  // Deno builds request.url from the Host header as the client wrote it (served-request.ts).
+  (request) => {
+    const served = servedRequest(request);
+    return served instanceof Response ? served : app.fetch(served);
+  },
 );

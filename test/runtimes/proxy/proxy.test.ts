@@ -226,7 +226,8 @@ async function rawRequest(url: string, request: string): Promise<{ status: numbe
   const head = received.slice(0, split);
   let body = received.slice(split + 4);
   // Deno chunks a body it was not given the length of.
-  if (/\r\ntransfer-encoding: chunked/i.test(head)) body = body.replace(/^[0-9a-f]+\r\n/i, "").replace(/\r\n0\r\n\r\n$/, "");
+  if (/\r\ntransfer-encoding: chunked/i.test(head))
+    body = body.replace(/^[0-9a-f]+\r\n/i, "").replace(/\r\n0\r\n\r\n$/, "");
   return { status: Number(/^HTTP\/1\.[01] (\d{3})/.exec(head)?.[1]), head, body };
 }
 
@@ -262,6 +263,23 @@ describe("the Host header in other runtimes (http50 #2, #3)", () => {
           .split("\n")
           .find((line) => line.includes(id!));
         expect(logged).toContain('"path":"/health"');
+
+        // A completion the same way: its body reaches the app whole.
+        const body = JSON.stringify({ model: "llama-demo", messages: [{ role: "user", content: "Hello" }] });
+        const completion = await rawRequest(
+          server.url,
+          requestText(
+            "POST /v1/chat/completions HTTP/1.0",
+            `authorization: Bearer ${KEY}`,
+            "content-type: application/json",
+            `content-length: ${Buffer.byteLength(body)}`,
+          ) + body,
+        );
+        expect(completion.status, `${completion.head}\n${completion.body}`).toBe(200);
+        expect(
+          (JSON.parse(completion.body) as { choices: Array<{ message: { content: string } }> }).choices[0]?.message
+            .content,
+        ).toMatch(/^Hello from the Bedrock emulator \(llama\)\./);
 
         // Valid authorities: a name, a default port, upper case, an IPv6 literal, none at all.
         for (const host of ["host: x:80", "host: X", "host: [::1]:8787", "host: localhost", "host: "]) {
