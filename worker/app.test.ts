@@ -1120,3 +1120,36 @@ describe("a stop of only whitespace on Claude (which Bedrock refuses with a 400)
 });
 
 type ChunkJson = { choices: Array<{ delta: { content?: string }; finish_reason: string | null }> };
+
+describe("a body with a transfer coding other than chunked (http50 #5)", () => {
+  it("is a 415 unsupported_content_encoding at the app, as a Content-Encoding is, not a 400 calling its JSON broken", async () => {
+    const app = createApp({
+      env: {
+        MODELS: JSON.stringify({ llama: `bedrock/llama/${emulatorModelId("llama")}` }),
+        PROXY_API_KEYS: "sk-one",
+        AWS_ACCESS_KEY_ID: EMULATOR_CREDENTIALS.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: EMULATOR_CREDENTIALS.secretAccessKey,
+        BEDROCK_ENDPOINT: "http://bedrock.emulator",
+      },
+      fetch: () => Promise.reject(new Error("no call expected")),
+      log: () => undefined,
+    });
+    const json = JSON.stringify({ model: "llama", messages: [{ role: "user", content: "hi" }] });
+    const gzipped = await new Response(
+      new Blob([json]).stream().pipeThrough(new CompressionStream("gzip")),
+    ).arrayBuffer();
+    const answer = await app.request("/v1/chat/completions", {
+      method: "POST",
+      headers: {
+        authorization: "Bearer sk-one",
+        "content-type": "application/json",
+        "transfer-encoding": "gzip, chunked",
+      },
+      body: gzipped,
+    });
+    expect(answer.status).toBe(415);
+    expect(await answer.json()).toMatchObject({
+      error: { type: "invalid_request_error", code: "unsupported_content_encoding" },
+    });
+  });
+});

@@ -109,6 +109,25 @@ describe("a body the proxy would misread: 415, not a 400 that calls good JSON br
     expect(type).toBe("invalid_request_error");
   });
 
+  it("a transfer coding other than chunked (gzip, chunked) is refused as a Content-Encoding is (http50 #5)", async () => {
+    // Node's and Deno's servers undo the chunking and hand over the gzip bytes as they came.
+    const gzipped = await new Response(
+      new Blob([body("llama", 10)]).stream().pipeThrough(new CompressionStream("gzip")),
+    ).arrayBuffer();
+    for (const coding of ["gzip, chunked", "deflate,chunked", "br, chunked", "x-gzip, chunked", "GZIP, Chunked"]) {
+      const refused = await refusal(readJsonBody(sent({ "transfer-encoding": coding }, gzipped), LIMITS));
+      expect(refused, coding).toMatchObject({ status: 415, code: "unsupported_content_encoding" });
+      expect(refused.message).toBe(
+        "The request body has a Transfer-Encoding other than chunked (it is compressed): this proxy reads request bodies as they are. Send the body uncompressed, with no Transfer-Encoding but chunked.",
+      );
+    }
+    for (const coding of ["chunked", "Chunked", " chunked ", "identity, chunked"]) {
+      expect(await readJsonBody(sent({ "transfer-encoding": coding }), LIMITS), coding).toMatchObject({
+        model: "llama",
+      });
+    }
+  });
+
   it("a charset other than UTF-8 is refused", async () => {
     for (const type of [
       "application/json; charset=iso-8859-1",

@@ -2,6 +2,7 @@
 // @hono/node-server, through the runnable entry files users get (examples/proxy/*.ts), each
 // answering a streamed completion from the emulator, signed for real.
 import { connect } from "node:net";
+import { gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { EMULATOR_CREDENTIALS } from "../../../emulator/credentials.ts";
 import { emulatorModelId } from "../../../emulator/model-id.ts";
@@ -212,7 +213,10 @@ describe("a body that trickles without ending, in other runtimes (runtimes47 #3)
  * One request on a raw socket, written as given (a Host header the client chooses, or none, which
  * fetch cannot send): the answer's status line, headers and body, once the server closes.
  */
-async function rawRequest(url: string, request: string): Promise<{ status: number; head: string; body: string }> {
+async function rawRequest(
+  url: string,
+  request: string | Uint8Array,
+): Promise<{ status: number; head: string; body: string }> {
   const { hostname, port } = new URL(url);
   const socket = connect({ host: hostname, port: Number(port) });
   let received = "";
@@ -315,6 +319,51 @@ describe("the Host header in other runtimes (http50 #2, #3)", () => {
         }
         expect(server.output()).not.toContain('"path":"/v1/usage"');
         expect(server.output()).not.toContain("evil");
+      } finally {
+        await server.stop();
+      }
+    },
+  );
+});
+
+describe("a body with a transfer coding other than chunked, in other runtimes (http50 #5)", () => {
+  let served: RuntimeEmulator;
+  beforeAll(async () => {
+    served = await startRuntimeEmulator();
+  });
+  afterAll(() => served?.close());
+
+  // Bun resets such a connection itself (no answer); Node and Deno undo the chunking only and hand
+  // the proxy the gzip bytes.
+  it.concurrent.each(RUNTIMES.filter(({ name }) => !name.startsWith("Bun")))(
+    "$name: Transfer-Encoding: gzip, chunked is a 415 unsupported_content_encoding, not a 400 invalid_json",
+    async ({ command, args }) => {
+      const server = await startServerProcess(command, args, proxyEnv(served.url));
+      try {
+        const json = JSON.stringify({ model: "llama-demo", messages: [{ role: "user", content: "Hello" }] });
+        const gzipped = gzipSync(json);
+        const chunked = Buffer.concat([
+          Buffer.from(`${gzipped.byteLength.toString(16)}\r\n`),
+          gzipped,
+          Buffer.from("\r\n0\r\n\r\n"),
+        ]);
+        const answer = await rawRequest(
+          server.url,
+          Buffer.concat([
+            Buffer.from(
+              requestText(
+                "POST /v1/chat/completions HTTP/1.1",
+                "host: localhost",
+                `authorization: Bearer ${KEY}`,
+                "content-type: application/json",
+                "transfer-encoding: gzip, chunked",
+              ),
+            ),
+            chunked,
+          ]),
+        );
+        expect(answer.status, `${answer.head}\n${answer.body}`).toBe(415);
+        expect(JSON.parse(answer.body)).toMatchObject({ error: { code: "unsupported_content_encoding" } });
       } finally {
         await server.stop();
       }
