@@ -134,13 +134,26 @@ function checkReadable(headers: Headers): void {
   }
 }
 
-/** A compressed body (Content-Encoding) is refused: its bytes would be misread. */
+/**
+ * A compressed body is refused: its bytes would be misread. As a Content-Encoding, or as a
+ * transfer coding before chunked (`Transfer-Encoding: gzip, chunked`): Node's and Deno's servers
+ * undo the chunking only and hand over the gzip bytes. The same 415, not RFC 9112 §6.1's 501 for a
+ * transfer coding a server does not understand: the openai SDKs retry any 5xx, and the fault is
+ * the request's, which a 4xx says.
+ */
 function checkEncoding(headers: Headers): void {
   const coding = headers.get("content-encoding");
   if (coding !== null && !coding.split(",").every((part) => /^\s*(?:identity\s*)?$/i.test(part))) {
     throw unsupportedBody(
       "unsupported_content_encoding",
       "The request body has a Content-Encoding (it is compressed): this proxy reads request bodies as they are. Send the body uncompressed, without Content-Encoding.",
+    );
+  }
+  const transfer = headers.get("transfer-encoding");
+  if (transfer !== null && !transfer.split(",").every((part) => /^\s*(?:(?:chunked|identity)\s*)?$/i.test(part))) {
+    throw unsupportedBody(
+      "unsupported_content_encoding",
+      "The request body has a Transfer-Encoding other than chunked (it is compressed): this proxy reads request bodies as they are. Send the body uncompressed, with no Transfer-Encoding but chunked.",
     );
   }
 }
