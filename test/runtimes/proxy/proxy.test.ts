@@ -1,7 +1,7 @@
 // The proxy app (createApp() from worker/mod.ts) served by Deno.serve, Bun.serve and Node's
 // @hono/node-server, through the runnable entry files users get (examples/proxy/*.ts), each
 // answering a streamed completion from the emulator, signed for real.
-import { connect } from "node:net";
+import { connect, type Socket } from "node:net";
 import { gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { EMULATOR_CREDENTIALS } from "../../../emulator/credentials.ts";
@@ -369,4 +369,57 @@ describe("a body with a transfer coding other than chunked, in other runtimes (h
       }
     },
   );
+});
+
+describe("Deno out of file descriptors (http50 #1)", () => {
+  let served: RuntimeEmulator;
+  beforeAll(async () => {
+    served = await startRuntimeEmulator();
+  });
+  afterAll(() => served?.close());
+
+  it("the Deno proxy, its fd limit 200 taken by idle connections it never closes, answers again once they close", async () => {
+    const deno = RUNTIMES.find(({ name }) => name.startsWith("Deno"))!;
+    // A soft limit lowered for this server only, in the shell that starts it.
+    const server = await startServerProcess(
+      "bash",
+      ["-c", 'ulimit -n 200 && exec "$0" "$@"', deno.command, ...deno.args],
+      proxyEnv(served.url),
+    );
+    const { hostname, port } = new URL(server.url);
+    const sockets: Socket[] = [];
+    try {
+      // 250 connections that send nothing: Deno keeps each, and accepting fails with EMFILE, which
+      // stopped Deno.serve for good and ended the process.
+      for (let i = 0; i < 250; i++) {
+        const socket = connect({ host: hostname, port: Number(port) });
+        socket.on("error", () => undefined);
+        sockets.push(socket);
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+      for (
+        const deadline = Date.now() + 5000;
+        !server.output().includes("stopped serving") && Date.now() < deadline;
+      ) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      expect(server.output()).toContain(
+        "bedrock-edge proxy stopped serving (Error: Too many open files (os error 24)): trying again every 1000 ms",
+      );
+      for (const socket of sockets) socket.destroy();
+      let status: number | string = "none";
+      for (const deadline = Date.now() + 10_000; status !== 200 && Date.now() < deadline; ) {
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        status = await fetch(`${server.url}/health`, { signal: AbortSignal.timeout(2000) }).then(
+          (response) => response.status,
+          (error: Error) => `${error.name}: ${String((error.cause as Error | undefined)?.message ?? error.message)}`,
+        );
+      }
+      expect(status, server.output()).toBe(200);
+      expect(server.output()).toMatch(/bedrock-edge proxy serving again, \d+ ms after it stopped/);
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      await server.stop();
+    }
+  });
 });
