@@ -10,20 +10,65 @@ declare const Deno: {
   serve(
     options: { port: number; hostname: string; onListen?: (address: { hostname: string; port: number }) => void },
     handler: (request: Request) => Response | Promise<Response>,
-  ): unknown;
+  ): { finished: Promise<void> };
 };
 
+/** How long after the server stopped it is served again, and between tries while that fails. */
+const SERVE_AGAIN_MS = 1000;
+
 const app = createApp({ env: Deno.env.toObject() });
-Deno.serve(
-  {
-    port: Number(Deno.env.get("PORT") ?? 8787),
-    // Loopback unless told otherwise: exposing the proxy is a decision, not a default.
-    hostname: Deno.env.get("HOST") ?? "127.0.0.1",
-    onListen: ({ hostname, port }) => console.log(`bedrock-edge proxy listening on http://${hostname}:${port}`),
-  },
-  // Deno builds request.url from the Host header as the client wrote it (served-request.ts).
-  (request) => {
-    const served = servedRequest(request);
-    return served instanceof Response ? served : app.fetch(served);
-  },
-);
+// Loopback unless told otherwise: exposing the proxy is a decision, not a default.
+const hostname = Deno.env.get("HOST") ?? "127.0.0.1";
+let port = Number(Deno.env.get("PORT") ?? 8787);
+/** When the server stopped, until it answers a request again. */
+let stoppedAt: number | undefined;
+let listened = false;
+
+// Deno.serve stops for good when accepting a connection fails (EMFILE: Deno 2.9 closes neither an
+// idle connection nor one whose request head never ends, so a client holding as many as the fd
+// limit stops the server), and the process would exit. Served again instead, once it can be: when
+// those connections close (docs/RUNTIMES.md, Deno).
+function serve(): void {
+  try {
+    const server = Deno.serve(
+      {
+        port,
+        hostname,
+        onListen: (address) => {
+          // The port Deno chose for PORT=0, kept when serving again.
+          port = address.port;
+          if (!listened) console.log(`bedrock-edge proxy listening on http://${hostname}:${port}`);
+          listened = true;
+        },
+      },
+      // Deno builds request.url from the Host header as the client wrote it (served-request.ts).
+      (request) => {
+        if (stoppedAt !== undefined) {
+          console.error(`bedrock-edge proxy serving again, ${Date.now() - stoppedAt} ms after it stopped`);
+          stoppedAt = undefined;
+        }
+        const served = servedRequest(request);
+        return served instanceof Response ? served : app.fetch(served);
+      },
+    );
+    server.finished.then(undefined, serveAgain);
+  } catch (error) {
+    // A first listen that fails (the port taken, say) ends the process as before; a later one may
+    // fail only for want of a file descriptor, which listening takes too.
+    if (!listened) throw error;
+    serveAgain(error);
+  }
+}
+
+// One line when the server stops and one when it answers again, none for each try between: while
+// the connections that took every descriptor stay open, it may stop again as soon as it listens.
+function serveAgain(error: unknown): void {
+  if (stoppedAt === undefined) {
+    stoppedAt = Date.now();
+    const reason = error instanceof Error ? error.message : String(error);
+    console.error(`bedrock-edge proxy stopped serving (${reason}): trying again every ${SERVE_AGAIN_MS} ms`);
+  }
+  setTimeout(serve, SERVE_AGAIN_MS);
+}
+
+serve();
