@@ -13,7 +13,7 @@
 const AUTHORITY = /^(?:\[[0-9A-Za-z:.]+\]|[A-Za-z0-9\-._~!$&'()*+,;=]*)(?::[0-9]*)?$/;
 
 /** Whether a Host header's value is host[:port], one that the URL parser takes too (port, IP). */
-export function isValidHost(host: string): boolean {
+function isValidHost(host: string): boolean {
   if (!AUTHORITY.test(host)) return false;
   if (host === "") return true;
   try {
