@@ -1,6 +1,8 @@
 // The proxy as a library (`bedrock-edge/worker`): createApp() for Deno, Bun, Node, or a Worker
 // of your own.
 export { createApp } from "./app.ts";
+// For a Deno or Bun server of your own: the request made safe to route on, whatever its Host.
+export { servedRequest } from "./served-request.ts";
 export type { AppOptions, LogLine, ProxyApp } from "./app.ts";
 // The app's Hono environment: its bindings, and the variables its middleware sets (what
 // `c.get(name)` gives a route added to the app).

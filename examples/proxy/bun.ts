@@ -1,8 +1,7 @@
 // The bedrock-edge proxy on Bun. Configuration comes from the environment, under the same names
 // as the Worker's bindings (MODELS, PROXY_API_KEYS, AWS_*, BEDROCK_ENDPOINT…), plus PORT and HOST.
 //   bun examples/proxy/bun.ts
-import { createApp } from "../../worker/mod.ts";
-import { servedRequest } from "./served-request.ts";
+import { createApp, servedRequest } from "../../worker/mod.ts";
 
 // The few Bun APIs used here, declared so the file type-checks without bun-types.
 declare const Bun: {
@@ -23,7 +22,7 @@ const server = Bun.serve({
   // Bun closes connections idle for 10 s by default; a model may think longer than that between
   // two stream chunks. 255 s is Bun's maximum.
   idleTimeout: 255,
-  // Bun hands over a relative URL when Host is missing or not host[:port] (served-request.ts).
+  // Bun hands over a relative URL when Host is missing or not host[:port] (servedRequest, worker/served-request.ts).
   fetch: (request) => {
     const served = servedRequest(request);
     return served instanceof Response ? served : app.fetch(served);

@@ -1,8 +1,7 @@
 // The bedrock-edge proxy on Deno. Configuration comes from the environment, under the same names
 // as the Worker's bindings (MODELS, PROXY_API_KEYS, AWS_*, BEDROCK_ENDPOINT…), plus PORT and HOST.
 //   deno run --allow-net --allow-env examples/proxy/deno.ts
-import { createApp } from "../../worker/mod.ts";
-import { servedRequest } from "./served-request.ts";
+import { createApp, servedRequest } from "../../worker/mod.ts";
 
 // The few Deno APIs used here, declared so the file type-checks without Deno's own types.
 declare const Deno: {
@@ -41,7 +40,7 @@ function serve(): void {
           listened = true;
         },
       },
-      // Deno builds request.url from the Host header as the client wrote it (served-request.ts).
+      // Deno builds request.url from the Host header as the client wrote it (servedRequest, worker/served-request.ts).
       (request) => {
         if (stoppedAt !== undefined) {
           console.error(`bedrock-edge proxy serving again, ${Date.now() - stoppedAt} ms after it stopped`);
