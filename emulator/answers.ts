@@ -4,11 +4,14 @@
 
 import { countCodePoints } from "./code-points.ts";
 import { hashNumber } from "./hash.ts";
+import { parseJsonText } from "./json-body.ts";
 import type { ChatMessage, ToolChoice } from "./chat-request.ts";
 import type { ModelFormat, ModelOptions } from "./model-id.ts";
 import { longPieces, splitPieces, tokensOf } from "./pieces.ts";
+import { lastUserTurn } from "./prompt-turns.ts";
 import { prefillAt, prefillContinuation, type Prefill } from "./prefills.ts";
 import { pythonJson } from "./python-json.ts";
+import { isRecord } from "./request-checks.ts";
 import { type Constraint, constrainedText } from "./structured-output.ts";
 import {
   DEFAULT_TOOL,
@@ -76,7 +79,9 @@ export function completionAnswer(spec: ModelOptions & { format: ModelFormat }, i
   const family = FAMILY[spec.format];
   const texts: string[] = [];
   const plain = greeting(spec.format, "prompt", prompt);
-  const constrained = input.constraint && constrainedText(input.constraint, plain, hashNumber(prompt));
+  const constrained =
+    echoedJsonObject(spec, input.constraint, lastUserTurn(family, prompt)) ??
+    (input.constraint && constrainedText(input.constraint, plain, hashNumber(prompt)));
   const prefill = constrained === undefined ? prefillAt(prompt) : undefined;
   if (constrained !== undefined) append(texts, splitPieces(constrained));
   else if (prefill) {
@@ -136,11 +141,24 @@ export function chatAnswer(spec: ModelOptions, input: ChatInput): Answer {
     return finish(spec, pieces, input, promptTokens, "stop");
   }
   const plain = greeting(input.name, "last message", lastUser);
-  const constrained = input.constraint && constrainedText(input.constraint, plain, hashNumber(lastUser));
+  const constrained =
+    echoedJsonObject(spec, input.constraint, lastUser) ??
+    (input.constraint && constrainedText(input.constraint, plain, hashNumber(lastUser)));
   const main = constrained ?? (spec.echo ? lastUser : spec.tool && last?.role === "tool" ? TOOL_RESULT_TEXT : plain);
   const long = spec.longPieces !== undefined && !spec.echo && constrained === undefined;
   push("content", long ? longPieces(spec.longPieces ?? 0, spec.wordsPerPiece) : splitPieces(main));
   return finish(spec, pieces, input, promptTokens, "stop");
+}
+
+/**
+ * Under `json_object` a model writes the JSON object its prompt asks for; with `echo`, a user
+ * message that is itself a JSON object is that answer, verbatim (so clients' JSON modes, which
+ * parse the object into the caller's schema, can be tested). `undefined`: answer as usual.
+ */
+function echoedJsonObject(spec: ModelOptions, constraint: Constraint | undefined, message: string): string | undefined {
+  if (!spec.echo || constraint?.kind !== "json-object") return undefined;
+  const parsed = parseJsonText(message);
+  return parsed.ok && isRecord(parsed.json) ? message : undefined;
 }
 
 function lastUserText(messages: readonly ChatMessage[]): string {

@@ -163,6 +163,66 @@ describe("BedrockCompletion", () => {
   });
 });
 
+// sdkhelpers50 #4: a client's JSON mode (LangChain jsonMode, the AI SDK without structured outputs)
+// sends json_object and parses what the model wrote from the prompt's instructions. With `echo`,
+// a prompt that is itself a JSON object is that answer, so those clients can be tested.
+describe("json_object with the echo option", () => {
+  const WANTED = '{"city": "Paris", "temperature": 21}';
+  const JSON_OBJECT = { type: "json_object" };
+
+  it("answers the last user message when it is a JSON object (chat format), plain and streamed", async () => {
+    const echo = emulatorModelId("openai", ["echo"]);
+    const body = {
+      model: "m",
+      messages: [
+        { role: "system", content: "Answer in JSON." },
+        { role: "user", content: WANTED },
+      ],
+      response_format: JSON_OBJECT,
+    };
+    expect(messageOf(await json(await send(echo, body))).content).toBe(WANTED);
+    const chunks = chunksOf(await events(await send(echo, body, "invoke-with-response-stream")));
+    const deltas = chunks.map((chunk) => (choicesOf(chunk)[0]?.delta as { content?: string } | undefined)?.content);
+    expect(deltas.join("")).toBe(WANTED);
+  });
+
+  it("answers the last user turn of a templated prompt when it is a JSON object (each family)", async () => {
+    const prompts = {
+      llama: `<|begin_of_text|><|start_header_id|>user<|end_header_id|>\n\n${WANTED}<|eot_id|><|start_header_id|>assistant<|end_header_id|>\n\n`,
+      qwen3: `<|im_start|>system\nJSON<|im_end|>\n<|im_start|>user\n${WANTED}<|im_end|>\n<|im_start|>assistant\n`,
+      r1: `<｜begin▁of▁sentence｜><｜User｜>${WANTED}<｜Assistant｜>`,
+    } as const;
+    for (const [format, prompt] of Object.entries(prompts)) {
+      const answer = await json(
+        await send(emulatorModelId(format as ModelFormat, ["echo"]), { prompt, response_format: JSON_OBJECT }),
+      );
+      expect(answer.generation, format).toBe(WANTED);
+    }
+    // A raw prompt with no turns is the message itself.
+    const raw = await json(
+      await send(emulatorModelId("llama", ["echo"]), { prompt: WANTED, response_format: JSON_OBJECT }),
+    );
+    expect(raw.generation).toBe(WANTED);
+  });
+
+  it("answers as before otherwise: text, a JSON array, no echo option, a json_schema", async () => {
+    const echo = emulatorModelId("openai", ["echo"]);
+    const chat = (content: string, format: unknown = JSON_OBJECT) => ({
+      model: "m",
+      messages: [{ role: "user", content }],
+      response_format: format,
+    });
+    const wrapped = { answer: expect.stringMatching(/^Hello from the Bedrock emulator \(openai\)/) };
+    expect(JSON.parse(messageOf(await json(await send(echo, chat("Hello")))).content)).toEqual(wrapped);
+    expect(JSON.parse(messageOf(await json(await send(echo, chat("[1, 2]")))).content)).toEqual(wrapped);
+    const plain = JSON.parse(messageOf(await json(await send(emulatorModelId("openai"), chat(WANTED)))).content);
+    expect(plain).toEqual({ answer: expect.stringMatching(/^Hello from the Bedrock emulator/) });
+    const schema = { type: "object", properties: { n: { type: "integer" } }, required: ["n"] };
+    const instance = JSON.parse(messageOf(await json(await send(echo, chat(WANTED, schemaFormat(schema))))).content);
+    expect(instance).toEqual({ n: expect.any(Number) });
+  });
+});
+
 describe("OpenAICompletion", () => {
   it("answers vLLM's text_completion, every field", async () => {
     const answer = await json(await send(LLAMA, { prompt: "Hello", max_tokens: 300 }));
