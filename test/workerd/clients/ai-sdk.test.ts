@@ -8,8 +8,8 @@ import { generateObject, generateText, type LanguageModel, stepCountIs, streamTe
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import type { WorkerdProxy } from "../harness.ts";
-import { API_KEY, startDemoProxy } from "./demo-proxy.ts";
-import { AFTER_TOOL, answerAfterTool, greetingOf, modelsFor } from "./matrix.ts";
+import { API_KEY, echoTwin, startDemoProxy } from "./demo-proxy.ts";
+import { AFTER_TOOL, answerAfterTool, greetingOf, modelsFor, modelsRefusing } from "./matrix.ts";
 
 let proxy: WorkerdProxy;
 
@@ -114,6 +114,40 @@ describe.each(pairs(modelsFor("structured")))("%s, %s: generateObject", (provide
     });
     expect(result.object).toEqual({ city: expect.any(String), temperature: expect.any(Number) });
   });
+});
+
+// JSON mode: @ai-sdk/openai-compatible without supportsStructuredOutputs sends json_object and no
+// schema, and parses the answer. The model writes the object its prompt asks for, which the echo
+// twin (demo-proxy.ts) does when the prompt is that object.
+describe("openai-compatible without supportsStructuredOutputs: generateObject in JSON mode", () => {
+  const WANTED = { city: "Paris", temperature: 21 };
+  const jsonMode = (name: string) =>
+    createOpenAICompatible({ name: "bedrock-edge", baseURL: `${proxy.url()}/v1`, apiKey: API_KEY })(name);
+  const generate = (name: string) =>
+    generateObject({
+      model: jsonMode(name),
+      schema: z.object({ city: z.string(), temperature: z.number() }),
+      prompt: JSON.stringify(WANTED),
+      maxRetries: 0,
+    });
+
+  it.each(modelsFor("json-object"))("%s: the object the model answers", async (name) => {
+    const result = await generate(echoTwin(name));
+    expect(result.object).toEqual(WANTED);
+    expect(JSON.parse(String(result.request.body))).toMatchObject({ response_format: { type: "json_object" } });
+  });
+
+  it.each(modelsRefusing("json-object"))(
+    "%s: refused by design, with a 400 that says what to send",
+    async (name, refusal) => {
+      const error = await generate(name).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(error).toMatchObject({ statusCode: 400 });
+      expect(String(error)).toMatch(refusal);
+    },
+  );
 });
 
 describe.each(modelsFor("text"))("openai (responses), %s: a conversation", (name) => {

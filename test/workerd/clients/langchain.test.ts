@@ -7,8 +7,8 @@ import { ChatOpenAI } from "@langchain/openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import type { WorkerdProxy } from "../harness.ts";
-import { API_KEY, startDemoProxy } from "./demo-proxy.ts";
-import { AFTER_TOOL, greetingOf, modelsFor } from "./matrix.ts";
+import { API_KEY, echoTwin, startDemoProxy } from "./demo-proxy.ts";
+import { AFTER_TOOL, greetingOf, modelsFor, modelsRefusing } from "./matrix.ts";
 
 let proxy: WorkerdProxy;
 
@@ -93,5 +93,39 @@ describe.each(pairs(modelsFor("structured")))("ChatOpenAI.withStructuredOutput (
       .withStructuredOutput(Weather, { method: "jsonSchema", strict: true })
       .invoke("Weather in Paris, as JSON.");
     expect(Weather.parse(result)).toEqual(result);
+  });
+});
+
+// jsonMode sends response_format json_object and parses the answer; the model writes the object
+// its prompt asks for, which the echo twin (demo-proxy.ts) does when the prompt is that object.
+const WANTED = { city: "Paris", temperature: 21 };
+
+describe.each(pairs(modelsFor("json-object")))(
+  'ChatOpenAI.withStructuredOutput (%s API), method: "jsonMode", %s',
+  (api, model) => {
+    it("parses the JSON object the model answers", async () => {
+      const result = await chat(echoTwin(model), api)
+        .withStructuredOutput(Weather, { method: "jsonMode" })
+        .invoke(JSON.stringify(WANTED));
+      expect(result).toEqual(WANTED);
+    });
+  },
+);
+
+describe.each(
+  (["chat", "responses"] as const).flatMap((api) =>
+    modelsRefusing("json-object").map(([model, refusal]) => [api, model, refusal] as const),
+  ),
+)('ChatOpenAI.withStructuredOutput (%s API), method: "jsonMode", %s', (api, model, refusal) => {
+  it("is refused by design, with a 400 that says what to send", async () => {
+    const error = await chat(model, api)
+      .withStructuredOutput(Weather, { method: "jsonMode" })
+      .invoke(JSON.stringify(WANTED))
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+    expect(error).toMatchObject({ status: 400 });
+    expect(String(error)).toMatch(refusal);
   });
 });

@@ -12,13 +12,23 @@ export type Need =
   /** Calls a tool when the request forces one (tool_choice "required" or a named function). */
   | "forced-tools"
   /** Answers JSON that fits a response_format json_schema. */
-  | "structured";
+  | "structured"
+  /**
+   * Answers response_format json_object: the JSON object its prompt asks for (a client's JSON
+   * mode parses it into the caller's schema). The suites run these calls on the model's echo twin
+   * (demo-proxy.ts), which answers a prompt that is itself a JSON object with that object.
+   */
+  | "json-object";
 
 interface DemoModel {
   /** The emulator format behind the name, as its answers spell it. */
   format: string;
   can: readonly Need[];
+  /** The calls its route refuses by design, each with what its 400 says: the suites check it. */
+  refuses?: Partial<Record<Need, RegExp>>;
 }
+
+const ALL: readonly Need[] = ["text", "tools", "forced-tools", "structured", "json-object"];
 
 /**
  * Every demo model calls the tools it is offered (the emulator's `tool` option,
@@ -28,19 +38,24 @@ interface DemoModel {
  * families the template routes first close an empty think block, so that answer is content.
  */
 export const DEMO_MODELS: Readonly<Record<string, DemoModel>> = {
-  "demo-deepseek-r1": { format: "r1", can: ["text", "tools", "forced-tools", "structured"] },
-  "demo-llama": { format: "llama", can: ["text", "tools", "forced-tools", "structured"] },
-  "demo-qwen3": { format: "qwen3", can: ["text", "tools", "forced-tools", "structured"] },
-  "demo-qwen2": { format: "qwen2", can: ["text", "tools", "forced-tools", "structured"] },
-  "demo-openai": { format: "openai", can: ["text", "tools", "forced-tools", "structured"] },
+  "demo-deepseek-r1": { format: "r1", can: ALL },
+  "demo-llama": { format: "llama", can: ALL },
+  "demo-qwen3": { format: "qwen3", can: ALL },
+  "demo-qwen2": { format: "qwen2", can: ALL },
+  "demo-openai": { format: "openai", can: ALL },
+  // Converse has no JSON mode: the route takes json_schema only and says so.
   "demo-converse": {
     format: "us.anthropic.claude-sonnet-4-20250514-v1:0",
     can: ["text", "tools", "forced-tools", "structured"],
+    // (Chat Completions' `response_format`, the Responses API's `text.format`.)
+    refuses: {
+      "json-object": /(?:response_format|text\.format) cannot be "json_object" on Converse.*send "json_schema"/,
+    },
   },
   // The demos of per-model settings: demo-qwen3 in Bedrock's OpenAICompletion format, and a Qwen3
   // import on the openai route whose tool calls (text in its content) tool_parser "qwen" reads.
-  "demo-qwen3-openai-completion": { format: "qwen3", can: ["text", "tools", "forced-tools", "structured"] },
-  "demo-openai-qwen-tools": { format: "qwen3", can: ["text", "tools", "forced-tools", "structured"] },
+  "demo-qwen3-openai-completion": { format: "qwen3", can: ALL },
+  "demo-openai-qwen-tools": { format: "qwen3", can: ALL },
 };
 
 /** The demo models that can serve a call with this need. */
@@ -48,6 +63,14 @@ export function modelsFor(need: Need): string[] {
   return Object.entries(DEMO_MODELS)
     .filter(([, model]) => model.can.includes(need))
     .map(([name]) => name);
+}
+
+/** The demo models whose route refuses a call with this need by design, with the 400's message. */
+export function modelsRefusing(need: Need): Array<[string, RegExp]> {
+  return Object.entries(DEMO_MODELS).flatMap(([name, model]) => {
+    const refusal = model.refuses?.[need];
+    return refusal ? [[name, refusal] as [string, RegExp]] : [];
+  });
 }
 
 /** The emulator's answer to a plain prompt, on this demo model. */
@@ -89,6 +112,11 @@ const CLIENT_CALLS: ReadonlyArray<{ client: string; call: string; need: Need }> 
   { client: "`ai` + `@ai-sdk/openai-compatible`", call: "`streamText` with a tool", need: "tools" },
   { client: "`ai` + `@ai-sdk/openai-compatible`", call: 'a tool loop, `toolChoice: "required"`', need: "forced-tools" },
   { client: "`ai` + `@ai-sdk/openai-compatible`", call: "`generateObject`", need: "structured" },
+  {
+    client: "`ai` + `@ai-sdk/openai-compatible`",
+    call: "`generateObject` in JSON mode (without `supportsStructuredOutputs`)",
+    need: "json-object",
+  },
   { client: "`@langchain/openai` `ChatOpenAI`", call: "`invoke`, `stream`", need: "text" },
   { client: "`@langchain/openai` `ChatOpenAI`", call: "`bindTools`", need: "tools" },
   {
@@ -101,12 +129,22 @@ const CLIENT_CALLS: ReadonlyArray<{ client: string; call: string; need: Need }> 
     call: '`withStructuredOutput`, its default and `method: "jsonSchema"`',
     need: "structured",
   },
+  {
+    client: "`@langchain/openai` `ChatOpenAI`",
+    call: '`withStructuredOutput`, `method: "jsonMode"`',
+    need: "json-object",
+  },
   { client: "`@langchain/openai` `ChatOpenAI` (`useResponsesApi`)", call: "`invoke`, `stream`", need: "text" },
   { client: "`@langchain/openai` `ChatOpenAI` (`useResponsesApi`)", call: "`bindTools`", need: "tools" },
   {
     client: "`@langchain/openai` `ChatOpenAI` (`useResponsesApi`)",
     call: '`withStructuredOutput`, its default and `method: "jsonSchema"`',
     need: "structured",
+  },
+  {
+    client: "`@langchain/openai` `ChatOpenAI` (`useResponsesApi`)",
+    call: '`withStructuredOutput`, `method: "jsonMode"`',
+    need: "json-object",
   },
 ];
 
