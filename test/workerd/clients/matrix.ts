@@ -134,7 +134,12 @@ const CLIENT_CALLS: ReadonlyArray<{ client: string; call: string; need: Need }> 
     call: '`withStructuredOutput`, `method: "jsonMode"`',
     need: "json-object",
   },
-  { client: "`@langchain/openai` `ChatOpenAI` (`useResponsesApi`)", call: "`invoke`, `stream`", need: "text" },
+  {
+    client: "`@langchain/openai` `ChatOpenAI` (`useResponsesApi`)",
+    // The caveats of "What to know per client": reasoning needs an option, a failed stream resolves.
+    call: "`invoke`, `stream` (reasoning and failed streams: see below)",
+    need: "text",
+  },
   { client: "`@langchain/openai` `ChatOpenAI` (`useResponsesApi`)", call: "`bindTools`", need: "tools" },
   {
     client: "`@langchain/openai` `ChatOpenAI` (`useResponsesApi`)",
