@@ -2,6 +2,7 @@ import { describe, expect, it, onTestFinished, vi } from "vitest";
 import {
   bytesSource,
   type DeliveryHooks,
+  EARLY_BYTES,
   type DeliverySource,
   madeFrom,
   sourceOf,
@@ -13,6 +14,8 @@ import { jsonResponse } from "./http.ts";
 
 const FAST = { firstMs: 40, laterMs: 80 };
 const encoder = new TextEncoder();
+/** A first piece that takes the answer past its early bytes: the pieces after it are later ones. */
+const PAST_EARLY = "e".repeat(EARLY_BYTES + 1);
 
 function source(pieces: string[]): ReadableStream<Uint8Array> & { cancelled: boolean } {
   let next = 0;
@@ -118,13 +121,46 @@ describe("a client that goes away", () => {
 
   it("later pieces no longer read (workerd, once a write failed): gone after the later stall time only", async () => {
     const hooks = recorder();
-    const reader = watchDelivery(source(["a", "b", "c"]), hooks, FAST).getReader();
+    const reader = watchDelivery(source([PAST_EARLY, "b", "c"]), hooks, FAST).getReader();
     await reader.read();
     await reader.read();
     await sleep(FAST.firstMs * 1.5);
     expect(hooks.events).toEqual([]);
     await sleep(FAST.laterMs);
     expect(hooks.events).toEqual(["gone: the answer stopped being read: the client had gone"]);
+  });
+
+  // sdkhelpers50 #5: a client leaving while a stream's first events were written; workerd stopped
+  // reading without a word, and the later stall time let a short answer run to its end.
+  it("pieces no longer read while the answer's first bytes go out: gone after the first stall time", async () => {
+    const hooks = recorder();
+    const from = source(["a", "b", "c"]);
+    const reader = watchDelivery(from, hooks, FAST).getReader();
+    await reader.read();
+    await reader.read();
+    await sleep(FAST.firstMs / 2);
+    expect(hooks.events).toEqual([]);
+    await sleep(FAST.firstMs);
+    expect(hooks.events).toEqual(["gone: the answer stopped being read: the client had gone"]);
+    expect(from.cancelled).toBe(true);
+  });
+
+  it("a client reading on at once, however slowly the pieces come, is never taken for gone early", async () => {
+    const hooks = recorder();
+    let sent = 0;
+    const paced = new ReadableStream<Uint8Array>(
+      {
+        async pull(controller) {
+          if (sent++ === 4) return controller.close();
+          await sleep(FAST.firstMs);
+          controller.enqueue(encoder.encode("piece"));
+        },
+      },
+      { highWaterMark: 0 },
+    );
+    const reader = watchDelivery(paced, hooks, FAST).getReader();
+    while (!(await reader.read()).done);
+    expect(hooks.events).toEqual(["delivered"]);
   });
 });
 
@@ -300,7 +336,8 @@ describe("a step of the wall clock (NTP, a VM resumed: Node, Deno, Bun) (timebou
 describe("an answer cut for going unread, where the runtime ends an errored body as a whole one", () => {
   const lastWords = (unreadMs: number) => encoder.encode(`data: {"cut after":${unreadMs}}\n\n`);
   function sseLike(): DeliverySource & { cancelled: boolean } {
-    const pieces = ["data: 1\n\n", "data: 2\n\n", "data: 3\n\n"];
+    // The first piece past the early bytes: the cut comes after the later stall time.
+    const pieces = [`data: ${PAST_EARLY}\n\n`, "data: 2\n\n", "data: 3\n\n"];
     return {
       cancelled: false,
       async read() {

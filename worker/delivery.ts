@@ -11,13 +11,24 @@
 //   stopped reading, so time tells them apart.
 //
 // A live client takes the head and the first bytes at once, so those go out alone (at most
-// FIRST_BYTES), and the runtime must ask for more within FIRST_STALL_MS. After that, a client
-// may fall behind for a while, but not for STALL_MS with the runtime unable to write anything.
+// FIRST_BYTES), and the runtime must ask for more within STALL_TIMES.firstMs; so must it after
+// every piece while the answer's first EARLY_BYTES go out. After that, a client may fall behind
+// for a while, but not for STALL_TIMES.laterMs with the runtime unable to write anything.
 
 import type { ByteRead } from "../src/core.ts";
 
 /** Small enough to be written to any live connection at once (an SSE first chunk fits whole). */
 const FIRST_BYTES = 1024;
+
+/**
+ * While no more than this has gone out, every piece is timed as the first bytes are. A live
+ * connection takes that much whether its client reads or not (the sockets' buffers hold more),
+ * so the runtime asks for the next piece at once; if it does not, a write failed. A client that
+ * leaves while a stream's first events are written (a Responses stream opens with several) is
+ * that case in workerd, which then stops reading without a word (sdkhelpers50 #5): without this,
+ * the later stall time found it gone, 10 s on, and a shorter answer ran to its end for nobody.
+ */
+export const EARLY_BYTES = 8 * 1024;
 
 /**
  * The most of a known body handed to the runtime at once. Each piece's write is timed on its
@@ -187,13 +198,16 @@ function watchable(reader: DeliverySource): {
   let idleTimer: ReturnType<typeof setTimeout> | undefined;
   let waiting = false;
   let lastSent = 0;
+  // Bytes handed to the runtime so far, up to just past EARLY_BYTES (no need to count further).
+  let early = 0;
   const stop = () => {
     stopped = true;
     clearTimeout(timer);
     clearTimeout(idleTimer);
   };
-  const sent = () => {
+  const sent = (bytes: number) => {
     lastSent = performance.now();
+    if (early <= EARLY_BYTES) early += bytes;
   };
   const fill = (said: Idle) => {
     const { ms } = said;
@@ -207,8 +221,9 @@ function watchable(reader: DeliverySource): {
       return;
     }
     if ((out.desiredSize ?? 0) >= 0) {
-      out.enqueue(said.bytes());
-      sent();
+      const bytes = said.bytes();
+      out.enqueue(bytes);
+      sent(bytes.byteLength);
     } else if (!owed) {
       // The last idle bytes are still unread (more would only queue up behind them): the runtime
       // has stopped reading, and is timed from when they went out, as for any piece it left unread.
@@ -247,7 +262,7 @@ function watchable(reader: DeliverySource): {
   // Unwatched, nothing is owed: nobody would be told of a stall.
   const expectRead = (first: boolean, why: string, since = lastSent) => {
     if (!stall) return;
-    const ms = first ? stall.firstMs : stall.laterMs;
+    const ms = first || early <= EARLY_BYTES ? stall.firstMs : stall.laterMs;
     owed = { since, ms, why };
     if (timer !== undefined && due <= owed.since + ms) return;
     clearTimeout(timer);
@@ -264,7 +279,7 @@ function watchable(reader: DeliverySource): {
         reads++;
         if (rest) {
           controller.enqueue(rest);
-          sent();
+          sent(rest.byteLength);
           rest = undefined;
           expectRead(false, "the answer stopped being read: the client had gone");
           return;
@@ -282,12 +297,13 @@ function watchable(reader: DeliverySource): {
             hooks.delivered();
           } else if (reads > 1) {
             controller.enqueue(value);
-            sent();
+            sent(value.byteLength);
             expectRead(false, "the answer stopped being read: the client had gone");
           } else {
             if (value.byteLength > FIRST_BYTES) rest = value.subarray(FIRST_BYTES);
-            controller.enqueue(value.subarray(0, FIRST_BYTES));
-            sent();
+            const first = value.subarray(0, FIRST_BYTES);
+            controller.enqueue(first);
+            sent(first.byteLength);
             expectRead(true, "the first bytes of the answer were never written: the client had gone");
           }
         } catch (error) {
