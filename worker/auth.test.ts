@@ -47,6 +47,12 @@ describe("client keys", () => {
     expect(presentedKey(new Headers({ authorization: "Bearer", "x-api-key": "sk-2" }))).toBeUndefined();
   });
 
+  it("are not read from a scheme that only begins with Bearer (BearerToken is another scheme)", () => {
+    const other = new Headers({ authorization: "BearerToken abc", "x-api-key": "sk-alpha-123" });
+    expect(presentedKey(other)).toBe("sk-alpha-123");
+    expect(presentedKey(new Headers({ authorization: "Bearersk-alpha-123" }))).toBeUndefined();
+  });
+
   it("refuse with 401 and a code saying why, never echoing the key", async () => {
     const headers = (key?: string) => new Headers(key ? { authorization: `Bearer ${key}` } : {});
     const refused = async (result: Promise<unknown>) => {
