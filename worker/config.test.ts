@@ -348,6 +348,17 @@ describe("an access key id that cannot sign a call (firsthour22 #2, #9)", () => 
     }
   });
 
+  it("of IAM's bounds, 16 and 128 characters, passes; of 15 or 129 is a problem", () => {
+    for (const length of [16, 128]) {
+      const id = `AKIA${"X".repeat(length - 4)}`;
+      expect(problems({ ...good, AWS_ACCESS_KEY_ID: id }), `${length}`).toEqual([]);
+    }
+    for (const length of [15, 129]) {
+      const id = `AKIA${"X".repeat(length - 4)}`;
+      expect(problems({ ...good, AWS_ACCESS_KEY_ID: id }), `${length}`).toEqual([NOT_SHAPED]);
+    }
+  });
+
   it("a temporary (ASIA…) key without AWS_SESSION_TOKEN is a problem; with it, none", () => {
     const temporary = { ...good, AWS_ACCESS_KEY_ID: "ASIAEXAMPLEEXAMPLE12" };
     expect(problems(temporary)).toEqual([TEMPORARY]);
@@ -393,11 +404,22 @@ describe("an access key id that cannot sign a call (firsthour22 #2, #9)", () => 
       "https://bedrock-runtime.us-isob-east-1.sc2s.sgov.gov",
       "https://bedrock-runtime.us-east-1.api.aws",
       "https://bedrock-runtime.us-east-1.amazonaws.com.",
+      // Its host is what is read, not the URL's text: a port or a path does not make it another server.
+      "https://bedrock-runtime.us-east-1.amazonaws.com/",
+      "https://bedrock-runtime.us-east-1.amazonaws.com:443",
     ]) {
       expect(problems({ ...good, BEDROCK_ENDPOINT, AWS_ACCESS_KEY_ID: "test" }), BEDROCK_ENDPOINT).toEqual([
         NOT_SHAPED,
       ]);
       expect(problems({ ...good, BEDROCK_ENDPOINT, AWS_ACCESS_KEY_ID: "ASIAEXAMPLEEXAMPLE12" })).toEqual([TEMPORARY]);
+    }
+  });
+
+  it("still checked beside a BEDROCK_ENDPOINT that is no URL, so that both problems are told at once", () => {
+    for (const BEDROCK_ENDPOINT of ["not a url", "bedrock-runtime.us-east-1.amazonaws.com"]) {
+      const found = problems({ ...good, BEDROCK_ENDPOINT, AWS_ACCESS_KEY_ID: "AKIA..." });
+      expect(found, BEDROCK_ENDPOINT).toContain(NOT_SHAPED);
+      expect(found.join("\n"), BEDROCK_ENDPOINT).toMatch(/^BEDROCK_ENDPOINT: .* is not a URL/m);
     }
   });
 
