@@ -140,6 +140,20 @@ describe("a stream that has begun", () => {
     }
   });
 
+  it("says the library's usage: null in every chunk only to a client that asked for usage", async () => {
+    for (const wantsUsage of [false, true]) {
+      // The proxy always asks the library for usage, so every chunk but the usage chunk says usage: null.
+      const chunks = [{ ...chunk("Hi"), usage: null }, { ...chunk(" there"), usage: null }];
+      const response = await answer(Promise.resolve(streamOf(chunks)), { format: chatFormat(wantsUsage) });
+      const data = (await response.text()).split("\n\n").filter((event) => event.startsWith("data: {"));
+      expect(data).toHaveLength(2);
+      for (const event of data) {
+        if (wantsUsage) expect(event).toContain('"usage":null');
+        else expect(event).not.toContain('"usage"');
+      }
+    }
+  });
+
   it("counts what it relays without usage: its chunks, and the characters of their text as they go (relayedtext32)", async () => {
     const log = recordingLog();
     const usage = { prompt_tokens: 3, completion_tokens: 2, total_tokens: 5 };
