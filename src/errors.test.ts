@@ -117,6 +117,22 @@ describe("no secret survives into an error", () => {
     );
   });
 
+  it("cuts a known secret of 4 characters or more (a short client key), and leaves a shorter value's words alone", () => {
+    expect(redactSecrets("refused key sk-1 and dev-key", ["sk-1", "dev-key"])).toBe(
+      "refused key [redacted] and [redacted]",
+    );
+    expect(redactSecrets("the abc of it", ["abc"])).toBe("the abc of it");
+  });
+
+  it("cuts a temporary (ASIA…) access key id by its shape, as a long-term one", () => {
+    expect(redactSecrets("The key ASIAQWERTYUIOPASDFGH is not valid")).toBe("The key [redacted] is not valid");
+  });
+
+  it("cuts a bare SHA-256 hex digest, a signature quoted without Signature=", () => {
+    const signature = "5d672d79c15b13162d9279b0855cfba6789a8edb4c82c400e06b5924a6f2b5d7";
+    expect(redactSecrets(`{"signature":"${signature}"}`)).toBe('{"signature":"[redacted]"}');
+  });
+
   it("bedrockException applies it", () => {
     const error = bedrockException("UnrecognizedClientException", `bad key ${secret}`, 403, { secrets: [secret] });
     expect(error.message).not.toContain(secret);
@@ -468,10 +484,18 @@ describe("text quoted in a message, cut between words", () => {
     expect(wordsWithin("one two  three", 8)).toBe("one two…");
   });
 
+  it("cuts at any whitespace, a tab or a line break as well as a space", () => {
+    expect(wordsWithin("hello\tworld and more", 8)).toBe("hello…");
+    expect(wordsWithin("hello\nworld and more", 8)).toBe("hello…");
+    expect(shownText("first line\nsecond line of an upstream's text", 16)).toBe('"first line…"');
+  });
+
   it("never shows part of a word: a first word past the limit shows nothing", () => {
     const key = `sk-${"0123456789abcdef".repeat(4)}`;
     expect(wordsWithin(key, 40)).toBeUndefined();
     expect(wordsWithin(` ${key}`, 40)).toBeUndefined();
+    expect(wordsWithin(`  ${key}`, 40)).toBeUndefined();
+    expect(shownText(`  ${key}`, 40)).toBe("a string of 69 characters");
     expect(wordsWithin(`bad ${key} here`, 40)).toBe("bad…");
     expect(shownText(key, 40)).toBe("a string of 67 characters");
     expect(shownText(key, 40, "a name", false)).toBe("a name of 67 characters");
