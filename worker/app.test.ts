@@ -51,6 +51,28 @@ describe("a setup that fails unexpectedly", () => {
     expect(reads.count).toBe(1);
   });
 
+  it("is told without a secret or an AWS account id its failure quoted, in /health, the 500 and the log", async () => {
+    const logs: LogLine[] = [];
+    const env = {
+      PROXY_API_KEYS: "sk-one",
+      AWS_SECRET_ACCESS_KEY: "zzSecretAccessKey/SECRET+0001zzzzzzzzzz",
+      get MODELS(): string {
+        throw new RangeError(
+          "store gone (secret zzSecretAccessKey/SECRET+0001zzzzzzzzzz, role arn:aws:iam::123456789012:role/x)",
+        );
+      },
+    };
+    const app = createApp({ env, log: (line) => logs.push(line) });
+    const headers = { authorization: "Bearer sk-one", "content-type": "application/json" };
+    const health = await app.request("/health", { headers });
+    const chat = await app.request("/v1/chat/completions", { method: "POST", headers, body: "{}" });
+    expect([health.status, chat.status]).toEqual([503, 500]);
+    const said = [await health.text(), await chat.text(), ...logs.map((line) => JSON.stringify(line))].join("\n");
+    expect(said).toMatch(/could not be set up \(RangeError: store gone/);
+    expect(said).not.toContain("SECRET+0001");
+    expect(said).not.toContain("123456789012");
+  });
+
   it("with the bindings given to createApp, createApp itself does not throw", async () => {
     const app = createApp({ env: unreadableEnv({ count: 0 }), log: () => undefined });
     const health = await app.request("/health");
@@ -407,6 +429,69 @@ describe("configuration problems never quote a secret put in the wrong field", (
       'MODELS["m"].deployments[1].api_key: the binding [redacted] is not set (a Worker secret: wrangler secret put [redacted]; elsewhere an environment variable)',
     ]);
     expect(said).not.toContain("teamalphakey");
+  });
+
+  // Every secret binding's value is known, trimmed as a binding put from a file ends in a newline,
+  // and so are the credentials a deployment names, the configuration right or wrong.
+  it.each<[string, Record<string, unknown>, string]>([
+    ["AWS_SESSION_TOKEN", { AWS_SESSION_TOKEN: "zzsessiontoken0001" }, "zzsessiontoken0001"],
+    ["AWS_SESSION_TOKEN, put with a newline", { AWS_SESSION_TOKEN: "zzsessiontoken0001\n" }, "zzsessiontoken0001"],
+    ["AWS_BEARER_TOKEN_BEDROCK", { AWS_BEARER_TOKEN_BEDROCK: "zzbearertoken0001" }, "zzbearertoken0001"],
+    [
+      "OTEL_EXPORTER_OTLP_HEADERS",
+      {
+        OTEL_EXPORTER_OTLP_HEADERS: "x-api-key=zzotlpheader0001",
+        OTEL_EXPORTER_OTLP_ENDPOINT: "https://otlp.example.com",
+      },
+      "zzotlpheader0001",
+    ],
+    [
+      "AWS_ACCESS_KEY_ID, of another SigV4 server",
+      { AWS_ACCESS_KEY_ID: "zzaccesskeyid0001", BEDROCK_ENDPOINT: "http://localhost:4566" },
+      "zzaccesskeyid0001",
+    ],
+    [
+      "another entry's deployment credentials",
+      {
+        west: {
+          deployments: [
+            { model: LLAMA, credentials: { access_key_id: "KEY_ID_WEST", secret_access_key: "SECRET_WEST" } },
+          ],
+        },
+        KEY_ID_WEST: "AKIAZZWESTKEYID00001",
+        SECRET_WEST: "zzwestsecret0001",
+      },
+      "zzwestsecret0001",
+    ],
+  ])(
+    "a secret of %s, quoted as a binding's name, is cut from /health, the 500 and the log",
+    async (_, given, secret) => {
+      const { west, ...bindings } = given;
+      const models = { ...(JSON.parse(secondCopy({ api_key: secret })) as object), ...(west ? { west } : {}) };
+      const { problems, said } = await everythingSaid({ ...base, MODELS: JSON.stringify(models), ...bindings });
+      expect(problems).toEqual([
+        'MODELS["m"].deployments[1].api_key: the binding [redacted] is not set (a Worker secret: wrangler secret put [redacted]; elsewhere an environment variable)',
+      ]);
+      expect(said).not.toContain(secret);
+    },
+  );
+
+  it("a chat_template that does not compile, in an entry named by a key, is told without the key", async () => {
+    const WEST = "arn:aws:bedrock:us-west-2:123456789012:imported-model/abc123def456";
+    const key = "sk-zzproxy-SECRET-0006";
+    const app = createApp({
+      env: {
+        ...base,
+        AWS_REGION: "us-west-2",
+        MODELS: JSON.stringify({ [key]: { model: `bedrock/llama/${WEST}`, chat_template: `{% for ${key} %}` } }),
+      },
+      log: () => undefined,
+    });
+    const health = await app.request("/health", { headers: { authorization: `Bearer ${key}` } });
+    const text = await health.text();
+    expect(health.status).toBe(503);
+    expect((JSON.parse(text) as { problems: string[] }).problems).toEqual([expect.stringMatching(/chat_template: /)]);
+    expect(text).not.toContain("SECRET-0006");
   });
 });
 

@@ -143,7 +143,10 @@ describe("a stream that has begun", () => {
   it("says the library's usage: null in every chunk only to a client that asked for usage", async () => {
     for (const wantsUsage of [false, true]) {
       // The proxy always asks the library for usage, so every chunk but the usage chunk says usage: null.
-      const chunks = [{ ...chunk("Hi"), usage: null }, { ...chunk(" there"), usage: null }];
+      const chunks = [
+        { ...chunk("Hi"), usage: null },
+        { ...chunk(" there"), usage: null },
+      ];
       const response = await answer(Promise.resolve(streamOf(chunks)), { format: chatFormat(wantsUsage) });
       const data = (await response.text()).split("\n\n").filter((event) => event.startsWith("data: {"));
       expect(data).toHaveLength(2);
