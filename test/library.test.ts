@@ -505,6 +505,14 @@ describe("aborting", () => {
     }
   });
 
+  it("a stream is iterated once: a second loop is a TypeError, not the first one's tail", async () => {
+    const { bedrock } = emulated();
+    const stream = await bedrock.chat.completions.create({ model: model("llama"), messages: [hello], stream: true });
+    const first = stream[Symbol.asyncIterator]();
+    expect(() => stream[Symbol.asyncIterator]()).toThrow(TypeError);
+    await first.return?.();
+  });
+
   it("stream.abort() does the same", async () => {
     const { bedrock, emulator } = emulated();
     const stream = await bedrock.chat.completions.create({
