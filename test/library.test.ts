@@ -3,6 +3,7 @@
 import { describe, expect, it } from "vitest";
 import { REASONING_TEXT } from "../emulator/answers.ts";
 import { EMULATOR_API_KEY, EMULATOR_CREDENTIALS, EMULATOR_SESSION_CREDENTIALS } from "../emulator/credentials.ts";
+import { chunkFrame } from "../emulator/frames.ts";
 import { createEmulator } from "../emulator/handler.ts";
 import { emulatorModelId } from "../emulator/model-id.ts";
 import {
@@ -46,6 +47,17 @@ async function collect(stream: AsyncIterable<ChatCompletionChunk>) {
     }
   }
   return { chunks, content, reasoning, calls, finish, usage: chunks.at(-1)?.usage };
+}
+
+/** A fetch that answers every call with these frames of Bedrock's stream, whole, then its end. */
+function framesFetch(...frames: Uint8Array[]): typeof fetch {
+  const body = new Uint8Array(frames.reduce((length, frame) => length + frame.byteLength, 0));
+  let at = 0;
+  for (const frame of frames) {
+    body.set(frame, at);
+    at += frame.byteLength;
+  }
+  return async () => new Response(body.slice(), { headers: { "content-type": "application/vnd.amazon.eventstream" } });
 }
 
 /** The error `promise` rejects with, recorded for the run's secret scan. */
@@ -405,12 +417,57 @@ describe("errors", () => {
     }
   });
 
+  it("a stream that ends cleanly before the model's stop reason is a 502 incomplete_stream after its text, never a whole answer", async () => {
+    const fetch = framesFetch(
+      chunkFrame({ generation: "Once", stop_reason: null }, 0),
+      chunkFrame({ generation: " upon", stop_reason: null }, 1),
+    );
+    const { bedrock } = emulated({ fetch });
+    const stream = await bedrock.chat.completions.create({ model: model("llama"), messages: [hello], stream: true });
+    const texts: string[] = [];
+    const error = await failure(
+      (async () => {
+        for await (const chunk of stream) texts.push(chunk.choices[0]?.delta.content ?? "");
+      })(),
+    );
+    expect(texts.join("")).toBe("Once upon");
+    expect(error).toMatchObject({ status: 502, code: "incomplete_stream" });
+  });
+
   it("wrong credentials are a 401 that leaks nothing", async () => {
     const secretAccessKey = "definitely/not+the+emulator+secret+key0000";
     const { bedrock } = emulated({ credentials: { accessKeyId: EMULATOR_CREDENTIALS.accessKeyId, secretAccessKey } });
     const error = await failure(bedrock.chat.completions.create({ model: model("llama"), messages: [hello] }));
     expect(error.status).toBe(401);
     expect(JSON.stringify(error.toJSON()) + String(error.stack)).not.toContain(secretAccessKey);
+  });
+});
+
+describe("usage", () => {
+  it("is the model's own counts where it gives them, over Bedrock's invocation metrics", async () => {
+    const fetch = framesFetch(
+      chunkFrame({ generation: "Hi", stop_reason: null }, 0),
+      chunkFrame(
+        {
+          generation: ".",
+          stop_reason: "stop",
+          prompt_token_count: 11,
+          generation_token_count: 2,
+          "amazon-bedrock-invocationMetrics": { inputTokenCount: 99, outputTokenCount: 98 },
+        },
+        1,
+      ),
+    );
+    const { bedrock } = emulated({ fetch });
+    const { usage } = await collect(
+      await bedrock.chat.completions.create({
+        model: model("llama"),
+        messages: [hello],
+        stream: true,
+        stream_options: { include_usage: true },
+      }),
+    );
+    expect(usage).toMatchObject({ prompt_tokens: 11, completion_tokens: 2, total_tokens: 13 });
   });
 });
 

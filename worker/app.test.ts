@@ -1,5 +1,6 @@
 import { describe, expect, it, onTestFinished, vi } from "vitest";
 import { EMULATOR_CREDENTIALS } from "../emulator/credentials.ts";
+import { chunkFrame } from "../emulator/frames.ts";
 import { createEmulator } from "../emulator/handler.ts";
 import { emulatorModelId } from "../emulator/model-id.ts";
 import { createBedrock } from "../src/index.ts";
@@ -632,6 +633,39 @@ const ONE_MODEL = {
   AWS_ACCESS_KEY_ID: "AKIAZZMODELSWAPAKID1",
   AWS_SECRET_ACCESS_KEY: "zzModelSwapSecretAccessKey000000000000",
 };
+
+describe("a chat stream Bedrock ends cleanly before the model's stop reason", () => {
+  it("reaches the client as its text, then an incomplete_stream error event, never [DONE]; logged a 502", async () => {
+    const frames = [
+      chunkFrame({ generation: "Once", stop_reason: null }, 0),
+      chunkFrame({ generation: " upon", stop_reason: null }, 1),
+    ];
+    const body = new Uint8Array(frames[0]!.byteLength + frames[1]!.byteLength);
+    body.set(frames[0]!);
+    body.set(frames[1]!, frames[0]!.byteLength);
+    const logs: LogLine[] = [];
+    const app = createApp({
+      env: ONE_MODEL,
+      fetch: async () =>
+        new Response(body.slice(), { headers: { "content-type": "application/vnd.amazon.eventstream" } }),
+      log: (line) => logs.push(line),
+    });
+    const answer = await app.request("/v1/chat/completions", {
+      method: "POST",
+      headers: { authorization: `Bearer ${ONE_MODEL.PROXY_API_KEYS}`, "content-type": "application/json" },
+      body: JSON.stringify({ model: "llama", messages: [{ role: "user", content: "Tell me" }], stream: true }),
+    });
+    const events = (await answer.text()).split("\n\n").filter(Boolean);
+    const data = events.map((event) => JSON.parse(event.slice("data: ".length)) as Record<string, unknown>);
+    const texts = data.map(
+      (event) => (event.choices as Array<{ delta: { content?: string } }> | undefined)?.[0]?.delta.content,
+    );
+    expect(texts.join("")).toBe("Once upon");
+    expect(data.at(-1)).toMatchObject({ error: { code: "incomplete_stream", type: "server_error" } });
+    expect(events).not.toContain("data: [DONE]");
+    expect(logs.map((line) => [line.status, line.error_code])).toEqual([[502, "incomplete_stream"]]);
+  });
+});
 
 describe("a client that stops sending its request body", () => {
   it("is logged as having left (499), not as the proxy's fault, whatever its runtime says of the read", async () => {
