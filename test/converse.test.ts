@@ -724,6 +724,40 @@ describe("converse: stops Claude refuses (only whitespace) are applied by the li
     await expect.poll(() => emulator.stats.cancelledStreams).toBe(1);
   });
 
+  it("a stop in the first read: the stream ends there, its upstream call cancelled, whatever Bedrock sends next or not", async () => {
+    const claude =
+      "bedrock/converse/arn:aws:bedrock:us-east-1::foundation-model/anthropic.claude-sonnet-4-20250514-v1:0";
+    const first = concat([
+      eventFrame("messageStart", { role: "assistant" }),
+      eventFrame("contentBlockDelta", { contentBlockIndex: 0, delta: { text: "Hello\nand on" } }),
+    ]);
+    let cancelled = false;
+    const bedrock = createBedrock({
+      endpoint: "http://bedrock.emulator",
+      credentials: EMULATOR_CREDENTIALS,
+      idleTimeoutMs: 1000,
+      // One read, then Bedrock goes on generating and sends nothing yet: the stream stays open.
+      fetch: async () =>
+        new Response(
+          new ReadableStream<Uint8Array>({
+            start: (controller) => controller.enqueue(first),
+            cancel() {
+              cancelled = true;
+            },
+          }),
+          { headers: { "content-type": "application/vnd.amazon.eventstream" } },
+        ),
+    });
+    const stream = await bedrock.chat.completions.create({
+      model: claude,
+      messages: [hello],
+      stop: ["\n"],
+      stream: true,
+    });
+    expect(await collect(stream)).toMatchObject({ content: "Hello", finish: "stop" });
+    await expect.poll(() => cancelled).toBe(true);
+  });
+
   it("what follows the stop in the read that completed it is not read: an exception there fails nothing", async () => {
     const claude =
       "bedrock/converse/arn:aws:bedrock:us-east-1::foundation-model/anthropic.claude-sonnet-4-20250514-v1:0";
