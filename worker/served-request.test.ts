@@ -37,4 +37,13 @@ describe("servedRequest", () => {
     expect((served as Request).method).toBe("POST");
     expect(await (served as Request).text()).toBe("{}");
   });
+
+  it("keeps a relative URL's path that begins with // (no network-path reference to another host)", () => {
+    const bunLike = new Proxy(new Request("http://placeholder/"), {
+      get: (target, name) => (name === "url" ? "//evil.example/health" : Reflect.get(target, name, target)),
+    });
+    const served = servedRequest(bunLike) as Request;
+    expect(served.url).toBe("http://localhost//evil.example/health");
+    expect(new URL(served.url).pathname).toBe("//evil.example/health");
+  });
 });

@@ -36,7 +36,8 @@ export function servedRequest(request: Request): Request | Response {
   const host = request.headers.get("host");
   if (host !== null && !isValidHost(host)) return invalidHost();
   // Bun, without a Host: the request target alone.
-  if (request.url.startsWith("/")) return new Request(new URL(request.url, NO_HOST_ORIGIN), request);
+  // Joined as text, not resolved: `//evil.example/health` resolved would be that host's /health.
+  if (request.url.startsWith("/")) return new Request(`${NO_HOST_ORIGIN}${request.url}`, request);
   return request;
 }
 

@@ -285,6 +285,11 @@ describe("the Host header in other runtimes (http50 #2, #3)", () => {
             .content,
         ).toMatch(/^Hello from the Bedrock emulator \(llama\)\./);
 
+        // A target that begins with `//` and no Host: its path is the request line's, a 404 on every
+        // server (Bun's relative URL resolved as a reference became /health: codereview50 #5).
+        const slashes = await rawRequest(server.url, requestText("GET //other.example/health HTTP/1.0"));
+        expect(slashes.status, slashes.head).toBe(404);
+
         // Valid authorities: a name, a default port, upper case, an IPv6 literal, none at all.
         for (const host of ["host: x:80", "host: X", "host: [::1]:8787", "host: localhost", "host: "]) {
           const answer = await rawRequest(server.url, requestText("GET /health HTTP/1.1", host));
