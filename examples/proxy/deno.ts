@@ -22,12 +22,18 @@ let port = Number(Deno.env.get("PORT") ?? 8787);
 /** When the server stopped, until it answers a request again. */
 let stoppedAt: number | undefined;
 let listened = false;
+/** Each server's number, and that of the last one that stopped. */
+let started = 0;
+let stoppedServer = 0;
 
 // Deno.serve stops for good when accepting a connection fails (EMFILE: Deno 2.9 closes neither an
 // idle connection nor one whose request head never ends, so a client holding as many as the fd
 // limit stops the server), and the process would exit. Served again instead, once it can be: when
 // those connections close (docs/RUNTIMES.md, Deno).
 function serve(): void {
+  // Only a server started after the stop says the proxy answers again: one that stopped goes on
+  // serving the connections it had accepted, which says nothing of whether new ones are.
+  const mine = ++started;
   try {
     const server = Deno.serve(
       {
@@ -42,7 +48,7 @@ function serve(): void {
       },
       // Deno builds request.url from the Host header as the client wrote it (servedRequest, worker/served-request.ts).
       (request) => {
-        if (stoppedAt !== undefined) {
+        if (stoppedAt !== undefined && mine > stoppedServer) {
           console.error(`bedrock-edge proxy serving again, ${Date.now() - stoppedAt} ms after it stopped`);
           stoppedAt = undefined;
         }
@@ -63,6 +69,7 @@ function serve(): void {
 // the connections that took every descriptor stay open, it may stop again as soon as it listens.
 function serveAgain(error: unknown): void {
   if (stoppedAt === undefined) {
+    stoppedServer = started;
     stoppedAt = Date.now();
     const reason = error instanceof Error ? error.message : String(error);
     console.error(`bedrock-edge proxy stopped serving (${reason}): trying again every ${SERVE_AGAIN_MS} ms`);

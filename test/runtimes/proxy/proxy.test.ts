@@ -393,7 +393,26 @@ describe("Deno out of file descriptors (http50 #1)", () => {
     );
     const { hostname, port } = new URL(server.url);
     const sockets: Socket[] = [];
+    // A keep-alive connection accepted before the stop, which Deno goes on serving after it: its
+    // requests must not say the proxy serves again while no new connection can be accepted
+    // (codereview50 #9).
+    const kept = connect({ host: hostname, port: Number(port) });
+    kept.on("error", () => undefined);
+    const askKept = () =>
+      new Promise<string>((resolve) => {
+        let text = "";
+        const read = (chunk: Buffer) => {
+          text += chunk.toString("latin1");
+          if (/\r\n\r\n[\s\S]*\}/.test(text)) {
+            kept.off("data", read);
+            resolve(text.split("\r\n")[0] ?? "");
+          }
+        };
+        kept.on("data", read);
+        kept.write("GET /health HTTP/1.1\r\nhost: x\r\n\r\n");
+      });
     try {
+      expect(await askKept()).toBe("HTTP/1.1 200 OK");
       // 250 connections that send nothing: Deno keeps each, and accepting fails with EMFILE, which
       // stopped Deno.serve for good and ended the process.
       for (let i = 0; i < 250; i++) {
@@ -411,6 +430,10 @@ describe("Deno out of file descriptors (http50 #1)", () => {
       expect(server.output()).toContain(
         "bedrock-edge proxy stopped serving (Error: Too many open files (os error 24)): trying again every 1000 ms",
       );
+      expect(await askKept()).toBe("HTTP/1.1 200 OK");
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      expect(server.output()).not.toContain("serving again");
+      expect(server.output().split("stopped serving").length).toBe(2);
       for (const socket of sockets) socket.destroy();
       let status: number | string = "none";
       for (const deadline = Date.now() + 10_000; status !== 200 && Date.now() < deadline; ) {
@@ -421,8 +444,13 @@ describe("Deno out of file descriptors (http50 #1)", () => {
         );
       }
       expect(status, server.output()).toBe(200);
+      // Its line is written to stderr, which may come after the answer.
+      for (const deadline = Date.now() + 2000; !server.output().includes("serving again") && Date.now() < deadline; ) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
       expect(server.output()).toMatch(/bedrock-edge proxy serving again, \d+ ms after it stopped/);
     } finally {
+      kept.destroy();
       for (const socket of sockets) socket.destroy();
       await server.stop();
     }
