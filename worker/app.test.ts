@@ -477,6 +477,31 @@ describe("configuration problems never quote a secret put in the wrong field", (
     },
   );
 
+  it("a secret of the same entry's other deployment, whose entry fails to resolve, is cut as well (pins50)", async () => {
+    // The entry's failure drops its resolved credentials; the bindings its deployments name are
+    // still secrets, read from MODELS as written.
+    const secret = "zzsameentrysecret0001";
+    const models = {
+      m: {
+        deployments: [
+          { model: LLAMA, credentials: { access_key_id: "KEY_ID_M", secret_access_key: "SECRET_M" } },
+          { model: LLAMA, region: "us-west-2", api_key: secret },
+        ],
+      },
+    };
+    const env: ProxyEnv & Record<string, string> = {
+      ...base,
+      MODELS: JSON.stringify(models),
+      KEY_ID_M: "AKIAZZSAMEENTRY00001",
+      SECRET_M: secret,
+    };
+    const { problems, said } = await everythingSaid(env);
+    expect(problems).toEqual([
+      'MODELS["m"].deployments[1].api_key: the binding [redacted] is not set (a Worker secret: wrangler secret put [redacted]; elsewhere an environment variable)',
+    ]);
+    expect(said).not.toContain(secret);
+  });
+
   it("a chat_template that does not compile, in an entry named by a key, is told without the key", async () => {
     const WEST = "arn:aws:bedrock:us-west-2:123456789012:imported-model/abc123def456";
     const key = "sk-zzproxy-SECRET-0006";
