@@ -38,9 +38,10 @@ describe("the keys of an API_KEYS that is not valid JSON", () => {
       expect(redactSecrets(`${message} ${A}`, secrets)).toBe(`${message} [redacted]`);
     });
 
-    it("a # mid-line is no comment: it ends no list, and the list's own ] is read", () => {
+    it("a # mid-line is a comment to the line's end: the ] it hides makes no member's name a key", () => {
+      // Its key is commented out: a secret, no tenant's (codereview50 #4), as after a `//`.
       const API_KEYS = `{"t":{"key":["${A}", #3 "${B}"]\n,"models":["llama3"]}}`;
-      expect(scanned(API_KEYS)).toEqual({ secrets: [A, B], broken: [A, B] });
+      expect(scanned(API_KEYS)).toEqual({ secrets: [A, B], broken: [A] });
     });
   });
 
@@ -79,6 +80,59 @@ describe("the keys of an API_KEYS that is not valid JSON", () => {
       expect(broken).toEqual(expect.arrayContaining([A, C]));
       expect(broken).not.toContain(B);
       expect(broken).not.toContain(D);
+      expect(broken).not.toContain("sk-eeeeeeeeeeeeeeeeeeeeeeee5");
+    });
+  });
+
+  describe("written with codereview50's mistakes", () => {
+    const E = "sk-eeeeeeeeeeeeeeeeeeeeeeee5";
+    const M = "anthropic.claude-3-5-sonnet-20240620-v1:0";
+
+    it.each([
+      ["unquoted, a key alone (#1)", `{"t":{"key": ${A}},}`, [A]],
+      ["unquoted, a key alone, JSON5 (#1)", `{t:{key: ${A}}}`, [A]],
+      ["its closing quote missing on a one-line text, a member next (#2)", `{"t":{"key":"${A},"models":["m1"]}}`, [A]],
+      ["its closing quote missing, a space then a member next (#2)", `{"t":{"key":"${A}, "models":["m1"]}}`, [A]],
+      ["its closing quote missing in a one-line list (#2)", `{"t":{"key":["${A}, "${B}"]}}`, [A, B]],
+      ["a ':' typed for a ',' between two keys (#8)", `{"t":{"key":["${A}": "${B}"]},}`, [A, B]],
+    ])("%s", (_, API_KEYS, keys) => {
+      expect(scanned(API_KEYS)).toEqual({ secrets: keys, broken: keys });
+    });
+
+    it("the holder's real key is redacted, not its text run on to the next quote (#1, #2)", () => {
+      for (const API_KEYS of [
+        `{"t":{"key": ${A}},}`,
+        `{"t":{"key":"${A},"models":["m"]}}`,
+        `{"t":{"key":["${A}, "${B}"]}}`,
+      ]) {
+        expect(redactSecrets(`model ${A} is not served`, apiKeySecrets({ API_KEYS }))).toBe(
+          "model [redacted] is not served",
+        );
+      }
+    });
+
+    it("a # after an item on a list's line is a comment: its model ids and URLs are no secrets (#3)", () => {
+      const message = `The model ${M} is not in your key's models; see https://wiki.example.com/keys/rotation`;
+      for (const API_KEYS of [
+        `{"t":{"key":["${A}", # for ${M}\n], "models":["${M}"]},}`,
+        `{"t":{"key":["${A}", # rotated, see https://wiki.example.com/keys/rotation\n], "models":["m"]},}`,
+        `{"t":{"key":["${A}", // for ${M}\n], "models":["${M}"]},}`,
+      ]) {
+        expect(scanned(API_KEYS)).toEqual({ secrets: [A], broken: [A] });
+        expect(redactSecrets(message, apiKeySecrets({ API_KEYS }))).toBe(message);
+      }
+    });
+
+    it("a key commented out with # is a secret, no tenant's, as with // (#4)", () => {
+      expect(scanned(`{"t":{"key":[\n "${A}",\n # revoked "${E}"\n], "models": ["m"]},}`)).toEqual({
+        secrets: [A, E],
+        broken: [A],
+      });
+      expect(scanned(`{"t":{"key":["${A}"]},\n # revoked "key": "${E}"\n}`)).toEqual({ secrets: [A, E], broken: [A] });
+      expect(scanned(`{"t":{"key":[\n "${A}",\n // revoked "${E}"\n], "models": ["m"]},}`)).toEqual({
+        secrets: [A, E],
+        broken: [A],
+      });
     });
   });
 
@@ -94,6 +148,16 @@ describe("the keys of an API_KEYS that is not valid JSON", () => {
       `{"t":{"key":[${"/*".repeat(n / 2)}`,
       `{"t":{"key":["${"\\".repeat(n)}`,
       `key:"${"key:'".repeat(n / 5)}`,
+      // codereview50's rules: strings whose own closing quote is missing, key-shaped names,
+      // # comments, unquoted values.
+      `{"t":{"key":[${'"a,"b'.repeat(n / 5)}`,
+      `"key":"${'a,"'.repeat(n / 3)}`,
+      `{"t":{"key":[${`"${A}":`.repeat(n / 31)}`,
+      `{"t":{"key":[${'#"a"'.repeat(n / 4)}`,
+      `{"t":{"key":[${'#\n"a",'.repeat(n / 6)}`,
+      "key:#".repeat(n / 5),
+      `"key": ${"sk-".repeat(n / 3)}`,
+      "key: key: ".repeat(n / 10),
     ];
     const cpuMs = await cpuMsOf(() => {
       for (const API_KEYS of texts) apiKeySecrets({ API_KEYS });
