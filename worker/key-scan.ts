@@ -1,17 +1,18 @@
-// The keys of an API_KEYS that is not valid JSON (a trailing comma, a `#` line, JSON5's quotes),
+// The keys of an API_KEYS that is not valid JSON (a trailing comma, a `#` comment, JSON5's quotes),
 // found by scanning its text. Every call is then a 500 and no key is accepted, but the text still
 // holds the tenants' keys: each is redacted everywhere, and its holder is told that the
 // configuration is wrong rather than that the key is. The scan errs toward redaction: every string
 // that is a "key" member's value, or an item of its list however deeply nested (an object item's
-// values too), and the text of a string not closed on its line (the holder's real key, its
-// closing quote forgotten). A member's name (a string followed by `:`) is never a key: "models"
-// redacted would be cut out of every message.
+// values too), an unquoted one that may be a key, and the text of a string whose closing quote is
+// missing (the holder's real key). A member's name (a string followed by `:`) is never a key,
+// unless it has a key's shape (a `:` typed for a `,`): "models" redacted would be cut out of every
+// message.
 //
 // A loop over the characters rather than a regular expression per shape: a list holds strings,
 // comments, nested brackets, objects and unquoted items in any order, and a loop that knows each
 // reads every character once, however broken the text (a regular expression that tells them all
 // apart is not one a reader can check, nor one that stays linear as it grows).
-import { keyLike } from "./quote-value.ts";
+import { KEY_PREFIX, keyLike } from "./quote-value.ts";
 
 // Where a "key" member's value begins: its name double-quoted as JSON writes it, or single-quoted
 // or unquoted as JSON5 and JavaScript do (one reason a text is no JSON), then its colon.
@@ -23,12 +24,14 @@ const KEY_NAME = /(?:"key"|'key'|\bkey)\s*:\s*/g;
 const IN_DOUBLE = String.raw`(?:[^"\\\r\n]|\\(?:\r\n|[\s\S]))*`;
 const IN_SINGLE = String.raw`(?:[^'\\\r\n]|\\(?:\r\n|[\s\S]))*`;
 
-// A string (to its closing quote, or its line's end when that is missing), a line comment, or a
+// A string (to its closing quote, or its line's end when that is missing), a line comment (`//`,
+// or `#` where an item may begin: after a space, a comma, a bracket, a colon or a string), or a
 // block comment (to the text's end when it is not closed). A string may be single-quoted too, and
 // continue on the next line: a URL's `//` or a glob's `/*` in one is no comment either, nor in an
-// unquoted item (`https://x`, `team/*`: right after a letter or digit, or a URL's scheme), as scanList reads it.
+// unquoted item (`https://x`, `team/*`, `team#3`: right after a letter or digit, or a URL's
+// scheme), as scanList reads it.
 const STRING_OR_COMMENT = new RegExp(
-  String.raw`"${IN_DOUBLE}"?|'${IN_SINGLE}'?|(?<!\w:?)\/\/[^\r\n]*|(?<!\w)\/\*[\s\S]*?(?:\*\/|$)`,
+  String.raw`"${IN_DOUBLE}"?|'${IN_SINGLE}'?|(?<!\w:?)\/\/[^\r\n]*|(?<![^\s,[\]{}:"'])#[^\r\n]*|(?<!\w)\/\*[\s\S]*?(?:\*\/|$)`,
   "g",
 );
 
@@ -46,15 +49,27 @@ const ESCAPED = new Map([
 const LINE_BREAK = /^[\r\n\u2028\u2029]$/;
 // The end of a string not closed on its line: a list's comma, a bracket, spaces, which no key ends with.
 const UNCLOSED_TAIL = /[\s,\]}]/;
+// What a string whose own closing quote is missing ends at, on its line: no key holds these.
+const UNCLOSED_END = /[\s,\]}"']/;
+// A string's text that ends so has a quote of its own missing: no key ends with a comma or a space.
+const ENDS_UNCLOSED = /[\s,]$/;
 // What ends an unquoted item (`sk-…`, `7`, `Bob's`, `https://x`): a quote or a colon in one does not.
 const ITEM_END = /[\s,[\]{}]/;
 // JSON5's unquoted member name: an identifier (no URL's `https:`, which `//` follows, is one alone).
 const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
 const WORD_CHARACTER = /\w/;
 
+/**
+ * A key's shape: KEY_PREFIX's sk- and as long as keys are. A short name that begins so (`sk-lab`,
+ * `SK-ops`) is a team's, and no setting's name (`models`, `rate_limit`) has it.
+ */
+export function keyShaped(name: string): boolean {
+  return name.length >= 24 && KEY_PREFIX.test(name);
+}
+
 /** The text with its comments blanked; strings are passed over whole, so a URL's `//` is no comment. */
 export function withoutComments(raw: string): string {
-  return raw.replace(STRING_OR_COMMENT, (match) => (match.startsWith("/") ? " " : match));
+  return raw.replace(STRING_OR_COMMENT, (match) => (match.startsWith("/") || match.startsWith("#") ? " " : match));
 }
 
 /**
@@ -72,9 +87,17 @@ export function keyMembers(raw: string): string[] {
       const string = readString(raw, at, raw.length);
       take(found, string);
       names.lastIndex = string.end;
-    } else if (raw[at] === "[") {
+    } else if (quote === "[") {
       // On from where the list ends, so no character of it is read again.
       names.lastIndex = scanList(raw, at + 1, found);
+    } else if (quote === "#") {
+      // On from the comment's end, so a comment of `key:#` repeated is read once.
+      names.lastIndex = commentStrings(raw, at, lineEnd(raw, at), found);
+    } else if (at < raw.length && !ITEM_END.test(quote ?? "")) {
+      // Unquoted (`"key": sk-…`, quotes forgotten), read as a list's unquoted item is.
+      const end = itemEnd(raw, at);
+      if (keyLike(raw.slice(at, end))) found.push(raw.slice(at, end));
+      names.lastIndex = end;
     }
   }
   return found;
@@ -90,13 +113,22 @@ interface StringRead {
 /**
  * The string whose quote is at `start`, read to its closing quote, else to its line's end or
  * `limit` (a comment's end): escapes and line continuations are passed over, never a bare line break.
+ * A quote followed by a word (`"sk-…,"models"`), or after a comma or a space (`"sk-…, "sk-…"`), is
+ * the next string's opening one, on a one-line text (a secret's value): this string's own is
+ * missing. It then ends at its first comma, space or bracket, and the quote is read again.
  */
 function readString(raw: string, start: number, limit: number): StringRead {
   const quote = raw[start];
   let at = start + 1;
   while (at < limit) {
     const character = raw[at];
-    if (character === quote) return { literal: raw.slice(start + 1, at), end: at + 1, closed: true };
+    if (character === quote) {
+      const literal = raw.slice(start + 1, at);
+      if (!WORD_CHARACTER.test(raw[at + 1] ?? "") && !ENDS_UNCLOSED.test(literal)) {
+        return { literal, end: at + 1, closed: true };
+      }
+      return { literal: beforeUnclosedEnd(literal), end: at, closed: false };
+    }
     if (character === "\n" || character === "\r") break;
     at += character === "\\" ? (raw.startsWith("\r\n", at + 1) ? 3 : 2) : 1;
   }
@@ -118,32 +150,27 @@ function take(found: string[], { literal, closed }: StringRead): void {
  * ends. That is its closing bracket, or, when it is missing, where the entry's next member (a name
  * then `:`) or the entry's end (a `}` of the list's own level) begins, so neither the next member's
  * name nor its values are taken. Nested lists and object items are entered, their strings taken
- * and their field names not. A comment (`//`, `/* *\/`, a line beginning with `#`) ends nothing
- * and its strings are taken; a `#` mid-line is an unquoted item's, as in `#3`.
+ * and their field names not (a key-shaped one is a key: a `:` typed for a `,`). A comment (`//`,
+ * `/* *\/`, or `#` where an item begins, on its own line or after an item) ends nothing and its
+ * strings are taken: its words are not, a model's id or a URL in a note being no key.
  */
 function scanList(raw: string, start: number, found: string[]): number {
   // The brackets open, innermost last: a name then `:` in an object is its field's, elsewhere the next member's.
   const open = ["["];
-  let lineBlank = false;
   let at = start;
   while (at < raw.length && open.length > 0) {
     const character = raw[at] ?? "";
     if (/\s/.test(character)) {
-      if (character === "\n" || character === "\r") lineBlank = true;
       at += 1;
       continue;
     }
-    const wasBlank = lineBlank;
-    lineBlank = false;
     if (character === '"' || character === "'") {
       const string = readString(raw, at, raw.length);
-      if (string.closed && colonAfter(raw, string.end)) {
-        if (open.at(-1) !== "{") return at;
-        at = string.end;
-      } else {
-        take(found, string);
-        at = string.end;
-      }
+      // A key-shaped name is a key whose `,` was typed `:`: no member is so named, and the list goes on.
+      const key = !(string.closed && colonAfter(raw, string.end)) || keyShaped(string.literal);
+      if (!key && open.at(-1) !== "{") return at;
+      if (key) take(found, string);
+      at = string.end;
     } else if (character === "[" || character === "{") {
       open.push(character);
       at += 1;
@@ -156,7 +183,7 @@ function scanList(raw: string, start: number, found: string[]): number {
       at += 1;
     } else if (character === "," || character === ":") {
       at += 1;
-    } else if (raw.startsWith("//", at) || (character === "#" && wasBlank)) {
+    } else if (raw.startsWith("//", at) || character === "#") {
       at = commentStrings(raw, at, lineEnd(raw, at), found);
     } else if (raw.startsWith("/*", at)) {
       const close = raw.indexOf("*/", at + 2);
@@ -167,7 +194,7 @@ function scanList(raw: string, start: number, found: string[]): number {
       const name = item.endsWith(":") ? item.slice(0, -1) : colonAfter(raw, end) ? item : undefined;
       // JSON5's unquoted member name: the next member when the list's bracket is missing.
       if (name !== undefined && IDENTIFIER.test(name) && open.at(-1) !== "{") return at;
-      if (name === undefined && keyLike(item)) found.push(item);
+      if (name === undefined ? keyLike(item) : keyShaped(name)) found.push(name ?? item);
       at = end;
     }
   }
@@ -185,13 +212,20 @@ function commentStrings(raw: string, start: number, end: number, found: string[]
     const character = raw[at];
     if ((character === '"' || character === "'") && !WORD_CHARACTER.test(raw[at - 1] ?? "")) {
       const string = readString(raw, at, end);
-      if (!(string.closed && colonAfter(raw, string.end))) take(found, string);
+      if (!(string.closed && colonAfter(raw, string.end)) || keyShaped(string.literal)) take(found, string);
       at = string.end;
     } else {
       at += 1;
     }
   }
   return end;
+}
+
+/** The text of a string whose closing quote is missing, up to what no key holds (past leading spaces). */
+function beforeUnclosedEnd(literal: string): string {
+  const text = literal.trimStart();
+  const end = text.search(UNCLOSED_END);
+  return end < 0 ? text : text.slice(0, end);
 }
 
 /** The text without its trailing commas, brackets and spaces: a loop, as `/[…]+$/` goes back over each run. */

@@ -10,7 +10,7 @@
 import { isDurableObjectNamespace, isRateLimiter, type RateLimiter } from "./cloudflare.ts";
 import type { ProxyBindings, ProxyEnv } from "./config.ts";
 import { repeatedNames } from "./json-names.ts";
-import { keyMembers, withoutComments } from "./key-scan.ts";
+import { keyMembers, keyShaped, withoutComments } from "./key-scan.ts";
 import { bindingJson } from "./json-syntax.ts";
 import { KEY_PREFIX, keyLike, kindOf, NAME_LENGTH, quoteValue } from "./quote-value.ts";
 import { secretHint } from "./secret-hint.ts";
@@ -115,13 +115,6 @@ export function problemsFor(key: Pick<ClientKey, "admin" | "entry" | "models">, 
 }
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._:@+-]{0,63}$/;
-/**
- * A key's shape: KEY_PREFIX's sk- and as long as keys are. A short name that begins so (`sk-lab`,
- * `SK-ops`) is a team's, as it always was.
- */
-function keyShaped(name: string): boolean {
-  return name.length >= 24 && KEY_PREFIX.test(name);
-}
 /**
  * A setting's name: words of lowercase letters joined by `_`, `-` or `.` (`concurrent_streams_limit`),
  * which no random key is (its letters are of both cases, with digits among them).
