@@ -91,6 +91,7 @@ describe("the keys of an API_KEYS that is not valid JSON", () => {
     it.each([
       ["unquoted, a key alone (#1)", `{"t":{"key": ${A}},}`, [A]],
       ["unquoted, a key alone, JSON5 (#1)", `{t:{key: ${A}}}`, [A]],
+      ["its opening quote missing", `{"t":{"key": ${A}"},}`, [A]],
       ["its closing quote missing on a one-line text, a member next (#2)", `{"t":{"key":"${A},"models":["m1"]}}`, [A]],
       ["its closing quote missing, a space then a member next (#2)", `{"t":{"key":"${A}, "models":["m1"]}}`, [A]],
       ["its closing quote missing in a one-line list (#2)", `{"t":{"key":["${A}, "${B}"]}}`, [A, B]],

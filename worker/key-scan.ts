@@ -55,6 +55,8 @@ const UNCLOSED_END = /[\s,\]}"']/;
 const ENDS_UNCLOSED = /[\s,]$/;
 // What ends an unquoted item (`sk-…`, `7`, `Bob's`, `https://x`): a quote or a colon in one does not.
 const ITEM_END = /[\s,[\]{}]/;
+// What ends an unquoted "key" value alone: a quote too, as no key holds one.
+const VALUE_END = /[\s,[\]{}"']/;
 // JSON5's unquoted member name: an identifier (no URL's `https:`, which `//` follows, is one alone).
 const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
 const WORD_CHARACTER = /\w/;
@@ -94,8 +96,9 @@ export function keyMembers(raw: string): string[] {
       // On from the comment's end, so a comment of `key:#` repeated is read once.
       names.lastIndex = commentStrings(raw, at, lineEnd(raw, at), found);
     } else if (at < raw.length && !ITEM_END.test(quote ?? "")) {
-      // Unquoted (`"key": sk-…`, quotes forgotten), read as a list's unquoted item is.
-      const end = itemEnd(raw, at);
+      // Unquoted (`"key": sk-…`, quotes forgotten), read as a list's unquoted item is, to a quote
+      // too: one after a key alone (`"key": sk-…"`) is its own, the opening one forgotten.
+      const end = itemEnd(raw, at, VALUE_END);
       if (keyLike(raw.slice(at, end))) found.push(raw.slice(at, end));
       names.lastIndex = end;
     }
@@ -248,9 +251,9 @@ function lineEnd(raw: string, at: number): number {
   return end;
 }
 
-function itemEnd(raw: string, at: number): number {
+function itemEnd(raw: string, at: number, ends = ITEM_END): number {
   let end = at + 1;
-  while (end < raw.length && !ITEM_END.test(raw[end] ?? "")) end += 1;
+  while (end < raw.length && !ends.test(raw[end] ?? "")) end += 1;
   return end;
 }
 
