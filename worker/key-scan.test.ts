@@ -95,6 +95,7 @@ describe("the keys of an API_KEYS that is not valid JSON", () => {
       ["its closing quote missing on a one-line text, a member next (#2)", `{"t":{"key":"${A},"models":["m1"]}}`, [A]],
       ["its closing quote missing, a space then a member next (#2)", `{"t":{"key":"${A}, "models":["m1"]}}`, [A]],
       ["its closing quote missing in a one-line list (#2)", `{"t":{"key":["${A}, "${B}"]}}`, [A, B]],
+      ["after an unquoted word holding a # (no comment)", `{"t":{"key":["${A}", team#3, "${B}"]},}`, [A, B]],
       ["a ':' typed for a ',' between two keys (#8)", `{"t":{"key":["${A}": "${B}"]},}`, [A, B]],
     ])("%s", (_, API_KEYS, keys) => {
       expect(scanned(API_KEYS)).toEqual({ secrets: keys, broken: keys });
