@@ -27,6 +27,9 @@ const FIRST_BYTES = 1024;
  * leaves while a stream's first events are written (a Responses stream opens with several) is
  * that case in workerd, which then stops reading without a word (sdkhelpers50 #5): without this,
  * the later stall time found it gone, 10 s on, and a shorter answer ran to its end for nobody.
+ * Only while the answer is that short: a Responses stream whose opening events echo several KiB
+ * of instructions and tools is past it before the client leaves, and the write workerd then
+ * fails comes later, so splitting a piece at this mark changes nothing (codereview50b #1).
  */
 export const EARLY_BYTES = 8 * 1024;
 
