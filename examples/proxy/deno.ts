@@ -56,20 +56,21 @@ function serve(): void {
         return served instanceof Response ? served : app.fetch(served);
       },
     );
-    server.finished.then(undefined, serveAgain);
+    server.finished.then(undefined, (error: unknown) => serveAgain(error, mine));
   } catch (error) {
     // A first listen that fails (the port taken, say) ends the process as before; a later one may
     // fail only for want of a file descriptor, which listening takes too.
     if (!listened) throw error;
-    serveAgain(error);
+    serveAgain(error, mine);
   }
 }
 
 // One line when the server stops and one when it answers again, none for each try between: while
 // the connections that took every descriptor stay open, it may stop again as soon as it listens.
-function serveAgain(error: unknown): void {
+function serveAgain(error: unknown, server: number): void {
+  // Every server that stops is one whose connections say nothing, the first of an outage or not.
+  stoppedServer = Math.max(stoppedServer, server);
   if (stoppedAt === undefined) {
-    stoppedServer = started;
     stoppedAt = Date.now();
     const reason = error instanceof Error ? error.message : String(error);
     console.error(`bedrock-edge proxy stopped serving (${reason}): trying again every ${SERVE_AGAIN_MS} ms`);
