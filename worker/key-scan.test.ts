@@ -138,6 +138,21 @@ describe("the keys of an API_KEYS that is not valid JSON", () => {
     });
   });
 
+  describe("written with codereview50c's mistakes", () => {
+    const M = "anthropic.claude-3-5-sonnet-20240620-v1:0";
+    const U = "https://wiki.example.com/keys/rotation";
+
+    it.each([
+      ["a # after an item, one line", `{"t":{"key":["${A}", #3 "${B}"]}, "u":{"key":"${C}"}}`, [A, B, C], [A, C]],
+      ["a # note value, one line", `{"t":{"key":"${A}", "note": #1 on call}, "u":{"key":"${C}"}}`, [A, C], [A, C]],
+    ])(
+      "a # mid-line ends at its list's or object's bracket: later tenants' keys stay broken (#5): %s",
+      (_, API_KEYS, secrets, broken) => {
+        expect(scanned(API_KEYS)).toEqual({ secrets, broken });
+      },
+    );
+  });
+
   it("are found in time linear in the text's length, however hostile (250 KB each)", async () => {
     const n = 250_000;
     const texts = [

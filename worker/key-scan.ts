@@ -26,12 +26,14 @@ const IN_SINGLE = String.raw`(?:[^'\\\r\n]|\\(?:\r\n|[\s\S]))*`;
 
 // A string (to its closing quote, or its line's end when that is missing), a line comment (`//`,
 // or `#` where an item may begin: after a space, a comma, a bracket, a colon or a string), or a
-// block comment (to the text's end when it is not closed). A string may be single-quoted too, and
+// block comment (to the text's end when it is not closed). A `#` that does not begin its line ends
+// at the first `]` or `}` on it too (hashCommentEnd): a secret is one line, and a `#3` note in one
+// tenant's list must not hide the rest of the text, other tenants' "key" members with it. A string may be single-quoted too, and
 // continue on the next line: a URL's `//` or a glob's `/*` in one is no comment either, nor in an
 // unquoted item (`https://x`, `team/*`, `team#3`: right after a letter or digit, or a URL's
 // scheme), as scanList reads it.
 const STRING_OR_COMMENT = new RegExp(
-  String.raw`"${IN_DOUBLE}"?|'${IN_SINGLE}'?|(?<!\w:?)\/\/[^\r\n]*|(?<![^\s,[\]{}:"'])#[^\r\n]*|(?<!\w)\/\*[\s\S]*?(?:\*\/|$)`,
+  String.raw`"${IN_DOUBLE}"?|'${IN_SINGLE}'?|(?<!\w:?)\/\/[^\r\n]*|(?<![^\r\n])[^\S\r\n]*#[^\r\n]*|(?<![^\s,[\]{}:"'])#[^\r\n\]}]*|(?<!\w)\/\*[\s\S]*?(?:\*\/|$)`,
   "g",
 );
 
@@ -71,7 +73,7 @@ export function keyShaped(name: string): boolean {
 
 /** The text with its comments blanked; strings are passed over whole, so a URL's `//` is no comment. */
 export function withoutComments(raw: string): string {
-  return raw.replace(STRING_OR_COMMENT, (match) => (match.startsWith("/") || match.startsWith("#") ? " " : match));
+  return raw.replace(STRING_OR_COMMENT, (match) => (match.startsWith('"') || match.startsWith("'") ? match : " "));
 }
 
 /**
@@ -94,7 +96,7 @@ export function keyMembers(raw: string): string[] {
       names.lastIndex = scanList(raw, at + 1, found);
     } else if (quote === "#") {
       // On from the comment's end, so a comment of `key:#` repeated is read once.
-      names.lastIndex = commentStrings(raw, at, lineEnd(raw, at), found);
+      names.lastIndex = commentStrings(raw, at, hashCommentEnd(raw, at), found);
     } else if (at < raw.length && !ITEM_END.test(quote ?? "")) {
       // Unquoted (`"key": sk-…`, quotes forgotten), read as a list's unquoted item is, to a quote
       // too: one after a key alone (`"key": sk-…"`) is its own, the opening one forgotten.
@@ -186,8 +188,10 @@ function scanList(raw: string, start: number, found: string[]): number {
       at += 1;
     } else if (character === "," || character === ":") {
       at += 1;
-    } else if (raw.startsWith("//", at) || character === "#") {
+    } else if (raw.startsWith("//", at)) {
       at = commentStrings(raw, at, lineEnd(raw, at), found);
+    } else if (character === "#") {
+      at = commentStrings(raw, at, hashCommentEnd(raw, at), found);
     } else if (raw.startsWith("/*", at)) {
       const close = raw.indexOf("*/", at + 2);
       at = commentStrings(raw, at, close < 0 ? raw.length : close, found) + (close < 0 ? 0 : 2);
@@ -243,6 +247,27 @@ function colonAfter(raw: string, at: number): boolean {
   let next = at;
   while (next < raw.length && /\s/.test(raw[next] ?? "")) next += 1;
   return raw[next] === ":";
+}
+
+/**
+ * Where the `#` comment at `at` ends: its line's end when it begins its line (past spaces), else
+ * also its list's or object's `]` or `}` on that line, whichever comes first, as STRING_OR_COMMENT
+ * reads it. Never before `at + 1`, and a scan of the comment's own characters only: linear.
+ */
+function hashCommentEnd(raw: string, at: number): number {
+  let start = at;
+  while (start > 0 && (raw[start - 1] === " " || raw[start - 1] === "\t")) start -= 1;
+  const ownLine = start === 0 || raw[start - 1] === "\n" || raw[start - 1] === "\r";
+  let end = at + 1;
+  while (
+    end < raw.length &&
+    raw[end] !== "\n" &&
+    raw[end] !== "\r" &&
+    (ownLine || (raw[end] !== "]" && raw[end] !== "}"))
+  ) {
+    end += 1;
+  }
+  return end;
 }
 
 function lineEnd(raw: string, at: number): number {
