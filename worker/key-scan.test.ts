@@ -151,6 +151,17 @@ describe("the keys of an API_KEYS that is not valid JSON", () => {
         expect(scanned(API_KEYS)).toEqual({ secrets, broken });
       },
     );
+
+    it.each([
+      ["in a note string, a URL", `{"t":{"key":"${A}","note":"old key: ${U}"},}`],
+      ["in a note string, a model id", `{"t":{"key":"${A}","note":"this key: ${M} only"},}`],
+      ["in a # comment", `{"t":{"key":"${A}"},\n# how to rotate a key: ${U}\n}`],
+      ["in a // comment", `{"t":{"key":"${A}"},\n// how to rotate a key: ${U}\n}`],
+    ])("'key:' %s makes no key of the next word (#4)", (_, API_KEYS) => {
+      expect(scanned(API_KEYS)).toEqual({ secrets: [A], broken: [A] });
+      const message = `The model ${M} is not served; see ${U}`;
+      expect(redactSecrets(message, apiKeySecrets({ API_KEYS }))).toBe(message);
+    });
   });
 
   it("are found in time linear in the text's length, however hostile (250 KB each)", async () => {

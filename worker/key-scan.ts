@@ -84,6 +84,7 @@ export function withoutComments(raw: string): string {
 export function keyMembers(raw: string): string[] {
   const found: string[] = [];
   const names = new RegExp(KEY_NAME);
+  const inStringOrComment = stringOrCommentAround(raw);
   for (let match = names.exec(raw); match !== null; match = names.exec(raw)) {
     const at = match.index + match[0].length;
     const quote = raw[at];
@@ -100,12 +101,28 @@ export function keyMembers(raw: string): string[] {
     } else if (at < raw.length && !ITEM_END.test(quote ?? "")) {
       // Unquoted (`"key": sk-…`, quotes forgotten), read as a list's unquoted item is, to a quote
       // too: one after a key alone (`"key": sk-…"`) is its own, the opening one forgotten.
+      // A `key:` in a note or a comment is prose (`old key: https://…`): its next word is a key only
+      // when it has a key's shape, which no URL or model id has.
       const end = itemEnd(raw, at, VALUE_END);
-      if (keyLike(raw.slice(at, end))) found.push(raw.slice(at, end));
+      const value = raw.slice(at, end);
+      if (keyShaped(value) || (keyLike(value) && !inStringOrComment(match.index))) found.push(value);
       names.lastIndex = end;
     }
   }
   return found;
+}
+
+/**
+ * Whether an index is inside a string or a comment of the text (past its first character), as
+ * STRING_OR_COMMENT reads them. Asked of indices that only grow: one pass over the text in all.
+ */
+function stringOrCommentAround(raw: string): (index: number) => boolean {
+  const spans = new RegExp(STRING_OR_COMMENT);
+  let span = spans.exec(raw);
+  return (index) => {
+    while (span !== null && span.index + span[0].length <= index) span = spans.exec(raw);
+    return span !== null && span.index < index;
+  };
 }
 
 /** A string from its opening quote: its text as written, where it ends, and whether it was closed. */
