@@ -162,6 +162,17 @@ describe("the keys of an API_KEYS that is not valid JSON", () => {
       const message = `The model ${M} is not served; see ${U}`;
       expect(redactSecrets(message, apiKeySecrets({ API_KEYS }))).toBe(message);
     });
+
+    it.each([
+      ["a space before its closing quote", `{t:{key:["${A} "], models:["${M}"]}}`],
+      ["its closing quote missing", `{t:{key:["${A}], models:["${M}"]}}`],
+      ["its closing quote missing, spaced", `{t: {key: ["${A}], models: ["${M}"]}}`],
+    ])(
+      "a one-line JSON5 list's last key with %s: the list ends at its ], the model id is no key (#1)",
+      (_, API_KEYS) => {
+        expect(scanned(API_KEYS)).toEqual({ secrets: [A], broken: [A] });
+      },
+    );
   });
 
   it("are found in time linear in the text's length, however hostile (250 KB each)", async () => {
@@ -186,6 +197,11 @@ describe("the keys of an API_KEYS that is not valid JSON", () => {
       "key:#".repeat(n / 5),
       `"key": ${"sk-".repeat(n / 3)}`,
       "key: key: ".repeat(n / 10),
+      // codereview50c's: a scan resumed at a string's cut, a # ended at a bracket, key: in a note.
+      `{"t":{"key":[${`"a,'`.repeat(n / 4)}`,
+      `{"t":{"key":[${'"a]"b'.repeat(n / 4)}`,
+      `{"t":{"key":[${'"a", #3 "b"]'.repeat(n / 13)}`,
+      `"note":"${`key: ${"x".repeat(30)} `.repeat(n / 36)}`,
     ];
     const cpuMs = await cpuMsOf(() => {
       for (const API_KEYS of texts) apiKeySecrets({ API_KEYS });

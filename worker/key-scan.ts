@@ -62,6 +62,8 @@ const VALUE_END = /[\s,[\]{}"']/;
 // JSON5's unquoted member name: an identifier (no URL's `https:`, which `//` follows, is one alone).
 const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
 const WORD_CHARACTER = /\w/;
+// What follows a string's own closing quote, never a next string's opening one.
+const CLOSING_FOLLOWS = /[\s,\]}]/;
 
 /**
  * A key's shape: KEY_PREFIX's sk- and as long as keys are. A short name that begins so (`sk-lab`,
@@ -130,6 +132,13 @@ interface StringRead {
   literal: string;
   end: number;
   closed: boolean;
+  /**
+   * Where a list's scan goes on: `end`, but for a string ended before a quote (its own closing
+   * one missing) the cut its key ends at, so a `]` it skipped still ends the list (`["sk-…], models:`
+   * on one line); or past that quote when only a bracket, a comma or a space follows it, as it is
+   * then the string's own closing quote after a space or a comma typed in (`["sk-… "], models:`).
+   */
+  next: number;
 }
 
 /**
@@ -147,15 +156,18 @@ function readString(raw: string, start: number, limit: number): StringRead {
     if (character === quote) {
       const literal = raw.slice(start + 1, at);
       if (!WORD_CHARACTER.test(raw[at + 1] ?? "") && !ENDS_UNCLOSED.test(literal)) {
-        return { literal, end: at + 1, closed: true };
+        return { literal, end: at + 1, closed: true, next: at + 1 };
       }
-      return { literal: beforeUnclosedEnd(literal), end: at, closed: false };
+      const leading = literal.length - literal.trimStart().length;
+      const key = beforeUnclosedEnd(literal);
+      const next = CLOSING_FOLLOWS.test(raw[at + 1] ?? " ") ? at + 1 : start + 1 + leading + key.length;
+      return { literal: key, end: at, closed: false, next };
     }
     if (character === "\n" || character === "\r") break;
     at += character === "\\" ? (raw.startsWith("\r\n", at + 1) ? 3 : 2) : 1;
   }
   const end = Math.min(at, limit);
-  return { literal: raw.slice(start + 1, end), end, closed: false };
+  return { literal: raw.slice(start + 1, end), end, closed: false, next: end };
 }
 
 /**
@@ -192,7 +204,7 @@ function scanList(raw: string, start: number, found: string[]): number {
       const key = !(string.closed && colonAfter(raw, string.end)) || keyShaped(string.literal);
       if (!key && open.at(-1) !== "{") return at;
       if (key) take(found, string);
-      at = string.end;
+      at = string.next;
     } else if (character === "[" || character === "{") {
       open.push(character);
       at += 1;
