@@ -175,6 +175,19 @@ describe("the keys of an API_KEYS that is not valid JSON", () => {
     );
   });
 
+  describe("written with codereview50c's quoting typos (#6)", () => {
+    it.each([
+      ["a \\ before its closing quote", `{"t":{"key":"${A}\\"},"u":{"key":"${B}"}}`, [A, B]],
+      ["shell-escaped", `{\\"t\\":{\\"key\\":\\"${A}\\"}}`, [A]],
+      ["shell-escaped, a list", `{\\"t\\":{\\"key\\":[\\"${A}\\",\\"${B}\\"]}}`, [A, B]],
+      ["in smart quotes", `{"t":{"key":\u201c${A}\u201d},}`, [A]],
+      ["in smart quotes, a list", `{"t":{"key":[\u201c${A}\u201d, \u2018${B}\u2019]},}`, [A, B]],
+    ])("a key %s is found as its holder sends it", (_, API_KEYS, keys) => {
+      expect(scanned(API_KEYS)).toEqual({ secrets: keys, broken: keys });
+      expect(redactSecrets(`key ${A} refused`, apiKeySecrets({ API_KEYS }))).toBe("key [redacted] refused");
+    });
+  });
+
   it("are found in time linear in the text's length, however hostile (250 KB each)", async () => {
     const n = 250_000;
     const texts = [
@@ -202,6 +215,8 @@ describe("the keys of an API_KEYS that is not valid JSON", () => {
       `{"t":{"key":[${'"a]"b'.repeat(n / 4)}`,
       `{"t":{"key":[${'"a", #3 "b"]'.repeat(n / 13)}`,
       `"note":"${`key: ${"x".repeat(30)} `.repeat(n / 36)}`,
+      `{\\"t\\":{\\"key\\":[${'\\"sk-a\\",'.repeat(n / 9)}`,
+      `{"t":{"key":${"\u201csk-a\u201d key:".repeat(n / 12)}`,
     ];
     const cpuMs = await cpuMsOf(() => {
       for (const API_KEYS of texts) apiKeySecrets({ API_KEYS });

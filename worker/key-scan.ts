@@ -15,8 +15,9 @@
 import { KEY_PREFIX, keyLike } from "./quote-value.ts";
 
 // Where a "key" member's value begins: its name double-quoted as JSON writes it, or single-quoted
-// or unquoted as JSON5 and JavaScript do (one reason a text is no JSON), then its colon.
-const KEY_NAME = /(?:"key"|'key'|\bkey)\s*:\s*/g;
+// or unquoted as JSON5 and JavaScript do (one reason a text is no JSON), or shell-escaped
+// (`\"key\":`, a JSON text pasted from a quoted command line), then its colon.
+const KEY_NAME = /(?:\\"key\\"|"key"|'key'|\bkey)\s*:\s*/g;
 
 // A string's text between its quotes, in either quote: it runs over escapes, a line continuation
 // (`\` then a line break, as JSON5 allows) included, and never over a bare line break, which no
@@ -62,6 +63,9 @@ const VALUE_END = /[\s,[\]{}"']/;
 // JSON5's unquoted member name: an identifier (no URL's `https:`, which `//` follows, is one alone).
 const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
 const WORD_CHARACTER = /\w/;
+// The quotes a word processor types for `"` and `'`, around an unquoted item: no key holds them.
+const SMART_OPENING = /^[\u201c\u2018]$/;
+const SMART_CLOSING = /^[\u201d\u2019]$/;
 // What follows a string's own closing quote, never a next string's opening one.
 const CLOSING_FOLLOWS = /[\s,\]}]/;
 
@@ -105,8 +109,9 @@ export function keyMembers(raw: string): string[] {
       // too: one after a key alone (`"key": sk-…"`) is its own, the opening one forgotten.
       // A `key:` in a note or a comment is prose (`old key: https://…`): its next word is a key only
       // when it has a key's shape, which no URL or model id has.
-      const end = itemEnd(raw, at, VALUE_END);
-      const value = raw.slice(at, end);
+      // One shell-escaped or in smart quotes runs to a bracket or a comma, its quotes then cut.
+      const end = itemEnd(raw, at, quote === "\\" || SMART_OPENING.test(quote ?? "") ? ITEM_END : VALUE_END);
+      const value = unwrapped(raw.slice(at, end));
       if (keyShaped(value) || (keyLike(value) && !inStringOrComment(match.index))) found.push(value);
       names.lastIndex = end;
     }
@@ -161,7 +166,8 @@ function readString(raw: string, start: number, limit: number): StringRead {
       const leading = literal.length - literal.trimStart().length;
       const key = beforeUnclosedEnd(literal);
       const next = CLOSING_FOLLOWS.test(raw[at + 1] ?? " ") ? at + 1 : start + 1 + leading + key.length;
-      return { literal: key, end: at, closed: false, next };
+      // A `\` before the quote that ended it (`"sk-…\"},`) escaped the key's own closing quote.
+      return { literal: key.endsWith("\\") ? key.slice(0, -1) : key, end: at, closed: false, next };
     }
     if (character === "\n" || character === "\r") break;
     at += character === "\\" ? (raw.startsWith("\r\n", at + 1) ? 3 : 2) : 1;
@@ -226,7 +232,7 @@ function scanList(raw: string, start: number, found: string[]): number {
       at = commentStrings(raw, at, close < 0 ? raw.length : close, found) + (close < 0 ? 0 : 2);
     } else {
       const end = itemEnd(raw, at);
-      const item = raw.slice(at, end);
+      const item = unwrapped(raw.slice(at, end));
       const name = item.endsWith(":") ? item.slice(0, -1) : colonAfter(raw, end) ? item : undefined;
       // JSON5's unquoted member name: the next member when the list's bracket is missing.
       if (name !== undefined && IDENTIFIER.test(name) && open.at(-1) !== "{") return at;
@@ -255,6 +261,17 @@ function commentStrings(raw: string, start: number, end: number, found: string[]
     }
   }
   return end;
+}
+
+/** An unquoted item without the shell-escaped (`\"…\"`) or smart quotes around it: its holder sends neither. */
+function unwrapped(item: string): string {
+  const from = item.startsWith('\\"') ? 2 : SMART_OPENING.test(item[0] ?? "") ? 1 : 0;
+  const to = item.endsWith('\\"')
+    ? item.length - 2
+    : SMART_CLOSING.test(item.at(-1) ?? "")
+      ? item.length - 1
+      : item.length;
+  return item.slice(from, Math.max(from, to));
 }
 
 /** The text of a string whose closing quote is missing, up to what no key holds (past leading spaces). */
