@@ -29,10 +29,10 @@ const IN_SINGLE = String.raw`(?:[^'\\\r\n]|\\(?:\r\n|[\s\S]))*`;
 // or `#` where an item may begin: after a space, a comma, a bracket, a colon or a string), or a
 // block comment (to the text's end when it is not closed). A `#` that does not begin its line ends
 // at the first `]` or `}` on it too (hashCommentEnd): a secret is one line, and a `#3` note in one
-// tenant's list must not hide the rest of the text, other tenants' "key" members with it. A string may be single-quoted too, and
-// continue on the next line: a URL's `//` or a glob's `/*` in one is no comment either, nor in an
-// unquoted item (`https://x`, `team/*`, `team#3`: right after a letter or digit, or a URL's
-// scheme), as scanList reads it.
+// tenant's list must not hide the rest of the text, other tenants' "key" members with it. A string
+// may be single-quoted too, and continue on the next line: a URL's `//` or a glob's `/*` in one is
+// no comment either, nor in an unquoted item (`https://x`, `team/*`, `team#3`: right after a
+// letter or digit, or a URL's scheme), as scanList reads it.
 const STRING_OR_COMMENT = new RegExp(
   String.raw`"${IN_DOUBLE}"?|'${IN_SINGLE}'?|(?<!\w:?)\/\/[^\r\n]*|(?<![^\r\n])[^\S\r\n]*#[^\r\n]*|(?<![^\s,[\]{}:"'])#[^\r\n\]}]*|(?<!\w)\/\*[\s\S]*?(?:\*\/|$)`,
   "g",
