@@ -14,8 +14,8 @@ import { parseArgs } from "node:util";
 import { plural } from "../worker/http.ts";
 import { stateCache } from "../worker/state.ts";
 import type { ProxyBindings } from "../worker/config.ts";
-import { parseDotenv, shellBindings } from "./dev-env.ts";
-import { type DeclaredBindings, declaredIn, stringsOf } from "./wrangler-config.ts";
+import { parseDotenv, shellBindings, stringsOf } from "./dev-env.ts";
+import { type DeclaredBindings, declaredIn } from "./wrangler-config.ts";
 
 /**
  * The bindings as the deployed Worker would get them: [vars], the env file over them, the shell

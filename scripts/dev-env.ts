@@ -187,6 +187,13 @@ export function shellBindings(
   return vars;
 }
 
+/** wrangler.toml's [vars]' string values: a binding the proxy reads is text, and a JSON var is no MODELS. */
+export function stringsOf(vars: Record<string, unknown>): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(vars).filter((entry): entry is [string, string] => typeof entry[1] === "string"),
+  );
+}
+
 /**
  * The binding names MODELS' deployments give for their credentials, as the Worker reads them
  * (worker/deployment-credentials.ts). MODELS that does not parse names none: the proxy reports it.

@@ -20,7 +20,7 @@
 // EMULATOR_PORT move the two ports; a port in use is reported before anything starts.
 // Wrangler's output is passed through but for its own request log lines: the Worker writes one
 // JSON line per request. Ctrl-C stops wrangler, then the emulator.
-import { spawn, type ChildProcess } from "node:child_process";
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
@@ -52,6 +52,7 @@ import {
   realBedrockPlan,
   shellBindings,
   staleEnvFiles,
+  stringsOf,
   wranglerArgs,
   wranglerEnv,
   type Banner,
@@ -113,14 +114,24 @@ async function main(): Promise<void> {
   console.log(bannerText({ ...banner, devVars: fromDevVars }));
 }
 
+// wrangler.toml's [vars] as wrangler reads them, written as JSON on the last line (wrangler may warn before it).
+const READ_VARS = `import { unstable_readConfig } from "wrangler";
+process.stdout.write("\\n" + JSON.stringify(unstable_readConfig({ config: "wrangler.toml" }).vars ?? {}));`;
+
 /**
  * wrangler.toml's [vars]; none when wrangler cannot read the file, which wrangler dev then reports.
- * Imported here only: wrangler's module takes over a second to load, which emulator mode need not wait.
+ * Read in a child process: wrangler's module, imported, answers SIGINT and SIGTERM itself by
+ * exiting, before npm start has stopped the wrangler dev it runs (left running, an orphan); and
+ * it takes over a second to load, which emulator mode need not wait.
  */
-async function wranglerTomlVars(): Promise<Record<string, string>> {
+function wranglerTomlVars(): Record<string, string> {
+  const read = spawnSync(process.execPath, ["--input-type=module", "-e", READ_VARS], {
+    cwd: ROOT,
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "ignore"],
+  });
   try {
-    const { declaredIn, stringsOf } = await import("./wrangler-config.ts");
-    return stringsOf(declaredIn("wrangler.toml", undefined).vars);
+    return stringsOf(JSON.parse(read.stdout.slice(read.stdout.lastIndexOf("\n") + 1)) as Record<string, unknown>);
   } catch {
     return {};
   }
@@ -144,7 +155,7 @@ async function prepareUpstream(
   devVarsPath: string,
 ): Promise<Upstream> {
   // With real Bedrock, MODELS may be wrangler.toml's, naming deployment credentials the shell holds.
-  const shell = shellBindings(process.env, devVars, mode.kind === "emulator" ? undefined : await wranglerTomlVars());
+  const shell = shellBindings(process.env, devVars, mode.kind === "emulator" ? undefined : wranglerTomlVars());
   if (mode.kind !== "emulator") {
     const { shellFile, description, key, keySource } = realBedrockPlan(shell, devVars);
     // Without --env-file wrangler reads .dev.vars itself; with one it does not, so .dev.vars is

@@ -1,6 +1,7 @@
 /// <reference types="node" />
 // What wrangler.toml declares that the proxy reads, as wrangler itself reads the file (its [env]
-// sections, its defaults): npm run check-config and npm start share it.
+// sections, its defaults), for npm run check-config. Imported, wrangler's module answers SIGINT
+// and SIGTERM by exiting: npm start, which must stop the wrangler dev it runs, reads [vars] in a child.
 import { unstable_readConfig } from "wrangler";
 
 /** What wrangler.toml declares that the proxy reads: its [vars] and the names of its bindings. */
@@ -28,11 +29,4 @@ export function declaredIn(configPath: string, env: string | undefined): Declare
     databases: config.d1_databases.map((database) => database.binding),
     rateLimiters: (config.ratelimits ?? []).map((limiter) => limiter.name),
   };
-}
-
-/** [vars]' string values: a binding the proxy reads is text, and a JSON var is no MODELS. */
-export function stringsOf(vars: Record<string, unknown>): Record<string, string> {
-  return Object.fromEntries(
-    Object.entries(vars).filter((entry): entry is [string, string] => typeof entry[1] === "string"),
-  );
 }

@@ -683,6 +683,19 @@ afterAll(async () => {
 });
 
 /** Stops `npm start` with `signal` (SIGINT: Ctrl-C), firmly after 10 s; its exit code. */
+/** The processes whose command line names `dir` (Linux): what an npm start in it left running. */
+function processesNaming(dir: string): number[] {
+  return readdirSync("/proc")
+    .filter((name) => /^\d+$/.test(name))
+    .flatMap((pid) => {
+      try {
+        return readFileSync(`/proc/${pid}/cmdline`, "utf8").includes(dir) ? [Number(pid)] : [];
+      } catch {
+        return [];
+      }
+    });
+}
+
 async function stopped(child: ChildProcess, signal: NodeJS.Signals): Promise<number | null> {
   if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
   const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
@@ -1057,8 +1070,14 @@ describe("npm start, with the user's own settings", () => {
       expect(readdirSync(join(run.dir, ".wrangler")).filter((name) => name.endsWith(".env"))).toEqual([
         envFileName("bedrock-from-shell", Number(new URL(run.url).port)),
       ]);
+      // Stopped, it stops the wrangler dev it started (whose command line names the copy's env
+      // file): importing wrangler into npm start's process once left it running, an orphan.
+      expect(processesNaming(run.dir)).not.toEqual([]);
+      await stopped(run.child, "SIGTERM");
+      await eventually(() => processesNaming(run.dir).length === 0, 5_000, "wrangler dev stopped with npm start");
     } finally {
       await stopped(run.child, "SIGTERM");
+      for (const pid of processesNaming(run.dir)) process.kill(pid, "SIGKILL");
     }
   });
 
