@@ -696,6 +696,17 @@ function processesNaming(dir: string): number[] {
     });
 }
 
+/** A process and every process under it (Linux), the deepest last. */
+function withDescendants(pid: number): number[] {
+  let children: number[] = [];
+  try {
+    children = readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8").trim().split(" ").filter(Boolean).map(Number);
+  } catch {
+    // Ended already.
+  }
+  return [pid, ...children.flatMap(withDescendants)];
+}
+
 async function stopped(child: ChildProcess, signal: NodeJS.Signals): Promise<number | null> {
   if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
   const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
@@ -1077,7 +1088,14 @@ describe("npm start, with the user's own settings", () => {
       await eventually(() => processesNaming(run.dir).length === 0, 5_000, "wrangler dev stopped with npm start");
     } finally {
       await stopped(run.child, "SIGTERM");
-      for (const pid of processesNaming(run.dir)) process.kill(pid, "SIGKILL");
+      // With the workerd processes each started, whose command lines do not name the copy.
+      for (const pid of processesNaming(run.dir).flatMap(withDescendants)) {
+        try {
+          process.kill(pid, "SIGKILL");
+        } catch {
+          // Ended already.
+        }
+      }
     }
   });
 
