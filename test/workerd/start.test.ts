@@ -682,7 +682,6 @@ afterAll(async () => {
   if (started) await stopped(started, "SIGTERM");
 });
 
-/** Stops `npm start` with `signal` (SIGINT: Ctrl-C), firmly after 10 s; its exit code. */
 /** The processes whose command line names `dir` (Linux): what an npm start in it left running. */
 function processesNaming(dir: string): number[] {
   return readdirSync("/proc")
@@ -696,17 +695,23 @@ function processesNaming(dir: string): number[] {
     });
 }
 
+/** A process's children, as Linux lists them. */
+function childrenOf(pid: number): number[] {
+  return readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8").trim().split(" ").filter(Boolean).map(Number);
+}
+
 /** A process and every process under it (Linux), the deepest last. */
 function withDescendants(pid: number): number[] {
   let children: number[] = [];
   try {
-    children = readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8").trim().split(" ").filter(Boolean).map(Number);
+    children = childrenOf(pid);
   } catch {
     // Ended already.
   }
   return [pid, ...children.flatMap(withDescendants)];
 }
 
+/** Stops `npm start` with `signal` (SIGINT: Ctrl-C), firmly after 10 s; its exit code. */
 async function stopped(child: ChildProcess, signal: NodeJS.Signals): Promise<number | null> {
   if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
   const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
@@ -1107,16 +1112,13 @@ describe("npm start, with the user's own settings", () => {
     const run = await startInCopy(undefined, [], { PROXY_API_KEYS: secret }, { detached: true });
     const group = run.child.pid!;
     const envFiles = () => readdirSync(join(run.dir, ".wrangler")).filter((name) => name.endsWith(".env"));
-    // A process's children, as Linux lists them.
-    const children = (pid: number) =>
-      readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8").trim().split(" ").filter(Boolean).map(Number);
     try {
       // Named for this instance's PORT: another npm start in the same checkout writes its own.
       expect(envFiles()).toEqual([envFileName("emulator", Number(new URL(run.url).port))]);
       // tsx's process runs scripts/start.ts, which runs wrangler: frozen, wrangler cannot stop,
       // so whatever waits for it cannot come first.
-      const [script] = children(group);
-      const [wrangler] = children(script!);
+      const [script] = childrenOf(group);
+      const [wrangler] = childrenOf(script!);
       process.kill(wrangler!, "SIGSTOP");
       process.kill(script!, "SIGINT");
       await eventually(() => envFiles().length === 0, 2_000, "the env files removed while wrangler is still stopping");
