@@ -4,7 +4,6 @@
 // var. Here those names become the library's `credentials` and `apiKey`, before the table is
 // checked as the library checks it.
 import { redactSecrets } from "../src/core.ts";
-import type { ModelTableEntry } from "../src/index.ts";
 import { accessKeyIdProblem } from "./access-key-id.ts";
 import { isObject } from "./json-object.ts";
 import { secretHint } from "./secret-hint.ts";
@@ -64,19 +63,21 @@ export function credentialBindingNames(table: unknown): string[] {
   return [...new Set(names.filter((name): name is string => typeof name === "string" && BINDING_NAME.test(name)))];
 }
 
-/** The credentials MODELS' deployments were given, for redaction. */
-export function deploymentSecrets(models: Record<string, ModelTableEntry>): string[] {
-  const values: string[] = [];
-  for (const entry of Object.values(models)) {
-    for (const deployment of "deployments" in entry ? entry.deployments : []) {
-      const { credentials, apiKey } = deployment;
-      if (apiKey) values.push(apiKey);
-      if (credentials && typeof credentials === "object") {
-        values.push(credentials.accessKeyId, credentials.secretAccessKey, credentials.sessionToken ?? "");
-      }
+/**
+ * The values of the bindings MODELS' deployments name for their credentials, for redaction: read
+ * from MODELS as written, not from what resolved, so an entry that fails to resolve (one
+ * deployment's binding missing) still has its other deployments' credentials cut (pins50).
+ */
+export function credentialSecrets(models: unknown, env: object): string[] {
+  let table = models;
+  if (typeof models === "string") {
+    try {
+      table = JSON.parse(models);
+    } catch {
+      return [];
     }
   }
-  return values.filter(Boolean);
+  return credentialBindingNames(table).flatMap((name) => bindingValue(env, name) ?? []);
 }
 
 function bindingValue(env: object, name: string): string | undefined {

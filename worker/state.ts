@@ -9,7 +9,7 @@ import { createKeyFinder, type KeyFinder } from "./auth.ts";
 import type { AppEnv } from "./context.ts";
 import type { BodyLimits } from "./body.ts";
 import { MIN_KEEPALIVE_MS, parseConfig, type ProxyBindings, type ProxyConfig, readCorsOrigins } from "./config.ts";
-import { credentialBindingNames, deploymentSecrets } from "./deployment-credentials.ts";
+import { credentialSecrets } from "./deployment-credentials.ts";
 import { durableCooldownStore } from "./durable/cooldowns.ts";
 import { type KeyLimitsClient, keyLimitsClient } from "./durable/key-limits.ts";
 import { apiKeySecrets, type ClientKey, modelSet, parseApiKeys, readClientKeys } from "./keys.ts";
@@ -97,7 +97,7 @@ function buildState(env: ProxyBindings, options: StateOptions): ProxyState {
   const clean = (problems: string[]) => problems.map((problem) => redactSecrets(problem, secrets));
   try {
     const parsed = parseConfig(env);
-    secrets.push(...deploymentSecrets(parsed.ok ? parsed.config.models : parsed.models), ...namedCredentials(env));
+    secrets.push(...credentialSecrets(env.MODELS, env));
     if (parsed.ok) {
       const ready = readyFrom(parsed.config, options);
       const problems = checkTemplates(ready.bedrock).then((broken) => clean([...noKeys, ...broken]));
@@ -237,24 +237,6 @@ function proxySecrets(env: ProxyBindings): string[] {
   ]
     .map((value) => (typeof value === "string" ? value.trim() : ""))
     .filter(Boolean);
-}
-
-/**
- * The values of the bindings MODELS' deployments name for their credentials, read from MODELS as
- * written: an entry that fails to resolve (one deployment's binding missing) yields none of its
- * credentials to deploymentSecrets, though its other deployments' are set (pins50).
- */
-function namedCredentials(env: ProxyBindings): string[] {
-  let table: unknown;
-  try {
-    table = typeof env.MODELS === "string" ? JSON.parse(env.MODELS) : env.MODELS;
-  } catch {
-    return [];
-  }
-  return credentialBindingNames(table).flatMap((name) => {
-    const value: unknown = Reflect.get(env, name);
-    return typeof value === "string" && value.trim() !== "" ? [value.trim()] : [];
-  });
 }
 
 /**
