@@ -11,11 +11,37 @@
 // wrangler.toml and .dev.vars are read from the current directory, as wrangler reads them.
 import { existsSync, readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
+import { unstable_readConfig } from "wrangler";
 import { plural } from "../worker/http.ts";
 import { stateCache } from "../worker/state.ts";
 import type { ProxyBindings } from "../worker/config.ts";
 import { parseDotenv, shellBindings, stringsOf } from "./dev-env.ts";
-import { type DeclaredBindings, declaredIn } from "./wrangler-config.ts";
+
+/** What wrangler.toml declares that the proxy reads: its [vars] and the names of its bindings. */
+interface DeclaredBindings {
+  vars: Record<string, unknown>;
+  durableObjects: string[];
+  databases: string[];
+  rateLimiters: string[];
+}
+
+/** The part of wrangler's reading of wrangler.toml used here: its own types reach this project as `any`. */
+interface WranglerConfig {
+  vars: Record<string, unknown>;
+  durable_objects: { bindings: { name: string }[] };
+  d1_databases: { binding: string }[];
+  ratelimits?: { name: string }[];
+}
+
+function declaredIn(configPath: string, env: string | undefined): DeclaredBindings {
+  const config: WranglerConfig = unstable_readConfig({ config: configPath, env });
+  return {
+    vars: { ...config.vars },
+    durableObjects: config.durable_objects.bindings.map((binding) => binding.name),
+    databases: config.d1_databases.map((database) => database.binding),
+    rateLimiters: (config.ratelimits ?? []).map((limiter) => limiter.name),
+  };
+}
 
 /**
  * The bindings as the deployed Worker would get them: [vars], the env file over them, the shell
