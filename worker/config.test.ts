@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { EMULATOR_API_KEY, EMULATOR_CREDENTIALS, EMULATOR_SESSION_CREDENTIALS } from "../emulator/credentials.ts";
+import { credentialSecrets } from "./deployment-credentials.ts";
 import {
   DEFAULT_MAX_BODY_BYTES,
   parseConfig,
@@ -562,6 +563,37 @@ describe("MODELS entries with several deployments", () => {
     expect(found({ api_key: "bedrock_key_west" })).toEqual([
       'MODELS["q"].deployments[1].api_key: the binding bedrock_key_west is not set (a Worker secret: wrangler secret put bedrock_key_west; elsewhere an environment variable)',
     ]);
+  });
+
+  it("refuse a binding that is one of the proxy's own settings, and keep its value out of the secrets (codereview50c #2)", () => {
+    const found = (deployment: Record<string, unknown>, extra: Partial<ProxyBindings> = {}) =>
+      problems({ ...env({ deployments: [first, { model: `bedrock/qwen3/${WEST}`, ...deployment }] }), ...extra });
+    const at = 'MODELS["q"].deployments[1]';
+    expect(
+      found(
+        { credentials: { access_key_id: "AWS_ACCESS_KEY_ID_WEST", secret_access_key: "AWS_REGION" } },
+        { AWS_REGION: "us-east-1" },
+      ),
+    ).toEqual([
+      `${at}.credentials.secret_access_key: AWS_REGION is one of the proxy's own settings, not a binding that holds a credential: name the binding of this deployment's own secret`,
+    ]);
+    expect(found({ api_key: "MAX_BODY_BYTES" }, { MAX_BODY_BYTES: "1000000" })).toEqual([
+      `${at}.api_key: MAX_BODY_BYTES is one of the proxy's own settings, not a binding that holds a credential: name the binding of this deployment's own secret`,
+    ]);
+    expect(found({ api_key: "API_KEYS" }, { API_KEYS: JSON.stringify({ a: { key: "sk-abcdefghijklmnop" } }) })).toEqual(
+      [
+        `${at}.api_key: API_KEYS is one of the proxy's own settings, not a binding that holds a credential: name the binding of this deployment's own secret`,
+      ],
+    );
+    // The proxy's own credentials are credentials: a deployment may name them.
+    expect(
+      found({ api_key: "AWS_BEARER_TOKEN_BEDROCK" }, { AWS_BEARER_TOKEN_BEDROCK: "ABSKb3duLWJlYXJlci10b2tlbg" }),
+    ).toEqual([]);
+    // Naming a setting does not make its value a secret to cut from messages.
+    const models = JSON.stringify({
+      q: { deployments: [first, { model: `bedrock/qwen3/${WEST}`, api_key: "AWS_REGION" }] },
+    });
+    expect(credentialSecrets(models, { AWS_REGION: "us-east-1", MODELS: models })).toEqual([]);
   });
 
   it("check each deployment's ARN against AWS_REGION, naming the deployment", () => {

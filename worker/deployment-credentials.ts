@@ -5,6 +5,7 @@
 // checked as the library checks it.
 import { redactSecrets } from "../src/core.ts";
 import { accessKeyIdProblem } from "./access-key-id.ts";
+import type { ProxyBindings } from "./config.ts";
 import { isObject } from "./json-object.ts";
 import { secretHint } from "./secret-hint.ts";
 
@@ -16,6 +17,42 @@ const CREDENTIAL_FIELDS = {
 } as const;
 const CREDENTIALS_SHAPE =
   'must be { "access_key_id": "<binding name>", "secret_access_key": "<binding name>", "session_token"?: "<binding name>" }';
+
+// The bindings the proxy reads for itself, each marked whether it holds a credential a deployment
+// may name (the proxy's own account's). A deployment naming any other (AWS_REGION, API_KEYS) is a
+// slip that would sign with a region or a key list, and make that value a "secret" cut from every
+// message. Keyed by ProxyBindings, so the compiler asks about each new setting.
+const PROXY_BINDINGS: Record<keyof ProxyBindings, boolean> = {
+  AWS_ACCESS_KEY_ID: true,
+  AWS_SECRET_ACCESS_KEY: true,
+  AWS_SESSION_TOKEN: true,
+  AWS_BEARER_TOKEN_BEDROCK: true,
+  MODELS: false,
+  PROXY_API_KEYS: false,
+  API_KEYS: false,
+  AWS_REGION: false,
+  BEDROCK_ENDPOINT: false,
+  BEDROCK_MAX_RETRIES: false,
+  MAX_BODY_BYTES: false,
+  CORS_ORIGINS: false,
+  MODEL_READY_TIMEOUT_MS: false,
+  UPSTREAM_TIMEOUT_MS: false,
+  IDLE_TIMEOUT_MS: false,
+  LOG_PROMPTS: false,
+  BEDROCK_RETRY_BASE_DELAY_MS: false,
+  SSE_KEEPALIVE_MS: false,
+  DROP_PARAMS: false,
+  DEPLOYMENT_COOLDOWN_MS: false,
+  OTEL_EXPORTER_OTLP_ENDPOINT: false,
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: false,
+  OTEL_EXPORTER_OTLP_HEADERS: false,
+  DEPLOYMENT_COOLDOWNS: false,
+  KEY_LIMITS: false,
+  USAGE_DB: false,
+};
+
+const isProxySetting = (name: string): boolean =>
+  Object.hasOwn(PROXY_BINDINGS, name) && !PROXY_BINDINGS[name as keyof ProxyBindings];
 
 type Result<T> = { ok: true; value: T } | { ok: false; problem: string };
 type Lookup = (binding: string) => string | undefined;
@@ -60,7 +97,13 @@ export function credentialBindingNames(table: unknown): string[] {
       names.push(apiKey);
     }
   }
-  return [...new Set(names.filter((name): name is string => typeof name === "string" && BINDING_NAME.test(name)))];
+  return [
+    ...new Set(
+      names.filter(
+        (name): name is string => typeof name === "string" && BINDING_NAME.test(name) && !isProxySetting(name),
+      ),
+    ),
+  ];
 }
 
 /**
@@ -149,6 +192,11 @@ function resolveCredentials(
 /** The value of the binding `name` names, or the problem (never quoting a value). */
 function bindingNamed(name: unknown, lookup: Lookup, at: string): Result<string> {
   if (typeof name !== "string" || !BINDING_NAME.test(name)) return fail(`${at}: must be the name of a binding`);
+  if (isProxySetting(name)) {
+    return fail(
+      `${at}: ${name} is one of the proxy's own settings, not a binding that holds a credential: name the binding of this deployment's own secret`,
+    );
+  }
   const value = lookup(name);
   if (value !== undefined) return { ok: true, value };
   if (readsAsSecret(name)) {
