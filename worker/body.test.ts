@@ -780,3 +780,46 @@ describe("a body shaped to be expensive: refused before JSON.parse", () => {
     }
   });
 });
+
+describe("a body counted in the isolate's account as it is read (body-budget.ts)", () => {
+  const chat = (size: number) => JSON.stringify({ model: "vision", messages: [{ role: "user", content: "x".repeat(size) }] });
+
+  it("a declared length is reserved before a byte is read; refused, the body is left for the drain", async () => {
+    const asked: number[] = [];
+    const { request, read } = pieces(chat(8000), true);
+    const reserve = (bytes: number) => (asked.push(bytes), false);
+    expect(await refusal(readJsonBody(request, LIMITS, NO_MEDIA, reserve))).toMatchObject({
+      status: 503,
+      code: "server_busy",
+    });
+    expect(asked).toEqual([Number(request.headers.get("content-length"))]);
+    // Not read: left whole to drainUnread (one piece is pulled as the stream is made).
+    expect(request.bodyUsed).toBe(false);
+    expect(read()).toBe(1024);
+  });
+
+  it("a chunked body grows its hold as its pieces come, and is refused mid-read, the rest drained", async () => {
+    const asked: number[] = [];
+    const { request, read } = pieces(chat(8000));
+    const reserve = (bytes: number) => (asked.push(bytes), bytes <= 3072);
+    expect(await refusal(readJsonBody(request, LIMITS, NO_MEDIA, reserve))).toMatchObject({
+      status: 503,
+      code: "server_busy",
+    });
+    expect(asked).toEqual([1024, 2048, 3072, 4096]);
+    // Drained to its end, as a 413's rest is, so that the connection stays usable.
+    expect(read()).toBeGreaterThanOrEqual(chat(8000).length);
+  });
+
+  it("admitted, it is read as before; a body declared past the limit is its 413, never reserved", async () => {
+    const asked: number[] = [];
+    const reserve = (bytes: number) => (asked.push(bytes), true);
+    const { request } = pieces(chat(1000));
+    expect(await readJsonBody(request, LIMITS, NO_MEDIA, reserve)).toMatchObject({ model: "vision" });
+    expect(asked.at(-1)).toBe(chat(1000).length);
+    asked.length = 0;
+    const { request: large } = pieces(chat(20_000), true);
+    expect(await refusal(readJsonBody(large, LIMITS, NO_MEDIA, reserve))).toMatchObject({ status: 413 });
+    expect(asked).toEqual([]);
+  });
+});

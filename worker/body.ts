@@ -13,6 +13,7 @@ import {
   scanJsonText,
 } from "../src/core.ts";
 import { BedrockEdgeError } from "../src/index.ts";
+import { serverBusy } from "./body-budget.ts";
 import { whereJsonBreaks } from "./json-syntax.ts";
 
 /**
@@ -67,6 +68,12 @@ export const READ_WINDOW_MS = 10_000;
 export const READ_FLOOR_BYTES = 16 * 1024;
 export const MAX_BODY_READ_MS = 240_000;
 
+/**
+ * Counts a body into the isolate's account (worker/body-budget.ts BodyHold.reserve): its
+ * Content-Length before a byte is read, then its bytes so far as they come. False refuses it, a 503.
+ */
+export type ReserveBody = (bytes: number) => boolean;
+
 export interface BodyLimits {
   /** The largest limit of any model: how far a body is read before the model is known. */
   largest: number;
@@ -76,16 +83,17 @@ export interface BodyLimits {
 
 /**
  * Reads, scans, sizes and parses a JSON object body; throws the 400, 408 (it did not come as
- * MAX_BODY_READ_MS says) or 413 that refuses it. `media`: where the endpoint's requests hold
- * media (src/openai/media-strings.ts), none by default; the rest is text.
+ * MAX_BODY_READ_MS says), 413 or 503 (`reserve` refused it) that refuses it. `media`: where the
+ * endpoint's requests hold media (src/openai/media-strings.ts), none by default; the rest is text.
  */
 export async function readJsonBody(
   request: Request,
   limits: BodyLimits,
   media: MediaPlaces = NO_MEDIA,
+  reserve?: ReserveBody,
 ): Promise<Record<string, unknown>> {
   checkReadable(request.headers);
-  const data = await readBody(request, limits.largest);
+  const data = await readBody(request, limits.largest, reserve);
   const text = decoder.decode(data);
   const bytes = data.byteLength;
   const scan = scanJsonText(text, REQUEST_JSON_LIMITS, media);
@@ -107,9 +115,13 @@ export async function readJsonBody(
  * body that is not JSON (multipart: worker/form-body.ts). Its size is checked against its model's
  * limit by checkBodySize once the model is read from it.
  */
-export async function readBodyBytes(request: Request, limits: BodyLimits): Promise<Uint8Array<ArrayBuffer>> {
+export async function readBodyBytes(
+  request: Request,
+  limits: BodyLimits,
+  reserve?: ReserveBody,
+): Promise<Uint8Array<ArrayBuffer>> {
   checkEncoding(request.headers);
-  return readBody(request, limits.largest);
+  return readBody(request, limits.largest, reserve);
 }
 
 /** The 413 of a body past its model's limit (the model read from the body). */
@@ -257,9 +269,9 @@ export function isBodyCut(error: unknown): boolean {
  * says. A read that fails is the client's: a 400 that isBodyCut knows, never a 500 quoting the
  * runtime.
  */
-async function readBody(request: Request, limit: number): Promise<Uint8Array<ArrayBuffer>> {
+async function readBody(request: Request, limit: number, reserve?: ReserveBody): Promise<Uint8Array<ArrayBuffer>> {
   try {
-    return await readBodyOf(request, limit);
+    return await readBodyOf(request, limit, reserve);
   } catch (error) {
     if (error instanceof BedrockEdgeError) throw error;
     throw new BedrockEdgeError({
@@ -279,8 +291,15 @@ function bodyTimeout(why: string): BedrockEdgeError {
   });
 }
 
-async function readBodyOf(request: Request, limit: number): Promise<Uint8Array<ArrayBuffer>> {
+async function readBodyOf(
+  request: Request,
+  limit: number,
+  reserve: ReserveBody | undefined,
+): Promise<Uint8Array<ArrayBuffer>> {
   const declared = declaredLength(request.headers);
+  // Reserved before a byte is read: refused, the body is left unread, drained as every early
+  // refusal's is (drainUnread, after the answer is made). One declared past the limit is its 413.
+  if (reserve && declared !== undefined && declared <= limit && !reserve(declared)) throw serverBusy();
   // A small body of a declared length within the limit: the runtime reads it in one piece (in
   // workerd, a read loop here costs more than the rest of a small body's handling, and even asking
   // for the body as a stream costs). A larger one is read piece by piece, as a chunked body is, so
@@ -296,7 +315,7 @@ async function readBodyOf(request: Request, limit: number): Promise<Uint8Array<A
     await drainUnread(request);
     throw overLimit(limit);
   }
-  return readPieces(request, request.body.getReader(), limit);
+  return readPieces(request, request.body.getReader(), limit, reserve);
 }
 
 /** How long a body declared `bytes` long, read whole, may take: the read's floor for its length. */
@@ -337,9 +356,10 @@ async function readPieces(
   request: Request,
   reader: ReadableStreamDefaultReader<Uint8Array>,
   limit: number,
+  reserve: ReserveBody | undefined,
 ): Promise<Uint8Array<ArrayBuffer>> {
   const read = { bytes: 0 };
-  const outcome = await whileComing(readPiecesOf(reader, limit, read), read, READ_PACE);
+  const outcome = await whileComing(readPiecesOf(reader, limit, read, reserve), read, READ_PACE);
   if (outcome === "given up") {
     givenUp.add(request);
     reader.cancel().catch(() => undefined);
@@ -351,21 +371,31 @@ async function readPieces(
     await drain(request, reader, read.bytes);
     throw overLimit(limit);
   }
+  if (outcome === "busy") {
+    // Its pieces so far are dropped; the rest is drained as a 413's is.
+    await drain(request, reader, read.bytes);
+    throw serverBusy();
+  }
   return outcome;
 }
 
-/** The body's bytes, counting into `read.bytes`; "over limit" as soon as it passes `limit`. */
+/**
+ * The body's bytes, counting into `read.bytes`; "over limit" as soon as it passes `limit`, "busy"
+ * as soon as `reserve` refuses what it holds so far (a chunked body's flood is refused early).
+ */
 async function readPiecesOf(
   reader: ReadableStreamDefaultReader<Uint8Array>,
   limit: number,
   read: { bytes: number },
-): Promise<Uint8Array<ArrayBuffer> | "over limit"> {
+  reserve: ReserveBody | undefined,
+): Promise<Uint8Array<ArrayBuffer> | "over limit" | "busy"> {
   const pieces: Uint8Array[] = [];
   for (;;) {
     const { done, value } = await reader.read();
     if (done) break;
     read.bytes += value.byteLength;
     if (read.bytes > limit) return "over limit";
+    if (reserve && !reserve(read.bytes)) return "busy";
     pieces.push(value);
   }
   const whole = new Uint8Array(read.bytes);
