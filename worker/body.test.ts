@@ -782,7 +782,8 @@ describe("a body shaped to be expensive: refused before JSON.parse", () => {
 });
 
 describe("a body counted in the isolate's account as it is read (body-budget.ts)", () => {
-  const chat = (size: number) => JSON.stringify({ model: "vision", messages: [{ role: "user", content: "x".repeat(size) }] });
+  const chat = (size: number) =>
+    JSON.stringify({ model: "vision", messages: [{ role: "user", content: "x".repeat(size) }] });
 
   it("a declared length is reserved before a byte is read; refused, the body is left for the drain", async () => {
     const asked: number[] = [];

@@ -643,8 +643,9 @@ describe("MODELS entries with several deployments", () => {
         IDLE_TIMEOUT_MS: blank,
         SSE_KEEPALIVE_MS: blank,
         MAX_BODY_BYTES: blank,
+        MAX_BODY_BYTES_IN_FLIGHT: blank,
       });
-      expect(config).toMatchObject({ maxBodyBytes: DEFAULT_MAX_BODY_BYTES });
+      expect(config).toMatchObject({ maxBodyBytes: DEFAULT_MAX_BODY_BYTES, maxBodyBytesInFlight: 12_582_912 });
       for (const field of [
         "maxRetries",
         "modelReadyTimeoutMs",
@@ -663,6 +664,7 @@ describe("MODELS entries with several deployments", () => {
     const numbers: Record<string, number> = {
       BEDROCK_MAX_RETRIES: 0,
       MAX_BODY_BYTES: 1024,
+      MAX_BODY_BYTES_IN_FLIGHT: 1024,
       UPSTREAM_TIMEOUT_MS: 1,
       IDLE_TIMEOUT_MS: 1,
       MODEL_READY_TIMEOUT_MS: 0,
@@ -694,6 +696,18 @@ describe("MODELS entries with several deployments", () => {
     expect(problems({ ...good, MODELS: vision }).join("\n")).toMatch(
       /MODELS\["v"\]\.max_body_bytes: max_body_bytes must be a whole number of bytes, at least 1024, at most 8388608 \(8 MiB, .*\): set it to 8388608 or less \(earlier versions took more\); a body larger than that, its media too, is refused with a 413 \(got 16777216\)/,
     );
+  });
+
+  it("MAX_BODY_BYTES_IN_FLIGHT is the request-body bytes an isolate holds at once: 12 MiB unless set, at least 1024", () => {
+    expect(configOf(good).maxBodyBytesInFlight).toBe(12 * 1024 * 1024);
+    expect(configOf({ ...good, MAX_BODY_BYTES_IN_FLIGHT: "65536" }).maxBodyBytesInFlight).toBe(65_536);
+    expect(configOf({ ...good, MAX_BODY_BYTES_IN_FLIGHT: 33_554_432 }).maxBodyBytesInFlight).toBe(33_554_432);
+    expect(problems({ ...good, MAX_BODY_BYTES_IN_FLIGHT: "1023" })).toEqual([
+      'MAX_BODY_BYTES_IN_FLIGHT must be an integer >= 1024 in decimal digits, got "1023"',
+    ]);
+    expect(problems({ ...good, MAX_BODY_BYTES_IN_FLIGHT: "12 MiB" })).toEqual([
+      'MAX_BODY_BYTES_IN_FLIGHT must be an integer >= 1024 in decimal digits, got "12 MiB"',
+    ]);
   });
 
   it("DEPLOYMENT_COOLDOWN_MS is read as a number of milliseconds", () => {

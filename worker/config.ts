@@ -64,6 +64,11 @@ export interface ProxyEnv {
   BEDROCK_MAX_RETRIES?: string | number | undefined;
   /** Largest request body accepted, in bytes (default 4 MiB); a model's max_body_bytes overrides it. */
   MAX_BODY_BYTES?: string | number | undefined;
+  /**
+   * Request-body bytes the requests in flight in one isolate (one process on Node, Deno, Bun) may
+   * hold at once (default 12 MiB): past it, another large body is a 503 server_busy.
+   */
+  MAX_BODY_BYTES_IN_FLIGHT?: string | number | undefined;
   /** Comma-separated origins allowed by CORS, or "*", or a list of them. CORS is off when unset. */
   CORS_ORIGINS?: string | readonly string[] | undefined;
   /** How long to wait for an imported model to wake up, in ms (default 300000). */
@@ -119,6 +124,8 @@ export interface ProxyConfig {
   endpoint?: string;
   maxRetries?: number;
   maxBodyBytes: number;
+  /** MAX_BODY_BYTES_IN_FLIGHT (worker/body-budget.ts). */
+  maxBodyBytesInFlight: number;
   modelReadyTimeoutMs?: number;
   timeoutMs?: number;
   idleTimeoutMs?: number;
@@ -149,6 +156,11 @@ export type ConfigResult =
     };
 
 export const DEFAULT_MAX_BODY_BYTES = 4 * 1024 * 1024;
+/**
+ * Three bodies of the default 4 MiB: measured on Node at 128 MB of heap, three of its heaviest (4 MiB
+ * of text holding special tokens) were served at once, four ran out (docs/SECURITY.md).
+ */
+export const DEFAULT_MAX_BODY_BYTES_IN_FLIGHT = 3 * DEFAULT_MAX_BODY_BYTES;
 
 function text(value: unknown): string | undefined {
   return typeof value === "string" && value.trim() !== "" ? value.trim() : undefined;
@@ -259,6 +271,9 @@ export function parseConfig(env: ProxyBindings): ConfigResult {
     apiKeys: parseApiKeys(env),
     keys: readClientKeys(env, problems, written),
     maxBodyBytes: bodyLimit(env.MAX_BODY_BYTES, problems) ?? DEFAULT_MAX_BODY_BYTES,
+    maxBodyBytesInFlight:
+      integer("MAX_BODY_BYTES_IN_FLIGHT", env.MAX_BODY_BYTES_IN_FLIGHT, problems, 1024) ??
+      DEFAULT_MAX_BODY_BYTES_IN_FLIGHT,
     logPrompts: flag("LOG_PROMPTS", env.LOG_PROMPTS, problems),
     dropParams: flag("DROP_PARAMS", env.DROP_PARAMS, problems),
     maxRetries: integer("BEDROCK_MAX_RETRIES", env.BEDROCK_MAX_RETRIES, problems, 0),

@@ -34,6 +34,7 @@ const PROXY_BINDINGS: Record<keyof ProxyBindings, boolean> = {
   BEDROCK_ENDPOINT: false,
   BEDROCK_MAX_RETRIES: false,
   MAX_BODY_BYTES: false,
+  MAX_BODY_BYTES_IN_FLIGHT: false,
   CORS_ORIGINS: false,
   MODEL_READY_TIMEOUT_MS: false,
   UPSTREAM_TIMEOUT_MS: false,

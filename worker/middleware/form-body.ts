@@ -8,11 +8,12 @@ import { readJsonBody, unsupportedBody } from "../body.ts";
 import type { AppEnv, JsonRequest } from "../context.ts";
 import { isMultipartForm, readFormBody } from "../form-body.ts";
 import { editFromJson } from "../image-edit-json.ts";
-import { admitBody } from "./json-body.ts";
+import { admitBody, readHeld } from "./json-body.ts";
 
 export const formBody: MiddlewareHandler<AppEnv> = async (c, next) => {
   const { bodyLimits } = c.get("ready");
-  admitBody(c, await readFormBody(c.req.raw, bodyLimits(c.get("key").models)));
+  const limits = bodyLimits(c.get("key").models);
+  admitBody(c, await readHeld(c, (reserve) => readFormBody(c.req.raw, limits, reserve)));
   await next();
 };
 
@@ -24,12 +25,12 @@ export const editBody: MiddlewareHandler<AppEnv> = async (c, next) => {
   const limits = bodyLimits(c.get("key").models);
   const type = c.req.header("content-type") ?? "";
   if (JSON_TYPE.test(type)) {
-    const value = await readJsonBody(c.req.raw, limits, EDIT_MEDIA);
+    const value = await readHeld(c, (reserve) => readJsonBody(c.req.raw, limits, EDIT_MEDIA, reserve));
     // The model checked first, as every body's is: an unknown one is a 404 whatever the images.
     admitBody(c, value);
     c.set("body", editFromJson(value) as JsonRequest);
   } else if (isMultipartForm(type)) {
-    admitBody(c, await readFormBody(c.req.raw, limits));
+    admitBody(c, await readHeld(c, (reserve) => readFormBody(c.req.raw, limits, reserve)));
   } else {
     throw unsupportedBody(
       "unsupported_content_type",

@@ -10,7 +10,8 @@ import {
   RESPONSES_MEDIA,
   redactSecrets,
 } from "../../src/core.ts";
-import { readJsonBody } from "../body.ts";
+import { type ReserveBody, readJsonBody } from "../body.ts";
+import { bodiesInFlight } from "../body-budget.ts";
 import { byLength, modelNotServed, quotedWhole } from "../http.ts";
 import type { AppContext, AppEnv, JsonRequest } from "../context.ts";
 import { mayCall } from "../keys.ts";
@@ -19,10 +20,28 @@ import { apiOfPath } from "../token-estimate.ts";
 
 export const jsonBody: MiddlewareHandler<AppEnv> = async (c, next) => {
   const { bodyLimits } = c.get("ready");
-  const value = await readJsonBody(c.req.raw, bodyLimits(c.get("key").models), mediaPlacesOf(c.req.path));
+  const limits = bodyLimits(c.get("key").models);
+  const value = await readHeld(c, (reserve) => readJsonBody(c.req.raw, limits, mediaPlacesOf(c.req.path), reserve));
   admitBody(c, value);
   await next();
 };
+
+/**
+ * Reads a body with its bytes counted in the isolate's account (worker/body-budget.ts): they are
+ * given back when the request's log line is written (its answer delivered, or its client gone),
+ * for the body read is held as long as the request is (the parsed request, the prompt), or at once
+ * when the read refuses the body, whose bytes are then dropped.
+ */
+export async function readHeld<T>(c: AppContext, read: (reserve: ReserveBody) => Promise<T>): Promise<T> {
+  const hold = bodiesInFlight.hold(c.get("ready").config.maxBodyBytesInFlight);
+  void c.get("log").done.then(hold.release, hold.release);
+  try {
+    return await read(hold.reserve);
+  } catch (error) {
+    hold.release();
+    throw error;
+  }
+}
 
 /** Where a JSON body of this endpoint holds media: chat's and the Responses API's content parts only. */
 export function mediaPlacesOf(path: string): MediaPlaces {
