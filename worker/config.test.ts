@@ -3,6 +3,7 @@ import { EMULATOR_API_KEY, EMULATOR_CREDENTIALS, EMULATOR_SESSION_CREDENTIALS } 
 import { credentialSecrets } from "./deployment-credentials.ts";
 import {
   DEFAULT_MAX_BODY_BYTES,
+  DEFAULT_MAX_BODY_BYTES_IN_FLIGHT,
   parseConfig,
   type ProxyBindings,
   type ProxyConfig,
@@ -645,7 +646,10 @@ describe("MODELS entries with several deployments", () => {
         MAX_BODY_BYTES: blank,
         MAX_BODY_BYTES_IN_FLIGHT: blank,
       });
-      expect(config).toMatchObject({ maxBodyBytes: DEFAULT_MAX_BODY_BYTES, maxBodyBytesInFlight: 12_582_912 });
+      expect(config).toMatchObject({
+        maxBodyBytes: DEFAULT_MAX_BODY_BYTES,
+        maxBodyBytesInFlight: DEFAULT_MAX_BODY_BYTES_IN_FLIGHT,
+      });
       for (const field of [
         "maxRetries",
         "modelReadyTimeoutMs",
@@ -699,7 +703,8 @@ describe("MODELS entries with several deployments", () => {
   });
 
   it("MAX_BODY_BYTES_IN_FLIGHT is the request-body bytes an isolate holds at once: 12 MiB unless set, at least 1024", () => {
-    expect(configOf(good).maxBodyBytesInFlight).toBe(12 * 1024 * 1024);
+    expect(DEFAULT_MAX_BODY_BYTES_IN_FLIGHT).toBe(12_582_912);
+    expect(configOf(good).maxBodyBytesInFlight).toBe(DEFAULT_MAX_BODY_BYTES_IN_FLIGHT);
     expect(configOf({ ...good, MAX_BODY_BYTES_IN_FLIGHT: "65536" }).maxBodyBytesInFlight).toBe(65_536);
     expect(configOf({ ...good, MAX_BODY_BYTES_IN_FLIGHT: 33_554_432 }).maxBodyBytesInFlight).toBe(33_554_432);
     expect(problems({ ...good, MAX_BODY_BYTES_IN_FLIGHT: "1023" })).toEqual([
