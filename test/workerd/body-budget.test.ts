@@ -118,6 +118,24 @@ describe("the request bodies held at once in one isolate (MAX_BODY_BYTES_IN_FLIG
     await accountEmpty();
   });
 
+  it("a multipart body (an image edit) is counted as a JSON one is", async () => {
+    const first = post(chatOf("held", 40 * 1024));
+    await sleep(300);
+    const form = new FormData();
+    form.set("model", "held");
+    form.set("prompt", "a cat");
+    form.set("image", new Blob([new Uint8Array(40 * 1024)], { type: "image/png" }), "cat.png");
+    const refused = await fetch(`${proxy.url()}/v1/images/edits`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${TEST_KEYS[0]}` },
+      body: form,
+    });
+    expect(refused.status).toBe(503);
+    expect(((await refused.json()) as { error: { code: string } }).error.code).toBe("server_busy");
+    await (await first).text();
+    await accountEmpty();
+  });
+
   it("the openai SDK's retry of the 503 is served once the first request ends", async () => {
     const statuses: number[] = [];
     const client = new OpenAI({
