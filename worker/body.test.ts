@@ -788,7 +788,10 @@ describe("a body counted in the isolate's account as it is read (body-budget.ts)
   it("a declared length is reserved before a byte is read; refused, the body is left for the drain", async () => {
     const asked: number[] = [];
     const { request, read } = pieces(chat(8000), true);
-    const reserve = (bytes: number) => (asked.push(bytes), false);
+    const reserve = (bytes: number) => {
+      asked.push(bytes);
+      return false;
+    };
     expect(await refusal(readJsonBody(request, LIMITS, NO_MEDIA, reserve))).toMatchObject({
       status: 503,
       code: "server_busy",
@@ -802,7 +805,10 @@ describe("a body counted in the isolate's account as it is read (body-budget.ts)
   it("a chunked body grows its hold as its pieces come, and is refused mid-read, the rest drained", async () => {
     const asked: number[] = [];
     const { request, read } = pieces(chat(8000));
-    const reserve = (bytes: number) => (asked.push(bytes), bytes <= 3072);
+    const reserve = (bytes: number) => {
+      asked.push(bytes);
+      return bytes <= 3072;
+    };
     expect(await refusal(readJsonBody(request, LIMITS, NO_MEDIA, reserve))).toMatchObject({
       status: 503,
       code: "server_busy",
@@ -814,7 +820,10 @@ describe("a body counted in the isolate's account as it is read (body-budget.ts)
 
   it("admitted, it is read as before; a body declared past the limit is its 413, never reserved", async () => {
     const asked: number[] = [];
-    const reserve = (bytes: number) => (asked.push(bytes), true);
+    const reserve = (bytes: number) => {
+      asked.push(bytes);
+      return true;
+    };
     const { request } = pieces(chat(1000));
     expect(await readJsonBody(request, LIMITS, NO_MEDIA, reserve)).toMatchObject({ model: "vision" });
     expect(asked.at(-1)).toBe(chat(1000).length);

@@ -65,7 +65,9 @@ async function accountEmpty(): Promise<void> {
   const probe = await eventually(
     async () => {
       const answer = await post(chatOf("llama", BUDGET));
-      return answer.status === 200 ? answer : (await answer.body?.cancel(), false);
+      if (answer.status === 200) return answer;
+      await answer.body?.cancel();
+      return false;
     },
     5000,
     "a body of the whole budget admitted",
@@ -179,7 +181,12 @@ describe("the request bodies held at once in one isolate (MAX_BODY_BYTES_IN_FLIG
 
   it("after many refused and served requests at once, the account is back to 0", async () => {
     const answers = await Promise.all(Array.from({ length: 8 }, () => post(chatOf("held", 40 * 1024))));
-    const statuses = await Promise.all(answers.map(async (answer) => (await answer.text(), answer.status)));
+    const statuses = await Promise.all(
+      answers.map(async (answer) => {
+        await answer.text();
+        return answer.status;
+      }),
+    );
     expect(statuses.filter((status) => status === 200).length).toBeGreaterThanOrEqual(1);
     expect(statuses.filter((status) => status === 503).length).toBeGreaterThanOrEqual(1);
     expect(statuses.every((status) => status === 200 || status === 503)).toBe(true);
