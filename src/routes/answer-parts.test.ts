@@ -4,7 +4,7 @@ import type { ChunkDelta } from "../openai/types.ts";
 import { createDeltaSplitter, finishWithCalls, messageOf, splitText } from "./answer-parts.ts";
 import type { SplitterOptions } from "./answer-splitter.ts";
 import { offeredCalls } from "./offered-calls.ts";
-import { END_OF_TEXT, EOM, EOT, IM_END } from "./prompts/special-tokens.ts";
+import { END_OF_TEXT, EOM, EOS, EOT, IM_END } from "./prompts/special-tokens.ts";
 import { qwenToolSyntax } from "./tool-syntax.ts";
 
 const qwen: SplitterOptions = { reasoning: "detect", tools: qwenToolSyntax, endMarkers: ["<|im_end|>"] };
@@ -80,6 +80,14 @@ describe("a whole answer in which no marker can begin", () => {
     expect(splitText(options[0]!, `Hi ${EOT} after`).content).toBe("Hi ");
     expect(splitText(options[1]!, "<think>Why</think>Hi")).toMatchObject({ reasoning: "Why", content: "Hi" });
     expect(splitText({ ...options[1]!, reasoning: "always" }, "Why</think>Hi").reasoning).toBe("Why");
+  });
+
+  it("is R1's reasoning when R1 starts inside it, as when max_tokens cuts the answer before </think>", () => {
+    // mutation51: taking such text for content went unnoticed, as every R1 text here had a '<'.
+    const r1: SplitterOptions = { reasoning: "always", endMarkers: [EOS] };
+    const cut = "Okay, the user asks about Paris. Let me think";
+    expect(splitText(r1, cut, "length")).toEqual({ reasoning: cut, content: "", toolCalls: [] });
+    expect(splitterContent(r1, cut)).toEqual({ reasoning: cut, content: "" });
   });
 });
 

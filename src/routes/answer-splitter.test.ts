@@ -572,6 +572,16 @@ describe("calls to functions the request does not offer (offered-calls.ts)", () 
     expect(run(required, ['Sorry"}\n</tool_call>'])).toMatchObject([{ kind: "unfinished_call", name: "Sorry" }]);
   });
 
+  it("under required, words and then a <tool_call> that cannot be read are the answer's text, without the prefill", () => {
+    // mutation51: the text given back began with the hidden prefill, '<tool_call>\n{"name": "'.
+    const required = forcedOptions(QWEN2_TOOLS, qwen2ForcedCalls, {});
+    const answer = "I cannot help with that.<tool_call>\nnot json\n</tool_call>";
+    expect(run(required, [answer])).toEqual([{ kind: "content", text: answer }]);
+    for (const pieces of cuttings(answer)) {
+      expect(summary(run(required, pieces)), pieces.join("|")).toEqual({ reasoning: "", content: answer, calls: [] });
+    }
+  });
+
   it("a named call's name is the named function's, even where the JSON says it twice", () => {
     const named = forcedOptions(QWEN2_TOOLS, qwen2ForcedCalls, { name: "get_weather" });
     expect(run(named, ['{}, "name": "get_time"}\n</tool_call>'])).toMatchObject([
