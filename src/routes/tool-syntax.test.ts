@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { TOOL_CALL_BEGIN, TOOL_CALL_END, TOOL_SEP } from "./prompts/special-tokens.ts";
 import { deepseekToolSyntax, llamaJsonToolSyntax, qwenToolSyntax } from "./tool-syntax.ts";
 
 // Numbers a double cannot hold, and forms JSON.stringify would rewrite (1.0, -0.0, 1E2, \u escapes),
@@ -57,5 +58,38 @@ describe("a call's arguments are the model's own text", () => {
     }
     expect(llamaJsonToolSyntax.parse('{"name": "f"}')).toBeUndefined();
     expect(llamaJsonToolSyntax.parse('[{"name": "f", "parameters": {}}]')).toBeUndefined();
+  });
+});
+
+// mutation51: these readings were left unpinned; each would let text the model wrote become a call.
+describe("what is not a call, or not twice", () => {
+  const r1Call = (kind: string, name: string, closed = true) =>
+    `${TOOL_CALL_BEGIN}${kind}${TOOL_SEP}${name}\n\`\`\`json\n{}\n\`\`\`${closed ? TOOL_CALL_END : ""}`;
+
+  it("DeepSeek: a call of a kind other than function", () => {
+    expect(deepseekToolSyntax.parse(r1Call("retrieval", "f"))).toBeUndefined();
+    expect(deepseekToolSyntax.parse(r1Call("function", "f"))).toEqual([{ name: "f", arguments: "{}" }]);
+  });
+
+  it("DeepSeek: a last call left unclosed after text between the calls is read once", () => {
+    const block = `${r1Call("function", "f")}\nand now the second one:\n${r1Call("function", "g", false)}`;
+    expect(deepseekToolSyntax.parse(block)).toEqual([
+      { name: "f", arguments: "{}" },
+      { name: "g", arguments: "{}" },
+    ]);
+  });
+
+  it("Llama JSON: calls separated by ',' rather than ';'", () => {
+    expect(
+      llamaJsonToolSyntax.parse('{"name": "f", "parameters": {}}, {"name": "g", "parameters": {}}'),
+    ).toBeUndefined();
+    expect(llamaJsonToolSyntax.parse('{"name": "f", "parameters": {}}; {"name": "g", "parameters": {}}')).toHaveLength(
+      2,
+    );
+  });
+
+  it("a call whose name is empty", () => {
+    expect(qwenToolSyntax.parse('{"name": "", "arguments": {}}')).toBeUndefined();
+    expect(llamaJsonToolSyntax.parse('{"name": "", "parameters": {}}')).toBeUndefined();
   });
 });
