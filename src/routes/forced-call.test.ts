@@ -111,6 +111,9 @@ describe("forcedCallReader: a forced call's text the family's tool syntax could 
     // Held to the schema, a model stops right after the arguments: that is the whole call.
     const llamaNamed = forcedCallReader(llamaForcedCalls, { name: "get_weather" }, offered);
     expect(llamaNamed('{"name": "get_weather", "parameters": {"city": "Paris"}')).toEqual(call);
+    // The closing's first character alone, a '}' after the arguments', is begun too (mutation51).
+    const qwenNamed = forcedCallReader(qwen2ForcedCalls, { name: "get_weather" }, offered);
+    expect(qwenNamed(`${qwen2ForcedCalls.opening("get_weather")}{"city": "Paris"}}`)).toEqual(call);
   });
 
   it("a call that ends where it was still well formed is cut: its arguments so far, its function if known", () => {
@@ -423,6 +426,14 @@ describe.each(families)("$route: a forced call the model did not finish", (famil
       expect(error.message).toContain(message);
       expect(refusal(() => stream(request("required"), text, "stop", 3))).toMatchObject({ status: 500 });
     }
+  });
+
+  it("a broken call is the model's 500 even with stop sequences in the request: no stop cut it", () => {
+    // mutation51: with stop in the request, a broken call was taken for one a stop string had cut.
+    const body = request("required", { stop: ["Par"] });
+    const expected = { status: 500, type: "server_error", code: "invalid_tool_call" };
+    expect(refusal(() => route.parseAnswer(answer(broken, "stop"), body))).toMatchObject(expected);
+    expect(refusal(() => stream(body, broken, "stop", 3))).toMatchObject(expected);
   });
 });
 
