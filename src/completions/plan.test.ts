@@ -305,6 +305,12 @@ describe("answers", () => {
     });
   });
 
+  it("finish a choice whose model gave no stop reason with stop", () => {
+    // mutation51: any other default went unnoticed.
+    const completion = completionFrom(meta, [{ place: { offset: 0 }, answer: { pieces: [{ index: 0, text: "hi" }] } }]);
+    expect(completion.choices).toEqual([{ index: 0, text: "hi", finish_reason: "stop", logprobs: null }]);
+  });
+
   it("report no usage unless every call did", () => {
     expect(totalUsage([usage(1, 1), undefined])).toBeUndefined();
     expect(totalUsage([usage(1, 2), usage(3, 4)])).toEqual(usage(4, 6));
