@@ -57,14 +57,16 @@ describe("the sent stop Bedrock matched", () => {
 const ev = (type: string, json: JsonObject): BedrockStreamEvent => ({ type, json });
 const USAGE = { inputTokens: 20, outputTokens: 9, totalTokens: 29 };
 
-type Block = { text: string } | { reasoning: string } | { tool: string };
+/** A tool call with `input: false` has no input: its stream sends no delta between start and stop. */
+type Block = { text: string } | { reasoning: string } | { tool: string; input?: false };
 
 /** A Converse answer of these blocks, plain. */
 function answer(blocks: readonly Block[], stopReason: string): JsonObject {
   const content = blocks.map((block) => {
     if ("text" in block) return { text: block.text };
     if ("reasoning" in block) return { reasoningContent: { reasoningText: { text: block.reasoning } } };
-    return { toolUse: { toolUseId: `id_${block.tool}`, name: block.tool, input: { city: "Paris" } } };
+    const input = block.input === false ? {} : { city: "Paris" };
+    return { toolUse: { toolUseId: `id_${block.tool}`, name: block.tool, input } };
   });
   return { output: { message: { role: "assistant", content } }, stopReason, usage: USAGE };
 }
@@ -85,7 +87,9 @@ function events(blocks: readonly Block[], stopReason: string, splits: readonly n
       list.push(
         ev("contentBlockStart", { ...at, start: { toolUse: { toolUseId: `id_${block.tool}`, name: block.tool } } }),
       );
-      list.push(ev("contentBlockDelta", { ...at, delta: { toolUse: { input: '{"city":"Paris"}' } } }));
+      if (block.input !== false) {
+        list.push(ev("contentBlockDelta", { ...at, delta: { toolUse: { input: '{"city":"Paris"}' } } }));
+      }
     }
     list.push(ev("contentBlockStop", at));
   });
@@ -171,6 +175,14 @@ describe("stops applied to the answer's text, plain and streamed alike", () => {
         calls: ["weather", "news"],
         finishes: ["tool_calls"],
       },
+    },
+    {
+      // mutation51: the stream gave out the held text at a call's first input, not at its start.
+      name: "no stop spans a tool call without input either",
+      blocks: [{ text: "Checking the time.\n" }, { tool: "now", input: false }, { text: "\nDone." }],
+      reason: "tool_use",
+      stops: ["\n\n"],
+      expected: { content: "Checking the time.\n\nDone.", reasoning: "", calls: ["now"], finishes: ["tool_calls"] },
     },
     {
       name: "a text the stop never completes in is whole, its finish Bedrock's",
