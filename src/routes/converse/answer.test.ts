@@ -52,6 +52,11 @@ describe("Converse answers", () => {
       refusal: null,
       reasoning_content: "Hmm.",
     });
+    // An empty signature signs nothing either (mutation51).
+    const emptySigned = parseConverseAnswer(
+      answer([{ reasoningContent: { reasoningText: { text: "Hmm.", signature: "" } } }, { text: "Yes" }]),
+    );
+    expect(emptySigned.choices[0]!.message).toEqual(parsed.choices[0]!.message);
   });
 
   it("toolUse blocks are tool calls: the toolUseId as id, the input as a JSON string", () => {
@@ -77,6 +82,14 @@ describe("Converse answers", () => {
       },
       finish_reason: "tool_calls",
     });
+  });
+
+  it("a toolUse block with an empty toolUseId gets an id of our own", () => {
+    // mutation51: an id of "" went unnoticed; a client cannot answer a call by it.
+    const parsed = parseConverseAnswer(
+      answer([{ toolUse: { toolUseId: "", name: "now", input: {} } }], { stopReason: "tool_use" }),
+    );
+    expect(parsed.choices[0]!.message.tool_calls?.[0]?.id).toMatch(/^call_./);
   });
 
   it("text beside tool calls stays the content", () => {
