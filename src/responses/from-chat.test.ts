@@ -337,6 +337,9 @@ describe("a chat stream as Responses events", () => {
       "in_progress",
       "in_progress",
     ]);
+    // The message is added with no content part yet, as OpenAI's is (mutation51: one empty
+    // output_text part went unnoticed).
+    expect(added[1]).toMatchObject({ item: { type: "message", status: "in_progress", content: [] } });
     expect(added[2]).toMatchObject({
       item: { type: "function_call", call_id: "call_a", name: "get_weather", arguments: "" },
     });
