@@ -25,6 +25,8 @@ describe("the order deployments are tried in", () => {
   it("puts deployments that cool down last, the soonest back first, and forgets ended cool-downs", () => {
     const cooling = { d0: 5000, d1: 3000, d2: 999 };
     expect(indexes(orderDeployments(three, input({ cooling })))).toEqual([2, 1, 0]);
+    // A cool-down that ends now is over (mutation51), as the cool-down stores count it.
+    expect(indexes(orderDeployments(three, input({ cooling: { d0: 1000 } })))).toEqual([0, 1, 2]);
   });
 
   it("least_busy: the fewest requests in flight first, ties as listed", () => {
