@@ -8,6 +8,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { emulatorModelId, type ModelIdOption } from "../../emulator/model-id.ts";
 import { errorOf } from "../helpers/errors.ts";
 import { eventually, rawSse, sseEvents, startWorkerdProxy, USER_HELLO, type WorkerdProxy } from "./harness.ts";
+import { bundleWorkerScript } from "./worker-bundle.ts";
 
 /** The emulator llama copy `copy` (0 or 1) of entry `entry`: each copy has an ARN of its own. */
 function arn(entry: number, copy: number, ...options: ModelIdOption[]): string {
@@ -51,6 +52,7 @@ for (const [name, options] of Object.entries(FAULTS)) entry(name, [...options]);
 entry("cooling", ["throttle"]);
 entry("shared", ["throttle"]);
 entry("alone", ["throttle"]);
+entry("slow-read", ["throttle"]);
 entry("responses", ["err500"]);
 entry("legacy", ["err503"]);
 entry("midstream", ["midstream-modelStreamErrorException2"]);
@@ -63,8 +65,8 @@ const SINGLE = arn(Object.keys(entries).length, 0);
 entries.single = `bedrock/llama/${SINGLE}`;
 
 let proxy: WorkerdProxy;
-const cooldowns = (scriptName?: string) => ({
-  durableObjects: { DEPLOYMENT_COOLDOWNS: { className: "DeploymentCooldowns", useSQLite: true, scriptName } },
+const cooldowns = (scriptName?: string, className = "DeploymentCooldowns") => ({
+  durableObjects: { DEPLOYMENT_COOLDOWNS: { className, useSQLite: true, scriptName } },
 });
 
 beforeAll(async () => {
@@ -72,8 +74,19 @@ beforeAll(async () => {
   // Only the timeout fault gets a short UPSTREAM_TIMEOUT_MS: elsewhere a loaded machine's slow
   // answer would be taken for a failing copy.
   proxy = await startWorkerdProxy(
-    { main: bindings, second: bindings, isolated: bindings, impatient: { ...bindings, UPSTREAM_TIMEOUT_MS: "400" } },
-    { main: cooldowns(), second: cooldowns("main") },
+    {
+      main: bindings,
+      second: bindings,
+      isolated: bindings,
+      impatient: { ...bindings, UPSTREAM_TIMEOUT_MS: "400" },
+      "slow-object": bindings,
+    },
+    {
+      main: cooldowns(),
+      second: cooldowns("main"),
+      "slow-object": cooldowns("slow-cooldowns", "SlowFirstReadCooldowns"),
+    },
+    [{ name: "slow-cooldowns", script: await bundleWorkerScript("test/workerd/slow-cooldowns.ts") }],
   );
 });
 afterAll(() => proxy?.close());
@@ -288,5 +301,23 @@ describe("cool-downs", () => {
     expect(calls("alone")).toEqual([2, 2]);
     await post("alone", "isolated");
     expect(calls("alone")).toEqual([2, 3]);
+  });
+
+  it("a read slower than the router's wait costs only the request that started it (isolation51 #1)", async () => {
+    // The object answers that first read after 1.5 s; the request waits 1 s for it, routes
+    // without cool-downs, and ends, which cancels the read. Later requests must read afresh.
+    const first = await post("slow-read", "slow-object");
+    expect(first.response.headers.get("x-bedrock-edge-deployment")).toBe("1");
+    expect(calls("slow-read")).toEqual([1, 1]);
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    for (let i = 0; i < 4; i++) {
+      const started = performance.now();
+      const later = await post("slow-read", "slow-object");
+      expect(later.response.headers.get("x-bedrock-edge-deployment")).toBe("1");
+      // Not another STORE_WAIT_MS each, on a dead read.
+      expect(performance.now() - started).toBeLessThan(800);
+    }
+    // The copy that answered 429 rests: its cool-down, learnt by the first request, is read back.
+    expect(calls("slow-read")).toEqual([1, 5]);
   });
 });

@@ -87,3 +87,63 @@ describe("the Durable Object cool-down store", () => {
     expect(await store.cooling("m", ["a", "b"])).toEqual({ b: 3000 });
   });
 });
+
+describe("a read that never answers (isolation51 #1)", () => {
+  // workerd cancels an ended request's I/O: a read started by a request that gave up on it (the
+  // router waits 1 s) never settles. Later requests must not wait on it for the isolate's life.
+  it("is given up once older than the copy's life: the next request reads afresh", async () => {
+    let now = 1000;
+    let reads = 0;
+    const namespace: DurableObjectNamespace = {
+      idFromName: (name) => name,
+      get: () => ({
+        fetch(input: string) {
+          const method = new URL(input).pathname.slice(1);
+          if (method === "cooling" && reads++ === 0) return new Promise<Response>(() => undefined);
+          return Promise.resolve(Response.json(method === "cooling" ? { a: 5000 } : null));
+        },
+      }),
+    };
+    const store = durableCooldownStore(namespace, () => now);
+    void store.cooling("m", ["a", "b"]);
+    // Learnt while the dead read is on its way: kept by the read that replaces it.
+    await store.coolDown("m", "b", 4000);
+    now = 1999;
+    // Still young: joined, not read again.
+    void store.cooling("m", ["a", "b"]);
+    expect(reads).toBe(1);
+    now = 2000;
+    expect(await store.cooling("m", ["a", "b"])).toEqual({ a: 5000, b: 4000 });
+    expect(reads).toBe(2);
+    // Answered from that copy now, not from the dead read.
+    expect(await store.cooling("m", ["a", "b"])).toEqual({ a: 5000, b: 4000 });
+    expect(reads).toBe(2);
+  });
+
+  it("a late answer to a replaced read neither drops the newer read's entry nor its copy", async () => {
+    let now = 1000;
+    const answers: ((value: Response) => void)[] = [];
+    const namespace: DurableObjectNamespace = {
+      idFromName: (name) => name,
+      get: () => ({
+        fetch: (input: string) =>
+          new URL(input).pathname === "/cooling"
+            ? new Promise<Response>((resolve) => answers.push(resolve))
+            : Promise.resolve(Response.json(null)),
+      }),
+    };
+    const store = durableCooldownStore(namespace, () => now);
+    const old = store.cooling("m", ["a"]);
+    now = 2100;
+    const newer = store.cooling("m", ["a"]);
+    expect(answers).toHaveLength(2);
+    answers[1]!(Response.json({ a: 9000 }));
+    expect(await newer).toEqual({ a: 9000 });
+    // The replaced read answers late, with what the object held back then.
+    answers[0]!(Response.json({}));
+    expect(await old).toEqual({});
+    now = 2200;
+    expect(await store.cooling("m", ["a"])).toEqual({ a: 9000 });
+    expect(answers).toHaveLength(2);
+  });
+});

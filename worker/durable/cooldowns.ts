@@ -22,18 +22,21 @@ const READ_CACHE_MS = 1000;
 export function durableCooldownStore(namespace: DurableObjectNamespace, now: () => number = Date.now): CooldownStore {
   const read = new Map<string, { at: number; until: Record<string, number> }>();
   // A read on its way, which every request that needs the model's copy meanwhile awaits (many
-  // arrive together), with what this isolate learns while it is (newer than what it brings back:
-  // a key's time, or undefined once it recovered).
+  // arrive together), with when it started and what this isolate learns while it is (newer than
+  // what it brings back: a key's time, or undefined once it recovered).
   const reading = new Map<
     string,
-    { until: Promise<Record<string, number>>; learnt: Map<string, number | undefined> }
+    { at: number; until: Promise<Record<string, number>>; learnt: Map<string, number | undefined> }
   >();
 
   function fresh(name: string, keys: readonly string[]): Promise<Record<string, number>> {
     const pending = reading.get(name);
-    if (pending) return pending.until;
     const at = now();
-    const learnt = new Map<string, number | undefined>();
+    // A read as old as the copy's life is given up for a new one: workerd cancels an ended
+    // request's I/O, so a read whose request stopped waiting for it (the router waits 1 s) may
+    // never settle, and every later request would wait on it. What was learnt meanwhile carries on.
+    if (pending && at - pending.at < READ_CACHE_MS) return pending.until;
+    const learnt = new Map<string, number | undefined>(pending?.learnt);
     // Every key of the model, so that the copy answers for any of them.
     const until = callDurable<Record<string, number>>(namespace, name, "cooling", { keys })
       .then((answer) => {
@@ -41,11 +44,14 @@ export function durableCooldownStore(namespace: DurableObjectNamespace, now: () 
           if (time === undefined) delete answer[key];
           else answer[key] = time;
         }
-        read.set(name, { at, until: answer });
+        // A replaced read answering late brings older news than the copy its successor made.
+        if ((read.get(name)?.at ?? Number.NEGATIVE_INFINITY) <= at) read.set(name, { at, until: answer });
         return answer;
       })
-      .finally(() => reading.delete(name));
-    reading.set(name, { until, learnt });
+      .finally(() => {
+        if (reading.get(name)?.until === until) reading.delete(name);
+      });
+    reading.set(name, { at, until, learnt });
     return until;
   }
 
