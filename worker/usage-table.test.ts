@@ -7,7 +7,7 @@ import { createEmulator } from "../emulator/handler.ts";
 import { model } from "../test/helpers/emulated.ts";
 import { createApp, type LogLine } from "./app.ts";
 import type { D1Database, D1Statement } from "./cloudflare.ts";
-import { USAGE_TABLE_MISSING } from "./usage-table.ts";
+import { USAGE_TABLE_MISSING, usageTableCheck } from "./usage-table.ts";
 
 const STEP = "npx wrangler d1 migrations apply USAGE_DB --remote";
 
@@ -139,5 +139,30 @@ describe("a USAGE_DB without its usage table", () => {
     state.fails = undefined;
     expect((await get("/health")).status).toBe(503);
     expect(state.looks).toBe(2);
+  });
+});
+
+describe("/health's look for the table, shared by concurrent /health requests (isolation51 #1)", () => {
+  // workerd cancels an ended request's I/O: a look started by a /health whose client left never
+  // settles. Later /health requests must not wait on it for the isolate's life.
+  it("a look that never answers is given up a second later: the next /health looks afresh", async () => {
+    let now = 1000;
+    let looks = 0;
+    const statement: D1Statement = {
+      bind: () => statement,
+      run: async () => ({}),
+      all: <Row>() =>
+        looks++ === 0
+          ? new Promise<{ results: Row[] }>(() => undefined)
+          : Promise.reject(new Error("D1_ERROR: no such table: usage: SQLITE_ERROR")),
+    };
+    const problems = usageTableCheck({ prepare: () => statement }, () => now);
+    void problems();
+    now = 1999;
+    void problems();
+    expect(looks).toBe(1);
+    now = 2000;
+    expect(await problems()).toEqual([USAGE_TABLE_MISSING]);
+    expect(looks).toBe(2);
   });
 });

@@ -31,15 +31,23 @@ export function explainUsageFailure(error: unknown): unknown {
 }
 
 /**
+ * How long concurrent /health requests share one look. workerd cancels an ended request's I/O, so
+ * a look started by a /health whose client left may never settle: one older than this is given up
+ * for a new one, rather than awaited by every later /health of the isolate. D1 answers such a
+ * statement in milliseconds.
+ */
+const LOOK_SHARED_MS = 1000;
+
+/**
  * /health's look for the table: one statement that reads no row. Once the table is there it is
  * not looked for again in this isolate; while it is missing (or the look fails), the next /health
  * looks again, so that applying the migrations clears the problem without a new deployment.
  * Calls to models never look: their records are written after the answer, and a lost one says
  * why in its own log line.
  */
-export function usageTableCheck(db: D1Database): () => Promise<string[]> {
+export function usageTableCheck(db: D1Database, now: () => number = Date.now): () => Promise<string[]> {
   let found = false;
-  let looking: Promise<string[]> | undefined;
+  let looking: { at: number; problems: Promise<string[]> } | undefined;
   const look = async (): Promise<string[]> => {
     try {
       await db.prepare("SELECT 1 FROM usage LIMIT 0").all();
@@ -52,10 +60,14 @@ export function usageTableCheck(db: D1Database): () => Promise<string[]> {
   };
   return () => {
     if (found) return Promise.resolve([]);
+    const at = now();
     // Concurrent /health requests share one look; the next one after it looks afresh.
-    looking ??= look().finally(() => {
-      looking = undefined;
+    if (looking && at - looking.at < LOOK_SHARED_MS) return looking.problems;
+    const problems = look().finally(() => {
+      // Only its own entry: a look given up may answer after its successor started.
+      if (looking?.problems === problems) looking = undefined;
     });
-    return looking;
+    looking = { at, problems };
+    return problems;
   };
 }
