@@ -143,6 +143,35 @@ async function rawServer(answer: (socket: Socket, index: number) => void): Promi
   return { url: `http://127.0.0.1:${(tcp.address() as AddressInfo).port}/`, close: () => tcp.close() };
 }
 
+describe("createNodeFetch: the pool (isolation51 #2)", () => {
+  // A stream holds its connection for its whole length. With a cap per host (once 50), that many
+  // open streams left every other call to the host queued in the pool, never sent, until its
+  // timeout blamed Bedrock: one tenant's streams starved every other tenant's calls.
+  it("streams held open never keep another call to the same host from being sent", async () => {
+    fetcher = createNodeFetch();
+    const held: ServerResponse[] = [];
+    const { url } = await server((request, response) => {
+      if (request.url === "/stream") {
+        response.writeHead(200, { "content-type": "application/vnd.amazon.eventstream" });
+        response.write("open");
+        held.push(response);
+      } else {
+        response.end("plain");
+      }
+    });
+    // As many as the old cap, then more: each answered, each holding its connection.
+    const streams = await Promise.all(Array.from({ length: 50 }, () => fetcher(`${url}/stream`)));
+    expect(held).toHaveLength(50);
+    const plain = await fetcher(`${url}/plain`, { signal: AbortSignal.timeout(2000) });
+    expect(await plain.text()).toBe("plain");
+    streams.push(...(await Promise.all(Array.from({ length: 150 }, () => fetcher(`${url}/stream`)))));
+    expect(held).toHaveLength(200);
+    expect(await (await fetcher(`${url}/plain`, { signal: AbortSignal.timeout(2000) })).text()).toBe("plain");
+    for (const response of held) response.end();
+    await Promise.all(streams.map((stream) => stream.text()));
+  });
+});
+
 describe("createNodeFetch: connections a server ends", () => {
   it("a pooled connection the server closed right after its answer: the next call goes on a new one", async () => {
     fetcher = createNodeFetch();

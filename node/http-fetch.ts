@@ -15,7 +15,11 @@ import {
 import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
 
 export interface NodeFetchOptions {
-  /** Connections kept per host and port (default 50, the AWS SDK's own). */
+  /**
+   * Connections open at once per host and port (default: no limit, as Node's own global agent
+   * and fetch). A stream holds its connection for its whole length, so with a limit that many
+   * open streams queue every other call to the host, unsent, until its timeout ends it.
+   */
   maxSockets?: number | undefined;
   /** How long an unused connection stays open, in ms (default 30 s: shorter than Bedrock's idle cut-off). */
   idleMs?: number | undefined;
@@ -33,7 +37,10 @@ export interface NodeFetch {
 export function createNodeFetch(options: NodeFetchOptions = {}): NodeFetch {
   const agentOptions = {
     keepAlive: true,
-    maxSockets: options.maxSockets ?? 50,
+    // No cap by default: one tenant's open streams must never starve another's calls (isolation51 #2).
+    maxSockets: options.maxSockets ?? Number.POSITIVE_INFINITY,
+    // What a burst leaves idle: the 50 most recent (lifo) stay open for reuse, the rest close.
+    maxFreeSockets: 50,
     // The socket timeout of an agent only applies while a connection is idle in the pool.
     timeout: options.idleMs ?? 30_000,
     scheduling: "lifo" as const,
