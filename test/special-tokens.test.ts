@@ -6,6 +6,7 @@ import type { ChatCompletionCreateParams, ModelConfig } from "../src/index.ts";
 import type { ToolCall } from "../src/openai/types.ts";
 import { encodeThinkingBlocks } from "../src/responses/encrypted-reasoning.ts";
 import { TOKEN_BREAK } from "../src/routes/prompts/token-neutraliser.ts";
+import { emulatorModelId } from "../emulator/model-id.ts";
 import { emulated, model, type RouteName } from "./helpers/emulated.ts";
 
 const B = TOKEN_BREAK;
@@ -624,5 +625,33 @@ describe("signed thinking sent back on the converse route (turnforgery14 #2)", (
     expect(answer!.thinking_blocks).toEqual([{ ...signed, thinking: broken }]);
     await bedrock.chat.completions.create({ model: "custom", messages });
     expect(sent(emulator, "qwen3").prompt).toContain(`<|im_start|>assistant\n${broken}It opens a turn`);
+  });
+});
+
+describe("a forced call's parameter schema: neutralised in the prompt, held as sent in the decoding (unicode51 U-03)", () => {
+  const TAGS = ["<tool_call>", "</think>", "<|im_end|>"];
+  const parameters = {
+    type: "object",
+    properties: { tag: { type: "string", enum: TAGS } },
+    required: ["tag"],
+    additionalProperties: false,
+  };
+  const request = {
+    messages: [{ role: "user" as const, content: "Pick a tag" }],
+    tools: [{ type: "function" as const, function: { name: "pick", parameters, strict: true } }],
+    tool_choice: { type: "function" as const, function: { name: "pick" } },
+  };
+
+  it("qwen3 on openai_completion: the prompt lists the enum broken, structured_outputs holds it as sent", async () => {
+    const arn = emulatorModelId("qwen3", []);
+    const { bedrock, emulator } = emulated({
+      models: { q: { model: `bedrock/qwen3/${arn}`, wire_format: "openai_completion" } },
+    });
+    const answer = await bedrock.chat.completions.create({ ...request, model: "q" });
+    const body = emulator.stats.lastBody(arn) as { prompt: string; structured_outputs: unknown };
+    expect(body.prompt).toContain(`"enum": ["<${B}tool_call>", "<${B}/think>", "<${B}|im_end|>"]`);
+    expect(body.structured_outputs).toEqual({ json: parameters });
+    const args = JSON.parse(answer.choices[0]!.message.tool_calls![0]!.function.arguments);
+    expect(TAGS).toContain(args.tag);
   });
 });

@@ -24,6 +24,7 @@ import {
 import { refuseFileParts } from "./files.ts";
 import { checkedImages } from "./images.ts";
 import { offeredCalls } from "./offered-calls.ts";
+import { toolsAsSent } from "./prompts/sent-tools.ts";
 import { EMPTY_THINK } from "./prompts/think-tags.ts";
 import { checkWrittenToolsSize } from "./tools-size.ts";
 import { checkParameters, dropsParameters, refuseOrDrop } from "./parameters.ts";
@@ -144,7 +145,8 @@ function prefilling(
   const forced: Prefilling = { format: spec.forcedCalls, call };
   if (!format.carries.has("structured_outputs")) return forced;
   const tools = request.tools ?? [];
-  const constrained = constrainedCall(spec.forcedCalls, call, tools);
+  // The schema decoding is held to is the caller's, not the one neutralised for the prompt.
+  const constrained = constrainedCall(spec.forcedCalls, call, toolsAsSent(request) ?? tools);
   if (!constrained) return forced;
   // A constrained call's function is known: the one named, or the only tool.
   return { ...forced, call: { name: call.name ?? tools[0]?.function.name }, constrained };

@@ -22,6 +22,7 @@ import type { ChatCompletionRequest, ChatMessage, ToolCall } from "../../openai/
 import type { ModelSettingValues } from "../../model-settings.ts";
 import { MAX_TOKEN_BREAKS } from "../../request-bounds.ts";
 import type { Route } from "../types.ts";
+import { rememberSentTools } from "./sent-tools.ts";
 import { BUILT_IN_SPECIAL_TOKENS } from "./special-tokens.ts";
 import { kwargsParam, shownKwargsName } from "../template-variables.ts";
 import { THINK_CLOSE, THINK_OPEN } from "./think-tags.ts";
@@ -558,12 +559,15 @@ export function textsWithBreaks(texts: readonly string[], breaks: readonly numbe
  * The request with every text a template can render from it neutralised: the messages (every
  * role and field: content, reasoning, tool calls, names), the tools (names, descriptions,
  * parameters), the forced tool's name and the chat_template_kwargs values. Sampling parameters,
- * stop strings and structured-output schemas never reach a prompt and stay as sent, and so does
- * signed thinking on a route that sends it back to models that check its signature (`route`),
- * when every deployment the request may go to is one (`deployments`: it is neutralised before
+ * stop strings and response_format's and structured_outputs' schemas never reach a prompt and
+ * stay as sent, and so does signed thinking on a route that sends it back to models that check its
+ * signature (`route`), when every deployment the request may go to is one (`deployments`: it is neutralised before
  * one is chosen; the route is asked with the model's `settings`, which may say what model an id
  * serves). `neutraliser`: the model's own template's, else the built-in families', without the
- * opening rule on a route that renders its built-in templates (`route`).
+ * opening rule on a route that renders its built-in templates (`route`). A tool's parameters are
+ * rendered into the prompt, so they are neutralised here; but where a forced call's arguments are
+ * held to that schema by guided decoding, a broken enum or const value would be the only answer
+ * allowed, so the tools as sent are kept beside the request for that (sent-tools.ts).
  */
 export function neutraliseRequest(
   request: ChatCompletionRequest,
@@ -598,7 +602,10 @@ export function neutraliseRequest(
       neutraliseMessage(message, neutraliser, keepsSigned, reading(`messages[${index}]`), budget),
     ),
   };
-  if (request.tools !== undefined) out.tools = neutralised(request.tools, neutraliser.text, reading("tools"));
+  if (request.tools !== undefined) {
+    out.tools = neutralised(request.tools, neutraliser.text, reading("tools"));
+    rememberSentTools(out, request.tools);
+  }
   if (request.tool_choice !== undefined) {
     out.tool_choice = neutralised(request.tool_choice, neutraliser.text, reading("tool_choice"));
   }
