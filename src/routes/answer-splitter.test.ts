@@ -277,6 +277,21 @@ describe("only the template's layout is dropped, never the answer's own spacing 
   }
 });
 
+describe("after </think>, only the newlines the template writes are dropped: an indented first line keeps its indent (unicode51 U-04)", () => {
+  // The Qwen3 template strips only newlines there, and vLLM's reasoning parsers nothing.
+  const code = "    return x + 1\n\nThat line is the body.";
+  it("R1 and Qwen3, spaces and a tab, cut at every character", () => {
+    for (const indented of [code, `\t${code}`, ` ${code}`]) {
+      for (const pieces of cuttings(`reasoning\n</think>\n\n${indented}`)) {
+        expect(summary(run(R1, pieces))).toEqual({ reasoning: "reasoning", content: indented, calls: [] });
+      }
+      for (const pieces of cuttings(`<think>\nreasoning\n</think>\r\n\r\n${indented}`)) {
+        expect(summary(run(QWEN3_TOOLS, pieces))).toEqual({ reasoning: "reasoning", content: indented, calls: [] });
+      }
+    }
+  });
+});
+
 describe("a carriage return is layout too: CRLF line ends around the markers are dropped", () => {
   it("before and after </think> (R1 and Qwen3) and after a call, cut at every character", () => {
     for (const pieces of cuttings("Thinking\r\n</think>\r\n\r\nAnswer")) {

@@ -160,17 +160,23 @@ function isSpace(c: number): boolean {
 
 /**
  * The layout a template writes around its markers (newlines, spaces, tabs): all the splitter
- * drops there. An answer's own spacing stays: a paragraph's ideographic indent (U+3000) after
- * `</think>`, a no-break space. Official templates and vLLM's parsers strip no more.
+ * drops there, and after `</think>` newlines only (isNewline). An answer's own spacing stays: a
+ * paragraph's ideographic indent (U+3000) or a code line's spaces after `</think>`, a no-break
+ * space. Official templates and vLLM's parsers strip no more.
  */
 function isLayout(c: number): boolean {
   return c === 32 || c === 10 || c === 13 || c === 9;
 }
 
-function trimLayoutStart(text: string): string {
+function trimLayoutStart(text: string, newlinesOnly: boolean): string {
   let start = 0;
-  while (start < text.length && isLayout(text.charCodeAt(start))) start++;
+  const drops = newlinesOnly ? isNewline : isLayout;
+  while (start < text.length && drops(text.charCodeAt(start))) start++;
   return text.slice(start);
+}
+
+function isNewline(c: number): boolean {
+  return c === 10 || c === 13;
 }
 
 function trimLayoutEnd(text: string): string {
@@ -269,6 +275,9 @@ export function createAnswerSplitter(options: SplitterOptions): AnswerSplitter {
   let toolWindow = "";
   // Leading whitespace of the reasoning, and of the content after it or after a call, is dropped.
   let trimStart = false;
+  // After `</think>` the templates write newlines only (Qwen3's strips `\n` there, vLLM's parsers
+  // nothing): the spaces and tabs that follow are the answer's first line's indent (unicode51 U-04).
+  let trimNewlinesOnly = false;
   // Whitespace around tool calls, held until text follows: between two pieces of text it is the
   // model's own (kept, as the model wrote it), at either end of the content it only lays out the
   // calls (dropped, as the templates write that layout back).
@@ -353,11 +362,12 @@ export function createAnswerSplitter(options: SplitterOptions): AnswerSplitter {
 
   function emit(out: AnswerPart[], kind: "reasoning" | "content", text: string): void {
     if (trimStart) {
-      const trimmed = trimLayoutStart(text);
+      const trimmed = trimLayoutStart(text, trimNewlinesOnly);
       if (kind === "content") keepGap(text.slice(0, text.length - trimmed.length));
       text = trimmed;
       if (!text) return;
       trimStart = false;
+      trimNewlinesOnly = false;
     }
     if (!text) return;
     if (kind === "content") {
@@ -478,6 +488,7 @@ export function createAnswerSplitter(options: SplitterOptions): AnswerSplitter {
           consume(THINK_OPEN.length);
           state = "think";
           trimStart = true;
+          trimNewlinesOnly = false;
           continue;
         }
         const undecided =
@@ -497,6 +508,7 @@ export function createAnswerSplitter(options: SplitterOptions): AnswerSplitter {
           consume(hit.index + hit.marker.length);
           state = hit.marker === THINK_CLOSE ? contentState : "done";
           trimStart = true;
+          trimNewlinesOnly = hit.marker === THINK_CLOSE;
           continue;
         }
         if (final) {
@@ -563,6 +575,7 @@ export function createAnswerSplitter(options: SplitterOptions): AnswerSplitter {
         state = "content";
         // Whitespace after a call waits to see whether text follows it (keepGap).
         trimStart = true;
+        trimNewlinesOnly = false;
         continue;
       }
       if (end || final) {
