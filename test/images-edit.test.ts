@@ -654,6 +654,34 @@ describe("image edits through the proxy, with the official openai client", () =>
     expect(missing.status).toBe(404);
   });
 
+  it("a text field that is not UTF-8 is a 400 invalid_utf8, not a prompt with U+FFFD (unicode51 U-02)", async () => {
+    const { app, emulator } = inProcessProxy({ pictures: NOVA });
+    const form = new FormData();
+    form.append("model", "pictures");
+    form.append("prompt", "café");
+    form.append("image", new Blob([new Uint8Array(picture)]), "image.png");
+    form.append("mask", new Blob([new Uint8Array(mask)]), "mask.png");
+    const encoded = new Request("http://proxy.test/", { method: "POST", body: form });
+    const type = encoded.headers.get("content-type")!;
+    const good = new Uint8Array(await encoded.arrayBuffer());
+    // The é in Latin-1 (0xE9) where the form has it in UTF-8 (0xC3 0xA9).
+    const at = good.findIndex((byte, index) => byte === 0xc3 && good[index + 1] === 0xa9);
+    const latin1 = new Uint8Array([...good.subarray(0, at), 0xe9, ...good.subarray(at + 2)]);
+    const post = (body: Uint8Array) =>
+      app.request("http://proxy.test/v1/images/edits", {
+        method: "POST",
+        body,
+        headers: { authorization: "Bearer sk-test", "content-type": type },
+      });
+    const refused = await post(latin1);
+    expect(refused.status).toBe(400);
+    const { error } = (await refused.json()) as { error: { code: string; message: string } };
+    expect(error.code, error.message).toBe("invalid_utf8");
+    expect(error.message).toBe(`The request body is not valid UTF-8 at byte offset ${at}: send its text in UTF-8.`);
+    expect(emulator.stats.requests.length).toBe(0);
+    expect((await post(good)).status).toBe(200);
+  });
+
   it("counts a body's parts in its bytes, and refuses more than 32 before the runtime parses any (imgeditr41 #3)", async () => {
     const { app } = inProcessProxy({ pictures: NOVA });
     const parsed = vi.spyOn(Response.prototype, "formData");

@@ -158,6 +158,38 @@ describe("a body the proxy would misread: 415, not a 400 that calls good JSON br
   });
 });
 
+describe("a body that is not UTF-8: a 400 naming the first bad byte, never U+FFFD sent to the model (unicode51 U-02)", () => {
+  const head = new TextEncoder().encode('{"model":"llama","messages":[{"role":"user","content":"caf');
+  const tail = new TextEncoder().encode('"}]}');
+  const sent = (bad: number[]) =>
+    new Request("http://proxy/v1/chat/completions", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: new Uint8Array([...head, ...bad, ...tail]),
+    });
+
+  it("a Latin-1 é, a lone continuation byte, a cut 4-byte sequence, a surrogate's UTF-8, an overlong form", async () => {
+    for (const bad of [[0xe9], [0x80], [0xf0, 0x9f, 0x98], [0xed, 0xa0, 0x80], [0xc0, 0xaf]]) {
+      const refused = await refusal(readJsonBody(sent(bad), LIMITS));
+      expect(refused, JSON.stringify(bad)).toEqual({
+        status: 400,
+        code: "invalid_utf8",
+        message: `The request body is not valid UTF-8 at byte offset ${head.length}: send its text in UTF-8.`,
+      });
+    }
+  });
+
+  it("UTF-8 in every length, and a leading byte order mark, are read as before", async () => {
+    const text = "é € 😀 \u{10FFFF}";
+    const bom = new Uint8Array([0xef, 0xbb, 0xbf, ...new TextEncoder().encode(body("llama", 1))]);
+    const request = new Request("http://proxy/v1/chat/completions", { method: "POST", body: bom });
+    expect(await readJsonBody(request, LIMITS)).toMatchObject({ model: "llama" });
+    const whole = new TextEncoder().encode(JSON.stringify({ model: "llama", text }));
+    const plain = new Request("http://proxy/v1/chat/completions", { method: "POST", body: whole });
+    expect(await readJsonBody(plain, LIMITS)).toEqual({ model: "llama", text });
+  });
+});
+
 describe("a body sent without a Content-Length (chunked)", () => {
   it("a character cut across two reads arrives whole", async () => {
     const bytes = new TextEncoder().encode(JSON.stringify({ model: "llama", content: "price: 5€" }));

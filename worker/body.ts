@@ -94,7 +94,7 @@ export async function readJsonBody(
 ): Promise<Record<string, unknown>> {
   checkReadable(request.headers);
   const data = await readBody(request, limits.largest, reserve);
-  const text = decoder.decode(data);
+  const text = utf8Text(data);
   const bytes = data.byteLength;
   const scan = scanJsonText(text, REQUEST_JSON_LIMITS, media);
   if (!scan.ok) throw tooComplex(scan);
@@ -237,8 +237,58 @@ function notJson(text: string): string {
   return where ? `The request body is not valid JSON: ${where}.` : "The request body is not valid JSON.";
 }
 
-// Decodes whole bodies (no stream option: it keeps no state between calls).
-const decoder = new TextDecoder();
+// Decodes whole bodies (no stream option: it keeps no state between calls). Fatal: a lenient one
+// turns each byte that is not UTF-8 into U+FFFD, and the model would answer text the client never
+// sent, with a 200 (unicode51 U-02). A leading BOM is still dropped, as RFC 8259 §8.1 allows.
+const decoder = new TextDecoder("utf-8", { fatal: true });
+
+/**
+ * `bytes` as text, or the 400 that refuses a body that is not UTF-8 (RFC 8259 §8.1; a form's
+ * fields are read as UTF-8 too), naming where, never what: `offset` is where `bytes` start in the body.
+ */
+export function utf8Text(bytes: Uint8Array, offset = 0): string {
+  try {
+    return decoder.decode(bytes);
+  } catch {
+    throw invalidRequest(
+      `The request body is not valid UTF-8 at byte offset ${offset + invalidUtf8At(bytes)}: send its text in UTF-8.`,
+      null,
+      "invalid_utf8",
+    );
+  }
+}
+
+/** Where the first ill-formed sequence starts (Unicode's table 3-7, which the fatal decoder follows). */
+function invalidUtf8At(bytes: Uint8Array): number {
+  let at = 0;
+  while (at < bytes.length) {
+    const lead = bytes[at]!;
+    if (lead < 0x80) {
+      at += 1;
+      continue;
+    }
+    const sequence = sequenceOf(lead);
+    if (!sequence) return at;
+    const [count, low, high] = sequence;
+    for (let next = 1; next <= count; next++) {
+      const byte = bytes[at + next];
+      if (byte === undefined || byte < (next === 1 ? low : 0x80) || byte > (next === 1 ? high : 0xbf)) return at;
+    }
+    at += count + 1;
+  }
+  return at;
+}
+
+/**
+ * The continuation bytes a lead byte takes, and the range of the first: narrower after E0, ED, F0
+ * and F4, which would otherwise spell overlong forms, surrogates or code points past U+10FFFF.
+ */
+function sequenceOf(lead: number): [count: number, low: number, high: number] | undefined {
+  if (lead >= 0xc2 && lead <= 0xdf) return [1, 0x80, 0xbf];
+  if (lead >= 0xe0 && lead <= 0xef) return [2, lead === 0xe0 ? 0xa0 : 0x80, lead === 0xed ? 0x9f : 0xbf];
+  if (lead >= 0xf0 && lead <= 0xf4) return [3, lead === 0xf0 ? 0x90 : 0x80, lead === 0xf4 ? 0x8f : 0xbf];
+  return undefined;
+}
 
 const BODY_CUT = "request_body_incomplete";
 

@@ -12,6 +12,7 @@ import {
   readBodyBytes,
   tooMuchText,
   unsupportedBody,
+  utf8Text,
 } from "./body.ts";
 import { isFilePart } from "./form-file-part.ts";
 import { quotedWhole } from "./http.ts";
@@ -177,6 +178,7 @@ const MAX_PART_HEADER_BYTES = 16 * 1024;
  * MAX_PART_HEADER_BYTES, is refused: workerd reads a part's headers on past the next delimiter to
  * the first blank line, so what this count takes for the next part's content (a file's) could be
  * the string of this one (codereview49 #1). undici refuses such a part, and no client sends one.
+ * A field that is not UTF-8 is refused as a JSON body is (utf8Text).
  */
 function textFieldBytes(bytes: Uint8Array, found: readonly number[], boundaryLength: number): number {
   let text = 0;
@@ -201,7 +203,11 @@ function textFieldBytes(bytes: Uint8Array, found: readonly number[], boundaryLen
     }
     if (content < 0) throw unendedHeaders();
     const headers = String.fromCharCode(...bytes.subarray(from, headersEnd));
-    if (!isFilePart(headers)) text += Math.max(0, end - content);
+    if (!isFilePart(headers)) {
+      text += Math.max(0, end - content);
+      // The runtime's parser decodes a field leniently (U+FFFD for each bad byte), as a JSON body is not.
+      utf8Text(bytes.subarray(content, Math.max(content, end)), content);
+    }
   }
   return text;
 }
