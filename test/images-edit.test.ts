@@ -667,7 +667,7 @@ describe("image edits through the proxy, with the official openai client", () =>
     // The é in Latin-1 (0xE9) where the form has it in UTF-8 (0xC3 0xA9).
     const at = good.findIndex((byte, index) => byte === 0xc3 && good[index + 1] === 0xa9);
     const latin1 = new Uint8Array([...good.subarray(0, at), 0xe9, ...good.subarray(at + 2)]);
-    const post = (body: Uint8Array) =>
+    const post = (body: Uint8Array<ArrayBuffer>) =>
       app.request("http://proxy.test/v1/images/edits", {
         method: "POST",
         body,
