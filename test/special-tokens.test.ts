@@ -654,4 +654,22 @@ describe("a forced call's parameter schema: neutralised in the prompt, held as s
     const args = JSON.parse(answer.choices[0]!.message.tool_calls![0]!.function.arguments);
     expect(TAGS).toContain(args.tag);
   });
+
+  it("openai: the server renders and decodes from the same tools, so the arguments get the caller's values back, plain and streamed", async () => {
+    const { bedrock, emulator } = emulated();
+    await bedrock.chat.completions.create({ ...request, model: model("openai") });
+    const sentTools = (emulator.stats.lastBody(model("openai").split("/").slice(2).join("/")) as { tools: unknown })
+      .tools;
+    expect(JSON.stringify(sentTools)).toContain(`<${B}|im_end|>`);
+    const plain = await bedrock.chat.completions.create({ ...request, model: model("openai") });
+    const call = plain.choices[0]!.message.tool_calls![0]!;
+    expect(call.function.name).toBe("pick");
+    expect(TAGS).toContain(JSON.parse(call.function.arguments).tag);
+    const stream = await bedrock.chat.completions.create({ ...request, model: model("openai"), stream: true });
+    let streamed = "";
+    for await (const chunk of stream) {
+      for (const delta of chunk.choices[0]?.delta.tool_calls ?? []) streamed += delta.function?.arguments ?? "";
+    }
+    expect(streamed).toBe(call.function.arguments);
+  });
 });

@@ -23,6 +23,7 @@ import type { SplitterOptions } from "./answer-splitter.ts";
 import { refuseFileParts } from "./files.ts";
 import { checkedImages } from "./images.ts";
 import { openaiBody } from "./openai-fields.ts";
+import { argumentsAsSent, brokenLiterals } from "./prompts/sent-tools.ts";
 import { OPENAI_ROUTE_INFO } from "./route-info.ts";
 import { offeredCalls } from "./offered-calls.ts";
 import { TOOL_PARSERS } from "./tool-parsers.ts";
@@ -94,9 +95,12 @@ interface Reading {
   /** The markup of tool calls written as text (the model's `tool_parser`, when tools are offered). */
   parser: SplitterOptions | undefined;
   logprobs: boolean;
+  /** A function's schema strings as the neutraliser broke them, to the caller's (sent-tools.ts). */
+  literals(name: string): ReadonlyMap<string, string>;
 }
 
 function readingFor(request: ChatCompletionRequest, settings: ModelSettings = {}): Reading {
+  const literals = new Map<string, ReadonlyMap<string, string>>();
   const offersTools = (request.tools?.length ?? 0) > 0 && request.tool_choice !== "none";
   const syntax = settings.tool_parser && offersTools ? TOOL_PARSERS[settings.tool_parser] : undefined;
   // tool_choice goes to the model server, which holds a forced call: the text is read as unforced.
@@ -107,7 +111,25 @@ function readingFor(request: ChatCompletionRequest, settings: ModelSettings = {}
       ? { reasoning: "never", tools: syntax, endMarkers: [], ...(admitCalls ? { admitCalls } : {}) }
       : undefined,
     logprobs: request.logprobs === true,
+    literals: (name) => {
+      const known = literals.get(name);
+      if (known) return known;
+      const found = brokenLiterals(request, name);
+      literals.set(name, found);
+      return found;
+    },
   };
+}
+
+/** A whole call with the caller's schema strings back in its arguments (sent-tools.ts). */
+function callAsSent<Call extends { function?: { name?: string; arguments?: string } }>(
+  call: Call,
+  reading: Reading,
+): Call {
+  const fn = call.function;
+  if (fn?.name === undefined || fn.arguments === undefined) return call;
+  const args = argumentsAsSent(fn.arguments, reading.literals(fn.name));
+  return args === fn.arguments ? call : { ...call, function: { ...fn, arguments: args } };
 }
 
 function logprobsOf(value: unknown): ChoiceLogprobs | undefined {
@@ -128,7 +150,7 @@ function parseChoice(choice: unknown, position: number, reading: Reading): Route
   const message: CompletionMessage = { role: "assistant", content, refusal: null };
   const reasoning = reasoningOf(source);
   if (reasoning) message.reasoning_content = reasoning;
-  if (calls.length) message.tool_calls = calls;
+  if (calls.length) message.tool_calls = calls.map((call) => callAsSent(call, reading));
   const out: RouteChoice = {
     index: typeof choice.index === "number" ? choice.index : position,
     message,
@@ -147,6 +169,11 @@ interface ChoiceStream {
   nextToolIndex: number;
   logprobs: TokenLogprob[];
   finished: boolean;
+  /**
+   * The arguments of calls, by index, to a function whose schema the neutraliser changed: held to
+   * the choice's end, when they are whole and can be given the caller's strings back.
+   */
+  held: Map<number, { pairs: ReadonlyMap<string, string>; text: string }>;
 }
 
 function streamMapper(request: ChatCompletionRequest, settings: ModelSettings | undefined): StreamMapper {
@@ -164,6 +191,7 @@ function streamMapper(request: ChatCompletionRequest, settings: ModelSettings | 
         nextToolIndex: 0,
         logprobs: [],
         finished: false,
+        held: new Map(),
       };
       if (reading.parser) created.splitter = createDeltaSplitter(reading.parser, () => created.nextToolIndex++);
       choices.set(index, created);
@@ -184,6 +212,36 @@ function streamMapper(request: ChatCompletionRequest, settings: ModelSettings | 
     return out;
   }
 
+  /** The call deltas with the arguments of calls held (ChoiceStream.held) taken out, and those left empty dropped. */
+  function holding(state: ChoiceStream, calls: ChunkToolCall[]): ChunkToolCall[] {
+    const out: ChunkToolCall[] = [];
+    for (const call of calls) {
+      const name = call.function?.name;
+      const pairs = name === undefined ? undefined : reading.literals(name);
+      if (pairs?.size && !state.held.has(call.index)) state.held.set(call.index, { pairs, text: "" });
+      const held = state.held.get(call.index);
+      if (!held || call.function?.arguments === undefined) {
+        out.push(call);
+        continue;
+      }
+      held.text += call.function.arguments;
+      const { arguments: _, ...fn } = call.function;
+      const rest: ChunkToolCall = { ...call, function: fn };
+      if (rest.id !== undefined || rest.type !== undefined || fn.name !== undefined) out.push(rest);
+    }
+    return out;
+  }
+
+  /** The held arguments, each whole with the caller's strings back, once the choice has finished. */
+  function released(state: ChoiceStream): ChunkDelta[] {
+    const calls = [...state.held].map(([index, { pairs, text }]) => ({
+      index,
+      function: { arguments: argumentsAsSent(text, pairs) },
+    }));
+    state.held.clear();
+    return calls.length ? [{ tool_calls: calls }] : [];
+  }
+
   /**
    * Every choice asked for (request.n), and any other that began, has finished: a stream that ends
    * before is cut short, and one whose later choices have not begun is not over yet.
@@ -192,6 +250,13 @@ function streamMapper(request: ChatCompletionRequest, settings: ModelSettings | 
     for (let index = 0; index < asked; index++) if (!choices.get(index)?.finished) return false;
     for (const state of choices.values()) if (!state.finished) return false;
     return true;
+  }
+
+  /** The splitter's deltas: the calls it reads from the text come whole, their strings given back at once. */
+  function wholeCalls(deltas: ChunkDelta[]): ChunkDelta[] {
+    return deltas.map((delta) =>
+      delta.tool_calls ? { ...delta, tool_calls: delta.tool_calls.map((call) => callAsSent(call, reading)) } : delta,
+    );
   }
 
   return {
@@ -212,16 +277,18 @@ function streamMapper(request: ChatCompletionRequest, settings: ModelSettings | 
         const reasoning = reasoningOf(source);
         if (reasoning) deltas.push({ reasoning_content: reasoning });
         const content = text(source.content);
-        if (content) deltas.push(...(state.splitter ? state.splitter.push(content) : [{ content }]));
+        if (content) deltas.push(...(state.splitter ? wholeCalls(state.splitter.push(content)) : [{ content }]));
         const calls = chunkToolCalls(source.tool_calls, state.started);
         if (calls) {
           for (const call of calls) state.nextToolIndex = Math.max(state.nextToolIndex, call.index + 1);
-          deltas.push({ tool_calls: calls });
+          const shown = holding(state, calls);
+          if (shown.length) deltas.push({ tool_calls: shown });
         }
         const reported = finishReason(choice.finish_reason);
         if (reported) {
           state.finished = true;
-          if (state.splitter) deltas.push(...state.splitter.end());
+          if (state.splitter) deltas.push(...wholeCalls(state.splitter.end()));
+          deltas.push(...released(state));
         }
         // Every call counts, Bedrock's structured ones and those tool_parser read in the text, as
         // in parseChoice: a stream finishes as the same answer would, plain.

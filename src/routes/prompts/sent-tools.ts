@@ -1,6 +1,7 @@
 // The tools as the caller sent them, for a request whose tools the token neutraliser rewrote.
 // Neutralised text is for the prompt; a schema that constrains decoding must be the caller's own,
 // or guided decoding holds the arguments to values the caller's schema does not admit (unicode51 U-03).
+import { isJsonObject } from "../../json.ts";
 import type { ChatCompletionRequest, FunctionTool } from "../../openai/types.ts";
 
 const sentTools = new WeakMap<ChatCompletionRequest, readonly FunctionTool[]>();
@@ -13,4 +14,67 @@ export function rememberSentTools(neutralised: ChatCompletionRequest, tools: rea
 /** The request's tools as the caller sent them: its own when the neutraliser left them as they were. */
 export function toolsAsSent(request: ChatCompletionRequest): readonly FunctionTool[] | undefined {
   return sentTools.get(request) ?? request.tools;
+}
+
+/**
+ * What the neutraliser made of each string in `name`'s parameter schema it changed (an enum or
+ * const value, a property name), mapped back to the string as sent; empty when it changed none.
+ */
+export function brokenLiterals(request: ChatCompletionRequest, name: string): Map<string, string> {
+  const pairs = new Map<string, string>();
+  const sent = sentTools.get(request)?.find((tool) => tool.function.name === name);
+  const shown = request.tools?.find((tool) => tool.function.name === name);
+  if (sent && shown) pairLiterals(sent.function.parameters, shown.function.parameters, pairs);
+  return pairs;
+}
+
+// The neutraliser keeps a schema's shape and its members' order, and an unchanged part as it was.
+function pairLiterals(sent: unknown, shown: unknown, pairs: Map<string, string>): void {
+  if (sent === shown) return;
+  if (typeof sent === "string" && typeof shown === "string") {
+    pairs.set(shown, sent);
+  } else if (Array.isArray(sent) && Array.isArray(shown)) {
+    for (const [index, item] of sent.entries()) pairLiterals(item, shown[index], pairs);
+  } else if (isJsonObject(sent) && isJsonObject(shown)) {
+    const shownEntries = Object.entries(shown);
+    for (const [index, [key, item]] of Object.entries(sent).entries()) {
+      const [shownKey, shownItem] = shownEntries[index] ?? [key, item];
+      if (shownKey !== key) pairs.set(shownKey, key);
+      pairLiterals(item, shownItem, pairs);
+    }
+  }
+}
+
+/**
+ * A call's arguments with each string the model copied from the neutralised schema (a value or a
+ * name exactly as it was broken there) as the caller wrote it. On the openai route the model
+ * server renders the prompt and holds a forced call to the same `tools`, so a broken enum value
+ * is the only one it may write, and the caller's own schema would refuse it (unicode51 U-03).
+ * Arguments that are not JSON, or hold no such string, stay as they came.
+ */
+export function argumentsAsSent(args: string, pairs: ReadonlyMap<string, string>): string {
+  if (pairs.size === 0) return args;
+  let value: unknown;
+  try {
+    value = JSON.parse(args);
+  } catch {
+    return args;
+  }
+  let changed = false;
+  const restore = (item: unknown): unknown => {
+    if (typeof item === "string") {
+      const sent = pairs.get(item);
+      if (sent === undefined) return item;
+      changed = true;
+      return sent;
+    }
+    if (Array.isArray(item)) return item.map(restore);
+    if (isJsonObject(item)) {
+      // fromEntries: a `__proto__` name stays an own member, as JSON.parse made it.
+      return Object.fromEntries(Object.entries(item).map(([key, member]) => [restore(key) as string, restore(member)]));
+    }
+    return item;
+  };
+  const restored = restore(value);
+  return changed ? JSON.stringify(restored) : args;
 }
