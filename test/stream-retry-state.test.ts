@@ -6,7 +6,13 @@
 import { describe, expect, it } from "vitest";
 import { EMULATOR_CREDENTIALS } from "../emulator/credentials.ts";
 import { chunkFrame, corruptMessageCrc, eventFrame, exceptionFrame } from "../emulator/frames.ts";
-import { BedrockEdgeError, type ChatCompletionChunk, createBedrock } from "../src/index.ts";
+import {
+  BedrockEdgeError,
+  type BedrockOptions,
+  type ChatCompletionChunk,
+  type StreamingRequest,
+  createBedrock,
+} from "../src/index.ts";
 import { concat, streamOf } from "./helpers/bytes.ts";
 import { CONVERSE_MODEL } from "./helpers/emulated.ts";
 import { errorOf } from "./helpers/errors.ts";
@@ -18,9 +24,14 @@ const throttled = exceptionFrame("throttlingException", "Too many requests, plea
  * The library with a Bedrock whose n-th streamed answer is `attempts[n]`'s frames, in one read (or
  * one read a frame); and how many calls it took.
  */
-function answering(attempts: readonly (readonly Uint8Array[])[], oneReadEach = false) {
+function answering(
+  attempts: readonly (readonly Uint8Array[])[],
+  oneReadEach = false,
+  models: BedrockOptions["models"] = {},
+) {
   let calls = 0;
   const bedrock = createBedrock({
+    models,
     endpoint: "http://bedrock.emulator",
     credentials: EMULATOR_CREDENTIALS,
     maxRetries: 1,
@@ -247,5 +258,82 @@ describe("a stream whose answer finished in its first read, then failed in that 
       expect(chunks.at(-1)?.choices[0]?.finish_reason).toBe("stop");
       expect(chunks.at(-1)?.service_tier).toBe(first.includes(metadata) ? "flex" : undefined);
     }
+  });
+});
+
+// unicode51 U-01: the text a route holds back (a possible marker or stop) once the stream fails can
+// no longer become one: it is the answer's text, and goes out before the error, as stream-reader.ts
+// promises. A tool block cut off by the failure is no call, and is not sent as text either.
+describe("a stream that fails after its first chunk: the text held back goes out before the error", () => {
+  const boom = exceptionFrame("internalServerException", "boom");
+  const pieces = (texts: string[]) =>
+    texts.map((generation, index) =>
+      chunkFrame(
+        { generation, prompt_token_count: index ? null : 3, generation_token_count: index + 1, stop_reason: null },
+        index,
+      ),
+    );
+  const failed = async (model: string, frames: Uint8Array[], extra: Record<string, unknown> = {}) => {
+    const { bedrock } = answering([frames], true);
+    const stream = await bedrock.chat.completions.create({
+      model,
+      messages: [{ role: "user", content: "Hi" }],
+      stream: true,
+      ...extra,
+    } as StreamingRequest);
+    const { chunks, error } = await untilError(stream);
+    expect(error.message).toBe("boom");
+    const calls = chunks.flatMap((chunk) => chunk.choices[0]?.delta.tool_calls ?? []);
+    return { content: joined(chunks, "content"), reasoning: joined(chunks, "reasoning_content"), calls };
+  };
+  const tools = [{ type: "function" as const, function: { name: "f", parameters: { type: "object" } } }];
+
+  it("llama: a '<' that could begin <|eot_id|>", async () => {
+    expect(await failed(`bedrock/llama/${R1}`, [...pieces(["Price: 5 <"]), boom])).toEqual({
+      content: "Price: 5 <",
+      reasoning: "",
+      calls: [],
+    });
+  });
+
+  it("deepseek_r1: a ' <' that could begin </think>, in the reasoning", async () => {
+    expect(await failed(`bedrock/deepseek_r1/${R1}`, [...pieces(["a < b, so <"]), boom])).toEqual({
+      content: "",
+      reasoning: "a < b, so <",
+      calls: [],
+    });
+  });
+
+  it("qwen3: the text before a tool block the failure cut off, and not the block", async () => {
+    expect(
+      await failed(`bedrock/qwen3/${R1}`, [...pieces(["Let me look. <", 'tool_call>\n{"name": "f", "argu']), boom], {
+        tools,
+      }),
+    ).toEqual({ content: "Let me look.", reasoning: "", calls: [] });
+  });
+
+  it("openai with a tool_parser: a '<' that could begin <tool_call>", async () => {
+    const chunk = { choices: [{ index: 0, delta: { role: "assistant", content: "Price: 5 <" }, finish_reason: null }] };
+    const models = { m: { model: `bedrock/openai/${R1}`, tool_parser: "qwen" as const } };
+    const { bedrock } = answering([[chunkFrame(chunk), boom]], true, models);
+    const stream = await bedrock.chat.completions.create({
+      model: "m",
+      messages: [{ role: "user", content: "Hi" }],
+      tools,
+      stream: true,
+    });
+    const { chunks, error } = await untilError(stream);
+    expect(error.message).toBe("boom");
+    expect(joined(chunks, "content")).toBe("Price: 5 <");
+  });
+
+  it("converse (a whitespace stop the route applies): a '\\n' that could begin the stop '\\n\\n'", async () => {
+    const frames = [
+      eventFrame("messageStart", { role: "assistant" }),
+      eventFrame("contentBlockDelta", { contentBlockIndex: 0, delta: { text: "Para one.\n" } }),
+      boom,
+    ];
+    const claude = `bedrock/converse/${CONVERSE_MODEL}`;
+    expect((await failed(claude, frames, { stop: ["\n\n"] })).content).toBe("Para one.\n");
   });
 });

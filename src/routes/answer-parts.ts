@@ -94,6 +94,12 @@ export interface DeltaSplitter {
   push(text: string): ChunkDelta[];
   /** The choice's text ended (`finish` says how): what was held back, the tool calls last. */
   end(finish?: FinishReason): ChunkDelta[];
+  /**
+   * The stream failed: the text held back for a marker that can no longer complete, which is the
+   * answer's text (unicode51 U-01). No call: one the failure cut off is none, and whole ones go
+   * out with the answer's end, which never came.
+   */
+  release(): ChunkDelta[];
   /** Tool calls so far. */
   readonly toolCalls: number;
   /** After end(): a forced call the model did not finish, which the answer's end left nothing to give for. */
@@ -145,6 +151,7 @@ export function createDeltaSplitter(options: SplitterOptions, nextToolIndex?: ()
       for (const call of calls) out.push(callDelta(call));
       return out;
     },
+    release: () => deltas(splitter.release()),
     get toolCalls() {
       return splitter.toolCalls;
     },

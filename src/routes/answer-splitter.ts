@@ -134,6 +134,11 @@ export interface SplitterOptions {
 export interface AnswerSplitter {
   push(text: string): AnswerPart[];
   end(): AnswerPart[];
+  /**
+   * The stream failed (unicode51 U-01): the text held back for a marker, as end() gives it, but
+   * nothing of a tool block the failure cut off, which is neither a call nor the answer's text.
+   */
+  release(): AnswerPart[];
   /** Tool calls recognised so far. */
   readonly toolCalls: number;
 }
@@ -615,6 +620,9 @@ export function createAnswerSplitter(options: SplitterOptions): AnswerSplitter {
     },
     end() {
       return drain(true);
+    },
+    release() {
+      return state === "tool" ? [] : drain(true);
     },
     get toolCalls() {
       return toolCalls;

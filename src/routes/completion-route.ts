@@ -443,6 +443,15 @@ function streamMapper(
       if (!finished) throw incompleteStream(spec.name);
       return usage ? [{ index: 0, delta: {}, usage }] : [];
     },
+    // The stream failed: each unfinished choice's held text goes out before the error.
+    flush() {
+      const parts: StreamPart[] = [];
+      for (const [index, state] of choices) {
+        if (state.finished) continue;
+        for (const delta of state.splitter.release()) parts.push({ index, delta });
+      }
+      return parts;
+    },
     finished: () => finishedChoices >= count,
   };
 }

@@ -302,6 +302,17 @@ function streamMapper(request: ChatCompletionRequest, settings: ModelSettings | 
       if (!finished()) throw incompleteStream("openai");
       return usage ? [{ index: 0, delta: {}, usage }] : [];
     },
+    // The stream failed: each unfinished choice's held text, and the arguments held for their
+    // strings, go out before the error, as they came.
+    flush() {
+      const out: StreamPart[] = [];
+      for (const [index, state] of choices) {
+        if (state.finished) continue;
+        const deltas = [...(state.splitter?.release() ?? []), ...released(state)];
+        out.push(...parts(index, state, deltas));
+      }
+      return out;
+    },
     finished,
   };
 }

@@ -171,7 +171,12 @@ export function createConverseStreamMapper(stops: readonly string[] = []): Strea
       if (finish === undefined) throw incompleteStream("converse");
       return release();
     },
-    flush: release,
+    // The stream failed: the text held back for a stop that can no longer complete is the
+    // answer's (unicode51 U-01), before the finish held for its tier.
+    flush() {
+      const rest = finish === undefined ? cutter?.flush() : undefined;
+      return rest ? [{ delta: { content: rest } }, ...release()] : release();
+    },
     finished: () => finish !== undefined,
     done: () => stopped,
   };
