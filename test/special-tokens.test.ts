@@ -653,6 +653,11 @@ describe("a forced call's parameter schema: neutralised in the prompt, held as s
     expect(body.structured_outputs).toEqual({ json: parameters });
     const args = JSON.parse(answer.choices[0]!.message.tool_calls![0]!.function.arguments);
     expect(TAGS).toContain(args.tag);
+    // A parameter drop_params drops leaves the request a copy: the schema is still the caller's.
+    await bedrock.chat.completions.create({ ...request, model: "q", web_search_options: {}, drop_params: true });
+    expect((emulator.stats.lastBody(arn) as { structured_outputs: unknown }).structured_outputs).toEqual({
+      json: parameters,
+    });
   });
 
   it("openai: the server renders and decodes from the same tools, so the arguments get the caller's values back, plain and streamed", async () => {

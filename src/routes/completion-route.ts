@@ -8,7 +8,7 @@
 import { describeValue } from "../describe-value.ts";
 import { badUpstream, invalidRequest, type BedrockEdgeError } from "../errors.ts";
 import { CHUNK_EVENT } from "../eventstream/events.ts";
-import type { ChatCompletionRequest, ChoiceLogprobs, TokenLogprob, Usage } from "../openai/types.ts";
+import type { ChatCompletionRequest, ChoiceLogprobs, FunctionTool, TokenLogprob, Usage } from "../openai/types.ts";
 import { createDeltaSplitter, type DeltaSplitter, finishWithCalls, messageOf, splitText } from "./answer-parts.ts";
 import { type ReasoningStart, reasoningStart, type SplitterOptions, type ToolSyntax } from "./answer-splitter.ts";
 import {
@@ -132,10 +132,16 @@ function holdsAnswer(request: ChatCompletionRequest): boolean {
   return (responseFormat != null && responseFormat.type !== "text") || request.structured_outputs != null;
 }
 
+/**
+ * `sentTools`: the request's tools as the caller sent them (sent-tools.ts), looked up by buildBody
+ * on the request the client handed it (`request` may be honoured()'s copy): the schema a forced
+ * call's arguments are held to.
+ */
 function prefilling(
   spec: CompletionRouteSpec,
   request: ChatCompletionRequest,
   format: WireFormat,
+  sentTools?: readonly FunctionTool[],
 ): Prefilling | undefined {
   const call = forcedCall(request);
   if (!call) return spec.forcedCalls && holdsAnswer(request) ? { format: spec.forcedCalls } : undefined;
@@ -146,7 +152,7 @@ function prefilling(
   if (!format.carries.has("structured_outputs")) return forced;
   const tools = request.tools ?? [];
   // The schema decoding is held to is the caller's, not the one neutralised for the prompt.
-  const constrained = constrainedCall(spec.forcedCalls, call, toolsAsSent(request) ?? tools);
+  const constrained = constrainedCall(spec.forcedCalls, call, sentTools ?? tools);
   if (!constrained) return forced;
   // A constrained call's function is known: the one named, or the only tool.
   return { ...forced, call: { name: call.name ?? tools[0]?.function.name }, constrained };
@@ -246,7 +252,7 @@ function buildBody(
   refuseFileParts(request, spec.name);
   const format = wireFormatOf(settings.wire_format);
   const kept = honoured(spec, request, settings);
-  const prefilled = prefilling(spec, kept, format);
+  const prefilled = prefilling(spec, kept, format, toolsAsSent(request));
   let prompt = promptBeforeAnswer(spec, request, kept, settings, prefilled);
   startsReadFor(settings).set(request, startOf(spec, prompt));
   if (prefilled?.call) prompt += prefilled.format.opening(prefilled.call.name);
