@@ -24,7 +24,7 @@ import {
 import { refuseFileParts } from "./files.ts";
 import { checkedImages } from "./images.ts";
 import { offeredCalls } from "./offered-calls.ts";
-import { toolsAsSent } from "./prompts/sent-tools.ts";
+import { toolsAsSent } from "./sent-tools.ts";
 import { EMPTY_THINK } from "./prompts/think-tags.ts";
 import { checkWrittenToolsSize } from "./tools-size.ts";
 import { checkParameters, dropsParameters, refuseOrDrop } from "./parameters.ts";

@@ -23,7 +23,7 @@ import type { SplitterOptions } from "./answer-splitter.ts";
 import { refuseFileParts } from "./files.ts";
 import { checkedImages } from "./images.ts";
 import { openaiBody } from "./openai-fields.ts";
-import { argumentsAsSent, brokenLiterals } from "./prompts/sent-tools.ts";
+import { argumentsAsSent, brokenLiterals } from "./sent-tools.ts";
 import { OPENAI_ROUTE_INFO } from "./route-info.ts";
 import { offeredCalls } from "./offered-calls.ts";
 import { TOOL_PARSERS } from "./tool-parsers.ts";

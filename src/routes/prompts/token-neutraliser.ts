@@ -22,7 +22,7 @@ import type { ChatCompletionRequest, ChatMessage, ToolCall } from "../../openai/
 import type { ModelSettingValues } from "../../model-settings.ts";
 import { MAX_TOKEN_BREAKS } from "../../request-bounds.ts";
 import type { Route } from "../types.ts";
-import { rememberSentTools } from "./sent-tools.ts";
+import { rememberSentTools } from "../sent-tools.ts";
 import { BUILT_IN_SPECIAL_TOKENS } from "./special-tokens.ts";
 import { kwargsParam, shownKwargsName } from "../template-variables.ts";
 import { THINK_CLOSE, THINK_OPEN } from "./think-tags.ts";

@@ -1,8 +1,8 @@
 // The tools as the caller sent them, for a request whose tools the token neutraliser rewrote.
 // Neutralised text is for the prompt; a schema that constrains decoding must be the caller's own,
 // or guided decoding holds the arguments to values the caller's schema does not admit (unicode51 U-03).
-import { isJsonObject } from "../../json.ts";
-import type { ChatCompletionRequest, FunctionTool } from "../../openai/types.ts";
+import { isJsonObject } from "../json.ts";
+import type { ChatCompletionRequest, FunctionTool } from "../openai/types.ts";
 
 const sentTools = new WeakMap<ChatCompletionRequest, readonly FunctionTool[]>();
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import type { ChatCompletionRequest } from "../../openai/types.ts";
+import type { ChatCompletionRequest } from "../openai/types.ts";
 import { argumentsAsSent, brokenLiterals, toolsAsSent } from "./sent-tools.ts";
-import { neutraliseRequest, TOKEN_BREAK as B } from "./token-neutraliser.ts";
+import { neutraliseRequest, TOKEN_BREAK as B } from "./prompts/token-neutraliser.ts";
 
 const parameters = {
   type: "object",
