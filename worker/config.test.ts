@@ -586,6 +586,10 @@ describe("MODELS entries with several deployments", () => {
         `${at}.api_key: API_KEYS is one of the proxy's own settings, not a binding that holds a credential: name the binding of this deployment's own secret`,
       ],
     );
+    // The Node, Deno and Bun servers' own settings too (codereview51 U-04).
+    expect(found({ api_key: "PORT" }, { PORT: "8787" } as Partial<ProxyBindings>)).toEqual([
+      `${at}.api_key: PORT is one of the proxy's own settings, not a binding that holds a credential: name the binding of this deployment's own secret`,
+    ]);
     // The proxy's own credentials are credentials: a deployment may name them.
     expect(
       found({ api_key: "AWS_BEARER_TOKEN_BEDROCK" }, { AWS_BEARER_TOKEN_BEDROCK: "ABSKb3duLWJlYXJlci10b2tlbg" }),

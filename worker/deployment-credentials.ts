@@ -21,8 +21,9 @@ const CREDENTIALS_SHAPE =
 // The bindings the proxy reads for itself, each marked whether it holds a credential a deployment
 // may name (the proxy's own account's). A deployment naming any other (AWS_REGION, API_KEYS) is a
 // slip that would sign with a region or a key list, and make that value a "secret" cut from every
-// message. Keyed by ProxyBindings, so the compiler asks about each new setting.
-const PROXY_BINDINGS: Record<keyof ProxyBindings, boolean> = {
+// message. Keyed by ProxyBindings, so the compiler asks about each new setting; PORT and HOST are
+// the Node, Deno and Bun servers' own (examples/proxy/), read from the same environment.
+const PROXY_BINDINGS: Record<keyof ProxyBindings | "PORT" | "HOST", boolean> = {
   AWS_ACCESS_KEY_ID: true,
   AWS_SECRET_ACCESS_KEY: true,
   AWS_SESSION_TOKEN: true,
@@ -50,10 +51,12 @@ const PROXY_BINDINGS: Record<keyof ProxyBindings, boolean> = {
   DEPLOYMENT_COOLDOWNS: false,
   KEY_LIMITS: false,
   USAGE_DB: false,
+  PORT: false,
+  HOST: false,
 };
 
 const isProxySetting = (name: string): boolean =>
-  Object.hasOwn(PROXY_BINDINGS, name) && !PROXY_BINDINGS[name as keyof ProxyBindings];
+  Object.hasOwn(PROXY_BINDINGS, name) && !PROXY_BINDINGS[name as keyof typeof PROXY_BINDINGS];
 
 type Result<T> = { ok: true; value: T } | { ok: false; problem: string };
 type Lookup = (binding: string) => string | undefined;
