@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { BedrockEdgeError } from "../src/errors.ts";
-import { bodyBudget, serverBusy } from "./body-budget.ts";
+import { ALWAYS_ADMITTED_BYTES, bodyBudget, serverBusy } from "./body-budget.ts";
 
-const LIMIT = 64 * 1024;
+const LIMIT = 512 * 1024;
 
 describe("the isolate's account of request-body bytes", () => {
   it("admits a request alone whatever its size: its own ceiling is MAX_BODY_BYTES", () => {
@@ -14,19 +14,19 @@ describe("the isolate's account of request-body bytes", () => {
 
   it("admits others while the total stays within the limit, the limit itself included", () => {
     const budget = bodyBudget();
-    expect(budget.hold(LIMIT).reserve(40 * 1024)).toBe(true);
-    expect(budget.hold(LIMIT).reserve(24 * 1024)).toBe(true);
+    expect(budget.hold(LIMIT).reserve(320 * 1024)).toBe(true);
+    expect(budget.hold(LIMIT).reserve(192 * 1024)).toBe(true);
     expect(budget.held()).toBe(LIMIT);
   });
 
   it("refuses a request when others hold bytes and its own would pass the limit; the refused one adds nothing", () => {
     const budget = bodyBudget();
-    expect(budget.hold(LIMIT).reserve(40 * 1024)).toBe(true);
+    expect(budget.hold(LIMIT).reserve(320 * 1024)).toBe(true);
     const second = budget.hold(LIMIT);
-    expect(second.reserve(40 * 1024)).toBe(false);
-    expect(budget.held()).toBe(40 * 1024);
+    expect(second.reserve(320 * 1024)).toBe(false);
+    expect(budget.held()).toBe(320 * 1024);
     // A smaller one that fits beside is admitted.
-    expect(second.reserve(24 * 1024)).toBe(true);
+    expect(second.reserve(192 * 1024)).toBe(true);
   });
 
   it("a reserve is the least the request holds: a body's Content-Length, then its bytes as they come, counted once", () => {
@@ -40,16 +40,16 @@ describe("the isolate's account of request-body bytes", () => {
 
   it("a chunked body grows its hold as it comes, and is refused mid-read once the total would pass", () => {
     const budget = bodyBudget();
-    expect(budget.hold(LIMIT).reserve(32 * 1024)).toBe(true);
+    expect(budget.hold(LIMIT).reserve(256 * 1024)).toBe(true);
     const chunked = budget.hold(LIMIT);
     let read = 0;
     let admitted = true;
-    while (admitted && read < 40 * 1024) {
-      read += 1024;
+    while (admitted && read < 320 * 1024) {
+      read += 8 * 1024;
       admitted = chunked.reserve(read);
     }
     expect(admitted).toBe(false);
-    expect(read).toBe(33 * 1024);
+    expect(read).toBe(264 * 1024);
     expect(budget.held()).toBe(LIMIT);
   });
 
@@ -57,27 +57,35 @@ describe("the isolate's account of request-body bytes", () => {
     const budget = bodyBudget();
     const first = budget.hold(LIMIT);
     const second = budget.hold(LIMIT);
-    first.reserve(40 * 1024);
-    second.reserve(20 * 1024);
+    first.reserve(320 * 1024);
+    second.reserve(160 * 1024);
     first.release();
     first.release();
-    expect(budget.held()).toBe(20 * 1024);
+    expect(budget.held()).toBe(160 * 1024);
     // A body still read after its request was given up (a read that was not cancelled) adds nothing.
-    expect(first.reserve(50 * 1024)).toBe(true);
-    expect(budget.held()).toBe(20 * 1024);
+    expect(first.reserve(400 * 1024)).toBe(true);
+    expect(budget.held()).toBe(160 * 1024);
     second.release();
     expect(budget.held()).toBe(0);
     // Then a request of the whole limit is admitted beside none.
     const whole = budget.hold(LIMIT);
     expect(whole.reserve(LIMIT)).toBe(true);
-    expect(budget.hold(LIMIT).reserve(1)).toBe(false);
+    expect(budget.hold(LIMIT).reserve(ALWAYS_ADMITTED_BYTES + 1)).toBe(false);
+  });
+
+  it("never refuses a body of ALWAYS_ADMITTED_BYTES or less, past the limit too: large bodies in flight cannot turn small ones away (codereview51 U-01, U-02)", () => {
+    const budget = bodyBudget();
+    expect(budget.hold(LIMIT).reserve(LIMIT)).toBe(true);
+    expect(budget.hold(LIMIT).reserve(ALWAYS_ADMITTED_BYTES)).toBe(true);
+    expect(budget.held()).toBe(LIMIT + ALWAYS_ADMITTED_BYTES);
+    expect(budget.hold(LIMIT).reserve(ALWAYS_ADMITTED_BYTES + 1)).toBe(false);
   });
 
   it("each env's limit applies to its own requests; the bytes are the isolate's", () => {
     const budget = bodyBudget();
-    budget.hold(LIMIT).reserve(40 * 1024);
-    expect(budget.hold(LIMIT).reserve(40 * 1024)).toBe(false);
-    expect(budget.hold(2 * LIMIT).reserve(40 * 1024)).toBe(true);
+    budget.hold(LIMIT).reserve(320 * 1024);
+    expect(budget.hold(LIMIT).reserve(320 * 1024)).toBe(false);
+    expect(budget.hold(2 * LIMIT).reserve(320 * 1024)).toBe(true);
   });
 });
 

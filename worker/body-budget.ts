@@ -9,10 +9,10 @@ import { BedrockEdgeError } from "../src/index.ts";
 /** One request's share of the account. */
 export interface BodyHold {
   /**
-   * Makes this request hold at least `bytes` (its Content-Length before a byte is read, then its
-   * bytes as they come: counted once). False, and nothing added, when other requests hold bytes
-   * and the total would pass the limit: a request alone is always admitted (its own ceiling is
-   * MAX_BODY_BYTES, or its model's max_body_bytes).
+   * Makes this request hold at least `bytes` (its bytes so far, as they come: counted once).
+   * False, and nothing added, when other requests hold bytes and the total would pass the limit
+   * with a body past ALWAYS_ADMITTED_BYTES: a request alone is always admitted (its own ceiling
+   * is MAX_BODY_BYTES, or its model's max_body_bytes), and so is a small one.
    */
   reserve(bytes: number): boolean;
   /** Gives the bytes back; idempotent, and a released hold reserves nothing more. */
@@ -26,6 +26,13 @@ export interface BodyBudget {
   held(): number;
 }
 
+/**
+ * A body this small is never refused, only counted: what threatens an isolate is a few large
+ * bodies, and refusing small ones would let a few large requests (a slow model's, or a tenant's
+ * sent slowly on purpose) turn every other tenant's chat away (codereview51 U-01, U-02).
+ */
+export const ALWAYS_ADMITTED_BYTES = 256 * 1024;
+
 export function bodyBudget(): BodyBudget {
   let total = 0;
   return {
@@ -37,7 +44,7 @@ export function bodyBudget(): BodyBudget {
         reserve(bytes) {
           if (released || bytes <= mine) return true;
           const others = total - mine;
-          if (others > 0 && others + bytes > limit) return false;
+          if (bytes > ALWAYS_ADMITTED_BYTES && others > 0 && others + bytes > limit) return false;
           total += bytes - mine;
           mine = bytes;
           return true;

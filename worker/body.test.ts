@@ -817,51 +817,49 @@ describe("a body counted in the isolate's account as it is read (body-budget.ts)
   const chat = (size: number) =>
     JSON.stringify({ model: "vision", messages: [{ role: "user", content: "x".repeat(size) }] });
 
-  it("a declared length is reserved before a byte is read; refused, the body is left for the drain", async () => {
-    const asked: number[] = [];
-    const { request, read } = pieces(chat(8000), true);
-    const reserve = (bytes: number) => {
-      asked.push(bytes);
-      return false;
+  /** A hold that notes what it is asked and says yes while `admits` does. */
+  const holdOf = (admits: (bytes: number) => boolean) => {
+    const asked: (number | "release")[] = [];
+    return {
+      asked,
+      reserve: (bytes: number) => {
+        asked.push(bytes);
+        return admits(bytes);
+      },
+      release: () => {
+        asked.push("release");
+      },
     };
-    expect(await refusal(readJsonBody(request, LIMITS, NO_MEDIA, reserve))).toMatchObject({
-      status: 503,
-      code: "server_busy",
-    });
-    expect(asked).toEqual([Number(request.headers.get("content-length"))]);
-    // Not read: left whole to drainUnread (one piece is pulled as the stream is made).
-    expect(request.bodyUsed).toBe(false);
-    expect(read()).toBe(1024);
+  };
+
+  it("only bytes that came are counted, never a declared length (a Content-Length sent slowly holds nothing it has not sent)", async () => {
+    const hold = holdOf(() => true);
+    const { request } = pieces(chat(8000), true);
+    expect(await readJsonBody(request, LIMITS, NO_MEDIA, hold)).toMatchObject({ model: "vision" });
+    // A small declared body is read whole by the runtime, then counted once.
+    expect(hold.asked).toEqual([chat(8000).length]);
   });
 
-  it("a chunked body grows its hold as its pieces come, and is refused mid-read, the rest drained", async () => {
-    const asked: number[] = [];
+  it("a chunked body grows its hold as its pieces come, and is refused mid-read: given back, then the rest drained", async () => {
+    const hold = holdOf((bytes) => bytes <= 3072);
     const { request, read } = pieces(chat(8000));
-    const reserve = (bytes: number) => {
-      asked.push(bytes);
-      return bytes <= 3072;
-    };
-    expect(await refusal(readJsonBody(request, LIMITS, NO_MEDIA, reserve))).toMatchObject({
+    expect(await refusal(readJsonBody(request, LIMITS, NO_MEDIA, hold))).toMatchObject({
       status: 503,
       code: "server_busy",
     });
-    expect(asked).toEqual([1024, 2048, 3072, 4096]);
+    expect(hold.asked).toEqual([1024, 2048, 3072, 4096, "release"]);
     // Drained to its end, as a 413's rest is, so that the connection stays usable.
     expect(read()).toBeGreaterThanOrEqual(chat(8000).length);
   });
 
-  it("admitted, it is read as before; a body declared past the limit is its 413, never reserved", async () => {
-    const asked: number[] = [];
-    const reserve = (bytes: number) => {
-      asked.push(bytes);
-      return true;
-    };
-    const { request } = pieces(chat(1000));
-    expect(await readJsonBody(request, LIMITS, NO_MEDIA, reserve)).toMatchObject({ model: "vision" });
-    expect(asked.at(-1)).toBe(chat(1000).length);
-    asked.length = 0;
+  it("a body past its limit mid-read gives its bytes back before its rest is drained (codereview51 U-03); one declared past it is never counted", async () => {
+    const hold = holdOf(() => true);
+    const { request } = pieces(chat(20_000));
+    expect(await refusal(readJsonBody(request, LIMITS, NO_MEDIA, hold))).toMatchObject({ status: 413 });
+    expect(hold.asked.at(-1)).toBe("release");
+    const declared = holdOf(() => true);
     const { request: large } = pieces(chat(20_000), true);
-    expect(await refusal(readJsonBody(large, LIMITS, NO_MEDIA, reserve))).toMatchObject({ status: 413 });
-    expect(asked).toEqual([]);
+    expect(await refusal(readJsonBody(large, LIMITS, NO_MEDIA, declared))).toMatchObject({ status: 413 });
+    expect(declared.asked).toEqual([]);
   });
 });

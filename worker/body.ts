@@ -13,7 +13,7 @@ import {
   scanJsonText,
 } from "../src/core.ts";
 import { BedrockEdgeError } from "../src/index.ts";
-import { serverBusy } from "./body-budget.ts";
+import { type BodyHold, serverBusy } from "./body-budget.ts";
 import { whereJsonBreaks } from "./json-syntax.ts";
 
 /**
@@ -69,10 +69,12 @@ export const READ_FLOOR_BYTES = 16 * 1024;
 export const MAX_BODY_READ_MS = 240_000;
 
 /**
- * Counts a body into the isolate's account (worker/body-budget.ts BodyHold.reserve): its
- * Content-Length before a byte is read, then its bytes so far as they come. False refuses it, a 503.
+ * A body's share of the isolate's account (worker/body-budget.ts): its bytes counted as they
+ * arrive, never what it only declares (a Content-Length sent slowly would hold the account with
+ * bytes it never sent: codereview51 U-01); refused, a 503; given back before a refused body is
+ * drained, since a drain holds none of it (codereview51 U-03).
  */
-export type ReserveBody = (bytes: number) => boolean;
+export type ReserveBody = Pick<BodyHold, "reserve" | "release">;
 
 export interface BodyLimits {
   /** The largest limit of any model: how far a body is read before the model is known. */
@@ -347,9 +349,6 @@ async function readBodyOf(
   reserve: ReserveBody | undefined,
 ): Promise<Uint8Array<ArrayBuffer>> {
   const declared = declaredLength(request.headers);
-  // Reserved before a byte is read: refused, the body is left unread, drained as every early
-  // refusal's is (drainUnread, after the answer is made). One declared past the limit is its 413.
-  if (reserve && declared !== undefined && declared <= limit && !reserve(declared)) throw serverBusy();
   // A small body of a declared length within the limit: the runtime reads it in one piece (in
   // workerd, a read loop here costs more than the rest of a small body's handling, and even asking
   // for the body as a stream costs). A larger one is read piece by piece, as a chunked body is, so
@@ -357,8 +356,12 @@ async function readBodyOf(
   // would bound an honest upload on a slow link by a fixed time. Every server runtime holds a body to the length it declares (workerd,
   // Node's HTTP parser under @hono/node-server, Deno and Bun): only a Request made in-process
   // could declare less than it holds. Its size is still checked after the read.
-  if (declared !== undefined && declared <= Math.min(limit, WHOLE_BODY_BYTES))
-    return readWhole(request, declared, limit);
+  if (declared !== undefined && declared <= Math.min(limit, WHOLE_BODY_BYTES)) {
+    const whole = await readWhole(request, declared, limit);
+    // Counted once read (a body this small is never refused: body-budget.ts).
+    reserve?.reserve(whole.byteLength);
+    return whole;
+  }
   if (!request.body) return new Uint8Array(0);
   if (declared !== undefined && declared > limit) {
     // Known too large before a byte is read: drained under the drain's own bounds, then the 413.
@@ -417,14 +420,11 @@ async function readPieces(
       `came too slowly (less than ${READ_FLOOR_BYTES / 1024} KiB in ${READ_WINDOW_MS / 1000} s, or not all of it within ${MAX_BODY_READ_MS / 1000} s)`,
     );
   }
-  if (outcome === "over limit") {
+  if (outcome === "over limit" || outcome === "busy") {
+    // Its pieces so far are dropped, and their place in the account with them; the rest is drained.
+    reserve?.release();
     await drain(request, reader, read.bytes);
-    throw overLimit(limit);
-  }
-  if (outcome === "busy") {
-    // Its pieces so far are dropped; the rest is drained as a 413's is.
-    await drain(request, reader, read.bytes);
-    throw serverBusy();
+    throw outcome === "busy" ? serverBusy() : overLimit(limit);
   }
   return outcome;
 }
@@ -445,7 +445,7 @@ async function readPiecesOf(
     if (done) break;
     read.bytes += value.byteLength;
     if (read.bytes > limit) return "over limit";
-    if (reserve && !reserve(read.bytes)) return "busy";
+    if (reserve && !reserve.reserve(read.bytes)) return "busy";
     pieces.push(value);
   }
   const whole = new Uint8Array(read.bytes);

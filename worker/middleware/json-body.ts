@@ -36,7 +36,7 @@ export async function readHeld<T>(c: AppContext, read: (reserve: ReserveBody) =>
   const hold = bodiesInFlight.hold(c.get("ready").config.maxBodyBytesInFlight);
   void c.get("log").done.then(hold.release, hold.release);
   try {
-    return await read(hold.reserve);
+    return await read(hold);
   } catch (error) {
     hold.release();
     throw error;
