@@ -205,8 +205,10 @@ function textFieldBytes(bytes: Uint8Array, found: readonly number[], boundaryLen
     const headers = String.fromCharCode(...bytes.subarray(from, headersEnd));
     if (!isFilePart(headers)) {
       text += Math.max(0, end - content);
-      // The runtime's parser decodes a field leniently (U+FFFD for each bad byte), as a JSON body is not.
-      utf8Text(bytes.subarray(content, Math.max(content, end)), content);
+      // The runtime's parser decodes a field leniently (U+FFFD for each bad byte), as a JSON body is
+      // not. A part naming a filename in another form than isFilePart's is still a file to the
+      // runtime (counted as text above, to be safe), and its bytes are no text (codereview51b F1).
+      if (!/\bfilename\*?\s*=/i.test(headers)) utf8Text(bytes.subarray(content, Math.max(content, end)), content);
     }
   }
   return text;

@@ -28,8 +28,16 @@ describe("a tool schema the neutraliser changed: the caller's kept beside it (un
   it("arguments copying a broken value or name get the caller's back; others stay byte for byte", () => {
     const pairs = brokenLiterals(neutralised, "pick");
     expect(argumentsAsSent(`{"<${B}|im_end|>": "<${B}/think>", "tag": ["<${B}tool_call>"]}`, pairs)).toBe(
-      JSON.stringify({ "<|im_end|>": "</think>", tag: ["<tool_call>"] }),
+      '{"<|im_end|>": "</think>", "tag": ["<tool_call>"]}',
     );
+    // Only those strings are written again: the model's numbers and spacing stay as it wrote them
+    // (codereview51b R1: a whole parse and write turned 12345678901234567890 into 12345678901234567000).
+    expect(
+      argumentsAsSent(
+        `{"order_id": 12345678901234567890, "price": 1.10,  "tag": "<${B}tool_call>", "q": "a\\"b"}`,
+        pairs,
+      ),
+    ).toBe('{"order_id": 12345678901234567890, "price": 1.10,  "tag": "<tool_call>", "q": "a\\"b"}');
     for (const args of ['{ "tag": "plain" }', "not json", `{"tag": "x<${B}tool_call>"}`]) {
       expect(argumentsAsSent(args, pairs)).toBe(args);
     }

@@ -50,31 +50,34 @@ function pairLiterals(sent: unknown, shown: unknown, pairs: Map<string, string>)
  * name exactly as it was broken there) as the caller wrote it. On the openai route the model
  * server renders the prompt and holds a forced call to the same `tools`, so a broken enum value
  * is the only one it may write, and the caller's own schema would refuse it (unicode51 U-03).
- * Arguments that are not JSON, or hold no such string, stay as they came.
+ * Arguments that are not JSON, or hold no such string, stay as they came; only such strings are
+ * written again, each in its place, the rest kept as the model wrote it (a number past 2^53,
+ * `1.10`, its spacing), which parsing and writing the whole again would change (codereview51b R1).
  */
 export function argumentsAsSent(args: string, pairs: ReadonlyMap<string, string>): string {
-  if (pairs.size === 0) return args;
-  let value: unknown;
-  try {
-    value = JSON.parse(args);
-  } catch {
-    return args;
+  if (pairs.size === 0 || !isJson(args)) return args;
+  let out = "";
+  let copied = 0;
+  let at = args.indexOf('"');
+  while (at >= 0) {
+    // Valid JSON: every string token ends at the first quote no backslash escapes.
+    let end = at + 1;
+    while (args.charCodeAt(end) !== 34) end += args.charCodeAt(end) === 92 ? 2 : 1;
+    const sent = pairs.get(JSON.parse(args.slice(at, end + 1)) as string);
+    if (sent !== undefined) {
+      out += args.slice(copied, at) + JSON.stringify(sent);
+      copied = end + 1;
+    }
+    at = args.indexOf('"', end + 1);
   }
-  let changed = false;
-  const restore = (item: unknown): unknown => {
-    if (typeof item === "string") {
-      const sent = pairs.get(item);
-      if (sent === undefined) return item;
-      changed = true;
-      return sent;
-    }
-    if (Array.isArray(item)) return item.map(restore);
-    if (isJsonObject(item)) {
-      // fromEntries: a `__proto__` name stays an own member, as JSON.parse made it.
-      return Object.fromEntries(Object.entries(item).map(([key, member]) => [restore(key) as string, restore(member)]));
-    }
-    return item;
-  };
-  const restored = restore(value);
-  return changed ? JSON.stringify(restored) : args;
+  return copied === 0 ? args : out + args.slice(copied);
+}
+
+function isJson(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
 }
