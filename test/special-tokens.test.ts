@@ -660,6 +660,23 @@ describe("a forced call's parameter schema: neutralised in the prompt, held as s
     });
   });
 
+  it("a call the model writes freely (no structured_outputs to hold it) gets the caller's values back, plain and streamed (codereview51b R2)", async () => {
+    for (const route of ["qwen3", "llama"] as const) {
+      const arn = emulatorModelId(route, []);
+      const { bedrock, emulator } = emulated({ models: { m: { model: `bedrock/${route}/${arn}` } } });
+      const answer = await bedrock.chat.completions.create({ ...request, model: "m" });
+      const body = emulator.stats.lastBody(arn) as { prompt: string };
+      expect(body.prompt, route).toContain(`<${B}tool_call>`);
+      const plain = JSON.parse(answer.choices[0]!.message.tool_calls![0]!.function.arguments);
+      expect(TAGS, `${route}: ${JSON.stringify(plain)}`).toContain(plain.tag);
+      let streamed = "";
+      for await (const chunk of await bedrock.chat.completions.create({ ...request, model: "m", stream: true })) {
+        for (const call of chunk.choices[0]?.delta.tool_calls ?? []) streamed += call.function?.arguments ?? "";
+      }
+      expect(TAGS, `${route} streamed: ${streamed}`).toContain(JSON.parse(streamed).tag);
+    }
+  });
+
   it("openai: the server renders and decodes from the same tools, so the arguments get the caller's values back, plain and streamed", async () => {
     const { bedrock, emulator } = emulated();
     await bedrock.chat.completions.create({ ...request, model: model("openai") });

@@ -8,8 +8,9 @@ import { type AnswerPart, createAnswerSplitter, type SplitterOptions, type Unfin
 
 type CallPart = Extract<AnswerPart, { kind: "tool_call" }>;
 
-function toolCall(part: CallPart): ToolCall {
-  return { id: randomId("call_"), type: "function", function: { name: part.name, arguments: part.arguments } };
+function toolCall(part: CallPart, options: SplitterOptions): ToolCall {
+  const args = options.callArguments ? options.callArguments(part.name, part.arguments) : part.arguments;
+  return { id: randomId("call_"), type: "function", function: { name: part.name, arguments: args } };
 }
 
 /**
@@ -51,7 +52,7 @@ export function splitText(options: SplitterOptions, text: string, finish?: Finis
   for (const part of parts) {
     if (part.kind === "reasoning") out.reasoning += part.text;
     else if (part.kind === "content") out.content += part.text;
-    else if (part.kind === "tool_call") out.toolCalls.push(toolCall(part));
+    else if (part.kind === "tool_call") out.toolCalls.push(toolCall(part, options));
   }
   return out;
 }
@@ -124,7 +125,7 @@ export function createDeltaSplitter(options: SplitterOptions, nextToolIndex?: ()
   let heldUnfinished: UnfinishedCall | undefined;
   let unfinished: UnfinishedCall | undefined;
   const callDelta = (part: CallPart): ChunkDelta => {
-    const call = toolCall(part);
+    const call = toolCall(part, options);
     return { tool_calls: [{ index: next(), id: call.id, type: "function", function: call.function }] };
   };
   const deltas = (parts: AnswerPart[]): ChunkDelta[] => {

@@ -129,6 +129,11 @@ export interface SplitterOptions {
    * calls having come earlier in it; absent: all of them.
    */
   admitCalls?: (calls: ParsedToolCall[], before: number, prefilled: boolean) => AdmittedCalls;
+  /**
+   * A call's arguments as the caller's schema spells its strings, where the request's tools were
+   * neutralised for the prompt and the model copied a broken value (sent-tools.ts).
+   */
+  callArguments?: (name: string, args: string) => string;
 }
 
 export interface AnswerSplitter {

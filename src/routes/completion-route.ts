@@ -24,7 +24,7 @@ import {
 import { refuseFileParts } from "./files.ts";
 import { checkedImages } from "./images.ts";
 import { offeredCalls } from "./offered-calls.ts";
-import { toolsAsSent } from "./sent-tools.ts";
+import { argumentsAsSent, brokenLiterals, toolsAsSent } from "./sent-tools.ts";
 import { EMPTY_THINK } from "./prompts/think-tags.ts";
 import { checkWrittenToolsSize } from "./tools-size.ts";
 import { checkParameters, dropsParameters, refuseOrDrop } from "./parameters.ts";
@@ -274,6 +274,19 @@ interface Reading {
   logprobs?: number;
 }
 
+/**
+ * A call the model writes freely copies its values from the prompt's neutralised schema: they go
+ * back to the caller's own, as a constrained call's are held to them (codereview51b R2).
+ */
+function callArgumentsAsSent(asked: ChatCompletionRequest): (name: string, args: string) => string {
+  const pairs = new Map<string, ReadonlyMap<string, string>>();
+  return (name, args) => {
+    const known = pairs.get(name) ?? brokenLiterals(asked, name);
+    pairs.set(name, known);
+    return argumentsAsSent(args, known);
+  };
+}
+
 function readingFor(spec: CompletionRouteSpec, asked: ChatCompletionRequest, settings: ModelSettings): Reading {
   const format = wireFormatOf(settings.wire_format);
   const request = honoured(spec, asked, settings);
@@ -293,6 +306,7 @@ function readingFor(spec: CompletionRouteSpec, asked: ChatCompletionRequest, set
         ? { readForcedCall: forcedCallReader(prefilled.format, prefilled.call, request.tools ?? []) }
         : {}),
       ...(admitCalls ? { admitCalls } : {}),
+      ...(syntax && toolsAsSent(asked) !== asked.tools ? { callArguments: callArgumentsAsSent(asked) } : {}),
     },
     hasStop: hasStop(request),
   };
