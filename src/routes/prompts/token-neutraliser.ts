@@ -567,7 +567,8 @@ export function textsWithBreaks(texts: readonly string[], breaks: readonly numbe
  * opening rule on a route that renders its built-in templates (`route`). A tool's parameters are
  * rendered into the prompt, so they are neutralised here; but where a forced call's arguments are
  * held to that schema by guided decoding, a broken enum or const value would be the only answer
- * allowed, so the tools as sent are kept beside the request for that (sent-tools.ts).
+ * allowed, so the tools as sent are kept beside the request for that, and to give a call's
+ * arguments copied from the broken schema the caller's strings back (sent-tools.ts).
  */
 export function neutraliseRequest(
   request: ChatCompletionRequest,
