@@ -68,14 +68,6 @@ export const READ_WINDOW_MS = 10_000;
 export const READ_FLOOR_BYTES = 16 * 1024;
 export const MAX_BODY_READ_MS = 240_000;
 
-/**
- * A body's share of the isolate's account (worker/body-budget.ts): its bytes counted as they
- * arrive, never what it only declares (a Content-Length sent slowly would hold the account with
- * bytes it never sent: codereview51 U-01); refused, a 503; given back before a refused body is
- * drained, since a drain holds none of it (codereview51 U-03).
- */
-export type ReserveBody = Pick<BodyHold, "reserve" | "release">;
-
 export interface BodyLimits {
   /** The largest limit of any model: how far a body is read before the model is known. */
   largest: number;
@@ -85,17 +77,17 @@ export interface BodyLimits {
 
 /**
  * Reads, scans, sizes and parses a JSON object body; throws the 400, 408 (it did not come as
- * MAX_BODY_READ_MS says), 413 or 503 (`reserve` refused it) that refuses it. `media`: where the
+ * MAX_BODY_READ_MS says), 413 or 503 (`hold` refused it) that refuses it. `media`: where the
  * endpoint's requests hold media (src/openai/media-strings.ts), none by default; the rest is text.
  */
 export async function readJsonBody(
   request: Request,
   limits: BodyLimits,
   media: MediaPlaces = NO_MEDIA,
-  reserve?: ReserveBody,
+  hold?: BodyHold,
 ): Promise<Record<string, unknown>> {
   checkReadable(request.headers);
-  const data = await readBody(request, limits.largest, reserve);
+  const data = await readBody(request, limits.largest, hold);
   const text = utf8Text(data);
   const bytes = data.byteLength;
   const scan = scanJsonText(text, REQUEST_JSON_LIMITS, media);
@@ -120,10 +112,10 @@ export async function readJsonBody(
 export async function readBodyBytes(
   request: Request,
   limits: BodyLimits,
-  reserve?: ReserveBody,
+  hold?: BodyHold,
 ): Promise<Uint8Array<ArrayBuffer>> {
   checkEncoding(request.headers);
-  return readBody(request, limits.largest, reserve);
+  return readBody(request, limits.largest, hold);
 }
 
 /** The 413 of a body past its model's limit (the model read from the body). */
@@ -321,9 +313,15 @@ export function isBodyCut(error: unknown): boolean {
  * says. A read that fails is the client's: a 400 that isBodyCut knows, never a 500 quoting the
  * runtime.
  */
-async function readBody(request: Request, limit: number, reserve?: ReserveBody): Promise<Uint8Array<ArrayBuffer>> {
+/**
+ * `hold`: the body's share of the isolate's account (worker/body-budget.ts), its bytes counted as
+ * they arrive, never what it only declares (a Content-Length sent slowly would hold the account
+ * with bytes it never sent: codereview51 U-01); refused, a 503; given back before a refused body
+ * is drained, since a drain holds none of it (codereview51 U-03).
+ */
+async function readBody(request: Request, limit: number, hold?: BodyHold): Promise<Uint8Array<ArrayBuffer>> {
   try {
-    return await readBodyOf(request, limit, reserve);
+    return await readBodyOf(request, limit, hold);
   } catch (error) {
     if (error instanceof BedrockEdgeError) throw error;
     throw new BedrockEdgeError({
@@ -346,7 +344,7 @@ function bodyTimeout(why: string): BedrockEdgeError {
 async function readBodyOf(
   request: Request,
   limit: number,
-  reserve: ReserveBody | undefined,
+  hold: BodyHold | undefined,
 ): Promise<Uint8Array<ArrayBuffer>> {
   const declared = declaredLength(request.headers);
   // A small body of a declared length within the limit: the runtime reads it in one piece (in
@@ -359,7 +357,7 @@ async function readBodyOf(
   if (declared !== undefined && declared <= Math.min(limit, WHOLE_BODY_BYTES)) {
     const whole = await readWhole(request, declared, limit);
     // Counted once read (a body this small is never refused: body-budget.ts).
-    reserve?.reserve(whole.byteLength);
+    hold?.reserve(whole.byteLength);
     return whole;
   }
   if (!request.body) return new Uint8Array(0);
@@ -368,7 +366,7 @@ async function readBodyOf(
     await drainUnread(request);
     throw overLimit(limit);
   }
-  return readPieces(request, request.body.getReader(), limit, reserve);
+  return readPieces(request, request.body.getReader(), limit, hold);
 }
 
 /** How long a body declared `bytes` long, read whole, may take: the read's floor for its length. */
@@ -409,10 +407,10 @@ async function readPieces(
   request: Request,
   reader: ReadableStreamDefaultReader<Uint8Array>,
   limit: number,
-  reserve: ReserveBody | undefined,
+  hold: BodyHold | undefined,
 ): Promise<Uint8Array<ArrayBuffer>> {
   const read = { bytes: 0 };
-  const outcome = await whileComing(readPiecesOf(reader, limit, read, reserve), read, READ_PACE);
+  const outcome = await whileComing(readPiecesOf(reader, limit, read, hold), read, READ_PACE);
   if (outcome === "given up") {
     givenUp.add(request);
     reader.cancel().catch(() => undefined);
@@ -422,7 +420,7 @@ async function readPieces(
   }
   if (outcome === "over limit" || outcome === "busy") {
     // Its pieces so far are dropped, and their place in the account with them; the rest is drained.
-    reserve?.release();
+    hold?.release();
     await drain(request, reader, read.bytes);
     throw outcome === "busy" ? serverBusy() : overLimit(limit);
   }
@@ -431,13 +429,13 @@ async function readPieces(
 
 /**
  * The body's bytes, counting into `read.bytes`; "over limit" as soon as it passes `limit`, "busy"
- * as soon as `reserve` refuses what it holds so far (a chunked body's flood is refused early).
+ * as soon as `hold` refuses what it holds so far (a chunked body's flood is refused early).
  */
 async function readPiecesOf(
   reader: ReadableStreamDefaultReader<Uint8Array>,
   limit: number,
   read: { bytes: number },
-  reserve: ReserveBody | undefined,
+  hold: BodyHold | undefined,
 ): Promise<Uint8Array<ArrayBuffer> | "over limit" | "busy"> {
   const pieces: Uint8Array[] = [];
   for (;;) {
@@ -445,7 +443,7 @@ async function readPiecesOf(
     if (done) break;
     read.bytes += value.byteLength;
     if (read.bytes > limit) return "over limit";
-    if (reserve && !reserve.reserve(read.bytes)) return "busy";
+    if (hold && !hold.reserve(read.bytes)) return "busy";
     pieces.push(value);
   }
   const whole = new Uint8Array(read.bytes);

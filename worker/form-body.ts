@@ -5,15 +5,8 @@
 // only send as text made numbers and booleans again, `image[]` (the openai package's name for an
 // array of images) `image`. The model read from it holds the body to that model's limit.
 import { cutName, invalidRequest, MAX_TEXT_BYTES } from "../src/core.ts";
-import {
-  type BodyLimits,
-  checkBodySize,
-  type ReserveBody,
-  readBodyBytes,
-  tooMuchText,
-  unsupportedBody,
-  utf8Text,
-} from "./body.ts";
+import type { BodyHold } from "./body-budget.ts";
+import { type BodyLimits, checkBodySize, readBodyBytes, tooMuchText, unsupportedBody, utf8Text } from "./body.ts";
 import { isFilePart } from "./form-file-part.ts";
 import { quotedWhole } from "./http.ts";
 import { multipartBoundary } from "./multipart-boundary.ts";
@@ -27,13 +20,13 @@ const NUMBER_FIELDS = new Set(["n", "seed", "output_compression", "partial_image
 const BOOLEAN_FIELDS = new Set(["stream", "drop_params"]);
 
 /**
- * A multipart/form-data body as a request object; the 400, 408, 413, 415 or 503 (`reserve`
+ * A multipart/form-data body as a request object; the 400, 408, 413, 415 or 503 (`hold`
  * refused it: worker/body.ts) that refuses it.
  */
 export async function readFormBody(
   request: Request,
   limits: BodyLimits,
-  reserve?: ReserveBody,
+  hold?: BodyHold,
 ): Promise<Record<string, unknown>> {
   const type = request.headers.get("content-type") ?? "";
   if (!isMultipartForm(type)) {
@@ -43,7 +36,7 @@ export async function readFormBody(
     );
   }
   const boundary = multipartBoundary(type);
-  const bytes = await readBodyBytes(request, limits, reserve);
+  const bytes = await readBodyBytes(request, limits, hold);
   // The parts counted in the bytes first, as their delimiters (one more than the parts: the body's
   // close): the runtime's parser builds every part before fieldsOf can count them (0.8 s of CPU
   // for 75,000 empty parts in 4 MiB). The boundary is read as that parser reads it, and a header

@@ -13,7 +13,7 @@ import { admitBody, readHeld } from "./json-body.ts";
 export const formBody: MiddlewareHandler<AppEnv> = async (c, next) => {
   const { bodyLimits } = c.get("ready");
   const limits = bodyLimits(c.get("key").models);
-  admitBody(c, await readHeld(c, (reserve) => readFormBody(c.req.raw, limits, reserve)));
+  admitBody(c, await readHeld(c, (hold) => readFormBody(c.req.raw, limits, hold)));
   await next();
 };
 
@@ -25,12 +25,12 @@ export const editBody: MiddlewareHandler<AppEnv> = async (c, next) => {
   const limits = bodyLimits(c.get("key").models);
   const type = c.req.header("content-type") ?? "";
   if (JSON_TYPE.test(type)) {
-    const value = await readHeld(c, (reserve) => readJsonBody(c.req.raw, limits, EDIT_MEDIA, reserve));
+    const value = await readHeld(c, (hold) => readJsonBody(c.req.raw, limits, EDIT_MEDIA, hold));
     // The model checked first, as every body's is: an unknown one is a 404 whatever the images.
     admitBody(c, value);
     c.set("body", editFromJson(value) as JsonRequest);
   } else if (isMultipartForm(type)) {
-    admitBody(c, await readHeld(c, (reserve) => readFormBody(c.req.raw, limits, reserve)));
+    admitBody(c, await readHeld(c, (hold) => readFormBody(c.req.raw, limits, hold)));
   } else {
     throw unsupportedBody(
       "unsupported_content_type",

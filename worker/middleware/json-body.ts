@@ -10,8 +10,8 @@ import {
   RESPONSES_MEDIA,
   redactSecrets,
 } from "../../src/core.ts";
-import { type ReserveBody, readJsonBody } from "../body.ts";
-import { bodiesInFlight } from "../body-budget.ts";
+import { readJsonBody } from "../body.ts";
+import { type BodyHold, bodiesInFlight } from "../body-budget.ts";
 import { byLength, modelNotServed, quotedWhole } from "../http.ts";
 import type { AppContext, AppEnv, JsonRequest } from "../context.ts";
 import { mayCall } from "../keys.ts";
@@ -21,7 +21,7 @@ import { apiOfPath } from "../token-estimate.ts";
 export const jsonBody: MiddlewareHandler<AppEnv> = async (c, next) => {
   const { bodyLimits } = c.get("ready");
   const limits = bodyLimits(c.get("key").models);
-  const value = await readHeld(c, (reserve) => readJsonBody(c.req.raw, limits, mediaPlacesOf(c.req.path), reserve));
+  const value = await readHeld(c, (hold) => readJsonBody(c.req.raw, limits, mediaPlacesOf(c.req.path), hold));
   admitBody(c, value);
   await next();
 };
@@ -32,7 +32,7 @@ export const jsonBody: MiddlewareHandler<AppEnv> = async (c, next) => {
  * for the body read is held as long as the request is (the parsed request, the prompt), or at once
  * when the read refuses the body, whose bytes are then dropped.
  */
-export async function readHeld<T>(c: AppContext, read: (reserve: ReserveBody) => Promise<T>): Promise<T> {
+export async function readHeld<T>(c: AppContext, read: (hold: BodyHold) => Promise<T>): Promise<T> {
   const hold = bodiesInFlight.hold(c.get("ready").config.maxBodyBytesInFlight);
   void c.get("log").done.then(hold.release, hold.release);
   try {
