@@ -24,7 +24,7 @@ import {
 import { refuseFileParts } from "./files.ts";
 import { checkedImages } from "./images.ts";
 import { offeredCalls } from "./offered-calls.ts";
-import { argumentsAsSent, brokenLiterals, toolsAsSent } from "./sent-tools.ts";
+import { argumentsAsSent, literalsOf, toolsAsSent } from "./sent-tools.ts";
 import { EMPTY_THINK } from "./prompts/think-tags.ts";
 import { checkWrittenToolsSize } from "./tools-size.ts";
 import { checkParameters, dropsParameters, refuseOrDrop } from "./parameters.ts";
@@ -279,12 +279,8 @@ interface Reading {
  * back to the caller's own, as a constrained call's are held to them (codereview51b R2).
  */
 function callArgumentsAsSent(asked: ChatCompletionRequest): (name: string, args: string) => string {
-  const pairs = new Map<string, ReadonlyMap<string, string>>();
-  return (name, args) => {
-    const known = pairs.get(name) ?? brokenLiterals(asked, name);
-    pairs.set(name, known);
-    return argumentsAsSent(args, known);
-  };
+  const literals = literalsOf(asked);
+  return (name, args) => argumentsAsSent(args, literals(name));
 }
 
 function readingFor(spec: CompletionRouteSpec, asked: ChatCompletionRequest, settings: ModelSettings): Reading {

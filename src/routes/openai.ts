@@ -23,7 +23,7 @@ import type { SplitterOptions } from "./answer-splitter.ts";
 import { refuseFileParts } from "./files.ts";
 import { checkedImages } from "./images.ts";
 import { openaiBody } from "./openai-fields.ts";
-import { argumentsAsSent, brokenLiterals } from "./sent-tools.ts";
+import { argumentsAsSent, literalsOf } from "./sent-tools.ts";
 import { OPENAI_ROUTE_INFO } from "./route-info.ts";
 import { offeredCalls } from "./offered-calls.ts";
 import { TOOL_PARSERS } from "./tool-parsers.ts";
@@ -100,7 +100,6 @@ interface Reading {
 }
 
 function readingFor(request: ChatCompletionRequest, settings: ModelSettings = {}): Reading {
-  const literals = new Map<string, ReadonlyMap<string, string>>();
   const offersTools = (request.tools?.length ?? 0) > 0 && request.tool_choice !== "none";
   const syntax = settings.tool_parser && offersTools ? TOOL_PARSERS[settings.tool_parser] : undefined;
   // tool_choice goes to the model server, which holds a forced call: the text is read as unforced.
@@ -111,13 +110,7 @@ function readingFor(request: ChatCompletionRequest, settings: ModelSettings = {}
       ? { reasoning: "never", tools: syntax, endMarkers: [], ...(admitCalls ? { admitCalls } : {}) }
       : undefined,
     logprobs: request.logprobs === true,
-    literals: (name) => {
-      const known = literals.get(name);
-      if (known) return known;
-      const found = brokenLiterals(request, name);
-      literals.set(name, found);
-      return found;
-    },
+    literals: literalsOf(request),
   };
 }
 

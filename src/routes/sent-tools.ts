@@ -28,6 +28,16 @@ export function brokenLiterals(request: ChatCompletionRequest, name: string): Ma
   return pairs;
 }
 
+/** brokenLiterals for each function of `request`, each worked out once: a reading's lookup. */
+export function literalsOf(request: ChatCompletionRequest): (name: string) => ReadonlyMap<string, string> {
+  const known = new Map<string, ReadonlyMap<string, string>>();
+  return (name) => {
+    const pairs = known.get(name) ?? brokenLiterals(request, name);
+    known.set(name, pairs);
+    return pairs;
+  };
+}
+
 // The neutraliser keeps a schema's shape and its members' order, and an unchanged part as it was.
 function pairLiterals(sent: unknown, shown: unknown, pairs: Map<string, string>): void {
   if (sent === shown) return;
