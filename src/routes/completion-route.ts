@@ -24,7 +24,7 @@ import {
 import { refuseFileParts } from "./files.ts";
 import { checkedImages } from "./images.ts";
 import { offeredCalls } from "./offered-calls.ts";
-import { argumentsAsSent, literalsOf, toolsAsSent } from "./sent-tools.ts";
+import { callArgumentsAsSent, literalsOf, toolsAsSent } from "./sent-tools.ts";
 import { EMPTY_THINK } from "./prompts/think-tags.ts";
 import { checkWrittenToolsSize } from "./tools-size.ts";
 import { checkParameters, dropsParameters, refuseOrDrop } from "./parameters.ts";
@@ -274,15 +274,6 @@ interface Reading {
   logprobs?: number;
 }
 
-/**
- * A call the model writes freely copies its values from the prompt's neutralised schema: they go
- * back to the caller's own, as a constrained call's are held to them (codereview51b R2).
- */
-function callArgumentsAsSent(asked: ChatCompletionRequest): (name: string, args: string) => string {
-  const literals = literalsOf(asked);
-  return (name, args) => argumentsAsSent(args, literals(name));
-}
-
 function readingFor(spec: CompletionRouteSpec, asked: ChatCompletionRequest, settings: ModelSettings): Reading {
   const format = wireFormatOf(settings.wire_format);
   const request = honoured(spec, asked, settings);
@@ -302,7 +293,11 @@ function readingFor(spec: CompletionRouteSpec, asked: ChatCompletionRequest, set
         ? { readForcedCall: forcedCallReader(prefilled.format, prefilled.call, request.tools ?? []) }
         : {}),
       ...(admitCalls ? { admitCalls } : {}),
-      ...(syntax && toolsAsSent(asked) !== asked.tools ? { callArguments: callArgumentsAsSent(asked) } : {}),
+      // A call the model writes freely copies its values from the prompt's neutralised schema: they
+      // go back to the caller's own, as a constrained call's are held to them (codereview51b R2).
+      ...(syntax && toolsAsSent(asked) !== asked.tools
+        ? { callArguments: callArgumentsAsSent(literalsOf(asked)) }
+        : {}),
     },
     hasStop: hasStop(request),
   };

@@ -23,7 +23,7 @@ import type { SplitterOptions } from "./answer-splitter.ts";
 import { refuseFileParts } from "./files.ts";
 import { checkedImages } from "./images.ts";
 import { openaiBody } from "./openai-fields.ts";
-import { argumentsAsSent, literalsOf } from "./sent-tools.ts";
+import { argumentsAsSent, callArgumentsAsSent, literalsOf } from "./sent-tools.ts";
 import { OPENAI_ROUTE_INFO } from "./route-info.ts";
 import { offeredCalls } from "./offered-calls.ts";
 import { TOOL_PARSERS } from "./tool-parsers.ts";
@@ -104,13 +104,22 @@ function readingFor(request: ChatCompletionRequest, settings: ModelSettings = {}
   const syntax = settings.tool_parser && offersTools ? TOOL_PARSERS[settings.tool_parser] : undefined;
   // tool_choice goes to the model server, which holds a forced call: the text is read as unforced.
   const admitCalls = syntax && offeredCalls(syntax, request.tools ?? [], undefined);
+  const literals = literalsOf(request);
   return {
-    // Only the content is read for calls: reasoning arrives apart, as vLLM's reasoning_content.
+    // Only the content is read for calls: reasoning arrives apart, as vLLM's reasoning_content. The
+    // calls read there get the caller's schema strings back as they are read, as Bedrock's own
+    // calls do by callAsSent.
     parser: syntax
-      ? { reasoning: "never", tools: syntax, endMarkers: [], ...(admitCalls ? { admitCalls } : {}) }
+      ? {
+          reasoning: "never",
+          tools: syntax,
+          endMarkers: [],
+          ...(admitCalls ? { admitCalls } : {}),
+          callArguments: callArgumentsAsSent(literals),
+        }
       : undefined,
     logprobs: request.logprobs === true,
-    literals: literalsOf(request),
+    literals,
   };
 }
 
@@ -134,7 +143,7 @@ function parseChoice(choice: unknown, position: number, reading: Reading): Route
   if (!isJsonObject(choice) || !isJsonObject(choice.message)) return undefined;
   const source = choice.message;
   let content = text(source.content) ?? null;
-  const calls = toolCalls(source.tool_calls) ?? [];
+  const calls = (toolCalls(source.tool_calls) ?? []).map((call) => callAsSent(call, reading));
   if (reading.parser && content) {
     const split = splitText(reading.parser, content);
     content = split.toolCalls.length && !split.content ? null : split.content;
@@ -143,7 +152,7 @@ function parseChoice(choice: unknown, position: number, reading: Reading): Route
   const message: CompletionMessage = { role: "assistant", content, refusal: null };
   const reasoning = reasoningOf(source);
   if (reasoning) message.reasoning_content = reasoning;
-  if (calls.length) message.tool_calls = calls.map((call) => callAsSent(call, reading));
+  if (calls.length) message.tool_calls = calls;
   const out: RouteChoice = {
     index: typeof choice.index === "number" ? choice.index : position,
     message,
@@ -245,13 +254,6 @@ function streamMapper(request: ChatCompletionRequest, settings: ModelSettings | 
     return true;
   }
 
-  /** The splitter's deltas: the calls it reads from the text come whole, their strings given back at once. */
-  function wholeCalls(deltas: ChunkDelta[]): ChunkDelta[] {
-    return deltas.map((delta) =>
-      delta.tool_calls ? { ...delta, tool_calls: delta.tool_calls.map((call) => callAsSent(call, reading)) } : delta,
-    );
-  }
-
   return {
     push({ type, json: chunk }) {
       const out: StreamPart[] = [];
@@ -270,7 +272,7 @@ function streamMapper(request: ChatCompletionRequest, settings: ModelSettings | 
         const reasoning = reasoningOf(source);
         if (reasoning) deltas.push({ reasoning_content: reasoning });
         const content = text(source.content);
-        if (content) deltas.push(...(state.splitter ? wholeCalls(state.splitter.push(content)) : [{ content }]));
+        if (content) deltas.push(...(state.splitter ? state.splitter.push(content) : [{ content }]));
         const calls = chunkToolCalls(source.tool_calls, state.started);
         if (calls) {
           for (const call of calls) state.nextToolIndex = Math.max(state.nextToolIndex, call.index + 1);
@@ -280,7 +282,7 @@ function streamMapper(request: ChatCompletionRequest, settings: ModelSettings | 
         const reported = finishReason(choice.finish_reason);
         if (reported) {
           state.finished = true;
-          if (state.splitter) deltas.push(...wholeCalls(state.splitter.end()));
+          if (state.splitter) deltas.push(...state.splitter.end());
           deltas.push(...released(state));
         }
         // Every call counts, Bedrock's structured ones and those tool_parser read in the text, as

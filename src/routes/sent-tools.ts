@@ -38,6 +38,16 @@ export function literalsOf(request: ChatCompletionRequest): (name: string) => Re
   };
 }
 
+/**
+ * The splitter's `callArguments` (answer-splitter.ts): a call read from the model's text gets the
+ * caller's strings back, by its function's `literals` (literalsOf).
+ */
+export function callArgumentsAsSent(
+  literals: (name: string) => ReadonlyMap<string, string>,
+): (name: string, args: string) => string {
+  return (name, args) => argumentsAsSent(args, literals(name));
+}
+
 // The neutraliser keeps a schema's shape and its members' order, and an unchanged part as it was.
 function pairLiterals(sent: unknown, shown: unknown, pairs: Map<string, string>): void {
   if (sent === shown) return;
