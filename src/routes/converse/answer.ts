@@ -4,6 +4,7 @@ import { badUpstream } from "../../errors.ts";
 import { randomId } from "../../ids.ts";
 import { isJsonObject, type JsonObject } from "../../json.ts";
 import type { CompletionMessage, FinishReason, ThinkingBlock, ToolCall, Usage } from "../../openai/types.ts";
+import { finishWithCalls } from "../answer-parts.ts";
 import { createStopCutter } from "../stop-cutter.ts";
 import type { RouteAnswer } from "../types.ts";
 import { tokenCount } from "../usage.ts";
@@ -110,7 +111,9 @@ export function parseConverseAnswer(body: JsonObject, text?: string, stops: read
   if (thinking.length) message.thinking_blocks = thinking;
   if (toolCalls.length) message.tool_calls = toolCalls;
   const usage = converseUsage(body.usage);
-  const finish: FinishReason = stopped ? "stop" : converseFinishReason(body.stopReason);
+  // Calls given back end the answer with tool_calls, whatever Bedrock named (end_turn, a stop
+  // sequence after them), as on every other route (finishWithCalls).
+  const finish = finishWithCalls(stopped ? "stop" : converseFinishReason(body.stopReason), toolCalls.length);
   const answer: RouteAnswer = { choices: [{ index: 0, message, finish_reason: finish }] };
   if (usage) answer.usage = usage;
   const tier = answeredServiceTier(body.serviceTier);

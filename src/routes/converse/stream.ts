@@ -18,6 +18,7 @@ import { isJsonObject, type JsonObject } from "../../json.ts";
 import type { ChunkToolCall, FinishReason, ServiceTier, Usage } from "../../openai/types.ts";
 import type { StreamMapper, StreamPart } from "../types.ts";
 import { incompleteStream } from "../completion-route.ts";
+import { finishWithCalls } from "../answer-parts.ts";
 import { createStopCutter } from "../stop-cutter.ts";
 import { callId, converseFinishReason, converseUsage } from "./answer.ts";
 import { answeredServiceTier } from "./service-tier.ts";
@@ -46,7 +47,7 @@ export function createConverseStreamMapper(stops: readonly string[] = []): Strea
     const parts: StreamPart[] = kept.text ? [{ delta: { content: kept.text } }] : [];
     if (kept.stopped) {
       stopped = true;
-      finish = "stop";
+      finish = finishWithCalls("stop", calls.size);
       parts.push({ delta: {}, finish_reason: finish });
     }
     return parts;
@@ -154,7 +155,8 @@ export function createConverseStreamMapper(stops: readonly string[] = []): Strea
           // the stop Bedrock applied (and cut off).
           const upstream = matchedStop(json.stopReason, json.additionalModelResponseFields);
           const rest = upstream === undefined ? cutter?.flush() : cutter?.close(upstream);
-          finish = converseFinishReason(json.stopReason);
+          // The calls given out end the answer with tool_calls, as the plain answer's do (answer.ts).
+          finish = finishWithCalls(converseFinishReason(json.stopReason), calls.size);
           const end: StreamPart = { delta: {}, finish_reason: finish };
           held = [end];
           const tail: StreamPart[] = rest ? [{ delta: { content: rest } }] : [];
