@@ -75,7 +75,9 @@ async function streamEnding(bedrock: ReturnType<typeof answering>, name: string,
   return ending;
 }
 
-const responseTools = [{ type: "function" as const, name: "get_weather", parameters: tools[0]!.function.parameters, strict: false }];
+const responseTools = [
+  { type: "function" as const, name: "get_weather", parameters: tools[0]!.function.parameters, strict: false },
+];
 
 /** The Responses API's ending, plain and streamed: its status, incomplete_details and last event. */
 async function responseEndings(bedrock: ReturnType<typeof answering>, name: string) {
@@ -112,13 +114,35 @@ describe("tool calls given back end with tool_calls", () => {
         choices: [
           {
             index: 0,
-            message: { role: "assistant", content: null, tool_calls: [{ id: "c1", type: "function", function: { name: "get_weather", arguments: '{"city": "Paris"}' } }] },
+            message: {
+              role: "assistant",
+              content: null,
+              tool_calls: [
+                { id: "c1", type: "function", function: { name: "get_weather", arguments: '{"city": "Paris"}' } },
+              ],
+            },
             finish_reason: "stop",
           },
         ],
       },
       [
-        chunkFrame({ choices: [{ index: 0, delta: { tool_calls: [{ index: 0, id: "c1", type: "function", function: { name: "get_weather", arguments: '{"city": "Paris"}' } }] } }] }),
+        chunkFrame({
+          choices: [
+            {
+              index: 0,
+              delta: {
+                tool_calls: [
+                  {
+                    index: 0,
+                    id: "c1",
+                    type: "function",
+                    function: { name: "get_weather", arguments: '{"city": "Paris"}' },
+                  },
+                ],
+              },
+            },
+          ],
+        }),
         chunkFrame({ choices: [{ index: 0, delta: {}, finish_reason: "stop" }] }, 1),
       ],
     );
@@ -132,5 +156,27 @@ describe("tool calls given back end with tool_calls", () => {
     ]);
     expect(await plainEnding(qwen, model("qwen2"))).toEqual(expected);
     expect(await streamEnding(qwen, model("qwen2"))).toEqual(expected);
+  });
+});
+
+describe("a stop reason of tool calls with none given back", () => {
+  it("converse: tool_use with only text is stop, plain and streamed (a client's tool loop finds no call to run)", async () => {
+    const bedrock = converse([{ text: "I would check the weather." }], "tool_use");
+    const expected: Ending = { finish: "stop", calls: 0 };
+    expect(await plainEnding(bedrock, model("converse"))).toEqual(expected);
+    expect(await streamEnding(bedrock, model("converse"))).toEqual(expected);
+  });
+
+  it("openai: finish_reason tool_calls without calls is stop, plain and streamed", async () => {
+    const bedrock = answering(
+      { choices: [{ index: 0, message: { role: "assistant", content: "No call." }, finish_reason: "tool_calls" }] },
+      [
+        chunkFrame({ choices: [{ index: 0, delta: { content: "No call." } }] }),
+        chunkFrame({ choices: [{ index: 0, delta: {}, finish_reason: "tool_calls" }] }, 1),
+      ],
+    );
+    const expected: Ending = { finish: "stop", calls: 0 };
+    expect(await plainEnding(bedrock, model("openai"))).toEqual(expected);
+    expect(await streamEnding(bedrock, model("openai"))).toEqual(expected);
   });
 });

@@ -85,10 +85,14 @@ export function messageOf(split: SplitText): CompletionMessage {
   return message;
 }
 
-/** A model that stopped on its own after calling tools finished with tool calls. */
+/**
+ * A model that stopped on its own after calling tools finished with tool calls; one that says it
+ * called tools but gave back none stopped (OpenAI's tool_calls always comes with calls to run).
+ */
 export function finishWithCalls(reported: FinishReason | undefined, toolCalls: number): FinishReason {
   const reason = reported ?? "stop";
-  return toolCalls > 0 && reason === "stop" ? "tool_calls" : reason;
+  if (toolCalls > 0) return reason === "stop" ? "tool_calls" : reason;
+  return reason === "tool_calls" ? "stop" : reason;
 }
 
 export interface DeltaSplitter {
