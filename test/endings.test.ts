@@ -4,7 +4,13 @@
 // emulator never writes them (toolUse under end_turn, a stop reason with nothing to go with it).
 import { describe, expect, it } from "vitest";
 import { chunkFrame, eventFrame } from "../emulator/frames.ts";
-import { BedrockEdgeError, type ChatCompletionChunk, type ResponseStreamEvent } from "../src/index.ts";
+import type { ModelIdOption } from "../emulator/model-id.ts";
+import {
+  BedrockEdgeError,
+  type BedrockOptions,
+  type ChatCompletionChunk,
+  type ResponseStreamEvent,
+} from "../src/index.ts";
 import type { JsonObject } from "../src/json.ts";
 import { converseAnswerEvents } from "../src/routes/converse/replay.ts";
 import { emulated, model, type RouteName } from "./helpers/emulated.ts";
@@ -19,7 +25,7 @@ const tools = [
 const messages = [{ role: "user" as const, content: "Weather in Paris?" }];
 
 /** Bedrock answering every call with `plain` (InvokeModel, Converse) or `frames` (the stream paths). */
-function answering(plain: JsonObject, frames: Uint8Array[]) {
+function answering(plain: JsonObject, frames: Uint8Array[], options: Partial<BedrockOptions> = {}) {
   const stream = new Uint8Array(frames.reduce((length, frame) => length + frame.byteLength, 0));
   let at = 0;
   for (const frame of frames) {
@@ -32,7 +38,7 @@ function answering(plain: JsonObject, frames: Uint8Array[]) {
       ? new Response(stream.slice(), { headers: { "content-type": "application/vnd.amazon.eventstream" } })
       : new Response(JSON.stringify(plain), { headers: { "content-type": "application/json" } });
   };
-  return emulated({ fetch }).bedrock;
+  return emulated({ ...options, fetch }).bedrock;
 }
 
 /** A Converse answer, and the ConverseStream events that carry the same answer. */
@@ -179,4 +185,319 @@ describe("a stop reason of tool calls with none given back", () => {
     expect(await plainEnding(bedrock, model("openai"))).toEqual(expected);
     expect(await streamEnding(bedrock, model("openai"))).toEqual(expected);
   });
+});
+
+/**
+ * Each route's answer that names no stop reason, plainly and as a stream whose frames all arrived
+ * (the emulator's text, then a clean end).
+ */
+const UNNAMED: Array<{ route: RouteName; plain: JsonObject; frames: Uint8Array[] }> = [
+  {
+    route: "llama",
+    plain: { generation: "Hello.", prompt_token_count: 3, generation_token_count: 2, stop_reason: null },
+    frames: [chunkFrame({ generation: "Hello.", prompt_token_count: 3, generation_token_count: 2, stop_reason: null })],
+  },
+  {
+    route: "qwen2",
+    plain: { text: "Hello.", stop_reason: null },
+    frames: [chunkFrame({ text: "Hello.", stop_reason: null })],
+  },
+  {
+    route: "openai",
+    plain: { choices: [{ index: 0, message: { role: "assistant", content: "Hello." }, finish_reason: null }] },
+    frames: [chunkFrame({ choices: [{ index: 0, delta: { content: "Hello." }, finish_reason: null }] })],
+  },
+];
+
+describe("an answer that names no stop reason", () => {
+  it.each(UNNAMED)(
+    "$route: plain, a whole body, is stop; streamed, a stream that may have lost its last frame, is a 502 incomplete_stream",
+    async ({ route, plain, frames }) => {
+      const bedrock = answering(plain, frames);
+      expect(await plainEnding(bedrock, model(route))).toEqual({ finish: "stop", calls: 0 });
+      const error = await errorOf(() => streamEnding(bedrock, model(route)), BedrockEdgeError);
+      expect(error).toMatchObject({ status: 502, code: "incomplete_stream" });
+      expect(await responseEndings(bedrock, model(route))).toMatchObject({
+        plain: { status: "completed", details: null },
+        stream: { type: "response.failed", status: "failed" },
+      });
+    },
+  );
+
+  it("converse: an answer without stopReason is stop, a stream without messageStop a 502 incomplete_stream", async () => {
+    const bedrock = converse([{ text: "Hello." }]);
+    expect(await plainEnding(bedrock, model("converse"))).toEqual({ finish: "stop", calls: 0 });
+    const error = await errorOf(() => streamEnding(bedrock, model("converse")), BedrockEdgeError);
+    expect(error).toMatchObject({ status: 502, code: "incomplete_stream" });
+  });
+
+  it("legacy Completions read it the same: a plain stop, a streamed incomplete_stream", async () => {
+    const { plain, frames } = UNNAMED[0]!;
+    const bedrock = answering(plain, frames);
+    const completion = await bedrock.completions.create({ model: model("llama"), prompt: "Hi", max_tokens: 9 });
+    expect(completion.choices[0]?.finish_reason).toBe("stop");
+    const error = await errorOf(async () => {
+      for await (const _ of await bedrock.completions.create({
+        model: model("llama"),
+        prompt: "Hi",
+        max_tokens: 9,
+        stream: true,
+      })) {
+        // read to the end
+      }
+    }, BedrockEdgeError);
+    expect(error).toMatchObject({ status: 502, code: "incomplete_stream" });
+  });
+});
+
+describe("a generation vLLM gave up (finish_reason abort or error)", () => {
+  const formats = (
+    reason: string,
+  ): Array<{ route: RouteName; wire?: "openai_completion"; plain: JsonObject; frames: Uint8Array[] }> => [
+    {
+      route: "openai",
+      plain: { choices: [{ index: 0, message: { role: "assistant", content: "Once upon" }, finish_reason: reason }] },
+      frames: [
+        chunkFrame({ choices: [{ index: 0, delta: { content: "Once upon" } }] }),
+        chunkFrame({ choices: [{ index: 0, delta: {}, finish_reason: reason }] }, 1),
+      ],
+    },
+    {
+      route: "qwen3",
+      wire: "openai_completion",
+      plain: { choices: [{ index: 0, text: "Once upon", finish_reason: reason }] },
+      frames: [
+        chunkFrame({ choices: [{ index: 0, text: "Once upon" }] }),
+        chunkFrame({ choices: [{ index: 0, text: "", finish_reason: reason }] }, 1),
+      ],
+    },
+  ];
+
+  it.each(["abort", "error"])("%s is a 502 plain and streamed, never a whole answer", async (reason) => {
+    for (const { route, wire, plain, frames } of formats(reason)) {
+      const client = answering(plain, frames, {
+        models: { m: { model: model(route), ...(wire ? { wire_format: wire } : {}) } },
+      });
+      const plainError = await errorOf(() => plainEnding(client, "m"), BedrockEdgeError);
+      expect(plainError, `${route} plain`).toMatchObject({ status: 502, code: "bad_upstream_response" });
+      expect(plainError.message).toContain(`"${reason}"`);
+      const streamError = await errorOf(() => streamEnding(client, "m"), BedrockEdgeError);
+      expect(streamError, `${route} stream`).toMatchObject({ status: 502, code: "incomplete_stream" });
+      const request = { model: "m", input: "Once" };
+      const responseError = await errorOf(() => client.responses.create(request), BedrockEdgeError);
+      expect(responseError, `${route} Responses`).toMatchObject({ status: 502, code: "bad_upstream_response" });
+      const events: string[] = [];
+      for await (const event of await client.responses.create({ ...request, stream: true })) events.push(event.type);
+      expect(events.slice(-2), `${route} Responses stream`).toEqual(["error", "response.failed"]);
+    }
+  });
+
+  it.each(["abort", "error"])("%s in legacy Completions: a 502 plain and streamed", async (reason) => {
+    const client = answering(
+      { choices: [{ index: 0, text: "Once upon", finish_reason: reason }] },
+      [
+        chunkFrame({ choices: [{ index: 0, text: "Once upon" }] }),
+        chunkFrame({ choices: [{ index: 0, text: "", finish_reason: reason }] }, 1),
+      ],
+      { models: { m: { model: model("qwen3"), wire_format: "openai_completion" } } },
+    );
+    const request = { model: "m", prompt: "Once", max_tokens: 9 };
+    const plainError = await errorOf(() => client.completions.create(request), BedrockEdgeError);
+    expect(plainError).toMatchObject({ status: 502, code: "bad_upstream_response" });
+    const streamError = await errorOf(async () => {
+      for await (const _ of await client.completions.create({ ...request, stream: true })) {
+        // read to the end
+      }
+    }, BedrockEdgeError);
+    expect(streamError).toMatchObject({ status: 502, code: "incomplete_stream" });
+  });
+});
+
+/** A chat answer, plain or streamed and joined as a client joins it. */
+interface Whole {
+  content: string;
+  reasoning: string;
+  calls: string[];
+  finish: string | null;
+  usage: boolean;
+}
+
+async function plainWhole(bedrock: ReturnType<typeof emulated>["bedrock"], request: object): Promise<Whole> {
+  const answer = await bedrock.chat.completions.create({ model: "m", messages, ...request });
+  const { message, finish_reason } = answer.choices[0]!;
+  return {
+    content: message.content ?? "",
+    reasoning: message.reasoning_content ?? "",
+    calls: (message.tool_calls ?? []).map((call) => `${call.function.name} ${call.function.arguments}`),
+    finish: finish_reason,
+    usage: answer.usage !== undefined,
+  };
+}
+
+async function streamedWhole(bedrock: ReturnType<typeof emulated>["bedrock"], request: object): Promise<Whole> {
+  const stream = await bedrock.chat.completions.create({
+    model: "m",
+    messages,
+    ...request,
+    stream: true,
+    stream_options: { include_usage: true },
+  });
+  const whole: Whole = { content: "", reasoning: "", calls: [], finish: null, usage: false };
+  const calls: Array<{ name: string; arguments: string }> = [];
+  for await (const chunk of stream as AsyncIterable<ChatCompletionChunk>) {
+    if (chunk.usage) whole.usage = true;
+    for (const choice of chunk.choices) {
+      whole.content += choice.delta.content ?? "";
+      whole.reasoning += choice.delta.reasoning_content ?? "";
+      for (const call of choice.delta.tool_calls ?? []) {
+        calls[call.index] ??= { name: "", arguments: "" };
+        calls[call.index]!.name += call.function?.name ?? "";
+        calls[call.index]!.arguments += call.function?.arguments ?? "";
+      }
+      if (choice.finish_reason) whole.finish = choice.finish_reason;
+    }
+  }
+  whole.calls = calls.map((call) => `${call.name} ${call.arguments}`);
+  return whole;
+}
+
+/** The emulated model `route` in `wire_format` (the template routes' default when absent), as "m". */
+function emulatedModel(route: RouteName, options: ModelIdOption[], wire?: "openai_completion") {
+  return emulated({ models: { m: { model: model(route, ...options), ...(wire ? { wire_format: wire } : {}) } } })
+    .bedrock;
+}
+
+describe("a stop sequence that matches", () => {
+  it.each([
+    ["deepseek_r1", undefined],
+    ["qwen3", "openai_completion"],
+    ["openai", undefined],
+  ] as const)(
+    "%s (%s): inside the reasoning, it ends the answer there, plain and streamed alike, usage kept",
+    async (route, wire) => {
+      const bedrock = emulatedModel(route, ["think"], wire);
+      const request = { stop: ["user wants"] };
+      const plain = await plainWhole(bedrock, request);
+      // (The template routes drop the think block's layout, its trailing space included.)
+      expect({ ...plain, reasoning: plain.reasoning.trimEnd() }).toEqual({
+        content: "",
+        reasoning: "Okay, the",
+        calls: [],
+        finish: "stop",
+        usage: true,
+      });
+      expect(await streamedWhole(bedrock, request)).toEqual(plain);
+    },
+  );
+
+  it.each(["llama", "qwen2", "openai", "converse"] as const)(
+    "%s: a stop split across the stream's frames cuts the text where the plain answer's is cut",
+    async (route) => {
+      const bedrock = emulatedModel(route, []);
+      const request = { stop: ["Bedrock emulator"] };
+      const plain = await plainWhole(bedrock, request);
+      expect(plain).toEqual({ content: "Hello from the ", reasoning: "", calls: [], finish: "stop", usage: true });
+      expect(await streamedWhole(bedrock, request)).toEqual(plain);
+    },
+  );
+
+  it.each(["qwen2", "llama"] as const)(
+    "%s: inside a call's markup, the cut call is no call: its text and stop, plain and streamed alike",
+    async (route) => {
+      const bedrock = emulatedModel(route, ["tool"]);
+      const request = { tools, stop: ["Paris"] };
+      const plain = await plainWhole(bedrock, request);
+      expect(plain).toMatchObject({ calls: [], finish: "stop", usage: true });
+      expect(plain.content).toContain('"get_weather"');
+      expect(await streamedWhole(bedrock, request)).toEqual(plain);
+    },
+  );
+
+  it.each(["qwen2", "llama", "deepseek_r1", "qwen3"] as const)(
+    "%s: inside a forced call's arguments, a 400 tool_call_cut naming stop, plain and streamed alike",
+    async (route) => {
+      const bedrock = emulatedModel(route, []);
+      const request = { tools, tool_choice: "required", stop: ["Paris"] };
+      for (const read of [plainWhole, streamedWhole]) {
+        const error = await errorOf(() => read(bedrock, request), BedrockEdgeError);
+        expect(error, read.name).toMatchObject({ status: 400, code: "tool_call_cut", param: "stop" });
+      }
+    },
+  );
+});
+
+/** The Responses API's ending for `route`'s emulated model: status, details, and each item's type and status. */
+async function responseItems(bedrock: ReturnType<typeof emulated>["bedrock"], request: object) {
+  const asked = { model: "m", input: "Weather in Paris?", ...request };
+  const plain = await bedrock.responses.create(asked);
+  let last: ResponseStreamEvent | undefined;
+  for await (const event of await bedrock.responses.create({ ...asked, stream: true })) last = event;
+  const shown = (response: typeof plain) => ({
+    status: response.status,
+    details: response.incomplete_details,
+    items: response.output.map((item) => `${item.type} ${"status" in item ? item.status : ""}`),
+  });
+  return {
+    plain: shown(plain),
+    last: last?.type,
+    streamed: last && "response" in last ? shown(last.response) : undefined,
+  };
+}
+
+const TEMPLATE_ROUTES = ["deepseek_r1", "llama", "qwen3", "qwen2"] as const;
+
+describe("the token limit inside a tool call or a think block", () => {
+  it.each(TEMPLATE_ROUTES)(
+    "%s: a free call cut before its arguments are whole is no call, plain and streamed: length",
+    async (route) => {
+      const bedrock = emulatedModel(route, ["tool"]);
+      const request = { tools, max_tokens: 8 };
+      const plain = await plainWhole(bedrock, request);
+      expect(plain).toMatchObject({ calls: [], finish: "length", usage: true });
+      expect(await streamedWhole(bedrock, request)).toEqual(plain);
+      const ended = await responseItems(bedrock, { tools: responseTools, max_output_tokens: 8 });
+      expect(ended.plain).toMatchObject({ status: "incomplete", details: { reason: "max_output_tokens" } });
+      expect(ended.plain.items.some((item) => item.startsWith("function_call"))).toBe(false);
+      expect(ended).toMatchObject({ last: "response.incomplete", streamed: ended.plain });
+    },
+  );
+
+  it.each(TEMPLATE_ROUTES)(
+    "%s: a forced call cut is the call with its arguments so far, plain and streamed: length",
+    async (route) => {
+      const bedrock = emulatedModel(route, []);
+      const request = { tools, tool_choice: "required", max_tokens: 4 };
+      const plain = await plainWhole(bedrock, request);
+      expect(plain).toMatchObject({ finish: "length", usage: true });
+      expect(plain.calls).toHaveLength(1);
+      expect(plain.calls[0]).toMatch(/^get_weather /);
+      expect(await streamedWhole(bedrock, request)).toEqual(plain);
+      const ended = await responseItems(bedrock, {
+        tools: responseTools,
+        tool_choice: "required",
+        max_output_tokens: 4,
+      });
+      expect(ended.plain).toMatchObject({
+        status: "incomplete",
+        details: { reason: "max_output_tokens" },
+        items: ["function_call incomplete"],
+      });
+      expect(ended).toMatchObject({ last: "response.incomplete", streamed: ended.plain });
+    },
+  );
+
+  it.each(["deepseek_r1", "qwen3", "openai", "converse"] as const)(
+    "%s: cut inside the reasoning, the reasoning so far and no content, plain and streamed: length",
+    async (route) => {
+      const bedrock = emulatedModel(route, ["think"]);
+      const request = { max_tokens: 3 };
+      const plain = await plainWhole(bedrock, request);
+      expect(plain).toMatchObject({ content: "", calls: [], finish: "length", usage: true });
+      expect(plain.reasoning).not.toBe("");
+      expect(await streamedWhole(bedrock, request)).toEqual(plain);
+      const ended = await responseItems(bedrock, { max_output_tokens: 3 });
+      expect(ended.plain).toMatchObject({ status: "incomplete", details: { reason: "max_output_tokens" } });
+      expect(ended).toMatchObject({ last: "response.incomplete", streamed: ended.plain });
+    },
+  );
 });

@@ -29,7 +29,7 @@ import { offeredCalls } from "./offered-calls.ts";
 import { TOOL_PARSERS } from "./tool-parsers.ts";
 import type { ModelSettings, Route, RouteAnswer, RouteChoice, StreamMapper, StreamPart } from "./types.ts";
 import { incompleteStream } from "./completion-route.ts";
-import { finishReason, usageFromBody } from "./usage.ts";
+import { finishReason, plainFinish, usageFromBody } from "./usage.ts";
 import { wireFormats } from "./wire-formats/index.ts";
 import { readChatLogprobs, readPromptLogprobs } from "./wire-formats/logprobs.ts";
 
@@ -156,7 +156,7 @@ function parseChoice(choice: unknown, position: number, reading: Reading): Route
   const out: RouteChoice = {
     index: typeof choice.index === "number" ? choice.index : position,
     message,
-    finish_reason: finishWithCalls(finishReason(choice.finish_reason), calls.length),
+    finish_reason: finishWithCalls(plainFinish(choice.finish_reason, "openai"), calls.length),
   };
   const logprobs = reading.logprobs ? logprobsOf(choice.logprobs) : undefined;
   if (logprobs) out.logprobs = logprobs;

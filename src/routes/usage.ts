@@ -1,3 +1,4 @@
+import { badUpstream } from "../errors.ts";
 import type { FinishReason, Usage } from "../openai/types.ts";
 
 /**
@@ -36,9 +37,15 @@ export const usageFromCounts = (body: unknown) => usageFrom(body, "prompt_token_
 /** The `amazon-bedrock-invocationMetrics` object Bedrock adds to a stream's last chunk. */
 export const usageFromInvocationMetrics = (value: unknown) => usageFrom(value, "inputTokenCount", "outputTokenCount");
 
-/** The model's stop reason in OpenAI's words; `length` stays `length`. */
+/** vLLM's ends of a generation it gave up on (a request aborted, an engine error): the answer is cut short. */
+const GAVE_UP: unknown[] = ["abort", "error"];
+
+/**
+ * The model's stop reason in OpenAI's words; `length` stays `length`. None for a generation the
+ * model server gave up on: a stream that ends so never finished (incomplete_stream).
+ */
 export function finishReason(stopReason: unknown): FinishReason | undefined {
-  if (typeof stopReason !== "string" || !stopReason) return undefined;
+  if (typeof stopReason !== "string" || !stopReason || GAVE_UP.includes(stopReason)) return undefined;
   switch (stopReason) {
     case "length":
     case "max_tokens":
@@ -53,4 +60,18 @@ export function finishReason(stopReason: unknown): FinishReason | undefined {
     default:
       return "stop";
   }
+}
+
+/**
+ * A plain answer's finish: its stop reason's, or `stop` where it names none (a whole body, which
+ * Bedrock sends once the model is done); a 502 for a generation the model server gave up on,
+ * as a stream that ends so is.
+ */
+export function plainFinish(stopReason: unknown, route?: string): FinishReason {
+  if (GAVE_UP.includes(stopReason)) {
+    throw badUpstream(
+      `Bedrock's answer ended before the model finished (stop reason "${stopReason}"; route ${route}).`,
+    );
+  }
+  return finishReason(stopReason) ?? "stop";
 }

@@ -4,7 +4,7 @@
 // logprobs are keyed by token id (no token text), so they are never asked for.
 import { badUpstream } from "../../errors.ts";
 import type { FinishReason, Usage } from "../../openai/types.ts";
-import { finishReason, makeUsage, tokenCount, usageFromBody, usageFromCounts } from "../usage.ts";
+import { finishReason, makeUsage, plainFinish, tokenCount, usageFromBody, usageFromCounts } from "../usage.ts";
 import type { TextField, TextPiece, WireFormat } from "./types.ts";
 
 const CARRIES: ReadonlySet<TextField> = new Set<TextField>([
@@ -59,7 +59,7 @@ export const bedrockCompletion: WireFormat = {
           "is the route right for this model?",
       );
     }
-    const finish = finishReason(stopReasonOf(body)) ?? "stop";
+    const finish = plainFinish(stopReasonOf(body), route);
     const usage = usageFromBody(body.usage) ?? usageFromCounts(body);
     return { pieces: [{ index: 0, text, finish }], ...(usage ? { usage } : {}) };
   },

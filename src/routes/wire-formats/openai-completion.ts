@@ -4,8 +4,8 @@
 // their tokens, `echo`, and vLLM's `structured_outputs`. It has no `images` field.
 import { badUpstream } from "../../errors.ts";
 import { isJsonObject } from "../../json.ts";
-import type { Usage } from "../../openai/types.ts";
-import { finishReason, usageFromBody } from "../usage.ts";
+import type { FinishReason, Usage } from "../../openai/types.ts";
+import { finishReason, plainFinish, usageFromBody } from "../usage.ts";
 import { readCompletionLogprobs } from "./logprobs.ts";
 import type { TextField, TextPiece, TextRequest, WireFormat } from "./types.ts";
 
@@ -32,14 +32,18 @@ const PASSED = [
 
 const CARRIES: ReadonlySet<TextField> = new Set<TextField>(PASSED);
 
-/** A choice of an answer or a chunk; undefined when it is not one. */
-function readChoice(value: unknown, position: number): TextPiece | undefined {
+/** A choice of an answer or a chunk, its finish read by `finishOf`; undefined when it is not one. */
+function readChoice(
+  value: unknown,
+  position: number,
+  finishOf: (reason: unknown) => FinishReason | undefined = finishReason,
+): TextPiece | undefined {
   if (!isJsonObject(value)) return undefined;
   const piece: TextPiece = {
     index: Number.isInteger(value.index) && (value.index as number) >= 0 ? (value.index as number) : position,
     text: typeof value.text === "string" ? value.text : "",
   };
-  const finish = finishReason(value.finish_reason);
+  const finish = finishOf(value.finish_reason);
   if (finish) piece.finish = finish;
   const logprobs = readCompletionLogprobs(value.logprobs);
   if (logprobs) piece.logprobs = logprobs;
@@ -76,10 +80,9 @@ export const openaiCompletion: WireFormat = {
     const asked = askedChoices(choices);
     const list = Array.isArray(body.choices) ? body.choices : [];
     const pieces = list
-      .map(readChoice)
-      .filter((piece) => piece !== undefined)
       // A choice without a finish reason is still a whole answer here: vLLM always sets one.
-      .map((piece) => ({ ...piece, finish: piece.finish ?? "stop" }))
+      .map((value: unknown, position) => readChoice(value, position, (reason) => plainFinish(reason, route)))
+      .filter((piece) => piece !== undefined)
       .filter(asked.keeps);
     if (!pieces.length) {
       throw badUpstream(
