@@ -2,7 +2,9 @@
 // the same on every API: chat's finish_reason, and the Responses API's status and
 // incomplete_details. The answers are Bedrock's own bodies and frames, written here where the
 // emulator never writes them (toolUse under end_turn, a stop reason with nothing to go with it).
+import OpenAI from "openai";
 import { describe, expect, it } from "vitest";
+import { EMULATOR_CREDENTIALS } from "../emulator/credentials.ts";
 import { chunkFrame, eventFrame } from "../emulator/frames.ts";
 import type { ModelIdOption } from "../emulator/model-id.ts";
 import {
@@ -13,6 +15,8 @@ import {
 } from "../src/index.ts";
 import type { JsonObject } from "../src/json.ts";
 import { converseAnswerEvents } from "../src/routes/converse/replay.ts";
+import { createApp } from "../worker/app.ts";
+import type { LogLine } from "../worker/log.ts";
 import { emulated, model, type RouteName } from "./helpers/emulated.ts";
 import { errorOf } from "./helpers/errors.ts";
 
@@ -25,20 +29,24 @@ const tools = [
 const messages = [{ role: "user" as const, content: "Weather in Paris?" }];
 
 /** Bedrock answering every call with `plain` (InvokeModel, Converse) or `frames` (the stream paths). */
-function answering(plain: JsonObject, frames: Uint8Array[], options: Partial<BedrockOptions> = {}) {
+function bedrockFetch(plain: JsonObject, frames: Uint8Array[]): typeof globalThis.fetch {
   const stream = new Uint8Array(frames.reduce((length, frame) => length + frame.byteLength, 0));
   let at = 0;
   for (const frame of frames) {
     stream.set(frame, at);
     at += frame.byteLength;
   }
-  const fetch: typeof globalThis.fetch = async (input) => {
+  return async (input) => {
     const url = input instanceof Request ? input.url : String(input);
     return url.endsWith("-stream")
       ? new Response(stream.slice(), { headers: { "content-type": "application/vnd.amazon.eventstream" } })
       : new Response(JSON.stringify(plain), { headers: { "content-type": "application/json" } });
   };
-  return emulated({ ...options, fetch }).bedrock;
+}
+
+/** A library client whose Bedrock answers so. */
+function answering(plain: JsonObject, frames: Uint8Array[], options: Partial<BedrockOptions> = {}) {
+  return emulated({ ...options, fetch: bedrockFetch(plain, frames) }).bedrock;
 }
 
 /** A Converse answer, and the ConverseStream events that carry the same answer. */
@@ -500,4 +508,73 @@ describe("the token limit inside a tool call or a think block", () => {
       expect(ended).toMatchObject({ last: "response.incomplete", streamed: ended.plain });
     },
   );
+});
+
+/** The proxy in-process, Bedrock answering `plain` or `frames`; the log lines it wrote. */
+function proxyAnswering(name: string, plain: JsonObject, frames: Uint8Array[]) {
+  const fetch = bedrockFetch(plain, frames);
+  const lines: LogLine[] = [];
+  const app = createApp({
+    env: {
+      MODELS: JSON.stringify({ m: name }),
+      PROXY_API_KEYS: "sk-test",
+      AWS_REGION: "us-east-1",
+      AWS_ACCESS_KEY_ID: EMULATOR_CREDENTIALS.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: EMULATOR_CREDENTIALS.secretAccessKey,
+      BEDROCK_ENDPOINT: "http://bedrock.emulator",
+    },
+    fetch,
+    log: (line) => lines.push(structuredClone(line)),
+  });
+  const client = new OpenAI({
+    apiKey: "sk-test",
+    baseURL: "http://proxy.test/v1",
+    maxRetries: 0,
+    fetch: async (url, init) => app.request(String(url), init),
+  });
+  return { client, lines };
+}
+
+describe("the proxy ends an answer as the library does", () => {
+  it("converse: calls under end_turn are tool_calls, plain and streamed, and so says the log line", async () => {
+    const body: JsonObject = {
+      output: { message: { role: "assistant", content: [{ text: "Let me check." }, call] } },
+      stopReason: "end_turn",
+      usage: { inputTokens: 3, outputTokens: 5, totalTokens: 8 },
+    };
+    const frames = converseAnswerEvents(body).map((event, index) => eventFrame(event.type, event.json, index));
+    const { client, lines } = proxyAnswering(model("converse"), body, frames);
+    const plain = await client.chat.completions.create({ model: "m", messages, tools });
+    expect(plain.choices[0]).toMatchObject({
+      finish_reason: "tool_calls",
+      message: { tool_calls: [{ id: "tooluse_1" }] },
+    });
+    let finish: string | null = null;
+    for await (const chunk of await client.chat.completions.create({ model: "m", messages, tools, stream: true })) {
+      finish = chunk.choices[0]?.finish_reason ?? finish;
+    }
+    expect(finish).toBe("tool_calls");
+    expect(lines.map((line) => line.finish_reasons)).toEqual([["tool_calls"], ["tool_calls"]]);
+  });
+
+  it("openai: a generation vLLM aborted is a 502 plain, and an error after the text streamed", async () => {
+    const { client } = proxyAnswering(
+      model("openai"),
+      { choices: [{ index: 0, message: { role: "assistant", content: "Once upon" }, finish_reason: "abort" }] },
+      [
+        chunkFrame({ choices: [{ index: 0, delta: { content: "Once upon" } }] }),
+        chunkFrame({ choices: [{ index: 0, delta: {}, finish_reason: "abort" }] }, 1),
+      ],
+    );
+    const plain = await errorOf(() => client.chat.completions.create({ model: "m", messages }), OpenAI.APIError);
+    expect(plain).toMatchObject({ status: 502, code: "bad_upstream_response" });
+    let text = "";
+    const streamed = await errorOf(async () => {
+      for await (const chunk of await client.chat.completions.create({ model: "m", messages, stream: true })) {
+        text += chunk.choices[0]?.delta.content ?? "";
+      }
+    });
+    expect(text).toBe("Once upon");
+    expect(streamed).toMatchObject({ message: expect.stringContaining("before the model finished") });
+  });
 });
