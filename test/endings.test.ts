@@ -173,6 +173,37 @@ describe("tool calls given back end with tool_calls", () => {
   });
 });
 
+describe("tool calls and the token limit", () => {
+  it("converse: a call the limit cut is given as it came, plain and streamed, and the answer ends with length", async () => {
+    const bedrock = converse([{ text: "Let me check." }, call], "max_tokens");
+    const expected: Ending = { finish: "length", calls: 1 };
+    expect(await plainEnding(bedrock, model("converse"))).toEqual(expected);
+    expect(await streamEnding(bedrock, model("converse"))).toEqual(expected);
+    expect(await responseEndings(bedrock, model("converse"))).toEqual({
+      plain: { status: "incomplete", details: { reason: "max_output_tokens" } },
+      stream: { type: "response.incomplete", status: "incomplete", details: { reason: "max_output_tokens" } },
+    });
+  });
+
+  it("openai: a structured call under finish_reason length keeps length, plain and streamed", async () => {
+    const cut = { id: "c1", type: "function", function: { name: "get_weather", arguments: '{"city": "Pa' } };
+    const bedrock = answering(
+      {
+        choices: [
+          { index: 0, message: { role: "assistant", content: null, tool_calls: [cut] }, finish_reason: "length" },
+        ],
+      },
+      [
+        chunkFrame({ choices: [{ index: 0, delta: { tool_calls: [{ index: 0, ...cut }] } }] }),
+        chunkFrame({ choices: [{ index: 0, delta: {}, finish_reason: "length" }] }, 1),
+      ],
+    );
+    const expected: Ending = { finish: "length", calls: 1 };
+    expect(await plainEnding(bedrock, model("openai"))).toEqual(expected);
+    expect(await streamEnding(bedrock, model("openai"))).toEqual(expected);
+  });
+});
+
 describe("a stop reason of tool calls with none given back", () => {
   it("converse: tool_use with only text is stop, plain and streamed (a client's tool loop finds no call to run)", async () => {
     const bedrock = converse([{ text: "I would check the weather." }], "tool_use");
@@ -577,4 +608,23 @@ describe("the proxy ends an answer as the library does", () => {
     expect(text).toBe("Once upon");
     expect(streamed).toMatchObject({ message: expect.stringContaining("before the model finished") });
   });
+});
+
+describe("a filtered answer", () => {
+  it.each(["guardrail", "filtered"] as const)(
+    "converse %s: content_filter plain and streamed, an incomplete Response (content_filter) both ways",
+    async (option) => {
+      const bedrock = emulatedModel("converse", [option]);
+      const plain = await plainWhole(bedrock, {});
+      expect(plain).toMatchObject({ calls: [], finish: "content_filter", usage: true });
+      expect(await streamedWhole(bedrock, {})).toEqual(plain);
+      const ended = await responseItems(bedrock, {});
+      expect(ended.plain).toEqual({
+        status: "incomplete",
+        details: { reason: "content_filter" },
+        items: ["message incomplete"],
+      });
+      expect(ended).toMatchObject({ last: "response.incomplete", streamed: ended.plain });
+    },
+  );
 });
