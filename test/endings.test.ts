@@ -27,6 +27,7 @@ const tools = [
   },
 ];
 const messages = [{ role: "user" as const, content: "Weather in Paris?" }];
+const TEMPLATE_ROUTES = ["deepseek_r1", "llama", "qwen3", "qwen2"] as const;
 
 /** Bedrock answering every call with `plain` (InvokeModel, Converse) or `frames` (the stream paths). */
 function bedrockFetch(plain: JsonObject, frames: Uint8Array[]): typeof globalThis.fetch {
@@ -429,6 +430,23 @@ describe("a stop sequence that matches", () => {
     },
   );
 
+  it.each(["deepseek_r1", "qwen3"] as const)(
+    "%s: a stop on or inside the think block's close ends the reasoning there, plain and streamed alike",
+    async (route) => {
+      const bedrock = emulatedModel(route, ["think"]);
+      for (const stop of ["</think>", "\n</think>", "</", "message was.\n</th"]) {
+        const plain = await plainWhole(bedrock, { stop: [stop] });
+        expect(plain, stop).toMatchObject({ content: "", calls: [], finish: "stop", usage: true });
+        expect(plain.reasoning, stop).toMatch(/^Okay, the user wants/);
+        expect(await streamedWhole(bedrock, { stop: [stop] }), stop).toEqual(plain);
+      }
+      // One that matches the opening <think> Qwen3 writes leaves the text before it, as content.
+      const opening = await plainWhole(bedrock, { stop: ["think>"] });
+      expect(opening).toMatchObject({ reasoning: route === "qwen3" ? "" : expect.stringMatching(/^Okay/) });
+      expect(await streamedWhole(bedrock, { stop: ["think>"] })).toEqual(opening);
+    },
+  );
+
   it.each(["llama", "qwen2", "openai", "converse"] as const)(
     "%s: a stop split across the stream's frames cuts the text where the plain answer's is cut",
     async (route) => {
@@ -440,14 +458,14 @@ describe("a stop sequence that matches", () => {
     },
   );
 
-  it.each(["qwen2", "llama"] as const)(
+  it.each(TEMPLATE_ROUTES)(
     "%s: inside a call's markup, the cut call is no call: its text and stop, plain and streamed alike",
     async (route) => {
       const bedrock = emulatedModel(route, ["tool"]);
       const request = { tools, stop: ["Paris"] };
       const plain = await plainWhole(bedrock, request);
       expect(plain).toMatchObject({ calls: [], finish: "stop", usage: true });
-      expect(plain.content).toContain('"get_weather"');
+      expect(plain.content).toContain("get_weather");
       expect(await streamedWhole(bedrock, request)).toEqual(plain);
     },
   );
@@ -482,8 +500,6 @@ async function responseItems(bedrock: ReturnType<typeof emulated>["bedrock"], re
     streamed: last && "response" in last ? shown(last.response) : undefined,
   };
 }
-
-const TEMPLATE_ROUTES = ["deepseek_r1", "llama", "qwen3", "qwen2"] as const;
 
 describe("the token limit inside a tool call or a think block", () => {
   it.each(TEMPLATE_ROUTES)(
