@@ -19,6 +19,7 @@ import { createApp } from "../worker/app.ts";
 import type { LogLine } from "../worker/log.ts";
 import { emulated, model, type RouteName } from "./helpers/emulated.ts";
 import { errorOf } from "./helpers/errors.ts";
+import { inProcessProxy } from "./helpers/in-process-proxy.ts";
 
 const tools = [
   {
@@ -603,6 +604,45 @@ describe("the proxy ends an answer as the library does", () => {
     expect(finish).toBe("tool_calls");
     expect(lines.map((line) => line.finish_reasons)).toEqual([["tool_calls"], ["tool_calls"]]);
   });
+
+  it.each(["llama", "converse"] as const)(
+    "%s: an answer cut by the token limit is length, an incomplete Response and a legacy length, plain and streamed",
+    async (route) => {
+      const { client, lines } = inProcessProxy({ m: model(route, "length") });
+      const chat = await client.chat.completions.create({ model: "m", messages });
+      let streamed: string | null = null;
+      for await (const chunk of await client.chat.completions.create({ model: "m", messages, stream: true })) {
+        streamed = chunk.choices[0]?.finish_reason ?? streamed;
+      }
+      expect([chat.choices[0]?.finish_reason, streamed]).toEqual(["length", "length"]);
+      const response = await client.responses.create({ model: "m", input: "Hi" });
+      let last: string | undefined;
+      let details: unknown;
+      for await (const event of await client.responses.create({ model: "m", input: "Hi", stream: true })) {
+        last = event.type;
+        if (event.type === "response.incomplete") details = event.response.incomplete_details;
+      }
+      expect([response.status, response.incomplete_details, last, details]).toEqual([
+        "incomplete",
+        { reason: "max_output_tokens" },
+        "response.incomplete",
+        { reason: "max_output_tokens" },
+      ]);
+      expect(lines.map((line) => line.finish_reasons)).toEqual([["length"], ["length"], ["length"], ["length"]]);
+      if (route === "converse") return;
+      const legacy = await client.completions.create({ model: "m", prompt: "Hi", max_tokens: 9 });
+      let legacyStreamed: string | null = null;
+      for await (const chunk of await client.completions.create({
+        model: "m",
+        prompt: "Hi",
+        max_tokens: 9,
+        stream: true,
+      })) {
+        legacyStreamed = chunk.choices[0]?.finish_reason ?? legacyStreamed;
+      }
+      expect([legacy.choices[0]?.finish_reason, legacyStreamed]).toEqual(["length", "length"]);
+    },
+  );
 
   it("openai: a generation vLLM aborted is a 502 plain, and an error after the text streamed", async () => {
     const { client } = proxyAnswering(
