@@ -567,6 +567,22 @@ describe("a source's idle bytes (runtimes47 #2)", () => {
     expect(silent.cancels).toBe(1);
   });
 
+  it("never go out while the source is not waited on: a client not reading gets none queued", async () => {
+    // The source answers at once; the client takes "a" and "b", then reads nothing for a while.
+    const quick = paced([
+      [0, "a"],
+      [0, "b"],
+      [0, "c"],
+    ]);
+    const reader = watchDelivery(quick, recorder(), { firstMs: 10_000, laterMs: 10_000 }).getReader();
+    await reader.read();
+    expect(new TextDecoder().decode((await reader.read()).value)).toBe("b");
+    await sleep(IDLE * 5);
+    const after: string[] = [];
+    for (let r = await reader.read(); !r.done; r = await reader.read()) after.push(new TextDecoder().decode(r.value));
+    expect(after).toEqual(["c"]);
+  });
+
   it("stay queued one at a time for a client that is not reading, while the source is silent", async () => {
     const slowSource = paced([
       [0, "a"],

@@ -157,3 +157,48 @@ describe("values the runtime's Headers refuse", () => {
     expect(result.ok).toBe(true);
   });
 });
+
+describe("headers the authorisation sets replace the request's own, in any case", () => {
+  // A record goes to fetch, whose Headers would join two spellings of one name into one value
+  // ("Bearer a, Bearer b"): what authorise sets must leave no other spelling of its names behind.
+  const url = operationUrl("http://127.0.0.1:4010", "my-model", "invoke", false);
+  const namesOf = (headers: Record<string, string>) => Object.keys(headers).map((name) => name.toLowerCase());
+
+  it("an API key's Authorization: the request's own goes, whatever its case", async () => {
+    const headers = await authorise(
+      { url, headers: { ...operationHeaders("invoke", false), Authorization: "Bearer old" }, body: "{}" },
+      { kind: "apiKey", apiKey: "new-key" },
+      "us-east-1",
+      new Map(),
+    );
+    expect(namesOf(headers).filter((name) => name === "authorization")).toHaveLength(1);
+    expect(new Headers(headers).get("authorization")).toBe("Bearer new-key");
+  });
+
+  it("SigV4's Host, X-Amz-Date, X-Amz-Security-Token and Authorization: the request's own go, whatever their case", async () => {
+    const credentials = {
+      accessKeyId: "AKIDEXAMPLE",
+      secretAccessKey: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
+      sessionToken: "new-token",
+    };
+    const given = {
+      ...operationHeaders("invoke", false),
+      Host: "elsewhere.example",
+      "X-Amz-Date": "19700101T000000Z",
+      "X-Amz-Security-Token": "old-token",
+    };
+    const headers = await authorise(
+      { url, headers: { ...given, Authorization: "Bearer old" }, body: "{}" },
+      { kind: "sigv4", credentials },
+      "us-east-1",
+      new Map(),
+    );
+    const names = namesOf(headers);
+    expect(names).not.toContain("host");
+    expect(names.filter((name) => name === "x-amz-date" || name === "authorization")).toHaveLength(2);
+    expect(names.filter((name) => name === "x-amz-security-token")).toHaveLength(1);
+    expect(new Headers(headers).get("x-amz-security-token")).toBe("new-token");
+    const request = new Request(url, { method: "POST", headers, body: "{}" });
+    expect((await verify(request, credentials)).ok).toBe(true);
+  });
+});

@@ -79,6 +79,29 @@ describe("signV4 signs as aws4fetch does", () => {
     );
   });
 
+  it("calls a second apart, within one minute, each with its own time (x-amz-date), as aws4fetch signs them", async () => {
+    const url = operationUrl("https://bedrock-runtime.us-east-1.amazonaws.com", "timed", "invoke", false);
+    const headers = operationHeaders("invoke", false);
+    const credentials = { accessKeyId: "AKIDEXAMPLE", secretAccessKey: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY" };
+    const dates: string[] = [];
+    for (const second of [10, 10, 11, 40]) {
+      vi.setSystemTime(Date.UTC(2026, 0, 2, 3, 4, second, 500));
+      const theirs = await new AwsV4Signer({
+        method: "POST",
+        url,
+        headers,
+        body: "{}",
+        ...credentials,
+        service: "bedrock",
+        region: "us-east-1",
+      }).sign();
+      const ours = await signV4({ url, headers, body: "{}" }, credentials, "us-east-1", new Map(), undefined);
+      expect([...new Headers(ours).entries()]).toEqual([...theirs.headers.entries()]);
+      dates.push(ours["x-amz-date"]!);
+    }
+    expect(dates).toEqual(["20260102T030410Z", "20260102T030410Z", "20260102T030411Z", "20260102T030440Z"]);
+  });
+
   it("the same URL signed with a session token and without (a process of two credentials): each as aws4fetch signs it", async () => {
     vi.setSystemTime(Date.UTC(2026, 0, 2, 3, 4, 5));
     const url = operationUrl("https://bedrock-runtime.us-east-1.amazonaws.com", "two-credentials", "invoke", false);
