@@ -134,6 +134,9 @@ describe("a body the proxy would misread: 415, not a 400 that calls good JSON br
       "application/json;charset=UTF-16",
       'application/json; charset="latin1"',
       "application/json; charset=",
+      // Spaces around its `=` (not RFC 9110 §5.6.6, but sent, and what the sender means), its name in capitals.
+      "application/json; charset = iso-8859-1",
+      "application/json; CHARSET=latin1",
     ]) {
       const refused = await refusal(readJsonBody(sent({ "content-type": type }), LIMITS));
       expect(refused, type).toMatchObject({ status: 415, code: "unsupported_charset" });

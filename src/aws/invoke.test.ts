@@ -219,6 +219,33 @@ describe("errors", () => {
     expect(calls).toHaveLength(1);
   });
 
+  it("refuse a stream answer whose content-type only mentions an event stream: Bedrock's own type begins it", async () => {
+    for (const type of ["text/eventstream", "application/json; note=vnd.amazon.eventstream"]) {
+      const { fetch } = scripted([new Response('{"generation":"hi"}', { headers: { "content-type": type } })]);
+      const error = await failure(invokeStream(transport(fetch), streamCall));
+      expect(error.status).toBe(502);
+      expect(error.message).toMatch(/not an event stream/);
+    }
+  });
+
+  it("an abort while the request is signed is seen once signing ends: Bedrock is never called", async () => {
+    const controller = new AbortController();
+    const reason = new Error("caller gave up");
+    // A synchronous hash (bedrock-edge/node's kind) during which the caller aborts.
+    const signingCrypto = {
+      sha256Hex: () => {
+        controller.abort(reason);
+        return "0".repeat(64);
+      },
+      hmacSha256: () => new ArrayBuffer(32),
+    };
+    const { fetch, calls } = scripted([ok()]);
+    await expect(invokeJson(transport(fetch, { signingCrypto }), { ...call, signal: controller.signal })).rejects.toBe(
+      reason,
+    );
+    expect(calls).toHaveLength(0);
+  });
+
   it("a fetch that failed says its cause's errno-style code, and nothing else of the cause (firsthour22 #10)", async () => {
     const failing = (cause: unknown) =>
       (async () => {
