@@ -908,6 +908,32 @@ describe("timeouts", () => {
     expect(reader.signal?.aborted).toBe(false);
   });
 
+  it("a read cut by the caller's abort fails with the caller's reason, not a lost connection, whatever error the body gives", async () => {
+    // As undici's body does: on the fetch's signal it errors with an AbortError of its own.
+    const undiciLike = async (_: RequestInfo | URL, init?: RequestInit) => {
+      const signal = init?.signal;
+      const body = new ReadableStream<Uint8Array>({
+        start(controller) {
+          controller.enqueue(new Uint8Array([1]));
+          signal?.addEventListener("abort", () =>
+            controller.error(new DOMException("This operation was aborted", "AbortError")),
+          );
+        },
+      });
+      return new Response(body, { headers: { "content-type": "application/vnd.amazon.eventstream" } });
+    };
+    const caller = new AbortController();
+    const { reader } = await invokeStream(transport(undiciLike as typeof fetch), {
+      ...streamCall,
+      signal: caller.signal,
+    });
+    await reader.read();
+    const pending = reader.read();
+    const reason = new Error("the caller left");
+    caller.abort(reason);
+    await expect(pending).rejects.toBe(reason);
+  });
+
   it("the reader's signal is the caller's end of the call: its abort, or cancel()", async () => {
     const open = async () =>
       new Response(new ReadableStream<Uint8Array>({ start: (c) => c.enqueue(new Uint8Array([1])) }), {
