@@ -545,13 +545,14 @@ describe("retries", () => {
   it("retry throttling and 5xx, then succeed", async () => {
     const { fetch, calls } = scripted([
       bedrockError(429, "ThrottlingException", "slow down"),
+      bedrockError(500, "InternalServerException", "x"),
       bedrockError(503, "ServiceUnavailableException", "x"),
       ok(),
     ]);
     const retries: number[] = [];
-    await invokeJson(transport(fetch), { ...call, onRetry: (e) => retries.push(e.error.status) });
-    expect(calls).toHaveLength(3);
-    expect(retries).toEqual([429, 503]);
+    await invokeJson(transport(fetch, { maxRetries: 3 }), { ...call, onRetry: (e) => retries.push(e.error.status) });
+    expect(calls).toHaveLength(4);
+    expect(retries).toEqual([429, 500, 503]);
   });
 
   it("retry a 502 or 504 that names no exception (a load balancer's HTML page), as every 5xx", async () => {
