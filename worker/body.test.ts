@@ -13,6 +13,7 @@ import {
 } from "../src/core.ts";
 import {
   type BodyLimits,
+  bodyGivenUp,
   DRAIN_FLOOR_BYTES,
   DRAIN_WINDOW_MS,
   drainUnread,
@@ -180,6 +181,18 @@ describe("a body that is not UTF-8: a 400 naming the first bad byte, never U+FFF
         message: `The request body is not valid UTF-8 at byte offset ${head.length}: send its text in UTF-8.`,
       });
     }
+  });
+
+  it("the offset counts the well-formed characters of every length before the bad byte", async () => {
+    const before = new TextEncoder().encode('{"model":"llama","messages":[{"role":"user","content":"é € 😀 ');
+    const request = new Request("http://proxy/v1/chat/completions", {
+      method: "POST",
+      body: new Uint8Array([...before, 0xff, ...tail]),
+    });
+    const refused = await refusal(readJsonBody(request, LIMITS));
+    expect(refused.message).toBe(
+      `The request body is not valid UTF-8 at byte offset ${before.length}: send its text in UTF-8.`,
+    );
   });
 
   it("UTF-8 in every length, and a leading byte order mark, are read as before", async () => {
@@ -641,13 +654,16 @@ describe("a body that stalls or trickles while it is read: 408, its reading give
       [WHOLE_BODY_BYTES, BIG, 160_000],
     ] as const) {
       const sent = stalledBody();
-      const read = errorOf(() => readJsonBody(requestWith(sent.body, declared), limits), BedrockEdgeError);
+      const request = requestWith(sent.body, declared);
+      const read = errorOf(() => readJsonBody(request, limits), BedrockEdgeError);
       expect(await settledAfter(read, ms - 1)).toBe(false);
       expect(await settledAfter(read, 1)).toBe(true);
       expect(await outcome(read)).toEqual({
         ...TOO_SLOW,
         message: `The request body did not arrive within ${ms / 1000} s: send the whole body at once, without pausing.`,
       });
+      // Given up unread: its connection is of no further use (Connection: close).
+      expect(bodyGivenUp(request)).toBe(true);
       expect(vi.getTimerCount()).toBe(0);
     }
   });
@@ -864,5 +880,12 @@ describe("a body counted in the isolate's account as it is read (body-budget.ts)
     const { request: large } = pieces(chat(20_000), true);
     expect(await refusal(readJsonBody(large, LIMITS, NO_MEDIA, declared))).toMatchObject({ status: 413 });
     expect(declared.asked).toEqual([]);
+    // Declared one byte past the largest limit: as surely too large, never counted.
+    const edge = chat(LIMITS.largest + 1 - chat(0).length);
+    expect(edge.length).toBe(LIMITS.largest + 1);
+    const justOver = holdOf(() => true);
+    const { request: over } = pieces(edge, true);
+    expect(await refusal(readJsonBody(over, LIMITS, NO_MEDIA, justOver))).toMatchObject({ status: 413 });
+    expect(justOver.asked).toEqual([]);
   });
 });
