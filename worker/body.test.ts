@@ -304,6 +304,8 @@ describe("a body over its limit: 413, naming the limit", () => {
     const sent = pieces(body("vision", MAX_DRAINED_BYTES + 1_000_000));
     expect(await refusal(readJsonBody(sent.request, LIMITS))).toMatchObject({ status: 413 });
     expect(sent.read()).toBeLessThan(MAX_DRAINED_BYTES + 64 * 1024);
+    // Its rest unread, its connection is of no further use (Connection: close).
+    expect(bodyGivenUp(sent.request)).toBe(true);
   });
 });
 
@@ -409,6 +411,29 @@ describe("a larger limit is room for media: the text is held to MAX_TEXT_BYTES (
   ])("%s is text: a 413 past MAX_TEXT_BYTES", async (_, extra) => {
     const body = beside(extra);
     expect(await refusal(chat(body))).toEqual(tooMuchText(body.length));
+  });
+});
+
+describe("a body drainUnread leaves alone", () => {
+  it("one its client has not sent yet, waiting to be told to (Expect: 100-continue): not waited for", async () => {
+    const sent = stalledBody();
+    const request = new Request("http://proxy/v1/chat/completions", {
+      method: "POST",
+      body: sent.body,
+      headers: { expect: "100-Continue" },
+      duplex: "half",
+    } as RequestInit);
+    const drained = drainUnread(request);
+    const late = new Promise((resolve) => setTimeout(resolve, 200, "waited"));
+    expect(await Promise.race([drained.then(() => "done"), late])).toBe("done");
+    expect(request.bodyUsed).toBe(false);
+  });
+
+  it("one already being read (its stream locked to a reader): neither read nor refused", async () => {
+    const request = requestWith(mebibytes(1024).body);
+    const reader = request.body!.getReader();
+    await expect(drainUnread(request)).resolves.toBeUndefined();
+    expect(await reader.read()).toMatchObject({ done: false });
   });
 });
 
