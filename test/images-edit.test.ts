@@ -618,6 +618,13 @@ describe("image edits through the proxy, with the official openai client", () =>
     const broken = await post("--x\r\nnot a part", { "content-type": "multipart/form-data; boundary=x" });
     expect(broken.status).toBe(400);
     expect(((await broken.json()) as { error: { code: string } }).error.code).toBe("invalid_multipart");
+    // Its last delimiter followed by one dash, not the two that close the body (RFC 2046).
+    const field = 'Content-Disposition: form-data; name="model"\r\n\r\npictures\r\n';
+    const halfClosed = await post(`--x\r\n${field}--x-\r\n`, { "content-type": "multipart/form-data; boundary=x" });
+    expect(halfClosed.status).toBe(400);
+    expect(((await halfClosed.json()) as { error: { message: string } }).error.message).toBe(
+      "The multipart body could not be read: its last boundary does not close it (`--` after it, RFC 2046).",
+    );
     const form = new FormData();
     form.append("model", "pictures");
     form.append("prompt", "x");
