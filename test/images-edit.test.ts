@@ -646,6 +646,15 @@ describe("image edits through the proxy, with the official openai client", () =>
     const sentTwice = await post(twice);
     expect(sentTwice.status).toBe(400);
     expect(((await sentTwice.json()) as { error: { param: string } }).error.param).toBe("prompt");
+    // An image, then more as image[] (the openai package's name for a list): the image sent twice.
+    const listAfter = new FormData();
+    listAfter.append("model", "pictures");
+    listAfter.append("prompt", "x");
+    listAfter.append("image", new Blob([new Uint8Array(picture)]), "a.png");
+    listAfter.append("image[]", new Blob([new Uint8Array(picture)]), "b.png");
+    const imageTwice = await post(listAfter);
+    expect(imageTwice.status).toBe(400);
+    expect(((await imageTwice.json()) as { error: { param: string } }).error.param).toBe("image");
     // A long name sent twice: param cut to 64 characters, never between an emoji's halves (left49 #2).
     const long = `${"n".repeat(63)}😀${"n".repeat(1000)}`;
     const twiceLong = new FormData();
@@ -687,6 +696,38 @@ describe("image edits through the proxy, with the official openai client", () =>
     expect(error.message).toBe(`The request body is not valid UTF-8 at byte offset ${at}: send its text in UTF-8.`);
     expect(emulator.stats.requests.length).toBe(0);
     expect((await post(good)).status).toBe(200);
+  });
+
+  it("a form with line breaks before its first delimiter is read as one without; one of LF-ended lines has its last field byte checked too", async () => {
+    const { app } = inProcessProxy({ pictures: NOVA });
+    const form = new FormData();
+    form.append("model", "pictures");
+    form.append("prompt", "x");
+    form.append("image", new Blob([new Uint8Array(picture)]), "image.png");
+    form.append("mask", new Blob([new Uint8Array(mask)]), "mask.png");
+    const encoded = new Request("http://proxy.test/", { method: "POST", body: form });
+    const type = encoded.headers.get("content-type")!;
+    const good = new Uint8Array(await encoded.arrayBuffer());
+    const post = (body: Uint8Array<ArrayBuffer>, contentType = type) =>
+      app.request("http://proxy.test/v1/images/edits", {
+        method: "POST",
+        body,
+        headers: { authorization: "Bearer sk-test", "content-type": contentType },
+      });
+    // CRs and LFs ahead of the first delimiter are skipped, as undici's parser skips them.
+    expect((await post(new Uint8Array([0x0d, 0x0a, 0x0d, 0x0a, ...good]))).status).toBe(200);
+    // Lines ended by LF alone (workerd's parser takes them): the prompt's last byte, Latin-1's é, is
+    // its content's as much as in a CRLF form, and refused.
+    const head = new TextEncoder().encode(
+      '--b\nContent-Disposition: form-data; name="model"\n\npictures\n--b\nContent-Disposition: form-data; name="prompt"\n\ncaf',
+    );
+    const lfOnly = new Uint8Array([...head, 0xe9, ...new TextEncoder().encode("\n--b--\n")]);
+    const refused = await post(lfOnly, "multipart/form-data; boundary=b");
+    const { error } = (await refused.json()) as { error: { code: string; message: string } };
+    expect(error.code, error.message).toBe("invalid_utf8");
+    expect(error.message).toBe(
+      `The request body is not valid UTF-8 at byte offset ${head.length}: send its text in UTF-8.`,
+    );
   });
 
   it("counts a body's parts in its bytes, and refuses more than 32 before the runtime parses any (imgeditr41 #3)", async () => {
