@@ -850,6 +850,41 @@ describe("image edits through the proxy, with the official openai client", () =>
     expect(response.status).toBe(413);
     expect(((await response.json()) as { error: { code: string } }).error.code).toBe("request_too_large");
   });
+  it("a multipart body is held to its own model's limit, not the largest of any model", async () => {
+    const { app } = inProcessProxy(
+      { pictures: NOVA, roomy: { model: NOVA, max_body_bytes: MAX_BODY_BYTES_CEILING } },
+      { MAX_BODY_BYTES: "2048" },
+    );
+    const form = new FormData();
+    form.append("model", "pictures");
+    form.append("prompt", "x");
+    form.append("image", new Blob([new Uint8Array(4096)]), "image.png");
+    const response = await app.request("http://proxy.test/v1/images/edits", {
+      method: "POST",
+      body: form,
+      headers: { authorization: "Bearer sk-test" },
+    });
+    expect(response.status).toBe(413);
+    expect(((await response.json()) as { error: { message: string } }).error.message).toContain("(2048 bytes;");
+  });
+
+  it("a form's stream and drop_params, text in a form, are taken as the booleans they spell", async () => {
+    const { app } = inProcessProxy({ pictures: NOVA });
+    const form = new FormData();
+    form.append("model", "pictures");
+    form.append("prompt", "a red door");
+    form.append("image", new Blob([new Uint8Array(picture)]), "image.png");
+    form.append("mask", new Blob([new Uint8Array(mask)]), "mask.png");
+    form.append("stream", "false");
+    form.append("drop_params", "true");
+    const response = await app.request("http://proxy.test/v1/images/edits", {
+      method: "POST",
+      body: form,
+      headers: { authorization: "Bearer sk-test" },
+    });
+    expect(response.status, await response.clone().text()).toBe(200);
+    expect(response.headers.get("content-type")).toMatch(/^application\/json/);
+  });
 });
 
 describe("image edits as JSON, OpenAI's EditImageBodyJsonParam (imgeditr41 #4)", () => {

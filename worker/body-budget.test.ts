@@ -17,6 +17,11 @@ describe("the isolate's account of request-body bytes", () => {
     expect(budget.hold(LIMIT).reserve(320 * 1024)).toBe(true);
     expect(budget.hold(LIMIT).reserve(192 * 1024)).toBe(true);
     expect(budget.held()).toBe(LIMIT);
+    // A body past ALWAYS_ADMITTED_BYTES that brings the total to the limit exactly.
+    const exact = bodyBudget();
+    expect(exact.hold(LIMIT).reserve(200 * 1024)).toBe(true);
+    expect(exact.hold(LIMIT).reserve(312 * 1024)).toBe(true);
+    expect(exact.held()).toBe(LIMIT);
   });
 
   it("refuses a request when others hold bytes and its own would pass the limit; the refused one adds nothing", () => {
