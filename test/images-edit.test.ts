@@ -850,6 +850,7 @@ describe("image edits through the proxy, with the official openai client", () =>
     expect(response.status).toBe(413);
     expect(((await response.json()) as { error: { code: string } }).error.code).toBe("request_too_large");
   });
+
   it("a multipart body is held to its own model's limit, not the largest of any model", async () => {
     const { app } = inProcessProxy(
       { pictures: NOVA, roomy: { model: NOVA, max_body_bytes: MAX_BODY_BYTES_CEILING } },
