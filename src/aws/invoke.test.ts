@@ -550,9 +550,18 @@ describe("retries", () => {
       ok(),
     ]);
     const retries: number[] = [];
-    await invokeJson(transport(fetch, { maxRetries: 3 }), { ...call, onRetry: (e) => retries.push(e.error.status) });
+    const attempts: number[] = [];
+    await invokeJson(transport(fetch, { maxRetries: 3 }), {
+      ...call,
+      onRetry: (e) => {
+        retries.push(e.error.status);
+        attempts.push(e.attempt);
+      },
+    });
     expect(calls).toHaveLength(4);
     expect(retries).toEqual([429, 500, 503]);
+    // RetryEvent.attempt: 1 for the first retry.
+    expect(attempts).toEqual([1, 2, 3]);
   });
 
   it("retry a 502 or 504 that names no exception (a load balancer's HTML page), as every 5xx", async () => {
@@ -728,15 +737,33 @@ describe("retries", () => {
   });
 
   it("stop at once when the caller aborts during a backoff", async () => {
-    const { fetch, calls } = scripted([bedrockError(429, "ThrottlingException", "x"), ok()]);
+    // Retry-After makes the backoff 10 s whatever the jitter.
+    const { fetch, calls } = scripted([bedrockError(429, "ThrottlingException", "x", { "retry-after": "10" }), ok()]);
     const controller = new AbortController();
     const reason = new DOMException("stop", "AbortError");
+    const started = performance.now();
     const promise = invokeJson(transport(fetch, { retryBaseDelayMs: 10_000, retryMaxDelayMs: 10_000 }), {
       ...call,
       signal: controller.signal,
       onRetry: () => setTimeout(() => controller.abort(reason), 5),
     });
     await expect(promise).rejects.toBe(reason);
+    expect(performance.now() - started).toBeLessThan(5000);
+    expect(calls).toHaveLength(1);
+  });
+
+  it("stop at once when the caller aborts in onRetry itself, before the backoff begins", async () => {
+    const { fetch, calls } = scripted([bedrockError(429, "ThrottlingException", "x", { "retry-after": "10" }), ok()]);
+    const controller = new AbortController();
+    const reason = new DOMException("stop", "AbortError");
+    const started = performance.now();
+    const promise = invokeJson(transport(fetch, { retryBaseDelayMs: 10_000, retryMaxDelayMs: 10_000 }), {
+      ...call,
+      signal: controller.signal,
+      onRetry: () => controller.abort(reason),
+    });
+    await expect(promise).rejects.toBe(reason);
+    expect(performance.now() - started).toBeLessThan(5000);
     expect(calls).toHaveLength(1);
   });
 
