@@ -146,4 +146,32 @@ describe("a read that never answers (isolation51 #1)", () => {
     expect(await store.cooling("m", ["a"])).toEqual({ a: 9000 });
     expect(answers).toHaveLength(2);
   });
+
+  it("a replaced read answering while its successor is still on its way leaves the successor for the next requests to join", async () => {
+    let now = 1000;
+    const answers: ((value: Response) => void)[] = [];
+    const namespace: DurableObjectNamespace = {
+      idFromName: (name) => name,
+      get: () => ({
+        fetch: (input: string) =>
+          new URL(input).pathname === "/cooling"
+            ? new Promise<Response>((resolve) => answers.push(resolve))
+            : Promise.resolve(Response.json(null)),
+      }),
+    };
+    const store = durableCooldownStore(namespace, () => now);
+    const old = store.cooling("m", ["a"]);
+    now = 2100;
+    const newer = store.cooling("m", ["a"]);
+    expect(answers).toHaveLength(2);
+    // The replaced read answers first; the newer one is still on its way.
+    answers[0]!(Response.json({}));
+    expect(await old).toEqual({});
+    now = 2200;
+    const joined = store.cooling("m", ["a"]);
+    expect(answers).toHaveLength(2);
+    answers[1]!(Response.json({ a: 9000 }));
+    expect(await newer).toEqual({ a: 9000 });
+    expect(await joined).toEqual({ a: 9000 });
+  });
 });
