@@ -165,4 +165,28 @@ describe("/health's look for the table, shared by concurrent /health requests (i
     expect(await problems()).toEqual([USAGE_TABLE_MISSING]);
     expect(looks).toBe(2);
   });
+
+  it("a given-up look that answers late leaves its successor for the next /health requests to share", async () => {
+    let now = 1000;
+    const answers: ((failure: Error) => void)[] = [];
+    const statement: D1Statement = {
+      bind: () => statement,
+      run: async () => ({}),
+      all: <Row>() => new Promise<{ results: Row[] }>((_, reject) => answers.push(reject)),
+    };
+    const problems = usageTableCheck({ prepare: () => statement }, () => now);
+    const old = problems();
+    now = 2100;
+    const newer = problems();
+    expect(answers).toHaveLength(2);
+    // The given-up look answers while its successor is still on its way.
+    answers[0]!(new Error("D1_ERROR: no such table: usage: SQLITE_ERROR"));
+    expect(await old).toEqual([USAGE_TABLE_MISSING]);
+    now = 2200;
+    const shared = problems();
+    expect(answers).toHaveLength(2);
+    answers[1]!(new Error("D1_ERROR: no such table: usage: SQLITE_ERROR"));
+    expect(await newer).toEqual([USAGE_TABLE_MISSING]);
+    expect(await shared).toEqual([USAGE_TABLE_MISSING]);
+  });
 });

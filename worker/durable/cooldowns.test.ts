@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import type { DurableObjectNamespace } from "../cloudflare.ts";
-import { durableCooldownStore } from "./cooldowns.ts";
+import type { DurableObjectNamespace, DurableObjectState } from "../cloudflare.ts";
+import { DeploymentCooldowns, durableCooldownStore } from "./cooldowns.ts";
 
 /**
  * A namespace that records the calls made to its objects and answers `cooling` from a table,
@@ -173,5 +173,31 @@ describe("a read that never answers (isolation51 #1)", () => {
     answers[1]!(Response.json({ a: 9000 }));
     expect(await newer).toEqual({ a: 9000 });
     expect(await joined).toEqual({ a: 9000 });
+  });
+});
+
+describe("the DeploymentCooldowns object", () => {
+  it("answers the cool-downs still running, and deletes the ended ones it finds from its storage", async () => {
+    const data = new Map<string, unknown>([
+      ["until:ended", Date.now() - 1000],
+      ["until:running", Date.now() + 60_000],
+    ]);
+    const storage = {
+      get: async (keys: string[]) => new Map(keys.filter((key) => data.has(key)).map((key) => [key, data.get(key)])),
+      put: async (entries: Record<string, unknown>) => {
+        for (const [key, value] of Object.entries(entries)) data.set(key, value);
+      },
+      delete: async (keys: string[]) => keys.filter((key) => data.delete(key)).length,
+      list: async () => new Map(),
+    };
+    const object = new DeploymentCooldowns({ storage } as unknown as DurableObjectState);
+    const answer = await object.fetch(
+      new Request("http://object/cooling", {
+        method: "POST",
+        body: JSON.stringify({ keys: ["ended", "running", "never"] }),
+      }),
+    );
+    expect(Object.keys((await answer.json()) as Record<string, number>)).toEqual(["running"]);
+    expect([...data.keys()]).toEqual(["until:running"]);
   });
 });
