@@ -593,6 +593,8 @@ describe("a request of several calls left with some of them out (Uncounted.out):
     const all = [...out, { prompt: 1, texts: [body.input[1]!, body.input[2]!] }];
     expect(callsOutEstimate(body, "embeddings", all)).toBe(inputEstimate(body, "embeddings"));
     expect(callsOutEstimate({ input: "one text" }, "embeddings", [])).toBe(0);
+    // A call out that does not list its texts: the one text at its index, not none.
+    expect(callsOutEstimate(body, "embeddings", [{ prompt: 1 }])).toBe(100);
   });
 
   it("an image request's: its prompt once, as its answer counts it, and an image per call out, none if no call is out (codereview39 #2)", () => {
