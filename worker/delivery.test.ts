@@ -145,6 +145,17 @@ describe("a client that goes away", () => {
     expect(from.cancelled).toBe(true);
   });
 
+  it("pieces no longer read once exactly EARLY_BYTES went out: still timed as the first bytes are", async () => {
+    const hooks = recorder();
+    const from = source(["a".repeat(1024), "b".repeat(EARLY_BYTES - 1024), "c"]);
+    const reader = watchDelivery(from, hooks, { firstMs: 100, laterMs: 10_000 }).getReader();
+    expect((await reader.read()).value?.byteLength).toBe(1024);
+    expect((await reader.read()).value?.byteLength).toBe(EARLY_BYTES - 1024);
+    await sleep(1000);
+    expect(hooks.events).toEqual(["gone: the answer stopped being read: the client had gone"]);
+    expect(from.cancelled).toBe(true);
+  });
+
   it("a client reading on at once, however slowly the pieces come, is never taken for gone early", async () => {
     const hooks = recorder();
     let sent = 0;
