@@ -17,6 +17,23 @@ describe("resolveAuth", () => {
     });
   });
 
+  it("a provider that throws is missing_credentials saying so, never its own message (which may quote what it read)", async () => {
+    const secret = "the provider read wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
+    for (const provider of [
+      () => {
+        throw new Error(secret);
+      },
+      async () => {
+        throw new TypeError(secret);
+      },
+    ]) {
+      const error = await errorOf(async () => resolveAuth({ credentials: provider }), BedrockEdgeError);
+      expect(error.code).toBe("missing_credentials");
+      expect(error.message).toBe("The credentials provider failed.");
+      expect(JSON.stringify(error)).not.toContain("wJalrXUtnFEMI");
+    }
+  });
+
   it("refuses credentials with an empty key string, given or provided, without quoting them", async () => {
     for (const credentials of [
       { ...CREDENTIALS, accessKeyId: "" },
