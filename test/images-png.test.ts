@@ -234,6 +234,25 @@ describe("hostile PNGs: a PngProblem saying what is wrong, nothing large allocat
     expect(await problemOf(trns)).toMatch(/tRNS/);
   });
 
+  it("IHDR not first, or twice; a palette of more than 256 entries; a chunk whose length runs into its CRC's place", async () => {
+    const idat = pngChunk("IDAT", deflateSync(Buffer.alloc(18)));
+    expect(await problemOf(png(pngChunk("tEXt", new Uint8Array(1)), header(2, 2), idat, iend))).toMatch(
+      /first chunk is not IHDR/,
+    );
+    expect(await problemOf(png(header(2, 2), header(2, 2), idat, iend))).toMatch(/two IHDR/);
+    const crowded = png(
+      header(1, 1, 8, 3),
+      pngChunk("PLTE", new Uint8Array(257 * 3)),
+      pngChunk("IDAT", deflateSync(Buffer.from([0, 0]))),
+      iend,
+    );
+    expect(await problemOf(crowded)).toMatch(/palette is malformed/);
+    // The last chunk's length says 2 bytes more than its data and CRC leave.
+    const overrun = png(header(2, 2), pngChunk("tEXt", new Uint8Array(4)));
+    overrun.writeUInt32BE(6, overrun.length - 16);
+    expect(await problemOf(overrun)).toMatch(/past the end/);
+  });
+
   it("more chunks than any encoder writes (empty ancillary ones, 12 bytes each)", async () => {
     const filler = pngChunk("tEXt", new Uint8Array(0));
     const many = png(header(1, 1), ...Array<Buffer>(20_001).fill(filler), iend);
