@@ -199,6 +199,8 @@ describe("hostile PNGs: a PngProblem saying what is wrong, nothing large allocat
     const huge = png(header(65_535, 65_535), pngChunk("IDAT", deflateSync(Buffer.alloc(10))), iend);
     expect(await problemOf(huge)).toMatch(/65535x65535, more than the 4194304 pixels/);
     expect(await problemOf(good(), { maxPixels: 3 })).toMatch(/more than the 3 pixels/);
+    // The bound itself is allowed.
+    expect(await read(good(), { maxPixels: 4 })).toMatchObject({ width: 2, height: 2 });
     expect(await problemOf(png(header(0, 5), iend))).toMatch(/width or height is 0/);
   });
 

@@ -171,6 +171,16 @@ describe("decodeEventStream refuses damage with a 502", () => {
     expect(() => createMessageSplitter().push(tiny)).toThrow(/impossible message length/);
   });
 
+  it("a headers length past what the message leaves them (its CRCs right)", () => {
+    const frame = encodeFrame({}, new Uint8Array(10));
+    const view = new DataView(frame.buffer, frame.byteOffset, frame.byteLength);
+    // 26 bytes: the prelude, 10 of body, the CRC; headers claimed 11, one more than there is room for.
+    view.setUint32(4, 11);
+    view.setUint32(8, crc32(frame.subarray(0, 8)));
+    view.setUint32(frame.length - 4, crc32(frame.subarray(0, frame.length - 4)));
+    expect(() => createMessageSplitter().push(frame)).toThrow(/impossible message length 26 \(headers 11\)/);
+  });
+
   /** A frame changed after encoding, both CRCs made right again: only the change is wrong. */
   function reframed(frame: Uint8Array, change: (bytes: Uint8Array, view: DataView) => void): Uint8Array {
     const out = frame.slice();
