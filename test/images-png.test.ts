@@ -242,6 +242,16 @@ describe("hostile PNGs: a PngProblem saying what is wrong, nothing large allocat
       /first chunk is not IHDR/,
     );
     expect(await problemOf(png(header(2, 2), header(2, 2), idat, iend))).toMatch(/two IHDR/);
+    for (const at of [10, 11]) {
+      // A compression method (byte 10) or a filter method (byte 11) other than PNG's 0.
+      const body = Buffer.alloc(13);
+      body.writeUInt32BE(2, 0);
+      body.writeUInt32BE(2, 4);
+      body[8] = 8;
+      body[9] = 6;
+      body[at] = 1;
+      expect(await problemOf(png(pngChunk("IHDR", body), idat, iend))).toMatch(/compression or filter method/);
+    }
     const crowded = png(
       header(1, 1, 8, 3),
       pngChunk("PLTE", new Uint8Array(257 * 3)),
