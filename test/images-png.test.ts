@@ -49,6 +49,16 @@ describe("reading a PNG's colours and alpha", () => {
     }
   });
 
+  it("Paeth, where the up and upper-left predictions tie: the up one, as the spec orders them", async () => {
+    // For the last pixel: left a = 11, up b = 8, upper-left c = 10; p = 9 is 1 from both b and c.
+    const rows = [
+      [10, 8],
+      [11, 200],
+    ];
+    const pixels = await read(writePng({ width: 2, height: 2, depth: 8, colorType: 0, rows, filter: 4 }));
+    expect([...pixels.rgb.filter((_, at) => at % 3 === 0)]).toEqual([10, 8, 11, 200]);
+  });
+
   it("RGBA and grey + alpha at 16 bits: each sample's high byte", async () => {
     const rgba = Array.from({ length: H }, (_, y) =>
       Array.from({ length: W }, (_, x) => [0, 1, 2, 3].map((c) => value(x, y, c, 65535))).flat(),

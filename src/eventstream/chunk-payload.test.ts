@@ -67,6 +67,9 @@ describe("plainChunkText reads Bedrock's chunk payload from its bytes", () => {
       '{"bytes":"e30=","p":"a","bytes":"W10="}',
       '{"bytes":"e3\\/0="}',
       '{"bytes":"e30"',
+      // One byte after the closing quote, but not the brace that closes the object.
+      '{"bytes":"e30="]',
+      '{"bytes":"e30=""',
       '{"bytes":"a"}',
       '{"bytes":"abcde"}',
       '{"bytes":"e30"=}',

@@ -200,6 +200,23 @@ describe("decodeEventStream refuses damage with a 502", () => {
     expect(() => createMessageSplitter().push(broken)).toThrow(/header of unknown type 10/);
   });
 
+  it("a binary header whose value runs past the headers", () => {
+    const binary = () => encodeFrame({ blob: { type: "binary", value: new Uint8Array([1, 2, 3]) } }, "{}");
+    // Name length (1), "blob" (4), type byte (1), then its value's length field.
+    const broken = reframed(binary(), (_, view) => view.setUint16(12 + 1 + 4 + 1, 5));
+    expect(() => createMessageSplitter().push(broken)).toThrow(/runs past/);
+  });
+
+  it("a header value whose first byte past ASCII is not UTF-8 (a lone 0x80) reads as U+FFFD, as TextDecoder reads it", () => {
+    const named = () => encodeFrame({ note: { type: "string", value: "ab" } }, "{}");
+    // Name length (1), "note" (4), type (1), value length (2), then "ab": its "b" made 0x80.
+    const odd = reframed(named(), (out) => {
+      out[12 + 1 + 4 + 1 + 2 + 1] = 0x80;
+    });
+    const [message] = createMessageSplitter().push(odd);
+    expect(message?.headers.note).toEqual({ type: "string", value: "a\uFFFD" });
+  });
+
   it("a header whose value runs past the headers", () => {
     // The string's length field (after the type byte) claims more than the headers hold.
     const broken = reframed(oneHeader(), (_, view) => view.setUint16(12 + 1 + 13 + 1, 500));
