@@ -110,6 +110,13 @@ describe("MODELS' names", () => {
     ]);
   });
 
+  it("an empty MODELS, and a Durable Object binding that is some other object, are problems", () => {
+    expect(problems({ ...good, MODELS: "{}" })).toContain("MODELS is empty: name at least one model");
+    expect(problems({ ...good, DEPLOYMENT_COOLDOWNS: {} })).toContain(
+      "DEPLOYMENT_COOLDOWNS must be a Durable Object binding ([[durable_objects.bindings]] in wrangler.toml)",
+    );
+  });
+
   it("__proto__ is refused: it set the table's prototype, and the model vanished while /health said ok", () => {
     const only = `{"__proto__": {"model": "${qwen}"}}`;
     expect(problems({ ...good, MODELS: only })).toEqual([
@@ -687,6 +694,8 @@ describe("MODELS entries with several deployments", () => {
         ]);
       }
       expect(problems({ ...good, [name]: " 2048 " }), name).toEqual([]);
+      // The least value itself is taken.
+      expect(problems({ ...good, [name]: String(min) }), `${name} ${min}`).toEqual([]);
     }
     expect(configOf({ ...good, BEDROCK_MAX_RETRIES: " 3\n" }).maxRetries).toBe(3);
     expect(configOf({ ...good, MAX_BODY_BYTES: "0002048" }).maxBodyBytes).toBe(2048);
