@@ -221,6 +221,9 @@ describe("hostile PNGs: a PngProblem saying what is wrong, nothing large allocat
     expect(await problemOf(short)).toMatch(/ends before its last row/);
     const garbage = png(header(2, 2), pngChunk("IDAT", Buffer.from("not deflate at all")), iend);
     expect(await problemOf(garbage)).toMatch(/does not inflate/);
+    // The rows exactly one inflated piece (128 rows of 1 + 127 bytes: 16 KiB), then more after them.
+    const after = png(header(127, 128, 8, 0), pngChunk("IDAT", deflateSync(Buffer.alloc(16_384 + 10))), iend);
+    expect(await problemOf(after)).toMatch(/inflates to more than its size/);
   });
 
   it("a filter type past 4, a palette index past the palette, an interlace method past 1, an unknown critical chunk", async () => {
@@ -244,6 +247,14 @@ describe("hostile PNGs: a PngProblem saying what is wrong, nothing large allocat
       iend,
     );
     expect(await problemOf(trns)).toMatch(/tRNS/);
+    // A grey image's tRNS is one 2-byte value: 4 bytes is no tRNS PNG defines.
+    const longKey = png(
+      header(1, 1, 8, 0),
+      pngChunk("tRNS", new Uint8Array(4)),
+      pngChunk("IDAT", deflateSync(Buffer.alloc(2))),
+      iend,
+    );
+    expect(await problemOf(longKey)).toMatch(/tRNS chunk is malformed/);
   });
 
   it("IHDR not first, or twice; a palette of more than 256 entries; a chunk whose length runs into its CRC's place", async () => {
