@@ -270,6 +270,14 @@ describe("AWS_BEARER_TOKEN_BEDROCK beside SigV4 keys", () => {
 });
 
 describe("BEDROCK_ENDPOINT", () => {
+  it("refuses a bare ? or # at its end (an empty query or fragment) as it refuses a query or fragment", () => {
+    for (const endpoint of ["https://vpce.example.com/?", "https://vpce.example.com/#"]) {
+      expect(problems({ ...good, BEDROCK_ENDPOINT: endpoint }).join("\n"), endpoint).toMatch(
+        /^BEDROCK_ENDPOINT: must not carry a query, a fragment \(a bare \? or # included\)/,
+      );
+    }
+  });
+
   it("is kept without its trailing slash", () => {
     expect(configOf({ ...good, BEDROCK_ENDPOINT: "https://vpce.example.com/" }).endpoint).toBe(
       "https://vpce.example.com",
@@ -372,6 +380,12 @@ describe("an access key id that cannot sign a call (firsthour22 #2, #9)", () => 
     const temporary = { ...good, AWS_ACCESS_KEY_ID: "ASIAEXAMPLEEXAMPLE12" };
     expect(problems(temporary)).toEqual([TEMPORARY]);
     expect(problems({ ...temporary, AWS_SESSION_TOKEN: "token" })).toEqual([]);
+    // And the token is the one that signs, beside the keys.
+    expect(configOf({ ...temporary, AWS_SESSION_TOKEN: " token " }).credentials).toEqual({
+      accessKeyId: "ASIAEXAMPLEEXAMPLE12",
+      secretAccessKey: good.AWS_SECRET_ACCESS_KEY,
+      sessionToken: "token",
+    });
   });
 
   it("the emulator's test credentials (and npm start's, which are they) and AWS's own example id pass", () => {
