@@ -24,7 +24,9 @@ const MASK = 12;
 /** A path's step into an array's item. */
 const ITEM = -1;
 
-const KEYS: ReadonlyArray<readonly [string, number]> = [
+// A map, not a list to walk: the body's scan asks for every key it reads (a walk took an
+// iterator, and one per entry, each time).
+const KEYS: ReadonlyMap<string, number> = new Map([
   ['"url"', URL],
   ['"data"', DATA],
   ['"image_url"', IMAGE_URL],
@@ -37,16 +39,13 @@ const KEYS: ReadonlyArray<readonly [string, number]> = [
   ['"images"', IMAGES],
   ['"image"', IMAGE],
   ['"mask"', MASK],
-];
+]);
 
 /** The key spanning `start`..`end` (quotes included), as one of the keys above; written plainly only. */
 export function keyAt(text: string, start: number, end: number): number {
   const length = end - start;
   if (length < 5 || length > 13) return OTHER_KEY;
-  for (const [key, id] of KEYS) {
-    if (key.length === length && text.startsWith(key, start)) return id;
-  }
-  return OTHER_KEY;
+  return KEYS.get(text.slice(start, end)) ?? OTHER_KEY;
 }
 
 /**
