@@ -203,8 +203,21 @@ export interface ModelBounds {
   pixels?: number;
 }
 
+// The last path apiOfPath read and its API: a request asks for its own path's three to five times
+// (the body's read, its admission, the key's limits), each time up to five regular expressions.
+let lastPath: string | undefined;
+let lastApi: ModelApi = "completions";
+
 /** The API a model endpoint's path serves (`/v1/chat/completions`, `/completions`, `/v1/responses`…). */
 export function apiOfPath(path: string): ModelApi {
+  if (path !== lastPath) {
+    lastApi = apiOfPathRead(path);
+    lastPath = path;
+  }
+  return lastApi;
+}
+
+function apiOfPathRead(path: string): ModelApi {
   // A trailing slash is the same endpoint to the router: it must be the same API here.
   if (/(^|\/)responses\/*$/.test(path)) return "responses";
   if (/(^|\/)embeddings\/*$/.test(path)) return "embeddings";
