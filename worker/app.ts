@@ -109,8 +109,10 @@ export function createApp(options: AppOptions = {}): ProxyApp {
   // CORS is off unless CORS_ORIGINS names origins; preflights are answered before auth.
   app.use("*", (c, next) => c.get("state").cors?.(c, next) ?? next());
 
+  // Path by path, as hono adds the routes of a list of paths: the same routes in the same order.
   for (const endpoint of ENDPOINTS) {
-    app.on(endpoint.method, [...endpoint.paths], ...middlewareFor(endpoint), endpoint.handler);
+    for (const path of endpoint.paths)
+      app.on(endpoint.method, [path], ...middlewareFor(endpoint, path), endpoint.handler);
   }
   // Registered after the endpoints: a known path asked with another method.
   for (const [path, methods] of allowedMethods(ENDPOINTS)) {
@@ -127,12 +129,12 @@ export function createApp(options: AppOptions = {}): ProxyApp {
   return app;
 }
 
-function middlewareFor(endpoint: Endpoint): MiddlewareHandler<AppEnv>[] {
+function middlewareFor(endpoint: Endpoint, path: string): MiddlewareHandler<AppEnv>[] {
   if (endpoint.open) return [];
   if (endpoint.admin) return [requireKey, requireReady, requireAdmin];
   return endpoint.method === "POST"
     ? [
-        nameEndpoint,
+        nameEndpoint(path),
         requireKey,
         requireReady,
         recordUsage,

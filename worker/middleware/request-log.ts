@@ -2,7 +2,6 @@
 // 503, and the deployment that served it), and the request's one log line is written here, when the exchange really ends: after
 // the last byte of the answer, or when the client is known to have gone (499).
 import type { MiddlewareHandler } from "hono";
-import { routePath } from "hono/route";
 import { randomId } from "../../src/core.ts";
 import type { AppContext, AppEnv } from "../context.ts";
 import {
@@ -87,12 +86,16 @@ export function requestLog(sink: LogSink, stall: StallTimes = STALL_TIMES): Midd
 /**
  * First on a model endpoint: its line names the endpoint as registered (`/v1/responses`), however
  * the client spelt the path (`/v1/%72esponses`, a trailing slash), for the usage row, the span and
- * the key's limits read the endpoint there. It is the endpoint that served the request.
+ * the key's limits read the endpoint there. It is the endpoint that served the request. Made for
+ * each registered path, which it is given: hono's routePath(c) would find it again on every
+ * request by mapping every route the request matched.
  */
-export const nameEndpoint: MiddlewareHandler<AppEnv> = (c, next) => {
-  c.get("log").line.path = routePath(c);
-  return next();
-};
+export function nameEndpoint(path: string): MiddlewareHandler<AppEnv> {
+  return (c, next) => {
+    c.get("log").line.path = path;
+    return next();
+  };
+}
 
 function deliveryHooks(
   log: LogWriter,
