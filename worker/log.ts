@@ -355,7 +355,7 @@ export function startRequestLog({ request, path, requestId, clientRequestId, sin
     // Unless an endpoint named it, the path is the client's text, of any length: a key pasted in a
     // URL is redacted before the path is cut to its length, so the cut never splits it. An error
     // quotes the path whole or not at all (http.ts quotedWhole), for the same reason.
-    line.path = redactSecrets(line.path, known).slice(0, MAX_LOGGED_PATH);
+    line.path = loggedPath(line.path, known);
     // The client's id is its own text too: one that holds a known secret or a secret's shape (a
     // key sent as x-client-request-id) is logged as a fixed marker, never in part.
     const clientId = line.client_request_id;
@@ -364,6 +364,28 @@ export function startRequestLog({ request, path, requestId, clientRequestId, sin
     markDone();
     sink(line);
   }
+}
+
+// The endpoints' own paths (nameEndpoint's), each redacted once for a state's known secrets (fixed
+// once the state is built): a line names its endpoint on nearly every request, and redacting that
+// constant cost more than the rest of the line. A path only the client wrote is redacted each time,
+// and none is kept.
+const endpointPaths = new Set<string>();
+const redactedEndpointPaths = new WeakMap<readonly string[], Map<string, string>>();
+
+/** Notes a path an endpoint is registered at, which a line then names (request-log.ts nameEndpoint). */
+export function noteEndpointPath(path: string): void {
+  endpointPaths.add(path);
+}
+
+/** The line's path, as it is logged: known secrets and secrets' shapes cut, then cut to its length. */
+function loggedPath(path: string, known: readonly string[]): string {
+  if (!endpointPaths.has(path)) return redactSecrets(path, known).slice(0, MAX_LOGGED_PATH);
+  let paths = redactedEndpointPaths.get(known);
+  if (!paths) redactedEndpointPaths.set(known, (paths = new Map()));
+  let logged = paths.get(path);
+  if (logged === undefined) paths.set(path, (logged = redactSecrets(path, known).slice(0, MAX_LOGGED_PATH)));
+  return logged;
 }
 
 /**

@@ -14,7 +14,7 @@ import {
 } from "../delivery.ts";
 import { bodyGivenUp, drainUnread, isBodyCut } from "../body.ts";
 import { retryAfterSeconds } from "../http.ts";
-import { failureOutcome, type LogSink, type LogWriter, startRequestLog } from "../log.ts";
+import { failureOutcome, type LogSink, type LogWriter, noteEndpointPath, startRequestLog } from "../log.ts";
 
 const CLIENT_CLOSED_CONNECTION = "the client closed the connection";
 const CLIENT_STOPPED_SENDING = "the client stopped sending its request body";
@@ -91,6 +91,7 @@ export function requestLog(sink: LogSink, stall: StallTimes = STALL_TIMES): Midd
  * request by mapping every route the request matched.
  */
 export function nameEndpoint(path: string): MiddlewareHandler<AppEnv> {
+  noteEndpointPath(path);
   return (c, next) => {
     c.get("log").line.path = path;
     return next();
