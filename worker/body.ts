@@ -475,8 +475,10 @@ function declaredLength(headers: Headers): number | undefined {
  * only to be refused; answered at once, it sends nothing.
  */
 export async function drainUnread(request: Request): Promise<void> {
+  // bodyUsed first: a body read already (every JSON request's) needs its stream neither made nor asked.
+  if (request.bodyUsed) return;
   const { body } = request;
-  if (!body || request.bodyUsed || body.locked) return;
+  if (!body || body.locked) return;
   if (request.headers.get("expect")?.toLowerCase() === "100-continue") return;
   const declared = declaredLength(request.headers);
   if (declared !== undefined && declared > MAX_DRAINED_BYTES) {

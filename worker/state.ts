@@ -183,12 +183,25 @@ function bodyLimitsOf(config: ProxyConfig): Ready["bodyLimits"] {
       ? config.models[model]!.max_body_bytes
       : undefined;
   const everyModel = Object.keys(config.models);
-  return (allowed) => {
+  const limitsFor = (allowed: readonly string[] | undefined): BodyLimits => {
     const limits = (allowed ?? everyModel).map((model) => own(model, allowed) ?? 0);
     return {
       largest: Math.max(config.maxBodyBytes, ...limits),
       forModel: (model) => (model === undefined ? undefined : own(model, allowed)) ?? config.maxBodyBytes,
     };
+  };
+  // Made once for every model, and once per key's list of models (each key keeps its own list):
+  // not again on every request.
+  let forEveryModel: BodyLimits | undefined;
+  const byKey = new WeakMap<readonly string[], BodyLimits>();
+  return (allowed) => {
+    if (!allowed) return (forEveryModel ??= limitsFor(undefined));
+    let found = byKey.get(allowed);
+    if (!found) {
+      found = limitsFor(allowed);
+      byKey.set(allowed, found);
+    }
+    return found;
   };
 }
 

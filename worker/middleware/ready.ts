@@ -5,11 +5,11 @@ import type { AppContext, AppEnv } from "../context.ts";
 import { errorResponse, misconfigured, misconfiguredUnlisted } from "../http.ts";
 import { type ClientKey, problemsFor } from "../keys.ts";
 
-export const requireReady: MiddlewareHandler<AppEnv> = async (c, next) => {
+export const requireReady: MiddlewareHandler<AppEnv> = (c, next) => {
   const { ready, configProblems } = c.get("state");
-  if (!ready) return refuseMisconfigured(c, c.get("key"), configProblems);
+  if (!ready) return Promise.resolve(refuseMisconfigured(c, c.get("key"), configProblems));
   c.set("ready", ready);
-  await next();
+  return next();
 };
 
 /** The 500 proxy_misconfigured, telling the key what it may read of the problems. */
