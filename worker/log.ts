@@ -382,9 +382,15 @@ export function noteEndpointPath(path: string): void {
 function loggedPath(path: string, known: readonly string[]): string {
   if (!endpointPaths.has(path)) return redactSecrets(path, known).slice(0, MAX_LOGGED_PATH);
   let paths = redactedEndpointPaths.get(known);
-  if (!paths) redactedEndpointPaths.set(known, (paths = new Map()));
+  if (!paths) {
+    paths = new Map();
+    redactedEndpointPaths.set(known, paths);
+  }
   let logged = paths.get(path);
-  if (logged === undefined) paths.set(path, (logged = redactSecrets(path, known).slice(0, MAX_LOGGED_PATH)));
+  if (logged === undefined) {
+    logged = redactSecrets(path, known).slice(0, MAX_LOGGED_PATH);
+    paths.set(path, logged);
+  }
   return logged;
 }
 

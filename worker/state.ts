@@ -195,7 +195,10 @@ function bodyLimitsOf(config: ProxyConfig): Ready["bodyLimits"] {
   let forEveryModel: BodyLimits | undefined;
   const byKey = new WeakMap<readonly string[], BodyLimits>();
   return (allowed) => {
-    if (!allowed) return (forEveryModel ??= limitsFor(undefined));
+    if (!allowed) {
+      forEveryModel ??= limitsFor(undefined);
+      return forEveryModel;
+    }
     let found = byKey.get(allowed);
     if (!found) {
       found = limitsFor(allowed);
