@@ -352,6 +352,59 @@ describe("a generation vLLM gave up (finish_reason abort or error)", () => {
     }, BedrockEdgeError);
     expect(streamError).toMatchObject({ status: 502, code: "incomplete_stream" });
   });
+
+  // codereview52: Bedrock billed the generation it gave up, as it bills an answer the library
+  // refuses once read (refused-answer-usage.test.ts): the 502 carries the counts the answer told.
+  const counts = { prompt_tokens: 4, completion_tokens: 2, total_tokens: 6 };
+  const metrics = { inputTokenCount: 4, outputTokenCount: 2, invocationLatency: 9, firstByteLatency: 3 };
+  it.each(["abort", "error"])("%s: the 502 carries Bedrock's counts, plain and streamed", async (reason) => {
+    const bodies: Array<{ route: RouteName; wire?: "openai_completion"; plain: JsonObject; frames: Uint8Array[] }> = [
+      {
+        route: "openai",
+        plain: {
+          choices: [{ index: 0, message: { role: "assistant", content: "Once upon" }, finish_reason: reason }],
+          usage: counts,
+        },
+        frames: [
+          chunkFrame({ choices: [{ index: 0, delta: { content: "Once upon" } }] }),
+          chunkFrame({ choices: [{ index: 0, delta: {}, finish_reason: reason }] }, 1),
+          chunkFrame({ choices: [], usage: counts, "amazon-bedrock-invocationMetrics": metrics }, 2),
+        ],
+      },
+      {
+        route: "qwen3",
+        wire: "openai_completion",
+        plain: { choices: [{ index: 0, text: "Once upon", finish_reason: reason }], usage: counts },
+        frames: [
+          chunkFrame({ choices: [{ index: 0, text: "Once upon" }] }),
+          chunkFrame({ choices: [{ index: 0, text: "", finish_reason: reason }] }, 1),
+          chunkFrame({ choices: [], usage: counts, "amazon-bedrock-invocationMetrics": metrics }, 2),
+        ],
+      },
+      {
+        route: "llama",
+        plain: { generation: "Once upon", stop_reason: reason, prompt_token_count: 4, generation_token_count: 2 },
+        frames: [
+          chunkFrame({ generation: "Once upon", stop_reason: null, prompt_token_count: 4 }),
+          chunkFrame({ generation: "", stop_reason: reason, "amazon-bedrock-invocationMetrics": metrics }, 1),
+        ],
+      },
+    ];
+    for (const { route, wire, plain, frames } of bodies) {
+      const client = answering(plain, frames, {
+        models: { m: { model: model(route), ...(wire ? { wire_format: wire } : {}) } },
+      });
+      const plainError = await errorOf(() => plainEnding(client, "m"), BedrockEdgeError);
+      expect(plainError, `${route} plain`).toMatchObject({ code: "bad_upstream_response", usage: counts });
+      const streamError = await errorOf(() => streamEnding(client, "m"), BedrockEdgeError);
+      expect(streamError, `${route} stream`).toMatchObject({ code: "incomplete_stream", usage: counts });
+      if (route === "openai") continue;
+      // Legacy Completions: the call's counts, and no estimate of it beside them.
+      const legacy = await errorOf(() => client.completions.create({ model: "m", prompt: "Once" }), BedrockEdgeError);
+      expect(legacy, `${route} legacy`).toMatchObject({ code: "bad_upstream_response", usage: counts });
+      expect(legacy.unmeteredCalls, `${route} legacy`).toBeUndefined();
+    }
+  });
 });
 
 /** A chat answer, plain or streamed and joined as a client joins it. */
@@ -663,6 +716,28 @@ describe("the proxy ends an answer as the library does", () => {
     });
     expect(text).toBe("Once upon");
     expect(streamed).toMatchObject({ message: expect.stringContaining("before the model finished") });
+  });
+
+  it("openai: the log line of a generation vLLM aborted has Bedrock's counts (codereview52)", async () => {
+    const usage = { prompt_tokens: 4, completion_tokens: 2, total_tokens: 6 };
+    const { client, lines } = proxyAnswering(
+      model("openai"),
+      { choices: [{ index: 0, message: { role: "assistant", content: "Once" }, finish_reason: "abort" }], usage },
+      [],
+    );
+    await errorOf(() => client.chat.completions.create({ model: "m", messages }), OpenAI.APIError);
+    await errorOf(() => client.responses.create({ model: "m", input: "Once" }), OpenAI.APIError);
+    expect(
+      lines.map(({ status, error_code, prompt_tokens, completion_tokens }) => ({
+        status,
+        error_code,
+        prompt_tokens,
+        completion_tokens,
+      })),
+    ).toEqual([
+      { status: 502, error_code: "bad_upstream_response", prompt_tokens: 4, completion_tokens: 2 },
+      { status: 502, error_code: "bad_upstream_response", prompt_tokens: 4, completion_tokens: 2 },
+    ]);
   });
 });
 

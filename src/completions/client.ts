@@ -284,11 +284,21 @@ export function createCompletions(deps: CompletionsDeps): Completions {
       const answers = await mapPooled(calls, MAX_OPEN_CALLS, async (planned, at) => {
         callSent(whichCall(planned), options.onCallSent);
         const { json, headerUsage } = await sentBy(meters[at]!, callJson(transport, callOf(planned, meters[at]!)));
-        const answer = format.readAnswer(json, choicesPerCall, route.name);
-        const usage = answer.usage ?? headerUsage;
-        const text = answer.pieces.map((piece) => piece.text).join("");
-        meters[at] = { sent: true, chunks: 0, ended: true, ...(usage ? { usage } : { text }) };
-        return { place: planned.place, answer: { ...answer, usage } };
+        let usage: Usage | undefined;
+        let text: string | undefined;
+        try {
+          const answer = format.readAnswer(json, choicesPerCall, route.name);
+          usage = answer.usage ?? headerUsage;
+          text = answer.pieces.map((piece) => piece.text).join("");
+          return { place: planned.place, answer: { ...answer, usage } };
+        } catch (error) {
+          // An answer refused once read that tells its counts (a generation the model server gave
+          // up): this call's, billed, and not one to estimate (billOpened).
+          usage = (error as BedrockEdgeError).usage;
+          throw error;
+        } finally {
+          meters[at] = { sent: true, chunks: 0, ended: true, ...(usage ? { usage } : { text }) };
+        }
       })
         .finally(unfollow)
         .catch((error: unknown) => {

@@ -139,7 +139,12 @@ function logprobsOf(value: unknown): ChoiceLogprobs | undefined {
   return content ? { content, refusal: null } : undefined;
 }
 
-function parseChoice(choice: unknown, position: number, reading: Reading): RouteChoice | undefined {
+function parseChoice(
+  choice: unknown,
+  position: number,
+  reading: Reading,
+  usage: Usage | undefined,
+): RouteChoice | undefined {
   if (!isJsonObject(choice) || !isJsonObject(choice.message)) return undefined;
   const source = choice.message;
   let content = text(source.content) ?? null;
@@ -156,7 +161,7 @@ function parseChoice(choice: unknown, position: number, reading: Reading): Route
   const out: RouteChoice = {
     index: typeof choice.index === "number" ? choice.index : position,
     message,
-    finish_reason: finishWithCalls(plainFinish(choice.finish_reason, "openai"), calls.length),
+    finish_reason: finishWithCalls(plainFinish(choice.finish_reason, "openai", usage), calls.length),
   };
   const logprobs = reading.logprobs ? logprobsOf(choice.logprobs) : undefined;
   if (logprobs) out.logprobs = logprobs;
@@ -336,14 +341,14 @@ export const openaiRoute: Route<"openai"> = {
   parseAnswer(body, request, settings) {
     const reading = readingFor(request, settings);
     const raw = Array.isArray(body.choices) ? body.choices : [];
+    const usage = usageFromBody(body.usage);
     const choices = raw
-      .map((choice: unknown, position) => parseChoice(choice, position, reading))
+      .map((choice: unknown, position) => parseChoice(choice, position, reading, usage))
       .filter((choice): choice is RouteChoice => choice !== undefined);
     if (!choices.length) {
       throw badUpstream('The model\'s answer has no "choices" (route openai); is the route right for this model?');
     }
     const answer: RouteAnswer = { choices };
-    const usage = usageFromBody(body.usage);
     if (usage) answer.usage = usage;
     const prompt = request.prompt_logprobs != null ? readPromptLogprobs(body.prompt_logprobs) : undefined;
     if (prompt) answer.prompt_logprobs = prompt;

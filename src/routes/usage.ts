@@ -65,13 +65,15 @@ export function finishReason(stopReason: unknown): FinishReason | undefined {
 /**
  * A plain answer's finish: its stop reason's, or `stop` where it names none (a whole body, which
  * Bedrock sends once the model is done); a 502 for a generation the model server gave up on,
- * as a stream that ends so is.
+ * as a stream that ends so is, carrying the answer's `usage`: Bedrock billed it all the same.
  */
-export function plainFinish(stopReason: unknown, route?: string): FinishReason {
+export function plainFinish(stopReason: unknown, route?: string, usage?: Usage): FinishReason {
   if (GAVE_UP.includes(stopReason)) {
-    throw badUpstream(
+    const error = badUpstream(
       `Bedrock's answer ended before the model finished (stop reason "${stopReason}"; route ${route}).`,
     );
+    if (usage) error.usage = usage;
+    throw error;
   }
   return finishReason(stopReason) ?? "stop";
 }

@@ -59,8 +59,8 @@ export const bedrockCompletion: WireFormat = {
           "is the route right for this model?",
       );
     }
-    const finish = plainFinish(stopReasonOf(body), route);
     const usage = usageFromBody(body.usage) ?? usageFromCounts(body);
+    const finish = plainFinish(stopReasonOf(body), route, usage);
     return { pieces: [{ index: 0, text, finish }], ...(usage ? { usage } : {}) };
   },
   streamReader() {

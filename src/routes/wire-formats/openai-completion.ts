@@ -36,7 +36,7 @@ const CARRIES: ReadonlySet<TextField> = new Set<TextField>(PASSED);
 function readChoice(
   value: unknown,
   position: number,
-  finishOf: (reason: unknown) => FinishReason | undefined = finishReason,
+  finishOf: (reason: unknown) => FinishReason | undefined,
 ): TextPiece | undefined {
   if (!isJsonObject(value)) return undefined;
   const piece: TextPiece = {
@@ -79,9 +79,10 @@ export const openaiCompletion: WireFormat = {
   readAnswer(body, choices, route) {
     const asked = askedChoices(choices);
     const list = Array.isArray(body.choices) ? body.choices : [];
+    const usage = usageFromBody(body.usage);
     const pieces = list
       // A choice without a finish reason is still a whole answer here: vLLM always sets one.
-      .map((value: unknown, position) => readChoice(value, position, (reason) => plainFinish(reason, route)))
+      .map((value: unknown, position) => readChoice(value, position, (reason) => plainFinish(reason, route, usage)))
       .filter((piece) => piece !== undefined)
       .filter(asked.keeps);
     if (!pieces.length) {
@@ -90,7 +91,6 @@ export const openaiCompletion: WireFormat = {
           "is the route right for this model?",
       );
     }
-    const usage = usageFromBody(body.usage);
     return usage ? { pieces, usage } : { pieces };
   },
   streamReader(choices) {
@@ -102,7 +102,7 @@ export const openaiCompletion: WireFormat = {
         const out: TextPiece[] = [];
         const list = Array.isArray(event.choices) ? event.choices : [];
         list.forEach((value: unknown, position) => {
-          const piece = readChoice(value, position);
+          const piece = readChoice(value, position, finishReason);
           if (!piece || !asked.keeps(piece)) return;
           if (piece.text || piece.finish || piece.logprobs) out.push(piece);
         });
