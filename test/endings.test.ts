@@ -405,6 +405,30 @@ describe("a generation vLLM gave up (finish_reason abort or error)", () => {
       expect(legacy.unmeteredCalls, `${route} legacy`).toBeUndefined();
     }
   });
+
+  it("a copy that gave the generation up is left for another, and what it was billed told (codereview52)", async () => {
+    let calls = 0;
+    const fetch: typeof globalThis.fetch = async () => {
+      calls++;
+      const reason = calls === 1 ? "abort" : "stop";
+      return Response.json({
+        choices: [{ index: 0, message: { role: "assistant", content: "Once upon" }, finish_reason: reason }],
+        usage: calls === 1 ? counts : { prompt_tokens: 4, completion_tokens: 3, total_tokens: 7 },
+      });
+    };
+    const copy = (id: string) => `bedrock/openai/arn:aws:bedrock:us-east-1:123456789012:imported-model/${id}`;
+    const client = emulated({
+      fetch,
+      models: { m: { deployments: [{ model: copy("aaaaaaaaaaaa") }, { model: copy("bbbbbbbbbbbb") }] } },
+    }).bedrock;
+    const told: unknown[] = [];
+    const answer = await client.chat.completions.create(
+      { model: "m", messages },
+      { onFailoverUsage: (event) => told.push(event) },
+    );
+    expect([calls, answer.choices[0]?.finish_reason, answer.usage?.completion_tokens]).toEqual([2, "stop", 3]);
+    expect(told).toEqual([{ usage: counts }]);
+  });
 });
 
 /** A chat answer, plain or streamed and joined as a client joins it. */
