@@ -19,8 +19,12 @@ import { usageTableCheck } from "./usage-table.ts";
 import { type UsageWriter, usageWriter } from "./usage.ts";
 
 export interface ProxyState {
-  /** Values to cut out of anything logged or answered. */
-  secrets: string[];
+  /**
+   * Values to cut out of anything logged or answered. Read-only once the state is built: the log
+   * keeps each endpoint path's redaction per this array (log.ts loggedPath), so one pushed later
+   * would never be cut from those paths.
+   */
+  secrets: readonly string[];
   keys: { count: number; find: KeyFinder };
   /**
    * CORS_ORIGINS' middleware, when it names origins, whatever else is wrong (readCorsOrigins).
