@@ -166,6 +166,36 @@ describe("/health's look for the table, shared by concurrent /health requests (i
     expect(looks).toBe(2);
   });
 
+  it("a /health that joins a look that never answers waits no longer than the look is shared, then looks afresh", async () => {
+    vi.useFakeTimers();
+    try {
+      let looks = 0;
+      const statement: D1Statement = {
+        bind: () => statement,
+        run: async () => ({}),
+        all: <Row>() =>
+          looks++ === 0
+            ? new Promise<{ results: Row[] }>(() => undefined)
+            : Promise.reject(new Error("D1_ERROR: no such table: usage: SQLITE_ERROR")),
+      };
+      const problems = usageTableCheck({ prepare: () => statement });
+      void problems();
+      vi.advanceTimersByTime(400);
+      let answer: string[] | undefined;
+      void problems().then((found) => {
+        answer = found;
+      });
+      expect(looks).toBe(1);
+      await vi.advanceTimersByTimeAsync(599);
+      expect(answer).toBeUndefined();
+      await vi.advanceTimersByTimeAsync(1);
+      expect(answer).toEqual([USAGE_TABLE_MISSING]);
+      expect(looks).toBe(2);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   it("a given-up look that answers late leaves its successor for the next /health requests to share", async () => {
     let now = 1000;
     const answers: ((failure: Error) => void)[] = [];

@@ -58,11 +58,11 @@ export function usageTableCheck(db: D1Database, now: () => number = Date.now): (
       return isUsageTableMissing(error) ? [USAGE_TABLE_MISSING] : [];
     }
   };
-  return () => {
+  const check = (): Promise<string[]> => {
     if (found) return Promise.resolve([]);
     const at = now();
     // Concurrent /health requests share one look; the next one after it looks afresh.
-    if (looking && at - looking.at < LOOK_SHARED_MS) return looking.problems;
+    if (looking && at - looking.at < LOOK_SHARED_MS) return joined(looking.problems, looking.at + LOOK_SHARED_MS - at);
     const problems = look().finally(() => {
       // Only its own entry: a look given up may answer after its successor started.
       if (looking?.problems === problems) looking = undefined;
@@ -70,4 +70,14 @@ export function usageTableCheck(db: D1Database, now: () => number = Date.now): (
     looking = { at, problems };
     return problems;
   };
+  // A /health that joins a look waits for it only while it is shared: the look may be one a
+  // cancelled request left that never settles, and then this request looks for itself.
+  const joined = (shared: Promise<string[]>, left: number): Promise<string[]> => {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const afresh = new Promise<string[]>((resolve) => {
+      timer = setTimeout(() => resolve(check()), left);
+    });
+    return Promise.race([shared, afresh]).finally(() => clearTimeout(timer));
+  };
+  return check;
 }
