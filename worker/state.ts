@@ -196,13 +196,10 @@ function bodyLimitsOf(config: ProxyConfig): Ready["bodyLimits"] {
   };
   // Made once for every model, and once per key's list of models (each key keeps its own list):
   // not again on every request.
-  let forEveryModel: BodyLimits | undefined;
+  const forEveryModel = limitsFor(undefined);
   const byKey = new WeakMap<readonly string[], BodyLimits>();
   return (allowed) => {
-    if (!allowed) {
-      forEveryModel ??= limitsFor(undefined);
-      return forEveryModel;
-    }
+    if (!allowed) return forEveryModel;
     let found = byKey.get(allowed);
     if (!found) {
       found = limitsFor(allowed);

@@ -294,7 +294,7 @@ export function createCompletions(deps: CompletionsDeps): Completions {
         } catch (error) {
           // An answer refused once read that tells its counts (a generation the model server gave
           // up): this call's, billed, and not one to estimate (billOpened).
-          usage = (error as BedrockEdgeError).usage;
+          if (error instanceof BedrockEdgeError) usage = error.usage;
           throw error;
         } finally {
           meters[at] = { sent: true, chunks: 0, ended: true, ...(usage ? { usage } : { text }) };

@@ -68,6 +68,8 @@ export function finishReason(stopReason: unknown): FinishReason | undefined {
  * as a stream that ends so is, carrying the answer's `usage`: Bedrock billed it all the same.
  */
 export function plainFinish(stopReason: unknown, route?: string, usage?: Usage): FinishReason {
+  const finish = finishReason(stopReason);
+  if (finish) return finish;
   if (GAVE_UP.includes(stopReason)) {
     const error = badUpstream(
       `Bedrock's answer ended before the model finished (stop reason "${stopReason}"; route ${route}).`,
@@ -75,5 +77,5 @@ export function plainFinish(stopReason: unknown, route?: string, usage?: Usage):
     if (usage) error.usage = usage;
     throw error;
   }
-  return finishReason(stopReason) ?? "stop";
+  return "stop";
 }
