@@ -143,54 +143,52 @@ describe("a USAGE_DB without its usage table", () => {
 });
 
 describe("/health's look for the table, shared by concurrent /health requests (isolation51 #1)", () => {
-  // workerd cancels an ended request's I/O: a look started by a /health whose client left never
-  // settles. Later /health requests must not wait on it for the isolate's life.
-  it("a look that never answers is given up a second later: the next /health looks afresh", async () => {
-    let now = 1000;
-    let looks = 0;
+  /** A database whose first look never answers (its request cancelled) and whose later ones find no table. */
+  function firstLookNeverAnswers(): D1Database & { looks: number } {
+    const db = { looks: 0, prepare: () => statement };
     const statement: D1Statement = {
       bind: () => statement,
       run: async () => ({}),
       all: <Row>() =>
-        looks++ === 0
+        db.looks++ === 0
           ? new Promise<{ results: Row[] }>(() => undefined)
           : Promise.reject(new Error("D1_ERROR: no such table: usage: SQLITE_ERROR")),
     };
-    const problems = usageTableCheck({ prepare: () => statement }, () => now);
+    return db;
+  }
+
+  // workerd cancels an ended request's I/O: a look started by a /health whose client left never
+  // settles. Later /health requests must not wait on it for the isolate's life.
+  it("a look that never answers is given up a second later: the next /health looks afresh", async () => {
+    let now = 1000;
+    const db = firstLookNeverAnswers();
+    const problems = usageTableCheck(db, () => now);
     void problems();
     now = 1999;
     void problems();
-    expect(looks).toBe(1);
+    expect(db.looks).toBe(1);
     now = 2000;
     expect(await problems()).toEqual([USAGE_TABLE_MISSING]);
-    expect(looks).toBe(2);
+    expect(db.looks).toBe(2);
   });
 
   it("a /health that joins a look that never answers waits no longer than the look is shared, then looks afresh", async () => {
     vi.useFakeTimers();
     try {
-      let looks = 0;
-      const statement: D1Statement = {
-        bind: () => statement,
-        run: async () => ({}),
-        all: <Row>() =>
-          looks++ === 0
-            ? new Promise<{ results: Row[] }>(() => undefined)
-            : Promise.reject(new Error("D1_ERROR: no such table: usage: SQLITE_ERROR")),
-      };
-      const problems = usageTableCheck({ prepare: () => statement });
+      const db = firstLookNeverAnswers();
+      const problems = usageTableCheck(db);
       void problems();
       vi.advanceTimersByTime(400);
       let answer: string[] | undefined;
       void problems().then((found) => {
         answer = found;
       });
-      expect(looks).toBe(1);
+      expect(db.looks).toBe(1);
       await vi.advanceTimersByTimeAsync(599);
       expect(answer).toBeUndefined();
       await vi.advanceTimersByTimeAsync(1);
       expect(answer).toEqual([USAGE_TABLE_MISSING]);
-      expect(looks).toBe(2);
+      expect(db.looks).toBe(2);
     } finally {
       vi.useRealTimers();
     }
