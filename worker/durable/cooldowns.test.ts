@@ -122,16 +122,7 @@ describe("a read that never answers (isolation51 #1)", () => {
 
   it("a late answer to a replaced read neither drops the newer read's entry nor its copy", async () => {
     let now = 1000;
-    const answers: ((value: Response) => void)[] = [];
-    const namespace: DurableObjectNamespace = {
-      idFromName: (name) => name,
-      get: () => ({
-        fetch: (input: string) =>
-          new URL(input).pathname === "/cooling"
-            ? new Promise<Response>((resolve) => answers.push(resolve))
-            : Promise.resolve(Response.json(null)),
-      }),
-    };
+    const { answers, namespace } = heldReads();
     const store = durableCooldownStore(namespace, () => now);
     const old = store.cooling("m", ["a"]);
     now = 2100;
@@ -149,16 +140,7 @@ describe("a read that never answers (isolation51 #1)", () => {
 
   it("a replaced read answering while its successor is still on its way leaves the successor for the next requests to join", async () => {
     let now = 1000;
-    const answers: ((value: Response) => void)[] = [];
-    const namespace: DurableObjectNamespace = {
-      idFromName: (name) => name,
-      get: () => ({
-        fetch: (input: string) =>
-          new URL(input).pathname === "/cooling"
-            ? new Promise<Response>((resolve) => answers.push(resolve))
-            : Promise.resolve(Response.json(null)),
-      }),
-    };
+    const { answers, namespace } = heldReads();
     const store = durableCooldownStore(namespace, () => now);
     const old = store.cooling("m", ["a"]);
     now = 2100;
@@ -201,3 +183,18 @@ describe("the DeploymentCooldowns object", () => {
     expect([...data.keys()]).toEqual(["until:running"]);
   });
 });
+
+/** Objects whose cool-down reads wait until the test answers them, in the order they were asked. */
+function heldReads(): { answers: ((value: Response) => void)[]; namespace: DurableObjectNamespace } {
+  const answers: ((value: Response) => void)[] = [];
+  const namespace: DurableObjectNamespace = {
+    idFromName: (name) => name,
+    get: () => ({
+      fetch: (input: string) =>
+        new URL(input).pathname === "/cooling"
+          ? new Promise<Response>((resolve) => answers.push(resolve))
+          : Promise.resolve(Response.json(null)),
+    }),
+  };
+  return { answers, namespace };
+}
