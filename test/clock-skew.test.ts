@@ -99,8 +99,10 @@ describe("a caller's clock off Bedrock's", () => {
   it("a clock just past five minutes off, which a Date header's whole seconds may measure as under, is set right too", async () => {
     // Ahead of us by 300.3 s to 301 s: always refused (the signing date's whole seconds only make
     // it earlier), and the Date header (whole seconds too) measures as little as 299.3 s of it.
-    // Behind by 301 s or more: always refused too.
-    for (const offset of [300_300, 300_600, 300_900, 301_000, -301_000]) {
+    // Behind: the time between signing and the emulator's check brings a slow Bedrock nearer, so
+    // 301 s behind was answered once the signing date's fraction and a loaded machine's delay
+    // passed a second (CI, 2026-12-02). 305 s behind is refused unless that delay passes 4 s.
+    for (const offset of [300_300, 300_600, 300_900, 301_000, -305_000]) {
       const { bedrock, statuses } = skewed(offset);
       for (let call = 0; call < 3; call++) await bedrock.chat.completions.create({ model: llama, messages: MESSAGES });
       expect(statuses()).toEqual([403, 200, 200, 200]);
