@@ -324,6 +324,8 @@ describe("a generation vLLM gave up (finish_reason abort or error)", () => {
       expect(plainError.message).toContain(`"${reason}"`);
       const streamError = await errorOf(() => streamEnding(client, "m"), BedrockEdgeError);
       expect(streamError, `${route} stream`).toMatchObject({ status: 502, code: "incomplete_stream" });
+      // The stream named a stop reason ("abort"): the message must not say it named none.
+      expect(streamError.message).toBe(`Bedrock's stream ended before the model finished (route ${route}).`);
       const request = { model: "m", input: "Once" };
       const responseError = await errorOf(() => client.responses.create(request), BedrockEdgeError);
       expect(responseError, `${route} Responses`).toMatchObject({ status: 502, code: "bad_upstream_response" });

@@ -468,10 +468,7 @@ function streamMapper(
 }
 
 export function incompleteStream(route: string): BedrockEdgeError {
-  return badUpstream(
-    `Bedrock's stream ended before the model finished (no stop reason; route ${route}).`,
-    "incomplete_stream",
-  );
+  return badUpstream(`Bedrock's stream ended before the model finished (route ${route}).`, "incomplete_stream");
 }
 
 export function completionRoute<const Name extends string>(spec: CompletionRouteSpec<Name>): Route<Name> {
