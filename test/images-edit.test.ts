@@ -157,22 +157,34 @@ describe("image edits on Amazon Titan Image Generator v2", () => {
   });
 });
 
+type ProxyApp = ReturnType<typeof inProcessProxy>["app"];
+
+/** POSTs `body` to the proxy's image edits with the test key, under the headers given. */
+function postEdit(app: ProxyApp, body: BodyInit, headers: Record<string, string> = {}) {
+  return app.request("http://proxy.test/v1/images/edits", {
+    method: "POST",
+    body,
+    headers: { authorization: "Bearer sk-test", ...headers },
+  });
+}
+
+/** A multipart edit: each field's text, or a file's bytes sent as `<field>.png`. */
+function editForm(fields: Record<string, string | Uint8Array>): FormData {
+  const form = new FormData();
+  for (const [name, value] of Object.entries(fields)) {
+    if (typeof value === "string") form.append(name, value);
+    else form.append(name, new Blob([new Uint8Array(value)]), `${name}.png`);
+  }
+  return form;
+}
+
 /** POSTs an edit of `count` empty fields delimited by `boundary`, under the Content-Type given. */
-function postEmptyFields(
-  app: ReturnType<typeof inProcessProxy>["app"],
-  count: number,
-  boundary: string,
-  contentType: string,
-) {
+function postEmptyFields(app: ProxyApp, count: number, boundary: string, contentType: string) {
   const parts = Array.from(
     { length: count },
     (_, index) => `--${boundary}\r\nContent-Disposition: form-data; name="f${index}"\r\n\r\n\r\n`,
   );
-  return app.request("http://proxy.test/v1/images/edits", {
-    method: "POST",
-    body: `${parts.join("")}--${boundary}--\r\n`,
-    headers: { authorization: "Bearer sk-test", "content-type": contentType },
-  });
+  return postEdit(app, `${parts.join("")}--${boundary}--\r\n`, { "content-type": contentType });
 }
 
 describe("image edits on Stability AI's Stable Image Inpaint", () => {
@@ -299,10 +311,9 @@ describe("image edits on Stability AI's Stable Image Inpaint", () => {
     } as OpenAI.ImageEditParamsNonStreaming);
     expect(multipart.data?.map((image) => image.b64_json)).toEqual([emulatedImage("a red door", 3, 0, S, S)]);
     const dataUrl = (bytes: Uint8Array) => `data:image/png;base64,${Buffer.from(bytes).toString("base64")}`;
-    const response = await app.request("http://proxy.test/v1/images/edits", {
-      method: "POST",
-      headers: { authorization: "Bearer sk-test", "content-type": "application/json" },
-      body: JSON.stringify({
+    const response = await postEdit(
+      app,
+      JSON.stringify({
         model: "inpaint",
         images: [{ image_url: dataUrl(squarePicture) }],
         mask: { image_url: dataUrl(squareMask) },
@@ -310,7 +321,8 @@ describe("image edits on Stability AI's Stable Image Inpaint", () => {
         n: 2,
         seed: 3,
       }),
-    });
+      { "content-type": "application/json" },
+    );
     expect(response.status).toBe(200);
     const { data } = (await response.json()) as { data: Array<{ b64_json: string }> };
     expect(data.map((image) => image.b64_json)).toEqual(
@@ -601,12 +613,7 @@ describe("image edits through the proxy, with the official openai client", () =>
 
   it("a body neither JSON nor multipart is a 415; a broken multipart one, more files than an image and a mask, more than 32 parts or a field sent twice a 400", async () => {
     const { app } = inProcessProxy({ pictures: NOVA });
-    const post = (body: BodyInit, headers: Record<string, string> = {}) =>
-      app.request("http://proxy.test/v1/images/edits", {
-        method: "POST",
-        body,
-        headers: { authorization: "Bearer sk-test", ...headers },
-      });
+    const post = (body: BodyInit, headers: Record<string, string> = {}) => postEdit(app, body, headers);
     // JSON text sent as text/plain, or with no Content-Type: an edit is read as its type says.
     for (const headers of [{ "content-type": "text/plain" }, {}] as Array<Record<string, string>>) {
       const plain = await post(JSON.stringify({ model: "pictures", prompt: "x" }), headers);
@@ -625,12 +632,9 @@ describe("image edits through the proxy, with the official openai client", () =>
     expect(((await halfClosed.json()) as { error: { message: string } }).error.message).toBe(
       "The multipart body could not be read: its last boundary does not close it (`--` after it, RFC 2046).",
     );
-    const form = new FormData();
-    form.append("model", "pictures");
-    form.append("prompt", "x");
-    for (const name of ["image", "mask", "extra"])
-      form.append(name, new Blob([new Uint8Array(picture)]), `${name}.png`);
-    const three = await post(form);
+    const three = await post(
+      editForm({ model: "pictures", prompt: "x", image: picture, mask: picture, extra: picture }),
+    );
     expect(three.status).toBe(400);
     expect(((await three.json()) as { error: { message: string } }).error.message).toContain("more than 2 files");
     const many = new FormData();
@@ -664,31 +668,20 @@ describe("image edits through the proxy, with the official openai client", () =>
     const longTwice = (await (await post(twiceLong)).json()) as { error: { param: string; message: string } };
     expect(longTwice.error).toMatchObject({ param: `${"n".repeat(63)}😀` });
     expect(longTwice.error.message).toBe("(a name of 1065 characters) is sent twice: send each field once.");
-    const unknown = new FormData();
-    unknown.append("model", "nobody");
-    const missing = await post(unknown);
+    const missing = await post(editForm({ model: "nobody" }));
     expect(missing.status).toBe(404);
   });
 
   it("a text field that is not UTF-8 is a 400 invalid_utf8, not a prompt with U+FFFD (unicode51 U-02)", async () => {
     const { app, emulator } = inProcessProxy({ pictures: NOVA });
-    const form = new FormData();
-    form.append("model", "pictures");
-    form.append("prompt", "café");
-    form.append("image", new Blob([new Uint8Array(picture)]), "image.png");
-    form.append("mask", new Blob([new Uint8Array(mask)]), "mask.png");
+    const form = editForm({ model: "pictures", prompt: "café", image: picture, mask });
     const encoded = new Request("http://proxy.test/", { method: "POST", body: form });
     const type = encoded.headers.get("content-type")!;
     const good = new Uint8Array(await encoded.arrayBuffer());
     // The é in Latin-1 (0xE9) where the form has it in UTF-8 (0xC3 0xA9).
     const at = good.findIndex((byte, index) => byte === 0xc3 && good[index + 1] === 0xa9);
     const latin1 = new Uint8Array([...good.subarray(0, at), 0xe9, ...good.subarray(at + 2)]);
-    const post = (body: Uint8Array<ArrayBuffer>) =>
-      app.request("http://proxy.test/v1/images/edits", {
-        method: "POST",
-        body,
-        headers: { authorization: "Bearer sk-test", "content-type": type },
-      });
+    const post = (body: Uint8Array<ArrayBuffer>) => postEdit(app, body, { "content-type": type });
     const refused = await post(latin1);
     expect(refused.status).toBe(400);
     const { error } = (await refused.json()) as { error: { code: string; message: string } };
@@ -700,20 +693,12 @@ describe("image edits through the proxy, with the official openai client", () =>
 
   it("a form with line breaks before its first delimiter is read as one without; one of LF-ended lines has its last field byte checked too", async () => {
     const { app } = inProcessProxy({ pictures: NOVA });
-    const form = new FormData();
-    form.append("model", "pictures");
-    form.append("prompt", "x");
-    form.append("image", new Blob([new Uint8Array(picture)]), "image.png");
-    form.append("mask", new Blob([new Uint8Array(mask)]), "mask.png");
+    const form = editForm({ model: "pictures", prompt: "x", image: picture, mask });
     const encoded = new Request("http://proxy.test/", { method: "POST", body: form });
     const type = encoded.headers.get("content-type")!;
     const good = new Uint8Array(await encoded.arrayBuffer());
     const post = (body: Uint8Array<ArrayBuffer>, contentType = type) =>
-      app.request("http://proxy.test/v1/images/edits", {
-        method: "POST",
-        body,
-        headers: { authorization: "Bearer sk-test", "content-type": contentType },
-      });
+      postEdit(app, body, { "content-type": contentType });
     // CRs and LFs ahead of the first delimiter are skipped, as undici's parser skips them.
     expect((await post(new Uint8Array([0x0d, 0x0a, 0x0d, 0x0a, ...good]))).status).toBe(200);
     // Lines ended by LF alone (workerd's parser takes them): the prompt's last byte, Latin-1's é, is
@@ -806,15 +791,8 @@ describe("image edits through the proxy, with the official openai client", () =>
     const parsed = vi.spyOn(Response.prototype, "formData");
     onTestFinished(() => parsed.mockRestore());
     const post = async (prompt: number, file: number) => {
-      const form = new FormData();
-      form.append("model", "pictures");
-      form.append("prompt", "x".repeat(prompt));
-      form.append("image", new Blob([new Uint8Array(file)]), "image.png");
-      const response = await app.request("http://proxy.test/v1/images/edits", {
-        method: "POST",
-        body: form,
-        headers: { authorization: "Bearer sk-test" },
-      });
+      const form = editForm({ model: "pictures", prompt: "x".repeat(prompt), image: new Uint8Array(file) });
+      const response = await postEdit(app, form);
       return { status: response.status, error: ((await response.json()) as { error: Record<string, unknown> }).error };
     };
     const refused = await post(MAX_TEXT_BYTES + 1, 10);
@@ -838,15 +816,7 @@ describe("image edits through the proxy, with the official openai client", () =>
 
   it("a multipart body past MAX_BODY_BYTES is a 413, read no further than the limit as a JSON body is", async () => {
     const { app } = inProcessProxy({ pictures: NOVA }, { MAX_BODY_BYTES: "2048" });
-    const form = new FormData();
-    form.append("model", "pictures");
-    form.append("prompt", "x");
-    form.append("image", new Blob([new Uint8Array(4096)]), "image.png");
-    const response = await app.request("http://proxy.test/v1/images/edits", {
-      method: "POST",
-      body: form,
-      headers: { authorization: "Bearer sk-test" },
-    });
+    const response = await postEdit(app, editForm({ model: "pictures", prompt: "x", image: new Uint8Array(4096) }));
     expect(response.status).toBe(413);
     expect(((await response.json()) as { error: { code: string } }).error.code).toBe("request_too_large");
   });
@@ -856,33 +826,22 @@ describe("image edits through the proxy, with the official openai client", () =>
       { pictures: NOVA, roomy: { model: NOVA, max_body_bytes: MAX_BODY_BYTES_CEILING } },
       { MAX_BODY_BYTES: "2048" },
     );
-    const form = new FormData();
-    form.append("model", "pictures");
-    form.append("prompt", "x");
-    form.append("image", new Blob([new Uint8Array(4096)]), "image.png");
-    const response = await app.request("http://proxy.test/v1/images/edits", {
-      method: "POST",
-      body: form,
-      headers: { authorization: "Bearer sk-test" },
-    });
+    const response = await postEdit(app, editForm({ model: "pictures", prompt: "x", image: new Uint8Array(4096) }));
     expect(response.status).toBe(413);
     expect(((await response.json()) as { error: { message: string } }).error.message).toContain("(2048 bytes;");
   });
 
   it("a form's stream and drop_params, text in a form, are taken as the booleans they spell", async () => {
     const { app } = inProcessProxy({ pictures: NOVA });
-    const form = new FormData();
-    form.append("model", "pictures");
-    form.append("prompt", "a red door");
-    form.append("image", new Blob([new Uint8Array(picture)]), "image.png");
-    form.append("mask", new Blob([new Uint8Array(mask)]), "mask.png");
-    form.append("stream", "false");
-    form.append("drop_params", "true");
-    const response = await app.request("http://proxy.test/v1/images/edits", {
-      method: "POST",
-      body: form,
-      headers: { authorization: "Bearer sk-test" },
+    const form = editForm({
+      model: "pictures",
+      prompt: "a red door",
+      image: picture,
+      mask,
+      stream: "false",
+      drop_params: "true",
     });
+    const response = await postEdit(app, form);
     expect(response.status, await response.clone().text()).toBe(200);
     expect(response.headers.get("content-type")).toMatch(/^application\/json/);
   });
