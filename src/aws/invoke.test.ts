@@ -54,6 +54,16 @@ const call = { operation: "invoke" as const, modelId: MODEL, body: '{"prompt":"x
 const streamCall = { ...call, prime: async () => undefined };
 
 const failure = (promise: Promise<unknown>) => errorOf(() => promise, BedrockEdgeError);
+
+/** An event-stream answer whose bytes the test sends when it chooses, through `send`. */
+function heldStream() {
+  let body: ReadableStreamDefaultController<Uint8Array> | undefined;
+  const answer = () =>
+    new Response(new ReadableStream<Uint8Array>({ start: (controller) => void (body = controller) }), {
+      headers: { "content-type": "application/vnd.amazon.eventstream" },
+    });
+  return { answer, send: (bytes: Uint8Array) => body?.enqueue(bytes), close: () => body?.close() };
+}
 /** A whole number as a header writes it: digits (delay-seconds has no exponent form). */
 const digits = (n: bigint) => n.toString();
 
@@ -986,20 +996,12 @@ describe("timeouts", () => {
       vi.useRealTimers();
     });
     const open = async () => {
-      let body: ReadableStreamDefaultController<Uint8Array> | undefined;
-      const answer = () =>
-        new Response(
-          new ReadableStream<Uint8Array>({
-            start(controller) {
-              body = controller;
-            },
-          }),
-          {
-            headers: { "content-type": "application/vnd.amazon.eventstream" },
-          },
-        );
-      const { reader } = await invokeStream(transport(scripted([answer]).fetch, { idleTimeoutMs: 1000 }), streamCall);
-      return { reader, send: (byte: number) => body?.enqueue(new Uint8Array([byte])) };
+      const held = heldStream();
+      const { reader } = await invokeStream(
+        transport(scripted([held.answer]).fetch, { idleTimeoutMs: 1000 }),
+        streamCall,
+      );
+      return { reader, send: (byte: number) => held.send(new Uint8Array([byte])) };
     };
     /** A read, and whether (and how) it ended so far. */
     const pending = (read: Promise<unknown>) => {
@@ -1045,29 +1047,18 @@ describe("timeouts", () => {
   it("timeoutMs bounds a stream until its answer begins, not the stream itself: frames past it still come", async () => {
     vi.useFakeTimers();
     try {
-      let body: ReadableStreamDefaultController<Uint8Array> | undefined;
-      const open = () =>
-        new Response(
-          new ReadableStream<Uint8Array>({
-            start(controller) {
-              body = controller;
-            },
-          }),
-          {
-            headers: { "content-type": "application/vnd.amazon.eventstream" },
-          },
-        );
+      const held = heldStream();
       const { reader } = await invokeStream(
-        transport(scripted([open]).fetch, { timeoutMs: 1000, idleTimeoutMs: 60_000 }),
+        transport(scripted([held.answer]).fetch, { timeoutMs: 1000, idleTimeoutMs: 60_000 }),
         streamCall,
       );
       // Frames keep coming, each well within idleTimeoutMs, for ten times timeoutMs.
       for (let i = 0; i < 10; i++) {
         await vi.advanceTimersByTimeAsync(1000);
-        body?.enqueue(new Uint8Array([i]));
+        held.send(new Uint8Array([i]));
         expect((await reader.read()).value).toEqual(new Uint8Array([i]));
       }
-      body?.close();
+      held.close();
       expect((await reader.read()).done).toBe(true);
     } finally {
       vi.useRealTimers();
