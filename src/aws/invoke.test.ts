@@ -59,9 +59,16 @@ const failure = (promise: Promise<unknown>) => errorOf(() => promise, BedrockEdg
 function heldStream() {
   let body: ReadableStreamDefaultController<Uint8Array> | undefined;
   const answer = () =>
-    new Response(new ReadableStream<Uint8Array>({ start: (controller) => void (body = controller) }), {
-      headers: { "content-type": "application/vnd.amazon.eventstream" },
-    });
+    new Response(
+      new ReadableStream<Uint8Array>({
+        start: (controller) => {
+          body = controller;
+        },
+      }),
+      {
+        headers: { "content-type": "application/vnd.amazon.eventstream" },
+      },
+    );
   return { answer, send: (bytes: Uint8Array) => body?.enqueue(bytes), close: () => body?.close() };
 }
 /** A whole number as a header writes it: digits (delay-seconds has no exponent form). */
