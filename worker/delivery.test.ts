@@ -1,4 +1,4 @@
-import { describe, expect, it, onTestFinished, vi } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, onTestFinished, vi } from "vitest";
 import {
   bytesSource,
   type DeliveryHooks,
@@ -46,6 +46,18 @@ function recorder(): DeliveryHooks & { events: string[] } {
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** Moves a fake clock `ms` in 1 ms steps, so the source's and the watcher's timers interleave as they would. */
+const pass = async (ms: number) => {
+  for (let i = 0; i < ms; i++) await vi.advanceTimersByTimeAsync(1);
+};
+/**
+ * Puts one test on a fake clock (setTimeout and performance.now move together). For the checks
+ * that something has not happened yet: on a loaded machine a real 20 ms wait can last 60.
+ */
+function onFakeClock() {
+  vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "performance"] });
+  onTestFinished(() => void vi.useRealTimers());
+}
 
 describe("an answer read to its end", () => {
   it("is delivered, byte for byte, the first piece cut at 1 KiB", async () => {
@@ -103,10 +115,11 @@ describe("a client that goes away", () => {
   it("an answer never read at all: gone after the first stall time", async () => {
     const hooks = recorder();
     const from = source(["a"]);
+    onFakeClock();
     watchDelivery(from, hooks, FAST);
-    await sleep(FAST.firstMs / 2);
+    await pass(FAST.firstMs - 1);
     expect(hooks.events).toEqual([]);
-    await sleep(FAST.firstMs);
+    await pass(2);
     expect(hooks.events).toEqual(["gone: the answer was never read: the client had gone"]);
     expect(from.cancelled).toBe(true);
   });
@@ -121,12 +134,13 @@ describe("a client that goes away", () => {
 
   it("later pieces no longer read (workerd, once a write failed): gone after the later stall time only", async () => {
     const hooks = recorder();
+    onFakeClock();
     const reader = watchDelivery(source([PAST_EARLY, "b", "c"]), hooks, FAST).getReader();
     await reader.read();
     await reader.read();
-    await sleep(FAST.firstMs * 1.5);
+    await pass(FAST.laterMs - 1);
     expect(hooks.events).toEqual([]);
-    await sleep(FAST.laterMs);
+    await pass(2);
     expect(hooks.events).toEqual(["gone: the answer stopped being read: the client had gone"]);
   });
 
@@ -135,12 +149,13 @@ describe("a client that goes away", () => {
   it("pieces no longer read while the answer's first bytes go out: gone after the first stall time", async () => {
     const hooks = recorder();
     const from = source(["a", "b", "c"]);
+    onFakeClock();
     const reader = watchDelivery(from, hooks, FAST).getReader();
     await reader.read();
     await reader.read();
-    await sleep(FAST.firstMs / 2);
+    await pass(FAST.firstMs - 1);
     expect(hooks.events).toEqual([]);
-    await sleep(FAST.firstMs);
+    await pass(2);
     expect(hooks.events).toEqual(["gone: the answer stopped being read: the client had gone"]);
     expect(from.cancelled).toBe(true);
   });
@@ -425,6 +440,10 @@ describe("last words where the runtime ends an errored body as a whole one (code
 describe("a source's idle bytes (runtimes47 #2)", () => {
   const IDLE = 30;
   const dot = () => encoder.encode(".");
+  // The idle bytes are about time: on a loaded machine a 10 ms pause can take 40, so each test
+  // runs on a fake clock that it moves itself.
+  beforeEach(() => void vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "performance"] }));
+  afterEach(() => void vi.useRealTimers());
 
   /** A source of pieces, each after its pause; `idle` set; counts its cancels, which end its pause. */
   function paced(pieces: [pauseMs: number, text: string][], failure?: unknown): DeliverySource & { cancels: number } {
@@ -450,16 +469,16 @@ describe("a source's idle bytes (runtimes47 #2)", () => {
     return state;
   }
 
-  const readAll = async (body: ReadableStream<Uint8Array>) => {
+  const readRest = async (reader: ReadableStreamDefaultReader<Uint8Array>) => {
     const reads: string[] = [];
-    const reader = body.getReader();
     for (let r = await reader.read(); !r.done; r = await reader.read()) reads.push(new TextDecoder().decode(r.value));
     return reads;
   };
+  const readAll = (body: ReadableStream<Uint8Array>) => readRest(body.getReader());
 
   it("go out whenever the source is silent that long after its first piece, between its pieces", async () => {
     const hooks = recorder();
-    const reads = await readAll(
+    const reading = readAll(
       watchDelivery(
         paced([
           [0, "a"],
@@ -470,24 +489,24 @@ describe("a source's idle bytes (runtimes47 #2)", () => {
         FAST,
       ),
     );
+    await pass(IDLE * 6);
+    const reads = await reading;
     // Read as they came, through a silence longer than laterMs: the client is not taken for gone.
     expect(hooks.events).toEqual(["delivered"]);
-    expect(reads[0]).toBe("a");
-    expect(reads.slice(1, -2).every((read) => read === ".")).toBe(true);
-    expect(reads.length - 3).toBeGreaterThanOrEqual(3);
-    expect(reads.slice(-2)).toEqual(["b", "c"]);
+    // A silence of 4 × IDLE + 15 ms: one dot at each IDLE it lasted.
+    expect(reads).toEqual(["a", ".", ".", ".", ".", "b", "c"]);
   });
 
   it("never while pieces keep coming, nor before the first", async () => {
     const pieces: [number, string][] = [[IDLE * 3, "first"]];
     for (let i = 0; i < 12; i++) pieces.push([IDLE / 3, String(i)]);
-    const reads = await readAll(watchDelivery(paced(pieces), recorder(), FAST));
+    const reading = readAll(watchDelivery(paced(pieces), recorder(), FAST));
+    await pass(IDLE * 8);
+    const reads = await reading;
     expect(reads).toEqual(pieces.map(([, text]) => text));
   });
 
   it("leave no timer behind, however the answer ends: read whole, failed, cancelled, or cut for going unread", async () => {
-    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "performance"] });
-    onTestFinished(() => void vi.useRealTimers());
     const settle = async () => {
       for (let i = 0; i < 20; i++) await vi.advanceTimersByTimeAsync(IDLE);
     };
@@ -570,10 +589,14 @@ describe("a source's idle bytes (runtimes47 #2)", () => {
       [IDLE * 20, "b"],
     ]);
     const reader = watchDelivery(silent, hooks, FAST).getReader();
-    await reader.read();
-    expect(new TextDecoder().decode((await reader.read()).value)).toBe(".");
+    const opening = reader.read();
+    await pass(1);
+    await opening;
+    const waiting = reader.read();
+    await pass(IDLE + 1);
+    expect(new TextDecoder().decode((await waiting).value)).toBe(".");
     // Then nothing more is read.
-    await sleep(IDLE * 2 + FAST.laterMs + 40);
+    await pass(IDLE * 2 + FAST.laterMs + 40);
     expect(hooks.events).toEqual(["gone: the answer stopped being read: the client had gone"]);
     expect(silent.cancels).toBe(1);
   });
@@ -586,12 +609,16 @@ describe("a source's idle bytes (runtimes47 #2)", () => {
       [0, "c"],
     ]);
     const reader = watchDelivery(quick, recorder(), { firstMs: 10_000, laterMs: 10_000 }).getReader();
-    await reader.read();
-    expect(new TextDecoder().decode((await reader.read()).value)).toBe("b");
-    await sleep(IDLE * 5);
-    const after: string[] = [];
-    for (let r = await reader.read(); !r.done; r = await reader.read()) after.push(new TextDecoder().decode(r.value));
-    expect(after).toEqual(["c"]);
+    const opening = reader.read();
+    await pass(1);
+    await opening;
+    const second = reader.read();
+    await pass(1);
+    expect(new TextDecoder().decode((await second).value)).toBe("b");
+    await pass(IDLE * 5);
+    const rest = readRest(reader);
+    await pass(IDLE * 2);
+    expect(await rest).toEqual(["c"]);
   });
 
   it("stay queued one at a time for a client that is not reading, while the source is silent", async () => {
@@ -600,13 +627,17 @@ describe("a source's idle bytes (runtimes47 #2)", () => {
       [IDLE * 8, "b"],
     ]);
     const reader = watchDelivery(slowSource, recorder(), { firstMs: 10_000, laterMs: 10_000 }).getReader();
-    await reader.read();
-    const first = await reader.read();
-    expect(new TextDecoder().decode(first.value)).toBe(".");
+    const opening = reader.read();
+    await pass(1);
+    await opening;
+    const waiting = reader.read();
+    await pass(IDLE + 1);
+    expect(new TextDecoder().decode((await waiting).value)).toBe(".");
     // Not reading for a while: one dot waits, not one per interval.
-    await sleep(IDLE * 5);
-    const after: string[] = [];
-    for (let r = await reader.read(); !r.done; r = await reader.read()) after.push(new TextDecoder().decode(r.value));
+    await pass(IDLE * 5);
+    const rest = readRest(reader);
+    await pass(IDLE * 4);
+    const after = await rest;
     expect(after[0]).toBe(".");
     expect(after.at(-1)).toBe("b");
     expect(after.length).toBeLessThanOrEqual(4);
