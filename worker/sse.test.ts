@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, onTestFinished, vi } from "vitest";
 import { bedrockException } from "../src/bedrock-errors.ts";
 import type { ChatCompletionChunk } from "../src/openai/types.ts";
 import { sourceOf } from "./delivery.ts";
@@ -227,18 +227,28 @@ describe("a stream that has begun", () => {
         }
       },
     });
-    const flowing = await (await answer(Promise.resolve(paced([0, 5, 5, 5, 5, 5])), { keepAliveMs: 40 })).text();
+    // On a fake clock (setTimeout and performance.now together): on a loaded machine a real 5 ms
+    // pause can outlast the 40 ms keep-alive.
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "performance"] });
+    onTestFinished(() => void vi.useRealTimers());
+    const text = async (pauses: number[], keepAliveMs: number) => {
+      const reading = answer(Promise.resolve(paced(pauses)), { keepAliveMs }).then((response) => response.text());
+      for (let ms = 0; ms < 300; ms++) await vi.advanceTimersByTimeAsync(1);
+      return reading;
+    };
+    const flowing = await text([0, 5, 5, 5, 5, 5], 40);
     expect(flowing).not.toMatch(/^:/m);
     expect(flowing.endsWith("data: [DONE]\n\n")).toBe(true);
-    const pausing = await (await answer(Promise.resolve(paced([0, 5, 130, 5])), { keepAliveMs: 30 })).text();
+    const pausing = await text([0, 5, 130, 5], 30);
     const events = pausing.split("\n\n").filter(Boolean);
     const comments = events.filter((event) => event.startsWith(":"));
-    expect(comments.length).toBeGreaterThanOrEqual(3);
+    // 130 ms of silence, a comment each 30 ms of it.
+    expect(comments).toHaveLength(4);
     expect(new Set(comments)).toEqual(new Set([": still waiting for the model"]));
     // All between the second chunk and the third, where Bedrock was silent; the rest as it was.
     expect(events.slice(2, 2 + comments.length)).toEqual(comments);
     expect(events.filter((event) => !event.startsWith(":")).join("\n\n")).toBe(
-      (await (await answer(Promise.resolve(paced([0, 0, 0, 0])))).text()).trimEnd(),
+      (await text([0, 0, 0, 0], 1000)).trimEnd(),
     );
   });
 
