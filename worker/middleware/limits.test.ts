@@ -1190,26 +1190,30 @@ describe("a request sent to Bedrock that ends with no count counts its prompt's 
   const RATE = { limit: async () => ({ success: true }) };
   const long = { role: "user", content: "word ".repeat(4000) };
 
-  /** Calls sent to Bedrock, counted as they go out (the emulator logs a call once it has answered). */
-  function countingCalls() {
+  /** Calls sent to Bedrock, counted as they go out (the emulator logs a call once it has answered); `onSend` told of each. */
+  function countingCalls(onSend?: () => void) {
     const calls = { sent: 0 };
     const upstream = (emulator: Emulator): typeof fetch => {
       return (input, init) => {
         calls.sent++;
+        onSend?.();
         return emulator.fetch(new Request(input, init));
       };
     };
     return { calls, upstream };
   }
 
-  /** The request's settlement and line, its client leaving after `ms` (request.signal aborted, as Node's adapter does). */
+  /**
+   * The request's settlement and line, its client leaving `ms` after the call went out
+   * (request.signal aborted, as Node's adapter does). Timed from the call, not the request: a
+   * first request on a loaded machine can take longer than `ms` to reach Bedrock.
+   */
   async function leftAfter(ms: number, body: Record<string, unknown>) {
     const { binding, settled } = recordingLimits();
-    const { calls, upstream } = countingCalls();
-    const { post, logs } = proxyWith({ RATE, KEY_LIMITS: binding }, upstream);
     const leaving = new AbortController();
+    const { calls, upstream } = countingCalls(() => setTimeout(() => leaving.abort(), ms));
+    const { post, logs } = proxyWith({ RATE, KEY_LIMITS: binding }, upstream);
     const pending = post("/v1/chat/completions", body, leaving.signal);
-    setTimeout(() => leaving.abort(), ms);
     await Promise.resolve(pending)
       .then((response) => response.body?.cancel())
       .catch(() => undefined);
@@ -1268,21 +1272,19 @@ describe("tokens_per_day counts each try to Bedrock by how it ended, not by the 
   const RATE = { limit: async () => ({ success: true }) };
   const long = { role: "user", content: "word ".repeat(4000) };
 
-  /** What `body` settles on `path`, and its line; the client leaves after `leaveAfterMs` when given. */
+  /** What `body` settles on `path`, and its line; the client leaves when `leaving` aborts, if given. */
   async function settledFor(
     body: Record<string, unknown>,
     bindings: Record<string, unknown>,
     {
       path = "/v1/chat/completions",
-      leaveAfterMs,
+      leaving,
       upstream,
-    }: { path?: string; leaveAfterMs?: number; upstream?: (emulator: Emulator) => typeof fetch } = {},
+    }: { path?: string; leaving?: AbortSignal; upstream?: (emulator: Emulator) => typeof fetch } = {},
   ) {
     const { binding, settled } = recordingLimits();
     const { post, logs } = proxyWith({ RATE, KEY_LIMITS: binding, ...bindings }, upstream);
-    const leaving = new AbortController();
-    if (leaveAfterMs !== undefined) setTimeout(() => leaving.abort(), leaveAfterMs);
-    const response = await post(path, body, leaving.signal);
+    const response = await post(path, body, leaving);
     const text = await response.text().catch(() => "");
     const { tokens } = await eventually(() => settled[0]);
     return { tokens, line: logs.at(-1)!, status: response.status, text };
@@ -1361,10 +1363,13 @@ describe("tokens_per_day counts each try to Bedrock by how it ended, not by the 
 
   it("a client that leaves while a retry's try is out (after its wait) counts that try's prompt: Bedrock had it", async () => {
     let calls = 0;
+    // The client leaves 100 ms after the retry's try went out, however long the retry's wait was.
+    const leaving = new AbortController();
     const throttledThenSlow =
       (emulator: Emulator): typeof fetch =>
       async (input, init) => {
         if (++calls === 1) return errorResponse(awsError("ThrottlingException", MESSAGES.throttling), "throttled");
+        setTimeout(() => leaving.abort(), 100);
         await new Promise((resolve) => setTimeout(resolve, 1500));
         return emulator.fetch(new Request(input, init));
       };
@@ -1372,7 +1377,7 @@ describe("tokens_per_day counts each try to Bedrock by how it ended, not by the 
     const { tokens, line } = await settledFor(
       body,
       { BEDROCK_MAX_RETRIES: "2" },
-      { upstream: throttledThenSlow, leaveAfterMs: 1000 },
+      { upstream: throttledThenSlow, leaving: leaving.signal },
     );
     expect(line).toMatchObject({ status: 499, retries: 1 });
     expect(calls).toBe(2);
@@ -1391,7 +1396,7 @@ describe("tokens_per_day counts each try to Bedrock by how it ended, not by the 
     const body = { model: "llama", messages: [long] };
     const { tokens, line } = await settledFor(
       body,
-      { BEDROCK_MAX_RETRIES: "1", UPSTREAM_TIMEOUT_MS: "200" },
+      { BEDROCK_MAX_RETRIES: "1", UPSTREAM_TIMEOUT_MS: "600" },
       { upstream: throttledFirst },
     );
     expect(line).toMatchObject({ status: 504, retries: 1, error_code: "upstream_timeout" });
@@ -1431,7 +1436,8 @@ describe("tokens_per_day counts each try to Bedrock by how it ended, not by the 
 
   it("a copy past UPSTREAM_TIMEOUT_MS before another copy served: the served counts and the first copy's prompt estimate", async () => {
     const body = { model: "late-then-prompt", messages: [long] };
-    const { tokens, line, status, text } = await settledFor(body, { UPSTREAM_TIMEOUT_MS: "200" });
+    // 600 ms: the prompt copy's whole call fits on a loaded machine, the late copy's 1 s does not.
+    const { tokens, line, status, text } = await settledFor(body, { UPSTREAM_TIMEOUT_MS: "600" });
     expect(status).toBe(200);
     const { usage } = JSON.parse(text) as { usage: Usage };
     // The line and its row keep Bedrock's counts alone; the estimate goes to tokens_per_day.
@@ -1451,7 +1457,7 @@ describe("tokens_per_day counts each try to Bedrock by how it ended, not by the 
     const body = { model: "llama", prompt: batch, max_tokens: 8 };
     const { tokens, line } = await settledFor(
       body,
-      { UPSTREAM_TIMEOUT_MS: "300", BEDROCK_MAX_RETRIES: "0" },
+      { UPSTREAM_TIMEOUT_MS: "600", BEDROCK_MAX_RETRIES: "0" },
       { path: "/v1/completions", upstream: slowPrompts },
     );
     expect(line).toMatchObject({ status: 504, error_code: "upstream_timeout" });
@@ -1491,7 +1497,7 @@ describe("tokens_per_day counts each try to Bedrock by how it ended, not by the 
       const body = { model: "vectors", input: ["hi", slow] };
       const { tokens, line } = await settledFor(
         body,
-        { UPSTREAM_TIMEOUT_MS: "300", BEDROCK_MAX_RETRIES: "0" },
+        { UPSTREAM_TIMEOUT_MS: "600", BEDROCK_MAX_RETRIES: "0" },
         { path: "/v1/embeddings", upstream: slowAndBad },
       );
       expect(line).toMatchObject({ status: 504, error_code: "upstream_timeout", prompt_tokens: 1 });
@@ -1564,8 +1570,9 @@ describe("tokens_per_day counts each try to Bedrock by how it ended, not by the 
       let throttled = false;
       const { post, logs } = proxyWith({ RATE, KEY_LIMITS: binding, BEDROCK_MAX_RETRIES: "5" }, (emulator) => {
         return async (input, init) => {
-          // The client leaves 150 ms after the first call went out, the throttled call's retry a second away.
-          if (++fetches === 1) setTimeout(() => leaving.abort(), 150);
+          // The client leaves 150 ms after the sixth call went out (timed from the first, a loaded
+          // machine had not sent them all), the throttled call's retry a second away.
+          if (++fetches === 6) setTimeout(() => leaving.abort(), 150);
           const request = new Request(input, init);
           const sent = await request.clone().text();
           if (!throttled && sent.includes("THROTTLE")) {
@@ -1613,17 +1620,16 @@ describe("tokens_per_day counts each try to Bedrock by how it ended, not by the 
     it("left by its client once a call answered: the 499 line is written before the library's error, so it has no prompt_tokens, and the whole input counts (codereview39 #3, docs/PROXY-REFERENCE.md)", async () => {
       const { binding, settled } = recordingLimits();
       const leaving = new AbortController();
-      let fetches = 0;
       let answered = 0;
       const { post, logs } = proxyWith({ RATE, KEY_LIMITS: binding, BEDROCK_MAX_RETRIES: "0" }, (emulator) => {
         return async (input, init) => {
-          // "hi" answers at once; the client leaves 300 ms after the first call, the SLOW one still out.
-          if (++fetches === 1) setTimeout(() => leaving.abort(), 300);
+          // "hi" answers at once; the client leaves 100 ms after it has, the SLOW one still out.
           const request = new Request(input, init);
-          if ((await request.clone().text()).includes("SLOW"))
-            await new Promise((resolve) => setTimeout(resolve, 2000));
+          const isSlow = (await request.clone().text()).includes("SLOW");
+          if (isSlow) await new Promise((resolve) => setTimeout(resolve, 2000));
           const response = await emulator.fetch(request);
           answered++;
+          if (!isSlow) setTimeout(() => leaving.abort(), 100);
           return response;
         };
       });
