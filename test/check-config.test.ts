@@ -59,6 +59,12 @@ function project(files: Record<string, string>): string {
   return dir;
 }
 
+/**
+ * How long one run may take. Each loads tsx and wrangler, six at once beside the rest of the suite:
+ * CI on 2 cores saw 41 s (test-results of 3e51b26), so a minute's margin on top.
+ */
+const RUN_MS = 110_000;
+
 function checkConfig(
   cwd: string,
   args: string[] = [],
@@ -67,7 +73,7 @@ function checkConfig(
   // Only what a process needs: the test's own bindings (none are in a CI shell) must not leak in.
   const env = { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? cwd, WRANGLER_SEND_METRICS: "false", ...shell };
   return new Promise((resolve) => {
-    execFile(TSX, [SCRIPT, ...args], { cwd, env, timeout: 50_000 }, (error, stdout, stderr) => {
+    execFile(TSX, [SCRIPT, ...args], { cwd, env, timeout: RUN_MS }, (error, stdout, stderr) => {
       const code = error ? (typeof error.code === "number" ? error.code : -1) : 0;
       resolve({ code, output: `${stdout}${stderr}` });
     });
@@ -93,14 +99,14 @@ describe.concurrent("npm run check-config", () => {
     expect(output).toContain("ok: 1 model, 2 keys");
     expect(code).toBe(0);
     expectNoSecret(output);
-  }, 60_000);
+  }, RUN_MS + 10_000);
 
   it("names a key list's model missing from MODELS, exit 1, quoting no secret", async () => {
     const { code, output } = await checkConfig(project({ ".dev.vars": devVars(["qwen3", "llama"]) }));
     expect(output).toMatch(/^1 problem:\n- API_KEYS\["team"\]\.models: .*llama/m);
     expect(code).toBe(1);
     expectNoSecret(output);
-  }, 60_000);
+  }, RUN_MS + 10_000);
 
   it("reads --dev-vars instead of .dev.vars, and the shell's bindings over it", async () => {
     const dir = project({ ".dev.vars": "MODELS=not json", "candidate.env": devVars(["qwen3"]) });
@@ -113,7 +119,7 @@ describe.concurrent("npm run check-config", () => {
     expect(shellModels.output).toMatch(/^- MODELS /m);
     expect(shellModels.code).toBe(1);
     expectNoSecret(shellModels.output);
-  }, 60_000);
+  }, RUN_MS + 10_000);
 
   it("reads [env.<name>] with --env, as wrangler deploy --env does: its vars, not the top level's", async () => {
     const production = `${WRANGLER_TOML}
@@ -129,7 +135,7 @@ MODELS = '{ "prod": "bedrock/qwen3/arn:aws:bedrock:us-east-1:123456789012:import
     expect(deployed.output).toMatch(/^- API_KEYS\["team"\]\.models: .*qwen3/m);
     expect(deployed.code).toBe(1);
     expectNoSecret(deployed.output);
-  }, 60_000);
+  }, RUN_MS + 10_000);
 
   it("finds a deployment's credential binding in the shell when wrangler.toml's MODELS names it", async () => {
     const named = WRANGLER_TOML.replace(
@@ -142,7 +148,7 @@ MODELS = '{ "prod": "bedrock/qwen3/arn:aws:bedrock:us-east-1:123456789012:import
     expect(output).toContain("ok: 1 model, 2 keys");
     expect(code).toBe(0);
     expect(output).not.toContain("ABSKcheckconfigbedrockapikey0001");
-  }, 60_000);
+  }, RUN_MS + 10_000);
 
   it("exits 2 in one line, quoting nothing of the file, when wrangler.toml or --dev-vars cannot be read", async () => {
     const broken = `${WRANGLER_TOML}\nAWS_SECRET_ACCESS_KEY = "${AWS_SECRET}\n`;
@@ -166,5 +172,5 @@ MODELS = '{ "prod": "bedrock/qwen3/arn:aws:bedrock:us-east-1:123456789012:import
     expect(unknown.output.trim()).toBe(
       "check-config: usage: npm run check-config [-- --env <name>] [--dev-vars <path>]",
     );
-  }, 60_000);
+  }, RUN_MS + 10_000);
 });
