@@ -1,8 +1,8 @@
 /// <reference types="node" />
 // The static checks, which npm test runs first and all at once: Biome over the repo, the unused
-// export check (scripts/unused-exports.ts), tsc over the four projects (the whole repo with
-// Node's types, src/ alone without them, bench/, the openai type contracts against openai 7), and
-// over the docs' TypeScript samples (scripts/readme-types.ts).
+// export check (scripts/unused-exports.ts), tsc over the three projects (the whole repo with
+// Node's types, bench/ among it; src/ alone without them; the openai type contracts against
+// openai 7), and over the docs' TypeScript samples (scripts/readme-types.ts).
 // Each check's output is held until it ends, so side by side they never interleave.
 //
 // `tsx scripts/checks.ts [lint|types]` runs them from a shell (`npm run lint`, `npm run typecheck`).
@@ -43,7 +43,6 @@ export const LINTS: readonly Check[] = [
 export const TYPE_CHECKS: readonly Check[] = [
   typeCheck("types: the whole repo (tsconfig.json)", "tsconfig.json", "repo"),
   typeCheck("types: src/ alone, web APIs only (tsconfig.lib.json)", "tsconfig.lib.json", "lib"),
-  typeCheck("types: bench/ (bench/tsconfig.json)", "bench/tsconfig.json", "bench"),
   typeCheck("types: the openai contracts against openai 7 (tsconfig.openai7.json)", "tsconfig.openai7.json", "openai7"),
   {
     name: "types: the TypeScript samples of README.md and docs/ (scripts/readme-types.ts)",

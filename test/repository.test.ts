@@ -3,8 +3,11 @@
 // tracked file that matches .gitignore looks fine in a checkout, yet its next version is easy to
 // lose (`git add .` skips it) and tools that honour .gitignore (Biome, packers) skip it silently.
 import { execFileSync } from "node:child_process";
+import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import ts from "typescript";
 import { describe, expect, it } from "vitest";
+import { TYPE_CHECKS } from "../scripts/checks.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 
@@ -25,5 +28,22 @@ describe("the repository", () => {
         .trim()
         .split("\n"),
     ).toEqual(generated);
+  });
+
+  // bench/ is type-checked as part of tsconfig.json rather than by a tsc run of its own (one
+  // program instead of two over the same src/); this keeps every tracked file in some project.
+  it("type-checks every TypeScript file it tracks: each is in a project that npm run typecheck compiles", () => {
+    const checked = new Set<string>();
+    for (const check of TYPE_CHECKS) {
+      const at = check.args.indexOf("-p");
+      if (at < 0) continue;
+      const project = resolve(ROOT, check.args[at + 1]!);
+      const { config } = ts.readConfigFile(project, ts.sys.readFile);
+      const { fileNames } = ts.parseJsonConfigFileContent(config, ts.sys, dirname(project));
+      for (const file of fileNames) checked.add(resolve(file));
+    }
+    const tracked = git("ls-files", "*.ts", "*.mts").trim().split("\n");
+    expect(tracked.length).toBeGreaterThan(500);
+    expect(tracked.filter((file) => !checked.has(resolve(ROOT, file)))).toEqual([]);
   });
 });
