@@ -93,20 +93,20 @@ function expectNoSecret(output: string): void {
   }
 }
 
-describe.concurrent("npm run check-config", () => {
+describe.concurrent("npm run check-config", { timeout: RUN_MS + 10_000 }, () => {
   it("says ok, with the counts, for a configuration with no problem (wrangler.toml's bindings count)", async () => {
     const { code, output } = await checkConfig(project({ ".dev.vars": devVars(["qwen3"]) }));
     expect(output).toContain("ok: 1 model, 2 keys");
     expect(code).toBe(0);
     expectNoSecret(output);
-  }, RUN_MS + 10_000);
+  });
 
   it("names a key list's model missing from MODELS, exit 1, quoting no secret", async () => {
     const { code, output } = await checkConfig(project({ ".dev.vars": devVars(["qwen3", "llama"]) }));
     expect(output).toMatch(/^1 problem:\n- API_KEYS\["team"\]\.models: .*llama/m);
     expect(code).toBe(1);
     expectNoSecret(output);
-  }, RUN_MS + 10_000);
+  });
 
   it("reads --dev-vars instead of .dev.vars, and the shell's bindings over it", async () => {
     const dir = project({ ".dev.vars": "MODELS=not json", "candidate.env": devVars(["qwen3"]) });
@@ -119,7 +119,7 @@ describe.concurrent("npm run check-config", () => {
     expect(shellModels.output).toMatch(/^- MODELS /m);
     expect(shellModels.code).toBe(1);
     expectNoSecret(shellModels.output);
-  }, RUN_MS + 10_000);
+  });
 
   it("reads [env.<name>] with --env, as wrangler deploy --env does: its vars, not the top level's", async () => {
     const production = `${WRANGLER_TOML}
@@ -135,7 +135,7 @@ MODELS = '{ "prod": "bedrock/qwen3/arn:aws:bedrock:us-east-1:123456789012:import
     expect(deployed.output).toMatch(/^- API_KEYS\["team"\]\.models: .*qwen3/m);
     expect(deployed.code).toBe(1);
     expectNoSecret(deployed.output);
-  }, RUN_MS + 10_000);
+  });
 
   it("finds a deployment's credential binding in the shell when wrangler.toml's MODELS names it", async () => {
     const named = WRANGLER_TOML.replace(
@@ -148,7 +148,7 @@ MODELS = '{ "prod": "bedrock/qwen3/arn:aws:bedrock:us-east-1:123456789012:import
     expect(output).toContain("ok: 1 model, 2 keys");
     expect(code).toBe(0);
     expect(output).not.toContain("ABSKcheckconfigbedrockapikey0001");
-  }, RUN_MS + 10_000);
+  });
 
   it("exits 2 in one line, quoting nothing of the file, when wrangler.toml or --dev-vars cannot be read", async () => {
     const broken = `${WRANGLER_TOML}\nAWS_SECRET_ACCESS_KEY = "${AWS_SECRET}\n`;
@@ -172,5 +172,5 @@ MODELS = '{ "prod": "bedrock/qwen3/arn:aws:bedrock:us-east-1:123456789012:import
     expect(unknown.output.trim()).toBe(
       "check-config: usage: npm run check-config [-- --env <name>] [--dev-vars <path>]",
     );
-  }, RUN_MS + 10_000);
+  });
 });
