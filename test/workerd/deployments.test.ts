@@ -314,8 +314,9 @@ describe("cool-downs", () => {
       const started = performance.now();
       const later = await post("slow-read", "slow-object");
       expect(later.response.headers.get("x-bedrock-edge-deployment")).toBe("1");
-      // Not another STORE_WAIT_MS each, on a dead read.
-      expect(performance.now() - started).toBeLessThan(800);
+      // Not another STORE_WAIT_MS (1 s, src/routing/router.ts) each, on a dead read: a request
+      // that waited one out took more than that, so less is proof, however loaded the machine.
+      expect(performance.now() - started).toBeLessThan(1000);
     }
     // The copy that answered 429 rests: its cool-down, learnt by the first request, is read back.
     expect(calls("slow-read")).toEqual([1, 5]);

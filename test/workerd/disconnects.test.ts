@@ -134,9 +134,10 @@ describe("a client that leaves a streamed call", () => {
     const line = await onlyLine("pausing");
     expect([line.status, line.stream]).toEqual([499, true]);
     expect(stats().completedStreams).toBe(0);
-    // A keep-alive interval (250 ms), a write and the abort, with room for a busy machine: well
-    // within the 3.2 s left until Bedrock's next piece.
-    expect(cancelledAfter).toBeLessThan(1500);
+    // A keep-alive interval (250 ms), a write and the abort: without the keep-alive the stream
+    // ran on to Bedrock's next piece, 3.2 s after the client left, so under 3 s is proof, with
+    // room for a busy machine.
+    expect(cancelledAfter).toBeLessThan(3000);
   });
 
   it("before the first byte: one 499 line, and the upstream stream is cancelled once it begins", async () => {

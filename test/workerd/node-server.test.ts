@@ -199,8 +199,9 @@ describe("createApp() on @hono/node-server", () => {
     }).catch(() => undefined);
     const line = await eventually(() => logs.find((entry) => entry.model === model));
     expect(line.status).toBe(499);
-    // Logged when the client left, not when Bedrock would have answered (700 ms).
-    expect(line.ms).toBeLessThan(600);
+    // Logged when the client left (150 ms), not when Bedrock would have answered: that is 700 ms
+    // after the call reached it, so a line under 700 ms is proof, however loaded the machine.
+    expect(line.ms).toBeLessThan(700);
     await new Promise((resolve) => setTimeout(resolve, 800));
     expect(served.emulator.stats.activeStreams).toBe(0);
     expect(served.emulator.stats.completedStreams).toBe(0);
