@@ -278,14 +278,19 @@ describe("several prompts and n", () => {
   });
 
   it("a call sent and never answered is in unmeteredCalls with 0 chunks; one refused by Bedrock's error answer is not (codereview32 #2)", async () => {
-    // "SLOW" answers past timeoutMs, "hi" at once: a plain batch fails on the slow call.
+    // "SLOW" never answers (its call ends at timeoutMs), "hi" at once: a plain batch fails on the
+    // slow call. A second of timeoutMs: "hi" is signed and answered well within it on a loaded
+    // machine (100 ms was not always), and nothing but the timeout ends "SLOW".
     const emulator = createEmulator();
     const slow: typeof fetch = async (input, init) => {
       const request = new Request(input, init);
-      if ((await request.clone().text()).includes("SLOW")) await new Promise((resolve) => setTimeout(resolve, 500));
+      if ((await request.clone().text()).includes("SLOW"))
+        return new Promise<Response>((_, reject) =>
+          request.signal.addEventListener("abort", () => reject(request.signal.reason)),
+        );
       return emulator.fetch(request);
     };
-    const { bedrock } = emulated({ maxRetries: 0, timeoutMs: 100, fetch: slow });
+    const { bedrock } = emulated({ maxRetries: 0, timeoutMs: 1000, fetch: slow });
     const timedOut = await errorOf(
       () => bedrock.completions.create({ model: model("llama"), prompt: ["hi", "SLOW"], max_tokens: 8 }),
       BedrockEdgeError,
