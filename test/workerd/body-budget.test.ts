@@ -3,6 +3,7 @@
 // request and stream of the isolate shares (docs/SECURITY.md, "Bounded cost per request").
 import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { emulatorModelId } from "../../emulator/model-id.ts";
 import { eventually, modelString, startWorkerdProxy, TEST_KEYS, TEST_MODELS, type WorkerdProxy } from "./harness.ts";
 
 const BUDGET = 512 * 1024;
@@ -55,7 +56,21 @@ function chunked(text: string): ReadableStream<Uint8Array> {
   });
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** The held model's id at the emulator, whose calls it counts. */
+const HELD = emulatorModelId("llama", ["wait1000"]);
+
+/**
+ * A 320 KiB request to the held model, once Bedrock has its call: the Worker has read its body
+ * and holds it for the second the call takes. Timed from the call rather than a fixed pause after
+ * the post: a loaded machine can take longer than any such pause to send and read 320 KiB, and a
+ * second body sent before the first is held is served, not refused.
+ */
+async function heldInFlight(): Promise<{ first: Promise<Response> }> {
+  const before = proxy.served.emulator.stats.calls(HELD);
+  const first = post(chatOf("held", 320 * 1024));
+  await eventually(() => proxy.served.emulator.stats.calls(HELD) > before, 10_000, "the held call to reach Bedrock");
+  return { first };
+}
 
 /**
  * The account is back to 0: a body of the whole budget is admitted only when no other request
@@ -77,8 +92,7 @@ async function accountEmpty(): Promise<void> {
 
 describe("the request bodies held at once in one isolate (MAX_BODY_BYTES_IN_FLIGHT)", () => {
   it("a second 320 KiB body beside one in flight is a 503 server_busy with Retry-After; once the first ends, the same request is served", async () => {
-    const first = post(chatOf("held", 320 * 1024));
-    await sleep(300);
+    const { first } = await heldInFlight();
     const refused = await post(chatOf("llama", 320 * 1024));
     expect(refused.status).toBe(503);
     expect(refused.headers.get("retry-after")).toBe("1");
@@ -94,8 +108,7 @@ describe("the request bodies held at once in one isolate (MAX_BODY_BYTES_IN_FLIG
   });
 
   it("a body of 256 KiB or less is never refused, past the budget too: large requests in flight cannot turn small ones away", async () => {
-    const first = post(chatOf("held", 320 * 1024));
-    await sleep(300);
+    const { first } = await heldInFlight();
     for (const bytes of [8 * 1024, 256 * 1024]) {
       const small = await post(chatOf("llama", bytes));
       expect(small.status).toBe(200);
@@ -113,8 +126,7 @@ describe("the request bodies held at once in one isolate (MAX_BODY_BYTES_IN_FLIG
   });
 
   it("a chunked body is counted as it comes: refused beside one in flight", async () => {
-    const first = post(chatOf("held", 320 * 1024));
-    await sleep(300);
+    const { first } = await heldInFlight();
     const refused = await post(chunked(chatOf("llama", 320 * 1024)));
     expect(refused.status).toBe(503);
     expect(((await refused.json()) as { error: { code: string } }).error.code).toBe("server_busy");
@@ -123,8 +135,7 @@ describe("the request bodies held at once in one isolate (MAX_BODY_BYTES_IN_FLIG
   });
 
   it("a multipart body (an image edit) is counted as a JSON one is", async () => {
-    const first = post(chatOf("held", 320 * 1024));
-    await sleep(300);
+    const { first } = await heldInFlight();
     const form = new FormData();
     form.set("model", "held");
     form.set("prompt", "a cat");
@@ -152,8 +163,7 @@ describe("the request bodies held at once in one isolate (MAX_BODY_BYTES_IN_FLIG
         return answer;
       },
     });
-    const first = post(chatOf("held", 320 * 1024));
-    await sleep(300);
+    const { first } = await heldInFlight();
     const completion = await client.chat.completions.create({
       model: "llama",
       messages: [{ role: "user", content: "x".repeat(320 * 1024) }],
