@@ -1278,13 +1278,18 @@ async function leaveEarly(port: number, count: number): Promise<void> {
   await Promise.all(Array.from({ length: 16 }, lane));
 }
 
-/** Runs `npm start` (emulator mode) until it exits by itself, which a refused start does at once. */
+/**
+ * Runs `npm start` (emulator mode) until it exits by itself, which a refused start does once tsx
+ * has loaded scripts/start.ts: 3 s here at a load of 2, 60 s at a load of 28 on 2 cores, so it is
+ * killed only after BANNER_MS, as a start that hangs would be. What proves the refusal came
+ * before anything started is its output (no wrangler), not its time.
+ */
 function startUntilExit(env: Record<string, string>): Promise<{ code: number | null; output: string }> {
   const child = spawn(process.execPath, START, { cwd: ROOT, env: cleanEnv(env), stdio: ["ignore", "pipe", "pipe"] });
   let output = "";
   child.stdout.on("data", (data: Buffer) => (output += data.toString()));
   child.stderr.on("data", (data: Buffer) => (output += data.toString()));
-  const timer = setTimeout(() => child.kill("SIGKILL"), 20_000);
+  const timer = setTimeout(() => child.kill("SIGKILL"), BANNER_MS);
   return new Promise((resolve) =>
     child.once("close", (code) => {
       clearTimeout(timer);
@@ -1306,7 +1311,7 @@ describe("npm start, a port in use", () => {
   it.each(["PORT", "EMULATOR_PORT"] as const)(
     "%s: refused before anything starts, saying how to move it",
     {
-      timeout: 30_000,
+      timeout: BANNER_MS + 15_000,
     },
     async (name) => {
       const other = name === "PORT" ? "EMULATOR_PORT" : "PORT";
@@ -1324,7 +1329,9 @@ describe("npm start, a port in use", () => {
     },
   );
 
-  it("both in use: one message names both and the one command that moves them", { timeout: 30_000 }, async () => {
+  it("both in use: one message names both and the one command that moves them", {
+    timeout: BANNER_MS + 15_000,
+  }, async () => {
     const second = createServer();
     await new Promise<void>((resolve) => second.listen(0, "127.0.0.1", resolve));
     try {
