@@ -26,15 +26,17 @@ const KEYS = {
 } as const;
 type KeyName = keyof typeof KEYS;
 
-// Each copy answers after 1.5 s, past the Worker's UPSTREAM_TIMEOUT_MS of 1 s.
-const slowCopy = (region: string) => `bedrock/llama/${emulatorModelId("llama", ["wait1500", "long200"], region)}`;
+// Each copy answers after 6 s, past the Worker's UPSTREAM_TIMEOUT_MS of 5 s. 5 s, not 1: a served
+// call must fit in it on a loaded machine. The file's first took 190 ms here at a load of 2, and a
+// load of 28 on 2 cores made npm start's refusal (test/workerd/start.test.ts) 17 times as slow.
+const slowCopy = (region: string) => `bedrock/llama/${emulatorModelId("llama", ["wait6000", "long200"], region)}`;
 const MODELS = {
   "qwen3-tool": modelString("qwen3", "tool"),
   "slow-copies": {
     deployments: [{ model: slowCopy("us-east-1") }, { model: slowCopy("us-west-2") }],
     routing: "failover",
   },
-  "slow-answer": modelString("llama", "wait1500", "long200"),
+  "slow-answer": modelString("llama", "wait6000", "long200"),
 };
 const tools = [
   {
@@ -54,7 +56,7 @@ beforeAll(async () => {
       main: {
         API_KEYS: JSON.stringify(KEYS),
         MODELS: JSON.stringify(MODELS),
-        UPSTREAM_TIMEOUT_MS: "1000",
+        UPSTREAM_TIMEOUT_MS: "5000",
         BEDROCK_MAX_RETRIES: "0",
       },
     },
@@ -138,7 +140,10 @@ describe("a forced call cut by the request's own stop (400 tool_call_cut)", () =
 });
 
 describe("a request sent to Bedrock that ends with no count", () => {
-  it("past UPSTREAM_TIMEOUT_MS on each of two copies: 504, twice its prompt's estimate", async () => {
+  // Two copies' 5 s each, and what a loaded machine adds.
+  it("past UPSTREAM_TIMEOUT_MS on each of two copies: 504, twice its prompt's estimate", {
+    timeout: 40_000,
+  }, async () => {
     const body = { model: "slow-copies", messages: [long] };
     const { status } = await post("timed-out", body);
     expect(status).toBe(504);
