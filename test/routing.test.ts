@@ -102,7 +102,8 @@ describe("a request moves to the next deployment before the first byte", () => {
     // copy's answer can only come from giving up on it.
     const stalled = llama(EAST, "wait60000");
     const warm = llama(WEST);
-    const { bedrock, calls, sentTo } = setup({ m: pair(stalled, warm) }, { timeoutMs: 400 });
+    // 2 s: the warm copy's whole call must fit in it too, on a loaded machine.
+    const { bedrock, calls, sentTo } = setup({ m: pair(stalled, warm) }, { timeoutMs: 2000 });
     const completion = await bedrock.chat.completions.create({ model: "m", messages: hello });
     expect(completion.choices[0]!.message.content).toContain("(llama)");
     expect(calls(stalled)).toBe(1);

@@ -139,7 +139,7 @@ describe("the client going away", () => {
     expect(Date.now() - abortedAt).toBeLessThan(1000);
     expect(stats().activeStreams).toBe(0);
     expect(stats().completedStreams).toBe(0);
-    const line = await eventually(() => proxy.logs.find((entry) => entry.model === "slow-long"), 1000, "the log line");
+    const line = await eventually(() => proxy.logs.find((entry) => entry.model === "slow-long"), 3000, "the log line");
     expect(line.status).toBe(499);
   });
 
@@ -158,7 +158,7 @@ describe("the client going away", () => {
     // Earlier tests logged never-ready too (429): this call's line is the 499 one.
     const line = await eventually(
       () => proxy.logs.find((entry) => entry.model === "never-ready" && entry.status === 499),
-      1000,
+      3000,
       "a 499 log line",
     );
     expect(line.error).toMatch(/client closed/);

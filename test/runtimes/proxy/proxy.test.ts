@@ -165,7 +165,7 @@ describe("the proxy in other runtimes", () => {
         });
         const id = broken.headers.get("x-request-id") ?? "";
         // The log line is written once the answer is out.
-        for (const deadline = Date.now() + 2000; !server.output().includes(id) && Date.now() < deadline; ) {
+        for (const deadline = Date.now() + 10_000; !server.output().includes(id) && Date.now() < deadline; ) {
           await new Promise((resolve) => setTimeout(resolve, 10));
         }
         expect(server.output()).toContain(`"error":"${error.message}"`);
@@ -259,7 +259,7 @@ describe("the Host header in other runtimes (http50 #2, #3)", () => {
         expect(JSON.parse(health.body)).toEqual({ status: "ok" });
         const id = /\r\nx-request-id: ([^\r]+)/i.exec(health.head)?.[1];
         expect(id).toBeDefined();
-        for (const deadline = Date.now() + 2000; !server.output().includes(id!) && Date.now() < deadline; ) {
+        for (const deadline = Date.now() + 10_000; !server.output().includes(id!) && Date.now() < deadline; ) {
           await new Promise((resolve) => setTimeout(resolve, 10));
         }
         const logged = server
@@ -445,7 +445,10 @@ describe("Deno out of file descriptors (http50 #1)", () => {
       }
       expect(status, server.output()).toBe(200);
       // Its line is written to stderr, which may come after the answer.
-      for (const deadline = Date.now() + 2000; !server.output().includes("serving again") && Date.now() < deadline; ) {
+      for (
+        const deadline = Date.now() + 10_000;
+        !server.output().includes("serving again") && Date.now() < deadline;
+      ) {
         await new Promise((resolve) => setTimeout(resolve, 50));
       }
       expect(server.output()).toMatch(/bedrock-edge proxy serving again, \d+ ms after it stopped/);
