@@ -162,11 +162,13 @@ describe("the client going away", () => {
       "a 499 log line",
     );
     expect(line.error).toMatch(/client closed/);
-    // Left alone, the Worker would keep calling until MODEL_READY_TIMEOUT_MS (800 ms) ran out.
-    await new Promise((resolve) => setTimeout(resolve, 150));
-    const callsAfterAbort = stats().calls(id);
-    await new Promise((resolve) => setTimeout(resolve, 750));
-    expect(stats().calls(id)).toBe(callsAfterAbort);
+    // Left alone, the Worker would keep calling until MODEL_READY_TIMEOUT_MS (800 ms) ran out: its
+    // backoff from 5 ms (the harness's BEDROCK_RETRY_BASE_DELAY_MS) doubling each try, two calls or
+    // more after the line. One sent just before the line may still reach the emulator after it,
+    // however late a loaded machine delivers it.
+    const callsAtLine = stats().calls(id);
+    await new Promise((resolve) => setTimeout(resolve, 900));
+    expect(stats().calls(id)).toBeLessThanOrEqual(callsAtLine + 1);
   });
 });
 
