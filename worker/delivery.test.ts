@@ -475,6 +475,12 @@ describe("a source's idle bytes (runtimes47 #2)", () => {
     return reads;
   };
   const readAll = (body: ReadableStream<Uint8Array>) => readRest(body.getReader());
+  /** One read, given `ms` of the clock to come: its text. */
+  const readWithin = async (reader: ReadableStreamDefaultReader<Uint8Array>, ms: number) => {
+    const read = reader.read();
+    await pass(ms);
+    return new TextDecoder().decode((await read).value);
+  };
 
   it("go out whenever the source is silent that long after its first piece, between its pieces", async () => {
     const hooks = recorder();
@@ -589,12 +595,8 @@ describe("a source's idle bytes (runtimes47 #2)", () => {
       [IDLE * 20, "b"],
     ]);
     const reader = watchDelivery(silent, hooks, FAST).getReader();
-    const opening = reader.read();
-    await pass(1);
-    await opening;
-    const waiting = reader.read();
-    await pass(IDLE + 1);
-    expect(new TextDecoder().decode((await waiting).value)).toBe(".");
+    expect(await readWithin(reader, 1)).toBe("a");
+    expect(await readWithin(reader, IDLE + 1)).toBe(".");
     // Then nothing more is read.
     await pass(IDLE * 2 + FAST.laterMs + 40);
     expect(hooks.events).toEqual(["gone: the answer stopped being read: the client had gone"]);
@@ -609,12 +611,8 @@ describe("a source's idle bytes (runtimes47 #2)", () => {
       [0, "c"],
     ]);
     const reader = watchDelivery(quick, recorder(), { firstMs: 10_000, laterMs: 10_000 }).getReader();
-    const opening = reader.read();
-    await pass(1);
-    await opening;
-    const second = reader.read();
-    await pass(1);
-    expect(new TextDecoder().decode((await second).value)).toBe("b");
+    expect(await readWithin(reader, 1)).toBe("a");
+    expect(await readWithin(reader, 1)).toBe("b");
     await pass(IDLE * 5);
     const rest = readRest(reader);
     await pass(IDLE * 2);
@@ -627,12 +625,8 @@ describe("a source's idle bytes (runtimes47 #2)", () => {
       [IDLE * 8, "b"],
     ]);
     const reader = watchDelivery(slowSource, recorder(), { firstMs: 10_000, laterMs: 10_000 }).getReader();
-    const opening = reader.read();
-    await pass(1);
-    await opening;
-    const waiting = reader.read();
-    await pass(IDLE + 1);
-    expect(new TextDecoder().decode((await waiting).value)).toBe(".");
+    expect(await readWithin(reader, 1)).toBe("a");
+    expect(await readWithin(reader, IDLE + 1)).toBe(".");
     // Not reading for a while: one dot waits, not one per interval.
     await pass(IDLE * 5);
     const rest = readRest(reader);
