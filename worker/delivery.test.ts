@@ -11,6 +11,7 @@ import {
   watchInPlace,
 } from "./delivery.ts";
 import { jsonResponse } from "./http.ts";
+import { onFakeClock, passMs, useFakeClock } from "../test/helpers/fake-clock.ts";
 
 const FAST = { firstMs: 40, laterMs: 80 };
 const encoder = new TextEncoder();
@@ -46,18 +47,6 @@ function recorder(): DeliveryHooks & { events: string[] } {
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-/** Moves a fake clock `ms` in 1 ms steps, so the source's and the watcher's timers interleave as they would. */
-const pass = async (ms: number) => {
-  for (let i = 0; i < ms; i++) await vi.advanceTimersByTimeAsync(1);
-};
-/**
- * Puts one test on a fake clock (setTimeout and performance.now move together). For the checks
- * that something has not happened yet: on a loaded machine a real 20 ms wait can last 60.
- */
-function onFakeClock() {
-  vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "performance"] });
-  onTestFinished(() => void vi.useRealTimers());
-}
 
 describe("an answer read to its end", () => {
   it("is delivered, byte for byte, the first piece cut at 1 KiB", async () => {
@@ -117,9 +106,9 @@ describe("a client that goes away", () => {
     const from = source(["a"]);
     onFakeClock();
     watchDelivery(from, hooks, FAST);
-    await pass(FAST.firstMs - 1);
+    await passMs(FAST.firstMs - 1);
     expect(hooks.events).toEqual([]);
-    await pass(2);
+    await passMs(2);
     expect(hooks.events).toEqual(["gone: the answer was never read: the client had gone"]);
     expect(from.cancelled).toBe(true);
   });
@@ -138,9 +127,9 @@ describe("a client that goes away", () => {
     const reader = watchDelivery(source([PAST_EARLY, "b", "c"]), hooks, FAST).getReader();
     await reader.read();
     await reader.read();
-    await pass(FAST.laterMs - 1);
+    await passMs(FAST.laterMs - 1);
     expect(hooks.events).toEqual([]);
-    await pass(2);
+    await passMs(2);
     expect(hooks.events).toEqual(["gone: the answer stopped being read: the client had gone"]);
   });
 
@@ -153,9 +142,9 @@ describe("a client that goes away", () => {
     const reader = watchDelivery(from, hooks, FAST).getReader();
     await reader.read();
     await reader.read();
-    await pass(FAST.firstMs - 1);
+    await passMs(FAST.firstMs - 1);
     expect(hooks.events).toEqual([]);
-    await pass(2);
+    await passMs(2);
     expect(hooks.events).toEqual(["gone: the answer stopped being read: the client had gone"]);
     expect(from.cancelled).toBe(true);
   });
@@ -442,7 +431,7 @@ describe("a source's idle bytes (runtimes47 #2)", () => {
   const dot = () => encoder.encode(".");
   // The idle bytes are about time: on a loaded machine a 10 ms pause can take 40, so each test
   // runs on a fake clock that it moves itself.
-  beforeEach(() => void vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "performance"] }));
+  beforeEach(useFakeClock);
   afterEach(() => void vi.useRealTimers());
 
   /** A source of pieces, each after its pause; `idle` set; counts its cancels, which end its pause. */
@@ -478,7 +467,7 @@ describe("a source's idle bytes (runtimes47 #2)", () => {
   /** One read, given `ms` of the clock to come: its text. */
   const readWithin = async (reader: ReadableStreamDefaultReader<Uint8Array>, ms: number) => {
     const read = reader.read();
-    await pass(ms);
+    await passMs(ms);
     return new TextDecoder().decode((await read).value);
   };
 
@@ -495,7 +484,7 @@ describe("a source's idle bytes (runtimes47 #2)", () => {
         FAST,
       ),
     );
-    await pass(IDLE * 6);
+    await passMs(IDLE * 6);
     const reads = await reading;
     // Read as they came, through a silence longer than laterMs: the client is not taken for gone.
     expect(hooks.events).toEqual(["delivered"]);
@@ -507,7 +496,7 @@ describe("a source's idle bytes (runtimes47 #2)", () => {
     const pieces: [number, string][] = [[IDLE * 3, "first"]];
     for (let i = 0; i < 12; i++) pieces.push([IDLE / 3, String(i)]);
     const reading = readAll(watchDelivery(paced(pieces), recorder(), FAST));
-    await pass(IDLE * 8);
+    await passMs(IDLE * 8);
     const reads = await reading;
     expect(reads).toEqual(pieces.map(([, text]) => text));
   });
@@ -598,7 +587,7 @@ describe("a source's idle bytes (runtimes47 #2)", () => {
     expect(await readWithin(reader, 1)).toBe("a");
     expect(await readWithin(reader, IDLE + 1)).toBe(".");
     // Then nothing more is read.
-    await pass(IDLE * 2 + FAST.laterMs + 40);
+    await passMs(IDLE * 2 + FAST.laterMs + 40);
     expect(hooks.events).toEqual(["gone: the answer stopped being read: the client had gone"]);
     expect(silent.cancels).toBe(1);
   });
@@ -613,9 +602,9 @@ describe("a source's idle bytes (runtimes47 #2)", () => {
     const reader = watchDelivery(quick, recorder(), { firstMs: 10_000, laterMs: 10_000 }).getReader();
     expect(await readWithin(reader, 1)).toBe("a");
     expect(await readWithin(reader, 1)).toBe("b");
-    await pass(IDLE * 5);
+    await passMs(IDLE * 5);
     const rest = readRest(reader);
-    await pass(IDLE * 2);
+    await passMs(IDLE * 2);
     expect(await rest).toEqual(["c"]);
   });
 
@@ -628,9 +617,9 @@ describe("a source's idle bytes (runtimes47 #2)", () => {
     expect(await readWithin(reader, 1)).toBe("a");
     expect(await readWithin(reader, IDLE + 1)).toBe(".");
     // Not reading for a while: one dot waits, not one per interval.
-    await pass(IDLE * 5);
+    await passMs(IDLE * 5);
     const rest = readRest(reader);
-    await pass(IDLE * 4);
+    await passMs(IDLE * 4);
     const after = await rest;
     expect(after[0]).toBe(".");
     expect(after.at(-1)).toBe("b");

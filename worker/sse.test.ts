@@ -1,5 +1,6 @@
-import { describe, expect, it, onTestFinished, vi } from "vitest";
+import { describe, expect, it } from "vitest";
 import { bedrockException } from "../src/bedrock-errors.ts";
+import { onFakeClock, passMs } from "../test/helpers/fake-clock.ts";
 import type { ChatCompletionChunk } from "../src/openai/types.ts";
 import { sourceOf } from "./delivery.ts";
 import type { LogLine, Outcome, RequestLog } from "./log.ts";
@@ -229,11 +230,10 @@ describe("a stream that has begun", () => {
     });
     // On a fake clock (setTimeout and performance.now together): on a loaded machine a real 5 ms
     // pause can outlast the 40 ms keep-alive.
-    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "performance"] });
-    onTestFinished(() => void vi.useRealTimers());
+    onFakeClock();
     const text = async (pauses: number[], keepAliveMs: number) => {
       const reading = answer(Promise.resolve(paced(pauses)), { keepAliveMs }).then((response) => response.text());
-      for (let ms = 0; ms < 300; ms++) await vi.advanceTimersByTimeAsync(1);
+      await passMs(300);
       return reading;
     };
     const flowing = await text([0, 5, 5, 5, 5, 5], 40);

@@ -1,6 +1,7 @@
 // guardReader on its own, over a made-up attempt: what invokeStream's tests (invoke.test.ts) reach
 // only through a whole call, or not at all (an attempt aborted before the reader is made).
-import { describe, expect, it, onTestFinished, vi } from "vitest";
+import { describe, expect, it, vi } from "vitest";
+import { onFakeClock } from "../../test/helpers/fake-clock.ts";
 import { badUpstream, BedrockEdgeError } from "../errors.ts";
 import type { Attempt } from "./attempt.ts";
 import { guardReader } from "./guarded-reader.ts";
@@ -41,8 +42,7 @@ function bodyOf(chunks: number[][]): { body: ReadableStream<Uint8Array>; cancell
 
 describe("guardReader", () => {
   it("read to its end releases the attempt, once, and leaves no watchdog timer behind", async () => {
-    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "performance"] });
-    onTestFinished(() => void vi.useRealTimers());
+    onFakeClock();
     const attempt = madeAttempt();
     const reader = guardReader(bodyOf([[1], [2]]).body, attempt, 1000);
     expect((await reader.read()).value).toEqual(new Uint8Array([1]));

@@ -3,6 +3,7 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { describe, expect, it, onTestFinished, vi } from "vitest";
 import { errorOf } from "../../test/helpers/errors.ts";
+import { onFakeClock, passMs } from "../../test/helpers/fake-clock.ts";
 import { bedrockException } from "../bedrock-errors.ts";
 import { badUpstream, BedrockEdgeError } from "../errors.ts";
 import { failoverKind } from "../routing/failover.ts";
@@ -1104,22 +1105,18 @@ describe("timeouts", () => {
     };
     // On a fake clock (setTimeout and performance.now together): on a loaded machine a real 20 ms
     // pause can outlast the 50 ms limit.
-    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "performance"] });
-    onTestFinished(() => void vi.useRealTimers());
-    const pass = async (ms: number) => {
-      for (let i = 0; i < ms; i++) await vi.advanceTimersByTimeAsync(1);
-    };
+    onFakeClock();
     const { reader } = await invokeStream(transport(paced as typeof fetch, { idleTimeoutMs: 50 }), streamCall);
     for (let i = 0; i < 3; i++) {
       const read = reader.read();
-      await pass(20);
+      await passMs(20);
       expect((await read).value).toEqual(new Uint8Array([i]));
     }
     let ended: BedrockEdgeError | undefined;
     const last = failure(reader.read()).then((error) => (ended = error));
-    await pass(49);
+    await passMs(49);
     expect(ended).toBeUndefined();
-    await pass(2);
+    await passMs(2);
     await last;
     expect(ended?.status).toBe(504);
   });
