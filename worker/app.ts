@@ -32,6 +32,7 @@ import { traceRequest } from "./middleware/trace.ts";
 import { recordUsage } from "./middleware/usage.ts";
 import { rememberedRoutes } from "./remembered-routes.ts";
 import { stateCache } from "./state.ts";
+import { unservedReason } from "./unserved-paths.ts";
 
 export type { LogLine } from "./log.ts";
 
@@ -122,7 +123,9 @@ export function createApp(options: AppOptions = {}): ProxyApp {
     });
   }
   app.all("*", (c) => {
-    throw refusal(404, `No route for ${c.req.method} ${quotedWhole(c.req.path, "path")}.`, "unknown_url");
+    const why = unservedReason(c.req.path);
+    const asked = `No route for ${c.req.method} ${quotedWhole(c.req.path, "path")}`;
+    throw refusal(404, why ? `${asked}: ${why}.` : `${asked}.`, "unknown_url");
   });
   // The one place errors become answers; anything unexpected is a 500 that tells nothing internal.
   app.onError((error) => errorResponse(error));

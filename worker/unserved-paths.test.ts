@@ -1,0 +1,127 @@
+// OpenAI's paths the proxy does not serve: a 404 that says why, through the official client as
+// its users call them, and nothing else's answer changed by it.
+import OpenAI, { NotFoundError } from "openai";
+import { describe, expect, it } from "vitest";
+import { createApp } from "./app.ts";
+import { unservedReason } from "./unserved-paths.ts";
+
+const KEY = "sk-unserved-0123456789";
+const app = createApp({
+  env: {
+    PROXY_API_KEYS: KEY,
+    MODELS: JSON.stringify({
+      llama: "bedrock/llama/arn:aws:bedrock:us-east-1:123456789012:imported-model/abc123def456",
+    }),
+    AWS_ACCESS_KEY_ID: "AKIAZZUNSERVEDAKID01",
+    AWS_SECRET_ACCESS_KEY: "zzUnservedSecretAccessKey0000000000000",
+  },
+  log: () => undefined,
+});
+const client = new OpenAI({
+  apiKey: KEY,
+  baseURL: "http://proxy.test/v1",
+  maxRetries: 0,
+  fetch: async (url, init) => app.request(String(url), init),
+});
+
+/** The 404 the client raised for `call`. */
+async function notFound(call: () => Promise<unknown>): Promise<NotFoundError> {
+  const error = await call().then(
+    () => undefined,
+    (thrown: unknown) => thrown,
+  );
+  expect(error).toBeInstanceOf(NotFoundError);
+  const notFoundError = error as NotFoundError;
+  expect(notFoundError.code).toBe("unknown_url");
+  return notFoundError;
+}
+
+describe("a stored object's path, asked of a stateless proxy", () => {
+  it("responses: retrieve, delete, cancel and input items each say nothing is stored, and what to do instead", async () => {
+    for (const call of [
+      () => client.responses.retrieve("resp_abc"),
+      () => client.responses.delete("resp_abc"),
+      () => client.responses.cancel("resp_abc"),
+      () => client.responses.inputItems.list("resp_abc"),
+    ]) {
+      const { message } = await notFound(call);
+      expect(message).toMatch(
+        /^404 No route for (GET|DELETE|POST) \/v1\/responses\/resp_abc(\/cancel|\/input_items)?: /,
+      );
+      expect(message).toContain("responses are not stored here: the proxy is stateless (store is always false)");
+      expect(message).toContain("send the whole conversation as input.");
+    }
+  });
+
+  it("chat completions: retrieve and its messages say the same, while POST /v1/chat/completions is served", async () => {
+    for (const call of [
+      () => client.chat.completions.retrieve("chatcmpl-abc"),
+      () => client.chat.completions.messages.list("chatcmpl-abc"),
+      () => client.chat.completions.delete("chatcmpl-abc"),
+    ]) {
+      const { message } = await notFound(call);
+      expect(message).toContain("chat completions are not stored here: the proxy is stateless");
+    }
+    // The endpoint itself answers its own way: here, that the model is not served.
+    const served = await client.chat.completions
+      .create({ model: "nowhere", messages: [{ role: "user", content: "hi" }] })
+      .catch((error: unknown) => error);
+    expect(served).toBeInstanceOf(NotFoundError);
+    expect((served as NotFoundError).code).toBe("model_not_found");
+  });
+
+  it("conversations and counting input tokens say why they are not offered", async () => {
+    expect((await notFound(() => client.conversations.retrieve("conv_abc"))).message).toContain(
+      "conversations are not stored here",
+    );
+    expect((await notFound(() => client.responses.inputTokens.count({ input: "hi" }))).message).toContain(
+      "counting a request's input tokens is not offered here",
+    );
+  });
+});
+
+describe("another of OpenAI's APIs", () => {
+  it("is named, with what the proxy serves", async () => {
+    const { message } = await notFound(() => client.files.list());
+    expect(message).toBe(
+      "404 No route for GET /v1/files: OpenAI's Files API is not offered by this proxy, which serves chat completions, legacy completions, responses, embeddings, images and models.",
+    );
+    expect((await notFound(() => client.moderations.create({ input: "hi" }))).message).toContain(
+      "OpenAI's Moderations API is not offered",
+    );
+    expect((await notFound(() => client.batches.list())).message).toContain("OpenAI's Batch API is not offered");
+  });
+});
+
+describe("unservedReason", () => {
+  it("reads the path after its last /v1, or the whole path without one", () => {
+    expect(unservedReason("/files")).toContain("Files API");
+    expect(unservedReason("/proxy/v1/files/file-abc/content")).toContain("Files API");
+    expect(unservedReason("/responses/resp_abc")).toContain("responses are not stored here");
+  });
+
+  it("says nothing of a path that is no API of OpenAI's, or a served one mistyped", () => {
+    for (const path of [
+      "/",
+      "/v1",
+      "/v1/",
+      "/v1/response",
+      "/v1/responses/",
+      "/v1/chat/completions/",
+      "/v1/chat",
+      "/v1/completion",
+      "/v1/constructor",
+      "/v1/__proto__",
+      "/v1/toString",
+    ]) {
+      expect(unservedReason(path), path).toBeUndefined();
+    }
+  });
+
+  it("repeats nothing of the path it was given", () => {
+    const secret = "wJalrXUtnFEMI-K7MDENG-bPxRfiCYzzSECRET07";
+    for (const path of [`/v1/responses/${secret}`, `/v1/chat/completions/${secret}`, `/v1/files/${secret}`]) {
+      expect(unservedReason(path)).not.toContain("SECRET07");
+    }
+  });
+});

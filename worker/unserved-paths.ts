@@ -1,0 +1,58 @@
+// OpenAI's paths that this proxy does not serve, told apart from a mistyped one. A client written
+// for OpenAI's whole API calls some of them as a matter of course: an agent SDK retrieving a
+// response it made, `client.chat.completions.retrieve()`, a tool uploading a file. Its 404 then
+// says why, and what to do instead, rather than only that no route matched.
+
+const SERVED = "chat completions, legacy completions, responses, embeddings, images and models";
+
+const STATELESS =
+  "the proxy is stateless (store is always false), so nothing can be retrieved, listed, updated or deleted by id";
+
+/** The APIs of OpenAI's that are not offered here, by their first path segment after /v1. */
+const OTHER_APIS: Readonly<Record<string, string>> = {
+  assistants: "Assistants",
+  audio: "Audio",
+  batches: "Batch",
+  chatkit: "ChatKit",
+  containers: "Containers",
+  evals: "Evals",
+  files: "Files",
+  fine_tuning: "Fine-tuning",
+  moderations: "Moderations",
+  organization: "Administration",
+  projects: "Administration",
+  realtime: "Realtime",
+  skills: "Skills",
+  threads: "Assistants (threads)",
+  uploads: "Uploads",
+  vector_stores: "Vector stores",
+  videos: "Videos",
+};
+
+/**
+ * Why `path` is not served, when it is one of OpenAI's (with or without /v1, and under any prefix
+ * the app is mounted at when /v1 is in it); otherwise undefined. The words are the table's own:
+ * nothing of the path is repeated.
+ */
+export function unservedReason(path: string): string | undefined {
+  const segments = path.split("/").filter(Boolean);
+  const v1 = segments.lastIndexOf("v1");
+  const [first, second, third] = v1 === -1 ? segments : segments.slice(v1 + 1);
+  if (first === undefined) return undefined;
+  if (first === "responses" && second !== undefined) {
+    if (second === "input_tokens") {
+      return "counting a request's input tokens is not offered here (the proxy has no model's tokenizer): a response's usage.input_tokens counts those of a request sent";
+    }
+    if (second === "compact") return "compacting a conversation is not offered here: send the conversation as input";
+    return `responses are not stored here: ${STATELESS}. Keep what POST /v1/responses returned, and send the whole conversation as input`;
+  }
+  // POST /v1/chat/completions itself is served: only a stored completion's path is another API.
+  if (first === "chat" && second === "completions" && third !== undefined) {
+    return `chat completions are not stored here: ${STATELESS}. Keep what POST /v1/chat/completions returned`;
+  }
+  if (first === "conversations") {
+    return `conversations are not stored here: ${STATELESS}. Send the whole conversation as input`;
+  }
+  const api = Object.hasOwn(OTHER_APIS, first) ? OTHER_APIS[first] : undefined;
+  return api && `OpenAI's ${api} API is not offered by this proxy, which serves ${SERVED}`;
+}
