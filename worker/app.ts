@@ -32,7 +32,7 @@ import { traceRequest } from "./middleware/trace.ts";
 import { recordUsage } from "./middleware/usage.ts";
 import { rememberedRoutes } from "./remembered-routes.ts";
 import { stateCache } from "./state.ts";
-import { unservedReason } from "./unserved-paths.ts";
+import { unservedMethodReason, unservedReason } from "./unserved-paths.ts";
 
 export type { LogLine } from "./log.ts";
 
@@ -119,7 +119,8 @@ export function createApp(options: AppOptions = {}): ProxyApp {
   for (const [path, methods] of allowedMethods(ENDPOINTS)) {
     app.all(path, (c) => {
       // With CORS on, every path answers OPTIONS (the CORS middleware, before this).
-      throw methodNotAllowed(c.req.method, c.req.path, c.get("state").cors ? [...methods, "OPTIONS"] : methods);
+      const allowed = c.get("state").cors ? [...methods, "OPTIONS"] : methods;
+      throw methodNotAllowed(c.req.method, c.req.path, allowed, unservedMethodReason(c.req.method, c.req.path));
     });
   }
   app.all("*", (c) => {

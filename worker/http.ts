@@ -155,12 +155,17 @@ export function refusal(status: number, message: string, code: string): BedrockE
 }
 
 /** A 405 carries the methods its path allows: errorResponse sends them as `Allow`. */
-export function methodNotAllowed(method: string, path: string, allowed: readonly string[]): BedrockEdgeError {
+export function methodNotAllowed(
+  method: string,
+  path: string,
+  allowed: readonly string[],
+  why?: string,
+): BedrockEdgeError {
   const error = new BedrockEdgeError({
     status: 405,
     type: "invalid_request_error",
     code: "method_not_allowed",
-    message: `${method} is not allowed on ${quotedWhole(path, "path")}: use ${allowed.join(" or ")}.`,
+    message: `${method} is not allowed on ${quotedWhole(path, "path")}: use ${allowed.join(" or ")}.${why ? ` ${why}.` : ""}`,
   });
   return Object.assign(error, { allow: allowed.join(", ") });
 }

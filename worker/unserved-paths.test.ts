@@ -1,6 +1,6 @@
 // OpenAI's paths the proxy does not serve: a 404 that says why, through the official client as
 // its users call them, and nothing else's answer changed by it.
-import OpenAI, { NotFoundError } from "openai";
+import OpenAI, { APIError, NotFoundError } from "openai";
 import { describe, expect, it } from "vitest";
 import { createApp } from "./app.ts";
 import { unservedReason } from "./unserved-paths.ts";
@@ -68,6 +68,30 @@ describe("a stored object's path, asked of a stateless proxy", () => {
       .catch((error: unknown) => error);
     expect(served).toBeInstanceOf(NotFoundError);
     expect((served as NotFoundError).code).toBe("model_not_found");
+  });
+
+  it("listing stored chat completions: the 405 of GET /v1/chat/completions says so too", async () => {
+    const error = await client.chat.completions.list().then(
+      () => undefined,
+      (thrown: unknown) => thrown,
+    );
+    expect(error).toBeInstanceOf(OpenAI.APIError);
+    expect((error as APIError).status).toBe(405);
+    expect((error as APIError).message).toBe(
+      "405 GET is not allowed on /v1/chat/completions: use POST. Stored chat completions cannot be listed: the proxy is stateless (store is always false), so nothing can be retrieved, listed, updated or deleted by id.",
+    );
+    // Another method on it, or GET on another served path, is told only what to use.
+    const put = await app.request("/v1/chat/completions", {
+      method: "PUT",
+      headers: { authorization: `Bearer ${KEY}` },
+    });
+    expect(await put.json()).toMatchObject({
+      error: { message: "PUT is not allowed on /v1/chat/completions: use POST." },
+    });
+    const embeddings = await app.request("/v1/embeddings", { headers: { authorization: `Bearer ${KEY}` } });
+    expect(await embeddings.json()).toMatchObject({
+      error: { message: "GET is not allowed on /v1/embeddings: use POST." },
+    });
   });
 
   it("conversations and counting input tokens say why they are not offered", async () => {

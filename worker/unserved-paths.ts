@@ -35,9 +35,7 @@ const OTHER_APIS: Readonly<Record<string, string>> = {
  * nothing of the path is repeated.
  */
 export function unservedReason(path: string): string | undefined {
-  const segments = path.split("/").filter(Boolean);
-  const v1 = segments.lastIndexOf("v1");
-  const [first, second, third] = v1 === -1 ? segments : segments.slice(v1 + 1);
+  const [first, second, third] = apiSegments(path);
   if (first === undefined) return undefined;
   if (first === "responses" && second !== undefined) {
     if (second === "input_tokens") {
@@ -55,4 +53,23 @@ export function unservedReason(path: string): string | undefined {
   }
   const api = Object.hasOwn(OTHER_APIS, first) ? OTHER_APIS[first] : undefined;
   return api && `OpenAI's ${api} API is not offered by this proxy, which serves ${SERVED}`;
+}
+
+/**
+ * Why `method` on a served path is a call of OpenAI's that is not served here (GET
+ * /v1/chat/completions lists stored chat completions), or undefined.
+ */
+export function unservedMethodReason(method: string, path: string): string | undefined {
+  const [first, second, third] = apiSegments(path);
+  if (method === "GET" && first === "chat" && second === "completions" && third === undefined) {
+    return `Stored chat completions cannot be listed: ${STATELESS}`;
+  }
+  return undefined;
+}
+
+/** The path's segments after its last /v1, or all of them without one. */
+function apiSegments(path: string): string[] {
+  const segments = path.split("/").filter(Boolean);
+  const v1 = segments.lastIndexOf("v1");
+  return v1 === -1 ? segments : segments.slice(v1 + 1);
 }
