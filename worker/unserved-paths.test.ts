@@ -48,7 +48,7 @@ describe("a stored object's path, asked of a stateless proxy", () => {
       expect(message).toMatch(
         /^404 No route for (GET|DELETE|POST) \/v1\/responses\/resp_abc(\/cancel|\/input_items)?: /,
       );
-      expect(message).toContain("responses are not stored here: the proxy is stateless (store is always false)");
+      expect(message).toContain("responses are not stored here: the proxy is stateless (it keeps nothing it answers)");
       expect(message).toContain("send the whole conversation as input.");
     }
   });
@@ -78,7 +78,7 @@ describe("a stored object's path, asked of a stateless proxy", () => {
     expect(error).toBeInstanceOf(OpenAI.APIError);
     expect((error as APIError).status).toBe(405);
     expect((error as APIError).message).toBe(
-      "405 GET is not allowed on /v1/chat/completions: use POST. Stored chat completions cannot be listed: the proxy is stateless (store is always false), so nothing can be retrieved, listed, updated or deleted by id.",
+      "405 GET is not allowed on /v1/chat/completions: use POST. Stored chat completions cannot be listed: the proxy is stateless (it keeps nothing it answers), so nothing can be retrieved, listed, updated or deleted by id.",
     );
     // Another method on it, or GET on another served path, is told only what to use.
     const put = await app.request("/v1/chat/completions", {

@@ -6,7 +6,7 @@
 const SERVED = "chat completions, legacy completions, responses, embeddings, images and models";
 
 const STATELESS =
-  "the proxy is stateless (store is always false), so nothing can be retrieved, listed, updated or deleted by id";
+  "the proxy is stateless (it keeps nothing it answers), so nothing can be retrieved, listed, updated or deleted by id";
 
 /** The APIs of OpenAI's that are not offered here, by their first path segment after /v1. */
 const OTHER_APIS: Readonly<Record<string, string>> = {
