@@ -117,6 +117,35 @@ describe("another of OpenAI's APIs", () => {
   });
 });
 
+describe("a client of another API shaped like OpenAI's", () => {
+  it("Azure OpenAI's deployment paths: told to use an OpenAI client with a /v1 base URL", async () => {
+    const azure = await app.request("/openai/deployments/gpt-4o/chat/completions?api-version=2024-10-21", {
+      method: "POST",
+      headers: { "api-key": KEY, "content-type": "application/json" },
+      body: "{}",
+    });
+    expect(azure.status).toBe(404);
+    expect(await azure.json()).toMatchObject({
+      error: {
+        code: "unknown_url",
+        message:
+          "No route for POST /openai/deployments/gpt-4o/chat/completions: Azure OpenAI's paths are not served here; this proxy answers OpenAI's own, so use an OpenAI client (not AzureOpenAI) with baseURL ending in /v1, and name the model in the request.",
+      },
+    });
+  });
+
+  it("Anthropic's Messages API: told it is OpenAI's API here, and where Claude is called", async () => {
+    for (const path of ["/v1/messages", "/v1/messages/count_tokens"]) {
+      const answer = await app.request(path, { method: "POST", headers: { "x-api-key": KEY }, body: "{}" });
+      expect(answer.status).toBe(404);
+      const { error } = (await answer.json()) as { error: { message: string; code: string } };
+      expect(error.code).toBe("unknown_url");
+      expect(error.message).toContain("Anthropic's Messages API is not offered here: this proxy answers OpenAI's API");
+      expect(error.message).toContain("Claude models are called through POST /v1/chat/completions.");
+    }
+  });
+});
+
 describe("unservedReason", () => {
   it("reads the path after its last /v1, or the whole path without one", () => {
     expect(unservedReason("/files")).toContain("Files API");

@@ -1,7 +1,8 @@
 // OpenAI's paths that this proxy does not serve, told apart from a mistyped one. A client written
 // for OpenAI's whole API calls some of them as a matter of course: an agent SDK retrieving a
-// response it made, `client.chat.completions.retrieve()`, a tool uploading a file. Its 404 then
-// says why, and what to do instead, rather than only that no route matched.
+// response it made, `client.chat.completions.retrieve()`, a tool uploading a file; and a client of
+// Azure OpenAI or Anthropic pointed here calls its own. Its 404 then says why, and what to do
+// instead, rather than only that no route matched.
 
 const SERVED = "chat completions, legacy completions, responses, embeddings, images and models";
 
@@ -50,6 +51,13 @@ export function unservedReason(path: string): string | undefined {
   }
   if (first === "conversations") {
     return `conversations are not stored here: ${STATELESS}. Send the whole conversation as input`;
+  }
+  // Clients of APIs shaped like OpenAI's, pointed here: their paths are not OpenAI's own.
+  if (first === "openai" && second === "deployments") {
+    return "Azure OpenAI's paths are not served here; this proxy answers OpenAI's own, so use an OpenAI client (not AzureOpenAI) with baseURL ending in /v1, and name the model in the request";
+  }
+  if (first === "messages") {
+    return `Anthropic's Messages API is not offered here: this proxy answers OpenAI's API (${SERVED}); Claude models are called through POST /v1/chat/completions`;
   }
   const api = Object.hasOwn(OTHER_APIS, first) ? OTHER_APIS[first] : undefined;
   return api && `OpenAI's ${api} API is not offered by this proxy, which serves ${SERVED}`;
