@@ -146,6 +146,21 @@ describe("a client of another API shaped like OpenAI's", () => {
   });
 });
 
+describe("the base URL itself", () => {
+  it("says what is served there, with or without /v1, key or not", async () => {
+    for (const path of ["/", "/v1", "/v1/"]) {
+      const answer = await app.request(path);
+      expect(answer.status).toBe(404);
+      expect(await answer.json()).toMatchObject({
+        error: {
+          code: "unknown_url",
+          message: `No route for GET ${path}: this is an OpenAI-compatible API serving chat completions, legacy completions, responses, embeddings, images and models under /v1 (POST /v1/chat/completions; GET /v1/models lists the models, with a key), and GET /health.`,
+        },
+      });
+    }
+  });
+});
+
 describe("unservedReason", () => {
   it("reads the path after its last /v1, or the whole path without one", () => {
     expect(unservedReason("/files")).toContain("Files API");
@@ -155,9 +170,7 @@ describe("unservedReason", () => {
 
   it("says nothing of a path that is no API of OpenAI's, or a served one mistyped", () => {
     for (const path of [
-      "/",
-      "/v1",
-      "/v1/",
+      "/favicon.ico",
       "/v1/response",
       "/v1/responses/",
       "/v1/chat/completions/",

@@ -37,7 +37,10 @@ const OTHER_APIS: Readonly<Record<string, string>> = {
  */
 export function unservedReason(path: string): string | undefined {
   const [first, second, third] = apiSegments(path);
-  if (first === undefined) return undefined;
+  // The base URL itself, opened in a browser or asked by a client to see what is there.
+  if (first === undefined) {
+    return `this is an OpenAI-compatible API serving ${SERVED} under /v1 (POST /v1/chat/completions; GET /v1/models lists the models, with a key), and GET /health`;
+  }
   if (first === "responses" && second !== undefined) {
     if (second === "input_tokens") {
       return "counting a request's input tokens is not offered here (the proxy has no model's tokenizer): a response's usage.input_tokens counts those of a request sent";
