@@ -1,6 +1,6 @@
 // OpenAI's paths the proxy does not serve: a 404 that says why, through the official client as
 // its users call them, and nothing else's answer changed by it.
-import OpenAI, { APIError, NotFoundError } from "openai";
+import OpenAI, { APIError, AzureOpenAI, NotFoundError } from "openai";
 import { describe, expect, it } from "vitest";
 import { createApp } from "./app.ts";
 import { unservedReason } from "./unserved-paths.ts";
@@ -48,9 +48,13 @@ describe("a stored object's path, asked of a stateless proxy", () => {
       expect(message).toMatch(
         /^404 No route for (GET|DELETE|POST) \/v1\/responses\/resp_abc(\/cancel|\/input_items)?: /,
       );
-      expect(message).toContain("responses are not stored here: the proxy is stateless (it keeps nothing it answers)");
+      expect(message).toContain(
+        "responses are not stored here. The proxy is stateless (it keeps nothing it answers), so nothing can be retrieved",
+      );
       expect(message).toContain("send the whole conversation as input.");
     }
+    // An id that reads "v1" is still an id.
+    expect((await notFound(() => client.responses.retrieve("v1"))).message).toContain("responses are not stored here");
   });
 
   it("chat completions: retrieve and its messages say the same, while POST /v1/chat/completions is served", async () => {
@@ -60,7 +64,7 @@ describe("a stored object's path, asked of a stateless proxy", () => {
       () => client.chat.completions.delete("chatcmpl-abc"),
     ]) {
       const { message } = await notFound(call);
-      expect(message).toContain("chat completions are not stored here: the proxy is stateless");
+      expect(message).toContain("chat completions are not stored here. The proxy is stateless");
     }
     // The endpoint itself answers its own way: here, that the model is not served.
     const served = await client.chat.completions
@@ -78,7 +82,7 @@ describe("a stored object's path, asked of a stateless proxy", () => {
     expect(error).toBeInstanceOf(OpenAI.APIError);
     expect((error as APIError).status).toBe(405);
     expect((error as APIError).message).toBe(
-      "405 GET is not allowed on /v1/chat/completions: use POST. Stored chat completions cannot be listed: the proxy is stateless (it keeps nothing it answers), so nothing can be retrieved, listed, updated or deleted by id.",
+      "405 GET is not allowed on /v1/chat/completions: use POST. Stored chat completions cannot be listed. The proxy is stateless (it keeps nothing it answers), so nothing can be retrieved, listed, updated or deleted by id.",
     );
     // Another method on it, or GET on another served path, is told only what to use.
     const put = await app.request("/v1/chat/completions", {
@@ -94,12 +98,15 @@ describe("a stored object's path, asked of a stateless proxy", () => {
     });
   });
 
-  it("conversations and counting input tokens say why they are not offered", async () => {
+  it("conversations, counting input tokens and compacting say why they are not offered", async () => {
     expect((await notFound(() => client.conversations.retrieve("conv_abc"))).message).toContain(
-      "conversations are not stored here",
+      "conversations are not stored here. The proxy is stateless",
     );
-    expect((await notFound(() => client.responses.inputTokens.count({ input: "hi" }))).message).toContain(
-      "counting a request's input tokens is not offered here",
+    expect((await notFound(() => client.responses.inputTokens.count({ input: "hi" }))).message).toBe(
+      "404 No route for POST /v1/responses/input_tokens: counting a request's input tokens is not offered here; a response's usage.input_tokens counts those of a request sent.",
+    );
+    expect((await notFound(() => client.responses.compact({ model: "llama", input: "hi" }))).message).toBe(
+      "404 No route for POST /v1/responses/compact: compacting a conversation is not offered here; send the conversation as input.",
     );
   });
 });
@@ -118,20 +125,25 @@ describe("another of OpenAI's APIs", () => {
 });
 
 describe("a client of another API shaped like OpenAI's", () => {
-  it("Azure OpenAI's deployment paths: told to use an OpenAI client with a /v1 base URL", async () => {
-    const azure = await app.request("/openai/deployments/gpt-4o/chat/completions?api-version=2024-10-21", {
-      method: "POST",
-      headers: { "api-key": KEY, "content-type": "application/json" },
-      body: "{}",
+  it("Azure OpenAI's paths, as the AzureOpenAI client sends them: told to use an OpenAI client with a /v1 base URL", async () => {
+    const azure = new AzureOpenAI({
+      endpoint: "http://proxy.test",
+      apiKey: KEY,
+      apiVersion: "2024-10-21",
+      maxRetries: 0,
+      fetch: async (url, init) => app.request(String(url), init),
     });
-    expect(azure.status).toBe(404);
-    expect(await azure.json()).toMatchObject({
-      error: {
-        code: "unknown_url",
-        message:
-          "No route for POST /openai/deployments/gpt-4o/chat/completions: Azure OpenAI's paths are not served here; this proxy answers OpenAI's own, so use an OpenAI client (not AzureOpenAI) with baseURL ending in /v1, and name the model in the request.",
-      },
-    });
+    const AZURE_WORDS =
+      "Azure OpenAI's paths are not served here. This proxy answers OpenAI's own: use an OpenAI client (not AzureOpenAI) with a baseURL ending in /v1, and name the model in the request.";
+    const chat = await notFound(() => azure.chat.completions.create({ model: "gpt-4o", messages: [] }));
+    expect(chat.message).toBe(`404 No route for POST /openai/deployments/gpt-4o/chat/completions: ${AZURE_WORDS}`);
+    const responses = await notFound(() => azure.responses.create({ model: "gpt-4o", input: "hi" }));
+    expect(responses.message).toBe(`404 No route for POST /openai/responses: ${AZURE_WORDS}`);
+    // Azure's v1 API, and an AzureOpenAI client given a /v1 base URL.
+    for (const path of ["/openai/v1/chat/completions", "/v1/deployments/gpt-4o/chat/completions"]) {
+      const answer = await app.request(path, { method: "POST", headers: { "api-key": KEY }, body: "{}" });
+      expect(await answer.json()).toMatchObject({ error: { message: `No route for POST ${path}: ${AZURE_WORDS}` } });
+    }
   });
 
   it("Anthropic's Messages API: told it is OpenAI's API here, and where Claude is called", async () => {
@@ -140,16 +152,22 @@ describe("a client of another API shaped like OpenAI's", () => {
       expect(answer.status).toBe(404);
       const { error } = (await answer.json()) as { error: { message: string; code: string } };
       expect(error.code).toBe("unknown_url");
-      expect(error.message).toContain("Anthropic's Messages API is not offered here: this proxy answers OpenAI's API");
-      expect(error.message).toContain("Claude models are called through POST /v1/chat/completions.");
+      expect(error.message).toContain("Anthropic's Messages API is not offered here. This proxy answers OpenAI's API");
+      expect(error.message).toContain(
+        "a Claude model configured here (the converse route) is called through POST /v1/chat/completions or /v1/responses, by the name GET /v1/models lists.",
+      );
     }
   });
 });
 
 describe("the base URL itself", () => {
   it("says what is served there, with or without /v1, key or not", async () => {
-    for (const path of ["/", "/v1", "/v1/"]) {
-      const answer = await app.request(path);
+    for (const [path, headers] of [
+      ["/", {}],
+      ["/v1", {}],
+      ["/v1/", { authorization: `Bearer ${KEY}` }],
+    ] as const) {
+      const answer = await app.request(path, { headers });
       expect(answer.status).toBe(404);
       expect(await answer.json()).toMatchObject({
         error: {
@@ -162,10 +180,13 @@ describe("the base URL itself", () => {
 });
 
 describe("unservedReason", () => {
-  it("reads the path after its last /v1, or the whole path without one", () => {
+  it("reads the path after its first /v1, or the whole path without one", () => {
     expect(unservedReason("/files")).toContain("Files API");
     expect(unservedReason("/proxy/v1/files/file-abc/content")).toContain("Files API");
     expect(unservedReason("/responses/resp_abc")).toContain("responses are not stored here");
+    expect(unservedReason("/v1/chat/completions/x/v1")).toContain("chat completions are not stored here");
+    // A proxy mounted at /proxy: its own base URL.
+    expect(unservedReason("/proxy/v1")).toContain("this is an OpenAI-compatible API");
   });
 
   it("says nothing of a path that is no API of OpenAI's, or a served one mistyped", () => {
@@ -179,6 +200,9 @@ describe("unservedReason", () => {
       "/v1/constructor",
       "/v1/__proto__",
       "/v1/toString",
+      "/openai",
+      "/openai/whatever",
+      `/v1/files/${"a".repeat(1100)}`,
     ]) {
       expect(unservedReason(path), path).toBeUndefined();
     }

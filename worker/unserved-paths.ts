@@ -7,7 +7,7 @@
 const SERVED = "chat completions, legacy completions, responses, embeddings, images and models";
 
 const STATELESS =
-  "the proxy is stateless (it keeps nothing it answers), so nothing can be retrieved, listed, updated or deleted by id";
+  "The proxy is stateless (it keeps nothing it answers), so nothing can be retrieved, listed, updated or deleted by id";
 
 /** The APIs of OpenAI's that are not offered here, by their first path segment after /v1. */
 const OTHER_APIS: Readonly<Record<string, string>> = {
@@ -21,7 +21,6 @@ const OTHER_APIS: Readonly<Record<string, string>> = {
   fine_tuning: "Fine-tuning",
   moderations: "Moderations",
   organization: "Administration",
-  projects: "Administration",
   realtime: "Realtime",
   skills: "Skills",
   threads: "Assistants (threads)",
@@ -30,37 +29,49 @@ const OTHER_APIS: Readonly<Record<string, string>> = {
   videos: "Videos",
 };
 
+/** The first segments of the paths served here, and of Azure OpenAI's deployment paths. */
+const OPENAI_SHAPED = new Set(["chat", "completions", "responses", "embeddings", "images", "models", "deployments"]);
+
+/** Longer than any path of OpenAI's: not split at all. */
+const MAX_READ_PATH = 1024;
+
+const AZURE =
+  "Azure OpenAI's paths are not served here. This proxy answers OpenAI's own: use an OpenAI client (not AzureOpenAI) with a baseURL ending in /v1, and name the model in the request";
+
 /**
  * Why `path` is not served, when it is one of OpenAI's (with or without /v1, and under any prefix
- * the app is mounted at when /v1 is in it); otherwise undefined. The words are the table's own:
- * nothing of the path is repeated.
+ * the app is mounted at when /v1 is in it), Azure OpenAI's or Anthropic's; otherwise undefined.
+ * The words are the table's own: nothing of the path is repeated.
  */
 export function unservedReason(path: string): string | undefined {
-  const [first, second, third] = apiSegments(path);
+  if (path.length > MAX_READ_PATH) return undefined;
+  const segments = path.split("/").filter(Boolean);
+  const [first, second, third] = apiSegments(segments);
+  // AzureOpenAI's paths begin with /openai: /openai/deployments/<name>/chat/completions, its
+  // v1 API's /openai/v1/chat/completions, /openai/responses. A proxy mounted at /openai serves
+  // those that are OpenAI's, so only an unserved path of that shape reaches here.
+  const azure = segments[0] !== "openai" ? undefined : segments[1] === "v1" ? segments[2] : segments[1];
+  if ((azure !== undefined && OPENAI_SHAPED.has(azure)) || first === "deployments") return AZURE;
   // The base URL itself, opened in a browser or asked by a client to see what is there.
   if (first === undefined) {
     return `this is an OpenAI-compatible API serving ${SERVED} under /v1 (POST /v1/chat/completions; GET /v1/models lists the models, with a key), and GET /health`;
   }
   if (first === "responses" && second !== undefined) {
     if (second === "input_tokens") {
-      return "counting a request's input tokens is not offered here (the proxy has no model's tokenizer): a response's usage.input_tokens counts those of a request sent";
+      return "counting a request's input tokens is not offered here; a response's usage.input_tokens counts those of a request sent";
     }
-    if (second === "compact") return "compacting a conversation is not offered here: send the conversation as input";
-    return `responses are not stored here: ${STATELESS}. Keep what POST /v1/responses returned, and send the whole conversation as input`;
+    if (second === "compact") return "compacting a conversation is not offered here; send the conversation as input";
+    return `responses are not stored here. ${STATELESS}. Keep what POST /v1/responses returned, and send the whole conversation as input`;
   }
   // POST /v1/chat/completions itself is served: only a stored completion's path is another API.
   if (first === "chat" && second === "completions" && third !== undefined) {
-    return `chat completions are not stored here: ${STATELESS}. Keep what POST /v1/chat/completions returned`;
+    return `chat completions are not stored here. ${STATELESS}. Keep what POST /v1/chat/completions returned`;
   }
   if (first === "conversations") {
-    return `conversations are not stored here: ${STATELESS}. Send the whole conversation as input`;
-  }
-  // Clients of APIs shaped like OpenAI's, pointed here: their paths are not OpenAI's own.
-  if (first === "openai" && second === "deployments") {
-    return "Azure OpenAI's paths are not served here; this proxy answers OpenAI's own, so use an OpenAI client (not AzureOpenAI) with baseURL ending in /v1, and name the model in the request";
+    return `conversations are not stored here. ${STATELESS}. Send the whole conversation as input`;
   }
   if (first === "messages") {
-    return `Anthropic's Messages API is not offered here: this proxy answers OpenAI's API (${SERVED}); Claude models are called through POST /v1/chat/completions`;
+    return `Anthropic's Messages API is not offered here. This proxy answers OpenAI's API (${SERVED}); a Claude model configured here (the converse route) is called through POST /v1/chat/completions or /v1/responses, by the name GET /v1/models lists`;
   }
   const api = Object.hasOwn(OTHER_APIS, first) ? OTHER_APIS[first] : undefined;
   return api && `OpenAI's ${api} API is not offered by this proxy, which serves ${SERVED}`;
@@ -71,16 +82,16 @@ export function unservedReason(path: string): string | undefined {
  * /v1/chat/completions lists stored chat completions), or undefined.
  */
 export function unservedMethodReason(method: string, path: string): string | undefined {
-  const [first, second, third] = apiSegments(path);
-  if (method === "GET" && first === "chat" && second === "completions" && third === undefined) {
-    return `Stored chat completions cannot be listed: ${STATELESS}`;
+  if (method !== "GET" || path.length > MAX_READ_PATH) return undefined;
+  const [first, second, third] = apiSegments(path.split("/").filter(Boolean));
+  if (first === "chat" && second === "completions" && third === undefined) {
+    return `Stored chat completions cannot be listed. ${STATELESS}`;
   }
   return undefined;
 }
 
-/** The path's segments after its last /v1, or all of them without one. */
-function apiSegments(path: string): string[] {
-  const segments = path.split("/").filter(Boolean);
-  const v1 = segments.lastIndexOf("v1");
+/** The path's segments after its first /v1, or all of them without one. */
+function apiSegments(segments: readonly string[]): readonly string[] {
+  const v1 = segments.indexOf("v1");
   return v1 === -1 ? segments : segments.slice(v1 + 1);
 }
