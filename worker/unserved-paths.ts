@@ -48,8 +48,8 @@ export function unservedReason(path: string): string | undefined {
   const segments = path.split("/").filter(Boolean);
   const [first, second, third] = apiSegments(segments);
   // AzureOpenAI's paths begin with /openai: /openai/deployments/<name>/chat/completions, its
-  // v1 API's /openai/v1/chat/completions, /openai/responses. A proxy mounted at /openai serves
-  // those that are OpenAI's, so only an unserved path of that shape reaches here.
+  // v1 API's /openai/v1/chat/completions, /openai/responses. A proxy mounted at /openai gives
+  // these words for its own unserved paths of that shape too: their advice still holds.
   const azure = segments[0] !== "openai" ? undefined : segments[1] === "v1" ? segments[2] : segments[1];
   if ((azure !== undefined && OPENAI_SHAPED.has(azure)) || first === "deployments") return AZURE;
   // The base URL itself, opened in a browser or asked by a client to see what is there.
