@@ -4,6 +4,7 @@
 // spelling: a client chose the `endpoint` of its usage rows, a legacy Completions call was traced
 // as `chat`, and `gen_ai.request.max_tokens` went missing (the inject4 review).
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { eventually as pollFor } from "../test/helpers/eventually.ts";
 import { EMULATOR_CREDENTIALS } from "../emulator/credentials.ts";
 import { createEmulator } from "../emulator/handler.ts";
 import { emulatorModelId } from "../emulator/model-id.ts";
@@ -77,14 +78,8 @@ function proxy() {
   return { post, logs, rows: usage.rows, spans };
 }
 
-async function eventually<T>(read: () => T | undefined): Promise<T> {
-  for (let waited = 0; waited < 3000; waited += 10) {
-    const value = read();
-    if (value !== undefined) return value;
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-  throw new Error("not recorded within 3 s");
-}
+/** What `read` gives once it is recorded, within 3 s. */
+const eventually = <T>(read: () => T | undefined) => pollFor(read, 3000, "the record");
 
 function attribute(span: Span, key: string): unknown {
   const found = span.attributes.find((attribute) => attribute.key === key);

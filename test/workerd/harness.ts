@@ -13,12 +13,13 @@ import { serveEmulator, type ServedEmulator } from "../../emulator/node.ts";
 import type { D1Database, DurableObjectNamespace } from "../../worker/cloudflare.ts";
 import type { ProxyEnv } from "../../worker/config.ts";
 import { model as modelString } from "../helpers/emulated.ts";
+import { eventually } from "../helpers/eventually.ts";
 import { recordingFetch, recordOutput } from "../helpers/output-log.ts";
 import type { LogLine } from "../../worker/log.ts";
 import { bundleWorkerScript } from "./worker-bundle.ts";
 
 // `bedrock/<route>/<emulator ARN>`: the emulator's format follows the route, options pick faults.
-export { modelString };
+export { eventually, modelString };
 
 /** The public names every test proxy serves. */
 export const TEST_MODELS: Record<string, string> = {
@@ -203,24 +204,6 @@ export async function awayFromMidnight(marginMs = 20_000): Promise<void> {
   const now = new Date();
   const untilMidnight = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() + 1) - now.getTime();
   if (untilMidnight < marginMs) await new Promise((resolve) => setTimeout(resolve, untilMidnight + 500));
-}
-
-/**
- * Polls until `find` returns (or resolves to) something: log lines, stream counters and rows
- * written after an answer arrive asynchronously.
- */
-export async function eventually<T>(
-  find: () => T | undefined | false | Promise<T | undefined | false>,
-  timeoutMs = 2000,
-  what = "condition",
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const found = await find();
-    if (found !== undefined && found !== false) return found;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
 }
 
 /** The usage row of request `id`, once written (after the answer, as waitUntil runs it). */

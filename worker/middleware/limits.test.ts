@@ -1,5 +1,6 @@
 import OpenAI from "openai";
 import { afterEach, describe, expect, it, onTestFinished, vi } from "vitest";
+import { eventually as pollFor } from "../../test/helpers/eventually.ts";
 import { EMULATOR_CREDENTIALS } from "../../emulator/credentials.ts";
 import { awsError, errorResponse, MESSAGES } from "../../emulator/errors.ts";
 import { createEmulator, type Emulator } from "../../emulator/handler.ts";
@@ -173,14 +174,8 @@ function settlesHeld(storage: ReturnType<typeof memoryStorage>) {
   return { binding: held, read, release };
 }
 
-async function eventually<T>(read: () => T | undefined | Promise<T | undefined>): Promise<T> {
-  for (let waited = 0; waited < 3000; waited += 10) {
-    const value = await read();
-    if (value !== undefined) return value;
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-  throw new Error("not settled within 3 s");
-}
+/** What `read` gives once it gives something, within 3 s (a settlement, a stored count). */
+const eventually = <T>(read: () => T | undefined | Promise<T | undefined>) => pollFor(read, 3000, "a settlement");
 
 /** The `data:` events of an SSE body read so far, reading until `count` of them or the end. */
 async function readEvents(response: Response, count = Number.POSITIVE_INFINITY): Promise<number> {

@@ -6,6 +6,7 @@ import { gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { EMULATOR_CREDENTIALS } from "../../../emulator/credentials.ts";
 import { emulatorModelId } from "../../../emulator/model-id.ts";
+import { eventually } from "../../helpers/eventually.ts";
 import { localBin } from "../child-process.ts";
 import { startRuntimeEmulator, type RuntimeEmulator } from "../emulator-server.ts";
 import { startServerProcess } from "../server-process.ts";
@@ -165,9 +166,7 @@ describe("the proxy in other runtimes", () => {
         });
         const id = broken.headers.get("x-request-id") ?? "";
         // The log line is written once the answer is out.
-        for (const deadline = Date.now() + 10_000; !server.output().includes(id) && Date.now() < deadline; ) {
-          await new Promise((resolve) => setTimeout(resolve, 10));
-        }
+        await eventually(() => server.output().includes(id), 10_000, "the request's log line");
         expect(server.output()).toContain(`"error":"${error.message}"`);
         expect(server.output()).not.toContain("hunter2");
       } finally {
@@ -259,9 +258,7 @@ describe("the Host header in other runtimes (http50 #2, #3)", () => {
         expect(JSON.parse(health.body)).toEqual({ status: "ok" });
         const id = /\r\nx-request-id: ([^\r]+)/i.exec(health.head)?.[1];
         expect(id).toBeDefined();
-        for (const deadline = Date.now() + 10_000; !server.output().includes(id!) && Date.now() < deadline; ) {
-          await new Promise((resolve) => setTimeout(resolve, 10));
-        }
+        await eventually(() => server.output().includes(id!), 10_000, "the health check's log line");
         const logged = server
           .output()
           .split("\n")
@@ -421,12 +418,7 @@ describe("Deno out of file descriptors (http50 #1)", () => {
         sockets.push(socket);
         await new Promise((resolve) => setTimeout(resolve, 5));
       }
-      for (
-        const deadline = Date.now() + 5000;
-        !server.output().includes("stopped serving") && Date.now() < deadline;
-      ) {
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      }
+      await eventually(() => server.output().includes("stopped serving"), 5000, "the stopped-serving line");
       expect(server.output()).toContain(
         "bedrock-edge proxy stopped serving (Error: Too many open files (os error 24)): trying again every 1000 ms",
       );
@@ -445,12 +437,7 @@ describe("Deno out of file descriptors (http50 #1)", () => {
       }
       expect(status, server.output()).toBe(200);
       // Its line is written to stderr, which may come after the answer.
-      for (
-        const deadline = Date.now() + 10_000;
-        !server.output().includes("serving again") && Date.now() < deadline;
-      ) {
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      }
+      await eventually(() => server.output().includes("serving again"), 10_000, "the serving-again line");
       expect(server.output()).toMatch(/bedrock-edge proxy serving again, \d+ ms after it stopped/);
     } finally {
       kept.destroy();
