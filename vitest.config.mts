@@ -2,6 +2,7 @@
 import { availableParallelism } from "node:os";
 import { defineConfig } from "vitest/config";
 import { countsReporter } from "./scripts/test-summary.ts";
+import { NEWEST_ALIASES } from "./test/workerd/clients/client-releases.ts";
 
 // npm test (scripts/test.ts) names a file for the counts of its summary.
 const countsFile = process.env.BEDROCK_EDGE_TEST_COUNTS;
@@ -11,6 +12,12 @@ const countsFile = process.env.BEDROCK_EDGE_TEST_COUNTS;
 // future, not about what these tests check, and it filled the run's output four times. Set here,
 // the workers vitest forks inherit it.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
+
+// The suites that drive the Worker with real clients, run once more with each client's newest major.
+const CLIENT_SUITES = ["openai", "ai-sdk", "langchain", "client-quirks", "client-releases"].map(
+  (suite) => `test/workerd/clients/${suite}.test.ts`,
+);
+const escaped = (name: string) => name.replace(/[/.]/g, (character) => `\\${character}`);
 
 export default defineConfig({
   test: {
@@ -44,6 +51,29 @@ export default defineConfig({
           testTimeout: 20_000,
           // A file's beforeAll bundles the Worker, starts workerd and the emulator: a second or two
           // on an idle machine, more than 30 s under load, and a failed start skips the whole file.
+          hookTimeout: 120_000,
+        },
+      },
+      {
+        // The client suites once more, with each client at its newest major (npm aliases in
+        // package.json, test/workerd/clients/client-releases.ts): openai 7, ai 7 with @ai-sdk/openai 4
+        // and @ai-sdk/openai-compatible 3, @langchain/openai 1.6 (which brings openai 7 of its
+        // own). Their packages ask for Node 22, and run here on the Node the suite runs on. The
+        // aliases apply to the test files' own imports; the clients' imports of their dependencies
+        // resolve as installed.
+        resolve: {
+          alias: Object.entries(NEWEST_ALIASES).map(([name, alias]) => ({
+            find: new RegExp(`^${escaped(name)}$`),
+            replacement: alias,
+          })),
+        },
+        test: {
+          name: "newest-clients",
+          include: CLIENT_SUITES,
+          globalSetup: ["test/workerd/global-setup.ts"],
+          setupFiles: ["test/workerd/connections.ts"],
+          env: { BEDROCK_EDGE_NEWEST_CLIENTS: "1" },
+          testTimeout: 20_000,
           hookTimeout: 120_000,
         },
       },

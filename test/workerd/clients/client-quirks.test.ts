@@ -7,6 +7,7 @@ import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { REASONING_TEXT } from "../../../emulator/answers.ts";
 import { startWorkerdProxy, TEST_KEYS, type WorkerdProxy } from "../harness.ts";
+import { NEWEST_CLIENTS } from "./client-releases.ts";
 
 let proxy: WorkerdProxy;
 
@@ -84,19 +85,28 @@ describe("the openai SDK's chat.completions.stream()", () => {
 });
 
 describe("a LangChain stream that fails after it began", () => {
-  // The proxy ends a failed Responses stream with `error` then `response.failed`, as OpenAI does;
-  // LangChain's Responses mode handles neither, so its stream resolves with what came before.
-  // What came before the failure: a few pieces of the answer, or (a model never ready, its wait
-  // spent in SSE comments) nothing.
+  // The proxy ends a failed Responses stream with `error` then `response.failed`, as OpenAI does.
+  // @langchain/openai 1.5's Responses mode handles neither, so its stream resolves with what came
+  // before: a few pieces of the answer, or (a model never ready, its wait spent in SSE comments)
+  // nothing. 1.6 rejects with the proxy's error there too.
   it.each([
     ["midstream-error", /The model stream failed/, /^Hello from the Bedr/],
     ["never-ready", /still not ready/, /^$/],
-  ])("%s: rejects in Chat Completions mode; resolves quietly in Responses mode", async (model, failure, before) => {
-    const chat = await streamed(langchain(model, { useResponsesApi: false }));
-    expect(String(chat.error)).toMatch(failure);
-    const responses = await streamed(langchain(model, { useResponsesApi: true }));
-    expect(responses.error).toBeUndefined();
-    expect(responses.message?.usage_metadata).toBeUndefined();
-    expect(responses.message?.text ?? "").toMatch(before);
-  });
+  ])(
+    NEWEST_CLIENTS
+      ? "%s: rejects in Chat Completions mode and in Responses mode (@langchain/openai 1.6)"
+      : "%s: rejects in Chat Completions mode; resolves quietly in Responses mode (@langchain/openai 1.5)",
+    async (model, failure, before) => {
+      const chat = await streamed(langchain(model, { useResponsesApi: false }));
+      expect(String(chat.error)).toMatch(failure);
+      const responses = await streamed(langchain(model, { useResponsesApi: true }));
+      if (NEWEST_CLIENTS) {
+        expect(String(responses.error)).toMatch(failure);
+        return;
+      }
+      expect(responses.error).toBeUndefined();
+      expect(responses.message?.usage_metadata).toBeUndefined();
+      expect(responses.message?.text ?? "").toMatch(before);
+    },
+  );
 });
