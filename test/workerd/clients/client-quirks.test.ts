@@ -1,8 +1,11 @@
 // What the clients themselves do with answers that are right (sdkhelpers50 #1-#3), pinned so that
 // an upgrade that changes it is noticed and "What to know per client" (docs/PROXY-REFERENCE.md)
 // and the README are corrected with it.
+import { createOpenAI } from "@ai-sdk/openai";
+import { createOpenAICompatible } from "@ai-sdk/openai-compatible";
 import type { AIMessageChunk } from "@langchain/core/messages";
 import { ChatOpenAI } from "@langchain/openai";
+import { generateText, type LanguageModel, streamText } from "ai";
 import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { REASONING_TEXT } from "../../../emulator/answers.ts";
@@ -62,6 +65,51 @@ describe.each(["qwen3", "r1"])("LangChain's Responses mode (useResponsesApi), re
     const llm = langchain(model, { useResponsesApi: false });
     expect((await llm.invoke("Hello!")).additional_kwargs.reasoning_content).toBe(REASONING_TEXT);
     expect((await streamed(llm)).message?.additional_kwargs.reasoning_content).toBe(REASONING_TEXT);
+  });
+});
+
+describe.each(["qwen3", "r1"])("the AI SDK's reasoning, %s", (model) => {
+  // @ai-sdk/openai's Responses provider reads reasoning summaries only, and asks for them only for
+  // the model names it knows to reason; .chat() reads no reasoning_content; openai-compatible does.
+  const baseURL = () => `${proxy.url()}/v1`;
+  const responses = () => createOpenAI({ baseURL: baseURL(), apiKey: TEST_KEYS[0] })(model);
+  const ASKED = { openai: { forceReasoning: true, reasoningSummary: "auto" } };
+
+  async function reasoningOfCalls(
+    languageModel: LanguageModel,
+    providerOptions?: typeof ASKED,
+  ): Promise<{ plain: string | undefined; streamed: string | undefined }> {
+    const call = {
+      model: languageModel,
+      prompt: "Hello!",
+      maxRetries: 0,
+      ...(providerOptions ? { providerOptions } : {}),
+    };
+    const plain = (await generateText(call)).reasoningText;
+    const streamed = await streamText(call).reasoningText;
+    return { plain, streamed };
+  }
+
+  it("the Responses provider: none by default, plain and streamed", async () => {
+    const { plain, streamed } = await reasoningOfCalls(responses());
+    expect(plain ?? "").toBe("");
+    expect(streamed ?? "").toBe("");
+  });
+
+  it('the Responses provider: whole with providerOptions { openai: { forceReasoning: true, reasoningSummary: "auto" } }', async () => {
+    expect(await reasoningOfCalls(responses(), ASKED)).toEqual({ plain: REASONING_TEXT, streamed: REASONING_TEXT });
+  });
+
+  it(".chat(): none, even asked", async () => {
+    const chat = createOpenAI({ baseURL: baseURL(), apiKey: TEST_KEYS[0] }).chat(model);
+    const { plain, streamed } = await reasoningOfCalls(chat, ASKED);
+    expect(plain ?? "").toBe("");
+    expect(streamed ?? "").toBe("");
+  });
+
+  it("@ai-sdk/openai-compatible: whole with no options", async () => {
+    const compatible = createOpenAICompatible({ name: "quirks", baseURL: baseURL(), apiKey: TEST_KEYS[0] })(model);
+    expect(await reasoningOfCalls(compatible)).toEqual({ plain: REASONING_TEXT, streamed: REASONING_TEXT });
   });
 });
 
