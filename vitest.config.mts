@@ -13,10 +13,15 @@ const countsFile = process.env.BEDROCK_EDGE_TEST_COUNTS;
 // the workers vitest forks inherit it.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
 
-// The suites that drive the Worker with real clients, run once more with each client's newest major.
-const CLIENT_SUITES = ["openai", "ai-sdk", "langchain", "client-quirks", "client-releases"].map(
-  (suite) => `test/workerd/clients/${suite}.test.ts`,
-);
+// The suites that drive the Worker with real clients, and the two that hold what the openai client
+// makes of its errors (its error classes, what it retries): run once more with each client's newest major.
+const CLIENT_SUITES = [
+  ...["openai", "ai-sdk", "langchain", "client-quirks", "client-releases"].map(
+    (suite) => `test/workerd/clients/${suite}.test.ts`,
+  ),
+  "test/workerd/errors.test.ts",
+  "test/workerd/client-retries.test.ts",
+];
 const escaped = (name: string) => name.replace(/[/.]/g, (character) => `\\${character}`);
 
 export default defineConfig({
