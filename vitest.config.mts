@@ -13,15 +13,15 @@ const countsFile = process.env.BEDROCK_EDGE_TEST_COUNTS;
 // the workers vitest forks inherit it.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
 
-// The suites that drive the Worker with real clients, and the two that hold what the openai client
-// makes of its errors (its error classes, what it retries): run once more with each client's newest major.
+// The suites that drive the Worker with real clients (all of clients/ but the one that checks the
+// docs' table), and the two that hold what the openai client makes of the proxy's errors (its error
+// classes, what it retries): run once more with each client's newest release.
 const CLIENT_SUITES = [
-  ...["openai", "ai-sdk", "langchain", "client-quirks", "client-releases"].map(
-    (suite) => `test/workerd/clients/${suite}.test.ts`,
-  ),
+  "test/workerd/clients/*.test.ts",
   "test/workerd/errors.test.ts",
   "test/workerd/client-retries.test.ts",
 ];
+const NOT_CLIENT_SUITES = ["test/workerd/clients/readme.test.ts"];
 const escaped = (name: string) => name.replace(/[/.]/g, (character) => `\\${character}`);
 
 export default defineConfig({
@@ -53,6 +53,8 @@ export default defineConfig({
           include: ["test/workerd/**/*.test.ts"],
           globalSetup: ["test/workerd/global-setup.ts"],
           setupFiles: ["test/workerd/connections.ts"],
+          // The pinned clients (test/workerd/clients/client-releases.ts), whatever a shell exported.
+          env: { BEDROCK_EDGE_NEWEST_CLIENTS: "0" },
           testTimeout: 20_000,
           // A file's beforeAll bundles the Worker, starts workerd and the emulator: a second or two
           // on an idle machine, more than 30 s under load, and a failed start skips the whole file.
@@ -60,21 +62,24 @@ export default defineConfig({
         },
       },
       {
-        // The client suites once more, with each client at its newest major (npm aliases in
-        // package.json, test/workerd/clients/client-releases.ts): openai 7, ai 7 with @ai-sdk/openai 4
-        // and @ai-sdk/openai-compatible 3, @langchain/openai 1.6 (which brings openai 7 of its
-        // own). Their packages ask for Node 22, and run here on the Node the suite runs on. The
-        // aliases apply to the test files' own imports; the clients' imports of their dependencies
-        // resolve as installed.
+        // The client suites once more, with each client's newest release (npm aliases in
+        // package.json, test/workerd/clients/client-releases.ts): openai 7, ai 7 with
+        // @ai-sdk/openai 4 and @ai-sdk/openai-compatible 3, @langchain/openai 1.6 (which brings
+        // openai 7 of its own). Their packages ask for Node 22, and run here on the Node the suite
+        // runs on. The aliases apply to the imports of the test files and of this repository's
+        // modules they load (harness.ts's openai among them), not inside node_modules: the clients'
+        // imports of their dependencies resolve as installed.
         resolve: {
+          // A subpath too (`openai/version`): only the package's name is replaced.
           alias: Object.entries(NEWEST_ALIASES).map(([name, alias]) => ({
-            find: new RegExp(`^${escaped(name)}$`),
-            replacement: alias,
+            find: new RegExp(`^${escaped(name)}(/.*)?$`),
+            replacement: `${alias}$1`,
           })),
         },
         test: {
           name: "newest-clients",
           include: CLIENT_SUITES,
+          exclude: NOT_CLIENT_SUITES,
           globalSetup: ["test/workerd/global-setup.ts"],
           setupFiles: ["test/workerd/connections.ts"],
           env: { BEDROCK_EDGE_NEWEST_CLIENTS: "1" },

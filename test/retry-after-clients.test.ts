@@ -1,7 +1,8 @@
 // The AI SDK, the strictest client about Retry-After (it waits a hint only under 60 s), given the
 // longest Retry-After the proxy sends: it must wait that long before its retry, not back off on its
-// own (2 s, then 4 s) into the window that refused it (docsdrift18 #1). openai-node 7 cannot run
-// here (it needs Node 22); worker/http.test.ts checks the cap against its rule and the others'.
+// own (2 s, then 4 s) into the window that refused it (docsdrift18 #1). worker/http.test.ts checks
+// the cap against openai-node's rule and the others', and client-retries.test.ts runs the openai
+// client's waits against the Worker, openai 7's too (the newest-clients project).
 import { createOpenAICompatible } from "@ai-sdk/openai-compatible";
 import { generateText } from "ai";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";

@@ -1,12 +1,17 @@
-// That the client suites run the releases they say (client-releases.ts): each client tells its
-// own version on the wire or in its exports, read here from requests it makes to a fetch that
-// answers them itself. In the newest-clients project this is what proves vitest's aliases took
+// That the client suites run the releases they say (client-releases.ts): each client's module is
+// the alias's own exactly where the newest are asked for, and each tells its version on the wire
+// or in its exports, read here from requests it makes to a fetch that answers them itself. In the newest-clients project this is what proves vitest's aliases took
 // effect, rather than the pinned packages being loaded under the newest ones' names.
 import { createOpenAI, VERSION as OPENAI_PROVIDER_VERSION } from "@ai-sdk/openai";
 import { createOpenAICompatible, VERSION as COMPATIBLE_PROVIDER_VERSION } from "@ai-sdk/openai-compatible";
 import { ChatOpenAI } from "@langchain/openai";
 import { generateText } from "ai";
+import { generateText as newestGenerateText } from "ai-7";
+import { createOpenAI as newestCreateOpenAI } from "ai-sdk-openai-4";
+import { createOpenAICompatible as newestCreateOpenAICompatible } from "ai-sdk-openai-compatible-3";
+import { ChatOpenAI as NewestChatOpenAI } from "langchain-openai-1.6";
 import OpenAI from "openai";
+import NewestOpenAI from "openai-7";
 import { describe, expect, it } from "vitest";
 import { NEWEST_CLIENTS, releaseOf } from "./client-releases.ts";
 
@@ -22,7 +27,24 @@ function recordingFetch(): { fetch: typeof fetch; headers: Headers[] } {
 
 const BASE_URL = "http://127.0.0.1:9/v1";
 
-describe(`the client suites run ${NEWEST_CLIENTS ? "each client's newest major" : "the pinned clients"}`, () => {
+describe(`the client suites run ${NEWEST_CLIENTS ? "each client's newest release" : "the pinned clients"}`, () => {
+  it("each client's module is its newest release's own (the alias's) exactly in the newest-clients project", () => {
+    const same = {
+      openai: Object.is(OpenAI, NewestOpenAI),
+      ai: Object.is(generateText, newestGenerateText),
+      "@ai-sdk/openai": Object.is(createOpenAI, newestCreateOpenAI),
+      "@ai-sdk/openai-compatible": Object.is(createOpenAICompatible, newestCreateOpenAICompatible),
+      "@langchain/openai": Object.is(ChatOpenAI, NewestChatOpenAI),
+    };
+    expect(same).toEqual({
+      openai: NEWEST_CLIENTS,
+      ai: NEWEST_CLIENTS,
+      "@ai-sdk/openai": NEWEST_CLIENTS,
+      "@ai-sdk/openai-compatible": NEWEST_CLIENTS,
+      "@langchain/openai": NEWEST_CLIENTS,
+    });
+  });
+
   it("openai: its User-Agent names the release", async () => {
     const { fetch, headers } = recordingFetch();
     const client = new OpenAI({ baseURL: BASE_URL, apiKey: "k", maxRetries: 0, fetch });

@@ -1,11 +1,13 @@
 /// <reference types="node" />
 // Which release of each client the suites in this folder run. The workerd project runs the ones
 // package.json pins (for Node 20); the newest-clients project (vitest.config.mts) runs them again
-// with each client's newest major, installed beside the pinned one under an npm alias and put in
-// its place by vitest's resolve.alias, for the test files' own imports only.
+// with each client's newest release (a new major of openai and the AI SDK, a new minor of
+// @langchain/openai), installed beside the pinned one under an npm alias and put in its place by
+// vitest's resolve.alias, for the imports of the test files and of the repository's modules they
+// load, not inside node_modules.
 import { readFileSync } from "node:fs";
 
-/** Each client's package, and the alias (package.json's devDependencies) of its newest major. */
+/** Each client's package, and the alias (package.json's devDependencies) of its newest release. */
 export const NEWEST_ALIASES = {
   openai: "openai-7",
   ai: "ai-7",
