@@ -481,7 +481,10 @@ export function placeBindings(files: readonly Record<string, string>[]): {
 /**
  * The environment wrangler runs in: quiet, and offline without complaint. Whatever the shell
  * sets explicitly wins over these.
- * - WRANGLER_SEND_METRICS: no telemetry, and no notice about it.
+ * - WRANGLER_SEND_METRICS: no telemetry. Its notice is another matter: wrangler prints it, once per
+ *   version, whenever its global config says a user once opted in (any wrangler run without this
+ *   variable writes that), whatever the variable says; npm start drops the line
+ *   (isWranglerTelemetryNotice), since it sends nothing.
  * - WRANGLER_HIDE_BANNER: no version banner, and with it no update check against npm's registry
  *   (an "update available" line; our own banner follows once the proxy answers).
  * - CLOUDFLARE_CF_FETCH_ENABLED: `request.cf` from Miniflare's placeholder instead of a download
@@ -513,6 +516,14 @@ const WRANGLER_REQUEST_LOG = /^\[wrangler:info\] [A-Z]+ \S+ \d{3}\b.*\(\d+ms\)$/
 /** Whether a line of wrangler's output (colour codes removed) is its request log line. */
 export function isWranglerRequestLog(line: string): boolean {
   return WRANGLER_REQUEST_LOG.test(line.trimEnd());
+}
+
+// Wrangler 4.86's telemetry notice, which WRANGLER_SEND_METRICS=false does not silence (wranglerEnv).
+const WRANGLER_TELEMETRY_NOTICE = /^Cloudflare collects anonymous telemetry about your usage of Wrangler\b/;
+
+/** Whether a line of wrangler's output (colour codes removed) is its telemetry notice. */
+export function isWranglerTelemetryNotice(line: string): boolean {
+  return WRANGLER_TELEMETRY_NOTICE.test(line.trim());
 }
 
 /** A port `npm start` needs that another process holds, and the variable that moves it. */

@@ -18,8 +18,8 @@
 //
 // `npm start -- --emulator` uses the emulator even when credentials exist. PORT and
 // EMULATOR_PORT move the two ports; a port in use is reported before anything starts.
-// Wrangler's output is passed through but for its own request log lines: the Worker writes one
-// JSON line per request. Ctrl-C stops wrangler, then the emulator.
+// Wrangler's output is passed through but for its own request log lines (the Worker writes one
+// JSON line per request) and its telemetry notice. Ctrl-C stops wrangler, then the emulator.
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
@@ -45,6 +45,7 @@ import {
   placeBindings,
   firstKey,
   isWranglerRequestLog,
+  isWranglerTelemetryNotice,
   MIGRATE_ARGS,
   parseDotenv,
   profileNotes,
@@ -319,11 +320,12 @@ async function migrateLocalDatabase(): Promise<void> {
   if (code !== 0) throw new Error(`wrangler ${MIGRATE_ARGS.join(" ")} failed:\n${output}`);
 }
 
-/** Copies output line by line, but for wrangler's own request log lines. */
+/** Copies output line by line, but for wrangler's own request log lines and its telemetry notice. */
 function forwardLines(from: Readable, to: Writable): void {
   let partial = "";
   const forward = (line: string) => {
-    if (!isWranglerRequestLog(stripVTControlCharacters(line))) to.write(`${line}\n`);
+    const plain = stripVTControlCharacters(line);
+    if (!isWranglerRequestLog(plain) && !isWranglerTelemetryNotice(plain)) to.write(`${line}\n`);
   };
   from.setEncoding("utf8");
   from.on("data", (text: string) => {

@@ -16,8 +16,9 @@ import {
 } from "node:fs";
 import { connect, createServer, type AddressInfo, type Server } from "node:net";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { stripVTControlCharacters } from "node:util";
 import OpenAI from "openai";
 import { Client } from "undici";
 import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from "vitest";
@@ -43,6 +44,7 @@ import {
   envFileText,
   placeBindings,
   isWranglerRequestLog,
+  isWranglerTelemetryNotice,
   staleEnvFiles,
   parseDotenv,
   proxyKeyLogName,
@@ -340,6 +342,17 @@ describe("npm start decides", () => {
     expect(isWranglerRequestLog('{"time":"…","method":"GET","path":"/health","status":200,"ms":0}')).toBe(false);
     expect(isWranglerRequestLog("[wrangler:error] Error: something broke (12ms)")).toBe(false);
     expect(isWranglerRequestLog("✘ [ERROR] Address already in use (127.0.0.1:8787)")).toBe(false);
+  });
+
+  it("wrangler's telemetry notice told apart, coloured or not, from lines that name telemetry", () => {
+    const notice =
+      "Cloudflare collects anonymous telemetry about your usage of Wrangler. Learn more at https://github.com/cloudflare/workers-sdk/tree/main/packages/wrangler/telemetry.md";
+    expect(isWranglerTelemetryNotice(notice)).toBe(true);
+    expect(isWranglerTelemetryNotice(stripVTControlCharacters(`\u001b[90m${notice}\u001b[39m`))).toBe(true);
+    expect(
+      isWranglerTelemetryNotice('{"path":"/v1/chat/completions","messages":"Cloudflare collects anonymous telemetry"}'),
+    ).toBe(false);
+    expect(isWranglerTelemetryNotice("✘ [ERROR] telemetry failed")).toBe(false);
   });
 
   it("a busy port named with the variable that moves it, and a free one", () => {
@@ -795,9 +808,24 @@ describe("npm start, for real", () => {
     // In a copy without .dev.vars: emulator mode would read a developer's own.
     const dir = projectCopy();
     copies.push(dir);
+    // Wrangler's global config as a developer's may be: opted in to telemetry by a wrangler run of
+    // another version, so that this wrangler prints its notice (and notes it was shown). HOME too:
+    // wrangler takes ~/.wrangler over XDG_CONFIG_HOME's where a developer has one.
+    const config = mkdtempSync(join(tmpdir(), "bedrock-edge-wrangler-config-"));
+    copies.push(config);
+    const metrics = join(config, ".wrangler", "metrics.json");
+    mkdirSync(dirname(metrics));
+    const optedIn = { enabled: true, date: "2026-01-01T00:00:00.000Z", bannerLastShown: "0.0.0" };
+    writeFileSync(metrics, JSON.stringify({ deviceId: "start-test", permission: optedIn }));
     started = spawn(process.execPath, START, {
       cwd: dir,
-      env: cleanEnv({ PORT: String(port), EMULATOR_PORT: String(emulatorPort), ...shell }),
+      env: cleanEnv({
+        PORT: String(port),
+        EMULATOR_PORT: String(emulatorPort),
+        HOME: config,
+        XDG_CONFIG_HOME: config,
+        ...shell,
+      }),
       stdio: ["ignore", "pipe", "pipe"],
     });
     started.stdout!.on("data", (data: Buffer) => (output += data.toString()));
@@ -882,9 +910,11 @@ describe("npm start, for real", () => {
       "Once upon a time",
     ]);
 
-    // One line per request, the Worker's: none of wrangler's own, and none of its offline noise.
+    // One line per request, the Worker's: none of wrangler's own, and none of its offline noise,
+    // its telemetry notice among it, which it printed (so it noted) though it sends nothing here.
     expect(output).not.toMatch(/\[wrangler:info\] (GET|POST|OPTIONS) /);
     expect(output).not.toMatch(/ENOTFOUND|getaddrinfo|update available|telemetry|wrangler \d+\.\d+/i);
+    expect(JSON.parse(readFileSync(metrics, "utf8")).permission.bannerLastShown).not.toBe("0.0.0");
     expect(output).toContain("Ready on");
 
     // The gateway's parts, local: the failover demo, a key whose limits the local Durable Object
