@@ -104,6 +104,7 @@ export function summaryMarkdown(summary: RunSummary): string {
       ),
       `| all | ${total("files")} | ${total("tests")} | ${total("passed")} | ${total("failed")} | ${total("skipped")} |`,
       "",
+      ...(projects.length > 1 ? ["A file that two projects run is counted, with its tests, in each.", ""] : []),
     );
   }
   return `${lines.join("\n")}`;

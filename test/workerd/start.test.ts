@@ -753,8 +753,21 @@ function projectCopy(devVars?: string, copied: readonly string[] = []): string {
 }
 
 const copies: string[] = [];
-afterAll(() => {
-  for (const dir of copies) rmSync(dir, { recursive: true, force: true });
+afterAll(async () => {
+  // A test that failed with npm start running: stopped as Ctrl-C would, then whatever still runs
+  // from a copy (wrangler dev and its workerd, which outlived a SIGTERM once in CI after a failed
+  // assertion) killed, so that a failed run leaves nothing listening.
+  if (started) await stopped(started, "SIGTERM");
+  for (const dir of copies) {
+    for (const pid of processesNaming(dir).flatMap(withDescendants)) {
+      try {
+        process.kill(pid, "SIGKILL");
+      } catch {
+        // Ended already.
+      }
+    }
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 /**
