@@ -1,7 +1,8 @@
 // That the client suites run the releases they say (client-releases.ts): each client's module is
 // the alias's own exactly where the newest are asked for, and each tells its version on the wire
-// or in its exports, read here from requests it makes to a fetch that answers them itself. In the newest-clients project this is what proves vitest's aliases took
-// effect, rather than the pinned packages being loaded under the newest ones' names.
+// or in its exports, read here from requests it makes to a fetch that answers them itself. In the
+// newest-clients project this is what proves vitest's aliases took effect, rather than the pinned
+// packages being loaded under the newest ones' names.
 import { createOpenAI, VERSION as OPENAI_PROVIDER_VERSION } from "@ai-sdk/openai";
 import { createOpenAICompatible, VERSION as COMPATIBLE_PROVIDER_VERSION } from "@ai-sdk/openai-compatible";
 import { ChatOpenAI } from "@langchain/openai";
@@ -61,8 +62,8 @@ describe(`the client suites run ${NEWEST_CLIENTS ? "each client's newest release
       await generateText({ model, prompt: "Hi", maxRetries: 0 }).catch(() => {});
     }
     expect(headers).toHaveLength(2);
-    for (const h of headers)
-      expect(h.get("user-agent")).toMatch(new RegExp(`^ai/${releaseOf("ai").replace(/\./g, "\\.")} `));
+    const ai = new RegExp(`^ai/${releaseOf("ai").replace(/\./g, "\\.")} `);
+    for (const h of headers) expect(h.get("user-agent")).toMatch(ai);
     expect(OPENAI_PROVIDER_VERSION).toBe(releaseOf("@ai-sdk/openai"));
     expect(COMPATIBLE_PROVIDER_VERSION).toBe(releaseOf("@ai-sdk/openai-compatible"));
   });
