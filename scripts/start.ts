@@ -28,6 +28,7 @@ import type { Readable, Writable } from "node:stream";
 import { fileURLToPath } from "node:url";
 import { stripVTControlCharacters } from "node:util";
 import { serveEmulator } from "../emulator/node.ts";
+import { killProcessTree, stopProcessTree } from "./process-tree.ts";
 import {
   bannerText,
   type BusyPort,
@@ -351,29 +352,20 @@ function stopper(
   const removeWritten = () => {
     for (const file of written) rmSync(file, { force: true });
   };
-  // If this process dies some other way, wrangler must not outlive it.
+  // If this process dies some other way, wrangler must not outlive it, nor what it started.
   process.once("exit", () => {
     removeWritten();
-    if (wrangler.exitCode === null && wrangler.signalCode === null) wrangler.kill("SIGKILL");
+    if (wrangler.exitCode === null && wrangler.signalCode === null) killProcessTree(wrangler);
   });
   return async (code, why) => {
     if (stopping) return;
     stopping = true;
     removeWritten();
     if (why) console.error(why);
-    await stopChild(wrangler);
+    await stopProcessTree(wrangler, STOP_TIMEOUT_MS);
     for (const cleanup of cleanups) await cleanup();
     process.exit(code);
   };
-}
-
-async function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-  child.kill("SIGTERM");
-  const timer = setTimeout(() => child.kill("SIGKILL"), STOP_TIMEOUT_MS);
-  await exited;
-  clearTimeout(timer);
 }
 
 // The Worker logs this probe's requests, and readProxy's, as any others (docs/PROXY-REFERENCE.md, `npm start` in full):
