@@ -352,10 +352,11 @@ function stopper(
   const removeWritten = () => {
     for (const file of written) rmSync(file, { force: true });
   };
-  // If this process dies some other way, wrangler must not outlive it, nor what it started.
+  // If this process dies some other way, wrangler must not outlive it, nor what it started: the
+  // kill first, which a removal that threw would otherwise skip.
   process.once("exit", () => {
-    removeWritten();
     if (wrangler.exitCode === null && wrangler.signalCode === null) killProcessTree(wrangler);
+    removeWritten();
   });
   return async (code, why) => {
     if (stopping) return;
