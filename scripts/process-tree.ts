@@ -8,7 +8,7 @@ import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 
 /** The processes a process started, as Linux's /proc lists them, or `pgrep -P` elsewhere. */
-function childrenOf(pid: number): number[] {
+export function childrenOf(pid: number): number[] {
   const pids = (text: string) => text.split(/\s+/).filter(Boolean).map(Number);
   try {
     return pids(readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8"));
@@ -36,7 +36,12 @@ export function descendantsOf(pid: number): number[] {
 export function killProcessTree(child: ChildProcess): void {
   const below = child.pid === undefined ? [] : descendantsOf(child.pid);
   child.kill("SIGKILL");
-  for (const pid of below) {
+  killAll(below);
+}
+
+/** SIGKILL to each of `pids` that still runs. */
+export function killAll(pids: readonly number[]): void {
+  for (const pid of pids) {
     try {
       process.kill(pid, "SIGKILL");
     } catch {

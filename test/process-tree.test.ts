@@ -4,7 +4,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { afterEach, describe, expect, it } from "vitest";
-import { descendantsOf, stopProcessTree } from "../scripts/process-tree.ts";
+import { descendantsOf, killAll, stopProcessTree } from "../scripts/process-tree.ts";
 import { eventually } from "./helpers/eventually.ts";
 
 // A child that ignores SIGTERM, and a parent that ignores it too and prints the child's pid.
@@ -32,15 +32,7 @@ function alive(pid: number): boolean {
 }
 
 const left: number[] = [];
-afterEach(() => {
-  for (const pid of left.splice(0)) {
-    try {
-      process.kill(pid, "SIGKILL");
-    } catch {
-      // Ended already.
-    }
-  }
-});
+afterEach(() => killAll(left.splice(0)));
 
 /** The parent, once it has printed its child's pid. */
 async function parentAndChild(): Promise<{ parent: ChildProcess; child: number }> {

@@ -53,6 +53,7 @@ import {
   wranglerArgs,
   wranglerEnv,
 } from "../../scripts/dev-env.ts";
+import { childrenOf, descendantsOf, killAll } from "../../scripts/process-tree.ts";
 import type { ProxyEnv } from "../../worker/config.ts";
 import { resolveDeploymentCredentials } from "../../worker/deployment-credentials.ts";
 import type { ProxyBindings } from "../../worker/config.ts";
@@ -708,21 +709,8 @@ function processesNaming(dir: string): number[] {
     });
 }
 
-/** A process's children, as Linux lists them. */
-function childrenOf(pid: number): number[] {
-  return readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8").trim().split(" ").filter(Boolean).map(Number);
-}
-
-/** A process and every process under it (Linux), the deepest last. */
-function withDescendants(pid: number): number[] {
-  let children: number[] = [];
-  try {
-    children = childrenOf(pid);
-  } catch {
-    // Ended already.
-  }
-  return [pid, ...children.flatMap(withDescendants)];
-}
+/** A process and every process under it. */
+const withDescendants = (pid: number): number[] => [pid, ...descendantsOf(pid)];
 
 /** Stops `npm start` with `signal` (SIGINT: Ctrl-C), firmly after 10 s; its exit code. */
 async function stopped(child: ChildProcess, signal: NodeJS.Signals): Promise<number | null> {
@@ -759,13 +747,7 @@ afterAll(async () => {
   // assertion) killed, so that a failed run leaves nothing listening.
   if (started) await stopped(started, "SIGTERM");
   for (const dir of copies) {
-    for (const pid of processesNaming(dir).flatMap(withDescendants)) {
-      try {
-        process.kill(pid, "SIGKILL");
-      } catch {
-        // Ended already.
-      }
-    }
+    killAll(processesNaming(dir).flatMap(withDescendants));
     rmSync(dir, { recursive: true, force: true });
   }
 });
@@ -1137,13 +1119,7 @@ describe("npm start, with the user's own settings", () => {
     } finally {
       await stopped(run.child, "SIGTERM");
       // With the workerd processes each started, whose command lines do not name the copy.
-      for (const pid of processesNaming(run.dir).flatMap(withDescendants)) {
-        try {
-          process.kill(pid, "SIGKILL");
-        } catch {
-          // Ended already.
-        }
-      }
+      killAll(processesNaming(run.dir).flatMap(withDescendants));
     }
   });
 

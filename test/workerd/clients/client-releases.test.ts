@@ -17,7 +17,7 @@ import { describe, expect, it } from "vitest";
 import { NEWEST_CLIENTS, releaseOf } from "./client-releases.ts";
 
 /** A fetch that keeps each request's headers and refuses it, so that no client waits or retries. */
-function recordingFetch(): { fetch: typeof fetch; headers: Headers[] } {
+function refusingFetch(): { fetch: typeof fetch; headers: Headers[] } {
   const headers: Headers[] = [];
   const record = async (input: RequestInfo | URL, init?: RequestInit) => {
     headers.push(new Headers(input instanceof Request ? input.headers : init?.headers));
@@ -47,14 +47,14 @@ describe(`the client suites run ${NEWEST_CLIENTS ? "each client's newest release
   });
 
   it("openai: its User-Agent names the release", async () => {
-    const { fetch, headers } = recordingFetch();
+    const { fetch, headers } = refusingFetch();
     const client = new OpenAI({ baseURL: BASE_URL, apiKey: "k", maxRetries: 0, fetch });
     await client.chat.completions.create({ model: "m", messages: [{ role: "user", content: "Hi" }] }).catch(() => {});
     expect(headers.map((h) => h.get("user-agent"))).toEqual([`OpenAI/JS ${releaseOf("openai")}`]);
   });
 
   it("ai, @ai-sdk/openai and @ai-sdk/openai-compatible: ai's User-Agent names it, each provider exports its own", async () => {
-    const { fetch, headers } = recordingFetch();
+    const { fetch, headers } = refusingFetch();
     for (const model of [
       createOpenAI({ baseURL: BASE_URL, apiKey: "k", fetch })("m"),
       createOpenAICompatible({ name: "releases", baseURL: BASE_URL, apiKey: "k", fetch })("m"),
@@ -70,7 +70,7 @@ describe(`the client suites run ${NEWEST_CLIENTS ? "each client's newest release
 
   it("@langchain/openai: the openai package it calls with names its major (1.5 calls openai 6, 1.6 openai 7)", async () => {
     // LangChain's own User-Agent names no release of its own; the openai client under it does.
-    const { fetch, headers } = recordingFetch();
+    const { fetch, headers } = refusingFetch();
     const llm = new ChatOpenAI({ model: "m", apiKey: "k", maxRetries: 0, configuration: { baseURL: BASE_URL, fetch } });
     await llm.invoke("Hi").catch(() => {});
     expect(headers).toHaveLength(1);
