@@ -24,6 +24,16 @@ const CLIENT_SUITES = [
 const NOT_CLIENT_SUITES = ["test/workerd/clients/readme.test.ts"];
 const escaped = (name: string) => name.replace(/[/.]/g, (character) => `\\${character}`);
 
+// What a project of the Worker in workerd needs: its setup, and its time.
+const IN_WORKERD = {
+  globalSetup: ["test/workerd/global-setup.ts"],
+  setupFiles: ["test/workerd/connections.ts"],
+  testTimeout: 20_000,
+  // A file's beforeAll bundles the Worker, starts workerd and the emulator: a second or two on an
+  // idle machine, more than 30 s under load, and a failed start skips the whole file.
+  hookTimeout: 120_000,
+};
+
 export default defineConfig({
   test: {
     reporters: countsFile ? ["default", countsReporter(countsFile)] : ["default"],
@@ -51,14 +61,9 @@ export default defineConfig({
         test: {
           name: "workerd",
           include: ["test/workerd/**/*.test.ts"],
-          globalSetup: ["test/workerd/global-setup.ts"],
-          setupFiles: ["test/workerd/connections.ts"],
+          ...IN_WORKERD,
           // The pinned clients (test/workerd/clients/client-releases.ts), whatever a shell exported.
           env: { BEDROCK_EDGE_NEWEST_CLIENTS: "0" },
-          testTimeout: 20_000,
-          // A file's beforeAll bundles the Worker, starts workerd and the emulator: a second or two
-          // on an idle machine, more than 30 s under load, and a failed start skips the whole file.
-          hookTimeout: 120_000,
         },
       },
       {
@@ -80,11 +85,8 @@ export default defineConfig({
           name: "newest-clients",
           include: CLIENT_SUITES,
           exclude: NOT_CLIENT_SUITES,
-          globalSetup: ["test/workerd/global-setup.ts"],
-          setupFiles: ["test/workerd/connections.ts"],
+          ...IN_WORKERD,
           env: { BEDROCK_EDGE_NEWEST_CLIENTS: "1" },
-          testTimeout: 20_000,
-          hookTimeout: 120_000,
         },
       },
       {
