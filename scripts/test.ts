@@ -81,7 +81,9 @@ const steps: Step[] = checks.map(({ check, ok, ms }) => ({ name: check.name, res
 let ok = checks.every((result) => result.ok);
 
 if (ok) {
-  say("2/3 vitest: the node, workerd, newest-clients and runtimes projects, each file listed as it ends");
+  say(
+    "2/3 vitest: the node, node-isolated, workerd, newest-clients and runtimes projects, each file listed as it ends",
+  );
   const vitestStarted = performance.now();
   const status = await run(join(ROOT, "node_modules", ".bin", "vitest"), ["run", ...vitestArgs]);
   steps.push({ name: "vitest", result: status === 0 ? "passed" : "failed", ms: performance.now() - vitestStarted });

@@ -88,8 +88,11 @@ function oneDemo(demo: string): Record<string, string> {
 async function runOpenAISnippet(name: string, demo?: string): Promise<{ stdout: string; stderr: string }> {
   const app = createApp({ env: demo === undefined ? npmStartBindings() : oneDemo(demo), log: () => undefined });
   const server = await new Promise<ServerType>((resolve) => {
-    const started: ServerType = serve({ fetch: (request) => app.fetch(request), port: 0, hostname: "127.0.0.1" }, () =>
-      resolve(started),
+    const started: ServerType = serve(
+      // overrideGlobalObjects: false keeps this process's Request and Response (the other files of
+      // the node project run in it after this one: test/helpers/shared-process.ts).
+      { fetch: (request) => app.fetch(request), port: 0, hostname: "127.0.0.1", overrideGlobalObjects: false },
+      () => resolve(started),
     );
   });
   try {

@@ -51,6 +51,14 @@ afterAll(async () => {
   await served?.close();
 });
 
+// serve() puts @hono/node-server's Request and Response in the process's globals, as a user's
+// server gets them by default, which is what this file tests; the files after it in this process
+// get Node's back (test/helpers/shared-process.ts).
+const { Request: nodeRequest, Response: nodeResponse } = globalThis;
+afterAll(() => {
+  Object.assign(globalThis, { Request: nodeRequest, Response: nodeResponse });
+});
+
 async function serveApp(app: ReturnType<typeof createApp>): Promise<{ server: ServerType; url: string }> {
   const started = await new Promise<ServerType>((resolve) => {
     const listening: ServerType = serve({ fetch: app.fetch, port: 0, hostname: "127.0.0.1" }, () => resolve(listening));
