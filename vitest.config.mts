@@ -33,17 +33,26 @@ const NODE_ROOTS = ["test", "src", "emulator", "worker", "node"];
 const NOT_NODE_SUITES = ["test/workerd/**", "test/runtimes/**", "node_modules/**"];
 
 /**
- * The node project's files that replace a module (`vi.mock`, `vi.doMock`): a replacement reaches
- * only the modules loaded after it, so these need a module graph of their own (the node-isolated
- * project). Found by reading the files, so that a new one cannot be forgotten.
+ * The test files that replace a module or reload them (`vi.mock`, `vi.doMock`, `vi.resetModules`
+ * and their undoing): a replacement reaches only the modules loaded after it, so the node
+ * project's such files need a module graph of their own (the node-isolated project), and the
+ * Worker's projects, whose files share one too, must have none. Found by reading the files, so
+ * that a new one is not forgotten (a replacement made by a helper module is not seen).
  */
 function suitesReplacingModules(): string[] {
-  return NODE_ROOTS.flatMap((root) =>
+  const found = NODE_ROOTS.flatMap((root) =>
     readdirSync(join(ROOT, root), { recursive: true, encoding: "utf8" })
       .map((name) => `${root}/${name.replaceAll("\\", "/")}`)
-      .filter((path) => path.endsWith(".test.ts") && !/^test\/(workerd|runtimes)\//.test(path))
-      .filter((path) => /\bvi\.(mock|doMock)\(/.test(readFileSync(join(ROOT, path), "utf8"))),
+      .filter((path) => path.endsWith(".test.ts") && !path.startsWith("test/runtimes/"))
+      .filter((path) =>
+        /\bvi\.(mock|doMock|unmock|doUnmock|resetModules)\b/.test(readFileSync(join(ROOT, path), "utf8")),
+      ),
   );
+  const inWorkerd = found.filter((path) => path.startsWith("test/workerd/"));
+  if (inWorkerd.length) {
+    throw new Error(`${inWorkerd.join(", ")}: the workerd projects' files share their modules; replace none`);
+  }
+  return found;
 }
 const REPLACING_MODULES = suitesReplacingModules();
 
@@ -84,7 +93,7 @@ export default defineConfig({
           testTimeout: 20_000,
         },
       },
-      // An empty include would be vitest's default, every test file.
+      // With none, no project: one that finds no file fails the run.
       ...(REPLACING_MODULES.length
         ? [{ test: { name: "node-isolated", include: REPLACING_MODULES, testTimeout: 20_000 } }]
         : []),

@@ -14,6 +14,7 @@ import {
 } from "@aws-sdk/client-bedrock-runtime";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { errorOf } from "../test/helpers/errors.ts";
+import { eventually } from "../test/helpers/eventually.ts";
 import { REASONING_TEXT } from "./answers.ts";
 import { EMULATOR_API_KEY, EMULATOR_CREDENTIALS, EMULATOR_SESSION_CREDENTIALS } from "./credentials.ts";
 import { emulatorModelId, STREAM_EXCEPTION_TYPES, type ModelFormat } from "./model-id.ts";
@@ -307,9 +308,7 @@ describe("over HTTP with aws4fetch", () => {
     await reader?.read();
     expect(served.emulator.stats.activeStreams).toBe(1);
     controller.abort();
-    const deadline = Date.now() + 1000;
-    while (served.emulator.stats.cancelledStreams === 0 && Date.now() < deadline)
-      await new Promise((resolve) => setTimeout(resolve, 10));
+    await eventually(() => served.emulator.stats.cancelledStreams > 0, 1000, "the stream to be cancelled");
     expect(served.emulator.stats).toMatchObject({ cancelledStreams: 1, activeStreams: 0, completedStreams: 0 });
   });
 });

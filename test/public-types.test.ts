@@ -50,6 +50,8 @@ let installed: Installed | undefined;
 let installedDir: string | undefined;
 afterAll(() => {
   if (installedDir) rmSync(installedDir, { recursive: true, force: true });
+  // The program (some 150 MB) is not kept for the files after this one in the process.
+  installed = undefined;
 });
 
 function installedPackage(): Installed {

@@ -9,4 +9,9 @@
 import { Agent, setGlobalDispatcher } from "undici";
 
 // pipelining 0: undici's documented way to disable keep-alive (it sends `connection: close`).
-setGlobalDispatcher(new Agent({ pipelining: 0 }));
+// One agent for the process, set again before each file (this module runs before each, and the
+// files share the process: vitest.config.mts), whatever an earlier file set.
+const KEY = Symbol.for("bedrock-edge.test.connection-close-agent");
+const agent: Agent = Reflect.get(globalThis, KEY) ?? new Agent({ pipelining: 0 });
+Reflect.set(globalThis, KEY, agent);
+setGlobalDispatcher(agent);

@@ -149,9 +149,16 @@ export async function startWorkerdProxy(
       })),
     ],
   });
-  await mf.ready;
   const urls = new Map<string, string>();
-  for (const name of Object.keys(variants)) urls.set(name, (await mf.unsafeGetDirectURL(name)).origin);
+  try {
+    await mf.ready;
+    for (const name of Object.keys(variants)) urls.set(name, (await mf.unsafeGetDirectURL(name)).origin);
+  } catch (error) {
+    // Nobody will close what failed to start, and the files after this one run in this process
+    // (vitest.config.mts): a workerd left running would count in their memory and CPU checks.
+    await Promise.allSettled([mf.dispose(), served.close()]);
+    throw error;
+  }
   const url = (variant = "main") => {
     const found = urls.get(variant);
     if (!found) throw new Error(`no Worker variant "${variant}"`);

@@ -85,13 +85,16 @@ function counted(name: string): Promise<{ tokens: number; streams: number }> {
 
 /** Waits until the key's counts are as expected: a request is settled after its answer went out. */
 async function settled(name: string, expected: Partial<{ tokens: number; streams: number }>): Promise<void> {
-  const deadline = Date.now() + 3000;
-  for (;;) {
-    const now = await counted(name);
-    if (Object.entries(expected).every(([field, value]) => now[field as keyof typeof now] === value)) return;
-    if (Date.now() > deadline) throw new Error(`${name}: ${JSON.stringify(now)}, not ${JSON.stringify(expected)}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
+  let now: Awaited<ReturnType<typeof counted>> | undefined;
+  await eventually(
+    async () => {
+      now = await counted(name);
+      const counts = now;
+      return Object.entries(expected).every(([field, value]) => counts[field as keyof typeof counts] === value);
+    },
+    3000,
+    () => `${name}'s counts ${JSON.stringify(expected)}, still ${JSON.stringify(now)}`,
+  );
 }
 
 describe("keys", () => {
