@@ -4,6 +4,11 @@
 // (test/helpers/output-log.ts), for the test secrets. A secret anywhere fails the run, even when
 // every test passed.
 //
+// The checks run before vitest, not beside it: beside it at the lowest CPU priority (nice 19) the
+// whole run was no faster on 2 cores (8 min 32 s, vitest 511 s against 435 on its own, the
+// checks about 60 s alone): the idle time the tests leave is not where the checks could use it,
+// and a lowered process still shares the caches and memory bandwidth with the tests.
+//
 // It says what runs from its first second, and ends with a summary (scripts/test-summary.ts)
 // that it also writes to test-results/summary.md (gitignored); `npm test -- --record` writes it
 // to docs/TESTS.md as well, when the whole suite ran and passed. Other arguments go to vitest.
