@@ -60,9 +60,9 @@ const REPLACING_MODULES = suitesReplacingModules();
 const IN_WORKERD = {
   globalSetup: ["test/workerd/global-setup.ts"],
   // As the node project's files (below): a worker's files share its process and modules (vitest
-  // shares a worker between files of one project only; 230 s against 177 for the workerd
-  // project). Each file still starts a workerd and an emulator of its own. A file here must not
-  // replace a module (vi.mock): none does.
+  // shares a worker between files of one project only; the workerd project took 177 s against
+  // 230). Each file still starts a workerd and an emulator of its own. A file here must not
+  // replace a module (vi.mock): suitesReplacingModules() refuses one.
   isolate: false,
   setupFiles: ["test/workerd/connections.ts", "test/helpers/shared-process.ts"],
   testTimeout: 20_000,

@@ -233,7 +233,7 @@ describe("what a caller's own functions give back, at call time", () => {
       );
     // The first call loads what it needs; the second is counted.
     await call();
-    // The call's own timers, not the process's: other files' run in this process too (vitest.config.mts).
+    // The call's own timers, not the process's: other files' timers run in this process too (vitest.config.mts).
     const set = vi.spyOn(globalThis, "setTimeout");
     const cleared = vi.spyOn(globalThis, "clearTimeout");
     const error = await call();
