@@ -28,6 +28,7 @@ import type { Readable, Writable } from "node:stream";
 import { fileURLToPath } from "node:url";
 import { stripVTControlCharacters } from "node:util";
 import { serveEmulator } from "../emulator/node.ts";
+import { isMigrated, localDatabases, migrationInputs, readStamp, writeStamp } from "./local-database.ts";
 import { killProcessTree, stopProcessTree } from "./process-tree.ts";
 import {
   bannerText,
@@ -310,15 +311,19 @@ function startWrangler(args: string[]): ChildProcess {
 /**
  * The local D1 database of usage records (under .wrangler/, where wrangler dev finds it), made
  * or brought up to date from migrations/: no Cloudflare account is involved. Its output is
- * shown only when it fails.
+ * shown only when it fails. Skipped when nothing it depends on changed since the last start
+ * migrated it (scripts/local-database.ts).
  */
 async function migrateLocalDatabase(): Promise<void> {
+  const inputs = migrationInputs(ROOT);
+  if (isMigrated(readStamp(ROOT), inputs, localDatabases(ROOT))) return;
   const migrate = spawnWrangler(MIGRATE_ARGS);
   let output = "";
   migrate.stdout?.on("data", (data: Buffer) => (output += data.toString()));
   migrate.stderr?.on("data", (data: Buffer) => (output += data.toString()));
   const code = await new Promise<number | null>((resolve) => migrate.once("exit", resolve));
   if (code !== 0) throw new Error(`wrangler ${MIGRATE_ARGS.join(" ")} failed:\n${output}`);
+  writeStamp(ROOT, inputs);
 }
 
 /** Copies output line by line, but for wrangler's own request log lines and its telemetry notice. */

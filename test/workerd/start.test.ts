@@ -11,6 +11,7 @@ import {
   readdirSync,
   readFileSync,
   rmSync,
+  statSync,
   symlinkSync,
   writeFileSync,
 } from "node:fs";
@@ -24,6 +25,7 @@ import { Client } from "undici";
 import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from "vitest";
 import { EMULATOR_CREDENTIALS } from "../../emulator/credentials.ts";
 import { emulatorModelId } from "../../emulator/model-id.ts";
+import { isMigrated, localDatabases, migrationInputs, readStamp } from "../../scripts/local-database.ts";
 import { parseModels, routes } from "../../src/core.ts";
 import {
   type BINDING_NAMES,
@@ -830,6 +832,10 @@ describe("npm start, for real", () => {
       BANNER_MS,
       `the banner; output so far:\n${output}`,
     );
+    // Migrated, and stamped with the database files wrangler made where local-database.ts looks:
+    // the next start in this checkout skips the migration.
+    expect(Object.keys(readStamp(dir)?.databases ?? {}).length).toBeGreaterThan(0);
+    expect(isMigrated(readStamp(dir), migrationInputs(dir), localDatabases(dir))).toBe(true);
 
     const url = `http://127.0.0.1:${port}`;
     expect(output).toContain(`bedrock-edge proxy ready on ${url}`);
@@ -1184,9 +1190,13 @@ describe("npm start, with the user's own settings", () => {
     // wrangler.toml copied, not linked: the test edits it, as a user edits MODELS there.
     const dir = projectCopy(undefined, ["wrangler.toml"]);
     const first = await startInCopy(undefined, ["--emulator"], {}, { dir });
+    const stamp = join(dir, ".wrangler", "bedrock-edge-migrated.json");
+    const stamped = statSync(stamp).mtimeMs;
     let second: Awaited<ReturnType<typeof startInCopy>> | undefined;
     try {
       second = await startInCopy(undefined, ["--emulator"], {}, { dir });
+      // The second found the database the first migrated, and did not migrate it again.
+      expect(statSync(stamp).mtimeMs).toBe(stamped);
       const client = new OpenAI({ baseURL: `${first.url}/v1`, apiKey: DEV_KEY, maxRetries: 0 });
       const hello = () => client.chat.completions.create({ model: "demo-llama", messages: USER_HELLO });
       const before = first.output().length;
