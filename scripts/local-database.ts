@@ -1,17 +1,21 @@
 /// <reference types="node" />
 // Whether npm start's local D1 database is migrated already, so that a start need not run
-// `wrangler d1 migrations apply` again (3.3 s of a 7 s start, a wrangler and a workerd of its own).
+// `wrangler d1 migrations apply` again (about 3 s of a 7.6 s start: a wrangler and a workerd of
+// its own).
 //
-// After it migrates, npm start writes a stamp under .wrangler/: what the migration was made from
-// (migrations/'s files, wrangler.toml, wrangler's version) and the database files wrangler left,
-// each with its inode and creation time. A later start skips the migration only when all of that
-// is unchanged: a migration added or edited, another database_id, another wrangler, or the local
-// state deleted or made anew (another file, though it may reuse a deleted one's inode) migrates
-// again. What the stamp cannot see is a table dropped by hand
-// inside the same file; the proxy then says so itself (`usage_table_missing`, in /health and on
-// the calls' log lines), and deleting .wrangler/ or the stamp makes the next start migrate.
+// After it migrates, npm start writes a stamp in .wrangler/state/, beside the databases, so that
+// deleting the local state deletes it too. It holds a digest of what the migration was made from
+// (the migration files of every `migrations_dir` wrangler.toml names, wrangler.toml, the `.env`
+// files wrangler reads, CLOUDFLARE_ENV, wrangler's version) and the database files wrangler left,
+// each by its inode and creation time. A later start skips the migration only when all of that
+// is unchanged. Where something cannot be known, it migrates, as every start did before: a
+// wrangler.json(c) (read instead of wrangler.toml), a filesystem that keeps no creation time (a
+// file made anew can take a deleted one's inode), no database where wrangler 4 keeps them.
+// What the stamp cannot see is a table dropped by hand inside the same file; the proxy then says
+// so itself (`usage_table_missing`, in /health and on the calls' log lines), and deleting
+// .wrangler/state/bedrock-edge-migrated.json makes the next start migrate.
 import { createHash } from "node:crypto";
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
 export interface MigrationStamp {
@@ -21,28 +25,57 @@ export interface MigrationStamp {
   databases: Record<string, string>;
 }
 
-const STAMP = join(".wrangler", "bedrock-edge-migrated.json");
+const STATE = join(".wrangler", "state");
+const STAMP = join(STATE, "bedrock-edge-migrated.json");
 /** Where wrangler dev and `d1 migrations apply --local` keep local D1 databases (wrangler 4). */
-const D1_STATE = join(".wrangler", "state", "v3", "d1");
+const D1_STATE = join(STATE, "v3", "d1");
+/** Bumped when what the stamp means changes: older stamps then migrate once. */
+const STAMP_FORMAT = "1";
 
 function fileText(path: string): string {
   return existsSync(path) ? readFileSync(path, "utf8") : "";
 }
 
-/** A digest of migrations/'s files (names and contents), wrangler.toml and wrangler's version. */
-export function migrationInputs(root: string): string {
+/**
+ * A digest of what the migration is made from; undefined when that cannot be told (a
+ * wrangler.json(c), which wrangler reads instead of wrangler.toml; an unreadable wrangler).
+ */
+export function migrationInputs(root: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  if (existsSync(join(root, "wrangler.json")) || existsSync(join(root, "wrangler.jsonc"))) return undefined;
+  const toml = fileText(join(root, "wrangler.toml"));
+  let version: unknown;
+  try {
+    version = (
+      JSON.parse(readFileSync(join(root, "node_modules", "wrangler", "package.json"), "utf8")) as {
+        version?: unknown;
+      }
+    ).version;
+  } catch {
+    return undefined;
+  }
   const hash = createHash("sha256");
-  const migrations = join(root, "migrations");
-  const files = existsSync(migrations) ? readdirSync(migrations).filter((name) => name.endsWith(".sql")) : [];
-  for (const name of files.sort()) hash.update(`${name}\0${fileText(join(migrations, name))}\0`);
-  hash.update(`wrangler.toml\0${fileText(join(root, "wrangler.toml"))}\0`);
-  const wrangler = fileText(join(root, "node_modules", "wrangler", "package.json"));
-  hash.update(`wrangler\0${wrangler ? String((JSON.parse(wrangler) as { version?: unknown }).version) : ""}`);
+  hash.update(`${STAMP_FORMAT}\0wrangler ${String(version)}\0CLOUDFLARE_ENV ${env.CLOUDFLARE_ENV ?? ""}\0`);
+  hash.update(`wrangler.toml\0${toml}\0`);
+  // The .env files wrangler loads into its own environment (CLOUDFLARE_ENV among what they may set).
+  for (const name of readdirSync(root)
+    .filter((entry) => /^\.env(\..+)?$/.test(entry))
+    .sort()) {
+    hash.update(`${name}\0${fileText(join(root, name))}\0`);
+  }
+  const directories = [...toml.matchAll(/^\s*migrations_dir\s*=\s*["']([^"']+)["']/gm)].map((match) => match[1]!);
+  for (const directory of [...new Set(directories.length ? directories : ["migrations"])].sort()) {
+    const path = join(root, directory);
+    const files = existsSync(path) ? readdirSync(path).filter((name) => name.endsWith(".sql")) : [];
+    for (const name of files.sort()) hash.update(`${directory}/${name}\0${fileText(join(path, name))}\0`);
+  }
   return hash.digest("hex");
 }
 
-/** The local D1 database files now, each by its inode and creation time; none when wrangler made none. */
-export function localDatabases(root: string): Record<string, string> {
+/**
+ * The local D1 database files now, each by its inode and creation time; none when wrangler made
+ * none; undefined when a file's creation time is unknown (its filesystem keeps none).
+ */
+export function localDatabases(root: string): Record<string, string> | undefined {
   const state = join(root, D1_STATE);
   if (!existsSync(state)) return {};
   const databases: Record<string, string> = {};
@@ -51,7 +84,9 @@ export function localDatabases(root: string): Record<string, string> {
     const path = join(D1_STATE, name);
     // Gone since it was listed (another wrangler at work in the checkout): not counted.
     const found = statSync(join(root, path), { throwIfNoEntry: false });
-    if (found) databases[path] = `${found.ino} ${found.birthtimeMs}`;
+    if (!found) continue;
+    if (!found.birthtimeMs) return undefined;
+    databases[path] = `${found.ino} ${found.birthtimeMs}`;
   }
   return databases;
 }
@@ -59,10 +94,10 @@ export function localDatabases(root: string): Record<string, string> {
 /** True when `stamp` was written for these inputs and its database files are all still the same. */
 export function isMigrated(
   stamp: MigrationStamp | undefined,
-  inputs: string,
-  databases: Record<string, string>,
+  inputs: string | undefined,
+  databases: Record<string, string> | undefined,
 ): boolean {
-  if (!stamp || stamp.inputs !== inputs) return false;
+  if (!stamp || inputs === undefined || stamp.inputs !== inputs || !databases) return false;
   const files = Object.entries(stamp.databases);
   return files.length > 0 && files.every(([path, identity]) => databases[path] === identity);
 }
@@ -78,8 +113,22 @@ export function readStamp(root: string): MigrationStamp | undefined {
   }
 }
 
-/** Written after a migration that succeeded: what it was made from and the files it left. */
-export function writeStamp(root: string, inputs: string): void {
-  const stamp: MigrationStamp = { inputs, databases: localDatabases(root) };
-  writeFileSync(join(root, STAMP), `${JSON.stringify(stamp, null, 2)}\n`);
+/**
+ * Written after a migration that succeeded, when what it was made from is what it was before
+ * (`inputs`, taken then): a migration file changed meanwhile may not have been applied. Written
+ * whole or not at all (a file renamed into place). False when there was nothing to write, or it
+ * could not be written: the next start migrates again, no more.
+ */
+export function writeStamp(root: string, inputs: string | undefined, env: NodeJS.ProcessEnv = process.env): boolean {
+  const databases = localDatabases(root);
+  if (inputs === undefined || migrationInputs(root, env) !== inputs || !databases) return false;
+  const stamp: MigrationStamp = { inputs, databases };
+  const path = join(root, STAMP);
+  try {
+    writeFileSync(`${path}.${process.pid}`, `${JSON.stringify(stamp, null, 2)}\n`);
+    renameSync(`${path}.${process.pid}`, path);
+    return true;
+  } catch {
+    return false;
+  }
 }

@@ -35,14 +35,17 @@ function makeDatabases(root: string): void {
   writeFileSync(join(root, D1, "metadata.sqlite"), "meta");
 }
 
-/** What npm start decides now: true when it skips the migration. */
-const skips = (root: string) => isMigrated(readStamp(root), migrationInputs(root), localDatabases(root));
+const write = (root: string, path: string, text: string) => writeFileSync(join(root, path), text);
+
+/** What npm start decides now, in a shell of `env`: true when it skips the migration. */
+const skips = (root: string, env: NodeJS.ProcessEnv = {}) =>
+  isMigrated(readStamp(root), migrationInputs(root, env), localDatabases(root));
 
 describe("npm start's local database", () => {
   it("is migrated at the first start (no stamp), and not again while nothing changed", () => {
     const root = project();
     expect(skips(root)).toBe(false);
-    writeStamp(root, migrationInputs(root));
+    expect(writeStamp(root, migrationInputs(root, {}), {})).toBe(true);
     expect(Object.keys(readStamp(root)?.databases ?? {}).sort()).toEqual([
       join(D1, "9ba2.sqlite"),
       join(D1, "metadata.sqlite"),
@@ -54,43 +57,73 @@ describe("npm start's local database", () => {
   });
 
   it.each([
-    [
-      "a migration added",
-      (root: string) => writeFileSync(join(root, "migrations", "0003_index.sql"), "CREATE INDEX i ON usage (id);"),
-    ],
-    ["a migration edited", (root: string) => writeFileSync(join(root, "migrations", "0002_more.sql"), "-- edited")],
+    ["a migration added", (root: string) => write(root, "migrations/0003_index.sql", "CREATE INDEX i ON usage (id);")],
+    ["a migration edited", (root: string) => write(root, "migrations/0002_more.sql", "-- edited")],
     [
       "wrangler.toml edited (another database_id)",
-      (root: string) => writeFileSync(join(root, "wrangler.toml"), 'database_id = "b"\n'),
+      (root: string) => write(root, "wrangler.toml", 'database_id = "b"\n'),
     ],
-    [
-      "another wrangler",
-      (root: string) => writeFileSync(join(root, "node_modules", "wrangler", "package.json"), '{"version":"4.2.0"}'),
-    ],
+    ["another wrangler", (root: string) => write(root, "node_modules/wrangler/package.json", '{"version":"4.2.0"}')],
+    ["an .env file wrangler reads edited", (root: string) => write(root, ".env", "CLOUDFLARE_ENV=staging\n")],
+    ["a wrangler.json beside it (wrangler reads it instead)", (root: string) => write(root, "wrangler.json", "{}")],
     ["the local state deleted", (root: string) => rmSync(join(root, ".wrangler", "state"), { recursive: true })],
     [
-      "the local state deleted and made anew (the files may reuse the old inodes)",
+      "the local state deleted and made anew, the stamp with it",
       (root: string) => {
         rmSync(join(root, ".wrangler", "state"), { recursive: true });
         makeDatabases(root);
       },
     ],
-  ])("is migrated again after %s", (_, change) => {
+    [
+      "a database file made anew in the same state (it may reuse the old inode)",
+      async (root: string) => {
+        rmSync(join(root, D1, "9ba2.sqlite"));
+        // Another creation time, whatever the clock's grain.
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        write(root, join(D1, "9ba2.sqlite"), "db");
+      },
+    ],
+  ])("is migrated again after %s", async (_, change: (root: string) => unknown) => {
     const root = project();
-    writeStamp(root, migrationInputs(root));
+    expect(writeStamp(root, migrationInputs(root, {}), {})).toBe(true);
     expect(skips(root)).toBe(true);
-    change(root);
+    await change(root);
     expect(skips(root)).toBe(false);
+  });
+
+  it("is migrated again in another wrangler environment (CLOUDFLARE_ENV: another database)", () => {
+    const root = project();
+    writeStamp(root, migrationInputs(root, {}), {});
+    expect(skips(root)).toBe(true);
+    expect(skips(root, { CLOUDFLARE_ENV: "staging" })).toBe(false);
+  });
+
+  it("reads migrations_dir from wrangler.toml: a migration added there migrates again", () => {
+    const root = project();
+    write(root, "wrangler.toml", '[[d1_databases]]\nmigrations_dir = "db/migrations"\n');
+    mkdirSync(join(root, "db", "migrations"), { recursive: true });
+    writeStamp(root, migrationInputs(root, {}), {});
+    expect(skips(root)).toBe(true);
+    write(root, "db/migrations/0001_usage.sql", "CREATE TABLE usage (id TEXT);");
+    expect(skips(root)).toBe(false);
+  });
+
+  it("is not stamped when a migration file changed while it ran: that one may not have been applied", () => {
+    const root = project();
+    const before = migrationInputs(root, {});
+    write(root, "migrations/0003_index.sql", "CREATE INDEX i ON usage (id);");
+    expect(writeStamp(root, before, {})).toBe(false);
+    expect(readStamp(root)).toBeUndefined();
   });
 
   it("is always migrated when wrangler left no database where it keeps them (another layout), or the stamp is unreadable", () => {
     const root = project();
     rmSync(join(root, ".wrangler", "state"), { recursive: true });
-    mkdirSync(join(root, ".wrangler"), { recursive: true });
-    writeStamp(root, migrationInputs(root));
+    mkdirSync(join(root, ".wrangler", "state"), { recursive: true });
+    expect(writeStamp(root, migrationInputs(root, {}), {})).toBe(true);
     expect(readStamp(root)?.databases).toEqual({});
     expect(skips(root)).toBe(false);
-    writeFileSync(join(root, ".wrangler", "bedrock-edge-migrated.json"), "{ not json");
+    write(root, ".wrangler/state/bedrock-edge-migrated.json", "{ not json");
     expect(readStamp(root)).toBeUndefined();
     expect(skips(root)).toBe(false);
   });

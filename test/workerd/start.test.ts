@@ -1190,7 +1190,7 @@ describe("npm start, with the user's own settings", () => {
     // wrangler.toml copied, not linked: the test edits it, as a user edits MODELS there.
     const dir = projectCopy(undefined, ["wrangler.toml"]);
     const first = await startInCopy(undefined, ["--emulator"], {}, { dir });
-    const stamp = join(dir, ".wrangler", "bedrock-edge-migrated.json");
+    const stamp = join(dir, ".wrangler", "state", "bedrock-edge-migrated.json");
     const stamped = statSync(stamp).mtimeMs;
     let second: Awaited<ReturnType<typeof startInCopy>> | undefined;
     try {
