@@ -26,7 +26,8 @@ export interface MigrationStamp {
 }
 
 const STATE = join(".wrangler", "state");
-const STAMP = join(STATE, "bedrock-edge-migrated.json");
+/** The stamp, relative to the project. */
+export const STAMP = join(STATE, "bedrock-edge-migrated.json");
 /** Where wrangler dev and `d1 migrations apply --local` keep local D1 databases (wrangler 4). */
 const D1_STATE = join(STATE, "v3", "d1");
 /** Bumped when what the stamp means changes: older stamps then migrate once. */

@@ -5,7 +5,14 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { isMigrated, localDatabases, migrationInputs, readStamp, writeStamp } from "../scripts/local-database.ts";
+import {
+  isMigrated,
+  localDatabases,
+  migrationInputs,
+  readStamp,
+  STAMP,
+  writeStamp,
+} from "../scripts/local-database.ts";
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -123,7 +130,7 @@ describe("npm start's local database", () => {
     expect(writeStamp(root, migrationInputs(root, {}), {})).toBe(true);
     expect(readStamp(root)?.databases).toEqual({});
     expect(skips(root)).toBe(false);
-    write(root, ".wrangler/state/bedrock-edge-migrated.json", "{ not json");
+    write(root, STAMP, "{ not json");
     expect(readStamp(root)).toBeUndefined();
     expect(skips(root)).toBe(false);
   });

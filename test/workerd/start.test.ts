@@ -25,7 +25,7 @@ import { Client } from "undici";
 import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from "vitest";
 import { EMULATOR_CREDENTIALS } from "../../emulator/credentials.ts";
 import { emulatorModelId } from "../../emulator/model-id.ts";
-import { isMigrated, localDatabases, migrationInputs, readStamp } from "../../scripts/local-database.ts";
+import { isMigrated, localDatabases, migrationInputs, readStamp, STAMP } from "../../scripts/local-database.ts";
 import { parseModels, routes } from "../../src/core.ts";
 import {
   type BINDING_NAMES,
@@ -1191,7 +1191,7 @@ describe("npm start, with the user's own settings", () => {
     // wrangler.toml copied, not linked: the test edits it, as a user edits MODELS there.
     const dir = projectCopy(undefined, ["wrangler.toml"]);
     const first = await startInCopy(undefined, ["--emulator"], {}, { dir });
-    const stamp = join(dir, ".wrangler", "state", "bedrock-edge-migrated.json");
+    const stamp = join(dir, STAMP);
     const stamped = statSync(stamp).mtimeMs;
     let second: Awaited<ReturnType<typeof startInCopy>> | undefined;
     try {
